@@ -1,0 +1,94 @@
+"""The ``graphc`` command line: a thin click group.
+
+Each subcommand lives in its own module under :mod:`graphc.commands` and is
+imported only when it runs, so ``graphc --version`` and ``graphc lint`` do not
+pay for the HTTP client, Jinja2 or networkx unless they use them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import click
+
+from graphc import __version__
+
+# name -> "module:attribute"; the order is the order of ``graphc --help``.
+COMMANDS = {
+    "compile": "graphc.commands.compile:compile_command",
+    "lint": "graphc.commands.lint:lint_command",
+    "rules": "graphc.commands.explain:rules_command",
+    "explain": "graphc.commands.explain:explain_command",
+    "plan": "graphc.commands.plan:plan_command",
+    "submit": "graphc.commands.submit:submit_command",
+    "status": "graphc.commands.status:status_command",
+    "cancel": "graphc.commands.status:cancel_command",
+    "kill-switch": "graphc.commands.status:kill_switch_command",
+    "ledger": "graphc.commands.ledger:ledger_command",
+    "sandbox": "graphc.commands.sandbox:sandbox_group",
+    "graph": "graphc.commands.graph:graph_command",
+    "decompile": "graphc.commands.decompile:decompile_command",
+    "schema": "graphc.commands.schema:schema_command",
+    "fmt": "graphc.commands.fmt:fmt_command",
+}
+
+SHORT_HELP = {
+    "compile": "Compile a playbook to the router's wire JSON.",
+    "lint": "Check playbooks and wire graphs for mistakes.",
+    "rules": "List every rule code.",
+    "explain": "Show the documentation page of a rule code.",
+    "plan": "Compile, lint and summarise what would be submitted.",
+    "submit": "Submit a playbook or a saved plan to the router.",
+    "status": "Show the progress of a submitted graph.",
+    "cancel": "Cancel a submitted graph.",
+    "kill-switch": "Turn the router's kill switch on or off.",
+    "ledger": "List submitted runs and their states.",
+    "sandbox": "Run a local router sandbox.",
+    "graph": "Draw a playbook or wire graph.",
+    "decompile": "Turn a wire graph back into a playbook.",
+    "schema": "Print a JSON Schema (playbook or wire).",
+    "fmt": "Format playbooks canonically.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return [name for name in COMMANDS if self._available(name)]
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attr)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, SHORT_HELP.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    @staticmethod
+    def _available(name):
+        module_name = COMMANDS[name].split(":")[0]
+        return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="graphc")
+def cli():
+    """graphc compiles order playbooks into execution graphs, lints them,
+    and plans, submits and follows them through the router."""
+
+
+def main(argv=None):
+    cli.main(args=argv, prog_name="graphc")

@@ -1,0 +1,87 @@
+"""Options and helpers shared by the commands that compile playbooks."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import click
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
+
+
+def compile_options(fn):
+    """--quotes, --set, --params and --now, shared by compile, lint and plan."""
+    fn = click.option("--now", "now", metavar="ISO8601",
+                      help="Fix `now`/`today` in templates (e.g. 2026-01-05T09:00:00Z) for reproducible output.")(fn)
+    fn = click.option("--params", "params_file", type=click.Path(dir_okay=False), metavar="FILE",
+                      help="YAML/JSON mapping of param values.")(fn)
+    fn = click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
+                      help="Set a playbook param (repeatable; wins over --params).")(fn)
+    fn = click.option("--quotes", "quotes_path", metavar="FILE",
+                      help="Quotes snapshot (YAML/JSON: SYMBOL: {bid, ask, last, mid, tick, lot}).")(fn)
+    return fn
+
+
+def parse_now(text):
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time, e.g. 2026-01-05T09:00:00Z",
+                                 param_hint="--now") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def parse_set(values) -> dict:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--set")
+        out[name.strip()] = value
+    return out
+
+
+def load_quotes_option(path):
+    """Returns (quotes, diagnostics). An unreadable file is a usage error (exit 2)."""
+    if path is None:
+        return {}, []
+    if path == "live":
+        raise click.UsageError("--quotes live needs the router API; use a snapshot file for now")
+    from graphc.quotes import load_quotes
+
+    try:
+        return load_quotes(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"cannot read quotes file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def build_options(quotes_path, set_values, params_file, now, *, require_quotes):
+    from graphc.pipeline import CompileOptions
+
+    quotes, diagnostics = load_quotes_option(quotes_path)
+    options = CompileOptions(quotes=quotes, params=parse_set(set_values), params_file=params_file,
+                             now=parse_now(now), require_quotes=require_quotes)
+    return options, diagnostics
+
+
+def print_diagnostics(results, *, stream=None, summary=False):
+    """Print diagnostics as text (with source snippets) to stderr by default."""
+    from graphc.report import render
+    from graphc.report.text import should_color
+
+    stream = stream or sys.stderr
+    text = render("text", results, color=should_color(stream), summary=summary)
+    if text:
+        stream.write(text if text.endswith("\n") else text + "\n")
+
+
+def read_error(path, exc) -> str:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        reason = "not UTF-8 text"
+    return f"cannot read {path}: {reason}"

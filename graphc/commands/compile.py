@@ -1,0 +1,51 @@
+"""``graphc compile``: a playbook -> the router's wire JSON."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graphc.commands.common import (EXIT_FINDINGS, EXIT_USAGE, build_options, compile_options,
+                                    print_diagnostics, read_error)
+
+
+@click.command("compile")
+@click.argument("playbook", type=click.Path(dir_okay=False, allow_dash=True))
+@compile_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the JSON here.")
+def compile_command(playbook, quotes_path, set_values, params_file, now, output):
+    """Compile PLAYBOOK into the router's wire-format execution graph.
+
+    Prints the JSON (2-space indent, stable key order), byte-identical on every
+    run. Fails (exit 1) only on GC1xx input errors; run `graphc lint` for the
+    graph, venue, execution and risk rules.
+    """
+    from graphc.diagnostics import has_errors
+    from graphc.pipeline import compile_file, compile_text
+    from graphc.report import FileResult
+
+    options, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=True)
+    if quote_diagnostics:
+        print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
+        if has_errors(quote_diagnostics):
+            sys.exit(EXIT_FINDINGS)
+    try:
+        if playbook == "-":
+            result = compile_text(sys.stdin.read(), "<stdin>", options)
+        else:
+            result = compile_file(playbook, options)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
+    if result.diagnostics:
+        print_diagnostics([FileResult(result.path, result.source, result.diagnostics, [])])
+    if result.wire is None or has_errors(errors):
+        sys.exit(EXIT_FINDINGS)
+    text = result.wire_json()
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,102 @@
+"""Diagnostics are plain data: a code, a severity, a message, a place and a hint.
+
+Stages and rules produce them; renderers in :mod:`graphc.report` turn them into
+text, JSON, SARIF, GitHub annotations or JUnit. Nothing here knows about colour
+or output formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A 1-based source range. ``end_line``/``end_col`` point just past the token."""
+
+    line: int
+    col: int
+    end_line: int = 0
+    end_col: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Related:
+    """A second place that explains a diagnostic (e.g. the ``use:`` site of a template)."""
+
+    path: str
+    span: Span | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    path: str = "<input>"
+    span: Span | None = None
+    severity: str = ERROR
+    hint: str | None = None
+    related: tuple[Related, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def location(self) -> str:
+        if self.span is None:
+            return self.path
+        return f"{self.path}:{self.span.line}:{self.span.col}"
+
+    def headline(self) -> str:
+        """``path:line:col: severity CODE message``, the grep-able first line."""
+        return f"{self.location()}: {self.severity} {self.code} {self.message}"
+
+    def with_(self, **changes) -> "Diagnostic":
+        return replace(self, **changes)
+
+    def sort_key(self):
+        span = self.span or Span(0, 0)
+        return (self.path, span.line, span.col, self.code, self.message)
+
+
+class DiagnosticError(Exception):
+    """Raised inside a stage to abort it with one diagnostic.
+
+    Stages catch it at their boundary and return the diagnostic as data; it
+    never escapes to the user as a traceback.
+    """
+
+    def __init__(self, code: str, message: str, span: Span | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.span = span
+        self.hint = hint
+
+    def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
+        from graphc.rules.registry import default_severity
+
+        return Diagnostic(
+            code=self.code,
+            message=self.message,
+            path=path,
+            span=self.span or span,
+            severity=default_severity(self.code),
+            hint=self.hint,
+        )
+
+
+def has_errors(diagnostics) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+def sorted_diagnostics(diagnostics):
+    return sorted(diagnostics, key=Diagnostic.sort_key)

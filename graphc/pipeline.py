@@ -1,0 +1,118 @@
+"""The compile pipeline: source text -> wire graph + diagnostics.
+
+Each stage returns data and diagnostics; the pipeline stops at the first stage
+that cannot produce anything useful for the next one, and never raises for
+bad input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphc.diagnostics import Diagnostic, has_errors
+
+TEMPLATE_MARKERS = ("{{", "for_each", "use:", "params")
+
+
+@dataclass
+class CompileOptions:
+    quotes: dict = field(default_factory=dict)  # symbol -> Quote
+    params: dict = field(default_factory=dict)  # --set NAME=VALUE (raw text)
+    params_file: str | None = None  # --params FILE
+    now: object = None  # datetime for `now`/`today` (--now); None = the current time
+    require_quotes: bool = True  # compile: a needed, missing quote is GC109; lint: the check is skipped
+    project_root: str | None = None  # `use:` templates must stay inside it
+
+
+@dataclass
+class CompileResult:
+    path: str
+    source: str | None
+    wire: dict | None = None
+    diagnostics: list = field(default_factory=list)
+    locator: object = None  # .span(wire path) -> Span
+    origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
+    skips: list = field(default_factory=list)  # (code, wire path, reason)
+    is_playbook: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.wire is not None and not has_errors(self.diagnostics)
+
+    def wire_json(self) -> str:
+        from graphc.stages.emit import to_json
+
+        return to_json(self.wire)
+
+
+def is_playbook_data(data) -> bool:
+    return isinstance(data, dict) and "graphc" in data
+
+
+def compile_document(doc, options: CompileOptions | None = None) -> CompileResult:
+    """Compile an already loaded playbook document."""
+    from graphc.stages.model import build_wire
+    from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
+
+    options = options or CompileOptions()
+    result = CompileResult(doc.path, doc.text)
+    if not is_playbook_data(doc.data):
+        result.diagnostics.append(Diagnostic(
+            "GC110", "not a playbook: the top level has no `graphc: 1`", doc.path, doc.span(()),
+            hint="start the file with `graphc: 1`; wire graphs are JSON files with `nodes`"))
+        return result
+    if _needs_render(doc):
+        from graphc.stages.render import render
+
+        doc, diagnostics = render(doc, options)
+        result.diagnostics.extend(diagnostics)
+        if doc is None:
+            return result
+    schema_diagnostics = validate(doc, PLAYBOOK_SCHEMA)
+    result.diagnostics.extend(schema_diagnostics)
+    if any(d.code == "GC110" for d in schema_diagnostics):
+        return result
+    built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes)
+    result.diagnostics.extend(built.diagnostics)
+    result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
+    return result
+
+
+def _needs_render(doc) -> bool:
+    data = doc.data
+    if "params" in data:
+        return True
+    text = doc.text or ""
+    return any(marker in text for marker in TEMPLATE_MARKERS[:3])
+
+
+def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:
+    from graphc.stages.load import load_text
+
+    doc, diagnostics = load_text(text, path)
+    if doc is None:
+        return CompileResult(path, text, diagnostics=diagnostics)
+    result = compile_document(doc, options)
+    result.diagnostics[:0] = diagnostics
+    return result
+
+
+def compile_file(path, options: CompileOptions | None = None) -> CompileResult:
+    """Compile a playbook file. An unreadable file raises OSError/UnicodeDecodeError (exit 2 in the CLI)."""
+    from graphc.stages.load import read_source
+
+    options = options or CompileOptions()
+    if options.project_root is None:
+        options.project_root = str(find_project_root(Path(path)))
+    return compile_text(read_source(path), str(path), options)
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest ancestor holding .git, graphc.toml or pyproject.toml; else the file's directory."""
+    start = start.resolve()
+    here = start if start.is_dir() else start.parent
+    for candidate in (here, *here.parents):
+        if any((candidate / marker).exists() for marker in (".git", "graphc.toml", "pyproject.toml")):
+            return candidate
+    return here

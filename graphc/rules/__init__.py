@@ -1,0 +1,1 @@
+"""Rule metadata (registry) and the rule families that check compiled graphs."""

@@ -1,0 +1,261 @@
+"""Stage 4: turn one playbook leg (human units) into a wire node.
+
+Everything here is exact ``Decimal`` arithmetic. Errors are raised as
+:class:`DiagnosticError` with the span of the offending field, and collected by
+:mod:`graphc.stages.model`, which keeps going with the next leg.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from graphc.diagnostics import DiagnosticError
+
+POLICIES = ("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip")
+URGENCIES = ("low", "medium", "high")
+TIFS = ("GTC", "IOC", "FOK")
+TYPES = ("spot", "perp", "prediction")
+PREDICTION_VENUES = ("polymarket", "kalshi")
+MAX_SYMBOL = 512
+
+_KALSHI = re.compile(r"^KX[A-Z0-9]+(-[A-Z0-9.]+)+$")
+_TOKEN_ID = re.compile(r"^[0-9]{20,}$")
+_TWAP_TEXT = re.compile(r"^\s*(?P<slices>\S+)\s+slices?\s+(?P<mode>every|over)\s+(?P<duration>.+?)\s*$", re.IGNORECASE)
+
+WIRE_QTY_STEP = Decimal("1e-8")
+
+
+@dataclass
+class LegContext:
+    """What a leg needs from outside: its fields (defaults merged) and where each came from."""
+
+    leg_id: str
+    fields: dict
+    span_of: callable  # field name -> Span
+    quotes: dict
+    require_quotes: bool  # compile: a missing quote is GC109; lint: the value is unknown (a skip)
+    type_: str | None = None  # the inferred instrument type, once known
+    skips: list = field(default_factory=list)
+
+
+def market_precision(venue, symbol, type_, quote, kind):
+    """The market's tick ("price") or lot ("amount"): the quote's, else the venue default, else None."""
+    from graphc.venues import market_for
+
+    market = market_for(venue, symbol, type_, quote=quote)
+    if market is None:
+        return getattr(quote, "tick" if kind == "price" else "lot", None)
+    return market.precision.get(kind)
+
+
+def infer_instrument(symbol: str, type_: str | None, venue: str | None):
+    """Spec §3.1, first match wins. Returns (type, venue)."""
+    if type_:
+        return type_, venue
+    if venue in PREDICTION_VENUES:
+        return "prediction", venue
+    lowered = symbol.lower()
+    if lowered.startswith("https://polymarket.com/event/") or lowered.endswith((":yes", ":no")) or _TOKEN_ID.match(symbol):
+        return "prediction", venue or "polymarket"
+    if _KALSHI.match(symbol):
+        return "prediction", venue or "kalshi"
+    if symbol.endswith("-PERP"):
+        return "perp", venue
+    return "spot", venue
+
+
+def _text(ctx, name, *, required=False):
+    value = ctx.fields.get(name)
+    if value is None:
+        if required:
+            raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} needs `{name}:`", ctx.span_of(None))
+        return None
+    if not isinstance(value, str):
+        raise DiagnosticError("GC103", f"`{name}` must be text, not {_kind(value)}", ctx.span_of(name))
+    return value
+
+
+def _choice(ctx, name, choices, *, transform=str.lower):
+    value = _text(ctx, name)
+    if value is None:
+        return None
+    normalised = transform(value.strip())
+    if normalised not in choices:
+        from graphc.stages.suggest import did_you_mean
+
+        raise DiagnosticError("GC103", f"`{name}: {value}` is not one of {', '.join(choices)}"
+                              f"{did_you_mean(normalised, choices)}", ctx.span_of(name))
+    return normalised
+
+
+def _kind(value) -> str:
+    return {bool: "a boolean", dict: "a mapping", list: "a list", type(None): "empty"}.get(type(value), "a number")
+
+
+def _unit_call(ctx, name, fn, value):
+    from graphc.units import UnitError
+
+    try:
+        return fn(value)
+    except UnitError as exc:
+        raise DiagnosticError(exc.code, f"`{name}`: {exc.message}", ctx.span_of(name), exc.hint) from None
+
+
+def side_and_quantity(ctx):
+    """Exactly one of ``buy: Q``, ``sell: Q`` or ``side`` + ``qty``. Returns (side, raw qty, field name)."""
+    present = [k for k in ("buy", "sell") if ctx.fields.get(k) is not None]
+    long_form = [k for k in ("side", "qty") if ctx.fields.get(k) is not None]
+    if len(present) > 1 or (present and long_form):
+        both = present + long_form
+        raise DiagnosticError("GC103", f"leg {ctx.leg_id!r} gives both `{both[0]}` and `{both[1]}`",
+                              ctx.span_of(both[1]), "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one")
+    if present:
+        return present[0], ctx.fields[present[0]], present[0]
+    if not long_form:
+        raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} has no side and quantity", ctx.span_of(None),
+                              "add `buy: 200 ETH` (or `sell:`), or `side: buy` with `qty: 200 ETH`")
+    side = _choice(ctx, "side", ("buy", "sell"))
+    if side is None:
+        raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} has `qty` but no `side`", ctx.span_of("qty"),
+                              "add `side: buy` or `side: sell`")
+    if ctx.fields.get("qty") is None:
+        raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} has `side` but no `qty`", ctx.span_of("side"),
+                              "add `qty: ...`, e.g. `qty: 200 ETH`")
+    return side, ctx.fields["qty"], "qty"
+
+
+def resolve_limit(ctx, side, symbol, venue):
+    """Returns (price Decimal | None for unknown | False for market order, is_template)."""
+    from graphc.units import UnitError, parse_price, resolve_price
+
+    raw = ctx.fields.get("limit")
+    if raw is None:
+        return False, False
+    expr = _unit_call(ctx, "limit", parse_price, raw)
+    if expr.is_literal:
+        if expr.literal <= 0:
+            raise DiagnosticError("GC103", f"limit price {raw} must be positive", ctx.span_of("limit"))
+        return expr.literal, False
+    quote = ctx.quotes.get(symbol)
+    tick = market_precision(venue, symbol, ctx.type_, quote, "price")
+    try:
+        return resolve_price(expr, side=side, quote=quote, tick=tick), True
+    except UnitError as exc:
+        if exc.code == "GC109" and not ctx.require_quotes:
+            ctx.skips.append(("GC109", "order_type", f"price {raw!r} needs a quote for {symbol}; pass --quotes"))
+            return None, True
+        if exc.code == "GC109":
+            raise DiagnosticError("GC109", f"`limit: {raw}` needs a quote for {symbol}: {exc.message}",
+                                  ctx.span_of("limit"),
+                                  f"add {symbol} with bid/ask (and tick) to the quotes snapshot (--quotes FILE), "
+                                  "or write a literal price") from None
+        raise DiagnosticError(exc.code, f"`limit: {raw}`: {exc.message}", ctx.span_of("limit"), exc.hint) from None
+
+
+def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
+    """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
+    from graphc.units import base_asset, parse_quantity, round_down
+
+    span = ctx.span_of(field_name)
+    q = _unit_call(ctx, field_name, parse_quantity, raw)
+    if q.kind == "derived":
+        return "derived"
+    amount = q.amount
+    if q.kind == "asset" and (type_ == "prediction" or q.asset != base_asset(symbol)):
+        expected = "shares" if type_ == "prediction" else base_asset(symbol)
+        raise DiagnosticError("GC105", f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}", span,
+                              f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`")
+    if q.kind == "shares" and type_ != "prediction":
+        raise DiagnosticError("GC105", f"{raw!r}: shares/contracts are for prediction legs; {symbol} is {type_}",
+                              span, f"write the size in {base_asset(symbol)}")
+    if q.kind == "notional":
+        reference = price if price else _quote_side(ctx, symbol, side)
+        if reference is None:
+            if not ctx.require_quotes:
+                ctx.skips.append(("GC109", "quantity", f"notional {raw!r} needs a price for {symbol}; pass --quotes"))
+                return None
+            raise DiagnosticError("GC109", f"notional size {raw!r} needs a price: no limit and no quote for {symbol}",
+                                  span, f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)")
+        lot = market_precision(venue, symbol, type_, ctx.quotes.get(symbol), "amount") or WIRE_QTY_STEP
+        amount = round_down(amount / reference, lot)
+        if amount <= 0:
+            raise DiagnosticError("GC103", f"notional {raw!r} buys less than one lot ({_fmt(lot)}) at {_fmt(reference)}",
+                                  span, "raise the notional")
+    if amount <= 0:
+        raise DiagnosticError("GC103", f"quantity {raw!r} must be positive", span)
+    return {"fixed": {"qty_1e8": _unit_call(ctx, field_name, lambda a: _scaled(a, 8, "quantity"), amount)}}
+
+
+def _scaled(value, exponent, what):
+    from graphc.units import to_scaled
+
+    return to_scaled(value, exponent, what)
+
+
+def _quote_side(ctx, symbol, side):
+    quote = ctx.quotes.get(symbol)
+    if quote is None:
+        return None
+    return quote.ask if side == "buy" else quote.bid
+
+
+def _fmt(value) -> str:
+    from graphc.units import format_decimal
+
+    return format_decimal(value)
+
+
+def execution(ctx):
+    """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
+    from graphc.units import parse_bps, parse_duration_ms
+
+    out = {"policy": _choice(ctx, "policy", POLICIES) or "sor"}
+    urgency = _choice(ctx, "urgency", URGENCIES)
+    if urgency:
+        out["urgency"] = urgency
+    if ctx.fields.get("slippage") is not None:
+        out["max_slippage_bps"] = _unit_call(ctx, "slippage", parse_bps, ctx.fields["slippage"])
+    if ctx.fields.get("horizon") is not None:
+        out["horizon_ms"] = _unit_call(ctx, "horizon", parse_duration_ms, ctx.fields["horizon"])
+    tif = _choice(ctx, "tif", TIFS, transform=str.upper)
+    if tif:
+        out["tif"] = tif
+    if ctx.fields.get("twap") is not None:
+        out["pacing"] = {"uniform": twap(ctx, ctx.fields["twap"])}
+    return out
+
+
+def twap(ctx, raw):
+    """``10 slices every 30s`` | {slices, every} | {slices, over} -> {num_slices, interval_ms}."""
+    from graphc.units import parse_duration_ms, parse_number
+
+    span = ctx.span_of("twap")
+    if isinstance(raw, str):
+        match = _TWAP_TEXT.match(raw)
+        if not match:
+            raise DiagnosticError("GC105", f"cannot read twap {raw!r}", span,
+                                  "write `10 slices every 30s` or `10 slices over 5m`")
+        slices_raw, mode, duration_raw = match["slices"], match["mode"].lower(), match["duration"]
+    elif isinstance(raw, dict):
+        modes = [m for m in ("every", "over") if raw.get(m) is not None]
+        if raw.get("slices") is None or len(modes) != 1:
+            raise DiagnosticError("GC104", "twap needs `slices` and exactly one of `every` or `over`", span,
+                                  "e.g. `twap: {slices: 10, every: 30s}`")
+        slices_raw, mode, duration_raw = raw["slices"], modes[0], raw[modes[0]]
+    else:
+        raise DiagnosticError("GC103", "twap must be text like `10 slices every 30s` or a mapping", span)
+    slices = _unit_call(ctx, "twap", parse_number, slices_raw)
+    if slices != slices.to_integral_value() or slices < 1:
+        raise DiagnosticError("GC103", f"twap slices must be a whole number >= 1, not {slices_raw}", span)
+    slices = int(slices)
+    duration = _unit_call(ctx, "twap", parse_duration_ms, duration_raw)
+    if duration <= 0:
+        raise DiagnosticError("GC103", f"twap interval must be positive, not {duration_raw}", span)
+    if mode == "over":
+        if duration % slices:
+            raise DiagnosticError("GC106", f"twap over {duration} ms in {slices} slices is not a whole number of ms",
+                                  span, "pick a duration divisible by the slice count, or use `every`")
+        duration //= slices
+    return {"num_slices": slices, "interval_ms": duration}

@@ -1,0 +1,298 @@
+"""Stage 4-5: a validated playbook document -> the router's wire graph.
+
+Builds the wire dict in the spec's key order, a locator (``{wire path: Span}``)
+so lint findings on the wire graph point back at the playbook text, and the
+per-node facts only the playbook knows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graphc.diagnostics import Diagnostic, DiagnosticError
+from graphc.rules.base import NodeOrigin
+from graphc.stages import legs as L
+from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass
+class Locator:
+    """Maps wire paths to source spans, falling back to the nearest ancestor."""
+
+    spans: dict = field(default_factory=dict)
+
+    def span(self, path):
+        path = tuple(path)
+        while True:
+            if path in self.spans:
+                return self.spans[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+@dataclass
+class BuildResult:
+    wire: dict | None
+    locator: Locator
+    origin: dict
+    diagnostics: list
+    skips: list  # (code, wire path, reason)
+
+
+class _Builder:
+    def __init__(self, doc, quotes, require_quotes):
+        self.doc = doc
+        self.data = doc.data
+        self.quotes = quotes or {}
+        self.require_quotes = require_quotes
+        self.diagnostics = []
+        self.skips = []
+        self.locator = Locator({(): doc.span(())})
+        self.origin = {}
+
+    def error(self, exc: DiagnosticError, fallback_span=None):
+        self.diagnostics.append(exc.to_diagnostic(self.doc.path, fallback_span))
+
+    # -- top level -------------------------------------------------------------
+    def build(self) -> dict:
+        self._check_name()
+        legs = self.data.get("legs")
+        nodes, edges = [], []
+        incoming = self._explicit_edge_targets()
+        if isinstance(legs, dict):
+            for leg_id, raw in legs.items():
+                node = self._leg(len(nodes), leg_id, raw, edges, incoming)
+                if node is not None:
+                    nodes.append(node)
+        self._top_level_edges(edges)
+        wire = {"nodes": nodes, "edges": edges}
+        risk = self._risk()
+        if risk:
+            wire["risk"] = risk
+        wire["is_sandbox"] = self._sandbox()
+        return wire
+
+    def _check_name(self):
+        name = self.data.get("name")
+        if isinstance(name, str) and not NAME_PATTERN.match(name):
+            self.error(DiagnosticError("GC103", f"name {name!r} must be lower-case letters, digits, `.`, `_` or `-`",
+                                       self.doc.span(("name",)), "e.g. `name: eth-basis-weekly`"))
+
+    def _sandbox(self) -> bool:
+        value = self.data.get("sandbox", True)
+        self.locator.spans[("is_sandbox",)] = self.doc.key_span(("sandbox",)) if "sandbox" in self.data else self.doc.span(())
+        if isinstance(value, bool):
+            return value
+        self.error(DiagnosticError("GC103", f"`sandbox` must be true or false, not {value!r}",
+                                   self.doc.span(("sandbox",)), "write `sandbox: false` (unquoted) to trade live"))
+        return True
+
+    def _risk(self) -> dict:
+        from graphc.units import UnitError, parse_money
+
+        raw = self.data.get("risk")
+        if not isinstance(raw, dict):
+            return {}
+        risk = {}
+        for key, section, wire_key in (("max_notional", "admission", "max_notional_usd"),
+                                       ("max_loss", "runtime", "max_loss_usd")):
+            if raw.get(key) is None:
+                continue
+            span = self.doc.span(("risk", key))
+            try:
+                value = parse_money(raw[key])
+            except UnitError as exc:
+                self.error(DiagnosticError(exc.code, f"`risk.{key}`: {exc.message}", span, exc.hint))
+                continue
+            if value <= 0:
+                self.error(DiagnosticError("GC103", f"`risk.{key}` must be positive", span))
+                continue
+            risk[section] = {wire_key: value}
+            self.locator.spans[("risk", section)] = span
+            self.locator.spans[("risk", section, wire_key)] = span
+        self.locator.spans[("risk",)] = self.doc.key_span(("risk",))
+        return risk
+
+    # -- legs --------------------------------------------------------------------
+    def _explicit_edge_targets(self) -> set:
+        targets = set()
+        for entry in self.data.get("edges") or []:
+            if isinstance(entry, dict) and isinstance(entry.get("to"), str):
+                targets.add(entry["to"])
+        return targets
+
+    def _leg_fields(self, leg_id, raw):
+        defaults = self.data.get("defaults")
+        defaults = defaults if isinstance(defaults, dict) else {}
+        fields = {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")}
+        fields.update(raw)
+
+        def span_of(name):
+            if name is None:
+                return self.doc.key_span(("legs", leg_id))
+            if name in raw:
+                return self.doc.span(("legs", leg_id, name))
+            if name in defaults:
+                return self.doc.span(("defaults", name))
+            return self.doc.key_span(("legs", leg_id))
+
+        return fields, span_of
+
+    def _leg(self, index, leg_id, raw, edges, incoming):
+        if not isinstance(raw, dict):
+            return None  # schema validation already reported it
+        leg_span = self.doc.key_span(("legs", leg_id))
+        if not LEG_ID_PATTERN.match(str(leg_id)):
+            self.error(DiagnosticError("GC103", f"leg id {leg_id!r} may use letters, digits, `.`, `_` and `-`",
+                                       leg_span))
+        fields, span_of = self._leg_fields(leg_id, raw)
+        ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes)
+        path = ("nodes", index)
+        leg_edges = self._after_edges(leg_id, raw, span_of, len(edges))
+        try:
+            node = self._node(ctx, leg_id, bool(leg_edges) or leg_id in incoming)
+        except DiagnosticError as exc:
+            self.error(exc, leg_span)
+            return None
+        for code, wire_field, reason in ctx.skips:
+            self.skips.append((code, path + (wire_field,), reason))
+        self._locate_node(path, span_of, fields)
+        for edge, span in leg_edges:
+            self.locator.spans[("edges", len(edges))] = span
+            edges.append(edge)
+        self.origin[str(leg_id)] = NodeOrigin(
+            price_is_template=self._is_template(fields.get("limit")),
+            quantity_text=str(fields.get("buy") or fields.get("sell") or fields.get("qty")),
+        )
+        return node
+
+    @staticmethod
+    def _is_template(limit) -> bool:
+        from graphc.units import UnitError, parse_price
+
+        if limit is None:
+            return False
+        try:
+            return not parse_price(limit).is_literal
+        except UnitError:
+            return False
+
+    def _node(self, ctx, leg_id, has_incoming):
+        side, raw_qty, qty_field = L.side_and_quantity(ctx)
+        side = "buy" if side == "buy" else "sell" if side == "sell" else side
+        symbol = L._text(ctx, "symbol", required=True)
+        if len(symbol) > L.MAX_SYMBOL:
+            raise DiagnosticError("GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}",
+                                  ctx.span_of("symbol"))
+        if not symbol.strip():
+            raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))
+        venue = L._text(ctx, "venue")
+        venue = venue.strip().lower() if venue else None
+        type_, venue = L.infer_instrument(symbol, L._choice(ctx, "type", L.TYPES), venue)
+        ctx.type_ = type_
+        price, _ = L.resolve_limit(ctx, side, symbol, venue)
+        order_type = "market" if price is False else {"limit": {"price_1e9": self._price_1e9(ctx, price)}}
+        qty = L.quantity(ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue,
+                         price=price if price else None)
+        if qty is None:
+            qty = {"fixed": {"qty_1e8": None}}
+        instrument = {"symbol": symbol, "type": type_}
+        if venue:
+            instrument["venue"] = venue
+        activation = L._choice(ctx, "activation", ("root", "wait"))
+        return {
+            "node_id": str(leg_id),
+            "instrument": instrument,
+            "side": side,
+            "order_type": order_type,
+            "quantity": qty,
+            "execution": L.execution(ctx),
+            "activation": activation or ("wait" if has_incoming else "root"),
+        }
+
+    @staticmethod
+    def _price_1e9(ctx, price):
+        if price is None:
+            return None  # lint without quotes: unknown price
+        return L._unit_call(ctx, "limit", lambda p: L._scaled(p, 9, "price"), price)
+
+    def _locate_node(self, path, span_of, fields):
+        spans = self.locator.spans
+        qty_field = next((k for k in ("buy", "sell", "qty") if fields.get(k) is not None), None)
+        spans[path] = span_of(None)
+        spans[path + ("node_id",)] = span_of(None)
+        spans[path + ("instrument",)] = span_of("symbol")
+        spans[path + ("instrument", "venue")] = span_of("venue" if "venue" in fields else "symbol")
+        spans[path + ("instrument", "type")] = span_of("type" if "type" in fields else "symbol")
+        spans[path + ("side",)] = span_of("side" if "side" in fields else qty_field)
+        spans[path + ("quantity",)] = span_of(qty_field)
+        spans[path + ("order_type",)] = span_of("limit" if "limit" in fields else None)
+        for wire_key, name in (("policy", "policy"), ("urgency", "urgency"), ("max_slippage_bps", "slippage"),
+                               ("horizon_ms", "horizon"), ("tif", "tif"), ("pacing", "twap")):
+            spans[path + ("execution", wire_key)] = span_of(name if name in fields else None)
+        spans[path + ("activation",)] = span_of("activation" if "activation" in fields else None)
+
+    # -- edges -------------------------------------------------------------------
+    def _after_edges(self, leg_id, raw, span_of, first_index):
+        after = raw.get("after")
+        if after is None:
+            return []
+        entries = after if isinstance(after, list) else [after]
+        out = []
+        for i, entry in enumerate(entries):
+            span = self.doc.span(("legs", leg_id, "after", i) if isinstance(after, list) else ("legs", leg_id, "after"))
+            try:
+                if isinstance(entry, str):
+                    trig = parse_trigger_text(entry)
+                elif isinstance(entry, dict):
+                    trig = trigger_from_mapping(entry)
+                else:
+                    raise DiagnosticError("GC103", "an `after:` entry is a trigger text or an edge mapping")
+            except DiagnosticError as exc:
+                self.error(exc, span)
+                continue
+            out.append((self._edge(first_index + len(out), trig, str(leg_id)), span))
+        return out
+
+    def _top_level_edges(self, edges):
+        entries = self.data.get("edges")
+        if not isinstance(entries, list):
+            return
+        for i, entry in enumerate(entries):
+            span = self.doc.span(("edges", i))
+            if not isinstance(entry, dict):
+                continue
+            target = entry.get("to")
+            try:
+                if not isinstance(target, str) or not target:
+                    raise DiagnosticError("GC104", "an edge in `edges:` needs `to:` naming a leg", hint="add `to: LEG_ID`")
+                trig = trigger_from_mapping(entry)
+            except DiagnosticError as exc:
+                self.error(exc, span)
+                continue
+            self.locator.spans[("edges", len(edges))] = span
+            edges.append(self._edge(len(edges), trig, target))
+
+    @staticmethod
+    def _edge(index, trig: Trigger, target):
+        edge = {"edge_id": f"e{index}", "from_node": trig.from_leg, "to_node": target, "trigger": trig.trigger}
+        if trig.condition is not None:
+            edge["condition"] = trig.condition
+        return edge
+
+
+def build_wire(doc, *, quotes=None, require_quotes=True) -> BuildResult:
+    builder = _Builder(doc, quotes, require_quotes)
+    try:
+        wire = builder.build()
+    except DiagnosticError as exc:  # a stage-level abort; still data, not a crash
+        builder.error(exc, doc.span(()))
+        wire = None
+    return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips)
+
+

@@ -1,0 +1,127 @@
+"""Trigger texts and edge mappings (spec §5) -> wire triggers and conditions.
+
+``after:`` strings read like the trader says them (``spot filled 50%``,
+``entry + 5s``); this module turns each into ``(from_leg, trigger, condition)``
+where trigger and condition are exactly the wire values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from graphc.diagnostics import DiagnosticError
+
+LEG_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+WIRE_TRIGGER_NAMES = (
+    "on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill", "on_cancel", "on_done",
+)
+WIRE_TRIGGER_OBJECTS = ("on_timeout", "on_price")
+FILL_TRIGGERS = ("on_fill", "on_first_fill", "on_fill_ratio", "on_full_fill")
+
+_SIMPLE = {
+    "accepted": "on_accepted",
+    "first fill": "on_first_fill",
+    "each fill": "on_fill",
+    "filled": "on_full_fill",
+    "cancelled": "on_cancel",
+    "canceled": "on_cancel",
+    "done": "on_done",
+}
+_TRIGGER = re.compile(rf"^\s*(?P<leg>{LEG_ID})\s+(?P<rest>\S.*?)\s*$")
+_FILLED_RATIO = re.compile(r"^filled\s+(?P<ratio>\S+)$", re.IGNORECASE)
+_TIMEOUT = re.compile(r"^\+\s*(?P<duration>\S.*)$")
+_PRICE = re.compile(
+    r"^price\s+(?P<symbol>\S+)\s+(?P<direction>below|above)\s+entry\s*(?P<offset>[-+]?\s*[0-9.,_]+\s*%)?$",
+    re.IGNORECASE,
+)
+
+FORMS_HINT = (
+    "write one of: `L accepted`, `L first fill`, `L each fill`, `L filled 50%`, `L filled`, "
+    "`L + 5s`, `L cancelled`, `L done`, `L price SYMBOL below entry -5%`"
+)
+
+
+class JsonFloat(Decimal):
+    """A Decimal the wire shows as a JSON float (always with a decimal point)."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    from_leg: str
+    trigger: object  # wire trigger: a name or {"on_timeout": ...} / {"on_price": ...}
+    condition: dict | None = None
+
+
+def parse_trigger_text(text: str) -> Trigger:
+    """``spot filled 50%`` -> Trigger("spot", "on_fill_ratio", {"fill_ratio_gte": 0.5})."""
+    from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
+
+    match = _TRIGGER.match(text)
+    if not match:
+        raise DiagnosticError("GC105", f"cannot read trigger {text!r}", hint=FORMS_HINT)
+    leg, rest = match["leg"], re.sub(r"\s+", " ", match["rest"])
+    simple = _SIMPLE.get(rest.lower())
+    if simple:
+        return Trigger(leg, simple)
+    try:
+        if m := _FILLED_RATIO.match(rest):
+            return Trigger(leg, "on_fill_ratio", {"fill_ratio_gte": JsonFloat(parse_percent(m["ratio"]))})
+        if m := _TIMEOUT.match(rest):
+            return Trigger(leg, {"on_timeout": {"ms": parse_duration_ms(m["duration"])}})
+        if m := _PRICE.match(rest):
+            offset = parse_percent_points(m["offset"].replace(" ", "")) if m["offset"] else Decimal(0)
+            return Trigger(leg, {"on_price": {
+                "symbol": m["symbol"],
+                "direction": m["direction"].lower(),
+                "reference": "graph_entry_price",
+                "offset_pct": JsonFloat(offset),
+            }})
+    except UnitError as exc:
+        raise DiagnosticError(exc.code, f"in trigger {text!r}: {exc.message}", hint=exc.hint) from None
+    raise DiagnosticError("GC105", f"cannot read trigger {text!r}", hint=FORMS_HINT)
+
+
+def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
+    """An edge mapping ``{from: L, trigger: NAME|OBJECT, fill_ratio: 50%}``."""
+    from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
+
+    source = entry.get(from_key)
+    if not isinstance(source, str) or not source:
+        raise DiagnosticError("GC104", f"edge needs `{from_key}:` naming a leg",
+                              hint=f"add `{from_key}: LEG_ID`")
+    trigger = entry.get("trigger")
+    ratio = entry.get("fill_ratio")
+    if trigger is None:
+        trigger = "on_fill_ratio" if ratio is not None else None
+    if trigger is None:
+        raise DiagnosticError("GC104", "edge needs `trigger:`",
+                              hint="e.g. `trigger: on_full_fill`; names: " + ", ".join(WIRE_TRIGGER_NAMES))
+    condition = None
+    try:
+        if ratio is not None:
+            condition = {"fill_ratio_gte": JsonFloat(parse_percent(ratio))}
+        if isinstance(trigger, str):
+            if trigger not in WIRE_TRIGGER_NAMES:
+                from graphc.stages.suggest import did_you_mean
+
+                raise DiagnosticError("GC103", f"unknown trigger {trigger!r}{did_you_mean(trigger, WIRE_TRIGGER_NAMES)}",
+                                      hint="triggers: " + ", ".join(WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS))
+            return Trigger(source, trigger, condition)
+        if isinstance(trigger, dict) and len(trigger) == 1:
+            (name, body), = trigger.items()
+            if name == "on_timeout" and isinstance(body, dict) and "ms" in body:
+                return Trigger(source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition)
+            if name == "on_price" and isinstance(body, dict):
+                price = dict(body)
+                if "offset_pct" in price:
+                    raw = price["offset_pct"]
+                    price["offset_pct"] = JsonFloat(parse_percent_points(raw) if isinstance(raw, str) else Decimal(raw))
+                return Trigger(source, {"on_price": price}, condition)
+    except UnitError as exc:
+        raise DiagnosticError(exc.code, exc.message, hint=exc.hint) from None
+    except (TypeError, ArithmeticError, ValueError):
+        pass
+    raise DiagnosticError("GC103", "trigger must be a trigger name or {on_timeout: {ms: N}} / {on_price: {...}}",
+                          hint="names: " + ", ".join(WIRE_TRIGGER_NAMES))

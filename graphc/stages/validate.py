@@ -1,0 +1,122 @@
+"""Stage 3: structural validation against the JSON Schemas in ``schemas/``.
+
+jsonschema does the checking; this module turns its errors into graphc
+diagnostics: unknown key -> GC102 (with did-you-mean), missing key -> GC104,
+wrong type / enum / pattern -> GC103, and a wrong ``graphc`` version -> GC110.
+Validators are built once per process.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from graphc.diagnostics import Diagnostic
+from graphc.stages.suggest import did_you_mean
+
+PLAYBOOK_SCHEMA = "playbook.schema.json"
+WIRE_SCHEMA = "wire-graph.schema.json"
+
+
+@lru_cache(maxsize=None)
+def validator(name: str):
+    import jsonschema
+
+    from graphc.resources import read_text
+
+    schema = json.loads(read_text("schemas", name))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _dotted(path) -> str:
+    return ".".join(str(p) for p in path) or "the document"
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "empty"
+    return "a number"
+
+
+def _leaf(error):
+    """For anyOf/oneOf, the sub-error that best explains the failure (check-jsonschema's best_match)."""
+    from jsonschema.exceptions import best_match
+
+    while error.context:
+        deeper = best_match(error.context)
+        if deeper is None or deeper is error:
+            break
+        error = deeper
+    return error
+
+
+def _known_keys(schema) -> list:
+    return sorted((schema or {}).get("properties", {}))
+
+
+def _diagnostics_for(error, doc):
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        known = _known_keys(error.schema)
+        patterns = error.schema.get("patternProperties", {})
+        import re
+
+        for key in error.instance:
+            if key in known or any(re.search(p, str(key)) for p in patterns):
+                continue
+            yield Diagnostic("GC102", f"unknown key {key!r} in {_dotted(path)}{did_you_mean(key, known)}",
+                             doc.path, doc.key_span(path + (key,)),
+                             hint="known keys here: " + ", ".join(known))
+        return
+    if keyword == "required":
+        for key in error.validator_value:
+            if isinstance(error.instance, dict) and key not in error.instance:
+                where = f"leg {path[-1]!r}" if len(path) == 2 and path[0] == "legs" else _dotted(path)
+                yield Diagnostic("GC104", f"{where} needs `{key}:`", doc.path, doc.key_span(path) if path else doc.span(()),
+                                 hint=f"add `{key}: ...`")
+        return
+    if path == ("graphc",):
+        yield Diagnostic("GC110", f"unsupported playbook version `graphc: {error.instance}`; this graphc reads version 1",
+                         doc.path, doc.span(path), hint="write `graphc: 1`")
+        return
+    if keyword == "propertyNames":
+        key = error.instance
+        yield Diagnostic("GC103", f"{key!r} is not a valid id in {_dotted(path)}", doc.path,
+                         doc.key_span(path + (key,)), hint="ids use letters, digits, `.`, `_` and `-`")
+        return
+    if keyword == "enum":
+        choices = [str(c) for c in error.validator_value]
+        yield Diagnostic("GC103", f"`{_dotted(path)}: {error.instance}` is not one of {', '.join(choices)}"
+                         f"{did_you_mean(error.instance, choices)}", doc.path, doc.span(path))
+        return
+    if keyword == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        yield Diagnostic("GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}",
+                         doc.path, doc.span(path))
+        return
+    yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
+
+
+def validate(doc, schema_name: str) -> list:
+    """All schema problems of ``doc.data``, one per place, in source order."""
+    seen = set()
+    out = []
+    for error in validator(schema_name).iter_errors(doc.data):
+        error = _leaf(error)
+        for diag in _diagnostics_for(error, doc):
+            key = (diag.code, diag.span, diag.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(diag)
+    return out

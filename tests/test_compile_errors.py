@@ -1,0 +1,105 @@
+"""Bad input gives the spec's code at the right line and column, exit 1, no traceback."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import write
+
+HEAD = "graphc: 1\nname: t\nlegs:\n"
+
+# (case id, playbook text, code, line, col, words the message must contain)
+CASES = [
+    ("syntax", HEAD + "  a:\n    buy: [1\n", "GC100", 6, 1, "syntax"),
+    ("duplicate-key", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    symbol: ETH-USDT\n", "GC101", 7, 5,
+     "duplicate key 'symbol'"),
+    ("unknown-key", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limt: 2000\n", "GC102", 7, 5,
+     "did you mean 'limit'"),
+    ("wrong-unit", HEAD + "  a:\n    buy: 1 BTC\n    symbol: ETH-USD\n", "GC105", 5, 10, "ETH"),
+    ("unreadable", HEAD + "  a:\n    buy: 2OO ETH\n    symbol: ETH-USD\n", "GC105", 5, 10, "2OO ETH"),
+    ("excess-precision", HEAD + "  a:\n    buy: 0.123456789 ETH\n    symbol: ETH-USD\n", "GC106", 5, 10,
+     "precision"),
+    ("missing-quote", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: ask + 1 tick\n", "GC109", 7, 12,
+     "ETH-USD"),
+    ("missing-symbol", HEAD + "  a:\n    buy: 1 ETH\n", "GC104", 4, 3, "symbol"),
+    ("bad-enum", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    policy: fast\n", "GC103", 7, 13, "policy"),
+    ("shares-on-spot", HEAD + "  a:\n    buy: 5 shares\n    symbol: ETH-USD\n", "GC105", 5, 10, "prediction"),
+    ("bad-trigger", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n  b:\n    sell: 1 ETH\n    symbol: ETH-USD\n"
+     "    after: a half filled\n", "GC105", 10, 12, "trigger"),
+    ("version", "graphc: 2\nname: t\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n", "GC110", 1, 9, "version"),
+    ("not-a-playbook", "name: t\n", "GC110", 1, 1, "graphc: 1"),
+    ("sandbox-string", "graphc: 1\nname: t\nsandbox: no\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n",
+     "GC103", 3, 10, "sandbox"),
+]
+
+
+@pytest.mark.parametrize("case_id,text,code,line,col,words", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_reports_code_at_location(tmp_path, case_id, text, code, line, col, words):
+    path = write(tmp_path, "p.yaml", text)
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    headline = f"{path}:{line}:{col}: error {code} "
+    assert headline in result.stderr, result.stderr
+    first = next(l for l in result.stderr.splitlines() if l.startswith(headline))
+    assert words.lower() in first.lower() or words.lower() in result.stderr.lower()
+    assert "Traceback" not in result.output
+    assert result.stdout == ""  # no half-written graph on stdout
+
+
+def test_hint_follows_the_headline(tmp_path):
+    path = write(tmp_path, "p.yaml", CASES[2][1])
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert "hint:" in result.stderr
+
+
+def test_missing_file_is_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 2
+    assert "nope.yaml" in result.stderr
+
+
+def test_bad_now_is_usage_error(tmp_path):
+    path = write(tmp_path, "p.yaml", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n")
+    result = CliRunner().invoke(cli, ["compile", str(path), "--now", "yesterday"])
+    assert result.exit_code == 2
+
+
+def test_float_trap_quantities(tmp_path):
+    import json
+
+    path = write(tmp_path, "p.yaml", HEAD + textwrap.indent(textwrap.dedent("""\
+        a:
+          buy: 0.29 BTC
+          symbol: BTC-USD
+          limit: 2325.53
+        b:
+          sell: 0.57
+          symbol: BTC-USD
+        c:
+          buy: 1.1 BTC
+          symbol: BTC-USD
+        """), "  "))
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    nodes = json.loads(result.stdout)["nodes"]
+    assert [n["quantity"]["fixed"]["qty_1e8"] for n in nodes] == [29000000, 57000000, 110000000]
+    assert nodes[0]["order_type"] == {"limit": {"price_1e9": 2325530000000}}
+
+
+def _installed_graphc():
+    exe = shutil.which("graphc")
+    return [exe] if exe else [sys.executable, "-m", "graphc"]
+
+
+def test_real_subprocess_of_installed_script(tmp_path):
+    path = write(tmp_path, "p.yaml", CASES[2][1])
+    proc = subprocess.run(_installed_graphc() + ["compile", str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert f"{path}:7:5: error GC102 " in proc.stderr
+    assert "Traceback" not in proc.stderr

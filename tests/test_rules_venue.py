@@ -1,0 +1,285 @@
+"""GC301-GC308 over minimal wire graphs: each code has a failing and a near-identical passing graph."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from graphc.quotes import Quote
+from graphc.rules import venue
+from graphc.rules.base import LintContext, run_checks
+from graphc.venues import MinMax, fmt_decimal, market_for, validate_overrides
+
+PM = "will-it-rain"  # a Polymarket slug
+KX = "KXRAIN-25DEC31-T1"  # a Kalshi ticker
+HL = "BTC-USD-PERP"
+
+
+def node(symbol, qty, price=None, *, venue=None, type="prediction", side="buy", node_id="a"):
+    instrument = {"symbol": symbol, "type": type}
+    if venue is not None:
+        instrument["venue"] = venue
+    return {
+        "node_id": node_id,
+        "instrument": instrument,
+        "side": side,
+        "order_type": "market" if price is None else {"limit": {"price_1e9": int(D(price) * 10**9)}},
+        "quantity": "derived" if qty == "derived" else {"fixed": {"qty_1e8": int(D(qty) * 10**8)}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+
+
+def lint(*nodes, quotes=None, venues=None, markets=None):
+    ctx = LintContext(wire={"nodes": list(nodes), "edges": [], "is_sandbox": True}, quotes=quotes or {},
+                      venue_overrides=venues or {}, market_overrides=markets or {})
+    return run_checks(ctx, venue.CHECKS), ctx
+
+
+def codes(*nodes, **kw):
+    return [f.code for f in lint(*nodes, **kw)[0]]
+
+
+def only(code, *nodes, **kw):
+    findings = lint(*nodes, **kw)[0]
+    assert [f.code for f in findings] == [code], findings
+    return findings[0]
+
+
+def skipped(*nodes, **kw):
+    return {s.code: s for s in lint(*nodes, **kw)[1].skipped}
+
+
+# -- one failing and one passing graph per code ---------------------------------------
+
+FAIL_PASS = {
+    "GC301": (node(PM, 6, "0.15", venue="polymarket"), node(PM, 7, "0.15", venue="polymarket")),
+    "GC302": (node(PM, 4, "0.30", venue="polymarket"), node(PM, 5, "0.30", venue="polymarket")),
+    "GC303": (node(PM, 10, "0.5555", venue="polymarket"), node(PM, 10, "0.555", venue="polymarket")),
+    "GC304": (node(KX, 1, "1.00", venue="kalshi"), node(KX, 1, "0.99", venue="kalshi")),
+    "GC305": (node(KX, "2.5", "0.40", venue="kalshi"), node(KX, 3, "0.40", venue="kalshi")),
+    "GC306": (node(KX, 3, "0.40", venue="kalshi", type="spot"), node(KX, 3, "0.40", venue="kalshi")),
+    "GC307": (node(PM, 10, "0.50", venue="polymarkt"), node(PM, 10, "0.50", venue="polymarket")),
+    "GC308": (node(HL, "0.01", "12345.6", venue="hyperliquid", type="perp"),
+              node(HL, "0.001", "123456", venue="hyperliquid", type="perp")),
+}
+
+
+@pytest.mark.parametrize("code", sorted(FAIL_PASS))
+def test_each_code_fails_and_passes(code):
+    failing, passing = FAIL_PASS[code]
+    only(code, failing)
+    assert codes(passing) == []
+
+
+def test_every_venue_code_has_a_fixture_and_a_check():
+    declared = sorted(c for check in venue.CHECKS for c in check.codes)
+    assert declared == sorted(FAIL_PASS) == [f"GC30{i}" for i in range(1, 9)]
+
+
+# -- GC301 min notional ----------------------------------------------------------------
+
+def test_gc301_message_numbers_are_hand_checked():
+    # 0.15 x 2 = $0.30 < $1; ceil(1 / 0.15) = 7 shares (and 7 >= the 5-share minimum)
+    findings, _ = lint(node(PM, 2, "0.15", venue="polymarket"))
+    gc301 = next(f for f in findings if f.code == "GC301")
+    assert gc301.where == ("nodes", 0, "quantity")
+    assert gc301.message == ("Polymarket order notional $0.30 is below the $1.00 minimum; "
+                             "the router accepts it but it never crosses.")
+    assert gc301.hint == "Buy at least 7 shares at 0.15."
+    assert "GC302" in [f.code for f in findings]  # 2 shares is also under 5
+
+
+def test_gc301_hint_respects_min_size_and_side():
+    # at 0.50, 2 shares clear $1 but the 5-share minimum wins
+    findings, _ = lint(node(PM, 1, "0.50", venue="polymarket", side="sell"))
+    gc301 = next(f for f in findings if f.code == "GC301")
+    assert gc301.message.startswith("Polymarket order notional $0.50 ")
+    assert gc301.hint == "Sell at least 5 shares at 0.5."
+
+
+def test_gc301_market_order_uses_the_quote_ask_for_buys_and_bid_for_sells():
+    quotes = {PM: Quote(bid=D("0.14"), ask=D("0.15"))}
+    buy = only("GC301", node(PM, 6, venue="polymarket"), quotes=quotes)
+    assert "$0.90" in buy.message and buy.hint == "Buy at least 7 shares at 0.15."
+    sell = only("GC301", node(PM, 7, venue="polymarket", side="sell"), quotes=quotes)
+    assert "$0.98" in sell.message and sell.hint == "Sell at least 8 shares at 0.14."  # ceil(1/0.14) = 8
+
+
+def test_gc301_market_order_without_quote_is_skipped_not_passed():
+    findings, ctx = lint(node(PM, 6, venue="polymarket"))
+    assert findings == []
+    assert [(s.code, s.where) for s in ctx.skipped] == [("GC301", ("nodes", 0, "quantity"))]
+    assert "no quote" in ctx.skipped[0].reason
+
+
+def test_gc301_hyperliquid_ten_dollars_and_kalshi_has_no_minimum():
+    hl = only("GC301", node(HL, "0.0001", "50000", venue="hyperliquid", type="perp"),
+              markets={HL: {"sz_decimals": 5}})
+    assert "notional $5.00 is below the $10.00 minimum; the venue rejects it" in hl.message
+    assert hl.hint == "Buy at least 0.0002 BTC at 50000."
+    assert codes(node(KX, 1, "0.01", venue="kalshi")) == []  # $0.01 is fine on Kalshi
+
+
+def test_gc301_coinbase_snapshot_and_binance_config():
+    cb = only("GC301", node("BTC-USD", "0.00001", "50000", venue="coinbase", type="spot"))
+    assert "$0.50 is below the $1.00 minimum" in cb.message and cb.hint == "Buy at least 0.00002 BTC at 50000."
+    bn = node("BTCUSDT", "0.0001", "30000", venue="binance", type="spot")
+    assert "GC301" in skipped(bn)  # Binance minimums are per symbol: unknown until configured
+    found = only("GC301", bn, markets={"BTCUSDT": {"min_notional": 5, "lot": "0.00001"}})
+    assert "3.00 (quote currency) is below the 5.00 (quote currency) minimum" in found.message
+
+
+def test_gc301_derived_quantity_is_skipped():
+    assert "derived" in skipped(node(PM, "derived", "0.15", venue="polymarket"))["GC301"].reason
+
+
+# -- GC302 min size --------------------------------------------------------------------
+
+def test_gc302_message_and_per_market_override():
+    found = only("GC302", node(PM, 4, "0.30", venue="polymarket"))
+    assert found.message == "size 4 shares is below polymarket's minimum of 5 shares"
+    assert found.hint.startswith("Buy at least 5 shares (5 is polymarket's usual minimum;")
+    assert codes(node(PM, 4, "0.30", venue="polymarket"), markets={PM: {"min_size": 1}}) == []
+
+
+# -- GC303 tick ------------------------------------------------------------------------
+
+def test_gc303_quote_tick_overrides_the_default():
+    n = node(PM, 10, "0.555", venue="polymarket")
+    assert codes(n) == []  # on the 0.001 default grid
+    found = only("GC303", n, quotes={PM: Quote(tick=D("0.01"))})
+    assert found.where == ("nodes", 0, "order_type")
+    assert found.message == "price 0.555 is not on polymarket's 0.01 tick"
+    assert found.hint == "use 0.55 or 0.56"
+
+
+def test_gc303_polymarket_0_0005_is_off_the_default_grid():
+    findings, _ = lint(node(PM, 5000, "0.0005", venue="polymarket"))
+    gc303 = next(f for f in findings if f.code == "GC303")
+    assert gc303.message == "price 0.0005 is not on polymarket's 0.001 tick"
+    assert gc303.hint.startswith("use 0.001 (0.001 is graphc's default check")  # 0 is out of range
+    assert "GC304" in [f.code for f in findings]  # and below the 0.001 floor
+
+
+def test_gc303_config_beats_quote_and_kalshi_bands():
+    n = node(PM, 10, "0.555", venue="polymarket")
+    assert codes(n, quotes={PM: Quote(tick=D("0.01"))}, markets={PM: {"tick": "0.001"}}) == []
+    assert codes(n, quotes={PM: Quote(tick=D("0.01"))}, venues={"polymarket": {"tick": 0.001}}) == []
+    bands = {KX: {"price_level_structure": "tapered_deci_cent"}}
+    assert codes(node(KX, 1, "0.055", venue="kalshi"), markets=bands) == []
+    found = only("GC303", node(KX, 1, "0.555", venue="kalshi"), markets=bands)
+    assert found.message == "price 0.555 is not on kalshi's 0.01 tick for prices 0.1-0.9"
+    only("GC303", node(KX, 1, "0.055", venue="kalshi"))  # linear_cent by default
+
+
+# -- GC304 range -----------------------------------------------------------------------
+
+def test_gc304_ranges():
+    found = only("GC304", node(KX, 1, "1.00", venue="kalshi"))
+    assert found.message == "price 1 is outside kalshi's range 0.01-0.99"
+    assert found.hint == "prediction prices are dollars per share (55c = 0.55); use a price in the range 0.01-0.99"
+    # Polymarket's range follows the tick: 0.001-0.999 by default, 0.01-0.99 with a 0.01 tick
+    assert codes(node(PM, 5, "0.999", venue="polymarket")) == []
+    assert codes(node(PM, 5, "0.9995", venue="polymarket"), quotes={PM: Quote(tick=D("0.0001"))}) == []
+    tight = market_for("polymarket", PM, "prediction", quote=Quote(tick=D("0.001")),
+                       market_overrides={PM: {"tick": 0.01}})
+    assert tight.limits["price"] == MinMax(D("0.01"), D("0.99"))
+    # any prediction, even without a venue pin: strictly inside 0..1
+    sor = only("GC304", node(PM, 5, "55", type="prediction"))
+    assert sor.message == "price 55 is not strictly between 0 and 1" and "55c = 0.55" in sor.hint
+
+
+def test_gc304_unknown_range_is_skipped():
+    assert "GC304" in skipped(node(HL, "0.001", "50000", venue="hyperliquid", type="perp"))
+
+
+# -- GC305 lot -------------------------------------------------------------------------
+
+def test_gc305_kalshi_fractional_contracts():
+    found = only("GC305", node(KX, "2.5", "0.40", venue="kalshi"))
+    assert found.message == "size 2.5 is not a whole number of contracts; kalshi trades whole contracts"
+    assert found.hint.startswith("use 2 or 3 contracts")
+    assert codes(node(KX, "2.5", "0.40", venue="kalshi"), markets={KX: {"fractional": True}}) == []
+
+
+def test_gc305_polymarket_two_decimals_and_quote_lot():
+    found = only("GC305", node(PM, "5.555", "0.50", venue="polymarket"))
+    assert found.message == "size 5.555 shares is not a multiple of polymarket's 0.01 lot"
+    assert found.hint == "use 5.55 or 5.56"
+    assert codes(node(PM, "5.5", "0.50", venue="polymarket"), quotes={PM: Quote(lot=D(1))}) == ["GC305"]
+
+
+def test_gc305_hyperliquid_sz_decimals_known_or_skipped():
+    n = node(HL, "0.0015", "50000", venue="hyperliquid", type="perp")
+    assert "sz_decimals" in skipped(n)["GC305"].reason
+    found = only("GC305", n, markets={HL: {"sz_decimals": 3}})
+    assert found.message == "size 0.0015 BTC is not a multiple of hyperliquid's 0.001 lot (szDecimals 3)"
+
+
+# -- GC306 type ------------------------------------------------------------------------
+
+def test_gc306_both_directions():
+    found = only("GC306", node(KX, 3, "0.40", venue="kalshi", type="spot"))
+    assert found.where == ("nodes", 0, "instrument", "type") and found.hint == "set type: prediction"
+    reverse = only("GC306", node("BTC-USD", "0.001", "50000", venue="coinbase", type="prediction"))
+    assert reverse.where == ("nodes", 0, "instrument", "venue")
+    assert codes(node(PM, 5, "0.50", type="prediction")) == []  # no pin: the router picks
+
+
+# -- GC307 unknown venue ---------------------------------------------------------------
+
+def test_gc307_did_you_mean_and_config_venues():
+    found = only("GC307", node(PM, 10, "0.50", venue="polymarkt"))
+    assert found.where == ("nodes", 0, "instrument", "venue")
+    assert "binance, coinbase, hyperliquid, kalshi, kraken, polymarket" in found.message
+    assert found.hint == "did you mean 'polymarket'?"
+    acme = node("X-USD", 1, "10", venue="acme", type="spot")
+    assert codes(acme, venues={"acme": {"prediction": False, "min_notional": 1, "tick": "0.5", "lot": 1,
+                                        "min_size": 1, "price_min": 1, "price_max": 100}}) == []
+    # the other codes skip on an unknown venue rather than pass
+    assert {"GC301", "GC302", "GC303", "GC305"} <= set(skipped(node(PM, 10, "0.50", venue="polymarkt")))
+
+
+# -- GC308 price form ------------------------------------------------------------------
+
+def test_gc308_significant_figures():
+    found = only("GC308", node(HL, "0.01", "12345.6", venue="hyperliquid", type="perp"))
+    assert found.message == ("price 12345.6 has 6 significant figures; hyperliquid allows at most 5 "
+                             "(integer prices are exempt)")
+    assert found.hint == "use 12345 or 12346"
+    assert codes(node(HL, "0.001", "123456", venue="hyperliquid", type="perp")) == []
+
+
+def test_gc308_decimals_need_sz_decimals():
+    n = node("ETH-USD-PERP", "1", "12.345", venue="hyperliquid", type="perp")  # 5 figures, 3 decimals
+    assert "szDecimals" in skipped(n)["GC308"].reason and codes(n) == []
+    assert codes(n, markets={"ETH-USD-PERP": {"sz_decimals": 3}}) == []  # 3 <= 6 - 3
+    found = only("GC308", n, markets={"ETH-USD-PERP": {"sz_decimals": 4}})
+    assert found.message == ("price 12.345 has 3 decimals; hyperliquid allows at most 2 for ETH-USD-PERP "
+                             "(6 - szDecimals 4)")
+    assert found.hint == "use 12.34 or 12.35"
+    spot = node("PURR/USDC", "100", "0.123456", venue="hyperliquid", type="spot")  # 8 - 2 = 6 decimals
+    assert codes(spot, markets={"PURR/USDC": {"sz_decimals": 2}}) == ["GC308"]  # 6 figures
+    assert codes(node("PURR/USDC", "100", "0.12345", venue="hyperliquid", type="spot"),
+                 markets={"PURR/USDC": {"sz_decimals": 2}}) == []
+
+
+# -- SOR, helpers, config ----------------------------------------------------------------
+
+def test_sor_spot_gets_no_venue_checks_and_no_skips():
+    findings, ctx = lint(node("ETH-USD", 200, type="spot"))
+    assert findings == [] and ctx.skipped == []
+
+
+def test_reference_graph_lints_clean():
+    wire = [node("ETH-USD", 200, type="spot"), node("ETH-USD-PERP", 200, venue="hyperliquid", type="perp")]
+    findings, ctx = lint(*wire)
+    assert findings == [] and {s.code for s in ctx.skipped} == {"GC301", "GC305"}
+
+
+def test_fmt_decimal_and_override_validation():
+    assert [fmt_decimal(D(x)) for x in ("100", "0.500", "1E+2", "0.00000001")] == ["100", "0.5", "100", "0.00000001"]
+    assert validate_overrides({"tick": "0.01", "sz_decimals": 3}) == []
+    assert len(validate_overrides({"tick": "abc", "tik": 1})) == 2
+    assert market_for("nowhere", "X", "spot") is None and market_for(None, "X", "spot") is None
+    assert market_for("Kalshi", KX, "prediction").precision == {"amount": D(1), "price": D("0.01")}
