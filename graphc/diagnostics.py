@@ -22,6 +22,10 @@ class Span:
     col: int
     end_line: int = 0
     end_col: int = 0
+    # Set on spans that point into another file than the one being compiled
+    # (a `use:` template): that file, and where it was used from.
+    file: str | None = field(default=None, compare=False)
+    via: "Related | None" = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}"
@@ -84,14 +88,24 @@ class DiagnosticError(Exception):
     def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
         from graphc.rules.registry import default_severity
 
-        return Diagnostic(
+        return located(Diagnostic(
             code=self.code,
             message=self.message,
             path=path,
             span=self.span or span,
             severity=default_severity(self.code),
             hint=self.hint,
-        )
+        ))
+
+
+def located(diagnostic: Diagnostic) -> Diagnostic:
+    """Move a diagnostic whose span lies in another file (a template) to that file,
+    and name the place it was used from as a related location."""
+    span = diagnostic.span
+    if span is None or span.file is None or span.file == diagnostic.path:
+        return diagnostic
+    related = diagnostic.related + ((span.via,) if span.via is not None else ())
+    return replace(diagnostic, path=span.file, related=related)
 
 
 def has_errors(diagnostics) -> bool:

@@ -1,0 +1,103 @@
+"""``graphc lint``: check playbooks, wire graphs and simple orders."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, build_options, compile_options, read_error
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def _lint_one(args):
+    """Worker for -j: lint one file; errors reading it come back as a message."""
+    path, options, explicit = args
+    from graphc.lint import lint_file
+
+    try:
+        return lint_file(path, options, explicit=explicit), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, read_error(path, exc)
+
+
+def _read_or_none(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _run(files, explicit, options, jobs):
+    work = [(str(f), options, str(f) in explicit) for f in files]
+    if jobs <= 1 or len(work) < 2:
+        return [_lint_one(item) for item in work]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(work) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_lint_one, work, chunksize=chunk))
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@compile_options
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--explain-skips", is_flag=True, help="Say which checks could not be decided (e.g. no quotes).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Lint files in N processes.")
+def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, strict, explain_skips, jobs):
+    """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
+    and simple orders. Directories are searched for *.yaml, *.yml and *.json;
+    YAML files that are not playbooks are skipped.
+
+    Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage
+    error or unreadable input.
+    """
+    from graphc import __version__
+    from graphc.config import load_config
+    from graphc.lint import LintOptions, collect_files
+    from graphc.report import FileResult, render
+    from graphc.report.text import should_color
+
+    try:
+        files = collect_files(paths)
+    except FileNotFoundError as exc:
+        click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
+        sys.exit(EXIT_USAGE)
+    compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
+    config, config_diagnostics = load_config(paths[0])
+    options = LintOptions(compile=compile_opts, quotes_given=quotes_path is not None, config=config)
+    results = []
+    if quote_diagnostics:
+        results.append(FileResult(quotes_path, None, quote_diagnostics, []))
+    if config_diagnostics:
+        config_path = config_diagnostics[0].path
+        results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
+    unreadable = False
+    for result, error in _run(files, {str(p) for p in paths}, options, jobs):
+        if error:
+            click.echo(f"graphc: {error}", err=True)
+            unreadable = True
+        elif result is not None:
+            results.append(result)
+    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        color = fmt == "text" and not output and should_color(sys.stdout)
+        text = render(fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True)
+        stream.write(text if text.endswith("\n") else text + "\n")
+    finally:
+        if output:
+            stream.close()
+    diagnostics = [d for r in results for d in r.diagnostics]
+    strict = strict or bool(getattr(config, "strict", False))
+    if unreadable:
+        sys.exit(EXIT_USAGE)
+    if any(d.is_error for d in diagnostics) or (strict and diagnostics):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)

@@ -1,0 +1,377 @@
+"""Project configuration: ``graphc.toml`` or ``[tool.graphc]`` in ``pyproject.toml``.
+
+::
+
+    strict = false                 # warnings fail the run too (same as --strict)
+
+    [rules]                        # code or name = "error" | "warning" | "off"
+    GC405 = "off"
+    far-from-mid = "error"
+
+    [venues.polymarket]            # overrides of a venue profile
+    min_notional = "1"
+
+    [markets."BTC-USD"]            # overrides for one market (symbol as the router spells it)
+    tick = 0.5
+
+Discovery (:func:`find_config`) walks up from the linted path (or the working
+directory) and takes the first ``graphc.toml``, or ``pyproject.toml`` that has
+a ``[tool.graphc]`` table (like ruff, a ``pyproject.toml`` without one does not
+stop the search); ``graphc.toml`` wins in the same directory. The walk stops at
+the directory holding ``.git``.
+
+Numbers in ``venues`` and ``markets`` become :class:`~decimal.Decimal`; a TOML
+float is converted through ``str()`` (``0.01`` stays exactly ``0.01``) and
+never kept as a float. Numeric strings become Decimals as well; other strings
+and booleans are passed through for the venue layer to check.
+
+A bad configuration never raises: :func:`load_config` (find, then read) and
+:func:`read_config` (one given file) return what they could read plus
+diagnostics located in the config file (GC100 TOML syntax, GC102 unknown key
+with a did-you-mean, GC103 invalid value).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
+
+CONFIG_FILE = "graphc.toml"
+PYPROJECT = "pyproject.toml"
+OFF = "off"
+LEVELS = (ERROR, WARNING, OFF)
+KEYS = ("rules", "venues", "markets", "strict")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings read from one config file (all defaults when there is none)."""
+
+    path: Path | None = None
+    rules: dict = field(default_factory=dict)  # code -> "error" | "warning" | "off"
+    venues: dict = field(default_factory=dict)  # venue name -> {field: Decimal | str | bool}
+    markets: dict = field(default_factory=dict)  # symbol -> {field: Decimal | str | bool}
+    strict: bool = False
+
+    def severity_for(self, code: str, default: str) -> str | None:
+        """The configured severity of ``code``, ``default`` if not configured, ``None`` if off."""
+        level = self.rules.get(code)
+        if level is None:
+            return default
+        return None if level == OFF else level
+
+
+def apply_config(diagnostics, config: Config | None) -> list[Diagnostic]:
+    """Re-stamp each diagnostic's severity from ``config``; drop the ones turned off."""
+    if config is None or not config.rules:
+        return list(diagnostics)
+    out = []
+    for d in diagnostics:
+        severity = config.severity_for(d.code, d.severity)
+        if severity is None:
+            continue
+        out.append(d if severity == d.severity else d.with_(severity=severity))
+    return out
+
+
+# -- discovery ---------------------------------------------------------------
+
+
+def find_config(start=None) -> Path | None:
+    """The config file that applies to ``start`` (a file or directory; default: cwd)."""
+    here = Path(start) if start is not None else Path.cwd()
+    here = here.absolute()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and _declares_graphc(pyproject):
+            return pyproject
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def load_config(start=None) -> tuple[Config, list[Diagnostic]]:
+    """The config that applies to ``start`` (a linted file or directory; default: cwd).
+
+    Finds it with :func:`find_config` and reads it with :func:`read_config`; an
+    empty :class:`Config` (and no diagnostics) when there is none.
+    """
+    path = find_config(start)
+    return read_config(path) if path is not None else (Config(), [])
+
+
+def _declares_graphc(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return "tool.graphc" in text  # broken, but meant for us: read_config reports it
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "graphc" in tool
+
+
+# -- loading -----------------------------------------------------------------
+
+
+def read_config(path) -> tuple[Config, list[Diagnostic]]:
+    """Read one config file (``graphc.toml``, or ``pyproject.toml`` for ``[tool.graphc]``).
+
+    Never raises for bad content; returns what it could read plus diagnostics.
+    """
+    path = Path(path)
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {exc}", shown)]
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return Config(path=path), [_syntax_error(exc, shown)]
+    prefix: tuple = ()
+    if path.name == PYPROJECT:
+        prefix = ("tool", "graphc")
+        tool = data.get("tool")
+        data = tool.get("graphc", {}) if isinstance(tool, dict) else {}
+    reader = _Reader(path, shown, text, prefix)
+    if not isinstance(data, dict):
+        reader.invalid((), "[tool.graphc] must be a table")
+        return Config(path=path), reader.diagnostics
+    return reader.read(data), reader.diagnostics
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, shown: str) -> Diagnostic:
+    message = str(exc)
+    line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # Python 3.14+
+    match = _TOML_POSITION.search(message)
+    if match:
+        message = message[: match.start()]
+        line, col = line or int(match.group(1)), col or int(match.group(2))
+    message = re.sub(r"\s*\(at end of document\)\s*$", " at the end of the file", message)
+    span = Span(line, col or 1) if line else None
+    return Diagnostic("GC100", f"TOML syntax error: {message}", shown, span,
+                      hint="check the quoting and the brackets on this line")
+
+
+class _Reader:
+    """Validates the config table, collecting diagnostics located in the file."""
+
+    def __init__(self, path: Path, shown: str, text: str, prefix: tuple):
+        self.path, self.shown, self.prefix = path, shown, prefix
+        self.lines = text.splitlines()
+        self.diagnostics: list[Diagnostic] = []
+
+    def read(self, data: dict) -> Config:
+        for key in data:
+            if key not in KEYS:
+                self.unknown((key,), key, KEYS, "keys")
+        strict = data.get("strict", False)
+        if not isinstance(strict, bool):
+            self.invalid(("strict",), f"`strict` must be true or false, not {_show(strict)}")
+            strict = False
+        return Config(
+            path=self.path,
+            rules=self.rules(data.get("rules", {})),
+            venues=self.overrides("venues", data.get("venues", {})),
+            markets=self.overrides("markets", data.get("markets", {})),
+            strict=strict,
+        )
+
+    def rules(self, table) -> dict:
+        from graphc.rules import registry
+
+        if not isinstance(table, dict):
+            self.invalid(("rules",), f"`rules` must be a table of code = level, not {_show(table)}")
+            return {}
+        rules, seen = {}, {}
+        choices = [*registry.RULES, *registry.BY_NAME]
+        for key, level in table.items():
+            try:
+                code = registry.get(key).code
+            except KeyError:
+                self.unknown(("rules", key), key, choices, "rule codes or names")
+                continue
+            if not isinstance(level, str) or level.strip().lower() not in LEVELS:
+                guess = difflib.get_close_matches(str(level).lower(), LEVELS, n=1)
+                maybe = f" (did you mean {guess[0]!r}?)" if guess else ""
+                self.invalid(("rules", key), f"rule {key} must be \"error\", \"warning\" or \"off\", "
+                             f"not {_show(level)}{maybe}")
+                continue
+            if code in seen:
+                self.invalid(("rules", key), f"rule {code} is set twice, as {seen[code]!r} and {key!r}",
+                             "keep one of the two entries")
+                continue
+            seen[code] = key
+            rules[code] = level.strip().lower()
+        return rules
+
+    def overrides(self, section: str, table) -> dict:
+        if not isinstance(table, dict):
+            self.invalid((section,), f"`{section}` must be a table of tables, not {_show(table)}")
+            return {}
+        out = {}
+        for name, fields in table.items():
+            if not isinstance(fields, dict):
+                self.invalid((section, name), f"`{section}.{name}` must be a table of field = value, "
+                             f"not {_show(fields)}")
+                continue
+            values = {}
+            for key, value in fields.items():
+                converted = _decimal_value(value)
+                if converted is None:
+                    self.invalid((section, name, key), f"`{section}.{name}.{key}` must be a number, "
+                                 f"a string or a boolean, not {_show(value)}",
+                                 "write numbers plainly (0.01) or quoted (\"0.01\")")
+                    continue
+                values[key] = converted
+            out[name] = values
+        return out
+
+    # -- diagnostics -------------------------------------------------------
+    def unknown(self, where: tuple, key: str, choices, what: str):
+        choices = list(choices)
+        guess = difflib.get_close_matches(key, choices, n=1, cutoff=0.6) or \
+            difflib.get_close_matches(key.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+        message = f"unknown key {key!r} in {self._section(where[:-1])}"
+        if re.fullmatch(r"GC\d+", key, re.IGNORECASE):
+            hint = "there is no such rule code; `graphc rules` lists them"
+        else:
+            if guess:
+                message += f" (did you mean {guess[0]!r}?)"
+            hint = f"known {what}: " + ", ".join(choices[:8]) + (", ..." if len(choices) > 8 else "")
+        self.diagnostics.append(Diagnostic("GC102", message, self.shown, self.locate(where), hint=hint))
+
+    def invalid(self, where: tuple, message: str, hint: str | None = None):
+        self.diagnostics.append(Diagnostic("GC103", message, self.shown, self.locate(where), hint=hint))
+
+    def _section(self, where: tuple) -> str:
+        full = self.prefix + where
+        if not full:
+            return self.path.name
+        return "[" + ".".join(_quote_key(k) for k in full) + "]"
+
+    def locate(self, where: tuple) -> Span | None:
+        """The line that defines ``where`` (a key path), or its nearest ancestor; a heuristic."""
+        full = self.prefix + where
+        while len(full) >= max(1, len(self.prefix)):
+            span = _find_key(self.lines, full)
+            if span is not None:
+                return span
+            full = full[:-1]
+        return None
+
+
+def _decimal_value(value):
+    """Decimal for numbers and numeric strings, str/bool as they are; ``None`` if unusable."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value)) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            return value
+        return number if number.is_finite() else None
+    return None
+
+
+# -- finding a key's line (tomllib keeps no positions) ----------------------
+
+_KEY_PART = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+')
+_HEADER = re.compile(r"^\s*\[\[?(.*?)\]\]?\s*(?:#.*)?$")
+
+
+def _key_path(text: str) -> tuple | None:
+    parts = [p.strip() for p in _split_dots(text)]
+    keys = []
+    for part in parts:
+        if not part or not _KEY_PART.fullmatch(part):
+            return None
+        keys.append(part[1:-1] if part[0] in "\"'" else part)
+    return tuple(keys)
+
+
+def _split_dots(text: str):
+    return [m.group() for m in re.finditer(r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^.])+', text)]
+
+
+def _find_key(lines: list[str], full: tuple) -> Span | None:
+    current: tuple = ()
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER.match(line) if line.lstrip().startswith("[") else None
+        if header:
+            path = _key_path(header.group(1))
+            if path is not None:
+                current = path
+                if path == full:
+                    col = line.index("[") + 1
+                    return Span(number, col, number, len(line.rstrip()) + 1)
+            continue
+        key_text, col = _key_before_equals(line)
+        if key_text is None:
+            continue
+        path = _key_path(key_text)
+        if path is not None and (current + path)[: len(full)] == full:
+            return Span(number, col, number, col + len(key_text))
+    return None
+
+
+def _key_before_equals(line: str):
+    stripped = line.lstrip()
+    if not stripped or stripped[0] in "#[":
+        return None, 0
+    quote = None
+    for i, ch in enumerate(stripped):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "=":
+            return stripped[:i].rstrip(), len(line) - len(stripped) + 1
+    return None, 0
+
+
+def _quote_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        return str(value)
+    return f"{type(value).__name__} {value}"  # dates and times
+
+
+def _display(path: Path) -> str:
+    from graphc.report import display_path
+
+    return display_path(str(path))

@@ -1,0 +1,178 @@
+"""``graphc lint`` without the command line: classify each file, compile or
+wrap it into a wire graph, run every rule family, apply config and
+suppressions, and return plain :class:`graphc.report.FileResult` records.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graphc.diagnostics import Diagnostic, has_errors, located
+from graphc.rules.base import Skip
+
+LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
+SIMPLE_ORDER_KEYS = {"symbol", "side", "qty"}
+
+
+@dataclass
+class LintOptions:
+    compile: object = None  # graphc.pipeline.CompileOptions (quotes, params, now)
+    quotes_given: bool = False
+    config: object = None  # graphc.config.Config
+
+
+@dataclass
+class LintedGraph:
+    """A wire graph ready for the rules, with the way back to the source text."""
+
+    wire: dict | None
+    locator: object
+    diagnostics: list = field(default_factory=list)
+    origin: dict = field(default_factory=dict)
+    skips: list = field(default_factory=list)
+
+
+def rule_families():
+    from graphc.rules import execution, graph, risk, venue
+
+    return [*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS]
+
+
+def collect_files(paths):
+    """Expand directories into their lintable files (sorted). Missing paths raise FileNotFoundError."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                files.extend(Path(root) / n for n in sorted(names) if n.endswith(LINTABLE_SUFFIXES))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FileNotFoundError(raw)
+    return files
+
+
+def _classify(doc, path: str, explicit: bool, options: LintOptions):
+    """Turn a loaded document into a LintedGraph, or None for a YAML file that is not graphc's."""
+    from graphc.pipeline import CompileOptions, compile_document, is_playbook_data
+
+    data = doc.data
+    if is_playbook_data(data):
+        compile_options = options.compile or CompileOptions()
+        compile_options.require_quotes = False
+        result = compile_document(doc, compile_options)
+        return LintedGraph(result.wire, result.locator, result.diagnostics, result.origin, result.skips)
+    if isinstance(data, dict) and "nodes" in data:
+        return _wire_input(doc)
+    if isinstance(data, dict) and SIMPLE_ORDER_KEYS <= set(data):
+        return _simple_order(doc)
+    if path.endswith(".json") or explicit:
+        return LintedGraph(None, doc, [Diagnostic(
+            "GC110", "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
+            doc.path, doc.span(()))])
+    return None
+
+
+def _wire_input(doc) -> LintedGraph:
+    from graphc.stages.validate import WIRE_SCHEMA, validate
+
+    return LintedGraph(doc.data, doc, validate(doc, WIRE_SCHEMA))
+
+
+def _simple_order(doc) -> LintedGraph:
+    """The router's simple form ``{symbol, side, qty, price?, venue?}`` as a one-node graph."""
+    from graphc.diagnostics import DiagnosticError
+    from graphc.stages.legs import infer_instrument
+    from graphc.stages.model import Locator
+    from graphc.units import UnitError, parse_number, parse_price, to_scaled
+
+    data = doc.data
+    locator = Locator({(): doc.span(())})
+    diagnostics = []
+    unknown = set(data) - {"symbol", "side", "qty", "price", "venue"}
+    for key in sorted(unknown, key=str):
+        diagnostics.append(Diagnostic("GC102", f"unknown key {key!r} in a simple order", doc.path,
+                                      doc.key_span((key,)), hint="simple orders take symbol, side, qty, price, venue"))
+    try:
+        symbol, side, venue = data["symbol"], data["side"], data.get("venue")
+        if not isinstance(symbol, str) or side not in ("buy", "sell") or not (venue is None or isinstance(venue, str)):
+            raise DiagnosticError("GC103", "simple order needs text `symbol`, `side: buy|sell` and optional text `venue`")
+        type_, venue = infer_instrument(symbol, None, venue.lower() if venue else None)
+        qty = to_scaled(parse_number(data["qty"]), 8, "quantity")
+        order_type = "market"
+        if data.get("price") is not None:
+            price = parse_price(data["price"])
+            if not price.is_literal:
+                raise DiagnosticError("GC103", "a simple order's price is a number")
+            order_type = {"limit": {"price_1e9": to_scaled(price.literal, 9, "price")}}
+    except (UnitError, DiagnosticError) as exc:
+        diagnostics.append(Diagnostic(exc.code, exc.message, doc.path, doc.span(()), hint=exc.hint))
+        return LintedGraph(None, locator, diagnostics)
+    instrument = {"symbol": symbol, "type": type_, **({"venue": venue} if venue else {})}
+    node = {"node_id": "order", "instrument": instrument, "side": side, "order_type": order_type,
+            "quantity": {"fixed": {"qty_1e8": qty}}, "execution": {"policy": "sor"}, "activation": "root"}
+    for wire_key, key in (("instrument", "symbol"), ("side", "side"), ("quantity", "qty"),
+                          ("order_type", "price"), ("instrument", "venue")):
+        if key in data:
+            locator.spans[("nodes", 0, wire_key)] = doc.span((key,))
+    locator.spans[("nodes", 0, "instrument", "venue")] = doc.span(("venue",) if "venue" in data else ("symbol",))
+    return LintedGraph({"nodes": [node], "edges": [], "is_sandbox": True}, locator, diagnostics)
+
+
+def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
+    from graphc.rules.base import LintContext, run_checks
+    from graphc.rules.registry import default_severity
+
+    config = options.config
+    ctx = LintContext(
+        wire=graph.wire,
+        quotes=(options.compile.quotes if options.compile else {}) or {},
+        quotes_given=options.quotes_given,
+        venue_overrides=dict(getattr(config, "venues", {}) or {}),
+        market_overrides=dict(getattr(config, "markets", {}) or {}),
+        origin=graph.origin,
+    )
+    diagnostics = []
+    for finding in run_checks(ctx, rule_families()):
+        severity = getattr(finding, "severity", None) or default_severity(finding.code)
+        diagnostics.append(located(Diagnostic(finding.code, finding.message, path, graph.locator.span(finding.where),
+                                              severity, finding.hint)))
+    skips = [Skip(s.code, graph.locator.span(s.where), s.reason) for s in ctx.skipped]
+    return diagnostics, skips
+
+
+def lint_file(path, options: LintOptions | None = None, *, explicit: bool = False):
+    """Lint one file. Returns a FileResult, or None when it is a YAML file that is not graphc's.
+
+    Unreadable files raise OSError/UnicodeDecodeError for the caller (exit 2).
+    """
+    from graphc.config import apply_config
+    from graphc.report import FileResult
+    from graphc.stages.load import load_text, read_source
+    from graphc.suppress import filter_suppressed
+
+    options = options or LintOptions()
+    path = str(path)
+    text = read_source(path)
+    doc, diagnostics = load_text(text, path)
+    skips = []
+    if doc is not None:
+        graph = _classify(doc, path, explicit, options)
+        if graph is None:
+            return None
+        diagnostics.extend(graph.diagnostics)
+        skips.extend(Skip(code, graph.locator.span(where), reason) for code, where, reason in graph.skips)
+        if graph.wire is not None and not has_errors(diagnostics):
+            found, rule_skips = _run_rules(graph, path, options)
+            diagnostics.extend(found)
+            skips.extend(rule_skips)
+    if options.config is not None:
+        diagnostics = apply_config(diagnostics, options.config)
+    diagnostics = filter_suppressed(diagnostics, text, path=path)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return FileResult(path, text, diagnostics, skips)

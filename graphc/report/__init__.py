@@ -1,0 +1,151 @@
+"""Output formats: one renderer module per format, picked by name.
+
+Like check-jsonschema's ``REPORTER_BY_NAME``, :data:`RENDERERS` is one explicit
+table. Each entry is a ``"module:function"`` string that is imported only when
+that format is used, so ``import graphc.report`` stays cheap (no ``json``, no
+``xml.etree``). Every renderer has the same signature::
+
+    render(results, *, color=False, tool_version="", explain_skips=False, summary=True) -> str
+
+and returns the whole report as one string (ending in a newline when it is not
+empty). ``summary=False`` leaves out the closing ``N errors in M files`` line
+of the line-oriented formats (text, github), e.g. for ``graphc compile``. Renderers never decide about colour themselves: the caller passes
+``color`` (see :func:`graphc.report.text.should_color`).
+
+The formats are documented in ``docs/output-formats.md``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+from graphc.diagnostics import Diagnostic, Span, sorted_diagnostics
+
+# format name -> "module:function" (imported lazily) or a callable.
+RENDERERS: dict[str, str | Callable[..., str]] = {
+    "text": "graphc.report.text:render",
+    "json": "graphc.report.json_format:render",
+    "sarif": "graphc.report.sarif:render",
+    "github": "graphc.report.github:render",
+    "junit": "graphc.report.junit:render",
+}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What linting one file produced.
+
+    ``source`` is the file's text (``None`` when it could not be read), used by
+    the text format to show the offending line. ``skipped`` holds checks that
+    could not be decided (objects with ``.code``, ``.reason`` and optionally
+    ``.span``); only ``--explain-skips`` shows them.
+    """
+
+    path: str
+    source: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+
+
+def get_renderer(format: str) -> Callable[..., str]:
+    """The render function for ``format``; ``ValueError`` names the known formats."""
+    try:
+        target = RENDERERS[format]
+    except KeyError:
+        known = ", ".join(RENDERERS)
+        raise ValueError(f"unknown output format {format!r}; expected one of: {known}") from None
+    if callable(target):
+        return target
+    module_name, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module_name), attribute or "render")
+
+
+def render(format: str, results, *, color: bool | None = None, tool_version: str = "",
+           explain_skips: bool = False, summary: bool = True) -> str:
+    """Render ``results`` (a list of :class:`FileResult`) in ``format``.
+
+    ``color=None`` means no colour; only the text format uses it.
+    """
+    renderer = get_renderer(format)
+    return renderer(list(results), color=bool(color), tool_version=tool_version, explain_skips=explain_skips,
+                    summary=summary)
+
+
+# -- helpers shared by the renderers ---------------------------------------
+
+
+def ordered(results) -> list[tuple[FileResult, list[Diagnostic]]]:
+    """Results sorted by path, each with its diagnostics in source order."""
+    return [(r, sorted_diagnostics(r.diagnostics)) for r in sorted(results, key=lambda r: r.path)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    errors: int
+    warnings: int
+    files: int
+    skipped: int
+
+    def __str__(self) -> str:
+        """``2 errors, 1 warning in 3 files`` or ``no problems in 3 files``."""
+        parts = []
+        if self.errors:
+            parts.append(_plural(self.errors, "error"))
+        if self.warnings:
+            parts.append(_plural(self.warnings, "warning"))
+        problems = ", ".join(parts) or "no problems"
+        return f"{problems} in {_plural(self.files, 'file')}"
+
+
+def summarize(results) -> Summary:
+    diagnostics = [d for r in results for d in r.diagnostics]
+    errors = sum(1 for d in diagnostics if d.is_error)
+    return Summary(
+        errors=errors,
+        warnings=len(diagnostics) - errors,
+        files=len(results),
+        skipped=sum(len(r.skipped) for r in results),
+    )
+
+
+def skip_span(skip) -> Span | None:
+    """Where a skipped check applies: its ``span``, or its ``where`` when that is a :class:`Span`."""
+    span = getattr(skip, "span", None)
+    if span is None:
+        where = getattr(skip, "where", None)
+        span = where if isinstance(where, Span) else None
+    return span
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def rule_name(code: str) -> str | None:
+    from graphc.rules.registry import RULES
+
+    info = RULES.get(code)
+    return info.name if info else None
+
+
+def display_path(path: str, base: str | None = None) -> str:
+    """``path`` relative to ``base`` (default: cwd) when it lies under it, with ``/`` separators.
+
+    Pseudo paths such as ``<stdin>`` are returned as they are.
+    """
+    if path.startswith("<") and path.endswith(">"):
+        return path
+    if os.path.isabs(path):
+        base = os.path.abspath(base or os.getcwd())
+        try:
+            rel = os.path.relpath(path, base)
+        except ValueError:  # another drive on Windows
+            rel = path
+        if not rel.startswith(os.pardir):
+            path = rel
+    else:
+        path = os.path.normpath(path)
+    return path.replace(os.sep, "/")

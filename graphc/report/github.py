@@ -1,0 +1,54 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per diagnostic.
+
+::
+
+    ::error file=plays/a.yaml,line=7,col=12,endLine=7,endColumn=17,title=GC303 off-tick::limit price ...
+
+Escaping follows ``@actions/core`` (``toolkit/packages/core/src/command.ts``):
+the message escapes ``%``, ``\\r`` and ``\\n``; property values also escape
+``:`` and ``,``. The hint is appended on its own line of the annotation. GitHub
+uses ``col``/``endColumn`` only when the annotation spans one line, so they are
+left out for multi-line spans. A plain summary line ends the output (unless ``summary=False``).
+"""
+
+from __future__ import annotations
+
+from graphc.report import FileResult, display_path, ordered, rule_name, summarize
+
+_LEVELS = {"error": "error", "warning": "warning"}
+
+
+def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
+           explain_skips: bool = False, summary: bool = True) -> str:
+    lines = [annotation(d) for _, diags in ordered(results) for d in diags]
+    if summary:
+        lines.append(str(summarize(results)))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def annotation(d) -> str:
+    props = {"file": display_path(d.path)}
+    span = d.span
+    if span is not None and span.line >= 1:
+        props["line"] = span.line
+        one_line = span.end_line in (0, span.line)
+        if one_line and span.col >= 1:
+            props["col"] = span.col
+        if span.end_line > span.line:
+            props["endLine"] = span.end_line
+        elif one_line and span.end_line == span.line and span.end_col > span.col >= 1:
+            props["endLine"] = span.end_line
+            props["endColumn"] = span.end_col
+    name = rule_name(d.code)
+    props["title"] = f"{d.code} {name}" if name else d.code
+    message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
+    return f"::{_LEVELS.get(d.severity, 'error')} {rendered}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")

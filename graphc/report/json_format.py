@@ -1,0 +1,80 @@
+"""The machine format: one stable JSON document, described by ``docs/lint-json.schema.json``.
+
+Files are sorted by path and diagnostics by (path, line, column, code, message),
+so the same input always gives byte-identical output. Version 1 only ever gains
+optional fields; renaming or removing one bumps ``version``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from graphc.diagnostics import Span
+from graphc.report import FileResult, ordered, rule_name, skip_span, summarize
+
+FORMAT_VERSION = 1
+
+
+def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
+           explain_skips: bool = False, summary: bool = True) -> str:
+    return json.dumps(build(results, tool_version=tool_version), indent=2) + "\n"
+
+
+def build(results: list[FileResult], *, tool_version: str = "") -> dict:
+    """The report as plain data (what :func:`render` serialises)."""
+    files, diagnostics = [], []
+    for result, diags in ordered(results):
+        errors = sum(1 for d in diags if d.is_error)
+        files.append({
+            "path": result.path,
+            "errors": errors,
+            "warnings": len(diags) - errors,
+            "skipped": [_skip(s) for s in result.skipped],
+        })
+        diagnostics.extend(diags)
+    diagnostics.sort(key=lambda d: d.sort_key())
+    summary = summarize(results)
+    return {
+        "version": FORMAT_VERSION,
+        "tool": "graphc",
+        "tool_version": tool_version,
+        "files": files,
+        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "summary": {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files},
+    }
+
+
+def _diagnostic(d) -> dict:
+    return {
+        "code": d.code,
+        "name": rule_name(d.code),
+        "severity": d.severity,
+        "message": d.message,
+        "hint": d.hint,
+        "path": d.path,
+        **_position(d.span),
+        "related": [{"path": r.path, **_position(r.span), "message": r.message} for r in d.related],
+    }
+
+
+def _position(span: Span | None) -> dict:
+    """line/column/end_line/end_column, ``null`` where unknown; ends are exclusive."""
+    if span is None:
+        return {"line": None, "column": None, "end_line": None, "end_column": None}
+    has_end = span.end_line > span.line or (span.end_line == span.line and span.end_col > span.col)
+    return {
+        "line": span.line,
+        "column": span.col,
+        "end_line": span.end_line if has_end else None,
+        "end_column": span.end_col if has_end else None,
+    }
+
+
+def _skip(skip) -> dict:
+    span = skip_span(skip)
+    return {
+        "code": skip.code,
+        "reason": skip.reason,
+        "line": span.line if span is not None else None,
+        "column": span.col if span is not None else None,
+    }

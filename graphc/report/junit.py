@@ -1,0 +1,59 @@
+"""JUnit XML for CI dashboards (Jenkins, GitLab, Azure DevOps, ...).
+
+One ``<testsuite name="graphc">`` inside ``<testsuites>``, one
+``<testcase classname="graphc" name="PATH">`` per linted file. Each error
+becomes a ``<failure type="GCxxx" message="...">`` whose text is the full
+``path:line:col: error CODE message`` line plus the hint. Warnings do not fail
+a test case; they are listed in its ``<system-out>``. ``tests`` counts files
+and ``failures`` counts files with at least one error (so it never exceeds
+``tests``, as JUnit consumers expect).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from graphc.report import FileResult, ordered
+
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
+           explain_skips: bool = False, summary: bool = True) -> str:
+    suite = ET.Element("testsuite", name="graphc")
+    tests = failed = 0
+    for result, diagnostics in ordered(results):
+        tests += 1
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(result.path))
+        errors = [d for d in diagnostics if d.is_error]
+        warnings = [d for d in diagnostics if not d.is_error]
+        for d in errors:
+            failure = ET.SubElement(case, "failure", type=d.code, message=_clean(d.message))
+            failure.text = _clean(_describe(d))
+        if warnings:
+            out = ET.SubElement(case, "system-out")
+            out.text = _clean("\n".join(_describe(d) for d in warnings))
+        failed += bool(errors)
+    counts = {"tests": str(tests), "failures": str(failed), "errors": "0", "skipped": "0"}
+    suite.attrib.update(counts)
+    if tool_version:
+        props = ET.Element("properties")
+        ET.SubElement(props, "property", name="graphc.version", value=_clean(tool_version))
+        suite.insert(0, props)
+    root = ET.Element("testsuites", name="graphc", **counts)
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _describe(d) -> str:
+    text = d.headline()
+    if d.hint:
+        text += f"\nhint: {d.hint}"
+    return text
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)

@@ -1,0 +1,206 @@
+"""SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+One run. ``tool.driver.rules`` lists every code of the registry, in registry
+order, so a result's ``ruleIndex`` is stable across runs; each rule carries its
+documentation page (``docs/rules/CODE.md``) as help text. Results point at the
+file by a relative URI (``/`` separators, percent-encoded) against
+``%SRCROOT%``, with 1-based lines and columns counted in Unicode code points;
+``endColumn`` is exclusive, as SARIF defines it.
+
+The log is built from plain dicts. Microsoft's ``sarif-om`` package was
+considered: it only supplies attrs classes (no serialiser), its generator's
+serialisation convention drops every property equal to its schema default,
+which would drop an explicit ``"level": "warning"`` on a result whose rule
+defaults to ``error`` (changing its meaning), and it has not been released
+since 2019. The tests validate this output against the official OASIS schema.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from urllib.parse import quote
+
+from graphc.diagnostics import Span
+from graphc.report import FileResult, display_path, ordered
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+_LEVELS = {"error": "error", "warning": "warning"}
+
+
+def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
+           explain_skips: bool = False, summary: bool = True) -> str:
+    return json.dumps(build(results, tool_version=tool_version), indent=2) + "\n"
+
+
+def build(results: list[FileResult], *, tool_version: str = "") -> dict:
+    """The SARIF log as plain data."""
+    diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
+    rules, index = _rules(extra_codes={d.code for d in diagnostics})
+    driver = {"name": "graphc"}
+    if tool_version:
+        driver["version"] = tool_version
+    uri = information_uri()
+    if uri:
+        driver["informationUri"] = uri
+    driver["rules"] = rules
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": SARIF_VERSION,
+        "runs": [{
+            "tool": {"driver": driver},
+            "columnKind": "unicodeCodePoints",
+            "results": [_result(d, index[d.code]) for d in diagnostics],
+        }],
+    }
+
+
+# -- rules -------------------------------------------------------------------
+
+
+def _rules(extra_codes) -> tuple[list[dict], dict[str, int]]:
+    from graphc.rules.registry import RULES
+
+    codes = list(RULES) + sorted(set(extra_codes) - set(RULES))
+    return [rule_descriptor(code) for code in codes], {code: i for i, code in enumerate(codes)}
+
+
+def rule_descriptor(code: str) -> dict:
+    """The ``reportingDescriptor`` of one code."""
+    from graphc.rules.registry import RULES
+
+    info = RULES.get(code)
+    name = info.name if info else code
+    summary = info.summary if info else f"{code} (not in the rule registry)"
+    level = _LEVELS.get(info.severity, "error") if info else "error"
+    page = rule_page(code)
+    if page:
+        help_ = {"text": page, "markdown": page}
+        full = first_paragraph(page) or summary
+    else:
+        help_ = {"text": f"{code} {name}: {summary}", "markdown": f"**{code} `{name}`**: {summary}"}
+        full = summary
+    descriptor = {
+        "id": code,
+        "name": name,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": full},
+        "help": help_,
+        "defaultConfiguration": {"level": level},
+    }
+    if info:
+        descriptor["properties"] = {"tags": ["graphc", info.family]}
+    return descriptor
+
+
+def rule_page(code: str) -> str | None:
+    """The rule's documentation page, or ``None`` when it cannot be read."""
+    try:
+        from graphc.resources import read_text
+    except ImportError:
+        return None
+    try:
+        text = read_text("rules", f"{code}.md")
+    except (OSError, LookupError, ValueError):
+        return None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return text.strip()
+
+
+def first_paragraph(markdown: str) -> str | None:
+    """The first paragraph of prose in a Markdown page (headings and code skipped)."""
+    paragraph: list[str] = []
+    in_code = False
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            if paragraph:
+                break
+            continue
+        if in_code or stripped.startswith("#"):
+            if paragraph:
+                break
+            continue
+        if not stripped:
+            if paragraph:
+                break
+            continue
+        paragraph.append(stripped)
+    return " ".join(paragraph) or None
+
+
+@functools.lru_cache(maxsize=1)
+def information_uri() -> str | None:
+    """The project's home page from the installed package metadata, if it declares one."""
+    from importlib import metadata
+
+    try:
+        meta = metadata.metadata("graphc")
+    except metadata.PackageNotFoundError:
+        return None
+    urls = {}
+    for entry in meta.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        urls[label.strip().lower()] = url.strip()
+    for label in ("homepage", "repository", "source", "documentation"):
+        if urls.get(label):
+            return urls[label]
+    home = meta.get("Home-page")
+    return home if home and home != "UNKNOWN" else None
+
+
+# -- results -----------------------------------------------------------------
+
+
+def _result(d, rule_index: int) -> dict:
+    text = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    result = {
+        "ruleId": d.code,
+        "ruleIndex": rule_index,
+        "level": _LEVELS.get(d.severity, "error"),
+        "message": {"text": text},
+        "locations": [{"physicalLocation": physical_location(d.path, d.span)}],
+    }
+    if d.related:
+        result["relatedLocations"] = [
+            {"id": i, "physicalLocation": physical_location(r.path, r.span), "message": {"text": r.message}}
+            for i, r in enumerate(d.related, start=1)
+        ]
+    return result
+
+
+def physical_location(path: str, span: Span | None) -> dict:
+    location = {"artifactLocation": artifact_location(path)}
+    region = _region(span)
+    if region:
+        location["region"] = region
+    return location
+
+
+def artifact_location(path: str) -> dict:
+    """A relative URI against ``%SRCROOT%`` (the working directory), or an absolute ``file:`` URI."""
+    shown = display_path(path)
+    if shown.startswith("/") or (len(shown) > 1 and shown[1] == ":"):
+        from pathlib import Path
+
+        return {"uri": Path(shown).as_uri()}
+    return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
+
+
+def _region(span: Span | None) -> dict | None:
+    if span is None or span.line < 1:
+        return None
+    region = {"startLine": span.line}
+    if span.col >= 1:
+        region["startColumn"] = span.col
+    if span.end_line > span.line and span.end_col >= 1:
+        region["endLine"] = span.end_line
+        region["endColumn"] = span.end_col
+    elif span.end_line == span.line and span.end_col > span.col >= 1:
+        region["endLine"] = span.end_line
+        region["endColumn"] = span.end_col
+    return region

@@ -1,0 +1,160 @@
+"""The human format: a grep-able headline, the source line with a marker, the hint.
+
+Modelled on actionlint's ``Error.PrettyPrint``: the diagnostic holds no colour
+and no source; the renderer takes the source separately and adds a line-number
+gutter and a ``^~~~`` marker under the span::
+
+    plays/hedge.yaml:7:12: error GC303 limit price 0.123 is not on the 0.01 tick
+      |
+    7 |     price: 0.123
+      |            ^~~~~
+      hint: use 0.12 or 0.13
+      note: plays/hedge.yaml:3:10: the venue is chosen here
+
+    1 error in 1 file
+
+Colour is added only when the caller passes ``color=True``; use
+:func:`should_color` to decide it from the stream and the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from graphc.diagnostics import Diagnostic, Span
+from graphc.report import FileResult, ordered, skip_span, summarize
+
+# The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+_RESET = "\x1b[0m"
+_STYLES = {
+    "bold": "1",
+    "red": "1;31",
+    "yellow": "1;33",
+    "green": "1;32",
+    "cyan": "1;36",
+    "blue": "34",
+    "dim": "2",
+}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
+
+
+def should_color(stream=None, environ=None) -> bool:
+    """Whether to colour output written to ``stream``.
+
+    ``NO_COLOR`` (any non-empty value, https://no-color.org) turns colour off and
+    wins over everything; ``FORCE_COLOR`` (any non-empty value) turns it on even
+    when the stream is not a terminal; otherwise colour is used only on a TTY
+    whose ``TERM`` is not ``dumb``.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (ValueError, OSError):  # closed or detached stream
+        return False
+
+
+def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
+           explain_skips: bool = False, summary: bool = True) -> str:
+    paint = _painter(color)
+    sources = {r.path: r.source for r in results}
+    lines_cache: dict[str, list[str] | None] = {}
+    out: list[str] = []
+    for result, diagnostics in ordered(results):
+        for d in diagnostics:
+            if d.path not in lines_cache:
+                source = sources.get(d.path)
+                lines_cache[d.path] = _LINE_BREAK.split(source) if source is not None else None
+            out.extend(format_diagnostic(d, lines_cache[d.path], paint))
+            out.append("")
+        if explain_skips:
+            for skip in result.skipped:
+                out.append(_format_skip(result.path, skip, paint))
+            if result.skipped:
+                out.append("")
+    if summary:
+        out.append(paint(*_summary_line(summarize(results), explain_skips)))
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _summary_line(summary, explain_skips: bool) -> tuple[str, str]:
+    line = str(summary)
+    if explain_skips and summary.skipped:
+        line += f" ({summary.skipped} check{'s' if summary.skipped != 1 else ''} skipped)"
+    style = "red" if summary.errors else "yellow" if summary.warnings else "green"
+    return line, style
+
+
+def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> list[str]:
+    """The lines that show one diagnostic (no trailing blank line)."""
+    paint = paint or _painter(False)
+    severity_style = _SEVERITY_STYLE.get(d.severity, "bold")
+    out = [
+        f"{paint(d.location(), 'bold')}: {paint(d.severity, severity_style)} "
+        f"{paint(d.code, 'bold')} {d.message}"
+    ]
+    if d.span is not None and lines is not None:
+        out.extend(_snippet(lines, d.span, paint, severity_style))
+    if d.hint:
+        out.append(f"  {paint('hint', 'cyan')}: {d.hint}")
+    for rel in d.related:
+        where = rel.path if rel.span is None else f"{rel.path}:{rel.span.line}:{rel.span.col}"
+        out.append(f"  {paint('note', 'bold')}: {where}: {rel.message}")
+    return out
+
+
+def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str]:
+    if not 1 <= span.line <= len(lines):
+        return []
+    text = lines[span.line - 1]
+    start = min(max(span.col, 1) - 1, len(text))
+    width = _marker_width(text, start, span)
+    # Keep tabs so the marker lines up with the text above it.
+    pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
+    number = str(span.line)
+    gutter = " " * len(number)
+    bar = paint("|", "blue")
+    return [
+        f"{gutter} {bar}",
+        f"{paint(number, 'blue')} {bar} {text}".rstrip(),
+        f"{gutter} {bar} {pad}{paint('^' + '~' * (width - 1), marker_style)}",
+    ]
+
+
+def _marker_width(text: str, start: int, span: Span) -> int:
+    room = len(text) - start
+    if span.end_line == span.line and span.end_col > span.col:
+        width = span.end_col - span.col
+    elif span.end_line > span.line:
+        width = room  # a multi-line span: mark to the end of its first line
+    else:  # no end known: mark the token that starts at the column
+        match = re.match(r"\S+", text[start:])
+        width = len(match.group()) if match else 1
+    return max(1, min(width, room))
+
+
+def _format_skip(path: str, skip, paint) -> str:
+    span = skip_span(skip)
+    where = path if span is None else f"{path}:{span.line}:{span.col}"
+    return f"{paint(where, 'bold')}: {paint('skipped', 'dim')} {paint(skip.code, 'bold')} {skip.reason}"
+
+
+def _painter(enabled: bool):
+    if not enabled:
+        return lambda text, style: text
+
+    def paint(text: str, style: str) -> str:
+        return f"\x1b[{_STYLES[style]}m{text}{_RESET}"
+
+    return paint

@@ -1,0 +1,141 @@
+"""Suppression comments in YAML playbooks.
+
+::
+
+    price: 0.123   # graphc: ignore[GC303]            this line, this code
+    qty: 10        # graphc: ignore[GC405, GC303]     this line, these codes
+    qty: 10        # graphc: ignore                   this line, every code
+    # graphc: ignore-file[GC307]                      the whole file, this code
+
+A directive suppresses a diagnostic whose span *starts* on the directive's line
+(``ignore``) or anywhere in the file (``ignore-file``; a bare ``ignore-file``
+suppresses every code). Codes may also be given by rule name
+(``ignore[off-tick]``) and are case-insensitive.
+
+The directive must be in a real YAML comment. The test is a line-by-line
+heuristic, not a YAML parse: a comment starts at a ``#`` that begins the line
+or follows a space or tab, outside a single- or double-quoted scalar that opens
+on the same line; lines inside a block scalar (``|`` or ``>``) are content, not
+comments. A quoted scalar continued over several lines is not tracked, so a
+``# graphc: ignore`` on its continuation lines would count. JSON has no
+comments: nothing is suppressed in ``.json`` files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graphc.diagnostics import Diagnostic
+
+ALL = "*"
+
+_DIRECTIVE = re.compile(r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?",
+                        re.IGNORECASE)
+_MENTION = re.compile("graphc", re.IGNORECASE)
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_BLOCK_SCALAR = re.compile(r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$")
+_QUOTE_OPENERS = ":-[{,?"
+
+
+@dataclass(frozen=True)
+class Suppressions:
+    lines: dict = field(default_factory=dict)  # line number -> frozenset of codes (ALL for every code)
+    file: frozenset = frozenset()
+
+    def suppresses(self, d: Diagnostic) -> bool:
+        if ALL in self.file or d.code in self.file:
+            return True
+        if d.span is None:
+            return False
+        codes = self.lines.get(d.span.line, ())
+        return ALL in codes or d.code in codes
+
+    def __bool__(self) -> bool:
+        return bool(self.lines or self.file)
+
+
+def filter_suppressed(diagnostics, source_text: str | None, *, path: str | None = None) -> list[Diagnostic]:
+    """Drop the diagnostics that a suppression comment in ``source_text`` covers.
+
+    With ``path``, only diagnostics located in that file are considered (others
+    pass through), and a ``.json`` path suppresses nothing.
+    """
+    diagnostics = list(diagnostics)
+    if not source_text or not _MENTION.search(source_text):
+        return diagnostics
+    if path is not None and path.lower().endswith(".json"):
+        return diagnostics
+    found = parse_suppressions(source_text)
+    if not found:
+        return diagnostics
+    return [d for d in diagnostics if (path is not None and d.path != path) or not found.suppresses(d)]
+
+
+def parse_suppressions(text: str) -> Suppressions:
+    lines: dict[int, frozenset] = {}
+    file_codes: set[str] = set()
+    block_indent = None  # indentation of the key that opened a block scalar
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None:
+            if not line.strip() or indent > block_indent:
+                continue  # block scalar content
+            block_indent = None
+        start = comment_start(line)
+        code_part = line if start is None else line[:start]
+        if _BLOCK_SCALAR.search(code_part.rstrip()):
+            block_indent = indent
+        if start is None or not _MENTION.search(line, start):
+            continue
+        for match in _DIRECTIVE.finditer(line, start):
+            codes = _codes(match.group("codes"))
+            if match.group("file"):
+                file_codes |= codes
+            else:
+                lines[number] = lines.get(number, frozenset()) | codes
+    return Suppressions(lines, frozenset(file_codes))
+
+
+def comment_start(line: str) -> int | None:
+    """Index of the ``#`` that starts a YAML comment on ``line``, or ``None``."""
+    quote = None
+    previous = None  # last non-blank character outside quotes
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if quote == "'":
+            if ch == "'":
+                if i + 1 < n and line[i + 1] == "'":  # '' is an escaped quote
+                    i += 1
+                else:
+                    quote = None
+        elif quote == '"':
+            if ch == "\\":
+                i += 1
+            elif ch == '"':
+                quote = None
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+        elif ch in "'\"" and (previous is None or previous in _QUOTE_OPENERS):
+            quote = ch
+        if quote is None and not ch.isspace():
+            previous = ch
+        i += 1
+    return None
+
+
+def _codes(text: str | None) -> frozenset:
+    if text is None:
+        return frozenset({ALL})
+    from graphc.rules.registry import get
+
+    codes = set()
+    for token in re.split(r"[\s,]+", text.strip()):
+        if not token:
+            continue
+        try:
+            codes.add(get(token).code)
+        except KeyError:
+            codes.add(token.upper())
+    return frozenset(codes)

@@ -1,0 +1,228 @@
+"""graphc.toml / [tool.graphc] discovery, parsing, validation and apply_config."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from graphc.config import Config, apply_config, find_config, load_config, read_config
+from graphc.diagnostics import Diagnostic, Span
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(diagnostics):
+    return [(d.code, d.span.line if d.span else None) for d in diagnostics]
+
+
+# -- discovery -------------------------------------------------------------------
+
+
+def test_walks_up_from_the_linted_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    config = write(tmp_path / "graphc.toml", "strict = true\n")
+    playbook = write(tmp_path / "plays" / "deep" / "a.yaml", "graphc: 1\n")
+    assert find_config(playbook) == config
+    assert find_config(playbook.parent) == config
+    assert find_config(tmp_path / "plays" / "missing.yaml") == config
+
+
+def test_graphc_toml_wins_over_pyproject_in_the_same_directory(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.graphc]\nstrict = true\n")
+    config = write(tmp_path / "graphc.toml", "strict = false\n")
+    assert find_config(tmp_path) == config
+
+
+def test_nearest_directory_wins(tmp_path):
+    write(tmp_path / "graphc.toml", "strict = false\n")
+    inner = write(tmp_path / "sub" / "pyproject.toml", "[tool.graphc.rules]\nGC405 = 'off'\n")
+    assert find_config(tmp_path / "sub" / "a.yaml") == inner
+
+
+def test_pyproject_without_tool_graphc_does_not_stop_the_search(tmp_path):
+    outer = write(tmp_path / "graphc.toml", "strict = true\n")
+    write(tmp_path / "pkg" / "pyproject.toml", "[project]\nname = 'x'\n")
+    assert find_config(tmp_path / "pkg" / "a.yaml") == outer
+
+
+def test_search_stops_at_the_git_directory(tmp_path):
+    write(tmp_path / "graphc.toml", "strict = true\n")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    assert find_config(repo / "a.yaml") is None
+    config, diagnostics = load_config(repo / "a.yaml")
+    assert config == Config() and diagnostics == []
+
+
+def test_search_starts_at_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    config = write(tmp_path / "graphc.toml", "strict = true\n")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    assert find_config() == config
+    assert load_config()[0].strict is True
+
+
+def test_load_config_takes_the_linted_path(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "graphc.toml", "[rules]\nGC405 = 'off'\n")
+    write(tmp_path / "plays" / "a.yaml", "graphc: 1\n")
+    monkeypatch.chdir(tmp_path)
+    config, diagnostics = load_config("plays")
+    assert diagnostics == [] and config.rules == {"GC405": "off"}
+    config, _ = load_config("plays/a.yaml")
+    assert config.path == tmp_path / "graphc.toml"
+
+
+def test_config_diagnostics_name_the_file_relative_to_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "graphc.toml", "strict = 1\n")
+    monkeypatch.chdir(tmp_path)
+    _, [d] = load_config("plays")
+    assert d.path == "graphc.toml" and d.headline() == "graphc.toml:1:1: error GC103 `strict` must be true or false, not 1"
+
+
+# -- contents --------------------------------------------------------------------
+
+
+FULL = """\
+strict = true
+
+[rules]
+GC405 = "off"
+far-from-mid = "error"
+gc307 = "Warning"
+
+[venues.polymarket]
+min_notional = 1
+tick = 0.01
+max_price = "0.99"
+kind = "prediction"
+enabled = true
+
+[markets."BTC-USD"]
+tick = 0.1
+lot = 1e-8
+"""
+
+
+def test_full_config(tmp_path):
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", FULL))
+    assert diagnostics == []
+    assert config.strict is True
+    assert config.path == tmp_path / "graphc.toml"
+    assert config.rules == {"GC405": "off", "GC406": "error", "GC307": "warning"}
+    assert config.venues == {"polymarket": {
+        "min_notional": Decimal("1"), "tick": Decimal("0.01"), "max_price": Decimal("0.99"),
+        "kind": "prediction", "enabled": True}}
+    tick = config.markets["BTC-USD"]["tick"]
+    assert isinstance(tick, Decimal) and str(tick) == "0.1"  # via str(), not Decimal(0.1)
+    assert config.markets["BTC-USD"]["lot"] == Decimal("1e-8")
+
+
+def test_pyproject_tool_graphc(tmp_path):
+    text = "[project]\nname = 'x'\n\n[tool.graphc]\nstrict = true\n\n[tool.graphc.rules]\nGC502 = 'off'\n"
+    config, diagnostics = read_config(write(tmp_path / "pyproject.toml", text))
+    assert diagnostics == []
+    assert config.strict is True and config.rules == {"GC502": "off"}
+
+
+def test_defaults():
+    config = Config()
+    assert config.strict is False and config.venues == {} and config.markets == {} and config.path is None
+    assert config.severity_for("GC303", "error") == "error"
+
+
+def test_severity_for_and_apply_config(tmp_path):
+    config, _ = read_config(write(tmp_path / "graphc.toml", FULL))
+    assert config.severity_for("GC405", "warning") is None
+    assert config.severity_for("GC406", "warning") == "error"
+    assert config.severity_for("GC303", "error") == "error"
+    diagnostics = [
+        Diagnostic("GC405", "hedge", "a.yaml", Span(1, 1), severity="warning"),
+        Diagnostic("GC406", "far", "a.yaml", Span(2, 1), severity="warning"),
+        Diagnostic("GC303", "tick", "a.yaml", Span(3, 1)),
+    ]
+    out = apply_config(diagnostics, config)
+    assert [(d.code, d.severity) for d in out] == [("GC406", "error"), ("GC303", "error")]
+    assert out[1] is diagnostics[2]  # unchanged diagnostics are kept as they are
+    assert apply_config(diagnostics, None) == diagnostics
+
+
+# -- bad config: diagnostics, never a traceback --------------------------------
+
+
+def test_unknown_top_level_key_has_a_did_you_mean(tmp_path):
+    _, diagnostics = read_config(write(tmp_path / "graphc.toml", "# settings\nstirct = true\n"))
+    [d] = diagnostics
+    assert d.code == "GC102" and d.span == Span(2, 1, 2, 7)
+    assert d.path.endswith("graphc.toml")
+    assert d.message == "unknown key 'stirct' in graphc.toml (did you mean 'strict'?)"
+    assert d.hint == "known keys: rules, venues, markets, strict"
+
+
+def test_unknown_rule_and_bad_level(tmp_path):
+    text = '[rules]\noff-tik = "off"\nGC303 = "warn"\nGC999 = "off"\nGC405 = 1\n'
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC102", 2), ("GC103", 3), ("GC102", 4), ("GC103", 5)]
+    assert diagnostics[0].message == "unknown key 'off-tik' in [rules] (did you mean 'off-tick'?)"
+    assert diagnostics[1].message == 'rule GC303 must be "error", "warning" or "off", not \'warn\' (did you mean \'warning\'?)'
+    assert "graphc rules" in diagnostics[2].hint
+    assert config.rules == {}
+
+
+def test_same_rule_twice_by_code_and_name(tmp_path):
+    text = '[rules]\nGC303 = "off"\noff-tick = "warning"\n'
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC103", 3)]
+    assert config.rules == {"GC303": "off"}
+
+
+def test_wrong_types(tmp_path):
+    text = 'strict = "yes"\nrules = 3\n\n[venues]\npolymarket = 5\n\n[markets.X]\ntick = nan\nsizes = [1, 2]\n'
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC103", 1), ("GC103", 2), ("GC103", 5), ("GC103", 8), ("GC103", 9)]
+    assert config.strict is False and config.rules == {} and config.venues == {}
+    assert config.markets == {"X": {}}
+
+
+def test_located_in_the_right_table(tmp_path):
+    text = ("[tool.graphc.venues.kalshi]\ntick = 0.01\n\n[tool.ruff]\ntick = 1\n\n"
+            "[tool.graphc.markets.\"A.B\"]\ntick = [1]\n")
+    _, diagnostics = read_config(write(tmp_path / "pyproject.toml", text))
+    assert problems(diagnostics) == [("GC103", 8)]
+    assert "markets.A.B.tick" in diagnostics[0].message
+
+
+def test_toml_syntax_error_has_line_and_column(tmp_path):
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", "strict = true\n[rules\nGC405 = 'off'\n"))
+    [d] = diagnostics
+    assert d.code == "GC100" and d.span == Span(2, 7)
+    assert d.message.startswith("TOML syntax error: ") and "(at line" not in d.message
+    assert config == Config(path=tmp_path / "graphc.toml")
+
+
+def test_broken_pyproject_meant_for_graphc_is_found_and_reported(tmp_path):
+    path = write(tmp_path / "pyproject.toml", "[tool.graphc]\nstrict = \n")
+    assert find_config(tmp_path) == path
+    _, diagnostics = load_config(tmp_path)
+    assert problems(diagnostics) == [("GC100", 2)]
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe garbage", b"strict = true\x00"])
+def test_unreadable_config_is_a_diagnostic(tmp_path, data):
+    path = tmp_path / "graphc.toml"
+    path.write_bytes(data)
+    _, diagnostics = read_config(path)
+    assert [d.code for d in diagnostics] == ["GC100"]
+
+
+def test_tool_graphc_that_is_not_a_table(tmp_path):
+    _, diagnostics = read_config(write(tmp_path / "pyproject.toml", "[tool]\ngraphc = 1\n"))
+    assert [d.code for d in diagnostics] == ["GC103"]

@@ -1,0 +1,112 @@
+"""`graphc lint` end to end: exit codes, directories, the reference graphs, -j."""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import EXAMPLES, SHARED, write
+
+REFERENCE = SHARED / "reference" / "orders-and-execution-graphs.md"
+
+
+def lint(*args):
+    return CliRunner().invoke(cli, ["lint", *map(str, args)])
+
+
+def test_examples_lint_clean_with_quotes():
+    result = lint(EXAMPLES, "--quotes", EXAMPLES / "quotes.yaml", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.stdout
+
+
+def test_examples_lint_clean_without_quotes():
+    assert lint(EXAMPLES).exit_code == 0
+
+
+def test_directory_with_one_bad_playbook_exits_1_and_names_it(tmp_path):
+    good = (EXAMPLES / "eth-hedge.yaml").read_text()
+    write(tmp_path, "good.yaml", good)
+    write(tmp_path, "nested/bad.yaml", good.replace("after: spot filled 50%", "after: spto filled 50%"))
+    write(tmp_path, "notes.yaml", "just: some yaml\n")  # not a playbook: skipped
+    result = lint(tmp_path)
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'nested' / 'bad.yaml'}:" in result.stdout
+    assert "GC202" in result.stdout and "did you mean 'spot'" in result.stdout
+    assert "good.yaml:" not in result.stdout and "notes.yaml" not in result.stdout
+
+
+def test_missing_path_exits_2(tmp_path):
+    result = lint(tmp_path / "missing.yaml")
+    assert result.exit_code == 2
+    assert "missing.yaml" in result.stderr
+
+
+def test_warnings_fail_only_with_strict(tmp_path):
+    text = (EXAMPLES / "eth-hedge.yaml").read_text().replace("risk:\n  max_notional: $1m\n  max_loss: $10k\n",
+                                                             "sandbox: false\n")
+    path = write(tmp_path, "live.yaml", text)
+    assert lint(path).exit_code == 0
+    result = lint(path, "--strict")
+    assert result.exit_code == 1
+    assert "warning GC502" in result.stdout
+
+
+def reference_wire_examples():
+    """Every JSON request body in the router reference that is a graph or a simple order."""
+    text = REFERENCE.read_text()
+    blocks = re.findall(r"^json\n(\{.*?^\})", text, flags=re.M | re.S)
+    found = []
+    for block in blocks:
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        if "nodes" in data or {"symbol", "side", "qty"} <= set(data):
+            found.append(data)
+    return found
+
+
+def test_reference_has_both_wire_forms():
+    forms = reference_wire_examples()
+    assert any("nodes" in f for f in forms) and any("symbol" in f for f in forms)
+
+
+@pytest.mark.parametrize("index", range(2))
+def test_reference_wire_examples_lint_clean(tmp_path, index):
+    example = reference_wire_examples()[index]
+    path = write(tmp_path, "graph.json", json.dumps(example, indent=2))
+    result = lint(path, "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_wire_json_findings_point_into_the_json(tmp_path):
+    graph = {"nodes": [{"node_id": "a", "instrument": {"symbol": "X:yes", "type": "prediction", "venue": "polymarket"},
+                        "side": "buy", "order_type": {"limit": {"price_1e9": 150000000}},
+                        "quantity": {"fixed": {"qty_1e8": 200000000}}, "execution": {"policy": "sor"},
+                        "activation": "root"}], "edges": [], "is_sandbox": True}
+    path = write(tmp_path, "g.json", json.dumps(graph, indent=2))
+    result = lint(path)
+    assert result.exit_code == 1
+    # qty_1e8 200000000 = 2 shares at 0.15 = $0.30: under Polymarket's $1 and 5-share minimums.
+    assert "GC301" in result.stdout and "GC302" in result.stdout
+    qty_line = json.dumps(graph, indent=2).splitlines().index('      "quantity": {') + 1
+    assert f"g.json:{qty_line}:" in result.stdout
+
+
+def test_jobs_give_identical_output(tmp_path):
+    for i in range(6):
+        write(tmp_path, f"p{i}.yaml", (EXAMPLES / "eth-hedge.yaml").read_text().replace("200 ETH", f"{i + 1}00.5 ETH"))
+    one = lint(tmp_path, "--quotes", EXAMPLES / "quotes.yaml", "-j", "1")
+    two = lint(tmp_path, "--quotes", EXAMPLES / "quotes.yaml", "-j", "2")
+    assert one.exit_code == two.exit_code
+    assert one.stdout == two.stdout
+
+
+def test_not_a_graph_json_is_reported(tmp_path):
+    path = write(tmp_path, "x.json", '{"hello": 1}')
+    result = lint(path)
+    assert result.exit_code == 1
+    assert "GC110" in result.stdout

@@ -1,0 +1,427 @@
+"""The output formats of graphc.report: text, json, sarif, github, junit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import types
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from graphc.diagnostics import Diagnostic, Related, Span
+from graphc.report import RENDERERS, FileResult, get_renderer, render
+from graphc.report import github as github_format
+from graphc.report import sarif as sarif_format
+from graphc.report.text import should_color
+from graphc.rules.base import Skip
+from graphc.rules.registry import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SARIF_SCHEMA_SHA256 = "80cd7ffb9b62a4162d541aa9170862dd264f6cce0f04c57f1ac9f2337b808958"
+
+SOURCE = """\
+graphc: 1
+legs:
+  entry:
+    price: 0.123
+    qty: 10
+"""
+
+
+def sample_results():
+    a = [
+        Diagnostic("GC405", "hedge size 5 differs from its parent's 10", "plays/a.yaml", Span(5, 10, 5, 12),
+                   severity="warning"),
+        Diagnostic("GC303", "limit price 0.123 is not on the 0.01 tick", "plays/a.yaml", Span(4, 12, 4, 17),
+                   hint="use 0.12 or 0.13",
+                   related=(Related("plays/a.yaml", Span(3, 3, 3, 8), "the leg is defined here"),)),
+    ]
+    b = [Diagnostic("GC100", "YAML syntax error: found a tab", "plays/b.yaml", None)]
+    return [
+        FileResult("plays/b.yaml", None, b, []),
+        FileResult("plays/a.yaml", SOURCE, a, []),
+        FileResult("plays/c.yaml", "graphc: 1\n", [], []),
+    ]
+
+
+# -- registry and dispatch ------------------------------------------------------
+
+
+def test_every_format_is_registered_and_renders():
+    assert set(RENDERERS) == {"text", "json", "sarif", "github", "junit"}
+    for name in RENDERERS:
+        out = render(name, sample_results(), tool_version="9.9.9")
+        assert isinstance(out, str) and out.endswith("\n")
+
+
+def test_unknown_format_names_the_known_ones():
+    with pytest.raises(ValueError, match="text, json, sarif, github, junit"):
+        get_renderer("yaml")
+
+
+def test_importing_graphc_report_stays_lean():
+    code = (
+        "import sys, graphc.report as r;"
+        "heavy = [m for m in ('json', 'xml.etree.ElementTree', 'graphc.report.sarif', 'graphc.report.text')"
+        " if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# -- text ------------------------------------------------------------------------
+
+
+def test_text_exact_output():
+    out = render("text", sample_results(), tool_version="0.1.0")
+    assert out == (
+        "plays/a.yaml:4:12: error GC303 limit price 0.123 is not on the 0.01 tick\n"
+        "  |\n"
+        "4 |     price: 0.123\n"
+        "  |            ^~~~~\n"
+        "  hint: use 0.12 or 0.13\n"
+        "  note: plays/a.yaml:3:3: the leg is defined here\n"
+        "\n"
+        "plays/a.yaml:5:10: warning GC405 hedge size 5 differs from its parent's 10\n"
+        "  |\n"
+        "5 |     qty: 10\n"
+        "  |          ^~\n"
+        "\n"
+        "plays/b.yaml: error GC100 YAML syntax error: found a tab\n"
+        "\n"
+        "2 errors, 1 warning in 3 files\n"
+    )
+
+
+def test_text_clean_run_is_one_summary_line():
+    results = [FileResult("a.yaml", "graphc: 1\n", [], []), FileResult("b.yaml", "graphc: 1\n", [], [])]
+    assert render("text", results, tool_version="0") == "no problems in 2 files\n"
+    assert render("text", results[:1], tool_version="0") == "no problems in 1 file\n"
+
+
+def test_summary_false_leaves_out_the_summary_line():
+    out = render("text", sample_results(), summary=False)
+    assert out.endswith("plays/b.yaml: error GC100 YAML syntax error: found a tab\n")
+    assert render("text", [FileResult("a.yaml", "", [], [])], summary=False) == ""
+    assert render("github", [FileResult("a.yaml", "", [], [])], summary=False) == ""
+    assert render("github", sample_results(), summary=False).count("\n") == 3
+
+
+@pytest.mark.parametrize(
+    "line, span, marker",
+    [
+        ("    price: 0.123", Span(1, 12), "           ^~~~~"),  # no end: the token at the column
+        ("    price: 0.123", Span(1, 5, 3, 1), "    ^~~~~~~~~~~~"),  # multi-line: to the end of the line
+        ("    price: 0.123", Span(1, 12, 1, 99), "           ^~~~~"),  # clamped to the line
+        ("ab", Span(1, 9), "  ^"),  # past the end of the line
+        ("\tqty: 5", Span(1, 7, 1, 8), "\t     ^"),  # tabs kept so the marker lines up
+    ],
+)
+def test_text_marker(line, span, marker):
+    d = Diagnostic("GC103", "m", "x.yaml", span)
+    out = render("text", [FileResult("x.yaml", line + "\n", [d], [])], tool_version="0")
+    assert out.splitlines()[3] == "  | " + marker
+
+
+def test_text_gutter_widens_with_the_line_number():
+    source = "".join(f"k{i}: {i}\n" for i in range(1, 13))
+    d = Diagnostic("GC102", "unknown key", "x.yaml", Span(12, 1, 12, 4))
+    lines = render("text", [FileResult("x.yaml", source, [d], [])], tool_version="0").splitlines()
+    assert lines[1:4] == ["   |", "12 | k12: 12", "   | ^~~"]
+
+
+def test_text_line_outside_the_source_has_no_snippet():
+    d = Diagnostic("GC100", "unexpected end", "x.yaml", Span(40, 1))
+    out = render("text", [FileResult("x.yaml", "a: 1\n", [d], [])], tool_version="0")
+    assert out == "x.yaml:40:1: error GC100 unexpected end\n\n1 error in 1 file\n"
+
+
+def test_text_skips_only_with_explain_skips():
+    skip = Skip("GC406", Span(4, 12), "needs a quote for the market; pass --quotes")
+    results = [FileResult("a.yaml", SOURCE, [], [skip])]
+    assert render("text", results, tool_version="0") == "no problems in 1 file\n"
+    out = render("text", results, tool_version="0", explain_skips=True)
+    assert out == (
+        "a.yaml:4:12: skipped GC406 needs a quote for the market; pass --quotes\n"
+        "\n"
+        "no problems in 1 file (1 check skipped)\n"
+    )
+
+
+def test_text_colour_only_when_asked():
+    plain = render("text", sample_results(), tool_version="0")
+    assert "\x1b[" not in plain
+    assert "\x1b[" not in render("text", sample_results(), tool_version="0", color=False)
+    coloured = render("text", sample_results(), tool_version="0", color=True)
+    assert "\x1b[1;31merror\x1b[0m" in coloured
+    assert "\x1b[1;33mwarning\x1b[0m" in coloured
+    # Stripping the escapes gives back the plain output.
+    import re
+
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+def test_should_color_honours_no_color_and_force_color():
+    assert should_color(_Stream(True), {}) is True
+    assert should_color(_Stream(False), {}) is False
+    assert should_color(_Stream(True), {"NO_COLOR": "1"}) is False
+    assert should_color(_Stream(True), {"NO_COLOR": ""}) is True  # empty means unset (no-color.org)
+    assert should_color(_Stream(False), {"FORCE_COLOR": "1"}) is True
+    assert should_color(_Stream(True), {"NO_COLOR": "1", "FORCE_COLOR": "1"}) is False
+    assert should_color(_Stream(True), {"TERM": "dumb"}) is False
+    assert should_color(object(), {}) is False  # no isatty at all
+
+
+def test_should_color_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert should_color(_Stream(True)) is False
+
+
+# -- json ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def json_validator():
+    schema = json.loads((ROOT / "docs" / "lint-json.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_json_validates_against_the_documented_schema(json_validator):
+    skip = Skip("GC406", Span(4, 12), "needs a quote")
+    results = sample_results() + [FileResult("plays/d.yaml", "", [], [skip])]
+    report = json.loads(render("json", results, tool_version="0.1.0"))
+    json_validator.validate(report)
+    clean = json.loads(render("json", [], tool_version="0.1.0"))
+    json_validator.validate(clean)
+    assert clean["summary"] == {"errors": 0, "warnings": 0, "files": 0}
+
+
+def test_json_content_is_sorted_and_complete():
+    report = json.loads(render("json", sample_results(), tool_version="0.1.0"))
+    assert report["version"] == 1 and report["tool"] == "graphc" and report["tool_version"] == "0.1.0"
+    assert [f["path"] for f in report["files"]] == ["plays/a.yaml", "plays/b.yaml", "plays/c.yaml"]
+    assert [(d["path"], d["line"], d["code"]) for d in report["diagnostics"]] == [
+        ("plays/a.yaml", 4, "GC303"), ("plays/a.yaml", 5, "GC405"), ("plays/b.yaml", None, "GC100")]
+    first = report["diagnostics"][0]
+    assert first == {
+        "code": "GC303", "name": "off-tick", "severity": "error",
+        "message": "limit price 0.123 is not on the 0.01 tick", "hint": "use 0.12 or 0.13",
+        "path": "plays/a.yaml", "line": 4, "column": 12, "end_line": 4, "end_column": 17,
+        "related": [{"path": "plays/a.yaml", "line": 3, "column": 3, "end_line": 3, "end_column": 8,
+                     "message": "the leg is defined here"}],
+    }
+    assert report["summary"] == {"errors": 2, "warnings": 1, "files": 3}
+
+
+def test_json_is_deterministic():
+    forward = render("json", sample_results(), tool_version="1")
+    backward = render("json", list(reversed(sample_results())), tool_version="1")
+    assert forward == backward
+
+
+# -- sarif -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    raw = (DATA / "sarif-schema-2.1.0.json").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == SARIF_SCHEMA_SHA256  # the vendored copy is untouched
+    schema = json.loads(raw)
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+def _fake_resources(monkeypatch, pages):
+    module = types.ModuleType("graphc.resources")
+
+    def read_text(kind, name):
+        assert kind == "rules"
+        if name not in pages:
+            raise FileNotFoundError(name)
+        return pages[name]
+
+    module.read_text = read_text
+    monkeypatch.setitem(sys.modules, "graphc.resources", module)
+
+
+def _check_sarif(validator, log):
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+
+
+def test_sarif_validates_against_the_official_schema(sarif_validator, monkeypatch):
+    page = "# GC303 off-tick\n\n## What it does\n\nChecks that a limit price\nis on the tick.\n\n## Example\n"
+    _fake_resources(monkeypatch, {"GC303.md": page})
+    log = json.loads(render("sarif", sample_results(), tool_version="0.1.0"))
+    _check_sarif(sarif_validator, log)
+    _check_sarif(sarif_validator, json.loads(render("sarif", [], tool_version="0.1.0")))
+
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "graphc" and driver["version"] == "0.1.0"
+    assert [rule["id"] for rule in driver["rules"]] == list(RULES)
+    by_id = {rule["id"]: rule for rule in driver["rules"]}
+    assert by_id["GC303"]["help"] == {"text": page.strip(), "markdown": page.strip()}
+    assert by_id["GC303"]["fullDescription"]["text"] == "Checks that a limit price is on the tick."
+    assert by_id["GC405"]["help"]["text"] == "GC405 hedge-size: " + RULES["GC405"].summary  # no page: summary
+    assert by_id["GC405"]["defaultConfiguration"] == {"level": "warning"}
+
+    results = run["results"]
+    assert [r["ruleId"] for r in results] == ["GC303", "GC405", "GC100"]
+    for r in results:
+        assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+    assert results[0]["level"] == "error" and results[1]["level"] == "warning"
+    assert results[0]["message"]["text"] == "limit price 0.123 is not on the 0.01 tick\nhint: use 0.12 or 0.13"
+    assert results[0]["locations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "plays/a.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 4, "startColumn": 12, "endLine": 4, "endColumn": 17},
+    }
+    assert results[0]["relatedLocations"][0]["message"]["text"] == "the leg is defined here"
+    assert "region" not in results[2]["locations"][0]["physicalLocation"]
+
+
+def test_sarif_keeps_a_configured_severity(sarif_validator):
+    # GC303 defaults to error; turned into a warning by config the result must say so explicitly.
+    d = Diagnostic("GC303", "off tick", "a.yaml", Span(1, 1, 1, 2), severity="warning")
+    log = json.loads(render("sarif", [FileResult("a.yaml", "a: 1\n", [d], [])], tool_version="1"))
+    _check_sarif(sarif_validator, log)
+    assert log["runs"][0]["results"][0]["level"] == "warning"
+
+
+def test_sarif_without_a_resources_module_falls_back_to_the_registry(monkeypatch, sarif_validator):
+    monkeypatch.setitem(sys.modules, "graphc.resources", None)  # import fails
+    log = json.loads(render("sarif", sample_results(), tool_version="1"))
+    _check_sarif(sarif_validator, log)
+    rule = log["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["help"]["text"] == "GC100 yaml-syntax: " + RULES["GC100"].summary
+
+
+def test_sarif_uris_are_relative_with_forward_slashes(tmp_path, monkeypatch, sarif_validator):
+    monkeypatch.chdir(tmp_path)
+    inside = str(tmp_path / "my plays" / "a.yaml")
+    outside = str(Path(tmp_path).parent / "elsewhere.yaml")
+    results = [
+        FileResult(inside, None, [Diagnostic("GC100", "x", inside, Span(1, 1))], []),
+        FileResult(outside, None, [Diagnostic("GC100", "y", outside, Span(1, 1))], []),
+        FileResult("./sub/../b.yaml", None, [Diagnostic("GC100", "z", "./sub/../b.yaml", Span(2, 3))], []),
+        FileResult("<stdin>", None, [Diagnostic("GC100", "w", "<stdin>", None)], []),
+    ]
+    log = json.loads(render("sarif", results, tool_version="1"))
+    _check_sarif(sarif_validator, log)
+    uris = {r["message"]["text"]: r["locations"][0]["physicalLocation"]["artifactLocation"]
+            for r in log["runs"][0]["results"]}
+    assert uris["x"] == {"uri": "my%20plays/a.yaml", "uriBaseId": "%SRCROOT%"}
+    assert uris["y"]["uri"].startswith("file:///") and "uriBaseId" not in uris["y"]
+    assert uris["z"] == {"uri": "b.yaml", "uriBaseId": "%SRCROOT%"}
+    assert uris["w"] == {"uri": "%3Cstdin%3E", "uriBaseId": "%SRCROOT%"}
+
+
+def test_sarif_lists_an_unregistered_code_as_a_rule(sarif_validator):
+    d = Diagnostic("GC999", "from the future", "a.yaml", Span(1, 1))
+    log = json.loads(render("sarif", [FileResult("a.yaml", None, [d], [])], tool_version="1"))
+    _check_sarif(sarif_validator, log)
+    result = log["runs"][0]["results"][0]
+    assert log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "GC999"
+
+
+def test_first_paragraph_skips_headings_and_code():
+    text = "# Title\n\n```yaml\na: 1\n```\n\nFirst line\nsecond line.\n\nNext paragraph."
+    assert sarif_format.first_paragraph(text) == "First line second line."
+    assert sarif_format.first_paragraph("# only a heading\n") is None
+
+
+# -- github ----------------------------------------------------------------------
+
+
+def test_github_annotations():
+    out = render("github", sample_results(), tool_version="1").splitlines()
+    assert out == [
+        "::error file=plays/a.yaml,line=4,col=12,endLine=4,endColumn=17,title=GC303 off-tick::"
+        "limit price 0.123 is not on the 0.01 tick%0Ahint: use 0.12 or 0.13",
+        "::warning file=plays/a.yaml,line=5,col=10,endLine=5,endColumn=12,title=GC405 hedge-size::"
+        "hedge size 5 differs from its parent's 10",
+        "::error file=plays/b.yaml,title=GC100 yaml-syntax::YAML syntax error: found a tab",
+        "2 errors, 1 warning in 3 files",
+    ]
+
+
+def test_github_escaping():
+    assert github_format.escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
+    assert github_format.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    d = Diagnostic("GC102", "unknown key 'a,b': 50%\nsecond", "dir,1/x:y.yaml", Span(2, 3, 2, 6))
+    line = github_format.annotation(d)
+    assert line == ("::error file=dir%2C1/x%3Ay.yaml,line=2,col=3,endLine=2,endColumn=6,title=GC102 unknown-key::"
+                    "unknown key 'a,b': 50%25%0Asecond")
+
+
+def test_github_multi_line_span_has_no_columns():
+    d = Diagnostic("GC201", "cycle a → b → a", "a.yaml", Span(3, 5, 9, 2))
+    assert github_format.annotation(d) == "::error file=a.yaml,line=3,endLine=9,title=GC201 cycle::cycle a → b → a"
+
+
+# -- junit -----------------------------------------------------------------------
+
+
+def test_junit_parses_with_one_testcase_per_file_and_one_failure_per_error():
+    results = sample_results()
+    results[1] = FileResult("plays/a.yaml", SOURCE, results[1].diagnostics + [
+        Diagnostic("GC301", "notional $0.35 < $1.00 \x01", "plays/a.yaml", Span(5, 5))], [])
+    root = ET.fromstring(render("junit", results, tool_version="0.1.0").encode())
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert len(suites) == 1 and suites[0].get("name") == "graphc"
+    suite = suites[0]
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["plays/a.yaml", "plays/b.yaml", "plays/c.yaml"]
+    assert {c.get("classname") for c in cases} == {"graphc"}
+    assert suite.get("tests") == "3" and suite.get("failures") == "2" and suite.get("errors") == "0"
+    a, b, c = cases
+    assert [f.get("type") for f in a.findall("failure")] == ["GC303", "GC301"]
+    assert a.find("failure").get("message") == "limit price 0.123 is not on the 0.01 tick"
+    assert a.find("failure").text == ("plays/a.yaml:4:12: error GC303 limit price 0.123 is not on the 0.01 tick\n"
+                                      "hint: use 0.12 or 0.13")
+    assert "\ufffd" in a.findall("failure")[1].get("message")  # a control character made XML-safe
+    assert a.find("system-out").text == "plays/a.yaml:5:10: warning GC405 hedge size 5 differs from its parent's 10"
+    assert len(b.findall("failure")) == 1
+    assert c.findall("failure") == [] and c.find("system-out") is None
+
+
+def test_junit_warnings_do_not_fail():
+    d = Diagnostic("GC307", "unknown venue 'foo'", "a.yaml", Span(1, 1), severity="warning")
+    root = ET.fromstring(render("junit", [FileResult("a.yaml", None, [d], [])], tool_version="1"))
+    suite = root.find("testsuite")
+    assert suite.get("failures") == "0" and suite.find("testcase/failure") is None
+    assert "GC307" in suite.find("testcase/system-out").text
+
+
+def test_renderers_do_not_need_the_working_directory_to_hold_the_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in RENDERERS:
+        render(name, sample_results(), tool_version="1")
+    assert os.listdir(tmp_path) == []
+
+
+def test_sarif_help_comes_from_the_rule_pages(sarif_validator):
+    resources = pytest.importorskip("graphc.resources")
+    log = json.loads(render("sarif", [], tool_version="1"))
+    _check_sarif(sarif_validator, log)
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]:
+        page = resources.read_text("rules", f"{rule['id']}.md").strip()
+        assert rule["help"] == {"text": page, "markdown": page}

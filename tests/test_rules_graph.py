@@ -1,0 +1,245 @@
+"""GC201-GC210: one failing wire graph and a near-identical passing one per code."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+import pytest
+
+from graphc.rules import graph
+from graphc.rules.base import LintContext, run_checks
+
+
+def node(node_id, activation="root", quantity=None):
+    return {
+        "node_id": node_id,
+        "instrument": {"symbol": "ETH-USD", "type": "spot"},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": quantity or {"fixed": {"qty_1e8": 100000000}},
+        "execution": {"policy": "sor"},
+        "activation": activation,
+    }
+
+
+def edge(j, src, dst, trigger="on_full_fill", condition=None):
+    e = {"edge_id": f"e{j}", "from_node": src, "to_node": dst, "trigger": trigger}
+    if condition is not None:
+        e["condition"] = condition
+    return e
+
+
+def wire(nodes, edges=()):
+    return {"nodes": list(nodes), "edges": [edge(j, *e) if isinstance(e, tuple) else e for j, e in enumerate(edges)],
+            "is_sandbox": True}
+
+
+def lint(w):
+    return run_checks(LintContext(wire=w), graph.CHECKS)
+
+
+def codes(findings):
+    return {f.code for f in findings}
+
+
+def only(findings, code):
+    assert codes(findings) == {code}, findings
+    return [f for f in findings if f.code == code]
+
+
+# A cycle a → b → c → a entered from the root r (so nothing else is wrong).
+CYCLE = wire([node("r"), node("a", "wait"), node("b", "wait"), node("c", "wait")],
+             [("r", "a"), ("a", "b"), ("b", "c"), ("c", "a")])
+
+
+def test_gc201_cycle_names_the_whole_loop_at_the_closing_edge():
+    [finding] = only(lint(CYCLE), "GC201")
+    assert finding.where == ("edges", 3)
+    assert "a → b → c → a" in finding.message
+
+
+def test_gc201_passes_without_the_closing_edge():
+    ok = copy.deepcopy(CYCLE)
+    del ok["edges"][3]
+    assert lint(ok) == []
+
+
+def test_gc201_self_loop():
+    w = wire([node("r"), node("a", "wait")], [("r", "a"), ("a", "a", "on_fill")])
+    [finding] = only(lint(w), "GC201")
+    assert finding.where == ("edges", 1)
+    assert "a → a" in finding.message
+
+
+def test_gc201_each_cycle_once_and_bounded():
+    names = [f"n{k}" for k in range(9)]
+    nodes = [node("r")] + [node(n, "wait") for n in names]
+    edges = [("r", "n0")] + [(a, b) for a in names for b in names if a != b]
+    findings = only(lint(wire(nodes, edges)), "GC201")
+    assert len(findings) == graph.MAX_CYCLES
+    assert len({f.message for f in findings}) == graph.MAX_CYCLES
+
+
+def test_gc202_unknown_leg_with_did_you_mean():
+    w = wire([node("spot"), node("hedge", "wait")], [("spot", "hedge"), ("spt", "hedge", "on_accepted")])
+    [finding] = only(lint(w), "GC202")
+    assert finding.where == ("edges", 1, "from_node")
+    assert "'spt'" in finding.message and "did you mean 'spot'" in finding.message
+
+
+def test_gc202_passes_when_the_leg_exists():
+    w = wire([node("spot"), node("hedge", "wait")], [("spot", "hedge"), ("spot", "hedge", "on_accepted")])
+    assert lint(w) == []
+
+
+def test_gc202_skips_cycle_search_for_unresolved_edges():
+    w = wire([node("a"), node("b", "wait")], [("a", "b"), ("b", "x")])
+    [finding] = only(lint(w), "GC202")
+    assert finding.where == ("edges", 1, "to_node")
+
+
+def test_gc203_duplicate_node_id_at_the_second():
+    [finding] = only(lint(wire([node("spot"), node("spot")])), "GC203")
+    assert finding.where == ("nodes", 1, "node_id")
+
+
+def test_gc203_passes_with_unique_ids():
+    assert lint(wire([node("spot"), node("spot2")])) == []
+
+
+def test_gc204_orphan():
+    [finding] = only(lint(wire([node("spot"), node("hedge", "wait")])), "GC204")
+    assert finding.where == ("nodes", 1, "activation")
+    assert "'hedge'" in finding.message
+
+
+def test_gc204_passes_with_an_edge():
+    assert lint(wire([node("spot"), node("hedge", "wait")], [("spot", "hedge")])) == []
+
+
+def test_gc205_root_with_incoming_edges():
+    [finding] = only(lint(wire([node("spot"), node("hedge", "root")], [("spot", "hedge")])), "GC205")
+    assert finding.where == ("nodes", 1, "activation")
+    assert "'spot'" in finding.message
+
+
+def test_gc205_passes_when_the_child_waits():
+    assert lint(wire([node("spot"), node("hedge", "wait")], [("spot", "hedge")])) == []
+
+
+def test_gc206_no_root():
+    [finding] = only(lint(wire([node("a", "wait"), node("b", "wait")], [("a", "b")])), "GC206")
+    assert finding.where == ("nodes",)
+
+
+def test_gc206_passes_with_a_root():
+    assert lint(wire([node("a", "root"), node("b", "wait")], [("a", "b")])) == []
+
+
+def test_gc207_unreachable_from_an_orphan():
+    # A wait node is unreachable only below an orphan (GC204) or a cycle (GC201);
+    # the orphan itself is GC204 and not reported again as GC207.
+    w = wire([node("spot"), node("lost", "wait"), node("child", "wait")], [("lost", "child")])
+    findings = lint(w)
+    assert codes(findings) == {"GC204", "GC207"}
+    [gc207] = [f for f in findings if f.code == "GC207"]
+    assert gc207.where == ("nodes", 2, "node_id")
+    assert "'child'" in gc207.message and "'lost'" in gc207.message
+
+
+def test_gc207_unreachable_below_a_cycle():
+    w = wire([node("spot"), node("a", "wait"), node("b", "wait"), node("c", "wait")],
+             [("a", "b"), ("b", "a"), ("b", "c")])
+    assert codes(lint(w)) == {"GC201", "GC207"}
+    assert sorted(f.where for f in lint(w) if f.code == "GC207") == [("nodes", i, "node_id") for i in (1, 2, 3)]
+
+
+def test_gc207_passes_when_connected_to_the_root():
+    w = wire([node("spot"), node("lost", "wait"), node("child", "wait")], [("spot", "lost"), ("lost", "child")])
+    assert lint(w) == []
+
+
+RATIO = {"fill_ratio_gte": Decimal("0.5")}
+
+
+@pytest.mark.parametrize("bad_edge, where, words", [
+    (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("1.5")}), "condition", "1.5"),
+    (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 0}), "condition", "(0, 1]"),
+    (edge(0, "spot", "hedge", "on_fill_ratio"), "trigger", "fill_ratio_gte"),
+    (edge(0, "spot", "hedge", {"on_timeout": {"ms": 0}}), "trigger", "ms"),
+    (edge(0, "spot", "hedge", "on_full_fill", RATIO), "condition", "on_full_fill"),
+    (edge(0, "spot", "hedge", "on_fil"), "trigger", "valid triggers: on_accepted"),
+    (edge(0, "spot", "hedge", "on_timeout"), "trigger", "on_timeout"),
+])
+def test_gc208_trigger_condition_mismatch(bad_edge, where, words):
+    [finding] = only(lint(wire([node("spot"), node("hedge", "wait")], [bad_edge])), "GC208")
+    assert finding.where == ("edges", 0, where)
+    assert words in finding.message
+
+
+@pytest.mark.parametrize("good_edge", [
+    edge(0, "spot", "hedge", "on_fill_ratio", RATIO),
+    edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 1}),
+    edge(0, "spot", "hedge", {"on_timeout": {"ms": 5000}}),
+    edge(0, "spot", "hedge", "on_full_fill"),
+    edge(0, "spot", "hedge", "on_fill"),
+    edge(0, "spot", "hedge", {"on_price": {"symbol": "ETH-USD", "direction": "below",
+                                           "reference": "graph_entry_price", "offset_pct": -5.0}}),
+])
+def test_gc208_passes_for_consistent_edges(good_edge):
+    assert lint(wire([node("spot"), node("hedge", "wait")], [good_edge])) == []
+
+
+def test_gc208_unknown_trigger_suggests():
+    w = wire([node("spot"), node("hedge", "wait")], [edge(0, "spot", "hedge", "on_fil")])
+    assert "did you mean 'on_fill'" in lint(w)[0].message
+
+
+def test_gc209_derived_without_fill_edge():
+    w = wire([node("spot"), node("hedge", "wait", "derived")], [("spot", "hedge", "on_accepted")])
+    [finding] = only(lint(w), "GC209")
+    assert finding.where == ("nodes", 1, "quantity")
+    assert "on_accepted from 'spot'" in finding.message
+
+
+def test_gc209_passes_with_a_fill_edge():
+    w = wire([node("spot"), node("hedge", "wait", "derived")], [("spot", "hedge", "on_fill")])
+    assert lint(w) == []
+
+
+def test_gc210_duplicate_edge_compared_structurally():
+    w = wire([node("spot"), node("hedge", "wait")],
+             [("spot", "hedge", {"on_timeout": {"ms": 5000}}),
+              ("spot", "hedge", {"on_timeout": {"ms": Decimal(5000)}})])
+    [finding] = only(lint(w), "GC210")
+    assert finding.where == ("edges", 1)
+    assert "e0" in finding.message
+
+
+def test_gc210_passes_with_a_different_trigger_or_ratio():
+    w = wire([node("spot"), node("hedge", "wait")],
+             [("spot", "hedge", {"on_timeout": {"ms": 5000}}), ("spot", "hedge", {"on_timeout": {"ms": 6000}}),
+              edge(2, "spot", "hedge", "on_fill_ratio", RATIO),
+              edge(3, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("0.8")})])
+    assert lint(w) == []
+
+
+def test_malformed_input_never_raises():
+    w = {"nodes": [None, 3, {"node_id": 5}, {"node_id": ["x"]}, node("a"), {"node_id": "b"}],
+         "edges": [None, "e", {"from_node": ["a"], "to_node": {"b": 1}, "trigger": ["on_fill"]},
+                   {"from_node": "a", "to_node": "b", "trigger": {"on_timeout": "soon"}, "condition": 7},
+                   {"from_node": "a", "to_node": "b", "trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": "x"}},
+                   {"from_node": "a", "to_node": "b", "trigger": {"on_timeout": {"ms": Decimal("NaN")}}},
+                   {"from_node": "a", "to_node": "b"}]}
+    assert codes(lint(w)) == {"GC208"}
+    assert lint({"nodes": "x", "edges": {"a": 1}}) == []
+    assert lint({}) == []
+
+
+def test_100k_node_chain_lints():
+    n = 100_000
+    nodes = [node(f"n{k}", "root" if k == 0 else "wait") for k in range(n)]
+    edges = [{"edge_id": f"e{k}", "from_node": f"n{k}", "to_node": f"n{k + 1}", "trigger": "on_full_fill"}
+             for k in range(n - 1)]
+    assert lint({"nodes": nodes, "edges": edges, "is_sandbox": True}) == []
