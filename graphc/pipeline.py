@@ -74,7 +74,9 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
     if any(d.code == "GC110" for d in schema_diagnostics):
         return result
     built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes)
-    result.diagnostics.extend(built.diagnostics)
+    # The schema and the model can both notice one problem; report it once.
+    reported = {(d.code, d.span) for d in schema_diagnostics}
+    result.diagnostics.extend(d for d in built.diagnostics if (d.code, d.span) not in reported)
     result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
     return result
 

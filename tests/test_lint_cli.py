@@ -110,3 +110,24 @@ def test_not_a_graph_json_is_reported(tmp_path):
     result = lint(path)
     assert result.exit_code == 1
     assert "GC110" in result.stdout
+
+
+def test_unknown_leg_is_not_also_an_orphan(tmp_path):
+    text = (EXAMPLES / "eth-hedge.yaml").read_text().replace("after: spot filled 50%", "after: spto filled 50%")
+    result = lint(write(tmp_path, "p.yaml", text), "--format", "json")
+    codes = [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
+    assert codes == ["GC202"]
+
+
+def test_no_root_points_at_legs(tmp_path):
+    text = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    activation: wait\n"
+    result = lint(write(tmp_path, "p.yaml", text), "--format", "json")
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [("GC206", 3, 1)]
+
+
+def test_schema_and_model_do_not_report_one_problem_twice(tmp_path):
+    text = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1 ETH\n"
+    result = lint(write(tmp_path, "p.yaml", text), "--format", "json")
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert [d["code"] for d in diagnostics] == ["GC104"]

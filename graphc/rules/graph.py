@@ -65,6 +65,9 @@ class _Graph:
     edges: list = field(default_factory=list)  # resolved _Edge records
     unknown: list = field(default_factory=list)  # (edge index, end field, name)
     incoming: dict = field(default_factory=dict)  # node_id -> [_Edge]
+    # Nodes with an edge from an unknown leg: GC202 already explains them, so
+    # they are not also called orphans, nor their descendants unreachable.
+    dangling: set = field(default_factory=set)
 
     def activation(self, node_id):
         """The node's activation; a missing or unknown one is inferred as in a playbook (spec §3)."""
@@ -97,6 +100,8 @@ def _resolve(ctx) -> _Graph:
         for end, name in (("from_node", src), ("to_node", dst)):
             if isinstance(name, str) and name not in graph.nodes:
                 graph.unknown.append((j, end, name))
+        if isinstance(dst, str) and dst in graph.nodes:
+            graph.dangling.add(dst)
     return graph
 
 
@@ -248,7 +253,7 @@ def _activation(ctx, graph):
         return
     for node_id, (i, _) in graph.nodes.items():
         activation, incoming = graph.activation(node_id), graph.incoming.get(node_id)
-        if activation == "wait" and not incoming:
+        if activation == "wait" and not incoming and node_id not in graph.dangling:
             yield Finding("GC204", ("nodes", i, "activation"),
                           f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
                           hint="add an edge into it (`after: LEG filled`) or make it a root")
@@ -257,11 +262,11 @@ def _activation(ctx, graph):
             yield Finding("GC205", ("nodes", i, "activation"),
                           f"root node {node_id!r} starts at once, so its incoming edges from {sources} have no effect",
                           hint="make it activation: wait to run after its parents, or delete the edges")
-    yield from _unreachable(graph, roots)
+    yield from _unreachable(graph, roots + sorted(graph.dangling))
 
 
-def _unreachable(graph, roots):
-    reached, queue = set(roots), deque(roots)
+def _unreachable(graph, seeds):
+    reached, queue = set(seeds), deque(seeds)
     children = {}
     for edge in graph.edges:
         children.setdefault(edge.src, []).append(edge.dst)

@@ -52,7 +52,8 @@ class _Builder:
         self.require_quotes = require_quotes
         self.diagnostics = []
         self.skips = []
-        self.locator = Locator({(): doc.span(())})
+        self.locator = Locator({(): doc.span(()), ("nodes",): doc.key_span(("legs",)),
+                                ("edges",): doc.key_span(("edges",) if "edges" in doc.data else ("legs",))})
         self.origin = {}
 
     def error(self, exc: DiagnosticError, fallback_span=None):

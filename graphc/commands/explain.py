@@ -1,0 +1,128 @@
+"""``graphc rules`` (the table of rule codes) and ``graphc explain CODE`` (a rule's page).
+
+Both read only the registry and the Markdown pages in ``docs/rules/`` (shipped
+in the wheel as ``graphc/_data/rules``), so they stay fast and work offline.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+
+import click
+
+from graphc.commands.common import EXIT_USAGE
+from graphc.rules.registry import BY_NAME, RULES, RuleInfo
+
+FORMATS = ("text", "json")
+COLUMNS = ("code", "name", "severity", "summary")
+
+
+def lookup(query: str) -> RuleInfo | None:
+    """The rule for a code (``GC303``, ``gc303``) or a name (``off-tick``, ``OFF_TICK``)."""
+    key = query.strip()
+    return RULES.get(key.upper()) or BY_NAME.get(key.lower().replace("_", "-"))
+
+
+def suggestions(query: str, limit: int = 3) -> list[str]:
+    """Codes or names close to ``query``, best first, for a did-you-mean."""
+    key = query.strip()
+    found = difflib.get_close_matches(key.upper(), list(RULES), n=limit, cutoff=0.6)
+    found += difflib.get_close_matches(key.lower().replace("_", "-"), list(BY_NAME), n=limit, cutoff=0.6)
+    return list(dict.fromkeys(found))[:limit]
+
+
+def rule_rows() -> list[dict]:
+    return [
+        {"code": info.code, "name": info.name, "severity": info.severity,
+         "family": info.family, "summary": info.summary}
+        for info in RULES.values()
+    ]
+
+
+def render_table(rows) -> str:
+    headers = {column: column.upper() for column in COLUMNS}
+    widths = {c: max(len(headers[c]), *(len(row[c]) for row in rows)) for c in COLUMNS[:-1]}
+
+    def line(values):
+        cells = [values[c].ljust(widths[c]) for c in COLUMNS[:-1]]
+        return "  ".join([*cells, values["summary"]]).rstrip()
+
+    return "\n".join([line(headers), *(line(row) for row in rows)]) + "\n"
+
+
+def _use_color(stream) -> bool:
+    try:
+        from graphc.report.text import should_color
+    except ImportError:  # pragma: no cover - the renderer is part of the package
+        if os.environ.get("NO_COLOR"):
+            return False
+        return bool(getattr(stream, "isatty", lambda: False)())
+    return should_color(stream)
+
+
+def style_markdown(text: str) -> str:
+    """Bold headings (the title also in cyan); code blocks and prose unchanged."""
+    out, in_code = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            out.append(line)
+        elif not in_code and line.startswith("# "):
+            out.append(click.style(line, fg="cyan", bold=True))
+        elif not in_code and line.startswith("#"):
+            out.append(click.style(line, bold=True))
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def read_page(code: str) -> str:
+    from graphc.resources import read_text
+
+    return read_text("rules", f"{code}.md")
+
+
+@click.command("rules")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+def rules_command(fmt):
+    """List every rule code with its name, default severity and summary.
+
+    `graphc explain CODE` shows a rule's full page.
+    """
+    rows = rule_rows()
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(rows), nl=False)
+
+
+@click.command("explain")
+@click.argument("code", metavar="CODE")
+def explain_command(code):
+    """Show the documentation page of a rule: what it checks, why it matters,
+    a failing example, the fix and how to configure it.
+
+    CODE is a rule code (GC303, gc303) or a rule name (off-tick).
+    """
+    info = lookup(code)
+    if info is None:
+        close = suggestions(code)
+        message = f"graphc explain: unknown rule code or name {code.strip()!r}."
+        if close:
+            message += f" Did you mean {' or '.join(close)}?"
+        click.echo(message, err=True)
+        click.echo("Run `graphc rules` to list every rule.", err=True)
+        click.get_current_context().exit(EXIT_USAGE)
+    try:
+        page = read_page(info.code)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"graphc explain: cannot read the page of {info.code}: {exc}", err=True)
+        click.get_current_context().exit(EXIT_USAGE)
+    if _use_color(sys.stdout):
+        click.echo(style_markdown(page), nl=False, color=True)
+    else:
+        click.echo(page if page.endswith("\n") else page + "\n", nl=False)

@@ -1,0 +1,212 @@
+"""Rule pages (docs/rules/CODE.md), `graphc rules` and `graphc explain`."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from graphc import resources
+from graphc.cli import cli
+from graphc.rules.registry import RULES
+from graphc.stages.load import load_text
+
+SECTIONS = ("## What it checks", "## Why it matters", "## Failing example", "## Fix", "## Options")
+CODES = list(RULES)
+FENCED = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def page(code):
+    return resources.read_text("rules", f"{code}.md")
+
+
+def sections(text) -> dict:
+    """``{"## Heading": body}`` for every level-2 heading outside code blocks."""
+    out, current, in_code = {}, None, False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        if not in_code and line.startswith("## "):
+            current = line.strip()
+            out[current] = ""
+        elif current is not None:
+            out[current] += line + "\n"
+    return out
+
+
+def blocks(body):
+    return FENCED.findall(body)
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_code_has_a_page_with_the_required_sections(code):
+    text = page(code)  # FileNotFoundError when the page is missing
+    info = RULES[code]
+    lines = text.splitlines()
+    assert lines[0] == f"# {code}: {info.name}"
+    assert lines[1] == "" and lines[2].strip(), "a one-line summary follows the title"
+    assert f"**Default severity:** {info.severity}\n" in text
+    headings = [line.strip() for line in lines if line.startswith("## ")]
+    assert headings == list(SECTIONS), f"{code}: sections must be exactly {SECTIONS} in this order"
+    assert text.index("**Default severity:**") < text.index(SECTIONS[0])
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_failing_and_fixed_examples_are_well_formed(code):
+    parts = sections(page(code))
+    failing, fixed = blocks(parts["## Failing example"]), blocks(parts["## Fix"])
+    assert failing and fixed, f"{code}: both the failing example and the fix need a code block"
+    (lang, bad), (fix_lang, good) = failing[0], fixed[0]
+    assert lang in ("yaml", "json") and fix_lang == lang
+    assert bad != good
+    for extra_lang, extra in failing[1:]:  # only a quotes snapshot may follow the playbook
+        assert extra_lang == "yaml" and extra.startswith("# quotes.yaml\n"), code
+        assert "--quotes quotes.yaml" in parts["## Failing example"]
+        doc, diagnostics = load_text(extra, "quotes.yaml")
+        assert not diagnostics and isinstance(doc.data, dict)
+    if lang == "json":
+        assert isinstance(json.loads(bad), dict) and isinstance(json.loads(good), dict)
+        return
+    assert good.startswith("graphc: 1\nname: ")
+    assert bad.startswith("graphc: 1\nname: ") or code == "GC110"
+    fix_doc, fix_diagnostics = load_text(good, "fix.yaml")
+    assert fix_diagnostics == []
+    bad_doc, bad_diagnostics = load_text(bad, "failing.yaml")
+    if code in ("GC100", "GC101"):  # found while loading: the example shows exactly that code
+        assert [d.code for d in bad_diagnostics] == [code]
+    else:
+        assert bad_diagnostics == [] and isinstance(bad_doc.data, dict)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_options_show_config_and_suppression(code):
+    options = sections(page(code))["## Options"]
+    assert "[rules]" in options and f'{code} = "' in options
+    assert f"graphc: ignore[{code}]" in options and f"graphc: ignore-file[{code}]" in options
+
+
+def test_no_page_without_a_registered_code():
+    pages = {p.stem for p in resources.resource_path("rules", "README.md").parent.glob("GC*.md")}
+    assert pages == set(RULES)
+
+
+def test_readme_index_links_every_code():
+    readme = resources.read_text("rules", "README.md")
+    for code, info in RULES.items():
+        row = next((line for line in readme.splitlines() if line.startswith(f"| [{code}]({code}.md) |")), None)
+        assert row is not None, f"README.md has no row for {code}"
+        assert f"`{info.name}`" in row and f"| {info.severity} |" in row
+
+
+# --- graphc explain --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_explain_prints_the_page(code):
+    result = invoke("explain", code)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"# {code}: {RULES[code].name}"
+    assert result.stdout == page(code)
+
+
+@pytest.mark.parametrize("query", ["gc303", "GC303", " GC303 ", "off-tick", "OFF-TICK", "off_tick"])
+def test_explain_accepts_codes_in_any_case_and_rule_names(query):
+    result = invoke("explain", query)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# GC303: off-tick\n")
+
+
+@pytest.mark.parametrize("query, suggestion", [("GC333", "GC303"), ("gc40", "GC404"), ("hedge-sise", "hedge-size")])
+def test_explain_unknown_code_exits_2_with_a_suggestion(query, suggestion):
+    result = invoke("explain", query)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "Did you mean" in result.stderr and suggestion in result.stderr
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_explain_without_any_close_match_still_exits_2():
+    result = invoke("explain", "nonsense")
+    assert result.exit_code == 2
+    assert "unknown rule" in result.stderr and "graphc rules" in result.stderr
+
+
+def test_explain_output_is_plain_when_not_a_terminal(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    result = invoke("explain", "GC405")
+    assert "\x1b[" not in result.stdout
+
+
+def test_explain_styles_headings_when_colour_is_forced_unless_no_color(monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    styled = invoke("explain", "GC405").stdout
+    assert "\x1b[" in styled and "```yaml\n" in styled
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in invoke("explain", "GC405").stdout
+
+
+# --- graphc rules ----------------------------------------------------------------------------
+
+
+def test_rules_lists_every_code():
+    result = invoke("rules")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["CODE", "NAME", "SEVERITY", "SUMMARY"]
+    assert [line.split()[0] for line in lines[1:]] == CODES
+    for line, info in zip(lines[1:], RULES.values()):
+        assert line.split()[:3] == [info.code, info.name, info.severity]
+        assert line.endswith(info.summary)
+
+
+def test_rules_json():
+    result = invoke("rules", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["code"] for row in rows] == CODES
+    for row in rows:
+        info = RULES[row["code"]]
+        assert (row["name"], row["severity"], row["summary"], row["family"]) == (
+            info.name, info.severity, info.summary, info.family)
+
+
+# --- graphc.resources ------------------------------------------------------------------------
+
+
+def test_resources_fall_back_to_the_source_checkout(monkeypatch, tmp_path, repo):
+    monkeypatch.setattr(resources, "_DATA_DIR", tmp_path / "_data")  # no package data
+    assert resources.resource_path("rules", "GC303.md") == repo / "docs" / "rules" / "GC303.md"
+    assert resources.read_text("rules", "GC303.md").startswith("# GC303: off-tick")
+
+
+def test_resources_prefer_installed_package_data(monkeypatch, tmp_path):
+    data = tmp_path / "_data"
+    (data / "rules").mkdir(parents=True)
+    (data / "rules" / "GC303.md").write_text("# GC303: off-tick\n\ninstalled copy\n", encoding="utf-8")
+    monkeypatch.setattr(resources, "_DATA_DIR", data)
+    assert resources.resource_path("rules", "GC303.md") == data / "rules" / "GC303.md"
+    assert "installed copy" in invoke("explain", "GC303").stdout
+    # files the installed copy lacks still come from the checkout
+    assert resources.read_text("rules", "GC405.md").startswith("# GC405: hedge-size")
+
+
+def test_resources_reject_unknown_kinds_missing_files_and_paths():
+    with pytest.raises(FileNotFoundError):
+        resources.resource_path("rules", "GC999.md")
+    with pytest.raises(ValueError):
+        resources.resource_path("secrets", "GC303.md")
+    for name in ("../README.md", "rules/GC303.md", "", ".."):
+        with pytest.raises(ValueError):
+            resources.resource_path("rules", name)
