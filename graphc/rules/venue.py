@@ -113,7 +113,7 @@ def check_min_notional(ctx):
     """Polymarket leaves an order under $1 resting forever; other venues reject it outright."""
     for leg in _venue_legs(ctx, "GC301", "quantity"):
         where, m = leg.at("quantity"), leg.market
-        is_market = ctx.limit_price(leg.node) is None
+        is_market = leg.node.get("order_type") == "market"
         minimum = m.limits["market_cost" if is_market else "cost"].min
         qty, price = ctx.qty(leg.node), ctx.reference_price(leg.node)
         if minimum == 0:
@@ -124,7 +124,8 @@ def check_min_notional(ctx):
         elif qty is None:
             ctx.skip("GC301", where, _qty_unknown(leg))
         elif price is None or price <= 0:
-            ctx.skip("GC301", where, f"market order and no quote for {leg.symbol}: the notional is unknown")
+            what = "market order" if is_market else "price template"
+            ctx.skip("GC301", where, f"{what} and no quote for {leg.symbol}: the notional is unknown")
         elif qty * price < minimum:
             effect = _BELOW_MIN_EFFECT.get(m.venue, "the venue rejects it")
             yield Finding("GC301", where,
