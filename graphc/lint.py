@@ -64,7 +64,9 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
     data = doc.data
     if is_playbook_data(data):
         compile_options = options.compile or CompileOptions()
-        compile_options.require_quotes = False
+        # With a snapshot, a symbol missing from it is an error (GC109); without
+        # one, prices that need quotes are unknown and their checks are skipped.
+        compile_options.require_quotes = options.quotes_given
         result = compile_document(doc, compile_options)
         return LintedGraph(result.wire, result.locator, result.diagnostics, result.origin, result.skips)
     if isinstance(data, dict) and "nodes" in data:
