@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphc.diagnostics import Diagnostic, has_errors
+from graphc.diagnostics import Diagnostic, has_errors, located
 
-TEMPLATE_MARKERS = ("{{", "for_each", "use:", "params")
+TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
 
 
 @dataclass
@@ -62,14 +62,14 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
             "GC110", "not a playbook: the top level has no `graphc: 1`", doc.path, doc.span(()),
             hint="start the file with `graphc: 1`; wire graphs are JSON files with `nodes`"))
         return result
-    if _needs_render(doc):
+    if _needs_render(doc, options):
         from graphc.stages.render import render
 
         doc, diagnostics = render(doc, options)
         result.diagnostics.extend(diagnostics)
         if doc is None:
             return result
-    schema_diagnostics = validate(doc, PLAYBOOK_SCHEMA)
+    schema_diagnostics = [located(d) for d in validate(doc, PLAYBOOK_SCHEMA)]  # template spans -> their file
     result.diagnostics.extend(schema_diagnostics)
     if any(d.code == "GC110" for d in schema_diagnostics):
         return result
@@ -81,12 +81,17 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
     return result
 
 
-def _needs_render(doc) -> bool:
+def _needs_render(doc, options) -> bool:
+    """Whether the render stage has anything to do (it is skipped for plain playbooks, for speed)."""
     data = doc.data
-    if "params" in data:
+    if "params" in data or options.params or options.params_file:
+        return True  # --set/--params on a playbook without params must still be reported (GC108)
+    legs = data.get("legs")
+    if isinstance(legs, dict) and any(isinstance(leg, dict) and ("for_each" in leg or "use" in leg or "with" in leg)
+                                      for leg in legs.values()):
         return True
     text = doc.text or ""
-    return any(marker in text for marker in TEMPLATE_MARKERS[:3])
+    return any(marker in text for marker in TEMPLATE_MARKERS)
 
 
 def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:

@@ -64,6 +64,12 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes):
     from graphc.pipeline import CompileOptions
 
     quotes, diagnostics = load_quotes_option(quotes_path)
+    if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
+        try:
+            with open(params_file, "rb"):
+                pass
+        except OSError as exc:
+            raise click.UsageError(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
     options = CompileOptions(quotes=quotes, params=parse_set(set_values), params_file=params_file,
                              now=parse_now(now), require_quotes=require_quotes)
     return options, diagnostics

@@ -73,6 +73,8 @@ def render(results: list[FileResult], *, color: bool = False, tool_version: str 
         for d in diagnostics:
             if d.path not in lines_cache:
                 source = sources.get(d.path)
+                if source is None and d.span is not None and d.span.file == d.path:
+                    source = _read_other_file(d.path)  # a `use:` template or a --params file
                 lines_cache[d.path] = _LINE_BREAK.split(source) if source is not None else None
             out.extend(format_diagnostic(d, lines_cache[d.path], paint))
             out.append("")
@@ -86,6 +88,16 @@ def render(results: list[FileResult], *, color: bool = False, tool_version: str 
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n" if out else ""
+
+
+def _read_other_file(path: str) -> str | None:
+    """The text of a file a diagnostic moved to (its span names it); None if it cannot be read."""
+    try:
+        from graphc.stages.load import read_source
+
+        return read_source(path)
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _summary_line(summary, explain_skips: bool) -> tuple[str, str]:

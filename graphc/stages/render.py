@@ -1,13 +1,247 @@
-"""Stage 2: params, sandboxed expressions, for_each and `use:` templates (spec §6).
+"""Stage 2: params, sandboxed expressions, for_each and ``use:`` templates (spec §6).
 
-Placeholder until templating lands: documents that use template features are
-reported, not silently compiled wrong.
+Runs after YAML parsing and before schema validation, on data, never on the
+raw file text: every string scalar is rendered on its own, so each keeps the
+source position it was read from, and the schema and model stages see an
+ordinary playbook (no ``params``, ``for_each``, ``use`` or ``with`` left).
+
+The pieces live in their own modules: :mod:`graphc.stages.params` (typed
+params), :mod:`graphc.stages.expressions` (the sandbox) and
+:mod:`graphc.stages.expand` (for_each and templates). This module wires them
+together and owns the diagnostics. When anything here fails the stage returns
+no document: the later stages would only repeat the failure in other words.
 """
 
 from __future__ import annotations
 
-from graphc.diagnostics import Diagnostic
+from datetime import datetime, timezone
+from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localcontext
+from pathlib import Path
+
+from graphc.diagnostics import Diagnostic, Span, located
+from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, span_in
+from graphc.stages.expressions import RESERVED_NAMES, ExpressionError, compile_template, evaluate, is_template, \
+    make_context, safe_range
+
+# Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
+DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 def render(doc, options):
-    return None, [Diagnostic("GC107", "templates, params and for_each are not supported yet", doc.path, doc.span(()))]
+    """``(rendered Document | None, diagnostics)``; never raises for bad input."""
+    with localcontext(DECIMALS):
+        return Renderer(doc, options).run()
+
+
+class Renderer:
+    FAILED = object()
+
+    def __init__(self, doc, options):
+        self.doc = doc
+        self.options = options
+        self.diagnostics = []
+        self.error_count = 0
+        self.leg_total = 0
+        self._context_names = self._context = None
+        self.base_names = _base_names(options)
+        real = _real_path(doc.path)
+        self.scope = Scope(doc, doc.path, real, chain=(real,) if real else ())
+        root = options.project_root or (_project_root(real) if real else Path.cwd())
+        self.templates = Templates(self, Path(root).resolve())
+
+    # -- diagnostics ---------------------------------------------------------------
+    def report(self, code, message, span, hint=None):
+        diagnostic = located(Diagnostic(code, message, self.doc.path, span, hint=hint))
+        self.diagnostics.append(diagnostic)
+        if diagnostic.is_error:
+            self.error_count += 1
+
+    def count_legs(self, n, span):
+        from graphc.stages.expand import MAX_LEGS
+
+        self.leg_total += n
+        if self.leg_total > MAX_LEGS:
+            self.report("GC103", f"the playbook expands to more than {MAX_LEGS:,} legs (the limit)", span,
+                        hint="use fewer for_each items or templates")
+            raise TooManyLegs()
+
+    # -- rendering values ------------------------------------------------------------
+    def render_value(self, text, names, span, *, where=""):
+        """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting."""
+        compiled = compile_template(text)
+        try:
+            if isinstance(compiled, ExpressionError):
+                raise compiled
+            if self._context_names is not names:  # one context per leg instance, not per scalar
+                self._context_names, self._context = names, make_context(names)
+            return evaluate(compiled, names, self._context)
+        except ExpressionError as exc:
+            shown = " ".join(text.split())
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            self.report(exc.code, f"in `{shown}`: {exc.message}{where}", span, hint=exc.hint)
+            return self.FAILED
+
+    def render_tree(self, value, names, spans, rel, where=""):
+        """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths."""
+        if isinstance(value, str):
+            if not is_template(value):
+                return value
+            rendered = self.render_value(value, names, span_in(spans, rel), where=where)
+            return value if rendered is self.FAILED else rendered
+        if isinstance(value, dict):
+            return {k: self.render_tree(v, names, spans, rel + (k,), where) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.render_tree(v, names, spans, rel + (i,), where) for i, v in enumerate(value)]
+        return value
+
+    # -- the stage ---------------------------------------------------------------------
+    def run(self):
+        data = self.doc.data
+        names = self._params(data.get("params"))
+        if self.error_count:
+            return None, self.diagnostics
+        names = {**self.base_names, **names}
+        out = {}
+        spans, key_spans = dict(self.doc.spans), dict(self.doc.key_spans)
+        top = _TopSpans(self.scope)
+        for key, value in data.items():
+            if key == "params":
+                continue
+            if key == "sandbox" and isinstance(value, str) and is_template(value):
+                # Live trading must be chosen in the file itself, not computed from params.
+                self.report("GC103", "`sandbox` must be written as a literal true or false, not an expression",
+                            self.doc.span(("sandbox",)), hint="write `sandbox: false` to trade live, or leave it out")
+                continue
+            if key == "legs" and isinstance(value, dict):
+                try:
+                    legs = expand_legs(self, self.scope, value, names)
+                except TooManyLegs:
+                    return None, self.diagnostics
+                out["legs"] = self._assemble(legs, spans, key_spans)
+            else:
+                out[key] = self.render_tree(value, names, top, (key,))
+        if self.error_count:
+            return None, self.diagnostics
+        from graphc.stages.load import Document
+
+        return Document(self.doc.path, self.doc.text, out, spans, key_spans), self.diagnostics
+
+    def _assemble(self, legs, spans, key_spans) -> dict:
+        out = {}
+        own = self.scope.leg_spans
+        for leg in legs:
+            if leg.id in out:
+                self.report("GC203", f"duplicate leg id {leg.id!r} after for_each/use expansion",
+                            span_in(leg.key_spans, ()), hint="rename the leg or change the for_each items")
+                continue
+            out[leg.id] = leg.fields
+            own_spans, own_keys = own(leg.id)
+            if own_spans is leg.spans and own_keys is leg.key_spans:
+                continue  # a plain leg of the playbook: its positions are already in place
+            base = ("legs", leg.id)
+            for rel, span in leg.spans.items():
+                spans[base + rel] = span
+            for rel, span in leg.key_spans.items():
+                key_spans[base + rel] = span
+        return out
+
+    def _params(self, defs) -> dict:
+        from graphc.stages.params import ParamSet
+
+        doc = self.doc
+        params = ParamSet(defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p),
+                          RESERVED_NAMES)
+        supplied = self._params_file()
+        supplied.update(_from_set(self.options.params or {}))
+        unknown_span = doc.key_span(("params",)) if isinstance(defs, dict) else doc.span(())
+        values = params.resolve(supplied, missing_span=lambda name: doc.key_span(("params", name)),
+                                unknown_span=unknown_span,
+                                supply_hint="pass `--set {name}=VALUE` or put it in a `--params` file")
+        for problem in params.problems:
+            self.report(problem.code, problem.message, problem.span, hint=problem.hint)
+        return values
+
+    def _params_file(self) -> dict:
+        from graphc.stages.load import load_text, read_source
+        from graphc.stages.params import Supplied
+
+        path = self.options.params_file
+        if not path:
+            return {}
+        origin = f"--params {path}"
+        try:
+            text = read_source(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.report("GC108", f"cannot read params file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8'}",
+                        None)
+            return {}
+        pdoc, diagnostics = load_text(text, str(path))
+        for d in diagnostics:
+            self.report(d.code, d.message, _in_file(d.span, path), hint=d.hint)
+        if pdoc is None:
+            return {}
+        if not isinstance(pdoc.data, dict):
+            self.report("GC108", f"params file {path} must be a mapping NAME: VALUE", _in_file(pdoc.span(()), path))
+            return {}
+        return {str(name): Supplied(value, origin, _in_file(pdoc.span((name,)), path),
+                                    _in_file(pdoc.key_span((name,)), path))
+                for name, value in pdoc.data.items()}
+
+
+class _TopSpans:
+    """``span_in`` over the playbook's own table for top-level values (no copy of the whole table)."""
+
+    def __init__(self, scope):
+        self.doc = scope.doc
+
+    def __contains__(self, rel):
+        return True  # Document.span already falls back to the nearest ancestor
+
+    def get(self, rel):
+        return self.doc.span(rel)
+
+
+def _in_file(span, path):
+    return None if span is None else Span(span.line, span.col, span.end_line, span.end_col, file=str(path))
+
+
+def _from_set(values: dict) -> dict:
+    from graphc.stages.params import Supplied
+
+    return {name: Supplied(value, "--set") for name, value in values.items()}
+
+
+def _base_names(options) -> dict:
+    """The names every expression may use: now, today, quote() and a bounded range()."""
+    now = options.now or datetime.now(timezone.utc)
+    return {"now": now, "today": now.date().isoformat(), "quote": _quote_function(options.quotes or {}),
+            "range": safe_range}
+
+
+def _quote_function(quotes):
+    def quote(symbol):
+        """``quote('ETH-USD')`` -> {bid, ask, mid, last} from the --quotes snapshot."""
+        if not isinstance(symbol, str):
+            raise ExpressionError("quote() takes a symbol as text, e.g. quote('ETH-USD')")
+        q = quotes.get(symbol)
+        if q is None:
+            raise ExpressionError(f"quote({symbol!r}): no quote for {symbol[:80]} in the snapshot", "GC109",
+                                  hint=f"pass --quotes FILE with an entry for {symbol[:80]}")
+        return {"bid": q.bid, "ask": q.ask, "mid": q.base("mid"), "last": q.last}
+
+    return quote
+
+
+def _real_path(path) -> Path | None:
+    try:
+        p = Path(path)
+        return p.resolve() if p.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
+def _project_root(real: Path) -> Path:
+    from graphc.pipeline import find_project_root
+
+    return find_project_root(real)
+

@@ -1,0 +1,397 @@
+"""``for_each`` (spec §6.3) and ``use:`` templates: a legs mapping in, a flat list of legs out.
+
+Each output leg carries the source positions of the text it was made from
+(``spans``/``key_spans``, keyed by the path inside the leg), so that a
+diagnostic on ``rung-7`` points at the ``rung`` template line, and one on a
+leg inlined from a template file points into that file (``Span.file``) and
+names the ``use:`` site (``Span.via``).
+
+Rules (documented in docs/templates.md):
+
+* ``for_each: LIST | N | "{{ expr }}"`` makes ``ID-<index>``, or ``ID-<item>``
+  when every item is a string; ``item``/``index`` are bound in every field of
+  that leg, ``after:`` included. At most 10,000 items per leg and 100,000 legs
+  in all (GC103).
+* ``after:`` entries that render to nothing (``none`` or blank text) are
+  dropped, so ``"{{ 'rung-' ~ (index - 1) ~ ' filled' if index else none }}"``
+  gives rung 0 no edge. A whole-expression entry that gives a list adds each
+  of its items.
+* ``use: PATH`` + ``with: {...}`` inlines the legs of a template file under
+  ``<leg id>.``; ``after:`` references between the template's own legs are
+  renamed with that prefix, the template's root legs (no ``after`` left) take
+  the using leg's ``after:``, and any other field written on the using leg
+  overrides that field on every template leg. Template errors are GC107.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from graphc.diagnostics import Related
+
+MAX_FOR_EACH = 10_000
+MAX_LEGS = 100_000
+MAX_TEMPLATE_DEPTH = 8
+MAX_TEMPLATE_BYTES = 1_000_000
+TEMPLATE_MARKER = "graphc-template"
+TEMPLATE_KEYS = (TEMPLATE_MARKER, "description", "params", "legs")
+NOT_INHERITED = ("use", "with", "after", "for_each")
+
+_REFERENCE = re.compile(r"^(\s*)([A-Za-z0-9][A-Za-z0-9._-]*)(?=\s)")
+
+
+class TooManyLegs(Exception):
+    """Raised once the whole document passes MAX_LEGS; render stops expanding."""
+
+
+@dataclass
+class LegOut:
+    id: str  # relative to the scope that produced it
+    fields: object  # the rendered leg mapping (or whatever bad value was written; the schema reports it)
+    spans: dict  # path inside the leg -> Span; () is the leg's mapping
+    key_spans: dict  # path inside the leg -> Span of the key; () is the leg id
+
+
+class Scope:
+    """One YAML file being expanded: the playbook, or a template file seen from one ``use:`` site."""
+
+    def __init__(self, doc, path: str, real: Path | None, via: Related | None = None, chain: tuple = ()):
+        self.doc, self.path, self.real, self.via, self.chain = doc, path, real, via, chain
+        self._legs = None
+
+    def wrap(self, span):
+        if span is None or self.via is None:
+            return span
+        return replace(span, file=self.path, via=self.via)
+
+    def span(self, path):
+        return self.wrap(self.doc.span(path))
+
+    def key_span(self, path):
+        return self.wrap(self.doc.key_span(path))
+
+    def leg_spans(self, leg_id):
+        """(spans, key_spans) of one leg, relative to the leg, wrapped; built once per scope."""
+        if self._legs is None:
+            self._legs = {}
+            for table, slot in ((self.doc.spans, 0), (self.doc.key_spans, 1)):
+                for path, span in table.items():
+                    if len(path) >= 2 and path[0] == "legs":
+                        self._legs.setdefault(path[1], ({}, {}))[slot][path[2:]] = self.wrap(span)
+        return self._legs.get(leg_id, ({}, {}))
+
+
+def span_in(spans: dict, rel: tuple):
+    """The span of ``rel`` or of its nearest ancestor inside the leg."""
+    while rel not in spans and rel:
+        rel = rel[:-1]
+    return spans.get(rel)
+
+
+def _swap_subtree(spans: dict, key: str, source: dict, mapping=None) -> dict:
+    """A copy of ``spans`` whose ``key`` subtree comes from ``source`` (entries renumbered by ``mapping``)."""
+    out = {p: s for p, s in spans.items() if not p or p[0] != key}
+    for path, span in source.items():
+        if not path or path[0] != key:
+            continue
+        if mapping is None or len(path) == 1:
+            out[path] = span
+        else:
+            for new_index, old_index in enumerate(mapping):
+                if path[1] == old_index:
+                    out[(key, new_index) + path[2:]] = span
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Legs
+
+
+def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
+    """Render and expand one ``legs:`` mapping. ``r`` is the Renderer (rendering + diagnostics)."""
+    out = []
+    for leg_id, raw in legs.items():
+        spans, key_spans = scope.leg_spans(leg_id)
+        if not isinstance(raw, dict):
+            out.append(LegOut(leg_id, raw, spans, key_spans))
+            continue
+        if "for_each" in raw:
+            instances = _for_each(r, leg_id, raw["for_each"], names, spans)
+        else:
+            instances = [(leg_id, names, "")]
+        for new_id, leg_names, where in instances:
+            errors = r.error_count
+            leg = _render_leg(r, new_id, raw, leg_names, spans, key_spans, where)
+            if "use" in raw and r.error_count == errors:
+                legs_out = inline_template(r, scope, leg)
+            else:
+                legs_out = [leg]
+            if "use" not in raw:  # inlined template legs were counted when their own file was expanded
+                r.count_legs(1, span_in(key_spans, ()))
+            out.extend(legs_out)
+            if r.error_count > errors and where:
+                break  # one error per for_each leg is enough; the rest would repeat it
+    return out
+
+
+def _for_each(r, leg_id, value, names, spans):
+    """[(leg id, names with item/index, label for messages)] for one ``for_each`` leg."""
+    span = span_in(spans, ("for_each",))
+    if isinstance(value, str):
+        value = r.render_value(value, names, span)
+        if value is r.FAILED:
+            return []
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, list)):
+        r.report("GC103", f"`for_each` needs a list or a whole number, not {_kind(value)}", span,
+                 hint="e.g. `for_each: 10`, `for_each: [BTC-USD, ETH-USD]` or `for_each: \"{{ symbols }}\"`")
+        return []
+    count = value if isinstance(value, int) else len(value)
+    if count < 0:
+        r.report("GC103", f"`for_each: {value}` is negative", span)
+        return []
+    if count > MAX_FOR_EACH:
+        r.report("GC103", f"`for_each` makes {count:,} legs; the limit is {MAX_FOR_EACH:,} per leg", span,
+                 hint="split the leg, or use fewer items")
+        return []
+    items = list(range(value)) if isinstance(value, int) else value
+    by_name = bool(items) and all(isinstance(item, str) for item in items)
+    instances = []
+    for index, item in enumerate(items):
+        leg_names = dict(names)
+        leg_names["item"] = item
+        leg_names["index"] = index
+        suffix = item if by_name else index
+        instances.append((f"{leg_id}-{suffix}", leg_names, f" (for_each index {index})"))
+    return instances
+
+
+def _kind(value) -> str:
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return {bool: "a boolean", dict: "a mapping", type(None): "nothing"}.get(type(value), f"the number {value}")
+
+
+def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
+    fields = {}
+    for key, value in raw.items():
+        if key == "for_each":
+            continue
+        if key == "after":
+            after, mapping = _render_after(r, value, names, spans, where)
+            if after is not None:
+                fields["after"] = after
+            if mapping is not None:
+                spans = _swap_subtree(spans, "after", spans, mapping)
+                key_spans = _swap_subtree(key_spans, "after", key_spans, mapping)
+            continue
+        fields[key] = r.render_tree(value, names, spans, (key,), where)
+    if "with" in fields and "use" not in fields:
+        r.report("GC103", "`with:` only applies to a leg with `use:`", span_in(key_spans, ("with",)),
+                 hint="add `use: ./templates/NAME.yaml`, or remove `with:`")
+    return LegOut(leg_id, fields, spans, key_spans)
+
+
+def _render_after(r, value, names, spans, where):
+    """(rendered after or None when nothing is left, renumbering of list entries or None)."""
+    if not isinstance(value, list):
+        rendered = r.render_tree(value, names, spans, ("after",), where)
+        if isinstance(rendered, list):
+            rendered = [e for e in rendered if not _empty(e)]
+        return (None if _empty(rendered) or rendered == [] else rendered), None
+    out, sources = [], []
+    for i, entry in enumerate(value):
+        rendered = r.render_tree(entry, names, spans, ("after", i), where)
+        pieces = rendered if isinstance(rendered, list) and isinstance(entry, str) else [rendered]
+        for piece in pieces:
+            if not _empty(piece):
+                out.append(piece)
+                sources.append(i)
+    if not out:
+        return None, None
+    return out, (None if sources == list(range(len(value))) else sources)
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---------------------------------------------------------------------------
+# use: templates
+
+
+def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
+    """The legs of the template named by ``leg``'s ``use:``, renamed under ``<leg id>.``."""
+    from graphc.stages.expressions import RESERVED_NAMES
+    from graphc.stages.params import ParamSet, Supplied
+
+    use_span = span_in(leg.spans, ("use",))
+    template = r.templates.open(scope, leg.fields.get("use"), use_span)
+    if template is None:
+        return []
+    with_values = leg.fields.get("with") or {}
+    if not isinstance(with_values, dict):
+        r.report("GC103", "`with:` must be a mapping NAME: value", span_in(leg.spans, ("with",)))
+        return []
+    params = ParamSet(template.doc.data.get("params"), lambda p: template.span(("params",) + p),
+                      lambda p: template.key_span(("params",) + p), RESERVED_NAMES)
+    supplied = {name: Supplied(value, "with:", span_in(leg.spans, ("with", name)),
+                               span_in(leg.key_spans, ("with", name)))
+                for name, value in with_values.items()}
+    values = params.resolve(supplied, missing_span=lambda name: use_span, unknown_span=use_span,
+                            supply_hint=f"pass it in `with:` on leg {leg.id!r}, e.g. " + "`with: {{name}: ...}`")
+    for problem in params.problems:
+        in_template = problem.span is not None and problem.span.file == template.path
+        prefix = "" if in_template else f"template {template.path}: "
+        r.report(problem.code, prefix + problem.message, problem.span, hint=problem.hint)
+    if params.problems:
+        return []
+    inner = expand_legs(r, template, template.doc.data["legs"], {**r.base_names, **values})
+    return [_adopt(leg, child, {c.id for c in inner}) for child in inner]
+
+
+def _adopt(parent: LegOut, child: LegOut, local_ids: set) -> LegOut:
+    """``child`` (a template leg) as a leg of the using scope: prefixed, after renamed or inherited, overridden."""
+    prefix = f"{parent.id}."
+    fields = dict(child.fields) if isinstance(child.fields, dict) else child.fields
+    spans, key_spans = child.spans, child.key_spans
+    if isinstance(fields, dict):
+        if fields.get("after") is not None:
+            fields["after"] = _rename(fields["after"], local_ids, prefix)
+        elif parent.fields.get("after") is not None:
+            fields["after"] = parent.fields["after"]
+            spans = _swap_subtree(spans, "after", parent.spans)
+            key_spans = _swap_subtree(key_spans, "after", parent.key_spans)
+        for key, value in parent.fields.items():
+            if key not in NOT_INHERITED:
+                fields[key] = value
+                spans = _swap_subtree(spans, key, parent.spans)
+                key_spans = _swap_subtree(key_spans, key, parent.key_spans)
+    return LegOut(prefix + child.id, fields, spans, key_spans)
+
+
+def _rename(after, local_ids, prefix):
+    def one(entry):
+        if isinstance(entry, str):
+            m = _REFERENCE.match(entry)
+            if m and m.group(2) in local_ids:
+                return entry[: m.start(2)] + prefix + entry[m.start(2):]
+        elif isinstance(entry, dict) and entry.get("from") in local_ids:
+            return {**entry, "from": prefix + entry["from"]}
+        return entry
+
+    return [one(e) for e in after] if isinstance(after, list) else one(after)
+
+
+class Templates:
+    """Finds, checks and loads template files, once each; scopes per ``use:`` site."""
+
+    def __init__(self, r, project_root: Path):
+        self.r = r
+        self.root = project_root
+        self.docs = {}  # resolved path -> Document, or None once reported as broken
+        self.scopes = {}
+
+    def open(self, scope: Scope, use, use_span) -> Scope | None:
+        real = self._resolve(scope, use, use_span)
+        if real is None:
+            return None
+        if real in scope.chain:
+            names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real):]] + [real.name]
+            self.r.report("GC107", "template include cycle: " + " → ".join(names), use_span,
+                          hint="a template must not use itself, directly or through another template")
+            return None
+        if len(scope.chain) > MAX_TEMPLATE_DEPTH:
+            self.r.report("GC107", f"templates nested more than {MAX_TEMPLATE_DEPTH} deep", use_span)
+            return None
+        display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
+        key = (real, scope.path, use_span, scope.chain)
+        if key not in self.scopes:
+            via = Related(scope.path, use_span, "template used here")
+            doc = self._load(real, display, via)
+            self.scopes[key] = None if doc is None else Scope(doc, display, real, via, scope.chain + (real,))
+        return self.scopes[key]
+
+    def _resolve(self, scope: Scope, use, use_span) -> Path | None:
+        report = self.r.report
+        if not isinstance(use, str) or not use.strip():
+            report("GC103", "`use:` needs a path to a template file, e.g. ./templates/hedge.yaml", use_span)
+            return None
+        if "\x00" in use or PurePosixPath(use).is_absolute() or PureWindowsPath(use).is_absolute() \
+                or PureWindowsPath(use).drive or use.startswith(("~", "\\")):
+            report("GC107", f"`use: {use}`: absolute paths are not allowed", use_span,
+                   hint="write a path relative to the playbook, e.g. ./templates/hedge.yaml")
+            return None
+        base = scope.real.parent if scope.real is not None else Path.cwd()
+        try:
+            real = (base / use).resolve()
+        except (OSError, RuntimeError):
+            real = None
+        if real is None or not real.is_relative_to(self.root):
+            report("GC107", f"`use: {use}` is outside the project root {self.root}", use_span,
+                   hint="templates must live inside the project (no `..` or symlinks leading out of it)")
+            return None
+        if not real.is_file():
+            report("GC107", f"template file not found: {use}", use_span,
+                   hint=f"the path is relative to {scope.path}")
+            return None
+        return real
+
+    def _load(self, real: Path, display: str, via: Related):
+        from graphc.stages.load import load_text, read_source
+
+        if real in self.docs:
+            return self.docs[real]
+        self.docs[real] = None
+        report = self.r.report
+        here = Scope(None, display, real, via)
+        try:
+            if real.stat().st_size > MAX_TEMPLATE_BYTES:
+                report("GC107", f"template {display} is over {MAX_TEMPLATE_BYTES:,} bytes", via.span)
+                return None
+            text = read_source(real)
+        except (OSError, UnicodeDecodeError) as exc:
+            report("GC107", f"cannot read template {display}: {getattr(exc, 'strerror', None) or 'not UTF-8'}",
+                   via.span)
+            return None
+        doc, diagnostics = load_text(text, display)
+        for d in diagnostics:
+            report(d.code, d.message, here.wrap(d.span) or via.span, hint=d.hint)
+        if doc is None:
+            return None
+        here.doc = doc
+        if not self._check(doc, here):
+            return None
+        self.docs[real] = doc
+        return doc
+
+    def _check(self, doc, here: Scope) -> bool:
+        from graphc.stages.suggest import did_you_mean
+
+        report, data = self.r.report, doc.data
+        if not isinstance(data, dict) or data.get(TEMPLATE_MARKER) != 1:
+            hint = "a playbook cannot be used as a template" if isinstance(data, dict) and "graphc" in data else None
+            report("GC107", f"{here.path} is not a graphc template: it needs `{TEMPLATE_MARKER}: 1` at the top",
+                   here.span((TEMPLATE_MARKER,)) if isinstance(data, dict) and TEMPLATE_MARKER in data
+                   else here.via.span, hint=hint or f"start the file with `{TEMPLATE_MARKER}: 1` and a `legs:` mapping")
+            return False
+        ok = True
+        for key in data:
+            if key not in TEMPLATE_KEYS:
+                report("GC102", f"unknown key {key!r} in template {here.path}{did_you_mean(key, TEMPLATE_KEYS)}",
+                       here.key_span((key,)), hint="template keys: " + ", ".join(TEMPLATE_KEYS))
+                ok = False
+        legs = data.get("legs")
+        if not isinstance(legs, dict) or not legs:
+            report("GC104" if legs is None else "GC103",
+                   f"template {here.path} needs a `legs:` mapping of leg id -> leg",
+                   here.span(("legs",)) if "legs" in data else here.via.span)
+            ok = False
+        return ok

@@ -1,0 +1,306 @@
+"""Typed playbook params (spec §6.1): definitions, values from --set / --params / with:, checks.
+
+A value arrives as text (``--set``) or as a YAML value (``--params FILE``, a
+``default``, a template's ``with:``); either way it is read with the same
+parser as the field it stands for (graphc.units), so ``--set size=5k`` and
+``size: 5k`` in a params file mean the same thing. What a template then sees:
+
+=========  ===========================================================
+number     Decimal                 integer   int
+money      Decimal (dollars)       duration  int (milliseconds)
+percent    Decimal ratio (0.5)     bool      True/False
+string     str                     symbol    str (non-empty, no spaces)
+quantity   as written ("200 ETH")  price     as written ("bid - 10bps")
+=========  ===========================================================
+
+Numbers are exact so template arithmetic is exact; quantity and price keep
+their text because the unit (asset, quote base) is part of the value.
+
+Every problem is a GC108 located where the value came from: the ``default``
+or the ``with:`` entry or the params-file entry, and for ``--set`` (which has
+no file position) the param's definition, with ``--set`` named in the message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from graphc.diagnostics import Span
+
+PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "price", "duration", "percent", "symbol")
+DEF_KEYS = ("type", "default", "description", "choices", "min", "max")
+ORDERED_TYPES = ("number", "integer", "money", "duration", "percent", "quantity", "price")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ParamError(ValueError):
+    def __init__(self, message: str, code: str = "GC108", hint: str | None = None):
+        super().__init__(message)
+        self.message, self.code, self.hint = message, code, hint
+
+
+@dataclass(frozen=True)
+class Supplied:
+    """A value for a param and where it came from (for the diagnostic)."""
+
+    value: object
+    origin: str  # "--set", "--params FILE", "with:"
+    span: Span | None = None  # the value's place; None for --set
+    key_span: Span | None = None  # the name's place (unknown-param errors)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A GC1xx found while resolving params; the caller turns it into a Diagnostic."""
+
+    code: str
+    message: str
+    span: Span | None
+    hint: str | None = None
+
+
+# ---------------------------------------------------------------------------
+# One value
+
+
+def coerce(type_: str, value):
+    """The typed value of ``value`` for a param of ``type_``; ParamError when it does not fit."""
+    from graphc.units import (UnitError, parse_duration_ms, parse_money, parse_number, parse_percent, parse_price,
+                              parse_quantity)
+
+    if type_ == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        raise ParamError(f"expected true or false, got {_shown(value)}")
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise ParamError(f"expected {_WHAT[type_]}, got {_kind(value)}")
+    try:
+        if type_ in ("string", "symbol"):
+            if not isinstance(value, str):
+                raise ParamError(f"expected {_WHAT[type_]}, got the number {_shown(value)}",
+                                 hint="quote it to pass text")
+            if type_ == "symbol" and (not value.strip() or len(value) > 512 or any(c.isspace() for c in value.strip())):
+                raise ParamError(f"{_shown(value)} is not a market symbol (non-empty, no spaces, <= 512 characters)")
+            return value.strip() if type_ == "symbol" else value
+        if type_ == "number":
+            return _plain(parse_number(value))
+        if type_ == "integer":
+            number = parse_number(value)
+            if number != number.to_integral_value():
+                raise ParamError(f"expected a whole number, got {_shown(value)}")
+            return int(number)
+        if type_ == "money":
+            return _plain(parse_money(value))
+        if type_ == "duration":
+            return parse_duration_ms(value)
+        if type_ == "percent":
+            return _plain(parse_percent(value))
+        if type_ == "quantity":
+            parse_quantity(value)
+            return value.strip() if isinstance(value, str) else value
+        if type_ == "price":
+            parse_price(value)
+            return value.strip() if isinstance(value, str) else value
+    except UnitError as exc:
+        raise ParamError(exc.message, hint=exc.hint) from None
+    raise ParamError(f"unknown param type {type_!r}")  # pragma: no cover - definitions are checked first
+
+
+def _plain(d: Decimal) -> Decimal:
+    """``5E+3`` -> ``5000``: the value a template writes is the number a person would write."""
+    from graphc.units import format_decimal
+
+    return Decimal(format_decimal(d))
+
+
+def order_key(type_: str, value):
+    """A comparable form for min/max, or ParamError when the type has no order."""
+    from graphc.units import parse_price, parse_quantity
+
+    if type_ == "quantity":
+        q = parse_quantity(value)
+        if q.kind == "derived":
+            raise ParamError("`derived` has no size to compare")
+        return (q.kind, q.asset), q.amount
+    if type_ == "price":
+        p = parse_price(value)
+        if not p.is_literal:
+            raise ParamError(f"min/max compare literal prices only, not {_shown(value)}")
+        return None, p.literal
+    if type_ in ORDERED_TYPES:
+        return None, value
+    raise ParamError(f"min/max do not apply to {type_} params")
+
+
+def same_value(type_: str, a, b) -> bool:
+    from graphc.units import parse_price, parse_quantity
+
+    if type_ == "quantity":
+        return parse_quantity(a) == parse_quantity(b)
+    if type_ == "price":
+        return parse_price(a) == parse_price(b)
+    return a == b
+
+
+_WHAT = {"number": "a number", "integer": "a whole number", "string": "text", "bool": "true or false",
+         "quantity": "a quantity", "money": "money", "price": "a price", "duration": "a duration",
+         "percent": "a percentage", "symbol": "a symbol"}
+
+
+def _kind(value) -> str:
+    return {bool: "a boolean", dict: "a mapping", list: "a list", type(None): "nothing"}.get(type(value), "a value")
+
+
+def _shown(value) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+# ---------------------------------------------------------------------------
+# A set of definitions
+
+
+class ParamSet:
+    """Checks a ``params:`` mapping and resolves values for it.
+
+    ``span_of(path)``/``key_span_of(path)`` give places inside the defining
+    document, with paths relative to the ``params`` mapping; ``supply_hint``
+    says how a value is passed here (``--set NAME=VALUE`` for a playbook,
+    ``with:`` for a template).
+    """
+
+    def __init__(self, defs, span_of, key_span_of, reserved=frozenset()):
+        self.span_of, self.key_span_of = span_of, key_span_of
+        self.problems: list[Problem] = []
+        self.broken = set()  # params whose definition has a problem; their values are not checked
+        self.defs = self._check_defs(defs, reserved)
+
+    def _problem(self, message, span, code="GC108", hint=None):
+        self.problems.append(Problem(code, message, span, hint))
+
+    def _check_defs(self, defs, reserved) -> dict:
+        from graphc.stages.suggest import did_you_mean
+
+        if defs is None:
+            return {}
+        if not isinstance(defs, dict):
+            self._problem("`params` must be a mapping NAME: {type: ...}", self.span_of(()), "GC103")
+            return {}
+        checked = {}
+        for name, spec in defs.items():
+            where = self.key_span_of((name,))
+            if not isinstance(name, str) or not NAME.match(name):
+                self._problem(f"param name {name!r} must be an identifier (letters, digits, `_`)", where, "GC103")
+                continue
+            if name in reserved:
+                self._problem(f"param name `{name}` is reserved", where,
+                              hint="reserved names: " + ", ".join(sorted(reserved)))
+                continue
+            if not isinstance(spec, dict):
+                self._problem(f"param `{name}` must be a mapping with `type:`", self.span_of((name,)), "GC103",
+                              hint="e.g. `size: {type: quantity, default: 200 ETH}`")
+                continue
+            for key in [k for k in spec if k not in DEF_KEYS]:
+                self._problem(f"unknown key {key!r} in param `{name}`{did_you_mean(key, DEF_KEYS)}",
+                              self.key_span_of((name, key)), "GC102", hint="param keys: " + ", ".join(DEF_KEYS))
+            type_ = spec.get("type")
+            if type_ is None:
+                self._problem(f"param `{name}` needs `type:`", where, "GC104", hint="types: " + ", ".join(PARAM_TYPES))
+                continue
+            if type_ not in PARAM_TYPES:
+                self._problem(f"param `{name}`: type {type_!r} is not one of {', '.join(PARAM_TYPES)}"
+                              f"{did_you_mean(type_, PARAM_TYPES)}", self.span_of((name, "type")), "GC103")
+                continue
+            before = len(self.problems)
+            self._check_def(name, spec, type_)
+            checked[name] = spec  # even when broken: its name is known, so no "unknown param" follows
+            if len(self.problems) > before:
+                self.broken.add(name)
+        return checked
+
+    def _check_def(self, name, spec, type_):
+        for key in ("default", "min", "max"):
+            if key in spec:
+                try:
+                    value = coerce(type_, spec[key])
+                    if key != "default":
+                        order_key(type_, value)
+                except ParamError as exc:
+                    self._problem(f"param `{name}` {key}: {exc.message}", self.span_of((name, key)), hint=exc.hint)
+        choices = spec.get("choices")
+        if choices is not None:
+            if not isinstance(choices, list) or not choices:
+                self._problem(f"param `{name}` choices must be a non-empty list", self.span_of((name, "choices")),
+                              "GC103")
+                return
+            for i, choice in enumerate(choices):
+                try:
+                    coerce(type_, choice)
+                except ParamError as exc:
+                    self._problem(f"param `{name}` choice {_shown(choice)}: {exc.message}",
+                                  self.span_of((name, "choices", i)), hint=exc.hint)
+
+    # -- values ------------------------------------------------------------------
+    def resolve(self, supplied: dict, *, missing_span, supply_hint: str, unknown_span=None) -> dict:
+        """Typed values for every defined param. ``supplied``: name -> Supplied (highest priority only)."""
+        from graphc.stages.suggest import did_you_mean
+
+        values = {}
+        for name, given in supplied.items():
+            if name not in self.defs:
+                known = ", ".join(sorted(self.defs)) or "none"
+                span = given.key_span or given.span or unknown_span
+                self._problem(f"{_origin(given, name)}unknown param `{name}`{did_you_mean(name, self.defs)}",
+                              span, hint=f"params here: {known}")
+        for name, spec in self.defs.items():
+            if name in self.broken:
+                continue
+            type_ = spec["type"]
+            given = supplied.get(name)
+            if given is None:
+                if "default" not in spec:
+                    self._problem(f"param `{name}` ({type_}) is required and has no value", missing_span(name),
+                                  hint=supply_hint.replace("{name}", name))
+                    continue
+                given = Supplied(spec["default"], "default", self.span_of((name, "default")))
+            span = given.span or self.key_span_of((name,))
+            try:
+                value = coerce(type_, given.value)
+                self._check_range(name, spec, type_, value)
+            except ParamError as exc:
+                self._problem(f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, hint=exc.hint)
+                continue
+            values[name] = value
+        return values
+
+    def _check_range(self, name, spec, type_, value):
+        choices = spec.get("choices")
+        if choices is not None and not any(same_value(type_, value, coerce(type_, c)) for c in choices):
+            raise ParamError(f"{_shown(_text(value))} is not one of {', '.join(_text(c) for c in choices)}")
+        for key, bad in (("min", lambda v, limit: v < limit), ("max", lambda v, limit: v > limit)):
+            if key not in spec:
+                continue
+            unit, amount = order_key(type_, value)
+            limit_unit, limit = order_key(type_, coerce(type_, spec[key]))
+            if unit != limit_unit:
+                raise ParamError(f"{_shown(_text(value))} and {key} {_shown(_text(spec[key]))} are in different units")
+            if bad(amount, limit):
+                word = "below the minimum" if key == "min" else "above the maximum"
+                raise ParamError(f"{_shown(_text(value))} is {word} {_text(spec[key])}")
+
+
+def _text(value) -> str:
+    from graphc.stages.expressions import to_text
+
+    return to_text(value)
+
+
+def _origin(given: Supplied, name: str) -> str:
+    """``--set`` has no place in a file, so its diagnostics say where the value came from."""
+    if given.origin == "--set":
+        return f"--set {name}={_shown(given.value)[1:-1]}: "
+    return ""

@@ -1,0 +1,642 @@
+"""Templated playbooks (spec §6): typed params, expressions, for_each and `use:` templates.
+
+Errors are checked for their code *and* their place: every diagnostic that
+comes from a template or a for_each leg must point at a real line of the file
+it names, and that line must hold the offending template text.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.pipeline import CompileOptions, compile_file, compile_text
+from graphc.quotes import Quote
+from graphc.stages.load import load_text
+from graphc.stages.render import render
+
+QUOTES = {"ETH-USD": Quote(bid=Decimal("2325.10"), ask=Decimal("2325.53"), tick=Decimal("0.01")),
+          "BTC-USD": Quote(bid=Decimal("97250"), ask=Decimal("97251"), tick=Decimal("0.01"))}
+NOW = datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+
+
+def playbook(body: str) -> str:
+    return "graphc: 1\nname: t\n" + textwrap.dedent(body)
+
+
+def compiled(text, path="<t>", **options):
+    options.setdefault("quotes", QUOTES)
+    options.setdefault("now", NOW)
+    return compile_text(text, path, CompileOptions(**options))
+
+
+def rendered(text, **options):
+    options.setdefault("quotes", QUOTES)
+    options.setdefault("now", NOW)
+    doc, diagnostics = load_text(text, "<t>")
+    assert diagnostics == []
+    out, diagnostics = render(doc, CompileOptions(**options))
+    return out, diagnostics
+
+
+def only(result, code):
+    codes = [d.code for d in result.diagnostics]
+    assert code in codes, result.diagnostics
+    return next(d for d in result.diagnostics if d.code == code)
+
+
+def line_of(diagnostic, source=None) -> str:
+    """The text of the line a diagnostic points at, read from the file it names."""
+    text = source if source is not None else Path(diagnostic.path).read_text()
+    lines = text.splitlines()
+    assert 1 <= diagnostic.span.line <= len(lines), diagnostic
+    return lines[diagnostic.span.line - 1]
+
+
+def nodes(result):
+    assert result.ok, result.diagnostics
+    return {n["node_id"]: n for n in result.wire["nodes"]}
+
+
+def edges(result):
+    return [(e["from_node"], e["to_node"], e["trigger"]) for e in result.wire["edges"]]
+
+
+# ---------------------------------------------------------------------------
+# Params
+
+PARAMS = playbook("""\
+    params:
+      size: {type: quantity, default: 2 ETH, min: 1 ETH, max: 5 ETH}
+      venue: {type: string, default: coinbase, choices: [coinbase, kraken]}
+      urgent: {type: bool, default: false}
+      slices: {type: integer, default: 4, min: 1, max: 20}
+    legs:
+      a:
+        buy: "{{ size }}"
+        symbol: ETH-USD
+        venue: "{{ venue }}"
+        urgency: "{{ 'high' if urgent else 'low' }}"
+        twap: "{{ slices }} slices every 30s"
+    """)
+
+
+def test_param_defaults():
+    node = nodes(compiled(PARAMS))["a"]
+    assert node["quantity"] == {"fixed": {"qty_1e8": 200000000}}
+    assert node["instrument"]["venue"] == "coinbase"
+    assert node["execution"]["urgency"] == "low"
+    assert node["execution"]["pacing"] == {"uniform": {"num_slices": 4, "interval_ms": 30000}}
+
+
+def test_set_values_are_parsed_per_type():
+    result = compiled(PARAMS, params={"size": "3.5 ETH", "venue": "kraken", "urgent": "TRUE", "slices": "1e1"})
+    node = nodes(result)["a"]
+    assert node["quantity"] == {"fixed": {"qty_1e8": 350000000}}
+    assert node["instrument"]["venue"] == "kraken"
+    assert node["execution"]["urgency"] == "high"
+    assert node["execution"]["pacing"]["uniform"]["num_slices"] == 10
+
+
+def test_params_file_and_set_wins(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text("size: 4 ETH\nslices: 8\n")
+    result = compiled(PARAMS, params_file=str(values), params={"slices": "2"})
+    node = nodes(result)["a"]
+    assert node["quantity"] == {"fixed": {"qty_1e8": 400000000}}
+    assert node["execution"]["pacing"]["uniform"]["num_slices"] == 2
+
+
+@pytest.mark.parametrize("name,value,words", [
+    ("size", "9 ETH", "above the maximum 5 ETH"),
+    ("size", "0.5 ETH", "below the minimum 1 ETH"),
+    ("size", "$5k", "different units"),
+    ("size", "lots", "cannot read 'lots' as a quantity"),
+    ("venue", "binance", "not one of coinbase, kraken"),
+    ("urgent", "yes", "expected true or false"),
+    ("slices", "2.5", "whole number"),
+    ("slices", "0", "below the minimum 1"),
+])
+def test_bad_set_value_is_gc108_at_the_definition(name, value, words):
+    result = compiled(PARAMS, path="p.yaml", params={name: value})
+    diagnostic = only(result, "GC108")
+    assert diagnostic.message.startswith(f"--set {name}={value}: ")
+    assert words in diagnostic.message
+    assert line_of(diagnostic, PARAMS).strip().startswith(f"{name}:")
+    assert result.wire is None
+
+
+def test_unknown_set_is_gc108_with_did_you_mean():
+    diagnostic = only(compiled(PARAMS, params={"sise": "1 ETH"}), "GC108")
+    assert "unknown param `sise`" in diagnostic.message and "did you mean 'size'" in diagnostic.message
+    assert line_of(diagnostic, PARAMS) == "params:"
+
+
+def test_set_on_a_playbook_without_params_is_reported():
+    text = playbook("legs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n")
+    assert "unknown param `x`" in only(compiled(text, params={"x": "1"}), "GC108").message
+
+
+def test_missing_required_param_points_at_its_definition():
+    text = playbook("""\
+        params:
+          size: {type: quantity, description: no default, so required}
+        legs:
+          a: {buy: "{{ size }}", symbol: ETH-USD}
+        """)
+    diagnostic = only(compiled(text), "GC108")
+    assert "param `size` (quantity) is required" in diagnostic.message
+    assert "--set size=VALUE" in diagnostic.hint
+    assert line_of(diagnostic, text).strip().startswith("size:")
+
+
+def test_bad_default_points_at_the_default():
+    text = playbook("""\
+        params:
+          step: {type: duration, default: 5 parsecs}
+        legs:
+          a: {buy: 1 ETH, symbol: ETH-USD}
+        """)
+    diagnostic = only(compiled(text), "GC108")
+    assert "default" in diagnostic.message
+    assert diagnostic.span.col == line_of(diagnostic, text).index("5 parsecs") + 1
+
+
+def test_params_file_entry_error_is_located_in_the_params_file(tmp_path):
+    values = tmp_path / "values.yaml"
+    values.write_text("venue: coinbase\nsize: 50 ETH\n")
+    diagnostic = only(compiled(PARAMS, params_file=str(values)), "GC108")
+    assert diagnostic.path == str(values)
+    assert (diagnostic.span.line, diagnostic.span.col) == (2, 7)
+
+
+def test_param_definition_problems():
+    text = playbook("""\
+        params:
+          now: {type: number}
+          n: {type: numbr}
+          m: {type: integer, defualt: 3}
+        legs:
+          a: {buy: 1 ETH, symbol: ETH-USD}
+        """)
+    result = compiled(text)
+    messages = " | ".join(f"{d.code} {d.message}" for d in result.diagnostics)
+    assert "GC108 param name `now` is reserved" in messages
+    assert "GC103 param `n`: type 'numbr' is not one of" in messages and "did you mean 'number'" in messages
+    assert "GC102 unknown key 'defualt' in param `m` (did you mean 'default'?)" in messages
+
+
+def test_typed_values_seen_by_templates():
+    text = playbook("""\
+        params:
+          money: {type: money, default: $5k}
+          wait: {type: duration, default: 1m30s}
+          ratio: {type: percent, default: 12.5%}
+          n: {type: number, default: 1.5k}
+        description: "{{ money }} {{ wait }} {{ ratio }} {{ n }} {{ money * 2 }} {{ n / 4 }}"
+        legs:
+          a: {buy: 1 ETH, symbol: ETH-USD}
+        """)
+    doc, diagnostics = rendered(text)
+    assert diagnostics == []
+    assert doc.data["description"] == "5000 90000 0.125 1500 10000 375"
+    assert "params" not in doc.data
+
+
+def test_cli_set_and_params_on_compile_and_lint(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(PARAMS)
+    values = tmp_path / "v.json"
+    values.write_text(json.dumps({"size": "3 ETH"}))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["compile", str(path), "--set", "slices=2", "--params", str(values)])
+    assert result.exit_code == 0, result.output
+    node = json.loads(result.stdout)["nodes"][0]
+    assert node["quantity"]["fixed"]["qty_1e8"] == 300000000
+    result = runner.invoke(cli, ["lint", str(path), "--set", "size=50 ETH"])
+    assert result.exit_code == 1 and "GC108" in result.output
+    result = runner.invoke(cli, ["compile", str(path), "--params", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2
+
+
+# ---------------------------------------------------------------------------
+# Expressions
+
+
+def test_whole_expression_keeps_its_type():
+    text = playbook("""\
+        params:
+          n: {type: integer, default: 3}
+        defaults: {urgency: "{{ n > 2 }}"}
+        description: "{{ [n, n * 0.5, 'x', none, 7 / 2] }}"
+        legs:
+          a: {buy: "{{ n * 0.1 }}", symbol: ETH-USD}
+        """)
+    doc, diagnostics = rendered(text)
+    assert diagnostics == []
+    assert doc.data["defaults"]["urgency"] is True  # the stage keeps the type; the schema judges it later
+    assert doc.data["description"] == [3, Decimal("1.5"), "x", None, Decimal("3.5")]
+    assert doc.data["legs"]["a"]["buy"] == Decimal("0.3")  # exact: never 0.30000000000000004
+
+
+def test_text_expression_is_parsed_as_the_fields_value():
+    text = playbook("""\
+        legs:
+          a: {buy: "{{ 0.1 + 0.2 }} ETH", symbol: "{{ 'eth' | upper }}-USD", limit: "bid - {{ 3 * 5 }}bps"}
+        """)
+    node = nodes(compiled(text))["a"]
+    assert node["quantity"] == {"fixed": {"qty_1e8": 30000000}}
+    assert node["instrument"]["symbol"] == "ETH-USD"
+    # 2325.10 x (1 - 0.0015) = 2321.61235 -> buys round down to the tick: 2321.61
+    assert node["order_type"] == {"limit": {"price_1e9": 2321610000000}}
+
+
+def test_now_today_and_quote():
+    text = playbook("""\
+        description: "{{ today }} {{ now.isoformat() }} {{ now.isoweekday() }} {{ now.isocalendar().week }}"
+        legs:
+          a: {buy: 1 ETH, symbol: ETH-USD, limit: "{{ quote('ETH-USD').mid - 1 }}"}
+        """)
+    result = compiled(text)
+    assert nodes(result)["a"]["order_type"] == {"limit": {"price_1e9": 2324315000000}}  # (2325.10+2325.53)/2 - 1
+    doc, _ = rendered(text)
+    assert doc.data["description"] == "2026-01-07 2026-01-07T09:00:00+00:00 3 2"
+
+
+def test_missing_quote_is_gc109_at_the_scalar():
+    text = playbook("legs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('DOGE-USD').bid }}\"}\n")
+    diagnostic = only(compiled(text), "GC109")
+    assert "DOGE-USD" in diagnostic.message
+    assert "quote('DOGE-USD')" in line_of(diagnostic, text)[diagnostic.span.col - 1:]
+
+
+@pytest.mark.parametrize("template,words", [
+    ("{{ sise }}", "undefined name `sise` (did you mean 'size'?)"),
+    ("{{ item }}", "undefined name `item`"),
+    ("{{ size | nope }}", "no filter named 'nope'"),
+    ("{{ size + }}", "template syntax error"),
+    ("{% if size %}x{% endif %}", "blocks `{% if %}` are not available"),
+    ("{{ 1 / 0 }}", "division by zero"),
+    ("{{ size.missing }}", "has no attribute 'missing'"),
+    ("{{ [1, 2] }} ETH", "cannot write a list into text"),
+])
+def test_expression_errors_are_gc107_at_the_template_text(template, words):
+    text = playbook(f"""\
+        params:
+          size: {{type: number, default: 1}}
+        legs:
+          a:
+            buy: 1 ETH
+            symbol: '{template}'
+        """)
+    diagnostic = only(compiled(text), "GC107")
+    assert words in diagnostic.message, diagnostic.message
+    assert (diagnostic.span.line, diagnostic.span.col) == (8, 13)
+    assert template in line_of(diagnostic, text)
+
+
+def test_template_strings_compile_once():
+    from graphc.stages.expressions import compile_template
+
+    compile_template.cache_clear()
+    compiled(playbook("legs:\n  r:\n    for_each: 50\n    buy: 1 ETH\n    symbol: ETH-USD\n"
+                      "    limit: \"bid - {{ index }}bps\"\n"))
+    assert compile_template.cache_info().misses == 1
+    assert compile_template.cache_info().hits == 49
+
+
+# ---------------------------------------------------------------------------
+# for_each
+
+
+def test_for_each_number_list_and_expression():
+    text = playbook("""\
+        params:
+          symbols: {type: string, default: "BTC-USD ETH-USD"}
+        legs:
+          n:
+            for_each: 3
+            buy: "{{ index + 1 }}"
+            symbol: ETH-USD
+          s:
+            for_each: "{{ symbols.split() }}"
+            buy: 1
+            symbol: "{{ item }}"
+          m:
+            for_each: [{sym: BTC-USD, q: 0.5}, {sym: ETH-USD, q: 2}]
+            buy: "{{ item.q }}"
+            symbol: "{{ item.sym }}"
+        """)
+    result = nodes(compiled(text))
+    assert list(result) == ["n-0", "n-1", "n-2", "s-BTC-USD", "s-ETH-USD", "m-0", "m-1"]
+    assert result["n-2"]["quantity"] == {"fixed": {"qty_1e8": 300000000}}
+    assert result["s-ETH-USD"]["instrument"]["symbol"] == "ETH-USD"
+    assert result["m-0"]["quantity"] == {"fixed": {"qty_1e8": 50000000}}
+
+
+def test_for_each_after_chain_and_dropped_entries():
+    text = playbook("""\
+        legs:
+          first: {buy: 1 ETH, symbol: ETH-USD}
+          rung:
+            for_each: 3
+            buy: 1 ETH
+            symbol: ETH-USD
+            after:
+              - "{{ 'rung-' ~ (index - 1) ~ ' filled' if index else none }}"
+              - "{{ 'first accepted' if index == 0 else '' }}"
+        """)
+    result = compiled(text)
+    assert edges(result) == [("first", "rung-0", "on_accepted"), ("rung-0", "rung-1", "on_full_fill"),
+                             ("rung-1", "rung-2", "on_full_fill")]
+    assert nodes(result)["rung-0"]["activation"] == "wait"
+
+
+def test_after_that_renders_to_nothing_leaves_a_root():
+    text = playbook("""\
+        legs:
+          rung:
+            for_each: 2
+            buy: 1 ETH
+            symbol: ETH-USD
+            after: "{{ 'rung-0 filled' if index else '' }}"
+        """)
+    result = compiled(text)
+    assert [n["activation"] for n in result.wire["nodes"]] == ["root", "wait"]
+
+
+def test_for_each_diagnostics_point_at_the_template_line():
+    text = playbook("""\
+        legs:
+          rung:
+            for_each: 4
+            buy: 1 ETH
+            symbol: ETH-USD
+            limit: "bid - {{ index * 4000 }}bps"
+            after: "rung-{{ index + 1 }} filled"
+        """)
+    result = compiled(text)
+    found = {d.code: d for d in result.diagnostics}
+    assert "GC103" in found  # bid - 120% is not positive, for rung-3
+    assert "{{ index * 4000 }}" in line_of(found["GC103"], text)
+    gc202 = [d for d in result.diagnostics if d.code == "GC202"]
+    assert not gc202 or all("rung-{{ index + 1 }}" in line_of(d, text) for d in gc202)
+
+
+def lint_json(path, *args):
+    result = CliRunner().invoke(cli, ["lint", str(path), "--format", "json", *args])
+    return json.loads(result.stdout)["diagnostics"]
+
+
+def test_lint_finding_on_a_for_each_leg_points_at_the_template_line(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(playbook("""\
+        legs:
+          rung:
+            for_each: 2
+            buy: 1 ETH
+            symbol: ETH-USD
+            after: "{{ 'rung-' ~ (index - 1) ~ ' filled' }}"
+        """))
+    found = [d for d in lint_json(path) if d["code"] == "GC202"]  # rung-0 waits for `rung--1`
+    assert len(found) == 1 and "rung--1" in found[0]["message"]
+    assert found[0]["line"] == 8 and "{{ 'rung-' ~ (index - 1)" in path.read_text().splitlines()[7]
+
+
+def test_for_each_limits_and_errors():
+    too_many = playbook("legs:\n  r:\n    for_each: 10001\n    buy: 1 ETH\n    symbol: ETH-USD\n")
+    diagnostic = only(compiled(too_many), "GC103")
+    assert "10,001 legs; the limit is 10,000 per leg" in diagnostic.message
+    assert (diagnostic.span.line, diagnostic.span.col) == (5, 15)
+    bad = playbook("legs:\n  r:\n    for_each: {a: 1}\n    buy: 1 ETH\n    symbol: ETH-USD\n")
+    assert "needs a list or a whole number" in only(compiled(bad), "GC103").message
+    dup = playbook("legs:\n  r:\n    for_each: [a, a]\n    buy: 1 ETH\n    symbol: ETH-USD\n")
+    assert "duplicate leg id 'r-a'" in only(compiled(dup), "GC203").message
+
+
+def test_an_error_in_a_for_each_leg_is_reported_once():
+    text = playbook("legs:\n  r:\n    for_each: 500\n    buy: \"{{ nope }}\"\n    symbol: ETH-USD\n")
+    result = compiled(text)
+    assert [d.code for d in result.diagnostics] == ["GC107"]
+    assert "(for_each index 0)" in result.diagnostics[0].message
+
+
+def test_for_each_over_ten_thousand_items_compiles():
+    text = playbook("""\
+        legs:
+          rung:
+            for_each: 10000
+            buy: 0.01 ETH
+            symbol: ETH-USD
+            limit: "bid - {{ index % 100 }}bps"
+            after: "{{ 'rung-' ~ (index - 1) ~ ' accepted' if index else none }}"
+        """)
+    result = compiled(text)
+    assert result.ok, result.diagnostics[:3]
+    assert len(result.wire["nodes"]) == 10000 and len(result.wire["edges"]) == 9999
+    assert result.wire["nodes"][-1]["node_id"] == "rung-9999"
+
+
+def test_total_leg_limit():
+    legs = "".join(f"  r{i}:\n    for_each: 10000\n    buy: 1 ETH\n    symbol: ETH-USD\n" for i in range(11))
+    result = compiled(playbook("legs:\n" + legs))
+    diagnostic = only(result, "GC103")
+    assert "more than 100,000 legs" in diagnostic.message
+    assert result.wire is None
+
+
+# ---------------------------------------------------------------------------
+# use: templates
+
+HEDGE = """\
+graphc-template: 1
+params:
+  size: {type: quantity}
+  perp: {type: symbol, default: ETH-USD-PERP}
+legs:
+  short:
+    sell: "{{ size }}"
+    symbol: "{{ perp }}"
+    venue: hyperliquid
+  stop:
+    buy: "{{ size }}"
+    symbol: "{{ perp }}"
+    venue: hyperliquid
+    after: short price {{ perp }} above entry +5%
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "graphc.toml").write_text("")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "hedge.yaml").write_text(HEDGE)
+    return tmp_path
+
+
+def write_playbook(project, body, name="play.yaml"):
+    path = project / name
+    path.write_text(playbook(body))
+    return path
+
+
+def test_use_inlines_legs_under_the_prefix(project):
+    path = write_playbook(project, """\
+        legs:
+          spot: {buy: 2 ETH, symbol: ETH-USD}
+          hedge:
+            use: ./templates/hedge.yaml
+            with: {size: 2 ETH}
+            after: spot filled 50%
+            urgency: high
+        """)
+    result = compile_file(path, CompileOptions(quotes=QUOTES))
+    legs = nodes(result)
+    assert list(legs) == ["spot", "hedge.short", "hedge.stop"]
+    assert legs["hedge.short"]["instrument"] == {"symbol": "ETH-USD-PERP", "type": "perp", "venue": "hyperliquid"}
+    assert legs["hedge.stop"]["execution"]["urgency"] == "high"  # fields on the using leg override
+    assert [e[:2] for e in edges(result)] == [("spot", "hedge.short"), ("hedge.short", "hedge.stop")]
+    assert legs["hedge.short"]["activation"] == "wait"
+
+
+def test_template_used_by_two_playbooks_and_for_each(project):
+    write_playbook(project, """\
+        legs:
+          h:
+            for_each: [ETH, BTC]
+            use: ./templates/hedge.yaml
+            with: {size: "1 {{ item }}", perp: "{{ item }}-USD-PERP"}
+        """, "two.yaml")
+    result = compile_file(project / "two.yaml", CompileOptions(quotes=QUOTES))
+    legs = nodes(result)
+    assert list(legs) == ["h-ETH.short", "h-ETH.stop", "h-BTC.short", "h-BTC.stop"]
+    assert legs["h-BTC.stop"]["instrument"]["symbol"] == "BTC-USD-PERP"
+    assert ("h-BTC.short", "h-BTC.stop") in [e[:2] for e in edges(result)]
+
+
+def test_nested_templates_rename_each_level(project):
+    (project / "templates" / "pair.yaml").write_text(textwrap.dedent("""\
+        graphc-template: 1
+        legs:
+          eth:
+            use: ./hedge.yaml
+            with: {size: 1 ETH}
+          btc:
+            use: ./hedge.yaml
+            with: {size: 1 BTC, perp: BTC-USD-PERP}
+            after: eth.short filled
+        """))
+    path = write_playbook(project, "legs:\n  p:\n    use: ./templates/pair.yaml\n")
+    result = compile_file(path, CompileOptions(quotes=QUOTES))
+    assert list(nodes(result)) == ["p.eth.short", "p.eth.stop", "p.btc.short", "p.btc.stop"]
+    assert [e[:2] for e in edges(result)] == [("p.eth.short", "p.eth.stop"), ("p.eth.short", "p.btc.short"),
+                                              ("p.btc.short", "p.btc.stop")]
+
+
+def test_with_errors_are_gc108_at_the_use_site(project):
+    path = write_playbook(project, """\
+        legs:
+          h:
+            use: ./templates/hedge.yaml
+            with: {sise: 2 ETH}
+        """)
+    result = compile_file(path, CompileOptions(quotes=QUOTES))
+    messages = [(d.code, d.message, d.path, d.span.line) for d in result.diagnostics]
+    assert ("GC108", "template templates/hedge.yaml: unknown param `sise` (did you mean 'size'?)", str(path), 6) \
+        in [(c, m.replace(str(project) + "/", ""), p, line) for c, m, p, line in messages]
+    missing = next(d for d in result.diagnostics if "required" in d.message)
+    assert "use: ./templates/hedge.yaml" in line_of(missing)
+
+
+def test_diagnostic_inside_a_template_names_the_template_and_the_use_site(project):
+    (project / "templates" / "hedge.yaml").write_text(HEDGE.replace("venue: hyperliquid\n  stop", "venue: hyperliquid\n"
+                                                                     "    tif: GTX\n  stop"))
+    path = write_playbook(project, "legs:\n  h:\n    use: ./templates/hedge.yaml\n    with: {size: '{{ 2 }} ETH'}\n")
+    result = compile_file(path, CompileOptions(quotes=QUOTES))
+    diagnostic = only(result, "GC103")
+    assert diagnostic.path == str(project / "templates" / "hedge.yaml")
+    assert line_of(diagnostic).strip() == "tif: GTX"
+    assert [(r.path, r.span.line, r.message) for r in diagnostic.related] == [(str(path), 5, "template used here")]
+
+
+def test_expression_error_inside_a_template_and_the_text_report(project):
+    (project / "templates" / "hedge.yaml").write_text(HEDGE.replace('sell: "{{ size }}"', 'sell: "{{ sizee }}"'))
+    path = write_playbook(project, "legs:\n  h:\n    use: ./templates/hedge.yaml\n    with: {size: 2 ETH}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    template = project / "templates" / "hedge.yaml"
+    assert f"{template}:7:11: error GC107 in `{{{{ sizee }}}}`: undefined name `sizee`" in result.stderr
+    assert '7 |     sell: "{{ sizee }}"' in result.stderr  # the template's own line is shown
+    assert f"note: {path}:5:10: template used here" in result.stderr
+
+
+def test_template_file_format_is_checked(project):
+    (project / "templates" / "bad.yaml").write_text("graphc-template: 1\nlegz: {}\n")
+    path = write_playbook(project, "legs:\n  h:\n    use: ./templates/bad.yaml\n")
+    codes = {d.code: d for d in compile_file(path, CompileOptions()).diagnostics}
+    assert "did you mean 'legs'" in codes["GC102"].message
+    assert codes["GC102"].path.endswith("bad.yaml")
+    (project / "templates" / "plain.yaml").write_text("legs: {}\n")
+    path = write_playbook(project, "legs:\n  h:\n    use: ./templates/plain.yaml\n")
+    diagnostic = only(compile_file(path, CompileOptions()), "GC107")
+    assert "needs `graphc-template: 1`" in diagnostic.message
+
+
+def test_with_without_use_is_an_error():
+    text = playbook("legs:\n  a: {buy: 1 ETH, symbol: ETH-USD, with: {x: 1}}\n")
+    assert "only applies to a leg with `use:`" in only(compiled(text), "GC103").message
+
+
+# ---------------------------------------------------------------------------
+# Every diagnostic from a template or for_each points at a real line holding its text
+
+
+def test_all_template_diagnostics_point_at_real_lines(project):
+    (project / "templates" / "broken.yaml").write_text(textwrap.dedent("""\
+        graphc-template: 1
+        legs:
+          a:
+            sell: "{{ 2 }} ETH"
+            symbol: ETH-USD-PERP
+            limit: "ask + {{ 3 }} ticks"
+            policy: "{{ 'fastest' }}"
+          b:
+            buy: 1 ETH
+            symbol: ETH-USD
+            after: "{{ 'zz' }} filled"
+        """))
+    path = write_playbook(project, """\
+        legs:
+          r:
+            for_each: 2
+            buy: "{{ index + 1 }} BTC"
+            symbol: ETH-USD
+          t:
+            use: ./templates/broken.yaml
+        """)
+    diagnostics = lint_json(path)
+    assert {d["code"] for d in diagnostics} >= {"GC103", "GC105"}, diagnostics
+    for d in diagnostics:
+        lines = Path(d["path"]).read_text().splitlines()
+        text = lines[d["line"] - 1]
+        assert "{{" in text, (d, text)  # every value here came from a template
+
+
+def test_sandbox_cannot_be_computed_by_an_expression(tmp_path):
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    path = tmp_path / "p.yaml"
+    path.write_text("graphc: 1\nname: t\nparams:\n  live: {type: bool, default: true}\n"
+                    "sandbox: \"{{ not live }}\"\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:5:10: error GC103 `sandbox` must be written as a literal" in result.stderr
