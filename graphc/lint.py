@@ -73,7 +73,7 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
         return _wire_input(doc)
     if isinstance(data, dict) and SIMPLE_ORDER_KEYS <= set(data):
         return _simple_order(doc)
-    if path.endswith(".json") or explicit:
+    if explicit:  # found while walking a directory: not ours, skipped like any other file
         return LintedGraph(None, doc, [Diagnostic(
             "GC110", "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
             doc.path, doc.span(()))])

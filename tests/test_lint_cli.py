@@ -131,3 +131,12 @@ def test_schema_and_model_do_not_report_one_problem_twice(tmp_path):
     result = lint(write(tmp_path, "p.yaml", text), "--format", "json")
     diagnostics = json.loads(result.stdout)["diagnostics"]
     assert [d["code"] for d in diagnostics] == ["GC104"]
+
+
+def test_ignore_unknown_skips_named_files_that_are_not_graphc(tmp_path):
+    other = write(tmp_path, "package.json", '{"name": "x"}')
+    workflow = write(tmp_path, "ci.yml", "on: push\njobs: {}\n")
+    assert lint(other).exit_code == 1  # named explicitly: reported as GC110
+    result = lint(other, workflow, EXAMPLES / "eth-hedge.yaml", "--ignore-unknown")
+    assert result.exit_code == 0, result.output
+    assert "no problems in 1 file" in result.stdout

@@ -49,9 +49,12 @@ def _run(files, explicit, options, jobs):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--explain-skips", is_flag=True, help="Say which checks could not be decided (e.g. no quotes).")
+@click.option("--ignore-unknown", is_flag=True,
+              help="Skip named files that are not playbooks, wire graphs or simple orders (for pre-commit).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Lint files in N processes.")
-def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, strict, explain_skips, jobs):
+def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, strict, explain_skips,
+                 ignore_unknown, jobs):
     """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
     and simple orders. Directories are searched for *.yaml, *.yml and *.json;
     YAML files that are not playbooks are skipped.
@@ -80,7 +83,8 @@ def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, 
         config_path = config_diagnostics[0].path
         results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
     unreadable = False
-    for result, error in _run(files, {str(p) for p in paths}, options, jobs):
+    explicit = set() if ignore_unknown else {str(p) for p in paths}
+    for result, error in _run(files, explicit, options, jobs):
         if error:
             click.echo(f"graphc: {error}", err=True)
             unreadable = True

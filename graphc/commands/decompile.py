@@ -1,0 +1,59 @@
+"""``graphc decompile``: a wire graph (or simple order) -> an idiomatic playbook."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_error
+
+
+@click.command("decompile")
+@click.argument("wire", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the playbook here.")
+def decompile_command(wire, output):
+    """Turn WIRE (the router's JSON graph, or a simple order) into a playbook.
+
+    The playbook uses shorthand sides, human units and `after:` triggers, and
+    leaves out what graphc infers. It is compiled again before it is written:
+    if it would not give back the identical wire graph, nothing is written and
+    the command says where the two differ (exit 1).
+    """
+    from graphc.decompile import DecompileError, decompile, playbook_name, round_trip_difference
+    from graphc.diagnostics import has_errors
+    from graphc.report import FileResult
+    from graphc.stages.load import read_source
+    from graphc.wire_input import read_graph_input
+
+    try:
+        text = sys.stdin.read() if wire == "-" else read_source(wire)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"graphc: {read_error(wire, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    path = "<stdin>" if wire == "-" else wire
+    loaded = read_graph_input(text, path)
+    if loaded.diagnostics:
+        print_diagnostics([FileResult(path, text, loaded.diagnostics, [])])
+    if loaded.kind == "playbook":
+        click.echo(f"graphc: {path} is already a playbook; decompile reads wire JSON", err=True)
+        sys.exit(EXIT_USAGE)
+    if loaded.wire is None or has_errors(loaded.diagnostics):
+        sys.exit(EXIT_FINDINGS)
+    try:
+        result = decompile(loaded.wire, playbook_name(wire))
+    except DecompileError as exc:
+        click.echo(f"graphc: {path}: no playbook can express this graph: {exc}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    playbook = result.text
+    difference = round_trip_difference(playbook, result.wire)
+    if difference:
+        click.echo(f"graphc: {path}: the playbook would not compile back to the same graph ({difference})", err=True)
+        sys.exit(EXIT_FINDINGS)
+    for note in result.notes:
+        click.echo(f"graphc: note: {note}", err=True)
+    if output:
+        with open(output, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(playbook)
+    else:
+        click.echo(playbook, nl=False)

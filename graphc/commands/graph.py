@@ -1,0 +1,129 @@
+"""``graphc graph``: draw a playbook or a wire graph (Mermaid, DOT, SVG, PNG)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graphc.commands.common import (EXIT_FINDINGS, EXIT_USAGE, build_options, compile_options,
+                                    print_diagnostics, read_error)
+
+FORMATS = ("mermaid", "dot", "svg", "png")
+
+
+@click.command("graph")
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="mermaid", show_default=True,
+              help="mermaid and dot are text; svg and png need Graphviz's `dot`.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the picture here.")
+@compile_options
+def graph_command(source, fmt, output, quotes_path, set_values, params_file, now):
+    """Draw SOURCE: a playbook, a wire graph JSON, or a simple order.
+
+    Boxes show side, size, instrument, venue and price in the playbook's words;
+    arrows carry their trigger (`filled 50%`, `+5s`); roots have a double, bold
+    border; a note shows the risk limits. A template price (`ask + 1 tick`) is
+    drawn as written, with its value when --quotes resolves it.
+    """
+    from graphc import render_graph as R
+
+    wire, name, texts = _load(source, quotes_path, set_values, params_file, now)
+    pic = R.picture(wire, name=name, texts=texts)
+    if fmt == "mermaid":
+        data = R.to_mermaid(pic).encode("utf-8")
+    elif fmt == "dot":
+        data = R.to_dot(pic).encode("utf-8")
+    else:
+        try:
+            data = R.run_graphviz(R.to_dot(pic), fmt)
+        except R.GraphvizMissing as exc:
+            click.echo(f"graphc: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        except (RuntimeError, OSError) as exc:
+            click.echo(f"graphc: dot failed: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    if output:
+        with open(output, "wb") as fh:
+            fh.write(data)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+def _load(source, quotes_path, set_values, params_file, now):
+    """(wire, name, {node_id: NodeText}) for a playbook, wire graph or simple order; exits on errors."""
+    from graphc.diagnostics import has_errors
+    from graphc.report import FileResult
+    from graphc.stages.load import read_source
+    from graphc.wire_input import read_graph_input
+
+    try:
+        text = sys.stdin.read() if source == "-" else read_source(source)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"graphc: {read_error(source, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    path = "<stdin>" if source == "-" else source
+    loaded = read_graph_input(text, path)
+    diagnostics, wire, name, texts = list(loaded.diagnostics), loaded.wire, None, {}
+    if loaded.kind == "playbook":
+        result = _compile(loaded.doc, path, quotes_path, set_values, params_file, now)
+        diagnostics += result.diagnostics
+        wire, texts = result.wire, _node_texts(result)
+        name = loaded.doc.data.get("name") if isinstance(loaded.doc.data.get("name"), str) else None
+    elif wire is not None:
+        from graphc.decompile import playbook_name
+
+        name = playbook_name(path) if source != "-" else None
+    errors = [d for d in diagnostics if d.code.startswith("GC1")]
+    if diagnostics:
+        print_diagnostics([FileResult(path, text, diagnostics, [])])
+    if wire is None or has_errors(errors):
+        sys.exit(EXIT_FINDINGS)
+    return wire, name, texts
+
+
+def _compile(doc, path, quotes_path, set_values, params_file, now):
+    """Compile like `graphc lint`: a price or size that needs a missing quote is drawn as written."""
+    from pathlib import Path
+
+    from graphc.pipeline import compile_document, find_project_root
+
+    options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
+    if path != "<stdin>":
+        options.project_root = str(find_project_root(Path(path)))
+    return compile_document(doc, options)
+
+
+def _node_texts(result) -> dict:
+    """NodeText per node: template prices and quantities as the playbook writes them."""
+    from graphc.render_graph import NodeText
+
+    texts = {}
+    for index, node in enumerate((result.wire or {}).get("nodes", [])):
+        origin = result.origin.get(node["node_id"])
+        if origin is None:
+            continue
+        price = getattr(origin, "price_text", None)  # the rendered text, where the compiler keeps it
+        if price is None and origin.price_is_template and result.locator is not None:
+            price = _source_text(result.source, result.locator.span(("nodes", index, "order_type")))
+        texts[node["node_id"]] = NodeText(price=price, quantity=origin.quantity_text)
+    return texts
+
+
+def _source_text(source, span):
+    """The scalar at ``span`` in ``source``, unquoted and on one line."""
+    if not source or span is None or span.end_line is None:
+        return None
+    lines = source.splitlines()[span.line - 1:span.end_line]
+    if not lines:
+        return None
+    if len(lines) == 1:
+        text = lines[0][span.col - 1:span.end_col - 1]
+    else:
+        text = " ".join([lines[0][span.col - 1:], *lines[1:-1], lines[-1][:span.end_col - 1]])
+    text = " ".join(text.split())
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return text or None

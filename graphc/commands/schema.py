@@ -1,0 +1,23 @@
+"""``graphc schema``: print a JSON Schema that ships with graphc.
+
+Editors point their YAML language server at the playbook schema for completion
+and hover docs; other tools validate router JSON against the wire schema. The
+files are printed exactly as shipped, so `graphc schema playbook > x.json` is a
+copy of the real thing.
+"""
+
+from __future__ import annotations
+
+import click
+
+SCHEMAS = {"playbook": "playbook.schema.json", "wire": "wire-graph.schema.json"}
+
+
+@click.command("schema")
+@click.argument("kind", type=click.Choice(sorted(SCHEMAS)))
+def schema_command(kind):
+    """Print the JSON Schema for KIND: `playbook` (YAML playbooks) or `wire` (the router's graph JSON)."""
+    from graphc.resources import read_text
+
+    text = read_text("schemas", SCHEMAS[kind])
+    click.echo(text, nl=not text.endswith("\n"))

@@ -1,0 +1,293 @@
+"""Wire graph -> idiomatic playbook, the inverse of :mod:`graphc.stages.model`.
+
+Teams with wire graphs move them into playbooks with this. The output reads as
+if a person wrote it (``buy: 200 ETH``, ``after: spot filled 50%``, ``$500k``),
+and it leaves out whatever graphc infers anyway (instrument type and venue,
+``policy: sor``, ``activation``, ``sandbox: true``) only when the inference
+gives back the same value. :func:`round_trip_difference` then compiles the
+text again, so a graph that a playbook cannot express is reported, never
+silently changed.
+
+What a playbook cannot express: node ids that are not leg ids (or repeat),
+edge conditions other than ``fill_ratio_gte``, values graphc would not accept
+(non-positive sizes, mixed-case venues, ...). Edge ids are the one thing
+renumbered rather than refused: a playbook's edges are always ``e0, e1, ...``
+in order, so other ids come back in that form (reported as a note).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from graphc import humanize as H
+
+LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif", "pacing")
+
+
+class DecompileError(Exception):
+    """The wire graph has something no playbook can say."""
+
+
+@dataclass
+class Decompiled:
+    playbook: dict
+    wire: dict  # the graph the playbook compiles to (input with defaults filled in)
+    notes: list = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        from graphc.yaml_out import dump_yaml
+
+        return dump_yaml(self.playbook)
+
+
+def playbook_name(path: str | None) -> str:
+    """A ``name`` from a file name, sanitised to ``[a-z0-9][a-z0-9._-]*``."""
+    from pathlib import Path
+
+    stem = Path(path).stem if path and path not in ("-", "<stdin>") else ""
+    name = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).lstrip("._-")
+    return name or "decompiled"
+
+
+def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
+    """The playbook for ``wire`` (a full graph in the router's format)."""
+    wire, notes = _complete(wire)
+    nodes = wire["nodes"]
+    index = _node_index(nodes)
+    after, explicit = _split_edges(wire["edges"], index)
+    targets = {edge["to_node"] for edge in explicit}
+    playbook = {"graphc": 1, "name": name}
+    if wire["is_sandbox"] is False:
+        playbook["sandbox"] = False
+    risk = _risk(wire.get("risk"))
+    if risk:
+        playbook["risk"] = risk
+    playbook["legs"] = {node["node_id"]: _leg(node, after.get(node["node_id"], []), node["node_id"] in targets)
+                        for node in nodes}
+    if explicit:
+        playbook["edges"] = [{"from": e["from_node"], "to": e["to_node"], **_trigger_fields(e)} for e in explicit]
+    return Decompiled(playbook, wire, notes)
+
+
+# -- the graph as compile would emit it -----------------------------------------
+
+
+def _complete(wire):
+    """Fill in what the router defaults and compile always writes; returns (wire, notes)."""
+    if not isinstance(wire, dict) or not isinstance(wire.get("nodes"), list) or not wire["nodes"]:
+        raise DecompileError("not a wire graph: `nodes` must be a non-empty list")
+    notes = []
+    nodes = []
+    for node in wire["nodes"]:
+        if not isinstance(node, dict):
+            raise DecompileError("every node must be an object")
+        execution = dict(node.get("execution") or {})
+        execution.setdefault("policy", "sor")
+        execution = {k: execution[k] for k in EXECUTION_FIELDS if k in execution} | execution
+        nodes.append({**node, "execution": execution})
+    edges = [dict(e) for e in wire.get("edges") or []]
+    renumbered = [e.get("edge_id") for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
+    if renumbered:
+        notes.append(f"edge ids {', '.join(map(str, renumbered))} become e0, e1, ... in order "
+                     "(a playbook always numbers its edges)")
+        for i, edge in enumerate(edges):
+            edge["edge_id"] = f"e{i}"
+    if "is_sandbox" not in wire:
+        notes.append("the graph has no is_sandbox; the playbook is sandboxed (add `sandbox: false` to trade live)")
+    out = {"nodes": nodes, "edges": edges}
+    if wire.get("risk") is not None:
+        out["risk"] = wire["risk"]
+    out["is_sandbox"] = wire.get("is_sandbox", True)
+    return out, notes
+
+
+def _node_index(nodes) -> dict:
+    index = {}
+    for i, node in enumerate(nodes):
+        node_id = node.get("node_id")
+        if not isinstance(node_id, str) or not LEG_ID.match(node_id):
+            raise DecompileError(f"node id {node_id!r} cannot be a leg id (letters, digits, `.`, `_`, `-`)")
+        if node_id in index:
+            raise DecompileError(f"node id {node_id!r} appears twice; leg ids are unique")
+        index[node_id] = i
+    return index
+
+
+def _split_edges(edges, index):
+    """Edges into ``after:`` entries per leg and the rest for top-level ``edges:``.
+
+    Compile numbers ``after:`` edges leg by leg in leg order, then appends
+    ``edges:``; so the longest prefix whose targets never go back up the leg
+    list is written as ``after:``, and everything from there on as ``edges:``.
+    """
+    after, position = {}, 0
+    for count, edge in enumerate(edges):
+        for key in ("from_node", "to_node"):
+            if not isinstance(edge.get(key), str) or not LEG_ID.match(edge[key]):
+                raise DecompileError(f"edge {edge.get('edge_id')!r}: {key} {edge.get(key)!r} is not a leg id")
+        target = index.get(edge["to_node"])
+        if target is None or target < position:
+            return after, edges[count:]
+        position = target
+        after.setdefault(edge["to_node"], []).append(_after_entry(edge))
+    return after, []
+
+
+def _after_entry(edge):
+    phrase = H.trigger_phrase(edge["trigger"], edge.get("condition"))
+    if phrase is not None:
+        return f"{edge['from_node']} {phrase}"
+    return {"from": edge["from_node"], **_trigger_fields(edge)}
+
+
+def _trigger_fields(edge) -> dict:
+    """``trigger:`` (and ``fill_ratio:``) of an edge mapping."""
+    trigger, condition = edge["trigger"], edge.get("condition")
+    fields = {"trigger": trigger}
+    if isinstance(trigger, dict) and "on_timeout" in trigger:
+        fields["trigger"] = {"on_timeout": dict(trigger["on_timeout"])}
+    if condition is not None:
+        ratio = H.fill_ratio_of(condition)
+        if ratio is None:
+            raise DecompileError(f"edge {edge['edge_id']}: condition {condition!r} has no playbook form "
+                                 "(only fill_ratio_gte)")
+        fields["fill_ratio"] = H.percent_text(ratio)
+    return fields
+
+
+# -- legs ------------------------------------------------------------------------
+
+
+def _leg(node, after_entries, targeted) -> dict:
+    instrument = node.get("instrument") or {}
+    symbol, type_, venue = instrument.get("symbol"), instrument.get("type"), instrument.get("venue")
+    side = node.get("side")
+    if side not in ("buy", "sell") or not isinstance(symbol, str):
+        raise DecompileError(f"node {node['node_id']!r}: needs side buy/sell and a text symbol")
+    leg = {side: _quantity(node.get("quantity"), symbol, type_, venue), "symbol": symbol}
+    write_type, write_venue = _instrument_fields(symbol, type_, venue)
+    if write_venue:
+        leg["venue"] = venue
+    if write_type:
+        leg["type"] = type_
+    order_type = node.get("order_type")
+    if order_type != "market":
+        leg["limit"] = _price(node["node_id"], order_type)
+    leg.update(_execution(node["execution"]))
+    if after_entries:
+        leg["after"] = after_entries[0] if len(after_entries) == 1 and isinstance(after_entries[0], str) \
+            else after_entries
+    inferred = "wait" if after_entries or targeted else "root"
+    if node.get("activation") != inferred:
+        leg["activation"] = node.get("activation")
+    return leg
+
+
+def _quantity(quantity, symbol, type_, venue):
+    if quantity == "derived":
+        return "derived"
+    try:
+        qty = quantity["fixed"]["qty_1e8"]
+    except (TypeError, KeyError):
+        raise DecompileError(f"quantity {quantity!r} is neither derived nor fixed.qty_1e8") from None
+    return H.quantity_text(qty, symbol, type_, venue) or H.amount_of(qty)
+
+
+def _instrument_fields(symbol, type_, venue):
+    """(write `type`?, write `venue`?): the fewest fields that infer the same instrument."""
+    from graphc.stages.legs import infer_instrument
+
+    for write_type, write_venue in ((False, False), (False, True), (True, False), (True, True)):
+        if write_venue and venue is None:
+            continue
+        inferred = infer_instrument(symbol, type_ if write_type else None, venue if write_venue else None)
+        if inferred == (type_, venue):
+            return write_type, write_venue
+    return True, venue is not None
+
+
+def _price(node_id, order_type):
+    try:
+        return H.price_of(order_type["limit"]["price_1e9"])
+    except (TypeError, KeyError):
+        raise DecompileError(f"node {node_id!r}: order_type {order_type!r} is neither market nor a limit") from None
+
+
+def _execution(execution) -> dict:
+    out = {}
+    if execution.get("policy") != "sor":
+        out["policy"] = execution.get("policy")
+    if "urgency" in execution:
+        out["urgency"] = execution["urgency"]
+    if "max_slippage_bps" in execution:
+        out["slippage"] = f"{execution['max_slippage_bps']}bps"
+    if "horizon_ms" in execution:
+        out["horizon"] = H.duration_text(execution["horizon_ms"])
+    if "tif" in execution:
+        out["tif"] = execution["tif"]
+    if "pacing" in execution:
+        out["twap"] = _twap(execution["pacing"])
+    return out
+
+
+def _twap(pacing):
+    try:
+        uniform = pacing["uniform"]
+        slices, interval = int(uniform["num_slices"]), int(uniform["interval_ms"])
+    except (TypeError, KeyError, ValueError):
+        raise DecompileError(f"pacing {pacing!r} is not uniform num_slices/interval_ms") from None
+    return H.twap_text(slices, interval)
+
+
+def _risk(risk) -> dict:
+    if not risk:
+        return {}
+    out = {}
+    for section, key, name in (("admission", "max_notional_usd", "max_notional"),
+                               ("runtime", "max_loss_usd", "max_loss")):
+        value = (risk.get(section) or {}).get(key) if isinstance(risk, dict) else None
+        if value is not None:
+            out[name] = H.money_text(value)
+    return out
+
+
+# -- proof -------------------------------------------------------------------------
+
+
+def round_trip_difference(text: str, wire: dict) -> str | None:
+    """Compile ``text`` and compare with ``wire``; None when identical, else where they differ."""
+    import json
+
+    from graphc.pipeline import compile_text
+
+    result = compile_text(text, "<decompiled>")
+    if not result.ok:
+        first = next((d for d in result.diagnostics if d.is_error), None)
+        return "the playbook does not compile" + (f": {first.code} {first.message}" if first else "")
+    got, want = json.loads(result.wire_json()), json.loads(json.dumps(wire, default=float))
+    return _first_difference(got, want, "")
+
+
+def _first_difference(got, want, path):
+    if isinstance(got, dict) and isinstance(want, dict):
+        for key in list(want) + [k for k in got if k not in want]:
+            if key not in got or key not in want:
+                return f"{path or 'the graph'}: `{key}` is {'missing' if key not in got else 'extra'}"
+            found = _first_difference(got[key], want[key], f"{path}.{key}" if path else key)
+            if found:
+                return found
+        return None
+    if isinstance(got, list) and isinstance(want, list):
+        if len(got) != len(want):
+            return f"{path}: {len(got)} items instead of {len(want)}"
+        for i, (a, b) in enumerate(zip(got, want)):
+            found = _first_difference(a, b, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if got == want and isinstance(got, bool) == isinstance(want, bool):
+        return None
+    return f"{path}: {got!r} instead of {want!r}"

@@ -1,0 +1,302 @@
+"""``graphc fmt``: one canonical layout for playbooks, comments kept.
+
+Two passes, because the two jobs want different tools:
+
+1. **Spacing** - ruamel.yaml's round-trip mode re-emits the document with a
+   2-space indent and sequences indented under their key, keeping comments,
+   quoting, block scalars and flow collections as written. (Flow mappings such
+   as ``twap: {every: 30s, slices: 10}`` get their keys ordered here too.)
+2. **Key order** - moving keys inside ruamel's tree drags comments to the wrong
+   place (a comment above ``hedge:`` is stored on the *last key of the leg
+   before it*), so block mappings are reordered as text instead: each key owns
+   the comment and blank lines right above it plus its value's lines, and those
+   blocks are permuted. ruamel supplies the key positions.
+
+A formatted file is checked before it is returned: graphc must load exactly
+the same data from it (and the same leg order), else :class:`FormatError`.
+ruamel.yaml is imported only here, so other commands do not pay for it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+
+# A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
+# order itself in the spec's §3 table order, then how it is wired into the graph.
+LEG_ORDER = ("for_each", "use", "with", "buy", "sell", "side", "qty", "symbol", "venue", "type", "limit", "policy",
+             "urgency", "slippage", "horizon", "tif", "twap", "after", "activation")
+TOP_ORDER = ("graphc", "graphc-template", "name", "description", "params", "sandbox", "risk", "defaults", "legs",
+             "edges")
+RISK_ORDER = ("max_notional", "max_loss")
+PARAM_ORDER = ("type", "default", "choices", "min", "max", "description")
+EDGE_ORDER = ("from", "to", "trigger", "fill_ratio")
+TWAP_ORDER = ("slices", "every", "over")
+ON_PRICE_ORDER = ("symbol", "direction", "reference", "offset_pct")
+
+_COMMENT = re.compile(r"^\s*#")
+_MARKER = re.compile(r"^graphc(-template)?\s*:", re.M)
+
+
+class FormatError(ValueError):
+    """The file cannot be formatted safely (not YAML, or formatting would change its data)."""
+
+
+def is_playbook_text(text: str) -> bool:
+    """A playbook (``graphc: 1``) or a ``use:`` template (``graphc-template: 1``): the files fmt formats."""
+    from graphc.stages.load import load_text
+
+    doc, _ = load_text(text)
+    if doc is None:  # broken YAML: it is ours if it says so, and then fmt reports the error
+        return _MARKER.search(text) is not None
+    return isinstance(doc.data, dict) and ("graphc" in doc.data or "graphc-template" in doc.data)
+
+
+def format_text(text: str) -> str:
+    """The canonical form of playbook ``text``; formatting it again changes nothing."""
+    current = text
+    for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
+        formatted = _reorder_blocks(_reindent_comments(_respace(current)))
+        if formatted == current:
+            break
+        current = formatted
+    _check_same_data(text, current)
+    return current
+
+
+# -- pass 1: spacing ---------------------------------------------------------------------
+
+
+def _yaml():
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.Constructor, yaml.Representer = _exact_number_classes()
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 20  # never re-wrap a long line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+class _NumberText(str):
+    """A float scalar's source text: ruamel would round-trip it through a binary float."""
+
+
+@lru_cache(maxsize=None)
+def _exact_number_classes():
+    """ruamel's round-trip constructor/representer, keeping float scalars as their exact text."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    class Constructor(RoundTripConstructor):
+        pass
+
+    class Representer(RoundTripRepresenter):
+        pass
+
+    Constructor.add_constructor("tag:yaml.org,2002:float", lambda self, node: _NumberText(node.value))
+    Representer.add_representer(
+        _NumberText, lambda self, data: self.represent_scalar("tag:yaml.org,2002:float", str(data)))
+    return Constructor, Representer
+
+
+def _load(text: str):
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return _yaml().load(text)
+    except YAMLError as exc:
+        raise FormatError(f"cannot parse YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+
+
+def _respace(text: str) -> str:
+    data = _load(text)
+    for mapping, order in _ordered_maps(data):
+        if mapping.fa.flow_style():
+            for key in sorted(mapping, key=_rank(order)):
+                mapping.move_to_end(key)
+    out = io.StringIO()
+    yaml = _yaml()
+    yaml.explicit_start = text.lstrip().startswith("---")
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+def _reindent_comments(text: str) -> str:
+    """Indent each full-line comment like the line it precedes.
+
+    ruamel keeps a comment's old column when the indentation around it changes,
+    which would leave it looking attached to the wrong key; a comment is about
+    the line below it, so it takes that line's indentation. Block scalar text
+    that happens to start with ``#`` is content and is left alone.
+    """
+    lines = text.splitlines(keepends=True)
+    protected = _block_scalar_rows(_load(text), lines)
+    indent = 0
+    for row in range(len(lines) - 1, -1, -1):
+        line = lines[row]
+        if _is_blank(line):
+            continue
+        if row in protected or not _COMMENT.match(line):
+            indent = _indent(line)
+        elif _indent(line) != indent:
+            lines[row] = " " * indent + line.lstrip(" ")
+    return "".join(lines)
+
+
+def _block_scalar_rows(node, lines, rows=None) -> set:
+    """Rows holding the text of block scalars (``|`` / ``>``) anywhere under ``node``."""
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    rows = set() if rows is None else rows
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (LiteralScalarString, FoldedScalarString)):
+                row, col = node.lc.key(key)
+                row += 1
+                while row < len(lines) and (_is_blank(lines[row]) or _indent(lines[row]) > col):
+                    rows.add(row)
+                    row += 1
+            else:
+                _block_scalar_rows(value, lines, rows)
+    elif isinstance(node, list):
+        for value in node:
+            _block_scalar_rows(value, lines, rows)
+    return rows
+
+
+# -- which mappings have a canonical key order -------------------------------------------
+
+
+def _ordered_maps(data):
+    """Yield (mapping, key order) for every mapping of a playbook whose keys have a canonical order."""
+    if not _is_map(data):
+        return
+    yield data, TOP_ORDER
+    if _is_map(data.get("risk")):
+        yield data["risk"], RISK_ORDER
+    if _is_map(data.get("params")):
+        yield from ((p, PARAM_ORDER) for p in data["params"].values() if _is_map(p))
+    legs = list(data["legs"].values()) if _is_map(data.get("legs")) else []
+    for leg in ([data["defaults"]] if _is_map(data.get("defaults")) else []) + legs:
+        if not _is_map(leg):
+            continue
+        yield leg, LEG_ORDER
+        if _is_map(leg.get("twap")):
+            yield leg["twap"], TWAP_ORDER
+        after = leg.get("after")
+        for entry in after if isinstance(after, list) else []:
+            yield from _edge_maps(entry)
+    for entry in data.get("edges") if isinstance(data.get("edges"), list) else []:
+        yield from _edge_maps(entry)
+
+
+def _edge_maps(entry):
+    if not _is_map(entry):
+        return
+    yield entry, EDGE_ORDER
+    trigger = entry.get("trigger")
+    if _is_map(trigger) and _is_map(trigger.get("on_price")):
+        yield trigger["on_price"], ON_PRICE_ORDER
+
+
+def _is_map(value) -> bool:
+    return isinstance(value, dict)
+
+
+def _rank(order):
+    """Sort key: known keys in ``order``, unknown ones after them in their written order."""
+    return lambda key: order.index(key) if key in order else len(order)
+
+
+# -- pass 2: key order, as line blocks -------------------------------------------------------
+
+
+def _reorder_blocks(text: str) -> str:
+    data = _load(text)
+    lines = text.splitlines(keepends=True)
+    jobs = []
+    for mapping, order in _ordered_maps(data):
+        keys = list(mapping)
+        wanted = sorted(keys, key=_rank(order))
+        if keys != wanted and not mapping.fa.flow_style():
+            positions = [mapping.lc.key(k) for k in keys]
+            jobs.append((positions[0][0], keys, positions, wanted))
+    for _, keys, positions, wanted in sorted(jobs, key=lambda job: job[0], reverse=True):
+        _permute(lines, keys, positions, wanted)
+    return "".join(lines)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _permute(lines, keys, positions, wanted):
+    """Reorder one block mapping's keys in ``lines`` (in place).
+
+    A key's block starts at the comments and blank lines right above it (not
+    indented deeper than the key) and runs to the next block. The first key
+    keeps the lines above it in place (a header, like the editor's schema
+    line), and the last block ends before any trailing lines that belong to
+    what comes after the mapping.
+    """
+    rows = [row for row, _ in positions]
+    col = positions[0][1]
+    starts = [rows[0]] + [_leading_start(lines, row, col, floor) for row, floor in zip(rows[1:], rows)]
+    end = _region_end(lines, rows[-1], col)
+    blocks = {key: lines[start:stop] for key, start, stop in zip(keys, starts, starts[1:] + [end])}
+    prefix = lines[rows[0]][:col]  # "  - " when the mapping is a sequence item
+    if prefix.strip():
+        first = blocks[keys[0]]
+        first[0] = " " * col + first[0][col:]
+    ordered = [list(blocks[key]) for key in wanted]
+    if prefix.strip():
+        block = ordered[0]
+        at = next(i for i, line in enumerate(block) if not _is_blank(line) and not _COMMENT.match(line))
+        block[at] = prefix + block[at][col:]
+    lines[rows[0]:end] = [line for block in ordered for line in block]
+
+
+def _leading_start(lines, row, col, floor):
+    start = row
+    while start - 1 > floor and (_is_blank(lines[start - 1]) or
+                                 (_COMMENT.match(lines[start - 1]) and _indent(lines[start - 1]) <= col)):
+        start -= 1
+    return start
+
+
+def _region_end(lines, last_row, col):
+    """One past the last line of the mapping whose last key is at ``last_row``."""
+    end = last_row + 1
+    while end < len(lines):
+        line = lines[end]
+        if not _is_blank(line) and not _COMMENT.match(line) and _indent(line) <= col:
+            break
+        end += 1
+    while end - 1 > last_row and (_is_blank(lines[end - 1]) or
+                                  (_COMMENT.match(lines[end - 1]) and _indent(lines[end - 1]) < col)):
+        end -= 1
+    return end
+
+
+# -- safety -------------------------------------------------------------------------------------
+
+
+def _check_same_data(before: str, after: str):
+    """graphc must read the same values, and the same leg order, from both texts."""
+    from graphc.stages.load import load_text
+
+    old, _ = load_text(before)
+    new, _ = load_text(after)
+    if old is None:
+        raise FormatError("graphc cannot load this file (run `graphc lint` on it)")
+    same = new is not None and old.data == new.data
+    if same and _is_map(old.data) and _is_map(old.data.get("legs")):
+        same = list(old.data["legs"]) == list(new.data["legs"])
+    if not same:
+        raise FormatError("formatting would change what the playbook says; left unchanged (please report this)")

@@ -1,0 +1,183 @@
+"""Wire values back into the playbook's words: ``20000000000`` -> ``200 ETH``.
+
+The inverse of :mod:`graphc.units` and :mod:`graphc.stages.triggers`, shared by
+``graphc decompile`` (which writes these texts into a playbook, so each one must
+parse back to exactly the wire value) and ``graphc graph`` (which labels a
+picture with them). Every function works in exact decimals; a value that has no
+human form returns a plain number or ``None`` instead of something lossy.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from graphc.units import UnitError, base_asset, format_decimal, parse_quantity
+
+
+_SIMPLE_TRIGGERS = {
+    "on_accepted": "accepted",
+    "on_first_fill": "first fill",
+    "on_fill": "each fill",
+    "on_full_fill": "filled",
+    "on_cancel": "cancelled",
+    "on_done": "done",
+}
+_DURATION_STEPS = ((86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s"))
+_MONEY_SUFFIXES = ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m"), (Decimal(10) ** 3, "k"))
+
+
+def exact(value) -> Decimal:
+    """A wire number as a Decimal; a float (from ``json.loads``) goes through its shortest repr."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def number(value) -> str:
+    """Plain decimal text, no exponent, no trailing zeros."""
+    return format_decimal(exact(value))
+
+
+def amount_of(qty_1e8) -> Decimal:
+    return Decimal(qty_1e8).scaleb(-8)
+
+
+def price_of(price_1e9) -> Decimal:
+    return Decimal(price_1e9).scaleb(-9)
+
+
+def quantity_text(qty_1e8, symbol: str, type_: str, venue: str | None = None) -> str | None:
+    """``200 ETH`` / ``100 shares`` / ``100 contracts``, or None when the unit would not read back.
+
+    The unit is the one graphc checks against the instrument: the symbol's base
+    asset for spot and perp, shares (contracts on Kalshi) for prediction legs.
+    """
+    amount = amount_of(qty_1e8)
+    shown = number(amount)
+    if type_ == "prediction":
+        word = "contract" if venue == "kalshi" else "share"
+        text = f"{shown} {word}" + ("" if amount == 1 else "s")
+        expected = ("shares", None)
+    else:
+        try:
+            asset = base_asset(symbol)
+        except UnitError:
+            return None
+        text = f"{shown} {asset}"
+        expected = ("asset", asset)
+    try:
+        parsed = parse_quantity(text)
+    except UnitError:
+        return None
+    if (parsed.kind, parsed.asset) != expected or parsed.amount != amount:
+        return None
+    return text
+
+
+def size_text(quantity, symbol: str, type_: str, venue: str | None = None) -> str:
+    """A wire ``quantity`` for people: ``200 ETH``, ``derived``, or the plain amount."""
+    if quantity == "derived":
+        return "derived"
+    qty = (quantity or {}).get("fixed", {}).get("qty_1e8") if isinstance(quantity, dict) else None
+    if qty is None:
+        return "?"
+    return quantity_text(qty, symbol, type_, venue) or number(amount_of(qty))
+
+
+def money_text(value) -> str:
+    """Dollars as a trader writes them: ``$500k``, ``$1.5m``, ``$2,325.53``."""
+    value = exact(value)
+    for scale, suffix in _MONEY_SUFFIXES:
+        scaled = value / scale
+        if abs(value) >= scale and _places(scaled) <= 2:
+            return f"${number(scaled)}{suffix}"
+    whole, _, frac = number(value).partition(".")
+    return f"${int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def duration_text(ms: int) -> str:
+    """Milliseconds in the largest unit that divides them: ``300000`` -> ``5m``."""
+    ms = int(ms)
+    for size, unit in _DURATION_STEPS:
+        if ms and ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+def twap_text(slices: int, interval_ms: int) -> str:
+    """``10 slices every 30s``, the text form of a uniform TWAP."""
+    return f"{slices} slice{'' if slices == 1 else 's'} every {duration_text(interval_ms)}"
+
+
+def percent_text(ratio) -> str:
+    """A ratio as a percentage: ``0.5`` -> ``50%``."""
+    return f"{number(exact(ratio).scaleb(2))}%"
+
+
+def points_text(points) -> str:
+    """Percent points with a sign: ``-5.0`` -> ``-5%``, ``2.5`` -> ``+2.5%``."""
+    text = number(points)
+    return f"{'' if text.startswith('-') or text == '0' else '+'}{text}%"
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 99
+
+
+def trigger_phrase(trigger, condition=None) -> str | None:
+    """The words after the leg id in an ``after:`` text (``filled 50%``, ``+ 5s``).
+
+    None when no trigger text produces exactly this trigger and condition; the
+    caller then needs the edge-mapping form.
+    """
+    if isinstance(trigger, str):
+        if trigger == "on_fill_ratio":
+            ratio = fill_ratio_of(condition)
+            return None if ratio is None else f"filled {percent_text(ratio)}"
+        return _SIMPLE_TRIGGERS.get(trigger) if condition is None else None
+    if condition is not None or not isinstance(trigger, dict) or len(trigger) != 1:
+        return None
+    (name, body), = trigger.items()
+    if name == "on_timeout" and isinstance(body, dict) and list(body) == ["ms"] and _is_int(body["ms"]):
+        return f"+ {duration_text(body['ms'])}"
+    if name == "on_price" and _plain_price_trigger(body):
+        return f"price {body['symbol']} {body['direction']} entry {points_text(body['offset_pct'])}"
+    return None
+
+
+def fill_ratio_of(condition):
+    """The ratio of a ``{"fill_ratio_gte": r}`` condition, None for anything else."""
+    if isinstance(condition, dict) and list(condition) == ["fill_ratio_gte"]:
+        value = condition["fill_ratio_gte"]
+        if isinstance(value, (int, Decimal, float)) and not isinstance(value, bool):
+            return exact(value)
+    return None
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _plain_price_trigger(body) -> bool:
+    if not isinstance(body, dict) or list(body) != ["symbol", "direction", "reference", "offset_pct"]:
+        return False
+    symbol, offset = body["symbol"], body["offset_pct"]
+    return (isinstance(symbol, str) and symbol != "" and symbol.split() == [symbol]
+            and body["direction"] in ("below", "above") and body["reference"] == "graph_entry_price"
+            and isinstance(offset, (int, Decimal, float)) and not isinstance(offset, bool))
+
+
+def edge_label(edge: dict) -> str:
+    """What a picture writes on an edge: the trigger text, or the wire trigger when it has none."""
+    phrase = trigger_phrase(edge.get("trigger"), edge.get("condition"))
+    if phrase is not None:
+        return phrase.replace("+ ", "+", 1) if phrase.startswith("+ ") else phrase
+    trigger = edge.get("trigger")
+    name = trigger if isinstance(trigger, str) else next(iter(trigger or {"?": None}))
+    condition = edge.get("condition")
+    if isinstance(condition, dict) and "fill_ratio_gte" in condition:
+        return f"{name} {percent_text(exact(condition['fill_ratio_gte']))}"
+    if isinstance(trigger, dict) and name == "on_price" and isinstance(trigger[name], dict):
+        body = trigger[name]
+        return (f"price {body.get('symbol')} {body.get('direction')} {body.get('reference')} "
+                f"{points_text(body.get('offset_pct', 0))}")
+    return str(name)

@@ -1,0 +1,233 @@
+"""Draw a wire graph: Mermaid text, Graphviz DOT text, and SVG/PNG through ``dot``.
+
+Reviewers want to see an order graph, not read its JSON. Everything a picture
+shows is decided once, in :func:`picture` (box lines in the playbook's words,
+arrow labels in trigger words, which boxes are roots, the limits note); the
+writers below only lay that out in their syntax, so Mermaid and DOT always say
+the same thing.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+
+from graphc import humanize as H
+
+INSTALL_HINT = ("Graphviz's `dot` is needed for svg and png; install it (`apt-get install graphviz`, "
+                "`brew install graphviz`, or `choco install graphviz`), or use --format mermaid or dot")
+
+
+@dataclass
+class Box:
+    key: str  # a safe identifier for both syntaxes: n0, n1, ...
+    title: str
+    lines: list
+    root: bool = False
+    unknown: bool = False  # an edge names a node the graph does not have
+
+
+@dataclass
+class Picture:
+    boxes: list
+    arrows: list  # (source key, target key, label)
+    note: list = field(default_factory=list)  # the limits note, first line is the title
+
+
+@dataclass
+class NodeText:
+    """What only a playbook knows about a node: its price and size as written."""
+
+    price: str | None = None  # a template price's source text, e.g. "ask + 1 tick"
+    quantity: str | None = None  # the quantity as written, e.g. "$250k"
+
+
+class GraphvizMissing(RuntimeError):
+    pass
+
+
+def picture(wire: dict, *, name: str | None = None, texts: dict | None = None) -> Picture:
+    """What to draw for ``wire``; ``texts`` maps node ids to :class:`NodeText` for playbooks."""
+    texts = texts or {}
+    boxes, keys = [], {}
+    for node in wire.get("nodes") or []:
+        key = f"n{len(boxes)}"
+        keys.setdefault(node.get("node_id"), key)
+        boxes.append(_box(key, node, texts.get(node.get("node_id")) or NodeText()))
+    arrows = []
+    for edge in wire.get("edges") or []:
+        ends = []
+        for end in (edge.get("from_node"), edge.get("to_node")):
+            if end not in keys:
+                keys[end] = f"n{len(boxes)}"
+                boxes.append(Box(keys[end], str(end), ["not in this graph"], unknown=True))
+            ends.append(keys[end])
+        arrows.append((ends[0], ends[1], H.edge_label(edge)))
+    return Picture(boxes, arrows, _note(wire, name))
+
+
+def _box(key, node, text: NodeText) -> Box:
+    instrument = node.get("instrument") or {}
+    symbol, type_, venue = instrument.get("symbol", "?"), instrument.get("type", "?"), instrument.get("venue")
+    root = node.get("activation") == "root"
+    lines = [
+        f"{node.get('side', '?')} {_size(node.get('quantity'), instrument, text)}",
+        f"{symbol} ({type_})",
+        f"venue {venue}" if venue else "any venue (router picks)",
+        _price(node.get("order_type"), text),
+    ]
+    execution = _execution(node.get("execution") or {})
+    if execution:
+        lines.append(execution)
+    title = f"{node.get('node_id')} (root)" if root else str(node.get("node_id"))
+    return Box(key, title, lines, root=root)
+
+
+def _size(quantity, instrument, text: NodeText) -> str:
+    from graphc.units import UnitError, parse_quantity
+
+    unknown = isinstance(quantity, dict) and (quantity.get("fixed") or {}).get("qty_1e8") is None
+    if unknown and text.quantity:
+        return text.quantity
+    size = H.size_text(quantity, instrument.get("symbol", ""), instrument.get("type"), instrument.get("venue"))
+    try:
+        notional = text.quantity is not None and parse_quantity(text.quantity).kind == "notional"
+    except UnitError:
+        notional = False
+    return f"{size} ({text.quantity})" if notional else size
+
+
+def _price(order_type, text: NodeText) -> str:
+    if order_type == "market":
+        return "market"
+    price = ((order_type or {}).get("limit") or {}).get("price_1e9") if isinstance(order_type, dict) else None
+    shown = None if price is None else H.number(H.price_of(price))
+    if text.price:
+        return f"limit {text.price}" + (f" = {shown}" if shown else "")
+    return f"limit {shown or '?'}"
+
+
+def _execution(execution: dict) -> str:
+    parts = []
+    if execution.get("policy", "sor") != "sor":
+        parts.append(str(execution["policy"]))
+    if "urgency" in execution:
+        parts.append(f"urgency {execution['urgency']}")
+    if "max_slippage_bps" in execution:
+        parts.append(f"slippage {execution['max_slippage_bps']}bps")
+    if "horizon_ms" in execution:
+        parts.append(f"horizon {H.duration_text(execution['horizon_ms'])}")
+    if "tif" in execution:
+        parts.append(str(execution["tif"]))
+    uniform = (execution.get("pacing") or {}).get("uniform") if isinstance(execution.get("pacing"), dict) else None
+    if isinstance(uniform, dict):
+        parts.append(f"twap {H.twap_text(uniform.get('num_slices'), uniform.get('interval_ms', 0))}")
+    return ", ".join(parts)
+
+
+def _note(wire, name) -> list:
+    risk = wire.get("risk") or {}
+    notional = (risk.get("admission") or {}).get("max_notional_usd")
+    loss = (risk.get("runtime") or {}).get("max_loss_usd")
+    lines = [name or "execution graph", "sandbox" if wire.get("is_sandbox", True) else "LIVE (not sandboxed)"]
+    if notional is not None:
+        lines.append(f"max notional {H.money_text(notional)}")
+    if loss is not None:
+        lines.append(f"max loss {H.money_text(loss)}")
+    if notional is None and loss is None:
+        lines.append("no risk limits")
+    return lines
+
+
+# -- Mermaid ---------------------------------------------------------------------------
+
+_MERMAID_ESCAPES = {"&": "#38;", '"': "#quot;", "#": "#35;", "<": "#60;", ">": "#62;", "{": "#123;", "}": "#125;"}
+
+
+def _mermaid_text(text: str) -> str:
+    """Text safe inside a quoted Mermaid label: Mermaid's ``#code;`` entities for quotes,
+    HTML characters and anything outside ASCII, so every renderer reads it the same."""
+    out = []
+    for ch in str(text).replace("\n", " "):
+        out.append(_MERMAID_ESCAPES.get(ch) or (ch if " " <= ch <= "~" else f"#{ord(ch)};"))
+    return "".join(out)
+
+
+def _mermaid_label(title, lines) -> str:
+    return "<b>" + _mermaid_text(title) + "</b>" + "".join("<br/>" + _mermaid_text(line) for line in lines)
+
+
+def to_mermaid(pic: Picture) -> str:
+    """A ``flowchart LR`` that GitHub renders inside a ```mermaid block."""
+    out = ["flowchart LR"]
+    for box in pic.boxes:
+        label = _mermaid_label(box.title, box.lines)
+        shape = ('[["', '"]]') if box.root else ('["', '"]')
+        cls = ":::root" if box.root else ":::unknown" if box.unknown else ""
+        out.append(f"    {box.key}{shape[0]}{label}{shape[1]}{cls}")
+    for source, target, label in pic.arrows:
+        out.append(f'    {source} -->|"{_mermaid_text(label)}"| {target}')
+    if pic.note:
+        out.append(f'    limits>"{_mermaid_label(pic.note[0], pic.note[1:])}"]:::note')
+    out += [
+        "    classDef root stroke-width:3px,font-weight:bold",
+        "    classDef unknown stroke-dasharray:4 4",
+        "    classDef note fill:#fff8dc,stroke:#b8a000,stroke-dasharray:4 4",
+    ]
+    return "\n".join(out) + "\n"
+
+
+# -- Graphviz ------------------------------------------------------------------------------
+
+
+def _dot_label(title, lines) -> str:
+    body = "".join(f"<br/>{html.escape(str(line))}" for line in lines)
+    return f"<<b>{html.escape(str(title))}</b>{body}>"
+
+
+def _dot_string(text) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def to_dot(pic: Picture) -> str:
+    """Graphviz DOT text: roots get a double, thick border; the limits are a note."""
+    title = pic.note[0] if pic.note else "execution graph"
+    out = [
+        f"digraph {_dot_string(title)} {{",
+        "  rankdir=LR;",
+        f"  graph [label={_dot_string(title)}, labelloc=t, fontname=\"Helvetica\", fontsize=14];",
+        '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
+    for box in pic.boxes:
+        extra = ', peripheries=2, penwidth=2, style="rounded,filled", fillcolor="#eef5ff"' if box.root else \
+            ', style="rounded,dashed"' if box.unknown else ""
+        out.append(f"  {box.key} [label={_dot_label(box.title, box.lines)}{extra}];")
+    for source, target, label in pic.arrows:
+        out.append(f"  {source} -> {target} [label={_dot_string(label)}];")
+    if pic.note:
+        out.append(f'  limits [shape=note, style=filled, fillcolor="#fff8dc", '
+                   f"label={_dot_label('limits', pic.note[1:])}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def dot_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def run_graphviz(dot_text: str, fmt: str) -> bytes:
+    """``dot -T<fmt>`` on ``dot_text``; raises GraphvizMissing, or RuntimeError with dot's message."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise GraphvizMissing(INSTALL_HINT)
+    args = [exe, f"-T{fmt}"] + (["-Gdpi=144"] if fmt == "png" else [])
+    try:
+        proc = subprocess.run(args, input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("dot took more than 120 s") from None
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip() or f"dot exited {proc.returncode}")
+    return proc.stdout

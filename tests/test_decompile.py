@@ -1,0 +1,315 @@
+"""`graphc decompile`: wire graph -> playbook, proved by compiling back.
+
+The property test draws random wire graphs in compile's canonical form (every
+instrument kind, market and limit orders, fixed and derived sizes, every
+execution field, every trigger kind with and without conditions, `after:` and
+top-level edge orders, risk, sandbox) and checks that compiling the decompiled
+playbook gives the same JSON back.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphc.cli import cli
+from graphc.fmt import format_text
+from graphc.decompile import DecompileError, decompile, playbook_name, round_trip_difference
+from graphc.pipeline import compile_text
+from graphc.stages.emit import to_json
+from graphc.stages.triggers import JsonFloat
+from graphc.wire_input import read_graph_input
+from tests.conftest import EXAMPLES, REPO
+
+GOLDEN = REPO / "tests" / "golden"
+INT64_MAX = 2**63 - 1
+
+# Template syntax (pipeline.TEMPLATE_MARKERS) in a symbol would be rendered, not kept:
+# a limitation of playbooks that decompile reports, so generated text avoids it.
+_TEMPLATE_TEXT = ("{{", "{%", "{#")
+
+
+def _plain(text: str) -> bool:
+    return not any(marker in text.lower() for marker in _TEMPLATE_TEXT)
+
+
+leg_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,7}", fullmatch=True).filter(_plain)
+assets = st.from_regex(r"[A-Z][A-Z0-9]{1,5}", fullmatch=True).filter(_plain)
+venues = st.from_regex(r"[a-z][a-z0-9_]{1,9}", fullmatch=True).filter(_plain)
+odd_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
+
+
+@st.composite
+def instruments(draw):
+    kind = draw(st.sampled_from(["spot", "perp", "kalshi", "polymarket", "token", "url", "odd"]))
+    if kind == "spot":
+        symbol, type_, venue = f"{draw(assets)}-USD", "spot", draw(st.none() | st.sampled_from(["coinbase", "kraken"]))
+    elif kind == "perp":
+        symbol, type_, venue = f"{draw(assets)}-USD-PERP", "perp", draw(st.none() | st.just("hyperliquid"))
+    elif kind == "kalshi":
+        symbol = "KX" + draw(st.from_regex(r"[A-Z0-9]{2,8}(-[A-Z0-9.]{1,6}){1,3}", fullmatch=True))
+        type_, venue = "prediction", "kalshi"
+    elif kind == "polymarket":
+        slug = draw(st.from_regex(r"[a-z0-9]+(-[a-z0-9]+){0,4}", fullmatch=True))
+        symbol, type_, venue = f"{slug}:{draw(st.sampled_from(['yes', 'no']))}", "prediction", "polymarket"
+    elif kind == "token":
+        symbol, type_, venue = draw(st.from_regex(r"[0-9]{20,40}", fullmatch=True)), "prediction", "polymarket"
+    elif kind == "url":
+        slug = draw(st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True))
+        symbol, type_, venue = f"https://polymarket.com/event/{slug}", "prediction", "polymarket"
+    else:  # anything compile accepts, with an explicit type and maybe a pinned venue
+        symbol = draw(odd_text | st.sampled_from(["0o17", ".5", "true", "null", "~", "1e5", "USD-X", "shares-x",
+                                                   "a: b", "# x", "- y", "eth-usd", "BTC/USD"]))
+        type_ = draw(st.sampled_from(["spot", "perp", "prediction"]))
+        venue = draw(st.none() | venues)
+    if kind != "odd" and draw(st.booleans()):  # any instrument can carry an explicit type or a pinned venue
+        type_ = draw(st.sampled_from(["spot", "perp", "prediction"]))
+        venue = draw(st.none() | venues | st.just(venue))
+    instrument = {"symbol": symbol, "type": type_}
+    if venue is not None:
+        instrument["venue"] = venue
+    return instrument
+
+
+def _symbol_ok(instrument) -> bool:
+    symbol = instrument["symbol"]
+    return bool(symbol.strip()) and len(symbol) <= 512 and _plain(symbol)
+
+
+@st.composite
+def executions(draw):
+    execution = {"policy": draw(st.sampled_from(
+        ["sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"]))}
+    if draw(st.booleans()):
+        execution["urgency"] = draw(st.sampled_from(["low", "medium", "high"]))
+    if draw(st.booleans()):
+        execution["max_slippage_bps"] = draw(st.integers(-100, 20_000))
+    if draw(st.booleans()):
+        execution["horizon_ms"] = draw(st.integers(-10**6, 10**11) | st.sampled_from([0, 1500, 60_000, 3_600_000]))
+    if draw(st.booleans()):
+        execution["tif"] = draw(st.sampled_from(["GTC", "IOC", "FOK"]))
+    if draw(st.booleans()):
+        execution["pacing"] = {"uniform": {"num_slices": draw(st.integers(1, 1000)),
+                                           "interval_ms": draw(st.integers(1, 10**9))}}
+    return execution
+
+
+def _decimal(places_max=6, low=1, high=10**6):
+    return st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(low, high), st.integers(0, places_max))
+
+
+@st.composite
+def nodes(draw, node_id):
+    instrument = draw(instruments().filter(_symbol_ok))
+    order_type = draw(st.just("market") | st.builds(lambda n: {"limit": {"price_1e9": n}}, st.integers(1, INT64_MAX)))
+    quantity = draw(st.just("derived") | st.builds(lambda n: {"fixed": {"qty_1e8": n}},
+                                                   st.integers(1, INT64_MAX) | st.integers(1, 10**12)))
+    return {"node_id": node_id, "instrument": instrument, "side": draw(st.sampled_from(["buy", "sell"])),
+            "order_type": order_type, "quantity": quantity, "execution": draw(executions()), "activation": None}
+
+
+@st.composite
+def triggers(draw):
+    kind = draw(st.sampled_from(["name", "ratio", "timeout", "price", "price-odd"]))
+    condition = None
+    if kind == "name":
+        trigger = draw(st.sampled_from(["on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill",
+                                        "on_cancel", "on_done"]))
+    elif kind == "ratio":
+        trigger = "on_fill_ratio"
+    elif kind == "timeout":
+        trigger = {"on_timeout": {"ms": draw(st.integers(-10**6, 10**10))}}
+    else:
+        symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd_text.filter(_plain))
+        reference = "graph_entry_price" if kind == "price" else draw(st.sampled_from(["graph_entry_price", "last"]))
+        offset = JsonFloat(draw(_decimal(3, -10**5, 10**5)))
+        trigger = {"on_price": {"symbol": symbol, "direction": draw(st.sampled_from(["below", "above"])),
+                                "reference": reference, "offset_pct": offset}}
+    if kind == "ratio" or draw(st.integers(0, 9)) == 0:  # conditions on other triggers are legal wire too
+        condition = {"fill_ratio_gte": JsonFloat(draw(_decimal(4, 1, 10**4)))}
+    return trigger, condition
+
+
+@st.composite
+def wire_graphs(draw):
+    ids = draw(st.lists(leg_ids, min_size=1, max_size=6, unique=True))
+    graph_nodes = [draw(nodes(node_id)) for node_id in ids]
+    edge_count = draw(st.integers(0, 8))
+    edges = []
+    for i in range(edge_count):
+        source = draw(st.sampled_from(ids) | leg_ids)
+        target = draw(st.sampled_from(ids)) if draw(st.integers(0, 9)) else draw(leg_ids)
+        trigger, condition = draw(triggers())
+        edge = {"edge_id": f"e{i}", "from_node": source, "to_node": target, "trigger": trigger}
+        if condition is not None:
+            edge["condition"] = condition
+        edges.append(edge)
+    targets = {e["to_node"] for e in edges}
+    for node in graph_nodes:
+        consistent = "wait" if node["node_id"] in targets else "root"
+        node["activation"] = consistent if draw(st.integers(0, 4)) else draw(st.sampled_from(["root", "wait"]))
+    wire = {"nodes": graph_nodes, "edges": edges}
+    risk = {}
+    if draw(st.booleans()):
+        risk["admission"] = {"max_notional_usd": draw(_decimal(2, 1, 10**10))}
+    if draw(st.booleans()):
+        risk["runtime"] = {"max_loss_usd": draw(_decimal(2, 1, 10**8))}
+    if risk:
+        wire["risk"] = risk
+    wire["is_sandbox"] = draw(st.booleans())
+    return wire
+
+
+def _round_trip(wire_text: str, path="graph.json"):
+    loaded = read_graph_input(wire_text, path)
+    assert loaded.diagnostics == []
+    result = decompile(loaded.wire, playbook_name(path))
+    playbook = result.text
+    compiled = compile_text(playbook, "decompiled.yaml")
+    assert compiled.ok, (playbook, compiled.diagnostics)
+    return playbook, compiled.wire_json()
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wire_graphs())
+def test_compile_of_decompile_is_identity(wire):
+    text = to_json(wire)
+    playbook, compiled = _round_trip(text)
+    assert json.loads(compiled) == json.loads(text), playbook
+    assert compiled == text  # byte for byte, key order and number forms included
+    assert format_text(playbook) == playbook  # already in `graphc fmt` layout
+
+
+@st.composite
+def simple_orders(draw):
+    order = {"symbol": draw(instruments().filter(_symbol_ok))["symbol"], "side": draw(st.sampled_from(["buy", "sell"])),
+             "qty": draw(_decimal(8, 1, 10**9))}
+    if draw(st.booleans()):
+        order["price"] = draw(_decimal(9, 1, 10**9))
+    if draw(st.booleans()):
+        order["venue"] = draw(venues)
+    return order
+
+
+@settings(max_examples=100, deadline=None)
+@given(simple_orders())
+def test_simple_order_round_trips(order):
+    text = to_json(order)
+    wrapped = read_graph_input(text, "order.json").wire
+    _, compiled = _round_trip(text, "order.json")
+    assert json.loads(compiled) == json.loads(to_json(wrapped))
+
+
+# -- examples and idiom ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["eth-hedge", "prediction-arb", "btc-twap", "dip-buy"])
+def test_golden_graphs_round_trip(name):
+    text = (GOLDEN / f"{name}.json").read_text()
+    _, compiled = _round_trip(text, f"{name}.json")
+    assert compiled == text
+
+
+def test_hedge_reads_like_the_example():
+    playbook, _ = _round_trip((GOLDEN / "eth-hedge.json").read_text(), "eth-hedge.json")
+    example = (EXAMPLES / "eth-hedge.yaml").read_text()
+    legs = example[example.index("legs:"):]
+    assert playbook.endswith(legs)  # same legs, same words, nothing inferable spelled out
+    assert "  max_notional: $1m\n  max_loss: $10k\n" in playbook
+    assert "sandbox" not in playbook  # sandboxed is the default
+
+
+def test_live_graph_says_sandbox_false():
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["is_sandbox"] = False
+    playbook, compiled = _round_trip(json.dumps(wire))
+    assert "sandbox: false\n" in playbook
+    assert json.loads(compiled)["is_sandbox"] is False
+
+
+def test_out_of_order_edges_fall_back_to_top_level_edges():
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["nodes"].append({**wire["nodes"][1], "node_id": "third"})
+    wire["edges"] = [
+        {"edge_id": "e0", "from_node": "spot", "to_node": "third", "trigger": "on_full_fill"},
+        {"edge_id": "e1", "from_node": "spot", "to_node": "hedge", "trigger": {"on_timeout": {"ms": 5000}}},
+    ]
+    playbook, compiled = _round_trip(json.dumps(wire))
+    assert "after: spot filled\n" in playbook
+    assert "edges:\n  - from: spot\n    to: hedge\n    trigger:\n      on_timeout:\n        ms: 5000\n" in playbook
+    assert json.loads(compiled)["edges"] == wire["edges"]
+
+
+def test_name_comes_from_the_file_name():
+    assert playbook_name("graphs/My Hedge (v2).json") == "my-hedge-v2-"
+    assert playbook_name("__x.json") == "x"
+    assert playbook_name("-") == "decompiled"
+    assert playbook_name("...json") == "decompiled"
+
+
+def test_strings_yaml_would_misread_are_quoted():
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["nodes"][0]["instrument"] = {"symbol": "0o17", "type": "spot"}
+    wire["nodes"][1]["instrument"] = {"symbol": "true", "type": "perp", "venue": "null"}
+    playbook, compiled = _round_trip(json.dumps(wire))
+    assert 'symbol: "0o17"' in playbook and 'symbol: "true"' in playbook and 'venue: "null"' in playbook
+    assert json.loads(compiled)["nodes"][0]["instrument"]["symbol"] == "0o17"
+
+
+def test_unexpressible_graphs_are_refused():
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["nodes"][1]["node_id"] = "spot"
+    with pytest.raises(DecompileError, match="appears twice"):
+        decompile(wire)
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["nodes"][1]["instrument"]["venue"] = "HyperLiquid"
+    result = decompile(wire)
+    assert "instrument.venue" in round_trip_difference(result.text, result.wire)
+
+
+def test_edge_ids_are_renumbered_with_a_note():
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["edges"][0]["edge_id"] = "hedge-edge"
+    result = decompile(wire)
+    assert result.notes and "hedge-edge" in result.notes[0]
+    assert round_trip_difference(result.text, result.wire) is None
+
+
+# -- the command -------------------------------------------------------------------
+
+
+def test_command_writes_playbook(tmp_path):
+    out = tmp_path / "hedge.yaml"
+    result = CliRunner().invoke(cli, ["decompile", str(GOLDEN / "eth-hedge.json"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    compiled = CliRunner().invoke(cli, ["compile", str(out)])
+    assert compiled.stdout == (GOLDEN / "eth-hedge.json").read_text()
+
+
+def test_command_reads_simple_order(tmp_path):
+    order = tmp_path / "buy-btc.json"
+    order.write_text('{"symbol": "BTC-USD", "side": "buy", "qty": 0.1, "price": 97000}')
+    result = CliRunner().invoke(cli, ["decompile", str(order)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("graphc: 1\nname: buy-btc\nlegs:\n  order:\n    buy: 0.1 BTC\n    symbol: BTC-USD\n"
+                             "    limit: 97000\n")
+
+
+def test_command_refuses_playbooks_and_bad_graphs(tmp_path):
+    assert CliRunner().invoke(cli, ["decompile", str(EXAMPLES / "eth-hedge.yaml")]).exit_code == 2
+    assert CliRunner().invoke(cli, ["decompile", str(tmp_path / "missing.json")]).exit_code == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"nodes": [{"node_id": "a"}]}')
+    assert CliRunner().invoke(cli, ["decompile", str(bad)]).exit_code == 1
+    twice = tmp_path / "twice.json"
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["nodes"][1]["node_id"] = "spot"
+    twice.write_text(json.dumps(wire))
+    result = CliRunner().invoke(cli, ["decompile", str(twice)])
+    assert result.exit_code == 1 and "appears twice" in result.stderr
+

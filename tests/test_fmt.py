@@ -1,0 +1,277 @@
+"""`graphc fmt`: canonical key order and spacing, comments kept, meaning unchanged."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graphc.cli import cli
+from graphc.fmt import LEG_ORDER, TOP_ORDER, FormatError, format_text
+from graphc.pipeline import CompileOptions, compile_text
+from graphc.quotes import load_quotes
+from graphc.stages.load import load_text
+from tests.conftest import EXAMPLES
+
+PLAYBOOKS = sorted(p for p in EXAMPLES.glob("*.yaml") if "graphc:" in p.read_text())
+
+MISFORMATTED_HEDGE = """\
+# yaml-language-server: $schema=../schemas/playbook.schema.json
+name: eth-spot-perp-hedge
+graphc: 1
+legs:
+    # the spot leg
+    spot:
+        symbol: ETH-USD   # spot market
+        urgency:    medium
+        buy: 200 ETH
+    # then the hedge
+    hedge:
+        after:
+        - spot filled 50%
+        sell: 200 ETH
+        venue: hyperliquid
+        symbol: ETH-USD-PERP
+        policy: aggressive_chase
+description: >
+    Buy 200 ETH spot through smart order routing; once half of it has filled,
+    short the same size on the Hyperliquid perp to hedge.
+risk:
+    max_loss: $10k
+    max_notional: $1m
+"""
+
+FORMATTED_HEDGE = """\
+# yaml-language-server: $schema=../schemas/playbook.schema.json
+graphc: 1
+name: eth-spot-perp-hedge
+description: >
+  Buy 200 ETH spot through smart order routing; once half of it has filled,
+  short the same size on the Hyperliquid perp to hedge.
+risk:
+  max_notional: $1m
+  max_loss: $10k
+legs:
+  # the spot leg
+  spot:
+    buy: 200 ETH
+    symbol: ETH-USD       # spot market
+    urgency: medium
+  # then the hedge
+  hedge:
+    sell: 200 ETH
+    symbol: ETH-USD-PERP
+    venue: hyperliquid
+    policy: aggressive_chase
+    after:
+      - spot filled 50%
+"""
+
+
+def compiled(text):
+    quotes, _ = load_quotes(str(EXAMPLES / "quotes.yaml"))
+    result = compile_text(text, "x.yaml", CompileOptions(quotes=quotes, require_quotes=False))
+    return result.wire_json() if result.wire is not None else [d.code for d in result.diagnostics]
+
+
+def comments(text):
+    return sorted(re.findall(r"#[^\n]*", text))
+
+
+# -- the examples ----------------------------------------------------------------------
+
+
+def test_check_passes_on_examples():
+    result = CliRunner().invoke(cli, ["fmt", "--check", str(EXAMPLES)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.name)
+def test_examples_are_already_canonical(path):
+    assert format_text(path.read_text()) == path.read_text()
+
+
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.name)
+def test_scrambled_example_formats_back_and_compiles_the_same(path):
+    # ruamel moves a comment with the key *above* it when keys are shuffled in its tree, so the
+    # scrambled copy is made without the examples' inner comments (comment tests are below)
+    original = without_inner_comments(path.read_text())
+    scrambled = scramble(original, random.Random(path.name))
+    assert scrambled != original
+    formatted = format_text(scrambled)
+    assert formatted == original
+    assert compiled(formatted) == compiled(original)
+
+
+def without_inner_comments(text):
+    lines = text.splitlines(keepends=True)
+    return lines[0] + "".join(line for line in lines[1:] if not line.lstrip().startswith("#"))
+
+
+def scramble(text, rng):
+    """The same playbook with a 4-space indent and the keys of every mapping fmt orders shuffled."""
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    from graphc.fmt import _ordered_maps
+
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 20
+    yaml.indent(mapping=4, sequence=4, offset=0)
+    data = yaml.load(text)
+    for mapping, _ in list(_ordered_maps(data)):
+        keys = list(mapping)
+        for _ in range(10):
+            rng.shuffle(keys)
+            if len(keys) < 2 or keys != list(mapping):
+                break
+        for key in keys:
+            mapping.move_to_end(key)
+    out = StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
+
+
+# -- the misformatted copy -------------------------------------------------------------------
+
+
+def test_check_fails_on_misformatted_copy_and_fmt_fixes_it(tmp_path):
+    bad = tmp_path / "examples" / "eth-hedge.yaml"
+    shutil.copytree(EXAMPLES, bad.parent)
+    bad.write_text(MISFORMATTED_HEDGE)
+    check = CliRunner().invoke(cli, ["fmt", "--check", str(bad.parent)])
+    assert check.exit_code == 1
+    assert check.stdout == f"would reformat {bad}\n"
+    assert bad.read_text() == MISFORMATTED_HEDGE  # --check changes nothing
+
+    fix = CliRunner().invoke(cli, ["fmt", str(bad.parent)])
+    assert fix.exit_code == 0, fix.output
+    assert bad.read_text() == FORMATTED_HEDGE
+    assert CliRunner().invoke(cli, ["fmt", "--check", str(bad.parent)]).exit_code == 0
+    assert (bad.parent / "quotes.yaml").read_text() == (EXAMPLES / "quotes.yaml").read_text()  # not a playbook
+
+
+def test_formatting_twice_changes_nothing():
+    once = format_text(MISFORMATTED_HEDGE)
+    assert format_text(once) == once
+
+
+def test_comments_survive_next_to_their_keys():
+    formatted = format_text(MISFORMATTED_HEDGE)
+    assert comments(formatted) == comments(MISFORMATTED_HEDGE)
+    assert "  # the spot leg\n  spot:\n" in formatted
+    assert "  # then the hedge\n  hedge:\n" in formatted
+    assert "symbol: ETH-USD       # spot market\n" in formatted
+
+
+def test_formatted_copy_compiles_to_the_same_graph():
+    assert compiled(format_text(MISFORMATTED_HEDGE)) == compiled((EXAMPLES / "eth-hedge.yaml").read_text())
+
+
+def test_diff_shows_the_change(tmp_path):
+    bad = tmp_path / "hedge.yaml"
+    bad.write_text(MISFORMATTED_HEDGE)
+    result = CliRunner().invoke(cli, ["fmt", "--diff", str(bad)])
+    assert result.exit_code == 1
+    assert "+graphc: 1\n" in result.stdout and "-graphc: 1\n" in result.stdout
+
+
+# -- details -----------------------------------------------------------------------------------
+
+TEMPLATED = """\
+graphc: 1
+params:
+  size: {default: 200 ETH, type: quantity}
+  n:
+    default: 3
+    type: integer
+name: ladder
+legs:
+  rung:
+    limit: "bid - {{ index * 10 }}bps"
+    symbol: ETH-USD
+    for_each: '{{ range(n) }}'
+    buy: "{{ size }}"
+    after: [ "first filled" ]
+  first:
+    sell:   '{{ size }}'
+    symbol: ETH-USD
+"""
+
+
+def test_templates_are_preserved_exactly():
+    formatted = format_text(TEMPLATED)
+    for template in re.findall(r"""["']?[^"'\n]*\{\{.*?\}\}[^"'\n]*["']?""", TEMPLATED):
+        assert template.strip() in formatted
+    assert "  size: {type: quantity, default: 200 ETH}\n" in formatted  # flow mappings keep their style
+    assert format_text(formatted) == formatted
+    assert load_text(formatted)[0].data == load_text(TEMPLATED)[0].data
+
+
+def test_leg_keys_follow_the_spec_table():
+    formatted = format_text(TEMPLATED)
+    rung = formatted[formatted.index("  rung:"):formatted.index("  first:")]
+    keys = re.findall(r"^    ([a-z_]+):", rung, re.M)
+    assert keys == sorted(keys, key=LEG_ORDER.index)
+    top = re.findall(r"^([a-z_]+):", formatted, re.M)
+    assert top == sorted(top, key=TOP_ORDER.index)
+
+
+def test_sequences_are_indented_under_their_key():
+    text = "graphc: 1\nname: x\nlegs:\n  a:\n    buy: 1\n    symbol: X\n    after:\n    - b done\n    - b + 5s\n"
+    assert "    after:\n      - b done\n      - b + 5s\n" in format_text(text)
+
+
+def test_unknown_keys_stay_after_known_ones_in_written_order():
+    text = "zeta: 1\nlegs: {}\nalpha: 2\ngraphc: 1\n"
+    assert format_text(text) == "graphc: 1\nlegs: {}\nzeta: 1\nalpha: 2\n"
+
+
+def test_invalid_yaml_is_reported_not_rewritten(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("graphc: 1\nlegs: [\n")
+    with pytest.raises(FormatError):
+        format_text(bad.read_text())
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("graphc: 1\nname: a\nname: b\n")
+    result = CliRunner().invoke(cli, ["fmt", str(dup)])
+    assert result.exit_code == 1 and dup.read_text() == "graphc: 1\nname: a\nname: b\n"
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    assert CliRunner().invoke(cli, ["fmt", str(tmp_path / "nope.yaml")]).exit_code == 2
+
+
+def test_stdin_to_stdout():
+    result = CliRunner().invoke(cli, ["fmt", "-"], input=MISFORMATTED_HEDGE)
+    assert result.exit_code == 0
+    assert result.stdout == FORMATTED_HEDGE
+
+
+# -- property: any key order, any indent, comments anywhere ------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(PLAYBOOKS), st.randoms(use_true_random=False), st.lists(st.integers(0, 200), max_size=4))
+def test_fmt_is_idempotent_and_keeps_meaning(path, rng, comment_rows):
+    original = path.read_text()
+    text = scramble(without_inner_comments(original), rng)
+    lines = text.splitlines(keepends=True)
+    for i, row in enumerate(sorted(set(comment_rows), reverse=True)):
+        row = row % (len(lines) + 1)
+        indent = len(lines[row]) - len(lines[row].lstrip()) if row < len(lines) else 0
+        lines.insert(row, " " * indent + f"# note {i}\n")
+    text = "".join(lines)
+    formatted = format_text(text)
+    assert format_text(formatted) == formatted
+    assert comments(formatted) == comments(text)
+    assert compiled(formatted) == compiled(original)
+

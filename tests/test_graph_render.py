@@ -1,0 +1,195 @@
+"""`graphc graph`: Mermaid and DOT text, and PNG/SVG through Graphviz.
+
+The PNG and SVG tests need Graphviz's `dot`. Where it is not installed they
+are skipped with the reason shown, except under GRAPHC_REQUIRE_GRAPHVIZ=1
+(set by .ci/run, which installs graphviz), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.render_graph import picture, to_dot, to_mermaid
+from tests.conftest import EXAMPLES, REPO
+
+GOLDEN = REPO / "tests" / "golden"
+PLAYBOOKS = sorted(p for p in EXAMPLES.glob("*.yaml") if "graphc:" in p.read_text())
+QUOTES = str(EXAMPLES / "quotes.yaml")
+
+
+needs_graphviz = pytest.mark.skipif(
+    shutil.which("dot") is None and not os.environ.get("GRAPHC_REQUIRE_GRAPHVIZ"),
+    reason="Graphviz's dot is not installed (apt-get install graphviz / brew install graphviz)",
+)
+
+
+def graph(*args, **kwargs):
+    result = CliRunner().invoke(cli, ["graph", *map(str, args)], **kwargs)
+    return result
+
+
+def assert_png(data: bytes):
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert (length, kind) == (13, b"IHDR")
+    width, height = struct.unpack(">II", data[16:24])
+    assert width > 0 and height > 0
+    assert data[-12:-8] == b"\x00\x00\x00\x00" and data[-8:-4] == b"IEND"
+
+
+# -- pictures of every example -----------------------------------------------------------
+
+
+@needs_graphviz
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.name)
+def test_every_example_draws_as_png(path, tmp_path):
+    out = tmp_path / "graph.png"
+    result = graph(path, "--format", "png", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert_png(out.read_bytes())
+
+
+@needs_graphviz
+def test_png_to_stdout_and_svg(tmp_path):
+    result = graph(EXAMPLES / "dip-buy.yaml", "--format", "png", "--quotes", QUOTES)
+    assert result.exit_code == 0, result.output
+    assert_png(result.stdout_bytes)
+    svg = graph(EXAMPLES / "eth-hedge.yaml", "--format", "svg").stdout
+    assert "<svg" in svg and "filled 50%" in svg and "max notional $1m" in svg
+
+
+def test_missing_graphviz_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setattr("graphc.render_graph.shutil.which", lambda name: None)
+    result = graph(EXAMPLES / "eth-hedge.yaml", "--format", "png", "-o", tmp_path / "x.png")
+    assert result.exit_code == 2
+    assert "apt-get install graphviz" in result.stderr and "brew install graphviz" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+    assert graph(EXAMPLES / "eth-hedge.yaml", "--format", "mermaid").exit_code == 0  # text needs no dot
+
+
+# -- what the boxes and arrows say -----------------------------------------------------------
+
+
+def test_hedge_in_mermaid():
+    text = graph(EXAMPLES / "eth-hedge.yaml").stdout
+    assert text.startswith("flowchart LR\n")
+    assert 'n0[["<b>spot (root)</b><br/>buy 200 ETH<br/>ETH-USD (spot)<br/>any venue (router picks)<br/>market' in text
+    assert 'n1["<b>hedge</b><br/>sell 200 ETH<br/>ETH-USD-PERP (perp)<br/>venue hyperliquid<br/>market' in text
+    assert '    n0 -->|"filled 50%"| n1\n' in text
+    assert "max notional $1m<br/>max loss $10k" in text
+    assert "classDef root" in text and "n0[[" in text and ":::root" in text
+
+
+def test_hedge_in_dot():
+    text = graph(EXAMPLES / "eth-hedge.yaml", "--format", "dot").stdout
+    assert text.startswith('digraph "eth-spot-perp-hedge" {')
+    assert re.search(r"n0 \[label=<<b>spot \(root\)</b>.*peripheries=2", text)
+    assert 'n0 -> n1 [label="filled 50%"];' in text
+    assert "limits [shape=note" in text and "max notional $1m" in text
+
+
+def test_template_prices_are_drawn_as_written_and_resolved_with_quotes():
+    plain = graph(EXAMPLES / "prediction-arb.yaml").stdout
+    assert "limit ask + 1 tick<br/>" in plain
+    quoted = graph(EXAMPLES / "prediction-arb.yaml", "--quotes", QUOTES).stdout
+    assert "limit ask + 1 tick = 0.42" in quoted and "limit ask + 1 tick = 0.57" in quoted
+    assert "buy 100 contracts" in quoted and "buy 100 shares" in quoted
+
+
+def test_notional_size_shows_both_forms():
+    assert "buy $250k<br/>" in graph(EXAMPLES / "btc-twap.yaml").stdout
+    assert "buy 2.57066765 BTC ($250k)" in graph(EXAMPLES / "btc-twap.yaml", "--quotes", QUOTES).stdout
+
+
+def test_wire_json_and_simple_order(tmp_path):
+    text = graph(GOLDEN / "prediction-arb.json").stdout
+    assert "limit 0.42" in text and "limit 0.57" in text and "buy 100 contracts" in text
+    order = tmp_path / "order.json"
+    order.write_text('{"symbol": "BTC-USD", "side": "sell", "qty": 0.5}')
+    assert "sell 0.5 BTC<br/>BTC-USD (spot)<br/>any venue (router picks)<br/>market" in graph(order).stdout
+
+
+def _wire(edges, **node_extra):
+    base = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    base["nodes"][0].update(node_extra)
+    base["edges"] = [{"edge_id": f"e{i}", "from_node": "spot", "to_node": "hedge", **e} for i, e in enumerate(edges)]
+    return base
+
+
+def test_every_trigger_in_the_playbooks_words():
+    wire = _wire([
+        {"trigger": "on_accepted"}, {"trigger": "on_first_fill"}, {"trigger": "on_fill"},
+        {"trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": 0.25}}, {"trigger": "on_full_fill"},
+        {"trigger": {"on_timeout": {"ms": 5000}}}, {"trigger": "on_cancel"}, {"trigger": "on_done"},
+        {"trigger": {"on_price": {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price",
+                                  "offset_pct": -5.0}}},
+    ])
+    labels = [label for _, _, label in picture(wire).arrows]
+    assert labels == ["accepted", "first fill", "each fill", "filled 25%", "filled", "+5s", "cancelled", "done",
+                      "price BTC-USD below entry -5%"]
+
+
+def test_unknown_legs_and_live_graphs_are_visible():
+    wire = _wire([{"trigger": "on_done"}])
+    wire["edges"][0]["from_node"] = "ghost"
+    wire["is_sandbox"] = False
+    del wire["risk"]
+    pic = picture(wire)
+    assert [b.title for b in pic.boxes if b.unknown] == ["ghost"]
+    assert pic.note[1:] == ["LIVE (not sandboxed)", "no risk limits"]
+    assert "stroke-dasharray" in to_mermaid(pic) and 'style="rounded,dashed"' in to_dot(pic)
+
+
+ODD = 'a "quoted" <b>tag</b> & #1 {{x}} | [y] é'
+
+
+def test_mermaid_labels_are_escaped():
+    wire = _wire([{"trigger": {"on_price": {"symbol": ODD, "direction": "above", "reference": "x",
+                                            "offset_pct": 1}}}])
+    wire["nodes"][0]["instrument"]["symbol"] = ODD
+    text = to_mermaid(picture(wire, name=ODD))
+    for line in text.splitlines()[1:]:
+        if line.startswith("    n") and "[" in line and "-->" not in line:
+            assert re.fullmatch(r'    n\d+\[\[?"[^"<>&{}]*(<b>|</b>|<br/>)?.*"\]\]?(:::\w+)?', line), line
+            inner = line[line.index('"') + 1:line.rindex('"')]
+            assert '"' not in inner and "{" not in inner and "é" not in inner
+            assert re.sub(r"</?b>|<br/>", "", inner).count("<") == 0
+    assert "#quot;quoted#quot;" in text and "#60;b#62;tag" in text and "#233;" in text
+
+
+@needs_graphviz
+def test_dot_with_odd_text_is_valid_graphviz(tmp_path):
+    from graphc.render_graph import run_graphviz
+
+    wire = _wire([{"trigger": "on_done"}])
+    wire["nodes"][0]["instrument"]["symbol"] = ODD + ' back\\slash'
+    svg = run_graphviz(to_dot(picture(wire, name=ODD)), "svg").decode()
+    assert "&lt;b&gt;tag&lt;/b&gt;" in svg and "back\\slash" in svg
+
+
+def test_unreadable_and_invalid_inputs(tmp_path):
+    assert graph(tmp_path / "missing.yaml").exit_code == 2
+    assert graph(EXAMPLES / "quotes.yaml").exit_code == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"nodes": [{"node_id": "a"}]}')
+    assert graph(bad).exit_code == 1
+
+
+# -- the README picture -----------------------------------------------------------------------
+
+
+def test_readme_picture_is_current():
+    mermaid = graph(EXAMPLES / "eth-hedge.yaml").stdout
+    assert (REPO / "docs" / "images" / "eth-hedge.mmd").read_text() == mermaid
+    readme = (REPO / "README.md").read_text()
+    assert "![" in readme and "(docs/images/eth-hedge.png)" in readme
+    assert f"```mermaid\n{mermaid}```" in readme
+    assert_png((REPO / "docs" / "images" / "eth-hedge.png").read_bytes())
