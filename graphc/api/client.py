@@ -1,0 +1,443 @@
+"""HTTP client for the order router (``/v1/orders``, ``/v1/execution_graphs``, …).
+
+Safety rules this module enforces, and why:
+
+* **Reads retry, submissions do not.**  GET (and the idempotent PUT/DELETE)
+  go through an ``httpx_retries.RetryTransport`` that retries on 429
+  (honouring ``Retry-After``), 5xx, timeouts and dropped connections.  A
+  ``POST`` is only ever retried by the inner ``httpx.HTTPTransport(retries=)``,
+  which retries *establishing the connection* and nothing else, i.e. failures
+  where the request provably never left this machine.  Any later failure of a
+  POST raises :class:`~graphc.api.errors.UncertainSubmission`: the router may
+  have created the graph, so the caller must record the run as uncertain and
+  reconcile it instead of sending it again.
+* **The key never leaks.**  It is held in an :class:`~graphc.api.secrets.ApiKey`
+  and attached by :class:`BearerAuth` at send time; httpx masks the header in
+  ``repr``; our log lines carry method, path and status only.
+* **No plain-text key over the network.**  ``http://`` is accepted only for
+  loopback hosts (the local sandbox).
+* **Explicit timeouts** on every phase (connect, read, write, pool).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+import urllib.request
+from decimal import Decimal
+from typing import Any, Iterator
+from urllib.parse import quote
+
+import httpx
+from httpx_retries import Retry, RetryTransport
+
+from graphc.api.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiHTTPError,
+    ApiProtocolError,
+    ApiTimeout,
+    AuthError,
+    ConfigError,
+    Conflict,
+    KillSwitchActive,
+    NotFound,
+    RateLimited,
+    Rejected,
+    ServerError,
+    UncertainOutcome,
+    UncertainSubmission,
+)
+from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, redact
+
+__all__ = ["Client", "BearerAuth", "DEFAULT_BASE_URL", "normalize_base_url", "is_loopback_url"]
+
+log = logging.getLogger("graphc.api.client")
+
+DEFAULT_BASE_URL = "https://api.sequencemkts.com"
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Methods whose repetition cannot do harm: reads, cancel, kill-switch set.
+IDEMPOTENT_METHODS = ("GET", "PUT", "DELETE")
+# After-send failures worth retrying for idempotent methods.  Connect-phase
+# failures are retried by the inner transport for every method.
+RETRY_EXCEPTIONS = (
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+# Failures that prove the request never left this machine.
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+ANONYMOUS_SANDBOX_KEY = "graphc-local-sandbox"
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def is_loopback_url(url: str) -> bool:
+    return is_loopback_host(httpx.URL(url).host)
+
+
+def normalize_base_url(url: str) -> str:
+    """Validate a router base URL; refuse credentials in it and plain http to
+    anything but loopback (a bearer key must not cross a network in clear)."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise ConfigError(f"invalid router URL: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(f"invalid router URL {redact(url)!r}: expected https://HOST")
+    if parsed.userinfo:
+        raise ConfigError("the router URL must not contain a user or password; use SEQUENCE_API_KEY")
+    if parsed.query or parsed.fragment:
+        raise ConfigError("the router URL must not contain a query or fragment")
+    if parsed.scheme == "http" and not is_loopback_host(parsed.host):
+        raise ConfigError(
+            f"refusing plain http to {parsed.host}: the API key would travel unencrypted; use https"
+        )
+    return str(parsed).rstrip("/")
+
+
+class BearerAuth(httpx.Auth):
+    """Adds ``Authorization: Bearer <key>`` at send time; prints without the key."""
+
+    def __init__(self, key: ApiKey):
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers["Authorization"] = f"Bearer {self._key.reveal()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth('***')"
+
+
+def _proxy_for(base_url: str) -> str | None:
+    """The environment's proxy for this URL (none for loopback), so we can keep
+    our own retrying transport instead of httpx's env-proxy mounts."""
+    url = httpx.URL(base_url)
+    if is_loopback_host(url.host) or urllib.request.proxy_bypass(url.host):
+        return None
+    return urllib.request.getproxies().get(url.scheme)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _json_number(value) -> str:
+    """Exact JSON number text for a quantity/price given as int, str or Decimal."""
+    if isinstance(value, float):
+        value = repr(value)
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return format(number, "f")
+
+
+class Client:
+    """Synchronous router client.  Use as a context manager or call :meth:`close`.
+
+    ``retries`` bounds retries of idempotent requests; ``connect_retries``
+    bounds re-tries of connection set-up (all methods, POST included);
+    ``backoff_factor`` seeds the exponential backoff; ``max_retry_wait`` caps
+    any single wait (including a server's ``Retry-After``) and
+    ``retry_budget`` caps the total time spent waiting for one request.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: ApiKey | str | None = None,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        retries: int = 4,
+        connect_retries: int = 3,
+        backoff_factor: float = 0.5,
+        max_retry_wait: float = 30.0,
+        retry_budget: float = 120.0,
+    ):
+        self.base_url = normalize_base_url(base_url or DEFAULT_BASE_URL)
+        if api_key is None:
+            raise ConfigError("no API key given")
+        self._key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else (
+            httpx.Timeout(timeout, connect=min(timeout, 5.0)) if timeout else DEFAULT_TIMEOUT
+        )
+        self._http = self._build_http(retries, connect_retries, backoff_factor, max_retry_wait, retry_budget)
+
+    @classmethod
+    def from_env(cls, env=None, *, credentials_path=None, **kwargs) -> "Client":
+        """Client configured from ``SEQUENCE_API_URL`` / ``SEQUENCE_API_KEY`` or the
+        credentials file.  A loopback URL (the local sandbox) needs no key."""
+        env = os.environ if env is None else env
+        base_url = normalize_base_url(env.get("SEQUENCE_API_URL") or DEFAULT_BASE_URL)
+        key = load_api_key(credentials_path, env)
+        if key is None and is_loopback_url(base_url):
+            key = ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox")
+        if key is None:
+            raise ConfigError(
+                "no API key: set SEQUENCE_API_KEY or put `api_key = \"...\"` in "
+                f"{credentials_path or default_credentials_path(env)} (chmod 600)"
+            )
+        return cls(base_url, key, **kwargs)
+
+    def _build_http(self, retries, connect_retries, backoff_factor, max_retry_wait, retry_budget) -> httpx.Client:
+        """Inner transport retries connection set-up only; the outer one retries
+        whole idempotent requests (status codes, timeouts, drops)."""
+        inner = httpx.HTTPTransport(
+            retries=connect_retries, trust_env=True, proxy=_proxy_for(self.base_url)
+        )
+        retry = Retry(
+            total=retries,
+            allowed_methods=IDEMPOTENT_METHODS,
+            status_forcelist=RETRY_STATUSES,
+            retry_on_exceptions=RETRY_EXCEPTIONS,
+            backoff_factor=backoff_factor,
+            respect_retry_after_header=True,
+            max_backoff_wait=max_retry_wait,
+            total_timeout=retry_budget,
+        )
+        from graphc import __version__
+
+        return httpx.Client(
+            base_url=self.base_url,
+            auth=BearerAuth(self._key),
+            timeout=self.timeout,
+            transport=RetryTransport(transport=inner, retry=retry),
+            trust_env=False,  # env proxies are handled by _proxy_for on our own transport
+            follow_redirects=False,
+            headers={"User-Agent": f"graphc/{__version__}", "Accept": "application/json"},
+        )
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, api_key='***')"
+
+    # -- endpoints ---------------------------------------------------------
+
+    def submit_graph(self, wire_bytes: bytes, *, idempotency_key: str | None = None) -> dict:
+        """``POST /v1/orders`` with exactly ``wire_bytes`` as the body.
+
+        Returns the router's answer (``graph_id``, ``status``, ``node_count``,
+        ``edge_count``).  Raises ``UncertainSubmission`` when the outcome is
+        unknown, ``ApiConnectionError`` when nothing was sent, an
+        ``ApiHTTPError`` subclass when the router refused it.
+        """
+        if not isinstance(wire_bytes, (bytes, bytearray)):
+            raise TypeError("submit_graph takes the exact wire bytes")
+        body = self._post("/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission)
+        if not isinstance(body, dict) or not isinstance(body.get("graph_id"), str):
+            raise UncertainSubmission("the router accepted the submission but its answer has no graph_id")
+        return body
+
+    def submit_order(self, symbol: str, side: str, qty, *, price=None, venue=None,
+                     idempotency_key: str | None = None) -> dict:
+        """The simple-order form of ``POST /v1/orders`` (wrapped into a one-node graph).
+
+        ``qty``/``price`` are sent as exact decimal text, never via float.
+        """
+        parts = [f'"symbol": {json.dumps(symbol)}', f'"side": {json.dumps(side)}', f'"qty": {_json_number(qty)}']
+        if price is not None:
+            parts.append(f'"price": {_json_number(price)}')
+        if venue is not None:
+            parts.append(f'"venue": {json.dumps(venue)}')
+        return self.submit_graph(("{" + ", ".join(parts) + "}").encode(), idempotency_key=idempotency_key)
+
+    def get_graph(self, graph_id: str) -> dict:
+        return self._call("GET", f"/v1/execution_graphs/{_graph_path(graph_id)}")
+
+    def cancel_graph(self, graph_id: str) -> dict:
+        return self._call("DELETE", f"/v1/execution_graphs/{_graph_path(graph_id)}")
+
+    def resume_graph(self, graph_id: str) -> dict:
+        """POST …/resume; not retried after sending (it is a POST), but harmless to
+        repeat by hand, so an unknown outcome is a plain ``UncertainOutcome``."""
+        return self._post(f"/v1/execution_graphs/{_graph_path(graph_id)}/resume", b"{}", None, UncertainOutcome)
+
+    def list_orders(self, limit: int = 50, offset: int = 0, symbol: str | None = None,
+                    node_order_id: str | None = None) -> dict:
+        return self._call("GET", "/v1/orders", params=_page_params(limit, offset, symbol, node_order_id))
+
+    def iter_orders(self, *, symbol: str | None = None, page_size: int = 100, max_pages: int = 50) -> Iterator[dict]:
+        """Every order entry, page by page, up to ``max_pages`` pages."""
+        yield from self._iter_pages(self.list_orders, "orders", symbol, page_size, max_pages)
+
+    def list_fills(self, limit: int = 50, offset: int = 0, symbol: str | None = None,
+                   node_order_id: str | None = None) -> dict:
+        return self._call("GET", "/v1/fills", params=_page_params(limit, offset, symbol, node_order_id))
+
+    def kill_switch(self, active: bool, reason: str | None = None) -> dict:
+        """PUT /v1/kill_switch.  Setting a flag is idempotent, so it is retried."""
+        payload: dict[str, Any] = {"active": bool(active)}
+        if reason:
+            payload["reason"] = reason
+        return self._call("PUT", "/v1/kill_switch", json=payload)
+
+    # -- plumbing ----------------------------------------------------------
+
+    def _iter_pages(self, fetch, key, symbol, page_size, max_pages):
+        offset = 0
+        for _ in range(max_pages):
+            page = fetch(limit=page_size, offset=offset, symbol=symbol)
+            entries = page.get(key) or []
+            yield from entries
+            if not entries or not page.get("has_more"):
+                return
+            offset += len(entries)
+
+    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+        started = time.monotonic()
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            log.debug("%s %s failed after %.0f ms: %s", method, path, _ms(started), _describe(exc))
+            raise
+        retry = response.extensions.get("retry")
+        log.debug("%s %s -> %s in %.0f ms (retries: %s)", method, path, response.status_code,
+                  _ms(started), getattr(retry, "attempts_made", 0))
+        return response
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        """An idempotent request: transport failures map to connection/timeout errors."""
+        try:
+            response = self._send(method, path, **kwargs)
+        except NOT_SENT as exc:
+            raise ApiConnectionError(f"cannot reach the router at {self.base_url}: {_describe(exc)}") from exc
+        except httpx.TimeoutException as exc:
+            raise ApiTimeout(f"{method} {path} timed out after retries: {_describe(exc)}") from exc
+        except httpx.HTTPError as exc:
+            raise ApiError(f"{method} {path} failed after retries: {_describe(exc)}") from exc
+        if response.is_success:
+            return _json_body(response, method, path)
+        raise _http_error(response, method, path)
+
+    def _post(self, path: str, body: bytes, idempotency_key: str | None, uncertain) -> dict:
+        """A non-idempotent request: anything after sending is an unknown outcome."""
+        headers = {"Content-Type": "application/json"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            response = self._send("POST", path, content=body, headers=headers)
+        except NOT_SENT as exc:
+            raise ApiConnectionError(
+                f"cannot reach the router at {self.base_url}: {_describe(exc)} (nothing was sent)"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise uncertain(
+                f"POST {path}: {_describe(exc)} after the request was sent; the router may have applied it"
+            ) from exc
+        if response.status_code >= 500:
+            raise uncertain(
+                f"POST {path}: router answered HTTP {response.status_code}; it may have applied the request",
+                status=response.status_code,
+            )
+        if not response.is_success:
+            raise _http_error(response, "POST", path)
+        try:
+            return _json_body(response, "POST", path)
+        except ApiProtocolError:
+            raise uncertain(
+                f"POST {path}: HTTP {response.status_code} but the answer could not be read",
+                status=response.status_code,
+            ) from None
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
+def _graph_path(graph_id: str) -> str:
+    """A graph id as a single safe path segment (no traversal into other endpoints)."""
+    if not isinstance(graph_id, str) or not GRAPH_ID_RE.match(graph_id):
+        raise ConfigError(f"invalid graph id {redact(str(graph_id))[:80]!r}")
+    return quote(graph_id, safe="")
+
+
+def _page_params(limit, offset, symbol, node_order_id) -> dict:
+    params: dict[str, Any] = {"limit": int(limit), "offset": int(offset)}
+    if symbol:
+        params["symbol"] = symbol
+    if node_order_id:
+        params["node_order_id"] = node_order_id
+    return params
+
+
+def _json_body(response: httpx.Response, method: str, path: str) -> dict:
+    if not response.content.strip():
+        return {}
+    try:
+        data = response.json()
+    except ValueError:
+        raise ApiProtocolError(f"{method} {path}: the router's answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise ApiProtocolError(f"{method} {path}: expected a JSON object from the router")
+    return data
+
+
+def _error_detail(response: httpx.Response) -> tuple[str | None, str | None]:
+    """(code, message) from an error body in any of the usual shapes."""
+    try:
+        data = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return None, text[:200] or None
+    if not isinstance(data, dict):
+        return None, None
+    err = data.get("error")
+    if isinstance(err, dict):
+        return _str_or_none(err.get("code")), _str_or_none(err.get("message"))
+    message = err if isinstance(err, str) else data.get("message") or data.get("detail")
+    return _str_or_none(data.get("code")), _str_or_none(message)
+
+
+def _str_or_none(value) -> str | None:
+    return str(value)[:300] if value not in (None, "") else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    return float(value) if value.isdigit() else None
+
+
+def _http_error(response: httpx.Response, method: str, path: str) -> ApiHTTPError:
+    """The graphc exception for a refused request (status < 500, or 5xx on a read)."""
+    status = response.status_code
+    code, detail = _error_detail(response)
+    message = f"{method} {path}: HTTP {status} {response.reason_phrase}".rstrip()
+    if detail:
+        message += f": {detail}"
+    kw = {"status": status, "code": code, "detail": detail}
+    if status == 423 or code == "kill_switch_active":
+        return KillSwitchActive(message, **kw)
+    if status == 429:
+        return RateLimited(message, retry_after=_retry_after(response), **kw)
+    cls = {400: Rejected, 401: AuthError, 403: AuthError, 404: NotFound, 409: Conflict, 422: Rejected}.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else ApiHTTPError
+    return cls(message, **kw)

@@ -1,0 +1,194 @@
+"""graphc's own exceptions for everything that talks to the router.
+
+Callers (commands, the ledger) catch these instead of httpx's exceptions so
+that the HTTP library stays an implementation detail, and so that every error
+carries the process exit code the CLI should use (spec §8: 3 for a remote API
+failure, 2 for a usage or configuration problem).
+
+The distinction that matters most is between a failure whose outcome is
+*known* (the request was refused, or never left this machine) and one whose
+outcome is *unknown* (the request may have been applied).  Only the first may
+be retried or recorded as failed; the second is :class:`UncertainSubmission`
+and must be reconciled before anything else is submitted for the same run.
+
+Every message passes through :func:`graphc.api.secrets.redact`, so even a
+server that echoes a credential back cannot make one show up in output.
+"""
+
+from __future__ import annotations
+
+from graphc.api.secrets import redact
+
+__all__ = [
+    "ApiError",
+    "ConfigError",
+    "InsecureCredentials",
+    "ApiConnectionError",
+    "ApiTimeout",
+    "ApiProtocolError",
+    "ApiHTTPError",
+    "AuthError",
+    "Rejected",
+    "NotFound",
+    "Conflict",
+    "KillSwitchActive",
+    "RateLimited",
+    "ServerError",
+    "UncertainOutcome",
+    "UncertainSubmission",
+    "LedgerError",
+    "AlreadySubmitted",
+    "PendingUncertain",
+]
+
+
+def _one_line(text: str) -> str:
+    """Collapse whitespace so a message prints as exactly one line."""
+    return " ".join(str(text).split())
+
+
+class ApiError(Exception):
+    """Base of every router/networking error; ``exit_code`` is what the CLI returns."""
+
+    exit_code = 3
+
+    def __init__(self, message: str):
+        self.message = _one_line(redact(message))
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ConfigError(ApiError):
+    """Local configuration is wrong (no key, bad URL): a usage problem, not a remote one."""
+
+    exit_code = 2
+
+
+class InsecureCredentials(ConfigError):
+    """A credentials file others can read is refused, like ssh does with private keys."""
+
+
+class ApiConnectionError(ApiError):
+    """The request never reached the router (connect failed), even after retries.
+
+    Safe to retry later: nothing was sent.
+    """
+
+    sent = False
+
+
+class ApiTimeout(ApiError):
+    """A read/write timed out on an idempotent request, even after retries."""
+
+
+class ApiProtocolError(ApiError):
+    """The router answered something graphc cannot read (not JSON, wrong shape)."""
+
+
+class ApiHTTPError(ApiError):
+    """The router answered with an error status; the request was *not* applied.
+
+    ``status`` is the HTTP status, ``code`` the router's error code when it gave
+    one, ``detail`` its message.
+    """
+
+    def __init__(self, message: str, *, status: int, code: str | None = None, detail: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.detail = _one_line(redact(detail)) if detail else None
+
+
+class AuthError(ApiHTTPError):
+    """401/403: the key is missing, wrong or lacks permission."""
+
+
+class Rejected(ApiHTTPError):
+    """400/422: the router refused the request as invalid; fix the input, do not retry."""
+
+
+class NotFound(ApiHTTPError):
+    """404: no such graph (or endpoint)."""
+
+
+class Conflict(ApiHTTPError):
+    """409: e.g. resuming a graph that is not paused, or an idempotency key reused
+    with a different body."""
+
+
+class KillSwitchActive(ApiHTTPError):
+    """The router's kill switch is on: new submissions are blocked."""
+
+
+class RateLimited(ApiHTTPError):
+    """429 after all retries; ``retry_after`` is the server's hint in seconds, if any."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiHTTPError):
+    """5xx on an idempotent request after all retries."""
+
+
+class UncertainOutcome(ApiError):
+    """A non-idempotent request may or may not have been applied.
+
+    Raised for any failure after the request could have reached the router:
+    read timeout, connection dropped after sending, 5xx, or a success status
+    whose body cannot be read.  Never retried automatically.
+    """
+
+    sent = None  # unknown, on purpose
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class UncertainSubmission(UncertainOutcome):
+    """``POST /v1/orders`` outcome unknown: record the run as *uncertain* and
+    reconcile it (``Ledger.reconcile``) before submitting that run again."""
+
+
+class LedgerError(Exception):
+    """Base of ledger refusals; a refusal to submit is a usage problem (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str):
+        self.message = _one_line(redact(message))
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AlreadySubmitted(LedgerError):
+    """This run key already has a graph id: submitting again would double-trade."""
+
+    def __init__(self, run_key: str, graph_id: str, run_id: int):
+        self.run_key, self.graph_id, self.run_id = run_key, graph_id, run_id
+        super().__init__(
+            f"run {run_key!r} was already submitted as graph {graph_id} (ledger run {run_id}); "
+            "use --force to submit it again on purpose, or a different --run-key"
+        )
+
+
+class PendingUncertain(LedgerError):
+    """A previous attempt of this run key may have reached the router; reconcile first."""
+
+    def __init__(self, run_key: str, run_id: int, detail: str = ""):
+        self.run_key, self.run_id = run_key, run_id
+        extra = f": {detail}" if detail else ""
+        super().__init__(
+            f"run {run_key!r} has an unresolved attempt (ledger run {run_id}) that may have "
+            f"reached the router{extra}; reconcile it with `graphc ledger --reconcile` or resolve it "
+            f"by hand with `graphc ledger --resolve {run_id} --graph-id ID|--not-submitted`"
+        )

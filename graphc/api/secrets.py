@@ -1,0 +1,203 @@
+"""Loading the router API key, and keeping it out of every output.
+
+Two defences, because one is never enough for a trading credential:
+
+1. The key lives in an :class:`ApiKey` whose ``str``/``repr`` are masked, so it
+   cannot leak through an f-string, a traceback's locals or a debugger print.
+   Only :meth:`ApiKey.reveal` returns it, and only the client's auth hook
+   calls that.
+2. Every key that was loaded is registered here, and :func:`redact` scrubs
+   registered keys (and anything shaped like a bearer token) from text.  Error
+   messages, ledger rows and log lines pass through it; :class:`RedactingFilter`
+   applies it to log records.
+
+Credentials files are refused when group or world can read or write them
+(``mode & 0o077``), the rule ssh applies to private keys.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import stat
+import sys
+import threading
+import tomllib
+from pathlib import Path
+
+__all__ = [
+    "ApiKey",
+    "register_secret",
+    "redact",
+    "RedactingFilter",
+    "configure_cli_logging",
+    "default_credentials_path",
+    "read_credentials_file",
+    "load_api_key",
+]
+
+MASK = "[REDACTED]"
+_MIN_SECRET_LEN = 4  # shorter strings would scrub ordinary words
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s'\",;]+")
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret so :func:`redact` scrubs it wherever it appears."""
+    if value and len(value) >= _MIN_SECRET_LEN:
+        with _lock:
+            _secrets.add(value)
+
+
+def redact(text) -> str:
+    """Return ``text`` with every registered secret and bearer token masked."""
+    text = "" if text is None else str(text)
+    with _lock:
+        known = sorted(_secrets, key=len, reverse=True)
+    for secret in known:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+
+
+class ApiKey:
+    """An API key that prints as ``***``; :meth:`reveal` is the only way to the value."""
+
+    __slots__ = ("_value", "source")
+
+    def __init__(self, value: str, source: str = "argument"):
+        value = (value or "").strip()
+        if not value:
+            raise ValueError("empty API key")
+        self._value = value
+        self.source = source  # where it came from, for messages ("SEQUENCE_API_KEY", a path)
+        register_secret(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"ApiKey('***', source={self.source!r})"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __reduce__(self):
+        raise TypeError("ApiKey cannot be pickled")
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a log record so its message and traceback text carry no secret.
+
+    Attach it to *handlers*: a filter on a logger does not see records that
+    propagate up from child loggers (httpx, httpcore).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def configure_cli_logging(verbose: bool, stream=None) -> logging.Handler:
+    """Send graphc/httpx logs to stderr through a redacting handler.
+
+    ``--verbose`` shows DEBUG lines (requests, retries); otherwise only
+    warnings.  Returns the handler so callers (tests) can remove it.
+    """
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    for existing in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in existing.filters):
+            existing.addFilter(RedactingFilter())
+    root.addHandler(handler)
+    level = logging.DEBUG if verbose else logging.WARNING
+    root.setLevel(level)
+    handler.setLevel(level)
+    return handler
+
+
+def default_credentials_path(env=None) -> Path:
+    """``$GRAPHC_CREDENTIALS``, else ``$XDG_CONFIG_HOME/graphc/credentials``
+    (``~/.config/graphc/credentials``)."""
+    env = os.environ if env is None else env
+    if env.get("GRAPHC_CREDENTIALS"):
+        return Path(env["GRAPHC_CREDENTIALS"]).expanduser()
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "graphc" / "credentials"
+
+
+def _check_private(path: Path) -> None:
+    """Refuse a credentials file that anyone but its owner can read or write."""
+    from graphc.api.errors import InsecureCredentials
+
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise InsecureCredentials(
+            f"refusing to read credentials file {path}: its mode is {mode:04o}, which lets "
+            f"other users read it; run `chmod 600 {path}`"
+        )
+
+
+def read_credentials_file(path) -> ApiKey:
+    """Read a credentials file: TOML (``api_key = "..."``) or a file holding
+    only the key.  Returns the key as an :class:`ApiKey`."""
+    from graphc.api.errors import ConfigError
+
+    path = Path(path)
+    _check_private(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read credentials file {path}: {exc.strerror}") from None
+    data = _parse_credentials(text, path)
+    key = data.get("api_key")
+    if not isinstance(key, str) or not key.strip():
+        raise ConfigError(f"credentials file {path} has no api_key")
+    return ApiKey(key, source=str(path))
+
+
+def _parse_credentials(text: str, path: Path) -> dict:
+    """TOML when it looks like TOML, else a bare key on one line.
+
+    A TOML error message could quote the file's text, so it is never shown.
+    """
+    from graphc.api.errors import ConfigError
+
+    stripped = text.strip()
+    if "=" not in stripped and len(stripped.splitlines()) == 1:
+        return {"api_key": stripped}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"credentials file {path} is not valid TOML") from None
+
+
+def load_api_key(path=None, env=None) -> ApiKey | None:
+    """The key from ``SEQUENCE_API_KEY``, else from the credentials file.
+
+    An explicit ``path`` that does not exist is an error; the default path may
+    be absent (then ``None``: the caller decides whether a key is required).
+    """
+    from graphc.api.errors import ConfigError
+
+    env = os.environ if env is None else env
+    if env.get("SEQUENCE_API_KEY", "").strip():
+        return ApiKey(env["SEQUENCE_API_KEY"], source="SEQUENCE_API_KEY")
+    explicit = path is not None
+    path = Path(path).expanduser() if explicit else default_credentials_path(env)
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"credentials file {path} does not exist")
+        return None
+    return read_credentials_file(path)

@@ -1,0 +1,72 @@
+"""``graphc sandbox serve``: a local router stand-in for trying graphc without an account."""
+
+from __future__ import annotations
+
+import signal
+from decimal import Decimal, InvalidOperation
+
+import click
+
+
+def _price_option(values) -> dict:
+    """``--price SYMBOL=PRICE`` (repeatable) -> the sandbox's price table."""
+    prices = {}
+    for item in values:
+        symbol, sep, price = item.partition("=")
+        try:
+            value = Decimal(price)
+        except InvalidOperation:
+            value = None
+        if not sep or not symbol or value is None or not value.is_finite() or value <= 0:
+            raise click.BadParameter(f"expected SYMBOL=PRICE, got {item!r}", param_hint="--price")
+        prices[symbol] = {"price": value, "path": []}
+    return prices
+
+
+def _stop_on_sigterm() -> None:
+    """Let `kill PID` stop the server as cleanly as Ctrl-C does."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+@click.group("sandbox")
+def sandbox_group():
+    """Run a local router sandbox (deterministic fills, fault injection)."""
+
+
+@sandbox_group.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; keep it on loopback, the sandbox accepts any bearer token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port; 0 picks a free one (the URL printed on the first line tells which).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for graph ids.")
+@click.option("--speed", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Simulated time per wall-clock time; 0 freezes time (advance with POST /_sandbox/tick).")
+@click.option("--fills", "fills_per_node", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Fills per node.")
+@click.option("--fill-interval-ms", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Simulated ms between fills.")
+@click.option("--price", "prices", multiple=True, metavar="SYMBOL=PRICE",
+              help="Reference price of a symbol (default 100); repeatable.")
+@click.option("-v", "--verbose", is_flag=True, help="Log each request line to stderr.")
+def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, prices, verbose):
+    """Serve the router endpoints graphc uses, on http://HOST:PORT.
+
+    Point graphc at it with SEQUENCE_API_URL=http://127.0.0.1:PORT; no API key
+    is needed for a loopback URL.
+    """
+    from graphc.api.client import is_loopback_host
+    from graphc.api.sandbox import SandboxConfig, serve
+
+    if not is_loopback_host(host):
+        click.echo(f"warning: binding {host}: anyone who can reach it can use the sandbox", err=True)
+    config = SandboxConfig(seed=seed, speed=speed, fills_per_node=fills_per_node,
+                           fill_interval_ms=fill_interval_ms, prices=_price_option(prices))
+    _stop_on_sigterm()
+    try:
+        serve(host, port, config, verbose=verbose)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -1,0 +1,239 @@
+"""Run ``graphc sandbox serve`` as a separate process for integration tests.
+
+Usage, as a context manager::
+
+    with running_sandbox(speed=0) as sb:
+        env = sb.env(SEQUENCE_API_KEY="k")   # for subprocess CLI runs
+        sb.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+
+or as pytest fixtures (import them into the test module)::
+
+    from sandbox_fixture import sandbox, sandbox_server  # noqa: F401
+
+``sandbox_server`` is one process per test module; ``sandbox`` resets it
+(graphs, faults, request log, config) before each test.  The server binds
+port 0 on 127.0.0.1 and the fixture reads the URL from its first stdout line.
+Control calls use urllib so the fixture does not depend on graphc's client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+URL_LINE = re.compile(r"listening on (http://\S+)")
+
+
+class Sandbox:
+    """A running sandbox process and helpers for its ``/_sandbox`` controls."""
+
+    def __init__(self, base_url: str, proc: subprocess.Popen, stderr_path: str):
+        self.base_url = base_url
+        self.proc = proc
+        self.stderr_path = stderr_path
+
+    # -- raw HTTP ------------------------------------------------------------
+
+    def request(self, method: str, path: str, body=None, headers=None, timeout: float = 10.0):
+        """(status, parsed JSON body, headers) of one request; no retries, no graphc code."""
+        data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers or {})
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, _json(resp.read()), dict(resp.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, _json(err.read()), dict(err.headers)
+
+    def api(self, method: str, path: str, body=None, token: str = "test-token"):
+        """A router call with a bearer token."""
+        return self.request(method, path, body, {"Authorization": f"Bearer {token}"})
+
+    def control(self, method: str, path: str, body=None) -> dict:
+        status, payload, _ = self.request(method, "/_sandbox" + path, body)
+        assert status == 200, (status, payload)
+        return payload
+
+    # -- controls ------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.control("POST", "/reset")
+
+    def set_faults(self, rules: list[dict]) -> dict:
+        return self.control("POST", "/faults", {"rules": rules})
+
+    def faults(self) -> list[dict]:
+        return self.control("GET", "/faults")["rules"]
+
+    def requests(self, method: str | None = None, path: str | None = None) -> list[dict]:
+        entries = self.control("GET", "/requests")["requests"]
+        return [r for r in entries if (method is None or r["method"] == method)
+                and (path is None or r["path"] == path)]
+
+    def graphs(self) -> list[dict]:
+        return self.control("GET", "/graphs")["graphs"]
+
+    def events(self, graph_id: str) -> list[dict]:
+        return self.control("GET", f"/graphs/{graph_id}/events")["events"]
+
+    def tick(self, ms: int) -> int:
+        return self.control("POST", "/tick", {"ms": ms})["now_ms"]
+
+    def configure(self, **settings) -> dict:
+        return self.control("POST", "/config", settings)
+
+    def pause(self, graph_id: str) -> dict:
+        return self.control("POST", f"/graphs/{graph_id}/pause")
+
+    def env(self, **extra) -> dict:
+        """Environment for running the graphc CLI against this sandbox."""
+        env = {**os.environ, "SEQUENCE_API_URL": self.base_url, "PYTHONPATH": _pythonpath()}
+        env.pop("SEQUENCE_API_KEY", None)
+        env.update(extra)
+        return env
+
+    def stderr(self) -> str:
+        return Path(self.stderr_path).read_text(errors="replace")
+
+
+def _json(raw: bytes):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def _pythonpath() -> str:
+    parts = [str(REPO)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return os.pathsep.join(parts)
+
+
+def _read_first_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The first stdout line, without blocking forever; stdout keeps draining after."""
+    lines: queue.Queue = queue.Queue()
+
+    def pump():
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        line = lines.get(timeout=timeout)
+    except queue.Empty:
+        line = None
+    return line or ""
+
+
+def _wait_ready(sb: Sandbox, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if sb.request("GET", "/_sandbox/health", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("sandbox did not become ready")
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def running_sandbox(*extra_args: str, speed: float = 50.0, seed: int = 7, startup_timeout: float = 20.0):
+    """Start ``python -m graphc sandbox serve --port 0`` and yield a :class:`Sandbox`."""
+    cmd = [sys.executable, "-m", "graphc", "sandbox", "serve", "--host", "127.0.0.1", "--port", "0",
+           "--seed", str(seed), "--speed", str(speed), *extra_args]
+    env = {**os.environ, "PYTHONPATH": _pythonpath(), "PYTHONUNBUFFERED": "1"}
+    stderr = tempfile.NamedTemporaryFile(prefix="graphc-sandbox-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL,
+                            text=True, env=env, cwd=str(REPO))
+    try:
+        line = _read_first_line(proc, startup_timeout)
+        match = URL_LINE.search(line)
+        if not match:
+            raise RuntimeError(f"sandbox did not start: {line!r}\n{Path(stderr.name).read_text()}")
+        sb = Sandbox(match.group(1), proc, stderr.name)
+        _wait_ready(sb, startup_timeout)
+        yield sb
+    finally:
+        _stop(proc)
+        stderr.close()
+        os.unlink(stderr.name)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def sandbox_server():
+    """One sandbox process per test module (fast time: speed 50)."""
+    with running_sandbox() as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The module's sandbox, reset to a clean state for this test."""
+    sandbox_server.reset()
+    yield sandbox_server
+
+
+# -- wire graphs used across the networking tests ------------------------------
+
+
+def node(node_id: str, symbol: str = "ETH-USD", side: str = "buy", qty_1e8=20_000_000_000,
+         activation: str = "root", limit_1e9: int | None = None, execution: dict | None = None) -> dict:
+    """One wire node; ``qty_1e8="derived"`` for a derived quantity."""
+    return {
+        "node_id": node_id,
+        "instrument": {"symbol": symbol, "type": "perp" if symbol.endswith("-PERP") else "spot"},
+        "side": side,
+        "order_type": "market" if limit_1e9 is None else {"limit": {"price_1e9": limit_1e9}},
+        "quantity": "derived" if qty_1e8 == "derived" else {"fixed": {"qty_1e8": qty_1e8}},
+        "execution": execution or {"policy": "sor"},
+        "activation": activation,
+    }
+
+
+def edge(edge_id: str, src: str, dst: str, trigger, ratio=None) -> dict:
+    e = {"edge_id": edge_id, "from_node": src, "to_node": dst, "trigger": trigger}
+    if ratio is not None:
+        e["condition"] = {"fill_ratio_gte": ratio}
+    return e
+
+
+def hedge_graph(qty_1e8: int = 20_000_000_000) -> dict:
+    """The reference example: buy spot, sell the perp once half the spot filled."""
+    return {
+        "nodes": [node("spot", qty_1e8=qty_1e8),
+                  node("hedge", "ETH-USD-PERP", "sell", qty_1e8, "wait", execution={"policy": "aggressive_chase"})],
+        "edges": [edge("e0", "spot", "hedge", "on_fill_ratio", 0.5)],
+        "risk": {"admission": {"max_notional_usd": 500000}, "runtime": {"max_loss_usd": 10000}},
+        "is_sandbox": True,
+    }
+
+
+def wire(graph: dict) -> bytes:
+    return json.dumps(graph).encode()

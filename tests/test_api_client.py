@@ -1,0 +1,378 @@
+"""The router client and the status/cancel/kill-switch commands, over real HTTP
+against `graphc sandbox serve` running as a separate process."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.api.client import Client
+from graphc.api.errors import (
+    ApiConnectionError,
+    ApiError,
+    ConfigError,
+    Conflict,
+    InsecureCredentials,
+    KillSwitchActive,
+    NotFound,
+    RateLimited,
+    Rejected,
+    ServerError,
+    UncertainSubmission,
+)
+from graphc.api.secrets import ApiKey, RedactingFilter, load_api_key, redact
+from graphc.commands.status import cancel_command, kill_switch_command, render_graph, status_command
+from sandbox_fixture import REPO, hedge_graph, node, sandbox, sandbox_server, wire  # noqa: F401
+
+KEY = "sk_test_9f8e7d6c5b4a_DO_NOT_LEAK"
+
+
+def client_for(sb, **kw) -> Client:
+    kw.setdefault("backoff_factor", 0.01)
+    return Client(sb.base_url, KEY, **kw)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def client(sandbox):
+    with client_for(sandbox) as c:
+        yield c
+
+
+# -- idempotent requests retry ----------------------------------------------------
+
+
+def test_get_retries_on_500_then_succeeds(sandbox, client):
+    gid = client.submit_graph(wire(hedge_graph()))["graph_id"]
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/execution_graphs/", "kind": "http_500", "count": 2}])
+    graph = client.get_graph(gid)
+    assert graph["graph_id"] == gid
+    assert len(sandbox.requests("GET", f"/v1/execution_graphs/{gid}")) == 3
+
+
+def test_get_gives_up_after_retries(sandbox):
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 50}])
+    with client_for(sandbox, retries=2) as c, pytest.raises(ServerError) as info:
+        c.list_orders()
+    assert info.value.exit_code == 3 and info.value.status == 500
+    assert len(sandbox.requests("GET", "/v1/orders")) == 3
+
+
+def test_get_honours_retry_after_on_429(sandbox, client):
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429",
+                         "retry_after": 1, "count": 1}])
+    started = time.monotonic()
+    page = client.list_orders()
+    assert time.monotonic() - started >= 0.95  # waited what the server asked, not the 0.01 s backoff
+    assert page["orders"] == []
+    assert [r["fault"] for r in sandbox.requests("GET", "/v1/orders")] == ["http_429", None]
+
+
+def test_get_retries_after_a_read_timeout(sandbox):
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/fills", "kind": "slow", "delay": 0.8, "count": 1}])
+    with client_for(sandbox, timeout=0.3) as c:
+        assert c.list_fills()["fills"] == []
+    assert len(sandbox.requests("GET", "/v1/fills")) == 2
+
+
+def test_rate_limited_read_reports_retry_after(sandbox):
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429",
+                         "retry_after": 0, "count": 50}])
+    with client_for(sandbox, retries=1) as c, pytest.raises(RateLimited) as info:
+        c.list_orders()
+    assert info.value.retry_after == 0 and info.value.exit_code == 3
+
+
+# -- submissions are never retried blindly ------------------------------------------
+
+
+def test_post_dropped_after_read_is_uncertain_and_not_retried(sandbox, client):
+    body = wire(hedge_graph())
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+    with pytest.raises(UncertainSubmission) as info:
+        client.submit_graph(body, idempotency_key="run-1")
+    assert info.value.exit_code == 3
+    assert len(sandbox.requests("POST", "/v1/orders")) == 1
+    graphs = sandbox.graphs()
+    assert len(graphs) == 1  # the router did apply it: exactly the dangerous case
+    assert graphs[0]["idempotency_key"] == "run-1"
+    assert graphs[0]["wire_sha256"] == hashlib.sha256(body).hexdigest()
+
+
+def test_post_500_is_uncertain_and_not_retried(sandbox, client):
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "count": 5}])
+    with pytest.raises(UncertainSubmission) as info:
+        client.submit_graph(wire(hedge_graph()))
+    assert info.value.status == 500
+    assert len(sandbox.requests("POST", "/v1/orders")) == 1
+
+
+def test_post_read_timeout_is_uncertain(sandbox):
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 0.6}])
+    with client_for(sandbox, timeout=0.2) as c, pytest.raises(UncertainSubmission):
+        c.submit_graph(wire(hedge_graph()))
+    time.sleep(0.7)
+    assert len(sandbox.graphs()) == 1  # applied after we stopped listening
+    assert len(sandbox.requests("POST", "/v1/orders")) == 1
+
+
+def test_post_refusals_are_definite(sandbox, client):
+    with pytest.raises(Rejected) as info:
+        client.submit_graph(b'{"symbol": "BTC-USD", "side": "hold", "qty": 1}')
+    assert not isinstance(info.value, UncertainSubmission)
+    assert info.value.status == 400 and info.value.code == "validation_error"
+    assert "side" in str(info.value)
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_429", "count": 5}])
+    with pytest.raises(RateLimited):
+        client.submit_graph(wire(hedge_graph()))
+    assert len(sandbox.requests("POST", "/v1/orders")) == 2  # one each, no retry
+    assert sandbox.graphs() == []
+
+
+def test_post_connect_error_is_retried_then_fails_cleanly(caplog):
+    caplog.set_level(logging.DEBUG)
+    started = time.monotonic()
+    with Client(f"http://127.0.0.1:{free_port()}", KEY, connect_retries=2) as c:
+        with pytest.raises(ApiConnectionError) as info:
+            c.submit_graph(wire(hedge_graph()))
+    attempts = [r for r in caplog.records if r.getMessage().startswith("connect_tcp.started")]
+    assert len(attempts) == 3
+    assert time.monotonic() - started >= 0.45  # httpcore backs off 0 s, then 0.5 s
+    err = info.value
+    assert not isinstance(err, UncertainSubmission) and err.exit_code == 3
+    assert "\n" not in str(err) and "nothing was sent" in str(err)
+
+
+def test_submit_sends_the_exact_bytes(sandbox, client):
+    body = b'{ "nodes" : [' + wire(node("a", qty_1e8=123)) + b'],\n "edges": [], "is_sandbox": true }'
+    answer = client.submit_graph(body, idempotency_key="exact-1")
+    assert answer["status"] == "active" and answer["node_count"] == 1 and answer["edge_count"] == 0
+    (graph,) = sandbox.graphs()
+    assert graph["wire_sha256"] == hashlib.sha256(body).hexdigest()
+    assert graph["graph_id"] == answer["graph_id"]
+
+
+def test_simple_order_form(sandbox, client):
+    answer = client.submit_order("BTC-USD", "buy", "0.1", price="65000.5")
+    graph = client.get_graph(answer["graph_id"])
+    assert graph["nodes"]["node_0"]["target_qty_1e8"] == 10_000_000
+
+
+# -- other endpoints --------------------------------------------------------------
+
+
+def test_kill_switch_cancels_and_blocks(sandbox, client):
+    sandbox.configure(speed=0)  # the graph must still be running when the switch flips
+    gid = client.submit_graph(wire(hedge_graph()))["graph_id"]
+    answer = client.kill_switch(True, "test breach")
+    assert answer["active"] is True and answer["cancelled_graphs"] == 1
+    assert client.get_graph(gid)["status"] == "cancelled"
+    with pytest.raises(KillSwitchActive) as info:
+        client.submit_graph(wire(hedge_graph(1000)))
+    assert info.value.exit_code == 3
+    assert client.kill_switch(False)["active"] is False
+    assert client.submit_graph(wire(hedge_graph(1000)))["status"] == "active"
+
+
+def test_cancel_resume_and_errors(sandbox, client):
+    sandbox.configure(speed=0)
+    gid = client.submit_graph(wire(hedge_graph()))["graph_id"]
+    sandbox.pause(gid)
+    assert client.get_graph(gid)["status"] == "paused"
+    assert client.resume_graph(gid)["status"] == "active"
+    with pytest.raises(Conflict):
+        client.resume_graph(gid)
+    assert client.cancel_graph(gid)["status"] == "cancelled"
+    with pytest.raises(NotFound) as info:
+        client.get_graph("graph_doesnotexist")
+    assert info.value.exit_code == 3
+    with pytest.raises(ConfigError):
+        client.get_graph("../v1/kill_switch")
+
+
+def test_list_orders_and_fills(sandbox, client):
+    gid = client.submit_graph(wire(hedge_graph(400)))["graph_id"]
+    deadline = time.monotonic() + 10
+    while client.get_graph(gid)["status"] != "completed" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    orders = client.list_orders(symbol="ETH-USD")["orders"]
+    assert [o["node_order_id"] for o in orders] == [f"graph:{gid}:spot:1"]
+    assert orders[0]["side"] == "BUY" and orders[0]["status"] == "COMPLETED"
+    assert len(list(client.iter_orders(page_size=1))) == 2
+    fills = client.list_fills(node_order_id=f"graph:{gid}:hedge:1")["fills"]
+    assert sum(f["qty_1e8"] for f in fills) == 400
+
+
+# -- the key never leaks ----------------------------------------------------------
+
+
+def test_key_never_appears_in_repr_errors_or_logs(sandbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    c = client_for(sandbox, retries=1, timeout=0.3)
+    errors = []
+    sandbox.set_faults([
+        {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 5},
+        {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "count": 1},
+        {"method": "GET", "path_prefix": "/v1/fills", "kind": "slow", "delay": 0.5, "count": 5},
+    ])
+    for call in (c.list_orders, c.list_fills, lambda: c.submit_graph(wire(hedge_graph())),
+                 lambda: c.get_graph("graph_nope"), lambda: c.submit_graph(b"{}")):
+        try:
+            call()
+        except ApiError as exc:
+            errors.append(exc)
+    assert len(errors) == 5
+    request = next(c._http.auth.auth_flow(c._http.build_request("GET", "/v1/orders")))  # as sent
+    texts = [repr(c), str(c), repr(c._http.auth), repr(request), repr(request.headers), caplog.text]
+    for exc in errors:
+        texts += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    assert all(KEY not in t for t in texts)
+    assert "[secure]" in repr(request.headers)  # the header is there, masked
+    c.close()
+
+
+def test_redaction_filter_scrubs_log_records():
+    key = ApiKey("sk_live_abcdef123456", source="test")
+    assert repr(key).count("sk_live") == 0 and str(key) == "***"
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "sent %s and Bearer tok123", (key.reveal(),), None)
+    RedactingFilter().filter(record)
+    assert "sk_live_abcdef123456" not in record.getMessage() and "tok123" not in record.getMessage()
+    assert redact(f"a {key.reveal()} b") == "a [REDACTED] b"
+
+
+# -- configuration ----------------------------------------------------------------
+
+
+def test_credentials_file_must_be_private(tmp_path):
+    creds = tmp_path / "credentials"
+    creds.write_text(f'api_key = "{KEY}"\n')
+    creds.chmod(0o644)
+    with pytest.raises(InsecureCredentials) as info:
+        load_api_key(creds, env={})
+    assert info.value.exit_code == 2 and "0644" in str(info.value) and KEY not in str(info.value)
+    creds.chmod(0o600)
+    assert load_api_key(creds, env={}).reveal() == KEY
+    creds.write_text("sk_bare_key_on_one_line\n")
+    assert load_api_key(creds, env={}).reveal() == "sk_bare_key_on_one_line"
+    assert load_api_key(creds, env={"SEQUENCE_API_KEY": "from-env"}).reveal() == "from-env"
+    with pytest.raises(ConfigError):
+        load_api_key(tmp_path / "missing", env={})
+
+
+def test_client_from_env(tmp_path, sandbox):
+    creds = tmp_path / "graphc" / "credentials"
+    creds.parent.mkdir()
+    creds.write_text(f'api_key = "{KEY}"\n')
+    creds.chmod(0o640)
+    env = {"SEQUENCE_API_URL": "https://router.example", "XDG_CONFIG_HOME": str(tmp_path)}
+    with pytest.raises(InsecureCredentials):
+        Client.from_env(env)
+    creds.chmod(0o600)
+    with Client.from_env(env) as c:
+        assert c.base_url == "https://router.example" and KEY not in repr(c)
+    with pytest.raises(ConfigError):
+        Client.from_env({"XDG_CONFIG_HOME": str(tmp_path / "none")})
+    with Client.from_env({"SEQUENCE_API_URL": sandbox.base_url, "XDG_CONFIG_HOME": str(tmp_path / "none")}) as c:
+        assert c.list_orders()["total"] == 0  # loopback sandbox needs no account
+
+
+def test_unsafe_urls_are_refused():
+    for url in ("http://router.example", "https://user:pw@router.example", "ftp://x", "https://x/?k=1"):
+        with pytest.raises(ConfigError):
+            Client(url, KEY)
+    assert Client("http://localhost:1/", KEY).base_url == "http://localhost:1"
+
+
+# -- status / cancel / kill-switch commands -----------------------------------------
+
+
+def test_status_command_output(sandbox):
+    sandbox.configure(speed=0)
+    with client_for(sandbox) as c:
+        gid = c.submit_graph(wire(hedge_graph()))["graph_id"]
+    sandbox.tick(1050)  # accepted at 50 ms, fills at 550 and 1050: spot is at 50 %
+    result = CliRunner().invoke(status_command, [gid], env=sandbox.env(SEQUENCE_API_KEY=KEY))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"graph {gid}: active"
+    assert lines[1] == ("  spot   [##########..........]  50.0%  100 / 200  avg 100  executing (2 fills)")
+    assert lines[2] == ("  hedge  [....................]   0.0%  0 / 200  avg -  executing")
+    assert lines[3] == "  edges: e0 fired"
+
+
+def test_status_watch_follows_to_completion_in_a_subprocess(sandbox):
+    with client_for(sandbox) as c:
+        gid = c.submit_graph(wire(hedge_graph()))["graph_id"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "status", gid, "--watch", "--interval", "0.05", "--verbose"],
+        env=sandbox.env(SEQUENCE_API_KEY=KEY), capture_output=True, text=True, timeout=60, cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" not in proc.stdout  # not a terminal: plain blocks, no redraw codes
+    blocks = [line for line in proc.stdout.splitlines() if line.startswith("graph ")]
+    assert blocks[-1] == f"graph {gid}: completed"
+    assert "100.0%  200 / 200  avg 100  filled (4 fills)" in proc.stdout
+    assert "GET /v1/execution_graphs/" in proc.stderr  # --verbose logs requests
+    assert KEY not in proc.stdout + proc.stderr
+
+
+def test_status_render_tolerates_sparse_answers():
+    lines = render_graph({"graph_id": "g", "status": "active", "nodes": {"a": {"status": "pending"}}})
+    assert lines == ["graph g: active", "  a  [....................]   0.0%  0 / 0  avg -  pending"]
+
+
+def test_commands_exit_3_with_one_line_on_api_errors(sandbox):
+    runner = CliRunner()
+    env = sandbox.env(SEQUENCE_API_KEY=KEY)
+    result = runner.invoke(status_command, ["graph_missing"], env=env)
+    assert result.exit_code == 3
+    assert result.output.strip().startswith("graphc: error: GET /v1/execution_graphs/graph_missing: HTTP 404")
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    down = {**env, "SEQUENCE_API_URL": f"http://127.0.0.1:{free_port()}"}
+    result = runner.invoke(cancel_command, ["graph_x"], env=down)
+    assert result.exit_code == 3 and "cannot reach the router" in result.output
+    result = runner.invoke(status_command, ["not/a/graph"], env=env)
+    assert result.exit_code == 2
+    result = runner.invoke(kill_switch_command, ["on"], env=env)
+    assert result.exit_code == 2 and "--reason" in result.output
+
+
+def test_cancel_and_kill_switch_commands(sandbox):
+    sandbox.configure(speed=0)
+    runner = CliRunner()
+    env = sandbox.env(SEQUENCE_API_KEY=KEY)
+    with client_for(sandbox) as c:
+        first = c.submit_graph(wire(hedge_graph()))["graph_id"]
+        second = c.submit_graph(wire(hedge_graph(1000)))["graph_id"]
+        result = runner.invoke(cancel_command, [first], env=env)
+        assert result.exit_code == 0 and result.output == f"graph {first}: cancelled\n"
+        result = runner.invoke(kill_switch_command, ["on", "--reason", "drill"], env=env)
+        assert result.exit_code == 0
+        assert result.output == "kill switch is ON (drill); 1 active graph(s) cancelled\n"
+        assert c.get_graph(second)["status"] == "cancelled"
+        result = runner.invoke(kill_switch_command, ["off"], env=env)
+        assert result.exit_code == 0 and result.output == "kill switch is OFF\n"
+
+
+def test_insecure_credentials_exit_2_without_traceback(tmp_path, sandbox):
+    creds = tmp_path / "credentials"
+    creds.write_text(f'api_key = "{KEY}"\n')
+    creds.chmod(0o644)
+    env = {**sandbox.env(), "SEQUENCE_API_URL": "https://router.example", "GRAPHC_CREDENTIALS": str(creds),
+           "SEQUENCE_API_KEY": None}
+    result = CliRunner().invoke(status_command, ["graph_x"], env=env)
+    assert result.exit_code == 2
+    assert "chmod 600" in result.output and KEY not in result.output

@@ -1,0 +1,398 @@
+"""`graphc sandbox serve` as a separate process, driven with plain urllib:
+endpoints and shapes, the fill simulator's triggers, faults."""
+
+from __future__ import annotations
+
+import http.client
+import time
+
+import pytest
+
+from sandbox_fixture import edge, hedge_graph, node, running_sandbox, sandbox, sandbox_server, wire  # noqa: F401
+
+
+def submit(sb, graph, headers=None):
+    status, body, hdrs = sb.request("POST", "/v1/orders", wire(graph),
+                                    {"Authorization": "Bearer t", **(headers or {})})
+    assert status == 200, body
+    return body["graph_id"]
+
+
+def get(sb, gid):
+    status, body, _ = sb.api("GET", f"/v1/execution_graphs/{gid}")
+    assert status == 200, body
+    return body
+
+
+def frozen(sb):
+    """Stop simulated time; the test advances it with ticks."""
+    sb.configure(speed=0)
+
+
+def timeline(sb, gid, types=("edge_fired", "node_status", "node_accepted", "fill")):
+    """Events as compact tuples, for asserting order."""
+    out = []
+    for e in sb.events(gid):
+        if e["type"] not in types:
+            continue
+        if e["type"] == "edge_fired":
+            out.append((e["t_ms"], "fired", e["edge"]))
+        elif e["type"] == "node_status":
+            out.append((e["t_ms"], e["node"], e["status"]))
+        elif e["type"] == "node_accepted":
+            out.append((e["t_ms"], e["node"], "accepted"))
+        else:
+            out.append((e["t_ms"], e["node"], "fill", e["filled_qty_1e8"]))
+    return out
+
+
+# -- endpoints --------------------------------------------------------------------
+
+
+def test_requires_a_bearer_token(sandbox):
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic dXNlcg=="}):
+        status, body, hdrs = sandbox.request("GET", "/v1/orders", headers=headers)
+        assert status == 401 and body["error"]["code"] == "unauthorized"
+        assert hdrs.get("WWW-Authenticate") == "Bearer"
+
+
+def test_simple_order_is_a_one_node_graph(sandbox):
+    status, body, _ = sandbox.api("POST", "/v1/orders", {"symbol": "BTC-USD", "side": "buy", "qty": 0.1})
+    assert status == 200
+    assert set(body) == {"graph_id", "status", "node_count", "edge_count"}
+    assert (body["status"], body["node_count"], body["edge_count"]) == ("active", 1, 0)
+    graph = get(sandbox, body["graph_id"])
+    assert set(graph) == {"graph_id", "client_id", "status", "nodes", "edges"}
+    assert set(graph["nodes"]["node_0"]) == {"status", "target_qty_1e8", "filled_qty_1e8",
+                                             "avg_fill_price_1e9", "fill_count"}
+    assert graph["nodes"]["node_0"]["target_qty_1e8"] == 10_000_000
+
+
+@pytest.mark.parametrize("body, where", [
+    ({"symbol": "BTC-USD", "side": "buy", "qty": 0.000000001}, "qty"),
+    ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "side"),
+    ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "nodes[0].quantity.fixed.qty_1e8"),
+    ({"nodes": [node("a", activation="wait")], "edges": []}, "nodes"),
+    ({"nodes": [node("a"), node("a")], "edges": []}, "nodes[1].node_id"),
+    ({"nodes": [node("a"), node("b", activation="wait")],
+      "edges": [edge("e0", "a", "b", "on_fill_ratio", 1.5)]}, "edges[0].condition.fill_ratio_gte"),
+    ({"nodes": [node("a"), node("b", activation="wait")],
+      "edges": [edge("e0", "a", "b", "on_fill_ratio")]}, "edges[0].condition"),
+    ({"nodes": [node("a"), node("b", activation="wait")],
+      "edges": [edge("e0", "a", "b", "on_whim")]}, "edges[0].trigger"),
+    ({"nodes": [node("a"), node("b", activation="wait"), node("c", activation="wait")],
+      "edges": [edge("e0", "a", "b", "on_done"), edge("e1", "b", "c", "on_done"),
+                edge("e2", "c", "b", "on_done")]}, "edges"),
+    ({"nodes": [node("a")], "edges": [], "colour": "red"}, "colour"),
+])
+def test_validation_errors_are_400_with_a_path(sandbox, body, where):
+    status, answer, _ = sandbox.api("POST", "/v1/orders", body)
+    assert status == 400
+    assert answer["error"]["code"] == "validation_error"
+    assert answer["error"]["path"] == where
+    assert sandbox.graphs() == []
+
+
+def test_unknown_graph_and_method(sandbox):
+    assert sandbox.api("GET", "/v1/execution_graphs/graph_nope")[0] == 404
+    assert sandbox.api("PATCH", "/v1/orders")[0] == 405
+    assert sandbox.api("GET", "/v2/whatever")[0] == 404
+
+
+def test_orders_listing(sandbox):
+    frozen(sandbox)
+    first = submit(sandbox, hedge_graph(), {"Idempotency-Key": "k1"})
+    second = submit(sandbox, {"nodes": [node("x", "BTC-USD", "sell", 1)], "edges": []})
+    sandbox.tick(1100)
+    status, page, _ = sandbox.api("GET", "/v1/orders")
+    assert status == 200 and page["total"] == 3 and page["has_more"] is False
+    ids = [o["node_order_id"] for o in page["orders"]]
+    assert ids == [f"graph:{second}:x:1", f"graph:{first}:spot:1", f"graph:{first}:hedge:1"]
+    by_id = {o["node_order_id"]: o for o in page["orders"]}
+    spot = by_id[f"graph:{first}:spot:1"]
+    assert spot["side"] == "BUY" and spot["status"] == "ACTIVE" and spot["idempotency_key"] == "k1"
+    assert by_id[f"graph:{second}:x:1"]["side"] == "SELL"
+    assert by_id[f"graph:{second}:x:1"]["status"] == "COMPLETED"
+    assert page["idempotency_key_supported"] is True
+    _, page, _ = sandbox.api("GET", "/v1/orders?limit=1&offset=1")
+    assert [o["node_order_id"] for o in page["orders"]] == ids[1:2] and page["has_more"] is True
+    _, page, _ = sandbox.api("GET", "/v1/orders?symbol=ETH-USD-PERP")
+    assert [o["node_order_id"] for o in page["orders"]] == ids[2:]
+    _, page, _ = sandbox.api("GET", f"/v1/orders?node_order_id=graph:{first}:spot:1")
+    assert page["total"] == 1
+    assert sandbox.api("GET", "/v1/orders?limit=0")[0] == 400
+    sandbox.configure(expose_idempotency_keys=False)
+    _, page, _ = sandbox.api("GET", "/v1/orders")
+    assert "idempotency_key" not in page["orders"][0] and "idempotency_key_supported" not in page
+
+
+def test_fills_listing(sandbox):
+    frozen(sandbox)
+    gid = submit(sandbox, {"nodes": [node("a", qty_1e8=10, limit_1e9=2_500_000_000)], "edges": []})
+    sandbox.tick(5000)
+    _, page, _ = sandbox.api("GET", "/v1/fills")
+    assert page["total"] == 4
+    assert sum(f["qty_1e8"] for f in page["fills"]) == 10
+    assert {f["price_1e9"] for f in page["fills"]} == {2_500_000_000}
+    assert {f["node_order_id"] for f in page["fills"]} == {f"graph:{gid}:a:1"}
+    assert get(sandbox, gid)["nodes"]["a"]["avg_fill_price_1e9"] == 2_500_000_000
+
+
+def test_idempotency_key_replays_and_conflicts(sandbox):
+    gid = submit(sandbox, hedge_graph(), {"Idempotency-Key": "run-7"})
+    status, body, headers = sandbox.request("POST", "/v1/orders", wire(hedge_graph()),
+                                            {"Authorization": "Bearer t", "Idempotency-Key": "run-7"})
+    assert status == 200 and body["graph_id"] == gid and headers.get("Idempotent-Replayed") == "true"
+    status, body, _ = sandbox.request("POST", "/v1/orders", wire(hedge_graph(1)),
+                                      {"Authorization": "Bearer t", "Idempotency-Key": "run-7"})
+    assert status == 409 and body["error"]["code"] == "idempotency_conflict"
+    assert len(sandbox.graphs()) == 1
+
+
+def test_kill_switch(sandbox):
+    frozen(sandbox)
+    gid = submit(sandbox, hedge_graph())
+    status, body, _ = sandbox.api("PUT", "/v1/kill_switch", {"active": True, "reason": "drill"})
+    assert status == 200 and body["cancelled_graphs"] == 1
+    assert get(sandbox, gid)["status"] == "cancelled"
+    status, body, _ = sandbox.api("POST", "/v1/orders", hedge_graph())
+    assert status == 403 and body["error"]["code"] == "kill_switch_active"
+    assert sandbox.api("PUT", "/v1/kill_switch", {"active": False})[0] == 200
+    submit(sandbox, hedge_graph())
+
+
+def test_cancel_pause_and_resume(sandbox):
+    frozen(sandbox)
+    gid = submit(sandbox, hedge_graph())
+    sandbox.tick(600)  # first fill at 550
+    sandbox.pause(gid)
+    sandbox.tick(10_000)  # nothing happens while paused
+    assert get(sandbox, gid)["nodes"]["spot"]["fill_count"] == 1
+    status, body, _ = sandbox.api("POST", f"/v1/execution_graphs/{gid}/resume")
+    assert status == 200 and body["status"] == "active"
+    assert sandbox.api("POST", f"/v1/execution_graphs/{gid}/resume")[0] == 409
+    sandbox.tick(449)
+    assert get(sandbox, gid)["nodes"]["spot"]["fill_count"] == 1  # the pause shifted the schedule
+    sandbox.tick(1)
+    assert get(sandbox, gid)["nodes"]["spot"]["fill_count"] == 2
+    status, body, _ = sandbox.api("DELETE", f"/v1/execution_graphs/{gid}")
+    assert status == 200 and body["status"] == "cancelled"
+    graph = get(sandbox, gid)
+    assert graph["nodes"]["spot"]["status"] == "cancelled" and graph["nodes"]["hedge"]["status"] == "cancelled"
+    assert sandbox.api("DELETE", f"/v1/execution_graphs/{gid}")[0] == 200  # idempotent
+
+
+def test_risk_admission(sandbox):
+    graph = hedge_graph(600_000_000_000)  # 6000 ETH at 100 on each leg = 1.2M USD
+    status, body, _ = sandbox.api("POST", "/v1/orders", graph)
+    assert status == 400 and body["error"]["code"] == "risk_admission_rejected"
+
+
+# -- the simulator's triggers --------------------------------------------------------
+
+
+def test_hedge_fires_when_the_parent_reaches_half(sandbox):
+    frozen(sandbox)
+    gid = submit(sandbox, hedge_graph())
+    sandbox.tick(1049)
+    assert get(sandbox, gid)["nodes"]["hedge"]["status"] == "pending"
+    sandbox.tick(1)
+    graph = get(sandbox, gid)
+    assert graph["nodes"]["spot"]["filled_qty_1e8"] == 10_000_000_000
+    assert graph["nodes"]["hedge"]["status"] == "executing" and graph["edges"]["e0"] == {"status": "fired",
+                                                                                         "fired": True}
+    sandbox.tick(5000)
+    assert timeline(sandbox, gid) == [
+        (0, "spot", "executing"),
+        (50, "spot", "accepted"),
+        (550, "spot", "fill", 5_000_000_000),
+        (1050, "spot", "fill", 10_000_000_000),
+        (1050, "fired", "e0"),
+        (1050, "hedge", "executing"),
+        (1100, "hedge", "accepted"),
+        (1550, "spot", "fill", 15_000_000_000),
+        (1600, "hedge", "fill", 5_000_000_000),
+        (2050, "spot", "fill", 20_000_000_000),
+        (2050, "spot", "filled"),
+        (2100, "hedge", "fill", 10_000_000_000),
+        (2600, "hedge", "fill", 15_000_000_000),
+        (3100, "hedge", "fill", 20_000_000_000),
+        (3100, "hedge", "filled"),
+    ]
+    assert get(sandbox, gid)["status"] == "completed"
+
+
+def test_on_timeout_fires_after_its_time(sandbox):
+    frozen(sandbox)
+    graph = {"nodes": [node("a"), node("b", activation="wait")],
+             "edges": [edge("e0", "a", "b", {"on_timeout": {"ms": 5000}})]}
+    gid = submit(sandbox, graph)
+    sandbox.tick(4999)
+    view = get(sandbox, gid)
+    assert view["nodes"]["a"]["status"] == "filled"  # the parent finished long ago...
+    assert view["nodes"]["b"]["status"] == "pending" and view["status"] == "active"  # ...b still waits
+    sandbox.tick(1)
+    assert get(sandbox, gid)["nodes"]["b"]["status"] == "executing"
+    assert (5000, "fired", "e0") in timeline(sandbox, gid)
+
+
+def test_first_fill_full_fill_accepted_and_done_in_order(sandbox):
+    frozen(sandbox)
+    graph = {"nodes": [node("a", qty_1e8=8), *(node(n, qty_1e8=1, activation="wait") for n in "bcdef")],
+             "edges": [edge("e0", "a", "b", "on_accepted"), edge("e1", "a", "c", "on_first_fill"),
+                       edge("e2", "a", "d", "on_full_fill"), edge("e3", "a", "e", "on_done"),
+                       edge("e4", "a", "f", "on_cancel")]}
+    gid = submit(sandbox, graph)
+    sandbox.tick(10_000)
+    events = timeline(sandbox, gid, ("edge_fired",))
+    assert events == [(50, "fired", "e0"), (550, "fired", "e1"), (2050, "fired", "e2"), (2050, "fired", "e3")]
+    view = get(sandbox, gid)
+    assert view["status"] == "completed"
+    assert view["nodes"]["f"]["status"] == "cancelled"  # its only parent finished without cancelling
+    assert view["edges"]["e4"] == {"status": "skipped", "fired": False}
+    assert {n: v["status"] for n, v in view["nodes"].items() if n != "f"} == dict.fromkeys("abcde", "filled")
+
+
+def test_on_fill_streams_a_derived_hedge(sandbox):
+    frozen(sandbox)
+    graph = {"nodes": [node("a", qty_1e8=1000), node("h", "ETH-USD-PERP", "sell", "derived", "wait")],
+             "edges": [edge("e0", "a", "h", "on_fill")]}
+    gid = submit(sandbox, graph)
+    sandbox.tick(1200)  # a: fills at 550 and 1050; h follows
+    view = get(sandbox, gid)
+    assert view["nodes"]["a"]["filled_qty_1e8"] == 500
+    assert view["nodes"]["h"]["target_qty_1e8"] == 500
+    sandbox.tick(10_000)
+    view = get(sandbox, gid)
+    assert view["status"] == "completed"
+    assert view["nodes"]["h"] == {**view["nodes"]["h"], "status": "filled", "filled_qty_1e8": 1000,
+                                  "target_qty_1e8": 1000}
+    fired = [e for e in sandbox.events(gid) if e["type"] == "edge_fired"]
+    assert [e["count"] for e in fired] == [1, 2, 3, 4]  # every parent fill
+
+
+def test_rejected_parent_fires_on_done_and_a_cancelled_child_fires_on_cancel(sandbox):
+    frozen(sandbox)
+    sandbox.configure(reject_symbols=["BAD-USD"])
+    graph = {"nodes": [node("p", "BAD-USD"), node("d", qty_1e8="derived", activation="wait"),
+                       node("x", qty_1e8=4, activation="wait")],
+             "edges": [edge("e0", "p", "d", "on_done"), edge("e1", "d", "x", "on_cancel")]}
+    gid = submit(sandbox, graph)
+    sandbox.tick(10_000)
+    view = get(sandbox, gid)
+    assert view["nodes"]["p"]["status"] == "rejected"
+    assert view["nodes"]["d"]["status"] == "cancelled"  # derived from a parent with no fills
+    assert view["nodes"]["x"]["status"] == "filled"
+    assert view["status"] == "completed"
+    assert [e[2] for e in timeline(sandbox, gid, ("edge_fired",))] == ["e0", "e1"]
+
+
+def test_on_price_follows_the_configured_path(sandbox):
+    frozen(sandbox)
+    sandbox.control("POST", "/prices", {"BTC-USD": {"price": 100, "path": [[1000, 97], [3000, 94.9]]}})
+    trigger = {"on_price": {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price",
+                            "offset_pct": -5.0}}
+    graph = {"nodes": [node("a", "BTC-USD"), node("stop", "BTC-USD", "sell", activation="wait")],
+             "edges": [edge("e0", "a", "stop", trigger)]}
+    gid = submit(sandbox, graph)
+    sandbox.tick(2999)
+    assert get(sandbox, gid)["nodes"]["stop"]["status"] == "pending"  # 97 is only -3 %
+    sandbox.tick(1)
+    assert get(sandbox, gid)["nodes"]["stop"]["status"] == "executing"
+    # market fills use the path price at fill time: a at 550 ms (100) and later (97), stop after 3000
+    sandbox.tick(10_000)
+    fills = sandbox.api("GET", "/v1/fills?symbol=BTC-USD")[1]["fills"]
+    prices = [(f["node_order_id"].split(":")[2], f["price_1e9"]) for f in reversed(fills)]
+    assert prices == [("a", 100_000_000_000)] + [("a", 97_000_000_000)] * 3 + [("stop", 94_900_000_000)] * 4
+
+
+def test_unreachable_wait_nodes_are_cancelled_and_the_graph_completes(sandbox):
+    frozen(sandbox)
+    trigger = {"on_price": {"symbol": "ETH-USD", "direction": "above", "offset_pct": 10}}
+    graph = {"nodes": [node("a", qty_1e8=4), node("b", activation="wait"), node("c", activation="wait")],
+             "edges": [edge("e0", "a", "b", trigger), edge("e1", "b", "c", "on_done")]}
+    gid = submit(sandbox, graph)
+    sandbox.tick(10_000)
+    view = get(sandbox, gid)
+    assert view["status"] == "completed"
+    assert (view["nodes"]["b"]["status"], view["nodes"]["c"]["status"]) == ("cancelled", "cancelled")
+
+
+def test_pacing_sets_the_fill_schedule(sandbox):
+    frozen(sandbox)
+    execution = {"policy": "time_drip", "pacing": {"uniform": {"num_slices": 3, "interval_ms": 1000}}}
+    gid = submit(sandbox, {"nodes": [node("a", qty_1e8=10, execution=execution)], "edges": []})
+    sandbox.tick(10_000)
+    fills = [(t, q) for t, _, kind, *q in timeline(sandbox, gid, ("fill",))]
+    assert fills == [(1050, [3]), (2050, [6]), (3050, [10])]
+
+
+def test_time_runs_with_the_wall_clock_at_speed(sandbox):
+    gid = submit(sandbox, hedge_graph())  # speed 50: the hedge completes in ~62 ms of wall time
+    deadline = time.monotonic() + 10
+    while get(sandbox, gid)["status"] != "completed":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_reset_reseeds_graph_ids(sandbox):
+    first = submit(sandbox, hedge_graph())
+    sandbox.reset()
+    assert submit(sandbox, hedge_graph()) == first
+    assert len(sandbox.graphs()) == 1
+
+
+# -- fault injection ----------------------------------------------------------------
+
+
+def test_fault_500_and_429(sandbox):
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 2},
+                        {"method": "GET", "path_prefix": "/v1/fills", "kind": "http_429", "retry_after": 7}])
+    assert [sandbox.api("GET", "/v1/orders")[0] for _ in range(3)] == [500, 500, 200]
+    status, _, headers = sandbox.api("GET", "/v1/fills")
+    assert status == 429 and headers["Retry-After"] == "7"
+    assert sandbox.api("GET", "/v1/fills")[0] == 200
+    assert [r["hits"] for r in sandbox.faults()] == [2, 1]
+
+
+def test_fault_drop_after_read_applies_the_request(sandbox):
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        sandbox.api("POST", "/v1/orders", hedge_graph())
+    assert len(sandbox.graphs()) == 1
+
+
+def test_fault_500_can_apply_first(sandbox):
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "apply": True}])
+    assert sandbox.api("POST", "/v1/orders", hedge_graph())[0] == 500
+    assert len(sandbox.graphs()) == 1
+
+
+def test_fault_slow(sandbox):
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 0.3}])
+    started = time.monotonic()
+    assert sandbox.api("GET", "/v1/orders")[0] == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_fault_probability_is_seeded(sandbox):
+    rule = {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.5, "seed": 3}
+    runs = []
+    for _ in range(2):
+        sandbox.set_faults([rule])
+        runs.append([sandbox.api("GET", "/v1/orders")[0] for _ in range(20)])
+    assert runs[0] == runs[1] and 500 in runs[0] and 200 in runs[0]
+
+
+def test_bad_fault_rules_are_refused(sandbox):
+    status, body, _ = sandbox.request("POST", "/_sandbox/faults", b'{"rules": [{"kind": "meteor"}]}')
+    assert status == 400 and "kind" in body["error"]["message"]
+
+
+def test_fixed_port_and_custom_price_via_cli_options():
+    with running_sandbox("--price", "SOL-USD=150.25", "--fills", "2", speed=0) as sb:
+        gid = submit(sb, {"nodes": [node("a", "SOL-USD", qty_1e8=2)], "edges": []})
+        sb.tick(2000)
+        view = get(sb, gid)
+        assert view["nodes"]["a"]["avg_fill_price_1e9"] == 150_250_000_000
+        assert view["nodes"]["a"]["fill_count"] == 2
