@@ -5,6 +5,7 @@ suppressions, and return plain :class:`graphc.report.FileResult` records.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ class LintOptions:
     compile: object = None  # graphc.pipeline.CompileOptions (quotes, params, now)
     quotes_given: bool = False
     config: object = None  # graphc.config.Config
+    require_quotes: bool | None = None  # None: only when a snapshot is given (plan/submit: always)
 
 
 @dataclass
@@ -33,6 +35,7 @@ class LintedGraph:
     diagnostics: list = field(default_factory=list)
     origin: dict = field(default_factory=dict)
     skips: list = field(default_factory=list)
+    is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
 
 
 def rule_families():
@@ -66,7 +69,8 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
         compile_options = options.compile or CompileOptions()
         # With a snapshot, a symbol missing from it is an error (GC109); without
         # one, prices that need quotes are unknown and their checks are skipped.
-        compile_options.require_quotes = options.quotes_given
+        compile_options.require_quotes = (options.quotes_given if options.require_quotes is None
+                                          else options.require_quotes)
         result = compile_document(doc, compile_options)
         return LintedGraph(result.wire, result.locator, result.diagnostics, result.origin, result.skips)
     if isinstance(data, dict) and "nodes" in data:
@@ -83,7 +87,7 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
 def _wire_input(doc) -> LintedGraph:
     from graphc.stages.validate import WIRE_SCHEMA, validate
 
-    return LintedGraph(doc.data, doc, validate(doc, WIRE_SCHEMA))
+    return LintedGraph(doc.data, doc, validate(doc, WIRE_SCHEMA), is_wire_input=True)
 
 
 def _simple_order(doc) -> LintedGraph:
@@ -152,29 +156,76 @@ def lint_file(path, options: LintOptions | None = None, *, explicit: bool = Fals
     """Lint one file. Returns a FileResult, or None when it is a YAML file that is not graphc's.
 
     Unreadable files raise OSError/UnicodeDecodeError for the caller (exit 2).
+
+    Python's cyclic garbage collector is paused while one file is linted: a
+    large graph allocates millions of long-lived, acyclic objects (spans, wire
+    dicts), and the collector re-scanning them made time grow faster than the
+    graph (100k legs: 4x slower). It runs again between files.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint_file(path, options, explicit)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _lint_file(path, options, explicit):
+    from graphc.stages.load import read_source
+
+    path = str(path)
+    return lint_source(read_source(path), path, options, explicit=explicit).result
+
+
+@dataclass
+class LintOutcome:
+    """What linting one source produced, for the commands that go on to submit it."""
+
+    result: object  # FileResult, or None for a YAML file that is not graphc's
+    wire: dict | None = None  # the wire graph (Decimals for fractions), when one was built
+    wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
+    name: str | None = None  # the playbook's name
+
+    @property
+    def has_errors(self) -> bool:
+        return self.result is not None and has_errors(self.result.diagnostics)
+
+
+def lint_source(text: str, path: str, options: LintOptions | None = None, *, explicit: bool = True) -> LintOutcome:
+    """Lint source text (one file's contents) and keep the wire graph it produced."""
     from graphc.config import apply_config
     from graphc.report import FileResult
-    from graphc.stages.load import load_text, read_source
+    from graphc.stages.load import load_text
     from graphc.suppress import filter_suppressed
 
     options = options or LintOptions()
-    path = str(path)
-    text = read_source(path)
     doc, diagnostics = load_text(text, path)
-    skips = []
+    skips, graph, name = [], None, None
     if doc is not None:
         graph = _classify(doc, path, explicit, options)
         if graph is None:
-            return None
+            return LintOutcome(None)
         diagnostics.extend(graph.diagnostics)
         skips.extend(Skip(code, graph.locator.span(where), reason) for code, where, reason in graph.skips)
         if graph.wire is not None and not has_errors(diagnostics):
             found, rule_skips = _run_rules(graph, path, options)
             diagnostics.extend(found)
             skips.extend(rule_skips)
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
+            name = doc.data["name"]
     if options.config is not None:
         diagnostics = apply_config(diagnostics, options.config)
     diagnostics = filter_suppressed(diagnostics, text, path=path)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return FileResult(path, text, diagnostics, skips)
+    outcome = LintOutcome(FileResult(path, text, diagnostics, skips), name=name)
+    if graph is not None and graph.wire is not None and not has_errors(diagnostics):
+        outcome.wire = graph.wire
+        outcome.wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
+    return outcome
+
+
+def _wire_text(wire):
+    from graphc.stages.emit import to_json
+
+    return to_json(wire)
