@@ -57,7 +57,7 @@ def build_plan(*, name, wire_text, playbook, quotes=None, params_file=None, para
     """The JSON document ``graphc plan -o`` writes."""
     created_at = created_at or datetime.now(timezone.utc)
     wire_bytes = wire_text.encode("utf-8")
-    return {
+    plan = {
         "graphc_plan": PLAN_VERSION,
         "name": name,
         "created_at": created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -72,6 +72,14 @@ def build_plan(*, name, wire_text, playbook, quotes=None, params_file=None, para
         },
         "wire": wire_text,
     }
+    plan["plan_sha256"] = plan_digest(plan)
+    return plan
+
+
+def plan_digest(plan: dict) -> str:
+    """SHA-256 over every field but itself, so an edited time or name is noticed too."""
+    body = {k: v for k, v in plan.items() if k != "plan_sha256"}
+    return sha256_hex(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
 def is_plan_text(text: str) -> bool:
@@ -93,6 +101,9 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     if actual != digest:
         raise PlanError(f"{source} was modified after it was planned: the wire graph's SHA-256 is "
                         f"{actual[:12]}…, the plan says {digest[:12]}…; run `graphc plan` again")
+    if data.get("plan_sha256") != plan_digest(data):
+        raise PlanError(f"{source} was modified after it was planned (its time, name or inputs changed); "
+                        "run `graphc plan` again")
     try:
         created = datetime.fromisoformat(str(data.get("created_at")).replace("Z", "+00:00"))
     except ValueError:
@@ -152,7 +163,8 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     if unknown:
         total_text = f"at least {total_text} (unknown for {', '.join(map(str, unknown))}: no price)"
     lines.append(f"total notional: {total_text}")
-    mode = "LIVE: real orders, real money" if wire.get("is_sandbox") is False else "SANDBOX (paper trading)"
+    mode = {False: "LIVE: real orders, real money", True: "SANDBOX (paper trading)"}.get(
+        wire.get("is_sandbox"), "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)")
     lines.append("mode: " + bold(mode))
     return lines
 

@@ -39,6 +39,14 @@ def prepare(playbook, quotes_path, set_values, params_file, now):
     return outcome, compile_opts
 
 
+def source_name(outcome, path) -> str:
+    """The name a run is recorded under: the playbook's ``name``, or for a wire
+    JSON file (which has none) the file's stem, never ``None``."""
+    from pathlib import Path
+
+    return outcome.name or Path(str(path)).stem or "graph"
+
+
 @click.command("plan")
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @compile_options
@@ -62,16 +70,20 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, output):
     if outcome.wire_text is None or outcome.has_errors:
         click.echo("graphc: not planned: fix the errors above", err=True)
         sys.exit(EXIT_FINDINGS)
-    wire_text, name = outcome.wire_text, outcome.name
+    wire_text, name = outcome.wire_text, source_name(outcome, playbook)
     click.echo(f"plan for {name} ({playbook})\n")
     for line in summary_lines(outcome.wire, compile_opts.quotes, bold=bold_style()):
         click.echo(line)
     if output:
         plan = build_plan(name=name, wire_text=wire_text, playbook=playbook, quotes=quotes_path,
                           params_file=params_file, params=parse_set(set_values), now=parse_now(now))
-        with open(output, "w", encoding="utf-8") as fh:
-            json.dump(plan, fh, indent=2)
-            fh.write("\n")
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                json.dump(plan, fh, indent=2)
+                fh.write("\n")
+        except OSError as exc:
+            click.echo(f"graphc: cannot write plan {output}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_USAGE)
         click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute "
                    "(--max-age)")
 

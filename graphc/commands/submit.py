@@ -5,10 +5,16 @@ Refusals, in the order they are checked:
    ``--max-age`` (exit 2);
 2. a live graph (``sandbox: false``) without ``--live`` (exit 2); with
    ``--live``, a confirmation on a terminal unless ``--yes``, and ``--yes``
-   required when there is no terminal (exit 2);
+   required when there is no terminal (exit 2); a wire graph that does not say
+   ``is_sandbox`` at all (the router's default would decide) is refused too;
 3. the ledger: a run key that already has a graph (unless ``--force``), or an
    earlier attempt whose outcome is still unknown after reconciling (exit 2).
 Remote failures exit 3; an unknown outcome is recorded as *uncertain*.
+With ``--watch``, a graph that ends cancelled or failed exits 1, as
+``graphc status --watch`` does.
+
+The ledger defaults to ``.graphc/ledger.sqlite`` in the project root found
+from the current directory, the same file ``graphc ledger`` reads.
 """
 
 from __future__ import annotations
@@ -42,10 +48,10 @@ def _from_plan(path, text, max_age, quotes_path):
 
 
 def _from_playbook(path, quotes_path, set_values, params_file, now):
-    from graphc.commands.plan import prepare
+    from graphc.commands.plan import prepare, source_name
 
     outcome, _ = prepare(path, quotes_path, set_values, params_file, now)
-    return outcome.name, outcome.wire_text, outcome
+    return source_name(outcome, path), outcome.wire_text, outcome
 
 
 def _confirm_live(name, wire, yes):
@@ -142,7 +148,10 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
     if wire_text is None or outcome.has_errors:
         _refuse("lint found errors; fix them and submit again", EXIT_FINDINGS)
     wire = json.loads(wire_text, parse_float=Decimal)
-    is_live = wire.get("is_sandbox") is False
+    if not isinstance(wire.get("is_sandbox"), bool):
+        _refuse(f"{name} does not say whether it is a sandbox graph (no `is_sandbox`), so the router's default "
+                "would decide; add `\"is_sandbox\": true` (or `false` together with --live)", EXIT_USAGE)
+    is_live = wire["is_sandbox"] is False
     if is_live and not live:
         _refuse(f"{name} is a LIVE graph (`sandbox: false`); pass --live to trade it for real", EXIT_USAGE)
     if is_live:
@@ -158,9 +167,19 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
         sys.exit(exc.exit_code)
     # The embedded sandbox forgets everything when this command exits, so its
     # runs must not block a later submission of the same run to a real router.
-    ledger_file = ":memory:" if embedded else (ledger_path or default_ledger_path(source))
+    # The default is the project of the current directory, like `graphc ledger`
+    # (not of SOURCE: a plan saved in /tmp must not get a ledger of its own).
+    ledger_file = ":memory:" if embedded else (ledger_path or default_ledger_path())
     try:
-        with Ledger(ledger_file) as ledger, _router(embedded) as client:
+        ledger = Ledger(ledger_file)
+    except OSError as exc:
+        click.echo(f"graphc: error: cannot open the ledger {ledger_file}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except LedgerError as exc:
+        click.echo(f"graphc: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    try:
+        with ledger, _router(embedded) as client:
             try:
                 submitted = guarded_submit(ledger, client, run_key=run_key, playbook=name, wire=wire_bytes,
                                            live=is_live, force=force)
@@ -175,8 +194,19 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
             mode = "LIVE" if is_live else "sandbox"
             click.echo(f"submitted {name} as graph {graph_id} ({mode}, run key {run_key})")
             if watch or embedded:
-                final = watch_graph(client, graph_id, interval=0.2 if embedded else 1.0)
+                try:
+                    final = watch_graph(client, graph_id, interval=0.2 if embedded else 1.0)
+                except ApiError as exc:
+                    click.echo(f"graphc: error: graph {graph_id} was submitted, but following it failed: {exc}; "
+                               f"follow it with `graphc status {graph_id} --watch`", err=True)
+                    sys.exit(exc.exit_code)
+                except KeyboardInterrupt:
+                    click.echo(f"\nstopped watching; graph {graph_id} was submitted and keeps running "
+                               f"(graphc status {graph_id})", err=True)
+                    sys.exit(130)
                 click.echo(f"graph {graph_id} {final.get('status')}")
+                if final.get("status") != "completed":
+                    sys.exit(EXIT_FINDINGS)
     except (ApiError, LedgerError) as exc:
         click.echo(f"graphc: error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", EXIT_REMOTE))
