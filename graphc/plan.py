@@ -124,7 +124,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
 
 def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE."""
-    from graphc.humanize import edge_label, money_text, number, price_of, size_text
+    from graphc.humanize import edge_label, money_text, number, size_text
     from graphc.rules.base import LintContext
 
     ctx = LintContext(wire=wire, quotes=quotes)
