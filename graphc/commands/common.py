@@ -91,3 +91,16 @@ def read_error(path, exc) -> str:
     if isinstance(exc, UnicodeDecodeError):
         reason = "not UTF-8 text"
     return f"cannot read {path}: {reason}"
+
+
+def read_input(source) -> tuple[str, str]:
+    """(text, shown path) of a file argument, ``-`` meaning stdin; exits 2 when unreadable."""
+    from graphc.stages.load import read_source
+
+    if source == "-":
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return read_source(source), str(source)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"graphc: {read_error(source, exc)}", err=True)
+        sys.exit(EXIT_USAGE)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_error
+from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_input
 
 
 @click.command("decompile")
@@ -23,15 +23,9 @@ def decompile_command(wire, output):
     from graphc.decompile import DecompileError, decompile, playbook_name, round_trip_difference
     from graphc.diagnostics import has_errors
     from graphc.report import FileResult
-    from graphc.stages.load import read_source
     from graphc.wire_input import read_graph_input
 
-    try:
-        text = sys.stdin.read() if wire == "-" else read_source(wire)
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"graphc: {read_error(wire, exc)}", err=True)
-        sys.exit(EXIT_USAGE)
-    path = "<stdin>" if wire == "-" else wire
+    text, path = read_input(wire)
     loaded = read_graph_input(text, path)
     if loaded.diagnostics:
         print_diagnostics([FileResult(path, text, loaded.diagnostics, [])])

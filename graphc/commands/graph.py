@@ -7,7 +7,7 @@ import sys
 import click
 
 from graphc.commands.common import (EXIT_FINDINGS, EXIT_USAGE, build_options, compile_options,
-                                    print_diagnostics, read_error)
+                                    print_diagnostics, read_input)
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 
@@ -56,15 +56,9 @@ def _load(source, quotes_path, set_values, params_file, now):
     """(wire, name, {node_id: NodeText}) for a playbook, wire graph or simple order; exits on errors."""
     from graphc.diagnostics import has_errors
     from graphc.report import FileResult
-    from graphc.stages.load import read_source
     from graphc.wire_input import read_graph_input
 
-    try:
-        text = sys.stdin.read() if source == "-" else read_source(source)
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"graphc: {read_error(source, exc)}", err=True)
-        sys.exit(EXIT_USAGE)
-    path = "<stdin>" if source == "-" else source
+    text, path = read_input(source)
     loaded = read_graph_input(text, path)
     diagnostics, wire, name, texts = list(loaded.diagnostics), loaded.wire, None, {}
     if loaded.kind == "playbook":
