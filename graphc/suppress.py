@@ -33,6 +33,7 @@ ALL = "*"
 _DIRECTIVE = re.compile(r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?",
                         re.IGNORECASE)
 _MENTION = re.compile("graphc", re.IGNORECASE)
+_ANY_DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _BLOCK_SCALAR = re.compile(r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$")
 _QUOTE_OPENERS = ":-[{,?"
@@ -62,8 +63,8 @@ def filter_suppressed(diagnostics, source_text: str | None, *, path: str | None 
     pass through), and a ``.json`` path suppresses nothing.
     """
     diagnostics = list(diagnostics)
-    if not source_text or not _MENTION.search(source_text):
-        return diagnostics
+    if not diagnostics or not source_text or not _ANY_DIRECTIVE.search(source_text):
+        return diagnostics  # every playbook says `graphc: 1`; only `graphc: ignore` needs the line scan
     if path is not None and path.lower().endswith(".json"):
         return diagnostics
     found = parse_suppressions(source_text)

@@ -62,6 +62,28 @@ class UnitError(ValueError):
         return f"{self.code} {self.message}"
 
 
+def _memo_text(fn):
+    """Remember ``fn``'s result for text input (a desk writes `25bps` and `ask + 1 tick` in every file).
+
+    Only successful parses are kept (errors are raised again each time), only for
+    ``str`` arguments, and the results are immutable (Decimal, int, frozen dataclasses).
+    """
+    cache = {}
+
+    def parse(value):
+        if type(value) is not str:
+            return fn(value)
+        result = cache.get(value)
+        if result is None:
+            result = fn(value)
+            if len(cache) < 8192:
+                cache[value] = result
+        return result
+
+    parse.__name__, parse.__qualname__, parse.__doc__, parse.__wrapped__ = fn.__name__, fn.__qualname__, fn.__doc__, fn
+    return parse
+
+
 # ---------------------------------------------------------------------------
 # Number grammar (shared by every parser)
 
@@ -92,7 +114,7 @@ def _checked(d: Decimal, shown) -> Decimal:
     """``d`` when it is finite and of sane size (GC105 / GC103 otherwise)."""
     if not d.is_finite():
         raise UnitError("GC105", f"cannot read '{_show(shown)}' as a number", "write a finite number, e.g. '0.5'")
-    if len(d.as_tuple().digits) > MAX_DIGITS:
+    if len(str(d)) > MAX_DIGITS and len(d.as_tuple().digits) > MAX_DIGITS:  # str(d) is short: few digits
         raise UnitError("GC103", f"'{_show(shown)}' has more than {MAX_DIGITS} digits",
                         f"write at most {MAX_DIGITS} significant digits")
     if not -MAX_DIGITS <= d.adjusted() <= MAX_DIGITS:
@@ -159,11 +181,9 @@ def _parts(d: Decimal) -> tuple[int, int]:
 
 def _whole(d: Decimal) -> int | None:
     """``d`` as an int when it is a whole number, else None (``d`` is already checked)."""
-    coefficient, exponent = _parts(d)
-    if exponent >= 0:
-        return coefficient * 10**exponent
-    quotient, remainder = divmod(coefficient, 10**-exponent)
-    return None if remainder else quotient
+    if d != d.to_integral_value():  # exact: rounding to an integer ignores the context's precision
+        return None
+    return int(d)
 
 
 def _int64(n: int, shown, what: str) -> int:
@@ -177,6 +197,7 @@ def _int64(n: int, shown, what: str) -> int:
 # Plain numbers, money, durations, bps, percents
 
 
+@_memo_text
 def parse_number(value) -> Decimal:
     """'1234.5', '1,234.5', '1_234.5', '5k', '1.5m', '2M', '2bn', '-3'; ints/Decimals pass through."""
     if not isinstance(value, str):
@@ -197,6 +218,7 @@ _MONEY = re.compile(
 _MONEY_HINT = "write dollars, e.g. '$500k', '$2,325.53', '500000 USD' or '500k USD'"
 
 
+@_memo_text
 def parse_money(value) -> Decimal:
     """Dollars: '$500k', '$2,325.53', '500000 USD', '500k usd', 'USD 500', '-$5', a plain number."""
     if not isinstance(value, str):
@@ -220,6 +242,7 @@ _SEGMENT = re.compile(rf"\s*(?P<num>{_UNSIGNED})\s*(?P<unit>{_UNIT_ALT})(?![a-z]
 _DURATION_HINT = "write a number and a unit, e.g. '500ms', '30s', '1.5s', '5m', '1h30m', '2d'"
 
 
+@_memo_text
 def parse_duration_ms(value) -> int:
     """Milliseconds: '30s', '500ms', '1.5s', '1h30m', '90 s', '-5s'; a bare number is ms."""
     if not isinstance(value, str):
@@ -257,6 +280,7 @@ def _whole_ms(ms: Decimal, shown) -> int:
 _BPS = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<unit>bps|bp|%)?", re.I)
 
 
+@_memo_text
 def parse_bps(value) -> int:
     """Basis points: '25bps', '25 bps', '25bp', '0.25%', a plain number; whole bps only."""
     if not isinstance(value, str):
@@ -294,12 +318,14 @@ def _percent_parts(value, what: str) -> tuple[Decimal, bool]:
     return _signed(m["sign"], _decimal_of(m["num"], text)), bool(m["pct"])
 
 
+@_memo_text
 def parse_percent(value) -> Decimal:
     """A ratio: '50%' -> 0.5, '12.5%' -> 0.125, '-5%' -> -0.05; a bare number is already a ratio."""
     number, is_percent = _percent_parts(value, "a percentage")
     return number.scaleb(-2, _EXACT) if is_percent else number
 
 
+@_memo_text
 def parse_percent_points(value) -> Decimal:
     """Percent points: '-5%' -> -5, '2.5%' -> 2.5; a bare number is already in points."""
     return _percent_parts(value, "a percentage")[0]
@@ -322,6 +348,7 @@ _QTY_HINT = ("write a number then the asset, e.g. '200 ETH' "
              "(or a plain number '0.1', '10 shares', '$5k' / '5000 USD', or 'derived')")
 
 
+@_memo_text
 def parse_quantity(value) -> Quantity:
     """'0.1', '5k' (base); '200 ETH' (asset); '10 shares', '1 contract'; '$5k', '5000 USD'; 'derived'."""
     if not isinstance(value, str):
@@ -394,6 +421,7 @@ _PRICE_HINT = ("write a literal ('0.55', '55c', '$2,325.53') or a base with offs
 _UNIT_NAMES = {"tick": "tick", "ticks": "tick", "bps": "bps", "bp": "bps", "%": "%", "c": "c", "$": "$"}
 
 
+@_memo_text
 def parse_price(value) -> PriceExpr:
     """A literal price ('0.55', '55c', '$2,325.53') or a template ('ask + 1 tick', 'mid - 25bps')."""
     if not isinstance(value, str):
@@ -534,10 +562,12 @@ def to_scaled(value: Decimal, exponent: int, what: str) -> int:
     if isinstance(exponent, bool) or not isinstance(exponent, int) or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
         raise UnitError("GC103", f"wire exponent '{_show(exponent)}' is not a small integer", "use 8 or 9")
     d = _exact(value, f"a {what}")
-    shown = format_decimal(d)
     if d <= 0:
-        raise UnitError("GC103", f"{what} {shown} is not positive", f"write a {what} greater than zero")
+        raise UnitError("GC103", f"{what} {format_decimal(d)} is not positive", f"write a {what} greater than zero")
     n = _whole(d.scaleb(exponent, _EXACT))
+    if n is not None and n <= INT64_MAX:
+        return n
+    shown = format_decimal(d)
     if n is None:
         example = format_decimal(round_down(d, Decimal(1).scaleb(-exponent)))
         raise UnitError("GC106", f"{what} {shown} has more precision than the wire allows (1e{-exponent})",

@@ -21,3 +21,8 @@ def write(tmp_path, name, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def pytest_configure(config):
+    # tests/test_fuzz.py: `-m fuzz` selects the fuzz tests (GRAPHC_FUZZ_EXAMPLES=N sets their example count).
+    config.addinivalue_line("markers", "fuzz: generated-input robustness tests (tests/test_fuzz.py)")

@@ -18,7 +18,8 @@ Choices where the spec is silent:
   at 0.5 and at 0.8 are different edges; ``{"ms": 5000}`` equals ``{"ms": 5000.0}``).
 - GC201 reports each elementary cycle once, written from the node that comes
   first in the source (``a → b → c → a``), at the edge that closes it; at most
-  ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test.
+  ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test (Kahn's algorithm
+  over the edge pairs); networkx is imported only to enumerate the loops of a cyclic graph.
 - A missing or unknown ``activation`` (a schema error) is inferred as in a
   playbook: ``wait`` with an incoming edge, else ``root``.
 - GC206 is not reported for a graph with no nodes; when it is reported,
@@ -151,15 +152,15 @@ def _triggers(ctx, graph):
     for j, edge in enumerate(ctx.edges):
         if not isinstance(edge, dict):
             continue
-        label, trigger = edge_label(ctx, j), edge.get("trigger")
+        trigger = edge.get("trigger")
         problem = _trigger_problem(trigger)
         if problem:
-            yield Finding("GC208", ("edges", j, "trigger"), f"{label}: {problem[0]}", hint=problem[1])
+            yield Finding("GC208", ("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
         elif trigger == "on_fill_ratio":
-            yield from _ratio_findings(j, label, edge)
+            yield from _ratio_findings(ctx, j, edge)
         elif "condition" in edge:
             yield Finding("GC208", ("edges", j, "condition"),
-                          f"{label}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
+                          f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
                           hint="delete the condition, or use trigger on_fill_ratio")
 
 
@@ -189,17 +190,17 @@ def _trigger_problem(trigger) -> tuple[str, str] | None:
     return f"{what}; valid triggers: {', '.join(valid)}", "use a wire trigger name, or an `after:` text (`LEG filled`)"
 
 
-def _ratio_findings(j, label, edge):
+def _ratio_findings(ctx, j, edge):
     condition = edge.get("condition")
     raw = condition.get("fill_ratio_gte") if isinstance(condition, dict) else None
     if raw is None:
         where = ("edges", j, "condition") if "condition" in edge else ("edges", j, "trigger")
-        yield Finding("GC208", where, f"{label}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
+        yield Finding("GC208", where, f"{edge_label(ctx, j)}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
                       hint='add "condition": {"fill_ratio_gte": 0.5} (`after: LEG filled 50%`)')
         return
     ratio = _number(raw)
     if ratio is None or not 0 < ratio <= 1:
-        yield Finding("GC208", ("edges", j, "condition"), f"{label}: fill_ratio_gte {raw} is outside (0, 1]",
+        yield Finding("GC208", ("edges", j, "condition"), f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
                       hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%")
 
 
@@ -216,13 +217,11 @@ def _cycles(ctx, graph):
     closing = {}
     for edge in graph.edges:
         closing.setdefault((edge.src, edge.dst), edge.index)
-    if not closing:
+    if not closing or _is_acyclic(closing):
         return
-    import networkx as nx
+    import networkx as nx  # only a graph with a loop pays for networkx: it enumerates the loops
 
     digraph = nx.DiGraph(list(closing))
-    if nx.is_directed_acyclic_graph(digraph):
-        return
     order = {node_id: i for node_id, (i, _) in graph.nodes.items()}
     cycles = [_rotate(cycle, order) for cycle in islice(nx.simple_cycles(digraph), MAX_CYCLES)]
     for cycle in sorted(cycles, key=lambda c: [order[n] for n in c]):
@@ -231,6 +230,25 @@ def _cycles(ctx, graph):
         yield Finding("GC201", ("edges", j), f"cycle {loop}: these legs wait on each other",
                       hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} "
                            f"({cycle[-1]} → {cycle[0]})")
+
+
+def _is_acyclic(pairs) -> bool:
+    """Kahn's algorithm over the (src, dst) pairs: linear, and no networkx import for the usual DAG."""
+    children, indegree = {}, {}
+    for src, dst in pairs:
+        children.setdefault(src, []).append(dst)
+        indegree[dst] = indegree.get(dst, 0) + 1
+        indegree.setdefault(src, 0)
+    ready = [node for node, degree in indegree.items() if degree == 0]
+    seen = 0
+    while ready:
+        node = ready.pop()
+        seen += 1
+        for child in children.get(node, ()):
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                ready.append(child)
+    return seen == len(indegree)
 
 
 def _loop(cycle, keep=LOOP_NAMES):

@@ -59,6 +59,14 @@ class _Leg:
 
 
 def _legs(ctx):
+    """Every well-formed node with its market, computed once per graph (each GC3xx check walks them)."""
+    legs = ctx.__dict__.get("_venue_legs")
+    if legs is None:
+        legs = ctx.__dict__["_venue_legs"] = list(_read_legs(ctx))
+    return legs
+
+
+def _read_legs(ctx):
     for i, node in enumerate(ctx.nodes):
         instrument = node.get("instrument") if isinstance(node, dict) else None
         if not isinstance(instrument, dict):

@@ -148,6 +148,10 @@ def _for_each(r, leg_id, value, names, spans):
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        if value.adjusted() >= 9:  # far over the limit; int(Decimal("1e999999999")) would never finish
+            r.report("GC103", f"`for_each: {value}` makes more legs than the limit of {MAX_FOR_EACH:,} per leg",
+                     span, hint="split the leg, or use fewer items")
+            return []
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, list)):
         r.report("GC103", f"`for_each` needs a list or a whole number, not {_kind(value)}", span,

@@ -4,7 +4,13 @@ PyYAML's composer is recursive (the C one can crash the interpreter on deeply
 nested input), so this module builds values itself from the parser's event
 stream with an explicit stack. That one pass also enforces the limits of
 spec §1: nesting depth, alias expansion, duplicate keys, and YAML 1.2 core
-scalars read as exact decimals.
+scalars read as exact decimals. The resource limits (file size, depth, alias
+expansion, total nodes, scalar length) are listed in docs/robustness.md.
+
+Speed matters here (this is most of a lint run on small files): events come
+straight from ``get_event`` (not the ``yaml.parse`` generator), the scalar path
+is inlined in :meth:`_Composer.run`, and spans skip the frozen dataclass's
+``__init__``.
 
 Positions are kept outside the data, in ``{path_tuple: Span}`` tables, so the
 values stay ordinary dicts, lists, strings, ints and Decimals.
@@ -18,16 +24,22 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
-from graphc.diagnostics import Diagnostic, Span
-
 try:  # libyaml's parser when it is installed; the pure-Python one otherwise
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader
 
-MAX_DEPTH = 100
-MAX_NODES = 100_000
-MAX_SCALAR_CHARS = 100_000
+from yaml import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                  SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+
+from graphc.diagnostics import Diagnostic, Span
+
+# Limits (docs/robustness.md); each is a GC100 with the place it was hit.
+MAX_FILE_BYTES = 10_000_000  # a larger file is rejected before parsing
+MAX_DEPTH = 100  # nesting of mappings and sequences
+MAX_NODES = 100_000  # nodes that aliases add (each alias counts the whole structure it repeats)
+MAX_TOTAL_NODES = 2_000_000  # values and keys written in the text
+MAX_SCALAR_CHARS = 100_000  # one string or number
 
 _BOOL = re.compile(r"^(?:true|false)$", re.IGNORECASE)
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -81,28 +93,35 @@ class LoadError(Exception):
         self.code, self.message, self.span, self.hint = code, message, span, hint
 
 
-def _span(event) -> Span:
-    start, end = event.start_mark, event.end_mark
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-
-
 def resolve_plain_scalar(text: str):
     """YAML 1.2 core schema for plain scalars, with numbers as exact values."""
+    first = text[:1]
+    if first.isalpha() and first not in "nNtTfF":
+        return text  # a word: the only special words are null, true and false (any case for the two)
     if _NULL.match(text):
         return None
     if _BOOL.match(text):
         return text.lower() == "true"
     if _INT.match(text):
-        return int(text)
+        return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
     if _FLOAT.match(text):
         return Decimal(text)
     if _INT_OCT.match(text):
-        return int(text[2:], 8)
+        return _int_value(int(text[2:], 8))
     if _INT_HEX.match(text):
-        return int(text[2:], 16)
+        return _int_value(int(text[2:], 16))
     if _SPECIAL_FLOAT.match(text):
         return Decimal(text.replace(".", "").lower().replace("inf", "Infinity"))
     return text
+
+
+# Python refuses to turn an int of more than 4300 digits into text (or text into one), so
+# a longer integer is kept as the (equally exact) Decimal: it still fails every range check.
+_MAX_INT_DIGITS = 4000
+
+
+def _int_value(n: int):
+    return n if n.bit_length() <= 13_000 else Decimal(n)  # 2**13000 has 3914 digits
 
 
 def _tagged_scalar(tag: str, text: str, span: Span):
@@ -111,7 +130,7 @@ def _tagged_scalar(tag: str, text: str, span: Span):
         if kind == "str":
             return text
         if kind == "int":
-            return int(text.replace("_", ""), 0)
+            return _int_value(int(text.replace("_", ""), 0))
         if kind == "float":
             return Decimal(text)
         if kind == "bool":
@@ -125,91 +144,204 @@ def _tagged_scalar(tag: str, text: str, span: Span):
     if kind is None:
         raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
                         "remove the tag; playbooks use plain YAML values only")
-    raise LoadError("GC100", f"{text!r} is not a valid {kind}", span)
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    raise LoadError("GC100", f"{shown!r} is not a valid {kind}", span)
 
 
 class _Frame:
-    __slots__ = ("kind", "value", "path", "span", "anchor", "key", "key_span", "merged", "nodes", "explicit")
+    __slots__ = ("is_map", "value", "path", "span", "anchor", "key", "key_span", "merged", "nodes")
 
-    def __init__(self, kind, value, path, span, anchor):
-        self.kind = kind
+    def __init__(self, is_map, value, path, span, anchor):
+        self.is_map = is_map
         self.value = value
         self.path = path
         self.span = span
         self.anchor = anchor
         self.key = _NO_KEY
         self.key_span = None
-        self.merged = set()  # keys that came from a `<<` merge (may be overridden)
-        self.explicit = set()
+        self.merged = None  # keys that came from a `<<` merge (may be overridden); a set once used
         self.nodes = 1
 
 
 _NO_KEY = object()
 
+# Spans are made ~100 times per playbook; the frozen dataclass's __init__ (a setattr per field) is
+# 3x slower than filling the instance dict. The assertion keeps this honest if Span ever changes.
+_new_span = object.__new__
+assert list(Span.__dataclass_fields__) == ["line", "col", "end_line", "end_col", "file", "via"] \
+    and not hasattr(Span, "__slots__"), "update _make_span for the new Span"
+
+
+def _make_span(line, col, end_line, end_col):
+    """``Span(line, col, end_line, end_col)``, built directly."""
+    span = _new_span(Span)
+    d = span.__dict__
+    d["line"], d["col"], d["end_line"], d["end_col"] = line, col, end_line, end_col
+    d["file"] = d["via"] = None
+    return span
+
+
+def _span(event) -> Span:
+    start, end = event.start_mark, event.end_mark
+    return _make_span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
 
 class _Composer:
-    def __init__(self, max_depth, max_nodes):
+    """Builds values from the parser's events with an explicit stack (no recursion)."""
+
+    def __init__(self, max_depth, max_nodes, max_total=MAX_TOTAL_NODES):
         self.max_depth = max_depth
-        self.max_nodes = max_nodes
+        self.max_nodes = max_nodes  # nodes added by aliases, each alias counted at its full size
+        self.max_total = max_total  # nodes written in the text
         self.spans = {}
         self.key_spans = {}
         self.anchors = {}  # name -> (value, node count)
-        self.expanded = 0  # nodes created, aliases counted at their full size
+        self.expanded = 0
+        self.written = 0
         self.stack: list[_Frame] = []
         self.root = None
         self.has_root = False
 
-    def _count(self, n, span):
-        self.expanded += n
+    def _too_many(self, span):
         if self.expanded > self.max_nodes:
-            raise LoadError(
-                "GC100",
-                f"document expands to more than {self.max_nodes:,} nodes (alias bomb?)",
-                span,
-                "remove the aliases that repeat large structures",
-            )
+            raise LoadError("GC100", f"aliases expand the document by more than {self.max_nodes:,} nodes (alias bomb?)",
+                            span, "remove the aliases that repeat large structures")
+        raise LoadError("GC100", f"the document has more than {self.max_total:,} nodes (values and keys)", span,
+                        "split the playbook into smaller files")
+
+    def run(self, get_event):
+        """Consume events until the end of the stream."""
+        spans, key_spans, anchors, stack = self.spans, self.key_spans, self.anchors, self.stack
+        max_total, max_depth = self.max_total, self.max_depth
+        new_span, resolve, attach = _new_span, resolve_plain_scalar, self._attach
+        written = 0
+        while True:
+            event = get_event()
+            etype = type(event)
+            if etype is ScalarEvent:
+                start, end = event.start_mark, event.end_mark
+                span = new_span(Span)  # _make_span, inlined: this is the hottest line of a lint run
+                d = span.__dict__
+                d["line"], d["col"] = start.line + 1, start.column + 1
+                d["end_line"], d["end_col"] = end.line + 1, end.column + 1
+                d["file"] = d["via"] = None
+                text = event.value
+                if len(text) > MAX_SCALAR_CHARS:
+                    raise LoadError("GC100", f"a scalar of {len(text):,} characters is over the "
+                                    f"{MAX_SCALAR_CHARS:,} limit", span)
+                tag = event.tag
+                if tag and tag != "!":
+                    value = _tagged_scalar(tag, text, span)
+                elif not event.style and event.implicit[0]:
+                    value = resolve(text)
+                else:
+                    value = text
+                written += 1
+                if written > max_total:
+                    self._too_many(span)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                if not stack:
+                    spans[()] = span
+                    self.root, self.has_root = value, True
+                    continue
+                top = stack[-1]
+                top.nodes += 1
+                if not top.is_map:
+                    spans[top.path + (len(top.value),)] = span
+                    top.value.append(value)
+                elif top.key is _NO_KEY:  # a mapping key
+                    top.key = value if type(value) is str else _key_text(value)
+                    top.key_span = span
+                else:
+                    spans[top.path + (top.key,)] = span
+                    attach(top, value, span)
+            elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                span = _span(event)
+                tag = event.tag
+                if tag and tag not in _CORE_TAGS and tag != "!":
+                    raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
+                                    "remove the tag; playbooks use plain YAML values only")
+                path = self._child_path()
+                if path is None:
+                    raise LoadError("GC103", "a mapping key must be a plain value, not a mapping or list", span)
+                if len(stack) >= max_depth:
+                    raise LoadError("GC100", f"nesting deeper than {max_depth} levels", span, "flatten the document")
+                written += 1
+                if written > max_total:
+                    self._too_many(span)
+                spans[path] = span
+                is_map = etype is MappingStartEvent
+                stack.append(_Frame(is_map, {} if is_map else [], path, span, event.anchor))
+            elif etype is MappingEndEvent or etype is SequenceEndEvent:
+                frame = stack.pop()
+                if frame.anchor:
+                    anchors[frame.anchor] = (frame.value, frame.nodes)
+                self._finish(frame.value, frame.span, frame.nodes)
+            elif etype is AliasEvent:
+                span = _span(event)
+                if event.anchor not in anchors:
+                    raise LoadError("GC100", f"unknown alias *{event.anchor}", span)
+                value, nodes = anchors[event.anchor]
+                self.expanded += nodes
+                if self.expanded > self.max_nodes:
+                    self._too_many(span)
+                path = self._child_path()
+                if path is not None:
+                    spans[path] = span
+                self._finish(value, span, nodes)
+            elif etype is DocumentStartEvent:
+                if self.has_root:
+                    raise LoadError("GC100", "a playbook is one YAML document; found a second one", _span(event),
+                                    "remove the `---` separator and the second document")
+            elif etype is StreamEndEvent or event is None:
+                self.written = written
+                return
 
     def _child_path(self):
         if not self.stack:
             return ()
         top = self.stack[-1]
-        if top.kind == "seq":
+        if not top.is_map:
             return top.path + (len(top.value),)
         if top.key is _NO_KEY:
             return None  # this node is a mapping key
         return top.path + (top.key,)
 
-    def _attach(self, value, span, nodes):
-        """Attach a finished value to its parent (as item, key or mapping value)."""
+    def _finish(self, value, span, nodes):
+        """Attach a finished collection or alias to its parent (as item, key or mapping value)."""
         if not self.stack:
             self.root = value
             self.has_root = True
             return
         top = self.stack[-1]
         top.nodes += nodes
-        if top.kind == "seq":
+        if not top.is_map:
             top.value.append(value)
-            return
-        if top.key is _NO_KEY:
+        elif top.key is _NO_KEY:
             if isinstance(value, (dict, list)):
                 raise LoadError("GC103", "a mapping key must be a plain value, not a mapping or list", span)
-            key = value if isinstance(value, str) else _key_text(value)
-            top.key = key
+            top.key = value if isinstance(value, str) else _key_text(value)
             top.key_span = span
-            return
+        else:
+            self._attach(top, value, span)
+
+    def _attach(self, top, value, span):
+        """Set ``top[top.key] = value``: duplicates are GC101, ``<<`` merges."""
         key = top.key
         top.key = _NO_KEY
+        mapping = top.value
         if key == "<<" and top.key_span is not None:
             self._merge(top, value, span)
             return
-        if key in top.explicit:
+        if key in mapping and not (top.merged and key in top.merged):
             first = self.key_spans.get(top.path + (key,))
             where = f" (first at line {first.line})" if first else ""
             raise LoadError("GC101", f"duplicate key {key!r} in mapping{where}", top.key_span,
                             "remove one of the two keys; graphc never lets the last one win")
-        top.explicit.add(key)
-        top.merged.discard(key)
-        top.value[key] = value
+        if top.merged:
+            top.merged.discard(key)
+        mapping[key] = value
         self.key_spans[top.path + (key,)] = top.key_span
 
     def _merge(self, top, value, span):
@@ -220,64 +352,11 @@ class _Composer:
             for k, v in source.items():
                 if k not in top.value:
                     top.value[k] = v
+                    if top.merged is None:
+                        top.merged = set()
                     top.merged.add(k)
                     self.spans.setdefault(top.path + (k,), span)
                     self.key_spans.setdefault(top.path + (k,), span)
-
-    def feed(self, event):
-        etype = type(event)
-        if etype is yaml.ScalarEvent:
-            span = _span(event)
-            path = self._child_path()
-            if len(event.value) > MAX_SCALAR_CHARS:
-                raise LoadError("GC100", f"a scalar of {len(event.value):,} characters is over the "
-                                f"{MAX_SCALAR_CHARS:,} limit", span)
-            tag = event.tag
-            if tag and tag != "!":
-                value = _tagged_scalar(tag, event.value, span)
-            elif not event.style and event.implicit[0]:
-                value = resolve_plain_scalar(event.value)
-            else:
-                value = event.value
-            self._count(1, span)
-            if path is not None:
-                self.spans[path] = span
-            if event.anchor:
-                self.anchors[event.anchor] = (value, 1)
-            self._attach(value, span, 1)
-        elif etype is yaml.MappingStartEvent or etype is yaml.SequenceStartEvent:
-            span = _span(event)
-            if event.tag and event.tag not in _CORE_TAGS and event.tag != "!":
-                raise LoadError("GC100", f"YAML tag {event.tag!r} is not allowed", span,
-                                "remove the tag; playbooks use plain YAML values only")
-            path = self._child_path()
-            if path is None:
-                raise LoadError("GC103", "a mapping key must be a plain value, not a mapping or list", span)
-            if len(self.stack) >= self.max_depth:
-                raise LoadError("GC100", f"nesting deeper than {self.max_depth} levels", span,
-                                "flatten the document")
-            self._count(1, span)
-            self.spans[path] = span
-            is_map = etype is yaml.MappingStartEvent
-            self.stack.append(_Frame("map" if is_map else "seq", {} if is_map else [], path, span, event.anchor))
-        elif etype is yaml.MappingEndEvent or etype is yaml.SequenceEndEvent:
-            frame = self.stack.pop()
-            if frame.anchor:
-                self.anchors[frame.anchor] = (frame.value, frame.nodes)
-            self._attach(frame.value, frame.span, frame.nodes)
-        elif etype is yaml.AliasEvent:
-            span = _span(event)
-            if event.anchor not in self.anchors:
-                raise LoadError("GC100", f"unknown alias *{event.anchor}", span)
-            value, nodes = self.anchors[event.anchor]
-            self._count(nodes, span)
-            path = self._child_path()
-            if path is not None:
-                self.spans[path] = span
-            self._attach(value, span, nodes)
-        elif etype is yaml.DocumentStartEvent and self.has_root:
-            raise LoadError("GC100", "a playbook is one YAML document; found a second one", _span(event),
-                            "remove the `---` separator and the second document")
 
 
 def _key_text(value) -> str:
@@ -288,12 +367,16 @@ def _key_text(value) -> str:
     return str(value)
 
 
-def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_nodes=MAX_NODES):
+def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_nodes=MAX_NODES,
+              max_total=MAX_TOTAL_NODES):
     """Parse ``text``; return ``(Document | None, [Diagnostic])``. Never raises for bad input."""
-    composer = _Composer(max_depth, max_nodes)
+    if _too_big(text):
+        return None, [Diagnostic("GC100", f"the file is larger than {MAX_FILE_BYTES:,} bytes", path, Span(1, 1),
+                                 hint="split it into smaller playbooks")]
+    composer = _Composer(max_depth, max_nodes, max_total)
+    parser = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            composer.feed(event)
+        composer.run(parser.get_event)
     except LoadError as exc:
         return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
     except yaml.MarkedYAMLError as exc:
@@ -304,16 +387,32 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         return None, [Diagnostic("GC100", f"YAML syntax error: {problem}{context}", path, span,
                                  hint="check the indentation and quoting on this line")]
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
-        mark = getattr(exc, "position", None)
         return None, [Diagnostic("GC100", f"cannot read the file as YAML: {exc}", path, None)]
     except RecursionError:  # pragma: no cover - the pure-Python scanner on pathological input
         return None, [Diagnostic("GC100", "document is nested too deeply", path, None)]
+    finally:
+        parser.dispose()
+    if () not in composer.spans:  # an empty document: its diagnostics point at the start of the file
+        composer.spans[()] = Span(1, 1, 1, 1)
     doc = Document(path, text, composer.root, composer.spans, composer.key_spans)
     return doc, []
 
 
+def _too_big(text: str) -> bool:
+    """Is the UTF-8 form of ``text`` over MAX_FILE_BYTES? (Encodes only when it might be.)"""
+    if len(text) * 4 <= MAX_FILE_BYTES:
+        return False
+    return len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES
+
+
 def read_source(path) -> str:
-    """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError."""
+    """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError.
+
+    A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
+    the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
+    """
     with open(path, "rb") as fh:
-        raw = fh.read()
+        raw = fh.read(MAX_FILE_BYTES + 4)
+    if len(raw) > MAX_FILE_BYTES:  # cutting a character loses at most 3 of the 4 extra bytes
+        return raw.decode("utf-8-sig", errors="ignore")
     return raw.decode("utf-8-sig")

@@ -19,14 +19,35 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+_EXECUTION_FIELDS = {"policy": "policy", "urgency": "urgency", "max_slippage_bps": "slippage",
+                     "horizon_ms": "horizon", "tif": "tif", "pacing": "twap"}  # wire key -> playbook field
+
+
+def _qty_field(fields):
+    return next((k for k in ("buy", "sell", "qty") if fields.get(k) is not None), None)
+
+
 @dataclass
 class Locator:
-    """Maps wire paths to source spans, falling back to the nearest ancestor."""
+    """Maps wire paths to source spans, falling back to the nearest ancestor.
+
+    The paths inside a playbook leg's node are placed on demand by ``nodes[i]``
+    (most nodes never get a finding); everything else is in ``spans``.
+    """
 
     spans: dict = field(default_factory=dict)
+    nodes: dict = field(default_factory=dict, repr=False)  # node index -> (path inside the node -> Span | None)
 
     def span(self, path):
         path = tuple(path)
+        if self.nodes and len(path) > 1 and path[0] == "nodes" and isinstance(path[1], int):
+            locate = self.nodes.get(path[1])
+            if locate is not None:
+                for end in range(len(path), 1, -1):
+                    span = locate(path[2:end])
+                    if span is not None:
+                        return span
+                path = ("nodes",)
         while True:
             if path in self.spans:
                 return self.spans[path]
@@ -122,7 +143,8 @@ class _Builder:
     # -- legs --------------------------------------------------------------------
     def _explicit_edge_targets(self) -> set:
         targets = set()
-        for entry in self.data.get("edges") or []:
+        entries = self.data.get("edges")
+        for entry in entries if isinstance(entries, list) else []:  # a wrong type is the schema's GC103
             if isinstance(entry, dict) and isinstance(entry.get("to"), str):
                 targets.add(entry["to"])
         return targets
@@ -132,15 +154,17 @@ class _Builder:
         defaults = defaults if isinstance(defaults, dict) else {}
         fields = {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")}
         fields.update(raw)
+        doc = self.doc  # not `self`: the locator keeps span_of, and builder -> locator -> span_of -> builder
+        #                 would be a reference cycle that only the garbage collector could free
 
         def span_of(name):
             if name is None:
-                return self.doc.key_span(("legs", leg_id))
+                return doc.key_span(("legs", leg_id))
             if name in raw:
-                return self.doc.span(("legs", leg_id, name))
+                return doc.span(("legs", leg_id, name))
             if name in defaults:
-                return self.doc.span(("defaults", name))
-            return self.doc.key_span(("legs", leg_id))
+                return doc.span(("defaults", name))
+            return doc.key_span(("legs", leg_id))
 
         return fields, span_of
 
@@ -162,7 +186,7 @@ class _Builder:
             return None
         for code, wire_field, reason in ctx.skips:
             self.skips.append((code, path + (wire_field,), reason))
-        self._locate_node(path, span_of, fields)
+        self.locator.nodes[index] = self._node_locator(span_of, fields)
         for edge, span in leg_edges:
             self.locator.spans[("edges", len(edges))] = span
             edges.append(edge)
@@ -222,21 +246,41 @@ class _Builder:
             return None  # lint without quotes: unknown price
         return L._unit_call(ctx, "limit", lambda p: L._scaled(p, 9, "price"), price)
 
-    def _locate_node(self, path, span_of, fields):
-        spans = self.locator.spans
-        qty_field = next((k for k in ("buy", "sell", "qty") if fields.get(k) is not None), None)
-        spans[path] = span_of(None)
-        spans[path + ("node_id",)] = span_of(None)
-        spans[path + ("instrument",)] = span_of("symbol")
-        spans[path + ("instrument", "venue")] = span_of("venue" if "venue" in fields else "symbol")
-        spans[path + ("instrument", "type")] = span_of("type" if "type" in fields else "symbol")
-        spans[path + ("side",)] = span_of("side" if "side" in fields else qty_field)
-        spans[path + ("quantity",)] = span_of(qty_field)
-        spans[path + ("order_type",)] = span_of("limit" if "limit" in fields else None)
-        for wire_key, name in (("policy", "policy"), ("urgency", "urgency"), ("max_slippage_bps", "slippage"),
-                               ("horizon_ms", "horizon"), ("tif", "tif"), ("pacing", "twap")):
-            spans[path + ("execution", wire_key)] = span_of(name if name in fields else None)
-        spans[path + ("activation",)] = span_of("activation" if "activation" in fields else None)
+    @staticmethod
+    def _node_locator(span_of, fields):
+        """A function (wire path inside the node) -> Span, or None for a path it does not place.
+
+        Only the few paths that get a finding are ever asked for, so nothing is
+        computed up front (a 100k-leg graph would otherwise build 1.5M spans).
+        """
+        def field_for(rest):
+            n = len(rest)
+            if n == 0 or rest == ("node_id",):
+                return None, True
+            head = rest[0]
+            if n == 1:
+                if head == "instrument":
+                    return "symbol", True
+                if head == "side":
+                    return ("side" if "side" in fields else _qty_field(fields)), True
+                if head == "quantity":
+                    return _qty_field(fields), True
+                if head == "order_type":
+                    return ("limit" if "limit" in fields else None), True
+                if head == "activation":
+                    return ("activation" if "activation" in fields else None), True
+            elif n == 2 and head == "instrument" and rest[1] in ("venue", "type"):
+                return (rest[1] if rest[1] in fields else "symbol"), True
+            elif n == 2 and head == "execution" and rest[1] in _EXECUTION_FIELDS:
+                name = _EXECUTION_FIELDS[rest[1]]
+                return (name if name in fields else None), True
+            return None, False
+
+        def locate(rest):
+            name, known = field_for(rest)
+            return span_of(name) if known else None
+
+        return locate
 
     # -- edges -------------------------------------------------------------------
     def _after_edges(self, leg_id, raw, span_of, first_index):

@@ -54,8 +54,27 @@ class Trigger:
     condition: dict | None = None
 
 
+_PARSED: dict = {}  # text -> Trigger: the same `after:` texts recur in every playbook of a repo
+
+
 def parse_trigger_text(text: str) -> Trigger:
-    """``spot filled 50%`` -> Trigger("spot", "on_fill_ratio", {"fill_ratio_gte": 0.5})."""
+    """``spot filled 50%`` -> Trigger("spot", "on_fill_ratio", {"fill_ratio_gte": 0.5}).
+
+    Parses are remembered by text; each call returns its own copy of the dicts.
+    """
+    parsed = _PARSED.get(text) if isinstance(text, str) else None
+    if parsed is None:
+        parsed = _parse_trigger_text(text)
+        if isinstance(text, str) and len(_PARSED) < 8192:
+            _PARSED[text] = parsed
+    return Trigger(parsed.from_leg, _copy(parsed.trigger), _copy(parsed.condition))
+
+
+def _copy(value):
+    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def _parse_trigger_text(text: str) -> Trigger:
     from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
 
     match = _TRIGGER.match(text)

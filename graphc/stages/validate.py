@@ -4,6 +4,10 @@ jsonschema does the checking; this module turns its errors into graphc
 diagnostics: unknown key -> GC102 (with did-you-mean), missing key -> GC104,
 wrong type / enum / pattern -> GC103, and a wrong ``graphc`` version -> GC110.
 Validators are built once per process.
+
+Most documents are valid, so :func:`validate` first asks a compiled yes/no check
+(:mod:`graphc.stages.fastschema`, a few microseconds, no jsonschema import);
+only a document it cannot vouch for goes through jsonschema's ``iter_errors``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,18 @@ def validator(name: str):
     schema = json.loads(read_text("schemas", name))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
+
+
+@lru_cache(maxsize=None)
+def fast_check(name: str):
+    """The compiled check of schema ``name`` (None when the schema uses something it does not model)."""
+    from graphc.resources import read_text
+    from graphc.stages.fastschema import UnsupportedSchema, compile_schema
+
+    try:
+        return compile_schema(json.loads(read_text("schemas", name)))
+    except UnsupportedSchema:
+        return None
 
 
 def _dotted(path) -> str:
@@ -110,6 +126,9 @@ def _diagnostics_for(error, doc):
 
 def validate(doc, schema_name: str) -> list:
     """All schema problems of ``doc.data``, one per place, in source order."""
+    fast = fast_check(schema_name)
+    if fast is not None and fast(doc.data):
+        return []
     seen = set()
     out = []
     for error in validator(schema_name).iter_errors(doc.data):

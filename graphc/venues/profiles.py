@@ -96,6 +96,11 @@ def _quote_layer(quote) -> dict:
     return {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}
 
 
+_MARKETS: dict = {}  # (venue, symbol, type, quote tick/lot) -> MarketMeta, for lookups without config
+_MARKETS_MAX = 4096
+_MISSING = object()
+
+
 def market_for(venue, symbol, instrument_type, quote=None, venue_overrides=None,
                market_overrides=None) -> MarketMeta | None:
     """What ``venue`` accepts for ``symbol``; None when the venue is unknown (GC307) or not pinned.
@@ -106,6 +111,20 @@ def market_for(venue, symbol, instrument_type, quote=None, venue_overrides=None,
     """
     if not isinstance(venue, str) or not venue:
         return None
+    cacheable = (not venue_overrides and not market_overrides and isinstance(symbol, str)
+                 and (instrument_type is None or isinstance(instrument_type, str)))
+    if cacheable:  # the same few markets come up in every file: build each once per process
+        key = (venue.lower(), symbol, instrument_type, tuple(_quote_layer(quote).items()))
+        market = _MARKETS.get(key, _MISSING)
+        if market is _MISSING:
+            market = _market_for(venue, symbol, instrument_type, quote, None, None)
+            if len(_MARKETS) < _MARKETS_MAX:
+                _MARKETS[key] = market
+        return market
+    return _market_for(venue, symbol, instrument_type, quote, venue_overrides, market_overrides)
+
+
+def _market_for(venue, symbol, instrument_type, quote, venue_overrides, market_overrides):
     name = venue.lower()
     profile, venue_config = PROFILES.get(name), _lookup(venue_overrides, name)
     if profile is None and venue_config is None:

@@ -1,0 +1,209 @@
+"""Resource limits: each one is a diagnostic with a code and a place, never a crash or a hang.
+
+The table of limits (value, code, where enforced) is docs/robustness.md; one
+test (or more) per row here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.lint import LintOptions, lint_file
+from graphc.pipeline import CompileOptions, compile_text
+from graphc.stages import load
+from graphc.stages.load import load_text, read_source
+from tests.conftest import write
+
+HEAD = "graphc: 1\nname: limits\nlegs:\n"
+
+
+def codes(diagnostics):
+    return [d.code for d in diagnostics]
+
+
+def compile_codes(text):
+    return codes(compile_text(text, "limits.yaml", CompileOptions(require_quotes=False)).diagnostics)
+
+
+# -- file size ------------------------------------------------------------------------------
+
+def test_text_over_the_file_size_limit_is_rejected_before_parsing():
+    text = "a: " + "[" * (load.MAX_FILE_BYTES + 1)  # would be a syntax error (and deep) if it were parsed
+    doc, diagnostics = load_text(text, "big.yaml")
+    assert doc is None
+    [d] = diagnostics
+    assert d.code == "GC100" and "larger than 10,000,000 bytes" in d.message and d.span.line == 1
+
+
+def test_file_size_counts_utf8_bytes_not_characters():
+    text = "a: " + "é" * (load.MAX_FILE_BYTES // 2)  # 5M characters, 10M bytes
+    assert codes(load_text(text)[1]) == ["GC100"]
+
+
+def test_a_big_file_is_not_read_in_full_and_lint_reports_gc100(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as fh:
+        fh.write(b"graphc: 1\n# " + b"x" * (load.MAX_FILE_BYTES + 1000) + b"\n")
+    text = read_source(path)
+    assert load.MAX_FILE_BYTES < len(text) <= load.MAX_FILE_BYTES + 4
+    result = CliRunner().invoke(cli, ["lint", str(path)])
+    assert result.exit_code == 1
+    assert "GC100" in result.output and "larger than" in result.output
+
+
+def test_a_file_just_under_the_limit_loads():
+    text = "a: 1\n#" + "x" * (load.MAX_FILE_BYTES - 10) + "\n"
+    doc, diagnostics = load_text(text)
+    assert diagnostics == [] and doc.data == {"a": 1}
+
+
+# -- nesting depth --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_nesting_at_the_limit_loads_and_one_more_is_gc100(style):
+    def nested(depth):
+        if style == "flow":
+            return "a: " + "[" * (depth - 1) + "]" * (depth - 1) + "\n"
+        return "".join(" " * i + "k:\n" for i in range(depth - 1)) + " " * (depth - 1) + "k: 1\n"
+
+    ok, problems = load_text(nested(load.MAX_DEPTH))
+    assert problems == [] and ok is not None
+    doc, problems = load_text(nested(load.MAX_DEPTH + 1))
+    assert doc is None and codes(problems) == ["GC100"]
+    assert f"nesting deeper than {load.MAX_DEPTH} levels" in problems[0].message
+    assert problems[0].span is not None
+
+
+def test_very_deep_nesting_does_not_crash_the_interpreter():
+    doc, problems = load_text("[" * 200_000 + "]" * 200_000)
+    assert doc is None and codes(problems) == ["GC100"]
+
+
+# -- alias expansion ------------------------------------------------------------------------
+
+BILLION_LAUGHS = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def test_alias_bomb_is_gc100_at_the_alias_that_crosses_the_limit():
+    doc, problems = load_text(BILLION_LAUGHS, "bomb.yaml")
+    assert doc is None and codes(problems) == ["GC100"]
+    assert "alias bomb" in problems[0].message and "100,000" in problems[0].message
+    assert problems[0].span.line == 6  # a-e add 74,718 nodes; f's first alias (66,430 more) crosses 100,000
+
+
+def test_aliases_under_the_limit_are_fine():
+    text = "x: &x [" + ", ".join(["1"] * 999) + "]\ny: [" + ", ".join(["*x"] * 99) + "]\n"
+    doc, problems = load_text(text)  # 99 aliases x 1,000 nodes = 99,000
+    assert problems == [] and len(doc.data["y"]) == 99
+
+
+def test_many_edges_through_aliases_hit_the_alias_limit():
+    triggers = ", ".join(f"a + {i}s" for i in range(1, 1001))
+    legs = "".join(f"  l{i}: {{buy: 1, symbol: BTC-USD, after: *t}}\n" for i in range(101))
+    text = f"graphc: 1\nname: edges\ndefaults: {{}}\nx: &t [{triggers}]\nlegs:\n  a: {{buy: 1, symbol: BTC-USD}}\n{legs}"
+    assert compile_codes(text) == ["GC100"]
+
+
+# -- total size -----------------------------------------------------------------------------
+
+def test_total_node_limit():
+    text = "a: [" + ", ".join(["1"] * 50) + "]\n"
+    assert load_text(text, max_total=53)[1] == []  # the mapping, its key, the list and 50 items: 53 nodes
+    doc, problems = load_text(text, max_total=52)
+    assert doc is None and codes(problems) == ["GC100"] and "more than 52 nodes" in problems[0].message
+
+
+def test_the_default_total_fits_a_100k_leg_playbook():
+    per_leg = 10  # key, mapping, 4 keys, 4 values: the bench's scaling playbook
+    assert load.MAX_TOTAL_NODES >= 100_000 * per_leg * 2
+
+
+# -- huge values ----------------------------------------------------------------------------
+
+def test_scalar_over_the_length_limit_is_gc100():
+    ok = "a: " + "x" * load.MAX_SCALAR_CHARS + "\n"
+    assert load_text(ok)[1] == []
+    doc, problems = load_text("a: " + "x" * (load.MAX_SCALAR_CHARS + 1) + "\n")
+    assert doc is None and codes(problems) == ["GC100"] and "100,000" in problems[0].message
+
+
+@pytest.mark.parametrize("number", ["1" * 5000, "0x" + "f" * 5000, "0o" + "7" * 9000, "!!int 0x" + "f" * 5000])
+def test_integers_too_long_for_python_text_conversion_do_not_crash(number):
+    text = HEAD + f"  a: {{buy: {number}, symbol: BTC-USD}}\n"
+    result = compile_text(text, "x.yaml", CompileOptions(require_quotes=False))
+    assert codes(result.diagnostics) == ["GC103"]  # more than 40 digits
+    assert len(result.diagnostics[0].message) < 300
+
+
+@pytest.mark.parametrize("field, value", [
+    ("buy", "1e400"), ("buy", "1e999999999"), ("buy", "100bn BTC"), ("limit", "1e999999999"),
+    ("horizon", "1e99999999"), ("slippage", "1e9999999bps"), ("buy", "0.000000001"),
+])
+def test_huge_and_tiny_numbers_are_diagnostics(field, value):
+    extra = "" if field == "buy" else ", buy: 1"
+    found = compile_codes(HEAD + f"  a: {{{field}: {value}, symbol: BTC-USD{extra}}}\n")
+    assert found and set(found) <= {"GC103", "GC105", "GC106"}
+
+
+def test_symbol_length_limit():
+    assert compile_codes(HEAD + f"  a: {{buy: 1, symbol: {'X' * 512}}}\n") == []
+    assert compile_codes(HEAD + f"  a: {{buy: 1, symbol: {'X' * 513}}}\n") == ["GC103"]
+
+
+# -- for_each and expansion -----------------------------------------------------------------
+
+def test_for_each_count_limit():
+    from graphc.stages.expand import MAX_FOR_EACH
+
+    found = compile_codes(HEAD + f"  a:\n    for_each: {MAX_FOR_EACH + 1}\n    buy: 1\n    symbol: BTC-USD\n")
+    assert found == ["GC103"]
+
+
+@pytest.mark.parametrize("count", ["1e999999", "1e400", "99999999999999999999999"])
+def test_absurd_for_each_counts_are_refused_at_once(count):
+    assert compile_codes(HEAD + f"  a:\n    for_each: {count}\n    buy: 1\n    symbol: BTC-USD\n") == ["GC103"]
+
+
+def test_expansion_leg_limit(monkeypatch):
+    from graphc.stages import expand
+
+    monkeypatch.setattr(expand, "MAX_LEGS", 25)
+    text = HEAD + "".join(f"  l{i}:\n    for_each: 10\n    buy: 1\n    symbol: BTC-USD\n" for i in range(3))
+    found = compile_text(text, "x.yaml", CompileOptions(require_quotes=False)).diagnostics
+    assert codes(found) == ["GC103"] and "more than 25 legs" in found[0].message
+
+
+# -- large graphs stay linear ---------------------------------------------------------------
+
+def test_many_legs_and_edges_lint_without_limits(tmp_path):
+    legs = "".join(f"  l{i}: {{buy: 1, symbol: BTC-USD, after: [l{i - 1} accepted, l{max(i - 7, 0)} done]}}\n"
+                   for i in range(1, 3000))
+    path = write(tmp_path, "wide.yaml", HEAD + "  l0: {buy: 1, symbol: BTC-USD}\n" + legs)
+    result = lint_file(path, LintOptions(compile=CompileOptions(require_quotes=False)))
+    assert codes(result.diagnostics) == []
+
+
+def test_cycle_listing_is_capped():
+    from graphc.rules.graph import MAX_CYCLES
+
+    legs = "".join(f"  l{i}: {{buy: 1, symbol: BTC-USD, after: [l{(i + 1) % 30} accepted, l{(i + 2) % 30} done]}}\n"
+                   for i in range(30))
+    found = compile_text(HEAD + "  root: {buy: 1, symbol: BTC-USD}\n" + legs, "c.yaml",
+                         CompileOptions(require_quotes=False))
+    assert found.wire is not None
+    from graphc.lint import LintedGraph, _run_rules
+
+    diagnostics, _ = _run_rules(LintedGraph(found.wire, found.locator, [], found.origin), "c.yaml", LintOptions())
+    assert codes(diagnostics).count("GC201") == MAX_CYCLES
