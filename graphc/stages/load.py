@@ -211,7 +211,7 @@ class _Composer:
 
     def run(self, get_event):
         """Consume events until the end of the stream."""
-        spans, key_spans, anchors, stack = self.spans, self.key_spans, self.anchors, self.stack
+        spans, anchors, stack = self.spans, self.anchors, self.stack
         max_total, max_depth = self.max_total, self.max_depth
         new_span, resolve, attach = _new_span, resolve_plain_scalar, self._attach
         written = 0

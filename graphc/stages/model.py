@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graphc.diagnostics import Diagnostic, DiagnosticError
+from graphc.diagnostics import DiagnosticError
 from graphc.rules.base import NodeOrigin
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
