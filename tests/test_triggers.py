@@ -1,0 +1,114 @@
+"""Every trigger row of spec §5, table-driven, through the compiler.
+
+Expected wire values are copied from the spec's table, not produced by the code.
+"""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import write
+
+PLAYBOOK = """\
+graphc: 1
+name: t
+legs:
+  L:
+    buy: 1 ETH
+    symbol: ETH-USD
+  child:
+    sell: 1 ETH
+    symbol: ETH-USD
+    after: {after}
+"""
+
+# (after: text, wire trigger, wire condition or None) -- spec §5, row by row.
+ROWS = [
+    ("L accepted", "on_accepted", None),
+    ("L first fill", "on_first_fill", None),
+    ("L each fill", "on_fill", None),
+    ("L filled 50%", "on_fill_ratio", {"fill_ratio_gte": 0.5}),
+    ("L filled", "on_full_fill", None),
+    ("L + 5s", {"on_timeout": {"ms": 5000}}, None),
+    ("L cancelled", "on_cancel", None),
+    ("L done", "on_done", None),
+    ("L price SYMBOL below entry -5%",
+     {"on_price": {"symbol": "SYMBOL", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5.0}},
+     None),
+    # the same rows in other spellings a trader writes
+    ("L filled 12.5%", "on_fill_ratio", {"fill_ratio_gte": 0.125}),
+    ("L +250ms", {"on_timeout": {"ms": 250}}, None),
+    ("L + 1m", {"on_timeout": {"ms": 60000}}, None),
+    ("L canceled", "on_cancel", None),
+    ("L price BTC-USD above entry +2.5%",
+     {"on_price": {"symbol": "BTC-USD", "direction": "above", "reference": "graph_entry_price", "offset_pct": 2.5}},
+     None),
+]
+
+
+def compile_edges(tmp_path, after):
+    path = write(tmp_path, "p.yaml", PLAYBOOK.format(after=json.dumps(after)))
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("text,trigger,condition", ROWS, ids=[r[0] for r in ROWS])
+def test_after_text(tmp_path, text, trigger, condition):
+    wire = compile_edges(tmp_path, text)
+    expected = {"edge_id": "e0", "from_node": "L", "to_node": "child", "trigger": trigger}
+    if condition is not None:
+        expected["condition"] = condition
+    assert wire["edges"] == [expected]
+    assert [n["activation"] for n in wire["nodes"]] == ["root", "wait"]
+
+
+@pytest.mark.parametrize("mapping,trigger,condition", [
+    ({"from": "L", "trigger": "on_full_fill"}, "on_full_fill", None),
+    ({"from": "L", "trigger": "on_fill_ratio", "fill_ratio": "25%"}, "on_fill_ratio", {"fill_ratio_gte": 0.25}),
+    ({"from": "L", "trigger": {"on_timeout": {"ms": 5000}}}, {"on_timeout": {"ms": 5000}}, None),
+])
+def test_edge_mapping(tmp_path, mapping, trigger, condition):
+    wire = compile_edges(tmp_path, [mapping])
+    edge = wire["edges"][0]
+    assert edge["trigger"] == trigger
+    assert edge.get("condition") == condition
+
+
+def test_edge_ids_follow_source_order(tmp_path):
+    """Legs in source order, each leg's after entries in order, then `edges:` (spec §5)."""
+    text = """\
+graphc: 1
+name: t
+legs:
+  a: {buy: 1 ETH, symbol: ETH-USD}
+  b: {buy: 1 ETH, symbol: ETH-USD, after: [a accepted, a filled]}
+  c: {buy: 1 ETH, symbol: ETH-USD, after: b done}
+edges:
+  - {from: a, to: c, trigger: on_cancel}
+"""
+    result = CliRunner().invoke(cli, ["compile", str(write(tmp_path, "p.yaml", text))])
+    assert result.exit_code == 0, result.output
+    edges = json.loads(result.stdout)["edges"]
+    assert [(e["edge_id"], e["from_node"], e["to_node"], e["trigger"]) for e in edges] == [
+        ("e0", "a", "b", "on_accepted"),
+        ("e1", "a", "b", "on_full_fill"),
+        ("e2", "b", "c", "on_done"),
+        ("e3", "a", "c", "on_cancel"),
+    ]
+
+
+def test_unreadable_trigger_is_gc105_at_the_text(tmp_path):
+    path = write(tmp_path, "p.yaml", PLAYBOOK.format(after="L half filled"))
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:10:12: error GC105 cannot read trigger 'L half filled'" in result.stderr
+
+
+def test_edge_mapping_needs_a_trigger(tmp_path):
+    path = write(tmp_path, "p.yaml", PLAYBOOK.format(after=json.dumps([{"from": "L", "fill_ratio": "50%"}])))
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert "error GC104" in result.stderr and "trigger" in result.stderr
