@@ -9,6 +9,7 @@ import pytest
 from graphc.quotes import Quote
 from graphc.rules import execution
 from graphc.rules.base import LintContext, run_checks
+from tests.wire_nodes import wire_node
 
 QUOTES = {
     "ETH-USD": Quote(bid=Decimal("2000"), ask=Decimal("2001"), tick=Decimal("0.5")),
@@ -17,16 +18,7 @@ QUOTES = {
 }
 
 
-def node(node_id="spot", side="buy", qty="1", price=None, symbol="ETH-USD", activation="root", **execution_fields):
-    return {
-        "node_id": node_id,
-        "instrument": {"symbol": symbol, "type": "spot"},
-        "side": side,
-        "order_type": "market" if price is None else {"limit": {"price_1e9": int(Decimal(price) * 10**9)}},
-        "quantity": "derived" if qty == "derived" else {"fixed": {"qty_1e8": int(Decimal(qty) * 10**8)}},
-        "execution": {"policy": "sor", **execution_fields},
-        "activation": activation,
-    }
+node = wire_node
 
 
 def lint(nodes, edges=(), quotes=None):

@@ -9,21 +9,14 @@ import pytest
 from graphc.quotes import Quote
 from graphc.rules import risk
 from graphc.rules.base import LintContext, run_checks
+from tests.wire_nodes import wire_node
 
 QUOTES = {"BTC-USD": Quote(bid=Decimal("60000"), ask=Decimal("60010"))}
 WHERE = ("risk", "admission", "max_notional_usd")
 
 
 def node(node_id, qty, price=None, symbol="ETH-USD", side="buy"):
-    return {
-        "node_id": node_id,
-        "instrument": {"symbol": symbol, "type": "spot"},
-        "side": side,
-        "order_type": "market" if price is None else {"limit": {"price_1e9": int(Decimal(price) * 10**9)}},
-        "quantity": "derived" if qty == "derived" else {"fixed": {"qty_1e8": int(Decimal(qty) * 10**8)}},
-        "execution": {"policy": "sor"},
-        "activation": "root",
-    }
+    return wire_node(node_id, side, qty, price, symbol)
 
 
 def lint(nodes, max_notional=None, is_sandbox=True, risk_section=None, quotes=None):
