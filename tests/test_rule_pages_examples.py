@@ -1,0 +1,59 @@
+"""Each rule page's failing example really triggers its code, and its fix really does not.
+
+The pages are what `graphc explain CODE` prints, so a stale example would teach
+users the wrong thing. The first code block under "Failing example" and under
+"Fix" is the one linted (YAML playbook, or JSON wire graph); a block starting
+with `# quotes.yaml` is passed as --quotes. GC109 is a compile-time error, so
+its page is checked with `graphc compile`.
+"""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.rules.registry import RULES
+from tests.conftest import REPO
+
+PAGES = REPO / "docs" / "rules"
+BLOCK = re.compile(r"```(yaml|json)\n(.*?)```", re.S)
+
+
+def section_blocks(page: str, heading: str):
+    body = page.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    blocks = BLOCK.findall(body)
+    example = next((kind, text) for kind, text in blocks if not text.startswith("# quotes.yaml"))
+    quotes = next((text for _, text in blocks if text.startswith("# quotes.yaml")), None)
+    return example, quotes
+
+
+def codes_for(tmp_path, code, example, quotes):
+    kind, text = example
+    path = tmp_path / f"example.{kind}"
+    path.write_text(text)
+    args = ["lint", "--format", "json", str(path)]
+    if quotes is not None:
+        (tmp_path / "quotes.yaml").write_text(quotes)
+        args += ["--quotes", str(tmp_path / "quotes.yaml")]
+    if code == "GC109":
+        result = CliRunner().invoke(cli, ["compile", str(path)])
+        return {c for c in re.findall(r" error (GC\d{3}) ", result.stderr)}
+    result = CliRunner().invoke(cli, args)
+    return {d["code"] for d in json.loads(result.stdout)["diagnostics"]}
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_failing_example_triggers_the_code(tmp_path, code):
+    example, quotes = section_blocks((PAGES / f"{code}.md").read_text(), "Failing example")
+    assert code in codes_for(tmp_path, code, example, quotes)
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_fix_does_not(tmp_path, code):
+    page = (PAGES / f"{code}.md").read_text()
+    example, quotes = section_blocks(page, "Fix")
+    if quotes is None:
+        quotes = section_blocks(page, "Failing example")[1]
+    assert code not in codes_for(tmp_path, code, example, quotes)
