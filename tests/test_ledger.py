@@ -183,14 +183,19 @@ def test_guarded_submit_reconciles_first_then_resubmits_when_nothing_was_created
     assert [g["graph_id"] for g in sandbox.graphs()] == [outcome.run.graph_id]
 
 
-def test_reconcile_by_shape_when_the_router_lists_no_keys(ledger, sandbox, client):
-    sandbox.configure(expose_idempotency_keys=False)
-    client.submit_graph(wire(hedge_graph(5)))  # an unrelated graph: different size is fine, other
+def _dropped_then_reconciled(ledger, sandbox, client):
+    """Submit with the answer dropped (the graph is created), then reconcile that run."""
     sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
     with pytest.raises(UncertainSubmission):
         guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
     (run,) = ledger.runs()
-    result = ledger.reconcile(run.id, client)
+    return run, ledger.reconcile(run.id, client)
+
+
+def test_reconcile_by_shape_when_the_router_lists_no_keys(ledger, sandbox, client):
+    sandbox.configure(expose_idempotency_keys=False)
+    client.submit_graph(wire(hedge_graph(5)))  # an unrelated graph: different size is fine, other
+    run, result = _dropped_then_reconciled(ledger, sandbox, client)
     # two graphs have the same node ids, symbols and sides: ambiguous, so a human decides
     assert result.found is None and "2 graphs match" in result.message
     assert ledger.get(run.id).state == "uncertain"
@@ -198,11 +203,7 @@ def test_reconcile_by_shape_when_the_router_lists_no_keys(ledger, sandbox, clien
 
 def test_reconcile_by_shape_picks_the_only_candidate(ledger, sandbox, client):
     sandbox.configure(expose_idempotency_keys=False)
-    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
-    with pytest.raises(UncertainSubmission):
-        guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    (run,) = ledger.runs()
-    result = ledger.reconcile(run.id, client)
+    run, result = _dropped_then_reconciled(ledger, sandbox, client)
     assert result.found is True and "matched by node ids" in result.message
     assert ledger.get(run.id).graph_id == sandbox.graphs()[0]["graph_id"]
 
