@@ -9,8 +9,8 @@ expansion, total nodes, scalar length) are listed in docs/robustness.md.
 
 Speed matters here (this is most of a lint run on small files): events come
 straight from ``get_event`` (not the ``yaml.parse`` generator), the scalar path
-is inlined in :meth:`_Composer.run`, and spans skip the frozen dataclass's
-``__init__``.
+is inlined in :meth:`_Composer.run`, a scalar's span is built from its event
+only when asked for, and spans skip the frozen dataclass's ``__init__``.
 
 Positions are kept outside the data, in ``{path_tuple: Span}`` tables, so the
 values stay ordinary dicts, lists, strings, ints and Decimals.
@@ -60,23 +60,38 @@ _CORE_TAGS = {
 }
 
 
-@dataclass
 class Document:
-    """A loaded file: its data and where every value and key came from."""
+    """A loaded file: its data and where every value and key came from.
 
-    path: str
-    text: str
-    data: object
-    spans: dict = field(default_factory=dict)  # path tuple -> Span of the value
-    key_spans: dict = field(default_factory=dict)  # path tuple -> Span of the mapping key
+    The loader files the parser's events, not spans: a span is built from an
+    event only when someone asks for it (most values never get a finding).
+    ``spans``/``key_spans`` are the tables with every entry built;
+    :meth:`span` and :meth:`key_span` build just the one they return.
+    """
+
+    __slots__ = ("path", "text", "data", "_spans", "_key_spans")
+
+    def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
+        self.path, self.text, self.data = path, text, data
+        self._spans = {} if spans is None else spans  # path tuple -> Span (or event) of the value
+        self._key_spans = {} if key_spans is None else key_spans  # path tuple -> Span (or event) of the key
+
+    @property
+    def spans(self) -> dict:
+        return _built(self._spans)
+
+    @property
+    def key_spans(self) -> dict:
+        return _built(self._key_spans)
 
     def span(self, path) -> Span | None:
         """The span of ``path``, or of its nearest ancestor that has one."""
         path = tuple(path)
+        spans = self._spans
         while True:
-            span = self.spans.get(path)
+            span = spans.get(path)
             if span is not None:
-                return span
+                return span if type(span) is Span else _build(spans, path, span)
             if not path:
                 return None
             path = path[:-1]
@@ -84,13 +99,29 @@ class Document:
     def key_span(self, path) -> Span | None:
         """The span of the key that introduces ``path`` (falls back to the value)."""
         path = tuple(path)
-        return self.key_spans.get(path) or self.span(path)
+        span = self._key_spans.get(path)
+        if span is None:
+            return self.span(path)
+        return span if type(span) is Span else _build(self._key_spans, path, span)
+
+
+def _build(table: dict, path, event) -> Span:
+    span = table[path] = _span(event)
+    return span
+
+
+def _built(table: dict) -> dict:
+    """``table`` with every event replaced by its span (in place, once)."""
+    for path, span in table.items():
+        if type(span) is not Span:
+            table[path] = _span(span)
+    return table
 
 
 class LoadError(Exception):
     def __init__(self, code, message, span=None, hint=None):
         super().__init__(message)
-        self.code, self.message, self.span, self.hint = code, message, span, hint
+        self.code, self.message, self.span, self.hint = code, message, _as_span(span), hint
 
 
 def resolve_plain_scalar(text: str):
@@ -165,7 +196,7 @@ class _Frame:
 
 _NO_KEY = object()
 
-# Spans are made ~100 times per playbook; the frozen dataclass's __init__ (a setattr per field) is
+# A span is made for every mapping and list, and for each scalar asked for; the frozen dataclass's __init__ (a setattr per field) is
 # 3x slower than filling the instance dict. The assertion keeps this honest if Span ever changes.
 _new_span = object.__new__
 assert list(Span.__dataclass_fields__) == ["line", "col", "end_line", "end_col", "file", "via"] \
@@ -179,6 +210,13 @@ def _make_span(line, col, end_line, end_col):
     d["line"], d["col"], d["end_line"], d["end_col"] = line, col, end_line, end_col
     d["file"] = d["via"] = None
     return span
+
+
+def _as_span(span_or_event):
+    """The span itself, or the span of a parser event filed in its place (None stays None)."""
+    if span_or_event is None or type(span_or_event) is Span:
+        return span_or_event
+    return _span(span_or_event)
 
 
 def _span(event) -> Span:
@@ -213,18 +251,13 @@ class _Composer:
         """Consume events until the end of the stream."""
         spans, anchors, stack = self.spans, self.anchors, self.stack
         max_total, max_depth = self.max_total, self.max_depth
-        new_span, resolve, attach = _new_span, resolve_plain_scalar, self._attach
+        resolve, attach = resolve_plain_scalar, self._attach
         written = 0
         while True:
             event = get_event()
             etype = type(event)
             if etype is ScalarEvent:
-                start, end = event.start_mark, event.end_mark
-                span = new_span(Span)  # _make_span, inlined: this is the hottest line of a lint run
-                d = span.__dict__
-                d["line"], d["col"] = start.line + 1, start.column + 1
-                d["end_line"], d["end_col"] = end.line + 1, end.column + 1
-                d["file"] = d["via"] = None
+                span = event  # made into a Span only if asked for (Document.span): most never are
                 text = event.value
                 if len(text) > MAX_SCALAR_CHARS:
                     raise LoadError("GC100", f"a scalar of {len(text):,} characters is over the "
@@ -336,7 +369,7 @@ class _Composer:
             return
         if key in mapping and not (top.merged and key in top.merged):
             first = self.key_spans.get(top.path + (key,))
-            where = f" (first at line {first.line})" if first else ""
+            where = f" (first at line {_as_span(first).line})" if first else ""
             raise LoadError("GC101", f"duplicate key {key!r} in mapping{where}", top.key_span,
                             "remove one of the two keys; graphc never lets the last one win")
         if top.merged:
