@@ -24,6 +24,7 @@ class LintOptions:
     quotes_given: bool = False
     config: object = None  # graphc.config.Config
     require_quotes: bool | None = None  # None: only when a snapshot is given (plan/submit: always)
+    locate_skips: bool = True  # find each skipped check's source span (only reports that list skips need it)
 
 
 @dataclass
@@ -148,8 +149,14 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
         severity = getattr(finding, "severity", None) or default_severity(finding.code)
         diagnostics.append(located(Diagnostic(finding.code, finding.message, path, graph.locator.span(finding.where),
                                               severity, finding.hint)))
-    skips = [Skip(s.code, graph.locator.span(s.where), s.reason) for s in ctx.skipped]
-    return diagnostics, skips
+    return diagnostics, _located_skips(ctx.skipped, graph.locator, options)
+
+
+def _located_skips(skips, locator, options: LintOptions) -> list:
+    """Skips with the wire path replaced by the source span (by None when no report will show it)."""
+    if not options.locate_skips:
+        return [Skip(code, None, reason) for code, _, reason in skips]
+    return [Skip(code, locator.span(where), reason) for code, where, reason in skips]
 
 
 def lint_file(path, options: LintOptions | None = None, *, explicit: bool = False):
@@ -212,7 +219,7 @@ def lint_source(text: str, path: str, options: LintOptions | None = None, *, exp
         if graph is None:
             return LintOutcome(None)
         diagnostics.extend(graph.diagnostics)
-        skips.extend(Skip(code, graph.locator.span(where), reason) for code, where, reason in graph.skips)
+        skips.extend(_located_skips(graph.skips, graph.locator, options))
         if graph.wire is not None and not has_errors(diagnostics):
             found, rule_skips = _run_rules(graph, path, options)
             diagnostics.extend(found)

@@ -79,7 +79,8 @@ def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, 
         sys.exit(EXIT_USAGE)
     compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
     config, config_diagnostics = load_config(paths[0])
-    options = LintOptions(compile=compile_opts, quotes_given=quotes_path is not None, config=config)
+    options = LintOptions(compile=compile_opts, quotes_given=quotes_path is not None, config=config,
+                          locate_skips=explain_skips or fmt == "json")  # the reports that list skips
     results = []
     if quote_diagnostics:
         results.append(FileResult(quotes_path, None, quote_diagnostics, []))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 QTY_SCALE = Decimal(10) ** 8
 PRICE_SCALE = Decimal(10) ** 9
@@ -25,12 +26,14 @@ class Finding:
     severity: str | None = None  # None = the registry default; set only where the spec grades one code (GC403)
 
 
-@dataclass(frozen=True)
-class Skip:
-    """A check that could not be decided (e.g. it needs a quote); shown with --explain-skips."""
+class Skip(NamedTuple):
+    """A check that could not be decided (e.g. it needs a quote); shown with --explain-skips.
+
+    A tuple, not a frozen dataclass: a lint run without quotes records a dozen per file.
+    """
 
     code: str
-    where: tuple
+    where: object  # the wire path; in a FileResult, the Span (or None when the report shows no skips)
     reason: str
 
 
@@ -87,7 +90,7 @@ class LintContext:
         return None if i is None else self.nodes[i]
 
     def skip(self, code, where, reason):
-        self.skipped.append(Skip(code, tuple(where), reason))
+        self.skipped.append(Skip(code, where if type(where) is tuple else tuple(where), reason))
 
     # -- numbers -----------------------------------------------------------
     def quote(self, symbol):
