@@ -37,6 +37,9 @@ class _Leg:
     type: str | None
     venue: str | None
     market: MarketMeta | None
+    qty: Decimal | None  # fixed size in base units (None: derived or malformed)
+    price: Decimal | None  # limit price (None: market order or unknown)
+    reference: Decimal | None  # the limit price, else the quote's ask (buy) / bid (sell)
 
     def at(self, *path) -> tuple:
         return ("nodes", self.i, *path)
@@ -59,7 +62,7 @@ class _Leg:
 
 
 def _legs(ctx):
-    """Every well-formed node with its market, computed once per graph (each GC3xx check walks them)."""
+    """Every well-formed node with its market, size and price, read once per graph (each GC3xx check walks them)."""
     legs = ctx.__dict__.get("_venue_legs")
     if legs is None:
         legs = ctx.__dict__["_venue_legs"] = list(_read_legs(ctx))
@@ -76,7 +79,9 @@ def _read_legs(ctx):
         venue = instrument.get("venue")
         venue = venue.lower() if isinstance(venue, str) and venue else None
         market = market_for(venue, symbol, kind, ctx.quote(symbol), ctx.venue_overrides, ctx.market_overrides)
-        yield _Leg(i, node, symbol, kind, venue, market)
+        price = ctx.limit_price(node)
+        reference = price if price is not None else ctx.reference_price(node)
+        yield _Leg(i, node, symbol, kind, venue, market, ctx.qty(node), price, reference)
 
 
 def _venue_legs(ctx, code, *path):
@@ -123,7 +128,7 @@ def check_min_notional(ctx):
         where, m = leg.at("quantity"), leg.market
         is_market = leg.node.get("order_type") == "market"
         minimum = m.limits["market_cost" if is_market else "cost"].min
-        qty, price = ctx.qty(leg.node), ctx.reference_price(leg.node)
+        qty, price = leg.qty, leg.reference
         if minimum == 0:
             continue
         if minimum is None:
@@ -161,7 +166,7 @@ def check_min_size(ctx):
     """Sizes under the venue minimum are rejected (Polymarket: ``Size (N) lower than the minimum: M``)."""
     for leg in _venue_legs(ctx, "GC302", "quantity"):
         where, m = leg.at("quantity"), leg.market
-        minimum, qty = m.limits["amount"].min, ctx.qty(leg.node)
+        minimum, qty = m.limits["amount"].min, leg.qty
         if minimum == 0:
             continue
         if minimum is None:
@@ -186,7 +191,7 @@ def _price_ok(m: MarketMeta):
 def check_tick(ctx):
     """An off-tick limit price is rejected (Kalshi) or fails the client's tick check (Polymarket)."""
     for leg in _venue_legs(ctx, "GC303", "order_type"):
-        where, m, price = leg.at("order_type"), leg.market, ctx.limit_price(leg.node)
+        where, m, price = leg.at("order_type"), leg.market, leg.price
         if price is None:
             continue
         tick = m.tick_for(price)
@@ -216,7 +221,7 @@ def _range_text(low, high) -> str:
 def check_price_range(ctx):
     """A prediction price is dollars per share, strictly inside 0..1; venues narrow it further."""
     for leg in _legs(ctx):
-        where, m, price = leg.at("order_type"), leg.market, ctx.limit_price(leg.node)
+        where, m, price = leg.at("order_type"), leg.market, leg.price
         if price is None:
             continue
         known = m is not None and m.prediction is not None
@@ -241,7 +246,7 @@ def check_price_range(ctx):
 def check_lot(ctx):
     """Sizes off the venue's lot are rejected (Kalshi) or silently cut down (Polymarket)."""
     for leg in _venue_legs(ctx, "GC305", "quantity"):
-        where, m, qty = leg.at("quantity"), leg.market, ctx.qty(leg.node)
+        where, m, qty = leg.at("quantity"), leg.market, leg.qty
         if m.lot is None:
             key = "sz_decimals" if m.sig_figs else "lot"
             ctx.skip("GC305", where, f"the lot of {leg.symbol} on {m.venue} is unknown; {leg.set_it(key)}")
@@ -321,7 +326,7 @@ def _price_form_problem(m: MarketMeta, symbol: str, price: Decimal) -> str | Non
 def check_price_form(ctx):
     """Hyperliquid rejects prices with more than 5 significant figures or 6/8 - szDecimals decimals."""
     for leg in _venue_legs(ctx, "GC308", "order_type"):
-        where, m, price = leg.at("order_type"), leg.market, ctx.limit_price(leg.node)
+        where, m, price = leg.at("order_type"), leg.market, leg.price
         if price is None or price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
             continue
         if m.integer_price_exempt and price == price.to_integral_value():
