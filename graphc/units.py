@@ -559,6 +559,12 @@ def _to_step(value, step, *, up: bool) -> Decimal:
 
 def to_scaled(value: Decimal, exponent: int, what: str) -> int:
     """``value * 10**exponent`` as a positive int64, e.g. qty_1e8 / price_1e9."""
+    if (type(value) is Decimal and type(exponent) is int and 0 < exponent <= MAX_DIGITS and value.is_finite()
+            and value > 0 and -MAX_DIGITS <= value.adjusted() <= MAX_DIGITS and len(str(value)) <= MAX_DIGITS):
+        # The usual case (a short, positive Decimal that fits) without the general checks below.
+        scaled = value.scaleb(exponent, _EXACT)
+        if scaled <= INT64_MAX and scaled == scaled.to_integral_value():
+            return int(scaled)
     if isinstance(exponent, bool) or not isinstance(exponent, int) or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
         raise UnitError("GC103", f"wire exponent '{_show(exponent)}' is not a small integer", "use 8 or 9")
     d = _exact(value, f"a {what}")

@@ -8,10 +8,11 @@ Everything here is exact ``Decimal`` arithmetic. Errors are raised as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
+from graphc.units import (UnitError, base_asset, format_decimal, parse_bps, parse_duration_ms, parse_number,
+                          parse_price, parse_quantity, resolve_price, round_down, to_scaled)
 
 POLICIES = ("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip")
 URGENCIES = ("low", "medium", "high")
@@ -27,17 +28,19 @@ _TWAP_TEXT = re.compile(r"^\s*(?P<slices>\S+)\s+slices?\s+(?P<mode>every|over)\s
 WIRE_QTY_STEP = Decimal("1e-8")
 
 
-@dataclass
 class LegContext:
     """What a leg needs from outside: its fields (defaults merged) and where each came from."""
 
-    leg_id: str
-    fields: dict
-    span_of: callable  # field name -> Span
-    quotes: dict
-    require_quotes: bool  # compile: a missing quote is GC109; lint: the value is unknown (a skip)
-    type_: str | None = None  # the inferred instrument type, once known
-    skips: list = field(default_factory=list)
+    __slots__ = ("leg_id", "fields", "span_of", "quotes", "require_quotes", "type_", "skips")
+
+    def __init__(self, leg_id: str, fields: dict, span_of, quotes: dict, require_quotes: bool):
+        self.leg_id = leg_id
+        self.fields = fields
+        self.span_of = span_of  # field name -> Span
+        self.quotes = quotes
+        self.require_quotes = require_quotes  # compile: a missing quote is GC109; lint: the value is unknown (a skip)
+        self.type_ = None  # the inferred instrument type, once known
+        self.skips = []
 
 
 def market_precision(venue, symbol, type_, quote, kind):
@@ -95,12 +98,15 @@ def _kind(value) -> str:
 
 
 def _unit_call(ctx, name, fn, value):
-    from graphc.units import UnitError
-
     try:
         return fn(value)
     except UnitError as exc:
-        raise DiagnosticError(exc.code, f"`{name}`: {exc.message}", ctx.span_of(name), exc.hint) from None
+        raise _located(ctx, name, exc) from None
+
+
+def _located(ctx, name, exc: UnitError) -> DiagnosticError:
+    """A unit error in field ``name`` as a diagnostic at that field."""
+    return DiagnosticError(exc.code, f"`{name}`: {exc.message}", ctx.span_of(name), exc.hint)
 
 
 def side_and_quantity(ctx):
@@ -128,8 +134,6 @@ def side_and_quantity(ctx):
 
 def resolve_limit(ctx, side, symbol, venue):
     """Returns (price Decimal | None for unknown | False for market order, is_template)."""
-    from graphc.units import UnitError, parse_price, resolve_price
-
     raw = ctx.fields.get("limit")
     if raw is None:
         return False, False
@@ -156,20 +160,17 @@ def resolve_limit(ctx, side, symbol, venue):
 
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
-    from graphc.units import base_asset, parse_quantity, round_down
-
-    span = ctx.span_of(field_name)
     q = _unit_call(ctx, field_name, parse_quantity, raw)
     if q.kind == "derived":
         return "derived"
     amount = q.amount
     if q.kind == "asset" and (type_ == "prediction" or q.asset != base_asset(symbol)):
         expected = "shares" if type_ == "prediction" else base_asset(symbol)
-        raise DiagnosticError("GC105", f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}", span,
-                              f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`")
+        raise DiagnosticError("GC105", f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}",
+                              ctx.span_of(field_name), f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`")
     if q.kind == "shares" and type_ != "prediction":
         raise DiagnosticError("GC105", f"{raw!r}: shares/contracts are for prediction legs; {symbol} is {type_}",
-                              span, f"write the size in {base_asset(symbol)}")
+                              ctx.span_of(field_name), f"write the size in {base_asset(symbol)}")
     if q.kind == "notional":
         reference = price if price else _quote_side(ctx, symbol, side)
         if reference is None:
@@ -177,20 +178,21 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
                 ctx.skips.append(("GC109", "quantity", f"notional {raw!r} needs a price for {symbol}; pass --quotes"))
                 return None
             raise DiagnosticError("GC109", f"notional size {raw!r} needs a price: no limit and no quote for {symbol}",
-                                  span, f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)")
+                                  ctx.span_of(field_name), f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)")
         lot = market_precision(venue, symbol, type_, ctx.quotes.get(symbol), "amount") or WIRE_QTY_STEP
         amount = round_down(amount / reference, lot)
         if amount <= 0:
             raise DiagnosticError("GC103", f"notional {raw!r} buys less than one lot ({_fmt(lot)}) at {_fmt(reference)}",
-                                  span, "raise the notional")
+                                  ctx.span_of(field_name), "raise the notional")
     if amount <= 0:
-        raise DiagnosticError("GC103", f"quantity {raw!r} must be positive", span)
-    return {"fixed": {"qty_1e8": _unit_call(ctx, field_name, lambda a: _scaled(a, 8, "quantity"), amount)}}
+        raise DiagnosticError("GC103", f"quantity {raw!r} must be positive", ctx.span_of(field_name))
+    try:
+        return {"fixed": {"qty_1e8": to_scaled(amount, 8, "quantity")}}
+    except UnitError as exc:
+        raise _located(ctx, field_name, exc) from None
 
 
 def _scaled(value, exponent, what):
-    from graphc.units import to_scaled
-
     return to_scaled(value, exponent, what)
 
 
@@ -202,15 +204,11 @@ def _quote_side(ctx, symbol, side):
 
 
 def _fmt(value) -> str:
-    from graphc.units import format_decimal
-
     return format_decimal(value)
 
 
 def execution(ctx):
     """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
-    from graphc.units import parse_bps, parse_duration_ms
-
     out = {"policy": _choice(ctx, "policy", POLICIES) or "sor"}
     urgency = _choice(ctx, "urgency", URGENCIES)
     if urgency:
@@ -229,8 +227,6 @@ def execution(ctx):
 
 def twap(ctx, raw):
     """``10 slices every 30s`` | {slices, every} | {slices, over} -> {num_slices, interval_ms}."""
-    from graphc.units import parse_duration_ms, parse_number
-
     span = ctx.span_of("twap")
     if isinstance(raw, str):
         match = _TWAP_TEXT.match(raw)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError
 from graphc.rules.base import NodeOrigin
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
+from graphc.units import UnitError, parse_money
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -50,10 +52,20 @@ class Locator:
                 path = ("nodes",)
         while True:
             if path in self.spans:
-                return self.spans[path]
+                span = self.spans[path]
+                if type(span) is _Later:
+                    span = self.spans[path] = span.doc.span(span.path)
+                return span
             if not path:
                 return None
             path = path[:-1]
+
+
+class _Later(NamedTuple):
+    """A locator entry placed by its document path; the span is looked up only if a finding needs it."""
+
+    doc: object
+    path: tuple
 
 
 @dataclass
@@ -115,8 +127,6 @@ class _Builder:
         return True
 
     def _risk(self) -> dict:
-        from graphc.units import UnitError, parse_money
-
         raw = self.data.get("risk")
         if not isinstance(raw, dict):
             return {}
@@ -171,41 +181,29 @@ class _Builder:
     def _leg(self, index, leg_id, raw, edges, incoming):
         if not isinstance(raw, dict):
             return None  # schema validation already reported it
-        leg_span = self.doc.key_span(("legs", leg_id))
         if not LEG_ID_PATTERN.match(str(leg_id)):
             self.error(DiagnosticError("GC103", f"leg id {leg_id!r} may use letters, digits, `.`, `_` and `-`",
-                                       leg_span))
+                                       self.doc.key_span(("legs", leg_id))))
         fields, span_of = self._leg_fields(leg_id, raw)
         ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes)
         path = ("nodes", index)
-        leg_edges = self._after_edges(leg_id, raw, span_of, len(edges))
+        leg_edges = self._after_edges(leg_id, raw, len(edges))
         try:
-            node = self._node(ctx, leg_id, bool(leg_edges) or leg_id in incoming)
+            node, price_is_template = self._node(ctx, leg_id, bool(leg_edges) or leg_id in incoming)
         except DiagnosticError as exc:
-            self.error(exc, leg_span)
+            self.error(exc, self.doc.key_span(("legs", leg_id)))
             return None
         for code, wire_field, reason in ctx.skips:
             self.skips.append((code, path + (wire_field,), reason))
         self.locator.nodes[index] = self._node_locator(span_of, fields)
-        for edge, span in leg_edges:
-            self.locator.spans[("edges", len(edges))] = span
+        for edge, doc_path in leg_edges:
+            self.locator.spans[("edges", len(edges))] = _Later(self.doc, doc_path)
             edges.append(edge)
         self.origin[str(leg_id)] = NodeOrigin(
-            price_is_template=self._is_template(fields.get("limit")),
+            price_is_template=price_is_template,
             quantity_text=str(fields.get("buy") or fields.get("sell") or fields.get("qty")),
         )
         return node
-
-    @staticmethod
-    def _is_template(limit) -> bool:
-        from graphc.units import UnitError, parse_price
-
-        if limit is None:
-            return False
-        try:
-            return not parse_price(limit).is_literal
-        except UnitError:
-            return False
 
     def _node(self, ctx, leg_id, has_incoming):
         side, raw_qty, qty_field = L.side_and_quantity(ctx)
@@ -220,7 +218,7 @@ class _Builder:
         venue = venue.strip().lower() if venue else None
         type_, venue = L.infer_instrument(symbol, L._choice(ctx, "type", L.TYPES), venue)
         ctx.type_ = type_
-        price, _ = L.resolve_limit(ctx, side, symbol, venue)
+        price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)
         order_type = "market" if price is False else {"limit": {"price_1e9": self._price_1e9(ctx, price)}}
         qty = L.quantity(ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue,
                          price=price if price else None)
@@ -238,7 +236,7 @@ class _Builder:
             "quantity": qty,
             "execution": L.execution(ctx),
             "activation": activation or ("wait" if has_incoming else "root"),
-        }
+        }, price_is_template
 
     @staticmethod
     def _price_1e9(ctx, price):
@@ -283,14 +281,15 @@ class _Builder:
         return locate
 
     # -- edges -------------------------------------------------------------------
-    def _after_edges(self, leg_id, raw, span_of, first_index):
+    def _after_edges(self, leg_id, raw, first_index):
+        """The edges of a leg's ``after:``, each with the document path of its entry."""
         after = raw.get("after")
         if after is None:
             return []
         entries = after if isinstance(after, list) else [after]
         out = []
         for i, entry in enumerate(entries):
-            span = self.doc.span(("legs", leg_id, "after", i) if isinstance(after, list) else ("legs", leg_id, "after"))
+            doc_path = ("legs", leg_id, "after", i) if isinstance(after, list) else ("legs", leg_id, "after")
             try:
                 if isinstance(entry, str):
                     trig = parse_trigger_text(entry)
@@ -299,9 +298,9 @@ class _Builder:
                 else:
                     raise DiagnosticError("GC103", "an `after:` entry is a trigger text or an edge mapping")
             except DiagnosticError as exc:
-                self.error(exc, span)
+                self.error(exc, self.doc.span(doc_path))
                 continue
-            out.append((self._edge(first_index + len(out), trig, str(leg_id)), span))
+            out.append((self._edge(first_index + len(out), trig, str(leg_id)), doc_path))
         return out
 
     def _top_level_edges(self, edges):
@@ -309,7 +308,6 @@ class _Builder:
         if not isinstance(entries, list):
             return
         for i, entry in enumerate(entries):
-            span = self.doc.span(("edges", i))
             if not isinstance(entry, dict):
                 continue
             target = entry.get("to")
@@ -318,9 +316,9 @@ class _Builder:
                     raise DiagnosticError("GC104", "an edge in `edges:` needs `to:` naming a leg", hint="add `to: LEG_ID`")
                 trig = trigger_from_mapping(entry)
             except DiagnosticError as exc:
-                self.error(exc, span)
+                self.error(exc, self.doc.span(("edges", i)))
                 continue
-            self.locator.spans[("edges", len(edges))] = span
+            self.locator.spans[("edges", len(edges))] = _Later(self.doc, ("edges", i))
             edges.append(self._edge(len(edges), trig, target))
 
     @staticmethod
