@@ -84,6 +84,9 @@ _TYPES = {
 }
 
 
+_PYTHON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}  # type(x) is
+
+
 def _known_type(x):
     t = type(x)
     if t in (str, int, bool, dict, list, Decimal) or x is None:
@@ -149,7 +152,9 @@ class _Compiler:
         if cell is None:
             cell = self.refs[ref] = [None]
             cell[0] = self.compile(self._resolve(ref))
-        return lambda x: cell[0](x)
+        if cell[0] is not None:
+            return cell[0]  # compiled already: call it directly
+        return lambda x: cell[0](x)  # a reference to a schema still being compiled (recursion)
 
     def _resolve(self, ref):
         target = self.root
@@ -168,10 +173,20 @@ class _Compiler:
         names = value if isinstance(value, list) else [value]
         if not names or any(name not in _TYPES for name in names):
             raise UnsupportedSchema(f"type {value!r}")
-        tests = tuple(_TYPES[name] for name in names)
-        if len(tests) == 1:
-            return tests[0]
-        return lambda x: any(test(x) for test in tests)
+        if len(names) == 1:
+            return _TYPES[names[0]]
+        exact = frozenset(_PYTHON_TYPES[name] for name in names if name in _PYTHON_TYPES)
+        others = tuple(_TYPES[name] for name in names if name not in _PYTHON_TYPES)
+
+        def type_check(x):
+            if type(x) in exact:
+                return True
+            for test in others:
+                if test(x):
+                    return True
+            return False
+
+        return type_check
 
     def _kw_enum(self, values, _schema):
         if not isinstance(values, list):
@@ -259,8 +274,8 @@ class _Compiler:
         return additional
 
     def _kw_required(self, names, _schema):
-        names = tuple(names)
-        return lambda x: type(x) is not dict or all(name in x for name in names)
+        names = frozenset(names)
+        return lambda x: type(x) is not dict or x.keys() >= names
 
     def _kw_propertyNames(self, names_schema, _schema):
         check = self.compile(names_schema)

@@ -129,6 +129,21 @@ def resolve_plain_scalar(text: str):
     first = text[:1]
     if first.isalpha() and first not in "nNtTfF":
         return text  # a word: the only special words are null, true and false (any case for the two)
+    value = _RESOLVED.get(text, _MISSING)
+    if value is _MISSING:
+        value = _resolve_plain(text)
+        if len(text) <= 40 and len(_RESOLVED) < 16384:
+            _RESOLVED[text] = value
+    return value
+
+
+# Plain scalars already read (values are immutable: str, int, Decimal, bool, None). The same
+# numbers and flags come up in every file of a repo, and the regexes below are the slow part.
+_RESOLVED: dict = {}
+_MISSING = object()
+
+
+def _resolve_plain(text: str):
     if _NULL.match(text):
         return None
     if _BOOL.match(text):
@@ -249,7 +264,7 @@ class _Composer:
 
     def run(self, get_event):
         """Consume events until the end of the stream."""
-        spans, anchors, stack = self.spans, self.anchors, self.stack
+        spans, key_spans, anchors, stack = self.spans, self.key_spans, self.anchors, self.stack
         max_total, max_depth = self.max_total, self.max_depth
         resolve, attach = resolve_plain_scalar, self._attach
         written = 0
@@ -287,10 +302,18 @@ class _Composer:
                     top.key = value if type(value) is str else _key_text(value)
                     top.key_span = span
                 else:
-                    spans[top.path + (top.key,)] = span
-                    attach(top, value, span)
+                    key = top.key
+                    path = top.path + (key,)
+                    spans[path] = span
+                    mapping = top.value
+                    if key in mapping or key == "<<":
+                        attach(top, value, span)  # a duplicate (GC101), a merge or an override of one
+                    else:  # _attach's usual case, inlined
+                        mapping[key] = value
+                        key_spans[path] = top.key_span
+                        top.key = _NO_KEY
             elif etype is MappingStartEvent or etype is SequenceStartEvent:
-                span = _span(event)
+                span = event
                 tag = event.tag
                 if tag and tag not in _CORE_TAGS and tag != "!":
                     raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
@@ -312,7 +335,7 @@ class _Composer:
                     anchors[frame.anchor] = (frame.value, frame.nodes)
                 self._finish(frame.value, frame.span, frame.nodes)
             elif etype is AliasEvent:
-                span = _span(event)
+                span = event
                 if event.anchor not in anchors:
                     raise LoadError("GC100", f"unknown alias *{event.anchor}", span)
                 value, nodes = anchors[event.anchor]
