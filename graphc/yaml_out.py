@@ -22,6 +22,9 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow=False, indentless=False):
         return super().increase_indent(flow, False)  # `key:\n  - item`, not `key:\n- item`
 
+    def ignore_aliases(self, data):
+        return True  # the data is a tree: a value used twice (the loader shares equal numbers) is written twice
+
 
 def _str(dumper, value: str):
     style = None if resolve_plain_scalar(value) == value and isinstance(resolve_plain_scalar(value), str) else '"'

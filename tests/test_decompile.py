@@ -313,3 +313,11 @@ def test_command_refuses_playbooks_and_bad_graphs(tmp_path):
     result = CliRunner().invoke(cli, ["decompile", str(twice)])
     assert result.exit_code == 1 and "appears twice" in result.stderr
 
+
+
+def test_a_value_used_in_two_places_is_written_twice_not_as_an_alias():
+    from graphc.yaml_out import dump_yaml
+
+    shared_number, shared_mapping = Decimal("0.1"), {"ms": 5000}
+    text = dump_yaml({"a": shared_number, "b": shared_number, "c": shared_mapping, "d": shared_mapping})
+    assert text == "a: 0.1\nb: 0.1\nc:\n  ms: 5000\nd:\n  ms: 5000\n"
