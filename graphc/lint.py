@@ -153,9 +153,9 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
 
 
 def _located_skips(skips, locator, options: LintOptions) -> list:
-    """Skips with the wire path replaced by the source span (by None when no report will show it)."""
+    """Skips with the wire path replaced by the source span (kept as they are when no report shows them)."""
     if not options.locate_skips:
-        return [Skip(code, None, reason) for code, _, reason in skips]
+        return skips
     return [Skip(code, locator.span(where), reason) for code, where, reason in skips]
 
 

@@ -33,7 +33,7 @@ class CompileResult:
     diagnostics: list = field(default_factory=list)
     locator: object = None  # .span(wire path) -> Span
     origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
-    skips: list = field(default_factory=list)  # (code, wire path, reason)
+    skips: list = field(default_factory=list)  # Skip(code, wire path, reason)
     is_playbook: bool = True
 
     @property

@@ -37,6 +37,9 @@ class Skip(NamedTuple):
     reason: str
 
 
+_new_tuple = tuple.__new__  # Skip(...) without the Python-level __new__ of a NamedTuple: rules skip a lot
+
+
 def checks(*codes):
     """Declare the rule codes a check function reports."""
 
@@ -65,13 +68,13 @@ class LintContext:
     origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
     skipped: list = field(default_factory=list)
 
-    # -- graph shape -------------------------------------------------------
-    @property
+    # -- graph shape (read once: every rule walks them) ------------------------
+    @cached_property
     def nodes(self) -> list:
         nodes = self.wire.get("nodes")
         return nodes if isinstance(nodes, list) else []
 
-    @property
+    @cached_property
     def edges(self) -> list:
         edges = self.wire.get("edges")
         return edges if isinstance(edges, list) else []
@@ -90,7 +93,7 @@ class LintContext:
         return None if i is None else self.nodes[i]
 
     def skip(self, code, where, reason):
-        self.skipped.append(Skip(code, where if type(where) is tuple else tuple(where), reason))
+        self.skipped.append(_new_tuple(Skip, (code, where if type(where) is tuple else tuple(where), reason)))
 
     # -- numbers -----------------------------------------------------------
     def quote(self, symbol):

@@ -32,8 +32,8 @@ the parent's fixed quantity is reported (derived sizes follow fills and are fine
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
 from graphc.rules.base import Finding, checks
@@ -44,8 +44,7 @@ IMMEDIATE = ("IOC", "FOK")
 FAR_FROM_MID = Decimal("0.10")
 
 
-@dataclass(frozen=True)
-class _Facts:
+class _Facts(NamedTuple):
     policy: object
     tif: object
     market: bool

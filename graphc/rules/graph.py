@@ -116,8 +116,8 @@ def _references(ctx, graph):
     for i, node_id, first in graph.duplicates:
         yield Finding("GC203", ("nodes", i, "node_id"), f"node id {node_id!r} is already used by nodes[{first}]",
                       hint="give every node a unique node_id; edges resolve to the first one")
-    known = "name one of the legs: " + _names(islice(graph.nodes, 6), 5) if graph.nodes else "the graph has no nodes"
     for n, (j, end, name) in enumerate(graph.unknown):
+        known = "name one of the legs: " + _names(islice(graph.nodes, 6), 5) if graph.nodes else "the graph has no nodes"
         verb = "comes from" if end == "from_node" else "goes to"
         suggestion = did_you_mean(name, graph.nodes) if n < MAX_SUGGESTIONS else ""
         yield Finding("GC202", ("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}",

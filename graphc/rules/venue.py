@@ -288,10 +288,10 @@ def check_venue_type(ctx):
 @checks("GC307")
 def check_unknown_venue(ctx):
     """A venue graphc has no profile for: none of its rules can be checked."""
-    known = known_venues(ctx.venue_overrides)
     for leg in _legs(ctx):
         if leg.venue is None or leg.market is not None:
             continue
+        known = known_venues(ctx.venue_overrides)
         close = difflib.get_close_matches(leg.venue, known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"describe it under [venues.{leg.venue}] in graphc.toml"
         yield Finding("GC307", leg.at("instrument", "venue"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError
-from graphc.rules.base import NodeOrigin
+from graphc.rules.base import NodeOrigin, Skip
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
 from graphc.units import UnitError, parse_money
@@ -74,7 +74,7 @@ class BuildResult:
     locator: Locator
     origin: dict
     diagnostics: list
-    skips: list  # (code, wire path, reason)
+    skips: list  # Skip(code, wire path, reason)
 
 
 class _Builder:
@@ -194,7 +194,7 @@ class _Builder:
             self.error(exc, self.doc.key_span(("legs", leg_id)))
             return None
         for code, wire_field, reason in ctx.skips:
-            self.skips.append((code, path + (wire_field,), reason))
+            self.skips.append(Skip(code, path + (wire_field,), reason))
         self.locator.nodes[index] = self._node_locator(span_of, fields)
         for edge, doc_path in leg_edges:
             self.locator.spans[("edges", len(edges))] = _Later(self.doc, doc_path)

@@ -114,7 +114,7 @@ def market_for(venue, symbol, instrument_type, quote=None, venue_overrides=None,
     cacheable = (not venue_overrides and not market_overrides and isinstance(symbol, str)
                  and (instrument_type is None or isinstance(instrument_type, str)))
     if cacheable:  # the same few markets come up in every file: build each once per process
-        key = (venue.lower(), symbol, instrument_type, tuple(_quote_layer(quote).items()))
+        key = (venue.lower(), symbol, instrument_type, () if quote is None else tuple(_quote_layer(quote).items()))
         market = _MARKETS.get(key, _MISSING)
         if market is _MISSING:
             market = _market_for(venue, symbol, instrument_type, quote, None, None)
