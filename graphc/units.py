@@ -547,14 +547,16 @@ def round_up(value: Decimal, step: Decimal) -> Decimal:
 
 
 def _to_step(value, step, *, up: bool) -> Decimal:
-    v, ev = _parts(_exact(value))
-    s, es = _parts(_exact(step, "a step"))
+    v, s = _exact(value), _exact(step, "a step")
     if s <= 0:
         raise UnitError("GC103", f"step '{_show(step)}' is not positive", "round to a positive step, e.g. 0.01")
-    e = min(ev, es)  # bring both to one exponent, then it is integer arithmetic
-    v_int, s_int = v * 10 ** (ev - e), s * 10 ** (es - e)
-    k = -(-v_int // s_int) if up else v_int // s_int
-    return Decimal(f"{k * s}E{es}")  # k * s_int * 10**e == k * s * 10**es
+    k, rest = _EXACT.divmod(v, s)  # exact: k = v / s truncated towards zero, rest = v - k * s (the sign of v)
+    if up and rest > 0:
+        k = _EXACT.add(k, 1)
+    elif not up and rest < 0:
+        k = _EXACT.subtract(k, 1)
+    result = _EXACT.multiply(k, s)  # an integer k times s: the result has the step's exponent
+    return result if result else result.copy_abs()  # zero is 0, never -0
 
 
 def to_scaled(value: Decimal, exponent: int, what: str) -> int:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import pathlib
 import re
 from dataclasses import dataclass
+from decimal import Context, Inexact
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphc.units import (
     PriceExpr,
@@ -560,6 +563,22 @@ def test_resolve_price_needs_a_price_expr():
 def test_round_down_up(value, step, down, up):
     assert round_down(D(value), D(step)) == D(down)
     assert round_up(D(value), D(step)) == D(up)
+
+
+_WIDE = Context(prec=200, traps=[Inexact])  # the test's own arithmetic must not round either
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.builds(lambda n, e: D(n).scaleb(e, _WIDE), st.integers(-10**30, 10**30), st.integers(-30, 5)),
+       step=st.builds(lambda n, e: D(n).scaleb(e, _WIDE), st.integers(1, 10**6), st.integers(-12, 3)))
+def test_round_down_up_land_on_the_nearest_step_either_side(value, step):
+    down, up = round_down(value, step), round_up(value, step)
+    assert down <= value <= up and _WIDE.subtract(up, down) in (0, step)
+    assert (up == down) == (_WIDE.remainder(value, step) == 0)
+    for result in (down, up):
+        assert _WIDE.remainder(result, step) == 0
+        assert result.as_tuple().exponent == step.as_tuple().exponent  # written to the step's decimals
+        assert not (result == 0 and result.is_signed())  # never -0
 
 
 @pytest.mark.parametrize("fn", [round_down, round_up])

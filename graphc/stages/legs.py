@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
+from graphc.venues import market_for
 from graphc.units import (UnitError, base_asset, format_decimal, parse_bps, parse_duration_ms, parse_number,
                           parse_price, parse_quantity, resolve_price, round_down, to_scaled)
 
@@ -45,8 +46,6 @@ class LegContext:
 
 def market_precision(venue, symbol, type_, quote, kind):
     """The market's tick ("price") or lot ("amount"): the quote's, else the venue default, else None."""
-    from graphc.venues import market_for
-
     market = market_for(venue, symbol, type_, quote=quote)
     if market is None:
         return getattr(quote, "tick" if kind == "price" else "lot", None)
@@ -143,19 +142,26 @@ def resolve_limit(ctx, side, symbol, venue):
             raise DiagnosticError("GC103", f"limit price {raw} must be positive", ctx.span_of("limit"))
         return expr.literal, False
     quote = ctx.quotes.get(symbol)
+    if quote is None and expr.base is not None and not ctx.require_quotes:
+        return _unknown_price(ctx, raw, symbol), True  # lint without a quote: nothing to resolve against
     tick = market_precision(venue, symbol, ctx.type_, quote, "price")
     try:
         return resolve_price(expr, side=side, quote=quote, tick=tick), True
     except UnitError as exc:
         if exc.code == "GC109" and not ctx.require_quotes:
-            ctx.skips.append(("GC109", "order_type", f"price {raw!r} needs a quote for {symbol}; pass --quotes"))
-            return None, True
+            return _unknown_price(ctx, raw, symbol), True
         if exc.code == "GC109":
             raise DiagnosticError("GC109", f"`limit: {raw}` needs a quote for {symbol}: {exc.message}",
                                   ctx.span_of("limit"),
                                   f"add {symbol} with bid/ask (and tick) to the quotes snapshot (--quotes FILE), "
                                   "or write a literal price") from None
         raise DiagnosticError(exc.code, f"`limit: {raw}`: {exc.message}", ctx.span_of("limit"), exc.hint) from None
+
+
+def _unknown_price(ctx, raw, symbol):
+    """A price lint cannot know without a quote: recorded as a skip, and None."""
+    ctx.skips.append(("GC109", "order_type", f"price {raw!r} needs a quote for {symbol}; pass --quotes"))
+    return None
 
 
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
