@@ -7,12 +7,15 @@ bad input.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, has_errors, located
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
+_TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_MARKERS))
+_TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})  # leg keys that only the render stage understands
 
 
 @dataclass
@@ -87,11 +90,11 @@ def _needs_render(doc, options) -> bool:
     if "params" in data or options.params or options.params_file:
         return True  # --set/--params on a playbook without params must still be reported (GC108)
     legs = data.get("legs")
-    if isinstance(legs, dict) and any(isinstance(leg, dict) and ("for_each" in leg or "use" in leg or "with" in leg)
-                                      for leg in legs.values()):
-        return True
-    text = doc.text or ""
-    return any(marker in text for marker in TEMPLATE_MARKERS)
+    if isinstance(legs, dict):
+        for leg in legs.values():
+            if isinstance(leg, dict) and not _TEMPLATE_KEYS.isdisjoint(leg):
+                return True
+    return _TEMPLATE_MARKER.search(doc.text or "") is not None
 
 
 def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:

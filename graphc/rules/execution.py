@@ -73,12 +73,14 @@ CONTRADICTIONS = (  # (execution field to point at, applies, message, hint)
 )
 
 
-def _nodes(ctx):
-    """(index, node, execution mapping) for every well-formed node."""
-    for i, node in enumerate(ctx.nodes):
-        if isinstance(node, dict):
-            execution = node.get("execution")
-            yield i, node, execution if isinstance(execution, dict) else {}
+def _nodes(ctx) -> list:
+    """(index, node, execution mapping) for every well-formed node, read once per graph (six checks walk them)."""
+    nodes = ctx.__dict__.get("_execution_nodes")
+    if nodes is None:
+        nodes = ctx.__dict__["_execution_nodes"] = [
+            (i, node, execution if isinstance(execution := node.get("execution"), dict) else {})
+            for i, node in enumerate(ctx.nodes) if isinstance(node, dict)]
+    return nodes
 
 
 def _number(value) -> Decimal | None:

@@ -37,7 +37,6 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
@@ -46,6 +45,7 @@ from graphc.rules.base import Finding, checks
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.triggers import FILL_TRIGGERS, WIRE_TRIGGER_NAMES, WIRE_TRIGGER_OBJECTS
 
+_PLAIN_TRIGGERS = frozenset(WIRE_TRIGGER_NAMES) - {"on_fill_ratio"}  # names that take no condition
 MAX_CYCLES = 20
 MAX_SUGGESTIONS = 20
 LOOP_NAMES = 8  # a longer loop shows its first and last 8 legs
@@ -59,16 +59,18 @@ class _Edge(NamedTuple):
     condition: object
 
 
-@dataclass
 class _Graph:
-    nodes: dict = field(default_factory=dict)  # node_id -> (index, node), first occurrence
-    duplicates: list = field(default_factory=list)  # (index, node_id, first index)
-    edges: list = field(default_factory=list)  # resolved _Edge records
-    unknown: list = field(default_factory=list)  # (edge index, end field, name)
-    incoming: dict = field(default_factory=dict)  # node_id -> [_Edge]
-    # Nodes with an edge from an unknown leg: GC202 already explains them, so
-    # they are not also called orphans, nor their descendants unreachable.
-    dangling: set = field(default_factory=set)
+    __slots__ = ("nodes", "duplicates", "edges", "unknown", "incoming", "dangling")
+
+    def __init__(self):
+        self.nodes = {}  # node_id -> (index, node), first occurrence
+        self.duplicates = []  # (index, node_id, first index)
+        self.edges = []  # resolved _Edge records
+        self.unknown = []  # (edge index, end field, name)
+        self.incoming = {}  # node_id -> [_Edge]
+        # Nodes with an edge from an unknown leg: GC202 already explains them, so
+        # they are not also called orphans, nor their descendants unreachable.
+        self.dangling = set()
 
     def activation(self, node_id):
         """The node's activation; a missing or unknown one is inferred as in a playbook (spec §3)."""
@@ -128,7 +130,9 @@ def _duplicate_edges(ctx, graph):
     """GC210: a second edge with the same from, to, trigger and condition."""
     seen = {}
     for edge in graph.edges:
-        key = (edge.src, edge.dst, _freeze(edge.trigger), _freeze(edge.condition))
+        trigger, condition = edge.trigger, edge.condition
+        key = (edge.src, edge.dst, trigger if type(trigger) is str else _freeze(trigger),
+               condition if condition is None else _freeze(condition))
         if key in seen:
             yield Finding("GC210", ("edges", edge.index),
                           f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
@@ -153,6 +157,8 @@ def _triggers(ctx, graph):
         if not isinstance(edge, dict):
             continue
         trigger = edge.get("trigger")
+        if type(trigger) is str and trigger in _PLAIN_TRIGGERS and "condition" not in edge:
+            continue  # the usual edge: nothing to report
         problem = _trigger_problem(trigger)
         if problem:
             yield Finding("GC208", ("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])

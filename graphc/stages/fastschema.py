@@ -241,6 +241,20 @@ class _Compiler:
         if "patternProperties" in schema:
             raise UnsupportedSchema("patternProperties")
         extra_check = None if extra is True else self.compile(extra)
+        if extra is False:  # the usual closed object: unknown keys fail at once, known ones need no lookup miss
+            allowed = compiled.keys()
+
+            def closed_properties_check(x):
+                if type(x) is not dict:
+                    return True
+                if not allowed >= x.keys():
+                    return False
+                for key, value in x.items():
+                    if not compiled[key](value):
+                        return False
+                return True
+
+            return closed_properties_check
 
         def properties_check(x):
             if type(x) is not dict:

@@ -100,16 +100,23 @@ def _unit_call(ctx, name, fn, value):
     try:
         return fn(value)
     except UnitError as exc:
-        raise _located(ctx, name, exc) from None
+        raise located(ctx, name, exc) from None
 
 
-def _located(ctx, name, exc: UnitError) -> DiagnosticError:
+def located(ctx, name, exc: UnitError) -> DiagnosticError:
     """A unit error in field ``name`` as a diagnostic at that field."""
     return DiagnosticError(exc.code, f"`{name}`: {exc.message}", ctx.span_of(name), exc.hint)
 
 
 def side_and_quantity(ctx):
     """Exactly one of ``buy: Q``, ``sell: Q`` or ``side`` + ``qty``. Returns (side, raw qty, field name)."""
+    fields = ctx.fields
+    if "side" not in fields and "qty" not in fields:  # the usual short form: only `buy` or only `sell`
+        buy, sell = fields.get("buy"), fields.get("sell")
+        if buy is not None and sell is None:
+            return "buy", buy, "buy"
+        if sell is not None and buy is None:
+            return "sell", sell, "sell"
     present = [k for k in ("buy", "sell") if ctx.fields.get(k) is not None]
     long_form = [k for k in ("side", "qty") if ctx.fields.get(k) is not None]
     if len(present) > 1 or (present and long_form):
@@ -195,11 +202,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     try:
         return {"fixed": {"qty_1e8": to_scaled(amount, 8, "quantity")}}
     except UnitError as exc:
-        raise _located(ctx, field_name, exc) from None
-
-
-def _scaled(value, exponent, what):
-    return to_scaled(value, exponent, what)
+        raise located(ctx, field_name, exc) from None
 
 
 def _quote_side(ctx, symbol, side):

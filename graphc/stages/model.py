@@ -15,7 +15,7 @@ from graphc.diagnostics import DiagnosticError
 from graphc.rules.base import NodeOrigin, Skip
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
-from graphc.units import UnitError, parse_money
+from graphc.units import UnitError, parse_money, to_scaled
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -88,6 +88,10 @@ class _Builder:
         self.locator = Locator({(): doc.span(()), ("nodes",): doc.key_span(("legs",)),
                                 ("edges",): doc.key_span(("edges",) if "edges" in doc.data else ("legs",))})
         self.origin = {}
+        defaults = self.data.get("defaults")
+        defaults = defaults if isinstance(defaults, dict) else {}
+        inherited = {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")}
+        self.defaults = defaults, inherited  # `defaults:` as written, and the part every leg inherits
 
     def error(self, exc: DiagnosticError, fallback_span=None):
         self.diagnostics.append(exc.to_diagnostic(self.doc.path, fallback_span))
@@ -160,10 +164,8 @@ class _Builder:
         return targets
 
     def _leg_fields(self, leg_id, raw):
-        defaults = self.data.get("defaults")
-        defaults = defaults if isinstance(defaults, dict) else {}
-        fields = {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")}
-        fields.update(raw)
+        defaults, inherited = self.defaults
+        fields = {**inherited, **raw} if inherited else raw  # read-only from here on: no copy without defaults
         doc = self.doc  # not `self`: the locator keeps span_of, and builder -> locator -> span_of -> builder
         #                 would be a reference cycle that only the garbage collector could free
 
@@ -242,7 +244,10 @@ class _Builder:
     def _price_1e9(ctx, price):
         if price is None:
             return None  # lint without quotes: unknown price
-        return L._unit_call(ctx, "limit", lambda p: L._scaled(p, 9, "price"), price)
+        try:
+            return to_scaled(price, 9, "price")
+        except UnitError as exc:
+            raise L.located(ctx, "limit", exc) from None
 
     @staticmethod
     def _node_locator(span_of, fields):
