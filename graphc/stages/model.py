@@ -54,7 +54,7 @@ class Locator:
             if path in self.spans:
                 span = self.spans[path]
                 if type(span) is _Later:
-                    span = self.spans[path] = span.doc.span(span.path)
+                    span = self.spans[path] = span.resolve()
                 return span
             if not path:
                 return None
@@ -66,6 +66,10 @@ class _Later(NamedTuple):
 
     doc: object
     path: tuple
+    key: bool = False  # the span of the mapping key that introduces the path, not of its value
+
+    def resolve(self):
+        return self.doc.key_span(self.path) if self.key else self.doc.span(self.path)
 
 
 @dataclass
@@ -85,8 +89,8 @@ class _Builder:
         self.require_quotes = require_quotes
         self.diagnostics = []
         self.skips = []
-        self.locator = Locator({(): doc.span(()), ("nodes",): doc.key_span(("legs",)),
-                                ("edges",): doc.key_span(("edges",) if "edges" in doc.data else ("legs",))})
+        self.locator = Locator({(): _Later(doc, ()), ("nodes",): _Later(doc, ("legs",), key=True),
+                                ("edges",): _Later(doc, ("edges",) if "edges" in doc.data else ("legs",), key=True)})
         self.origin = {}
         defaults = self.data.get("defaults")
         defaults = defaults if isinstance(defaults, dict) else {}
@@ -123,7 +127,8 @@ class _Builder:
 
     def _sandbox(self) -> bool:
         value = self.data.get("sandbox", True)
-        self.locator.spans[("is_sandbox",)] = self.doc.key_span(("sandbox",)) if "sandbox" in self.data else self.doc.span(())
+        self.locator.spans[("is_sandbox",)] = _Later(self.doc, ("sandbox",), key=True) if "sandbox" in self.data \
+            else _Later(self.doc, ())
         if isinstance(value, bool):
             return value
         self.error(DiagnosticError("GC103", f"`sandbox` must be true or false, not {value!r}",
@@ -139,19 +144,19 @@ class _Builder:
                                        ("max_loss", "runtime", "max_loss_usd")):
             if raw.get(key) is None:
                 continue
-            span = self.doc.span(("risk", key))
             try:
                 value = parse_money(raw[key])
             except UnitError as exc:
-                self.error(DiagnosticError(exc.code, f"`risk.{key}`: {exc.message}", span, exc.hint))
+                self.error(DiagnosticError(exc.code, f"`risk.{key}`: {exc.message}", self.doc.span(("risk", key)),
+                                           exc.hint))
                 continue
             if value <= 0:
-                self.error(DiagnosticError("GC103", f"`risk.{key}` must be positive", span))
+                self.error(DiagnosticError("GC103", f"`risk.{key}` must be positive", self.doc.span(("risk", key))))
                 continue
             risk[section] = {wire_key: value}
-            self.locator.spans[("risk", section)] = span
-            self.locator.spans[("risk", section, wire_key)] = span
-        self.locator.spans[("risk",)] = self.doc.key_span(("risk",))
+            self.locator.spans[("risk", section)] = self.locator.spans[("risk", section, wire_key)] = \
+                _Later(self.doc, ("risk", key))
+        self.locator.spans[("risk",)] = _Later(self.doc, ("risk",), key=True)
         return risk
 
     # -- legs --------------------------------------------------------------------
