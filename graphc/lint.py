@@ -10,8 +10,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graphc.config import apply_config
 from graphc.diagnostics import Diagnostic, has_errors, located
-from graphc.rules.base import Skip
+from graphc.pipeline import CompileOptions, compile_document, is_playbook_data
+from graphc.report import FileResult
+from graphc.rules.base import LintContext, Skip, run_checks
+from graphc.rules.registry import default_severity
+from graphc.stages.load import load_text, read_source
+from graphc.suppress import filter_suppressed
 
 LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
@@ -39,10 +45,17 @@ class LintedGraph:
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
 
 
-def rule_families():
-    from graphc.rules import execution, graph, risk, venue
+def rule_families() -> tuple:
+    """Every check, in report order (imported on first use, then kept)."""
+    global _RULE_FAMILIES
+    if _RULE_FAMILIES is None:
+        from graphc.rules import execution, graph, risk, venue
 
-    return [*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS]
+        _RULE_FAMILIES = (*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS)
+    return _RULE_FAMILIES
+
+
+_RULE_FAMILIES = None
 
 
 def collect_files(paths):
@@ -63,8 +76,6 @@ def collect_files(paths):
 
 def _classify(doc, path: str, explicit: bool, options: LintOptions):
     """Turn a loaded document into a LintedGraph, or None for a YAML file that is not graphc's."""
-    from graphc.pipeline import CompileOptions, compile_document, is_playbook_data
-
     data = doc.data
     if is_playbook_data(data):
         compile_options = options.compile or CompileOptions()
@@ -132,9 +143,6 @@ def _simple_order(doc) -> LintedGraph:
 
 
 def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
-    from graphc.rules.base import LintContext, run_checks
-    from graphc.rules.registry import default_severity
-
     config = options.config
     ctx = LintContext(
         wire=graph.wire,
@@ -179,8 +187,6 @@ def lint_file(path, options: LintOptions | None = None, *, explicit: bool = Fals
 
 
 def _lint_file(path, options, explicit):
-    from graphc.stages.load import read_source
-
     path = str(path)
     return lint_source(read_source(path), path, options, explicit=explicit, keep_wire=False).result
 
@@ -206,11 +212,6 @@ def lint_source(text: str, path: str, options: LintOptions | None = None, *, exp
     ``keep_wire=False`` (plain ``graphc lint``) skips writing the wire JSON text,
     a sixth of the time of linting a small playbook.
     """
-    from graphc.config import apply_config
-    from graphc.report import FileResult
-    from graphc.stages.load import load_text
-    from graphc.suppress import filter_suppressed
-
     options = options or LintOptions()
     doc, diagnostics = load_text(text, path)
     skips, graph, name = [], None, None
