@@ -58,16 +58,16 @@ def rule_families() -> tuple:
 _RULE_FAMILIES = None
 
 
-def collect_files(paths):
-    """Expand directories into their lintable files (sorted). Missing paths raise FileNotFoundError."""
+def collect_files(paths) -> list[str]:
+    """Expand directories into the paths of their lintable files (sorted). Missing paths raise FileNotFoundError."""
     files = []
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
+        path = str(Path(raw))  # normalised once (`./x/` -> `x`); the files below are joined onto it
+        if os.path.isdir(path):
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                files.extend(Path(root) / n for n in sorted(names) if n.endswith(LINTABLE_SUFFIXES))
-        elif path.exists():
+                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(LINTABLE_SUFFIXES))
+        elif os.path.exists(path):
             files.append(path)
         else:
             raise FileNotFoundError(raw)
