@@ -218,19 +218,22 @@ def _fmt(value) -> str:
 
 def execution(ctx):
     """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
-    out = {"policy": _choice(ctx, "policy", POLICIES) or "sor"}
-    urgency = _choice(ctx, "urgency", URGENCIES)
-    if urgency:
-        out["urgency"] = urgency
-    if ctx.fields.get("slippage") is not None:
-        out["max_slippage_bps"] = _unit_call(ctx, "slippage", parse_bps, ctx.fields["slippage"])
-    if ctx.fields.get("horizon") is not None:
-        out["horizon_ms"] = _unit_call(ctx, "horizon", parse_duration_ms, ctx.fields["horizon"])
-    tif = _choice(ctx, "tif", TIFS, transform=str.upper)
-    if tif:
-        out["tif"] = tif
-    if ctx.fields.get("twap") is not None:
-        out["pacing"] = {"uniform": twap(ctx, ctx.fields["twap"])}
+    fields = ctx.fields  # most legs give none of these: look before calling the helpers
+    out = {"policy": (_choice(ctx, "policy", POLICIES) if fields.get("policy") is not None else None) or "sor"}
+    if fields.get("urgency") is not None:
+        urgency = _choice(ctx, "urgency", URGENCIES)
+        if urgency:
+            out["urgency"] = urgency
+    if fields.get("slippage") is not None:
+        out["max_slippage_bps"] = _unit_call(ctx, "slippage", parse_bps, fields["slippage"])
+    if fields.get("horizon") is not None:
+        out["horizon_ms"] = _unit_call(ctx, "horizon", parse_duration_ms, fields["horizon"])
+    if fields.get("tif") is not None:
+        tif = _choice(ctx, "tif", TIFS, transform=str.upper)
+        if tif:
+            out["tif"] = tif
+    if fields.get("twap") is not None:
+        out["pacing"] = {"uniform": twap(ctx, fields["twap"])}
     return out
 
 

@@ -19,7 +19,6 @@ values stay ordinary dicts, lists, strings, ints and Decimals.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import yaml

@@ -214,16 +214,17 @@ class _Builder:
 
     def _node(self, ctx, leg_id, has_incoming):
         side, raw_qty, qty_field = L.side_and_quantity(ctx)
-        side = "buy" if side == "buy" else "sell" if side == "sell" else side
         symbol = L._text(ctx, "symbol", required=True)
         if len(symbol) > L.MAX_SYMBOL:
             raise DiagnosticError("GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}",
                                   ctx.span_of("symbol"))
         if not symbol.strip():
             raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))
-        venue = L._text(ctx, "venue")
+        fields = ctx.fields  # absent optional fields are the common case: look before calling the helpers
+        venue = L._text(ctx, "venue") if fields.get("venue") is not None else None
         venue = venue.strip().lower() if venue else None
-        type_, venue = L.infer_instrument(symbol, L._choice(ctx, "type", L.TYPES), venue)
+        type_choice = L._choice(ctx, "type", L.TYPES) if fields.get("type") is not None else None
+        type_, venue = L.infer_instrument(symbol, type_choice, venue)
         ctx.type_ = type_
         price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)
         order_type = "market" if price is False else {"limit": {"price_1e9": self._price_1e9(ctx, price)}}
@@ -234,7 +235,7 @@ class _Builder:
         instrument = {"symbol": symbol, "type": type_}
         if venue:
             instrument["venue"] = venue
-        activation = L._choice(ctx, "activation", ("root", "wait"))
+        activation = L._choice(ctx, "activation", ("root", "wait")) if fields.get("activation") is not None else None
         return {
             "node_id": str(leg_id),
             "instrument": instrument,
