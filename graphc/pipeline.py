@@ -73,13 +73,15 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
         if doc is None:
             return result
     schema_diagnostics = [located(d) for d in validate(doc, PLAYBOOK_SCHEMA)]  # template spans -> their file
-    result.diagnostics.extend(schema_diagnostics)
-    if any(d.code == "GC110" for d in schema_diagnostics):
-        return result
+    if schema_diagnostics:
+        result.diagnostics.extend(schema_diagnostics)
+        if any(d.code == "GC110" for d in schema_diagnostics):
+            return result
     built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes)
-    # The schema and the model can both notice one problem; report it once.
-    reported = {(d.code, d.span) for d in schema_diagnostics}
-    result.diagnostics.extend(d for d in built.diagnostics if (d.code, d.span) not in reported)
+    if built.diagnostics:
+        # The schema and the model can both notice one problem; report it once.
+        reported = {(d.code, d.span) for d in schema_diagnostics}
+        result.diagnostics.extend(d for d in built.diagnostics if (d.code, d.span) not in reported)
     result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
     return result
 

@@ -333,10 +333,15 @@ def _derived(ctx, graph):
 
 @checks("GC203", "GC202", "GC210", "GC208", "GC201", "GC204", "GC205", "GC206", "GC207", "GC209")
 def check_graph(ctx):
-    """Resolve once, then run each step in order (references before cycles)."""
+    """Resolve once, then run each step in order (references before cycles); the edge steps only with edges."""
     graph = _resolve(ctx)
-    for step in (_references, _duplicate_edges, _triggers, _cycles, _activation, _derived):
-        yield from step(ctx, graph)
+    if graph.duplicates or graph.unknown:
+        yield from _references(ctx, graph)
+    if ctx.edges:
+        for step in (_duplicate_edges, _triggers, _cycles):
+            yield from step(ctx, graph)
+    yield from _activation(ctx, graph)
+    yield from _derived(ctx, graph)
 
 
 CHECKS = [check_graph]

@@ -23,10 +23,10 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
-try:  # libyaml's parser when it is installed; the pure-Python one otherwise
-    from yaml import CSafeLoader as _Loader
+try:  # libyaml's parser when it is installed (just the parser: values are built here); the pure-Python one otherwise
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader
+    from yaml import SafeLoader as _Parser
 
 from yaml import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
                   SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
@@ -429,7 +429,7 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         return None, [Diagnostic("GC100", f"the file is larger than {MAX_FILE_BYTES:,} bytes", path, Span(1, 1),
                                  hint="split it into smaller playbooks")]
     composer = _Composer(max_depth, max_nodes, max_total)
-    parser = _Loader(text)
+    parser = _Parser(text)
     try:
         composer.run(parser.get_event)
     except LoadError as exc:
