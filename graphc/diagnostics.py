@@ -109,7 +109,7 @@ def located(diagnostic: Diagnostic) -> Diagnostic:
 
 
 def has_errors(diagnostics) -> bool:
-    return any(d.is_error for d in diagnostics)
+    return bool(diagnostics) and any(d.is_error for d in diagnostics)  # usually empty: no generator for that
 
 
 def sorted_diagnostics(diagnostics):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, has_errors, located
+from graphc.stages.model import build_wire
+from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
 _TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_MARKERS))
@@ -55,9 +57,6 @@ def is_playbook_data(data) -> bool:
 
 def compile_document(doc, options: CompileOptions | None = None) -> CompileResult:
     """Compile an already loaded playbook document."""
-    from graphc.stages.model import build_wire
-    from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
-
     options = options or CompileOptions()
     result = CompileResult(doc.path, doc.text)
     if not is_playbook_data(doc.data):

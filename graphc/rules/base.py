@@ -68,16 +68,11 @@ class LintContext:
     origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
     skipped: list = field(default_factory=list)
 
-    # -- graph shape (read once: every rule walks them) ------------------------
-    @cached_property
-    def nodes(self) -> list:
-        nodes = self.wire.get("nodes")
-        return nodes if isinstance(nodes, list) else []
-
-    @cached_property
-    def edges(self) -> list:
-        edges = self.wire.get("edges")
-        return edges if isinstance(edges, list) else []
+    def __post_init__(self):
+        # The graph's shape, read once: every rule walks the nodes or the edges.
+        nodes, edges = self.wire.get("nodes"), self.wire.get("edges")
+        self.nodes: list = nodes if isinstance(nodes, list) else []
+        self.edges: list = edges if isinstance(edges, list) else []
 
     @cached_property
     def node_index(self) -> dict:
