@@ -19,7 +19,7 @@ Choices where the spec is silent:
 - GC201 reports each elementary cycle once, written from the node that comes
   first in the source (``a → b → c → a``), at the edge that closes it; at most
   ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test (Kahn's algorithm
-  over the edge pairs); networkx is imported only to enumerate the loops of a cyclic graph.
+  over the resolved edges); networkx is imported only to enumerate the loops of a cyclic graph.
 - A missing or unknown ``activation`` (a schema error) is inferred as in a
   playbook: ``wait`` with an incoming edge, else ``root``.
 - GC206 is not reported for a graph with no nodes; when it is reported,
@@ -45,6 +45,7 @@ from graphc.rules.base import Finding, checks
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.triggers import FILL_TRIGGERS, WIRE_TRIGGER_NAMES, WIRE_TRIGGER_OBJECTS
 
+_new_tuple = tuple.__new__  # an _Edge without the NamedTuple's Python-level __new__ (one per edge)
 _PLAIN_TRIGGERS = frozenset(WIRE_TRIGGER_NAMES) - {"on_fill_ratio"}  # names that take no condition
 MAX_CYCLES = 20
 MAX_SUGGESTIONS = 20
@@ -60,7 +61,7 @@ class _Edge(NamedTuple):
 
 
 class _Graph:
-    __slots__ = ("nodes", "duplicates", "edges", "unknown", "incoming", "dangling")
+    __slots__ = ("nodes", "duplicates", "edges", "unknown", "incoming", "children", "dangling", "activations")
 
     def __init__(self):
         self.nodes = {}  # node_id -> (index, node), first occurrence
@@ -68,16 +69,12 @@ class _Graph:
         self.edges = []  # resolved _Edge records
         self.unknown = []  # (edge index, end field, name)
         self.incoming = {}  # node_id -> [_Edge]
+        self.children = {}  # node_id -> [node_id], one entry per resolved edge
         # Nodes with an edge from an unknown leg: GC202 already explains them, so
         # they are not also called orphans, nor their descendants unreachable.
         self.dangling = set()
-
-    def activation(self, node_id):
-        """The node's activation; a missing or unknown one is inferred as in a playbook (spec §3)."""
-        activation = self.nodes[node_id][1].get("activation")
-        if activation in ("root", "wait"):
-            return activation
-        return "wait" if node_id in self.incoming else "root"
+        # node_id -> "root" | "wait"; a missing or unknown activation is inferred as in a playbook (spec §3)
+        self.activations = {}
 
 
 def _resolve(ctx) -> _Graph:
@@ -96,15 +93,21 @@ def _resolve(ctx) -> _Graph:
             continue
         src, dst = edge.get("from_node"), edge.get("to_node")
         if isinstance(src, str) and isinstance(dst, str) and src in graph.nodes and dst in graph.nodes:
-            resolved = _Edge(j, src, dst, edge.get("trigger"), edge.get("condition"))
+            resolved = _new_tuple(_Edge, (j, src, dst, edge.get("trigger"), edge.get("condition")))
             graph.edges.append(resolved)
             graph.incoming.setdefault(dst, []).append(resolved)
+            graph.children.setdefault(src, []).append(dst)
             continue
         for end, name in (("from_node", src), ("to_node", dst)):
             if isinstance(name, str) and name not in graph.nodes:
                 graph.unknown.append((j, end, name))
         if isinstance(dst, str) and dst in graph.nodes:
             graph.dangling.add(dst)
+    for node_id, (_, node) in graph.nodes.items():
+        activation = node.get("activation")
+        if activation != "root" and activation != "wait":
+            activation = "wait" if node_id in graph.incoming else "root"
+        graph.activations[node_id] = activation
     return graph
 
 
@@ -220,11 +223,11 @@ def _number(value) -> Decimal | None:
 
 def _cycles(ctx, graph):
     """GC201: each elementary cycle of the resolved edges, as the whole loop."""
+    if not graph.edges or _is_acyclic(graph.children):
+        return
     closing = {}
     for edge in graph.edges:
         closing.setdefault((edge.src, edge.dst), edge.index)
-    if not closing or _is_acyclic(closing):
-        return
     import networkx as nx  # only a graph with a loop pays for networkx: it enumerates the loops
 
     digraph = nx.DiGraph(list(closing))
@@ -238,13 +241,12 @@ def _cycles(ctx, graph):
                            f"({cycle[-1]} → {cycle[0]})")
 
 
-def _is_acyclic(pairs) -> bool:
-    """Kahn's algorithm over the (src, dst) pairs: linear, and no networkx import for the usual DAG."""
-    children, indegree = {}, {}
-    for src, dst in pairs:
-        children.setdefault(src, []).append(dst)
-        indegree[dst] = indegree.get(dst, 0) + 1
-        indegree.setdefault(src, 0)
+def _is_acyclic(children) -> bool:
+    """Kahn's algorithm over ``{src: [dst, ...]}``: linear, and no networkx import for the usual DAG."""
+    indegree = dict.fromkeys(children, 0)
+    for targets in children.values():
+        for dst in targets:
+            indegree[dst] = indegree.get(dst, 0) + 1
     ready = [node for node, degree in indegree.items() if degree == 0]
     seen = 0
     while ready:
@@ -270,13 +272,14 @@ def _rotate(cycle, order):
 
 def _activation(ctx, graph):
     """GC206 no root (alone: it is the fix), else GC204 orphans, GC205 roots with edges, GC207 unreachable."""
-    roots = [node_id for node_id in graph.nodes if graph.activation(node_id) == "root"]
+    activations = graph.activations
+    roots = [node_id for node_id, activation in activations.items() if activation == "root"]
     if graph.nodes and not roots:
         yield Finding("GC206", ("nodes",), f"no node has activation 'root': none of the {len(graph.nodes)} "
                       "nodes ever starts", hint="make the first leg a root (a leg with no `after:`)")
         return
     for node_id, (i, _) in graph.nodes.items():
-        activation, incoming = graph.activation(node_id), graph.incoming.get(node_id)
+        activation, incoming = activations[node_id], graph.incoming.get(node_id)
         if activation == "wait" and not incoming and node_id not in graph.dangling:
             yield Finding("GC204", ("nodes", i, "activation"),
                           f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
@@ -290,10 +293,7 @@ def _activation(ctx, graph):
 
 
 def _unreachable(graph, seeds):
-    reached, queue = set(seeds), deque(seeds)
-    children = {}
-    for edge in graph.edges:
-        children.setdefault(edge.src, []).append(edge.dst)
+    reached, queue, children = set(seeds), deque(seeds), graph.children
     while queue:
         for child in children.get(queue.popleft(), ()):
             if child not in reached:
@@ -301,7 +301,7 @@ def _unreachable(graph, seeds):
                 queue.append(child)
     for node_id, (i, _) in graph.nodes.items():
         incoming = graph.incoming.get(node_id)
-        if graph.activation(node_id) == "wait" and incoming and node_id not in reached:
+        if graph.activations[node_id] == "wait" and incoming and node_id not in reached:
             parents = sorted({edge.src for edge in incoming}, key=lambda n: graph.nodes[n][0])
             yield Finding("GC207", ("nodes", i, "node_id"),
                           f"node {node_id!r} never activates: its incoming edges come only from "
