@@ -37,7 +37,9 @@ class Skip(NamedTuple):
     reason: str
 
 
-_new_tuple = tuple.__new__  # Skip(...) without the Python-level __new__ of a NamedTuple: rules skip a lot
+# ``new_tuple(Record, (a, b, c))`` makes a NamedTuple without its Python-level ``__new__`` (a
+# function call per record): for the records made once per node or edge of every graph.
+new_tuple = tuple.__new__
 
 
 def checks(*codes):
@@ -88,7 +90,7 @@ class LintContext:
         return None if i is None else self.nodes[i]
 
     def skip(self, code, where, reason):
-        self.skipped.append(_new_tuple(Skip, (code, where if type(where) is tuple else tuple(where), reason)))
+        self.skipped.append(new_tuple(Skip, (code, where if type(where) is tuple else tuple(where), reason)))
 
     # -- numbers -----------------------------------------------------------
     def quote(self, symbol):

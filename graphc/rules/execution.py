@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.rules.base import Finding, checks
+from graphc.rules.base import Finding, checks, new_tuple
 from graphc.stages.triggers import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
@@ -105,8 +105,8 @@ def _duration(ms: Decimal) -> str:
 def check_contradictions(ctx):
     for i, node, execution in _nodes(ctx):
         tif = execution.get("tif")
-        facts = _Facts(execution.get("policy", "sor"), tif.upper() if isinstance(tif, str) else tif,
-                       node.get("order_type") == "market", isinstance(execution.get("pacing"), dict))
+        facts = new_tuple(_Facts, (execution.get("policy", "sor"), tif.upper() if isinstance(tif, str) else tif,
+                                    node.get("order_type") == "market", isinstance(execution.get("pacing"), dict)))
         for field, applies, message, hint in CONTRADICTIONS:
             if applies(facts):
                 text = message.format(policy=facts.policy, tif=facts.tif)

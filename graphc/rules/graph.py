@@ -41,11 +41,10 @@ from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
 
-from graphc.rules.base import Finding, checks
+from graphc.rules.base import Finding, checks, new_tuple
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.triggers import FILL_TRIGGERS, WIRE_TRIGGER_NAMES, WIRE_TRIGGER_OBJECTS
 
-_new_tuple = tuple.__new__  # an _Edge without the NamedTuple's Python-level __new__ (one per edge)
 _PLAIN_TRIGGERS = frozenset(WIRE_TRIGGER_NAMES) - {"on_fill_ratio"}  # names that take no condition
 MAX_CYCLES = 20
 MAX_SUGGESTIONS = 20
@@ -93,7 +92,7 @@ def _resolve(ctx) -> _Graph:
             continue
         src, dst = edge.get("from_node"), edge.get("to_node")
         if isinstance(src, str) and isinstance(dst, str) and src in graph.nodes and dst in graph.nodes:
-            resolved = _new_tuple(_Edge, (j, src, dst, edge.get("trigger"), edge.get("condition")))
+            resolved = new_tuple(_Edge, (j, src, dst, edge.get("trigger"), edge.get("condition")))
             graph.edges.append(resolved)
             graph.incoming.setdefault(dst, []).append(resolved)
             graph.children.setdefault(src, []).append(dst)
@@ -122,7 +121,8 @@ def _references(ctx, graph):
         yield Finding("GC203", ("nodes", i, "node_id"), f"node id {node_id!r} is already used by nodes[{first}]",
                       hint="give every node a unique node_id; edges resolve to the first one")
     for n, (j, end, name) in enumerate(graph.unknown):
-        known = "name one of the legs: " + _names(islice(graph.nodes, 6), 5) if graph.nodes else "the graph has no nodes"
+        known = ("name one of the legs: " + _names(islice(graph.nodes, 6), 5)) if graph.nodes \
+            else "the graph has no nodes"
         verb = "comes from" if end == "from_node" else "goes to"
         suggestion = did_you_mean(name, graph.nodes) if n < MAX_SUGGESTIONS else ""
         yield Finding("GC202", ("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}",

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from typing import NamedTuple
 
-from graphc.rules.base import Finding, checks
+from graphc.rules.base import Finding, checks, new_tuple
 from graphc.venues import MarketMeta, fmt_decimal as fmt, known_venues, market_for
 
 _CENT = Decimal("0.01")
@@ -27,8 +27,7 @@ _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}
 _UNITS = {"polymarket": "shares", "kalshi": "contracts"}
 
 
-@dataclass
-class _Leg:
+class _Leg(NamedTuple):
     """One wire node, its instrument read defensively and its market looked up."""
 
     i: int
@@ -81,7 +80,7 @@ def _read_legs(ctx):
         market = market_for(venue, symbol, kind, ctx.quote(symbol), ctx.venue_overrides, ctx.market_overrides)
         price = ctx.limit_price(node)
         reference = price if price is not None else ctx.reference_price(node)
-        yield _Leg(i, node, symbol, kind, venue, market, ctx.qty(node), price, reference)
+        yield new_tuple(_Leg, (i, node, symbol, kind, venue, market, ctx.qty(node), price, reference))
 
 
 def _venue_legs(ctx, code, *path):

@@ -180,7 +180,8 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     if q.kind == "asset" and (type_ == "prediction" or q.asset != base_asset(symbol)):
         expected = "shares" if type_ == "prediction" else base_asset(symbol)
         raise DiagnosticError("GC105", f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}",
-                              ctx.span_of(field_name), f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`")
+                              ctx.span_of(field_name),
+                              f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`")
     if q.kind == "shares" and type_ != "prediction":
         raise DiagnosticError("GC105", f"{raw!r}: shares/contracts are for prediction legs; {symbol} is {type_}",
                               ctx.span_of(field_name), f"write the size in {base_asset(symbol)}")
