@@ -380,3 +380,41 @@ def test_cli_lint_wire_never_crashes(graph):
 def test_regressions_found_by_fuzzing(text):
     check_text(text)
     check_cli(text, "regression.yaml", "lint")
+
+
+def _all_paths(data, path=()):
+    yield path
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for part, child in items:
+        yield from _all_paths(child, path + (part,))
+
+
+@FUZZ
+@given(nested, st.integers(0, 2))
+def test_position_tree_answers_like_the_flat_tables(data, style):
+    """Document.span/key_span walk the loader's position tree; the flattened tables must say the same."""
+    from graphc.stages.load import Document
+
+    text = dump(data, style)
+    tree, _ = load_text(text)
+    if tree is None:
+        return
+    loaded = load_text(text)[0]
+    flat = Document(loaded.path, text, loaded.data, loaded.spans, loaded.key_spans)
+    for path in [*_all_paths(tree.data), *(p + ("missing",) for p in flat.spans), *(p + (7,) for p in flat.spans)]:
+        assert tree.span(path) == flat.span(path), path
+        assert tree.key_span(path) == flat.key_span(path), path
+
+
+def test_position_tree_with_anchors_merges_and_overrides():
+    text = "base: &b {x: 1, y: [2, 3]}\nuse:\n  <<: *b\n  y: 4\nlist:\n  - *b\n  - [5]\n"
+    doc, diagnostics = load_text(text)
+    assert diagnostics == []
+    at = lambda path: (doc.span(path).line, doc.span(path).col)  # noqa: E731
+    assert at(("base", "y", 1)) == (1, 24)
+    assert at(("use", "x")) == (3, 7)  # merged in: the `*b` that brought it
+    assert at(("use", "y")) == (4, 6)  # overridden: its own value
+    assert (doc.key_span(("use", "y")).line, doc.key_span(("use", "y")).col) == (4, 3)
+    assert at(("list", 0, "y", 0)) == (6, 5)  # inside an alias: the alias
+    assert at(("list", 1, 0)) == (7, 6)
+    assert at(("nowhere", 3)) == (1, 1)  # no such path: the document

@@ -62,35 +62,53 @@ _CORE_TAGS = {
 class Document:
     """A loaded file: its data and where every value and key came from.
 
-    The loader files the parser's events, not spans: a span is built from an
-    event only when someone asks for it (most values never get a finding).
-    ``spans``/``key_spans`` are the tables with every entry built;
-    :meth:`span` and :meth:`key_span` build just the one they return.
+    The loader keeps its positions as a tree that mirrors the data: each mapping
+    and list (a ``_Frame``) holds the parser events of its children, keyed like
+    the data, and of its keys. Nothing per value is built up front -- no path
+    tuples, no spans -- because most values never get a finding: :meth:`span`
+    and :meth:`key_span` walk to the one asked for and build just its span.
+    ``spans``/``key_spans`` flatten everything into ``{path tuple: Span}``
+    tables (the render stage edits those; a Document made from tables uses them).
     """
 
-    __slots__ = ("path", "text", "data", "_spans", "_key_spans")
+    __slots__ = ("path", "text", "data", "_spans", "_key_spans", "_root")
 
     def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
         self.path, self.text, self.data = path, text, data
-        self._spans = {} if spans is None else spans  # path tuple -> Span (or event) of the value
-        self._key_spans = {} if key_spans is None else key_spans  # path tuple -> Span (or event) of the key
+        self._spans = {} if spans is None else spans  # path tuple -> Span of the value
+        self._key_spans = {} if key_spans is None else key_spans  # path tuple -> Span of the mapping key
+        self._root = None
+
+    @classmethod
+    def _from_tree(cls, path: str, text: str, data, root) -> Document:
+        """A document whose positions are the composer's tree (``root``: a _Frame, an event, or None if empty)."""
+        doc = cls(path, text, data)
+        doc._spans = doc._key_spans = None
+        doc._root = root if root is not None else _EMPTY_DOCUMENT
+        return doc
 
     @property
     def spans(self) -> dict:
-        return _built(self._spans)
+        if self._spans is None:
+            self._spans, self._key_spans = _flatten(self._root)
+        return self._spans
 
     @property
     def key_spans(self) -> dict:
-        return _built(self._key_spans)
+        if self._key_spans is None:
+            self._spans, self._key_spans = _flatten(self._root)
+        return self._key_spans
 
     def span(self, path) -> Span | None:
         """The span of ``path``, or of its nearest ancestor that has one."""
+        if self._spans is None:
+            return self._tree_span(path)
         path = tuple(path)
         spans = self._spans
         while True:
             span = spans.get(path)
             if span is not None:
-                return span if type(span) is Span else _build(spans, path, span)
+                return span
             if not path:
                 return None
             path = path[:-1]
@@ -98,23 +116,74 @@ class Document:
     def key_span(self, path) -> Span | None:
         """The span of the key that introduces ``path`` (falls back to the value)."""
         path = tuple(path)
-        span = self._key_spans.get(path)
-        if span is None:
-            return self.span(path)
-        return span if type(span) is Span else _build(self._key_spans, path, span)
+        if self._key_spans is None:
+            parent = self._tree_frame(path[:-1]) if path else None
+            event = parent.keys.get(path[-1]) if parent is not None and parent.is_map and isinstance(path[-1], str) \
+                else None
+            if event is None:
+                return self._tree_span(path)
+            if type(event) is not Span:
+                event = parent.keys[path[-1]] = _span(event)
+            return event
+        return self._key_spans.get(path) or self.span(path)
+
+    def _tree_span(self, path) -> Span:
+        node, table, slot = self._root, None, None
+        for part in path:
+            if type(node) is not _Frame:
+                break
+            child = _child(node, part)
+            if child is None:
+                break
+            node, table, slot = child, node.spans, part
+        if type(node) is _Frame:
+            if type(node.span) is not Span:
+                node.span = _span(node.span)
+            return node.span
+        if type(node) is not Span:  # an event: build its span once, in place
+            node = _span(node)
+            if table is None:
+                self._root = node
+            else:
+                table[slot] = node
+        return node
+
+    def _tree_frame(self, path):
+        """The _Frame at exactly ``path``, or None."""
+        node = self._root
+        for part in path:
+            if type(node) is not _Frame:
+                return None
+            node = _child(node, part)
+        return node if type(node) is _Frame else None
 
 
-def _build(table: dict, path, event) -> Span:
-    span = table[path] = _span(event)
-    return span
+def _child(frame, part):
+    """The child entry of ``frame`` (an event, a Span or a _Frame) under key or index ``part``, or None."""
+    if frame.is_map:
+        return frame.spans.get(part) if isinstance(part, str) else None
+    return frame.spans[part] if type(part) is int and 0 <= part < len(frame.spans) else None
 
 
-def _built(table: dict) -> dict:
-    """``table`` with every event replaced by its span (in place, once)."""
-    for path, span in table.items():
-        if type(span) is not Span:
-            table[path] = _span(span)
-    return table
+_EMPTY_DOCUMENT = Span(1, 1, 1, 1)  # an empty document: its diagnostics point at the start of the file
+
+
+def _flatten(root) -> tuple[dict, dict]:
+    """The composer's tree as ``({path: Span of the value}, {path: Span of the key})``, in document order."""
+    spans, key_spans = {}, {}
+    pending = [((), root)]
+    while pending:
+        path, node = pending.pop()
+        if type(node) is not _Frame:
+            spans[path] = _as_span(node)
+            continue
+        spans[path] = node.span = _as_span(node.span)
+        children = node.spans.items() if node.is_map else enumerate(node.spans)
+        pending.extend(reversed([(path + (part,), child) for part, child in children]))
+        if node.is_map:
+            for part, event in node.keys.items():
+                key_spans[path + (part,)] = node.keys[part] = _as_span(event)
+    return spans, key_spans
 
 
 class LoadError(Exception):
@@ -194,13 +263,17 @@ def _tagged_scalar(tag: str, text: str, span: Span):
 
 
 class _Frame:
-    __slots__ = ("is_map", "value", "path", "span", "anchor", "key", "key_span", "merged", "nodes")
+    """A mapping or list being built, and afterwards its node in the document's position tree."""
 
-    def __init__(self, is_map, value, path, span, anchor):
+    __slots__ = ("is_map", "value", "span", "spans", "keys", "anchor", "key", "key_span", "merged", "nodes")
+
+    def __init__(self, is_map, value, span, anchor):
         self.is_map = is_map
         self.value = value
-        self.path = path
-        self.span = span
+        self.span = span  # the start event (a Span once asked for)
+        # The children's events (or _Frames), keyed like ``value``: a dict for a mapping, a list for a list.
+        self.spans = {} if is_map else []
+        self.keys = {}  # mapping key -> the key's event
         self.anchor = anchor
         self.key = _NO_KEY
         self.key_span = None
@@ -245,8 +318,7 @@ class _Composer:
         self.max_depth = max_depth
         self.max_nodes = max_nodes  # nodes added by aliases, each alias counted at its full size
         self.max_total = max_total  # nodes written in the text
-        self.spans = {}
-        self.key_spans = {}
+        self.tree = None  # the root's _Frame (or event, for a scalar document): Document positions
         self.anchors = {}  # name -> (value, node count)
         self.expanded = 0
         self.written = 0
@@ -263,7 +335,7 @@ class _Composer:
 
     def run(self, get_event):
         """Consume events until the end of the stream."""
-        spans, key_spans, anchors, stack = self.spans, self.key_spans, self.anchors, self.stack
+        anchors, stack = self.anchors, self.stack
         max_total, max_depth = self.max_total, self.max_depth
         resolve, attach = resolve_plain_scalar, self._attach
         written = 0
@@ -289,27 +361,26 @@ class _Composer:
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
                 if not stack:
-                    spans[()] = span
+                    self.tree = span
                     self.root, self.has_root = value, True
                     continue
                 top = stack[-1]
                 top.nodes += 1
                 if not top.is_map:
-                    spans[top.path + (len(top.value),)] = span
+                    top.spans.append(span)
                     top.value.append(value)
                 elif top.key is _NO_KEY:  # a mapping key
                     top.key = value if type(value) is str else _key_text(value)
                     top.key_span = span
                 else:
                     key = top.key
-                    path = top.path + (key,)
-                    spans[path] = span
+                    top.spans[key] = span
                     mapping = top.value
                     if key in mapping or key == "<<":
                         attach(top, value, span)  # a duplicate (GC101), a merge or an override of one
                     else:  # _attach's usual case, inlined
                         mapping[key] = value
-                        key_spans[path] = top.key_span
+                        top.keys[key] = top.key_span
                         top.key = _NO_KEY
             elif etype is MappingStartEvent or etype is SequenceStartEvent:
                 span = event
@@ -317,17 +388,17 @@ class _Composer:
                 if tag and tag not in _CORE_TAGS and tag != "!":
                     raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
                                     "remove the tag; playbooks use plain YAML values only")
-                path = self._child_path()
-                if path is None:
+                if stack and stack[-1].is_map and stack[-1].key is _NO_KEY:
                     raise LoadError("GC103", "a mapping key must be a plain value, not a mapping or list", span)
                 if len(stack) >= max_depth:
                     raise LoadError("GC100", f"nesting deeper than {max_depth} levels", span, "flatten the document")
                 written += 1
                 if written > max_total:
                     self._too_many(span)
-                spans[path] = span
                 is_map = etype is MappingStartEvent
-                stack.append(_Frame(is_map, {} if is_map else [], path, span, event.anchor))
+                frame = _Frame(is_map, {} if is_map else [], span, event.anchor)
+                self._place(frame)
+                stack.append(frame)
             elif etype is MappingEndEvent or etype is SequenceEndEvent:
                 frame = stack.pop()
                 if frame.anchor:
@@ -341,9 +412,8 @@ class _Composer:
                 self.expanded += nodes
                 if self.expanded > self.max_nodes:
                     self._too_many(span)
-                path = self._child_path()
-                if path is not None:
-                    spans[path] = span
+                if not (stack and stack[-1].is_map and stack[-1].key is _NO_KEY):  # an alias as a key has none
+                    self._place(span)
                 self._finish(value, span, nodes)
             elif etype is DocumentStartEvent:
                 if self.has_root:
@@ -353,15 +423,16 @@ class _Composer:
                 self.written = written
                 return
 
-    def _child_path(self):
+    def _place(self, entry):
+        """File the position entry (a _Frame or an alias event) of the node that starts now under its parent."""
         if not self.stack:
-            return ()
+            self.tree = entry
+            return
         top = self.stack[-1]
-        if not top.is_map:
-            return top.path + (len(top.value),)
-        if top.key is _NO_KEY:
-            return None  # this node is a mapping key
-        return top.path + (top.key,)
+        if top.is_map:
+            top.spans[top.key] = entry
+        else:
+            top.spans.append(entry)
 
     def _finish(self, value, span, nodes):
         """Attach a finished collection or alias to its parent (as item, key or mapping value)."""
@@ -390,14 +461,14 @@ class _Composer:
             self._merge(top, value, span)
             return
         if key in mapping and not (top.merged and key in top.merged):
-            first = self.key_spans.get(top.path + (key,))
+            first = top.keys.get(key)
             where = f" (first at line {_as_span(first).line})" if first else ""
             raise LoadError("GC101", f"duplicate key {key!r} in mapping{where}", top.key_span,
                             "remove one of the two keys; graphc never lets the last one win")
         if top.merged:
             top.merged.discard(key)
         mapping[key] = value
-        self.key_spans[top.path + (key,)] = top.key_span
+        top.keys[key] = top.key_span
 
     def _merge(self, top, value, span):
         sources = value if isinstance(value, list) else [value]
@@ -410,8 +481,8 @@ class _Composer:
                     if top.merged is None:
                         top.merged = set()
                     top.merged.add(k)
-                    self.spans.setdefault(top.path + (k,), span)
-                    self.key_spans.setdefault(top.path + (k,), span)
+                    top.spans.setdefault(k, span)
+                    top.keys.setdefault(k, span)
 
 
 def _key_text(value) -> str:
@@ -447,10 +518,7 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         return None, [Diagnostic("GC100", "document is nested too deeply", path, None)]
     finally:
         parser.dispose()
-    if () not in composer.spans:  # an empty document: its diagnostics point at the start of the file
-        composer.spans[()] = Span(1, 1, 1, 1)
-    doc = Document(path, text, composer.root, composer.spans, composer.key_spans)
-    return doc, []
+    return Document._from_tree(path, text, composer.root, composer.tree), []
 
 
 def _too_big(text: str) -> bool:
