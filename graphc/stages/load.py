@@ -18,6 +18,7 @@ values stay ordinary dicts, lists, strings, ints and Decimals.
 
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -535,7 +536,9 @@ def read_source(path) -> str:
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
     """
     with open(path, "rb") as fh:
-        raw = fh.read(MAX_FILE_BYTES + 4)
+        size = os.fstat(fh.fileno()).st_size
+        # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
+        raw = fh.read() if 0 < size <= MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 4)
     if len(raw) > MAX_FILE_BYTES:  # cutting a character loses at most 3 of the 4 extra bytes
         return raw.decode("utf-8-sig", errors="ignore")
     return raw.decode("utf-8-sig")
