@@ -30,7 +30,7 @@ class LintOptions:
     quotes_given: bool = False
     config: object = None  # graphc.config.Config
     require_quotes: bool | None = None  # None: only when a snapshot is given (plan/submit: always)
-    locate_skips: bool = True  # find each skipped check's source span (only reports that list skips need it)
+    report_skips: bool = True  # record skipped checks with their source spans (only reports that list skips need them)
 
 
 @dataclass
@@ -151,6 +151,7 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
         venue_overrides=dict(getattr(config, "venues", {}) or {}),
         market_overrides=dict(getattr(config, "markets", {}) or {}),
         origin=graph.origin,
+        record_skips=options.report_skips,
     )
     diagnostics = []
     for finding in run_checks(ctx, rule_families()):
@@ -161,9 +162,9 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
 
 
 def _located_skips(skips, locator, options: LintOptions) -> list:
-    """Skips with the wire path replaced by the source span (kept as they are when no report shows them)."""
-    if not options.locate_skips:
-        return skips
+    """Skips with the wire path replaced by the source span (none when no report shows them)."""
+    if not options.report_skips:
+        return []
     return [Skip(code, locator.span(where), reason) for code, where, reason in skips]
 
 

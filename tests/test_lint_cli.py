@@ -153,3 +153,14 @@ def test_ignore_unknown_skips_named_files_that_are_not_graphc(tmp_path):
     result = lint(other, workflow, EXAMPLES / "eth-hedge.yaml", "--ignore-unknown")
     assert result.exit_code == 0, result.output
     assert "no problems in 1 file" in result.stdout
+
+
+def test_skips_are_recorded_only_for_reports_that_list_them():
+    from graphc.diagnostics import Span
+    from graphc.lint import LintOptions, lint_source
+
+    text = (EXAMPLES / "eth-hedge.yaml").read_text()
+    listed = lint_source(text, "eth-hedge.yaml", LintOptions(report_skips=True)).result
+    unlisted = lint_source(text, "eth-hedge.yaml", LintOptions(report_skips=False)).result
+    assert listed.skipped and all(isinstance(skip.where, Span) for skip in listed.skipped)  # no quotes: checks skip
+    assert unlisted.skipped == [] and unlisted.diagnostics == listed.diagnostics

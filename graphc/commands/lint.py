@@ -80,7 +80,7 @@ def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, 
     compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
     config, config_diagnostics = load_config(paths[0])
     options = LintOptions(compile=compile_opts, quotes_given=quotes_path is not None, config=config,
-                          locate_skips=explain_skips or fmt == "json")  # the reports that list skips
+                          report_skips=explain_skips or fmt == "json")  # the reports that list skips
     results = []
     if quote_diagnostics:
         results.append(FileResult(quotes_path, None, quote_diagnostics, []))

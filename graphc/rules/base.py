@@ -69,6 +69,7 @@ class LintContext:
     market_overrides: dict = field(default_factory=dict)  # from config: symbol -> {field: value}
     origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
     skipped: list = field(default_factory=list)
+    record_skips: bool = True  # False: skip() records nothing (the report does not list skipped checks)
 
     def __post_init__(self):
         # The graph's shape, read once: every rule walks the nodes or the edges.
@@ -90,6 +91,8 @@ class LintContext:
         return None if i is None else self.nodes[i]
 
     def skip(self, code, where, reason):
+        if not self.record_skips:
+            return  # no report will list them (plain `graphc lint`): skip the bookkeeping
         self.skipped.append(new_tuple(Skip, (code, where if type(where) is tuple else tuple(where), reason)))
 
     # -- numbers -----------------------------------------------------------
