@@ -195,9 +195,6 @@ class LoadError(Exception):
 
 def resolve_plain_scalar(text: str):
     """YAML 1.2 core schema for plain scalars, with numbers as exact values."""
-    first = text[:1]
-    if first.isalpha() and first not in "nNtTfF":
-        return text  # a word: the only special words are null, true and false (any case for the two)
     value = _RESOLVED.get(text, _MISSING)
     if value is _MISSING:
         value = _resolve_plain(text)
@@ -207,12 +204,15 @@ def resolve_plain_scalar(text: str):
 
 
 # Plain scalars already read (values are immutable: str, int, Decimal, bool, None). The same
-# numbers and flags come up in every file of a repo, and the regexes below are the slow part.
+# keys, numbers and words come up in every file of a repo: a lookup is cheaper than reading them.
 _RESOLVED: dict = {}
 _MISSING = object()
 
 
 def _resolve_plain(text: str):
+    first = text[:1]
+    if first.isalpha() and first not in "nNtTfF":
+        return text  # a word: the only special words are null, true and false (any case for the two)
     if _NULL.match(text):
         return None
     if _BOOL.match(text):
@@ -338,7 +338,7 @@ class _Composer:
         """Consume events until the end of the stream."""
         anchors, stack = self.anchors, self.stack
         max_total, max_depth = self.max_total, self.max_depth
-        resolve, attach = resolve_plain_scalar, self._attach
+        resolve, resolved, attach = resolve_plain_scalar, _RESOLVED, self._attach
         written = 0
         while True:
             event = get_event()
@@ -353,7 +353,9 @@ class _Composer:
                 if tag and tag != "!":
                     value = _tagged_scalar(tag, text, span)
                 elif not event.style and event.implicit[0]:
-                    value = resolve(text)
+                    value = resolved.get(text, _MISSING)  # resolve_plain_scalar, its memo inlined
+                    if value is _MISSING:
+                        value = resolve(text)
                 else:
                     value = text
                 written += 1
