@@ -134,6 +134,12 @@ class _Compiler:
             return _always
         if len(checks) == 1:
             return checks[0]
+        if len(checks) == 2:  # the usual sizes, without the loop
+            first, second = checks
+            return lambda x: first(x) and second(x)
+        if len(checks) == 3:
+            first, second, third = checks
+            return lambda x: first(x) and second(x) and third(x)
         checks = tuple(checks)
 
         def all_of(x):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError
 from graphc.rules.base import NodeOrigin, Skip
@@ -61,15 +60,18 @@ class Locator:
             path = path[:-1]
 
 
-class _Later(NamedTuple):
-    """A locator entry placed by its document path; the span is looked up only if a finding needs it."""
+class _Later(tuple):
+    """``(doc, path, key)``: a locator entry placed by its document path; the span is looked up
+    only if a finding needs it (``key``: the span of the mapping key that introduces the path).
 
-    doc: object
-    path: tuple
-    key: bool = False  # the span of the mapping key that introduces the path, not of its value
+    A plain tuple subclass, so making one is a C call: there are several per playbook.
+    """
+
+    __slots__ = ()
 
     def resolve(self):
-        return self.doc.key_span(self.path) if self.key else self.doc.span(self.path)
+        doc, path, key = self
+        return doc.key_span(path) if key else doc.span(path)
 
 
 @dataclass
@@ -89,8 +91,8 @@ class _Builder:
         self.require_quotes = require_quotes
         self.diagnostics = []
         self.skips = []
-        self.locator = Locator({(): _Later(doc, ()), ("nodes",): _Later(doc, ("legs",), key=True),
-                                ("edges",): _Later(doc, ("edges",) if "edges" in doc.data else ("legs",), key=True)})
+        self.locator = Locator({(): _Later((doc, (), False)), ("nodes",): _Later((doc, ("legs",), True)),
+                                ("edges",): _Later((doc, ("edges",) if "edges" in doc.data else ("legs",), True))})
         self.origin = {}
         defaults = self.data.get("defaults")
         defaults = defaults if isinstance(defaults, dict) else {}
@@ -127,8 +129,8 @@ class _Builder:
 
     def _sandbox(self) -> bool:
         value = self.data.get("sandbox", True)
-        self.locator.spans[("is_sandbox",)] = _Later(self.doc, ("sandbox",), key=True) if "sandbox" in self.data \
-            else _Later(self.doc, ())
+        self.locator.spans[("is_sandbox",)] = _Later((self.doc, ("sandbox",), True)) if "sandbox" in self.data \
+            else _Later((self.doc, (), False))
         if isinstance(value, bool):
             return value
         self.error(DiagnosticError("GC103", f"`sandbox` must be true or false, not {value!r}",
@@ -155,8 +157,8 @@ class _Builder:
                 continue
             risk[section] = {wire_key: value}
             self.locator.spans[("risk", section)] = self.locator.spans[("risk", section, wire_key)] = \
-                _Later(self.doc, ("risk", key))
-        self.locator.spans[("risk",)] = _Later(self.doc, ("risk",), key=True)
+                _Later((self.doc, ("risk", key), False))
+        self.locator.spans[("risk",)] = _Later((self.doc, ("risk",), True))
         return risk
 
     # -- legs --------------------------------------------------------------------
@@ -204,7 +206,7 @@ class _Builder:
             self.skips.append(Skip(code, path + (wire_field,), reason))
         self.locator.nodes[index] = self._node_locator(span_of, fields)
         for edge, doc_path in leg_edges:
-            self.locator.spans[("edges", len(edges))] = _Later(self.doc, doc_path)
+            self.locator.spans[("edges", len(edges))] = _Later((self.doc, doc_path, False))
             edges.append(edge)
         self.origin[str(leg_id)] = NodeOrigin(
             price_is_template=price_is_template,
@@ -329,7 +331,7 @@ class _Builder:
             except DiagnosticError as exc:
                 self.error(exc, self.doc.span(("edges", i)))
                 continue
-            self.locator.spans[("edges", len(edges))] = _Later(self.doc, ("edges", i))
+            self.locator.spans[("edges", len(edges))] = _Later((self.doc, ("edges", i), False))
             edges.append(self._edge(len(edges), trig, target))
 
     @staticmethod
