@@ -154,6 +154,8 @@ def check_slippage(ctx):
 
 def _quoted_limits(ctx, code):
     """(index, node, limit price, quote) for limit orders; skip those without a quote."""
+    if not ctx.quotes and not ctx.record_skips:
+        return  # no quotes at all: every limit order would only be skipped, and no report lists skips
     for i, node, _ in _nodes(ctx):
         price = ctx.limit_price(node)
         if price is None:
@@ -191,7 +193,8 @@ def check_hedge_size(ctx):
         if not isinstance(edge, dict) or not isinstance(edge.get("trigger"), str):
             continue
         ends = (edge.get("from_node"), edge.get("to_node"))
-        if edge["trigger"] not in FILL_TRIGGERS or not all(isinstance(e, str) for e in ends) or ends in seen:
+        if edge["trigger"] not in FILL_TRIGGERS or not (isinstance(ends[0], str) and isinstance(ends[1], str)) \
+                or ends in seen:
             continue
         seen.add(ends)
         parent, child = ctx.node(ends[0]), ctx.node(ends[1])
