@@ -119,13 +119,32 @@ class LintContext:
                 return Decimal(raw) / PRICE_SCALE
         return None
 
+    @cached_property
+    def numbers(self) -> list:
+        """``(qty, limit price, reference price)`` of each node (by index; Nones for a malformed node).
+
+        Read once per graph: the venue, execution and risk rules all need them.
+        The reference price is the limit price, else the quote's ask (buy) / bid (sell).
+        """
+        numbers = []
+        for node in self.nodes:
+            if not isinstance(node, dict):
+                numbers.append((None, None, None))
+                continue
+            price = self.limit_price(node)
+            numbers.append((self.qty(node), price, price if price is not None else self._quoted_price(node)))
+        return numbers
+
     def reference_price(self, node) -> Decimal | None:
         """Limit price, else the quote's ask (buy) / bid (sell), else None."""
         price = self.limit_price(node)
-        if price is not None:
-            return price
-        symbol = (node.get("instrument") or {}).get("symbol")
-        quote = self.quote(symbol)
+        return price if price is not None else self._quoted_price(node)
+
+    def _quoted_price(self, node) -> Decimal | None:
+        if not self.quotes:
+            return None
+        instrument = node.get("instrument")
+        quote = self.quote(instrument.get("symbol") if isinstance(instrument, dict) else None)
         if quote is None:
             return None
         return quote.ask if node.get("side") == "buy" else quote.bid

@@ -156,8 +156,9 @@ def _quoted_limits(ctx, code):
     """(index, node, limit price, quote) for limit orders; skip those without a quote."""
     if not ctx.quotes and not ctx.record_skips:
         return  # no quotes at all: every limit order would only be skipped, and no report lists skips
+    numbers = ctx.numbers
     for i, node, _ in _nodes(ctx):
-        price = ctx.limit_price(node)
+        price = numbers[i][1]
         if price is None:
             continue
         instrument = node.get("instrument")

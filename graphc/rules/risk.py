@@ -43,7 +43,8 @@ def check_max_notional(ctx):
     known, unknown = [], []
     for i, node in enumerate(ctx.nodes):
         if isinstance(node, dict):
-            notional = ctx.notional(node)
+            qty, _, price = ctx.numbers[i]
+            notional = None if qty is None or price is None else qty * price
             name = node.get("node_id", f"nodes[{i}]")
             if notional is None:
                 unknown.append(name)

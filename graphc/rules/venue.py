@@ -78,9 +78,8 @@ def _read_legs(ctx):
         venue = instrument.get("venue")
         venue = venue.lower() if isinstance(venue, str) and venue else None
         market = market_for(venue, symbol, kind, ctx.quote(symbol), ctx.venue_overrides, ctx.market_overrides)
-        price = ctx.limit_price(node)
-        reference = price if price is not None else ctx.reference_price(node)
-        yield new_tuple(_Leg, (i, node, symbol, kind, venue, market, ctx.qty(node), price, reference))
+        qty, price, reference = ctx.numbers[i]
+        yield new_tuple(_Leg, (i, node, symbol, kind, venue, market, qty, price, reference))
 
 
 def _venue_legs(ctx, code, *path):
