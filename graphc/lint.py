@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from graphc.config import apply_config
@@ -45,17 +46,12 @@ class LintedGraph:
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
 
 
+@cache
 def rule_families() -> tuple:
     """Every check, in report order (imported on first use, then kept)."""
-    global _RULE_FAMILIES
-    if _RULE_FAMILIES is None:
-        from graphc.rules import execution, graph, risk, venue
+    from graphc.rules import execution, graph, risk, venue
 
-        _RULE_FAMILIES = (*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS)
-    return _RULE_FAMILIES
-
-
-_RULE_FAMILIES = None
+    return (*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS)
 
 
 def collect_files(paths) -> list[str]:

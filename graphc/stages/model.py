@@ -33,10 +33,11 @@ class Locator:
     """Maps wire paths to source spans, falling back to the nearest ancestor.
 
     The paths inside a playbook leg's node are placed on demand by ``nodes[i]``
-    (most nodes never get a finding); everything else is in ``spans``.
+    (most nodes never get a finding); everything else is in ``spans``, as a Span
+    or as a ``_Later`` document path that is looked up when first asked for.
     """
 
-    spans: dict = field(default_factory=dict)
+    spans: dict = field(default_factory=dict)  # wire path -> Span | _Later
     nodes: dict = field(default_factory=dict, repr=False)  # node index -> (path inside the node -> Span | None)
 
     def span(self, path):
