@@ -9,7 +9,7 @@ expansion, total nodes, scalar length) are listed in docs/robustness.md.
 
 Speed matters here (this is most of a lint run on small files): events come
 straight from ``get_event`` (not the ``yaml.parse`` generator), the scalar path
-is inlined in :meth:`_Composer.run`, a scalar's span is built from its event
+is inlined in :meth:`_Composer.run`, a scalar's span is built from its marks
 only when asked for, and spans skip the frozen dataclass's ``__init__``.
 
 Positions are kept outside the data, in ``{path_tuple: Span}`` tables, so the
@@ -64,9 +64,9 @@ class Document:
     """A loaded file: its data and where every value and key came from.
 
     The loader keeps its positions as a tree that mirrors the data: each mapping
-    and list (a ``_Frame``) holds the parser events of its children, keyed like
-    the data, and of its keys. Nothing per value is built up front -- no path
-    tuples, no spans -- because most values never get a finding: :meth:`span`
+    and list (a ``_Frame``) holds where its children and its keys are (the
+    parser's marks), keyed like the data. Nothing per value is built up front --
+    no path tuples, no spans -- because most values never get a finding: :meth:`span`
     and :meth:`key_span` walk to the one asked for and build just its span.
     ``spans``/``key_spans`` flatten everything into ``{path tuple: Span}``
     tables (the render stage edits those; a Document made from tables uses them).
@@ -82,7 +82,7 @@ class Document:
 
     @classmethod
     def _from_tree(cls, path: str, text: str, data, root) -> Document:
-        """A document whose positions are the composer's tree (``root``: a _Frame, an event, or None if empty)."""
+        """A document whose positions are the composer's tree (``root``: a _Frame, a position, or None if empty)."""
         doc = cls(path, text, data)
         doc._spans = doc._key_spans = None
         doc._root = root if root is not None else _EMPTY_DOCUMENT
@@ -141,7 +141,7 @@ class Document:
             if type(node.span) is not Span:
                 node.span = _span(node.span)
             return node.span
-        if type(node) is not Span:  # an event: build its span once, in place
+        if type(node) is not Span:  # marks or an event: build its span once, in place
             node = _span(node)
             if table is None:
                 self._root = node
@@ -160,7 +160,7 @@ class Document:
 
 
 def _child(frame, part):
-    """The child entry of ``frame`` (an event, a Span or a _Frame) under key or index ``part``, or None."""
+    """The child entry of ``frame`` (a position, a Span or a _Frame) under key or index ``part``, or None."""
     if frame.is_map:
         return frame.spans.get(part) if isinstance(part, str) else None
     return frame.spans[part] if type(part) is int and 0 <= part < len(frame.spans) else None
@@ -272,9 +272,10 @@ class _Frame:
         self.is_map = is_map
         self.value = value
         self.span = span  # the start event (a Span once asked for)
-        # The children's events (or _Frames), keyed like ``value``: a dict for a mapping, a list for a list.
+        # Where the children are, keyed like ``value`` (a dict for a mapping, a list for a list): a scalar's
+        # (start mark, end mark), an alias's event, or the child's _Frame. Spans are built from them on demand.
         self.spans = {} if is_map else []
-        self.keys = {}  # mapping key -> the key's event
+        self.keys = {}  # mapping key -> the key scalar's (start mark, end mark)
         self.anchor = anchor
         self.key = _NO_KEY
         self.key_span = None
@@ -300,15 +301,16 @@ def _make_span(line, col, end_line, end_col):
     return span
 
 
-def _as_span(span_or_event):
-    """The span itself, or the span of a parser event filed in its place (None stays None)."""
-    if span_or_event is None or type(span_or_event) is Span:
-        return span_or_event
-    return _span(span_or_event)
+def _as_span(position):
+    """The span itself, or the span of the marks or event filed in its place (None stays None)."""
+    if position is None or type(position) is Span:
+        return position
+    return _span(position)
 
 
-def _span(event) -> Span:
-    start, end = event.start_mark, event.end_mark
+def _span(marks) -> Span:
+    """The span of a scalar's ``(start mark, end mark)`` or of a collection's / alias's event."""
+    start, end = marks if type(marks) is tuple else (marks.start_mark, marks.end_mark)
     return _make_span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
@@ -344,7 +346,7 @@ class _Composer:
             event = get_event()
             etype = type(event)
             if etype is ScalarEvent:
-                span = event  # made into a Span only if asked for (Document.span): most never are
+                span = (event.start_mark, event.end_mark)  # a Span only if asked for: most never are
                 text = event.value
                 if len(text) > MAX_SCALAR_CHARS:
                     raise LoadError("GC100", f"a scalar of {len(text):,} characters is over the "
