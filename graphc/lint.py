@@ -88,7 +88,8 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
     if explicit:  # found while walking a directory: not ours, skipped like any other file
         return LintedGraph(None, doc, [Diagnostic(
             "GC110", "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
-            doc.path, doc.span(()))])
+            doc.path, doc.span(()),
+            hint="start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's")])
     return None
 
 

@@ -103,3 +103,23 @@ def test_real_subprocess_of_installed_script(tmp_path):
     assert proc.returncode == 1
     assert f"{path}:7:5: error GC102 " in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("text, code, line, col", [
+    ("graphc: 1\nname: x\nname: y\n", "GC101", 3, 1),
+    ("graphc: 1\n? [a]\n: 1\n", "GC103", 2, 3),
+    ("graphc: 1\nlegs: *nope\n", "GC100", 2, 7),
+    ("graphc: 1\nname: !!python/object x\n", "GC100", 2, 7),
+    ("graphc: 1\nname: !!int abc\n", "GC100", 2, 7),
+    ("graphc: 1\nbase: 1\nlegs:\n  <<: *b\n", "GC100", 4, 7),
+    ("a: &b 1\nc:\n  <<: *b\n", "GC103", 3, 7),
+    ("graphc: 1\nname: " + "x" * 100_001 + "\n", "GC100", 2, 7),
+    ("graphc: 1\n---\ngraphc: 1\n", "GC100", 2, 1),
+    ("graphc: 1\nname: \x07\n", "GC100", 2, 7),  # a control character: where it is
+])
+def test_every_loader_error_has_a_location_and_a_hint(text, code, line, col):
+    from graphc.stages.load import load_text
+
+    doc, [diagnostic] = load_text(text, "bad.yaml")
+    assert doc is None and diagnostic.code == code and diagnostic.hint
+    assert (diagnostic.span.line, diagnostic.span.col) == (line, col)

@@ -260,7 +260,8 @@ def _tagged_scalar(tag: str, text: str, span: Span):
         raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
                         "remove the tag; playbooks use plain YAML values only")
     shown = text if len(text) <= 60 else text[:57] + "..."
-    raise LoadError("GC100", f"{shown!r} is not a valid {kind}", span)
+    raise LoadError("GC100", f"{shown!r} is not a valid {kind}", span,
+                    f"write a {kind} value, or remove the tag and let the value speak for itself")
 
 
 class _Frame:
@@ -284,6 +285,8 @@ class _Frame:
 
 
 _NO_KEY = object()
+_KEY_NOT_PLAIN = "a mapping key must be a plain value, not a mapping or list"
+_KEY_NOT_PLAIN_HINT = "write the key as text, e.g. `symbol:`"
 
 # A span is made for every mapping and list, and for each scalar asked for; the frozen dataclass's __init__ (a setattr per field) is
 # 3x slower than filling the instance dict. The assertion keeps this honest if Span ever changes.
@@ -350,7 +353,7 @@ class _Composer:
                 text = event.value
                 if len(text) > MAX_SCALAR_CHARS:
                     raise LoadError("GC100", f"a scalar of {len(text):,} characters is over the "
-                                    f"{MAX_SCALAR_CHARS:,} limit", span)
+                                    f"{MAX_SCALAR_CHARS:,} limit", span, "shorten the value")
                 tag = event.tag
                 if tag and tag != "!":
                     value = _tagged_scalar(tag, text, span)
@@ -394,7 +397,7 @@ class _Composer:
                     raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
                                     "remove the tag; playbooks use plain YAML values only")
                 if stack and stack[-1].is_map and stack[-1].key is _NO_KEY:
-                    raise LoadError("GC103", "a mapping key must be a plain value, not a mapping or list", span)
+                    raise LoadError("GC103", _KEY_NOT_PLAIN, span, _KEY_NOT_PLAIN_HINT)
                 if len(stack) >= max_depth:
                     raise LoadError("GC100", f"nesting deeper than {max_depth} levels", span, "flatten the document")
                 written += 1
@@ -412,7 +415,8 @@ class _Composer:
             elif etype is AliasEvent:
                 span = event
                 if event.anchor not in anchors:
-                    raise LoadError("GC100", f"unknown alias *{event.anchor}", span)
+                    raise LoadError("GC100", f"unknown alias *{event.anchor}", span,
+                                    f"mark a value above it with &{event.anchor}, or write the value out")
                 value, nodes = anchors[event.anchor]
                 self.expanded += nodes
                 if self.expanded > self.max_nodes:
@@ -451,7 +455,7 @@ class _Composer:
             top.value.append(value)
         elif top.key is _NO_KEY:
             if isinstance(value, (dict, list)):
-                raise LoadError("GC103", "a mapping key must be a plain value, not a mapping or list", span)
+                raise LoadError("GC103", _KEY_NOT_PLAIN, span, _KEY_NOT_PLAIN_HINT)
             top.key = value if isinstance(value, str) else _key_text(value)
             top.key_span = span
         else:
@@ -479,7 +483,7 @@ class _Composer:
         sources = value if isinstance(value, list) else [value]
         for source in sources:
             if not isinstance(source, dict):
-                raise LoadError("GC103", "`<<` merges only mappings", span)
+                raise LoadError("GC103", "`<<` merges only mappings", span, "merge an alias of a mapping: `<<: *defaults`")
             for k, v in source.items():
                 if k not in top.value:
                     top.value[k] = v
@@ -518,7 +522,13 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         return None, [Diagnostic("GC100", f"YAML syntax error: {problem}{context}", path, span,
                                  hint="check the indentation and quoting on this line")]
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
-        return None, [Diagnostic("GC100", f"cannot read the file as YAML: {exc}", path, None)]
+        position = getattr(exc, "position", None)
+        span = None
+        if isinstance(position, int) and 0 <= position <= len(text):
+            line_start = text.rfind("\n", 0, position) + 1
+            span = Span(text.count("\n", 0, position) + 1, position - line_start + 1)
+        return None, [Diagnostic("GC100", f"cannot read the file as YAML: {exc}", path, span,
+                                 hint="save the file as UTF-8 text without control characters")]
     except RecursionError:  # pragma: no cover - the pure-Python scanner on pathological input
         return None, [Diagnostic("GC100", "document is nested too deeply", path, None)]
     finally:
