@@ -47,10 +47,10 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-class ApiError(Exception):
-    """Base of every router/networking error; ``exit_code`` is what the CLI returns."""
+class _OneLineError(Exception):
+    """An error whose message is one line with secrets redacted; ``exit_code`` is what the CLI returns."""
 
-    exit_code = 3
+    exit_code = 1
 
     def __init__(self, message: str):
         self.message = _one_line(redact(message))
@@ -61,6 +61,12 @@ class ApiError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
+
+
+class ApiError(_OneLineError):
+    """Base of every router/networking error."""
+
+    exit_code = 3
 
 
 class ConfigError(ApiError):
@@ -157,17 +163,10 @@ class UncertainSubmission(UncertainOutcome):
     reconcile it (``Ledger.reconcile``) before submitting that run again."""
 
 
-class LedgerError(Exception):
+class LedgerError(_OneLineError):
     """Base of ledger refusals; a refusal to submit is a usage problem (exit 2)."""
 
     exit_code = 2
-
-    def __init__(self, message: str):
-        self.message = _one_line(redact(message))
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class AlreadySubmitted(LedgerError):
