@@ -6,10 +6,8 @@ suppressions, and return plain :class:`graphc.report.FileResult` records.
 from __future__ import annotations
 
 import gc
-import os
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
 from graphc.config import apply_config
 from graphc.diagnostics import Diagnostic, has_errors, located
@@ -20,8 +18,6 @@ from graphc.rules.registry import default_severity
 from graphc.stages.load import load_text, read_source
 from graphc.suppress import filter_suppressed
 
-LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
-SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
 SIMPLE_ORDER_KEYS = {"symbol", "side", "qty"}
 
 
@@ -52,22 +48,6 @@ def rule_families() -> tuple:
     from graphc.rules import execution, graph, risk, venue
 
     return (*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS)
-
-
-def collect_files(paths) -> list[str]:
-    """Expand directories into the paths of their lintable files (sorted). Missing paths raise FileNotFoundError."""
-    files = []
-    for raw in paths:
-        path = str(Path(raw))  # normalised once (`./x/` -> `x`); the files below are joined onto it
-        if os.path.isdir(path):
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(LINTABLE_SUFFIXES))
-        elif os.path.exists(path):
-            files.append(path)
-        else:
-            raise FileNotFoundError(raw)
-    return files
 
 
 def _classify(doc, path: str, explicit: bool, options: LintOptions):

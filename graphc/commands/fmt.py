@@ -67,9 +67,9 @@ def fmt_command(paths, check, show_diff):
 
 def _collect(paths):
     """The *.yaml / *.yml files named or under the directories named (lint's walker; JSON is left alone)."""
-    from graphc.lint import collect_files
+    from graphc.files import collect_files
 
-    return [str(p) for p in collect_files(paths) if str(p).endswith(YAML_SUFFIXES)]
+    return [path for path in collect_files(paths) if path.endswith(YAML_SUFFIXES)]
 
 
 def _format_stdin(format_text, error_type):

@@ -68,7 +68,8 @@ def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, 
     """
     from graphc import __version__
     from graphc.config import load_config
-    from graphc.lint import LintOptions, collect_files
+    from graphc.files import collect_files
+    from graphc.lint import LintOptions
     from graphc.report import FileResult, render
     from graphc.report.text import should_color
 
