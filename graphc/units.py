@@ -172,13 +172,6 @@ def _signed(sign: str, d: Decimal) -> Decimal:
     return d.copy_negate() if sign == "-" else d
 
 
-def _parts(d: Decimal) -> tuple[int, int]:
-    """``(signed integer coefficient, exponent)`` with ``d == coefficient * 10**exponent``."""
-    sign, digits, exponent = d.as_tuple()
-    coefficient = int("".join(map(str, digits)))
-    return (-coefficient if sign else coefficient), exponent
-
-
 def _whole(d: Decimal) -> int | None:
     """``d`` as an int when it is a whole number, else None (``d`` is already checked)."""
     if d != d.to_integral_value():  # exact: rounding to an integer ignores the context's precision
