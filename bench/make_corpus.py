@@ -44,15 +44,62 @@ PERP = [  # symbol, reference price (Hyperliquid: 5 significant figures)
     ("SOL-USD-PERP", 182),
     ("DOGE-USD-PERP", 0.31),
 ]
-KALSHI = ["KXFEDDECISION-26DEC-C25", "KXBTCZ-26DEC31-T99000", "KXCPI-26MAR-T3.1", "KXHIGHNY-26JUL04-B85",
-          "KXNBAGAME-26FEB12-BOSLAL", "KXETHD-26JUN30-T4000"]
-POLY = ["fed-decision-in-december-25-bps-cut", "will-btc-close-above-100k-in-2026", "us-recession-in-2026",
-        "eth-flips-btc-by-2027", "who-wins-the-2026-world-cup-brazil"]
+KALSHI = [
+    "KXFEDDECISION-26DEC-C25",
+    "KXBTCZ-26DEC31-T99000",
+    "KXCPI-26MAR-T3.1",
+    "KXHIGHNY-26JUL04-B85",
+    "KXNBAGAME-26FEB12-BOSLAL",
+    "KXETHD-26JUN30-T4000",
+]
+POLY = [
+    "fed-decision-in-december-25-bps-cut",
+    "will-btc-close-above-100k-in-2026",
+    "us-recession-in-2026",
+    "eth-flips-btc-by-2027",
+    "who-wins-the-2026-world-cup-brazil",
+]
 POLICIES = ["sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"]
-WORDS = ["basis", "hedge", "dip", "breakout", "arb", "roll", "rebalance", "unwind", "scale", "ladder", "fade",
-         "momentum", "carry", "funding", "event", "skew", "spread", "pair", "entry", "exit"]
-LEG_NAMES = ["entry", "hedge", "spot", "perp", "yes", "no", "stop", "take", "scale", "exit", "roll", "tail",
-             "add", "trim", "cover", "reload"]
+WORDS = [
+    "basis",
+    "hedge",
+    "dip",
+    "breakout",
+    "arb",
+    "roll",
+    "rebalance",
+    "unwind",
+    "scale",
+    "ladder",
+    "fade",
+    "momentum",
+    "carry",
+    "funding",
+    "event",
+    "skew",
+    "spread",
+    "pair",
+    "entry",
+    "exit",
+]
+LEG_NAMES = [
+    "entry",
+    "hedge",
+    "spot",
+    "perp",
+    "yes",
+    "no",
+    "stop",
+    "take",
+    "scale",
+    "exit",
+    "roll",
+    "tail",
+    "add",
+    "trim",
+    "cover",
+    "reload",
+]
 
 
 def _fmt(value) -> str:
@@ -78,8 +125,13 @@ class _Gen:
         if kind == "spot":
             symbol, venue, ref, tick = self.choice(SPOT)
             base = symbol.split("-")[0]
-            size = self.choice([_fmt(round(r.uniform(0.01, 5), 2)) + f" {base}", f"${r.choice([5, 10, 25, 50, 100])}k",
-                                _fmt(round(r.uniform(0.1, 20), 3))])
+            size = self.choice(
+                [
+                    _fmt(round(r.uniform(0.01, 5), 2)) + f" {base}",
+                    f"${r.choice([5, 10, 25, 50, 100])}k",
+                    _fmt(round(r.uniform(0.1, 20), 3)),
+                ]
+            )
             leg[side] = size
             leg["symbol"] = symbol
             if self.chance(0.6):
@@ -92,8 +144,9 @@ class _Gen:
                     leg["venue"] = venue
                     leg["limit"] = _fmt(price + step / 2)
             elif self.chance(0.5):
-                leg["limit"] = self.choice(["bid", "ask - 1 tick", "mid - 25bps", "bid - 0.5%", "ask + 2 ticks",
-                                            "last + 0.1%"])
+                leg["limit"] = self.choice(
+                    ["bid", "ask - 1 tick", "mid - 25bps", "bid - 0.5%", "ask + 2 ticks", "last + 0.1%"]
+                )
         elif kind == "perp":
             symbol, ref = self.choice(PERP)
             base = symbol.split("-")[0]
@@ -149,7 +202,7 @@ class _Gen:
         n_legs = r.randint(2, 8)
         kinds = [self.choice(["spot", "spot", "spot", "perp", "perp", "kalshi", "poly"]) for _ in range(n_legs)]
         ids = []
-        for k in kinds:
+        for _k in kinds:
             base = self.choice(LEG_NAMES)
             leg_id = base if base not in ids else f"{base}-{len(ids)}"
             ids.append(leg_id)
@@ -157,8 +210,18 @@ class _Gen:
         if mistake == "racy":
             legs[0]["limit"] = "ask" if "buy" in legs[0] else "bid"
         # after: triggers on earlier legs (a DAG; most legs wait on something)
-        triggers = ["{} accepted", "{} first fill", "{} each fill", "{} filled 50%", "{} filled 25%", "{} filled",
-                    "{} + 5s", "{} + 2m", "{} cancelled", "{} done"]
+        triggers = [
+            "{} accepted",
+            "{} first fill",
+            "{} each fill",
+            "{} filled 50%",
+            "{} filled 25%",
+            "{} filled",
+            "{} + 5s",
+            "{} + 2m",
+            "{} cancelled",
+            "{} done",
+        ]
         fill_triggers = {"{} first fill", "{} each fill", "{} filled 50%", "{} filled 25%", "{} filled"}
         derived_ok = set()
         for i in range(1, n_legs):
@@ -174,8 +237,10 @@ class _Gen:
                     if trigger in fill_triggers:
                         derived_ok.add(i)
                 elif form < 0.85:
-                    entries.append(f"{ids[p]} price {legs[p]['symbol']} {self.choice(['below', 'above'])} "
-                                   f"entry {self.choice(['-5%', '+3%', '-2.5%', '+10%'])}")
+                    entries.append(
+                        f"{ids[p]} price {legs[p]['symbol']} {self.choice(['below', 'above'])} "
+                        f"entry {self.choice(['-5%', '+3%', '-2.5%', '+10%'])}"
+                    )
                 else:
                     derived_ok.add(i)
                     if self.chance(0.5):
@@ -186,15 +251,18 @@ class _Gen:
             legs[i]["after"] = entries[0] if single else entries
         for i in sorted(derived_ok):
             side = "buy" if "buy" in legs[i] else "sell"
-            parents = [e for e in (legs[i]["after"] if isinstance(legs[i]["after"], list) else [legs[i]["after"]])]
+            parents = list(legs[i]["after"] if isinstance(legs[i]["after"], list) else [legs[i]["after"]])
             parent = ids.index(parents[0].split()[0]) if isinstance(parents[0], str) else ids.index(parents[0]["from"])
             p_side = "buy" if "buy" in legs[parent] else "sell"
             if self.chance(0.5) or legs[parent][p_side] == "derived" or len(parents) > 1:
                 legs[i][side] = "derived"
             else:  # a hedge of exactly the parent's size: same market, other side
                 keep = {k: v for k, v in legs[i].items() if k not in ("buy", "sell", "symbol", "venue", "limit")}
-                legs[i] = {("sell" if p_side == "buy" else "buy"): legs[parent][p_side],
-                           **{k: legs[parent][k] for k in ("symbol", "venue") if k in legs[parent]}, **keep}
+                legs[i] = {
+                    ("sell" if p_side == "buy" else "buy"): legs[parent][p_side],
+                    **{k: legs[parent][k] for k in ("symbol", "venue") if k in legs[parent]},
+                    **keep,
+                }
                 if legs[i].get("policy") in ("passive_limit", "passive_ladder"):
                     legs[i]["policy"] = "aggressive_chase"
                 if legs[i].get("tif") == "GTC" and legs[i].get("policy") == "ioc_sweep":
@@ -203,7 +271,9 @@ class _Gen:
         if n_legs >= 3 and self.chance(0.25):
             a, b = sorted(r.sample(range(n_legs), 2))
             if "after" not in legs[b]:
-                explicit_edges.append({"from": ids[a], "to": ids[b], "trigger": self.choice(["on_accepted", "on_done"])})
+                explicit_edges.append(
+                    {"from": ids[a], "to": ids[b], "trigger": self.choice(["on_accepted", "on_done"])}
+                )
         defaults = {}
         if self.chance(0.3):
             defaults["policy"] = self.choice(["sor", "aggressive_chase"])
@@ -216,8 +286,11 @@ class _Gen:
         live = self.chance(0.3) or mistake == "no-risk"
         lines = ["# yaml-language-server: $schema=../../../schemas/playbook.schema.json", "graphc: 1", f"name: {name}"]
         if self.chance(0.7):
-            lines += ["description: >", f"  {name.replace('-', ' ').capitalize()}: {n_legs} legs across "
-                      f"{len(set(kinds))} kinds of market,", "  generated for the graphc benchmark."]
+            lines += [
+                "description: >",
+                f"  {name.replace('-', ' ').capitalize()}: {n_legs} legs across {len(set(kinds))} kinds of market,",
+                "  generated for the graphc benchmark.",
+            ]
         if live:
             lines.append("sandbox: false")
         if mistake != "no-risk" and (live or self.chance(0.9)):
@@ -229,7 +302,7 @@ class _Gen:
             lines.append("defaults:")
             lines += [f"  {k}: {v}" for k, v in defaults.items()]
         lines.append("legs:")
-        for leg_id, leg in zip(ids, legs):
+        for leg_id, leg in zip(ids, legs, strict=False):
             lines.append(f"  {leg_id}:")
             for key, value in leg.items():
                 lines += _field(key, value, 4)
@@ -320,8 +393,13 @@ def write_scaling(sizes, out: Path = CORPUS / "scaling") -> list[Path]:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000, help="number of playbooks (default 1000)")
-    parser.add_argument("--scaling", type=int, nargs="*", default=[1000, 10000, 100000],
-                        help="leg counts of the scaling graphs (default 1000 10000 100000)")
+    parser.add_argument(
+        "--scaling",
+        type=int,
+        nargs="*",
+        default=[1000, 10000, 100000],
+        help="leg counts of the scaling graphs (default 1000 10000 100000)",
+    )
     args = parser.parse_args(argv)
     paths = write_corpus(args.count)
     scaling = write_scaling(args.scaling)

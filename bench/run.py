@@ -93,11 +93,13 @@ class Bench:
 
     def run_once(self):
         start = time.perf_counter()
-        proc = subprocess.run(self.cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.run(self.cmd, cwd=REPO, capture_output=True)
         elapsed = time.perf_counter() - start
         if proc.returncode not in self.ok:
-            sys.exit(f"bench: {self.label}: exit {proc.returncode} (expected {self.ok})\n"
-                     f"{proc.stderr.decode(errors='replace')[-2000:]}")
+            sys.exit(
+                f"bench: {self.label}: exit {proc.returncode} (expected {self.ok})\n"
+                f"{proc.stderr.decode(errors='replace')[-2000:]}"
+            )
         self.times.append(elapsed)
         self.outputs.append(proc.stdout)
         if self.parse:
@@ -132,7 +134,7 @@ def machine() -> dict:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "pyyaml": f"{yaml.__version__} ({'libyaml' if getattr(yaml, '__with_libyaml__', False) else 'no libyaml'})",
     }
 
@@ -183,30 +185,56 @@ def main(argv=None):
     graphc = graphc_cmd()
     py = sys.executable
     benches = [
-        Bench("lint", "`graphc lint` corpus (one process)", graphc + ["lint", str(CORPUS.relative_to(REPO))], ok=(0, 1)),
-        Bench("cj", "`check-jsonschema --schemafile schemas/playbook.schema.json` corpus",
-              [tool("check-jsonschema"), "--schemafile", str(SCHEMA.relative_to(REPO))] + rel),
-        Bench("yl", "`yamllint` corpus (style only)", [tool("yamllint"), "-f", "parsable", "-c",
-                                                       str((HERE / "yamllint.yaml").relative_to(REPO))] + rel, ok=(0, 1)),
+        Bench(
+            "lint", "`graphc lint` corpus (one process)", graphc + ["lint", str(CORPUS.relative_to(REPO))], ok=(0, 1)
+        ),
+        Bench(
+            "cj",
+            "`check-jsonschema --schemafile schemas/playbook.schema.json` corpus",
+            [tool("check-jsonschema"), "--schemafile", str(SCHEMA.relative_to(REPO))] + rel,
+        ),
+        Bench(
+            "yl",
+            "`yamllint` corpus (style only)",
+            [tool("yamllint"), "-f", "parsable", "-c", str((HERE / "yamllint.yaml").relative_to(REPO))] + rel,
+            ok=(0, 1),
+        ),
         Bench("floor", "floor: PyYAML C loader, corpus", [py, str((HERE / "parse_floor.py").relative_to(REPO))] + rel),
-        Bench("floor1", "floor: PyYAML C loader, one file", [py, str((HERE / "parse_floor.py").relative_to(REPO)), one]),
+        Bench(
+            "floor1", "floor: PyYAML C loader, one file", [py, str((HERE / "parse_floor.py").relative_to(REPO)), one]
+        ),
         Bench("version", "`graphc --version`", graphc + ["--version"]),
         Bench("lint1", "`graphc lint` one file", graphc + ["lint", one], ok=(0, 1)),
         Bench("import", f'`python -c "{IMPORTS}"`', [py, "-c", IMPORTS]),
-        Bench("j1", "`graphc lint -j 1` corpus", graphc + ["lint", "-j", "1", str(CORPUS.relative_to(REPO))], ok=(0, 1)),
-        Bench("j2", "`graphc lint -j 2` corpus", graphc + ["lint", "-j", "2", str(CORPUS.relative_to(REPO))], ok=(0, 1)),
+        Bench(
+            "j1", "`graphc lint -j 1` corpus", graphc + ["lint", "-j", "1", str(CORPUS.relative_to(REPO))], ok=(0, 1)
+        ),
+        Bench(
+            "j2", "`graphc lint -j 2` corpus", graphc + ["lint", "-j", "2", str(CORPUS.relative_to(REPO))], ok=(0, 1)
+        ),
     ]
     for n in SIZES:
-        benches.append(Bench(f"scale{n}", f"compile + lint, one playbook of {n:,} legs (in-process)",
-                             [py, str((HERE / "scale_one.py").relative_to(REPO)),
-                              str((SCALING / f"legs-{n}.yaml").relative_to(REPO))], parse=_scale_seconds))
+        benches.append(
+            Bench(
+                f"scale{n}",
+                f"compile + lint, one playbook of {n:,} legs (in-process)",
+                [
+                    py,
+                    str((HERE / "scale_one.py").relative_to(REPO)),
+                    str((SCALING / f"legs-{n}.yaml").relative_to(REPO)),
+                ],
+                parse=_scale_seconds,
+            )
+        )
     by_key = {b.key: b for b in benches}
 
     info = machine()
     stats = corpus_stats(files)
-    versions = {"graphc": version_of(graphc + ["--version"]),
-                "check-jsonschema": version_of([tool("check-jsonschema"), "--version"]),
-                "yamllint": version_of([tool("yamllint"), "--version"])}
+    versions = {
+        "graphc": version_of(graphc + ["--version"]),
+        "check-jsonschema": version_of([tool("check-jsonschema"), "--version"]),
+        "yamllint": version_of([tool("yamllint"), "--version"]),
+    }
     load_before = os.getloadavg()
     print(f"bench: {args.runs} rounds of {len(benches)} commands on {info['cpu']} ({info['cores']} cores)", flush=True)
     for b in benches:  # one untimed warm-up each: page cache, .pyc files
@@ -226,18 +254,42 @@ def main(argv=None):
         ("graphc lint ÷ check-jsonschema (corpus)", m["lint"] / m["cj"], "< 1", m["lint"] < m["cj"]),
         ("graphc lint ÷ yamllint (corpus)", m["lint"] / m["yl"], "—", None),
         ("graphc lint ÷ C-parse floor (corpus, whole processes)", m["lint"] / m["floor"], "—", None),
-        ("(graphc corpus − graphc one file) ÷ (floor corpus − floor one file)", per_file_graphc / per_file_floor,
-         "≤ 2", per_file_graphc / per_file_floor <= 2),
-        ("`graphc --version` ÷ bare import of the five dependencies", m["version"] / m["import"], "≤ 0.3",
-         m["version"] / m["import"] <= 0.3),
-        ("`graphc lint` one file ÷ bare import of the five dependencies", m["lint1"] / m["import"], "≤ 1.2",
-         m["lint1"] / m["import"] <= 1.2),
-        ("compile + lint 10k legs ÷ 1k legs", m["scale10000"] / m["scale1000"], "≤ 12",
-         m["scale10000"] / m["scale1000"] <= 12),
-        ("compile + lint 100k legs ÷ 10k legs", m["scale100000"] / m["scale10000"], "≤ 12",
-         m["scale100000"] / m["scale10000"] <= 12),
-        ("`graphc lint -j 2` ÷ `-j 1` (corpus; outputs byte-identical: "
-         f"{'yes' if identical else 'NO'})", m["j2"] / m["j1"], "< 1", m["j2"] < m["j1"] and identical),
+        (
+            "(graphc corpus − graphc one file) ÷ (floor corpus − floor one file)",
+            per_file_graphc / per_file_floor,
+            "≤ 2",
+            per_file_graphc / per_file_floor <= 2,
+        ),
+        (
+            "`graphc --version` ÷ bare import of the five dependencies",
+            m["version"] / m["import"],
+            "≤ 0.3",
+            m["version"] / m["import"] <= 0.3,
+        ),
+        (
+            "`graphc lint` one file ÷ bare import of the five dependencies",
+            m["lint1"] / m["import"],
+            "≤ 1.2",
+            m["lint1"] / m["import"] <= 1.2,
+        ),
+        (
+            "compile + lint 10k legs ÷ 1k legs",
+            m["scale10000"] / m["scale1000"],
+            "≤ 12",
+            m["scale10000"] / m["scale1000"] <= 12,
+        ),
+        (
+            "compile + lint 100k legs ÷ 10k legs",
+            m["scale100000"] / m["scale10000"],
+            "≤ 12",
+            m["scale100000"] / m["scale10000"] <= 12,
+        ),
+        (
+            f"`graphc lint -j 2` ÷ `-j 1` (corpus; outputs byte-identical: {'yes' if identical else 'NO'})",
+            m["j2"] / m["j1"],
+            "< 1",
+            m["j2"] < m["j1"] and identical,
+        ),
     ]
 
     lines = [
@@ -253,8 +305,19 @@ def main(argv=None):
         "| # | command | median | min–max |",
         "|---|---|---:|---:|",
     ]
-    numbered = {"lint": 1, "cj": 2, "yl": 3, "floor": 4, "floor1": 4, "version": 5, "lint1": 5, "import": 5,
-                "j1": 6, "j2": 6, **{f"scale{n}": 6 for n in SIZES}}
+    numbered = {
+        "lint": 1,
+        "cj": 2,
+        "yl": 3,
+        "floor": 4,
+        "floor1": 4,
+        "version": 5,
+        "lint1": 5,
+        "import": 5,
+        "j1": 6,
+        "j2": 6,
+        **{f"scale{n}": 6 for n in SIZES},
+    }
     for b in benches:
         low, high = b.spread()
         lines.append(f"| {numbered[b.key]} | {b.label} | {fmt_s(b.median)} | {fmt_s(low)}–{fmt_s(high)} |")
@@ -264,9 +327,11 @@ def main(argv=None):
         lines.append(f"| {label} | {value:.2f} | {threshold} | {mark} |")
     table = "\n".join(lines) + "\n"
 
-    RESULTS.write_text("# Benchmark results\n\nWritten by `python bench/run.py` (see its docstring for what each row "
-                       "runs). Reproduce with `pip install -r bench/requirements.txt && python bench/run.py`.\n\n"
-                       + table, encoding="utf-8")
+    RESULTS.write_text(
+        "# Benchmark results\n\nWritten by `python bench/run.py` (see its docstring for what each row "
+        "runs). Reproduce with `pip install -r bench/requirements.txt && python bench/run.py`.\n\n" + table,
+        encoding="utf-8",
+    )
     print()
     print(table)
     print(f"wrote {RESULTS.relative_to(REPO)}")

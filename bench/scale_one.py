@@ -24,9 +24,17 @@ def main(path):
     gc.disable()  # as lint_file does; only for counting the nodes, not timed
     compiled = compile_file(path, CompileOptions(require_quotes=False))
     wire = compiled.wire or {}
-    print(json.dumps({"seconds": seconds, "nodes": len(wire.get("nodes", [])), "edges": len(wire.get("edges", [])),
-                      "diagnostics": len(result.diagnostics) if result else None,
-                      "codes": sorted({d.code for d in result.diagnostics}) if result else []}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "nodes": len(wire.get("nodes", [])),
+                "edges": len(wire.get("edges", [])),
+                "diagnostics": len(result.diagnostics) if result else None,
+                "codes": sorted({d.code for d in result.diagnostics}) if result else [],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

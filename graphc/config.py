@@ -167,8 +167,9 @@ def _syntax_error(exc: tomllib.TOMLDecodeError, shown: str) -> Diagnostic:
         line, col = line or int(match.group(1)), col or int(match.group(2))
     message = re.sub(r"\s*\(at end of document\)\s*$", " at the end of the file", message)
     span = Span(line, col or 1) if line else None
-    return Diagnostic("GC100", f"TOML syntax error: {message}", shown, span,
-                      hint="check the quoting and the brackets on this line")
+    return Diagnostic(
+        "GC100", f"TOML syntax error: {message}", shown, span, hint="check the quoting and the brackets on this line"
+    )
 
 
 class _Reader:
@@ -212,12 +213,16 @@ class _Reader:
             if not isinstance(level, str) or level.strip().lower() not in LEVELS:
                 guess = difflib.get_close_matches(str(level).lower(), LEVELS, n=1)
                 maybe = f" (did you mean {guess[0]!r}?)" if guess else ""
-                self.invalid(("rules", key), f"rule {key} must be \"error\", \"warning\" or \"off\", "
-                             f"not {_show(level)}{maybe}")
+                self.invalid(
+                    ("rules", key), f'rule {key} must be "error", "warning" or "off", not {_show(level)}{maybe}'
+                )
                 continue
             if code in seen:
-                self.invalid(("rules", key), f"rule {code} is set twice, as {seen[code]!r} and {key!r}",
-                             "keep one of the two entries")
+                self.invalid(
+                    ("rules", key),
+                    f"rule {code} is set twice, as {seen[code]!r} and {key!r}",
+                    "keep one of the two entries",
+                )
                 continue
             seen[code] = key
             rules[code] = level.strip().lower()
@@ -230,16 +235,19 @@ class _Reader:
         out = {}
         for name, fields in table.items():
             if not isinstance(fields, dict):
-                self.invalid((section, name), f"`{section}.{name}` must be a table of field = value, "
-                             f"not {_show(fields)}")
+                self.invalid(
+                    (section, name), f"`{section}.{name}` must be a table of field = value, not {_show(fields)}"
+                )
                 continue
             values = {}
             for key, value in fields.items():
                 converted = _decimal_value(value)
                 if converted is None:
-                    self.invalid((section, name, key), f"`{section}.{name}.{key}` must be a number, "
-                                 f"a string or a boolean, not {_show(value)}",
-                                 "write numbers plainly (0.01) or quoted (\"0.01\")")
+                    self.invalid(
+                        (section, name, key),
+                        f"`{section}.{name}.{key}` must be a number, a string or a boolean, not {_show(value)}",
+                        'write numbers plainly (0.01) or quoted ("0.01")',
+                    )
                     continue
                 values[key] = converted
             out[name] = values
@@ -248,8 +256,9 @@ class _Reader:
     # -- diagnostics -------------------------------------------------------
     def unknown(self, where: tuple, key: str, choices, what: str):
         choices = list(choices)
-        guess = difflib.get_close_matches(key, choices, n=1, cutoff=0.6) or \
-            difflib.get_close_matches(key.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+        guess = difflib.get_close_matches(key, choices, n=1, cutoff=0.6) or difflib.get_close_matches(
+            key.lower(), [c.lower() for c in choices], n=1, cutoff=0.6
+        )
         message = f"unknown key {key!r} in {self._section(where[:-1])}"
         if re.fullmatch(r"GC\d+", key, re.IGNORECASE):
             hint = "there is no such rule code; `graphc rules` lists them"

@@ -65,8 +65,9 @@ def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
     risk = _risk(wire.get("risk"))
     if risk:
         playbook["risk"] = risk
-    playbook["legs"] = {node["node_id"]: _leg(node, after.get(node["node_id"], []), node["node_id"] in targets)
-                        for node in nodes}
+    playbook["legs"] = {
+        node["node_id"]: _leg(node, after.get(node["node_id"], []), node["node_id"] in targets) for node in nodes
+    }
     if explicit:
         playbook["edges"] = [{"from": e["from_node"], "to": e["to_node"], **_trigger_fields(e)} for e in explicit]
     return Decompiled(playbook, wire, notes)
@@ -91,8 +92,10 @@ def _complete(wire):
     edges = [dict(e) for e in wire.get("edges") or []]
     renumbered = [e.get("edge_id") for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
     if renumbered:
-        notes.append(f"edge ids {', '.join(map(str, renumbered))} become e0, e1, ... in order "
-                     "(a playbook always numbers its edges)")
+        notes.append(
+            f"edge ids {', '.join(map(str, renumbered))} become e0, e1, ... in order "
+            "(a playbook always numbers its edges)"
+        )
         for i, edge in enumerate(edges):
             edge["edge_id"] = f"e{i}"
     if "is_sandbox" not in wire:
@@ -152,8 +155,9 @@ def _trigger_fields(edge) -> dict:
     if condition is not None:
         ratio = H.fill_ratio_of(condition)
         if ratio is None:
-            raise DecompileError(f"edge {edge['edge_id']}: condition {condition!r} has no playbook form "
-                                 "(only fill_ratio_gte)")
+            raise DecompileError(
+                f"edge {edge['edge_id']}: condition {condition!r} has no playbook form (only fill_ratio_gte)"
+            )
         fields["fill_ratio"] = H.percent_text(ratio)
     return fields
 
@@ -178,8 +182,9 @@ def _leg(node, after_entries, targeted) -> dict:
         leg["limit"] = _price(node["node_id"], order_type)
     leg.update(_execution(node["execution"]))
     if after_entries:
-        leg["after"] = after_entries[0] if len(after_entries) == 1 and isinstance(after_entries[0], str) \
-            else after_entries
+        leg["after"] = (
+            after_entries[0] if len(after_entries) == 1 and isinstance(after_entries[0], str) else after_entries
+        )
     inferred = "wait" if after_entries or targeted else "root"
     if node.get("activation") != inferred:
         leg["activation"] = node.get("activation")
@@ -246,8 +251,10 @@ def _risk(risk) -> dict:
     if not risk:
         return {}
     out = {}
-    for section, key, name in (("admission", "max_notional_usd", "max_notional"),
-                               ("runtime", "max_loss_usd", "max_loss")):
+    for section, key, name in (
+        ("admission", "max_notional_usd", "max_notional"),
+        ("runtime", "max_loss_usd", "max_loss"),
+    ):
         value = (risk.get(section) or {}).get(key) if isinstance(risk, dict) else None
         if value is not None:
             out[name] = H.money_text(value)
@@ -283,7 +290,7 @@ def _first_difference(got, want, path):
     if isinstance(got, list) and isinstance(want, list):
         if len(got) != len(want):
             return f"{path}: {len(got)} items instead of {len(want)}"
-        for i, (a, b) in enumerate(zip(got, want)):
+        for i, (a, b) in enumerate(zip(got, want, strict=False)):
             found = _first_difference(a, b, f"{path}[{i}]")
             if found:
                 return found

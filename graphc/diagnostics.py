@@ -25,7 +25,7 @@ class Span:
     # Set on spans that point into another file than the one being compiled
     # (a `use:` template): that file, and where it was used from.
     file: str | None = field(default=None, compare=False)
-    via: "Related | None" = field(default=None, compare=False)
+    via: Related | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}"
@@ -63,7 +63,7 @@ class Diagnostic:
         """``path:line:col: severity CODE message``, the grep-able first line."""
         return f"{self.location()}: {self.severity} {self.code} {self.message}"
 
-    def with_(self, **changes) -> "Diagnostic":
+    def with_(self, **changes) -> Diagnostic:
         return replace(self, **changes)
 
     def sort_key(self):
@@ -88,14 +88,16 @@ class DiagnosticError(Exception):
     def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
         from graphc.rules.registry import default_severity
 
-        return located(Diagnostic(
-            code=self.code,
-            message=self.message,
-            path=path,
-            span=self.span or span,
-            severity=default_severity(self.code),
-            hint=self.hint,
-        ))
+        return located(
+            Diagnostic(
+                code=self.code,
+                message=self.message,
+                path=path,
+                span=self.span or span,
+                severity=default_severity(self.code),
+                hint=self.hint,
+            )
+        )
 
 
 def located(diagnostic: Diagnostic) -> Diagnostic:

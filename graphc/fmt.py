@@ -21,14 +21,43 @@ from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
+from functools import cache
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
 # order itself in the spec's §3 table order, then how it is wired into the graph.
-LEG_ORDER = ("for_each", "use", "with", "buy", "sell", "side", "qty", "symbol", "venue", "type", "limit", "policy",
-             "urgency", "slippage", "horizon", "tif", "twap", "after", "activation")
-TOP_ORDER = ("graphc", "graphc-template", "name", "description", "params", "sandbox", "risk", "defaults", "legs",
-             "edges")
+LEG_ORDER = (
+    "for_each",
+    "use",
+    "with",
+    "buy",
+    "sell",
+    "side",
+    "qty",
+    "symbol",
+    "venue",
+    "type",
+    "limit",
+    "policy",
+    "urgency",
+    "slippage",
+    "horizon",
+    "tif",
+    "twap",
+    "after",
+    "activation",
+)
+TOP_ORDER = (
+    "graphc",
+    "graphc-template",
+    "name",
+    "description",
+    "params",
+    "sandbox",
+    "risk",
+    "defaults",
+    "legs",
+    "edges",
+)
 RISK_ORDER = ("max_notional", "max_loss")
 PARAM_ORDER = ("type", "default", "choices", "min", "max", "description")
 EDGE_ORDER = ("from", "to", "trigger", "fill_ratio")
@@ -83,7 +112,7 @@ class _NumberText(str):
     """A float scalar's source text: ruamel would round-trip it through a binary float."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exact_number_classes():
     """ruamel's round-trip constructor/representer, keeping float scalars as their exact text."""
     from ruamel.yaml.constructor import RoundTripConstructor
@@ -97,7 +126,8 @@ def _exact_number_classes():
 
     Constructor.add_constructor("tag:yaml.org,2002:float", lambda self, node: _NumberText(node.value))
     Representer.add_representer(
-        _NumberText, lambda self, data: self.represent_scalar("tag:yaml.org,2002:float", str(data)))
+        _NumberText, lambda self, data: self.represent_scalar("tag:yaml.org,2002:float", str(data))
+    )
     return Constructor, Representer
 
 
@@ -247,9 +277,9 @@ def _permute(lines, keys, positions, wanted):
     """
     rows = [row for row, _ in positions]
     col = positions[0][1]
-    starts = [rows[0]] + [_leading_start(lines, row, col, floor) for row, floor in zip(rows[1:], rows)]
+    starts = [rows[0]] + [_leading_start(lines, row, col, floor) for row, floor in zip(rows[1:], rows, strict=False)]
     end = _region_end(lines, rows[-1], col)
-    blocks = {key: lines[start:stop] for key, start, stop in zip(keys, starts, starts[1:] + [end])}
+    blocks = {key: lines[start:stop] for key, start, stop in zip(keys, starts, starts[1:] + [end], strict=False)}
     prefix = lines[rows[0]][:col]  # "  - " when the mapping is a sequence item
     if prefix.strip():
         first = blocks[keys[0]]
@@ -259,13 +289,14 @@ def _permute(lines, keys, positions, wanted):
         block = ordered[0]
         at = next(i for i, line in enumerate(block) if not _is_blank(line) and not _COMMENT.match(line))
         block[at] = prefix + block[at][col:]
-    lines[rows[0]:end] = [line for block in ordered for line in block]
+    lines[rows[0] : end] = [line for block in ordered for line in block]
 
 
 def _leading_start(lines, row, col, floor):
     start = row
-    while start - 1 > floor and (_is_blank(lines[start - 1]) or
-                                 (_COMMENT.match(lines[start - 1]) and _indent(lines[start - 1]) <= col)):
+    while start - 1 > floor and (
+        _is_blank(lines[start - 1]) or (_COMMENT.match(lines[start - 1]) and _indent(lines[start - 1]) <= col)
+    ):
         start -= 1
     return start
 
@@ -278,8 +309,9 @@ def _region_end(lines, last_row, col):
         if not _is_blank(line) and not _COMMENT.match(line) and _indent(line) <= col:
             break
         end += 1
-    while end - 1 > last_row and (_is_blank(lines[end - 1]) or
-                                  (_COMMENT.match(lines[end - 1]) and _indent(lines[end - 1]) < col)):
+    while end - 1 > last_row and (
+        _is_blank(lines[end - 1]) or (_COMMENT.match(lines[end - 1]) and _indent(lines[end - 1]) < col)
+    ):
         end -= 1
     return end
 

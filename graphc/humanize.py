@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from graphc.units import UnitError, base_asset, format_decimal, parse_quantity
 
-
 _SIMPLE_TRIGGERS = {
     "on_accepted": "accepted",
     "on_first_fill": "first fill",
@@ -136,7 +135,7 @@ def trigger_phrase(trigger, condition=None) -> str | None:
         return _SIMPLE_TRIGGERS.get(trigger) if condition is None else None
     if condition is not None or not isinstance(trigger, dict) or len(trigger) != 1:
         return None
-    (name, body), = trigger.items()
+    ((name, body),) = trigger.items()
     if name == "on_timeout" and isinstance(body, dict) and list(body) == ["ms"] and _is_int(body["ms"]):
         return f"+ {duration_text(body['ms'])}"
     if name == "on_price" and _plain_price_trigger(body):
@@ -161,9 +160,15 @@ def _plain_price_trigger(body) -> bool:
     if not isinstance(body, dict) or list(body) != ["symbol", "direction", "reference", "offset_pct"]:
         return False
     symbol, offset = body["symbol"], body["offset_pct"]
-    return (isinstance(symbol, str) and symbol != "" and symbol.split() == [symbol]
-            and body["direction"] in ("below", "above") and body["reference"] == "graph_entry_price"
-            and isinstance(offset, (int, Decimal, float)) and not isinstance(offset, bool))
+    return (
+        isinstance(symbol, str)
+        and symbol != ""
+        and symbol.split() == [symbol]
+        and body["direction"] in ("below", "above")
+        and body["reference"] == "graph_entry_price"
+        and isinstance(offset, (int, Decimal, float))
+        and not isinstance(offset, bool)
+    )
 
 
 def edge_label(edge: dict) -> str:
@@ -178,6 +183,8 @@ def edge_label(edge: dict) -> str:
         return f"{name} {percent_text(exact(condition['fill_ratio_gte']))}"
     if isinstance(trigger, dict) and name == "on_price" and isinstance(trigger[name], dict):
         body = trigger[name]
-        return (f"price {body.get('symbol')} {body.get('direction')} {body.get('reference')} "
-                f"{points_text(body.get('offset_pct', 0))}")
+        return (
+            f"price {body.get('symbol')} {body.get('direction')} {body.get('reference')} "
+            f"{points_text(body.get('offset_pct', 0))}"
+        )
     return str(name)

@@ -57,19 +57,29 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
         compile_options = options.compile or CompileOptions()
         # With a snapshot, a symbol missing from it is an error (GC109); without
         # one, prices that need quotes are unknown and their checks are skipped.
-        compile_options.require_quotes = (options.quotes_given if options.require_quotes is None
-                                          else options.require_quotes)
+        compile_options.require_quotes = (
+            options.quotes_given if options.require_quotes is None else options.require_quotes
+        )
         result = compile_document(doc, compile_options)
         return LintedGraph(result.wire, result.locator, result.diagnostics, result.origin, result.skips)
     if isinstance(data, dict) and "nodes" in data:
         return _wire_input(doc)
-    if isinstance(data, dict) and SIMPLE_ORDER_KEYS <= set(data):
+    if isinstance(data, dict) and set(data) >= SIMPLE_ORDER_KEYS:
         return _simple_order(doc)
     if explicit:  # found while walking a directory: not ours, skipped like any other file
-        return LintedGraph(None, doc, [Diagnostic(
-            "GC110", "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
-            doc.path, doc.span(()),
-            hint="start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's")])
+        return LintedGraph(
+            None,
+            doc,
+            [
+                Diagnostic(
+                    "GC110",
+                    "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
+                    doc.path,
+                    doc.span(()),
+                    hint="start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's",
+                )
+            ],
+        )
     return None
 
 
@@ -91,12 +101,21 @@ def _simple_order(doc) -> LintedGraph:
     diagnostics = []
     unknown = set(data) - {"symbol", "side", "qty", "price", "venue"}
     for key in sorted(unknown, key=str):
-        diagnostics.append(Diagnostic("GC102", f"unknown key {key!r} in a simple order", doc.path,
-                                      doc.key_span((key,)), hint="simple orders take symbol, side, qty, price, venue"))
+        diagnostics.append(
+            Diagnostic(
+                "GC102",
+                f"unknown key {key!r} in a simple order",
+                doc.path,
+                doc.key_span((key,)),
+                hint="simple orders take symbol, side, qty, price, venue",
+            )
+        )
     try:
         symbol, side, venue = data["symbol"], data["side"], data.get("venue")
         if not isinstance(symbol, str) or side not in ("buy", "sell") or not (venue is None or isinstance(venue, str)):
-            raise DiagnosticError("GC103", "simple order needs text `symbol`, `side: buy|sell` and optional text `venue`")
+            raise DiagnosticError(
+                "GC103", "simple order needs text `symbol`, `side: buy|sell` and optional text `venue`"
+            )
         type_, venue = infer_instrument(symbol, None, venue.lower() if venue else None)
         qty = to_scaled(parse_number(data["qty"]), 8, "quantity")
         order_type = "market"
@@ -109,10 +128,22 @@ def _simple_order(doc) -> LintedGraph:
         diagnostics.append(Diagnostic(exc.code, exc.message, doc.path, doc.span(()), hint=exc.hint))
         return LintedGraph(None, locator, diagnostics)
     instrument = {"symbol": symbol, "type": type_, **({"venue": venue} if venue else {})}
-    node = {"node_id": "order", "instrument": instrument, "side": side, "order_type": order_type,
-            "quantity": {"fixed": {"qty_1e8": qty}}, "execution": {"policy": "sor"}, "activation": "root"}
-    for wire_key, key in (("instrument", "symbol"), ("side", "side"), ("quantity", "qty"),
-                          ("order_type", "price"), ("instrument", "venue")):
+    node = {
+        "node_id": "order",
+        "instrument": instrument,
+        "side": side,
+        "order_type": order_type,
+        "quantity": {"fixed": {"qty_1e8": qty}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+    for wire_key, key in (
+        ("instrument", "symbol"),
+        ("side", "side"),
+        ("quantity", "qty"),
+        ("order_type", "price"),
+        ("instrument", "venue"),
+    ):
         if key in data:
             locator.spans[("nodes", 0, wire_key)] = doc.span((key,))
     locator.spans[("nodes", 0, "instrument", "venue")] = doc.span(("venue",) if "venue" in data else ("symbol",))
@@ -133,8 +164,13 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
     diagnostics = []
     for finding in run_checks(ctx, rule_families()):
         severity = getattr(finding, "severity", None) or default_severity(finding.code)
-        diagnostics.append(located(Diagnostic(finding.code, finding.message, path, graph.locator.span(finding.where),
-                                              severity, finding.hint)))
+        diagnostics.append(
+            located(
+                Diagnostic(
+                    finding.code, finding.message, path, graph.locator.span(finding.where), severity, finding.hint
+                )
+            )
+        )
     return diagnostics, _located_skips(ctx.skipped, graph.locator, options)
 
 
@@ -183,8 +219,9 @@ class LintOutcome:
         return self.result is not None and has_errors(self.result.diagnostics)
 
 
-def lint_source(text: str, path: str, options: LintOptions | None = None, *, explicit: bool = True,
-                keep_wire: bool = True) -> LintOutcome:
+def lint_source(
+    text: str, path: str, options: LintOptions | None = None, *, explicit: bool = True, keep_wire: bool = True
+) -> LintOutcome:
     """Lint source text (one file's contents) and keep the wire graph it produced.
 
     ``keep_wire=False`` (plain ``graphc lint``) skips writing the wire JSON text,

@@ -60,9 +60,15 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
     options = options or CompileOptions()
     result = CompileResult(doc.path, doc.text)
     if not is_playbook_data(doc.data):
-        result.diagnostics.append(Diagnostic(
-            "GC110", "not a playbook: the top level has no `graphc: 1`", doc.path, doc.span(()),
-            hint="start the file with `graphc: 1`; wire graphs are JSON files with `nodes`"))
+        result.diagnostics.append(
+            Diagnostic(
+                "GC110",
+                "not a playbook: the top level has no `graphc: 1`",
+                doc.path,
+                doc.span(()),
+                hint="start the file with `graphc: 1`; wire graphs are JSON files with `nodes`",
+            )
+        )
         return result
     if _needs_render(doc, options):
         from graphc.stages.render import render

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 PLAN_VERSION = 1
@@ -52,10 +52,11 @@ def file_digest(path) -> dict | None:
         return {"path": str(path), "sha256": sha256_hex(fh.read())}
 
 
-def build_plan(*, name, wire_text, playbook, quotes=None, params_file=None, params=None, now=None,
-               created_at=None) -> dict:
+def build_plan(
+    *, name, wire_text, playbook, quotes=None, params_file=None, params=None, now=None, created_at=None
+) -> dict:
     """The JSON document ``graphc plan -o`` writes."""
-    created_at = created_at or datetime.now(timezone.utc)
+    created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
     plan = {
         "graphc_plan": PLAN_VERSION,
@@ -99,21 +100,26 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         raise PlanError(f"{source} has no wire graph and hash")
     actual = sha256_hex(wire_text.encode("utf-8"))
     if actual != digest:
-        raise PlanError(f"{source} was modified after it was planned: the wire graph's SHA-256 is "
-                        f"{actual[:12]}…, the plan says {digest[:12]}…; run `graphc plan` again")
+        raise PlanError(
+            f"{source} was modified after it was planned: the wire graph's SHA-256 is "
+            f"{actual[:12]}…, the plan says {digest[:12]}…; run `graphc plan` again"
+        )
     if data.get("plan_sha256") != plan_digest(data):
-        raise PlanError(f"{source} was modified after it was planned (its time, name or inputs changed); "
-                        "run `graphc plan` again")
+        raise PlanError(
+            f"{source} was modified after it was planned (its time, name or inputs changed); run `graphc plan` again"
+        )
     try:
         created = datetime.fromisoformat(str(data.get("created_at")).replace("Z", "+00:00"))
     except ValueError:
         raise PlanError(f"{source} has no valid created_at time") from None
     if created.tzinfo is None:
-        created = created.replace(tzinfo=timezone.utc)
-    age = ((now or datetime.now(timezone.utc)) - created).total_seconds()
+        created = created.replace(tzinfo=UTC)
+    age = ((now or datetime.now(UTC)) - created).total_seconds()
     if age > max_age_s:
-        raise PlanError(f"{source} is {age:.0f} s old, older than --max-age {max_age_s:g} s: its prices may be "
-                        "stale; run `graphc plan` again (or raise --max-age)")
+        raise PlanError(
+            f"{source} is {age:.0f} s old, older than --max-age {max_age_s:g} s: its prices may be "
+            "stale; run `graphc plan` again (or raise --max-age)"
+        )
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
     return Plan(str(data.get("name") or "plan"), wire_text, created, source)
@@ -140,16 +146,25 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
             unknown.append(node.get("node_id"))
         else:
             total += notional
-        rows.append((
-            str(node.get("node_id")), str(node.get("side")),
-            size_text(node.get("quantity"), instrument.get("symbol", ""), instrument.get("type", ""),
-                      instrument.get("venue")),
-            str(instrument.get("symbol")), str(instrument.get("venue") or "sor"), price_text,
-            _dollars(notional) if notional is not None else "?",
-            str((node.get("execution") or {}).get("policy", "sor")),
-        ))
+        rows.append(
+            (
+                str(node.get("node_id")),
+                str(node.get("side")),
+                size_text(
+                    node.get("quantity"),
+                    instrument.get("symbol", ""),
+                    instrument.get("type", ""),
+                    instrument.get("venue"),
+                ),
+                str(instrument.get("symbol")),
+                str(instrument.get("venue") or "sor"),
+                price_text,
+                _dollars(notional) if notional is not None else "?",
+                str((node.get("execution") or {}).get("policy", "sor")),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines += ["", "triggers:"] + _trigger_tree(ctx, edge_label)
     risk = wire.get("risk") or {}
@@ -164,7 +179,8 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
         total_text = f"at least {total_text} (unknown for {', '.join(map(str, unknown))}: no price)"
     lines.append(f"total notional: {total_text}")
     mode = {False: "LIVE: real orders, real money", True: "SANDBOX (paper trading)"}.get(
-        wire.get("is_sandbox"), "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)")
+        wire.get("is_sandbox"), "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)"
+    )
     lines.append("mode: " + bold(mode))
     return lines
 

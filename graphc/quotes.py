@@ -33,20 +33,30 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
     diagnostics = []
     quotes = {}
     if not isinstance(data, dict):
-        return {}, [Diagnostic("GC103", "a quotes snapshot is a mapping of SYMBOL: {bid, ask, ...}",
-                               doc.path, doc.span(()))]
+        return {}, [
+            Diagnostic("GC103", "a quotes snapshot is a mapping of SYMBOL: {bid, ask, ...}", doc.path, doc.span(()))
+        ]
     for symbol, entry in data.items():
         if not isinstance(entry, dict):
-            diagnostics.append(Diagnostic("GC103", f"quote for {symbol!r} must be a mapping with bid/ask",
-                                          doc.path, doc.span((symbol,))))
+            diagnostics.append(
+                Diagnostic(
+                    "GC103", f"quote for {symbol!r} must be a mapping with bid/ask", doc.path, doc.span((symbol,))
+                )
+            )
             continue
         values = {}
         for key, raw in entry.items():
             span = doc.span((symbol, key))
             if key not in QUOTE_FIELDS:
-                diagnostics.append(Diagnostic("GC102", f"unknown quote field {key!r} for {symbol!r}", doc.path,
-                                              doc.key_span((symbol, key)),
-                                              hint="quote fields are " + ", ".join(QUOTE_FIELDS)))
+                diagnostics.append(
+                    Diagnostic(
+                        "GC102",
+                        f"unknown quote field {key!r} for {symbol!r}",
+                        doc.path,
+                        doc.key_span((symbol, key)),
+                        hint="quote fields are " + ", ".join(QUOTE_FIELDS),
+                    )
+                )
                 continue
             if raw is None:
                 continue
@@ -56,8 +66,9 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                     raise UnitError("GC105", f"{raw!r} is not a positive price")
                 values[key] = expr.literal
             except UnitError as exc:
-                diagnostics.append(Diagnostic(exc.code, f"quote {symbol}.{key}: {exc.message}", doc.path, span,
-                                              hint=exc.hint))
+                diagnostics.append(
+                    Diagnostic(exc.code, f"quote {symbol}.{key}: {exc.message}", doc.path, span, hint=exc.hint)
+                )
         quotes[str(symbol)] = Quote(**values)
     return quotes, diagnostics
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 
 from graphc import humanize as H
 
-INSTALL_HINT = ("Graphviz's `dot` is needed for svg and png; install it (`apt-get install graphviz`, "
-                "`brew install graphviz`, or `choco install graphviz`), or use --format mermaid or dot")
+INSTALL_HINT = (
+    "Graphviz's `dot` is needed for svg and png; install it (`apt-get install graphviz`, "
+    "`brew install graphviz`, or `choco install graphviz`), or use --format mermaid or dot"
+)
 
 
 @dataclass
@@ -197,19 +199,25 @@ def to_dot(pic: Picture) -> str:
     out = [
         f"digraph {_dot_string(title)} {{",
         "  rankdir=LR;",
-        f"  graph [label={_dot_string(title)}, labelloc=t, fontname=\"Helvetica\", fontsize=14];",
+        f'  graph [label={_dot_string(title)}, labelloc=t, fontname="Helvetica", fontsize=14];',
         '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=11];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
     for box in pic.boxes:
-        extra = ', peripheries=2, penwidth=2, style="rounded,filled", fillcolor="#eef5ff"' if box.root else \
-            ', style="rounded,dashed"' if box.unknown else ""
+        extra = (
+            ', peripheries=2, penwidth=2, style="rounded,filled", fillcolor="#eef5ff"'
+            if box.root
+            else ', style="rounded,dashed"'
+            if box.unknown
+            else ""
+        )
         out.append(f"  {box.key} [label={_dot_label(box.title, box.lines)}{extra}];")
     for source, target, label in pic.arrows:
         out.append(f"  {source} -> {target} [label={_dot_string(label)}];")
     if pic.note:
-        out.append(f'  limits [shape=note, style=filled, fillcolor="#fff8dc", '
-                   f"label={_dot_label('limits', pic.note[1:])}];")
+        out.append(
+            f'  limits [shape=note, style=filled, fillcolor="#fff8dc", label={_dot_label("limits", pic.note[1:])}];'
+        )
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -225,7 +233,7 @@ def run_graphviz(dot_text: str, fmt: str) -> bytes:
         raise GraphvizMissing(INSTALL_HINT)
     args = [exe, f"-T{fmt}"] + (["-Gdpi=144"] if fmt == "png" else [])
     try:
-        proc = subprocess.run(args, input=dot_text.encode("utf-8"), capture_output=True, timeout=120)
+        proc = subprocess.run(args, input=dot_text.encode("utf-8"), capture_output=True, timeout=120, check=False)
     except subprocess.TimeoutExpired:
         raise RuntimeError("dot took more than 120 s") from None
     if proc.returncode != 0:

@@ -30,8 +30,7 @@ from graphc.diagnostics import Diagnostic
 
 ALL = "*"
 
-_DIRECTIVE = re.compile(r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?",
-                        re.IGNORECASE)
+_DIRECTIVE = re.compile(r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _MENTION = re.compile("graphc", re.IGNORECASE)
 _ANY_DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")

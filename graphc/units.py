@@ -115,11 +115,15 @@ def _checked(d: Decimal, shown) -> Decimal:
     if not d.is_finite():
         raise UnitError("GC105", f"cannot read '{_show(shown)}' as a number", "write a finite number, e.g. '0.5'")
     if len(str(d)) > MAX_DIGITS and len(d.as_tuple().digits) > MAX_DIGITS:  # str(d) is short: few digits
-        raise UnitError("GC103", f"'{_show(shown)}' has more than {MAX_DIGITS} digits",
-                        f"write at most {MAX_DIGITS} significant digits")
+        raise UnitError(
+            "GC103",
+            f"'{_show(shown)}' has more than {MAX_DIGITS} digits",
+            f"write at most {MAX_DIGITS} significant digits",
+        )
     if not -MAX_DIGITS <= d.adjusted() <= MAX_DIGITS:
-        raise UnitError("GC103", f"'{_show(shown)}' is out of range",
-                        f"write a number between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS}")
+        raise UnitError(
+            "GC103", f"'{_show(shown)}' is out of range", f"write a number between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS}"
+        )
     return d
 
 
@@ -127,13 +131,19 @@ def _exact(value, what: str = "a number") -> Decimal:
     """An ``int`` or ``Decimal`` input as a checked Decimal; any other type is GC103."""
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         kind = "a boolean" if isinstance(value, bool) else f"a {type(value).__name__}"
-        hint = "write the value as text (e.g. '0.1') so it stays exact" if isinstance(value, float) \
+        hint = (
+            "write the value as text (e.g. '0.1') so it stays exact"
+            if isinstance(value, float)
             else "write a number or text such as '0.5'"
+        )
         raise UnitError("GC103", f"expected {what}, got {kind} '{_show(value)}'", hint)
     if isinstance(value, int):
         if value.bit_length() > 133:  # 10**40 needs 133 bits
-            raise UnitError("GC103", f"'{_show(value)}' has more than {MAX_DIGITS} digits",
-                            f"write at most {MAX_DIGITS} significant digits")
+            raise UnitError(
+                "GC103",
+                f"'{_show(value)}' has more than {MAX_DIGITS} digits",
+                f"write at most {MAX_DIGITS} significant digits",
+            )
         value = Decimal(value)
     return _checked(value, value)
 
@@ -143,8 +153,11 @@ def _text(value: str, what: str) -> str:
     if not text:
         raise UnitError("GC105", f"cannot read an empty string as {what}", f"write {what}, e.g. {_EXAMPLES[what]}")
     if len(text) > MAX_TEXT:
-        raise UnitError("GC105", f"cannot read '{_show(text)}' as {what}: it is over {MAX_TEXT} characters",
-                        f"write {what}, e.g. {_EXAMPLES[what]}")
+        raise UnitError(
+            "GC105",
+            f"cannot read '{_show(text)}' as {what}: it is over {MAX_TEXT} characters",
+            f"write {what}, e.g. {_EXAMPLES[what]}",
+        )
     return text
 
 
@@ -181,8 +194,9 @@ def _whole(d: Decimal) -> int | None:
 
 def _int64(n: int, shown, what: str) -> int:
     if not INT64_MIN <= n <= INT64_MAX:
-        raise UnitError("GC103", f"{what} '{_show(shown)}' does not fit a signed 64-bit integer",
-                        f"write a smaller {what}")
+        raise UnitError(
+            "GC103", f"{what} '{_show(shown)}' does not fit a signed 64-bit integer", f"write a smaller {what}"
+        )
     return n
 
 
@@ -224,11 +238,29 @@ def parse_money(value) -> Decimal:
 
 
 _DURATION_UNITS = {
-    "ms": 1, "msec": 1, "msecs": 1, "millisecond": 1, "milliseconds": 1,
-    "s": 1_000, "sec": 1_000, "secs": 1_000, "second": 1_000, "seconds": 1_000,
-    "m": 60_000, "min": 60_000, "mins": 60_000, "minute": 60_000, "minutes": 60_000,
-    "h": 3_600_000, "hr": 3_600_000, "hrs": 3_600_000, "hour": 3_600_000, "hours": 3_600_000,
-    "d": 86_400_000, "day": 86_400_000, "days": 86_400_000,
+    "ms": 1,
+    "msec": 1,
+    "msecs": 1,
+    "millisecond": 1,
+    "milliseconds": 1,
+    "s": 1_000,
+    "sec": 1_000,
+    "secs": 1_000,
+    "second": 1_000,
+    "seconds": 1_000,
+    "m": 60_000,
+    "min": 60_000,
+    "mins": 60_000,
+    "minute": 60_000,
+    "minutes": 60_000,
+    "h": 3_600_000,
+    "hr": 3_600_000,
+    "hrs": 3_600_000,
+    "hour": 3_600_000,
+    "hours": 3_600_000,
+    "d": 86_400_000,
+    "day": 86_400_000,
+    "days": 86_400_000,
 }
 _UNIT_ALT = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
 _SEGMENT = re.compile(rf"\s*(?P<num>{_UNSIGNED})\s*(?P<unit>{_UNIT_ALT})(?![a-z])\s*", re.I)
@@ -251,8 +283,11 @@ def parse_duration_ms(value) -> int:
             raise _unreadable(text, "a duration", _DURATION_HINT)
         unit_ms = _DURATION_UNITS[m["unit"].lower()]
         if previous is not None and unit_ms >= previous:
-            raise UnitError("GC105", f"cannot read '{_show(text)}' as a duration: units out of order or repeated",
-                            "write the largest unit first and each unit once, e.g. '1h30m'")
+            raise UnitError(
+                "GC105",
+                f"cannot read '{_show(text)}' as a duration: units out of order or repeated",
+                "write the largest unit first and each unit once, e.g. '1h30m'",
+            )
         total = _EXACT.add(total, _EXACT.multiply(_decimal_of(m["num"], text), unit_ms))
         previous, pos = unit_ms, m.end()
     if pos == 0:
@@ -264,9 +299,11 @@ def _whole_ms(ms: Decimal, shown) -> int:
     n = _whole(ms)
     if n is None:
         low, high = round_down(ms, Decimal(1)), round_up(ms, Decimal(1))
-        raise UnitError("GC106", f"'{_show(shown)}' is not a whole number of milliseconds",
-                        f"the wire counts whole milliseconds; write {format_decimal(low)}ms "
-                        f"or {format_decimal(high)}ms")
+        raise UnitError(
+            "GC106",
+            f"'{_show(shown)}' is not a whole number of milliseconds",
+            f"the wire counts whole milliseconds; write {format_decimal(low)}ms or {format_decimal(high)}ms",
+        )
     return _int64(n, shown, "duration")
 
 
@@ -292,8 +329,11 @@ def _whole_bps(bps: Decimal, shown) -> int:
     n = _whole(bps)
     if n is None:
         low, high = round_down(bps, Decimal(1)), round_up(bps, Decimal(1))
-        raise UnitError("GC106", f"'{_show(shown)}' is {format_decimal(bps)} bps, not a whole number of bps",
-                        f"round to whole bps, e.g. '{format_decimal(low)}bps' or '{format_decimal(high)}bps'")
+        raise UnitError(
+            "GC106",
+            f"'{_show(shown)}' is {format_decimal(bps)} bps, not a whole number of bps",
+            f"round to whole bps, e.g. '{format_decimal(low)}bps' or '{format_decimal(high)}bps'",
+        )
     return _int64(n, shown, "bps value")
 
 
@@ -337,8 +377,10 @@ class Quantity:
 
 _QTY = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s+(?P<unit>[a-z0-9]*[a-z][a-z0-9]*)", re.I)
 _SHARE_WORDS = {"share", "shares", "contract", "contracts"}
-_QTY_HINT = ("write a number then the asset, e.g. '200 ETH' "
-             "(or a plain number '0.1', '10 shares', '$5k' / '5000 USD', or 'derived')")
+_QTY_HINT = (
+    "write a number then the asset, e.g. '200 ETH' "
+    "(or a plain number '0.1', '10 shares', '$5k' / '5000 USD', or 'derived')"
+)
 
 
 @_memo_text
@@ -369,7 +411,9 @@ def parse_quantity(value) -> Quantity:
 def base_asset(symbol: str) -> str:
     """The base asset of a symbol: the text before the first '-', upper-cased ('eth-usd' -> 'ETH')."""
     if not isinstance(symbol, str):
-        raise UnitError("GC103", f"expected a symbol, got '{_show(symbol)}'", "write the symbol as text, e.g. 'ETH-USD'")
+        raise UnitError(
+            "GC103", f"expected a symbol, got '{_show(symbol)}'", "write the symbol as text, e.g. 'ETH-USD'"
+        )
     return symbol.split("-", 1)[0].strip().upper()
 
 
@@ -409,8 +453,10 @@ _OFFSET = re.compile(
     rf"|(?P<num>{_NUM})\s*(?P<unit>ticks?|bps|bp|%|c|\$)(?![a-z]))\s*",
     re.I,
 )
-_PRICE_HINT = ("write a literal ('0.55', '55c', '$2,325.53') or a base with offsets "
-               "('ask + 1 tick', 'bid - 2 ticks', 'mid - 25bps', 'bid - 0.5%', 'last + 5c', 'ask + $0.01')")
+_PRICE_HINT = (
+    "write a literal ('0.55', '55c', '$2,325.53') or a base with offsets "
+    "('ask + 1 tick', 'bid - 2 ticks', 'mid - 25bps', 'bid - 0.5%', 'last + 5c', 'ask + $0.01')"
+)
 _UNIT_NAMES = {"tick": "tick", "ticks": "tick", "bps": "bps", "bp": "bps", "%": "%", "c": "c", "$": "$"}
 
 
@@ -475,8 +521,11 @@ def resolve_price(expr: PriceExpr, *, side: str, quote=None, tick: Decimal | Non
 def _offset(amount: Decimal, unit: str, base: Decimal, tick: Decimal | None, expr: PriceExpr) -> Decimal:
     if unit == "tick":
         if tick is None:
-            raise UnitError("GC109", f"tick size unknown for '{expr}'",
-                            "add tick to the quotes snapshot for this symbol, or offset in bps, %, c or $")
+            raise UnitError(
+                "GC109",
+                f"tick size unknown for '{expr}'",
+                "add tick to the quotes snapshot for this symbol, or offset in bps, %, c or $",
+            )
         return _EXACT.multiply(amount, tick)
     if unit == "bps":
         return _EXACT.divide(_EXACT.multiply(base, amount), 10_000)
@@ -486,8 +535,9 @@ def _offset(amount: Decimal, unit: str, base: Decimal, tick: Decimal | None, exp
         return _EXACT.divide(amount, 100)
     if unit == "$":
         return amount
-    raise UnitError("GC105", f"unknown price offset unit '{_show(unit)}' in '{expr}'",
-                    "use one of tick, bps, %, c or $")
+    raise UnitError(
+        "GC105", f"unknown price offset unit '{_show(unit)}' in '{expr}'", "use one of tick, bps, %, c or $"
+    )
 
 
 def _quote_field(quote, name: str) -> Decimal | None:
@@ -505,9 +555,11 @@ def _quote_base(expr: PriceExpr, quote) -> Decimal:
             value = _EXACT.divide(_EXACT.add(bid, ask), 2)
     if value is None:
         missing = "no quote is available" if quote is None else f"the quote has no {expr.base}"
-        raise UnitError("GC109", f"price '{expr}' needs the {expr.base}, but {missing}",
-                        "add bid and ask for this symbol to the quotes snapshot (--quotes FILE), "
-                        "or write a literal price")
+        raise UnitError(
+            "GC109",
+            f"price '{expr}' needs the {expr.base}, but {missing}",
+            "add bid and ask for this symbol to the quotes snapshot (--quotes FILE), or write a literal price",
+        )
     return value
 
 
@@ -520,8 +572,11 @@ def _tick_size(tick) -> Decimal:
 
 def _positive_price(price: Decimal, expr: PriceExpr) -> Decimal:
     if price <= 0:
-        raise UnitError("GC103", f"price '{expr}' resolves to {format_decimal(price)} which is not positive",
-                        "check the quote and make the offsets smaller")
+        raise UnitError(
+            "GC103",
+            f"price '{expr}' resolves to {format_decimal(price)} which is not positive",
+            "check the quote and make the offsets smaller",
+        )
     return price
 
 
@@ -554,8 +609,15 @@ def _to_step(value, step, *, up: bool) -> Decimal:
 
 def to_scaled(value: Decimal, exponent: int, what: str) -> int:
     """``value * 10**exponent`` as a positive int64, e.g. qty_1e8 / price_1e9."""
-    if (type(value) is Decimal and type(exponent) is int and 0 < exponent <= MAX_DIGITS and value.is_finite()
-            and value > 0 and -MAX_DIGITS <= value.adjusted() <= MAX_DIGITS and len(str(value)) <= MAX_DIGITS):
+    if (
+        type(value) is Decimal
+        and type(exponent) is int
+        and 0 < exponent <= MAX_DIGITS
+        and value.is_finite()
+        and value > 0
+        and -MAX_DIGITS <= value.adjusted() <= MAX_DIGITS
+        and len(str(value)) <= MAX_DIGITS
+    ):
         # The usual case (a short, positive Decimal that fits) without the general checks below.
         scaled = value.scaleb(exponent, _EXACT)
         if scaled <= INT64_MAX and scaled == scaled.to_integral_value():
@@ -571,11 +633,17 @@ def to_scaled(value: Decimal, exponent: int, what: str) -> int:
     shown = format_decimal(d)
     if n is None:
         example = format_decimal(round_down(d, Decimal(1).scaleb(-exponent)))
-        raise UnitError("GC106", f"{what} {shown} has more precision than the wire allows (1e{-exponent})",
-                        f"use at most {exponent} decimal places, e.g. {example}")
+        raise UnitError(
+            "GC106",
+            f"{what} {shown} has more precision than the wire allows (1e{-exponent})",
+            f"use at most {exponent} decimal places, e.g. {example}",
+        )
     if n > INT64_MAX:
-        raise UnitError("GC103", f"{what} {shown} is too large: {what} x 10^{exponent} = {n} "
-                        f"does not fit a signed 64-bit integer", f"keep {what} x 10^{exponent} <= {INT64_MAX}")
+        raise UnitError(
+            "GC103",
+            f"{what} {shown} is too large: {what} x 10^{exponent} = {n} does not fit a signed 64-bit integer",
+            f"keep {what} x 10^{exponent} <= {INT64_MAX}",
+        )
     return n
 
 

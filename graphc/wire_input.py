@@ -37,12 +37,17 @@ def read_graph_input(text: str, path: str) -> GraphInput:
         from graphc.stages.validate import WIRE_SCHEMA, validate
 
         return GraphInput("wire", doc, data, diagnostics + validate(doc, WIRE_SCHEMA))
-    if isinstance(data, dict) and SIMPLE_ORDER_KEYS <= set(data):
+    if isinstance(data, dict) and set(data) >= SIMPLE_ORDER_KEYS:
         from graphc.lint import _simple_order
 
         wrapped = _simple_order(doc)
         return GraphInput("simple", doc, wrapped.wire, diagnostics + wrapped.diagnostics)
-    diagnostics.append(Diagnostic(
-        "GC110", "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
-        path, doc.span(())))
+    diagnostics.append(
+        Diagnostic(
+            "GC110",
+            "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
+            path,
+            doc.span(()),
+        )
+    )
     return GraphInput("unknown", doc, None, diagnostics)

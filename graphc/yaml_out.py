@@ -44,5 +44,6 @@ _Dumper.add_representer(float, _decimal)
 
 def dump_yaml(data) -> str:
     """``data`` (dicts, lists, str, int, Decimal, bool, None) as block YAML, keys in insertion order."""
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                     width=1 << 30, indent=2)
+    return yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1 << 30, indent=2
+    )

@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+# The router sandbox fixtures (`sandbox`, `sandbox_server`) for every test module.
+pytest_plugins = ["sandbox_fixture"]
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared"

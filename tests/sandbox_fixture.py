@@ -6,9 +6,8 @@ Usage, as a context manager::
         env = sb.env(SEQUENCE_API_KEY="k")   # for subprocess CLI runs
         sb.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
 
-or as pytest fixtures (import them into the test module)::
-
-    from sandbox_fixture import sandbox, sandbox_server  # noqa: F401
+or as the pytest fixtures ``sandbox`` and ``sandbox_server`` (tests/conftest.py registers
+this module as a plugin).
 
 ``sandbox_server`` is one process per test module; ``sandbox`` resets it
 (graphs, faults, request log, config) before each test.  The server binds
@@ -82,8 +81,7 @@ class Sandbox:
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict]:
         entries = self.control("GET", "/requests")["requests"]
-        return [r for r in entries if (method is None or r["method"] == method)
-                and (path is None or r["path"] == path)]
+        return [r for r in entries if (method is None or r["method"] == method) and (path is None or r["path"] == path)]
 
     def graphs(self) -> list[dict]:
         return self.control("GET", "/graphs")["graphs"]
@@ -156,12 +154,27 @@ def _wait_ready(sb: Sandbox, timeout: float) -> None:
 @contextlib.contextmanager
 def running_sandbox(*extra_args: str, speed: float = 50.0, seed: int = 7, startup_timeout: float = 20.0):
     """Start ``python -m graphc sandbox serve --port 0`` and yield a :class:`Sandbox`."""
-    cmd = [sys.executable, "-m", "graphc", "sandbox", "serve", "--host", "127.0.0.1", "--port", "0",
-           "--seed", str(seed), "--speed", str(speed), *extra_args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "graphc",
+        "sandbox",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--seed",
+        str(seed),
+        "--speed",
+        str(speed),
+        *extra_args,
+    ]
     env = {**os.environ, "PYTHONPATH": _pythonpath(), "PYTHONUNBUFFERED": "1"}
     stderr = tempfile.NamedTemporaryFile(prefix="graphc-sandbox-", suffix=".log", delete=False)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL,
-                            text=True, env=env, cwd=str(REPO))
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True, env=env, cwd=str(REPO)
+    )
     try:
         line = _read_first_line(proc, startup_timeout)
         match = URL_LINE.search(line)
@@ -203,8 +216,15 @@ def sandbox(sandbox_server):
 # -- wire graphs used across the networking tests ------------------------------
 
 
-def node(node_id: str, symbol: str = "ETH-USD", side: str = "buy", qty_1e8=20_000_000_000,
-         activation: str = "root", limit_1e9: int | None = None, execution: dict | None = None) -> dict:
+def node(
+    node_id: str,
+    symbol: str = "ETH-USD",
+    side: str = "buy",
+    qty_1e8=20_000_000_000,
+    activation: str = "root",
+    limit_1e9: int | None = None,
+    execution: dict | None = None,
+) -> dict:
     """One wire node; ``qty_1e8="derived"`` for a derived quantity."""
     return {
         "node_id": node_id,
@@ -227,8 +247,10 @@ def edge(edge_id: str, src: str, dst: str, trigger, ratio=None) -> dict:
 def hedge_graph(qty_1e8: int = 20_000_000_000) -> dict:
     """The reference example: buy spot, sell the perp once half the spot filled."""
     return {
-        "nodes": [node("spot", qty_1e8=qty_1e8),
-                  node("hedge", "ETH-USD-PERP", "sell", qty_1e8, "wait", execution={"policy": "aggressive_chase"})],
+        "nodes": [
+            node("spot", qty_1e8=qty_1e8),
+            node("hedge", "ETH-USD-PERP", "sell", qty_1e8, "wait", execution={"policy": "aggressive_chase"}),
+        ],
         "edges": [edge("e0", "spot", "hedge", "on_fill_ratio", 0.5)],
         "risk": {"admission": {"max_notional_usd": 500000}, "runtime": {"max_loss_usd": 10000}},
         "is_sandbox": True,

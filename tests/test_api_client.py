@@ -13,6 +13,7 @@ import traceback
 
 import pytest
 from click.testing import CliRunner
+from sandbox_fixture import REPO, hedge_graph, node, wire
 
 from graphc.api.client import Client
 from graphc.api.errors import (
@@ -30,7 +31,6 @@ from graphc.api.errors import (
 )
 from graphc.api.secrets import ApiKey, RedactingFilter, load_api_key, redact
 from graphc.commands.status import cancel_command, kill_switch_command, render_graph, status_command
-from sandbox_fixture import REPO, hedge_graph, node, sandbox, sandbox_server, wire  # noqa: F401
 
 KEY = "sk_test_9f8e7d6c5b4a_DO_NOT_LEAK"
 
@@ -72,8 +72,9 @@ def test_get_gives_up_after_retries(sandbox):
 
 
 def test_get_honours_retry_after_on_429(sandbox, client):
-    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429",
-                         "retry_after": 1, "count": 1}])
+    sandbox.set_faults(
+        [{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429", "retry_after": 1, "count": 1}]
+    )
     started = time.monotonic()
     page = client.list_orders()
     assert time.monotonic() - started >= 0.95  # waited what the server asked, not the 0.01 s backoff
@@ -89,8 +90,9 @@ def test_get_retries_after_a_read_timeout(sandbox):
 
 
 def test_rate_limited_read_reports_retry_after(sandbox):
-    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429",
-                         "retry_after": 0, "count": 50}])
+    sandbox.set_faults(
+        [{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429", "retry_after": 0, "count": 50}]
+    )
     with client_for(sandbox, retries=1) as c, pytest.raises(RateLimited) as info:
         c.list_orders()
     assert info.value.retry_after == 0 and info.value.exit_code == 3
@@ -145,9 +147,11 @@ def test_post_refusals_are_definite(sandbox, client):
 def test_post_connect_error_is_retried_then_fails_cleanly(caplog):
     caplog.set_level(logging.DEBUG)
     started = time.monotonic()
-    with Client(f"http://127.0.0.1:{free_port()}", KEY, connect_retries=2) as c:
-        with pytest.raises(ApiConnectionError) as info:
-            c.submit_graph(wire(hedge_graph()))
+    with (
+        Client(f"http://127.0.0.1:{free_port()}", KEY, connect_retries=2) as c,
+        pytest.raises(ApiConnectionError) as info,
+    ):
+        c.submit_graph(wire(hedge_graph()))
     attempts = [r for r in caplog.records if r.getMessage().startswith("connect_tcp.started")]
     assert len(attempts) == 3
     assert time.monotonic() - started >= 0.45  # httpcore backs off 0 s, then 0.5 s
@@ -223,13 +227,20 @@ def test_key_never_appears_in_repr_errors_or_logs(sandbox, caplog):
     caplog.set_level(logging.DEBUG)
     c = client_for(sandbox, retries=1, timeout=0.3)
     errors = []
-    sandbox.set_faults([
-        {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 5},
-        {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "count": 1},
-        {"method": "GET", "path_prefix": "/v1/fills", "kind": "slow", "delay": 0.5, "count": 5},
-    ])
-    for call in (c.list_orders, c.list_fills, lambda: c.submit_graph(wire(hedge_graph())),
-                 lambda: c.get_graph("graph_nope"), lambda: c.submit_graph(b"{}")):
+    sandbox.set_faults(
+        [
+            {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 5},
+            {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "count": 1},
+            {"method": "GET", "path_prefix": "/v1/fills", "kind": "slow", "delay": 0.5, "count": 5},
+        ]
+    )
+    for call in (
+        c.list_orders,
+        c.list_fills,
+        lambda: c.submit_graph(wire(hedge_graph())),
+        lambda: c.get_graph("graph_nope"),
+        lambda: c.submit_graph(b"{}"),
+    ):
         try:
             call()
         except ApiError as exc:
@@ -318,7 +329,11 @@ def test_status_watch_follows_to_completion_in_a_subprocess(sandbox):
         gid = c.submit_graph(wire(hedge_graph()))["graph_id"]
     proc = subprocess.run(
         [sys.executable, "-m", "graphc", "status", gid, "--watch", "--interval", "0.05", "--verbose"],
-        env=sandbox.env(SEQUENCE_API_KEY=KEY), capture_output=True, text=True, timeout=60, cwd=REPO,
+        env=sandbox.env(SEQUENCE_API_KEY=KEY),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout  # not a terminal: plain blocks, no redraw codes
@@ -371,8 +386,12 @@ def test_insecure_credentials_exit_2_without_traceback(tmp_path, sandbox):
     creds = tmp_path / "credentials"
     creds.write_text(f'api_key = "{KEY}"\n')
     creds.chmod(0o644)
-    env = {**sandbox.env(), "SEQUENCE_API_URL": "https://router.example", "GRAPHC_CREDENTIALS": str(creds),
-           "SEQUENCE_API_KEY": None}
+    env = {
+        **sandbox.env(),
+        "SEQUENCE_API_URL": "https://router.example",
+        "GRAPHC_CREDENTIALS": str(creds),
+        "SEQUENCE_API_KEY": None,
+    }
     result = CliRunner().invoke(status_command, ["graph_x"], env=env)
     assert result.exit_code == 2
     assert "chmod 600" in result.output and KEY not in result.output

@@ -16,25 +16,55 @@ HEAD = "graphc: 1\nname: t\nlegs:\n"
 # (case id, playbook text, code, line, col, words the message must contain)
 CASES = [
     ("syntax", HEAD + "  a:\n    buy: [1\n", "GC100", 6, 1, "syntax"),
-    ("duplicate-key", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    symbol: ETH-USDT\n", "GC101", 7, 5,
-     "duplicate key 'symbol'"),
-    ("unknown-key", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limt: 2000\n", "GC102", 7, 5,
-     "did you mean 'limit'"),
+    (
+        "duplicate-key",
+        HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    symbol: ETH-USDT\n",
+        "GC101",
+        7,
+        5,
+        "duplicate key 'symbol'",
+    ),
+    (
+        "unknown-key",
+        HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limt: 2000\n",
+        "GC102",
+        7,
+        5,
+        "did you mean 'limit'",
+    ),
     ("wrong-unit", HEAD + "  a:\n    buy: 1 BTC\n    symbol: ETH-USD\n", "GC105", 5, 10, "ETH"),
     ("unreadable", HEAD + "  a:\n    buy: 2OO ETH\n    symbol: ETH-USD\n", "GC105", 5, 10, "2OO ETH"),
-    ("excess-precision", HEAD + "  a:\n    buy: 0.123456789 ETH\n    symbol: ETH-USD\n", "GC106", 5, 10,
-     "precision"),
-    ("missing-quote", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: ask + 1 tick\n", "GC109", 7, 12,
-     "ETH-USD"),
+    ("excess-precision", HEAD + "  a:\n    buy: 0.123456789 ETH\n    symbol: ETH-USD\n", "GC106", 5, 10, "precision"),
+    (
+        "missing-quote",
+        HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: ask + 1 tick\n",
+        "GC109",
+        7,
+        12,
+        "ETH-USD",
+    ),
     ("missing-symbol", HEAD + "  a:\n    buy: 1 ETH\n", "GC104", 4, 3, "symbol"),
     ("bad-enum", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    policy: fast\n", "GC103", 7, 13, "policy"),
     ("shares-on-spot", HEAD + "  a:\n    buy: 5 shares\n    symbol: ETH-USD\n", "GC105", 5, 10, "prediction"),
-    ("bad-trigger", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n  b:\n    sell: 1 ETH\n    symbol: ETH-USD\n"
-     "    after: a half filled\n", "GC105", 10, 12, "trigger"),
+    (
+        "bad-trigger",
+        HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n  b:\n    sell: 1 ETH\n    symbol: ETH-USD\n"
+        "    after: a half filled\n",
+        "GC105",
+        10,
+        12,
+        "trigger",
+    ),
     ("version", "graphc: 2\nname: t\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n", "GC110", 1, 9, "version"),
     ("not-a-playbook", "name: t\n", "GC110", 1, 1, "graphc: 1"),
-    ("sandbox-string", "graphc: 1\nname: t\nsandbox: no\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n",
-     "GC103", 3, 10, "sandbox"),
+    (
+        "sandbox-string",
+        "graphc: 1\nname: t\nsandbox: no\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n",
+        "GC103",
+        3,
+        10,
+        "sandbox",
+    ),
 ]
 
 
@@ -46,7 +76,7 @@ def test_bad_input_reports_code_at_location(tmp_path, case_id, text, code, line,
     assert result.exception is None or isinstance(result.exception, SystemExit)
     headline = f"{path}:{line}:{col}: error {code} "
     assert headline in result.stderr, result.stderr
-    first = next(l for l in result.stderr.splitlines() if l.startswith(headline))
+    first = next(line for line in result.stderr.splitlines() if line.startswith(headline))
     assert words.lower() in first.lower() or words.lower() in result.stderr.lower()
     assert "Traceback" not in result.output
     assert result.stdout == ""  # no half-written graph on stdout
@@ -73,7 +103,12 @@ def test_bad_now_is_usage_error(tmp_path):
 def test_float_trap_quantities(tmp_path):
     import json
 
-    path = write(tmp_path, "p.yaml", HEAD + textwrap.indent(textwrap.dedent("""\
+    path = write(
+        tmp_path,
+        "p.yaml",
+        HEAD
+        + textwrap.indent(
+            textwrap.dedent("""\
         a:
           buy: 0.29 BTC
           symbol: BTC-USD
@@ -84,7 +119,10 @@ def test_float_trap_quantities(tmp_path):
         c:
           buy: 1.1 BTC
           symbol: BTC-USD
-        """), "  "))
+        """),
+            "  ",
+        ),
+    )
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 0, result.output
     nodes = json.loads(result.stdout)["nodes"]
@@ -105,18 +143,21 @@ def test_real_subprocess_of_installed_script(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("text, code, line, col", [
-    ("graphc: 1\nname: x\nname: y\n", "GC101", 3, 1),
-    ("graphc: 1\n? [a]\n: 1\n", "GC103", 2, 3),
-    ("graphc: 1\nlegs: *nope\n", "GC100", 2, 7),
-    ("graphc: 1\nname: !!python/object x\n", "GC100", 2, 7),
-    ("graphc: 1\nname: !!int abc\n", "GC100", 2, 7),
-    ("graphc: 1\nbase: 1\nlegs:\n  <<: *b\n", "GC100", 4, 7),
-    ("a: &b 1\nc:\n  <<: *b\n", "GC103", 3, 7),
-    ("graphc: 1\nname: " + "x" * 100_001 + "\n", "GC100", 2, 7),
-    ("graphc: 1\n---\ngraphc: 1\n", "GC100", 2, 1),
-    ("graphc: 1\nname: \x07\n", "GC100", 2, 7),  # a control character: where it is
-])
+@pytest.mark.parametrize(
+    "text, code, line, col",
+    [
+        ("graphc: 1\nname: x\nname: y\n", "GC101", 3, 1),
+        ("graphc: 1\n? [a]\n: 1\n", "GC103", 2, 3),
+        ("graphc: 1\nlegs: *nope\n", "GC100", 2, 7),
+        ("graphc: 1\nname: !!python/object x\n", "GC100", 2, 7),
+        ("graphc: 1\nname: !!int abc\n", "GC100", 2, 7),
+        ("graphc: 1\nbase: 1\nlegs:\n  <<: *b\n", "GC100", 4, 7),
+        ("a: &b 1\nc:\n  <<: *b\n", "GC103", 3, 7),
+        ("graphc: 1\nname: " + "x" * 100_001 + "\n", "GC100", 2, 7),
+        ("graphc: 1\n---\ngraphc: 1\n", "GC100", 2, 1),
+        ("graphc: 1\nname: \x07\n", "GC100", 2, 7),  # a control character: where it is
+    ],
+)
 def test_every_loader_error_has_a_location_and_a_hint(text, code, line, col):
     from graphc.stages.load import load_text
 

@@ -58,11 +58,25 @@ def test_golden_hedge_matches_reference_graph_shape():
     assert [n["node_id"] for n in wire["nodes"]] == ["spot", "hedge"]
     assert wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 20000000000}}
     assert wire["nodes"][1]["instrument"] == {"symbol": "ETH-USD-PERP", "type": "perp", "venue": "hyperliquid"}
-    assert wire["edges"] == [{"edge_id": "e0", "from_node": "spot", "to_node": "hedge",
-                              "trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": 0.5}}]
+    assert wire["edges"] == [
+        {
+            "edge_id": "e0",
+            "from_node": "spot",
+            "to_node": "hedge",
+            "trigger": "on_fill_ratio",
+            "condition": {"fill_ratio_gte": 0.5},
+        }
+    ]
     assert list(wire) == ["nodes", "edges", "risk", "is_sandbox"]
-    assert list(wire["nodes"][0]) == ["node_id", "instrument", "side", "order_type", "quantity", "execution",
-                                      "activation"]
+    assert list(wire["nodes"][0]) == [
+        "node_id",
+        "instrument",
+        "side",
+        "order_type",
+        "quantity",
+        "execution",
+        "activation",
+    ]
     assert wire["is_sandbox"] is True
 
 
@@ -75,8 +89,15 @@ def test_output_file(tmp_path):
 
 def test_installed_script_compiles_example():
     """Once as a real subprocess of the installed console script (or the module)."""
-    cmd = [sys.executable, "-m", "graphc", "compile", str(EXAMPLES / "dip-buy.yaml"),
-           "--quotes", str(EXAMPLES / "quotes.yaml")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "graphc",
+        "compile",
+        str(EXAMPLES / "dip-buy.yaml"),
+        "--quotes",
+        str(EXAMPLES / "quotes.yaml"),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == (GOLDEN / "dip-buy.json").read_text()

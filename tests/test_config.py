@@ -85,7 +85,9 @@ def test_config_diagnostics_name_the_file_relative_to_the_working_directory(tmp_
     write(tmp_path / "graphc.toml", "strict = 1\n")
     monkeypatch.chdir(tmp_path)
     _, [d] = load_config("plays")
-    assert d.path == "graphc.toml" and d.headline() == "graphc.toml:1:1: error GC103 `strict` must be true or false, not 1"
+    assert (
+        d.path == "graphc.toml" and d.headline() == "graphc.toml:1:1: error GC103 `strict` must be true or false, not 1"
+    )
 
 
 # -- contents --------------------------------------------------------------------
@@ -118,9 +120,15 @@ def test_full_config(tmp_path):
     assert config.strict is True
     assert config.path == tmp_path / "graphc.toml"
     assert config.rules == {"GC405": "off", "GC406": "error", "GC307": "warning"}
-    assert config.venues == {"polymarket": {
-        "min_notional": Decimal("1"), "tick": Decimal("0.01"), "max_price": Decimal("0.99"),
-        "kind": "prediction", "enabled": True}}
+    assert config.venues == {
+        "polymarket": {
+            "min_notional": Decimal("1"),
+            "tick": Decimal("0.01"),
+            "max_price": Decimal("0.99"),
+            "kind": "prediction",
+            "enabled": True,
+        }
+    }
     tick = config.markets["BTC-USD"]["tick"]
     assert isinstance(tick, Decimal) and str(tick) == "0.1"  # via str(), not Decimal(0.1)
     assert config.markets["BTC-USD"]["lot"] == Decimal("1e-8")
@@ -172,7 +180,10 @@ def test_unknown_rule_and_bad_level(tmp_path):
     config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
     assert problems(diagnostics) == [("GC102", 2), ("GC103", 3), ("GC102", 4), ("GC103", 5)]
     assert diagnostics[0].message == "unknown key 'off-tik' in [rules] (did you mean 'off-tick'?)"
-    assert diagnostics[1].message == 'rule GC303 must be "error", "warning" or "off", not \'warn\' (did you mean \'warning\'?)'
+    assert (
+        diagnostics[1].message
+        == 'rule GC303 must be "error", "warning" or "off", not \'warn\' (did you mean \'warning\'?)'
+    )
     assert "graphc rules" in diagnostics[2].hint
     assert config.rules == {}
 
@@ -193,8 +204,9 @@ def test_wrong_types(tmp_path):
 
 
 def test_located_in_the_right_table(tmp_path):
-    text = ("[tool.graphc.venues.kalshi]\ntick = 0.01\n\n[tool.ruff]\ntick = 1\n\n"
-            "[tool.graphc.markets.\"A.B\"]\ntick = [1]\n")
+    text = (
+        '[tool.graphc.venues.kalshi]\ntick = 0.01\n\n[tool.ruff]\ntick = 1\n\n[tool.graphc.markets."A.B"]\ntick = [1]\n'
+    )
     _, diagnostics = read_config(write(tmp_path / "pyproject.toml", text))
     assert problems(diagnostics) == [("GC103", 8)]
     assert "markets.A.B.tick" in diagnostics[0].message

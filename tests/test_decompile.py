@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphc.cli import cli
-from graphc.fmt import format_text
 from graphc.decompile import DecompileError, decompile, playbook_name, round_trip_difference
+from graphc.fmt import format_text
 from graphc.pipeline import compile_text
 from graphc.stages.emit import to_json
 from graphc.stages.triggers import JsonFloat
@@ -63,8 +63,26 @@ def instruments(draw):
         slug = draw(st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True))
         symbol, type_, venue = f"https://polymarket.com/event/{slug}", "prediction", "polymarket"
     else:  # anything compile accepts, with an explicit type and maybe a pinned venue
-        symbol = draw(odd_text | st.sampled_from(["0o17", ".5", "true", "null", "~", "1e5", "USD-X", "shares-x",
-                                                   "a: b", "# x", "- y", "eth-usd", "BTC/USD"]))
+        symbol = draw(
+            odd_text
+            | st.sampled_from(
+                [
+                    "0o17",
+                    ".5",
+                    "true",
+                    "null",
+                    "~",
+                    "1e5",
+                    "USD-X",
+                    "shares-x",
+                    "a: b",
+                    "# x",
+                    "- y",
+                    "eth-usd",
+                    "BTC/USD",
+                ]
+            )
+        )
         type_ = draw(st.sampled_from(["spot", "perp", "prediction"]))
         venue = draw(st.none() | venues)
     if kind != "odd" and draw(st.booleans()):  # any instrument can carry an explicit type or a pinned venue
@@ -83,19 +101,23 @@ def _symbol_ok(instrument) -> bool:
 
 @st.composite
 def executions(draw):
-    execution = {"policy": draw(st.sampled_from(
-        ["sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"]))}
+    execution = {
+        "policy": draw(
+            st.sampled_from(["sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"])
+        )
+    }
     if draw(st.booleans()):
         execution["urgency"] = draw(st.sampled_from(["low", "medium", "high"]))
     if draw(st.booleans()):
         execution["max_slippage_bps"] = draw(st.integers(-100, 20_000))
     if draw(st.booleans()):
-        execution["horizon_ms"] = draw(st.integers(-10**6, 10**11) | st.sampled_from([0, 1500, 60_000, 3_600_000]))
+        execution["horizon_ms"] = draw(st.integers(-(10**6), 10**11) | st.sampled_from([0, 1500, 60_000, 3_600_000]))
     if draw(st.booleans()):
         execution["tif"] = draw(st.sampled_from(["GTC", "IOC", "FOK"]))
     if draw(st.booleans()):
-        execution["pacing"] = {"uniform": {"num_slices": draw(st.integers(1, 1000)),
-                                           "interval_ms": draw(st.integers(1, 10**9))}}
+        execution["pacing"] = {
+            "uniform": {"num_slices": draw(st.integers(1, 1000)), "interval_ms": draw(st.integers(1, 10**9))}
+        }
     return execution
 
 
@@ -107,10 +129,19 @@ def _decimal(places_max=6, low=1, high=10**6):
 def nodes(draw, node_id):
     instrument = draw(instruments().filter(_symbol_ok))
     order_type = draw(st.just("market") | st.builds(lambda n: {"limit": {"price_1e9": n}}, st.integers(1, INT64_MAX)))
-    quantity = draw(st.just("derived") | st.builds(lambda n: {"fixed": {"qty_1e8": n}},
-                                                   st.integers(1, INT64_MAX) | st.integers(1, 10**12)))
-    return {"node_id": node_id, "instrument": instrument, "side": draw(st.sampled_from(["buy", "sell"])),
-            "order_type": order_type, "quantity": quantity, "execution": draw(executions()), "activation": None}
+    quantity = draw(
+        st.just("derived")
+        | st.builds(lambda n: {"fixed": {"qty_1e8": n}}, st.integers(1, INT64_MAX) | st.integers(1, 10**12))
+    )
+    return {
+        "node_id": node_id,
+        "instrument": instrument,
+        "side": draw(st.sampled_from(["buy", "sell"])),
+        "order_type": order_type,
+        "quantity": quantity,
+        "execution": draw(executions()),
+        "activation": None,
+    }
 
 
 @st.composite
@@ -118,18 +149,27 @@ def triggers(draw):
     kind = draw(st.sampled_from(["name", "ratio", "timeout", "price", "price-odd"]))
     condition = None
     if kind == "name":
-        trigger = draw(st.sampled_from(["on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill",
-                                        "on_cancel", "on_done"]))
+        trigger = draw(
+            st.sampled_from(
+                ["on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill", "on_cancel", "on_done"]
+            )
+        )
     elif kind == "ratio":
         trigger = "on_fill_ratio"
     elif kind == "timeout":
-        trigger = {"on_timeout": {"ms": draw(st.integers(-10**6, 10**10))}}
+        trigger = {"on_timeout": {"ms": draw(st.integers(-(10**6), 10**10))}}
     else:
         symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd_text.filter(_plain))
         reference = "graph_entry_price" if kind == "price" else draw(st.sampled_from(["graph_entry_price", "last"]))
-        offset = JsonFloat(draw(_decimal(3, -10**5, 10**5)))
-        trigger = {"on_price": {"symbol": symbol, "direction": draw(st.sampled_from(["below", "above"])),
-                                "reference": reference, "offset_pct": offset}}
+        offset = JsonFloat(draw(_decimal(3, -(10**5), 10**5)))
+        trigger = {
+            "on_price": {
+                "symbol": symbol,
+                "direction": draw(st.sampled_from(["below", "above"])),
+                "reference": reference,
+                "offset_pct": offset,
+            }
+        }
     if kind == "ratio" or draw(st.integers(0, 9)) == 0:  # conditions on other triggers are legal wire too
         condition = {"fill_ratio_gte": JsonFloat(draw(_decimal(4, 1, 10**4)))}
     return trigger, condition
@@ -187,8 +227,11 @@ def test_compile_of_decompile_is_identity(wire):
 
 @st.composite
 def simple_orders(draw):
-    order = {"symbol": draw(instruments().filter(_symbol_ok))["symbol"], "side": draw(st.sampled_from(["buy", "sell"])),
-             "qty": draw(_decimal(8, 1, 10**9))}
+    order = {
+        "symbol": draw(instruments().filter(_symbol_ok))["symbol"],
+        "side": draw(st.sampled_from(["buy", "sell"])),
+        "qty": draw(_decimal(8, 1, 10**9)),
+    }
     if draw(st.booleans()):
         order["price"] = draw(_decimal(9, 1, 10**9))
     if draw(st.booleans()):
@@ -218,7 +261,7 @@ def test_golden_graphs_round_trip(name):
 def test_hedge_reads_like_the_example():
     playbook, _ = _round_trip((GOLDEN / "eth-hedge.json").read_text(), "eth-hedge.json")
     example = (EXAMPLES / "eth-hedge.yaml").read_text()
-    legs = example[example.index("legs:"):]
+    legs = example[example.index("legs:") :]
     assert playbook.endswith(legs)  # same legs, same words, nothing inferable spelled out
     assert "  max_notional: $1m\n  max_loss: $10k\n" in playbook
     assert "sandbox" not in playbook  # sandboxed is the default
@@ -296,8 +339,9 @@ def test_command_reads_simple_order(tmp_path):
     order.write_text('{"symbol": "BTC-USD", "side": "buy", "qty": 0.1, "price": 97000}')
     result = CliRunner().invoke(cli, ["decompile", str(order)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == ("graphc: 1\nname: buy-btc\nlegs:\n  order:\n    buy: 0.1 BTC\n    symbol: BTC-USD\n"
-                             "    limit: 97000\n")
+    assert result.stdout == (
+        "graphc: 1\nname: buy-btc\nlegs:\n  order:\n    buy: 0.1 BTC\n    symbol: BTC-USD\n    limit: 97000\n"
+    )
 
 
 def test_command_refuses_playbooks_and_bad_graphs(tmp_path):
@@ -312,7 +356,6 @@ def test_command_refuses_playbooks_and_bad_graphs(tmp_path):
     twice.write_text(json.dumps(wire))
     result = CliRunner().invoke(cli, ["decompile", str(twice)])
     assert result.exit_code == 1 and "appears twice" in result.stderr
-
 
 
 def test_a_value_used_in_two_places_is_written_twice_not_as_an_alias():

@@ -78,7 +78,7 @@ def test_failing_and_fixed_examples_are_well_formed(code):
         return
     assert good.startswith("graphc: 1\nname: ")
     assert bad.startswith("graphc: 1\nname: ") or code == "GC110"
-    fix_doc, fix_diagnostics = load_text(good, "fix.yaml")
+    _fix_doc, fix_diagnostics = load_text(good, "fix.yaml")
     assert fix_diagnostics == []
     bad_doc, bad_diagnostics = load_text(bad, "failing.yaml")
     if code in ("GC100", "GC101"):  # found while loading: the example shows exactly that code
@@ -166,7 +166,7 @@ def test_rules_lists_every_code():
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["CODE", "NAME", "SEVERITY", "SUMMARY"]
     assert [line.split()[0] for line in lines[1:]] == CODES
-    for line, info in zip(lines[1:], RULES.values()):
+    for line, info in zip(lines[1:], RULES.values(), strict=False):
         assert line.split()[:3] == [info.code, info.name, info.severity]
         assert line.endswith(info.summary)
 
@@ -179,7 +179,11 @@ def test_rules_json():
     for row in rows:
         info = RULES[row["code"]]
         assert (row["name"], row["severity"], row["summary"], row["family"]) == (
-            info.name, info.severity, info.summary, info.family)
+            info.name,
+            info.severity,
+            info.summary,
+            info.family,
+        )
 
 
 # --- graphc.resources ------------------------------------------------------------------------

@@ -218,7 +218,7 @@ def test_templates_are_preserved_exactly():
 
 def test_leg_keys_follow_the_spec_table():
     formatted = format_text(TEMPLATED)
-    rung = formatted[formatted.index("  rung:"):formatted.index("  first:")]
+    rung = formatted[formatted.index("  rung:") : formatted.index("  first:")]
     keys = re.findall(r"^    ([a-z_]+):", rung, re.M)
     assert keys == sorted(keys, key=LEG_ORDER.index)
     top = re.findall(r"^([a-z_]+):", formatted, re.M)
@@ -274,4 +274,3 @@ def test_fmt_is_idempotent_and_keeps_meaning(path, rng, comment_rows):
     assert format_text(formatted) == formatted
     assert comments(formatted) == comments(text)
     assert compiled(formatted) == compiled(original)
-

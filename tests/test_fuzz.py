@@ -46,9 +46,13 @@ LONG_RUN = "GRAPHC_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("GRAPHC_FUZZ_EXAMPLES", "200"))
 CLI_EXAMPLES = max(20, EXAMPLES // 10)  # a process-free CLI run costs ~10x a pipeline call
 
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not LONG_RUN, print_blob=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not LONG_RUN,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 FUZZ_CLI = settings(FUZZ, max_examples=CLI_EXAMPLES)
 
 WORK = Path(tempfile.mkdtemp(prefix="graphc-fuzz-"))
@@ -58,6 +62,7 @@ LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 # -- invariants -------------------------------------------------------------------------------
+
 
 def check_diagnostics(diagnostics, text: str, *, loaded: bool):
     lines = len(LINE_BREAK.findall(text)) + 2  # YAML's line breaks (libyaml counts NEL and LS/PS too)
@@ -122,48 +127,197 @@ def check_cli(text: str, name: str, command: str):
 
 # -- strategies -------------------------------------------------------------------------------
 
-YAML_SOUP = st.lists(st.sampled_from(
-    list(":-[]{},#&*!|>'\"%@`?~ \n\t\n\n  ") + ["a", "1", "0.5", "graphc", "legs", "buy", "&x", "*x", "<<",
-                                                "!!int", "!!str", "---", "...", "\\", "é", "\u2028", "\x85",
-                                                "graphc: 1\n", "legs:\n  a: {buy: 1, symbol: X}\n"]),
-    max_size=120).map("".join)
+YAML_SOUP = st.lists(
+    st.sampled_from(
+        list(":-[]{},#&*!|>'\"%@`?~ \n\t\n\n  ")
+        + [
+            "a",
+            "1",
+            "0.5",
+            "graphc",
+            "legs",
+            "buy",
+            "&x",
+            "*x",
+            "<<",
+            "!!int",
+            "!!str",
+            "---",
+            "...",
+            "\\",
+            "é",
+            "\u2028",
+            "\x85",
+            "graphc: 1\n",
+            "legs:\n  a: {buy: 1, symbol: X}\n",
+        ]
+    ),
+    max_size=120,
+).map("".join)
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=-10**60, max_value=10**60),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-    st.sampled_from(["yes", "no", "on", "off", "~", "null", "1e400", "0x1F", ".inf", "-.nan", "1_000", "0o17",
-                     "", " ", "1,234.5", "$5k", "{{ x }}", "ask + 1 tick"]))
-nested = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=5), st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()),
-                                                 inner, max_size=5)), max_leaves=30)
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**60), max_value=10**60),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "~",
+            "null",
+            "1e400",
+            "0x1F",
+            ".inf",
+            "-.nan",
+            "1_000",
+            "0o17",
+            "",
+            " ",
+            "1,234.5",
+            "$5k",
+            "{{ x }}",
+            "ask + 1 tick",
+        ]
+    ),
+)
+nested = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=5),
+        st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()), inner, max_size=5),
+    ),
+    max_leaves=30,
+)
 
 NUMBERS = st.one_of(
     st.integers(min_value=-5, max_value=10**6).map(str),
     st.decimals(min_value=Decimal("-10"), max_value=Decimal("100000"), places=4, allow_nan=False).map(str),
-    st.sampled_from(["1,234.5", "1_000", "5k", "1.5m", "2bn", "1e3", "0", "-0", ".5", "1e-12", "9" * 45,
-                     "1e400", "1e999999", "1e-999999", "NaN", "inf", "1,23", "0x10", "1" * 5000]))
-UNITS = ["", " ETH", " BTC", " shares", " contracts", " share", " USD", " USDC", " SOL", "%", "bps", " bp", "c",
-         " ticks", "s", "ms", "m", " min", "h", "d", " slices every 30s"]
+    st.sampled_from(
+        [
+            "1,234.5",
+            "1_000",
+            "5k",
+            "1.5m",
+            "2bn",
+            "1e3",
+            "0",
+            "-0",
+            ".5",
+            "1e-12",
+            "9" * 45,
+            "1e400",
+            "1e999999",
+            "1e-999999",
+            "NaN",
+            "inf",
+            "1,23",
+            "0x10",
+            "1" * 5000,
+        ]
+    ),
+)
+UNITS = [
+    "",
+    " ETH",
+    " BTC",
+    " shares",
+    " contracts",
+    " share",
+    " USD",
+    " USDC",
+    " SOL",
+    "%",
+    "bps",
+    " bp",
+    "c",
+    " ticks",
+    "s",
+    "ms",
+    "m",
+    " min",
+    "h",
+    "d",
+    " slices every 30s",
+]
 QUANTITIES = st.one_of(
     st.builds(lambda n, u, dollar: ("$" if dollar else "") + n + u, NUMBERS, st.sampled_from(UNITS), st.booleans()),
-    st.just("derived"), NUMBERS.map(lambda s: Decimal(s) if re.fullmatch(r"-?\d+(\.\d+)?", s) else s))
+    st.just("derived"),
+    NUMBERS.map(lambda s: Decimal(s) if re.fullmatch(r"-?\d+(\.\d+)?", s) else s),
+)
 PRICES = st.one_of(
-    st.builds(lambda base, ops: base + "".join(ops), st.sampled_from(["bid", "ask", "mid", "last", "0.55", "55c",
-                                                                      "$2,325.53", "BID", "spread"]),
-              st.lists(st.builds(lambda sign, n, u: f" {sign} {n}{u}", st.sampled_from(["+", "-", "*"]),
-                                 NUMBERS, st.sampled_from([" tick", " ticks", "bps", "%", "c", "$", ""])),
-                       max_size=3)),
-    NUMBERS)
-SYMBOLS = st.one_of(st.sampled_from([
-    "BTC-USD", "ETH-USD", "ETH-USD-PERP", "KXFEDDECISION-26DEC-C25", "fed-cut:yes", "fed-cut:no",
-    "https://polymarket.com/event/x", "1234567890123456789012345", "SOL-USDT", "", " ", "X" * 600]),
-    st.text(max_size=20))
+    st.builds(
+        lambda base, ops: base + "".join(ops),
+        st.sampled_from(["bid", "ask", "mid", "last", "0.55", "55c", "$2,325.53", "BID", "spread"]),
+        st.lists(
+            st.builds(
+                lambda sign, n, u: f" {sign} {n}{u}",
+                st.sampled_from(["+", "-", "*"]),
+                NUMBERS,
+                st.sampled_from([" tick", " ticks", "bps", "%", "c", "$", ""]),
+            ),
+            max_size=3,
+        ),
+    ),
+    NUMBERS,
+)
+SYMBOLS = st.one_of(
+    st.sampled_from(
+        [
+            "BTC-USD",
+            "ETH-USD",
+            "ETH-USD-PERP",
+            "KXFEDDECISION-26DEC-C25",
+            "fed-cut:yes",
+            "fed-cut:no",
+            "https://polymarket.com/event/x",
+            "1234567890123456789012345",
+            "SOL-USDT",
+            "",
+            " ",
+            "X" * 600,
+        ]
+    ),
+    st.text(max_size=20),
+)
 VENUES = st.sampled_from(["coinbase", "Binance", "kraken", "hyperliquid", "polymarket", "kalshi", "nyse", "", None])
-TRIGGER_WORDS = ["accepted", "first fill", "each fill", "filled", "filled 50%", "filled 0%", "filled 150%",
-                 "filled 0.5", "+ 5s", "+ 0s", "+ -3s", "+ 1h30m", "cancelled", "done", "price BTC-USD below entry -5%",
-                 "price ETH-USD above entry +3%", "price X sideways entry", "whenever", ""]
-WIRE_TRIGGERS = ["on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill", "on_cancel", "on_done",
-                 "on_timeout", "on_price", "on_moon"]
+TRIGGER_WORDS = [
+    "accepted",
+    "first fill",
+    "each fill",
+    "filled",
+    "filled 50%",
+    "filled 0%",
+    "filled 150%",
+    "filled 0.5",
+    "+ 5s",
+    "+ 0s",
+    "+ -3s",
+    "+ 1h30m",
+    "cancelled",
+    "done",
+    "price BTC-USD below entry -5%",
+    "price ETH-USD above entry +3%",
+    "price X sideways entry",
+    "whenever",
+    "",
+]
+WIRE_TRIGGERS = [
+    "on_accepted",
+    "on_first_fill",
+    "on_fill",
+    "on_fill_ratio",
+    "on_full_fill",
+    "on_cancel",
+    "on_done",
+    "on_timeout",
+    "on_price",
+    "on_moon",
+]
 
 
 def maybe_wrong(value_strategy):
@@ -173,9 +327,17 @@ def maybe_wrong(value_strategy):
 
 @st.composite
 def playbooks(draw):
-    ids = draw(st.lists(st.one_of(st.sampled_from(["a", "b", "c", "entry", "hedge", "leg-1", "x.y"]),
-                                  st.text(alphabet=string.ascii_letters + string.digits + "._- ", min_size=1,
-                                          max_size=8)), min_size=0, max_size=6, unique=True))
+    ids = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(["a", "b", "c", "entry", "hedge", "leg-1", "x.y"]),
+                st.text(alphabet=string.ascii_letters + string.digits + "._- ", min_size=1, max_size=8),
+            ),
+            min_size=0,
+            max_size=6,
+            unique=True,
+        )
+    )
     legs = {}
     for leg_id in ids:
         leg = {}
@@ -187,57 +349,118 @@ def playbooks(draw):
             leg["qty"] = draw(maybe_wrong(QUANTITIES))
         if draw(st.integers(0, 9)):
             leg["symbol"] = draw(maybe_wrong(SYMBOLS))
-        for key, strategy in (("venue", VENUES), ("type", st.sampled_from(["spot", "perp", "prediction", "option"])),
-                              ("limit", PRICES), ("policy", st.sampled_from(["sor", "ioc_sweep", "passive_limit",
-                                                                              "aggressive_chase", "passive_ladder",
-                                                                              "time_drip", "yolo"])),
-                              ("urgency", st.sampled_from(["low", "medium", "high", "asap"])),
-                              ("slippage", st.builds(lambda n, u: n + u, NUMBERS, st.sampled_from(["bps", "%", ""]))),
-                              ("horizon", st.builds(lambda n, u: n + u, NUMBERS, st.sampled_from(["s", "m", "ms", "h"]))),
-                              ("tif", st.sampled_from(["GTC", "ioc", "FOK", "DAY"])),
-                              ("twap", st.one_of(st.builds(lambda n, m, d: f"{n} slices {m} {d}", NUMBERS,
-                                                           st.sampled_from(["every", "over", "per"]),
-                                                           st.sampled_from(["30s", "5m", "0s", "7ms", "x"])),
-                                                 st.fixed_dictionaries({"slices": NUMBERS},
-                                                                       optional={"every": NUMBERS, "over": NUMBERS}))),
-                              ("activation", st.sampled_from(["root", "wait", "later"]))):
+        for key, strategy in (
+            ("venue", VENUES),
+            ("type", st.sampled_from(["spot", "perp", "prediction", "option"])),
+            ("limit", PRICES),
+            (
+                "policy",
+                st.sampled_from(
+                    ["sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip", "yolo"]
+                ),
+            ),
+            ("urgency", st.sampled_from(["low", "medium", "high", "asap"])),
+            ("slippage", st.builds(lambda n, u: n + u, NUMBERS, st.sampled_from(["bps", "%", ""]))),
+            ("horizon", st.builds(lambda n, u: n + u, NUMBERS, st.sampled_from(["s", "m", "ms", "h"]))),
+            ("tif", st.sampled_from(["GTC", "ioc", "FOK", "DAY"])),
+            (
+                "twap",
+                st.one_of(
+                    st.builds(
+                        lambda n, m, d: f"{n} slices {m} {d}",
+                        NUMBERS,
+                        st.sampled_from(["every", "over", "per"]),
+                        st.sampled_from(["30s", "5m", "0s", "7ms", "x"]),
+                    ),
+                    st.fixed_dictionaries({"slices": NUMBERS}, optional={"every": NUMBERS, "over": NUMBERS}),
+                ),
+            ),
+            ("activation", st.sampled_from(["root", "wait", "later"])),
+        ):
             if draw(st.integers(0, 3)) == 0:
                 leg[key] = draw(maybe_wrong(strategy) if key not in ("venue",) else strategy)
         if ids and draw(st.booleans()):
             refs = st.sampled_from(ids + ["ghost"])
             entry = st.one_of(
                 st.builds(lambda r, w: f"{r} {w}", refs, st.sampled_from(TRIGGER_WORDS)),
-                st.fixed_dictionaries({"from": refs, "trigger": st.one_of(st.sampled_from(WIRE_TRIGGERS), nested)},
-                                      optional={"fill_ratio": st.sampled_from(["50%", "0.5", "0", "2", "x"])}))
+                st.fixed_dictionaries(
+                    {"from": refs, "trigger": st.one_of(st.sampled_from(WIRE_TRIGGERS), nested)},
+                    optional={"fill_ratio": st.sampled_from(["50%", "0.5", "0", "2", "x"])},
+                ),
+            )
             leg["after"] = draw(st.one_of(entry, st.lists(entry, max_size=3), nested))
         if draw(st.integers(0, 15)) == 0:
-            leg["for_each"] = draw(st.one_of(st.integers(-2, 5), st.lists(st.text(max_size=4), max_size=3),
-                                             st.sampled_from(["{{ [1, 2] }}", "{{ range(3) }}", "1e999999", "2.0"]),
-                                             nested))
+            leg["for_each"] = draw(
+                st.one_of(
+                    st.integers(-2, 5),
+                    st.lists(st.text(max_size=4), max_size=3),
+                    st.sampled_from(["{{ [1, 2] }}", "{{ range(3) }}", "1e999999", "2.0"]),
+                    nested,
+                )
+            )
         legs[leg_id] = leg
-    doc = {"graphc": draw(st.one_of(st.just(1), st.just(1), st.just(1), nested)),
-           "name": draw(st.one_of(st.just("fuzz-pb"), st.text(max_size=10), nested))}
+    doc = {
+        "graphc": draw(st.one_of(st.just(1), st.just(1), st.just(1), nested)),
+        "name": draw(st.one_of(st.just("fuzz-pb"), st.text(max_size=10), nested)),
+    }
     if draw(st.integers(0, 9)):
         doc["legs"] = legs if draw(st.integers(0, 9)) else draw(nested)
     if draw(st.booleans()):
-        doc["risk"] = draw(maybe_wrong(st.fixed_dictionaries(
-            {}, optional={"max_notional": st.sampled_from(["$1m", "5k", "-1", "0", "$", "1e50"]),
-                          "max_loss": st.sampled_from(["$10k", "x", "0.5"])})))
+        doc["risk"] = draw(
+            maybe_wrong(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "max_notional": st.sampled_from(["$1m", "5k", "-1", "0", "$", "1e50"]),
+                        "max_loss": st.sampled_from(["$10k", "x", "0.5"]),
+                    },
+                )
+            )
+        )
     if draw(st.integers(0, 3)) == 0:
         doc["sandbox"] = draw(st.one_of(st.booleans(), st.sampled_from(["no", "false", "{{ true }}"]), nested))
     if draw(st.integers(0, 3)) == 0:
-        doc["defaults"] = draw(maybe_wrong(st.fixed_dictionaries({}, optional={
-            "policy": st.sampled_from(["sor", "ioc_sweep", "bad"]), "venue": VENUES, "symbol": SYMBOLS,
-            "after": st.just("a filled")})))
+        doc["defaults"] = draw(
+            maybe_wrong(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "policy": st.sampled_from(["sor", "ioc_sweep", "bad"]),
+                        "venue": VENUES,
+                        "symbol": SYMBOLS,
+                        "after": st.just("a filled"),
+                    },
+                )
+            )
+        )
     if ids and draw(st.integers(0, 3)) == 0:
         refs = st.sampled_from(ids + ["ghost"])
-        doc["edges"] = draw(st.one_of(st.lists(st.fixed_dictionaries(
-            {"from": refs, "to": refs, "trigger": st.one_of(st.sampled_from(WIRE_TRIGGERS), nested)},
-            optional={"fill_ratio": st.sampled_from(["50%", "1.5"])}), max_size=4), nested))
+        doc["edges"] = draw(
+            st.one_of(
+                st.lists(
+                    st.fixed_dictionaries(
+                        {"from": refs, "to": refs, "trigger": st.one_of(st.sampled_from(WIRE_TRIGGERS), nested)},
+                        optional={"fill_ratio": st.sampled_from(["50%", "1.5"])},
+                    ),
+                    max_size=4,
+                ),
+                nested,
+            )
+        )
     if draw(st.integers(0, 7)) == 0:
-        doc["params"] = draw(st.one_of(st.fixed_dictionaries({"size": st.fixed_dictionaries(
-            {"type": st.sampled_from(["quantity", "number", "string", "weird"])},
-            optional={"default": scalars})}), nested))
+        doc["params"] = draw(
+            st.one_of(
+                st.fixed_dictionaries(
+                    {
+                        "size": st.fixed_dictionaries(
+                            {"type": st.sampled_from(["quantity", "number", "string", "weird"])},
+                            optional={"default": scalars},
+                        )
+                    }
+                ),
+                nested,
+            )
+        )
     if draw(st.integers(0, 9)) == 0:
         doc[draw(st.sampled_from(["leg", "description", "extra", "Legs"]))] = draw(nested)
     return doc
@@ -273,42 +496,92 @@ def _plain_key(key):
 @st.composite
 def wire_graphs(draw):
     ids = draw(st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=6))
-    node = st.fixed_dictionaries({
-        "node_id": st.one_of(st.sampled_from(ids or ["a"]), nested),
-        "instrument": maybe_wrong(st.fixed_dictionaries(
-            {"symbol": SYMBOLS, "type": st.sampled_from(["spot", "perp", "prediction", "bond"])},
-            optional={"venue": VENUES})),
-        "side": maybe_wrong(st.sampled_from(["buy", "sell", "short"])),
-        "order_type": maybe_wrong(st.one_of(st.just("market"), st.fixed_dictionaries({"limit": st.fixed_dictionaries(
-            {"price_1e9": st.one_of(st.integers(-10, 10**20), st.integers(10**8, 10**10))})}))),
-        "quantity": maybe_wrong(st.one_of(st.just("derived"), st.fixed_dictionaries({"fixed": st.fixed_dictionaries(
-            {"qty_1e8": st.one_of(st.integers(-10, 10**20), st.integers(10**5, 10**9))})}))),
-        "execution": maybe_wrong(st.fixed_dictionaries({"policy": st.sampled_from(["sor", "ioc_sweep", "passive_limit",
-                                                                                   "time_drip", "nope"])},
-                                                       optional={"tif": st.sampled_from(["GTC", "IOC", "FOK"]),
-                                                                 "max_slippage_bps": st.integers(-5, 20000),
-                                                                 "horizon_ms": st.integers(-5, 10**7),
-                                                                 "pacing": nested})),
-        "activation": maybe_wrong(st.sampled_from(["root", "wait", "sometimes"])),
-    })
+    node = st.fixed_dictionaries(
+        {
+            "node_id": st.one_of(st.sampled_from(ids or ["a"]), nested),
+            "instrument": maybe_wrong(
+                st.fixed_dictionaries(
+                    {"symbol": SYMBOLS, "type": st.sampled_from(["spot", "perp", "prediction", "bond"])},
+                    optional={"venue": VENUES},
+                )
+            ),
+            "side": maybe_wrong(st.sampled_from(["buy", "sell", "short"])),
+            "order_type": maybe_wrong(
+                st.one_of(
+                    st.just("market"),
+                    st.fixed_dictionaries(
+                        {
+                            "limit": st.fixed_dictionaries(
+                                {"price_1e9": st.one_of(st.integers(-10, 10**20), st.integers(10**8, 10**10))}
+                            )
+                        }
+                    ),
+                )
+            ),
+            "quantity": maybe_wrong(
+                st.one_of(
+                    st.just("derived"),
+                    st.fixed_dictionaries(
+                        {
+                            "fixed": st.fixed_dictionaries(
+                                {"qty_1e8": st.one_of(st.integers(-10, 10**20), st.integers(10**5, 10**9))}
+                            )
+                        }
+                    ),
+                )
+            ),
+            "execution": maybe_wrong(
+                st.fixed_dictionaries(
+                    {"policy": st.sampled_from(["sor", "ioc_sweep", "passive_limit", "time_drip", "nope"])},
+                    optional={
+                        "tif": st.sampled_from(["GTC", "IOC", "FOK"]),
+                        "max_slippage_bps": st.integers(-5, 20000),
+                        "horizon_ms": st.integers(-5, 10**7),
+                        "pacing": nested,
+                    },
+                )
+            ),
+            "activation": maybe_wrong(st.sampled_from(["root", "wait", "sometimes"])),
+        }
+    )
     refs = st.sampled_from((ids or ["a"]) + ["zz"])
-    trigger = st.one_of(st.sampled_from(WIRE_TRIGGERS),
-                        st.fixed_dictionaries({"on_timeout": st.fixed_dictionaries({"ms": st.integers(-5, 10**6)})}),
-                        st.fixed_dictionaries({"on_price": nested}), nested)
-    edge = st.fixed_dictionaries({"edge_id": st.text(max_size=4), "from_node": refs, "to_node": refs,
-                                  "trigger": trigger},
-                                 optional={"condition": st.one_of(st.fixed_dictionaries(
-                                     {"fill_ratio_gte": st.one_of(st.floats(allow_nan=True), st.integers(-1, 2))}),
-                                     nested)})
-    graph = {"nodes": draw(maybe_wrong(st.lists(node, max_size=6))), "edges": draw(maybe_wrong(st.lists(edge, max_size=8)))}
+    trigger = st.one_of(
+        st.sampled_from(WIRE_TRIGGERS),
+        st.fixed_dictionaries({"on_timeout": st.fixed_dictionaries({"ms": st.integers(-5, 10**6)})}),
+        st.fixed_dictionaries({"on_price": nested}),
+        nested,
+    )
+    edge = st.fixed_dictionaries(
+        {"edge_id": st.text(max_size=4), "from_node": refs, "to_node": refs, "trigger": trigger},
+        optional={
+            "condition": st.one_of(
+                st.fixed_dictionaries({"fill_ratio_gte": st.one_of(st.floats(allow_nan=True), st.integers(-1, 2))}),
+                nested,
+            )
+        },
+    )
+    graph = {
+        "nodes": draw(maybe_wrong(st.lists(node, max_size=6))),
+        "edges": draw(maybe_wrong(st.lists(edge, max_size=8))),
+    }
     if draw(st.booleans()):
-        graph["risk"] = draw(maybe_wrong(st.fixed_dictionaries({"admission": st.fixed_dictionaries(
-            {"max_notional_usd": st.one_of(st.integers(-1, 10**9), st.floats())})})))
+        graph["risk"] = draw(
+            maybe_wrong(
+                st.fixed_dictionaries(
+                    {
+                        "admission": st.fixed_dictionaries(
+                            {"max_notional_usd": st.one_of(st.integers(-1, 10**9), st.floats())}
+                        )
+                    }
+                )
+            )
+        )
     graph["is_sandbox"] = draw(maybe_wrong(st.booleans()))
     return graph
 
 
 # -- tests ------------------------------------------------------------------------------------
+
 
 @FUZZ
 @given(st.one_of(st.text(max_size=300), YAML_SOUP))
@@ -345,7 +618,7 @@ def test_wire_graphs(graph):
 def test_fast_schema_check_never_accepts_what_jsonschema_rejects(data):
     from graphc.stages.validate import PLAYBOOK_SCHEMA, WIRE_SCHEMA, fast_check, validator
 
-    doc, diagnostics = load_text(dump(data, 0))
+    doc, _diagnostics = load_text(dump(data, 0))
     if doc is None:
         return
     for schema in (PLAYBOOK_SCHEMA, WIRE_SCHEMA):
@@ -355,8 +628,10 @@ def test_fast_schema_check_never_accepts_what_jsonschema_rejects(data):
 
 
 @FUZZ_CLI
-@given(st.one_of(playbooks().map(lambda d: dump(d, 0)), YAML_SOUP, nested.map(lambda d: dump(d, 1))),
-       st.sampled_from(["lint", "compile"]))
+@given(
+    st.one_of(playbooks().map(lambda d: dump(d, 0)), YAML_SOUP, nested.map(lambda d: dump(d, 1))),
+    st.sampled_from(["lint", "compile"]),
+)
 def test_cli_never_crashes(text, command):
     check_cli(text, "cli-fuzz.yaml", command)
 
@@ -369,14 +644,18 @@ def test_cli_lint_wire_never_crashes(graph):
 
 # -- inputs the fuzzing found (each crashed, hung or lost its location before the fix) -----
 
-@pytest.mark.parametrize("text", [
-    "graphc: 1\nname: fuzz-pb\nsandbox: false\ndefaults: {}\nedges: true\n",  # model iterated `edges: true`
-    "",  # an empty file's GC110 had no location
-    "a: " + "1" * 5000 + "\n",  # int() of > 4,300 digits raised ValueError in the loader
-    "graphc: 1\nname: x\nlegs:\n  " + "f" * 3 + ": {buy: 0x" + "f" * 5000 + ", symbol: BTC-USD}\n",  # str() of it
-    "graphc: 1\nname: x\nlegs:\n  a: {for_each: 1e999999, buy: 1, symbol: BTC-USD}\n",  # int(Decimal) hung
-    "-\u2028:-",  # a YAML line break that is not \n
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "graphc: 1\nname: fuzz-pb\nsandbox: false\ndefaults: {}\nedges: true\n",  # model iterated `edges: true`
+        "",  # an empty file's GC110 had no location
+        "a: " + "1" * 5000 + "\n",  # int() of > 4,300 digits raised ValueError in the loader
+        "graphc: 1\nname: x\nlegs:\n  " + "f" * 3 + ": {buy: 0x" + "f" * 5000 + ", symbol: BTC-USD}\n",  # str() of it
+        "graphc: 1\nname: x\nlegs:\n  a: {for_each: 1e999999, buy: 1, symbol: BTC-USD}\n",  # int(Decimal) hung
+        "-\u2028:-",  # a YAML line break that is not \n
+    ],
+)
 def test_regressions_found_by_fuzzing(text):
     check_text(text)
     check_cli(text, "regression.yaml", "lint")

@@ -125,16 +125,40 @@ def _wire(edges, **node_extra):
 
 
 def test_every_trigger_in_the_playbooks_words():
-    wire = _wire([
-        {"trigger": "on_accepted"}, {"trigger": "on_first_fill"}, {"trigger": "on_fill"},
-        {"trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": 0.25}}, {"trigger": "on_full_fill"},
-        {"trigger": {"on_timeout": {"ms": 5000}}}, {"trigger": "on_cancel"}, {"trigger": "on_done"},
-        {"trigger": {"on_price": {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price",
-                                  "offset_pct": -5.0}}},
-    ])
+    wire = _wire(
+        [
+            {"trigger": "on_accepted"},
+            {"trigger": "on_first_fill"},
+            {"trigger": "on_fill"},
+            {"trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": 0.25}},
+            {"trigger": "on_full_fill"},
+            {"trigger": {"on_timeout": {"ms": 5000}}},
+            {"trigger": "on_cancel"},
+            {"trigger": "on_done"},
+            {
+                "trigger": {
+                    "on_price": {
+                        "symbol": "BTC-USD",
+                        "direction": "below",
+                        "reference": "graph_entry_price",
+                        "offset_pct": -5.0,
+                    }
+                }
+            },
+        ]
+    )
     labels = [label for _, _, label in picture(wire).arrows]
-    assert labels == ["accepted", "first fill", "each fill", "filled 25%", "filled", "+5s", "cancelled", "done",
-                      "price BTC-USD below entry -5%"]
+    assert labels == [
+        "accepted",
+        "first fill",
+        "each fill",
+        "filled 25%",
+        "filled",
+        "+5s",
+        "cancelled",
+        "done",
+        "price BTC-USD below entry -5%",
+    ]
 
 
 def test_unknown_legs_and_live_graphs_are_visible():
@@ -152,14 +176,13 @@ ODD = 'a "quoted" <b>tag</b> & #1 {{x}} | [y] é'
 
 
 def test_mermaid_labels_are_escaped():
-    wire = _wire([{"trigger": {"on_price": {"symbol": ODD, "direction": "above", "reference": "x",
-                                            "offset_pct": 1}}}])
+    wire = _wire([{"trigger": {"on_price": {"symbol": ODD, "direction": "above", "reference": "x", "offset_pct": 1}}}])
     wire["nodes"][0]["instrument"]["symbol"] = ODD
     text = to_mermaid(picture(wire, name=ODD))
     for line in text.splitlines()[1:]:
         if line.startswith("    n") and "[" in line and "-->" not in line:
             assert re.fullmatch(r'    n\d+\[\[?"[^"<>&{}]*(<b>|</b>|<br/>)?.*"\]\]?(:::\w+)?', line), line
-            inner = line[line.index('"') + 1:line.rindex('"')]
+            inner = line[line.index('"') + 1 : line.rindex('"')]
             assert '"' not in inner and "{" not in inner and "é" not in inner
             assert re.sub(r"</?b>|<br/>", "", inner).count("<") == 0
     assert "#quot;quoted#quot;" in text and "#60;b#62;tag" in text and "#233;" in text
@@ -170,7 +193,7 @@ def test_dot_with_odd_text_is_valid_graphviz(tmp_path):
     from graphc.render_graph import run_graphviz
 
     wire = _wire([{"trigger": "on_done"}])
-    wire["nodes"][0]["instrument"]["symbol"] = ODD + ' back\\slash'
+    wire["nodes"][0]["instrument"]["symbol"] = ODD + " back\\slash"
     svg = run_graphviz(to_dot(picture(wire, name=ODD)), "svg").decode()
     assert "&lt;b&gt;tag&lt;/b&gt;" in svg and "back\\slash" in svg
 

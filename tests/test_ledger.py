@@ -11,6 +11,7 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
+from sandbox_fixture import hedge_graph, wire
 
 from graphc.api.client import Client
 from graphc.api.errors import (
@@ -30,7 +31,6 @@ from graphc.api.ledger import (
     wire_hash,
 )
 from graphc.commands.ledger import ledger_command
-from sandbox_fixture import hedge_graph, sandbox, sandbox_server, wire  # noqa: F401
 
 KEY = "sk_test_LEDGER_0a1b2c3d4e5f_SECRET"
 WIRE = wire(hedge_graph())
@@ -254,20 +254,46 @@ def test_fault_soak_keeps_exactly_one_graph_per_run_key(ledger, sandbox):
     """200 submissions of 100 run keys with seeded faults: every run key ends with
     exactly one graph, the ledger knows every graph the sandbox created, and
     nothing is left pending without being shown as uncertain."""
-    sandbox.set_faults([
-        {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.2, "seed": 1},
-        {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.1, "seed": 2},
-        {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "apply": True,
-         "probability": 0.1, "seed": 3},
-        {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_429", "retry_after": 0,
-         "probability": 0.1, "seed": 4},
-        {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 0.3,
-         "probability": 0.03, "seed": 5},
-        {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.2, "seed": 6},
-        {"method": "GET", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.1, "seed": 7},
-        {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_429", "retry_after": 0,
-         "probability": 0.1, "seed": 8},
-    ])
+    sandbox.set_faults(
+        [
+            {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.2, "seed": 1},
+            {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.1, "seed": 2},
+            {
+                "method": "POST",
+                "path_prefix": "/v1/orders",
+                "kind": "http_500",
+                "apply": True,
+                "probability": 0.1,
+                "seed": 3,
+            },
+            {
+                "method": "POST",
+                "path_prefix": "/v1/orders",
+                "kind": "http_429",
+                "retry_after": 0,
+                "probability": 0.1,
+                "seed": 4,
+            },
+            {
+                "method": "POST",
+                "path_prefix": "/v1/orders",
+                "kind": "slow",
+                "delay": 0.3,
+                "probability": 0.03,
+                "seed": 5,
+            },
+            {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.2, "seed": 6},
+            {"method": "GET", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.1, "seed": 7},
+            {
+                "method": "GET",
+                "path_prefix": "/v1/orders",
+                "kind": "http_429",
+                "retry_after": 0,
+                "probability": 0.1,
+                "seed": 8,
+            },
+        ]
+    )
     wires = {f"job-{i}@soak": wire(hedge_graph(1000 + i)) for i in range(100)}
     rng = random.Random(42)
     outcomes = Counter()
@@ -324,8 +350,9 @@ def test_ledger_command_lists_resolves_and_reconciles(tmp_path, sandbox, client)
     assert lines[2].split()[2:] == ["uncertain", "LIVE", "b@2", "-"]
     result = runner.invoke(ledger_command, ["--ledger", str(path), "--resolve", str(manual), "--not-submitted"])
     assert result.exit_code == 0 and result.output == f"run {manual}: failed\n"
-    result = runner.invoke(ledger_command, ["--ledger", str(path), "--reconcile"],
-                           env=sandbox.env(SEQUENCE_API_KEY=KEY))
+    result = runner.invoke(
+        ledger_command, ["--ledger", str(path), "--reconcile"], env=sandbox.env(SEQUENCE_API_KEY=KEY)
+    )
     assert result.exit_code == 0, result.output
     assert "created graph graph_" in result.output
     result = runner.invoke(ledger_command, ["--ledger", str(path), "--json", "--state", "reconciled"])

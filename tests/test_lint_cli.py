@@ -45,8 +45,11 @@ def test_missing_path_exits_2(tmp_path):
 
 
 def test_warnings_fail_only_with_strict(tmp_path):
-    text = (EXAMPLES / "eth-hedge.yaml").read_text().replace("risk:\n  max_notional: $1m\n  max_loss: $10k\n",
-                                                             "sandbox: false\n")
+    text = (
+        (EXAMPLES / "eth-hedge.yaml")
+        .read_text()
+        .replace("risk:\n  max_notional: $1m\n  max_loss: $10k\n", "sandbox: false\n")
+    )
     path = write(tmp_path, "live.yaml", text)
     assert lint(path).exit_code == 0
     result = lint(path, "--strict")
@@ -84,7 +87,8 @@ def test_reference_has_both_wire_forms():
 
 def test_vendored_reference_copies_are_current():
     assert sorted(json.dumps(f, sort_keys=True) for f in reference_wire_examples()) == sorted(
-        json.dumps(json.loads(p.read_text()), sort_keys=True) for p in VENDORED)
+        json.dumps(json.loads(p.read_text()), sort_keys=True) for p in VENDORED
+    )
 
 
 @pytest.mark.parametrize("index", range(2))
@@ -96,10 +100,21 @@ def test_reference_wire_examples_lint_clean(tmp_path, index):
 
 
 def test_wire_json_findings_point_into_the_json(tmp_path):
-    graph = {"nodes": [{"node_id": "a", "instrument": {"symbol": "X:yes", "type": "prediction", "venue": "polymarket"},
-                        "side": "buy", "order_type": {"limit": {"price_1e9": 150000000}},
-                        "quantity": {"fixed": {"qty_1e8": 200000000}}, "execution": {"policy": "sor"},
-                        "activation": "root"}], "edges": [], "is_sandbox": True}
+    graph = {
+        "nodes": [
+            {
+                "node_id": "a",
+                "instrument": {"symbol": "X:yes", "type": "prediction", "venue": "polymarket"},
+                "side": "buy",
+                "order_type": {"limit": {"price_1e9": 150000000}},
+                "quantity": {"fixed": {"qty_1e8": 200000000}},
+                "execution": {"policy": "sor"},
+                "activation": "root",
+            }
+        ],
+        "edges": [],
+        "is_sandbox": True,
+    }
     path = write(tmp_path, "g.json", json.dumps(graph, indent=2))
     result = lint(path)
     assert result.exit_code == 1

@@ -10,7 +10,7 @@ from tests.conftest import REPO, write
 
 def test_readme_finding_is_what_lint_prints(tmp_path, monkeypatch):
     readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("## What lint catches"):readme.index("## Pictures")]
+    section = readme[readme.index("## What lint catches") : readme.index("## Pictures")]
     playbook = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     expected = re.search(r"```text\n(.*?)```", section, re.S).group(1)
     write(tmp_path, "longshot.yaml", playbook)

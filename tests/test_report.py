@@ -37,11 +37,17 @@ legs:
 
 def sample_results():
     a = [
-        Diagnostic("GC405", "hedge size 5 differs from its parent's 10", "plays/a.yaml", Span(5, 10, 5, 12),
-                   severity="warning"),
-        Diagnostic("GC303", "limit price 0.123 is not on the 0.01 tick", "plays/a.yaml", Span(4, 12, 4, 17),
-                   hint="use 0.12 or 0.13",
-                   related=(Related("plays/a.yaml", Span(3, 3, 3, 8), "the leg is defined here"),)),
+        Diagnostic(
+            "GC405", "hedge size 5 differs from its parent's 10", "plays/a.yaml", Span(5, 10, 5, 12), severity="warning"
+        ),
+        Diagnostic(
+            "GC303",
+            "limit price 0.123 is not on the 0.01 tick",
+            "plays/a.yaml",
+            Span(4, 12, 4, 17),
+            hint="use 0.12 or 0.13",
+            related=(Related("plays/a.yaml", Span(3, 3, 3, 8), "the leg is defined here"),),
+        ),
     ]
     b = [Diagnostic("GC100", "YAML syntax error: found a tab", "plays/b.yaml", None)]
     return [
@@ -218,14 +224,32 @@ def test_json_content_is_sorted_and_complete():
     assert report["version"] == 1 and report["tool"] == "graphc" and report["tool_version"] == "0.1.0"
     assert [f["path"] for f in report["files"]] == ["plays/a.yaml", "plays/b.yaml", "plays/c.yaml"]
     assert [(d["path"], d["line"], d["code"]) for d in report["diagnostics"]] == [
-        ("plays/a.yaml", 4, "GC303"), ("plays/a.yaml", 5, "GC405"), ("plays/b.yaml", None, "GC100")]
+        ("plays/a.yaml", 4, "GC303"),
+        ("plays/a.yaml", 5, "GC405"),
+        ("plays/b.yaml", None, "GC100"),
+    ]
     first = report["diagnostics"][0]
     assert first == {
-        "code": "GC303", "name": "off-tick", "severity": "error",
-        "message": "limit price 0.123 is not on the 0.01 tick", "hint": "use 0.12 or 0.13",
-        "path": "plays/a.yaml", "line": 4, "column": 12, "end_line": 4, "end_column": 17,
-        "related": [{"path": "plays/a.yaml", "line": 3, "column": 3, "end_line": 3, "end_column": 8,
-                     "message": "the leg is defined here"}],
+        "code": "GC303",
+        "name": "off-tick",
+        "severity": "error",
+        "message": "limit price 0.123 is not on the 0.01 tick",
+        "hint": "use 0.12 or 0.13",
+        "path": "plays/a.yaml",
+        "line": 4,
+        "column": 12,
+        "end_line": 4,
+        "end_column": 17,
+        "related": [
+            {
+                "path": "plays/a.yaml",
+                "line": 3,
+                "column": 3,
+                "end_line": 3,
+                "end_column": 8,
+                "message": "the leg is defined here",
+            }
+        ],
     }
     assert report["summary"] == {"errors": 2, "warnings": 1, "files": 3}
 
@@ -325,8 +349,10 @@ def test_sarif_uris_are_relative_with_forward_slashes(tmp_path, monkeypatch, sar
     ]
     log = json.loads(render("sarif", results, tool_version="1"))
     _check_sarif(sarif_validator, log)
-    uris = {r["message"]["text"]: r["locations"][0]["physicalLocation"]["artifactLocation"]
-            for r in log["runs"][0]["results"]}
+    uris = {
+        r["message"]["text"]: r["locations"][0]["physicalLocation"]["artifactLocation"]
+        for r in log["runs"][0]["results"]
+    }
     assert uris["x"] == {"uri": "my%20plays/a.yaml", "uriBaseId": "%SRCROOT%"}
     assert uris["y"]["uri"].startswith("file:///") and "uriBaseId" not in uris["y"]
     assert uris["z"] == {"uri": "b.yaml", "uriBaseId": "%SRCROOT%"}
@@ -367,8 +393,10 @@ def test_github_escaping():
     assert github_format.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     d = Diagnostic("GC102", "unknown key 'a,b': 50%\nsecond", "dir,1/x:y.yaml", Span(2, 3, 2, 6))
     line = github_format.annotation(d)
-    assert line == ("::error file=dir%2C1/x%3Ay.yaml,line=2,col=3,endLine=2,endColumn=6,title=GC102 unknown-key::"
-                    "unknown key 'a,b': 50%25%0Asecond")
+    assert line == (
+        "::error file=dir%2C1/x%3Ay.yaml,line=2,col=3,endLine=2,endColumn=6,title=GC102 unknown-key::"
+        "unknown key 'a,b': 50%25%0Asecond"
+    )
 
 
 def test_github_multi_line_span_has_no_columns():
@@ -381,8 +409,12 @@ def test_github_multi_line_span_has_no_columns():
 
 def test_junit_parses_with_one_testcase_per_file_and_one_failure_per_error():
     results = sample_results()
-    results[1] = FileResult("plays/a.yaml", SOURCE, results[1].diagnostics + [
-        Diagnostic("GC301", "notional $0.35 < $1.00 \x01", "plays/a.yaml", Span(5, 5))], [])
+    results[1] = FileResult(
+        "plays/a.yaml",
+        SOURCE,
+        results[1].diagnostics + [Diagnostic("GC301", "notional $0.35 < $1.00 \x01", "plays/a.yaml", Span(5, 5))],
+        [],
+    )
     root = ET.fromstring(render("junit", results, tool_version="0.1.0").encode())
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
@@ -395,8 +427,9 @@ def test_junit_parses_with_one_testcase_per_file_and_one_failure_per_error():
     a, b, c = cases
     assert [f.get("type") for f in a.findall("failure")] == ["GC303", "GC301"]
     assert a.find("failure").get("message") == "limit price 0.123 is not on the 0.01 tick"
-    assert a.find("failure").text == ("plays/a.yaml:4:12: error GC303 limit price 0.123 is not on the 0.01 tick\n"
-                                      "hint: use 0.12 or 0.13")
+    assert a.find("failure").text == (
+        "plays/a.yaml:4:12: error GC303 limit price 0.123 is not on the 0.01 tick\nhint: use 0.12 or 0.13"
+    )
     assert "\ufffd" in a.findall("failure")[1].get("message")  # a control character made XML-safe
     assert a.find("system-out").text == "plays/a.yaml:5:10: warning GC405 hedge size 5 differs from its parent's 10"
     assert len(b.findall("failure")) == 1

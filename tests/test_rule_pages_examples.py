@@ -39,7 +39,7 @@ def codes_for(tmp_path, code, example, quotes):
         args += ["--quotes", str(tmp_path / "quotes.yaml")]
     if code == "GC109":
         result = CliRunner().invoke(cli, ["compile", str(path)])
-        return {c for c in re.findall(r" error (GC\d{3}) ", result.stderr)}
+        return set(re.findall(r" error (GC\d{3}) ", result.stderr))
     result = CliRunner().invoke(cli, args)
     return {d["code"] for d in json.loads(result.stdout)["diagnostics"]}
 

@@ -22,8 +22,10 @@ node = wire_node
 
 
 def lint(nodes, edges=(), quotes=None):
-    ctx = LintContext(wire={"nodes": list(nodes), "edges": list(edges), "is_sandbox": True},
-                      quotes=QUOTES if quotes is None else quotes)
+    ctx = LintContext(
+        wire={"nodes": list(nodes), "edges": list(edges), "is_sandbox": True},
+        quotes=QUOTES if quotes is None else quotes,
+    )
     return run_checks(ctx, execution.CHECKS), ctx
 
 
@@ -39,8 +41,12 @@ GC401_CASES = [
     (dict(policy="passive_limit"), dict(policy="passive_limit", price="2000"), "policy", "market order"),
     (dict(policy="passive_ladder"), dict(policy="aggressive_chase"), "policy", "market order"),
     (dict(policy="ioc_sweep", tif="GTC"), dict(policy="ioc_sweep", tif="IOC"), "tif", "GTC"),
-    (dict(policy="passive_limit", price="2000", tif="IOC"), dict(policy="passive_limit", price="2000", tif="GTC"),
-     "tif", "IOC"),
+    (
+        dict(policy="passive_limit", price="2000", tif="IOC"),
+        dict(policy="passive_limit", price="2000", tif="GTC"),
+        "tif",
+        "IOC",
+    ),
     (dict(policy="passive_ladder", price="2000", tif="fok"), dict(policy="passive_ladder", price="2000"), "tif", "FOK"),
     (dict(policy="time_drip", tif="FOK"), dict(policy="time_drip"), "tif", "FOK"),
     (dict(policy="ioc_sweep", pacing=PACING), dict(policy="sor", pacing=PACING), "pacing", "ioc_sweep"),
@@ -107,8 +113,13 @@ def test_gc404_and_gc406_skip_without_a_quote():
     assert {skip.code for skip in ctx.skipped} == {"GC404", "GC406"}
 
 
-HEDGE_EDGE = {"edge_id": "e0", "from_node": "spot", "to_node": "hedge", "trigger": "on_fill_ratio",
-              "condition": {"fill_ratio_gte": Decimal("0.5")}}
+HEDGE_EDGE = {
+    "edge_id": "e0",
+    "from_node": "spot",
+    "to_node": "hedge",
+    "trigger": "on_fill_ratio",
+    "condition": {"fill_ratio_gte": Decimal("0.5")},
+}
 
 
 def test_gc405_hedge_size_differs():
@@ -118,11 +129,14 @@ def test_gc405_hedge_size_differs():
     assert "150" in finding.message and "200" in finding.message
 
 
-@pytest.mark.parametrize("hedge", [
-    node("hedge", "sell", "200", symbol="ETH-USD-PERP", activation="wait"),  # same size
-    node("hedge", "buy", "150", activation="wait"),  # same side, same instrument: an add, not a hedge
-    node("hedge", "sell", "derived", symbol="ETH-USD-PERP", activation="wait"),  # follows the fills
-])
+@pytest.mark.parametrize(
+    "hedge",
+    [
+        node("hedge", "sell", "200", symbol="ETH-USD-PERP", activation="wait"),  # same size
+        node("hedge", "buy", "150", activation="wait"),  # same side, same instrument: an add, not a hedge
+        node("hedge", "sell", "derived", symbol="ETH-USD-PERP", activation="wait"),  # follows the fills
+    ],
+)
 def test_gc405_passes(hedge):
     assert lint([node(qty="200"), hedge], [HEDGE_EDGE])[0] == []
 
@@ -144,7 +158,10 @@ def test_gc406_passes_within_ten_percent():
 
 
 def test_malformed_nodes_never_raise():
-    nodes = [None, {"node_id": "x", "execution": "fast", "order_type": {"limit": 3}},
-             {"execution": {"max_slippage_bps": Decimal("NaN"), "tif": 5, "policy": ["x"], "pacing": {"uniform": 1}}}]
+    nodes = [
+        None,
+        {"node_id": "x", "execution": "fast", "order_type": {"limit": 3}},
+        {"execution": {"max_slippage_bps": Decimal("NaN"), "tif": 5, "policy": ["x"], "pacing": {"uniform": 1}}},
+    ]
     edges = [None, {"from_node": ["x"], "to_node": "x", "trigger": "on_fill"}]
     assert lint(nodes, edges)[0] == []

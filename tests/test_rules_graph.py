@@ -31,8 +31,11 @@ def edge(j, src, dst, trigger="on_full_fill", condition=None):
 
 
 def wire(nodes, edges=()):
-    return {"nodes": list(nodes), "edges": [edge(j, *e) if isinstance(e, tuple) else e for j, e in enumerate(edges)],
-            "is_sandbox": True}
+    return {
+        "nodes": list(nodes),
+        "edges": [edge(j, *e) if isinstance(e, tuple) else e for j, e in enumerate(edges)],
+        "is_sandbox": True,
+    }
 
 
 def lint(w):
@@ -49,8 +52,10 @@ def only(findings, code):
 
 
 # A cycle a → b → c → a entered from the root r (so nothing else is wrong).
-CYCLE = wire([node("r"), node("a", "wait"), node("b", "wait"), node("c", "wait")],
-             [("r", "a"), ("a", "b"), ("b", "c"), ("c", "a")])
+CYCLE = wire(
+    [node("r"), node("a", "wait"), node("b", "wait"), node("c", "wait")],
+    [("r", "a"), ("a", "b"), ("b", "c"), ("c", "a")],
+)
 
 
 def test_gc201_cycle_names_the_whole_loop_at_the_closing_edge():
@@ -149,8 +154,9 @@ def test_gc207_unreachable_from_an_orphan():
 
 
 def test_gc207_unreachable_below_a_cycle():
-    w = wire([node("spot"), node("a", "wait"), node("b", "wait"), node("c", "wait")],
-             [("a", "b"), ("b", "a"), ("b", "c")])
+    w = wire(
+        [node("spot"), node("a", "wait"), node("b", "wait"), node("c", "wait")], [("a", "b"), ("b", "a"), ("b", "c")]
+    )
     assert codes(lint(w)) == {"GC201", "GC207"}
     assert sorted(f.where for f in lint(w) if f.code == "GC207") == [("nodes", i, "node_id") for i in (1, 2, 3)]
 
@@ -163,30 +169,47 @@ def test_gc207_passes_when_connected_to_the_root():
 RATIO = {"fill_ratio_gte": Decimal("0.5")}
 
 
-@pytest.mark.parametrize("bad_edge, where, words", [
-    (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("1.5")}), "condition", "1.5"),
-    (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 0}), "condition", "(0, 1]"),
-    (edge(0, "spot", "hedge", "on_fill_ratio"), "trigger", "fill_ratio_gte"),
-    (edge(0, "spot", "hedge", {"on_timeout": {"ms": 0}}), "trigger", "ms"),
-    (edge(0, "spot", "hedge", "on_full_fill", RATIO), "condition", "on_full_fill"),
-    (edge(0, "spot", "hedge", "on_fil"), "trigger", "valid triggers: on_accepted"),
-    (edge(0, "spot", "hedge", "on_timeout"), "trigger", "on_timeout"),
-])
+@pytest.mark.parametrize(
+    "bad_edge, where, words",
+    [
+        (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("1.5")}), "condition", "1.5"),
+        (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 0}), "condition", "(0, 1]"),
+        (edge(0, "spot", "hedge", "on_fill_ratio"), "trigger", "fill_ratio_gte"),
+        (edge(0, "spot", "hedge", {"on_timeout": {"ms": 0}}), "trigger", "ms"),
+        (edge(0, "spot", "hedge", "on_full_fill", RATIO), "condition", "on_full_fill"),
+        (edge(0, "spot", "hedge", "on_fil"), "trigger", "valid triggers: on_accepted"),
+        (edge(0, "spot", "hedge", "on_timeout"), "trigger", "on_timeout"),
+    ],
+)
 def test_gc208_trigger_condition_mismatch(bad_edge, where, words):
     [finding] = only(lint(wire([node("spot"), node("hedge", "wait")], [bad_edge])), "GC208")
     assert finding.where == ("edges", 0, where)
     assert words in finding.message
 
 
-@pytest.mark.parametrize("good_edge", [
-    edge(0, "spot", "hedge", "on_fill_ratio", RATIO),
-    edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 1}),
-    edge(0, "spot", "hedge", {"on_timeout": {"ms": 5000}}),
-    edge(0, "spot", "hedge", "on_full_fill"),
-    edge(0, "spot", "hedge", "on_fill"),
-    edge(0, "spot", "hedge", {"on_price": {"symbol": "ETH-USD", "direction": "below",
-                                           "reference": "graph_entry_price", "offset_pct": -5.0}}),
-])
+@pytest.mark.parametrize(
+    "good_edge",
+    [
+        edge(0, "spot", "hedge", "on_fill_ratio", RATIO),
+        edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 1}),
+        edge(0, "spot", "hedge", {"on_timeout": {"ms": 5000}}),
+        edge(0, "spot", "hedge", "on_full_fill"),
+        edge(0, "spot", "hedge", "on_fill"),
+        edge(
+            0,
+            "spot",
+            "hedge",
+            {
+                "on_price": {
+                    "symbol": "ETH-USD",
+                    "direction": "below",
+                    "reference": "graph_entry_price",
+                    "offset_pct": -5.0,
+                }
+            },
+        ),
+    ],
+)
 def test_gc208_passes_for_consistent_edges(good_edge):
     assert lint(wire([node("spot"), node("hedge", "wait")], [good_edge])) == []
 
@@ -209,29 +232,41 @@ def test_gc209_passes_with_a_fill_edge():
 
 
 def test_gc210_duplicate_edge_compared_structurally():
-    w = wire([node("spot"), node("hedge", "wait")],
-             [("spot", "hedge", {"on_timeout": {"ms": 5000}}),
-              ("spot", "hedge", {"on_timeout": {"ms": Decimal(5000)}})])
+    w = wire(
+        [node("spot"), node("hedge", "wait")],
+        [("spot", "hedge", {"on_timeout": {"ms": 5000}}), ("spot", "hedge", {"on_timeout": {"ms": Decimal(5000)}})],
+    )
     [finding] = only(lint(w), "GC210")
     assert finding.where == ("edges", 1)
     assert "e0" in finding.message
 
 
 def test_gc210_passes_with_a_different_trigger_or_ratio():
-    w = wire([node("spot"), node("hedge", "wait")],
-             [("spot", "hedge", {"on_timeout": {"ms": 5000}}), ("spot", "hedge", {"on_timeout": {"ms": 6000}}),
-              edge(2, "spot", "hedge", "on_fill_ratio", RATIO),
-              edge(3, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("0.8")})])
+    w = wire(
+        [node("spot"), node("hedge", "wait")],
+        [
+            ("spot", "hedge", {"on_timeout": {"ms": 5000}}),
+            ("spot", "hedge", {"on_timeout": {"ms": 6000}}),
+            edge(2, "spot", "hedge", "on_fill_ratio", RATIO),
+            edge(3, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("0.8")}),
+        ],
+    )
     assert lint(w) == []
 
 
 def test_malformed_input_never_raises():
-    w = {"nodes": [None, 3, {"node_id": 5}, {"node_id": ["x"]}, node("a"), {"node_id": "b"}],
-         "edges": [None, "e", {"from_node": ["a"], "to_node": {"b": 1}, "trigger": ["on_fill"]},
-                   {"from_node": "a", "to_node": "b", "trigger": {"on_timeout": "soon"}, "condition": 7},
-                   {"from_node": "a", "to_node": "b", "trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": "x"}},
-                   {"from_node": "a", "to_node": "b", "trigger": {"on_timeout": {"ms": Decimal("NaN")}}},
-                   {"from_node": "a", "to_node": "b"}]}
+    w = {
+        "nodes": [None, 3, {"node_id": 5}, {"node_id": ["x"]}, node("a"), {"node_id": "b"}],
+        "edges": [
+            None,
+            "e",
+            {"from_node": ["a"], "to_node": {"b": 1}, "trigger": ["on_fill"]},
+            {"from_node": "a", "to_node": "b", "trigger": {"on_timeout": "soon"}, "condition": 7},
+            {"from_node": "a", "to_node": "b", "trigger": "on_fill_ratio", "condition": {"fill_ratio_gte": "x"}},
+            {"from_node": "a", "to_node": "b", "trigger": {"on_timeout": {"ms": Decimal("NaN")}}},
+            {"from_node": "a", "to_node": "b"},
+        ],
+    }
     assert codes(lint(w)) == {"GC208"}
     assert lint({"nodes": "x", "edges": {"a": 1}}) == []
     assert lint({}) == []
@@ -240,6 +275,8 @@ def test_malformed_input_never_raises():
 def test_100k_node_chain_lints():
     n = 100_000
     nodes = [node(f"n{k}", "root" if k == 0 else "wait") for k in range(n)]
-    edges = [{"edge_id": f"e{k}", "from_node": f"n{k}", "to_node": f"n{k + 1}", "trigger": "on_full_fill"}
-             for k in range(n - 1)]
+    edges = [
+        {"edge_id": f"e{k}", "from_node": f"n{k}", "to_node": f"n{k + 1}", "trigger": "on_full_fill"}
+        for k in range(n - 1)
+    ]
     assert lint({"nodes": nodes, "edges": edges, "is_sandbox": True}) == []

@@ -72,10 +72,13 @@ def test_gc502_empty_risk_section(section):
     assert finding.code == "GC502"
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(is_sandbox=False, risk_section={"runtime": {"max_loss_usd": 10000}}),
-    dict(is_sandbox=False, max_notional=1_000_000),
-    dict(is_sandbox=True),
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(is_sandbox=False, risk_section={"runtime": {"max_loss_usd": 10000}}),
+        dict(is_sandbox=False, max_notional=1_000_000),
+        dict(is_sandbox=True),
+    ],
+)
 def test_gc502_passes(kwargs):
     assert lint(LEGS, **kwargs)[0] == []

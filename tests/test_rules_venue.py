@@ -30,8 +30,12 @@ def node(symbol, qty, price=None, *, venue=None, type="prediction", side="buy", 
 
 
 def lint(*nodes, quotes=None, venues=None, markets=None):
-    ctx = LintContext(wire={"nodes": list(nodes), "edges": [], "is_sandbox": True}, quotes=quotes or {},
-                      venue_overrides=venues or {}, market_overrides=markets or {})
+    ctx = LintContext(
+        wire={"nodes": list(nodes), "edges": [], "is_sandbox": True},
+        quotes=quotes or {},
+        venue_overrides=venues or {},
+        market_overrides=markets or {},
+    )
     return run_checks(ctx, venue.CHECKS), ctx
 
 
@@ -59,8 +63,10 @@ FAIL_PASS = {
     "GC305": (node(KX, "2.5", "0.40", venue="kalshi"), node(KX, 3, "0.40", venue="kalshi")),
     "GC306": (node(KX, 3, "0.40", venue="kalshi", type="spot"), node(KX, 3, "0.40", venue="kalshi")),
     "GC307": (node(PM, 10, "0.50", venue="polymarkt"), node(PM, 10, "0.50", venue="polymarket")),
-    "GC308": (node(HL, "0.01", "12345.6", venue="hyperliquid", type="perp"),
-              node(HL, "0.001", "123456", venue="hyperliquid", type="perp")),
+    "GC308": (
+        node(HL, "0.01", "12345.6", venue="hyperliquid", type="perp"),
+        node(HL, "0.001", "123456", venue="hyperliquid", type="perp"),
+    ),
 }
 
 
@@ -78,13 +84,15 @@ def test_every_venue_code_has_a_fixture_and_a_check():
 
 # -- GC301 min notional ----------------------------------------------------------------
 
+
 def test_gc301_message_numbers_are_hand_checked():
     # 0.15 x 2 = $0.30 < $1; ceil(1 / 0.15) = 7 shares (and 7 >= the 5-share minimum)
     findings, _ = lint(node(PM, 2, "0.15", venue="polymarket"))
     gc301 = next(f for f in findings if f.code == "GC301")
     assert gc301.where == ("nodes", 0, "quantity")
-    assert gc301.message == ("Polymarket order notional $0.30 is below the $1.00 minimum; "
-                             "the router accepts it but it never crosses.")
+    assert gc301.message == (
+        "Polymarket order notional $0.30 is below the $1.00 minimum; the router accepts it but it never crosses."
+    )
     assert gc301.hint == "Buy at least 7 shares at 0.15."
     assert "GC302" in [f.code for f in findings]  # 2 shares is also under 5
 
@@ -113,8 +121,7 @@ def test_gc301_market_order_without_quote_is_skipped_not_passed():
 
 
 def test_gc301_hyperliquid_ten_dollars_and_kalshi_has_no_minimum():
-    hl = only("GC301", node(HL, "0.0001", "50000", venue="hyperliquid", type="perp"),
-              markets={HL: {"sz_decimals": 5}})
+    hl = only("GC301", node(HL, "0.0001", "50000", venue="hyperliquid", type="perp"), markets={HL: {"sz_decimals": 5}})
     assert "notional $5.00 is below the $10.00 minimum; the venue rejects it" in hl.message
     assert hl.hint == "Buy at least 0.0002 BTC at 50000."
     assert codes(node(KX, 1, "0.01", venue="kalshi")) == []  # $0.01 is fine on Kalshi
@@ -135,6 +142,7 @@ def test_gc301_derived_quantity_is_skipped():
 
 # -- GC302 min size --------------------------------------------------------------------
 
+
 def test_gc302_message_and_per_market_override():
     found = only("GC302", node(PM, 4, "0.30", venue="polymarket"))
     assert found.message == "size 4 shares is below polymarket's minimum of 5 shares"
@@ -143,6 +151,7 @@ def test_gc302_message_and_per_market_override():
 
 
 # -- GC303 tick ------------------------------------------------------------------------
+
 
 def test_gc303_quote_tick_overrides_the_default():
     n = node(PM, 10, "0.555", venue="polymarket")
@@ -174,6 +183,7 @@ def test_gc303_config_beats_quote_and_kalshi_bands():
 
 # -- GC304 range -----------------------------------------------------------------------
 
+
 def test_gc304_ranges():
     found = only("GC304", node(KX, 1, "1.00", venue="kalshi"))
     assert found.message == "price 1 is outside kalshi's range 0.01-0.99"
@@ -181,8 +191,9 @@ def test_gc304_ranges():
     # Polymarket's range follows the tick: 0.001-0.999 by default, 0.01-0.99 with a 0.01 tick
     assert codes(node(PM, 5, "0.999", venue="polymarket")) == []
     assert codes(node(PM, 5, "0.9995", venue="polymarket"), quotes={PM: Quote(tick=D("0.0001"))}) == []
-    tight = market_for("polymarket", PM, "prediction", quote=Quote(tick=D("0.001")),
-                       market_overrides={PM: {"tick": 0.01}})
+    tight = market_for(
+        "polymarket", PM, "prediction", quote=Quote(tick=D("0.001")), market_overrides={PM: {"tick": 0.01}}
+    )
     assert tight.limits["price"] == MinMax(D("0.01"), D("0.99"))
     # any prediction, even without a venue pin: strictly inside 0..1
     sor = only("GC304", node(PM, 5, "55", type="prediction"))
@@ -194,6 +205,7 @@ def test_gc304_unknown_range_is_skipped():
 
 
 # -- GC305 lot -------------------------------------------------------------------------
+
 
 def test_gc305_kalshi_fractional_contracts():
     found = only("GC305", node(KX, "2.5", "0.40", venue="kalshi"))
@@ -218,6 +230,7 @@ def test_gc305_hyperliquid_sz_decimals_known_or_skipped():
 
 # -- GC306 type ------------------------------------------------------------------------
 
+
 def test_gc306_both_directions():
     found = only("GC306", node(KX, 3, "0.40", venue="kalshi", type="spot"))
     assert found.where == ("nodes", 0, "instrument", "type") and found.hint == "set type: prediction"
@@ -228,24 +241,42 @@ def test_gc306_both_directions():
 
 # -- GC307 unknown venue ---------------------------------------------------------------
 
+
 def test_gc307_did_you_mean_and_config_venues():
     found = only("GC307", node(PM, 10, "0.50", venue="polymarkt"))
     assert found.where == ("nodes", 0, "instrument", "venue")
     assert "binance, coinbase, hyperliquid, kalshi, kraken, polymarket" in found.message
     assert found.hint == "did you mean 'polymarket'?"
     acme = node("X-USD", 1, "10", venue="acme", type="spot")
-    assert codes(acme, venues={"acme": {"prediction": False, "min_notional": 1, "tick": "0.5", "lot": 1,
-                                        "min_size": 1, "price_min": 1, "price_max": 100}}) == []
+    assert (
+        codes(
+            acme,
+            venues={
+                "acme": {
+                    "prediction": False,
+                    "min_notional": 1,
+                    "tick": "0.5",
+                    "lot": 1,
+                    "min_size": 1,
+                    "price_min": 1,
+                    "price_max": 100,
+                }
+            },
+        )
+        == []
+    )
     # the other codes skip on an unknown venue rather than pass
     assert {"GC301", "GC302", "GC303", "GC305"} <= set(skipped(node(PM, 10, "0.50", venue="polymarkt")))
 
 
 # -- GC308 price form ------------------------------------------------------------------
 
+
 def test_gc308_significant_figures():
     found = only("GC308", node(HL, "0.01", "12345.6", venue="hyperliquid", type="perp"))
-    assert found.message == ("price 12345.6 has 6 significant figures; hyperliquid allows at most 5 "
-                             "(integer prices are exempt)")
+    assert found.message == (
+        "price 12345.6 has 6 significant figures; hyperliquid allows at most 5 (integer prices are exempt)"
+    )
     assert found.hint == "use 12345 or 12346"
     assert codes(node(HL, "0.001", "123456", venue="hyperliquid", type="perp")) == []
 
@@ -255,16 +286,23 @@ def test_gc308_decimals_need_sz_decimals():
     assert "szDecimals" in skipped(n)["GC308"].reason and codes(n) == []
     assert codes(n, markets={"ETH-USD-PERP": {"sz_decimals": 3}}) == []  # 3 <= 6 - 3
     found = only("GC308", n, markets={"ETH-USD-PERP": {"sz_decimals": 4}})
-    assert found.message == ("price 12.345 has 3 decimals; hyperliquid allows at most 2 for ETH-USD-PERP "
-                             "(6 - szDecimals 4)")
+    assert found.message == (
+        "price 12.345 has 3 decimals; hyperliquid allows at most 2 for ETH-USD-PERP (6 - szDecimals 4)"
+    )
     assert found.hint == "use 12.34 or 12.35"
     spot = node("PURR/USDC", "100", "0.123456", venue="hyperliquid", type="spot")  # 8 - 2 = 6 decimals
     assert codes(spot, markets={"PURR/USDC": {"sz_decimals": 2}}) == ["GC308"]  # 6 figures
-    assert codes(node("PURR/USDC", "100", "0.12345", venue="hyperliquid", type="spot"),
-                 markets={"PURR/USDC": {"sz_decimals": 2}}) == []
+    assert (
+        codes(
+            node("PURR/USDC", "100", "0.12345", venue="hyperliquid", type="spot"),
+            markets={"PURR/USDC": {"sz_decimals": 2}},
+        )
+        == []
+    )
 
 
 # -- SOR, helpers, config ----------------------------------------------------------------
+
 
 def test_sor_spot_gets_no_venue_checks_and_no_skips():
     findings, ctx = lint(node("ETH-USD", 200, type="spot"))

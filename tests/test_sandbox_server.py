@@ -7,13 +7,13 @@ import http.client
 import time
 
 import pytest
-
-from sandbox_fixture import edge, hedge_graph, node, running_sandbox, sandbox, sandbox_server, wire  # noqa: F401
+from sandbox_fixture import edge, hedge_graph, node, running_sandbox, wire
 
 
 def submit(sb, graph, headers=None):
-    status, body, hdrs = sb.request("POST", "/v1/orders", wire(graph),
-                                    {"Authorization": "Bearer t", **(headers or {})})
+    status, body, _hdrs = sb.request(
+        "POST", "/v1/orders", wire(graph), {"Authorization": "Bearer t", **(headers or {})}
+    )
     assert status == 200, body
     return body["graph_id"]
 
@@ -63,28 +63,50 @@ def test_simple_order_is_a_one_node_graph(sandbox):
     assert (body["status"], body["node_count"], body["edge_count"]) == ("active", 1, 0)
     graph = get(sandbox, body["graph_id"])
     assert set(graph) == {"graph_id", "client_id", "status", "nodes", "edges"}
-    assert set(graph["nodes"]["node_0"]) == {"status", "target_qty_1e8", "filled_qty_1e8",
-                                             "avg_fill_price_1e9", "fill_count"}
+    assert set(graph["nodes"]["node_0"]) == {
+        "status",
+        "target_qty_1e8",
+        "filled_qty_1e8",
+        "avg_fill_price_1e9",
+        "fill_count",
+    }
     assert graph["nodes"]["node_0"]["target_qty_1e8"] == 10_000_000
 
 
-@pytest.mark.parametrize("body, where", [
-    ({"symbol": "BTC-USD", "side": "buy", "qty": 0.000000001}, "qty"),
-    ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "side"),
-    ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "nodes[0].quantity.fixed.qty_1e8"),
-    ({"nodes": [node("a", activation="wait")], "edges": []}, "nodes"),
-    ({"nodes": [node("a"), node("a")], "edges": []}, "nodes[1].node_id"),
-    ({"nodes": [node("a"), node("b", activation="wait")],
-      "edges": [edge("e0", "a", "b", "on_fill_ratio", 1.5)]}, "edges[0].condition.fill_ratio_gte"),
-    ({"nodes": [node("a"), node("b", activation="wait")],
-      "edges": [edge("e0", "a", "b", "on_fill_ratio")]}, "edges[0].condition"),
-    ({"nodes": [node("a"), node("b", activation="wait")],
-      "edges": [edge("e0", "a", "b", "on_whim")]}, "edges[0].trigger"),
-    ({"nodes": [node("a"), node("b", activation="wait"), node("c", activation="wait")],
-      "edges": [edge("e0", "a", "b", "on_done"), edge("e1", "b", "c", "on_done"),
-                edge("e2", "c", "b", "on_done")]}, "edges"),
-    ({"nodes": [node("a")], "edges": [], "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body, where",
+    [
+        ({"symbol": "BTC-USD", "side": "buy", "qty": 0.000000001}, "qty"),
+        ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "side"),
+        ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "nodes[0].quantity.fixed.qty_1e8"),
+        ({"nodes": [node("a", activation="wait")], "edges": []}, "nodes"),
+        ({"nodes": [node("a"), node("a")], "edges": []}, "nodes[1].node_id"),
+        (
+            {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_fill_ratio", 1.5)]},
+            "edges[0].condition.fill_ratio_gte",
+        ),
+        (
+            {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_fill_ratio")]},
+            "edges[0].condition",
+        ),
+        (
+            {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_whim")]},
+            "edges[0].trigger",
+        ),
+        (
+            {
+                "nodes": [node("a"), node("b", activation="wait"), node("c", activation="wait")],
+                "edges": [
+                    edge("e0", "a", "b", "on_done"),
+                    edge("e1", "b", "c", "on_done"),
+                    edge("e2", "c", "b", "on_done"),
+                ],
+            },
+            "edges",
+        ),
+        ({"nodes": [node("a")], "edges": [], "colour": "red"}, "colour"),
+    ],
+)
 def test_validation_errors_are_400_with_a_path(sandbox, body, where):
     status, answer, _ = sandbox.api("POST", "/v1/orders", body)
     assert status == 400
@@ -140,11 +162,13 @@ def test_fills_listing(sandbox):
 
 def test_idempotency_key_replays_and_conflicts(sandbox):
     gid = submit(sandbox, hedge_graph(), {"Idempotency-Key": "run-7"})
-    status, body, headers = sandbox.request("POST", "/v1/orders", wire(hedge_graph()),
-                                            {"Authorization": "Bearer t", "Idempotency-Key": "run-7"})
+    status, body, headers = sandbox.request(
+        "POST", "/v1/orders", wire(hedge_graph()), {"Authorization": "Bearer t", "Idempotency-Key": "run-7"}
+    )
     assert status == 200 and body["graph_id"] == gid and headers.get("Idempotent-Replayed") == "true"
-    status, body, _ = sandbox.request("POST", "/v1/orders", wire(hedge_graph(1)),
-                                      {"Authorization": "Bearer t", "Idempotency-Key": "run-7"})
+    status, body, _ = sandbox.request(
+        "POST", "/v1/orders", wire(hedge_graph(1)), {"Authorization": "Bearer t", "Idempotency-Key": "run-7"}
+    )
     assert status == 409 and body["error"]["code"] == "idempotency_conflict"
     assert len(sandbox.graphs()) == 1
 
@@ -199,8 +223,10 @@ def test_hedge_fires_when_the_parent_reaches_half(sandbox):
     sandbox.tick(1)
     graph = get(sandbox, gid)
     assert graph["nodes"]["spot"]["filled_qty_1e8"] == 10_000_000_000
-    assert graph["nodes"]["hedge"]["status"] == "executing" and graph["edges"]["e0"] == {"status": "fired",
-                                                                                         "fired": True}
+    assert graph["nodes"]["hedge"]["status"] == "executing" and graph["edges"]["e0"] == {
+        "status": "fired",
+        "fired": True,
+    }
     sandbox.tick(5000)
     assert timeline(sandbox, gid) == [
         (0, "spot", "executing"),
@@ -224,8 +250,10 @@ def test_hedge_fires_when_the_parent_reaches_half(sandbox):
 
 def test_on_timeout_fires_after_its_time(sandbox):
     frozen(sandbox)
-    graph = {"nodes": [node("a"), node("b", activation="wait")],
-             "edges": [edge("e0", "a", "b", {"on_timeout": {"ms": 5000}})]}
+    graph = {
+        "nodes": [node("a"), node("b", activation="wait")],
+        "edges": [edge("e0", "a", "b", {"on_timeout": {"ms": 5000}})],
+    }
     gid = submit(sandbox, graph)
     sandbox.tick(4999)
     view = get(sandbox, gid)
@@ -238,10 +266,16 @@ def test_on_timeout_fires_after_its_time(sandbox):
 
 def test_first_fill_full_fill_accepted_and_done_in_order(sandbox):
     frozen(sandbox)
-    graph = {"nodes": [node("a", qty_1e8=8), *(node(n, qty_1e8=1, activation="wait") for n in "bcdef")],
-             "edges": [edge("e0", "a", "b", "on_accepted"), edge("e1", "a", "c", "on_first_fill"),
-                       edge("e2", "a", "d", "on_full_fill"), edge("e3", "a", "e", "on_done"),
-                       edge("e4", "a", "f", "on_cancel")]}
+    graph = {
+        "nodes": [node("a", qty_1e8=8), *(node(n, qty_1e8=1, activation="wait") for n in "bcdef")],
+        "edges": [
+            edge("e0", "a", "b", "on_accepted"),
+            edge("e1", "a", "c", "on_first_fill"),
+            edge("e2", "a", "d", "on_full_fill"),
+            edge("e3", "a", "e", "on_done"),
+            edge("e4", "a", "f", "on_cancel"),
+        ],
+    }
     gid = submit(sandbox, graph)
     sandbox.tick(10_000)
     events = timeline(sandbox, gid, ("edge_fired",))
@@ -255,8 +289,10 @@ def test_first_fill_full_fill_accepted_and_done_in_order(sandbox):
 
 def test_on_fill_streams_a_derived_hedge(sandbox):
     frozen(sandbox)
-    graph = {"nodes": [node("a", qty_1e8=1000), node("h", "ETH-USD-PERP", "sell", "derived", "wait")],
-             "edges": [edge("e0", "a", "h", "on_fill")]}
+    graph = {
+        "nodes": [node("a", qty_1e8=1000), node("h", "ETH-USD-PERP", "sell", "derived", "wait")],
+        "edges": [edge("e0", "a", "h", "on_fill")],
+    }
     gid = submit(sandbox, graph)
     sandbox.tick(1200)  # a: fills at 550 and 1050; h follows
     view = get(sandbox, gid)
@@ -265,8 +301,12 @@ def test_on_fill_streams_a_derived_hedge(sandbox):
     sandbox.tick(10_000)
     view = get(sandbox, gid)
     assert view["status"] == "completed"
-    assert view["nodes"]["h"] == {**view["nodes"]["h"], "status": "filled", "filled_qty_1e8": 1000,
-                                  "target_qty_1e8": 1000}
+    assert view["nodes"]["h"] == {
+        **view["nodes"]["h"],
+        "status": "filled",
+        "filled_qty_1e8": 1000,
+        "target_qty_1e8": 1000,
+    }
     fired = [e for e in sandbox.events(gid) if e["type"] == "edge_fired"]
     assert [e["count"] for e in fired] == [1, 2, 3, 4]  # every parent fill
 
@@ -274,9 +314,14 @@ def test_on_fill_streams_a_derived_hedge(sandbox):
 def test_rejected_parent_fires_on_done_and_a_cancelled_child_fires_on_cancel(sandbox):
     frozen(sandbox)
     sandbox.configure(reject_symbols=["BAD-USD"])
-    graph = {"nodes": [node("p", "BAD-USD"), node("d", qty_1e8="derived", activation="wait"),
-                       node("x", qty_1e8=4, activation="wait")],
-             "edges": [edge("e0", "p", "d", "on_done"), edge("e1", "d", "x", "on_cancel")]}
+    graph = {
+        "nodes": [
+            node("p", "BAD-USD"),
+            node("d", qty_1e8="derived", activation="wait"),
+            node("x", qty_1e8=4, activation="wait"),
+        ],
+        "edges": [edge("e0", "p", "d", "on_done"), edge("e1", "d", "x", "on_cancel")],
+    }
     gid = submit(sandbox, graph)
     sandbox.tick(10_000)
     view = get(sandbox, gid)
@@ -290,10 +335,13 @@ def test_rejected_parent_fires_on_done_and_a_cancelled_child_fires_on_cancel(san
 def test_on_price_follows_the_configured_path(sandbox):
     frozen(sandbox)
     sandbox.control("POST", "/prices", {"BTC-USD": {"price": 100, "path": [[1000, 97], [3000, 94.9]]}})
-    trigger = {"on_price": {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price",
-                            "offset_pct": -5.0}}
-    graph = {"nodes": [node("a", "BTC-USD"), node("stop", "BTC-USD", "sell", activation="wait")],
-             "edges": [edge("e0", "a", "stop", trigger)]}
+    trigger = {
+        "on_price": {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5.0}
+    }
+    graph = {
+        "nodes": [node("a", "BTC-USD"), node("stop", "BTC-USD", "sell", activation="wait")],
+        "edges": [edge("e0", "a", "stop", trigger)],
+    }
     gid = submit(sandbox, graph)
     sandbox.tick(2999)
     assert get(sandbox, gid)["nodes"]["stop"]["status"] == "pending"  # 97 is only -3 %
@@ -309,8 +357,10 @@ def test_on_price_follows_the_configured_path(sandbox):
 def test_unreachable_wait_nodes_are_cancelled_and_the_graph_completes(sandbox):
     frozen(sandbox)
     trigger = {"on_price": {"symbol": "ETH-USD", "direction": "above", "offset_pct": 10}}
-    graph = {"nodes": [node("a", qty_1e8=4), node("b", activation="wait"), node("c", activation="wait")],
-             "edges": [edge("e0", "a", "b", trigger), edge("e1", "b", "c", "on_done")]}
+    graph = {
+        "nodes": [node("a", qty_1e8=4), node("b", activation="wait"), node("c", activation="wait")],
+        "edges": [edge("e0", "a", "b", trigger), edge("e1", "b", "c", "on_done")],
+    }
     gid = submit(sandbox, graph)
     sandbox.tick(10_000)
     view = get(sandbox, gid)
@@ -346,8 +396,12 @@ def test_reset_reseeds_graph_ids(sandbox):
 
 
 def test_fault_500_and_429(sandbox):
-    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 2},
-                        {"method": "GET", "path_prefix": "/v1/fills", "kind": "http_429", "retry_after": 7}])
+    sandbox.set_faults(
+        [
+            {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 2},
+            {"method": "GET", "path_prefix": "/v1/fills", "kind": "http_429", "retry_after": 7},
+        ]
+    )
     assert [sandbox.api("GET", "/v1/orders")[0] for _ in range(3)] == [500, 500, 200]
     status, _, headers = sandbox.api("GET", "/v1/fills")
     assert status == 429 and headers["Retry-After"] == "7"

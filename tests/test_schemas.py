@@ -35,8 +35,19 @@ INT64_MAX = 2**63 - 1
 # --------------------------------------------------------------------------
 
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
-_SCHEMA_ONE = ("additionalProperties", "unevaluatedProperties", "items", "unevaluatedItems", "contains",
-               "propertyNames", "not", "if", "then", "else", "contentSchema")
+_SCHEMA_ONE = (
+    "additionalProperties",
+    "unevaluatedProperties",
+    "items",
+    "unevaluatedItems",
+    "contains",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contentSchema",
+)
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 
 
@@ -100,8 +111,9 @@ def test_schema_is_valid_draft_2020_12(schema):
 def test_every_property_has_a_description(schema):
     props = list(all_properties(schema))
     assert len(props) > 20
-    missing = [ptr for ptr, prop in props
-               if not (isinstance(prop.get("description"), str) and prop["description"].strip())]
+    missing = [
+        ptr for ptr, prop in props if not (isinstance(prop.get("description"), str) and prop["description"].strip())
+    ]
     assert missing == [], f"properties without a description: {missing}"
 
 
@@ -153,8 +165,17 @@ def test_examples_are_valid(schema):
 
 def test_closed_mappings_reject_unknown_keys():
     defs = PLAYBOOK_SCHEMA["$defs"]
-    closed = [PLAYBOOK_SCHEMA, PLAYBOOK_SCHEMA["properties"]["risk"], PLAYBOOK_SCHEMA["properties"]["defaults"],
-              defs["leg"], defs["twap"], defs["afterEdge"], defs["edge"], defs["param"], defs["trigger"]]
+    closed = [
+        PLAYBOOK_SCHEMA,
+        PLAYBOOK_SCHEMA["properties"]["risk"],
+        PLAYBOOK_SCHEMA["properties"]["defaults"],
+        defs["leg"],
+        defs["twap"],
+        defs["afterEdge"],
+        defs["edge"],
+        defs["param"],
+        defs["trigger"],
+    ]
     for sub in closed:
         assert sub["additionalProperties"] is False
 
@@ -222,8 +243,14 @@ def _wire_graph():
                 "side": "buy",
                 "order_type": {"limit": {"price_1e9": 2325530000000}},
                 "quantity": {"fixed": {"qty_1e8": 20000000000}},
-                "execution": {"policy": "sor", "urgency": "medium", "max_slippage_bps": 25, "horizon_ms": 300000,
-                              "tif": "GTC", "pacing": {"uniform": {"num_slices": 10, "interval_ms": 30000}}},
+                "execution": {
+                    "policy": "sor",
+                    "urgency": "medium",
+                    "max_slippage_bps": 25,
+                    "horizon_ms": 300000,
+                    "tif": "GTC",
+                    "pacing": {"uniform": {"num_slices": 10, "interval_ms": 30000}},
+                },
                 "activation": "root",
             },
             {
@@ -246,12 +273,27 @@ def _wire_graph():
         ],
         "edges": [
             {"edge_id": "e0", "from_node": "spot", "to_node": "hedge", "trigger": "on_fill"},
-            {"edge_id": "e1", "from_node": "spot", "to_node": "stop",
-             "trigger": {"on_price": {"symbol": "ETH-USD", "direction": "below", "reference": "graph_entry_price",
-                                      "offset_pct": -5.0}}},
+            {
+                "edge_id": "e1",
+                "from_node": "spot",
+                "to_node": "stop",
+                "trigger": {
+                    "on_price": {
+                        "symbol": "ETH-USD",
+                        "direction": "below",
+                        "reference": "graph_entry_price",
+                        "offset_pct": -5.0,
+                    }
+                },
+            },
             {"edge_id": "e2", "from_node": "hedge", "to_node": "stop", "trigger": {"on_timeout": {"ms": 5000}}},
-            {"edge_id": "e3", "from_node": "spot", "to_node": "stop", "trigger": "on_fill_ratio",
-             "condition": {"fill_ratio_gte": 0.5}},
+            {
+                "edge_id": "e3",
+                "from_node": "spot",
+                "to_node": "stop",
+                "trigger": "on_fill_ratio",
+                "condition": {"fill_ratio_gte": 0.5},
+            },
         ],
         "risk": {"admission": {"max_notional_usd": 500000}, "runtime": {"max_loss_usd": 10000.5}},
         "is_sandbox": True,
@@ -269,17 +311,32 @@ def test_hand_written_wire_graph_is_valid():
 @pytest.mark.parametrize(
     "mutate, expected",
     [
-        (lambda g: g["nodes"][0]["quantity"]["fixed"].update(qty_1e8=0), [("minimum", ("nodes", 0, "quantity", "fixed", "qty_1e8"))]),
-        (lambda g: g["nodes"][0]["quantity"]["fixed"].update(qty_1e8=INT64_MAX + 1), [("maximum", ("nodes", 0, "quantity", "fixed", "qty_1e8"))]),
-        (lambda g: g["nodes"][0]["order_type"]["limit"].update(price_1e9=1.5), [("type", ("nodes", 0, "order_type", "limit", "price_1e9"))]),
+        (
+            lambda g: g["nodes"][0]["quantity"]["fixed"].update(qty_1e8=0),
+            [("minimum", ("nodes", 0, "quantity", "fixed", "qty_1e8"))],
+        ),
+        (
+            lambda g: g["nodes"][0]["quantity"]["fixed"].update(qty_1e8=INT64_MAX + 1),
+            [("maximum", ("nodes", 0, "quantity", "fixed", "qty_1e8"))],
+        ),
+        (
+            lambda g: g["nodes"][0]["order_type"]["limit"].update(price_1e9=1.5),
+            [("type", ("nodes", 0, "order_type", "limit", "price_1e9"))],
+        ),
         (lambda g: g["nodes"][1].update(order_type="limit"), [("const", ("nodes", 1, "order_type"))]),
-        (lambda g: g["nodes"][0]["instrument"].update(symbol="X" * 513), [("maxLength", ("nodes", 0, "instrument", "symbol"))]),
+        (
+            lambda g: g["nodes"][0]["instrument"].update(symbol="X" * 513),
+            [("maxLength", ("nodes", 0, "instrument", "symbol"))],
+        ),
         (lambda g: g["nodes"][0]["execution"].update(policy="fast"), [("enum", ("nodes", 0, "execution", "policy"))]),
         (lambda g: g["nodes"][0]["execution"].update(tif="gtc"), [("enum", ("nodes", 0, "execution", "tif"))]),
         (lambda g: g["nodes"][0].update(price=1), [("additionalProperties", ("nodes", 0))]),
         (lambda g: g["nodes"][0].pop("activation"), [("required", ("nodes", 0))]),
         (lambda g: g["edges"][0].update(trigger="on_fills"), [("enum", ("edges", 0, "trigger"))]),
-        (lambda g: g["edges"][2].update(trigger={"on_timeout": {"ms": 5000}, "on_cancel": {}}), [("additionalProperties", ("edges", 2, "trigger")), ("maxProperties", ("edges", 2, "trigger"))]),
+        (
+            lambda g: g["edges"][2].update(trigger={"on_timeout": {"ms": 5000}, "on_cancel": {}}),
+            [("additionalProperties", ("edges", 2, "trigger")), ("maxProperties", ("edges", 2, "trigger"))],
+        ),
         (lambda g: g.update(nodes=[]), [("minItems", ("nodes",))]),
         (lambda g: g.update(is_sandbox="false"), [("type", ("is_sandbox",))]),
     ],
@@ -316,10 +373,23 @@ def hedge():
         "sandbox": True,
         "risk": {"max_notional": "$500k", "max_loss": Decimal("10000.50")},
         "legs": {
-            "spot": {"buy": Decimal("200.0"), "symbol": "ETH-USD", "limit": "ask + 1 tick", "urgency": "medium",
-                     "slippage": "25bps", "horizon": "5m", "tif": "gtc", "twap": "10 slices every 30s"},
-            "hedge": {"sell": "200 ETH", "symbol": "ETH-USD-PERP", "venue": "Hyperliquid",
-                      "policy": "aggressive_chase", "after": "spot filled 50%"},
+            "spot": {
+                "buy": Decimal("200.0"),
+                "symbol": "ETH-USD",
+                "limit": "ask + 1 tick",
+                "urgency": "medium",
+                "slippage": "25bps",
+                "horizon": "5m",
+                "tif": "gtc",
+                "twap": "10 slices every 30s",
+            },
+            "hedge": {
+                "sell": "200 ETH",
+                "symbol": "ETH-USD-PERP",
+                "venue": "Hyperliquid",
+                "policy": "aggressive_chase",
+                "after": "spot filled 50%",
+            },
         },
     }
 
@@ -341,30 +411,62 @@ def test_rich_playbook_is_valid():
         "sandbox": "{{ paper }}",
         "params": {
             "paper": {"type": "bool", "default": True},
-            "size": {"type": "quantity", "default": "10 shares", "description": "Shares per rung",
-                     "min": Decimal("5"), "max": "500 shares"},
+            "size": {
+                "type": "quantity",
+                "default": "10 shares",
+                "description": "Shares per rung",
+                "min": Decimal("5"),
+                "max": "500 shares",
+            },
             "venue": {"type": "string", "choices": ["polymarket", "kalshi"]},
             "rungs": {"type": "integer", "default": 3, "min": 1, "max": 20},
         },
         "defaults": {"venue": "{{ venue }}", "policy": "passive_limit", "tif": "GTC", "slippage": Decimal("0.25")},
         "legs": {
-            "entry": {"side": "buy", "qty": "{{ size }}", "symbol": "will-it-rain:yes", "limit": Decimal("0.55"),
-                      "type": "prediction", "for_each": "{{ range(rungs) }}"},
-            "drip": {"buy": "$5k", "symbol": "BTC-USD", "twap": {"slices": 10, "over": "5m"}, "horizon": 600000,
-                     "policy": "{{ 'time_drip' if paper else 'sor' }}"},
-            "chase": {"buy": "derived", "symbol": "BTC-USD", "twap": {"slices": "{{ rungs }}", "every": "30s"},
-                      "after": ["drip first fill",
-                                {"from": "drip", "trigger": "on_fill_ratio", "fill_ratio": "50%"},
-                                {"from": "drip", "trigger": {"on_timeout": {"ms": 5000}}},
-                                {"from": "drip", "trigger": {"on_price": {
-                                    "symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price",
-                                    "offset_pct": Decimal("-5.0")}}}],
-                      "activation": "wait"},
+            "entry": {
+                "side": "buy",
+                "qty": "{{ size }}",
+                "symbol": "will-it-rain:yes",
+                "limit": Decimal("0.55"),
+                "type": "prediction",
+                "for_each": "{{ range(rungs) }}",
+            },
+            "drip": {
+                "buy": "$5k",
+                "symbol": "BTC-USD",
+                "twap": {"slices": 10, "over": "5m"},
+                "horizon": 600000,
+                "policy": "{{ 'time_drip' if paper else 'sor' }}",
+            },
+            "chase": {
+                "buy": "derived",
+                "symbol": "BTC-USD",
+                "twap": {"slices": "{{ rungs }}", "every": "30s"},
+                "after": [
+                    "drip first fill",
+                    {"from": "drip", "trigger": "on_fill_ratio", "fill_ratio": "50%"},
+                    {"from": "drip", "trigger": {"on_timeout": {"ms": 5000}}},
+                    {
+                        "from": "drip",
+                        "trigger": {
+                            "on_price": {
+                                "symbol": "BTC-USD",
+                                "direction": "below",
+                                "reference": "graph_entry_price",
+                                "offset_pct": Decimal("-5.0"),
+                            }
+                        },
+                    },
+                ],
+                "activation": "wait",
+            },
             "templated": {"use": "./templates/hedge.yaml", "with": {"size": "200 ETH"}},
             "rungs-1.b": {"sell": 3, "symbol": "KXBTCZ-26DEC31-T99000", "for_each": [1, 2, 3]},
         },
-        "edges": [{"from": "entry-0", "to": "chase", "trigger": "on_done"},
-                  {"from": "drip", "to": "chase", "trigger": "on_fill_ratio", "fill_ratio": Decimal("0.5")}],
+        "edges": [
+            {"from": "entry-0", "to": "chase", "trigger": "on_done"},
+            {"from": "drip", "to": "chase", "trigger": "on_fill_ratio", "fill_ratio": Decimal("0.5")},
+        ],
     }
     assert errors(playbook) == []
 
@@ -390,14 +492,29 @@ def _with(change):
         (lambda p: p.update(leggs={}), [("additionalProperties", ())]),
         (lambda p: p["risk"].update(max_drawdown=1), [("additionalProperties", ("risk",))]),
         (lambda p: p.update(defaults={"after": "spot filled"}), [("additionalProperties", ("defaults",))]),
-        (lambda p: p["legs"]["spot"].update(twap={"slices": 10, "each": "30s"}), [("additionalProperties", ("legs", "spot", "twap"))]),
-        (lambda p: p["legs"]["hedge"].update(after=[{"from": "spot", "trigger": "on_fill", "ratio": 1}]), [("additionalProperties", ("legs", "hedge", "after", 0))]),
-        (lambda p: p.update(edges=[{"from": "spot", "to": "hedge", "trigger": "on_done", "when": 1}]), [("additionalProperties", ("edges", 0))]),
-        (lambda p: p.update(params={"size": {"type": "quantity", "defualt": 1}}), [("additionalProperties", ("params", "size"))]),
+        (
+            lambda p: p["legs"]["spot"].update(twap={"slices": 10, "each": "30s"}),
+            [("additionalProperties", ("legs", "spot", "twap"))],
+        ),
+        (
+            lambda p: p["legs"]["hedge"].update(after=[{"from": "spot", "trigger": "on_fill", "ratio": 1}]),
+            [("additionalProperties", ("legs", "hedge", "after", 0))],
+        ),
+        (
+            lambda p: p.update(edges=[{"from": "spot", "to": "hedge", "trigger": "on_done", "when": 1}]),
+            [("additionalProperties", ("edges", 0))],
+        ),
+        (
+            lambda p: p.update(params={"size": {"type": "quantity", "defualt": 1}}),
+            [("additionalProperties", ("params", "size"))],
+        ),
         # missing fields -> required (GC104)
         (lambda p: p["legs"]["spot"].pop("symbol"), [("required", ("legs", "spot"))]),
         (lambda p: p.pop("name"), [("required", ())]),
-        (lambda p: p["legs"]["hedge"].update(after=[{"trigger": "on_fill"}]), [("required", ("legs", "hedge", "after", 0))]),
+        (
+            lambda p: p["legs"]["hedge"].update(after=[{"trigger": "on_fill"}]),
+            [("required", ("legs", "hedge", "after", 0))],
+        ),
         (lambda p: p["legs"]["spot"].update(twap={"every": "30s"}), [("required", ("legs", "spot", "twap"))]),
         (lambda p: p.update(params={"size": {"default": 1}}), [("required", ("params", "size"))]),
         # wrong values -> type / enum / pattern / const / minimum (GC103)
@@ -406,12 +523,21 @@ def _with(change):
         (lambda p: p["legs"]["hedge"].update(urgency=3), [("enum", ("legs", "hedge", "urgency"))]),
         (lambda p: p["legs"]["hedge"].update(type="future"), [("enum", ("legs", "hedge", "type"))]),
         (lambda p: p["legs"]["hedge"].update(activation="later"), [("enum", ("legs", "hedge", "activation"))]),
-        (lambda p: p["legs"]["hedge"].update(after=[{"from": "spot", "trigger": "on_filled"}]), [("enum", ("legs", "hedge", "after", 0, "trigger"))]),
+        (
+            lambda p: p["legs"]["hedge"].update(after=[{"from": "spot", "trigger": "on_filled"}]),
+            [("enum", ("legs", "hedge", "after", 0, "trigger"))],
+        ),
         (lambda p: p["legs"]["spot"].update(tif="GTD"), [("pattern", ("legs", "spot", "tif"))]),
         (lambda p: p["legs"]["spot"].update(buy=True), [("type", ("legs", "spot", "buy"))]),
         (lambda p: p["legs"]["spot"].update(symbol="X" * 513), [("maxLength", ("legs", "spot", "symbol"))]),
-        (lambda p: p["legs"]["spot"].update(twap={"slices": 0, "every": "30s"}), [("minimum", ("legs", "spot", "twap", "slices"))]),
-        (lambda p: p["legs"]["spot"].update(twap={"slices": "ten", "every": "30s"}), [("pattern", ("legs", "spot", "twap", "slices"))]),
+        (
+            lambda p: p["legs"]["spot"].update(twap={"slices": 0, "every": "30s"}),
+            [("minimum", ("legs", "spot", "twap", "slices"))],
+        ),
+        (
+            lambda p: p["legs"]["spot"].update(twap={"slices": "ten", "every": "30s"}),
+            [("pattern", ("legs", "spot", "twap", "slices"))],
+        ),
         (lambda p: p.update(graphc=2), [("const", ("graphc",))]),
         (lambda p: p.update(graphc=True), [("const", ("graphc",))]),
         (lambda p: p.update(name="ETH Hedge"), [("pattern", ("name",))]),
@@ -429,7 +555,13 @@ def test_bad_playbooks_fail_with_one_plain_error(change, expected):
 
 def test_templates_are_accepted_where_words_are_expected():
     playbook = hedge()
-    playbook["legs"]["hedge"].update(policy="{{ policy }}", side="{{ side }}", type="{{ kind }}",
-                                      urgency="{{ u }}", tif="{{ tif }}", activation="{{ a }}")
+    playbook["legs"]["hedge"].update(
+        policy="{{ policy }}",
+        side="{{ side }}",
+        type="{{ kind }}",
+        urgency="{{ u }}",
+        tif="{{ tif }}",
+        activation="{{ a }}",
+    )
     playbook["legs"]["hedge"]["after"] = [{"from": "spot", "trigger": "{{ trig }}"}]
     assert errors(playbook) == []

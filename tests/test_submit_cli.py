@@ -24,11 +24,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sandbox_fixture import REPO
 
 from graphc.api.client import Client
 from graphc.api.ledger import Ledger
 from graphc.cli import cli
-from sandbox_fixture import REPO, sandbox, sandbox_server  # noqa: F401
 
 SECRET = "seq_test_SECRET_canary_9f8e7d"
 HEDGE = REPO / "examples" / "eth-hedge.yaml"
@@ -57,8 +57,15 @@ def cli_env(sb, **extra) -> dict:
 
 def graphc(args, env, cwd, timeout=60, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
     """`python -m graphc ARGS` as a separate process."""
-    return subprocess.run([sys.executable, "-m", "graphc", *map(str, args)], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout, stdin=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *map(str, args)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=stdin,
+    )
 
 
 def graph_id_of(output: str) -> str:
@@ -75,14 +82,11 @@ def write_playbook(path: Path, name: str, *, size: int = 200, live: bool = False
     """A variant of the hedge example."""
     path.write_text(
         "graphc: 1\n"
-        f"name: {name}\n"
-        + ("sandbox: false\n" if live else "")
-        + "risk:\n  max_notional: $1m\n  max_loss: $10k\n"
+        f"name: {name}\n" + ("sandbox: false\n" if live else "") + "risk:\n  max_notional: $1m\n  max_loss: $10k\n"
         "legs:\n"
         f"  spot:\n    buy: {size} ETH\n    symbol: ETH-USD\n"
         f"  hedge:\n    sell: {size} ETH\n    symbol: ETH-USD-PERP\n    venue: hyperliquid\n"
-        "    policy: aggressive_chase\n    after: spot filled 50%\n"
-        + extra,
+        "    policy: aggressive_chase\n    after: spot filled 50%\n" + extra,
         encoding="utf-8",
     )
     return path
@@ -97,14 +101,16 @@ def test_submit_watch_hedge_example_fires_triggers_in_order(sandbox, project):
     assert proc.returncode == 0, proc.stderr
     gid = graph_id_of(proc.stdout)
     assert proc.stdout.startswith(
-        f"submitted eth-spot-perp-hedge as graph {gid} (sandbox, run key eth-spot-perp-hedge@")
+        f"submitted eth-spot-perp-hedge as graph {gid} (sandbox, run key eth-spot-perp-hedge@"
+    )
     assert proc.stdout.splitlines()[-1] == f"graph {gid} completed"
     assert "\x1b[" not in proc.stdout  # not a terminal: no redraw codes
 
     events = sandbox.events(gid)
     fired = [e for e in events if e["type"] == "edge_fired"]
     assert [(e["edge"], e["trigger"], e["from_node"], e["to_node"]) for e in fired] == [
-        ("e0", "on_fill_ratio", "spot", "hedge")]
+        ("e0", "on_fill_ratio", "spot", "hedge")
+    ]
     e0 = fired[0]
     spot_fills = [e for e in events if e["type"] == "fill" and e["node"] == "spot"]
     before = [f for f in spot_fills if f["seq"] < e0["seq"]]
@@ -132,8 +138,9 @@ def test_submit_watch_hedge_example_fires_triggers_in_order(sandbox, project):
     # the default ledger is the project's .graphc/, and `graphc ledger` there shows the run
     assert (project / ".graphc" / "ledger.sqlite").exists()
     listing = graphc(["ledger"], env, project)
-    assert listing.returncode == 0 and re.search(rf"\bsubmitted\s+sandbox\s+eth-spot-perp-hedge@\w+\s+{gid}$",
-                                                 listing.stdout, re.M), listing.stdout
+    assert listing.returncode == 0 and re.search(
+        rf"\bsubmitted\s+sandbox\s+eth-spot-perp-hedge@\w+\s+{gid}$", listing.stdout, re.M
+    ), listing.stdout
 
 
 def test_plan_then_submit_sends_exactly_the_planned_bytes(sandbox, project, tmp_path):
@@ -143,10 +150,15 @@ def test_plan_then_submit_sends_exactly_the_planned_bytes(sandbox, project, tmp_
     plan_file = elsewhere / "plan.json"
     planned = graphc(["plan", HEDGE, "--quotes", QUOTES, "-o", plan_file], env, project)
     assert planned.returncode == 0, planned.stderr
-    for expected in ("leg    side  size     instrument", "spot   buy   200 ETH  ETH-USD",
-                     "hedge  sell  200 ETH  ETH-USD-PERP  hyperliquid", "└─ hedge  after spot filled 50%",
-                     "risk: max notional $1m, max loss $10k", "total notional: $930,066.00",
-                     "mode: SANDBOX (paper trading)"):
+    for expected in (
+        "leg    side  size     instrument",
+        "spot   buy   200 ETH  ETH-USD",
+        "hedge  sell  200 ETH  ETH-USD-PERP  hyperliquid",
+        "└─ hedge  after spot filled 50%",
+        "risk: max notional $1m, max loss $10k",
+        "total notional: $930,066.00",
+        "mode: SANDBOX (paper trading)",
+    ):
         assert expected in planned.stdout
     plan = json.loads(plan_file.read_text())
     proc = graphc(["submit", plan_file], env, project)
@@ -187,8 +199,11 @@ def test_watch_exits_1_when_the_graph_does_not_complete(sandbox, project):
 
 def test_embedded_sandbox_without_any_router_configuration(project):
     env = {k: v for k, v in os.environ.items() if k not in ("SEQUENCE_API_URL", "SEQUENCE_API_KEY")}
-    env.update(GRAPHC_CREDENTIALS="/nonexistent/graphc-credentials", NO_COLOR="1",
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    env.update(
+        GRAPHC_CREDENTIALS="/nonexistent/graphc-credentials",
+        NO_COLOR="1",
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    )
     proc = graphc(["submit", HEDGE, "--quotes", QUOTES], env, project)
     assert proc.returncode == 0, proc.stderr
     assert "using the embedded sandbox at http://127.0.0.1:" in proc.stderr
@@ -218,10 +233,15 @@ def fast_client(monkeypatch):
 SOAK_FAULTS = [
     {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.15, "seed": 11},
     {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.1, "seed": 12},
-    {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "apply": True, "probability": 0.1,
-     "seed": 13},
-    {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_429", "retry_after": 0, "probability": 0.1,
-     "seed": 14},
+    {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "apply": True, "probability": 0.1, "seed": 13},
+    {
+        "method": "POST",
+        "path_prefix": "/v1/orders",
+        "kind": "http_429",
+        "retry_after": 0,
+        "probability": 0.1,
+        "seed": 14,
+    },
     {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 0.4, "probability": 0.05, "seed": 15},
     {"method": "GET", "path_prefix": "/v1/", "kind": "http_500", "probability": 0.2, "seed": 16},
     {"method": "GET", "path_prefix": "/v1/", "kind": "drop_after_read", "probability": 0.1, "seed": 17},
@@ -343,8 +363,9 @@ class _EchoAuth(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         self.server.seen.append(auth)
         token = auth.partition(" ")[2]
-        body = json.dumps({"error": {"code": "unauthorized",
-                                     "message": f"key {token} is not valid (you sent {auth!r})"}}).encode()
+        body = json.dumps(
+            {"error": {"code": "unauthorized", "message": f"key {token} is not valid (you sent {auth!r})"}}
+        ).encode()
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -403,8 +424,9 @@ def test_the_api_key_never_appears_in_output_logs_ledger_or_plan(sandbox, projec
     sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/", "kind": "http_500", "count": 2}])
     run(["status", gid, "--verbose"])
     sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}])
-    assert "UNCERTAIN" in run(["submit", HEDGE, "--quotes", QUOTES, "--run-key", "k500", "--verbose"],
-                              codes=(3,)).stderr
+    assert (
+        "UNCERTAIN" in run(["submit", HEDGE, "--quotes", QUOTES, "--run-key", "k500", "--verbose"], codes=(3,)).stderr
+    )
     sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
     run(["submit", HEDGE, "--quotes", QUOTES, "--run-key", "kdrop", "--verbose"], codes=(3,))
     sandbox.set_faults([])
@@ -452,7 +474,8 @@ def test_a_live_playbook_needs_live_and_a_confirmation(sandbox, project):
     proc = graphc(["submit", live, "--quotes", QUOTES], env, project)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (
-        "graphc: refused: eth-live is a LIVE graph (`sandbox: false`); pass --live to trade it for real")
+        "graphc: refused: eth-live is a LIVE graph (`sandbox: false`); pass --live to trade it for real"
+    )
     proc = graphc(["submit", live, "--quotes", QUOTES, "--live"], env, project)  # stdin is not a terminal
     assert proc.returncode == 2 and "no terminal to confirm on, pass --yes" in proc.stderr
     assert orders_posted(sandbox) == [] and sandbox.graphs() == []
@@ -472,9 +495,15 @@ def test_a_live_submission_asks_on_a_terminal(sandbox, project):
     def on_a_terminal(answer: bytes):
         master, slave = os.openpty()
         try:
-            proc = subprocess.Popen([sys.executable, "-m", "graphc", "submit", str(live), "--quotes", str(QUOTES),
-                                     "--live"], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    env=env, cwd=project, text=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "graphc", "submit", str(live), "--quotes", str(QUOTES), "--live"],
+                stdin=slave,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=project,
+                text=True,
+            )
             os.close(slave)
             os.write(master, answer)
             out, err = proc.communicate(timeout=60)

@@ -95,8 +95,10 @@ def run(path, *args):
 
 def headlines(output):
     """(path, line, col, code) for every diagnostic headline."""
-    return [(m[1], int(m[2]), int(m[3]), m[4])
-            for m in re.finditer(r"^(.+?):(\d+):(\d+): (?:error|warning) (GC\d+)", output, re.M)]
+    return [
+        (m[1], int(m[2]), int(m[3]), m[4])
+        for m in re.finditer(r"^(.+?):(\d+):(\d+): (?:error|warning) (GC\d+)", output, re.M)
+    ]
 
 
 def assert_no_leak(output, canary):
@@ -127,7 +129,8 @@ def test_payload_in_a_template_file_is_located_there(project):
     canary = project / "CANARY-written"
     (project / "templates" / "evil.yaml").write_text(
         "graphc-template: 1\nlegs:\n  x:\n    buy: 1 ETH\n"
-        f"    symbol: \"{{{{ cycler.__init__.__globals__.os.system('touch {canary}') }}}}\"\n")
+        f"    symbol: \"{{{{ cycler.__init__.__globals__.os.system('touch {canary}') }}}}\"\n"
+    )
     path = project / "play.yaml"
     path.write_text("graphc: 1\nname: t\nlegs:\n  h:\n    use: ./templates/evil.yaml\n")
     result, output = run(path)
@@ -140,7 +143,7 @@ def test_payload_in_a_template_file_is_located_there(project):
 def test_environment_is_not_a_name(project):
     """No name, filter or attribute reaches os.environ; the secret never appears even in a valid render."""
     path = project / "play.yaml"
-    path.write_text(HEAD + "ETH-USD\n    limit: 100\ndescription: \"{{ now.isoformat() }} {{ today }}\"\n")
+    path.write_text(HEAD + 'ETH-USD\n    limit: 100\ndescription: "{{ now.isoformat() }} {{ today }}"\n')
     result, output = run(path, "--now", "2026-01-05T09:00:00Z")
     assert result.exit_code == 0, output
     assert SECRET not in output
@@ -151,13 +154,15 @@ def test_param_values_are_data_not_templates(project, tmp_path):
     canary = project / "CANARY-written"
     payload = f"{{{{ cycler.__init__.__globals__.os.system('touch {canary}') }}}}"
     path = project / "play.yaml"
-    path.write_text("graphc: 1\nname: t\nparams:\n  note: {type: string, default: x}\n"
-                    "description: \"{{ note }}\"\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 100}\n")
+    path.write_text(
+        "graphc: 1\nname: t\nparams:\n  note: {type: string, default: x}\n"
+        'description: "{{ note }}"\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 100}\n'
+    )
     result, output = run(path, "--set", f"note={payload}")
     assert result.exit_code == 0, output
     assert_no_leak(output, canary)
     values = tmp_path / "values.yaml"
-    values.write_text(f"note: \"{payload}\"\n")
+    values.write_text(f'note: "{payload}"\n')
     result, output = run(path, "--params", str(values))
     assert result.exit_code == 0, output
     assert_no_leak(output, canary)
@@ -168,7 +173,7 @@ def test_param_values_are_data_not_templates(project, tmp_path):
 
 def _use(project, target):
     path = project / "play.yaml"
-    path.write_text(f"graphc: 1\nname: t\nlegs:\n  h:\n    use: \"{target}\"\n")
+    path.write_text(f'graphc: 1\nname: t\nlegs:\n  h:\n    use: "{target}"\n')
     return path
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,9 +22,11 @@ from graphc.quotes import Quote
 from graphc.stages.load import load_text
 from graphc.stages.render import render
 
-QUOTES = {"ETH-USD": Quote(bid=Decimal("2325.10"), ask=Decimal("2325.53"), tick=Decimal("0.01")),
-          "BTC-USD": Quote(bid=Decimal("97250"), ask=Decimal("97251"), tick=Decimal("0.01"))}
-NOW = datetime(2026, 1, 7, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+QUOTES = {
+    "ETH-USD": Quote(bid=Decimal("2325.10"), ask=Decimal("2325.53"), tick=Decimal("0.01")),
+    "BTC-USD": Quote(bid=Decimal("97250"), ask=Decimal("97251"), tick=Decimal("0.01")),
+}
+NOW = datetime(2026, 1, 7, 9, 0, tzinfo=UTC)  # a Wednesday
 
 
 def playbook(body: str) -> str:
@@ -114,16 +116,19 @@ def test_params_file_and_set_wins(tmp_path):
     assert node["execution"]["pacing"]["uniform"]["num_slices"] == 2
 
 
-@pytest.mark.parametrize("name,value,words", [
-    ("size", "9 ETH", "above the maximum 5 ETH"),
-    ("size", "0.5 ETH", "below the minimum 1 ETH"),
-    ("size", "$5k", "different units"),
-    ("size", "lots", "cannot read 'lots' as a quantity"),
-    ("venue", "binance", "not one of coinbase, kraken"),
-    ("urgent", "yes", "expected true or false"),
-    ("slices", "2.5", "whole number"),
-    ("slices", "0", "below the minimum 1"),
-])
+@pytest.mark.parametrize(
+    "name,value,words",
+    [
+        ("size", "9 ETH", "above the maximum 5 ETH"),
+        ("size", "0.5 ETH", "below the minimum 1 ETH"),
+        ("size", "$5k", "different units"),
+        ("size", "lots", "cannot read 'lots' as a quantity"),
+        ("venue", "binance", "not one of coinbase, kraken"),
+        ("urgent", "yes", "expected true or false"),
+        ("slices", "2.5", "whole number"),
+        ("slices", "0", "below the minimum 1"),
+    ],
+)
 def test_bad_set_value_is_gc108_at_the_definition(name, value, words):
     result = compiled(PARAMS, path="p.yaml", params={name: value})
     diagnostic = only(result, "GC108")
@@ -274,19 +279,22 @@ def test_missing_quote_is_gc109_at_the_scalar():
     text = playbook("legs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('DOGE-USD').bid }}\"}\n")
     diagnostic = only(compiled(text), "GC109")
     assert "DOGE-USD" in diagnostic.message
-    assert "quote('DOGE-USD')" in line_of(diagnostic, text)[diagnostic.span.col - 1:]
+    assert "quote('DOGE-USD')" in line_of(diagnostic, text)[diagnostic.span.col - 1 :]
 
 
-@pytest.mark.parametrize("template,words", [
-    ("{{ sise }}", "undefined name `sise` (did you mean 'size'?)"),
-    ("{{ item }}", "undefined name `item`"),
-    ("{{ size | nope }}", "no filter named 'nope'"),
-    ("{{ size + }}", "template syntax error"),
-    ("{% if size %}x{% endif %}", "blocks `{% if %}` are not available"),
-    ("{{ 1 / 0 }}", "division by zero"),
-    ("{{ size.missing }}", "has no attribute 'missing'"),
-    ("{{ [1, 2] }} ETH", "cannot write a list into text"),
-])
+@pytest.mark.parametrize(
+    "template,words",
+    [
+        ("{{ sise }}", "undefined name `sise` (did you mean 'size'?)"),
+        ("{{ item }}", "undefined name `item`"),
+        ("{{ size | nope }}", "no filter named 'nope'"),
+        ("{{ size + }}", "template syntax error"),
+        ("{% if size %}x{% endif %}", "blocks `{% if %}` are not available"),
+        ("{{ 1 / 0 }}", "division by zero"),
+        ("{{ size.missing }}", "has no attribute 'missing'"),
+        ("{{ [1, 2] }} ETH", "cannot write a list into text"),
+    ],
+)
 def test_expression_errors_are_gc107_at_the_template_text(template, words):
     text = playbook(f"""\
         params:
@@ -306,8 +314,11 @@ def test_template_strings_compile_once():
     from graphc.stages.expressions import compile_template
 
     compile_template.cache_clear()
-    compiled(playbook("legs:\n  r:\n    for_each: 50\n    buy: 1 ETH\n    symbol: ETH-USD\n"
-                      "    limit: \"bid - {{ index }}bps\"\n"))
+    compiled(
+        playbook(
+            'legs:\n  r:\n    for_each: 50\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: "bid - {{ index }}bps"\n'
+        )
+    )
     assert compile_template.cache_info().misses == 1
     assert compile_template.cache_info().hits == 49
 
@@ -354,8 +365,11 @@ def test_for_each_after_chain_and_dropped_entries():
               - "{{ 'first accepted' if index == 0 else '' }}"
         """)
     result = compiled(text)
-    assert edges(result) == [("first", "rung-0", "on_accepted"), ("rung-0", "rung-1", "on_full_fill"),
-                             ("rung-1", "rung-2", "on_full_fill")]
+    assert edges(result) == [
+        ("first", "rung-0", "on_accepted"),
+        ("rung-0", "rung-1", "on_full_fill"),
+        ("rung-1", "rung-2", "on_full_fill"),
+    ]
     assert nodes(result)["rung-0"]["activation"] == "wait"
 
 
@@ -397,14 +411,16 @@ def lint_json(path, *args):
 
 def test_lint_finding_on_a_for_each_leg_points_at_the_template_line(tmp_path):
     path = tmp_path / "p.yaml"
-    path.write_text(playbook("""\
+    path.write_text(
+        playbook("""\
         legs:
           rung:
             for_each: 2
             buy: 1 ETH
             symbol: ETH-USD
             after: "{{ 'rung-' ~ (index - 1) ~ ' filled' }}"
-        """))
+        """)
+    )
     found = [d for d in lint_json(path) if d["code"] == "GC202"]  # rung-0 waits for `rung--1`
     assert len(found) == 1 and "rung--1" in found[0]["message"]
     assert found[0]["line"] == 8 and "{{ 'rung-' ~ (index - 1)" in path.read_text().splitlines()[7]
@@ -422,7 +438,7 @@ def test_for_each_limits_and_errors():
 
 
 def test_an_error_in_a_for_each_leg_is_reported_once():
-    text = playbook("legs:\n  r:\n    for_each: 500\n    buy: \"{{ nope }}\"\n    symbol: ETH-USD\n")
+    text = playbook('legs:\n  r:\n    for_each: 500\n    buy: "{{ nope }}"\n    symbol: ETH-USD\n')
     result = compiled(text)
     assert [d.code for d in result.diagnostics] == ["GC107"]
     assert "(for_each index 0)" in result.diagnostics[0].message
@@ -488,7 +504,9 @@ def write_playbook(project, body, name="play.yaml"):
 
 
 def test_use_inlines_legs_under_the_prefix(project):
-    path = write_playbook(project, """\
+    path = write_playbook(
+        project,
+        """\
         legs:
           spot: {buy: 2 ETH, symbol: ETH-USD}
           hedge:
@@ -496,7 +514,8 @@ def test_use_inlines_legs_under_the_prefix(project):
             with: {size: 2 ETH}
             after: spot filled 50%
             urgency: high
-        """)
+        """,
+    )
     result = compile_file(path, CompileOptions(quotes=QUOTES))
     legs = nodes(result)
     assert list(legs) == ["spot", "hedge.short", "hedge.stop"]
@@ -507,13 +526,17 @@ def test_use_inlines_legs_under_the_prefix(project):
 
 
 def test_template_used_by_two_playbooks_and_for_each(project):
-    write_playbook(project, """\
+    write_playbook(
+        project,
+        """\
         legs:
           h:
             for_each: [ETH, BTC]
             use: ./templates/hedge.yaml
             with: {size: "1 {{ item }}", perp: "{{ item }}-USD-PERP"}
-        """, "two.yaml")
+        """,
+        "two.yaml",
+    )
     result = compile_file(project / "two.yaml", CompileOptions(quotes=QUOTES))
     legs = nodes(result)
     assert list(legs) == ["h-ETH.short", "h-ETH.stop", "h-BTC.short", "h-BTC.stop"]
@@ -522,7 +545,8 @@ def test_template_used_by_two_playbooks_and_for_each(project):
 
 
 def test_nested_templates_rename_each_level(project):
-    (project / "templates" / "pair.yaml").write_text(textwrap.dedent("""\
+    (project / "templates" / "pair.yaml").write_text(
+        textwrap.dedent("""\
         graphc-template: 1
         legs:
           eth:
@@ -532,32 +556,41 @@ def test_nested_templates_rename_each_level(project):
             use: ./hedge.yaml
             with: {size: 1 BTC, perp: BTC-USD-PERP}
             after: eth.short filled
-        """))
+        """)
+    )
     path = write_playbook(project, "legs:\n  p:\n    use: ./templates/pair.yaml\n")
     result = compile_file(path, CompileOptions(quotes=QUOTES))
     assert list(nodes(result)) == ["p.eth.short", "p.eth.stop", "p.btc.short", "p.btc.stop"]
-    assert [e[:2] for e in edges(result)] == [("p.eth.short", "p.eth.stop"), ("p.eth.short", "p.btc.short"),
-                                              ("p.btc.short", "p.btc.stop")]
+    assert [e[:2] for e in edges(result)] == [
+        ("p.eth.short", "p.eth.stop"),
+        ("p.eth.short", "p.btc.short"),
+        ("p.btc.short", "p.btc.stop"),
+    ]
 
 
 def test_with_errors_are_gc108_at_the_use_site(project):
-    path = write_playbook(project, """\
+    path = write_playbook(
+        project,
+        """\
         legs:
           h:
             use: ./templates/hedge.yaml
             with: {sise: 2 ETH}
-        """)
+        """,
+    )
     result = compile_file(path, CompileOptions(quotes=QUOTES))
     messages = [(d.code, d.message, d.path, d.span.line) for d in result.diagnostics]
-    assert ("GC108", "template templates/hedge.yaml: unknown param `sise` (did you mean 'size'?)", str(path), 6) \
-        in [(c, m.replace(str(project) + "/", ""), p, line) for c, m, p, line in messages]
+    assert ("GC108", "template templates/hedge.yaml: unknown param `sise` (did you mean 'size'?)", str(path), 6) in [
+        (c, m.replace(str(project) + "/", ""), p, line) for c, m, p, line in messages
+    ]
     missing = next(d for d in result.diagnostics if "required" in d.message)
     assert "use: ./templates/hedge.yaml" in line_of(missing)
 
 
 def test_diagnostic_inside_a_template_names_the_template_and_the_use_site(project):
-    (project / "templates" / "hedge.yaml").write_text(HEDGE.replace("venue: hyperliquid\n  stop", "venue: hyperliquid\n"
-                                                                     "    tif: GTX\n  stop"))
+    (project / "templates" / "hedge.yaml").write_text(
+        HEDGE.replace("venue: hyperliquid\n  stop", "venue: hyperliquid\n    tif: GTX\n  stop")
+    )
     path = write_playbook(project, "legs:\n  h:\n    use: ./templates/hedge.yaml\n    with: {size: '{{ 2 }} ETH'}\n")
     result = compile_file(path, CompileOptions(quotes=QUOTES))
     diagnostic = only(result, "GC103")
@@ -599,7 +632,8 @@ def test_with_without_use_is_an_error():
 
 
 def test_all_template_diagnostics_point_at_real_lines(project):
-    (project / "templates" / "broken.yaml").write_text(textwrap.dedent("""\
+    (project / "templates" / "broken.yaml").write_text(
+        textwrap.dedent("""\
         graphc-template: 1
         legs:
           a:
@@ -611,8 +645,11 @@ def test_all_template_diagnostics_point_at_real_lines(project):
             buy: 1 ETH
             symbol: ETH-USD
             after: "{{ 'zz' }} filled"
-        """))
-    path = write_playbook(project, """\
+        """)
+    )
+    path = write_playbook(
+        project,
+        """\
         legs:
           r:
             for_each: 2
@@ -620,7 +657,8 @@ def test_all_template_diagnostics_point_at_real_lines(project):
             symbol: ETH-USD
           t:
             use: ./templates/broken.yaml
-        """)
+        """,
+    )
     diagnostics = lint_json(path)
     assert {d["code"] for d in diagnostics} >= {"GC103", "GC105"}, diagnostics
     for d in diagnostics:
@@ -635,8 +673,10 @@ def test_sandbox_cannot_be_computed_by_an_expression(tmp_path):
     from graphc.cli import cli
 
     path = tmp_path / "p.yaml"
-    path.write_text("graphc: 1\nname: t\nparams:\n  live: {type: bool, default: true}\n"
-                    "sandbox: \"{{ not live }}\"\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n")
+    path.write_text(
+        "graphc: 1\nname: t\nparams:\n  live: {type: bool, default: true}\n"
+        'sandbox: "{{ not live }}"\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n'
+    )
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1
     assert f"{path}:5:10: error GC103 `sandbox` must be written as a literal" in result.stderr

@@ -57,8 +57,10 @@ NOW = "2026-01-07T09:00:00Z"
 
 def compile_example(name, *extra):
     runner = CliRunner()
-    result = runner.invoke(cli, ["compile", str(EXAMPLES / f"{name}.yaml"), "--quotes", str(EXAMPLES / "quotes.yaml"),
-                                 "--now", NOW, *extra])
+    result = runner.invoke(
+        cli,
+        ["compile", str(EXAMPLES / f"{name}.yaml"), "--quotes", str(EXAMPLES / "quotes.yaml"), "--now", NOW, *extra],
+    )
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -100,8 +102,11 @@ def test_ladder_prices_step_down_and_round_down_to_the_tick():
 def test_ladder_params_change_the_graph():
     wire = json.loads(compile_example("eth-ladder", "--set", "rungs=3", "--set", "step_bps=50"))
     # 2325.10 x 0.995 = 2313.4745 -> 2313.47; x 0.990 = 2301.849 -> 2301.84
-    assert [n["order_type"]["limit"]["price_1e9"] for n in wire["nodes"]] == [2325100000000, 2313470000000,
-                                                                              2301840000000]
+    assert [n["order_type"]["limit"]["price_1e9"] for n in wire["nodes"]] == [
+        2325100000000,
+        2313470000000,
+        2301840000000,
+    ]
 
 
 def test_dca_follows_today():

@@ -34,17 +34,21 @@ ROWS = [
     ("L + 5s", {"on_timeout": {"ms": 5000}}, None),
     ("L cancelled", "on_cancel", None),
     ("L done", "on_done", None),
-    ("L price SYMBOL below entry -5%",
-     {"on_price": {"symbol": "SYMBOL", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5.0}},
-     None),
+    (
+        "L price SYMBOL below entry -5%",
+        {"on_price": {"symbol": "SYMBOL", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5.0}},
+        None,
+    ),
     # the same rows in other spellings a trader writes
     ("L filled 12.5%", "on_fill_ratio", {"fill_ratio_gte": 0.125}),
     ("L +250ms", {"on_timeout": {"ms": 250}}, None),
     ("L + 1m", {"on_timeout": {"ms": 60000}}, None),
     ("L canceled", "on_cancel", None),
-    ("L price BTC-USD above entry +2.5%",
-     {"on_price": {"symbol": "BTC-USD", "direction": "above", "reference": "graph_entry_price", "offset_pct": 2.5}},
-     None),
+    (
+        "L price BTC-USD above entry +2.5%",
+        {"on_price": {"symbol": "BTC-USD", "direction": "above", "reference": "graph_entry_price", "offset_pct": 2.5}},
+        None,
+    ),
 ]
 
 
@@ -65,11 +69,14 @@ def test_after_text(tmp_path, text, trigger, condition):
     assert [n["activation"] for n in wire["nodes"]] == ["root", "wait"]
 
 
-@pytest.mark.parametrize("mapping,trigger,condition", [
-    ({"from": "L", "trigger": "on_full_fill"}, "on_full_fill", None),
-    ({"from": "L", "trigger": "on_fill_ratio", "fill_ratio": "25%"}, "on_fill_ratio", {"fill_ratio_gte": 0.25}),
-    ({"from": "L", "trigger": {"on_timeout": {"ms": 5000}}}, {"on_timeout": {"ms": 5000}}, None),
-])
+@pytest.mark.parametrize(
+    "mapping,trigger,condition",
+    [
+        ({"from": "L", "trigger": "on_full_fill"}, "on_full_fill", None),
+        ({"from": "L", "trigger": "on_fill_ratio", "fill_ratio": "25%"}, "on_fill_ratio", {"fill_ratio_gte": 0.25}),
+        ({"from": "L", "trigger": {"on_timeout": {"ms": 5000}}}, {"on_timeout": {"ms": 5000}}, None),
+    ],
+)
 def test_edge_mapping(tmp_path, mapping, trigger, condition):
     wire = compile_edges(tmp_path, [mapping])
     edge = wire["edges"][0]

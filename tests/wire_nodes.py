@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 
-def wire_node(node_id="spot", side="buy", qty="1", price=None, symbol="ETH-USD", activation="root",
-              **execution_fields):
+def wire_node(node_id="spot", side="buy", qty="1", price=None, symbol="ETH-USD", activation="root", **execution_fields):
     return {
         "node_id": node_id,
         "instrument": {"symbol": symbol, "type": "spot"},

@@ -27,8 +27,9 @@ import os
 import re
 import time
 import urllib.request
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -53,7 +54,7 @@ from graphc.api.errors import (
 )
 from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, redact
 
-__all__ = ["Client", "BearerAuth", "DEFAULT_BASE_URL", "normalize_base_url", "is_loopback_url"]
+__all__ = ["DEFAULT_BASE_URL", "BearerAuth", "Client", "is_loopback_url", "normalize_base_url"]
 
 log = logging.getLogger("graphc.api.client")
 
@@ -106,9 +107,7 @@ def normalize_base_url(url: str) -> str:
     if parsed.query or parsed.fragment:
         raise ConfigError("the router URL must not contain a query or fragment")
     if parsed.scheme == "http" and not is_loopback_host(parsed.host):
-        raise ConfigError(
-            f"refusing plain http to {parsed.host}: the API key would travel unencrypted; use https"
-        )
+        raise ConfigError(f"refusing plain http to {parsed.host}: the API key would travel unencrypted; use https")
     return str(parsed).rstrip("/")
 
 
@@ -176,13 +175,15 @@ class Client:
         if api_key is None:
             raise ConfigError("no API key given")
         self._key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
-        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else (
-            httpx.Timeout(timeout, connect=min(timeout, 5.0)) if timeout else DEFAULT_TIMEOUT
+        self.timeout = (
+            timeout
+            if isinstance(timeout, httpx.Timeout)
+            else (httpx.Timeout(timeout, connect=min(timeout, 5.0)) if timeout else DEFAULT_TIMEOUT)
         )
         self._http = self._build_http(retries, connect_retries, backoff_factor, max_retry_wait, retry_budget)
 
     @classmethod
-    def from_env(cls, env=None, *, credentials_path=None, **kwargs) -> "Client":
+    def from_env(cls, env=None, *, credentials_path=None, **kwargs) -> Client:
         """Client configured from ``SEQUENCE_API_URL`` / ``SEQUENCE_API_KEY`` or the
         credentials file.  A loopback URL (the local sandbox) needs no key."""
         env = os.environ if env is None else env
@@ -192,7 +193,7 @@ class Client:
             key = ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox")
         if key is None:
             raise ConfigError(
-                "no API key: set SEQUENCE_API_KEY or put `api_key = \"...\"` in "
+                'no API key: set SEQUENCE_API_KEY or put `api_key = "..."` in '
                 f"{credentials_path or default_credentials_path(env)} (chmod 600)"
             )
         return cls(base_url, key, **kwargs)
@@ -200,9 +201,7 @@ class Client:
     def _build_http(self, retries, connect_retries, backoff_factor, max_retry_wait, retry_budget) -> httpx.Client:
         """Inner transport retries connection set-up only; the outer one retries
         whole idempotent requests (status codes, timeouts, drops)."""
-        inner = httpx.HTTPTransport(
-            retries=connect_retries, trust_env=True, proxy=_proxy_for(self.base_url)
-        )
+        inner = httpx.HTTPTransport(retries=connect_retries, trust_env=True, proxy=_proxy_for(self.base_url))
         retry = Retry(
             total=retries,
             allowed_methods=IDEMPOTENT_METHODS,
@@ -230,7 +229,7 @@ class Client:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -256,8 +255,9 @@ class Client:
             raise UncertainSubmission("the router accepted the submission but its answer has no graph_id")
         return body
 
-    def submit_order(self, symbol: str, side: str, qty, *, price=None, venue=None,
-                     idempotency_key: str | None = None) -> dict:
+    def submit_order(
+        self, symbol: str, side: str, qty, *, price=None, venue=None, idempotency_key: str | None = None
+    ) -> dict:
         """The simple-order form of ``POST /v1/orders`` (wrapped into a one-node graph).
 
         ``qty``/``price`` are sent as exact decimal text, never via float.
@@ -280,16 +280,18 @@ class Client:
         repeat by hand, so an unknown outcome is a plain ``UncertainOutcome``."""
         return self._post(f"/v1/execution_graphs/{_graph_path(graph_id)}/resume", b"{}", None, UncertainOutcome)
 
-    def list_orders(self, limit: int = 50, offset: int = 0, symbol: str | None = None,
-                    node_order_id: str | None = None) -> dict:
+    def list_orders(
+        self, limit: int = 50, offset: int = 0, symbol: str | None = None, node_order_id: str | None = None
+    ) -> dict:
         return self._call("GET", "/v1/orders", params=_page_params(limit, offset, symbol, node_order_id))
 
     def iter_orders(self, *, symbol: str | None = None, page_size: int = 100, max_pages: int = 50) -> Iterator[dict]:
         """Every order entry, page by page, up to ``max_pages`` pages."""
         yield from self._iter_pages(self.list_orders, "orders", symbol, page_size, max_pages)
 
-    def list_fills(self, limit: int = 50, offset: int = 0, symbol: str | None = None,
-                   node_order_id: str | None = None) -> dict:
+    def list_fills(
+        self, limit: int = 50, offset: int = 0, symbol: str | None = None, node_order_id: str | None = None
+    ) -> dict:
         return self._call("GET", "/v1/fills", params=_page_params(limit, offset, symbol, node_order_id))
 
     def kill_switch(self, active: bool, reason: str | None = None) -> dict:
@@ -319,8 +321,14 @@ class Client:
             log.debug("%s %s failed after %.0f ms: %s", method, path, _ms(started), _describe(exc))
             raise
         retry = response.extensions.get("retry")
-        log.debug("%s %s -> %s in %.0f ms (retries: %s)", method, path, response.status_code,
-                  _ms(started), getattr(retry, "attempts_made", 0))
+        log.debug(
+            "%s %s -> %s in %.0f ms (retries: %s)",
+            method,
+            path,
+            response.status_code,
+            _ms(started),
+            getattr(retry, "attempts_made", 0),
+        )
         return response
 
     def _call(self, method: str, path: str, **kwargs) -> dict:

@@ -20,25 +20,25 @@ from __future__ import annotations
 from graphc.api.secrets import redact
 
 __all__ = [
-    "ApiError",
-    "ConfigError",
-    "InsecureCredentials",
+    "AlreadySubmitted",
     "ApiConnectionError",
-    "ApiTimeout",
-    "ApiProtocolError",
+    "ApiError",
     "ApiHTTPError",
+    "ApiProtocolError",
+    "ApiTimeout",
     "AuthError",
-    "Rejected",
-    "NotFound",
+    "ConfigError",
     "Conflict",
+    "InsecureCredentials",
     "KillSwitchActive",
+    "LedgerError",
+    "NotFound",
+    "PendingUncertain",
     "RateLimited",
+    "Rejected",
     "ServerError",
     "UncertainOutcome",
     "UncertainSubmission",
-    "LedgerError",
-    "AlreadySubmitted",
-    "PendingUncertain",
 ]
 
 

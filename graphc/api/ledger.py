@@ -27,8 +27,9 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from graphc.api.errors import (
     AlreadySubmitted,
@@ -41,15 +42,15 @@ from graphc.api.secrets import redact
 
 __all__ = [
     "Ledger",
-    "Run",
     "ReconcileResult",
+    "Run",
     "SubmitOutcome",
-    "guarded_submit",
     "default_ledger_path",
-    "find_project_root",
-    "wire_hash",
     "default_run_key",
+    "find_project_root",
+    "guarded_submit",
     "parse_node_order_id",
+    "wire_hash",
 ]
 
 STATES = ("intent", "submitted", "uncertain", "failed", "reconciled")
@@ -119,7 +120,7 @@ def parse_node_order_id(value: str) -> tuple[str, str, str] | None:
 
 
 def _iso(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, tz=timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,18 @@ class Run:
 
     def as_dict(self) -> dict:
         return {
-            "id": self.id, "run_key": self.run_key, "idempotency_key": self.idempotency_key,
-            "playbook": self.playbook, "wire_hash": self.wire_hash, "state": self.state,
-            "graph_id": self.graph_id, "live": self.live, "endpoint": self.endpoint,
-            "error": self.error, "created_at": self.created_at, "updated_at": self.updated_at,
+            "id": self.id,
+            "run_key": self.run_key,
+            "idempotency_key": self.idempotency_key,
+            "playbook": self.playbook,
+            "wire_hash": self.wire_hash,
+            "state": self.state,
+            "graph_id": self.graph_id,
+            "live": self.live,
+            "endpoint": self.endpoint,
+            "error": self.error,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
         }
 
 
@@ -200,7 +209,7 @@ class Ledger:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -238,8 +247,17 @@ class Ledger:
 
     # -- writing -----------------------------------------------------------
 
-    def begin(self, run_key: str, name: str, wire_hash: str, live: bool, *, wire: bytes | None = None,
-              endpoint: str | None = None, force: bool = False) -> int:
+    def begin(
+        self,
+        run_key: str,
+        name: str,
+        wire_hash: str,
+        live: bool,
+        *,
+        wire: bytes | None = None,
+        endpoint: str | None = None,
+        force: bool = False,
+    ) -> int:
         """Commit an intent row *before* the POST; returns the run id.
 
         Refuses (``AlreadySubmitted``) when the run key already has a graph,
@@ -298,7 +316,7 @@ class Ledger:
             self._set(run_id, "failed", error=f"{note}: not submitted", note=note)
         return self.get(run_id)
 
-    _ALLOWED = {
+    _ALLOWED: ClassVar[dict[str, set[str]]] = {
         "intent": {"submitted", "uncertain", "failed", "reconciled"},
         "uncertain": {"reconciled", "failed", "uncertain"},
         "failed": {"submitted", "reconciled"},  # a graph id learnt late still wins
@@ -306,8 +324,9 @@ class Ledger:
         "reconciled": set(),
     }
 
-    def _set(self, run_id: int, state: str, *, graph_id: str | None = None, error: str | None = None,
-             note: str | None = None) -> None:
+    def _set(
+        self, run_id: int, state: str, *, graph_id: str | None = None, error: str | None = None, note: str | None = None
+    ) -> None:
         now = time.time_ns()
         with self._transaction():
             run = self.get(run_id)
@@ -322,16 +341,18 @@ class Ledger:
             self._event(run_id, state, redact(note)[:2000] if note else None, now)
 
     def _event(self, run_id: int, state: str, note: str | None, now: int) -> None:
-        self._db.execute("INSERT INTO run_events (run_id, at_ns, state, note) VALUES (?, ?, ?, ?)",
-                         (run_id, now, state, note))
+        self._db.execute(
+            "INSERT INTO run_events (run_id, at_ns, state, note) VALUES (?, ?, ?, ?)", (run_id, now, state, note)
+        )
 
     def _transaction(self):
         return _Transaction(self._db)
 
     # -- reconciliation ----------------------------------------------------
 
-    def reconcile(self, run_id: int, client, *, max_pages: int = 20,
-                  in_flight_grace: float = IN_FLIGHT_GRACE_S) -> ReconcileResult:
+    def reconcile(
+        self, run_id: int, client, *, max_pages: int = 20, in_flight_grace: float = IN_FLIGHT_GRACE_S
+    ) -> ReconcileResult:
         """Find out whether an unresolved attempt created a graph.
 
         1. Orders whose ``idempotency_key``/``client_order_id`` equals the run's
@@ -356,8 +377,12 @@ class Ledger:
         if graph_id:
             return self._reconciled(run_id, graph_id, "found by idempotency key in the router's order list")
         if keys_listed:
-            self._set(run_id, "failed", error="router lists idempotency keys and none matches: never created",
-                      note="reconciled: not created")
+            self._set(
+                run_id,
+                "failed",
+                error="router lists idempotency keys and none matches: never created",
+                note="reconciled: not created",
+            )
             message = f"run {run_id} never reached the router; safe to submit again"
             return ReconcileResult(self.get(run_id), False, message)
         return self._reconcile_by_shape(run, orders)
@@ -366,11 +391,16 @@ class Ledger:
         candidates = _match_by_shape(run, orders, self.graph_ids())
         if len(candidates) == 1:
             return self._reconciled(run.id, candidates[0], "matched by node ids, symbols, sides and creation time")
-        detail = (f"{len(candidates)} graphs match it ({', '.join(candidates[:5])})" if candidates
-                  else "no matching graph is listed, but this router does not list idempotency keys, "
-                       "so that is no proof it was never created")
-        message = (f"run {run.id} ({run.run_key}) is still uncertain: {detail}; check the router, then "
-                   f"`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`")
+        detail = (
+            f"{len(candidates)} graphs match it ({', '.join(candidates[:5])})"
+            if candidates
+            else "no matching graph is listed, but this router does not list idempotency keys, "
+            "so that is no proof it was never created"
+        )
+        message = (
+            f"run {run.id} ({run.run_key}) is still uncertain: {detail}; check the router, then "
+            f"`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`"
+        )
         self._set(run.id, "uncertain", error=message, note="reconcile: undecided")
         return ReconcileResult(self.get(run.id), None, message)
 
@@ -409,10 +439,19 @@ class _Transaction:
 
 def _run(row: sqlite3.Row) -> Run:
     return Run(
-        id=row["id"], run_key=row["run_key"], idempotency_key=row["idempotency_key"],
-        playbook=row["playbook"], wire_hash=row["wire_hash"], state=row["state"],
-        graph_id=row["graph_id"], live=bool(row["live"]), endpoint=row["endpoint"], error=row["error"],
-        created_ns=row["created_ns"], updated_ns=row["updated_ns"], wire=row["wire"],
+        id=row["id"],
+        run_key=row["run_key"],
+        idempotency_key=row["idempotency_key"],
+        playbook=row["playbook"],
+        wire_hash=row["wire_hash"],
+        state=row["state"],
+        graph_id=row["graph_id"],
+        live=bool(row["live"]),
+        endpoint=row["endpoint"],
+        error=row["error"],
+        created_ns=row["created_ns"],
+        updated_ns=row["updated_ns"],
+        wire=row["wire"],
     )
 
 
@@ -448,8 +487,11 @@ def _wire_legs(wire: bytes | None) -> dict | None:
     if not isinstance(data, dict):
         return None
     if isinstance(data.get("nodes"), list):
-        return {n.get("node_id"): (str(n.get("instrument", {}).get("symbol")), str(n.get("side", "")).upper())
-                for n in data["nodes"] if isinstance(n, dict)}
+        return {
+            n.get("node_id"): (str(n.get("instrument", {}).get("symbol")), str(n.get("side", "")).upper())
+            for n in data["nodes"]
+            if isinstance(n, dict)
+        }
     if "symbol" in data:
         return {None: (str(data["symbol"]), str(data.get("side", "")).upper())}
     return None
@@ -467,9 +509,12 @@ def _match_by_shape(run: Run, orders: list[dict], known: set[str]) -> list[str]:
             by_graph.setdefault(parsed[0], []).append((parsed[1], entry))
     low = run.created_ns - CLOCK_SKEW_S * 10**9
     high = run.created_ns + MATCH_WINDOW_S * 10**9
-    return [gid for gid, entries in by_graph.items()
-            if all(_leg_fits(legs, node, entry) for node, entry in entries)
-            and low <= min(e.get("created_unix_ns") or 0 for _, e in entries) <= high]
+    return [
+        gid
+        for gid, entries in by_graph.items()
+        if all(_leg_fits(legs, node, entry) for node, entry in entries)
+        and low <= min(e.get("created_unix_ns") or 0 for _, e in entries) <= high
+    ]
 
 
 def _leg_fits(legs: dict, node_id: str, entry: dict) -> bool:
@@ -477,8 +522,9 @@ def _leg_fits(legs: dict, node_id: str, entry: dict) -> bool:
     return expected is not None and expected == (str(entry.get("symbol")), str(entry.get("side", "")).upper())
 
 
-def guarded_submit(ledger: Ledger, client, *, run_key: str, playbook: str, wire: bytes, live: bool,
-                   force: bool = False) -> SubmitOutcome:
+def guarded_submit(
+    ledger: Ledger, client, *, run_key: str, playbook: str, wire: bytes, live: bool, force: bool = False
+) -> SubmitOutcome:
     """Submit ``wire`` at most once for ``run_key``: reconcile, intent, POST, record.
 
     Raises ``PendingUncertain`` when an earlier attempt cannot be resolved,
@@ -492,8 +538,7 @@ def guarded_submit(ledger: Ledger, client, *, run_key: str, playbook: str, wire:
     unresolved = ledger.pending(run_key)
     if unresolved:
         raise PendingUncertain(run_key, unresolved[0].id, results[-1].message if results else "")
-    run_id = ledger.begin(run_key, playbook, wire_hash(wire), live, wire=wire,
-                          endpoint=client.base_url, force=force)
+    run_id = ledger.begin(run_key, playbook, wire_hash(wire), live, wire=wire, endpoint=client.base_url, force=force)
     try:
         response = client.submit_graph(wire, idempotency_key=ledger.get(run_id).idempotency_key)
     except UncertainOutcome as exc:

@@ -24,6 +24,7 @@ a graph's state is exact whenever anyone looks at it, with no timer thread.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import itertools
@@ -257,8 +258,12 @@ def parse_instrument(raw, path: str) -> tuple[str, str, str | None]:
 def parse_order_type(raw, path: str) -> int | None:
     if raw == "market":
         return None
-    if isinstance(raw, dict) and set(raw) == {"limit"} and isinstance(raw["limit"], dict) \
-            and set(raw["limit"]) == {"price_1e9"}:
+    if (
+        isinstance(raw, dict)
+        and set(raw) == {"limit"}
+        and isinstance(raw["limit"], dict)
+        and set(raw["limit"]) == {"price_1e9"}
+    ):
         return _int(raw["limit"]["price_1e9"], f"{path}.limit.price_1e9")
     raise ValidationError('must be "market" or {"limit": {"price_1e9": N}}', path)
 
@@ -266,8 +271,12 @@ def parse_order_type(raw, path: str) -> int | None:
 def parse_quantity(raw, path: str) -> int | None:
     if raw == "derived":
         return None
-    if isinstance(raw, dict) and set(raw) == {"fixed"} and isinstance(raw["fixed"], dict) \
-            and set(raw["fixed"]) == {"qty_1e8"}:
+    if (
+        isinstance(raw, dict)
+        and set(raw) == {"fixed"}
+        and isinstance(raw["fixed"], dict)
+        and set(raw["fixed"]) == {"qty_1e8"}
+    ):
         return _int(raw["fixed"]["qty_1e8"], f"{path}.fixed.qty_1e8")
     raise ValidationError('must be {"fixed": {"qty_1e8": N}} or "derived"', path)
 
@@ -356,7 +365,7 @@ def _parse_price_trigger(body, path: str) -> dict:
 
 def _check_acyclic(ids: set, edges: list[EdgeSpec]) -> None:
     """Kahn's algorithm; a graph with a loop could never settle."""
-    indegree = {n: 0 for n in ids}
+    indegree = dict.fromkeys(ids, 0)
     children: dict[str, list[str]] = {n: [] for n in ids}
     for e in edges:
         indegree[e.to_node] += 1
@@ -458,8 +467,9 @@ class Edge:
 class Graph:
     """One execution graph as a discrete-event simulation with an event log."""
 
-    def __init__(self, sandbox: "Sandbox", graph_id: str, spec: GraphSpec, now_ms: int,
-                 idempotency_key: str | None, wire_hash: str):
+    def __init__(
+        self, sandbox: Sandbox, graph_id: str, spec: GraphSpec, now_ms: int, idempotency_key: str | None, wire_hash: str
+    ):
         self.sb, self.cfg = sandbox, sandbox.config
         self.graph_id, self.spec = graph_id, spec
         self.idempotency_key, self.wire_hash = idempotency_key, wire_hash
@@ -538,8 +548,7 @@ class Graph:
         self._touch(node)
         if via is not None and node.spec.qty_1e8 is None:
             node.source = via.spec.from_node
-        self.log(at, "node_status", node=node.spec.node_id, status="executing",
-                 via=via.spec.edge_id if via else None)
+        self.log(at, "node_status", node=node.spec.node_id, status="executing", via=via.spec.edge_id if via else None)
         self.push(at + self.cfg.accept_latency_ms, "accept", node.spec.node_id)
         for edge in self.out_edges[node.spec.node_id]:
             if edge.spec.kind == "on_timeout":
@@ -610,8 +619,15 @@ class Graph:
         node.cost += qty * price
         node.fill_count += 1
         self._touch(node)
-        self.log(at, "fill", node=node.spec.node_id, qty_1e8=qty, price_1e9=price,
-                 filled_qty_1e8=node.filled, target_qty_1e8=self.target(node))
+        self.log(
+            at,
+            "fill",
+            node=node.spec.node_id,
+            qty_1e8=qty,
+            price_1e9=price,
+            filled_qty_1e8=node.filled,
+            target_qty_1e8=self.target(node),
+        )
         self.sb.record_fill(self, node, qty, price)
         if node.fill_count == 1:
             self.fire_kind(node, "on_first_fill", at)
@@ -622,8 +638,12 @@ class Graph:
     def _check_ratio_edges(self, node: Node, at: int) -> None:
         target = self.target(node)
         for edge in self.out_edges[node.spec.node_id]:
-            if edge.spec.kind == "on_fill_ratio" and not edge.fired and target > 0 \
-                    and Decimal(node.filled) >= edge.spec.ratio * target:
+            if (
+                edge.spec.kind == "on_fill_ratio"
+                and not edge.fired
+                and target > 0
+                and Decimal(node.filled) >= edge.spec.ratio * target
+            ):
                 self.fire(edge, at)
 
     def check_done(self, node: Node, at: int) -> None:
@@ -636,8 +656,12 @@ class Graph:
             return
         parent = self.nodes[node.source] if node.source else None
         if parent is not None and parent.status in TERMINAL_NODE and node.filled >= target:
-            self.finish(node, "filled" if target > 0 else "cancelled", at,
-                        reason=None if target > 0 else "parent ended without fills")
+            self.finish(
+                node,
+                "filled" if target > 0 else "cancelled",
+                at,
+                reason=None if target > 0 else "parent ended without fills",
+            )
 
     def _wake_derived(self, parent: Node, at: int) -> None:
         for edge in self.out_edges[parent.spec.node_id]:
@@ -674,8 +698,15 @@ class Graph:
             return
         edge.fired = True
         edge.fire_count += 1
-        self.log(at, "edge_fired", edge=edge.spec.edge_id, trigger=edge.spec.kind,
-                 from_node=edge.spec.from_node, to_node=edge.spec.to_node, count=edge.fire_count)
+        self.log(
+            at,
+            "edge_fired",
+            edge=edge.spec.edge_id,
+            trigger=edge.spec.kind,
+            from_node=edge.spec.from_node,
+            to_node=edge.spec.to_node,
+            count=edge.fire_count,
+        )
         child = self.nodes[edge.spec.to_node]
         if child.status == "pending":
             self.activate(child, at, edge)
@@ -720,9 +751,7 @@ class Graph:
         alive = set()
         for node_id in self.order:
             node = self.nodes[node_id]
-            if node.status != "pending":
-                alive.add(node_id)
-            elif any(self._can_fire(e, alive) for e in self.in_edges[node_id]):
+            if node.status != "pending" or any(self._can_fire(e, alive) for e in self.in_edges[node_id]):
                 alive.add(node_id)
         return alive
 
@@ -771,8 +800,12 @@ class Graph:
     # -- views -------------------------------------------------------------
 
     def summary(self) -> dict:
-        return {"graph_id": self.graph_id, "status": self.status,
-                "node_count": len(self.nodes), "edge_count": len(self.edges)}
+        return {
+            "graph_id": self.graph_id,
+            "status": self.status,
+            "node_count": len(self.nodes),
+            "edge_count": len(self.edges),
+        }
 
     def view(self) -> dict:
         """The ``GET /v1/execution_graphs/{id}`` shape."""
@@ -862,8 +895,9 @@ class Sandbox:
         """Forget everything (graphs, faults, request log, kill switch, config changes)."""
         with self.lock:
             base = self.base_config
-            self.config = SandboxConfig(**{**base.__dict__, "prices": dict(base.prices),
-                                           "reject_symbols": set(base.reject_symbols)})
+            self.config = SandboxConfig(
+                **{**base.__dict__, "prices": dict(base.prices), "reject_symbols": set(base.reject_symbols)}
+            )
             self.clock = Clock(self.config.speed)
             self.rng = random.Random(self.config.seed)
             self.graphs: dict[str, Graph] = {}
@@ -920,8 +954,9 @@ class Sandbox:
         with self.lock:
             now = self.advance()
             if self.kill["active"]:
-                raise SandboxHTTPError(403, "kill_switch_active",
-                                       f"kill switch is on ({self.kill['reason'] or 'no reason given'})")
+                raise SandboxHTTPError(
+                    403, "kill_switch_active", f"kill switch is on ({self.kill['reason'] or 'no reason given'})"
+                )
             wire_hash = hashlib.sha256(body).hexdigest()
             replay = self._replay(idempotency_key, wire_hash)
             if replay is not None:
@@ -946,8 +981,9 @@ class Sandbox:
             return None
         graph = self.graphs[self.by_key[key]]
         if graph.wire_hash != wire_hash:
-            raise SandboxHTTPError(409, "idempotency_conflict",
-                                   "this Idempotency-Key was already used with a different body")
+            raise SandboxHTTPError(
+                409, "idempotency_conflict", "this Idempotency-Key was already used with a different body"
+            )
         return graph
 
     def _admit(self, spec: GraphSpec) -> None:
@@ -958,12 +994,14 @@ class Sandbox:
         total = Decimal(0)
         for node in spec.nodes:
             if node.qty_1e8 is not None:
-                price = node.limit_1e9 or int(self.config.prices.get(node.symbol, {}).get(
-                    "price", DEFAULT_PRICE).scaleb(9))
+                price = node.limit_1e9 or int(
+                    self.config.prices.get(node.symbol, {}).get("price", DEFAULT_PRICE).scaleb(9)
+                )
                 total += Decimal(node.qty_1e8 * price).scaleb(-17)
         if total > limit:
-            raise SandboxHTTPError(400, "risk_admission_rejected",
-                                   f"total notional {total:f} USD exceeds max_notional_usd {limit:f}")
+            raise SandboxHTTPError(
+                400, "risk_admission_rejected", f"total notional {total:f} USD exceeds max_notional_usd {limit:f}"
+            )
 
     def _new_graph_id(self) -> str:
         return f"graph_{self.rng.getrandbits(128):032x}"
@@ -1036,30 +1074,39 @@ class Sandbox:
             return _paginate(_filter(list(reversed(self.fills)), query), query, "fills")
 
     def record_fill(self, graph: Graph, node: Node, qty: int, price: int) -> None:
-        self.fills.append({
-            "fill_id": f"fill_{len(self.fills) + 1}",
-            "node_order_id": f"graph:{graph.graph_id}:{node.spec.node_id}:1",
-            "symbol": node.spec.symbol,
-            "side": node.spec.side.upper(),
-            "venue": node.spec.venue or "sandbox",
-            "qty_1e8": qty,
-            "price_1e9": price,
-            "fee_1e9": 0,
-            "is_maker": False,
-            "commission_asset": "USD",
-            "created_unix_ns": time.time_ns(),
-        })
+        self.fills.append(
+            {
+                "fill_id": f"fill_{len(self.fills) + 1}",
+                "node_order_id": f"graph:{graph.graph_id}:{node.spec.node_id}:1",
+                "symbol": node.spec.symbol,
+                "side": node.spec.side.upper(),
+                "venue": node.spec.venue or "sandbox",
+                "qty_1e8": qty,
+                "price_1e9": price,
+                "fee_1e9": 0,
+                "is_maker": False,
+                "commission_asset": "USD",
+                "created_unix_ns": time.time_ns(),
+            }
+        )
 
     # -- test controls -----------------------------------------------------
 
     def graph_list(self) -> dict:
         with self.lock:
             self.advance()
-            return {"graphs": [
-                {**g.summary(), "idempotency_key": g.idempotency_key, "wire_sha256": g.wire_hash,
-                 "is_sandbox": g.spec.is_sandbox, "created_unix_ns": g.created_ns}
-                for g in self.graphs.values()
-            ]}
+            return {
+                "graphs": [
+                    {
+                        **g.summary(),
+                        "idempotency_key": g.idempotency_key,
+                        "wire_sha256": g.wire_hash,
+                        "is_sandbox": g.spec.is_sandbox,
+                        "created_unix_ns": g.created_ns,
+                    }
+                    for g in self.graphs.values()
+                ]
+            }
 
     def graph_events(self, graph_id: str) -> dict:
         with self.lock:
@@ -1096,8 +1143,11 @@ class Sandbox:
     def config_view(self) -> dict:
         cfg = self.config
         return {
-            "seed": cfg.seed, "speed": cfg.speed, "fills_per_node": cfg.fills_per_node,
-            "fill_interval_ms": cfg.fill_interval_ms, "accept_latency_ms": cfg.accept_latency_ms,
+            "seed": cfg.seed,
+            "speed": cfg.speed,
+            "fills_per_node": cfg.fills_per_node,
+            "fill_interval_ms": cfg.fill_interval_ms,
+            "accept_latency_ms": cfg.accept_latency_ms,
             "expose_idempotency_keys": cfg.expose_idempotency_keys,
             "reject_symbols": sorted(cfg.reject_symbols),
             "prices": {s: str(p["price"]) for s, p in cfg.prices.items()},
@@ -1123,16 +1173,22 @@ def _to_speed(value) -> Decimal:
 
 def _filter(entries: list[dict], query: dict) -> list[dict]:
     symbol, order_id = query.get("symbol"), query.get("node_order_id")
-    return [e for e in entries
-            if (not symbol or e["symbol"] == symbol) and (not order_id or e["node_order_id"] == order_id)]
+    return [
+        e for e in entries if (not symbol or e["symbol"] == symbol) and (not order_id or e["node_order_id"] == order_id)
+    ]
 
 
 def _paginate(entries: list[dict], query: dict, key: str) -> dict:
     limit = _query_int(query, "limit", 50, 1, 1000)
     offset = _query_int(query, "offset", 0, 0, MAX_INT64)
-    page = entries[offset:offset + limit]
-    return {key: page, "total": len(entries), "limit": limit, "offset": offset,
-            "has_more": offset + len(page) < len(entries)}
+    page = entries[offset : offset + limit]
+    return {
+        key: page,
+        "total": len(entries),
+        "limit": limit,
+        "offset": offset,
+        "has_more": offset + len(page) < len(entries),
+    }
 
 
 def _query_int(query: dict, key: str, default: int, low: int, high: int) -> int:
@@ -1180,8 +1236,14 @@ class FaultRule:
         return True
 
     def view(self) -> dict:
-        return {"kind": self.kind, "method": self.method, "path_prefix": self.path_prefix,
-                "count": self.count, "probability": self.probability, "hits": self.hits}
+        return {
+            "kind": self.kind,
+            "method": self.method,
+            "path_prefix": self.path_prefix,
+            "count": self.count,
+            "probability": self.probability,
+            "hits": self.hits,
+        }
 
 
 def parse_fault(raw) -> FaultRule:
@@ -1190,10 +1252,15 @@ def parse_fault(raw) -> FaultRule:
     kind = raw.get("kind")
     if kind not in FAULT_KINDS:
         raise SandboxHTTPError(400, "validation_error", f"kind must be one of {', '.join(sorted(FAULT_KINDS))}")
-    rule = FaultRule(kind=kind, method=str(raw.get("method", "*")).upper(),
-                     path_prefix=str(raw.get("path_prefix", "/")), seed=int(raw.get("seed", 0)),
-                     retry_after=int(raw.get("retry_after", 1)), delay=float(raw.get("delay", 1.0)),
-                     apply=bool(raw.get("apply", False)))
+    rule = FaultRule(
+        kind=kind,
+        method=str(raw.get("method", "*")).upper(),
+        path_prefix=str(raw.get("path_prefix", "/")),
+        seed=int(raw.get("seed", 0)),
+        retry_after=int(raw.get("retry_after", 1)),
+        delay=float(raw.get("delay", 1.0)),
+        apply=bool(raw.get("apply", False)),
+    )
     if raw.get("probability") is not None:
         rule.probability = float(raw["probability"])
     if raw.get("count") is not None:
@@ -1317,10 +1384,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """Close the socket without a byte of answer: the request *was* applied."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _read_body(self, method: str) -> bytes:
         length = self.headers.get("Content-Length")
@@ -1447,13 +1512,15 @@ class SandboxServer(ThreadingHTTPServer):
         return f"http://{host}:{port}"
 
 
-def make_server(host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None,
-                verbose: bool = False) -> SandboxServer:
+def make_server(
+    host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False
+) -> SandboxServer:
     return SandboxServer((host, port), Sandbox(config), verbose=verbose)
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None,
-          verbose: bool = False, out=None) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False, out=None
+) -> None:
     """Run until interrupted; the first line printed carries the URL (tests read it)."""
     out = out or sys.stdout
     server = make_server(host, port, config, verbose)

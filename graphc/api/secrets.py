@@ -28,13 +28,13 @@ from pathlib import Path
 
 __all__ = [
     "ApiKey",
-    "register_secret",
-    "redact",
     "RedactingFilter",
     "configure_cli_logging",
     "default_credentials_path",
-    "read_credentials_file",
     "load_api_key",
+    "read_credentials_file",
+    "redact",
+    "register_secret",
 ]
 
 MASK = "[REDACTED]"

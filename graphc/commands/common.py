@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 
@@ -12,14 +12,32 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
 
 def compile_options(fn):
     """--quotes, --set, --params and --now, shared by compile, lint and plan."""
-    fn = click.option("--now", "now", metavar="ISO8601",
-                      help="Fix `now`/`today` in templates (e.g. 2026-01-05T09:00:00Z) for reproducible output.")(fn)
-    fn = click.option("--params", "params_file", type=click.Path(dir_okay=False), metavar="FILE",
-                      help="YAML/JSON mapping of param values.")(fn)
-    fn = click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE",
-                      help="Set a playbook param (repeatable; wins over --params).")(fn)
-    fn = click.option("--quotes", "quotes_path", metavar="FILE",
-                      help="Quotes snapshot (YAML/JSON: SYMBOL: {bid, ask, last, mid, tick, lot}).")(fn)
+    fn = click.option(
+        "--now",
+        "now",
+        metavar="ISO8601",
+        help="Fix `now`/`today` in templates (e.g. 2026-01-05T09:00:00Z) for reproducible output.",
+    )(fn)
+    fn = click.option(
+        "--params",
+        "params_file",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="YAML/JSON mapping of param values.",
+    )(fn)
+    fn = click.option(
+        "--set",
+        "set_values",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="Set a playbook param (repeatable; wins over --params).",
+    )(fn)
+    fn = click.option(
+        "--quotes",
+        "quotes_path",
+        metavar="FILE",
+        help="Quotes snapshot (YAML/JSON: SYMBOL: {bid, ask, last, mid, tick, lot}).",
+    )(fn)
     return fn
 
 
@@ -29,11 +47,12 @@ def parse_now(text):
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 time, e.g. 2026-01-05T09:00:00Z",
-                                 param_hint="--now") from None
+        raise click.BadParameter(
+            f"{text!r} is not an ISO 8601 time, e.g. 2026-01-05T09:00:00Z", param_hint="--now"
+        ) from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def parse_set(values) -> dict:
@@ -70,8 +89,13 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes):
                 pass
         except OSError as exc:
             raise click.UsageError(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
-    options = CompileOptions(quotes=quotes, params=parse_set(set_values), params_file=params_file,
-                             now=parse_now(now), require_quotes=require_quotes)
+    options = CompileOptions(
+        quotes=quotes,
+        params=parse_set(set_values),
+        params_file=params_file,
+        now=parse_now(now),
+        require_quotes=require_quotes,
+    )
     return options, diagnostics
 
 

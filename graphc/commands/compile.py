@@ -6,8 +6,14 @@ import sys
 
 import click
 
-from graphc.commands.common import (EXIT_FINDINGS, EXIT_USAGE, build_options, compile_options,
-                                    print_diagnostics, read_error)
+from graphc.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    build_options,
+    compile_options,
+    print_diagnostics,
+    read_error,
+)
 
 
 @click.command("compile")

@@ -36,8 +36,13 @@ def suggestions(query: str, limit: int = 3) -> list[str]:
 
 def rule_rows() -> list[dict]:
     return [
-        {"code": info.code, "name": info.name, "severity": info.severity,
-         "family": info.family, "summary": info.summary}
+        {
+            "code": info.code,
+            "name": info.name,
+            "severity": info.severity,
+            "family": info.family,
+            "summary": info.summary,
+        }
         for info in RULES.values()
     ]
 
@@ -86,8 +91,9 @@ def read_page(code: str) -> str:
 
 
 @click.command("rules")
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
 def rules_command(fmt):
     """List every rule code with its name, default severity and summary.
 

@@ -84,5 +84,14 @@ def _format_stdin(format_text, error_type):
 def _print_diff(path, before, after):
     import difflib
 
-    click.echo("".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                            fromfile=f"{path} (now)", tofile=f"{path} (formatted)")), nl=False)
+    click.echo(
+        "".join(
+            difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                fromfile=f"{path} (now)",
+                tofile=f"{path} (formatted)",
+            )
+        ),
+        nl=False,
+    )

@@ -6,16 +6,29 @@ import sys
 
 import click
 
-from graphc.commands.common import (EXIT_FINDINGS, EXIT_USAGE, build_options, compile_options,
-                                    print_diagnostics, read_input)
+from graphc.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    build_options,
+    compile_options,
+    print_diagnostics,
+    read_input,
+)
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 
 
 @click.command("graph")
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="mermaid", show_default=True,
-              help="mermaid and dot are text; svg and png need Graphviz's `dot`.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="mermaid",
+    show_default=True,
+    help="mermaid and dot are text; svg and png need Graphviz's `dot`.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the picture here.")
 @compile_options
 def graph_command(source, fmt, output, quotes_path, set_values, params_file, now):
@@ -110,13 +123,13 @@ def _source_text(source, span):
     """The scalar at ``span`` in ``source``, unquoted and on one line."""
     if not source or span is None or span.end_line is None:
         return None
-    lines = source.splitlines()[span.line - 1:span.end_line]
+    lines = source.splitlines()[span.line - 1 : span.end_line]
     if not lines:
         return None
     if len(lines) == 1:
-        text = lines[0][span.col - 1:span.end_col - 1]
+        text = lines[0][span.col - 1 : span.end_col - 1]
     else:
-        text = " ".join([lines[0][span.col - 1:], *lines[1:-1], lines[-1][:span.end_col - 1]])
+        text = " ".join([lines[0][span.col - 1 :], *lines[1:-1], lines[-1][: span.end_col - 1]])
     text = " ".join(text.split())
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         text = text[1:-1]

@@ -22,10 +22,18 @@ def _state_text(run) -> str:
 def _table(runs) -> list[str]:
     rows = [("ID", "CREATED (UTC)", "STATE", "MODE", "RUN KEY", "GRAPH")]
     for run in runs:
-        rows.append((str(run.id), run.created_at.replace("+00:00", ""), _state_text(run),
-                     "LIVE" if run.live else "sandbox", run.run_key, run.graph_id or "-"))
+        rows.append(
+            (
+                str(run.id),
+                run.created_at.replace("+00:00", ""),
+                _state_text(run),
+                "LIVE" if run.live else "sandbox",
+                run.run_key,
+                run.graph_id or "-",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
 
 
 def _print_runs(ledger, state, as_json) -> None:
@@ -61,14 +69,26 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
 
 
 @click.command("ledger")
-@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False),
-              help="Ledger file (default: .graphc/ledger.sqlite in the project root).")
-@click.option("--state", type=click.Choice(["intent", "submitted", "uncertain", "failed", "reconciled"]),
-              help="Only runs in this state.")
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=click.Path(dir_okay=False),
+    help="Ledger file (default: .graphc/ledger.sqlite in the project root).",
+)
+@click.option(
+    "--state",
+    type=click.Choice(["intent", "submitted", "uncertain", "failed", "reconciled"]),
+    help="Only runs in this state.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print runs as JSON.")
 @click.option("--reconcile", is_flag=True, help="Ask the router about every unresolved run first.")
-@click.option("--resolve", "resolve_id", type=int, metavar="RUN_ID",
-              help="Settle an uncertain run by hand (with --graph-id or --not-submitted).")
+@click.option(
+    "--resolve",
+    "resolve_id",
+    type=int,
+    metavar="RUN_ID",
+    help="Settle an uncertain run by hand (with --graph-id or --not-submitted).",
+)
 @click.option("--graph-id", help="With --resolve: the graph the run created.")
 @click.option("--not-submitted", is_flag=True, help="With --resolve: the run never created a graph.")
 @verbose_option

@@ -48,17 +48,23 @@ def _run(files, explicit, options, jobs):
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @compile_options
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--explain-skips", is_flag=True, help="Say which checks could not be decided (e.g. no quotes).")
-@click.option("--ignore-unknown", is_flag=True,
-              help="Skip named files that are not playbooks, wire graphs or simple orders (for pre-commit).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Lint files in N processes.")
-def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, strict, explain_skips,
-                 ignore_unknown, jobs):
+@click.option(
+    "--ignore-unknown",
+    is_flag=True,
+    help="Skip named files that are not playbooks, wire graphs or simple orders (for pre-commit).",
+)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Lint files in N processes."
+)
+def lint_command(
+    paths, quotes_path, set_values, params_file, now, fmt, output, strict, explain_skips, ignore_unknown, jobs
+):
     """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
     and simple orders. Directories are searched for *.yaml, *.yml and *.json;
     YAML files that are not playbooks are skipped.
@@ -80,8 +86,12 @@ def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, 
         sys.exit(EXIT_USAGE)
     compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
     config, config_diagnostics = load_config(paths[0])
-    options = LintOptions(compile=compile_opts, quotes_given=quotes_path is not None, config=config,
-                          report_skips=explain_skips or fmt == "json")  # the reports that list skips
+    options = LintOptions(
+        compile=compile_opts,
+        quotes_given=quotes_path is not None,
+        config=config,
+        report_skips=explain_skips or fmt == "json",
+    )  # the reports that list skips
     results = []
     if quote_diagnostics:
         results.append(FileResult(quotes_path, None, quote_diagnostics, []))
@@ -96,14 +106,14 @@ def lint_command(paths, quotes_path, set_values, params_file, now, fmt, output, 
             unreadable = True
         elif result is not None:
             results.append(result)
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        color = fmt == "text" and not output and should_color(sys.stdout)
-        text = render(fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True)
-        stream.write(text if text.endswith("\n") else text + "\n")
-    finally:
-        if output:
-            stream.close()
+    color = fmt == "text" and not output and should_color(sys.stdout)
+    text = render(fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True)
+    text = text if text.endswith("\n") else text + "\n"
+    if output:
+        with open(output, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    else:
+        sys.stdout.write(text)
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
     if unreadable:

@@ -6,8 +6,14 @@ import sys
 
 import click
 
-from graphc.commands.common import (EXIT_FINDINGS, EXIT_USAGE, build_options, compile_options, print_diagnostics,
-                                    read_error)
+from graphc.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    build_options,
+    compile_options,
+    print_diagnostics,
+    read_error,
+)
 
 
 def prepare(playbook, quotes_path, set_values, params_file, now):
@@ -31,8 +37,9 @@ def prepare(playbook, quotes_path, set_values, params_file, now):
         click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
         sys.exit(EXIT_USAGE)
     config, config_diagnostics = load_config(playbook)
-    options = LintOptions(compile=compile_opts, quotes_given=quotes_path is not None, config=config,
-                          require_quotes=True)
+    options = LintOptions(
+        compile=compile_opts, quotes_given=quotes_path is not None, config=config, require_quotes=True
+    )
     outcome = lint_source(text, str(playbook), options, explicit=True)
     if config_diagnostics:
         print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
@@ -50,8 +57,12 @@ def source_name(outcome, path) -> str:
 @click.command("plan")
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @compile_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Save the plan (exact wire bytes, hashes, time) for `graphc submit PLAN`.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Save the plan (exact wire bytes, hashes, time) for `graphc submit PLAN`.",
+)
 def plan_command(playbook, quotes_path, set_values, params_file, now, output):
     """Compile and lint PLAYBOOK, then summarise what would be submitted: the
     legs, the trigger tree, the risk limits, the total notional, and whether it
@@ -75,8 +86,15 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, output):
     for line in summary_lines(outcome.wire, compile_opts.quotes, bold=bold_style()):
         click.echo(line)
     if output:
-        plan = build_plan(name=name, wire_text=wire_text, playbook=playbook, quotes=quotes_path,
-                          params_file=params_file, params=parse_set(set_values), now=parse_now(now))
+        plan = build_plan(
+            name=name,
+            wire_text=wire_text,
+            playbook=playbook,
+            quotes=quotes_path,
+            params_file=params_file,
+            params=parse_set(set_values),
+            now=parse_now(now),
+        )
         try:
             with open(output, "w", encoding="utf-8") as fh:
                 json.dump(plan, fh, indent=2)
@@ -84,8 +102,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, output):
         except OSError as exc:
             click.echo(f"graphc: cannot write plan {output}: {exc.strerror or exc}", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute "
-                   "(--max-age)")
+        click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute (--max-age)")
 
 
 def bold_style():

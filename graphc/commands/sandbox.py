@@ -38,19 +38,40 @@ def sandbox_group():
 
 
 @sandbox_group.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; keep it on loopback, the sandbox accepts any bearer token.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
-              help="Port; 0 picks a free one (the URL printed on the first line tells which).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; keep it on loopback, the sandbox accepts any bearer token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port; 0 picks a free one (the URL printed on the first line tells which).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for graph ids.")
-@click.option("--speed", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="Simulated time per wall-clock time; 0 freezes time (advance with POST /_sandbox/tick).")
-@click.option("--fills", "fills_per_node", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Fills per node.")
-@click.option("--fill-interval-ms", type=click.IntRange(min=1), default=500, show_default=True,
-              help="Simulated ms between fills.")
-@click.option("--price", "prices", multiple=True, metavar="SYMBOL=PRICE",
-              help="Reference price of a symbol (default 100); repeatable.")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Simulated time per wall-clock time; 0 freezes time (advance with POST /_sandbox/tick).",
+)
+@click.option(
+    "--fills", "fills_per_node", type=click.IntRange(min=1), default=4, show_default=True, help="Fills per node."
+)
+@click.option(
+    "--fill-interval-ms", type=click.IntRange(min=1), default=500, show_default=True, help="Simulated ms between fills."
+)
+@click.option(
+    "--price",
+    "prices",
+    multiple=True,
+    metavar="SYMBOL=PRICE",
+    help="Reference price of a symbol (default 100); repeatable.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each request line to stderr.")
 def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, prices, verbose):
     """Serve the router endpoints graphc uses, on http://HOST:PORT.
@@ -63,8 +84,13 @@ def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, pri
 
     if not is_loopback_host(host):
         click.echo(f"warning: binding {host}: anyone who can reach it can use the sandbox", err=True)
-    config = SandboxConfig(seed=seed, speed=speed, fills_per_node=fills_per_node,
-                           fill_interval_ms=fill_interval_ms, prices=_price_option(prices))
+    config = SandboxConfig(
+        seed=seed,
+        speed=speed,
+        fills_per_node=fills_per_node,
+        fill_interval_ms=fill_interval_ms,
+        prices=_price_option(prices),
+    )
     _stop_on_sigterm()
     try:
         serve(host, port, config, verbose=verbose)

@@ -54,8 +54,9 @@ def _check_graph_id(ctx, param, value):
 
 
 graph_id_argument = click.argument("graph_id", callback=_check_graph_id)
-verbose_option = click.option("-v", "--verbose", is_flag=True,
-                              help="Log HTTP requests and retries to stderr (credentials are redacted).")
+verbose_option = click.option(
+    "-v", "--verbose", is_flag=True, help="Log HTTP requests and retries to stderr (credentials are redacted)."
+)
 
 
 # -- rendering ----------------------------------------------------------------
@@ -83,8 +84,10 @@ def render_node(name: str, node: dict, name_width: int) -> str:
     avg_text = _scaled(avg, 9) if filled and avg else "-"
     fills = node.get("fill_count")
     fill_text = f" ({fills} fill{'s' if fills != 1 else ''})" if fills else ""
-    return (f"  {name:<{name_width}}  {progress_bar(filled, target)} {_percent(filled, target):>6}  "
-            f"{_scaled(filled, 8)} / {_scaled(target, 8)}  avg {avg_text}  {node.get('status', '?')}{fill_text}")
+    return (
+        f"  {name:<{name_width}}  {progress_bar(filled, target)} {_percent(filled, target):>6}  "
+        f"{_scaled(filled, 8)} / {_scaled(target, 8)}  avg {avg_text}  {node.get('status', '?')}{fill_text}"
+    )
 
 
 def render_graph(graph: dict) -> list[str]:
@@ -121,8 +124,9 @@ class _Screen:
         self.previous = lines
 
 
-def watch_graph(client, graph_id: str, *, interval: float = 1.0, timeout: float | None = None,
-                out=None, tty: bool | None = None) -> dict:
+def watch_graph(
+    client, graph_id: str, *, interval: float = 1.0, timeout: float | None = None, out=None, tty: bool | None = None
+) -> dict:
     """Poll until the graph reaches a terminal status (or ``timeout`` seconds);
     returns the last snapshot."""
     out = out or sys.stdout
@@ -144,10 +148,14 @@ def watch_graph(client, graph_id: str, *, interval: float = 1.0, timeout: float 
 @click.command("status")
 @graph_id_argument
 @click.option("--watch", is_flag=True, help="Follow the graph until it completes, is cancelled or fails.")
-@click.option("--interval", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
-              help="Seconds between polls with --watch.")
-@click.option("--timeout", type=click.FloatRange(min=0), default=None,
-              help="Stop watching after this many seconds.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=1.0,
+    show_default=True,
+    help="Seconds between polls with --watch.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0), default=None, help="Stop watching after this many seconds.")
 @click.option("--json", "as_json", is_flag=True, help="Print the router's JSON answer instead.")
 @verbose_option
 def status_command(graph_id, watch, interval, timeout, as_json, verbose):

@@ -93,8 +93,11 @@ def _router(embedded: bool):
     server = make_server("127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     host, port = server.server_address[:2]
-    click.echo(f"graphc: no SEQUENCE_API_URL or API key: using the embedded sandbox at http://{host}:{port} "
-               "(nothing leaves this machine; its runs are not kept in the ledger)", err=True)
+    click.echo(
+        f"graphc: no SEQUENCE_API_URL or API key: using the embedded sandbox at http://{host}:{port} "
+        "(nothing leaves this machine; its runs are not kept in the ledger)",
+        err=True,
+    )
     try:
         with Client(f"http://{host}:{port}", "graphc-embedded-sandbox") as client:
             yield client
@@ -110,13 +113,21 @@ def _router(embedded: bool):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live submission.")
 @click.option("--run-key", help="Identify this run in the ledger (default: playbook name + graph hash).")
 @click.option("--force", is_flag=True, help="Submit again even though the run key already has a graph.")
-@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: .graphc/ledger.sqlite).")
-@click.option("--max-age", type=click.FloatRange(min=0), default=60.0, show_default=True,
-              help="Refuse a saved plan older than this many seconds.")
+@click.option(
+    "--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: .graphc/ledger.sqlite)."
+)
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Refuse a saved plan older than this many seconds.",
+)
 @click.option("--watch", is_flag=True, help="Follow the graph until it finishes.")
 @click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
-def submit_command(source, quotes_path, set_values, params_file, now, live, yes, run_key, force, ledger_path,
-                   max_age, watch, verbose):
+def submit_command(
+    source, quotes_path, set_values, params_file, now, live, yes, run_key, force, ledger_path, max_age, watch, verbose
+):
     """Submit SOURCE (a playbook, or a plan saved by `graphc plan -o`) to the router.
 
     Lint errors, a tampered or stale plan, or a live graph without --live are
@@ -149,8 +160,11 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
         _refuse("lint found errors; fix them and submit again", EXIT_FINDINGS)
     wire = json.loads(wire_text, parse_float=Decimal)
     if not isinstance(wire.get("is_sandbox"), bool):
-        _refuse(f"{name} does not say whether it is a sandbox graph (no `is_sandbox`), so the router's default "
-                "would decide; add `\"is_sandbox\": true` (or `false` together with --live)", EXIT_USAGE)
+        _refuse(
+            f"{name} does not say whether it is a sandbox graph (no `is_sandbox`), so the router's default "
+            'would decide; add `"is_sandbox": true` (or `false` together with --live)',
+            EXIT_USAGE,
+        )
     is_live = wire["is_sandbox"] is False
     if is_live and not live:
         _refuse(f"{name} is a LIVE graph (`sandbox: false`); pass --live to trade it for real", EXIT_USAGE)
@@ -181,14 +195,18 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
     try:
         with ledger, _router(embedded) as client:
             try:
-                submitted = guarded_submit(ledger, client, run_key=run_key, playbook=name, wire=wire_bytes,
-                                           live=is_live, force=force)
+                submitted = guarded_submit(
+                    ledger, client, run_key=run_key, playbook=name, wire=wire_bytes, live=is_live, force=force
+                )
             except (AlreadySubmitted, PendingUncertain) as exc:
                 _refuse(f"{exc} (see `graphc ledger` and docs/submitting.md)", exc.exit_code)
             except UncertainOutcome as exc:
-                click.echo(f"graphc: UNCERTAIN: {exc}. The run {run_key!r} is recorded as uncertain and will be "
-                           "reconciled against the router before anything else is submitted for it; "
-                           "do not resubmit by hand (see `graphc ledger`).", err=True)
+                click.echo(
+                    f"graphc: UNCERTAIN: {exc}. The run {run_key!r} is recorded as uncertain and will be "
+                    "reconciled against the router before anything else is submitted for it; "
+                    "do not resubmit by hand (see `graphc ledger`).",
+                    err=True,
+                )
                 sys.exit(EXIT_REMOTE)
             graph_id = submitted.response["graph_id"]
             mode = "LIVE" if is_live else "sandbox"
@@ -197,12 +215,18 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
                 try:
                     final = watch_graph(client, graph_id, interval=0.2 if embedded else 1.0)
                 except ApiError as exc:
-                    click.echo(f"graphc: error: graph {graph_id} was submitted, but following it failed: {exc}; "
-                               f"follow it with `graphc status {graph_id} --watch`", err=True)
+                    click.echo(
+                        f"graphc: error: graph {graph_id} was submitted, but following it failed: {exc}; "
+                        f"follow it with `graphc status {graph_id} --watch`",
+                        err=True,
+                    )
                     sys.exit(exc.exit_code)
                 except KeyboardInterrupt:
-                    click.echo(f"\nstopped watching; graph {graph_id} was submitted and keeps running "
-                               f"(graphc status {graph_id})", err=True)
+                    click.echo(
+                        f"\nstopped watching; graph {graph_id} was submitted and keeps running "
+                        f"(graphc status {graph_id})",
+                        err=True,
+                    )
                     sys.exit(130)
                 click.echo(f"graph {graph_id} {final.get('status')}")
                 if final.get("status") != "completed":
@@ -211,6 +235,9 @@ def submit_command(source, quotes_path, set_values, params_file, now, live, yes,
         click.echo(f"graphc: error: {exc}", err=True)
         sys.exit(getattr(exc, "exit_code", EXIT_REMOTE))
     except KeyboardInterrupt:
-        click.echo(f"\ngraphc: interrupted; if the submission was in flight, run {run_key!r} is recorded as "
-                   "uncertain and will be reconciled before it can be submitted again", err=True)
+        click.echo(
+            f"\ngraphc: interrupted; if the submission was in flight, run {run_key!r} is recorded as "
+            "uncertain and will be reconciled before it can be submitted again",
+            err=True,
+        )
         sys.exit(130)

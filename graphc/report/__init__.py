@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from graphc.diagnostics import Diagnostic, Span, sorted_diagnostics
 
@@ -63,15 +63,23 @@ def get_renderer(format: str) -> Callable[..., str]:
     return getattr(importlib.import_module(module_name), attribute or "render")
 
 
-def render(format: str, results, *, color: bool | None = None, tool_version: str = "",
-           explain_skips: bool = False, summary: bool = True) -> str:
+def render(
+    format: str,
+    results,
+    *,
+    color: bool | None = None,
+    tool_version: str = "",
+    explain_skips: bool = False,
+    summary: bool = True,
+) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
     ``color=None`` means no colour; only the text format uses it.
     """
     renderer = get_renderer(format)
-    return renderer(list(results), color=bool(color), tool_version=tool_version, explain_skips=explain_skips,
-                    summary=summary)
+    return renderer(
+        list(results), color=bool(color), tool_version=tool_version, explain_skips=explain_skips, summary=summary
+    )
 
 
 # -- helpers shared by the renderers ---------------------------------------

@@ -18,8 +18,14 @@ from graphc.report import FileResult, display_path, ordered, rule_name, summariz
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
-def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
-           explain_skips: bool = False, summary: bool = True) -> str:
+def render(
+    results: list[FileResult],
+    *,
+    color: bool = False,
+    tool_version: str = "",
+    explain_skips: bool = False,
+    summary: bool = True,
+) -> str:
     lines = [annotation(d) for _, diags in ordered(results) for d in diags]
     if summary:
         lines.append(str(summarize(results)))

@@ -15,8 +15,14 @@ from graphc.report import FileResult, ordered, rule_name, skip_span, summarize
 FORMAT_VERSION = 1
 
 
-def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
-           explain_skips: bool = False, summary: bool = True) -> str:
+def render(
+    results: list[FileResult],
+    *,
+    color: bool = False,
+    tool_version: str = "",
+    explain_skips: bool = False,
+    summary: bool = True,
+) -> str:
     return json.dumps(build(results, tool_version=tool_version), indent=2) + "\n"
 
 
@@ -25,12 +31,14 @@ def build(results: list[FileResult], *, tool_version: str = "") -> dict:
     files, diagnostics = [], []
     for result, diags in ordered(results):
         errors = sum(1 for d in diags if d.is_error)
-        files.append({
-            "path": result.path,
-            "errors": errors,
-            "warnings": len(diags) - errors,
-            "skipped": [_skip(s) for s in result.skipped],
-        })
+        files.append(
+            {
+                "path": result.path,
+                "errors": errors,
+                "warnings": len(diags) - errors,
+                "skipped": [_skip(s) for s in result.skipped],
+            }
+        )
         diagnostics.extend(diags)
     diagnostics.sort(key=lambda d: d.sort_key())
     summary = summarize(results)

@@ -20,8 +20,14 @@ from graphc.report import FileResult, ordered
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
-           explain_skips: bool = False, summary: bool = True) -> str:
+def render(
+    results: list[FileResult],
+    *,
+    color: bool = False,
+    tool_version: str = "",
+    explain_skips: bool = False,
+    summary: bool = True,
+) -> str:
     suite = ET.Element("testsuite", name="graphc")
     tests = failed = 0
     for result, diagnostics in ordered(results):

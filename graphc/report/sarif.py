@@ -30,8 +30,14 @@ SRCROOT = "%SRCROOT%"
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
-def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
-           explain_skips: bool = False, summary: bool = True) -> str:
+def render(
+    results: list[FileResult],
+    *,
+    color: bool = False,
+    tool_version: str = "",
+    explain_skips: bool = False,
+    summary: bool = True,
+) -> str:
     return json.dumps(build(results, tool_version=tool_version), indent=2) + "\n"
 
 
@@ -49,11 +55,13 @@ def build(results: list[FileResult], *, tool_version: str = "") -> dict:
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
-        "runs": [{
-            "tool": {"driver": driver},
-            "columnKind": "unicodeCodePoints",
-            "results": [_result(d, index[d.code]) for d in diagnostics],
-        }],
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, index[d.code]) for d in diagnostics],
+            }
+        ],
     }
 
 
@@ -197,10 +205,9 @@ def _region(span: Span | None) -> dict | None:
     region = {"startLine": span.line}
     if span.col >= 1:
         region["startColumn"] = span.col
-    if span.end_line > span.line and span.end_col >= 1:
-        region["endLine"] = span.end_line
-        region["endColumn"] = span.end_col
-    elif span.end_line == span.line and span.end_col > span.col >= 1:
+    if (span.end_line > span.line and span.end_col >= 1) or (
+        span.end_line == span.line and span.end_col > span.col >= 1
+    ):
         region["endLine"] = span.end_line
         region["endColumn"] = span.end_col
     return region

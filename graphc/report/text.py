@@ -63,8 +63,14 @@ def should_color(stream=None, environ=None) -> bool:
         return False
 
 
-def render(results: list[FileResult], *, color: bool = False, tool_version: str = "",
-           explain_skips: bool = False, summary: bool = True) -> str:
+def render(
+    results: list[FileResult],
+    *,
+    color: bool = False,
+    tool_version: str = "",
+    explain_skips: bool = False,
+    summary: bool = True,
+) -> str:
     paint = _painter(color)
     sources = {r.path: r.source for r in results}
     lines_cache: dict[str, list[str] | None] = {}
@@ -112,10 +118,7 @@ def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> lis
     """The lines that show one diagnostic (no trailing blank line)."""
     paint = paint or _painter(False)
     severity_style = _SEVERITY_STYLE.get(d.severity, "bold")
-    out = [
-        f"{paint(d.location(), 'bold')}: {paint(d.severity, severity_style)} "
-        f"{paint(d.code, 'bold')} {d.message}"
-    ]
+    out = [f"{paint(d.location(), 'bold')}: {paint(d.severity, severity_style)} {paint(d.code, 'bold')} {d.message}"]
     if d.span is not None and lines is not None:
         out.extend(_snippet(lines, d.span, paint, severity_style))
     if d.hint:

@@ -52,24 +52,42 @@ class _Facts(NamedTuple):
 
 
 CONTRADICTIONS = (  # (execution field to point at, applies, message, hint)
-    ("policy", lambda f: f.policy in PASSIVE and f.market,
-     "{policy} posts a resting limit price, but this is a market order",
-     "give the leg a `limit:` price, or use policy sor or aggressive_chase"),
-    ("tif", lambda f: f.policy == "ioc_sweep" and f.tif == "GTC",
-     "ioc_sweep is a single immediate-or-cancel sweep, but tif GTC asks the order to rest",
-     "drop `tif: GTC`, or use policy passive_limit to rest on the book"),
-    ("tif", lambda f: f.policy in PASSIVE and f.tif in IMMEDIATE,
-     "{policy} rests on the book, but tif {tif} cancels whatever does not fill at once",
-     "use tif GTC with a passive policy, or policy ioc_sweep to take liquidity now"),
-    ("tif", lambda f: f.policy == "time_drip" and f.tif in IMMEDIATE,
-     "time_drip works the order over time, but tif {tif} ends it after the first attempt",
-     "drop the tif (or use GTC); use policy ioc_sweep for an immediate order"),
-    ("pacing", lambda f: f.paced and f.policy == "ioc_sweep",
-     "TWAP pacing slices the order over time, but ioc_sweep is one immediate sweep",
-     "drop `twap:`, or use policy sor or time_drip to pace the order"),
-    ("tif", lambda f: f.paced and f.tif in IMMEDIATE,
-     "TWAP pacing needs the order alive for every slice, but tif {tif} ends it after the first",
-     "drop the tif (or use GTC) on a paced order"),
+    (
+        "policy",
+        lambda f: f.policy in PASSIVE and f.market,
+        "{policy} posts a resting limit price, but this is a market order",
+        "give the leg a `limit:` price, or use policy sor or aggressive_chase",
+    ),
+    (
+        "tif",
+        lambda f: f.policy == "ioc_sweep" and f.tif == "GTC",
+        "ioc_sweep is a single immediate-or-cancel sweep, but tif GTC asks the order to rest",
+        "drop `tif: GTC`, or use policy passive_limit to rest on the book",
+    ),
+    (
+        "tif",
+        lambda f: f.policy in PASSIVE and f.tif in IMMEDIATE,
+        "{policy} rests on the book, but tif {tif} cancels whatever does not fill at once",
+        "use tif GTC with a passive policy, or policy ioc_sweep to take liquidity now",
+    ),
+    (
+        "tif",
+        lambda f: f.policy == "time_drip" and f.tif in IMMEDIATE,
+        "time_drip works the order over time, but tif {tif} ends it after the first attempt",
+        "drop the tif (or use GTC); use policy ioc_sweep for an immediate order",
+    ),
+    (
+        "pacing",
+        lambda f: f.paced and f.policy == "ioc_sweep",
+        "TWAP pacing slices the order over time, but ioc_sweep is one immediate sweep",
+        "drop `twap:`, or use policy sor or time_drip to pace the order",
+    ),
+    (
+        "tif",
+        lambda f: f.paced and f.tif in IMMEDIATE,
+        "TWAP pacing needs the order alive for every slice, but tif {tif} ends it after the first",
+        "drop the tif (or use GTC) on a paced order",
+    ),
 )
 
 
@@ -79,7 +97,9 @@ def _nodes(ctx) -> list:
     if nodes is None:
         nodes = ctx.__dict__["_execution_nodes"] = [
             (i, node, execution if isinstance(execution := node.get("execution"), dict) else {})
-            for i, node in enumerate(ctx.nodes) if isinstance(node, dict)]
+            for i, node in enumerate(ctx.nodes)
+            if isinstance(node, dict)
+        ]
     return nodes
 
 
@@ -105,13 +125,21 @@ def _duration(ms: Decimal) -> str:
 def check_contradictions(ctx):
     for i, node, execution in _nodes(ctx):
         tif = execution.get("tif")
-        facts = new_tuple(_Facts, (execution.get("policy", "sor"), tif.upper() if isinstance(tif, str) else tif,
-                                    node.get("order_type") == "market", isinstance(execution.get("pacing"), dict)))
+        facts = new_tuple(
+            _Facts,
+            (
+                execution.get("policy", "sor"),
+                tif.upper() if isinstance(tif, str) else tif,
+                node.get("order_type") == "market",
+                isinstance(execution.get("pacing"), dict),
+            ),
+        )
         for field, applies, message, hint in CONTRADICTIONS:
             if applies(facts):
                 text = message.format(policy=facts.policy, tif=facts.tif)
-                yield Finding("GC401", ("nodes", i, "execution", field), f"node {node.get('node_id')!r}: {text}",
-                              hint=hint)
+                yield Finding(
+                    "GC401", ("nodes", i, "execution", field), f"node {node.get('node_id')!r}: {text}", hint=hint
+                )
 
 
 @checks("GC402")
@@ -126,12 +154,14 @@ def check_twap_horizon(ctx):
         if None in (slices, interval, horizon) or slices * interval <= horizon:
             continue
         total = slices * interval
-        yield Finding("GC402", ("nodes", i, "execution", "pacing"),
-                      f"node {node.get('node_id')!r}: TWAP of {_fmt(slices)} slices × {_fmt(interval)} ms = "
-                      f"{_fmt(total)} ms ({_duration(total)}) runs longer than horizon_ms {_fmt(horizon)} "
-                      f"({_duration(horizon)})",
-                      hint=f"lengthen the horizon to at least {_fmt(total)} ms, or use fewer slices "
-                           "or a shorter interval")
+        yield Finding(
+            "GC402",
+            ("nodes", i, "execution", "pacing"),
+            f"node {node.get('node_id')!r}: TWAP of {_fmt(slices)} slices × {_fmt(interval)} ms = "
+            f"{_fmt(total)} ms ({_duration(total)}) runs longer than horizon_ms {_fmt(horizon)} "
+            f"({_duration(horizon)})",
+            hint=f"lengthen the horizon to at least {_fmt(total)} ms, or use fewer slices or a shorter interval",
+        )
 
 
 @checks("GC403")
@@ -142,14 +172,20 @@ def check_slippage(ctx):
             continue
         where, name = ("nodes", i, "execution", "max_slippage_bps"), repr(node.get("node_id"))
         if bps <= 0 or bps > 10000:
-            yield Finding("GC403", where,
-                          f"node {name}: max_slippage_bps {_fmt(bps)} must be above 0 and at most 10000",
-                          hint="slippage is in basis points: 25bps = 0.25%; 10000 bps is 100%")
+            yield Finding(
+                "GC403",
+                where,
+                f"node {name}: max_slippage_bps {_fmt(bps)} must be above 0 and at most 10000",
+                hint="slippage is in basis points: 25bps = 0.25%; 10000 bps is 100%",
+            )
         else:
-            yield Finding("GC403", where,
-                          f"node {name}: max_slippage_bps {_fmt(bps)} ({_fmt(bps / 100)}%) is above 500 bps",
-                          hint="check the unit (`25bps` vs `25%`); keep the cap as tight as the trade allows",
-                          severity=WARNING)
+            yield Finding(
+                "GC403",
+                where,
+                f"node {name}: max_slippage_bps {_fmt(bps)} ({_fmt(bps / 100)}%) is above 500 bps",
+                hint="check the unit (`25bps` vs `25%`); keep the cap as tight as the trade allows",
+                severity=WARNING,
+            )
 
 
 def _quoted_limits(ctx, code):
@@ -182,9 +218,13 @@ def check_at_touch(ctx):
             hint = f"cross by one tick: {side} at {_fmt(crossed)} (quote tick {_fmt(quote.tick)})"
         else:
             hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
-        yield Finding("GC404", ("nodes", i, "order_type"),
-                      f"node {node.get('node_id')!r} {side}s at {_fmt(price)}, exactly the {name}: if the {name} "
-                      "moves first the order rests instead of filling", hint=hint)
+        yield Finding(
+            "GC404",
+            ("nodes", i, "order_type"),
+            f"node {node.get('node_id')!r} {side}s at {_fmt(price)}, exactly the {name}: if the {name} "
+            "moves first the order rests instead of filling",
+            hint=hint,
+        )
 
 
 @checks("GC405")
@@ -194,17 +234,23 @@ def check_hedge_size(ctx):
         if not isinstance(edge, dict) or not isinstance(edge.get("trigger"), str):
             continue
         ends = (edge.get("from_node"), edge.get("to_node"))
-        if edge["trigger"] not in FILL_TRIGGERS or not (isinstance(ends[0], str) and isinstance(ends[1], str)) \
-                or ends in seen:
+        if (
+            edge["trigger"] not in FILL_TRIGGERS
+            or not (isinstance(ends[0], str) and isinstance(ends[1], str))
+            or ends in seen
+        ):
             continue
         seen.add(ends)
         parent, child = ctx.node(ends[0]), ctx.node(ends[1])
         if isinstance(parent, dict) and isinstance(child, dict) and _hedge_sizes_differ(ctx, parent, child):
-            yield Finding("GC405", ("nodes", ctx.node_index[ends[1]], "quantity"),
-                          f"hedge {ends[1]!r} {_leg(ctx, child)} but its parent {ends[0]!r} {_leg(ctx, parent)} "
-                          f"(edge {edge.get('edge_id', j)}, {edge['trigger']})",
-                          hint=f"size the hedge like its parent ({_fmt(ctx.qty(parent))}), "
-                               "or use a derived quantity to follow the parent's fills")
+            yield Finding(
+                "GC405",
+                ("nodes", ctx.node_index[ends[1]], "quantity"),
+                f"hedge {ends[1]!r} {_leg(ctx, child)} but its parent {ends[0]!r} {_leg(ctx, parent)} "
+                f"(edge {edge.get('edge_id', j)}, {edge['trigger']})",
+                hint=f"size the hedge like its parent ({_fmt(ctx.qty(parent))}), "
+                "or use a derived quantity to follow the parent's fills",
+            )
 
 
 def _hedge_sizes_differ(ctx, parent, child) -> bool:
@@ -233,11 +279,20 @@ def check_far_from_mid(ctx):
             continue
         off = (price - mid) / mid
         if abs(off) > FAR_FROM_MID:
-            yield Finding("GC406", ("nodes", i, "order_type"),
-                          f"node {node.get('node_id')!r} limit {_fmt(price)} is {abs(off) * 100:.1f}% "
-                          f"{'above' if off > 0 else 'below'} the quote mid {_fmt(mid)} (more than 10%)",
-                          hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot")
+            yield Finding(
+                "GC406",
+                ("nodes", i, "order_type"),
+                f"node {node.get('node_id')!r} limit {_fmt(price)} is {abs(off) * 100:.1f}% "
+                f"{'above' if off > 0 else 'below'} the quote mid {_fmt(mid)} (more than 10%)",
+                hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
+            )
 
 
-CHECKS = [check_contradictions, check_twap_horizon, check_slippage, check_at_touch, check_hedge_size,
-          check_far_from_mid]
+CHECKS = [
+    check_contradictions,
+    check_twap_horizon,
+    check_slippage,
+    check_at_touch,
+    check_hedge_size,
+    check_far_from_mid,
+]

@@ -60,7 +60,7 @@ class _Edge(NamedTuple):
 
 
 class _Graph:
-    __slots__ = ("nodes", "duplicates", "edges", "unknown", "incoming", "children", "dangling", "activations")
+    __slots__ = ("activations", "children", "dangling", "duplicates", "edges", "incoming", "nodes", "unknown")
 
     def __init__(self):
         self.nodes = {}  # node_id -> (index, node), first occurrence
@@ -118,15 +118,21 @@ def edge_label(ctx, j) -> str:
 def _references(ctx, graph):
     """GC203 duplicate node ids, then GC202 edges naming unknown legs."""
     for i, node_id, first in graph.duplicates:
-        yield Finding("GC203", ("nodes", i, "node_id"), f"node id {node_id!r} is already used by nodes[{first}]",
-                      hint="give every node a unique node_id; edges resolve to the first one")
+        yield Finding(
+            "GC203",
+            ("nodes", i, "node_id"),
+            f"node id {node_id!r} is already used by nodes[{first}]",
+            hint="give every node a unique node_id; edges resolve to the first one",
+        )
     for n, (j, end, name) in enumerate(graph.unknown):
-        known = ("name one of the legs: " + _names(islice(graph.nodes, 6), 5)) if graph.nodes \
-            else "the graph has no nodes"
+        known = (
+            ("name one of the legs: " + _names(islice(graph.nodes, 6), 5)) if graph.nodes else "the graph has no nodes"
+        )
         verb = "comes from" if end == "from_node" else "goes to"
         suggestion = did_you_mean(name, graph.nodes) if n < MAX_SUGGESTIONS else ""
-        yield Finding("GC202", ("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}",
-                      hint=known)
+        yield Finding(
+            "GC202", ("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}", hint=known
+        )
 
 
 def _duplicate_edges(ctx, graph):
@@ -134,13 +140,20 @@ def _duplicate_edges(ctx, graph):
     seen = {}
     for edge in graph.edges:
         trigger, condition = edge.trigger, edge.condition
-        key = (edge.src, edge.dst, trigger if type(trigger) is str else _freeze(trigger),
-               condition if condition is None else _freeze(condition))
+        key = (
+            edge.src,
+            edge.dst,
+            trigger if type(trigger) is str else _freeze(trigger),
+            condition if condition is None else _freeze(condition),
+        )
         if key in seen:
-            yield Finding("GC210", ("edges", edge.index),
-                          f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
-                          f"{edge.src} → {edge.dst}, trigger {trigger_name(edge.trigger)}",
-                          hint="delete the repeated edge (or the repeated `after:` entry)")
+            yield Finding(
+                "GC210",
+                ("edges", edge.index),
+                f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
+                f"{edge.src} → {edge.dst}, trigger {trigger_name(edge.trigger)}",
+                hint="delete the repeated edge (or the repeated `after:` entry)",
+            )
         else:
             seen[key] = edge.index
 
@@ -168,9 +181,12 @@ def _triggers(ctx, graph):
         elif trigger == "on_fill_ratio":
             yield from _ratio_findings(ctx, j, edge)
         elif "condition" in edge:
-            yield Finding("GC208", ("edges", j, "condition"),
-                          f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
-                          hint="delete the condition, or use trigger on_fill_ratio")
+            yield Finding(
+                "GC208",
+                ("edges", j, "condition"),
+                f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
+                hint="delete the condition, or use trigger on_fill_ratio",
+            )
 
 
 def trigger_name(trigger) -> str:
@@ -185,16 +201,25 @@ def _trigger_problem(trigger) -> tuple[str, str] | None:
     name, valid = trigger_name(trigger), WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS
     params = trigger.get(name) if isinstance(trigger, dict) else None
     if name in WIRE_TRIGGER_NAMES:
-        return None if isinstance(trigger, str) else (f"trigger {name!r} is a plain string, not a mapping",
-                                                      f'write "trigger": "{name}"')
+        return (
+            None
+            if isinstance(trigger, str)
+            else (f"trigger {name!r} is a plain string, not a mapping", f'write "trigger": "{name}"')
+        )
     if name == "on_timeout":
         ms = params.get("ms") if isinstance(params, dict) else "nothing"
         if _number(ms) is None or _number(ms) <= 0:
             return f"on_timeout needs a positive number of ms, got {ms}", 'write {"on_timeout": {"ms": 5000}}'
         return None
     if name == "on_price":
-        return None if isinstance(params, dict) else (f"on_price needs a mapping of parameters, got {params}",
-                                                      'write {"on_price": {"symbol": ..., "direction": ...}}')
+        return (
+            None
+            if isinstance(params, dict)
+            else (
+                f"on_price needs a mapping of parameters, got {params}",
+                'write {"on_price": {"symbol": ..., "direction": ...}}',
+            )
+        )
     what = "the edge has no trigger" if trigger is None else f"unknown trigger {name!r}{did_you_mean(name, valid)}"
     return f"{what}; valid triggers: {', '.join(valid)}", "use a wire trigger name, or an `after:` text (`LEG filled`)"
 
@@ -204,13 +229,21 @@ def _ratio_findings(ctx, j, edge):
     raw = condition.get("fill_ratio_gte") if isinstance(condition, dict) else None
     if raw is None:
         where = ("edges", j, "condition") if "condition" in edge else ("edges", j, "trigger")
-        yield Finding("GC208", where, f"{edge_label(ctx, j)}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
-                      hint='add "condition": {"fill_ratio_gte": 0.5} (`after: LEG filled 50%`)')
+        yield Finding(
+            "GC208",
+            where,
+            f"{edge_label(ctx, j)}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
+            hint='add "condition": {"fill_ratio_gte": 0.5} (`after: LEG filled 50%`)',
+        )
         return
     ratio = _number(raw)
     if ratio is None or not 0 < ratio <= 1:
-        yield Finding("GC208", ("edges", j, "condition"), f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
-                      hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%")
+        yield Finding(
+            "GC208",
+            ("edges", j, "condition"),
+            f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
+            hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%",
+        )
 
 
 def _number(value) -> Decimal | None:
@@ -236,9 +269,12 @@ def _cycles(ctx, graph):
     for cycle in sorted(cycles, key=lambda c: [order[n] for n in c]):
         j = closing[(cycle[-1], cycle[0])]
         loop = " → ".join(_loop(cycle) + [cycle[0]])
-        yield Finding("GC201", ("edges", j), f"cycle {loop}: these legs wait on each other",
-                      hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} "
-                           f"({cycle[-1]} → {cycle[0]})")
+        yield Finding(
+            "GC201",
+            ("edges", j),
+            f"cycle {loop}: these legs wait on each other",
+            hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} ({cycle[-1]} → {cycle[0]})",
+        )
 
 
 def _is_acyclic(children) -> bool:
@@ -275,20 +311,30 @@ def _activation(ctx, graph):
     activations = graph.activations
     roots = [node_id for node_id, activation in activations.items() if activation == "root"]
     if graph.nodes and not roots:
-        yield Finding("GC206", ("nodes",), f"no node has activation 'root': none of the {len(graph.nodes)} "
-                      "nodes ever starts", hint="make the first leg a root (a leg with no `after:`)")
+        yield Finding(
+            "GC206",
+            ("nodes",),
+            f"no node has activation 'root': none of the {len(graph.nodes)} nodes ever starts",
+            hint="make the first leg a root (a leg with no `after:`)",
+        )
         return
     for node_id, (i, _) in graph.nodes.items():
         activation, incoming = activations[node_id], graph.incoming.get(node_id)
         if activation == "wait" and not incoming and node_id not in graph.dangling:
-            yield Finding("GC204", ("nodes", i, "activation"),
-                          f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
-                          hint="add an edge into it (`after: LEG filled`) or make it a root")
+            yield Finding(
+                "GC204",
+                ("nodes", i, "activation"),
+                f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
+                hint="add an edge into it (`after: LEG filled`) or make it a root",
+            )
         elif activation == "root" and incoming:
             sources = _names(edge.src for edge in incoming)
-            yield Finding("GC205", ("nodes", i, "activation"),
-                          f"root node {node_id!r} starts at once, so its incoming edges from {sources} have no effect",
-                          hint="make it activation: wait to run after its parents, or delete the edges")
+            yield Finding(
+                "GC205",
+                ("nodes", i, "activation"),
+                f"root node {node_id!r} starts at once, so its incoming edges from {sources} have no effect",
+                hint="make it activation: wait to run after its parents, or delete the edges",
+            )
     yield from _unreachable(graph, roots + sorted(graph.dangling))
 
 
@@ -303,10 +349,13 @@ def _unreachable(graph, seeds):
         incoming = graph.incoming.get(node_id)
         if graph.activations[node_id] == "wait" and incoming and node_id not in reached:
             parents = sorted({edge.src for edge in incoming}, key=lambda n: graph.nodes[n][0])
-            yield Finding("GC207", ("nodes", i, "node_id"),
-                          f"node {node_id!r} never activates: its incoming edges come only from "
-                          f"{_names(parents)}, which never {'activates' if len(parents) == 1 else 'activate'}",
-                          hint="connect it (or one of its ancestors) to a root node; check for orphans and cycles")
+            yield Finding(
+                "GC207",
+                ("nodes", i, "node_id"),
+                f"node {node_id!r} never activates: its incoming edges come only from "
+                f"{_names(parents)}, which never {'activates' if len(parents) == 1 else 'activate'}",
+                hint="connect it (or one of its ancestors) to a root node; check for orphans and cycles",
+            )
 
 
 def _names(ids, limit=3) -> str:
@@ -324,11 +373,13 @@ def _derived(ctx, graph):
         if any(isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS for edge in incoming):
             continue
         have = ", ".join(f"{trigger_name(e.trigger)} from {e.src!r}" for e in incoming[:3]) or "none"
-        yield Finding("GC209", ("nodes", i, "quantity"),
-                      f"node {node_id!r} has a derived quantity but no incoming fill edge "
-                      f"(incoming: {have}); its size has nothing to follow",
-                      hint="trigger it on the parent's fills (`after: PARENT filled` / `each fill`) "
-                           "or give it a fixed quantity")
+        yield Finding(
+            "GC209",
+            ("nodes", i, "quantity"),
+            f"node {node_id!r} has a derived quantity but no incoming fill edge "
+            f"(incoming: {have}); its size has nothing to follow",
+            hint="trigger it on the parent's fills (`after: PARENT filled` / `each fill`) or give it a fixed quantity",
+        )
 
 
 @checks("GC203", "GC202", "GC210", "GC208", "GC201", "GC204", "GC205", "GC206", "GC207", "GC209")

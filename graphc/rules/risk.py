@@ -53,19 +53,25 @@ def check_max_notional(ctx):
     total = sum((value for value, _ in known), Decimal(0))
     if total <= limit:
         if unknown:
-            ctx.skip("GC501", where, f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
-                                     f"{' and more' if len(unknown) > TOP_LEGS else ''} "
-                                     "(derived size, or no limit price and no quote)")
+            ctx.skip(
+                "GC501",
+                where,
+                f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
+                f"{' and more' if len(unknown) > TOP_LEGS else ''} "
+                "(derived size, or no limit price and no quote)",
+            )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
     legs = ", ".join(f"{name} {_money(value)}" for value, name in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
-    yield Finding("GC501", where,
-                  f"total notional {_money(total)}{partial} is above risk.max_notional {_money(limit)}; "
-                  f"largest legs: {legs}",
-                  hint=f"cut {_money(total - limit)} from the legs' sizes or raise risk.max_notional; "
-                       "the router rejects the whole graph at admission")
+    yield Finding(
+        "GC501",
+        where,
+        f"total notional {_money(total)}{partial} is above risk.max_notional {_money(limit)}; largest legs: {legs}",
+        hint=f"cut {_money(total - limit)} from the legs' sizes or raise risk.max_notional; "
+        "the router rejects the whole graph at admission",
+    )
 
 
 @checks("GC502")
@@ -75,9 +81,12 @@ def check_live_without_risk(ctx):
     risk = ctx.wire.get("risk")
     if isinstance(risk, dict) and (risk.get("admission") or risk.get("runtime")):
         return
-    yield Finding("GC502", ("is_sandbox",),
-                  "live graph (is_sandbox false) has no risk limits: nothing caps its notional or its loss",
-                  hint="add `risk: {max_notional: ..., max_loss: ...}` to the playbook")
+    yield Finding(
+        "GC502",
+        ("is_sandbox",),
+        "live graph (is_sandbox false) has no risk limits: nothing caps its notional or its loss",
+        hint="add `risk: {max_notional: ..., max_loss: ...}` to the playbook",
+    )
 
 
 CHECKS = [check_max_notional, check_live_without_risk]

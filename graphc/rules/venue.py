@@ -19,7 +19,8 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
 from graphc.rules.base import Finding, checks, new_tuple
-from graphc.venues import MarketMeta, fmt_decimal as fmt, known_venues, market_for
+from graphc.venues import MarketMeta, known_venues, market_for
+from graphc.venues import fmt_decimal as fmt
 
 _CENT = Decimal("0.01")
 _WIRE_QTY_STEP = Decimal("1e-8")
@@ -139,10 +140,13 @@ def check_min_notional(ctx):
             ctx.skip("GC301", where, f"{what} and no quote for {leg.symbol}: the notional is unknown")
         elif qty * price < minimum:
             effect = _BELOW_MIN_EFFECT.get(m.venue, "the venue rejects it")
-            yield Finding("GC301", where,
-                          f"{m.venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
-                          f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
-                          f"{leg.verb} at least {leg.amount(_min_qty(m, minimum, price))} at {fmt(price)}.")
+            yield Finding(
+                "GC301",
+                where,
+                f"{m.venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
+                f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
+                f"{leg.verb} at least {leg.amount(_min_qty(m, minimum, price))} at {fmt(price)}.",
+            )
 
 
 def _min_qty(m: MarketMeta, minimum: Decimal, price: Decimal) -> Decimal:
@@ -175,9 +179,12 @@ def check_min_size(ctx):
             note = ""
             if m.origin.get("min_size", "").endswith(" default"):
                 note = f" ({fmt(minimum)} is {m.venue}'s usual minimum; {leg.set_it('min_size')} if it differs)"
-            yield Finding("GC302", where,
-                          f"size {leg.amount(qty)} is below {m.venue}'s minimum of {leg.amount(minimum)}",
-                          f"{leg.verb} at least {leg.amount(minimum)}{note}.")
+            yield Finding(
+                "GC302",
+                where,
+                f"size {leg.amount(qty)} is below {m.venue}'s minimum of {leg.amount(minimum)}",
+                f"{leg.verb} at least {leg.amount(minimum)}{note}.",
+            )
 
 
 def _price_ok(m: MarketMeta):
@@ -196,8 +203,12 @@ def check_tick(ctx):
         if tick is None and m.sig_figs:
             continue  # no fixed tick (Hyperliquid): GC308 checks the price form
         if tick is None:
-            ctx.skip("GC303", where, f"the tick of {leg.symbol} on {m.venue} is unknown; give it in the quotes "
-                                     f"snapshot or {leg.set_it('tick')}")
+            ctx.skip(
+                "GC303",
+                where,
+                f"the tick of {leg.symbol} on {m.venue} is unknown; give it in the quotes "
+                f"snapshot or {leg.set_it('tick')}",
+            )
             continue
         if price % tick == 0:
             continue
@@ -227,17 +238,28 @@ def check_price_range(ctx):
         cents = "prediction prices are dollars per share (55c = 0.55); " if prediction and price >= 1 else ""
         low, high = (m.limits["price"].min, m.limits["price"].max) if m else (None, None)
         if (low is not None and price < low) or (high is not None and price > high):
-            yield Finding("GC304", where, f"price {fmt(price)} is outside {m.venue}'s {_range_text(low, high)}",
-                          f"{cents}use a price in the {_range_text(low, high)}")
+            yield Finding(
+                "GC304",
+                where,
+                f"price {fmt(price)} is outside {m.venue}'s {_range_text(low, high)}",
+                f"{cents}use a price in the {_range_text(low, high)}",
+            )
         elif prediction and not 0 < price < 1:
-            yield Finding("GC304", where, f"price {fmt(price)} is not strictly between 0 and 1",
-                          f"{cents}use a price between 0 and 1")
+            yield Finding(
+                "GC304",
+                where,
+                f"price {fmt(price)} is not strictly between 0 and 1",
+                f"{cents}use a price between 0 and 1",
+            )
         elif m is None and (leg.venue is not None or leg.type == "prediction"):
             why = f"venue {leg.venue!r} is unknown (GC307)" if leg.venue else "no venue pinned"
             ctx.skip("GC304", where, f"{why}: the venue's price range is not known")
         elif m is not None and (low is None or high is None):
-            ctx.skip("GC304", where, f"{m.venue}'s price range for {leg.symbol} is not fully known; "
-                                     f"{leg.set_it('price_min and price_max')}")
+            ctx.skip(
+                "GC304",
+                where,
+                f"{m.venue}'s price range for {leg.symbol} is not fully known; {leg.set_it('price_min and price_max')}",
+            )
 
 
 @checks("GC305")
@@ -253,14 +275,21 @@ def check_lot(ctx):
         elif m.lot > 0 and qty % m.lot != 0:
             options = _neighbours(qty, m.lot)
             if m.venue == "kalshi" and m.lot == 1:
-                yield Finding("GC305", where, f"size {fmt(qty)} is not a whole number of contracts; kalshi trades "
-                                              "whole contracts",
-                              f"use {options} contracts, or {leg.set_it('fractional = true')} if the market "
-                              "allows fractional trading")
+                yield Finding(
+                    "GC305",
+                    where,
+                    f"size {fmt(qty)} is not a whole number of contracts; kalshi trades whole contracts",
+                    f"use {options} contracts, or {leg.set_it('fractional = true')} if the market "
+                    "allows fractional trading",
+                )
                 continue
             sz = f" (szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
-            yield Finding("GC305", where, f"size {leg.amount(qty)} is not a multiple of {m.venue}'s "
-                                          f"{fmt(m.lot)} lot{sz}", f"use {options}")
+            yield Finding(
+                "GC305",
+                where,
+                f"size {leg.amount(qty)} is not a multiple of {m.venue}'s {fmt(m.lot)} lot{sz}",
+                f"use {options}",
+            )
 
 
 @checks("GC306")
@@ -271,16 +300,26 @@ def check_venue_type(ctx):
         if m is None:
             continue  # no pin (SOR) or an unknown venue (GC307)
         if m.prediction is None:
-            ctx.skip("GC306", leg.at("instrument", "venue"),
-                     f"whether {m.venue} lists prediction markets is unknown; set prediction in [venues.{m.venue}]")
+            ctx.skip(
+                "GC306",
+                leg.at("instrument", "venue"),
+                f"whether {m.venue} lists prediction markets is unknown; set prediction in [venues.{m.venue}]",
+            )
         elif m.prediction and leg.type != "prediction":
-            yield Finding("GC306", leg.at("instrument", "type"),
-                          f"{m.venue} is a prediction venue but the instrument type is {leg.type!r}; the router "
-                          "assumes spot and cannot route it", "set type: prediction")
+            yield Finding(
+                "GC306",
+                leg.at("instrument", "type"),
+                f"{m.venue} is a prediction venue but the instrument type is {leg.type!r}; the router "
+                "assumes spot and cannot route it",
+                "set type: prediction",
+            )
         elif not m.prediction and leg.type == "prediction":
-            yield Finding("GC306", leg.at("instrument", "venue"),
-                          f"instrument type 'prediction' on {m.venue}, which lists no prediction markets",
-                          "pin venue polymarket or kalshi, or leave the venue out")
+            yield Finding(
+                "GC306",
+                leg.at("instrument", "venue"),
+                f"instrument type 'prediction' on {m.venue}, which lists no prediction markets",
+                "pin venue polymarket or kalshi, or leave the venue out",
+            )
 
 
 @checks("GC307")
@@ -292,9 +331,12 @@ def check_unknown_venue(ctx):
         known = known_venues(ctx.venue_overrides)
         close = difflib.get_close_matches(leg.venue, known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"describe it under [venues.{leg.venue}] in graphc.toml"
-        yield Finding("GC307", leg.at("instrument", "venue"),
-                      f"unknown venue {leg.venue!r}, so its rules are not checked; known venues: {', '.join(known)}",
-                      hint)
+        yield Finding(
+            "GC307",
+            leg.at("instrument", "venue"),
+            f"unknown venue {leg.venue!r}, so its rules are not checked; known venues: {', '.join(known)}",
+            hint,
+        )
 
 
 def _form_step(m: MarketMeta, price: Decimal) -> Decimal:
@@ -315,8 +357,10 @@ def _price_form_problem(m: MarketMeta, symbol: str, price: Decimal) -> str | Non
         return f"price {fmt(price)} has {figures} significant figures; {m.venue} allows at most {m.sig_figs}{exempt}"
     if m.max_price_decimals is not None and decimals > m.max_price_decimals:
         rule = f" ({m.max_price_decimals_base} - szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
-        return (f"price {fmt(price)} has {decimals} decimals; {m.venue} allows at most {m.max_price_decimals} "
-                f"for {symbol}{rule}")
+        return (
+            f"price {fmt(price)} has {decimals} decimals; {m.venue} allows at most {m.max_price_decimals} "
+            f"for {symbol}{rule}"
+        )
     return None
 
 
@@ -333,11 +377,21 @@ def check_price_form(ctx):
         if problem:
             yield Finding("GC308", where, problem, "use " + _neighbours(price, _form_step(m, price)))
         elif m.max_price_decimals_base is not None and m.max_price_decimals is None:
-            ctx.skip("GC308", where, f"szDecimals of {leg.symbol} is unknown, so the {m.max_price_decimals_base} - "
-                                     f"szDecimals price-decimals limit cannot be checked; {leg.set_it('sz_decimals')}")
+            ctx.skip(
+                "GC308",
+                where,
+                f"szDecimals of {leg.symbol} is unknown, so the {m.max_price_decimals_base} - "
+                f"szDecimals price-decimals limit cannot be checked; {leg.set_it('sz_decimals')}",
+            )
 
 
 CHECKS = [
-    check_min_notional, check_min_size, check_tick, check_price_range,
-    check_lot, check_venue_type, check_unknown_venue, check_price_form,
+    check_min_notional,
+    check_min_size,
+    check_tick,
+    check_price_range,
+    check_lot,
+    check_venue_type,
+    check_unknown_venue,
+    check_price_form,
 ]

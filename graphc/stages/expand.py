@@ -149,21 +149,33 @@ def _for_each(r, leg_id, value, names, spans):
             value = int(value.strip())
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         if value.adjusted() >= 9:  # far over the limit; int(Decimal("1e999999999")) would never finish
-            r.report("GC103", f"`for_each: {value}` makes more legs than the limit of {MAX_FOR_EACH:,} per leg",
-                     span, hint="split the leg, or use fewer items")
+            r.report(
+                "GC103",
+                f"`for_each: {value}` makes more legs than the limit of {MAX_FOR_EACH:,} per leg",
+                span,
+                hint="split the leg, or use fewer items",
+            )
             return []
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, list)):
-        r.report("GC103", f"`for_each` needs a list or a whole number, not {_kind(value)}", span,
-                 hint="e.g. `for_each: 10`, `for_each: [BTC-USD, ETH-USD]` or `for_each: \"{{ symbols }}\"`")
+        r.report(
+            "GC103",
+            f"`for_each` needs a list or a whole number, not {_kind(value)}",
+            span,
+            hint='e.g. `for_each: 10`, `for_each: [BTC-USD, ETH-USD]` or `for_each: "{{ symbols }}"`',
+        )
         return []
     count = value if isinstance(value, int) else len(value)
     if count < 0:
         r.report("GC103", f"`for_each: {value}` is negative", span)
         return []
     if count > MAX_FOR_EACH:
-        r.report("GC103", f"`for_each` makes {count:,} legs; the limit is {MAX_FOR_EACH:,} per leg", span,
-                 hint="split the leg, or use fewer items")
+        r.report(
+            "GC103",
+            f"`for_each` makes {count:,} legs; the limit is {MAX_FOR_EACH:,} per leg",
+            span,
+            hint="split the leg, or use fewer items",
+        )
         return []
     items = list(range(value)) if isinstance(value, int) else value
     by_name = bool(items) and all(isinstance(item, str) for item in items)
@@ -198,8 +210,12 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
             continue
         fields[key] = r.render_tree(value, names, spans, (key,), where)
     if "with" in fields and "use" not in fields:
-        r.report("GC103", "`with:` only applies to a leg with `use:`", span_in(key_spans, ("with",)),
-                 hint="add `use: ./templates/NAME.yaml`, or remove `with:`")
+        r.report(
+            "GC103",
+            "`with:` only applies to a leg with `use:`",
+            span_in(key_spans, ("with",)),
+            hint="add `use: ./templates/NAME.yaml`, or remove `with:`",
+        )
     return LegOut(leg_id, fields, spans, key_spans)
 
 
@@ -244,13 +260,22 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
     if not isinstance(with_values, dict):
         r.report("GC103", "`with:` must be a mapping NAME: value", span_in(leg.spans, ("with",)))
         return []
-    params = ParamSet(template.doc.data.get("params"), lambda p: template.span(("params",) + p),
-                      lambda p: template.key_span(("params",) + p), RESERVED_NAMES)
-    supplied = {name: Supplied(value, "with:", span_in(leg.spans, ("with", name)),
-                               span_in(leg.key_spans, ("with", name)))
-                for name, value in with_values.items()}
-    values = params.resolve(supplied, missing_span=lambda name: use_span, unknown_span=use_span,
-                            supply_hint=f"pass it in `with:` on leg {leg.id!r}, e.g. " + "`with: {{name}: ...}`")
+    params = ParamSet(
+        template.doc.data.get("params"),
+        lambda p: template.span(("params",) + p),
+        lambda p: template.key_span(("params",) + p),
+        RESERVED_NAMES,
+    )
+    supplied = {
+        name: Supplied(value, "with:", span_in(leg.spans, ("with", name)), span_in(leg.key_spans, ("with", name)))
+        for name, value in with_values.items()
+    }
+    values = params.resolve(
+        supplied,
+        missing_span=lambda name: use_span,
+        unknown_span=use_span,
+        supply_hint=f"pass it in `with:` on leg {leg.id!r}, e.g. " + "`with: {{name}: ...}`",
+    )
     for problem in params.problems:
         in_template = problem.span is not None and problem.span.file == template.path
         prefix = "" if in_template else f"template {template.path}: "
@@ -286,7 +311,7 @@ def _rename(after, local_ids, prefix):
         if isinstance(entry, str):
             m = _REFERENCE.match(entry)
             if m and m.group(2) in local_ids:
-                return entry[: m.start(2)] + prefix + entry[m.start(2):]
+                return entry[: m.start(2)] + prefix + entry[m.start(2) :]
         elif isinstance(entry, dict) and entry.get("from") in local_ids:
             return {**entry, "from": prefix + entry["from"]}
         return entry
@@ -308,9 +333,13 @@ class Templates:
         if real is None:
             return None
         if real in scope.chain:
-            names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real):]] + [real.name]
-            self.r.report("GC107", "template include cycle: " + " → ".join(names), use_span,
-                          hint="a template must not use itself, directly or through another template")
+            names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real) :]] + [real.name]
+            self.r.report(
+                "GC107",
+                "template include cycle: " + " → ".join(names),
+                use_span,
+                hint="a template must not use itself, directly or through another template",
+            )
             return None
         if len(scope.chain) > MAX_TEMPLATE_DEPTH:
             self.r.report("GC107", f"templates nested more than {MAX_TEMPLATE_DEPTH} deep", use_span)
@@ -328,10 +357,19 @@ class Templates:
         if not isinstance(use, str) or not use.strip():
             report("GC103", "`use:` needs a path to a template file, e.g. ./templates/hedge.yaml", use_span)
             return None
-        if "\x00" in use or PurePosixPath(use).is_absolute() or PureWindowsPath(use).is_absolute() \
-                or PureWindowsPath(use).drive or use.startswith(("~", "\\")):
-            report("GC107", f"`use: {use}`: absolute paths are not allowed", use_span,
-                   hint="write a path relative to the playbook, e.g. ./templates/hedge.yaml")
+        if (
+            "\x00" in use
+            or PurePosixPath(use).is_absolute()
+            or PureWindowsPath(use).is_absolute()
+            or PureWindowsPath(use).drive
+            or use.startswith(("~", "\\"))
+        ):
+            report(
+                "GC107",
+                f"`use: {use}`: absolute paths are not allowed",
+                use_span,
+                hint="write a path relative to the playbook, e.g. ./templates/hedge.yaml",
+            )
             return None
         base = scope.real.parent if scope.real is not None else Path.cwd()
         try:
@@ -339,12 +377,15 @@ class Templates:
         except (OSError, RuntimeError):
             real = None
         if real is None or not real.is_relative_to(self.root):
-            report("GC107", f"`use: {use}` is outside the project root {self.root}", use_span,
-                   hint="templates must live inside the project (no `..` or symlinks leading out of it)")
+            report(
+                "GC107",
+                f"`use: {use}` is outside the project root {self.root}",
+                use_span,
+                hint="templates must live inside the project (no `..` or symlinks leading out of it)",
+            )
             return None
         if not real.is_file():
-            report("GC107", f"template file not found: {use}", use_span,
-                   hint=f"the path is relative to {scope.path}")
+            report("GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}")
             return None
         return real
 
@@ -362,8 +403,9 @@ class Templates:
                 return None
             text = read_source(real)
         except (OSError, UnicodeDecodeError) as exc:
-            report("GC107", f"cannot read template {display}: {getattr(exc, 'strerror', None) or 'not UTF-8'}",
-                   via.span)
+            report(
+                "GC107", f"cannot read template {display}: {getattr(exc, 'strerror', None) or 'not UTF-8'}", via.span
+            )
             return None
         doc, diagnostics = load_text(text, display)
         for d in diagnostics:
@@ -382,20 +424,29 @@ class Templates:
         report, data = self.r.report, doc.data
         if not isinstance(data, dict) or data.get(TEMPLATE_MARKER) != 1:
             hint = "a playbook cannot be used as a template" if isinstance(data, dict) and "graphc" in data else None
-            report("GC107", f"{here.path} is not a graphc template: it needs `{TEMPLATE_MARKER}: 1` at the top",
-                   here.span((TEMPLATE_MARKER,)) if isinstance(data, dict) and TEMPLATE_MARKER in data
-                   else here.via.span, hint=hint or f"start the file with `{TEMPLATE_MARKER}: 1` and a `legs:` mapping")
+            report(
+                "GC107",
+                f"{here.path} is not a graphc template: it needs `{TEMPLATE_MARKER}: 1` at the top",
+                here.span((TEMPLATE_MARKER,)) if isinstance(data, dict) and TEMPLATE_MARKER in data else here.via.span,
+                hint=hint or f"start the file with `{TEMPLATE_MARKER}: 1` and a `legs:` mapping",
+            )
             return False
         ok = True
         for key in data:
             if key not in TEMPLATE_KEYS:
-                report("GC102", f"unknown key {key!r} in template {here.path}{did_you_mean(key, TEMPLATE_KEYS)}",
-                       here.key_span((key,)), hint="template keys: " + ", ".join(TEMPLATE_KEYS))
+                report(
+                    "GC102",
+                    f"unknown key {key!r} in template {here.path}{did_you_mean(key, TEMPLATE_KEYS)}",
+                    here.key_span((key,)),
+                    hint="template keys: " + ", ".join(TEMPLATE_KEYS),
+                )
                 ok = False
         legs = data.get("legs")
         if not isinstance(legs, dict) or not legs:
-            report("GC104" if legs is None else "GC103",
-                   f"template {here.path} needs a `legs:` mapping of leg id -> leg",
-                   here.span(("legs",)) if "legs" in data else here.via.span)
+            report(
+                "GC104" if legs is None else "GC103",
+                f"template {here.path} needs a `legs:` mapping of leg id -> leg",
+                here.span(("legs",)) if "legs" in data else here.via.span,
+            )
             ok = False
         return ok

@@ -86,10 +86,17 @@ def to_text(value) -> str:
         return _decimal_text(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    kind = "a list" if isinstance(value, (list, tuple, range)) else "a mapping" if isinstance(value, dict) \
+    kind = (
+        "a list"
+        if isinstance(value, (list, tuple, range))
+        else "a mapping"
+        if isinstance(value, dict)
         else f"a {type(value).__name__}"
-    raise ExpressionError(f"cannot write {kind} into text",
-                          hint="join a list with `|join(', ')`, or use the whole scalar `{{ ... }}` to keep it a list")
+    )
+    raise ExpressionError(
+        f"cannot write {kind} into text",
+        hint="join a list with `|join(', ')`, or use the whole scalar `{{ ... }}` to keep it a list",
+    )
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -127,8 +134,10 @@ def to_plain(value, depth: int = 0):
                 raise ExpressionError(f"the result has more than {MAX_ITEMS:,} items")
             items.append(to_plain(item, depth + 1))
         return items
-    raise ExpressionError(f"the expression gives a {type(value).__name__}, not a value",
-                          hint="call functions, e.g. `quote('ETH-USD').bid`")
+    raise ExpressionError(
+        f"the expression gives a {type(value).__name__}, not a value",
+        hint="call functions, e.g. `quote('ETH-USD').bid`",
+    )
 
 
 def _is_iterator(value) -> bool:
@@ -177,7 +186,7 @@ def _int(value, default=0):
 
             value = parse_number(value)
         return int(_number(value, "int"))
-    except Exception:  # noqa: BLE001 - Jinja's int filter also falls back to the default
+    except Exception:
         return default
 
 
@@ -212,8 +221,29 @@ def _list(value):
     return items
 
 
-_JINJA_FILTERS = ("abs", "capitalize", "count", "d", "default", "first", "last", "length", "lower", "map", "max",
-                  "min", "reject", "reverse", "select", "sort", "sum", "title", "trim", "unique", "upper")
+_JINJA_FILTERS = (
+    "abs",
+    "capitalize",
+    "count",
+    "d",
+    "default",
+    "first",
+    "last",
+    "length",
+    "lower",
+    "map",
+    "max",
+    "min",
+    "reject",
+    "reverse",
+    "select",
+    "sort",
+    "sum",
+    "title",
+    "trim",
+    "unique",
+    "upper",
+)
 FILTERS = {name: jinja_filters.FILTERS[name] for name in _JINJA_FILTERS}
 FILTERS.update({"join": _join, "round": _round, "int": _int, "string": to_text, "decimal": _decimal, "list": _list})
 
@@ -224,9 +254,32 @@ FILTERS.update({"join": _join, "round": _round, "int": _int, "string": to_text, 
 
 _DATE_ATTRS = {"year", "month", "day", "weekday", "isoweekday", "isocalendar", "isoformat"}
 _SAFE_ATTRIBUTES = (  # (type, allowed attributes); first isinstance match wins
-    (str, {"upper", "lower", "strip", "lstrip", "rstrip", "startswith", "endswith", "split", "rsplit", "title",
-           "capitalize", "casefold", "isdigit", "isalpha", "isalnum", "isupper", "islower", "removeprefix",
-           "removesuffix", "find", "count"}),
+    (
+        str,
+        {
+            "upper",
+            "lower",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "startswith",
+            "endswith",
+            "split",
+            "rsplit",
+            "title",
+            "capitalize",
+            "casefold",
+            "isdigit",
+            "isalpha",
+            "isalnum",
+            "isupper",
+            "islower",
+            "removeprefix",
+            "removesuffix",
+            "find",
+            "count",
+        },
+    ),
     (datetime, _DATE_ATTRS | {"hour", "minute", "second", "date"}),
     (date, _DATE_ATTRS),
     (type(date(2026, 1, 5).isocalendar()), {"year", "week", "weekday", "index", "count"}),
@@ -263,18 +316,25 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         if _is_number(left) and _is_number(right):
             return self._arithmetic(op, left, right)
         if op == "%":
-            raise ExpressionError("`%` is arithmetic only; printf-style formatting is not available",
-                                  hint="join text with `~`, e.g. `'rung-' ~ index`")
+            raise ExpressionError(
+                "`%` is arithmetic only; printf-style formatting is not available",
+                hint="join text with `~`, e.g. `'rung-' ~ index`",
+            )
         if op == "*":
             seq, times = (left, right) if isinstance(right, int) else (right, left)
             if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
                 limit = MAX_OUTPUT_CHARS if isinstance(seq, str) else MAX_ITEMS
                 if len(seq) * max(times, 0) > limit:
-                    raise ExpressionError(f"repeating would make more than {limit:,} "
-                                          f"{'characters' if isinstance(seq, str) else 'items'}")
-        if op == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
-            if len(left) + len(right) > MAX_OUTPUT_CHARS:
-                raise ExpressionError(f"concatenating would make more than {MAX_OUTPUT_CHARS:,} items or characters")
+                    raise ExpressionError(
+                        f"repeating would make more than {limit:,} {'characters' if isinstance(seq, str) else 'items'}"
+                    )
+        if (
+            op == "+"
+            and isinstance(left, (str, list, tuple))
+            and isinstance(right, (str, list, tuple))
+            and len(left) + len(right) > MAX_OUTPUT_CHARS
+        ):
+            raise ExpressionError(f"concatenating would make more than {MAX_OUTPUT_CHARS:,} items or characters")
         return self.binop_table[op](left, right)
 
     def _arithmetic(self, op, left, right):
@@ -304,15 +364,25 @@ def _check_pow(base, exponent):
             raise ExpressionError(f"exponent {exponent} is over the limit of {MAX_EXPONENT}")
         if isinstance(base, int) and base.bit_length() * abs(exponent) > MAX_POW_BITS:
             raise ExpressionError(f"the power is too large (over {MAX_POW_BITS} bits)")
-        if isinstance(base, Decimal) and base.is_finite() and base and \
-                (abs(base.adjusted()) + 1) * abs(exponent) > MAX_POW_BITS // 3:
+        if (
+            isinstance(base, Decimal)
+            and base.is_finite()
+            and base
+            and (abs(base.adjusted()) + 1) * abs(exponent) > MAX_POW_BITS // 3
+        ):
             raise ExpressionError(f"the power is too large (over {MAX_POW_BITS // 3} digits)")
     elif abs(exponent) > MAX_EXPONENT:
         raise ExpressionError(f"exponent {exponent} is over the limit of {MAX_EXPONENT}")
 
 
-ENV = PlaybookEnvironment(undefined=StrictUndefined, autoescape=False, finalize=to_text,
-                          keep_trailing_newline=True, cache_size=0, auto_reload=False)
+ENV = PlaybookEnvironment(
+    undefined=StrictUndefined,
+    autoescape=False,
+    finalize=to_text,
+    keep_trailing_newline=True,
+    cache_size=0,
+    auto_reload=False,
+)
 ENV.globals.clear()  # range, dict, lipsum, cycler, joiner, namespace: gone; callers bind names
 ENV.filters = dict(FILTERS)
 
@@ -321,17 +391,42 @@ ENV.filters = dict(FILTERS)
 # Compiling (once per distinct template text)
 
 _EXPRESSION_NODES = (
-    nodes.Name, nodes.Const, nodes.Getattr, nodes.Getitem, nodes.Slice, nodes.Call, nodes.Keyword, nodes.Filter,
-    nodes.Test, nodes.CondExpr, nodes.And, nodes.Or, nodes.Not, nodes.Neg, nodes.Pos, nodes.Compare,
-    nodes.Operand, nodes.Add, nodes.Sub, nodes.Mul, nodes.Div, nodes.FloorDiv, nodes.Mod, nodes.Pow,
-    nodes.Concat, nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair,
+    nodes.Name,
+    nodes.Const,
+    nodes.Getattr,
+    nodes.Getitem,
+    nodes.Slice,
+    nodes.Call,
+    nodes.Keyword,
+    nodes.Filter,
+    nodes.Test,
+    nodes.CondExpr,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Neg,
+    nodes.Pos,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.Add,
+    nodes.Sub,
+    nodes.Mul,
+    nodes.Div,
+    nodes.FloorDiv,
+    nodes.Mod,
+    nodes.Pow,
+    nodes.Concat,
+    nodes.List,
+    nodes.Tuple,
+    nodes.Dict,
+    nodes.Pair,
 )
 
 
 class Compiled:
     """One template text, checked and compiled: ``native`` when it is exactly one ``{{ expr }}``."""
 
-    __slots__ = ("native", "names", "template", "text")
+    __slots__ = ("names", "native", "template", "text")
 
     def __init__(self, native, names, template, text):
         self.native, self.names, self.template, self.text = native, names, template, text
@@ -352,8 +447,9 @@ def compile_template(text: str):
         message = _short(exc.message or str(exc))
         if message.startswith(("No filter named", "No test named")):
             return ExpressionError(message[0].lower() + message[1:], hint="filters: " + ", ".join(sorted(FILTERS)))
-        return ExpressionError(f"template syntax error: {message}",
-                               hint="write `{{ expression }}`; blocks `{% ... %}` are not available")
+        return ExpressionError(
+            f"template syntax error: {message}", hint="write `{{ expression }}`; blocks `{% ... %}` are not available"
+        )
     except (TemplateError, RecursionError, MemoryError, ValueError, TypeError) as exc:
         return ExpressionError(f"cannot compile the template: {_short(str(exc))}")
 
@@ -366,8 +462,10 @@ def _compile(text: str) -> Compiled:
     names = set()
     for node in ast.body:
         if not isinstance(node, nodes.Output):
-            raise ExpressionError(f"blocks `{{% {_block_name(node)} %}}` are not available in playbook templates",
-                                  hint="use an inline condition: `{{ a if cond else b }}`")
+            raise ExpressionError(
+                f"blocks `{{% {_block_name(node)} %}}` are not available in playbook templates",
+                hint="use an inline condition: `{{ a if cond else b }}`",
+            )
         for child in node.nodes:
             if not isinstance(child, nodes.TemplateData):
                 _check_expression(child, names)
@@ -381,9 +479,22 @@ def _compile(text: str) -> Compiled:
 
 
 def _block_name(node) -> str:
-    return {"For": "for", "If": "if", "Include": "include", "Import": "import", "FromImport": "from ... import",
-            "Extends": "extends", "Assign": "set", "AssignBlock": "set", "Macro": "macro", "CallBlock": "call",
-            "FilterBlock": "filter", "With": "with", "Block": "block", "Scope": "scope"}.get(type(node).__name__, "...")
+    return {
+        "For": "for",
+        "If": "if",
+        "Include": "include",
+        "Import": "import",
+        "FromImport": "from ... import",
+        "Extends": "extends",
+        "Assign": "set",
+        "AssignBlock": "set",
+        "Macro": "macro",
+        "CallBlock": "call",
+        "FilterBlock": "filter",
+        "With": "with",
+        "Block": "block",
+        "Scope": "scope",
+    }.get(type(node).__name__, "...")
 
 
 def _check_nesting(text: str):
@@ -419,11 +530,16 @@ def _check_expression(node, names: set):
 def _exact(node):
     """A float literal becomes ``'<repr>'|decimal`` so arithmetic stays exact."""
     if isinstance(node, nodes.Const) and isinstance(node.value, float):
-        return nodes.Filter(nodes.Const(repr(node.value), lineno=node.lineno), "decimal", [], [], None, None,
-                            lineno=node.lineno)
+        return nodes.Filter(
+            nodes.Const(repr(node.value), lineno=node.lineno), "decimal", [], [], None, None, lineno=node.lineno
+        )
     if isinstance(node, nodes.Concat):
-        node.nodes = [n if isinstance(n, nodes.Filter) and n.name == "string"
-                      else nodes.Filter(n, "string", [], [], None, None, lineno=n.lineno) for n in node.nodes]
+        node.nodes = [
+            n
+            if isinstance(n, nodes.Filter) and n.name == "string"
+            else nodes.Filter(n, "string", [], [], None, None, lineno=n.lineno)
+            for n in node.nodes
+        ]
     return node
 
 
@@ -468,7 +584,7 @@ def evaluate(compiled: Compiled, names: dict, context=None):
         raise ExpressionError(_short(exc.message or str(exc))) from None
     except ArithmeticError as exc:
         raise ExpressionError(_ARITHMETIC.get(type(exc), f"arithmetic error ({type(exc).__name__})")) from None
-    except Exception as exc:  # noqa: BLE001 - any failure inside user code is a GC107, never a traceback
+    except Exception as exc:
         raise ExpressionError(f"{type(exc).__name__}: {_short(str(exc))}") from None
     _check_size(text, "the template")
     return text

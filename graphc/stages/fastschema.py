@@ -29,8 +29,21 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples",
-                         "deprecated", "readOnly", "writeOnly"})
+ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
 
 
 class UnsupportedSchema(Exception):
@@ -50,6 +63,7 @@ def _never(_instance):
 
 
 # -- types: jsonschema's Draft 2020-12 type checker, for the values the loader makes ------
+
 
 def _is_number(x):
     t = type(x)
@@ -160,7 +174,7 @@ class _Compiler:
             cell[0] = self.compile(self._resolve(ref))
         if cell[0] is not None:
             return cell[0]  # compiled already: call it directly
-        return lambda x: cell[0](x)  # a reference to a schema still being compiled (recursion)
+        return cell[0]  # a reference to a schema still being compiled (recursion)
 
     def _resolve(self, ref):
         target = self.root

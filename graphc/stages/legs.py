@@ -11,9 +11,20 @@ import re
 from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
+from graphc.units import (
+    UnitError,
+    base_asset,
+    format_decimal,
+    parse_bps,
+    parse_duration_ms,
+    parse_number,
+    parse_price,
+    parse_quantity,
+    resolve_price,
+    round_down,
+    to_scaled,
+)
 from graphc.venues import market_for
-from graphc.units import (UnitError, base_asset, format_decimal, parse_bps, parse_duration_ms, parse_number,
-                          parse_price, parse_quantity, resolve_price, round_down, to_scaled)
 
 POLICIES = ("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip")
 URGENCIES = ("low", "medium", "high")
@@ -32,7 +43,7 @@ WIRE_QTY_STEP = Decimal("1e-8")
 class LegContext:
     """What a leg needs from outside: its fields (defaults merged) and where each came from."""
 
-    __slots__ = ("leg_id", "fields", "span_of", "quotes", "require_quotes", "type_", "skips")
+    __slots__ = ("fields", "leg_id", "quotes", "require_quotes", "skips", "span_of", "type_")
 
     def __init__(self, leg_id: str, fields: dict, span_of, quotes: dict, require_quotes: bool):
         self.leg_id = leg_id
@@ -59,7 +70,11 @@ def infer_instrument(symbol: str, type_: str | None, venue: str | None):
     if venue in PREDICTION_VENUES:
         return "prediction", venue
     lowered = symbol.lower()
-    if lowered.startswith("https://polymarket.com/event/") or lowered.endswith((":yes", ":no")) or _TOKEN_ID.match(symbol):
+    if (
+        lowered.startswith("https://polymarket.com/event/")
+        or lowered.endswith((":yes", ":no"))
+        or _TOKEN_ID.match(symbol)
+    ):
         return "prediction", venue or "polymarket"
     if _KALSHI.match(symbol):
         return "prediction", venue or "kalshi"
@@ -87,8 +102,11 @@ def _choice(ctx, name, choices, *, transform=str.lower):
     if normalised not in choices:
         from graphc.stages.suggest import did_you_mean
 
-        raise DiagnosticError("GC103", f"`{name}: {value}` is not one of {', '.join(choices)}"
-                              f"{did_you_mean(normalised, choices)}", ctx.span_of(name))
+        raise DiagnosticError(
+            "GC103",
+            f"`{name}: {value}` is not one of {', '.join(choices)}{did_you_mean(normalised, choices)}",
+            ctx.span_of(name),
+        )
     return normalised
 
 
@@ -121,20 +139,36 @@ def side_and_quantity(ctx):
     long_form = [k for k in ("side", "qty") if ctx.fields.get(k) is not None]
     if len(present) > 1 or (present and long_form):
         both = present + long_form
-        raise DiagnosticError("GC103", f"leg {ctx.leg_id!r} gives both `{both[0]}` and `{both[1]}`",
-                              ctx.span_of(both[1]), "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one")
+        raise DiagnosticError(
+            "GC103",
+            f"leg {ctx.leg_id!r} gives both `{both[0]}` and `{both[1]}`",
+            ctx.span_of(both[1]),
+            "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one",
+        )
     if present:
         return present[0], ctx.fields[present[0]], present[0]
     if not long_form:
-        raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} has no side and quantity", ctx.span_of(None),
-                              "add `buy: 200 ETH` (or `sell:`), or `side: buy` with `qty: 200 ETH`")
+        raise DiagnosticError(
+            "GC104",
+            f"leg {ctx.leg_id!r} has no side and quantity",
+            ctx.span_of(None),
+            "add `buy: 200 ETH` (or `sell:`), or `side: buy` with `qty: 200 ETH`",
+        )
     side = _choice(ctx, "side", ("buy", "sell"))
     if side is None:
-        raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} has `qty` but no `side`", ctx.span_of("qty"),
-                              "add `side: buy` or `side: sell`")
+        raise DiagnosticError(
+            "GC104",
+            f"leg {ctx.leg_id!r} has `qty` but no `side`",
+            ctx.span_of("qty"),
+            "add `side: buy` or `side: sell`",
+        )
     if ctx.fields.get("qty") is None:
-        raise DiagnosticError("GC104", f"leg {ctx.leg_id!r} has `side` but no `qty`", ctx.span_of("side"),
-                              "add `qty: ...`, e.g. `qty: 200 ETH`")
+        raise DiagnosticError(
+            "GC104",
+            f"leg {ctx.leg_id!r} has `side` but no `qty`",
+            ctx.span_of("side"),
+            "add `qty: ...`, e.g. `qty: 200 ETH`",
+        )
     return side, ctx.fields["qty"], "qty"
 
 
@@ -158,10 +192,13 @@ def resolve_limit(ctx, side, symbol, venue):
         if exc.code == "GC109" and not ctx.require_quotes:
             return _unknown_price(ctx, raw, symbol), True
         if exc.code == "GC109":
-            raise DiagnosticError("GC109", f"`limit: {raw}` needs a quote for {symbol}: {exc.message}",
-                                  ctx.span_of("limit"),
-                                  f"add {symbol} with bid/ask (and tick) to the quotes snapshot (--quotes FILE), "
-                                  "or write a literal price") from None
+            raise DiagnosticError(
+                "GC109",
+                f"`limit: {raw}` needs a quote for {symbol}: {exc.message}",
+                ctx.span_of("limit"),
+                f"add {symbol} with bid/ask (and tick) to the quotes snapshot (--quotes FILE), "
+                "or write a literal price",
+            ) from None
         raise DiagnosticError(exc.code, f"`limit: {raw}`: {exc.message}", ctx.span_of("limit"), exc.hint) from None
 
 
@@ -179,25 +216,40 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     amount = q.amount
     if q.kind == "asset" and (type_ == "prediction" or q.asset != base_asset(symbol)):
         expected = "shares" if type_ == "prediction" else base_asset(symbol)
-        raise DiagnosticError("GC105", f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}",
-                              ctx.span_of(field_name),
-                              f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`")
+        raise DiagnosticError(
+            "GC105",
+            f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}",
+            ctx.span_of(field_name),
+            f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`",
+        )
     if q.kind == "shares" and type_ != "prediction":
-        raise DiagnosticError("GC105", f"{raw!r}: shares/contracts are for prediction legs; {symbol} is {type_}",
-                              ctx.span_of(field_name), f"write the size in {base_asset(symbol)}")
+        raise DiagnosticError(
+            "GC105",
+            f"{raw!r}: shares/contracts are for prediction legs; {symbol} is {type_}",
+            ctx.span_of(field_name),
+            f"write the size in {base_asset(symbol)}",
+        )
     if q.kind == "notional":
         reference = price if price else _quote_side(ctx, symbol, side)
         if reference is None:
             if not ctx.require_quotes:
                 ctx.skips.append(("GC109", "quantity", f"notional {raw!r} needs a price for {symbol}; pass --quotes"))
                 return None
-            raise DiagnosticError("GC109", f"notional size {raw!r} needs a price: no limit and no quote for {symbol}",
-                                  ctx.span_of(field_name), f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)")
+            raise DiagnosticError(
+                "GC109",
+                f"notional size {raw!r} needs a price: no limit and no quote for {symbol}",
+                ctx.span_of(field_name),
+                f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)",
+            )
         lot = market_precision(venue, symbol, type_, ctx.quotes.get(symbol), "amount") or WIRE_QTY_STEP
         amount = round_down(amount / reference, lot)
         if amount <= 0:
-            raise DiagnosticError("GC103", f"notional {raw!r} buys less than one lot ({_fmt(lot)}) at {_fmt(reference)}",
-                                  ctx.span_of(field_name), "raise the notional")
+            raise DiagnosticError(
+                "GC103",
+                f"notional {raw!r} buys less than one lot ({_fmt(lot)}) at {_fmt(reference)}",
+                ctx.span_of(field_name),
+                "raise the notional",
+            )
     if amount <= 0:
         raise DiagnosticError("GC103", f"quantity {raw!r} must be positive", ctx.span_of(field_name))
     try:
@@ -244,14 +296,19 @@ def twap(ctx, raw):
     if isinstance(raw, str):
         match = _TWAP_TEXT.match(raw)
         if not match:
-            raise DiagnosticError("GC105", f"cannot read twap {raw!r}", span,
-                                  "write `10 slices every 30s` or `10 slices over 5m`")
+            raise DiagnosticError(
+                "GC105", f"cannot read twap {raw!r}", span, "write `10 slices every 30s` or `10 slices over 5m`"
+            )
         slices_raw, mode, duration_raw = match["slices"], match["mode"].lower(), match["duration"]
     elif isinstance(raw, dict):
         modes = [m for m in ("every", "over") if raw.get(m) is not None]
         if raw.get("slices") is None or len(modes) != 1:
-            raise DiagnosticError("GC104", "twap needs `slices` and exactly one of `every` or `over`", span,
-                                  "e.g. `twap: {slices: 10, every: 30s}`")
+            raise DiagnosticError(
+                "GC104",
+                "twap needs `slices` and exactly one of `every` or `over`",
+                span,
+                "e.g. `twap: {slices: 10, every: 30s}`",
+            )
         slices_raw, mode, duration_raw = raw["slices"], modes[0], raw[modes[0]]
     else:
         raise DiagnosticError("GC103", "twap must be text like `10 slices every 30s` or a mapping", span)
@@ -264,7 +321,11 @@ def twap(ctx, raw):
         raise DiagnosticError("GC103", f"twap interval must be positive, not {duration_raw}", span)
     if mode == "over":
         if duration % slices:
-            raise DiagnosticError("GC106", f"twap over {duration} ms in {slices} slices is not a whole number of ms",
-                                  span, "pick a duration divisible by the slice count, or use `every`")
+            raise DiagnosticError(
+                "GC106",
+                f"twap over {duration} ms in {slices} slices is not a whole number of ms",
+                span,
+                "pick a duration divisible by the slice count, or use `every`",
+            )
         duration //= slices
     return {"num_slices": slices, "interval_ms": duration}

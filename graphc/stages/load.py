@@ -29,8 +29,16 @@ try:  # libyaml's parser when it is installed (just the parser: values are built
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Parser
 
-from yaml import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                  SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from yaml import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from graphc.diagnostics import Diagnostic, Span
 
@@ -72,7 +80,7 @@ class Document:
     tables (the render stage edits those; a Document made from tables uses them).
     """
 
-    __slots__ = ("path", "text", "data", "_spans", "_key_spans", "_root")
+    __slots__ = ("_key_spans", "_root", "_spans", "data", "path", "text")
 
     def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
         self.path, self.text, self.data = path, text, data
@@ -119,8 +127,11 @@ class Document:
         path = tuple(path)
         if self._key_spans is None:
             parent = self._tree_frame(path[:-1]) if path else None
-            event = parent.keys.get(path[-1]) if parent is not None and parent.is_map and isinstance(path[-1], str) \
+            event = (
+                parent.keys.get(path[-1])
+                if parent is not None and parent.is_map and isinstance(path[-1], str)
                 else None
+            )
             if event is None:
                 return self._tree_span(path)
             if type(event) is not Span:
@@ -251,23 +262,27 @@ def _tagged_scalar(tag: str, text: str, span: Span):
         if kind == "bool":
             if _BOOL.match(text):
                 return text.lower() == "true"
-        elif kind == "null":
-            if _NULL.match(text):
-                return None
+        elif kind == "null" and _NULL.match(text):
+            return None
     except (ValueError, InvalidOperation):
         pass
     if kind is None:
-        raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
-                        "remove the tag; playbooks use plain YAML values only")
+        raise LoadError(
+            "GC100", f"YAML tag {tag!r} is not allowed", span, "remove the tag; playbooks use plain YAML values only"
+        )
     shown = text if len(text) <= 60 else text[:57] + "..."
-    raise LoadError("GC100", f"{shown!r} is not a valid {kind}", span,
-                    f"write a {kind} value, or remove the tag and let the value speak for itself")
+    raise LoadError(
+        "GC100",
+        f"{shown!r} is not a valid {kind}",
+        span,
+        f"write a {kind} value, or remove the tag and let the value speak for itself",
+    )
 
 
 class _Frame:
     """A mapping or list being built, and afterwards its node in the document's position tree."""
 
-    __slots__ = ("is_map", "value", "span", "spans", "keys", "anchor", "key", "key_span", "merged", "nodes")
+    __slots__ = ("anchor", "is_map", "key", "key_span", "keys", "merged", "nodes", "span", "spans", "value")
 
     def __init__(self, is_map, value, span, anchor):
         self.is_map = is_map
@@ -291,8 +306,9 @@ _KEY_NOT_PLAIN_HINT = "write the key as text, e.g. `symbol:`"
 # A span is made for every mapping and list, and for each scalar asked for; the frozen dataclass's __init__ (a setattr per field) is
 # 3x slower than filling the instance dict. The assertion keeps this honest if Span ever changes.
 _new_span = object.__new__
-assert list(Span.__dataclass_fields__) == ["line", "col", "end_line", "end_col", "file", "via"] \
-    and not hasattr(Span, "__slots__"), "update _make_span for the new Span"
+assert list(Span.__dataclass_fields__) == ["line", "col", "end_line", "end_col", "file", "via"] and not hasattr(
+    Span, "__slots__"
+), "update _make_span for the new Span"
 
 
 def _make_span(line, col, end_line, end_col):
@@ -334,10 +350,18 @@ class _Composer:
 
     def _too_many(self, span):
         if self.expanded > self.max_nodes:
-            raise LoadError("GC100", f"aliases expand the document by more than {self.max_nodes:,} nodes (alias bomb?)",
-                            span, "remove the aliases that repeat large structures")
-        raise LoadError("GC100", f"the document has more than {self.max_total:,} nodes (values and keys)", span,
-                        "split the playbook into smaller files")
+            raise LoadError(
+                "GC100",
+                f"aliases expand the document by more than {self.max_nodes:,} nodes (alias bomb?)",
+                span,
+                "remove the aliases that repeat large structures",
+            )
+        raise LoadError(
+            "GC100",
+            f"the document has more than {self.max_total:,} nodes (values and keys)",
+            span,
+            "split the playbook into smaller files",
+        )
 
     def run(self, get_event):
         """Consume events until the end of the stream."""
@@ -352,8 +376,12 @@ class _Composer:
                 span = (event.start_mark, event.end_mark)  # a Span only if asked for: most never are
                 text = event.value
                 if len(text) > MAX_SCALAR_CHARS:
-                    raise LoadError("GC100", f"a scalar of {len(text):,} characters is over the "
-                                    f"{MAX_SCALAR_CHARS:,} limit", span, "shorten the value")
+                    raise LoadError(
+                        "GC100",
+                        f"a scalar of {len(text):,} characters is over the {MAX_SCALAR_CHARS:,} limit",
+                        span,
+                        "shorten the value",
+                    )
                 tag = event.tag
                 if tag and tag != "!":
                     value = _tagged_scalar(tag, text, span)
@@ -394,8 +422,12 @@ class _Composer:
                 span = event
                 tag = event.tag
                 if tag and tag not in _CORE_TAGS and tag != "!":
-                    raise LoadError("GC100", f"YAML tag {tag!r} is not allowed", span,
-                                    "remove the tag; playbooks use plain YAML values only")
+                    raise LoadError(
+                        "GC100",
+                        f"YAML tag {tag!r} is not allowed",
+                        span,
+                        "remove the tag; playbooks use plain YAML values only",
+                    )
                 if stack and stack[-1].is_map and stack[-1].key is _NO_KEY:
                     raise LoadError("GC103", _KEY_NOT_PLAIN, span, _KEY_NOT_PLAIN_HINT)
                 if len(stack) >= max_depth:
@@ -415,8 +447,12 @@ class _Composer:
             elif etype is AliasEvent:
                 span = event
                 if event.anchor not in anchors:
-                    raise LoadError("GC100", f"unknown alias *{event.anchor}", span,
-                                    f"mark a value above it with &{event.anchor}, or write the value out")
+                    raise LoadError(
+                        "GC100",
+                        f"unknown alias *{event.anchor}",
+                        span,
+                        f"mark a value above it with &{event.anchor}, or write the value out",
+                    )
                 value, nodes = anchors[event.anchor]
                 self.expanded += nodes
                 if self.expanded > self.max_nodes:
@@ -426,8 +462,12 @@ class _Composer:
                 self._finish(value, span, nodes)
             elif etype is DocumentStartEvent:
                 if self.has_root:
-                    raise LoadError("GC100", "a playbook is one YAML document; found a second one", _span(event),
-                                    "remove the `---` separator and the second document")
+                    raise LoadError(
+                        "GC100",
+                        "a playbook is one YAML document; found a second one",
+                        _span(event),
+                        "remove the `---` separator and the second document",
+                    )
             elif etype is StreamEndEvent or event is None:
                 self.written = written
                 return
@@ -472,8 +512,12 @@ class _Composer:
         if key in mapping and not (top.merged and key in top.merged):
             first = top.keys.get(key)
             where = f" (first at line {_as_span(first).line})" if first else ""
-            raise LoadError("GC101", f"duplicate key {key!r} in mapping{where}", top.key_span,
-                            "remove one of the two keys; graphc never lets the last one win")
+            raise LoadError(
+                "GC101",
+                f"duplicate key {key!r} in mapping{where}",
+                top.key_span,
+                "remove one of the two keys; graphc never lets the last one win",
+            )
         if top.merged:
             top.merged.discard(key)
         mapping[key] = value
@@ -483,7 +527,9 @@ class _Composer:
         sources = value if isinstance(value, list) else [value]
         for source in sources:
             if not isinstance(source, dict):
-                raise LoadError("GC103", "`<<` merges only mappings", span, "merge an alias of a mapping: `<<: *defaults`")
+                raise LoadError(
+                    "GC103", "`<<` merges only mappings", span, "merge an alias of a mapping: `<<: *defaults`"
+                )
             for k, v in source.items():
                 if k not in top.value:
                     top.value[k] = v
@@ -502,12 +548,18 @@ def _key_text(value) -> str:
     return str(value)
 
 
-def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_nodes=MAX_NODES,
-              max_total=MAX_TOTAL_NODES):
+def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, max_total=MAX_TOTAL_NODES):
     """Parse ``text``; return ``(Document | None, [Diagnostic])``. Never raises for bad input."""
     if _too_big(text):
-        return None, [Diagnostic("GC100", f"the file is larger than {MAX_FILE_BYTES:,} bytes", path, Span(1, 1),
-                                 hint="split it into smaller playbooks")]
+        return None, [
+            Diagnostic(
+                "GC100",
+                f"the file is larger than {MAX_FILE_BYTES:,} bytes",
+                path,
+                Span(1, 1),
+                hint="split it into smaller playbooks",
+            )
+        ]
     composer = _Composer(max_depth, max_nodes, max_total)
     parser = _Parser(text)
     try:
@@ -519,16 +571,30 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "cannot parse"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        return None, [Diagnostic("GC100", f"YAML syntax error: {problem}{context}", path, span,
-                                 hint="check the indentation and quoting on this line")]
+        return None, [
+            Diagnostic(
+                "GC100",
+                f"YAML syntax error: {problem}{context}",
+                path,
+                span,
+                hint="check the indentation and quoting on this line",
+            )
+        ]
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
         position = getattr(exc, "position", None)
         span = None
         if isinstance(position, int) and 0 <= position <= len(text):
             line_start = text.rfind("\n", 0, position) + 1
             span = Span(text.count("\n", 0, position) + 1, position - line_start + 1)
-        return None, [Diagnostic("GC100", f"cannot read the file as YAML: {exc}", path, span,
-                                 hint="save the file as UTF-8 text without control characters")]
+        return None, [
+            Diagnostic(
+                "GC100",
+                f"cannot read the file as YAML: {exc}",
+                path,
+                span,
+                hint="save the file as UTF-8 text without control characters",
+            )
+        ]
     except RecursionError:  # pragma: no cover - the pure-Python scanner on pathological input
         return None, [Diagnostic("GC100", "document is nested too deeply", path, None)]
     finally:

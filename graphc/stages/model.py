@@ -20,8 +20,14 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-_EXECUTION_FIELDS = {"policy": "policy", "urgency": "urgency", "max_slippage_bps": "slippage",
-                     "horizon_ms": "horizon", "tif": "tif", "pacing": "twap"}  # wire key -> playbook field
+_EXECUTION_FIELDS = {
+    "policy": "policy",
+    "urgency": "urgency",
+    "max_slippage_bps": "slippage",
+    "horizon_ms": "horizon",
+    "tif": "tif",
+    "pacing": "twap",
+}  # wire key -> playbook field
 
 
 def _qty_field(fields):
@@ -92,8 +98,13 @@ class _Builder:
         self.require_quotes = require_quotes
         self.diagnostics = []
         self.skips = []
-        self.locator = Locator({(): _Later((doc, (), False)), ("nodes",): _Later((doc, ("legs",), True)),
-                                ("edges",): _Later((doc, ("edges",) if "edges" in doc.data else ("legs",), True))})
+        self.locator = Locator(
+            {
+                (): _Later((doc, (), False)),
+                ("nodes",): _Later((doc, ("legs",), True)),
+                ("edges",): _Later((doc, ("edges",) if "edges" in doc.data else ("legs",), True)),
+            }
+        )
         self.origin = {}
         defaults = self.data.get("defaults")
         defaults = defaults if isinstance(defaults, dict) else {}
@@ -125,17 +136,30 @@ class _Builder:
     def _check_name(self):
         name = self.data.get("name")
         if isinstance(name, str) and not NAME_PATTERN.match(name):
-            self.error(DiagnosticError("GC103", f"name {name!r} must be lower-case letters, digits, `.`, `_` or `-`",
-                                       self.doc.span(("name",)), "e.g. `name: eth-basis-weekly`"))
+            self.error(
+                DiagnosticError(
+                    "GC103",
+                    f"name {name!r} must be lower-case letters, digits, `.`, `_` or `-`",
+                    self.doc.span(("name",)),
+                    "e.g. `name: eth-basis-weekly`",
+                )
+            )
 
     def _sandbox(self) -> bool:
         value = self.data.get("sandbox", True)
-        self.locator.spans[("is_sandbox",)] = _Later((self.doc, ("sandbox",), True)) if "sandbox" in self.data \
-            else _Later((self.doc, (), False))
+        self.locator.spans[("is_sandbox",)] = (
+            _Later((self.doc, ("sandbox",), True)) if "sandbox" in self.data else _Later((self.doc, (), False))
+        )
         if isinstance(value, bool):
             return value
-        self.error(DiagnosticError("GC103", f"`sandbox` must be true or false, not {value!r}",
-                                   self.doc.span(("sandbox",)), "write `sandbox: false` (unquoted) to trade live"))
+        self.error(
+            DiagnosticError(
+                "GC103",
+                f"`sandbox` must be true or false, not {value!r}",
+                self.doc.span(("sandbox",)),
+                "write `sandbox: false` (unquoted) to trade live",
+            )
+        )
         return True
 
     def _risk(self) -> dict:
@@ -143,22 +167,26 @@ class _Builder:
         if not isinstance(raw, dict):
             return {}
         risk = {}
-        for key, section, wire_key in (("max_notional", "admission", "max_notional_usd"),
-                                       ("max_loss", "runtime", "max_loss_usd")):
+        for key, section, wire_key in (
+            ("max_notional", "admission", "max_notional_usd"),
+            ("max_loss", "runtime", "max_loss_usd"),
+        ):
             if raw.get(key) is None:
                 continue
             try:
                 value = parse_money(raw[key])
             except UnitError as exc:
-                self.error(DiagnosticError(exc.code, f"`risk.{key}`: {exc.message}", self.doc.span(("risk", key)),
-                                           exc.hint))
+                self.error(
+                    DiagnosticError(exc.code, f"`risk.{key}`: {exc.message}", self.doc.span(("risk", key)), exc.hint)
+                )
                 continue
             if value <= 0:
                 self.error(DiagnosticError("GC103", f"`risk.{key}` must be positive", self.doc.span(("risk", key))))
                 continue
             risk[section] = {wire_key: value}
-            self.locator.spans[("risk", section)] = self.locator.spans[("risk", section, wire_key)] = \
-                _Later((self.doc, ("risk", key), False))
+            self.locator.spans[("risk", section)] = self.locator.spans[("risk", section, wire_key)] = _Later(
+                (self.doc, ("risk", key), False)
+            )
         self.locator.spans[("risk",)] = _Later((self.doc, ("risk",), True))
         return risk
 
@@ -192,8 +220,13 @@ class _Builder:
         if not isinstance(raw, dict):
             return None  # schema validation already reported it
         if not LEG_ID_PATTERN.match(str(leg_id)):
-            self.error(DiagnosticError("GC103", f"leg id {leg_id!r} may use letters, digits, `.`, `_` and `-`",
-                                       self.doc.key_span(("legs", leg_id))))
+            self.error(
+                DiagnosticError(
+                    "GC103",
+                    f"leg id {leg_id!r} may use letters, digits, `.`, `_` and `-`",
+                    self.doc.key_span(("legs", leg_id)),
+                )
+            )
         fields, span_of = self._leg_fields(leg_id, raw)
         ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes)
         path = ("nodes", index)
@@ -219,8 +252,9 @@ class _Builder:
         side, raw_qty, qty_field = L.side_and_quantity(ctx)
         symbol = L._text(ctx, "symbol", required=True)
         if len(symbol) > L.MAX_SYMBOL:
-            raise DiagnosticError("GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}",
-                                  ctx.span_of("symbol"))
+            raise DiagnosticError(
+                "GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}", ctx.span_of("symbol")
+            )
         if not symbol.strip():
             raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))
         fields = ctx.fields  # absent optional fields are the common case: look before calling the helpers
@@ -231,8 +265,9 @@ class _Builder:
         ctx.type_ = type_
         price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)
         order_type = "market" if price is False else {"limit": {"price_1e9": self._price_1e9(ctx, price)}}
-        qty = L.quantity(ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue,
-                         price=price if price else None)
+        qty = L.quantity(
+            ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue, price=price if price else None
+        )
         if qty is None:
             qty = {"fixed": {"qty_1e8": None}}
         instrument = {"symbol": symbol, "type": type_}
@@ -265,6 +300,7 @@ class _Builder:
         Only the few paths that get a finding are ever asked for, so nothing is
         computed up front (a 100k-leg graph would otherwise build 1.5M spans).
         """
+
         def field_for(rest):
             n = len(rest)
             if n == 0 or rest == ("node_id",):
@@ -327,7 +363,9 @@ class _Builder:
             target = entry.get("to")
             try:
                 if not isinstance(target, str) or not target:
-                    raise DiagnosticError("GC104", "an edge in `edges:` needs `to:` naming a leg", hint="add `to: LEG_ID`")
+                    raise DiagnosticError(
+                        "GC104", "an edge in `edges:` needs `to:` naming a leg", hint="add `to: LEG_ID`"
+                    )
                 trig = trigger_from_mapping(entry)
             except DiagnosticError as exc:
                 self.error(exc, self.doc.span(("edges", i)))
@@ -351,5 +389,3 @@ def build_wire(doc, *, quotes=None, require_quotes=True) -> BuildResult:
         builder.error(exc, doc.span(()))
         wire = None
     return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips)
-
-

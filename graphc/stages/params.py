@@ -67,8 +67,15 @@ class Problem:
 
 def coerce(type_: str, value):
     """The typed value of ``value`` for a param of ``type_``; ParamError when it does not fit."""
-    from graphc.units import (UnitError, parse_duration_ms, parse_money, parse_number, parse_percent, parse_price,
-                              parse_quantity)
+    from graphc.units import (
+        UnitError,
+        parse_duration_ms,
+        parse_money,
+        parse_number,
+        parse_percent,
+        parse_price,
+        parse_quantity,
+    )
 
     if type_ == "bool":
         if isinstance(value, bool):
@@ -81,8 +88,9 @@ def coerce(type_: str, value):
     try:
         if type_ in ("string", "symbol"):
             if not isinstance(value, str):
-                raise ParamError(f"expected {_WHAT[type_]}, got the number {_shown(value)}",
-                                 hint="quote it to pass text")
+                raise ParamError(
+                    f"expected {_WHAT[type_]}, got the number {_shown(value)}", hint="quote it to pass text"
+                )
             if type_ == "symbol" and (not value.strip() or len(value) > 512 or any(c.isspace() for c in value.strip())):
                 raise ParamError(f"{_shown(value)} is not a market symbol (non-empty, no spaces, <= 512 characters)")
             return value.strip() if type_ == "symbol" else value
@@ -146,9 +154,18 @@ def same_value(type_: str, a, b) -> bool:
     return a == b
 
 
-_WHAT = {"number": "a number", "integer": "a whole number", "string": "text", "bool": "true or false",
-         "quantity": "a quantity", "money": "money", "price": "a price", "duration": "a duration",
-         "percent": "a percentage", "symbol": "a symbol"}
+_WHAT = {
+    "number": "a number",
+    "integer": "a whole number",
+    "string": "text",
+    "bool": "true or false",
+    "quantity": "a quantity",
+    "money": "money",
+    "price": "a price",
+    "duration": "a duration",
+    "percent": "a percentage",
+    "symbol": "a symbol",
+}
 
 
 def _kind(value) -> str:
@@ -197,23 +214,36 @@ class ParamSet:
                 self._problem(f"param name {name!r} must be an identifier (letters, digits, `_`)", where, "GC103")
                 continue
             if name in reserved:
-                self._problem(f"param name `{name}` is reserved", where,
-                              hint="reserved names: " + ", ".join(sorted(reserved)))
+                self._problem(
+                    f"param name `{name}` is reserved", where, hint="reserved names: " + ", ".join(sorted(reserved))
+                )
                 continue
             if not isinstance(spec, dict):
-                self._problem(f"param `{name}` must be a mapping with `type:`", self.span_of((name,)), "GC103",
-                              hint="e.g. `size: {type: quantity, default: 200 ETH}`")
+                self._problem(
+                    f"param `{name}` must be a mapping with `type:`",
+                    self.span_of((name,)),
+                    "GC103",
+                    hint="e.g. `size: {type: quantity, default: 200 ETH}`",
+                )
                 continue
             for key in [k for k in spec if k not in DEF_KEYS]:
-                self._problem(f"unknown key {key!r} in param `{name}`{did_you_mean(key, DEF_KEYS)}",
-                              self.key_span_of((name, key)), "GC102", hint="param keys: " + ", ".join(DEF_KEYS))
+                self._problem(
+                    f"unknown key {key!r} in param `{name}`{did_you_mean(key, DEF_KEYS)}",
+                    self.key_span_of((name, key)),
+                    "GC102",
+                    hint="param keys: " + ", ".join(DEF_KEYS),
+                )
             type_ = spec.get("type")
             if type_ is None:
                 self._problem(f"param `{name}` needs `type:`", where, "GC104", hint="types: " + ", ".join(PARAM_TYPES))
                 continue
             if type_ not in PARAM_TYPES:
-                self._problem(f"param `{name}`: type {type_!r} is not one of {', '.join(PARAM_TYPES)}"
-                              f"{did_you_mean(type_, PARAM_TYPES)}", self.span_of((name, "type")), "GC103")
+                self._problem(
+                    f"param `{name}`: type {type_!r} is not one of {', '.join(PARAM_TYPES)}"
+                    f"{did_you_mean(type_, PARAM_TYPES)}",
+                    self.span_of((name, "type")),
+                    "GC103",
+                )
                 continue
             before = len(self.problems)
             self._check_def(name, spec, type_)
@@ -234,15 +264,19 @@ class ParamSet:
         choices = spec.get("choices")
         if choices is not None:
             if not isinstance(choices, list) or not choices:
-                self._problem(f"param `{name}` choices must be a non-empty list", self.span_of((name, "choices")),
-                              "GC103")
+                self._problem(
+                    f"param `{name}` choices must be a non-empty list", self.span_of((name, "choices")), "GC103"
+                )
                 return
             for i, choice in enumerate(choices):
                 try:
                     coerce(type_, choice)
                 except ParamError as exc:
-                    self._problem(f"param `{name}` choice {_shown(choice)}: {exc.message}",
-                                  self.span_of((name, "choices", i)), hint=exc.hint)
+                    self._problem(
+                        f"param `{name}` choice {_shown(choice)}: {exc.message}",
+                        self.span_of((name, "choices", i)),
+                        hint=exc.hint,
+                    )
 
     # -- values ------------------------------------------------------------------
     def resolve(self, supplied: dict, *, missing_span, supply_hint: str, unknown_span=None) -> dict:
@@ -254,8 +288,11 @@ class ParamSet:
             if name not in self.defs:
                 known = ", ".join(sorted(self.defs)) or "none"
                 span = given.key_span or given.span or unknown_span
-                self._problem(f"{_origin(given, name)}unknown param `{name}`{did_you_mean(name, self.defs)}",
-                              span, hint=f"params here: {known}")
+                self._problem(
+                    f"{_origin(given, name)}unknown param `{name}`{did_you_mean(name, self.defs)}",
+                    span,
+                    hint=f"params here: {known}",
+                )
         for name, spec in self.defs.items():
             if name in self.broken:
                 continue
@@ -263,8 +300,11 @@ class ParamSet:
             given = supplied.get(name)
             if given is None:
                 if "default" not in spec:
-                    self._problem(f"param `{name}` ({type_}) is required and has no value", missing_span(name),
-                                  hint=supply_hint.replace("{name}", name))
+                    self._problem(
+                        f"param `{name}` ({type_}) is required and has no value",
+                        missing_span(name),
+                        hint=supply_hint.replace("{name}", name),
+                    )
                     continue
                 given = Supplied(spec["default"], "default", self.span_of((name, "default")))
             span = given.span or self.key_span_of((name,))

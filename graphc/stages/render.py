@@ -14,14 +14,21 @@ no document: the later stages would only repeat the failure in other words.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localcontext
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
 from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, span_in
-from graphc.stages.expressions import RESERVED_NAMES, ExpressionError, compile_template, evaluate, is_template, \
-    make_context, safe_range
+from graphc.stages.expressions import (
+    RESERVED_NAMES,
+    ExpressionError,
+    compile_template,
+    evaluate,
+    is_template,
+    make_context,
+    safe_range,
+)
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -61,8 +68,12 @@ class Renderer:
 
         self.leg_total += n
         if self.leg_total > MAX_LEGS:
-            self.report("GC103", f"the playbook expands to more than {MAX_LEGS:,} legs (the limit)", span,
-                        hint="use fewer for_each items or templates")
+            self.report(
+                "GC103",
+                f"the playbook expands to more than {MAX_LEGS:,} legs (the limit)",
+                span,
+                hint="use fewer for_each items or templates",
+            )
             raise TooManyLegs()
 
     # -- rendering values ------------------------------------------------------------
@@ -109,8 +120,12 @@ class Renderer:
                 continue
             if key == "sandbox" and isinstance(value, str) and is_template(value):
                 # Live trading must be chosen in the file itself, not computed from params.
-                self.report("GC103", "`sandbox` must be written as a literal true or false, not an expression",
-                            self.doc.span(("sandbox",)), hint="write `sandbox: false` to trade live, or leave it out")
+                self.report(
+                    "GC103",
+                    "`sandbox` must be written as a literal true or false, not an expression",
+                    self.doc.span(("sandbox",)),
+                    hint="write `sandbox: false` to trade live, or leave it out",
+                )
                 continue
             if key == "legs" and isinstance(value, dict):
                 try:
@@ -131,8 +146,12 @@ class Renderer:
         own = self.scope.leg_spans
         for leg in legs:
             if leg.id in out:
-                self.report("GC203", f"duplicate leg id {leg.id!r} after for_each/use expansion",
-                            span_in(leg.key_spans, ()), hint="rename the leg or change the for_each items")
+                self.report(
+                    "GC203",
+                    f"duplicate leg id {leg.id!r} after for_each/use expansion",
+                    span_in(leg.key_spans, ()),
+                    hint="rename the leg or change the for_each items",
+                )
                 continue
             out[leg.id] = leg.fields
             own_spans, own_keys = own(leg.id)
@@ -149,14 +168,18 @@ class Renderer:
         from graphc.stages.params import ParamSet
 
         doc = self.doc
-        params = ParamSet(defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p),
-                          RESERVED_NAMES)
+        params = ParamSet(
+            defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p), RESERVED_NAMES
+        )
         supplied = self._params_file()
         supplied.update(_from_set(self.options.params or {}))
         unknown_span = doc.key_span(("params",)) if isinstance(defs, dict) else doc.span(())
-        values = params.resolve(supplied, missing_span=lambda name: doc.key_span(("params", name)),
-                                unknown_span=unknown_span,
-                                supply_hint="pass `--set {name}=VALUE` or put it in a `--params` file")
+        values = params.resolve(
+            supplied,
+            missing_span=lambda name: doc.key_span(("params", name)),
+            unknown_span=unknown_span,
+            supply_hint="pass `--set {name}=VALUE` or put it in a `--params` file",
+        )
         for problem in params.problems:
             self.report(problem.code, problem.message, problem.span, hint=problem.hint)
         return values
@@ -172,8 +195,9 @@ class Renderer:
         try:
             text = read_source(path)
         except (OSError, UnicodeDecodeError) as exc:
-            self.report("GC108", f"cannot read params file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8'}",
-                        None)
+            self.report(
+                "GC108", f"cannot read params file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8'}", None
+            )
             return {}
         pdoc, diagnostics = load_text(text, str(path))
         for d in diagnostics:
@@ -183,9 +207,12 @@ class Renderer:
         if not isinstance(pdoc.data, dict):
             self.report("GC108", f"params file {path} must be a mapping NAME: VALUE", _in_file(pdoc.span(()), path))
             return {}
-        return {str(name): Supplied(value, origin, _in_file(pdoc.span((name,)), path),
-                                    _in_file(pdoc.key_span((name,)), path))
-                for name, value in pdoc.data.items()}
+        return {
+            str(name): Supplied(
+                value, origin, _in_file(pdoc.span((name,)), path), _in_file(pdoc.key_span((name,)), path)
+            )
+            for name, value in pdoc.data.items()
+        }
 
 
 class _TopSpans:
@@ -213,9 +240,13 @@ def _from_set(values: dict) -> dict:
 
 def _base_names(options) -> dict:
     """The names every expression may use: now, today, quote() and a bounded range()."""
-    now = options.now or datetime.now(timezone.utc)
-    return {"now": now, "today": now.date().isoformat(), "quote": _quote_function(options.quotes or {}),
-            "range": safe_range}
+    now = options.now or datetime.now(UTC)
+    return {
+        "now": now,
+        "today": now.date().isoformat(),
+        "quote": _quote_function(options.quotes or {}),
+        "range": safe_range,
+    }
 
 
 def _quote_function(quotes):
@@ -225,8 +256,11 @@ def _quote_function(quotes):
             raise ExpressionError("quote() takes a symbol as text, e.g. quote('ETH-USD')")
         q = quotes.get(symbol)
         if q is None:
-            raise ExpressionError(f"quote({symbol!r}): no quote for {symbol[:80]} in the snapshot", "GC109",
-                                  hint=f"pass --quotes FILE with an entry for {symbol[:80]}")
+            raise ExpressionError(
+                f"quote({symbol!r}): no quote for {symbol[:80]} in the snapshot",
+                "GC109",
+                hint=f"pass --quotes FILE with an entry for {symbol[:80]}",
+            )
         return {"bid": q.bid, "ask": q.ask, "mid": q.base("mid"), "last": q.last}
 
     return quote
@@ -244,4 +278,3 @@ def _project_root(real: Path) -> Path:
     from graphc.pipeline import find_project_root
 
     return find_project_root(real)
-

@@ -15,7 +15,13 @@ from graphc.diagnostics import DiagnosticError
 
 LEG_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 WIRE_TRIGGER_NAMES = (
-    "on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill", "on_cancel", "on_done",
+    "on_accepted",
+    "on_first_fill",
+    "on_fill",
+    "on_fill_ratio",
+    "on_full_fill",
+    "on_cancel",
+    "on_done",
 )
 WIRE_TRIGGER_OBJECTS = ("on_timeout", "on_price")
 FILL_TRIGGERS = ("on_fill", "on_first_fill", "on_fill_ratio", "on_full_fill")
@@ -91,12 +97,17 @@ def _parse_trigger_text(text: str) -> Trigger:
             return Trigger(leg, {"on_timeout": {"ms": parse_duration_ms(m["duration"])}})
         if m := _PRICE.match(rest):
             offset = parse_percent_points(m["offset"].replace(" ", "")) if m["offset"] else Decimal(0)
-            return Trigger(leg, {"on_price": {
-                "symbol": m["symbol"],
-                "direction": m["direction"].lower(),
-                "reference": "graph_entry_price",
-                "offset_pct": JsonFloat(offset),
-            }})
+            return Trigger(
+                leg,
+                {
+                    "on_price": {
+                        "symbol": m["symbol"],
+                        "direction": m["direction"].lower(),
+                        "reference": "graph_entry_price",
+                        "offset_pct": JsonFloat(offset),
+                    }
+                },
+            )
     except UnitError as exc:
         raise DiagnosticError(exc.code, f"in trigger {text!r}: {exc.message}", hint=exc.hint) from None
     raise DiagnosticError("GC105", f"cannot read trigger {text!r}", hint=FORMS_HINT)
@@ -108,15 +119,17 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
 
     source = entry.get(from_key)
     if not isinstance(source, str) or not source:
-        raise DiagnosticError("GC104", f"edge needs `{from_key}:` naming a leg",
-                              hint=f"add `{from_key}: LEG_ID`")
+        raise DiagnosticError("GC104", f"edge needs `{from_key}:` naming a leg", hint=f"add `{from_key}: LEG_ID`")
     trigger = entry.get("trigger")
     ratio = entry.get("fill_ratio")
     if trigger is None:
         trigger = "on_fill_ratio" if ratio is not None else None
     if trigger is None:
-        raise DiagnosticError("GC104", "edge needs `trigger:`",
-                              hint="e.g. `trigger: on_full_fill`; names: " + ", ".join(WIRE_TRIGGER_NAMES))
+        raise DiagnosticError(
+            "GC104",
+            "edge needs `trigger:`",
+            hint="e.g. `trigger: on_full_fill`; names: " + ", ".join(WIRE_TRIGGER_NAMES),
+        )
     condition = None
     try:
         if ratio is not None:
@@ -125,11 +138,14 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if trigger not in WIRE_TRIGGER_NAMES:
                 from graphc.stages.suggest import did_you_mean
 
-                raise DiagnosticError("GC103", f"unknown trigger {trigger!r}{did_you_mean(trigger, WIRE_TRIGGER_NAMES)}",
-                                      hint="triggers: " + ", ".join(WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS))
+                raise DiagnosticError(
+                    "GC103",
+                    f"unknown trigger {trigger!r}{did_you_mean(trigger, WIRE_TRIGGER_NAMES)}",
+                    hint="triggers: " + ", ".join(WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS),
+                )
             return Trigger(source, trigger, condition)
         if isinstance(trigger, dict) and len(trigger) == 1:
-            (name, body), = trigger.items()
+            ((name, body),) = trigger.items()
             if name == "on_timeout" and isinstance(body, dict) and "ms" in body:
                 return Trigger(source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition)
             if name == "on_price" and isinstance(body, dict):
@@ -142,5 +158,8 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
         raise DiagnosticError(exc.code, exc.message, hint=exc.hint) from None
     except (TypeError, ArithmeticError, ValueError):
         pass
-    raise DiagnosticError("GC103", "trigger must be a trigger name or {on_timeout: {ms: N}} / {on_price: {...}}",
-                          hint="names: " + ", ".join(WIRE_TRIGGER_NAMES))
+    raise DiagnosticError(
+        "GC103",
+        "trigger must be a trigger name or {on_timeout: {ms: N}} / {on_price: {...}}",
+        hint="names: " + ", ".join(WIRE_TRIGGER_NAMES),
+    )

@@ -13,7 +13,7 @@ only a document it cannot vouch for goes through jsonschema's ``iter_errors``.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 from graphc.diagnostics import Diagnostic
 from graphc.stages.suggest import did_you_mean
@@ -22,7 +22,7 @@ PLAYBOOK_SCHEMA = "playbook.schema.json"
 WIRE_SCHEMA = "wire-graph.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str):
     import jsonschema
 
@@ -33,7 +33,7 @@ def validator(name: str):
     return cls(schema)
 
 
-@lru_cache(maxsize=None)
+@cache
 def fast_check(name: str):
     """The compiled check of schema ``name`` (None when the schema uses something it does not model)."""
     from graphc.resources import read_text
@@ -90,36 +90,61 @@ def _diagnostics_for(error, doc):
         for key in error.instance:
             if key in known or any(re.search(p, str(key)) for p in patterns):
                 continue
-            yield Diagnostic("GC102", f"unknown key {key!r} in {_dotted(path)}{did_you_mean(key, known)}",
-                             doc.path, doc.key_span(path + (key,)),
-                             hint="known keys here: " + ", ".join(known))
+            yield Diagnostic(
+                "GC102",
+                f"unknown key {key!r} in {_dotted(path)}{did_you_mean(key, known)}",
+                doc.path,
+                doc.key_span(path + (key,)),
+                hint="known keys here: " + ", ".join(known),
+            )
         return
     if keyword == "required":
         for key in error.validator_value:
             if isinstance(error.instance, dict) and key not in error.instance:
                 where = f"leg {path[-1]!r}" if len(path) == 2 and path[0] == "legs" else _dotted(path)
-                yield Diagnostic("GC104", f"{where} needs `{key}:`", doc.path, doc.key_span(path) if path else doc.span(()),
-                                 hint=f"add `{key}: ...`")
+                yield Diagnostic(
+                    "GC104",
+                    f"{where} needs `{key}:`",
+                    doc.path,
+                    doc.key_span(path) if path else doc.span(()),
+                    hint=f"add `{key}: ...`",
+                )
         return
     if path == ("graphc",):
-        yield Diagnostic("GC110", f"unsupported playbook version `graphc: {error.instance}`; this graphc reads version 1",
-                         doc.path, doc.span(path), hint="write `graphc: 1`")
+        yield Diagnostic(
+            "GC110",
+            f"unsupported playbook version `graphc: {error.instance}`; this graphc reads version 1",
+            doc.path,
+            doc.span(path),
+            hint="write `graphc: 1`",
+        )
         return
     if keyword == "propertyNames":
         key = error.instance
-        yield Diagnostic("GC103", f"{key!r} is not a valid id in {_dotted(path)}", doc.path,
-                         doc.key_span(path + (key,)), hint="ids use letters, digits, `.`, `_` and `-`")
+        yield Diagnostic(
+            "GC103",
+            f"{key!r} is not a valid id in {_dotted(path)}",
+            doc.path,
+            doc.key_span(path + (key,)),
+            hint="ids use letters, digits, `.`, `_` and `-`",
+        )
         return
     if keyword == "enum":
         choices = [str(c) for c in error.validator_value]
-        yield Diagnostic("GC103", f"`{_dotted(path)}: {error.instance}` is not one of {', '.join(choices)}"
-                         f"{did_you_mean(error.instance, choices)}", doc.path, doc.span(path))
+        yield Diagnostic(
+            "GC103",
+            f"`{_dotted(path)}: {error.instance}` is not one of {', '.join(choices)}"
+            f"{did_you_mean(error.instance, choices)}",
+            doc.path,
+            doc.span(path),
+        )
         return
     if keyword == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
-        yield Diagnostic("GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}",
-                         doc.path, doc.span(path))
+        yield Diagnostic(
+            "GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}", doc.path, doc.span(path)
+        )
         return
     yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
 

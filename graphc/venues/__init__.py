@@ -11,6 +11,13 @@ from graphc.venues.model import OVERRIDE_KEYS, Band, MarketMeta, MinMax, fmt_dec
 from graphc.venues.profiles import PROFILES, known_venues, market_for
 
 __all__ = [
-    "OVERRIDE_KEYS", "PROFILES", "Band", "MarketMeta", "MinMax",
-    "fmt_decimal", "known_venues", "market_for", "validate_overrides",
+    "OVERRIDE_KEYS",
+    "PROFILES",
+    "Band",
+    "MarketMeta",
+    "MinMax",
+    "fmt_decimal",
+    "known_venues",
+    "market_for",
+    "validate_overrides",
 ]

@@ -40,12 +40,22 @@ from decimal import Decimal, InvalidOperation
 _D = Decimal
 
 OVERRIDE_KEYS = {
-    "tick": "decimal", "lot": "decimal", "sz_decimals": "int",
-    "min_size": "decimal", "max_size": "decimal",
-    "min_notional": "decimal", "max_notional": "decimal", "min_notional_market": "decimal",
-    "price_min": "decimal", "price_max": "decimal",
-    "price_bands": "bands", "price_level_structure": "structure", "fractional": "bool",
-    "sig_figs": "int", "integer_price_exempt": "bool", "prediction": "bool",
+    "tick": "decimal",
+    "lot": "decimal",
+    "sz_decimals": "int",
+    "min_size": "decimal",
+    "max_size": "decimal",
+    "min_notional": "decimal",
+    "max_notional": "decimal",
+    "min_notional_market": "decimal",
+    "price_min": "decimal",
+    "price_max": "decimal",
+    "price_bands": "bands",
+    "price_level_structure": "structure",
+    "fractional": "bool",
+    "sig_figs": "int",
+    "integer_price_exempt": "bool",
+    "prediction": "bool",
 }
 # Only built-in profiles set these: Hyperliquid's "6 or 8" before subtracting
 # szDecimals, and Binance's "market orders have their own minimum".
@@ -199,7 +209,10 @@ def build_market(venue, symbol, instrument_type, s: dict, origin: dict) -> Marke
     if market_min is None and not s.get("separate_market_min"):
         market_min = s.get("min_notional")
     return MarketMeta(
-        venue=venue, symbol=symbol, type=instrument_type, prediction=s.get("prediction"),
+        venue=venue,
+        symbol=symbol,
+        type=instrument_type,
+        prediction=s.get("prediction"),
         precision={"amount": s.get("lot"), "price": tick},
         limits={
             "amount": MinMax(s.get("min_size"), s.get("max_size")),
@@ -207,11 +220,14 @@ def build_market(venue, symbol, instrument_type, s: dict, origin: dict) -> Marke
             "cost": MinMax(s.get("min_notional"), s.get("max_notional")),
             "market_cost": MinMax(market_min, s.get("max_notional")),
         },
-        price_bands=bands, sig_figs=s.get("sig_figs"),
-        integer_price_exempt=s.get("integer_price_exempt", False), sz_decimals=sz,
+        price_bands=bands,
+        sig_figs=s.get("sig_figs"),
+        integer_price_exempt=s.get("integer_price_exempt", False),
+        sz_decimals=sz,
         max_price_decimals=None if sz is None or base is None else max(base - sz, 0),
         max_price_decimals_base=base,
-        cost_unit=s.get("cost_unit") or _quote_currency(symbol), origin=origin,
+        cost_unit=s.get("cost_unit") or _quote_currency(symbol),
+        origin=origin,
     )
 
 

@@ -60,8 +60,14 @@ PROFILES = {
         "venue": {"prediction": False},  # everything else is per product
         "markets": {
             # nautilus-coinbase test_data/http_product.json: a snapshot, check live
-            "BTC-USD": {"tick": D("0.01"), "lot": D("0.00000001"), "min_size": D("0.00000001"),
-                        "max_size": D(3400), "min_notional": D(1), "max_notional": D(150000000)},
+            "BTC-USD": {
+                "tick": D("0.01"),
+                "lot": D("0.00000001"),
+                "min_size": D("0.00000001"),
+                "max_size": D(3400),
+                "min_notional": D(1),
+                "max_notional": D(150000000),
+            },
         },
     },
     "binance": {
@@ -101,8 +107,9 @@ _MARKETS_MAX = 4096
 _MISSING = object()
 
 
-def market_for(venue, symbol, instrument_type, quote=None, venue_overrides=None,
-               market_overrides=None) -> MarketMeta | None:
+def market_for(
+    venue, symbol, instrument_type, quote=None, venue_overrides=None, market_overrides=None
+) -> MarketMeta | None:
     """What ``venue`` accepts for ``symbol``; None when the venue is unknown (GC307) or not pinned.
 
     ``venue_overrides`` is config ``{venue: {key: value}}`` and ``market_overrides``
@@ -111,8 +118,12 @@ def market_for(venue, symbol, instrument_type, quote=None, venue_overrides=None,
     """
     if not isinstance(venue, str) or not venue:
         return None
-    cacheable = (not venue_overrides and not market_overrides and isinstance(symbol, str)
-                 and (instrument_type is None or isinstance(instrument_type, str)))
+    cacheable = (
+        not venue_overrides
+        and not market_overrides
+        and isinstance(symbol, str)
+        and (instrument_type is None or isinstance(instrument_type, str))
+    )
     if cacheable:  # the same few markets come up in every file: build each once per process
         key = (venue.lower(), symbol, instrument_type, () if quote is None else tuple(_quote_layer(quote).items()))
         market = _MARKETS.get(key, _MISSING)
