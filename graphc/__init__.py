@@ -4,7 +4,7 @@ The public API is kept import-light so that ``graphc --version`` stays fast;
 heavier modules are imported by the functions that need them.
 """
 
-__version__ = "0.1.0"
+from graphc.version import __version__
 
 __all__ = ["__version__", "compile_file", "compile_text"]
 

@@ -12,7 +12,7 @@ import importlib.util
 
 import click
 
-from graphc import __version__
+from graphc.version import __version__
 
 # name -> "module:attribute"; the order is the order of ``graphc --help``.
 COMMANDS = {

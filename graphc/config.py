@@ -42,9 +42,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
+from graphc.files import CONFIG_FILE, PYPROJECT, declares_graphc, display_path, find_project_root
 
-CONFIG_FILE = "graphc.toml"
-PYPROJECT = "pyproject.toml"
 OFF = "off"
 LEVELS = (ERROR, WARNING, OFF)
 KEYS = ("rules", "venues", "markets", "strict")
@@ -85,20 +84,12 @@ def apply_config(diagnostics, config: Config | None) -> list[Diagnostic]:
 
 
 def find_config(start=None) -> Path | None:
-    """The config file that applies to ``start`` (a file or directory; default: cwd)."""
-    here = Path(start) if start is not None else Path.cwd()
-    here = here.absolute()
-    if not here.is_dir():
-        here = here.parent
-    for directory in (here, *here.parents):
-        candidate = directory / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-        pyproject = directory / PYPROJECT
-        if pyproject.is_file() and _declares_graphc(pyproject):
-            return pyproject
-        if (directory / ".git").exists():
-            return None
+    """The config file that applies to ``start`` (a file or directory; default: cwd): the one at its project root."""
+    root = find_project_root(start)
+    if (root / CONFIG_FILE).is_file():
+        return root / CONFIG_FILE
+    if (root / PYPROJECT).is_file() and declares_graphc(root / PYPROJECT):
+        return root / PYPROJECT
     return None
 
 
@@ -110,19 +101,6 @@ def load_config(start=None) -> tuple[Config, list[Diagnostic]]:
     """
     path = find_config(start)
     return read_config(path) if path is not None else (Config(), [])
-
-
-def _declares_graphc(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return False
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return "tool.graphc" in text  # broken, but meant for us: read_config reports it
-    tool = data.get("tool")
-    return isinstance(tool, dict) and "graphc" in tool
 
 
 # -- loading -----------------------------------------------------------------
@@ -381,6 +359,5 @@ def _show(value) -> str:
 
 
 def _display(path: Path) -> str:
-    from graphc.report import display_path
 
     return display_path(str(path))

@@ -8,6 +8,7 @@ or output formats.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
@@ -71,6 +72,17 @@ class Diagnostic:
         return (self.path, span.line, span.col, self.code, self.message)
 
 
+class Skip(NamedTuple):
+    """A check that could not be decided (e.g. it needs a quote); shown with --explain-skips.
+
+    A tuple, not a frozen dataclass: a lint run without quotes records a dozen per file.
+    """
+
+    code: str
+    where: object  # the wire path; in a FileResult, the Span (or None when the report shows no skips)
+    reason: str
+
+
 class DiagnosticError(Exception):
     """Raised inside a stage to abort it with one diagnostic.
 
@@ -86,15 +98,15 @@ class DiagnosticError(Exception):
         self.hint = hint
 
     def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
-        from graphc.rules.registry import default_severity
-
+        # Stages report errors; the lint layer re-stamps severities from the rule
+        # registry and the config, so this layer never needs to know them.
         return located(
             Diagnostic(
                 code=self.code,
                 message=self.message,
                 path=path,
                 span=self.span or span,
-                severity=default_severity(self.code),
+                severity=ERROR,
                 hint=self.hint,
             )
         )
@@ -116,3 +128,19 @@ def has_errors(diagnostics) -> bool:
 
 def sorted_diagnostics(diagnostics):
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What linting one file produced.
+
+    ``source`` is the file's text (``None`` when it could not be read), used by
+    the text format to show the offending line. ``skipped`` holds checks that
+    could not be decided (objects with ``.code``, ``.reason`` and optionally
+    ``.span``); only ``--explain-skips`` shows them.
+    """
+
+    path: str
+    source: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: list = field(default_factory=list)

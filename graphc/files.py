@@ -1,4 +1,8 @@
-"""Which files a command looks at: the paths named, and the lintable files under named directories.
+"""Which files a command looks at, and which project they belong to.
+
+:func:`collect_files` expands the paths named into lintable files;
+:func:`find_project_root` is the one answer to "which project is this file in"
+(config discovery, `use:` confinement and the submission ledger all ask it).
 
 Kept apart from :mod:`graphc.lint` so that commands which only walk files
 (``graphc fmt``) do not import the compiler.
@@ -9,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+MAX_FILE_BYTES = 10_000_000  # a larger file is rejected before parsing (GC100)
 LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
 
@@ -27,3 +32,80 @@ def collect_files(paths) -> list[str]:
         else:
             raise FileNotFoundError(raw)
     return files
+
+
+CONFIG_FILE = "graphc.toml"
+PYPROJECT = "pyproject.toml"
+
+
+def find_project_root(start=None) -> Path:
+    """The project ``start`` (a file or directory; default: the working directory) belongs to.
+
+    The nearest ancestor holding ``graphc.toml``, a ``pyproject.toml`` with a
+    ``[tool.graphc]`` table, or ``.git``; else the start directory itself. Like
+    ruff, a ``pyproject.toml`` that does not mention graphc does not end the walk.
+    """
+    here = Path(start) if start is not None else Path.cwd()
+    here = here.absolute()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        if (directory / CONFIG_FILE).is_file() or (directory / ".git").exists():
+            return directory
+        pyproject = directory / PYPROJECT
+        if pyproject.is_file() and declares_graphc(pyproject):
+            return directory
+    return here
+
+
+def declares_graphc(pyproject: Path) -> bool:
+    """Whether a pyproject.toml has a ``[tool.graphc]`` table (a broken one that names it counts)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "tool.graphc" not in text and "graphc" not in text:
+        return False  # most pyproject files never mention graphc: no TOML parse for them
+    import tomllib  # deferred: start-up stays lean for projects without a pyproject
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return "tool.graphc" in text  # broken, but meant for us: the config reader reports it
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "graphc" in tool
+
+
+def read_source(path) -> str:
+    """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError.
+
+    A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
+    the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
+    """
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
+        raw = fh.read() if 0 < size <= MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 4)
+    if len(raw) > MAX_FILE_BYTES:  # cutting a character loses at most 3 of the 4 extra bytes
+        return raw.decode("utf-8-sig", errors="ignore")
+    return raw.decode("utf-8-sig")
+
+
+def display_path(path: str, base: str | None = None) -> str:
+    """``path`` relative to ``base`` (default: cwd) when it lies under it, with ``/`` separators.
+
+    Pseudo paths such as ``<stdin>`` are returned as they are.
+    """
+    if path.startswith("<") and path.endswith(">"):
+        return path
+    if os.path.isabs(path):
+        base = os.path.abspath(base or os.getcwd())
+        try:
+            rel = os.path.relpath(path, base)
+        except ValueError:  # another drive on Windows
+            rel = path
+        if not rel.startswith(os.pardir):
+            path = rel
+    else:
+        path = os.path.normpath(path)
+    return path.replace(os.sep, "/")

@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from graphc.config import apply_config
-from graphc.diagnostics import Diagnostic, has_errors, located
-from graphc.pipeline import CompileOptions, compile_document, is_playbook_data
-from graphc.report import FileResult
-from graphc.rules.base import LintContext, Skip, run_checks
+from graphc.diagnostics import Diagnostic, FileResult, Skip, has_errors, located
+from graphc.files import read_source
+from graphc.inputs import SIMPLE, WIRE, is_playbook_data, kind_of, not_graphc, wire_diagnostics, wrap_simple_order
+from graphc.pipeline import CompileOptions, compile_document
+from graphc.rules.base import LintContext, run_checks
 from graphc.rules.registry import default_severity
-from graphc.stages.load import load_text, read_source
+from graphc.stages.load import load_text
 from graphc.suppress import filter_suppressed
-
-SIMPLE_ORDER_KEYS = {"symbol", "side", "qty"}
 
 
 @dataclass
@@ -62,92 +61,15 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
         )
         result = compile_document(doc, compile_options)
         return LintedGraph(result.wire, result.locator, result.diagnostics, result.origin, result.skips)
-    if isinstance(data, dict) and "nodes" in data:
-        return _wire_input(doc)
-    if isinstance(data, dict) and set(data) >= SIMPLE_ORDER_KEYS:
-        return _simple_order(doc)
+    kind = kind_of(data)
+    if kind == WIRE:
+        return LintedGraph(data, doc, wire_diagnostics(doc), is_wire_input=True)
+    if kind == SIMPLE:
+        return LintedGraph(*wrap_simple_order(doc))
     if explicit:  # found while walking a directory: not ours, skipped like any other file
-        return LintedGraph(
-            None,
-            doc,
-            [
-                Diagnostic(
-                    "GC110",
-                    "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
-                    doc.path,
-                    doc.span(()),
-                    hint="start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's",
-                )
-            ],
-        )
+        hint = "start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's"
+        return LintedGraph(None, doc, [not_graphc(doc, hint)])
     return None
-
-
-def _wire_input(doc) -> LintedGraph:
-    from graphc.stages.validate import WIRE_SCHEMA, validate
-
-    return LintedGraph(doc.data, doc, validate(doc, WIRE_SCHEMA), is_wire_input=True)
-
-
-def _simple_order(doc) -> LintedGraph:
-    """The router's simple form ``{symbol, side, qty, price?, venue?}`` as a one-node graph."""
-    from graphc.diagnostics import DiagnosticError
-    from graphc.stages.legs import infer_instrument
-    from graphc.stages.model import Locator
-    from graphc.units import UnitError, parse_number, parse_price, to_scaled
-
-    data = doc.data
-    locator = Locator({(): doc.span(())})
-    diagnostics = []
-    unknown = set(data) - {"symbol", "side", "qty", "price", "venue"}
-    for key in sorted(unknown, key=str):
-        diagnostics.append(
-            Diagnostic(
-                "GC102",
-                f"unknown key {key!r} in a simple order",
-                doc.path,
-                doc.key_span((key,)),
-                hint="simple orders take symbol, side, qty, price, venue",
-            )
-        )
-    try:
-        symbol, side, venue = data["symbol"], data["side"], data.get("venue")
-        if not isinstance(symbol, str) or side not in ("buy", "sell") or not (venue is None or isinstance(venue, str)):
-            raise DiagnosticError(
-                "GC103", "simple order needs text `symbol`, `side: buy|sell` and optional text `venue`"
-            )
-        type_, venue = infer_instrument(symbol, None, venue.lower() if venue else None)
-        qty = to_scaled(parse_number(data["qty"]), 8, "quantity")
-        order_type = "market"
-        if data.get("price") is not None:
-            price = parse_price(data["price"])
-            if not price.is_literal:
-                raise DiagnosticError("GC103", "a simple order's price is a number")
-            order_type = {"limit": {"price_1e9": to_scaled(price.literal, 9, "price")}}
-    except (UnitError, DiagnosticError) as exc:
-        diagnostics.append(Diagnostic(exc.code, exc.message, doc.path, doc.span(()), hint=exc.hint))
-        return LintedGraph(None, locator, diagnostics)
-    instrument = {"symbol": symbol, "type": type_, **({"venue": venue} if venue else {})}
-    node = {
-        "node_id": "order",
-        "instrument": instrument,
-        "side": side,
-        "order_type": order_type,
-        "quantity": {"fixed": {"qty_1e8": qty}},
-        "execution": {"policy": "sor"},
-        "activation": "root",
-    }
-    for wire_key, key in (
-        ("instrument", "symbol"),
-        ("side", "side"),
-        ("quantity", "qty"),
-        ("order_type", "price"),
-        ("instrument", "venue"),
-    ):
-        if key in data:
-            locator.spans[("nodes", 0, wire_key)] = doc.span((key,))
-    locator.spans[("nodes", 0, "instrument", "venue")] = doc.span(("venue",) if "venue" in data else ("symbol",))
-    return LintedGraph({"nodes": [node], "edges": [], "is_sandbox": True}, locator, diagnostics)
 
 
 def _run_rules(graph: LintedGraph, path: str, options: LintOptions):

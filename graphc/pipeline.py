@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, has_errors, located
+from graphc.files import find_project_root
+from graphc.inputs import is_playbook_data
 from graphc.stages.model import build_wire
 from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
 
@@ -49,10 +51,6 @@ class CompileResult:
         from graphc.stages.emit import to_json
 
         return to_json(self.wire)
-
-
-def is_playbook_data(data) -> bool:
-    return isinstance(data, dict) and "graphc" in data
 
 
 def compile_document(doc, options: CompileOptions | None = None) -> CompileResult:
@@ -117,19 +115,9 @@ def compile_text(text: str, path: str = "<string>", options: CompileOptions | No
 
 def compile_file(path, options: CompileOptions | None = None) -> CompileResult:
     """Compile a playbook file. An unreadable file raises OSError/UnicodeDecodeError (exit 2 in the CLI)."""
-    from graphc.stages.load import read_source
+    from graphc.files import read_source
 
     options = options or CompileOptions()
     if options.project_root is None:
         options.project_root = str(find_project_root(Path(path)))
     return compile_text(read_source(path), str(path), options)
-
-
-def find_project_root(start: Path) -> Path:
-    """The nearest ancestor holding .git, graphc.toml or pyproject.toml; else the file's directory."""
-    start = start.resolve()
-    here = start if start.is_dir() else start.parent
-    for candidate in (here, *here.parents):
-        if any((candidate / marker).exists() for marker in (".git", "graphc.toml", "pyproject.toml")):
-            return candidate
-    return here

@@ -75,7 +75,8 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
 
 def load_quotes(path) -> tuple[dict, list]:
     """Read a YAML/JSON snapshot file. Unreadable file -> OSError for the caller (exit 2)."""
-    from graphc.stages.load import load_text, read_source
+    from graphc.files import read_source
+    from graphc.stages.load import load_text
 
     text = read_source(path)
     doc, diagnostics = load_text(text, str(path))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SIMPLE_ORDER_KEYS = {"symbol", "side", "qty"}
+from graphc.inputs import PLAYBOOK, SIMPLE, WIRE, kind_of, not_graphc, wire_diagnostics, wrap_simple_order
+from graphc.stages.load import load_text
 
 
 @dataclass
@@ -23,31 +24,15 @@ class GraphInput:
 
 def read_graph_input(text: str, path: str) -> GraphInput:
     """Classify and load ``text``; wire graphs are checked against the wire JSON Schema."""
-    from graphc.diagnostics import Diagnostic
-    from graphc.pipeline import is_playbook_data
-    from graphc.stages.load import load_text
-
     doc, diagnostics = load_text(text, path)
     if doc is None:
         return GraphInput("unknown", None, None, diagnostics)
-    data = doc.data
-    if is_playbook_data(data):
-        return GraphInput("playbook", doc, None, diagnostics)
-    if isinstance(data, dict) and "nodes" in data:
-        from graphc.stages.validate import WIRE_SCHEMA, validate
-
-        return GraphInput("wire", doc, data, diagnostics + validate(doc, WIRE_SCHEMA))
-    if isinstance(data, dict) and set(data) >= SIMPLE_ORDER_KEYS:
-        from graphc.lint import _simple_order
-
-        wrapped = _simple_order(doc)
-        return GraphInput("simple", doc, wrapped.wire, diagnostics + wrapped.diagnostics)
-    diagnostics.append(
-        Diagnostic(
-            "GC110",
-            "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)",
-            path,
-            doc.span(()),
-        )
-    )
-    return GraphInput("unknown", doc, None, diagnostics)
+    kind = kind_of(doc.data)
+    if kind == PLAYBOOK:
+        return GraphInput(PLAYBOOK, doc, None, diagnostics)
+    if kind == WIRE:
+        return GraphInput(WIRE, doc, doc.data, diagnostics + wire_diagnostics(doc))
+    if kind == SIMPLE:
+        wire, _locator, wrap_diagnostics = wrap_simple_order(doc)
+        return GraphInput(SIMPLE, doc, wire, diagnostics + wrap_diagnostics)
+    return GraphInput("unknown", doc, None, [*diagnostics, not_graphc(doc)])

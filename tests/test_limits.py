@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
+from graphc.files import read_source
 from graphc.lint import LintOptions, lint_file
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.stages import load
-from graphc.stages.load import load_text, read_source
+from graphc.stages.load import load_text
 from tests.conftest import write
 
 HEAD = "graphc: 1\nname: limits\nlegs:\n"

@@ -565,3 +565,46 @@ def test_templates_are_accepted_where_words_are_expected():
     )
     playbook["legs"]["hedge"]["after"] = [{"from": "spot", "trigger": "{{ trig }}"}]
     assert errors(playbook) == []
+
+
+# -- one vocabulary -------------------------------------------------------------------
+
+
+def _enums(node, path=()):
+    """``{json path: enum values}`` of every enum in a schema."""
+    if isinstance(node, dict):
+        if "enum" in node:
+            yield path, node["enum"]
+        for key, value in node.items():
+            yield from _enums(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _enums(value, (*path, i))
+
+
+@pytest.mark.parametrize("schema_name", ["wire-graph.schema.json", "playbook.schema.json"])
+def test_schema_enums_are_the_wire_vocabulary(schema_name):
+    """Each enum of a wire word in the schemas lists exactly graphc.vocabulary's values."""
+    from graphc import vocabulary as V
+
+    by_field = {
+        "type": V.INSTRUMENT_TYPES,
+        "instrumentType": V.INSTRUMENT_TYPES,
+        "side": V.SIDES,
+        "policy": V.POLICIES,
+        "urgency": V.URGENCIES,
+        "tif": V.TIFS,
+        "activation": V.ACTIVATIONS,
+        "trigger": V.TRIGGER_NAMES,
+        "triggerName": V.TRIGGER_NAMES,
+        "direction": V.PRICE_DIRECTIONS,
+    }
+    schema = json.loads((REPO / "schemas" / schema_name).read_text())
+    checked = 0
+    for path, values in _enums(schema):
+        word = next((p for p in reversed(path) if isinstance(p, str) and p in by_field), None)
+        if word is None or "param" in path:
+            continue
+        assert sorted(values) == sorted(by_field[word]), (path, values)
+        checked += 1
+    assert checked >= 7

@@ -212,7 +212,7 @@ class Client:
             max_backoff_wait=max_retry_wait,
             total_timeout=retry_budget,
         )
-        from graphc import __version__
+        from graphc.version import __version__
 
         return httpx.Client(
             base_url=self.base_url,

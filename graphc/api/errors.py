@@ -11,13 +11,13 @@ outcome is *unknown* (the request may have been applied).  Only the first may
 be retried or recorded as failed; the second is :class:`UncertainSubmission`
 and must be reconciled before anything else is submitted for the same run.
 
-Every message passes through :func:`graphc.api.secrets.redact`, so even a
+Every message passes through :func:`graphc.api.redact.redact`, so even a
 server that echoes a credential back cannot make one show up in output.
 """
 
 from __future__ import annotations
 
-from graphc.api.secrets import redact
+from graphc.api.redact import redact
 
 __all__ = [
     "AlreadySubmitted",

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from graphc.api.errors import (
     UncertainOutcome,
 )
 from graphc.api.secrets import redact
+from graphc.files import find_project_root
 
 __all__ = [
     "Ledger",
@@ -54,7 +54,6 @@ __all__ = [
 ]
 
 STATES = ("intent", "submitted", "uncertain", "failed", "reconciled")
-ROOT_MARKERS = (".git", "graphc.toml", "pyproject.toml")
 IN_FLIGHT_GRACE_S = 120  # an intent younger than this may belong to a POST still in progress
 CLOCK_SKEW_S = 30
 MATCH_WINDOW_S = 600
@@ -84,15 +83,6 @@ CREATE TABLE IF NOT EXISTS run_events (
     note TEXT
 );
 """
-
-
-def find_project_root(start=None) -> Path:
-    """Nearest ancestor holding .git, graphc.toml or pyproject.toml; else ``start``."""
-    start = Path(start or os.getcwd()).resolve()
-    for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in ROOT_MARKERS):
-            return directory
-    return start
 
 
 def default_ledger_path(start=None) -> Path:

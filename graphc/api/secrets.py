@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import stat
 import sys
-import threading
 import tomllib
 from pathlib import Path
 
@@ -37,29 +35,8 @@ __all__ = [
     "register_secret",
 ]
 
-MASK = "[REDACTED]"
-_MIN_SECRET_LEN = 4  # shorter strings would scrub ordinary words
-_secrets: set[str] = set()
-_lock = threading.Lock()
-_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s'\",;]+")
-
-
-def register_secret(value: str) -> None:
-    """Remember a secret so :func:`redact` scrubs it wherever it appears."""
-    if value and len(value) >= _MIN_SECRET_LEN:
-        with _lock:
-            _secrets.add(value)
-
-
-def redact(text) -> str:
-    """Return ``text`` with every registered secret and bearer token masked."""
-    text = "" if text is None else str(text)
-    with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+from graphc.api.errors import ConfigError, InsecureCredentials
+from graphc.api.redact import redact, register_secret
 
 
 class ApiKey:
@@ -139,8 +116,6 @@ def default_credentials_path(env=None) -> Path:
 
 def _check_private(path: Path) -> None:
     """Refuse a credentials file that anyone but its owner can read or write."""
-    from graphc.api.errors import InsecureCredentials
-
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise InsecureCredentials(
@@ -152,8 +127,6 @@ def _check_private(path: Path) -> None:
 def read_credentials_file(path) -> ApiKey:
     """Read a credentials file: TOML (``api_key = "..."``) or a file holding
     only the key.  Returns the key as an :class:`ApiKey`."""
-    from graphc.api.errors import ConfigError
-
     path = Path(path)
     _check_private(path)
     try:
@@ -172,8 +145,6 @@ def _parse_credentials(text: str, path: Path) -> dict:
 
     A TOML error message could quote the file's text, so it is never shown.
     """
-    from graphc.api.errors import ConfigError
-
     stripped = text.strip()
     if "=" not in stripped and len(stripped.splitlines()) == 1:
         return {"api_key": stripped}
@@ -189,8 +160,6 @@ def load_api_key(path=None, env=None) -> ApiKey | None:
     An explicit ``path`` that does not exist is an error; the default path may
     be absent (then ``None``: the caller decides whether a key is required).
     """
-    from graphc.api.errors import ConfigError
-
     env = os.environ if env is None else env
     if env.get("SEQUENCE_API_KEY", "").strip():
         return ApiKey(env["SEQUENCE_API_KEY"], source="SEQUENCE_API_KEY")

@@ -119,7 +119,7 @@ def read_error(path, exc) -> str:
 
 def read_input(source) -> tuple[str, str]:
     """(text, shown path) of a file argument, ``-`` meaning stdin; exits 2 when unreadable."""
-    from graphc.stages.load import read_source
+    from graphc.files import read_source
 
     if source == "-":
         return sys.stdin.read(), "<stdin>"

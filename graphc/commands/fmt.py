@@ -22,8 +22,8 @@ def fmt_command(paths, check, show_diff):
     files that are not playbooks, such as quotes snapshots, are left alone).
     `-` reads stdin and writes the formatted playbook to stdout.
     """
+    from graphc.files import read_source
     from graphc.fmt import FormatError, format_text, is_playbook_text
-    from graphc.stages.load import read_source
 
     if paths == ("-",):
         _format_stdin(format_text, FormatError)

@@ -95,7 +95,8 @@ def _compile(doc, path, quotes_path, set_values, params_file, now):
     """Compile like `graphc lint`: a price or size that needs a missing quote is drawn as written."""
     from pathlib import Path
 
-    from graphc.pipeline import compile_document, find_project_root
+    from graphc.files import find_project_root
+    from graphc.pipeline import compile_document
 
     options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
     if path != "<stdin>":

@@ -72,12 +72,12 @@ def lint_command(
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage
     error or unreadable input.
     """
-    from graphc import __version__
     from graphc.config import load_config
     from graphc.files import collect_files
     from graphc.lint import LintOptions
     from graphc.report import FileResult, render
     from graphc.report.text import should_color
+    from graphc.version import __version__
 
     try:
         files = collect_files(paths)

@@ -22,9 +22,9 @@ def prepare(playbook, quotes_path, set_values, params_file, now):
     Exits 2 when the playbook cannot be read, 1 when the quotes snapshot is invalid.
     """
     from graphc.config import load_config
+    from graphc.files import read_source
     from graphc.lint import LintOptions, lint_source
     from graphc.report import FileResult
-    from graphc.stages.load import read_source
 
     compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=True)
     if quote_diagnostics:

@@ -142,8 +142,8 @@ def submit_command(
     from graphc.api.secrets import configure_cli_logging
     from graphc.commands.common import read_error
     from graphc.commands.status import watch_graph
+    from graphc.files import read_source
     from graphc.plan import is_plan_text
-    from graphc.stages.load import read_source
 
     try:
         text = read_source(source)

@@ -18,11 +18,13 @@ The formats are documented in ``docs/output-formats.md``.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from graphc.diagnostics import Diagnostic, Span, sorted_diagnostics
+from graphc.diagnostics import Diagnostic, FileResult, Span, sorted_diagnostics
+from graphc.files import display_path
+
+__all__ = ["RENDERERS", "FileResult", "display_path", "get_renderer", "render"]
 
 # format name -> "module:function" (imported lazily) or a callable.
 RENDERERS: dict[str, str | Callable[..., str]] = {
@@ -32,22 +34,6 @@ RENDERERS: dict[str, str | Callable[..., str]] = {
     "github": "graphc.report.github:render",
     "junit": "graphc.report.junit:render",
 }
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What linting one file produced.
-
-    ``source`` is the file's text (``None`` when it could not be read), used by
-    the text format to show the offending line. ``skipped`` holds checks that
-    could not be decided (objects with ``.code``, ``.reason`` and optionally
-    ``.span``); only ``--explain-skips`` shows them.
-    """
-
-    path: str
-    source: str | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    skipped: list = field(default_factory=list)
 
 
 def get_renderer(format: str) -> Callable[..., str]:
@@ -137,23 +123,3 @@ def rule_name(code: str) -> str | None:
 
     info = RULES.get(code)
     return info.name if info else None
-
-
-def display_path(path: str, base: str | None = None) -> str:
-    """``path`` relative to ``base`` (default: cwd) when it lies under it, with ``/`` separators.
-
-    Pseudo paths such as ``<stdin>`` are returned as they are.
-    """
-    if path.startswith("<") and path.endswith(">"):
-        return path
-    if os.path.isabs(path):
-        base = os.path.abspath(base or os.getcwd())
-        try:
-            rel = os.path.relpath(path, base)
-        except ValueError:  # another drive on Windows
-            rel = path
-        if not rel.startswith(os.pardir):
-            path = rel
-    else:
-        path = os.path.normpath(path)
-    return path.replace(os.sep, "/")

@@ -99,7 +99,7 @@ def render(
 def _read_other_file(path: str) -> str | None:
     """The text of a file a diagnostic moved to (its span names it); None if it cannot be read."""
     try:
-        from graphc.stages.load import read_source
+        from graphc.files import read_source
 
         return read_source(path)
     except (OSError, UnicodeDecodeError):

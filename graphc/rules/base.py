@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import NamedTuple
 
-QTY_SCALE = Decimal(10) ** 8
-PRICE_SCALE = Decimal(10) ** 9
+from graphc.diagnostics import Skip
+from graphc.vocabulary import PRICE_SCALE, QTY_SCALE
+
+__all__ = ["Finding", "LintContext", "Skip", "checks", "new_tuple", "run_checks"]
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,6 @@ class Finding:
     message: str
     hint: str | None = None
     severity: str | None = None  # None = the registry default; set only where the spec grades one code (GC403)
-
-
-class Skip(NamedTuple):
-    """A check that could not be decided (e.g. it needs a quote); shown with --explain-skips.
-
-    A tuple, not a frozen dataclass: a lint run without quotes records a dozen per file.
-    """
-
-    code: str
-    where: object  # the wire path; in a FileResult, the Span (or None when the report shows no skips)
-    reason: str
 
 
 # ``new_tuple(Record, (a, b, c))`` makes a NamedTuple without its Python-level ``__new__`` (a
@@ -50,14 +40,6 @@ def checks(*codes):
         return fn
 
     return decorate
-
-
-@dataclass
-class NodeOrigin:
-    """Facts about a node that only the playbook knows (absent for wire input)."""
-
-    price_is_template: bool = False  # a template price was aligned to the tick by the compiler
-    quantity_text: str | None = None  # the human quantity as written, for messages
 
 
 @dataclass

@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
 from graphc.rules.base import Finding, checks, new_tuple
-from graphc.stages.triggers import FILL_TRIGGERS
+from graphc.vocabulary import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
 IMMEDIATE = ("IOC", "FOK")

@@ -43,7 +43,9 @@ from typing import NamedTuple
 
 from graphc.rules.base import Finding, checks, new_tuple
 from graphc.stages.suggest import did_you_mean
-from graphc.stages.triggers import FILL_TRIGGERS, WIRE_TRIGGER_NAMES, WIRE_TRIGGER_OBJECTS
+from graphc.vocabulary import FILL_TRIGGERS
+from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
+from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
 
 _PLAIN_TRIGGERS = frozenset(WIRE_TRIGGER_NAMES) - {"on_fill_ratio"}  # names that take no condition
 MAX_CYCLES = 20

@@ -390,7 +390,8 @@ class Templates:
         return real
 
     def _load(self, real: Path, display: str, via: Related):
-        from graphc.stages.load import load_text, read_source
+        from graphc.files import read_source
+        from graphc.stages.load import load_text
 
         if real in self.docs:
             return self.docs[real]

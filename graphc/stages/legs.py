@@ -25,12 +25,8 @@ from graphc.units import (
     to_scaled,
 )
 from graphc.venues import market_for
+from graphc.vocabulary import POLICIES, PREDICTION_VENUES, TIFS, URGENCIES
 
-POLICIES = ("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip")
-URGENCIES = ("low", "medium", "high")
-TIFS = ("GTC", "IOC", "FOK")
-TYPES = ("spot", "perp", "prediction")
-PREDICTION_VENUES = ("polymarket", "kalshi")
 MAX_SYMBOL = 512
 
 _KALSHI = re.compile(r"^KX[A-Z0-9]+(-[A-Z0-9.]+)+$")

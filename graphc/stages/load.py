@@ -18,7 +18,6 @@ values stay ordinary dicts, lists, strings, ints and Decimals.
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -41,9 +40,9 @@ from yaml import (
 )
 
 from graphc.diagnostics import Diagnostic, Span
+from graphc.files import MAX_FILE_BYTES
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
-MAX_FILE_BYTES = 10_000_000  # a larger file is rejected before parsing
 MAX_DEPTH = 100  # nesting of mappings and sequences
 MAX_NODES = 100_000  # nodes that aliases add (each alias counts the whole structure it repeats)
 MAX_TOTAL_NODES = 2_000_000  # values and keys written in the text
@@ -607,18 +606,3 @@ def _too_big(text: str) -> bool:
     if len(text) * 4 <= MAX_FILE_BYTES:
         return False
     return len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES
-
-
-def read_source(path) -> str:
-    """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError.
-
-    A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
-    the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
-    """
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
-        raw = fh.read() if 0 < size <= MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 4)
-    if len(raw) > MAX_FILE_BYTES:  # cutting a character loses at most 3 of the 4 extra bytes
-        return raw.decode("utf-8-sig", errors="ignore")
-    return raw.decode("utf-8-sig")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graphc.diagnostics import DiagnosticError
-from graphc.rules.base import NodeOrigin, Skip
+from graphc.diagnostics import DiagnosticError, Skip
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
 from graphc.units import UnitError, parse_money, to_scaled
+from graphc.vocabulary import INSTRUMENT_TYPES
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -32,6 +32,14 @@ _EXECUTION_FIELDS = {
 
 def _qty_field(fields):
     return next((k for k in ("buy", "sell", "qty") if fields.get(k) is not None), None)
+
+
+@dataclass
+class NodeOrigin:
+    """Facts about a node that only the playbook knows (absent for wire input)."""
+
+    price_is_template: bool = False  # a template price was aligned to the tick by the compiler
+    quantity_text: str | None = None  # the human quantity as written, for messages
 
 
 @dataclass
@@ -260,7 +268,7 @@ class _Builder:
         fields = ctx.fields  # absent optional fields are the common case: look before calling the helpers
         venue = L._text(ctx, "venue") if fields.get("venue") is not None else None
         venue = venue.strip().lower() if venue else None
-        type_choice = L._choice(ctx, "type", L.TYPES) if fields.get("type") is not None else None
+        type_choice = L._choice(ctx, "type", INSTRUMENT_TYPES) if fields.get("type") is not None else None
         type_, venue = L.infer_instrument(symbol, type_choice, venue)
         ctx.type_ = type_
         price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)

@@ -19,6 +19,7 @@ from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localco
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
+from graphc.files import find_project_root
 from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, span_in
 from graphc.stages.expressions import (
     RESERVED_NAMES,
@@ -185,7 +186,8 @@ class Renderer:
         return values
 
     def _params_file(self) -> dict:
-        from graphc.stages.load import load_text, read_source
+        from graphc.files import read_source
+        from graphc.stages.load import load_text
         from graphc.stages.params import Supplied
 
         path = self.options.params_file
@@ -275,6 +277,4 @@ def _real_path(path) -> Path | None:
 
 
 def _project_root(real: Path) -> Path:
-    from graphc.pipeline import find_project_root
-
     return find_project_root(real)

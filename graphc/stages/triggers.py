@@ -12,19 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
+from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
+from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
 
 LEG_ID = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-WIRE_TRIGGER_NAMES = (
-    "on_accepted",
-    "on_first_fill",
-    "on_fill",
-    "on_fill_ratio",
-    "on_full_fill",
-    "on_cancel",
-    "on_done",
-)
-WIRE_TRIGGER_OBJECTS = ("on_timeout", "on_price")
-FILL_TRIGGERS = ("on_fill", "on_first_fill", "on_fill_ratio", "on_full_fill")
 
 _SIMPLE = {
     "accepted": "on_accepted",

@@ -1,0 +1,106 @@
+"""What a loaded file is, decided in one place: a playbook, a wire graph, a simple order, or not graphc's.
+
+``graphc lint``, ``graph``, ``decompile``, ``plan`` and ``submit`` all read
+files through :func:`kind_of`, so one file is the same kind of input to every
+command. The router's simple order (``{symbol, side, qty, price?, venue?}``) is
+wrapped into a one-node wire graph exactly as the router wraps it.
+"""
+
+from __future__ import annotations
+
+from graphc.diagnostics import Diagnostic, DiagnosticError
+from graphc.stages.legs import infer_instrument
+from graphc.stages.model import Locator
+from graphc.units import UnitError, parse_number, parse_price, to_scaled
+from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
+
+PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"
+SIMPLE_ORDER_KEYS = frozenset({"symbol", "side", "qty"})  # the required ones: they make a file a simple order
+SIMPLE_ORDER_FIELDS = frozenset({"symbol", "side", "qty", "price", "venue"})
+NOT_GRAPHC = "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)"
+
+
+def is_playbook_data(data) -> bool:
+    return isinstance(data, dict) and "graphc" in data
+
+
+def kind_of(data) -> str | None:
+    """``PLAYBOOK``, ``WIRE``, ``SIMPLE``, or None for data that is none of graphc's inputs."""
+    if not isinstance(data, dict):
+        return None
+    if "graphc" in data:
+        return PLAYBOOK
+    if "nodes" in data:
+        return WIRE
+    if data.keys() >= SIMPLE_ORDER_KEYS:
+        return SIMPLE
+    return None
+
+
+def not_graphc(doc, hint: str = "start a playbook with `graphc: 1`") -> Diagnostic:
+    """GC110 for a file that is none of graphc's inputs."""
+    return Diagnostic("GC110", NOT_GRAPHC, doc.path, doc.span(()), hint=hint)
+
+
+def wire_diagnostics(doc) -> list:
+    """A wire graph checked against the router's JSON Schema."""
+    from graphc.stages.validate import WIRE_SCHEMA, validate  # jsonschema: only for wire files
+
+    return validate(doc, WIRE_SCHEMA)
+
+
+def wrap_simple_order(doc):
+    """``(wire graph or None, locator, diagnostics)`` for a simple order document."""
+
+    data = doc.data
+    locator = Locator({(): doc.span(())})
+    diagnostics = []
+    unknown = set(data) - SIMPLE_ORDER_FIELDS
+    for key in sorted(unknown, key=str):
+        diagnostics.append(
+            Diagnostic(
+                "GC102",
+                f"unknown key {key!r} in a simple order",
+                doc.path,
+                doc.key_span((key,)),
+                hint="simple orders take symbol, side, qty, price, venue",
+            )
+        )
+    try:
+        symbol, side, venue = data["symbol"], data["side"], data.get("venue")
+        if not isinstance(symbol, str) or side not in SIDES or not (venue is None or isinstance(venue, str)):
+            raise DiagnosticError(
+                "GC103", "simple order needs text `symbol`, `side: buy|sell` and optional text `venue`"
+            )
+        type_, venue = infer_instrument(symbol, None, venue.lower() if venue else None)
+        qty = to_scaled(parse_number(data["qty"]), QTY_DIGITS, "quantity")
+        order_type = "market"
+        if data.get("price") is not None:
+            price = parse_price(data["price"])
+            if not price.is_literal:
+                raise DiagnosticError("GC103", "a simple order's price is a number")
+            order_type = {"limit": {"price_1e9": to_scaled(price.literal, PRICE_DIGITS, "price")}}
+    except (UnitError, DiagnosticError) as exc:
+        diagnostics.append(Diagnostic(exc.code, exc.message, doc.path, doc.span(()), hint=exc.hint))
+        return None, locator, diagnostics
+    instrument = {"symbol": symbol, "type": type_, **({"venue": venue} if venue else {})}
+    node = {
+        "node_id": "order",
+        "instrument": instrument,
+        "side": side,
+        "order_type": order_type,
+        "quantity": {"fixed": {"qty_1e8": qty}},
+        "execution": {"policy": DEFAULT_POLICY},
+        "activation": "root",
+    }
+    for wire_key, key in (
+        ("instrument", "symbol"),
+        ("side", "side"),
+        ("quantity", "qty"),
+        ("order_type", "price"),
+        ("instrument", "venue"),
+    ):
+        if key in data:
+            locator.spans[("nodes", 0, wire_key)] = doc.span((key,))
+    locator.spans[("nodes", 0, "instrument", "venue")] = doc.span(("venue",) if "venue" in data else ("symbol",))
+    return {"nodes": [node], "edges": [], "is_sandbox": True}, locator, diagnostics

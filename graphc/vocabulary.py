@@ -1,0 +1,57 @@
+"""The router's wire vocabulary, named once.
+
+Every enumerated word of the wire format (../shared/reference/
+orders-and-execution-graphs.md: node fields, execution policies, edge
+triggers, statuses) lives here. The compiler, the rules, decompile, the
+pictures and the local sandbox import these names, and a test checks that the
+JSON Schemas in ``schemas/`` list exactly the same values.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# -- instruments and orders ----------------------------------------------------
+INSTRUMENT_TYPES = ("spot", "perp", "prediction")
+SIDES = ("buy", "sell")
+ORDER_TYPE_MARKET = "market"
+ACTIVATIONS = ("root", "wait")
+PREDICTION_VENUES = ("polymarket", "kalshi")
+
+# -- execution -----------------------------------------------------------------
+POLICIES = ("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip")
+DEFAULT_POLICY = "sor"
+URGENCIES = ("low", "medium", "high")
+TIFS = ("GTC", "IOC", "FOK")
+EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif", "pacing")
+
+# -- edge triggers ---------------------------------------------------------------
+# Triggers written as a bare name; on_fill_ratio is the only one with a condition.
+TRIGGER_NAMES = (
+    "on_accepted",
+    "on_first_fill",
+    "on_fill",
+    "on_fill_ratio",
+    "on_full_fill",
+    "on_cancel",
+    "on_done",
+)
+# Triggers written as a one-key object: {"on_timeout": {"ms": N}}, {"on_price": {...}}.
+TRIGGER_OBJECTS = ("on_timeout", "on_price")
+FILL_TRIGGERS = ("on_fill", "on_first_fill", "on_fill_ratio", "on_full_fill")
+RATIO_TRIGGER = "on_fill_ratio"
+RATIO_CONDITION = "fill_ratio_gte"
+PRICE_DIRECTIONS = ("below", "above")
+PRICE_REFERENCES = ("graph_entry_price",)
+
+# -- statuses the router reports ---------------------------------------------------
+GRAPH_STATUSES = ("active", "completed", "cancelled", "failed", "paused")
+TERMINAL_GRAPH_STATUSES = ("completed", "cancelled", "failed")
+NODE_STATUSES = ("pending", "executing", "filled", "partial_fill", "cancelled", "rejected", "failed")
+TERMINAL_NODE_STATUSES = ("filled", "partial_fill", "cancelled", "rejected", "failed")
+
+# -- fixed-point scales ------------------------------------------------------------
+QTY_DIGITS = 8  # quantity.fixed.qty_1e8
+PRICE_DIGITS = 9  # order_type.limit.price_1e9
+QTY_SCALE = Decimal(10) ** QTY_DIGITS
+PRICE_SCALE = Decimal(10) ** PRICE_DIGITS
