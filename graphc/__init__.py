@@ -1,23 +1,175 @@
 """graphc: compile, lint, plan and submit order playbooks for an execution-graph router.
 
-The public API is kept import-light so that ``graphc --version`` stays fast;
-heavier modules are imported by the functions that need them.
+The public API (documented in docs/api.md)::
+
+    import graphc
+
+    result = graphc.compile_text(text, quotes={"ETH-USD": {"bid": "2325.10", "ask": "2325.53"}})
+    if result.ok:
+        print(result.wire_json())
+
+    report = graphc.lint_text(text, path="order.yaml", quotes="examples/quotes.yaml")
+    for diagnostic in report.diagnostics:
+        print(diagnostic.headline())
+
+Everything else is internal and may change. The module stays import-light, so
+``graphc --version`` stays fast: the functions import the pipeline when called.
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from os import PathLike
+from typing import TYPE_CHECKING, Any
 
 from graphc.version import __version__
 
-__all__ = ["__version__", "compile_file", "compile_text"]
+if TYPE_CHECKING:
+    from graphc.diagnostics import FileResult
+    from graphc.pipeline import CompileOptions, CompileResult
+    from graphc.quotes import Quote
+
+__all__ = ["__version__", "compile_file", "compile_text", "lint_file", "lint_text", "load_quotes"]
 
 
-def compile_text(text, path="<string>", **options):
-    """Compile playbook source text. Returns a :class:`graphc.pipeline.CompileResult`."""
+def compile_text(
+    text: str,
+    path: str = "<string>",
+    *,
+    quotes: str | PathLike[str] | Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
+    params_file: str | PathLike[str] | None = None,
+    now: datetime | None = None,
+    project_root: str | PathLike[str] | None = None,
+) -> CompileResult:
+    """Compile playbook source text to the router's wire graph.
+
+    ``quotes`` is a snapshot file's path or a mapping ``{symbol: Quote | {bid, ask,
+    last, mid, tick, lot}}`` whose values are ``Decimal``, ``int`` or ``str``
+    (a float is refused: it is not exact). ``params`` are ``--set`` values as
+    text. Returns a :class:`graphc.pipeline.CompileResult`: ``.ok``, ``.wire``,
+    ``.wire_json()`` and ``.diagnostics``; bad input never raises.
+    """
     from graphc.pipeline import compile_text as _compile_text
 
-    return _compile_text(text, path=path, **options)
+    options = _options(quotes, params, params_file, now, project_root, require_quotes=True)
+    return _compile_text(text, path, options)
 
 
-def compile_file(path, **options):
-    """Compile a playbook file. Returns a :class:`graphc.pipeline.CompileResult`."""
+def compile_file(
+    path: str | PathLike[str],
+    *,
+    quotes: str | PathLike[str] | Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
+    params_file: str | PathLike[str] | None = None,
+    now: datetime | None = None,
+) -> CompileResult:
+    """Compile a playbook file (``use:`` templates are confined to its project). Unreadable: ``OSError``."""
     from graphc.pipeline import compile_file as _compile_file
 
-    return _compile_file(path, **options)
+    options = _options(quotes, params, params_file, now, None, require_quotes=True)
+    return _compile_file(path, options)
+
+
+def lint_text(
+    text: str,
+    path: str = "<string>",
+    *,
+    quotes: str | PathLike[str] | Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
+    params_file: str | PathLike[str] | None = None,
+    now: datetime | None = None,
+) -> FileResult:
+    """Lint a playbook, wire graph or simple order given as text, as ``graphc lint`` does.
+
+    Returns a :class:`graphc.diagnostics.FileResult` (``.diagnostics``, sorted,
+    and ``.skipped``). No config file is read: pass what you need explicitly.
+    With ``quotes``, a symbol missing from them is GC109; without, the checks
+    that need a price are skipped (listed in ``.skipped``).
+    """
+    from graphc.lint import LintOptions, lint_source
+
+    options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
+    outcome = lint_source(text, path, LintOptions(compile=options, quotes_given=quotes is not None), keep_wire=False)
+    if outcome.result is None:  # only for files found while walking a directory; text given here is explicit
+        raise AssertionError("lint_source returned no result for explicit input")
+    return outcome.result
+
+
+def lint_file(
+    path: str | PathLike[str],
+    *,
+    quotes: str | PathLike[str] | Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
+    params_file: str | PathLike[str] | None = None,
+    now: datetime | None = None,
+) -> FileResult:
+    """Lint one file, as :func:`lint_text`. Unreadable: ``OSError`` / ``UnicodeDecodeError``."""
+    from graphc.files import read_source
+
+    return lint_text(read_source(path), str(path), quotes=quotes, params=params, params_file=params_file, now=now)
+
+
+def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
+    """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col)."""
+    from graphc.quotes import load_quotes as _load_quotes
+
+    quotes, diagnostics = _load_quotes(path)
+    if diagnostics:
+        raise ValueError("; ".join(d.headline() for d in diagnostics))
+    return quotes
+
+
+def _options(quotes, params, params_file, now, project_root, *, require_quotes: bool) -> CompileOptions:
+    from graphc.pipeline import CompileOptions
+
+    if now is not None and not isinstance(now, datetime):
+        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    return CompileOptions(
+        quotes=_quotes(quotes),
+        params=dict(params or {}),
+        params_file=None if params_file is None else str(params_file),
+        now=now,
+        require_quotes=require_quotes,
+        project_root=None if project_root is None else str(project_root),
+    )
+
+
+def _quotes(quotes) -> dict:
+    """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
+    from graphc.quotes import QUOTE_FIELDS, Quote
+
+    if quotes is None:
+        return {}
+    if isinstance(quotes, (str, PathLike)):
+        return load_quotes(quotes)
+    if not isinstance(quotes, Mapping):
+        raise TypeError(f"quotes must be a path or a mapping of symbol -> quote, not {type(quotes).__name__}")
+    out = {}
+    for symbol, entry in quotes.items():
+        if isinstance(entry, Quote):
+            out[str(symbol)] = entry
+            continue
+        if not isinstance(entry, Mapping):
+            raise TypeError(f"quote for {symbol!r} must be a Quote or a mapping of {', '.join(QUOTE_FIELDS)}")
+        unknown = set(entry) - set(QUOTE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
+        out[str(symbol)] = Quote(**{key: _exact(symbol, key, value) for key, value in entry.items()})
+    return out
+
+
+def _exact(symbol, key, value) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, (bool, float)):
+        raise TypeError(f"quote {symbol}.{key}: pass a Decimal, int or str, not {type(value).__name__} (not exact)")
+    try:
+        number = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        raise ValueError(f"quote {symbol}.{key}: {value!r} is not a number") from None
+    if not number.is_finite() or number <= 0:
+        raise ValueError(f"quote {symbol}.{key}: {value!r} is not a positive price")
+    return number
