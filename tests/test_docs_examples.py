@@ -1,0 +1,155 @@
+"""Docs that cannot drift: every command the docs show with its output is run here.
+
+In README.md and docs/**/*.md, a fenced block whose info string is ``console``
+is a terminal session: each line starting with ``$ `` is a command, the lines up
+to the next ``$ `` are what it prints (stdout and stderr, in order). Each
+command runs in a fresh interpreter (``graphc`` becomes ``python -m graphc``) in
+a scratch directory holding a copy of ``examples/``, with NO_COLOR set.
+
+Markers (HTML comments, invisible on GitHub), on the line before a block:
+
+* ``<!-- file: NAME -->`` before any fenced block: its text is written to NAME
+  in the scratch directory of that page, for the sessions after it;
+* ``<!-- exit: N -->`` before a console block: its last command exits N
+  (otherwise every command must exit 0 or 1 — a finding is fine, a crash is not).
+
+In the expected output a line ``...`` matches any number of lines, and ``...``
+inside a line matches any text (graph ids, times).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)$")
+MARKER = re.compile(r"^<!--\s*(?P<key>file|exit):\s*(?P<value>\S+)\s*-->$")
+
+
+@dataclass
+class Session:
+    page: Path
+    line: int  # 1-based line of the opening fence
+    commands: list[tuple[str, list[str]]] = field(default_factory=list)
+    exit_code: int | None = None
+    files: dict[str, str] = field(default_factory=dict)  # files declared earlier on the page
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.relative_to(REPO)}:{self.line}"
+
+
+def sessions_of(page: Path) -> list[Session]:
+    lines = page.read_text(encoding="utf-8").splitlines()
+    sessions, files, i = [], {}, 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        marker = MARKER.match(lines[i - 1].strip()) if i else None
+        end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() == m["fence"])
+        body = [line[len(m["indent"]) :] for line in lines[i + 1 : end]]
+        if marker and marker["key"] == "file":
+            files[marker["value"]] = "\n".join(body) + "\n"
+        if m["info"].strip() == "console":
+            session = Session(page, i + 1, files=dict(files))
+            if marker and marker["key"] == "exit":
+                session.exit_code = int(marker["value"])
+            for line in body:
+                if line.startswith("$ "):
+                    session.commands.append((line[2:], []))
+                elif session.commands:
+                    session.commands[-1][1].append(line)
+            if session.commands:
+                sessions.append(session)
+        i = end + 1
+    return sessions
+
+
+SESSIONS = [s for page in PAGES for s in sessions_of(page)]
+
+
+def output_matches(expected: list[str], actual: list[str]) -> bool:
+    """Line-wise match where a lone ``...`` spans lines and ``...`` in a line spans text."""
+    if not expected:
+        return not actual
+    head, rest = expected[0], expected[1:]
+    if head.strip() == "...":
+        return any(output_matches(rest, actual[k:]) for k in range(len(actual) + 1))
+    if not actual:
+        return False
+    pattern = ".*?".join(re.escape(part) for part in head.rstrip().split("..."))
+    return re.fullmatch(pattern, actual[0].rstrip()) is not None and output_matches(rest, actual[1:])
+
+
+def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    argv = shlex.split(command)
+    assert argv[0] == "graphc", f"only graphc commands run in docs sessions: {command!r}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEQUENCE_")}
+    env.update(NO_COLOR="1", COLUMNS="100", PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *argv[1:]],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("session", SESSIONS, ids=lambda s: s.id)
+def test_docs_session_prints_what_the_page_shows(session, tmp_path):
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    for name, text in session.files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for n, (command, expected) in enumerate(session.commands):
+        proc = run(command, tmp_path)
+        last = n == len(session.commands) - 1
+        if last and session.exit_code is not None:
+            assert proc.returncode == session.exit_code, f"$ {command}\n{proc.stdout}"
+        else:
+            assert proc.returncode in (0, 1), f"$ {command} exited {proc.returncode}\n{proc.stdout}"
+        actual = proc.stdout.splitlines()
+        while actual and not actual[-1].strip():
+            actual.pop()
+        while expected and not expected[-1].strip():
+            expected = expected[:-1]
+        assert output_matches(expected, actual), (
+            f"{session.id}: `$ {command}` printed:\n" + proc.stdout + "\n--- the page shows:\n" + "\n".join(expected)
+        )
+
+
+def test_the_docs_show_sessions():
+    """The README's lint example is one of them (guards against the marker syntax silently matching nothing)."""
+    assert any(s.page.name == "README.md" and s.commands[0][0].startswith("graphc lint") for s in SESSIONS)
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "ok"),
+    [
+        (["a", "b"], ["a", "b"], True),
+        (["a", "b"], ["a", "c"], False),
+        (["a", "..."], ["a", "x", "y"], True),
+        (["...", "z"], ["x", "y", "z"], True),
+        (["...", "z"], ["x", "y"], False),
+        (["graph graph_...: active"], ["graph graph_7d76: active"], True),
+        (["graph graph_...: active"], ["graph graph_7d76: paused"], False),
+        (["a"], ["a", "extra"], False),
+    ],
+)
+def test_output_matching(expected, actual, ok):
+    assert output_matches(expected, actual) is ok
