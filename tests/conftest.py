@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # The router sandbox fixtures (`sandbox`, `sandbox_server`) for every test module.
 pytest_plugins = ["sandbox_fixture"]
@@ -9,6 +10,28 @@ pytest_plugins = ["sandbox_fixture"]
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SHARED = REPO.parent / "shared"
+
+# Hypothesis profiles: the normal suite runs a small, derandomized number of
+# examples per property (fast and reproducible in CI); GRAPHC_HYPOTHESIS=long
+# (or GRAPHC_FUZZ_EXAMPLES=N, which also sets the count) runs many, randomly.
+_LONG = os.environ.get("GRAPHC_HYPOTHESIS") == "long" or "GRAPHC_FUZZ_EXAMPLES" in os.environ
+settings.register_profile(
+    "default",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    max_examples=int(os.environ.get("GRAPHC_FUZZ_EXAMPLES", "2000")),
+    deadline=None,
+    derandomize=False,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("long" if _LONG else "default")
 
 # Colour codes would make exact-output assertions depend on the terminal.
 os.environ.setdefault("NO_COLOR", "1")

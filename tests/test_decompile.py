@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from graphc.cli import cli
@@ -215,7 +215,6 @@ def _round_trip(wire_text: str, path="graph.json"):
     return playbook, compiled.wire_json()
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(wire_graphs())
 def test_compile_of_decompile_is_identity(wire):
     text = to_json(wire)
@@ -239,7 +238,6 @@ def simple_orders(draw):
     return order
 
 
-@settings(max_examples=100, deadline=None)
 @given(simple_orders())
 def test_simple_order_round_trips(order):
     text = to_json(order)

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from graphc.cli import cli
@@ -259,7 +259,6 @@ def test_stdin_to_stdout():
 # -- property: any key order, any indent, comments anywhere ------------------------------------
 
 
-@settings(max_examples=60, deadline=None)
 @given(st.sampled_from(PLAYBOOKS), st.randoms(use_true_random=False), st.lists(st.integers(0, 200), max_size=4))
 def test_fmt_is_idempotent_and_keeps_meaning(path, rng, comment_rows):
     original = path.read_text()

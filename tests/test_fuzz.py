@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
 import re
 import shutil
 import string
@@ -42,15 +41,12 @@ from graphc.stages.load import load_text
 
 pytestmark = pytest.mark.fuzz
 
-LONG_RUN = "GRAPHC_FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("GRAPHC_FUZZ_EXAMPLES", "200"))
+# The example count comes from the hypothesis profile (tests/conftest.py): small and
+# derandomized by default, GRAPHC_FUZZ_EXAMPLES=N for the long run.
+EXAMPLES = settings.default.max_examples
 CLI_EXAMPLES = max(20, EXAMPLES // 10)  # a process-free CLI run costs ~10x a pipeline call
 
 FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not LONG_RUN,
-    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 FUZZ_CLI = settings(FUZZ, max_examples=CLI_EXAMPLES)

@@ -14,7 +14,7 @@ from decimal import Context, Inexact
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from graphc.units import (
@@ -637,7 +637,6 @@ def test_round_down_up(value, step, down, up):
 _WIDE = Context(prec=200, traps=[Inexact])  # the test's own arithmetic must not round either
 
 
-@settings(max_examples=300, deadline=None)
 @given(
     value=st.builds(lambda n, e: D(n).scaleb(e, _WIDE), st.integers(-(10**30), 10**30), st.integers(-30, 5)),
     step=st.builds(lambda n, e: D(n).scaleb(e, _WIDE), st.integers(1, 10**6), st.integers(-12, 3)),
@@ -858,7 +857,6 @@ def test_fuzz_never_another_exception():
         st.decimals(allow_nan=True, allow_infinity=True),
     )
 
-    @hypothesis.settings(max_examples=400, deadline=None, database=None)
     @hypothesis.given(values)
     def check(value):
         for fn in PARSERS:
