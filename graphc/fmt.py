@@ -51,6 +51,7 @@ TOP_ORDER = (
     "graphc-template",
     "name",
     "description",
+    "schedule",
     "params",
     "sandbox",
     "risk",
@@ -59,6 +60,7 @@ TOP_ORDER = (
     "edges",
 )
 RISK_ORDER = ("max_notional", "max_loss")
+SCHEDULE_ORDER = ("cron", "timezone", "catch_up")
 PARAM_ORDER = ("type", "default", "choices", "min", "max", "description")
 EDGE_ORDER = ("from", "to", "trigger", "fill_ratio")
 TWAP_ORDER = ("slices", "every", "over")
@@ -206,6 +208,8 @@ def _ordered_maps(data):
     yield data, TOP_ORDER
     if _is_map(data.get("risk")):
         yield data["risk"], RISK_ORDER
+    if _is_map(data.get("schedule")):
+        yield data["schedule"], SCHEDULE_ORDER
     if _is_map(data.get("params")):
         yield from ((p, PARAM_ORDER) for p in data["params"].values() if _is_map(p))
     legs = list(data["legs"].values()) if _is_map(data.get("legs")) else []

@@ -28,6 +28,7 @@ class CompileOptions:
     params: dict = field(default_factory=dict)  # --set NAME=VALUE (raw text)
     params_file: str | None = None  # --params FILE
     now: object = None  # datetime for `now`/`today` (--now); None = the current time
+    today: str | None = None  # `today` as ISO date text; None = now's date in UTC (a schedule's occurrence sets it)
     require_quotes: bool = True  # compile: a needed, missing quote is GC109; lint: the check is skipped
     project_root: str | None = None  # `use:` templates must stay inside it
 
@@ -80,6 +81,11 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
         result.diagnostics.extend(schema_diagnostics)
         if any(d.code == "GC110" for d in schema_diagnostics):
             return result
+    if "schedule" in doc.data:  # spec §9: compile and lint only validate it
+        from graphc.schedule import schedule_diagnostics
+
+        reported = {(d.code, d.span) for d in schema_diagnostics}
+        result.diagnostics.extend(d for d in schedule_diagnostics(doc) if (d.code, d.span) not in reported)
     built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes)
     if built.diagnostics:
         # The schema and the model can both notice one problem; report it once.

@@ -24,7 +24,7 @@ LAYER_OF = {
     "graphc.commands": "Face",
     "graphc.plan": "Submit",
     "graphc.submit": "Submit",
-    "graphc.schedule": "Submit",
+    "graphc.schedule": "Compile",
     "graphc.api": "Submit",
     "graphc.sandbox": "Sandbox",
     "graphc.render_graph": "Render",

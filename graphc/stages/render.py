@@ -119,6 +119,9 @@ class Renderer:
         for key, value in data.items():
             if key == "params":
                 continue
+            if key == "schedule":  # it decides `now`, so it is never rendered (a template in it is GC103)
+                out[key] = value
+                continue
             if key == "sandbox" and isinstance(value, str) and is_template(value):
                 # Live trading must be chosen in the file itself, not computed from params.
                 self.report(
@@ -245,7 +248,7 @@ def _base_names(options) -> dict:
     now = options.now or datetime.now(UTC)
     return {
         "now": now,
-        "today": now.date().isoformat(),
+        "today": options.today or now.date().isoformat(),
         "quote": _quote_function(options.quotes or {}),
         "range": safe_range,
     }

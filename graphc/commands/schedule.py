@@ -1,0 +1,115 @@
+"""``graphc schedule``: when a recurring playbook runs next, and whether an occurrence is due now."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_error
+
+
+def local_text(schedule, instant) -> str:
+    """``Mon 2026-01-12 14:00 GMT``: an occurrence on the schedule's clock."""
+    return schedule.local(instant).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def utc_text(instant) -> str:
+    return f"{instant:%Y-%m-%dT%H:%MZ}" if instant.second == 0 else f"{instant:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def load_or_exit(playbook):
+    """The playbook's name and schedule; exits 2 (unreadable, no schedule) or 1 (invalid) after saying why."""
+    from graphc.report import FileResult
+    from graphc.schedule import read_scheduled
+
+    try:
+        scheduled = read_scheduled(playbook)
+    except (OSError, UnicodeDecodeError) as exc:
+        click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    if scheduled.diagnostics:
+        print_diagnostics([FileResult(scheduled.path, scheduled.text, scheduled.diagnostics, [])], summary=True)
+    if any(d.is_error for d in scheduled.diagnostics):
+        sys.exit(EXIT_FINDINGS)
+    if scheduled.schedule is None:
+        click.echo(
+            f"graphc: {playbook} has no `schedule:`; add one, e.g.\n"
+            "  schedule:\n    cron: '0 14 * * MON'\n    timezone: Europe/London\n(see docs/recurring.md)",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    return scheduled.name or "playbook", scheduled.schedule
+
+
+@click.command("schedule")
+@click.argument("playbook", type=click.Path(dir_okay=False))
+@click.option("--now", "now", metavar="ISO8601", help="Take this as the current time (e.g. 2026-01-05T14:30:00Z).")
+@click.option(
+    "-n", "--count", type=click.IntRange(1, 1000), default=5, show_default=True, help="How many next occurrences."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def schedule_command(playbook, now, count, as_json):
+    """Show when PLAYBOOK's `schedule:` runs: whether an occurrence is due now
+    (the latest one, if it is no older than `catch_up`) and the next ones, in
+    the schedule's timezone and in UTC, each with its run key.
+
+    Exit status: 0 shown, 1 invalid schedule, 2 unreadable file or no schedule.
+    """
+    import itertools
+    import json
+    from datetime import UTC, datetime
+
+    from graphc.commands.common import parse_now
+    from graphc.schedule import describe_duration, run_key
+
+    name, schedule = load_or_exit(playbook)
+    at = parse_now(now) or datetime.now(UTC)
+    due = schedule.due_at(at)
+    upcoming = list(itertools.islice(schedule.occurrences(at), count))
+    if as_json:
+
+        def entry(instant):
+            return {
+                "utc": utc_text(instant),
+                "local": schedule.local(instant).isoformat(),
+                "run_key": run_key(name, instant),
+            }
+
+        answer = {
+            "name": name,
+            "cron": schedule.cron.text,
+            "timezone": schedule.timezone,
+            "catch_up_s": schedule.catch_up.total_seconds(),
+            "now": at.isoformat().replace("+00:00", "Z"),
+            "due": entry(due.latest) if due.due and due.latest else None,
+            "latest": entry(due.latest) if due.latest else None,
+            "next": [entry(o) for o in upcoming],
+        }
+        click.echo(json.dumps(answer, indent=2))
+        return
+    click.echo(
+        f"{name}: cron {schedule.cron.text!r} in {schedule.timezone} "
+        f"(an occurrence may run up to {describe_duration(schedule.catch_up)} late)"
+    )
+    click.echo(f"now:  {local_text(schedule, at)}  ({utc_text(at)})")
+    if due.due and due.latest is not None:
+        click.echo(
+            f"due:  {local_text(schedule, due.latest)}  ({utc_text(due.latest)}), "
+            f"{describe_duration(at - due.latest)} ago; run key {run_key(name, due.latest)}"
+        )
+    elif due.latest is not None:
+        click.echo(
+            f"due:  nothing; the last occurrence, {local_text(schedule, due.latest)} ({utc_text(due.latest)}), "
+            f"is {describe_duration(at - due.latest)} old, past its catch-up of {describe_duration(schedule.catch_up)}"
+        )
+    else:
+        click.echo("due:  nothing; the schedule has no earlier occurrence")
+    if not upcoming:
+        click.echo("next: none (the cron names no time in the years ahead)")
+        return
+    click.echo("next:")
+    rows = [(local_text(schedule, o), utc_text(o), run_key(name, o)) for o in upcoming]
+    width = max(len(r[0]) for r in rows)
+    for local, utc, key in rows:
+        click.echo(f"  {local:<{width}}  {utc}  {key}")

@@ -1,0 +1,441 @@
+"""Recurring playbooks (spec §9): the ``schedule:`` key, 5-field cron, occurrences.
+
+```yaml
+schedule:
+  cron: "0 14 * * MON"      # minute hour day-of-month month day-of-week
+  timezone: Europe/London   # IANA name; default UTC
+  catch_up: 2h              # how late an occurrence may still run; default 1h
+```
+
+An *occurrence* is a wall-clock time the cron names, in the schedule's
+timezone, turned into an instant with :mod:`zoneinfo`. Around daylight-saving
+changes the spec is precise and differs from Vixie cron (and so from cronsim
+and croniter, which copy its "run the skipped hour late" habit): a local time
+the clocks skip **does not occur**, and a local time they repeat **occurs
+once**, at its first instant (the one before the clocks go back). That rule is
+why this module has its own small cron reader: it is ~200 lines of stdlib, so
+a hosted bundle (``graphc bundle``) runs it in a bare ``python:3.12-slim``.
+
+Cron syntax: ``*``, numbers, ``a-b`` ranges, ``/step`` (``*/15``, ``5-59/10``,
+``5/10`` = ``5-max/10``), comma lists, month names ``JAN``-``DEC``, weekday
+names ``SUN``-``SAT`` (0 and 7 are Sunday; ``FRI-SUN`` wraps to Sunday), and the nicknames ``@hourly``,
+``@daily`` (``@midnight``), ``@weekly``, ``@monthly``, ``@yearly``
+(``@annually``). As in every cron, when both day-of-month and day-of-week are
+restricted a day matching **either** one qualifies.
+
+The module is in the Compile layer: lint validates ``schedule:`` (GC103 at the
+offending value) with the same reader that ``graphc schedule`` and
+``graphc run`` use to find occurrences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from graphc.diagnostics import Diagnostic
+from graphc.stages.suggest import did_you_mean
+
+__all__ = [
+    "DEFAULT_CATCH_UP",
+    "Cron",
+    "CronError",
+    "Due",
+    "Schedule",
+    "ScheduleError",
+    "parse_cron",
+    "run_key",
+    "schedule_diagnostics",
+    "schedule_from_doc",
+]
+
+DEFAULT_CATCH_UP = timedelta(hours=1)
+DEFAULT_TIMEZONE = "UTC"
+SCHEDULE_KEYS = ("cron", "timezone", "catch_up")
+# How far to look for an occurrence: 28 years is a whole Gregorian weekday/leap cycle,
+# so a cron that names any real date (29 February on a Monday, say) is found within it.
+SEARCH_YEARS = 28
+MAX_CRON_CHARS = 200
+
+_FIELDS = (  # name, low, high
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day-of-month", 1, 31),
+    ("month", 1, 12),
+    ("day-of-week", 0, 7),
+)
+_MONTHS = {
+    m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)
+}
+_WEEKDAYS = {d: i for i, d in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
+_NICKNAMES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # the most each month can have
+
+
+class CronError(ValueError):
+    """A cron expression graphc cannot read; the message says which field and why."""
+
+
+class ScheduleError(ValueError):
+    """A schedule that cannot be used (bad cron, unknown timezone, catch_up <= 0)."""
+
+
+@dataclass(frozen=True)
+class Cron:
+    """A parsed 5-field cron expression: the sets of values each field allows."""
+
+    text: str
+    minutes: tuple[int, ...]
+    hours: tuple[int, ...]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]  # 0 = Sunday ... 6 = Saturday
+    any_day: bool  # day-of-month is `*`
+    any_weekday: bool  # day-of-week is `*`
+
+    def matches_date(self, day: date) -> bool:
+        if day.month not in self.months:
+            return False
+        by_day = day.day in self.days
+        by_weekday = day.isoweekday() % 7 in self.weekdays
+        if self.any_day or self.any_weekday:  # one side unrestricted: both must hold
+            return by_day and by_weekday
+        return by_day or by_weekday  # both restricted: either one (Vixie cron's rule)
+
+    def times(self) -> list[time]:
+        return [time(h, m) for h in self.hours for m in self.minutes]
+
+
+def parse_cron(text: str) -> Cron:
+    """Read a 5-field cron expression (or a nickname); raises :class:`CronError`."""
+    if not isinstance(text, str):
+        raise CronError("a cron expression is text, e.g. '0 14 * * MON'")
+    if len(text) > MAX_CRON_CHARS:
+        raise CronError(f"a cron expression is at most {MAX_CRON_CHARS} characters")
+    expanded = text.strip()
+    if expanded.startswith("@"):
+        if expanded.lower() not in _NICKNAMES:
+            raise CronError(
+                f"unknown cron nickname {expanded!r}{did_you_mean(expanded.lower(), list(_NICKNAMES))}; "
+                "known: " + ", ".join(_NICKNAMES)
+            )
+        expanded = _NICKNAMES[expanded.lower()]
+    parts = expanded.split()
+    if len(parts) != 5:
+        raise CronError(
+            f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}"
+            + (": graphc does not take a seconds or year field" if len(parts) in (6, 7) else "")
+        )
+    values = [_field(part, *spec) for part, spec in zip(parts, _FIELDS, strict=True)]
+    minutes, hours, days, months, weekdays = values
+    cron = Cron(
+        text=text.strip(),
+        minutes=tuple(sorted(minutes)),
+        hours=tuple(sorted(hours)),
+        days=frozenset(days),
+        months=frozenset(months),
+        weekdays=frozenset(d % 7 for d in weekdays),
+        any_day=parts[2].startswith("*"),
+        any_weekday=parts[4].startswith("*"),
+    )
+    if cron.any_weekday and not any(d <= _DAYS_IN_MONTH[m - 1] for m in cron.months for d in cron.days):
+        raise CronError(f"{text.strip()!r} never occurs: no month in it has that day")
+    return cron
+
+
+def _field(part: str, name: str, low: int, high: int) -> set[int]:
+    out: set[int] = set()
+    for item in part.split(","):
+        if not item:
+            raise CronError(f"{name} field {part!r} has an empty list item")
+        body, slash, step_text = item.partition("/")
+        step = 1
+        if slash:
+            if not step_text.isdigit() or int(step_text) == 0:
+                raise CronError(f"{name} field {item!r}: the step after '/' must be a whole number of at least 1")
+            step = int(step_text)
+        if body == "*":
+            first, last = low if name != "day-of-week" else 0, high if name != "day-of-week" else 6
+        elif "-" in body:
+            a, _, b = body.partition("-")
+            first, last = _value(a, name, low, high), _value(b, name, low, high)
+            if name == "day-of-week" and last == 0 < first:
+                last = 7  # FRI-SUN: Sunday closes the week
+            if first > last:
+                raise CronError(f"{name} field {item!r}: the range runs backwards ({first} > {last})")
+        else:
+            first = _value(body, name, low, high)
+            last = (high if name != "day-of-week" else 6) if slash else first
+            last = max(last, first)
+        out.update(range(first, last + 1, step))
+    return out
+
+
+def _value(text: str, name: str, low: int, high: int) -> int:
+    names = _MONTHS if name == "month" else _WEEKDAYS if name == "day-of-week" else {}
+    upper = text.upper()
+    if upper in names:
+        return names[upper]
+    if not text.isdigit() or len(text) > 2:
+        known = f" or a name ({', '.join(names)})" if names else ""
+        raise CronError(f"{name} {text!r} is not a number{known}")
+    value = int(text)
+    if not low <= value <= high:
+        raise CronError(f"{name} {value} is out of range {low}-{high}")
+    return value
+
+
+@dataclass(frozen=True)
+class Due:
+    """What is due at wall time ``at``: the latest occurrence, whether it may still run, the next one."""
+
+    at: datetime
+    latest: datetime | None  # the latest occurrence <= at (UTC)
+    due: bool  # at - latest <= catch_up
+    next: datetime | None  # the first occurrence > at (UTC)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cron: Cron
+    timezone: str
+    catch_up: timedelta
+
+    @property
+    def zone(self):
+        return _zone(self.timezone)
+
+    def next_after(self, t: datetime) -> datetime | None:
+        """The first occurrence strictly after ``t`` (UTC), None if none within SEARCH_YEARS."""
+        return next(self.occurrences(t), None)
+
+    def occurrences(self, after: datetime):
+        """Occurrences strictly after ``after``, in order, as UTC datetimes."""
+        zone = self.zone
+        t = _utc(after)
+        day = t.astimezone(zone).date()
+        for _ in range(SEARCH_YEARS * 366):
+            if self.cron.matches_date(day):
+                for clock in self.cron.times():
+                    instant = _instant(datetime.combine(day, clock), zone)
+                    if instant is not None and instant > t:
+                        yield instant
+            day += timedelta(days=1)
+
+    def latest_at_or_before(self, t: datetime) -> datetime | None:
+        """The latest occurrence ``<= t`` (UTC), None if none within SEARCH_YEARS."""
+        zone = self.zone
+        t = _utc(t)
+        day = t.astimezone(zone).date()
+        times = self.cron.times()[::-1]
+        for _ in range(SEARCH_YEARS * 366):
+            if self.cron.matches_date(day):
+                for clock in times:
+                    instant = _instant(datetime.combine(day, clock), zone)
+                    if instant is not None and instant <= t:
+                        return instant
+            day -= timedelta(days=1)
+        return None
+
+    def due_at(self, t: datetime) -> Due:
+        """Spec §9: the latest occurrence o <= t is due when t - o <= catch_up."""
+        t = _utc(t)
+        latest = self.latest_at_or_before(t)
+        return Due(t, latest, latest is not None and t - latest <= self.catch_up, self.next_after(t))
+
+    def local(self, instant: datetime) -> datetime:
+        return instant.astimezone(self.zone)
+
+    def today(self, occurrence: datetime) -> str:
+        """``today`` while rendering an occurrence: its date in the schedule's timezone."""
+        return self.local(occurrence).date().isoformat()
+
+
+def run_key(name: str, occurrence: datetime) -> str:
+    """Spec §9: ``NAME@YYYY-MM-DDTHH:MMZ`` with the occurrence in UTC."""
+    return f"{name}@{_utc(occurrence):%Y-%m-%dT%H:%MZ}"
+
+
+def _utc(t: datetime) -> datetime:
+    return (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _instant(wall: datetime, zone) -> datetime | None:
+    """The instant of local wall time ``wall``: None when the clocks skip it, the first one when they repeat it."""
+    first = wall.replace(tzinfo=zone, fold=0)
+    utc = first.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != wall:
+        return None  # skipped: converting back lands on another wall time
+    return utc
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def check_timezone(name) -> str | None:
+    """An error message for a timezone name zoneinfo cannot load, else None."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not name.strip():
+        return "a timezone is an IANA name such as Europe/London or America/New_York"
+    try:
+        _zone(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        from zoneinfo import available_timezones
+
+        close = did_you_mean(name, sorted(available_timezones()))
+        return f"unknown timezone {name!r}{close}: use an IANA name such as Europe/London, America/New_York or UTC"
+    return None
+
+
+def _parse_catch_up(value) -> timedelta:
+    from graphc.units import UnitError, parse_duration_ms
+
+    if isinstance(value, bool):
+        raise ScheduleError("catch_up must be a duration such as 1h or 30m")
+    try:
+        ms = parse_duration_ms(value)
+    except UnitError as exc:
+        raise ScheduleError(exc.message) from None
+    if ms <= 0:
+        raise ScheduleError(f"catch_up must be positive, not {value!r}")
+    return timedelta(milliseconds=ms)
+
+
+# -- reading `schedule:` from a playbook ---------------------------------------------------
+
+
+def schedule_from_doc(doc) -> tuple[Schedule | None, list[Diagnostic]]:
+    """The playbook's schedule (None when it has none, or it is invalid) and its problems.
+
+    Problems are GC102 (unknown key), GC104 (no ``cron``), GC103 (not a mapping,
+    a bad cron, an unknown timezone, catch_up <= 0) and GC105 (unreadable
+    catch_up), each at the offending key or value.
+    """
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if "schedule" not in data:
+        return None, []
+    raw = data["schedule"]
+    out: list[Diagnostic] = []
+
+    def problem(code, message, where, hint=None, key=False):
+        span = doc.key_span(("schedule", *where)) if key else doc.span(("schedule", *where))
+        out.append(Diagnostic(code, message, doc.path, span, hint=hint))
+
+    if not isinstance(raw, dict):
+        problem("GC103", "`schedule` must be a mapping with `cron:` (and optionally timezone, catch_up)", ())
+        return None, out
+    for key in raw:
+        if key not in SCHEDULE_KEYS:
+            problem(
+                "GC102",
+                f"unknown key {key!r} in schedule{did_you_mean(str(key), list(SCHEDULE_KEYS))}",
+                (key,),
+                hint="known keys here: " + ", ".join(SCHEDULE_KEYS),
+                key=True,
+            )
+    for key, value in raw.items():
+        if isinstance(value, str) and "{{" in value:
+            problem(
+                "GC103",
+                f"`schedule.{key}` must be written literally, not as an expression",
+                (key,),
+                hint="the schedule decides `now`, so it cannot depend on it",
+            )
+            return None, out
+    cron = None
+    if "cron" not in raw:
+        problem(
+            "GC104",
+            "schedule needs `cron:`",
+            (),
+            hint="add `cron: '0 14 * * MON'` (minute hour day month weekday)",
+            key=True,
+        )
+    else:
+        try:
+            cron = parse_cron(raw["cron"])
+        except CronError as exc:
+            problem(
+                "GC103",
+                f"schedule.cron: {exc}",
+                ("cron",),
+                hint="five fields: minute hour day-of-month month day-of-week, e.g. '0 14 * * MON'",
+            )
+    timezone = raw.get("timezone", DEFAULT_TIMEZONE)
+    tz_error = check_timezone(timezone)
+    if tz_error:
+        problem("GC103", f"schedule.timezone: {tz_error}", ("timezone",))
+    catch_up = DEFAULT_CATCH_UP
+    if "catch_up" in raw:
+        try:
+            catch_up = _parse_catch_up(raw["catch_up"])
+        except ScheduleError as exc:
+            unreadable = not str(exc).startswith("catch_up must be positive")
+            problem(
+                "GC105" if unreadable and not isinstance(raw["catch_up"], bool) else "GC103",
+                f"schedule.catch_up: {exc}",
+                ("catch_up",),
+                hint="how late an occurrence may still run, e.g. 30m or 2h",
+            )
+    if out or cron is None:
+        return None, out
+    return Schedule(cron, timezone, catch_up), out
+
+
+def schedule_diagnostics(doc) -> list[Diagnostic]:
+    """Only the problems of ``schedule:`` (for lint and compile, which otherwise ignore it)."""
+    return schedule_from_doc(doc)[1]
+
+
+@dataclass
+class ScheduledPlaybook:
+    """A playbook file read for its schedule: its name, schedule and the problems found reading them."""
+
+    path: str
+    text: str | None
+    name: str | None
+    schedule: Schedule | None
+    diagnostics: list[Diagnostic]
+
+
+def read_scheduled(path) -> ScheduledPlaybook:
+    """Read ``path`` for ``graphc schedule``/``graphc run``; OSError/UnicodeDecodeError if unreadable."""
+    from graphc.files import read_source
+    from graphc.inputs import is_playbook_data
+    from graphc.stages.load import load_text
+
+    text = read_source(path)
+    doc, diagnostics = load_text(text, str(path))
+    if doc is None:
+        return ScheduledPlaybook(str(path), text, None, None, diagnostics)
+    if not is_playbook_data(doc.data):
+        diagnostics.append(
+            Diagnostic("GC110", "not a playbook: the top level has no `graphc: 1`", doc.path, doc.span(()))
+        )
+        return ScheduledPlaybook(str(path), text, None, None, diagnostics)
+    name = doc.data.get("name") if isinstance(doc.data.get("name"), str) else None
+    schedule, problems = schedule_from_doc(doc)
+    return ScheduledPlaybook(str(path), text, name, schedule, diagnostics + problems)
+
+
+def describe_duration(delta: timedelta) -> str:
+    """``2h``, ``1d 19h``, ``45m``, ``30s``: the largest two units, for messages."""
+    seconds = int(abs(delta).total_seconds())
+    parts: list[str] = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts[:2])

@@ -1,0 +1,319 @@
+"""Recurring playbooks (spec §9): cron, timezones, DST, catch_up, run keys, `graphc schedule`, lint.
+
+Every expected instant below was worked out by hand from the 2026 clock
+changes (not produced by the code under test):
+
+* Europe/London: clocks go forward Sun 29 Mar 2026 at 01:00 GMT (01:00-01:59
+  local never happens) and back Sun 25 Oct 2026 at 02:00 BST (01:00-01:59
+  local happens twice: first at UTC+1, then at UTC+0).
+* America/New_York: forward Sun 8 Mar 2026 at 02:00 EST (02:00-02:59 never
+  happens), back Sun 1 Nov 2026 at 02:00 EDT (01:00-01:59 twice: first at
+  UTC-4, then at UTC-5).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graphc.schedule import CronError, Schedule, parse_cron, run_key
+from graphc.stages.load import load_text
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def sched(cron: str, tz: str = "UTC", catch_up: timedelta = timedelta(hours=1)) -> Schedule:
+    return Schedule(parse_cron(cron), tz, catch_up)
+
+
+def upcoming(schedule: Schedule, after: str, n: int) -> list[str]:
+    return [f"{o:%Y-%m-%dT%H:%MZ}" for o in itertools.islice(schedule.occurrences(utc(after)), n)]
+
+
+# -- DST, by hand ---------------------------------------------------------------------------
+
+
+def test_london_spring_forward_skipped_time_does_not_occur():
+    # 01:30 local does not exist on 29 Mar 2026: that day has no occurrence.
+    s = sched("30 1 * * *", "Europe/London")
+    assert upcoming(s, "2026-03-27T12:00Z", 3) == ["2026-03-28T01:30Z", "2026-03-30T00:30Z", "2026-03-31T00:30Z"]
+
+
+def test_london_fall_back_repeated_time_occurs_once_at_its_first_instant():
+    # 01:30 local happens at 00:30Z (BST) and again at 01:30Z (GMT); only the first counts.
+    s = sched("30 1 * * *", "Europe/London")
+    assert upcoming(s, "2026-10-24T00:00Z", 3) == ["2026-10-24T00:30Z", "2026-10-25T00:30Z", "2026-10-26T01:30Z"]
+    assert s.latest_at_or_before(utc("2026-10-25T01:45Z")) == utc("2026-10-25T00:30Z")
+
+
+def test_london_weekly_moves_in_utc_when_the_clocks_change():
+    s = sched("0 14 * * MON", "Europe/London")
+    assert upcoming(s, "2026-03-20T00:00Z", 2) == ["2026-03-23T14:00Z", "2026-03-30T13:00Z"]
+    assert upcoming(s, "2026-10-20T00:00Z", 2) == ["2026-10-26T14:00Z", "2026-11-02T14:00Z"]
+
+
+def test_new_york_spring_forward():
+    s = sched("30 2 * * *", "America/New_York")
+    assert upcoming(s, "2026-03-07T00:00Z", 2) == ["2026-03-07T07:30Z", "2026-03-09T06:30Z"]
+    hourly = sched("0 * * * *", "America/New_York")
+    # local 00:00 EST, 01:00 EST, (02:00 skipped), 03:00 EDT
+    assert upcoming(hourly, "2026-03-08T04:30Z", 3) == ["2026-03-08T05:00Z", "2026-03-08T06:00Z", "2026-03-08T07:00Z"]
+
+
+def test_new_york_fall_back_repeated_half_hours_occur_once():
+    s = sched("*/30 * * * *", "America/New_York")
+    # 00:30 EDT, 01:00 EDT, 01:30 EDT, [01:00 EST and 01:30 EST are repeats], 02:00 EST, 02:30 EST
+    assert upcoming(s, "2026-11-01T04:00Z", 5) == [
+        "2026-11-01T04:30Z",
+        "2026-11-01T05:00Z",
+        "2026-11-01T05:30Z",
+        "2026-11-01T07:00Z",
+        "2026-11-01T07:30Z",
+    ]
+
+
+# -- due, catch_up, run keys --------------------------------------------------------------
+
+
+def test_due_exactly_at_catch_up_and_not_a_millisecond_after():
+    s = sched("0 14 * * MON", "Europe/London", timedelta(hours=2))  # Mon 5 Jan 2026, 14:00 GMT = 14:00Z
+    assert s.due_at(utc("2026-01-05T14:00Z")).due  # at the occurrence itself
+    edge = s.due_at(utc("2026-01-05T16:00Z"))
+    assert edge.due and edge.latest == utc("2026-01-05T14:00Z")
+    late = s.due_at(utc("2026-01-05T16:00:00.001Z"))
+    assert not late.due and late.latest == utc("2026-01-05T14:00Z") and late.next == utc("2026-01-12T14:00Z")
+    before = s.due_at(utc("2026-01-05T13:59Z"))
+    assert before.latest == utc("2025-12-29T14:00Z") and not before.due and before.next == utc("2026-01-05T14:00Z")
+
+
+def test_run_key_is_name_at_the_occurrence_in_utc():
+    assert run_key("btc-weekly-dca", utc("2026-03-30T13:00Z")) == "btc-weekly-dca@2026-03-30T13:00Z"
+    local = datetime(2026, 3, 30, 14, 0, tzinfo=ZoneInfo("Europe/London"))
+    assert run_key("x", local) == "x@2026-03-30T13:00Z"
+
+
+def test_today_is_the_occurrence_date_in_the_schedule_timezone():
+    s = sched("30 23 * * *", "America/New_York")
+    o = s.next_after(utc("2026-06-01T00:00Z"))  # 20:00 EDT on Sunday 31 May
+    assert o == utc("2026-06-01T03:30Z")  # 23:30 EDT on 31 May: 1 June in UTC
+    assert s.today(o) == "2026-05-31"
+
+
+# -- the cron reader ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cron", "after", "expected"),
+    [
+        ("*/15 9-10 * * 1-5", "2026-01-02T10:40Z", ["2026-01-02T10:45Z", "2026-01-05T09:00Z"]),  # Fri -> Mon
+        ("5/20 * * * *", "2026-01-01T00:00Z", ["2026-01-01T00:05Z", "2026-01-01T00:25Z", "2026-01-01T00:45Z"]),
+        ("0 0 * * 7", "2026-01-01T00:00Z", ["2026-01-04T00:00Z"]),  # 7 is Sunday
+        ("0 0 * * fri-sun", "2026-01-01T00:00Z", ["2026-01-02T00:00Z", "2026-01-03T00:00Z", "2026-01-04T00:00Z"]),
+        # day-of-month and day-of-week both restricted: either one (1 Mar is a Sunday, 2 and 9 Mar Mondays)
+        ("0 0 1 * MON", "2026-02-27T00:00Z", ["2026-03-01T00:00Z", "2026-03-02T00:00Z", "2026-03-09T00:00Z"]),
+        ("0 12 1,15 jan,JUL *", "2026-01-01T12:00Z", ["2026-01-15T12:00Z", "2026-07-01T12:00Z"]),
+        ("0 0 29 2 *", "2026-01-01T00:00Z", ["2028-02-29T00:00Z"]),
+        ("@weekly", "2026-01-01T00:00Z", ["2026-01-04T00:00Z"]),
+        ("@hourly", "2026-01-01T00:00Z", ["2026-01-01T01:00Z"]),
+    ],
+)
+def test_cron_fields(cron, after, expected):
+    assert upcoming(sched(cron), after, len(expected)) == expected
+
+
+@pytest.mark.parametrize(
+    ("cron", "message"),
+    [
+        ("61 * * * *", "minute 61 is out of range 0-59"),
+        ("* * *", "expected 5 fields"),
+        ("0 0 0 * * *", "seconds or year"),
+        ("0 0 31 2 *", "never occurs"),
+        ("0 0 * * 8", "day-of-week 8 is out of range 0-7"),
+        ("0 0 * FOO *", "month 'FOO' is not a number or a name"),
+        ("*/0 * * * *", "step"),
+        ("5-1 * * * *", "runs backwards"),
+        ("1,,2 * * * *", "empty list item"),
+        ("@reboot", "unknown cron nickname"),
+        ("", "expected 5 fields"),
+    ],
+)
+def test_bad_cron_says_why(cron, message):
+    with pytest.raises(CronError, match=message):
+        parse_cron(cron)
+
+
+# -- an independent oracle: walk every minute in UTC ----------------------------------------
+
+
+def _matches(cron, local: datetime) -> bool:
+    return (
+        local.minute in cron.minutes
+        and local.hour in cron.hours
+        and cron.matches_date(local.date())
+        and local.fold == 0  # a repeated wall time counts at its first instant only
+    )
+
+
+@settings(deadline=None)  # examples: the suite's profile (tests/conftest.py)
+@given(
+    minute=st.sampled_from(["*/7", "0", "30", "0,45", "15-20"]),
+    hour=st.sampled_from(["*", "1", "2", "0-3", "*/5"]),
+    dow=st.sampled_from(["*", "SUN", "1-5"]),
+    tz=st.sampled_from(["Europe/London", "America/New_York", "UTC", "Australia/Lord_Howe"]),
+    start=st.sampled_from(["2026-03-07T00:00Z", "2026-03-28T00:00Z", "2026-10-24T12:00Z", "2026-10-31T20:00Z"]),
+)
+def test_occurrences_equal_a_minute_by_minute_walk(minute, hour, dow, tz, start):
+    s = sched(f"{minute} {hour} * * {dow}", tz)
+    zone = ZoneInfo(tz)
+    t0 = utc(start)
+    walk = [
+        t0 + timedelta(minutes=i)
+        for i in range(1, 3 * 24 * 60)
+        if _matches(s.cron, (t0 + timedelta(minutes=i)).astimezone(zone))
+    ]
+    found = list(itertools.takewhile(lambda o: o < t0 + timedelta(days=3), s.occurrences(t0)))
+    assert found == walk
+    for o in found[:5]:
+        assert s.latest_at_or_before(o) == o
+        assert s.latest_at_or_before(o - timedelta(seconds=1)) < o
+
+
+# -- lint and compile validate `schedule:` (GC103 at the offending value) -----------------------
+
+PLAYBOOK = """\
+graphc: 1
+name: dca
+schedule:
+  cron: "{cron}"
+  timezone: {tz}
+  catch_up: {catch_up}
+legs:
+  dca: {{buy: 0.01, symbol: BTC-USD}}
+"""
+
+
+def lint(tmp_path, **fields) -> subprocess.CompletedProcess:
+    values = {"cron": "0 14 * * MON", "tz": "Europe/London", "catch_up": "2h", **fields}
+    path = tmp_path / "dca.yaml"
+    path.write_text(PLAYBOOK.format(**values))
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+
+
+def findings(proc) -> list[tuple[str, int, int]]:
+    report = json.loads(proc.stdout)
+    return [(d["code"], d["line"], d["column"]) for d in report["diagnostics"]]
+
+
+def test_a_valid_schedule_lints_clean(tmp_path):
+    proc = lint(tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert findings(proc) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"cron": "0 25 * * MON"}, ("GC103", 4, 9)),
+        ({"tz": "Europe/Londn"}, ("GC103", 5, 13)),
+        ({"catch_up": "0s"}, ("GC103", 6, 13)),
+        ({"catch_up": "-5m"}, ("GC103", 6, 13)),
+        ({"catch_up": "soon"}, ("GC105", 6, 13)),
+    ],
+)
+def test_a_bad_schedule_is_reported_at_its_value(tmp_path, fields, expected):
+    proc = lint(tmp_path, **fields)
+    assert proc.returncode == 1
+    assert findings(proc) == [expected]
+
+
+def test_unknown_schedule_key_and_template_in_schedule(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "graphc: 1\nname: p\nschedule:\n  cron: '{{ c }}'\n  every: 1d\n"
+        "params:\n  c: {type: string, default: '0 0 * * *'}\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", str(path), "--format", "json"], capture_output=True, text=True
+    )
+    report = json.loads(proc.stdout)
+    got = sorted((d["code"], d["line"], d["message"]) for d in report["diagnostics"])
+    assert [g[:2] for g in got] == [("GC102", 5), ("GC103", 4)]
+    assert "literally" in got[1][2]
+
+
+def test_schedule_does_not_change_the_compiled_graph():
+    with_schedule = PLAYBOOK.format(cron="0 14 * * MON", tz="UTC", catch_up="1h")
+    without = "\n".join(line for line in with_schedule.splitlines() if not line.startswith(("schedule", "  c", "  t")))
+    from graphc.pipeline import compile_text
+
+    a, b = compile_text(with_schedule), compile_text(without + "\n")
+    assert a.ok and b.ok and a.wire_json() == b.wire_json()
+
+
+def test_schedule_from_doc_defaults():
+    from graphc.schedule import schedule_from_doc
+
+    doc, _ = load_text("graphc: 1\nname: x\nschedule: {cron: '@daily'}\nlegs: {}\n", "x.yaml")
+    schedule, problems = schedule_from_doc(doc)
+    assert problems == []
+    assert schedule.timezone == "UTC" and schedule.catch_up == timedelta(hours=1)
+
+
+# -- graphc schedule --------------------------------------------------------------------------
+
+
+def run_schedule(tmp_path, *args, text=None) -> subprocess.CompletedProcess:
+    path = tmp_path / "dca.yaml"
+    path.write_text(text or PLAYBOOK.format(cron="0 14 * * MON", tz="Europe/London", catch_up="2h"))
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", "schedule", str(path), *args], capture_output=True, text=True
+    )
+
+
+def test_schedule_command_shows_due_occurrence_in_local_time_and_utc(tmp_path):
+    proc = run_schedule(tmp_path, "--now", "2026-03-30T14:30:00Z", "-n", "2")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[1] == "now:  Mon 2026-03-30 15:30 BST  (2026-03-30T14:30Z)"
+    assert lines[2] == "due:  Mon 2026-03-30 14:00 BST  (2026-03-30T13:00Z), 1h 30m ago; run key dca@2026-03-30T13:00Z"
+    assert lines[4].split() == ["Mon", "2026-04-06", "14:00", "BST", "2026-04-06T13:00Z", "dca@2026-04-06T13:00Z"]
+    assert len(lines) == 6
+
+
+def test_schedule_command_says_when_nothing_is_due(tmp_path):
+    proc = run_schedule(tmp_path, "--now", "2026-03-30T15:01:00Z", "--json")
+    answer = json.loads(proc.stdout)
+    assert answer["due"] is None
+    assert answer["latest"]["utc"] == "2026-03-30T13:00Z"
+    assert answer["next"][0] == {
+        "utc": "2026-04-06T13:00Z",
+        "local": "2026-04-06T14:00:00+01:00",
+        "run_key": "dca@2026-04-06T13:00Z",
+    }
+
+
+def test_schedule_command_without_a_schedule_exits_2(tmp_path):
+    proc = run_schedule(tmp_path, text="graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n")
+    assert proc.returncode == 2
+    assert "has no `schedule:`" in proc.stderr
+
+
+def test_schedule_command_with_a_bad_schedule_exits_1(tmp_path):
+    proc = run_schedule(tmp_path, text=PLAYBOOK.format(cron="0 14 * *", tz="UTC", catch_up="1h"))
+    assert proc.returncode == 1
+    assert "GC103" in proc.stderr and "expected 5 fields" in proc.stderr
