@@ -74,24 +74,34 @@ def test_simple_order_is_a_one_node_graph(sandbox):
 
 
 @pytest.mark.parametrize(
-    "body, where",
+    "body, rule, words",
     [
-        ({"symbol": "BTC-USD", "side": "buy", "qty": 0.000000001}, "qty"),
-        ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "side"),
-        ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "nodes[0].quantity.fixed.qty_1e8"),
-        ({"nodes": [node("a", activation="wait")], "edges": []}, "nodes"),
-        ({"nodes": [node("a"), node("a")], "edges": []}, "nodes[1].node_id"),
+        ({"symbol": "BTC-USD", "side": "buy", "qty": 0.000000001}, "GC106", "more precision"),
+        ({"symbol": "BTC-USD", "side": "buy", "qty": 0}, "GC103", "not positive"),
+        ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "GC103", "side: buy|sell"),
+        ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "GC103", "nodes.0.quantity.fixed.qty_1e8"),
+        ({"nodes": [node("a", qty_1e8=0)], "edges": []}, "GC103", "minimum of 1"),
+        ({"nodes": [node("a", activation="wait")], "edges": []}, "GC206", "no root"),
+        ({"nodes": [node("a"), node("a")], "edges": []}, "GC203", "'a' is already used"),
         (
             {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_fill_ratio", 1.5)]},
-            "edges[0].condition.fill_ratio_gte",
+            "GC208",
+            "fill_ratio_gte in (0, 1]",
         ),
         (
             {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_fill_ratio")]},
-            "edges[0].condition",
+            "GC208",
+            "on_fill_ratio needs condition",
         ),
         (
             {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_whim")]},
-            "edges[0].trigger",
+            "GC103",
+            "on_whim` is not one of",
+        ),
+        (
+            {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "x", "on_done")]},
+            "GC202",
+            "unknown node 'x'",
         ),
         (
             {
@@ -102,16 +112,19 @@ def test_simple_order_is_a_one_node_graph(sandbox):
                     edge("e2", "c", "b", "on_done"),
                 ],
             },
-            "edges",
+            "GC201",
+            "cycle",
         ),
-        ({"nodes": [node("a")], "edges": [], "colour": "red"}, "colour"),
+        ({"nodes": [node("a")], "edges": [], "colour": "red"}, "GC102", "unknown key 'colour'"),
+        ({"graphc": 1, "name": "x", "legs": {}}, None, "compile it"),
     ],
 )
-def test_validation_errors_are_400_with_a_path(sandbox, body, where):
+def test_validation_errors_are_400_and_name_lints_rule(sandbox, body, rule, words):
+    """The sandbox refuses exactly what the compiler's checks call errors, with lint's rule code."""
     status, answer, _ = sandbox.api("POST", "/v1/orders", body)
     assert status == 400
     assert answer["error"]["code"] == "validation_error"
-    assert answer["error"]["path"] == where
+    assert answer["error"].get("rule") == rule and words in answer["error"]["message"], answer
     assert sandbox.graphs() == []
 
 
@@ -356,7 +369,9 @@ def test_on_price_follows_the_configured_path(sandbox):
 
 def test_unreachable_wait_nodes_are_cancelled_and_the_graph_completes(sandbox):
     frozen(sandbox)
-    trigger = {"on_price": {"symbol": "ETH-USD", "direction": "above", "offset_pct": 10}}
+    trigger = {
+        "on_price": {"symbol": "ETH-USD", "direction": "above", "reference": "graph_entry_price", "offset_pct": 10}
+    }
     graph = {
         "nodes": [node("a", qty_1e8=4), node("b", activation="wait"), node("c", activation="wait")],
         "edges": [edge("e0", "a", "b", trigger), edge("e1", "b", "c", "on_done")],
@@ -450,3 +465,80 @@ def test_fixed_port_and_custom_price_via_cli_options():
         view = get(sb, gid)
         assert view["nodes"]["a"]["avg_fill_price_1e9"] == 150_250_000_000
         assert view["nodes"]["a"]["fill_count"] == 2
+
+
+# -- behaving like the reference router, and the newer endpoints ------------------------
+
+
+def test_ignore_idempotency_key_creates_a_graph_per_post_and_lists_no_keys():
+    with running_sandbox("--ignore-idempotency-key", speed=0) as sb:
+        first = submit(sb, hedge_graph(), {"Idempotency-Key": "run-7"})
+        status, body, headers = sb.request(
+            "POST", "/v1/orders", wire(hedge_graph()), {"Authorization": "Bearer t", "Idempotency-Key": "run-7"}
+        )
+        assert status == 200 and body["graph_id"] != first and "Idempotent-Replayed" not in headers
+        _, page, _ = sb.api("GET", "/v1/orders")
+        assert "idempotency_key_supported" not in page
+        assert all("idempotency_key" not in o and "client_order_id" not in o for o in page["orders"])
+        assert sb.configure()["honour_idempotency_key"] is False
+
+
+def test_amend_a_running_node(sandbox):
+    frozen(sandbox)
+    gid = submit(sandbox, hedge_graph())
+    sandbox.tick(600)  # one spot fill of 4: 50 of 200 ETH
+    status, body, _ = sandbox.api(
+        "PATCH", f"/v1/execution_graphs/{gid}/nodes/spot", {"qty_1e8": 10_000_000_000, "urgency": "high"}
+    )
+    assert status == 200 and body["status"] == "accepted" and body["amended"] == ["qty_1e8", "urgency"]
+    sandbox.tick(10_000)
+    view = get(sandbox, gid)
+    assert view["nodes"]["spot"]["status"] == "filled" and view["nodes"]["spot"]["filled_qty_1e8"] == 10_000_000_000
+    assert sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/spot", {"urgency": "high"})[0] == 409  # done
+    assert sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/nope", {"urgency": "high"})[0] == 404
+    assert sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/hedge", {"colour": 1})[0] == 400
+    assert sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/hedge", {"urgency": "asap"})[0] == 400
+
+
+def test_amend_cannot_shrink_below_what_filled(sandbox):
+    frozen(sandbox)
+    gid = submit(sandbox, hedge_graph())
+    sandbox.tick(1100)  # two spot fills: 100 ETH
+    status, body, _ = sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/spot", {"qty_1e8": 5_000_000_000})
+    assert status == 409 and "already filled" in body["error"]["message"]
+
+
+def test_market_fills_at_the_ask_for_a_buy_and_the_bid_for_a_sell(sandbox):
+    frozen(sandbox)
+    sandbox.control("POST", "/prices", {"ETH-USD": {"bid": "2000.5", "ask": "2001.5"}})
+    buy = submit(sandbox, {"nodes": [node("a", qty_1e8=4)], "edges": []})
+    sell = submit(sandbox, {"nodes": [node("b", side="sell", qty_1e8=4)], "edges": []})
+    sandbox.tick(5000)
+    assert get(sandbox, buy)["nodes"]["a"]["avg_fill_price_1e9"] == 2_001_500_000_000
+    assert get(sandbox, sell)["nodes"]["b"]["avg_fill_price_1e9"] == 2_000_500_000_000
+    assert sandbox.configure()["prices"]["ETH-USD"] == "2001.0"  # the mid
+
+
+def test_fast_forward_jumps_to_the_next_event_on_each_request(sandbox):
+    frozen(sandbox)
+    sandbox.configure(fast_forward=True)
+    execution = {"policy": "time_drip", "pacing": {"uniform": {"num_slices": 3, "interval_ms": 3_600_000}}}
+    gid = submit(sandbox, {"nodes": [node("a", qty_1e8=9, execution=execution)], "edges": []})
+    statuses = [get(sandbox, gid)["status"] for _ in range(6)]  # an hour per slice, no waiting
+    assert statuses[-1] == "completed" and "active" in statuses
+
+
+def test_status_fault_answers_what_it_is_told(sandbox):
+    sandbox.set_faults(
+        [{"method": "POST", "path_prefix": "/v1/orders", "kind": "status", "status": 303, "apply": True}]
+    )
+    status, _, _ = sandbox.api("POST", "/v1/orders", hedge_graph())
+    assert status == 303 and len(sandbox.graphs()) == 1
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "status", "status": 200, "body": "[1,"}])
+    assert sandbox.api("GET", "/v1/orders")[:2] == (200, "[1,")
+
+
+def test_seeded_orders_make_a_long_history(sandbox):
+    sandbox.control("POST", "/seed_orders", {"count": 250})
+    _, page, _ = sandbox.api("GET", "/v1/orders?limit=100")
+    assert page["total"] == 250 and page["has_more"] is True

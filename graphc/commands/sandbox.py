@@ -72,15 +72,21 @@ def sandbox_group():
     metavar="SYMBOL=PRICE",
     help="Reference price of a symbol (default 100); repeatable.",
 )
+@click.option(
+    "--ignore-idempotency-key",
+    is_flag=True,
+    help="Behave like the reference router: the Idempotency-Key header changes nothing (no replay, not listed).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each request line to stderr.")
-def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, prices, verbose):
+def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, prices, ignore_idempotency_key, verbose):
     """Serve the router endpoints graphc uses, on http://HOST:PORT.
 
     Point graphc at it with SEQUENCE_API_URL=http://127.0.0.1:PORT; no API key
     is needed for a loopback URL.
     """
     from graphc.api.client import is_loopback_host
-    from graphc.api.sandbox import SandboxConfig, serve
+    from graphc.sandbox.engine import SandboxConfig
+    from graphc.sandbox.server import serve
 
     if not is_loopback_host(host):
         click.echo(f"warning: binding {host}: anyone who can reach it can use the sandbox", err=True)
@@ -90,6 +96,7 @@ def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, pri
         fills_per_node=fills_per_node,
         fill_interval_ms=fill_interval_ms,
         prices=_price_option(prices),
+        honour_idempotency_key=not ignore_idempotency_key,
     )
     _stop_on_sigterm()
     try:

@@ -88,7 +88,7 @@ def _router(embedded: bool):
         return
     import threading
 
-    from graphc.api.sandbox import make_server
+    from graphc.sandbox.server import make_server
 
     server = make_server("127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -37,15 +37,15 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 from collections import deque
-from decimal import Decimal
 from itertools import islice
 from typing import NamedTuple
 
 from graphc.rules.base import Finding, checks, new_tuple
 from graphc.stages.suggest import did_you_mean
+from graphc.stages.wiregraph import is_acyclic, trigger_name, trigger_problem
+from graphc.stages.wiregraph import number as _number
 from graphc.vocabulary import FILL_TRIGGERS
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
-from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
 
 _PLAIN_TRIGGERS = frozenset(WIRE_TRIGGER_NAMES) - {"on_fill_ratio"}  # names that take no condition
 MAX_CYCLES = 20
@@ -177,7 +177,7 @@ def _triggers(ctx, graph):
         trigger = edge.get("trigger")
         if type(trigger) is str and trigger in _PLAIN_TRIGGERS and "condition" not in edge:
             continue  # the usual edge: nothing to report
-        problem = _trigger_problem(trigger)
+        problem = trigger_problem(trigger)
         if problem:
             yield Finding("GC208", ("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
         elif trigger == "on_fill_ratio":
@@ -189,41 +189,6 @@ def _triggers(ctx, graph):
                 f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
                 hint="delete the condition, or use trigger on_fill_ratio",
             )
-
-
-def trigger_name(trigger) -> str:
-    """``on_fill`` for a name, ``on_timeout`` for ``{"on_timeout": {...}}``, else a short repr."""
-    if isinstance(trigger, dict) and len(trigger) == 1:
-        return str(next(iter(trigger)))
-    return trigger if isinstance(trigger, str) else repr(trigger)
-
-
-def _trigger_problem(trigger) -> tuple[str, str] | None:
-    """(message, hint) when the trigger is not a valid wire trigger."""
-    name, valid = trigger_name(trigger), WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS
-    params = trigger.get(name) if isinstance(trigger, dict) else None
-    if name in WIRE_TRIGGER_NAMES:
-        return (
-            None
-            if isinstance(trigger, str)
-            else (f"trigger {name!r} is a plain string, not a mapping", f'write "trigger": "{name}"')
-        )
-    if name == "on_timeout":
-        ms = params.get("ms") if isinstance(params, dict) else "nothing"
-        if _number(ms) is None or _number(ms) <= 0:
-            return f"on_timeout needs a positive number of ms, got {ms}", 'write {"on_timeout": {"ms": 5000}}'
-        return None
-    if name == "on_price":
-        return (
-            None
-            if isinstance(params, dict)
-            else (
-                f"on_price needs a mapping of parameters, got {params}",
-                'write {"on_price": {"symbol": ..., "direction": ...}}',
-            )
-        )
-    what = "the edge has no trigger" if trigger is None else f"unknown trigger {name!r}{did_you_mean(name, valid)}"
-    return f"{what}; valid triggers: {', '.join(valid)}", "use a wire trigger name, or an `after:` text (`LEG filled`)"
 
 
 def _ratio_findings(ctx, j, edge):
@@ -248,17 +213,9 @@ def _ratio_findings(ctx, j, edge):
         )
 
 
-def _number(value) -> Decimal | None:
-    """A finite number as a Decimal; None for bools, strings, NaN and infinities."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return None
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return number if number.is_finite() else None
-
-
 def _cycles(ctx, graph):
     """GC201: each elementary cycle of the resolved edges, as the whole loop."""
-    if not graph.edges or _is_acyclic(graph.children):
+    if not graph.edges or is_acyclic(graph.children):
         return
     closing = {}
     for edge in graph.edges:
@@ -277,24 +234,6 @@ def _cycles(ctx, graph):
             f"cycle {loop}: these legs wait on each other",
             hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} ({cycle[-1]} → {cycle[0]})",
         )
-
-
-def _is_acyclic(children) -> bool:
-    """Kahn's algorithm over ``{src: [dst, ...]}``: linear, and no networkx import for the usual DAG."""
-    indegree = dict.fromkeys(children, 0)
-    for targets in children.values():
-        for dst in targets:
-            indegree[dst] = indegree.get(dst, 0) + 1
-    ready = [node for node, degree in indegree.items() if degree == 0]
-    seen = 0
-    while ready:
-        node = ready.pop()
-        seen += 1
-        for child in children.get(node, ()):
-            indegree[child] -= 1
-            if indegree[child] == 0:
-                ready.append(child)
-    return seen == len(indegree)
 
 
 def _loop(cycle, keep=LOOP_NAMES):

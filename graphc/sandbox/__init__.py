@@ -1,0 +1,13 @@
+"""A local stand-in for the order router, for trying and testing graphc without an account.
+
+* :mod:`graphc.sandbox.validate`: what ``POST /v1/orders`` accepts, decided by the
+  compiler's own checks (wire JSON Schema, the shared graph-shape predicates);
+* :mod:`graphc.sandbox.engine`: graphs as deterministic discrete-event
+  simulations, the simulated clock, the kill switch, idempotency keys;
+* :mod:`graphc.sandbox.faults`: per-request fault injection;
+* :mod:`graphc.sandbox.server`: the HTTP front, a routing table per side
+  (router endpoints, ``/_sandbox`` controls).
+
+Import the submodules directly; this package stays empty so that importing one
+piece does not pull in the others.
+"""

@@ -1,0 +1,385 @@
+"""The sandbox router's HTTP front (stdlib only): routing tables, bearer auth, faults.
+
+Two routing tables map ``(method, path pattern)`` to a handler:
+
+* :data:`API` holds the router's endpoints under ``/v1/``: they need a bearer
+  token (any non-empty one) and go through fault injection;
+* :data:`CONTROL` holds the unauthenticated ``/_sandbox/`` test controls.
+
+A handler takes a :class:`Request` and returns a JSON-able dict (status 200) or
+``(status, payload, headers)``; it raises :class:`SandboxHTTPError` to refuse.
+Adding an endpoint is one decorated function::
+
+    @API.route("GET", "/v1/quotes")
+    def quotes(req: Request) -> dict: ...
+
+Path patterns name their parameters in braces (``/v1/execution_graphs/{graph_id}``);
+each matches one path segment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from graphc.sandbox.engine import Sandbox, SandboxConfig, SandboxHTTPError, json_object, json_value
+
+__all__ = ["API", "CONTROL", "Request", "Routes", "SandboxServer", "make_server", "serve"]
+
+MAX_BODY = 16 * 1024 * 1024
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    params: dict  # the path pattern's {parameters}
+    query: dict  # the last value of each query parameter
+    body: bytes
+    headers: Message
+    sandbox: Sandbox
+
+    def json(self) -> dict:
+        return json_object(self.body)
+
+
+Handler = Callable[[Request], "dict | tuple[int, dict, dict]"]
+
+
+class Routes:
+    """An ordered routing table: the first pattern that matches the path decides."""
+
+    def __init__(self):
+        self._routes: list[tuple[str, re.Pattern, Handler]] = []
+
+    def route(self, method: str, pattern: str) -> Callable[[Handler], Handler]:
+        regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$")
+
+        def register(handler: Handler) -> Handler:
+            self._routes.append((method.upper(), regex, handler))
+            return handler
+
+        return register
+
+    def find(self, method: str, path: str) -> tuple[Handler, dict]:
+        """The handler and path parameters; 405 when the path exists for other methods, else 404."""
+        allowed = []
+        for route_method, regex, handler in self._routes:
+            match = regex.match(path)
+            if match:
+                if route_method == method:
+                    return handler, match.groupdict()
+                allowed.append(route_method)
+        if allowed:
+            raise SandboxHTTPError(405, "method_not_allowed", f"{method} not allowed on {path}")
+        raise SandboxHTTPError(404, "not_found", f"no endpoint {method} {path}")
+
+
+API = Routes()
+CONTROL = Routes()
+
+
+# -- the router's endpoints ----------------------------------------------------------
+
+
+@API.route("POST", "/v1/orders")
+def submit(req: Request):
+    payload, headers = req.sandbox.submit(req.body, req.headers.get("Idempotency-Key"))
+    return 200, payload, headers
+
+
+@API.route("GET", "/v1/orders")
+def list_orders(req: Request):
+    return req.sandbox.list_orders(req.query)
+
+
+@API.route("GET", "/v1/fills")
+def list_fills(req: Request):
+    return req.sandbox.list_fills(req.query)
+
+
+@API.route("PUT", "/v1/kill_switch")
+def kill_switch(req: Request):
+    data = req.json()
+    return req.sandbox.set_kill_switch(data.get("active"), data.get("reason"))
+
+
+@API.route("GET", "/v1/execution_graphs/{graph_id}")
+def get_graph(req: Request):
+    return req.sandbox.get_graph(req.params["graph_id"])
+
+
+@API.route("DELETE", "/v1/execution_graphs/{graph_id}")
+def cancel_graph(req: Request):
+    return req.sandbox.cancel_graph(req.params["graph_id"])
+
+
+@API.route("POST", "/v1/execution_graphs/{graph_id}/resume")
+def resume_graph(req: Request):
+    return req.sandbox.resume_graph(req.params["graph_id"])
+
+
+@API.route("PATCH", "/v1/execution_graphs/{graph_id}/nodes/{node_id}")
+def amend_node(req: Request):
+    return req.sandbox.amend_node(req.params["graph_id"], req.params["node_id"], req.body)
+
+
+# -- test controls (no auth, no faults) ---------------------------------------------
+
+
+@CONTROL.route("GET", "/_sandbox/health")
+def health(req: Request):
+    return {"ok": True, "now_ms": req.sandbox.now()}
+
+
+@CONTROL.route("POST", "/_sandbox/reset")
+def reset(req: Request):
+    req.sandbox.reset()
+    return {"ok": True}
+
+
+@CONTROL.route("GET", "/_sandbox/faults")
+def faults(req: Request):
+    return req.sandbox.faults.view()
+
+
+@CONTROL.route("POST", "/_sandbox/faults")
+def set_faults(req: Request):
+    return req.sandbox.faults.set(json_value(req.body))
+
+
+@CONTROL.route("DELETE", "/_sandbox/faults")
+def clear_faults(req: Request):
+    req.sandbox.faults.clear()
+    return req.sandbox.faults.view()
+
+
+@CONTROL.route("GET", "/_sandbox/requests")
+def requests(req: Request):
+    with req.sandbox.lock:
+        return {"requests": list(req.sandbox.requests)}
+
+
+@CONTROL.route("DELETE", "/_sandbox/requests")
+def clear_requests(req: Request):
+    with req.sandbox.lock:
+        req.sandbox.requests = []
+    return {"requests": []}
+
+
+@CONTROL.route("GET", "/_sandbox/graphs")
+def graphs(req: Request):
+    return req.sandbox.graph_list()
+
+
+@CONTROL.route("GET", "/_sandbox/graphs/{graph_id}/events")
+def graph_events(req: Request):
+    return req.sandbox.graph_events(req.params["graph_id"])
+
+
+@CONTROL.route("POST", "/_sandbox/graphs/{graph_id}/pause")
+def pause_graph(req: Request):
+    return req.sandbox.pause_graph(req.params["graph_id"])
+
+
+@CONTROL.route("POST", "/_sandbox/tick")
+def tick(req: Request):
+    return req.sandbox.tick(req.json().get("ms"))
+
+
+@CONTROL.route("POST", "/_sandbox/prices")
+def prices(req: Request):
+    with req.sandbox.lock:
+        req.sandbox.set_prices(req.json())
+        return req.sandbox.config_view()
+
+
+@CONTROL.route("GET", "/_sandbox/config")
+def config(req: Request):
+    return req.sandbox.config_view()
+
+
+@CONTROL.route("POST", "/_sandbox/config")
+def update_config(req: Request):
+    return req.sandbox.update_config(req.json())
+
+
+@CONTROL.route("POST", "/_sandbox/seed_orders")
+def seed_orders(req: Request):
+    data = req.json()
+    return req.sandbox.seed_orders(data.get("count"), str(data.get("symbol", "SEED-USD")))
+
+
+# -- HTTP plumbing ---------------------------------------------------------------------
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    """Routes router endpoints (bearer auth, faults) and ``/_sandbox`` controls (no auth)."""
+
+    server_version = "graphc-sandbox"
+    protocol_version = "HTTP/1.0"  # one request per connection: a dropped one cannot poison the next
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def do_PATCH(self):
+        self.dispatch("PATCH")
+
+    server: SandboxServer
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.server.sandbox
+
+    def log_message(self, fmt, *args):  # request line and status only, never headers
+        if self.server.verbose:
+            sys.stderr.write("sandbox: %s\n" % (fmt % args))
+
+    def dispatch(self, method: str) -> None:
+        split = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        try:
+            body = self._read_body(method)
+            req = Request(method, split.path, {}, query, body, self.headers, self.sandbox)
+            if split.path == "/_sandbox" or split.path.startswith("/_sandbox/"):
+                self._send(*_call(CONTROL, req))
+            else:
+                self._serve_api(req)
+        except SandboxHTTPError as exc:
+            self._send(exc.status, exc.body())
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except (ValueError, TypeError) as exc:  # malformed control input: say so, stay up
+            self._send(400, _err("bad_request", str(exc)[:200]))
+
+    def _serve_api(self, req: Request) -> None:
+        fault = self.sandbox.faults.pick(req.method, req.path)
+        self.sandbox.note_request(req.method, req.path, fault.kind if fault else None)
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay)
+        if fault is not None and fault.kind == "http_429":
+            self._send(429, _err("rate_limited", "sandbox fault: slow down"), {"Retry-After": str(fault.retry_after)})
+            return
+        applies = fault is None or fault.kind in ("slow", "drop_after_read") or fault.apply
+        if applies:
+            try:
+                if not self._authorized():
+                    raise SandboxHTTPError(401, "unauthorized", "missing or empty bearer token")
+                status, payload, headers = _call(API, req)
+            except SandboxHTTPError as exc:
+                status, payload, headers = exc.status, exc.body(), {}
+        if fault is not None and fault.kind == "drop_after_read":
+            self._drop()
+        elif fault is not None and fault.kind == "http_500":
+            self._send(500, _err("internal", "sandbox fault: " + ("applied, then failed" if applies else "error")))
+        elif fault is not None and fault.kind == "status":
+            self._send_raw(fault.status, fault.body if fault.body is not None else json.dumps(_err("fault", "sandbox")))
+        else:
+            self._send(status, payload, headers)
+
+    def _drop(self) -> None:
+        """Close the socket without a byte of answer: the request *was* applied."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _read_body(self, method: str) -> bytes:
+        length = self.headers.get("Content-Length")
+        if length is None:
+            if method in ("POST", "PUT", "PATCH") and self.headers.get("Transfer-Encoding"):
+                raise SandboxHTTPError(411, "length_required", "send a Content-Length")
+            return b""
+        if not length.isdigit() or int(length) > MAX_BODY:
+            raise SandboxHTTPError(413, "too_large", f"body larger than {MAX_BODY} bytes")
+        return self.rfile.read(int(length))
+
+    def _authorized(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        return scheme.lower() == "bearer" and bool(token.strip())
+
+    def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        self._send_raw(status, json.dumps(payload, default=str), headers)
+
+    def _send_raw(self, status: int, text: str, headers: dict | None = None) -> None:
+        data = text.encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if status == 401:
+                self.send_header("WWW-Authenticate", "Bearer")
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _call(routes: Routes, req: Request) -> tuple[int, dict, dict]:
+    handler, req.params = routes.find(req.method, req.path)
+    answer = handler(req)
+    return answer if isinstance(answer, tuple) else (200, answer, {})
+
+
+def _err(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, sandbox: Sandbox, verbose: bool = False):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.sandbox, self.verbose = sandbox, verbose
+        super().__init__(address, SandboxHandler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{port}"
+
+
+def make_server(
+    host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False
+) -> SandboxServer:
+    return SandboxServer((host, port), Sandbox(config), verbose=verbose)
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False, out=None
+) -> None:
+    """Run until interrupted; the first line printed carries the URL (tests read it)."""
+    out = out or sys.stdout
+    server = make_server(host, port, config, verbose)
+    print(f"graphc sandbox listening on {server.url}", file=out, flush=True)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        print("graphc sandbox stopped", file=out, flush=True)
