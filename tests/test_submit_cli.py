@@ -292,13 +292,11 @@ def test_fault_soak_through_the_cli(sandbox, tmp_path, fast_client, monkeypatch)
     sandbox.set_faults(SOAK_FAULTS)
     rng = random.Random(20260101)
     codes, messages = Counter(), Counter()
-    started = time.monotonic()
     for _ in range(200):
         result = submit(runs[rng.choice(sorted(runs))])
         codes[result.exit_code] += 1
         for word in ("UNCERTAIN", "already submitted", "unresolved attempt", "HTTP 429"):
             messages[word] += word in result.output
-    soak_seconds = time.monotonic() - started
     assert set(codes) <= {0, 2, 3}, codes  # submitted / refused by the ledger / remote failure or unknown outcome
     assert codes[0] >= 30 and codes[2] >= 30 and codes[3] >= 20, codes
     assert messages["UNCERTAIN"] and messages["already submitted"] and messages["HTTP 429"], messages
@@ -347,7 +345,6 @@ def test_fault_soak_through_the_cli(sandbox, tmp_path, fast_client, monkeypatch)
     listing = runner.invoke(cli, ["ledger", "--ledger", str(ledger_path)], env=env)
     for g in graphs:
         assert g["graph_id"] in listing.stdout
-    assert soak_seconds < 60, soak_seconds
 
 
 # -- 3. the API key never shows -----------------------------------------------------------
