@@ -6,7 +6,7 @@ suppressions, and return plain :class:`graphc.report.FileResult` records.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from graphc.config import apply_config
@@ -179,3 +179,45 @@ def _wire_text(wire):
     from graphc.stages.emit import to_json
 
     return to_json(wire)
+
+
+# Rounds of "compile, see which quotes it asked for, fetch those": the second round
+# only matters when a fetched quote changes what the playbook looks up next.
+LIVE_QUOTE_ROUNDS = 3
+
+
+def live_quotes(sources, options: LintOptions, fetch):
+    """Quotes for ``--quotes live``: a :class:`graphc.quotes.LiveQuotes` (``{symbol: Quote}``;
+    ``.missing`` names the symbols the router had no quote for).
+
+    ``sources`` are ``(text, path)`` pairs. Each is compiled (quotes optional)
+    to learn the symbols it looks up and the symbols its graph trades or
+    watches; those are fetched with ``fetch(symbol)`` (see
+    :class:`graphc.quotes.LiveQuotes`: concurrently, once each). Errors of
+    ``fetch`` (the router unreachable) propagate.
+    """
+    from graphc.quotes import LiveQuotes
+
+    live = LiveQuotes(fetch)
+    for _ in range(LIVE_QUOTE_ROUNDS):
+        wanted = [s for text, path in sources for s in quote_symbols(text, path, options, known=live)]
+        if all(live.known(s) for s in wanted):
+            break
+        live.load(wanted)
+    live.detach()
+    return live
+
+
+def quote_symbols(text: str, path: str, options: LintOptions, *, known=None) -> list[str]:
+    """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches."""
+    from graphc.quotes import RecordingQuotes, wire_symbols
+
+    doc, _ = load_text(text, path)
+    if doc is None:
+        return []
+    recording = RecordingQuotes(known)
+    compile_options = replace(options.compile or CompileOptions(), quotes=recording)
+    graph = _classify(doc, path, True, replace(options, compile=compile_options, require_quotes=False))
+    if graph is None:
+        return []
+    return list(dict.fromkeys([*recording.asked, *wire_symbols(graph.wire)]))

@@ -269,6 +269,25 @@ class Client:
             parts.append(f'"venue": {json.dumps(venue)}')
         return self.submit_graph(("{" + ", ".join(parts) + "}").encode(), idempotency_key=idempotency_key)
 
+    def get_quote(self, symbol: str):
+        """The router's quote for ``symbol``, a :class:`graphc.quotes.Quote`, or None when it has none.
+
+        The one place graphc assumes the router's quote endpoint: ``GET
+        /v1/quotes?symbol=SYMBOL`` answering ``{"nbbo": {"bid", "ask", "mid"},
+        ...}`` (the hosted-strategies reference shows that shape from
+        ``seq.quote``). A 404, or an answer without a bid or an ask, is "no
+        quote"; prices are read as exact decimals.
+        """
+        from graphc.quotes import quote_from_router
+
+        if not isinstance(symbol, str) or not symbol or len(symbol) > 512:
+            return None
+        try:
+            body = self._call("GET", "/v1/quotes", params={"symbol": symbol}, exact=True)
+        except NotFound:
+            return None
+        return quote_from_router(body)
+
     def get_graph(self, graph_id: str) -> dict:
         return self._call("GET", f"/v1/execution_graphs/{_graph_path(graph_id)}")
 
@@ -331,8 +350,11 @@ class Client:
         )
         return response
 
-    def _call(self, method: str, path: str, **kwargs) -> dict:
-        """An idempotent request: transport failures map to connection/timeout errors."""
+    def _call(self, method: str, path: str, *, exact: bool = False, **kwargs) -> dict:
+        """An idempotent request: transport failures map to connection/timeout errors.
+
+        ``exact`` reads JSON numbers with a fraction as ``Decimal`` (prices), not float.
+        """
         try:
             response = self._send(method, path, **kwargs)
         except NOT_SENT as exc:
@@ -342,7 +364,7 @@ class Client:
         except httpx.HTTPError as exc:
             raise ApiError(f"{method} {path} failed after retries: {_describe(exc)}") from exc
         if response.is_success:
-            return _json_body(response, method, path)
+            return _json_body(response, method, path, exact=exact)
         raise _http_error(response, method, path)
 
     def _post(self, path: str, body: bytes, idempotency_key: str | None, uncertain) -> dict:
@@ -396,11 +418,11 @@ def _page_params(limit, offset, symbol, node_order_id) -> dict:
     return params
 
 
-def _json_body(response: httpx.Response, method: str, path: str) -> dict:
+def _json_body(response: httpx.Response, method: str, path: str, *, exact: bool = False) -> dict:
     if not response.content.strip():
         return {}
     try:
-        data = response.json()
+        data = json.loads(response.content, parse_float=Decimal) if exact else response.json()
     except ValueError:
         raise ApiProtocolError(f"{method} {path}: the router's answer is not JSON") from None
     if not isinstance(data, dict):

@@ -35,8 +35,8 @@ def compile_options(fn):
     fn = click.option(
         "--quotes",
         "quotes_path",
-        metavar="FILE",
-        help="Quotes snapshot (YAML/JSON: SYMBOL: {bid, ask, last, mid, tick, lot}).",
+        metavar="FILE|live",
+        help="Quotes snapshot (YAML/JSON: SYMBOL: {bid, ask, last, mid, tick, lot}), or `live` to read them from the router.",
     )(fn)
     return fn
 
@@ -66,11 +66,9 @@ def parse_set(values) -> dict:
 
 
 def load_quotes_option(path):
-    """Returns (quotes, diagnostics). An unreadable file is a usage error (exit 2)."""
-    if path is None:
+    """Returns (quotes, diagnostics). An unreadable file is a usage error (exit 2); ``live`` is filled later."""
+    if path is None or path == "live":
         return {}, []
-    if path == "live":
-        raise click.UsageError("--quotes live needs the router API; use a snapshot file for now")
     from graphc.quotes import load_quotes
 
     try:
@@ -79,7 +77,9 @@ def load_quotes_option(path):
         raise click.UsageError(f"cannot read quotes file {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def build_options(quotes_path, set_values, params_file, now, *, require_quotes):
+def build_options(quotes_path, set_values, params_file, now, *, require_quotes, sources=()):
+    """CompileOptions from the shared options; with ``--quotes live``, the quotes that
+    ``sources`` (paths, ``-`` for stdin text already read: pass ``(text, path)``) need, read from the router."""
     from graphc.pipeline import CompileOptions
 
     quotes, diagnostics = load_quotes_option(quotes_path)
@@ -96,7 +96,50 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes):
         now=parse_now(now),
         require_quotes=require_quotes,
     )
+    if quotes_path == "live":
+        options.quotes = fetch_live_quotes(sources, options)
     return options, diagnostics
+
+
+def fetch_live_quotes(sources, options):
+    """``--quotes live``: the quotes ``sources`` need, one request per symbol, concurrently.
+
+    Returns a :class:`graphc.quotes.LiveQuotes` (a dict; ``.missing`` names the
+    symbols the router had no quote for). A router that cannot be asked is
+    exit 3 (2 for configuration: no key, a bad URL).
+    """
+    from graphc.api.client import Client
+    from graphc.api.errors import ApiError
+    from graphc.files import read_source
+    from graphc.lint import LintOptions, live_quotes
+
+    texts = []
+    for source in sources:
+        if isinstance(source, tuple):
+            texts.append(source)
+            continue
+        try:
+            texts.append((read_source(source), str(source)))
+        except (OSError, UnicodeDecodeError):
+            continue  # reported by the command when it reads the file
+    try:
+        with Client.from_env() as client:
+            return live_quotes(texts, LintOptions(compile=options, quotes_given=True), client.get_quote)
+    except ApiError as exc:
+        click.echo(f"graphc: error: --quotes live: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+def explain_live(results, quotes) -> None:
+    """Say, in each GC109 about a symbol the router had no quote for, that the router had none."""
+    missing = getattr(quotes, "missing", None)
+    if not missing:
+        return
+    from graphc.quotes import explain_missing
+
+    for result in results:
+        if result is not None:
+            result.diagnostics[:] = explain_missing(result.diagnostics, missing)
 
 
 def print_diagnostics(results, *, stream=None, summary=False):

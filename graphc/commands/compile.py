@@ -11,6 +11,7 @@ from graphc.commands.common import (
     EXIT_USAGE,
     build_options,
     compile_options,
+    explain_live,
     print_diagnostics,
     read_error,
 )
@@ -31,14 +32,18 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     from graphc.pipeline import compile_file, compile_text
     from graphc.report import FileResult
 
-    options, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=True)
+    stdin_text = sys.stdin.read() if playbook == "-" else None
+    sources = [(stdin_text, "<stdin>")] if stdin_text is not None else [playbook]
+    options, quote_diagnostics = build_options(
+        quotes_path, set_values, params_file, now, require_quotes=True, sources=sources
+    )
     if quote_diagnostics:
         print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
         if has_errors(quote_diagnostics):
             sys.exit(EXIT_FINDINGS)
     try:
-        if playbook == "-":
-            result = compile_text(sys.stdin.read(), "<stdin>", options)
+        if stdin_text is not None:
+            result = compile_text(stdin_text, "<stdin>", options)
         else:
             result = compile_file(playbook, options)
     except (OSError, UnicodeDecodeError) as exc:
@@ -46,7 +51,10 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
         sys.exit(EXIT_USAGE)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
     if result.diagnostics:
-        print_diagnostics([FileResult(result.path, result.source, result.diagnostics, [])])
+        file_result = FileResult(result.path, result.source, result.diagnostics, [])
+        explain_live([file_result], options.quotes)
+        errors = [d for d in file_result.diagnostics if d.code.startswith("GC1")]
+        print_diagnostics([file_result])
     if result.wire is None or has_errors(errors):
         sys.exit(EXIT_FINDINGS)
     text = result.wire_json()

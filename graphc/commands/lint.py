@@ -6,7 +6,15 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, build_options, compile_options, read_error
+from graphc.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    build_options,
+    compile_options,
+    explain_live,
+    read_error,
+)
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -84,7 +92,9 @@ def lint_command(
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
-    compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
+    compile_opts, quote_diagnostics = build_options(
+        quotes_path, set_values, params_file, now, require_quotes=False, sources=files if quotes_path == "live" else ()
+    )
     config, config_diagnostics = load_config(paths[0])
     options = LintOptions(
         compile=compile_opts,
@@ -106,6 +116,7 @@ def lint_command(
             unreadable = True
         elif result is not None:
             results.append(result)
+    explain_live(results, compile_opts.quotes)
     color = fmt == "text" and not output and should_color(sys.stdout)
     text = render(fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True)
     text = text if text.endswith("\n") else text + "\n"

@@ -11,6 +11,7 @@ from graphc.commands.common import (
     EXIT_USAGE,
     build_options,
     compile_options,
+    explain_live,
     print_diagnostics,
     read_error,
 )
@@ -26,7 +27,9 @@ def prepare(playbook, quotes_path, set_values, params_file, now):
     from graphc.lint import LintOptions, lint_source
     from graphc.report import FileResult
 
-    compile_opts, quote_diagnostics = build_options(quotes_path, set_values, params_file, now, require_quotes=True)
+    compile_opts, quote_diagnostics = build_options(
+        quotes_path, set_values, params_file, now, require_quotes=True, sources=[playbook]
+    )
     if quote_diagnostics:
         print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
         if any(d.is_error for d in quote_diagnostics):
@@ -41,6 +44,7 @@ def prepare(playbook, quotes_path, set_values, params_file, now):
         compile=compile_opts, quotes_given=quotes_path is not None, config=config, require_quotes=True
     )
     outcome = lint_source(text, str(playbook), options, explicit=True)
+    explain_live([outcome.result], compile_opts.quotes)
     if config_diagnostics:
         print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
     return outcome, compile_opts
@@ -90,7 +94,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, output):
             name=name,
             wire_text=wire_text,
             playbook=playbook,
-            quotes=quotes_path,
+            quotes=None if quotes_path == "live" else quotes_path,  # live quotes are not a file to hash
             params_file=params_file,
             params=parse_set(set_values),
             now=parse_now(now),

@@ -102,7 +102,7 @@ class _Builder:
     def __init__(self, doc, quotes, require_quotes):
         self.doc = doc
         self.data = doc.data
-        self.quotes = quotes or {}
+        self.quotes = {} if quotes is None else quotes  # kept as given: a RecordingQuotes must see every lookup
         self.require_quotes = require_quotes
         self.diagnostics = []
         self.skips = []

@@ -249,7 +249,7 @@ def _base_names(options) -> dict:
     return {
         "now": now,
         "today": options.today or now.date().isoformat(),
-        "quote": _quote_function(options.quotes or {}),
+        "quote": _quote_function({} if options.quotes is None else options.quotes),
         "range": safe_range,
     }
 
