@@ -6,6 +6,8 @@ The CLI tests run against `graphc sandbox serve` (a real server process), whose
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from decimal import Decimal
@@ -110,3 +112,96 @@ def test_explain_missing_names_the_router():
     assert "GET /v1/quotes?symbol=XYZ-USD" in out.hint
     other = Diagnostic("GC105", "XYZ-USD is odd", "p.yaml")
     assert explain_missing([other], {"XYZ-USD"}) == [other]
+
+
+# -- against `graphc sandbox serve` (real HTTP) --------------------------------------------------
+
+HEDGE = """\
+graphc: 1
+name: hedge
+legs:
+  spot: {buy: $10k, symbol: ETH-USD, limit: ask + 1 tick}
+  perp: {sell: 1, symbol: ETH-USD-PERP, limit: "{{ quote('ETH-USD-PERP').bid }}", after: spot filled}
+"""
+
+
+@pytest.fixture(scope="module")
+def priced():
+    from tests.sandbox_fixture import running_sandbox
+
+    with running_sandbox("--price", "ETH-USD=2325.50", "--price", "ETH-USD-PERP=2324.75", speed=0) as sb:
+        yield sb
+
+
+def graphc(sb, *args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *args], capture_output=True, text=True, env=sb.env(), cwd=cwd, timeout=120
+    )
+
+
+def quote_requests(sb) -> int:
+    return len(sb.requests("GET", "/v1/quotes"))
+
+
+def test_the_sandbox_quotes_around_its_price(priced):
+    status, body, _ = priced.api("GET", "/v1/quotes?symbol=ETH-USD")
+    assert status == 200
+    assert body["nbbo"] == {"bid": "2325.49", "ask": "2325.51", "mid": "2325.50"}
+    status, body, _ = priced.api("GET", "/v1/quotes?symbol=NOPE-USD")
+    assert status == 404
+
+
+def test_compile_with_live_quotes_asks_once_per_symbol(priced, tmp_path):
+    priced.reset()
+    (tmp_path / "hedge.yaml").write_text(HEDGE)
+    proc = graphc(priced, "compile", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    wire = json.loads(proc.stdout)
+    # ask 2325.51 + 1 tick (0.01) = 2325.52; the perp's bid 2324.74
+    assert wire["nodes"][0]["order_type"] == {"limit": {"price_1e9": 2325520000000}}
+    assert wire["nodes"][1]["order_type"] == {"limit": {"price_1e9": 2324740000000}}
+    assert quote_requests(priced) == 2  # ETH-USD and ETH-USD-PERP, once each
+
+
+def test_lint_and_plan_with_live_quotes(priced, tmp_path):
+    priced.reset()
+    (tmp_path / "hedge.yaml").write_text(HEDGE)
+    (tmp_path / "other.yaml").write_text(HEDGE.replace("name: hedge", "name: other"))
+    proc = graphc(priced, "lint", ".", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert quote_requests(priced) == 2  # two files, two symbols: still once each
+    proc = graphc(priced, "plan", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "$10,000" in proc.stdout or "10,0" in proc.stdout
+
+
+def test_a_symbol_without_quote_is_gc109_naming_it(priced, tmp_path):
+    priced.reset()
+    (tmp_path / "p.yaml").write_text(HEDGE.replace("symbol: ETH-USD,", "symbol: XYZ-USD,"))
+    proc = graphc(priced, "compile", "p.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "GC109" in proc.stderr and "the router has no quote for XYZ-USD" in proc.stderr
+    proc = graphc(priced, "lint", "p.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 1 and "the router has no quote for XYZ-USD" in proc.stdout
+
+
+def test_an_unreachable_router_is_exit_3(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "hedge.yaml").write_text(HEDGE)
+    env = {**os.environ, "SEQUENCE_API_URL": "http://127.0.0.1:9"}
+    env.pop("SEQUENCE_API_KEY", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "compile", "hedge.yaml", "--quotes", "live"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 3
+    assert "--quotes live" in proc.stderr and "Traceback" not in proc.stderr

@@ -77,8 +77,15 @@ def sandbox_group():
     is_flag=True,
     help="Behave like the reference router: the Idempotency-Key header changes nothing (no replay, not listed).",
 )
+@click.option(
+    "--runner-python",
+    metavar="PATH",
+    help="Interpreter for hosted strategies (default: this one, as `python -I -S`: no site-packages).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log each request line to stderr.")
-def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, prices, ignore_idempotency_key, verbose):
+def serve_command(
+    host, port, seed, speed, fills_per_node, fill_interval_ms, prices, ignore_idempotency_key, runner_python, verbose
+):
     """Serve the router endpoints graphc uses, on http://HOST:PORT.
 
     Point graphc at it with SEQUENCE_API_URL=http://127.0.0.1:PORT; no API key
@@ -97,6 +104,7 @@ def serve_command(host, port, seed, speed, fills_per_node, fill_interval_ms, pri
         fill_interval_ms=fill_interval_ms,
         prices=_price_option(prices),
         honour_idempotency_key=not ignore_idempotency_key,
+        runner_python=(runner_python, "-I", "-S") if runner_python else (),
     )
     _stop_on_sigterm()
     try:

@@ -84,6 +84,7 @@ class SandboxConfig:
     prices: dict = field(default_factory=dict)
     reject_symbols: set = field(default_factory=set)
     expose_idempotency_keys: bool = True
+    runner_python: tuple = ()  # hosted strategies run as `*runner_python -u main.py` (default: this python -I -S)
     # False: like the reference router, the Idempotency-Key header changes nothing (no replay, not listed)
     honour_idempotency_key: bool = True
     # True: every request first jumps the clock to the next scheduled event (the embedded sandbox)
@@ -566,9 +567,13 @@ class Sandbox:
         self.base_config = config or SandboxConfig()
         self.lock = threading.RLock()
         self.faults = FaultInjector()
+        from graphc.sandbox.hosted import HostedRunner
+
+        self.hosted = HostedRunner(list(self.base_config.runner_python) or None)
         self.reset()
 
     def reset(self) -> None:
+        self.hosted.shutdown()  # hosted strategies go too: their processes are stopped
         """Forget everything (graphs, faults, request log, kill switch, config changes)."""
         with self.lock:
             base = self.base_config
@@ -600,6 +605,23 @@ class Sandbox:
             if graph.status == "active":
                 graph.run_until(now)
         return now
+
+    def quote(self, symbol: str) -> dict:
+        """``GET /v1/quotes?symbol=S``: bid and ask one tick around the symbol's ``--price`` (or its
+        configured bid/ask), in the reference's ``{"nbbo": {bid, ask, mid}}`` shape, prices as exact
+        decimal text. A symbol without a price has no quote (404), which is how to rehearse GC109."""
+        with self.lock:
+            entry = self.config.prices.get(symbol)
+        if not isinstance(symbol, str) or not symbol or entry is None:
+            raise SandboxHTTPError(404, "not_found", f"no quote for {str(symbol)[:80]!r}")
+        price = entry["price"]
+        tick = min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
+        bid, ask = entry.get("bid") or price - tick, entry.get("ask") or price + tick
+        return {
+            "symbol": symbol,
+            "nbbo": {"bid": str(bid), "ask": str(ask), "mid": str((bid + ask) / 2)},
+            "tick": str(tick),
+        }
 
     def price_path(self, symbol: str) -> list:
         return self.config.prices.get(symbol, {}).get("path", [])

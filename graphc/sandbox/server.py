@@ -133,6 +133,61 @@ def amend_node(req: Request):
     return req.sandbox.amend_node(req.params["graph_id"], req.params["node_id"], req.body)
 
 
+@API.route("GET", "/v1/quotes")
+def quote(req: Request):
+    return req.sandbox.quote(req.query.get("symbol", ""))
+
+
+# -- hosted strategies (graphc.sandbox.hosted runs them as subprocesses) ------------------
+
+
+def _hosted(call):
+    """Run a runner call; its refusals become the router's error answers."""
+    from graphc.sandbox.hosted import HostedError
+
+    try:
+        return call()
+    except HostedError as exc:
+        raise SandboxHTTPError(exc.status, exc.code, exc.message) from None
+
+
+@API.route("POST", "/v1/strategies")
+def create_strategy(req: Request):
+    # the runner's processes reach this sandbox the way the client did
+    url = f"http://{req.headers.get('Host', '127.0.0.1')}"
+    return _hosted(lambda: req.sandbox.hosted.create(req.json(), url))
+
+
+@API.route("GET", "/v1/strategies")
+def list_strategies(req: Request):
+    return req.sandbox.hosted.list()
+
+
+@API.route("GET", "/v1/strategies/{strategy_id}")
+def get_strategy(req: Request):
+    return _hosted(lambda: req.sandbox.hosted.get(req.params["strategy_id"]))
+
+
+@API.route("POST", "/v1/strategies/{strategy_id}/start")
+def start_strategy(req: Request):
+    return _hosted(lambda: req.sandbox.hosted.start(req.params["strategy_id"]))
+
+
+@API.route("POST", "/v1/strategies/{strategy_id}/stop")
+def stop_strategy(req: Request):
+    return _hosted(lambda: req.sandbox.hosted.stop(req.params["strategy_id"]))
+
+
+@API.route("DELETE", "/v1/strategies/{strategy_id}")
+def delete_strategy(req: Request):
+    return _hosted(lambda: req.sandbox.hosted.delete(req.params["strategy_id"]))
+
+
+@API.route("GET", "/v1/strategies/{strategy_id}/logs")
+def strategy_logs(req: Request):
+    return _hosted(lambda: req.sandbox.hosted.logs(req.params["strategy_id"], req.query.get("run_id")))
+
+
 # -- test controls (no auth, no faults) ---------------------------------------------
 
 
@@ -189,6 +244,12 @@ def graph_events(req: Request):
 @CONTROL.route("POST", "/_sandbox/graphs/{graph_id}/pause")
 def pause_graph(req: Request):
     return req.sandbox.pause_graph(req.params["graph_id"])
+
+
+@CONTROL.route("POST", "/_sandbox/strategies/{strategy_id}/kill")
+def kill_strategy(req: Request):
+    """SIGKILL a hosted strategy's current run, as an OOM kill would (it is then restarted)."""
+    return _hosted(lambda: req.sandbox.hosted.kill(req.params["strategy_id"]))
 
 
 @CONTROL.route("POST", "/_sandbox/tick")
@@ -381,5 +442,6 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        server.sandbox.hosted.shutdown()
         server.server_close()
         print("graphc sandbox stopped", file=out, flush=True)
