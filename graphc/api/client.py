@@ -320,6 +320,51 @@ class Client:
             payload["reason"] = reason
         return self._call("PUT", "/v1/kill_switch", json=payload)
 
+    def holds_key(self, data: bytes) -> bool:
+        """Whether ``data`` contains this client's API key (to refuse uploading a file that has it)."""
+        if self._key.source == "local sandbox":
+            return False
+        return self._key.reveal().encode("utf-8") in data
+
+    # -- hosted strategies (/v1/strategies) ---------------------------------
+
+    def list_strategies(self) -> list[dict]:
+        """``GET /v1/strategies``: every strategy of the account."""
+        body = self._call("GET", "/v1/strategies")
+        entries = body.get("strategies")
+        if not isinstance(entries, list):
+            raise ApiProtocolError("GET /v1/strategies: the answer has no `strategies` list")
+        return [e for e in entries if isinstance(e, dict)]
+
+    def get_strategy(self, strategy_id: str) -> dict:
+        return _strategy(self._call("GET", f"/v1/strategies/{_id_path(strategy_id)}"), "GET /v1/strategies/ID")
+
+    def create_strategy(self, request: dict, *, with_api_key: bool = True) -> dict:
+        """``POST /v1/strategies`` (create + upload). ``with_api_key`` adds this client's key as
+        ``sequence_api_key``, the key the runner injects as ``SEQUENCE_API_KEY``; it is only ever
+        written into the request body here, never returned, logged or printed. Not retried after
+        sending: an unknown outcome raises ``UncertainOutcome`` (look the strategy up by name)."""
+        body = dict(request)
+        if with_api_key and self._key.source != "local sandbox":
+            body["sequence_api_key"] = self._key.reveal()
+        answer = self._post("/v1/strategies", json.dumps(body).encode("utf-8"), None, UncertainOutcome)
+        return _strategy(answer, "POST /v1/strategies")
+
+    def start_strategy(self, strategy_id: str) -> dict:
+        """Re-queue a stopped strategy. Starting twice is harmless, so an unknown outcome is plain uncertain."""
+        return self._post(f"/v1/strategies/{_id_path(strategy_id)}/start", b"{}", None, UncertainOutcome)
+
+    def stop_strategy(self, strategy_id: str) -> dict:
+        return self._post(f"/v1/strategies/{_id_path(strategy_id)}/stop", b"{}", None, UncertainOutcome)
+
+    def delete_strategy(self, strategy_id: str) -> dict:
+        return self._call("DELETE", f"/v1/strategies/{_id_path(strategy_id)}")
+
+    def strategy_logs(self, strategy_id: str, run_id: str | None = None) -> dict:
+        """``GET /v1/strategies/ID/logs`` (the latest run unless ``run_id``)."""
+        params = {"run_id": run_id} if run_id else None
+        return self._call("GET", f"/v1/strategies/{_id_path(strategy_id)}/logs", params=params)
+
     # -- plumbing ----------------------------------------------------------
 
     def _iter_pages(self, fetch, key, symbol, page_size, max_pages):
@@ -407,6 +452,21 @@ def _graph_path(graph_id: str) -> str:
     if not isinstance(graph_id, str) or not GRAPH_ID_RE.match(graph_id):
         raise ConfigError(f"invalid graph id {redact(str(graph_id))[:80]!r}")
     return quote(graph_id, safe="")
+
+
+def _id_path(value: str) -> str:
+    """A strategy id (or any router id) as a single safe path segment."""
+    if not isinstance(value, str) or not GRAPH_ID_RE.match(value):
+        raise ConfigError(f"invalid id {redact(str(value))[:80]!r}")
+    return quote(value, safe="")
+
+
+def _strategy(body: dict, what: str) -> dict:
+    """The ``strategy`` object of an answer (the reference wraps it: ``{"strategy": {...}}``)."""
+    entry = body.get("strategy", body)
+    if not isinstance(entry, dict) or not isinstance(entry.get("strategy_id"), str):
+        raise ApiProtocolError(f"{what}: the answer has no strategy_id")
+    return entry
 
 
 def _page_params(limit, offset, symbol, node_order_id) -> dict:

@@ -1,0 +1,203 @@
+"""``graphc deploy DIR`` and ``graphc strategy list|logs|stop|start|delete``: hosted strategies over /v1/strategies."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+
+import click
+
+from graphc.commands.common import EXIT_USAGE
+
+
+@contextlib.contextmanager
+def _router(verbose: bool = False):
+    """The configured router client; configuration and router errors end the command with their exit code."""
+    from graphc.api.client import Client
+    from graphc.api.errors import ApiError
+    from graphc.strategies import DeployError
+
+    if verbose:
+        from graphc.api.secrets import configure_cli_logging
+
+        configure_cli_logging(True)
+    try:
+        with Client.from_env() as client:
+            yield client
+    except DeployError as exc:
+        click.echo(f"graphc: {'refused' if exc.exit_code == EXIT_USAGE else 'error'}: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except ApiError as exc:
+        click.echo(f"graphc: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+def _printable(text: str) -> str:
+    """Router text with control characters shown as escapes: a log line cannot drive the terminal."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else ascii(ch)[1:-1] for ch in text)
+
+
+def _env_option(values) -> dict:
+    env = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--env")
+        env[key.strip()] = value
+    return env
+
+
+@click.command("deploy")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+@click.option("--env", "env_values", multiple=True, metavar="KEY=VALUE", help="Add to [hosted.env] (repeatable).")
+@click.option("--no-start", is_flag=True, help="Upload only; start later with `graphc strategy start NAME`.")
+@click.option("--replace", is_flag=True, help="Stop and delete an existing strategy of the same name first.")
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
+def deploy_command(directory, env_values, no_start, replace, verbose):
+    """Upload DIRECTORY (a `graphc bundle` output, or any directory with a
+    Sequence.toml) as a hosted strategy and start it: what `sequence strategy
+    deploy DIR --start` does, through POST /v1/strategies.
+
+    The runner is given the API key graphc is configured with (as
+    SEQUENCE_API_KEY); no file of the upload may contain it.
+
+    Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
+    deployed without --replace, a file holding the key), 3 router failure.
+    """
+    from graphc.strategies import DeployError, deploy, read_strategy_dir
+
+    try:
+        sdir = read_strategy_dir(directory)
+    except DeployError as exc:
+        click.echo(f"graphc: refused: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    env = _env_option(env_values)
+    with _router(verbose) as client:
+        created = deploy(client, sdir, env=env, start=not no_start, replace=replace)
+    click.echo(
+        f"deployed {created.get('name')} as strategy {created.get('strategy_id')} "
+        f"(artifact sha256 {str(created.get('artifact_sha256', ''))[:12]}, status {created.get('status')})"
+    )
+    click.echo(f"follow it with `graphc strategy logs {created.get('name')} --follow`")
+
+
+@click.group("strategy")
+def strategy_group():
+    """List, follow, stop, start and delete hosted strategies (/v1/strategies)."""
+
+
+@strategy_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the router's answer as JSON.")
+@click.option("-v", "--verbose", is_flag=True)
+def list_command(as_json, verbose):
+    """List the account's hosted strategies."""
+    import json
+
+    from graphc.api.redact import redact
+
+    with _router(verbose) as client:
+        strategies = client.list_strategies()
+    if as_json:
+        click.echo(redact(json.dumps({"strategies": strategies}, indent=2, default=str)))
+        return
+    if not strategies:
+        click.echo("no strategies")
+        return
+    rows = [
+        (
+            str(s.get("name", "")),
+            str(s.get("strategy_id", "")),
+            str(s.get("status", "")),
+            str(s.get("desired_state", "")),
+            str(s.get("artifact_sha256", ""))[:12],
+        )
+        for s in strategies
+    ]
+    header = ("name", "strategy_id", "status", "desired", "artifact")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo(_printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
+
+
+def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
+    """stop / start / delete one strategy, found by name or id, and say where it stands."""
+    from graphc.strategies import find_strategy
+
+    with _router(verbose) as client:
+        found = find_strategy(client, strategy)
+        getattr(client, f"{action}_strategy")(found["strategy_id"])
+        state = "deleted" if action == "delete" else client.get_strategy(found["strategy_id"]).get("status")
+    click.echo(f"{action}: {found.get('name')} ({found['strategy_id']}): {state}")
+
+
+@strategy_group.command("stop")
+@click.argument("strategy")
+@click.option("-v", "--verbose", is_flag=True)
+def stop_command(strategy, verbose):
+    """Stop STRATEGY (name or id): the runner sends it SIGTERM and does not restart it."""
+    _lifecycle("stop", strategy, verbose)
+
+
+@strategy_group.command("start")
+@click.argument("strategy")
+@click.option("-v", "--verbose", is_flag=True)
+def start_command(strategy, verbose):
+    """Re-queue a stopped STRATEGY (name or id)."""
+    _lifecycle("start", strategy, verbose)
+
+
+@strategy_group.command("delete")
+@click.argument("strategy")
+@click.option("--yes", is_flag=True, help="Do not ask (needed without a terminal).")
+@click.option("-v", "--verbose", is_flag=True)
+def delete_command(strategy, yes, verbose):
+    """Delete STRATEGY (name or id): its artifact, row and logs are purged."""
+    if not yes:
+        if not sys.stdin.isatty():
+            click.echo("graphc: refused: deleting purges the strategy's logs; pass --yes", err=True)
+            sys.exit(EXIT_USAGE)
+        if not click.confirm(f"Delete strategy {strategy} and its logs?", default=False, err=True):
+            sys.exit(EXIT_USAGE)
+    _lifecycle("delete", strategy, verbose)
+
+
+@strategy_group.command("logs")
+@click.argument("strategy")
+@click.option("--run-id", help="A given run's logs (default: the latest run).")
+@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (across restarts) until it stops.")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True, help="Seconds between polls."
+)
+@click.option("-v", "--verbose", is_flag=True)
+def logs_command(strategy, run_id, follow, interval, verbose):
+    """Print STRATEGY's log lines (name or id); `--follow` keeps polling until
+    the strategy is stopped, or Ctrl-C."""
+    from graphc.strategies import find_strategy, log_lines
+
+    with _router(verbose) as client:
+        found = find_strategy(client, strategy)
+        sid = found["strategy_id"]
+        printed: dict[str, int] = {}
+        current = None
+        try:
+            while True:
+                shown_run, lines = log_lines(client.strategy_logs(sid, run_id))
+                if follow and shown_run and shown_run != current:
+                    if current is not None:
+                        click.echo(f"--- run {shown_run} ---", err=True)
+                    current = shown_run
+                last = printed.get(shown_run or "", -1)
+                for line in lines:
+                    if line.seq > last:
+                        click.echo(_printable(line.text))
+                        last = line.seq
+                printed[shown_run or ""] = last
+                if not follow:
+                    return
+                status = client.get_strategy(sid).get("status")
+                if status in ("stopped", "deleted"):
+                    return
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            sys.exit(130)

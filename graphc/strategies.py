@@ -1,0 +1,261 @@
+"""Hosted strategies without the Sequence CLI: ``graphc deploy`` and ``graphc strategy ...``.
+
+The router's ``/v1/strategies`` endpoints (``../shared/reference/hosted-strategies.md``):
+create + upload (``POST``, ``artifact_base64`` = the strategy directory as a
+tar.gz), list, inspect, start, stop, delete, and logs. The directory is read
+the way ``sequence strategy deploy DIR`` reads it: ``Sequence.toml`` gives
+``[strategy] name/runtime``, ``[hosted] entrypoint``, ``[hosted.env]``,
+``[hosted.secrets]``, ``[hosted.placement]`` and ``[hosted.resources]``.
+
+Safety:
+
+* the artifact is refused when any file in it contains the API key in use
+  (``graphc bundle`` never writes one; a hand-edited directory might);
+* the key the runner injects travels only in the create request's body
+  (``sequence_api_key``), added by the client, never printed;
+* a create whose answer is lost is looked up by name and artifact hash before
+  anyone tries again: two strategies running one schedule would still submit
+  each occurrence once (run keys), but nobody wants two.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "DeployError",
+    "StrategyDir",
+    "build_artifact",
+    "deploy",
+    "find_strategy",
+    "log_lines",
+    "read_strategy_dir",
+]
+
+MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
+SKIPPED_NAMES = {"__pycache__", ".git", ".DS_Store"}
+RESERVED_ENV_PREFIX = "SEQUENCE_"  # the runner's own variables: user env may not shadow them
+
+
+class DeployError(Exception):
+    """A refusal before anything was sent (exit 2), or a router answer to report (``exit_code``)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class StrategyDir:
+    path: Path
+    name: str
+    entrypoint: str
+    env: dict = field(default_factory=dict)
+    secrets: dict = field(default_factory=dict)
+    placement: dict = field(default_factory=dict)
+    resources: dict = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
+
+
+def read_strategy_dir(path) -> StrategyDir:
+    """Read ``DIR/Sequence.toml``; DeployError says what is missing or wrong."""
+    path = Path(path)
+    toml_path = path / "Sequence.toml"
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DeployError(f"{path} has no Sequence.toml (write one with `graphc bundle PLAYBOOK -o {path}`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeployError(f"cannot read {toml_path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DeployError(f"{toml_path} is not valid TOML: {exc}") from None
+    strategy, hosted = data.get("strategy"), data.get("hosted")
+    if not isinstance(strategy, dict) or not isinstance(strategy.get("name"), str) or not strategy["name"].strip():
+        raise DeployError(f'{toml_path}: [strategy] needs `name = "..."`')
+    if strategy.get("runtime", "python") != "python":
+        raise DeployError(f"{toml_path}: runtime must be 'python' (hosted strategies are Python only)")
+    if not isinstance(hosted, dict) or not isinstance(hosted.get("entrypoint"), str):
+        raise DeployError(f'{toml_path}: [hosted] needs `entrypoint = "main.py"`')
+    entry = (path / hosted["entrypoint"]).resolve()
+    if not entry.is_relative_to(path.resolve()) or not entry.is_file():
+        raise DeployError(f"{toml_path}: entrypoint {hosted['entrypoint']!r} is not a file in {path}")
+
+    def table(name) -> dict:
+        value = hosted.get(name, {})
+        if not isinstance(value, dict):
+            raise DeployError(f"{toml_path}: [hosted.{name}] must be a table")
+        return value
+
+    env, secrets = _strings(table("env"), toml_path, "env"), _strings(table("secrets"), toml_path, "secrets")
+    manifest_path = path / "graphc-bundle.json"
+    manifest = {}
+    if manifest_path.is_file():
+        import json
+
+        try:
+            manifest = {"graphc_bundle": json.loads(manifest_path.read_text(encoding="utf-8"))}
+        except ValueError:
+            manifest = {}
+    return StrategyDir(
+        path,
+        strategy["name"].strip(),
+        hosted["entrypoint"],
+        env,
+        secrets,
+        table("placement"),
+        table("resources"),
+        manifest,
+    )
+
+
+def _strings(values: dict, where: Path, name: str) -> dict:
+    out = {}
+    for key, value in values.items():
+        if key.startswith(RESERVED_ENV_PREFIX):
+            raise DeployError(f"{where}: [hosted.{name}] {key}: SEQUENCE_* names are the runner's own")
+        if not isinstance(value, (str, int, float, bool)):
+            raise DeployError(f"{where}: [hosted.{name}] {key} must be a string")
+        out[key] = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return out
+
+
+def build_artifact(path, *, holds_key=None) -> tuple[bytes, str]:
+    """The directory as a reproducible tar.gz (sorted, mtime 0, owner 0) and its SHA-256.
+
+    Refuses when ``holds_key(file bytes)`` says a file contains the API key in use.
+    """
+    path = Path(path)
+    buffer = io.BytesIO()
+    total = 0
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+    ):
+        for file in _files(path):
+            data = file.read_bytes()
+            total += len(data)
+            if total > MAX_ARTIFACT_BYTES:
+                raise DeployError(f"{path} is over {MAX_ARTIFACT_BYTES // 2**20} MiB; a strategy bundle is a few MiB")
+            if holds_key is not None and holds_key(data):
+                raise DeployError(
+                    f"refusing to upload {file.relative_to(path)}: it contains the API key in use; "
+                    "the runner injects SEQUENCE_API_KEY, so no file needs it"
+                )
+            info = tarfile.TarInfo(file.relative_to(path).as_posix())
+            info.size, info.mtime, info.mode = len(data), 0, 0o755 if os.access(file, os.X_OK) else 0o644
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(data))
+    artifact = buffer.getvalue()
+    return artifact, hashlib.sha256(artifact).hexdigest()
+
+
+def _files(path: Path):
+    for directory, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_NAMES)
+        for name in sorted(filenames):
+            file = Path(directory) / name
+            if name not in SKIPPED_NAMES and not name.endswith(".pyc") and file.is_file() and not file.is_symlink():
+                yield file
+
+
+def find_strategy(client, name_or_id: str) -> dict:
+    """The strategy named ``name_or_id`` (or with that id); DeployError when none or several."""
+    strategies = client.list_strategies()
+    by_id = [s for s in strategies if s.get("strategy_id") == name_or_id]
+    if by_id:
+        return by_id[0]
+    named = [s for s in strategies if s.get("name") == name_or_id]
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise DeployError(f"no strategy named {name_or_id!r} (see `graphc strategy list`)")
+    ids = ", ".join(str(s.get("strategy_id")) for s in named)
+    raise DeployError(f"{len(named)} strategies are named {name_or_id!r} ({ids}); give the id instead")
+
+
+def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = True, replace: bool = False) -> dict:
+    """Create (and start) the strategy; an existing one of the same name is replaced only with ``replace``."""
+    from graphc.api.errors import UncertainOutcome
+
+    artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
+    existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
+    if existing and not replace:
+        states = ", ".join(f"{s.get('strategy_id')} ({s.get('status')})" for s in existing)
+        raise DeployError(
+            f"a strategy named {sdir.name!r} exists: {states}; pass --replace to stop and delete it first "
+            "(its logs go with it), or deploy under another [strategy] name"
+        )
+    for old in existing:
+        client.stop_strategy(old["strategy_id"])
+        client.delete_strategy(old["strategy_id"])
+    request = {
+        "name": sdir.name,
+        "runtime": "python",
+        "entrypoint": sdir.entrypoint,
+        "artifact_base64": base64.b64encode(artifact).decode("ascii"),
+        "env": {**sdir.env, **(env or {})},
+        "manifest": sdir.manifest,
+        "placement": sdir.placement,
+        "resources": sdir.resources,
+        "start_immediately": start,
+    }
+    if sdir.secrets:
+        request["secrets"] = sdir.secrets
+    try:
+        created = client.create_strategy(request)
+    except UncertainOutcome as exc:
+        found = [s for s in client.list_strategies() if s.get("name") == sdir.name and s.get("artifact_sha256") == sha]
+        if len(found) == 1:
+            return found[0]
+        raise DeployError(
+            f"{exc}; no strategy named {sdir.name!r} with this artifact (sha256 {sha[:12]}) is listed yet. "
+            "Check `graphc strategy list` before deploying again",
+            3,
+        ) from None
+    return created
+
+
+@dataclass(frozen=True)
+class LogLine:
+    seq: int
+    text: str
+    ts: float | None = None
+    stream: str | None = None
+
+
+def log_lines(body) -> tuple[str | None, list[LogLine]]:
+    """``(run_id, lines)`` from a logs answer; accepts ``{"logs": [...]}`` or ``{"lines": [...]}``
+    with entries as text or as objects holding ``line``/``message``/``text`` (the reference does not
+    show the shape)."""
+    if not isinstance(body, dict):
+        return None, []
+    entries = body.get("logs", body.get("lines", []))
+    if not isinstance(entries, list):
+        return None, []
+    lines = []
+    for index, entry in enumerate(entries):
+        if isinstance(entry, str):
+            lines.append(LogLine(index, entry))
+        elif isinstance(entry, dict):
+            text = next((entry[k] for k in ("line", "message", "text") if isinstance(entry.get(k), str)), "")
+            seq = entry.get("seq", entry.get("id", index))
+            ts = entry.get("ts")
+            lines.append(
+                LogLine(
+                    seq if isinstance(seq, int) else index,
+                    text,
+                    ts if isinstance(ts, (int, float)) else None,
+                    entry.get("stream"),
+                )
+            )
+    run_id = body.get("run_id")
+    return (run_id if isinstance(run_id, str) else None), lines

@@ -1,0 +1,162 @@
+"""`graphc deploy` and `graphc strategy ...` against the sandbox's /v1/strategies (real HTTP, real subprocesses).
+
+A hand-written strategy directory (Sequence.toml + main.py), so these tests
+are about the endpoints and the commands; the graphc bundle is deployed in
+tests/test_recurring_e2e.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox_fixture import running_sandbox
+
+CANARY = "seq_test_CANARY-deploy-91ac"
+
+MAIN = """\
+import hashlib, json, os, sys, time
+key = os.environ.get("SEQUENCE_API_KEY", "")
+print(json.dumps({"event": "boot", "run_id": os.environ["SEQUENCE_RUN_ID"], "mode": os.environ.get("MODE"),
+                  "key_sha256": hashlib.sha256(key.encode()).hexdigest()}), flush=True)
+print("bell\\x07 and \\x1b[2J escapes", flush=True)
+if os.environ.get("MODE") == "crash":
+    sys.exit(3)
+if os.environ.get("MODE") == "forever":
+    while True:
+        time.sleep(0.2)
+print(json.dumps({"event": "done"}), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def router():
+    with running_sandbox(speed=0) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(router):
+    router.reset()
+    return router
+
+
+def strategy_dir(tmp_path: Path, name: str = "probe", mode: str = "done") -> Path:
+    d = tmp_path / name
+    d.mkdir()
+    (d / "main.py").write_text(MAIN)
+    (d / "Sequence.toml").write_text(
+        f'[strategy]\nname = "{name}"\nruntime = "python"\n\n[hosted]\nentrypoint = "main.py"\n\n'
+        "[hosted.resources]\ncpu_millis = 100\nmemory_mb = 128\n\n"
+        f'[hosted.env]\nMODE = "{mode}"\n'
+    )
+    return d
+
+
+def graphc(sandbox, *args, key=CANARY) -> subprocess.CompletedProcess:
+    env = sandbox.env(SEQUENCE_API_KEY=key) if key else sandbox.env()
+    return subprocess.run([sys.executable, "-m", "graphc", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def listed(sandbox) -> list[dict]:
+    proc = graphc(sandbox, "strategy", "list", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)["strategies"]
+
+
+def wait_status(sandbox, status: str, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        (entry,) = listed(sandbox)
+        if entry["status"] == status:
+            return entry
+        assert time.monotonic() < deadline, entry
+        time.sleep(0.2)
+
+
+def test_deploy_runs_it_with_the_key_and_exit_0_stops_it(sandbox, tmp_path):
+    proc = graphc(sandbox, "deploy", str(strategy_dir(tmp_path)))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("deployed probe as strategy ")
+    assert CANARY not in proc.stdout + proc.stderr
+    entry = wait_status(sandbox, "stopped")
+    assert entry["restarts"] == 0 and entry["resources"] == {"cpu_millis": 100, "memory_mb": 128}
+    assert "sequence_api_key" not in entry and CANARY not in json.dumps(entry)
+    logs = graphc(sandbox, "strategy", "logs", "probe")
+    lines = logs.stdout.splitlines()
+    boot = json.loads(lines[0])
+    # the runner injected the key that deploy sent as sequence_api_key
+    assert boot["key_sha256"] == hashlib.sha256(CANARY.encode()).hexdigest()
+    assert lines[1] == "bell\\x07 and \\x1b[2J escapes"  # a log line cannot drive the terminal
+    assert json.loads(lines[-1]) == {"event": "done"}
+
+
+def test_a_crashing_strategy_is_restarted_and_stop_stops_it(sandbox, tmp_path):
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path, mode="crash"))).returncode == 0
+    deadline = time.monotonic() + 30
+    while listed(sandbox)[0]["restarts"] < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    stop = graphc(sandbox, "strategy", "stop", "probe")
+    assert stop.returncode == 0 and stop.stdout.strip().endswith(": stopped")
+    runs = listed(sandbox)[0]["restarts"]
+    time.sleep(1.5)
+    assert listed(sandbox)[0]["restarts"] == runs and listed(sandbox)[0]["status"] == "stopped"
+
+
+def test_follow_prints_new_lines_and_ends_when_stopped(sandbox, tmp_path):
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path, mode="forever"))).returncode == 0
+    wait_status(sandbox, "running")
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "graphc", "strategy", "logs", "probe", "--follow", "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=sandbox.env(SEQUENCE_API_KEY=CANARY),
+    )
+    first = follower.stdout.readline()
+    assert json.loads(first)["event"] == "boot"
+    assert graphc(sandbox, "strategy", "stop", "probe").returncode == 0
+    out, _ = follower.communicate(timeout=30)
+    assert follower.returncode == 0 and "escapes" in out
+
+
+def test_start_delete_and_names_already_taken(sandbox, tmp_path):
+    d = strategy_dir(tmp_path)
+    assert graphc(sandbox, "deploy", str(d), "--no-start").returncode == 0
+    assert listed(sandbox)[0]["status"] == "stopped"
+    taken = graphc(sandbox, "deploy", str(d))
+    assert taken.returncode == 2 and "--replace" in taken.stderr
+    start = graphc(sandbox, "strategy", "start", "probe")
+    assert start.returncode == 0
+    wait_status(sandbox, "stopped")  # it ran and exited 0
+    assert len(json.loads(graphc(sandbox, "strategy", "logs", "probe").stdout.splitlines()[0])) > 0
+    replaced = graphc(sandbox, "deploy", str(d), "--replace", "--env", "MODE=forever")
+    assert replaced.returncode == 0, replaced.stderr
+    (entry,) = listed(sandbox)
+    assert entry["env"]["MODE"] == "forever"
+    no_tty = graphc(sandbox, "strategy", "delete", "probe")
+    assert no_tty.returncode == 2 and "--yes" in no_tty.stderr
+    assert graphc(sandbox, "strategy", "delete", "probe", "--yes").returncode == 0
+    assert listed(sandbox) == []
+    missing = graphc(sandbox, "strategy", "stop", "probe")
+    assert missing.returncode == 2 and "no strategy named 'probe'" in missing.stderr
+
+
+def test_deploy_refuses_a_directory_holding_the_key_or_without_sequence_toml(sandbox, tmp_path):
+    d = strategy_dir(tmp_path)
+    (d / "config.json").write_text(json.dumps({"key": CANARY}))
+    refused = graphc(sandbox, "deploy", str(d))
+    assert refused.returncode == 2 and "contains the API key" in refused.stderr
+    assert CANARY not in refused.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = graphc(sandbox, "deploy", str(empty))
+    assert proc.returncode == 2 and "has no Sequence.toml" in proc.stderr
+    assert listed(sandbox) == []
