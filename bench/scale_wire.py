@@ -1,0 +1,47 @@
+"""Time lint or decompile of one wire graph inside the process (no interpreter start-up, no imports).
+
+    python bench/scale_wire.py lint FILE        -> one JSON line: seconds, nodes, diagnostics
+    python bench/scale_wire.py decompile FILE   -> one JSON line: seconds, nodes, playbook bytes
+
+Used by bench/run.py for the wire scaling rows. ``decompile`` times what the
+command does: read and check the wire JSON, build the playbook, write its
+text, and compile that text again to prove it gives back the same graph.
+"""
+
+import json
+import sys
+import time
+
+
+def lint(path):
+    from graphc.lint import LintOptions, lint_file
+
+    options = LintOptions(report_skips=False)  # as `graphc lint` (text output) runs it
+    lint_file(path, options)  # warm-up: imports, caches (the file is small next to the timed work)
+    start = time.perf_counter()
+    result = lint_file(path, options)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "diagnostics": len(result.diagnostics)}
+
+
+def decompile(path):
+    from graphc.decompile import decompile, round_trip_difference
+    from graphc.files import read_source
+    from graphc.pipeline import gc_paused
+    from graphc.wire_input import read_graph_input
+
+    start = time.perf_counter()  # the steps of `graphc decompile` (graphc/commands/decompile.py)
+    with gc_paused():
+        loaded = read_graph_input(read_source(path), path)
+        result = decompile(loaded.wire, "scaling")
+        playbook = result.text
+        difference = round_trip_difference(playbook, result.wire)
+    seconds = time.perf_counter() - start
+    if loaded.diagnostics or difference:
+        sys.exit(f"scale_wire: {path}: {loaded.diagnostics or difference}")
+    return {"seconds": seconds, "bytes": len(playbook.encode())}
+
+
+if __name__ == "__main__":
+    what, path = sys.argv[1], sys.argv[2]
+    print(json.dumps({"lint": lint, "decompile": decompile}[what](path)))
