@@ -7,7 +7,10 @@ bad input.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +55,32 @@ class CompileResult:
         from graphc.stages.emit import to_json
 
         return to_json(self.wire)
+
+    def write_wire_json(self, write) -> None:
+        """The wire JSON text through ``write(str)``, in chunks (a large graph is never one string)."""
+        from graphc.stages.emit import write_json
+
+        with gc_paused():
+            write_json(self.wire, write)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one file's work.
+
+    Compiling a large graph allocates millions of long-lived, acyclic objects
+    (values, positions, wire dicts); each collection re-scans all of them, so
+    with the collector on, time grows faster than the graph (100k legs: 4x
+    slower). Nothing the pipeline builds is a reference cycle, so nothing is
+    left for the collector when it runs again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def compile_document(doc, options: CompileOptions | None = None) -> CompileResult:
@@ -111,10 +140,11 @@ def _needs_render(doc, options) -> bool:
 def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:
     from graphc.stages.load import load_text
 
-    doc, diagnostics = load_text(text, path)
-    if doc is None:
-        return CompileResult(path, text, diagnostics=diagnostics)
-    result = compile_document(doc, options)
+    with gc_paused():
+        doc, diagnostics = load_text(text, path)
+        if doc is None:
+            return CompileResult(path, text, diagnostics=diagnostics)
+        result = compile_document(doc, options)
     result.diagnostics[:0] = diagnostics
     return result
 

@@ -57,9 +57,8 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
         print_diagnostics([file_result])
     if result.wire is None or has_errors(errors):
         sys.exit(EXIT_FINDINGS)
-    text = result.wire_json()
     if output:
         with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            result.write_wire_json(fh.write)
     else:
-        click.echo(text, nl=False)
+        result.write_wire_json(lambda chunk: click.echo(chunk, nl=False))
