@@ -681,6 +681,111 @@ def test_position_tree_answers_like_the_flat_tables(data, style):
         assert tree.key_span(path) == flat.key_span(path), path
 
 
+def _typed(value):
+    """``value`` with every type spelled out (``1``, ``True`` and ``Decimal(1)`` are equal in Python)."""
+    if isinstance(value, dict):
+        return ("dict", [(key, _typed(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return ("list", [_typed(item) for item in value])
+    return (type(value).__name__, repr(value))
+
+
+def _full_composer(text):
+    """The loader's full composer alone (positions made as it reads), or None where it reports a problem."""
+    from graphc.stages.load import Document, _Composer, _Parser
+
+    composer, parser = _Composer(100, 100_000), _Parser(text)
+    try:
+        composer.run(parser.get_event)
+    except Exception:
+        return None
+    finally:
+        parser.dispose()
+    return Document._from_tree("<full>", text, composer.root, composer.tree)
+
+
+def check_fast_pass(text: str):
+    """load_text reads values in a fast pass and makes positions later: it must equal the full composer."""
+    doc, diagnostics = load_text(text)
+    full = _full_composer(text)
+    assert (doc is None) == (full is None), diagnostics
+    if doc is None:
+        return
+    assert _typed(doc.data) == _typed(full.data)
+    for path in [*_all_paths(full.data), ("missing",), (7,)]:
+        assert doc.span(path) == full.span(path), path
+        assert doc.key_span(path) == full.key_span(path), path
+
+
+@FUZZ
+@given(nested, st.integers(0, 2))
+def test_fast_pass_reads_what_the_full_composer_reads(data, style):
+    check_fast_pass(dump(data, style))
+
+
+@FUZZ
+@given(YAML_SOUP)
+def test_fast_pass_on_yaml_soup(text):
+    check_fast_pass(text)
+
+
+@FUZZ
+@given(nested, st.integers(0, 3))
+def test_fast_pass_on_json(data, layout):
+    """JSON files are read by the json module when YAML would read them the same; else by the YAML passes."""
+    data = _plain(data)
+    if layout == 0:
+        text = json.dumps(data)  # \uXXXX escapes (surrogate pairs too), NaN and Infinity
+    elif layout == 1:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    elif layout == 2:
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:  # a key written twice, or a merge key, in otherwise valid JSON
+        value = json.dumps(data, ensure_ascii=False)
+        check_fast_pass(f'{{"<<": {value}}}')
+        text = f'{{"k": {value}, "k": 1}}'
+    check_fast_pass(text)
+
+
+def test_fast_pass_cases():
+    for text in (
+        "",
+        "---\n",
+        "a: 1\n---\nb: 2\n",  # two documents: refused by the full composer
+        "a: &x [1]\nb: *x\n",  # aliases
+        "a: 1\na: 2\n",  # duplicate keys
+        "a: {<<: {b: 1}, c: 2}\n",  # a merge key
+        "a: !!str 1\nb: !!map {c: 1}\n",  # tags
+        "? [1]\n: 2\n",  # a collection as a key
+        "1: 2\n~: 3\ntrue: 4\n",  # keys that are not text
+        "[" * 101 + "]" * 101,  # deeper than the limit
+        "just text",
+        "a: [1, 2.50, 0x1F, .inf, '3', \"4\", null, True]\n",
+        # JSON: read by the json module, or handed to the YAML passes where the two might differ
+        '{"a": [1.50, -0, 1E5, true, null, "x\\/y", "\\u00e9", "\\u0000"], "b": {}}',
+        '{"a": 1, "a": 2}',
+        '{"<<": {"a": 1}}',
+        '{"a": NaN}',
+        '{"a": "\\ud83d\\ude00"}',  # an escaped surrogate pair: libyaml refuses it
+        '{"a": "\x7f"}',
+        '{"a": "\x85"}',
+        '{"a":\t1}',
+        '{"a"\n: 1}',  # YAML keys are one line
+        '{"' + "k" * 1100 + '": 1}',
+        '{"a": ' + "9" * 5000 + "}",
+        "[" * 101 + "]" * 101,
+        "[" + ",".join(["1"] * 2_000_001) + "]",
+    ):
+        check_fast_pass(text)
+
+
+def test_a_clean_document_makes_no_position_tree_until_asked():
+    doc, _ = load_text("graphc: 1\nlegs: {a: {buy: 1, symbol: X}}\n")
+    assert doc._root is None  # the fast pass kept no marks: memory of a large file
+    assert (doc.span(("legs", "a", "symbol")).line, doc.span(("legs", "a", "symbol")).col) == (2, 28)
+    assert doc._root is not None
+
+
 def test_position_tree_with_anchors_merges_and_overrides():
     text = "base: &b {x: 1, y: [2, 3]}\nuse:\n  <<: *b\n  y: 4\nlist:\n  - *b\n  - [5]\n"
     doc, diagnostics = load_text(text)

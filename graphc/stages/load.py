@@ -12,12 +12,22 @@ straight from ``get_event`` (not the ``yaml.parse`` generator), the scalar path
 is inlined in :meth:`_Composer.run`, a scalar's span is built from its marks
 only when asked for, and spans skip the frozen dataclass's ``__init__``.
 
-Positions are kept outside the data, in ``{path_tuple: Span}`` tables, so the
-values stay ordinary dicts, lists, strings, ints and Decimals.
+Positions are kept outside the data (a tree of parser marks, flattened into
+``{path_tuple: Span}`` tables on request), so the values stay ordinary dicts,
+lists, strings, ints and Decimals.
+
+Most files never need a position: a clean playbook has no finding to point at.
+So :func:`load_text` first builds the values alone (:func:`_compose_fast`: no
+marks kept, a third of the memory of a large file), and the position tree is
+made only when a span is first asked for, by the full composer reading the same
+text again. Anything out of the ordinary (anchors, aliases, tags, merge keys,
+duplicate keys, a limit, a syntax error) stops the fast pass, and the full
+composer decides, exactly as if the fast pass did not exist.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +40,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 
 from yaml import (
     AliasEvent,
+    DocumentEndEvent,
     DocumentStartEvent,
     MappingEndEvent,
     MappingStartEvent,
@@ -37,6 +48,7 @@ from yaml import (
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
+    StreamStartEvent,
 )
 
 from graphc.diagnostics import Diagnostic, Span
@@ -79,13 +91,14 @@ class Document:
     tables (the render stage edits those; a Document made from tables uses them).
     """
 
-    __slots__ = ("_key_spans", "_root", "_spans", "data", "path", "text")
+    __slots__ = ("_key_spans", "_limits", "_root", "_spans", "data", "path", "text")
 
     def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
         self.path, self.text, self.data = path, text, data
         self._spans = {} if spans is None else spans  # path tuple -> Span of the value
         self._key_spans = {} if key_spans is None else key_spans  # path tuple -> Span of the mapping key
         self._root = None
+        self._limits = None  # (max_depth, max_nodes, max_total) of a document whose tree is made on demand
 
     @classmethod
     def _from_tree(cls, path: str, text: str, data, root) -> Document:
@@ -95,16 +108,29 @@ class Document:
         doc._root = root if root is not None else _EMPTY_DOCUMENT
         return doc
 
+    @classmethod
+    def _tree_later(cls, path: str, text: str, data, limits) -> Document:
+        """A document whose position tree is made from ``text`` when a position is first asked for."""
+        doc = cls._from_tree(path, text, data, None)
+        doc._root, doc._limits = None, limits
+        return doc
+
+    def _tree(self):
+        """The root of the position tree (made now if the fast pass left it for later)."""
+        if self._root is None:
+            self._root = _position_tree(self.text, *self._limits)
+        return self._root
+
     @property
     def spans(self) -> dict:
         if self._spans is None:
-            self._spans, self._key_spans = _flatten(self._root)
+            self._spans, self._key_spans = _flatten(self._tree())
         return self._spans
 
     @property
     def key_spans(self) -> dict:
         if self._key_spans is None:
-            self._spans, self._key_spans = _flatten(self._root)
+            self._spans, self._key_spans = _flatten(self._tree())
         return self._key_spans
 
     def span(self, path) -> Span | None:
@@ -139,7 +165,7 @@ class Document:
         return self._key_spans.get(path) or self.span(path)
 
     def _tree_span(self, path) -> Span:
-        node, table, slot = self._root, None, None
+        node, table, slot = self._tree(), None, None
         for part in path:
             if type(node) is not _Frame:
                 break
@@ -161,7 +187,7 @@ class Document:
 
     def _tree_frame(self, path):
         """The _Frame at exactly ``path``, or None."""
-        node = self._root
+        node = self._tree()
         for part in path:
             if type(node) is not _Frame:
                 return None
@@ -559,6 +585,20 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
                 hint="split it into smaller playbooks",
             )
         ]
+    try:
+        data = _load_json_fast(text, max_depth, max_total)
+    except Exception:  # not plain JSON: the YAML passes decide
+        data = _MISSING
+    if data is _MISSING:
+        parser = _Parser(text)
+        try:
+            data = _compose_fast(parser.get_event, max_depth, max_total)
+        except Exception:  # anything out of the ordinary, bad input included: the full pass decides
+            data = _MISSING
+        finally:
+            parser.dispose()
+    if data is not _MISSING:
+        return Document._tree_later(path, text, data, (max_depth, max_nodes, max_total)), []
     composer = _Composer(max_depth, max_nodes, max_total)
     parser = _Parser(text)
     try:
@@ -599,6 +639,193 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
     finally:
         parser.dispose()
     return Document._from_tree(path, text, composer.root, composer.tree), []
+
+
+def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int):
+    """The position tree of a text a fast pass has read (so the full composer reads it without error)."""
+    composer = _Composer(max_depth, max_nodes, max_total)
+    parser = _Parser(text)
+    try:
+        composer.run(parser.get_event)
+    except Exception:  # pragma: no cover - JSON the fast pass read but YAML cannot (none known: a safety net)
+        return _EMPTY_DOCUMENT  # its values are right; its findings point at the start of the file
+    finally:
+        parser.dispose()
+    return composer.tree if composer.tree is not None else _EMPTY_DOCUMENT
+
+
+# What the JSON fast pass accepts. Outside it YAML and JSON might read the text differently, so the YAML
+# passes decide: characters YAML refuses or treats as line breaks (control characters, NEL, LS, PS, BOM,
+# surrogates), tabs, escaped surrogates (JSON pairs them, libyaml refuses them), and a key whose `:` is on
+# a later line (YAML keys are one line).
+_JSON_START = re.compile(r"[ \n\r]*[{\[]")
+_KEY_COLON_ON_NEXT_LINE = re.compile(r'"[ \r\n]*[\r\n][ \r\n]*:')
+_JSON_UNSAFE = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_MAX_JSON_KEY = 150  # YAML reads a key of at most 1024 characters on one line (150 escaped as \uXXXX: 900)
+
+
+def _load_json_fast(text: str, max_depth: int, max_total: int):
+    """The values of a JSON object or array, read by the json module (a tenth of the time of libyaml's events).
+
+    For the JSON it accepts, YAML 1.2 core gives the same values: numbers as
+    exact ints and Decimals, unique keys, no ``<<`` merges; the same limits
+    apply (depth, nodes, scalar length). Anything else raises, and
+    :func:`load_text` goes on with the YAML passes, which decide as before.
+    """
+    if (
+        not _JSON_START.match(text)
+        or _JSON_UNSAFE.search(text)
+        or _SURROGATE_ESCAPE.search(text)
+        or _KEY_COLON_ON_NEXT_LINE.search(text)
+    ):
+        raise _FullPassNeeded
+    data = json.loads(
+        text,
+        parse_float=_json_decimal,
+        parse_int=_json_int,
+        parse_constant=_json_constant,
+        object_pairs_hook=_json_object,
+    )
+    _check_json_limits(data, max_depth, max_total)
+    return data
+
+
+def _json_int(text: str):
+    if len(text) > MAX_SCALAR_CHARS:
+        raise _FullPassNeeded
+    return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)  # as resolve_plain_scalar
+
+
+def _json_decimal(text: str) -> Decimal:
+    if len(text) > MAX_SCALAR_CHARS:
+        raise _FullPassNeeded
+    return Decimal(text)
+
+
+def _json_constant(name: str):
+    raise _FullPassNeeded  # NaN and Infinity are not JSON; YAML reads them as text
+
+
+def _json_object(pairs: list) -> dict:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs) or "<<" in mapping:
+        raise _FullPassNeeded  # a duplicate key (GC101) or a merge key
+    return mapping
+
+
+def _check_json_limits(data, max_depth: int, max_total: int) -> None:
+    """The YAML composer's limits on JSON values: nesting, values and keys counted, scalar length."""
+    written = 0
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > max_depth:
+            raise _FullPassNeeded
+        if type(value) is dict:
+            written += 1 + len(value)  # the mapping and its keys
+            for key in value:
+                if len(key) > _MAX_JSON_KEY:
+                    raise _FullPassNeeded
+            items = value.values()
+        else:
+            written += 1
+            items = value
+        for item in items:
+            kind = type(item)
+            if kind is dict or kind is list:
+                pending.append((item, depth + 1))
+            else:
+                written += 1
+                if kind is str and len(item) > MAX_SCALAR_CHARS:
+                    raise _FullPassNeeded
+    if written > max_total:
+        raise _FullPassNeeded
+
+
+class _FullPassNeeded(Exception):
+    """The fast pass met something only the full composer handles."""
+
+
+_LIST = object()  # the pending "key" of a list being filled
+
+
+def _compose_fast(get_event, max_depth: int, max_total: int):
+    """The document's values, and nothing else, from the parser's events.
+
+    Handles plain data: mappings, lists and untagged scalars with unique keys.
+    Anything else raises :class:`_FullPassNeeded` (or the parser's own error),
+    and :func:`load_text` gives the text to the full composer, which builds the
+    same values for what this accepts (tests/test_load.py compares the two).
+    Collections are attached to their parent when they start (the full
+    composer attaches them when they end); the values and key order are the same.
+    """
+    resolve, resolved = resolve_plain_scalar, _RESOLVED
+    containers: list = []  # the dicts and lists being filled, innermost last
+    pending: list = []  # per container: the key waiting for its value, _NO_KEY, or _LIST
+    root = _MISSING
+    written = 0
+    while True:
+        event = get_event()
+        etype = type(event)
+        if etype is ScalarEvent:
+            text = event.value
+            if event.anchor or (event.tag and event.tag != "!") or len(text) > MAX_SCALAR_CHARS:
+                raise _FullPassNeeded
+            if not event.style and event.implicit[0]:
+                value = resolved.get(text, _MISSING)  # resolve_plain_scalar, its memo inlined
+                if value is _MISSING:
+                    value = resolve(text)
+            else:
+                value = text
+            written += 1
+            if written > max_total:
+                raise _FullPassNeeded
+            if not containers:
+                root = value
+                continue
+            key = pending[-1]
+            if key is _LIST:
+                containers[-1].append(value)
+            elif key is _NO_KEY:
+                pending[-1] = value if type(value) is str else _key_text(value)
+            else:
+                mapping = containers[-1]
+                if key in mapping or key == "<<":
+                    raise _FullPassNeeded
+                mapping[key] = value
+                pending[-1] = _NO_KEY
+        elif etype is MappingStartEvent or etype is SequenceStartEvent:
+            if event.anchor or (event.tag and event.tag != "!") or len(containers) >= max_depth:
+                raise _FullPassNeeded
+            written += 1
+            if written > max_total:
+                raise _FullPassNeeded
+            is_map = etype is MappingStartEvent
+            value = {} if is_map else []
+            if containers:
+                key = pending[-1]
+                if key is _LIST:
+                    containers[-1].append(value)
+                elif key is _NO_KEY or key in containers[-1] or key == "<<":  # a mapping as a key, a duplicate, a merge
+                    raise _FullPassNeeded
+                else:
+                    containers[-1][key] = value
+                    pending[-1] = _NO_KEY
+            else:
+                root = value
+            containers.append(value)
+            pending.append(_NO_KEY if is_map else _LIST)
+        elif etype is MappingEndEvent or etype is SequenceEndEvent:
+            containers.pop()
+            pending.pop()
+        elif etype is StreamEndEvent or event is None:
+            return None if root is _MISSING else root
+        elif etype is DocumentStartEvent:
+            if root is not _MISSING:
+                raise _FullPassNeeded  # a second document
+        elif etype is not DocumentEndEvent and etype is not StreamStartEvent:
+            raise _FullPassNeeded  # an alias, or an event this pass does not know
 
 
 def _too_big(text: str) -> bool:
