@@ -119,3 +119,15 @@ def test_edge_mapping_needs_a_trigger(tmp_path):
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1
     assert "error GC104" in result.stderr and "trigger" in result.stderr
+
+
+def test_remembered_parses_are_per_leg_and_never_shared():
+    from graphc.stages.triggers import parse_trigger_text
+
+    first = parse_trigger_text("a + 5s")
+    first.trigger["on_timeout"]["ms"] = 1  # a caller changing its copy
+    second = parse_trigger_text("b  + 5s")  # same phrase after another leg id
+    assert (second.from_leg, second.trigger) == ("b", {"on_timeout": {"ms": 5000}})
+    ratio = parse_trigger_text("c filled 50%")
+    assert (ratio.from_leg, ratio.trigger, ratio.condition) == ("c", "on_fill_ratio", {"fill_ratio_gte": 0.5})
+    assert parse_trigger_text("d filled 50%").condition is not ratio.condition

@@ -52,7 +52,7 @@ class Locator:
     """
 
     spans: dict = field(default_factory=dict)  # wire path -> Span | _Later
-    nodes: dict = field(default_factory=dict, repr=False)  # node index -> (path inside the node -> Span | None)
+    nodes: object = field(default_factory=dict, repr=False)  # .get(node index) -> (path in the node -> Span | None)
 
     def span(self, path):
         path = tuple(path)
@@ -89,6 +89,84 @@ class _Later(tuple):
         return doc.key_span(path) if key else doc.span(path)
 
 
+class _LegLocators:
+    """``get(node index)``: the node's locate function, made only when a finding asks for it.
+
+    Nothing is kept per leg but its id (a 100k-leg graph would otherwise hold
+    300k closures): the leg's fields are looked up again in the document.
+    """
+
+    __slots__ = ("defaults", "doc", "leg_ids")
+
+    def __init__(self, doc, defaults):
+        self.doc, self.defaults = doc, defaults
+        self.leg_ids: list = []  # node index -> leg id
+
+    def __len__(self) -> int:
+        return len(self.leg_ids)
+
+    def get(self, index):
+        if not 0 <= index < len(self.leg_ids):
+            return None
+        leg_id = self.leg_ids[index]
+        fields, span_of = _leg_fields(self.doc, self.defaults, leg_id, self.doc.data["legs"][leg_id])
+        return _node_locator(span_of, fields)
+
+
+def _leg_fields(doc, defaults, leg_id, raw):
+    """A leg's fields (``defaults:`` merged in) and ``span_of(field name)``, the span to report a field at."""
+    written, inherited = defaults  # `defaults:` as written, and the part every leg inherits
+    fields = {**inherited, **raw} if inherited else raw  # read-only from here on: no copy without defaults
+
+    def span_of(name):
+        if name is None:
+            return doc.key_span(("legs", leg_id))
+        if name in raw:
+            return doc.span(("legs", leg_id, name))
+        if name in written:
+            return doc.span(("defaults", name))
+        return doc.key_span(("legs", leg_id))
+
+    return fields, span_of
+
+
+def _node_locator(span_of, fields):
+    """A function (wire path inside the node) -> Span, or None for a path it does not place.
+
+    Only the few paths that get a finding are ever asked for, so nothing is
+    computed up front (a 100k-leg graph would otherwise build 1.5M spans).
+    """
+
+    def field_for(rest):
+        n = len(rest)
+        if n == 0 or rest == ("node_id",):
+            return None, True
+        head = rest[0]
+        if n == 1:
+            if head == "instrument":
+                return "symbol", True
+            if head == "side":
+                return ("side" if "side" in fields else _qty_field(fields)), True
+            if head == "quantity":
+                return _qty_field(fields), True
+            if head == "order_type":
+                return ("limit" if "limit" in fields else None), True
+            if head == "activation":
+                return ("activation" if "activation" in fields else None), True
+        elif n == 2 and head == "instrument" and rest[1] in ("venue", "type"):
+            return (rest[1] if rest[1] in fields else "symbol"), True
+        elif n == 2 and head == "execution" and rest[1] in _EXECUTION_FIELDS:
+            name = _EXECUTION_FIELDS[rest[1]]
+            return (name if name in fields else None), True
+        return None, False
+
+    def locate(rest):
+        name, known = field_for(rest)
+        return span_of(name) if known else None
+
+    return locate
+
+
 @dataclass
 class BuildResult:
     wire: dict | None
@@ -118,6 +196,7 @@ class _Builder:
         defaults = defaults if isinstance(defaults, dict) else {}
         inherited = {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")}
         self.defaults = defaults, inherited  # `defaults:` as written, and the part every leg inherits
+        self.locator.nodes = self.leg_locators = _LegLocators(doc, self.defaults)
 
     def error(self, exc: DiagnosticError, fallback_span=None):
         self.diagnostics.append(exc.to_diagnostic(self.doc.path, fallback_span))
@@ -207,23 +286,6 @@ class _Builder:
                 targets.add(entry["to"])
         return targets
 
-    def _leg_fields(self, leg_id, raw):
-        defaults, inherited = self.defaults
-        fields = {**inherited, **raw} if inherited else raw  # read-only from here on: no copy without defaults
-        doc = self.doc  # not `self`: the locator keeps span_of, and builder -> locator -> span_of -> builder
-        #                 would be a reference cycle that only the garbage collector could free
-
-        def span_of(name):
-            if name is None:
-                return doc.key_span(("legs", leg_id))
-            if name in raw:
-                return doc.span(("legs", leg_id, name))
-            if name in defaults:
-                return doc.span(("defaults", name))
-            return doc.key_span(("legs", leg_id))
-
-        return fields, span_of
-
     def _leg(self, index, leg_id, raw, edges, incoming):
         if not isinstance(raw, dict):
             return None  # schema validation already reported it
@@ -235,7 +297,9 @@ class _Builder:
                     self.doc.key_span(("legs", leg_id)),
                 )
             )
-        fields, span_of = self._leg_fields(leg_id, raw)
+        # span_of keeps the document, not the builder: builder -> locator -> span_of -> builder would be a
+        # reference cycle that only the garbage collector could free
+        fields, span_of = _leg_fields(self.doc, self.defaults, leg_id, raw)
         ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes)
         path = ("nodes", index)
         leg_edges = self._after_edges(leg_id, raw, len(edges))
@@ -246,7 +310,7 @@ class _Builder:
             return None
         for code, wire_field, reason in ctx.skips:
             self.skips.append(Skip(code, path + (wire_field,), reason))
-        self.locator.nodes[index] = self._node_locator(span_of, fields)
+        self.leg_locators.leg_ids.append(leg_id)
         for edge, doc_path in leg_edges:
             self.locator.spans[("edges", len(edges))] = _Later((self.doc, doc_path, False))
             edges.append(edge)
@@ -300,43 +364,6 @@ class _Builder:
             return to_scaled(price, 9, "price")
         except UnitError as exc:
             raise L.located(ctx, "limit", exc) from None
-
-    @staticmethod
-    def _node_locator(span_of, fields):
-        """A function (wire path inside the node) -> Span, or None for a path it does not place.
-
-        Only the few paths that get a finding are ever asked for, so nothing is
-        computed up front (a 100k-leg graph would otherwise build 1.5M spans).
-        """
-
-        def field_for(rest):
-            n = len(rest)
-            if n == 0 or rest == ("node_id",):
-                return None, True
-            head = rest[0]
-            if n == 1:
-                if head == "instrument":
-                    return "symbol", True
-                if head == "side":
-                    return ("side" if "side" in fields else _qty_field(fields)), True
-                if head == "quantity":
-                    return _qty_field(fields), True
-                if head == "order_type":
-                    return ("limit" if "limit" in fields else None), True
-                if head == "activation":
-                    return ("activation" if "activation" in fields else None), True
-            elif n == 2 and head == "instrument" and rest[1] in ("venue", "type"):
-                return (rest[1] if rest[1] in fields else "symbol"), True
-            elif n == 2 and head == "execution" and rest[1] in _EXECUTION_FIELDS:
-                name = _EXECUTION_FIELDS[rest[1]]
-                return (name if name in fields else None), True
-            return None, False
-
-        def locate(rest):
-            name, known = field_for(rest)
-            return span_of(name) if known else None
-
-        return locate
 
     # -- edges -------------------------------------------------------------------
     def _after_edges(self, leg_id, raw, first_index):
