@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from graphc import humanize as H
 
@@ -265,22 +266,27 @@ def _risk(risk) -> dict:
 
 
 def round_trip_difference(text: str, wire: dict) -> str | None:
-    """Compile ``text`` and compare with ``wire``; None when identical, else where they differ."""
-    import json
+    """Compile ``text`` and compare with ``wire``; None when identical, else where they differ.
 
+    Numbers are compared as exact values (``0.5`` equals ``0.50``, ``5`` equals
+    ``5.0``), as JSON readers see them; a boolean never equals a number.
+    """
     from graphc.pipeline import compile_text
 
     result = compile_text(text, "<decompiled>")
     if not result.ok:
         first = next((d for d in result.diagnostics if d.is_error), None)
         return "the playbook does not compile" + (f": {first.code} {first.message}" if first else "")
-    got, want = json.loads(result.wire_json()), json.loads(json.dumps(wire, default=float))
-    return _first_difference(got, want, "")
+    return _first_difference(result.wire, wire, "")
 
 
 def _first_difference(got, want, path):
     if isinstance(got, dict) and isinstance(want, dict):
-        for key in list(want) + [k for k in got if k not in want]:
+        if got.keys() == want.keys():
+            keys = want
+        else:
+            keys = list(want) + [k for k in got if k not in want]
+        for key in keys:
             if key not in got or key not in want:
                 return f"{path or 'the graph'}: `{key}` is {'missing' if key not in got else 'extra'}"
             found = _first_difference(got[key], want[key], f"{path}.{key}" if path else key)
@@ -290,11 +296,29 @@ def _first_difference(got, want, path):
     if isinstance(got, list) and isinstance(want, list):
         if len(got) != len(want):
             return f"{path}: {len(got)} items instead of {len(want)}"
-        for i, (a, b) in enumerate(zip(got, want, strict=False)):
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            if type(a) is dict and a == b:
+                continue  # a node or an edge, equal as a whole (C speed; the wire has no booleans inside them,
+                #           so `True == 1` cannot hide a difference there)
             found = _first_difference(a, b, f"{path}[{i}]")
             if found:
                 return found
         return None
-    if got == want and isinstance(got, bool) == isinstance(want, bool):
+    if type(got) is type(want) and got == want:
         return None
-    return f"{path}: {got!r} instead of {want!r}"
+    if isinstance(got, bool) == isinstance(want, bool) and _exact(got) == _exact(want):
+        return None
+    return f"{path}: {_shown(got)} instead of {_shown(want)}"
+
+
+def _exact(value):
+    """Numbers as exact Decimals (a float from json.loads by its shortest repr); anything else as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    return H.exact(value)
+
+
+def _shown(value) -> str:
+    if isinstance(value, (float, Decimal)) and not isinstance(value, bool):
+        return H.number(value)
+    return repr(value)

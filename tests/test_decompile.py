@@ -362,3 +362,45 @@ def test_a_value_used_in_two_places_is_written_twice_not_as_an_alias():
     shared_number, shared_mapping = Decimal("0.1"), {"ms": 5000}
     text = dump_yaml({"a": shared_number, "b": shared_number, "c": shared_mapping, "d": shared_mapping})
     assert text == "a: 0.1\nb: 0.1\nc:\n  ms: 5000\nd:\n  ms: 5000\n"
+
+
+# -- the YAML writer -----------------------------------------------------------------
+
+_words = st.from_regex(r"[A-Za-z0-9+.-][A-Za-z0-9._/%+:-]{0,6}( [A-Za-z0-9._/%+-]{1,4}){0,2}", fullmatch=True)
+_yaml_scalars = st.one_of(
+    st.text(max_size=8),
+    _words,
+    st.sampled_from(
+        ["0o17", ".5", "yes", "on", "2026-01-05", "1_000", "- x", "a: b", "#c", "'q'", "x\ny", "é", "\u2028"]
+    ),
+    st.integers(-(10**20), 10**20),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3),
+    st.builds(JsonFloat, st.decimals(allow_nan=False, allow_infinity=False, places=2)),
+    st.booleans(),
+    st.none(),
+)
+_yaml_keys = st.one_of(st.text(max_size=6), _words, st.sampled_from(["", "x" * 130, "a\nb", "true", "1", "? k"]))
+_yaml_data = st.recursive(
+    _yaml_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_yaml_keys, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(_yaml_keys, _yaml_data, min_size=1, max_size=4))
+def test_yaml_writer_writes_what_pyyaml_writes(data):
+    from graphc.yaml_out import _pyyaml_dump, dump_yaml
+
+    assert dump_yaml(data) == _pyyaml_dump(data)
+
+
+def test_a_decompiled_playbook_is_written_without_pyyaml(monkeypatch):
+    import graphc.yaml_out
+
+    def refuse(data):
+        raise AssertionError("the fast writer handed a plain playbook to PyYAML")
+
+    monkeypatch.setattr(graphc.yaml_out, "_pyyaml_dump", refuse)
+    for name in ("eth-hedge", "prediction-arb", "btc-twap", "dip-buy"):
+        wire = read_graph_input((GOLDEN / f"{name}.json").read_text(), f"{name}.json").wire
+        assert decompile(wire, name).text.startswith(f"graphc: 1\nname: {name}\n")

@@ -20,12 +20,20 @@ def decompile_command(wire, output):
     if it would not give back the identical wire graph, nothing is written and
     the command says where the two differ (exit 1).
     """
-    from graphc.decompile import DecompileError, decompile, playbook_name, round_trip_difference
+    from graphc.decompile import playbook_name
+    from graphc.pipeline import gc_paused
+
+    text, path = read_input(wire)
+    with gc_paused():  # a large graph: millions of objects the collector would re-scan again and again
+        _decompile(text, path, playbook_name(wire), output)
+
+
+def _decompile(text, path, name, output):
+    from graphc.decompile import DecompileError, decompile, round_trip_difference
     from graphc.diagnostics import has_errors
     from graphc.report import FileResult
     from graphc.wire_input import read_graph_input
 
-    text, path = read_input(wire)
     loaded = read_graph_input(text, path)
     if loaded.diagnostics:
         print_diagnostics([FileResult(path, text, loaded.diagnostics, [])])
@@ -35,7 +43,7 @@ def decompile_command(wire, output):
     if loaded.wire is None or has_errors(loaded.diagnostics):
         sys.exit(EXIT_FINDINGS)
     try:
-        result = decompile(loaded.wire, playbook_name(wire))
+        result = decompile(loaded.wire, name)
     except DecompileError as exc:
         click.echo(f"graphc: {path}: no playbook can express this graph: {exc}", err=True)
         sys.exit(EXIT_FINDINGS)
