@@ -205,3 +205,30 @@ def test_an_unreachable_router_is_exit_3(tmp_path):
     )
     assert proc.returncode == 3
     assert "--quotes live" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_any_router_answer_is_a_quote_or_none():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20) | st.decimals(allow_nan=True)
+    answers = st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["nbbo", "bid", "ask", "mid", "last", "tick", "lot", "x"]), inner, max_size=4
+            )
+        ),
+        max_leaves=12,
+    )
+
+    @settings(deadline=None)
+    @given(answers)
+    def check(answer):
+        quote = quote_from_router(answer)
+        assert quote is None or isinstance(quote, Quote)
+        if quote is not None:
+            assert all(v is None or (v.is_finite() and v > 0) for v in vars(quote).values())
+
+    check()

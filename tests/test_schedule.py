@@ -317,3 +317,51 @@ def test_schedule_command_with_a_bad_schedule_exits_1(tmp_path):
     proc = run_schedule(tmp_path, text=PLAYBOOK.format(cron="0 14 * *", tz="UTC", catch_up="1h"))
     assert proc.returncode == 1
     assert "GC103" in proc.stderr and "expected 5 fields" in proc.stderr
+
+
+# -- hostile input: a diagnostic, never a crash ------------------------------------------------
+
+
+@settings(deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("0123456789*/,-@ MONJANSUNFRIabc\t\n")), max_size=60) | st.text(max_size=40)
+)
+def test_any_cron_text_parses_or_says_why(text):
+    try:
+        cron = parse_cron(text)
+    except CronError as exc:
+        assert str(exc)
+        return
+    schedule = Schedule(cron, "UTC", timedelta(hours=1))
+    after = utc("2026-01-01T00:00Z")
+    first = schedule.next_after(after)
+    assert first is None or (first > after and schedule.latest_at_or_before(first) == first)
+
+
+@settings(deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["cron", "timezone", "catch_up", "every", "x"]),
+        st.none()
+        | st.booleans()
+        | st.integers(-10, 10**6)
+        | st.text(max_size=30)
+        | st.lists(st.integers(), max_size=2),
+        max_size=4,
+    )
+    | st.text(max_size=10)
+    | st.integers()
+)
+def test_any_schedule_value_is_a_diagnostic_not_a_crash(value):
+    import yaml
+
+    from graphc.schedule import schedule_from_doc
+
+    text = "graphc: 1\nname: x\n" + yaml.safe_dump({"schedule": value}) + "legs: {}\n"
+    doc, problems = load_text(text, "x.yaml")
+    if doc is None:
+        return
+    schedule, problems = schedule_from_doc(doc)
+    assert (schedule is None) == bool(problems)  # a schedule, or the reasons there is none
+    for problem in problems:
+        assert problem.code in ("GC102", "GC103", "GC104", "GC105") and problem.span is not None
