@@ -278,6 +278,9 @@ def _instant(wall: datetime, zone) -> datetime | None:
 
 
 def _zone(name: str):
+    """The tzinfo of an IANA name; UTC needs no tz database (a bare container may have none)."""
+    if name == "UTC":
+        return UTC
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)

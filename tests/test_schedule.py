@@ -365,3 +365,14 @@ def test_any_schedule_value_is_a_diagnostic_not_a_crash(value):
     assert (schedule is None) == bool(problems)  # a schedule, or the reasons there is none
     for problem in problems:
         assert problem.code in ("GC102", "GC103", "GC104", "GC105") and problem.span is not None
+
+
+def test_utc_needs_no_tz_database(monkeypatch):
+    import zoneinfo
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", None)  # as if the image had no tz database at all
+    s = sched("0 14 * * MON", "UTC")
+    assert s.next_after(utc("2026-01-01T00:00Z")) == utc("2026-01-05T14:00Z")
+    from graphc.schedule import check_timezone
+
+    assert check_timezone("UTC") is None
