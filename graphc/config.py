@@ -33,16 +33,18 @@ with a did-you-mean, GC103 invalid value).
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
 from graphc.files import CONFIG_FILE, PYPROJECT, declares_graphc, display_path, find_project_root
+
+if TYPE_CHECKING:
+    import tomllib
 
 OFF = "off"
 LEVELS = (ERROR, WARNING, OFF)
@@ -117,6 +119,8 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {exc}", shown)]
+    import tomllib  # deferred, as is difflib: most runs find no config file
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -189,6 +193,8 @@ class _Reader:
                 self.unknown(("rules", key), key, choices, "rule codes or names")
                 continue
             if not isinstance(level, str) or level.strip().lower() not in LEVELS:
+                import difflib
+
                 guess = difflib.get_close_matches(str(level).lower(), LEVELS, n=1)
                 maybe = f" (did you mean {guess[0]!r}?)" if guess else ""
                 self.invalid(
@@ -233,6 +239,8 @@ class _Reader:
 
     # -- diagnostics -------------------------------------------------------
     def unknown(self, where: tuple, key: str, choices, what: str):
+        import difflib
+
         choices = list(choices)
         guess = difflib.get_close_matches(key, choices, n=1, cutoff=0.6) or difflib.get_close_matches(
             key.lower(), [c.lower() for c in choices], n=1, cutoff=0.6

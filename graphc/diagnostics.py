@@ -43,6 +43,8 @@ class Related:
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One finding: a rule code, a message, where it is (path and span), its severity and a hint."""
+
     code: str
     message: str
     path: str = "<input>"

@@ -17,11 +17,12 @@ from graphc.pipeline import CompileOptions, compile_document
 from graphc.rules.base import LintContext, run_checks
 from graphc.rules.registry import default_severity
 from graphc.stages.load import load_text
-from graphc.suppress import filter_suppressed
 
 
 @dataclass
 class LintOptions:
+    """How to lint: compile options, quotes, config, and whether the report lists skipped checks."""
+
     compile: object = None  # graphc.pipeline.CompileOptions (quotes, params, now)
     quotes_given: bool = False
     config: object = None  # graphc.config.Config
@@ -166,7 +167,10 @@ def lint_source(
             name = doc.data["name"]
     if options.config is not None:
         diagnostics = apply_config(diagnostics, options.config)
-    diagnostics = filter_suppressed(diagnostics, text, path=path)
+    if diagnostics:  # (most files have none: the suppression module is not even imported)
+        from graphc.suppress import filter_suppressed
+
+        diagnostics = filter_suppressed(diagnostics, text, path=path)
     diagnostics.sort(key=Diagnostic.sort_key)
     outcome = LintOutcome(FileResult(path, text, diagnostics, skips), name=name)
     if keep_wire and graph is not None and graph.wire is not None and not has_errors(diagnostics):

@@ -27,6 +27,8 @@ _TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})  # leg keys that only th
 
 @dataclass
 class CompileOptions:
+    """What a compile may use besides the playbook: quotes, params, the time, the project."""
+
     quotes: dict = field(default_factory=dict)  # symbol -> Quote
     params: dict = field(default_factory=dict)  # --set NAME=VALUE (raw text)
     params_file: str | None = None  # --params FILE
@@ -38,6 +40,8 @@ class CompileOptions:
 
 @dataclass
 class CompileResult:
+    """A compiled playbook: the wire graph (None when it could not be built), diagnostics, and the way back to the source."""
+
     path: str
     source: str | None
     wire: dict | None = None

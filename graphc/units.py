@@ -370,6 +370,8 @@ def parse_percent_points(value) -> Decimal:
 
 @dataclass(frozen=True)
 class Quantity:
+    """A parsed size: its kind, amount and asset."""
+
     kind: str  # 'base' | 'asset' | 'shares' | 'notional' | 'derived'
     amount: Decimal | None  # None only for 'derived'
     asset: str | None = None  # upper-case asset for 'asset'; 'USD' for 'notional'
@@ -426,6 +428,8 @@ _OFFSET_UNITS = ("tick", "bps", "%", "c", "$")
 
 @dataclass(frozen=True)
 class PriceExpr:
+    """A parsed price: a literal, or a quote base with offsets."""
+
     base: str | None  # 'bid' | 'ask' | 'mid' | 'last' | None for a literal base
     literal: Decimal | None  # the literal base value when base is None
     offsets: tuple = ()  # ((Decimal signed amount, unit), ...), unit in _OFFSET_UNITS

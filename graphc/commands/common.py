@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import click
 
@@ -44,6 +43,8 @@ def compile_options(fn):
 def parse_now(text):
     if text is None:
         return None
+    from datetime import UTC, datetime  # deferred: most runs give no --now
+
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

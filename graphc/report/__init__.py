@@ -78,6 +78,8 @@ def ordered(results) -> list[tuple[FileResult, list[Diagnostic]]]:
 
 @dataclass(frozen=True)
 class Summary:
+    """The counts the last line of a report gives."""
+
     errors: int
     warnings: int
     files: int

@@ -169,6 +169,8 @@ def _node_locator(span_of, fields):
 
 @dataclass
 class BuildResult:
+    """What the model stage made of a document."""
+
     wire: dict | None
     locator: Locator
     origin: dict

@@ -46,6 +46,8 @@ class JsonFloat(Decimal):
 
 @dataclass(frozen=True)
 class Trigger:
+    """An edge's source leg, its wire trigger and its condition."""
+
     from_leg: str
     trigger: object  # wire trigger: a name or {"on_timeout": ...} / {"on_price": ...}
     condition: dict | None = None
