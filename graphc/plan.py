@@ -1,18 +1,27 @@
 """Plans: what ``graphc plan`` shows and saves, and what ``graphc submit`` checks.
 
-A saved plan holds the exact wire bytes that will be POSTed, their SHA-256,
-the hashes of the inputs they came from, and the time it was made. ``submit``
-sends exactly those bytes, after checking the hash (a tampered plan is refused)
-and the age (quotes go stale: a plan older than ``--max-age`` is refused).
+A saved plan holds the graph that will be POSTed (canonical wire JSON; submit
+adds the run tag to each node id, nothing else), its SHA-256, the run key it
+will be submitted under, the project whose ledger records it, the hashes of
+the inputs it came from, and the time it was made. ``submit`` checks the
+hashes (a tampered plan is refused) and the age (quotes go stale: a plan older
+than ``--max-age`` is refused).
+
+:func:`summarize` reads a wire graph into a :class:`Summary` (legs, their
+notional in exact decimals, the trigger tree, the risk limits): the numbers a
+person checks before money moves. How it is worded is the command line's job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+
+from graphc.vocabulary import PRICE_SCALE, QTY_SCALE
 
 PLAN_VERSION = 1
 
@@ -27,6 +36,8 @@ class Plan:
     wire_text: str
     created_at: datetime
     source: str
+    run_key: str | None = None  # the content run key made at plan time (plans from before it: None)
+    project: str | None = None  # the project whose ledger records the run
 
     @property
     def wire_bytes(self) -> bytes:
@@ -53,7 +64,17 @@ def file_digest(path) -> dict | None:
 
 
 def build_plan(
-    *, name, wire_text, playbook, quotes=None, params_file=None, params=None, now=None, created_at=None
+    *,
+    name,
+    wire_text,
+    playbook,
+    quotes=None,
+    params_file=None,
+    params=None,
+    now=None,
+    created_at=None,
+    run_key=None,
+    project=None,
 ) -> dict:
     """The JSON document ``graphc plan -o`` writes."""
     created_at = created_at or datetime.now(UTC)
@@ -63,6 +84,8 @@ def build_plan(
         "name": name,
         "created_at": created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "sandbox": json.loads(wire_text).get("is_sandbox") is not False,
+        "run_key": run_key,
+        "project": None if project is None else str(project),
         "wire_sha256": sha256_hex(wire_bytes),
         "inputs": {
             "playbook": file_digest(playbook),
@@ -75,6 +98,15 @@ def build_plan(
     }
     plan["plan_sha256"] = plan_digest(plan)
     return plan
+
+
+def write_plan(plan: dict, path) -> None:
+    """Write a plan readable by its owner only (0600): it says what a desk is about to trade."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # an existing file keeps its mode otherwise
+        json.dump(plan, fh, indent=2)
+        fh.write("\n")
 
 
 def plan_digest(plan: dict) -> str:
@@ -122,92 +154,155 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         )
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
-    return Plan(str(data.get("name") or "plan"), wire_text, created, source)
+    run_key, project = data.get("run_key"), data.get("project")
+    return Plan(
+        str(data.get("name") or "plan"),
+        wire_text,
+        created,
+        source,
+        run_key if isinstance(run_key, str) and run_key else None,
+        project if isinstance(project, str) and project else None,
+    )
 
 
-# -- the readable summary ------------------------------------------------------------
+# -- the summary a person reads ---------------------------------------------------------
 
 
-def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
-    """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE."""
-    from graphc.humanize import edge_label, money_text, number, size_text
-    from graphc.rules.base import LintContext
+@dataclass(frozen=True)
+class Leg:
+    node_id: str
+    side: str
+    quantity: object  # the wire quantity ({"fixed": ...} or "derived"), for the words
+    amount: Decimal | None  # fixed size in base units
+    symbol: str
+    type: str
+    venue: str | None
+    order_type: object
+    limit: Decimal | None
+    notional: Decimal | None  # amount x (limit, else the quote's ask for a buy / bid for a sell)
+    policy: str
 
-    ctx = LintContext(wire=wire, quotes=quotes)
-    rows = [("leg", "side", "size", "instrument", "venue", "price", "notional", "policy")]
-    total, unknown = Decimal(0), []
-    for node in ctx.nodes:
-        instrument = node.get("instrument") or {}
-        order_type = node.get("order_type")
-        price = ctx.limit_price(node)
-        price_text = number(price) if price is not None else ("market" if order_type == "market" else "?")
-        notional = ctx.notional(node)
+
+@dataclass(frozen=True)
+class TreeLine:
+    depth: int
+    node_id: str
+    parent: str | None  # None for a root
+    edge: dict | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    legs: list[Leg]
+    tree: list[TreeLine]
+    max_notional: object = None
+    max_loss: object = None
+    has_risk: bool = False
+    total: Decimal = Decimal(0)
+    unknown: list[str] = field(default_factory=list)  # legs whose notional is unknown (no price)
+    is_sandbox: object = None  # True, False, or anything else: not said
+
+
+def _mapping(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _amount(node: dict) -> Decimal | None:
+    quantity = node.get("quantity")
+    fixed = quantity.get("fixed") if isinstance(quantity, dict) else None
+    raw = _int(fixed.get("qty_1e8")) if isinstance(fixed, dict) else None
+    return None if raw is None else Decimal(raw) / QTY_SCALE
+
+
+def _limit(node: dict) -> Decimal | None:
+    order_type = node.get("order_type")
+    limit = order_type.get("limit") if isinstance(order_type, dict) else None
+    raw = _int(limit.get("price_1e9")) if isinstance(limit, dict) else None
+    return None if raw is None else Decimal(raw) / PRICE_SCALE
+
+
+def _quoted(node: dict, symbol: str, quotes: dict) -> Decimal | None:
+    quote = quotes.get(symbol)
+    if quote is None:
+        return None
+    return quote.ask if node.get("side") == "buy" else quote.bid
+
+
+def summarize(wire: dict, quotes: dict) -> Summary:
+    """The numbers of a wire graph, exact: each leg's size, price and notional, the total, the trigger tree."""
+    nodes = [n for n in wire.get("nodes") or [] if isinstance(n, dict)]
+    edges = [e for e in wire.get("edges") or [] if isinstance(e, dict)]
+    legs, total, unknown = [], Decimal(0), []
+    for node in nodes:
+        instrument = _mapping(node.get("instrument"))
+        symbol = str(instrument.get("symbol"))
+        amount, limit = _amount(node), _limit(node)
+        price = limit if limit is not None else _quoted(node, symbol, quotes)
+        notional = amount * price if amount is not None and price is not None else None
         if notional is None:
-            unknown.append(node.get("node_id"))
+            unknown.append(str(node.get("node_id")))
         else:
             total += notional
-        rows.append(
-            (
-                str(node.get("node_id")),
-                str(node.get("side")),
-                size_text(
-                    node.get("quantity"),
-                    instrument.get("symbol", ""),
-                    instrument.get("type", ""),
-                    instrument.get("venue"),
-                ),
-                str(instrument.get("symbol")),
-                str(instrument.get("venue") or "sor"),
-                price_text,
-                _dollars(notional) if notional is not None else "?",
-                str((node.get("execution") or {}).get("policy", "sor")),
+        execution = _mapping(node.get("execution"))
+        legs.append(
+            Leg(
+                node_id=str(node.get("node_id")),
+                side=str(node.get("side")),
+                quantity=node.get("quantity"),
+                amount=amount,
+                symbol=symbol,
+                type=str(instrument.get("type", "")),
+                venue=instrument.get("venue"),
+                order_type=node.get("order_type"),
+                limit=limit,
+                notional=notional,
+                policy=str(execution.get("policy", "sor")),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines += ["", "triggers:"] + _trigger_tree(ctx, edge_label)
-    risk = wire.get("risk") or {}
-    limits = []
-    if "admission" in risk:
-        limits.append(f"max notional {money_text(risk['admission'].get('max_notional_usd'))}")
-    if "runtime" in risk:
-        limits.append(f"max loss {money_text(risk['runtime'].get('max_loss_usd'))}")
-    lines += ["", "risk: " + (", ".join(limits) if limits else "no limits")]
-    total_text = _dollars(total)
-    if unknown:
-        total_text = f"at least {total_text} (unknown for {', '.join(map(str, unknown))}: no price)"
-    lines.append(f"total notional: {total_text}")
-    mode = {False: "LIVE: real orders, real money", True: "SANDBOX (paper trading)"}.get(
-        wire.get("is_sandbox"), "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)"
+    risk = _mapping(wire.get("risk"))
+    admission = risk.get("admission") if isinstance(risk.get("admission"), dict) else None
+    runtime = risk.get("runtime") if isinstance(risk.get("runtime"), dict) else None
+    return Summary(
+        legs=legs,
+        tree=_trigger_tree(nodes, edges),
+        max_notional=None if admission is None else admission.get("max_notional_usd"),
+        max_loss=None if runtime is None else runtime.get("max_loss_usd"),
+        has_risk=admission is not None or runtime is not None,
+        total=total,
+        unknown=unknown,
+        is_sandbox=wire.get("is_sandbox"),
     )
-    lines.append("mode: " + bold(mode))
-    return lines
 
 
-def _dollars(value: Decimal) -> str:
-    """$1,234.57: one fixed format so a column of notionals lines up."""
-    return f"${value.quantize(Decimal('0.01')):,}"
+def _trigger_tree(nodes: list, edges: list) -> list[TreeLine]:
+    """Each root, then what it triggers, depth first; a node reached twice is listed but not expanded again.
 
-
-def _trigger_tree(ctx, edge_label) -> list[str]:
-    children = {}
-    for edge in ctx.edges:
-        if isinstance(edge, dict):
-            children.setdefault(edge.get("from_node"), []).append(edge)
-    roots = [n.get("node_id") for n in ctx.nodes if n.get("activation") == "root"]
+    Iterative: a chain of thousands of legs must not exhaust Python's stack.
+    """
+    children: dict = {}
+    for edge in edges:
+        children.setdefault(edge.get("from_node"), []).append(edge)
     lines, seen = [], set()
-
-    def walk(node_id, depth):
-        for edge in children.get(node_id, []):
+    for node in nodes:
+        if node.get("activation") != "root":
+            continue
+        root = node.get("node_id")
+        seen.add(root)
+        lines.append(TreeLine(0, str(root), None, None))
+        stack = [(root, 1, iter(children.get(root, [])))]
+        while stack:
+            parent, depth, pending = stack[-1]
+            edge = next(pending, None)
+            if edge is None:
+                stack.pop()
+                continue
             target = edge.get("to_node")
-            lines.append(f"  {'   ' * depth}└─ {target}  after {node_id} {edge_label(edge)}")
+            lines.append(TreeLine(depth, str(target), str(parent), edge))
             if target not in seen:
                 seen.add(target)
-                walk(target, depth + 1)
-
-    for root in roots:
-        seen.add(root)
-        lines.append(f"  {root} (root)")
-        walk(root, 1)
+                stack.append((target, depth + 1, iter(children.get(target, []))))
     return lines

@@ -213,6 +213,44 @@ def sandbox(sandbox_server):
     yield sandbox_server
 
 
+@pytest.fixture(scope="module")
+def reference_server():
+    """A sandbox process that, like the reference router, ignores Idempotency-Key (no replay, none listed)."""
+    with running_sandbox("--ignore-idempotency-key") as sb:
+        yield sb
+
+
+@pytest.fixture
+def reference_router(reference_server):
+    reference_server.reset()
+    yield reference_server
+
+
+# -- running the CLI against a sandbox ------------------------------------------
+
+CANARY_KEY = "seq_test_SECRET_canary_9f8e7d"
+
+
+def cli_env(sb, **extra) -> dict:
+    """Environment for the CLI against ``sb``: the canary key, no credentials file of the machine's user."""
+    env = sb.env(SEQUENCE_API_KEY=CANARY_KEY, GRAPHC_CREDENTIALS="/nonexistent/graphc-credentials", NO_COLOR="1")
+    env.update(extra)
+    return env
+
+
+def run_graphc(args, env, cwd, timeout=60, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    """``python -m graphc ARGS`` as a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *map(str, args)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=stdin,
+    )
+
+
 # -- wire graphs used across the networking tests ------------------------------
 
 

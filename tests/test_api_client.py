@@ -3,13 +3,18 @@ against `graphc sandbox serve` running as a separate process."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +24,8 @@ from graphc.api.client import Client
 from graphc.api.errors import (
     ApiConnectionError,
     ApiError,
+    ApiProtocolError,
+    ApiTimeout,
     ConfigError,
     Conflict,
     InsecureCredentials,
@@ -29,8 +36,10 @@ from graphc.api.errors import (
     ServerError,
     UncertainSubmission,
 )
+from graphc.api.follow import graph_view
 from graphc.api.secrets import ApiKey, RedactingFilter, load_api_key, redact
-from graphc.commands.status import cancel_command, kill_switch_command, render_graph, status_command
+from graphc.commands.common import render_graph
+from graphc.commands.status import cancel_command, kill_switch_command, status_command
 
 KEY = "sk_test_9f8e7d6c5b4a_DO_NOT_LEAK"
 
@@ -338,15 +347,43 @@ def test_status_watch_follows_to_completion_in_a_subprocess(sandbox):
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout  # not a terminal: plain blocks, no redraw codes
     blocks = [line for line in proc.stdout.splitlines() if line.startswith("graph ")]
-    assert blocks[-1] == f"graph {gid}: completed"
+    assert blocks[-2:] == [f"graph {gid}: completed", f"graph {gid} completed"]
     assert "100.0%  200 / 200  avg 100  filled (4 fills)" in proc.stdout
-    assert "GET /v1/execution_graphs/" in proc.stderr  # --verbose logs requests
+    # --verbose: one line per request (method, path, status, ms), and none of the HTTP library's debug output
+    requests = [line for line in proc.stderr.splitlines() if line.startswith("graphc: GET ")]
+    assert requests and all(
+        re.fullmatch(rf"graphc: GET /v1/execution_graphs/{gid} -> 200 \(\d+ ms\)", r) for r in requests
+    )
+    assert len(requests) == len(proc.stderr.splitlines())
     assert KEY not in proc.stdout + proc.stderr
 
 
 def test_status_render_tolerates_sparse_answers():
-    lines = render_graph({"graph_id": "g", "status": "active", "nodes": {"a": {"status": "pending"}}})
-    assert lines == ["graph g: active", "  a  [....................]   0.0%  0 / 0  avg -  pending"]
+    view = graph_view({"graph_id": "g", "status": "active", "nodes": {"a": {"status": "pending"}}}, "g")
+    assert render_graph(view) == ["graph g: active", "  a  [....................]   0.0%  0 / 0  avg -  pending"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "field"),
+    [
+        ([], "the answer"),
+        ({"status": 5}, "status"),
+        ({"status": "active", "nodes": [1]}, "nodes"),
+        ({"status": "active", "nodes": {"a": 1}}, "nodes.a"),
+        ({"status": "active", "nodes": {"a": {"filled_qty_1e8": "lots"}}}, "filled_qty_1e8"),
+        ({"status": "active", "nodes": {"a": {"target_qty_1e8": -5}}}, "target_qty_1e8"),
+        ({"status": "active", "nodes": {"a": {"fill_count": True}}}, "fill_count"),
+    ],
+)
+def test_an_answer_of_the_wrong_shape_names_the_field(answer, field):
+    with pytest.raises(ApiProtocolError) as info:
+        graph_view(answer, "g")
+    assert f"not the documented shape: {field} is" in str(info.value) and info.value.exit_code == 3
+
+
+def test_tagged_node_ids_are_shown_as_the_playbook_named_them():
+    view = graph_view({"status": "active", "nodes": {"spot.gcabcdefghijklmnop": {}, "a.b": {}}}, "g")
+    assert [(n.name, n.node_id) for n in view.nodes] == [("spot", "spot.gcabcdefghijklmnop"), ("a.b", "a.b")]
 
 
 def test_commands_exit_3_with_one_line_on_api_errors(sandbox):
@@ -395,3 +432,166 @@ def test_insecure_credentials_exit_2_without_traceback(tmp_path, sandbox):
     result = CliRunner().invoke(status_command, ["graph_x"], env=env)
     assert result.exit_code == 2
     assert "chmod 600" in result.output and KEY not in result.output
+
+
+# -- a hostile or broken router ---------------------------------------------------------------
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers every request with ``server.script(handler)``."""
+
+    protocol_version = "HTTP/1.0"
+
+    def _any(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with contextlib.suppress(OSError):  # the client hung up: that is what some tests want
+            self.server.script(self)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status: int, body: bytes, headers: dict | None = None):
+        self.send_response(status)
+        for key, value in {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+            **(headers or {}),
+        }.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def scripted():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("http://127.0.0.1:8765", True),
+        ("http://127.8.9.10", True),
+        ("http://[::1]:8765", True),
+        ("http://localhost:8765", True),
+        ("http://LOCALHOST", True),
+        ("http://127.attacker.example", False),
+        ("http://127.0.0.1.nip.io", False),
+        ("http://localhost.attacker.example", False),
+        ("http://127.1", False),  # not a dotted quad: a name, whatever a resolver makes of it
+        ("http://10.0.0.1", False),
+        ("https://127.attacker.example", True),  # TLS: the key is not in clear text
+    ],
+)
+def test_plain_http_only_to_a_loopback_address(url, allowed):
+    if allowed:
+        Client(url, KEY).close()
+    else:
+        with pytest.raises(ConfigError) as info:
+            Client(url, KEY)
+        assert "refusing plain http" in str(info.value)
+
+
+def test_a_padded_echo_of_the_key_is_redacted_before_it_is_cut(scripted):
+    message = "x" * 290 + f" you sent {KEY}"  # the key straddles where a message is cut
+    scripted.script = lambda h: h.answer(
+        401, json.dumps({"error": {"code": "unauthorized", "message": message}}).encode()
+    )
+    with Client(scripted.url, KEY, retries=0) as c, pytest.raises(ApiError) as info:
+        c.get_graph("graph_x")
+    text = str(info.value) + repr(info.value) + str(getattr(info.value, "detail", ""))
+    assert KEY[:6] not in text and "x" * 250 in text
+
+
+def test_status_json_redacts_an_echoed_key(scripted):
+    answer = {"graph_id": "g", "status": "active", "nodes": {}, "note": f"auth Bearer {KEY}", "k": KEY}
+    scripted.script = lambda h: h.answer(200, json.dumps(answer).encode())
+    env = {"SEQUENCE_API_URL": scripted.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent"}
+    result = CliRunner().invoke(status_command, ["graph_x", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert KEY not in result.output and json.loads(result.output)["k"] == "[REDACTED]"
+
+
+def _endless(h):
+    """200 with a body that never ends (no Content-Length)."""
+    h.send_response(200)
+    h.send_header("Content-Type", "application/json")
+    h.end_headers()
+    chunk = b" " * 65536
+    for _ in range(100_000):  # 6.5 GB if nobody stops reading
+        h.wfile.write(chunk)
+
+
+def test_an_answer_larger_than_the_cap_is_refused_without_reading_it_all(scripted):
+    scripted.script = _endless
+    with Client(scripted.url, KEY, retries=0, max_answer_bytes=1 << 20) as c:
+        with pytest.raises(ApiProtocolError) as info:
+            c.list_orders()
+        assert "larger than 1048576 bytes" in str(info.value)
+        with pytest.raises(UncertainSubmission):  # a POST whose answer is unreadable may have been applied
+            c.submit_graph(wire(hedge_graph()))
+    scripted.script = _claims_two_gigabytes
+    with Client(scripted.url, KEY, retries=0, max_answer_bytes=1 << 20) as c, pytest.raises(ApiProtocolError):
+        c.list_orders()  # refused on its Content-Length, before a byte of the body
+
+
+def _claims_two_gigabytes(h):
+    h.send_response(200)
+    h.send_header("Content-Length", str(2 * 10**9))
+    h.end_headers()
+
+
+def _trickle(h):
+    """A status line, then one header byte every 0.2 s: no read ever times out, the answer never ends."""
+    h.wfile.write(b"HTTP/1.0 200 OK\r\n")
+    for _ in range(150):  # 30 s, so a broken deadline fails the test instead of hanging it
+        h.wfile.write(b"X")
+        h.wfile.flush()
+        time.sleep(0.2)
+
+
+def test_a_trickling_answer_is_cut_at_the_deadline(scripted):
+    scripted.script = _trickle
+    with Client(scripted.url, KEY, retries=0, timeout=1.0, deadline=1.0) as c:
+        with pytest.raises(ApiTimeout) as info:
+            c.get_graph("graph_x")
+        assert "no complete answer within 1 s" in str(info.value)
+        with pytest.raises(UncertainSubmission) as info:
+            c.submit_graph(wire(hedge_graph()))
+        assert "no complete answer within 1 s" in str(info.value)
+
+
+def test_terminal_escape_sequences_from_the_router_are_stripped(scripted):
+    evil = "\x1b]0;owned\x07\x1b[2J\x1b[31mexecuting\x9b1m\u202e"
+    answer = {"graph_id": "g", "status": "active", "nodes": {"spot\x1b[5m": {"status": evil}}, "edges": {"e\x07": {}}}
+    scripted.script = lambda h: h.answer(200, json.dumps(answer).encode())
+    env = {"SEQUENCE_API_URL": scripted.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent"}
+    shown = CliRunner().invoke(status_command, ["graph_x"], env=env)
+    assert shown.exit_code == 0 and "executing" in shown.output, shown.output
+    error = {"error": {"code": "x", "message": "no such graph\x1b[2J\x1b]8;;http://evil\x07"}}
+    scripted.script = lambda h: h.answer(404, json.dumps(error).encode())
+    refused = CliRunner().invoke(status_command, ["graph_x"], env=env)
+    assert refused.exit_code == 3 and "no such graph" in refused.output
+    for text in (shown.output, refused.output):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text), repr(text)
+
+
+def test_retries_are_announced_without_verbose(sandbox):
+    with client_for(sandbox) as c:
+        gid = c.submit_graph(wire(hedge_graph()))["graph_id"]
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/execution_graphs/", "kind": "http_500", "count": 2}])
+    result = CliRunner().invoke(status_command, [gid], env=sandbox.env(SEQUENCE_API_KEY=KEY))
+    assert result.exit_code == 0, result.output
+    retries = [line for line in result.output.splitlines() if "retry" in line]
+    assert len(retries) == 2 and retries[0].startswith(
+        f"graphc: GET /v1/execution_graphs/{gid}: HTTP 500; retry 1 of 4 in"
+    )
+    assert not any(line.startswith("graphc: GET") and "->" in line for line in result.output.splitlines())  # no -v

@@ -71,7 +71,6 @@ MAY_USE = {
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("graphc.report", "graphc.rules.registry"),  # issue 16: renderers take rule metadata as data
     ("graphc.report.sarif", "graphc.rules.registry"),  # issue 16
-    ("graphc.plan", "graphc.humanize"),  # issue 15: plan summaries
 }
 
 
@@ -168,3 +167,19 @@ def test_no_import_cycles():
 )
 def test_the_table_says_what_the_docs_say(source, target, allowed):
     assert (layer(target) in MAY_USE[layer(source)] or layer(source) == layer(target)) is allowed
+
+
+def test_only_the_command_line_exits():
+    """Below the command layer, refusals are exceptions with an exit code: nothing calls sys.exit or raises SystemExit."""
+    face = ("graphc.cli", "graphc.__main__", "graphc.commands")
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        if module.startswith(face):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "exit" and getattr(node.value, "id", None) == "sys":
+                found.append(f"{module}:{node.lineno} sys.exit")
+            if isinstance(node, ast.Name) and node.id == "SystemExit":
+                found.append(f"{module}:{node.lineno} SystemExit")
+    assert not found, found

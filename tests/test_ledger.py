@@ -1,39 +1,39 @@
-"""The submission ledger: states, run-key refusals, reconciliation against the
-sandbox (a separate process), and a seeded fault soak of the whole protocol."""
+"""The submission ledger's state machine, the run tag, the router scan, and the submit library,
+against the sandbox (a separate process, real HTTP) where the router is involved."""
 
 from __future__ import annotations
 
 import json
-import random
+import os
 import sqlite3
 import time
-from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
-from sandbox_fixture import hedge_graph, wire
+from sandbox_fixture import REPO, hedge_graph, wire
 
 from graphc.api.client import Client
 from graphc.api.errors import (
     AlreadySubmitted,
     ApiError,
+    KillSwitchActive,
     LedgerError,
     PendingUncertain,
+    RouterCheckIncomplete,
     UncertainSubmission,
 )
-from graphc.api.ledger import (
-    Ledger,
-    default_ledger_path,
-    default_run_key,
-    find_project_root,
-    guarded_submit,
-    parse_node_order_id,
-    wire_hash,
-)
+from graphc.api.ledger import Ledger, Scope, default_ledger_path
+from graphc.api.lookup import find_run, parse_node_order_id
+from graphc.api.runtag import canonical_wire_text, content_run_key, node_tag, run_tag, tag_wire, untagged_node_id
 from graphc.commands.ledger import ledger_command
+from graphc.submit import Refused, prepare, submit_prepared, submit_wire
 
 KEY = "sk_test_LEDGER_0a1b2c3d4e5f_SECRET"
-WIRE = wire(hedge_graph())
+WIRE = canonical_wire_text(wire(hedge_graph()).decode())
+HEDGE = REPO / "examples" / "eth-hedge.yaml"
+QUOTES = REPO / "examples" / "quotes.yaml"
+SCOPE = Scope("http://127.0.0.1:1", "key:test")
 
 
 @pytest.fixture
@@ -43,321 +43,403 @@ def ledger(tmp_path):
 
 
 @pytest.fixture
-def client(sandbox):
-    with Client(sandbox.base_url, KEY, backoff_factor=0.01) as c:
+def client(reference_router):
+    with Client(reference_router.base_url, KEY, backoff_factor=0.01) as c:
         yield c
 
 
-def begin(ledger, key="nightly@abc", wire_bytes=WIRE, **kw):
-    return ledger.begin(key, "nightly", wire_hash(wire_bytes), False, wire=wire_bytes, **kw)
+def begin(ledger, key="nightly@abc", scope=SCOPE, **kw):
+    return ledger.begin(scope, key, "nightly", False, wire_for=lambda tag: tag_wire(WIRE, tag).encode(), **kw)
 
 
-# -- paths and keys -----------------------------------------------------------------
+def submit(ledger, client, key="k", **kw):
+    return submit_wire(WIRE, "p", client=client, ledger=ledger, run_key=key, live=False, **kw)
 
 
-def test_default_path_is_in_the_project_root(tmp_path, monkeypatch):
+# -- run keys and tags ---------------------------------------------------------------
+
+
+def test_a_run_tag_is_fixed_by_the_run_key_alone_and_is_ascii():
+    assert run_tag("dca@2026-01-05T14:00Z") == run_tag("dca@2026-01-05T14:00Z")
+    assert run_tag("dca@2026-01-05T14:00Z") != run_tag("dca@2026-01-12T14:00Z")
+    tag = run_tag("dca-Mär")
+    assert tag.isascii() and len(tag) == 18 and tag.startswith("gc")
+    # pinned (checked with `printf 'graphc run\0nightly' | sha256sum | xxd -r -p | base32`): a change here
+    # would make runs submitted by an older graphc unrecognisable at the router
+    assert run_tag("nightly") == "gcg4xq2a44yoauwcyf"
+
+
+def test_tagging_touches_node_ids_and_edge_ends_only():
+    tagged = json.loads(tag_wire(WIRE, "gcaaaaaaaaaaaaaaaa"))
+    original = json.loads(WIRE)
+    assert [n["node_id"] for n in tagged["nodes"]] == ["spot.gcaaaaaaaaaaaaaaaa", "hedge.gcaaaaaaaaaaaaaaaa"]
+    assert (tagged["edges"][0]["from_node"], tagged["edges"][0]["to_node"]) == (
+        "spot.gcaaaaaaaaaaaaaaaa",
+        "hedge.gcaaaaaaaaaaaaaaaa",
+    )
+    for node in tagged["nodes"]:
+        node["node_id"] = untagged_node_id(node["node_id"])
+    tagged["edges"][0].update(from_node="spot", to_node="hedge")
+    assert tagged == original
+    assert node_tag("spot.gcaaaaaaaaaaaaaaaa") == "gcaaaaaaaaaaaaaaaa" and node_tag("spot.gcshort") is None
+
+
+def test_the_default_run_key_is_the_content_and_the_name():
+    other = canonical_wire_text(wire(hedge_graph(1)).decode())
+    assert content_run_key("nightly", WIRE) == content_run_key("nightly", WIRE)
+    assert content_run_key("nightly", WIRE) != content_run_key("nightly", other)
+    assert content_run_key("nightly", WIRE) != content_run_key("other", WIRE)
+    reformatted = json.dumps(json.loads(WIRE))  # one line, other spacing: the same graph
+    assert canonical_wire_text(reformatted) == WIRE
+
+
+def test_node_order_ids():
+    assert parse_node_order_id("graph:graph_7d7:spot.gcaaaaaaaaaaaaaaaa:1") == (
+        "graph_7d7",
+        "spot.gcaaaaaaaaaaaaaaaa",
+        "1",
+    )
+    assert parse_node_order_id("graph_7d7:spot:1") is None and parse_node_order_id(5) is None
+
+
+# -- where the ledger is -------------------------------------------------------------------
+
+
+def test_the_ledger_is_in_the_playbooks_project_and_private(tmp_path, monkeypatch):
     project = tmp_path / "proj"
-    (project / "a" / "b").mkdir(parents=True)
+    (project / "plays").mkdir(parents=True)
     (project / "graphc.toml").write_text("")
-    monkeypatch.chdir(project / "a" / "b")
-    assert find_project_root() == project
-    assert default_ledger_path() == project / ".graphc" / "ledger.sqlite"
-    Ledger().close()
-    assert (project / ".graphc" / "ledger.sqlite").exists()
+    elsewhere = tmp_path / "cron"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    path = default_ledger_path(project / "plays" / "x.yaml")
+    assert path == project / ".graphc" / "ledger.sqlite"
+    Ledger(path).close()
     assert (project / ".graphc" / ".gitignore").read_text() == "*\n"
-    bare = tmp_path / "bare"
-    bare.mkdir()
-    assert find_project_root(bare) == bare
+    assert os.stat(path).st_mode & 0o077 == 0 and os.stat(path.parent).st_mode & 0o077 == 0
 
 
-def test_run_key_and_node_order_id_helpers():
-    assert default_run_key("nightly", WIRE) == f"nightly@{wire_hash(WIRE)[:16]}"
-    assert default_run_key("nightly", WIRE) != default_run_key("nightly", wire(hedge_graph(1)))
-    assert parse_node_order_id("graph:graph_7d7:spot:1") == ("graph_7d7", "spot", "1")
-    assert parse_node_order_id("graph_7d7:spot:1") is None
+# -- the state machine -----------------------------------------------------------------------
 
 
-# -- states -------------------------------------------------------------------------
-
-
-def test_intent_then_submitted(ledger):
-    run_id = begin(ledger)
-    run = ledger.get(run_id)
-    assert (run.state, run.graph_id, run.idempotency_key, run.pending) == ("intent", None, "nightly@abc", True)
-    ledger.record_submitted(run_id, "graph_1")
-    run = ledger.get(run_id)
-    assert (run.state, run.graph_id, run.pending) == ("submitted", "graph_1", False)
-    assert [e["state"] for e in ledger.events(run_id)] == ["intent", "submitted"]
+def test_intent_sent_confirmed(ledger):
+    run = begin(ledger)
+    assert (run.state, run.graph_id, run.tag, run.pending) == ("intent", None, run_tag("nightly@abc"), True)
+    assert json.loads(run.wire)["nodes"][0]["node_id"] == f"spot.{run.tag}"  # the exact bytes it sends
+    ledger.mark_sent(run.id, time.time_ns())
+    ledger.record_confirmed(run.id, "graph_1")
+    run = ledger.get(run.id)
+    assert (run.state, run.graph_id, run.pending) == ("confirmed", "graph_1", False)
+    assert [e["state"] for e in ledger.events(run.id)] == ["intent", "sent", "confirmed"]
     with pytest.raises(LedgerError):
-        ledger.record_failed(run_id, "too late")
+        ledger.record_absent(run.id, "too late")
 
 
-def test_intent_is_committed_before_anything_else(ledger):
-    run_id = begin(ledger)
+def test_the_intent_is_committed_before_anything_else(ledger):
+    run = begin(ledger)
     other = sqlite3.connect(ledger.path)  # another process sees it at once
-    assert other.execute("SELECT state FROM runs WHERE id = ?", (run_id,)).fetchone() == ("intent",)
+    assert other.execute("SELECT state FROM runs WHERE id = ?", (run.id,)).fetchone() == ("intent",)
     other.close()
 
 
-def test_second_submission_of_a_run_key_is_refused_unless_forced(ledger):
+def test_a_stale_intent_can_never_be_sent_once_it_is_declared_absent(ledger, client):
+    run = begin(ledger, scope=Scope.of(client))
+    later = run.created_ns + 31 * 10**9  # its process stopped before sending
+    result = ledger.reconcile(run.id, client, now_ns=later)
+    assert result.found is False and ledger.get(run.id).state == "absent"
+    with pytest.raises(LedgerError) as info:  # the slow process wakes up: it must not send
+        ledger.mark_sent(run.id, time.time_ns())
+    assert "nothing was sent" in str(info.value)
+
+
+def test_a_fresh_intent_belongs_to_a_process_that_may_send_it(ledger, client):
+    begin(ledger, scope=Scope.of(client))
+    with pytest.raises(PendingUncertain) as info:
+        submit(ledger, client, key="nightly@abc")
+    assert "being submitted by another graphc" in str(info.value) and info.value.exit_code == 3
+
+
+def test_a_second_submission_is_refused_unless_forced_and_a_forced_one_has_its_own_tag(ledger):
     first = begin(ledger)
-    ledger.record_submitted(first, "graph_1")
+    ledger.mark_sent(first.id, 0)
+    ledger.record_confirmed(first.id, "graph_1")
     with pytest.raises(AlreadySubmitted) as info:
         begin(ledger)
     assert info.value.graph_id == "graph_1" and info.value.exit_code == 2 and "--force" in str(info.value)
     forced = begin(ledger, force=True)
-    assert ledger.get(forced).idempotency_key == f"nightly@abc#{forced}"  # not a replay of the first
-    assert begin(ledger, key="other@def")  # other run keys are independent
+    assert forced.tag == run_tag("nightly@abc#1") != first.tag
+    assert begin(ledger, key="other@def").state == "intent"  # other run keys are independent
+
+
+def test_runs_are_scoped_to_the_router_and_the_account(ledger):
+    run = begin(ledger)
+    ledger.mark_sent(run.id, 0)
+    ledger.record_confirmed(run.id, "graph_1")
+    assert begin(ledger, scope=Scope("http://127.0.0.1:2", "key:test")).state == "intent"  # a rehearsal elsewhere
+    assert begin(ledger, scope=Scope(SCOPE.endpoint, "key:other")).state == "intent"  # another account
+    with pytest.raises(AlreadySubmitted):
+        begin(ledger, scope=SCOPE)
 
 
 def test_an_unresolved_attempt_blocks_even_a_forced_one(ledger):
-    run_id = begin(ledger)
+    run = begin(ledger)
+    ledger.mark_sent(run.id, 0)
+    ledger.record_uncertain(run.id, "read timeout")
     with pytest.raises(PendingUncertain):
         begin(ledger, force=True)
-    ledger.record_uncertain(run_id, "read timeout")
-    with pytest.raises(PendingUncertain) as info:
-        begin(ledger)
-    assert "read timeout" in str(info.value) and "--resolve" in str(info.value)
-    ledger.record_failed(run_id, "checked: not created")
-    retry = begin(ledger)
-    assert ledger.get(retry).idempotency_key == "nightly@abc"  # nothing was created: same key is safe
 
 
-def test_a_late_graph_id_wins_over_failed(ledger):
-    run_id = begin(ledger)
-    ledger.record_failed(run_id, "thought it failed")
-    ledger.record_submitted(run_id, "graph_9")
-    assert ledger.get(run_id).state == "submitted"
+def test_a_graph_found_later_wins_over_absent(ledger):
+    run = begin(ledger)
+    ledger.mark_sent(run.id, 0)
+    ledger.record_absent(run.id, "thought it failed")
+    ledger.record_confirmed(run.id, "graph_9")
+    assert ledger.get(run.id).state == "confirmed"
 
 
-def test_manual_resolution(ledger):
-    run_id = begin(ledger)
-    ledger.record_uncertain(run_id, "dropped")
-    assert ledger.resolve(run_id, graph_id="graph_5").state == "reconciled"
+def test_manual_resolution_is_the_way_to_force(ledger):
+    run = begin(ledger)
+    ledger.mark_sent(run.id, 0)
+    ledger.record_uncertain(run.id, "dropped")
+    assert ledger.resolve(run.id, graph_id="graph_5").state == "confirmed"
     with pytest.raises(LedgerError):
-        ledger.resolve(run_id)
+        ledger.resolve(run.id)
     other = begin(ledger, key="k2")
-    ledger.record_uncertain(other, "dropped")
-    assert ledger.resolve(other).state == "failed"
+    ledger.mark_sent(other.id, 0)
+    assert ledger.resolve(other.id).state == "absent"
 
 
-def test_errors_are_redacted_and_the_file_never_holds_the_key(ledger, sandbox, client):
-    run_id = begin(ledger, endpoint=client.base_url)
-    ledger.record_uncertain(run_id, f"server echoed Authorization: Bearer {KEY}")
-    assert KEY not in ledger.get(run_id).error
-    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+def test_a_ledger_of_the_previous_format_is_migrated(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_key TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+            playbook TEXT NOT NULL, wire_hash TEXT NOT NULL, wire BLOB, state TEXT NOT NULL, graph_id TEXT,
+            live INTEGER NOT NULL, endpoint TEXT, error TEXT, created_ns INTEGER NOT NULL, updated_ns INTEGER NOT NULL);
+        CREATE TABLE run_events (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, at_ns INTEGER NOT NULL,
+            state TEXT NOT NULL, note TEXT);
+        INSERT INTO runs VALUES (1, 'a', 'a', 'p', 'h', NULL, 'submitted', 'graph_a', 0, 'http://x', NULL, 1, 1);
+        INSERT INTO runs VALUES (2, 'b', 'b', 'p', 'h', NULL, 'uncertain', NULL, 0, 'http://x', 'timeout', 1, 1);
+        INSERT INTO runs VALUES (3, 'c', 'c', 'p', 'h', NULL, 'failed', NULL, 0, 'http://x', '400', 1, 1);
+        INSERT INTO runs VALUES (4, 'd', 'd', 'p', 'h', NULL, 'intent', NULL, 0, NULL, NULL, 1, 1);
+        INSERT INTO runs VALUES (5, 'e', 'e', 'p', 'h', NULL, 'reconciled', 'graph_e', 1, 'http://x', NULL, 1, 1);
+        """
+    )
+    db.close()
+    with Ledger(path) as led:
+        assert [(r.run_key, r.state, r.graph_id, r.tag) for r in led.runs()] == [
+            ("a", "confirmed", "graph_a", ""),
+            ("b", "uncertain", None, ""),
+            ("c", "absent", None, ""),
+            ("d", "uncertain", None, ""),  # an old intent may have been sent
+            ("e", "confirmed", "graph_e", ""),
+        ]
+        # a row from before scopes counts for every router: the safe side
+        with pytest.raises(PendingUncertain):
+            begin(led, key="d", scope=Scope("https://elsewhere", "key:z"))
+
+
+# -- reconciliation at the router ---------------------------------------------------------------
+
+
+def test_reconcile_finds_the_graph_by_its_tag(ledger, reference_router, client):
+    reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+    with pytest.raises(UncertainSubmission):  # the router applied it, then dropped the connection
+        submit(ledger, client)
+    (run,) = ledger.runs("k")
+    (created,) = reference_router.graphs()
+    assert created["idempotency_key"] == run.tag  # the tag is also the Idempotency-Key header
+    result = ledger.reconcile(run.id, client)
+    assert result.found is True and created["graph_id"] in result.message
+    assert ledger.get(run.id).graph_id == created["graph_id"]
+    with pytest.raises(AlreadySubmitted):
+        submit(ledger, client)
+    assert len(reference_router.graphs()) == 1
+
+
+def test_absence_needs_the_landing_time_past_and_a_complete_scan(ledger, reference_router, client):
+    reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}])  # not applied
+    with pytest.raises(UncertainSubmission) as info:
+        submit(ledger, client, landing_margin_s=60)
+    assert "may still reach the router until" in str(info.value)
+    (run,) = ledger.runs()
+    early = ledger.reconcile(run.id, client)
+    assert early.found is None and "may still reach the router until" in early.message
+    assert "--not-submitted" in early.message and f".{run.tag}" in early.message  # what to check, how to force
+    late = run.lands_by_ns + 1
+    reference_router.control("POST", "/seed_orders", {"count": 250})
+    short = ledger.reconcile(run.id, client, now_ns=late, max_pages=2)
+    assert (
+        short.found is None and "could not be read back" in short.message and "stopped after 2 pages" in short.message
+    )
+    full = ledger.reconcile(run.id, client, now_ns=late)
+    assert full.found is False and ledger.get(run.id).state == "absent"
+    assert submit(ledger, client).graph_id  # proven absent: submitted again, once
+
+
+def test_a_list_that_is_not_newest_first_is_read_to_its_end(reference_router, client):
+    reference_router.configure(oldest_first=True)
+    gid = client.submit_graph(tag_wire(WIRE, run_tag("old")).encode())["graph_id"]
+    reference_router.control("POST", "/seed_orders", {"count": 120})
+    future = time.time_ns() + 3600 * 10**9  # every order is "older than the window": only the order can stop a scan
+    scan = find_run(client, run_tag("old"), future)
+    assert scan.complete and scan.found == [gid] and scan.pages == 2
+    reference_router.configure(oldest_first=False)
+    scan = find_run(client, run_tag("missing"), future)
+    assert scan.complete and scan.found == [] and scan.pages == 1  # newest first: stops at the first old order
+
+
+def test_a_run_found_twice_is_reported(ledger, reference_router, client):
+    run = begin(ledger, key="twice", scope=Scope.of(client))
+    ledger.mark_sent(run.id, 0)
+    ledger.record_uncertain(run.id, "timeout")
+    for _ in range(2):  # as if someone resubmitted the same tagged bytes by hand
+        client.submit_graph(run.wire)
+    result = ledger.reconcile(run.id, client)
+    assert result.found is True and "WARNING: 1 more graph(s) carry the same tag" in result.message
+
+
+def test_reconcile_refuses_another_router_or_key(ledger, client):
+    run = begin(ledger, scope=Scope("https://api.sequencemkts.com", client.account))
+    ledger.mark_sent(run.id, 0)
+    with pytest.raises(LedgerError) as info:
+        ledger.reconcile(run.id, client)
+    assert "SEQUENCE_API_URL=https://api.sequencemkts.com" in str(info.value)
+    run = begin(ledger, key="x", scope=Scope(client.base_url, "key:someone-else"))
+    ledger.mark_sent(run.id, 0)
+    with pytest.raises(LedgerError) as info:
+        ledger.reconcile(run.id, client)
+    assert "another API key" in str(info.value)
+
+
+def test_a_refused_submission_is_absent_and_may_be_sent_again(ledger, client):
+    client.kill_switch(True, "drill")
+    with pytest.raises(KillSwitchActive):
+        submit(ledger, client)
+    (run,) = ledger.runs()
+    assert run.state == "absent" and "kill switch" in run.error
+    client.kill_switch(False)
+    assert submit(ledger, client).run.state == "confirmed"
+
+
+def test_nothing_sent_is_absent(ledger, tmp_path):
+    with Client("http://127.0.0.1:9", KEY, connect_retries=0) as down, pytest.raises(ApiError):
+        submit(ledger, down, lookback_s=0)
+    (run,) = ledger.runs()
+    assert run.state == "absent" and "nothing was sent" in run.error
+
+
+def test_the_router_check_refuses_when_it_cannot_finish(ledger, reference_router, client, monkeypatch):
+    monkeypatch.setattr("graphc.api.lookup.MAX_PAGES", 1)
+    reference_router.control("POST", "/seed_orders", {"count": 150})
+    since = datetime.fromtimestamp(0, UTC)  # the whole history: more than one page
+    with pytest.raises(RouterCheckIncomplete) as info:
+        submit(ledger, client, window_start=since)
+    assert "Nothing was sent" in str(info.value) and info.value.exit_code == 3
+    assert ledger.runs() == [] and len(reference_router.requests("POST", "/v1/orders")) == 0
+
+
+def test_errors_are_redacted_and_no_file_holds_the_key(ledger, reference_router, client):
+    run = begin(ledger, scope=Scope.of(client))
+    ledger.mark_sent(run.id, 0)
+    ledger.record_uncertain(run.id, f"server echoed Authorization: Bearer {KEY}")
+    assert KEY not in ledger.get(run.id).error
+    reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
     with pytest.raises(UncertainSubmission):
-        guarded_submit(ledger, client, run_key="r2", playbook="p", wire=WIRE, live=False)
+        submit(ledger, client, key="r2")
     ledger.close()
     for path in ledger.path.parent.iterdir():
         assert KEY.encode() not in path.read_bytes()
 
 
-# -- reconciliation -----------------------------------------------------------------
+# -- the library: prepare --------------------------------------------------------------------------
 
 
-def test_reconcile_finds_the_graph_a_dropped_post_created(ledger, sandbox, client):
-    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
-    with pytest.raises(UncertainSubmission):
-        guarded_submit(ledger, client, run_key="nightly@abc", playbook="nightly", wire=WIRE, live=False)
-    (run,) = ledger.runs()
-    assert run.state == "uncertain" and run.graph_id is None
-    (created,) = sandbox.graphs()
-    result = ledger.reconcile(run.id, client)
-    assert result.found is True and created["graph_id"] in result.message
-    assert ledger.get(run.id).state == "reconciled" and ledger.get(run.id).graph_id == created["graph_id"]
-    with pytest.raises(AlreadySubmitted):  # the dropped attempt did trade: do not send it again
-        guarded_submit(ledger, client, run_key="nightly@abc", playbook="nightly", wire=WIRE, live=False)
-    assert len(sandbox.graphs()) == 1
+def test_prepare_reports_what_submit_would_refuse(tmp_path):
+    ready = prepare(HEDGE, quotes_path=QUOTES)
+    assert ready.ready and ready.name == "eth-spot-perp-hedge" and ready.run_key.startswith("eth-spot-perp-hedge@")
+    no_quotes = prepare(REPO / "examples" / "eth-ladder.yaml")  # GC109: its limits are `bid - N%`
+    assert not no_quotes.ready and no_quotes.problems[0].exit_code == 1
+    assert any(d.code == "GC109" for d in no_quotes.result.diagnostics)
+    unsaid = tmp_path / "unsaid.json"
+    data = json.loads(WIRE)
+    del data["is_sandbox"]
+    unsaid.write_text(json.dumps(data))
+    assert [p.exit_code for p in prepare(unsaid).problems] == [2]
+    assert "is_sandbox" in prepare(unsaid).problems[0].message
+    with pytest.raises(Refused) as info:
+        prepare(tmp_path / "missing.yaml")
+    assert info.value.exit_code == 2
 
 
-def test_guarded_submit_reconciles_first_then_resubmits_when_nothing_was_created(ledger, sandbox, client):
-    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}])
-    with pytest.raises(UncertainSubmission):
-        guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    assert sandbox.graphs() == []
-    outcome = guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    assert [r.found for r in outcome.reconciled] == [False]
-    assert outcome.run.state == "submitted" and outcome.response["graph_id"] == outcome.run.graph_id
-    assert [r.state for r in ledger.runs()] == ["failed", "submitted"]
-    assert [g["graph_id"] for g in sandbox.graphs()] == [outcome.run.graph_id]
+def test_a_wire_file_is_one_run_whatever_its_name(tmp_path):
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(WIRE)
+    (tmp_path / "c.json").write_text(json.dumps(json.loads(WIRE)))  # the same graph, other layout
+    keys = {prepare(tmp_path / n).run_key for n in ("a.json", "b.json", "c.json")}
+    assert keys == {content_run_key("graph", WIRE)}
 
 
-def _dropped_then_reconciled(ledger, sandbox, client):
-    """Submit with the answer dropped (the graph is created), then reconcile that run."""
-    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
-    with pytest.raises(UncertainSubmission):
-        guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    (run,) = ledger.runs()
-    return run, ledger.reconcile(run.id, client)
+def test_submit_prepared_refuses_problems_and_live(ledger, client, tmp_path):
+    with pytest.raises(Refused) as info:
+        submit_prepared(prepare(REPO / "examples" / "eth-ladder.yaml"), client=client, ledger=ledger)
+    assert info.value.exit_code == 1
+    live = tmp_path / "live.json"
+    live.write_text(WIRE.replace('"is_sandbox": true', '"is_sandbox": false'))
+    with pytest.raises(Refused) as info:
+        submit_prepared(prepare(live), client=client, ledger=ledger)
+    assert "pass --live" in str(info.value)
+    assert submit_prepared(prepare(live), client=client, ledger=ledger, allow_live=True).graph_id
 
 
-def test_reconcile_by_shape_when_the_router_lists_no_keys(ledger, sandbox, client):
-    sandbox.configure(expose_idempotency_keys=False)
-    client.submit_graph(wire(hedge_graph(5)))  # an unrelated graph: different size is fine, other
-    run, result = _dropped_then_reconciled(ledger, sandbox, client)
-    # two graphs have the same node ids, symbols and sides: ambiguous, so a human decides
-    assert result.found is None and "2 graphs match" in result.message
-    assert ledger.get(run.id).state == "uncertain"
+def test_an_occurrence_is_found_at_the_router_without_any_local_state(reference_router, client):
+    """What a hosted runner does after a restart: an empty ledger, the occurrence's run key and window."""
+    occurrence = datetime.now(UTC)
+    prepared = prepare(HEDGE, quotes_path=QUOTES)
+    key = f"{prepared.name}@{occurrence:%Y-%m-%dT%H:%MZ}"
+    with Ledger(":memory:") as first:
+        done = submit_prepared(prepared, client=client, ledger=first, run_key=key, window_start=occurrence)
+    with Ledger(":memory:") as after_restart, pytest.raises(AlreadySubmitted) as info:
+        submit_prepared(prepared, client=client, ledger=after_restart, run_key=key, window_start=occurrence)
+    assert info.value.graph_id == done.graph_id
+    assert len(reference_router.requests("POST", "/v1/orders")) == 1
 
 
-def test_reconcile_by_shape_picks_the_only_candidate(ledger, sandbox, client):
-    sandbox.configure(expose_idempotency_keys=False)
-    run, result = _dropped_then_reconciled(ledger, sandbox, client)
-    assert result.found is True and "matched by node ids" in result.message
-    assert ledger.get(run.id).graph_id == sandbox.graphs()[0]["graph_id"]
+# -- the ledger command ---------------------------------------------------------------------------
 
 
-def test_absence_is_no_proof_when_the_router_lists_no_keys(ledger, sandbox, client):
-    sandbox.configure(expose_idempotency_keys=False)
-    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}])
-    with pytest.raises(UncertainSubmission):
-        guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    with pytest.raises(PendingUncertain) as info:
-        guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    assert "no proof" in str(info.value) and "--not-submitted" in str(info.value)
-    (run,) = ledger.runs()
-    ledger.resolve(run.id, note="operator checked the router")
-    assert guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False).run.graph_id
-
-
-def test_a_fresh_intent_may_be_in_flight(ledger, sandbox, client):
-    run_id = begin(ledger, endpoint=client.base_url)  # as if another process is mid-POST
-    with pytest.raises(PendingUncertain) as info:
-        guarded_submit(ledger, client, run_key="nightly@abc", playbook="nightly", wire=WIRE, live=False)
-    assert "in flight" in str(info.value)
-    result = ledger.reconcile(run_id, client, in_flight_grace=0)  # e.g. after a crash, later
-    assert result.found is False and ledger.get(run_id).state == "failed"
-
-
-def test_reconcile_refuses_another_router(ledger, client):
-    run_id = begin(ledger, endpoint="https://api.sequencemkts.com")
-    ledger.record_uncertain(run_id, "timeout")
-    with pytest.raises(LedgerError) as info:
-        ledger.reconcile(run_id, client)
-    assert "SEQUENCE_API_URL=https://api.sequencemkts.com" in str(info.value)
-
-
-def test_a_refused_submission_is_recorded_failed(ledger, sandbox, client):
-    sandbox.control("POST", "/config", {"reject_symbols": []})
-    client.kill_switch(True, "drill")
-    with pytest.raises(ApiError):
-        guarded_submit(ledger, client, run_key="k", playbook="p", wire=WIRE, live=False)
-    (run,) = ledger.runs()
-    assert run.state == "failed" and "kill switch" in run.error
-
-
-# -- soak: random faults on POSTs and GETs ------------------------------------------------
-
-
-def test_fault_soak_keeps_exactly_one_graph_per_run_key(ledger, sandbox):
-    """200 submissions of 100 run keys with seeded faults: every run key ends with
-    exactly one graph, the ledger knows every graph the sandbox created, and
-    nothing is left pending without being shown as uncertain."""
-    sandbox.set_faults(
-        [
-            {"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.2, "seed": 1},
-            {"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.1, "seed": 2},
-            {
-                "method": "POST",
-                "path_prefix": "/v1/orders",
-                "kind": "http_500",
-                "apply": True,
-                "probability": 0.1,
-                "seed": 3,
-            },
-            {
-                "method": "POST",
-                "path_prefix": "/v1/orders",
-                "kind": "http_429",
-                "retry_after": 0,
-                "probability": 0.1,
-                "seed": 4,
-            },
-            {
-                "method": "POST",
-                "path_prefix": "/v1/orders",
-                "kind": "slow",
-                "delay": 0.3,
-                "probability": 0.03,
-                "seed": 5,
-            },
-            {"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "probability": 0.2, "seed": 6},
-            {"method": "GET", "path_prefix": "/v1/orders", "kind": "drop_after_read", "probability": 0.1, "seed": 7},
-            {
-                "method": "GET",
-                "path_prefix": "/v1/orders",
-                "kind": "http_429",
-                "retry_after": 0,
-                "probability": 0.1,
-                "seed": 8,
-            },
-        ]
-    )
-    wires = {f"job-{i}@soak": wire(hedge_graph(1000 + i)) for i in range(100)}
-    rng = random.Random(42)
-    outcomes = Counter()
-    with Client(sandbox.base_url, KEY, timeout=0.2, retries=3, backoff_factor=0.005) as c:
-        for _ in range(200):
-            key = rng.choice(sorted(wires))
-            outcomes[_attempt(ledger, c, key, wires[key])] += 1
-        assert outcomes["uncertain"] >= 20 and outcomes["submitted"] >= 50 and outcomes["already"]
-        hits = Counter(r["fault"] for r in sandbox.requests())
-        assert hits["drop_after_read"] and hits["http_500"] and hits["http_429"] and hits["slow"]
-    time.sleep(0.4)  # let slow POSTs land
-    sandbox.set_faults([])
-    with Client(sandbox.base_url, KEY) as calm:  # a calm final pass settles every key
-        for key, body in wires.items():
-            _attempt(ledger, calm, key, body)
-    created = Counter(g["idempotency_key"] for g in sandbox.graphs())
-    assert created == Counter(dict.fromkeys(wires, 1))
-    assert {g["graph_id"] for g in sandbox.graphs()} <= ledger.graph_ids()
-    assert not [r for r in ledger.runs() if r.state == "intent"]
-    assert not ledger.pending()
-
-
-def _attempt(ledger, client, key, body) -> str:
-    try:
-        guarded_submit(ledger, client, run_key=key, playbook="soak", wire=body, live=False)
-        return "submitted"
-    except AlreadySubmitted:
-        return "already"
-    except (UncertainSubmission, PendingUncertain):
-        return "uncertain"
-    except ApiError:
-        return "error"
-
-
-# -- the ledger command ---------------------------------------------------------------
-
-
-def test_ledger_command_lists_resolves_and_reconciles(tmp_path, sandbox, client):
+def test_ledger_command_lists_resolves_and_reconciles(tmp_path, reference_router, client):
     path = tmp_path / "ledger.sqlite"
+    scope = Scope.of(client)
     with Ledger(path) as led:
-        ok = begin(led, key="a@1")
-        led.record_submitted(ok, "graph_a")
-        sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+        ok = begin(led, key="a@1", scope=scope)
+        led.mark_sent(ok.id, 0)
+        led.record_confirmed(ok.id, "graph_a")
+        reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
         with pytest.raises(UncertainSubmission):
-            guarded_submit(led, client, run_key="b@2", playbook="nightly", wire=WIRE, live=True)
-        manual = begin(led, key="c@3")
-        led.record_uncertain(manual, "timeout")
+            submit_wire(WIRE, "nightly", client=client, ledger=led, run_key="b@2", live=True)
+        manual = begin(led, key="c@3", scope=scope)
+        led.mark_sent(manual.id, 0)
+        led.record_uncertain(manual.id, "timeout")
     runner = CliRunner()
     result = runner.invoke(ledger_command, ["--ledger", str(path)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["ID", "CREATED", "(UTC)", "STATE", "MODE", "RUN", "KEY", "GRAPH"]
-    assert lines[1].split()[2:] == ["submitted", "sandbox", "a@1", "graph_a"]
+    assert lines[1].split()[2:] == ["confirmed", "sandbox", "a@1", "graph_a"]
     assert lines[2].split()[2:] == ["uncertain", "LIVE", "b@2", "-"]
-    result = runner.invoke(ledger_command, ["--ledger", str(path), "--resolve", str(manual), "--not-submitted"])
-    assert result.exit_code == 0 and result.output == f"run {manual}: failed\n"
+    result = runner.invoke(ledger_command, ["--ledger", str(path), "--resolve", str(manual.id), "--not-submitted"])
+    assert result.exit_code == 0 and result.output == f"run {manual.id}: absent\n"
     result = runner.invoke(
-        ledger_command, ["--ledger", str(path), "--reconcile"], env=sandbox.env(SEQUENCE_API_KEY=KEY)
+        ledger_command, ["--ledger", str(path), "--reconcile"], env=reference_router.env(SEQUENCE_API_KEY=KEY)
     )
     assert result.exit_code == 0, result.output
     assert "created graph graph_" in result.output
-    result = runner.invoke(ledger_command, ["--ledger", str(path), "--json", "--state", "reconciled"])
-    (row,) = json.loads(result.output)
-    assert row["run_key"] == "b@2" and row["graph_id"] == sandbox.graphs()[0]["graph_id"] and row["live"] is True
+    result = runner.invoke(ledger_command, ["--ledger", str(path), "--json", "--state", "confirmed"])
+    rows = json.loads(result.output)
+    assert [r["run_key"] for r in rows] == ["a@1", "b@2"] and rows[1]["live"] is True
+    assert rows[1]["graph_id"] == reference_router.graphs()[0]["graph_id"] and rows[1]["tag"] == run_tag("b@2")
     result = runner.invoke(ledger_command, ["--ledger", str(path), "--graph-id", "x"])
     assert result.exit_code == 2
     result = runner.invoke(ledger_command, ["--ledger", str(path), "--resolve", "99", "--not-submitted"])

@@ -142,7 +142,10 @@ def test_orders_listing(sandbox):
     status, page, _ = sandbox.api("GET", "/v1/orders")
     assert status == 200 and page["total"] == 3 and page["has_more"] is False
     ids = [o["node_order_id"] for o in page["orders"]]
-    assert ids == [f"graph:{second}:x:1", f"graph:{first}:spot:1", f"graph:{first}:hedge:1"]
+    # newest order first: the hedge was placed during the tick, after both graphs' roots
+    assert ids == [f"graph:{first}:hedge:1", f"graph:{second}:x:1", f"graph:{first}:spot:1"]
+    created = [o["created_unix_ns"] for o in page["orders"]]
+    assert created == sorted(created, reverse=True)
     by_id = {o["node_order_id"]: o for o in page["orders"]}
     spot = by_id[f"graph:{first}:spot:1"]
     assert spot["side"] == "BUY" and spot["status"] == "ACTIVE" and spot["idempotency_key"] == "k1"
@@ -152,7 +155,7 @@ def test_orders_listing(sandbox):
     _, page, _ = sandbox.api("GET", "/v1/orders?limit=1&offset=1")
     assert [o["node_order_id"] for o in page["orders"]] == ids[1:2] and page["has_more"] is True
     _, page, _ = sandbox.api("GET", "/v1/orders?symbol=ETH-USD-PERP")
-    assert [o["node_order_id"] for o in page["orders"]] == ids[2:]
+    assert [o["node_order_id"] for o in page["orders"]] == ids[:1]
     _, page, _ = sandbox.api("GET", f"/v1/orders?node_order_id=graph:{first}:spot:1")
     assert page["total"] == 1
     assert sandbox.api("GET", "/v1/orders?limit=0")[0] == 400

@@ -2,32 +2,46 @@
 
 Safety rules this module enforces, and why:
 
-* **Reads retry, submissions do not.**  GET (and the idempotent PUT/DELETE)
-  go through an ``httpx_retries.RetryTransport`` that retries on 429
-  (honouring ``Retry-After``), 5xx, timeouts and dropped connections.  A
-  ``POST`` is only ever retried by the inner ``httpx.HTTPTransport(retries=)``,
-  which retries *establishing the connection* and nothing else, i.e. failures
-  where the request provably never left this machine.  Any later failure of a
-  POST raises :class:`~graphc.api.errors.UncertainSubmission`: the router may
-  have created the graph, so the caller must record the run as uncertain and
-  reconcile it instead of sending it again.
+* **Reads retry, submissions do not.**  GET (and the idempotent PUT, PATCH,
+  DELETE) go through an ``httpx_retries.RetryTransport`` that retries on 429
+  (honouring ``Retry-After``), 5xx, timeouts and dropped connections; each
+  retry is announced on the ``graphc.api`` logger (a warning, shown without
+  ``-v``).  A ``POST`` is only ever retried by the inner
+  ``httpx.HTTPTransport(retries=)``, which retries *establishing the
+  connection* and nothing else, i.e. failures where the request provably never
+  left this machine.
+* **Only a definite refusal means "not applied".**  A POST answered 400, 401,
+  403, 404, 405, 411, 413, 414, 415, 422, 423, 429 or 431 was refused; any
+  other answer that is not a success with a readable graph id (a redirect, a
+  409, a 5xx, a timeout, a dropped connection, an unreadable body) raises
+  :class:`~graphc.api.errors.UncertainSubmission`: the router may have created
+  the graph, so the caller must record the run as uncertain and reconcile it.
+* **Every request ends.**  Explicit timeouts per phase, and a deadline per
+  attempt: httpx's read timeout restarts with every byte, so a server that
+  trickles its answer would hold a request forever; a watchdog closes the
+  socket when the deadline passes.  Answers are read up to ``max_answer_bytes``.
 * **The key never leaks.**  It is held in an :class:`~graphc.api.secrets.ApiKey`
-  and attached by :class:`BearerAuth` at send time; httpx masks the header in
-  ``repr``; our log lines carry method, path and status only.
-* **No plain-text key over the network.**  ``http://`` is accepted only for
-  loopback hosts (the local sandbox).
-* **Explicit timeouts** on every phase (connect, read, write, pool).
+  and attached by :class:`BearerAuth` at send time; our log lines carry method,
+  path, status and time only; every text taken from an answer is redacted
+  first, then stripped of terminal control sequences, then truncated.
+* **No plain-text key over the network.**  ``http://`` is accepted only for a
+  loopback address (decided on the parsed IP, or the name ``localhost``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import ipaddress
 import json
 import logging
 import os
 import re
+import socket
+import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -52,17 +66,28 @@ from graphc.api.errors import (
     UncertainOutcome,
     UncertainSubmission,
 )
-from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, redact
+from graphc.api.redact import clean
+from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key
 
-__all__ = ["DEFAULT_BASE_URL", "BearerAuth", "Client", "is_loopback_url", "normalize_base_url"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "GRAPH_ID_RE",
+    "BearerAuth",
+    "Client",
+    "is_loopback_host",
+    "is_loopback_url",
+    "normalize_base_url",
+]
 
-log = logging.getLogger("graphc.api.client")
+log = logging.getLogger("graphc.api")
 
 DEFAULT_BASE_URL = "https://api.sequencemkts.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)
+DEFAULT_DEADLINE_S = 30.0  # one attempt, from opening the connection to the last byte of the answer
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-# Methods whose repetition cannot do harm: reads, cancel, kill-switch set.
-IDEMPOTENT_METHODS = ("GET", "PUT", "DELETE")
+# Methods whose repetition cannot do harm: reads, cancel, kill-switch set, amend to absolute values.
+IDEMPOTENT_METHODS = ("GET", "PUT", "PATCH", "DELETE")
 # After-send failures worth retrying for idempotent methods.  Connect-phase
 # failures are retried by the inner transport for every method.
 RETRY_EXCEPTIONS = (
@@ -80,13 +105,26 @@ NOT_SENT = (
     httpx.UnsupportedProtocol,
     httpx.LocalProtocolError,
 )
+# Answers to a POST that prove it was not applied.  Anything else that is not a
+# success may have created the graph (a 303 "see other", a 409 conflict, a 5xx).
+DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 411, 413, 414, 415, 422, 423, 429, 431})
 GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
+NODE_ID_RE = re.compile(r"^[^/?#\s]{1,200}$")
 ANONYMOUS_SANDBOX_KEY = "graphc-local-sandbox"
 
 
 def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1, an IPv4-mapped 127.x); nothing else."""
     host = host.strip("[]").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name such as 127.attacker.example is whatever DNS says it is
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def is_loopback_url(url: str) -> bool:
@@ -101,14 +139,24 @@ def normalize_base_url(url: str) -> str:
     except (httpx.InvalidURL, TypeError) as exc:
         raise ConfigError(f"invalid router URL: {exc}") from None
     if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(f"invalid router URL {redact(url)!r}: expected https://HOST")
+        raise ConfigError(f"invalid router URL {clean(url, 80)!r}: expected https://HOST")
     if parsed.userinfo:
         raise ConfigError("the router URL must not contain a user or password; use SEQUENCE_API_KEY")
     if parsed.query or parsed.fragment:
         raise ConfigError("the router URL must not contain a query or fragment")
     if parsed.scheme == "http" and not is_loopback_host(parsed.host):
-        raise ConfigError(f"refusing plain http to {parsed.host}: the API key would travel unencrypted; use https")
+        raise ConfigError(
+            f"refusing plain http to {clean(parsed.host, 80)}: the API key would travel unencrypted; use https "
+            "(plain http is only for a loopback address such as 127.0.0.1 or localhost)"
+        )
     return str(parsed).rstrip("/")
+
+
+def account_of(key: ApiKey) -> str:
+    """A fingerprint of the key, naming the account a run belongs to without storing the key."""
+    if key.reveal() == ANONYMOUS_SANDBOX_KEY:
+        return "local"
+    return "key:" + hashlib.sha256(b"graphc account\0" + key.reveal().encode()).hexdigest()[:12]
 
 
 class BearerAuth(httpx.Auth):
@@ -123,6 +171,59 @@ class BearerAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return "BearerAuth('***')"
+
+
+class _AnnouncedRetry(Retry):
+    """A retry that says so before it waits: a silent 11 s of retries looks like a hang.
+
+    ``current`` names the request being retried (``GET /v1/orders``); each
+    client makes a subclass that reads it from the client's own thread-local.
+    """
+
+    current: Callable[[], str] = staticmethod(lambda: "request")
+
+    def sleep(self, response: httpx.Response | Exception) -> None:
+        wait = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
+        what = self.current()
+        why = f"HTTP {response.status_code}" if isinstance(response, httpx.Response) else _describe(response)
+        log.warning("%s: %s; retry %d of %d in %.1f s", what, clean(why, 120), self.attempts_made, self.total, wait)
+        super().sleep(response)
+
+
+class _Deadline:
+    """Closes an attempt's socket once its time is up; httpx has no overall timeout.
+
+    Used as the request's ``trace`` extension: httpcore reports each new TCP
+    connection, whose socket is shut down ``seconds`` after it began opening.
+    A new connection after the deadline fails at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.fired = False
+        self._lock = threading.Lock()
+        self._timers: list[threading.Timer] = []
+
+    def __call__(self, name: str, info: dict) -> None:
+        if name == "connection.connect_tcp.complete":
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                timer = threading.Timer(self.seconds, self._fire, (sock,))
+                timer.daemon = True
+                with self._lock:
+                    self._timers.append(timer)
+                timer.start()
+
+    def _fire(self, sock: socket.socket) -> None:
+        self.fired = True
+        with contextlib.suppress(OSError):  # already closed: the attempt ended in time after all
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        with self._lock:
+            for timer in self._timers:
+                timer.cancel()
 
 
 def _proxy_for(base_url: str) -> str | None:
@@ -149,6 +250,10 @@ def _json_number(value) -> str:
     return format(number, "f")
 
 
+class _TooLarge(Exception):
+    pass
+
+
 class Client:
     """Synchronous router client.  Use as a context manager or call :meth:`close`.
 
@@ -156,7 +261,10 @@ class Client:
     bounds re-tries of connection set-up (all methods, POST included);
     ``backoff_factor`` seeds the exponential backoff; ``max_retry_wait`` caps
     any single wait (including a server's ``Retry-After``) and
-    ``retry_budget`` caps the total time spent waiting for one request.
+    ``retry_budget`` caps the total time spent waiting for one request;
+    ``deadline`` bounds one attempt from connecting to the answer's last byte
+    (default 30 s, or twice a given ``timeout``); ``max_answer_bytes`` bounds
+    an answer's size.
     """
 
     def __init__(
@@ -170,16 +278,26 @@ class Client:
         backoff_factor: float = 0.5,
         max_retry_wait: float = 30.0,
         retry_budget: float = 120.0,
+        deadline: float | None = None,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
     ):
         self.base_url = normalize_base_url(base_url or DEFAULT_BASE_URL)
         if api_key is None:
             raise ConfigError("no API key given")
         self._key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
-        self.timeout = (
-            timeout
-            if isinstance(timeout, httpx.Timeout)
-            else (httpx.Timeout(timeout, connect=min(timeout, 5.0)) if timeout else DEFAULT_TIMEOUT)
+        self.account = account_of(self._key)
+        if isinstance(timeout, httpx.Timeout):
+            self.timeout = timeout
+        elif timeout:
+            self.timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+        else:
+            self.timeout = DEFAULT_TIMEOUT
+        self.deadline = deadline or (
+            2 * timeout if isinstance(timeout, (int, float)) and timeout else DEFAULT_DEADLINE_S
         )
+        self.max_answer_bytes = max_answer_bytes
+        self.connect_retries = connect_retries
+        self._local = threading.local()
         self._http = self._build_http(retries, connect_retries, backoff_factor, max_retry_wait, retry_budget)
 
     @classmethod
@@ -200,9 +318,16 @@ class Client:
 
     def _build_http(self, retries, connect_retries, backoff_factor, max_retry_wait, retry_budget) -> httpx.Client:
         """Inner transport retries connection set-up only; the outer one retries
-        whole idempotent requests (status codes, timeouts, drops)."""
-        inner = httpx.HTTPTransport(retries=connect_retries, trust_env=True, proxy=_proxy_for(self.base_url))
-        retry = Retry(
+        whole idempotent requests (status codes, timeouts, drops).  No keep-alive:
+        each attempt opens its own connection, which its deadline can close."""
+        inner = httpx.HTTPTransport(
+            retries=connect_retries,
+            trust_env=True,
+            proxy=_proxy_for(self.base_url),
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
+        announced = type("_Retry", (_AnnouncedRetry,), {"current": staticmethod(self._current_request)})
+        retry = announced(
             total=retries,
             allowed_methods=IDEMPOTENT_METHODS,
             status_forcelist=RETRY_STATUSES,
@@ -250,9 +375,15 @@ class Client:
         """
         if not isinstance(wire_bytes, (bytes, bytearray)):
             raise TypeError("submit_graph takes the exact wire bytes")
+        if idempotency_key is not None and not idempotency_key.isascii():
+            raise ValueError("an Idempotency-Key header must be ASCII")
         body = self._post("/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission)
-        if not isinstance(body, dict) or not isinstance(body.get("graph_id"), str):
-            raise UncertainSubmission("the router accepted the submission but its answer has no graph_id")
+        graph_id = body.get("graph_id")
+        if not isinstance(graph_id, str) or not GRAPH_ID_RE.match(graph_id):
+            raise UncertainSubmission(
+                "POST /v1/orders: the router answered success but without a readable graph_id; "
+                "it may have created the graph"
+            )
         return body
 
     def submit_order(
@@ -297,7 +428,17 @@ class Client:
     def resume_graph(self, graph_id: str) -> dict:
         """POST …/resume; not retried after sending (it is a POST), but harmless to
         repeat by hand, so an unknown outcome is a plain ``UncertainOutcome``."""
-        return self._post(f"/v1/execution_graphs/{_graph_path(graph_id)}/resume", b"{}", None, UncertainOutcome)
+        path = f"/v1/execution_graphs/{_graph_path(graph_id)}/resume"
+        return self._post(path, b"{}", None, UncertainOutcome, refusals=range(400, 500))
+
+    def amend_node(self, graph_id: str, node_id: str, changes: dict) -> dict:
+        """PATCH …/nodes/{node_id} with absolute values (qty_1e8, urgency, max_slippage_bps, horizon_ms).
+
+        Setting a value twice leaves it set, so the request is retried like a read."""
+        if not isinstance(node_id, str) or not NODE_ID_RE.match(node_id):
+            raise ConfigError(f"invalid node id {clean(str(node_id), 80)!r}")
+        path = f"/v1/execution_graphs/{_graph_path(graph_id)}/nodes/{quote(node_id, safe='')}"
+        return self._call("PATCH", path, json=changes)
 
     def list_orders(
         self, limit: int = 50, offset: int = 0, symbol: str | None = None, node_order_id: str | None = None
@@ -352,10 +493,12 @@ class Client:
 
     def start_strategy(self, strategy_id: str) -> dict:
         """Re-queue a stopped strategy. Starting twice is harmless, so an unknown outcome is plain uncertain."""
-        return self._post(f"/v1/strategies/{_id_path(strategy_id)}/start", b"{}", None, UncertainOutcome)
+        path = f"/v1/strategies/{_id_path(strategy_id)}/start"
+        return self._post(path, b"{}", None, UncertainOutcome, refusals=range(400, 500))
 
     def stop_strategy(self, strategy_id: str) -> dict:
-        return self._post(f"/v1/strategies/{_id_path(strategy_id)}/stop", b"{}", None, UncertainOutcome)
+        path = f"/v1/strategies/{_id_path(strategy_id)}/stop"
+        return self._post(path, b"{}", None, UncertainOutcome, refusals=range(400, 500))
 
     def delete_strategy(self, strategy_id: str) -> dict:
         return self._call("DELETE", f"/v1/strategies/{_id_path(strategy_id)}")
@@ -371,29 +514,53 @@ class Client:
         offset = 0
         for _ in range(max_pages):
             page = fetch(limit=page_size, offset=offset, symbol=symbol)
-            entries = page.get(key) or []
-            yield from entries
-            if not entries or not page.get("has_more"):
+            entries = page.get(key)
+            if not isinstance(entries, list):
+                raise ApiProtocolError(f"GET /v1/{key}: the router's answer has no list of {key}")
+            yield from (e for e in entries if isinstance(e, dict))
+            if not entries or page.get("has_more") is not True:
                 return
             offset += len(entries)
 
-    def _send(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _current_request(self) -> str:
+        return getattr(self._local, "request", "request")
+
+    def _send(self, method: str, path: str, **kwargs) -> tuple[httpx.Response, bytes]:
+        """One request (with the transport's retries), its answer read whole within the deadline and size cap."""
         started = time.monotonic()
+        self._local.request = f"{method} {path}"
+        deadline = _Deadline(self.deadline)
+        request = self._http.build_request(method, path, extensions={"trace": deadline}, **kwargs)
         try:
-            response = self._http.request(method, path, **kwargs)
+            response = self._http.send(request, stream=True)
+            try:
+                body = self._read(response)
+            finally:
+                response.close()
         except httpx.HTTPError as exc:
-            log.debug("%s %s failed after %.0f ms: %s", method, path, _ms(started), _describe(exc))
+            log.info("%s %s failed after %.0f ms: %s", method, path, _ms(started), clean(_describe(exc), 200))
+            if deadline.fired:
+                raise _DeadlinePassed(f"no complete answer within {self.deadline:g} s") from exc
             raise
-        retry = response.extensions.get("retry")
-        log.debug(
-            "%s %s -> %s in %.0f ms (retries: %s)",
-            method,
-            path,
-            response.status_code,
-            _ms(started),
-            getattr(retry, "attempts_made", 0),
-        )
-        return response
+        except _TooLarge:
+            log.info("%s %s -> %s (answer over %d bytes)", method, path, response.status_code, self.max_answer_bytes)
+            raise
+        finally:
+            deadline.cancel()
+        log.info("%s %s -> %s (%.0f ms)", method, path, response.status_code, _ms(started))
+        return response, body
+
+    def _read(self, response: httpx.Response) -> bytes:
+        length = response.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > self.max_answer_bytes:
+            raise _TooLarge
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_answer_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _call(self, method: str, path: str, *, exact: bool = False, **kwargs) -> dict:
         """An idempotent request: transport failures map to connection/timeout errors.
@@ -401,46 +568,61 @@ class Client:
         ``exact`` reads JSON numbers with a fraction as ``Decimal`` (prices), not float.
         """
         try:
-            response = self._send(method, path, **kwargs)
+            response, body = self._send(method, path, **kwargs)
         except NOT_SENT as exc:
             raise ApiConnectionError(f"cannot reach the router at {self.base_url}: {_describe(exc)}") from exc
+        except _DeadlinePassed as exc:
+            raise ApiTimeout(f"{method} {path}: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise ApiTimeout(f"{method} {path} timed out after retries: {_describe(exc)}") from exc
         except httpx.HTTPError as exc:
             raise ApiError(f"{method} {path} failed after retries: {_describe(exc)}") from exc
+        except _TooLarge:
+            raise ApiProtocolError(
+                f"{method} {path}: the answer is larger than {self.max_answer_bytes} bytes"
+            ) from None
         if response.is_success:
-            return _json_body(response, method, path, exact=exact)
-        raise _http_error(response, method, path)
+            return _json_body(body, method, path, exact=exact)
+        raise _http_error(response, body, method, path)
 
-    def _post(self, path: str, body: bytes, idempotency_key: str | None, uncertain) -> dict:
-        """A non-idempotent request: anything after sending is an unknown outcome."""
+    def _post(self, path: str, body: bytes, idempotency_key: str | None, uncertain, refusals=DEFINITE_REFUSALS) -> dict:
+        """A non-idempotent request: anything after sending but a definite refusal is an unknown outcome."""
         headers = {"Content-Type": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         try:
-            response = self._send("POST", path, content=body, headers=headers)
+            response, answer = self._send("POST", path, content=body, headers=headers)
         except NOT_SENT as exc:
             raise ApiConnectionError(
                 f"cannot reach the router at {self.base_url}: {_describe(exc)} (nothing was sent)"
             ) from exc
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, _DeadlinePassed) as exc:
             raise uncertain(
                 f"POST {path}: {_describe(exc)} after the request was sent; the router may have applied it"
             ) from exc
-        if response.status_code >= 500:
+        except _TooLarge:
             raise uncertain(
-                f"POST {path}: router answered HTTP {response.status_code}; it may have applied the request",
-                status=response.status_code,
-            )
-        if not response.is_success:
-            raise _http_error(response, "POST", path)
-        try:
-            return _json_body(response, "POST", path)
-        except ApiProtocolError:
-            raise uncertain(
-                f"POST {path}: HTTP {response.status_code} but the answer could not be read",
-                status=response.status_code,
+                f"POST {path}: the answer is larger than {self.max_answer_bytes} bytes; the router may have applied it"
             ) from None
+        status = response.status_code
+        if response.is_success:
+            try:
+                return _json_body(answer, "POST", path)
+            except ApiProtocolError:
+                raise uncertain(f"POST {path}: HTTP {status} but the answer could not be read", status=status) from None
+        if status in refusals:
+            raise _http_error(response, answer, "POST", path)
+        _, detail = _error_detail(answer)
+        raise uncertain(
+            f"POST {path}: router answered HTTP {status} {clean(response.reason_phrase, 60)}"
+            + (f" ({detail})" if detail else "")
+            + "; that is not a refusal, so it may have applied the request",
+            status=status,
+        )
+
+
+class _DeadlinePassed(Exception):
+    pass
 
 
 def _ms(started: float) -> float:
@@ -450,14 +632,14 @@ def _ms(started: float) -> float:
 def _graph_path(graph_id: str) -> str:
     """A graph id as a single safe path segment (no traversal into other endpoints)."""
     if not isinstance(graph_id, str) or not GRAPH_ID_RE.match(graph_id):
-        raise ConfigError(f"invalid graph id {redact(str(graph_id))[:80]!r}")
+        raise ConfigError(f"invalid graph id {clean(str(graph_id), 80)!r}")
     return quote(graph_id, safe="")
 
 
 def _id_path(value: str) -> str:
     """A strategy id (or any router id) as a single safe path segment."""
     if not isinstance(value, str) or not GRAPH_ID_RE.match(value):
-        raise ConfigError(f"invalid id {redact(str(value))[:80]!r}")
+        raise ConfigError(f"invalid id {clean(str(value), 80)!r}")
     return quote(value, safe="")
 
 
@@ -478,25 +660,34 @@ def _page_params(limit, offset, symbol, node_order_id) -> dict:
     return params
 
 
-def _json_body(response: httpx.Response, method: str, path: str, *, exact: bool = False) -> dict:
-    if not response.content.strip():
-        return {}
+def _parse(body: bytes, *, exact: bool = False):
+    """JSON, or _NOT_JSON; ``exact`` reads numbers with a fraction as ``Decimal`` (prices), not float."""
     try:
-        data = json.loads(response.content, parse_float=Decimal) if exact else response.json()
-    except ValueError:
-        raise ApiProtocolError(f"{method} {path}: the router's answer is not JSON") from None
+        return json.loads(body, parse_float=Decimal) if exact else json.loads(body)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
+_NOT_JSON = object()
+
+
+def _json_body(body: bytes, method: str, path: str, *, exact: bool = False) -> dict:
+    if not body.strip():
+        return {}
+    data = _parse(body, exact=exact)
+    if data is _NOT_JSON:
+        raise ApiProtocolError(f"{method} {path}: the router's answer is not JSON")
     if not isinstance(data, dict):
         raise ApiProtocolError(f"{method} {path}: expected a JSON object from the router")
     return data
 
 
-def _error_detail(response: httpx.Response) -> tuple[str | None, str | None]:
-    """(code, message) from an error body in any of the usual shapes."""
-    try:
-        data = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return None, text[:200] or None
+def _error_detail(body: bytes) -> tuple[str | None, str | None]:
+    """(code, message) from an error body in any of the usual shapes; redacted before truncated."""
+    data = _parse(body)
+    if data is _NOT_JSON:
+        text = body.decode("utf-8", "replace").strip()
+        return None, clean(text, 200) or None
     if not isinstance(data, dict):
         return None, None
     err = data.get("error")
@@ -507,7 +698,7 @@ def _error_detail(response: httpx.Response) -> tuple[str | None, str | None]:
 
 
 def _str_or_none(value) -> str | None:
-    return str(value)[:300] if value not in (None, "") else None
+    return clean(value, 300) if value not in (None, "") else None
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -515,19 +706,18 @@ def _retry_after(response: httpx.Response) -> float | None:
     return float(value) if value.isdigit() else None
 
 
-def _http_error(response: httpx.Response, method: str, path: str) -> ApiHTTPError:
-    """The graphc exception for a refused request (status < 500, or 5xx on a read)."""
+def _http_error(response: httpx.Response, body: bytes, method: str, path: str) -> ApiHTTPError:
+    """The graphc exception for a refused request (a definite refusal, or a 4xx/5xx on a retried call)."""
     status = response.status_code
-    code, detail = _error_detail(response)
-    message = f"{method} {path}: HTTP {status} {response.reason_phrase}".rstrip()
+    code, detail = _error_detail(body)
+    message = f"{method} {path}: HTTP {status} {clean(response.reason_phrase, 60)}".rstrip()
     if detail:
         message += f": {detail}"
-    kw = {"status": status, "code": code, "detail": detail}
     if status == 423 or code == "kill_switch_active":
-        return KillSwitchActive(message, **kw)
+        return KillSwitchActive(message, status=status, code=code, detail=detail)
     if status == 429:
-        return RateLimited(message, retry_after=_retry_after(response), **kw)
+        return RateLimited(message, retry_after=_retry_after(response), status=status, code=code, detail=detail)
     cls = {400: Rejected, 401: AuthError, 403: AuthError, 404: NotFound, 409: Conflict, 422: Rejected}.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else ApiHTTPError
-    return cls(message, **kw)
+    return cls(message, status=status, code=code, detail=detail)

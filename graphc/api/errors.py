@@ -11,13 +11,14 @@ outcome is *unknown* (the request may have been applied).  Only the first may
 be retried or recorded as failed; the second is :class:`UncertainSubmission`
 and must be reconciled before anything else is submitted for the same run.
 
-Every message passes through :func:`graphc.api.redact.redact`, so even a
-server that echoes a credential back cannot make one show up in output.
+Every message passes through :func:`graphc.api.redact.redact` and loses its
+terminal control sequences, so even a server that echoes a credential (or an
+escape sequence) back cannot make one show up in output.
 """
 
 from __future__ import annotations
 
-from graphc.api.redact import redact
+from graphc.api.redact import redact, strip_controls
 
 __all__ = [
     "AlreadySubmitted",
@@ -29,6 +30,7 @@ __all__ = [
     "AuthError",
     "ConfigError",
     "Conflict",
+    "GraphNotRecorded",
     "InsecureCredentials",
     "KillSwitchActive",
     "LedgerError",
@@ -36,6 +38,7 @@ __all__ = [
     "PendingUncertain",
     "RateLimited",
     "Rejected",
+    "RouterCheckIncomplete",
     "ServerError",
     "UncertainOutcome",
     "UncertainSubmission",
@@ -53,7 +56,7 @@ class _OneLineError(Exception):
     exit_code = 1
 
     def __init__(self, message: str):
-        self.message = _one_line(redact(message))
+        self.message = _one_line(strip_controls(redact(message)))
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -107,7 +110,7 @@ class ApiHTTPError(ApiError):
         super().__init__(message)
         self.status = status
         self.code = code
-        self.detail = _one_line(redact(detail)) if detail else None
+        self.detail = _one_line(strip_controls(redact(detail))) if detail else None
 
 
 class AuthError(ApiHTTPError):
@@ -181,13 +184,33 @@ class AlreadySubmitted(LedgerError):
 
 
 class PendingUncertain(LedgerError):
-    """A previous attempt of this run key may have reached the router; reconcile first."""
+    """An earlier attempt of this run may have reached the router and cannot be settled yet.
+
+    Exit 3, not 2: a cron wrapper may read exit 2 on a duplicate as "already
+    done", and this run is not known to be done."""
+
+    exit_code = 3
 
     def __init__(self, run_key: str, run_id: int, detail: str = ""):
         self.run_key, self.run_id = run_key, run_id
-        extra = f": {detail}" if detail else ""
+        super().__init__(f"run {run_key!r} has an unresolved attempt (ledger run {run_id}): {detail}")
+
+
+class RouterCheckIncomplete(LedgerError):
+    """Before a run key's first submission, the router's recent orders could not all be read."""
+
+    exit_code = 3
+
+
+class GraphNotRecorded(LedgerError):
+    """The router created the graph but the ledger could not record it (locked, deleted, unwritable)."""
+
+    exit_code = 3
+
+    def __init__(self, run_key: str, graph_id: str, reason: str):
+        self.run_key, self.graph_id = run_key, graph_id
         super().__init__(
-            f"run {run_key!r} has an unresolved attempt (ledger run {run_id}) that may have "
-            f"reached the router{extra}; reconcile it with `graphc ledger --reconcile` or resolve it "
-            f"by hand with `graphc ledger --resolve {run_id} --graph-id ID|--not-submitted`"
+            f"graph {graph_id} WAS CREATED for run {run_key!r}, but it could not be recorded in the ledger: "
+            f"{reason}. The run is still recognised at the router by its tag, so submitting it again is "
+            f"refused; to record it by hand: `graphc ledger --resolve RUN_ID --graph-id {graph_id}`"
         )

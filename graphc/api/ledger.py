@@ -1,80 +1,86 @@
-"""The submission ledger: a local SQLite record of every submission attempt.
+"""The submission ledger: a local SQLite record of every attempt, as a state machine.
 
-Why: a graph must reach the router *exactly once*.  Networks fail in the
-worst place (after the router applied a POST, before we heard back), and
-recurring jobs get retried by cron or CI.  The ledger makes both safe:
+Why: a graph must reach the router *exactly once*, and the router offers no
+idempotency key. Networks fail in the worst place (after the router applied a
+POST, before we heard back) and recurring jobs get retried by cron or CI. The
+ledger records each attempt before anything leaves this machine, and only a
+proof moves it on. docs/submitting.md ("Exactly once") states the protocol;
+the transitions, each one a single SQLite transaction:
 
-* an *intent* row is committed before the POST and the graph id after it, so
-  a crash or timeout in between leaves evidence, never silence;
-* a *run key* (default: playbook name + hash of the compiled graph) refuses a
-  second submission of the same run unless forced;
-* an attempt whose outcome is unknown is *uncertain* and must be reconciled
-  against the router's order list before that run key is submitted again.
+* ``intent`` (committed before anything else) -> ``sent`` (committed just
+  before the request goes out, by the process that wrote the intent, and only
+  if the row is still ``intent``) or ``absent`` (an intent older than
+  :data:`INTENT_GRACE_S` that was never sent: its process stopped before
+  sending, and the compare-and-set on ``sent`` makes sure it never will);
+* ``sent`` -> ``confirmed`` (a graph id in the answer), ``absent`` (a definite
+  refusal, or nothing left this machine), ``uncertain`` (anything else);
+* ``uncertain`` (or a ``sent`` row whose process is gone) -> ``confirmed`` when
+  an order carrying the run's tag is listed, ``absent`` only when both the
+  request can no longer land (``lands_by``) and a scan of the router's orders
+  reached back past the run's start without finding the tag;
+* ``absent`` -> ``confirmed``: a graph found later always wins.
 
-States: ``intent`` -> ``submitted`` | ``uncertain`` | ``failed`` | ``reconciled``;
-``uncertain`` -> ``reconciled`` | ``failed``.  A graph id learnt later always
-wins over an earlier conclusion (it is recorded even on a ``failed`` row).
-
-The ledger never stores credentials: every error text goes through
-:func:`graphc.api.secrets.redact`.
+Every row belongs to a *scope*: the router endpoint and the account (a
+fingerprint of the API key), so a rehearsal against a sandbox never blocks the
+real run. The ledger never stores credentials; error texts are redacted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
+import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from graphc.api.errors import (
-    AlreadySubmitted,
-    ApiError,
-    LedgerError,
-    PendingUncertain,
-    UncertainOutcome,
-)
-from graphc.api.secrets import redact
+from graphc.api.errors import AlreadySubmitted, LedgerError, PendingUncertain
+from graphc.api.lookup import Scan, find_run
+from graphc.api.redact import clean, redact
+from graphc.api.runtag import run_tag
 from graphc.files import find_project_root
 
 __all__ = [
     "Ledger",
+    "LedgerGone",
     "ReconcileResult",
     "Run",
-    "SubmitOutcome",
+    "Scope",
     "default_ledger_path",
-    "default_run_key",
-    "find_project_root",
-    "guarded_submit",
-    "parse_node_order_id",
-    "wire_hash",
+    "iso",
 ]
 
-STATES = ("intent", "submitted", "uncertain", "failed", "reconciled")
-IN_FLIGHT_GRACE_S = 120  # an intent younger than this may belong to a POST still in progress
-CLOCK_SKEW_S = 30
-MATCH_WINDOW_S = 600
+STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
+PENDING = ("intent", "sent", "uncertain")
+SCHEMA_VERSION = 2
+INTENT_GRACE_S = 30  # an intent not sent by then was abandoned before sending
+CLOCK_SKEW_S = 300  # the router's clock may be this far from ours: a run's window starts that much earlier
+BUSY_TIMEOUT_S = 10.0  # how long a write waits for another graphc holding the ledger
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_key TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    account TEXT NOT NULL,
+    tag TEXT NOT NULL,
     playbook TEXT NOT NULL,
     wire_hash TEXT NOT NULL,
     wire BLOB,
-    state TEXT NOT NULL CHECK (state IN ('intent', 'submitted', 'uncertain', 'failed', 'reconciled')),
+    state TEXT NOT NULL CHECK (state IN ('intent', 'sent', 'confirmed', 'uncertain', 'absent')),
     graph_id TEXT,
     live INTEGER NOT NULL,
-    endpoint TEXT,
     error TEXT,
+    sent_ns INTEGER,
+    lands_by_ns INTEGER,
     created_ns INTEGER NOT NULL,
     updated_ns INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key);
+CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
 CREATE TABLE IF NOT EXISTS run_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id INTEGER NOT NULL REFERENCES runs (id),
@@ -84,47 +90,61 @@ CREATE TABLE IF NOT EXISTS run_events (
 );
 """
 
+# graphc before the run tag: states intent/submitted/uncertain/failed/reconciled, no scope, no tag.
+MIGRATE_V1 = """
+ALTER TABLE runs RENAME TO runs_v1;
+DROP INDEX IF EXISTS runs_by_key;
+{schema}
+INSERT INTO runs (id, run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id, live, error,
+                  sent_ns, lands_by_ns, created_ns, updated_ns)
+SELECT id, run_key, COALESCE(endpoint, ''), '', '', playbook, wire_hash, wire,
+       CASE WHEN graph_id IS NOT NULL THEN 'confirmed'
+            WHEN state = 'failed' THEN 'absent'
+            ELSE 'uncertain' END,
+       graph_id, live, error, created_ns, created_ns + 150000000000, created_ns, updated_ns
+FROM runs_v1;
+DROP TABLE runs_v1;
+"""
+
 
 def default_ledger_path(start=None) -> Path:
+    """``.graphc/ledger.sqlite`` in the project ``start`` (a playbook or directory) belongs to."""
     return find_project_root(start) / ".graphc" / "ledger.sqlite"
 
 
-def wire_hash(wire: bytes) -> str:
-    return hashlib.sha256(wire).hexdigest()
+def iso(ns: int | None) -> str:
+    if ns is None:
+        return "-"
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def default_run_key(playbook: str, wire: bytes) -> str:
-    """Same playbook + same compiled bytes = same run: a retried job cannot double-trade."""
-    return f"{playbook}@{wire_hash(wire)[:16]}"
+@dataclass(frozen=True)
+class Scope:
+    """Where a run is submitted: the router's base URL and the account (a key fingerprint)."""
 
+    endpoint: str
+    account: str
 
-def parse_node_order_id(value: str) -> tuple[str, str, str] | None:
-    """``graph:<graph_id>:<node_id>:<n>`` -> (graph_id, node_id, n), else None."""
-    if not isinstance(value, str) or not value.startswith("graph:"):
-        return None
-    head, _, n = value.rpartition(":")
-    parts = head.split(":", 2)
-    if len(parts) != 3 or not parts[1] or not parts[2] or not n:
-        return None
-    return parts[1], parts[2], n
-
-
-def _iso(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, tz=UTC).isoformat(timespec="seconds")
+    @classmethod
+    def of(cls, client) -> Scope:
+        return cls(client.base_url, client.account)
 
 
 @dataclass(frozen=True)
 class Run:
     id: int
     run_key: str
-    idempotency_key: str
+    endpoint: str
+    account: str
+    tag: str
     playbook: str
     wire_hash: str
     state: str
     graph_id: str | None
     live: bool
-    endpoint: str | None
     error: str | None
+    sent_ns: int | None
+    lands_by_ns: int | None
     created_ns: int
     updated_ns: int
     wire: bytes | None = field(default=None, repr=False)
@@ -132,28 +152,35 @@ class Run:
     @property
     def pending(self) -> bool:
         """An attempt that may have reached the router without us knowing its graph."""
-        return self.state in ("intent", "uncertain") and not self.graph_id
+        return self.state in PENDING and not self.graph_id
 
     @property
     def created_at(self) -> str:
-        return _iso(self.created_ns)
+        return iso(self.created_ns)
 
     @property
     def updated_at(self) -> str:
-        return _iso(self.updated_ns)
+        return iso(self.updated_ns)
+
+    def in_scope(self, scope: Scope) -> bool:
+        """Rows from before scopes existed (no endpoint or account) count everywhere: the safe side."""
+        return self.endpoint in ("", scope.endpoint) and self.account in ("", scope.account)
 
     def as_dict(self) -> dict:
         return {
             "id": self.id,
             "run_key": self.run_key,
-            "idempotency_key": self.idempotency_key,
+            "endpoint": self.endpoint,
+            "account": self.account,
+            "tag": self.tag,
             "playbook": self.playbook,
             "wire_hash": self.wire_hash,
             "state": self.state,
             "graph_id": self.graph_id,
             "live": self.live,
-            "endpoint": self.endpoint,
             "error": self.error,
+            "sent_at": iso(self.sent_ns) if self.sent_ns else None,
+            "lands_by": iso(self.lands_by_ns) if self.lands_by_ns else None,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         }
@@ -161,40 +188,51 @@ class Run:
 
 @dataclass
 class ReconcileResult:
-    """``found``: True (graph id known), False (router proves none), None (still unknown)."""
+    """``found``: True (graph id known), False (proven absent), None (still unknown: ``message`` says why)."""
 
     run: Run
     found: bool | None
     message: str
+    scan: Scan | None = None
 
 
-@dataclass
-class SubmitOutcome:
-    run: Run
-    response: dict
-    reconciled: list[ReconcileResult]
+class LedgerGone(LedgerError):
+    """The ledger file was deleted or replaced while this process had it open."""
 
 
 class Ledger:
-    """SQLite-backed run ledger; one connection, explicit transactions."""
+    """SQLite-backed run ledger; one connection, explicit transactions, every SQLite error a LedgerError."""
 
     def __init__(self, path=None):
         self.path = Path(path) if path is not None else default_ledger_path()
-        self._prepare_dir(self.path.parent)
+        self._memory = str(path) == ":memory:"
         try:
-            self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-            self._db.executescript(SCHEMA)
+            if not self._memory:
+                _create_private(self.path)
+            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._migrate()
+        except OSError as exc:
+            raise LedgerError(f"cannot open the ledger {self.path}: {exc.strerror or exc}") from None
         except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open ledger {self.path}: {exc}") from None
-        self._db.row_factory = sqlite3.Row
+            raise LedgerError(f"cannot open the ledger {self.path}: {exc}") from None
+        self._identity = None if self._memory else _identity(self.path)
 
-    @staticmethod
-    def _prepare_dir(directory: Path) -> None:
-        """Create the ledger directory; a fresh ``.graphc`` keeps itself out of git."""
-        fresh = not directory.exists()
-        directory.mkdir(parents=True, exist_ok=True)
-        if fresh and directory.name == ".graphc":
-            (directory / ".gitignore").write_text("*\n")
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
+        with self._transaction():
+            if "idempotency_key" in columns:
+                for statement in MIGRATE_V1.format(schema=SCHEMA).split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            else:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
@@ -208,127 +246,176 @@ class Ledger:
     def __repr__(self) -> str:
         return f"Ledger({str(self.path)!r})"
 
+    def check_still_there(self) -> None:
+        """Raise :class:`LedgerGone` if the file at our path is no longer the one we opened."""
+        if self._memory:
+            return
+        try:
+            same = _identity(self.path) == self._identity
+        except OSError:
+            same = False
+        if not same:
+            raise LedgerGone(f"the ledger {self.path} was deleted or replaced while graphc was using it")
+
     # -- reading -----------------------------------------------------------
 
     def get(self, run_id: int) -> Run:
-        row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        with _sqlite_errors(self.path):
+            row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             raise LedgerError(f"no ledger run {run_id}")
         return _run(row)
 
-    def runs(self, run_key: str | None = None, state: str | None = None) -> list[Run]:
-        """Runs oldest first, optionally for one run key and/or state."""
-        sql, args = "SELECT * FROM runs WHERE 1=1", []
+    def runs(self, run_key: str | None = None, state: str | None = None, scope: Scope | None = None) -> list[Run]:
+        """Runs oldest first, optionally for one run key, state and/or scope."""
+        sql, args = "SELECT * FROM runs WHERE 1=1", list[str]()
         if run_key is not None:
             sql, args = sql + " AND run_key = ?", args + [run_key]
         if state is not None:
             sql, args = sql + " AND state = ?", args + [state]
-        return [_run(r) for r in self._db.execute(sql + " ORDER BY id", args)]
+        with _sqlite_errors(self.path):
+            rows = [_run(r) for r in self._db.execute(sql + " ORDER BY id", args)]
+        return [r for r in rows if scope is None or r.in_scope(scope)]
 
-    def pending(self, run_key: str | None = None) -> list[Run]:
-        return [r for r in self.runs(run_key) if r.pending]
+    def pending(self, run_key: str | None = None, scope: Scope | None = None) -> list[Run]:
+        return [r for r in self.runs(run_key, scope=scope) if r.pending]
 
     def graph_ids(self) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT graph_id FROM runs WHERE graph_id IS NOT NULL")}
+        with _sqlite_errors(self.path):
+            return {r[0] for r in self._db.execute("SELECT graph_id FROM runs WHERE graph_id IS NOT NULL")}
 
     def events(self, run_id: int) -> list[dict]:
-        rows = self._db.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY id", (run_id,))
-        return [{"at": _iso(r["at_ns"]), "state": r["state"], "note": r["note"]} for r in rows]
+        with _sqlite_errors(self.path):
+            rows = self._db.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY id", (run_id,)).fetchall()
+        return [{"at": iso(r["at_ns"]), "state": r["state"], "note": r["note"]} for r in rows]
 
     # -- writing -----------------------------------------------------------
 
     def begin(
         self,
+        scope: Scope,
         run_key: str,
         name: str,
-        wire_hash: str,
         live: bool,
         *,
-        wire: bytes | None = None,
-        endpoint: str | None = None,
+        wire_for: Callable[[str], bytes],
         force: bool = False,
-    ) -> int:
-        """Commit an intent row *before* the POST; returns the run id.
+    ) -> Run:
+        """Commit an intent row *before* anything is sent; returns it, with its tag and the
+        exact bytes ``wire_for(tag)`` gave for it (the graph with the tag in its node ids).
 
-        Refuses (``AlreadySubmitted``) when the run key already has a graph,
-        unless ``force``; refuses (``PendingUncertain``) while an earlier
-        attempt is unresolved, force or not.  A forced re-submission gets its
-        own idempotency key (``<run_key>#<run id>``) so the router does not
-        treat it as a replay of the first.
+        Refuses (``PendingUncertain``) while an earlier attempt in this scope is
+        unresolved, force or not; refuses (``AlreadySubmitted``) when the run key
+        already has a graph, unless ``force``. A forced attempt gets a tag of its
+        own (the run key + ``#N``), so it is told apart from the first at the router.
         """
         if not run_key:
             raise LedgerError("empty run key")
         now = time.time_ns()
         with self._transaction():
-            previous = self.runs(run_key)
-            self._refuse_if_taken(run_key, previous, force)
-            cur = self._db.execute(
-                "INSERT INTO runs (run_key, idempotency_key, playbook, wire_hash, wire, state, live, endpoint,"
-                " created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, 'intent', ?, ?, ?, ?)",
-                (run_key, run_key, name, wire_hash, wire, int(bool(live)), endpoint, now, now),
-            )
-            run_id = cur.lastrowid
-            if any(r.graph_id for r in previous):
-                self._db.execute("UPDATE runs SET idempotency_key = ? WHERE id = ?", (f"{run_key}#{run_id}", run_id))
-            self._event(run_id, "intent", "before POST", now)
-        return run_id
-
-    @staticmethod
-    def _refuse_if_taken(run_key: str, previous: list[Run], force: bool) -> None:
-        for run in previous:
-            if run.pending:
-                raise PendingUncertain(run_key, run.id, run.error or f"state {run.state}")
-        if not force:
+            previous = self.runs(run_key, scope=scope)
             for run in previous:
-                if run.graph_id:
-                    raise AlreadySubmitted(run_key, run.graph_id, run.id)
+                if run.pending:
+                    raise PendingUncertain(run_key, run.id, f"state {run.state}; reconcile it first")
+            done = [r for r in previous if r.graph_id]
+            if done and not force:
+                raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
+            tag = run_tag(run_key if not done else f"{run_key}#{len(done)}")
+            wire = wire_for(tag)
+            wire_hash = hashlib.sha256(wire).hexdigest()
+            cur = self._db.execute(
+                "INSERT INTO runs (run_key, endpoint, account, tag, playbook, wire_hash, wire, state, live,"
+                " created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, 'intent', ?, ?, ?)",
+                (run_key, scope.endpoint, scope.account, tag, name, wire_hash, wire, int(bool(live)), now, now),
+            )
+            run_id = cur.lastrowid or 0
+            self._event(run_id, "intent", "before sending", now)
+        return self.get(run_id)
 
-    def record_submitted(self, run_id: int, graph_id: str) -> None:
-        """The router answered with a graph id: the definitive good outcome."""
-        self._set(run_id, "submitted", graph_id=graph_id, note="router accepted")
+    def record_found(self, scope: Scope, run_key: str, name: str, tag: str, graph_id: str, how: str) -> Run:
+        """A graph of this run found at the router (or by the process that sent it) with no row here yet."""
+        now = time.time_ns()
+        with self._transaction():
+            cur = self._db.execute(
+                "INSERT INTO runs (run_key, endpoint, account, tag, playbook, wire_hash, state, graph_id, live,"
+                " created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, '', 'confirmed', ?, 0, ?, ?)",
+                (run_key, scope.endpoint, scope.account, tag, name, graph_id, now, now),
+            )
+            run_id = cur.lastrowid or 0
+            self._event(run_id, "confirmed", how, now)
+        return self.get(run_id)
 
-    def record_uncertain(self, run_id: int, reason: str) -> None:
-        """The POST may have been applied; must be reconciled before a retry."""
-        self._set(run_id, "uncertain", error=reason, note=reason)
+    def mark_sent(self, run_id: int, lands_by_ns: int) -> None:
+        """intent -> sent, only if the row is still an intent: after this the request may leave."""
+        now = time.time_ns()
+        with self._transaction():
+            cur = self._db.execute(
+                "UPDATE runs SET state = 'sent', sent_ns = ?, lands_by_ns = ?, updated_ns = ? "
+                "WHERE id = ? AND state = 'intent'",
+                (now, lands_by_ns, now, run_id),
+            )
+            if cur.rowcount != 1:
+                raise LedgerError(
+                    f"run {run_id} is no longer an intent ({self.get(run_id).state}): another graphc settled it; "
+                    "nothing was sent"
+                )
+            self._event(run_id, "sent", None, now)
 
-    def record_failed(self, run_id: int, reason: str) -> None:
-        """The router refused, or nothing was sent: safe to submit again."""
-        self._set(run_id, "failed", error=reason, note=reason)
+    def record_confirmed(self, run_id: int, graph_id: str, how: str = "router accepted") -> None:
+        self._set(run_id, "confirmed", graph_id=graph_id, note=how)
+
+    def record_uncertain(self, run_id: int, reason: str, lands_by_ns: int | None = None) -> None:
+        """The request may have been applied; it is settled by reconciliation only."""
+        self._set(run_id, "uncertain", error=reason, note=reason, lands_by_ns=lands_by_ns)
+
+    def record_absent(self, run_id: int, reason: str) -> None:
+        """Proven: this attempt created no graph (refused, never sent, or not found after it could land)."""
+        self._set(run_id, "absent", error=reason, note=reason)
 
     def resolve(self, run_id: int, *, graph_id: str | None = None, note: str = "resolved by hand") -> Run:
-        """A human's verdict on an uncertain run: its graph id, or 'never created'."""
+        """A human's verdict on a pending run: its graph id, or 'never created' (the way to force)."""
         run = self.get(run_id)
         if not run.pending:
-            raise LedgerError(f"run {run_id} is {run.state}; only intent/uncertain runs need resolving")
+            raise LedgerError(f"run {run_id} is {run.state}; only intent, sent and uncertain runs need resolving")
         if graph_id:
-            self._set(run_id, "reconciled", graph_id=graph_id, note=note)
+            self._set(run_id, "confirmed", graph_id=graph_id, note=note)
         else:
-            self._set(run_id, "failed", error=f"{note}: not submitted", note=note)
+            self._set(run_id, "absent", error=f"{note}: not submitted", note=note, force=True)
         return self.get(run_id)
 
     _ALLOWED: ClassVar[dict[str, set[str]]] = {
-        "intent": {"submitted", "uncertain", "failed", "reconciled"},
-        "uncertain": {"reconciled", "failed", "uncertain"},
-        "failed": {"submitted", "reconciled"},  # a graph id learnt late still wins
-        "submitted": set(),
-        "reconciled": set(),
+        "intent": {"sent", "absent"},
+        "sent": {"confirmed", "uncertain", "absent"},
+        "uncertain": {"confirmed", "uncertain", "absent"},
+        "absent": {"confirmed"},  # a graph id learnt late still wins
+        "confirmed": set(),
     }
 
     def _set(
-        self, run_id: int, state: str, *, graph_id: str | None = None, error: str | None = None, note: str | None = None
+        self,
+        run_id: int,
+        state: str,
+        *,
+        graph_id: str | None = None,
+        error: str | None = None,
+        note: str | None = None,
+        lands_by_ns: int | None = None,
+        force: bool = False,
     ) -> None:
         now = time.time_ns()
         with self._transaction():
             run = self.get(run_id)
-            if state not in self._ALLOWED[run.state]:
+            allowed = self._ALLOWED[run.state] | ({"absent"} if force and run.pending else set())
+            if state not in allowed:
                 if run.graph_id and graph_id == run.graph_id:
                     return  # the same news twice
                 raise LedgerError(f"run {run_id} is {run.state}; cannot mark it {state}")
             self._db.execute(
-                "UPDATE runs SET state = ?, graph_id = COALESCE(?, graph_id), error = ?, updated_ns = ? WHERE id = ?",
-                (state, graph_id, redact(error)[:2000] if error else None, now, run_id),
+                "UPDATE runs SET state = ?, graph_id = COALESCE(?, graph_id), error = ?, "
+                "lands_by_ns = COALESCE(?, lands_by_ns), updated_ns = ? WHERE id = ?",
+                (state, graph_id, clean(error, 2000) if error else None, lands_by_ns, now, run_id),
             )
-            self._event(run_id, state, redact(note)[:2000] if note else None, now)
+            self._event(run_id, state, clean(note, 2000) if note else None, now)
 
     def _event(self, run_id: int, state: str, note: str | None, now: int) -> None:
         self._db.execute(
@@ -336,67 +423,90 @@ class Ledger:
         )
 
     def _transaction(self):
-        return _Transaction(self._db)
+        return _Transaction(self._db, self.path)
 
     # -- reconciliation ----------------------------------------------------
 
     def reconcile(
-        self, run_id: int, client, *, max_pages: int = 20, in_flight_grace: float = IN_FLIGHT_GRACE_S
+        self, run_id: int, client, *, now_ns: int | None = None, max_pages: int | None = None
     ) -> ReconcileResult:
-        """Find out whether an unresolved attempt created a graph.
+        """Settle a pending attempt if the evidence allows; never guess.
 
-        1. Orders whose ``idempotency_key``/``client_order_id`` equals the run's
-           key identify the graph (the sandbox lists them).
-        2. If the router says it lists idempotency keys and none matches, the
-           graph was never created: the run becomes ``failed`` (safe to retry).
-        3. Otherwise graphs whose orders match the submitted nodes (node ids,
-           symbols, sides), created just after the intent and unknown to the
-           ledger: exactly one such graph is taken as the run's.
-        4. Anything else leaves the run ``uncertain`` for a human.
-        Network errors propagate; the run is left as it was.
+        Network and router errors end in an undecided result (``found`` None)
+        whose message says what failed; the run is left as it was.
         """
         run = self.get(run_id)
         if not run.pending:
             return ReconcileResult(run, bool(run.graph_id), f"run {run_id} is already {run.state}")
         self._check_endpoint(run, client)
-        age = (time.time_ns() - run.created_ns) / 1e9
-        if run.state == "intent" and age < in_flight_grace:
-            return ReconcileResult(run, None, f"run {run_id} started {age:.0f} s ago and may still be in flight")
-        orders, keys_listed = _scan_orders(client, max_pages)
-        graph_id = _match_by_key(run, orders)
-        if graph_id:
-            return self._reconciled(run_id, graph_id, "found by idempotency key in the router's order list")
-        if keys_listed:
-            self._set(
-                run_id,
-                "failed",
-                error="router lists idempotency keys and none matches: never created",
-                note="reconciled: not created",
+        now = time.time_ns() if now_ns is None else now_ns  # taken before the scan: it must start after lands_by
+        if run.state == "intent":
+            return self._reconcile_intent(run, now)
+        if not run.tag:
+            return self._undecided(
+                run,
+                "it was recorded by a graphc without run tags, so it cannot be looked up at the router; "
+                "look for a graph created around that time",
             )
-            message = f"run {run_id} never reached the router; safe to submit again"
-            return ReconcileResult(self.get(run_id), False, message)
-        return self._reconcile_by_shape(run, orders)
-
-    def _reconcile_by_shape(self, run: Run, orders: list[dict]) -> ReconcileResult:
-        candidates = _match_by_shape(run, orders, self.graph_ids())
-        if len(candidates) == 1:
-            return self._reconciled(run.id, candidates[0], "matched by node ids, symbols, sides and creation time")
-        detail = (
-            f"{len(candidates)} graphs match it ({', '.join(candidates[:5])})"
-            if candidates
-            else "no matching graph is listed, but this router does not list idempotency keys, "
-            "so that is no proof it was never created"
+        scan = find_run(client, run.tag, run.created_ns - CLOCK_SKEW_S * 10**9, max_pages=max_pages)
+        if scan.found:
+            return self._confirmed_by(run, scan)
+        if run.lands_by_ns is not None and now < run.lands_by_ns:
+            return self._undecided(
+                run,
+                f"its request may still reach the router until {iso(run.lands_by_ns)} and nothing carrying its "
+                f"tag is listed yet ({scan.detail}); try again after that time (`graphc ledger --reconcile`)",
+                scan,
+            )
+        if not scan.complete:
+            return self._undecided(
+                run,
+                f"the router's orders could not be read back to {iso(scan.since_ns)}, the start of its window: "
+                f"{scan.detail}",
+                scan,
+            )
+        self.record_absent(
+            run_id,
+            f"no order at the router carries tag {run.tag} ({scan.detail}), and its request could not land "
+            f"after {iso(run.lands_by_ns)}: never created",
         )
+        message = f"run {run_id} ({run.run_key}) never created a graph; it may be submitted again"
+        return ReconcileResult(self.get(run_id), False, message, scan)
+
+    def _reconcile_intent(self, run: Run, now: int) -> ReconcileResult:
+        age = (now - run.created_ns) / 1e9
+        if age < INTENT_GRACE_S:
+            return ReconcileResult(
+                run, None, f"run {run.id} ({run.run_key}) is being submitted by another graphc right now ({age:.0f} s)"
+            )
+        try:
+            self._set(run.id, "absent", error="never sent: its process stopped before sending", note="stale intent")
+        except LedgerError:  # it was sent after all, just now: look again next time
+            return ReconcileResult(self.get(run.id), None, f"run {run.id} ({run.run_key}) was just sent")
+        return ReconcileResult(self.get(run.id), False, f"run {run.id} ({run.run_key}) was never sent")
+
+    def _confirmed_by(self, run: Run, scan: Scan) -> ReconcileResult:
+        graph_id, *others = scan.found
+        self._set(run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}")
+        message = f"run {run.id} ({run.run_key}) created graph {graph_id} (found at the router by its run tag)"
+        if others:
+            message += (
+                f"; WARNING: {len(others)} more graph(s) carry the same tag ({', '.join(others[:5])}): "
+                "this run was submitted more than once; cancel the extra ones (`graphc cancel ID`)"
+            )
+        return ReconcileResult(self.get(run.id), True, message, scan)
+
+    def _undecided(self, run: Run, why: str, scan: Scan | None = None) -> ReconcileResult:
         message = (
-            f"run {run.id} ({run.run_key}) is still uncertain: {detail}; check the router, then "
-            f"`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`"
+            f"run {run.id} ({run.run_key}) is still uncertain: {why}. To settle it by hand, look at the router "
+            f"for orders whose node ids end in `.{run.tag or '?'}` (GET /v1/orders; sent "
+            f"{iso(run.sent_ns or run.created_ns)} to {run.endpoint or 'the router'}), then record what you found: "
+            f"`graphc ledger --resolve {run.id} --graph-id ID` if it traded, or "
+            f"`graphc ledger --resolve {run.id} --not-submitted` to submit it again (the way to force it)"
         )
-        self._set(run.id, "uncertain", error=message, note="reconcile: undecided")
-        return ReconcileResult(self.get(run.id), None, message)
-
-    def _reconciled(self, run_id: int, graph_id: str, how: str) -> ReconcileResult:
-        self._set(run_id, "reconciled", graph_id=graph_id, note=how)
-        return ReconcileResult(self.get(run_id), True, f"run {run_id} created graph {graph_id} ({how})")
+        if run.state == "uncertain":
+            self._set(run.id, "uncertain", error=message, note="reconcile: undecided")
+        return ReconcileResult(self.get(run.id), None, message, scan)
 
     @staticmethod
     def _check_endpoint(run: Run, client) -> None:
@@ -406,139 +516,82 @@ class Ledger:
                 f"run {run.id} was submitted to {run.endpoint}, not {client.base_url}; "
                 f"reconcile it with SEQUENCE_API_URL={run.endpoint}"
             )
+        if run.account and run.account != client.account:
+            raise LedgerError(
+                f"run {run.id} was submitted with another API key (account {run.account}); "
+                "reconcile it with the key it was submitted with"
+            )
 
 
 class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT: the check-then-insert in ``begin`` is atomic
-    across processes sharing the ledger file."""
+    """BEGIN IMMEDIATE ... COMMIT: check-then-write is atomic across processes sharing the file."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, db: sqlite3.Connection, path):
+        self.db, self.path = db, path
         self.outer = not db.in_transaction
 
     def __enter__(self):
         if self.outer:
-            self.db.execute("BEGIN IMMEDIATE")
+            with _sqlite_errors(self.path):
+                self.db.execute("BEGIN IMMEDIATE")
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
-        if self.outer:
-            self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        with _sqlite_errors(self.path):
+            if self.outer and self.db.in_transaction:
+                self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise _ledger_error(exc, self.path) from None
         return False
+
+
+@contextlib.contextmanager
+def _sqlite_errors(path):
+    """Every SQLite failure (locked, unwritable, corrupt) becomes a one-line LedgerError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise _ledger_error(exc, path) from None
+
+
+def _ledger_error(exc: sqlite3.Error, path) -> LedgerError:
+    if "locked" in str(exc) or "busy" in str(exc):
+        return LedgerError(f"the ledger {path} is locked by another process ({exc})")
+    return LedgerError(f"the ledger {path} cannot be used: {exc}")
+
+
+def _create_private(path: Path) -> None:
+    """The ledger's directory (0700, with a .gitignore) and file (0600), before SQLite opens it."""
+    directory = path.parent
+    fresh = not directory.exists()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if fresh and directory.name == ".graphc":
+        (directory / ".gitignore").write_text("*\n")
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
 
 
 def _run(row: sqlite3.Row) -> Run:
     return Run(
         id=row["id"],
         run_key=row["run_key"],
-        idempotency_key=row["idempotency_key"],
+        endpoint=row["endpoint"],
+        account=row["account"],
+        tag=row["tag"],
         playbook=row["playbook"],
         wire_hash=row["wire_hash"],
         state=row["state"],
         graph_id=row["graph_id"],
         live=bool(row["live"]),
-        endpoint=row["endpoint"],
-        error=row["error"],
+        error=redact(row["error"]) if row["error"] else None,
+        sent_ns=row["sent_ns"],
+        lands_by_ns=row["lands_by_ns"],
         created_ns=row["created_ns"],
         updated_ns=row["updated_ns"],
         wire=row["wire"],
     )
-
-
-def _scan_orders(client, max_pages: int) -> tuple[list[dict], bool]:
-    """All listed orders (bounded), and whether the router lists idempotency keys."""
-    orders, offset, keys_listed = [], 0, False
-    for _ in range(max_pages):
-        page = client.list_orders(limit=100, offset=offset)
-        keys_listed = keys_listed or bool(page.get("idempotency_key_supported"))
-        entries = page.get("orders") or []
-        orders.extend(entries)
-        if not entries or not page.get("has_more"):
-            break
-        offset += len(entries)
-    return orders, keys_listed
-
-
-def _match_by_key(run: Run, orders: list[dict]) -> str | None:
-    for entry in orders:
-        if run.idempotency_key in (entry.get("idempotency_key"), entry.get("client_order_id")):
-            parsed = parse_node_order_id(entry.get("node_order_id"))
-            if parsed:
-                return parsed[0]
-    return None
-
-
-def _wire_legs(wire: bytes | None) -> dict | None:
-    """{node_id: (SYMBOL, SIDE)} of the submitted graph; simple orders use key None."""
-    try:
-        data = json.loads(wire) if wire else None
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    if isinstance(data.get("nodes"), list):
-        return {
-            n.get("node_id"): (str(n.get("instrument", {}).get("symbol")), str(n.get("side", "")).upper())
-            for n in data["nodes"]
-            if isinstance(n, dict)
-        }
-    if "symbol" in data:
-        return {None: (str(data["symbol"]), str(data.get("side", "")).upper())}
-    return None
-
-
-def _match_by_shape(run: Run, orders: list[dict], known: set[str]) -> list[str]:
-    """Graph ids whose listed orders all fit the submitted nodes, created near the intent."""
-    legs = _wire_legs(run.wire)
-    if not legs:
-        return []
-    by_graph: dict[str, list[tuple[str, dict]]] = {}
-    for entry in orders:
-        parsed = parse_node_order_id(entry.get("node_order_id"))
-        if parsed and parsed[0] not in known:
-            by_graph.setdefault(parsed[0], []).append((parsed[1], entry))
-    low = run.created_ns - CLOCK_SKEW_S * 10**9
-    high = run.created_ns + MATCH_WINDOW_S * 10**9
-    return [
-        gid
-        for gid, entries in by_graph.items()
-        if all(_leg_fits(legs, node, entry) for node, entry in entries)
-        and low <= min(e.get("created_unix_ns") or 0 for _, e in entries) <= high
-    ]
-
-
-def _leg_fits(legs: dict, node_id: str, entry: dict) -> bool:
-    expected = legs.get(node_id) or (legs.get(None) if len(legs) == 1 else None)
-    return expected is not None and expected == (str(entry.get("symbol")), str(entry.get("side", "")).upper())
-
-
-def guarded_submit(
-    ledger: Ledger, client, *, run_key: str, playbook: str, wire: bytes, live: bool, force: bool = False
-) -> SubmitOutcome:
-    """Submit ``wire`` at most once for ``run_key``: reconcile, intent, POST, record.
-
-    Raises ``PendingUncertain`` when an earlier attempt cannot be resolved,
-    ``AlreadySubmitted`` when the run already has a graph (unless ``force``),
-    ``UncertainSubmission`` (run recorded uncertain) or another ``ApiError``
-    (run recorded failed) when the POST does not succeed.
-    """
-    if not isinstance(wire, (bytes, bytearray)):
-        raise TypeError("guarded_submit takes the exact wire bytes")
-    results = [ledger.reconcile(r.id, client) for r in ledger.pending(run_key)]
-    unresolved = ledger.pending(run_key)
-    if unresolved:
-        raise PendingUncertain(run_key, unresolved[0].id, results[-1].message if results else "")
-    run_id = ledger.begin(run_key, playbook, wire_hash(wire), live, wire=wire, endpoint=client.base_url, force=force)
-    try:
-        response = client.submit_graph(wire, idempotency_key=ledger.get(run_id).idempotency_key)
-    except UncertainOutcome as exc:
-        ledger.record_uncertain(run_id, str(exc))
-        raise
-    except ApiError as exc:
-        ledger.record_failed(run_id, str(exc))
-        raise
-    except BaseException:
-        ledger.record_uncertain(run_id, "interrupted while the submission was in flight")
-        raise
-    ledger.record_submitted(run_id, response["graph_id"])
-    return SubmitOutcome(ledger.get(run_id), response, results)

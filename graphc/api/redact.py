@@ -1,7 +1,10 @@
-"""Scrubbing secrets from text: the registry of loaded keys and :func:`redact`.
+"""Scrubbing text before it is shown: secrets, terminal control sequences, length.
 
-The lowest piece of the API layer: errors, the ledger, the client and the log
-filter all pass text through :func:`redact`, and it imports nothing of graphc.
+The lowest piece of the API layer: errors, the ledger, the client, the log
+filter and every command that prints what a router said pass text through
+:func:`redact` (secrets only) or :func:`clean` (secrets, then control
+characters, then the length limit). The order matters: truncating first could
+cut a key in half and leave a prefix that no longer matches the key it hides.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ _MIN_SECRET_LEN = 4  # shorter strings would scrub ordinary words
 _secrets: set[str] = set()
 _lock = threading.Lock()
 _BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s'\",;]+")
+# ANSI escape sequences (CSI, OSC, and the two-character ones), then any other control character,
+# and the Unicode bidi controls that can reorder what a terminal shows.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def register_secret(value: str) -> None:
@@ -32,3 +39,17 @@ def redact(text) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     return _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}", text)
+
+
+def strip_controls(text: str) -> str:
+    """Remove terminal escape sequences and control characters (newlines and tabs become spaces)."""
+    text = _ESCAPES.sub("", text).replace("\n", " ").replace("\t", " ").replace("\r", " ")
+    return _CONTROLS.sub("", text)
+
+
+def clean(text, limit: int | None = 300) -> str:
+    """Text from outside (a router's answer) made safe to print: redacted, de-escaped, then truncated."""
+    text = strip_controls(redact(text))
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text

@@ -84,23 +84,26 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_cli_logging(verbose: bool, stream=None) -> logging.Handler:
-    """Send graphc/httpx logs to stderr through a redacting handler.
+class _CliHandler(logging.StreamHandler):
+    """The handler :func:`configure_cli_logging` installs (found again by its type, to be replaced)."""
 
-    ``--verbose`` shows DEBUG lines (requests, retries); otherwise only
-    warnings.  Returns the handler so callers (tests) can remove it.
+
+def configure_cli_logging(verbose: bool, stream=None) -> logging.Handler:
+    """graphc's own log lines on stderr, through a redacting handler.
+
+    Without ``verbose``: warnings (a retry and why, before its wait). With it:
+    one line per HTTP request too (method, path, status, milliseconds). The
+    HTTP libraries' debug output is never shown. Calling it again replaces the
+    handler (one command after another in one process).
     """
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("graphc")
+    for old in [h for h in logger.handlers if isinstance(h, _CliHandler)]:
+        logger.removeHandler(old)
+    handler = _CliHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("graphc: %(message)s"))
     handler.addFilter(RedactingFilter())
-    root = logging.getLogger()
-    for existing in root.handlers:
-        if not any(isinstance(f, RedactingFilter) for f in existing.filters):
-            existing.addFilter(RedactingFilter())
-    root.addHandler(handler)
-    level = logging.DEBUG if verbose else logging.WARNING
-    root.setLevel(level)
-    handler.setLevel(level)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
     return handler
 
 

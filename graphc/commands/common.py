@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 
@@ -131,6 +132,15 @@ def fetch_live_quotes(sources, options):
         sys.exit(exc.exit_code)
 
 
+def quotes_for(quotes_path, set_values, params_file, now, source):
+    """``--quotes live``: the quotes ``source`` needs, read from the router now; None for a snapshot file
+    (the library reads that itself)."""
+    if quotes_path != "live":
+        return None
+    options, _ = build_options("live", set_values, params_file, now, require_quotes=True, sources=[source])
+    return options.quotes
+
+
 def explain_live(results, quotes) -> None:
     """Say, in each GC109 about a symbol the router had no quote for, that the router had none."""
     missing = getattr(quotes, "missing", None)
@@ -172,3 +182,216 @@ def read_input(source) -> tuple[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"graphc: {read_error(source, exc)}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+# -- shared by the commands that talk to the router -------------------------------------------
+
+
+def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
+    """Print one line to stderr and exit with ``code`` (the only way the router commands stop early)."""
+    click.echo(f"graphc: {prefix}: {message}" if prefix else f"graphc: {message}", err=True)
+    sys.exit(code)
+
+
+def parse_seconds(text: str | None, option: str) -> float | None:
+    """``30``, ``90s``, ``15m``, ``24h`` or ``2d`` as seconds (a bare number is seconds)."""
+    if text is None:
+        return None
+    from decimal import Decimal, InvalidOperation
+
+    raw = text.strip().lower()
+    scale = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(raw[-1:])
+    number = raw[:-1] if scale else raw
+    try:
+        value = Decimal(number) * (scale or 1)
+    except InvalidOperation:
+        raise click.BadParameter(f"{text!r} is not a duration such as 90s, 15m or 24h", param_hint=option) from None
+    if not value.is_finite() or value < 0:
+        raise click.BadParameter(f"{text!r} must be 0 or more", param_hint=option)
+    return float(value)
+
+
+def api_errors(fn):
+    """Decorator: graphc's API, ledger and library refusals become one stderr line and their exit code."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from graphc.api.errors import ApiError, LedgerError
+        from graphc.submit import Refused
+
+        try:
+            return fn(*args, **kwargs)
+        except Refused as exc:
+            fail(exc.message, exc.exit_code, prefix="refused")
+        except (ApiError, LedgerError) as exc:
+            fail(str(exc), exc.exit_code)
+
+    return wrapper
+
+
+def make_client(verbose: bool = False):
+    """A client from the environment; the CLI's log lines (retries; with ``verbose`` every request) on stderr."""
+    from graphc.api.client import Client
+    from graphc.api.secrets import configure_cli_logging
+
+    configure_cli_logging(verbose)
+    return Client.from_env()
+
+
+# -- the plan summary ------------------------------------------------------------------------------
+
+
+def bold_style(stream=None):
+    """click bold on a colour terminal (NO_COLOR honoured), else plain text."""
+    from graphc.report.text import should_color
+
+    if should_color(stream or sys.stdout):
+        return lambda s: click.style(s, bold=True)
+    return lambda s: s
+
+
+def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
+    """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves."""
+    from graphc.humanize import edge_label, money_text, number, size_text
+    from graphc.plan import summarize
+
+    summary = summarize(wire, quotes)
+    rows = [("leg", "side", "size", "instrument", "venue", "price", "notional", "policy")]
+    for leg in summary.legs:
+        price = number(leg.limit) if leg.limit is not None else ("market" if leg.order_type == "market" else "?")
+        rows.append(
+            (
+                leg.node_id,
+                leg.side,
+                size_text(leg.quantity, leg.symbol, leg.type, leg.venue),
+                leg.symbol,
+                str(leg.venue or "sor"),
+                price,
+                _dollars(leg.notional) if leg.notional is not None else "?",
+                leg.policy,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += ["", "triggers:"]
+    for line in summary.tree:
+        if line.parent is None:
+            lines.append(f"  {line.node_id} (root)")
+        else:
+            lines.append(f"  {'   ' * line.depth}└─ {line.node_id}  after {line.parent} {edge_label(line.edge or {})}")
+    limits = []
+    if summary.max_notional is not None:
+        limits.append(f"max notional {money_text(summary.max_notional)}")
+    if summary.max_loss is not None:
+        limits.append(f"max loss {money_text(summary.max_loss)}")
+    lines += ["", "risk: " + (", ".join(limits) if limits else "no limits")]
+    total = _dollars(summary.total)
+    if summary.unknown:
+        total = f"at least {total} (unknown for {', '.join(summary.unknown)}: no price)"
+    lines.append(f"total notional: {total}")
+    if summary.is_sandbox is True:
+        mode = "SANDBOX (paper trading)"
+    elif summary.is_sandbox is False:
+        mode = "LIVE: real orders, real money"
+    else:
+        mode = "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)"
+    lines.append("mode: " + bold(mode))
+    return lines
+
+
+def _dollars(value) -> str:
+    """$1,234.57: one fixed format so a column of notionals lines up."""
+    from decimal import Decimal
+
+    return f"${value.quantize(Decimal('0.01')):,}"
+
+
+# -- a graph's progress --------------------------------------------------------------------------
+
+BAR_WIDTH = 20
+
+
+def _scaled(value: int, scale: int) -> str:
+    """An integer at 10**scale as plain decimal text (``20000000000``, 8 -> ``200``)."""
+    from decimal import Decimal
+
+    return format(Decimal(value).scaleb(-scale).normalize(), "f")
+
+
+def progress_bar(filled: int, target: int, width: int = BAR_WIDTH) -> str:
+    done = min(width, width * filled // target) if target > 0 else 0
+    return "[" + "#" * done + "." * (width - done) + "]"
+
+
+def _percent(filled: int, target: int) -> str:
+    per_mille = min(1000, filled * 1000 // target) if target > 0 else 0
+    return f"{per_mille // 10}.{per_mille % 10}%"
+
+
+def render_graph(view) -> list[str]:
+    """Progress lines for a :class:`graphc.api.follow.GraphView`."""
+    width = max((len(n.name) for n in view.nodes), default=4)
+    lines = [f"graph {view.graph_id}: {view.status}"]
+    for node in view.nodes:
+        avg = _scaled(node.avg_fill_price_1e9, 9) if node.filled_qty_1e8 and node.avg_fill_price_1e9 else "-"
+        fills = f" ({node.fill_count} fill{'s' if node.fill_count != 1 else ''})" if node.fill_count else ""
+        lines.append(
+            f"  {node.name:<{width}}  {progress_bar(node.filled_qty_1e8, node.target_qty_1e8)} "
+            f"{_percent(node.filled_qty_1e8, node.target_qty_1e8):>6}  "
+            f"{_scaled(node.filled_qty_1e8, 8)} / {_scaled(node.target_qty_1e8, 8)}  avg {avg}  {node.status}{fills}"
+        )
+    if view.edges:
+        lines.append("  edges: " + ", ".join(f"{e.edge_id} {e.status}" for e in view.edges))
+    return lines
+
+
+class Screen:
+    """Redraws in place on a terminal; elsewhere prints a block only when it changes."""
+
+    def __init__(self, out=None, tty: bool | None = None):
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty() if tty is None else tty
+        self.previous: list[str] = []
+
+    def show(self, view) -> None:
+        lines = render_graph(view)
+        if lines == self.previous:
+            return
+        if self.tty and self.previous:
+            self.out.write(f"\x1b[{len(self.previous)}F")
+        for line in lines:
+            self.out.write(("\x1b[2K" if self.tty else "") + line + "\n")
+        if self.tty:
+            for _ in range(len(self.previous) - len(lines)):
+                self.out.write("\x1b[2K\n")
+        self.out.flush()
+        self.previous = lines
+
+
+def follow_and_report(client, graph_id: str, *, interval: float, timeout: float | None, what: str = "") -> int:
+    """Follow a graph to its end (or pause, or ``timeout``); print how it ended; return the exit code.
+
+    0 completed; 1 cancelled, failed, paused (with the resume command) or still running at the timeout.
+    """
+    from graphc.api.follow import PAUSED, TIMED_OUT, follow
+
+    screen = Screen()
+    followed = follow(client, graph_id, interval=interval, timeout=timeout, show=screen.show)
+    if followed.reason == PAUSED:
+        click.echo(
+            f"graph {graph_id} is paused: nothing more happens until it is resumed; resume it with "
+            f"`graphc resume {graph_id}`, then follow it with `graphc status {graph_id} --watch`",
+            err=True,
+        )
+        return EXIT_FINDINGS
+    if followed.reason == TIMED_OUT:
+        click.echo(
+            f"graphc: graph {graph_id} is still {followed.view.status} after {timeout:g} s{what}; "
+            f"follow it with `graphc status {graph_id} --watch`",
+            err=True,
+        )
+        return EXIT_FINDINGS
+    click.echo(f"graph {graph_id} {followed.view.status}")
+    return EXIT_OK if followed.view.status == "completed" else EXIT_FINDINGS

@@ -1,4 +1,4 @@
-"""``graphc ledger``: list submission runs; reconcile or resolve uncertain ones."""
+"""``graphc ledger``: list submission runs; reconcile or resolve the unsettled ones."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ import time
 
 import click
 
-from graphc.commands.status import handle_api_errors, make_client, verbose_option
-
-STALE_INTENT_S = 120
+from graphc.commands.common import api_errors, make_client
 
 
 def _state_text(run) -> str:
-    """An old intent without a graph id is shown for what it is: uncertain."""
-    if run.state == "intent" and not run.graph_id and time.time_ns() - run.created_ns > STALE_INTENT_S * 10**9:
-        return "intent (stale: uncertain)"
+    """A pending row that no process can still be working on is shown for what it is: uncertain."""
+    from graphc.api.ledger import INTENT_GRACE_S
+
+    now = time.time_ns()
+    if run.state == "intent" and now - run.created_ns > INTENT_GRACE_S * 10**9:
+        return "intent (stale)"
+    if run.state == "sent" and run.lands_by_ns and now > run.lands_by_ns:
+        return "sent (stale: uncertain)"
     return run.state
 
 
@@ -25,7 +28,7 @@ def _table(runs) -> list[str]:
         rows.append(
             (
                 str(run.id),
-                run.created_at.replace("+00:00", ""),
+                run.created_at.rstrip("Z"),
                 _state_text(run),
                 "LIVE" if run.live else "sandbox",
                 run.run_key,
@@ -39,7 +42,7 @@ def _table(runs) -> list[str]:
 def _print_runs(ledger, state, as_json) -> None:
     runs = ledger.runs(state=state)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in runs], indent=2))
+        click.echo(json.dumps([r.as_dict() for r in runs], indent=2, ensure_ascii=False))
         return
     if not runs:
         click.echo(f"no runs in {ledger.path}")
@@ -48,7 +51,8 @@ def _print_runs(ledger, state, as_json) -> None:
         click.echo(line)
     for run in runs:
         if run.pending and run.error:
-            click.echo(f"  run {run.id}: {run.error}")
+            said = run.error if run.error.startswith(f"run {run.id} ") else f"run {run.id}: {run.error}"
+            click.echo(f"  {said}")
 
 
 def _reconcile_all(ledger, verbose) -> None:
@@ -62,8 +66,12 @@ def _reconcile_all(ledger, verbose) -> None:
 
 
 def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
+    from graphc.api.client import GRAPH_ID_RE
+
     if bool(graph_id) == bool(not_submitted):
         raise click.UsageError("--resolve needs exactly one of --graph-id ID or --not-submitted")
+    if graph_id and not GRAPH_ID_RE.match(graph_id):
+        raise click.BadParameter("not a graph id (letters, digits, _ . : - only)", param_hint="--graph-id")
     run = ledger.resolve(run_id, graph_id=graph_id, note="resolved by hand")
     click.echo(f"run {run.id}: {run.state}" + (f" (graph {run.graph_id})" if run.graph_id else ""))
 
@@ -77,34 +85,35 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
 )
 @click.option(
     "--state",
-    type=click.Choice(["intent", "submitted", "uncertain", "failed", "reconciled"]),
+    type=click.Choice(["intent", "sent", "confirmed", "uncertain", "absent"]),
     help="Only runs in this state.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print runs as JSON.")
-@click.option("--reconcile", is_flag=True, help="Ask the router about every unresolved run first.")
+@click.option("--reconcile", is_flag=True, help="Ask the router about every unsettled run first.")
 @click.option(
     "--resolve",
     "resolve_id",
     type=int,
     metavar="RUN_ID",
-    help="Settle an uncertain run by hand (with --graph-id or --not-submitted).",
+    help="Settle an unsettled run by hand (with --graph-id or --not-submitted).",
 )
 @click.option("--graph-id", help="With --resolve: the graph the run created.")
-@click.option("--not-submitted", is_flag=True, help="With --resolve: the run never created a graph.")
-@verbose_option
+@click.option("--not-submitted", is_flag=True, help="With --resolve: the run created no graph (it may be sent again).")
+@click.option("-v", "--verbose", is_flag=True, help="Print one line per HTTP request (method, path, status, ms).")
+@api_errors
 def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id, not_submitted, verbose):
     """List submitted runs and their states.
 
-    States: intent (written before the POST), submitted (graph id known),
-    uncertain (the POST may or may not have been applied: reconcile it),
-    failed (refused or never sent: safe to submit again), reconciled
-    (an uncertain run whose graph was found afterwards).
+    States: intent (recorded before anything is sent), sent (on its way),
+    confirmed (the router created its graph), uncertain (it may or may not
+    have: reconcile it), absent (proven to have created nothing: safe to
+    submit again). docs/submitting.md has the state machine.
     """
     from graphc.api.ledger import Ledger
 
     if (graph_id or not_submitted) and resolve_id is None:
         raise click.UsageError("--graph-id/--not-submitted go with --resolve RUN_ID")
-    with handle_api_errors(), Ledger(ledger_path) as ledger:
+    with Ledger(ledger_path) as ledger:
         if resolve_id is not None:
             _resolve(ledger, resolve_id, graph_id, not_submitted)
             return

@@ -1,4 +1,9 @@
-"""``graphc plan``: compile and lint a playbook, show what would be sent, optionally save it."""
+"""``graphc plan``: compile and lint a source, show what would be sent, optionally save it.
+
+It runs exactly the checks ``graphc submit`` runs before sending
+(:func:`graphc.submit.prepare`), so whatever submit would refuse, plan reports
+as not ready, with the same exit status.
+"""
 
 from __future__ import annotations
 
@@ -7,55 +12,18 @@ import sys
 import click
 
 from graphc.commands.common import (
-    EXIT_FINDINGS,
     EXIT_USAGE,
-    build_options,
+    api_errors,
+    bold_style,
     compile_options,
     explain_live,
+    fail,
+    parse_now,
+    parse_set,
     print_diagnostics,
-    read_error,
+    quotes_for,
+    summary_lines,
 )
-
-
-def prepare(playbook, quotes_path, set_values, params_file, now):
-    """Compile (quotes required) and lint a playbook. Returns (LintOutcome, CompileOptions).
-
-    Exits 2 when the playbook cannot be read, 1 when the quotes snapshot is invalid.
-    """
-    from graphc.config import load_config
-    from graphc.files import read_source
-    from graphc.lint import LintOptions, lint_source
-    from graphc.report import FileResult
-
-    compile_opts, quote_diagnostics = build_options(
-        quotes_path, set_values, params_file, now, require_quotes=True, sources=[playbook]
-    )
-    if quote_diagnostics:
-        print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
-        if any(d.is_error for d in quote_diagnostics):
-            sys.exit(EXIT_FINDINGS)
-    try:
-        text = read_source(playbook)
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
-        sys.exit(EXIT_USAGE)
-    config, config_diagnostics = load_config(playbook)
-    options = LintOptions(
-        compile=compile_opts, quotes_given=quotes_path is not None, config=config, require_quotes=True
-    )
-    outcome = lint_source(text, str(playbook), options, explicit=True)
-    explain_live([outcome.result], compile_opts.quotes)
-    if config_diagnostics:
-        print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
-    return outcome, compile_opts
-
-
-def source_name(outcome, path) -> str:
-    """The name a run is recorded under: the playbook's ``name``, or for a wire
-    JSON file (which has none) the file's stem, never ``None``."""
-    from pathlib import Path
-
-    return outcome.name or Path(str(path)).stem or "graph"
 
 
 @click.command("plan")
@@ -65,54 +33,56 @@ def source_name(outcome, path) -> str:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
-    help="Save the plan (exact wire bytes, hashes, time) for `graphc submit PLAN`.",
+    help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600.",
 )
+@api_errors
 def plan_command(playbook, quotes_path, set_values, params_file, now, output):
-    """Compile and lint PLAYBOOK, then summarise what would be submitted: the
-    legs, the trigger tree, the risk limits, the total notional, and whether it
-    trades in the SANDBOX or LIVE.
+    """Compile and lint PLAYBOOK (or a wire graph, a simple order, a saved plan),
+    then summarise what would be submitted: the legs, the trigger tree, the
+    risk limits, the total notional, and whether it trades in the SANDBOX or LIVE.
 
-    Exit status: 0 ready to submit, 1 lint errors, 2 unreadable input.
+    Exit status: 0 ready to submit; 1 lint errors; 2 not ready for another
+    reason submit would refuse it (no `is_sandbox`, a saved plan given --quotes,
+    a stale or modified plan), unreadable input, or the plan cannot be written.
     """
-    import json
+    from graphc.plan import build_plan, write_plan
+    from graphc.submit import diagnostics_of, prepare
 
-    from graphc.commands.common import parse_now, parse_set
-    from graphc.plan import build_plan, summary_lines
-
-    outcome, compile_opts = prepare(playbook, quotes_path, set_values, params_file, now)
-    if outcome.result.diagnostics:
-        print_diagnostics([outcome.result], summary=True)
-    if outcome.wire_text is None or outcome.has_errors:
-        click.echo("graphc: not planned: fix the errors above", err=True)
-        sys.exit(EXIT_FINDINGS)
-    wire_text, name = outcome.wire_text, source_name(outcome, playbook)
-    click.echo(f"plan for {name} ({playbook})\n")
-    for line in summary_lines(outcome.wire, compile_opts.quotes, bold=bold_style()):
-        click.echo(line)
+    params, when = parse_set(set_values), parse_now(now)
+    live = quotes_for(quotes_path, set_values, params_file, now, playbook)
+    snapshot = None if live is not None else quotes_path
+    prepared = prepare(playbook, quotes_path=snapshot, quotes=live, params=params, params_file=params_file, now=when)
+    explain_live([prepared.result], live)
+    results = diagnostics_of(prepared)
+    if results:
+        print_diagnostics(results, summary=True)
+    if prepared.wire is not None:
+        click.echo(f"plan for {prepared.name} ({playbook})\n")
+        for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style()):
+            click.echo(line)
+        click.echo(f"run key: {prepared.run_key}")
+    if prepared.problems:
+        for problem in prepared.problems:
+            click.echo(f"graphc: not ready to submit: {problem.message}", err=True)
+        if output:
+            click.echo(f"graphc: {output} not written", err=True)
+        sys.exit(prepared.problems[0].exit_code)
+    if prepared.live:
+        click.echo("submitting it needs --live (and a confirmation, or --yes)")
     if output:
         plan = build_plan(
-            name=name,
-            wire_text=wire_text,
-            playbook=playbook,
-            quotes=None if quotes_path == "live" else quotes_path,  # live quotes are not a file to hash
+            name=prepared.name,
+            wire_text=prepared.wire_text,
+            playbook=None if prepared.plan else playbook,
+            quotes=snapshot,  # live quotes are not a file to hash
             params_file=params_file,
-            params=parse_set(set_values),
-            now=parse_now(now),
+            params=params,
+            now=when,
+            run_key=prepared.run_key,
+            project=prepared.project,
         )
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                json.dump(plan, fh, indent=2)
-                fh.write("\n")
+            write_plan(plan, output)
         except OSError as exc:
-            click.echo(f"graphc: cannot write plan {output}: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            fail(f"cannot write plan {output}: {exc.strerror or exc}", EXIT_USAGE)
         click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute (--max-age)")
-
-
-def bold_style():
-    """click bold on a colour terminal (NO_COLOR honoured), else plain text."""
-    from graphc.report.text import should_color
-
-    if should_color(sys.stdout):
-        return lambda s: click.style(s, bold=True)
-    return lambda s: s

@@ -104,6 +104,7 @@ def serve_command(
         fill_interval_ms=fill_interval_ms,
         prices=_price_option(prices),
         honour_idempotency_key=not ignore_idempotency_key,
+        expose_idempotency_keys=not ignore_idempotency_key,
         runner_python=(runner_python, "-I", "-S") if runner_python else (),
     )
     _stop_on_sigterm()

@@ -83,12 +83,15 @@ class SandboxConfig:
     # symbol -> {"price": Decimal, "bid": Decimal?, "ask": Decimal?, "path": [(ms, Decimal)]}
     prices: dict = field(default_factory=dict)
     reject_symbols: set = field(default_factory=set)
+    # GET /v1/orders lists each order's Idempotency-Key (the reference router lists none)
     expose_idempotency_keys: bool = True
     runner_python: tuple = ()  # hosted strategies run as `*runner_python -u main.py` (default: this python -I -S)
-    # False: like the reference router, the Idempotency-Key header changes nothing (no replay, not listed)
+    # a repeated Idempotency-Key replays the first answer (the reference router documents no such key)
     honour_idempotency_key: bool = True
     # True: every request first jumps the clock to the next scheduled event (the embedded sandbox)
     fast_forward: bool = False
+    # True: GET /v1/orders lists the oldest first (the reference shows newest first but does not promise it)
+    oldest_first: bool = False
 
 
 class Clock:
@@ -794,11 +797,12 @@ class Sandbox:
             return {**self.kill, "cancelled_graphs": cancelled}
 
     def list_orders(self, query: dict) -> dict:
-        """Newest first, like the reference's example listing."""
+        """Newest first, like the reference's example listing (unless ``oldest_first``)."""
         with self.lock:
             self.advance()
-            expose = self.config.expose_idempotency_keys and self.config.honour_idempotency_key
-            entries = [e for g in reversed(list(self.graphs.values())) for e in g.order_entries(expose)]
+            expose = self.config.expose_idempotency_keys
+            entries = [e for g in self.graphs.values() for e in g.order_entries(expose)]
+            entries.sort(key=lambda e: e["created_unix_ns"], reverse=not self.config.oldest_first)
             page = _paginate(_filter(entries, query), query, "orders")
             if expose:
                 page["idempotency_key_supported"] = True
@@ -882,7 +886,7 @@ class Sandbox:
             if "speed" in data:
                 self.clock.set_speed(float(_to_speed(data["speed"])))
                 self.config.speed = self.clock.speed
-            for flag in ("expose_idempotency_keys", "honour_idempotency_key", "fast_forward"):
+            for flag in ("expose_idempotency_keys", "honour_idempotency_key", "fast_forward", "oldest_first"):
                 if flag in data:
                     setattr(self.config, flag, bool(data[flag]))
             if "reject_symbols" in data:
@@ -902,6 +906,7 @@ class Sandbox:
             "expose_idempotency_keys": cfg.expose_idempotency_keys,
             "honour_idempotency_key": cfg.honour_idempotency_key,
             "fast_forward": cfg.fast_forward,
+            "oldest_first": cfg.oldest_first,
             "reject_symbols": sorted(cfg.reject_symbols),
             "prices": {s: str(p["price"]) for s, p in cfg.prices.items()},
             "now_ms": self.now(),

@@ -1,0 +1,141 @@
+"""Following a submitted graph: the router's status answer read defensively, and a bounded poll loop.
+
+``GET /v1/execution_graphs/{id}`` is read into a :class:`GraphView`; an answer
+that is not the documented shape (nodes as a list, a quantity that is text) is
+an :class:`~graphc.api.errors.ApiProtocolError` naming the field, never a
+traceback. Every text in a view is cleaned (secrets redacted, terminal escape
+sequences removed, length bounded), and node ids lose graphc's run tag
+(:func:`graphc.api.runtag.untagged_node_id`) so they read as the playbook named them.
+
+:func:`follow` polls until the graph ends, pauses (it needs a person:
+``graphc resume``) or ``timeout`` passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from graphc.api.errors import ApiProtocolError
+from graphc.api.redact import clean
+from graphc.api.runtag import untagged_node_id
+from graphc.vocabulary import TERMINAL_GRAPH_STATUSES
+
+__all__ = ["PAUSED", "TIMED_OUT", "EdgeView", "Followed", "GraphView", "NodeView", "follow", "graph_view"]
+
+PAUSED = "paused"
+TIMED_OUT = "timeout"
+
+
+@dataclass(frozen=True)
+class NodeView:
+    name: str  # as the playbook named it
+    node_id: str  # as the router knows it (with the run tag)
+    status: str
+    target_qty_1e8: int
+    filled_qty_1e8: int
+    avg_fill_price_1e9: int
+    fill_count: int
+
+
+@dataclass(frozen=True)
+class EdgeView:
+    edge_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class GraphView:
+    graph_id: str
+    status: str
+    nodes: list[NodeView] = field(default_factory=list)
+    edges: list[EdgeView] = field(default_factory=list)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_GRAPH_STATUSES
+
+
+def _field(where: str, value, what: str):
+    return ApiProtocolError(
+        f"{where}: the router's answer is not the documented shape: {what} is {clean(repr(value), 60)}"
+    )
+
+
+def _count(where: str, node: dict, key: str) -> int:
+    value = node.get(key, 0)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _field(where, value, key)
+    return value
+
+
+def graph_view(answer, graph_id: str) -> GraphView:
+    """The status answer for ``graph_id`` as a :class:`GraphView`; ApiProtocolError when it is not one."""
+    where = f"GET /v1/execution_graphs/{graph_id}"
+    if not isinstance(answer, dict):
+        raise _field(where, answer, "the answer")
+    status, nodes, edges = answer.get("status"), answer.get("nodes") or {}, answer.get("edges") or {}
+    if not isinstance(status, str):
+        raise _field(where, status, "status")
+    if not isinstance(nodes, dict):
+        raise _field(where, nodes, "nodes")
+    if not isinstance(edges, dict):
+        raise _field(where, edges, "edges")
+    views = []
+    for node_id, node in nodes.items():
+        if not isinstance(node, dict):
+            raise _field(where, node, f"nodes.{clean(node_id, 40)}")
+        node_status = node.get("status", "?")
+        if not isinstance(node_status, str):
+            raise _field(where, node_status, f"nodes.{clean(node_id, 40)}.status")
+        views.append(
+            NodeView(
+                name=clean(untagged_node_id(str(node_id)), 80),
+                node_id=str(node_id),
+                status=clean(node_status, 40),
+                target_qty_1e8=_count(where, node, "target_qty_1e8"),
+                filled_qty_1e8=_count(where, node, "filled_qty_1e8"),
+                avg_fill_price_1e9=_count(where, node, "avg_fill_price_1e9"),
+                fill_count=_count(where, node, "fill_count"),
+            )
+        )
+    edge_views = []
+    for edge_id, edge in edges.items():
+        edge_status = edge.get("status", "?") if isinstance(edge, dict) else "?"
+        edge_views.append(EdgeView(clean(str(edge_id), 40), clean(str(edge_status), 40)))
+    shown_id = answer.get("graph_id") if isinstance(answer.get("graph_id"), str) else graph_id
+    return GraphView(clean(shown_id, 200), clean(status, 40), views, edge_views)
+
+
+@dataclass(frozen=True)
+class Followed:
+    """The last view, and why following stopped: the graph's final status, ``paused`` or ``timeout``."""
+
+    view: GraphView
+    reason: str
+
+
+def follow(
+    client,
+    graph_id: str,
+    *,
+    interval: float = 1.0,
+    timeout: float | None = None,
+    show: Callable[[GraphView], None] = lambda view: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Followed:
+    """Poll until the graph is completed, cancelled, failed or paused, or ``timeout`` seconds passed."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        view = graph_view(client.get_graph(graph_id), graph_id)
+        show(view)
+        if view.terminal:
+            return Followed(view, view.status)
+        if view.status == PAUSED:
+            return Followed(view, PAUSED)
+        if deadline is not None and time.monotonic() >= deadline:
+            return Followed(view, TIMED_OUT)
+        sleep(interval if deadline is None else max(0.0, min(interval, deadline - time.monotonic())))

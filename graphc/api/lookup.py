@@ -1,0 +1,136 @@
+"""Finding a run at the router by its tag, and knowing when *not* finding it proves anything.
+
+``GET /v1/orders`` is the only place the router echoes something graphc chose:
+each order's ``node_order_id`` (``graph:<graph_id>:<node_id>:<n>``) carries the
+node id, which carries the run's tag (:mod:`graphc.api.runtag`). A scan pages
+through the orders and collects every graph whose node ids carry the tag.
+
+Not finding the tag proves absence only if the scan read every order that the
+run could have created. The router's reference shows its list newest first but
+does not promise it, so the scan checks: while every ``created_unix_ns`` seen so
+far is no larger than the one before, the list is newest first and the scan may
+stop at the first order created before the run's window; otherwise (an order
+out of order, one without a time) it must read to the end of the list
+(``has_more`` false). A page limit, a time budget, an unreadable page or a
+network error ends the scan *incomplete*: the caller must not conclude absence.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from graphc.api.errors import ApiError
+from graphc.api.redact import clean
+from graphc.api.runtag import node_tag
+
+__all__ = ["PAGE_SIZE", "Scan", "find_run", "parse_node_order_id"]
+
+PAGE_SIZE = 100  # the reference's default is 50; 100 halves the requests and is a common maximum
+MAX_PAGES = 1000  # 100,000 orders
+SCAN_BUDGET_S = 120.0
+
+
+def parse_node_order_id(value) -> tuple[str, str, str] | None:
+    """``graph:<graph_id>:<node_id>:<n>`` -> (graph_id, node_id, n), else None."""
+    if not isinstance(value, str) or not value.startswith("graph:"):
+        return None
+    head, _, n = value.rpartition(":")
+    parts = head.split(":", 2)
+    if len(parts) != 3 or not parts[1] or not parts[2] or not n:
+        return None
+    return parts[1], parts[2], n
+
+
+@dataclass
+class Scan:
+    """What a scan of ``GET /v1/orders`` for one tag found.
+
+    ``graph_ids`` maps each graph carrying the tag to the earliest creation time
+    seen for it (ns, or None); ``complete`` says whether every order that could
+    carry the tag was read; ``detail`` says why a scan is incomplete, or how it ended.
+    """
+
+    tag: str
+    since_ns: int
+    graph_ids: dict[str, int | None] = field(default_factory=dict)
+    complete: bool = False
+    detail: str = ""
+    pages: int = 0
+    orders: int = 0
+
+    @property
+    def found(self) -> list[str]:
+        """Graph ids carrying the tag, oldest first."""
+        return sorted(self.graph_ids, key=lambda gid: (self.graph_ids[gid] or 0, gid))
+
+
+def find_run(
+    client,
+    tag: str,
+    since_ns: int,
+    *,
+    page_size: int = PAGE_SIZE,
+    max_pages: int | None = None,
+    budget_s: float | None = None,
+) -> Scan:
+    """Page through the router's orders for graphs whose node ids carry ``tag``.
+
+    ``since_ns`` is the start of the run's window (wall-clock ns, already
+    widened for clock skew): no order of the run can be older. Never raises
+    for the router's answers: a network error or an unreadable page ends the
+    scan incomplete, with the reason in ``detail``.
+    """
+    max_pages = MAX_PAGES if max_pages is None else max_pages
+    budget_s = SCAN_BUDGET_S if budget_s is None else budget_s
+    scan = Scan(tag, since_ns)
+    offset, previous, newest_first = 0, None, True
+    started = time.monotonic()
+    for _ in range(max_pages):
+        if time.monotonic() - started > budget_s:
+            scan.detail = f"the scan ran out of time ({budget_s:g} s) after {scan.orders} orders"
+            return scan
+        try:
+            page = client.list_orders(limit=page_size, offset=offset)
+        except ApiError as exc:
+            scan.detail = f"reading the router's orders failed after {scan.orders} orders: {exc}"
+            return scan
+        scan.pages += 1
+        entries = page.get("orders")
+        if not isinstance(entries, list):
+            scan.detail = f"page {scan.pages} of GET /v1/orders has no list of orders"
+            return scan
+        reached_window_start = False
+        for entry in entries:
+            if not isinstance(entry, dict):
+                newest_first = False  # an entry we cannot read: we cannot vouch for the order either
+                continue
+            scan.orders += 1
+            created = entry.get("created_unix_ns")
+            if isinstance(created, bool) or not isinstance(created, int):
+                newest_first, created = False, None
+            elif previous is not None and created > previous:
+                newest_first = False
+            previous = created if created is not None else previous
+            parsed = parse_node_order_id(entry.get("node_order_id"))
+            if parsed and node_tag(parsed[1]) == tag:
+                first = scan.graph_ids.get(parsed[0])
+                scan.graph_ids[parsed[0]] = created if first is None else min(first, created or first)
+            if created is not None and created < since_ns:
+                reached_window_start = True
+        if reached_window_start and newest_first:  # judged after the whole page: one order out of order voids it
+            scan.complete = True
+            scan.detail = f"reached orders older than the run after {scan.orders} orders"
+            return scan
+        has_more = page.get("has_more")
+        if has_more is False:
+            scan.complete = True
+            scan.detail = f"read all {scan.orders} orders"
+            return scan
+        if has_more is not True or not entries:
+            what = "is empty" if has_more is True else f"says has_more: {clean(repr(has_more), 40)}"
+            scan.detail = f"page {scan.pages} of GET /v1/orders {what}, so the rest of the list is unknown"
+            return scan
+        offset += len(entries)
+    scan.detail = f"stopped after {max_pages} pages ({scan.orders} orders) without reaching the run's window start"
+    return scan

@@ -1,0 +1,462 @@
+"""Plan and submit as a library: what ``graphc plan`` and ``graphc submit`` do, without a command line.
+
+Two steps:
+
+1. :func:`prepare` reads a source (a playbook, a wire graph, a simple order,
+   or a plan saved by ``graphc plan -o``), compiles and lints it, and returns a
+   :class:`Prepared` graph with every reason ``submit`` would refuse it
+   (:attr:`Prepared.problems`). ``plan`` and ``submit`` both start here, so
+   whatever submit refuses, plan reports as not ready.
+2. :func:`submit_prepared` (or :func:`submit_wire`, for a graph made some other
+   way) sends it to a router exactly once per run key, following the protocol
+   in docs/submitting.md ("Exactly once"): reconcile earlier attempts, look for
+   the run at the router when this ledger has never seen it, commit ``intent``
+   then ``sent`` before the request leaves, record what became of it.
+
+Nothing here prints or exits: refusals are exceptions carrying an
+``exit_code`` (:class:`Refused`, and the :mod:`graphc.api.errors` classes),
+and the caller decides how to show them.
+
+For recurring trades (one run per occurrence, recognised at the router
+without local state)::
+
+    from graphc.api.runtag import run_tag          # run key -> the tag in its node ids
+    from graphc.api.lookup import find_run         # scan GET /v1/orders for a tag
+    submitted = submit_prepared(prepared, client=client, ledger=Ledger(":memory:"),
+                                run_key="dca@2026-01-05T14:00Z", window_start=occurrence)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from graphc.api.errors import (
+    AlreadySubmitted,
+    ApiConnectionError,
+    ApiError,
+    GraphNotRecorded,
+    LedgerError,
+    PendingUncertain,
+    RouterCheckIncomplete,
+    UncertainOutcome,
+    UncertainSubmission,
+)
+from graphc.api.ledger import CLOCK_SKEW_S, Ledger, LedgerGone, ReconcileResult, Run, Scope, iso
+from graphc.api.lookup import find_run
+from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire
+from graphc.config import load_config
+from graphc.diagnostics import FileResult, has_errors
+from graphc.files import find_project_root, read_source
+from graphc.lint import LintOptions, lint_source
+from graphc.pipeline import CompileOptions
+from graphc.plan import Plan, PlanError, is_plan_text, load_plan
+from graphc.quotes import load_quotes
+from graphc.stages.emit import to_json
+
+__all__ = [
+    "DEFAULT_LOOKBACK_S",
+    "LANDING_MARGIN_S",
+    "Prepared",
+    "Problem",
+    "Refused",
+    "Submitted",
+    "landing_margin",
+    "lookback",
+    "prepare",
+    "submit_prepared",
+    "submit_wire",
+]
+
+LANDING_MARGIN_S = 120.0  # a request the router received is applied (or dropped) within this time
+DEFAULT_LOOKBACK_S = 24 * 3600.0  # a run key new to this ledger is looked for among the router's last day of orders
+EXIT_FINDINGS, EXIT_USAGE = 1, 2
+
+
+class Refused(Exception):
+    """Nothing was sent, on purpose; ``exit_code`` 1 for lint errors, 2 for everything else."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.message, self.exit_code = message, exit_code
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a prepared graph must not be submitted."""
+
+    message: str
+    exit_code: int = EXIT_USAGE
+
+
+@dataclass
+class Prepared:
+    """A graph read from a source, compiled and linted: what would be sent, and why it would not be."""
+
+    source: str
+    name: str  # for people: the playbook's name, else the file's stem
+    run_key: str  # the default run key: content (the graph's hash) and name
+    wire_text: str | None  # canonical wire JSON, without the run tag
+    wire: dict | None
+    project: Path  # the project whose ledger records the run
+    quotes: dict = field(default_factory=dict)
+    result: FileResult | None = None  # lint's diagnostics, to show
+    extra_results: list[FileResult] = field(default_factory=list)  # quotes and config diagnostics
+    problems: list[Problem] = field(default_factory=list)
+    plan: Plan | None = None
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+    @property
+    def live(self) -> bool:
+        return self.wire is not None and self.wire.get("is_sandbox") is False
+
+
+@dataclass
+class Submitted:
+    """A submission the router accepted, recorded in the ledger."""
+
+    run: Run
+    graph_id: str
+    response: dict
+    reconciled: list[ReconcileResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def landing_margin() -> float:
+    """``GRAPHC_LANDING_MARGIN`` (seconds) or :data:`LANDING_MARGIN_S`; shortening it is for rehearsals."""
+    return _seconds_from_env("GRAPHC_LANDING_MARGIN", LANDING_MARGIN_S)
+
+
+def lookback() -> float:
+    """``GRAPHC_LOOKBACK`` (seconds; 0 turns the router check off) or :data:`DEFAULT_LOOKBACK_S`."""
+    return _seconds_from_env("GRAPHC_LOOKBACK", DEFAULT_LOOKBACK_S)
+
+
+def _seconds_from_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise Refused(f"{name}={raw!r} is not a number of seconds") from None
+    if not value >= 0:
+        raise Refused(f"{name} must be 0 or more seconds")
+    return value
+
+
+# -- 1. prepare ---------------------------------------------------------------------------
+
+
+def prepare(
+    source,
+    *,
+    quotes_path=None,
+    params: dict | None = None,
+    params_file=None,
+    now: datetime | None = None,
+    max_age_s: float = 60.0,
+    text: str | None = None,
+    quotes: dict | None = None,
+) -> Prepared:
+    """Read, compile and lint ``source`` into a :class:`Prepared` graph.
+
+    ``quotes`` (``{symbol: Quote}``, e.g. read from the router: ``--quotes live``)
+    is used instead of a snapshot file at ``quotes_path``.
+
+    Raises :class:`Refused` (exit 2) only when there is nothing to look at (an
+    unreadable file or quotes snapshot); every other reason not to submit is a
+    :class:`Problem` in the result, so ``plan`` can show them all.
+    """
+    path = str(source)
+    if text is None:
+        try:
+            text = read_source(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+            raise Refused(f"cannot read {path}: {reason}") from None
+    if is_plan_text(text):
+        return _prepare_plan(path, text, max_age_s, quotes_path or quotes, params, params_file, now)
+    return _prepare_source(path, text, quotes_path, quotes, params or {}, params_file, now)
+
+
+def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) -> Prepared:
+    try:
+        plan = load_plan(text, path, max_age_s=max_age_s)
+    except PlanError as exc:
+        raise Refused(str(exc)) from None
+    project = Path(plan.project) if plan.project else find_project_root(path)
+    prepared = Prepared(path, plan.name, plan.run_key or "", None, None, project, plan=plan)
+    given = [
+        opt
+        for opt, value in (("--quotes", quotes_path), ("--set", params), ("--params", params_file), ("--now", now))
+        if value
+    ]
+    if given:
+        prepared.problems.append(
+            Problem(
+                f"{path} is a saved plan: its graph was compiled with the inputs it records, so "
+                f"{', '.join(given)} cannot change it; make a new plan with them (`graphc plan ... -o PLAN`)"
+            )
+        )
+    config, _ = load_config(path)
+    outcome = lint_source(plan.wire_text, f"{path}#wire", LintOptions(config=config), explicit=True)
+    _finish(prepared, outcome, plan.wire_text)
+    if not prepared.run_key and prepared.wire_text is not None:
+        prepared.run_key = content_run_key(plan.name, prepared.wire_text)
+    return prepared
+
+
+def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, now) -> Prepared:
+    quotes: dict = {} if given_quotes is None else given_quotes
+    quote_diagnostics: list = []
+    if quotes_path is not None and given_quotes is None:
+        try:
+            quotes, quote_diagnostics = load_quotes(quotes_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise Refused(f"cannot read quotes file {quotes_path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if params_file is not None:
+        try:
+            with open(params_file, "rb"):
+                pass
+        except OSError as exc:
+            raise Refused(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
+    config, config_diagnostics = load_config(path)
+    compile_options = CompileOptions(
+        quotes=quotes, params=dict(params), params_file=params_file, now=now, require_quotes=True
+    )
+    given = quotes_path is not None or given_quotes is not None
+    options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)
+    outcome = lint_source(text, path, options, explicit=True)
+    name = outcome.name or Path(path).stem or "graph"
+    prepared = Prepared(path, name, "", None, None, find_project_root(path), quotes=quotes)
+    for diagnostics in (quote_diagnostics, config_diagnostics):
+        if diagnostics:
+            prepared.extra_results.append(FileResult(diagnostics[0].path, None, diagnostics, []))
+            if has_errors(diagnostics):
+                prepared.problems.append(Problem(f"{diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
+    # Sent as lint read it, in compile's one layout: a playbook's compiled graph, or a wire file or
+    # simple order without its comments and YAML form (the router reads JSON, and only what lint checked).
+    wire_text = None if outcome.wire is None else to_json(outcome.wire)
+    _finish(prepared, outcome, wire_text)
+    if prepared.wire_text is not None:
+        # the content names the run; a wire file has no name, so two files with the same graph are one run
+        prepared.run_key = content_run_key(outcome.name or "graph", prepared.wire_text)
+    return prepared
+
+
+def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
+    """Lint's verdict and the sandbox question, as problems."""
+    prepared.result = outcome.result
+    if outcome.result is None:
+        prepared.problems.append(Problem(f"{prepared.source} is not a playbook, a wire graph or a simple order"))
+        return
+    if outcome.has_errors or wire_text is None:
+        prepared.problems.append(Problem("lint found errors; fix them and submit again", EXIT_FINDINGS))
+        return
+    prepared.wire_text = wire_text
+    prepared.wire = json.loads(wire_text, parse_float=Decimal)
+    if not isinstance(prepared.wire.get("is_sandbox"), bool):
+        prepared.problems.append(
+            Problem(
+                f"{prepared.name} does not say whether it is a sandbox graph (no `is_sandbox`), so the router's "
+                'default would decide; add `"is_sandbox": true` (or `false` together with --live)'
+            )
+        )
+
+
+# -- 2. submit -----------------------------------------------------------------------------
+
+
+def submit_prepared(
+    prepared: Prepared,
+    *,
+    client,
+    ledger: Ledger,
+    run_key: str | None = None,
+    allow_live: bool = False,
+    force: bool = False,
+    lookback_s: float | None = None,
+    window_start: datetime | None = None,
+    landing_margin_s: float | None = None,
+) -> Submitted:
+    """Submit a prepared graph once for its run key (see :func:`submit_wire`).
+
+    Refuses (:class:`Refused`) a graph with problems, and a live graph unless
+    ``allow_live`` (the caller has asked the person, or was told ``--yes``).
+    """
+    if prepared.problems:
+        first = prepared.problems[0]
+        raise Refused(first.message, first.exit_code)
+    if prepared.live and not allow_live:
+        raise Refused(f"{prepared.name} is a LIVE graph (`sandbox: false`); pass --live to trade it for real")
+    assert prepared.wire_text is not None
+    return submit_wire(
+        prepared.wire_text,
+        prepared.name,
+        client=client,
+        ledger=ledger,
+        run_key=run_key or prepared.run_key,
+        live=prepared.live,
+        force=force,
+        lookback_s=lookback_s,
+        window_start=window_start,
+        landing_margin_s=landing_margin_s,
+    )
+
+
+def submit_wire(
+    wire_text: str,
+    name: str,
+    *,
+    client,
+    ledger: Ledger,
+    run_key: str,
+    live: bool,
+    force: bool = False,
+    lookback_s: float | None = None,
+    window_start: datetime | None = None,
+    landing_margin_s: float | None = None,
+) -> Submitted:
+    """POST a wire graph at most once per ``run_key`` at this router and account.
+
+    1. Earlier unresolved attempts of the run key are reconciled; one that stays
+       unresolved refuses (``PendingUncertain``, exit 3).
+    2. A run key that already has a graph refuses (``AlreadySubmitted``, exit 2)
+       unless ``force``.
+    3. A run key this ledger has never seen is looked for at the router (its
+       tag, among orders since ``window_start``, else of the last ``lookback_s``
+       seconds; 0 skips it): found, it is recorded and refused as a duplicate;
+       a scan that cannot finish refuses (``RouterCheckIncomplete``).
+    4. ``intent``, then ``sent`` (with the time after which the request can no
+       longer land), then the POST of the graph with the run tag in its node
+       ids, then ``confirmed``, ``absent`` (a definite refusal: the error is
+       raised) or ``uncertain`` (``UncertainSubmission`` is raised).
+
+    The graph id is always either returned or in the raised error: if the
+    ledger cannot record an accepted graph, ``GraphNotRecorded`` carries it.
+    """
+    scope = Scope.of(client)
+    margin = landing_margin() if landing_margin_s is None else landing_margin_s
+    reconciled = [ledger.reconcile(r.id, client) for r in ledger.pending(run_key, scope)]
+    unresolved = ledger.pending(run_key, scope)
+    if unresolved:
+        detail = next((r.message for r in reversed(reconciled) if r.run.id == unresolved[0].id), "")
+        raise PendingUncertain(run_key, unresolved[0].id, detail or f"state {unresolved[0].state}")
+    earlier = ledger.runs(run_key, scope=scope)
+    done = [r for r in earlier if r.graph_id]
+    if done and not force:
+        raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
+    if not earlier and not force:
+        _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start)
+    canonical = canonical_wire_text(wire_text)
+    run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
+    body = run.wire or b""
+    ledger.mark_sent(run.id, time.time_ns() + int((_max_call_s(client) + margin) * 1e9))
+    return _post(ledger, client, run, body, name, margin, reconciled)
+
+
+def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start) -> None:
+    """A run key this ledger has never seen may have been submitted elsewhere (a lost ledger, another clone)."""
+    seconds = lookback() if lookback_s is None else lookback_s
+    if window_start is not None:
+        since_ns = int(window_start.timestamp() * 1e9)
+    elif seconds > 0:
+        since_ns = time.time_ns() - int(seconds * 1e9)
+    else:
+        return
+    tag = run_tag(run_key)
+    scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9)
+    if scan.found:
+        graph_id = scan.found[0]
+        run = ledger.record_found(scope, run_key, name, tag, graph_id, f"found at the router by its run tag {tag}")
+        raise AlreadySubmitted(run_key, graph_id, run.id)
+    if not scan.complete:
+        raise RouterCheckIncomplete(
+            f"run {run_key!r} is new to this ledger, so graphc looked for it at the router first (orders whose "
+            f"node ids end in `.{tag}`, since {iso(since_ns)}), and could not finish: {scan.detail}. Nothing was "
+            "sent. Try again, or shorten the look-back (GRAPHC_LOOKBACK=SECONDS; 0 skips the check) if you are "
+            "sure this run was never submitted from anywhere else"
+        )
+
+
+def _max_call_s(client) -> float:
+    """How long a POST can take from first connect to our socket closing: connect retries, then the deadline."""
+    connect = client.timeout.connect or 5.0
+    return client.deadline + (client.connect_retries + 1) * (connect + 1.0)
+
+
+def _post(ledger: Ledger, client, run: Run, body: bytes, name: str, margin: float, reconciled) -> Submitted:
+    try:
+        response = client.submit_graph(body, idempotency_key=run.tag)
+    except UncertainOutcome as exc:
+        lands_by = time.time_ns() + int(margin * 1e9)
+        _record(ledger, run, "uncertain", str(exc), lands_by)
+        raise UncertainSubmission(
+            f"{exc}. Run {run.run_key!r} (ledger run {run.id}, tag {run.tag}) is recorded as uncertain: the request "
+            f"may still reach the router until {iso(lands_by)}. Do not submit it by hand; the next `graphc submit` "
+            "of this run (or `graphc ledger --reconcile`) looks for it at the router first",
+            status=exc.status,
+        ) from exc
+    except ApiConnectionError as exc:
+        _record(ledger, run, "absent", f"nothing was sent: {exc}")
+        raise
+    except ApiError as exc:
+        _record(ledger, run, "absent", f"refused by the router: {exc}")
+        raise
+    except BaseException:  # Ctrl-C (or any crash) mid-request: whatever was sent may still land
+        lands_by = time.time_ns() + int(margin * 1e9)
+        _record(ledger, run, "uncertain", "interrupted while the request was in flight", lands_by)
+        raise
+    graph_id = response["graph_id"]
+    submitted = Submitted(run, graph_id, response, list(reconciled))
+    try:
+        ledger.check_still_there()
+        ledger.record_confirmed(run.id, graph_id)
+        submitted.run = ledger.get(run.id)
+    except LedgerGone as gone:
+        submitted.run = _record_again(ledger.path, run, name, graph_id, gone)
+        submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
+    except LedgerError as exc:
+        raise GraphNotRecorded(run.run_key, graph_id, str(exc)) from None
+    return submitted
+
+
+def _record(ledger: Ledger, run: Run, state: str, reason: str, lands_by: int | None = None) -> None:
+    """Record a failed outcome; if the ledger cannot take it, say so with the outcome (a `sent` row stays)."""
+    try:
+        if state == "uncertain":
+            ledger.record_uncertain(run.id, reason, lands_by)
+        else:
+            ledger.record_absent(run.id, reason)
+    except LedgerError as exc:
+        raise UncertainSubmission(
+            f"{reason}; and the ledger could not record it ({exc}): run {run.run_key!r} stays `sent` in the "
+            "ledger and is reconciled before it can be submitted again"
+        ) from None
+
+
+def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGone) -> Run:
+    """The ledger was deleted mid-request: the run goes into whatever ledger is at the path now."""
+    try:
+        with Ledger(path) as fresh:
+            scope = Scope(run.endpoint, run.account)
+            return fresh.record_found(scope, run.run_key, name, run.tag, graph_id, f"recorded again: {gone}")
+    except LedgerError as exc:
+        raise GraphNotRecorded(run.run_key, graph_id, f"{gone}, and a new ledger could not be written: {exc}") from None
+
+
+def diagnostics_of(prepared: Prepared) -> list[FileResult]:
+    """Every file result to show for a prepared graph: quotes and config first, then the source's."""
+    results = list(prepared.extra_results)
+    if prepared.result is not None and prepared.result.diagnostics:
+        results.append(prepared.result)
+    return results
