@@ -67,6 +67,7 @@ __all__ = [
     "Refused",
     "Submitted",
     "landing_margin",
+    "landing_time_s",
     "lookback",
     "prepare",
     "submit_prepared",
@@ -360,7 +361,7 @@ def submit_wire(
     canonical = canonical_wire_text(wire_text)
     run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
     body = run.wire or b""
-    ledger.mark_sent(run.id, time.time_ns() + int((_max_call_s(client) + margin) * 1e9))
+    ledger.mark_sent(run.id, time.time_ns() + int(landing_time_s(client, margin) * 1e9))
     return _post(ledger, client, run, body, name, margin, reconciled)
 
 
@@ -392,6 +393,16 @@ def _max_call_s(client) -> float:
     """How long a POST can take from first connect to our socket closing: connect retries, then the deadline."""
     connect = client.timeout.connect or 5.0
     return client.deadline + (client.connect_retries + 1) * (connect + 1.0)
+
+
+def landing_time_s(client, landing_margin_s: float | None = None) -> float:
+    """How long after a process starts sending a submission that request may still reach the router.
+
+    A runner without a ledger (a hosted strategy after a restart) cannot see a
+    request its previous life had in flight; waiting this long before
+    submitting again lets such a request land first, so the router check finds it.
+    """
+    return _max_call_s(client) + (landing_margin() if landing_margin_s is None else landing_margin_s)
 
 
 def _post(ledger: Ledger, client, run: Run, body: bytes, name: str, margin: float, reconciled) -> Submitted:
