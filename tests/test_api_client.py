@@ -18,9 +18,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from sandbox_fixture import REPO, hedge_graph, node, wire
 
-from graphc.api.client import Client
+from graphc.api.client import Client, _error_detail
 from graphc.api.errors import (
     ApiConnectionError,
     ApiError,
@@ -37,6 +39,7 @@ from graphc.api.errors import (
     UncertainSubmission,
 )
 from graphc.api.follow import graph_view
+from graphc.api.lookup import find_run
 from graphc.api.secrets import ApiKey, RedactingFilter, load_api_key, redact
 from graphc.commands.common import render_graph
 from graphc.commands.status import cancel_command, kill_switch_command, status_command
@@ -595,3 +598,69 @@ def test_retries_are_announced_without_verbose(sandbox):
         f"graphc: GET /v1/execution_graphs/{gid}: HTTP 500; retry 1 of 4 in"
     )
     assert not any(line.startswith("graphc: GET") and "->" in line for line in result.output.splitlines())  # no -v
+
+
+# -- answers of any shape are results or diagnostics, never crashes (hypothesis) ------------------------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+NODE = st.dictionaries(
+    st.sampled_from(["status", "target_qty_1e8", "filled_qty_1e8", "avg_fill_price_1e9", "fill_count"]), JSON
+)
+GRAPH_ANSWER = JSON | st.fixed_dictionaries(
+    {"status": JSON, "nodes": JSON | st.dictionaries(st.text(max_size=30), NODE, max_size=3), "edges": JSON}
+)
+
+
+@given(GRAPH_ANSWER)
+def test_any_status_answer_is_a_view_or_names_the_field(answer):
+    try:
+        view = graph_view(answer, "g")
+    except ApiProtocolError as exc:
+        assert "not the documented shape" in str(exc)
+        return
+    for line in render_graph(view):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", line)
+
+
+class _Pages:
+    """Stands in for the router's order list: the scan only calls ``list_orders``."""
+
+    def __init__(self, pages):
+        self.pages, self.calls = pages, 0
+
+    def list_orders(self, limit, offset):
+        page = self.pages[min(self.calls, len(self.pages) - 1)]
+        self.calls += 1
+        if isinstance(page, Exception):
+            raise page
+        return page
+
+
+ORDER = st.fixed_dictionaries(
+    {},
+    optional={
+        "node_order_id": st.sampled_from(["graph:g1:spot.gcaaaaaaaaaaaaaaaa:1", "graph:g2:x:1", "x"]) | JSON,
+        "created_unix_ns": st.integers(min_value=-5, max_value=5) | JSON,
+    },
+)
+PAGE = st.fixed_dictionaries({}, optional={"orders": st.lists(ORDER | JSON, max_size=4) | JSON, "has_more": JSON})
+
+
+@given(st.lists(PAGE | st.just(ApiTimeout("GET /v1/orders: timed out")), min_size=1, max_size=5))
+def test_a_scan_of_any_order_list_ends_and_proves_absence_only_when_complete(pages):
+    scan = find_run(_Pages(pages), "gcaaaaaaaaaaaaaaaa", since_ns=0, max_pages=10)
+    assert scan.pages <= 10 and scan.detail
+    if scan.complete:  # it read to the end, or to an order older than the window on a newest-first list
+        assert "read all" in scan.detail or "reached orders older" in scan.detail
+    assert set(scan.found) <= {"g1"}
+
+
+@given(st.binary(max_size=300) | JSON.map(lambda v: json.dumps(v).encode()))
+def test_any_error_body_gives_a_clean_one_line_detail(body):
+    code, detail = _error_detail(body)
+    for text in (code, detail):
+        assert text is None or (len(text) <= 300 and "\n" not in text)

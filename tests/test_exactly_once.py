@@ -1,11 +1,11 @@
 """Exactly once against a router without idempotency keys (issue 15, items 1-5).
 
 Every test runs `graphc submit` against `graphc sandbox serve --ignore-idempotency-key`
-(a separate process, real HTTP), in two flavours: the reference router (no
-replay, no key listed) and one that lists the Idempotency-Key it received but
-does not replay it (what a reconciler must not mistake for proof). Each test
-reproduces a path that created a second graph (or crashed) and asserts that
-one run now makes exactly one graph.
+(a separate process, real HTTP), like the reference router: no replay, no key
+listed. The slow-request and deep-scan tests also run against one that lists
+the Idempotency-Key it received without replaying it (what a reconciler must
+not mistake for proof). Each test reproduces a path that created a second
+graph (or crashed) and asserts that one run now makes exactly one graph.
 """
 
 from __future__ import annotations
@@ -117,8 +117,8 @@ def test_slow_post_then_an_immediate_and_a_late_rerun_make_one_graph(either_rout
     assert posts(either_router) == 1
 
 
-def test_ctrl_c_mid_post_then_reruns_make_one_graph(either_router, project):
-    env = cli_env(either_router, GRAPHC_LANDING_MARGIN="3")
+def test_ctrl_c_mid_post_then_reruns_make_one_graph(router, project):
+    env = cli_env(router, GRAPHC_LANDING_MARGIN="3")
     args = [
         sys.executable,
         "-m",
@@ -130,26 +130,26 @@ def test_ctrl_c_mid_post_then_reruns_make_one_graph(either_router, project):
         "--run-key",
         "k",
     ]
-    either_router.set_faults([{**SLOW_POST, "delay": 1.5}])
+    router.set_faults([{**SLOW_POST, "delay": 1.5}])
     proc = subprocess.Popen(args, env=env, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: posts(either_router) == 1)
+        wait_for(lambda: posts(router) == 1)
     except AssertionError:
         proc.kill()
-        raise AssertionError((proc.communicate(), either_router.requests())) from None
+        raise AssertionError((proc.communicate(), router.requests())) from None
     interrupted = time.monotonic()
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "uncertain" in err and "Traceback" not in err, err
-    either_router.set_faults([])
+    router.set_faults([])
     second = run_graphc(args[3:], env, project)
-    assert second.returncode in (2, 3) and posts(either_router) == 1, second.stderr
-    wait_for(lambda: len(submitted_graphs(either_router)) == 1)
+    assert second.returncode in (2, 3) and posts(router) == 1, second.stderr
+    wait_for(lambda: len(submitted_graphs(router)) == 1)
     time.sleep(max(0.0, interrupted + 3.5 - time.monotonic()))
     third = run_graphc(args[3:], env, project)
-    (graph,) = submitted_graphs(either_router)
+    (graph,) = submitted_graphs(router)
     assert third.returncode == 2 and f"already submitted as graph {graph['graph_id']}" in third.stderr, third.stderr
-    assert posts(either_router) == 1
+    assert posts(router) == 1
 
 
 # -- 2. a scan that stops early proves nothing ----------------------------------------
