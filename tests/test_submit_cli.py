@@ -640,9 +640,10 @@ def echo_server():
     server.server_close()
 
 
-def test_the_api_key_never_appears_in_output_logs_ledger_or_plan(sandbox, project, echo_server):
+def test_the_api_key_never_appears_in_output_logs_ledger_or_plan(sandbox, project, echo_server, monkeypatch):
     """Every command, on success and on every kind of failure, with -v: the canary key never shows.
     Most runs are in this process (same code, same output); two are real processes, for stderr as a user sees it."""
+    monkeypatch.chdir(project)  # `graphc ledger` reads the project of the working directory
     env = cli_env(sandbox)
     outputs = []
     hedge, quotes, plan_file = project / "eth-hedge.yaml", project / "quotes.yaml", project / "plan.json"
@@ -702,7 +703,8 @@ def test_the_api_key_never_appears_in_output_logs_ledger_or_plan(sandbox, projec
     down = {**env, "SEQUENCE_API_URL": "http://127.0.0.1:9"}
     run(["submit", hedge, "--quotes", quotes, "--run-key", "kdown", "--verbose"], env=down, codes=(3,))
     run(["status", gid, "--verbose"], env=down, codes=(3,))
-    run(["ledger", "--verbose"])
+    listed = run(["ledger", "--verbose"])
+    assert "while-killed" in listed.output and "kdrop" in listed.output  # the project's ledger, every run
 
     for args, text in outputs:
         assert SECRET not in text and SECRET[:8] not in text, args
