@@ -779,6 +779,25 @@ def test_fast_pass_cases():
         check_fast_pass(text)
 
 
+def test_compiling_a_clean_playbook_asks_for_no_position():
+    """Positions are for findings: a playbook with every kind of field compiles without making the tree."""
+    from graphc.pipeline import compile_document
+
+    text = (
+        "graphc: 1\nname: all-fields\nrisk: {max_notional: $1m, max_loss: $10k}\n"
+        "defaults: {venue: coinbase}\nlegs:\n"
+        "  a: {buy: 1.5 ETH, symbol: ETH-USD, limit: 2300.50, policy: passive_limit, urgency: high,"
+        " slippage: 25bps, horizon: 5m, tif: GTC, twap: 10 slices every 30s}\n"
+        "  b: {sell: 1.5 ETH, symbol: ETH-USD-PERP, venue: hyperliquid, after: a filled 50%}\n"
+        "  c: {buy: 100 contracts, symbol: KXBTCZ-26DEC31-T99000, limit: 0.42, after: [a accepted, b + 5s]}\n"
+        "edges: [{from: a, to: c, trigger: on_cancel}]\n"
+    )
+    doc, _ = load_text(text)
+    result = compile_document(doc, CompileOptions(require_quotes=False))
+    assert result.wire is not None and result.diagnostics == []
+    assert doc._root is None
+
+
 def test_a_clean_document_makes_no_position_tree_until_asked():
     doc, _ = load_text("graphc: 1\nlegs: {a: {buy: 1, symbol: X}}\n")
     assert doc._root is None  # the fast pass kept no marks: memory of a large file

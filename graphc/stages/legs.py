@@ -288,12 +288,14 @@ def execution(ctx):
 
 def twap(ctx, raw):
     """``10 slices every 30s`` | {slices, every} | {slices, over} -> {num_slices, interval_ms}."""
-    span = ctx.span_of("twap")
     if isinstance(raw, str):
         match = _TWAP_TEXT.match(raw)
         if not match:
             raise DiagnosticError(
-                "GC105", f"cannot read twap {raw!r}", span, "write `10 slices every 30s` or `10 slices over 5m`"
+                "GC105",
+                f"cannot read twap {raw!r}",
+                ctx.span_of("twap"),
+                "write `10 slices every 30s` or `10 slices over 5m`",
             )
         slices_raw, mode, duration_raw = match["slices"], match["mode"].lower(), match["duration"]
     elif isinstance(raw, dict):
@@ -302,25 +304,27 @@ def twap(ctx, raw):
             raise DiagnosticError(
                 "GC104",
                 "twap needs `slices` and exactly one of `every` or `over`",
-                span,
+                ctx.span_of("twap"),
                 "e.g. `twap: {slices: 10, every: 30s}`",
             )
         slices_raw, mode, duration_raw = raw["slices"], modes[0], raw[modes[0]]
     else:
-        raise DiagnosticError("GC103", "twap must be text like `10 slices every 30s` or a mapping", span)
+        raise DiagnosticError("GC103", "twap must be text like `10 slices every 30s` or a mapping", ctx.span_of("twap"))
     slices = _unit_call(ctx, "twap", parse_number, slices_raw)
     if slices != slices.to_integral_value() or slices < 1:
-        raise DiagnosticError("GC103", f"twap slices must be a whole number >= 1, not {slices_raw}", span)
+        raise DiagnosticError(
+            "GC103", f"twap slices must be a whole number >= 1, not {slices_raw}", ctx.span_of("twap")
+        )
     slices = int(slices)
     duration = _unit_call(ctx, "twap", parse_duration_ms, duration_raw)
     if duration <= 0:
-        raise DiagnosticError("GC103", f"twap interval must be positive, not {duration_raw}", span)
+        raise DiagnosticError("GC103", f"twap interval must be positive, not {duration_raw}", ctx.span_of("twap"))
     if mode == "over":
         if duration % slices:
             raise DiagnosticError(
                 "GC106",
                 f"twap over {duration} ms in {slices} slices is not a whole number of ms",
-                span,
+                ctx.span_of("twap"),
                 "pick a duration divisible by the slice count, or use `every`",
             )
         duration //= slices
