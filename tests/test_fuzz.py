@@ -773,8 +773,13 @@ def test_fast_pass_cases():
         '{"a"\n: 1}',  # YAML keys are one line
         '{"' + "k" * 1100 + '": 1}',
         '{"a": ' + "9" * 5000 + "}",
+        "[" * 100 + "]" * 100,  # as deep as allowed
         "[" * 101 + "]" * 101,
-        "[" + ",".join(["1"] * 2_000_001) + "]",
+        "[" + ",".join(["1"] * 1_999_999) + "]",  # as many values as allowed (with the list)
+        "[" + ",".join(["1"] * 2_000_000) + "]",
+        '{"a": "' + "x" * 100_000 + '"}',
+        '{"a": "' + "x" * 100_001 + '"}',
+        '{"a": "' + "x" * 60_000 + '\\"' + "x" * 60_000 + '"}',  # too long, though no run between quotes is
     ):
         check_fast_pass(text)
 

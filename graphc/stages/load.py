@@ -688,7 +688,7 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
         parse_constant=_json_constant,
         object_pairs_hook=_json_object,
     )
-    _check_json_limits(data, max_depth, max_total)
+    _check_json_limits(text, data, max_depth, max_total)
     return data
 
 
@@ -715,33 +715,44 @@ def _json_object(pairs: list) -> dict:
     return mapping
 
 
-def _check_json_limits(data, max_depth: int, max_total: int) -> None:
-    """The YAML composer's limits on JSON values: nesting, values and keys counted, scalar length."""
+def _check_json_limits(text: str, data, max_depth: int, max_total: int) -> None:
+    """The YAML composer's limits on JSON values: nesting, values and keys counted, scalar length.
+
+    A wire graph has millions of values, so the per-value work is done by C code: a
+    comprehension per collection, and one look at the text for string lengths (between
+    two quotes there is at most one string's text, unless a quote is escaped).
+    """
+    check_strings = len(text) > MAX_SCALAR_CHARS and (
+        '\\"' in text or max(map(len, text.split('"'))) > MAX_SCALAR_CHARS
+    )
+    containers_types = _CONTAINERS
     written = 0
-    pending = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if depth > max_depth:
-            raise _FullPassNeeded
-        if type(value) is dict:
-            written += 1 + len(value)  # the mapping and its keys
-            for key in value:
-                if len(key) > _MAX_JSON_KEY:
+    level = [data]
+    for _ in range(max_depth):
+        below: list = []
+        for value in level:
+            if type(value) is dict:
+                if value and max(map(len, value)) > _MAX_JSON_KEY:
                     raise _FullPassNeeded
-            items = value.values()
-        else:
-            written += 1
-            items = value
-        for item in items:
-            kind = type(item)
-            if kind is dict or kind is list:
-                pending.append((item, depth + 1))
+                items = value.values()
+                written += 1 + 2 * len(value)  # the mapping, its keys and its values
             else:
-                written += 1
-                if kind is str and len(item) > MAX_SCALAR_CHARS:
-                    raise _FullPassNeeded
-    if written > max_total:
-        raise _FullPassNeeded
+                items = value
+                written += 1 + len(value)
+            containers = [item for item in items if type(item) in containers_types]
+            if check_strings and any(type(item) is str and len(item) > MAX_SCALAR_CHARS for item in items):
+                raise _FullPassNeeded
+            written -= len(containers)  # each collection inside counts once, when its level comes
+            below += containers
+        if written > max_total:
+            raise _FullPassNeeded
+        if not below:
+            return
+        level = below
+    raise _FullPassNeeded  # deeper than max_depth
+
+
+_CONTAINERS = frozenset((dict, list))
 
 
 class _FullPassNeeded(Exception):
