@@ -74,6 +74,30 @@ class Diagnostic:
         return (self.path, span.line, span.col, self.code, self.message)
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a rule code.
+
+    The rule registry (:mod:`graphc.rules.registry`) makes these; the commands
+    hand them to the renderers as data, so :mod:`graphc.report` never imports
+    the rules. ``help`` is the rule's page (Markdown), when the caller has it.
+    """
+
+    code: str
+    name: str
+    severity: str
+    summary: str
+    help: str | None = None
+
+    @property
+    def family(self) -> str:
+        return RULE_FAMILIES.get(self.code[2:3], "other")
+
+
+# The hundreds digit of a code names its family (GC3xx: venue rules).
+RULE_FAMILIES = {"1": "input", "2": "graph", "3": "venue", "4": "execution", "5": "risk"}
+
+
 class Skip(NamedTuple):
     """A check that could not be decided (e.g. it needs a quote); shown with --explain-skips.
 

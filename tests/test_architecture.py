@@ -68,10 +68,7 @@ MAY_USE = {
 
 # Edges that break the table today, each to be removed by the issue named; the
 # test fails when one disappears too, so the list only shrinks.
-KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("graphc.report", "graphc.rules.registry"),  # issue 16: renderers take rule metadata as data
-    ("graphc.report.sarif", "graphc.rules.registry"),  # issue 16
-}
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:

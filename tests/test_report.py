@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import subprocess
 import sys
-import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from graphc.report import github as github_format
 from graphc.report import sarif as sarif_format
 from graphc.report.text import should_color
 from graphc.rules.base import Skip
-from graphc.rules.registry import RULES
+from graphc.rules.registry import RULES, report_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -220,7 +220,7 @@ def test_json_validates_against_the_documented_schema(json_validator):
 
 
 def test_json_content_is_sorted_and_complete():
-    report = json.loads(render("json", sample_results(), tool_version="0.1.0"))
+    report = json.loads(render("json", sample_results(), tool_version="0.1.0", rules=RULES))
     assert report["version"] == 1 and report["tool"] == "graphc" and report["tool_version"] == "0.1.0"
     assert [f["path"] for f in report["files"]] == ["plays/a.yaml", "plays/b.yaml", "plays/c.yaml"]
     assert [(d["path"], d["line"], d["code"]) for d in report["diagnostics"]] == [
@@ -272,30 +272,17 @@ def sarif_validator():
     return jsonschema.Draft7Validator(schema)
 
 
-def _fake_resources(monkeypatch, pages):
-    module = types.ModuleType("graphc.resources")
-
-    def read_text(kind, name):
-        assert kind == "rules"
-        if name not in pages:
-            raise FileNotFoundError(name)
-        return pages[name]
-
-    module.read_text = read_text
-    monkeypatch.setitem(sys.modules, "graphc.resources", module)
-
-
 def _check_sarif(validator, log):
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 
 
-def test_sarif_validates_against_the_official_schema(sarif_validator, monkeypatch):
+def test_sarif_validates_against_the_official_schema(sarif_validator):
     page = "# GC303 off-tick\n\n## What it does\n\nChecks that a limit price\nis on the tick.\n\n## Example\n"
-    _fake_resources(monkeypatch, {"GC303.md": page})
-    log = json.loads(render("sarif", sample_results(), tool_version="0.1.0"))
+    rules = {**RULES, "GC303": dataclasses.replace(RULES["GC303"], help=page)}
+    log = json.loads(render("sarif", sample_results(), tool_version="0.1.0", rules=rules))
     _check_sarif(sarif_validator, log)
-    _check_sarif(sarif_validator, json.loads(render("sarif", [], tool_version="0.1.0")))
+    _check_sarif(sarif_validator, json.loads(render("sarif", [], tool_version="0.1.0", rules=rules)))
 
     run = log["runs"][0]
     driver = run["tool"]["driver"]
@@ -329,12 +316,22 @@ def test_sarif_keeps_a_configured_severity(sarif_validator):
     assert log["runs"][0]["results"][0]["level"] == "warning"
 
 
-def test_sarif_without_a_resources_module_falls_back_to_the_registry(monkeypatch, sarif_validator):
-    monkeypatch.setitem(sys.modules, "graphc.resources", None)  # import fails
-    log = json.loads(render("sarif", sample_results(), tool_version="1"))
+def test_sarif_without_rule_descriptions_lists_the_reported_codes(sarif_validator):
+    log = json.loads(render("sarif", sample_results(), tool_version="1"))  # the caller passed no rules
     _check_sarif(sarif_validator, log)
-    rule = log["runs"][0]["tool"]["driver"]["rules"][0]
-    assert rule["help"]["text"] == "GC100 yaml-syntax: " + RULES["GC100"].summary
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == ["GC100", "GC303", "GC405"]
+    assert rules[0]["help"]["text"] == "GC100 GC100: GC100 (not described by the caller)"
+
+
+def test_renderers_never_import_the_rules():
+    code = (
+        "import sys, graphc.report as r;"
+        "[r.get_renderer(name) for name in r.RENDERERS];"
+        "print([m for m in sys.modules if m.startswith('graphc.rules')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_sarif_uris_are_relative_with_forward_slashes(tmp_path, monkeypatch, sarif_validator):
@@ -361,7 +358,7 @@ def test_sarif_uris_are_relative_with_forward_slashes(tmp_path, monkeypatch, sar
 
 def test_sarif_lists_an_unregistered_code_as_a_rule(sarif_validator):
     d = Diagnostic("GC999", "from the future", "a.yaml", Span(1, 1))
-    log = json.loads(render("sarif", [FileResult("a.yaml", None, [d], [])], tool_version="1"))
+    log = json.loads(render("sarif", [FileResult("a.yaml", None, [d], [])], tool_version="1", rules=RULES))
     _check_sarif(sarif_validator, log)
     result = log["runs"][0]["results"][0]
     assert log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "GC999"
@@ -377,7 +374,7 @@ def test_first_paragraph_skips_headings_and_code():
 
 
 def test_github_annotations():
-    out = render("github", sample_results(), tool_version="1").splitlines()
+    out = render("github", sample_results(), tool_version="1", rules=RULES).splitlines()
     assert out == [
         "::error file=plays/a.yaml,line=4,col=12,endLine=4,endColumn=17,title=GC303 off-tick::"
         "limit price 0.123 is not on the 0.01 tick%0Ahint: use 0.12 or 0.13",
@@ -392,7 +389,7 @@ def test_github_escaping():
     assert github_format.escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
     assert github_format.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     d = Diagnostic("GC102", "unknown key 'a,b': 50%\nsecond", "dir,1/x:y.yaml", Span(2, 3, 2, 6))
-    line = github_format.annotation(d)
+    line = github_format.annotation(d, RULES)
     assert line == (
         "::error file=dir%2C1/x%3Ay.yaml,line=2,col=3,endLine=2,endColumn=6,title=GC102 unknown-key::"
         "unknown key 'a,b': 50%25%0Asecond"
@@ -401,7 +398,9 @@ def test_github_escaping():
 
 def test_github_multi_line_span_has_no_columns():
     d = Diagnostic("GC201", "cycle a → b → a", "a.yaml", Span(3, 5, 9, 2))
-    assert github_format.annotation(d) == "::error file=a.yaml,line=3,endLine=9,title=GC201 cycle::cycle a → b → a"
+    assert (
+        github_format.annotation(d, RULES) == "::error file=a.yaml,line=3,endLine=9,title=GC201 cycle::cycle a → b → a"
+    )
 
 
 # -- junit -----------------------------------------------------------------------
@@ -452,8 +451,9 @@ def test_renderers_do_not_need_the_working_directory_to_hold_the_files(tmp_path,
 
 
 def test_sarif_help_comes_from_the_rule_pages(sarif_validator):
-    resources = pytest.importorskip("graphc.resources")
-    log = json.loads(render("sarif", [], tool_version="1"))
+    from graphc import resources
+
+    log = json.loads(render("sarif", [], tool_version="1", rules=report_rules(with_help=True)))
     _check_sarif(sarif_validator, log)
     for rule in log["runs"][0]["tool"]["driver"]["rules"]:
         page = resources.read_text("rules", f"{rule['id']}.md").strip()

@@ -85,6 +85,7 @@ def lint_command(
     from graphc.lint import LintOptions
     from graphc.report import FileResult, render
     from graphc.report.text import should_color
+    from graphc.rules.registry import report_rules
     from graphc.version import __version__
 
     try:
@@ -118,7 +119,10 @@ def lint_command(
             results.append(result)
     explain_live(results, compile_opts.quotes)
     color = fmt == "text" and not output and should_color(sys.stdout)
-    text = render(fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True)
+    rules = report_rules(with_help=fmt == "sarif")
+    text = render(
+        fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True, rules=rules
+    )
     text = text if text.endswith("\n") else text + "\n"
     if output:
         with open(output, "w", encoding="utf-8") as stream:

@@ -5,12 +5,16 @@ table. Each entry is a ``"module:function"`` string that is imported only when
 that format is used, so ``import graphc.report`` stays cheap (no ``json``, no
 ``xml.etree``). Every renderer has the same signature::
 
-    render(results, *, color=False, tool_version="", explain_skips=False, summary=True) -> str
+    render(results, *, color=False, tool_version="", explain_skips=False, summary=True, rules=None) -> str
 
 and returns the whole report as one string (ending in a newline when it is not
 empty). ``summary=False`` leaves out the closing ``N errors in M files`` line
-of the line-oriented formats (text, github), e.g. for ``graphc compile``. Renderers never decide about colour themselves: the caller passes
-``color`` (see :func:`graphc.report.text.should_color`).
+of the line-oriented formats (text, github), e.g. for ``graphc compile``.
+Renderers never decide about colour themselves: the caller passes ``color``
+(see :func:`graphc.report.text.should_color`). Nor do they look rules up: the
+caller passes ``rules``, a mapping of code -> :class:`graphc.diagnostics.RuleInfo`
+(the command line passes :func:`graphc.rules.registry.report_rules`), which
+the json, github and sarif formats use for rule names, default levels and help.
 
 The formats are documented in ``docs/output-formats.md``.
 """
@@ -18,10 +22,10 @@ The formats are documented in ``docs/output-formats.md``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from graphc.diagnostics import Diagnostic, FileResult, Span, sorted_diagnostics
+from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, sorted_diagnostics
 from graphc.files import display_path
 
 __all__ = ["RENDERERS", "FileResult", "display_path", "get_renderer", "render"]
@@ -57,14 +61,21 @@ def render(
     tool_version: str = "",
     explain_skips: bool = False,
     summary: bool = True,
+    rules: Mapping[str, RuleInfo] | None = None,
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
-    ``color=None`` means no colour; only the text format uses it.
+    ``color=None`` means no colour; only the text format uses it. ``rules``
+    describes the rule codes (none given: codes are shown without names).
     """
     renderer = get_renderer(format)
     return renderer(
-        list(results), color=bool(color), tool_version=tool_version, explain_skips=explain_skips, summary=summary
+        list(results),
+        color=bool(color),
+        tool_version=tool_version,
+        explain_skips=explain_skips,
+        summary=summary,
+        rules=rules or {},
     )
 
 
@@ -120,8 +131,6 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def rule_name(code: str) -> str | None:
-    from graphc.rules.registry import RULES
-
-    info = RULES.get(code)
+def rule_name(rules: Mapping[str, RuleInfo], code: str) -> str | None:
+    info = rules.get(code)
     return info.name if info else None

@@ -13,6 +13,9 @@ left out for multi-line spans. A plain summary line ends the output (unless ``su
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from graphc.diagnostics import RuleInfo
 from graphc.report import FileResult, display_path, ordered, rule_name, summarize
 
 _LEVELS = {"error": "error", "warning": "warning"}
@@ -25,14 +28,15 @@ def render(
     tool_version: str = "",
     explain_skips: bool = False,
     summary: bool = True,
+    rules: Mapping[str, RuleInfo] | None = None,
 ) -> str:
-    lines = [annotation(d) for _, diags in ordered(results) for d in diags]
+    lines = [annotation(d, rules or {}) for _, diags in ordered(results) for d in diags]
     if summary:
         lines.append(str(summarize(results)))
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def annotation(d) -> str:
+def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
     props = {"file": display_path(d.path)}
     span = d.span
     if span is not None and span.line >= 1:
@@ -45,7 +49,7 @@ def annotation(d) -> str:
         elif one_line and span.end_line == span.line and span.end_col > span.col >= 1:
             props["endLine"] = span.end_line
             props["endColumn"] = span.end_col
-    name = rule_name(d.code)
+    name = rule_name(rules, d.code)
     props["title"] = f"{d.code} {name}" if name else d.code
     message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())

@@ -8,8 +8,9 @@ optional fields; renaming or removing one bumps ``version``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
-from graphc.diagnostics import Span
+from graphc.diagnostics import RuleInfo, Span
 from graphc.report import FileResult, ordered, rule_name, skip_span, summarize
 
 FORMAT_VERSION = 1
@@ -22,11 +23,12 @@ def render(
     tool_version: str = "",
     explain_skips: bool = False,
     summary: bool = True,
+    rules: Mapping[str, RuleInfo] | None = None,
 ) -> str:
-    return json.dumps(build(results, tool_version=tool_version), indent=2) + "\n"
+    return json.dumps(build(results, tool_version=tool_version, rules=rules), indent=2) + "\n"
 
 
-def build(results: list[FileResult], *, tool_version: str = "") -> dict:
+def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:
     """The report as plain data (what :func:`render` serialises)."""
     files, diagnostics = [], []
     for result, diags in ordered(results):
@@ -47,15 +49,15 @@ def build(results: list[FileResult], *, tool_version: str = "") -> dict:
         "tool": "graphc",
         "tool_version": tool_version,
         "files": files,
-        "diagnostics": [_diagnostic(d) for d in diagnostics],
+        "diagnostics": [_diagnostic(d, rules or {}) for d in diagnostics],
         "summary": {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files},
     }
 
 
-def _diagnostic(d) -> dict:
+def _diagnostic(d, rules: Mapping[str, RuleInfo]) -> dict:
     return {
         "code": d.code,
-        "name": rule_name(d.code),
+        "name": rule_name(rules, d.code),
         "severity": d.severity,
         "message": d.message,
         "hint": d.hint,

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 
+from graphc.diagnostics import RuleInfo
 from graphc.report import FileResult, ordered
 
 # Characters XML 1.0 cannot carry, even escaped.
@@ -27,6 +29,7 @@ def render(
     tool_version: str = "",
     explain_skips: bool = False,
     summary: bool = True,
+    rules: Mapping[str, RuleInfo] | None = None,
 ) -> str:
     suite = ET.Element("testsuite", name="graphc")
     tests = failed = 0

@@ -1,8 +1,10 @@
 """SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 
-One run. ``tool.driver.rules`` lists every code of the registry, in registry
-order, so a result's ``ruleIndex`` is stable across runs; each rule carries its
-documentation page (``docs/rules/CODE.md``) as help text. Results point at the
+One run. ``tool.driver.rules`` lists every rule the caller describes (the
+``rules`` mapping of :class:`graphc.diagnostics.RuleInfo`, in its order), so a
+result's ``ruleIndex`` is stable across runs; each rule carries its
+documentation page (``RuleInfo.help``, the text of ``docs/rules/CODE.md``) as
+help text. A reported code the mapping does not describe is listed after them. Results point at the
 file by a relative URI (``/`` separators, percent-encoded) against
 ``%SRCROOT%``, with 1-based lines and columns counted in Unicode code points;
 ``endColumn`` is exclusive, as SARIF defines it.
@@ -19,9 +21,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from urllib.parse import quote
 
-from graphc.diagnostics import Span
+from graphc.diagnostics import RuleInfo, Span
 from graphc.report import FileResult, display_path, ordered
 
 SARIF_VERSION = "2.1.0"
@@ -37,21 +40,22 @@ def render(
     tool_version: str = "",
     explain_skips: bool = False,
     summary: bool = True,
+    rules: Mapping[str, RuleInfo] | None = None,
 ) -> str:
-    return json.dumps(build(results, tool_version=tool_version), indent=2) + "\n"
+    return json.dumps(build(results, tool_version=tool_version, rules=rules), indent=2) + "\n"
 
 
-def build(results: list[FileResult], *, tool_version: str = "") -> dict:
+def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:
     """The SARIF log as plain data."""
     diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
-    rules, index = _rules(extra_codes={d.code for d in diagnostics})
+    descriptors, index = _rules(rules or {}, extra_codes={d.code for d in diagnostics})
     driver = {"name": "graphc"}
     if tool_version:
         driver["version"] = tool_version
     uri = information_uri()
     if uri:
         driver["informationUri"] = uri
-    driver["rules"] = rules
+    driver["rules"] = descriptors
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -68,22 +72,17 @@ def build(results: list[FileResult], *, tool_version: str = "") -> dict:
 # -- rules -------------------------------------------------------------------
 
 
-def _rules(extra_codes) -> tuple[list[dict], dict[str, int]]:
-    from graphc.rules.registry import RULES
-
-    codes = list(RULES) + sorted(set(extra_codes) - set(RULES))
-    return [rule_descriptor(code) for code in codes], {code: i for i, code in enumerate(codes)}
+def _rules(rules: Mapping[str, RuleInfo], extra_codes) -> tuple[list[dict], dict[str, int]]:
+    codes = list(rules) + sorted(set(extra_codes) - set(rules))
+    return [rule_descriptor(code, rules.get(code)) for code in codes], {code: i for i, code in enumerate(codes)}
 
 
-def rule_descriptor(code: str) -> dict:
+def rule_descriptor(code: str, info: RuleInfo | None) -> dict:
     """The ``reportingDescriptor`` of one code."""
-    from graphc.rules.registry import RULES
-
-    info = RULES.get(code)
     name = info.name if info else code
-    summary = info.summary if info else f"{code} (not in the rule registry)"
+    summary = info.summary if info else f"{code} (not described by the caller)"
     level = _LEVELS.get(info.severity, "error") if info else "error"
-    page = rule_page(code)
+    page = info.help.strip() if info and info.help and info.help.strip() else None
     if page:
         help_ = {"text": page, "markdown": page}
         full = first_paragraph(page) or summary
@@ -101,21 +100,6 @@ def rule_descriptor(code: str) -> dict:
     if info:
         descriptor["properties"] = {"tags": ["graphc", info.family]}
     return descriptor
-
-
-def rule_page(code: str) -> str | None:
-    """The rule's documentation page, or ``None`` when it cannot be read."""
-    try:
-        from graphc.resources import read_text
-    except ImportError:
-        return None
-    try:
-        text = read_text("rules", f"{code}.md")
-    except (OSError, LookupError, ValueError):
-        return None
-    if not isinstance(text, str) or not text.strip():
-        return None
-    return text.strip()
 
 
 def first_paragraph(markdown: str) -> str | None:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
-from graphc.diagnostics import Diagnostic, Span
+from graphc.diagnostics import Diagnostic, RuleInfo, Span
 from graphc.report import FileResult, ordered, skip_span, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
@@ -70,6 +71,7 @@ def render(
     tool_version: str = "",
     explain_skips: bool = False,
     summary: bool = True,
+    rules: Mapping[str, RuleInfo] | None = None,
 ) -> str:
     paint = _painter(color)
     sources = {r.path: r.source for r in results}

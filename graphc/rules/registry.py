@@ -8,28 +8,9 @@ in ``docs/rules/CODE.md`` served by ``graphc explain CODE``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
-from graphc.diagnostics import ERROR, WARNING
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    severity: str
-    summary: str
-
-    @property
-    def family(self) -> str:
-        return {
-            "1": "input",
-            "2": "graph",
-            "3": "venue",
-            "4": "execution",
-            "5": "risk",
-        }[self.code[2]]
-
+from graphc.diagnostics import ERROR, WARNING, RuleInfo
 
 _TABLE = [
     ("GC100", "yaml-syntax", ERROR, "YAML syntax error, alias bomb or nesting too deep"),
@@ -86,3 +67,18 @@ def get(code_or_name: str) -> RuleInfo:
 def default_severity(code: str) -> str:
     info = RULES.get(code)
     return info.severity if info else ERROR
+
+
+def report_rules(*, with_help: bool = False) -> dict[str, RuleInfo]:
+    """Every rule, for the renderers; ``with_help`` adds each rule's page (SARIF shows it)."""
+    if not with_help:
+        return dict(RULES)
+    from graphc.resources import read_text
+
+    def page(code):
+        try:
+            return read_text("rules", f"{code}.md")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return {code: replace(info, help=page(code)) for code, info in RULES.items()}
