@@ -9,10 +9,12 @@
     far-from-mid = "error"
 
     [venues.polymarket]            # overrides of a venue profile
-    min_notional = "1"
+    min_notional = 1
 
     [markets."BTC-USD"]            # overrides for one market (symbol as the router spells it)
     tick = 0.5
+    sz_decimals = 4                # counts are TOML integers
+    price_bands = [[0, "0.10", "0.001"], ["0.10", 1, "0.01"]]
 
 Discovery (:func:`find_config`) walks up from the linted path (or the working
 directory) and takes the first ``graphc.toml``, or ``pyproject.toml`` that has
@@ -20,10 +22,14 @@ a ``[tool.graphc]`` table (like ruff, a ``pyproject.toml`` without one does not
 stop the search); ``graphc.toml`` wins in the same directory. The walk stops at
 the directory holding ``.git``.
 
-Numbers in ``venues`` and ``markets`` become :class:`~decimal.Decimal`; a TOML
-float is converted through ``str()`` (``0.01`` stays exactly ``0.01``) and
-never kept as a float. Numeric strings become Decimals as well; other strings
-and booleans are passed through for the venue layer to check.
+The keys of ``venues`` and ``markets`` tables are defined once, in
+:mod:`graphc.venues.settings`, and every value is typed when the file is read:
+a decimal from a TOML integer, float (through its shortest text: ``0.01`` stays
+exactly 0.01) or quoted number; a count from a TOML integer only; booleans;
+``price_bands`` from an array of ``[lo, hi, tick]`` arrays. An unknown key is a
+GC102 with a did-you-mean, a bad value a GC103, both located in the file; the
+table keeps only what it could read. :attr:`Config.market_config` hands the
+typed settings to the resolver (:class:`graphc.venues.MarketResolver`).
 
 A bad configuration never raises: :func:`load_config` (find, then read) and
 :func:`read_config` (one given file) return what they could read plus
@@ -33,15 +39,15 @@ with a did-you-mean, GC103 invalid value).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
 from graphc.files import CONFIG_FILE, PYPROJECT, declares_graphc, display_path, find_project_root
+from graphc.venues import MarketConfig, SettingError, parse_setting
+from graphc.venues.settings import KEYS as SETTING_KEYS
 
 if TYPE_CHECKING:
     import tomllib
@@ -57,9 +63,14 @@ class Config:
 
     path: Path | None = None
     rules: dict = field(default_factory=dict)  # code -> "error" | "warning" | "off"
-    venues: dict = field(default_factory=dict)  # venue name -> {field: Decimal | str | bool}
-    markets: dict = field(default_factory=dict)  # symbol -> {field: Decimal | str | bool}
+    venues: dict = field(default_factory=dict)  # venue name (lower-case) -> {setting: typed value}
+    markets: dict = field(default_factory=dict)  # symbol -> {setting: typed value}
     strict: bool = False
+
+    @property
+    def market_config(self) -> MarketConfig:
+        """The ``[venues.*]`` / ``[markets.*]`` settings, for :class:`graphc.venues.MarketResolver`."""
+        return MarketConfig(self.venues, self.markets)
 
     def severity_for(self, code: str, default: str) -> str | None:
         """The configured severity of ``code``, ``default`` if not configured, ``None`` if off."""
@@ -213,6 +224,7 @@ class _Reader:
         return rules
 
     def overrides(self, section: str, table) -> dict:
+        """A ``[venues.*]`` or ``[markets.*]`` table, each value typed (:mod:`graphc.venues.settings`)."""
         if not isinstance(table, dict):
             self.invalid((section,), f"`{section}` must be a table of tables, not {_show(table)}")
             return {}
@@ -220,21 +232,19 @@ class _Reader:
         for name, fields in table.items():
             if not isinstance(fields, dict):
                 self.invalid(
-                    (section, name), f"`{section}.{name}` must be a table of field = value, not {_show(fields)}"
+                    (section, name), f"`{section}.{name}` must be a table of setting = value, not {_show(fields)}"
                 )
                 continue
             values = {}
             for key, value in fields.items():
-                converted = _decimal_value(value)
-                if converted is None:
-                    self.invalid(
-                        (section, name, key),
-                        f"`{section}.{name}.{key}` must be a number, a string or a boolean, not {_show(value)}",
-                        'write numbers plainly (0.01) or quoted ("0.01")',
-                    )
+                if key not in SETTING_KEYS:
+                    self.unknown((section, name, key), key, SETTING_KEYS, "settings")
                     continue
-                values[key] = converted
-            out[name] = values
+                try:
+                    values[key] = parse_setting(key, value)
+                except SettingError as exc:
+                    self.invalid((section, name, key), f"{self._section((section, name))} {exc.message}", exc.hint)
+            out[name.lower() if section == "venues" else name] = values
         return out
 
     # -- diagnostics -------------------------------------------------------
@@ -261,7 +271,9 @@ class _Reader:
         full = self.prefix + where
         if not full:
             return self.path.name
-        return "[" + ".".join(_quote_key(k) for k in full) + "]"
+        # a market is written [markets."SYMBOL"] (symbols hold dots and dashes), as the docs show it
+        keys = [f'"{k}"' if i and full[i - 1] == "markets" else _quote_key(k) for i, k in enumerate(full)]
+        return "[" + ".".join(keys) + "]"
 
     def locate(self, where: tuple) -> Span | None:
         """The line that defines ``where`` (a key path), or its nearest ancestor; a heuristic."""
@@ -272,23 +284,6 @@ class _Reader:
                 return span
             full = full[:-1]
         return None
-
-
-def _decimal_value(value):
-    """Decimal for numbers and numeric strings, str/bool as they are; ``None`` if unusable."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(str(value)) if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            return value
-        return number if number.is_finite() else None
-    return None
 
 
 # -- finding a key's line (tomllib keeps no positions) ----------------------

@@ -204,7 +204,7 @@ def _quantity(quantity, symbol, type_, venue):
 
 def _instrument_fields(symbol, type_, venue):
     """(write `type`?, write `venue`?): the fewest fields that infer the same instrument."""
-    from graphc.stages.legs import infer_instrument
+    from graphc.venues import infer_instrument
 
     for write_type, write_venue in ((False, False), (False, True), (True, False), (True, True)):
         if write_venue and venue is None:

@@ -9,9 +9,9 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 from __future__ import annotations
 
 from graphc.diagnostics import Diagnostic, DiagnosticError
-from graphc.stages.legs import infer_instrument
 from graphc.stages.model import Locator
 from graphc.units import UnitError, parse_number, parse_price, to_scaled
+from graphc.venues import infer_instrument
 from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"

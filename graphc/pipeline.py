@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, has_errors, located
+from graphc.facts import GraphFacts
 from graphc.files import find_project_root
 from graphc.inputs import is_playbook_data
-from graphc.stages.model import build_wire
+from graphc.stages.model import Locator, build_wire
 from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
+from graphc.venues import MarketConfig, MarketResolver
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
 _TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_MARKERS))
@@ -36,6 +38,11 @@ class CompileOptions:
     today: str | None = None  # `today` as ISO date text; None = now's date in UTC (a schedule's occurrence sets it)
     require_quotes: bool = True  # compile: a needed, missing quote is GC109; lint: the check is skipped
     project_root: str | None = None  # `use:` templates must stay inside it
+    market_config: MarketConfig = field(default_factory=MarketConfig)  # [venues.*] / [markets.*] of graphc.toml
+
+    def resolver(self) -> MarketResolver:
+        """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
+        return MarketResolver(self.quotes, self.market_config)
 
 
 @dataclass
@@ -46,10 +53,11 @@ class CompileResult:
     source: str | None
     wire: dict | None = None
     diagnostics: list = field(default_factory=list)
-    locator: object = None  # .span(wire path) -> Span
+    locator: Locator | None = None  # .span(wire path) -> Span
     origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
     skips: list = field(default_factory=list)  # Skip(code, wire path, reason)
     is_playbook: bool = True
+    facts: GraphFacts | None = None  # typed nodes and edges of ``wire`` (graphc.facts), for the rules
 
     @property
     def ok(self) -> bool:
@@ -119,12 +127,13 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
 
         reported = {(d.code, d.span) for d in schema_diagnostics}
         result.diagnostics.extend(d for d in schedule_diagnostics(doc) if (d.code, d.span) not in reported)
-    built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes)
+    built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes, resolver=options.resolver())
     if built.diagnostics:
         # The schema and the model can both notice one problem; report it once.
         reported = {(d.code, d.span) for d in schema_diagnostics}
         result.diagnostics.extend(d for d in built.diagnostics if (d.code, d.span) not in reported)
     result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
+    result.facts = built.facts
     return result
 
 

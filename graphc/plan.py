@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from graphc.vocabulary import PRICE_SCALE, QTY_SCALE
+from graphc.facts import wire_limit, wire_qty
 
 PLAN_VERSION = 1
 
@@ -207,22 +207,12 @@ def _mapping(value) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _amount(node: dict) -> Decimal | None:
-    quantity = node.get("quantity")
-    fixed = quantity.get("fixed") if isinstance(quantity, dict) else None
-    raw = _int(fixed.get("qty_1e8")) if isinstance(fixed, dict) else None
-    return None if raw is None else Decimal(raw) / QTY_SCALE
+    return wire_qty(node.get("quantity"))
 
 
 def _limit(node: dict) -> Decimal | None:
-    order_type = node.get("order_type")
-    limit = order_type.get("limit") if isinstance(order_type, dict) else None
-    raw = _int(limit.get("price_1e9")) if isinstance(limit, dict) else None
-    return None if raw is None else Decimal(raw) / PRICE_SCALE
+    return wire_limit(node.get("order_type"))
 
 
 def _quoted(node: dict, symbol: str, quotes: dict) -> Decimal | None:

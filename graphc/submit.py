@@ -209,7 +209,9 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) 
             )
         )
     config, _ = load_config(path)
-    outcome = lint_source(plan.wire_text, f"{path}#wire", LintOptions(config=config), explicit=True)
+    # the config's market settings, so a saved plan is checked against the facts it was compiled with (spec §3.3)
+    options = LintOptions(compile=CompileOptions(market_config=config.market_config), config=config)
+    outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True)
     _finish(prepared, outcome, plan.wire_text)
     if not prepared.run_key and prepared.wire_text is not None:
         prepared.run_key = content_run_key(plan.name, prepared.wire_text)
@@ -232,7 +234,12 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
             raise Refused(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
     config, config_diagnostics = load_config(path)
     compile_options = CompileOptions(
-        quotes=quotes, params=dict(params), params_file=params_file, now=now, require_quotes=True
+        quotes=quotes,
+        params=dict(params),
+        params_file=params_file,
+        now=now,
+        require_quotes=True,
+        market_config=config.market_config,  # compile and lint read the same market facts (spec §3.3)
     )
     given = quotes_path is not None or given_quotes is not None
     options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)

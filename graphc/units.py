@@ -23,7 +23,7 @@ surrounding whitespace is ignored. Grammar::
               $number | number USD   notional ('USDC'/'USDT' here are assets, not USD)
               derived
     price     BASE (+|- N UNIT)*
-              BASE: bid | ask | mid | last | literal ('0.55', '55c', '$2,325.53')
+              BASE: bid | ask | mid | last | trigger | literal ('0.55', '55c', '$2,325.53')
               UNIT: tick(s) | bps | bp | % | c | $   ('$' may also lead: 'ask + $0.01')
 
 Absurd numbers (more than 40 digits, magnitude beyond 1e+-40, text over 200
@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, DecimalException, DivisionByZero, Inexact, InvalidOperation, Overflow
+
+from graphc.venues.prices import align_generated, divide_down, step_ceil, step_floor
 
 INT64_MAX = 9223372036854775807
 INT64_MIN = -INT64_MAX - 1
@@ -422,7 +424,8 @@ def base_asset(symbol: str) -> str:
 # ---------------------------------------------------------------------------
 # Prices
 
-_BASES = ("bid", "ask", "mid", "last")
+_BASES = ("bid", "ask", "mid", "last", "trigger")
+QUOTE_BASES = ("bid", "ask", "mid", "last")  # read from the quote snapshot; `trigger` from the leg's on_price edge
 _OFFSET_UNITS = ("tick", "bps", "%", "c", "$")
 
 
@@ -430,7 +433,7 @@ _OFFSET_UNITS = ("tick", "bps", "%", "c", "$")
 class PriceExpr:
     """A parsed price: a literal, or a quote base with offsets."""
 
-    base: str | None  # 'bid' | 'ask' | 'mid' | 'last' | None for a literal base
+    base: str | None  # 'bid' | 'ask' | 'mid' | 'last' | 'trigger' | None for a literal base
     literal: Decimal | None  # the literal base value when base is None
     offsets: tuple = ()  # ((Decimal signed amount, unit), ...), unit in _OFFSET_UNITS
 
@@ -448,7 +451,7 @@ class PriceExpr:
 
 
 _HEAD = re.compile(
-    rf"\s*(?:(?P<base>bid|ask|mid|last)(?![a-z])"
+    rf"\s*(?:(?P<base>bid|ask|mid|last|trigger)(?![a-z])"
     rf"|(?P<sign>[+-]?)\s*(?:\$\s*(?P<dollars>{_NUM})|(?P<num>{_NUM})\s*(?P<unit>c|usd)?(?![a-z])))\s*",
     re.I,
 )
@@ -459,7 +462,7 @@ _OFFSET = re.compile(
 )
 _PRICE_HINT = (
     "write a literal ('0.55', '55c', '$2,325.53') or a base with offsets "
-    "('ask + 1 tick', 'bid - 2 ticks', 'mid - 25bps', 'bid - 0.5%', 'last + 5c', 'ask + $0.01')"
+    "('ask + 1 tick', 'bid - 2 ticks', 'mid - 25bps', 'bid - 0.5%', 'last + 5c', 'ask + $0.01', 'trigger - 0.5%')"
 )
 _UNIT_NAMES = {"tick": "tick", "ticks": "tick", "bps": "bps", "bp": "bps", "%": "%", "c": "c", "$": "$"}
 
@@ -495,11 +498,23 @@ def _price_head(m: re.Match, text: str) -> tuple[str | None, Decimal | None]:
     return None, _signed(m["sign"], amount)
 
 
-def resolve_price(expr: PriceExpr, *, side: str, quote=None, tick: Decimal | None = None) -> Decimal:
-    """The price of ``expr`` for a ``side`` leg, given a quote snapshot and tick size.
+def resolve_price(
+    expr: PriceExpr,
+    *,
+    side: str,
+    quote=None,
+    tick: Decimal | None = None,
+    market=None,
+    trigger: Decimal | None = None,
+) -> Decimal:
+    """The price of ``expr`` for a ``side`` leg.
 
-    Offsets in % and bps are relative to the base value. A template's result is
-    aligned to ``tick`` (buys down, sells up) and then to 1e-9 the same way; a
+    Bases come from the quote snapshot (``bid``, ``ask``, ``mid``, ``last``) or,
+    for ``trigger``, from the projected trigger level the caller passes. Offsets
+    in % and bps are relative to the base value; ``N tick`` uses the market's
+    grid for generated prices. A template's result goes onto the venue's grids
+    (``market``: a :class:`graphc.venues.MarketFacts`, spec §4; else just
+    ``tick``), buys down and sells up, and then onto 1e-9 the same way; a
     literal is returned unchanged.
     """
     if not isinstance(expr, PriceExpr):
@@ -508,8 +523,21 @@ def resolve_price(expr: PriceExpr, *, side: str, quote=None, tick: Decimal | Non
         raise UnitError("GC103", f"side '{_show(side)}' is not buy or sell", "write side: buy or side: sell")
     if expr.is_literal:
         return _positive_price(_exact(expr.literal, "a price"), expr)
-    step = None if tick is None else _tick_size(tick)
-    base = _exact(expr.literal, "a price") if expr.base is None else _quote_base(expr, quote)
+    if expr.base is None:
+        base = _exact(expr.literal, "a price")
+    elif expr.base == "trigger":
+        if trigger is None:
+            raise UnitError(
+                "GC105",
+                f"price '{expr}' uses `trigger`, but this leg has no on_price edge to take the level from",
+                "`trigger` is the price at which the leg's `after: LEG price SYMBOL below|above entry N%` fires; "
+                "use bid/ask/mid/last or a literal on other legs",
+            )
+        base = _exact(trigger, "a trigger level")
+    else:
+        base = _quote_base(expr, quote)
+    grid = market.grid_for(base) if market is not None else tick
+    step = None if grid is None else _tick_size(grid)
     try:
         price = base
         for amount, unit in expr.offsets:
@@ -517,7 +545,10 @@ def resolve_price(expr: PriceExpr, *, side: str, quote=None, tick: Decimal | Non
     except DecimalException:  # pragma: no cover - _EXACT is wide enough for checked inputs
         raise UnitError("GC103", f"price '{expr}' cannot be computed exactly", "use fewer digits") from None
     align = round_down if side == "buy" else round_up
-    if step is not None:
+    if market is not None:
+        price = _positive_price(price, expr)
+        price = align_generated(price, side, market)
+    elif step is not None:
         price = align(price, step)
     return _positive_price(align(price, _NANO), expr)
 
@@ -602,13 +633,16 @@ def _to_step(value, step, *, up: bool) -> Decimal:
     v, s = _exact(value), _exact(step, "a step")
     if s <= 0:
         raise UnitError("GC103", f"step '{_show(step)}' is not positive", "round to a positive step, e.g. 0.01")
-    k, rest = _EXACT.divmod(v, s)  # exact: k = v / s truncated towards zero, rest = v - k * s (the sign of v)
-    if up and rest > 0:
-        k = _EXACT.add(k, 1)
-    elif not up and rest < 0:
-        k = _EXACT.subtract(k, 1)
-    result = _EXACT.multiply(k, s)  # an integer k times s: the result has the step's exponent
-    return result if result else result.copy_abs()  # zero is 0, never -0
+    return step_ceil(v, s) if up else step_floor(v, s)
+
+
+def divide_to_step(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
+    """The size ``amount`` (money) buys at ``price``, rounded down to ``step``, exactly (spec §3.2):
+    never a rounded 28-digit quotient, so ``size × price`` never exceeds ``amount``."""
+    a, p, s = _exact(amount, "an amount"), _exact(price, "a price"), _exact(step, "a step")
+    if p <= 0 or s <= 0:
+        raise UnitError("GC103", "a notional size needs a positive price and lot", "check the quote and the lot")
+    return divide_down(a, p, s)
 
 
 def to_scaled(value: Decimal, exponent: int, what: str) -> int:

@@ -42,6 +42,7 @@ LAYER_OF = {
     "graphc.stages": "Compile",
     "graphc.pipeline": "Compile",
     "graphc.inputs": "Compile",
+    "graphc.facts": "Compile",
     "graphc.units": "Compile",
     "graphc.quotes": "Compile",
     "graphc.venues": "Market",

@@ -9,6 +9,7 @@ import pytest
 
 from graphc.config import Config, apply_config, find_config, load_config, read_config
 from graphc.diagnostics import Diagnostic, Span
+from graphc.venues import Band
 
 
 def write(path: Path, text: str) -> Path:
@@ -104,13 +105,17 @@ gc307 = "Warning"
 [venues.polymarket]
 min_notional = 1
 tick = 0.01
-max_price = "0.99"
-kind = "prediction"
-enabled = true
+price_max = "0.99"
+prediction = true
 
 [markets."BTC-USD"]
 tick = 0.1
 lot = 1e-8
+
+[markets."ETH-USD-PERP"]
+sz_decimals = 4
+sig_figs = 5
+price_bands = [[0, "0.10", "0.001"], ["0.10", 1, "0.01"]]
 """
 
 
@@ -124,14 +129,20 @@ def test_full_config(tmp_path):
         "polymarket": {
             "min_notional": Decimal("1"),
             "tick": Decimal("0.01"),
-            "max_price": Decimal("0.99"),
-            "kind": "prediction",
-            "enabled": True,
+            "price_max": Decimal("0.99"),
+            "prediction": True,
         }
     }
     tick = config.markets["BTC-USD"]["tick"]
-    assert isinstance(tick, Decimal) and str(tick) == "0.1"  # via str(), not Decimal(0.1)
+    assert isinstance(tick, Decimal) and str(tick) == "0.1"  # via the float's shortest text, not Decimal(0.1)
     assert config.markets["BTC-USD"]["lot"] == Decimal("1e-8")
+    perp = config.markets["ETH-USD-PERP"]
+    # issue 11: TOML integers were dropped where a count is meant; they are the counts themselves
+    assert perp["sz_decimals"] == 4 and type(perp["sz_decimals"]) is int and perp["sig_figs"] == 5
+    assert perp["price_bands"] == (
+        Band(Decimal(0), Decimal("0.10"), Decimal("0.001")),
+        Band(Decimal("0.10"), Decimal(1), Decimal("0.01")),
+    )
 
 
 def test_pyproject_tool_graphc(tmp_path):
@@ -198,9 +209,58 @@ def test_same_rule_twice_by_code_and_name(tmp_path):
 def test_wrong_types(tmp_path):
     text = 'strict = "yes"\nrules = 3\n\n[venues]\npolymarket = 5\n\n[markets.X]\ntick = nan\nsizes = [1, 2]\n'
     config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
-    assert problems(diagnostics) == [("GC103", 1), ("GC103", 2), ("GC103", 5), ("GC103", 8), ("GC103", 9)]
+    assert problems(diagnostics) == [("GC103", 1), ("GC103", 2), ("GC103", 5), ("GC103", 8), ("GC102", 9)]
     assert config.strict is False and config.rules == {} and config.venues == {}
     assert config.markets == {"X": {}}
+
+
+def test_unknown_market_setting_is_an_error_with_a_did_you_mean(tmp_path):
+    # issue 11: `tikc = 0.5` was silently ignored
+    text = '[venues.polymarket]\ntick = 0.01\n\n[markets."BTC-USD"]\ntikc = 0.5\nszdecimals = 3\n'
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC102", 5), ("GC102", 6)]
+    assert diagnostics[0].message == "unknown key 'tikc' in [markets.\"BTC-USD\"] (did you mean 'tick'?)"
+    assert diagnostics[0].span == Span(5, 1, 5, 5)
+    assert "(did you mean 'sz_decimals'?)" in diagnostics[1].message
+    assert diagnostics[0].hint.startswith("known settings: tick, lot, sz_decimals")
+    assert config.markets == {"BTC-USD": {}} and config.venues == {"polymarket": {"tick": Decimal("0.01")}}
+
+
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ("sz_decimals = 1.0", "`sz_decimals` is a count"),
+        ('sz_decimals = "1"', "`sz_decimals` is a count"),
+        ("sig_figs = -5", "`sig_figs` is a count"),
+        ("tick = -0.01", "`tick` must not be negative"),
+        ('tick = "abc"', "`tick` must be a number"),
+        ("fractional = 1", "`fractional` must be true or false"),
+        ('price_level_structure = "linear"', "must be one of linear_cent, tapered_deci_cent, deci_cent"),
+        ("price_bands = [0, 1, 0.01]", "each band of `price_bands` is [lo, hi, tick]"),
+        ("price_bands = [[0, 1, 0]]", "needs lo < hi and a positive tick"),
+        ("price_bands = [[0, 0.5, 0.01], [0.6, 1, 0.01]]", "must follow each other"),
+    ],
+)
+def test_market_settings_are_typed_when_read(tmp_path, line, words):
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", f'[markets."X"]\n{line}\n'))
+    [d] = diagnostics
+    assert (d.code, d.span.line) == ("GC103", 2) and words in d.message and d.message.startswith('[markets."X"]')
+    assert config.markets == {"X": {}}
+
+
+def test_venue_names_are_read_in_lower_case(tmp_path):
+    config, _ = read_config(write(tmp_path / "graphc.toml", "[venues.Polymarket]\ntick = 0.01\n"))
+    assert config.venues == {"polymarket": {"tick": Decimal("0.01")}}
+    assert config.market_config.venue("POLYMARKET") == {"tick": Decimal("0.01")}
+
+
+def test_the_settings_table_in_the_docs_is_generated_from_the_one_definition():
+    from graphc.venues.settings import SETTINGS, settings_table
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "playbooks.md").read_text()
+    begin, end = "<!-- market-settings:begin -->\n", "<!-- market-settings:end -->"
+    assert docs[docs.index(begin) + len(begin) : docs.index(end)] == settings_table()
+    assert [line.split("`")[1] for line in settings_table().splitlines()[2:]] == [s.key for s in SETTINGS]
 
 
 def test_located_in_the_right_table(tmp_path):
@@ -209,7 +269,7 @@ def test_located_in_the_right_table(tmp_path):
     )
     _, diagnostics = read_config(write(tmp_path / "pyproject.toml", text))
     assert problems(diagnostics) == [("GC103", 8)]
-    assert "markets.A.B.tick" in diagnostics[0].message
+    assert diagnostics[0].message == '[tool.graphc.markets."A.B"] `tick` must be a number, not [1]'
 
 
 def test_toml_syntax_error_has_line_and_column(tmp_path):

@@ -878,7 +878,13 @@ def test_unit_error_shape():
 
 
 def test_module_is_pure_and_float_free():
-    source = pathlib.Path(__file__).resolve().parents[1].joinpath("graphc", "units.py").read_text()
+    # units.py and the step arithmetic it shares with the venue checks (graphc/venues/prices.py)
+    package = pathlib.Path(__file__).resolve().parents[1] / "graphc"
+    source = (package / "units.py").read_text()
     assert "float(" not in source
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", source, re.M))
-    assert imports <= {"__future__", "decimal", "re", "dataclasses"}
+    assert imports <= {"__future__", "decimal", "re", "dataclasses", "graphc.venues.prices"}
+    prices = (package / "venues" / "prices.py").read_text()
+    assert "float(" not in prices
+    imports = set(re.findall(r"^(?:from|import) ([\w.]+)", prices, re.M))
+    assert imports <= {"__future__", "decimal", "math", "graphc.venues.model"}

@@ -79,10 +79,12 @@ def load_quotes_option(path):
         raise click.UsageError(f"cannot read quotes file {path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def build_options(quotes_path, set_values, params_file, now, *, require_quotes, sources=()):
-    """CompileOptions from the shared options; with ``--quotes live``, the quotes that
-    ``sources`` (paths, ``-`` for stdin text already read: pass ``(text, path)``) need, read from the router."""
+def build_options(quotes_path, set_values, params_file, now, *, require_quotes, sources=(), config=None):
+    """CompileOptions from the shared options and the config's market settings (``config``: a Config);
+    with ``--quotes live``, the quotes that ``sources`` (paths, ``-`` for stdin text already read: pass
+    ``(text, path)``) need, read from the router."""
     from graphc.pipeline import CompileOptions
+    from graphc.venues import MarketConfig
 
     quotes, diagnostics = load_quotes_option(quotes_path)
     if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
@@ -97,6 +99,7 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes, 
         params_file=params_file,
         now=parse_now(now),
         require_quotes=require_quotes,
+        market_config=config.market_config if config is not None else MarketConfig(),
     )
     if quotes_path == "live":
         options.quotes = fetch_live_quotes(sources, options)

@@ -28,14 +28,21 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     run. Fails (exit 1) only on GC1xx input errors; run `graphc lint` for the
     graph, venue, execution and risk rules.
     """
+    from graphc.config import load_config
     from graphc.diagnostics import has_errors
     from graphc.pipeline import compile_file, compile_text
     from graphc.report import FileResult
 
     stdin_text = sys.stdin.read() if playbook == "-" else None
     sources = [(stdin_text, "<stdin>")] if stdin_text is not None else [playbook]
+    # graphc.toml's market settings shape generated prices and sizes exactly as lint checks them (spec §3.3)
+    config, config_diagnostics = load_config(None if playbook == "-" else playbook)
+    if config_diagnostics:
+        print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
+        if has_errors(config_diagnostics):
+            sys.exit(EXIT_FINDINGS)
     options, quote_diagnostics = build_options(
-        quotes_path, set_values, params_file, now, require_quotes=True, sources=sources
+        quotes_path, set_values, params_file, now, require_quotes=True, sources=sources, config=config
     )
     if quote_diagnostics:
         print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])

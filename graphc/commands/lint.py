@@ -93,10 +93,16 @@ def lint_command(
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
-    compile_opts, quote_diagnostics = build_options(
-        quotes_path, set_values, params_file, now, require_quotes=False, sources=files if quotes_path == "live" else ()
-    )
     config, config_diagnostics = load_config(paths[0])
+    compile_opts, quote_diagnostics = build_options(
+        quotes_path,
+        set_values,
+        params_file,
+        now,
+        require_quotes=False,
+        sources=files if quotes_path == "live" else (),
+        config=config,
+    )
     options = LintOptions(
         compile=compile_opts,
         quotes_given=quotes_path is not None,

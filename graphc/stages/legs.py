@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
 from graphc.units import (
+    QUOTE_BASES,
     UnitError,
     base_asset,
+    divide_to_step,
     format_decimal,
     parse_bps,
     parse_duration_ms,
@@ -21,62 +23,56 @@ from graphc.units import (
     parse_price,
     parse_quantity,
     resolve_price,
-    round_down,
     to_scaled,
 )
-from graphc.venues import market_for
-from graphc.vocabulary import POLICIES, PREDICTION_VENUES, TIFS, URGENCIES
+from graphc.venues import MarketResolver, infer_instrument
+from graphc.vocabulary import POLICIES, TIFS, URGENCIES
+
+__all__ = ["LegContext", "infer_instrument"]
 
 MAX_SYMBOL = 512
 
-_KALSHI = re.compile(r"^KX[A-Z0-9]+(-[A-Z0-9.]+)+$")
-_TOKEN_ID = re.compile(r"^[0-9]{20,}$")
 _TWAP_TEXT = re.compile(r"^\s*(?P<slices>\S+)\s+slices?\s+(?P<mode>every|over)\s+(?P<duration>.+?)\s*$", re.IGNORECASE)
 
 WIRE_QTY_STEP = Decimal("1e-8")
 
 
 class LegContext:
-    """What a leg needs from outside: its fields (defaults merged) and where each came from."""
+    """What a leg needs from outside: its fields (defaults merged), where each came from, and the markets."""
 
-    __slots__ = ("fields", "leg_id", "quotes", "require_quotes", "skips", "span_of", "type_")
+    __slots__ = (
+        "fields",
+        "leg_id",
+        "quotes",
+        "require_quotes",
+        "resolver",
+        "skips",
+        "span_of",
+        "trigger",
+        "trigger_unknown",
+        "type_",
+    )
 
-    def __init__(self, leg_id: str, fields: dict, span_of, quotes: dict, require_quotes: bool):
+    def __init__(
+        self,
+        leg_id: str,
+        fields: dict,
+        span_of,
+        quotes: dict,
+        require_quotes: bool,
+        resolver: MarketResolver | None = None,
+        trigger: Decimal | None = None,
+    ):
         self.leg_id = leg_id
         self.fields = fields
         self.span_of = span_of  # field name -> Span
         self.quotes = quotes
         self.require_quotes = require_quotes  # compile: a missing quote is GC109; lint: the value is unknown (a skip)
+        self.resolver = resolver or MarketResolver(quotes)  # market facts (spec §3.3), shared with lint
+        self.trigger = trigger  # the projected level of the leg's on_price edge, for the `trigger` price base
+        self.trigger_unknown = False  # lint without quotes: the level cannot be projected
         self.type_ = None  # the inferred instrument type, once known
         self.skips = []
-
-
-def market_precision(venue, symbol, type_, quote, kind):
-    """The market's tick ("price") or lot ("amount"): the quote's, else the venue default, else None."""
-    market = market_for(venue, symbol, type_, quote=quote)
-    if market is None:
-        return getattr(quote, "tick" if kind == "price" else "lot", None)
-    return market.precision.get(kind)
-
-
-def infer_instrument(symbol: str, type_: str | None, venue: str | None):
-    """Spec §3.1, first match wins. Returns (type, venue)."""
-    if type_:
-        return type_, venue
-    if venue in PREDICTION_VENUES:
-        return "prediction", venue
-    lowered = symbol.lower()
-    if (
-        lowered.startswith("https://polymarket.com/event/")
-        or lowered.endswith((":yes", ":no"))
-        or _TOKEN_ID.match(symbol)
-    ):
-        return "prediction", venue or "polymarket"
-    if _KALSHI.match(symbol):
-        return "prediction", venue or "kalshi"
-    if symbol.endswith("-PERP"):
-        return "perp", venue
-    return "spot", venue
 
 
 def _text(ctx, name, *, required=False):
@@ -179,11 +175,13 @@ def resolve_limit(ctx, side, symbol, venue):
             raise DiagnosticError("GC103", f"limit price {raw} must be positive", ctx.span_of("limit"))
         return expr.literal, False
     quote = ctx.quotes.get(symbol)
-    if quote is None and expr.base is not None and not ctx.require_quotes:
+    if expr.base == "trigger" and ctx.trigger_unknown:
+        return None, True  # the skip is recorded where the level was looked for
+    if quote is None and expr.base in QUOTE_BASES and not ctx.require_quotes:
         return _unknown_price(ctx, raw, symbol), True  # lint without a quote: nothing to resolve against
-    tick = market_precision(venue, symbol, ctx.type_, quote, "price")
+    market = ctx.resolver.facts(symbol, venue, ctx.type_)
     try:
-        return resolve_price(expr, side=side, quote=quote, tick=tick), True
+        return resolve_price(expr, side=side, quote=quote, market=market, trigger=ctx.trigger), True
     except UnitError as exc:
         if exc.code == "GC109" and not ctx.require_quotes:
             return _unknown_price(ctx, raw, symbol), True
@@ -237,8 +235,8 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
                 ctx.span_of(field_name),
                 f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)",
             )
-        lot = market_precision(venue, symbol, type_, ctx.quotes.get(symbol), "amount") or WIRE_QTY_STEP
-        amount = round_down(amount / reference, lot)
+        lot = ctx.resolver.facts(symbol, venue, type_).lot or WIRE_QTY_STEP
+        amount = divide_to_step(amount, reference, lot)
         if amount <= 0:
             raise DiagnosticError(
                 "GC103",

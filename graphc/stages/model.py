@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError, Skip
+from graphc.facts import GraphFacts, graph_facts, wire_limit
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
-from graphc.units import UnitError, parse_money, to_scaled
+from graphc.units import UnitError, parse_money, parse_price, to_scaled
+from graphc.venues import MarketResolver, infer_instrument
+from graphc.venues.prices import trigger_level
 from graphc.vocabulary import INSTRUMENT_TYPES
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -176,14 +180,27 @@ class BuildResult:
     origin: dict
     diagnostics: list
     skips: list  # Skip(code, wire path, reason)
+    facts: GraphFacts | None = None  # typed nodes and edges, for the rules
+
+
+@dataclass
+class _Deferred:
+    """A leg whose limit uses the `trigger` base: built once every edge is known (spec §4)."""
+
+    index: int
+    leg_id: str
+    ctx: L.LegContext
+    has_incoming: bool
 
 
 class _Builder:
-    def __init__(self, doc, quotes, require_quotes):
+    def __init__(self, doc, quotes, require_quotes, resolver=None):
         self.doc = doc
         self.data = doc.data
         self.quotes = {} if quotes is None else quotes  # kept as given: a RecordingQuotes must see every lookup
         self.require_quotes = require_quotes
+        self.resolver = resolver or MarketResolver(self.quotes)
+        self.deferred: list[_Deferred] = []
         self.diagnostics = []
         self.skips = []
         self.locator = Locator(
@@ -215,6 +232,12 @@ class _Builder:
                 if node is not None:
                     nodes.append(node)
         self._top_level_edges(edges)
+        for deferred in self.deferred:
+            self._build_deferred(deferred, nodes, edges)
+        if self.deferred and not all(nodes):  # a deferred leg that failed leaves an empty placeholder
+            kept = [i for i, node in enumerate(nodes) if node]
+            self.leg_locators.leg_ids = [self.leg_locators.leg_ids[i] for i in kept]
+            nodes = [nodes[i] for i in kept]
         wire = {"nodes": nodes, "edges": edges}
         risk = self._risk()
         if risk:
@@ -302,25 +325,90 @@ class _Builder:
         # span_of keeps the document, not the builder: builder -> locator -> span_of -> builder would be a
         # reference cycle that only the garbage collector could free
         fields, span_of = _leg_fields(self.doc, self.defaults, leg_id, raw)
-        ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes)
-        path = ("nodes", index)
+        ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes, self.resolver)
         leg_edges = self._after_edges(leg_id, raw, len(edges))
+        has_incoming = bool(leg_edges) or leg_id in incoming
+        for edge, doc_path in leg_edges:
+            self.locator.spans[("edges", len(edges))] = _Later((self.doc, doc_path, False))
+            edges.append(edge)
+        if _uses_trigger_base(fields.get("limit")):
+            self.deferred.append(_Deferred(index, str(leg_id), ctx, has_incoming))
+            self.leg_locators.leg_ids.append(leg_id)
+            return {}  # a placeholder, filled in once every edge is known
+        node = self._finish_leg(index, str(leg_id), ctx, has_incoming)
+        if node is not None:
+            self.leg_locators.leg_ids.append(leg_id)
+        return node
+
+    def _finish_leg(self, index, leg_id, ctx, has_incoming):
         try:
-            node, price_is_template = self._node(ctx, leg_id, bool(leg_edges) or leg_id in incoming)
+            node, price_is_template = self._node(ctx, leg_id, has_incoming)
         except DiagnosticError as exc:
             self.error(exc, self.doc.key_span(("legs", leg_id)))
             return None
         for code, wire_field, reason in ctx.skips:
-            self.skips.append(Skip(code, path + (wire_field,), reason))
-        self.leg_locators.leg_ids.append(leg_id)
-        for edge, doc_path in leg_edges:
-            self.locator.spans[("edges", len(edges))] = _Later((self.doc, doc_path, False))
-            edges.append(edge)
-        self.origin[str(leg_id)] = NodeOrigin(
+            self.skips.append(Skip(code, ("nodes", index, wire_field), reason))
+        fields = ctx.fields
+        self.origin[leg_id] = NodeOrigin(
             price_is_template=price_is_template,
             quantity_text=str(fields.get("buy") or fields.get("sell") or fields.get("qty")),
         )
         return node
+
+    def _build_deferred(self, deferred: _Deferred, nodes: list, edges: list):
+        """Resolve the projected trigger level of the leg's first on_price edge, then build the leg."""
+        ctx = deferred.ctx
+        edge = next(
+            (
+                e
+                for e in edges
+                if e["to_node"] == deferred.leg_id and isinstance(e["trigger"], dict) and "on_price" in e["trigger"]
+            ),
+            None,
+        )
+        if edge is not None:
+            level = self._trigger_level(edge, nodes)
+            if level is None:
+                params = edge["trigger"]["on_price"]
+                symbol = params.get("symbol")
+                reason = (
+                    f"`limit: {ctx.fields.get('limit')}` needs the trigger level: the leg {edge['from_node']!r} has no "
+                    f"limit price on {symbol} and there is no quote for {symbol}"
+                )
+                if not self.require_quotes:
+                    ctx.skips.append(("GC109", "order_type", reason + "; pass --quotes"))
+                    ctx.trigger_unknown = True  # lint without quotes: the price stays unknown
+                else:
+                    self.error(
+                        DiagnosticError(
+                            "GC109",
+                            reason,
+                            ctx.span_of("limit"),
+                            f"add {symbol} with bid/ask to the quotes snapshot (--quotes FILE), or give "
+                            f"{edge['from_node']!r} a limit price",
+                        )
+                    )
+                    nodes[deferred.index] = None
+                    return
+            ctx.trigger = level
+        node = self._finish_leg(deferred.index, deferred.leg_id, ctx, deferred.has_incoming)
+        nodes[deferred.index] = node  # None when it failed: dropped (its diagnostics say why)
+
+    def _trigger_level(self, edge: dict, nodes: list):
+        """The on_price level (spec §4): the reference × (1 + offset_pct/100), where the reference is the
+        ``from`` leg's limit price when it trades the trigger's symbol, else the snapshot mid of that symbol."""
+        params = edge["trigger"]["on_price"]
+        symbol, offset = params.get("symbol"), params.get("offset_pct")
+        parent = next((n for n in nodes if n and n.get("node_id") == edge["from_node"]), None)
+        reference = None
+        if parent is not None and parent["instrument"].get("symbol") == symbol:
+            reference = wire_limit(parent.get("order_type"))
+        if reference is None:
+            quote = self.quotes.get(symbol)
+            reference = quote.base("mid") if quote is not None else None
+        if reference is None or offset is None:
+            return None
+        return trigger_level(reference, Decimal(offset))
 
     def _node(self, ctx, leg_id, has_incoming):
         side, raw_qty, qty_field = L.side_and_quantity(ctx)
@@ -335,7 +423,7 @@ class _Builder:
         venue = L._text(ctx, "venue") if fields.get("venue") is not None else None
         venue = venue.strip().lower() if venue else None
         type_choice = L._choice(ctx, "type", INSTRUMENT_TYPES) if fields.get("type") is not None else None
-        type_, venue = L.infer_instrument(symbol, type_choice, venue)
+        type_, venue = infer_instrument(symbol, type_choice, venue)
         ctx.type_ = type_
         price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)
         order_type = "market" if price is False else {"limit": {"price_1e9": self._price_1e9(ctx, price)}}
@@ -418,11 +506,24 @@ class _Builder:
         return edge
 
 
-def build_wire(doc, *, quotes=None, require_quotes=True) -> BuildResult:
-    builder = _Builder(doc, quotes, require_quotes)
+def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolver | None = None) -> BuildResult:
+    builder = _Builder(doc, quotes, require_quotes, resolver)
     try:
         wire = builder.build()
     except DiagnosticError as exc:  # a stage-level abort; still data, not a crash
         builder.error(exc, doc.span(()))
         wire = None
-    return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips)
+    facts = None
+    if wire is not None:
+        facts = graph_facts(wire, quotes=builder.quotes, resolver=builder.resolver)
+    return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips, facts)
+
+
+def _uses_trigger_base(raw) -> bool:
+    """Whether a `limit:` value is a template on the `trigger` base (a parse error is reported later)."""
+    if not isinstance(raw, str) or "trigger" not in raw.lower():
+        return False
+    try:
+        return parse_price(raw).base == "trigger"
+    except UnitError:
+        return False

@@ -1,23 +1,31 @@
-"""Venue metadata for the GC3xx rules: a ccxt-shaped model and the built-in profiles.
+"""The Market layer: what each venue accepts, resolved once for compile, lint, plan and the sandbox.
 
-``market_for(venue, symbol, instrument_type, quote=None, venue_overrides=None,
-market_overrides=None)`` answers "what does this venue accept for this market",
-merging the built-in profile, the quotes snapshot and config (see
-:mod:`graphc.venues.profiles`); the accepted config keys are listed in
-:mod:`graphc.venues.model`.
+- :mod:`graphc.venues.settings`: the market settings (graphc.toml keys), defined once.
+- :mod:`graphc.venues.profiles`: the built-in venue profiles, each number with its source.
+- :mod:`graphc.venues.resolver`: :class:`MarketResolver`, the one resolver of market facts (spec §3.3).
+- :mod:`graphc.venues.model`: :class:`MarketFacts`, a market in ccxt's shape (``None`` = unknown).
+- :mod:`graphc.venues.prices`: generated prices onto the venue's grids; tick and price-form checks.
+- :mod:`graphc.venues.symbols`: instrument type inference from the symbol (spec §3.1).
 """
 
-from graphc.venues.model import OVERRIDE_KEYS, Band, MarketMeta, MinMax, fmt_decimal, validate_overrides
-from graphc.venues.profiles import PROFILES, known_venues, market_for
+from graphc.venues.model import MarketFacts, MinMax, fmt_decimal
+from graphc.venues.profiles import PROFILES, known_venues
+from graphc.venues.resolver import MarketResolver
+from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
+from graphc.venues.symbols import infer_instrument, prediction_venue
 
 __all__ = [
-    "OVERRIDE_KEYS",
     "PROFILES",
+    "SETTINGS",
     "Band",
-    "MarketMeta",
+    "MarketConfig",
+    "MarketFacts",
+    "MarketResolver",
     "MinMax",
+    "SettingError",
     "fmt_decimal",
+    "infer_instrument",
     "known_venues",
-    "market_for",
-    "validate_overrides",
+    "parse_setting",
+    "prediction_venue",
 ]

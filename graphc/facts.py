@@ -1,0 +1,237 @@
+"""Typed facts about each node and edge of a wire graph, read once for every rule.
+
+Compile builds them as it writes each node (:func:`node_facts` on the node it
+just made); a wire graph read from JSON builds the same records here. Rules,
+``plan`` and the sandbox read these records instead of the wire dicts: one
+reading of ``qty_1e8``, ``price_1e9``, the instrument and the execution fields,
+and one :class:`~graphc.venues.MarketResolver` lookup per node.
+
+Missing wire fields are read as the router reads them (spec §8, GC111): an
+instrument without ``type`` is spot, a node without ``activation`` is ``root``
+when no edge leads to it, else ``wait``. Malformed values (a schema error
+already reported) become ``None``; nothing here raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from graphc.stages.wiregraph import number
+from graphc.venues import MarketFacts, MarketResolver, prediction_venue
+from graphc.vocabulary import DEFAULT_POLICY, PRICE_SCALE, QTY_SCALE
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """One wire node, typed. ``index`` is its position in ``wire["nodes"]`` (rule findings point there)."""
+
+    index: int
+    node_id: str | None
+    symbol: str
+    type: str  # as the router reads it: the given type, else "spot"
+    venue: str | None  # lower-case; None: the router picks
+    side: str | None  # "buy" | "sell"; None when malformed
+    qty: Decimal | None  # fixed size in base units; None: derived, or not known (lint without quotes)
+    derived: bool
+    limit: Decimal | None  # limit price; None: a market order, or not known
+    market_order: bool
+    reference: Decimal | None  # the limit, else the quote's ask (buy) / bid (sell): what the order is worth
+    activation: str  # as the router reads it
+    policy: str
+    tif: str | None  # upper-case
+    urgency: str | None
+    slippage_bps: Decimal | None
+    horizon_ms: Decimal | None
+    pacing: tuple[Decimal, Decimal] | None  # (num_slices, interval_ms) of a uniform TWAP
+    quote: object  # graphc.quotes.Quote of the symbol, or None
+    market: MarketFacts
+    missing: tuple[str, ...] = ()  # wire fields the router fills in: "instrument.type", "activation"
+
+    @property
+    def notional(self) -> Decimal | None:
+        if self.qty is None or self.reference is None:
+            return None
+        return self.qty * self.reference
+
+    @property
+    def shaped_venue(self) -> str | None:
+        """The prediction venue the symbol's shape names (spec §3.1 rules 3-4), if any."""
+        return prediction_venue(self.symbol)
+
+    def at(self, *path) -> tuple:
+        """The wire path of a field of this node, for a finding."""
+        return ("nodes", self.index, *path)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeFacts:
+    """One edge whose ends both name nodes."""
+
+    index: int
+    edge_id: str | None
+    src: str
+    dst: str
+    trigger: object  # the wire value: a name or {"on_timeout": ...} / {"on_price": ...}
+    condition: object
+
+    @property
+    def trigger_name(self) -> str:
+        if isinstance(self.trigger, dict) and len(self.trigger) == 1:
+            return str(next(iter(self.trigger)))
+        return self.trigger if isinstance(self.trigger, str) else repr(self.trigger)
+
+    @property
+    def on_price(self) -> dict | None:
+        """The parameters of an ``on_price`` trigger, else None."""
+        if isinstance(self.trigger, dict) and isinstance(self.trigger.get("on_price"), dict):
+            return self.trigger["on_price"]
+        return None
+
+    @property
+    def label(self) -> str:
+        return f"edge {self.edge_id}" if self.edge_id else f"edges[{self.index}]"
+
+
+@dataclass
+class GraphFacts:
+    """The graph's nodes and resolved edges, for the rules."""
+
+    nodes: list[NodeFacts]  # well-formed nodes in wire order
+    by_id: dict[str, NodeFacts]  # node_id -> its first node
+    duplicates: list[tuple[int, str, int]]  # (index, node_id, index of the first node with that id)
+    edges: list[EdgeFacts]  # edges whose ends both exist
+    unknown_ends: list[tuple[int, str, str]]  # (edge index, "from_node" | "to_node", the unknown id)
+    incoming: dict[str, list[EdgeFacts]]
+    children: dict[str, list[str]]
+    dangling: set[str]  # nodes with an edge from an unknown leg (GC202 explains them)
+    quotes: Mapping = field(default_factory=dict)
+    resolver: MarketResolver = field(default_factory=MarketResolver)
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def wire_qty(quantity) -> Decimal | None:
+    """The fixed quantity of a wire node in base units, or None (derived, malformed)."""
+    fixed = quantity.get("fixed") if isinstance(quantity, dict) else None
+    raw = _int(fixed.get("qty_1e8")) if isinstance(fixed, dict) else None
+    return None if raw is None else Decimal(raw) / QTY_SCALE
+
+
+def wire_limit(order_type) -> Decimal | None:
+    """The limit price of a wire order type, or None (market, malformed)."""
+    limit = order_type.get("limit") if isinstance(order_type, dict) else None
+    raw = _int(limit.get("price_1e9")) if isinstance(limit, dict) else None
+    return None if raw is None else Decimal(raw) / PRICE_SCALE
+
+
+def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, resolver: MarketResolver) -> NodeFacts:
+    """The facts of one wire node (a mapping), read defensively."""
+    instrument: dict = node["instrument"] if isinstance(node.get("instrument"), dict) else {}
+    symbol = _text(instrument.get("symbol")) or ""
+    missing = []
+    given_type = _text(instrument.get("type"))
+    if "type" not in instrument:
+        missing.append("instrument.type")
+    venue = _text(instrument.get("venue"))
+    venue = venue.lower() if venue else None
+    activation = node.get("activation")
+    if "activation" not in node:
+        missing.append("activation")
+    if activation not in ("root", "wait"):
+        activation = "wait" if has_incoming else "root"
+    instrument_type = given_type or "spot"
+    side = node.get("side") if node.get("side") in ("buy", "sell") else None
+    quote = quotes.get(symbol)
+    limit = wire_limit(node.get("order_type"))
+    reference = limit
+    if reference is None and quote is not None and side is not None:
+        reference = quote.ask if side == "buy" else quote.bid
+    execution: dict = node["execution"] if isinstance(node.get("execution"), dict) else {}
+    tif = _text(execution.get("tif"))
+    pacing = execution.get("pacing")
+    uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
+    slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
+    interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
+    return NodeFacts(
+        index=index,
+        node_id=_text(node.get("node_id")),
+        symbol=symbol,
+        type=instrument_type,
+        venue=venue,
+        side=side,
+        qty=wire_qty(node.get("quantity")),
+        derived=node.get("quantity") == "derived",
+        limit=limit,
+        market_order=node.get("order_type") == "market",
+        reference=reference,
+        activation=activation,
+        policy=_text(execution.get("policy")) or DEFAULT_POLICY,
+        tif=tif.upper() if tif else None,
+        urgency=_text(execution.get("urgency")),
+        slippage_bps=number(execution.get("max_slippage_bps")),
+        horizon_ms=number(execution.get("horizon_ms")),
+        pacing=(slices, interval) if slices is not None and interval is not None else None,
+        quote=quote,
+        market=resolver.facts(symbol, venue, instrument_type),
+        missing=tuple(missing),
+    )
+
+
+def graph_facts(
+    wire: dict,
+    *,
+    quotes: Mapping | None = None,
+    resolver: MarketResolver | None = None,
+    nodes: list[NodeFacts] | None = None,
+) -> GraphFacts:
+    """The facts of a wire graph: its nodes (``nodes`` when compile already made them) and resolved edges."""
+    quotes = quotes or {}
+    resolver = resolver or MarketResolver(quotes)
+    raw_nodes: list = wire["nodes"] if isinstance(wire.get("nodes"), list) else []
+    raw_edges: list = wire["edges"] if isinstance(wire.get("edges"), list) else []
+    # the SDK's rule for a missing activation: "wait" when some edge leads to the node
+    targets = {e.get("to_node") for e in raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)}
+    if nodes is None:
+        nodes = [
+            node_facts(i, node, has_incoming=_text(node.get("node_id")) in targets, quotes=quotes, resolver=resolver)
+            for i, node in enumerate(raw_nodes)
+            if isinstance(node, dict)
+        ]
+    by_id: dict[str, NodeFacts] = {}
+    duplicates = []
+    for facts in nodes:
+        if facts.node_id is None:
+            continue
+        if facts.node_id in by_id:
+            duplicates.append((facts.index, facts.node_id, by_id[facts.node_id].index))
+        else:
+            by_id[facts.node_id] = facts
+    edges: list[EdgeFacts] = []
+    unknown: list[tuple[int, str, str]] = []
+    incoming: dict[str, list[EdgeFacts]] = {}
+    children: dict[str, list[str]] = {}
+    dangling: set[str] = set()
+    for j, edge in enumerate(raw_edges):
+        if not isinstance(edge, dict):
+            continue
+        src, dst = edge.get("from_node"), edge.get("to_node")
+        if isinstance(src, str) and isinstance(dst, str) and src in by_id and dst in by_id:
+            resolved = EdgeFacts(j, _text(edge.get("edge_id")), src, dst, edge.get("trigger"), edge.get("condition"))
+            edges.append(resolved)
+            incoming.setdefault(dst, []).append(resolved)
+            children.setdefault(src, []).append(dst)
+            continue
+        for end, name in (("from_node", src), ("to_node", dst)):
+            if isinstance(name, str) and name not in by_id:
+                unknown.append((j, end, name))
+        if isinstance(dst, str) and dst in by_id:
+            dangling.add(dst)
+    return GraphFacts(nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver)

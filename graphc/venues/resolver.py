@@ -1,0 +1,134 @@
+"""One resolver of market facts (spec §3.3), used by compile, lint, plan and the sandbox.
+
+For each setting (tick, lot, minimums, maximums, significant figures, decimals,
+price range), the first layer that has it wins:
+
+1. the quote snapshot's ``tick`` and ``lot`` for the symbol (spec §7);
+2. ``[markets."SYMBOL"]`` in graphc.toml;
+3. ``[venues.NAME]`` in graphc.toml;
+4. the built-in venue profile (:mod:`graphc.venues.profiles`): its market
+   snapshot, then its per-type part, its defaults, its venue-wide facts.
+
+A market whose venue is not pinned (the router picks it) or not known still gets
+the facts of layers 1-2, so its tick and lot are checked wherever a snapshot or
+the config gives them. Compile aligns generated prices with these facts and lint
+checks with the same ones, so a price compile writes is never one lint flags.
+
+Usage::
+
+    resolver = MarketResolver(quotes, config.market_config)
+    facts = resolver.facts("ETH-USD-PERP", "hyperliquid", "perp")
+    facts.tick, facts.lot, facts.limits["cost"].min, facts.grid_for(price)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Protocol
+
+from graphc.venues.model import MarketFacts, MinMax
+from graphc.venues.profiles import PROFILES
+from graphc.venues.settings import MarketConfig, derived_settings
+
+
+class QuoteFacts(Protocol):
+    """What the resolver reads from a quote (``graphc.quotes.Quote`` has these)."""
+
+    tick: Decimal | None
+    lot: Decimal | None
+
+
+class MarketResolver:
+    """Market facts for ``(symbol, venue, type)``, each looked up once per resolver."""
+
+    def __init__(self, quotes: Mapping[str, QuoteFacts] | None = None, config: MarketConfig | None = None):
+        self.quotes = quotes or {}
+        self.config = config or MarketConfig()
+        self._memo: dict[tuple, MarketFacts] = {}
+
+    def facts(self, symbol: str, venue: str | None, instrument_type: str | None) -> MarketFacts:
+        """What graphc knows about ``symbol`` traded on ``venue`` (None: unpinned) as ``instrument_type``."""
+        venue = venue.lower() if isinstance(venue, str) and venue else None
+        key = (symbol, venue, instrument_type)
+        facts = self._memo.get(key)
+        if facts is None:
+            facts = self._memo[key] = self._resolve(symbol, venue, instrument_type)
+        return facts
+
+    def is_known_venue(self, venue: str | None) -> bool:
+        return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
+
+    def _layers(self, symbol, venue, instrument_type) -> list[tuple[str, dict]]:
+        """Every layer that says something, lowest precedence first."""
+        layers: list[tuple[str, dict | None]] = []
+        if venue is not None:
+            profile: dict = PROFILES.get(venue, {})
+            layers += [
+                (venue, profile.get("venue")),
+                (f"{venue} default", profile.get("default")),
+                (f"{venue} {instrument_type}", profile.get("types", {}).get(instrument_type)),
+                (f"{venue} {symbol}", profile.get("markets", {}).get(symbol)),
+                (f"[venues.{venue}]", self.config.venue(venue)),
+            ]
+        layers.append((f'[markets."{symbol}"]', self.config.market(symbol)))
+        quote = self.quotes.get(symbol)
+        if quote is not None:
+            layers.append(("quotes", {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}))
+        return [(label, derived_settings(values)) for label, values in layers if values]
+
+    def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:
+        settings: dict = {}
+        origin: dict = {}
+        for label, values in self._layers(symbol, venue, instrument_type):
+            settings.update(values)
+            origin.update(dict.fromkeys(values, label))
+        return build_facts(symbol, venue, instrument_type, self.is_known_venue(venue), settings, origin)
+
+
+def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, origin: dict) -> MarketFacts:
+    """Merged settings -> :class:`MarketFacts`, deriving what follows from them."""
+    tick, bands = s.get("tick"), s.get("price_bands", ())
+    price_min, price_max = s.get("price_min"), s.get("price_max")
+    if s.get("prediction"):  # venue-rules.md: prediction prices run tick .. 1 - tick
+        low_tick, high_tick = (bands[0].tick, bands[-1].tick) if bands else (tick, tick)
+        tick_origin = origin.get("price_bands" if bands else "tick")
+        if price_min is None and low_tick is not None:
+            price_min, origin = low_tick, {**origin, "price_min": tick_origin}
+        if price_max is None and high_tick is not None:
+            price_max, origin = 1 - high_tick, {**origin, "price_max": tick_origin}
+    sz, base = s.get("sz_decimals"), s.get("max_decimals_base")
+    market_min = s.get("min_notional_market")
+    if market_min is None and not s.get("separate_market_min"):
+        market_min = s.get("min_notional")
+    return MarketFacts(
+        symbol=symbol,
+        venue=venue,
+        type=instrument_type,
+        known_venue=known_venue,
+        prediction=s.get("prediction"),
+        precision={"amount": s.get("lot"), "price": tick},
+        limits={
+            "amount": MinMax(s.get("min_size"), s.get("max_size")),
+            "price": MinMax(price_min, price_max),
+            "cost": MinMax(s.get("min_notional"), s.get("max_notional")),
+            "market_cost": MinMax(market_min, s.get("max_notional")),
+        },
+        price_bands=bands,
+        sig_figs=s.get("sig_figs"),
+        integer_price_exempt=s.get("integer_price_exempt", False),
+        sz_decimals=sz,
+        # szDecimals >= 0, so while it is unknown the base itself is still a limit
+        max_price_decimals=None if base is None else max(base - (sz or 0), 0),
+        max_price_decimals_base=base,
+        generated_tick=s.get("generated_tick"),
+        cost_unit=s.get("cost_unit") or _quote_currency(symbol),
+        origin=origin,
+    )
+
+
+def _quote_currency(symbol: str) -> str | None:
+    for sep in ("/", "-"):
+        if sep in symbol:
+            return symbol.split(sep)[1].upper()
+    return None

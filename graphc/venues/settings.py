@@ -1,0 +1,267 @@
+"""The settings a market can have, defined once.
+
+:data:`SETTINGS` is the one definition of the keys of ``[venues.NAME]`` and
+``[markets."SYMBOL"]`` in ``graphc.toml``: each key's type and meaning. The
+config loader reads TOML values with :func:`parse_setting` (so a bad value is a
+located GC103 and an unknown key a GC102 with a did-you-mean, when the config
+is read), the built-in profiles use the same keys, and the key table in
+docs/playbooks.md is :func:`settings_table` (a test keeps the two equal).
+
+Types:
+
+- ``decimal``: a TOML integer or float, or a quoted number (``"0.01"``), read as
+  an exact :class:`~decimal.Decimal` (a float through its shortest text, so
+  ``0.01`` is exactly 0.01); never negative.
+- ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors.
+- ``bool``: ``true`` / ``false``.
+- ``bands``: an array of ``[lo, hi, tick]`` arrays of decimals.
+- ``structure``: one of Kalshi's price-level structure names.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+
+@dataclass(frozen=True)
+class Band:
+    """One price interval with its own tick (Kalshi ``price_ranges``)."""
+
+    lo: Decimal
+    hi: Decimal
+    tick: Decimal
+
+
+KALSHI_STRUCTURES = {  # docs.kalshi.com getting_started/fixed_point_migration
+    "linear_cent": (Band(Decimal(0), Decimal(1), Decimal("0.01")),),
+    "tapered_deci_cent": (
+        Band(Decimal(0), Decimal("0.10"), Decimal("0.001")),
+        Band(Decimal("0.10"), Decimal("0.90"), Decimal("0.01")),
+        Band(Decimal("0.90"), Decimal(1), Decimal("0.001")),
+    ),
+    "deci_cent": (Band(Decimal(0), Decimal(1), Decimal("0.001")),),
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: str  # decimal | count | bool | bands | structure
+    meaning: str
+    example: str  # a TOML line
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("tick", "decimal", "Price step. Replaces the venue's default check grid.", "tick = 0.01"),
+    Setting("lot", "decimal", "Size step, in base units, shares or contracts.", "lot = 0.001"),
+    Setting(
+        "sz_decimals",
+        "count",
+        "Hyperliquid szDecimals: sets `lot` to 10^-n (unless `lot` is given) and the price decimals "
+        "limit to 6 - n (perp) or 8 - n (spot).",
+        "sz_decimals = 4",
+    ),
+    Setting("min_size", "decimal", "Smallest order size (GC302).", "min_size = 5"),
+    Setting("max_size", "decimal", "Largest order size (GC309).", "max_size = 3400"),
+    Setting(
+        "min_notional",
+        "decimal",
+        "Smallest size x price, in the quote currency (GC301).",
+        "min_notional = 1",
+    ),
+    Setting("max_notional", "decimal", "Largest size x price, in the quote currency (GC309).", "max_notional = 1e6"),
+    Setting(
+        "min_notional_market",
+        "decimal",
+        "The minimum notional of market orders, where it differs (Binance `applyMinToMarket`).",
+        "min_notional_market = 5",
+    ),
+    Setting("price_min", "decimal", "Lowest price (prediction venues: the tick).", "price_min = 0.01"),
+    Setting("price_max", "decimal", "Highest price (prediction venues: 1 - tick).", "price_max = 0.99"),
+    Setting(
+        "price_bands",
+        "bands",
+        "A tick per price interval, `[lo, hi, tick]` each (Kalshi `price_ranges`); `hi` is exclusive "
+        "except in the last band. Replaces `tick`.",
+        'price_bands = [[0, "0.10", "0.001"], ["0.10", "0.90", "0.01"], ["0.90", 1, "0.001"]]',
+    ),
+    Setting(
+        "price_level_structure",
+        "structure",
+        "Kalshi's name for its bands: " + ", ".join(f"`{name}`" for name in KALSHI_STRUCTURES) + ".",
+        'price_level_structure = "tapered_deci_cent"',
+    ),
+    Setting(
+        "fractional",
+        "bool",
+        "Kalshi `fractional_trading_enabled`: lot 0.01 contracts instead of 1.",
+        "fractional = true",
+    ),
+    Setting("sig_figs", "count", "Most significant figures in a price (Hyperliquid: 5).", "sig_figs = 5"),
+    Setting(
+        "integer_price_exempt",
+        "bool",
+        "Integer prices pass `sig_figs` whatever their length (Hyperliquid).",
+        "integer_price_exempt = true",
+    ),
+    Setting(
+        "prediction",
+        "bool",
+        "The venue lists prediction markets (for a venue known only from config).",
+        "prediction = false",
+    ),
+)
+BY_KEY = {setting.key: setting for setting in SETTINGS}
+KEYS = tuple(BY_KEY)
+
+
+class SettingError(ValueError):
+    """A value of the wrong type or range; ``message`` says what is expected."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def parse_setting(key: str, value):
+    """The typed value of ``key = value``; :class:`SettingError` for a bad one, ``KeyError`` for an unknown key."""
+    kind = BY_KEY[key].kind
+    if kind == "decimal":
+        return _decimal(value, key)
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SettingError(
+                f"`{key}` is a count: a whole number written without a point or quotes, not {_show(value)}",
+                f"write e.g. `{BY_KEY[key].example}`",
+            )
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise SettingError(f"`{key}` must be true or false, not {_show(value)}", f"write `{key} = true`")
+        return value
+    if kind == "structure":
+        if value not in KALSHI_STRUCTURES:
+            raise SettingError(
+                f"`{key}` must be one of {', '.join(KALSHI_STRUCTURES)}, not {_show(value)}",
+                f"write e.g. `{BY_KEY[key].example}`",
+            )
+        return value
+    return _bands(value, key)
+
+
+def _decimal(value, key: str) -> Decimal:
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = Decimal(repr(value))  # the shortest text that reads back as this float: 0.01 stays 0.01
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite():
+        raise SettingError(
+            f"`{key}` must be a number, not {_show(value)}", 'write numbers plainly (0.01) or quoted ("0.01")'
+        )
+    if number < 0:
+        raise SettingError(f"`{key}` must not be negative, not {_show(value)}")
+    return number
+
+
+def _bands(value, key: str) -> tuple[Band, ...]:
+    hint = f"write e.g. `{BY_KEY[key].example}`"
+    if not isinstance(value, list) or not value:
+        raise SettingError(f"`{key}` must be an array of [lo, hi, tick] arrays, not {_show(value)}", hint)
+    bands: list[Band] = []
+    for row in value:
+        if not isinstance(row, list) or len(row) != 3:
+            raise SettingError(f"each band of `{key}` is [lo, hi, tick], not {_show(row)}", hint)
+        band = Band(*(_decimal(x, key) for x in row))
+        if band.tick <= 0 or band.lo >= band.hi:
+            raise SettingError(f"band {_show(row)} of `{key}` needs lo < hi and a positive tick", hint)
+        if bands and band.lo != bands[-1].hi:
+            raise SettingError(
+                f"the bands of `{key}` must follow each other: {_show(row)} does not start at {bands[-1].hi}", hint
+            )
+        bands.append(band)
+    return tuple(bands)
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)
+
+
+def derived_settings(values: dict) -> dict:
+    """``values`` plus what follows from them in the same layer: ``lot`` from ``sz_decimals`` or
+    ``fractional``, ``price_bands`` from ``price_level_structure`` (unless given explicitly)."""
+    out = dict(values)
+    if "sz_decimals" in out and "lot" not in out:
+        out["lot"] = Decimal(1).scaleb(-out["sz_decimals"])
+    if "fractional" in out and "lot" not in out:
+        out["lot"] = Decimal("0.01") if out["fractional"] else Decimal(1)
+    if "price_level_structure" in out and "price_bands" not in out:
+        out["price_bands"] = KALSHI_STRUCTURES[out["price_level_structure"]]
+    return out
+
+
+@dataclass(frozen=True)
+class MarketConfig:
+    """The market settings of ``graphc.toml``, typed: ``venues`` (name -> settings) and
+    ``markets`` (symbol -> settings), each settings dict holding parsed values only."""
+
+    venues: dict = field(default_factory=dict)
+    markets: dict = field(default_factory=dict)
+
+    def venue(self, name: str | None) -> dict | None:
+        return _lookup(self.venues, name)
+
+    def market(self, symbol: str | None) -> dict | None:
+        return _lookup(self.markets, symbol)
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable text naming these settings, for cache keys (equal settings, equal text)."""
+        return json.dumps({"venues": self.venues, "markets": self.markets}, sort_keys=True, default=_plain)
+
+    def __bool__(self) -> bool:
+        return bool(self.venues or self.markets)
+
+
+def _plain(value):
+    if isinstance(value, Band):
+        return [str(value.lo), str(value.hi), str(value.tick)]
+    return str(value)
+
+
+def _lookup(table: dict, key: str | None) -> dict | None:
+    """``table[key]``, else the entry whose key matches in another case (symbols and venues are case-blind here)."""
+    if key is None:
+        return None
+    if key in table:
+        return table[key]
+    lowered = key.lower()
+    for name, settings in table.items():
+        if name.lower() == lowered:
+            return settings
+    return None
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, for docs/playbooks.md."""
+    rows = ["| key | type | meaning | example |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        rows.append(f"| `{s.key}` | {s.kind} | {s.meaning} | `{s.example}` |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,51 @@
+"""What a symbol says about its market: instrument type inference (spec §3.1).
+
+The router accepts a Polymarket market as a slug, a ``:yes``/``:no`` slug, a
+raw token id or a full ``polymarket.com/event/...`` URL (reference:
+orders-and-execution-graphs.md, "Simple Order"), and Kalshi markets by their
+``KX...`` ticker. :func:`prediction_venue` recognises those shapes;
+:func:`infer_instrument` applies §3.1's rules in order. GC306 uses the first to
+catch a prediction-shaped symbol typed spot or perp.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from graphc.vocabulary import PREDICTION_VENUES
+
+_POLYMARKET_URL = re.compile(r"^https?://(www\.)?polymarket\.com/event/", re.IGNORECASE)
+_OUTCOME = re.compile(r":(yes|no)$", re.IGNORECASE)
+_TOKEN_ID = re.compile(r"^[0-9]{20,}$")
+_CONDITION_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
+_KALSHI = re.compile(r"^KX[A-Z0-9]+(-[A-Z0-9.]+)+$")
+
+
+@lru_cache(maxsize=4096)  # a few symbols recur on every leg of a file
+def prediction_venue(symbol: str) -> str | None:
+    """``polymarket`` or ``kalshi`` when the symbol's shape names a prediction market (§3.1 rules 3-4), else None."""
+    if (
+        _POLYMARKET_URL.match(symbol)
+        or _OUTCOME.search(symbol)
+        or _TOKEN_ID.match(symbol)
+        or _CONDITION_ID.match(symbol)
+    ):
+        return "polymarket"
+    if _KALSHI.match(symbol):
+        return "kalshi"
+    return None
+
+
+def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None) -> tuple[str, str | None]:
+    """Spec §3.1, first match wins: ``(type, venue)``, the venue inferred when the symbol names one."""
+    if instrument_type:
+        return instrument_type, venue
+    if venue in PREDICTION_VENUES:
+        return "prediction", venue
+    shaped = prediction_venue(symbol)
+    if shaped is not None:
+        return "prediction", venue or shaped
+    if symbol.endswith("-PERP"):
+        return "perp", venue
+    return "spot", venue

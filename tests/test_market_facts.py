@@ -1,0 +1,305 @@
+"""One resolver of market facts (spec §3.3) and venue-exact generated prices (spec §3.2, §4).
+
+Compile and lint read the same facts: a price compile generates is never one
+lint flags (GC303 tick, GC308 price form), shown here on the spec's examples
+and, for random quotes, templates and venues, by a property test.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import hypothesis
+import pytest
+from click.testing import CliRunner
+from hypothesis import strategies as st
+
+from graphc.cli import cli
+from graphc.lint import LintOptions, lint_source
+from graphc.pipeline import CompileOptions, compile_text
+from graphc.quotes import Quote
+from graphc.venues import MarketResolver
+from graphc.venues.prices import align_generated, common_step, divide_down
+from tests.conftest import write
+from tests.wire_nodes import config
+
+
+def playbook(limit, *, side="buy", qty="10", symbol="ETH-USD", venue=None, type=None):
+    lines = ["graphc: 1", "name: t", "legs:", "  leg:", f"    {side}: {qty!r}", f"    symbol: {symbol!r}"]
+    if venue:
+        lines.append(f"    venue: {venue}")
+    if type:
+        lines.append(f"    type: {type}")
+    lines.append(f"    limit: {limit}")
+    return "\n".join(lines) + "\n"
+
+
+def compiled(text, quotes=None, *, markets=None, venues=None):
+    options = CompileOptions(quotes=quotes or {}, market_config=config(venues, markets))
+    result = compile_text(text, "t.yaml", options)
+    assert result.ok, result.diagnostics
+    return result
+
+
+def price(result, i=0) -> D:
+    return D(result.wire["nodes"][i]["order_type"]["limit"]["price_1e9"]) / 10**9
+
+
+def lint_codes(text, quotes=None, *, markets=None, venues=None):
+    options = LintOptions(
+        compile=CompileOptions(quotes=quotes or {}, market_config=config(venues, markets)),
+        quotes_given=bool(quotes),
+    )
+    return [d.code for d in lint_source(text, "t.yaml", options).result.diagnostics]
+
+
+# -- precedence (spec §3.3) ------------------------------------------------------------------
+
+
+def test_precedence_per_field_quote_then_market_then_venue_then_profile():
+    venues = {"polymarket": {"tick": "0.1", "min_size": 2, "lot": 1}}
+    markets = {"x:yes": {"tick": "0.01", "min_size": 3}}
+    resolver = MarketResolver({"x:yes": Quote(tick=D("0.001"))}, config(venues, markets))
+    facts = resolver.facts("x:yes", "polymarket", "prediction")
+    assert facts.tick == D("0.001") and facts.origin["tick"] == "quotes"
+    assert facts.limits["amount"].min == 3 and facts.origin["min_size"] == '[markets."x:yes"]'
+    assert facts.lot == 1 and facts.origin["lot"] == "[venues.polymarket]"
+    assert facts.limits["cost"].min == 1 and facts.origin["min_notional"] == "polymarket"  # the built-in profile
+    without_quote = MarketResolver({}, config(venues, markets)).facts("x:yes", "polymarket", "prediction")
+    assert without_quote.tick == D("0.01")
+
+
+def test_sz_decimals_from_config_sets_lot_and_price_decimals():
+    facts = MarketResolver({}, config(markets={"ETH-USD-PERP": {"sz_decimals": 4}})).facts(
+        "ETH-USD-PERP", "hyperliquid", "perp"
+    )
+    assert (facts.lot, facts.sz_decimals, facts.max_price_decimals) == (D("0.0001"), 4, 2)
+
+
+def test_compile_uses_the_config_tick_lint_checks(tmp_path):
+    # issue 11: compile ignored [markets."X"].tick while lint used it, so lint flagged compile's own price
+    write(tmp_path, "graphc.toml", '[markets."ETH-USD"]\ntick = 0.5\n')
+    write(tmp_path, "quotes.yaml", "ETH-USD: {bid: 2000.10, ask: 2000.30}\n")
+    path = write(tmp_path, "p.yaml", playbook("bid - 10bps"))
+    runner = CliRunner()
+    out = runner.invoke(cli, ["compile", str(path), "--quotes", str(tmp_path / "quotes.yaml")])
+    assert out.exit_code == 0, out.output
+    # 2000.10 x 0.999 = 1998.0999, a buy: down to the 0.5 grid = 1998.0
+    assert json.loads(out.stdout)["nodes"][0]["order_type"] == {"limit": {"price_1e9": 1998000000000}}
+    lint = runner.invoke(cli, ["lint", str(path), "--quotes", str(tmp_path / "quotes.yaml"), "--format", "json"])
+    assert lint.exit_code == 0 and json.loads(lint.stdout)["diagnostics"] == []
+
+
+def test_compile_stops_on_a_bad_config(tmp_path):
+    write(tmp_path, "graphc.toml", '[markets."ETH-USD"]\ntikc = 0.5\n')
+    path = write(tmp_path, "p.yaml", playbook("2000"))
+    out = CliRunner().invoke(cli, ["compile", str(path)])
+    assert out.exit_code == 1 and "GC102" in out.stderr and "did you mean 'tick'" in out.stderr
+
+
+# -- generated prices (spec §4) ------------------------------------------------------------------
+
+
+def test_polymarket_unknown_tick_generates_on_the_coarse_grid():
+    # spec §4: `ask + 1 tick` with ask 0.56 and no known tick is 0.57
+    quotes = {"x:yes": Quote(bid=D("0.55"), ask=D("0.56"))}
+    assert price(compiled(playbook("ask + 1 tick", symbol="x:yes", qty="10 shares"), quotes)) == D("0.57")
+    # a buy at bid - 1c = 0.545 would be off the 0.01 grid: down to 0.54; a sell up to 0.55
+    quotes = {"x:yes": Quote(bid=D("0.555"), ask=D("0.56"))}
+    assert price(compiled(playbook("bid - 1c", symbol="x:yes", qty="10 shares"), quotes)) == D("0.54")
+    sell = playbook("bid - 1c", side="sell", symbol="x:yes", qty="10 shares")
+    assert price(compiled(sell, quotes)) == D("0.55")
+    # a known tick wins: the market's own 0.001 grid
+    quotes = {"x:yes": Quote(bid=D("0.555"), ask=D("0.56"), tick=D("0.001"))}
+    assert price(compiled(playbook("bid - 1c", symbol="x:yes", qty="10 shares"), quotes)) == D("0.545")
+
+
+def test_a_literal_is_still_checked_against_the_fine_grid():
+    assert "GC303" not in lint_codes(playbook("0.555", symbol="x:yes", qty="10 shares"))
+
+
+@pytest.mark.parametrize(
+    "side, limit, quote, expected",
+    [
+        # spec §4: sell at bid - 10bps with bid 97,250.5: 97153.2495 -> 5 figures, up: 97154
+        ("sell", "bid - 10bps", Quote(bid=D("97250.5"), ask=D("97251")), D("97154")),
+        # buy at mid - 5bps with mid 143.223: 143.1513885 -> 143.15 (down)
+        ("buy", "mid - 5bps", Quote(bid=D("143.2"), ask=D("143.246")), D("143.15")),
+        # integers are exempt: 123456.7 (a buy) -> 123456, not 123450
+        ("buy", "ask", Quote(bid=D("123456"), ask=D("123456.7")), D("123456")),
+    ],
+)
+def test_hyperliquid_generated_prices_have_five_significant_figures(side, limit, quote, expected):
+    text = playbook(limit, side=side, qty="0.01", symbol="BTC-USD-PERP", venue="hyperliquid")
+    result = compiled(text, {"BTC-USD-PERP": quote})
+    assert price(result) == expected
+    assert not {"GC303", "GC308"} & set(lint_codes(text, {"BTC-USD-PERP": quote}))
+
+
+def test_hyperliquid_price_decimals_follow_sz_decimals():
+    # 6 - szDecimals 4 = 2 decimals: 1.234567 x 1 (mid 1.234567) -> 1.2345 by figures, 1.23 by decimals (a buy)
+    quote = {"XYZ-PERP": Quote(bid=D("1.234567"), ask=D("1.234567"))}
+    text = playbook("mid", qty="1", symbol="XYZ-PERP", venue="hyperliquid")
+    assert price(compiled(text, quote)) == D("1.2345")  # szDecimals unknown: at most 6 decimals
+    assert price(compiled(text, quote, markets={"XYZ-PERP": {"sz_decimals": 4}})) == D("1.23")
+
+
+def test_grids_combine_on_their_least_common_multiple():
+    assert common_step(D("0.25"), D("0.1")) == D("0.5")
+    assert common_step(D("0.01"), None, D("1")) == D("1")
+    facts = MarketResolver({"X-PERP": Quote(tick=D("0.25"))}).facts("X-PERP", "hyperliquid", "perp")
+    # 1234.3 has 5 figures but is off the 0.25 tick; the 0.25 tick and the 0.1 figure step meet on 0.5
+    assert align_generated(D("1234.3"), "buy", facts) == D("1234.0")
+    assert align_generated(D("12345.3"), "sell", facts) == D("12346")
+
+
+def test_notional_sizing_divides_exactly_and_never_exceeds_what_was_written():
+    # issue 11: in a 28-digit context N / 3 rounded up to 12345678902 and emitted more than N
+    notional = D("37037036705.999999999999999999")  # 3 x 12345678902 - 1e-18
+    size = divide_down(notional, D(3), D("1e-8"))
+    assert size == D("12345678901.99999999") and size * 3 <= notional
+    text = playbook("3", qty="$37,037,036,705.999999999999999999", symbol="ABC-USD")
+    result = compiled(text)
+    assert result.wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 1234567890199999999}}
+
+
+# -- property: compile's prices pass lint's checks ----------------------------------------------------
+
+MARKETS = [
+    ("polymarket", "prediction", "x:yes"),
+    ("kalshi", "prediction", "KXRAIN-26DEC31-T1"),
+    ("hyperliquid", "perp", "ETH-USD-PERP"),
+    ("hyperliquid", "spot", "PURR/USDC"),
+    ("coinbase", "spot", "BTC-USD"),
+    ("binance", "spot", "BTCUSDT"),
+    (None, "spot", "ETH-USD"),
+]
+
+
+@st.composite
+def priced_legs(draw):
+    venue, kind, symbol = draw(st.sampled_from(MARKETS))
+    prediction = kind == "prediction"
+    if prediction:
+        bid = D(draw(st.integers(10, 9000))).scaleb(-4)  # 0.0010 .. 0.9000
+        tick = draw(st.sampled_from([None, D("0.01"), D("0.001")]))
+    else:
+        bid = D(draw(st.integers(1, 10**9))).scaleb(-draw(st.integers(0, 6)))
+        tick = draw(st.sampled_from([None, D("0.01"), D("0.5"), D("0.25"), D("1"), D("0.0001")]))
+    ask = bid + D(draw(st.integers(0, 50))).scaleb(-4)
+    markets = {}
+    if venue == "hyperliquid" and draw(st.booleans()):
+        markets[symbol] = {"sz_decimals": draw(st.integers(0, 5))}
+    if venue == "kalshi" and draw(st.booleans()):
+        markets[symbol] = {"price_level_structure": draw(st.sampled_from(["tapered_deci_cent", "deci_cent"]))}
+    units = ["bps", "%", "c"] + (["tick"] if tick is not None or venue in ("polymarket", "kalshi") else [])
+    offsets = draw(st.lists(st.tuples(st.sampled_from("+-"), st.integers(1, 40), st.sampled_from(units)), max_size=3))
+    base = draw(st.sampled_from(["bid", "ask", "mid", "last"]))
+    template = base + "".join(f" {sign} {n} {unit}" for sign, n, unit in offsets)
+    side = draw(st.sampled_from(["buy", "sell"]))
+    quote = Quote(bid=bid, ask=ask, last=draw(st.sampled_from([bid, ask])), tick=tick)
+    return venue, symbol, template, side, quote, markets
+
+
+@hypothesis.given(priced_legs())
+def test_every_price_compile_generates_passes_lint_tick_and_form_checks(leg):
+    venue, symbol, template, side, quote, markets = leg
+    qty = "10 shares" if venue in ("polymarket", "kalshi") or symbol.endswith(":yes") else "1"
+    text = playbook(template, side=side, qty=qty, symbol=symbol, venue=venue)
+    quotes = {symbol: quote}
+    result = compile_text(text, "t.yaml", CompileOptions(quotes=quotes, market_config=config(markets=markets)))
+    hypothesis.assume(result.ok)  # e.g. a template that goes negative is GC103, not a price
+    codes = lint_codes(text, quotes, markets=markets)
+    assert not {"GC303", "GC308"} & set(codes), (template, price(result), codes)
+
+
+# -- the `trigger` price base (spec §4) ------------------------------------------------------------
+
+BTC = {"BTC-USD": Quote(bid=D("97250"), ask=D("97251"), tick=D("0.01"))}
+
+
+def stop_playbook(entry_limit="limit: 97000", stop_after="after: entry price BTC-USD below entry -5%", extra=""):
+    return f"""graphc: 1
+name: stop
+legs:
+  entry:
+    buy: 0.25 BTC
+    symbol: BTC-USD
+    {entry_limit}
+  stop:
+    sell: 0.25 BTC
+    symbol: BTC-USD
+    limit: trigger - 0.5%
+    {stop_after}
+{extra}"""
+
+
+def test_trigger_is_the_from_legs_limit_moved_by_the_offset():
+    # 97000 x 0.95 = 92150; less 0.5% = 91689.25 (on the tick)
+    assert price(compiled(stop_playbook(), BTC), 1) == D("91689.25")
+
+
+def test_trigger_falls_back_to_the_mid_of_the_trigger_symbol():
+    # a market-order entry: mid (97250 + 97251) / 2 = 97250.5; x 0.95 = 92387.975; x 0.995 = 91926.035125,
+    # a sell: up to the 0.01 tick = 91926.04
+    assert price(compiled(stop_playbook(entry_limit="policy: sor"), BTC), 1) == D("91926.04")
+
+
+def test_trigger_from_a_top_level_edge():
+    text = stop_playbook(
+        stop_after="activation: wait",
+        extra="edges:\n  - {from: entry, to: stop, trigger: {on_price: {symbol: BTC-USD, direction: below, "
+        "reference: graph_entry_price, offset_pct: -5}}}\n",
+    )
+    assert price(compiled(text, BTC), 1) == D("91689.25")
+
+
+def test_trigger_without_a_price_edge_is_gc105():
+    result = compile_text(stop_playbook(stop_after="after: entry filled"), "t.yaml", CompileOptions(quotes=BTC))
+    [d] = result.diagnostics
+    assert d.code == "GC105" and "has no on_price edge" in d.message and d.span.line == 11  # `limit:`
+
+
+def test_trigger_without_a_reference_price():
+    text = stop_playbook(entry_limit="policy: sor")
+    result = compile_text(text, "t.yaml", CompileOptions(quotes={}))
+    assert [d.code for d in result.diagnostics] == ["GC109"] and "needs the trigger level" in result.diagnostics[
+        0
+    ].message
+    outcome = lint_source(text, "t.yaml", LintOptions()).result  # lint without quotes: unknown, skipped
+    assert outcome.diagnostics == [] and "GC109" in {s.code for s in outcome.skipped}
+
+
+# -- instrument type inference (spec §3.1) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "symbol, venue",
+    [
+        ("https://polymarket.com/event/will-it-rain", "polymarket"),
+        ("https://www.polymarket.com/event/will-it-rain", "polymarket"),  # issue 11: was spot
+        ("http://polymarket.com/event/will-it-rain", "polymarket"),
+        ("will-it-rain:YES", "polymarket"),
+        ("12345678901234567890", "polymarket"),  # 20 digits
+        ("0x" + "0123456789abcdef" * 4, "polymarket"),  # issue 11: a condition id was spot
+        ("KXFEDDECISION-26DEC-C25", "kalshi"),
+    ],
+)
+def test_prediction_shaped_symbols_compile_to_prediction_with_the_venue(symbol, venue):
+    result = compiled(playbook("0.5", qty="10 shares", symbol=symbol))
+    assert result.wire["nodes"][0]["instrument"] == {"symbol": symbol, "type": "prediction", "venue": venue}
+
+
+@pytest.mark.parametrize(
+    "symbol", ["1234567890123456789", "0x" + "ab" * 31, "https://example.com/event/x", "KX-ONLY", "ETH-USD"]
+)
+def test_other_symbols_stay_spot(symbol):
+    result = compiled(playbook("0.5", qty="10", symbol=symbol))
+    assert result.wire["nodes"][0]["instrument"] == {"symbol": symbol, "type": "spot"}
+
+
+def test_a_prediction_shaped_symbol_typed_spot_is_gc306_in_a_playbook():
+    # the hosted-strategies reference's headline pitfall, written as a playbook
+    codes = lint_codes(playbook("0.40", qty="10", symbol="KXFEDDECISION-26DEC-C25", type="spot"))
+    assert codes == ["GC306"]
