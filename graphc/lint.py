@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field, replace
-from functools import cache
+from typing import Protocol
 
-from graphc.config import apply_config
-from graphc.diagnostics import Diagnostic, FileResult, Skip, has_errors, located
+from graphc.config import Config, apply_config
+from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
+from graphc.facts import GraphFacts, graph_facts
 from graphc.files import read_source
 from graphc.inputs import SIMPLE, WIRE, is_playbook_data, kind_of, not_graphc, wire_diagnostics, wrap_simple_order
 from graphc.pipeline import CompileOptions, compile_document
-from graphc.rules.base import LintContext, run_checks
-from graphc.rules.registry import default_severity
+from graphc.rules.base import LintContext, run_rules
+from graphc.rules.registry import CHECKED, RULES
 from graphc.stages.load import load_text
 
 
@@ -23,11 +24,17 @@ from graphc.stages.load import load_text
 class LintOptions:
     """How to lint: compile options, quotes, config, and whether the report lists skipped checks."""
 
-    compile: object = None  # graphc.pipeline.CompileOptions (quotes, params, now)
+    compile: CompileOptions | None = None  # quotes, params, now, the config's market settings
     quotes_given: bool = False
-    config: object = None  # graphc.config.Config
+    config: Config | None = None  # rule severities (its market settings go in through `compile`)
     require_quotes: bool | None = None  # None: only when a snapshot is given (plan/submit: always)
-    report_skips: bool = True  # record skipped checks with their source spans (only reports that list skips need them)
+    report_skips: bool = True  # locate skipped checks in the source (reports that list them); they are always counted
+
+
+class Locates(Protocol):
+    """The way from a wire path back to the source (a compile Locator, or the loaded Document)."""
+
+    def span(self, path) -> Span | None: ...
 
 
 @dataclass
@@ -35,19 +42,12 @@ class LintedGraph:
     """A wire graph ready for the rules, with the way back to the source text."""
 
     wire: dict | None
-    locator: object
+    locator: Locates
     diagnostics: list = field(default_factory=list)
     origin: dict = field(default_factory=dict)
     skips: list = field(default_factory=list)
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
-
-
-@cache
-def rule_families() -> tuple:
-    """Every check, in report order (imported on first use, then kept)."""
-    from graphc.rules import execution, graph, risk, venue
-
-    return (*graph.CHECKS, *venue.CHECKS, *execution.CHECKS, *risk.CHECKS)
+    facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
 
 
 def _classify(doc, path: str, explicit: bool, options: LintOptions):
@@ -61,7 +61,8 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
             options.quotes_given if options.require_quotes is None else options.require_quotes
         )
         result = compile_document(doc, compile_options)
-        return LintedGraph(result.wire, result.locator, result.diagnostics, result.origin, result.skips)
+        locator = result.locator if result.locator is not None else doc  # no locator: no graph was built
+        return LintedGraph(result.wire, locator, result.diagnostics, result.origin, result.skips, facts=result.facts)
     kind = kind_of(data)
     if kind == WIRE:
         return LintedGraph(data, doc, wire_diagnostics(doc), is_wire_input=True)
@@ -74,33 +75,29 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
 
 
 def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
-    config = options.config
-    ctx = LintContext(
-        wire=graph.wire,
-        quotes=(options.compile.quotes if options.compile else {}) or {},
-        quotes_given=options.quotes_given,
-        venue_overrides=dict(getattr(config, "venues", {}) or {}),
-        market_overrides=dict(getattr(config, "markets", {}) or {}),
-        origin=graph.origin,
-        record_skips=options.report_skips,
-    )
+    wire = graph.wire
+    if wire is None:
+        return [], []
+    facts = graph.facts
+    if facts is None:  # a wire graph or a simple order: read the same facts compile would have made
+        compile_options = options.compile or CompileOptions()
+        facts = graph_facts(wire, quotes=compile_options.quotes, resolver=compile_options.resolver())
+    run = run_rules(LintContext(wire, facts), CHECKED)
     diagnostics = []
-    for finding in run_checks(ctx, rule_families()):
-        severity = getattr(finding, "severity", None) or default_severity(finding.code)
-        diagnostics.append(
-            located(
-                Diagnostic(
-                    finding.code, finding.message, path, graph.locator.span(finding.where), severity, finding.hint
-                )
-            )
-        )
-    return diagnostics, _located_skips(ctx.skipped, graph.locator, options)
+    for finding in run.findings:
+        severity = finding.severity or RULES[finding.code].severity
+        span = graph.locator.span(finding.where)
+        diagnostics.append(located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint)))
+    return diagnostics, _located_skips(run.skipped, graph.locator, options)
 
 
 def _located_skips(skips, locator, options: LintOptions) -> list:
-    """Skips with the wire path replaced by the source span (none when no report shows them)."""
+    """Skips with the wire path replaced by its source span (None when no report shows where they are).
+
+    Every skip is kept, so the text summary can count them; only placing them costs time.
+    """
     if not options.report_skips:
-        return []
+        return [Skip(code, None, reason) for code, _, reason in skips]
     return [Skip(code, locator.span(where), reason) for code, where, reason in skips]
 
 
@@ -132,7 +129,7 @@ def _lint_file(path, options, explicit):
 class LintOutcome:
     """What linting one source produced, for the commands that go on to submit it."""
 
-    result: object  # FileResult, or None for a YAML file that is not graphc's
+    result: FileResult | None  # None for a YAML file that is not graphc's
     wire: dict | None = None  # the wire graph (Decimals for fractions), when one was built
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name

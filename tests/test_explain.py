@@ -125,7 +125,7 @@ def test_explain_accepts_codes_in_any_case_and_rule_names(query):
     assert result.stdout.startswith("# GC303: off-tick\n")
 
 
-@pytest.mark.parametrize("query, suggestion", [("GC333", "GC303"), ("gc40", "GC404"), ("hedge-sise", "hedge-size")])
+@pytest.mark.parametrize("query, suggestion", [("GC333", "GC303"), ("gc4o4", "GC404"), ("hedge-sise", "hedge-size")])
 def test_explain_unknown_code_exits_2_with_a_suggestion(query, suggestion):
     result = invoke("explain", query)
     assert result.exit_code == 2
@@ -214,3 +214,54 @@ def test_resources_reject_unknown_kinds_missing_files_and_paths():
     for name in ("../README.md", "rules/GC303.md", "", ".."):
         with pytest.raises(ValueError):
             resources.resource_path("rules", name)
+
+
+# --- the pages are written from the rules ------------------------------------------------------
+
+
+def test_committed_pages_are_what_the_rules_generate():
+    from graphc.rules import docs
+
+    stale = docs.stale(resources.SOURCE_DIRS["rules"])
+    assert stale == [], f"run `python -m graphc.rules.docs`: out of date: {stale}"
+
+
+def test_the_docs_check_fails_on_a_stale_page(tmp_path):
+    from graphc.rules import docs
+
+    docs.write(tmp_path)
+    assert docs.stale(tmp_path) == []
+    page = tmp_path / "GC303.md"
+    page.write_text(page.read_text() + "edited by hand\n")
+    (tmp_path / "GC999.md").write_text("# GC999: gone\n")
+    assert docs.stale(tmp_path) == ["GC303.md", "GC999.md"]
+
+
+def test_every_rule_is_one_place():
+    # metadata, check and page together: each check function reports exactly its own code
+    for code, info in RULES.items():
+        assert info.docs.splitlines()[0].strip(), f"{code} has no lede"
+        assert info.source, f"{code} names no source it rests on"
+        if info.check is not None:
+            assert info.check.rule is info
+    assert all(RULES[c].check is not None for c in RULES if c[2] in "2345")
+    assert [c for c in RULES if c[2] == "1" and RULES[c].check is not None] == ["GC111"]
+
+
+@pytest.mark.parametrize("code", ["GC111", "GC112", "GC309", "GC407", "GC408", "GC503"])
+def test_explain_the_codes_issue_11_added(code):
+    result = invoke("explain", code)
+    assert result.exit_code == 0 and result.stdout.startswith(f"# {code}: ")
+    assert "## Failing example" in result.stdout and "**Rests on:**" in result.stdout
+
+
+def test_rules_markdown_lists_what_each_rule_rests_on():
+    result = invoke("rules", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| Code | Name | Severity | Summary | Rests on |"
+    assert len(lines) == 2 + len(RULES)
+    gc503 = next(line for line in lines if line.startswith("| [GC503]"))
+    assert "Full Execution Graph" in gc503 and "| warning |" in gc503
+    readme = resources.read_text("rules", "README.md")
+    assert result.stdout in readme  # the same table heads docs/rules/README.md

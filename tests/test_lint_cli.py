@@ -99,6 +99,52 @@ def test_reference_wire_examples_lint_clean(tmp_path, index):
     assert result.exit_code == 0, result.output
 
 
+# A realistic snapshot for the reference's Full Execution Graph (ETH around $2,325).
+REFERENCE_QUOTES = "ETH-USD: {bid: 2325.10, ask: 2325.53, tick: 0.01}\nETH-USD-PERP: {bid: 2324.80, ask: 2325.20}\n"
+
+
+def test_the_reference_full_execution_graph_passes_with_realistic_quotes(tmp_path):
+    # issue 11: it got `error GC501 total notional $930,066` and submit refused it. Each order is
+    # under max_notional_usd 500000 (200 x 2325.53 = 465,106; 200 x 2324.80 = 464,960); only the
+    # gross sum is above it, and the reference does not say admission sums the graph: GC503, a warning.
+    full = next(f for f in reference_wire_examples() if "nodes" in f)
+    path = write(tmp_path, "full-graph.json", json.dumps(full, indent=2))
+    quotes = write(tmp_path, "quotes.yaml", REFERENCE_QUOTES)
+    result = lint(path, "--quotes", quotes, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [(d["code"], d["severity"]) for d in report["diagnostics"]] == [("GC503", "warning")]
+    assert "$930,066" in report["diagnostics"][0]["message"]
+
+
+def test_the_hosted_strategies_parallel_roots_example_passes_with_quotes(tmp_path):
+    # hosted-strategies.md: Kalshi YES bought one tick over a 0.17 ask, Polymarket sold one 0.001 tick
+    # under a 0.153 bid (its own log shows bid 0.153 / ask 0.154), 8 shares to clear the $1 minimum
+    graph = REPO / "tests" / "data" / "reference" / "parallel-roots.json"
+    quotes = write(
+        tmp_path, "quotes.yaml", "KX...: {bid: 0.16, ask: 0.17, tick: 0.01}\n4394372...: {bid: 0.153, ask: 0.154}\n"
+    )
+    result = lint(graph, "--quotes", quotes, "--strict")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("no problems in 1 file")
+
+
+def test_a_wire_graph_without_type_or_activation_is_read_as_the_router_reads_it(tmp_path):
+    # issue 11: these were GC104 errors, though the router assumes spot and the SDK infers activation
+    graph = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    for node in graph["nodes"]:
+        del node["instrument"]["type"], node["activation"]
+    path = write(tmp_path, "graph.json", json.dumps(graph, indent=2))
+    result = lint(path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = [(d["code"], d["severity"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert [(code, severity) for code, severity, _ in found] == [("GC111", "warning")] * 4
+    messages = " / ".join(message for _, _, message in found)
+    assert "'spot' has no activation: read as 'root' (no edge leads to it)" in messages
+    assert "'hedge' has no activation: read as 'wait' (an edge leads to it)" in messages
+    assert "'hedge' has no instrument.type: the router reads it as spot" in messages
+
+
 def test_wire_json_findings_point_into_the_json(tmp_path):
     graph = {
         "nodes": [
@@ -170,7 +216,9 @@ def test_ignore_unknown_skips_named_files_that_are_not_graphc(tmp_path):
     assert "no problems in 1 file" in result.stdout
 
 
-def test_skips_are_recorded_only_for_reports_that_list_them():
+def test_skips_are_always_counted_and_located_only_for_reports_that_list_them():
+    # issue 11: skips were recorded only when the report listed them, so plain `graphc lint` could
+    # not say how many checks it skipped
     from graphc.diagnostics import Span
     from graphc.lint import LintOptions, lint_source
 
@@ -178,4 +226,16 @@ def test_skips_are_recorded_only_for_reports_that_list_them():
     listed = lint_source(text, "eth-hedge.yaml", LintOptions(report_skips=True)).result
     unlisted = lint_source(text, "eth-hedge.yaml", LintOptions(report_skips=False)).result
     assert listed.skipped and all(isinstance(skip.where, Span) for skip in listed.skipped)  # no quotes: checks skip
-    assert unlisted.skipped == [] and unlisted.diagnostics == listed.diagnostics
+    assert [(s.code, s.reason) for s in unlisted.skipped] == [(s.code, s.reason) for s in listed.skipped]
+    assert all(skip.where is None for skip in unlisted.skipped) and unlisted.diagnostics == listed.diagnostics
+
+
+def test_the_text_summary_counts_skipped_checks_and_names_explain_skips():
+    result = lint(EXAMPLES / "eth-hedge.yaml")
+    json_report = json.loads(lint(EXAMPLES / "eth-hedge.yaml", "--format", "json").stdout)
+    skipped = sum(len(f["skipped"]) for f in json_report["files"])
+    assert skipped > 0
+    assert result.stdout == f"no problems in 1 file ({skipped} checks skipped; --explain-skips lists them)\n"
+    explained = lint(EXAMPLES / "eth-hedge.yaml", "--explain-skips").stdout
+    assert explained.count(" skipped GC") == skipped
+    assert explained.endswith(f"no problems in 1 file ({skipped} checks skipped)\n")

@@ -149,10 +149,15 @@ def test_text_line_outside_the_source_has_no_snippet():
     assert out == "x.yaml:40:1: error GC100 unexpected end\n\n1 error in 1 file\n"
 
 
-def test_text_skips_only_with_explain_skips():
+def test_text_lists_skips_only_with_explain_skips_but_always_counts_them():
+    # a skipped check is never silent: the summary counts it and names the flag that lists it
     skip = Skip("GC406", Span(4, 12), "needs a quote for the market; pass --quotes")
     results = [FileResult("a.yaml", SOURCE, [], [skip])]
-    assert render("text", results, tool_version="0") == "no problems in 1 file\n"
+    assert render("text", results, tool_version="0") == (
+        "no problems in 1 file (1 check skipped; --explain-skips lists them)\n"
+    )
+    two = [FileResult("a.yaml", SOURCE, [], [skip, skip._replace(code="GC404")])]
+    assert render("text", two, tool_version="0").endswith("(2 checks skipped; --explain-skips lists them)\n")
     out = render("text", results, tool_version="0", explain_skips=True)
     assert out == (
         "a.yaml:4:12: skipped GC406 needs a quote for the market; pass --quotes\n"
@@ -220,7 +225,7 @@ def test_json_validates_against_the_documented_schema(json_validator):
 
 
 def test_json_content_is_sorted_and_complete():
-    report = json.loads(render("json", sample_results(), tool_version="0.1.0", rules=RULES))
+    report = json.loads(render("json", sample_results(), tool_version="0.1.0", rules=report_rules()))
     assert report["version"] == 1 and report["tool"] == "graphc" and report["tool_version"] == "0.1.0"
     assert [f["path"] for f in report["files"]] == ["plays/a.yaml", "plays/b.yaml", "plays/c.yaml"]
     assert [(d["path"], d["line"], d["code"]) for d in report["diagnostics"]] == [
@@ -279,7 +284,8 @@ def _check_sarif(validator, log):
 
 def test_sarif_validates_against_the_official_schema(sarif_validator):
     page = "# GC303 off-tick\n\n## What it does\n\nChecks that a limit price\nis on the tick.\n\n## Example\n"
-    rules = {**RULES, "GC303": dataclasses.replace(RULES["GC303"], help=page)}
+    described = report_rules()
+    rules = {**described, "GC303": dataclasses.replace(described["GC303"], help=page)}
     log = json.loads(render("sarif", sample_results(), tool_version="0.1.0", rules=rules))
     _check_sarif(sarif_validator, log)
     _check_sarif(sarif_validator, json.loads(render("sarif", [], tool_version="0.1.0", rules=rules)))
@@ -358,7 +364,7 @@ def test_sarif_uris_are_relative_with_forward_slashes(tmp_path, monkeypatch, sar
 
 def test_sarif_lists_an_unregistered_code_as_a_rule(sarif_validator):
     d = Diagnostic("GC999", "from the future", "a.yaml", Span(1, 1))
-    log = json.loads(render("sarif", [FileResult("a.yaml", None, [d], [])], tool_version="1", rules=RULES))
+    log = json.loads(render("sarif", [FileResult("a.yaml", None, [d], [])], tool_version="1", rules=report_rules()))
     _check_sarif(sarif_validator, log)
     result = log["runs"][0]["results"][0]
     assert log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "GC999"
@@ -374,7 +380,7 @@ def test_first_paragraph_skips_headings_and_code():
 
 
 def test_github_annotations():
-    out = render("github", sample_results(), tool_version="1", rules=RULES).splitlines()
+    out = render("github", sample_results(), tool_version="1", rules=report_rules()).splitlines()
     assert out == [
         "::error file=plays/a.yaml,line=4,col=12,endLine=4,endColumn=17,title=GC303 off-tick::"
         "limit price 0.123 is not on the 0.01 tick%0Ahint: use 0.12 or 0.13",

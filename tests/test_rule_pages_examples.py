@@ -57,3 +57,15 @@ def test_fix_does_not(tmp_path, code):
     if quotes is None:
         quotes = section_blocks(page, "Failing example")[1]
     assert code not in codes_for(tmp_path, code, example, quotes)
+
+
+@pytest.mark.parametrize("code", sorted(c for c in RULES if RULES[c].flagged))
+def test_the_options_suppression_example_silences_the_finding(tmp_path, code):
+    """The page's `# graphc: ignore[CODE]` line is a line of the failing example, and it works
+    (on the last such line: GC408's example has two exits of one size, and the second is reported)."""
+    (kind, text), quotes = section_blocks((PAGES / f"{code}.md").read_text(), "Failing example")
+    flagged = RULES[code].flagged
+    before, found, after = text.rpartition(flagged + "\n")
+    assert found, f"{code}: the flagged line {flagged!r} is not in the failing example"
+    silenced = f"{before}{flagged}  # graphc: ignore[{code}]\n{after}"
+    assert code not in codes_for(tmp_path, code, (kind, silenced), quotes)

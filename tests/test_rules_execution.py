@@ -1,4 +1,4 @@
-"""GC401-GC406: one failing wire graph and a near-identical passing one per code."""
+"""GC401-GC408: one failing wire graph and a near-identical passing one per code."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import pytest
 
 from graphc.quotes import Quote
 from graphc.rules import execution
-from graphc.rules.base import LintContext, run_checks
-from tests.wire_nodes import wire_node
+from tests.wire_nodes import run_rules_on, wire_node
 
 QUOTES = {
     "ETH-USD": Quote(bid=Decimal("2000"), ask=Decimal("2001"), tick=Decimal("0.5")),
     "ETH-USD-PERP": Quote(bid=Decimal("2000"), ask=Decimal("2001")),
     "will-it-rain:yes": Quote(bid=Decimal("0.53"), ask=Decimal("0.55"), tick=Decimal("0.01")),
+    "cheap:yes": Quote(bid=Decimal("0.040"), ask=Decimal("0.050"), tick=Decimal("0.001")),
+    "BTC-USD": Quote(bid=Decimal("97250"), ask=Decimal("97251"), tick=Decimal("0.01")),
 }
 
 
@@ -22,11 +23,8 @@ node = wire_node
 
 
 def lint(nodes, edges=(), quotes=None):
-    ctx = LintContext(
-        wire={"nodes": list(nodes), "edges": list(edges), "is_sandbox": True},
-        quotes=QUOTES if quotes is None else quotes,
-    )
-    return run_checks(ctx, execution.CHECKS), ctx
+    wire = {"nodes": list(nodes), "edges": list(edges), "is_sandbox": True}
+    return run_rules_on(wire, execution.RULES, quotes=QUOTES if quotes is None else quotes)
 
 
 def only(findings, code):
@@ -36,10 +34,9 @@ def only(findings, code):
 
 PACING = {"uniform": {"num_slices": 10, "interval_ms": 30000}}
 
-# (failing execution fields, passing near-identical fields, field reported, words)
+# (failing execution fields, passing near-identical fields, field reported, words): the reference's
+# Execution Policies table supports exactly these two contradictions
 GC401_CASES = [
-    (dict(policy="passive_limit"), dict(policy="passive_limit", price="2000"), "policy", "market order"),
-    (dict(policy="passive_ladder"), dict(policy="aggressive_chase"), "policy", "market order"),
     (dict(policy="ioc_sweep", tif="GTC"), dict(policy="ioc_sweep", tif="IOC"), "tif", "GTC"),
     (
         dict(policy="passive_limit", price="2000", tif="IOC"),
@@ -48,9 +45,16 @@ GC401_CASES = [
         "IOC",
     ),
     (dict(policy="passive_ladder", price="2000", tif="fok"), dict(policy="passive_ladder", price="2000"), "tif", "FOK"),
-    (dict(policy="time_drip", tif="FOK"), dict(policy="time_drip"), "tif", "FOK"),
-    (dict(policy="ioc_sweep", pacing=PACING), dict(policy="sor", pacing=PACING), "pacing", "ioc_sweep"),
-    (dict(pacing=PACING, tif="IOC"), dict(pacing=PACING, tif="GTC"), "tif", "TWAP"),
+]
+
+# Combinations the reference does not rule out (issue 11: they were false positives)
+GC401_NOT_CONTRADICTIONS = [
+    dict(policy="passive_limit"),  # a market order: the router posts at the touch
+    dict(policy="passive_ladder"),
+    dict(policy="time_drip", tif="FOK"),  # the SOR picks the tactic; each attempt may be immediate
+    dict(policy="time_drip", tif="IOC"),
+    dict(policy="ioc_sweep", pacing=PACING),  # each TWAP slice can be its own sweep
+    dict(pacing=PACING, tif="IOC"),
 ]
 
 
@@ -65,6 +69,11 @@ def test_gc401_contradiction(bad, good, field, words):
     assert finding.where == ("nodes", 0, "execution", field)
     assert words in finding.message
     assert lint([_node_with(good)])[0] == []
+
+
+@pytest.mark.parametrize("fields", GC401_NOT_CONTRADICTIONS)
+def test_gc401_is_silent_where_the_reference_allows_it(fields):
+    assert lint([_node_with(fields)])[0] == []
 
 
 def test_gc402_twap_longer_than_horizon():
@@ -108,9 +117,9 @@ def test_gc404_passes_off_the_touch(side, price):
 
 
 def test_gc404_and_gc406_skip_without_a_quote():
-    findings, ctx = lint([node(price="2001")], quotes={})
+    findings, skips = lint([node(price="2001")], quotes={})
     assert findings == []
-    assert {skip.code for skip in ctx.skipped} == {"GC404", "GC406"}
+    assert {skip.code for skip in skips} == {"GC404", "GC406"}
 
 
 HEDGE_EDGE = {
@@ -135,6 +144,7 @@ def test_gc405_hedge_size_differs():
         node("hedge", "sell", "200", symbol="ETH-USD-PERP", activation="wait"),  # same size
         node("hedge", "buy", "150", activation="wait"),  # same side, same instrument: an add, not a hedge
         node("hedge", "sell", "derived", symbol="ETH-USD-PERP", activation="wait"),  # follows the fills
+        node("hedge", "sell", "100", activation="wait"),  # a scale-out exit on the same instrument
     ],
 )
 def test_gc405_passes(hedge):
@@ -147,14 +157,125 @@ def test_gc405_needs_a_fill_edge():
     assert lint(nodes, [edge])[0] == []
 
 
-def test_gc406_far_from_mid():
-    [finding] = only(lint([node(price="0.80", symbol="will-it-rain:yes")])[0], "GC406")
+def test_gc406_far_from_mid_on_spot():
+    [finding] = only(lint([node(price="2300")])[0], "GC406")  # mid 2000.5: 14.97% above
     assert finding.where == ("nodes", 0, "order_type")
-    assert "48.1% above the quote mid 0.54" in finding.message
+    assert "15.0% above the quote mid 2000.5" in finding.message
 
 
-def test_gc406_passes_within_ten_percent():
-    assert lint([node(price="0.59", symbol="will-it-rain:yes")])[0] == []
+@pytest.mark.parametrize(
+    "price, flagged",
+    [
+        ("2200.55", False),  # exactly 10% above the 2000.5 mid: "more than 10%" is not met
+        ("1800.45", False),  # exactly 10% below
+        ("2200.56", True),  # just above 10%
+        ("1800.44", True),  # just below -10%
+    ],
+)
+def test_gc406_ten_percent_boundary(price, flagged):
+    # a flipped comparison (>= for >) must fail here: the boundary itself passes
+    findings, _ = lint([node(price=price)])
+    assert ([f.code for f in findings] == ["GC406"]) is flagged
+
+
+@pytest.mark.parametrize(
+    "price, flagged",
+    [
+        ("0.051", False),  # the reference's "cross by one tick" on a cheap outcome: 0.006 from the 0.045 mid
+        ("0.145", False),  # exactly 0.10 above the mid: not more than 0.10
+        ("0.1451", True),
+        ("0.80", True),
+    ],
+)
+def test_gc406_is_absolute_on_prediction_markets(price, flagged):
+    findings, _ = lint([node(price=price, symbol="cheap:yes", type="prediction")])
+    assert ([f.code for f in findings] == ["GC406"]) is flagged
+    if flagged:
+        assert "on a prediction market" in findings[0].message
+
+
+def test_gc406_prediction_message():
+    [finding] = only(lint([node(price="0.80", symbol="will-it-rain:yes", type="prediction")])[0], "GC406")
+    assert finding.message == (
+        "node 'spot' limit 0.8 is 0.26 above the quote mid 0.54 (more than 0.1 on a prediction market)"
+    )
+
+
+def _on_price(src, dst, direction="below", offset="-5.0", symbol="BTC-USD", j=0):
+    trigger = {
+        "on_price": {
+            "symbol": symbol,
+            "direction": direction,
+            "reference": "graph_entry_price",
+            "offset_pct": Decimal(offset),
+        }
+    }
+    return {"edge_id": f"e{j}", "from_node": src, "to_node": dst, "trigger": trigger}
+
+
+def test_gc407_stop_priced_from_todays_bid_rests():
+    # entry limit 97000; the stop fires at 97000 x 0.95 = 92150; a sell limit at 96763.75 is above it
+    nodes = [
+        node("entry", qty="0.25", price="97000", symbol="BTC-USD"),
+        node("stop", "sell", "0.25", price="96763.75", symbol="BTC-USD", activation="wait"),
+    ]
+    [finding] = only(lint(nodes, [_on_price("entry", "stop")])[0], "GC407")
+    assert finding.where == ("nodes", 1, "order_type")
+    assert "about 92150" in finding.message and "96763.75" in finding.message
+    assert "limit: trigger - 0.5%" in finding.hint
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        node("stop", "sell", "0.25", price="91689.25", symbol="BTC-USD", activation="wait"),  # trigger - 0.5%
+        node("stop", "sell", "0.25", price="92150", symbol="BTC-USD", activation="wait"),  # exactly the level
+        node("stop", "sell", "0.25", symbol="BTC-USD", activation="wait"),  # a market order
+    ],
+)
+def test_gc407_passes_when_marketable_at_the_level(stop):
+    nodes = [node("entry", qty="0.25", price="97000", symbol="BTC-USD"), stop]
+    assert lint(nodes, [_on_price("entry", "stop")])[0] == []
+
+
+def test_gc407_buy_stop_and_mid_reference():
+    # a market-order entry has no limit: the reference is the BTC-USD mid 97250.5; +5%: 97250.5 + 4862.525 = 102113.025
+    nodes = [
+        node("entry", "sell", "0.25", symbol="BTC-USD"),
+        node("cover", "buy", "0.25", price="97300", symbol="BTC-USD", activation="wait"),
+    ]
+    [finding] = only(lint(nodes, [_on_price("entry", "cover", "above", "5.0")])[0], "GC407")
+    assert "about 102113.025" in finding.message and "below that level" in finding.message
+    findings, skips = lint(nodes, [_on_price("entry", "cover", "above", "5.0")], quotes={})
+    assert findings == [] and "GC407" in {s.code for s in skips}
+
+
+def _bracket(tp="0.25", stop="0.25", entry="0.5"):
+    nodes = [
+        node("entry", qty=entry, price="97000", symbol="BTC-USD"),
+        node("take-profit", "sell", tp, symbol="BTC-USD", activation="wait"),
+        node("stop", "sell", stop, symbol="BTC-USD", activation="wait"),
+    ]
+    edges = [_on_price("entry", "take-profit", "above", "3.0", j=0), _on_price("entry", "stop", "below", "-2.0", j=1)]
+    return nodes, edges
+
+
+def test_gc408_exits_that_each_sell_the_whole_entry():
+    [finding] = only(lint(*_bracket("0.5", "0.5"))[0], "GC408")
+    assert finding.where == ("nodes", 2, "quantity")
+    assert finding.message.startswith("exits of 'entry' (take-profit 0.5, stop 0.5) sell 1 BTC-USD, more than the 0.5")
+
+
+@pytest.mark.parametrize("tp, stop", [("0.25", "0.25"), ("0.5", "0"), ("0.3", "0.2")])
+def test_gc408_passes_up_to_the_parent_size(tp, stop):
+    nodes, edges = _bracket(tp, stop)
+    if stop == "0":
+        nodes, edges = nodes[:2], edges[:1]
+    assert lint(nodes, edges)[0] == []
+
+
+def test_gc408_derived_exits_count_the_whole_parent():
+    assert [f.code for f in lint(*_bracket("derived", "0.1"))[0]] == ["GC408"]
 
 
 def test_malformed_nodes_never_raise():

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from graphc.rules import graph
-from graphc.rules.base import LintContext, run_checks
+from tests.wire_nodes import run_rules_on
 
 
 def node(node_id, activation="root", quantity=None):
@@ -39,7 +39,7 @@ def wire(nodes, edges=()):
 
 
 def lint(w):
-    return run_checks(LintContext(wire=w), graph.CHECKS)
+    return run_rules_on(w, graph.RULES)[0]
 
 
 def codes(findings):
@@ -211,6 +211,34 @@ def test_gc208_trigger_condition_mismatch(bad_edge, where, words):
     ],
 )
 def test_gc208_passes_for_consistent_edges(good_edge):
+    assert lint(wire([node("spot"), node("hedge", "wait")], [good_edge])) == []
+
+
+def on_price(direction, offset, reference="graph_entry_price"):
+    params = {"symbol": "ETH-USD", "direction": direction, "reference": reference, "offset_pct": Decimal(offset)}
+    return edge(0, "spot", "hedge", {"on_price": params})
+
+
+@pytest.mark.parametrize(
+    "bad_edge, words",
+    [
+        (on_price("below", "5"), "fires at once"),  # `below entry 5%`: already below the level at the start
+        (on_price("above", "-3"), "fires at once"),
+        (on_price("below", "-100"), "never fires"),  # the boundary: a price of zero
+        (on_price("below", "-150"), "never fires"),
+        (on_price("below", "-5", "last_price"), "reference 'last_price'"),
+    ],
+)
+def test_gc208_on_price_that_fires_at_once_or_never(bad_edge, words):
+    [finding] = only(lint(wire([node("spot"), node("hedge", "wait")], [bad_edge])), "GC208")
+    assert finding.where == ("edges", 0, "trigger") and words in finding.message
+
+
+@pytest.mark.parametrize(
+    "good_edge",
+    [on_price("below", "-5"), on_price("above", "3"), on_price("below", "-99.99"), on_price("below", "0")],
+)
+def test_gc208_on_price_that_can_fire(good_edge):
     assert lint(wire([node("spot"), node("hedge", "wait")], [good_edge])) == []
 
 

@@ -1,15 +1,15 @@
-"""GC501-GC502: one failing wire graph and a near-identical passing one per code."""
+"""GC501-GC503: one failing wire graph and a near-identical passing one per code."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from decimal import Decimal as D
 
 import pytest
 
 from graphc.quotes import Quote
 from graphc.rules import risk
-from graphc.rules.base import LintContext, run_checks
-from tests.wire_nodes import wire_node
+from tests.wire_nodes import run_rules_on, wire_node
 
 QUOTES = {"BTC-USD": Quote(bid=Decimal("60000"), ask=Decimal("60010"))}
 WHERE = ("risk", "admission", "max_notional_usd")
@@ -25,39 +25,76 @@ def lint(nodes, max_notional=None, is_sandbox=True, risk_section=None, quotes=No
         wire["risk"] = {"admission": {"max_notional_usd": max_notional}}
     if risk_section is not None:
         wire["risk"] = risk_section
-    ctx = LintContext(wire=wire, quotes=QUOTES if quotes is None else quotes)
-    return run_checks(ctx, risk.CHECKS), ctx
+    return run_rules_on(wire, risk.RULES, quotes=QUOTES if quotes is None else quotes)
 
 
 LEGS = [node("spot", "100", "2000"), node("more", "200", "2000"), node("btc", "1", symbol="BTC-USD", side="sell")]
 
 
-def test_gc501_total_notional_above_the_limit():
+# spot 100 x 2000 = $200,000; more 200 x 2000 = $400,000; btc 1 x bid 60000 = $60,000: gross $660,000
+
+
+def test_gc501_one_order_above_the_limit():
+    findings, _ = lint(LEGS, max_notional=300_000)
+    gc501 = [f for f in findings if f.code == "GC501"]
+    [finding] = gc501  # only `more` ($400,000) is above $300,000
+    assert finding.where == ("nodes", 1, "quantity")
+    assert finding.message == (
+        "order 'more' is $400,000 notional, above risk.max_notional $300,000: the router refuses the graph at admission"
+    )
+    assert finding.hint.startswith("cut this order by $100,000 or more")
+
+
+@pytest.mark.parametrize("limit, flagged", [(400_000, False), (Decimal("399999.99"), True)])
+def test_gc501_boundary_is_the_limit_itself(limit, flagged):
+    findings, _ = lint(LEGS, max_notional=limit)
+    assert ("GC501" in {f.code for f in findings}) is flagged
+
+
+def test_gc501_skips_an_order_whose_notional_is_unknown():
+    findings, skips = lint(LEGS, max_notional=660_000, quotes={})
+    assert findings == []
+    gc501 = [s for s in skips if s.code == "GC501"]
+    assert [s.where for s in gc501] == [("nodes", 2, "quantity")] and "no quote for BTC-USD" in gc501[0].reason
+
+
+def test_gc503_gross_notional_above_the_limit_is_a_warning():
     findings, _ = lint(LEGS, max_notional=500_000)
-    [finding] = findings
-    assert (finding.code, finding.where) == ("GC501", WHERE)
-    assert "$660,000" in finding.message and "$500,000" in finding.message
+    [finding] = [f for f in findings if f.code == "GC503"]
+    assert finding.where == WHERE and finding.severity is None  # the rule's own severity: warning
+    assert "gross notional $660,000 of all legs is above risk.max_notional $500,000" in finding.message
     assert "more $400,000, spot $200,000, btc $60,000" in finding.message
+    assert risk.check_gross_notional.rule.severity == "warning"
 
 
-def test_gc501_passes_at_the_limit():
+def test_gc503_passes_at_the_limit():
     assert lint(LEGS, max_notional=660_000)[0] == []
 
 
-def test_gc501_skips_when_a_notional_is_unknown():
-    findings, ctx = lint(LEGS, max_notional=660_000, quotes={})
+def test_gc503_skips_when_a_notional_is_unknown():
+    findings, skips = lint(LEGS, max_notional=660_000, quotes={})
     assert findings == []
-    [skip] = ctx.skipped
-    assert (skip.code, skip.where) == ("GC501", WHERE) and "btc" in skip.reason
+    [skip] = [s for s in skips if s.code == "GC503"]
+    assert skip.where == WHERE and "btc" in skip.reason
 
 
-def test_gc501_reports_when_the_known_part_already_exceeds():
+def test_gc503_reports_when_the_known_part_already_exceeds():
     findings, _ = lint(LEGS + [node("tail", "derived")], max_notional=Decimal("500000.5"), quotes={})
-    [finding] = findings
+    [finding] = [f for f in findings if f.code == "GC503"]
     assert "$600,000 (at least; 2 legs" in finding.message and "$500,000.50" in finding.message
 
 
-def test_gc501_without_a_limit_is_silent():
+def test_the_reference_full_graph_is_not_an_error():
+    # orders-and-execution-graphs.md: 200 ETH spot buy + 200 ETH perp sell under max_notional_usd 500000
+    quotes = {"ETH-USD": Quote(bid=D("2325.10"), ask=D("2325.53")), "ETH-USD-PERP": Quote(bid=D("2324.80"))}
+    nodes = [node("spot", "200", symbol="ETH-USD"), node("hedge", "200", symbol="ETH-USD-PERP", side="sell")]
+    findings, _ = lint(nodes, max_notional=500_000, quotes=quotes)
+    # 200 x 2325.53 = 465,106 and 200 x 2324.80 = 464,960: each under 500,000, together 930,066
+    assert [(f.code, f.severity) for f in findings] == [("GC503", None)]
+    assert "$930,066" in findings[0].message
+
+
+def test_risk_rules_without_a_limit_are_silent():
     assert lint(LEGS)[0] == []
 
 

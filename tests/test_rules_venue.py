@@ -1,4 +1,4 @@
-"""GC301-GC308 over minimal wire graphs: each code has a failing and a near-identical passing graph."""
+"""GC301-GC309 over minimal wire graphs: each code has a failing and a near-identical passing graph."""
 
 from decimal import Decimal as D
 
@@ -6,8 +6,8 @@ import pytest
 
 from graphc.quotes import Quote
 from graphc.rules import venue
-from graphc.rules.base import LintContext, run_checks
-from graphc.venues import MinMax, fmt_decimal, market_for, validate_overrides
+from graphc.venues import MarketResolver, MinMax, fmt_decimal
+from tests.wire_nodes import config, run_rules_on
 
 PM = "will-it-rain"  # a Polymarket slug
 KX = "KXRAIN-25DEC31-T1"  # a Kalshi ticker
@@ -30,13 +30,8 @@ def node(symbol, qty, price=None, *, venue=None, type="prediction", side="buy", 
 
 
 def lint(*nodes, quotes=None, venues=None, markets=None):
-    ctx = LintContext(
-        wire={"nodes": list(nodes), "edges": [], "is_sandbox": True},
-        quotes=quotes or {},
-        venue_overrides=venues or {},
-        market_overrides=markets or {},
-    )
-    return run_checks(ctx, venue.CHECKS), ctx
+    wire = {"nodes": list(nodes), "edges": [], "is_sandbox": True}
+    return run_rules_on(wire, venue.RULES, quotes=quotes, venues=venues, markets=markets)
 
 
 def codes(*nodes, **kw):
@@ -50,7 +45,7 @@ def only(code, *nodes, **kw):
 
 
 def skipped(*nodes, **kw):
-    return {s.code: s for s in lint(*nodes, **kw)[1].skipped}
+    return {s.code: s for s in lint(*nodes, **kw)[1]}
 
 
 # -- one failing and one passing graph per code ---------------------------------------
@@ -67,6 +62,10 @@ FAIL_PASS = {
         node(HL, "0.01", "12345.6", venue="hyperliquid", type="perp"),
         node(HL, "0.001", "123456", venue="hyperliquid", type="perp"),
     ),
+    "GC309": (
+        node("BTC-USD", "3400.00000001", "60000", venue="coinbase", type="spot"),
+        node("BTC-USD", "2500", "60000", venue="coinbase", type="spot"),
+    ),
 }
 
 
@@ -78,8 +77,9 @@ def test_each_code_fails_and_passes(code):
 
 
 def test_every_venue_code_has_a_fixture_and_a_check():
-    declared = sorted(c for check in venue.CHECKS for c in check.codes)
-    assert declared == sorted(FAIL_PASS) == [f"GC30{i}" for i in range(1, 9)]
+    declared = sorted(r.code for r in venue.RULES)
+    assert declared == sorted(FAIL_PASS) == [f"GC30{i}" for i in range(1, 10)]
+    assert all(r.check is not None for r in venue.RULES)
 
 
 # -- GC301 min notional ----------------------------------------------------------------
@@ -114,10 +114,19 @@ def test_gc301_market_order_uses_the_quote_ask_for_buys_and_bid_for_sells():
 
 
 def test_gc301_market_order_without_quote_is_skipped_not_passed():
-    findings, ctx = lint(node(PM, 6, venue="polymarket"))
+    findings, skips = lint(node(PM, 6, venue="polymarket"))
     assert findings == []
-    assert [(s.code, s.where) for s in ctx.skipped] == [("GC301", ("nodes", 0, "quantity"))]
-    assert "no quote" in ctx.skipped[0].reason
+    gc301 = [s for s in skips if s.code == "GC301"]
+    assert [(s.code, s.where) for s in gc301] == [("GC301", ("nodes", 0, "quantity"))]
+    assert "no quote" in gc301[0].reason
+
+
+def test_gc301_polymarket_one_dollar_boundary():
+    # 4 x 0.25 = $1.00 exactly: at the minimum, not below it; 0.2499 x 4 = $0.9996 is below
+    assert "GC301" not in codes(node(PM, 5, "0.20", venue="polymarket"))  # 5 x 0.20 = $1.00
+    assert "GC301" not in codes(node(PM, 4, "0.25", venue="polymarket", side="sell"))
+    below = only("GC301", node(PM, 5, "0.199", venue="polymarket"))  # 5 x 0.199 = $0.995
+    assert below.message.startswith("Polymarket order notional $0.99 is below the $1.00 minimum")
 
 
 def test_gc301_hyperliquid_ten_dollars_and_kalshi_has_no_minimum():
@@ -170,10 +179,13 @@ def test_gc303_polymarket_0_0005_is_off_the_default_grid():
     assert "GC304" in [f.code for f in findings]  # and below the 0.001 floor
 
 
-def test_gc303_config_beats_quote_and_kalshi_bands():
+def test_gc303_quote_beats_config_and_kalshi_bands():
+    # spec §3.3: the snapshot's tick first, then [markets."SYMBOL"], then [venues.NAME], then the profile
     n = node(PM, 10, "0.555", venue="polymarket")
-    assert codes(n, quotes={PM: Quote(tick=D("0.01"))}, markets={PM: {"tick": "0.001"}}) == []
-    assert codes(n, quotes={PM: Quote(tick=D("0.01"))}, venues={"polymarket": {"tick": 0.001}}) == []
+    assert codes(n, quotes={PM: Quote(tick=D("0.01"))}, markets={PM: {"tick": "0.001"}}) == ["GC303"]
+    assert codes(n, markets={PM: {"tick": "0.01"}}, venues={"polymarket": {"tick": 0.001}}) == ["GC303"]
+    assert codes(n, venues={"polymarket": {"tick": 0.01}}) == ["GC303"]
+    assert codes(n, markets={PM: {"tick": "0.001"}}, venues={"polymarket": {"tick": 0.01}}) == []
     bands = {KX: {"price_level_structure": "tapered_deci_cent"}}
     assert codes(node(KX, 1, "0.055", venue="kalshi"), markets=bands) == []
     found = only("GC303", node(KX, 1, "0.555", venue="kalshi"), markets=bands)
@@ -191,10 +203,8 @@ def test_gc304_ranges():
     # Polymarket's range follows the tick: 0.001-0.999 by default, 0.01-0.99 with a 0.01 tick
     assert codes(node(PM, 5, "0.999", venue="polymarket")) == []
     assert codes(node(PM, 5, "0.9995", venue="polymarket"), quotes={PM: Quote(tick=D("0.0001"))}) == []
-    tight = market_for(
-        "polymarket", PM, "prediction", quote=Quote(tick=D("0.001")), market_overrides={PM: {"tick": 0.01}}
-    )
-    assert tight.limits["price"] == MinMax(D("0.01"), D("0.99"))
+    tight = MarketResolver({PM: Quote(tick=D("0.01"))}, config(markets={PM: {"tick": 0.001}}))
+    assert tight.facts(PM, "polymarket", "prediction").limits["price"] == MinMax(D("0.01"), D("0.99"))
     # any prediction, even without a venue pin: strictly inside 0..1
     sor = only("GC304", node(PM, 5, "55", type="prediction"))
     assert sor.message == "price 55 is not strictly between 0 and 1" and "55c = 0.55" in sor.hint
@@ -237,6 +247,26 @@ def test_gc306_both_directions():
     reverse = only("GC306", node("BTC-USD", "0.001", "50000", venue="coinbase", type="prediction"))
     assert reverse.where == ("nodes", 0, "instrument", "venue")
     assert codes(node(PM, 5, "0.50", type="prediction")) == []  # no pin: the router picks
+
+
+@pytest.mark.parametrize(
+    "symbol",
+    [
+        "KXFEDDECISION-26DEC-C25",
+        "will-it-rain:yes",
+        "will-it-rain:NO",
+        "https://polymarket.com/event/will-it-rain",
+        "http://www.polymarket.com/event/will-it-rain",
+        "12345678901234567890123",
+        "0x" + "ab" * 32,
+    ],
+)
+@pytest.mark.parametrize("kind", ["spot", "perp"])
+def test_gc306_prediction_shaped_symbol_typed_spot_or_perp(symbol, kind):
+    # the hosted-strategies reference's headline pitfall: typed spot, the router cannot route it
+    found = only("GC306", node(symbol, 5, "0.50", type=kind))
+    assert found.where == ("nodes", 0, "instrument", "type") and "market" in found.message
+    assert codes(node(symbol, 5, "0.50", type="prediction")) == []
 
 
 # -- GC307 unknown venue ---------------------------------------------------------------
@@ -304,20 +334,28 @@ def test_gc308_decimals_need_sz_decimals():
 # -- SOR, helpers, config ----------------------------------------------------------------
 
 
-def test_sor_spot_gets_no_venue_checks_and_no_skips():
-    findings, ctx = lint(node("ETH-USD", 200, type="spot"))
-    assert findings == [] and ctx.skipped == []
+def test_unpinned_leg_is_checked_with_the_facts_that_are_known():
+    # no venue: the router picks it, so its minimums are unknown (skipped, said so), but the
+    # snapshot's tick and lot are the market's own and are checked
+    unpinned = node("ETH-USD", "1.5", "2000.05", type="spot")
+    findings, skips = lint(unpinned)
+    assert findings == [] and {"GC301", "GC302", "GC303", "GC305", "GC309"} <= {s.code for s in skips}
+    assert "no venue pinned" in skipped(unpinned)["GC301"].reason
+    quotes = {"ETH-USD": Quote(bid=D(2000), ask=D("2000.1"), tick=D("0.1"), lot=D("0.01"))}
+    found = only("GC303", unpinned, quotes=quotes)
+    assert found.message == "price 2000.05 is not on the venue's 0.1 tick"
+    assert codes(node("ETH-USD", "1.505", "2000.1", type="spot"), quotes=quotes) == ["GC305"]
+    assert codes(node("ETH-USD", "1.5", "2000.05", type="spot"), markets={"ETH-USD": {"tick": "0.1"}}) == ["GC303"]
 
 
 def test_reference_graph_lints_clean():
     wire = [node("ETH-USD", 200, type="spot"), node("ETH-USD-PERP", 200, venue="hyperliquid", type="perp")]
-    findings, ctx = lint(*wire)
-    assert findings == [] and {s.code for s in ctx.skipped} == {"GC301", "GC305"}
+    findings, skips = lint(*wire)
+    assert findings == [] and {s.code for s in skips} == {"GC301", "GC302", "GC305", "GC309"}
 
 
-def test_fmt_decimal_and_override_validation():
+def test_fmt_decimal_and_the_resolver():
     assert [fmt_decimal(D(x)) for x in ("100", "0.500", "1E+2", "0.00000001")] == ["100", "0.5", "100", "0.00000001"]
-    assert validate_overrides({"tick": "0.01", "sz_decimals": 3}) == []
-    assert len(validate_overrides({"tick": "abc", "tik": 1})) == 2
-    assert market_for("nowhere", "X", "spot") is None and market_for(None, "X", "spot") is None
-    assert market_for("Kalshi", KX, "prediction").precision == {"amount": D(1), "price": D("0.01")}
+    resolver = MarketResolver()
+    assert not resolver.facts("X", "nowhere", "spot").known_venue and resolver.facts("X", None, "spot").venue is None
+    assert resolver.facts(KX, "Kalshi", "prediction").precision == {"amount": D(1), "price": D("0.01")}

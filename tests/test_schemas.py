@@ -332,7 +332,7 @@ def test_hand_written_wire_graph_is_valid():
         (lambda g: g["nodes"][0]["execution"].update(policy="fast"), [("enum", ("nodes", 0, "execution", "policy"))]),
         (lambda g: g["nodes"][0]["execution"].update(tif="gtc"), [("enum", ("nodes", 0, "execution", "tif"))]),
         (lambda g: g["nodes"][0].update(price=1), [("additionalProperties", ("nodes", 0))]),
-        (lambda g: g["nodes"][0].pop("activation"), [("required", ("nodes", 0))]),
+        (lambda g: g["nodes"][0].pop("side"), [("required", ("nodes", 0))]),
         (lambda g: g["edges"][0].update(trigger="on_fills"), [("enum", ("edges", 0, "trigger"))]),
         (
             lambda g: g["edges"][2].update(trigger={"on_timeout": {"ms": 5000}, "on_cancel": {}}),

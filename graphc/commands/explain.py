@@ -1,7 +1,9 @@
 """``graphc rules`` (the table of rule codes) and ``graphc explain CODE`` (a rule's page).
 
-Both read only the registry and the Markdown pages in ``docs/rules/`` (shipped
-in the wheel as ``graphc/_data/rules``), so they stay fast and work offline.
+Both read the registry (:mod:`graphc.rules.registry`, built from the rule
+modules) and the pages in ``docs/rules/`` (shipped in the wheel as
+``graphc/_data/rules``), which :mod:`graphc.rules.docs` writes from the same
+rules; a test keeps the shipped pages equal to what the rules say.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ import sys
 import click
 
 from graphc.commands.common import EXIT_USAGE
-from graphc.rules.registry import BY_NAME, RULES, RuleInfo
+from graphc.rules.base import Rule
+from graphc.rules.registry import BY_NAME, RULES
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown")
 COLUMNS = ("code", "name", "severity", "summary")
 
 
-def lookup(query: str) -> RuleInfo | None:
+def lookup(query: str) -> Rule | None:
     """The rule for a code (``GC303``, ``gc303``) or a name (``off-tick``, ``OFF_TICK``)."""
     key = query.strip()
     return RULES.get(key.upper()) or BY_NAME.get(key.lower().replace("_", "-"))
@@ -42,6 +45,7 @@ def rule_rows() -> list[dict]:
             "severity": info.severity,
             "family": info.family,
             "summary": info.summary,
+            "source": info.source,
         }
         for info in RULES.values()
     ]
@@ -97,11 +101,17 @@ def read_page(code: str) -> str:
 def rules_command(fmt):
     """List every rule code with its name, default severity and summary.
 
+    `--format markdown` adds what each rule rests on (the router reference, a
+    venue's docs, or the playbook spec); `--format json` has every field.
     `graphc explain CODE` shows a rule's full page.
     """
     rows = rule_rows()
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "markdown":
+        from graphc.rules.docs import markdown_table
+
+        click.echo(markdown_table(RULES.values()), nl=False)
     else:
         click.echo(render_table(rows), nl=False)
 

@@ -109,9 +109,11 @@ def _read_other_file(path: str) -> str | None:
 
 
 def _summary_line(summary, explain_skips: bool) -> tuple[str, str]:
+    """``1 error in 2 files (3 checks skipped; --explain-skips lists them)``: a skipped check is never silent."""
     line = str(summary)
-    if explain_skips and summary.skipped:
-        line += f" ({summary.skipped} check{'s' if summary.skipped != 1 else ''} skipped)"
+    if summary.skipped:
+        where = "" if explain_skips else "; --explain-skips lists them"
+        line += f" ({summary.skipped} check{'s' if summary.skipped != 1 else ''} skipped{where})"
     style = "red" if summary.errors else "yellow" if summary.warnings else "green"
     return line, style
 

@@ -1,149 +1,184 @@
-"""What every lint rule sees and returns.
+"""What a rule is, what it sees and what it returns.
 
-A rule is a function ``check(ctx) -> Iterable[Finding]`` decorated with
-:func:`checks`, which declares the codes it may report. The runner stamps each
-finding with its severity (registry default, then config) and turns the wire
-path in ``Finding.where`` into a source location; a rule never chooses either.
+A rule is one place: its metadata, its check and its documentation live
+together in the rule family's module (``graph``, ``venue``, ``execution``,
+``risk``; GC1xx, which the compiler reports, in ``input``)::
+
+    @rule("GC301", "min-notional", summary="order notional below the venue minimum",
+          source="venue-rules.md §0 ...", flagged="    buy: 5 shares")
+    def check_min_notional(ctx):
+        \"\"\"The order's value, size times price, is below the venue's minimum.
+
+        ## What it checks
+        ...
+        ## Why it matters
+        ...
+        ## Failing example
+        ...
+        ## Fix
+        ...
+        \"\"\"
+        for node in ctx.nodes:
+            ...
+            yield Finding(node.at("quantity"), "message", "hint")
+
+The docstring is the rule's page (``docs/rules/CODE.md``, written by
+``python -m graphc.rules.docs``); ``flagged`` is the line of the failing
+example the finding points at (the page shows how to silence it there).
+
+A check takes a :class:`LintContext` and yields :class:`Finding` (something is
+wrong) or :class:`Skipped` (a fact it needs is unknown: never a pass). The
+runner stamps each with the rule's code; severity comes from the rule (or the
+config), never from the check, except where the spec grades one code by value
+(GC403). A rule that needs several codes is several rules.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cached_property
 
-from graphc.diagnostics import Skip
-from graphc.vocabulary import PRICE_SCALE, QTY_SCALE
+from graphc.diagnostics import ERROR, RuleInfo, Skip
+from graphc.facts import EdgeFacts, GraphFacts, NodeFacts, graph_facts
+from graphc.venues import MarketConfig, MarketResolver
 
-__all__ = ["Finding", "LintContext", "Skip", "checks", "new_tuple", "run_checks"]
+__all__ = ["Finding", "LintContext", "Rule", "Skip", "Skipped", "describe", "rule", "run_rules"]
+
+SECTIONS = ("What it checks", "Why it matters", "Failing example", "Fix")
 
 
 @dataclass(frozen=True)
 class Finding:
-    code: str
     where: tuple  # path into the wire graph, e.g. ("nodes", 2, "order_type")
     message: str
     hint: str | None = None
-    severity: str | None = None  # None = the registry default; set only where the spec grades one code (GC403)
+    severity: str | None = None  # None = the rule's; set only where the spec grades one code (GC403)
+    code: str = ""  # stamped by run_rules
 
 
-# ``new_tuple(Record, (a, b, c))`` makes a NamedTuple without its Python-level ``__new__`` (a
-# function call per record): for the records made once per node or edge of every graph.
-new_tuple = tuple.__new__
+@dataclass(frozen=True)
+class Skipped:
+    """A check that could not be decided here, and why (shown with --explain-skips, counted always)."""
+
+    where: tuple
+    reason: str
 
 
-def checks(*codes):
-    """Declare the rule codes a check function reports."""
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str  # one line, for tables
+    source: str  # what the rule rests on: the router reference, a venue's docs, venue-rules.md, the spec
+    docs: str  # the page: a one-line lede, then the SECTIONS as `## ` headings (Markdown)
+    check: Callable[[LintContext], Iterable[Finding | Skipped]] | None = None
+    flagged: str | None = None  # the failing example's line that gets the finding
+    suppression: str | None = None  # how to silence it, where `flagged` cannot say (replaces the generated text)
 
-    def decorate(fn):
-        fn.codes = codes
-        return fn
+    @property
+    def info(self) -> RuleInfo:
+        return RuleInfo(self.code, self.name, self.severity, self.summary)
 
-    return decorate
+    @property
+    def family(self) -> str:
+        return self.info.family
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    summary: str,
+    source: str,
+    severity: str = ERROR,
+    flagged: str | None = None,
+    suppression: str | None = None,
+):
+    """Declare a check function as rule ``code``; its docstring is the rule's page."""
+
+    def register(check):
+        check.rule = Rule(
+            code, name, severity, summary, source, inspect.cleandoc(check.__doc__ or ""), check, flagged, suppression
+        )
+        return check
+
+    return register
+
+
+def describe(
+    code: str,
+    name: str,
+    *,
+    summary: str,
+    source: str,
+    docs: str,
+    severity: str = ERROR,
+    flagged: str | None = None,
+    suppression: str | None = None,
+) -> Rule:
+    """A rule the compiler reports (GC1xx): metadata and page, no check here."""
+    return Rule(code, name, severity, summary, source, inspect.cleandoc(docs), None, flagged, suppression)
 
 
 @dataclass
 class LintContext:
+    """What every check sees: the wire graph and its typed facts (``graphc.facts``)."""
+
     wire: dict
-    quotes: dict = field(default_factory=dict)  # symbol -> graphc.quotes.Quote
-    quotes_given: bool = False
-    venue_overrides: dict = field(default_factory=dict)  # from config: venue -> {field: value}
-    market_overrides: dict = field(default_factory=dict)  # from config: symbol -> {field: value}
-    origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
-    skipped: list = field(default_factory=list)
-    record_skips: bool = True  # False: skip() records nothing (the report does not list skipped checks)
+    facts: GraphFacts
 
-    def __post_init__(self):
-        # The graph's shape, read once: every rule walks the nodes or the edges.
-        nodes, edges = self.wire.get("nodes"), self.wire.get("edges")
-        self.nodes: list = nodes if isinstance(nodes, list) else []
-        self.edges: list = edges if isinstance(edges, list) else []
+    @classmethod
+    def for_wire(cls, wire: dict, *, quotes=None, market_config: MarketConfig | None = None) -> LintContext:
+        """A context for a wire graph read as it is (the facts built here, as lint does for JSON input)."""
+        resolver = MarketResolver(quotes or {}, market_config)
+        return cls(wire, graph_facts(wire, quotes=quotes or {}, resolver=resolver))
 
-    @cached_property
-    def node_index(self) -> dict:
-        """node_id -> index of its first occurrence."""
-        index = {}
-        for i, node in enumerate(self.nodes):
-            if isinstance(node, dict) and isinstance(node.get("node_id"), str):
-                index.setdefault(node["node_id"], i)
-        return index
+    @property
+    def nodes(self) -> list[NodeFacts]:
+        return self.facts.nodes
 
-    def node(self, node_id):
-        i = self.node_index.get(node_id)
-        return None if i is None else self.nodes[i]
+    @property
+    def edges(self) -> list[EdgeFacts]:
+        return self.facts.edges
 
-    def skip(self, code, where, reason):
-        if not self.record_skips:
-            return  # no report will list them (plain `graphc lint`): skip the bookkeeping
-        self.skipped.append(new_tuple(Skip, (code, where if type(where) is tuple else tuple(where), reason)))
+    @property
+    def raw_edges(self) -> list:
+        edges = self.wire.get("edges")
+        return edges if isinstance(edges, list) else []
 
-    # -- numbers -----------------------------------------------------------
+    def node(self, node_id) -> NodeFacts | None:
+        return self.facts.by_id.get(node_id)
+
     def quote(self, symbol):
-        return self.quotes.get(symbol)
-
-    @staticmethod
-    def qty(node) -> Decimal | None:
-        """The fixed quantity in base units, or None for derived / malformed."""
-        q = node.get("quantity")
-        if isinstance(q, dict):
-            raw = (q.get("fixed") or {}).get("qty_1e8") if isinstance(q.get("fixed"), dict) else None
-            if isinstance(raw, int) and not isinstance(raw, bool):
-                return Decimal(raw) / QTY_SCALE
-        return None
-
-    @staticmethod
-    def limit_price(node) -> Decimal | None:
-        order_type = node.get("order_type")
-        if isinstance(order_type, dict):
-            limit = order_type.get("limit")
-            raw = limit.get("price_1e9") if isinstance(limit, dict) else None
-            if isinstance(raw, int) and not isinstance(raw, bool):
-                return Decimal(raw) / PRICE_SCALE
-        return None
+        return self.facts.quotes.get(symbol)
 
     @cached_property
-    def numbers(self) -> list:
-        """``(qty, limit price, reference price)`` of each node (by index; Nones for a malformed node).
-
-        Read once per graph: the venue, execution and risk rules all need them.
-        The reference price is the limit price, else the quote's ask (buy) / bid (sell).
-        """
-        numbers = []
-        for node in self.nodes:
-            if not isinstance(node, dict):
-                numbers.append((None, None, None))
-                continue
-            price = self.limit_price(node)
-            numbers.append((self.qty(node), price, price if price is not None else self._quoted_price(node)))
-        return numbers
-
-    def reference_price(self, node) -> Decimal | None:
-        """Limit price, else the quote's ask (buy) / bid (sell), else None."""
-        price = self.limit_price(node)
-        return price if price is not None else self._quoted_price(node)
-
-    def _quoted_price(self, node) -> Decimal | None:
-        if not self.quotes:
-            return None
-        instrument = node.get("instrument")
-        quote = self.quote(instrument.get("symbol") if isinstance(instrument, dict) else None)
-        if quote is None:
-            return None
-        return quote.ask if node.get("side") == "buy" else quote.bid
-
-    def notional(self, node) -> Decimal | None:
-        qty, price = self.qty(node), self.reference_price(node)
-        if qty is None or price is None:
-            return None
-        return qty * price
+    def activations(self) -> dict[str, str]:
+        """node_id -> "root" | "wait", as the router reads each (a missing activation inferred)."""
+        return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}
 
 
-def run_checks(ctx: LintContext, check_functions):
-    """Run the checks; return findings in a stable order. A crash in a rule is a bug, not a finding."""
-    findings = []
-    for check in check_functions:
-        for finding in check(ctx):
-            if finding.code not in check.codes:
-                raise AssertionError(f"{check.__name__} reported {finding.code}, not declared in {check.codes}")
-            findings.append(finding)
-    return findings
+@dataclass
+class RuleRun:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+
+def run_rules(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
+    """Run each rule's check; findings and skips stamped with the rule's code, in rule order.
+
+    A crash in a rule is a bug, not a finding: it propagates (the command exits 4).
+    """
+    run = RuleRun()
+    for r in rules:
+        if r.check is None:
+            continue
+        for item in r.check(ctx):
+            if isinstance(item, Skipped):
+                run.skipped.append(Skip(r.code, item.where, item.reason))
+            else:
+                run.findings.append(Finding(item.where, item.message, item.hint, item.severity, r.code))
+    return run

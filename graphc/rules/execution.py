@@ -1,17 +1,7 @@
-"""Execution rules GC401-GC406: how each node is worked once it activates.
+"""Execution rules GC401-GC408: how each node is worked once it activates.
 
-GC401 policy / tif / order-type contradictions. One row of ``CONTRADICTIONS``
-per pair that cannot both hold; each reported at the field named:
-
-| combination | at | why |
-|---|---|---|
-| passive_limit / passive_ladder on a market order | policy | a passive policy posts a limit price; market has none |
-| ioc_sweep with tif GTC | tif | a sweep is immediate-or-cancel by definition; GTC asks it to rest |
-| passive_limit / passive_ladder with tif IOC/FOK | tif | a passive order must rest; IOC/FOK cancels it at once |
-| time_drip with tif IOC/FOK | tif | a drip works the order over time; IOC/FOK ends it after one attempt |
-| TWAP pacing with ioc_sweep | pacing | pacing slices the order over time; a sweep is one immediate order |
-| TWAP pacing with tif IOC/FOK | tif | the order must live for every slice; IOC/FOK ends it after the first |
-
+GC401 reports only the policy / tif contradictions the router's reference
+supports (its Execution Policies table), one row of ``CONTRADICTIONS`` each.
 The policy defaults to ``sor`` (spec §3); tif is compared upper-case.
 
 GC402: a uniform TWAP runs ``num_slices × interval_ms``: each slice gets one
@@ -21,93 +11,34 @@ horizon. Reported when that exceeds ``horizon_ms``.
 GC403: ``max_slippage_bps`` ≤ 0 or > 10000 is an error; above 500 the same code
 is a warning (``Finding.severity``), per spec §8.
 
-GC404/GC406 need the quote of the node's symbol; without one they are skipped
-(``ctx.skip``). GC404's hint crosses by the quote's tick when the snapshot has one.
+GC404/GC406 need the quote of the node's symbol; without one they are skipped.
+GC404's hint crosses by the quote's tick when the snapshot has one.
 
-GC405: an edge with a fill trigger (on_fill, on_first_fill, on_fill_ratio,
-on_full_fill) makes the child a *hedge* of the parent when the sides are
-opposite or the instruments differ; a hedge whose fixed quantity differs from
-the parent's fixed quantity is reported (derived sizes follow fills and are fine).
+GC405: a child started by a parent's fill trigger (on_fill, on_first_fill,
+on_fill_ratio, on_full_fill) on a *different* instrument is a hedge; a hedge
+whose fixed quantity differs from the parent's is reported (derived sizes
+follow fills and are fine). A child on the same instrument is an exit, not a
+hedge (GC408 looks at exits).
+
+GC407/GC408 read the on_price edges and exits of each parent; see each rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.rules.base import Finding, checks, new_tuple
+from graphc.rules.base import Finding, Skipped, rule
+from graphc.stages.wiregraph import number
+from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
 IMMEDIATE = ("IOC", "FOK")
-FAR_FROM_MID = Decimal("0.10")
-
-
-class _Facts(NamedTuple):
-    policy: object
-    tif: object
-    market: bool
-    paced: bool
-
-
-CONTRADICTIONS = (  # (execution field to point at, applies, message, hint)
-    (
-        "policy",
-        lambda f: f.policy in PASSIVE and f.market,
-        "{policy} posts a resting limit price, but this is a market order",
-        "give the leg a `limit:` price, or use policy sor or aggressive_chase",
-    ),
-    (
-        "tif",
-        lambda f: f.policy == "ioc_sweep" and f.tif == "GTC",
-        "ioc_sweep is a single immediate-or-cancel sweep, but tif GTC asks the order to rest",
-        "drop `tif: GTC`, or use policy passive_limit to rest on the book",
-    ),
-    (
-        "tif",
-        lambda f: f.policy in PASSIVE and f.tif in IMMEDIATE,
-        "{policy} rests on the book, but tif {tif} cancels whatever does not fill at once",
-        "use tif GTC with a passive policy, or policy ioc_sweep to take liquidity now",
-    ),
-    (
-        "tif",
-        lambda f: f.policy == "time_drip" and f.tif in IMMEDIATE,
-        "time_drip works the order over time, but tif {tif} ends it after the first attempt",
-        "drop the tif (or use GTC); use policy ioc_sweep for an immediate order",
-    ),
-    (
-        "pacing",
-        lambda f: f.paced and f.policy == "ioc_sweep",
-        "TWAP pacing slices the order over time, but ioc_sweep is one immediate sweep",
-        "drop `twap:`, or use policy sor or time_drip to pace the order",
-    ),
-    (
-        "tif",
-        lambda f: f.paced and f.tif in IMMEDIATE,
-        "TWAP pacing needs the order alive for every slice, but tif {tif} ends it after the first",
-        "drop the tif (or use GTC) on a paced order",
-    ),
-)
-
-
-def _nodes(ctx) -> list:
-    """(index, node, execution mapping) for every well-formed node, read once per graph (six checks walk them)."""
-    nodes = ctx.__dict__.get("_execution_nodes")
-    if nodes is None:
-        nodes = ctx.__dict__["_execution_nodes"] = [
-            (i, node, execution if isinstance(execution := node.get("execution"), dict) else {})
-            for i, node in enumerate(ctx.nodes)
-            if isinstance(node, dict)
-        ]
-    return nodes
-
-
-def _number(value) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        return None
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return number if number.is_finite() else None
+FAR_FROM_MID = Decimal("0.10")  # spot/perp: a ratio of the mid; prediction markets: an absolute price
+_POLICIES = "orders-and-execution-graphs.md, Execution Policies"
 
 
 def _fmt(value: Decimal) -> str:
@@ -121,66 +52,260 @@ def _duration(ms: Decimal) -> str:
     return f"{_fmt(ms)}ms"
 
 
-@checks("GC401")
+@dataclass(frozen=True)
+class Contradiction:
+    field: str  # the execution field the finding points at
+    applies: Callable  # (node facts) -> bool
+    message: str
+    hint: str
+    reference: str  # the row of the reference's policy table it rests on
+
+
+CONTRADICTIONS = (
+    Contradiction(
+        "tif",
+        lambda n: n.policy == "ioc_sweep" and n.tif == "GTC",
+        "ioc_sweep is a single immediate-or-cancel sweep, but tif GTC asks the order to rest",
+        "drop `tif: GTC`, or use policy passive_limit to rest on the book",
+        "ioc_sweep: Single immediate-or-cancel sweep",
+    ),
+    Contradiction(
+        "tif",
+        lambda n: n.policy in PASSIVE and n.tif in IMMEDIATE,
+        "{policy} rests on the book, but tif {tif} cancels whatever does not fill at once",
+        "use tif GTC with a passive policy, or policy ioc_sweep to take liquidity now",
+        "passive_limit: Post at touch, hold until TTL; passive_ladder: Post passively, escalate after horizon_ms",
+    ),
+)
+
+
+@rule(
+    "GC401",
+    "execution-contradiction",
+    summary="policy and time in force contradict (ioc_sweep with GTC; a passive policy with IOC/FOK)",
+    source=f"{_POLICIES} (ioc_sweep: single immediate-or-cancel sweep; passive_limit: post at touch, hold until "
+    "TTL; passive_ladder: post passively, escalate after horizon_ms)",
+    flagged="    tif: GTC",
+)
 def check_contradictions(ctx):
-    for i, node, execution in _nodes(ctx):
-        tif = execution.get("tif")
-        facts = new_tuple(
-            _Facts,
-            (
-                execution.get("policy", "sor"),
-                tif.upper() if isinstance(tif, str) else tif,
-                node.get("order_type") == "market",
-                isinstance(execution.get("pacing"), dict),
-            ),
-        )
-        for field, applies, message, hint in CONTRADICTIONS:
-            if applies(facts):
-                text = message.format(policy=facts.policy, tif=facts.tif)
-                yield Finding(
-                    "GC401", ("nodes", i, "execution", field), f"node {node.get('node_id')!r}: {text}", hint=hint
-                )
+    """The execution policy and the time in force of a leg ask for things that cannot both be true.
+
+    ## What it checks
+
+    `policy` (default `sor`) and `tif` each describe how the order behaves, and
+    the router's Execution Policies table makes two combinations contradict
+    each other:
+
+    | combination | the clash | the reference's row |
+    |---|---|---|
+    | `ioc_sweep` with `tif: GTC` | the sweep cancels whatever does not fill at once; GTC asks the rest to stay on the book | `ioc_sweep`: "Single immediate-or-cancel sweep" |
+    | `passive_limit` or `passive_ladder` with `tif: IOC` or `FOK` | a passive order has to rest; IOC and FOK cancel it straight away | `passive_limit`: "Post at touch, hold until TTL"; `passive_ladder`: "Post passively, escalate after horizon_ms" |
+
+    graphc does not report combinations the reference does not rule out:
+
+    - a passive policy on a market order: the router posts at the touch, which
+      needs no limit price of yours;
+    - `time_drip` with `tif: IOC` or `FOK`: the router's SOR picks the tactic
+      from urgency and spread, and may send each attempt immediate-or-cancel;
+    - TWAP pacing with `tif: IOC` or with `ioc_sweep`: each slice can be its own
+      immediate order.
+
+    The message names the fields that clash, at the field graphc points to.
+
+    ## Why it matters
+
+    The router can honour only one side of a contradiction, so the order behaves
+    differently from the one that was reviewed: a bid the desk expected to rest
+    all day turns out to be cancelled at once, or a sweep meant to be done
+    immediately sits on the book while the market moves away.
+
+    ## Failing example
+
+    An immediate-or-cancel sweep that is also told to rest until cancelled:
+
+    ```yaml
+    graphc: 1
+    name: btc-sweep
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        limit: 60000
+        policy: ioc_sweep
+        tif: GTC
+    ```
+
+    ## Fix
+
+    Make the time in force agree with the policy (or pick a resting policy if the
+    order should rest):
+
+    ```yaml
+    graphc: 1
+    name: btc-sweep
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        limit: 60000
+        policy: ioc_sweep
+        tif: IOC
+    ```
+    """
+    for node in ctx.nodes:
+        for c in CONTRADICTIONS:
+            if c.applies(node):
+                text = c.message.format(policy=node.policy, tif=node.tif)
+                yield Finding(node.at("execution", c.field), f"node {node.node_id!r}: {text}", hint=c.hint)
 
 
-@checks("GC402")
+@rule(
+    "GC402",
+    "twap-longer-than-horizon",
+    summary="TWAP pacing runs longer than the horizon",
+    source="orders-and-execution-graphs.md, Node Fields (execution.horizon_ms: execution time horizon; "
+    "execution.pacing: uniform num_slices x interval_ms)",
+    flagged="    twap: 10 slices every 60s",
+)
 def check_twap_horizon(ctx):
-    for i, node, execution in _nodes(ctx):
-        pacing = execution.get("pacing")
-        uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
-        if not isinstance(uniform, dict):
+    """A TWAP schedule needs more time than the leg's horizon allows.
+
+    ## What it checks
+
+    A `twap:` schedule sends `slices` child orders, one every `interval`, so it
+    takes `slices × interval`: `10 slices every 30s` and `{slices: 10, over: 5m}`
+    both take five minutes. When the leg also sets `horizon:` (the time the router
+    has to execute it), the schedule must fit inside it. GC402 is reported when it
+    takes longer.
+
+    ## Why it matters
+
+    When the horizon runs out, the slices that were not sent yet are either never
+    sent or pushed out at once, depending on the policy. Either way the execution is
+    not the schedule that was reviewed: the position ends up smaller than planned,
+    or the last part trades in a hurry with the market impact the TWAP was meant to
+    avoid.
+
+    ## Failing example
+
+    Ten slices a minute apart take ten minutes; the horizon is five:
+
+    ```yaml
+    graphc: 1
+    name: eth-twap
+    legs:
+      accumulate:
+        buy: 20
+        symbol: ETH-USD
+        twap: 10 slices every 60s
+        horizon: 5m
+    ```
+
+    ## Fix
+
+    Give the leg a horizon that covers the schedule (or shorten the schedule, e.g.
+    `10 slices every 20s`):
+
+    ```yaml
+    graphc: 1
+    name: eth-twap
+    legs:
+      accumulate:
+        buy: 20
+        symbol: ETH-USD
+        twap: 10 slices every 60s
+        horizon: 15m
+    ```
+    """
+    for node in ctx.nodes:
+        if node.pacing is None or node.horizon_ms is None:
             continue
-        slices, interval = _number(uniform.get("num_slices")), _number(uniform.get("interval_ms"))
-        horizon = _number(execution.get("horizon_ms"))
-        if None in (slices, interval, horizon) or slices * interval <= horizon:
-            continue
+        slices, interval = node.pacing
         total = slices * interval
+        if total <= node.horizon_ms:
+            continue
         yield Finding(
-            "GC402",
-            ("nodes", i, "execution", "pacing"),
-            f"node {node.get('node_id')!r}: TWAP of {_fmt(slices)} slices × {_fmt(interval)} ms = "
-            f"{_fmt(total)} ms ({_duration(total)}) runs longer than horizon_ms {_fmt(horizon)} "
-            f"({_duration(horizon)})",
+            node.at("execution", "pacing"),
+            f"node {node.node_id!r}: TWAP of {_fmt(slices)} slices × {_fmt(interval)} ms = "
+            f"{_fmt(total)} ms ({_duration(total)}) runs longer than horizon_ms {_fmt(node.horizon_ms)} "
+            f"({_duration(node.horizon_ms)})",
             hint=f"lengthen the horizon to at least {_fmt(total)} ms, or use fewer slices or a shorter interval",
         )
 
 
-@checks("GC403")
+@rule(
+    "GC403",
+    "slippage",
+    summary="slippage not positive, above 10000 bps (error) or above 500 bps (warning)",
+    source="orders-and-execution-graphs.md, Node Fields (execution.max_slippage_bps); playbook-spec.md §8",
+    flagged="    slippage: 50%",
+)
 def check_slippage(ctx):
-    for i, node, execution in _nodes(ctx):
-        bps = _number(execution.get("max_slippage_bps"))
+    """The slippage cap is not positive, is larger than 100%, or is unusually wide.
+
+    ## What it checks
+
+    `slippage:` is written as `25bps` or `0.25%` and sent as a whole number of basis
+    points (`max_slippage_bps`). graphc checks the result:
+
+    | slippage | reported as |
+    |---|---|
+    | 0 bps or less | error: nothing can ever fill within the cap |
+    | more than 10000 bps (100%) | error: the cap no longer limits anything |
+    | more than 500 bps (5%) | warning: unusually wide, often a `%` typed where `bps` was meant |
+
+    The default severity of the code is error; findings in the 500–10000 bps band
+    are reported as warnings.
+
+    ## Why it matters
+
+    The slippage cap is what stops a market order from walking deep into a thin
+    book. A cap of 50% lets an order fill at half (or twice) the price the desk had
+    in mind. A cap of zero has the opposite effect: the order can never fill, and a
+    hedge that never fills leaves the position open.
+
+    ## Failing example
+
+    The author meant 50 bps and typed 50% (5000 bps), which is reported as a
+    warning:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        slippage: 50%
+    ```
+
+    ## Fix
+
+    Use the unit you meant:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        slippage: 50bps
+    ```
+    """
+    for node in ctx.nodes:
+        bps = node.slippage_bps
         if bps is None or 0 < bps <= 500:
             continue
-        where, name = ("nodes", i, "execution", "max_slippage_bps"), repr(node.get("node_id"))
+        where, name = node.at("execution", "max_slippage_bps"), repr(node.node_id)
         if bps <= 0 or bps > 10000:
             yield Finding(
-                "GC403",
                 where,
                 f"node {name}: max_slippage_bps {_fmt(bps)} must be above 0 and at most 10000",
                 hint="slippage is in basis points: 25bps = 0.25%; 10000 bps is 100%",
             )
         else:
             yield Finding(
-                "GC403",
                 where,
                 f"node {name}: max_slippage_bps {_fmt(bps)} ({_fmt(bps / 100)}%) is above 500 bps",
                 hint="check the unit (`25bps` vs `25%`); keep the cap as tight as the trade allows",
@@ -188,28 +313,92 @@ def check_slippage(ctx):
             )
 
 
-def _quoted_limits(ctx, code):
-    """(index, node, limit price, quote) for limit orders; skip those without a quote."""
-    if not ctx.quotes and not ctx.record_skips:
-        return  # no quotes at all: every limit order would only be skipped, and no report lists skips
-    numbers = ctx.numbers
-    for i, node, _ in _nodes(ctx):
-        price = numbers[i][1]
-        if price is None:
+def _quoted_limits(ctx):
+    """(node, quote) for limit orders with a known price; Skipped for those without a quote."""
+    for node in ctx.nodes:
+        if node.limit is None:
             continue
-        instrument = node.get("instrument")
-        symbol = instrument.get("symbol") if isinstance(instrument, dict) else None
-        quote = ctx.quote(symbol) if isinstance(symbol, str) else None
-        if quote is None:
-            ctx.skip(code, ("nodes", i, "order_type"), f"no quote for {symbol!r} (pass --quotes)")
+        if node.quote is None:
+            yield node, Skipped(node.at("order_type"), f"no quote for {node.symbol!r} (pass --quotes)")
             continue
-        yield i, node, price, quote
+        yield node, node.quote
 
 
-@checks("GC404")
+@rule(
+    "GC404",
+    "at-touch",
+    severity=WARNING,
+    summary="buy at exactly the ask or sell at exactly the bid",
+    source="hosted-strategies.md, Submitting orders that actually fill (a buy at exactly best_ask is racy: "
+    "cross by one tick); venue-rules.md §0",
+    flagged="    limit: ask",
+)
 def check_at_touch(ctx):
-    for i, node, price, quote in _quoted_limits(ctx, "GC404"):
-        side = node.get("side")
+    """A limit buy sits exactly at the ask, or a limit sell exactly at the bid.
+
+    ## What it checks
+
+    With a quotes snapshot, graphc compares each limit price, literal or resolved
+    from a template, with the touch: a buy at exactly the ask, or a sell at exactly
+    the bid, is GC404. `limit: ask` on a buy is the usual way to get there.
+
+    Without `--quotes` graphc has no market prices, and this check is skipped
+    (`graphc lint --explain-skips` says so).
+
+    ## Why it matters
+
+    Pricing exactly at the touch is a race. By the time the order reaches the venue
+    the ask may have ticked up, and the buy no longer crosses: it rests on the book
+    instead of filling. For an entry that means missing the move; for a hedge it
+    means staying exposed until someone notices. To take the liquidity, cross by one
+    tick: `ask + 1 tick` for a buy, `bid - 1 tick` for a sell. graphc aligns the
+    result to the venue tick.
+
+    ## Failing example
+
+    A Kalshi buy priced at the ask:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: ask
+    ```
+
+    This check needs market prices. Save the snapshot below as `quotes.yaml` and run
+    `graphc lint --quotes quotes.yaml playbook.yaml`:
+
+    ```yaml
+    # quotes.yaml
+    KXBTCD-25DEC31-T100000:
+      bid: 0.54
+      ask: 0.56
+      tick: 0.01
+    ```
+
+    ## Fix
+
+    Cross by one tick (0.57 with the snapshot above); run it with the same
+    `quotes.yaml`:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: ask + 1 tick
+    ```
+    """
+    for node, quote in _quoted_limits(ctx):
+        if isinstance(quote, Skipped):
+            yield quote
+            continue
+        side, price = node.side, node.limit
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
         if touch is None or price != touch:
             continue
@@ -219,80 +408,457 @@ def check_at_touch(ctx):
         else:
             hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
         yield Finding(
-            "GC404",
-            ("nodes", i, "order_type"),
-            f"node {node.get('node_id')!r} {side}s at {_fmt(price)}, exactly the {name}: if the {name} "
+            node.at("order_type"),
+            f"node {node.node_id!r} {side}s at {_fmt(price)}, exactly the {name}: if the {name} "
             "moves first the order rests instead of filling",
             hint=hint,
         )
 
 
-@checks("GC405")
+@rule(
+    "GC405",
+    "hedge-size",
+    severity=WARNING,
+    summary="hedge size differs from its parent's (a hedge trades another instrument)",
+    source="orders-and-execution-graphs.md, Full Execution Graph (the hedge sells the spot leg's 200 ETH on "
+    "the perp, on_fill_ratio)",
+    flagged="    sell: 0.25",
+)
 def check_hedge_size(ctx):
+    """A hedge leg trades a different size from the leg it hedges.
+
+    ## What it checks
+
+    graphc treats a leg as a hedge of its parent when it is started by one of the
+    parent's fill triggers (`first fill`, `each fill`, `filled N%`, `filled`) and
+    trades a different instrument, as the reference's Full Execution Graph hedges
+    ETH-USD spot with ETH-USD-PERP. When both legs have fixed sizes and the sizes
+    differ, it reports GC405. Legs sized `derived` follow the parent's fills by
+    construction and are never reported. A child on the *same* instrument is an
+    exit, such as a scale-out that sells part of the entry, not a hedge: GC405
+    leaves it alone, and GC408 checks that a parent's exits do not add up to more
+    than it.
+
+    ## Why it matters
+
+    A hedge smaller or larger than its parent leaves a residual position: buying 0.5
+    BTC spot and shorting 0.25 on the perp leaves half of the spot exposed to the
+    market. Partial hedges and hedge ratios are sometimes intended, which is why
+    this is a warning; suppress it on that line when the difference is deliberate.
+
+    ## Failing example
+
+    The perp hedges half of the spot position:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      spot:
+        buy: 0.5
+        symbol: BTC-USD
+      perp:
+        sell: 0.25
+        symbol: BTC-USD-PERP
+        after: spot filled
+    ```
+
+    ## Fix
+
+    Match the parent's size (or write `sell: derived` so the hedge follows the
+    fills):
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      spot:
+        buy: 0.5
+        symbol: BTC-USD
+      perp:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: spot filled
+    ```
+    """
     seen = set()
-    for j, edge in enumerate(ctx.edges):
-        if not isinstance(edge, dict) or not isinstance(edge.get("trigger"), str):
+    for edge in ctx.edges:
+        if not (isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS) or (edge.src, edge.dst) in seen:
             continue
-        ends = (edge.get("from_node"), edge.get("to_node"))
-        if (
-            edge["trigger"] not in FILL_TRIGGERS
-            or not (isinstance(ends[0], str) and isinstance(ends[1], str))
-            or ends in seen
-        ):
-            continue
-        seen.add(ends)
-        parent, child = ctx.node(ends[0]), ctx.node(ends[1])
-        if isinstance(parent, dict) and isinstance(child, dict) and _hedge_sizes_differ(ctx, parent, child):
-            yield Finding(
-                "GC405",
-                ("nodes", ctx.node_index[ends[1]], "quantity"),
-                f"hedge {ends[1]!r} {_leg(ctx, child)} but its parent {ends[0]!r} {_leg(ctx, parent)} "
-                f"(edge {edge.get('edge_id', j)}, {edge['trigger']})",
-                hint=f"size the hedge like its parent ({_fmt(ctx.qty(parent))}), "
-                "or use a derived quantity to follow the parent's fills",
-            )
+        seen.add((edge.src, edge.dst))
+        parent, child = ctx.node(edge.src), ctx.node(edge.dst)
+        if parent.symbol == child.symbol or parent.qty is None or child.qty is None or parent.qty == child.qty:
+            continue  # same instrument: an exit, not a hedge
+        yield Finding(
+            child.at("quantity"),
+            f"hedge {child.node_id!r} {_leg(child)} but its parent {parent.node_id!r} {_leg(parent)} "
+            f"({edge.label}, {edge.trigger})",
+            hint=f"size the hedge like its parent ({_fmt(parent.qty)}), "
+            "or use a derived quantity to follow the parent's fills",
+        )
 
 
-def _hedge_sizes_differ(ctx, parent, child) -> bool:
-    qty_parent, qty_child = ctx.qty(parent), ctx.qty(child)
-    if qty_parent is None or qty_child is None or qty_parent == qty_child:
-        return False
-    sides = {parent.get("side"), child.get("side")}
-    return sides == {"buy", "sell"} or _symbol(parent) != _symbol(child)
+def _leg(node) -> str:
+    return f"{node.side}s {_fmt(node.qty)} {node.symbol}"
 
 
-def _symbol(node):
-    instrument = node.get("instrument")
-    return instrument.get("symbol") if isinstance(instrument, dict) else None
-
-
-def _leg(ctx, node) -> str:
-    return f"{node.get('side')}s {_fmt(ctx.qty(node))} {_symbol(node)}"
-
-
-@checks("GC406")
+@rule(
+    "GC406",
+    "far-from-mid",
+    severity=WARNING,
+    summary="limit price far from the quote mid: more than 10% (spot, perp) or 0.10 (prediction)",
+    source="playbook-spec.md §8 (GC406); hosted-strategies.md (prediction prices are probabilities in "
+    "0.01-0.99: crossing by one tick on a 0.045 market is 0.051)",
+    flagged="    limit: 6050",
+)
 def check_far_from_mid(ctx):
-    for i, node, price, quote in _quoted_limits(ctx, "GC406"):
+    """A limit price is more than 10% away from the quote mid.
+
+    ## What it checks
+
+    With a quotes snapshot, graphc compares each limit price, literal or from a
+    template, with the mid of the quote for that symbol (`mid` when the snapshot
+    gives one, otherwise `(bid + ask) / 2`):
+
+    - on spot and perp markets, a price more than 10% above or below the mid is
+      GC406; exactly 10% away is not;
+    - on prediction markets, where prices are probabilities between 0 and 1, the
+      distance is measured in price: more than 0.10 from the mid is GC406. A
+      relative rule would flag the router reference's own advice, crossing by one
+      tick on a cheap outcome (0.051 against a 0.045 mid is 13% but 0.006 away).
+
+    Without `--quotes` graphc has no market prices, and this check is skipped
+    (`graphc lint --explain-skips` says so).
+
+    ## Why it matters
+
+    A price that far from the market is usually a fat finger or a stale number: a
+    dropped digit, or last month's level. A buy far below the market just never
+    fills. A sell far below it, like the one below, crosses at once and fills
+    against whatever bids are there, as far down as the limit allows. Deep resting
+    orders can be intentional, which is why this is a warning.
+
+    ## Failing example
+
+    A take-profit at 60500 with a digit missing:
+
+    ```yaml
+    graphc: 1
+    name: btc-take-profit
+    legs:
+      exit:
+        sell: 0.5
+        symbol: BTC-USD
+        limit: 6050
+    ```
+
+    This check needs market prices. Save the snapshot below as `quotes.yaml` and run
+    `graphc lint --quotes quotes.yaml playbook.yaml`:
+
+    ```yaml
+    # quotes.yaml
+    BTC-USD:
+      bid: 59990
+      ask: 60010
+    ```
+
+    ## Fix
+
+    Restore the intended price (0.8% above the 60000 mid); run it with the same
+    `quotes.yaml`:
+
+    ```yaml
+    graphc: 1
+    name: btc-take-profit
+    legs:
+      exit:
+        sell: 0.5
+        symbol: BTC-USD
+        limit: 60500
+    ```
+    """
+    for node, quote in _quoted_limits(ctx):
+        if isinstance(quote, Skipped):
+            yield quote
+            continue
         mid = quote.base("mid")
         if not mid:
-            ctx.skip("GC406", ("nodes", i, "order_type"), f"the quote for {_symbol(node)!r} has no bid/ask or mid")
+            yield Skipped(node.at("order_type"), f"the quote for {node.symbol!r} has no bid/ask or mid")
+            continue
+        price = node.limit
+        if node.type == "prediction" or node.market.prediction:
+            gap = abs(price - mid)  # prices are probabilities: compare in price points
+            if gap > FAR_FROM_MID:
+                yield Finding(
+                    node.at("order_type"),
+                    f"node {node.node_id!r} limit {_fmt(price)} is {_fmt(gap)} {'above' if price > mid else 'below'} "
+                    f"the quote mid {_fmt(mid)} (more than {_fmt(FAR_FROM_MID)} on a prediction market)",
+                    hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
+                )
             continue
         off = (price - mid) / mid
         if abs(off) > FAR_FROM_MID:
             yield Finding(
-                "GC406",
-                ("nodes", i, "order_type"),
-                f"node {node.get('node_id')!r} limit {_fmt(price)} is {abs(off) * 100:.1f}% "
+                node.at("order_type"),
+                f"node {node.node_id!r} limit {_fmt(price)} is {abs(off) * 100:.1f}% "
                 f"{'above' if off > 0 else 'below'} the quote mid {_fmt(mid)} (more than 10%)",
                 hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
             )
 
 
-CHECKS = [
-    check_contradictions,
-    check_twap_horizon,
-    check_slippage,
-    check_at_touch,
-    check_hedge_size,
-    check_far_from_mid,
+def trigger_level(ctx, edge) -> tuple[Decimal | None, str]:
+    """The projected level of an on_price edge (spec §4) and what it was measured from.
+
+    The reference for ``graph_entry_price`` is the ``from`` leg's limit price when
+    it trades the trigger's symbol, else the snapshot mid of that symbol.
+    """
+    params = edge.on_price or {}
+    symbol, offset = params.get("symbol"), params.get("offset_pct")
+    offset = number(offset)
+    if offset is None:
+        return None, "the offset is not a number"
+    parent = ctx.node(edge.src)
+    reference, basis = None, ""
+    if parent is not None and parent.symbol == symbol and parent.limit is not None:
+        reference, basis = parent.limit, f"{parent.node_id}'s limit {_fmt(parent.limit)}"
+    else:
+        quote = ctx.quote(symbol)
+        mid = quote.base("mid") if quote is not None else None
+        if mid is not None:
+            reference, basis = mid, f"the {symbol} mid {_fmt(mid)}"
+    if reference is None:
+        return None, f"no limit price on {edge.src!r} and no quote for {symbol}"
+    return projected_level(reference, offset), basis
+
+
+@rule(
+    "GC407",
+    "stop-not-marketable",
+    summary="a leg waiting for an on_price move has a limit that will not be marketable when it fires",
+    source="orders-and-execution-graphs.md, Edge Triggers (on_price: fires when the price passes "
+    "graph_entry_price + offset_pct); playbook-spec.md §4 (the trigger base)",
+    flagged="    limit: bid - 0.5%",
+)
+def check_stop_limits(ctx):
+    """A leg that waits for a price move has a limit price the market will not meet when the move happens.
+
+    ## What it checks
+
+    A leg started by an `on_price` edge (`after: entry price BTC-USD below entry
+    -5%`) is placed when the market reaches the trigger level: the reference
+    price moved by `offset_pct`. graphc projects that level the way the compiler
+    does for the `trigger` price base: the reference is the parent leg's limit
+    price when the parent trades the trigger's symbol, else the quote mid of
+    that symbol. When the leg trades the trigger's symbol, its limit is compared
+    with the level:
+
+    - a **sell** whose limit is above the level (a stop-loss priced off today's
+      bid, say) will not sell when the stop fires;
+    - a **buy** whose limit is below the level will not buy.
+
+    Market orders always pass. A level that cannot be projected (no parent
+    limit, no quote) is skipped, and `--explain-skips` says so.
+
+    ## Why it matters
+
+    Quote bases (`bid`, `ask`, `mid`, `last`) are resolved from today's
+    snapshot. A stop written `limit: bid - 1 tick` behind a 5% fall sits about
+    5% above the market at the moment it is placed, so it rests on the book
+    while the price keeps falling: the stop never stops anything. The `trigger`
+    base (`limit: trigger - 0.5%`) prices the order from the level at which it
+    fires instead.
+
+    ## Failing example
+
+    The stop's limit is priced from today's bid, about 5% above where the market
+    is when the stop fires:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.25 BTC
+        symbol: BTC-USD
+        limit: 97000
+      stop:
+        sell: 0.25 BTC
+        symbol: BTC-USD
+        limit: bid - 0.5%
+        after: entry price BTC-USD below entry -5%
+    ```
+
+    This check needs market prices. Save the snapshot below as `quotes.yaml` and
+    run `graphc lint --quotes quotes.yaml playbook.yaml`:
+
+    ```yaml
+    # quotes.yaml
+    BTC-USD: {bid: 97250, ask: 97251, tick: 0.01}
+    ```
+
+    ## Fix
+
+    Price the stop from the trigger level (97000 × 0.95 = 92150, then 0.5% below
+    it: 91689.25), or make it a market order:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.25 BTC
+        symbol: BTC-USD
+        limit: 97000
+      stop:
+        sell: 0.25 BTC
+        symbol: BTC-USD
+        limit: trigger - 0.5%
+        after: entry price BTC-USD below entry -5%
+    ```
+    """
+    for node in ctx.nodes:
+        for edge in ctx.facts.incoming.get(node.node_id, ()):
+            params = edge.on_price
+            if params is None or params.get("symbol") != node.symbol or node.market_order:
+                continue
+            if node.limit is None:
+                yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
+                break
+            level, basis = trigger_level(ctx, edge)
+            if level is None:
+                yield Skipped(node.at("order_type"), f"the trigger level of {edge.label} is unknown: {basis}")
+                break
+            wrong = (node.side == "sell" and node.limit > level) or (node.side == "buy" and node.limit < level)
+            if wrong:
+                way = "above" if node.side == "sell" else "below"
+                move = f"{params.get('direction')} entry {_fmt(number(params.get('offset_pct')))}%"
+                yield Finding(
+                    node.at("order_type"),
+                    f"node {node.node_id!r} waits for {node.symbol} {move} (about {_fmt(level)}, from {basis}) "
+                    f"but {node.side}s at limit {_fmt(node.limit)}, {way} that level: when it fires the order "
+                    "rests instead of filling",
+                    hint=f"price it from the level it fires at, e.g. `limit: trigger {'-' if node.side == 'sell' else '+'} "
+                    "0.5%`, or make it a market order",
+                )
+                break
+
+
+@rule(
+    "GC408",
+    "exits-overfill",
+    severity=WARNING,
+    summary="exits that close one position add up to more than it (no one-cancels-other)",
+    source="orders-and-execution-graphs.md, Edge Triggers (each edge fires on its own; the router has no "
+    "one-cancels-other)",
+    flagged="    sell: 0.5",
+)
+def check_overfilling_exits(ctx):
+    """Legs that close one position can together sell (or buy back) more than it holds.
+
+    ## What it checks
+
+    An *exit* is a leg that waits on a parent (any edge from it), trades the
+    same symbol, and takes the opposite side: a take-profit or a stop after an
+    entry. graphc adds up the exits of each parent (a `derived` exit counts as
+    the parent's full size) and reports GC408 when they come to more than the
+    parent's size. Exits whose total is exactly the parent's size pass. A parent
+    or exit of unknown size is skipped.
+
+    ## Why it matters
+
+    The router has no one-cancels-other: every edge fires on its own. When a
+    take-profit and a stop each sell the whole entry, the first one to fire
+    closes the position and the second, when its own trigger is reached, sells
+    the same amount again: the account ends up short by the entry's size. It is
+    a warning because some desks cancel the survivor by hand (`graphc cancel`);
+    the safe shape splits the position between the exits, as in the fix.
+
+    ## Failing example
+
+    The take-profit and the stop each sell the full 0.5 BTC:
+
+    ```yaml
+    graphc: 1
+    name: btc-bracket
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        limit: 97000
+      take-profit:
+        sell: 0.5
+        symbol: BTC-USD
+        after: entry price BTC-USD above entry +3%
+      stop:
+        sell: 0.5
+        symbol: BTC-USD
+        after: entry price BTC-USD below entry -2%
+    ```
+
+    ## Fix
+
+    Split the position between the exits, so both firing leaves the account
+    flat (or give one exit the whole size and accept the warning, with a plan to
+    cancel the other):
+
+    ```yaml
+    graphc: 1
+    name: btc-bracket
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        limit: 97000
+      take-profit:
+        sell: 0.25
+        symbol: BTC-USD
+        after: entry price BTC-USD above entry +3%
+      stop:
+        sell: 0.25
+        symbol: BTC-USD
+        after: entry price BTC-USD below entry -2%
+    ```
+    """
+    for parent in ctx.nodes:
+        children = ctx.facts.children.get(parent.node_id)
+        if not children or parent.side is None:
+            continue
+        exits = [
+            child
+            for child in (ctx.node(c) for c in dict.fromkeys(children))
+            if child.symbol == parent.symbol and child.side not in (None, parent.side)
+        ]
+        if len(exits) < 2:
+            continue  # one exit cannot overfill beyond its own size: GC405-style sizing is the author's call
+        if parent.qty is None:
+            yield Skipped(exits[-1].at("quantity"), f"the size of {parent.node_id!r} is not known")
+            continue
+        total, counted = Decimal(0), []
+        for child in exits:
+            size = parent.qty if child.derived else child.qty
+            if size is None:
+                yield Skipped(child.at("quantity"), f"the size of exit {child.node_id!r} is not known")
+                break
+            total += size
+            counted.append(f"{child.node_id} {_fmt(size)}")
+            if total > parent.qty:
+                yield Finding(
+                    child.at("quantity"),
+                    f"exits of {parent.node_id!r} ({', '.join(counted)}) {child.side} {_fmt(total)} {child.symbol}, "
+                    f"more than the {_fmt(parent.qty)} it {parent.side}s; the router has no one-cancels-other, so "
+                    "if both fire the position flips",
+                    hint=f"split {_fmt(parent.qty)} between the exits, or cancel the survivor yourself when one fills",
+                )
+                break
+
+
+RULES = [
+    check_contradictions.rule,
+    check_twap_horizon.rule,
+    check_slippage.rule,
+    check_at_touch.rule,
+    check_hedge_size.rule,
+    check_far_from_mid.rule,
+    check_stop_limits.rule,
+    check_overfilling_exits.rule,
 ]

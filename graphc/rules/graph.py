@@ -1,12 +1,13 @@
 """Graph rules GC201-GC210: the shape of the execution graph.
 
-The checks follow actionlint's ``rule_job_needs``: first collect the nodes
-(GC203 duplicate ids), then resolve every edge's ``from_node``/``to_node``
-(GC202 unknown leg, with a did-you-mean), and only then look at the graph built
-from the *resolved* edges: duplicate edges (GC210), trigger/condition
-consistency (GC208, per edge), cycles reported as the whole loop (GC201),
-activation (GC204 orphan, GC205 root with incoming edges, GC206 no root),
-reachability (GC207) and derived sizes (GC209).
+The checks follow actionlint's ``rule_job_needs``: the nodes are collected
+first (GC203 duplicate ids), then every edge's ``from_node``/``to_node`` is
+resolved (GC202 unknown leg, with a did-you-mean), and only then is the graph
+built from the *resolved* edges examined: duplicate edges (GC210),
+trigger/condition consistency (GC208, per edge), cycles reported as the whole
+loop (GC201), activation (GC204 orphan, GC205 root with incoming edges, GC206
+no root), reachability (GC207) and derived sizes (GC209). The resolution is
+done once, in :func:`graphc.facts.graph_facts`; each rule reads its result.
 
 Choices where the spec is silent:
 
@@ -20,8 +21,8 @@ Choices where the spec is silent:
   first in the source (``a → b → c → a``), at the edge that closes it; at most
   ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test (Kahn's algorithm
   over the resolved edges); networkx is imported only to enumerate the loops of a cyclic graph.
-- A missing or unknown ``activation`` (a schema error) is inferred as in a
-  playbook: ``wait`` with an incoming edge, else ``root``.
+- A missing activation is read as the router reads it: ``wait`` with an
+  incoming edge, else ``root`` (GC111 says so).
 - GC206 is not reported for a graph with no nodes; when it is reported,
   GC204/GC205/GC207 are not (every wait node would be an orphan or unreachable;
   the missing root is the one fix).
@@ -37,110 +38,923 @@ Choices where the spec is silent:
 from __future__ import annotations
 
 from collections import deque
+from decimal import Decimal
 from itertools import islice
-from typing import NamedTuple
 
-from graphc.rules.base import Finding, checks, new_tuple
+from graphc.rules.base import Finding, rule
 from graphc.stages.suggest import did_you_mean
-from graphc.stages.wiregraph import is_acyclic, trigger_name, trigger_problem
-from graphc.stages.wiregraph import number as _number
-from graphc.vocabulary import FILL_TRIGGERS
-from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
+from graphc.stages.wiregraph import fill_ratio, is_acyclic, number, trigger_name, trigger_problem
+from graphc.vocabulary import FILL_TRIGGERS, PRICE_REFERENCES, RATIO_TRIGGER, TRIGGER_NAMES
 
-_PLAIN_TRIGGERS = frozenset(WIRE_TRIGGER_NAMES) - {"on_fill_ratio"}  # names that take no condition
 MAX_CYCLES = 20
 MAX_SUGGESTIONS = 20
 LOOP_NAMES = 8  # a longer loop shows its first and last 8 legs
-
-
-class _Edge(NamedTuple):
-    index: int
-    src: str
-    dst: str
-    trigger: object
-    condition: object
-
-
-class _Graph:
-    __slots__ = ("activations", "children", "dangling", "duplicates", "edges", "incoming", "nodes", "unknown")
-
-    def __init__(self):
-        self.nodes = {}  # node_id -> (index, node), first occurrence
-        self.duplicates = []  # (index, node_id, first index)
-        self.edges = []  # resolved _Edge records
-        self.unknown = []  # (edge index, end field, name)
-        self.incoming = {}  # node_id -> [_Edge]
-        self.children = {}  # node_id -> [node_id], one entry per resolved edge
-        # Nodes with an edge from an unknown leg: GC202 already explains them, so
-        # they are not also called orphans, nor their descendants unreachable.
-        self.dangling = set()
-        # node_id -> "root" | "wait"; a missing or unknown activation is inferred as in a playbook (spec §3)
-        self.activations = {}
-
-
-def _resolve(ctx) -> _Graph:
-    """Collect nodes, then resolve edge ends against them. Linear; never raises."""
-    graph = _Graph()
-    for i, node in enumerate(ctx.nodes):
-        node_id = node.get("node_id") if isinstance(node, dict) else None
-        if not isinstance(node_id, str):
-            continue
-        if node_id in graph.nodes:
-            graph.duplicates.append((i, node_id, graph.nodes[node_id][0]))
-        else:
-            graph.nodes[node_id] = (i, node)
-    for j, edge in enumerate(ctx.edges):
-        if not isinstance(edge, dict):
-            continue
-        src, dst = edge.get("from_node"), edge.get("to_node")
-        if isinstance(src, str) and isinstance(dst, str) and src in graph.nodes and dst in graph.nodes:
-            resolved = new_tuple(_Edge, (j, src, dst, edge.get("trigger"), edge.get("condition")))
-            graph.edges.append(resolved)
-            graph.incoming.setdefault(dst, []).append(resolved)
-            graph.children.setdefault(src, []).append(dst)
-            continue
-        for end, name in (("from_node", src), ("to_node", dst)):
-            if isinstance(name, str) and name not in graph.nodes:
-                graph.unknown.append((j, end, name))
-        if isinstance(dst, str) and dst in graph.nodes:
-            graph.dangling.add(dst)
-    for node_id, (_, node) in graph.nodes.items():
-        activation = node.get("activation")
-        if activation != "root" and activation != "wait":
-            activation = "wait" if node_id in graph.incoming else "root"
-        graph.activations[node_id] = activation
-    return graph
+_PLAIN_TRIGGERS = frozenset(TRIGGER_NAMES) - {RATIO_TRIGGER}  # names that take no condition
+_REFERENCE_SOURCE = "orders-and-execution-graphs.md, Full Execution Graph and Node Fields"
 
 
 def edge_label(ctx, j) -> str:
-    edge_id = ctx.edges[j].get("edge_id") if isinstance(ctx.edges[j], dict) else None
+    edge = ctx.raw_edges[j]
+    edge_id = edge.get("edge_id") if isinstance(edge, dict) else None
     return f"edge {edge_id}" if isinstance(edge_id, str) else f"edges[{j}]"
 
 
-def _references(ctx, graph):
-    """GC203 duplicate node ids, then GC202 edges naming unknown legs."""
-    for i, node_id, first in graph.duplicates:
+def _names(ids, limit=3) -> str:
+    ids = list(dict.fromkeys(ids))
+    shown = ", ".join(repr(n) for n in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+@rule(
+    "GC201",
+    "cycle",
+    summary="the edges form a cycle",
+    source=f"{_REFERENCE_SOURCE} (nodes with dependency edges: each node one order that starts once)",
+    flagged="    after: [spot filled, rebalance filled]",
+)
+def check_cycles(ctx):
+    """The legs' triggers form a loop, which an execution graph cannot express.
+
+    ## What it checks
+
+    graphc collects every edge (from `after:` on the legs and from the top-level
+    `edges:` list), checks that all of them name real legs (GC202), and then looks
+    for directed cycles. A cycle is reported once, with the whole loop in the
+    message, e.g. `perp → rebalance → perp`. A leg whose `after:` names the leg
+    itself is a loop of one.
+
+    ## Why it matters
+
+    An execution graph is a DAG: each node is one order that starts once. A loop
+    cannot mean "repeat". The edge that closes it points at a leg that is already
+    running, or, when nothing outside the loop feeds into it, every leg in the loop
+    waits for another and none of them ever starts. In the example below the author
+    wanted the perp to re-hedge after each rebalance; the router can do no such
+    thing, so whatever the graph ends up doing is not what was reviewed.
+
+    ## Failing example
+
+    `perp` waits for `rebalance`, which waits for `perp`:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      spot:
+        buy: 0.5
+        symbol: BTC-USD
+      perp:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: [spot filled, rebalance filled]
+      rebalance:
+        buy: 0.5
+        symbol: BTC-USD
+        after: perp filled
+    ```
+
+    ## Fix
+
+    Remove the edge that closes the loop; every leg then starts at most once, in
+    order:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      spot:
+        buy: 0.5
+        symbol: BTC-USD
+      perp:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: spot filled
+      rebalance:
+        buy: 0.5
+        symbol: BTC-USD
+        after: perp filled
+    ```
+    """
+    facts = ctx.facts
+    if not facts.edges or is_acyclic(facts.children):
+        return
+    closing = {}
+    for edge in facts.edges:
+        closing.setdefault((edge.src, edge.dst), edge.index)
+    import networkx as nx  # type: ignore[import-untyped]  # only a graph with a loop pays for networkx
+
+    digraph = nx.DiGraph(list(closing))
+    order = {node_id: node.index for node_id, node in facts.by_id.items()}
+    cycles = [_rotate(cycle, order) for cycle in islice(nx.simple_cycles(digraph), MAX_CYCLES)]
+    for cycle in sorted(cycles, key=lambda c: [order[n] for n in c]):
+        j = closing[(cycle[-1], cycle[0])]
+        loop = " → ".join(_loop(cycle) + [cycle[0]])
         yield Finding(
-            "GC203",
+            ("edges", j),
+            f"cycle {loop}: these legs wait on each other",
+            hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} ({cycle[-1]} → {cycle[0]})",
+        )
+
+
+def _loop(cycle, keep=LOOP_NAMES):
+    if len(cycle) <= 2 * keep:
+        return cycle
+    return cycle[:keep] + [f"… ({len(cycle) - 2 * keep} more)"] + cycle[-keep:]
+
+
+def _rotate(cycle, order):
+    start = min(range(len(cycle)), key=lambda k: order[cycle[k]])
+    return cycle[start:] + cycle[:start]
+
+
+@rule(
+    "GC202",
+    "unknown-leg",
+    summary="an edge names a leg that does not exist",
+    source=f"{_REFERENCE_SOURCE} (edges name their nodes by node_id)",
+    flagged="    after: entyr filled",
+)
+def check_unknown_legs(ctx):
+    """An edge names a leg that does not exist; the message suggests the closest leg id.
+
+    ## What it checks
+
+    Every `after:` entry names the leg it waits for, and every mapping in the
+    top-level `edges:` list names a `from` and a `to` leg. Each of these must match
+    a leg id exactly. For a leg expanded by `for_each`, the ids are the expanded
+    ones (`ladder-0`, `ladder-1`, ... or `ladder-<item>`), not the id written in the
+    file. In a wire graph, `from_node` and `to_node` must name a `node_id`. GC202
+    names the unknown leg and, when an existing id is close, suggests it. References
+    are resolved before the graph is checked for cycles.
+
+    ## Why it matters
+
+    An edge from a leg that does not exist can never fire, so the leg that waits on
+    it never starts. In the example below the spot order fills, the hedge stays
+    pending forever, and the position is left unhedged.
+
+    ## Failing example
+
+    The hedge waits for `entyr`; graphc suggests `entry`:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entyr filled
+    ```
+
+    ## Fix
+
+    Spell the leg id as it is declared:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled
+    ```
+    """
+    facts = ctx.facts
+    for n, (j, end, name) in enumerate(facts.unknown_ends):
+        known = (
+            ("name one of the legs: " + _names(islice(facts.by_id, 6), 5)) if facts.by_id else "the graph has no nodes"
+        )
+        verb = "comes from" if end == "from_node" else "goes to"
+        suggestion = did_you_mean(name, facts.by_id) if n < MAX_SUGGESTIONS else ""
+        yield Finding(("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}", hint=known)
+
+
+@rule(
+    "GC203",
+    "duplicate-node",
+    summary="two nodes share an id",
+    source=f"{_REFERENCE_SOURCE} (node_id: unique within the graph)",
+    suppression=(
+        "Inline suppression needs a comment, and JSON has none, so in a wire graph the config file is the only "
+        "switch. In a playbook, end the reported line with `# graphc: ignore[GC203]`, or put "
+        "`# graphc: ignore-file[GC203]` anywhere in the file to silence it for the whole playbook."
+    ),
+)
+def check_duplicate_nodes(ctx):
+    """Two nodes in the graph have the same id.
+
+    ## What it checks
+
+    Node ids must be unique within a graph. In a playbook, leg ids are keys of the
+    `legs:` mapping, so writing the same id twice is already caught as a duplicate
+    key (GC101). GC203 therefore comes from:
+
+    - wire graphs (`.json` files with `nodes`), where nothing stops two nodes from
+      sharing a `node_id`;
+    - `for_each` expansions whose generated ids collide with another leg, e.g. a leg
+      `bid` expanded over 3 items produces `bid-0`, `bid-1` and `bid-2`, and clashes
+      with a hand-written leg called `bid-1`.
+
+    ## Why it matters
+
+    Edges, status and cancellation are all keyed by node id. With two nodes called
+    `entry` it is unclear which one an edge starts from, and the router either
+    rejects the graph or attaches the edge to the wrong order. A hedge that follows
+    the wrong parent trades against a position you do not have, and the status of
+    one order can no longer be told apart from the other's.
+
+    ## Failing example
+
+    A wire graph (save it as `graph.json` and run `graphc lint graph.json`) with two
+    nodes called `entry`:
+
+    ```json
+    {
+      "nodes": [
+        {
+          "node_id": "entry",
+          "instrument": {"symbol": "BTC-USD", "type": "spot"},
+          "side": "buy",
+          "order_type": "market",
+          "quantity": {"fixed": {"qty_1e8": 1000000}},
+          "execution": {"policy": "sor"},
+          "activation": "root"
+        },
+        {
+          "node_id": "entry",
+          "instrument": {"symbol": "ETH-USD", "type": "spot"},
+          "side": "buy",
+          "order_type": "market",
+          "quantity": {"fixed": {"qty_1e8": 10000000}},
+          "execution": {"policy": "sor"},
+          "activation": "root"
+        }
+      ],
+      "edges": [],
+      "is_sandbox": true
+    }
+    ```
+
+    ## Fix
+
+    Give the second node its own id (and update any edges that were meant for it):
+
+    ```json
+    {
+      "nodes": [
+        {
+          "node_id": "entry",
+          "instrument": {"symbol": "BTC-USD", "type": "spot"},
+          "side": "buy",
+          "order_type": "market",
+          "quantity": {"fixed": {"qty_1e8": 1000000}},
+          "execution": {"policy": "sor"},
+          "activation": "root"
+        },
+        {
+          "node_id": "entry-eth",
+          "instrument": {"symbol": "ETH-USD", "type": "spot"},
+          "side": "buy",
+          "order_type": "market",
+          "quantity": {"fixed": {"qty_1e8": 10000000}},
+          "execution": {"policy": "sor"},
+          "activation": "root"
+        }
+      ],
+      "edges": [],
+      "is_sandbox": true
+    }
+    ```
+    """
+    for i, node_id, first in ctx.facts.duplicates:
+        yield Finding(
             ("nodes", i, "node_id"),
             f"node id {node_id!r} is already used by nodes[{first}]",
             hint="give every node a unique node_id; edges resolve to the first one",
         )
-    for n, (j, end, name) in enumerate(graph.unknown):
-        known = (
-            ("name one of the legs: " + _names(islice(graph.nodes, 6), 5)) if graph.nodes else "the graph has no nodes"
-        )
-        verb = "comes from" if end == "from_node" else "goes to"
-        suggestion = did_you_mean(name, graph.nodes) if n < MAX_SUGGESTIONS else ""
+
+
+def _roots(ctx) -> list[str]:
+    return [node_id for node_id, activation in ctx.activations.items() if activation == "root"]
+
+
+@rule(
+    "GC204",
+    "orphan",
+    summary="a wait node with no incoming edge never activates",
+    source=f"{_REFERENCE_SOURCE} (activation wait: waits for an edge trigger)",
+    flagged="    activation: wait",
+)
+def check_orphans(ctx):
+    """A leg set to wait has no incoming edge, so nothing ever starts it.
+
+    ## What it checks
+
+    A `wait` node starts only when one of its incoming edges fires. In a playbook
+    the activation is normally inferred: a leg with any incoming edge (its own
+    `after:`, or an `edges:` entry whose `to` is this leg) is `wait`, every other
+    leg is `root` and starts as soon as the graph is submitted. So GC204 means
+    `activation: wait` was written explicitly on a leg that nothing points to,
+    typically because its `after:` was forgotten or deleted. In a wire graph it is a
+    node with `"activation": "wait"` that is no edge's `to_node`.
+
+    Legs that depend on an orphan are dead too; they are reported as GC207.
+
+    ## Why it matters
+
+    The graph is accepted and the other legs trade, but this one stays pending
+    forever. When the orphan is a hedge, the entry fills and the position sits
+    unhedged, with nothing in the graph's status to say the hedge was never going to
+    happen.
+
+    ## Failing example
+
+    The hedge is told to wait, but not for what:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        activation: wait
+    ```
+
+    ## Fix
+
+    Say what the leg waits for; with an `after:` the leg is inferred to be `wait`,
+    so the explicit `activation` line can go:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled
+    ```
+    """
+    facts = ctx.facts
+    if not _roots(ctx):
+        return  # GC206 is the one fix
+    for node_id, node in facts.by_id.items():
+        if node.activation == "wait" and node_id not in facts.incoming and node_id not in facts.dangling:
+            yield Finding(
+                node.at("activation"),
+                f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
+                hint="add an edge into it (`after: LEG filled`) or make it a root",
+            )
+
+
+@rule(
+    "GC205",
+    "root-with-edges",
+    summary="a root node has incoming edges, which have no effect",
+    source=f"{_REFERENCE_SOURCE} (activation root: starts immediately)",
+    flagged="    activation: root",
+)
+def check_roots_with_edges(ctx):
+    """A leg marked `activation: root` also has incoming edges; a root starts at once, so those edges do nothing.
+
+    ## What it checks
+
+    A `root` node starts the moment the graph is submitted, and edges into it are
+    ignored. graphc infers `wait` for any leg with an incoming edge, so this only
+    happens when `activation: root` is written explicitly on a leg that also has an
+    `after:` (or is the `to` of an entry in `edges:`), or in a wire graph with a
+    `"root"` node that is some edge's `to_node`.
+
+    ## Why it matters
+
+    The author believes the leg waits; the router sends it immediately. In the
+    example the perp short is meant to follow the spot fill, but goes out at the
+    same time as the spot buy. If the buy never fills, the desk is left with a naked
+    short it never intended to hold.
+
+    ## Failing example
+
+    The hedge has a trigger and is also forced to start immediately:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        activation: root
+        after: entry filled
+    ```
+
+    ## Fix
+
+    Remove `activation: root` and let graphc infer `wait` from the `after:` (if the
+    leg really should start at once, remove the `after:` instead):
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled
+    ```
+    """
+    facts = ctx.facts
+    for node_id, node in facts.by_id.items():
+        incoming = facts.incoming.get(node_id)
+        if node.activation == "root" and incoming:
+            sources = _names(edge.src for edge in incoming)
+            yield Finding(
+                node.at("activation"),
+                f"root node {node_id!r} starts at once, so its incoming edges from {sources} have no effect",
+                hint="make it activation: wait to run after its parents, or delete the edges",
+            )
+
+
+@rule(
+    "GC206",
+    "no-root",
+    summary="no root node: nothing ever starts",
+    source=f"{_REFERENCE_SOURCE} (activation root: starts immediately; wait: waits for an edge)",
+    suppression=(
+        "GC206 is about the graph as a whole rather than one leg, and graphc reports it at the top of the "
+        "playbook. A line comment `# graphc: ignore[GC206]` would have to sit on that reported line; the "
+        "file-level form, `# graphc: ignore-file[GC206]` on a line of its own anywhere in the file, is clearer."
+    ),
+)
+def check_no_root(ctx):
+    """Every leg waits for something; no leg starts when the graph is submitted.
+
+    ## What it checks
+
+    A graph needs at least one `root` node, one that starts as soon as the graph is
+    submitted; all other nodes are started by edges from nodes that already ran.
+    GC206 is reported when every node is `wait`. Because activation is inferred in
+    playbooks, this only happens when `activation: wait` is written on every leg
+    that has no incoming edge, when all legs sit in a loop (also GC201), or in a
+    wire graph in which every node says `"wait"`.
+
+    When there is no root at all, graphc reports GC206 alone and leaves out GC204,
+    GC205 and GC207 for that graph: every `wait` leg would be an orphan or
+    unreachable, and adding a root is the one fix.
+
+    ## Why it matters
+
+    The graph can never trade: the first trigger has nothing to come from. A desk
+    that submits it believes a position is being built while nothing happens, and
+    may only notice when the opportunity, or the hedge window, has passed.
+
+    ## Failing example
+
+    The only leg is told to wait:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        activation: wait
+    ```
+
+    ## Fix
+
+    Let the first leg start on submission by removing `activation: wait` (graphc
+    then infers `root`):
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+    ```
+    """
+    if ctx.facts.by_id and not _roots(ctx):
         yield Finding(
-            "GC202", ("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}", hint=known
+            ("nodes",),
+            f"no node has activation 'root': none of the {len(ctx.facts.by_id)} nodes ever starts",
+            hint="make the first leg a root (a leg with no `after:`)",
         )
 
 
-def _duplicate_edges(ctx, graph):
-    """GC210: a second edge with the same from, to, trigger and condition."""
+@rule(
+    "GC207",
+    "unreachable",
+    summary="a node is only reachable from nodes that never activate",
+    source=f"{_REFERENCE_SOURCE} (activation) and Edge Triggers",
+    flagged="  eth-hedge:",
+)
+def check_unreachable(ctx):
+    """A leg can only be started by legs that never start themselves, so it never starts either.
+
+    ## What it checks
+
+    graphc follows the edges forward from every `root` node. A `wait` node that is
+    not reached that way never starts. A dead leg with no incoming edge at all is an
+    orphan (GC204); GC207 marks the `wait` legs that do have incoming edges, but
+    only from legs that never start (orphans, loops, or other such legs), so you can
+    see everything that will not trade.
+
+    The example below silences GC204 on the orphan with a file-level comment so that
+    it shows GC207 alone; normally you would see both codes.
+
+    ## Why it matters
+
+    A whole branch of the graph silently never trades while the root legs fill as
+    usual, so nothing looks wrong at first. In the example the ETH leg was switched
+    to `wait` during testing; the BTC leg still trades, but the ETH buy and its perp
+    hedge never go out.
+
+    ## Failing example
+
+    `eth-hedge` waits for `eth`, which waits for nothing:
+
+    ```yaml
+    graphc: 1
+    name: majors-basis
+    # graphc: ignore-file[GC204]
+    legs:
+      btc:
+        buy: 0.1
+        symbol: BTC-USD
+      eth:
+        buy: 2
+        symbol: ETH-USD
+        activation: wait
+      eth-hedge:
+        sell: 2
+        symbol: ETH-USD-PERP
+        after: eth filled
+    ```
+
+    ## Fix
+
+    Make the start of the dead chain start: here `eth` should be a root, so remove
+    its `activation: wait` (or give it an `after:`). Nothing is orphaned any more,
+    so the suppression comment goes as well:
+
+    ```yaml
+    graphc: 1
+    name: majors-basis
+    legs:
+      btc:
+        buy: 0.1
+        symbol: BTC-USD
+      eth:
+        buy: 2
+        symbol: ETH-USD
+      eth-hedge:
+        sell: 2
+        symbol: ETH-USD-PERP
+        after: eth filled
+    ```
+    """
+    facts = ctx.facts
+    roots = _roots(ctx)
+    if not roots:
+        return  # GC206 is the one fix
+    seeds = roots + sorted(facts.dangling)
+    reached, queue = set(seeds), deque(seeds)
+    while queue:
+        for child in facts.children.get(queue.popleft(), ()):
+            if child not in reached:
+                reached.add(child)
+                queue.append(child)
+    for node_id, node in facts.by_id.items():
+        incoming = facts.incoming.get(node_id)
+        if node.activation == "wait" and incoming and node_id not in reached:
+            parents = sorted({edge.src for edge in incoming}, key=lambda n: facts.by_id[n].index)
+            yield Finding(
+                node.at("node_id"),
+                f"node {node_id!r} never activates: its incoming edges come only from "
+                f"{_names(parents)}, which never {'activates' if len(parents) == 1 else 'activate'}",
+                hint="connect it (or one of its ancestors) to a root node; check for orphans and cycles",
+            )
+
+
+@rule(
+    "GC208",
+    "trigger-condition",
+    summary="trigger and condition do not match; on_price that fires at once or never",
+    source=(
+        "orders-and-execution-graphs.md, Edge Triggers (on_fill_ratio: condition.fill_ratio_gte; on_timeout: ms; "
+        "on_price: direction, reference graph_entry_price, offset_pct)"
+    ),
+    flagged="    after: entry filled 150%",
+)
+def check_triggers(ctx):
+    """An edge's trigger and its condition do not fit together.
+
+    ## What it checks
+
+    Some triggers carry a parameter, and graphc checks that it makes sense:
+
+    - `on_fill_ratio` (`L filled 50%`, or `fill_ratio: 50%` in an edge mapping)
+      needs a ratio greater than 0% and at most 100%; `L filled 150%` or
+      `L filled 0%` is GC208;
+    - `on_timeout` (`L + 5s`) needs a positive delay; `L + 0s` is GC208;
+    - only `on_fill_ratio` takes a condition: a `fill_ratio` on any other trigger,
+      or an `on_fill_ratio` edge without one (possible in edge mappings and wire
+      graphs), is GC208;
+    - `on_price` (`L price SYMBOL below entry -5%`) must be able to fire, and not
+      at once: `below` with a positive offset, or `above` with a negative one,
+      names a level on the wrong side of the entry, so it fires as soon as the
+      graph starts; `below` with an offset of -100% or less waits for the price to
+      reach zero and never fires; a `reference` other than `graph_entry_price`,
+      the one the router documents, is GC208 too.
+
+    ## Why it matters
+
+    A fill ratio above 100% is never reached: the parent stops filling at 100%, so
+    the dependent leg never starts and the entry stays unhedged. A stop written
+    `below entry 5%` (a rise, where a fall was meant) sells the moment the entry
+    fills; one at `-150%` never protects anything. A zero timeout
+    fires at once and defeats the wait it was written for. A condition on a trigger
+    that ignores it makes the author believe the hedge waits for half the fill when
+    it actually fires on something else entirely.
+
+    ## Failing example
+
+    The hedge waits until the entry is 150% filled, which never happens:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled 150%
+    ```
+
+    ## Fix
+
+    Use a ratio between 0% and 100% (or `entry filled` for a complete fill):
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled 50%
+    ```
+    """
+    for j, edge in enumerate(ctx.raw_edges):
+        if not isinstance(edge, dict):
+            continue
+        trigger = edge.get("trigger")
+        if type(trigger) is str and trigger in _PLAIN_TRIGGERS and "condition" not in edge:
+            continue  # the usual edge: nothing to report
+        problem = trigger_problem(trigger)
+        if problem:
+            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
+        elif trigger == RATIO_TRIGGER:
+            yield from _ratio_findings(ctx, j, edge)
+        elif "condition" in edge:
+            yield Finding(
+                ("edges", j, "condition"),
+                f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
+                hint="delete the condition, or use trigger on_fill_ratio",
+            )
+        elif isinstance(trigger, dict) and "on_price" in trigger:
+            yield from _price_findings(ctx, j, trigger["on_price"])
+
+
+def _ratio_findings(ctx, j, edge):
+    condition = edge.get("condition")
+    raw = condition.get("fill_ratio_gte") if isinstance(condition, dict) else None
+    if raw is None:
+        where = ("edges", j, "condition") if "condition" in edge else ("edges", j, "trigger")
+        yield Finding(
+            where,
+            f"{edge_label(ctx, j)}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
+            hint='add "condition": {"fill_ratio_gte": 0.5} (`after: LEG filled 50%`)',
+        )
+        return
+    if fill_ratio(condition) is None:
+        yield Finding(
+            ("edges", j, "condition"),
+            f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
+            hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%",
+        )
+
+
+def _price_findings(ctx, j, params):
+    """on_price that can never mean what it says: it fires at once, never, or against an unknown reference."""
+    where = ("edges", j, "trigger")
+    direction, reference, offset = params.get("direction"), params.get("reference"), number(params.get("offset_pct"))
+    label = edge_label(ctx, j)
+    if reference not in PRICE_REFERENCES:
+        yield Finding(
+            where,
+            f"{label}: on_price reference {reference!r} is not one the router documents "
+            f"({', '.join(PRICE_REFERENCES)})",
+            hint='write "reference": "graph_entry_price" (`after: LEG price SYMBOL below entry -5%`)',
+        )
+    if offset is None:
+        return
+    if direction == "below" and offset <= -100:
+        yield Finding(
+            where,
+            f"{label}: on_price below entry {_pct(offset)} waits for the price to fall to zero or less: it never fires",
+            hint="a stop is a small negative offset, e.g. `below entry -5%`",
+        )
+    elif direction == "below" and offset > 0:
+        yield Finding(
+            where,
+            f"{label}: on_price below entry {_pct(offset)} is above the entry price, so it fires at once",
+            hint=f"write `below entry -{_pct(offset).lstrip('+')}` to fire after a fall",
+        )
+    elif direction == "above" and offset < 0:
+        yield Finding(
+            where,
+            f"{label}: on_price above entry {_pct(offset)} is below the entry price, so it fires at once",
+            hint=f"write `above entry +{_pct(-offset)}` to fire after a rise",
+        )
+
+
+def _pct(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return ("+" if value > 0 else "") + text + "%"
+
+
+@rule(
+    "GC209",
+    "derived-without-fills",
+    summary="a derived quantity with no incoming fill edge",
+    source='orders-and-execution-graphs.md, Node Fields (quantity "derived") and Edge Triggers (the fill triggers)',
+    flagged="    sell: derived",
+)
+def check_derived(ctx):
+    """A leg sized `derived` has no incoming fill edge to take its size from.
+
+    ## What it checks
+
+    `derived` (for example `sell: derived`) means the leg's size follows the fills
+    of the leg that triggers it. The router takes that size from fill triggers:
+    `first fill` (`on_first_fill`), `each fill` (`on_fill`), `filled N%`
+    (`on_fill_ratio`) and `filled` (`on_full_fill`). GC209 is reported when a
+    `derived` leg has none of these among its incoming edges: it is a root, or it is
+    triggered only by `accepted`, a timeout, `cancelled`, `done` or a price
+    condition.
+
+    ## Why it matters
+
+    With no fills to follow, the size of the leg is undefined, so the order cannot
+    be placed. A derived leg is almost always a hedge, so the outcome is an entry
+    that fills and a hedge that never trades.
+
+    ## Failing example
+
+    The hedge follows the entry's size but is triggered when the entry is accepted,
+    before anything has filled:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: derived
+        symbol: BTC-USD-PERP
+        after: entry accepted
+    ```
+
+    ## Fix
+
+    Trigger the hedge on fills; `each fill` hedges every fill as it arrives:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: derived
+        symbol: BTC-USD-PERP
+        after: entry each fill
+    ```
+    """
+    facts = ctx.facts
+    for node_id, node in facts.by_id.items():
+        if not node.derived:
+            continue
+        incoming = facts.incoming.get(node_id, [])
+        if any(isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS for edge in incoming):
+            continue
+        have = ", ".join(f"{edge.trigger_name} from {edge.src!r}" for edge in incoming[:3]) or "none"
+        yield Finding(
+            node.at("quantity"),
+            f"node {node_id!r} has a derived quantity but no incoming fill edge "
+            f"(incoming: {have}); its size has nothing to follow",
+            hint="trigger it on the parent's fills (`after: PARENT filled` / `each fill`) or give it a fixed quantity",
+        )
+
+
+@rule(
+    "GC210",
+    "duplicate-edge",
+    summary="two edges with the same from, to and trigger",
+    source="playbook-spec.md §5 and §8 (each `after:` entry is one edge; a node starts once)",
+    flagged="  - {from: entry, to: hedge, trigger: on_full_fill}",
+)
+def check_duplicate_edges(ctx):
+    """Two edges connect the same two legs with the same trigger.
+
+    ## What it checks
+
+    Edges are compared by their `from` leg, `to` leg and trigger, including the
+    trigger's parameters and condition: two timeouts of 5s are the same trigger,
+    while `filled 50%` and `filled 80%` are different edges. Two edges that agree on
+    all of these are duplicates. They usually come from writing the same dependency
+    twice: once as `after:` on the leg and once in the top-level `edges:` list, or
+    twice in one `after:` list.
+
+    ## Why it matters
+
+    The copy adds nothing, but it hides what the author meant. Often one of the two
+    was supposed to be different, such as a timeout fallback or a fill-ratio
+    trigger, and that edge is simply not in the graph. Anyone reading the playbook
+    also has to work out that deleting one copy would change nothing.
+
+    ## Failing example
+
+    `after: entry filled` and the `edges:` entry both mean `entry → hedge` on a full
+    fill:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled
+    edges:
+      - {from: entry, to: hedge, trigger: on_full_fill}
+    ```
+
+    ## Fix
+
+    Keep one of them (or change the second into the edge you actually wanted):
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+      hedge:
+        sell: 0.5
+        symbol: BTC-USD-PERP
+        after: entry filled
+    ```
+    """
     seen = {}
-    for edge in graph.edges:
+    for edge in ctx.edges:
         trigger, condition = edge.trigger, edge.condition
         key = (
             edge.src,
@@ -150,7 +964,6 @@ def _duplicate_edges(ctx, graph):
         )
         if key in seen:
             yield Finding(
-                "GC210",
                 ("edges", edge.index),
                 f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
                 f"{edge.src} → {edge.dst}, trigger {trigger_name(edge.trigger)}",
@@ -169,171 +982,16 @@ def _freeze(value):
     return value
 
 
-def _triggers(ctx, graph):
-    """GC208 for every edge mapping, resolved or not: the trigger, then its condition."""
-    for j, edge in enumerate(ctx.edges):
-        if not isinstance(edge, dict):
-            continue
-        trigger = edge.get("trigger")
-        if type(trigger) is str and trigger in _PLAIN_TRIGGERS and "condition" not in edge:
-            continue  # the usual edge: nothing to report
-        problem = trigger_problem(trigger)
-        if problem:
-            yield Finding("GC208", ("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
-        elif trigger == "on_fill_ratio":
-            yield from _ratio_findings(ctx, j, edge)
-        elif "condition" in edge:
-            yield Finding(
-                "GC208",
-                ("edges", j, "condition"),
-                f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
-                hint="delete the condition, or use trigger on_fill_ratio",
-            )
-
-
-def _ratio_findings(ctx, j, edge):
-    condition = edge.get("condition")
-    raw = condition.get("fill_ratio_gte") if isinstance(condition, dict) else None
-    if raw is None:
-        where = ("edges", j, "condition") if "condition" in edge else ("edges", j, "trigger")
-        yield Finding(
-            "GC208",
-            where,
-            f"{edge_label(ctx, j)}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
-            hint='add "condition": {"fill_ratio_gte": 0.5} (`after: LEG filled 50%`)',
-        )
-        return
-    ratio = _number(raw)
-    if ratio is None or not 0 < ratio <= 1:
-        yield Finding(
-            "GC208",
-            ("edges", j, "condition"),
-            f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
-            hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%",
-        )
-
-
-def _cycles(ctx, graph):
-    """GC201: each elementary cycle of the resolved edges, as the whole loop."""
-    if not graph.edges or is_acyclic(graph.children):
-        return
-    closing = {}
-    for edge in graph.edges:
-        closing.setdefault((edge.src, edge.dst), edge.index)
-    import networkx as nx  # only a graph with a loop pays for networkx: it enumerates the loops
-
-    digraph = nx.DiGraph(list(closing))
-    order = {node_id: i for node_id, (i, _) in graph.nodes.items()}
-    cycles = [_rotate(cycle, order) for cycle in islice(nx.simple_cycles(digraph), MAX_CYCLES)]
-    for cycle in sorted(cycles, key=lambda c: [order[n] for n in c]):
-        j = closing[(cycle[-1], cycle[0])]
-        loop = " → ".join(_loop(cycle) + [cycle[0]])
-        yield Finding(
-            "GC201",
-            ("edges", j),
-            f"cycle {loop}: these legs wait on each other",
-            hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} ({cycle[-1]} → {cycle[0]})",
-        )
-
-
-def _loop(cycle, keep=LOOP_NAMES):
-    if len(cycle) <= 2 * keep:
-        return cycle
-    return cycle[:keep] + [f"… ({len(cycle) - 2 * keep} more)"] + cycle[-keep:]
-
-
-def _rotate(cycle, order):
-    start = min(range(len(cycle)), key=lambda k: order[cycle[k]])
-    return cycle[start:] + cycle[:start]
-
-
-def _activation(ctx, graph):
-    """GC206 no root (alone: it is the fix), else GC204 orphans, GC205 roots with edges, GC207 unreachable."""
-    activations = graph.activations
-    roots = [node_id for node_id, activation in activations.items() if activation == "root"]
-    if graph.nodes and not roots:
-        yield Finding(
-            "GC206",
-            ("nodes",),
-            f"no node has activation 'root': none of the {len(graph.nodes)} nodes ever starts",
-            hint="make the first leg a root (a leg with no `after:`)",
-        )
-        return
-    for node_id, (i, _) in graph.nodes.items():
-        activation, incoming = activations[node_id], graph.incoming.get(node_id)
-        if activation == "wait" and not incoming and node_id not in graph.dangling:
-            yield Finding(
-                "GC204",
-                ("nodes", i, "activation"),
-                f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
-                hint="add an edge into it (`after: LEG filled`) or make it a root",
-            )
-        elif activation == "root" and incoming:
-            sources = _names(edge.src for edge in incoming)
-            yield Finding(
-                "GC205",
-                ("nodes", i, "activation"),
-                f"root node {node_id!r} starts at once, so its incoming edges from {sources} have no effect",
-                hint="make it activation: wait to run after its parents, or delete the edges",
-            )
-    yield from _unreachable(graph, roots + sorted(graph.dangling))
-
-
-def _unreachable(graph, seeds):
-    reached, queue, children = set(seeds), deque(seeds), graph.children
-    while queue:
-        for child in children.get(queue.popleft(), ()):
-            if child not in reached:
-                reached.add(child)
-                queue.append(child)
-    for node_id, (i, _) in graph.nodes.items():
-        incoming = graph.incoming.get(node_id)
-        if graph.activations[node_id] == "wait" and incoming and node_id not in reached:
-            parents = sorted({edge.src for edge in incoming}, key=lambda n: graph.nodes[n][0])
-            yield Finding(
-                "GC207",
-                ("nodes", i, "node_id"),
-                f"node {node_id!r} never activates: its incoming edges come only from "
-                f"{_names(parents)}, which never {'activates' if len(parents) == 1 else 'activate'}",
-                hint="connect it (or one of its ancestors) to a root node; check for orphans and cycles",
-            )
-
-
-def _names(ids, limit=3) -> str:
-    ids = list(dict.fromkeys(ids))
-    shown = ", ".join(repr(n) for n in ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
-
-
-def _derived(ctx, graph):
-    """GC209: a derived quantity needs an incoming fill edge to follow."""
-    for node_id, (i, node) in graph.nodes.items():
-        if node.get("quantity") != "derived":
-            continue
-        incoming = graph.incoming.get(node_id, [])
-        if any(isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS for edge in incoming):
-            continue
-        have = ", ".join(f"{trigger_name(e.trigger)} from {e.src!r}" for e in incoming[:3]) or "none"
-        yield Finding(
-            "GC209",
-            ("nodes", i, "quantity"),
-            f"node {node_id!r} has a derived quantity but no incoming fill edge "
-            f"(incoming: {have}); its size has nothing to follow",
-            hint="trigger it on the parent's fills (`after: PARENT filled` / `each fill`) or give it a fixed quantity",
-        )
-
-
-@checks("GC203", "GC202", "GC210", "GC208", "GC201", "GC204", "GC205", "GC206", "GC207", "GC209")
-def check_graph(ctx):
-    """Resolve once, then run each step in order (references before cycles); the edge steps only with edges."""
-    graph = _resolve(ctx)
-    if graph.duplicates or graph.unknown:
-        yield from _references(ctx, graph)
-    if ctx.edges:
-        for step in (_duplicate_edges, _triggers, _cycles):
-            yield from step(ctx, graph)
-    yield from _activation(ctx, graph)
-    yield from _derived(ctx, graph)
-
-
-CHECKS = [check_graph]
+# Report order: references before the graph built from them, then activation.
+RULES = [
+    check_duplicate_nodes.rule,
+    check_unknown_legs.rule,
+    check_duplicate_edges.rule,
+    check_triggers.rule,
+    check_cycles.rule,
+    check_orphans.rule,
+    check_roots_with_edges.rule,
+    check_no_root.rule,
+    check_unreachable.rule,
+    check_derived.rule,
+]

@@ -1,61 +1,228 @@
-"""Risk rules GC501-GC502: the graph as a whole against its risk limits.
+"""Risk rules GC501-GC503: the graph against its risk limits.
 
-GC501 adds up every node's notional (fixed quantity × limit price, else × the
-quote's ask for buys / bid for sells) and compares it with
-``risk.admission.max_notional_usd``, where the router rejects the graph at
-admission. A node whose notional is unknown (derived size, market order without
-a quote) makes the total undecidable: the check is skipped with the reason,
-unless the known part alone already exceeds the limit.
+The router's reference sets ``risk.admission.max_notional_usd`` on the graph
+but does not say whether admission compares it with each order or with the sum
+of the graph; its own Full Execution Graph (200 ETH spot bought and 200 ETH
+sold on the perp, about $930k gross) sits under a $500k limit. So an order
+above the limit is an error under any reading (GC501), and the gross sum above
+it is a warning (GC503).
 
-GC502 warns when a live graph (``is_sandbox`` false) carries no risk limits:
-no ``risk`` at all, or neither ``admission`` nor ``runtime`` in it.
+A notional is quantity × price: the limit price, else the quote's ask for a
+buy, bid for a sell. A node whose notional is unknown (derived size, market
+order without a quote) is skipped for GC501; GC503 is skipped unless the known
+part alone already exceeds the limit, and is not reported alongside GC501 (an
+order over the limit puts the sum over it too).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from graphc.rules.base import Finding, checks
+from graphc.diagnostics import WARNING
+from graphc.rules.base import Finding, Skipped, rule
+from graphc.stages.wiregraph import number
 
 TOP_LEGS = 3
+_LIMIT = ("risk", "admission", "max_notional_usd")
+_FULL_GRAPH = "orders-and-execution-graphs.md, Full Execution Graph"
 
 
 def _money(value: Decimal) -> str:
     return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
 
 
-def _limit(wire) -> Decimal | None:
+def max_notional(wire) -> Decimal | None:
+    """``risk.admission.max_notional_usd`` as a Decimal, or None."""
     risk = wire.get("risk")
     admission = risk.get("admission") if isinstance(risk, dict) else None
-    raw = admission.get("max_notional_usd") if isinstance(admission, dict) else None
-    if isinstance(raw, bool) or not isinstance(raw, (int, Decimal, float)):
-        return None
-    limit = Decimal(str(raw)) if isinstance(raw, float) else Decimal(raw)
-    return limit if limit.is_finite() else None
+    return number(admission.get("max_notional_usd")) if isinstance(admission, dict) else None
 
 
-@checks("GC501")
+def _unknown_reason(node) -> str:
+    if node.derived:
+        return "its size is derived from fills"
+    if node.qty is None:
+        return "its size is not known (a notional size without a price: pass --quotes)"
+    return "it is a market order and there is no quote for " + node.symbol
+
+
+@rule(
+    "GC501",
+    "max-notional",
+    summary="one order's notional above risk.max_notional",
+    source=f"{_FULL_GRAPH} (risk.admission.max_notional_usd: the graph is refused at admission)",
+    flagged="    buy: 0.5",
+)
 def check_max_notional(ctx):
-    limit = _limit(ctx.wire)
+    """One order's notional is above `risk.max_notional`.
+
+    ## What it checks
+
+    graphc computes each order's notional, quantity × price, where the price is
+    the leg's limit price or, for a market order, the quote (ask for a buy, bid
+    for a sell). An order whose notional is above `risk.max_notional` (sent to
+    the router as `risk.admission.max_notional_usd`) is GC501, reported at that
+    leg's size. An order exactly at the limit passes.
+
+    The router's reference does not say whether admission compares the limit
+    with each order or with the whole graph, so graphc reports what is refused
+    under either reading as an error here, and the sum of all legs above the
+    limit as a warning (GC503). A leg whose notional cannot be known (a market
+    order without `--quotes`, a `derived` size) is skipped for this check, and
+    `--explain-skips` says so.
+
+    ## Why it matters
+
+    The router refuses a graph over its admission limit, and finding that out at
+    submission time, when the trade is meant to go out, usually means missing
+    it. The finding also says something about the playbook: one order is bigger
+    than the limit the desk chose for the whole trade, and one of the two is
+    wrong.
+
+    ## Failing example
+
+    0.5 BTC at 60,000 is a $30,000 order, above the $25,000 limit:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    risk:
+      max_notional: 25000
+    legs:
+      entry:
+        buy: 0.5
+        symbol: BTC-USD
+        limit: 60000
+    ```
+
+    ## Fix
+
+    Size the order to fit the limit (0.4 BTC is $24,000), or raise the limit if
+    the desk agrees:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    risk:
+      max_notional: 25000
+    legs:
+      entry:
+        buy: 0.4
+        symbol: BTC-USD
+        limit: 60000
+    ```
+    """
+    limit = max_notional(ctx.wire)
     if limit is None:
         return
-    where = ("risk", "admission", "max_notional_usd")
+    for node in ctx.nodes:
+        notional = node.notional
+        if notional is None:
+            yield Skipped(node.at("quantity"), f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
+        elif abs(notional) > limit:
+            yield Finding(
+                node.at("quantity"),
+                f"order {node.node_id!r} is {_money(abs(notional))} notional, above risk.max_notional "
+                f"{_money(limit)}: the router refuses the graph at admission",
+                hint=f"cut this order by {_money(abs(notional) - limit)} or more, or raise risk.max_notional",
+            )
+
+
+@rule(
+    "GC503",
+    "gross-notional",
+    severity=WARNING,
+    summary="the graph's gross notional (all legs) above risk.max_notional",
+    source=f"{_FULL_GRAPH} (200 ETH spot + 200 ETH perp, about $930k gross, under max_notional_usd 500000)",
+    flagged="  max_notional: 25000",
+)
+def check_gross_notional(ctx):
+    """The sum of every leg's notional is above `risk.max_notional`.
+
+    ## What it checks
+
+    graphc adds up quantity × price over every leg of the graph, buys and sells
+    alike, hedges and conditional exits included, and compares the total with
+    `risk.max_notional` (`risk.admission.max_notional_usd` on the wire). The
+    price is the leg's limit price, or the quote for a market order (ask for a
+    buy, bid for a sell). A leg whose notional cannot be known makes the total
+    unknown, and the check is skipped (`--explain-skips` says so), unless the
+    legs that are known already exceed the limit on their own. When one order
+    alone is above the limit, GC501 reports it and GC503 stays quiet: the sum is
+    then over the limit too, and the order is the thing to fix.
+
+    ## Why it matters
+
+    The router's reference leaves open whether admission sums the graph: its
+    own Full Execution Graph, 200 ETH bought spot and 200 ETH sold on the perp
+    (about $930,000 gross), is shown under a $500,000 limit. A gross total above
+    the limit is therefore a warning, not an error: the graph may be refused if
+    the router does sum it, and a hedge or a bracket counts each leg. When the
+    desk means the limit as a cap on the whole trade, this is the number to
+    watch; one order above the limit is GC501, an error.
+
+    ## Failing example
+
+    $15,000 of spot plus $15,012.50 of perp is $30,012.50 gross, above the
+    $25,000 limit (each order alone is under it):
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    risk:
+      max_notional: 25000
+    legs:
+      spot:
+        buy: 0.25
+        symbol: BTC-USD
+        limit: 60000
+      perp:
+        sell: 0.25
+        symbol: BTC-USD-PERP
+        limit: 60050
+        after: spot filled
+    ```
+
+    ## Fix
+
+    Size the trade to fit the limit (0.2 + 0.2 BTC is $24,010), or raise the
+    limit if the desk agrees:
+
+    ```yaml
+    graphc: 1
+    name: btc-basis
+    risk:
+      max_notional: 25000
+    legs:
+      spot:
+        buy: 0.2
+        symbol: BTC-USD
+        limit: 60000
+      perp:
+        sell: 0.2
+        symbol: BTC-USD-PERP
+        limit: 60050
+        after: spot filled
+    ```
+    """
+    limit = max_notional(ctx.wire)
+    if limit is None:
+        return
     known, unknown = [], []
-    for i, node in enumerate(ctx.nodes):
-        if isinstance(node, dict):
-            qty, _, price = ctx.numbers[i]
-            notional = None if qty is None or price is None else qty * price
-            name = node.get("node_id", f"nodes[{i}]")
-            if notional is None:
-                unknown.append(name)
-            else:
-                known.append((abs(notional), name))
+    for node in ctx.nodes:
+        notional = node.notional
+        name = node.node_id or f"nodes[{node.index}]"
+        if notional is None:
+            unknown.append(name)
+        else:
+            known.append((abs(notional), name))
+    if any(value > limit for value, _ in known):
+        return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
     total = sum((value for value, _ in known), Decimal(0))
     if total <= limit:
         if unknown:
-            ctx.skip(
-                "GC501",
-                where,
+            yield Skipped(
+                _LIMIT,
                 f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
                 f"{' and more' if len(unknown) > TOP_LEGS else ''} "
                 "(derived size, or no limit price and no quote)",
@@ -66,27 +233,83 @@ def check_max_notional(ctx):
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
     yield Finding(
-        "GC501",
-        where,
-        f"total notional {_money(total)}{partial} is above risk.max_notional {_money(limit)}; largest legs: {legs}",
-        hint=f"cut {_money(total - limit)} from the legs' sizes or raise risk.max_notional; "
-        "the router rejects the whole graph at admission",
+        _LIMIT,
+        f"gross notional {_money(total)}{partial} of all legs is above risk.max_notional {_money(limit)}; "
+        f"largest legs: {legs}",
+        hint=f"if the router sums the graph at admission it refuses this one: cut {_money(total - limit)} from "
+        "the legs or raise risk.max_notional",
     )
 
 
-@checks("GC502")
+@rule(
+    "GC502",
+    "live-without-risk",
+    severity=WARNING,
+    summary="live graph without risk limits",
+    source=f"{_FULL_GRAPH} (risk.admission and risk.runtime limits; is_sandbox false trades live)",
+    flagged="sandbox: false",
+)
 def check_live_without_risk(ctx):
+    """A graph meant for live trading has no risk limits.
+
+    ## What it checks
+
+    Playbooks run in the sandbox unless they say `sandbox: false` (and live
+    submission also needs `--live` on `graphc submit`). GC502 is reported for a live
+    graph (`sandbox: false` in a playbook, `"is_sandbox": false` in a wire graph)
+    that has no `risk:` section, that is, neither `risk.max_notional` (checked by
+    the router when the graph is admitted) nor `risk.max_loss` (enforced while it
+    runs).
+
+    ## Why it matters
+
+    The router's risk limits are the last guard between a mistake and the market.
+    `max_notional` turns away a graph that is larger than intended, such as a size
+    typed with an extra zero; `max_loss` stops a graph that is losing more than the
+    desk accepted. A live graph without either sends whatever it contains.
+
+    ## Failing example
+
+    A live playbook with no `risk:` section:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    sandbox: false
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        limit: 60000
+    ```
+
+    ## Fix
+
+    Add limits that fit the trade ($600 here); `max_loss` can be added the same way:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    sandbox: false
+    risk:
+      max_notional: 1000
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        limit: 60000
+    ```
+    """
     if ctx.wire.get("is_sandbox") is not False:
         return
     risk = ctx.wire.get("risk")
     if isinstance(risk, dict) and (risk.get("admission") or risk.get("runtime")):
         return
     yield Finding(
-        "GC502",
         ("is_sandbox",),
         "live graph (is_sandbox false) has no risk limits: nothing caps its notional or its loss",
         hint="add `risk: {max_notional: ..., max_loss: ...}` to the playbook",
     )
 
 
-CHECKS = [check_max_notional, check_live_without_risk]
+RULES = [check_max_notional.rule, check_live_without_risk.rule, check_gross_notional.rule]

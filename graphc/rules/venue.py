@@ -1,14 +1,16 @@
-"""Venue rules GC301-GC308: would the pinned venue accept this order, and would it trade?
+"""Venue rules GC301-GC309: would the venue accept this order, and would it trade?
 
-Each check reads the wire nodes, asks :func:`graphc.venues.market_for` what the
-venue accepts for the market (built-in profile, then the quotes snapshot's
-tick/lot, then config) and yields a Finding that carries the numbers and the fix.
+Each check reads the node's market facts (``NodeFacts.market``, resolved once
+by :class:`graphc.venues.MarketResolver`: the quotes snapshot's tick and lot,
+then ``[markets."SYMBOL"]``, then ``[venues.NAME]``, then the built-in profile)
+and yields a Finding that carries the numbers and the fix.
 
-A value graphc does not know is never a pass: the check calls ``ctx.skip`` with
-the reason (``--explain-skips``). A node with no venue pin is routed by SOR and
-gets no venue checks, except that a prediction price must lie strictly inside
-0..1 (GC304); on prediction nodes the other checks skip, because polymarket and
-kalshi differ. A market order has no price to check (GC303, GC304, GC308).
+A value graphc does not know is never a pass: the check yields a
+:class:`~graphc.rules.base.Skipped` with the reason (``--explain-skips``). A
+node without a venue (the router picks one) is checked with whatever facts are
+known for its symbol, the snapshot's tick at least; the venue's minimums and
+maximums are then unknown and skipped. A market order has no price to check
+(GC303, GC304, GC308).
 """
 
 from __future__ import annotations
@@ -16,88 +18,52 @@ from __future__ import annotations
 import difflib
 import re
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
-from typing import NamedTuple
 
-from graphc.rules.base import Finding, checks, new_tuple
-from graphc.venues import MarketMeta, known_venues, market_for
+from graphc.diagnostics import WARNING
+from graphc.rules.base import Finding, Skipped, rule
+from graphc.venues import MarketFacts, known_venues
 from graphc.venues import fmt_decimal as fmt
+from graphc.venues.prices import figures_step, form_problem, off_tick
 
 _CENT = Decimal("0.01")
 _WIRE_QTY_STEP = Decimal("1e-8")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
 _UNITS = {"polymarket": "shares", "kalshi": "contracts"}
+_VENUE_RULES = "venue-rules.md"
 
 
-class _Leg(NamedTuple):
-    """One wire node, its instrument read defensively and its market looked up."""
-
-    i: int
-    node: dict
-    symbol: str
-    type: str | None
-    venue: str | None
-    market: MarketMeta | None
-    qty: Decimal | None  # fixed size in base units (None: derived or malformed)
-    price: Decimal | None  # limit price (None: market order or unknown)
-    reference: Decimal | None  # the limit price, else the quote's ask (buy) / bid (sell)
-
-    def at(self, *path) -> tuple:
-        return ("nodes", self.i, *path)
-
-    def amount(self, qty: Decimal) -> str:
-        """``7 shares``, ``0.5 BTC``: a size in the unit a trader reads."""
-        unit = _UNITS.get(self.venue or "")
-        if unit is None and (self.type == "prediction" or (self.market and self.market.prediction)):
-            unit = "shares"
-        if unit is None and re.search(r"[-/]", self.symbol):
-            unit = re.split(r"[-/]", self.symbol)[0]
-        return f"{fmt(qty)} {unit}" if unit else fmt(qty)
-
-    @property
-    def verb(self) -> str:
-        return "Sell" if self.node.get("side") == "sell" else "Buy"
-
-    def set_it(self, key: str) -> str:
-        return f'set {key} in [markets."{self.symbol}"] of graphc.toml'
+def _amount(node, qty: Decimal) -> str:
+    """``7 shares``, ``0.5 BTC``: a size in the unit a trader reads."""
+    unit = _UNITS.get(node.venue or "")
+    if unit is None and node.market.is_sized_in_shares():
+        unit = "shares"
+    if unit is None and re.search(r"[-/]", node.symbol):
+        unit = re.split(r"[-/]", node.symbol)[0]
+    return f"{fmt(qty)} {unit}" if unit else fmt(qty)
 
 
-def _legs(ctx):
-    """Every well-formed node with its market, size and price, read once per graph (each GC3xx check walks them)."""
-    legs = ctx.__dict__.get("_venue_legs")
-    if legs is None:
-        legs = ctx.__dict__["_venue_legs"] = list(_read_legs(ctx))
-    return legs
+def _verb(node) -> str:
+    return "Sell" if node.side == "sell" else "Buy"
 
 
-def _read_legs(ctx):
-    for i, node in enumerate(ctx.nodes):
-        instrument = node.get("instrument") if isinstance(node, dict) else None
-        if not isinstance(instrument, dict):
-            continue  # malformed input is GC1xx's business
-        symbol = instrument.get("symbol") if isinstance(instrument.get("symbol"), str) else ""
-        kind = instrument.get("type") if isinstance(instrument.get("type"), str) else None
-        venue = instrument.get("venue")
-        venue = venue.lower() if isinstance(venue, str) and venue else None
-        market = market_for(venue, symbol, kind, ctx.quote(symbol), ctx.venue_overrides, ctx.market_overrides)
-        qty, price, reference = ctx.numbers[i]
-        yield new_tuple(_Leg, (i, node, symbol, kind, venue, market, qty, price, reference))
+def _set_it(node, key: str) -> str:
+    return f'set {key} in [markets."{node.symbol}"] of graphc.toml'
 
 
-def _venue_legs(ctx, code, *path):
-    """Legs whose venue rules are known; the others are skipped with the reason (SOR spot/perp silently)."""
-    for leg in _legs(ctx):
-        if leg.market is not None:
-            yield leg
-        elif leg.venue is not None:
-            ctx.skip(code, leg.at(*path), f"venue {leg.venue!r} is unknown (GC307): its rules are not known")
-        elif leg.type == "prediction":
-            ctx.skip(code, leg.at(*path), "no venue pinned: the router picks polymarket or kalshi, whose rules differ")
+def _unknown(node, what: str, key: str) -> str:
+    """Why a venue fact is unknown for this node, and where to give it."""
+    m = node.market
+    if node.venue is None:
+        return f"no venue pinned (the router picks one), so the {what} is unknown; pin a venue or {_set_it(node, key)}"
+    if not m.known_venue:
+        return f"venue {node.venue!r} is unknown (GC307), so its {what} is unknown; {_set_it(node, key)}"
+    return f"{node.venue}'s {what} for {node.symbol} is unknown; {_set_it(node, key)}"
 
 
-def _qty_unknown(leg) -> str:
-    if leg.node.get("quantity") == "derived":
+def _qty_unknown(node) -> str:
+    if node.derived:
         return "the quantity is derived from fills, so it is not known before they happen"
-    return "the quantity is not a fixed number"
+    return "the quantity is not a fixed number (a notional size without a price: pass --quotes)"
 
 
 def _step(value: Decimal, step: Decimal, rounding) -> Decimal:
@@ -120,104 +86,316 @@ def _money(value: Decimal, unit: str | None, exact: bool = False) -> str:
     return f"{text} {unit}" if unit else f"{text} (quote currency)"
 
 
-@checks("GC301")
+def _venue_name(node) -> str:
+    return node.venue or "the venue"
+
+
+@rule(
+    "GC301",
+    "min-notional",
+    summary="order notional below the venue minimum",
+    source=(
+        f"router reference via {_VENUE_RULES} §0 and hosted-strategies.md, Common pitfalls (Polymarket $1: accepted, "
+        f"never crosses); {_VENUE_RULES} §3 (Hyperliquid $10), §4 (CEX quote_min_size, minNotional)"
+    ),
+    flagged="    buy: 5 shares",
+)
 def check_min_notional(ctx):
-    """Polymarket leaves an order under $1 resting forever; other venues reject it outright."""
-    for leg in _venue_legs(ctx, "GC301", "quantity"):
-        where, m = leg.at("quantity"), leg.market
-        is_market = leg.node.get("order_type") == "market"
-        minimum = m.limits["market_cost" if is_market else "cost"].min
-        qty, price = leg.qty, leg.reference
+    """The order's value, size times price, is below the venue's minimum.
+
+    ## What it checks
+
+    graphc computes each order's notional as quantity × price. For a limit order the
+    price is the limit. For a market order it is the quote (the ask for a buy, the
+    bid for a sell), so market orders are only checked when quotes are given with
+    `--quotes`. The minimums graphc knows:
+
+    | venue | minimum notional |
+    |---|---|
+    | polymarket | $1 on every order |
+    | kalshi | none (one contract is fine) |
+    | hyperliquid | $10 for perps; 10 units of the quote token for spot |
+    | coinbase, binance | per product (`quote_min_size`, `minNotional`); applied to market orders only where the venue does |
+
+    Notional sizes are rounded down to the venue's lot, so they can end up under the
+    minimum: `buy: $1` at 0.15 on Polymarket becomes 6.66 shares, which is $0.999.
+    An order worth exactly the minimum ($1.00) passes.
+
+    When graphc does not know the value it needs (a leg with no venue pinned or
+    inferred, whose venue the router picks; a market the profiles do not cover
+    and `graphc.toml` does not describe), the check is skipped, never passed: the
+    summary line counts it, and `graphc lint --explain-skips` lists what was
+    skipped and why.
+
+    ## Why it matters
+
+    On Polymarket the failure is silent. Through the router, an order under $1 is
+    accepted (a graph id comes back, status `active`, no error) but the venue never
+    crosses it, so it rests forever. Public Polymarket material describes such
+    orders as rejected outright; either way the order never trades. If the small
+    order is a hedge, the rest of the graph carries on as if it were hedged. On the
+    other venues the order is rejected after submission, typically after earlier
+    legs of the graph have already traded.
+
+    ## Failing example
+
+    The `:yes` symbol makes this a Polymarket prediction leg. 5 shares at 0.15 is
+    $0.75:
+
+    ```yaml
+    graphc: 1
+    name: btc-150k-yes
+    legs:
+      entry:
+        buy: 5 shares
+        symbol: will-btc-reach-150k-in-2025:yes
+        limit: 0.15
+    ```
+
+    ## Fix
+
+    Buy enough to clear $1: 7 shares at 0.15 is $1.05 (8 shares leaves a margin if
+    the price is later lowered):
+
+    ```yaml
+    graphc: 1
+    name: btc-150k-yes
+    legs:
+      entry:
+        buy: 7 shares
+        symbol: will-btc-reach-150k-in-2025:yes
+        limit: 0.15
+    ```
+    """
+    for node in ctx.nodes:
+        where, m = node.at("quantity"), node.market
+        minimum = m.limits["market_cost" if node.market_order else "cost"].min
+        qty, price = node.qty, node.reference
         if minimum == 0:
             continue
         if minimum is None:
-            kind = "market-order minimum notional" if is_market else "minimum notional"
-            ctx.skip("GC301", where, f"{m.venue}'s {kind} for {leg.symbol} is unknown; {leg.set_it('min_notional')}")
+            what = "market-order minimum notional" if node.market_order else "minimum notional"
+            yield Skipped(where, _unknown(node, what, "min_notional"))
         elif qty is None:
-            ctx.skip("GC301", where, _qty_unknown(leg))
+            yield Skipped(where, _qty_unknown(node))
         elif price is None or price <= 0:
-            what = "market order" if is_market else "price template"
-            ctx.skip("GC301", where, f"{what} and no quote for {leg.symbol}: the notional is unknown")
+            what = "market order" if node.market_order else "price template"
+            yield Skipped(where, f"{what} and no quote for {node.symbol}: the notional is unknown")
         elif qty * price < minimum:
-            effect = _BELOW_MIN_EFFECT.get(m.venue, "the venue rejects it")
+            venue = _venue_name(node)
+            effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             yield Finding(
-                "GC301",
                 where,
-                f"{m.venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
+                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
-                f"{leg.verb} at least {leg.amount(_min_qty(m, minimum, price))} at {fmt(price)}.",
+                f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
 
 
-def _min_qty(m: MarketMeta, minimum: Decimal, price: Decimal) -> Decimal:
+def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
     """The smallest size that clears ``minimum`` at ``price``, on the lot and at least the min size.
 
     Prediction sizes are rounded up to whole shares/contracts: the simple number a
     trader types (Polymarket's 0.01 lot would allow 6.67 at 0.15; we say 7).
     """
     step = m.lot or _WIRE_QTY_STEP
-    if m.prediction:
+    if m.is_sized_in_shares():
         step = max(step, Decimal(1))
     need = _step(minimum / price, step, ROUND_CEILING)
     min_size = m.limits["amount"].min
     return max(need, min_size) if min_size is not None else need
 
 
-@checks("GC302")
+@rule(
+    "GC302",
+    "min-size",
+    summary="order size below the venue minimum",
+    source=(
+        f"{_VENUE_RULES} §0-§1 (Polymarket min_order_size, often 5; the router reports `Size (N) lower than the "
+        "minimum: M`); §4 (CEX base_min_size, minQty)"
+    ),
+    flagged="    buy: 4 shares",
+)
 def check_min_size(ctx):
-    """Sizes under the venue minimum are rejected (Polymarket: ``Size (N) lower than the minimum: M``)."""
-    for leg in _venue_legs(ctx, "GC302", "quantity"):
-        where, m = leg.at("quantity"), leg.market
-        minimum, qty = m.limits["amount"].min, leg.qty
+    """The order's size is below the venue's minimum size.
+
+    ## What it checks
+
+    Venues set a smallest order size, separately from any minimum notional:
+
+    | venue | minimum size |
+    |---|---|
+    | polymarket | set per market (`min_order_size`); graphc assumes 5 shares unless `min_size` is set for the market in `graphc.toml` |
+    | kalshi | 1 contract |
+    | coinbase, binance | per product (`base_min_size`, `LOT_SIZE` `minQty`) |
+
+    The size compared is the one sent on the wire, after a notional size like `$5`
+    has been converted and rounded down to the lot.
+
+    When graphc does not know the value it needs (a leg with no venue pinned or
+    inferred, whose venue the router picks; a market the profiles do not cover
+    and `graphc.toml` does not describe), the check is skipped, never passed: the
+    summary line counts it, and `graphc lint --explain-skips` lists what was
+    skipped and why.
+
+    ## Why it matters
+
+    The venue rejects the order after it has been submitted; through the router a
+    Polymarket reject reads like `Size (4) lower than the minimum: 5`. In a
+    multi-leg graph the earlier legs may already have traded by then, leaving a
+    one-sided position that has to be unwound by hand.
+
+    ## Failing example
+
+    $2 is above Polymarket's $1 minimum notional, but 4 shares is below its 5-share
+    minimum size:
+
+    ```yaml
+    graphc: 1
+    name: btc-150k-yes
+    legs:
+      entry:
+        buy: 4 shares
+        symbol: will-btc-reach-150k-in-2025:yes
+        limit: 0.50
+    ```
+
+    ## Fix
+
+    Trade at least the minimum size:
+
+    ```yaml
+    graphc: 1
+    name: btc-150k-yes
+    legs:
+      entry:
+        buy: 5 shares
+        symbol: will-btc-reach-150k-in-2025:yes
+        limit: 0.50
+    ```
+    """
+    for node in ctx.nodes:
+        where, m = node.at("quantity"), node.market
+        minimum, qty = m.limits["amount"].min, node.qty
         if minimum == 0:
             continue
         if minimum is None:
-            ctx.skip("GC302", where, f"{m.venue}'s minimum size for {leg.symbol} is unknown; {leg.set_it('min_size')}")
+            yield Skipped(where, _unknown(node, "minimum size", "min_size"))
         elif qty is None:
-            ctx.skip("GC302", where, _qty_unknown(leg))
+            yield Skipped(where, _qty_unknown(node))
         elif qty < minimum:
             note = ""
+            venue = _venue_name(node)
             if m.origin.get("min_size", "").endswith(" default"):
-                note = f" ({fmt(minimum)} is {m.venue}'s usual minimum; {leg.set_it('min_size')} if it differs)"
+                note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
             yield Finding(
-                "GC302",
                 where,
-                f"size {leg.amount(qty)} is below {m.venue}'s minimum of {leg.amount(minimum)}",
-                f"{leg.verb} at least {leg.amount(minimum)}{note}.",
+                f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
+                f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
             )
 
 
-def _price_ok(m: MarketMeta):
+def _price_ok(m: MarketFacts):
     bounds = m.limits["price"]
     return lambda p: p > 0 and (bounds.min is None or p >= bounds.min) and (bounds.max is None or p <= bounds.max)
 
 
-@checks("GC303")
+@rule(
+    "GC303",
+    "off-tick",
+    summary="limit price not on the venue tick",
+    source=(
+        f"{_VENUE_RULES} §0-§2 (Kalshi rejects off-tick prices; Polymarket `invalid tick size`; Kalshi price "
+        "bands), §4 (Binance PRICE_FILTER tickSize, Coinbase price_increment)"
+    ),
+    flagged="    limit: 0.555",
+)
 def check_tick(ctx):
-    """An off-tick limit price is rejected (Kalshi) or fails the client's tick check (Polymarket)."""
-    for leg in _venue_legs(ctx, "GC303", "order_type"):
-        where, m, price = leg.at("order_type"), leg.market, leg.price
+    """A literal limit price is not a multiple of the venue's tick.
+
+    ## What it checks
+
+    A limit price must lie on the tick grid of the market, or, for markets whose
+    tick changes with the price, on the grid of the band the price falls in. The
+    tick is the first one known of: the quotes snapshot's `tick:` for the symbol,
+    `tick` in `[markets."<symbol>"]` of `graphc.toml`, `tick` in
+    `[venues.<name>]`, the venue's default. A leg without a venue is checked too
+    when the snapshot or `[markets."<symbol>"]` gives its tick. The defaults:
+
+    | venue | default tick |
+    |---|---|
+    | kalshi | 0.01 |
+    | polymarket | checked against 0.001 when the market's tick is unknown |
+    | coinbase, binance | per product (`price_increment`, `PRICE_FILTER` `tickSize`) |
+
+    Most Polymarket markets trade in 0.01, some in 0.001. When the market's tick is
+    unknown, graphc checks against the finer 0.001 grid, so a price such as 0.555
+    passes even on a market that only accepts whole cents. Put the market's real
+    tick in the quotes snapshot (`tick: 0.01`) and graphc checks against that
+    instead.
+
+    A *template* price such as `ask + 1 tick` or `mid - 25bps` is put on the
+    grid by graphc when it compiles, in the direction that never worsens it
+    (buys round down, sells round up), from the same facts this check reads, so
+    it always passes; where the tick is unknown it uses the venue's coarsest
+    grid (Polymarket 0.01). A *literal* price is never moved: if it is off the
+    tick, it is GC303. Hyperliquid has no fixed tick; its price rules are GC308.
+
+    ## Why it matters
+
+    Kalshi rejects off-tick prices, and other venues either refuse them or round
+    them on their own terms. Rounding in graphc would be no better: it would change
+    a price somebody reviewed, possibly upwards for a buy. Catching it before
+    submission keeps the order from being bounced while the market moves.
+
+    ## Failing example
+
+    The symbol is a Kalshi ticker, so graphc infers venue `kalshi`, tick 0.01. 0.555
+    falls between two ticks:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: 0.555
+    ```
+
+    ## Fix
+
+    Choose a price on the tick yourself (0.55 rounds this buy down, in your favour),
+    or, with `--quotes`, write a template such as `ask - 1 tick`, which graphc
+    aligns for you:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: 0.55
+    ```
+    """
+    for node in ctx.nodes:
+        where, m, price = node.at("order_type"), node.market, node.limit
         if price is None:
             continue
-        tick = m.tick_for(price)
-        if tick is None and m.sig_figs:
-            continue  # no fixed tick (Hyperliquid): GC308 checks the price form
-        if tick is None:
-            ctx.skip(
-                "GC303",
-                where,
-                f"the tick of {leg.symbol} on {m.venue} is unknown; give it in the quotes "
-                f"snapshot or {leg.set_it('tick')}",
-            )
+        if m.tick_for(price) is None:
+            if not m.sig_figs:  # Hyperliquid has no fixed tick: GC308 checks the price form
+                yield Skipped(where, _unknown(node, "tick", "tick") + " (or give it in the quotes snapshot)")
             continue
-        if price % tick == 0:
+        tick = off_tick(price, m)
+        if tick is None:
             continue
         band = m.band_for(price)
         span = f" for prices {fmt(band.lo)}-{fmt(band.hi)}" if band else ""
         hint = "use " + _neighbours(price, tick, _price_ok(m))
-        if not band and m.origin.get("tick", "").endswith(" default"):
+        if not band and m.tick_is_default:
             hint += f" ({fmt(tick)} is graphc's default check; give the market's tick in the quotes snapshot)"
-        yield Finding("GC303", where, f"price {fmt(price)} is not on {m.venue}'s {fmt(tick)} tick{span}", hint)
+        yield Finding(where, f"price {fmt(price)} is not on {_venue_name(node)}'s {fmt(tick)} tick{span}", hint)
 
 
 def _range_text(low, high) -> str:
@@ -226,172 +404,541 @@ def _range_text(low, high) -> str:
     return f"minimum price {fmt(low)}" if low is not None else f"maximum price {fmt(high)}"
 
 
-@checks("GC304")
+@rule(
+    "GC304",
+    "price-range",
+    summary="price outside the venue's range",
+    source=(
+        f"{_VENUE_RULES} §0 (prediction prices are dollars per share, 0.01-0.99), §1 (Polymarket tick <= price "
+        "<= 1 - tick), §2 (Kalshi 1-99 cents)"
+    ),
+    flagged="    limit: 55",
+)
 def check_price_range(ctx):
-    """A prediction price is dollars per share, strictly inside 0..1; venues narrow it further."""
-    for leg in _legs(ctx):
-        where, m, price = leg.at("order_type"), leg.market, leg.price
+    """A limit price is outside the range of prices the venue accepts.
+
+    ## What it checks
+
+    Prediction-market prices are dollars per share and must lie strictly between 0
+    and 1. The venues narrow that further:
+
+    | venue | accepted prices |
+    |---|---|
+    | kalshi | 0.01 to 0.99 |
+    | polymarket | tick to 1 − tick (0.01–0.99 at a 0.01 tick; 0.001–0.999 at 0.001) |
+    | any other prediction leg | above 0 and below 1 |
+    | exchanges that publish price bounds (e.g. Binance `minPrice`/`maxPrice`) | within those bounds, when known |
+
+    The usual slip is writing cents as a plain number: `limit: 55` is 55 dollars a
+    share, not 55 cents. Write `55c` or `0.55`.
+
+    ## Why it matters
+
+    The venue rejects the order, so the leg never trades. The price is also a
+    warning sign in itself: a share that pays at most $1 bought at $1 or more can
+    only lose money, so a playbook that asks for it rarely says what its author
+    meant.
+
+    ## Failing example
+
+    The author meant 55 cents and wrote 55:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: 55
+    ```
+
+    ## Fix
+
+    Write the price in dollars, or mark it as cents:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: 55c
+    ```
+    """
+    for node in ctx.nodes:
+        where, m, price = node.at("order_type"), node.market, node.limit
         if price is None:
             continue
-        known = m is not None and m.prediction is not None
-        prediction = m.prediction if known else leg.type == "prediction"  # a known venue outranks the type (GC306)
+        prediction = m.prediction if m.prediction is not None else node.type == "prediction"  # a known venue wins
         cents = "prediction prices are dollars per share (55c = 0.55); " if prediction and price >= 1 else ""
-        low, high = (m.limits["price"].min, m.limits["price"].max) if m else (None, None)
+        low, high = m.limits["price"].min, m.limits["price"].max
         if (low is not None and price < low) or (high is not None and price > high):
             yield Finding(
-                "GC304",
                 where,
-                f"price {fmt(price)} is outside {m.venue}'s {_range_text(low, high)}",
+                f"price {fmt(price)} is outside {_venue_name(node)}'s {_range_text(low, high)}",
                 f"{cents}use a price in the {_range_text(low, high)}",
             )
         elif prediction and not 0 < price < 1:
             yield Finding(
-                "GC304",
                 where,
                 f"price {fmt(price)} is not strictly between 0 and 1",
                 f"{cents}use a price between 0 and 1",
             )
-        elif m is None and (leg.venue is not None or leg.type == "prediction"):
-            why = f"venue {leg.venue!r} is unknown (GC307)" if leg.venue else "no venue pinned"
-            ctx.skip("GC304", where, f"{why}: the venue's price range is not known")
-        elif m is not None and (low is None or high is None):
-            ctx.skip(
-                "GC304",
-                where,
-                f"{m.venue}'s price range for {leg.symbol} is not fully known; {leg.set_it('price_min and price_max')}",
-            )
+        elif (low is None or high is None) and (prediction or m.known_venue):
+            yield Skipped(where, _unknown(node, "price range", "price_min and price_max"))
 
 
-@checks("GC305")
+@rule(
+    "GC305",
+    "off-lot",
+    summary="size not on the venue lot",
+    source=(
+        f"{_VENUE_RULES} §1 (Polymarket sizes to 2 dp), §2 (Kalshi whole contracts), §3 (Hyperliquid "
+        "szDecimals), §4 (CEX base_increment, stepSize)"
+    ),
+    flagged="    buy: 2.5 contracts",
+)
 def check_lot(ctx):
-    """Sizes off the venue's lot are rejected (Kalshi) or silently cut down (Polymarket)."""
-    for leg in _venue_legs(ctx, "GC305", "quantity"):
-        where, m, qty = leg.at("quantity"), leg.market, leg.qty
+    """The order's size is not a multiple of the venue's size step (lot).
+
+    ## What it checks
+
+    Venues accept sizes only in whole steps:
+
+    | venue | size step |
+    |---|---|
+    | kalshi | 1 contract (fractions only on markets that allow fractional trading) |
+    | polymarket | 0.01 share |
+    | hyperliquid | 10^-szDecimals, when `szDecimals` for the asset is configured |
+    | coinbase, binance | per product (`base_increment`, `LOT_SIZE` `stepSize`) |
+
+    The step is the first one known of: the quotes snapshot's `lot:` for the
+    symbol, `lot` (or `sz_decimals`) in `[markets."<symbol>"]` of `graphc.toml`,
+    the same in `[venues.<name>]`, the venue's default. Notional sizes such as
+    `$50` are rounded down to the step automatically; GC305 is about sizes you
+    write.
+
+    When graphc does not know the value it needs (a leg with no venue pinned or
+    inferred, whose venue the router picks; a market the profiles do not cover
+    and `graphc.toml` does not describe), the check is skipped, never passed: the
+    summary line counts it, and `graphc lint --explain-skips` lists what was
+    skipped and why.
+
+    ## Why it matters
+
+    The venue rejects the size or cuts it to the step, so the order is refused or
+    smaller than the one reviewed. For a hedge, a cut size leaves part of the
+    position uncovered.
+
+    ## Failing example
+
+    Kalshi trades whole contracts:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 2.5 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: 0.55
+    ```
+
+    ## Fix
+
+    Round the size to a whole number of contracts, in whichever direction you
+    intend:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 2 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        limit: 0.55
+    ```
+    """
+    for node in ctx.nodes:
+        where, m, qty = node.at("quantity"), node.market, node.qty
         if m.lot is None:
             key = "sz_decimals" if m.sig_figs else "lot"
-            ctx.skip("GC305", where, f"the lot of {leg.symbol} on {m.venue} is unknown; {leg.set_it(key)}")
+            yield Skipped(where, _unknown(node, "lot", key) + " (or give lot in the quotes snapshot)")
         elif qty is None:
-            ctx.skip("GC305", where, _qty_unknown(leg))
+            yield Skipped(where, _qty_unknown(node))
         elif m.lot > 0 and qty % m.lot != 0:
             options = _neighbours(qty, m.lot)
-            if m.venue == "kalshi" and m.lot == 1:
+            if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
-                    "GC305",
                     where,
                     f"size {fmt(qty)} is not a whole number of contracts; kalshi trades whole contracts",
-                    f"use {options} contracts, or {leg.set_it('fractional = true')} if the market "
+                    f"use {options} contracts, or {_set_it(node, 'fractional = true')} if the market "
                     "allows fractional trading",
                 )
                 continue
             sz = f" (szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
             yield Finding(
-                "GC305",
                 where,
-                f"size {leg.amount(qty)} is not a multiple of {m.venue}'s {fmt(m.lot)} lot{sz}",
+                f"size {_amount(node, qty)} is not a multiple of {_venue_name(node)}'s {fmt(m.lot)} lot{sz}",
                 f"use {options}",
             )
 
 
-@checks("GC306")
+@rule(
+    "GC306",
+    "venue-type",
+    summary="prediction venue or prediction-shaped symbol with a non-prediction type, or the reverse",
+    source=(
+        'hosted-strategies.md (instrument_type="prediction" is required: without it the graph engine assumes spot '
+        "and cannot find the venue); playbook-spec.md §3.1 (prediction-shaped symbols)"
+    ),
+    flagged="    type: spot",
+)
 def check_venue_type(ctx):
-    """Without type prediction the router assumes spot and cannot route to a prediction venue."""
-    for leg in _legs(ctx):
-        m = leg.market
-        if m is None:
-            continue  # no pin (SOR) or an unknown venue (GC307)
-        if m.prediction is None:
-            ctx.skip(
-                "GC306",
-                leg.at("instrument", "venue"),
-                f"whether {m.venue} lists prediction markets is unknown; set prediction in [venues.{m.venue}]",
+    """A prediction market is typed as spot or perp, or a prediction leg is routed to a venue that has no prediction markets.
+
+    ## What it checks
+
+    Polymarket and Kalshi list only prediction markets, so a leg pinned to either
+    must have `type: prediction`, and a `prediction` leg cannot be pinned to a spot
+    or perp venue such as `coinbase` or `binance`.
+
+    The type is normally inferred (playbook spec §3.1): venue `polymarket` or
+    `kalshi`, a `polymarket.com/event/...` URL (`http` or `https`, with or without
+    `www.`), a symbol ending in `:yes`/`:no`, a token id of 20 or more digits, a
+    `0x` condition id of 64 hex digits, or a Kalshi ticker such as
+    `KXBTCD-25DEC31-T100000` all make a leg `prediction`. An explicit `type:` always
+    wins over inference, so a symbol of one of those shapes with `type: spot` or
+    `type: perp` (in a playbook, or `instrument.type` in a wire graph) is GC306
+    too, whatever the venue. It usually comes from a `type:` line copied from
+    another leg, or from a hand-written wire graph.
+
+    ## Why it matters
+
+    Without type `prediction`, the router treats the order as spot and cannot route
+    it to the prediction venue, so it fails instead of trading. Sizes and prices
+    also mean different things: shares priced between 0 and 1 on a prediction
+    market, coins at market prices on a spot venue.
+
+    ## Failing example
+
+    A Polymarket leg with a `type: spot` line copied from a crypto leg:
+
+    ```yaml
+    graphc: 1
+    name: btc-150k-yes
+    legs:
+      entry:
+        buy: 10
+        symbol: will-btc-reach-150k-in-2025
+        venue: polymarket
+        type: spot
+        limit: 0.40
+    ```
+
+    ## Fix
+
+    Drop the `type:` line (the venue makes the leg `prediction`) and state the size
+    in shares:
+
+    ```yaml
+    graphc: 1
+    name: btc-150k-yes
+    legs:
+      entry:
+        buy: 10 shares
+        symbol: will-btc-reach-150k-in-2025
+        venue: polymarket
+        limit: 0.40
+    ```
+    """
+    for node in ctx.nodes:
+        m = node.market
+        shaped = node.shaped_venue
+        if m.known_venue and m.prediction is None:
+            yield Skipped(
+                node.at("instrument", "venue"),
+                f"whether {node.venue} lists prediction markets is unknown; set prediction in [venues.{node.venue}]",
             )
-        elif m.prediction and leg.type != "prediction":
+        elif m.prediction and node.type != "prediction":
             yield Finding(
-                "GC306",
-                leg.at("instrument", "type"),
-                f"{m.venue} is a prediction venue but the instrument type is {leg.type!r}; the router "
+                node.at("instrument", "type"),
+                f"{node.venue} is a prediction venue but the instrument type is {node.type!r}; the router "
                 "assumes spot and cannot route it",
                 "set type: prediction",
             )
-        elif not m.prediction and leg.type == "prediction":
+        elif m.prediction is False and node.type == "prediction":
             yield Finding(
-                "GC306",
-                leg.at("instrument", "venue"),
-                f"instrument type 'prediction' on {m.venue}, which lists no prediction markets",
+                node.at("instrument", "venue"),
+                f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
                 "pin venue polymarket or kalshi, or leave the venue out",
+            )
+        elif shaped and node.type in ("spot", "perp") and "instrument.type" not in node.missing:
+            yield Finding(
+                node.at("instrument", "type"),
+                f"{node.symbol!r} is a {shaped} market, but the instrument type is {node.type!r}; the router "
+                "would treat it as spot and cannot route it",
+                "set type: prediction (or drop `type:`: graphc infers it from the symbol)",
             )
 
 
-@checks("GC307")
+@rule(
+    "GC307",
+    "unknown-venue",
+    severity=WARNING,
+    summary="venue graphc has no profile for",
+    source=f"{_VENUE_RULES} (the venues graphc has facts for, with their sources)",
+    flagged="    venue: coinbse",
+)
 def check_unknown_venue(ctx):
-    """A venue graphc has no profile for: none of its rules can be checked."""
-    for leg in _legs(ctx):
-        if leg.venue is None or leg.market is not None:
+    """The leg is pinned to a venue graphc has no profile for, so none of its venue checks can run.
+
+    ## What it checks
+
+    `venue:` pins a leg to one venue (compared in lower case). graphc has built-in
+    profiles for `polymarket`, `kalshi`, `hyperliquid`, `coinbase`, `binance` and
+    `kraken`, and knows any venue described in a `[venues.<name>]` table of
+    `graphc.toml`. For any other venue name it reports GC307 (the message lists the
+    known venues), and the venue's own rules (minimums, maximums, range) are skipped
+    for that leg; the facts known for the symbol itself (the snapshot's tick and
+    lot, `[markets."<symbol>"]`) are still checked. A leg without `venue:` is routed
+    by the router's smart order router and is not reported.
+
+    ## Why it matters
+
+    Most often the name is misspelled, and the router cannot route to a venue it
+    does not know, so the order is rejected at submission. When the venue does
+    exist, the order still goes out without any of graphc's checks on tick, size or
+    notional, which is worth knowing before real money moves. That is why this is a
+    warning rather than an error.
+
+    ## Failing example
+
+    A typo in the venue name:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        venue: coinbse
+    ```
+
+    ## Fix
+
+    Spell the venue correctly, or remove the `venue:` line to let the router choose.
+    For a real venue graphc does not ship, describe it under `[venues.<name>]` in
+    `graphc.toml`:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        venue: coinbase
+    ```
+    """
+    for node in ctx.nodes:
+        if node.venue is None or node.market.known_venue:
             continue
-        known = known_venues(ctx.venue_overrides)
-        close = difflib.get_close_matches(leg.venue, known, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"describe it under [venues.{leg.venue}] in graphc.toml"
+        known = known_venues(ctx.facts.resolver.config.venues)
+        close = difflib.get_close_matches(node.venue, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"describe it under [venues.{node.venue}] in graphc.toml"
         yield Finding(
-            "GC307",
-            leg.at("instrument", "venue"),
-            f"unknown venue {leg.venue!r}, so its rules are not checked; known venues: {', '.join(known)}",
+            node.at("instrument", "venue"),
+            f"unknown venue {node.venue!r}, so its rules are not checked; known venues: {', '.join(known)}",
             hint,
         )
 
 
-def _form_step(m: MarketMeta, price: Decimal) -> Decimal:
-    """The finest step a price of this size may use under the venue's price-form rules."""
-    steps = [Decimal(1).scaleb(price.adjusted() - m.sig_figs + 1)] if m.sig_figs else []
-    if m.max_price_decimals is not None:
-        steps.append(Decimal(1).scaleb(-m.max_price_decimals))
-    step = max(steps)
-    return min(step, Decimal(1)) if m.integer_price_exempt else step
-
-
-def _price_form_problem(m: MarketMeta, symbol: str, price: Decimal) -> str | None:
-    """What is wrong with the form of ``price`` (figures first, then decimals), or None."""
-    digits = price.normalize().as_tuple()
-    figures, decimals = len(digits.digits), max(-digits.exponent, 0)
-    if m.sig_figs is not None and figures > m.sig_figs:
-        exempt = " (integer prices are exempt)" if m.integer_price_exempt else ""
-        return f"price {fmt(price)} has {figures} significant figures; {m.venue} allows at most {m.sig_figs}{exempt}"
-    if m.max_price_decimals is not None and decimals > m.max_price_decimals:
-        rule = f" ({m.max_price_decimals_base} - szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
-        return (
-            f"price {fmt(price)} has {decimals} decimals; {m.venue} allows at most {m.max_price_decimals} "
-            f"for {symbol}{rule}"
-        )
-    return None
-
-
-@checks("GC308")
+@rule(
+    "GC308",
+    "price-form",
+    summary="venue rule on the form of the price (e.g. significant figures)",
+    source=f"{_VENUE_RULES} §3 (Hyperliquid: at most 5 significant figures, integers exempt; 6/8 - szDecimals decimals)",
+    flagged="    limit: 3456.78",
+)
 def check_price_form(ctx):
-    """Hyperliquid rejects prices with more than 5 significant figures or 6/8 - szDecimals decimals."""
-    for leg in _venue_legs(ctx, "GC308", "order_type"):
-        where, m, price = leg.at("order_type"), leg.market, leg.price
+    """The limit price breaks a venue rule about how prices may be written, such as Hyperliquid's significant-figure limit.
+
+    ## What it checks
+
+    Some venues constrain the form of a price rather than a fixed tick. Hyperliquid
+    is the main one:
+
+    - at most 5 significant figures, except that integer prices are always allowed
+      (`123456` passes, `12345.6` does not);
+    - at most `6 − szDecimals` decimal places for perps and `8 − szDecimals` for
+      spot, checked only when `szDecimals` for the asset is configured.
+
+    ## Why it matters
+
+    Hyperliquid rejects a price that breaks these rules, so the order never rests or
+    fills. When the rejected order is a hedge or an exit, the position it was meant
+    to protect stays open.
+
+    ## Failing example
+
+    3456.78 has six significant figures:
+
+    ```yaml
+    graphc: 1
+    name: eth-perp-entry
+    legs:
+      entry:
+        buy: 0.5
+        symbol: ETH-USD-PERP
+        venue: hyperliquid
+        limit: 3456.78
+    ```
+
+    ## Fix
+
+    Use at most five significant figures; for a buy, dropping the last digit keeps
+    the price no higher than intended:
+
+    ```yaml
+    graphc: 1
+    name: eth-perp-entry
+    legs:
+      entry:
+        buy: 0.5
+        symbol: ETH-USD-PERP
+        venue: hyperliquid
+        limit: 3456.7
+    ```
+    """
+    for node in ctx.nodes:
+        where, m, price = node.at("order_type"), node.market, node.limit
         if price is None or price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
             continue
-        if m.integer_price_exempt and price == price.to_integral_value():
-            continue
-        problem = _price_form_problem(m, leg.symbol, price)
+        problem = form_problem(price, m)
         if problem:
-            yield Finding("GC308", where, problem, "use " + _neighbours(price, _form_step(m, price)))
-        elif m.max_price_decimals_base is not None and m.max_price_decimals is None:
-            ctx.skip(
-                "GC308",
+            yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
+        elif m.sz_decimals is None and m.max_price_decimals_base is not None and price % 1 != 0:
+            yield Skipped(
                 where,
-                f"szDecimals of {leg.symbol} is unknown, so the {m.max_price_decimals_base} - "
-                f"szDecimals price-decimals limit cannot be checked; {leg.set_it('sz_decimals')}",
+                f"szDecimals of {node.symbol} is unknown, so the {m.max_price_decimals_base} - szDecimals "
+                f"price-decimals limit cannot be checked; {_set_it(node, 'sz_decimals')}",
             )
 
 
-CHECKS = [
-    check_min_notional,
-    check_min_size,
-    check_tick,
-    check_price_range,
-    check_lot,
-    check_venue_type,
-    check_unknown_venue,
-    check_price_form,
+@rule(
+    "GC309",
+    "max-size",
+    summary="size or notional above the venue's maximum",
+    source=(
+        f"{_VENUE_RULES} §4 (Coinbase base_max_size and quote_max_size, Binance LOT_SIZE maxQty and NOTIONAL "
+        "maxNotional), §5 (ccxt limits.amount.max, limits.cost.max)"
+    ),
+    flagged="    buy: 5000 BTC",
+)
+def check_max_size(ctx):
+    """Order size or notional is above the largest the venue accepts for the market.
+
+    ## What it checks
+
+    Venues cap single orders as well as setting minimums: Coinbase publishes a
+    `base_max_size` and a `quote_max_size` per product, Binance a `maxQty`
+    (`LOT_SIZE`) and a `maxNotional` (`NOTIONAL`). graphc compares each fixed
+    size with the market's maximum size, and size × price (the limit, else the
+    quote's ask for a buy, bid for a sell) with its maximum notional. A size
+    exactly at the maximum passes.
+
+    The maximums come from the market facts, like every venue number: the
+    built-in profile (Coinbase BTC-USD: 3,400 BTC and $150,000,000, from one
+    published snapshot), then `max_size` / `max_notional` in `[venues.<name>]`
+    or `[markets."<symbol>"]` of `graphc.toml`. Where neither is known (most
+    markets: venues publish them per product), the check is skipped, never
+    passed, and `graphc lint --explain-skips` says which value to configure.
+
+    ## Why it matters
+
+    An order above the venue's maximum is rejected outright, after the legs
+    before it in the graph may already have traded: the hedge that should follow
+    a spot fill is refused and the position is left open. Sizes like this are
+    usually a unit slip (`5000` meant as dollars, written as coins).
+
+    ## Failing example
+
+    5,000 BTC in one Coinbase order, above the product's 3,400 BTC maximum:
+
+    ```yaml
+    graphc: 1
+    name: btc-accumulate
+    legs:
+      entry:
+        buy: 5000 BTC
+        symbol: BTC-USD
+        venue: coinbase
+        limit: 60000
+    ```
+
+    ## Fix
+
+    Split the order, or size it in dollars if that was the intent:
+
+    ```yaml
+    graphc: 1
+    name: btc-accumulate
+    legs:
+      first:
+        buy: 2500 BTC
+        symbol: BTC-USD
+        venue: coinbase
+        limit: 60000
+      second:
+        buy: 2500 BTC
+        symbol: BTC-USD
+        venue: coinbase
+        limit: 60000
+        after: first filled
+    ```
+    """
+    for node in ctx.nodes:
+        where, m, qty = node.at("quantity"), node.market, node.qty
+        max_size, max_cost = m.limits["amount"].max, m.limits["cost"].max
+        if max_size is None and max_cost is None:
+            yield Skipped(where, _unknown(node, "maximum size or notional", "max_size or max_notional"))
+            continue
+        if qty is None:
+            yield Skipped(where, _qty_unknown(node))
+            continue
+        venue = _venue_name(node)
+        if max_size is not None and qty > max_size:
+            yield Finding(
+                where,
+                f"size {_amount(node, qty)} is above {venue}'s maximum of {_amount(node, max_size)} for {node.symbol}",
+                f"split it into orders of at most {_amount(node, max_size)} (`after: LEG filled`), or check the unit",
+            )
+            continue
+        if max_cost is None:
+            continue
+        if node.reference is None:
+            yield Skipped(where, f"no limit price and no quote for {node.symbol}: the notional is unknown")
+        elif qty * node.reference > max_cost:
+            yield Finding(
+                where,
+                f"order notional {_money(qty * node.reference, m.cost_unit)} is above {venue}'s maximum of "
+                f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
+                "split it into smaller orders, or check the size and price",
+            )
+
+
+RULES = [
+    check_min_notional.rule,
+    check_min_size.rule,
+    check_tick.rule,
+    check_price_range.rule,
+    check_lot.rule,
+    check_venue_type.rule,
+    check_unknown_venue.rule,
+    check_price_form.rule,
+    check_max_size.rule,
 ]

@@ -1,0 +1,866 @@
+"""GC1xx: reading and compiling the playbook.
+
+The loading and compiling stages report these codes (``graphc.stages``,
+``graphc.inputs``, ``graphc.config``); this module holds their metadata and
+pages, so every code is described in one place like the lint rules. GC111 is
+the one check here: a wire graph that leaves out a field the router fills in.
+"""
+
+from __future__ import annotations
+
+from graphc.diagnostics import WARNING
+from graphc.rules.base import Finding, describe, rule
+
+GC100 = describe(
+    "GC100",
+    "yaml-syntax",
+    summary="YAML syntax error, alias bomb or nesting too deep",
+    source="playbook-spec.md §1 (YAML 1.2 core, at most 100,000 nodes after aliases, 100 levels deep)",
+    suppression=(
+        "`# graphc: ignore[GC100]` at the end of the reported line, or `# graphc: ignore-file[GC100]` anywhere "
+        "in the file, hides the finding like any other. There is little point: the reported line is wherever the "
+        "parser gave up, and a file that does not parse has no graph to check, so fix the YAML instead."
+    ),
+    docs="""The file is not well-formed YAML, or it is too large or too deeply nested to load safely.
+
+    ## What it checks
+
+    graphc parses every playbook before doing anything else, and reports GC100 when
+    that first step fails:
+
+    - the YAML parser cannot make sense of the text: bad indentation, a quote or
+      bracket that is never closed, a tab used for indentation, a stray `:`;
+    - the file holds more than one YAML document (a `---` separator followed by a
+      second document);
+    - a value carries a YAML tag (`!!python/object`, `!custom`): playbooks use plain
+      values only;
+    - anchors and aliases would expand to more than 100,000 nodes (an "alias bomb"),
+      or mappings and lists nest more than 100 levels deep;
+    - a single scalar is longer than 100,000 characters.
+
+    The reported position is where the parser gave up. For an unclosed quote that
+    can be several lines below the real mistake, so look upwards from it.
+
+    ## Why it matters
+
+    Nothing can be checked, planned or submitted from a file that does not parse, so
+    the mistake surfaces whenever someone next reaches for the playbook, which may
+    be in the middle of a fast market when the hedge has to go out now. GC100 moves
+    that failure to CI. The size limits protect the machines that run graphc (the
+    desk's laptops, the CI runner) from files crafted to exhaust memory.
+
+    ## Failing example
+
+    The closing quote after `BTC-USD` is missing, so the string runs on to the end
+    of the file:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: "BTC-USD
+        limit: 58000
+    ```
+
+    ## Fix
+
+    Close the quote (or drop the quotes; `BTC-USD` needs none):
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: "BTC-USD"
+        limit: 58000
+    ```
+    """,
+)
+
+GC101 = describe(
+    "GC101",
+    "duplicate-key",
+    summary="a mapping repeats a key",
+    source="playbook-spec.md §1 (a repeated key is an error, never last-one-wins)",
+    flagged="    limit: 58000",
+    docs="""A mapping repeats a key; graphc refuses instead of silently keeping the last value.
+
+    ## What it checks
+
+    Every mapping in a playbook (the top level, `legs`, each leg, `params`, `risk`,
+    the mappings in `edges`) may contain a key at most once. Most YAML readers keep
+    the last occurrence and drop the others without a word; graphc reports GC101 at
+    the second occurrence and names the line of the first.
+
+    Two leg ids under `legs:` are duplicate keys as well, so a copy-pasted leg that
+    kept its old id is caught here.
+
+    Keys that come in through a YAML merge (`<<: *defaults`) are the one exception:
+    overriding a merged key is what merge keys are for, and is allowed.
+
+    ## Why it matters
+
+    Duplicates are almost always left over from an edit: a new `limit:` line was
+    added and the old one was not removed, or a leg was copied and kept its id. With
+    "last one wins" the order goes out with whichever value happens to come last,
+    which may not be the one the reviewer read. A repeated leg id is worse: the
+    first leg disappears from the graph entirely, for example the hedge of a
+    position you are about to open.
+
+    ## Failing example
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        limit: 59000
+        limit: 58000
+    ```
+
+    ## Fix
+
+    Keep the value you mean and delete the other line:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        limit: 58000
+    ```
+    """,
+)
+
+GC102 = describe(
+    "GC102",
+    "unknown-key",
+    summary="a key graphc does not know (with a did-you-mean)",
+    source="playbook-spec.md §2-§3 and §3.3 (the keys of a playbook, a leg and graphc.toml)",
+    flagged="    slipage: 25bps",
+    docs="""A key graphc does not recognise, usually a typo; the message suggests the closest known key.
+
+    ## What it checks
+
+    Each level of a playbook accepts a fixed set of keys, those listed in the
+    playbook spec: the top-level keys (`graphc`, `name`, `description`, `params`,
+    `sandbox`, `risk`, `defaults`, `legs`, `edges`), the leg fields (`buy`, `sell`,
+    `side`, `qty`, `symbol`, `venue`, `type`, `limit`, `policy`, `urgency`,
+    `slippage`, `horizon`, `tif`, `twap`, `after`, `activation`, `for_each`), the
+    fields of `risk`, of a param, of a `twap` mapping and of an edge mapping. Any
+    other key is GC102. When a known key is close in spelling, the message says "did
+    you mean ...?".
+
+    ## Why it matters
+
+    A key graphc does not know would otherwise be dropped without notice, and the
+    setting it was meant to carry would never reach the router. A misspelled
+    `slippage` sends the order with no slippage cap at all, so a market order in a
+    thin book can sweep far through it. A misspelled `max_notional` under `risk`
+    removes the admission limit the desk thinks it has.
+
+    ## Failing example
+
+    `slipage` is not a leg field; graphc suggests `slippage`:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        slipage: 25bps
+    ```
+
+    ## Fix
+
+    Spell the key as the spec does:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        slippage: 25bps
+    ```
+    """,
+)
+
+GC103 = describe(
+    "GC103",
+    "invalid-value",
+    summary="wrong type or invalid value (enum, range, pattern)",
+    source="playbook-spec.md §2-§3.2 (types, word lists, signed 64-bit wire integers); §3.3 (graphc.toml values)",
+    flagged="    urgency: asap",
+    docs="""A value has the wrong type, is not one of the allowed choices, or is out of range.
+
+    ## What it checks
+
+    graphc checks every field against the playbook schema and reports GC103 when a
+    value is present but not acceptable, for example:
+
+    - a choice outside its list: `side` (`buy`/`sell`), `type`
+      (`spot`/`perp`/`prediction`), `policy` (`sor`, `ioc_sweep`, `passive_limit`,
+      `aggressive_chase`, `passive_ladder`, `time_drip`), `urgency`
+      (`low`/`medium`/`high`), `tif` (`GTC`/`IOC`/`FOK`, any case), `activation`
+      (`root`/`wait`);
+    - the wrong type, such as a list where a string is expected, or `sandbox` given
+      something other than `true`/`false`. graphc reads YAML 1.2, where `no`, `off`
+      and `yes` are strings, so `sandbox: no` is GC103 rather than a quiet `false`;
+    - a pattern that does not match: `name` must look like `btc-dip-buy` (lower-case
+      letters, digits, `.`, `_`, `-`), leg ids must start with a letter or digit;
+    - a value out of range: quantities and prices must be positive, `qty_1e8` and
+      `price_1e9` must fit a signed 64-bit integer, a symbol is at most 512
+      characters.
+
+    ## Why it matters
+
+    A value the router does not understand is rejected at submission, which is the
+    moment the trade was supposed to happen. Some would be worse than rejected: a
+    guessed `sandbox` value decides whether real money moves. GC103 makes these
+    mistakes fail in CI, with the list of allowed values in the message.
+
+    ## Failing example
+
+    `urgency` must be `low`, `medium` or `high`:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        urgency: asap
+    ```
+
+    ## Fix
+
+    Use one of the allowed values:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        urgency: high
+    ```
+    """,
+)
+
+GC104 = describe(
+    "GC104",
+    "missing-field",
+    summary="a required field is missing",
+    source="playbook-spec.md §2-§3 (required keys)",
+    flagged="  entry:",
+    docs="""A field that the playbook, a leg, a param or an edge must have is missing.
+
+    ## What it checks
+
+    Some fields have no sensible default and must be written out. Examples: the
+    playbook's `name`; a leg's `symbol`; a leg's side and size (`buy: Q` /
+    `sell: Q`, or `side:` together with `qty:`); the `from`, `to` and `trigger` of a
+    mapping in the top-level `edges:` list. graphc reports GC104 at the mapping that
+    lacks the field and names the field.
+
+    ## Why it matters
+
+    graphc never invents a value that decides what is traded. Without a symbol there
+    is no instrument to route; without a side and size there is no order. Guessing
+    would be dangerous and leaving the field out of the wire graph gets the graph
+    rejected at submission, so the playbook stops at compile time instead.
+
+    ## Failing example
+
+    The leg `entry` says how much to buy and at what price, but not what:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        limit: 58000
+    ```
+
+    ## Fix
+
+    Add the missing field:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+        limit: 58000
+    ```
+    """,
+)
+
+GC105 = describe(
+    "GC105",
+    "unreadable-value",
+    summary="unreadable human value, or a unit that does not match the instrument",
+    source="playbook-spec.md §3.2 (quantities and their units), §4 (prices, the `trigger` base)",
+    flagged="    buy: 2 BTC",
+    docs="""A human-readable value cannot be parsed, or its unit does not fit the leg's instrument.
+
+    ## What it checks
+
+    Playbooks write quantities, prices, slippage, durations and TWAP schedules in
+    human units, which graphc converts to the router's integers. GC105 is reported
+    when such a value cannot be read, for example `buy: ten`, `slippage: 25 bips`,
+    `horizon: 5 mins`, `limit: ask plus one`, or when its unit does not belong to
+    the instrument:
+
+    - `N ASSET` must name the symbol's base asset, the text before the first `-`,
+      compared without regard to case: `2 ETH` fits `ETH-USD`, `2 BTC` does not;
+    - `N shares` and `N contracts` are for prediction legs only.
+
+    Readable forms are listed in the playbook spec: plain numbers with `,` or `_`
+    separators and `k`/`m`/`M`/`bn` suffixes, notional sizes like `$5k` or
+    `5000 USD`, prices like `0.55`, `55c`, `$2,325.53` or templates like
+    `ask + 1 tick`.
+
+    ## Why it matters
+
+    A unit mismatch means the size is expressed in a different asset from the one
+    traded. Read literally, `2 BTC` on `ETH-USD` would become an order for 2 ETH, a
+    small fraction of the value the author had in mind; converted at a price, it
+    would become a much larger ETH order than the number on the page suggests.
+    Either guess trades the wrong amount, so graphc stops and asks.
+
+    ## Failing example
+
+    The leg trades `ETH-USD` but its size is written in BTC:
+
+    ```yaml
+    graphc: 1
+    name: eth-accumulate
+    legs:
+      entry:
+        buy: 2 BTC
+        symbol: ETH-USD
+    ```
+
+    ## Fix
+
+    Write the size in the base asset of the symbol (or fix the symbol, if that was
+    the mistake):
+
+    ```yaml
+    graphc: 1
+    name: eth-accumulate
+    legs:
+      entry:
+        buy: 2 ETH
+        symbol: ETH-USD
+    ```
+    """,
+)
+
+GC106 = describe(
+    "GC106",
+    "excess-precision",
+    summary="more precision than the wire scale (qty 1e-8, price 1e-9)",
+    source="orders-and-execution-graphs.md, Node Fields (`qty_1e8`, `price_1e9` are integers); playbook-spec.md §3.2",
+    flagged="    buy: 0.123456789",
+    docs="""A quantity or price has more decimal places than the router's wire format can carry.
+
+    ## What it checks
+
+    The router receives sizes as integers of 10^-8 units (`qty_1e8`) and prices as
+    integers of 10^-9 dollars (`price_1e9`). A value you write, or that a `{{ }}`
+    expression produces (say, a size divided by 3), must convert to those integers
+    exactly: at most 8 decimal places for a quantity and 9 for a price. A size
+    written as `qty_1e8` must already be a whole number.
+
+    graphc does round where the spec says so: notional sizes like `$500` are rounded
+    down to the lot, and template prices like `mid - 25bps` are aligned to the tick.
+    Values you wrote yourself are never rounded behind your back.
+
+    ## Why it matters
+
+    Rounding silently changes the order you reviewed. Drop the extra digits of a
+    price and a buy may end up above the limit you set. Truncate a size and the
+    hedge no longer matches the position it covers, leaving a small residual that
+    nobody asked for and that someone has to clean up by hand later.
+
+    ## Failing example
+
+    Nine decimal places of BTC is finer than the 10^-8 quantity scale:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.123456789
+        symbol: BTC-USD
+    ```
+
+    ## Fix
+
+    Decide on the size yourself and write it with at most 8 decimals:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.12345678
+        symbol: BTC-USD
+    ```
+    """,
+)
+
+GC107 = describe(
+    "GC107",
+    "template-error",
+    summary="template error, undefined name or sandbox violation",
+    source="playbook-spec.md §6.2 (sandboxed, strict templates)",
+    flagged='    buy: "{{ sise }}"',
+    docs="""A `{{ ... }}` expression failed: it does not parse, uses an undefined name, or does something the sandbox forbids.
+
+    ## What it checks
+
+    Any string value may contain Jinja2 expressions in `{{ ... }}`. graphc evaluates
+    them after parsing the YAML, in a sandboxed, read-only environment where an
+    undefined name is an error, never an empty string. The names available are the
+    playbook's params, `now`, `today`, `quote(SYMBOL)`, and `item`/`index` inside a
+    `for_each` leg.
+
+    GC107 is reported at the value that holds the expression when:
+
+    - the expression does not parse (`{{ size * }}`);
+    - it names something that does not exist, usually a misspelled param;
+    - evaluating it fails (division by zero, adding a string to a number);
+    - it tries something the sandbox blocks, such as reaching into Python internals;
+      `{% ... %}` blocks, file access, imports and environment variables are not
+      available at all.
+
+    ## Why it matters
+
+    A template that quietly rendered as an empty string or a fallback value would
+    put a different size or price on the wire than the one the author wrote, and
+    nobody would see it until the fill. Strict evaluation turns a typo into a failed
+    build. The sandbox matters because playbooks are shared and reviewed like code:
+    one must not be able to read the API key from the environment or a file on the
+    machine that compiles it.
+
+    ## Failing example
+
+    The expression uses `sise`, but the param is called `size`:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    params:
+      size:
+        type: quantity
+        default: 0.01
+    legs:
+      entry:
+        buy: "{{ sise }}"
+        symbol: BTC-USD
+    ```
+
+    ## Fix
+
+    Use the name the param was declared with:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    params:
+      size:
+        type: quantity
+        default: 0.01
+    legs:
+      entry:
+        buy: "{{ size }}"
+        symbol: BTC-USD
+    ```
+    """,
+)
+
+GC108 = describe(
+    "GC108",
+    "param-error",
+    summary="param missing, unknown, wrongly typed or out of range",
+    source="playbook-spec.md §6.1 (params)",
+    flagged="  size:",
+    docs="""A param is missing, unknown, of the wrong type, or outside its allowed range or choices.
+
+    ## What it checks
+
+    Params are declared under `params:`, each with a `type` (`number`, `integer`,
+    `string`, `bool`, `quantity`, `money`, `price`, `duration`, `percent`, `symbol`)
+    and optionally a `default`, `choices`, `min` and `max`. Values come from
+    `--set NAME=VALUE` (repeatable) and `--params FILE`; when both give a value,
+    `--set` wins. A param with no `default` is required.
+
+    GC108 is reported when:
+
+    - a required param gets no value;
+    - a value is given for a name that is not declared (often a typo in `--set`);
+    - a value cannot be read as the declared type (`--set size=lots`);
+    - a value is below `min`, above `max`, or not one of `choices`.
+
+    ## Why it matters
+
+    Params let one reviewed playbook serve many trades, so they are where sizes and
+    prices change from run to run. A missing size must stop the build rather than
+    fall back to something nobody chose. A mistyped `--set sise=0.5` that was
+    quietly ignored would trade the default instead. `max` is a guard against a fat
+    finger such as `--set size=50` when `5.0` was meant, and only works if values
+    outside it are refused.
+
+    ## Failing example
+
+    `size` has no default, so it is required; compiling without `--set size=...`
+    fails:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    params:
+      size:
+        type: quantity
+        description: BTC to buy
+    legs:
+      entry:
+        buy: "{{ size }}"
+        symbol: BTC-USD
+    ```
+
+    ## Fix
+
+    Pass the value on the command line
+    (`graphc lint --set size=0.01 playbook.yaml`), or give the param a default:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    params:
+      size:
+        type: quantity
+        description: BTC to buy
+        default: 0.01
+    legs:
+      entry:
+        buy: "{{ size }}"
+        symbol: BTC-USD
+    ```
+    """,
+)
+
+GC109 = describe(
+    "GC109",
+    "missing-quote",
+    summary="a quote is needed and not available",
+    source="playbook-spec.md §3.2 (notional sizes), §4 (price templates), §7 (the quotes snapshot)",
+    suppression=(
+        "`# graphc: ignore[GC109]` at the end of the reported line, or `# graphc: ignore-file[GC109]` anywhere "
+        "in the playbook, hides the finding from `graphc lint`; `graphc compile` cannot write the graph without "
+        "the price and still stops. Give the quote, or a literal limit, instead."
+    ),
+    docs="""A value depends on a market quote, and no quote for that symbol is available.
+
+    ## What it checks
+
+    Some values can only be computed from a market price:
+
+    - a notional size (`$500`, `5000 USD`) on a leg without a literal limit price;
+      graphc divides by the ask for a buy and by the bid for a sell;
+    - a price template built on `bid`, `ask`, `mid` or `last`, such as
+      `ask + 1 tick` or `mid - 25bps`;
+    - `quote(SYMBOL)` inside a `{{ }}` expression.
+
+    Quotes come from `--quotes FILE` (a snapshot of
+    `SYMBOL: {bid, ask, last, mid, tick, lot}`) or `--quotes live` (the router's
+    quote endpoint). GC109 is reported when no snapshot was given, when it has no
+    entry for the symbol, or when the entry lacks the field the value needs (for
+    example `last`).
+
+    `graphc compile` (and `plan` and `submit`, which compile first) report GC109,
+    because they must produce the exact wire graph. `graphc lint` reports it too
+    when it is given a snapshot (`--quotes FILE`) that lacks the symbol or field.
+    Without any snapshot, `graphc lint` treats the value as unknown instead: the
+    checks that need it are skipped, and `graphc lint --explain-skips` lists them.
+
+    ## Why it matters
+
+    graphc will not make up a price. Sizing `$500` of BTC with a guessed price could
+    buy several times more, or less, than intended, and a template price built on a
+    guessed ask could cross the spread by far more than the author meant.
+
+    ## Failing example
+
+    A $500 market buy: graphc needs the ask to turn dollars into BTC, and
+    `graphc compile playbook.yaml` is run without quotes:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: $500
+        symbol: BTC-USD
+    ```
+
+    ## Fix
+
+    Give the leg a limit price; graphc then sizes it from that price (500 / 60000,
+    rounded down to 0.00833333 BTC). Alternatively keep the market order and run
+    with `--quotes quotes.yaml` (a snapshot with a `BTC-USD` entry) or
+    `--quotes live`.
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: $500
+        symbol: BTC-USD
+        limit: 60000
+    ```
+    """,
+)
+
+GC110 = describe(
+    "GC110",
+    "not-a-playbook",
+    summary="not a playbook, or an unsupported graphc version",
+    source="playbook-spec.md §1-§2 (`graphc: 1`; a `.json` file with `nodes` is a wire graph)",
+    flagged="graphc: 2",
+    docs="""The file is not a graphc playbook, or it asks for a playbook version this graphc does not support.
+
+    ## What it checks
+
+    A playbook is a YAML mapping whose top level contains `graphc: 1`, the format
+    version. GC110 is reported when `graphc:` holds any other value (`2`, `v1`,
+    ...), when the top level is not a mapping at all (a list or a bare string), or
+    when a file named on the command line is neither a playbook, nor a wire graph (a
+    `.json` file with `nodes`), nor a simple order.
+
+    When `graphc lint` walks a directory, YAML files with no `graphc:` key are
+    skipped rather than reported, so CI configs and other YAML in the repository are
+    left alone.
+
+    ## Why it matters
+
+    The version line is the contract: a later format may change what a field means,
+    for instance its units. Compiling a newer playbook under version 1 rules could
+    misread sizes or prices and still produce a graph that looks valid, so graphc
+    refuses instead of guessing.
+
+    ## Failing example
+
+    This graphc understands version 1 only:
+
+    ```yaml
+    graphc: 2
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+    ```
+
+    ## Fix
+
+    Declare the version the playbook is written for (or upgrade graphc if it really
+    uses a newer format):
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+    ```
+    """,
+)
+
+
+@rule(
+    "GC111",
+    "wire-default",
+    severity=WARNING,
+    summary="wire node without instrument.type or activation: read as the router does",
+    source=(
+        "orders-and-execution-graphs.md, Node Fields (instrument.type: spot, perp or prediction); "
+        "hosted-strategies.md (without the type the engine assumes spot; the SDK sets activation root "
+        "on a node no edge targets)"
+    ),
+    suppression=(
+        "JSON has no comments, so a wire graph cannot carry `# graphc: ignore[GC111]` or "
+        "`# graphc: ignore-file[GC111]`; turn the rule off in `graphc.toml` if your wire graphs rely on the "
+        "router's defaults on purpose."
+    ),
+)
+def check_wire_defaults(ctx):
+    """A node of a wire graph leaves out `instrument.type` or `activation`, so the router fills it in.
+
+    ## What it checks
+
+    In a wire graph (a `.json` file with `nodes`), every node should say what it
+    trades and when it starts. When `instrument.type` is missing, graphc reads
+    the node as the router does, as `spot`; when `activation` is missing, as
+    `root` if no edge leads to the node and `wait` if one does (what the router's
+    SDK sets). Every other rule then checks the node as read, and GC111 says
+    what was assumed. Compiled playbooks always carry both fields.
+
+    ## Why it matters
+
+    The defaults are easy to get wrong. A prediction-market node without
+    `"type": "prediction"` is routed as spot, and the router cannot find the
+    venue: the hosted-strategies reference calls this the one non-obvious
+    argument. A node meant to wait for a fill but written without `activation`
+    still waits only because an edge happens to point at it. Writing the fields
+    out makes the graph mean the same thing to the router, to reviewers and to
+    graphc.
+
+    ## Failing example
+
+    The hedge node has neither a type nor an activation:
+
+    ```json
+    {
+      "nodes": [
+        {"node_id": "spot", "instrument": {"symbol": "ETH-USD", "type": "spot"}, "side": "buy",
+         "order_type": "market", "quantity": {"fixed": {"qty_1e8": 100000000}},
+         "execution": {"policy": "sor"}, "activation": "root"},
+        {"node_id": "hedge", "instrument": {"symbol": "ETH-USD-PERP", "venue": "hyperliquid"}, "side": "sell",
+         "order_type": "market", "quantity": {"fixed": {"qty_1e8": 100000000}},
+         "execution": {"policy": "aggressive_chase"}}
+      ],
+      "edges": [{"edge_id": "e0", "from_node": "spot", "to_node": "hedge", "trigger": "on_full_fill"}],
+      "is_sandbox": true
+    }
+    ```
+
+    ## Fix
+
+    Say what the node trades and when it starts:
+
+    ```json
+    {
+      "nodes": [
+        {"node_id": "spot", "instrument": {"symbol": "ETH-USD", "type": "spot"}, "side": "buy",
+         "order_type": "market", "quantity": {"fixed": {"qty_1e8": 100000000}},
+         "execution": {"policy": "sor"}, "activation": "root"},
+        {"node_id": "hedge", "instrument": {"symbol": "ETH-USD-PERP", "type": "perp", "venue": "hyperliquid"},
+         "side": "sell", "order_type": "market", "quantity": {"fixed": {"qty_1e8": 100000000}},
+         "execution": {"policy": "aggressive_chase"}, "activation": "wait"}
+      ],
+      "edges": [{"edge_id": "e0", "from_node": "spot", "to_node": "hedge", "trigger": "on_full_fill"}],
+      "is_sandbox": true
+    }
+    ```
+    """
+    for node in ctx.nodes:
+        if "instrument.type" in node.missing:
+            shaped = node.shaped_venue
+            note = (
+                f"; {node.symbol!r} looks like a {shaped} market, which needs type prediction"
+                if shaped and node.venue is None
+                else ""
+            )
+            yield Finding(
+                node.at("instrument"),
+                f"node {node.node_id!r} has no instrument.type: the router reads it as spot{note}",
+                'add "type": "spot", "perp" or "prediction" to the instrument',
+            )
+        if "activation" in node.missing:
+            why = "an edge leads to it" if node.activation == "wait" else "no edge leads to it"
+            yield Finding(
+                node.at(),
+                f"node {node.node_id!r} has no activation: read as {node.activation!r} ({why})",
+                f'add "activation": "{node.activation}"',
+            )
+
+
+GC112 = describe(
+    "GC112",
+    "unreadable-file",
+    summary="the file cannot be read, or is not UTF-8 text",
+    source="playbook-spec.md §8 (GC112: reported at the first bad byte's line:col, in every output format; the "
+    "other files are still linted)",
+    suppression=(
+        "Whatever the severity, a reported GC112 makes `graphc lint` exit 2: the file was not checked. "
+        "Suppression comments cannot apply: `# graphc: ignore[GC112]` and `# graphc: ignore-file[GC112]` are "
+        "read from a file's text, and this file has none graphc could read. Fix the encoding instead."
+    ),
+    docs="""The file cannot be read, or it is not UTF-8 text.
+
+    ## What it checks
+
+    graphc reads every file as UTF-8 (a byte-order mark is allowed). GC112 is
+    reported when a file named on the command line, or found in a directory,
+    cannot be opened (permissions, a broken link) or holds bytes that are not
+    UTF-8, most often a file saved by an editor in Windows-1252 or Latin-1.
+
+    The finding points at the first byte that cannot be decoded (its line and
+    column) and names it, e.g. `byte 0xE9`. It appears in every output format
+    (text, JSON, SARIF, GitHub, JUnit) like any other finding. The other files of
+    the run are still linted, and `graphc lint` then exits with status 2
+    ("unreadable input", not 1 "findings"), so CI never reads a file it could not
+    check as a pass.
+
+    ## Why it matters
+
+    A playbook graphc cannot read is a playbook nobody checked. Silently skipping it
+    would turn "not linted" into "no problems"; stopping the whole run would hide
+    the findings of every other file.
+
+    ## Failing example
+
+    Saved as Windows-1252, the `é` in the comment is the single byte 0xE9, which is
+    not UTF-8:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    # entrée sur repli
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+    ```
+
+    ## Fix
+
+    Save the file as UTF-8 (in most editors: *Save with Encoding*, or
+    `iconv -f cp1252 -t utf-8`), or keep comments in ASCII:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    # entry on a dip
+    legs:
+      entry:
+        buy: 0.01
+        symbol: BTC-USD
+    ```
+    """,
+)
+
+RULES = [GC100, GC101, GC102, GC103, GC104, GC105, GC106, GC107, GC108, GC109, GC110, check_wire_defaults.rule, GC112]
