@@ -18,6 +18,12 @@ for the legs that need it:
   Polymarket 0.56 + 0.01 = 0.57 -> 570000000; `100 contracts` / `100 shares`
   -> 10000000000. Venues inferred from the symbols (KX... -> kalshi,
   `:no` -> polymarket), both legs roots.
+* btc-bracket (spec §4, the `trigger` base): `entry` `bid - 0.2%` with bid 97250: 97250 x 0.998 = 97055.5, on the 0.01 tick -> 97055500000000.
+  The take-profit fires at the entry's limit + 3%: 97055.5 x 1.03 = 99967.165;
+  `trigger - 0.1%`: 99967.165 x 0.999 = 99867.197835, a sell, so rounded UP to
+  the tick: 99867.20 -> 99867200000000. The stop fires at 97055.5 x 0.98 =
+  95114.39; `trigger - 0.5%`: 95114.39 x 0.995 = 94638.81805, rounded up ->
+  94638.82 -> 94638820000000. `0.5 BTC` -> 50000000, `0.25 BTC` -> 25000000.
 """
 
 import json
@@ -32,7 +38,7 @@ from graphc.cli import cli
 from tests.conftest import EXAMPLES, REPO
 
 GOLDEN = REPO / "tests" / "golden"
-EXAMPLE_NAMES = ["eth-hedge", "prediction-arb", "btc-twap", "dip-buy"]
+EXAMPLE_NAMES = ["eth-hedge", "prediction-arb", "btc-twap", "dip-buy", "btc-bracket"]
 
 
 def compile_example(name):
