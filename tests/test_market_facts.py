@@ -303,3 +303,21 @@ def test_a_prediction_shaped_symbol_typed_spot_is_gc306_in_a_playbook():
     # the hosted-strategies reference's headline pitfall, written as a playbook
     codes = lint_codes(playbook("0.40", qty="10", symbol="KXFEDDECISION-26DEC-C25", type="spot"))
     assert codes == ["GC306"]
+
+
+# -- typed facts: compile's records and those read from the wire JSON agree ------------------------
+
+
+@pytest.mark.parametrize("name", ["eth-hedge", "prediction-arb", "btc-twap", "dip-buy", "btc-bracket", "eth-ladder"])
+def test_compile_facts_equal_the_facts_read_from_the_wire(name):
+    from graphc.facts import graph_facts
+    from graphc.quotes import load_quotes
+    from tests.conftest import EXAMPLES
+
+    quotes, _ = load_quotes(EXAMPLES / "quotes.yaml")
+    options = CompileOptions(quotes=quotes)
+    result = compile_text((EXAMPLES / f"{name}.yaml").read_text(), f"{name}.yaml", options)
+    assert result.ok and result.facts is not None
+    read = graph_facts(json.loads(result.wire_json()), quotes=quotes, resolver=options.resolver())
+    assert result.facts.nodes == read.nodes and result.facts.edges == read.edges
+    assert [n.qty for n in read.nodes] and all(n.side in ("buy", "sell") for n in read.nodes)
