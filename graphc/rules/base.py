@@ -51,6 +51,8 @@ SECTIONS = ("What it checks", "Why it matters", "Failing example", "Fix")
 
 @dataclass(frozen=True)
 class Finding:
+    """Something wrong at a wire path, with a message and a hint; the runner stamps the code."""
+
     where: tuple  # path into the wire graph, e.g. ("nodes", 2, "order_type")
     message: str
     hint: str | None = None
@@ -68,6 +70,8 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule: its metadata, its page and its check (None for codes the compiler reports)."""
+
     code: str
     name: str
     severity: str
@@ -163,6 +167,8 @@ class LintContext:
 
 @dataclass
 class RuleRun:
+    """What running the rules gave: findings and skipped checks, each with its code."""
+
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
 

@@ -54,6 +54,8 @@ def _duration(ms: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Contradiction:
+    """One row of the policy / tif contradictions the reference supports."""
+
     field: str  # the execution field the finding points at
     applies: Callable  # (node facts) -> bool
     message: str

@@ -24,6 +24,8 @@ from graphc.venues.settings import Band
 
 @dataclass(frozen=True)
 class MinMax:
+    """A lower and an upper limit, each None when unknown (never "unbounded")."""
+
     min: Decimal | None = None  # None = UNKNOWN, never "unbounded"
     max: Decimal | None = None
 

@@ -48,6 +48,8 @@ KALSHI_STRUCTURES = {  # docs.kalshi.com getting_started/fixed_point_migration
 
 @dataclass(frozen=True)
 class Setting:
+    """One key of [venues.NAME] / [markets."SYMBOL"]: its type, meaning and an example line."""
+
     key: str
     kind: str  # decimal | count | bool | bands | structure
     meaning: str
