@@ -223,7 +223,7 @@ def test_committed_pages_are_what_the_rules_generate():
     from graphc.rules import docs
 
     stale = docs.stale(resources.SOURCE_DIRS["rules"])
-    assert stale == [], f"run `python -m graphc.rules.docs`: out of date: {stale}"
+    assert stale == [], f"run `python tools/rule_docs.py`: out of date: {stale}"
 
 
 def test_the_docs_check_fails_on_a_stale_page(tmp_path):

@@ -23,7 +23,7 @@ together in the rule family's module (``graph``, ``venue``, ``execution``,
             yield Finding(node.at("quantity"), "message", "hint")
 
 The docstring is the rule's page (``docs/rules/CODE.md``, written by
-``python -m graphc.rules.docs``); ``flagged`` is the line of the failing
+``python tools/rule_docs.py``); ``flagged`` is the line of the failing
 example the finding points at (the page shows how to silence it there).
 
 A check takes a :class:`LintContext` and yields :class:`Finding` (something is

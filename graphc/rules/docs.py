@@ -6,8 +6,8 @@ it matters, Failing example, Fix) with a generated header and Options section;
 on. ``graphc explain CODE`` prints the page, and a test fails when a committed
 page differs from what this module writes, so the two cannot drift::
 
-    python -m graphc.rules.docs          # rewrite docs/rules/
-    python -m graphc.rules.docs --check  # exit 1 when a page is out of date
+    python tools/rule_docs.py          # rewrite docs/rules/
+    python tools/rule_docs.py --check  # exit 1 when a page is out of date
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def render_index(rules=None) -> str:
         "it checks, why it matters for the order, a minimal playbook that triggers it, the fix, and how to "
         "configure it. The same pages are printed by `graphc explain CODE` (a rule name such as `off-tick` "
         "works too), and `graphc rules --format markdown` prints the table below. The pages are written "
-        "from the rules' own code by `python -m graphc.rules.docs`: edit the rule, not the page.",
+        "from the rules' own code by `python tools/rule_docs.py`: edit the rule, not the page.",
         "The codes fall into five families:",
         "\n".join(f"- **{title}**" for _, title in FAMILIES),
         "GC1xx codes come from loading and compiling the playbook; GC2xx-GC5xx come from the lint rules, "
@@ -164,20 +164,16 @@ def stale(directory: Path) -> list[str]:
     return found + sorted(p.name for p in directory.glob("GC*.md") if p.name not in expected)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str]) -> int:
+    """``tools/rule_docs.py``: write the pages (or with ``--check`` list the stale ones); the exit status."""
     from graphc.resources import SOURCE_DIRS
 
-    argv = sys.argv[1:] if argv is None else argv
     directory = SOURCE_DIRS["rules"]
     if "--check" in argv:
         out_of_date = stale(directory)
         for name in out_of_date:
-            print(f"docs/rules/{name} is out of date; run `python -m graphc.rules.docs`", file=sys.stderr)
+            print(f"docs/rules/{name} is out of date; run `python tools/rule_docs.py`", file=sys.stderr)
         return 1 if out_of_date else 0
     for name in write(directory):
         print(f"wrote docs/rules/{name}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
