@@ -92,9 +92,11 @@ def lint_text(
     from graphc.lint import LintOptions, lint_source
 
     options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
+    from graphc.diagnostics import FileResult
+
     outcome = lint_source(text, path, LintOptions(compile=options, quotes_given=quotes is not None), keep_wire=False)
-    if outcome.result is None:  # only for files found while walking a directory; text given here is explicit
-        raise AssertionError("lint_source returned no result for explicit input")
+    # None only for files found while walking a directory; text given here is explicit.
+    assert isinstance(outcome.result, FileResult)
     return outcome.result
 
 

@@ -20,7 +20,7 @@ SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", 
 
 def collect_files(paths) -> list[str]:
     """Expand directories into the paths of their lintable files (sorted). Missing paths raise FileNotFoundError."""
-    files = []
+    files: list[str] = []
     for raw in paths:
         path = str(Path(raw))  # normalised once (`./x/` -> `x`); the files below are joined onto it
         if os.path.isdir(path):

@@ -54,7 +54,7 @@ def quantity_text(qty_1e8, symbol: str, type_: str, venue: str | None = None) ->
     if type_ == "prediction":
         word = "contract" if venue == "kalshi" else "share"
         text = f"{shown} {word}" + ("" if amount == 1 else "s")
-        expected = ("shares", None)
+        expected: tuple[str, str | None] = ("shares", None)
     else:
         try:
             asset = base_asset(symbol)

@@ -53,7 +53,8 @@ class GraphvizMissing(RuntimeError):
 def picture(wire: dict, *, name: str | None = None, texts: dict | None = None) -> Picture:
     """What to draw for ``wire``; ``texts`` maps node ids to :class:`NodeText` for playbooks."""
     texts = texts or {}
-    boxes, keys = [], {}
+    boxes: list = []
+    keys: dict[str, str] = {}
     for node in wire.get("nodes") or []:
         key = f"n{len(boxes)}"
         keys.setdefault(node.get("node_id"), key)
@@ -124,8 +125,8 @@ def _execution(execution: dict) -> str:
     if "tif" in execution:
         parts.append(str(execution["tif"]))
     uniform = (execution.get("pacing") or {}).get("uniform") if isinstance(execution.get("pacing"), dict) else None
-    if isinstance(uniform, dict):
-        parts.append(f"twap {H.twap_text(uniform.get('num_slices'), uniform.get('interval_ms', 0))}")
+    if isinstance(uniform, dict) and isinstance(uniform.get("num_slices"), int):
+        parts.append(f"twap {H.twap_text(uniform['num_slices'], uniform.get('interval_ms', 0))}")
     return ", ".join(parts)
 
 

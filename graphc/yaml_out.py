@@ -19,6 +19,7 @@ the same bytes (tests/test_decompile.py checks them against each other).
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
@@ -92,7 +93,7 @@ class _UsePyYAML(Exception):
     """A scalar or key this writer does not place exactly as PyYAML would."""
 
 
-_ANALYZER = Emitter(None, allow_unicode=True)  # only its analyze_scalar is used
+_ANALYZER = Emitter(io.StringIO(), allow_unicode=True)  # only its analyze_scalar is used: nothing is written
 _RESOLVER = Resolver()  # PyYAML's YAML 1.1 implicit resolver: what its emitter may write bare
 # Text PyYAML's analyze_scalar always lets be plain, in block context and as a simple key: it starts with a
 # letter or digit (no indicator), has no `:`, `#`, `,`, brackets, quotes or line breaks, and single spaces

@@ -67,9 +67,12 @@ def parse_trigger_text(text: str) -> Trigger:
     parsed = _PARSED.get(match["rest"]) if match else None
     if parsed is None:
         first = _parse_trigger_text(text)  # raises for text it cannot read, naming the whole text
+        if match is None:
+            return first
         parsed = (first.trigger, first.condition)
         if len(_PARSED) < 8192:
             _PARSED[match["rest"]] = parsed
+    assert match is not None  # a remembered parse came from a matching text
     trigger, condition = parsed
     return Trigger(match["leg"], _copy(trigger), _copy(condition))
 
