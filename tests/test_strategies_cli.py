@@ -116,15 +116,17 @@ def test_follow_prints_new_lines_and_ends_when_stopped(sandbox, tmp_path):
     follower = subprocess.Popen(
         [sys.executable, "-m", "graphc", "strategy", "logs", "probe", "--follow", "--interval", "0.2"],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
         env=sandbox.env(SEQUENCE_API_KEY=CANARY),
     )
     first = follower.stdout.readline()
     assert json.loads(first)["event"] == "boot"
     assert graphc(sandbox, "strategy", "stop", "probe").returncode == 0
-    out, _ = follower.communicate(timeout=30)
-    assert follower.returncode == 0 and "escapes" in out
+    # read through the same buffered file as readline (communicate() would read the pipe past its buffer)
+    rest = follower.stdout.read()
+    assert follower.wait(timeout=30) == 0
+    assert "escapes" in rest
 
 
 def test_start_delete_and_names_already_taken(sandbox, tmp_path):
