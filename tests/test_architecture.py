@@ -25,6 +25,7 @@ LAYER_OF = {
     "graphc.plan": "Submit",
     "graphc.submit": "Submit",
     "graphc.schedule": "Compile",
+    "graphc.run": "Submit",
     "graphc.strategies": "Submit",
     "graphc.api": "Submit",
     "graphc.sandbox": "Sandbox",

@@ -1,0 +1,102 @@
+"""``graphc run``: submit a scheduled playbook's occurrences, each exactly once, unattended."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
+
+
+@click.command("run")
+@click.argument("playbook", type=click.Path(dir_okay=False))
+@click.option("--once", "mode", flag_value="once", help="Run the occurrence due now, if any, then exit.")
+@click.option("--loop", "mode", flag_value="loop", help="Keep running: sleep until each occurrence, then run it.")
+@click.option(
+    "--now",
+    metavar="ISO8601",
+    help="Start the clock at this time (rehearsals, tests); with --loop it then runs at real speed.",
+)
+@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Set a playbook param (repeatable).")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False), metavar="FILE", help="Params file.")
+@click.option(
+    "--quotes",
+    "quotes",
+    default="live",
+    show_default=True,
+    metavar="live|FILE",
+    help="Where prices come from: the router (live) or a snapshot file.",
+)
+@click.option("--live", is_flag=True, help="Allow a live graph (the playbook must also say `sandbox: false`).")
+@click.option(
+    "--retry",
+    "retry_s",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    default=60.0,
+    show_default=True,
+    help="With --loop: seconds between tries of a failed occurrence (while within catch_up).",
+)
+@click.option(
+    "--settle",
+    "settle_s",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Before this process first submits an occurrence the router does not show, wait until a request a "
+    "crashed predecessor sent could no longer land (default: the longest request plus the landing margin).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
+def run_command(playbook, mode, now, set_values, params_file, quotes, live, retry_s, settle_s, verbose):
+    """Run PLAYBOOK's `schedule:`: render each occurrence (`now` = the
+    occurrence), compile, lint (any error refuses it), and submit it with the
+    run key NAME@YYYY-MM-DDTHH:MMZ, which the router is asked about first, so
+    an occurrence is never submitted twice, across crashes and restarts, with
+    no local state. One JSON line per event on stdout.
+
+    \b
+    --once  exit 0: submitted, already submitted, or nothing due (the line says
+            when the next occurrence is); 1 lint errors; 2 configuration or a
+            refusal; 3 the router failed or the outcome is uncertain.
+    --loop  runs until interrupted (Ctrl-C, SIGTERM: exit 0).
+    """
+    from graphc.api.client import Client
+    from graphc.api.errors import ApiError
+    from graphc.run import Clock, Runner, RunSettings
+
+    if mode is None:
+        raise click.UsageError("say --once (run what is due now) or --loop (keep running)")
+    if verbose:
+        from graphc.api.secrets import configure_cli_logging
+
+        configure_cli_logging(True)
+    settings = RunSettings(
+        playbook=playbook,
+        params=parse_set(set_values),
+        params_file=params_file,
+        quotes=quotes,
+        live=live,
+        retry_s=retry_s,
+        settle_s=settle_s,
+    )
+    try:
+        Client.from_env().close()  # configuration problems (no key, a bad URL) now, not at the first occurrence
+    except ApiError as exc:
+        click.echo(f"graphc: error: {exc}", err=True)
+        sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
+    runner = Runner(settings, Client.from_env, clock=Clock(parse_now(now)))
+    _stop_on_sigterm()
+    try:
+        sys.exit(runner.once() if mode == "once" else runner.loop())
+    except KeyboardInterrupt:
+        runner.log("stopped", message="interrupted")
+        sys.exit(0 if mode == "loop" else 130)
+
+
+def _stop_on_sigterm() -> None:
+    import signal
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)

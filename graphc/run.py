@@ -1,0 +1,381 @@
+"""``graphc run``: a scheduled playbook's occurrences, each submitted exactly once, unattended.
+
+One occurrence goes through the same steps as ``graphc submit``: render with
+``now`` = the occurrence and ``today`` = its date in the schedule's timezone
+(spec §9), live quotes (or a snapshot), compile, lint (any error refuses), then
+the submission library (:mod:`graphc.submit`) with the occurrence's run key,
+``NAME@YYYY-MM-DDTHH:MMZ``. That library finds an earlier submission of the
+same run key *at the router* (the run tag it echoes in ``GET /v1/orders``), so
+a crash, a restart, a second runner or a re-run of CI never creates a second
+graph, and nothing here keeps local state: a hosted runner's disk does not
+survive a restart.
+
+Every step is logged as one JSON line (``{"ts", "event", ...}``, flushed), the
+format the hosted-strategies reference recommends for ``strategy logs``.
+
+Failure policy, because nobody is watching:
+
+* an occurrence that fails (lint errors, no quote, the router unreachable, an
+  outcome still uncertain) is tried again every ``retry_s`` seconds while it is
+  within ``catch_up``; then it is logged as ``missed`` and the loop goes on;
+* ``once`` reports the outcome in its exit status: 0 submitted, already
+  submitted or nothing due; 1 lint errors; 2 configuration or refusal;
+  3 the router failed or the outcome is uncertain.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
+
+__all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
+RETRY_S = 60.0
+MAX_SLEEP_S = 300.0  # sleep in slices, so a wall clock that jumps (suspend, NTP) is noticed
+
+
+class Clock:
+    """The run's clock: the wall clock, or a rehearsal clock that starts at a fixed time
+    (``--now``, ``GRAPHC_NOW``) and moves only by sleeping: it stands still while an
+    occurrence is worked on (so ``--once --now T`` decides at exactly T), and
+    ``sleep_until`` waits the real time to the target before moving it there, so
+    a rehearsal of ``--loop`` reaches each occurrence at the pace it would."""
+
+    def __init__(self, start: datetime | None = None, *, sleep: Callable[[float], None] = time.sleep):
+        self._current = start
+        self._sleep = sleep
+
+    @property
+    def fixed(self) -> bool:
+        return self._current is not None
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) if self._current is None else self._current
+
+    def sleep_until(self, when: datetime) -> None:
+        if self._current is not None:
+            left = (when - self._current).total_seconds()
+            if left > 0:
+                self._sleep(left)
+                self._current = when
+            return
+        while True:
+            left = (when - datetime.now(UTC)).total_seconds()
+            if left <= 0:
+                return
+            self._sleep(min(left, MAX_SLEEP_S))
+
+
+class EventLog:
+    """One JSON object per line: ``{"ts": epoch seconds, "event": NAME, ...}``, flushed at once."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def __call__(self, event: str, **fields) -> None:
+        from graphc.api.redact import redact
+
+        record = {"ts": round(time.time(), 3), "event": event, **fields}
+        self.stream.write(redact(json.dumps(record, default=str, ensure_ascii=False)) + "\n")
+        self.stream.flush()
+
+
+@dataclass
+class RunSettings:
+    playbook: str
+    params: dict = field(default_factory=dict)  # --set NAME=VALUE (text)
+    params_file: str | None = None
+    quotes: str | None = "live"  # "live", a snapshot file, or None
+    live: bool = False  # may a `sandbox: false` graph be submitted?
+    retry_s: float = RETRY_S
+    settle_s: float | None = None  # see Runner._settle; None: the client's longest call + the landing margin
+
+
+@dataclass
+class OccurrenceResult:
+    occurrence: datetime
+    run_key: str
+    status: str  # submitted | already | refused | lint_failed | failed | uncertain
+    exit_code: int
+    graph_id: str | None = None
+    message: str = ""
+    fatal: bool = False  # retrying cannot help (configuration): a loop stops
+
+    @property
+    def done(self) -> bool:
+        """Nothing more to do for this occurrence."""
+        return self.status in ("submitted", "already")
+
+
+class Runner:
+    """Runs one scheduled playbook against one router.
+
+    ``client_factory()`` returns a router client (a context manager); it is
+    made per occurrence, so a long-lived loop never holds a stale connection.
+    """
+
+    def __init__(self, settings: RunSettings, client_factory, *, clock: Clock | None = None, log=None):
+        from graphc.api.ledger import Ledger
+
+        self.settings = settings
+        self.client_factory = client_factory
+        self.clock = clock or Clock()
+        self.log = log or EventLog()
+        # This process's own record, in memory: a hosted runner's disk does not survive a restart, so the
+        # router (the run tag) is the record that counts; this one covers requests this process sent.
+        self.ledger = Ledger(":memory:")
+        self._started = datetime.now(UTC)
+
+    # -- the schedule --------------------------------------------------------------------------
+
+    def read(self) -> tuple[str, Schedule, str]:
+        """(name, schedule, source text); raises RunError when the playbook cannot be run."""
+        try:
+            scheduled = read_scheduled(self.settings.playbook)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RunError(f"cannot read {self.settings.playbook}: {getattr(exc, 'strerror', None) or exc}") from None
+        errors = [d for d in scheduled.diagnostics if d.is_error]
+        if errors:
+            raise RunError(_first_lines(errors), EXIT_FINDINGS)
+        if scheduled.schedule is None:
+            raise RunError(f"{self.settings.playbook} has no `schedule:`; `graphc submit` sends a playbook once")
+        return scheduled.name or Path(self.settings.playbook).stem, scheduled.schedule, scheduled.text or ""
+
+    # -- once ----------------------------------------------------------------------------------
+
+    def _start(self, mode: str):
+        """``(name, schedule, text)`` after logging ``start``, or the exit code when the playbook cannot run."""
+        try:
+            name, schedule, text = self.read()
+        except RunError as exc:
+            self.log("error", message=str(exc))
+            return exc.exit_code
+        self.log("start", mode=mode, **self._describe(name, schedule, self.clock.now()))
+        return name, schedule, text
+
+    def once(self) -> int:
+        """Run the due occurrence, if any. The exit status of ``graphc run --once``."""
+        started = self._start("once")
+        if isinstance(started, int):
+            return started
+        name, schedule, text = started
+        at = self.clock.now()
+        due = schedule.due_at(at)
+        if not due.due or due.latest is None:
+            self.log("not_due", **self._not_due(schedule, due, at))
+            return EXIT_OK
+        return self.occurrence(name, schedule, text, due.latest).exit_code
+
+    # -- loop ----------------------------------------------------------------------------------
+
+    def loop(self, *, stop: Callable[[], bool] = lambda: False) -> int:
+        """Run every occurrence as it comes. Returns only when the schedule has no next occurrence
+        (exit 0), on a configuration error (2), or when ``stop()`` says so (0)."""
+        started = self._start("loop")
+        if isinstance(started, int):
+            return started
+        name, schedule, text = started
+        done: set[datetime] = set()
+        while not stop():
+            at = self.clock.now()
+            done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
+            due = schedule.due_at(at)
+            pending = due.latest if due.due and due.latest is not None and due.latest not in done else None
+            if pending is not None:
+                result = self.occurrence(name, schedule, text, pending)
+                if result.done or result.status == "refused":
+                    done.add(pending)
+                    continue
+                if result.fatal:
+                    self.log("error", message=result.message)
+                    return result.exit_code
+                retry_at = self.clock.now() + timedelta(seconds=self.settings.retry_s)
+                if retry_at - pending > schedule.catch_up:
+                    self.log("missed", occurrence=_utc_text(pending), run_key=result.run_key, reason=result.message)
+                    done.add(pending)
+                    continue
+                self.log("retry", occurrence=_utc_text(pending), at=_utc_text(retry_at))
+                self.clock.sleep_until(retry_at)
+                continue
+            following = schedule.next_after(at)
+            if following is None:
+                self.log("finished", message="the schedule has no further occurrence")
+                return EXIT_OK
+            self.log("sleep", until=_utc_text(following), local=schedule.local(following).isoformat())
+            self.clock.sleep_until(following)
+        self.log("stopped")
+        return EXIT_OK
+
+    # -- one occurrence ------------------------------------------------------------------------
+
+    def occurrence(self, name: str, schedule: Schedule, text: str, occurrence: datetime) -> OccurrenceResult:
+        key = run_key(name, occurrence)
+        self.log("due", occurrence=_utc_text(occurrence), local=schedule.local(occurrence).isoformat(), run_key=key)
+        try:
+            result = self._occurrence(name, schedule, text, occurrence, key)
+        except RunError as exc:
+            result = OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=str(exc))
+        fields = {"occurrence": _utc_text(occurrence), "run_key": key}
+        if result.graph_id:
+            fields["graph_id"] = result.graph_id
+        if result.message:
+            fields["message"] = result.message
+        self.log(result.status, **fields)
+        return result
+
+    def _occurrence(self, name, schedule, text, occurrence, key) -> OccurrenceResult:
+        from graphc.api.errors import ApiError, ConfigError
+
+        try:
+            with self.client_factory() as client:
+                outcome = self._lint(schedule, text, occurrence, client)
+                if outcome.has_errors or outcome.wire_text is None:
+                    errors = [d for d in (outcome.result.diagnostics if outcome.result else []) if d.is_error]
+                    return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=_first_lines(errors))
+                live = outcome.wire.get("is_sandbox") is False
+                if live and not self.settings.live:
+                    raise RunError(f"{name} is a LIVE graph (`sandbox: false`); run it with --live to trade for real")
+                return self._submit(client, name, key, occurrence, outcome.wire_text, live)
+        except ConfigError as exc:  # no key, a bad URL: the same next time
+            return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc), fatal=True)
+        except ApiError as exc:
+            return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc))
+
+    def _lint(self, schedule, text, occurrence, client):
+        from graphc.config import load_config
+        from graphc.lint import LintOptions, lint_source, live_quotes
+        from graphc.pipeline import CompileOptions
+        from graphc.quotes import explain_missing, load_quotes
+
+        options = CompileOptions(
+            params=dict(self.settings.params),
+            params_file=self.settings.params_file,
+            now=occurrence,
+            today=schedule.today(occurrence),
+            require_quotes=True,
+        )
+        config, config_diagnostics = load_config(self.settings.playbook)
+        if any(d.is_error for d in config_diagnostics):
+            raise RunError(_first_lines(config_diagnostics), EXIT_FINDINGS)
+        lint_options = LintOptions(compile=options, quotes_given=True, config=config, require_quotes=True)
+        path = str(self.settings.playbook)
+        missing: set = set()
+        if self.settings.quotes == "live":
+            quotes = live_quotes([(text, path)], lint_options, client.get_quote)
+            missing = quotes.missing
+            self.log("quotes", symbols=sorted(quotes), missing=sorted(missing))
+            options.quotes = quotes
+        elif self.settings.quotes:
+            try:
+                options.quotes, problems = load_quotes(self.settings.quotes)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RunError(f"cannot read quotes file {self.settings.quotes}: {exc}") from None
+            if any(d.is_error for d in problems):
+                raise RunError(_first_lines(problems), EXIT_FINDINGS)
+        outcome = lint_source(text, path, lint_options, explicit=True)
+        if outcome.result is not None and missing:
+            outcome.result.diagnostics[:] = explain_missing(outcome.result.diagnostics, missing)
+        return outcome
+
+    def _submit(self, client, name, key, occurrence, wire_text, live) -> OccurrenceResult:
+        """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
+        run key: it looks for the run's tag at the router (orders since the occurrence) before it sends."""
+        from graphc.api.errors import AlreadySubmitted, ApiError, LedgerError, PendingUncertain, UncertainOutcome
+        from graphc.submit import submit_wire
+
+        try:
+            self._settle(client, key, occurrence)
+            submitted = submit_wire(
+                wire_text, name, client=client, ledger=self.ledger, run_key=key, live=live, window_start=occurrence
+            )
+        except AlreadySubmitted as exc:  # found in this process's record, or at the router by its run tag
+            return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id)
+        except (UncertainOutcome, PendingUncertain) as exc:  # may have landed: looked for again on the next try
+            return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
+        except (ApiError, LedgerError) as exc:
+            return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
+        return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id)
+
+    def _settle(self, client, key: str, occurrence: datetime) -> None:
+        """Before this process first submits a run key: wait until a request an earlier process sent for it
+        can no longer land, unless the router already shows it.
+
+        Nothing is kept on disk, so a restarted process cannot know whether its predecessor died with a
+        POST in flight. That POST lands, if at all, within the longest call plus the landing margin after
+        the predecessor died, which was before this process started. So absence is only concluded (by the
+        library's own look at the router) once that much time has passed since this process started.
+        """
+        from graphc.api.ledger import CLOCK_SKEW_S, Scope
+        from graphc.api.lookup import find_run
+        from graphc.api.runtag import run_tag
+
+        if self.ledger.runs(key, scope=Scope.of(client)):
+            return  # this process has tried it before: its own record says what may be in flight
+        ready_at = self._started + timedelta(seconds=self.settle_s(client))
+        if datetime.now(UTC) >= ready_at:
+            return
+        scan = find_run(client, run_tag(key), int(occurrence.timestamp() * 1e9) - CLOCK_SKEW_S * 10**9)
+        if scan.found:
+            return  # the library will find it too, and say so
+        self.log("settle", run_key=key, until=_utc_text(ready_at), reason="a request sent before a restart may land")
+        while (left := (ready_at - datetime.now(UTC)).total_seconds()) > 0:
+            time.sleep(min(left, MAX_SLEEP_S))
+
+    def settle_s(self, client) -> float:
+        """``settle`` seconds if set, else how long a request of ``client`` may still land after it started
+        (:func:`graphc.submit.landing_time_s`: the longest call plus the landing margin)."""
+        if self.settings.settle_s is not None:
+            return self.settings.settle_s
+        from graphc.submit import landing_time_s
+
+        return landing_time_s(client)
+
+    # -- log fields ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _describe(name: str, schedule: Schedule, at: datetime) -> dict:
+        return {
+            "playbook": name,
+            "cron": schedule.cron.text,
+            "timezone": schedule.timezone,
+            "catch_up_s": schedule.catch_up.total_seconds(),
+            "now": _utc_text(at),
+        }
+
+    @staticmethod
+    def _not_due(schedule: Schedule, due, at: datetime) -> dict:
+        fields: dict = {"now": _utc_text(at)}
+        if due.latest is not None:
+            fields["latest"] = _utc_text(due.latest)
+            fields["late_by"] = describe_duration(at - due.latest)
+        if due.next is not None:
+            fields["next"] = _utc_text(due.next)
+            fields["next_local"] = schedule.local(due.next).isoformat()
+        return fields
+
+
+class RunError(Exception):
+    """The playbook cannot be run as asked; ``exit_code`` 2 (usage) or 1 (errors in it)."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _first_lines(diagnostics, limit: int = 5) -> str:
+    shown = [f"{d.location()}: {d.code} {d.message}" for d in diagnostics[:limit]]
+    more = len(diagnostics) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def _utc_text(t: datetime) -> str:
+    t = t.astimezone(UTC)
+    return f"{t:%Y-%m-%dT%H:%M:%S}Z" if t.microsecond == 0 else f"{t:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "Z"

@@ -1,0 +1,263 @@
+"""`graphc run`: each occurrence of a schedule is submitted once, found at the router on every re-run.
+
+Against `graphc sandbox serve --ignore-idempotency-key` (a real server process,
+real HTTP) which, like the router reference, offers no idempotency: a second
+graph for one occurrence would show up in its graph list. Occurrence times are
+worked out by hand (see tests/test_schedule.py for the 2026 clock changes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox_fixture import running_sandbox
+
+REPO = Path(__file__).resolve().parent.parent
+
+DCA = """\
+graphc: 1
+name: dca
+schedule:
+  cron: "0 14 * * MON"
+  timezone: Europe/London
+  catch_up: 2h
+legs:
+  buy:
+    buy: $500
+    symbol: BTC-USD
+    venue: coinbase
+    limit: ask + 1 tick
+"""
+
+
+@pytest.fixture(scope="module")
+def router():
+    with running_sandbox("--ignore-idempotency-key", "--price", "BTC-USD=97250.50", speed=0) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(router):
+    router.reset()
+    return router
+
+
+def run(sandbox, playbook: Path, *args, env=None, timeout=120) -> tuple[int, list[dict], str]:
+    """`graphc run PLAYBOOK ARGS` (with `--settle 0`: nothing crashed before these runs)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "run", str(playbook), "--settle", "0", *args],
+        capture_output=True,
+        text=True,
+        env=sandbox.env(**(env or {})),
+        cwd=playbook.parent,
+        timeout=timeout,
+    )
+    return proc.returncode, events(proc.stdout), proc.stderr
+
+
+def events(text: str) -> list[dict]:
+    out = []
+    for line in text.splitlines():
+        record = json.loads(line)  # every line is one JSON object
+        assert {"ts", "event"} <= set(record), record
+        out.append(record)
+    return out
+
+
+def named(records: list[dict], event: str) -> list[dict]:
+    return [r for r in records if r["event"] == event]
+
+
+def write(tmp_path: Path, text: str = DCA, name: str = "dca.yaml") -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_once_submits_the_due_occurrence_once_and_a_rerun_finds_it(sandbox, tmp_path):
+    playbook = write(tmp_path)
+    code, log, err = run(sandbox, playbook, "--once", "--now", "2026-01-05T14:20:00Z")
+    assert code == 0, err + json.dumps(log)
+    (submitted,) = named(log, "submitted")
+    assert submitted["run_key"] == "dca@2026-01-05T14:00Z"
+    assert [g["graph_id"] for g in sandbox.graphs()] == [submitted["graph_id"]]
+    quotes = named(log, "quotes")[0]
+    assert quotes["symbols"] == ["BTC-USD"] and quotes["missing"] == []
+
+    # later within catch_up, from a fresh process with no local state: the router says it is done
+    code, log, err = run(sandbox, playbook, "--once", "--now", "2026-01-05T15:59:00Z")
+    assert code == 0, err + json.dumps(log)
+    (already,) = named(log, "already")
+    assert already["graph_id"] == submitted["graph_id"] and already["run_key"] == "dca@2026-01-05T14:00Z"
+    assert len(sandbox.graphs()) == 1
+    assert not list(tmp_path.rglob("*.sqlite"))  # no ledger: the router is the record
+
+
+def test_once_outside_catch_up_submits_nothing_and_says_when_next(sandbox, tmp_path):
+    playbook = write(tmp_path)
+    code, log, _ = run(sandbox, playbook, "--once", "--now", "2026-01-05T16:00:01Z")
+    assert code == 0
+    (not_due,) = named(log, "not_due")
+    assert not_due["latest"] == "2026-01-05T14:00:00Z" and not_due["next"] == "2026-01-12T14:00:00Z"
+    assert sandbox.graphs() == []
+    assert not [r for r in sandbox.requests() if r["path"] == "/v1/orders" and r["method"] == "POST"]
+
+
+def test_an_occurrence_is_rendered_with_its_own_now_and_local_today(sandbox, tmp_path):
+    # 23:30 in New York on Sunday 31 May 2026 is 03:30Z on 1 June: `today` is the local date.
+    playbook = write(
+        tmp_path,
+        'graphc: 1\nname: late\nschedule: {cron: "30 23 * * *", timezone: America/New_York}\n'
+        "legs:\n  a:\n    buy: \"{{ 1 if today == '2026-05-31' and now.hour == 3 else 2 }}\"\n"
+        "    symbol: BTC-USD\n    limit: 97000\n",
+    )
+    code, log, err = run(sandbox, playbook, "--once", "--now", "2026-06-01T03:45:00Z")
+    assert code == 0, err + json.dumps(log)
+    (submitted,) = named(log, "submitted")
+    assert submitted["run_key"] == "late@2026-06-01T03:30Z"
+    _, graph, _ = sandbox.api("GET", f"/v1/execution_graphs/{submitted['graph_id']}")
+    assert [n["target_qty_1e8"] for n in graph["nodes"].values()] == [100_000_000]
+
+
+def test_lint_errors_refuse_the_occurrence(sandbox, tmp_path):
+    playbook = write(
+        tmp_path, DCA.replace("limit: ask + 1 tick", "limit: ask + 1 tick\n    tif: IOC\n    policy: passive_limit")
+    )
+    code, log, _ = run(sandbox, playbook, "--once", "--now", "2026-01-05T14:20:00Z")
+    assert code == 1
+    (failed,) = named(log, "lint_failed")
+    assert "GC401" in failed["message"]
+    assert sandbox.graphs() == []
+
+
+def test_no_quote_at_the_router_is_gc109_naming_the_symbol(sandbox, tmp_path):
+    playbook = write(tmp_path, DCA.replace("BTC-USD", "DOGE-USD"))
+    code, log, _ = run(sandbox, playbook, "--once", "--now", "2026-01-05T14:20:00Z")
+    assert code == 1
+    assert named(log, "quotes")[0]["missing"] == ["DOGE-USD"]
+    (failed,) = named(log, "lint_failed")
+    assert "GC109" in failed["message"] and "the router has no quote for DOGE-USD" in failed["message"]
+    assert sandbox.graphs() == []
+
+
+def test_a_live_playbook_needs_live(sandbox, tmp_path):
+    playbook = write(tmp_path, DCA.replace("legs:", "sandbox: false\nrisk: {max_notional: $10k}\nlegs:"))
+    code, log, _ = run(sandbox, playbook, "--once", "--now", "2026-01-05T14:20:00Z")
+    assert code == 2
+    assert "--live" in named(log, "refused")[0]["message"]
+    assert sandbox.graphs() == []
+
+
+def test_a_playbook_without_schedule_is_a_usage_error(sandbox, tmp_path):
+    playbook = write(tmp_path, "graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n")
+    code, log, _ = run(sandbox, playbook, "--once")
+    assert code == 2
+    assert "has no `schedule:`" in named(log, "error")[0]["message"]
+
+
+# -- --loop: killed and restarted, still one graph per occurrence ------------------------------
+
+EVERY_MINUTE = """\
+graphc: 1
+name: minutely
+schedule: {cron: "* * * * *", catch_up: 10m}
+legs:
+  a: {buy: 0.001, symbol: BTC-USD, limit: 97000}
+"""
+
+
+class Loop:
+    """A `graphc run --loop` process whose JSON lines are read as they come."""
+
+    def __init__(self, sandbox, playbook: Path, now: str, settle: str = "0"):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "graphc", "run", str(playbook), "--loop", "--now", now, "--settle", settle],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=sandbox.env(),
+            cwd=playbook.parent,
+        )
+        self.log: list[dict] = []
+
+    def wait_for(self, event: str, count: int = 1, timeout: float = 60) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(named(self.log, event)) < count:
+            assert time.monotonic() < deadline, f"no {event} within {timeout}s: {self.log}"
+            line = self.proc.stdout.readline()
+            assert line, f"loop exited {self.proc.poll()}: {self.log}\n{self.proc.stderr.read()}"
+            self.log.extend(events(line))
+        return named(self.log, event)
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+def test_a_killed_and_restarted_loop_submits_each_occurrence_once(sandbox, tmp_path):
+    playbook = write(tmp_path, EVERY_MINUTE)
+    first = Loop(sandbox, playbook, "2026-01-05T14:00:58Z")
+    try:
+        one, two = first.wait_for("submitted", 2)  # 14:00 at once, 14:01 two seconds later
+        assert [one["run_key"], two["run_key"]] == ["minutely@2026-01-05T14:00Z", "minutely@2026-01-05T14:01Z"]
+        first.wait_for("sleep", 2)
+    finally:
+        first.kill()  # SIGKILL: no clean-up, no goodbye
+    # restarted inside the same minute: 14:01 is due again, and already at the router
+    second = Loop(sandbox, playbook, "2026-01-05T14:01:30Z")
+    try:
+        (already,) = second.wait_for("already")
+        assert already["run_key"] == "minutely@2026-01-05T14:01Z" and already["graph_id"] == two["graph_id"]
+        second.wait_for("sleep")
+    finally:
+        second.kill()
+    assert sorted(g["graph_id"] for g in sandbox.graphs()) == sorted([one["graph_id"], two["graph_id"]])
+
+
+def test_loop_stops_cleanly_on_sigterm(sandbox, tmp_path):
+    playbook = write(tmp_path, EVERY_MINUTE)
+    loop = Loop(sandbox, playbook, "2026-01-05T14:00:30Z")
+    loop.wait_for("sleep")
+    loop.proc.send_signal(signal.SIGTERM)
+    assert loop.proc.wait(timeout=20) == 0
+    loop.log.extend(events(loop.proc.stdout.read()))
+    assert loop.log[-1]["event"] == "stopped"
+    loop.proc.stdout.close()
+    loop.proc.stderr.close()
+    assert os.path.exists(playbook)
+
+
+def test_a_loop_killed_mid_request_and_restarted_at_once_still_makes_one_graph(sandbox, tmp_path):
+    """The request of the killed process is still on its way when the restarted one looks: no local state
+    says so, so the restarted process waits (--settle) until it can no longer land, then finds it."""
+    playbook = write(tmp_path, EVERY_MINUTE)
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 4, "count": 1}])
+    first = Loop(sandbox, playbook, "2026-01-05T14:00:30Z")
+    try:
+        first.wait_for("quotes")
+        deadline = time.monotonic() + 20
+        while not sandbox.requests("POST", "/v1/orders"):  # the POST has reached the router, which is slow
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        first.kill()
+    assert sandbox.graphs() == []  # not created yet: the router is still working on it
+    second = Loop(sandbox, playbook, "2026-01-05T14:00:40Z", settle="10")
+    try:
+        (settle,) = second.wait_for("settle")
+        assert settle["run_key"] == "minutely@2026-01-05T14:00Z"
+        (already,) = second.wait_for("already", timeout=60)
+    finally:
+        second.kill()
+    assert [g["graph_id"] for g in sandbox.graphs()] == [already["graph_id"]]
