@@ -131,9 +131,13 @@ def is_loopback_url(url: str) -> bool:
     return is_loopback_host(httpx.URL(url).host)
 
 
-def normalize_base_url(url: str) -> str:
+def normalize_base_url(url: str, *, allow_plain_http: bool = False) -> str:
     """Validate a router base URL; refuse credentials in it and plain http to
-    anything but loopback (a bearer key must not cross a network in clear)."""
+    anything but loopback (a bearer key must not cross a network in clear).
+
+    ``allow_plain_http`` is for the one place the reference itself uses plain
+    http to another host: the URL a hosted-strategy runner injects, which
+    points at the runner's own host (see :mod:`graphc.hosted`)."""
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
@@ -144,7 +148,7 @@ def normalize_base_url(url: str) -> str:
         raise ConfigError("the router URL must not contain a user or password; use SEQUENCE_API_KEY")
     if parsed.query or parsed.fragment:
         raise ConfigError("the router URL must not contain a query or fragment")
-    if parsed.scheme == "http" and not is_loopback_host(parsed.host):
+    if parsed.scheme == "http" and not is_loopback_host(parsed.host) and not allow_plain_http:
         raise ConfigError(
             f"refusing plain http to {clean(parsed.host, 80)}: the API key would travel unencrypted; use https "
             "(plain http is only for a loopback address such as 127.0.0.1 or localhost)"
@@ -280,8 +284,9 @@ class Client:
         retry_budget: float = 120.0,
         deadline: float | None = None,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        allow_plain_http: bool = False,
     ):
-        self.base_url = normalize_base_url(base_url or DEFAULT_BASE_URL)
+        self.base_url = normalize_base_url(base_url or DEFAULT_BASE_URL, allow_plain_http=allow_plain_http)
         if api_key is None:
             raise ConfigError("no API key given")
         self._key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
@@ -305,7 +310,9 @@ class Client:
         """Client configured from ``SEQUENCE_API_URL`` / ``SEQUENCE_API_KEY`` or the
         credentials file.  A loopback URL (the local sandbox) needs no key."""
         env = os.environ if env is None else env
-        base_url = normalize_base_url(env.get("SEQUENCE_API_URL") or DEFAULT_BASE_URL)
+        base_url = normalize_base_url(
+            env.get("SEQUENCE_API_URL") or DEFAULT_BASE_URL, allow_plain_http=kwargs.get("allow_plain_http", False)
+        )
         key = load_api_key(credentials_path, env)
         if key is None and is_loopback_url(base_url):
             key = ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox")

@@ -21,6 +21,8 @@ Choices where the spec is silent:
   first in the source (``a → b → c → a``), at the edge that closes it; at most
   ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test (Kahn's algorithm
   over the resolved edges); networkx is imported only to enumerate the loops of a cyclic graph.
+  Where networkx is not installed (a ``graphc bundle`` vendors none), one loop
+  is reported, found by a depth-first search.
 - A missing activation is read as the router reads it: ``wait`` with an
   incoming edge, else ``root`` (GC111 says so).
 - GC206 is not reported for a graph with no nodes; when it is reported,
@@ -43,7 +45,7 @@ from itertools import islice
 
 from graphc.rules.base import Finding, rule
 from graphc.stages.suggest import did_you_mean
-from graphc.stages.wiregraph import fill_ratio, is_acyclic, number, trigger_name, trigger_problem
+from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.vocabulary import FILL_TRIGGERS, PRICE_REFERENCES, RATIO_TRIGGER, TRIGGER_NAMES
 
 MAX_CYCLES = 20
@@ -141,11 +143,14 @@ def check_cycles(ctx):
     closing = {}
     for edge in facts.edges:
         closing.setdefault((edge.src, edge.dst), edge.index)
-    import networkx as nx  # type: ignore[import-untyped]  # only a graph with a loop pays for networkx
-
-    digraph = nx.DiGraph(list(closing))
+    try:
+        import networkx as nx  # type: ignore[import-untyped]  # only a graph with a loop pays for networkx
+    except ImportError:  # a `graphc bundle` vendors no networkx: its run path still refuses the graph, naming one loop
+        found = [find_cycle(facts.children)]
+    else:
+        found = list(islice(nx.simple_cycles(nx.DiGraph(list(closing))), MAX_CYCLES))
     order = {node_id: node.index for node_id, node in facts.by_id.items()}
-    cycles = [_rotate(cycle, order) for cycle in islice(nx.simple_cycles(digraph), MAX_CYCLES)]
+    cycles = [_rotate(cycle, order) for cycle in found if cycle]
     for cycle in sorted(cycles, key=lambda c: [order[n] for n in c]):
         j = closing[(cycle[-1], cycle[0])]
         loop = " → ".join(_loop(cycle) + [cycle[0]])

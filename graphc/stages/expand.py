@@ -417,6 +417,8 @@ class Templates:
         if not self._check(doc, here):
             return None
         self.docs[real] = doc
+        if self.r.options.used_files is not None:
+            self.r.options.used_files.add(real)
         return doc
 
     def _check(self, doc, here: Scope) -> bool:

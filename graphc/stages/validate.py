@@ -154,9 +154,21 @@ def validate(doc, schema_name: str) -> list:
     fast = fast_check(schema_name)
     if fast is not None and fast(doc.data):
         return []
+    try:
+        check = validator(schema_name)
+    except ImportError:  # a `graphc bundle` does not vendor jsonschema (its rpds-py is Rust)
+        return [
+            Diagnostic(
+                "GC103",
+                f"the document does not match {schema_name}",
+                doc.path,
+                doc.span(()),
+                hint="run `graphc lint` on it where graphc is installed to see each problem at its place",
+            )
+        ]
     seen = set()
     out = []
-    for error in validator(schema_name).iter_errors(doc.data):
+    for error in check.iter_errors(doc.data):
         error = _leaf(error)
         for diag in _diagnostics_for(error, doc):
             key = (diag.code, diag.span, diag.message)

@@ -93,3 +93,36 @@ def topological_order(children: dict) -> list | None:
 
 def is_acyclic(children: dict) -> bool:
     return topological_order(children) is not None
+
+
+def find_cycle(children: dict) -> list | None:
+    """One elementary cycle of ``{src: [dst, ...]}``, its nodes in order (an edge from the last leads back
+    to the first), or None when there is none.
+
+    An iterative depth-first search (linear, no recursion limit). Lint lists
+    every loop with networkx; this is for where networkx is absent: a ``graphc
+    bundle`` vendors only pure-Python packages, so its run path names one loop.
+    """
+    state: dict = {}  # ON_PATH while a node is on the current path, DONE once all its children are
+    for start in children:
+        if start in state:
+            continue
+        path, pending = [start], [iter(children.get(start, ()))]
+        state[start] = _ON_PATH
+        while pending:
+            for child in pending[-1]:
+                seen = state.get(child)
+                if seen is _ON_PATH:
+                    return path[path.index(child) :]
+                if seen is None:
+                    state[child] = _ON_PATH
+                    path.append(child)
+                    pending.append(iter(children.get(child, ())))
+                    break
+            else:
+                state[path.pop()] = _DONE
+                pending.pop()
+    return None
+
+
+_ON_PATH, _DONE = object(), object()

@@ -1,0 +1,80 @@
+"""``graphc bundle``: write a hosted strategy that runs a scheduled playbook."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graphc.commands.common import parse_now, parse_set, print_diagnostics
+
+
+@click.command("bundle")
+@click.argument("playbook", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Directory to write.")
+@click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Set a playbook param (repeatable).")
+@click.option("--params", "params_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE")
+@click.option("--live", is_flag=True, help="Allow the strategy to trade live (`sandbox: false` in the playbook).")
+@click.option("--name", help="Strategy name (default: the playbook's name).")
+@click.option("--cpu-millis", type=click.IntRange(1), default=250, show_default=True)
+@click.option("--memory-mb", type=click.IntRange(64), default=256, show_default=True)
+@click.option("--timeout-secs", type=click.IntRange(0), default=0, show_default=True, help="0: no timeout.")
+@click.option("--latency-target", multiple=True, metavar="VENUE", help="Placement hint, e.g. coinbase (repeatable).")
+@click.option("--now", metavar="ISO8601", help="Check the occurrences from this time on (default: now).")
+def bundle_command(
+    playbook, out, set_values, params_file, live, name, cpu_millis, memory_mb, timeout_secs, latency_target, now
+):
+    """Write a hosted strategy for PLAYBOOK's `schedule:` into OUT: Sequence.toml,
+    main.py, the playbook with its templates and params, and graphc with the
+    pure-Python parts of its dependencies, so it runs in a bare
+    python:3.12-slim. Deploy it with `graphc deploy OUT` (or the Sequence CLI).
+
+    The next occurrences are linted first (without quotes: those are read live
+    at run time); any error refuses. No API key is ever written: the runner
+    injects it.
+
+    Exit status: 0 written, 1 lint errors, 2 usage (no schedule, a live
+    playbook without --live, OUT holds something else).
+    """
+    from graphc.bundle import BundleError, BundleSettings, write_bundle
+    from graphc.report import FileResult
+
+    settings = BundleSettings(
+        playbook=Path(playbook),
+        out=Path(out),
+        params=parse_set(set_values),
+        params_file=params_file,
+        live=live,
+        name=name,
+        cpu_millis=cpu_millis,
+        memory_mb=memory_mb,
+        timeout_secs=timeout_secs,
+        latency_target=tuple(latency_target),
+        now=parse_now(now),
+    )
+    try:
+        result = write_bundle(settings)
+    except BundleError as exc:
+        if exc.diagnostics:
+            by_file: dict = {}
+            for d in exc.diagnostics:
+                by_file.setdefault(d.path, []).append(d)
+            print_diagnostics([FileResult(p, _read(p), ds, []) for p, ds in by_file.items()], summary=True)
+        click.echo(f"graphc: bundle not written: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    if result.diagnostics:
+        print_diagnostics([FileResult(str(playbook), _read(str(playbook)), result.diagnostics, [])], summary=True)
+    project = [f for f in result.files if f.startswith("project/")]
+    click.echo(
+        f"wrote {result.out}/ (hosted strategy {result.name}): {len(project)} project files, "
+        f"graphc and {len(result.vendored) - 1} pure-Python packages ({', '.join(result.vendored[1:])})"
+    )
+    click.echo(f"deploy it with `graphc deploy {result.out}` (or `sequence strategy deploy {result.out}`)")
+
+
+def _read(path):
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,145 @@
+"""The entry point of a bundle's ``main.py`` (``graphc bundle``): ``graphc run --loop`` for a hosted runner.
+
+It takes no arguments and no click: everything comes from the environment.
+
+* ``[hosted.env]`` of Sequence.toml: ``GRAPHC_PLAYBOOK`` (path inside the
+  bundle), ``GRAPHC_SET`` (JSON params), ``GRAPHC_PARAMS`` (params file in the
+  bundle), ``GRAPHC_QUOTES`` (``live``), ``GRAPHC_LIVE`` (``1`` allows a live graph);
+* for rehearsals: ``GRAPHC_NOW`` (ISO 8601: the clock starts there),
+  ``GRAPHC_ONCE=1`` (run the due occurrence, if any, and exit) and
+  ``GRAPHC_SETTLE`` (seconds; see ``graphc run --settle``);
+* injected by the runner: ``SEQUENCE_API_KEY``, ``SEQUENCE_API_URL``,
+  ``SEQUENCE_STRATEGY_ID``, ``SEQUENCE_RUN_ID``.
+
+The runner's ``SEQUENCE_API_URL`` is plain http to the runner's host in the
+reference; it is trusted for plain http only when ``SEQUENCE_STRATEGY_ID`` and
+``SEQUENCE_RUN_ID`` are set too (that is, inside a runner). Anywhere else the
+usual rule holds: https, or http to loopback.
+
+Exit status (the runner restarts a non-zero exit and stops on 0): 0 when the
+schedule is finished (``GRAPHC_ONCE=1``: the due occurrence was submitted,
+had been already, or nothing was due) or when stopped with SIGTERM (the
+runner's graceful stop); 1 lint errors; 2 configuration; 3 the router failed;
+4 a bug.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+
+
+def main(bundle_dir: str, env=None) -> int:
+    from graphc.run import Clock, EventLog, Runner
+
+    env = os.environ if env is None else env
+    log = EventLog(sys.stdout)
+    _use_bundled_zones(bundle_dir)
+    try:
+        settings = _settings(bundle_dir, env)
+        clock = Clock(_fixed_clock(env.get("GRAPHC_NOW")))
+    except ValueError as exc:
+        log("error", message=str(exc))
+        return 2
+    from graphc.version import __version__
+
+    log(
+        "boot",
+        graphc=__version__,
+        strategy_id=env.get("SEQUENCE_STRATEGY_ID"),
+        run_id=env.get("SEQUENCE_RUN_ID"),
+        has_api_key=bool(env.get("SEQUENCE_API_KEY", "").strip()),
+    )
+    from graphc.api.errors import ApiError
+
+    try:
+        _client(env).close()  # the URL and the key are checked now, not at the first occurrence
+    except ApiError as exc:
+        log("error", message=str(exc))
+        return exc.exit_code
+    runner = Runner(settings, lambda: _client(env), clock=clock, log=log)
+    _stop_on_sigterm()
+    try:
+        return runner.once() if env.get("GRAPHC_ONCE") == "1" else runner.loop()
+    except KeyboardInterrupt:  # the runner's graceful stop (SIGTERM), or Ctrl-C in a rehearsal
+        log("stopped", message="asked to stop")
+        return 0
+    except Exception as exc:  # a bug: say so in the log, exit non-zero so the runner restarts us
+        log("crash", error=f"{type(exc).__name__}: {exc}")
+        return 4
+
+
+def _settings(bundle_dir: str, env):
+    from graphc.run import RunSettings
+
+    playbook = env.get("GRAPHC_PLAYBOOK")
+    if not playbook:
+        raise ValueError("GRAPHC_PLAYBOOK is not set (Sequence.toml [hosted.env] names the playbook)")
+    params = {}
+    if env.get("GRAPHC_SET"):
+        try:
+            params = json.loads(env["GRAPHC_SET"])
+        except ValueError:
+            raise ValueError("GRAPHC_SET must be a JSON object of param values") from None
+        if not isinstance(params, dict):
+            raise ValueError("GRAPHC_SET must be a JSON object of param values")
+        params = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+    params_file = os.path.join(bundle_dir, env["GRAPHC_PARAMS"]) if env.get("GRAPHC_PARAMS") else None
+    quotes = env.get("GRAPHC_QUOTES", "live") or None
+    if quotes not in (None, "live"):
+        quotes = os.path.join(bundle_dir, quotes)
+    settle = None
+    if env.get("GRAPHC_SETTLE"):
+        try:
+            settle = float(env["GRAPHC_SETTLE"])
+        except ValueError:
+            raise ValueError("GRAPHC_SETTLE must be a number of seconds") from None
+        if not settle >= 0:
+            raise ValueError("GRAPHC_SETTLE must be 0 or more seconds")
+    return RunSettings(
+        playbook=os.path.join(bundle_dir, playbook),
+        params=params,
+        params_file=params_file,
+        quotes=quotes,
+        live=env.get("GRAPHC_LIVE") == "1",
+        settle_s=settle,
+    )
+
+
+def _fixed_clock(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"GRAPHC_NOW {text!r} is not an ISO 8601 time, e.g. 2026-01-05T14:00:00Z") from None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _client(env):
+    """The router client: the runner's URL is trusted for plain http only inside a runner."""
+    from graphc.api.client import Client
+
+    in_runner = bool(env.get("SEQUENCE_STRATEGY_ID")) and bool(env.get("SEQUENCE_RUN_ID"))
+    return Client.from_env(env, allow_plain_http=in_runner)
+
+
+def _stop_on_sigterm() -> None:
+    """The runner stops a strategy with SIGTERM: stop as cleanly as on Ctrl-C (a log line, exit 0)."""
+    import signal
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _use_bundled_zones(bundle_dir: str) -> None:
+    """Look for timezone files in the bundle first (the image may have no tz database)."""
+    import zoneinfo
+
+    bundled = os.path.join(os.path.abspath(bundle_dir), "zoneinfo")
+    if os.path.isdir(bundled):
+        zoneinfo.reset_tzpath([bundled, *zoneinfo.TZPATH])

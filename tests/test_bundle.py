@@ -1,0 +1,242 @@
+"""`graphc bundle`: what a hosted strategy directory holds, and that it never holds the API key.
+
+The end-to-end proofs (main.py submitting through a plain interpreter, deploy to
+the sandbox's runner) are in tests/test_recurring_e2e.py.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from graphc.strategies import DeployError, build_artifact, read_strategy_dir
+from tests.conftest import REPO
+
+CANARY = "seq_test_CANARY-4f1d9c2b7a"
+CANARY_FILE = "seq_test_CANARY-FILE-83e2aa10"
+
+PLAYBOOK = """\
+graphc: 1
+name: btc-weekly-dca
+schedule:
+  cron: "0 14 * * MON"
+  timezone: Europe/London
+  catch_up: 2h
+params:
+  weekly_budget: {type: money, default: $500}
+legs:
+  dca:
+    buy: "${{ weekly_budget }}"
+    symbol: BTC-USD
+    venue: coinbase
+  hedge:
+    use: ./templates/perp-hedge.yaml
+    with: {size: 0.001 BTC, perp: BTC-USD-PERP}
+    after: dca filled
+"""
+
+
+def make_project(root: Path, playbook: str = PLAYBOOK) -> Path:
+    (root / "templates").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "templates" / "perp-hedge.yaml").write_text((REPO / "examples/templates/perp-hedge.yaml").read_text())
+    (root / "templates" / "unused.yaml").write_text("graphc-template: 1\nlegs: {}\n")
+    (root / "graphc.toml").write_text('[rules]\nGC502 = "off"\n')
+    (root / "secrets.txt").write_text(CANARY)
+    path = root / "dca.yaml"
+    path.write_text(playbook)
+    return path
+
+
+def bundle(tmp_path, *args, playbook: str = PLAYBOOK, env=None) -> tuple[subprocess.CompletedProcess, Path]:
+    project = tmp_path / "project"
+    path = make_project(project, playbook)
+    out = tmp_path / "out"
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f'api_key = "{CANARY_FILE}"\n')
+    credentials.chmod(0o600)
+    run_env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "SEQUENCE_API_KEY": CANARY,
+        "GRAPHC_CREDENTIALS": str(credentials),
+        **(env or {}),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "bundle", str(path), "-o", str(out), "--now", "2026-01-07T09:00:00Z", *args],
+        capture_output=True,
+        text=True,
+        env=run_env,
+        cwd=project,
+    )
+    return proc, out
+
+
+def all_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_bundle_layout_and_sequence_toml(tmp_path):
+    proc, out = bundle(tmp_path, "--set", "weekly_budget=750", "--latency-target", "coinbase")
+    assert proc.returncode == 0, proc.stderr
+    toml = tomllib.loads((out / "Sequence.toml").read_text())
+    assert toml["strategy"] == {"name": "btc-weekly-dca", "runtime": "python"}
+    assert toml["hosted"]["entrypoint"] == "main.py"
+    assert toml["hosted"]["placement"] == {"latency_target": ["coinbase"]}
+    assert toml["hosted"]["resources"] == {"cpu_millis": 250, "memory_mb": 256, "timeout_secs": 0}
+    assert toml["hosted"]["env"] == {
+        "GRAPHC_PLAYBOOK": "project/dca.yaml",
+        "GRAPHC_QUOTES": "live",
+        "GRAPHC_LIVE": "0",
+        "GRAPHC_SET": '{"weekly_budget": "750"}',
+    }
+    project = sorted(p.relative_to(out / "project").as_posix() for p in all_files(out / "project"))
+    # the playbook, the template it uses (not the unused one, not secrets.txt), the config
+    assert project == ["dca.yaml", "graphc.toml", "templates/perp-hedge.yaml"]
+    assert (out / "zoneinfo" / "Europe" / "London").is_file()
+    assert (out / "main.py").is_file()
+    vendor = {p.name for p in (out / "vendor").iterdir()}
+    assert {"graphc", "yaml", "jinja2", "markupsafe", "httpx", "LICENSES"} <= vendor
+    assert not {"jsonschema", "networkx", "click", "rpds", "ruamel"} & vendor
+
+
+def test_nothing_compiled_is_vendored(tmp_path):
+    proc, out = bundle(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    compiled = [p for p in all_files(out) if p.suffix in (".so", ".pyd", ".pyc", ".dylib")]
+    assert compiled == []
+    assert not list(out.rglob("__pycache__"))
+
+
+def test_no_file_of_a_bundle_contains_the_api_key(tmp_path):
+    """The key of the environment and of the credentials file are canaries: neither may appear anywhere."""
+    proc, out = bundle(tmp_path, "--set", "weekly_budget=750")
+    assert proc.returncode == 0, proc.stderr
+    for path in all_files(out):
+        data = path.read_bytes()
+        assert CANARY.encode() not in data, path
+        assert CANARY_FILE.encode() not in data, path
+    assert CANARY not in proc.stdout + proc.stderr
+    artifact, _ = build_artifact(out)
+    for member in tarfile.open(fileobj=io.BytesIO(artifact), mode="r:gz"):
+        assert member.name not in ("secrets.txt", "project/secrets.txt")
+
+
+def test_a_second_bundle_replaces_the_first_but_not_a_foreign_directory(tmp_path):
+    proc, out = bundle(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (out / "stale.txt").write_text("from an old bundle")
+    project = tmp_path / "project"
+    again = subprocess.run(
+        [sys.executable, "-m", "graphc", "bundle", "dca.yaml", "-o", str(out), "--now", "2026-01-07T09:00:00Z"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert again.returncode == 0, again.stderr
+    assert not (out / "stale.txt").exists()
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.md").write_text("mine")
+    refused = subprocess.run(
+        [sys.executable, "-m", "graphc", "bundle", "dca.yaml", "-o", str(foreign), "--now", "2026-01-07T09:00:00Z"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert refused.returncode == 2 and "not written by graphc bundle" in refused.stderr
+    assert (foreign / "notes.md").read_text() == "mine"
+
+
+def test_bundle_refuses_a_playbook_without_schedule_or_with_errors_or_live(tmp_path):
+    no_schedule = PLAYBOOK.replace('schedule:\n  cron: "0 14 * * MON"\n  timezone: Europe/London\n  catch_up: 2h\n', "")
+    proc, _ = bundle(tmp_path / "a", playbook=no_schedule)
+    assert proc.returncode == 2 and "has no `schedule:`" in proc.stderr
+    broken = PLAYBOOK.replace("symbol: BTC-USD\n", "symbol: BTC-USD\n    tif: SOMETIMES\n")
+    proc, out = bundle(tmp_path / "b", playbook=broken)
+    assert proc.returncode == 1 and "GC103" in proc.stderr and not out.exists()
+    live = PLAYBOOK.replace("params:", "sandbox: false\nrisk: {max_notional: $10k}\nparams:")
+    proc, _ = bundle(tmp_path / "c", playbook=live)
+    assert proc.returncode == 2 and "--live" in proc.stderr
+    proc, out = bundle(tmp_path / "d", "--live", playbook=live)
+    assert proc.returncode == 0, proc.stderr
+    assert tomllib.loads((out / "Sequence.toml").read_text())["hosted"]["env"]["GRAPHC_LIVE"] == "1"
+
+
+def test_artifact_is_reproducible_and_refuses_a_file_holding_the_key(tmp_path):
+    proc, out = bundle(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    first, sha1 = build_artifact(out)
+    os.utime(out / "main.py", (0, 12345))
+    second, sha2 = build_artifact(out)
+    assert first == second and sha1 == sha2
+    names = tarfile.open(fileobj=io.BytesIO(first), mode="r:gz").getnames()
+    assert "main.py" in names and "Sequence.toml" in names
+    (out / "project" / "notes.txt").write_text(f"key: {CANARY}")
+    with pytest.raises(DeployError, match="contains the API key"):
+        build_artifact(out, holds_key=lambda data: CANARY.encode() in data)
+
+
+def test_read_strategy_dir(tmp_path):
+    proc, out = bundle(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    sdir = read_strategy_dir(out)
+    assert sdir.name == "btc-weekly-dca" and sdir.entrypoint == "main.py"
+    assert sdir.env["GRAPHC_PLAYBOOK"] == "project/dca.yaml"
+    assert sdir.resources == {"cpu_millis": 250, "memory_mb": 256, "timeout_secs": 0}
+    with pytest.raises(DeployError, match=r"no Sequence\.toml"):
+        read_strategy_dir(tmp_path)
+    (out / "Sequence.toml").write_text(
+        '[strategy]\nname = "x"\n[hosted]\nentrypoint = "main.py"\n[hosted.env]\nSEQUENCE_API_KEY = "k"\n'
+    )
+    with pytest.raises(DeployError, match="runner's own"):
+        read_strategy_dir(out)
+
+
+def test_the_run_path_works_without_jsonschema_and_networkx(monkeypatch):
+    """A bundle vendors neither: a broken document and a cyclic graph are still findings, not crashes."""
+    import graphc.stages.validate as validate
+    from graphc.lint import lint_source
+
+    monkeypatch.setitem(sys.modules, "jsonschema", None)
+    monkeypatch.setitem(sys.modules, "networkx", None)
+    validate.validator.cache_clear()
+    try:
+        bad = lint_source("graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD, tif: SOMETIMES}\n", "x.yaml")
+        messages = [(d.code, d.message) for d in bad.result.diagnostics]
+        assert ("GC103", "the document does not match playbook.schema.json") in messages
+        cyclic = lint_source(
+            "graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD, after: b filled}\n"
+            "  b: {sell: 1, symbol: BTC-USD, after: a filled}\n",
+            "x.yaml",
+        )
+        codes = [d.code for d in cyclic.result.diagnostics]
+        assert "GC201" in codes
+        assert [d.message for d in cyclic.result.diagnostics if d.code == "GC201"] == [
+            "cycle a → b → a: these legs wait on each other"
+        ]
+    finally:
+        validate.validator.cache_clear()
+
+
+def test_the_bundled_timezone_file_works_without_a_tz_database(tmp_path):
+    """python:3.12-slim may lack tzdata: the bundle carries the schedule's zone file, and it is enough."""
+    proc, out = bundle(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    probe = (
+        "import zoneinfo, datetime; zoneinfo.reset_tzpath([{!r}]); "
+        "z = zoneinfo.ZoneInfo('Europe/London'); "
+        "print(datetime.datetime(2026, 7, 1, 12, tzinfo=z).utcoffset(), datetime.datetime(2026, 1, 1, 12, tzinfo=z).utcoffset())"
+    ).format(str(out / "zoneinfo"))
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1:00:00", "0:00:00"]  # BST in July, GMT in January

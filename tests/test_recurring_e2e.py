@@ -1,0 +1,265 @@
+"""Recurring trades end to end: a bundle run as the hosted runner runs it, and deployed to the sandbox.
+
+* The bundle's main.py runs in an interpreter started with ``-I -S`` (no
+  site-packages, no PYTHON* variables, not even the script's directory on the
+  path), so it sees the standard library and the bundle and nothing else. A
+  Python 3.12 is used when this machine has one (the hosted image is
+  python:3.12-slim), else the interpreter running the tests. There is no Docker
+  here: that is the closest rehearsal of the image available.
+* ``graphc deploy`` uploads it to ``graphc sandbox serve``, which runs it as a
+  subprocess with the runner's SEQUENCE_* variables and restart semantics.
+
+The sandbox ignores idempotency keys, as the router reference does: a second
+graph for one occurrence would be in its graph list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox_fixture import running_sandbox
+
+CANARY = "seq_test_CANARY-e2e-5b7f0c"
+
+
+def plain_python() -> str:
+    """A Python 3.12 without packages if there is one (the hosted image's version), else this one."""
+    for candidate in (shutil.which("python3.12"), "/root/.pyenv/versions/3.12.1/bin/python3.12"):
+        if candidate and Path(candidate).is_file():
+            probe = subprocess.run([candidate, "-I", "-S", "-c", "print(1)"], capture_output=True, text=True)
+            if probe.returncode == 0:
+                return candidate
+    return sys.executable
+
+
+PYTHON = plain_python()
+
+DCA = """\
+graphc: 1
+name: dca
+schedule:
+  cron: "0 14 * * MON"
+  timezone: Europe/London
+  catch_up: 2h
+params:
+  budget: {type: money, default: $500}
+legs:
+  buy:
+    buy: "${{ budget }}"
+    symbol: BTC-USD
+    venue: coinbase
+    limit: ask + 1 tick
+"""
+
+EVERY_MINUTE = """\
+graphc: 1
+name: minutely
+schedule: {cron: "* * * * *", catch_up: 10m}
+legs:
+  a: {buy: 0.001, symbol: BTC-USD, limit: 97000}
+"""
+
+
+@pytest.fixture(scope="module")
+def router():
+    with running_sandbox(
+        "--ignore-idempotency-key", "--price", "BTC-USD=97250.50", "--runner-python", PYTHON, speed=0
+    ) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(router):
+    router.reset()
+    return router
+
+
+def make_bundle(tmp_path: Path, playbook: str, *args: str) -> Path:
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / "playbook.yaml").write_text(playbook)
+    out = tmp_path / "bundle"
+    env = {**os.environ, "SEQUENCE_API_KEY": CANARY}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graphc",
+            "bundle",
+            "playbook.yaml",
+            "-o",
+            str(out),
+            "--now",
+            "2026-01-05T13:00:00Z",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def hosted_env(bundle: Path, sandbox, **extra) -> dict:
+    """What a runner gives the process: [hosted.env], the SEQUENCE_* variables, PATH. Nothing else."""
+    env = tomllib.loads((bundle / "Sequence.toml").read_text())["hosted"]["env"]
+    return {"PATH": "/usr/bin:/bin", **env, "SEQUENCE_API_URL": sandbox.base_url, "GRAPHC_SETTLE": "0", **extra}
+
+
+def events(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_bundle_main_py_in_a_plain_interpreter_submits_one_graph_and_a_rerun_adds_none(sandbox, tmp_path):
+    bundle = make_bundle(tmp_path, DCA, "--set", "budget=750")
+    env = hosted_env(bundle, sandbox, GRAPHC_ONCE="1", GRAPHC_NOW="2026-01-05T14:20:00Z")
+    first = subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    log = events(first.stdout)
+    (submitted,) = [e for e in log if e["event"] == "submitted"]
+    assert submitted["run_key"] == "dca@2026-01-05T14:00Z"
+    assert [g["graph_id"] for g in sandbox.graphs()] == [submitted["graph_id"]]
+    # the graph is the $750 the [hosted.env] params say, at the sandbox's ask + 1 tick: 97250.52
+    _, graph, _ = sandbox.api("GET", f"/v1/execution_graphs/{submitted['graph_id']}")
+    (node,) = graph["nodes"].values()
+    assert node["target_qty_1e8"] == 771204  # 750 / 97250.52 = 0.0077120410.., rounded down to 1e-8
+
+    second = subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert [e["event"] for e in events(second.stdout)][-1] == "already"
+    assert len(sandbox.graphs()) == 1
+
+
+def test_bundle_main_py_exits_non_zero_on_errors(sandbox, tmp_path):
+    bundle = make_bundle(tmp_path, DCA)
+    env = hosted_env(bundle, sandbox, GRAPHC_ONCE="1", GRAPHC_NOW="2026-01-05T14:20:00Z", GRAPHC_PLAYBOOK="nope.yaml")
+    proc = subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert events(proc.stdout)[-1]["event"] == "error"
+    # plain http to a non-loopback runner URL is refused outside a runner ...
+    outside = hosted_env(bundle, sandbox, GRAPHC_ONCE="1", GRAPHC_NOW="2026-01-05T14:20:00Z")
+    outside["SEQUENCE_API_URL"] = "http://172.17.0.1:9"
+    proc = subprocess.run(
+        [PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=outside, capture_output=True, text=True
+    )
+    assert proc.returncode == 2 and "refusing plain http" in proc.stdout
+    assert sandbox.graphs() == []
+
+
+def wait_for_lines(strategy: str, sandbox, predicate, timeout: float = 90) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while True:
+        proc = subprocess.run(
+            [sys.executable, "-m", "graphc", "strategy", "logs", strategy],
+            capture_output=True,
+            text=True,
+            env=sandbox.env(SEQUENCE_API_KEY=CANARY),
+        )
+        assert proc.returncode == 0, proc.stderr
+        lines = events(proc.stdout)
+        if predicate(lines):
+            return lines
+        assert time.monotonic() < deadline, f"timed out; logs so far:\n{proc.stdout}"
+        time.sleep(0.5)
+
+
+def cli(sandbox, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *args],
+        capture_output=True,
+        text=True,
+        env=sandbox.env(SEQUENCE_API_KEY=CANARY),
+        timeout=120,
+    )
+
+
+def test_deploy_runs_the_bundle_one_graph_per_occurrence_across_a_crash(sandbox, tmp_path):
+    bundle = make_bundle(tmp_path, EVERY_MINUTE)
+    deployed = cli(
+        sandbox, "deploy", str(bundle), "--env", "GRAPHC_NOW=2026-01-05T14:00:58Z", "--env", "GRAPHC_SETTLE=0"
+    )
+    assert deployed.returncode == 0, deployed.stderr
+    assert "deployed minutely as strategy" in deployed.stdout
+
+    def submitted(lines):
+        return [e for e in lines if e["event"] == "submitted"]
+
+    lines = wait_for_lines("minutely", sandbox, lambda ls: len(submitted(ls)) == 2)
+    assert [e["run_key"] for e in submitted(lines)] == ["minutely@2026-01-05T14:00Z", "minutely@2026-01-05T14:01Z"]
+    boot = lines[0]
+    assert boot["event"] == "boot" and boot["has_api_key"] is True and boot["strategy_id"] and boot["run_id"]
+
+    # an OOM-style kill: the runner restarts it with a new run id; the clock starts at 14:00:58 again
+    (strategy,) = json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"]
+    sandbox.control("POST", f"/strategies/{strategy['strategy_id']}/kill")
+    lines = wait_for_lines(
+        "minutely",
+        sandbox,
+        lambda ls: (
+            ls and ls[0].get("run_id") != boot["run_id"] and len([e for e in ls if e["event"] == "already"]) == 2
+        ),
+    )
+    assert [e["event"] for e in lines if e["event"] in ("submitted", "already")] == ["already", "already"]
+    assert len(sandbox.graphs()) == 2  # one graph per occurrence, crash or not
+
+    listed = cli(sandbox, "strategy", "list")
+    assert "minutely" in listed.stdout and "running" in listed.stdout
+    stopped = cli(sandbox, "strategy", "stop", "minutely")
+    assert stopped.returncode == 0 and stopped.stdout.strip().endswith("stopped")
+    follow = cli(sandbox, "strategy", "logs", "minutely", "--follow", "--interval", "0.2")
+    assert follow.returncode == 0 and events(follow.stdout)[-1]["event"] == "stopped"
+    deleted = cli(sandbox, "strategy", "delete", "minutely", "--yes")
+    assert deleted.returncode == 0
+    assert json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"] == []
+
+
+def test_restart_semantics_exit_0_stops_and_an_error_restarts(sandbox, tmp_path):
+    bundle = make_bundle(tmp_path, DCA)
+    done = cli(
+        sandbox,
+        "deploy",
+        str(bundle),
+        *("--env", "GRAPHC_ONCE=1", "--env", "GRAPHC_NOW=2026-01-05T14:20:00Z", "--env", "GRAPHC_SETTLE=0"),
+    )
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 60
+    while True:
+        (strategy,) = json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"]
+        if strategy["status"] == "stopped":
+            break
+        assert time.monotonic() < deadline, strategy
+        time.sleep(0.3)
+    assert strategy["restarts"] == 0 and len(sandbox.graphs()) == 1
+    # the same name again: refused without --replace
+    again = cli(sandbox, "deploy", str(bundle))
+    assert again.returncode == 2 and "--replace" in again.stderr
+    broken = cli(sandbox, "deploy", str(bundle), "--replace", "--env", "GRAPHC_NOW=not-a-time")
+    assert broken.returncode == 0, broken.stderr
+    deadline = time.monotonic() + 60
+    while True:
+        (strategy,) = json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"]
+        if strategy["restarts"] >= 1:
+            break
+        assert time.monotonic() < deadline, strategy
+        time.sleep(0.3)
+    cli(sandbox, "strategy", "stop", "dca")
+
+
+def test_deploy_never_uploads_the_key(sandbox, tmp_path):
+    bundle = make_bundle(tmp_path, DCA)
+    (bundle / "project" / "notes.txt").write_text(f"do not: {CANARY}")
+    refused = cli(sandbox, "deploy", str(bundle))
+    assert refused.returncode == 2 and "contains the API key" in refused.stderr
+    assert CANARY not in refused.stderr + refused.stdout
+    assert json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"] == []
