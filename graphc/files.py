@@ -11,7 +11,10 @@ Kept apart from :mod:`graphc.lint` so that commands which only walk files
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from graphc.diagnostics import Diagnostic, Span
 
 MAX_FILE_BYTES = 10_000_000  # a larger file is rejected before parsing (GC100)
 LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -86,9 +89,51 @@ def read_source(path) -> str:
         size = os.fstat(fh.fileno()).st_size
         # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
         raw = fh.read() if 0 < size <= MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 4)
+    return decode_source(raw)
+
+
+def read_stdin() -> str:
+    """Standard input as :func:`read_source` reads a file (bytes decoded here, so GC112 can locate a bad one)."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stream (embedding, tests): already decoded
+        return sys.stdin.read()
+    return decode_source(stream.read(MAX_FILE_BYTES + 4))
+
+
+def decode_source(raw: bytes) -> str:
     if len(raw) > MAX_FILE_BYTES:  # cutting a character loses at most 3 of the 4 extra bytes
         return raw.decode("utf-8-sig", errors="ignore")
     return raw.decode("utf-8-sig")
+
+
+# The line breaks YAML counts (and the text report splits on), so a GC112 line agrees with the code frame.
+_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # compiled (and cached by re) only when a file is unreadable
+UNREADABLE = "GC112"
+
+
+def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:
+    """GC112 for a file that cannot be read or is not UTF-8, and the text to show it with.
+
+    A decoding error is located at the first bad byte (line:col counted in
+    characters, like every other position); the text returned has the bad bytes
+    replaced, so a code frame can show the line. A file that cannot be opened at
+    all has no position and no text.
+    """
+    if isinstance(exc, UnicodeDecodeError):
+        raw = exc.object if isinstance(exc.object, bytes) else bytes(exc.object)
+        before = raw[: exc.start].decode("utf-8", errors="replace")
+        breaks = list(re.finditer(_LINE_BREAK, before))
+        line_start = breaks[-1].end() if breaks else 0
+        span = Span(len(breaks) + 1, len(before) - line_start + 1, len(breaks) + 1, len(before) - line_start + 2)
+        byte = raw[exc.start : exc.start + 1].hex().upper()
+        message = f"the file is not UTF-8 text: byte 0x{byte} cannot be decoded ({exc.reason})"
+        hint = "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)"
+        return Diagnostic(UNREADABLE, message, path, span, hint=hint), raw.decode("utf-8", errors="replace")
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    hint = "check the path and its permissions" if isinstance(exc, OSError) else None
+    return Diagnostic(UNREADABLE, f"cannot read the file: {reason}", path, None, hint=hint), None
 
 
 def display_path(path: str, base: str | None = None) -> str:

@@ -12,7 +12,7 @@ from typing import Protocol
 from graphc.config import Config, apply_config
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.facts import GraphFacts, graph_facts
-from graphc.files import read_source
+from graphc.files import read_source, unreadable
 from graphc.inputs import SIMPLE, WIRE, is_playbook_data, kind_of, not_graphc, wire_diagnostics, wrap_simple_order
 from graphc.pipeline import CompileOptions, compile_document
 from graphc.rules.base import LintContext, run_rules
@@ -104,7 +104,8 @@ def _located_skips(skips, locator, options: LintOptions) -> list:
 def lint_file(path, options: LintOptions | None = None, *, explicit: bool = False):
     """Lint one file. Returns a FileResult, or None when it is a YAML file that is not graphc's.
 
-    Unreadable files raise OSError/UnicodeDecodeError for the caller (exit 2).
+    A file that cannot be read or is not UTF-8 is a FileResult with one GC112
+    (at the first bad byte), so every report lists it; the CLI exits 2 for it.
 
     Python's cyclic garbage collector is paused while one file is linted: a
     large graph allocates millions of long-lived, acyclic objects (spans, wire
@@ -122,7 +123,19 @@ def lint_file(path, options: LintOptions | None = None, *, explicit: bool = Fals
 
 def _lint_file(path, options, explicit):
     path = str(path)
-    return lint_source(read_source(path), path, options, explicit=explicit, keep_wire=False).result
+    try:
+        text = read_source(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return unreadable_result(path, exc, options)
+    return lint_source(text, path, options, explicit=explicit, keep_wire=False).result
+
+
+def unreadable_result(path: str, exc: Exception, options: LintOptions | None = None) -> FileResult:
+    """The FileResult of a file that could not be read: one GC112 (unless the config turns it off)."""
+    diagnostic, text = unreadable(path, exc)
+    config = options.config if options is not None else None
+    diagnostics = apply_config([diagnostic], config) if config is not None else [diagnostic]
+    return FileResult(path, text, diagnostics, [])
 
 
 @dataclass

@@ -4,7 +4,8 @@ The pages are what `graphc explain CODE` prints, so a stale example would teach
 users the wrong thing. The first code block under "Failing example" and under
 "Fix" is the one linted (YAML playbook, or JSON wire graph); a block starting
 with `# quotes.yaml` is passed as --quotes. GC109 is a compile-time error, so
-its page is checked with `graphc compile`.
+its page is checked with `graphc compile`. GC112's example is a file saved as
+Windows-1252, so it is written in that encoding.
 """
 
 import json
@@ -32,7 +33,7 @@ def section_blocks(page: str, heading: str):
 def codes_for(tmp_path, code, example, quotes):
     kind, text = example
     path = tmp_path / f"example.{kind}"
-    path.write_text(text)
+    path.write_bytes(text.encode("cp1252" if code == "GC112" else "utf-8"))
     args = ["lint", "--format", "json", str(path)]
     if quotes is not None:
         (tmp_path / "quotes.yaml").write_text(quotes)

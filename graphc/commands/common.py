@@ -174,17 +174,29 @@ def read_error(path, exc) -> str:
     return f"cannot read {path}: {reason}"
 
 
-def read_input(source) -> tuple[str, str]:
-    """(text, shown path) of a file argument, ``-`` meaning stdin; exits 2 when unreadable."""
-    from graphc.files import read_source
+def read_input(source, stdin_name: str = "<stdin>") -> tuple[str, str]:
+    """(text, shown path) of a file argument, ``-`` meaning stdin.
 
-    if source == "-":
-        return sys.stdin.read(), "<stdin>"
+    An unreadable or undecodable input is reported as GC112 (at the first bad
+    byte) and exits 2.
+    """
+    from graphc.files import read_source, read_stdin
+
+    path = stdin_name if source == "-" else str(source)
     try:
-        return read_source(source), str(source)
+        return (read_stdin() if source == "-" else read_source(source)), path
     except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"graphc: {read_error(source, exc)}", err=True)
-        sys.exit(EXIT_USAGE)
+        exit_unreadable(path, exc)
+
+
+def exit_unreadable(path: str, exc: Exception) -> NoReturn:
+    """Print GC112 for ``path`` (stderr, text format) and exit 2."""
+    from graphc.diagnostics import FileResult
+    from graphc.files import unreadable
+
+    diagnostic, text = unreadable(path, exc)
+    print_diagnostics([FileResult(path, text, [diagnostic], [])])
+    sys.exit(EXIT_USAGE)
 
 
 # -- shared by the commands that talk to the router -------------------------------------------

@@ -8,12 +8,11 @@ import click
 
 from graphc.commands.common import (
     EXIT_FINDINGS,
-    EXIT_USAGE,
     build_options,
     compile_options,
     explain_live,
     print_diagnostics,
-    read_error,
+    read_input,
 )
 
 
@@ -28,13 +27,16 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     run. Fails (exit 1) only on GC1xx input errors; run `graphc lint` for the
     graph, venue, execution and risk rules.
     """
+    from pathlib import Path
+
     from graphc.config import load_config
     from graphc.diagnostics import has_errors
-    from graphc.pipeline import compile_file, compile_text
+    from graphc.files import find_project_root
+    from graphc.pipeline import compile_text
     from graphc.report import FileResult
 
-    stdin_text = sys.stdin.read() if playbook == "-" else None
-    sources = [(stdin_text, "<stdin>")] if stdin_text is not None else [playbook]
+    text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
+    sources = [(text, path)] if playbook == "-" else [playbook]
     # graphc.toml's market settings shape generated prices and sizes exactly as lint checks them (spec §3.3)
     config, config_diagnostics = load_config(None if playbook == "-" else playbook)
     if config_diagnostics:
@@ -48,14 +50,9 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
         print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
         if has_errors(quote_diagnostics):
             sys.exit(EXIT_FINDINGS)
-    try:
-        if stdin_text is not None:
-            result = compile_text(stdin_text, "<stdin>", options)
-        else:
-            result = compile_file(playbook, options)
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
-        sys.exit(EXIT_USAGE)
+    if playbook != "-":
+        options.project_root = str(find_project_root(Path(playbook)))
+    result = compile_text(text, path, options)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
     if result.diagnostics:
         file_result = FileResult(result.path, result.source, result.diagnostics, [])

@@ -13,21 +13,17 @@ from graphc.commands.common import (
     build_options,
     compile_options,
     explain_live,
-    read_error,
 )
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
 def _lint_one(args):
-    """Worker for -j: lint one file; errors reading it come back as a message."""
+    """Worker for -j: lint one file (an unreadable one is a FileResult with GC112)."""
     path, options, explicit = args
     from graphc.lint import lint_file
 
-    try:
-        return lint_file(path, options, explicit=explicit), None
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, read_error(path, exc)
+    return lint_file(path, options, explicit=explicit)
 
 
 def _read_or_none(path):
@@ -78,10 +74,11 @@ def lint_command(
     YAML files that are not playbooks are skipped.
 
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage
-    error or unreadable input.
+    error or unreadable input (GC112: reported, and the other files are still
+    linted), 4 internal error.
     """
     from graphc.config import load_config
-    from graphc.files import collect_files
+    from graphc.files import UNREADABLE, collect_files
     from graphc.lint import LintOptions
     from graphc.report import FileResult, render
     from graphc.report.text import should_color
@@ -115,14 +112,8 @@ def lint_command(
     if config_diagnostics:
         config_path = config_diagnostics[0].path
         results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
-    unreadable = False
     explicit = set() if ignore_unknown else {str(p) for p in paths}
-    for result, error in _run(files, explicit, options, jobs):
-        if error:
-            click.echo(f"graphc: {error}", err=True)
-            unreadable = True
-        elif result is not None:
-            results.append(result)
+    results.extend(result for result in _run(files, explicit, options, jobs) if result is not None)
     explain_live(results, compile_opts.quotes)
     color = fmt == "text" and not output and should_color(sys.stdout)
     rules = report_rules(with_help=fmt == "sarif")
@@ -137,7 +128,7 @@ def lint_command(
         sys.stdout.write(text)
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
-    if unreadable:
+    if any(d.code == UNREADABLE for d in diagnostics):  # spec §8: unreadable input is exit 2, after the report
         sys.exit(EXIT_USAGE)
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
         sys.exit(EXIT_FINDINGS)

@@ -863,6 +863,4 @@ GC112 = describe(
     """,
 )
 
-# GC112 joins the list with its behaviour (an unreadable or non-UTF-8 file reported as a finding), which the
-# issue-12 branch adds: its fixtures and page test need that behaviour. Its metadata and page are ready above.
-RULES = [GC100, GC101, GC102, GC103, GC104, GC105, GC106, GC107, GC108, GC109, GC110, check_wire_defaults.rule]
+RULES = [GC100, GC101, GC102, GC103, GC104, GC105, GC106, GC107, GC108, GC109, GC110, check_wire_defaults.rule, GC112]
