@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 
 import click
 
@@ -96,12 +97,66 @@ class LazyGroup(click.Group):
         module_name = COMMANDS[name].split(":")[0]
         return importlib.util.find_spec(module_name) is not None
 
+    def parse_args(self, ctx, args):
+        ctx.meta["graphc.args"] = list(args)  # to find a subcommand's -v after a crash
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
+        from click.exceptions import ClickException, Exit
+
+        try:
+            return super().invoke(ctx)
+        except (ClickException, Exit, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("graphc: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say
+            ctx.exit(EXIT_BROKEN_PIPE)
+        except Exception as exc:  # MemoryError and RecursionError too: whatever it was, it is a bug
+            from graphc.commands.common import EXIT_INTERNAL, print_internal_error
+
+            print_internal_error(exc, verbose=verbose_requested(ctx))
+            ctx.exit(EXIT_INTERNAL)
+
+
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a program killed by a closed pipe
+
+
+def verbose_requested(ctx=None) -> bool:
+    """``graphc -v CMD`` or ``graphc CMD ... -v`` (before ``--``): show the traceback of an internal error."""
+    ctx = (ctx or click.get_current_context()).find_root()
+    if ctx.params.get("verbose"):
+        return True
+    args = ctx.meta.get("graphc.args", [])
+    args = args[: args.index("--")] if "--" in args else args
+    return "-v" in args or "--verbose" in args
+
+
+def _quiet_stdout():
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file descriptor (tests)
+        pass
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="graphc")
-def cli():
+@click.option("-v", "--verbose", is_flag=True, help="Show the traceback of an internal error (exit 4).")
+def cli(verbose):
     """graphc compiles order playbooks into execution graphs, lints them,
-    and plans, submits and follows them through the router."""
+    and plans, submits and follows them through the router.
+
+    Exit status: 0 no errors, 1 errors found, 2 usage error or unreadable
+    input, 3 router API failure, 4 internal error (a bug in graphc: please
+    report it).
+    """
 
 
 def main(argv=None):

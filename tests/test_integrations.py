@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
@@ -24,6 +25,27 @@ def test_action_installs_graphc_lints_to_sarif_and_uploads():
     upload = next(step for step in steps if step.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
     assert upload["with"]["sarif_file"] == "${{ inputs.sarif-file }}"
     assert "${{ inputs." not in scripts  # inputs reach scripts through env, never pasted into them
+
+
+def _step_runs(condition: str, exit_code: int, fail_on_findings: str) -> bool:
+    """Evaluate the `Fail` step's `if:` (an expression of ==, !=, &&, || and parentheses) for one run."""
+    expression = (
+        condition.replace("steps.lint.outputs.exit-code", repr(str(exit_code)))
+        .replace("inputs.fail-on-findings", repr(fail_on_findings))
+        .replace("&&", " and ")
+        .replace("||", " or ")
+    )
+    assert re.fullmatch(r"[\s'a-z0-9=!()]+", expression), expression  # nothing but what we substituted
+    return eval(expression)
+
+
+@pytest.mark.parametrize("fail_on_findings", ["true", "false"])
+@pytest.mark.parametrize("exit_code", [0, 1, 2, 3, 4])
+def test_action_fails_on_any_exit_code_but_findings_when_told_not_to(exit_code, fail_on_findings):
+    [step] = [step for step in ACTION["runs"]["steps"] if step.get("name") == "Fail on findings"]
+    expected = exit_code >= 2 or (exit_code == 1 and fail_on_findings == "true")  # 2, 3, 4: always
+    assert _step_runs(step["if"], exit_code, fail_on_findings) == expected
+    assert 'exit "$CODE"' in step["run"]
 
 
 def test_pre_commit_hooks():

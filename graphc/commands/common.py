@@ -7,7 +7,33 @@ from typing import NoReturn
 
 import click
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+def internal_error_line(exc: BaseException, where: str | None = None) -> str:
+    """The one line printed for a bug in graphc: what failed, and a request to report it (secrets redacted)."""
+    from graphc.api.redact import redact
+    from graphc.version import __version__
+
+    detail = " ".join(redact(str(exc)).split())
+    detail = detail if len(detail) <= 200 else detail[:197] + "..."
+    what = type(exc).__name__ + (f": {detail}" if detail else "")
+    place = f" while reading {where}" if where else ""
+    return (
+        f"graphc: internal error{place}: {what}. This is a bug in graphc {__version__}, not a problem with your "
+        "files: please report it with the command and the input (add -v for the traceback)."
+    )
+
+
+def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None = None) -> None:
+    """The internal-error line on stderr, preceded by the (redacted) traceback when ``verbose``."""
+    if verbose:
+        import traceback
+
+        from graphc.api.redact import redact
+
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
+    click.echo(internal_error_line(exc, where), err=True)
 
 
 def compile_options(fn):

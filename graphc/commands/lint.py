@@ -3,27 +3,54 @@
 from __future__ import annotations
 
 import sys
+from typing import NamedTuple
 
 import click
 
 from graphc.commands.common import (
     EXIT_FINDINGS,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
     build_options,
     compile_options,
     explain_live,
+    print_internal_error,
 )
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
 
+class Crash(NamedTuple):
+    """A file whose lint hit a bug in graphc: reported after the other files, and the run exits 4."""
+
+    path: str
+    error: BaseException
+    traceback: str
+
+
 def _lint_one(args):
-    """Worker for -j: lint one file (an unreadable one is a FileResult with GC112)."""
+    """Worker for -j: lint one file (an unreadable one is a FileResult with GC112; a bug is a Crash)."""
     path, options, explicit = args
     from graphc.lint import lint_file
 
-    return lint_file(path, options, explicit=explicit)
+    try:
+        return lint_file(path, options, explicit=explicit)
+    except Exception as exc:  # one file's bug must not lose the other files' findings, nor read as findings
+        import traceback
+
+        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc)))
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """``exc``, or a RuntimeError with its text when it cannot cross a process boundary (-j)."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 def _read_or_none(path):
@@ -113,7 +140,12 @@ def lint_command(
         config_path = config_diagnostics[0].path
         results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
     explicit = set() if ignore_unknown else {str(p) for p in paths}
-    results.extend(result for result in _run(files, explicit, options, jobs) if result is not None)
+    crashes = []
+    for result in _run(files, explicit, options, jobs):
+        if isinstance(result, Crash):
+            crashes.append(result)
+        elif result is not None:
+            results.append(result)
     explain_live(results, compile_opts.quotes)
     color = fmt == "text" and not output and should_color(sys.stdout)
     rules = report_rules(with_help=fmt == "sarif")
@@ -126,6 +158,9 @@ def lint_command(
             stream.write(text)
     else:
         sys.stdout.write(text)
+    if crashes:  # the report above covers the other files; the exit code says the run is incomplete
+        _report_crashes(crashes)
+        sys.exit(EXIT_INTERNAL)
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
     if any(d.code == UNREADABLE for d in diagnostics):  # spec §8: unreadable input is exit 2, after the report
@@ -133,3 +168,15 @@ def lint_command(
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _report_crashes(crashes):
+    from graphc.cli import verbose_requested
+
+    verbose = verbose_requested()
+    for crash in crashes:
+        if verbose:
+            from graphc.api.redact import redact
+
+            sys.stderr.write(redact(crash.traceback))
+        print_internal_error(crash.error, verbose=False, where=crash.path)

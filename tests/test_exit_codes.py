@@ -1,0 +1,116 @@
+"""Exit codes (spec §8): a bug in graphc exits 4 with one line asking for a report, never 1 ("findings")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import graphc.lint
+from graphc.cli import cli
+from tests.conftest import EXAMPLES, REPO, write
+
+GOOD = (EXAMPLES / "eth-hedge.yaml").read_text()
+BAD = GOOD.replace("after: spot filled 50%", "after: spto filled 50%")  # GC202
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def broken_lint_of(monkeypatch):
+    """Make linting the files whose name contains ``marker`` hit a bug (a fault injected into the real code)."""
+    real = graphc.lint.lint_source
+
+    def install(marker):
+        def lint_source(text, path, *args, **kwargs):
+            if marker in path:
+                raise KeyError("a bug with a secret-looking value")
+            return real(text, path, *args, **kwargs)
+
+        monkeypatch.setattr(graphc.lint, "lint_source", lint_source)
+
+    return install
+
+
+def test_a_crash_is_exit_4_with_one_line_and_no_traceback(tmp_path, broken_lint_of):
+    broken_lint_of("boom")
+    path = write(tmp_path, "boom.yaml", GOOD)
+    result = invoke("lint", path)
+    assert result.exit_code == 4
+    [line] = result.stderr.splitlines()
+    assert line.startswith("graphc: internal error while reading ") and "KeyError" in line
+    assert "please report it" in line and "-v" in line
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("where", [["-v", "lint"], ["lint", "-j", "1"]])
+def test_verbose_shows_the_traceback(tmp_path, broken_lint_of, where):
+    broken_lint_of("boom")
+    path = write(tmp_path, "boom.yaml", GOOD)
+    result = invoke(*where, path)
+    assert result.exit_code == 4
+    assert ("Traceback (most recent call last)" in result.stderr) == ("-v" in where)
+
+
+def test_a_crash_mid_directory_keeps_the_other_findings_and_exits_4_not_1(tmp_path, broken_lint_of):
+    broken_lint_of("b-boom")
+    write(tmp_path, "a-bad.yaml", BAD)
+    write(tmp_path, "b-boom.yaml", GOOD)
+    write(tmp_path, "c-bad.yaml", BAD)
+    result = invoke("lint", "-f", "json", tmp_path)
+    assert result.exit_code == 4
+    found = {d["path"].rsplit("/", 1)[-1] for d in json.loads(result.stdout)["diagnostics"]}
+    assert found == {"a-bad.yaml", "c-bad.yaml"}
+    assert "b-boom.yaml" in result.stderr and "internal error" in result.stderr
+
+
+def test_a_crash_in_a_worker_process_is_exit_4(tmp_path, broken_lint_of):
+    broken_lint_of("boom")  # the pool forks after the patch, so the workers inherit it
+    write(tmp_path, "a.yaml", GOOD)
+    write(tmp_path, "boom.yaml", GOOD)
+    result = invoke("lint", "-j", "2", tmp_path)
+    assert result.exit_code == 4 and "boom.yaml" in result.stderr
+
+
+def test_a_crash_in_compile_is_exit_4(monkeypatch):
+    import graphc.pipeline
+
+    def build_wire(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(graphc.pipeline, "build_wire", build_wire)
+    result = invoke("compile", EXAMPLES / "eth-hedge.yaml")
+    assert result.exit_code == 4 and "internal error: RuntimeError: unexpected" in result.stderr
+
+
+CRASHING_MAIN = """
+import sys
+import graphc.pipeline
+def build_wire(*args, **kwargs):
+    raise MemoryError()
+graphc.pipeline.build_wire = build_wire
+from graphc.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_the_real_process_exits_4():
+    result = subprocess.run(
+        [sys.executable, "-c", CRASHING_MAIN, "compile", str(EXAMPLES / "eth-hedge.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.count("\n") == 1 and "internal error: MemoryError" in result.stderr
+
+
+def test_usage_errors_stay_2_and_findings_1(tmp_path):
+    assert invoke("lint", tmp_path / "missing.yaml").exit_code == 2
+    assert invoke("lint", write(tmp_path, "bad.yaml", BAD)).exit_code == 1
+    assert invoke("compile", "--now", "yesterday", EXAMPLES / "eth-hedge.yaml").exit_code == 2
