@@ -40,7 +40,7 @@ with a did-you-mean, GC103 invalid value).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,6 +91,101 @@ def apply_config(diagnostics, config: Config | None) -> list[Diagnostic]:
             continue
         out.append(d if severity == d.severity else d.with_(severity=severity))
     return out
+
+
+# -- --config KEY = VALUE ----------------------------------------------------
+
+OVERRIDES = "--config"
+
+
+def with_overrides(base: Config, texts) -> tuple[Config, list[Diagnostic]]:
+    """``base`` with ``--config 'KEY = VALUE'`` settings on top (TOML, as in graphc.toml; ruff's inline form).
+
+    ``rules``, ``venues`` and ``markets`` entries are merged key by key; a key
+    given here wins. Problems are diagnostics located in ``--config``.
+    """
+    import tomllib
+
+    text = "\n".join(texts)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return base, [_syntax_error(exc, OVERRIDES)]
+    reader = _Reader(Path(OVERRIDES), OVERRIDES, text, ())
+    override = reader.read(data)
+    if reader.diagnostics:
+        return base, reader.diagnostics
+
+    def merged(old: dict, new: dict) -> dict:
+        return {**old, **{name: {**old.get(name, {}), **fields} for name, fields in new.items()}}
+
+    return replace(
+        base,
+        rules={**base.rules, **override.rules},
+        venues=merged(base.venues, override.venues),
+        markets=merged(base.markets, override.markets),
+        strict=override.strict if "strict" in data else base.strict,
+    ), []
+
+
+# -- --select / --ignore -----------------------------------------------------
+
+
+ALL = "ALL"
+
+
+def parse_selectors(values) -> tuple[str, ...]:
+    """``--select``/``--ignore`` values as code prefixes: codes (``GC303``), prefixes (``GC3``), rule names, ``ALL``.
+
+    Each value may list several, comma-separated. Raises ValueError naming a
+    selector that matches no rule (with a did-you-mean).
+    """
+    import difflib
+
+    from graphc.rules import registry
+
+    out = []
+    for value in values:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            if item.upper() == ALL:
+                out.append("GC")
+                continue
+            info = registry.BY_NAME.get(item.lower())
+            prefix = info.code if info else item.upper()
+            if not any(code.startswith(prefix) for code in registry.RULES) or not prefix.startswith("GC"):
+                choices = [*registry.RULES, *registry.BY_NAME]
+                guess = difflib.get_close_matches(item, choices, n=1) or difflib.get_close_matches(
+                    item.upper(), list(registry.RULES), n=1
+                )
+                maybe = f" (did you mean {guess[0]!r}?)" if guess else ""
+                raise ValueError(f"{item!r} is not a rule code, a code prefix such as GC3, or a rule name{maybe}")
+            out.append(prefix)
+    return tuple(out)
+
+
+def select_diagnostics(diagnostics, select: tuple = (), ignore: tuple = ()) -> list[Diagnostic]:
+    """Keep the diagnostics ``select`` matches (all when empty) and ``ignore`` does not.
+
+    As in ruff, the more specific selector wins (``--select GC303 --ignore GC3``
+    keeps GC303), and ``ignore`` wins a tie. An input error (a GC1xx error: the
+    file could not be read or compiled) is kept even when ``select`` leaves its
+    code out, unless ``ignore`` names it: the selected rules never ran on that
+    file, and an empty report would read as a pass.
+    """
+    if not select and not ignore:
+        return list(diagnostics)
+    out = []
+    for d in diagnostics:
+        code = d.code
+        selected = _longest_prefix(code, select) if select else len("GC")
+        ignored = _longest_prefix(code, ignore)
+        if selected > ignored or (ignored < 0 and d.is_error and code.startswith("GC1")):
+            out.append(d)
+    return out
+
+
+def _longest_prefix(code: str, prefixes: tuple) -> int:
+    return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
 
 
 # -- discovery ---------------------------------------------------------------

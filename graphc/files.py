@@ -1,6 +1,6 @@
 """Which files a command looks at, and which project they belong to.
 
-:func:`collect_files` expands the paths named into lintable files;
+:func:`collect` expands the paths named (files, directories, globs) into lintable files, each once;
 :func:`find_project_root` is the one answer to "which project is this file in"
 (config discovery, `use:` confinement and the submission ledger all ask it).
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span
@@ -21,20 +22,65 @@ LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
 
 
-def collect_files(paths) -> list[str]:
-    """Expand directories into the paths of their lintable files (sorted). Missing paths raise FileNotFoundError."""
-    files: list[str] = []
+GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass
+class Collected:
+    """The files a command was pointed at, each once, in the order named."""
+
+    files: list[str] = field(default_factory=list)
+    named: set[str] = field(default_factory=set)  # files named themselves (not found in a directory or by a glob)
+    searches: dict[str, list[str]] = field(default_factory=dict)  # directory or glob named -> the files it gave
+
+
+def collect(paths, suffixes=LINTABLE_SUFFIXES) -> Collected:
+    """Expand directories and globs into files with ``suffixes``; a file reached twice is listed once.
+
+    A path that does not exist and has no glob characters raises FileNotFoundError.
+    Globs are expanded here (``plays/*.yaml``, ``**`` for any depth), so they work
+    where no shell expands them (CI inputs, quoted arguments). A glob or directory
+    that gives no file is in ``searches`` with an empty list: the caller warns.
+    """
+    out = Collected()
+    seen: dict[str, str] = {}  # normalised absolute path -> the path listed for it
+
+    def add(path: str, named: bool) -> str:
+        """List ``path`` unless it already is; the path it is listed under."""
+        key = os.path.normcase(os.path.abspath(path))
+        if key not in seen:
+            seen[key] = path
+            out.files.append(path)
+        if named:
+            out.named.add(seen[key])
+        return seen[key]
+
     for raw in paths:
         path = str(Path(raw))  # normalised once (`./x/` -> `x`); the files below are joined onto it
         if os.path.isdir(path):
+            found = out.searches.setdefault(str(raw), [])
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(LINTABLE_SUFFIXES))
+                for name in sorted(names):
+                    if name.endswith(suffixes):
+                        found.append(add(os.path.join(root, name), False))
         elif os.path.exists(path):
-            files.append(path)
+            add(path, True)
+        elif GLOB_CHARS.intersection(str(raw)):
+            import glob
+
+            found = out.searches.setdefault(str(raw), [])
+            for match in sorted(glob.glob(str(raw), recursive=True)):
+                if os.path.isfile(match) and match.endswith(suffixes):
+                    found.append(add(os.path.normpath(match), False))
         else:
             raise FileNotFoundError(raw)
-    return files
+    return out
+
+
+def collect_files(paths) -> list[str]:
+    """The lintable files named or under the directories and globs named (see :func:`collect`)."""
+    return collect(paths).files
 
 
 CONFIG_FILE = "graphc.toml"

@@ -9,7 +9,7 @@ import gc
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from graphc.config import Config, apply_config
+from graphc.config import Config, apply_config, select_diagnostics
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.facts import GraphFacts, graph_facts
 from graphc.files import read_source, unreadable
@@ -29,6 +29,8 @@ class LintOptions:
     config: Config | None = None  # rule severities (its market settings go in through `compile`)
     require_quotes: bool | None = None  # None: only when a snapshot is given (plan/submit: always)
     report_skips: bool = True  # locate skipped checks in the source (reports that list them); they are always counted
+    select: tuple[str, ...] = ()  # --select: code prefixes to report (all when empty); see config.select_diagnostics
+    ignore: tuple[str, ...] = ()  # --ignore: code prefixes not to report
 
 
 class Locates(Protocol):
@@ -133,9 +135,18 @@ def _lint_file(path, options, explicit):
 def unreadable_result(path: str, exc: Exception, options: LintOptions | None = None) -> FileResult:
     """The FileResult of a file that could not be read: one GC112 (unless the config turns it off)."""
     diagnostic, text = unreadable(path, exc)
-    config = options.config if options is not None else None
-    diagnostics = apply_config([diagnostic], config) if config is not None else [diagnostic]
-    return FileResult(path, text, diagnostics, [])
+    return FileResult(path, text, _configured([diagnostic], options), [])
+
+
+def _configured(diagnostics, options: LintOptions | None) -> list:
+    """Severities from the config, then --select/--ignore."""
+    if options is None:
+        return diagnostics
+    if options.config is not None:
+        diagnostics = apply_config(diagnostics, options.config)
+    if options.select or options.ignore:
+        diagnostics = select_diagnostics(diagnostics, options.select, options.ignore)
+    return diagnostics
 
 
 @dataclass
@@ -175,8 +186,7 @@ def lint_source(
             skips.extend(rule_skips)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
-    if options.config is not None:
-        diagnostics = apply_config(diagnostics, options.config)
+    diagnostics = _configured(diagnostics, options)
     if diagnostics:  # (most files have none: the suppression module is not even imported)
         from graphc.suppress import filter_suppressed
 

@@ -79,3 +79,156 @@ def test_a_file_that_cannot_be_opened_is_gc112_without_a_position(tmp_path):
     [found] = json.loads(result.stdout)["diagnostics"]
     assert found["code"] == "GC112" and found["path"].endswith("sock.yaml") and found["line"] is None
     assert "cannot read the file" in found["message"]
+
+
+# -- stdin ------------------------------------------------------------------------------------
+
+
+def test_dash_reads_stdin_and_names_it_stdin():
+    result = lint("-", input=BAD)
+    assert result.exit_code == 1
+    assert "<stdin>:20:12: error GC202 " in result.stdout
+
+
+def test_stdin_filename_names_the_file_and_finds_its_config(tmp_path):
+    write(tmp_path, "graphc.toml", '[rules]\nGC202 = "warning"\n')
+    result = lint("-", "--stdin-filename", tmp_path / "plays" / "hedge.yaml", input=BAD)
+    assert result.exit_code == 0, result.output  # the config beside the named file made GC202 a warning
+    assert f"{tmp_path / 'plays' / 'hedge.yaml'}:20:12: warning GC202 " in result.stdout
+
+
+def test_stdin_that_is_not_utf8_is_gc112(tmp_path):
+    result = CliRunner().invoke(cli, ["lint", "-", "-f", "json"], input=LATIN1)
+    assert result.exit_code == 2
+    [found] = json.loads(result.stdout)["diagnostics"]
+    assert (found["code"], found["path"], found["line"], found["column"]) == ("GC112", "<stdin>", 3, 7)
+
+
+def test_stdin_beside_files_is_one_more_input(tmp_path):
+    path = write(tmp_path, "bad.yaml", BAD)
+    result = lint(path, "-", input=BAD)
+    assert result.exit_code == 1 and "2 errors in 2 files" in result.stdout
+
+
+# -- each file once ---------------------------------------------------------------------------
+
+
+def test_a_file_named_twice_or_also_found_in_its_directory_is_linted_once(tmp_path, monkeypatch):
+    write(tmp_path, "bad.yaml", BAD)
+    monkeypatch.chdir(tmp_path)
+    result = lint("bad.yaml", "./bad.yaml", ".", tmp_path / "bad.yaml", "-f", "json")
+    assert result.exit_code == 1
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["GC202"]
+    assert "1 error in 1 file" in lint("bad.yaml", "./bad.yaml", ".").stdout
+
+
+# -- nothing to lint --------------------------------------------------------------------------
+
+
+def test_an_empty_directory_is_a_warning_and_exit_2(tmp_path):
+    (tmp_path / "plays").mkdir()
+    result = lint(tmp_path / "plays")
+    assert result.exit_code == 2
+    assert "warning: no *.yaml, *.yml or *.json file in" in result.stderr and "--allow-empty" in result.stderr
+    assert lint(tmp_path / "plays", "--allow-empty").exit_code == 0
+
+
+def test_a_directory_without_anything_graphc_reads_is_empty_too(tmp_path):
+    write(tmp_path, "ci.yaml", "on: push\njobs: {}\n")
+    result = lint(tmp_path)
+    assert result.exit_code == 2 and "no playbook, wire graph or simple order in" in result.stderr
+
+
+def test_a_glob_matching_nothing_is_a_warning_and_exit_2(tmp_path):
+    result = lint(str(tmp_path / "plays" / "*.yaml"))
+    assert result.exit_code == 2 and "matches" in result.stderr
+
+
+def test_globs_are_expanded_when_no_shell_did(tmp_path):
+    write(tmp_path, "plays/a/bad.yaml", BAD)
+    write(tmp_path, "plays/good.yaml", GOOD)
+    result = lint(str(tmp_path / "plays" / "**" / "*.yaml"))
+    assert result.exit_code == 1 and "1 error in 2 files" in result.stdout
+
+
+def test_named_files_that_are_not_graphcs_are_not_empty_input_for_pre_commit(tmp_path):
+    path = write(tmp_path, "ci.yaml", "on: push\n")
+    assert lint("--ignore-unknown", path).exit_code == 0
+
+
+# -- --select / --ignore / --config -----------------------------------------------------------
+
+LIVE_AND_BAD = BAD.replace("risk:\n  max_notional: $1m\n  max_loss: $10k\n", "sandbox: false\n")  # GC202 + GC502
+
+
+def codes(result):
+    return sorted(d["code"] for d in json.loads(result.stdout)["diagnostics"])
+
+
+@pytest.mark.parametrize(
+    ("args", "expected", "status"),
+    [
+        ([], ["GC202", "GC502"], 1),
+        (["--select", "GC5"], ["GC502"], 0),
+        (["--select", "live-without-risk"], ["GC502"], 0),
+        (["--ignore", "GC502"], ["GC202"], 1),
+        (["--select", "GC2,GC5", "--ignore", "GC202"], ["GC502"], 0),
+        (["--select", "GC202", "--ignore", "GC2"], ["GC202"], 1),  # the more specific selector wins
+        (["--select", "GC2", "--ignore", "GC2"], [], 0),  # a tie: ignore wins
+        (["--ignore", "ALL"], [], 0),
+    ],
+)
+def test_select_and_ignore(tmp_path, args, expected, status):
+    result = lint(write(tmp_path, "p.yaml", LIVE_AND_BAD), "-f", "json", *args)
+    assert codes(result) == expected and result.exit_code == status
+
+
+def test_select_never_hides_an_input_error_that_stopped_the_checks(tmp_path):
+    path = write(tmp_path, "p.yaml", GOOD.replace("symbol: ETH-USD\n", "symbl: ETH-USD\n", 1))
+    assert codes(lint(path, "-f", "json", "--select", "GC3")) == ["GC102", "GC104"]
+    assert codes(lint(path, "-f", "json", "--select", "GC3", "--ignore", "GC1")) == []
+
+
+@pytest.mark.parametrize("bad", ["GC999", "GC9", "off-tik", "E501"])
+def test_an_unknown_selector_is_a_usage_error_with_a_suggestion(tmp_path, bad):
+    result = lint(write(tmp_path, "p.yaml", GOOD), "--select", bad)
+    assert result.exit_code == 2 and repr(bad) in result.stderr
+    if bad == "off-tik":
+        assert "did you mean 'off-tick'" in result.stderr
+
+
+def test_config_file_replaces_the_one_found(tmp_path):
+    write(tmp_path, "graphc.toml", '[rules]\nGC202 = "off"\n')
+    elsewhere = write(tmp_path, "ci/strict.toml", '[rules]\nGC202 = "error"\nGC502 = "error"\n')
+    path = write(tmp_path, "p.yaml", LIVE_AND_BAD)
+    assert codes(lint(path, "-f", "json")) == ["GC502"]
+    report = json.loads(lint(path, "-f", "json", "--config", elsewhere).stdout)
+    assert sorted((d["code"], d["severity"]) for d in report["diagnostics"]) == [("GC202", "error"), ("GC502", "error")]
+
+
+def test_config_settings_on_the_command_line(tmp_path):
+    path = write(tmp_path, "p.yaml", LIVE_AND_BAD)
+    result = lint(path, "-f", "json", "--config", 'rules.GC202 = "warning"', "--config", "strict = false")
+    assert result.exit_code == 0 and codes(result) == ["GC202", "GC502"]
+    assert lint(path, "--config", 'rules.unknown-leg = "off"', "--config", "strict = true").exit_code == 1
+
+
+@pytest.mark.parametrize("bad", ['rules.GC202 = "of"', "strict = maybe", "colour = 1", "nonsense"])
+def test_a_bad_config_setting_is_a_usage_error(tmp_path, bad):
+    result = lint(write(tmp_path, "p.yaml", GOOD), "--config", bad)
+    assert result.exit_code == 2 and "--config" in result.stderr
+
+
+# -- the report file --------------------------------------------------------------------------
+
+
+def test_report_into_a_missing_folder_creates_it(tmp_path):
+    out = tmp_path / "reports" / "deep" / "lint.sarif"
+    result = lint(write(tmp_path, "p.yaml", BAD), "-f", "sarif", "-o", out)
+    assert result.exit_code == 1 and json.loads(out.read_text())["runs"][0]["results"]
+
+
+def test_report_that_cannot_be_written_is_a_usage_error(tmp_path):
+    write(tmp_path, "blocker", "a file where a folder should be")
+    result = lint(write(tmp_path, "p.yaml", GOOD), "-o", tmp_path / "blocker" / "lint.txt")
+    assert result.exit_code == 2 and "cannot write the report" in result.stderr and "Traceback" not in result.output

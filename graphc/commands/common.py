@@ -182,6 +182,54 @@ def explain_live(results, quotes) -> None:
             result.diagnostics[:] = explain_missing(result.diagnostics, missing)
 
 
+def write_output(data, output: str | None, *, what: str = "the output") -> None:
+    """Write ``data`` (text or bytes) to the file ``output``, creating missing folders, or to stdout.
+
+    Files are UTF-8 with ``\\n`` line ends whatever the platform. A file that
+    cannot be written is a usage error (exit 2) with one line, not a traceback.
+    """
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data)
+            sys.stdout.flush()
+        return
+    import os
+
+    try:
+        folder = os.path.dirname(output)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        if isinstance(data, bytes):
+            with open(output, "wb") as fh:
+                fh.write(data)
+        else:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(data)
+    except OSError as exc:
+        click.echo(f"graphc: cannot write {what} to {output}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def write_report(fmt: str, results, output: str | None, *, explain_skips: bool = False, summary: bool = True):
+    """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
+    it with :func:`write_output`."""
+    from graphc.report import render
+    from graphc.report.text import should_color
+    from graphc.rules.registry import report_rules
+    from graphc.version import __version__
+
+    color = fmt == "text" and output is None and should_color(sys.stdout)
+    rules = report_rules(with_help=fmt == "sarif")
+    text = render(
+        fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=summary, rules=rules
+    )
+    write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
+
+
 def print_diagnostics(results, *, stream=None, summary=False):
     """Print diagnostics as text (with source snippets) to stderr by default."""
     from graphc.report import render

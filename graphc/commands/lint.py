@@ -16,6 +16,7 @@ from graphc.commands.common import (
     compile_options,
     explain_live,
     print_internal_error,
+    write_report,
 )
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -77,97 +78,197 @@ def _run(files, explicit, options, jobs):
 
 
 @click.command("lint")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @compile_options
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (missing folders are created)."
+)
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--explain-skips", is_flag=True, help="Say which checks could not be decided (e.g. no quotes).")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Report only these rules: codes, prefixes (GC3) or names, comma-separated; repeatable.",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="CODES", help="Do not report these rules (same forms as --select); repeatable."
+)
+@click.option(
+    "--config",
+    "config_args",
+    multiple=True,
+    metavar="FILE | KEY=VALUE",
+    help="A config file to use instead of the one found, or a graphc.toml setting such as "
+    "'rules.GC405 = \"off\"' (repeatable).",
+)
+@click.option(
+    "--stdin-filename", metavar="PATH", help="The file name to report for `-` (stdin); its folder finds the config."
+)
 @click.option(
     "--ignore-unknown",
     is_flag=True,
     help="Skip named files that are not playbooks, wire graphs or simple orders (for pre-commit).",
 )
 @click.option(
+    "--allow-empty", is_flag=True, help="Exit 0 when a directory or glob gives no file to lint (default: exit 2)."
+)
+@click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Lint files in N processes."
 )
 def lint_command(
-    paths, quotes_path, set_values, params_file, now, fmt, output, strict, explain_skips, ignore_unknown, jobs
+    paths,
+    quotes_path,
+    set_values,
+    params_file,
+    now,
+    fmt,
+    output,
+    strict,
+    explain_skips,
+    select,
+    ignore,
+    config_args,
+    stdin_filename,
+    ignore_unknown,
+    allow_empty,
+    jobs,
 ):
     """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
-    and simple orders. Directories are searched for *.yaml, *.yml and *.json;
-    YAML files that are not playbooks are skipped.
+    and simple orders.
+
+    PATHS are files, directories (searched for *.yaml, *.yml and *.json; YAML
+    files that are not graphc's are skipped), globs (`plays/**/*.yaml`, expanded
+    by graphc when no shell did) or `-` for stdin. A file named twice is linted
+    once.
 
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage
-    error or unreadable input (GC112: reported, and the other files are still
-    linted), 4 internal error.
+    error, unreadable input (GC112: reported, and the other files are still
+    linted) or a directory or glob with nothing to lint, 4 internal error.
     """
-    from graphc.config import load_config
-    from graphc.files import UNREADABLE, collect_files
+    from graphc.config import parse_selectors
+    from graphc.files import UNREADABLE, collect
     from graphc.lint import LintOptions
-    from graphc.report import FileResult, render
-    from graphc.report.text import should_color
-    from graphc.rules.registry import report_rules
-    from graphc.version import __version__
+    from graphc.report import FileResult
 
+    names = [p for p in paths if p != "-"]
     try:
-        files = collect_files(paths)
+        collected = collect(names)
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
-    config, config_diagnostics = load_config(paths[0])
+    try:
+        select, ignore = parse_selectors(select), parse_selectors(ignore)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--select/--ignore") from None
+    stdin_name = stdin_filename or "<stdin>"
+    stdin = _read_stdin() if "-" in paths else None
+    live_sources = [*collected.files, *([(stdin[0], stdin_name)] if stdin and stdin[0] is not None else [])]
+    config, config_diagnostics = _config(config_args, stdin_filename if "-" in paths else None, names)
     compile_opts, quote_diagnostics = build_options(
         quotes_path,
         set_values,
         params_file,
         now,
         require_quotes=False,
-        sources=files if quotes_path == "live" else (),
+        sources=live_sources if quotes_path == "live" else (),
         config=config,
     )
     options = LintOptions(
         compile=compile_opts,
         quotes_given=quotes_path is not None,
         config=config,
-        report_skips=explain_skips or fmt == "json",
-    )  # the reports that list skips
+        report_skips=explain_skips or fmt == "json",  # the reports that list skips
+        select=select,
+        ignore=ignore,
+    )
     results = []
     if quote_diagnostics:
         results.append(FileResult(quotes_path, None, quote_diagnostics, []))
     if config_diagnostics:
         config_path = config_diagnostics[0].path
         results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
-    explicit = set() if ignore_unknown else {str(p) for p in paths}
-    crashes = []
-    for result in _run(files, explicit, options, jobs):
+    if stdin is not None:
+        results.append(_lint_stdin(stdin_name, stdin, options))
+    explicit = set() if ignore_unknown else collected.named
+    crashes, linted = [], set()
+    for result in _run(collected.files, explicit, options, jobs):
         if isinstance(result, Crash):
             crashes.append(result)
         elif result is not None:
             results.append(result)
+            linted.add(result.path)
     explain_live(results, compile_opts.quotes)
-    color = fmt == "text" and not output and should_color(sys.stdout)
-    rules = report_rules(with_help=fmt == "sarif")
-    text = render(
-        fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=True, rules=rules
-    )
-    text = text if text.endswith("\n") else text + "\n"
-    if output:
-        with open(output, "w", encoding="utf-8") as stream:
-            stream.write(text)
-    else:
-        sys.stdout.write(text)
-    if crashes:  # the report above covers the other files; the exit code says the run is incomplete
+    empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
+    write_report(fmt, results, output, explain_skips=explain_skips)  # before any exit: CI keeps the report
+    for search in empty:
+        _warn_empty(search, collected.searches[search])
+    if crashes:  # the report covers the other files; the exit code says the run is incomplete
         _report_crashes(crashes)
         sys.exit(EXIT_INTERNAL)
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
-    if any(d.code == UNREADABLE for d in diagnostics):  # spec §8: unreadable input is exit 2, after the report
-        sys.exit(EXIT_USAGE)
+    if any(d.code == UNREADABLE for d in diagnostics) or (empty and not allow_empty):
+        sys.exit(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _config(config_args, stdin_filename, names):
+    """The Config for this run: --config FILE, else the one found from the first path; then --config KEY=VALUE."""
+    import os
+
+    from graphc.config import load_config, read_config, with_overrides
+
+    files = [arg for arg in config_args if os.path.isfile(arg)]
+    inline = [arg for arg in config_args if arg not in files]
+    if len(files) > 1:
+        raise click.BadParameter("give at most one config file", param_hint="--config")
+    for arg in inline:
+        if "=" not in arg:
+            raise click.BadParameter(f"{arg!r} is neither a file nor a KEY = VALUE setting", param_hint="--config")
+    if files:
+        config, diagnostics = read_config(files[0])
+    else:
+        config, diagnostics = load_config(names[0] if names else stdin_filename)
+    if inline:
+        config, problems = with_overrides(config, inline)
+        if problems:
+            raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
+    return config, diagnostics
+
+
+def _read_stdin():
+    """(text, None), or (None, the error) when stdin cannot be read or is not UTF-8."""
+    from graphc.files import read_stdin
+
+    try:
+        return read_stdin(), None
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, exc
+
+
+def _lint_stdin(path: str, stdin, options):
+    """Lint the text read from stdin as if it were the file ``path`` (GC112 when it was not readable)."""
+    from graphc.lint import lint_source, unreadable_result
+
+    text, error = stdin
+    if error is not None:
+        return unreadable_result(path, error, options)
+    return lint_source(text, path, options, explicit=True, keep_wire=False).result
+
+
+def _warn_empty(search: str, found: list[str]):
+    what = "no playbook, wire graph or simple order in" if found else "no *.yaml, *.yml or *.json file"
+    if any(ch in search for ch in "*?["):
+        message = f"{what} matches {search!r}" if not found else f"{what} the files {search!r} matches"
+    else:
+        message = f"{what} in {search}" if not found else f"{what} {search}"
+    click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
 
 
 def _report_crashes(crashes):
