@@ -105,6 +105,7 @@ class LazyGroup(click.Group):
         """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
         from click.exceptions import ClickException, Exit
 
+        fall_back_to_ascii(sys.stdout, sys.stderr)
         try:
             return super().invoke(ctx)
         except (ClickException, Exit, SystemExit):
@@ -134,6 +135,56 @@ def verbose_requested(ctx=None) -> bool:
     args = ctx.meta.get("graphc.args", [])
     args = args[: args.index("--")] if "--" in args else args
     return "-v" in args or "--verbose" in args
+
+
+# What graphc's own non-ASCII characters become on a stream that cannot show them (a cp1252
+# console); anything else, e.g. a playbook's CJK leg id, is written as a \\uXXXX escape.
+ASCII_FALLBACK = {
+    "→": "->",
+    "←": "<-",
+    "└": "`",
+    "├": "|",
+    "│": "|",
+    "─": "-",
+    "…": "...",
+    "×": "x",
+    "≤": "<=",
+    "≥": ">=",
+    "−": "-",
+    "–": "-",
+    "—": "--",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "·": ".",
+    "✓": "ok",
+    "✗": "x",
+}
+_FALLBACK_ERRORS = "graphc-ascii-fallback"
+
+
+def _ascii_fallback(exc: UnicodeError):
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start : exc.end]
+    return "".join(ASCII_FALLBACK.get(ch) or ch.encode("ascii", "backslashreplace").decode() for ch in text), exc.end
+
+
+def fall_back_to_ascii(*streams) -> None:
+    """Make text streams write ``->`` for ``→`` (and so on) instead of failing when their encoding lacks it."""
+    import codecs
+    import contextlib
+
+    try:
+        codecs.lookup_error(_FALLBACK_ERRORS)
+    except LookupError:
+        codecs.register_error(_FALLBACK_ERRORS, _ascii_fallback)
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) in ("strict", "backslashreplace", None):
+            with contextlib.suppress(ValueError, OSError, TypeError):  # a stream that cannot change (closed)
+                reconfigure(errors=_FALLBACK_ERRORS)
 
 
 def _quiet_stdout():

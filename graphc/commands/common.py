@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from typing import NoReturn
 
 import click
@@ -183,19 +184,22 @@ def explain_live(results, quotes) -> None:
 
 
 def write_output(data, output: str | None, *, what: str = "the output") -> None:
-    """Write ``data`` (text or bytes) to the file ``output``, creating missing folders, or to stdout.
+    """Write ``data`` (text or bytes) to the file ``output`` (see :func:`open_output`), or to stdout."""
+    with open_output(output, what=what, binary=isinstance(data, bytes)) as stream:
+        stream.write(data)
+
+
+@contextmanager
+def open_output(output: str | None, *, what: str = "the output", binary: bool = False):
+    """A stream to write to: the file ``output``, with its missing folders created, or stdout.
 
     Files are UTF-8 with ``\\n`` line ends whatever the platform. A file that
     cannot be written is a usage error (exit 2) with one line, not a traceback.
     """
     if output is None:
-        if isinstance(data, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(data)
-            sys.stdout.flush()
+        sys.stdout.flush()
+        yield sys.stdout.buffer if binary else sys.stdout
+        (sys.stdout.buffer if binary else sys.stdout).flush()
         return
     import os
 
@@ -203,12 +207,8 @@ def write_output(data, output: str | None, *, what: str = "the output") -> None:
         folder = os.path.dirname(output)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        if isinstance(data, bytes):
-            with open(output, "wb") as fh:
-                fh.write(data)
-        else:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(data)
+        with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
+            yield stream
     except OSError as exc:
         click.echo(f"graphc: cannot write {what} to {output}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)

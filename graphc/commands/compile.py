@@ -11,6 +11,7 @@ from graphc.commands.common import (
     build_options,
     compile_options,
     explain_live,
+    open_output,
     print_diagnostics,
     read_input,
 )
@@ -19,7 +20,9 @@ from graphc.commands.common import (
 @click.command("compile")
 @click.argument("playbook", type=click.Path(dir_okay=False, allow_dash=True))
 @compile_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the JSON here.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the JSON here (missing folders are created)."
+)
 def compile_command(playbook, quotes_path, set_values, params_file, now, output):
     """Compile PLAYBOOK into the router's wire-format execution graph.
 
@@ -61,8 +64,5 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
         print_diagnostics([file_result])
     if result.wire is None or has_errors(errors):
         sys.exit(EXIT_FINDINGS)
-    if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            result.write_wire_json(fh.write)
-    else:
-        result.write_wire_json(lambda chunk: click.echo(chunk, nl=False))
+    with open_output(output, what="the graph") as stream:
+        result.write_wire_json(stream.write)  # streamed: a large graph is never one string

@@ -6,12 +6,14 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_input
+from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_input, write_output
 
 
 @click.command("decompile")
 @click.argument("wire", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the playbook here.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the playbook here (missing folders are created)."
+)
 def decompile_command(wire, output):
     """Turn WIRE (the router's JSON graph, or a simple order) into a playbook.
 
@@ -54,8 +56,4 @@ def _decompile(text, path, name, output):
         sys.exit(EXIT_FINDINGS)
     for note in result.notes:
         click.echo(f"graphc: note: {note}", err=True)
-    if output:
-        with open(output, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(playbook)
-    else:
-        click.echo(playbook, nl=False)
+    write_output(playbook, output, what="the playbook")

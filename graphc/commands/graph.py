@@ -13,6 +13,7 @@ from graphc.commands.common import (
     compile_options,
     print_diagnostics,
     read_input,
+    write_output,
 )
 
 FORMATS = ("mermaid", "dot", "svg", "png")
@@ -29,7 +30,9 @@ FORMATS = ("mermaid", "dot", "svg", "png")
     show_default=True,
     help="mermaid and dot are text; svg and png need Graphviz's `dot`.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the picture here.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write the picture here (missing folders are created)."
+)
 @compile_options
 def graph_command(source, fmt, output, quotes_path, set_values, params_file, now):
     """Draw SOURCE: a playbook, a wire graph JSON, or a simple order.
@@ -56,13 +59,7 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
         except (RuntimeError, OSError) as exc:
             click.echo(f"graphc: dot failed: {exc}", err=True)
             sys.exit(EXIT_USAGE)
-    if output:
-        with open(output, "wb") as fh:
-            fh.write(data)
-    else:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    write_output(data, output, what="the picture")
 
 
 def _load(source, quotes_path, set_values, params_file, now):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, sorted_diagnostics
 from graphc.files import display_path
 
-__all__ = ["RENDERERS", "FileResult", "display_path", "get_renderer", "render"]
+__all__ = ["RENDERERS", "FileResult", "display_path", "get_renderer", "one_line", "render"]
 
 # format name -> "module:function" (imported lazily) or a callable.
 RENDERERS: dict[str, str | Callable[..., str]] = {
@@ -125,6 +125,32 @@ def skip_span(skip) -> Span | None:
         where = getattr(skip, "where", None)
         span = where if isinstance(where, Span) else None
     return span
+
+
+# Characters that could end a line of output or drive a terminal: C0/C1 controls except tab, DEL,
+# and Unicode's line and paragraph separators. Kept as a pattern string: re compiles it on first use.
+_UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]"
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break and control character written as an escape (``\\n``, ``\\x1b``).
+
+    Line-oriented reports (text, GitHub, JUnit) pass every value that came from
+    a file through this, so a playbook can never start a line of output
+    (``\\n::stop-commands::x`` stays on its line) nor send escape codes to a terminal.
+    """
+    if text.isprintable() or ("\t" in text and text.replace("\t", " ").isprintable()):
+        return text
+    import re
+
+    return re.sub(_UNPRINTABLE, _escape, text)
+
+
+def _escape(match) -> str:
+    ch = match.group()
+    code = ord(ch)
+    return _NAMED_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def _plural(n: int, word: str) -> str:

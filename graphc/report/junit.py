@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo
-from graphc.report import FileResult, ordered
+from graphc.report import FileResult, one_line, ordered
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -39,7 +39,7 @@ def render(
         errors = [d for d in diagnostics if d.is_error]
         warnings = [d for d in diagnostics if not d.is_error]
         for d in errors:
-            failure = ET.SubElement(case, "failure", type=d.code, message=_clean(d.message))
+            failure = ET.SubElement(case, "failure", type=d.code, message=_clean(one_line(d.message)))
             failure.text = _clean(_describe(d))
         if warnings:
             out = ET.SubElement(case, "system-out")
@@ -58,9 +58,10 @@ def render(
 
 
 def _describe(d) -> str:
-    text = d.headline()
+    """The headline and the hint, each on one line: no value from a file ever starts a line of the XML."""
+    text = one_line(d.headline())
     if d.hint:
-        text += f"\nhint: {d.hint}"
+        text += f"\nhint: {one_line(d.hint)}"
     return text
 
 

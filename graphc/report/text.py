@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 
 from graphc.diagnostics import Diagnostic, RuleInfo, Span
-from graphc.report import FileResult, ordered, skip_span, summarize
+from graphc.report import FileResult, one_line, ordered, skip_span, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
@@ -122,15 +122,19 @@ def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> lis
     """The lines that show one diagnostic (no trailing blank line)."""
     paint = paint or _painter(False)
     severity_style = _SEVERITY_STYLE.get(d.severity, "bold")
-    out = [f"{paint(d.location(), 'bold')}: {paint(d.severity, severity_style)} {paint(d.code, 'bold')} {d.message}"]
+    location, message = one_line(d.location()), one_line(d.message)
+    out = [f"{paint(location, 'bold')}: {paint(d.severity, severity_style)} {paint(d.code, 'bold')} {message}"]
     if d.span is not None and lines is not None:
         out.extend(_snippet(lines, d.span, paint, severity_style))
     if d.hint:
-        out.append(f"  {paint('hint', 'cyan')}: {d.hint}")
+        out.append(f"  {paint('hint', 'cyan')}: {one_line(d.hint)}")
     for rel in d.related:
         where = rel.path if rel.span is None else f"{rel.path}:{rel.span.line}:{rel.span.col}"
-        out.append(f"  {paint('note', 'bold')}: {where}: {rel.message}")
+        out.append(f"  {paint('note', 'bold')}: {one_line(where)}: {one_line(rel.message)}")
     return out
+
+
+MAX_FRAME_CHARS = 120  # a longer source line is cut to a window around the column, like rustc's
 
 
 def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str]:
@@ -139,6 +143,7 @@ def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str
     text = lines[span.line - 1]
     start = min(max(span.col, 1) - 1, len(text))
     width = _marker_width(text, start, span)
+    text, start, width = _window(text, start, width)
     # Keep tabs so the marker lines up with the text above it.
     pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
     number = str(span.line)
@@ -149,6 +154,28 @@ def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str
         f"{paint(number, 'blue')} {bar} {text}".rstrip(),
         f"{gutter} {bar} {pad}{paint('^' + '~' * (width - 1), marker_style)}",
     ]
+
+
+def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """The part of a source line to show, the marker's column in it and its width.
+
+    Control characters are shown escaped (the marker moves with them). A line
+    longer than ``MAX_FRAME_CHARS`` is cut around the column, with ``...``
+    where text was left out: a 2,000-item flow list shows the item, not the list.
+    """
+    before, marked, after = (
+        one_line(text[:start]),
+        one_line(text[start : start + width]),
+        one_line(text[start + width :]),
+    )
+    text, start, width = before + marked + after, len(before), max(1, len(marked))
+    if len(text) <= MAX_FRAME_CHARS:
+        return text, start, width
+    width = min(width, MAX_FRAME_CHARS // 2)
+    left = max(0, min(start - MAX_FRAME_CHARS // 4, len(text) - MAX_FRAME_CHARS))
+    right = left + MAX_FRAME_CHARS
+    shown = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
+    return shown, start - left + (3 if left else 0), width
 
 
 def _marker_width(text: str, start: int, span: Span) -> int:
@@ -166,7 +193,7 @@ def _marker_width(text: str, start: int, span: Span) -> int:
 def _format_skip(path: str, skip, paint) -> str:
     span = skip_span(skip)
     where = path if span is None else f"{path}:{span.line}:{span.col}"
-    return f"{paint(where, 'bold')}: {paint('skipped', 'dim')} {paint(skip.code, 'bold')} {skip.reason}"
+    return f"{paint(one_line(where), 'bold')}: {paint('skipped', 'dim')} {paint(skip.code, 'bold')} {one_line(skip.reason)}"
 
 
 def _painter(enabled: bool):

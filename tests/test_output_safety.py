@@ -1,0 +1,171 @@
+"""What graphc prints is safe to print: any encoding, any value from a file, any line length, any -o path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.diagnostics import Diagnostic, FileResult, Span
+from graphc.report import render
+from tests.conftest import EXAMPLES, REPO, write
+
+CYCLE = "graphc: 1\nname: cyc\nlegs:\n  a: {buy: 1, symbol: BTC-USD, after: b filled}\n  b: {buy: 1, symbol: BTC-USD, after: a filled}\n"
+INJECTION = 'graphc: 1\nname: inject\nlegs:\n  a: {buy: 1, symbol: BTC-USD, policy: "x\\n::stop-commands::pwned\\r\\n::error::fake"}\n'
+
+
+def run_graphc(*args, encoding="utf-8", cwd=REPO):
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *map(str, args)], capture_output=True, cwd=cwd, env=env, check=False
+    )
+
+
+# -- encodings ----------------------------------------------------------------------------------
+
+
+def test_a_cp1252_stdout_gets_ascii_arrows_instead_of_a_crash(tmp_path):
+    path = write(tmp_path, "cycle.yaml", CYCLE)
+    result = run_graphc("lint", path, encoding="cp1252")
+    assert result.returncode == 1, result.stderr
+    out = result.stdout.decode("cp1252")
+    assert "GC201" in out and "a -> b -> a" in out
+
+
+def test_a_cp1252_stdout_escapes_what_it_cannot_show(tmp_path):
+    path = write(
+        tmp_path, "cjk.yaml", "graphc: 1\nname: cjk\nlegs:\n  a: {buy: 1, symbol: BTC-USD, after: 中 filled}\n"
+    )
+    result = run_graphc("lint", path, encoding="cp1252")
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert "\\u4e2d" in result.stdout.decode("cp1252")
+
+
+def test_an_ascii_stderr_still_gets_the_message(tmp_path):
+    write(tmp_path, "graphc.toml", "")
+    write(tmp_path, "loop.yaml", "graphc-template: 1\nlegs:\n  a: {use: ./loop.yaml}\n")
+    path = write(tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {use: ./loop.yaml}\n")
+    result = run_graphc("compile", path, encoding="ascii", cwd=tmp_path)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"template include cycle: loop.yaml -> loop.yaml" in result.stderr
+
+
+def test_plan_tree_on_cp1252(tmp_path):
+    result = run_graphc(
+        "plan",
+        EXAMPLES / "eth-hedge.yaml",
+        "--quotes",
+        EXAMPLES / "quotes.yaml",
+        "-o",
+        tmp_path / "p.json",
+        encoding="cp1252",
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+# -- values from a file never start a line -----------------------------------------------------
+
+
+def _lines_from_the_playbook(text: str) -> list[str]:
+    return [
+        line
+        for line in text.splitlines()
+        if (line.lstrip().startswith("::") and "pwned" in line) or ("fake" in line and line.startswith("::error::"))
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit"])
+def test_a_newline_in_a_value_never_starts_a_line_of_output(tmp_path, fmt):
+    path = write(tmp_path, "inject.yaml", INJECTION)
+    result = CliRunner().invoke(cli, ["lint", "-f", fmt, str(path)])
+    assert result.exit_code == 1
+    assert "stop-commands" in result.stdout  # the value is shown ...
+    for line in result.stdout.splitlines():  # ... but never at the start of a line
+        assert not line.lstrip().startswith("::stop-commands"), line
+        assert not line.lstrip().startswith("::error::fake"), line
+
+
+def test_github_escapes_percent_cr_and_lf_in_messages_and_properties():
+    d = Diagnostic("GC103", "100% bad\r\nvalue", "dir,x/a:b.yaml", Span(2, 3), hint="a\nb")
+    [line, _summary] = render("github", [FileResult("dir,x/a:b.yaml", "", [d], [])]).splitlines()
+    assert line.endswith("::100%25 bad%0D%0Avalue%0Ahint: a%0Ab")
+    assert "file=dir%2Cx/a%3Ab.yaml," in line
+
+
+def test_text_escapes_control_characters_and_terminal_codes():
+    d = Diagnostic("GC103", "red \x1b[31m here\u2028there", "a.yaml", Span(1, 1), hint="x\ry")
+    out = render("text", [FileResult("a.yaml", "k: v\n", [d], [])])
+    assert "\x1b" not in out and "\\x1b[31m" in out and "\\u2028" in out and "x\\ry" in out
+
+
+def test_junit_text_keeps_each_value_on_its_line(tmp_path):
+    path = write(tmp_path, "inject.yaml", INJECTION)
+    report = CliRunner().invoke(cli, ["lint", "-f", "junit", str(path)]).stdout
+    failure = ET.fromstring(report).find(".//failure")
+    assert "\\n::stop-commands::pwned" in failure.text
+    assert "\\n::stop-commands::pwned" in failure.get("message") and "\n" not in failure.get("message")
+
+
+# -- code frames ---------------------------------------------------------------------------------
+
+
+def test_a_long_line_is_cut_around_the_column_like_rustc():
+    items = ", ".join(f"item{i}" for i in range(2000))
+    source = f"k: [{items}, BAD]\n"
+    col = source.index("BAD") + 1
+    d = Diagnostic("GC103", "bad item", "a.yaml", Span(1, col, 1, col + 3))
+    lines = render("text", [FileResult("a.yaml", source, [d], [])]).splitlines()
+    frame, marker = lines[2], lines[3]
+    assert len(frame) < 140 and frame.startswith("1 | ...") and "BAD]" in frame
+    assert marker.index("^") == frame.index("BAD") and marker.endswith("^~~")
+
+
+def test_a_long_line_cut_at_the_start_keeps_the_start():
+    source = "k: [BAD, " + ", ".join(f"item{i}" for i in range(2000)) + "]\n"
+    d = Diagnostic("GC103", "bad item", "a.yaml", Span(1, 5, 1, 8))
+    frame, marker = render("text", [FileResult("a.yaml", source, [d], [])]).splitlines()[2:4]
+    assert frame.startswith("1 | k: [BAD") and frame.endswith("...") and len(frame) < 140
+    assert marker.index("^") == frame.index("BAD")
+
+
+# -- -o into folders that do not exist yet -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "check"),
+    [
+        (
+            ["compile", EXAMPLES / "eth-hedge.yaml", "--quotes", EXAMPLES / "quotes.yaml"],
+            lambda t: json.loads(t)["nodes"],
+        ),
+        (["graph", EXAMPLES / "eth-hedge.yaml", "-f", "mermaid"], lambda t: t.startswith("flowchart")),
+        (["decompile", REPO / "tests" / "data" / "reference" / "full-graph.json"], lambda t: t.startswith("graphc: 1")),
+        (["lint", EXAMPLES / "eth-hedge.yaml", "-f", "sarif"], lambda t: json.loads(t)["runs"]),
+    ],
+)
+def test_output_into_a_missing_folder_creates_it(tmp_path, args, check):
+    out = tmp_path / "reports" / "nested" / "out.txt"
+    result = CliRunner().invoke(cli, [*map(str, args), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert check(out.read_text())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compile", EXAMPLES / "eth-hedge.yaml", "--quotes", EXAMPLES / "quotes.yaml"],
+        ["graph", EXAMPLES / "eth-hedge.yaml"],
+        ["decompile", REPO / "tests" / "data" / "reference" / "full-graph.json"],
+    ],
+)
+def test_output_that_cannot_be_written_is_exit_2_with_one_line(tmp_path, args):
+    write(tmp_path, "file", "x")
+    result = CliRunner().invoke(cli, [*map(str, args), "-o", str(tmp_path / "file" / "out.txt")])
+    assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.output
