@@ -35,6 +35,9 @@ from graphc.diagnostics import Related
 
 MAX_FOR_EACH = 10_000
 MAX_LEGS = 100_000
+# Leg instances made while expanding one file: every for_each copy and every `use:` site, at every
+# level of templates. A 100,000-leg playbook that makes each leg with `use:` needs 200,000.
+MAX_EXPANSION = 250_000
 MAX_TEMPLATE_DEPTH = 8
 MAX_TEMPLATE_BYTES = 1_000_000
 TEMPLATE_MARKER = "graphc-template"
@@ -45,7 +48,7 @@ _REFERENCE = re.compile(r"^(\s*)([A-Za-z0-9][A-Za-z0-9._-]*)(?=\s)")
 
 
 class TooManyLegs(Exception):
-    """Raised once the whole document passes MAX_LEGS; render stops expanding."""
+    """Raised once the whole document passes MAX_LEGS or MAX_EXPANSION; render stops expanding."""
 
 
 @dataclass
@@ -116,12 +119,15 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
     out = []
     for leg_id, raw in legs.items():
         spans, key_spans = scope.leg_spans(leg_id)
-        if not isinstance(raw, dict):
+        if not isinstance(raw, dict):  # not a leg at all (the schema reports it), but a leg of the output
+            r.count_expansion(1, span_in(key_spans, ()))
+            r.count_legs(1, span_in(key_spans, ()))
             out.append(LegOut(leg_id, raw, spans, key_spans))
             continue
         if "for_each" in raw:
             instances = _for_each(r, leg_id, raw["for_each"], names, spans)
         else:
+            r.count_expansion(1, span_in(key_spans, ()))
             instances = [(leg_id, names, "")]
         for new_id, leg_names, where in instances:
             errors = r.error_count
@@ -177,6 +183,7 @@ def _for_each(r, leg_id, value, names, spans):
             hint="split the leg, or use fewer items",
         )
         return []
+    r.count_expansion(count, span)  # before any copy is made
     items = list(range(value)) if isinstance(value, int) else value
     by_name = bool(items) and all(isinstance(item, str) for item in items)
     instances = []

@@ -1,33 +1,40 @@
 """Sandboxed `{{ ... }}` expressions in playbook strings (spec §6.2).
 
 A playbook from a pull request is compiled in CI, so an expression must not be
-able to run code, read files, see the environment or exhaust memory. The
-defence is layered, and each layer is simple on its own:
+able to run code, read files, see the environment, or use unbounded time or
+memory. The defence is layered, and each layer is simple on its own:
 
 1. **Static check of the parsed template** (before anything runs): only
    ``{{ }}`` output of a whitelisted set of expression node types; no blocks
    (``{% %}``), so no include/import/extends/set/for/macro; every name must be
    one the caller binds (params, ``now``, ``today``, ``quote``, ``range`` and,
-   in a ``for_each``, ``item``/``index``) - ``self``, ``loop``, ``config``,
-   ``cycler``, ``lipsum`` ... are simply undefined. Bracket nesting and the
-   template length are bounded.
+   in a ``for_each``, ``item``/``index``). The template's length, its bracket
+   nesting and the depth of its expression tree are bounded here, on Jinja's
+   parse tree: no Python parser ever sees a template.
 2. **Jinja2's ImmutableSandboxedEnvironment**, further narrowed: attribute
    access is a per-type whitelist (a few string, list, dict and date
    methods; nothing on functions, numbers or other objects), ``str.format`` is
-   not special-cased into reach, and an unsafe attribute raises at once
-   instead of returning an undefined that a test could swallow.
-3. **Bounded operators and filters**: ``**`` caps its exponent and result
-   size, ``*``/``+`` cap repeated or concatenated text and lists, ``%`` is
-   arithmetic only (no printf formatting), ``range`` yields at most 10,000
-   items, and only a short list of filters exists (no ``format``, ``center``,
-   ``replace``, ``wordwrap``, ``pprint`` ...). Rendered text is capped.
+   out of reach, and an unsafe attribute raises at once.
+3. **Budgets, enforced in the sandbox's own hooks.** graphc evaluates Jinja's
+   parse tree itself (:func:`_build` turns it into closures once per template
+   text) and every operator, call, filter, test, attribute and item access goes
+   through :class:`PlaybookEnvironment`'s ``call_binop``/``call``/
+   ``call_filter``/``call_test``/``getattr``/``getitem``. There each
+   evaluation is charged against a :class:`Budget`: a number of work units
+   (every node, plus the items and text each filter, call or operator
+   touches), and a size limit on every value built (items in all, nested lists
+   counted; characters in all; nesting). Operators that can multiply a size
+   (``*``, ``+``, ``sum``, ``join``, ``~``) check the size *before* building the
+   result. The Renderer adds each evaluation to a per-file total, so a
+   ``for_each`` cannot multiply a cheap template into an expensive file.
 
-Numbers stay exact: float literals are rewritten to Decimals at compile time,
-``/`` of two integers gives a Decimal, and a float that still appears (never
-from our own filters) is converted through its shortest repr.
+Numbers stay exact: float literals become Decimals when the template is
+built, ``/`` of two integers gives a Decimal, and a float that still appears
+(never from our own filters) is converted through its shortest repr.
 
 Every failure is raised as :class:`ExpressionError` (code GC107, or GC109 for
-a missing quote); the caller turns it into a diagnostic at the scalar.
+a missing quote); the caller turns it into a diagnostic at the scalar. The
+limits are listed in docs/robustness.md.
 """
 
 from __future__ import annotations
@@ -44,16 +51,26 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+# -- limits (docs/robustness.md) ---------------------------------------------------------------
 MAX_TEMPLATE_CHARS = 4_000  # a template string longer than this is refused before parsing
-MAX_OUTPUT_CHARS = 100_000  # the same as the loader's scalar limit
-MAX_ITEMS = 10_000  # range(), lists built by operators, for_each
-MAX_NESTING = 50  # brackets; deeper input would only exercise the parser's recursion
+MAX_NESTING = 50  # brackets, counted in the text before parsing
+MAX_EXPRESSION_DEPTH = 64  # levels of the parsed expression tree (`1*1*...*1` is one level per `*`)
+MAX_OUTPUT_CHARS = 100_000  # one string built by a template (the same as the loader's scalar limit)
+MAX_ITEMS = 10_000  # range(), and one list built by repetition; for_each has the same limit
+MAX_VALUE_ITEMS = 100_000  # items in one value, nested lists and mappings counted
+MAX_VALUE_CHARS = 1_000_000  # characters in one value, all its strings counted
+MAX_VALUE_DEPTH = 100  # nesting of one value (the loader's nesting limit)
+MAX_OPERATIONS = 250_000  # work units of one evaluation
+MAX_FILE_OPERATIONS = 20_000_000  # work units of all the evaluations of one file
+MAX_FILE_OUTPUT = 50_000_000  # characters and items that all the evaluations of one file produce
 MAX_EXPONENT = 100
 MAX_POW_BITS = 256  # about 1e77; playbook numbers stop at 1e40 anyway (units.MAX_DIGITS)
 MAX_ROUND_DIGITS = 40
 MAX_NUMBER_DIGITS = 1_000  # writing a Decimal with a larger exponent as text is refused
+TEXT_CHARS_PER_UNIT = 100  # reading text costs one work unit per this many characters
 
 RESERVED_NAMES = frozenset({"now", "today", "quote", "range", "item", "index"})
+_LIMITS_HINT = "templates run under fixed budgets (docs/robustness.md lists them); simplify the expression"
 
 
 class ExpressionError(Exception):
@@ -62,6 +79,147 @@ class ExpressionError(Exception):
     def __init__(self, message: str, code: str = "GC107", hint: str | None = None):
         super().__init__(message)
         self.message, self.code, self.hint = message, code, hint
+
+
+class BudgetExceeded(ExpressionError):
+    """A template went over one of the limits above (GC107, the limit named in the message)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, hint=_LIMITS_HINT)
+
+
+# ---------------------------------------------------------------------------
+# Budgets
+
+
+class FileBudget:
+    """What all the evaluations of one file have used so far (the Renderer keeps one per file)."""
+
+    __slots__ = ("operations", "output")
+
+    def __init__(self):
+        self.operations = 0
+        self.output = 0
+
+
+class Budget:
+    """The work and size limits of one evaluation.
+
+    ``charge`` counts work units; ``measure`` walks a value (iteratively; shared
+    sub-values counted every time they appear, as writing the value out would)
+    and refuses one that is too large, too deep or too long. Measuring is work
+    too, so it is charged; sizes are remembered per object for the evaluation,
+    so building a list of lists does not re-walk the inner ones.
+    """
+
+    __slots__ = ("_sizes", "context", "names", "operations")
+
+    def __init__(self, names: dict, context=None):
+        self.names = names
+        self.context = context
+        self.operations = 0
+        self._sizes: dict = {}  # id -> (object, items, chars, depth); the object keeps the id valid
+
+    def charge(self, units: int) -> None:
+        self.operations += units
+        if self.operations > MAX_OPERATIONS:
+            raise BudgetExceeded(f"the expression needs more than {MAX_OPERATIONS:,} steps (the per-template limit)")
+
+    def jinja_context(self):
+        """A Jinja context over the names, for the filters that take one (map, select, reject)."""
+        if self.context is None:
+            self.context = make_context(self.names)
+        return self.context
+
+    def size(self, value) -> tuple[int, int, int]:
+        """(items, characters, depth) of ``value``, within the value limits (else BudgetExceeded).
+
+        Items count every entry at every level (a list of two 3-item lists is 8);
+        characters count every string, mapping keys included.
+        """
+        kind = type(value)
+        if kind is str:
+            return 0, len(value), 0
+        if kind is range:
+            return len(value), 0, 1
+        if kind not in _CONTAINERS:
+            return 0, 0, 0
+        sizes = self._sizes
+        stack = [(value, False)]
+        while stack:  # post-order: a container is sized once its children are
+            node, children_done = stack.pop()
+            if id(node) in sizes:
+                continue
+            children = list(node.values()) if type(node) is dict else node
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if type(c) in _CONTAINERS and id(c) not in sizes)
+                continue
+            items, chars, depth = len(node), 0, 0
+            if type(node) is dict:
+                chars += sum(len(k) for k in node if type(k) is str)
+            for child in children:
+                child_kind = type(child)
+                if child_kind is str:
+                    chars += len(child)
+                elif child_kind is range:
+                    items += len(child)
+                    depth = max(depth, 1)
+                elif child_kind in _CONTAINERS:
+                    _, c_items, c_chars, c_depth = sizes[id(child)]
+                    items, chars, depth = items + c_items, chars + c_chars, max(depth, c_depth)
+            depth += 1
+            self.charge(1 + len(node))
+            self._check(items, chars, depth)
+            sizes[id(node)] = (node, items, chars, depth)
+        return sizes[id(value)][1:]
+
+    def measure(self, value):
+        """``value`` itself, after checking it is within the value limits."""
+        if type(value) is str:
+            if len(value) > MAX_OUTPUT_CHARS:
+                raise BudgetExceeded(
+                    f"a string of {len(value):,} characters is over the limit of {MAX_OUTPUT_CHARS:,} characters"
+                )
+            return value
+        if type(value) in _CONTAINERS:
+            self.size(value)
+        return value
+
+    @staticmethod
+    def _check(items: int, chars: int, depth: int = 0) -> None:
+        if depth > MAX_VALUE_DEPTH:
+            raise BudgetExceeded(f"a value would nest more than {MAX_VALUE_DEPTH} levels deep")
+        if items > MAX_VALUE_ITEMS:
+            raise BudgetExceeded(f"a value would hold more than {MAX_VALUE_ITEMS:,} items (nested items counted)")
+        if chars > MAX_VALUE_CHARS:
+            raise BudgetExceeded(f"a value would hold more than {MAX_VALUE_CHARS:,} characters of text")
+
+
+_CONTAINERS = frozenset({list, tuple, dict})
+
+
+def _work(value) -> int:
+    """Work units to read ``value`` once: one per item, one per TEXT_CHARS_PER_UNIT characters."""
+    kind = type(value)
+    if kind is str:
+        return len(value) // TEXT_CHARS_PER_UNIT
+    if kind in _CONTAINERS or kind is range:
+        return len(value)
+    return 0
+
+
+class _Running:
+    """The evaluation running now, for the sandbox's hooks (rendering is single-threaded)."""
+
+    budget: Budget | None = None
+
+
+def _current() -> Budget:
+    budget = _Running.budget
+    if budget is None:  # a hook called outside evaluate(): give it a fresh, full budget
+        return Budget({})
+    return budget
 
 
 # ---------------------------------------------------------------------------
@@ -121,17 +279,17 @@ def to_plain(value, depth: int = 0):
         return Decimal(repr(value))
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if depth > MAX_NESTING:
-        raise ExpressionError("the result is nested too deeply")
+    if depth > MAX_VALUE_DEPTH:
+        raise BudgetExceeded(f"the result nests more than {MAX_VALUE_DEPTH} levels deep")
     if isinstance(value, dict):
         if len(value) > MAX_ITEMS:
-            raise ExpressionError(f"the result has more than {MAX_ITEMS:,} entries")
+            raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} entries")
         return {to_text(k): to_plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, range)) or _is_iterator(value):
         items = []
         for item in value:
             if len(items) >= MAX_ITEMS:
-                raise ExpressionError(f"the result has more than {MAX_ITEMS:,} items")
+                raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} items")
             items.append(to_plain(item, depth + 1))
         return items
     raise ExpressionError(
@@ -142,6 +300,11 @@ def to_plain(value, depth: int = 0):
 
 def _is_iterator(value) -> bool:
     return hasattr(value, "__next__") and hasattr(value, "__iter__")
+
+
+def _check_size(value, what):
+    if isinstance(value, str) and len(value) > MAX_OUTPUT_CHARS:
+        raise BudgetExceeded(f"{what} would make {len(value):,} characters; the limit is {MAX_OUTPUT_CHARS:,}")
 
 
 # ---------------------------------------------------------------------------
@@ -155,17 +318,56 @@ def safe_range(*args):
             raise ExpressionError(f"range() takes whole numbers, not {to_text(arg)!r}")
     rng = range(*args)
     if len(rng) > MAX_ITEMS:
-        raise ExpressionError(f"range() of {len(rng):,} items is over the {MAX_ITEMS:,} limit")
+        raise BudgetExceeded(f"range() of {len(rng):,} items is over the limit of {MAX_ITEMS:,} items")
     return rng
 
 
 def _join(value, d="", attribute=None):
-    pieces = [to_text(ENV.getitem(x, attribute) if attribute is not None else x) for x in value]
+    budget = _current()
+    pieces = []
+    size = 0
     d = to_text(d)
-    size = sum(map(len, pieces)) + len(d) * max(len(pieces) - 1, 0)
-    if size > MAX_OUTPUT_CHARS:
-        raise ExpressionError(f"join would make {size:,} characters; the limit is {MAX_OUTPUT_CHARS:,}")
+    for x in value:
+        piece = to_text(ENV.getitem(x, attribute) if attribute is not None else x)
+        size += len(piece) + (len(d) if pieces else 0)
+        if size > MAX_OUTPUT_CHARS:
+            raise BudgetExceeded(f"join would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
+        pieces.append(piece)
+    budget.charge(len(pieces) + size // TEXT_CHARS_PER_UNIT)
     return d.join(pieces)
+
+
+def _concat(pieces) -> str:
+    """``a ~ b ~ c``: the texts joined, the size checked before joining."""
+    texts = [to_text(piece) for piece in pieces]
+    size = sum(map(len, texts))
+    if size > MAX_OUTPUT_CHARS:
+        raise BudgetExceeded(f"`~` would make {size:,} characters; the limit is {MAX_OUTPUT_CHARS:,}")
+    return "".join(texts)
+
+
+def _sum(value, attribute=None, start=0):
+    """Jinja's ``sum`` without its quadratic list concatenation: lists are extended, sizes checked as they grow."""
+    budget = _current()
+    if attribute is not None:
+        value = [ENV.getitem(item, attribute) for item in value]
+    if isinstance(start, (list, tuple)):
+        items = budget.size(start)[0]
+        out = list(start)  # extended below: never measured itself, its size is the running count
+        for item in value:
+            if not isinstance(item, (list, tuple)):
+                raise ExpressionError(f"sum() with a list start can only add lists, not {type(item).__name__}")
+            items += budget.size(item)[0]
+            if items > MAX_VALUE_ITEMS:
+                raise BudgetExceeded(f"sum() would make a list of more than {MAX_VALUE_ITEMS:,} items (nested counted)")
+            out.extend(item)
+            budget.charge(1 + len(item))
+        return out
+    total = start
+    for item in value:
+        budget.charge(1)
+        total = ENV.call_binop(None, "+", total, item)
+    return total
 
 
 def _round(value, precision=0, method="common"):
@@ -199,7 +401,7 @@ def _number(value, what):
 
 
 def _decimal(value):
-    """``'0.1'|decimal``; float literals in templates are rewritten to this filter."""
+    """``'0.1'|decimal``: numeric text (or a number) as an exact Decimal."""
     if isinstance(value, bool):
         raise ExpressionError("decimal needs a number or numeric text")
     if isinstance(value, str):
@@ -213,11 +415,17 @@ def _decimal(value):
 
 
 def _list(value):
+    return _counted_list(_current(), value, "list()")
+
+
+def _counted_list(budget: Budget, value, what: str) -> list:
+    """The items of ``value`` as a new list, refused past MAX_VALUE_ITEMS, one step charged per item."""
     items = []
     for item in value:
-        if len(items) >= MAX_OUTPUT_CHARS:
-            raise ExpressionError("list() result is too long")
+        if len(items) >= MAX_VALUE_ITEMS:
+            raise BudgetExceeded(f"{what} would make more than {MAX_VALUE_ITEMS:,} items")
         items.append(item)
+    budget.charge(len(items))
     return items
 
 
@@ -238,14 +446,15 @@ _JINJA_FILTERS = (
     "reverse",
     "select",
     "sort",
-    "sum",
     "title",
     "trim",
     "unique",
     "upper",
 )
 FILTERS = {name: jinja_filters.FILTERS[name] for name in _JINJA_FILTERS}
-FILTERS.update({"join": _join, "round": _round, "int": _int, "string": to_text, "decimal": _decimal, "list": _list})
+FILTERS.update(
+    {"join": _join, "round": _round, "int": _int, "string": to_text, "decimal": _decimal, "list": _list, "sum": _sum}
+)
 
 
 # ---------------------------------------------------------------------------
@@ -288,15 +497,10 @@ _SAFE_ATTRIBUTES = (  # (type, allowed attributes); first isinstance match wins
 )
 
 
-def _check_size(value, what):
-    if isinstance(value, str) and len(value) > MAX_OUTPUT_CHARS:
-        raise ExpressionError(f"{what} would make {len(value):,} characters; the limit is {MAX_OUTPUT_CHARS:,}")
-
-
 class PlaybookEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox with graphc's narrower attribute whitelist and bounded operators."""
+    """The sandbox with graphc's narrower attribute whitelist, bounded operators and budgets in its hooks."""
 
-    intercepted_binops = frozenset({"+", "*", "/", "**", "%"})
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "**", "%"})
 
     def is_safe_attribute(self, obj, attr, value):
         if not super().is_safe_attribute(obj, attr, value):
@@ -312,7 +516,10 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f"access to attribute {attribute!r} of a {type(obj).__name__} is not allowed")
 
+    # -- the hooks every operation goes through; each charges the running budget -------------------
+
     def call_binop(self, context, op, left, right):
+        budget = _current()
         if _is_number(left) and _is_number(right):
             return self._arithmetic(op, left, right)
         if op == "%":
@@ -321,21 +528,49 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
                 hint="join text with `~`, e.g. `'rung-' ~ index`",
             )
         if op == "*":
-            seq, times = (left, right) if isinstance(right, int) else (right, left)
-            if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                limit = MAX_OUTPUT_CHARS if isinstance(seq, str) else MAX_ITEMS
-                if len(seq) * max(times, 0) > limit:
-                    raise ExpressionError(
-                        f"repeating would make more than {limit:,} {'characters' if isinstance(seq, str) else 'items'}"
-                    )
-        if (
-            op == "+"
-            and isinstance(left, (str, list, tuple))
-            and isinstance(right, (str, list, tuple))
-            and len(left) + len(right) > MAX_OUTPUT_CHARS
-        ):
-            raise ExpressionError(f"concatenating would make more than {MAX_OUTPUT_CHARS:,} items or characters")
-        return self.binop_table[op](left, right)
+            self._check_repeat(budget, left, right)
+        elif op == "+":
+            self._check_concat(budget, left, right)
+        return budget.measure(self.binop_table[op](left, right))
+
+    @staticmethod
+    def _check_repeat(budget: Budget, left, right):
+        """``seq * n``: the result's size predicted from ``seq``'s before anything is built."""
+        seq, times = (left, right) if isinstance(right, int) else (right, left)
+        if not isinstance(seq, (str, list, tuple)) or not isinstance(times, int) or isinstance(times, bool):
+            return
+        times = max(times, 0)
+        if isinstance(seq, str):
+            if len(seq) * times > MAX_OUTPUT_CHARS:
+                raise BudgetExceeded(
+                    f"repeating would make {len(seq) * times:,} characters; the limit is {MAX_OUTPUT_CHARS:,}"
+                )
+            budget.charge(len(seq) * times // TEXT_CHARS_PER_UNIT)
+            return
+        if len(seq) * times > MAX_ITEMS:
+            raise BudgetExceeded(
+                f"repeating would make a list of {len(seq) * times:,} items; the limit is {MAX_ITEMS:,}"
+            )
+        items, chars, _ = budget.size(seq)
+        if (items * times > MAX_VALUE_ITEMS) or (chars * times > MAX_VALUE_CHARS):
+            raise BudgetExceeded(
+                f"repeating would make a value of {items * times:,} items and {chars * times:,} characters in all; "
+                f"the limits are {MAX_VALUE_ITEMS:,} items and {MAX_VALUE_CHARS:,} characters"
+            )
+        budget.charge(len(seq) * times)
+
+    @staticmethod
+    def _check_concat(budget: Budget, left, right):
+        if isinstance(left, str) and isinstance(right, str):
+            if len(left) + len(right) > MAX_OUTPUT_CHARS:
+                raise BudgetExceeded(
+                    f"`+` would make {len(left) + len(right):,} characters; the limit is {MAX_OUTPUT_CHARS:,}"
+                )
+        elif isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+            (li, lc, _), (ri, rc, _) = budget.size(left), budget.size(right)
+            if li + ri > MAX_VALUE_ITEMS or lc + rc > MAX_VALUE_CHARS:
+                raise BudgetExceeded(f"`+` would make a value of more than {MAX_VALUE_ITEMS:,} items in all")
+            budget.charge(len(left) + len(right))
 
     def _arithmetic(self, op, left, right):
         if isinstance(left, float):
@@ -348,8 +583,64 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             _check_pow(left, right)
         return _OPS[op](left, right)
 
+    def call_unop(self, context, op, arg):
+        return -arg if op == "-" else +arg
 
-_OPS = {"+": operator.add, "*": operator.mul, "/": operator.truediv, "**": operator.pow, "%": operator.mod}
+    def call(__self, __context, __obj, *args, **kwargs):
+        budget = _current()
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        budget.charge(1 + sum(map(_work, args)) + sum(map(_work, kwargs.values())))
+        if getattr(__obj, "__self__", None) is not None:  # a bound method reads its object (`s.split()`)
+            budget.charge(_work(__obj.__self__))
+        return budget.measure(_materialize(budget, __obj(*args, **kwargs)))
+
+    def call_filter(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
+        budget = _current()
+        budget.charge(1 + _work(value) + sum(map(_work, args or ())))
+        if context is None:
+            context = budget.jinja_context()
+        result = super().call_filter(name, value, args, kwargs, context, eval_ctx)
+        return budget.measure(_materialize(budget, result))
+
+    def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
+        budget = _current()
+        budget.charge(1 + _work(value) + sum(map(_work, args or ())))
+        if context is None:
+            context = budget.jinja_context()
+        return super().call_test(name, value, args, kwargs, context, eval_ctx)
+
+    def getattr(self, obj, attribute):
+        _current().charge(1)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        budget = _current()
+        if isinstance(argument, slice):
+            budget.charge(1 + _work(obj))
+            return budget.measure(super().getitem(obj, argument))
+        budget.charge(1)
+        return super().getitem(obj, argument)
+
+
+_OPS = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "**": operator.pow,
+    "%": operator.mod,
+}
+
+
+def _materialize(budget: Budget, value):
+    """A generator result (``map``, ``select``, ``unique``, ...) as a list, counted item by item."""
+    if type(value) in _CONTAINERS or type(value) in (str, int, bool, Decimal, range) or value is None:
+        return value
+    if not _is_iterator(value):
+        return value
+    return _counted_list(budget, value, "a sequence")
 
 
 def _is_number(value) -> bool:
@@ -361,18 +652,18 @@ def _check_pow(base, exponent):
         exponent = int(exponent)
     if isinstance(exponent, int):
         if abs(exponent) > MAX_EXPONENT:
-            raise ExpressionError(f"exponent {exponent} is over the limit of {MAX_EXPONENT}")
+            raise BudgetExceeded(f"exponent {exponent} is over the limit of {MAX_EXPONENT}")
         if isinstance(base, int) and base.bit_length() * abs(exponent) > MAX_POW_BITS:
-            raise ExpressionError(f"the power is too large (over {MAX_POW_BITS} bits)")
+            raise BudgetExceeded(f"the power is too large (over {MAX_POW_BITS} bits)")
         if (
             isinstance(base, Decimal)
             and base.is_finite()
             and base
             and (abs(base.adjusted()) + 1) * abs(exponent) > MAX_POW_BITS // 3
         ):
-            raise ExpressionError(f"the power is too large (over {MAX_POW_BITS // 3} digits)")
+            raise BudgetExceeded(f"the power is too large (over {MAX_POW_BITS // 3} digits)")
     elif abs(exponent) > MAX_EXPONENT:
-        raise ExpressionError(f"exponent {exponent} is over the limit of {MAX_EXPONENT}")
+        raise BudgetExceeded(f"exponent {exponent} is over the limit of {MAX_EXPONENT}")
 
 
 ENV = PlaybookEnvironment(
@@ -388,7 +679,7 @@ ENV.filters = dict(FILTERS)
 
 
 # ---------------------------------------------------------------------------
-# Compiling (once per distinct template text)
+# Checking and building (once per distinct template text)
 
 _EXPRESSION_NODES = (
     nodes.Name,
@@ -424,12 +715,17 @@ _EXPRESSION_NODES = (
 
 
 class Compiled:
-    """One template text, checked and compiled: ``native`` when it is exactly one ``{{ expr }}``."""
+    """One template text, checked and built: ``native`` when it is exactly one ``{{ expr }}``.
 
-    __slots__ = ("names", "native", "template", "text")
+    ``parts`` are the template's pieces in order: literal text, or a closure
+    that evaluates one expression; ``cost`` is the number of nodes, charged
+    once per evaluation.
+    """
 
-    def __init__(self, native, names, template, text):
-        self.native, self.names, self.template, self.text = native, names, template, text
+    __slots__ = ("cost", "names", "native", "parts", "text")
+
+    def __init__(self, native, names, parts, cost, text):
+        self.native, self.names, self.parts, self.cost, self.text = native, names, parts, cost, text
 
 
 def is_template(text: str) -> bool:
@@ -444,22 +740,24 @@ def compile_template(text: str):
     except ExpressionError as exc:
         return exc
     except TemplateSyntaxError as exc:
-        message = _short(exc.message or str(exc))
-        if message.startswith(("No filter named", "No test named")):
-            return ExpressionError(message[0].lower() + message[1:], hint="filters: " + ", ".join(sorted(FILTERS)))
         return ExpressionError(
-            f"template syntax error: {message}", hint="write `{{ expression }}`; blocks `{% ... %}` are not available"
+            f"template syntax error: {_short(exc.message or str(exc))}",
+            hint="write `{{ expression }}`; blocks `{% ... %}` are not available",
         )
-    except (TemplateError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+    except RecursionError:  # Jinja's parser recurses on long chains of `not` or `-`
+        return BudgetExceeded(f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep")
+    except (TemplateError, MemoryError, ValueError, TypeError) as exc:
         return ExpressionError(f"cannot compile the template: {_short(str(exc))}")
 
 
 def _compile(text: str) -> Compiled:
     if len(text) > MAX_TEMPLATE_CHARS:
-        raise ExpressionError(f"a template of {len(text):,} characters is over the {MAX_TEMPLATE_CHARS:,} limit")
+        raise BudgetExceeded(f"a template of {len(text):,} characters is over the limit of {MAX_TEMPLATE_CHARS:,}")
     _check_nesting(text)
     ast = ENV.parse(text)
-    names = set()
+    names: set = set()
+    parts: list = []
+    cost = 0
     for node in ast.body:
         if not isinstance(node, nodes.Output):
             raise ExpressionError(
@@ -467,15 +765,13 @@ def _compile(text: str) -> Compiled:
                 hint="use an inline condition: `{{ a if cond else b }}`",
             )
         for child in node.nodes:
-            if not isinstance(child, nodes.TemplateData):
-                _check_expression(child, names)
-    body = ast.body
-    native = len(body) == 1 and len(body[0].nodes) == 1 and not isinstance(body[0].nodes[0], nodes.TemplateData)
-    if native:
-        target = nodes.Name("result", "store")
-        ast = nodes.Template([nodes.Assign(target, body[0].nodes[0], lineno=1)], lineno=1)
-    template = ENV.from_string(ast)
-    return Compiled(native, frozenset(names), template, text)
+            if isinstance(child, nodes.TemplateData):
+                parts.append(child.data)
+                continue
+            cost += _check_expression(child, names)
+            parts.append(_build(child))
+    native = len(parts) == 1 and not isinstance(parts[0], str)
+    return Compiled(native, frozenset(names), tuple(parts), cost, text)
 
 
 def _block_name(node) -> str:
@@ -506,41 +802,39 @@ def _check_nesting(text: str):
         elif ch in ")]}":
             depth -= 1
     if deepest > MAX_NESTING + 2:  # the `{{` of the expression itself counts twice
-        raise ExpressionError(f"brackets nested more than {MAX_NESTING} deep")
+        raise BudgetExceeded(f"brackets nested more than {MAX_NESTING} deep")
 
 
-def _check_expression(node, names: set):
-    """Whitelist the node types, collect the names, and make float literals exact."""
-    if not isinstance(node, _EXPRESSION_NODES):
-        raise ExpressionError(f"`{type(node).__name__}` is not allowed in a playbook expression")
-    if isinstance(node, nodes.Name):
-        names.add(node.name)
-    for field in node.fields:
-        value = getattr(node, field, None)
-        if isinstance(value, list):
-            for i, child in enumerate(value):
-                if isinstance(child, nodes.Node):
-                    value[i] = _exact(child)
-                    _check_expression(value[i], names)
-        elif isinstance(value, nodes.Node):
-            setattr(node, field, _exact(value))
-            _check_expression(getattr(node, field), names)
+def _check_expression(root, names: set) -> int:
+    """Whitelist the node types, bound the tree's depth and collect the names; the number of nodes.
 
-
-def _exact(node):
-    """A float literal becomes ``'<repr>'|decimal`` so arithmetic stays exact."""
-    if isinstance(node, nodes.Const) and isinstance(node.value, float):
-        return nodes.Filter(
-            nodes.Const(repr(node.value), lineno=node.lineno), "decimal", [], [], None, None, lineno=node.lineno
-        )
-    if isinstance(node, nodes.Concat):
-        node.nodes = [
-            n
-            if isinstance(n, nodes.Filter) and n.name == "string"
-            else nodes.Filter(n, "string", [], [], None, None, lineno=n.lineno)
-            for n in node.nodes
-        ]
-    return node
+    Iterative, and run before anything else walks the tree: a deep tree is
+    refused here, before any recursive step could meet it.
+    """
+    count = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise BudgetExceeded(
+                f"the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep "
+                "(each operator, call, filter and bracket is a level)"
+            )
+        if not isinstance(node, _EXPRESSION_NODES):
+            raise ExpressionError(f"`{type(node).__name__}` is not allowed in a playbook expression")
+        if isinstance(node, nodes.Name):
+            names.add(node.name)
+        elif isinstance(node, (nodes.Filter, nodes.Test)):
+            known = ENV.filters if isinstance(node, nodes.Filter) else ENV.tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                hint = "filters: " + ", ".join(sorted(FILTERS)) if kind == "filter" else None
+                raise ExpressionError(f"no {kind} named {node.name!r}", hint=hint)
+        if isinstance(node, (nodes.Call, nodes.Filter, nodes.Test)) and (node.dyn_args or node.dyn_kwargs):
+            raise ExpressionError("`*args` and `**kwargs` are not available in playbook expressions")
+        stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return count
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -548,34 +842,137 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+# -- building: each node becomes a closure over its children's closures ----------------------------
+# A closure takes the evaluation's Budget (its names, its Jinja context). Depth is bounded by
+# _check_expression, so the recursion here and at evaluation is at most MAX_EXPRESSION_DEPTH deep.
+
+_COMPARE = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gteq": operator.ge,
+    "lt": operator.lt,
+    "lteq": operator.le,
+    "in": lambda a, b: a in b,
+    "notin": lambda a, b: a not in b,
+}
+_COND_UNDEFINED = "the inline if-expression evaluated to false and no else section was defined"
+
+
+def _build(node):
+    kind = type(node)
+    if kind is nodes.Const:
+        value = node.value
+        if isinstance(value, float):  # float literals are exact decimals
+            value = Decimal(repr(value))
+        return lambda b: value
+    if kind is nodes.Name:
+        name = node.name
+        return lambda b: b.names[name]
+    if kind is nodes.Getattr:
+        obj, attr = _build(node.node), node.attr
+        return lambda b: ENV.getattr(obj(b), attr)
+    if kind is nodes.Getitem:
+        obj, arg = _build(node.node), _build(node.arg)
+        return lambda b: ENV.getitem(obj(b), arg(b))
+    if kind is nodes.Slice:
+        parts = [_build(p) if p is not None else None for p in (node.start, node.stop, node.step)]
+        return lambda b: slice(*(p(b) if p is not None else None for p in parts))
+    if kind is nodes.Call:
+        func, args, kwargs = _build(node.node), _build_args(node.args), _build_kwargs(node.kwargs)
+        return lambda b: ENV.call(None, func(b), *[a(b) for a in args], **{k: v(b) for k, v in kwargs})
+    if kind is nodes.Filter:
+        value, name, args, kwargs = _build(node.node), node.name, _build_args(node.args), _build_kwargs(node.kwargs)
+        return lambda b: ENV.call_filter(name, value(b), [a(b) for a in args], {k: v(b) for k, v in kwargs})
+    if kind is nodes.Test:
+        value, name, args, kwargs = _build(node.node), node.name, _build_args(node.args), _build_kwargs(node.kwargs)
+        return lambda b: ENV.call_test(name, value(b), [a(b) for a in args], {k: v(b) for k, v in kwargs})
+    if kind is nodes.CondExpr:
+        test, yes = _build(node.test), _build(node.expr1)
+        no = _build(node.expr2) if node.expr2 is not None else (lambda b: ENV.undefined(_COND_UNDEFINED))
+        return lambda b: yes(b) if test(b) else no(b)
+    if kind is nodes.And:
+        left, right = _build(node.left), _build(node.right)
+        return lambda b: left(b) and right(b)
+    if kind is nodes.Or:
+        left, right = _build(node.left), _build(node.right)
+        return lambda b: left(b) or right(b)
+    if kind is nodes.Not:
+        inner = _build(node.node)
+        return lambda b: not inner(b)
+    if kind is nodes.Neg or kind is nodes.Pos:
+        inner, op = _build(node.node), node.operator
+        return lambda b: ENV.call_unop(None, op, inner(b))
+    if kind is nodes.Compare:
+        first = _build(node.expr)
+        ops = [(_COMPARE[o.op], _build(o.expr)) for o in node.ops]
+        return lambda b: _compare(b, first, ops)
+    if kind is nodes.Concat:
+        pieces = _build_args(node.nodes)
+        return lambda b: _concat([p(b) for p in pieces])
+    if kind is nodes.List or kind is nodes.Tuple:
+        items = _build_args(node.items)
+        make = list if kind is nodes.List else tuple
+        return lambda b: b.measure(make([i(b) for i in items]))
+    if kind is nodes.Dict:
+        pairs = [(_build(p.key), _build(p.value)) for p in node.items]
+        return lambda b: b.measure({k(b): v(b) for k, v in pairs})
+    if isinstance(node, nodes.BinExpr):
+        left, right, op = _build(node.left), _build(node.right), node.operator
+        return lambda b: ENV.call_binop(None, op, left(b), right(b))
+    raise ExpressionError(f"`{kind.__name__}` is not allowed in a playbook expression")  # pragma: no cover
+
+
+def _build_args(items) -> list:
+    return [_build(item) for item in items]
+
+
+def _build_kwargs(keywords) -> list:
+    return [(keyword.key, _build(keyword.value)) for keyword in keywords]
+
+
+def _compare(b, first, ops) -> bool:
+    left = first(b)
+    for compare, operand in ops:
+        right = operand(b)
+        if type(right) in _CONTAINERS or type(right) is str:
+            b.charge(_work(right))  # `in` reads the container
+        if not compare(left, right):
+            return False
+        left = right
+    return True
+
+
 # ---------------------------------------------------------------------------
 # Evaluating
 
 
 def make_context(names: dict):
-    """A Jinja context over ``names``; reusable for every template rendered with the same names."""
+    """A Jinja context over ``names`` (for the filters that take one); reusable for one set of names."""
     return new_context(ENV, None, {}, names, shared=True)
 
 
-def evaluate(compiled: Compiled, names: dict, context=None):
-    """Run a compiled template with ``names`` bound: a native value or the rendered text."""
+def evaluate(compiled: Compiled, names: dict, context=None, file_budget: FileBudget | None = None):
+    """Run a compiled template with ``names`` bound: a native value or the rendered text.
+
+    The evaluation runs under a fresh :class:`Budget`; what it used is added to
+    ``file_budget`` (when given), which refuses the evaluation that takes the
+    file over its totals.
+    """
     missing = compiled.names - names.keys()
     if missing:
         name = sorted(missing)[0]
         raise ExpressionError(f"undefined name `{name}`{_did_you_mean(name, names)}", hint=_name_hint(name, names))
-    template = compiled.template
-    if context is None:
-        context = make_context(names)
+    budget = Budget(names, context)
+    outer, _Running.budget = _Running.budget, budget
     try:
+        budget.charge(compiled.cost)
         if compiled.native:
-            try:
-                for _ in template.root_render_func(context):
-                    pass
-                value = context.vars["result"]
-            finally:
-                context.vars.pop("result", None)  # the context is reused for the leg's next scalar
-            return to_plain(value)
-        text = ENV.concat(template.root_render_func(context))
+            value = to_plain(compiled.parts[0](budget))
+            items, chars, _ = budget.size(value)
+        else:
+            value = _render_text(compiled.parts, budget)
+            items, chars = 0, len(value)
     except ExpressionError:
         raise
     except SecurityError as exc:
@@ -584,10 +981,44 @@ def evaluate(compiled: Compiled, names: dict, context=None):
         raise ExpressionError(_short(exc.message or str(exc))) from None
     except ArithmeticError as exc:
         raise ExpressionError(_ARITHMETIC.get(type(exc), f"arithmetic error ({type(exc).__name__})")) from None
+    except RecursionError:
+        raise BudgetExceeded("the expression recursed too deeply") from None
+    except MemoryError:
+        raise BudgetExceeded("the expression needs more memory than graphc allows a template") from None
     except Exception as exc:
         raise ExpressionError(f"{type(exc).__name__}: {_short(str(exc))}") from None
-    _check_size(text, "the template")
-    return text
+    finally:
+        _Running.budget = outer
+    if file_budget is not None:
+        _charge_file(file_budget, budget.operations, items + chars)
+    return value
+
+
+def _render_text(parts, budget: Budget) -> str:
+    pieces = []
+    size = 0
+    for part in parts:
+        piece = part if type(part) is str else to_text(part(budget))
+        size += len(piece)
+        if size > MAX_OUTPUT_CHARS:
+            raise BudgetExceeded(f"the template would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _charge_file(file_budget: FileBudget, operations: int, output: int) -> None:
+    file_budget.operations += operations
+    file_budget.output += output
+    if file_budget.operations > MAX_FILE_OPERATIONS:
+        raise BudgetExceeded(
+            f"the file's templates need more than {MAX_FILE_OPERATIONS:,} steps in all (the per-file limit); "
+            "for_each multiplies the work of every template in its leg"
+        )
+    if file_budget.output > MAX_FILE_OUTPUT:
+        raise BudgetExceeded(
+            f"the file's templates produce more than {MAX_FILE_OUTPUT:,} characters and items in all "
+            "(the per-file limit); for_each multiplies what every template in its leg makes"
+        )
 
 
 _ARITHMETIC = {

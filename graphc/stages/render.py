@@ -24,6 +24,7 @@ from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, spa
 from graphc.stages.expressions import (
     RESERVED_NAMES,
     ExpressionError,
+    FileBudget,
     compile_template,
     evaluate,
     is_template,
@@ -50,6 +51,8 @@ class Renderer:
         self.diagnostics = []
         self.error_count = 0
         self.leg_total = 0
+        self.expansion_total = 0
+        self.file_budget = FileBudget()  # the templates' work and output, summed over the whole file
         self._context_names = self._context = None
         self.base_names = _base_names(options)
         real = _real_path(doc.path)
@@ -65,6 +68,7 @@ class Renderer:
             self.error_count += 1
 
     def count_legs(self, n, span):
+        """Count legs of the output (leaves, whatever they hold); GC103 and stop past MAX_LEGS."""
         from graphc.stages.expand import MAX_LEGS
 
         self.leg_total += n
@@ -77,6 +81,21 @@ class Renderer:
             )
             raise TooManyLegs()
 
+    def count_expansion(self, n, span):
+        """Count leg instances made (for_each copies, `use:` sites, at every level); GC107 and stop past the budget."""
+        from graphc.stages.expand import MAX_EXPANSION
+
+        self.expansion_total += n
+        if self.expansion_total > MAX_EXPANSION:
+            self.report(
+                "GC107",
+                f"expanding for_each and use: makes more than {MAX_EXPANSION:,} leg instances in all (the per-file "
+                "limit, counting every copy at every level of templates)",
+                span,
+                hint="templates run under fixed budgets (docs/robustness.md); use fewer or smaller for_each lists",
+            )
+            raise TooManyLegs()
+
     # -- rendering values ------------------------------------------------------------
     def render_value(self, text, names, span, *, where=""):
         """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting."""
@@ -86,7 +105,7 @@ class Renderer:
                 raise compiled
             if self._context_names is not names:  # one context per leg instance, not per scalar
                 self._context_names, self._context = names, make_context(names)
-            return evaluate(compiled, names, self._context)
+            return evaluate(compiled, names, self._context, self.file_budget)
         except ExpressionError as exc:
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."

@@ -1,0 +1,247 @@
+"""Template budgets (issue 12): every evaluation runs under explicit limits, enforced in the sandbox's hooks.
+
+Each row of BUDGETS trips exactly one limit, and the test checks the message
+that names it: removing any one budget changes what happens (no error, or a
+later limit's message), so the test fails. The issue's reproductions follow,
+each in the form it was reported. Every failure is GC107 at the template's
+line and column. docs/robustness.md lists the limits.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.pipeline import CompileOptions, compile_text
+from graphc.stages import expand, expressions
+from graphc.stages.expressions import (
+    MAX_EXPRESSION_DEPTH,
+    MAX_ITEMS,
+    MAX_NESTING,
+    MAX_OPERATIONS,
+    MAX_OUTPUT_CHARS,
+    MAX_VALUE_CHARS,
+    MAX_VALUE_DEPTH,
+    MAX_VALUE_ITEMS,
+)
+from tests.conftest import write
+
+HEAD = "graphc: 1\nname: budgets\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: "
+LINE, COL = 7, 12  # where the template starts in HEAD + template
+
+
+def compile_one(template: str, head: str = HEAD):
+    text = head + json.dumps(template) + "\n"
+    return compile_text(text, "budgets.yaml", CompileOptions(require_quotes=False))
+
+
+def gc107(result):
+    found = [d for d in result.diagnostics if d.code == "GC107"]
+    assert found, result.diagnostics
+    return found[0]
+
+
+BUDGETS = [
+    # (id, template, words of the message that names the limit)
+    ("template-length", "{{ " + "1 + " * 1100 + "1 }}", "characters is over the limit of 4,000"),
+    ("bracket-nesting", "{{ " + "(" * 60 + "1" + ")" * 60 + " }}", f"brackets nested more than {MAX_NESTING} deep"),
+    ("expression-depth", "{{ " + "*".join(["1"] * 300) + " }}", f"nested more than {MAX_EXPRESSION_DEPTH} levels"),
+    ("unary-chain", "{{ " + "not " * 900 + "1 }}", f"nested more than {MAX_EXPRESSION_DEPTH} levels"),
+    ("range-items", "{{ range(10001)|length }}", f"range() of 10,001 items is over the limit of {MAX_ITEMS:,}"),
+    ("string-repeat", "{{ ('ab' * 50001)|length }}", "repeating would make 100,002 characters"),
+    ("list-repeat", "{{ ([1, 2] * 5001)|length }}", "repeating would make a list of 10,002 items"),
+    ("nested-repeat", "{{ ([[0] * 10000] * 10)|length }}", "repeating would make a value of 100,010 items"),
+    (
+        "text-in-a-repeat",
+        "{{ (['x' * 100000] * 11)|length }}",
+        f"the limits are {MAX_VALUE_ITEMS:,} items and {MAX_VALUE_CHARS:,} characters",
+    ),
+    ("string-plus", "{{ ('x' * 60000 + 'y' * 60000)|length }}", "`+` would make 120,000 characters"),
+    (
+        "list-plus",
+        "{{ (([[0] * 10000] * 9) + ([[0] * 10000] * 9))|length }}",
+        "`+` would make a value of more than 100,000 items",
+    ),
+    ("tilde", "{{ ('x' * 60000 ~ 'y' * 60000)|length }}", "`~` would make 120,000 characters"),
+    (
+        "join",
+        "{{ (range(10000)|map('string')|list * 1)|join('-' * 20) }}",
+        "join would make more than 100,000 characters",
+    ),
+    (
+        "sum",
+        "{{ (([range(9999)|list] * 10)|sum(start=range(100)|list))|length }}",
+        "sum() would make a list of more than 100,000 items",
+    ),
+    ("list-filter", "{{ ([range(10000)|list] * 3)|map('list')|map('length')|sum }}", None),  # within every limit
+    ("split", "{{ (' ' * 100000).split(' ')|length }}", "a value would hold more than 100,000 items"),
+    ("steps", "{{ range(10000)" + "|map('string')" * 12 + "|length }}", f"more than {MAX_OPERATIONS:,} steps"),
+    (
+        "rendered-text",
+        "{{ 'x' * 60000 }}{{ 'y' * 60000 }}",
+        f"more than {MAX_OUTPUT_CHARS:,} characters (the text limit)",
+    ),
+    ("exponent", "{{ 2 ** 101 }}", "exponent 101 is over the limit of 100"),
+    ("power-size", "{{ 99 ** 99 }}", "the power is too large (over 256 bits)"),
+    ("round-digits", "{{ 1|round(41) }}", "precision must be a whole number up to 40"),
+]
+
+
+@pytest.mark.parametrize(("template", "words"), [b[1:] for b in BUDGETS], ids=[b[0] for b in BUDGETS])
+def test_each_budget_is_gc107_at_the_template_naming_its_limit(template, words):
+    result = compile_one(template)
+    if words is None:  # the control row: heavy but legal work passes
+        assert not [d for d in result.diagnostics if d.code == "GC107"], result.diagnostics
+        return
+    d = gc107(result)
+    assert words in d.message, d.message
+    assert (d.span.line, d.span.col) == (LINE, COL)
+
+
+def test_a_value_deeper_than_the_limit_is_refused():
+    item = "[" * 95 + "1" + "]" * 95  # the deepest list a for_each item may be (the loader's limit is 100)
+    head = (
+        f"graphc: 1\nname: deep\nlegs:\n  a:\n    for_each: [{item}]\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: "
+    )
+    text = head + json.dumps("{{ " + "[" * 10 + "item" + "]" * 10 + " }}") + "\n"
+    d = gc107(compile_text(text, "deep.yaml", CompileOptions(require_quotes=False)))
+    assert f"nest more than {MAX_VALUE_DEPTH} levels deep" in d.message
+
+
+# -- per-file budgets -------------------------------------------------------------------------
+
+
+def for_each_text(count: int, template: str, legs: int = 1) -> str:
+    body = "".join(
+        f"  l{i}:\n    for_each: {count}\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: {json.dumps(template)}\n"
+        for i in range(legs)
+    )
+    return "graphc: 1\nname: file-budget\nlegs:\n" + body
+
+
+def test_the_file_output_budget_stops_for_each_multiplying_a_big_string():
+    """Issue 12: four legs of `for_each: 10000` making a 100k-character string reached 4 GB."""
+    result = compile_text(for_each_text(10_000, "{{ 'x' * 100000 }}", legs=4), "four.yaml", CompileOptions())
+    found = [d for d in result.diagnostics if d.code == "GC107"]
+    assert found and all("the file's templates produce more than 50,000,000" in d.message for d in found)
+    assert found[0].span.line == 8  # the first leg's template; for_each stops at its first error
+    assert "(for_each index 500)" in found[0].message  # 500 x 100,000 characters is the budget
+
+
+def test_the_file_step_budget(monkeypatch):
+    monkeypatch.setattr(expressions, "MAX_FILE_OPERATIONS", 100_000)
+    result = compile_text(
+        for_each_text(1000, "bid - {{ range(100)|map('string')|list|length }}bps"), "f.yaml", CompileOptions()
+    )
+    d = gc107(result)
+    assert "the file's templates need more than 100,000 steps in all" in d.message
+
+
+# -- the issue's reproductions ----------------------------------------------------------------
+
+
+def test_nested_repeat_bomb_is_gc107_at_once():
+    """`{{ [[[0]*10000]*10000]*10000 }}` (136 bytes) grew without bound: 2.5 GB at 90 s."""
+    d = gc107(compile_one("{{ [[[0]*10000]*10000]*10000 }}"))
+    assert "repeating would make a value of 100,010,000 items" in d.message
+    assert (d.span.line, d.span.col) == (LINE, COL)
+
+
+def test_quadratic_sum_is_gc107_at_once():
+    """`([range(10000)|list] * 10000)|sum(start=[])` was quadratic: about 80 minutes."""
+    d = gc107(compile_one("{{ ([range(10000)|list] * 10000)|sum(start=[]) }}"))
+    assert "repeating would make a value of 100,010,000 items" in d.message
+
+
+def test_sum_of_lists_is_linear_and_exact():
+    result = compile_one("bid - {{ (([range(9)|list] * 1000)|sum(start=[]))|length // 900 }}bps")
+    assert [d.code for d in result.diagnostics if d.code == "GC107"] == []
+    assert result.wire["nodes"][0]["order_type"] is not None
+
+
+@pytest.mark.parametrize("op", ["*", "+", "/", "**", "%", "-", "//", "and", "or", "|abs *"])
+def test_a_300_term_chain_is_gc107_not_a_python_syntax_error(op):
+    d = gc107(compile_one("{{ " + f" {op} ".join(["1"] * 300) + " }}"))
+    assert f"nested more than {MAX_EXPRESSION_DEPTH} levels" in d.message
+
+
+def test_a_300_term_tilde_chain_is_one_level_and_just_text():
+    result = compile_one("{{ " + " ~ ".join(["1"] * 300) + " }}")  # Jinja parses `~` chains flat
+    assert [d.code for d in result.diagnostics] == ["GC105"]  # "111...1" is not a price
+
+
+def test_a_300_term_chain_does_not_abort_the_directory_lint(tmp_path):
+    write(tmp_path, "a-chain.yaml", HEAD + json.dumps("{{ " + "*".join(["1"] * 300) + " }}") + "\n")
+    write(tmp_path, "b-bad.yaml", "graphc: 1\nname: b\nlegs:\n  x: {buy: 1, symbol: BTC-USD, after: y filled}\n")
+    result = CliRunner().invoke(cli, ["lint", "-f", "sarif", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    rules = sorted(r["ruleId"] for r in json.loads(result.stdout)["runs"][0]["results"])
+    assert rules == ["GC107", "GC202", "GC206"]
+
+
+# -- expansion: for_each x use: -----------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "graphc.toml").write_text("")
+    return tmp_path
+
+
+def test_non_mapping_legs_of_a_template_count_against_the_leg_limit(project):
+    """Nested `use:` templates whose legs are not mappings were never counted against MAX_LEGS."""
+    leaves = "".join(f"  x{i}: {i}\n" for i in range(11))
+    write(project, "t.yaml", "graphc-template: 1\nlegs:\n" + leaves)
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a:\n    for_each: 10000\n    use: ./t.yaml\n")
+    result = CliRunner().invoke(cli, ["lint", "-f", "json", str(path)])
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], "more than 100,000 legs" in d["message"]) for d in found] == [("GC103", True)]
+
+
+def test_expansion_that_makes_no_legs_is_still_counted(project):
+    """10,000 x 10,000 `use:` sites whose template makes no leg (`for_each: 0`): 10^8 instances before."""
+    write(project, "leaf.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 0, buy: 1, symbol: BTC-USD}\n")
+    write(project, "mid.yaml", "graphc-template: 1\nlegs:\n  y: {for_each: 10000, use: ./leaf.yaml}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: 10000, use: ./mid.yaml}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert "GC107" in result.stderr and f"more than {expand.MAX_EXPANSION:,} leg instances" in result.stderr
+    assert "mid.yaml:3:" in result.stderr  # at the for_each that crossed the budget, in the template
+
+
+def test_the_largest_legal_expansion_fits(project, monkeypatch):
+    """A 100,000-leg playbook that makes every leg through `use:` (2 instances a leg) is inside the budget."""
+    assert 2 * expand.MAX_LEGS <= expand.MAX_EXPANSION
+
+
+def test_templates_in_a_file_that_nests_use_inside_for_each_render_each_copy(project):
+    write(
+        project,
+        "t.yaml",
+        "graphc-template: 1\nparams: {n: {type: integer}}\nlegs:\n  r: {buy: '{{ n }}', symbol: BTC-USD}\n",
+    )
+    path = write(
+        project,
+        "p.yaml",
+        textwrap.dedent("""\
+            graphc: 1
+            name: p
+            legs:
+              a:
+                for_each: 3
+                use: ./t.yaml
+                with: {n: "{{ index + 1 }}"}
+            """),
+    )
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    nodes = json.loads(result.stdout)["nodes"]
+    assert [(n["node_id"], n["quantity"]["fixed"]["qty_1e8"]) for n in nodes] == [
+        ("a-0.r", 100000000),
+        ("a-1.r", 200000000),
+        ("a-2.r", 300000000),
+    ]
