@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import decimal
 import operator
+import re
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -112,10 +113,11 @@ class Budget:
     so building a list of lists does not re-walk the inner ones.
     """
 
-    __slots__ = ("_sizes", "context", "names", "operations")
+    __slots__ = ("_sizes", "consts", "context", "names", "operations")
 
-    def __init__(self, names: dict, context=None):
+    def __init__(self, names: dict, context=None, consts: tuple = ()):
         self.names = names
+        self.consts = consts  # the template's numbers, when it was built for its shape
         self.context = context
         self.operations = 0
         self._sizes: dict = {}  # id -> (object, items, chars, depth); the object keeps the id valid
@@ -719,13 +721,18 @@ class Compiled:
 
     ``parts`` are the template's pieces in order: literal text, or a closure
     that evaluates one expression; ``cost`` is the number of nodes, charged
-    once per evaluation.
+    once per evaluation. ``consts`` are the number literals of the text, when
+    the closures were built for its *shape* (see :func:`_shape_of`).
     """
 
-    __slots__ = ("cost", "names", "native", "parts", "text")
+    __slots__ = ("consts", "cost", "names", "native", "parts", "text")
 
-    def __init__(self, native, names, parts, cost, text):
+    def __init__(self, native, names, parts, cost, text, consts=()):
         self.native, self.names, self.parts, self.cost, self.text = native, names, parts, cost, text
+        self.consts = consts
+
+    def with_consts(self, text: str, consts: tuple) -> Compiled:
+        return Compiled(self.native, self.names, self.parts, self.cost, text, consts)
 
 
 def is_template(text: str) -> bool:
@@ -734,8 +741,22 @@ def is_template(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def compile_template(text: str):
-    """A :class:`Compiled`, or an :class:`ExpressionError` (cached too: a bad template fails once)."""
+    """A :class:`Compiled`, or an :class:`ExpressionError` (cached too: a bad template fails once).
+
+    Templates that differ only in their numbers (``{{ 17 * 0.01 }}``,
+    ``{{ 18 * 0.01 }}``: a generated playbook has thousands) share one parse:
+    the numbers are cut out of the text, the rest is parsed and built once,
+    and each text keeps its own numbers. Anything unusual in the text, or any
+    error, falls back to compiling the text as written, so messages are
+    exactly Jinja's.
+    """
     try:
+        if len(text) <= MAX_TEMPLATE_CHARS:
+            shape = _shape_of(text)
+            if shape is not None:
+                built = _compile_shape(shape[0])
+                if isinstance(built, Compiled):
+                    return built.with_consts(text, shape[1])
         return _compile(text)
     except ExpressionError as exc:
         return exc
@@ -750,7 +771,8 @@ def compile_template(text: str):
         return ExpressionError(f"cannot compile the template: {_short(str(exc))}")
 
 
-def _compile(text: str) -> Compiled:
+def _compile(text: str, slots: bool = False) -> Compiled:
+    """Check and build ``text``; with ``slots``, names ``graphc_kN`` stand for the N-th number of the text."""
     if len(text) > MAX_TEMPLATE_CHARS:
         raise BudgetExceeded(f"a template of {len(text):,} characters is over the limit of {MAX_TEMPLATE_CHARS:,}")
     _check_nesting(text)
@@ -769,9 +791,75 @@ def _compile(text: str) -> Compiled:
                 parts.append(child.data)
                 continue
             cost += _check_expression(child, names)
-            parts.append(_build(child))
+            parts.append(_build(child, slots))
+    if slots:
+        names = {name for name in names if not name.startswith(_SLOT)}
     native = len(parts) == 1 and not isinstance(parts[0], str)
     return Compiled(native, frozenset(names), tuple(parts), cost, text)
+
+
+# -- one parse per shape ---------------------------------------------------------------------
+# The shape of a template is its text with every number literal inside `{{ }}` replaced by a
+# name `graphc_kN`. The text is scanned with Jinja's own token patterns, in the lexer's order, so
+# a number is cut out exactly where Jinja would read a number token (not inside a string or a
+# name, nor after a `.`, where Jinja reads an item index); its value is read as Jinja reads it.
+
+_SLOT = "graphc_k"
+
+
+@lru_cache(maxsize=4096)
+def _compile_shape(shape: str):
+    try:
+        return _compile(shape, slots=True)
+    except Exception as exc:  # the caller compiles the original text, for the exact message
+        return exc
+
+
+def _shape_of(text: str) -> tuple[str, tuple] | None:
+    """(shape, numbers) of ``text``, or None when it has no numbers or anything the scan does not expect."""
+    if _SLOT in text or "{%" in text or "{#" in text:
+        return None
+    token_at = _token_pattern().match
+    out, consts = [], []
+    pos = 0
+    while True:
+        start = text.find("{{", pos)
+        if start < 0:
+            out.append(text[pos:])
+            break
+        out.append(text[pos : start + 2])
+        pos = start + 2
+        after_dot = False
+        while True:
+            token = token_at(text, pos)
+            if token is None:
+                return None  # unterminated, or a character Jinja rejects: it reports it
+            kind = token.lastgroup
+            value = token.group(kind)
+            out.append(text[pos : token.start(kind)])  # the space before the token, newlines included
+            pos = token.end()
+            if kind == "end":
+                out.append(value)
+                break
+            if kind in ("float", "integer") and not after_dot:
+                literal = value.replace("_", "")
+                consts.append(Decimal(repr(float(literal))) if kind == "float" else int(literal, 0))
+                out.append(f" {_SLOT}{len(consts) - 1} ")
+                continue
+            out.append(value)
+            after_dot = value == "."
+    return ("".join(out), tuple(consts)) if consts else None
+
+
+@lru_cache(maxsize=1)
+def _token_pattern():
+    """One pattern for the tokens inside ``{{ }}``, alternatives in the order Jinja's lexer tries them."""
+    from jinja2.lexer import float_re, integer_re, name_re, operator_re, string_re
+
+    return re.compile(
+        rf"""\s*(?:(?P<end>-?}}}})|(?P<float>(?ix:{float_re.pattern}))|(?P<integer>(?ix:{integer_re.pattern}))"""
+        rf"""|(?P<name>{name_re.pattern})|(?P<string>(?s:{string_re.pattern}))|(?P<operator>{operator_re.pattern}))"""
+    )
 
 
 def _block_name(node) -> str:
@@ -859,7 +947,7 @@ _COMPARE = {
 _COND_UNDEFINED = "the inline if-expression evaluated to false and no else section was defined"
 
 
-def _build(node):
+def _build(node, slots: bool = False):
     kind = type(node)
     if kind is nodes.Const:
         value = node.value
@@ -868,67 +956,80 @@ def _build(node):
         return lambda b: value
     if kind is nodes.Name:
         name = node.name
+        if slots and name.startswith(_SLOT):
+            index = int(name[len(_SLOT) :])
+            return lambda b: b.consts[index]
         return lambda b: b.names[name]
     if kind is nodes.Getattr:
-        obj, attr = _build(node.node), node.attr
+        obj, attr = _build(node.node, slots), node.attr
         return lambda b: ENV.getattr(obj(b), attr)
     if kind is nodes.Getitem:
-        obj, arg = _build(node.node), _build(node.arg)
+        obj, arg = _build(node.node, slots), _build(node.arg, slots)
         return lambda b: ENV.getitem(obj(b), arg(b))
     if kind is nodes.Slice:
-        parts = [_build(p) if p is not None else None for p in (node.start, node.stop, node.step)]
+        parts = [_build(p, slots) if p is not None else None for p in (node.start, node.stop, node.step)]
         return lambda b: slice(*(p(b) if p is not None else None for p in parts))
     if kind is nodes.Call:
-        func, args, kwargs = _build(node.node), _build_args(node.args), _build_kwargs(node.kwargs)
+        func, args, kwargs = _build(node.node, slots), _build_args(node.args, slots), _build_kwargs(node.kwargs, slots)
         return lambda b: ENV.call(None, func(b), *[a(b) for a in args], **{k: v(b) for k, v in kwargs})
     if kind is nodes.Filter:
-        value, name, args, kwargs = _build(node.node), node.name, _build_args(node.args), _build_kwargs(node.kwargs)
+        value, name, args, kwargs = (
+            _build(node.node, slots),
+            node.name,
+            _build_args(node.args, slots),
+            _build_kwargs(node.kwargs, slots),
+        )
         return lambda b: ENV.call_filter(name, value(b), [a(b) for a in args], {k: v(b) for k, v in kwargs})
     if kind is nodes.Test:
-        value, name, args, kwargs = _build(node.node), node.name, _build_args(node.args), _build_kwargs(node.kwargs)
+        value, name, args, kwargs = (
+            _build(node.node, slots),
+            node.name,
+            _build_args(node.args, slots),
+            _build_kwargs(node.kwargs, slots),
+        )
         return lambda b: ENV.call_test(name, value(b), [a(b) for a in args], {k: v(b) for k, v in kwargs})
     if kind is nodes.CondExpr:
-        test, yes = _build(node.test), _build(node.expr1)
-        no = _build(node.expr2) if node.expr2 is not None else (lambda b: ENV.undefined(_COND_UNDEFINED))
+        test, yes = _build(node.test, slots), _build(node.expr1, slots)
+        no = _build(node.expr2, slots) if node.expr2 is not None else (lambda b: ENV.undefined(_COND_UNDEFINED))
         return lambda b: yes(b) if test(b) else no(b)
     if kind is nodes.And:
-        left, right = _build(node.left), _build(node.right)
+        left, right = _build(node.left, slots), _build(node.right, slots)
         return lambda b: left(b) and right(b)
     if kind is nodes.Or:
-        left, right = _build(node.left), _build(node.right)
+        left, right = _build(node.left, slots), _build(node.right, slots)
         return lambda b: left(b) or right(b)
     if kind is nodes.Not:
-        inner = _build(node.node)
+        inner = _build(node.node, slots)
         return lambda b: not inner(b)
     if kind is nodes.Neg or kind is nodes.Pos:
-        inner, op = _build(node.node), node.operator
+        inner, op = _build(node.node, slots), node.operator
         return lambda b: ENV.call_unop(None, op, inner(b))
     if kind is nodes.Compare:
-        first = _build(node.expr)
-        ops = [(_COMPARE[o.op], _build(o.expr)) for o in node.ops]
+        first = _build(node.expr, slots)
+        ops = [(_COMPARE[o.op], _build(o.expr, slots)) for o in node.ops]
         return lambda b: _compare(b, first, ops)
     if kind is nodes.Concat:
-        pieces = _build_args(node.nodes)
+        pieces = _build_args(node.nodes, slots)
         return lambda b: _concat([p(b) for p in pieces])
     if kind is nodes.List or kind is nodes.Tuple:
-        items = _build_args(node.items)
+        items = _build_args(node.items, slots)
         make = list if kind is nodes.List else tuple
         return lambda b: b.measure(make([i(b) for i in items]))
     if kind is nodes.Dict:
-        pairs = [(_build(p.key), _build(p.value)) for p in node.items]
+        pairs = [(_build(p.key, slots), _build(p.value, slots)) for p in node.items]
         return lambda b: b.measure({k(b): v(b) for k, v in pairs})
     if isinstance(node, nodes.BinExpr):
-        left, right, op = _build(node.left), _build(node.right), node.operator
+        left, right, op = _build(node.left, slots), _build(node.right, slots), node.operator
         return lambda b: ENV.call_binop(None, op, left(b), right(b))
     raise ExpressionError(f"`{kind.__name__}` is not allowed in a playbook expression")  # pragma: no cover
 
 
-def _build_args(items) -> list:
-    return [_build(item) for item in items]
+def _build_args(items, slots: bool) -> list:
+    return [_build(item, slots) for item in items]
 
 
-def _build_kwargs(keywords) -> list:
-    return [(keyword.key, _build(keyword.value)) for keyword in keywords]
+def _build_kwargs(keywords, slots: bool) -> list:
+    return [(keyword.key, _build(keyword.value, slots)) for keyword in keywords]
 
 
 def _compare(b, first, ops) -> bool:
@@ -959,11 +1060,10 @@ def evaluate(compiled: Compiled, names: dict, context=None, file_budget: FileBud
     ``file_budget`` (when given), which refuses the evaluation that takes the
     file over its totals.
     """
-    missing = compiled.names - names.keys()
-    if missing:
-        name = sorted(missing)[0]
+    if not names.keys() >= compiled.names:
+        name = sorted(compiled.names - names.keys())[0]
         raise ExpressionError(f"undefined name `{name}`{_did_you_mean(name, names)}", hint=_name_hint(name, names))
-    budget = Budget(names, context)
+    budget = Budget(names, context, compiled.consts)
     outer, _Running.budget = _Running.budget, budget
     try:
         budget.charge(compiled.cost)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
 from graphc.files import find_project_root
+from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, span_in
 from graphc.stages.expressions import (
     RESERVED_NAMES,
@@ -28,7 +29,6 @@ from graphc.stages.expressions import (
     compile_template,
     evaluate,
     is_template,
-    make_context,
     safe_range,
 )
 
@@ -53,7 +53,6 @@ class Renderer:
         self.leg_total = 0
         self.expansion_total = 0
         self.file_budget = FileBudget()  # the templates' work and output, summed over the whole file
-        self._context_names = self._context = None
         self.base_names = _base_names(options)
         real = _real_path(doc.path)
         self.scope = Scope(doc, doc.path, real, chain=(real,) if real else ())
@@ -69,13 +68,11 @@ class Renderer:
 
     def count_legs(self, n, span):
         """Count legs of the output (leaves, whatever they hold); GC103 and stop past MAX_LEGS."""
-        from graphc.stages.expand import MAX_LEGS
-
         self.leg_total += n
-        if self.leg_total > MAX_LEGS:
+        if self.leg_total > expand.MAX_LEGS:
             self.report(
                 "GC103",
-                f"the playbook expands to more than {MAX_LEGS:,} legs (the limit)",
+                f"the playbook expands to more than {expand.MAX_LEGS:,} legs (the limit)",
                 span,
                 hint="use fewer for_each items or templates",
             )
@@ -83,13 +80,11 @@ class Renderer:
 
     def count_expansion(self, n, span):
         """Count leg instances made (for_each copies, `use:` sites, at every level); GC107 and stop past the budget."""
-        from graphc.stages.expand import MAX_EXPANSION
-
         self.expansion_total += n
-        if self.expansion_total > MAX_EXPANSION:
+        if self.expansion_total > expand.MAX_EXPANSION:
             self.report(
                 "GC107",
-                f"expanding for_each and use: makes more than {MAX_EXPANSION:,} leg instances in all (the per-file "
+                f"expanding for_each and use: makes more than {expand.MAX_EXPANSION:,} leg instances in all (the per-file "
                 "limit, counting every copy at every level of templates)",
                 span,
                 hint="templates run under fixed budgets (docs/robustness.md); use fewer or smaller for_each lists",
@@ -103,9 +98,7 @@ class Renderer:
         try:
             if isinstance(compiled, ExpressionError):
                 raise compiled
-            if self._context_names is not names:  # one context per leg instance, not per scalar
-                self._context_names, self._context = names, make_context(names)
-            return evaluate(compiled, names, self._context, self.file_budget)
+            return evaluate(compiled, names, file_budget=self.file_budget)
         except ExpressionError as exc:
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
