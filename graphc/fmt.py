@@ -15,6 +15,13 @@ Two passes, because the two jobs want different tools:
 A formatted file is checked before it is returned: graphc must load exactly
 the same data from it (and the same leg order), else :class:`FormatError`.
 ruamel.yaml is imported only here, so other commands do not pay for it.
+
+Nothing reaches ruamel that graphc's own loader refused: the file is loaded
+first with the loader's limits (alias expansion, nesting, size, duplicate
+keys), so an alias bomb or a syntax error is the same GC100 (with line and
+column) that ``graphc lint`` reports. Numbers keep their exact text (a
+5,000-digit integer is not converted), merge keys (``<<: *anchor``) stay
+where they are, and the file's line ends (``\\r\\n`` or ``\\n``) are kept.
 """
 
 from __future__ import annotations
@@ -71,7 +78,15 @@ _MARKER = re.compile(r"^graphc(-template)?\s*:", re.M)
 
 
 class FormatError(ValueError):
-    """The file cannot be formatted safely (not YAML, or formatting would change its data)."""
+    """The file cannot be formatted safely (not loadable, or formatting would change its data).
+
+    ``diagnostics`` holds the loader's findings (GC100 with line and column)
+    when the file does not load.
+    """
+
+    def __init__(self, message: str, diagnostics=()):
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
 
 
 def is_playbook_text(text: str) -> bool:
@@ -85,15 +100,32 @@ def is_playbook_text(text: str) -> bool:
 
 
 def format_text(text: str) -> str:
-    """The canonical form of playbook ``text``; formatting it again changes nothing."""
-    current = text
+    """The canonical form of playbook ``text``; formatting it again changes nothing.
+
+    Raises :class:`FormatError` for a file graphc cannot load (with its
+    diagnostics) or could not format without changing what it says.
+    """
+    from graphc.stages.load import load_text
+
+    doc, diagnostics = load_text(text)  # the same limits as lint, before ruamel sees anything
+    if doc is None:
+        raise FormatError(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
+    crlf = _uses_crlf(text)
+    original = text.replace("\r\n", "\n") if crlf else text
+    current = original
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
         formatted = _reorder_blocks(_reindent_comments(_respace(current)))
         if formatted == current:
             break
         current = formatted
-    _check_same_data(text, current)
-    return current
+    _check_same_data(original, current)
+    return current.replace("\n", "\r\n") if crlf else current
+
+
+def _uses_crlf(text: str) -> bool:
+    """Whether the file's line ends are ``\\r\\n`` (its first line end decides, as editors do)."""
+    end = text.find("\n")
+    return end > 0 and text[end - 1] == "\r"
 
 
 # -- pass 1: spacing ---------------------------------------------------------------------
@@ -111,12 +143,19 @@ def _yaml():
 
 
 class _NumberText(str):
-    """A float scalar's source text: ruamel would round-trip it through a binary float."""
+    """A number scalar's source text: ruamel would round-trip a float through a binary float, and
+    refuses to convert an integer of more than 4,300 digits."""
+
+    tag = "tag:yaml.org,2002:float"
+
+
+class _IntegerText(_NumberText):
+    tag = "tag:yaml.org,2002:int"
 
 
 @cache
 def _exact_number_classes():
-    """ruamel's round-trip constructor/representer, keeping float scalars as their exact text."""
+    """ruamel's round-trip constructor/representer, keeping number scalars as their exact text."""
     from ruamel.yaml.constructor import RoundTripConstructor
     from ruamel.yaml.representer import RoundTripRepresenter
 
@@ -126,10 +165,9 @@ def _exact_number_classes():
     class Representer(RoundTripRepresenter):
         pass
 
-    Constructor.add_constructor("tag:yaml.org,2002:float", lambda self, node: _NumberText(node.value))
-    Representer.add_representer(
-        _NumberText, lambda self, data: self.represent_scalar("tag:yaml.org,2002:float", str(data))
-    )
+    for kind in (_NumberText, _IntegerText):
+        Constructor.add_constructor(kind.tag, lambda self, node, kind=kind: kind(node.value))
+        Representer.add_representer(kind, lambda self, data: self.represent_scalar(data.tag, str(data)))
     return Constructor, Representer
 
 
@@ -138,15 +176,24 @@ def _load(text: str):
 
     try:
         return _yaml().load(text)
-    except YAMLError as exc:
-        raise FormatError(f"cannot parse YAML: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    except YAMLError as exc:  # graphc's loader read it, ruamel (which fmt needs for comments) cannot
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["?"])[0]
+        raise FormatError(f"fmt cannot parse this file{where}: {problem}; it is left unchanged") from None
+
+
+def _own_keys(mapping) -> list:
+    """The keys written in ``mapping`` itself, not those a ``<<`` merge brings in."""
+    own = getattr(mapping, "_ok", None)
+    return list(mapping) if own is None else [key for key in mapping if key in own]
 
 
 def _respace(text: str) -> str:
     data = _load(text)
     for mapping, order in _ordered_maps(data):
         if mapping.fa.flow_style():
-            for key in sorted(mapping, key=_rank(order)):
+            for key in sorted(_own_keys(mapping), key=_rank(order)):
                 mapping.move_to_end(key)
     out = io.StringIO()
     yaml = _yaml()
@@ -252,7 +299,7 @@ def _reorder_blocks(text: str) -> str:
     lines = text.splitlines(keepends=True)
     jobs = []
     for mapping, order in _ordered_maps(data):
-        keys = list(mapping)
+        keys = _own_keys(mapping)  # a `<<: *anchor` line stays with the key above it (or first)
         wanted = sorted(keys, key=_rank(order))
         if keys != wanted and not mapping.fa.flow_style():
             positions = [mapping.lc.key(k) for k in keys]

@@ -273,3 +273,106 @@ def test_fmt_is_idempotent_and_keeps_meaning(path, rng, comment_rows):
     assert format_text(formatted) == formatted
     assert comments(formatted) == comments(text)
     assert compiled(formatted) == compiled(original)
+
+
+# -- hostile and unusual input (issue 12) -------------------------------------------------------
+
+ALIAS_BOMB = "graphc: 1\nname: bomb\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"
+    for prev, name in zip([None, "a", "b", "c", "d", "e", "f", "g", "h"], "abcdefghi", strict=True)
+)
+
+
+def fmt(*args, input=None):
+    return CliRunner().invoke(cli, ["fmt", *map(str, args)], input=input)
+
+
+def test_an_alias_bomb_is_gc100_at_once_as_in_lint(tmp_path):
+    """A 617-byte alias bomb had not finished after 300 s: fmt now loads with lint's limits first."""
+    path = tmp_path / "bomb.yaml"
+    path.write_text(ALIAS_BOMB)
+    result = fmt("--check", path)
+    assert result.exit_code == 1
+    assert f"{path}:8:" in result.stderr and "GC100" in result.stderr and "alias bomb" in result.stderr
+    assert path.read_text() == ALIAS_BOMB
+
+
+def test_nesting_deeper_than_the_loader_allows_is_gc100(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("graphc: 1\nname: deep\nx: " + "[" * 150 + "]" * 150 + "\n")
+    result = fmt("--check", path)
+    assert result.exit_code == 1 and "GC100" in result.stderr and "nesting deeper than 100 levels" in result.stderr
+
+
+def test_a_parse_error_has_its_line_and_column(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: [BTC\n")
+    result = fmt("--check", path)
+    assert result.exit_code == 1
+    assert f"{path}:5:1: error GC100 YAML syntax error" in result.stderr
+
+
+MERGED = """\
+graphc: 1
+name: merge
+defaults: &base
+  venue: coinbase
+  symbol: ETH-USD
+legs:
+  a:
+    <<: *base
+    policy: sor
+    buy: 1 ETH
+"""
+
+
+def test_merge_keys_are_formatted_not_a_crash(tmp_path):
+    """A lint-clean playbook using the documented `<<: *anchor` merge crashed fmt with KeyError."""
+    path = tmp_path / "merge.yaml"
+    path.write_text(MERGED)
+    assert CliRunner().invoke(cli, ["lint", str(path)]).exit_code == 0
+    result = fmt(path)
+    assert result.exit_code == 0, result.output
+    formatted = path.read_text()
+    assert formatted.splitlines()[7:] == ["    <<: *base", "    buy: 1 ETH", "    policy: sor"]
+    assert compiled(formatted) == compiled(MERGED)
+    assert format_text(formatted) == formatted
+
+
+def test_a_5000_digit_integer_is_kept_exactly(tmp_path):
+    digits = "7" * 5000
+    text = f"graphc: 1\nname: big\ndescription: x\nlegs:\n  a:\n    symbol: ETH-USD\n    buy: {digits}\n"
+    formatted = format_text(text)
+    assert f"buy: {digits}\n" in formatted
+    assert formatted.index("buy:") < formatted.index("symbol:")
+
+
+def test_integers_keep_their_written_form():
+    text = "graphc: 1\nname: ints\nlegs:\n  a: {symbol: ETH-USD, buy: 1_000, for_each: 0x10}\n"
+    assert format_text(text) == "graphc: 1\nname: ints\nlegs:\n  a: {for_each: 0x10, buy: 1_000, symbol: ETH-USD}\n"
+
+
+def test_crlf_line_ends_are_kept(tmp_path):
+    path = tmp_path / "crlf.yaml"
+    path.write_bytes(MISFORMATTED_HEDGE.replace("\n", "\r\n").encode())
+    assert fmt(path).exit_code == 0
+    assert path.read_bytes() == FORMATTED_HEDGE.replace("\n", "\r\n").encode()
+    assert fmt("--check", path).exit_code == 0
+
+
+def test_lf_files_stay_lf():
+    assert "\r" not in format_text(MISFORMATTED_HEDGE)
+
+
+def test_an_unreadable_file_is_gc112_exit_2_and_the_others_are_still_checked(tmp_path):
+    (tmp_path / "a-latin.yaml").write_bytes(b"graphc: 1\nname: x\n# caf\xe9\n")
+    (tmp_path / "b.yaml").write_text(MISFORMATTED_HEDGE)
+    result = fmt("--check", tmp_path)
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'a-latin.yaml'}:3:6: error GC112 " in result.stderr
+    assert f"would reformat {tmp_path / 'b.yaml'}" in result.stdout
+
+
+def test_unreadable_stdin_is_exit_2():
+    result = CliRunner().invoke(cli, ["fmt", "-"], input=b"graphc: 1\nname: \xff\n")
+    assert result.exit_code == 2 and "GC112" in result.stderr

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, read_error
+from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -16,17 +16,20 @@ YAML_SUFFIXES = (".yaml", ".yml")
 @click.option("--check", is_flag=True, help="Change nothing; list the files that would change and exit 1 if any.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff (implies --check).")
 def fmt_command(paths, check, show_diff):
-    """Format playbooks: canonical key order, 2-space indent, comments kept.
+    """Format playbooks: canonical key order, 2-space indent, comments and line ends kept.
 
-    PATHS are playbook files or directories (searched for *.yaml / *.yml; YAML
-    files that are not playbooks, such as quotes snapshots, are left alone).
-    `-` reads stdin and writes the formatted playbook to stdout.
+    PATHS are playbook and template files, directories (searched for *.yaml /
+    *.yml; YAML files that are not playbooks, such as quotes snapshots, are
+    left alone) or globs. `-` reads stdin and writes the formatted playbook to
+    stdout.
+
+    A file graphc cannot load is reported as in `graphc lint` (GC100 with its
+    line and column) and left unchanged. Exit status: 0 nothing to change, 1
+    files would change (--check) or could not be formatted, 2 usage error or a
+    file that cannot be read (GC112).
     """
-    from graphc.files import read_source
-    from graphc.fmt import FormatError, format_text, is_playbook_text
-
     if paths == ("-",):
-        _format_stdin(format_text, FormatError)
+        _format_stdin()
         return
     check = check or show_diff
     try:
@@ -34,19 +37,16 @@ def fmt_command(paths, check, show_diff):
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
-    changed, failed = [], []
+    changed, failed, unreadable = [], [], []
     for path in files:
-        try:
-            text = read_source(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            click.echo(f"graphc: {read_error(path, exc)}", err=True)
-            sys.exit(EXIT_USAGE)
-        if not is_playbook_text(text):
+        outcome = _format_file(path)
+        if outcome is None:
             continue
-        try:
-            formatted = format_text(text)
-        except FormatError as exc:
-            click.echo(f"graphc: {path}: {exc}", err=True)
+        if outcome is _UNREADABLE:
+            unreadable.append(path)
+            continue
+        text, formatted = outcome
+        if formatted is None:
             failed.append(path)
             continue
         if formatted == text:
@@ -57,28 +57,88 @@ def fmt_command(paths, check, show_diff):
         elif check:
             click.echo(f"would reformat {path}")
         else:
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            with open(path, "w", encoding="utf-8", newline="") as fh:  # the text keeps its own line ends
                 fh.write(formatted)
             click.echo(f"reformatted {path}", err=True)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted; run `graphc fmt` on them", err=True)
+    if unreadable:
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_OK)
 
 
+_UNREADABLE = object()
+
+
+def _format_file(path: str):
+    """``(text, formatted text or None when it failed)``; None for a file that is not a playbook.
+
+    Problems are printed here: GC112 for a file that cannot be read (returns
+    ``_UNREADABLE``), the loader's diagnostics for one that does not load.
+    """
+    from graphc.files import read_source
+
+    try:
+        text = read_source(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        _print_unreadable(path, exc)
+        return _UNREADABLE
+    return _format_source(text, path)
+
+
+def _format_source(text: str, path: str):
+    from graphc.fmt import FormatError, format_text, is_playbook_text
+
+    if not is_playbook_text(text):
+        return None
+    try:
+        return text, format_text(text)
+    except FormatError as exc:
+        _print_failure(path, text, exc)
+        return text, None
+
+
+def _print_unreadable(path: str, exc: Exception) -> None:
+    from graphc.diagnostics import FileResult
+    from graphc.files import unreadable
+
+    diagnostic, shown = unreadable(path, exc)
+    print_diagnostics([FileResult(path, shown, [diagnostic], [])])
+
+
+def _print_failure(path: str, text: str, exc) -> None:
+    """The loader's diagnostics (GC100 at line:col) when the file does not load, else one line."""
+    from graphc.diagnostics import FileResult
+
+    if exc.diagnostics:
+        diagnostics = [d.with_(path=path) for d in exc.diagnostics]
+        print_diagnostics([FileResult(path, text, diagnostics, [])])
+    else:
+        click.echo(f"graphc: {path}: {exc}", err=True)
+
+
 def _collect(paths):
-    """The *.yaml / *.yml files named or under the directories named (lint's walker; JSON is left alone)."""
+    """The *.yaml / *.yml files named or under the directories and globs named (lint's walker; JSON is left alone)."""
     from graphc.files import collect_files
 
     return [path for path in collect_files(paths) if path.endswith(YAML_SUFFIXES)]
 
 
-def _format_stdin(format_text, error_type):
-    text = sys.stdin.read()
+def _format_stdin():
+    from graphc.files import read_stdin
+
     try:
-        click.echo(format_text(text), nl=False)
-    except error_type as exc:
-        click.echo(f"graphc: <stdin>: {exc}", err=True)
+        text = read_stdin()
+    except (OSError, UnicodeDecodeError) as exc:
+        _print_unreadable("<stdin>", exc)
+        sys.exit(EXIT_USAGE)
+    outcome = _format_source(text, "<stdin>")
+    if outcome is None:  # not a playbook: passed through unchanged, as for files
+        sys.stdout.write(text)
+        return
+    if outcome[1] is None:
         sys.exit(EXIT_FINDINGS)
+    sys.stdout.write(outcome[1])
 
 
 def _print_diff(path, before, after):
