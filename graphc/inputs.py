@@ -17,11 +17,17 @@ from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
 PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"
 SIMPLE_ORDER_KEYS = frozenset({"symbol", "side", "qty"})  # the required ones: they make a file a simple order
 SIMPLE_ORDER_FIELDS = frozenset({"symbol", "side", "qty", "price", "venue"})
+TEMPLATE_MARKER = "graphc-template"  # the first key of a `use:` template file (docs/templates.md)
 NOT_GRAPHC = "not a playbook (`graphc: 1`), a wire graph (`nodes`) or a simple order (`symbol`, `side`, `qty`)"
 
 
 def is_playbook_data(data) -> bool:
     return isinstance(data, dict) and "graphc" in data
+
+
+def is_template_data(data) -> bool:
+    """A ``use:`` template file (``graphc-template: ...`` at the top, not a playbook)."""
+    return isinstance(data, dict) and TEMPLATE_MARKER in data and "graphc" not in data
 
 
 def kind_of(data) -> str | None:

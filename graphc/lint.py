@@ -13,7 +13,16 @@ from graphc.config import Config, apply_config, select_diagnostics
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.facts import GraphFacts, graph_facts
 from graphc.files import read_source, unreadable
-from graphc.inputs import SIMPLE, WIRE, is_playbook_data, kind_of, not_graphc, wire_diagnostics, wrap_simple_order
+from graphc.inputs import (
+    SIMPLE,
+    WIRE,
+    is_playbook_data,
+    is_template_data,
+    kind_of,
+    not_graphc,
+    wire_diagnostics,
+    wrap_simple_order,
+)
 from graphc.pipeline import CompileOptions, compile_document
 from graphc.rules.base import LintContext, run_rules
 from graphc.rules.registry import CHECKED, RULES
@@ -50,21 +59,17 @@ class LintedGraph:
     skips: list = field(default_factory=list)
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
     facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
+    files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file the compile read
+    unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
 
 
 def _classify(doc, path: str, explicit: bool, options: LintOptions):
     """Turn a loaded document into a LintedGraph, or None for a YAML file that is not graphc's."""
     data = doc.data
     if is_playbook_data(data):
-        compile_options = options.compile or CompileOptions()
-        # With a snapshot, a symbol missing from it is an error (GC109); without
-        # one, prices that need quotes are unknown and their checks are skipped.
-        compile_options.require_quotes = (
-            options.quotes_given if options.require_quotes is None else options.require_quotes
-        )
-        result = compile_document(doc, compile_options)
-        locator = result.locator if result.locator is not None else doc  # no locator: no graph was built
-        return LintedGraph(result.wire, locator, result.diagnostics, result.origin, result.skips, facts=result.facts)
+        return _compiled(doc, options)
+    if is_template_data(data):
+        return _template(doc, options)
     kind = kind_of(data)
     if kind == WIRE:
         return LintedGraph(data, doc, wire_diagnostics(doc), is_wire_input=True)
@@ -74,6 +79,74 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
         hint = "start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's"
         return LintedGraph(None, doc, [not_graphc(doc, hint)])
     return None
+
+
+def _compiled(doc, options: LintOptions) -> LintedGraph:
+    compile_options = options.compile or CompileOptions()
+    # With a snapshot, a symbol missing from it is an error (GC109); without
+    # one, prices that need quotes are unknown and their checks are skipped.
+    compile_options.require_quotes = options.quotes_given if options.require_quotes is None else options.require_quotes
+    result = compile_document(doc, compile_options)
+    locator = result.locator if result.locator is not None else doc  # no locator: no graph was built
+    return LintedGraph(
+        result.wire,
+        locator,
+        result.diagnostics,
+        result.origin,
+        result.skips,
+        facts=result.facts,
+        files_read=result.files_read,
+    )
+
+
+def _template(doc, options: LintOptions) -> LintedGraph:
+    """A ``use:`` template linted on its own: as the playbook it makes with its defaults, ``--params`` and ``--set``.
+
+    A template with a param that has no value here is checked only for its
+    shape (its keys, its param definitions): it is not rendered, and a skip
+    says so, since the playbooks that use it supply the value.
+    """
+    from graphc.stages.expand import template_as_playbook
+    from graphc.stages.params import ParamSet
+
+    playbook, problems = template_as_playbook(doc)
+    if playbook is None:
+        return LintedGraph(None, doc, problems)
+    defs = playbook.data.get("params")
+    unset = _unset_params(defs, options)
+    if not unset:
+        graph = _compiled(playbook, options)
+        graph.diagnostics[:0] = problems
+        return graph
+    checked = ParamSet(defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p))
+    problems += [Diagnostic(p.code, p.message, doc.path, p.span, hint=p.hint) for p in checked.problems]
+    return LintedGraph(None, doc, problems, unrendered=tuple(unset))
+
+
+def _unset_params(defs, options: LintOptions) -> list[str]:
+    """Params declared without a default and not given with ``--set`` (a ``--params`` file counts as given)."""
+    compile_options = options.compile or CompileOptions()
+    if not isinstance(defs, dict) or compile_options.params_file:
+        return []
+    given = compile_options.params or {}
+    return [
+        str(name)
+        for name, spec in defs.items()
+        if isinstance(spec, dict) and "default" not in spec and name not in given
+    ]
+
+
+NOT_RENDERED = "GC108"  # the code of the skip that says a template was not rendered alone
+
+
+def _not_rendered(doc, unset) -> Skip:
+    names = ", ".join(f"`{name}`" for name in unset)
+    return Skip(
+        NOT_RENDERED,
+        doc.key_span(("params", unset[0])),
+        f"template not rendered on its own: {names} {'has' if len(unset) == 1 else 'have'} no default here; "
+        "the playbooks that use it give the values (`--dependants` lints them), or pass --params FILE / --set NAME=VALUE",
+    )
 
 
 def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
@@ -157,6 +230,7 @@ class LintOutcome:
     wire: dict | None = None  # the wire graph (Decimals for fractions), when one was built
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name
+    files_read: list = field(default_factory=list)  # `use:` templates and the --params file it read
 
     @property
     def has_errors(self) -> bool:
@@ -180,6 +254,8 @@ def lint_source(
             return LintOutcome(None)
         diagnostics.extend(graph.diagnostics)
         skips.extend(_located_skips(graph.skips, graph.locator, options))
+        if graph.unrendered:  # always kept: it says a whole file was only partly checked
+            skips.append(_not_rendered(doc, graph.unrendered))
         if graph.wire is not None and not has_errors(diagnostics):
             found, rule_skips = _run_rules(graph, path, options)
             diagnostics.extend(found)
@@ -193,6 +269,8 @@ def lint_source(
         diagnostics = filter_suppressed(diagnostics, text, path=path)
     diagnostics.sort(key=Diagnostic.sort_key)
     outcome = LintOutcome(FileResult(path, text, diagnostics, skips), name=name)
+    if graph is not None:
+        outcome.files_read = graph.files_read
     if keep_wire and graph is not None and graph.wire is not None and not has_errors(diagnostics):
         outcome.wire = graph.wire
         outcome.wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
@@ -245,3 +323,48 @@ def quote_symbols(text: str, path: str, options: LintOptions, *, known=None) -> 
     if graph is None:
         return []
     return list(dict.fromkeys([*recording.asked, *wire_symbols(graph.wire)]))
+
+
+# -- the playbooks that use a template -----------------------------------------------------------
+
+
+def find_dependants(templates) -> list[str]:
+    """The playbooks that use any of ``templates``, directly or through other templates.
+
+    Every YAML file under each template's project root is read (not rendered):
+    a leg's ``use:`` that names a template file, relative to the file it is
+    written in, is an edge; a ``use:`` written as an expression cannot be
+    followed and is ignored. Paths are returned as :func:`graphc.files.collect`
+    lists them, sorted.
+    """
+    from pathlib import Path
+
+    from graphc.files import collect, find_project_root
+    from graphc.stages.expand import use_target
+
+    targets = {Path(t).resolve() for t in templates}
+    uses: dict = {}  # resolved file -> the resolved templates its legs use
+    shown: dict = {}  # resolved playbook -> its path as listed
+    for root in {find_project_root(Path(t).resolve()) for t in templates}:
+        for file in collect([root], (".yaml", ".yml")).files:
+            try:
+                text = read_source(file)
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "use" not in text:
+                continue  # cheap: no `use:` key, no edge
+            doc, _ = load_text(text, file)
+            data = doc.data if doc is not None else None
+            legs = data.get("legs") if isinstance(data, dict) else None
+            if not isinstance(legs, dict):
+                continue
+            real = Path(file).resolve()
+            used = {use_target(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict)}
+            uses[real] = used - {None}
+            if is_playbook_data(data):
+                shown[real] = file
+    found, frontier = set(), set(targets)
+    while frontier:
+        frontier = {f for f, used in uses.items() if used & frontier and f not in found}
+        found |= frontier
+    return sorted(shown[f] for f in found if f in shown)

@@ -59,6 +59,7 @@ class CompileResult:
     skips: list = field(default_factory=list)  # Skip(code, wire path, reason)
     is_playbook: bool = True
     facts: GraphFacts | None = None  # typed nodes and edges of ``wire`` (graphc.facts), for the rules
+    files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file read (resolved paths)
 
     @property
     def ok(self) -> bool:
@@ -112,9 +113,9 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
         )
         return result
     if _needs_render(doc, options):
-        from graphc.stages.render import render
+        from graphc.stages.render import render_document
 
-        doc, diagnostics = render(doc, options)
+        doc, diagnostics, result.files_read = render_document(doc, options)
         result.diagnostics.extend(diagnostics)
         if doc is None:
             return result

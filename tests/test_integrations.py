@@ -49,7 +49,7 @@ def test_action_fails_on_any_exit_code_but_findings_when_told_not_to(exit_code, 
 
 
 def test_pre_commit_hooks():
-    assert HOOKS["graphc-lint"]["entry"] == "graphc lint --ignore-unknown"
+    assert HOOKS["graphc-lint"]["entry"] == "graphc lint --ignore-unknown --dependants"
     assert HOOKS["graphc-lint"]["files"] == r"\.(ya?ml|json)$"
     assert HOOKS["graphc-fmt"]["entry"] == "graphc fmt --check"
     assert all(hook["language"] == "python" for hook in HOOKS.values())

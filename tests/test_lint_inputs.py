@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -232,3 +233,102 @@ def test_report_that_cannot_be_written_is_a_usage_error(tmp_path):
     write(tmp_path, "blocker", "a file where a folder should be")
     result = lint(write(tmp_path, "p.yaml", GOOD), "-o", tmp_path / "blocker" / "lint.txt")
     assert result.exit_code == 2 and "cannot write the report" in result.stderr and "Traceback" not in result.output
+
+
+# -- use: templates on their own ----------------------------------------------------------------
+
+TEMPLATE = """\
+graphc-template: 1
+description: a perp hedge
+params:
+  size: {type: quantity, default: 1 ETH}
+  perp: {type: symbol, default: ETH-USD-PERP}
+legs:
+  short:
+    urgency: high
+    symbol: "{{ perp }}"
+    sell: "{{ size }}"
+    policy: agressive_chase
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    write(tmp_path, "graphc.toml", "")
+    return tmp_path
+
+
+def test_a_template_is_linted_alone_with_its_defaults(project):
+    path = write(project, "templates/hedge.yaml", TEMPLATE)
+    result = lint(path, "-f", "json")
+    assert result.exit_code == 1
+    [found] = json.loads(result.stdout)["diagnostics"]
+    assert (found["code"], found["path"], found["line"]) == ("GC103", str(path), 11)  # the misspelt policy
+
+
+def test_a_template_with_a_required_param_is_checked_for_its_shape_and_says_it_was_not_rendered(project):
+    path = write(project, "t.yaml", TEMPLATE.replace("default: ETH-USD-PERP", "min: 1").replace("pollicy", "x"))
+    result = lint(path, "-f", "json")
+    report = json.loads(result.stdout)
+    assert [d["code"] for d in report["diagnostics"]] == ["GC108"]  # `min` on a symbol param: a shape error
+    [skip] = report["files"][0]["skipped"] if "files" in report else report["skipped"]
+    assert skip["code"] == "GC108" and "not rendered on its own" in skip["reason"]
+    assert "note: " in result.stderr and "not rendered on its own" in result.stderr
+
+
+def test_params_for_a_template_come_from_set_and_params(project):
+    required = TEMPLATE.replace("{type: symbol, default: ETH-USD-PERP}", "{type: symbol}")
+    path = write(project, "t.yaml", required.replace("agressive_chase", "aggressive_chase"))
+    assert lint(path, "--set", "perp=ETH-USD-PERP").exit_code == 0
+    values = write(project, "values.yaml", "perp: BTC-USD PERP\n")  # a symbol with a space: GC108 from the file
+    result = lint(path, "--params", values, "-f", "json")
+    assert result.exit_code == 1 and [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["GC108"]
+
+
+def test_a_template_that_is_not_one_is_reported_alone(project):
+    path = write(project, "t.yaml", "graphc-template: 1\nrisk: {max_notional: $1}\nlegs: {}\n")
+    codes_found = sorted(d["code"] for d in json.loads(lint(path, "-f", "json").stdout)["diagnostics"])
+    assert codes_found == ["GC102", "GC103"]  # `risk` is not a template key; `legs` is empty
+
+
+def test_dependants_lints_the_playbooks_that_use_a_changed_template(project):
+    write(project, "templates/inner.yaml", TEMPLATE.replace("default: ETH-USD-PERP", "min: x").replace("min: x", ""))
+    write(
+        project,
+        "templates/outer.yaml",
+        "graphc-template: 1\nlegs:\n  h: {use: ./inner.yaml, with: {perp: ETH-USD-PERP}}\n",
+    )
+    write(
+        project,
+        "plays/direct.yaml",
+        "graphc: 1\nname: direct\nlegs:\n  h: {use: ../templates/inner.yaml, with: {perp: ETH-USD-PERP}}\n",
+    )
+    write(project, "plays/nested.yaml", "graphc: 1\nname: nested\nlegs:\n  o: {use: ../templates/outer.yaml}\n")
+    write(
+        project,
+        "plays/other.yaml",
+        "graphc: 1\nname: other\nlegs:\n  a: {buy: 1, symbol: BTC-USD, policy: agressive_chase}\n",
+    )
+    inner = project / "templates" / "inner.yaml"
+    alone = json.loads(lint(inner, "-f", "json").stdout)
+    assert {d["path"] for d in alone["diagnostics"]} == set()  # `perp` has no default: not rendered alone
+    result = lint(inner, "--dependants", "--ignore-unknown", "-f", "json")
+    found = sorted((Path(d["path"]).name, d["line"], d["code"]) for d in json.loads(result.stdout)["diagnostics"])
+    # the misspelt policy, found through both playbooks (one direct, one through outer.yaml); other.yaml untouched
+    assert found == [("inner.yaml", 11, "GC103"), ("inner.yaml", 11, "GC103")]
+    assert result.exit_code == 1
+
+
+def test_compile_result_lists_the_files_it_read(project):
+    from graphc.pipeline import CompileOptions, compile_file
+
+    write(project, "templates/hedge.yaml", TEMPLATE.replace("agressive", "aggressive"))
+    values = write(project, "values.yaml", "n: 1\n")
+    path = write(
+        project,
+        "p.yaml",
+        "graphc: 1\nname: p\nparams: {n: {type: integer}}\nlegs:\n  h: {use: ./templates/hedge.yaml}\n",
+    )
+    result = compile_file(path, CompileOptions(params_file=str(values)))
+    assert result.ok, result.diagnostics
+    assert result.files_read == sorted([str((project / "templates" / "hedge.yaml").resolve()), str(values.resolve())])

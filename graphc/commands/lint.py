@@ -117,6 +117,11 @@ def _run(files, explicit, options, jobs):
     "--allow-empty", is_flag=True, help="Exit 0 when a directory or glob gives no file to lint (default: exit 2)."
 )
 @click.option(
+    "--dependants",
+    is_flag=True,
+    help="Also lint the playbooks of the project that use a named `use:` template (for pre-commit).",
+)
+@click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Lint files in N processes."
 )
 def lint_command(
@@ -135,6 +140,7 @@ def lint_command(
     stdin_filename,
     ignore_unknown,
     allow_empty,
+    dependants,
     jobs,
 ):
     """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
@@ -160,6 +166,12 @@ def lint_command(
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
+    templates = [path for path in collected.named if _looks_like_template(path)]
+    if dependants and templates:
+        from graphc.lint import find_dependants
+
+        collected.files.extend(collect(find_dependants(templates)).files)
+        collected.files[:] = list(dict.fromkeys(collected.files))
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
     except ValueError as exc:
@@ -202,6 +214,7 @@ def lint_command(
             results.append(result)
             linted.add(result.path)
     explain_live(results, compile_opts.quotes)
+    _note_unrendered(results, templates, dependants)
     empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
     write_report(fmt, results, output, explain_skips=explain_skips)  # before any exit: CI keeps the report
     for search in empty:
@@ -240,6 +253,38 @@ def _config(config_args, stdin_filename, names):
         if problems:
             raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
     return config, diagnostics
+
+
+def _looks_like_template(path: str) -> bool:
+    """A cheap look at a named file: does a line start with `graphc-template:`?"""
+    import re
+
+    from graphc.inputs import TEMPLATE_MARKER
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None
+
+
+def _note_unrendered(results, templates, dependants):
+    """Say on stderr which named templates were not rendered on their own (the report lists them as skipped)."""
+    from graphc.lint import NOT_RENDERED
+
+    named = set(templates)
+    for result in results:
+        if result.path in named and any(skip.code == NOT_RENDERED for skip in result.skipped):
+            how = (
+                "checked through the playbooks that use it"
+                if dependants
+                else "--dependants lints the playbooks that use it"
+            )
+            click.echo(
+                f"graphc: note: {result.path}: template not rendered on its own (a param has no default); {how}",
+                err=True,
+            )
 
 
 def _read_stdin():

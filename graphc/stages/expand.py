@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from graphc.diagnostics import Related
+from graphc.inputs import TEMPLATE_MARKER
 
 MAX_FOR_EACH = 10_000
 MAX_LEGS = 100_000
@@ -40,7 +41,6 @@ MAX_LEGS = 100_000
 MAX_EXPANSION = 250_000
 MAX_TEMPLATE_DEPTH = 8
 MAX_TEMPLATE_BYTES = 1_000_000
-TEMPLATE_MARKER = "graphc-template"
 TEMPLATE_KEYS = (TEMPLATE_MARKER, "description", "params", "legs")
 NOT_INHERITED = ("use", "with", "after", "for_each")
 
@@ -364,13 +364,7 @@ class Templates:
         if not isinstance(use, str) or not use.strip():
             report("GC103", "`use:` needs a path to a template file, e.g. ./templates/hedge.yaml", use_span)
             return None
-        if (
-            "\x00" in use
-            or PurePosixPath(use).is_absolute()
-            or PureWindowsPath(use).is_absolute()
-            or PureWindowsPath(use).drive
-            or use.startswith(("~", "\\"))
-        ):
+        if _absolute(use):
             report(
                 "GC107",
                 f"`use: {use}`: absolute paths are not allowed",
@@ -429,34 +423,96 @@ class Templates:
         return doc
 
     def _check(self, doc, here: Scope) -> bool:
-        from graphc.stages.suggest import did_you_mean
+        return check_template(doc, here, self.r.report)
 
-        report, data = self.r.report, doc.data
-        if not isinstance(data, dict) or data.get(TEMPLATE_MARKER) != 1:
-            hint = "a playbook cannot be used as a template" if isinstance(data, dict) and "graphc" in data else None
+
+def check_template(doc, here: Scope, report) -> bool:
+    """Is ``doc`` a usable template (``graphc-template: 1``, known keys, a ``legs:`` mapping)? Problems reported."""
+    from graphc.stages.suggest import did_you_mean
+
+    data = doc.data
+    fallback = here.via.span if here.via is not None else here.span(())
+    if not isinstance(data, dict) or data.get(TEMPLATE_MARKER) != 1:
+        hint = "a playbook cannot be used as a template" if isinstance(data, dict) and "graphc" in data else None
+        report(
+            "GC107",
+            f"{here.path} is not a graphc template: it needs `{TEMPLATE_MARKER}: 1` at the top",
+            here.span((TEMPLATE_MARKER,)) if isinstance(data, dict) and TEMPLATE_MARKER in data else fallback,
+            hint=hint or f"start the file with `{TEMPLATE_MARKER}: 1` and a `legs:` mapping",
+        )
+        return False
+    ok = True
+    for key in data:
+        if key not in TEMPLATE_KEYS:
             report(
-                "GC107",
-                f"{here.path} is not a graphc template: it needs `{TEMPLATE_MARKER}: 1` at the top",
-                here.span((TEMPLATE_MARKER,)) if isinstance(data, dict) and TEMPLATE_MARKER in data else here.via.span,
-                hint=hint or f"start the file with `{TEMPLATE_MARKER}: 1` and a `legs:` mapping",
-            )
-            return False
-        ok = True
-        for key in data:
-            if key not in TEMPLATE_KEYS:
-                report(
-                    "GC102",
-                    f"unknown key {key!r} in template {here.path}{did_you_mean(key, TEMPLATE_KEYS)}",
-                    here.key_span((key,)),
-                    hint="template keys: " + ", ".join(TEMPLATE_KEYS),
-                )
-                ok = False
-        legs = data.get("legs")
-        if not isinstance(legs, dict) or not legs:
-            report(
-                "GC104" if legs is None else "GC103",
-                f"template {here.path} needs a `legs:` mapping of leg id -> leg",
-                here.span(("legs",)) if "legs" in data else here.via.span,
+                "GC102",
+                f"unknown key {key!r} in template {here.path}{did_you_mean(key, TEMPLATE_KEYS)}",
+                here.key_span((key,)),
+                hint="template keys: " + ", ".join(TEMPLATE_KEYS),
             )
             ok = False
-        return ok
+    legs = data.get("legs")
+    if not isinstance(legs, dict) or not legs:
+        report(
+            "GC104" if legs is None else "GC103",
+            f"template {here.path} needs a `legs:` mapping of leg id -> leg",
+            here.span(("legs",)) if "legs" in data else fallback,
+        )
+        ok = False
+    return ok
+
+
+def template_as_playbook(doc):
+    """``(playbook Document | None, diagnostics)``: a template file read as the playbook it stands for alone.
+
+    ``graphc-template: 1`` becomes ``graphc: 1`` and a ``name`` is made from
+    the file name; params, legs and every position stay as they are, so the
+    compiler checks the template's legs with its declared defaults (or the
+    values given with ``--params``/``--set``) and every diagnostic points into
+    the template file.
+    """
+    from graphc.diagnostics import Diagnostic
+    from graphc.stages.load import Document
+
+    diagnostics = []
+
+    def report(code, message, span, hint=None):
+        diagnostics.append(Diagnostic(code, message, doc.path, span, hint=hint))
+
+    if not check_template(doc, Scope(doc, doc.path, None), report):
+        return None, diagnostics
+    data = {"graphc": 1, "name": template_name(doc.path)}
+    data.update((key, value) for key, value in doc.data.items() if key != TEMPLATE_MARKER)
+    spans, key_spans = dict(doc.spans), dict(doc.key_spans)
+    for table in (spans, key_spans):
+        if (TEMPLATE_MARKER,) in table:
+            table[("graphc",)] = table.pop((TEMPLATE_MARKER,))
+    return Document(doc.path, doc.text, data, spans, key_spans), diagnostics
+
+
+def template_name(path: str) -> str:
+    """A playbook name (``[a-z0-9][a-z0-9._-]*``) from a template's file name."""
+    stem = os.path.splitext(os.path.basename(path))[0].lower()
+    name = re.sub(r"[^a-z0-9._-]+", "-", stem).lstrip("._-")
+    return name or "template"
+
+
+def use_target(base_dir: Path, use, root: Path) -> Path | None:
+    """The file a ``use:`` written in ``base_dir`` names, when it is a file inside ``root``; else None."""
+    if not isinstance(use, str) or not use.strip() or _absolute(use):
+        return None
+    try:
+        real = (base_dir / use).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return real if real.is_relative_to(root) and real.is_file() else None
+
+
+def _absolute(use: str) -> bool:
+    return (
+        "\x00" in use
+        or PurePosixPath(use).is_absolute()
+        or PureWindowsPath(use).is_absolute()
+        or bool(PureWindowsPath(use).drive)
+        or use.startswith(("~", "\\"))
+    )

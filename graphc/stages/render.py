@@ -38,8 +38,17 @@ DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, 
 
 def render(doc, options):
     """``(rendered Document | None, diagnostics)``; never raises for bad input."""
+    rendered, diagnostics, _ = render_document(doc, options)
+    return rendered, diagnostics
+
+
+def render_document(doc, options):
+    """``(rendered Document | None, diagnostics, files read)``: also the paths of every ``use:``
+    template and ``--params`` file the rendering read, so a cache can tell when the result is stale."""
+    renderer = Renderer(doc, options)
     with localcontext(DECIMALS):
-        return Renderer(doc, options).run()
+        rendered, diagnostics = renderer.run()
+    return rendered, diagnostics, renderer.files_read()
 
 
 class Renderer:
@@ -58,6 +67,13 @@ class Renderer:
         self.scope = Scope(doc, doc.path, real, chain=(real,) if real else ())
         root = options.project_root or (_project_root(real) if real else Path.cwd())
         self.templates = Templates(self, Path(root).resolve())
+
+    def files_read(self) -> list[str]:
+        """The template files and the params file this rendering read (resolved paths, sorted)."""
+        read = {str(path) for path in self.templates.docs}
+        if self.options.params_file:
+            read.add(str(Path(self.options.params_file).resolve()))
+        return sorted(read)
 
     # -- diagnostics ---------------------------------------------------------------
     def report(self, code, message, span, hint=None):
