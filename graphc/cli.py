@@ -97,6 +97,17 @@ class LazyGroup(click.Group):
         module_name = COMMANDS[name].split(":")[0]
         return importlib.util.find_spec(module_name) is not None
 
+    def resolve_command(self, ctx, args):
+        """Click's lookup, with did-you-mean over the lazy commands (`graphc complie` -> compile)."""
+        from click.exceptions import NoSuchCommand
+
+        try:
+            return super().resolve_command(ctx, args)
+        except NoSuchCommand as exc:
+            if exc.possibilities:
+                raise
+            raise NoSuchCommand(str(args[0]), possibilities=self.list_commands(ctx), ctx=ctx) from None
+
     def parse_args(self, ctx, args):
         ctx.meta["graphc.args"] = list(args)  # to find a subcommand's -v after a crash
         return super().parse_args(ctx, args)

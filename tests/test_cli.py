@@ -1,0 +1,59 @@
+"""The command line itself: did-you-mean for a mistyped subcommand, and shell completion."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import REPO
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggestion"),
+    [("complie", "'compile'"), ("lnt", "'lint'"), ("explian", "'explain'"), ("fmtt", "'fmt'")],
+)
+def test_a_mistyped_subcommand_gets_a_suggestion(typed, suggestion):
+    result = CliRunner().invoke(cli, [typed, "x.yaml"])
+    assert result.exit_code == 2
+    assert f"No such command '{typed}'" in result.stderr and suggestion in result.stderr
+    assert "Did you mean" in result.stderr
+
+
+def test_nothing_close_gets_no_suggestion():
+    result = CliRunner().invoke(cli, ["zzzz"])
+    assert result.exit_code == 2 and "Did you mean" not in result.stderr
+
+
+def complete(words: str) -> list[str]:
+    """What bash completion offers for the command line ``words`` (the last word being typed)."""
+    env = {
+        **os.environ,
+        "_GRAPHC_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "graphc"], env=env, capture_output=True, text=True, cwd=REPO, check=True
+    )
+    return [line.split(",", 1)[1] for line in out.stdout.splitlines()]
+
+
+def test_completion_offers_subcommands_and_options():
+    assert complete("graphc li") == ["lint"]
+    assert "decompile" in complete("graphc de") and "compile" not in complete("graphc de")
+    assert complete("graphc lint --sel") == ["--select"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_for_each_documented_shell(shell):
+    env = {**os.environ, "_GRAPHC_COMPLETE": f"{shell}_source"}
+    out = subprocess.run(
+        [sys.executable, "-m", "graphc"], env=env, capture_output=True, text=True, cwd=REPO, check=True
+    )
+    assert "_graphc_completion" in out.stdout
+    assert f"_GRAPHC_COMPLETE={shell}_source graphc" in (REPO / "docs" / "integrations.md").read_text()
