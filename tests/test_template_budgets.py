@@ -192,14 +192,15 @@ def project(tmp_path):
     return tmp_path
 
 
-def test_non_mapping_legs_of_a_template_count_against_the_leg_limit(project):
+def test_non_mapping_legs_of_a_template_count_against_the_leg_limit(project, monkeypatch):
     """Nested `use:` templates whose legs are not mappings were never counted against MAX_LEGS."""
+    monkeypatch.setattr(expand, "MAX_LEGS", 1_000)
     leaves = "".join(f"  x{i}: {i}\n" for i in range(11))
     write(project, "t.yaml", "graphc-template: 1\nlegs:\n" + leaves)
-    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a:\n    for_each: 10000\n    use: ./t.yaml\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a:\n    for_each: 100\n    use: ./t.yaml\n")
     result = CliRunner().invoke(cli, ["lint", "-f", "json", str(path)])
     found = json.loads(result.stdout)["diagnostics"]
-    assert [(d["code"], "more than 100,000 legs" in d["message"]) for d in found] == [("GC103", True)]
+    assert [(d["code"], "more than 1,000 legs" in d["message"]) for d in found] == [("GC103", True)]
 
 
 def test_expansion_that_makes_no_legs_is_still_counted(project):
@@ -209,7 +210,18 @@ def test_expansion_that_makes_no_legs_is_still_counted(project):
     path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: 10000, use: ./mid.yaml}\n")
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1
-    assert "GC107" in result.stderr and f"more than {expand.MAX_EXPANSION:,} leg instances" in result.stderr
+    # refused before the first copy: the template's literal for_each counts make the total certain
+    assert f"{path}:4:17: error GC107 expanding for_each and use: would make at least 100,010,000" in result.stderr
+
+
+def test_expansion_is_counted_copy_by_copy_when_the_counts_are_expressions(project, monkeypatch):
+    monkeypatch.setattr(expand, "MAX_EXPANSION", 5_000)
+    write(project, "leaf.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 0, buy: 1, symbol: BTC-USD}\n")
+    write(project, "mid.yaml", "graphc-template: 1\nlegs:\n  y: {for_each: '{{ 100 }}', use: ./leaf.yaml}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: '{{ 100 }}', use: ./mid.yaml}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert "GC107 expanding for_each and use: makes more than 5,000 leg instances" in result.stderr
     assert "mid.yaml:3:" in result.stderr  # at the for_each that crossed the budget, in the template
 
 

@@ -126,6 +126,9 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
             continue
         if "for_each" in raw:
             instances = _for_each(r, leg_id, raw["for_each"], names, spans)
+            if len(instances) > 1 and "use" in raw:  # copies x the template's own expansion, known before any copy
+                at_least = len(instances) * r.templates.floor(scope, raw["use"])
+                r.count_expansion(at_least, span_in(spans, ("for_each",)), planned=True)
         else:
             r.count_expansion(1, span_in(key_spans, ()))
             instances = [(leg_id, names, "")]
@@ -334,11 +337,17 @@ class Templates:
         self.root = project_root
         self.docs = {}  # resolved path -> Document, or None once reported as broken
         self.scopes = {}
+        self.resolved = {}  # (file that has the use:, use text) -> the template's path, once it was found
+        self.floors = {}  # template path -> the fewest leg instances expanding it makes (see floor)
 
     def open(self, scope: Scope, use, use_span) -> Scope | None:
-        real = self._resolve(scope, use, use_span)
-        if real is None:
-            return None
+        site = (scope.real, use) if isinstance(use, str) else None
+        real = self.resolved.get(site) if site is not None else None
+        if real is None:  # not seen yet from this file (a for_each of `use:` resolves once, not per copy)
+            real = self._resolve(scope, use, use_span)
+            if real is None:
+                return None
+            self.resolved[site] = real
         if real in scope.chain:
             names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real) :]] + [real.name]
             self.r.report(
@@ -351,13 +360,57 @@ class Templates:
         if len(scope.chain) > MAX_TEMPLATE_DEPTH:
             self.r.report("GC107", f"templates nested more than {MAX_TEMPLATE_DEPTH} deep", use_span)
             return None
-        display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
         key = (real, scope.path, use_span, scope.chain)
         if key not in self.scopes:
+            display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
             via = Related(scope.path, use_span, "template used here")
             doc = self._load(real, display, via)
             self.scopes[key] = None if doc is None else Scope(doc, display, real, via, scope.chain + (real,))
         return self.scopes[key]
+
+    def floor(self, scope: Scope, use) -> int:
+        """The fewest leg instances one expansion of the template ``use`` names is sure to make.
+
+        Read from the template's text alone: literal ``for_each`` counts, and
+        literal ``use:`` paths followed down (an expression counts as zero, so
+        this is a lower bound). It lets ``for_each`` over ``use:`` be refused at
+        once when its copies must blow the expansion budget, instead of after
+        making 250,000 of them. Nothing is reported here: the expansion does.
+        """
+        if not isinstance(use, str) or scope.real is None or "{" in use:
+            return 0
+        real = use_target(scope.real.parent, use, self.root)
+        if real is None:
+            return 0
+        if real not in self.floors:
+            self.floors[real] = 0  # while it is being computed: a cycle adds nothing
+            self.floors[real] = self._floor(real)
+        return self.floors[real]
+
+    def _floor(self, real: Path) -> int:
+        from graphc.files import read_source
+        from graphc.stages.load import load_text
+
+        try:
+            if real.stat().st_size > MAX_TEMPLATE_BYTES:
+                return 0
+            doc, _ = load_text(read_source(real), str(real))
+        except (OSError, UnicodeDecodeError):
+            return 0
+        legs = doc.data.get("legs") if doc is not None and isinstance(doc.data, dict) else None
+        if not isinstance(legs, dict):
+            return 0
+        here = Scope(doc, str(real), real)
+        total = 0
+        for raw in legs.values():
+            copies, each = 1, 1
+            if isinstance(raw, dict):
+                count = raw.get("for_each", 1)
+                copies = len(count) if isinstance(count, list) else count if type(count) is int else 0
+                copies = copies if 0 <= copies <= MAX_FOR_EACH else 0  # over the limit: refused, no copies
+                each = 1 + self.floor(here, raw["use"]) if "use" in raw else 1
+            total += copies * each
+        return total
 
     def _resolve(self, scope: Scope, use, use_span) -> Path | None:
         report = self.r.report

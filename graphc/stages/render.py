@@ -94,14 +94,20 @@ class Renderer:
             )
             raise TooManyLegs()
 
-    def count_expansion(self, n, span):
-        """Count leg instances made (for_each copies, `use:` sites, at every level); GC107 and stop past the budget."""
-        self.expansion_total += n
-        if self.expansion_total > expand.MAX_EXPANSION:
+    def count_expansion(self, n, span, *, planned: bool = False):
+        """Count leg instances made (for_each copies, `use:` sites, at every level); GC107 and stop past the budget.
+
+        ``planned`` instances are checked, not counted: they are counted again as they are made.
+        """
+        total = self.expansion_total + n
+        if not planned:
+            self.expansion_total = total
+        if total > expand.MAX_EXPANSION:
+            makes = f"would make at least {total:,}" if planned else f"makes more than {expand.MAX_EXPANSION:,}"
             self.report(
                 "GC107",
-                f"expanding for_each and use: makes more than {expand.MAX_EXPANSION:,} leg instances in all (the per-file "
-                "limit, counting every copy at every level of templates)",
+                f"expanding for_each and use: {makes} leg instances in all (the per-file limit is "
+                f"{expand.MAX_EXPANSION:,}, counting every copy at every level of templates)",
                 span,
                 hint="templates run under fixed budgets (docs/robustness.md); use fewer or smaller for_each lists",
             )
