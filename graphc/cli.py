@@ -117,6 +117,11 @@ class LazyGroup(click.Group):
         from click.exceptions import ClickException, Exit
 
         fall_back_to_ascii(sys.stdout, sys.stderr)
+        from graphc.limits import problems
+
+        wrong = problems()
+        if wrong:  # a limit set in the environment that graphc cannot use: refuse rather than guess
+            raise click.UsageError("; ".join(wrong) + " (docs/robustness.md lists the limits)")
         try:
             return super().invoke(ctx)
         except (ClickException, Exit, SystemExit):

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span
+from graphc.limits import limit
 
-MAX_FILE_BYTES = 10_000_000  # a larger file is rejected before parsing (GC100)
+MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000)  # a larger file is rejected before parsing (GC100)
 LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
 SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
 

@@ -52,6 +52,7 @@ LAYER_OF = {
     "graphc.diagnostics": "Core",
     "graphc.resources": "Core",
     "graphc.files": "Core",
+    "graphc.limits": "Core",
     "graphc.vocabulary": "Core",
     "graphc.numbers": "Core",
     "graphc.version": "Core",

@@ -112,7 +112,8 @@ def check_cli(text: str, name: str, command: str):
     path = WORK / name
     path.write_text(text, encoding="utf-8")
     try:
-        result = CliRunner().invoke(cli, [command, str(path)], catch_exceptions=True)
+        # -v: a crash (exit 4) prints its traceback, so the failure below shows where it happened
+        result = CliRunner().invoke(cli, ["-v", *command.split(), str(path)], catch_exceptions=True)
     finally:
         path.unlink()
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -626,7 +627,7 @@ def test_fast_schema_check_never_accepts_what_jsonschema_rejects(data):
 @FUZZ_CLI
 @given(
     st.one_of(playbooks().map(lambda d: dump(d, 0)), YAML_SOUP, nested.map(lambda d: dump(d, 1))),
-    st.sampled_from(["lint", "compile"]),
+    st.sampled_from(["lint", "compile", "fmt --check"]),
 )
 def test_cli_never_crashes(text, command):
     check_cli(text, "cli-fuzz.yaml", command)
@@ -636,6 +637,153 @@ def test_cli_never_crashes(text, command):
 @given(wire_graphs())
 def test_cli_lint_wire_never_crashes(graph):
     check_cli(json.dumps(_plain(graph)), "cli-fuzz.json", "lint")
+
+
+# -- templates: expressions under budgets -------------------------------------------------------
+
+EXPRESSION_ATOMS = st.one_of(
+    st.integers(-(10**6), 10**6).map(str),
+    st.sampled_from(["0", "1", "2", "10000", "10001", "99999999999", "0.5", "1.5e3", "1_000", "0x10", "1e-9"]),
+    st.sampled_from(["'x'", "'ab'", "''", "'{{'", "'}}'", "'1.5'", "'a\\nb'", '"é"']),
+    st.sampled_from(["n", "s", "lst", "item", "index", "today", "now", "none", "true", "false"]),
+    st.sampled_from(
+        ["range(10)", "range(10000)", "range(10001)", "quote('ETH-USD')", "quote('NOPE')", "undefined_name"]
+    ),
+)
+BINARY = ["+", "-", "*", "/", "//", "%", "**", "~", "and", "or", "==", "<", "in", "not in"]
+FILTERS = [
+    "length",
+    "list",
+    "sum",
+    "join",
+    "join('-')",
+    "first",
+    "last",
+    "sort",
+    "unique",
+    "reverse",
+    "string",
+    "int",
+    "abs",
+    "upper",
+    "round(2)",
+    "map('string')",
+    "select",
+    "default(1)",
+    "max",
+    "min",
+    "decimal",
+]
+
+
+def _expressions(inner):
+    return st.one_of(
+        st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(BINARY), inner),
+        st.builds(lambda a, f: f"{a}|{f}", inner, st.sampled_from(FILTERS)),
+        st.builds(lambda a: f"[{a}, {a}]", inner),
+        st.builds(lambda a, b: f"{{'k': {a}, {b}: 1}}", inner, inner),
+        st.builds(lambda a, b, c: f"({a} if {b} else {c})", inner, inner, inner),
+        st.builds(lambda a, b: f"{a}[{b}]", inner, inner),
+        st.builds(lambda a: f"{a}[1:3]", inner),
+        st.builds(lambda a, m: f"{a}.{m}()", inner, st.sampled_from(["upper", "split", "strip", "keys", "items"])),
+        st.builds(lambda a: f"not {a}", inner),
+        st.builds(lambda a: f"-{a}", inner),
+    )
+
+
+EXPRESSIONS = st.recursive(EXPRESSION_ATOMS, _expressions, max_leaves=12)
+TEMPLATES = st.one_of(
+    EXPRESSIONS.map(lambda e: "{{ " + e + " }}"),
+    st.builds(lambda a, b: f"bid - {{{{ {a} }}}}bps{{{{ {b} }}}}", EXPRESSIONS, EXPRESSIONS),
+    st.builds(lambda op, n: "{{ " + f" {op} ".join(["1"] * n) + " }}", st.sampled_from(BINARY), st.integers(1, 300)),
+    st.text(alphabet="{}%#|()[]'\"abc123 +-*~.", max_size=40),
+)
+TEMPLATE_NAMES = {"n": 3, "s": "a b", "lst": [1, 2, 3], "item": {"k": "v"}, "index": 2}
+
+
+@FUZZ
+@given(TEMPLATES)
+def test_any_template_is_a_value_or_an_expression_error(text):
+    """compile_template + evaluate: a value or ExpressionError (GC107/GC109), under the budgets, nothing else."""
+    from datetime import UTC, datetime
+    from decimal import localcontext
+
+    from graphc.quotes import Quote
+    from graphc.stages.expressions import MAX_OPERATIONS, ExpressionError, FileBudget, compile_template, evaluate
+    from graphc.stages.render import DECIMALS, _base_names, _quote_function
+
+    names = {**_base_names(CompileOptions(now=datetime(2026, 1, 7, tzinfo=UTC))), **TEMPLATE_NAMES}
+    names["quote"] = _quote_function({"ETH-USD": Quote(bid=Decimal("2325.1"), ask=Decimal("2325.5"))})
+    compiled = compile_template(text)
+    if isinstance(compiled, ExpressionError):
+        assert compiled.code == "GC107" and compiled.message
+        return
+    file_budget = FileBudget()
+    with localcontext(DECIMALS):
+        try:
+            evaluate(compiled, names, file_budget=file_budget)
+        except ExpressionError as exc:
+            assert exc.code in ("GC107", "GC109") and exc.message
+    assert file_budget.operations <= MAX_OPERATIONS
+
+
+@FUZZ
+@given(TEMPLATES)
+def test_a_template_built_for_its_shape_evaluates_as_the_text_does(text):
+    """The shared parse per shape (numbers cut out) must give what compiling the text as written gives."""
+    from decimal import localcontext
+
+    from graphc.stages.expressions import ExpressionError, _compile, _shape_of, compile_template, evaluate
+    from graphc.stages.render import DECIMALS
+
+    if _shape_of(text) is None:
+        return
+    shaped = compile_template(text)
+    try:
+        plain = _compile(text)
+    except Exception as exc:  # the text itself does not compile: the shaped path must not either
+        assert isinstance(shaped, ExpressionError), (text, exc)
+        return
+    assert not isinstance(shaped, ExpressionError), (text, shaped.message)
+
+    def outcome(compiled):
+        with localcontext(DECIMALS):
+            try:
+                return ("value", evaluate(compiled, dict(TEMPLATE_NAMES, range=range)))
+            except ExpressionError as exc:
+                return ("error", exc.message)
+
+    assert outcome(shaped) == outcome(plain), text
+
+
+@FUZZ
+@given(playbooks(), st.lists(TEMPLATES, min_size=1, max_size=4), st.integers(0, 2))
+def test_templated_playbooks(doc, templates, style):
+    """Templates in leg fields, for_each and top-level values, through the whole pipeline."""
+    legs = doc.get("legs") if isinstance(doc.get("legs"), dict) else {}
+    fields = ["buy", "symbol", "limit", "after", "for_each", "venue", "slippage"]
+    for i, template in enumerate(templates):
+        leg = legs.setdefault(f"t{i}", {"buy": 1, "symbol": "ETH-USD"})
+        if isinstance(leg, dict):
+            leg[fields[i % len(fields)]] = template
+    doc["legs"] = legs
+    check_text(dump(doc, style))
+
+
+@FUZZ
+@given(st.one_of(playbooks().map(lambda d: dump(d, 0)), playbooks().map(lambda d: dump(d, 1)), YAML_SOUP))
+def test_fmt_never_crashes_and_keeps_meaning(text):
+    """format_text: the canonical text (graphc reads the same data from it, and formatting it again changes
+    nothing), or a FormatError; nothing else, whatever the input."""
+    from graphc.fmt import FormatError, format_text
+
+    try:
+        formatted = format_text(text)
+    except FormatError:
+        return
+    assert format_text(formatted) == formatted
+    before, after = load_text(text)[0], load_text(formatted)[0]
+    assert before is not None and after is not None and before.data == after.data
 
 
 # -- inputs the fuzzing found (each crashed, hung or lost its location before the fix) -----

@@ -229,3 +229,53 @@ def test_cycle_listing_is_capped():
 
     diagnostics, _ = _run_rules(LintedGraph(found.wire, found.locator, [], found.origin), "c.yaml", LintOptions())
     assert codes(diagnostics).count("GC201") == MAX_CYCLES
+
+
+# -- raising a limit (the environment, never the files checked) -------------------------------------
+
+
+def _graphc(*args, **env):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def test_a_limit_is_changed_by_its_environment_variable():
+    from tests.conftest import EXAMPLES
+
+    ladder = EXAMPLES / "eth-ladder.yaml"
+    assert "GC103" not in _graphc("lint", ladder).stdout
+    lowered = _graphc("lint", ladder, GRAPHC_MAX_LEGS="5")
+    assert lowered.returncode == 1 and "expands to more than 5 legs" in lowered.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("GRAPHC_MAX_LEGS", "lots", "a limit is a whole number above 0"),
+        ("GRAPHC_MAX_LEGS", "0", "a limit is a whole number above 0"),
+        ("GRAPHC_MAX_LEG", "5", "did you mean GRAPHC_MAX_LEGS?"),
+    ],
+)
+def test_a_limit_variable_graphc_cannot_use_is_a_usage_error(variable, value, words):
+    result = _graphc("lint", "examples", **{variable: value})
+    assert result.returncode == 2 and variable in result.stderr and words in result.stderr
+
+
+def test_every_limit_is_documented_with_its_variable():
+    from graphc.limits import NAMES, PREFIX
+    from tests.conftest import REPO
+
+    page = (REPO / "docs" / "robustness.md").read_text()
+    assert [name for name in sorted(NAMES) if f"`{PREFIX}{name}`" not in page] == []

@@ -33,14 +33,15 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from graphc.diagnostics import Related
 from graphc.inputs import TEMPLATE_MARKER
+from graphc.limits import limit
 
-MAX_FOR_EACH = 10_000
-MAX_LEGS = 100_000
+MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
+MAX_LEGS = limit("MAX_LEGS", 100_000)
 # Leg instances made while expanding one file: every for_each copy and every `use:` site, at every
 # level of templates. A 100,000-leg playbook that makes each leg with `use:` needs 200,000.
-MAX_EXPANSION = 250_000
-MAX_TEMPLATE_DEPTH = 8
-MAX_TEMPLATE_BYTES = 1_000_000
+MAX_EXPANSION = limit("MAX_EXPANSION", 250_000)
+MAX_TEMPLATE_DEPTH = limit("MAX_TEMPLATE_DEPTH", 8)
+MAX_TEMPLATE_BYTES = limit("MAX_TEMPLATE_BYTES", 1_000_000)
 TEMPLATE_KEYS = (TEMPLATE_MARKER, "description", "params", "legs")
 NOT_INHERITED = ("use", "with", "after", "for_each")
 

@@ -52,22 +52,30 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from graphc.limits import limit
+
 # -- limits (docs/robustness.md) ---------------------------------------------------------------
-MAX_TEMPLATE_CHARS = 4_000  # a template string longer than this is refused before parsing
-MAX_NESTING = 50  # brackets, counted in the text before parsing
-MAX_EXPRESSION_DEPTH = 64  # levels of the parsed expression tree (`1*1*...*1` is one level per `*`)
-MAX_OUTPUT_CHARS = 100_000  # one string built by a template (the same as the loader's scalar limit)
-MAX_ITEMS = 10_000  # range(), and one list built by repetition; for_each has the same limit
-MAX_VALUE_ITEMS = 100_000  # items in one value, nested lists and mappings counted
-MAX_VALUE_CHARS = 1_000_000  # characters in one value, all its strings counted
-MAX_VALUE_DEPTH = 100  # nesting of one value (the loader's nesting limit)
-MAX_OPERATIONS = 250_000  # work units of one evaluation
-MAX_FILE_OPERATIONS = 20_000_000  # work units of all the evaluations of one file
-MAX_FILE_OUTPUT = 50_000_000  # characters and items that all the evaluations of one file produce
-MAX_EXPONENT = 100
-MAX_POW_BITS = 256  # about 1e77; playbook numbers stop at 1e40 anyway (units.MAX_DIGITS)
-MAX_ROUND_DIGITS = 40
-MAX_NUMBER_DIGITS = 1_000  # writing a Decimal with a larger exponent as text is refused
+MAX_TEMPLATE_CHARS = limit("MAX_TEMPLATE_CHARS", 4_000)  # a template string longer than this is refused before parsing
+MAX_NESTING = limit("MAX_NESTING", 50)  # brackets, counted in the text before parsing
+MAX_EXPRESSION_DEPTH = limit(
+    "MAX_EXPRESSION_DEPTH", 64
+)  # levels of the parsed expression tree (`1*1*...*1` is one level per `*`)
+MAX_OUTPUT_CHARS = limit(
+    "MAX_OUTPUT_CHARS", 100_000
+)  # one string built by a template (the same as the loader's scalar limit)
+MAX_ITEMS = limit("MAX_ITEMS", 10_000)  # range(), and one list built by repetition; for_each has the same limit
+MAX_VALUE_ITEMS = limit("MAX_VALUE_ITEMS", 100_000)  # items in one value, nested lists and mappings counted
+MAX_VALUE_CHARS = limit("MAX_VALUE_CHARS", 1_000_000)  # characters in one value, all its strings counted
+MAX_VALUE_DEPTH = limit("MAX_VALUE_DEPTH", 100)  # nesting of one value (the loader's nesting limit)
+MAX_OPERATIONS = limit("MAX_OPERATIONS", 250_000)  # work units of one evaluation
+MAX_FILE_OPERATIONS = limit("MAX_FILE_OPERATIONS", 20_000_000)  # work units of all the evaluations of one file
+MAX_FILE_OUTPUT = limit(
+    "MAX_FILE_OUTPUT", 50_000_000
+)  # characters and items that all the evaluations of one file produce
+MAX_EXPONENT = limit("MAX_EXPONENT", 100)
+MAX_POW_BITS = limit("MAX_POW_BITS", 256)  # about 1e77; playbook numbers stop at 1e40 anyway (units.MAX_DIGITS)
+MAX_ROUND_DIGITS = limit("MAX_ROUND_DIGITS", 40)
+MAX_NUMBER_DIGITS = limit("MAX_NUMBER_DIGITS", 1_000)  # writing a Decimal with a larger exponent as text is refused
 TEXT_CHARS_PER_UNIT = 100  # reading text costs one work unit per this many characters
 
 RESERVED_NAMES = frozenset({"now", "today", "quote", "range", "item", "index"})

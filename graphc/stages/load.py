@@ -53,12 +53,13 @@ from yaml import (
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import MAX_FILE_BYTES
+from graphc.limits import limit
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
-MAX_DEPTH = 100  # nesting of mappings and sequences
-MAX_NODES = 100_000  # nodes that aliases add (each alias counts the whole structure it repeats)
-MAX_TOTAL_NODES = 2_000_000  # values and keys written in the text
-MAX_SCALAR_CHARS = 100_000  # one string or number
+MAX_DEPTH = limit("MAX_DEPTH", 100)  # nesting of mappings and sequences
+MAX_NODES = limit("MAX_NODES", 100_000)  # nodes that aliases add (each alias counts the whole structure it repeats)
+MAX_TOTAL_NODES = limit("MAX_TOTAL_NODES", 2_000_000)  # values and keys written in the text
+MAX_SCALAR_CHARS = limit("MAX_SCALAR_CHARS", 100_000)  # one string or number
 
 _BOOL = re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")  # any case (no IGNORECASE: 5x the compile time)
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")

@@ -1,0 +1,204 @@
+"""Mutation check for the budgets (issue 12): remove each one in turn and see a test fail.
+
+Each mutation turns one budget's check into ``if False:`` (or removes the
+counting it relies on) in a copy of the package, then runs the tests that
+guard the budgets against that copy. A mutation that leaves every test
+passing "survives": the budget could be removed without anyone noticing.
+
+    python bench/mutate_budgets.py            # every mutation, a table, exit 1 if one survives
+    python bench/mutate_budgets.py steps      # only the mutations whose id contains "steps"
+
+Not part of the test suite (a full run takes tens of test runs); its last
+result is in docs/robustness.md.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TESTS = [
+    "tests/test_template_budgets.py",
+    "tests/test_limits.py",
+    "tests/test_templates.py",
+    "tests/test_template_security.py",
+    "tests/test_fmt.py",
+]
+EXPR = "graphc/stages/expressions.py"
+
+# (id, file, a text that identifies the line, what to replace on it, the replacement)
+MUTATIONS = [
+    ("steps", EXPR, "if self.operations > MAX_OPERATIONS:", "self.operations > MAX_OPERATIONS", "False"),
+    ("value-depth", EXPR, "if depth > MAX_VALUE_DEPTH:\n            raise", "depth > MAX_VALUE_DEPTH", "False"),
+    (
+        "value-items",
+        EXPR,
+        '        if items > MAX_VALUE_ITEMS:\n            raise BudgetExceeded(f"a value',
+        "items > MAX_VALUE_ITEMS",
+        "False",
+    ),
+    ("value-chars", EXPR, "if chars > MAX_VALUE_CHARS:", "chars > MAX_VALUE_CHARS", "False"),
+    ("range", EXPR, "if len(rng) > MAX_ITEMS:", "len(rng) > MAX_ITEMS", "False"),
+    (
+        "join",
+        EXPR,
+        '        if size > MAX_OUTPUT_CHARS:\n            raise BudgetExceeded(f"join',
+        "size > MAX_OUTPUT_CHARS",
+        "False",
+    ),
+    (
+        "tilde",
+        EXPR,
+        '    if size > MAX_OUTPUT_CHARS:\n        raise BudgetExceeded(f"`~`',
+        "size > MAX_OUTPUT_CHARS",
+        "False",
+    ),
+    (
+        "sum",
+        EXPR,
+        '            if items > MAX_VALUE_ITEMS:\n                raise BudgetExceeded(f"sum()',
+        "items > MAX_VALUE_ITEMS",
+        "False",
+    ),
+    ("round-digits", EXPR, "abs(precision) > MAX_ROUND_DIGITS", "abs(precision) > MAX_ROUND_DIGITS", "False"),
+    ("repeat-string", EXPR, "if len(seq) * times > MAX_OUTPUT_CHARS:", "len(seq) * times > MAX_OUTPUT_CHARS", "False"),
+    ("repeat-list", EXPR, "if len(seq) * times > MAX_ITEMS:", "len(seq) * times > MAX_ITEMS", "False"),
+    (
+        "repeat-deep",
+        EXPR,
+        "if (items * times > MAX_VALUE_ITEMS)",
+        "(items * times > MAX_VALUE_ITEMS) or (chars * times > MAX_VALUE_CHARS)",
+        "False",
+    ),
+    (
+        "plus-string",
+        EXPR,
+        "if len(left) + len(right) > MAX_OUTPUT_CHARS:",
+        "len(left) + len(right) > MAX_OUTPUT_CHARS",
+        "False",
+    ),
+    (
+        "plus-list",
+        EXPR,
+        "if li + ri > MAX_VALUE_ITEMS",
+        "li + ri > MAX_VALUE_ITEMS or lc + rc > MAX_VALUE_CHARS",
+        "False",
+    ),
+    ("exponent", EXPR, "        if abs(exponent) > MAX_EXPONENT:", "abs(exponent) > MAX_EXPONENT", "False"),
+    (
+        "pow-bits",
+        EXPR,
+        "base.bit_length() * abs(exponent) > MAX_POW_BITS",
+        "base.bit_length() * abs(exponent) > MAX_POW_BITS",
+        "False",
+    ),
+    (
+        "template-chars",
+        EXPR,
+        "    if len(text) > MAX_TEMPLATE_CHARS:\n        raise",
+        "len(text) > MAX_TEMPLATE_CHARS",
+        "False",
+    ),
+    ("bracket-nesting", EXPR, "if deepest > MAX_NESTING + 2:", "deepest > MAX_NESTING + 2", "False"),
+    ("expression-depth", EXPR, "if depth > MAX_EXPRESSION_DEPTH:", "depth > MAX_EXPRESSION_DEPTH", "False"),
+    (
+        "rendered-text",
+        EXPR,
+        '        if size > MAX_OUTPUT_CHARS:\n            raise BudgetExceeded(f"the template',
+        "size > MAX_OUTPUT_CHARS",
+        "False",
+    ),
+    (
+        "file-steps",
+        EXPR,
+        "if file_budget.operations > MAX_FILE_OPERATIONS:",
+        "file_budget.operations > MAX_FILE_OPERATIONS",
+        "False",
+    ),
+    ("file-output", EXPR, "if file_budget.output > MAX_FILE_OUTPUT:", "file_budget.output > MAX_FILE_OUTPUT", "False"),
+    ("for-each", "graphc/stages/expand.py", "if count > MAX_FOR_EACH:", "count > MAX_FOR_EACH", "False"),
+    (
+        "legs",
+        "graphc/stages/render.py",
+        "if self.leg_total > expand.MAX_LEGS:",
+        "self.leg_total > expand.MAX_LEGS",
+        "False",
+    ),
+    (
+        "legs-not-mappings",
+        "graphc/stages/expand.py",
+        "            r.count_legs(1, span_in(key_spans, ()))\n            out.append",
+        "r.count_legs(1, span_in(key_spans, ()))",
+        "pass",
+    ),
+    (
+        "expansion",
+        "graphc/stages/render.py",
+        "if total > expand.MAX_EXPANSION:",
+        "total > expand.MAX_EXPANSION",
+        "False",
+    ),
+    (
+        "expansion-planned",
+        "graphc/stages/expand.py",
+        "at_least = len(instances)",
+        'len(instances) * r.templates.floor(scope, raw["use"])',
+        "0",
+    ),
+    ("loader-depth", "graphc/stages/load.py", "if len(stack) >= max_depth:", "len(stack) >= max_depth", "False"),
+    (
+        "loader-aliases",
+        "graphc/stages/load.py",
+        "                if self.expanded > self.max_nodes:\n                    self._too_many",
+        "self.expanded > self.max_nodes",
+        "False",
+    ),
+]
+
+
+def mutate(root: Path, file: str, where: str, old: str, new: str) -> None:
+    """Replace ``old`` with ``new`` at the first place after ``where`` (which must be in the file once)."""
+    path = root / file
+    text = path.read_text()
+    assert text.count(where) == 1, f"{file}: {where!r} is not in the file exactly once; update the table"
+    at = text.index(where)
+    assert text.index(old, at) < at + len(where) + 200, (file, old)
+    path.write_text(text[:at] + text[at:].replace(old, new, 1))
+
+
+def run(selected: list[str]) -> int:
+    survivors = 0
+    print(f"{'mutation':20} {'seconds':>8}  verdict")
+    for mutation_id, file, where, old, new in MUTATIONS:
+        if selected and not any(s in mutation_id for s in selected):
+            continue
+        with tempfile.TemporaryDirectory(prefix="graphc-mutant-") as tmp:
+            copy = Path(tmp) / "repo"  # the whole checkout, so the tests import the mutant (cwd comes first)
+            shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".git", "corpus", "__pycache__", ".hypothesis"))
+            mutate(copy, file, where, old, new)
+            started = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *TESTS],
+                cwd=copy,
+                env={**os.environ, "PYTHONPATH": str(copy)},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            killed = result.returncode != 0
+            survivors += not killed
+            tail = [line for line in result.stdout.splitlines() if line.startswith("FAILED")][:1]
+            verdict = f"killed ({tail[0][7:][:70]})" if killed and tail else "killed" if killed else "SURVIVED"
+            print(f"{mutation_id:20} {time.perf_counter() - started:8.1f}  {verdict}", flush=True)
+    print(f"\n{survivors} mutation(s) survived")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))
