@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from os import PathLike
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from graphc.version import __version__
 
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from graphc.diagnostics import FileResult
     from graphc.pipeline import CompileOptions, CompileResult
     from graphc.quotes import Quote
+
+QuotesArg: TypeAlias = (
+    "str | PathLike[str] | Mapping[str, Any] | None"  # a snapshot file, or symbol -> Quote or field mapping
+)
 
 __all__ = ["__version__", "compile_file", "compile_text", "lint_file", "lint_text", "load_quotes"]
 
@@ -89,10 +93,10 @@ def lint_text(
     With ``quotes``, a symbol missing from them is GC109; without, the checks
     that need a price are skipped (listed in ``.skipped``).
     """
+    from graphc.diagnostics import FileResult
     from graphc.lint import LintOptions, lint_source
 
     options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
-    from graphc.diagnostics import FileResult
 
     outcome = lint_source(text, path, LintOptions(compile=options, quotes_given=quotes is not None), keep_wire=False)
     # None only for files found while walking a directory; text given here is explicit.
@@ -124,7 +128,15 @@ def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
     return quotes
 
 
-def _options(quotes, params, params_file, now, project_root, *, require_quotes: bool) -> CompileOptions:
+def _options(
+    quotes: QuotesArg,
+    params: Mapping[str, str] | None,
+    params_file: str | PathLike[str] | None,
+    now: datetime | None,
+    project_root: str | PathLike[str] | None,
+    *,
+    require_quotes: bool,
+) -> CompileOptions:
     from graphc.pipeline import CompileOptions
 
     if now is not None and not isinstance(now, datetime):
@@ -139,7 +151,7 @@ def _options(quotes, params, params_file, now, project_root, *, require_quotes: 
     )
 
 
-def _quotes(quotes) -> dict:
+def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
     """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
     from graphc.quotes import QUOTE_FIELDS, Quote
 
@@ -149,7 +161,7 @@ def _quotes(quotes) -> dict:
         return load_quotes(quotes)
     if not isinstance(quotes, Mapping):
         raise TypeError(f"quotes must be a path or a mapping of symbol -> quote, not {type(quotes).__name__}")
-    out = {}
+    out: dict[str, Quote] = {}
     for symbol, entry in quotes.items():
         if isinstance(entry, Quote):
             out[str(symbol)] = entry
@@ -163,13 +175,13 @@ def _quotes(quotes) -> dict:
     return out
 
 
-def _exact(symbol, key, value) -> Decimal | None:
+def _exact(symbol: object, key: str, value: object) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, (bool, float)):
         raise TypeError(f"quote {symbol}.{key}: pass a Decimal, int or str, not {type(value).__name__} (not exact)")
     try:
-        number = Decimal(value)
+        number = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
     except (ArithmeticError, TypeError, ValueError):
         raise ValueError(f"quote {symbol}.{key}: {value!r} is not a number") from None
     if not number.is_finite() or number <= 0:

@@ -7,8 +7,9 @@ or output formats.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
@@ -66,10 +67,10 @@ class Diagnostic:
         """``path:line:col: severity CODE message``, the grep-able first line."""
         return f"{self.location()}: {self.severity} {self.code} {self.message}"
 
-    def with_(self, **changes) -> Diagnostic:
+    def with_(self, **changes: Any) -> Diagnostic:
         return replace(self, **changes)
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         span = self.span or Span(0, 0)
         return (self.path, span.line, span.col, self.code, self.message)
 
@@ -148,11 +149,11 @@ def located(diagnostic: Diagnostic) -> Diagnostic:
     return replace(diagnostic, path=span.file, related=related)
 
 
-def has_errors(diagnostics) -> bool:
+def has_errors(diagnostics: Collection[Diagnostic]) -> bool:
     return bool(diagnostics) and any(d.is_error for d in diagnostics)  # usually empty: no generator for that
 
 
-def sorted_diagnostics(diagnostics):
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
@@ -169,4 +170,4 @@ class FileResult:
     path: str
     source: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    skipped: list = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)

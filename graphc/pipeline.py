@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from graphc.diagnostics import Diagnostic, has_errors, located
+from graphc.diagnostics import Diagnostic, Skip, has_errors, located
 from graphc.facts import GraphFacts
 from graphc.files import find_project_root
 from graphc.inputs import is_playbook_data
-from graphc.stages.model import Locator, build_wire
+from graphc.stages.model import Locator, NodeOrigin, build_wire
 from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
 from graphc.venues import MarketConfig, MarketResolver
+
+if TYPE_CHECKING:  # annotations only: the quotes module is imported by those who read quotes
+    from datetime import datetime
+
+    from graphc.quotes import Quote
+    from graphc.stages.load import Document
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
 _TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_MARKERS))
@@ -31,14 +39,14 @@ _TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})  # leg keys that only th
 class CompileOptions:
     """What a compile may use besides the playbook: quotes, params, the time, the project."""
 
-    quotes: dict = field(default_factory=dict)  # symbol -> Quote
-    params: dict = field(default_factory=dict)  # --set NAME=VALUE (raw text)
+    quotes: dict[str, Quote] = field(default_factory=dict)  # symbol -> Quote
+    params: dict[str, str] = field(default_factory=dict)  # --set NAME=VALUE (raw text)
     params_file: str | None = None  # --params FILE
-    now: object = None  # datetime for `now`/`today` (--now); None = the current time
+    now: datetime | None = None  # datetime for `now`/`today` (--now); None = the current time
     today: str | None = None  # `today` as ISO date text; None = now's date in UTC (a schedule's occurrence sets it)
     require_quotes: bool = True  # compile: a needed, missing quote is GC109; lint: the check is skipped
     project_root: str | None = None  # `use:` templates must stay inside it
-    used_files: set | None = None  # when a set: every `use:` template file read is added (graphc bundle)
+    used_files: set[Path] | None = None  # when a set: every `use:` template file read is added (graphc bundle)
     market_config: MarketConfig = field(default_factory=MarketConfig)  # [venues.*] / [markets.*] of graphc.toml
 
     def resolver(self) -> MarketResolver:
@@ -52,11 +60,11 @@ class CompileResult:
 
     path: str
     source: str | None
-    wire: dict | None = None
-    diagnostics: list = field(default_factory=list)
+    wire: dict[str, Any] | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
     locator: Locator | None = None  # .span(wire path) -> Span
-    origin: dict = field(default_factory=dict)  # node_id -> NodeOrigin
-    skips: list = field(default_factory=list)  # Skip(code, wire path, reason)
+    origin: dict[str, NodeOrigin] = field(default_factory=dict)  # node_id -> NodeOrigin
+    skips: list[Skip] = field(default_factory=list)  # Skip(code, wire path, reason)
     is_playbook: bool = True
     facts: GraphFacts | None = None  # typed nodes and edges of ``wire`` (graphc.facts), for the rules
     files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file read (resolved paths)
@@ -68,12 +76,14 @@ class CompileResult:
     def wire_json(self) -> str:
         from graphc.stages.emit import to_json
 
+        assert self.wire is not None, "no wire graph: the compile failed"
         return to_json(self.wire)
 
-    def write_wire_json(self, write) -> None:
+    def write_wire_json(self, write: Callable[[str], object]) -> None:
         """The wire JSON text through ``write(str)``, in chunks (a large graph is never one string)."""
         from graphc.stages.emit import write_json
 
+        assert self.wire is not None, "no wire graph: the compile failed"
         with gc_paused():
             write_json(self.wire, write)
 
@@ -97,7 +107,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def compile_document(doc, options: CompileOptions | None = None) -> CompileResult:
+def compile_document(doc: Document, options: CompileOptions | None = None) -> CompileResult:
     """Compile an already loaded playbook document."""
     options = options or CompileOptions()
     result = CompileResult(doc.path, doc.text)
@@ -139,7 +149,7 @@ def compile_document(doc, options: CompileOptions | None = None) -> CompileResul
     return result
 
 
-def _needs_render(doc, options) -> bool:
+def _needs_render(doc: Document, options: CompileOptions) -> bool:
     """Whether the render stage has anything to do (it is skipped for plain playbooks, for speed)."""
     data = doc.data
     if "params" in data or options.params or options.params_file:
@@ -164,7 +174,7 @@ def compile_text(text: str, path: str = "<string>", options: CompileOptions | No
     return result
 
 
-def compile_file(path, options: CompileOptions | None = None) -> CompileResult:
+def compile_file(path: str | PathLike[str], options: CompileOptions | None = None) -> CompileResult:
     """Compile a playbook file. An unreadable file raises OSError/UnicodeDecodeError (exit 2 in the CLI)."""
     from graphc.files import read_source
 

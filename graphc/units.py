@@ -442,7 +442,11 @@ class PriceExpr:
         return self.base is None and not self.offsets
 
     def __str__(self) -> str:
-        text = self.base or format_decimal(self.literal)
+        if self.base:
+            text = self.base
+        else:
+            assert self.literal is not None  # a price expression has a base or a literal
+            text = format_decimal(self.literal)
         for amount, unit in self.offsets:
             n = format_decimal(abs(amount))
             shown = {"tick": f"{n} tick" + ("" if n == "1" else "s"), "$": f"${n}"}.get(unit, f"{n}{unit}")
@@ -583,6 +587,7 @@ def _quote_field(quote, name: str) -> Decimal | None:
 
 
 def _quote_base(expr: PriceExpr, quote) -> Decimal:
+    assert expr.base is not None  # only called for an expression with a quote base
     value = _quote_field(quote, expr.base)
     if value is None and expr.base == "mid":
         bid, ask = _quote_field(quote, "bid"), _quote_field(quote, "ask")

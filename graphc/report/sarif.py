@@ -49,7 +49,7 @@ def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[s
     """The SARIF log as plain data."""
     diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
     descriptors, index = _rules(rules or {}, extra_codes={d.code for d in diagnostics})
-    driver = {"name": "graphc"}
+    driver: dict[str, object] = {"name": "graphc"}
     if tool_version:
         driver["version"] = tool_version
     uri = information_uri()
@@ -141,7 +141,7 @@ def information_uri() -> str | None:
     for label in ("homepage", "repository", "source", "documentation"):
         if urls.get(label):
             return urls[label]
-    home = meta.get("Home-page")
+    home = (meta.get_all("Home-page") or [None])[0]
     return home if home and home != "UNKNOWN" else None
 
 

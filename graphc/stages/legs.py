@@ -72,7 +72,7 @@ class LegContext:
         self.trigger = trigger  # the projected level of the leg's on_price edge, for the `trigger` price base
         self.trigger_unknown = False  # lint without quotes: the level cannot be projected
         self.type_ = None  # the inferred instrument type, once known
-        self.skips = []
+        self.skips: list[tuple[str, str, str]] = []  # (code, the node's wire field, reason): the model makes Skips
 
 
 def _text(ctx, name, *, required=False):

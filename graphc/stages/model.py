@@ -224,7 +224,8 @@ class _Builder:
     def build(self) -> dict:
         self._check_name()
         legs = self.data.get("legs")
-        nodes, edges = [], []
+        nodes: list[dict] = []
+        edges: list[dict] = []
         incoming = self._explicit_edge_targets()
         if isinstance(legs, dict):
             for leg_id, raw in legs.items():
@@ -238,7 +239,7 @@ class _Builder:
             kept = [i for i, node in enumerate(nodes) if node]
             self.leg_locators.leg_ids = [self.leg_locators.leg_ids[i] for i in kept]
             nodes = [nodes[i] for i in kept]
-        wire = {"nodes": nodes, "edges": edges}
+        wire: dict[str, object] = {"nodes": nodes, "edges": edges}
         risk = self._risk()
         if risk:
             wire["risk"] = risk

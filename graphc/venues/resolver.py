@@ -35,8 +35,10 @@ from graphc.venues.settings import MarketConfig, derived_settings
 class QuoteFacts(Protocol):
     """What the resolver reads from a quote (``graphc.quotes.Quote`` has these)."""
 
-    tick: Decimal | None
-    lot: Decimal | None
+    @property
+    def tick(self) -> Decimal | None: ...
+    @property
+    def lot(self) -> Decimal | None: ...
 
 
 class MarketResolver:
