@@ -173,6 +173,7 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
         raise BundleError("the project's graphc config has errors", 1, config_diagnostics)
     text = scheduled.text or ""
     used: set[Path] = set()
+    params_path = Path(settings.params_file).resolve() if settings.params_file else None
     first: LintOutcome | None = None
     for occurrence in occurrences:
         options = CompileOptions(
@@ -181,9 +182,9 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
             now=occurrence,
             today=schedule.today(occurrence),
             project_root=str(root),
-            used_files=used,
         )
         outcome = lint_source(text, str(playbook), LintOptions(compile=options, config=config), explicit=True)
+        used.update(path for path in map(Path, outcome.files_read) if path != params_path)  # templates only
         if first is None:
             first = outcome
         if outcome.has_errors:

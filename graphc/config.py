@@ -290,7 +290,8 @@ class _Reader:
         if not isinstance(table, dict):
             self.invalid(("rules",), f"`rules` must be a table of code = level, not {_show(table)}")
             return {}
-        rules, seen = {}, {}
+        rules: dict[str, str] = {}
+        seen: dict[str, str] = {}
         choices = [*registry.RULES, *registry.BY_NAME]
         for key, level in table.items():
             try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class Collected:
     searches: dict[str, list[str]] = field(default_factory=dict)  # directory or glob named -> the files it gave
 
 
-def collect(paths, suffixes=LINTABLE_SUFFIXES) -> Collected:
+def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] = LINTABLE_SUFFIXES) -> Collected:
     """Expand directories and globs into files with ``suffixes``; a file reached twice is listed once.
 
     A path that does not exist and has no glob characters raises FileNotFoundError.
@@ -79,7 +80,7 @@ def collect(paths, suffixes=LINTABLE_SUFFIXES) -> Collected:
     return out
 
 
-def collect_files(paths) -> list[str]:
+def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The lintable files named or under the directories and globs named (see :func:`collect`)."""
     return collect(paths).files
 
@@ -88,7 +89,7 @@ CONFIG_FILE = "graphc.toml"
 PYPROJECT = "pyproject.toml"
 
 
-def find_project_root(start=None) -> Path:
+def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
     """The project ``start`` (a file or directory; default: the working directory) belongs to.
 
     The nearest ancestor holding ``graphc.toml``, a ``pyproject.toml`` with a
@@ -126,7 +127,7 @@ def declares_graphc(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "graphc" in tool
 
 
-def read_source(path) -> str:
+def read_source(path: str | os.PathLike[str]) -> str:
     """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError.
 
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
@@ -176,11 +177,11 @@ def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:
         span = Span(len(breaks) + 1, len(before) - line_start + 1, len(breaks) + 1, len(before) - line_start + 2)
         byte = raw[exc.start : exc.start + 1].hex().upper()
         message = f"the file is not UTF-8 text: byte 0x{byte} cannot be decoded ({exc.reason})"
-        hint = "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)"
-        return Diagnostic(UNREADABLE, message, path, span, hint=hint), raw.decode("utf-8", errors="replace")
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        fix = "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)"
+        return Diagnostic(UNREADABLE, message, path, span, hint=fix), raw.decode("utf-8", errors="replace")
+    why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     hint = "check the path and its permissions" if isinstance(exc, OSError) else None
-    return Diagnostic(UNREADABLE, f"cannot read the file: {reason}", path, None, hint=hint), None
+    return Diagnostic(UNREADABLE, f"cannot read the file: {why}", path, None, hint=hint), None
 
 
 def display_path(path: str, base: str | None = None) -> str:

@@ -232,7 +232,7 @@ def _block_scalar_rows(node, lines, rows=None) -> set:
     if isinstance(node, dict):
         for key, value in node.items():
             if isinstance(value, (LiteralScalarString, FoldedScalarString)):
-                row, col = node.lc.key(key)
+                row, col = node.lc.key(key)  # type: ignore[attr-defined]  # ruamel's CommentedMap
                 row += 1
                 while row < len(lines) and (_is_blank(lines[row]) or _indent(lines[row]) > col):
                     rows.add(row)

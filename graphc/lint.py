@@ -6,13 +6,16 @@ suppressions, and return plain :class:`graphc.report.FileResult` records.
 from __future__ import annotations
 
 import gc
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graphc.config import Config, apply_config, select_diagnostics
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.facts import GraphFacts, graph_facts
-from graphc.files import read_source, unreadable
+from graphc.files import collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
     WIRE,
@@ -26,7 +29,13 @@ from graphc.inputs import (
 from graphc.pipeline import CompileOptions, compile_document
 from graphc.rules.base import LintContext, run_rules
 from graphc.rules.registry import CHECKED, RULES
-from graphc.stages.load import load_text
+from graphc.stages.load import Document, load_text
+from graphc.stages.model import NodeOrigin
+
+if TYPE_CHECKING:
+    from graphc.quotes import LiveQuotes, Quote
+
+WirePath = tuple[Any, ...]  # keys and indexes from the wire graph's root, e.g. ("nodes", 0, "side")
 
 
 @dataclass
@@ -45,25 +54,25 @@ class LintOptions:
 class Locates(Protocol):
     """The way from a wire path back to the source (a compile Locator, or the loaded Document)."""
 
-    def span(self, path) -> Span | None: ...
+    def span(self, path: WirePath) -> Span | None: ...
 
 
 @dataclass
 class LintedGraph:
     """A wire graph ready for the rules, with the way back to the source text."""
 
-    wire: dict | None
+    wire: dict[str, Any] | None
     locator: Locates
-    diagnostics: list = field(default_factory=list)
-    origin: dict = field(default_factory=dict)
-    skips: list = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    origin: dict[str, NodeOrigin] = field(default_factory=dict)
+    skips: list[Skip] = field(default_factory=list)  # `where` is the wire path
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
     facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
     files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file the compile read
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
 
 
-def _classify(doc, path: str, explicit: bool, options: LintOptions):
+def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) -> LintedGraph | None:
     """Turn a loaded document into a LintedGraph, or None for a YAML file that is not graphc's."""
     data = doc.data
     if is_playbook_data(data):
@@ -81,7 +90,7 @@ def _classify(doc, path: str, explicit: bool, options: LintOptions):
     return None
 
 
-def _compiled(doc, options: LintOptions) -> LintedGraph:
+def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
     compile_options = options.compile or CompileOptions()
     # With a snapshot, a symbol missing from it is an error (GC109); without
     # one, prices that need quotes are unknown and their checks are skipped.
@@ -99,7 +108,7 @@ def _compiled(doc, options: LintOptions) -> LintedGraph:
     )
 
 
-def _template(doc, options: LintOptions) -> LintedGraph:
+def _template(doc: Document, options: LintOptions) -> LintedGraph:
     """A ``use:`` template linted on its own: as the playbook it makes with its defaults, ``--params`` and ``--set``.
 
     A template with a param that has no value here is checked only for its
@@ -123,7 +132,7 @@ def _template(doc, options: LintOptions) -> LintedGraph:
     return LintedGraph(None, doc, problems, unrendered=tuple(unset))
 
 
-def _unset_params(defs, options: LintOptions) -> list[str]:
+def _unset_params(defs: object, options: LintOptions) -> list[str]:
     """Params declared without a default and not given with ``--set`` (a ``--params`` file counts as given)."""
     compile_options = options.compile or CompileOptions()
     if not isinstance(defs, dict) or compile_options.params_file:
@@ -139,7 +148,7 @@ def _unset_params(defs, options: LintOptions) -> list[str]:
 NOT_RENDERED = "GC108"  # the code of the skip that says a template was not rendered alone
 
 
-def _not_rendered(doc, unset) -> Skip:
+def _not_rendered(doc: Document, unset: Sequence[str]) -> Skip:
     names = ", ".join(f"`{name}`" for name in unset)
     return Skip(
         NOT_RENDERED,
@@ -149,7 +158,7 @@ def _not_rendered(doc, unset) -> Skip:
     )
 
 
-def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
+def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[list[Diagnostic], list[Skip]]:
     wire = graph.wire
     if wire is None:
         return [], []
@@ -158,7 +167,7 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
         compile_options = options.compile or CompileOptions()
         facts = graph_facts(wire, quotes=compile_options.quotes, resolver=compile_options.resolver())
     run = run_rules(LintContext(wire, facts), CHECKED)
-    diagnostics = []
+    diagnostics: list[Diagnostic] = []
     for finding in run.findings:
         severity = finding.severity or RULES[finding.code].severity
         span = graph.locator.span(finding.where)
@@ -166,17 +175,19 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions):
     return diagnostics, _located_skips(run.skipped, graph.locator, options)
 
 
-def _located_skips(skips, locator, options: LintOptions) -> list:
+def _located_skips(skips: Iterable[Skip], locator: Locates, options: LintOptions) -> list[Skip]:
     """Skips with the wire path replaced by its source span (None when no report shows where they are).
 
     Every skip is kept, so the text summary can count them; only placing them costs time.
     """
     if not options.report_skips:
         return [Skip(code, None, reason) for code, _, reason in skips]
-    return [Skip(code, locator.span(where), reason) for code, where, reason in skips]
+    return [Skip(code, locator.span(where), reason) for code, where, reason in skips]  # type: ignore[arg-type]  # a wire path here
 
 
-def lint_file(path, options: LintOptions | None = None, *, explicit: bool = False):
+def lint_file(
+    path: str | os.PathLike[str], options: LintOptions | None = None, *, explicit: bool = False
+) -> FileResult | None:
     """Lint one file. Returns a FileResult, or None when it is a YAML file that is not graphc's.
 
     A file that cannot be read or is not UTF-8 is a FileResult with one GC112
@@ -196,13 +207,13 @@ def lint_file(path, options: LintOptions | None = None, *, explicit: bool = Fals
             gc.enable()
 
 
-def _lint_file(path, options, explicit):
-    path = str(path)
+def _lint_file(path: str | os.PathLike[str], options: LintOptions | None, explicit: bool) -> FileResult | None:
+    name = str(path)
     try:
-        text = read_source(path)
+        text = read_source(name)
     except (OSError, UnicodeDecodeError) as exc:
-        return unreadable_result(path, exc, options)
-    return lint_source(text, path, options, explicit=explicit, keep_wire=False).result
+        return unreadable_result(name, exc, options)
+    return lint_source(text, name, options, explicit=explicit, keep_wire=False).result
 
 
 def unreadable_result(path: str, exc: Exception, options: LintOptions | None = None) -> FileResult:
@@ -211,7 +222,7 @@ def unreadable_result(path: str, exc: Exception, options: LintOptions | None = N
     return FileResult(path, text, _configured([diagnostic], options), [])
 
 
-def _configured(diagnostics, options: LintOptions | None) -> list:
+def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> list[Diagnostic]:
     """Severities from the config, then --select/--ignore."""
     if options is None:
         return diagnostics
@@ -227,10 +238,10 @@ class LintOutcome:
     """What linting one source produced, for the commands that go on to submit it."""
 
     result: FileResult | None  # None for a YAML file that is not graphc's
-    wire: dict | None = None  # the wire graph (Decimals for fractions), when one was built
+    wire: dict[str, Any] | None = None  # the wire graph (Decimals for fractions), when one was built
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name
-    files_read: list = field(default_factory=list)  # `use:` templates and the --params file it read
+    files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file it read
 
     @property
     def has_errors(self) -> bool:
@@ -247,7 +258,9 @@ def lint_source(
     """
     options = options or LintOptions()
     doc, diagnostics = load_text(text, path)
-    skips, graph, name = [], None, None
+    skips: list[Skip] = []
+    graph: LintedGraph | None = None
+    name: str | None = None
     if doc is not None:
         graph = _classify(doc, path, explicit, options)
         if graph is None:
@@ -277,7 +290,7 @@ def lint_source(
     return outcome
 
 
-def _wire_text(wire):
+def _wire_text(wire: dict[str, Any]) -> str:
     from graphc.stages.emit import to_json
 
     return to_json(wire)
@@ -288,7 +301,9 @@ def _wire_text(wire):
 LIVE_QUOTE_ROUNDS = 3
 
 
-def live_quotes(sources, options: LintOptions, fetch):
+def live_quotes(
+    sources: Sequence[tuple[str, str]], options: LintOptions, fetch: Callable[[str], Quote | None]
+) -> LiveQuotes:
     """Quotes for ``--quotes live``: a :class:`graphc.quotes.LiveQuotes` (``{symbol: Quote}``;
     ``.missing`` names the symbols the router had no quote for).
 
@@ -310,7 +325,7 @@ def live_quotes(sources, options: LintOptions, fetch):
     return live
 
 
-def quote_symbols(text: str, path: str, options: LintOptions, *, known=None) -> list[str]:
+def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None) -> list[str]:
     """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches."""
     from graphc.quotes import RecordingQuotes, wire_symbols
 
@@ -328,7 +343,7 @@ def quote_symbols(text: str, path: str, options: LintOptions, *, known=None) -> 
 # -- the playbooks that use a template -----------------------------------------------------------
 
 
-def find_dependants(templates) -> list[str]:
+def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The playbooks that use any of ``templates``, directly or through other templates.
 
     Every YAML file under each template's project root is read (not rendered):
@@ -337,14 +352,11 @@ def find_dependants(templates) -> list[str]:
     followed and is ignored. Paths are returned as :func:`graphc.files.collect`
     lists them, sorted.
     """
-    from pathlib import Path
-
-    from graphc.files import collect, find_project_root
-    from graphc.stages.expand import use_target
+    from graphc.stages.expand import use_target  # the render stage: only --dependants reads it
 
     targets = {Path(t).resolve() for t in templates}
-    uses: dict = {}  # resolved file -> the resolved templates its legs use
-    shown: dict = {}  # resolved playbook -> its path as listed
+    uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved templates its legs use
+    shown: dict[Path, str] = {}  # resolved playbook -> its path as listed
     for root in {find_project_root(Path(t).resolve()) for t in templates}:
         for file in collect([root], (".yaml", ".yml")).files:
             try:
@@ -359,8 +371,10 @@ def find_dependants(templates) -> list[str]:
             if not isinstance(legs, dict):
                 continue
             real = Path(file).resolve()
-            used = {use_target(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict)}
-            uses[real] = used - {None}
+            targets_of = (
+                use_target(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict)
+            )
+            uses[real] = {target for target in targets_of if target is not None}
             if is_playbook_data(data):
                 shown[real] = file
     found, frontier = set(), set(targets)

@@ -46,7 +46,6 @@ class CompileOptions:
     today: str | None = None  # `today` as ISO date text; None = now's date in UTC (a schedule's occurrence sets it)
     require_quotes: bool = True  # compile: a needed, missing quote is GC109; lint: the check is skipped
     project_root: str | None = None  # `use:` templates must stay inside it
-    used_files: set[Path] | None = None  # when a set: every `use:` template file read is added (graphc bundle)
     market_config: MarketConfig = field(default_factory=MarketConfig)  # [venues.*] / [markets.*] of graphc.toml
 
     def resolver(self) -> MarketResolver:

@@ -51,7 +51,7 @@ def render(
         props = ET.Element("properties")
         ET.SubElement(props, "property", name="graphc.version", value=_clean(tool_version))
         suite.insert(0, props)
-    root = ET.Element("testsuites", name="graphc", **counts)
+    root = ET.Element("testsuites", {"name": "graphc", **counts})
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from graphc.diagnostics import Related
 from graphc.inputs import TEMPLATE_MARKER
@@ -55,7 +56,7 @@ class TooManyLegs(Exception):
 @dataclass
 class LegOut:
     id: str  # relative to the scope that produced it
-    fields: object  # the rendered leg mapping (or whatever bad value was written; the schema reports it)
+    fields: Any  # the rendered leg mapping (or whatever bad value was written; the schema reports it)
     spans: dict  # path inside the leg -> Span; () is the leg's mapping
     key_spans: dict  # path inside the leg -> Span of the key; () is the leg id
 
@@ -336,10 +337,12 @@ class Templates:
     def __init__(self, r, project_root: Path):
         self.r = r
         self.root = project_root
-        self.docs = {}  # resolved path -> Document, or None once reported as broken
-        self.scopes = {}
-        self.resolved = {}  # (file that has the use:, use text) -> the template's path, once it was found
-        self.floors = {}  # template path -> the fewest leg instances expanding it makes (see floor)
+        self.docs: dict[Path, Any] = {}  # resolved path -> Document, or None once reported as broken
+        self.scopes: dict[Any, Scope | None] = {}
+        self.resolved: dict[
+            tuple[Path | None, str] | None, Path
+        ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
+        self.floors: dict[Path, int] = {}  # template path -> the fewest leg instances expanding it makes (see floor)
 
     def open(self, scope: Scope, use, use_span) -> Scope | None:
         site = (scope.real, use) if isinstance(use, str) else None
@@ -472,8 +475,6 @@ class Templates:
         if not self._check(doc, here):
             return None
         self.docs[real] = doc
-        if self.r.options.used_files is not None:
-            self.r.options.used_files.add(real)
         return doc
 
     def _check(self, doc, here: Scope) -> bool:

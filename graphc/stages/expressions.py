@@ -296,7 +296,7 @@ def to_plain(value, depth: int = 0):
             raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} entries")
         return {to_text(k): to_plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, range)) or _is_iterator(value):
-        items = []
+        items: list[object] = []
         for item in value:
             if len(items) >= MAX_ITEMS:
                 raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} items")
@@ -430,7 +430,7 @@ def _list(value):
 
 def _counted_list(budget: Budget, value, what: str) -> list:
     """The items of ``value`` as a new list, refused past MAX_VALUE_ITEMS, one step charged per item."""
-    items = []
+    items: list[object] = []
     for item in value:
         if len(items) >= MAX_VALUE_ITEMS:
             raise BudgetExceeded(f"{what} would make more than {MAX_VALUE_ITEMS:,} items")

@@ -30,13 +30,14 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import yaml
 
 try:  # libyaml's parser when it is installed (just the parser: values are built here); the pure-Python one otherwise
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Parser
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]  # the same event API as CParser
 
 from yaml import (
     AliasEvent,
@@ -98,8 +99,10 @@ class Document:
         self.path, self.text, self.data = path, text, data
         self._spans = {} if spans is None else spans  # path tuple -> Span of the value
         self._key_spans = {} if key_spans is None else key_spans  # path tuple -> Span of the mapping key
-        self._root = None
-        self._limits = None  # (max_depth, max_nodes, max_total) of a document whose tree is made on demand
+        self._root: Any = None  # the composer's tree (made on demand), or a position
+        self._limits: tuple[int, int, int] | None = (
+            None  # (max_depth, max_nodes, max_total) of a document whose tree is made on demand
+        )
 
     @classmethod
     def _from_tree(cls, path: str, text: str, data, root) -> Document:
@@ -161,6 +164,7 @@ class Document:
             if event is None:
                 return self._tree_span(path)
             if type(event) is not Span:
+                assert parent is not None  # the event came from its keys
                 event = parent.keys[path[-1]] = _span(event)
             return event
         return self._key_spans.get(path) or self.span(path)
@@ -209,7 +213,7 @@ _EMPTY_DOCUMENT = Span(1, 1, 1, 1)  # an empty document: its diagnostics point a
 def _flatten(root) -> tuple[dict, dict]:
     """The composer's tree as ``({path: Span of the value}, {path: Span of the key})``, in document order."""
     spans, key_spans = {}, {}
-    pending = [((), root)]
+    pending: list[tuple[tuple, Any]] = [((), root)]
     while pending:
         path, node = pending.pop()
         if type(node) is not _Frame:
