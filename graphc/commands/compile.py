@@ -26,9 +26,15 @@ from graphc.commands.common import (
 def compile_command(playbook, quotes_path, set_values, params_file, now, output):
     """Compile PLAYBOOK into the router's wire-format execution graph.
 
+    PLAYBOOK is a YAML file with `graphc: 1`, or `-` for stdin. A wire graph
+    (JSON with `nodes`) is already compiled: check it with `graphc lint`.
+
     Prints the JSON (2-space indent, stable key order), byte-identical on every
-    run. Fails (exit 1) only on GC1xx input errors; run `graphc lint` for the
-    graph, venue, execution and risk rules.
+    run. It fails only on GC1xx input errors; run `graphc lint` for the graph,
+    venue, execution and risk rules.
+
+    Exit status: 0 compiled, 1 input errors, 2 usage error or unreadable input
+    (GC112), 4 internal error.
     """
     from pathlib import Path
 

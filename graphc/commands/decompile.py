@@ -20,7 +20,13 @@ def decompile_command(wire, output):
     The playbook uses shorthand sides, human units and `after:` triggers, and
     leaves out what graphc infers. It is compiled again before it is written:
     if it would not give back the identical wire graph, nothing is written and
-    the command says where the two differ (exit 1).
+    the command says where the two differ.
+
+    WIRE is a JSON file or `-` for stdin.
+
+    Exit status: 0 written, 1 input errors or no exact round trip, 2 usage
+    error or unreadable input (a playbook given instead of wire JSON), 4
+    internal error.
     """
     from graphc.decompile import playbook_name
     from graphc.pipeline import gc_paused

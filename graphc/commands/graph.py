@@ -41,6 +41,12 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     arrows carry their trigger (`filled 50%`, `+5s`); roots have a double, bold
     border; a note shows the risk limits. A template price (`ask + 1 tick`) is
     drawn as written, with its value when --quotes resolves it.
+
+    SOURCE is a file or `-` for stdin. The picture is drawn without the lint
+    rules: run `graphc lint` for those.
+
+    Exit status: 0 drawn, 1 input errors (no graph to draw), 2 usage error,
+    unreadable input or no Graphviz for svg/png, 4 internal error.
     """
     from graphc import render_graph as R
 
