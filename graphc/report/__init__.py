@@ -5,10 +5,10 @@ table. Each entry is a ``"module:function"`` string that is imported only when
 that format is used, so ``import graphc.report`` stays cheap (no ``json``, no
 ``xml.etree``). Every renderer has the same signature::
 
-    render(results, *, color=False, tool_version="", explain_skips=False, summary=True, rules=None) -> str
+    render(results: list[FileResult], options: ReportOptions) -> str
 
 and returns the whole report as one string (ending in a newline when it is not
-empty). ``summary=False`` leaves out the closing ``N errors in M files`` line
+empty). ``ReportOptions(summary=False)`` leaves out the closing ``N errors in M files`` line
 of the line-oriented formats (text, github), e.g. for ``graphc compile``.
 Renderers never decide about colour themselves: the caller passes ``color``
 (see :func:`graphc.report.text.should_color`). Nor do they look rules up: the
@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, sorted_diagnostics
 from graphc.files import display_path
 
-__all__ = ["RENDERERS", "FileResult", "display_path", "get_renderer", "one_line", "render"]
+__all__ = ["RENDERERS", "FileResult", "ReportOptions", "display_path", "get_renderer", "one_line", "render"]
 
 # format name -> "module:function" (imported lazily) or a callable.
-RENDERERS: dict[str, str | Callable[..., str]] = {
+RENDERERS: dict[str, str | Callable[[list[FileResult], ReportOptions], str]] = {
     "text": "graphc.report.text:render",
     "json": "graphc.report.json_format:render",
     "sarif": "graphc.report.sarif:render",
@@ -40,7 +40,7 @@ RENDERERS: dict[str, str | Callable[..., str]] = {
 }
 
 
-def get_renderer(format: str) -> Callable[..., str]:
+def get_renderer(format: str) -> Callable[[list[FileResult], ReportOptions], str]:
     """The render function for ``format``; ``ValueError`` names the known formats."""
     try:
         target = RENDERERS[format]
@@ -68,15 +68,19 @@ def render(
     ``color=None`` means no colour; only the text format uses it. ``rules``
     describes the rule codes (none given: codes are shown without names).
     """
-    renderer = get_renderer(format)
-    return renderer(
-        list(results),
-        color=bool(color),
-        tool_version=tool_version,
-        explain_skips=explain_skips,
-        summary=summary,
-        rules=rules or {},
-    )
+    options = ReportOptions(bool(color), tool_version, explain_skips, summary, rules or {})
+    return get_renderer(format)(list(results), options)
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What every renderer is told besides the results (see :func:`render`)."""
+
+    color: bool = False  # text only
+    tool_version: str = ""
+    explain_skips: bool = False  # text: a line per skipped check
+    summary: bool = True  # text, github: the closing counts line
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)  # code -> name, level, help
 
 
 # -- helpers shared by the renderers ---------------------------------------

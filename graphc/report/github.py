@@ -16,22 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo
-from graphc.report import FileResult, display_path, ordered, rule_name, summarize
+from graphc.report import FileResult, ReportOptions, display_path, ordered, rule_name, summarize
 
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
-def render(
-    results: list[FileResult],
-    *,
-    color: bool = False,
-    tool_version: str = "",
-    explain_skips: bool = False,
-    summary: bool = True,
-    rules: Mapping[str, RuleInfo] | None = None,
-) -> str:
-    lines = [annotation(d, rules or {}) for _, diags in ordered(results) for d in diags]
-    if summary:
+def render(results: list[FileResult], options: ReportOptions) -> str:
+    lines = [annotation(d, options.rules) for _, diags in ordered(results) for d in diags]
+    if options.summary:
         lines.append(str(summarize(results)))
     return "\n".join(lines) + "\n" if lines else ""
 

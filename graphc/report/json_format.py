@@ -11,21 +11,13 @@ import json
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ordered, rule_name, skip_span, summarize
+from graphc.report import FileResult, ReportOptions, ordered, rule_name, skip_span, summarize
 
 FORMAT_VERSION = 1
 
 
-def render(
-    results: list[FileResult],
-    *,
-    color: bool = False,
-    tool_version: str = "",
-    explain_skips: bool = False,
-    summary: bool = True,
-    rules: Mapping[str, RuleInfo] | None = None,
-) -> str:
-    return json.dumps(build(results, tool_version=tool_version, rules=rules), indent=2) + "\n"
+def render(results: list[FileResult], options: ReportOptions) -> str:
+    return json.dumps(build(results, tool_version=options.tool_version, rules=options.rules), indent=2) + "\n"
 
 
 def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:

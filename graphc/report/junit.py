@@ -13,24 +13,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 
-from graphc.diagnostics import RuleInfo
-from graphc.report import FileResult, one_line, ordered
+from graphc.report import FileResult, ReportOptions, one_line, ordered
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def render(
-    results: list[FileResult],
-    *,
-    color: bool = False,
-    tool_version: str = "",
-    explain_skips: bool = False,
-    summary: bool = True,
-    rules: Mapping[str, RuleInfo] | None = None,
-) -> str:
+def render(results: list[FileResult], options: ReportOptions) -> str:
     suite = ET.Element("testsuite", name="graphc")
     tests = failed = 0
     for result, diagnostics in ordered(results):
@@ -47,9 +37,9 @@ def render(
         failed += bool(errors)
     counts = {"tests": str(tests), "failures": str(failed), "errors": "0", "skipped": "0"}
     suite.attrib.update(counts)
-    if tool_version:
+    if options.tool_version:
         props = ET.Element("properties")
-        ET.SubElement(props, "property", name="graphc.version", value=_clean(tool_version))
+        ET.SubElement(props, "property", name="graphc.version", value=_clean(options.tool_version))
         suite.insert(0, props)
     root = ET.Element("testsuites", {"name": "graphc", **counts})
     root.append(suite)

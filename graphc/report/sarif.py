@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, display_path, ordered
+from graphc.report import FileResult, ReportOptions, display_path, ordered
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -33,16 +33,8 @@ SRCROOT = "%SRCROOT%"
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
-def render(
-    results: list[FileResult],
-    *,
-    color: bool = False,
-    tool_version: str = "",
-    explain_skips: bool = False,
-    summary: bool = True,
-    rules: Mapping[str, RuleInfo] | None = None,
-) -> str:
-    return json.dumps(build(results, tool_version=tool_version, rules=rules), indent=2) + "\n"
+def render(results: list[FileResult], options: ReportOptions) -> str:
+    return json.dumps(build(results, tool_version=options.tool_version, rules=options.rules), indent=2) + "\n"
 
 
 def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
 
-from graphc.diagnostics import Diagnostic, RuleInfo, Span
-from graphc.report import FileResult, one_line, ordered, skip_span, summarize
+from graphc.diagnostics import Diagnostic, Span
+from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_span, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
@@ -64,16 +63,8 @@ def should_color(stream=None, environ=None) -> bool:
         return False
 
 
-def render(
-    results: list[FileResult],
-    *,
-    color: bool = False,
-    tool_version: str = "",
-    explain_skips: bool = False,
-    summary: bool = True,
-    rules: Mapping[str, RuleInfo] | None = None,
-) -> str:
-    paint = _painter(color)
+def render(results: list[FileResult], options: ReportOptions) -> str:
+    paint = _painter(options.color)
     sources = {r.path: r.source for r in results}
     lines_cache: dict[str, list[str] | None] = {}
     out: list[str] = []
@@ -86,13 +77,13 @@ def render(
                 lines_cache[d.path] = _LINE_BREAK.split(source) if source is not None else None
             out.extend(format_diagnostic(d, lines_cache[d.path], paint))
             out.append("")
-        if explain_skips:
+        if options.explain_skips:
             for skip in result.skipped:
                 out.append(_format_skip(result.path, skip, paint))
             if result.skipped:
                 out.append("")
-    if summary:
-        out.append(paint(*_summary_line(summarize(results), explain_skips)))
+    if options.summary:
+        out.append(paint(*_summary_line(summarize(results), options.explain_skips)))
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n" if out else ""
