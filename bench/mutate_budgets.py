@@ -31,6 +31,7 @@ TESTS = [
     "tests/test_fmt.py",
 ]
 EXPR = "graphc/stages/expressions.py"
+TIMEOUT = 300  # seconds for one mutant's tests (they take about 10 s): longer means a test ran away
 
 # (id, file, a text that identifies the line, what to replace on it, the replacement)
 MUTATIONS = [
@@ -84,10 +85,24 @@ MUTATIONS = [
         "False",
     ),
     (
-        "plus-list",
+        "plus-list-items",
         EXPR,
-        "if li + ri > MAX_VALUE_ITEMS",
-        "li + ri > MAX_VALUE_ITEMS or lc + rc > MAX_VALUE_CHARS",
+        "if li + ri > MAX_VALUE_ITEMS or lc + rc > MAX_VALUE_CHARS:",
+        "li + ri > MAX_VALUE_ITEMS or ",
+        "",
+    ),
+    (
+        "plus-list-chars",
+        EXPR,
+        "if li + ri > MAX_VALUE_ITEMS or lc + rc > MAX_VALUE_CHARS:",
+        " or lc + rc > MAX_VALUE_CHARS",
+        "",
+    ),
+    (
+        "number-text",
+        EXPR,
+        "if abs(value.adjusted()) > MAX_NUMBER_DIGITS:",
+        "abs(value.adjusted()) > MAX_NUMBER_DIGITS",
         "False",
     ),
     ("exponent", EXPR, "        if abs(exponent) > MAX_EXPONENT:", "abs(exponent) > MAX_EXPONENT", "False"),
@@ -151,7 +166,50 @@ MUTATIONS = [
         'len(instances) * r.templates.floor(scope, raw["use"])',
         "0",
     ),
+    (
+        "template-depth",
+        "graphc/stages/expand.py",
+        "if len(scope.chain) > MAX_TEMPLATE_DEPTH:",
+        "len(scope.chain) > MAX_TEMPLATE_DEPTH",
+        "False",
+    ),
+    (
+        "template-bytes",
+        "graphc/stages/expand.py",
+        "if real.stat().st_size > MAX_TEMPLATE_BYTES:\n                report(",
+        "real.stat().st_size > MAX_TEMPLATE_BYTES",
+        "False",
+    ),
+    (
+        "file-bytes",
+        "graphc/stages/load.py",
+        "    if _too_big(text):\n        return None, [",
+        "_too_big(text)",
+        "False",
+    ),
+    ("file-read-prefix", "graphc/files.py", "if 0 < size <= MAX_FILE_BYTES else", "0 < size <= MAX_FILE_BYTES", "True"),
     ("loader-depth", "graphc/stages/load.py", "if len(stack) >= max_depth:", "len(stack) >= max_depth", "False"),
+    (
+        "loader-scalar",
+        "graphc/stages/load.py",
+        "if len(text) > MAX_SCALAR_CHARS:\n                    raise LoadError(",
+        "len(text) > MAX_SCALAR_CHARS",
+        "False",
+    ),
+    (
+        "loader-total-scalars",
+        "graphc/stages/load.py",
+        "if written > max_total:\n                    self._too_many(span)\n                if event.anchor",
+        "written > max_total",
+        "False",
+    ),
+    (
+        "loader-total-collections",
+        "graphc/stages/load.py",
+        "if written > max_total:\n                    self._too_many(span)\n                is_map",
+        "written > max_total",
+        "False",
+    ),
     (
         "loader-aliases",
         "graphc/stages/load.py",
@@ -183,14 +241,19 @@ def run(selected: list[str]) -> int:
             shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".git", "corpus", "__pycache__", ".hypothesis"))
             mutate(copy, file, where, old, new)
             started = time.perf_counter()
-            result = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *TESTS],
-                cwd=copy,
-                env={**os.environ, "PYTHONPATH": str(copy)},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            try:
+                result = subprocess.run(
+                    [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *TESTS],
+                    cwd=copy,
+                    env={**os.environ, "PYTHONPATH": str(copy)},
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=TIMEOUT,
+                )
+            except subprocess.TimeoutExpired:  # without the budget a test runs away: that is noticed too
+                print(f"{mutation_id:20} {time.perf_counter() - started:8.1f}  killed (the tests ran away)", flush=True)
+                continue
             killed = result.returncode != 0
             survivors += not killed
             tail = [line for line in result.stdout.splitlines() if line.startswith("FAILED")][:1]

@@ -22,6 +22,7 @@ from graphc.stages.expressions import (
     MAX_EXPRESSION_DEPTH,
     MAX_ITEMS,
     MAX_NESTING,
+    MAX_NUMBER_DIGITS,
     MAX_OPERATIONS,
     MAX_OUTPUT_CHARS,
     MAX_VALUE_CHARS,
@@ -79,6 +80,22 @@ BUDGETS = [
     ),
     ("list-filter", "{{ ([range(10000)|list] * 3)|map('list')|map('length')|sum }}", None),  # within every limit
     ("split", "{{ (' ' * 100000).split(' ')|length }}", "a value would hold more than 100,000 items"),
+    (
+        "value-chars",  # eleven strings within the string limit, in a list literal: no `*` or `+` sees the total
+        "{{ [" + ", ".join(["'x' * 99999"] * 11) + "]|length }}",
+        f"a value would hold more than {MAX_VALUE_CHARS:,} characters of text",
+    ),
+    ("value-chars-control", "{{ [" + ", ".join(["'x' * 99999"] * 10) + "]|length }}", None),
+    (
+        "list-plus-chars",
+        "{{ (['x' * 99999] * 6 + ['y' * 99999] * 6)|length }}",
+        f"`+` would make a value of more than {MAX_VALUE_CHARS:,} characters",
+    ),
+    (
+        "number-text",
+        "x{{ 1e300 * 1e300 * 1e300 * 1e300 }}",
+        f"an exponent of 1,200 is too large to write out as text (the limit is {MAX_NUMBER_DIGITS:,})",
+    ),
     ("steps", "{{ range(10000)" + "|map('string')" * 12 + "|length }}", f"more than {MAX_OPERATIONS:,} steps"),
     (
         "rendered-text",
@@ -203,6 +220,18 @@ def test_non_mapping_legs_of_a_template_count_against_the_leg_limit(project, mon
     assert [(d["code"], "more than 1,000 legs" in d["message"]) for d in found] == [("GC103", True)]
 
 
+def test_expansion_is_counted_copy_by_copy_when_the_counts_are_expressions(project, monkeypatch):
+    # (first of the expansion tests: without the budget it fails here at once, before the bomb below runs away)
+    monkeypatch.setattr(expand, "MAX_EXPANSION", 5_000)
+    write(project, "leaf.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 0, buy: 1, symbol: BTC-USD}\n")
+    write(project, "mid.yaml", "graphc-template: 1\nlegs:\n  y: {for_each: '{{ 100 }}', use: ./leaf.yaml}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: '{{ 100 }}', use: ./mid.yaml}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert "GC107 expanding for_each and use: makes more than 5,000 leg instances" in result.stderr
+    assert "mid.yaml:3:" in result.stderr  # at the for_each that crossed the budget, in the template
+
+
 def test_expansion_that_makes_no_legs_is_still_counted(project):
     """10,000 x 10,000 `use:` sites whose template makes no leg (`for_each: 0`): 10^8 instances before."""
     write(project, "leaf.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 0, buy: 1, symbol: BTC-USD}\n")
@@ -214,20 +243,32 @@ def test_expansion_that_makes_no_legs_is_still_counted(project):
     assert f"{path}:4:17: error GC107 expanding for_each and use: would make at least 100,010,000" in result.stderr
 
 
-def test_expansion_is_counted_copy_by_copy_when_the_counts_are_expressions(project, monkeypatch):
-    monkeypatch.setattr(expand, "MAX_EXPANSION", 5_000)
-    write(project, "leaf.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 0, buy: 1, symbol: BTC-USD}\n")
-    write(project, "mid.yaml", "graphc-template: 1\nlegs:\n  y: {for_each: '{{ 100 }}', use: ./leaf.yaml}\n")
-    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: '{{ 100 }}', use: ./mid.yaml}\n")
-    result = CliRunner().invoke(cli, ["compile", str(path)])
-    assert result.exit_code == 1
-    assert "GC107 expanding for_each and use: makes more than 5,000 leg instances" in result.stderr
-    assert "mid.yaml:3:" in result.stderr  # at the for_each that crossed the budget, in the template
-
-
 def test_the_largest_legal_expansion_fits(project, monkeypatch):
     """A 100,000-leg playbook that makes every leg through `use:` (2 instances a leg) is inside the budget."""
     assert 2 * expand.MAX_LEGS <= expand.MAX_EXPANSION
+
+
+def test_templates_nested_deeper_than_the_limit_are_gc107_at_the_use(project):
+    depth = expand.MAX_TEMPLATE_DEPTH + 1
+    for level in range(depth + 1):
+        inner = f"use: ./t{level + 1}.yaml" if level < depth else "buy: 1, symbol: BTC-USD"
+        write(project, f"t{level}.yaml", f"graphc-template: 1\nlegs:\n  x: {{{inner}}}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a: {use: ./t0.yaml}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert f"GC107 templates nested more than {expand.MAX_TEMPLATE_DEPTH} deep" in result.stderr
+    # p.yaml uses t0 (level 1) ... t6 uses t7 (level 8): the `use:` in t7 would be level 9
+    assert f"t{expand.MAX_TEMPLATE_DEPTH - 1}.yaml:3:12: error GC107" in result.stderr
+
+
+def test_a_template_file_over_the_size_limit_is_gc107_unread(project, monkeypatch):
+    monkeypatch.setattr(expand, "MAX_TEMPLATE_BYTES", 1_000)
+    write(project, "big.yaml", "graphc-template: 1\nlegs:\n  x: {buy: 1, symbol: BTC-USD}\n" + "#" * 1_000 + "\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a: {use: ./big.yaml}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:4:12: error GC107 template " in result.stderr  # at the `use:` value
+    assert "big.yaml is over 1,000 bytes" in result.stderr
 
 
 def test_templates_in_a_file_that_nests_use_inside_for_each_render_each_copy(project):

@@ -271,7 +271,10 @@ def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         raise ExpressionError(f"the result {value} is not a finite number")
     if abs(value.adjusted()) > MAX_NUMBER_DIGITS:
-        raise ExpressionError("a number in the template is too large to write out")
+        raise BudgetExceeded(
+            f"a number with an exponent of {value.adjusted():,} is too large to write out as text "
+            f"(the limit is {MAX_NUMBER_DIGITS:,})"
+        )
     text = format(value.normalize(), "f")
     return "0" if text in ("-0", "0") else text
 
@@ -579,7 +582,11 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         elif isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
             (li, lc, _), (ri, rc, _) = budget.size(left), budget.size(right)
             if li + ri > MAX_VALUE_ITEMS or lc + rc > MAX_VALUE_CHARS:
-                raise BudgetExceeded(f"`+` would make a value of more than {MAX_VALUE_ITEMS:,} items in all")
+                raise BudgetExceeded(
+                    f"`+` would make a value of more than {MAX_VALUE_ITEMS:,} items in all"
+                    if li + ri > MAX_VALUE_ITEMS
+                    else f"`+` would make a value of more than {MAX_VALUE_CHARS:,} characters of text in all"
+                )
             budget.charge(len(left) + len(right))
 
     def _arithmetic(self, op, left, right):
