@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -46,6 +49,66 @@ def test_action_fails_on_any_exit_code_but_findings_when_told_not_to(exit_code, 
     expected = exit_code >= 2 or (exit_code == 1 and fail_on_findings == "true")  # 2, 3, 4: always
     assert _step_runs(step["if"], exit_code, fail_on_findings) == expected
     assert 'exit "$CODE"' in step["run"]
+
+
+def _step(name: str) -> dict:
+    [step] = [step for step in ACTION["runs"]["steps"] if step.get("id") == name or step.get("name") == name]
+    return step
+
+
+def _run_step(step: dict, env: dict, cwd) -> subprocess.CompletedProcess:
+    """A step's `run:` script, as the runner runs it (`bash --noprofile --norc -eo pipefail`)."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PLAYBOOK = "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "exit_code"),
+    [("clean", 0), ("finding", 1), ("unreadable", 2), ("crash without a report", 4)],
+)
+def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_findings(tmp_path, case, exit_code):
+    """The Lint and Fail steps' scripts run for real: graphc's exit code decides, the SARIF is kept when written."""
+    plays = tmp_path / "plays"
+    plays.mkdir()
+    (plays / "a.yaml").write_text(PLAYBOOK if case != "finding" else PLAYBOOK.replace("2000}", "2000, after: b}"))
+    if case == "unreadable":
+        (plays / "b.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
+    bin_dir = os.path.dirname(sys.executable)  # graphc of this environment
+    if case == "crash without a report":  # a graphc that dies before writing anything
+        bin_dir = str(tmp_path / "bin")
+        os.mkdir(bin_dir)
+        (tmp_path / "bin" / "graphc").write_text("#!/bin/sh\necho 'graphc: internal error' >&2\nexit 4\n")
+        (tmp_path / "bin" / "graphc").chmod(0o755)
+    outputs_file = tmp_path / "github_output"
+    outputs_file.write_text("")
+    env = {
+        "PATH": bin_dir + os.pathsep + os.environ["PATH"],
+        "PATHS": "plays",
+        "ARGS": "",
+        "SARIF": "reports/graphc.sarif",
+        "GITHUB_OUTPUT": str(outputs_file),
+    }
+    lint = _run_step(_step("lint"), env, tmp_path)
+    assert lint.returncode == 0, lint.stderr  # the step records the status; the Fail step decides
+    outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+    assert outputs["exit-code"] == str(exit_code)
+    assert outputs.get("has-sarif") == (None if exit_code == 4 else "true")  # -o made the folder
+    fail_step = _step("Fail on findings")
+    runs = _step_runs(fail_step["if"], exit_code, "false")
+    assert runs == (exit_code >= 2)
+    if runs:
+        fail = _run_step(fail_step, {"CODE": outputs["exit-code"]}, tmp_path)
+        assert fail.returncode == exit_code
+        assert f"::error title=graphc lint::graphc lint exited {exit_code}" in fail.stdout
 
 
 def test_pre_commit_hooks():
