@@ -7,12 +7,17 @@ pay for the HTTP client, Jinja2 or networkx unless they use them.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
+from click.exceptions import ClickException, Exit, NoSuchCommand
 
+from graphc.limits import problems
 from graphc.version import __version__
 
 # name -> "module:attribute"; the order is the order of ``graphc --help``.
@@ -99,8 +104,6 @@ class LazyGroup(click.Group):
 
     def resolve_command(self, ctx, args):
         """Click's lookup, with did-you-mean over the lazy commands (`graphc complie` -> compile)."""
-        from click.exceptions import NoSuchCommand
-
         try:
             return super().resolve_command(ctx, args)
         except NoSuchCommand as exc:
@@ -114,11 +117,7 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx):
         """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
-        from click.exceptions import ClickException, Exit
-
         fall_back_to_ascii(sys.stdout, sys.stderr)
-        from graphc.limits import problems
-
         wrong = problems()
         if wrong:  # a limit set in the environment that graphc cannot use: refuse rather than guess
             raise click.UsageError("; ".join(wrong) + " (docs/robustness.md lists the limits)")
@@ -133,7 +132,7 @@ class LazyGroup(click.Group):
             _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say
             ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # MemoryError and RecursionError too: whatever it was, it is a bug
-            from graphc.commands.common import EXIT_INTERNAL, print_internal_error
+            from graphc.commands.common import EXIT_INTERNAL, print_internal_error  # deferred: only a crash needs it
 
             print_internal_error(exc, verbose=verbose_requested(ctx))
             ctx.exit(EXIT_INTERNAL)
@@ -189,9 +188,6 @@ def _ascii_fallback(exc: UnicodeError):
 
 def fall_back_to_ascii(*streams) -> None:
     """Make text streams write ``->`` for ``→`` (and so on) instead of failing when their encoding lacks it."""
-    import codecs
-    import contextlib
-
     try:
         codecs.lookup_error(_FALLBACK_ERRORS)
     except LookupError:
@@ -204,8 +200,6 @@ def fall_back_to_ascii(*streams) -> None:
 
 
 def _quiet_stdout():
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

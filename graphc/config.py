@@ -104,7 +104,7 @@ def with_overrides(base: Config, texts) -> tuple[Config, list[Diagnostic]]:
     ``rules``, ``venues`` and ``markets`` entries are merged key by key; a key
     given here wins. Problems are diagnostics located in ``--config``.
     """
-    import tomllib
+    import tomllib  # deferred: only --config KEY=VALUE needs it
 
     text = "\n".join(texts)
     try:
@@ -140,7 +140,7 @@ def parse_selectors(values) -> tuple[str, ...]:
     Each value may list several, comma-separated. Raises ValueError naming a
     selector that matches no rule (with a did-you-mean).
     """
-    import difflib
+    import difflib  # deferred, as is the registry (it loads every rule): only --select/--ignore need them
 
     from graphc.rules import registry
 
@@ -291,7 +291,7 @@ class _Reader:
             self.invalid(("rules",), f"`rules` must be a table of code = level, not {_show(table)}")
             return {}
         rules: dict[str, str] = {}
-        seen: dict[str, str] = {}
+        seen: dict[str, str] = {}  # code -> the key that set it
         choices = [*registry.RULES, *registry.BY_NAME]
         for key, level in table.items():
             try:

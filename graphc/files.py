@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +70,7 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
         elif os.path.exists(path):
             add(path, True)
         elif GLOB_CHARS.intersection(str(raw)):
-            import glob
+            import glob  # deferred: only a path with glob characters needs it
 
             found = out.searches.setdefault(str(raw), [])
             for match in sorted(glob.glob(str(raw), recursive=True)):
@@ -142,8 +143,6 @@ def read_source(path: str | os.PathLike[str]) -> str:
 
 def read_stdin() -> str:
     """Standard input as :func:`read_source` reads a file (bytes decoded here, so GC112 can locate a bad one)."""
-    import sys
-
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text-only stream (embedding, tests): already decoded
         return sys.stdin.read()

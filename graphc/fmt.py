@@ -30,6 +30,8 @@ import io
 import re
 from functools import cache
 
+from graphc.stages.load import load_text
+
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
 # order itself in the spec's §3 table order, then how it is wired into the graph.
 LEG_ORDER = (
@@ -91,8 +93,6 @@ class FormatError(ValueError):
 
 def is_playbook_text(text: str) -> bool:
     """A playbook (``graphc: 1``) or a ``use:`` template (``graphc-template: 1``): the files fmt formats."""
-    from graphc.stages.load import load_text
-
     doc, _ = load_text(text)
     if doc is None:  # broken YAML: it is ours if it says so, and then fmt reports the error
         return _MARKER.search(text) is not None
@@ -105,8 +105,6 @@ def format_text(text: str) -> str:
     Raises :class:`FormatError` for a file graphc cannot load (with its
     diagnostics) or could not format without changing what it says.
     """
-    from graphc.stages.load import load_text
-
     doc, diagnostics = load_text(text)  # the same limits as lint, before ruamel sees anything
     if doc is None:
         raise FormatError(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
@@ -372,8 +370,6 @@ def _region_end(lines, last_row, col):
 
 def _check_same_data(before: str, after: str):
     """graphc must read the same values, and the same leg order, from both texts."""
-    from graphc.stages.load import load_text
-
     old, _ = load_text(before)
     new, _ = load_text(after)
     if old is None:

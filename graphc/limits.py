@@ -54,7 +54,7 @@ def limit(name: str, default: int) -> int:
 
 def problems() -> list[str]:
     """What is wrong with the ``GRAPHC_MAX_*`` variables of the environment (unknown names, bad values)."""
-    import difflib
+    import difflib  # deferred: only a GRAPHC_MAX_* name graphc does not know needs it
 
     found = []
     for variable, text in sorted(os.environ.items()):

@@ -115,7 +115,7 @@ def _template(doc: Document, options: LintOptions) -> LintedGraph:
     shape (its keys, its param definitions): it is not rendered, and a skip
     says so, since the playbooks that use it supply the value.
     """
-    from graphc.stages.expand import template_as_playbook
+    from graphc.stages.expand import template_as_playbook  # the render stage: only a template linted alone needs it
     from graphc.stages.params import ParamSet
 
     playbook, problems = template_as_playbook(doc)

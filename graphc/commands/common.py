@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from typing import NoReturn
 
 import click
 
+from graphc.diagnostics import FileResult
+from graphc.files import read_source, read_stdin, unreadable
+from graphc.version import __version__
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 def internal_error_line(exc: BaseException, where: str | None = None) -> str:
     """The one line printed for a bug in graphc: what failed, and a request to report it (secrets redacted)."""
-    from graphc.api.redact import redact
-    from graphc.version import __version__
+    from graphc.api.redact import redact  # deferred: only a crash needs it
 
     detail = " ".join(redact(str(exc)).split())
     detail = detail if len(detail) <= 200 else detail[:197] + "..."
@@ -29,7 +33,7 @@ def internal_error_line(exc: BaseException, where: str | None = None) -> str:
 def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None = None) -> None:
     """The internal-error line on stderr, preceded by the (redacted) traceback when ``verbose``."""
     if verbose:
-        import traceback
+        import traceback  # deferred, as is redact: only a crash with -v needs them
 
         from graphc.api.redact import redact
 
@@ -142,7 +146,6 @@ def fetch_live_quotes(sources, options):
     """
     from graphc.api.client import Client
     from graphc.api.errors import ApiError
-    from graphc.files import read_source
     from graphc.lint import LintOptions, live_quotes
 
     texts = []
@@ -201,8 +204,6 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         yield sys.stdout.buffer if binary else sys.stdout
         (sys.stdout.buffer if binary else sys.stdout).flush()
         return
-    import os
-
     try:
         folder = os.path.dirname(output)
         if folder:
@@ -217,10 +218,9 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
 def write_report(fmt: str, results, output: str | None, *, explain_skips: bool = False, summary: bool = True):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`."""
-    from graphc.report import render
+    from graphc.report import render  # deferred, as are the rules: only the commands that report load them
     from graphc.report.text import should_color
     from graphc.rules.registry import report_rules
-    from graphc.version import __version__
 
     color = fmt == "text" and output is None and should_color(sys.stdout)
     rules = report_rules(with_help=fmt == "sarif")
@@ -254,8 +254,6 @@ def read_input(source, stdin_name: str = "<stdin>") -> tuple[str, str]:
     An unreadable or undecodable input is reported as GC112 (at the first bad
     byte) and exits 2.
     """
-    from graphc.files import read_source, read_stdin
-
     path = stdin_name if source == "-" else str(source)
     try:
         return (read_stdin() if source == "-" else read_source(source)), path
@@ -265,12 +263,14 @@ def read_input(source, stdin_name: str = "<stdin>") -> tuple[str, str]:
 
 def exit_unreadable(path: str, exc: Exception) -> NoReturn:
     """Print GC112 for ``path`` (stderr, text format) and exit 2."""
-    from graphc.diagnostics import FileResult
-    from graphc.files import unreadable
+    print_unreadable(path, exc)
+    sys.exit(EXIT_USAGE)
 
+
+def print_unreadable(path: str, exc: Exception) -> None:
+    """GC112 for ``path`` on stderr, text format, with the line of the first bad byte."""
     diagnostic, text = unreadable(path, exc)
     print_diagnostics([FileResult(path, text, [diagnostic], [])])
-    sys.exit(EXIT_USAGE)
 
 
 # -- shared by the commands that talk to the router -------------------------------------------

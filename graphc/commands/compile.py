@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -15,6 +16,10 @@ from graphc.commands.common import (
     print_diagnostics,
     read_input,
 )
+from graphc.config import load_config
+from graphc.diagnostics import FileResult, has_errors
+from graphc.files import find_project_root
+from graphc.pipeline import compile_text
 
 
 @click.command("compile")
@@ -36,14 +41,6 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     Exit status: 0 compiled, 1 input errors, 2 usage error or unreadable input
     (GC112), 4 internal error.
     """
-    from pathlib import Path
-
-    from graphc.config import load_config
-    from graphc.diagnostics import has_errors
-    from graphc.files import find_project_root
-    from graphc.pipeline import compile_text
-    from graphc.report import FileResult
-
     text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
     sources = [(text, path)] if playbook == "-" else [playbook]
     # graphc.toml's market settings shape generated prices and sizes exactly as lint checks them (spec §3.3)

@@ -6,7 +6,10 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics
+from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics, print_unreadable
+from graphc.diagnostics import FileResult
+from graphc.files import collect_files, read_source, read_stdin
+from graphc.fmt import FormatError, format_text, is_playbook_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -76,19 +79,15 @@ def _format_file(path: str):
     Problems are printed here: GC112 for a file that cannot be read (returns
     ``_UNREADABLE``), the loader's diagnostics for one that does not load.
     """
-    from graphc.files import read_source
-
     try:
         text = read_source(path)
     except (OSError, UnicodeDecodeError) as exc:
-        _print_unreadable(path, exc)
+        print_unreadable(path, exc)
         return _UNREADABLE
     return _format_source(text, path)
 
 
 def _format_source(text: str, path: str):
-    from graphc.fmt import FormatError, format_text, is_playbook_text
-
     if not is_playbook_text(text):
         return None
     try:
@@ -98,18 +97,8 @@ def _format_source(text: str, path: str):
         return text, None
 
 
-def _print_unreadable(path: str, exc: Exception) -> None:
-    from graphc.diagnostics import FileResult
-    from graphc.files import unreadable
-
-    diagnostic, shown = unreadable(path, exc)
-    print_diagnostics([FileResult(path, shown, [diagnostic], [])])
-
-
 def _print_failure(path: str, text: str, exc) -> None:
     """The loader's diagnostics (GC100 at line:col) when the file does not load, else one line."""
-    from graphc.diagnostics import FileResult
-
     if exc.diagnostics:
         diagnostics = [d.with_(path=path) for d in exc.diagnostics]
         print_diagnostics([FileResult(path, text, diagnostics, [])])
@@ -119,18 +108,14 @@ def _print_failure(path: str, text: str, exc) -> None:
 
 def _collect(paths):
     """The *.yaml / *.yml files named or under the directories and globs named (lint's walker; JSON is left alone)."""
-    from graphc.files import collect_files
-
     return [path for path in collect_files(paths) if path.endswith(YAML_SUFFIXES)]
 
 
 def _format_stdin():
-    from graphc.files import read_stdin
-
     try:
         text = read_stdin()
     except (OSError, UnicodeDecodeError) as exc:
-        _print_unreadable("<stdin>", exc)
+        print_unreadable("<stdin>", exc)
         sys.exit(EXIT_USAGE)
     outcome = _format_source(text, "<stdin>")
     if outcome is None:  # not a playbook: passed through unchanged, as for files

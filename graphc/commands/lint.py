@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from typing import NamedTuple
 
 import click
 
+from graphc.cli import verbose_requested
 from graphc.commands.common import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -18,6 +21,11 @@ from graphc.commands.common import (
     print_internal_error,
     write_report,
 )
+from graphc.config import load_config, parse_selectors, read_config, with_overrides
+from graphc.diagnostics import FileResult
+from graphc.files import UNREADABLE, collect, read_stdin
+from graphc.inputs import TEMPLATE_MARKER
+from graphc.lint import NOT_RENDERED, LintOptions, find_dependants, lint_file, lint_source, unreadable_result
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -33,19 +41,17 @@ class Crash(NamedTuple):
 def _lint_one(args):
     """Worker for -j: lint one file (an unreadable one is a FileResult with GC112; a bug is a Crash)."""
     path, options, explicit = args
-    from graphc.lint import lint_file
-
     try:
         return lint_file(path, options, explicit=explicit)
     except Exception as exc:  # one file's bug must not lose the other files' findings, nor read as findings
-        import traceback
+        import traceback  # deferred: only a crash needs it
 
         return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc)))
 
 
 def _picklable(exc: BaseException) -> BaseException:
     """``exc``, or a RuntimeError with its text when it cannot cross a process boundary (-j)."""
-    import pickle
+    import pickle  # deferred: only a crash needs it
 
     try:
         pickle.loads(pickle.dumps(exc))
@@ -155,11 +161,6 @@ def lint_command(
     error, unreadable input (GC112: reported, and the other files are still
     linted) or a directory or glob with nothing to lint, 4 internal error.
     """
-    from graphc.config import parse_selectors
-    from graphc.files import UNREADABLE, collect
-    from graphc.lint import LintOptions
-    from graphc.report import FileResult
-
     names = [p for p in paths if p != "-"]
     try:
         collected = collect(names)
@@ -168,8 +169,6 @@ def lint_command(
         sys.exit(EXIT_USAGE)
     templates = [path for path in collected.named if _looks_like_template(path)]
     if dependants and templates:
-        from graphc.lint import find_dependants
-
         collected.files.extend(collect(find_dependants(templates)).files)
         collected.files[:] = list(dict.fromkeys(collected.files))
     try:
@@ -233,10 +232,6 @@ def lint_command(
 
 def _config(config_args, stdin_filename, names):
     """The Config for this run: --config FILE, else the one found from the first path; then --config KEY=VALUE."""
-    import os
-
-    from graphc.config import load_config, read_config, with_overrides
-
     files = [arg for arg in config_args if os.path.isfile(arg)]
     inline = [arg for arg in config_args if arg not in files]
     if len(files) > 1:
@@ -257,10 +252,6 @@ def _config(config_args, stdin_filename, names):
 
 def _looks_like_template(path: str) -> bool:
     """A cheap look at a named file: does a line start with `graphc-template:`?"""
-    import re
-
-    from graphc.inputs import TEMPLATE_MARKER
-
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(65536)
@@ -271,8 +262,6 @@ def _looks_like_template(path: str) -> bool:
 
 def _note_unrendered(results, templates, dependants):
     """Say on stderr which named templates were not rendered on their own (the report lists them as skipped)."""
-    from graphc.lint import NOT_RENDERED
-
     named = set(templates)
     for result in results:
         if result.path in named and any(skip.code == NOT_RENDERED for skip in result.skipped):
@@ -289,8 +278,6 @@ def _note_unrendered(results, templates, dependants):
 
 def _read_stdin():
     """(text, None), or (None, the error) when stdin cannot be read or is not UTF-8."""
-    from graphc.files import read_stdin
-
     try:
         return read_stdin(), None
     except (OSError, UnicodeDecodeError) as exc:
@@ -299,8 +286,6 @@ def _read_stdin():
 
 def _lint_stdin(path: str, stdin, options):
     """Lint the text read from stdin as if it were the file ``path`` (GC112 when it was not readable)."""
-    from graphc.lint import lint_source, unreadable_result
-
     text, error = stdin
     if error is not None:
         return unreadable_result(path, error, options)
@@ -317,12 +302,10 @@ def _warn_empty(search: str, found: list[str]):
 
 
 def _report_crashes(crashes):
-    from graphc.cli import verbose_requested
-
     verbose = verbose_requested()
     for crash in crashes:
         if verbose:
-            from graphc.api.redact import redact
+            from graphc.api.redact import redact  # deferred: only a crash with -v needs it
 
             sys.stderr.write(redact(crash.traceback))
         print_internal_error(crash.error, verbose=False, where=crash.path)

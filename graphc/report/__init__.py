@@ -22,6 +22,7 @@ The formats are documented in ``docs/output-formats.md``.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -132,7 +133,7 @@ def skip_span(skip) -> Span | None:
 
 
 # Characters that could end a line of output or drive a terminal: C0/C1 controls except tab, DEL,
-# and Unicode's line and paragraph separators. Kept as a pattern string: re compiles it on first use.
+# and Unicode's line and paragraph separators. A pattern string: re compiles (and caches) it on first use.
 _UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]"
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
 
@@ -146,8 +147,6 @@ def one_line(text: str) -> str:
     """
     if text.isprintable() or ("\t" in text and text.replace("\t", " ").isprintable()):
         return text
-    import re
-
     return re.sub(_UNPRINTABLE, _escape, text)
 
 

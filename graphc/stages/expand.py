@@ -32,9 +32,11 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from graphc.diagnostics import Related
+from graphc.diagnostics import Diagnostic, Related
+from graphc.files import read_source
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
+from graphc.stages.load import Document, load_text
 
 MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
 MAX_LEGS = limit("MAX_LEGS", 100_000)
@@ -351,7 +353,8 @@ class Templates:
             real = self._resolve(scope, use, use_span)
             if real is None:
                 return None
-            self.resolved[site] = real
+            if site is not None:
+                self.resolved[site] = real
         if real in scope.chain:
             names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real) :]] + [real.name]
             self.r.report(
@@ -392,9 +395,6 @@ class Templates:
         return self.floors[real]
 
     def _floor(self, real: Path) -> int:
-        from graphc.files import read_source
-        from graphc.stages.load import load_text
-
         try:
             if real.stat().st_size > MAX_TEMPLATE_BYTES:
                 return 0
@@ -448,9 +448,6 @@ class Templates:
         return real
 
     def _load(self, real: Path, display: str, via: Related):
-        from graphc.files import read_source
-        from graphc.stages.load import load_text
-
         if real in self.docs:
             return self.docs[real]
         self.docs[real] = None
@@ -483,7 +480,7 @@ class Templates:
 
 def check_template(doc, here: Scope, report) -> bool:
     """Is ``doc`` a usable template (``graphc-template: 1``, known keys, a ``legs:`` mapping)? Problems reported."""
-    from graphc.stages.suggest import did_you_mean
+    from graphc.stages.suggest import did_you_mean  # deferred (difflib): only a template with a problem needs it
 
     data = doc.data
     fallback = here.via.span if here.via is not None else here.span(())
@@ -526,9 +523,6 @@ def template_as_playbook(doc):
     values given with ``--params``/``--set``) and every diagnostic points into
     the template file.
     """
-    from graphc.diagnostics import Diagnostic
-    from graphc.stages.load import Document
-
     diagnostics = []
 
     def report(code, message, span, hint=None):

@@ -49,6 +49,7 @@ from functools import lru_cache
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2 import filters as jinja_filters
 from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.lexer import float_re, integer_re, name_re, operator_re, string_re
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -869,8 +870,6 @@ def _shape_of(text: str) -> tuple[str, tuple] | None:
 @lru_cache(maxsize=1)
 def _token_pattern():
     """One pattern for the tokens inside ``{{ }}``, alternatives in the order Jinja's lexer tries them."""
-    from jinja2.lexer import float_re, integer_re, name_re, operator_re, string_re
-
     return re.compile(
         rf"""\s*(?:(?P<end>-?}}}})|(?P<float>(?ix:{float_re.pattern}))|(?P<integer>(?ix:{integer_re.pattern}))"""
         rf"""|(?P<name>{name_re.pattern})|(?P<string>(?s:{string_re.pattern}))|(?P<operator>{operator_re.pattern}))"""
