@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import graphc.lint
+import graphc.pipeline
 from graphc.cli import cli
 from tests.conftest import EXAMPLES, REPO, write
 
@@ -78,8 +79,6 @@ def test_a_crash_in_a_worker_process_is_exit_4(tmp_path, broken_lint_of):
 
 
 def test_a_crash_in_compile_is_exit_4(monkeypatch):
-    import graphc.pipeline
-
     def build_wire(*args, **kwargs):
         raise RuntimeError("unexpected")
 

@@ -23,7 +23,8 @@ import re
 import shutil
 import string
 import tempfile
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,22 @@ from hypothesis import strategies as st
 
 from graphc.cli import cli
 from graphc.diagnostics import Diagnostic, Span
+from graphc.fmt import FormatError, format_text
 from graphc.lint import LintOptions, lint_file
 from graphc.pipeline import CompileOptions, compile_text
+from graphc.quotes import Quote
 from graphc.rules.registry import RULES
+from graphc.stages.expressions import (
+    MAX_OPERATIONS,
+    ExpressionError,
+    FileBudget,
+    _compile,
+    _shape_of,
+    compile_template,
+    evaluate,
+)
 from graphc.stages.load import load_text
+from graphc.stages.render import DECIMALS, _base_names, _quote_function
 
 pytestmark = pytest.mark.fuzz
 
@@ -705,13 +718,6 @@ TEMPLATE_NAMES = {"n": 3, "s": "a b", "lst": [1, 2, 3], "item": {"k": "v"}, "ind
 @given(TEMPLATES)
 def test_any_template_is_a_value_or_an_expression_error(text):
     """compile_template + evaluate: a value or ExpressionError (GC107/GC109), under the budgets, nothing else."""
-    from datetime import UTC, datetime
-    from decimal import localcontext
-
-    from graphc.quotes import Quote
-    from graphc.stages.expressions import MAX_OPERATIONS, ExpressionError, FileBudget, compile_template, evaluate
-    from graphc.stages.render import DECIMALS, _base_names, _quote_function
-
     names = {**_base_names(CompileOptions(now=datetime(2026, 1, 7, tzinfo=UTC))), **TEMPLATE_NAMES}
     names["quote"] = _quote_function({"ETH-USD": Quote(bid=Decimal("2325.1"), ask=Decimal("2325.5"))})
     compiled = compile_template(text)
@@ -731,11 +737,6 @@ def test_any_template_is_a_value_or_an_expression_error(text):
 @given(TEMPLATES)
 def test_a_template_built_for_its_shape_evaluates_as_the_text_does(text):
     """The shared parse per shape (numbers cut out) must give what compiling the text as written gives."""
-    from decimal import localcontext
-
-    from graphc.stages.expressions import ExpressionError, _compile, _shape_of, compile_template, evaluate
-    from graphc.stages.render import DECIMALS
-
     if _shape_of(text) is None:
         return
     shaped = compile_template(text)
@@ -775,8 +776,6 @@ def test_templated_playbooks(doc, templates, style):
 def test_fmt_never_crashes_and_keeps_meaning(text):
     """format_text: the canonical text (graphc reads the same data from it, and formatting it again changes
     nothing), or a FormatError; nothing else, whatever the input."""
-    from graphc.fmt import FormatError, format_text
-
     try:
         formatted = format_text(text)
     except FormatError:

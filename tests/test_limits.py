@@ -6,16 +6,21 @@ test (or more) per row here.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
 from graphc.files import read_source
+from graphc.limits import NAMES, PREFIX
 from graphc.lint import LintOptions, lint_file
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.stages import load
 from graphc.stages.load import load_text
-from tests.conftest import write
+from tests.conftest import EXAMPLES, REPO, write
 
 HEAD = "graphc: 1\nname: limits\nlegs:\n"
 
@@ -236,12 +241,6 @@ def test_cycle_listing_is_capped():
 
 
 def _graphc(*args, **env):
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO
-
     return subprocess.run(
         [sys.executable, "-m", "graphc", *map(str, args)],
         capture_output=True,
@@ -253,8 +252,6 @@ def _graphc(*args, **env):
 
 
 def test_a_limit_is_changed_by_its_environment_variable():
-    from tests.conftest import EXAMPLES
-
     ladder = EXAMPLES / "eth-ladder.yaml"
     assert "GC103" not in _graphc("lint", ladder).stdout
     lowered = _graphc("lint", ladder, GRAPHC_MAX_LEGS="5")
@@ -275,8 +272,5 @@ def test_a_limit_variable_graphc_cannot_use_is_a_usage_error(variable, value, wo
 
 
 def test_every_limit_is_documented_with_its_variable():
-    from graphc.limits import NAMES, PREFIX
-    from tests.conftest import REPO
-
     page = (REPO / "docs" / "robustness.md").read_text()
     assert [name for name in sorted(NAMES) if f"`{PREFIX}{name}`" not in page] == []

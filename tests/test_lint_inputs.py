@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
+from graphc.pipeline import CompileOptions, compile_file
 from tests.conftest import EXAMPLES, write
 
 GOOD = (EXAMPLES / "eth-hedge.yaml").read_text()
@@ -70,8 +72,6 @@ def test_gc112_exits_2_in_every_format(mixed, fmt):
 
 
 def test_a_file_that_cannot_be_opened_is_gc112_without_a_position(tmp_path):
-    import socket
-
     write(tmp_path, "good.yaml", GOOD)
     with socket.socket(socket.AF_UNIX) as sock:  # a socket named like a playbook: open() fails (ENXIO), even for root
         sock.bind(str(tmp_path / "sock.yaml"))
@@ -320,8 +320,6 @@ def test_dependants_lints_the_playbooks_that_use_a_changed_template(project):
 
 
 def test_compile_result_lists_the_files_it_read(project):
-    from graphc.pipeline import CompileOptions, compile_file
-
     write(project, "templates/hedge.yaml", TEMPLATE.replace("agressive", "aggressive"))
     values = write(project, "values.yaml", "n: 1\n")
     path = write(

@@ -182,7 +182,7 @@ class OverBudget(BaseException):
 
 
 def _child(command: str, out: str, paths: list[str]) -> None:
-    from click.testing import CliRunner
+    from click.testing import CliRunner  # deferred, as is graphc: only the child needs them, not the parent
 
     from graphc.cli import cli
 
