@@ -49,7 +49,7 @@ from graphc.stages.expressions import (
     compile_template,
     evaluate,
 )
-from graphc.stages.load import load_text
+from graphc.stages.load import MAX_TOTAL_NODES, load_text
 from graphc.stages.render import DECIMALS, _base_names, _quote_function
 
 pytestmark = pytest.mark.fuzz
@@ -837,11 +837,11 @@ def _typed(value):
     return (type(value).__name__, repr(value))
 
 
-def _full_composer(text):
+def _full_composer(text, max_total=MAX_TOTAL_NODES):
     """The loader's full composer alone (positions made as it reads), or None where it reports a problem."""
     from graphc.stages.load import Document, _Composer, _Parser
 
-    composer, parser = _Composer(100, 100_000), _Parser(text)
+    composer, parser = _Composer(100, 100_000, max_total), _Parser(text)
     try:
         composer.run(parser.get_event)
     except Exception:
@@ -851,10 +851,10 @@ def _full_composer(text):
     return Document._from_tree("<full>", text, composer.root, composer.tree)
 
 
-def check_fast_pass(text: str):
+def check_fast_pass(text: str, max_total: int = MAX_TOTAL_NODES):
     """load_text reads values in a fast pass and makes positions later: it must equal the full composer."""
-    doc, diagnostics = load_text(text)
-    full = _full_composer(text)
+    doc, diagnostics = load_text(text, max_total=max_total)
+    full = _full_composer(text, max_total)
     assert (doc is None) == (full is None), diagnostics
     if doc is None:
         return
@@ -922,13 +922,37 @@ def test_fast_pass_cases():
         '{"a": ' + "9" * 5000 + "}",
         "[" * 100 + "]" * 100,  # as deep as allowed
         "[" * 101 + "]" * 101,
-        "[" + ",".join(["1"] * 1_999_999) + "]",  # as many values as allowed (with the list)
-        "[" + ",".join(["1"] * 2_000_000) + "]",
         '{"a": "' + "x" * 100_000 + '"}',
         '{"a": "' + "x" * 100_001 + '"}',
         '{"a": "' + "x" * 60_000 + '\\"' + "x" * 60_000 + '"}',  # too long, though no run between quotes is
     ):
         check_fast_pass(text)
+
+
+@pytest.mark.parametrize("layout", ["json", "flow", "block"])
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_fast_pass_at_the_values_limit(layout, extra):
+    """The count of values and keys: the fast passes stop where the full composer does (a small limit, the same code)."""
+    limit = 1000
+    items = ["1"] * (limit - 1 + extra)  # a list of n values is n + 1 nodes
+    text = {
+        "json": "[" + ",".join(items) + "]",
+        "flow": "[" + ", ".join(items) + ", x]" if items else "[x]",
+        "block": "".join(f"- {item}\n" for item in items),
+    }[layout]
+    check_fast_pass(text, limit)
+    doc, diagnostics = load_text(text, max_total=limit)
+    too_many = (limit - 1 + extra + (layout == "flow") + 1) > limit
+    assert (doc is None) is too_many
+    if too_many:
+        [d] = diagnostics
+        assert d.code == "GC100" and f"more than {limit:,} nodes" in d.message and d.span is not None
+
+
+def test_values_limit_at_its_real_size():
+    """The default limit itself: 2,000,000 values and keys are read, one more is GC100 (json module path)."""
+    doc, diagnostics = load_text("[" + ",".join(["1"] * (MAX_TOTAL_NODES - 1)) + "]")
+    assert diagnostics == [] and doc is not None and len(doc.data) == MAX_TOTAL_NODES - 1
 
 
 def test_compiling_a_clean_playbook_asks_for_no_position():

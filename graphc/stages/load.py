@@ -386,12 +386,7 @@ class _Composer:
                 span,
                 "remove the aliases that repeat large structures",
             )
-        raise LoadError(
-            "GC100",
-            f"the document has more than {self.max_total:,} nodes (values and keys)",
-            span,
-            "split the playbook into smaller files",
-        )
+        raise _total_exceeded(self.max_total, span)
 
     def run(self, get_event):
         """Consume events until the end of the stream."""
@@ -598,6 +593,8 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         parser = _Parser(text)
         try:
             data = _compose_fast(parser.get_event, max_depth, max_total)
+        except LoadError as exc:  # too many values: met on the same event the full pass would meet it
+            return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
         except Exception:  # anything out of the ordinary, bad input included: the full pass decides
             data = _MISSING
         finally:
@@ -760,6 +757,15 @@ def _check_json_limits(text: str, data, max_depth: int, max_total: int) -> None:
 _CONTAINERS = frozenset((dict, list))
 
 
+def _total_exceeded(max_total: int, span) -> LoadError:
+    return LoadError(
+        "GC100",
+        f"the document has more than {max_total:,} nodes (values and keys)",
+        span,
+        "split the playbook into smaller files",
+    )
+
+
 class _FullPassNeeded(Exception):
     """The fast pass met something only the full composer handles."""
 
@@ -796,8 +802,8 @@ def _compose_fast(get_event, max_depth: int, max_total: int):
             else:
                 value = text
             written += 1
-            if written > max_total:
-                raise _FullPassNeeded
+            if written > max_total:  # where the full composer would stop too: no need to run it
+                raise _total_exceeded(max_total, event)
             if not containers:
                 root = value
                 continue
@@ -816,8 +822,8 @@ def _compose_fast(get_event, max_depth: int, max_total: int):
             if event.anchor or (event.tag and event.tag != "!") or len(containers) >= max_depth:
                 raise _FullPassNeeded
             written += 1
-            if written > max_total:
-                raise _FullPassNeeded
+            if written > max_total:  # where the full composer would stop too: no need to run it
+                raise _total_exceeded(max_total, event)
             is_map = etype is MappingStartEvent
             value = {} if is_map else []
             if containers:
