@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, DecimalException, DivisionByZero, Inexact, InvalidOperation, Overflow
 
+from graphc.numbers import plain
 from graphc.venues.prices import align_generated, divide_down, step_ceil, step_floor
 
 INT64_MAX = 9223372036854775807
@@ -692,7 +693,4 @@ def to_scaled(value: Decimal, exponent: int, what: str) -> int:
 
 def format_decimal(value: Decimal) -> str:
     """Plain notation, no exponent, no trailing zeros: 5E+2 -> '500', 0.50 -> '0.5'."""
-    d = _exact(value)
-    if d == 0:
-        return "0"
-    return format(d.normalize(_EXACT), "f")
+    return plain(_exact(value))

@@ -4,9 +4,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from graphc.numbers import plain
 from graphc.quotes import Quote
 from graphc.rules import venue
-from graphc.venues import MarketResolver, MinMax, fmt_decimal
+from graphc.venues import MarketResolver, MinMax
 from tests.wire_nodes import config, run_rules_on
 
 PM = "will-it-rain"  # a Polymarket slug
@@ -354,8 +355,8 @@ def test_reference_graph_lints_clean():
     assert findings == [] and {s.code for s in skips} == {"GC301", "GC302", "GC305", "GC309"}
 
 
-def test_fmt_decimal_and_the_resolver():
-    assert [fmt_decimal(D(x)) for x in ("100", "0.500", "1E+2", "0.00000001")] == ["100", "0.5", "100", "0.00000001"]
+def test_plain_numbers_and_the_resolver():
+    assert [plain(D(x)) for x in ("100", "0.500", "1E+2", "0.00000001")] == ["100", "0.5", "100", "0.00000001"]
     resolver = MarketResolver()
     assert not resolver.facts("X", "nowhere", "spot").known_venue and resolver.facts("X", None, "spot").venue is None
     assert resolver.facts(KX, "Kalshi", "prediction").precision == {"amount": D(1), "price": D("0.01")}

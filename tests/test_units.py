@@ -885,7 +885,10 @@ def test_module_is_pure_and_float_free():
     source = (package / "units.py").read_text()
     assert "float(" not in source
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", source, re.M))
-    assert imports <= {"__future__", "decimal", "re", "dataclasses", "graphc.venues.prices"}
+    assert imports <= {"__future__", "decimal", "re", "dataclasses", "graphc.numbers", "graphc.venues.prices"}
+    numbers = (package / "numbers.py").read_text()
+    assert "float(" not in numbers
+    assert set(re.findall(r"^(?:from|import) ([\w.]+)", numbers, re.M)) <= {"__future__", "decimal"}
     prices = (package / "venues" / "prices.py").read_text()
     assert "float(" not in prices
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", prices, re.M))

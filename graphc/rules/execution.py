@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.diagnostics import WARNING
+from graphc.numbers import plain
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 from graphc.venues.prices import trigger_level as projected_level
@@ -41,15 +42,11 @@ FAR_FROM_MID = Decimal("0.10")  # spot/perp: a ratio of the mid; prediction mark
 _POLICIES = "orders-and-execution-graphs.md, Execution Policies"
 
 
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def _duration(ms: Decimal) -> str:
     for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
         if ms >= size and ms % size == 0:
-            return f"{_fmt(ms / size)}{unit}"
-    return f"{_fmt(ms)}ms"
+            return f"{plain(ms / size)}{unit}"
+    return f"{plain(ms)}ms"
 
 
 @dataclass(frozen=True)
@@ -228,10 +225,10 @@ def check_twap_horizon(ctx):
             continue
         yield Finding(
             node.at("execution", "pacing"),
-            f"node {node.node_id!r}: TWAP of {_fmt(slices)} slices × {_fmt(interval)} ms = "
-            f"{_fmt(total)} ms ({_duration(total)}) runs longer than horizon_ms {_fmt(node.horizon_ms)} "
+            f"node {node.node_id!r}: TWAP of {plain(slices)} slices × {plain(interval)} ms = "
+            f"{plain(total)} ms ({_duration(total)}) runs longer than horizon_ms {plain(node.horizon_ms)} "
             f"({_duration(node.horizon_ms)})",
-            hint=f"lengthen the horizon to at least {_fmt(total)} ms, or use fewer slices or a shorter interval",
+            hint=f"lengthen the horizon to at least {plain(total)} ms, or use fewer slices or a shorter interval",
         )
 
 
@@ -303,13 +300,13 @@ def check_slippage(ctx):
         if bps <= 0 or bps > 10000:
             yield Finding(
                 where,
-                f"node {name}: max_slippage_bps {_fmt(bps)} must be above 0 and at most 10000",
+                f"node {name}: max_slippage_bps {plain(bps)} must be above 0 and at most 10000",
                 hint="slippage is in basis points: 25bps = 0.25%; 10000 bps is 100%",
             )
         else:
             yield Finding(
                 where,
-                f"node {name}: max_slippage_bps {_fmt(bps)} ({_fmt(bps / 100)}%) is above 500 bps",
+                f"node {name}: max_slippage_bps {plain(bps)} ({plain(bps / 100)}%) is above 500 bps",
                 hint="check the unit (`25bps` vs `25%`); keep the cap as tight as the trade allows",
                 severity=WARNING,
             )
@@ -406,12 +403,12 @@ def check_at_touch(ctx):
             continue
         if quote.tick:
             crossed = price + quote.tick if side == "buy" else price - quote.tick
-            hint = f"cross by one tick: {side} at {_fmt(crossed)} (quote tick {_fmt(quote.tick)})"
+            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(quote.tick)})"
         else:
             hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
         yield Finding(
             node.at("order_type"),
-            f"node {node.node_id!r} {side}s at {_fmt(price)}, exactly the {name}: if the {name} "
+            f"node {node.node_id!r} {side}s at {plain(price)}, exactly the {name}: if the {name} "
             "moves first the order rests instead of filling",
             hint=hint,
         )
@@ -495,13 +492,13 @@ def check_hedge_size(ctx):
             child.at("quantity"),
             f"hedge {child.node_id!r} {_leg(child)} but its parent {parent.node_id!r} {_leg(parent)} "
             f"({edge.label}, {edge.trigger})",
-            hint=f"size the hedge like its parent ({_fmt(parent.qty)}), "
+            hint=f"size the hedge like its parent ({plain(parent.qty)}), "
             "or use a derived quantity to follow the parent's fills",
         )
 
 
 def _leg(node) -> str:
-    return f"{node.side}s {_fmt(node.qty)} {node.symbol}"
+    return f"{node.side}s {plain(node.qty)} {node.symbol}"
 
 
 @rule(
@@ -593,8 +590,8 @@ def check_far_from_mid(ctx):
             if gap > FAR_FROM_MID:
                 yield Finding(
                     node.at("order_type"),
-                    f"node {node.node_id!r} limit {_fmt(price)} is {_fmt(gap)} {'above' if price > mid else 'below'} "
-                    f"the quote mid {_fmt(mid)} (more than {_fmt(FAR_FROM_MID)} on a prediction market)",
+                    f"node {node.node_id!r} limit {plain(price)} is {plain(gap)} {'above' if price > mid else 'below'} "
+                    f"the quote mid {plain(mid)} (more than {plain(FAR_FROM_MID)} on a prediction market)",
                     hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
                 )
             continue
@@ -602,8 +599,8 @@ def check_far_from_mid(ctx):
         if abs(off) > FAR_FROM_MID:
             yield Finding(
                 node.at("order_type"),
-                f"node {node.node_id!r} limit {_fmt(price)} is {abs(off) * 100:.1f}% "
-                f"{'above' if off > 0 else 'below'} the quote mid {_fmt(mid)} (more than 10%)",
+                f"node {node.node_id!r} limit {plain(price)} is {abs(off) * 100:.1f}% "
+                f"{'above' if off > 0 else 'below'} the quote mid {plain(mid)} (more than 10%)",
                 hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
             )
 
@@ -622,12 +619,12 @@ def trigger_level(ctx, edge) -> tuple[Decimal | None, str]:
     parent = ctx.node(edge.src)
     reference, basis = None, ""
     if parent is not None and parent.symbol == symbol and parent.limit is not None:
-        reference, basis = parent.limit, f"{parent.node_id}'s limit {_fmt(parent.limit)}"
+        reference, basis = parent.limit, f"{parent.node_id}'s limit {plain(parent.limit)}"
     else:
         quote = ctx.quote(symbol)
         mid = quote.base("mid") if quote is not None else None
         if mid is not None:
-            reference, basis = mid, f"the {symbol} mid {_fmt(mid)}"
+            reference, basis = mid, f"the {symbol} mid {plain(mid)}"
     if reference is None:
         return None, f"no limit price on {edge.src!r} and no quote for {symbol}"
     return projected_level(reference, offset), basis
@@ -733,11 +730,11 @@ def check_stop_limits(ctx):
             wrong = (node.side == "sell" and node.limit > level) or (node.side == "buy" and node.limit < level)
             if wrong:
                 way = "above" if node.side == "sell" else "below"
-                move = f"{params.get('direction')} entry {_fmt(number(params.get('offset_pct')))}%"
+                move = f"{params.get('direction')} entry {plain(number(params.get('offset_pct')))}%"
                 yield Finding(
                     node.at("order_type"),
-                    f"node {node.node_id!r} waits for {node.symbol} {move} (about {_fmt(level)}, from {basis}) "
-                    f"but {node.side}s at limit {_fmt(node.limit)}, {way} that level: when it fires the order "
+                    f"node {node.node_id!r} waits for {node.symbol} {move} (about {plain(level)}, from {basis}) "
+                    f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
                     "rests instead of filling",
                     hint=f"price it from the level it fires at, e.g. `limit: trigger {'-' if node.side == 'sell' else '+'} "
                     "0.5%`, or make it a market order",
@@ -842,14 +839,14 @@ def check_overfilling_exits(ctx):
                 yield Skipped(child.at("quantity"), f"the size of exit {child.node_id!r} is not known")
                 break
             total += size
-            counted.append(f"{child.node_id} {_fmt(size)}")
+            counted.append(f"{child.node_id} {plain(size)}")
             if total > parent.qty:
                 yield Finding(
                     child.at("quantity"),
-                    f"exits of {parent.node_id!r} ({', '.join(counted)}) {child.side} {_fmt(total)} {child.symbol}, "
-                    f"more than the {_fmt(parent.qty)} it {parent.side}s; the router has no one-cancels-other, so "
+                    f"exits of {parent.node_id!r} ({', '.join(counted)}) {child.side} {plain(total)} {child.symbol}, "
+                    f"more than the {plain(parent.qty)} it {parent.side}s; the router has no one-cancels-other, so "
                     "if both fire the position flips",
-                    hint=f"split {_fmt(parent.qty)} between the exits, or cancel the survivor yourself when one fills",
+                    hint=f"split {plain(parent.qty)} between the exits, or cancel the survivor yourself when one fills",
                 )
                 break
 

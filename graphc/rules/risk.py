@@ -19,16 +19,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from graphc.diagnostics import WARNING
+from graphc.numbers import usd
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 
 TOP_LEGS = 3
 _LIMIT = ("risk", "admission", "max_notional_usd")
 _FULL_GRAPH = "orders-and-execution-graphs.md, Full Execution Graph"
-
-
-def _money(value: Decimal) -> str:
-    return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
 
 
 def max_notional(wire) -> Decimal | None:
@@ -122,9 +119,9 @@ def check_max_notional(ctx):
         elif abs(notional) > limit:
             yield Finding(
                 node.at("quantity"),
-                f"order {node.node_id!r} is {_money(abs(notional))} notional, above risk.max_notional "
-                f"{_money(limit)}: the router refuses the graph at admission",
-                hint=f"cut this order by {_money(abs(notional) - limit)} or more, or raise risk.max_notional",
+                f"order {node.node_id!r} is {usd(abs(notional))} notional, above risk.max_notional "
+                f"{usd(limit)}: the router refuses the graph at admission",
+                hint=f"cut this order by {usd(abs(notional) - limit)} or more, or raise risk.max_notional",
             )
 
 
@@ -229,14 +226,14 @@ def check_gross_notional(ctx):
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
-    legs = ", ".join(f"{name} {_money(value)}" for value, name in top)
+    legs = ", ".join(f"{name} {usd(value)}" for value, name in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
-        f"gross notional {_money(total)}{partial} of all legs is above risk.max_notional {_money(limit)}; "
+        f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "
         f"largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {_money(total - limit)} from "
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd(total - limit)} from "
         "the legs or raise risk.max_notional",
     )
 

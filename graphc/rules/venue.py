@@ -20,9 +20,9 @@ import re
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 
 from graphc.diagnostics import WARNING
+from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.venues import MarketFacts, known_venues
-from graphc.venues import fmt_decimal as fmt
 from graphc.venues.prices import figures_step, form_problem, off_tick
 
 _CENT = Decimal("0.01")

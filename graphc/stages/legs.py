@@ -214,7 +214,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             "GC105",
             f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}",
             ctx.span_of(field_name),
-            f"write the size in {expected}, e.g. `{_fmt(amount)} {expected}`",
+            f"write the size in {expected}, e.g. `{format_decimal(amount)} {expected}`",
         )
     if q.kind == "shares" and type_ != "prediction":
         raise DiagnosticError(
@@ -240,7 +240,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         if amount <= 0:
             raise DiagnosticError(
                 "GC103",
-                f"notional {raw!r} buys less than one lot ({_fmt(lot)}) at {_fmt(reference)}",
+                f"notional {raw!r} buys less than one lot ({format_decimal(lot)}) at {format_decimal(reference)}",
                 ctx.span_of(field_name),
                 "raise the notional",
             )
@@ -257,10 +257,6 @@ def _quote_side(ctx, symbol, side):
     if quote is None:
         return None
     return quote.ask if side == "buy" else quote.bid
-
-
-def _fmt(value) -> str:
-    return format_decimal(value)
 
 
 def execution(ctx):

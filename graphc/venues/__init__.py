@@ -8,7 +8,7 @@
 - :mod:`graphc.venues.symbols`: instrument type inference from the symbol (spec §3.1).
 """
 
-from graphc.venues.model import MarketFacts, MinMax, fmt_decimal
+from graphc.venues.model import MarketFacts, MinMax
 from graphc.venues.profiles import PROFILES, known_venues
 from graphc.venues.resolver import MarketResolver
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
@@ -23,7 +23,6 @@ __all__ = [
     "MarketResolver",
     "MinMax",
     "SettingError",
-    "fmt_decimal",
     "infer_instrument",
     "known_venues",
     "parse_setting",

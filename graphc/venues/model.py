@@ -92,8 +92,3 @@ class MarketFacts:
 
     def is_sized_in_shares(self) -> bool:
         return bool(self.prediction) or self.type == "prediction"
-
-
-def fmt_decimal(value: Decimal) -> str:
-    """``Decimal`` as plain text: no exponent, no trailing zeros (100 -> "100", 0.50 -> "0.5")."""
-    return format(value.normalize(), "f")
