@@ -42,6 +42,7 @@ LAYER_OF = {
     "graphc.rules": "Lint",
     "graphc.suppress": "Lint",
     "graphc.config": "Lint",
+    "graphc.cache": "Lint",
     "graphc.stages": "Compile",
     "graphc.pipeline": "Compile",
     "graphc.inputs": "Compile",

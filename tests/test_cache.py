@@ -1,0 +1,191 @@
+"""The lint cache (graphc/cache.py): what it keeps, when it reuses it, and what it never trusts."""
+
+import json
+import multiprocessing
+import os
+
+import pytest
+
+from graphc.cache import MISS, LintCache, cache_dir, clean, settings_key
+from graphc.diagnostics import Diagnostic, FileResult, Related, Skip, Span
+
+TEXT = "graphc: 1\nname: a\nlegs: {a: {buy: 1 ETH, symbol: ETH-USD}}\n"
+
+
+def a_result(path="a.yaml", text=TEXT) -> FileResult:
+    use_site = Related("p.yaml", Span(3, 5, 3, 20), "used here")
+    diagnostics = [
+        Diagnostic("GC301", "below the minimum", path, Span(2, 3, 2, 9), "warning", "raise it"),
+        Diagnostic("GC107", "in a template", "t.yaml", Span(1, 1, 1, 4, "t.yaml", use_site), related=(use_site,)),
+        Diagnostic("GC110", "no location", path),
+    ]
+    return FileResult(path, text, diagnostics, [Skip("GC109", Span(4, 1), "needs a quote"), Skip("GC401", None, "x")])
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # entries are kept for paths that exist, relative to the working directory
+    (tmp_path / "a.yaml").write_text(TEXT)
+    return tmp_path
+
+
+def open_cache(project, key="k" * 64, clock_fixed=False) -> LintCache:
+    return LintCache(cache_dir(project), key, clock_fixed=clock_fixed)
+
+
+def test_a_stored_result_comes_back_equal(project):
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    again = open_cache(project).lookup("a.yaml", TEXT, explicit=True)
+    assert again == a_result()
+    assert [d.span.via for d in again.diagnostics if d.span] == [None, a_result().diagnostics[1].span.via]
+
+
+def test_a_file_that_is_not_graphcs_is_remembered_as_such(project):
+    cache = open_cache(project)
+    cache.store("a.yaml", "x: 1\n", explicit=False, result=None)
+    cache.save()
+    assert open_cache(project).lookup("a.yaml", "x: 1\n", explicit=False) is None
+    assert open_cache(project).lookup("a.yaml", "x: 1\n", explicit=True) is MISS  # named, it is a finding
+
+
+def test_anything_the_result_depends_on_changing_is_a_miss(project):
+    (project / "t.yaml").write_text("graphc-template: 1\nlegs: {x: {buy: 1 ETH, symbol: ETH-USD}}\n")
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result(), files_read=["t.yaml"])
+    cache.save()
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) == a_result()
+    assert open_cache(project).lookup("a.yaml", TEXT + "# edited\n", explicit=True) is MISS
+    assert open_cache(project).lookup("b.yaml", TEXT, explicit=True) is MISS
+    assert open_cache(project, key="j" * 64).lookup("a.yaml", TEXT, explicit=True) is MISS  # other settings
+    (project / "t.yaml").write_text("graphc-template: 1\nlegs: {x: {buy: 2 ETH, symbol: ETH-USD}}\n")
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+    (project / "t.yaml").unlink()
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+def test_a_playbook_that_reads_the_clock_is_kept_only_when_now_is_fixed(project):
+    (project / "t.yaml").write_text(
+        "graphc-template: 1\nlegs: {x: {buy: 1 ETH, symbol: ETH-USD, horizon: '{{ now }}'}}\n"
+    )
+    for clock_fixed, kept in ((False, False), (True, True)):
+        cache = open_cache(project, clock_fixed=clock_fixed)
+        cache.store("a.yaml", TEXT, explicit=True, result=a_result(), files_read=["t.yaml"])
+        assert ("a.yaml" in cache.changed) is kept
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT.replace("name: a", "name: a-{{ today }}"), explicit=True, result=a_result())
+    assert cache.changed == {}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\xff not json",
+        b"[1, 2]",
+        b'{"format": "something-else", "version": 1, "entries": {}}',
+        json.dumps({"format": "graphc-lint-cache", "version": 999, "entries": {}}).encode(),
+    ],
+)
+def test_corrupt_or_foreign_files_are_ignored_and_rewritten(project, content):
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    cache.path.write_bytes(content)
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+    rewritten = open_cache(project)
+    rewritten.store("a.yaml", TEXT, explicit=True, result=a_result())
+    rewritten.save()
+    assert json.loads(cache.path.read_text())["format"] == "graphc-lint-cache"
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) == a_result()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda e: e["result"]["diagnostics"][0].update(severity="fatal"),
+        lambda e: e["result"]["diagnostics"][0].update(span=["2", 3, 2, 9, None, None]),
+        lambda e: e["result"]["diagnostics"][0].update(span=[2, 3]),
+        lambda e: e["result"]["diagnostics"][0].update(code=["GC301"]),
+        lambda e: e["result"]["diagnostics"][0].pop("hint"),
+        lambda e: e["result"].update(skipped={"code": "GC109"}),
+        lambda e: e.update(reads=[["a.yaml"]]),
+        lambda e: e.update(reads="a.yaml"),
+        lambda e: e["result"]["diagnostics"][1]["span"].__setitem__(5, 7),
+    ],
+)
+def test_an_entry_of_the_wrong_shape_is_never_used(project, tamper):
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    data = json.loads(cache.path.read_text())
+    tamper(data["entries"]["a.yaml"])
+    cache.path.write_text(json.dumps(data))
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+@pytest.mark.parametrize("depth", [500, 100_000])
+def test_deeply_nested_entries_are_never_used(project, depth):
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    text = cache.path.read_text()
+    nested = '{"path": "x", "span": [1, 1, 1, 1, null, ' * depth + "null" + '], "message": "m"}' * depth
+    cache.path.write_text(text.replace('"hint":"raise it","related":[]', f'"hint":"raise it","related":[{nested}]'))
+    assert nested in cache.path.read_text()
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+def _writer(args):
+    """One process of the concurrency test: store and save its own entries, many times."""
+    project, worker = args
+    os.chdir(project)
+    for i in range(15):
+        name = f"w{worker}-{i}.yaml"
+        with open(name, "w") as fh:
+            fh.write(TEXT)
+        cache = open_cache(project)
+        cache.store(name, TEXT, explicit=True, result=a_result(name))
+        cache.save()
+        assert isinstance(json.loads(cache.path.read_text())["entries"], dict)  # never a torn file
+
+
+def test_concurrent_writers_never_corrupt_it(project):
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.map(_writer, [(str(project), worker) for worker in range(4)])
+    data = json.loads(open_cache(project).path.read_text())
+    assert data["format"] == "graphc-lint-cache" and data["entries"]  # whole; some entries may have been lost
+    for name in data["entries"]:
+        assert open_cache(project).lookup(name, TEXT, explicit=True) == a_result(name)
+    assert not [p for p in cache_dir(project).iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_cache_holds_digests_not_settings(project):
+    secret = "sk-live-0123456789abcdef"
+    key = settings_key({"config": f"Config(api_key={secret!r})", "quotes": None})
+    cache = open_cache(project, key=key)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    stored = b"".join(p.read_bytes() for p in cache_dir(project).rglob("*") if p.is_file())
+    assert secret.encode() not in stored
+    assert key != settings_key({"config": "Config(api_key='other')", "quotes": None})
+
+
+def test_clean_removes_the_cache_and_nothing_else(project):
+    ledger = project / ".graphc" / "ledger.sqlite"
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    ledger.write_bytes(b"ledger")
+    assert (project / ".graphc" / ".gitignore").read_text() == "*\n"  # the folder stays out of git
+    assert clean(project) == cache_dir(project)
+    assert not cache_dir(project).exists() and ledger.read_bytes() == b"ledger"
+    assert clean(project) is None
+
+
+def test_an_unwritable_cache_folder_is_no_error(project):
+    (project / ".graphc").write_text("a file where the folder would be")
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()  # nothing written, nothing raised
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
