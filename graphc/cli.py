@@ -44,6 +44,7 @@ COMMANDS = {
     "decompile": "graphc.commands.decompile:decompile_command",
     "schema": "graphc.commands.schema:schema_command",
     "fmt": "graphc.commands.fmt:fmt_command",
+    "cache": "graphc.commands.cache:cache_group",
 }
 
 SHORT_HELP = {
@@ -69,6 +70,7 @@ SHORT_HELP = {
     "decompile": "Turn a wire graph back into a playbook.",
     "schema": "Print a JSON Schema (playbook or wire).",
     "fmt": "Format playbooks canonically.",
+    "cache": "Clean the lint cache.",
 }
 
 

@@ -1,0 +1,32 @@
+"""``graphc cache``: the lint cache in ``.graphc/cache/`` at the project root."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group("cache")
+def cache_group():
+    """The lint cache (.graphc/cache/ at the project root).
+
+    `graphc lint` keeps each file's findings there and reuses them while the
+    file, the templates and params it reads, the configuration, the quotes
+    and the options are unchanged; `graphc lint --no-cache` neither reads nor
+    writes it.
+    """
+
+
+@cache_group.command("clean")
+@click.argument("path", required=False, type=click.Path(exists=True))
+def clean_command(path):
+    """Remove the lint cache of the project PATH is in (default: the working directory).
+
+    The ledger of submitted runs (.graphc/ledger.sqlite) is kept.
+    """
+    from graphc.cache import cache_dir, clean
+    from graphc.files import display_path, find_project_root
+
+    root = find_project_root(path)
+    removed = clean(root)
+    shown = display_path(str(cache_dir(root)))
+    click.echo(f"removed {shown}" if removed else f"no lint cache at {shown}")
