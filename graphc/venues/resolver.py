@@ -23,6 +23,7 @@ Usage::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Protocol
@@ -61,18 +62,11 @@ class MarketResolver:
     def is_known_venue(self, venue: str | None) -> bool:
         return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
 
-    def _layers(self, symbol, venue, instrument_type) -> list[tuple[str, dict]]:
-        """Every layer that says something, lowest precedence first."""
+    def _own_layers(self, symbol, venue) -> list[tuple[str, dict]]:
+        """The layers of this resolver's config and quotes (the profile's are the same for every resolver)."""
         layers: list[tuple[str, dict | None]] = []
         if venue is not None:
-            profile: dict = PROFILES.get(venue, {})
-            layers += [
-                (venue, profile.get("venue")),
-                (f"{venue} default", profile.get("default")),
-                (f"{venue} {instrument_type}", profile.get("types", {}).get(instrument_type)),
-                (f"{venue} {symbol}", profile.get("markets", {}).get(symbol)),
-                (f"[venues.{venue}]", self.config.venue(venue)),
-            ]
+            layers.append((f"[venues.{venue}]", self.config.venue(venue)))
         layers.append((f'[markets."{symbol}"]', self.config.market(symbol)))
         quote = self.quotes.get(symbol)
         if quote is not None:
@@ -80,12 +74,43 @@ class MarketResolver:
         return [(label, derived_settings(values)) for label, values in layers if values]
 
     def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:
+        own = self._own_layers(symbol, venue)
+        if not own and (venue is None or self.config.venue(venue) is None):
+            # the profile alone decides: the same facts for every file of the run
+            return _profile_facts(symbol, venue, instrument_type)
         settings: dict = {}
         origin: dict = {}
-        for label, values in self._layers(symbol, venue, instrument_type):
+        for label, values in [*_profile_layers(symbol, venue, instrument_type), *own]:
             settings.update(values)
             origin.update(dict.fromkeys(values, label))
         return build_facts(symbol, venue, instrument_type, self.is_known_venue(venue), settings, origin)
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile_layers(symbol, venue, instrument_type) -> tuple[tuple[str, dict], ...]:
+    """The built-in profile's layers for a market (static data: computed once per market and process)."""
+    if venue is None:
+        return ()
+    profile: dict = PROFILES.get(venue, {})
+    layers = [
+        (venue, profile.get("venue")),
+        (f"{venue} default", profile.get("default")),
+        (f"{venue} {instrument_type}", profile.get("types", {}).get(instrument_type)),
+        (f"{venue} {symbol}", profile.get("markets", {}).get(symbol)),
+    ]
+    return tuple((label, derived_settings(values)) for label, values in layers if values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile_facts(symbol, venue, instrument_type) -> MarketFacts:
+    """The facts of a market neither the config nor a quote says anything about (shared: MarketFacts is
+    frozen, and nothing changes its dicts)."""
+    settings: dict = {}
+    origin: dict = {}
+    for label, values in _profile_layers(symbol, venue, instrument_type):
+        settings.update(values)
+        origin.update(dict.fromkeys(values, label))
+    return build_facts(symbol, venue, instrument_type, venue is not None and venue in PROFILES, settings, origin)
 
 
 def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, origin: dict) -> MarketFacts:
