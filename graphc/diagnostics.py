@@ -33,8 +33,7 @@ class Span:
         return f"{self.line}:{self.col}"
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     """A second place that explains a diagnostic (e.g. the ``use:`` site of a template)."""
 
     path: str
@@ -75,8 +74,7 @@ class Diagnostic:
         return (self.path, span.line, span.col, self.code, self.message)
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """What a report says about a rule code.
 
     The rule registry (:mod:`graphc.rules.registry`) makes these; the commands

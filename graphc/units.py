@@ -35,8 +35,8 @@ quotes the offending text, and a hint saying how to fix it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Context, Decimal, DecimalException, DivisionByZero, Inexact, InvalidOperation, Overflow
+from typing import NamedTuple
 
 from graphc.numbers import plain
 from graphc.venues.prices import align_generated, divide_down, step_ceil, step_floor
@@ -69,7 +69,7 @@ def _memo_text(fn):
     """Remember ``fn``'s result for text input (a desk writes `25bps` and `ask + 1 tick` in every file).
 
     Only successful parses are kept (errors are raised again each time), only for
-    ``str`` arguments, and the results are immutable (Decimal, int, frozen dataclasses).
+    ``str`` arguments, and the results are immutable (Decimal, int, named tuples).
     """
     cache = {}
 
@@ -371,8 +371,7 @@ def parse_percent_points(value) -> Decimal:
 # Quantities
 
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
     """A parsed size: its kind, amount and asset."""
 
     kind: str  # 'base' | 'asset' | 'shares' | 'notional' | 'derived'
@@ -430,8 +429,7 @@ QUOTE_BASES = ("bid", "ask", "mid", "last")  # read from the quote snapshot; `tr
 _OFFSET_UNITS = ("tick", "bps", "%", "c", "$")
 
 
-@dataclass(frozen=True)
-class PriceExpr:
+class PriceExpr(NamedTuple):
     """A parsed price: a literal, or a quote base with offsets."""
 
     base: str | None  # 'bid' | 'ask' | 'mid' | 'last' | 'trigger' | None for a literal base

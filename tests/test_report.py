@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -285,7 +284,7 @@ def _check_sarif(validator, log):
 def test_sarif_validates_against_the_official_schema(sarif_validator):
     page = "# GC303 off-tick\n\n## What it does\n\nChecks that a limit price\nis on the tick.\n\n## Example\n"
     described = report_rules()
-    rules = {**described, "GC303": dataclasses.replace(described["GC303"], help=page)}
+    rules = {**described, "GC303": described["GC303"]._replace(help=page)}
     log = json.loads(render("sarif", sample_results(), tool_version="0.1.0", rules=rules))
     _check_sarif(sarif_validator, log)
     _check_sarif(sarif_validator, json.loads(render("sarif", [], tool_version="0.1.0", rules=rules)))

@@ -37,8 +37,8 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from graphc.diagnostics import ERROR, RuleInfo, Skip
 from graphc.facts import EdgeFacts, GraphFacts, NodeFacts, graph_facts
@@ -49,8 +49,7 @@ __all__ = ["Finding", "LintContext", "Rule", "Skip", "Skipped", "describe", "rul
 SECTIONS = ("What it checks", "Why it matters", "Failing example", "Fix")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """Something wrong at a wire path, with a message and a hint; the runner stamps the code."""
 
     where: tuple  # path into the wire graph, e.g. ("nodes", 2, "order_type")
@@ -60,16 +59,14 @@ class Finding:
     code: str = ""  # stamped by run_rules
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A check that could not be decided here, and why (shown with --explain-skips, counted always)."""
 
     where: tuple
     reason: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule: its metadata, its page and its check (None for codes the compiler reports)."""
 
     code: str
@@ -127,12 +124,12 @@ def describe(
     return Rule(code, name, severity, summary, source, inspect.cleandoc(docs), None, flagged, suppression)
 
 
-@dataclass
 class LintContext:
     """What every check sees: the wire graph and its typed facts (``graphc.facts``)."""
 
-    wire: dict
-    facts: GraphFacts
+    def __init__(self, wire: dict, facts: GraphFacts):
+        self.wire = wire
+        self.facts = facts
 
     @classmethod
     def for_wire(cls, wire: dict, *, quotes=None, market_config: MarketConfig | None = None) -> LintContext:
@@ -165,12 +162,11 @@ class LintContext:
         return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}
 
 
-@dataclass
-class RuleRun:
+class RuleRun(NamedTuple):
     """What running the rules gave: findings and skipped checks, each with its code."""
 
-    findings: list[Finding] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
+    findings: list[Finding]
+    skipped: list[Skip]
 
 
 def run_rules(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
@@ -178,7 +174,7 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
 
     A crash in a rule is a bug, not a finding: it propagates (the command exits 4).
     """
-    run = RuleRun()
+    run = RuleRun([], [])
     for r in rules:
         if r.check is None:
             continue

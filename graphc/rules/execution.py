@@ -26,8 +26,8 @@ GC407/GC408 read the on_price edges and exits of each parent; see each rule.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import plain
@@ -49,8 +49,7 @@ def _duration(ms: Decimal) -> str:
     return f"{plain(ms)}ms"
 
 
-@dataclass(frozen=True)
-class Contradiction:
+class Contradiction(NamedTuple):
     """One row of the policy / tif contradictions the reference supports."""
 
     field: str  # the execution field the finding points at

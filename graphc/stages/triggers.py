@@ -8,8 +8,8 @@ where trigger and condition are exactly the wire values.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
@@ -44,8 +44,7 @@ class JsonFloat(Decimal):
     """A Decimal the wire shows as a JSON float (always with a decimal point)."""
 
 
-@dataclass(frozen=True)
-class Trigger:
+class Trigger(NamedTuple):
     """An edge's source leg, its wire trigger and its condition."""
 
     from_leg: str

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from graphc.venues.settings import Band
 
 
-@dataclass(frozen=True)
-class MinMax:
+class MinMax(NamedTuple):
     """A lower and an upper limit, each None when unknown (never "unbounded")."""
 
     min: Decimal | None = None  # None = UNKNOWN, never "unbounded"

@@ -24,10 +24,10 @@ import json
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(NamedTuple):
     """One price interval with its own tick (Kalshi ``price_ranges``)."""
 
     lo: Decimal
@@ -46,8 +46,7 @@ KALSHI_STRUCTURES = {  # docs.kalshi.com getting_started/fixed_point_migration
 }
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One key of [venues.NAME] / [markets."SYMBOL"]: its type, meaning and an example line."""
 
     key: str
