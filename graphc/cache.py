@@ -33,6 +33,7 @@ findings, never the settings themselves: no API key or config value is in it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -46,10 +47,11 @@ from graphc.version import __version__
 
 CACHE_DIR = Path(".graphc") / "cache"
 FORMAT = "graphc-lint-cache"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MISS = object()  # lookup(): nothing usable stored
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
-_LIBRARIES = ("yaml", "jsonschema", "jinja2", "networkx")  # they read, check and render what is linted
+# they read, check and render what is linted: (module, distribution name as pip writes its dist-info folder)
+_LIBRARIES = (("yaml", "pyyaml"), ("jsonschema", "jsonschema"), ("jinja2", "jinja2"), ("networkx", "networkx"))
 _CLOCK = re.compile(r"\b(?:now|today)\b")  # names a template uses for the time of the run
 
 
@@ -66,7 +68,7 @@ def settings_key(settings: dict) -> str:
     parts = {
         "format": [FORMAT, FORMAT_VERSION],
         "graphc": __version__,
-        "code": _code_fingerprint(),
+        "code": code_fingerprint(),
         "python": list(sys.version_info[:2]),
         "settings": settings,
     }
@@ -74,41 +76,74 @@ def settings_key(settings: dict) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _code_fingerprint() -> list:
-    """What identifies the code that lints: graphc's own files and the libraries' installed files.
+@functools.cache
+def code_fingerprint() -> list:
+    """What identifies the code that lints: graphc's own files and the versions of the libraries it lints with.
 
-    Sizes and modification times only (no file is read), so an editable
-    install that changed a rule is not served results of the old rule.
+    By content, never by modification time: a fresh checkout or install in CI
+    of the same code finds the cache it restored (a time stamp would change on
+    every checkout), and an editable install whose rule changed misses. An
+    installed wheel's RECORD already lists every file's SHA-256, so it is the
+    one file read; a source checkout hashes graphc's files (about 1 MB).
     """
+    package = Path(__file__).resolve().parent
+    record = package.parent / f"graphc-{__version__}.dist-info" / "RECORD"
+    try:
+        with open(record, "rb") as fh:
+            own = ["RECORD", hashlib.sha256(fh.read()).hexdigest()]
+    except OSError:  # a source checkout or an editable install
+        from graphc.resources import resource_dirs
+
+        own = ["files", _tree_digest([package, *resource_dirs("schemas")])]
+    return [own, *_library_versions()]
+
+
+def _tree_digest(directories) -> str:
+    sha = hashlib.sha256()
+    for directory in directories:
+        for root, dirs, names in os.walk(directory):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                try:
+                    with open(path, "rb") as fh:
+                        content = fh.read()
+                except OSError:
+                    continue
+                sha.update(f"{os.path.relpath(path, directory)}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
+                sha.update(content)
+    return sha.hexdigest()
+
+
+def _library_versions() -> list:
+    """Each library's installed distribution (``name-version.dist-info``), read from its folder's listing
+    (no import: a warm run never imports the YAML parser); for PyYAML also whether its C parser is there."""
     import importlib.util
 
-    from graphc.resources import resource_dirs
-
-    graphc_dir = Path(__file__).resolve().parent
-    stamps = [_tree_stamp(graphc_dir), *(_tree_stamp(d) for d in resource_dirs("schemas"))]
-    for name in _LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        origin = spec.origin if spec is not None else None
-        stamps.append([name, _file_stamp(origin) if origin else None])
-    return stamps
-
-
-def _tree_stamp(directory: Path) -> list:
-    if not directory.is_dir():
-        return [str(directory), None]
-    entries: list = []
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        entries.extend(_file_stamp(os.path.join(root, name)) for name in sorted(names))
-    return [str(directory), hashlib.sha256(json.dumps(entries).encode()).hexdigest()]
+    listings: dict = {}
+    found = []
+    for module, distribution in _LIBRARIES:
+        spec = importlib.util.find_spec(module)
+        where = spec.submodule_search_locations if spec is not None else None
+        if not where:
+            found.append([module, None])
+            continue
+        package = next(iter(where))
+        site = os.path.dirname(package)
+        if site not in listings:
+            listings[site] = _listing(site)
+        prefix = distribution + "-"
+        versions = sorted(n for n in listings[site] if n.lower().startswith(prefix))
+        extensions = sorted(n for n in _listing(package) if n.startswith("_yaml")) if module == "yaml" else []
+        found.append([module, versions, extensions])
+    return found
 
 
-def _file_stamp(path: str) -> list:
+def _listing(directory: str) -> list[str]:
     try:
-        stat = os.stat(path)
+        return [n for n in os.listdir(directory) if n.endswith(".dist-info") or n.startswith("_yaml")]
     except OSError:
-        return [path, None]
-    return [path, stat.st_size, stat.st_mtime_ns]
+        return []
 
 
 class LintCache:
@@ -119,63 +154,93 @@ class LintCache:
         self.key = key
         self.clock_fixed = clock_fixed  # --now given: a template's `now` is part of the settings
         self.path = directory / f"lint-{key[:32]}.json"
-        self.entries = self._read()
-        self.changed: dict = {}  # path -> entry stored in this run
+        self.entries, self._skip_table = self._read()
+        self._skip_protos: dict = {}  # index into the skip table -> its Skip without a place
+        self.changed: dict = {}  # path -> entry stored in this run (its skips as (code, reason, span) triples)
+        self._read_digests: dict = {}  # file read by a compile -> its digest (None: unreadable), once per run
+        self._clocks: dict = {}  # file read by a compile -> whether it names `now` or `today`
 
     # -- reading -----------------------------------------------------------------
-    def _read(self) -> dict:
+    def _read(self) -> tuple[dict, list]:
+        """The stored entries and skip table, or nothing for a file that is missing, corrupt or not ours."""
         try:
             with open(self.path, "rb") as fh:
                 data = json.loads(fh.read())
         except (OSError, ValueError, RecursionError):
-            return {}
+            return {}, []
         if (
             not isinstance(data, dict)
             or data.get("format") != FORMAT
             or data.get("version") != FORMAT_VERSION
             or data.get("graphc") != __version__
             or data.get("settings") != self.key
-            or not isinstance(data.get("entries"), dict)
+            or type(data.get("entries")) is not dict
+            or type(data.get("skips")) is not list
         ):
-            return {}  # foreign, older or corrupt: ignored, and replaced on the next save
-        return data["entries"]
+            return {}, []  # foreign, older or corrupt: ignored, and replaced on the next save
+        return data["entries"], data["skips"]
 
     def lookup(self, path: str, text: str, *, explicit: bool):
         """The stored result for ``path`` with this text (a FileResult, or None for a YAML file that is not
         graphc's), if nothing it depends on changed; else :data:`MISS`."""
         entry = self.entries.get(path)
-        if not isinstance(entry, dict) or entry.get("text") != digest(text) or entry.get("explicit") is not explicit:
+        if type(entry) is not dict or entry.get("text") != digest(text) or entry.get("explicit") is not explicit:
             return MISS
         try:
-            if not all(_current_digest(_str(name)) == sha for name, sha in _list(entry["reads"])):
+            if not all(self._digest_of(_str(name)) == sha for name, sha in _list(entry["reads"])):
                 return MISS
             result = entry["result"]
             if result is None:
                 return None
-            return FileResult(path, text, _diagnostics(result["diagnostics"]), _skips(result["skipped"]))
-        except (KeyError, TypeError, ValueError, RecursionError):
+            skipped = [self._skip(item) for item in _list(result["skipped"])]
+            return FileResult(path, text, _diagnostics(result["diagnostics"]), skipped)
+        except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             return MISS  # an entry of the wrong shape: linted again, and replaced
+
+    def _skip(self, item) -> Skip:
+        """A stored skip: an index into the skip table, or ``[index, span]``."""
+        if type(item) is int:
+            proto = self._skip_protos.get(item)
+            if proto is None:
+                proto = self._skip_protos[item] = self._skip_at(item, None)
+            return proto
+        index, span = _list(item)
+        return self._skip_at(index, _span(span))
+
+    def _skip_at(self, index, where) -> Skip:
+        if type(index) is not int or index < 0:
+            raise ValueError(index)
+        code, reason = _list(self._skip_table[index])
+        return Skip(_str(code), where, _str(reason))
+
+    def _digest_of(self, name: str) -> str | None:
+        """The digest of a file a compile reads (a template, a params file), read once per run."""
+        if name not in self._read_digests:
+            try:
+                text = _read_text(name)
+            except (OSError, UnicodeDecodeError):
+                self._read_digests[name] = None
+            else:
+                self._read_digests[name] = digest(text)
+                self._clocks[name] = _CLOCK.search(text) is not None
+        return self._read_digests[name]
 
     # -- writing -----------------------------------------------------------------
     def store(self, path: str, text: str, *, explicit: bool, result: FileResult | None, files_read=()) -> None:
         """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused."""
         reads = []
-        texts = [text]
         for name in files_read:
-            try:
-                read = _read_text(name)
-            except (OSError, UnicodeDecodeError):
+            sha = self._digest_of(str(name))
+            if sha is None:
                 return  # a file it read is gone already: nothing to compare with next time
-            reads.append([str(name), digest(read)])
-            texts.append(read)
-        if not self.clock_fixed and any(_CLOCK.search(t) for t in texts):
+            reads.append([str(name), sha])
+        if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks.get(name, True) for name, _ in reads)):
             return  # its findings may depend on when it runs
-        self.changed[path] = {
-            "text": digest(text),
-            "explicit": explicit,
-            "reads": reads,
-            "result": None if result is None else _encode_result(result),
-        }
+        encoded = None
+        if result is not None:
+            skipped = [(s.code, s.reason, _encode_span(_skip_place(s))) for s in result.skipped]
+            encoded = {"diagnostics": [_encode_diagnostic(d) for d in result.diagnostics], "skipped": skipped}
+        self.changed[path] = {"text": digest(text), "explicit": explicit, "reads": reads, "result": encoded}
 
     def save(self) -> None:
         """Write this run's new entries (merged with what other runs wrote meanwhile); never raises."""
@@ -183,13 +248,16 @@ class LintCache:
             return
         try:
             self._ensure_directory()
-            entries = {p: e for p, e in self._read().items() if p not in self.changed and os.path.exists(p)}
-            entries.update(self.changed)
+            table: dict = {}  # (code, reason) -> its index in the new skip table
+            entries = self._kept_entries(table)
+            for path, entry in self.changed.items():
+                entries[path] = _with_skip_indices(entry, [(c, r, span) for c, r, span in _skips_of(entry)], table)
             data = {
                 "format": FORMAT,
                 "version": FORMAT_VERSION,
                 "graphc": __version__,
                 "settings": self.key,
+                "skips": [list(pair) for pair in table],
                 "entries": entries,
             }
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
@@ -203,6 +271,27 @@ class LintCache:
             self._prune()
         except OSError:
             pass  # a read-only checkout or a full disk: linting goes on without a cache
+
+    def _kept_entries(self, table: dict) -> dict:
+        """The entries on disk now (another run may have saved since this one read) that this run keeps:
+        not replaced by it, their file still there, well-formed; their skips re-indexed into ``table``."""
+        stored, stored_table = self._read()
+        kept = {}
+        for path, entry in stored.items():
+            if path in self.changed or type(entry) is not dict or not os.path.exists(path):
+                continue
+            result = entry.get("result")
+            try:
+                skips = []
+                if result is not None:
+                    for item in _list(result["skipped"]):
+                        index, span = (item, None) if type(item) is int else _list(item)
+                        code, reason = _list(stored_table[index])
+                        skips.append((_str(code), _str(reason), span))
+            except (KeyError, TypeError, ValueError, IndexError):
+                continue  # the wrong shape: dropped
+            kept[path] = _with_skip_indices(entry, skips, table)
+        return kept
 
     def _ensure_directory(self) -> None:
         graphc_dir = self.directory.parent
@@ -239,26 +328,12 @@ def _read_text(name) -> str:
     return read_source(name)
 
 
-def _current_digest(name) -> str | None:
-    try:
-        return digest(_read_text(name))
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
 def _remove(path) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
 
 
 # -- results as JSON, and back (every field checked) --------------------------------------------
-
-
-def _encode_result(result: FileResult) -> dict:
-    return {
-        "diagnostics": [_encode_diagnostic(d) for d in result.diagnostics],
-        "skipped": [_encode_skip(s) for s in result.skipped],
-    }
 
 
 def _encode_diagnostic(d: Diagnostic) -> dict:
@@ -285,9 +360,26 @@ def _encode_related(related: Related | None):
     return {"path": related.path, "span": _encode_span(related.span), "message": related.message}
 
 
-def _encode_skip(skip) -> dict:
-    where = skip.where if isinstance(skip.where, Span) or skip.where is None else None
-    return {"code": skip.code, "where": _encode_span(where), "reason": skip.reason}
+def _skip_place(skip) -> Span | None:
+    return skip.where if isinstance(skip.where, Span) else None
+
+
+def _skips_of(entry: dict) -> list:
+    result = entry["result"]
+    return [] if result is None else result["skipped"]
+
+
+def _with_skip_indices(entry: dict, skips: list, table: dict) -> dict:
+    """``entry`` with its skips written as indices into the shared skip table (``[index, span]`` when placed):
+    a lint without quotes skips a few dozen checks per file, mostly with the same few reasons."""
+    result = entry["result"]
+    if result is None:
+        return entry
+    written = []
+    for code, reason, span in skips:
+        index = table.setdefault((code, reason), len(table))
+        written.append(index if span is None else [index, span])
+    return {**entry, "result": {**result, "skipped": written}}
 
 
 def _diagnostics(items) -> list[Diagnostic]:
@@ -308,10 +400,6 @@ def _diagnostics(items) -> list[Diagnostic]:
             )
         )
     return out
-
-
-def _skips(items) -> list:
-    return [Skip(_str(item["code"]), _span(item["where"]), _str(item["reason"])) for item in _list(items)]
 
 
 def _span(value) -> Span | None:
