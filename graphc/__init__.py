@@ -19,14 +19,15 @@ Everything else is internal and may change. The module stays import-light, so
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from graphc.version import __version__
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `graphc --version` and `graphc lint` import this module
+    from datetime import datetime
+
     from graphc.diagnostics import FileResult
     from graphc.pipeline import CompileOptions, CompileResult
     from graphc.quotes import Quote
@@ -137,6 +138,8 @@ def _options(
     *,
     require_quotes: bool,
 ) -> CompileOptions:
+    from datetime import datetime
+
     from graphc.pipeline import CompileOptions
 
     if now is not None and not isinstance(now, datetime):

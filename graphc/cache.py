@@ -1,30 +1,38 @@
 """The lint cache: a file's findings are not worked out again while nothing that decides them changed.
 
 ``graphc lint`` keeps each file's result in ``.graphc/cache/`` at the project
-root (like ruff's ``.ruff_cache``). A result is reused only when all of these
-are what they were when it was stored:
+root of the working directory (like ruff's ``.ruff_cache``; ``graphc cache
+clean`` removes it). A result is reused only when all of these are what they
+were when it was stored:
 
 - the file's text (SHA-256), its path as given, and whether it was named on
   the command line (a YAML file found in a directory that is not graphc's is
   skipped; named, it is a finding);
-- the content of every file its compile read: ``use:`` templates (through any
-  depth) and the ``--params`` file;
-- the settings of the run (:func:`settings_key`): graphc's version and code,
-  the libraries that read and check files (PyYAML, jsonschema, Jinja2,
-  networkx), the effective configuration as parsed, the quotes snapshot, the
-  options that change findings (``--select``/``--ignore``, ``--set``,
-  ``--params``, ``--now``, whether skipped checks are listed) and the working
-  directory and project root.
+- the content of every file its compile read or looked for
+  (:attr:`graphc.pipeline.CompileResult.files_read`): ``use:`` templates at
+  any depth, a template that was not there (its appearing is a change), the
+  ``--params`` file;
+- the settings of the run, hashed into the key (:func:`settings_key`):
+  graphc's version and code (:func:`code_fingerprint`: by content), the
+  versions of the libraries that read and check files (PyYAML and whether its
+  C parser is there, jsonschema, Jinja2, networkx), the Python version, and
+  what the command passes: the effective configuration, the compile options
+  (quotes snapshot, ``--set``, ``--params``, ``--now``, the config's market
+  settings), ``--select``/``--ignore``, whether skipped checks are placed,
+  the ``GRAPHC_MAX_*`` limits and the working directory.
 
 A playbook or template whose text names ``now`` or ``today`` is not stored
-unless ``--now`` fixes the time, and ``--quotes live`` turns the cache off.
+unless ``--now`` fixes the time; ``--quotes live`` and ``--no-cache`` (or
+``GRAPHC_NO_CACHE=1``) turn the cache off.
 
 One JSON file per set of settings (``lint-<key>.json``) maps each path to its
-entry. The files are never trusted: one that is not valid JSON, has another
-format marker, version or key, or an entry of the wrong shape is ignored (and
-rewritten on the next save); nothing in it is executed or unpickled. Writes go
-to a temporary file in the same folder, moved into place with ``os.replace``,
-so concurrent runs (``-j`` workers report to the one parent that writes; two
+entry; skipped checks, a few dozen per file without quotes and mostly with
+the same reasons, are indices into one table of (code, reason). The files are
+never trusted: one that is not valid JSON, has another format marker,
+version or key, or an entry of the wrong shape is ignored (and rewritten on
+the next save); nothing in it is executed or unpickled. Writes go to a
+temporary file in the same folder, moved into place with ``os.replace``, so
+concurrent runs (``-j`` workers report to the one parent that writes; two
 ``graphc lint`` processes may each write) never leave a torn file: at worst
 one run's new entries are lost and made again next time. It holds digests and
 findings, never the settings themselves: no API key or config value is in it.
@@ -39,7 +47,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
@@ -49,6 +56,7 @@ CACHE_DIR = Path(".graphc") / "cache"
 FORMAT = "graphc-lint-cache"
 FORMAT_VERSION = 2
 MISS = object()  # lookup(): nothing usable stored
+CODE_MEMO = "code.json"  # a source checkout's code digest and the file sizes and times it was made from
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
 # they read, check and render what is linted: (module, distribution name as pip writes its dist-info folder)
 _LIBRARIES = (("yaml", "pyyaml"), ("jsonschema", "jsonschema"), ("jinja2", "jinja2"), ("networkx", "networkx"))
@@ -63,12 +71,13 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def settings_key(settings: dict) -> str:
-    """The key of a run's settings: ``settings`` (plain data; anything else by its ``repr``) plus graphc's code."""
+def settings_key(settings: dict, directory: Path | None = None) -> str:
+    """The key of a run's settings: ``settings`` (plain data; anything else by its ``repr``) plus graphc's code
+    (``directory``: the cache folder, where a source checkout's code digest is remembered)."""
     parts = {
         "format": [FORMAT, FORMAT_VERSION],
         "graphc": __version__,
-        "code": code_fingerprint(),
+        "code": code_fingerprint(directory),
         "python": list(sys.version_info[:2]),
         "settings": settings,
     }
@@ -77,14 +86,15 @@ def settings_key(settings: dict) -> str:
 
 
 @functools.cache
-def code_fingerprint() -> list:
+def code_fingerprint(directory: Path | None = None) -> list:
     """What identifies the code that lints: graphc's own files and the versions of the libraries it lints with.
 
-    By content, never by modification time: a fresh checkout or install in CI
-    of the same code finds the cache it restored (a time stamp would change on
+    By content, never by modification time alone: a fresh checkout or install
+    in CI of the same code finds the cache it restored (time stamps change on
     every checkout), and an editable install whose rule changed misses. An
     installed wheel's RECORD already lists every file's SHA-256, so it is the
-    one file read; a source checkout hashes graphc's files (about 1 MB).
+    one file read. A source checkout's files (about 1 MB) are hashed when their
+    sizes and times differ from the last run's, which ``directory`` remembers.
     """
     package = Path(__file__).resolve().parent
     record = package.parent / f"graphc-{__version__}.dist-info" / "RECORD"
@@ -94,25 +104,67 @@ def code_fingerprint() -> list:
     except OSError:  # a source checkout or an editable install
         from graphc.resources import resource_dirs
 
-        own = ["files", _tree_digest([package, *resource_dirs("schemas")])]
+        own = ["files", _source_digest([package, *resource_dirs("schemas")], directory)]
     return [own, *_library_versions()]
 
 
-def _tree_digest(directories) -> str:
-    sha = hashlib.sha256()
+def _source_files(directories) -> list[tuple[str, str]]:
+    """(path, name relative to its folder) of every file of graphc's source, in a fixed order."""
+    found = []
     for directory in directories:
         for root, dirs, names in os.walk(directory):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                path = os.path.join(root, name)
-                try:
-                    with open(path, "rb") as fh:
-                        content = fh.read()
-                except OSError:
-                    continue
-                sha.update(f"{os.path.relpath(path, directory)}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
-                sha.update(content)
-    return sha.hexdigest()
+            found += [(os.path.join(root, n), os.path.relpath(os.path.join(root, n), directory)) for n in sorted(names)]
+    return found
+
+
+def _source_digest(directories, memo_dir: Path | None) -> str:
+    """SHA-256 of the source files' names and contents; read again only when a file's size or time changed."""
+    files = _source_files(directories)
+    stamps = []
+    for path, name in files:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        stamps.append([name, stat.st_size, stat.st_mtime_ns])
+    stamp = hashlib.sha256(json.dumps(stamps).encode("utf-8", "surrogatepass")).hexdigest()
+    memo = memo_dir / CODE_MEMO if memo_dir is not None else None
+    try:
+        remembered = json.loads(memo.read_bytes()) if memo is not None else None
+    except (OSError, ValueError, RecursionError):
+        remembered = None
+    if isinstance(remembered, dict) and remembered.get("stamp") == stamp and isinstance(remembered.get("digest"), str):
+        return remembered["digest"]
+    sha = hashlib.sha256()
+    for path, name in files:
+        try:
+            with open(path, "rb") as fh:
+                content = fh.read()
+        except OSError:
+            continue
+        sha.update(f"{name}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
+        sha.update(content)
+    digest_ = sha.hexdigest()
+    if memo is not None and memo.parent.is_dir():
+        with contextlib.suppress(OSError):  # not remembered: hashed again next time
+            _write_atomically(memo, json.dumps({"stamp": stamp, "digest": digest_}))
+    return digest_
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """``text`` into ``path`` through a temporary file in its folder and ``os.replace``: a reader sees the old
+    content or the new, never a torn file. Errors (a read-only folder) are left to the caller."""
+    import tempfile  # only a run that stores something writes
+
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
 
 
 def _library_versions() -> list:
@@ -121,7 +173,7 @@ def _library_versions() -> list:
     import importlib.util
 
     listings: dict = {}
-    found = []
+    found: list[list] = []
     for module, distribution in _LIBRARIES:
         spec = importlib.util.find_spec(module)
         where = spec.submodule_search_locations if spec is not None else None
@@ -155,7 +207,7 @@ class LintCache:
         self.clock_fixed = clock_fixed  # --now given: a template's `now` is part of the settings
         self.path = directory / f"lint-{key[:32]}.json"
         self.entries, self._skip_table = self._read()
-        self._skip_protos: dict = {}  # index into the skip table -> its Skip without a place
+        self._skip_protos: list[Skip] | None = None  # the skip table's Skips without a place, made on first use
         self.changed: dict = {}  # path -> entry stored in this run (its skips as (code, reason, span) triples)
         self._read_digests: dict = {}  # file read by a compile -> its digest (None: unreadable), once per run
         self._clocks: dict = {}  # file read by a compile -> whether it names `now` or `today`
@@ -192,34 +244,39 @@ class LintCache:
             result = entry["result"]
             if result is None:
                 return None
-            skipped = [self._skip(item) for item in _list(result["skipped"])]
-            return FileResult(path, text, _diagnostics(result["diagnostics"]), skipped)
+            return FileResult(path, text, _diagnostics(result["diagnostics"]), self._skips(_list(result["skipped"])))
         except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             return MISS  # an entry of the wrong shape: linted again, and replaced
 
-    def _skip(self, item) -> Skip:
-        """A stored skip: an index into the skip table, or ``[index, span]``."""
-        if type(item) is int:
-            proto = self._skip_protos.get(item)
-            if proto is None:
-                proto = self._skip_protos[item] = self._skip_at(item, None)
-            return proto
-        index, span = _list(item)
-        return self._skip_at(index, _span(span))
+    def _skips(self, items: list) -> list[Skip]:
+        """Stored skips: indices into the skip table (a report that does not place them), or ``[index, span]``
+        pairs. The table's Skips are made once and shared (they are tuples)."""
+        if not items or type(items[0]) is not int:
+            return [self._skip_at(*_list(item)) for item in items]
+        protos = self._protos()
+        if min(items) < 0:  # (an item that is not an int fails here, or in the indexing below)
+            raise ValueError(items)
+        return [protos[i] for i in items]
 
-    def _skip_at(self, index, where) -> Skip:
+    def _protos(self) -> list[Skip]:
+        if self._skip_protos is None:
+            self._skip_protos = [Skip(_str(code), None, _str(reason)) for code, reason in map(_list, self._skip_table)]
+        return self._skip_protos
+
+    def _skip_at(self, index, span) -> Skip:
         if type(index) is not int or index < 0:
             raise ValueError(index)
         code, reason = _list(self._skip_table[index])
-        return Skip(_str(code), where, _str(reason))
+        return Skip(_str(code), _span(span), _str(reason))
 
     def _digest_of(self, name: str) -> str | None:
-        """The digest of a file a compile reads (a template, a params file), read once per run."""
+        """The digest of a file a compile reads (a template, a params file), read once per run; None when
+        it is missing or unreadable (a template looked for and not found: its appearing is a change)."""
         if name not in self._read_digests:
             try:
                 text = _read_text(name)
             except (OSError, UnicodeDecodeError):
-                self._read_digests[name] = None
+                self._read_digests[name], self._clocks[name] = None, False
             else:
                 self._read_digests[name] = digest(text)
                 self._clocks[name] = _CLOCK.search(text) is not None
@@ -228,13 +285,8 @@ class LintCache:
     # -- writing -----------------------------------------------------------------
     def store(self, path: str, text: str, *, explicit: bool, result: FileResult | None, files_read=()) -> None:
         """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused."""
-        reads = []
-        for name in files_read:
-            sha = self._digest_of(str(name))
-            if sha is None:
-                return  # a file it read is gone already: nothing to compare with next time
-            reads.append([str(name), sha])
-        if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks.get(name, True) for name, _ in reads)):
+        reads = [[str(name), self._digest_of(str(name))] for name in files_read]
+        if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks[name] for name, _ in reads)):
             return  # its findings may depend on when it runs
         encoded = None
         if result is not None:
@@ -260,14 +312,7 @@ class LintCache:
                 "skips": [list(pair) for pair in table],
                 "entries": entries,
             }
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-                os.replace(temporary, self.path)
-            except BaseException:
-                _remove(temporary)
-                raise
+            _write_atomically(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
             self._prune()
         except OSError:
             pass  # a read-only checkout or a full disk: linting goes on without a cache
@@ -286,6 +331,8 @@ class LintCache:
                 if result is not None:
                     for item in _list(result["skipped"]):
                         index, span = (item, None) if type(item) is int else _list(item)
+                        if type(index) is not int or index < 0:
+                            raise ValueError(index)
                         code, reason = _list(stored_table[index])
                         skips.append((_str(code), _str(reason), span))
             except (KeyError, TypeError, ValueError, IndexError):
@@ -375,10 +422,11 @@ def _with_skip_indices(entry: dict, skips: list, table: dict) -> dict:
     result = entry["result"]
     if result is None:
         return entry
-    written = []
-    for code, reason, span in skips:
-        index = table.setdefault((code, reason), len(table))
-        written.append(index if span is None else [index, span])
+    indices = [table.setdefault((code, reason), len(table)) for code, reason, _ in skips]
+    if any(span is not None for _, _, span in skips):
+        written: list = [[index, span] for index, (_, _, span) in zip(indices, skips, strict=True)]
+    else:
+        written = indices  # the common case: a report that does not place skipped checks
     return {**entry, "result": {**result, "skipped": written}}
 
 

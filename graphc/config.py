@@ -140,6 +140,8 @@ def parse_selectors(values) -> tuple[str, ...]:
     Each value may list several, comma-separated. Raises ValueError naming a
     selector that matches no rule (with a did-you-mean).
     """
+    if not values:
+        return ()
     import difflib  # deferred, as is the registry (it loads every rule): only --select/--ignore need them
 
     from graphc.rules import registry

@@ -110,14 +110,24 @@ def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
     return here
 
 
+# A line that may open or set the `tool.graphc` table: `[tool.graphc]`, `[tool.graphc.rules]`, a dotted
+# `tool.graphc.x =`, a `graphc =` inside `[tool]`, or an inline `tool = {...}`. A pyproject that names graphc
+# only elsewhere (a dependency) is not parsed; one that matches is, and the parse decides.
+_MAY_DECLARE_GRAPHC = (
+    r"""^\s*(?:\[\s*)*["']?tool["']?\s*\.\s*["']?graphc["']?\s*[\].=]"""  # [tool.graphc...], tool.graphc... =
+    r"""|^\s*\[\s*["']?tool["']?\s*\][^\n]*(?:\n(?!\s*\[)[^\n]*)*?\n\s*["']?graphc["']?\s*[.=]"""  # in [tool]
+    r"""|^\s*["']?tool["']?\s*="""  # tool = {...}
+)
+
+
 def declares_graphc(pyproject: Path) -> bool:
     """Whether a pyproject.toml has a ``[tool.graphc]`` table (a broken one that names it counts)."""
     try:
         text = pyproject.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
-    if "tool.graphc" not in text and "graphc" not in text:
-        return False  # most pyproject files never mention graphc: no TOML parse for them
+    if "graphc" not in text or not re.search(_MAY_DECLARE_GRAPHC, text, re.M):
+        return False  # no TOML parse for the many that never mention graphc, or only as a dependency
     import tomllib  # deferred: start-up stays lean for projects without a pyproject
 
     try:

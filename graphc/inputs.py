@@ -9,9 +9,6 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 from __future__ import annotations
 
 from graphc.diagnostics import Diagnostic, DiagnosticError
-from graphc.stages.model import Locator
-from graphc.units import UnitError, parse_number, parse_price, to_scaled
-from graphc.venues import infer_instrument
 from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"
@@ -57,6 +54,9 @@ def wire_diagnostics(doc) -> list:
 
 def wrap_simple_order(doc):
     """``(wire graph or None, locator, diagnostics)`` for a simple order document."""
+    from graphc.stages.model import Locator  # the compiler's parts: imported by the runs that lint such a file
+    from graphc.units import UnitError, parse_number, parse_price, to_scaled
+    from graphc.venues import infer_instrument
 
     data = doc.data
     locator = Locator({(): doc.span(())})

@@ -52,16 +52,26 @@ def limit(name: str, default: int) -> int:
     return default if value is None else value
 
 
+def overrides() -> dict[str, int]:
+    """The limits the environment sets (name -> value): they change what a run reports (the lint cache's key)."""
+    found = {}
+    for name in sorted(NAMES):
+        value = _value(os.environ.get(PREFIX + name))
+        if value is not None:
+            found[name] = value
+    return found
+
+
 def problems() -> list[str]:
     """What is wrong with the ``GRAPHC_MAX_*`` variables of the environment (unknown names, bad values)."""
-    import difflib  # deferred: only a GRAPHC_MAX_* name graphc does not know needs it
-
     found = []
     for variable, text in sorted(os.environ.items()):
         if not variable.startswith(PREFIX + "MAX_"):
             continue
         name = variable[len(PREFIX) :]
         if name not in NAMES:
+            import difflib  # only for a misspelt name: every command checks the environment
+
             guess = difflib.get_close_matches(name, NAMES, n=1)
             maybe = f" (did you mean {PREFIX}{guess[0]}?)" if guess else ""
             found.append(f"{variable} is not a graphc limit{maybe}")

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from graphc.config import Config, apply_config, select_diagnostics
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
-from graphc.facts import GraphFacts, graph_facts
 from graphc.files import collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
@@ -27,13 +26,12 @@ from graphc.inputs import (
     wrap_simple_order,
 )
 from graphc.pipeline import CompileOptions, compile_document
-from graphc.rules.base import LintContext, run_rules
-from graphc.rules.registry import CHECKED, RULES
-from graphc.stages.load import Document, load_text
-from graphc.stages.model import NodeOrigin
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are imported by the runs that
+    from graphc.facts import GraphFacts  # lint a file (one served from the lint cache never needs them)
     from graphc.quotes import LiveQuotes, Quote
+    from graphc.stages.load import Document
+    from graphc.stages.model import NodeOrigin
 
 WirePath = tuple[Any, ...]  # keys and indexes from the wire graph's root, e.g. ("nodes", 0, "side")
 
@@ -68,7 +66,7 @@ class LintedGraph:
     skips: list[Skip] = field(default_factory=list)  # `where` is the wire path
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
     facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
-    files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file the compile read
+    files_read: list[str] = field(default_factory=list)  # `use:` templates and --params file read or looked for
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
 
 
@@ -159,6 +157,10 @@ def _not_rendered(doc: Document, unset: Sequence[str]) -> Skip:
 
 
 def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[list[Diagnostic], list[Skip]]:
+    from graphc.facts import graph_facts  # deferred, as are the rules: a lint served from the cache never runs them
+    from graphc.rules.base import LintContext, run_rules
+    from graphc.rules.registry import CHECKED, RULES
+
     wire = graph.wire
     if wire is None:
         return [], []
@@ -192,6 +194,17 @@ def lint_file(
 
     A file that cannot be read or is not UTF-8 is a FileResult with one GC112
     (at the first bad byte), so every report lists it; the CLI exits 2 for it.
+    """
+    return lint_path(path, options, explicit=explicit).result
+
+
+def lint_path(
+    path: str | os.PathLike[str], options: LintOptions | None = None, *, explicit: bool = False, text: str | None = None
+) -> LintOutcome:
+    """Lint one file as ``graphc lint`` does; the :class:`LintOutcome` also says which files its compile read.
+
+    ``text`` is the file's content when the caller has read it already (the
+    lint cache reads every file to look it up). The wire JSON is not written.
 
     Python's cyclic garbage collector is paused while one file is linted: a
     large graph allocates millions of long-lived, acyclic objects (spans, wire
@@ -201,19 +214,16 @@ def lint_file(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint_file(path, options, explicit)
+        name = str(path)
+        if text is None:
+            try:
+                text = read_source(name)
+            except (OSError, UnicodeDecodeError) as exc:
+                return LintOutcome(unreadable_result(name, exc, options))
+        return lint_source(text, name, options, explicit=explicit, keep_wire=False)
     finally:
         if enabled:
             gc.enable()
-
-
-def _lint_file(path: str | os.PathLike[str], options: LintOptions | None, explicit: bool) -> FileResult | None:
-    name = str(path)
-    try:
-        text = read_source(name)
-    except (OSError, UnicodeDecodeError) as exc:
-        return unreadable_result(name, exc, options)
-    return lint_source(text, name, options, explicit=explicit, keep_wire=False).result
 
 
 def unreadable_result(path: str, exc: Exception, options: LintOptions | None = None) -> FileResult:
@@ -241,7 +251,7 @@ class LintOutcome:
     wire: dict[str, Any] | None = None  # the wire graph (Decimals for fractions), when one was built
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name
-    files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file it read
+    files_read: list[str] = field(default_factory=list)  # `use:` templates and --params file read or looked for
 
     @property
     def has_errors(self) -> bool:
@@ -256,6 +266,8 @@ def lint_source(
     ``keep_wire=False`` (plain ``graphc lint``) skips writing the wire JSON text,
     a sixth of the time of linting a small playbook.
     """
+    from graphc.stages.load import load_text  # the parser: a lint served from the cache never loads it
+
     options = options or LintOptions()
     doc, diagnostics = load_text(text, path)
     skips: list[Skip] = []
@@ -328,6 +340,7 @@ def live_quotes(
 def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None) -> list[str]:
     """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches."""
     from graphc.quotes import RecordingQuotes, wire_symbols
+    from graphc.stages.load import load_text  # deferred: see lint_source
 
     doc, _ = load_text(text, path)
     if doc is None:
@@ -353,6 +366,7 @@ def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     lists them, sorted.
     """
     from graphc.stages.expand import use_target  # the render stage: only --dependants reads it
+    from graphc.stages.load import load_text  # deferred: see lint_source
 
     targets = {Path(t).resolve() for t in templates}
     uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved templates its legs use

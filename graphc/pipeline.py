@@ -17,18 +17,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphc.diagnostics import Diagnostic, Skip, has_errors, located
-from graphc.facts import GraphFacts
 from graphc.files import find_project_root
 from graphc.inputs import is_playbook_data
-from graphc.stages.model import Locator, NodeOrigin, build_wire
-from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
 from graphc.venues import MarketConfig, MarketResolver
 
-if TYPE_CHECKING:  # annotations only: the quotes module is imported by those who read quotes
-    from datetime import datetime
+if TYPE_CHECKING:  # annotations only: the quotes module is imported by those who read quotes; the stages by
+    from datetime import datetime  # the runs that compile (a lint served from its cache never does)
 
+    from graphc.facts import GraphFacts
     from graphc.quotes import Quote
     from graphc.stages.load import Document
+    from graphc.stages.model import Locator, NodeOrigin
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
 _TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_MARKERS))
@@ -52,6 +51,23 @@ class CompileOptions:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
         return MarketResolver(self.quotes, self.market_config)
 
+    def fingerprint(self) -> dict[str, object]:
+        """Everything here that can change what a compile gives, as plain data (the lint cache's key).
+
+        The params file is named, not read: its content is among the files a
+        compile reads (:attr:`CompileResult.files_read`).
+        """
+        return {
+            "quotes": {symbol: repr(quote) for symbol, quote in sorted(self.quotes.items())},
+            "params": sorted(self.params.items()),
+            "params_file": self.params_file,
+            "now": self.now.isoformat() if self.now is not None else None,
+            "today": self.today,
+            "require_quotes": self.require_quotes,
+            "project_root": self.project_root,
+            "market_config": self.market_config.fingerprint,
+        }
+
 
 @dataclass
 class CompileResult:
@@ -66,7 +82,7 @@ class CompileResult:
     skips: list[Skip] = field(default_factory=list)  # Skip(code, wire path, reason)
     is_playbook: bool = True
     facts: GraphFacts | None = None  # typed nodes and edges of ``wire`` (graphc.facts), for the rules
-    files_read: list[str] = field(default_factory=list)  # `use:` templates and the --params file read (resolved paths)
+    files_read: list[str] = field(default_factory=list)  # `use:` templates and --params file read or looked for
 
     @property
     def ok(self) -> bool:
@@ -108,6 +124,9 @@ def gc_paused() -> Iterator[None]:
 
 def compile_document(doc: Document, options: CompileOptions | None = None) -> CompileResult:
     """Compile an already loaded playbook document."""
+    from graphc.stages.model import build_wire
+    from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
+
     options = options or CompileOptions()
     result = CompileResult(doc.path, doc.text)
     if not is_playbook_data(doc.data):

@@ -35,6 +35,9 @@ settings.load_profile("long" if _LONG else "default")
 
 # Colour codes would make exact-output assertions depend on the terminal.
 os.environ.setdefault("NO_COLOR", "1")
+# The lint cache stays off (tests/test_lint_cache.py turns it on): a test that patches graphc's internals
+# must not be served what the unpatched code found, nor leave .graphc/cache/ in the repository.
+os.environ.setdefault("GRAPHC_NO_CACHE", "1")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from graphc.cache import MISS, LintCache, cache_dir, clean, settings_key
+from graphc.cache import CODE_MEMO, MISS, LintCache, _source_digest, cache_dir, clean, settings_key
 from graphc.diagnostics import Diagnostic, FileResult, Related, Skip, Span
 
 TEXT = "graphc: 1\nname: a\nlegs: {a: {buy: 1 ETH, symbol: ETH-USD}}\n"
@@ -112,6 +112,12 @@ def test_corrupt_or_foreign_files_are_ignored_and_rewritten(project, content):
         lambda e: e.update(reads=[["a.yaml"]]),
         lambda e: e.update(reads="a.yaml"),
         lambda e: e["result"]["diagnostics"][1]["span"].__setitem__(5, 7),
+        lambda e: e["result"]["skipped"][0].__setitem__(0, 99),  # no such row of the skip table
+        lambda e: e["result"]["skipped"][0].__setitem__(0, -1),
+        lambda e: e["result"]["skipped"][0].__setitem__(0, "0"),
+        lambda e: e["result"].update(skipped=[0, "1"]),
+        lambda e: e["result"].update(skipped=[0, -1]),
+        lambda e: e["result"].update(skipped=[0, 99]),
     ],
 )
 def test_an_entry_of_the_wrong_shape_is_never_used(project, tamper):
@@ -122,6 +128,56 @@ def test_an_entry_of_the_wrong_shape_is_never_used(project, tamper):
     tamper(data["entries"]["a.yaml"])
     cache.path.write_text(json.dumps(data))
     assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+def test_a_foreign_skip_table_is_never_used(project):
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result())
+    cache.save()
+    data = json.loads(cache.path.read_text())
+    data["skips"][0] = ["GC109", ["not", "text"]]
+    cache.path.write_text(json.dumps(data))
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+def test_unplaced_skips_are_stored_once_per_reason(project):
+    same = [Skip("GC301", None, "derived size")] * 40 + [Skip("GC109", None, "needs a quote")]
+    cache = open_cache(project)
+    for name in ("a.yaml", "b.yaml"):
+        (project / name).write_text(TEXT)
+        cache.store(name, TEXT, explicit=True, result=FileResult(name, TEXT, [], same))
+    cache.save()
+    data = json.loads(cache.path.read_text())
+    assert data["skips"] == [["GC301", "derived size"], ["GC109", "needs a quote"]]
+    assert data["entries"]["a.yaml"]["result"]["skipped"] == [0] * 40 + [1]
+    assert open_cache(project).lookup("b.yaml", TEXT, explicit=True) == FileResult("b.yaml", TEXT, [], same)
+
+
+def test_a_file_read_that_was_missing_is_compared_too(project):
+    """A `use:` template the compile looked for and did not find: its appearing makes the result stale."""
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result(), files_read=["later.yaml"])
+    cache.save()
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) == a_result()
+    (project / "later.yaml").write_text("graphc-template: 1\nlegs: {}\n")
+    assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+def test_the_code_digest_follows_content_not_file_times(tmp_path):
+    source = tmp_path / "src"
+    (source / "rules").mkdir(parents=True)
+    rule = source / "rules" / "venue.py"
+    rule.write_text("MIN = 1\n")
+    memo = tmp_path / "cache"
+    memo.mkdir()
+    first = _source_digest([source], memo)
+    assert json.loads((memo / CODE_MEMO).read_text())["digest"] == first
+    os.utime(rule, ns=(1, 1))  # a fresh checkout: new times, same content
+    assert _source_digest([source], memo) == first
+    rule.write_text("MIN = 2\n")  # same size, other content
+    assert _source_digest([source], memo) != first
+    (memo / CODE_MEMO).write_text("[not the memo]")
+    assert _source_digest([source], memo) == _source_digest([source], None)
 
 
 @pytest.mark.parametrize("depth", [500, 100_000])

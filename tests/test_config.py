@@ -52,6 +52,34 @@ def test_pyproject_without_tool_graphc_does_not_stop_the_search(tmp_path):
     assert find_config(tmp_path / "pkg" / "a.yaml") == outer
 
 
+@pytest.mark.parametrize(
+    "text, declares",
+    [
+        ("[tool.graphc]\nstrict = true\n", True),
+        ('[ tool . "graphc" ]\nstrict = true\n', True),
+        ("[tool.graphc.rules]\nGC405 = 'off'\n", True),
+        ("tool.graphc.strict = true\n", True),
+        ("[tool]\nx = 1\n\ngraphc = {strict = true}\n", True),
+        ("[tool]\n# ours\ngraphc.strict = true\n", True),
+        ("tool = { graphc = { strict = true } }\n", True),
+        ("[project]\nname = 'desk'\ndependencies = [\n  \"graphc>=0.1\",\n]\n", False),
+        ("[project.scripts]\ngraphc = 'graphc.cli:main'\n[tool.ruff]\nline-length = 120\n", False),
+        ("[tool]\nx = 1\n[project.scripts]\ngraphc = 'graphc.cli:main'\n", False),
+    ],
+)
+def test_a_pyproject_declares_graphc_only_with_a_tool_graphc_table(tmp_path, monkeypatch, text, declares):
+    """A pyproject that names graphc only as a dependency or a script is not even parsed (start-up: no
+    tomllib); the cheap look never says no where the parse would say yes."""
+    import sys
+
+    from graphc.files import declares_graphc
+
+    path = write(tmp_path / "pyproject.toml", text)
+    monkeypatch.delitem(sys.modules, "tomllib", raising=False)  # put back afterwards
+    assert declares_graphc(path) is declares
+    assert ("tomllib" in sys.modules) is declares
+
+
 def test_search_stops_at_the_git_directory(tmp_path):
     write(tmp_path / "graphc.toml", "strict = true\n")
     repo = tmp_path / "repo"

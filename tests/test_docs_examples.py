@@ -4,7 +4,8 @@ In README.md and docs/**/*.md, a fenced block whose info string is ``console``
 is a terminal session: each line starting with ``$ `` is a command, the lines up
 to the next ``$ `` are what it prints (stdout and stderr, in order). Each
 command runs in a fresh interpreter (``graphc`` becomes ``python -m graphc``) in
-a scratch directory holding a copy of ``examples/``, with NO_COLOR set.
+a scratch directory holding a copy of ``examples/``, with NO_COLOR set and the
+lint cache on, as a user runs it.
 
 Markers (HTML comments, invisible on GitHub), on the line before a block:
 
@@ -97,7 +98,8 @@ def output_matches(expected: list[str], actual: list[str]) -> bool:
 def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
     argv = shlex.split(command)
     assert argv[0] == "graphc", f"only graphc commands run in docs sessions: {command!r}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEQUENCE_")}
+    # as a user runs it: no router key, and the lint cache on (conftest.py turns it off for the other tests)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEQUENCE_") and k != "GRAPHC_NO_CACHE"}
     env.update(NO_COLOR="1", COLUMNS="100", PYTHONPATH=str(REPO))
     return subprocess.run(
         [sys.executable, "-m", "graphc", *argv[1:]],

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import graphc.lint
-import graphc.pipeline
+import graphc.stages.model
 from graphc.cli import cli
 from tests.conftest import EXAMPLES, REPO, write
 
@@ -82,17 +82,17 @@ def test_a_crash_in_compile_is_exit_4(monkeypatch):
     def build_wire(*args, **kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(graphc.pipeline, "build_wire", build_wire)
+    monkeypatch.setattr(graphc.stages.model, "build_wire", build_wire)
     result = invoke("compile", EXAMPLES / "eth-hedge.yaml")
     assert result.exit_code == 4 and "internal error: RuntimeError: unexpected" in result.stderr
 
 
 CRASHING_MAIN = """
 import sys
-import graphc.pipeline
+import graphc.stages.model
 def build_wire(*args, **kwargs):
     raise MemoryError()
-graphc.pipeline.build_wire = build_wire
+graphc.stages.model.build_wire = build_wire
 from graphc.cli import main
 main(sys.argv[1:])
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import NoReturn
 
@@ -218,16 +219,46 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
 def write_report(fmt: str, results, output: str | None, *, explain_skips: bool = False, summary: bool = True):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`."""
-    from graphc.report import render  # deferred, as are the rules: only the commands that report load them
+    from graphc.report import render  # deferred: only the commands that report load the renderers
     from graphc.report.text import should_color
-    from graphc.rules.registry import report_rules
 
     color = fmt == "text" and output is None and should_color(sys.stdout)
-    rules = report_rules(with_help=fmt == "sarif")
+    rules = RuleTable(with_help=fmt == "sarif")
     text = render(
         fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=summary, rules=rules
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
+
+
+class RuleTable(Mapping):
+    """:func:`graphc.rules.registry.report_rules`, made when a renderer first looks a rule up.
+
+    The text format never does; importing every rule family for it would be a
+    tenth of a lint whose findings all come from the cache.
+    """
+
+    def __init__(self, *, with_help: bool = False):
+        self._with_help = with_help
+        self._table: Mapping | None = None
+
+    def _rules(self) -> Mapping:
+        if self._table is None:
+            from graphc.rules.registry import report_rules  # deferred: the point of this class
+
+            self._table = report_rules(with_help=self._with_help)
+        return self._table
+
+    def __getitem__(self, code):
+        return self._rules()[code]
+
+    def __iter__(self):
+        return iter(self._rules())
+
+    def __len__(self) -> int:
+        return len(self._rules())
+
+    def __bool__(self) -> bool:
+        return True  # never empty; asking must not build it
 
 
 def print_diagnostics(results, *, stream=None, summary=False):

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import click
 
+from graphc import limits
+from graphc.cache import MISS, LintCache, cache_dir, settings_key
 from graphc.cli import verbose_requested
 from graphc.commands.common import (
     EXIT_FINDINGS,
@@ -23,9 +25,9 @@ from graphc.commands.common import (
 )
 from graphc.config import load_config, parse_selectors, read_config, with_overrides
 from graphc.diagnostics import FileResult
-from graphc.files import UNREADABLE, collect, read_stdin
+from graphc.files import UNREADABLE, collect, find_project_root, read_source, read_stdin
 from graphc.inputs import TEMPLATE_MARKER
-from graphc.lint import NOT_RENDERED, LintOptions, find_dependants, lint_file, lint_source, unreadable_result
+from graphc.lint import NOT_RENDERED, LintOptions, find_dependants, lint_path, lint_source, unreadable_result
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -38,15 +40,25 @@ class Crash(NamedTuple):
     traceback: str
 
 
-def _lint_one(args):
-    """Worker for -j: lint one file (an unreadable one is a FileResult with GC112; a bug is a Crash)."""
-    path, options, explicit = args
+# The run's LintOptions, for _lint_one: set in the parent before a pool forks (and by each worker's initializer).
+_RUN: dict = {}
+
+
+def _use_options(options) -> None:
+    _RUN["options"] = options
+
+
+def _lint_one(item):
+    """Lint one file, in this process or a -j worker: ``(FileResult | None, the files its compile read)``.
+    An unreadable file is a FileResult with GC112; a bug in graphc is a Crash."""
+    path, text, explicit = item
     try:
-        return lint_file(path, options, explicit=explicit)
+        outcome = lint_path(path, _RUN["options"], explicit=explicit, text=text)
     except Exception as exc:  # one file's bug must not lose the other files' findings, nor read as findings
         import traceback  # deferred: only a crash needs it
 
-        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc)))
+        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc))), []
+    return outcome.result, outcome.files_read
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -68,19 +80,72 @@ def _read_or_none(path):
         return None
 
 
-def _run(files, explicit, options, jobs):
-    work = [(str(f), options, str(f) in explicit) for f in files]
-    if jobs <= 1 or len(work) < 2:
-        return [_lint_one(item) for item in work]
+# Starting a process and sending its files and results back costs about what linting this many files does:
+# `-j auto` adds a worker only for each such share of the files that are to be linted.
+FILES_PER_WORKER = 50
+
+
+def _workers(jobs, count: int) -> int:
+    """How many processes lint ``count`` files: ``-j N`` (at most one per file), or ``auto``: one per
+    core this process may run on, while each has at least FILES_PER_WORKER files."""
+    if jobs == "auto":
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(1, min(cores, count // FILES_PER_WORKER))
+    return max(1, min(jobs, count))
+
+
+def _run(files, explicit, options, jobs, cache):
+    """Each file's result, in order: from the cache when nothing that decides it changed, else linted
+    (in a pool of processes when ``jobs`` says so), and then stored."""
+    results: list = [None] * len(files)
+    work = []  # (index, (path, text or None, explicit))
+    if cache is None:
+        work = [(i, (str(f), None, str(f) in explicit)) for i, f in enumerate(files)]
+    else:
+        for i, f in enumerate(files):
+            path, named = str(f), str(f) in explicit
+            try:
+                text = read_source(path)
+            except (OSError, UnicodeDecodeError):
+                text = None  # linted, which reports it (GC112); never stored
+            if text is not None:
+                found = cache.lookup(path, text, explicit=named)
+                if found is not MISS:
+                    results[i] = found
+                    continue
+            work.append((i, (path, text, named)))
+    _use_options(options)
+    linted = _lint_all([item for _, item in work], _workers(jobs, len(work)), options)
+    for (i, (path, text, named)), (result, files_read) in zip(work, linted, strict=True):
+        results[i] = result
+        if cache is not None and text is not None and not isinstance(result, Crash):
+            cache.store(path, text, explicit=named, result=result, files_read=files_read)
+    if cache is not None:
+        cache.save()
+    return results
+
+
+def _lint_all(items, workers: int, options):
+    if workers <= 1:
+        return [_lint_one(item) for item in items]
+    import gc  # deferred, as is the pool: most runs lint in this process
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: workers start in a millisecond with graphc already imported (spawn would re-import
     # everything in each worker). A few chunks per worker balance uneven files without much IPC.
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    chunk = max(1, len(work) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(pool.map(_lint_one, work, chunksize=chunk))
+    chunk = max(1, len(items) // (workers * 4))
+    # Objects made so far go to the permanent generation: a worker's collections never touch (and so
+    # never copy) the pages the parent made before forking.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_use_options, initargs=(options,)
+        ) as pool:
+            return list(pool.map(_lint_one, items, chunksize=chunk))
+    finally:
+        gc.unfreeze()
 
 
 @click.command("lint")
@@ -128,7 +193,18 @@ def _run(files, explicit, options, jobs):
     help="Also lint the playbooks of the project that use a named `use:` template (for pre-commit).",
 )
 @click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Lint files in N processes."
+    "-j",
+    "--jobs",
+    default="auto",
+    show_default=True,
+    metavar="N|auto",
+    callback=lambda ctx, param, value: _jobs(value),
+    help="Lint files in N processes; auto: one per core, when there are enough files to pay for starting them.",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the lint cache (.graphc/cache/ at the project root; also GRAPHC_NO_CACHE=1).",
 )
 def lint_command(
     paths,
@@ -148,6 +224,7 @@ def lint_command(
     allow_empty,
     dependants,
     jobs,
+    no_cache,
 ):
     """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
     and simple orders.
@@ -156,6 +233,12 @@ def lint_command(
     files that are not graphc's are skipped), globs (`plays/**/*.yaml`, expanded
     by graphc when no shell did) or `-` for stdin. A file named twice is linted
     once.
+
+    Each file's findings are kept in .graphc/cache/ at the project root and
+    reused while nothing that decides them changed: the file, the templates
+    and params file it reads, the configuration, the quotes, the options that
+    change findings and graphc itself. The report is the same with or without
+    it; `--quotes live` never uses it; `graphc cache clean` removes it.
 
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage
     error, unreadable input (GC112: reported, and the other files are still
@@ -205,8 +288,9 @@ def lint_command(
     if stdin is not None:
         results.append(_lint_stdin(stdin_name, stdin, options))
     explicit = set() if ignore_unknown else collected.named
+    cache = None if no_cache or quotes_path == "live" else _open_cache(options)
     crashes, linted = [], set()
-    for result in _run(collected.files, explicit, options, jobs):
+    for result in _run(collected.files, explicit, options, jobs, cache):
         if isinstance(result, Crash):
             crashes.append(result)
         elif result is not None:
@@ -228,6 +312,45 @@ def lint_command(
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _jobs(value: str):
+    if value == "auto":
+        return value
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise click.BadParameter(f"{value!r} is neither a number of processes (1 or more) nor auto")
+    return jobs
+
+
+def _open_cache(options):
+    """The lint cache of the working directory's project (as ``graphc cache clean`` finds it), for this
+    run's settings; None when GRAPHC_NO_CACHE is set.
+
+    The key holds what decides a verdict besides the files: the effective
+    configuration, the compile options (quotes, params, time, the config's
+    market settings: :meth:`graphc.pipeline.CompileOptions.fingerprint`),
+    --select/--ignore, whether skipped checks are placed, the limits the
+    environment sets, and the working directory (paths are reported as given).
+    """
+    if os.environ.get("GRAPHC_NO_CACHE", "") not in ("", "0"):
+        return None
+    compile_options = options.compile
+    settings = {
+        "cwd": os.getcwd(),
+        "config": repr(options.config),
+        "compile": compile_options.fingerprint(),
+        "quotes_given": options.quotes_given,
+        "select": list(options.select),
+        "ignore": list(options.ignore),
+        "report_skips": options.report_skips,
+        "limits": limits.overrides(),
+    }
+    directory = cache_dir(find_project_root())
+    return LintCache(directory, settings_key(settings, directory), clock_fixed=compile_options.now is not None)
 
 
 def _config(config_args, stdin_filename, names):

@@ -345,6 +345,7 @@ class Templates:
             tuple[Path | None, str] | None, Path
         ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
         self.floors: dict[Path, int] = {}  # template path -> the fewest leg instances expanding it makes (see floor)
+        self.missing: set[Path] = set()  # templates looked for and not found: a file made later changes the result
 
     def open(self, scope: Scope, use, use_span) -> Scope | None:
         site = (scope.real, use) if isinstance(use, str) else None
@@ -443,6 +444,7 @@ class Templates:
             )
             return None
         if not real.is_file():
+            self.missing.add(real)
             report("GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}")
             return None
         return real

@@ -69,8 +69,9 @@ class Renderer:
         self.templates = Templates(self, Path(root).resolve())
 
     def files_read(self) -> list[str]:
-        """The template files and the params file this rendering read (resolved paths, sorted)."""
-        read = {str(path) for path in self.templates.docs}
+        """The template files and the params file this rendering read, and the template files it looked for
+        and did not find (resolved paths, sorted): the files whose content decides its result."""
+        read = {str(path) for path in (*self.templates.docs, *self.templates.missing)}
         if self.options.params_file:
             read.add(str(Path(self.options.params_file).resolve()))
         return sorted(read)

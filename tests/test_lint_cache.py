@@ -1,0 +1,276 @@
+"""`graphc lint` with its cache: the same report as without it, in every format, and never a stale verdict.
+
+The store itself (graphc/cache.py: keys, validation, atomic writes) is tested in
+tests/test_cache.py; these tests run the command. conftest.py turns the cache
+off for the rest of the suite (GRAPHC_NO_CACHE=1: a test that patches graphc's
+internals must not be served what the unpatched code found); here it is on.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import graphc.commands.lint
+from graphc.cli import cli
+from tests.conftest import EXAMPLES, REPO
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+CANARY = "sk-canary-7f3a9c1e5b2d4f6a8c0e"
+NOW = ["--now", "2026-01-05T09:00:00Z"]  # btc-weekly-dca.yaml reads `today`: unfixed, it is linted every run
+
+
+@pytest.fixture(autouse=True)
+def cache_on(monkeypatch):
+    monkeypatch.delenv("GRAPHC_NO_CACHE", raising=False)
+
+
+def _make_corpus():
+    spec = importlib.util.spec_from_file_location("make_corpus", REPO / "bench" / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project like a desk's: the examples (templates, quotes), 60 generated playbooks, a wire graph,
+    a file with a syntax error, a YAML file that is not graphc's, and a graphc.toml."""
+    root = tmp_path / "desk"
+    shutil.copytree(EXAMPLES, root / "plays")
+    _make_corpus().write_corpus(60, root / "plays" / "generated")
+    shutil.copy(REPO / "tests" / "data" / "reference" / "full-graph.json", root / "plays" / "full-graph.json")
+    (root / "plays" / "broken.yaml").write_text("graphc: 1\nname: broken\nlegs: {a: [\n")
+    (root / "plays" / "ci.yaml").write_text("jobs: {test: {runs-on: ubuntu-latest}}\n")
+    (root / "graphc.toml").write_text('[rules]\nGC405 = "warning"\n')
+    (root / ".git").mkdir()  # the project root: the cache goes to desk/.graphc/cache
+    monkeypatch.chdir(root)
+    return root
+
+
+def lint(*args, env=None):
+    result = CliRunner().invoke(cli, ["lint", *map(str, args)], env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture
+def linted(monkeypatch):
+    """The paths linted (not served from the cache) in this process; pass `-j 1` to see them all."""
+    calls = []
+    original = graphc.commands.lint.lint_path
+
+    def spy(path, *args, **kwargs):
+        calls.append(str(path))
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(graphc.commands.lint, "lint_path", spy)
+    return calls
+
+
+def cache_files(root):
+    return sorted((root / ".graphc" / "cache").glob("lint-*.json"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("quotes", [False, True], ids=["no-quotes", "quotes"])
+def test_the_report_is_byte_identical_with_and_without_the_cache(project, linted, fmt, quotes):
+    args = ["plays", "-f", fmt, *NOW, *(["--quotes", "plays/quotes.yaml"] if quotes else [])]
+    uncached = lint(*args, "--no-cache")
+    assert not (project / ".graphc").exists()  # --no-cache neither reads nor writes
+    assert uncached[0] == 1 and "GC100" in uncached[1]  # the broken file: findings, so the test can tell
+    cold = lint(*args)
+    assert cold == uncached
+    assert len(cache_files(project)) == 1
+    linted.clear()
+    warm = lint(*args, "-j", "1")
+    assert linted == [] and warm == uncached
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_skipped_checks_come_back_exactly(project, linted, explain):
+    args = ["plays/generated", "-j", "1", *(["--explain-skips"] if explain else [])]
+    uncached = lint(*args, "--no-cache")
+    assert "checks skipped" in uncached[1]
+    lint(*args)
+    linted.clear()
+    assert lint(*args) == uncached and linted == []
+
+
+def test_whatever_decides_a_verdict_is_part_of_the_key(project, monkeypatch):
+    """Change each input of a verdict in turn: the cached run always equals a run without the cache,
+    and each change does change the report (else this test would prove nothing)."""
+    hedged = ["plays/eth-spot-hedged.yaml", "plays/btc-spot-hedged.yaml", "plays/btc-twap.yaml"]
+    params = project / "params.yaml"
+    params.write_text("n: 2\n")
+
+    def check(*extra, env=None):
+        args = [*hedged, *extra]
+        uncached = lint(*args, "--no-cache", env=env)
+        assert lint(*args, env=env) == uncached  # the first run with these inputs (it may meet a stale entry)
+        assert lint(*args, env=env) == uncached  # served from the cache
+        return uncached
+
+    reports = [check()]
+    reports.append(check("--quotes", "plays/quotes.yaml"))
+    quotes = project / "plays" / "quotes.yaml"
+    quotes.write_text(
+        quotes.read_text().replace("ETH-USD: {bid: 2325.10, ask: 2325.53", "ETH-USD: {bid: 9000, ask: 9001")
+    )
+    reports.append(check("--quotes", "plays/quotes.yaml"))  # the snapshot's content, not only its name
+    template = project / "plays" / "templates" / "perp-hedge.yaml"
+    template.write_text(template.read_text().replace("policy: aggressive_chase", "policy: aggressive-chase"))
+    reports.append(check())  # the template both hedged playbooks use
+    (project / "graphc.toml").write_text('[rules]\nGC405 = "warning"\nGC103 = "warning"\n')
+    reports.append(check())  # the config
+    reports.append(check("--ignore", "GC103"))
+    reports.append(check("--select", "GC103"))
+    reports.append(check("--select", "GC103", "--explain-skips"))
+    reports.append(check("--config", 'rules.GC103 = "off"'))
+    (project / "plays" / "btc-twap.yaml").write_text(
+        (EXAMPLES / "btc-twap.yaml")
+        .read_text()
+        .replace("buy: $250k", "buy: ${{ n * 100 }}k")
+        .replace("name: ", "params: {n: {type: number, default: 1}}\nname: ")
+    )
+    reports.append(check("--params", str(params), "--quotes", "plays/quotes.yaml"))
+    params.write_text("n: 5\n")
+    reports.append(check("--params", str(params), "--quotes", "plays/quotes.yaml"))  # the params file's content
+    reports.append(check("--set", "n=4", "--quotes", "plays/quotes.yaml"))
+    same = [i for i, (a, b) in enumerate(itertools.pairwise(reports)) if a == b]
+    assert not same, f"each change must change the report: {same} {[reports[i][1] for i in same]}"
+
+
+def test_a_limit_the_environment_sets_is_part_of_the_key(project):
+    """GRAPHC_MAX_* limits are read when graphc starts, so this runs graphc as a process, as CI does."""
+
+    def run(*args, env=None):
+        proc = _graphc("lint", "plays/btc-spot-hedged.yaml", *args, cwd=project, env=env)
+        return proc.communicate(timeout=120)[0], proc.returncode
+
+    plain = run()
+    assert run() == plain == run("--no-cache")
+    limited = run(env={"GRAPHC_MAX_LEGS": "1"})
+    assert limited == run("--no-cache", env={"GRAPHC_MAX_LEGS": "1"})
+    assert limited != plain and "GC103" in limited[0]
+
+
+def test_a_template_that_appears_later_is_found(project):
+    playbook = project / "plays" / "uses-missing.yaml"
+    playbook.write_text(
+        (EXAMPLES / "eth-spot-hedged.yaml").read_text().replace("./templates/perp-hedge.yaml", "./later/hedge.yaml")
+    )
+    first = lint(playbook, "-f", "json")
+    assert "template file not found" in first[1]
+    (project / "plays" / "later").mkdir()
+    shutil.copy(project / "plays" / "templates" / "perp-hedge.yaml", project / "plays" / "later" / "hedge.yaml")
+    assert lint(playbook, "-f", "json") == lint(playbook, "-f", "json", "--no-cache")
+    assert "template file not found" not in lint(playbook, "-f", "json")[1]
+
+
+def test_a_playbook_reading_the_clock_is_linted_each_time_unless_now_is_fixed(project, linted):
+    timed = project / "plays" / "timed.yaml"
+    timed.write_text(
+        "graphc: 1\nname: timed\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000, "
+        'twap: "{{ 8 - now.isoweekday() }} slices every 1m"}\n'
+    )
+    lint(timed)
+    lint(timed)
+    assert linted == [str(timed)] * 2  # not stored: its verdict may depend on when it runs
+    lint(timed, *NOW)
+    lint(timed, *NOW)
+    assert linted == [str(timed)] * 3  # --now fixes the time: kept
+
+
+@pytest.mark.parametrize(
+    "content", [b"\x00\x01garbage", b"[]", b'{"format": "graphc-lint-cache", "version": 2, "entries": []}']
+)
+def test_a_corrupt_or_foreign_cache_file_is_ignored_and_rewritten(project, content):
+    uncached = lint("plays", "--no-cache")
+    lint("plays")
+    (path,) = cache_files(project)
+    path.write_bytes(content)
+    assert lint("plays") == uncached
+    data = json.loads(path.read_bytes())
+    assert data["format"] == "graphc-lint-cache" and len(data["entries"]) > 60
+
+
+def test_no_cache_and_the_environment_variable_neither_read_nor_write(project):
+    uncached = lint("plays/eth-hedge.yaml", "-f", "json")
+    (path,) = cache_files(project)
+    data = json.loads(path.read_bytes())
+    entry = data["entries"]["plays/eth-hedge.yaml"]
+    entry["result"]["diagnostics"] = [
+        {
+            "code": "GC999",
+            "message": "planted",
+            "path": "x",
+            "span": None,
+            "severity": "error",
+            "hint": None,
+            "related": [],
+        }
+    ]
+    path.write_text(json.dumps(data))
+    assert "planted" in lint("plays/eth-hedge.yaml", "-f", "json")[1]  # proof that this entry is the one read
+    assert lint("plays/eth-hedge.yaml", "-f", "json", "--no-cache") == uncached
+    assert lint("plays/eth-hedge.yaml", "-f", "json", env={"GRAPHC_NO_CACHE": "1"}) == uncached
+    assert path.read_text() == json.dumps(data)  # neither rewrote it
+
+
+def test_nothing_secret_goes_into_the_cache(project):
+    env = {"SEQUENCE_API_KEY": CANARY, "GRAPHC_API_KEY": CANARY}
+    lint("plays", "--quotes", "plays/quotes.yaml", env=env)
+    lint("plays", env=env)
+    stored = [p for p in (project / ".graphc").rglob("*") if p.is_file()]
+    assert stored and not [p for p in stored if CANARY.encode() in p.read_bytes()]
+
+
+def _graphc(*args, cwd, env=None):
+    environment = {k: v for k, v in os.environ.items() if k != "GRAPHC_NO_CACHE"}
+    environment.update(env or {}, PYTHONPATH=str(REPO))
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphc", *args], cwd=cwd, env=environment, stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_concurrent_runs_with_jobs_never_corrupt_it(project):
+    for edit in range(3):
+        # each round changes some files, so both runs store entries and write the file at about the same time
+        for path in sorted((project / "plays" / "generated").glob("*.yaml"))[edit::5]:
+            path.write_text(path.read_text() + f"# edit {edit}\n")
+        expected = lint("plays", "--no-cache", "-j", "1")[1]
+        runs = [_graphc("lint", "plays", "-j", "2", cwd=project) for _ in range(2)]
+        outputs = [run.communicate(timeout=300)[0] for run in runs]
+        assert outputs == [expected, expected]
+        (path,) = cache_files(project)
+        assert json.loads(path.read_bytes())["format"] == "graphc-lint-cache"
+        assert not [p for p in path.parent.iterdir() if p.name.startswith(".tmp-")]
+    assert lint("plays", *NOW) == lint("plays", "--no-cache", *NOW)
+
+
+def test_jobs_give_the_same_report_as_one_process(project):
+    for fmt in ("text", "json", "sarif"):
+        one = lint("plays", "-f", fmt, "--no-cache", "-j", "1")
+        assert lint("plays", "-f", fmt, "--no-cache", "-j", "2") == one
+        assert lint("plays", "-f", fmt, "--no-cache", "-j", "auto") == one
+        assert lint("plays", "-f", fmt, "-j", "2") == one  # filling the cache from workers
+        assert lint("plays", "-f", fmt, "-j", "2") == one
+
+
+def test_cache_clean_removes_the_cache_and_keeps_the_ledger(project):
+    lint("plays")
+    ledger = project / ".graphc" / "ledger.sqlite"
+    ledger.write_bytes(b"runs")
+    result = CliRunner().invoke(cli, ["cache", "clean"])
+    assert result.exit_code == 0 and result.stdout == "removed .graphc/cache\n"
+    assert not (project / ".graphc" / "cache").exists() and ledger.read_bytes() == b"runs"
+    result = CliRunner().invoke(cli, ["cache", "clean"])
+    assert result.stdout == "no lint cache at .graphc/cache\n"
