@@ -7,7 +7,9 @@ per-node facts only the playbook knows.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -180,7 +182,7 @@ class BuildResult:
     origin: dict
     diagnostics: list
     skips: list  # Skip(code, wire path, reason)
-    facts: GraphFacts | None = None  # typed nodes and edges, for the rules
+    facts: Callable[[], GraphFacts] | None = None  # makes the typed nodes and edges, for the rules (when asked)
 
 
 @dataclass
@@ -516,7 +518,7 @@ def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolve
         wire = None
     facts = None
     if wire is not None:
-        facts = graph_facts(wire, quotes=builder.quotes, resolver=builder.resolver)
+        facts = functools.partial(graph_facts, wire, quotes=builder.quotes, resolver=builder.resolver)
     return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips, facts)
 
 
