@@ -15,7 +15,6 @@ already reported) become ``None``; nothing here raises.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -97,9 +96,8 @@ class EdgeFacts(NamedTuple):
         return f"edge {self.edge_id}" if self.edge_id else f"edges[{self.index}]"
 
 
-@dataclass
-class GraphFacts:
-    """The graph's nodes and resolved edges, for the rules."""
+class GraphFacts(NamedTuple):
+    """The graph's nodes and resolved edges, for the rules (made by :func:`graph_facts`)."""
 
     nodes: list[NodeFacts]  # well-formed nodes in wire order
     by_id: dict[str, NodeFacts]  # node_id -> its first node
@@ -109,8 +107,8 @@ class GraphFacts:
     incoming: dict[str, list[EdgeFacts]]
     children: dict[str, list[str]]
     dangling: set[str]  # nodes with an edge from an unknown leg (GC202 explains them)
-    quotes: Mapping = field(default_factory=dict)
-    resolver: MarketResolver = field(default_factory=MarketResolver)
+    quotes: Mapping
+    resolver: MarketResolver
 
 
 def _int(value) -> int | None:

@@ -10,7 +10,6 @@ from typing import NamedTuple
 import click
 
 from graphc import limits
-from graphc.cache import MISS, LintCache, cache_dir, settings_key
 from graphc.cli import verbose_requested
 from graphc.commands.common import (
     EXIT_FINDINGS,
@@ -102,6 +101,8 @@ def _run(files, explicit, options, jobs, cache):
     if cache is None:
         work = [(i, (str(f), None, str(f) in explicit)) for i, f in enumerate(files)]
     else:
+        from graphc.cache import MISS  # deferred: see _open_cache
+
         for i, f in enumerate(files):
             path, named = str(f), str(f) in explicit
             try:
@@ -338,6 +339,8 @@ def _open_cache(options):
     """
     if os.environ.get("GRAPHC_NO_CACHE", "") not in ("", "0"):
         return None
+    from graphc.cache import LintCache, cache_dir, settings_key  # deferred: --no-cache runs never hash
+
     compile_options = options.compile
     settings = {
         "cwd": os.getcwd(),

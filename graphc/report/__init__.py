@@ -24,7 +24,8 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, sorted_diagnostics
 from graphc.files import display_path
@@ -73,15 +74,14 @@ def render(
     return get_renderer(format)(list(results), options)
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+class ReportOptions(NamedTuple):
     """What every renderer is told besides the results (see :func:`render`)."""
 
     color: bool = False  # text only
     tool_version: str = ""
     explain_skips: bool = False  # text: a line per skipped check
     summary: bool = True  # text, github: the closing counts line
-    rules: Mapping[str, RuleInfo] = field(default_factory=dict)  # code -> name, level, help
+    rules: Mapping[str, RuleInfo] = MappingProxyType({})  # code -> name, level, help
 
 
 # -- helpers shared by the renderers ---------------------------------------
@@ -92,8 +92,7 @@ def ordered(results) -> list[tuple[FileResult, list[Diagnostic]]]:
     return [(r, sorted_diagnostics(r.diagnostics)) for r in sorted(results, key=lambda r: r.path)]
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     """The counts the last line of a report gives."""
 
     errors: int

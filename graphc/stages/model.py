@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError, Skip
 from graphc.facts import GraphFacts, graph_facts, wire_limit
@@ -40,8 +41,7 @@ def _qty_field(fields):
     return next((k for k in ("buy", "sell", "qty") if fields.get(k) is not None), None)
 
 
-@dataclass
-class NodeOrigin:
+class NodeOrigin(NamedTuple):
     """Facts about a node that only the playbook knows (absent for wire input)."""
 
     price_is_template: bool = False  # a template price was aligned to the tick by the compiler
@@ -173,8 +173,7 @@ def _node_locator(span_of, fields):
     return locate
 
 
-@dataclass
-class BuildResult:
+class BuildResult(NamedTuple):
     """What the model stage made of a document."""
 
     wire: dict | None
@@ -185,11 +184,10 @@ class BuildResult:
     facts: Callable[[], GraphFacts] | None = None  # makes the typed nodes and edges, for the rules (when asked)
 
 
-@dataclass
-class _Deferred:
+class _Deferred(NamedTuple):
     """A leg whose limit uses the `trigger` base: built once every edge is known (spec §4)."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # hides tuple.index(), as NodeFacts.index does
     leg_id: str
     ctx: L.LegContext
     has_incoming: bool
