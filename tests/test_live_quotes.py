@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -176,6 +178,30 @@ def test_lint_and_plan_with_live_quotes(priced, tmp_path):
     proc = graphc(priced, "plan", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "$10,000" in proc.stdout or "10,0" in proc.stdout
+
+
+def test_live_quotes_never_use_the_lint_cache(priced, tmp_path):
+    """The router's prices move: a run with --quotes live neither reads nor writes .graphc/cache."""
+    priced.reset()
+    (tmp_path / "hedge.yaml").write_text(HEDGE)
+    env = {k: v for k, v in priced.env().items() if k != "GRAPHC_NO_CACHE"}  # the cache on, as users have it
+
+    def lint(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "graphc", "lint", "hedge.yaml", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    for _ in range(2):
+        assert lint("--quotes", "live").returncode == 0
+    assert quote_requests(priced) == 4  # each run asked the router for both symbols
+    assert not (tmp_path / ".graphc").exists()
+    assert lint().returncode == 1  # no quotes: its `quote()` is an error, which the cache keeps like any result
+    assert list((tmp_path / ".graphc" / "cache").glob("lint-*.json"))
 
 
 def test_a_symbol_without_quote_is_gc109_naming_it(priced, tmp_path):
