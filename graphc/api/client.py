@@ -68,6 +68,8 @@ from graphc.api.errors import (
 )
 from graphc.api.redact import clean
 from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key
+from graphc.quotes import quote_from_router
+from graphc.version import __version__
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -344,7 +346,6 @@ class Client:
             max_backoff_wait=max_retry_wait,
             total_timeout=retry_budget,
         )
-        from graphc.version import __version__
 
         return httpx.Client(
             base_url=self.base_url,
@@ -416,8 +417,6 @@ class Client:
         ``seq.quote``). A 404, or an answer without a bid or an ask, is "no
         quote"; prices are read as exact decimals.
         """
-        from graphc.quotes import quote_from_router
-
         if not isinstance(symbol, str) or not symbol or len(symbol) > 512:
             return None
         try:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from graphc.sandbox.faults import FaultInjector
+from graphc.sandbox.hosted import HostedRunner
 from graphc.sandbox.validate import (
     EdgeSpec,
     GraphSpec,
@@ -570,7 +571,6 @@ class Sandbox:
         self.base_config = config or SandboxConfig()
         self.lock = threading.RLock()
         self.faults = FaultInjector()
-        from graphc.sandbox.hosted import HostedRunner
 
         self.hosted = HostedRunner(list(self.base_config.runner_python) or None)
         self.reset()

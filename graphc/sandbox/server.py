@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from graphc.sandbox.engine import Sandbox, SandboxConfig, SandboxHTTPError, json_object, json_value
+from graphc.sandbox.hosted import HostedError
 
 __all__ = ["API", "CONTROL", "Request", "Routes", "SandboxServer", "make_server", "serve"]
 
@@ -143,8 +144,6 @@ def quote(req: Request):
 
 def _hosted(call):
     """Run a runner call; its refusals become the router's error answers."""
-    from graphc.sandbox.hosted import HostedError
-
     try:
         return call()
     except HostedError as exc:
