@@ -229,13 +229,6 @@ NOT_YET_JUSTIFIED = {
     "graphc/rules/registry.py",
     "graphc/run.py",
     "graphc/schedule.py",
-    "graphc/stages/expand.py",
-    "graphc/stages/expressions.py",
-    "graphc/stages/legs.py",
-    "graphc/stages/params.py",
-    "graphc/stages/render.py",
-    "graphc/stages/triggers.py",
-    "graphc/stages/validate.py",
     "graphc/strategies.py",
     "graphc/suppress.py",
 }

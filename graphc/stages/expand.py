@@ -37,6 +37,8 @@ from graphc.files import read_source
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
 from graphc.stages.load import Document, load_text
+from graphc.stages.params import ParamSet, Supplied
+from graphc.stages.suggest import did_you_mean
 
 MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
 MAX_LEGS = limit("MAX_LEGS", 100_000)
@@ -263,8 +265,7 @@ def _empty(value) -> bool:
 
 def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
     """The legs of the template named by ``leg``'s ``use:``, renamed under ``<leg id>.``."""
-    from graphc.stages.expressions import RESERVED_NAMES
-    from graphc.stages.params import ParamSet, Supplied
+    from graphc.stages.expressions import RESERVED_NAMES  # deferred: Jinja2; linting a template file renders nothing
 
     use_span = span_in(leg.spans, ("use",))
     template = r.templates.open(scope, leg.fields.get("use"), use_span)
@@ -482,8 +483,6 @@ class Templates:
 
 def check_template(doc, here: Scope, report) -> bool:
     """Is ``doc`` a usable template (``graphc-template: 1``, known keys, a ``legs:`` mapping)? Problems reported."""
-    from graphc.stages.suggest import did_you_mean  # deferred (difflib): only a template with a problem needs it
-
     data = doc.data
     fallback = here.via.span if here.via is not None else here.span(())
     if not isinstance(data, dict) or data.get(TEMPLATE_MARKER) != 1:

@@ -54,6 +54,8 @@ from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graphc.limits import limit
+from graphc.stages.suggest import did_you_mean
+from graphc.units import UnitError, parse_number
 
 # -- limits (docs/robustness.md) ---------------------------------------------------------------
 MAX_TEMPLATE_CHARS = limit("MAX_TEMPLATE_CHARS", 4_000)  # a template string longer than this is refused before parsing
@@ -398,8 +400,6 @@ def _round(value, precision=0, method="common"):
 def _int(value, default=0):
     try:
         if isinstance(value, str):
-            from graphc.units import parse_number
-
             value = parse_number(value)
         return int(_number(value, "int"))
     except Exception:
@@ -419,8 +419,6 @@ def _decimal(value):
     if isinstance(value, bool):
         raise ExpressionError("decimal needs a number or numeric text")
     if isinstance(value, str):
-        from graphc.units import UnitError, parse_number
-
         try:
             return parse_number(value)
         except UnitError as exc:
@@ -1146,8 +1144,6 @@ _ARITHMETIC = {
 
 
 def _did_you_mean(name, names) -> str:
-    from graphc.stages.suggest import did_you_mean
-
     return did_you_mean(name, sorted(names))
 
 

@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
+from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     QUOTE_BASES,
     UnitError,
@@ -92,8 +93,6 @@ def _choice(ctx, name, choices, *, transform=str.lower):
         return None
     normalised = transform(value.strip())
     if normalised not in choices:
-        from graphc.stages.suggest import did_you_mean
-
         raise DiagnosticError(
             "GC103",
             f"`{name}: {value}` is not one of {', '.join(choices)}{did_you_mean(normalised, choices)}",

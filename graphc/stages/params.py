@@ -28,6 +28,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.diagnostics import Span
+from graphc.stages.suggest import did_you_mean
+from graphc.units import (
+    UnitError,
+    format_decimal,
+    parse_duration_ms,
+    parse_money,
+    parse_number,
+    parse_percent,
+    parse_price,
+    parse_quantity,
+)
 
 PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "price", "duration", "percent", "symbol")
 DEF_KEYS = ("type", "default", "description", "choices", "min", "max")
@@ -67,16 +78,6 @@ class Problem:
 
 def coerce(type_: str, value):
     """The typed value of ``value`` for a param of ``type_``; ParamError when it does not fit."""
-    from graphc.units import (
-        UnitError,
-        parse_duration_ms,
-        parse_money,
-        parse_number,
-        parse_percent,
-        parse_price,
-        parse_quantity,
-    )
-
     if type_ == "bool":
         if isinstance(value, bool):
             return value
@@ -120,15 +121,11 @@ def coerce(type_: str, value):
 
 def _plain(d: Decimal) -> Decimal:
     """``5E+3`` -> ``5000``: the value a template writes is the number a person would write."""
-    from graphc.units import format_decimal
-
     return Decimal(format_decimal(d))
 
 
 def order_key(type_: str, value):
     """A comparable form for min/max, or ParamError when the type has no order."""
-    from graphc.units import parse_price, parse_quantity
-
     if type_ == "quantity":
         q = parse_quantity(value)
         if q.kind == "derived":
@@ -145,8 +142,6 @@ def order_key(type_: str, value):
 
 
 def same_value(type_: str, a, b) -> bool:
-    from graphc.units import parse_price, parse_quantity
-
     if type_ == "quantity":
         return parse_quantity(a) == parse_quantity(b)
     if type_ == "price":
@@ -200,8 +195,6 @@ class ParamSet:
         self.problems.append(Problem(code, message, span, hint))
 
     def _check_defs(self, defs, reserved) -> dict:
-        from graphc.stages.suggest import did_you_mean
-
         if defs is None:
             return {}
         if not isinstance(defs, dict):
@@ -281,8 +274,6 @@ class ParamSet:
     # -- values ------------------------------------------------------------------
     def resolve(self, supplied: dict, *, missing_span, supply_hint: str, unknown_span=None) -> dict:
         """Typed values for every defined param. ``supplied``: name -> Supplied (highest priority only)."""
-        from graphc.stages.suggest import did_you_mean
-
         values = {}
         for name, given in supplied.items():
             if name not in self.defs:
@@ -334,7 +325,7 @@ class ParamSet:
 
 
 def _text(value) -> str:
-    from graphc.stages.expressions import to_text
+    from graphc.stages.expressions import to_text  # deferred: Jinja2; linting a template file renders nothing
 
     return to_text(value)
 

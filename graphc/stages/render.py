@@ -19,7 +19,7 @@ from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localco
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
-from graphc.files import find_project_root
+from graphc.files import find_project_root, read_source
 from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, span_in
 from graphc.stages.expressions import (
@@ -31,6 +31,8 @@ from graphc.stages.expressions import (
     is_template,
     safe_range,
 )
+from graphc.stages.load import Document, load_text
+from graphc.stages.params import ParamSet, Supplied
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -176,7 +178,6 @@ class Renderer:
                 out[key] = self.render_tree(value, names, top, (key,))
         if self.error_count:
             return None, self.diagnostics
-        from graphc.stages.load import Document
 
         return Document(self.doc.path, self.doc.text, out, spans, key_spans), self.diagnostics
 
@@ -204,8 +205,6 @@ class Renderer:
         return out
 
     def _params(self, defs) -> dict:
-        from graphc.stages.params import ParamSet
-
         doc = self.doc
         params = ParamSet(
             defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p), RESERVED_NAMES
@@ -224,10 +223,6 @@ class Renderer:
         return values
 
     def _params_file(self) -> dict:
-        from graphc.files import read_source
-        from graphc.stages.load import load_text
-        from graphc.stages.params import Supplied
-
         path = self.options.params_file
         if not path:
             return {}
@@ -273,8 +268,6 @@ def _in_file(span, path):
 
 
 def _from_set(values: dict) -> dict:
-    from graphc.stages.params import Supplied
-
     return {name: Supplied(value, "--set") for name, value in values.items()}
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError
+from graphc.stages.suggest import did_you_mean
+from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
 from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
 
@@ -81,8 +83,6 @@ def _copy(value):
 
 
 def _parse_trigger_text(text: str) -> Trigger:
-    from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
-
     match = _TRIGGER.match(text)
     if not match:
         raise DiagnosticError("GC105", f"cannot read trigger {text!r}", hint=FORMS_HINT)
@@ -115,8 +115,6 @@ def _parse_trigger_text(text: str) -> Trigger:
 
 def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
     """An edge mapping ``{from: L, trigger: NAME|OBJECT, fill_ratio: 50%}``."""
-    from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
-
     source = entry.get(from_key)
     if not isinstance(source, str) or not source:
         raise DiagnosticError("GC104", f"edge needs `{from_key}:` naming a leg", hint=f"add `{from_key}: LEG_ID`")
@@ -136,8 +134,6 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             condition = {"fill_ratio_gte": JsonFloat(parse_percent(ratio))}
         if isinstance(trigger, str):
             if trigger not in WIRE_TRIGGER_NAMES:
-                from graphc.stages.suggest import did_you_mean
-
                 raise DiagnosticError(
                     "GC103",
                     f"unknown trigger {trigger!r}{did_you_mean(trigger, WIRE_TRIGGER_NAMES)}",

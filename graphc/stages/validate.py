@@ -13,6 +13,7 @@ only a document it cannot vouch for goes through jsonschema's ``iter_errors``.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 
 from graphc.diagnostics import Diagnostic
@@ -22,13 +23,17 @@ PLAYBOOK_SCHEMA = "playbook.schema.json"
 WIRE_SCHEMA = "wire-graph.schema.json"
 
 
+def _schema(name: str):
+    from graphc.resources import read_text  # deferred: resolves paths at import; a template's lint reads no schema
+
+    return json.loads(read_text("schemas", name))
+
+
 @cache
 def validator(name: str):
-    import jsonschema
+    import jsonschema  # deferred: only a document the fast check cannot vouch for needs it
 
-    from graphc.resources import read_text
-
-    schema = json.loads(read_text("schemas", name))
+    schema = _schema(name)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
 
@@ -36,12 +41,11 @@ def validator(name: str):
 @cache
 def fast_check(name: str):
     """The compiled check of schema ``name`` (None when the schema uses something it does not model)."""
-    from graphc.resources import read_text
-    from graphc.stages.fastschema import UnsupportedSchema, compile_schema
+    from graphc.stages import fastschema  # deferred: ~5 ms to import; a template's lint validates nothing
 
     try:
-        return compile_schema(json.loads(read_text("schemas", name)))
-    except UnsupportedSchema:
+        return fastschema.compile_schema(_schema(name))
+    except fastschema.UnsupportedSchema:
         return None
 
 
@@ -65,7 +69,7 @@ def _kind(value) -> str:
 
 def _leaf(error):
     """For anyOf/oneOf, the sub-error that best explains the failure (check-jsonschema's best_match)."""
-    from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import best_match  # deferred: jsonschema, as in validator()
 
     while error.context:
         deeper = best_match(error.context)
@@ -85,7 +89,6 @@ def _diagnostics_for(error, doc):
     if keyword == "additionalProperties":
         known = _known_keys(error.schema)
         patterns = error.schema.get("patternProperties", {})
-        import re
 
         for key in error.instance:
             if key in known or any(re.search(p, str(key)) for p in patterns):
