@@ -22,6 +22,8 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
 from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
@@ -120,8 +122,6 @@ def first_paragraph(markdown: str) -> str | None:
 @functools.lru_cache(maxsize=1)
 def information_uri() -> str | None:
     """The project's home page from the installed package metadata, if it declares one."""
-    from importlib import metadata
-
     try:
         meta = metadata.metadata("graphc")
     except metadata.PackageNotFoundError:
@@ -169,8 +169,6 @@ def artifact_location(path: str) -> dict:
     """A relative URI against ``%SRCROOT%`` (the working directory), or an absolute ``file:`` URI."""
     shown = display_path(path)
     if shown.startswith("/") or (len(shown) > 1 and shown[1] == ":"):
-        from pathlib import Path
-
         return {"uri": Path(shown).as_uri()}
     return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
 

@@ -23,6 +23,7 @@ import os
 import re
 
 from graphc.diagnostics import Diagnostic, Span
+from graphc.files import read_source
 from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_span, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
@@ -92,8 +93,6 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 def _read_other_file(path: str) -> str | None:
     """The text of a file a diagnostic moved to (its span names it); None if it cannot be read."""
     try:
-        from graphc.files import read_source
-
         return read_source(path)
     except (OSError, UnicodeDecodeError):
         return None

@@ -17,6 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from graphc.resources import SOURCE_DIRS
 from graphc.rules.base import Rule
 from graphc.rules.registry import RULES
 
@@ -166,8 +167,6 @@ def stale(directory: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """``tools/rule_docs.py``: write the pages (or with ``--check`` list the stale ones); the exit status."""
-    from graphc.resources import SOURCE_DIRS
-
     directory = SOURCE_DIRS["rules"]
     if "--check" in argv:
         out_of_date = stale(directory)

@@ -144,7 +144,7 @@ def check_cycles(ctx):
     for edge in facts.edges:
         closing.setdefault((edge.src, edge.dst), edge.index)
     try:
-        import networkx as nx  # only a graph with a loop pays for networkx
+        import networkx as nx  # deferred: networkx; only a graph with a loop needs it
     except ImportError:  # a `graphc bundle` vendors no networkx: its run path still refuses the graph, naming one loop
         found = [find_cycle(facts.children)]
     else:

@@ -40,7 +40,7 @@ def report_rules(*, with_help: bool = False) -> dict[str, RuleInfo]:
     the shipped ``docs/rules/CODE.md``, which a test keeps equal to what the rule generates."""
     if not with_help:
         return {code: r.info for code, r in RULES.items()}
-    from graphc.resources import read_text
+    from graphc.resources import read_text  # deferred: resolves paths at import; only SARIF reads the rule pages
 
     def page(code):
         try:
