@@ -57,10 +57,10 @@ def compile_text(
     text. Returns a :class:`graphc.pipeline.CompileResult`: ``.ok``, ``.wire``,
     ``.wire_json()`` and ``.diagnostics``; bad input never raises.
     """
-    from graphc.pipeline import compile_text as _compile_text
+    from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
 
     options = _options(quotes, params, params_file, now, project_root, require_quotes=True)
-    return _compile_text(text, path, options)
+    return pipeline.compile_text(text, path, options)
 
 
 def compile_file(
@@ -72,10 +72,10 @@ def compile_file(
     now: datetime | None = None,
 ) -> CompileResult:
     """Compile a playbook file (``use:`` templates are confined to its project). Unreadable: ``OSError``."""
-    from graphc.pipeline import compile_file as _compile_file
+    from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
 
     options = _options(quotes, params, params_file, now, None, require_quotes=True)
-    return _compile_file(path, options)
+    return pipeline.compile_file(path, options)
 
 
 def lint_text(
@@ -94,8 +94,8 @@ def lint_text(
     With ``quotes``, a symbol missing from them is GC109; without, the checks
     that need a price are skipped (listed in ``.skipped``).
     """
-    from graphc.diagnostics import FileResult
-    from graphc.lint import LintOptions, lint_source
+    from graphc.diagnostics import FileResult  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.lint import LintOptions, lint_source  # deferred: `import graphc` stays light (graphc --version)
 
     options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
 
@@ -114,14 +114,14 @@ def lint_file(
     now: datetime | None = None,
 ) -> FileResult:
     """Lint one file, as :func:`lint_text`. Unreadable: ``OSError`` / ``UnicodeDecodeError``."""
-    from graphc.files import read_source
+    from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
     return lint_text(read_source(path), str(path), quotes=quotes, params=params, params_file=params_file, now=now)
 
 
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
     """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col)."""
-    from graphc.quotes import load_quotes as _load_quotes
+    from graphc.quotes import load_quotes as _load_quotes  # deferred: `import graphc` stays light (graphc --version)
 
     quotes, diagnostics = _load_quotes(path)
     if diagnostics:
@@ -138,9 +138,9 @@ def _options(
     *,
     require_quotes: bool,
 ) -> CompileOptions:
-    from datetime import datetime
+    from datetime import datetime  # deferred: `import graphc` stays light (graphc --version)
 
-    from graphc.pipeline import CompileOptions
+    from graphc.pipeline import CompileOptions  # deferred: `import graphc` stays light (graphc --version)
 
     if now is not None and not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
@@ -156,7 +156,7 @@ def _options(
 
 def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
     """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
-    from graphc.quotes import QUOTE_FIELDS, Quote
+    from graphc.quotes import QUOTE_FIELDS, Quote  # deferred: `import graphc` stays light (graphc --version)
 
     if quotes is None:
         return {}

@@ -30,15 +30,26 @@ process. Nothing here reads the environment or the credentials file.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
+from importlib.resources import files
 from pathlib import Path
 
+from graphc.config import find_config, load_config
 from graphc.diagnostics import Diagnostic
+from graphc.files import find_project_root
+from graphc.lint import LintOptions, LintOutcome, lint_source
+from graphc.pipeline import CompileOptions
+from graphc.resources import resource_path
+from graphc.schedule import read_scheduled
 
 __all__ = ["BundleError", "BundleSettings", "runtime_distributions", "write_bundle"]
 
@@ -86,9 +97,6 @@ class BundleResult:
 
 def write_bundle(settings: BundleSettings) -> BundleResult:
     """Check the playbook, then write the bundle directory (replacing an earlier bundle there)."""
-    from graphc.files import find_project_root
-    from graphc.schedule import read_scheduled
-
     playbook = Path(settings.playbook).resolve()
     try:
         scheduled = read_scheduled(playbook)
@@ -154,12 +162,6 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
     Returns the template files they use, and the diagnostics of the first one.
     Raises BundleError on lint errors or on a live graph without ``--live``.
     """
-    import itertools
-
-    from graphc.config import load_config
-    from graphc.lint import LintOptions, LintOutcome, lint_source
-    from graphc.pipeline import CompileOptions
-
     schedule = scheduled.schedule
     now = settings.now or datetime.now(UTC)
     due = schedule.due_at(now)
@@ -205,8 +207,6 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
 
 
 def _config_file(root: Path) -> Path | None:
-    from graphc.config import find_config
-
     found = find_config(root)
     return found.resolve() if found is not None and found.resolve().is_relative_to(root) else None
 
@@ -241,8 +241,6 @@ def _copy(source: Path, target: Path) -> None:
 
 def _vendor(target: Path) -> list[str]:
     """Copy graphc and the run path's distributions (pure-Python files and data only) under ``target``."""
-    from graphc.resources import resource_path
-
     graphc_dir = Path(__file__).resolve().parent  # this module is graphc/bundle.py
     _copy_tree(graphc_dir, target / "graphc", skip_dirs={"_data"})
     for schema in SCHEMAS:
@@ -264,9 +262,6 @@ def _vendor(target: Path) -> list[str]:
 
 def runtime_distributions() -> list[str]:
     """graphc's installed requirements (not extras) and theirs, less NOT_ON_RUN_PATH, by name."""
-    import re
-    from importlib import metadata
-
     found: dict[str, None] = {}
     todo = [(req, "graphc") for req in metadata.requires("graphc") or []]
     while todo:
@@ -294,8 +289,6 @@ def runtime_distributions() -> list[str]:
 
 def runtime_modules(distributions) -> list[str]:
     """The top-level import names that ``distributions`` install."""
-    from importlib import metadata
-
     names = []
     for module, dists in sorted(metadata.packages_distributions().items()):
         keys = {d.replace("_", "-").replace(".", "-").lower() for d in dists}
@@ -316,8 +309,6 @@ def _copy_tree(source: Path, target: Path, skip_dirs=frozenset()) -> None:
 
 def _copy_licenses(distributions, target: Path) -> None:
     """Each vendored distribution's licence files (the MIT/BSD/Apache terms ask for them)."""
-    from importlib import metadata
-
     for dist_name in distributions:
         try:
             dist = metadata.distribution(dist_name)
@@ -332,8 +323,6 @@ def _copy_licenses(distributions, target: Path) -> None:
 
 def _copy_zone(name: str, target: Path) -> str | None:
     """The tz database file of ``name``, so the bundle does not depend on the image having tzdata."""
-    import zoneinfo
-
     if name == "UTC":
         return None
     parts = name.split("/")
@@ -343,8 +332,6 @@ def _copy_zone(name: str, target: Path) -> str | None:
             _copy(candidate, target / Path(*parts))
             return name
     try:
-        from importlib.resources import files
-
         data = files("tzdata").joinpath("zoneinfo", *parts)
         if data.is_file():
             (target / Path(*parts)).parent.mkdir(parents=True, exist_ok=True)

@@ -142,9 +142,9 @@ def parse_selectors(values) -> tuple[str, ...]:
     """
     if not values:
         return ()
-    import difflib  # deferred, as is the registry (it loads every rule): only --select/--ignore need them
+    import difflib  # deferred: only --select/--ignore need it
 
-    from graphc.rules import registry
+    from graphc.rules import registry  # deferred: it loads every rule; compile and a cached lint run none
 
     out = []
     for value in values:
@@ -227,7 +227,7 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {exc}", shown)]
-    import tomllib  # deferred, as is difflib: most runs find no config file
+    import tomllib  # deferred: most runs find no config file
 
     try:
         data = tomllib.loads(text)
@@ -287,7 +287,7 @@ class _Reader:
         )
 
     def rules(self, table) -> dict:
-        from graphc.rules import registry
+        from graphc.rules import registry  # deferred: it loads every rule; compile and a cached lint run none
 
         if not isinstance(table, dict):
             self.invalid(("rules",), f"`rules` must be a table of code = level, not {_show(table)}")
@@ -302,7 +302,7 @@ class _Reader:
                 self.unknown(("rules", key), key, choices, "rule codes or names")
                 continue
             if not isinstance(level, str) or level.strip().lower() not in LEVELS:
-                import difflib
+                import difflib  # deferred: only a misspelt level needs it
 
                 guess = difflib.get_close_matches(str(level).lower(), LEVELS, n=1)
                 maybe = f" (did you mean {guess[0]!r}?)" if guess else ""
@@ -347,7 +347,7 @@ class _Reader:
 
     # -- diagnostics -------------------------------------------------------
     def unknown(self, where: tuple, key: str, choices, what: str):
-        import difflib
+        import difflib  # deferred: only a misspelt key needs it
 
         choices = list(choices)
         guess = difflib.get_close_matches(key, choices, n=1, cutoff=0.6) or difflib.get_close_matches(

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from graphc import humanize as H
+from graphc.pipeline import compile_text
+from graphc.venues import infer_instrument
+from graphc.yaml_out import dump_yaml
 
 LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif", "pacing")
@@ -39,18 +42,7 @@ class Decompiled:
 
     @property
     def text(self) -> str:
-        from graphc.yaml_out import dump_yaml
-
         return dump_yaml(self.playbook)
-
-
-def playbook_name(path: str | None) -> str:
-    """A ``name`` from a file name, sanitised to ``[a-z0-9][a-z0-9._-]*``."""
-    from pathlib import Path
-
-    stem = Path(path).stem if path and path not in ("-", "<stdin>") else ""
-    name = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).lstrip("._-")
-    return name or "decompiled"
 
 
 def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
@@ -204,8 +196,6 @@ def _quantity(quantity, symbol, type_, venue):
 
 def _instrument_fields(symbol, type_, venue):
     """(write `type`?, write `venue`?): the fewest fields that infer the same instrument."""
-    from graphc.venues import infer_instrument
-
     for write_type, write_venue in ((False, False), (False, True), (True, False), (True, True)):
         if write_venue and venue is None:
             continue
@@ -271,8 +261,6 @@ def round_trip_difference(text: str, wire: dict) -> str | None:
     Numbers are compared as exact values (``0.5`` equals ``0.50``, ``5`` equals
     ``5.0``), as JSON readers see them; a boolean never equals a number.
     """
-    from graphc.pipeline import compile_text
-
     result = compile_text(text, "<decompiled>")
     if not result.ok:
         first = next((d for d in result.diagnostics if d.is_error), None)

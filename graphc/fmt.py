@@ -30,6 +30,12 @@ import io
 import re
 from functools import cache
 
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
 from graphc.stages.load import load_text
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
@@ -130,8 +136,6 @@ def _uses_crlf(text: str) -> bool:
 
 
 def _yaml():
-    from ruamel.yaml import YAML
-
     yaml = YAML(typ="rt")
     yaml.Constructor, yaml.Representer = _exact_number_classes()
     yaml.preserve_quotes = True
@@ -154,8 +158,6 @@ class _IntegerText(_NumberText):
 @cache
 def _exact_number_classes():
     """ruamel's round-trip constructor/representer, keeping number scalars as their exact text."""
-    from ruamel.yaml.constructor import RoundTripConstructor
-    from ruamel.yaml.representer import RoundTripRepresenter
 
     class Constructor(RoundTripConstructor):
         pass
@@ -170,8 +172,6 @@ def _exact_number_classes():
 
 
 def _load(text: str):
-    from ruamel.yaml.error import YAMLError
-
     try:
         return _yaml().load(text)
     except YAMLError as exc:  # graphc's loader read it, ruamel (which fmt needs for comments) cannot
@@ -224,8 +224,6 @@ def _reindent_comments(text: str) -> str:
 
 def _block_scalar_rows(node, lines, rows=None) -> set:
     """Rows holding the text of block scalars (``|`` / ``>``) anywhere under ``node``."""
-    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
-
     rows = set() if rows is None else rows
     if isinstance(node, dict):
         for key, value in node.items():

@@ -27,13 +27,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import zoneinfo
 from datetime import UTC, datetime
+
+from graphc.api.client import Client
+from graphc.api.errors import ApiError
+from graphc.run import Clock, EventLog, Runner, RunSettings
+from graphc.version import __version__
 
 
 def main(bundle_dir: str, env=None) -> int:
-    from graphc.run import Clock, EventLog, Runner
-
     env = os.environ if env is None else env
     log = EventLog(sys.stdout)
     _use_bundled_zones(bundle_dir)
@@ -43,7 +48,6 @@ def main(bundle_dir: str, env=None) -> int:
     except ValueError as exc:
         log("error", message=str(exc))
         return 2
-    from graphc.version import __version__
 
     log(
         "boot",
@@ -52,7 +56,6 @@ def main(bundle_dir: str, env=None) -> int:
         run_id=env.get("SEQUENCE_RUN_ID"),
         has_api_key=bool(env.get("SEQUENCE_API_KEY", "").strip()),
     )
-    from graphc.api.errors import ApiError
 
     try:
         _client(env).close()  # the URL and the key are checked now, not at the first occurrence
@@ -72,8 +75,6 @@ def main(bundle_dir: str, env=None) -> int:
 
 
 def _settings(bundle_dir: str, env):
-    from graphc.run import RunSettings
-
     playbook = env.get("GRAPHC_PLAYBOOK")
     if not playbook:
         raise ValueError("GRAPHC_PLAYBOOK is not set (Sequence.toml [hosted.env] names the playbook)")
@@ -120,15 +121,12 @@ def _fixed_clock(text: str | None) -> datetime | None:
 
 def _client(env):
     """The router client: the runner's URL is trusted for plain http only inside a runner."""
-    from graphc.api.client import Client
-
     in_runner = bool(env.get("SEQUENCE_STRATEGY_ID")) and bool(env.get("SEQUENCE_RUN_ID"))
     return Client.from_env(env, allow_plain_http=in_runner)
 
 
 def _stop_on_sigterm() -> None:
     """The runner stops a strategy with SIGTERM: stop as cleanly as on Ctrl-C (a log line, exit 0)."""
-    import signal
 
     def handler(signum, frame):
         raise KeyboardInterrupt
@@ -138,8 +136,6 @@ def _stop_on_sigterm() -> None:
 
 def _use_bundled_zones(bundle_dir: str) -> None:
     """Look for timezone files in the bundle first (the image may have no tz database)."""
-    import zoneinfo
-
     bundled = os.path.join(os.path.abspath(bundle_dir), "zoneinfo")
     if os.path.isdir(bundled):
         zoneinfo.reset_tzpath([bundled, *zoneinfo.TZPATH])

@@ -9,7 +9,9 @@ human form returns a plain number or ``None`` instead of something lossy.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 from graphc.units import UnitError, base_asset, format_decimal, parse_quantity
 
@@ -188,3 +190,10 @@ def edge_label(edge: dict) -> str:
             f"{points_text(body.get('offset_pct', 0))}"
         )
     return str(name)
+
+
+def playbook_name(path: str | None) -> str:
+    """A ``name`` from a file name, sanitised to ``[a-z0-9][a-z0-9._-]*``."""
+    stem = Path(path).stem if path and path not in ("-", "<stdin>") else ""
+    name = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).lstrip("._-")
+    return name or "decompiled"

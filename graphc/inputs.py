@@ -9,6 +9,7 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 from __future__ import annotations
 
 from graphc.diagnostics import Diagnostic, DiagnosticError
+from graphc.venues import infer_instrument
 from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"
@@ -47,16 +48,15 @@ def not_graphc(doc, hint: str = "start a playbook with `graphc: 1`") -> Diagnost
 
 def wire_diagnostics(doc) -> list:
     """A wire graph checked against the router's JSON Schema."""
-    from graphc.stages.validate import WIRE_SCHEMA, validate  # jsonschema: only for wire files
+    from graphc.stages.validate import WIRE_SCHEMA, validate  # deferred: a cached lint validates nothing
 
     return validate(doc, WIRE_SCHEMA)
 
 
 def wrap_simple_order(doc):
     """``(wire graph or None, locator, diagnostics)`` for a simple order document."""
-    from graphc.stages.model import Locator  # the compiler's parts: imported by the runs that lint such a file
-    from graphc.units import UnitError, parse_number, parse_price, to_scaled
-    from graphc.venues import infer_instrument
+    from graphc.stages.model import Locator  # deferred: the compiler; a cached lint compiles nothing
+    from graphc.units import UnitError, parse_number, parse_price, to_scaled  # deferred: a cached lint compiles nothing
 
     data = doc.data
     locator = Locator({(): doc.span(())})

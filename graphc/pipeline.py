@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphc.diagnostics import Diagnostic, Skip, has_errors, located
-from graphc.files import find_project_root
+from graphc.files import find_project_root, read_source
 from graphc.inputs import is_playbook_data
 from graphc.venues import MarketConfig, MarketResolver
 
@@ -98,14 +98,14 @@ class CompileResult:
         return self.wire is not None and not has_errors(self.diagnostics)
 
     def wire_json(self) -> str:
-        from graphc.stages.emit import to_json
+        from graphc.stages.emit import to_json  # deferred: stages.emit; lint never writes wire JSON
 
         assert self.wire is not None, "no wire graph: the compile failed"
         return to_json(self.wire)
 
     def write_wire_json(self, write: Callable[[str], object]) -> None:
         """The wire JSON text through ``write(str)``, in chunks (a large graph is never one string)."""
-        from graphc.stages.emit import write_json
+        from graphc.stages.emit import write_json  # deferred: stages.emit; lint never writes wire JSON
 
         assert self.wire is not None, "no wire graph: the compile failed"
         with gc_paused():
@@ -133,8 +133,8 @@ def gc_paused() -> Iterator[None]:
 
 def compile_document(doc: Document, options: CompileOptions | None = None) -> CompileResult:
     """Compile an already loaded playbook document."""
-    from graphc.stages.model import build_wire
-    from graphc.stages.validate import PLAYBOOK_SCHEMA, validate
+    from graphc.stages.model import build_wire  # deferred: the compiler; a cached lint compiles nothing
+    from graphc.stages.validate import PLAYBOOK_SCHEMA, validate  # deferred: a cached lint compiles nothing
 
     options = options or CompileOptions()
     result = CompileResult(doc.path, doc.text)
@@ -150,7 +150,7 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         )
         return result
     if _needs_render(doc, options):
-        from graphc.stages.render import render_document
+        from graphc.stages.render import render_document  # deferred: Jinja2; only a playbook with templates
 
         doc, diagnostics, result.files_read = render_document(doc, options)
         result.diagnostics.extend(diagnostics)
@@ -162,7 +162,7 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         if any(d.code == "GC110" for d in schema_diagnostics):
             return result
     if "schedule" in doc.data:  # spec §9: compile and lint only validate it
-        from graphc.schedule import schedule_diagnostics
+        from graphc.schedule import schedule_diagnostics  # deferred: zoneinfo; only a scheduled playbook needs it
 
         reported = {(d.code, d.span) for d in schema_diagnostics}
         result.diagnostics.extend(d for d in schedule_diagnostics(doc) if (d.code, d.span) not in reported)
@@ -190,7 +190,7 @@ def _needs_render(doc: Document, options: CompileOptions) -> bool:
 
 
 def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:
-    from graphc.stages.load import load_text
+    from graphc.stages.load import load_text  # deferred: the YAML loader; a cached lint parses nothing
 
     with gc_paused():
         doc, diagnostics = load_text(text, path)
@@ -203,8 +203,6 @@ def compile_text(text: str, path: str = "<string>", options: CompileOptions | No
 
 def compile_file(path: str | PathLike[str], options: CompileOptions | None = None) -> CompileResult:
     """Compile a playbook file. An unreadable file raises OSError/UnicodeDecodeError (exit 2 in the CLI)."""
-    from graphc.files import read_source
-
     options = options or CompileOptions()
     if options.project_root is None:
         options.project_root = str(find_project_root(Path(path)))

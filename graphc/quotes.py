@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from graphc.diagnostics import Diagnostic
+from graphc.files import read_source
+from graphc.units import UnitError, parse_price
 
 QUOTE_FIELDS = ("bid", "ask", "last", "mid", "tick", "lot")
 
@@ -28,8 +30,6 @@ class Quote:
 
 def quotes_from_data(data, doc) -> tuple[dict, list]:
     """Build ``{symbol: Quote}`` from a loaded snapshot document; diagnostics for bad entries."""
-    from graphc.units import UnitError, parse_price
-
     diagnostics = []
     quotes = {}
     if not isinstance(data, dict):
@@ -75,8 +75,7 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
 
 def load_quotes(path) -> tuple[dict, list]:
     """Read a YAML/JSON snapshot file. Unreadable file -> OSError for the caller (exit 2)."""
-    from graphc.files import read_source
-    from graphc.stages.load import load_text
+    from graphc.stages.load import load_text  # deferred: PyYAML; `graphc ledger` loads this module, parses nothing
 
     text = read_source(path)
     doc, diagnostics = load_text(text, str(path))
@@ -120,7 +119,7 @@ class LiveQuotes(dict):
         if len(todo) == 1:
             answers = [self._fetch(todo[0])]
         else:
-            from concurrent.futures import ThreadPoolExecutor
+            from concurrent.futures import ThreadPoolExecutor  # deferred: threads only for several live quotes at once
 
             with ThreadPoolExecutor(max_workers=min(self._workers, len(todo))) as pool:
                 answers = list(pool.map(self._fetch, todo))  # the first failure is re-raised here
@@ -189,8 +188,6 @@ def quote_from_router(payload) -> Quote | None:
 
 def _positive(value) -> Decimal | None:
     """A positive, sanely sized price read exactly, else None (the number rules of a snapshot file)."""
-    from graphc.units import UnitError, parse_price
-
     if isinstance(value, (bool, float)) or not isinstance(value, (int, str, Decimal)):
         return None
     try:
@@ -204,7 +201,6 @@ def explain_missing(diagnostics, missing) -> list:
     """GC109 diagnostics about a symbol the router had no quote for, saying so (``--quotes live``)."""
     if not missing:
         return list(diagnostics)
-    from dataclasses import replace
 
     out = []
     for d in diagnostics:

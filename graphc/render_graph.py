@@ -15,6 +15,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from graphc import humanize as H
+from graphc.units import UnitError, parse_quantity
 
 INSTALL_HINT = (
     "Graphviz's `dot` is needed for svg and png; install it (`apt-get install graphviz`, "
@@ -89,8 +90,6 @@ def _box(key, node, text: NodeText) -> Box:
 
 
 def _size(quantity, instrument, text: NodeText) -> str:
-    from graphc.units import UnitError, parse_quantity
-
     unknown = isinstance(quantity, dict) and (quantity.get("fixed") or {}).get("qty_1e8") is None
     if unknown and text.quantity:
         return text.quantity

@@ -33,7 +33,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from graphc.api.errors import AlreadySubmitted, ApiError, ConfigError, LedgerError, PendingUncertain, UncertainOutcome
+from graphc.api.ledger import CLOCK_SKEW_S, Ledger, Scope
+from graphc.api.lookup import find_run
+from graphc.api.redact import redact
+from graphc.api.runtag import run_tag
+from graphc.config import load_config
+from graphc.lint import LintOptions, lint_source, live_quotes
+from graphc.pipeline import CompileOptions
+from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
+from graphc.submit import landing_time_s, submit_wire
 
 __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
 
@@ -81,8 +91,6 @@ class EventLog:
         self.stream = stream or sys.stdout
 
     def __call__(self, event: str, **fields) -> None:
-        from graphc.api.redact import redact
-
         record = {"ts": round(time.time(), 3), "event": event, **fields}
         self.stream.write(redact(json.dumps(record, default=str, ensure_ascii=False)) + "\n")
         self.stream.flush()
@@ -123,8 +131,6 @@ class Runner:
     """
 
     def __init__(self, settings: RunSettings, client_factory, *, clock: Clock | None = None, log=None):
-        from graphc.api.ledger import Ledger
-
         self.settings = settings
         self.client_factory = client_factory
         self.clock = clock or Clock()
@@ -232,8 +238,6 @@ class Runner:
         return result
 
     def _occurrence(self, name, schedule, text, occurrence, key) -> OccurrenceResult:
-        from graphc.api.errors import ApiError, ConfigError
-
         try:
             with self.client_factory() as client:
                 outcome = self._lint(schedule, text, occurrence, client)
@@ -250,11 +254,6 @@ class Runner:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc))
 
     def _lint(self, schedule, text, occurrence, client):
-        from graphc.config import load_config
-        from graphc.lint import LintOptions, lint_source, live_quotes
-        from graphc.pipeline import CompileOptions
-        from graphc.quotes import explain_missing, load_quotes
-
         options = CompileOptions(
             params=dict(self.settings.params),
             params_file=self.settings.params_file,
@@ -288,9 +287,6 @@ class Runner:
     def _submit(self, client, name, key, occurrence, wire_text, live) -> OccurrenceResult:
         """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
         run key: it looks for the run's tag at the router (orders since the occurrence) before it sends."""
-        from graphc.api.errors import AlreadySubmitted, ApiError, LedgerError, PendingUncertain, UncertainOutcome
-        from graphc.submit import submit_wire
-
         try:
             self._settle(client, key, occurrence)
             submitted = submit_wire(
@@ -313,10 +309,6 @@ class Runner:
         the predecessor died, which was before this process started. So absence is only concluded (by the
         library's own look at the router) once that much time has passed since this process started.
         """
-        from graphc.api.ledger import CLOCK_SKEW_S, Scope
-        from graphc.api.lookup import find_run
-        from graphc.api.runtag import run_tag
-
         if self.ledger.runs(key, scope=Scope.of(client)):
             return  # this process has tried it before: its own record says what may be in flight
         ready_at = self._started + timedelta(seconds=self.settle_s(client))
@@ -334,7 +326,6 @@ class Runner:
         (:func:`graphc.submit.landing_time_s`: the longest call plus the landing margin)."""
         if self.settings.settle_s is not None:
             return self.settings.settle_s
-        from graphc.submit import landing_time_s
 
         return landing_time_s(client)
 

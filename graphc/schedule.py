@@ -32,9 +32,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from graphc.diagnostics import Diagnostic
+from graphc.files import read_source
+from graphc.inputs import is_playbook_data
+from graphc.stages.load import load_text
 from graphc.stages.suggest import did_you_mean
+from graphc.units import UnitError, parse_duration_ms
 
 __all__ = [
     "DEFAULT_CATCH_UP",
@@ -281,30 +286,23 @@ def _zone(name: str):
     """The tzinfo of an IANA name; UTC needs no tz database (a bare container may have none)."""
     if name == "UTC":
         return UTC
-    from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
 
 
 def check_timezone(name) -> str | None:
     """An error message for a timezone name zoneinfo cannot load, else None."""
-    from zoneinfo import ZoneInfoNotFoundError
-
     if not isinstance(name, str) or not name.strip():
         return "a timezone is an IANA name such as Europe/London or America/New_York"
     try:
         _zone(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        from zoneinfo import available_timezones
-
         close = did_you_mean(name, sorted(available_timezones()))
         return f"unknown timezone {name!r}{close}: use an IANA name such as Europe/London, America/New_York or UTC"
     return None
 
 
 def _parse_catch_up(value) -> timedelta:
-    from graphc.units import UnitError, parse_duration_ms
-
     if isinstance(value, bool):
         raise ScheduleError("catch_up must be a duration such as 1h or 30m")
     try:
@@ -415,10 +413,6 @@ class ScheduledPlaybook:
 
 def read_scheduled(path) -> ScheduledPlaybook:
     """Read ``path`` for ``graphc schedule``/``graphc run``; OSError/UnicodeDecodeError if unreadable."""
-    from graphc.files import read_source
-    from graphc.inputs import is_playbook_data
-    from graphc.stages.load import load_text
-
     text = read_source(path)
     doc, diagnostics = load_text(text, str(path))
     if doc is None:

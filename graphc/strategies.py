@@ -24,11 +24,14 @@ import base64
 import gzip
 import hashlib
 import io
+import json
 import os
 import tarfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from graphc.api.errors import UncertainOutcome
 
 __all__ = [
     "DeployError",
@@ -98,8 +101,6 @@ def read_strategy_dir(path) -> StrategyDir:
     manifest_path = path / "graphc-bundle.json"
     manifest = {}
     if manifest_path.is_file():
-        import json
-
         try:
             manifest = {"graphc_bundle": json.loads(manifest_path.read_text(encoding="utf-8"))}
         except ValueError:
@@ -184,8 +185,6 @@ def find_strategy(client, name_or_id: str) -> dict:
 
 def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = True, replace: bool = False) -> dict:
     """Create (and start) the strategy; an existing one of the same name is replaced only with ``replace``."""
-    from graphc.api.errors import UncertainOutcome
-
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
     if existing and not replace:

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from graphc.diagnostics import Diagnostic
+from graphc.rules.registry import get
 
 ALL = "*"
 
@@ -128,7 +129,6 @@ def comment_start(line: str) -> int | None:
 def _codes(text: str | None) -> frozenset:
     if text is None:
         return frozenset({ALL})
-    from graphc.rules.registry import get
 
     codes = set()
     for token in re.split(r"[\s,]+", text.strip()):

@@ -18,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graphc.cli import cli
-from graphc.decompile import DecompileError, decompile, playbook_name, round_trip_difference
+from graphc.decompile import DecompileError, decompile, round_trip_difference
 from graphc.fmt import format_text
+from graphc.humanize import playbook_name
 from graphc.pipeline import compile_text
 from graphc.stages.emit import to_json
 from graphc.stages.triggers import JsonFloat

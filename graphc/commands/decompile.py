@@ -28,7 +28,7 @@ def decompile_command(wire, output):
     error or unreadable input (a playbook given instead of wire JSON), 4
     internal error.
     """
-    from graphc.decompile import playbook_name
+    from graphc.humanize import playbook_name
     from graphc.pipeline import gc_paused
 
     text, path = read_input(wire)

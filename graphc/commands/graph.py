@@ -83,7 +83,7 @@ def _load(source, quotes_path, set_values, params_file, now):
         wire, texts = result.wire, _node_texts(result)
         name = loaded.doc.data.get("name") if isinstance(loaded.doc.data.get("name"), str) else None
     elif wire is not None:
-        from graphc.decompile import playbook_name
+        from graphc.humanize import playbook_name
 
         name = playbook_name(path) if source != "-" else None
     errors = [d for d in diagnostics if d.code.startswith("GC1")]
