@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from graphc.commands.common import parse_now, parse_set, print_diagnostics
+from graphc.diagnostics import FileResult
 
 
 @click.command("bundle")
@@ -37,8 +38,7 @@ def bundle_command(
     Exit status: 0 written, 1 lint errors, 2 usage (no schedule, a live
     playbook without --live, OUT holds something else).
     """
-    from graphc.bundle import BundleError, BundleSettings, write_bundle
-    from graphc.report import FileResult
+    from graphc.bundle import BundleError, BundleSettings, write_bundle  # deferred: the linter; --help stays fast
 
     settings = BundleSettings(
         playbook=Path(playbook),

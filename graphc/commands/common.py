@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 import click
@@ -34,9 +37,9 @@ def internal_error_line(exc: BaseException, where: str | None = None) -> str:
 def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None = None) -> None:
     """The internal-error line on stderr, preceded by the (redacted) traceback when ``verbose``."""
     if verbose:
-        import traceback  # deferred, as is redact: only a crash with -v needs them
+        import traceback  # deferred: only a crash with -v needs it
 
-        from graphc.api.redact import redact
+        from graphc.api.redact import redact  # deferred: only a crash with -v needs it
 
         sys.stderr.write(redact("".join(traceback.format_exception(exc))))
     click.echo(internal_error_line(exc, where), err=True)
@@ -76,7 +79,6 @@ def compile_options(fn):
 def parse_now(text):
     if text is None:
         return None
-    from datetime import UTC, datetime  # deferred: most runs give no --now
 
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -103,7 +105,7 @@ def load_quotes_option(path):
     """Returns (quotes, diagnostics). An unreadable file is a usage error (exit 2); ``live`` is filled later."""
     if path is None or path == "live":
         return {}, []
-    from graphc.quotes import load_quotes
+    from graphc.quotes import load_quotes  # deferred: only --quotes FILE needs it
 
     try:
         return load_quotes(path)
@@ -115,8 +117,8 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes, 
     """CompileOptions from the shared options and the config's market settings (``config``: a Config);
     with ``--quotes live``, the quotes that ``sources`` (paths, ``-`` for stdin text already read: pass
     ``(text, path)``) need, read from the router."""
-    from graphc.pipeline import CompileOptions
-    from graphc.venues import MarketConfig
+    from graphc.pipeline import CompileOptions  # deferred: the compiler; fmt, explain and rules load this module too
+    from graphc.venues import MarketConfig  # deferred: fmt, explain and rules load this module too
 
     quotes, diagnostics = load_quotes_option(quotes_path)
     if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
@@ -145,9 +147,9 @@ def fetch_live_quotes(sources, options):
     symbols the router had no quote for). A router that cannot be asked is
     exit 3 (2 for configuration: no key, a bad URL).
     """
-    from graphc.api.client import Client
-    from graphc.api.errors import ApiError
-    from graphc.lint import LintOptions, live_quotes
+    from graphc.api.client import Client  # deferred: httpx; only --quotes live needs it
+    from graphc.api.errors import ApiError  # deferred: only --quotes live needs it
+    from graphc.lint import LintOptions, live_quotes  # deferred: the linter; only --quotes live needs it here
 
     texts = []
     for source in sources:
@@ -180,7 +182,7 @@ def explain_live(results, quotes) -> None:
     missing = getattr(quotes, "missing", None)
     if not missing:
         return
-    from graphc.quotes import explain_missing
+    from graphc.quotes import explain_missing  # deferred: only --quotes live needs it
 
     for result in results:
         if result is not None:
@@ -219,8 +221,8 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
 def write_report(fmt: str, results, output: str | None, *, explain_skips: bool = False, summary: bool = True):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`."""
-    from graphc.report import render  # deferred: only the commands that report load the renderers
-    from graphc.report.text import should_color
+    from graphc.report import render  # deferred: only lint writes a report
+    from graphc.report.text import should_color  # deferred: only lint writes a report
 
     color = fmt == "text" and output is None and should_color(sys.stdout)
     rules = RuleTable(with_help=fmt == "sarif")
@@ -263,8 +265,8 @@ class RuleTable(Mapping):
 
 def print_diagnostics(results, *, stream=None, summary=False):
     """Print diagnostics as text (with source snippets) to stderr by default."""
-    from graphc.report import render
-    from graphc.report.text import should_color
+    from graphc.report import render  # deferred: a clean compile prints nothing
+    from graphc.report.text import should_color  # deferred: a clean compile prints nothing
 
     stream = stream or sys.stderr
     text = render("text", results, color=should_color(stream), summary=summary)
@@ -317,7 +319,6 @@ def parse_seconds(text: str | None, option: str) -> float | None:
     """``30``, ``90s``, ``15m``, ``24h`` or ``2d`` as seconds (a bare number is seconds)."""
     if text is None:
         return None
-    from decimal import Decimal, InvalidOperation
 
     raw = text.strip().lower()
     scale = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(raw[-1:])
@@ -333,12 +334,11 @@ def parse_seconds(text: str | None, option: str) -> float | None:
 
 def api_errors(fn):
     """Decorator: graphc's API, ledger and library refusals become one stderr line and their exit code."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from graphc.api.errors import ApiError, LedgerError
-        from graphc.submit import Refused
+        from graphc.api.errors import ApiError, LedgerError  # deferred: only the router commands need it
+        from graphc.submit import Refused  # deferred: the submitter; only the router commands need it
 
         try:
             return fn(*args, **kwargs)
@@ -352,8 +352,8 @@ def api_errors(fn):
 
 def make_client(verbose: bool = False):
     """A client from the environment; the CLI's log lines (retries; with ``verbose`` every request) on stderr."""
-    from graphc.api.client import Client
-    from graphc.api.secrets import configure_cli_logging
+    from graphc.api.client import Client  # deferred: httpx; only the router commands need it
+    from graphc.api.secrets import configure_cli_logging  # deferred: only the router commands need it
 
     configure_cli_logging(verbose)
     return Client.from_env()
@@ -364,7 +364,7 @@ def make_client(verbose: bool = False):
 
 def bold_style(stream=None):
     """click bold on a colour terminal (NO_COLOR honoured), else plain text."""
-    from graphc.report.text import should_color
+    from graphc.report.text import should_color  # deferred: only plan and submit print a summary
 
     if should_color(stream or sys.stdout):
         return lambda s: click.style(s, bold=True)
@@ -373,8 +373,8 @@ def bold_style(stream=None):
 
 def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves."""
-    from graphc.humanize import edge_label, money_text, number, size_text
-    from graphc.plan import summarize
+    from graphc.humanize import edge_label, money_text, number, size_text  # deferred: only plan and submit use it
+    from graphc.plan import summarize  # deferred: only plan and submit print a summary
 
     summary = summarize(wire, quotes)
     rows = [("leg", "side", "size", "instrument", "venue", "price", "notional", "policy")]
@@ -423,8 +423,6 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
 
 def _dollars(value) -> str:
     """$1,234.57: one fixed format so a column of notionals lines up."""
-    from decimal import Decimal
-
     return f"${value.quantize(Decimal('0.01')):,}"
 
 
@@ -435,8 +433,6 @@ BAR_WIDTH = 20
 
 def _scaled(value: int, scale: int) -> str:
     """An integer at 10**scale as plain decimal text (``20000000000``, 8 -> ``200``)."""
-    from decimal import Decimal
-
     return format(Decimal(value).scaleb(-scale).normalize(), "f")
 
 
@@ -495,7 +491,7 @@ def follow_and_report(client, graph_id: str, *, interval: float, timeout: float 
 
     0 completed; 1 cancelled, failed, paused (with the resume command) or still running at the timeout.
     """
-    from graphc.api.follow import PAUSED, TIMED_OUT, follow
+    from graphc.api.follow import PAUSED, TIMED_OUT, follow  # deferred: only the router commands follow a graph
 
     screen = Screen()
     followed = follow(client, graph_id, interval=interval, timeout=timeout, show=screen.show)

@@ -7,6 +7,11 @@ import sys
 import click
 
 from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_input, write_output
+from graphc.decompile import DecompileError, decompile, round_trip_difference
+from graphc.diagnostics import FileResult, has_errors
+from graphc.humanize import playbook_name
+from graphc.pipeline import gc_paused
+from graphc.wire_input import read_graph_input
 
 
 @click.command("decompile")
@@ -28,20 +33,12 @@ def decompile_command(wire, output):
     error or unreadable input (a playbook given instead of wire JSON), 4
     internal error.
     """
-    from graphc.humanize import playbook_name
-    from graphc.pipeline import gc_paused
-
     text, path = read_input(wire)
     with gc_paused():  # a large graph: millions of objects the collector would re-scan again and again
         _decompile(text, path, playbook_name(wire), output)
 
 
 def _decompile(text, path, name, output):
-    from graphc.decompile import DecompileError, decompile, round_trip_difference
-    from graphc.diagnostics import has_errors
-    from graphc.report import FileResult
-    from graphc.wire_input import read_graph_input
-
     loaded = read_graph_input(text, path)
     if loaded.diagnostics:
         print_diagnostics([FileResult(path, text, loaded.diagnostics, [])])

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import sys
 
 import click
 
 from graphc.commands.common import EXIT_USAGE
+from graphc.report.text import should_color
+from graphc.resources import read_text
 from graphc.rules.base import Rule
+from graphc.rules.docs import markdown_table
 from graphc.rules.registry import BY_NAME, RULES
 
 FORMATS = ("text", "json", "markdown")
@@ -62,16 +64,6 @@ def render_table(rows) -> str:
     return "\n".join([line(headers), *(line(row) for row in rows)]) + "\n"
 
 
-def _use_color(stream) -> bool:
-    try:
-        from graphc.report.text import should_color
-    except ImportError:  # pragma: no cover - the renderer is part of the package
-        if os.environ.get("NO_COLOR"):
-            return False
-        return bool(getattr(stream, "isatty", lambda: False)())
-    return should_color(stream)
-
-
 def style_markdown(text: str) -> str:
     """Bold headings (the title also in cyan); code blocks and prose unchanged."""
     out, in_code = [], False
@@ -89,8 +81,6 @@ def style_markdown(text: str) -> str:
 
 
 def read_page(code: str) -> str:
-    from graphc.resources import read_text
-
     return read_text("rules", f"{code}.md")
 
 
@@ -109,8 +99,6 @@ def rules_command(fmt):
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
-        from graphc.rules.docs import markdown_table
-
         click.echo(markdown_table(RULES.values()), nl=False)
     else:
         click.echo(render_table(rows), nl=False)
@@ -138,7 +126,7 @@ def explain_command(code):
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"graphc explain: cannot read the page of {info.code}: {exc}", err=True)
         click.get_current_context().exit(EXIT_USAGE)
-    if _use_color(sys.stdout):
+    if should_color(sys.stdout):
         click.echo(style_markdown(page), nl=False, color=True)
     else:
         click.echo(page if page.endswith("\n") else page + "\n", nl=False)

@@ -127,7 +127,7 @@ def _format_stdin():
 
 
 def _print_diff(path, before, after):
-    import difflib
+    import difflib  # deferred: only --diff needs it
 
     click.echo(
         "".join(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
+from graphc import render_graph as R
 from graphc.commands.common import (
     EXIT_FINDINGS,
     EXIT_USAGE,
@@ -15,6 +17,12 @@ from graphc.commands.common import (
     read_input,
     write_output,
 )
+from graphc.diagnostics import FileResult, has_errors
+from graphc.files import find_project_root
+from graphc.humanize import playbook_name
+from graphc.pipeline import compile_document
+from graphc.render_graph import NodeText
+from graphc.wire_input import read_graph_input
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 
@@ -48,8 +56,6 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     Exit status: 0 drawn, 1 input errors (no graph to draw), 2 usage error,
     unreadable input or no Graphviz for svg/png, 4 internal error.
     """
-    from graphc import render_graph as R
-
     wire, name, texts = _load(source, quotes_path, set_values, params_file, now)
     pic = R.picture(wire, name=name, texts=texts)
     if fmt == "mermaid":
@@ -70,10 +76,6 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
 
 def _load(source, quotes_path, set_values, params_file, now):
     """(wire, name, {node_id: NodeText}) for a playbook, wire graph or simple order; exits on errors."""
-    from graphc.diagnostics import has_errors
-    from graphc.report import FileResult
-    from graphc.wire_input import read_graph_input
-
     text, path = read_input(source)
     loaded = read_graph_input(text, path)
     diagnostics, wire, name, texts = list(loaded.diagnostics), loaded.wire, None, {}
@@ -83,8 +85,6 @@ def _load(source, quotes_path, set_values, params_file, now):
         wire, texts = result.wire, _node_texts(result)
         name = loaded.doc.data.get("name") if isinstance(loaded.doc.data.get("name"), str) else None
     elif wire is not None:
-        from graphc.humanize import playbook_name
-
         name = playbook_name(path) if source != "-" else None
     errors = [d for d in diagnostics if d.code.startswith("GC1")]
     if diagnostics:
@@ -96,11 +96,6 @@ def _load(source, quotes_path, set_values, params_file, now):
 
 def _compile(doc, path, quotes_path, set_values, params_file, now):
     """Compile like `graphc lint`: a price or size that needs a missing quote is drawn as written."""
-    from pathlib import Path
-
-    from graphc.files import find_project_root
-    from graphc.pipeline import compile_document
-
     options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
     if path != "<stdin>":
         options.project_root = str(find_project_root(Path(path)))
@@ -109,8 +104,6 @@ def _compile(doc, path, quotes_path, set_values, params_file, now):
 
 def _node_texts(result) -> dict:
     """NodeText per node: template prices and quantities as the playbook writes them."""
-    from graphc.render_graph import NodeText
-
     texts = {}
     for index, node in enumerate((result.wire or {}).get("nodes", [])):
         origin = result.origin.get(node["node_id"])

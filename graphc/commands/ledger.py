@@ -12,7 +12,7 @@ from graphc.commands.common import api_errors, make_client
 
 def _state_text(run) -> str:
     """A pending row that no process can still be working on is shown for what it is: uncertain."""
-    from graphc.api.ledger import INTENT_GRACE_S
+    from graphc.api.ledger import INTENT_GRACE_S  # deferred: the ledger (sqlite3); --help stays fast
 
     now = time.time_ns()
     if run.state == "intent" and now - run.created_ns > INTENT_GRACE_S * 10**9:
@@ -66,7 +66,7 @@ def _reconcile_all(ledger, verbose) -> None:
 
 
 def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
-    from graphc.api.client import GRAPH_ID_RE
+    from graphc.api.client import GRAPH_ID_RE  # deferred: httpx; only --resolve checks a graph id
 
     if bool(graph_id) == bool(not_submitted):
         raise click.UsageError("--resolve needs exactly one of --graph-id ID or --not-submitted")
@@ -109,7 +109,7 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
     have: reconcile it), absent (proven to have created nothing: safe to
     submit again). docs/submitting.md has the state machine.
     """
-    from graphc.api.ledger import Ledger
+    from graphc.api.ledger import Ledger  # deferred: the ledger (sqlite3); --help stays fast
 
     if (graph_id or not_submitted) and resolve_id is None:
         raise click.UsageError("--graph-id/--not-submitted go with --resolve RUN_ID")

@@ -24,6 +24,7 @@ from graphc.commands.common import (
     quotes_for,
     summary_lines,
 )
+from graphc.plan import build_plan, write_plan
 
 
 @click.command("plan")
@@ -45,8 +46,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, output):
     reason submit would refuse it (no `is_sandbox`, a saved plan given --quotes,
     a stale or modified plan), unreadable input, or the plan cannot be written.
     """
-    from graphc.plan import build_plan, write_plan
-    from graphc.submit import diagnostics_of, prepare
+    from graphc.submit import diagnostics_of, prepare  # deferred: the submitter and its ledger; --help stays fast
 
     params, when = parse_set(set_values), parse_now(now)
     live = quotes_for(quotes_path, set_values, params_file, now, playbook)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
 
+from graphc.api.errors import ApiError
 from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
 
 
@@ -60,14 +62,13 @@ def run_command(playbook, mode, now, set_values, params_file, quotes, live, retr
             refusal; 3 the router failed or the outcome is uncertain.
     --loop  runs until interrupted (Ctrl-C, SIGTERM: exit 0).
     """
-    from graphc.api.client import Client
-    from graphc.api.errors import ApiError
-    from graphc.run import Clock, Runner, RunSettings
+    from graphc.api.client import Client  # deferred: httpx; --help stays fast
+    from graphc.run import Clock, Runner, RunSettings  # deferred: the runner (linter, ledger); --help stays fast
 
     if mode is None:
         raise click.UsageError("say --once (run what is due now) or --loop (keep running)")
     if verbose:
-        from graphc.api.secrets import configure_cli_logging
+        from graphc.api.secrets import configure_cli_logging  # deferred: only -v needs it
 
         configure_cli_logging(True)
     settings = RunSettings(
@@ -94,8 +95,6 @@ def run_command(playbook, mode, now, set_values, params_file, quotes, live, retr
 
 
 def _stop_on_sigterm() -> None:
-    import signal
-
     def handler(signum, frame):
         raise KeyboardInterrupt
 

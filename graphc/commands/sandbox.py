@@ -91,9 +91,9 @@ def serve_command(
     Point graphc at it with SEQUENCE_API_URL=http://127.0.0.1:PORT; no API key
     is needed for a loopback URL.
     """
-    from graphc.api.client import is_loopback_host
-    from graphc.sandbox.engine import SandboxConfig
-    from graphc.sandbox.server import serve
+    from graphc.api.client import is_loopback_host  # deferred: httpx; --help stays fast
+    from graphc.sandbox.engine import SandboxConfig  # deferred: the sandbox; --help stays fast
+    from graphc.sandbox.server import serve  # deferred: the sandbox; --help stays fast
 
     if not is_loopback_host(host):
         click.echo(f"warning: binding {host}: anyone who can reach it can use the sandbox", err=True)

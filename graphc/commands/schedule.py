@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import sys
+from datetime import UTC, datetime
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_error
+from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, parse_now, print_diagnostics, read_error
+from graphc.diagnostics import FileResult
+from graphc.schedule import describe_duration, read_scheduled, run_key
 
 
 def local_text(schedule, instant) -> str:
@@ -20,9 +25,6 @@ def utc_text(instant) -> str:
 
 def load_or_exit(playbook):
     """The playbook's name and schedule; exits 2 (unreadable, no schedule) or 1 (invalid) after saying why."""
-    from graphc.report import FileResult
-    from graphc.schedule import read_scheduled
-
     try:
         scheduled = read_scheduled(playbook)
     except (OSError, UnicodeDecodeError) as exc:
@@ -56,13 +58,6 @@ def schedule_command(playbook, now, count, as_json):
 
     Exit status: 0 shown, 1 invalid schedule, 2 unreadable file or no schedule.
     """
-    import itertools
-    import json
-    from datetime import UTC, datetime
-
-    from graphc.commands.common import parse_now
-    from graphc.schedule import describe_duration, run_key
-
     name, schedule = load_or_exit(playbook)
     at = parse_now(now) or datetime.now(UTC)
     due = schedule.due_at(at)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from graphc.resources import read_text
+
 SCHEMAS = {"playbook": "playbook.schema.json", "wire": "wire-graph.schema.json"}
 
 
@@ -17,7 +19,5 @@ SCHEMAS = {"playbook": "playbook.schema.json", "wire": "wire-graph.schema.json"}
 @click.argument("kind", type=click.Choice(sorted(SCHEMAS)))
 def schema_command(kind):
     """Print the JSON Schema for KIND: `playbook` (YAML playbooks) or `wire` (the router's graph JSON)."""
-    from graphc.resources import read_text
-
     text = read_text("schemas", SCHEMAS[kind])
     click.echo(text, nl=not text.endswith("\n"))

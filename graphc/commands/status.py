@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
+from graphc.api.errors import UncertainOutcome
+from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
     api_errors,
@@ -26,7 +28,7 @@ from graphc.commands.common import (
 
 
 def _check_graph_id(ctx, param, value):
-    from graphc.api.client import GRAPH_ID_RE
+    from graphc.api.client import GRAPH_ID_RE  # deferred: httpx; --help stays fast
 
     if not GRAPH_ID_RE.match(value):
         raise click.BadParameter("not a graph id (letters, digits, _ . : - only)")
@@ -41,8 +43,6 @@ verbose_option = click.option(
 
 def _cleaned(value):
     """A router answer with every string redacted and stripped of control sequences, for ``--json``."""
-    from graphc.api.redact import clean
-
     if isinstance(value, dict):
         return {clean(k, None): _cleaned(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -72,7 +72,7 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     cancelled, failed, paused (resume it with `graphc resume GRAPH_ID`) or the
     --timeout passed; 3 on a router error.
     """
-    from graphc.api.follow import graph_view
+    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
 
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
@@ -107,8 +107,6 @@ def resume_command(graph_id, verbose):
     Exit status: 0 resumed; 3 the router refused (e.g. the graph is not
     paused) or the answer was lost (check with `graphc status`).
     """
-    from graphc.api.errors import UncertainOutcome
-
     with make_client(verbose) as client:
         try:
             answer = client.resume_graph(graph_id)
@@ -118,8 +116,6 @@ def resume_command(graph_id, verbose):
 
 
 def _status_of(answer: dict, default: str) -> str:
-    from graphc.api.redact import clean
-
     status = answer.get("status")
     return clean(status, 40) if isinstance(status, str) else default
 
@@ -151,7 +147,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, verbose):
 
     Exit status: 0 accepted; 2 bad arguments or unknown node; 3 the router refused.
     """
-    from graphc.api.follow import graph_view
+    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
 
     changes: dict = {}
     if qty is not None:
@@ -198,8 +194,6 @@ def cancel_command(graph_id, verbose):
 def kill_switch_command(state, reason, verbose):
     """Turn the router's kill switch on (cancel everything, block new
     submissions) or off."""
-    from graphc.api.redact import clean
-
     active = state.lower() == "on"
     if active and not (reason and reason.strip()):
         raise click.UsageError("kill-switch on needs --reason TEXT")

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 import time
 
 import click
 
+from graphc.api.errors import ApiError
+from graphc.api.redact import redact
 from graphc.commands.common import EXIT_USAGE
 
 
 @contextlib.contextmanager
 def _router(verbose: bool = False):
     """The configured router client; configuration and router errors end the command with their exit code."""
-    from graphc.api.client import Client
-    from graphc.api.errors import ApiError
-    from graphc.strategies import DeployError
+    from graphc.api.client import Client  # deferred: httpx; --help stays fast
+    from graphc.strategies import DeployError  # deferred: tarfile; --help stays fast
 
     if verbose:
-        from graphc.api.secrets import configure_cli_logging
+        from graphc.api.secrets import configure_cli_logging  # deferred: only -v needs it
 
         configure_cli_logging(True)
     try:
@@ -65,7 +67,7 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
     Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
     deployed without --replace, a file holding the key), 3 router failure.
     """
-    from graphc.strategies import DeployError, deploy, read_strategy_dir
+    from graphc.strategies import DeployError, deploy, read_strategy_dir  # deferred: tarfile; --help stays fast
 
     try:
         sdir = read_strategy_dir(directory)
@@ -92,10 +94,6 @@ def strategy_group():
 @click.option("-v", "--verbose", is_flag=True)
 def list_command(as_json, verbose):
     """List the account's hosted strategies."""
-    import json
-
-    from graphc.api.redact import redact
-
     with _router(verbose) as client:
         strategies = client.list_strategies()
     if as_json:
@@ -122,7 +120,7 @@ def list_command(as_json, verbose):
 
 def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
     """stop / start / delete one strategy, found by name or id, and say where it stands."""
-    from graphc.strategies import find_strategy
+    from graphc.strategies import find_strategy  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)
@@ -173,7 +171,7 @@ def delete_command(strategy, yes, verbose):
 def logs_command(strategy, run_id, follow, interval, verbose):
     """Print STRATEGY's log lines (name or id); `--follow` keeps polling until
     the strategy is stopped, or Ctrl-C."""
-    from graphc.strategies import find_strategy, log_lines
+    from graphc.strategies import find_strategy, log_lines  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 
 import click
 
+from graphc.api.errors import AlreadySubmitted, ApiError, UncertainOutcome
 from graphc.commands.common import (
     EXIT_USAGE,
     api_errors,
@@ -48,7 +50,7 @@ def _confirm_live(prepared, yes: bool) -> None:
 
 
 def _no_router_configured() -> bool:
-    from graphc.api.secrets import load_api_key
+    from graphc.api.secrets import load_api_key  # deferred: tomllib and logging; --help stays fast
 
     return not os.environ.get("SEQUENCE_API_URL") and load_api_key(None, os.environ) is None
 
@@ -67,11 +69,9 @@ def _sandbox_prices(quotes: dict) -> dict:
 @contextlib.contextmanager
 def _embedded_router(quotes: dict):
     """A sandbox router inside this process, its clock fast-forwarded to each next event."""
-    import threading
-
-    from graphc.api.client import Client
-    from graphc.sandbox.engine import SandboxConfig
-    from graphc.sandbox.server import make_server
+    from graphc.api.client import Client  # deferred: httpx; --help stays fast
+    from graphc.sandbox.engine import SandboxConfig  # deferred: the sandbox; only without a configured router
+    from graphc.sandbox.server import make_server  # deferred: the sandbox; only without a configured router
 
     server = make_server("127.0.0.1", 0, SandboxConfig(fast_forward=True, prices=_sandbox_prices(quotes)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -146,10 +146,9 @@ def submit_command(
     outcome is unknown (recorded as uncertain), or an earlier attempt is still
     unresolved.
     """
-    from graphc.api.errors import AlreadySubmitted, UncertainOutcome
-    from graphc.api.ledger import Ledger, default_ledger_path
-    from graphc.api.secrets import configure_cli_logging
-    from graphc.submit import diagnostics_of, prepare, submit_prepared
+    from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.api.secrets import configure_cli_logging  # deferred: tomllib and logging; --help stays fast
+    from graphc.submit import diagnostics_of, prepare, submit_prepared  # deferred: the ledger; --help stays fast
 
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
@@ -215,15 +214,13 @@ def submit_command(
 
 @contextlib.contextmanager
 def _configured_router():
-    from graphc.api.client import Client
+    from graphc.api.client import Client  # deferred: httpx; --help stays fast
 
     with Client.from_env() as client:
         yield client
 
 
 def _watch(client, graph_id: str, embedded: bool, timeout: float | None) -> int:
-    from graphc.api.errors import ApiError
-
     try:
         return follow_and_report(client, graph_id, interval=0.05 if embedded else 1.0, timeout=timeout)
     except ApiError as exc:
