@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -50,6 +51,7 @@ import sys
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
+from graphc.files import read_source
 from graphc.version import __version__
 
 CACHE_DIR = Path(".graphc") / "cache"
@@ -102,7 +104,7 @@ def code_fingerprint(directory: Path | None = None) -> list:
         with open(record, "rb") as fh:
             own = ["RECORD", hashlib.sha256(fh.read()).hexdigest()]
     except OSError:  # a source checkout or an editable install
-        from graphc.resources import resource_dirs
+        from graphc.resources import resource_dirs  # deferred: only a source checkout hashes its files
 
         own = ["files", _source_digest([package, *resource_dirs("schemas")], directory)]
     return [own, *_library_versions()]
@@ -155,7 +157,7 @@ def _source_digest(directories, memo_dir: Path | None) -> str:
 def _write_atomically(path: Path, text: str) -> None:
     """``text`` into ``path`` through a temporary file in its folder and ``os.replace``: a reader sees the old
     content or the new, never a torn file. Errors (a read-only folder) are left to the caller."""
-    import tempfile  # only a run that stores something writes
+    import tempfile  # deferred: only a run that stores something writes
 
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
     try:
@@ -170,8 +172,6 @@ def _write_atomically(path: Path, text: str) -> None:
 def _library_versions() -> list:
     """Each library's installed distribution (``name-version.dist-info``), read from its folder's listing
     (no import: a warm run never imports the YAML parser); for PyYAML also whether its C parser is there."""
-    import importlib.util
-
     listings: dict = {}
     found: list[list] = []
     for module, distribution in _LIBRARIES:
@@ -360,7 +360,7 @@ class LintCache:
 
 def clean(project_root) -> Path | None:
     """Remove the project's lint cache; returns the folder removed, or None if there was none."""
-    import shutil
+    import shutil  # deferred: only `graphc cache clean` removes a folder
 
     directory = cache_dir(project_root)
     if not directory.is_dir():
@@ -370,8 +370,6 @@ def clean(project_root) -> Path | None:
 
 
 def _read_text(name) -> str:
-    from graphc.files import read_source
-
     return read_source(name)
 
 

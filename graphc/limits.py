@@ -70,7 +70,7 @@ def problems() -> list[str]:
             continue
         name = variable[len(PREFIX) :]
         if name not in NAMES:
-            import difflib  # only for a misspelt name: every command checks the environment
+            import difflib  # deferred: only a misspelt GRAPHC_MAX_* name needs it
 
             guess = difflib.get_close_matches(name, NAMES, n=1)
             maybe = f" (did you mean {PREFIX}{guess[0]}?)" if guess else ""

@@ -113,8 +113,8 @@ def _template(doc: Document, options: LintOptions) -> LintedGraph:
     shape (its keys, its param definitions): it is not rendered, and a skip
     says so, since the playbooks that use it supply the value.
     """
-    from graphc.stages.expand import template_as_playbook  # the render stage: only a template linted alone needs it
-    from graphc.stages.params import ParamSet
+    from graphc.stages.expand import template_as_playbook  # deferred: only a template linted alone needs it
+    from graphc.stages.params import ParamSet  # deferred: only a template linted alone needs it
 
     playbook, problems = template_as_playbook(doc)
     if playbook is None:
@@ -157,9 +157,9 @@ def _not_rendered(doc: Document, unset: Sequence[str]) -> Skip:
 
 
 def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[list[Diagnostic], list[Skip]]:
-    from graphc.facts import graph_facts  # deferred, as are the rules: a lint served from the cache never runs them
-    from graphc.rules.base import LintContext, run_rules
-    from graphc.rules.registry import CHECKED, RULES
+    from graphc.facts import graph_facts  # deferred: a lint served from the cache runs no rule
+    from graphc.rules.base import LintContext, run_rules  # deferred: a lint served from the cache runs no rule
+    from graphc.rules.registry import CHECKED, RULES  # deferred: a lint served from the cache runs no rule
 
     wire = graph.wire
     if wire is None:
@@ -266,7 +266,7 @@ def lint_source(
     ``keep_wire=False`` (plain ``graphc lint``) skips writing the wire JSON text,
     a sixth of the time of linting a small playbook.
     """
-    from graphc.stages.load import load_text  # the parser: a lint served from the cache never loads it
+    from graphc.stages.load import load_text  # deferred: the parser; a lint served from the cache never loads it
 
     options = options or LintOptions()
     doc, diagnostics = load_text(text, path)
@@ -289,7 +289,7 @@ def lint_source(
             name = doc.data["name"]
     diagnostics = _configured(diagnostics, options)
     if diagnostics:  # (most files have none: the suppression module is not even imported)
-        from graphc.suppress import filter_suppressed
+        from graphc.suppress import filter_suppressed  # deferred: most files have no findings to filter
 
         diagnostics = filter_suppressed(diagnostics, text, path=path)
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -303,7 +303,7 @@ def lint_source(
 
 
 def _wire_text(wire: dict[str, Any]) -> str:
-    from graphc.stages.emit import to_json
+    from graphc.stages.emit import to_json  # deferred: plain `graphc lint` keeps no wire text
 
     return to_json(wire)
 
@@ -325,7 +325,7 @@ def live_quotes(
     :class:`graphc.quotes.LiveQuotes`: concurrently, once each). Errors of
     ``fetch`` (the router unreachable) propagate.
     """
-    from graphc.quotes import LiveQuotes
+    from graphc.quotes import LiveQuotes  # deferred: only --quotes live needs it
 
     live = LiveQuotes(fetch)
     for _ in range(LIVE_QUOTE_ROUNDS):
@@ -339,8 +339,8 @@ def live_quotes(
 
 def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None) -> list[str]:
     """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches."""
-    from graphc.quotes import RecordingQuotes, wire_symbols
-    from graphc.stages.load import load_text  # deferred: see lint_source
+    from graphc.quotes import RecordingQuotes, wire_symbols  # deferred: only --quotes live needs it
+    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
     doc, _ = load_text(text, path)
     if doc is None:
@@ -365,8 +365,8 @@ def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     followed and is ignored. Paths are returned as :func:`graphc.files.collect`
     lists them, sorted.
     """
-    from graphc.stages.expand import use_target  # the render stage: only --dependants reads it
-    from graphc.stages.load import load_text  # deferred: see lint_source
+    from graphc.stages.expand import use_target  # deferred: the render stage; only --dependants reads it
+    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
     targets = {Path(t).resolve() for t in templates}
     uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved templates its legs use

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import click
 
+from graphc.cache import cache_dir, clean
+from graphc.files import display_path, find_project_root
+
 
 @click.group("cache")
 def cache_group():
@@ -23,9 +26,6 @@ def clean_command(path):
 
     The ledger of submitted runs (.graphc/ledger.sqlite) is kept.
     """
-    from graphc.cache import cache_dir, clean
-    from graphc.files import display_path, find_project_root
-
     root = find_project_root(path)
     removed = clean(root)
     shown = display_path(str(cache_dir(root)))

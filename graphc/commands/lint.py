@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -129,9 +130,8 @@ def _run(files, explicit, options, jobs, cache):
 def _lint_all(items, workers: int, options):
     if workers <= 1:
         return [_lint_one(item) for item in items]
-    import gc  # deferred, as is the pool: most runs lint in this process
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing  # deferred: only -j with enough files starts a pool
+    from concurrent.futures import ProcessPoolExecutor  # deferred: only -j with enough files starts a pool
 
     # fork: workers start in a millisecond with graphc already imported (spawn would re-import
     # everything in each worker). A few chunks per worker balance uneven files without much IPC.
