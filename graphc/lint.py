@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, select_diagnostics
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
@@ -55,18 +56,18 @@ class Locates(Protocol):
     def span(self, path: WirePath) -> Span | None: ...
 
 
-@dataclass
-class LintedGraph:
-    """A wire graph ready for the rules, with the way back to the source text."""
+class LintedGraph(NamedTuple):
+    """A wire graph ready for the rules, with the way back to the source text (a named tuple, as are the
+    other records a lint makes: a dataclass costs its methods' compilation at every start)."""
 
     wire: dict[str, Any] | None
     locator: Locates
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    origin: dict[str, NodeOrigin] = field(default_factory=dict)
-    skips: list[Skip] = field(default_factory=list)  # `where` is the wire path
+    diagnostics: Sequence[Diagnostic] = ()
+    origin: Mapping[str, NodeOrigin] = MappingProxyType({})
+    skips: Sequence[Skip] = ()  # `where` is the wire path
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
     facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
-    files_read: list[str] = field(default_factory=list)  # `use:` templates and --params file read or looked for
+    files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
 
 
@@ -123,8 +124,7 @@ def _template(doc: Document, options: LintOptions) -> LintedGraph:
     unset = _unset_params(defs, options)
     if not unset:
         graph = _compiled(playbook, options)
-        graph.diagnostics[:0] = problems
-        return graph
+        return graph._replace(diagnostics=[*problems, *graph.diagnostics])
     checked = ParamSet(defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p))
     problems += [Diagnostic(p.code, p.message, doc.path, p.span, hint=p.hint) for p in checked.problems]
     return LintedGraph(None, doc, problems, unrendered=tuple(unset))
@@ -243,15 +243,14 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     return diagnostics
 
 
-@dataclass
-class LintOutcome:
+class LintOutcome(NamedTuple):
     """What linting one source produced, for the commands that go on to submit it."""
 
     result: FileResult | None  # None for a YAML file that is not graphc's
     wire: dict[str, Any] | None = None  # the wire graph (Decimals for fractions), when one was built
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name
-    files_read: list[str] = field(default_factory=list)  # `use:` templates and --params file read or looked for
+    files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
 
     @property
     def has_errors(self) -> bool:
@@ -293,13 +292,13 @@ def lint_source(
 
         diagnostics = filter_suppressed(diagnostics, text, path=path)
     diagnostics.sort(key=Diagnostic.sort_key)
-    outcome = LintOutcome(FileResult(path, text, diagnostics, skips), name=name)
-    if graph is not None:
-        outcome.files_read = graph.files_read
-    if keep_wire and graph is not None and graph.wire is not None and not has_errors(diagnostics):
-        outcome.wire = graph.wire
-        outcome.wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
-    return outcome
+    result = FileResult(path, text, diagnostics, skips)
+    if graph is None:
+        return LintOutcome(result, name=name)
+    if keep_wire and graph.wire is not None and not has_errors(diagnostics):
+        wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
+        return LintOutcome(result, graph.wire, wire_text, name, graph.files_read)
+    return LintOutcome(result, name=name, files_read=graph.files_read)
 
 
 def _wire_text(wire: dict[str, Any]) -> str:
