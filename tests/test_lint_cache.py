@@ -265,6 +265,19 @@ def test_jobs_give_the_same_report_as_one_process(project):
         assert lint("plays", "-f", fmt, "-j", "2") == one
 
 
+def test_auto_jobs_start_a_pool_only_where_it_pays(monkeypatch):
+    from graphc.commands.lint import FILES_PER_WORKER, _workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert _workers("auto", FILES_PER_WORKER - 1) == 1  # too few files: this process lints them
+    assert _workers("auto", 2 * FILES_PER_WORKER) == 2
+    assert _workers("auto", 100 * FILES_PER_WORKER) == 4  # never more than the cores
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 3.0, 3.0))
+    assert _workers("auto", 100 * FILES_PER_WORKER) == 1  # the cores are busy: workers would only take turns
+    assert _workers(3, 2) == 2 and _workers(3, 100) == 3  # -j N: N, at most one per file
+
+
 def test_cache_clean_removes_the_cache_and_keeps_the_ledger(project):
     lint("plays")
     ledger = project / ".graphc" / "ledger.sqlite"

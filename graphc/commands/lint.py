@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import os
 import re
 import sys
@@ -86,11 +87,20 @@ FILES_PER_WORKER = 50
 
 
 def _workers(jobs, count: int) -> int:
-    """How many processes lint ``count`` files: ``-j N`` (at most one per file), or ``auto``: one per
-    core this process may run on, while each has at least FILES_PER_WORKER files."""
+    """How many processes lint ``count`` files: ``-j N`` (at most one per file), or ``auto``: one per idle
+    core this process may run on, while each has at least FILES_PER_WORKER files.
+
+    "Idle" is the core count less the load average: on a machine whose cores
+    are already busy, workers only take turns with each other, and their start
+    and the results' trip back make the run slower than one process.
+    """
     if jobs == "auto":
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return max(1, min(cores, count // FILES_PER_WORKER))
+        try:
+            idle = math.ceil(cores - os.getloadavg()[0])
+        except OSError:  # no load average on this system
+            idle = cores
+        return max(1, min(cores, idle, count // FILES_PER_WORKER))
     return max(1, min(jobs, count))
 
 
@@ -200,7 +210,7 @@ def _lint_all(items, workers: int, options):
     show_default=True,
     metavar="N|auto",
     callback=lambda ctx, param, value: _jobs(value),
-    help="Lint files in N processes; auto: one per core, when there are enough files to pay for starting them.",
+    help="Lint files in N processes; auto: one per idle core, when there are enough files to pay for starting them.",
 )
 @click.option(
     "--no-cache",
