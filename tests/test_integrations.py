@@ -71,11 +71,33 @@ def _run_step(step: dict, env: dict, cwd) -> subprocess.CompletedProcess:
 PLAYBOOK = "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
 
 
+# graphc with a bug: building any wire graph raises (a fault injected into the real code, as in test_exit_codes)
+BUGGY_GRAPHC = """#!/bin/sh
+exec "{python}" -c '
+import sys
+import graphc.stages.model
+def build_wire(*args, **kwargs):
+    raise KeyError("injected")
+graphc.stages.model.build_wire = build_wire
+from graphc.cli import main
+main(sys.argv[1:])
+' "$@"
+"""
+
+
 @pytest.mark.parametrize(
-    ("case", "exit_code"),
-    [("clean", 0), ("finding", 1), ("unreadable", 2), ("crash without a report", 4)],
+    ("case", "exit_code", "has_sarif"),
+    [
+        ("clean", 0, "true"),
+        ("finding", 1, "true"),
+        ("unreadable", 2, "true"),
+        ("a bug in graphc", 4, "true"),  # issue 12: a crash exited 1 and the job went green, without a SARIF
+        ("a graphc that dies at once", 4, None),
+    ],
 )
-def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_findings(tmp_path, case, exit_code):
+def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_findings(
+    tmp_path, case, exit_code, has_sarif
+):
     """The Lint and Fail steps' scripts run for real: graphc's exit code decides, the SARIF is kept when written."""
     plays = tmp_path / "plays"
     plays.mkdir()
@@ -83,10 +105,11 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
     if case == "unreadable":
         (plays / "b.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
     bin_dir = os.path.dirname(sys.executable)  # graphc of this environment
-    if case == "crash without a report":  # a graphc that dies before writing anything
+    if case.startswith("a bug") or case.startswith("a graphc"):
         bin_dir = str(tmp_path / "bin")
         os.mkdir(bin_dir)
-        (tmp_path / "bin" / "graphc").write_text("#!/bin/sh\necho 'graphc: internal error' >&2\nexit 4\n")
+        script = BUGGY_GRAPHC.format(python=sys.executable) if case.startswith("a bug") else "#!/bin/sh\nexit 4\n"
+        (tmp_path / "bin" / "graphc").write_text(script)
         (tmp_path / "bin" / "graphc").chmod(0o755)
     outputs_file = tmp_path / "github_output"
     outputs_file.write_text("")
@@ -96,12 +119,13 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
         "ARGS": "",
         "SARIF": "reports/graphc.sarif",
         "GITHUB_OUTPUT": str(outputs_file),
+        "PYTHONPATH": str(REPO),
     }
     lint = _run_step(_step("lint"), env, tmp_path)
     assert lint.returncode == 0, lint.stderr  # the step records the status; the Fail step decides
     outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
-    assert outputs["exit-code"] == str(exit_code)
-    assert outputs.get("has-sarif") == (None if exit_code == 4 else "true")  # -o made the folder
+    assert outputs["exit-code"] == str(exit_code), lint.stdout + lint.stderr
+    assert outputs.get("has-sarif") == has_sarif  # -o made the folder; a run that wrote nothing uploads nothing
     fail_step = _step("Fail on findings")
     runs = _step_runs(fail_step["if"], exit_code, "false")
     assert runs == (exit_code >= 2)
