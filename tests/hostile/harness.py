@@ -145,7 +145,7 @@ def generated_large() -> dict:
     head = "graphc: 1\nname: {}\nlegs:\n"
     distinct = head.format("distinct") + "".join(
         f'  l{i}: {{buy: "{{{{ {i} * 0.00001 + 1 }}}} ETH", symbol: ETH-USD, limit: "{{{{ 2000 + {i} * 0.01 }}}}"}}\n'
-        for i in range(100_000)
+        for i in range(95_000)  # 9.7 MB: under the 10 MB file limit, as in issue 12
     )
     for_each = head.format("ladder") + "".join(
         f'  r{i}:\n    for_each: 10000\n    buy: "0.01 ETH"\n    symbol: ETH-USD\n    limit: "{{{{ 2000 + index }}}}"\n'
@@ -158,7 +158,6 @@ def generated_large() -> dict:
             "side": "buy",
             "order_type": "market",
             "quantity": {"fixed": {"qty_1e8": 1000000}},
-            "execution": {"policy": "sor"},
             "activation": "root" if i == 0 else "wait",
         }
         for i in range(40_000)
@@ -170,7 +169,8 @@ def generated_large() -> dict:
     return {
         "large-distinct-templates.yaml": distinct,
         "large-for-each-100k.yaml": for_each,
-        "large-wire-40k.json": json.dumps({"nodes": nodes, "edges": edges, "is_sandbox": True}),
+        # compact, as a router client sends it: 10.0 MB, just under the file limit
+        "large-wire-40k.json": json.dumps({"nodes": nodes, "edges": edges, "is_sandbox": True}, separators=(",", ":")),
     }
 
 
