@@ -197,6 +197,22 @@ MUTATIONS = [
         "False",
     ),
     (
+        "fast-pass-total-scalars",
+        "graphc/stages/load.py",
+        "if written > max_total:  # where the full composer would stop too: no need to run it\n"
+        "                raise _total_exceeded(max_total, event)\n            if not containers",
+        "written > max_total",
+        "False",
+    ),
+    (
+        "fast-pass-total-collections",
+        "graphc/stages/load.py",
+        "if written > max_total:  # where the full composer would stop too: no need to run it\n"
+        "                raise _total_exceeded(max_total, event)\n            is_map",
+        "written > max_total",
+        "False",
+    ),
+    (
         "loader-total-scalars",
         "graphc/stages/load.py",
         "if written > max_total:\n                    self._too_many(span)\n                if event.anchor",

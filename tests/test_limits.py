@@ -129,9 +129,10 @@ def test_many_edges_through_aliases_hit_the_alias_limit():
 # -- total size -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("anchor", ["", "&x "])  # read by the fast pass, or (an anchor) by the full composer
 @pytest.mark.parametrize("item", ["1", "[]"])  # the last node written a scalar, or a collection
-def test_total_node_limit(item):
-    text = "a: [" + ", ".join([item] * 50) + "]\n"
+def test_total_node_limit(item, anchor):
+    text = f"a: {anchor}[" + ", ".join([item] * 50) + "]\n"
     assert load_text(text, max_total=53)[1] == []  # the mapping, its key, the list and 50 items: 53 nodes
     doc, problems = load_text(text, max_total=52)
     assert doc is None and codes(problems) == ["GC100"] and "more than 52 nodes" in problems[0].message
