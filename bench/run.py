@@ -93,20 +93,26 @@ def graphc_cmd() -> list[str]:
     return [script] if script else [sys.executable, "-m", "graphc"]
 
 
-def compile_bytecode() -> None:
+def installed_graphc() -> Path:
+    """The folder of the graphc package the timed commands import (not necessarily this checkout's)."""
+    where = subprocess.run(  # from a neutral folder: `-c` puts the current one first on sys.path
+        [sys.executable, "-c", "import graphc, os; print(os.path.dirname(graphc.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
+    ).stdout.strip()
+    return Path(where)
+
+
+def compile_bytecode(where: Path) -> None:
     """Compile graphc's modules to bytecode, as `pip install` does for every package it installs.
 
     An editable install (or PYTHONDONTWRITEBYTECODE=1) would otherwise make every
     timed graphc run compile its modules from source, while the baselines load
     the bytecode pip wrote for them.
     """
-    where = subprocess.run(
-        [sys.executable, "-c", "import graphc, os; print(os.path.dirname(graphc.__file__))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(where)], check=True, capture_output=True)
 
 
 def ensure_corpus(count: int) -> list[Path]:
@@ -215,7 +221,31 @@ def machine() -> dict:
         "os": f"{platform.system()} {platform.release()}",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "pyyaml": f"{yaml.__version__} ({'libyaml' if getattr(yaml, '__with_libyaml__', False) else 'no libyaml'})",
+        "memory": _memory(),
+        "commit": _commit(installed_graphc().parent),
     }
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError):
+        pass
+    return "unknown"
+
+
+def _commit(checkout: Path) -> str:
+    """The commit of the graphc measured, marked when its working tree differs from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "graphc"], cwd=checkout, capture_output=True, text=True
+        )
+    except OSError:
+        return "unknown"
+    return head.stdout.strip() + (" (graphc/ modified)" if dirty.stdout.strip() else "") or "unknown"
 
 
 def version_of(cmd) -> str:
@@ -425,7 +455,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     ensure_baselines(not args.no_install)
-    compile_bytecode()
+    compile_bytecode(installed_graphc())
     graphc = graphc_cmd()
     files = ensure_corpus(args.count)
     ensure_wires(graphc)
@@ -464,9 +494,9 @@ def main(argv=None):
     same_jobs = all(out == cold_out for key in ("j2", "auto") if key in by_key for out in by_key[key].outputs)
 
     lines = [
-        f"Taken on **{info['cpu']}**, {info['cores']} cores, {info['os']}, Python {info['python']}, "
-        f"PyYAML {info['pyyaml']}, on {info['date']} "
-        f"(load average {load_before[0]:.2f} before, {load_after[0]:.2f} after).",
+        f"Taken on **{info['cpu']}**, {info['cores']} cores, {info['memory']}, {info['os']}, Python {info['python']}, "
+        f"PyYAML {info['pyyaml']}, on {info['date']}, graphc commit {info['commit']} "
+        f"(load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; the machine is shared).",
         f"graphc {versions['graphc']}, check-jsonschema {versions['check-jsonschema']}, yamllint {versions['yamllint']}. "
         f"Corpus: {stats['files']:,} playbooks, {stats['kib']:.0f} KiB, {stats['legs']:,} legs, "
         f"{stats['edges']:,} edges (`python bench/make_corpus.py`, fixed seed).",
