@@ -981,6 +981,23 @@ def test_a_clean_document_makes_no_position_tree_until_asked():
     assert doc._root is not None
 
 
+def test_a_small_document_keeps_its_events_and_a_large_one_parses_again():
+    """A small text's positions come from the parser events the fast pass kept; a large text keeps none (memory)
+    and is parsed again when a position is asked for: both give the full composer's positions."""
+    from graphc.stages.load import MAX_REPLAY_CHARS
+
+    legs = [f"  leg-{i}: {{buy: {i + 1}, symbol: X-{i}, after: [leg-0 filled]}}\n" for i in range(1200)]
+    large = "graphc: 1\nlegs:\n" + "".join(legs)
+    small = "graphc: 1\nlegs:\n" + "".join(legs[:20])
+    assert len(small) <= MAX_REPLAY_CHARS < len(large)
+    for text, keeps in ((small, True), (large, False)):
+        doc, _ = load_text(text)
+        assert (doc._events is not None) == keeps
+        check_fast_pass(text)
+        assert doc.span(("legs", "leg-3", "after", 0)) == _full_composer(text).span(("legs", "leg-3", "after", 0))
+        assert doc._events is None  # dropped once the tree is made
+
+
 def test_position_tree_with_anchors_merges_and_overrides():
     text = "base: &b {x: 1, y: [2, 3]}\nuse:\n  <<: *b\n  y: 4\nlist:\n  - *b\n  - [5]\n"
     doc, diagnostics = load_text(text)

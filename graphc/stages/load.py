@@ -19,8 +19,10 @@ lists, strings, ints and Decimals.
 Most files never need a position: a clean playbook has no finding to point at.
 So :func:`load_text` first builds the values alone (:func:`_compose_fast`: no
 marks kept, a third of the memory of a large file), and the position tree is
-made only when a span is first asked for, by the full composer reading the same
-text again. Anything out of the ordinary (anchors, aliases, tags, merge keys,
+made only when a span is first asked for, by the full composer: from the parser
+events the fast pass kept (a small file: parsing it again cost a fifth of linting
+a playbook with a finding), else by reading the text again (a large file keeps
+no events: they take some 50 times the memory of its text). Anything out of the ordinary (anchors, aliases, tags, merge keys,
 duplicate keys, a limit, a syntax error) stops the fast pass, and the full
 composer decides, exactly as if the fast pass did not exist.
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -93,7 +96,7 @@ class Document:
     tables (the render stage edits those; a Document made from tables uses them).
     """
 
-    __slots__ = ("_key_spans", "_limits", "_root", "_spans", "data", "path", "text")
+    __slots__ = ("_events", "_key_spans", "_limits", "_root", "_spans", "data", "path", "text")
 
     def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
         self.path, self.text, self.data = path, text, data
@@ -103,6 +106,7 @@ class Document:
         self._limits: tuple[int, int, int] | None = (
             None  # (max_depth, max_nodes, max_total) of a document whose tree is made on demand
         )
+        self._events: list | None = None  # the fast pass's parser events, replayed to make the tree (small files)
 
     @classmethod
     def _from_tree(cls, path: str, text: str, data, root) -> Document:
@@ -113,16 +117,18 @@ class Document:
         return doc
 
     @classmethod
-    def _tree_later(cls, path: str, text: str, data, limits) -> Document:
-        """A document whose position tree is made from ``text`` when a position is first asked for."""
+    def _tree_later(cls, path: str, text: str, data, limits, events=None) -> Document:
+        """A document whose position tree is made when a position is first asked for: from ``events`` (the
+        parser's events of ``text``, all of them) when given, else by parsing ``text`` again."""
         doc = cls._from_tree(path, text, data, None)
-        doc._root, doc._limits = None, limits
+        doc._root, doc._limits, doc._events = None, limits, events
         return doc
 
     def _tree(self):
         """The root of the position tree (made now if the fast pass left it for later)."""
         if self._root is None:
-            self._root = _position_tree(self.text, *self._limits)
+            events, self._events = self._events, None
+            self._root = _position_tree(self.text, *self._limits, events=events)
         return self._root
 
     @property
@@ -589,10 +595,12 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         data = _load_json_fast(text, max_depth, max_total)
     except Exception:  # not plain JSON: the YAML passes decide
         data = _MISSING
+    events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
+        events = [] if len(text) <= MAX_REPLAY_CHARS else None
         try:
-            data = _compose_fast(parser.get_event, max_depth, max_total)
+            data = _compose_fast(parser.get_event, max_depth, max_total, _DISCARD if events is None else events.append)
         except LoadError as exc:  # too many values: met on the same event the full pass would meet it
             return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
         except Exception:  # anything out of the ordinary, bad input included: the full pass decides
@@ -600,7 +608,7 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         finally:
             parser.dispose()
     if data is not _MISSING:
-        return Document._tree_later(path, text, data, (max_depth, max_nodes, max_total)), []
+        return Document._tree_later(path, text, data, (max_depth, max_nodes, max_total), events), []
     composer = _Composer(max_depth, max_nodes, max_total)
     parser = _Parser(text)
     try:
@@ -643,9 +651,14 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
     return Document._from_tree(path, text, composer.root, composer.tree), []
 
 
-def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int):
-    """The position tree of a text a fast pass has read (so the full composer reads it without error)."""
+def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int, *, events: list | None = None):
+    """The position tree of a text a fast pass has read (so the full composer reads it without error):
+    from ``events``, the parser's events the fast pass kept (every one, to the end of the stream), else
+    from parsing ``text`` again."""
     composer = _Composer(max_depth, max_nodes, max_total)
+    if events is not None:
+        composer.run(iter(events).__next__)
+        return composer.tree if composer.tree is not None else _EMPTY_DOCUMENT
     parser = _Parser(text)
     try:
         composer.run(parser.get_event)
@@ -772,8 +785,14 @@ class _FullPassNeeded(Exception):
 
 _LIST = object()  # the pending "key" of a list being filled
 
+# The fast pass keeps the parser's events of a text up to this size, so a finding's position costs no second
+# parse (the events of a 64 KiB text take a few MB, for as long as its Document lives); a larger text keeps
+# none (a 10 MB playbook's would take gigabytes), and is parsed again if a position is asked for.
+MAX_REPLAY_CHARS = 65536
+_DISCARD = deque[Any](maxlen=0).append  # keeps nothing: the fast pass's `keep` for a large text
 
-def _compose_fast(get_event, max_depth: int, max_total: int):
+
+def _compose_fast(get_event, max_depth: int, max_total: int, keep=_DISCARD):
     """The document's values, and nothing else, from the parser's events.
 
     Handles plain data: mappings, lists and untagged scalars with unique keys.
@@ -790,6 +809,7 @@ def _compose_fast(get_event, max_depth: int, max_total: int):
     written = 0
     while True:
         event = get_event()
+        keep(event)
         etype = type(event)
         if etype is ScalarEvent:
             text = event.value
