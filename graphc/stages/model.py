@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError, Skip
-from graphc.facts import GraphFacts, graph_facts, wire_limit
+from graphc.facts import GraphFacts, NodeFacts, graph_facts, wire_limit
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
+from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
-from graphc.vocabulary import INSTRUMENT_TYPES
+from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -516,8 +517,75 @@ def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolve
         wire = None
     facts = None
     if wire is not None:
-        facts = functools.partial(graph_facts, wire, quotes=builder.quotes, resolver=builder.resolver)
+        facts = functools.partial(_graph_facts, wire, builder.quotes, builder.resolver)
     return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips, facts)
+
+
+def _graph_facts(wire: dict, quotes, resolver: MarketResolver) -> GraphFacts:
+    """The facts of a graph this module built: its nodes read knowing their shape (see :func:`compiled_node_facts`)."""
+    nodes = [compiled_node_facts(i, node, quotes, resolver) for i, node in enumerate(wire["nodes"])]
+    return graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)
+
+
+_new_tuple = tuple.__new__  # NodeFacts' own __new__ (keyword arguments) is a Python call per node
+assert NodeFacts._fields[-3:] == ("quote", "market", "missing") and len(NodeFacts._fields) == 21, (
+    "update compiled_node_facts for the new NodeFacts"
+)
+
+
+def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver) -> NodeFacts:
+    """The :class:`~graphc.facts.NodeFacts` of a node :meth:`_Builder._node` wrote: the record
+    :func:`graphc.facts.node_facts` reads from any wire node, without its defensive reading (this
+    node has every field, each of the type written here: an instrument type and an activation, a
+    side, a policy, an upper-case tif, a lower-case venue). tests/test_facts_compiled.py holds the two equal."""
+    instrument = node["instrument"]
+    symbol, instrument_type, venue = instrument["symbol"], instrument["type"], instrument.get("venue")
+    side = node["side"]
+    order_type = node["order_type"]
+    limit = None
+    if order_type != "market":
+        raw = order_type["limit"]["price_1e9"]
+        limit = None if raw is None else Decimal(raw) / PRICE_SCALE
+    quantity = node["quantity"]
+    qty = None
+    if quantity != "derived":
+        raw = quantity["fixed"]["qty_1e8"]
+        qty = None if raw is None else Decimal(raw) / QTY_SCALE
+    quote = quotes.get(symbol)
+    reference = limit
+    if reference is None and quote is not None:
+        reference = quote.ask if side == "buy" else quote.bid
+    execution = node["execution"]
+    pacing = execution.get("pacing")
+    if pacing is not None:
+        uniform = pacing["uniform"]
+        pacing = (number(uniform["num_slices"]), number(uniform["interval_ms"]))
+    return _new_tuple(
+        NodeFacts,
+        (
+            index,
+            node["node_id"],
+            symbol,
+            instrument_type,
+            venue,
+            side,
+            qty,
+            quantity == "derived",
+            limit,
+            order_type == "market",
+            reference,
+            node["activation"],
+            execution["policy"] or DEFAULT_POLICY,
+            execution.get("tif"),
+            execution.get("urgency"),
+            number(execution.get("max_slippage_bps")),
+            number(execution.get("horizon_ms")),
+            pacing,
+            quote,
+            resolver.facts(symbol, venue, instrument_type),
+            (),
+        ),
+    )
 
 
 def _uses_trigger_base(raw) -> bool:
