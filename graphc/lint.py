@@ -168,12 +168,14 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
     if facts is None:  # a wire graph or a simple order: read the same facts compile would have made
         compile_options = options.compile or CompileOptions()
         facts = graph_facts(wire, quotes=compile_options.quotes, resolver=compile_options.resolver())
-    run = run_rules(LintContext(wire, facts), CHECKED)
+    run = run_rules(LintContext(wire, facts), CHECKED, skip_paths=options.report_skips)
     diagnostics: list[Diagnostic] = []
     for finding in run.findings:
         severity = finding.severity or RULES[finding.code].severity
         span = graph.locator.span(finding.where)
         diagnostics.append(located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint)))
+    if not options.report_skips:  # their `where` is None already
+        return diagnostics, run.skipped
     return diagnostics, _located_skips(run.skipped, graph.locator, options)
 
 

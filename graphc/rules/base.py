@@ -169,18 +169,23 @@ class RuleRun(NamedTuple):
     skipped: list[Skip]
 
 
-def run_rules(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
+def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = True) -> RuleRun:
     """Run each rule's check; findings and skips stamped with the rule's code, in rule order.
 
-    A crash in a rule is a bug, not a finding: it propagates (the command exits 4).
+    ``skip_paths=False`` leaves each skip's ``where`` None (for reports that do not place skipped
+    checks, so nobody looks it up). A crash in a rule is a bug, not a finding: it propagates (the command exits 4).
     """
-    run = RuleRun([], [])
+    findings: list[Finding] = []
+    skipped: list[Skip] = []
+    new = tuple.__new__  # the named tuples' own __new__ is a Python call: a lint without quotes makes thousands
     for r in rules:
-        if r.check is None:
+        check = r.check
+        if check is None:
             continue
-        for item in r.check(ctx):
+        code = r.code
+        for item in check(ctx):
             if isinstance(item, Skipped):
-                run.skipped.append(Skip(r.code, item.where, item.reason))
+                skipped.append(new(Skip, (code, item.where if skip_paths else None, item.reason)))
             else:
-                run.findings.append(Finding(item.where, item.message, item.hint, item.severity, r.code))
-    return run
+                findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
+    return RuleRun(findings, skipped)
