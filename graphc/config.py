@@ -40,12 +40,12 @@ with a did-you-mean, GC103 invalid value).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
 from graphc.files import CONFIG_FILE, PYPROJECT, declares_graphc, display_path, find_project_root
+from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
 from graphc.venues.settings import KEYS as SETTING_KEYS
 
@@ -57,15 +57,30 @@ LEVELS = (ERROR, WARNING, OFF)
 KEYS = ("rules", "venues", "markets", "strict")
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(FrozenRecord):
     """Settings read from one config file (all defaults when there is none)."""
 
-    path: Path | None = None
-    rules: dict = field(default_factory=dict)  # code -> "error" | "warning" | "off"
-    venues: dict = field(default_factory=dict)  # venue name (lower-case) -> {setting: typed value}
-    markets: dict = field(default_factory=dict)  # symbol -> {setting: typed value}
-    strict: bool = False
+    FIELDS = ("path", "rules", "venues", "markets", "strict")
+
+    path: Path | None
+    rules: dict  # code -> "error" | "warning" | "off"
+    venues: dict  # venue name (lower-case) -> {setting: typed value}
+    markets: dict  # symbol -> {setting: typed value}
+    strict: bool
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        rules: dict | None = None,
+        venues: dict | None = None,
+        markets: dict | None = None,
+        strict: bool = False,
+    ):
+        d = self.__dict__
+        d["path"], d["strict"] = path, strict
+        d["rules"] = {} if rules is None else rules
+        d["venues"] = {} if venues is None else venues
+        d["markets"] = {} if markets is None else markets
 
     @property
     def market_config(self) -> MarketConfig:
@@ -119,8 +134,7 @@ def with_overrides(base: Config, texts) -> tuple[Config, list[Diagnostic]]:
     def merged(old: dict, new: dict) -> dict:
         return {**old, **{name: {**old.get(name, {}), **fields} for name, fields in new.items()}}
 
-    return replace(
-        base,
+    return base.replace(
         rules={**base.rules, **override.rules},
         venues=merged(base.venues, override.venues),
         markets=merged(base.markets, override.markets),

@@ -8,29 +8,68 @@ or output formats.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
+
+from graphc.record import FrozenRecord
 
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A 1-based source range. ``end_line``/``end_col`` point just past the token."""
+class Span(FrozenRecord):
+    """A 1-based source range. ``end_line``/``end_col`` point just past the token.
+
+    Compared, hashed and ordered by its four numbers.
+    """
+
+    FIELDS = ("line", "col", "end_line", "end_col", "file", "via")
+    COMPARED = ("line", "col", "end_line", "end_col")
 
     line: int
     col: int
-    end_line: int = 0
-    end_col: int = 0
+    end_line: int
+    end_col: int
     # Set on spans that point into another file than the one being compiled
     # (a `use:` template): that file, and where it was used from.
-    file: str | None = field(default=None, compare=False)
-    via: Related | None = field(default=None, compare=False)
+    file: str | None
+    via: Related | None
+
+    def __init__(
+        self,
+        line: int,
+        col: int,
+        end_line: int = 0,
+        end_col: int = 0,
+        file: str | None = None,
+        via: Related | None = None,
+    ):
+        d = self.__dict__
+        d["line"], d["col"], d["end_line"], d["end_col"], d["file"], d["via"] = line, col, end_line, end_col, file, via
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}"
+
+    def _order(self, other: object) -> tuple[tuple, tuple] | None:
+        if other.__class__ is self.__class__:
+            return Span._key(self), Span._key(other)
+        return None
+
+    def __lt__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] < pair[1]
+
+    def __le__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] <= pair[1]
+
+    def __gt__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] > pair[1]
+
+    def __ge__(self, other: object) -> bool:
+        pair = self._order(other)
+        return NotImplemented if pair is None else pair[0] >= pair[1]
 
 
 class Related(NamedTuple):
@@ -41,17 +80,32 @@ class Related(NamedTuple):
     message: str
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(FrozenRecord):
     """One finding: a rule code, a message, where it is (path and span), its severity and a hint."""
+
+    FIELDS = ("code", "message", "path", "span", "severity", "hint", "related")
 
     code: str
     message: str
-    path: str = "<input>"
-    span: Span | None = None
-    severity: str = ERROR
-    hint: str | None = None
-    related: tuple[Related, ...] = field(default=())
+    path: str
+    span: Span | None
+    severity: str
+    hint: str | None
+    related: tuple[Related, ...]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        path: str = "<input>",
+        span: Span | None = None,
+        severity: str = ERROR,
+        hint: str | None = None,
+        related: tuple[Related, ...] = (),
+    ):
+        d = self.__dict__
+        d["code"], d["message"], d["path"], d["span"] = code, message, path, span
+        d["severity"], d["hint"], d["related"] = severity, hint, related
 
     @property
     def is_error(self) -> bool:
@@ -67,7 +121,7 @@ class Diagnostic:
         return f"{self.location()}: {self.severity} {self.code} {self.message}"
 
     def with_(self, **changes: Any) -> Diagnostic:
-        return replace(self, **changes)
+        return self.replace(**changes)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         span = self.span or Span(0, 0)
@@ -144,7 +198,7 @@ def located(diagnostic: Diagnostic) -> Diagnostic:
     if span is None or span.file is None or span.file == diagnostic.path:
         return diagnostic
     related = diagnostic.related + ((span.via,) if span.via is not None else ())
-    return replace(diagnostic, path=span.file, related=related)
+    return diagnostic.replace(path=span.file, related=related)
 
 
 def has_errors(diagnostics: Collection[Diagnostic]) -> bool:
@@ -155,8 +209,7 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-@dataclass(frozen=True)
-class FileResult:
+class FileResult(FrozenRecord):
     """What linting one file produced.
 
     ``source`` is the file's text (``None`` when it could not be read), used by
@@ -165,7 +218,21 @@ class FileResult:
     ``.span``); only ``--explain-skips`` shows them.
     """
 
+    FIELDS = ("path", "source", "diagnostics", "skipped")
+
     path: str
     source: str | None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
+    diagnostics: list[Diagnostic]
+    skipped: list[Skip]
+
+    def __init__(
+        self,
+        path: str,
+        source: str | None,
+        diagnostics: list[Diagnostic] | None = None,
+        skipped: list[Skip] | None = None,
+    ):
+        d = self.__dict__
+        d["path"], d["source"] = path, source
+        d["diagnostics"] = [] if diagnostics is None else diagnostics
+        d["skipped"] = [] if skipped is None else skipped

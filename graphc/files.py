@@ -14,11 +14,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.limits import limit
+from graphc.record import Record
 
 MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000)  # a larger file is rejected before parsing (GC100)
 LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -28,13 +28,24 @@ SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", 
 GLOB_CHARS = frozenset("*?[")
 
 
-@dataclass
-class Collected:
+class Collected(Record):
     """The files a command was pointed at, each once, in the order named."""
 
-    files: list[str] = field(default_factory=list)
-    named: set[str] = field(default_factory=set)  # files named themselves (not found in a directory or by a glob)
-    searches: dict[str, list[str]] = field(default_factory=dict)  # directory or glob named -> the files it gave
+    FIELDS = ("files", "named", "searches")
+
+    files: list[str]
+    named: set[str]  # files named themselves (not found in a directory or by a glob)
+    searches: dict[str, list[str]]  # directory or glob named -> the files it gave
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        named: set[str] | None = None,
+        searches: dict[str, list[str]] | None = None,
+    ):
+        self.files = [] if files is None else files
+        self.named = set() if named is None else named
+        self.searches = {} if searches is None else searches
 
 
 def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] = LINTABLE_SUFFIXES) -> Collected:

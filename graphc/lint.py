@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -27,6 +26,7 @@ from graphc.inputs import (
     wrap_simple_order,
 )
 from graphc.pipeline import CompileOptions, compile_document
+from graphc.record import Record
 
 if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are imported by the runs that
     from graphc.facts import GraphFacts  # lint a file (one served from the lint cache never needs them)
@@ -37,17 +37,36 @@ if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are i
 WirePath = tuple[Any, ...]  # keys and indexes from the wire graph's root, e.g. ("nodes", 0, "side")
 
 
-@dataclass
-class LintOptions:
+class LintOptions(Record):
     """How to lint: compile options, quotes, config, and whether the report lists skipped checks."""
 
-    compile: CompileOptions | None = None  # quotes, params, now, the config's market settings
-    quotes_given: bool = False
-    config: Config | None = None  # rule severities (its market settings go in through `compile`)
-    require_quotes: bool | None = None  # None: only when a snapshot is given (plan/submit: always)
-    report_skips: bool = True  # locate skipped checks in the source (reports that list them); they are always counted
-    select: tuple[str, ...] = ()  # --select: code prefixes to report (all when empty); see config.select_diagnostics
-    ignore: tuple[str, ...] = ()  # --ignore: code prefixes not to report
+    FIELDS = ("compile", "quotes_given", "config", "require_quotes", "report_skips", "select", "ignore")
+
+    compile: CompileOptions | None  # quotes, params, now, the config's market settings
+    quotes_given: bool
+    config: Config | None  # rule severities (its market settings go in through `compile`)
+    require_quotes: bool | None  # None: only when a snapshot is given (plan/submit: always)
+    report_skips: bool  # locate skipped checks in the source (reports that list them); they are always counted
+    select: tuple[str, ...]  # --select: code prefixes to report (all when empty); see config.select_diagnostics
+    ignore: tuple[str, ...]  # --ignore: code prefixes not to report
+
+    def __init__(
+        self,
+        compile: CompileOptions | None = None,
+        quotes_given: bool = False,
+        config: Config | None = None,
+        require_quotes: bool | None = None,
+        report_skips: bool = True,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+    ):
+        self.compile, self.quotes_given, self.config, self.require_quotes = (
+            compile,
+            quotes_given,
+            config,
+            require_quotes,
+        )
+        self.report_skips, self.select, self.ignore = report_skips, select, ignore
 
 
 class Locates(Protocol):
@@ -347,8 +366,8 @@ def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuot
     if doc is None:
         return []
     recording = RecordingQuotes(known)
-    compile_options = replace(options.compile or CompileOptions(), quotes=recording)
-    graph = _classify(doc, path, True, replace(options, compile=compile_options, require_quotes=False))
+    compile_options = (options.compile or CompileOptions()).replace(quotes=recording)
+    graph = _classify(doc, path, True, options.replace(compile=compile_options, require_quotes=False))
     if graph is None:
         return []
     return list(dict.fromkeys([*recording.asked, *wire_symbols(graph.wire)]))

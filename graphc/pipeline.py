@@ -11,7 +11,6 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from graphc.diagnostics import Diagnostic, Skip, has_errors, located
 from graphc.files import find_project_root, read_source
 from graphc.inputs import is_playbook_data
+from graphc.record import Record
 from graphc.venues import MarketConfig, MarketResolver
 
 if TYPE_CHECKING:  # annotations only: the quotes module is imported by those who read quotes; the stages by
@@ -34,18 +34,36 @@ _TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_
 _TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})  # leg keys that only the render stage understands
 
 
-@dataclass
-class CompileOptions:
+class CompileOptions(Record):
     """What a compile may use besides the playbook: quotes, params, the time, the project."""
 
-    quotes: dict[str, Quote] = field(default_factory=dict)  # symbol -> Quote
-    params: dict[str, str] = field(default_factory=dict)  # --set NAME=VALUE (raw text)
-    params_file: str | None = None  # --params FILE
-    now: datetime | None = None  # datetime for `now`/`today` (--now); None = the current time
-    today: str | None = None  # `today` as ISO date text; None = now's date in UTC (a schedule's occurrence sets it)
-    require_quotes: bool = True  # compile: a needed, missing quote is GC109; lint: the check is skipped
-    project_root: str | None = None  # `use:` templates must stay inside it
-    market_config: MarketConfig = field(default_factory=MarketConfig)  # [venues.*] / [markets.*] of graphc.toml
+    FIELDS = ("quotes", "params", "params_file", "now", "today", "require_quotes", "project_root", "market_config")
+
+    quotes: dict[str, Quote]  # symbol -> Quote
+    params: dict[str, str]  # --set NAME=VALUE (raw text)
+    params_file: str | None  # --params FILE
+    now: datetime | None  # datetime for `now`/`today` (--now); None = the current time
+    today: str | None  # `today` as ISO date text; None = now's date in UTC (a schedule's occurrence sets it)
+    require_quotes: bool  # compile: a needed, missing quote is GC109; lint: the check is skipped
+    project_root: str | None  # `use:` templates must stay inside it
+    market_config: MarketConfig  # [venues.*] / [markets.*] of graphc.toml
+
+    def __init__(
+        self,
+        quotes: dict[str, Quote] | None = None,
+        params: dict[str, str] | None = None,
+        params_file: str | None = None,
+        now: datetime | None = None,
+        today: str | None = None,
+        require_quotes: bool = True,
+        project_root: str | None = None,
+        market_config: MarketConfig | None = None,
+    ):
+        self.quotes = {} if quotes is None else quotes
+        self.params = {} if params is None else params
+        self.params_file, self.now, self.today = params_file, now, today
+        self.require_quotes, self.project_root = require_quotes, project_root
+        self.market_config = MarketConfig() if market_config is None else market_config
 
     def resolver(self) -> MarketResolver:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
@@ -69,21 +87,56 @@ class CompileOptions:
         }
 
 
-@dataclass
-class CompileResult:
+class CompileResult(Record):
     """A compiled playbook: the wire graph (None when it could not be built), diagnostics, and the way back to the source."""
+
+    FIELDS = (
+        "path",
+        "source",
+        "wire",
+        "diagnostics",
+        "locator",
+        "origin",
+        "skips",
+        "is_playbook",
+        "files_read",
+        "facts_source",
+    )
+    COMPARED = SHOWN = FIELDS[:-1]
 
     path: str
     source: str | None
-    wire: dict[str, Any] | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    locator: Locator | None = None  # .span(wire path) -> Span
-    origin: dict[str, NodeOrigin] = field(default_factory=dict)  # node_id -> NodeOrigin
-    skips: list[Skip] = field(default_factory=list)  # Skip(code, wire path, reason)
-    is_playbook: bool = True
-    files_read: list[str] = field(default_factory=list)  # `use:` templates and --params file read or looked for
-    facts_source: Callable[[], GraphFacts] | None = field(default=None, repr=False, compare=False)  # see .facts
-    _facts: GraphFacts | None = field(default=None, init=False, repr=False, compare=False)
+    wire: dict[str, Any] | None
+    diagnostics: list[Diagnostic]
+    locator: Locator | None  # .span(wire path) -> Span
+    origin: dict[str, NodeOrigin]  # node_id -> NodeOrigin
+    skips: list[Skip]  # Skip(code, wire path, reason)
+    is_playbook: bool
+    files_read: list[str]  # `use:` templates and --params file read or looked for
+    facts_source: Callable[[], GraphFacts] | None  # see .facts
+    _facts: GraphFacts | None
+
+    def __init__(
+        self,
+        path: str,
+        source: str | None,
+        wire: dict[str, Any] | None = None,
+        diagnostics: list[Diagnostic] | None = None,
+        locator: Locator | None = None,
+        origin: dict[str, NodeOrigin] | None = None,
+        skips: list[Skip] | None = None,
+        is_playbook: bool = True,
+        files_read: list[str] | None = None,
+        facts_source: Callable[[], GraphFacts] | None = None,
+    ):
+        self.path, self.source, self.wire, self.locator = path, source, wire, locator
+        self.diagnostics = [] if diagnostics is None else diagnostics
+        self.origin = {} if origin is None else origin
+        self.skips = [] if skips is None else skips
+        self.is_playbook = is_playbook
+        self.files_read = [] if files_read is None else files_read
+        self.facts_source = facts_source
+        self._facts = None
 
     @property
     def facts(self) -> GraphFacts | None:

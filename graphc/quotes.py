@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.diagnostics import Diagnostic
@@ -206,8 +206,7 @@ def explain_missing(diagnostics, missing) -> list:
     for d in diagnostics:
         symbol = next((s for s in sorted(missing, key=len, reverse=True) if s in d.message), None)
         if d.code == "GC109" and symbol is not None:
-            d = replace(
-                d,
+            d = d.replace(
                 message=f"{d.message} (the router has no quote for {symbol})",
                 hint=f"GET /v1/quotes?symbol={symbol} gave no bid or ask: check the symbol, "
                 "or run again when its market is quoted; a snapshot (--quotes FILE) works offline",

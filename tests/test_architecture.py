@@ -57,6 +57,7 @@ LAYER_OF = {
     "graphc.limits": "Core",
     "graphc.vocabulary": "Core",
     "graphc.numbers": "Core",
+    "graphc.record": "Core",
     "graphc.version": "Core",
 }
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -75,7 +75,7 @@ class Scope:
     def wrap(self, span):
         if span is None or self.via is None:
             return span
-        return replace(span, file=self.path, via=self.via)
+        return span.replace(file=self.path, via=self.via)
 
     def span(self, path):
         return self.wrap(self.doc.span(path))

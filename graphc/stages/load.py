@@ -339,12 +339,12 @@ _NO_KEY = object()
 _KEY_NOT_PLAIN = "a mapping key must be a plain value, not a mapping or list"
 _KEY_NOT_PLAIN_HINT = "write the key as text, e.g. `symbol:`"
 
-# A span is made for every mapping and list, and for each scalar asked for; the frozen dataclass's __init__ (a setattr per field) is
-# 3x slower than filling the instance dict. The assertion keeps this honest if Span ever changes.
+# A span is made for every mapping and list, and for each scalar asked for: filling the instance dict here saves
+# the call of Span.__init__. The assertion keeps this honest if Span ever changes.
 _new_span = object.__new__
-assert list(Span.__dataclass_fields__) == ["line", "col", "end_line", "end_col", "file", "via"] and not hasattr(
-    Span, "__slots__"
-), "update _make_span for the new Span"
+assert Span.FIELDS == ("line", "col", "end_line", "end_col", "file", "via") and "__slots__" not in vars(Span), (
+    "update _make_span for the new Span"
+)
 
 
 def _make_span(line, col, end_line, end_col):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError, Skip
 from graphc.facts import GraphFacts, NodeFacts, graph_facts, wire_limit
+from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
 from graphc.stages.wiregraph import number
@@ -49,8 +49,7 @@ class NodeOrigin(NamedTuple):
     quantity_text: str | None = None  # the human quantity as written, for messages
 
 
-@dataclass
-class Locator:
+class Locator(Record):
     """Maps wire paths to source spans, falling back to the nearest ancestor.
 
     The paths inside a playbook leg's node are placed on demand by ``nodes[i]``
@@ -58,8 +57,15 @@ class Locator:
     or as a ``_Later`` document path that is looked up when first asked for.
     """
 
-    spans: dict = field(default_factory=dict)  # wire path -> Span | _Later
-    nodes: object = field(default_factory=dict, repr=False)  # .get(node index) -> (path in the node -> Span | None)
+    FIELDS = ("spans", "nodes")
+    SHOWN = ("spans",)
+
+    spans: dict  # wire path -> Span | _Later
+    nodes: object  # .get(node index) -> (path in the node -> Span | None)
+
+    def __init__(self, spans: dict | None = None, nodes: object = None):
+        self.spans = {} if spans is None else spans
+        self.nodes = {} if nodes is None else nodes
 
     def span(self, path):
         path = tuple(path)

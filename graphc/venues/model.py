@@ -16,10 +16,10 @@ The settings a market can have are defined in :mod:`graphc.venues.settings`;
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from graphc.record import FrozenRecord
 from graphc.venues.settings import Band
 
 
@@ -30,9 +30,27 @@ class MinMax(NamedTuple):
     max: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class MarketFacts:
+class MarketFacts(FrozenRecord):
     """Everything graphc knows about one market, and where each fact came from (``origin``)."""
+
+    FIELDS = (
+        "symbol",
+        "venue",
+        "type",
+        "known_venue",
+        "prediction",
+        "precision",
+        "limits",
+        "price_bands",
+        "sig_figs",
+        "integer_price_exempt",
+        "sz_decimals",
+        "max_price_decimals",
+        "max_price_decimals_base",
+        "generated_tick",
+        "cost_unit",
+        "origin",
+    )
 
     symbol: str
     venue: str | None  # pinned or inferred (lower-case); None: the router picks the venue
@@ -41,15 +59,42 @@ class MarketFacts:
     prediction: bool | None  # does the venue list prediction markets; None = unknown
     precision: dict  # {"amount": lot, "price": tick}, steps (TICK_SIZE), None = unknown
     limits: dict  # {"amount", "price", "cost", "market_cost"}: MinMax
-    price_bands: tuple[Band, ...] = ()  # when present, they replace precision["price"]
-    sig_figs: int | None = None
-    integer_price_exempt: bool = False
-    sz_decimals: int | None = None
-    max_price_decimals: int | None = None  # 6/8 - szDecimals, or 6/8 while szDecimals is unknown
-    max_price_decimals_base: int | None = None  # Hyperliquid 6 (perp) / 8 (spot): a decimals rule exists
-    generated_tick: Decimal | None = None  # the grid of generated prices while the tick is only a default
-    cost_unit: str | None = None  # currency of notionals: "USD", "USDC", None = unknown
-    origin: dict = field(default_factory=dict)  # setting -> the layer it came from
+    price_bands: tuple[Band, ...]  # when present, they replace precision["price"]
+    sig_figs: int | None
+    integer_price_exempt: bool
+    sz_decimals: int | None
+    max_price_decimals: int | None  # 6/8 - szDecimals, or 6/8 while szDecimals is unknown
+    max_price_decimals_base: int | None  # Hyperliquid 6 (perp) / 8 (spot): a decimals rule exists
+    generated_tick: Decimal | None  # the grid of generated prices while the tick is only a default
+    cost_unit: str | None  # currency of notionals: "USD", "USDC", None = unknown
+    origin: dict  # setting -> the layer it came from
+
+    def __init__(
+        self,
+        symbol: str,
+        venue: str | None,
+        type: str | None,
+        known_venue: bool,
+        prediction: bool | None,
+        precision: dict,
+        limits: dict,
+        price_bands: tuple[Band, ...] = (),
+        sig_figs: int | None = None,
+        integer_price_exempt: bool = False,
+        sz_decimals: int | None = None,
+        max_price_decimals: int | None = None,
+        max_price_decimals_base: int | None = None,
+        generated_tick: Decimal | None = None,
+        cost_unit: str | None = None,
+        origin: dict | None = None,
+    ):
+        d = self.__dict__
+        d["symbol"], d["venue"], d["type"], d["known_venue"] = symbol, venue, type, known_venue
+        d["prediction"], d["precision"], d["limits"], d["price_bands"] = prediction, precision, limits, price_bands
+        d["sig_figs"], d["integer_price_exempt"], d["sz_decimals"] = sig_figs, integer_price_exempt, sz_decimals
+        d["max_price_decimals"], d["max_price_decimals_base"] = max_price_decimals, max_price_decimals_base
+        d["generated_tick"], d["cost_unit"] = generated_tick, cost_unit
+        d["origin"] = {} if origin is None else origin
 
     @property
     def precision_mode(self) -> str:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
+
+from graphc.record import FrozenRecord
 
 
 class Band(NamedTuple):
@@ -218,13 +219,19 @@ def derived_settings(values: dict) -> dict:
     return out
 
 
-@dataclass(frozen=True)
-class MarketConfig:
+class MarketConfig(FrozenRecord):
     """The market settings of ``graphc.toml``, typed: ``venues`` (name -> settings) and
     ``markets`` (symbol -> settings), each settings dict holding parsed values only."""
 
-    venues: dict = field(default_factory=dict)
-    markets: dict = field(default_factory=dict)
+    FIELDS = ("venues", "markets")
+
+    venues: dict
+    markets: dict
+
+    def __init__(self, venues: dict | None = None, markets: dict | None = None):
+        d = self.__dict__
+        d["venues"] = {} if venues is None else venues
+        d["markets"] = {} if markets is None else markets
 
     def venue(self, name: str | None) -> dict | None:
         return _lookup(self.venues, name)
