@@ -50,7 +50,7 @@ class Span(FrozenRecord):
     def __str__(self) -> str:
         return f"{self.line}:{self.col}"
 
-    def _order(self, other: object) -> tuple[tuple, tuple] | None:
+    def _order(self, other: object) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
         if other.__class__ is self.__class__:
             return Span._key(self), Span._key(other)
         return None

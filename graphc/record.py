@@ -73,5 +73,5 @@ class FrozenRecord(Record):
     def __delattr__(self, name: str) -> None:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
-    def __hash__(self) -> int:
+    def __hash__(self) -> int:  # type: ignore[override]  # Record's is None: a mutable record has no hash
         return hash(type(self)._key(self))
