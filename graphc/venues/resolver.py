@@ -62,19 +62,21 @@ class MarketResolver:
     def is_known_venue(self, venue: str | None) -> bool:
         return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
 
-    def _own_layers(self, symbol, venue) -> list[tuple[str, dict]]:
-        """The layers of this resolver's config and quotes (the profile's are the same for every resolver)."""
+    def _own_layers(self, symbol, venue, quote) -> list[tuple[str, dict]]:
+        """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver)."""
         layers: list[tuple[str, dict | None]] = []
         if venue is not None:
             layers.append((f"[venues.{venue}]", self.config.venue(venue)))
         layers.append((f'[markets."{symbol}"]', self.config.market(symbol)))
-        quote = self.quotes.get(symbol)
         if quote is not None:
             layers.append(("quotes", {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}))
         return [(label, derived_settings(values)) for label, values in layers if values]
 
     def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:
-        own = self._own_layers(symbol, venue)
+        quote = self.quotes.get(symbol)
+        if quote is None and not self.config:  # no layer of this run's own: the profile decides (cached per process)
+            return _profile_facts(symbol, venue, instrument_type)
+        own = self._own_layers(symbol, venue, quote)
         if not own and (venue is None or self.config.venue(venue) is None):
             # the profile alone decides: the same facts for every file of the run
             return _profile_facts(symbol, venue, instrument_type)
