@@ -566,6 +566,7 @@ def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver
     if pacing is not None:
         uniform = pacing["uniform"]
         pacing = (number(uniform["num_slices"]), number(uniform["interval_ms"]))
+    slippage, horizon = execution.get("max_slippage_bps"), execution.get("horizon_ms")  # most legs give neither
     return _new_tuple(
         NodeFacts,
         (
@@ -584,8 +585,8 @@ def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver
             execution["policy"] or DEFAULT_POLICY,
             execution.get("tif"),
             execution.get("urgency"),
-            number(execution.get("max_slippage_bps")),
-            number(execution.get("horizon_ms")),
+            None if slippage is None else number(slippage),
+            None if horizon is None else number(horizon),
             pacing,
             quote,
             resolver.facts(symbol, venue, instrument_type),
