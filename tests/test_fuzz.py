@@ -894,6 +894,67 @@ def test_fast_pass_on_json(data, layout):
     check_fast_pass(text)
 
 
+def _limits_verdict(check, *args, **kwargs):
+    from graphc.stages.load import _FullPassNeeded
+
+    try:
+        return check(*args, **kwargs)
+    except _FullPassNeeded:
+        return "too much"
+
+
+def check_json_limits_from_text(text: str):
+    """The JSON limits counted from the text's punctuation agree with the walk over the values, at every limit."""
+    from graphc.stages.load import _check_json_limits, _json_limits_from_text, _json_object
+
+    data = _limits_verdict(json.loads, text, object_pairs_hook=_json_object)
+    if data == "too much":
+        return 0  # a merge key: the YAML passes read it, no limit is counted
+    decided = 0
+    for max_depth in (1, 2, 3, 4, 8, 9, 100):
+        for max_total in (1, 2, 3, 5, 8, 13, 30, 100, 10_000):
+            fast = _limits_verdict(_json_limits_from_text, text.encode("ascii"), text, max_depth, max_total)
+            slow = _limits_verdict(_check_json_limits, text, data, max_depth, max_total)
+            if fast is not False:  # False: the text cannot tell, the walk decides
+                decided += 1
+                assert (fast == "too much") == (slow == "too much"), (max_depth, max_total, fast, slow)
+    return decided
+
+
+JSON_PUNCTUATION_TEXT = st.text(alphabet='ab:,{}[]"\\ ', max_size=6)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 10**20), JSON_PUNCTUATION_TEXT, st.text(max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(JSON_PUNCTUATION_TEXT, st.text(max_size=3)), inner, max_size=4),
+    ),
+    max_leaves=40,
+)
+
+
+@FUZZ
+@given(json_values.filter(lambda v: isinstance(v, (dict, list))), st.booleans())
+def test_json_limits_from_text_agree_with_the_walk(data, indent):
+    check_json_limits_from_text(json.dumps(data, indent=1 if indent else None))
+
+
+def test_json_limits_from_text_cases():
+    decided = [
+        check_json_limits_from_text(text)
+        for text in (
+            "[]",
+            "{}",
+            "[[]]",
+            '[{"a": [], "b": {}}, [[1, 2], {"c": [[[[[[[[[0]]]]]]]]]}]]',  # deeper than the fast passes look
+            '{"a": {"b": [1, {"c": null}]}, "d": ["x", "y"]}',
+            '{"a:b": [1]}',  # punctuation in a string: the walk decides
+            '["\\"x"]',
+            '{"' + "k" * 151 + '": 1}',  # a key longer than a key may be
+        )
+    ]
+    assert decided[0] and decided[2] and decided[4] and not decided[5] and not decided[7]
+
+
 def test_fast_pass_cases():
     for text in (
         "",

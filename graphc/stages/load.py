@@ -675,7 +675,7 @@ def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int, *,
 # key whose `:` is on a later line (YAML keys are one line).
 _JSON_START = re.compile(r"[ \n\r]*[{\[]")
 _KEY_COLON_ON_NEXT_LINE = re.compile(r'"[ \r\n]*[\r\n][ \r\n]*:')
-_JSON_UNSAFE = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")  # in ASCII text: control characters and tabs
+_JSON_UNSAFE_BYTES = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # control characters, tabs
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _MAX_JSON_KEY = 150  # YAML reads a key of at most 1024 characters on one line (150 escaped as \uXXXX: 900)
 
@@ -688,12 +688,13 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
     apply (depth, nodes, scalar length). Anything else raises, and
     :func:`load_text` goes on with the YAML passes, which decide as before.
     """
+    if not _JSON_START.match(text) or not text.isascii():
+        raise _FullPassNeeded
+    raw = text.encode("ascii")
     if (
-        not _JSON_START.match(text)
-        or not text.isascii()
-        or _JSON_UNSAFE.search(text)
+        len(raw.translate(None, _JSON_UNSAFE_BYTES)) != len(raw)  # deleting them shortens it
         or _SURROGATE_ESCAPE.search(text)
-        or _KEY_COLON_ON_NEXT_LINE.search(text)
+        or (_line_break_inside(raw) and _KEY_COLON_ON_NEXT_LINE.search(text))
     ):
         raise _FullPassNeeded
     data = json.loads(
@@ -703,8 +704,53 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
         parse_constant=_json_constant,
         object_pairs_hook=_json_object,
     )
-    _check_json_limits(text, data, max_depth, max_total)
+    if not _json_limits_from_text(raw, text, max_depth, max_total):
+        _check_json_limits(text, data, max_depth, max_total)
     return data
+
+
+def _line_break_inside(raw: bytes) -> bool:
+    """Whether a line break comes before the text's trailing whitespace (compact JSON has none)."""
+    body = raw.rstrip(b" \r\n")
+    return b"\n" in body or b"\r" in body
+
+
+_JSON_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'{}[],:"')  # deleted: all but the punctuation
+_INNERMOST_PAIRS = re.compile(rb"\{\}|\[\]")
+_LONG_RUN = re.compile('"[^"]{' + str(_MAX_JSON_KEY + 1) + "}")  # a run of text after a quote, longer than a key may be
+_FAST_DEPTH_PASSES = 8  # deeper JSON is measured by the walk (each pass reads the brackets once)
+
+
+def _json_limits_from_text(raw: bytes, text: str, max_depth: int, max_total: int) -> bool:
+    """:func:`_check_json_limits` from the text's punctuation alone, for the usual JSON file; False: walk the values.
+
+    When no string holds a quote, a bracket, a comma or a colon, the punctuation
+    left after deleting every other byte is the structure: ``:`` counts the keys,
+    ``,`` and the non-empty collections the values, and removing the innermost
+    ``{}``/``[]`` pairs pass after pass measures the nesting. No run of text
+    after a quote longer than a key may be bounds every key and string (an
+    escape is longer than the character it stands for). Raises
+    ``_FullPassNeeded`` exactly where the walk would.
+    """
+    if '\\"' in text or _LONG_RUN.search(text):
+        return False  # a quote inside a string, or a long run of text: the walk decides
+    structure = raw.translate(None, _JSON_NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in structure:
+        return False  # a string holds punctuation
+    keys, commas = structure.count(b":"), structure.count(b",")
+    compact = raw.translate(None, b" \r\n")  # an empty collection is `{}` or `[]` in it (no string holds one)
+    nonempty = structure.count(b"{") + structure.count(b"[") - compact.count(b"{}") - compact.count(b"[]")
+    # Each collection of n > 0 entries has n - 1 commas; the walk counts the root, each key and each value.
+    if 1 + keys + commas + nonempty > max_total:
+        raise _FullPassNeeded
+    brackets = structure.translate(None, b",:")
+    for _ in range(min(max_depth, _FAST_DEPTH_PASSES)):
+        brackets = _INNERMOST_PAIRS.sub(b"", brackets)
+        if not brackets:
+            return True
+    if max_depth <= _FAST_DEPTH_PASSES:
+        raise _FullPassNeeded  # deeper than max_depth
+    return False
 
 
 def _json_int(text: str):
