@@ -637,6 +637,21 @@ def test_fast_schema_check_never_accepts_what_jsonschema_rejects(data):
             assert not errors, (schema, [e.message for e in errors])
 
 
+@FUZZ
+@given(st.one_of(playbooks(), wire_graphs(), nested))
+def test_fused_schema_checks_answer_as_the_keyword_checks(data):
+    """The one-function shapes (closed objects, text enums, bounded text, name-or-object) change no answer."""
+    from graphc.stages.fastschema import compile_schema
+    from graphc.stages.validate import PLAYBOOK_SCHEMA, WIRE_SCHEMA, _schema
+
+    doc, _diagnostics = load_text(dump(data, 0))
+    if doc is None:
+        return
+    for name in (PLAYBOOK_SCHEMA, WIRE_SCHEMA):
+        schema = _schema(name)
+        assert compile_schema(schema)(doc.data) == compile_schema(schema, fuse=False)(doc.data), name
+
+
 @FUZZ_CLI
 @given(
     st.one_of(playbooks().map(lambda d: dump(d, 0)), YAML_SOUP, nested.map(lambda d: dump(d, 1))),

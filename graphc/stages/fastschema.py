@@ -123,8 +123,9 @@ def _scalar_key(value):
 
 
 class _Compiler:
-    def __init__(self, root):
+    def __init__(self, root, fuse=True):
         self.root = root
+        self.fuse = fuse  # False: keyword by keyword only (the tests compare the two)
         self.refs = {}  # pointer -> [compiled function] (a cell, for recursive references)
 
     def compile(self, schema):
@@ -134,6 +135,9 @@ class _Compiler:
             return _never
         if not isinstance(schema, dict):
             raise UnsupportedSchema(f"schema must be an object or a boolean, not {schema!r}")
+        fused = self._fused(schema) if self.fuse else None
+        if fused is not None:
+            return fused
         checks = []
         for key in schema:
             if key in ANNOTATIONS or key in ("then", "else"):
@@ -163,6 +167,79 @@ class _Compiler:
             return True
 
         return all_of
+
+    # -- the usual shapes, as one function each -----------------------------------------
+    def _fused(self, schema):
+        """One function for a common schema shape (fewer calls per value); None: the keywords one by one.
+
+        Each answers as the keyword checks together would: a False here is always
+        a real rejection (a wrong type, a key missing or unknown, a length out of
+        bounds), and every other question goes to the same keyword checks.
+        """
+        keywords = {key: value for key, value in schema.items() if key not in ANNOTATIONS}
+        kind = keywords.get("type")
+        if kind == "string" and keywords.keys() <= {"type", "minLength", "maxLength"}:
+            low, high = keywords.get("minLength", 0), keywords.get("maxLength")
+            if type(low) is not int or not (high is None or type(high) is int):
+                return None
+            if high is None:
+                return lambda x: type(x) is str and len(x) >= low
+            return lambda x: type(x) is str and low <= len(x) <= high
+        if keywords.keys() in ({"enum"}, {"const"}):
+            values = keywords["enum"] if "enum" in keywords else [keywords["const"]]
+            if not isinstance(values, list) or not values or any(type(v) is not str for v in values):
+                return None
+            texts, other = frozenset(values), self._kw_enum(values, schema)
+            return lambda x: x in texts if type(x) is str else other(x)
+        if kind == "object" and keywords.keys() <= {"type", "properties", "additionalProperties", "required"}:
+            return self._closed_object(keywords)
+        if (
+            isinstance(kind, list)
+            and sorted(kind) == ["object", "string"]
+            and keywords.get("if") == {"type": "string"}
+            and "else" not in keywords
+            and keywords.keys() <= {"type", "if", "then", "properties", "additionalProperties", "required"}
+        ):  # a name or an object: `"market"` or `{"limit": ...}`
+            then = self.compile(keywords.get("then", True))
+            rest = {key: keywords[key] for key in ("properties", "additionalProperties", "required") if key in keywords}
+            as_object = self.compile({"type": "object", **rest})
+
+            def text_or_object(x):
+                t = type(x)
+                if t is str:
+                    return then(x)
+                if t is dict:
+                    return as_object(x)
+                return False
+
+            return text_or_object
+        return None
+
+    def _closed_object(self, keywords):
+        """``type: object`` with ``additionalProperties: false``: unknown and missing keys fail at once."""
+        properties, required = keywords.get("properties", {}), keywords.get("required", [])
+        if (
+            keywords.get("additionalProperties") is not False
+            or not isinstance(properties, dict)
+            or not isinstance(required, list)
+            or any(type(name) is not str for name in required)
+        ):
+            return None
+        compiled = {name: self.compile(sub) for name, sub in properties.items()}
+        allowed, names = compiled.keys(), frozenset(required)
+
+        def closed_object(x):
+            if type(x) is not dict:
+                return False
+            keys = x.keys()
+            if not (allowed >= keys and keys >= names):
+                return False
+            for key, value in x.items():
+                if not compiled[key](value):
+                    return False
+            return True
+
+        return closed_object
 
     # -- references -----------------------------------------------------------------
     def _kw_ref(self, ref, _schema):
@@ -339,7 +416,16 @@ class _Compiler:
         if isinstance(items, list):
             raise UnsupportedSchema("items as a list (use prefixItems)")
         check = self.compile(items)
-        return lambda x: type(x) is not list or all(check(item) for item in x)
+
+        def items_check(x):
+            if type(x) is not list:
+                return True
+            for item in x:
+                if not check(item):
+                    return False
+            return True
+
+        return items_check
 
     def _kw_minItems(self, n, _schema):
         return lambda x: type(x) is not list or len(x) >= n
@@ -366,12 +452,13 @@ class _Compiler:
         return lambda x: not _is_number(x) or x <= bound
 
 
-def compile_schema(schema):
+def compile_schema(schema, *, fuse=True):
     """A function ``instance -> bool``: True only when ``schema`` surely accepts ``instance``.
 
     Raises :class:`UnsupportedSchema` when the schema uses something not modelled here.
+    ``fuse=False`` checks keyword by keyword, without the one-function shapes (for tests).
     """
-    check = _Compiler(schema).compile(schema)
+    check = _Compiler(schema, fuse).compile(schema)
 
     def is_surely_valid(instance) -> bool:
         try:
