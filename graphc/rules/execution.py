@@ -819,8 +819,8 @@ def check_overfilling_exits(ctx):
     """
     for parent in ctx.nodes:
         children = ctx.facts.children.get(parent.node_id)
-        if not children or parent.side is None:
-            continue
+        if children is None or len(children) < 2 or parent.side is None:
+            continue  # fewer than two children: fewer than two exits
         exits = [
             child
             for child in (ctx.node(c) for c in dict.fromkeys(children))

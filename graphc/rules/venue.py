@@ -51,13 +51,29 @@ def _set_it(node, key: str) -> str:
 
 
 def _unknown(node, what: str, key: str) -> str:
-    """Why a venue fact is unknown for this node, and where to give it."""
-    m = node.market
-    if node.venue is None:
-        return f"no venue pinned (the router picks one), so the {what} is unknown; pin a venue or {_set_it(node, key)}"
-    if not m.known_venue:
-        return f"venue {node.venue!r} is unknown (GC307), so its {what} is unknown; {_set_it(node, key)}"
-    return f"{node.venue}'s {what} for {node.symbol} is unknown; {_set_it(node, key)}"
+    """Why a venue fact is unknown for this node, and where to give it.
+
+    Made once per market and question: a graph of 100,000 legs on a few markets
+    asks the same few, once per leg and check.
+    """
+    asked = (node.venue, node.symbol, node.market.known_venue, what, key)
+    text = _UNKNOWN_TEXTS.get(asked)
+    if text is None:
+        if node.venue is None:
+            text = (
+                f"no venue pinned (the router picks one), so the {what} is unknown; pin a venue or {_set_it(node, key)}"
+            )
+        elif not node.market.known_venue:
+            text = f"venue {node.venue!r} is unknown (GC307), so its {what} is unknown; {_set_it(node, key)}"
+        else:
+            text = f"{node.venue}'s {what} for {node.symbol} is unknown; {_set_it(node, key)}"
+        if len(_UNKNOWN_TEXTS) < _MAX_UNKNOWN_TEXTS:
+            _UNKNOWN_TEXTS[asked] = text
+    return text
+
+
+_UNKNOWN_TEXTS: dict[tuple, str] = {}
+_MAX_UNKNOWN_TEXTS = 4096  # distinct markets x questions kept (a graph of many markets makes the rest each time)
 
 
 def _qty_unknown(node) -> str:
