@@ -188,6 +188,13 @@ MUTATIONS = [
         "False",
     ),
     ("file-read-prefix", "graphc/files.py", "if 0 < size <= MAX_FILE_BYTES else", "0 < size <= MAX_FILE_BYTES", "True"),
+    (
+        "loader-json-total",
+        "graphc/stages/load.py",
+        "if 1 + keys + commas + nonempty > max_total:",
+        "1 + keys + commas + nonempty > max_total",
+        "False",
+    ),
     ("loader-depth", "graphc/stages/load.py", "if len(stack) >= max_depth:", "len(stack) >= max_depth", "False"),
     (
         "loader-scalar",

@@ -138,6 +138,17 @@ def test_total_node_limit(item, anchor):
     assert doc is None and codes(problems) == ["GC100"] and "more than 52 nodes" in problems[0].message
 
 
+def test_json_limits_counted_from_the_text_stop_where_the_composer_does():
+    """A wire graph read by the json module: its values and nesting counted from its punctuation (load.py)."""
+    text = '{"nodes": [{"node_id": "a", "instrument": {"symbol": "X"}}], "edges": []}'
+    # 5 keys and their values, the root, and the one item of `nodes`: 12; containers nest 4 deep
+    assert load._json_limits_from_text(text.encode(), text, 4, 12) is True  # decided from the text, no walk
+    assert load_text(text, max_total=12, max_depth=4)[1] == []
+    for limits in ({"max_total": 11}, {"max_depth": 3}):
+        doc, problems = load_text(text, **limits)
+        assert doc is None and codes(problems) == ["GC100"], limits
+
+
 def test_the_default_total_fits_a_100k_leg_playbook():
     per_leg = 10  # key, mapping, 4 keys, 4 values: the bench's scaling playbook
     assert 100_000 * per_leg * 2 <= load.MAX_TOTAL_NODES
