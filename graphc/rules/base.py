@@ -74,10 +74,19 @@ class Rule(NamedTuple):
     severity: str
     summary: str  # one line, for tables
     source: str  # what the rule rests on: the router reference, a venue's docs, venue-rules.md, the spec
-    docs: str  # the page: a one-line lede, then the SECTIONS as `## ` headings (Markdown)
+    docstring: str  # the page as written in the source (indented); .docs is the page
     check: Callable[[LintContext], Iterable[Finding | Skipped]] | None = None
     flagged: str | None = None  # the failing example's line that gets the finding
     suppression: str | None = None  # how to silence it, where `flagged` cannot say (replaces the generated text)
+
+    @property
+    def docs(self) -> str:
+        """The page: a one-line lede, then the SECTIONS as `## ` headings (Markdown).
+
+        Cleaned when asked for (``graphc explain``, SARIF, the docs), not for
+        every rule at every start: that was a millisecond of each lint.
+        """
+        return inspect.cleandoc(self.docstring)
 
     @property
     def info(self) -> RuleInfo:
@@ -101,9 +110,7 @@ def rule(
     """Declare a check function as rule ``code``; its docstring is the rule's page."""
 
     def register(check):
-        check.rule = Rule(
-            code, name, severity, summary, source, inspect.cleandoc(check.__doc__ or ""), check, flagged, suppression
-        )
+        check.rule = Rule(code, name, severity, summary, source, check.__doc__ or "", check, flagged, suppression)
         return check
 
     return register
@@ -121,7 +128,7 @@ def describe(
     suppression: str | None = None,
 ) -> Rule:
     """A rule the compiler reports (GC1xx): metadata and page, no check here."""
-    return Rule(code, name, severity, summary, source, inspect.cleandoc(docs), None, flagged, suppression)
+    return Rule(code, name, severity, summary, source, docs, None, flagged, suppression)
 
 
 class LintContext:

@@ -15,7 +15,6 @@ maximums are then unknown and skipped. A market order has no price to check
 
 from __future__ import annotations
 
-import difflib
 import re
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 
@@ -764,6 +763,8 @@ def check_unknown_venue(ctx):
         if node.venue is None or node.market.known_venue:
             continue
         known = known_venues(ctx.facts.resolver.config.venues)
+        import difflib  # deferred: only an unknown venue needs it (a clean lint never asks)
+
         close = difflib.get_close_matches(node.venue, known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"describe it under [venues.{node.venue}] in graphc.toml"
         yield Finding(
