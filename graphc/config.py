@@ -259,13 +259,13 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
     return reader.read(data), reader.diagnostics
 
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"  # patterns here are compiled by re when used
 
 
 def _syntax_error(exc: tomllib.TOMLDecodeError, shown: str) -> Diagnostic:
     message = str(exc)
     line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # Python 3.14+
-    match = _TOML_POSITION.search(message)
+    match = re.search(_TOML_POSITION, message)
     if match:
         message = message[: match.start()]
         line, col = line or int(match.group(1)), col or int(match.group(2))
@@ -400,15 +400,15 @@ class _Reader:
 
 # -- finding a key's line (tomllib keeps no positions) ----------------------
 
-_KEY_PART = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+')
-_HEADER = re.compile(r"^\s*\[\[?(.*?)\]\]?\s*(?:#.*)?$")
+_KEY_PART = r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+'
+_HEADER = r"^\s*\[\[?(.*?)\]\]?\s*(?:#.*)?$"
 
 
 def _key_path(text: str) -> tuple | None:
     parts = [p.strip() for p in _split_dots(text)]
     keys = []
     for part in parts:
-        if not part or not _KEY_PART.fullmatch(part):
+        if not part or not re.fullmatch(_KEY_PART, part):
             return None
         keys.append(part[1:-1] if part[0] in "\"'" else part)
     return tuple(keys)
@@ -421,7 +421,7 @@ def _split_dots(text: str):
 def _find_key(lines: list[str], full: tuple) -> Span | None:
     current: tuple = ()
     for number, line in enumerate(lines, start=1):
-        header = _HEADER.match(line) if line.lstrip().startswith("[") else None
+        header = re.match(_HEADER, line) if line.lstrip().startswith("[") else None
         if header:
             path = _key_path(header.group(1))
             if path is not None:

@@ -1,4 +1,4 @@
-"""graphc.record: the plain classes that replaced dataclasses behave as those dataclasses did."""
+"""Start-up shortcuts behave as what they replaced: graphc.record's classes as dataclasses, decode_source as utf-8-sig."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graphc.diagnostics import Diagnostic, FileResult, Related, Span
+from graphc.files import decode_source
 from graphc.lint import LintOptions
 from graphc.pipeline import CompileOptions
 from graphc.record import FrozenInstanceError
@@ -87,3 +88,18 @@ def test_mutable_records_are_unhashable_and_replace_keeps_the_other_fields():
     assert changed.compile is options.compile and changed.select == ("GC3",) and changed.require_quotes is False
     assert changed != options and changed.replace(require_quotes=None) == options
     assert CompileOptions().quotes is not CompileOptions().quotes
+
+
+@given(st.binary(max_size=12), st.booleans())
+def test_sources_decode_as_the_utf_8_sig_codec_did(body, bom):
+    # decode_source strips the BOM itself (no codec import at start-up); a bad byte is reported where utf-8-sig did
+    raw = (b"\xef\xbb\xbf" if bom else b"") + body
+    try:
+        expected: object = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        expected = (exc.object, exc.start, exc.end, exc.reason)
+    try:
+        got: object = decode_source(raw)
+    except UnicodeDecodeError as exc:
+        got = (exc.object, exc.start, exc.end, exc.reason)
+    assert got == expected

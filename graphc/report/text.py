@@ -27,7 +27,7 @@ from graphc.files import read_source
 from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_span, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
-_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # a pattern: compiled (and cached by re) when a finding is shown
 
 _RESET = "\x1b[0m"
 _STYLES = {
@@ -75,7 +75,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                 source = sources.get(d.path)
                 if source is None and d.span is not None and d.span.file == d.path:
                     source = _read_other_file(d.path)  # a `use:` template or a --params file
-                lines_cache[d.path] = _LINE_BREAK.split(source) if source is not None else None
+                lines_cache[d.path] = re.split(_LINE_BREAK, source) if source is not None else None
             out.extend(format_diagnostic(d, lines_cache[d.path], paint))
             out.append("")
         if options.explain_skips:

@@ -31,10 +31,8 @@ _SIMPLE = {
 _TRIGGER = re.compile(rf"^\s*(?P<leg>{LEG_ID})\s+(?P<rest>\S.*?)\s*$")
 _FILLED_RATIO = re.compile(r"^filled\s+(?P<ratio>\S+)$", re.IGNORECASE)
 _TIMEOUT = re.compile(r"^\+\s*(?P<duration>\S.*)$")
-_PRICE = re.compile(
-    r"^price\s+(?P<symbol>\S+)\s+(?P<direction>below|above)\s+entry\s*(?P<offset>[-+]?\s*[0-9.,_]+\s*%)?$",
-    re.IGNORECASE,
-)
+# A pattern, compiled (and cached by re) when a `price ...` trigger is read: most playbooks have none.
+_PRICE = r"^price\s+(?P<symbol>\S+)\s+(?P<direction>below|above)\s+entry\s*(?P<offset>[-+]?\s*[0-9.,_]+\s*%)?$"
 
 FORMS_HINT = (
     "write one of: `L accepted`, `L first fill`, `L each fill`, `L filled 50%`, `L filled`, "
@@ -95,7 +93,7 @@ def _parse_trigger_text(text: str) -> Trigger:
             return Trigger(leg, "on_fill_ratio", {"fill_ratio_gte": JsonFloat(parse_percent(m["ratio"]))})
         if m := _TIMEOUT.match(rest):
             return Trigger(leg, {"on_timeout": {"ms": parse_duration_ms(m["duration"])}})
-        if m := _PRICE.match(rest):
+        if m := re.match(_PRICE, rest, re.IGNORECASE):
             offset = parse_percent_points(m["offset"].replace(" ", "")) if m["offset"] else Decimal(0)
             return Trigger(
                 leg,
