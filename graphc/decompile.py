@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from graphc import humanize as H
 from graphc.pipeline import compile_text
@@ -191,11 +192,34 @@ def _quantity(quantity, symbol, type_, venue):
         qty = quantity["fixed"]["qty_1e8"]
     except (TypeError, KeyError):
         raise DecompileError(f"quantity {quantity!r} is neither derived nor fixed.qty_1e8") from None
+    if type(qty) is int and _text_or_none(type_) and _text_or_none(venue):
+        return _fixed_quantity(qty, symbol, type_, venue)
+    return H.quantity_text(qty, symbol, type_, venue) or H.amount_of(qty)
+
+
+def _text_or_none(value) -> bool:
+    return value is None or type(value) is str
+
+
+@lru_cache(maxsize=4096)
+def _fixed_quantity(qty, symbol, type_, venue):
+    """A leg's size as the playbook writes it, made once per size and market (large graphs repeat them)."""
     return H.quantity_text(qty, symbol, type_, venue) or H.amount_of(qty)
 
 
 def _instrument_fields(symbol, type_, venue):
     """(write `type`?, write `venue`?): the fewest fields that infer the same instrument."""
+    if _text_or_none(type_) and _text_or_none(venue):
+        return _instrument_fields_of(symbol, type_, venue)
+    return _fewest_instrument_fields(symbol, type_, venue)
+
+
+@lru_cache(maxsize=4096)
+def _instrument_fields_of(symbol: str, type_: str | None, venue: str | None):
+    return _fewest_instrument_fields(symbol, type_, venue)
+
+
+def _fewest_instrument_fields(symbol, type_, venue):
     for write_type, write_venue in ((False, False), (False, True), (True, False), (True, True)):
         if write_venue and venue is None:
             continue
