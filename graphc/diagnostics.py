@@ -154,7 +154,7 @@ RULE_FAMILIES = {"1": "input", "2": "graph", "3": "venue", "4": "execution", "5"
 class Skip(NamedTuple):
     """A check that could not be decided (e.g. it needs a quote); shown with --explain-skips.
 
-    A tuple, not a frozen dataclass: a lint run without quotes records a dozen per file.
+    A tuple, not a record (graphc.record): a lint run without quotes records a dozen per file.
     """
 
     code: str

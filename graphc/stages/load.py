@@ -10,7 +10,7 @@ expansion, total nodes, scalar length) are listed in docs/robustness.md.
 Speed matters here (this is most of a lint run on small files): events come
 straight from ``get_event`` (not the ``yaml.parse`` generator), the scalar path
 is inlined in :meth:`_Composer.run`, a scalar's span is built from its marks
-only when asked for, and spans skip the frozen dataclass's ``__init__``.
+only when asked for, and spans skip ``Span.__init__``.
 
 Positions are kept outside the data (a tree of parser marks, flattened into
 ``{path_tuple: Span}`` tables on request), so the values stay ordinary dicts,
