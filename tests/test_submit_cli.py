@@ -297,7 +297,14 @@ def test_interrupting_the_embedded_sandbox_says_the_simulation_ends(project):
     }
     request = __import__("urllib.request").request
     request.urlopen(request.Request(f"{url}/_sandbox/faults", json.dumps(hold).encode(), method="POST"), timeout=10)
-    time.sleep(0.5)  # the watch is now waiting on its next poll
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # interrupt once the watch is waiting on a held poll, not before
+        seen = json.load(request.urlopen(f"{url}/_sandbox/requests", timeout=10))["requests"]
+        if any(r["fault"] == "slow" and r["path"].startswith("/v1/execution_graphs/") for r in seen):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the watch never polled the graph")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
