@@ -230,6 +230,20 @@ def test_skips_are_always_counted_and_located_only_for_reports_that_list_them():
     assert all(skip.where is None for skip in unlisted.skipped) and unlisted.diagnostics == listed.diagnostics
 
 
+def test_skips_that_say_the_same_share_one_text():
+    # issue 12: a 95,000-leg playbook without quotes kept 665,000 skips, each with its own copy of
+    # one of a few reasons (60 MB), and its lint ran out of the hostile harness's 1 GiB
+    from graphc.lint import LintOptions, lint_source
+
+    legs = "".join(f"  l{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: 2000, venue: coinbase}}\n" for i in range(20))
+    skipped = lint_source(f"graphc: 1\nname: many\nlegs:\n{legs}", "many.yaml", LintOptions()).result.skipped
+    by_text: dict[str, set[int]] = {}
+    for skip in skipped:
+        by_text.setdefault(skip.reason, set()).add(id(skip.reason))
+    assert len(skipped) > len(by_text)  # reasons do repeat, once per leg
+    assert all(len(objects) == 1 for objects in by_text.values())
+
+
 def test_the_text_summary_counts_skipped_checks_and_names_explain_skips():
     result = lint(EXAMPLES / "eth-hedge.yaml")
     json_report = json.loads(lint(EXAMPLES / "eth-hedge.yaml", "--format", "json").stdout)

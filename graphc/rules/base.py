@@ -185,6 +185,7 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
     findings: list[Finding] = []
     skipped: list[Skip] = []
     new = tuple.__new__  # the named tuples' own __new__ is a Python call: a lint without quotes makes thousands
+    reasons: dict[str, str] = {}  # one text kept per distinct reason: a 100,000-leg graph repeats a few per check
     for r in rules:
         check = r.check
         if check is None:
@@ -192,7 +193,8 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
         code = r.code
         for item in check(ctx):
             if isinstance(item, Skipped):
-                skipped.append(new(Skip, (code, item.where if skip_paths else None, item.reason)))
+                reason = reasons.setdefault(item.reason, item.reason)
+                skipped.append(new(Skip, (code, item.where if skip_paths else None, reason)))
             else:
                 findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
     return RuleRun(findings, skipped)
