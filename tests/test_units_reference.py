@@ -1,0 +1,242 @@
+"""graphc.units parses exactly as the frozen reference copy (tests/units_reference.py) did.
+
+The parsers were rewritten for start-up time (a one-file lint compiled ten copies of the
+number pattern). Money and sizes must not move by a digit, nor an error by a word: every
+public parse function must return the same value (same Decimal digits and exponent, same
+type) or raise the same error (same type, code, message and hint) as the reference, on
+
+- every string in the playbooks and data of examples/, tests/ and the bench corpus, and
+  every string literal in the test modules;
+- strings generated from the grammar's pieces (signs, '$', digits with ',' and '_',
+  decimals, exponents, k/m/bn suffixes in any case, unit words, price bases and
+  offsets, spaces of several kinds, junk characters, letters that case-fold onto ASCII).
+
+`GRAPHC_FUZZ_EXAMPLES=200000 python -m pytest tests/test_units_reference.py -n 0 -p no:randomly`
+runs the long version.
+"""
+
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import graphc.units as new
+from tests import units_reference as old
+
+REPO = Path(__file__).resolve().parents[1]
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+PARSERS = (
+    "parse_number",
+    "parse_money",
+    "parse_duration_ms",
+    "parse_bps",
+    "parse_percent",
+    "parse_percent_points",
+    "parse_quantity",
+    "parse_price",
+)
+
+
+def _outcome(module, name: str, value):
+    """What ``module.name(value)`` does, in a form that compares exactly (repr keeps a Decimal's exponent)."""
+    try:
+        result = getattr(module, name)(value)
+    except Exception as e:
+        if isinstance(e, module.UnitError):
+            return ("UnitError", e.code, e.message, e.hint, str(e))
+        return ("raised", type(e).__name__, repr(e.args))
+    if isinstance(result, tuple):  # Quantity / PriceExpr: compare field by field, by repr, and the class name
+        return ("ok", type(result).__name__, repr(tuple(result)), str(result))
+    return ("ok", type(result).__name__, repr(result))
+
+
+def assert_same(value) -> None:
+    for name in PARSERS:
+        assert _outcome(new, name, value) == _outcome(old, name, value), (name, value)
+
+
+# --- every string the repository's own inputs contain ---------------------------------
+
+
+def _strings_in(node, out: set[str], seen: set[int]) -> None:
+    if isinstance(node, str):
+        out.add(node)
+    elif isinstance(node, (dict, list)) and id(node) not in seen:  # aliases (a hostile fixture's laughs) once
+        seen.add(id(node))
+        for v in [*node.items()] if isinstance(node, dict) else node:
+            for part in v if isinstance(node, dict) else (v,):
+                _strings_in(part, out, seen)
+
+
+def _repository_strings() -> list[str]:
+    out: set[str] = set()
+    roots = [REPO / "examples", REPO / "tests", REPO / "bench" / "corpus" / "playbooks"]  # corpus: when made
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".yaml", ".yml", ".json"):
+                try:
+                    for doc in yaml.load_all(path.read_text(encoding="utf-8"), Loader=_LOADER):
+                        _strings_in(doc, out, set())
+                except Exception:
+                    out.update(path.read_text(encoding="utf-8", errors="replace").split("\n"))
+            elif path.suffix == ".py" and path.name != "units_reference.py":
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                        out.add(node.value)
+    return sorted(s for s in out if len(s) <= 400)
+
+
+def test_every_string_in_examples_tests_and_corpus_parses_as_before() -> None:
+    strings = _repository_strings()
+    assert len(strings) > 500  # the walk found the inputs (examples, fixtures, test literals)
+    assert "ask + 1 tick" in strings and "$50k" in strings
+    for s in strings:
+        assert_same(s)
+        assert_same(f" {s}\t")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 5, -3, 10**40, 10**41, Decimal("0.1"), Decimal("1E+41"), Decimal("NaN"), True, 1.5, None, b"5", [1]],
+)
+def test_non_text_inputs_as_before(value) -> None:
+    assert_same(value)
+
+
+# --- strings built from the grammar's pieces ---------------------------------------------
+
+_DIGITS = st.text("0123456789", min_size=1, max_size=6)
+_GROUPED = st.builds(
+    lambda head, sep, groups: head + "".join(sep + g for g in groups),
+    st.text("0123456789", min_size=1, max_size=4),
+    st.sampled_from([",", "_"]),
+    st.lists(st.text("0123456789", min_size=2, max_size=4), max_size=3),
+)
+_FRACTION = st.sampled_from(["", ".", ".5", ".50", ".05", ".123456789", ".0"]) | st.builds(".{}".format, _DIGITS)
+_EXPONENT = st.sampled_from(["", "", "", "e2", "E-3", "e+4", "e12345", "e", "e-40", "E41"])
+_SUFFIX = st.sampled_from(["", "", "", "k", "K", "m", "M", "bn", "BN", "Bn", "bN", "\u212a", "b"])
+_SPACE = st.sampled_from(["", "", " ", "  ", "\t", "\u00a0", "\x1c", "\u2003", "\n"])
+_SIGN = st.sampled_from(["", "", "+", "-", "- ", "+ ", "--"])
+_WORDS = [
+    # duration units
+    *new._DURATION_UNITS,
+    "MS",
+    "Sec",
+    "H",
+    "Minutes",
+    # bps, percent, money, quantities
+    "bps",
+    "bp",
+    "BPS",
+    "%",
+    "c",
+    "usd",
+    "USD",
+    "usdc",
+    "USDT",
+    "Usd",
+    "share",
+    "shares",
+    "contract",
+    "Contracts",
+    "ETH",
+    "eth",
+    "BTC",
+    "usdcx",
+    "x2",
+    "1inch",
+    "derived",
+    "DERIVED",
+    # price pieces
+    "tick",
+    "ticks",
+    "TICKS",
+    "$",
+    "bid",
+    "ask",
+    "mid",
+    "last",
+    "trigger",
+    "ASK",
+    "asks",
+    # letters that fold onto ASCII under re.IGNORECASE, and other junk
+    "\u017f",
+    "\u017fec",
+    "\u0130",
+    "m\u0131n",
+    "\u212a",
+    "\u00e9",
+    "\u0663",
+    "0x1F",
+    "#",
+    "/",
+    "inf",
+    "nan",
+]
+_WORD = st.sampled_from(_WORDS)
+_NUMBER = st.builds(
+    lambda sign, dollar, sp, whole, frac, exp, suffix: f"{sign}{dollar}{sp}{whole}{frac}{exp}{suffix}",
+    _SIGN,
+    st.sampled_from(["", "", "$"]),
+    st.sampled_from(["", "", " "]),
+    _DIGITS | _GROUPED | st.just(""),
+    _FRACTION,
+    _EXPONENT,
+    _SUFFIX,
+)
+_QUANTITY = st.builds(lambda number, sp, word: number + sp + word, _NUMBER, _SPACE, st.sampled_from(["", ""]) | _WORD)
+_LEADING_WORD = st.builds(lambda word, sp, number: word + sp + number, _WORD, _SPACE, _NUMBER)
+_DURATION = st.builds(
+    lambda sign, parts: sign + "".join(parts),
+    _SIGN,
+    st.lists(st.builds(lambda n, sp, u, sp2: n + sp + u + sp2, _DIGITS | _NUMBER, _SPACE, _WORD, _SPACE), max_size=4),
+)
+_OFFSET = st.builds(
+    lambda sp, op, sp2, number, sp3, unit: f"{sp}{op}{sp2}{number}{sp3}{unit}",
+    _SPACE,
+    st.sampled_from(["+", "-", "", "*"]),
+    _SPACE,
+    _NUMBER,
+    _SPACE,
+    st.sampled_from(["tick", "ticks", "bps", "bp", "%", "c", "$", "", "Tick", "BP"]) | _WORD,
+)
+_PRICE = st.builds(
+    lambda head, offsets: head + "".join(offsets),
+    st.sampled_from(["bid", "ask", "mid", "last", "trigger", "Bid", "ASK", "0.55", "55c", "$2,325.53", "bidx"])
+    | _NUMBER,
+    st.lists(_OFFSET, max_size=3),
+)
+_PIECES = st.lists(
+    st.sampled_from(["+", "-", "$", ",", "_", ".", "e", "E", " ", "\t", "%", "k", "m", "bn", "b", "n", "c"])
+    | _DIGITS
+    | _WORD,
+    max_size=12,
+).map("".join)
+_GRAMMAR = _NUMBER | _QUANTITY | _LEADING_WORD | _DURATION | _PRICE | _PIECES
+
+
+@given(_GRAMMAR)
+@example("5kETH")
+@example("5k ETH")
+@example("5\u212a")
+@example("5 \u017fec")
+@example("1h30m")
+@example("ask + $0.01")
+@example("-$5")
+@example("USD 500")
+@example("1_234.5")
+@example("1,234,567.891e3")
+@example("0.25%")
+@example("x" * 201)
+def test_generated_strings_parse_as_before(text: str) -> None:
+    assert_same(text)
