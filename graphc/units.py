@@ -95,8 +95,17 @@ _UNSIGNED = rf"(?:{_INT}(?:\.[0-9]*)?|\.[0-9]+)"
 _NUM = rf"{_UNSIGNED}(?:e[+-]?[0-9]{{1,4}}|(?:k|m|bn)(?![a-z]))?"
 _SUFFIXES = (("bn", 9), ("k", 3), ("m", 6))
 
-_SIGNED_NUM = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})", re.I)
-_PLAIN_NUM = re.compile(rf"[+-]?{_UNSIGNED}")  # no suffix: in a duration '5m' is minutes
+# Each parser's full grammar below is pattern text that re compiles (and caches) only
+# when the text is not in the common shape _COMMON reads: compiling ten copies of the
+# number pattern cost a one-file lint ~6 ms of start-up. _COMMON accepts only text
+# whose reading under the full grammar is unambiguous and computes it the same way
+# (tests/test_units_reference.py holds both to the frozen pre-split parsers).
+_SIGNED_NUM = rf"(?P<sign>[+-]?)(?P<num>{_NUM})"  # re.I
+_PLAIN_NUM = rf"[+-]?{_UNSIGNED}"  # no suffix: in a duration '5m' is minutes; not re.I
+
+# sign, '$', plain digits with an optional fraction, at most one space, then letters or '%'.
+_COMMON = re.compile(r"([+-]?)(\$?)([0-9]+(?:\.[0-9]+)?)( ?)([A-Za-z]*|%)")
+_SUFFIX_WORDS = ("k", "m", "bn")
 
 _NUMBER_HINT = "write digits with an optional k/m/bn suffix, e.g. '1234.5', '1,234.5', '1_234.5', '5k', '1.5m'"
 
@@ -213,18 +222,21 @@ def parse_number(value) -> Decimal:
     if not isinstance(value, str):
         return _exact(value)
     text = _text(value, "a number")
-    m = _SIGNED_NUM.fullmatch(text)
+    c = _COMMON.fullmatch(text)
+    if c and not c[2] and not c[4] and (not c[5] or c[5].lower() in _SUFFIX_WORDS):
+        return _signed(c[1], _decimal_of(c[3] + c[5], text))
+    m = re.fullmatch(_SIGNED_NUM, text, re.I)
     if not m:
         raise _unreadable(text, "a number", _NUMBER_HINT)
     return _signed(m["sign"], _decimal_of(m["num"], text))
 
 
-_MONEY = re.compile(
+_MONEY = (  # re.I
     rf"(?P<sign>[+-]?)\s*(?:\$\s*(?P<dollars>{_NUM})"
     rf"|(?P<num>{_NUM})(?:\s*(?P<code>usd[ct]?))?"
-    rf"|(?P<lead>usd[ct]?)\s*(?P<after>{_NUM}))",
-    re.I,
+    rf"|(?P<lead>usd[ct]?)\s*(?P<after>{_NUM}))"
 )
+_USD_CODES = ("usd", "usdc", "usdt")
 _MONEY_HINT = "write dollars, e.g. '$500k', '$2,325.53', '500000 USD' or '500k USD'"
 
 
@@ -234,7 +246,12 @@ def parse_money(value) -> Decimal:
     if not isinstance(value, str):
         return _exact(value, "money")
     text = _text(value, "money")
-    m = _MONEY.fullmatch(text)
+    c = _COMMON.fullmatch(text)
+    if c and not c[4] and (not c[5] or c[5].lower() in _SUFFIX_WORDS):  # '$50k', '-$5', '500', '2m'
+        return _signed(c[1], _decimal_of(c[3] + c[5], text))
+    if c and not c[2] and c[5].lower() in _USD_CODES:  # '500 USD', '500usdc'
+        return _signed(c[1], _decimal_of(c[3], text))
+    m = re.fullmatch(_MONEY, text, re.I)
     if not m:
         raise _unreadable(text, "money", _MONEY_HINT)
     return _signed(m["sign"], _decimal_of(m["dollars"] or m["num"] or m["after"], text))
@@ -266,7 +283,7 @@ _DURATION_UNITS = {
     "days": 86_400_000,
 }
 _UNIT_ALT = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
-_SEGMENT = re.compile(rf"\s*(?P<num>{_UNSIGNED})\s*(?P<unit>{_UNIT_ALT})(?![a-z])\s*", re.I)
+_SEGMENT = rf"\s*(?P<num>{_UNSIGNED})\s*(?P<unit>{_UNIT_ALT})(?![a-z])\s*"  # re.I
 _DURATION_HINT = "write a number and a unit, e.g. '500ms', '30s', '1.5s', '5m', '1h30m', '2d'"
 
 
@@ -276,12 +293,19 @@ def parse_duration_ms(value) -> int:
     if not isinstance(value, str):
         return _whole_ms(_exact(value, "a duration"), value)
     text = _text(value, "a duration")
-    if _PLAIN_NUM.fullmatch(text):
+    c = _COMMON.fullmatch(text)
+    if c and not c[2] and not c[5]:  # '500', '-2.5': a bare number is milliseconds
+        return _whole_ms(parse_number(text), text)
+    if c and not c[2] and c[5].lower() in _DURATION_UNITS:  # '30s', '5 m', '-1.5h': one segment
+        segment_ms = _EXACT.multiply(_decimal_of(c[3], text), _DURATION_UNITS[c[5].lower()])
+        return _whole_ms(_signed(c[1], _EXACT.add(Decimal(0), segment_ms)), text)
+    if re.fullmatch(_PLAIN_NUM, text):
         return _whole_ms(parse_number(text), text)
     sign, body = (text[0], text[1:]) if text[0] in "+-" else ("", text)
     total, previous, pos = Decimal(0), None, 0
+    segment = re.compile(_SEGMENT, re.I)
     while pos < len(body):
-        m = _SEGMENT.match(body, pos)
+        m = segment.match(body, pos)
         if not m:
             raise _unreadable(text, "a duration", _DURATION_HINT)
         unit_ms = _DURATION_UNITS[m["unit"].lower()]
@@ -310,7 +334,7 @@ def _whole_ms(ms: Decimal, shown) -> int:
     return _int64(n, shown, "duration")
 
 
-_BPS = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<unit>bps|bp|%)?", re.I)
+_BPS = rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<unit>bps|bp|%)?"  # re.I
 
 
 @_memo_text
@@ -319,13 +343,20 @@ def parse_bps(value) -> int:
     if not isinstance(value, str):
         return _whole_bps(_exact(value, "bps"), value)
     text = _text(value, "bps")
-    m = _BPS.fullmatch(text)
-    if not m:
-        raise _unreadable(text, "bps", "write basis points or a percentage, e.g. '25bps' or '0.25%'")
-    bps = _decimal_of(m["num"], text)
-    if m["unit"] == "%":
+    c = _COMMON.fullmatch(text)
+    if c and not c[2] and not c[4] and (not c[5] or c[5].lower() in _SUFFIX_WORDS):  # '25', '1k'
+        sign, num, unit = c[1], c[3] + c[5], None
+    elif c and not c[2] and (c[5] == "%" or c[5].lower() in ("bps", "bp")):  # '25bps', '25 bp', '0.25%'
+        sign, num, unit = c[1], c[3], c[5]
+    else:
+        m = re.fullmatch(_BPS, text, re.I)
+        if not m:
+            raise _unreadable(text, "bps", "write basis points or a percentage, e.g. '25bps' or '0.25%'")
+        sign, num, unit = m["sign"], m["num"], m["unit"]
+    bps = _decimal_of(num, text)
+    if unit == "%":
         bps = bps.scaleb(2, _EXACT)
-    return _whole_bps(_signed(m["sign"], bps), text)
+    return _whole_bps(_signed(sign, bps), text)
 
 
 def _whole_bps(bps: Decimal, shown) -> int:
@@ -340,7 +371,7 @@ def _whole_bps(bps: Decimal, shown) -> int:
     return _int64(n, shown, "bps value")
 
 
-_PERCENT = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<pct>%)?", re.I)
+_PERCENT = rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<pct>%)?"  # re.I
 
 
 def _percent_parts(value, what: str) -> tuple[Decimal, bool]:
@@ -348,7 +379,12 @@ def _percent_parts(value, what: str) -> tuple[Decimal, bool]:
     if not isinstance(value, str):
         return _exact(value, what), False
     text = _text(value, what)
-    m = _PERCENT.fullmatch(text)
+    c = _COMMON.fullmatch(text)
+    if c and not c[2] and not c[4] and (not c[5] or c[5].lower() in _SUFFIX_WORDS):  # '0.5', '1k'
+        return _signed(c[1], _decimal_of(c[3] + c[5], text)), False
+    if c and not c[2] and c[5] == "%":  # '50%', '-5 %'
+        return _signed(c[1], _decimal_of(c[3], text)), True
+    m = re.fullmatch(_PERCENT, text, re.I)
     if not m:
         raise _unreadable(text, what, "write a percentage such as '50%', '12.5%' or '-5%'")
     return _signed(m["sign"], _decimal_of(m["num"], text)), bool(m["pct"])
@@ -379,7 +415,7 @@ class Quantity(NamedTuple):
     asset: str | None = None  # upper-case asset for 'asset'; 'USD' for 'notional'
 
 
-_QTY = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s+(?P<unit>[a-z0-9]*[a-z][a-z0-9]*)", re.I)
+_QTY = rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s+(?P<unit>[a-z0-9]*[a-z][a-z0-9]*)"  # re.I
 _SHARE_WORDS = {"share", "shares", "contract", "contracts"}
 _QTY_HINT = (
     "write a number then the asset, e.g. '200 ETH' "
@@ -395,18 +431,27 @@ def parse_quantity(value) -> Quantity:
     text = _text(value, "a quantity")
     if text.lower() == "derived":
         return Quantity("derived", None)
-    if _SIGNED_NUM.fullmatch(text):
+    c = _COMMON.fullmatch(text)
+    if c and not c[4] and (not c[5] or c[5].lower() in _SUFFIX_WORDS):
+        if c[2]:  # '$5k'
+            return Quantity("notional", parse_money(text), "USD")
+        return Quantity("base", parse_number(text))  # '0.1', '5k'
+    if c and not c[2] and c[4] and c[5] and c[5] != "%":  # '200 ETH', '10 shares', '5000 usd'
+        sign, num, unit = c[1], c[3], c[5].lower()
+    elif re.fullmatch(_SIGNED_NUM, text, re.I):
         return Quantity("base", parse_number(text))
-    m = _QTY.fullmatch(text)
-    if m:
-        amount = _signed(m["sign"], _decimal_of(m["num"], text))
-        unit = m["unit"].lower()
+    elif m := re.fullmatch(_QTY, text, re.I):
+        sign, num, unit = m["sign"], m["num"], m["unit"].lower()
+    else:
+        unit = ""
+    if unit:
+        amount = _signed(sign, _decimal_of(num, text))
         if unit == "usd":
             return Quantity("notional", amount, "USD")
         if unit in _SHARE_WORDS:
             return Quantity("shares", amount)
         return Quantity("asset", amount, unit.upper())
-    money = _MONEY.fullmatch(text)
+    money = re.fullmatch(_MONEY, text, re.I)
     if money and (money["dollars"] or (money["code"] or money["lead"] or "").lower() == "usd"):
         return Quantity("notional", parse_money(text), "USD")
     raise _unreadable(text, "a quantity", _QTY_HINT)
@@ -453,15 +498,13 @@ class PriceExpr(NamedTuple):
         return text
 
 
-_HEAD = re.compile(
+_HEAD = (  # re.I
     rf"\s*(?:(?P<base>bid|ask|mid|last|trigger)(?![a-z])"
-    rf"|(?P<sign>[+-]?)\s*(?:\$\s*(?P<dollars>{_NUM})|(?P<num>{_NUM})\s*(?P<unit>c|usd)?(?![a-z])))\s*",
-    re.I,
+    rf"|(?P<sign>[+-]?)\s*(?:\$\s*(?P<dollars>{_NUM})|(?P<num>{_NUM})\s*(?P<unit>c|usd)?(?![a-z])))\s*"
 )
-_OFFSET = re.compile(
+_OFFSET = (  # re.I
     rf"\s*(?P<op>[+-])\s*(?:\$\s*(?P<dollars>{_NUM})"
-    rf"|(?P<num>{_NUM})\s*(?P<unit>ticks?|bps|bp|%|c|\$)(?![a-z]))\s*",
-    re.I,
+    rf"|(?P<num>{_NUM})\s*(?P<unit>ticks?|bps|bp|%|c|\$)(?![a-z]))\s*"
 )
 _PRICE_HINT = (
     "write a literal ('0.55', '55c', '$2,325.53') or a base with offsets "
@@ -476,13 +519,17 @@ def parse_price(value) -> PriceExpr:
     if not isinstance(value, str):
         return PriceExpr(None, _exact(value, "a price"), ())
     text = _text(value, "a price")
-    head = _HEAD.match(text)
+    common = _common_price(text)
+    if common is not None:
+        return common
+    head = re.match(_HEAD, text, re.I)
     if not head:
         raise _unreadable(text, "a price", _PRICE_HINT)
     base, literal = _price_head(head, text)
     offsets, pos = [], head.end()
+    offset = re.compile(_OFFSET, re.I)
     while pos < len(text):
-        m = _OFFSET.match(text, pos)
+        m = offset.match(text, pos)
         if not m:
             raise _unreadable(text, "a price", _PRICE_HINT)
         amount = _decimal_of(m["dollars"] or m["num"], text)
@@ -490,6 +537,49 @@ def parse_price(value) -> PriceExpr:
         offsets.append((_signed(m["op"], amount), unit))
         pos = m.end()
     return PriceExpr(base, literal, tuple(offsets))
+
+
+def _common_price(text: str) -> PriceExpr | None:
+    """``text`` read as parse_price reads it, when it is a single literal ('0.55', '55c', '$5k')
+    or a base with offsets each written 'OP N[UNIT]' / 'OP N UNIT' / 'OP $N' between single
+    spaces ('ask + 1 tick', 'bid - 0.5%'); None for any other shape (the full grammar decides)."""
+    tokens = text.split(" ")
+    if len(tokens) == 1:
+        if text.lower() in _BASES:
+            return PriceExpr(text.lower(), None, ())
+        c = _COMMON.fullmatch(text)
+        if not c:
+            return None
+        sign, dollar, digits, word = c[1], c[2], c[3], c[5].lower()
+        if not word or word in _SUFFIX_WORDS:
+            return PriceExpr(None, _signed(sign, _decimal_of(digits + c[5], text)), ())
+        if dollar or word not in ("c", "usd"):
+            return None
+        amount = _decimal_of(digits, text)
+        return PriceExpr(None, _signed(sign, amount.scaleb(-2, _EXACT) if word == "c" else amount), ())
+    if tokens[0].lower() not in _BASES:
+        return None
+    parts, i = [], 1  # (op, number text, unit) for each offset, all read before any is computed
+    while i < len(tokens):
+        op = tokens[i]
+        c = _COMMON.fullmatch(tokens[i + 1]) if i + 1 < len(tokens) and op in ("+", "-") else None
+        if not c or c[1]:
+            return None
+        after = tokens[i + 2].lower() if i + 2 < len(tokens) else None
+        word = c[5].lower()
+        if c[2] and (not word or word in _SUFFIX_WORDS):  # '+ $0.01'
+            parts.append((op, c[3] + c[5], "$"))
+            i += 2
+        elif not c[2] and word in _UNIT_NAMES:  # '+ 1tick', '- 25bps', '- 0.5%'
+            parts.append((op, c[3], _UNIT_NAMES[word]))
+            i += 2
+        elif not c[2] and (not word or word in _SUFFIX_WORDS) and after in _UNIT_NAMES:  # '+ 1 tick', '- 2k bps'
+            parts.append((op, c[3] + c[5], _UNIT_NAMES[after]))
+            i += 3
+        else:
+            return None
+    offsets = tuple((_signed(op, _decimal_of(num, text)), unit) for op, num, unit in parts)
+    return PriceExpr(tokens[0].lower(), None, offsets)
 
 
 def _price_head(m: re.Match, text: str) -> tuple[str | None, Decimal | None]:
