@@ -100,6 +100,11 @@ _SUFFIXES = (("bn", 9), ("k", 3), ("m", 6))
 # number pattern cost a one-file lint ~6 ms of start-up. _COMMON accepts only text
 # whose reading under the full grammar is unambiguous and computes it the same way
 # (tests/test_units_reference.py holds both to the frozen pre-split parsers).
+# Case-insensitive for ASCII letters only: under re.I alone 'ſ' matches 's' and the Kelvin sign
+# matches 'k' ('5ſ' crashed a duration lookup; '5K' with a Kelvin sign read as 5000), while
+# whitespace stays Unicode's, as before.
+_I = re.I | re.A
+_WS = r"(?u:\s)"
 _SIGNED_NUM = rf"(?P<sign>[+-]?)(?P<num>{_NUM})"  # re.I
 _PLAIN_NUM = rf"[+-]?{_UNSIGNED}"  # no suffix: in a duration '5m' is minutes; not re.I
 
@@ -225,16 +230,16 @@ def parse_number(value) -> Decimal:
     c = _COMMON.fullmatch(text)
     if c and not c[2] and not c[4] and (not c[5] or c[5].lower() in _SUFFIX_WORDS):
         return _signed(c[1], _decimal_of(c[3] + c[5], text))
-    m = re.fullmatch(_SIGNED_NUM, text, re.I)
+    m = re.fullmatch(_SIGNED_NUM, text, _I)
     if not m:
         raise _unreadable(text, "a number", _NUMBER_HINT)
     return _signed(m["sign"], _decimal_of(m["num"], text))
 
 
 _MONEY = (  # re.I
-    rf"(?P<sign>[+-]?)\s*(?:\$\s*(?P<dollars>{_NUM})"
-    rf"|(?P<num>{_NUM})(?:\s*(?P<code>usd[ct]?))?"
-    rf"|(?P<lead>usd[ct]?)\s*(?P<after>{_NUM}))"
+    rf"(?P<sign>[+-]?){_WS}*(?:\${_WS}*(?P<dollars>{_NUM})"
+    rf"|(?P<num>{_NUM})(?:{_WS}*(?P<code>usd[ct]?))?"
+    rf"|(?P<lead>usd[ct]?){_WS}*(?P<after>{_NUM}))"
 )
 _USD_CODES = ("usd", "usdc", "usdt")
 _MONEY_HINT = "write dollars, e.g. '$500k', '$2,325.53', '500000 USD' or '500k USD'"
@@ -251,7 +256,7 @@ def parse_money(value) -> Decimal:
         return _signed(c[1], _decimal_of(c[3] + c[5], text))
     if c and not c[2] and c[5].lower() in _USD_CODES:  # '500 USD', '500usdc'
         return _signed(c[1], _decimal_of(c[3], text))
-    m = re.fullmatch(_MONEY, text, re.I)
+    m = re.fullmatch(_MONEY, text, _I)
     if not m:
         raise _unreadable(text, "money", _MONEY_HINT)
     return _signed(m["sign"], _decimal_of(m["dollars"] or m["num"] or m["after"], text))
@@ -283,7 +288,7 @@ _DURATION_UNITS = {
     "days": 86_400_000,
 }
 _UNIT_ALT = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
-_SEGMENT = rf"\s*(?P<num>{_UNSIGNED})\s*(?P<unit>{_UNIT_ALT})(?![a-z])\s*"  # re.I
+_SEGMENT = rf"{_WS}*(?P<num>{_UNSIGNED}){_WS}*(?P<unit>{_UNIT_ALT})(?![a-z]){_WS}*"  # re.I
 _DURATION_HINT = "write a number and a unit, e.g. '500ms', '30s', '1.5s', '5m', '1h30m', '2d'"
 
 
@@ -303,7 +308,7 @@ def parse_duration_ms(value) -> int:
         return _whole_ms(parse_number(text), text)
     sign, body = (text[0], text[1:]) if text[0] in "+-" else ("", text)
     total, previous, pos = Decimal(0), None, 0
-    segment = re.compile(_SEGMENT, re.I)
+    segment = re.compile(_SEGMENT, _I)
     while pos < len(body):
         m = segment.match(body, pos)
         if not m:
@@ -334,7 +339,7 @@ def _whole_ms(ms: Decimal, shown) -> int:
     return _int64(n, shown, "duration")
 
 
-_BPS = rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<unit>bps|bp|%)?"  # re.I
+_BPS = rf"(?P<sign>[+-]?)(?P<num>{_NUM}){_WS}*(?P<unit>bps|bp|%)?"  # re.I
 
 
 @_memo_text
@@ -349,7 +354,7 @@ def parse_bps(value) -> int:
     elif c and not c[2] and (c[5] == "%" or c[5].lower() in ("bps", "bp")):  # '25bps', '25 bp', '0.25%'
         sign, num, unit = c[1], c[3], c[5]
     else:
-        m = re.fullmatch(_BPS, text, re.I)
+        m = re.fullmatch(_BPS, text, _I)
         if not m:
             raise _unreadable(text, "bps", "write basis points or a percentage, e.g. '25bps' or '0.25%'")
         sign, num, unit = m["sign"], m["num"], m["unit"]
@@ -371,7 +376,7 @@ def _whole_bps(bps: Decimal, shown) -> int:
     return _int64(n, shown, "bps value")
 
 
-_PERCENT = rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<pct>%)?"  # re.I
+_PERCENT = rf"(?P<sign>[+-]?)(?P<num>{_NUM}){_WS}*(?P<pct>%)?"  # re.I
 
 
 def _percent_parts(value, what: str) -> tuple[Decimal, bool]:
@@ -384,7 +389,7 @@ def _percent_parts(value, what: str) -> tuple[Decimal, bool]:
         return _signed(c[1], _decimal_of(c[3] + c[5], text)), False
     if c and not c[2] and c[5] == "%":  # '50%', '-5 %'
         return _signed(c[1], _decimal_of(c[3], text)), True
-    m = re.fullmatch(_PERCENT, text, re.I)
+    m = re.fullmatch(_PERCENT, text, _I)
     if not m:
         raise _unreadable(text, what, "write a percentage such as '50%', '12.5%' or '-5%'")
     return _signed(m["sign"], _decimal_of(m["num"], text)), bool(m["pct"])
@@ -415,7 +420,7 @@ class Quantity(NamedTuple):
     asset: str | None = None  # upper-case asset for 'asset'; 'USD' for 'notional'
 
 
-_QTY = rf"(?P<sign>[+-]?)(?P<num>{_NUM})\s+(?P<unit>[a-z0-9]*[a-z][a-z0-9]*)"  # re.I
+_QTY = rf"(?P<sign>[+-]?)(?P<num>{_NUM}){_WS}+(?P<unit>[a-z0-9]*[a-z][a-z0-9]*)"  # re.I
 _SHARE_WORDS = {"share", "shares", "contract", "contracts"}
 _QTY_HINT = (
     "write a number then the asset, e.g. '200 ETH' "
@@ -438,9 +443,9 @@ def parse_quantity(value) -> Quantity:
         return Quantity("base", parse_number(text))  # '0.1', '5k'
     if c and not c[2] and c[4] and c[5] and c[5] != "%":  # '200 ETH', '10 shares', '5000 usd'
         sign, num, unit = c[1], c[3], c[5].lower()
-    elif re.fullmatch(_SIGNED_NUM, text, re.I):
+    elif re.fullmatch(_SIGNED_NUM, text, _I):
         return Quantity("base", parse_number(text))
-    elif m := re.fullmatch(_QTY, text, re.I):
+    elif m := re.fullmatch(_QTY, text, _I):
         sign, num, unit = m["sign"], m["num"], m["unit"].lower()
     else:
         unit = ""
@@ -451,7 +456,7 @@ def parse_quantity(value) -> Quantity:
         if unit in _SHARE_WORDS:
             return Quantity("shares", amount)
         return Quantity("asset", amount, unit.upper())
-    money = re.fullmatch(_MONEY, text, re.I)
+    money = re.fullmatch(_MONEY, text, _I)
     if money and (money["dollars"] or (money["code"] or money["lead"] or "").lower() == "usd"):
         return Quantity("notional", parse_money(text), "USD")
     raise _unreadable(text, "a quantity", _QTY_HINT)
@@ -499,12 +504,12 @@ class PriceExpr(NamedTuple):
 
 
 _HEAD = (  # re.I
-    rf"\s*(?:(?P<base>bid|ask|mid|last|trigger)(?![a-z])"
-    rf"|(?P<sign>[+-]?)\s*(?:\$\s*(?P<dollars>{_NUM})|(?P<num>{_NUM})\s*(?P<unit>c|usd)?(?![a-z])))\s*"
+    rf"{_WS}*(?:(?P<base>bid|ask|mid|last|trigger)(?![a-z])"
+    rf"|(?P<sign>[+-]?){_WS}*(?:\${_WS}*(?P<dollars>{_NUM})|(?P<num>{_NUM}){_WS}*(?P<unit>c|usd)?(?![a-z]))){_WS}*"
 )
 _OFFSET = (  # re.I
-    rf"\s*(?P<op>[+-])\s*(?:\$\s*(?P<dollars>{_NUM})"
-    rf"|(?P<num>{_NUM})\s*(?P<unit>ticks?|bps|bp|%|c|\$)(?![a-z]))\s*"
+    rf"{_WS}*(?P<op>[+-]){_WS}*(?:\${_WS}*(?P<dollars>{_NUM})"
+    rf"|(?P<num>{_NUM}){_WS}*(?P<unit>ticks?|bps|bp|%|c|\$)(?![a-z])){_WS}*"
 )
 _PRICE_HINT = (
     "write a literal ('0.55', '55c', '$2,325.53') or a base with offsets "
@@ -522,12 +527,12 @@ def parse_price(value) -> PriceExpr:
     common = _common_price(text)
     if common is not None:
         return common
-    head = re.match(_HEAD, text, re.I)
+    head = re.match(_HEAD, text, _I)
     if not head:
         raise _unreadable(text, "a price", _PRICE_HINT)
     base, literal = _price_head(head, text)
     offsets, pos = [], head.end()
-    offset = re.compile(_OFFSET, re.I)
+    offset = re.compile(_OFFSET, _I)
     while pos < len(text):
         m = offset.match(text, pos)
         if not m:

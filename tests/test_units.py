@@ -893,3 +893,36 @@ def test_module_is_pure_and_float_free():
     assert "float(" not in prices
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", prices, re.M))
     assert imports <= {"__future__", "decimal", "math", "graphc.venues.model"}
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_duration_ms, "5\u017f"),  # long s: re.I alone matched it as 's', then the unit lookup raised KeyError
+        (parse_duration_ms, "1\u017fec"),
+        (parse_duration_ms, "5 m\u0131n"),  # dotless i
+        (parse_number, "5\u212a"),  # Kelvin sign: read as the suffix k, 5000
+        (parse_money, "$5\u212a"),
+        (parse_quantity, "5\u212a ETH"),
+        (parse_bps, "25bp\u017f"),
+        (parse_price, "a\u017fk + 1 tick"),
+    ],
+)
+def test_letters_that_only_fold_onto_ascii_are_not_units(parse, text):
+    # found by the reference test of the units rewrite: units and suffixes are ASCII words
+    with pytest.raises(UnitError) as caught:
+        parse(text)
+    assert caught.value.code == "GC105"
+
+
+def test_a_long_s_in_a_duration_is_a_finding_not_a_crash(tmp_path):
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "examples" / "btc-twap.yaml").read_text()
+    playbook = tmp_path / "twap.yaml"
+    playbook.write_text(text.replace("horizon: 5m", "horizon: 5\u017f"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", str(playbook)])
+    assert result.exit_code == 1, result.output
+    assert '"GC105"' in result.output and "Traceback" not in result.output

@@ -58,7 +58,17 @@ def _outcome(module, name: str, value):
     return ("ok", type(result).__name__, repr(result))
 
 
+# Letters that re.IGNORECASE alone folds onto ASCII (\u017f long s -> s, \u0130 and \u0131 -> i, \u212a Kelvin
+# sign -> k): the frozen copy read "5\u212a" as 5000 and crashed (KeyError) on "5\u017f". The one intended
+# change since: no unit or suffix has such a letter, so every parser finds the text unreadable.
+_FOLDING = ("\u017f", "\u0130", "\u0131", "\u212a")
+
+
 def assert_same(value) -> None:
+    if isinstance(value, str) and any(letter in value for letter in _FOLDING):
+        for name in PARSERS:
+            assert _outcome(new, name, value)[:2] == ("UnitError", "GC105"), (name, value)
+        return
     for name in PARSERS:
         assert _outcome(new, name, value) == _outcome(old, name, value), (name, value)
 
