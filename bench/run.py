@@ -11,7 +11,9 @@ alternate direction (A B C ... then ... C B A), and each ratio is computed
 numerator and denominator alike). A verdict is the **median of the per-round
 ratios**, shown with their min-max. Times are wall times of whole processes
 (interpreter start-up, imports, reading the files, output) unless the row says
-"in-process"; peak memory is the child's own maximum resident set (``wait4``).
+"in-process"; peak memory is the child's own maximum resident set (``wait4``;
+Linux counts the bench process's size at the fork into it, so the bench keeps
+itself small: about 20 MB).
 
 What runs (all over files written by bench/make_corpus.py, fixed seed):
 
@@ -134,9 +136,16 @@ def ensure_wires(graphc: list[str]) -> None:
         playbook = SCALING / f"legs-{n}.yaml"
         if wire.exists() and wire.stat().st_mtime >= playbook.stat().st_mtime:
             continue
-        out = subprocess.run(graphc + ["compile", str(playbook)], capture_output=True, check=True).stdout
         # The scaling graphs hold integers and short fractions (fill ratios): floats give them back exactly.
-        wire.write_text(json.dumps(json.loads(out), separators=(",", ":")) + "\n", encoding="utf-8")
+        # Piped from child to child: Linux carries a process's peak memory into the children it starts,
+        # so the bench process itself must stay small or every child's peak reads as at least its size.
+        compact = "import json, sys; sys.stdout.write(json.dumps(json.load(sys.stdin), separators=(',', ':')) + '\\n')"
+        with open(wire, "wb") as fh:
+            compiling = subprocess.Popen(graphc + ["compile", str(playbook)], stdout=subprocess.PIPE)
+            subprocess.run([sys.executable, "-c", compact], stdin=compiling.stdout, stdout=fh, check=True)
+            compiling.stdout.close()
+            if compiling.wait() != 0:
+                sys.exit(f"bench: graphc compile {playbook}: exit {compiling.returncode}")
 
 
 @dataclass
