@@ -1,6 +1,8 @@
 """FROZEN reference copy of graphc/units.py as of c903314 (before the start-up rewrite of its parsers).
 
 tests/test_units_reference.py holds the live module to this copy's behaviour; never edit it to make a test pass.
+Only the parsers and what they call are kept (price resolution, step division and scaling, which
+the rewrite did not touch, were removed from the copy).
 
 Human units in playbooks: numbers, money, durations, bps, percents, quantities, prices.
 
@@ -39,11 +41,11 @@ quotes the offending text, and a hint saying how to fix it.
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal, DecimalException, DivisionByZero, Inexact, InvalidOperation, Overflow
+from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow
 from typing import NamedTuple
 
 from graphc.numbers import plain
-from graphc.venues.prices import align_generated, divide_down, step_ceil, step_floor
+from graphc.venues.prices import step_ceil, step_floor
 
 INT64_MAX = 9223372036854775807
 INT64_MIN = -INT64_MAX - 1
@@ -505,124 +507,6 @@ def _price_head(m: re.Match, text: str) -> tuple[str | None, Decimal | None]:
     return None, _signed(m["sign"], amount)
 
 
-def resolve_price(
-    expr: PriceExpr,
-    *,
-    side: str,
-    quote=None,
-    tick: Decimal | None = None,
-    market=None,
-    trigger: Decimal | None = None,
-) -> Decimal:
-    """The price of ``expr`` for a ``side`` leg.
-
-    Bases come from the quote snapshot (``bid``, ``ask``, ``mid``, ``last``) or,
-    for ``trigger``, from the projected trigger level the caller passes. Offsets
-    in % and bps are relative to the base value; ``N tick`` uses the market's
-    grid for generated prices. A template's result goes onto the venue's grids
-    (``market``: a :class:`graphc.venues.MarketFacts`, spec §4; else just
-    ``tick``), buys down and sells up, and then onto 1e-9 the same way; a
-    literal is returned unchanged.
-    """
-    if not isinstance(expr, PriceExpr):
-        raise UnitError("GC103", f"expected a parsed price, got '{_show(expr)}'", "parse it with parse_price first")
-    if side not in ("buy", "sell"):
-        raise UnitError("GC103", f"side '{_show(side)}' is not buy or sell", "write side: buy or side: sell")
-    if expr.is_literal:
-        return _positive_price(_exact(expr.literal, "a price"), expr)
-    if expr.base is None:
-        base = _exact(expr.literal, "a price")
-    elif expr.base == "trigger":
-        if trigger is None:
-            raise UnitError(
-                "GC105",
-                f"price '{expr}' uses `trigger`, but this leg has no on_price edge to take the level from",
-                "`trigger` is the price at which the leg's `after: LEG price SYMBOL below|above entry N%` fires; "
-                "use bid/ask/mid/last or a literal on other legs",
-            )
-        base = _exact(trigger, "a trigger level")
-    else:
-        base = _quote_base(expr, quote)
-    grid = market.grid_for(base) if market is not None else tick
-    step = None if grid is None else _tick_size(grid)
-    try:
-        price = base
-        for amount, unit in expr.offsets:
-            price = _EXACT.add(price, _offset(_exact(amount, "an offset"), unit, base, step, expr))
-    except DecimalException:  # pragma: no cover - _EXACT is wide enough for checked inputs
-        raise UnitError("GC103", f"price '{expr}' cannot be computed exactly", "use fewer digits") from None
-    align = round_down if side == "buy" else round_up
-    if market is not None:
-        price = _positive_price(price, expr)
-        price = align_generated(price, side, market)
-    elif step is not None:
-        price = align(price, step)
-    return _positive_price(align(price, _NANO), expr)
-
-
-def _offset(amount: Decimal, unit: str, base: Decimal, tick: Decimal | None, expr: PriceExpr) -> Decimal:
-    if unit == "tick":
-        if tick is None:
-            raise UnitError(
-                "GC109",
-                f"tick size unknown for '{expr}'",
-                "add tick to the quotes snapshot for this symbol, or offset in bps, %, c or $",
-            )
-        return _EXACT.multiply(amount, tick)
-    if unit == "bps":
-        return _EXACT.divide(_EXACT.multiply(base, amount), 10_000)
-    if unit == "%":
-        return _EXACT.divide(_EXACT.multiply(base, amount), 100)
-    if unit == "c":
-        return _EXACT.divide(amount, 100)
-    if unit == "$":
-        return amount
-    raise UnitError(
-        "GC105", f"unknown price offset unit '{_show(unit)}' in '{expr}'", "use one of tick, bps, %, c or $"
-    )
-
-
-def _quote_field(quote, name: str) -> Decimal | None:
-    if quote is None:
-        return None
-    raw = quote.get(name) if isinstance(quote, dict) else getattr(quote, name, None)
-    return None if raw is None else _exact(raw, f"a quote {name}")
-
-
-def _quote_base(expr: PriceExpr, quote) -> Decimal:
-    assert expr.base is not None  # only called for an expression with a quote base
-    value = _quote_field(quote, expr.base)
-    if value is None and expr.base == "mid":
-        bid, ask = _quote_field(quote, "bid"), _quote_field(quote, "ask")
-        if bid is not None and ask is not None:
-            value = _EXACT.divide(_EXACT.add(bid, ask), 2)
-    if value is None:
-        missing = "no quote is available" if quote is None else f"the quote has no {expr.base}"
-        raise UnitError(
-            "GC109",
-            f"price '{expr}' needs the {expr.base}, but {missing}",
-            "add bid and ask for this symbol to the quotes snapshot (--quotes FILE), or write a literal price",
-        )
-    return value
-
-
-def _tick_size(tick) -> Decimal:
-    step = _exact(tick, "a tick size")
-    if step <= 0:
-        raise UnitError("GC103", f"tick size '{_show(tick)}' is not positive", "set tick to a positive size, e.g. 0.01")
-    return step
-
-
-def _positive_price(price: Decimal, expr: PriceExpr) -> Decimal:
-    if price <= 0:
-        raise UnitError(
-            "GC103",
-            f"price '{expr}' resolves to {format_decimal(price)} which is not positive",
-            "check the quote and make the offsets smaller",
-        )
-    return price
-
-
 # ---------------------------------------------------------------------------
 # Rounding, wire scaling, formatting
 
@@ -642,55 +526,6 @@ def _to_step(value, step, *, up: bool) -> Decimal:
     if s <= 0:
         raise UnitError("GC103", f"step '{_show(step)}' is not positive", "round to a positive step, e.g. 0.01")
     return step_ceil(v, s) if up else step_floor(v, s)
-
-
-def divide_to_step(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
-    """The size ``amount`` (money) buys at ``price``, rounded down to ``step``, exactly (spec §3.2):
-    never a rounded 28-digit quotient, so ``size × price`` never exceeds ``amount``."""
-    a, p, s = _exact(amount, "an amount"), _exact(price, "a price"), _exact(step, "a step")
-    if p <= 0 or s <= 0:
-        raise UnitError("GC103", "a notional size needs a positive price and lot", "check the quote and the lot")
-    return divide_down(a, p, s)
-
-
-def to_scaled(value: Decimal, exponent: int, what: str) -> int:
-    """``value * 10**exponent`` as a positive int64, e.g. qty_1e8 / price_1e9."""
-    if (
-        type(value) is Decimal
-        and type(exponent) is int
-        and 0 < exponent <= MAX_DIGITS
-        and value.is_finite()
-        and value > 0
-        and -MAX_DIGITS <= value.adjusted() <= MAX_DIGITS
-        and len(str(value)) <= MAX_DIGITS
-    ):
-        # The usual case (a short, positive Decimal that fits) without the general checks below.
-        scaled = value.scaleb(exponent, _EXACT)
-        if scaled <= INT64_MAX and scaled == scaled.to_integral_value():
-            return int(scaled)
-    if isinstance(exponent, bool) or not isinstance(exponent, int) or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
-        raise UnitError("GC103", f"wire exponent '{_show(exponent)}' is not a small integer", "use 8 or 9")
-    d = _exact(value, f"a {what}")
-    if d <= 0:
-        raise UnitError("GC103", f"{what} {format_decimal(d)} is not positive", f"write a {what} greater than zero")
-    n = _whole(d.scaleb(exponent, _EXACT))
-    if n is not None and n <= INT64_MAX:
-        return n
-    shown = format_decimal(d)
-    if n is None:
-        example = format_decimal(round_down(d, Decimal(1).scaleb(-exponent)))
-        raise UnitError(
-            "GC106",
-            f"{what} {shown} has more precision than the wire allows (1e{-exponent})",
-            f"use at most {exponent} decimal places, e.g. {example}",
-        )
-    if n > INT64_MAX:
-        raise UnitError(
-            "GC103",
-            f"{what} {shown} is too large: {what} x 10^{exponent} = {n} does not fit a signed 64-bit integer",
-            f"keep {what} x 10^{exponent} <= {INT64_MAX}",
-        )
-    return n
 
 
 def format_decimal(value: Decimal) -> str:
