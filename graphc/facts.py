@@ -136,8 +136,11 @@ def wire_limit(order_type) -> Decimal | None:
 def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, resolver: MarketResolver) -> NodeFacts:
     """The facts of one wire node (a mapping), read defensively.
 
-    Called once per node of graphs of 100,000 nodes: each field is looked up once
-    and the record is made positionally.
+    Called once per node of graphs of 100,000 nodes: each field is looked up once,
+    the usual shapes are read inline (no helper call per field) and the record is
+    made positionally (``tuple.__new__``: the named tuple's own ``__new__`` is a
+    Python call). :func:`wire_qty`, :func:`wire_limit` and :func:`number` say what
+    each inline reading must give; tests/test_facts_compiled.py holds them equal.
     """
     get = node.get
     instrument = get("instrument")
@@ -152,64 +155,108 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
     venue = instrument.get("venue")
     venue = venue.lower() if isinstance(venue, str) and venue else None
     activation = get("activation")
-    if activation not in ("root", "wait"):
+    if activation not in _ACTIVATIONS:
         activation = "wait" if has_incoming else "root"
     if "type" in instrument:
-        missing: tuple[str, ...] = () if "activation" in node else ("activation",)
+        missing: tuple[str, ...] = () if "activation" in node else _NO_ACTIVATION
     else:
-        missing = ("instrument.type",) if "activation" in node else ("instrument.type", "activation")
+        missing = _NO_TYPE if "activation" in node else _NO_TYPE_OR_ACTIVATION
     instrument_type = given_type or "spot"
     side = get("side")
-    if side not in ("buy", "sell"):
+    if side not in _SIDES:
         side = None
     quote = quotes.get(symbol)
     order_type = get("order_type")
     market_order = order_type == "market"
-    limit = None if market_order else wire_limit(order_type)
+    limit = None
+    if not market_order and type(order_type) is dict:  # wire_limit(order_type), inline
+        priced = order_type.get("limit")
+        if type(priced) is dict:
+            raw = priced.get("price_1e9")
+            if type(raw) is int:
+                limit = Decimal(raw) / PRICE_SCALE
+            elif isinstance(raw, int) and not isinstance(raw, bool):
+                limit = wire_limit(order_type)
+        elif isinstance(priced, dict):
+            limit = wire_limit(order_type)
+    elif not market_order:
+        limit = wire_limit(order_type)
     reference = limit
     if reference is None and quote is not None and side is not None:
         reference = quote.ask if side == "buy" else quote.bid
     quantity = get("quantity")
     derived = quantity == "derived"
-    execution = get("execution")
-    if isinstance(execution, dict) and execution:
-        policy = _text(execution.get("policy")) or DEFAULT_POLICY
-        tif = _text(execution.get("tif"))
-        urgency = _text(execution.get("urgency"))
-        slippage_bps = number(execution.get("max_slippage_bps"))
-        horizon_ms = number(execution.get("horizon_ms"))
-        pacing = execution.get("pacing")
-        uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
-        slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
-        interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
-        paced = (slices, interval) if slices is not None and interval is not None else None
+    qty = None
+    if derived:
+        pass
+    elif (
+        type(quantity) is dict
+        and type(fixed := quantity.get("fixed")) is dict
+        and type(raw := fixed.get("qty_1e8")) is int
+    ):
+        qty = Decimal(raw) / QTY_SCALE  # wire_qty(quantity), inline
     else:
-        policy, tif, urgency, slippage_bps, horizon_ms, paced = DEFAULT_POLICY, None, None, None, None, None
-    return NodeFacts(
-        index,
-        _text(get("node_id")),
-        symbol,
-        instrument_type,
-        venue,
-        side,
-        None if derived else wire_qty(quantity),
-        derived,
-        limit,
-        market_order,
-        reference,
-        activation,
-        policy,
-        tif.upper() if tif else None,
-        urgency,
-        slippage_bps,
-        horizon_ms,
-        paced,
-        quote,
-        resolver.facts(symbol, venue, instrument_type),
-        missing,
+        qty = wire_qty(quantity)
+    execution = get("execution")
+    policy: object = DEFAULT_POLICY
+    tif, urgency, slippage_bps, horizon_ms, paced = None, None, None, None, None
+    if isinstance(execution, dict) and execution:
+        xget = execution.get
+        policy = xget("policy")
+        if not (isinstance(policy, str) and policy):
+            policy = DEFAULT_POLICY
+        tif = xget("tif")
+        tif = tif.upper() if isinstance(tif, str) and tif else None
+        urgency = xget("urgency")
+        if not isinstance(urgency, str):
+            urgency = None
+        slippage_bps = xget("max_slippage_bps")
+        if slippage_bps is not None:
+            slippage_bps = number(slippage_bps)
+        horizon_ms = xget("horizon_ms")
+        if horizon_ms is not None:
+            horizon_ms = number(horizon_ms)
+        pacing = xget("pacing")
+        if pacing is not None:
+            uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
+            slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
+            interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
+            paced = (slices, interval) if slices is not None and interval is not None else None
+    node_id = get("node_id")
+    return _new_tuple(
+        NodeFacts,
+        (
+            index,
+            node_id if isinstance(node_id, str) else None,
+            symbol,
+            instrument_type,
+            venue,
+            side,
+            qty,
+            derived,
+            limit,
+            market_order,
+            reference,
+            activation,
+            policy,
+            tif,
+            urgency,
+            slippage_bps,
+            horizon_ms,
+            paced,
+            quote,
+            resolver.facts(symbol, venue, instrument_type),
+            missing,
+        ),
     )
 
 
+_new_tuple = tuple.__new__
+_ACTIVATIONS = ("root", "wait")
+_SIDES = ("buy", "sell")
+_NO_ACTIVATION = ("activation",)
+_NO_TYPE = ("instrument.type",)
+_NO_TYPE_OR_ACTIVATION = ("instrument.type", "activation")
 _NO_FIELDS: dict = {}
 
 
@@ -252,10 +299,29 @@ def graph_facts(
             continue
         src, dst = edge.get("from_node"), edge.get("to_node")
         if isinstance(src, str) and isinstance(dst, str) and src in by_id and dst in by_id:
-            resolved = EdgeFacts(j, _text(edge.get("edge_id")), src, dst, edge.get("trigger"), edge.get("condition"))
+            edge_id = edge.get("edge_id")
+            resolved = _new_tuple(
+                EdgeFacts,
+                (
+                    j,
+                    edge_id if isinstance(edge_id, str) else None,
+                    src,
+                    dst,
+                    edge.get("trigger"),
+                    edge.get("condition"),
+                ),
+            )
             edges.append(resolved)
-            incoming.setdefault(dst, []).append(resolved)
-            children.setdefault(src, []).append(dst)
+            into = incoming.get(dst)
+            if into is None:
+                incoming[dst] = [resolved]
+            else:
+                into.append(resolved)
+            out = children.get(src)
+            if out is None:
+                children[src] = [dst]
+            else:
+                out.append(dst)
             continue
         for end, name in (("from_node", src), ("to_node", dst)):
             if isinstance(name, str) and name not in by_id:

@@ -168,6 +168,16 @@ class LintContext:
         """node_id -> "root" | "wait", as the router reads each (a missing activation inferred)."""
         return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}
 
+    @cached_property
+    def roots(self) -> list[str]:
+        """The ids of the root nodes, in ``by_id`` order (GC204-GC207 each ask)."""
+        return [node_id for node_id, facts in self.facts.by_id.items() if facts.activation == "root"]
+
+    @cached_property
+    def waiting(self) -> set[str]:
+        """The ids of the nodes that wait for an edge."""
+        return {node_id for node_id, facts in self.facts.by_id.items() if facts.activation == "wait"}
+
 
 class RuleRun(NamedTuple):
     """What running the rules gave: findings and skipped checks, each with its code."""
@@ -191,10 +201,17 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
         if check is None:
             continue
         code = r.code
+        unplaced: dict[str, Skip] = {}  # reason -> its Skip, when skips are not placed: one object per distinct reason
         for item in check(ctx):
             if isinstance(item, Skipped):
-                reason = reasons.setdefault(item.reason, item.reason)
-                skipped.append(new(Skip, (code, item.where if skip_paths else None, reason)))
+                if skip_paths:
+                    reason = reasons.setdefault(item.reason, item.reason)
+                    skipped.append(new(Skip, (code, item.where, reason)))
+                    continue
+                skip = unplaced.get(item.reason)
+                if skip is None:
+                    skip = unplaced[item.reason] = new(Skip, (code, None, reasons.setdefault(item.reason, item.reason)))
+                skipped.append(skip)
             else:
                 findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
     return RuleRun(findings, skipped)

@@ -37,6 +37,7 @@ from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
+_FILL_TRIGGERS = frozenset(FILL_TRIGGERS)
 IMMEDIATE = ("IOC", "FOK")
 FAR_FROM_MID = Decimal("0.10")  # spot/perp: a ratio of the mid; prediction markets: an absolute price
 _POLICIES = "orders-and-execution-graphs.md, Execution Policies"
@@ -151,6 +152,8 @@ def check_contradictions(ctx):
     ```
     """
     for node in ctx.nodes:
+        if node.tif is None:
+            continue  # every row of CONTRADICTIONS is about the tif (most legs give none)
         for c in CONTRADICTIONS:
             if c.applies(node):
                 text = c.message.format(policy=node.policy, tif=node.tif)
@@ -311,15 +314,18 @@ def check_slippage(ctx):
             )
 
 
-def _quoted_limits(ctx):
-    """(node, quote) for limit orders with a known price; Skipped for those without a quote."""
-    for node in ctx.nodes:
-        if node.limit is None:
-            continue
-        if node.quote is None:
-            yield node, Skipped(node.at("order_type"), f"no quote for {node.symbol!r} (pass --quotes)")
-            continue
-        yield node, node.quote
+def _no_quote(node) -> Skipped:
+    """The skip of a limit order whose symbol has no quote (GC404, GC406 need one)."""
+    text = _NO_QUOTE_TEXTS.get(node.symbol)
+    if text is None:
+        text = f"no quote for {node.symbol!r} (pass --quotes)"
+        if len(_NO_QUOTE_TEXTS) < _MAX_NO_QUOTE_TEXTS:
+            _NO_QUOTE_TEXTS[node.symbol] = text
+    return Skipped(("nodes", node.index, "order_type"), text)
+
+
+_NO_QUOTE_TEXTS: dict[str, str] = {}  # symbol -> the skip's reason: a lint without quotes skips every limit order
+_MAX_NO_QUOTE_TEXTS = 4096
 
 
 @rule(
@@ -392,11 +398,15 @@ def check_at_touch(ctx):
         limit: ask + 1 tick
     ```
     """
-    for node, quote in _quoted_limits(ctx):
-        if isinstance(quote, Skipped):
-            yield quote
+    for node in ctx.nodes:
+        price = node.limit
+        if price is None:
             continue
-        side, price = node.side, node.limit
+        quote = node.quote
+        if quote is None:
+            yield _no_quote(node)
+            continue
+        side = node.side
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
         if touch is None or price != touch:
             continue
@@ -480,11 +490,13 @@ def check_hedge_size(ctx):
     ```
     """
     seen = set()
+    by_id = ctx.facts.by_id
     for edge in ctx.edges:
-        if not (isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS) or (edge.src, edge.dst) in seen:
+        trigger = edge.trigger
+        if not (isinstance(trigger, str) and trigger in _FILL_TRIGGERS) or (edge.src, edge.dst) in seen:
             continue
         seen.add((edge.src, edge.dst))
-        parent, child = ctx.node(edge.src), ctx.node(edge.dst)
+        parent, child = by_id[edge.src], by_id[edge.dst]  # the ends of a resolved edge exist
         if parent.symbol == child.symbol or parent.qty is None or child.qty is None or parent.qty == child.qty:
             continue  # same instrument: an exit, not a hedge
         yield Finding(
@@ -575,9 +587,12 @@ def check_far_from_mid(ctx):
         limit: 60500
     ```
     """
-    for node, quote in _quoted_limits(ctx):
-        if isinstance(quote, Skipped):
-            yield quote
+    for node in ctx.nodes:
+        if node.limit is None:
+            continue
+        quote = node.quote
+        if quote is None:
+            yield _no_quote(node)
             continue
         mid = quote.base("mid")
         if not mid:
@@ -714,8 +729,14 @@ def check_stop_limits(ctx):
         after: entry price BTC-USD below entry -5%
     ```
     """
+    priced = {edge.dst for edge in ctx.edges if isinstance(edge.trigger, dict) and "on_price" in edge.trigger}
+    if not priced:
+        return  # no on_price edge (the usual graph)
+    incoming = ctx.facts.incoming
     for node in ctx.nodes:
-        for edge in ctx.facts.incoming.get(node.node_id, ()):
+        if node.node_id not in priced:
+            continue
+        for edge in incoming[node.node_id]:
             params = edge.on_price
             if params is None or params.get("symbol") != node.symbol or node.market_order:
                 continue
@@ -817,8 +838,9 @@ def check_overfilling_exits(ctx):
         after: entry price BTC-USD below entry -2%
     ```
     """
+    children_of = ctx.facts.children
     for parent in ctx.nodes:
-        children = ctx.facts.children.get(parent.node_id)
+        children = children_of.get(parent.node_id)
         if children is None or len(children) < 2 or parent.side is None:
             continue  # fewer than two children: fewer than two exits
         exits = [

@@ -39,14 +39,13 @@ Choices where the spec is silent:
 
 from __future__ import annotations
 
-from collections import deque
 from decimal import Decimal
 from itertools import islice
 
 from graphc.rules.base import Finding, rule
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
-from graphc.vocabulary import FILL_TRIGGERS, PRICE_REFERENCES, RATIO_TRIGGER, TRIGGER_NAMES
+from graphc.vocabulary import FILL_TRIGGERS, PRICE_REFERENCES, RATIO_CONDITION, RATIO_TRIGGER, TRIGGER_NAMES
 
 MAX_CYCLES = 20
 MAX_SUGGESTIONS = 20
@@ -138,7 +137,7 @@ def check_cycles(ctx):
     ```
     """
     facts = ctx.facts
-    if not facts.edges or is_acyclic(facts.children):
+    if not facts.edges or _forward_only(facts) or is_acyclic(facts.children):
         return
     closing = {}
     for edge in facts.edges:
@@ -159,6 +158,15 @@ def check_cycles(ctx):
             f"cycle {loop}: these legs wait on each other",
             hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} ({cycle[-1]} → {cycle[0]})",
         )
+
+
+def _forward_only(facts) -> bool:
+    """Every edge leads to a node later in the list (compile writes parents first): then there is no loop.
+
+    A sufficient test, cheaper than Kahn's algorithm; a graph that fails it is tested by ``is_acyclic``.
+    """
+    by_id = facts.by_id
+    return all(by_id[edge.src].index < by_id[edge.dst].index for edge in facts.edges)
 
 
 def _loop(cycle, keep=LOOP_NAMES):
@@ -348,7 +356,7 @@ def check_duplicate_nodes(ctx):
 
 
 def _roots(ctx) -> list[str]:
-    return [node_id for node_id, activation in ctx.activations.items() if activation == "root"]
+    return ctx.roots
 
 
 @rule(
@@ -418,8 +426,11 @@ def check_orphans(ctx):
     facts = ctx.facts
     if not _roots(ctx):
         return  # GC206 is the one fix
+    orphans = ctx.waiting.difference(facts.incoming, facts.dangling)  # (the usual graph has none)
+    if not orphans:
+        return
     for node_id, node in facts.by_id.items():
-        if node.activation == "wait" and node_id not in facts.incoming and node_id not in facts.dangling:
+        if node_id in orphans:
             yield Finding(
                 node.at("activation"),
                 f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
@@ -489,9 +500,10 @@ def check_roots_with_edges(ctx):
     ```
     """
     facts = ctx.facts
-    for node_id, node in facts.by_id.items():
+    for node_id in ctx.roots:  # in by_id order
         incoming = facts.incoming.get(node_id)
-        if node.activation == "root" and incoming:
+        if incoming:
+            node = facts.by_id[node_id]
             sources = _names(edge.src for edge in incoming)
             yield Finding(
                 node.at("activation"),
@@ -646,12 +658,14 @@ def check_unreachable(ctx):
     if not roots:
         return  # GC206 is the one fix
     seeds = roots + sorted(facts.dangling)
-    reached, queue = set(seeds), deque(seeds)
-    while queue:
-        for child in facts.children.get(queue.popleft(), ()):
+    reached, stack, children = set(seeds), list(seeds), facts.children  # the reached set is all that counts
+    while stack:
+        for child in children.get(stack.pop(), ()):
             if child not in reached:
                 reached.add(child)
-                queue.append(child)
+                stack.append(child)
+    if len(reached) == len(facts.by_id):  # every node reached (all are ids of by_id): nothing to report
+        return
     for node_id, node in facts.by_id.items():
         incoming = facts.incoming.get(node_id)
         if node.activation == "wait" and incoming and node_id not in reached:
@@ -743,8 +757,15 @@ def check_triggers(ctx):
         if not isinstance(edge, dict):
             continue
         trigger = edge.get("trigger")
-        if type(trigger) is str and trigger in _PLAIN_TRIGGERS and "condition" not in edge:
-            continue  # the usual edge: nothing to report
+        if type(trigger) is str:
+            if trigger in _PLAIN_TRIGGERS and "condition" not in edge:
+                continue  # the usual edge: nothing to report
+            if trigger == RATIO_TRIGGER and _usual_ratio(edge.get("condition")):
+                continue  # a valid trigger name with a ratio in (0, 1]: nothing to report
+        elif type(trigger) is dict and len(trigger) == 1 and "condition" not in edge:
+            params = trigger.get("on_timeout")
+            if type(params) is dict and _usual_timeout(params.get("ms")):
+                continue  # on_timeout after a positive number of ms: nothing to report
         problem = trigger_problem(trigger)
         if problem:
             yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
@@ -758,6 +779,37 @@ def check_triggers(ctx):
             )
         elif isinstance(trigger, dict) and "on_price" in trigger:
             yield from _price_findings(ctx, j, trigger["on_price"])
+
+
+def _usual_ratio(condition) -> bool:
+    """``condition.fill_ratio_gte`` is a finite number in (0, 1], read without making a Decimal (as
+    :func:`~graphc.stages.wiregraph.fill_ratio` reads it; False leaves the edge to the full check)."""
+    raw = _finite(condition.get(RATIO_CONDITION)) if type(condition) is dict else None
+    return raw is not None and 0 < raw <= 1
+
+
+def _usual_timeout(ms) -> bool:
+    """``ms`` is a finite number above 0, as :func:`~graphc.stages.wiregraph.trigger_problem` reads it
+    (False leaves the edge to the full check)."""
+    value = _finite(ms)
+    return value is not None and value > 0
+
+
+def _finite(value) -> int | float | Decimal | None:
+    """``value`` when it is a finite int, float or Decimal (not a bool), else None: the numbers
+    :func:`~graphc.stages.wiregraph.number` accepts, kept as they are. A finite float compares with
+    0 and 1 exactly as the Decimal of its repr does (1, 0 and the float are exact binary values)."""
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is float:
+        return value if -_INF < value < _INF else None  # NaN and the infinities fail
+    if kind is Decimal:
+        return value if value.is_finite() else None
+    return None
+
+
+_INF = float("inf")
 
 
 def _ratio_findings(ctx, j, edge):
@@ -958,8 +1010,11 @@ def check_duplicate_edges(ctx):
         after: entry filled
     ```
     """
+    edges = ctx.edges
+    if len({(edge.src, edge.dst) for edge in edges}) == len(edges):
+        return  # no two edges join the same two nodes (the usual graph): none can repeat another
     seen = {}
-    for edge in ctx.edges:
+    for edge in edges:
         trigger, condition = edge.trigger, edge.condition
         key = (
             edge.src,

@@ -15,13 +15,14 @@ maximums are then unknown and skipped. A market order has no price to check
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, rule
-from graphc.venues import MarketFacts, known_venues
+from graphc.venues import MarketFacts, known_venues, prediction_venue
 from graphc.venues.prices import figures_step, form_problem, off_tick
 
 _CENT = Decimal("0.01")
@@ -49,13 +50,13 @@ def _set_it(node, key: str) -> str:
     return f'set {key} in [markets."{node.symbol}"] of graphc.toml'
 
 
-def _unknown(node, what: str, key: str) -> str:
+def _unknown(node, what: str, key: str, note: str = "") -> str:
     """Why a venue fact is unknown for this node, and where to give it.
 
     Made once per market and question: a graph of 100,000 legs on a few markets
     asks the same few, once per leg and check.
     """
-    asked = (node.venue, node.symbol, node.market.known_venue, what, key)
+    asked = (node.venue, node.symbol, node.market.known_venue, what, key, note)
     text = _UNKNOWN_TEXTS.get(asked)
     if text is None:
         if node.venue is None:
@@ -66,6 +67,7 @@ def _unknown(node, what: str, key: str) -> str:
             text = f"venue {node.venue!r} is unknown (GC307), so its {what} is unknown; {_set_it(node, key)}"
         else:
             text = f"{node.venue}'s {what} for {node.symbol} is unknown; {_set_it(node, key)}"
+        text += note
         if len(_UNKNOWN_TEXTS) < _MAX_UNKNOWN_TEXTS:
             _UNKNOWN_TEXTS[asked] = text
     return text
@@ -99,6 +101,9 @@ def _money(value: Decimal, unit: str | None, exact: bool = False) -> str:
     if unit == "USD":
         return "$" + text
     return f"{text} {unit}" if unit else f"{text} (quote currency)"
+
+
+_shaped_venue = functools.lru_cache(maxsize=4096)(prediction_venue)  # NodeFacts.shaped_venue, once a symbol
 
 
 def _venue_name(node) -> str:
@@ -183,11 +188,11 @@ def check_min_notional(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m = node.at("quantity"), node.market
+        m = node.market
         minimum = m.limits["market_cost" if node.market_order else "cost"].min
-        qty, price = node.qty, node.reference
         if minimum == 0:
             continue
+        where, qty, price = ("nodes", node.index, "quantity"), node.qty, node.reference
         if minimum is None:
             what = "market-order minimum notional" if node.market_order else "minimum notional"
             yield Skipped(where, _unknown(node, what, "min_notional"))
@@ -290,10 +295,11 @@ def check_min_size(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m = node.at("quantity"), node.market
+        m = node.market
         minimum, qty = m.limits["amount"].min, node.qty
         if minimum == 0:
             continue
+        where = ("nodes", node.index, "quantity")
         if minimum is None:
             yield Skipped(where, _unknown(node, "minimum size", "min_size"))
         elif qty is None:
@@ -395,12 +401,13 @@ def check_tick(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m, price = node.at("order_type"), node.market, node.limit
+        price = node.limit
         if price is None:
             continue
+        where, m = ("nodes", node.index, "order_type"), node.market
         if m.tick_for(price) is None:
             if not m.sig_figs:  # Hyperliquid has no fixed tick: GC308 checks the price form
-                yield Skipped(where, _unknown(node, "tick", "tick") + " (or give it in the quotes snapshot)")
+                yield Skipped(where, _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)"))
             continue
         tick = off_tick(price, m)
         if tick is None:
@@ -483,9 +490,10 @@ def check_price_range(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m, price = node.at("order_type"), node.market, node.limit
+        price = node.limit
         if price is None:
             continue
+        where, m = ("nodes", node.index, "order_type"), node.market
         prediction = m.prediction if m.prediction is not None else node.type == "prediction"  # a known venue wins
         cents = "prediction prices are dollars per share (55c = 0.55); " if prediction and price >= 1 else ""
         low, high = m.limits["price"].min, m.limits["price"].max
@@ -577,13 +585,16 @@ def check_lot(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m, qty = node.at("quantity"), node.market, node.qty
-        if m.lot is None:
+        m, qty = node.market, node.qty
+        lot = m.precision["amount"]
+        if lot is None:
             key = "sz_decimals" if m.sig_figs else "lot"
-            yield Skipped(where, _unknown(node, "lot", key) + " (or give lot in the quotes snapshot)")
+            note = " (or give lot in the quotes snapshot)"
+            yield Skipped(("nodes", node.index, "quantity"), _unknown(node, "lot", key, note))
         elif qty is None:
-            yield Skipped(where, _qty_unknown(node))
-        elif m.lot > 0 and qty % m.lot != 0:
+            yield Skipped(("nodes", node.index, "quantity"), _qty_unknown(node))
+        elif lot > 0 and qty % lot != 0:
+            where = ("nodes", node.index, "quantity")
             options = _neighbours(qty, m.lot)
             if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
@@ -671,7 +682,6 @@ def check_venue_type(ctx):
     """
     for node in ctx.nodes:
         m = node.market
-        shaped = node.shaped_venue
         if m.known_venue and m.prediction is None:
             yield Skipped(
                 node.at("instrument", "venue"),
@@ -690,7 +700,11 @@ def check_venue_type(ctx):
                 f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
                 "pin venue polymarket or kalshi, or leave the venue out",
             )
-        elif shaped and node.type in ("spot", "perp") and "instrument.type" not in node.missing:
+        elif (
+            node.type in ("spot", "perp")
+            and "instrument.type" not in node.missing
+            and (shaped := _shaped_venue(node.symbol))
+        ):
             yield Finding(
                 node.at("instrument", "type"),
                 f"{node.symbol!r} is a {shaped} market, but the instrument type is {node.type!r}; the router "
@@ -832,8 +846,11 @@ def check_price_form(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m, price = node.at("order_type"), node.market, node.limit
-        if price is None or price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
+        price = node.limit
+        if price is None:
+            continue
+        where, m = ("nodes", node.index, "order_type"), node.market
+        if price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
             continue
         problem = form_problem(price, m)
         if problem:
@@ -919,8 +936,8 @@ def check_max_size(ctx):
     ```
     """
     for node in ctx.nodes:
-        where, m, qty = node.at("quantity"), node.market, node.qty
-        max_size, max_cost = m.limits["amount"].max, m.limits["cost"].max
+        where, limits, qty = ("nodes", node.index, "quantity"), node.market.limits, node.qty
+        max_size, max_cost = limits["amount"].max, limits["cost"].max
         if max_size is None and max_cost is None:
             yield Skipped(where, _unknown(node, "maximum size or notional", "max_size or max_notional"))
             continue
@@ -940,6 +957,7 @@ def check_max_size(ctx):
         if node.reference is None:
             yield Skipped(where, f"no limit price and no quote for {node.symbol}: the notional is unknown")
         elif qty * node.reference > max_cost:
+            m = node.market
             yield Finding(
                 where,
                 f"order notional {_money(qty * node.reference, m.cost_unit)} is above {venue}'s maximum of "

@@ -1,0 +1,787 @@
+"""FROZEN reference copy of the lint rule checks, the rule runner and the wire facts as of 186f3b0 (before they
+were made cheaper: inline readings, shared facts, and sufficient tests that skip the full check).
+
+tests/test_rules_reference.py holds the live rules to this copy's output, item by item, on the examples and on
+generated graphs; never edit it to make a test pass. Only the functions that changed are kept (docstrings and
+decorators dropped); the helpers that build their messages are imported from the live modules, unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from itertools import islice
+
+from graphc.diagnostics import Skip
+from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, _text, wire_limit, wire_qty
+from graphc.numbers import plain, usd
+from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
+from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _leg, trigger_level
+from graphc.rules.graph import (
+    _PLAIN_TRIGGERS,
+    MAX_CYCLES,
+    _freeze,
+    _loop,
+    _names,
+    _price_findings,
+    _ratio_findings,
+    _rotate,
+    edge_label,
+)
+from graphc.rules.risk import _LIMIT, TOP_LEGS, _unknown_reason, max_notional
+from graphc.rules.venue import (
+    _BELOW_MIN_EFFECT,
+    _amount,
+    _min_qty,
+    _money,
+    _neighbours,
+    _price_ok,
+    _qty_unknown,
+    _range_text,
+    _set_it,
+    _venue_name,
+    _verb,
+    fmt,
+)
+from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
+from graphc.venues import MarketResolver
+from graphc.venues.prices import figures_step, form_problem, off_tick
+from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, RATIO_TRIGGER
+
+_UNKNOWN_TEXTS: dict[tuple, str] = {}
+_MAX_UNKNOWN_TEXTS = 4096
+
+# -- graphc/rules/venue.py ----------------------------------------------------------------------------
+
+
+def _unknown(node, what: str, key: str) -> str:
+    asked = (node.venue, node.symbol, node.market.known_venue, what, key)
+    text = _UNKNOWN_TEXTS.get(asked)
+    if text is None:
+        if node.venue is None:
+            text = (
+                f"no venue pinned (the router picks one), so the {what} is unknown; pin a venue or {_set_it(node, key)}"
+            )
+        elif not node.market.known_venue:
+            text = f"venue {node.venue!r} is unknown (GC307), so its {what} is unknown; {_set_it(node, key)}"
+        else:
+            text = f"{node.venue}'s {what} for {node.symbol} is unknown; {_set_it(node, key)}"
+        if len(_UNKNOWN_TEXTS) < _MAX_UNKNOWN_TEXTS:
+            _UNKNOWN_TEXTS[asked] = text
+    return text
+
+
+def check_min_notional(ctx):
+    for node in ctx.nodes:
+        where, m = node.at("quantity"), node.market
+        minimum = m.limits["market_cost" if node.market_order else "cost"].min
+        qty, price = node.qty, node.reference
+        if minimum == 0:
+            continue
+        if minimum is None:
+            what = "market-order minimum notional" if node.market_order else "minimum notional"
+            yield Skipped(where, _unknown(node, what, "min_notional"))
+        elif qty is None:
+            yield Skipped(where, _qty_unknown(node))
+        elif price is None or price <= 0:
+            what = "market order" if node.market_order else "price template"
+            yield Skipped(where, f"{what} and no quote for {node.symbol}: the notional is unknown")
+        elif qty * price < minimum:
+            venue = _venue_name(node)
+            effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
+            yield Finding(
+                where,
+                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
+                f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
+                f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
+            )
+
+
+def check_min_size(ctx):
+    for node in ctx.nodes:
+        where, m = node.at("quantity"), node.market
+        minimum, qty = m.limits["amount"].min, node.qty
+        if minimum == 0:
+            continue
+        if minimum is None:
+            yield Skipped(where, _unknown(node, "minimum size", "min_size"))
+        elif qty is None:
+            yield Skipped(where, _qty_unknown(node))
+        elif qty < minimum:
+            note = ""
+            venue = _venue_name(node)
+            if m.origin.get("min_size", "").endswith(" default"):
+                note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
+            yield Finding(
+                where,
+                f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
+                f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
+            )
+
+
+def check_tick(ctx):
+    for node in ctx.nodes:
+        where, m, price = node.at("order_type"), node.market, node.limit
+        if price is None:
+            continue
+        if m.tick_for(price) is None:
+            if not m.sig_figs:  # Hyperliquid has no fixed tick: GC308 checks the price form
+                yield Skipped(where, _unknown(node, "tick", "tick") + " (or give it in the quotes snapshot)")
+            continue
+        tick = off_tick(price, m)
+        if tick is None:
+            continue
+        band = m.band_for(price)
+        span = f" for prices {fmt(band.lo)}-{fmt(band.hi)}" if band else ""
+        hint = "use " + _neighbours(price, tick, _price_ok(m))
+        if not band and m.tick_is_default:
+            hint += f" ({fmt(tick)} is graphc's default check; give the market's tick in the quotes snapshot)"
+        yield Finding(where, f"price {fmt(price)} is not on {_venue_name(node)}'s {fmt(tick)} tick{span}", hint)
+
+
+def check_price_range(ctx):
+    for node in ctx.nodes:
+        where, m, price = node.at("order_type"), node.market, node.limit
+        if price is None:
+            continue
+        prediction = m.prediction if m.prediction is not None else node.type == "prediction"  # a known venue wins
+        cents = "prediction prices are dollars per share (55c = 0.55); " if prediction and price >= 1 else ""
+        low, high = m.limits["price"].min, m.limits["price"].max
+        if (low is not None and price < low) or (high is not None and price > high):
+            yield Finding(
+                where,
+                f"price {fmt(price)} is outside {_venue_name(node)}'s {_range_text(low, high)}",
+                f"{cents}use a price in the {_range_text(low, high)}",
+            )
+        elif prediction and not 0 < price < 1:
+            yield Finding(
+                where,
+                f"price {fmt(price)} is not strictly between 0 and 1",
+                f"{cents}use a price between 0 and 1",
+            )
+        elif (low is None or high is None) and (prediction or m.known_venue):
+            yield Skipped(where, _unknown(node, "price range", "price_min and price_max"))
+
+
+def check_lot(ctx):
+    for node in ctx.nodes:
+        where, m, qty = node.at("quantity"), node.market, node.qty
+        if m.lot is None:
+            key = "sz_decimals" if m.sig_figs else "lot"
+            yield Skipped(where, _unknown(node, "lot", key) + " (or give lot in the quotes snapshot)")
+        elif qty is None:
+            yield Skipped(where, _qty_unknown(node))
+        elif m.lot > 0 and qty % m.lot != 0:
+            options = _neighbours(qty, m.lot)
+            if node.venue == "kalshi" and m.lot == 1:
+                yield Finding(
+                    where,
+                    f"size {fmt(qty)} is not a whole number of contracts; kalshi trades whole contracts",
+                    f"use {options} contracts, or {_set_it(node, 'fractional = true')} if the market "
+                    "allows fractional trading",
+                )
+                continue
+            sz = f" (szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
+            yield Finding(
+                where,
+                f"size {_amount(node, qty)} is not a multiple of {_venue_name(node)}'s {fmt(m.lot)} lot{sz}",
+                f"use {options}",
+            )
+
+
+def check_venue_type(ctx):
+    for node in ctx.nodes:
+        m = node.market
+        shaped = node.shaped_venue
+        if m.known_venue and m.prediction is None:
+            yield Skipped(
+                node.at("instrument", "venue"),
+                f"whether {node.venue} lists prediction markets is unknown; set prediction in [venues.{node.venue}]",
+            )
+        elif m.prediction and node.type != "prediction":
+            yield Finding(
+                node.at("instrument", "type"),
+                f"{node.venue} is a prediction venue but the instrument type is {node.type!r}; the router "
+                "assumes spot and cannot route it",
+                "set type: prediction",
+            )
+        elif m.prediction is False and node.type == "prediction":
+            yield Finding(
+                node.at("instrument", "venue"),
+                f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
+                "pin venue polymarket or kalshi, or leave the venue out",
+            )
+        elif shaped and node.type in ("spot", "perp") and "instrument.type" not in node.missing:
+            yield Finding(
+                node.at("instrument", "type"),
+                f"{node.symbol!r} is a {shaped} market, but the instrument type is {node.type!r}; the router "
+                "would treat it as spot and cannot route it",
+                "set type: prediction (or drop `type:`: graphc infers it from the symbol)",
+            )
+
+
+def check_price_form(ctx):
+    for node in ctx.nodes:
+        where, m, price = node.at("order_type"), node.market, node.limit
+        if price is None or price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
+            continue
+        problem = form_problem(price, m)
+        if problem:
+            yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
+        elif m.sz_decimals is None and m.max_price_decimals_base is not None and price % 1 != 0:
+            yield Skipped(
+                where,
+                f"szDecimals of {node.symbol} is unknown, so the {m.max_price_decimals_base} - szDecimals "
+                f"price-decimals limit cannot be checked; {_set_it(node, 'sz_decimals')}",
+            )
+
+
+def check_max_size(ctx):
+    for node in ctx.nodes:
+        where, m, qty = node.at("quantity"), node.market, node.qty
+        max_size, max_cost = m.limits["amount"].max, m.limits["cost"].max
+        if max_size is None and max_cost is None:
+            yield Skipped(where, _unknown(node, "maximum size or notional", "max_size or max_notional"))
+            continue
+        if qty is None:
+            yield Skipped(where, _qty_unknown(node))
+            continue
+        venue = _venue_name(node)
+        if max_size is not None and qty > max_size:
+            yield Finding(
+                where,
+                f"size {_amount(node, qty)} is above {venue}'s maximum of {_amount(node, max_size)} for {node.symbol}",
+                f"split it into orders of at most {_amount(node, max_size)} (`after: LEG filled`), or check the unit",
+            )
+            continue
+        if max_cost is None:
+            continue
+        if node.reference is None:
+            yield Skipped(where, f"no limit price and no quote for {node.symbol}: the notional is unknown")
+        elif qty * node.reference > max_cost:
+            yield Finding(
+                where,
+                f"order notional {_money(qty * node.reference, m.cost_unit)} is above {venue}'s maximum of "
+                f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
+                "split it into smaller orders, or check the size and price",
+            )
+
+
+# -- graphc/rules/risk.py -----------------------------------------------------------------------------
+
+
+def check_max_notional(ctx):
+    limit = max_notional(ctx.wire)
+    if limit is None:
+        return
+    for node in ctx.nodes:
+        notional = node.notional
+        if notional is None:
+            yield Skipped(node.at("quantity"), f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
+        elif abs(notional) > limit:
+            yield Finding(
+                node.at("quantity"),
+                f"order {node.node_id!r} is {usd(abs(notional))} notional, above risk.max_notional "
+                f"{usd(limit)}: the router refuses the graph at admission",
+                hint=f"cut this order by {usd(abs(notional) - limit)} or more, or raise risk.max_notional",
+            )
+
+
+def check_gross_notional(ctx):
+    limit = max_notional(ctx.wire)
+    if limit is None:
+        return
+    known, unknown = [], []
+    for node in ctx.nodes:
+        notional = node.notional
+        name = node.node_id or f"nodes[{node.index}]"
+        if notional is None:
+            unknown.append(name)
+        else:
+            known.append((abs(notional), name))
+    if any(value > limit for value, _ in known):
+        return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
+    total = sum((value for value, _ in known), Decimal(0))
+    if total <= limit:
+        if unknown:
+            yield Skipped(
+                _LIMIT,
+                f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
+                f"{' and more' if len(unknown) > TOP_LEGS else ''} "
+                "(derived size, or no limit price and no quote)",
+            )
+        return
+    top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
+    legs = ", ".join(f"{name} {usd(value)}" for value, name in top)
+    legs_word = "leg" if len(unknown) == 1 else "legs"
+    partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
+    yield Finding(
+        _LIMIT,
+        f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "
+        f"largest legs: {legs}",
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd(total - limit)} from "
+        "the legs or raise risk.max_notional",
+    )
+
+
+# -- graphc/rules/execution.py ------------------------------------------------------------------------
+
+
+def check_contradictions(ctx):
+    for node in ctx.nodes:
+        for c in CONTRADICTIONS:
+            if c.applies(node):
+                text = c.message.format(policy=node.policy, tif=node.tif)
+                yield Finding(node.at("execution", c.field), f"node {node.node_id!r}: {text}", hint=c.hint)
+
+
+def _quoted_limits(ctx):
+    for node in ctx.nodes:
+        if node.limit is None:
+            continue
+        if node.quote is None:
+            yield node, Skipped(node.at("order_type"), f"no quote for {node.symbol!r} (pass --quotes)")
+            continue
+        yield node, node.quote
+
+
+def check_at_touch(ctx):
+    for node, quote in _quoted_limits(ctx):
+        if isinstance(quote, Skipped):
+            yield quote
+            continue
+        side, price = node.side, node.limit
+        touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
+        if touch is None or price != touch:
+            continue
+        if quote.tick:
+            crossed = price + quote.tick if side == "buy" else price - quote.tick
+            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(quote.tick)})"
+        else:
+            hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
+        yield Finding(
+            node.at("order_type"),
+            f"node {node.node_id!r} {side}s at {plain(price)}, exactly the {name}: if the {name} "
+            "moves first the order rests instead of filling",
+            hint=hint,
+        )
+
+
+def check_hedge_size(ctx):
+    seen = set()
+    for edge in ctx.edges:
+        if not (isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS) or (edge.src, edge.dst) in seen:
+            continue
+        seen.add((edge.src, edge.dst))
+        parent, child = ctx.node(edge.src), ctx.node(edge.dst)
+        if parent.symbol == child.symbol or parent.qty is None or child.qty is None or parent.qty == child.qty:
+            continue  # same instrument: an exit, not a hedge
+        yield Finding(
+            child.at("quantity"),
+            f"hedge {child.node_id!r} {_leg(child)} but its parent {parent.node_id!r} {_leg(parent)} "
+            f"({edge.label}, {edge.trigger})",
+            hint=f"size the hedge like its parent ({plain(parent.qty)}), "
+            "or use a derived quantity to follow the parent's fills",
+        )
+
+
+def check_far_from_mid(ctx):
+    for node, quote in _quoted_limits(ctx):
+        if isinstance(quote, Skipped):
+            yield quote
+            continue
+        mid = quote.base("mid")
+        if not mid:
+            yield Skipped(node.at("order_type"), f"the quote for {node.symbol!r} has no bid/ask or mid")
+            continue
+        price = node.limit
+        if node.type == "prediction" or node.market.prediction:
+            gap = abs(price - mid)  # prices are probabilities: compare in price points
+            if gap > FAR_FROM_MID:
+                yield Finding(
+                    node.at("order_type"),
+                    f"node {node.node_id!r} limit {plain(price)} is {plain(gap)} {'above' if price > mid else 'below'} "
+                    f"the quote mid {plain(mid)} (more than {plain(FAR_FROM_MID)} on a prediction market)",
+                    hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
+                )
+            continue
+        off = (price - mid) / mid
+        if abs(off) > FAR_FROM_MID:
+            yield Finding(
+                node.at("order_type"),
+                f"node {node.node_id!r} limit {plain(price)} is {abs(off) * 100:.1f}% "
+                f"{'above' if off > 0 else 'below'} the quote mid {plain(mid)} (more than 10%)",
+                hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
+            )
+
+
+def check_stop_limits(ctx):
+    for node in ctx.nodes:
+        for edge in ctx.facts.incoming.get(node.node_id, ()):
+            params = edge.on_price
+            if params is None or params.get("symbol") != node.symbol or node.market_order:
+                continue
+            if node.limit is None:
+                yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
+                break
+            level, basis = trigger_level(ctx, edge)
+            if level is None:
+                yield Skipped(node.at("order_type"), f"the trigger level of {edge.label} is unknown: {basis}")
+                break
+            wrong = (node.side == "sell" and node.limit > level) or (node.side == "buy" and node.limit < level)
+            if wrong:
+                way = "above" if node.side == "sell" else "below"
+                move = f"{params.get('direction')} entry {plain(number(params.get('offset_pct')))}%"
+                yield Finding(
+                    node.at("order_type"),
+                    f"node {node.node_id!r} waits for {node.symbol} {move} (about {plain(level)}, from {basis}) "
+                    f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
+                    "rests instead of filling",
+                    hint=f"price it from the level it fires at, e.g. `limit: trigger {'-' if node.side == 'sell' else '+'} "
+                    "0.5%`, or make it a market order",
+                )
+                break
+
+
+def check_overfilling_exits(ctx):
+    for parent in ctx.nodes:
+        children = ctx.facts.children.get(parent.node_id)
+        if children is None or len(children) < 2 or parent.side is None:
+            continue  # fewer than two children: fewer than two exits
+        exits = [
+            child
+            for child in (ctx.node(c) for c in dict.fromkeys(children))
+            if child.symbol == parent.symbol and child.side not in (None, parent.side)
+        ]
+        if len(exits) < 2:
+            continue  # one exit cannot overfill beyond its own size: GC405-style sizing is the author's call
+        if parent.qty is None:
+            yield Skipped(exits[-1].at("quantity"), f"the size of {parent.node_id!r} is not known")
+            continue
+        total, counted = Decimal(0), []
+        for child in exits:
+            size = parent.qty if child.derived else child.qty
+            if size is None:
+                yield Skipped(child.at("quantity"), f"the size of exit {child.node_id!r} is not known")
+                break
+            total += size
+            counted.append(f"{child.node_id} {plain(size)}")
+            if total > parent.qty:
+                yield Finding(
+                    child.at("quantity"),
+                    f"exits of {parent.node_id!r} ({', '.join(counted)}) {child.side} {plain(total)} {child.symbol}, "
+                    f"more than the {plain(parent.qty)} it {parent.side}s; the router has no one-cancels-other, so "
+                    "if both fire the position flips",
+                    hint=f"split {plain(parent.qty)} between the exits, or cancel the survivor yourself when one fills",
+                )
+                break
+
+
+# -- graphc/rules/graph.py ----------------------------------------------------------------------------
+
+
+def check_cycles(ctx):
+    facts = ctx.facts
+    if not facts.edges or is_acyclic(facts.children):
+        return
+    closing = {}
+    for edge in facts.edges:
+        closing.setdefault((edge.src, edge.dst), edge.index)
+    try:
+        import networkx as nx  # deferred: networkx; only a graph with a loop needs it
+    except ImportError:  # a `graphc bundle` vendors no networkx: its run path still refuses the graph, naming one loop
+        found = [find_cycle(facts.children)]
+    else:
+        found = list(islice(nx.simple_cycles(nx.DiGraph(list(closing))), MAX_CYCLES))
+    order = {node_id: node.index for node_id, node in facts.by_id.items()}
+    cycles = [_rotate(cycle, order) for cycle in found if cycle]
+    for cycle in sorted(cycles, key=lambda c: [order[n] for n in c]):
+        j = closing[(cycle[-1], cycle[0])]
+        loop = " → ".join(_loop(cycle) + [cycle[0]])
+        yield Finding(
+            ("edges", j),
+            f"cycle {loop}: these legs wait on each other",
+            hint=f"remove or redirect one edge of the loop, e.g. {edge_label(ctx, j)} ({cycle[-1]} → {cycle[0]})",
+        )
+
+
+def _roots(ctx) -> list[str]:
+    return [node_id for node_id, activation in ctx.activations.items() if activation == "root"]
+
+
+def check_orphans(ctx):
+    facts = ctx.facts
+    if not _roots(ctx):
+        return  # GC206 is the one fix
+    for node_id, node in facts.by_id.items():
+        if node.activation == "wait" and node_id not in facts.incoming and node_id not in facts.dangling:
+            yield Finding(
+                node.at("activation"),
+                f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
+                hint="add an edge into it (`after: LEG filled`) or make it a root",
+            )
+
+
+def check_roots_with_edges(ctx):
+    facts = ctx.facts
+    for node_id, node in facts.by_id.items():
+        incoming = facts.incoming.get(node_id)
+        if node.activation == "root" and incoming:
+            sources = _names(edge.src for edge in incoming)
+            yield Finding(
+                node.at("activation"),
+                f"root node {node_id!r} starts at once, so its incoming edges from {sources} have no effect",
+                hint="make it activation: wait to run after its parents, or delete the edges",
+            )
+
+
+def check_no_root(ctx):
+    if ctx.facts.by_id and not _roots(ctx):
+        yield Finding(
+            ("nodes",),
+            f"no node has activation 'root': none of the {len(ctx.facts.by_id)} nodes ever starts",
+            hint="make the first leg a root (a leg with no `after:`)",
+        )
+
+
+def check_unreachable(ctx):
+    facts = ctx.facts
+    roots = _roots(ctx)
+    if not roots:
+        return  # GC206 is the one fix
+    seeds = roots + sorted(facts.dangling)
+    reached, queue = set(seeds), deque(seeds)
+    while queue:
+        for child in facts.children.get(queue.popleft(), ()):
+            if child not in reached:
+                reached.add(child)
+                queue.append(child)
+    for node_id, node in facts.by_id.items():
+        incoming = facts.incoming.get(node_id)
+        if node.activation == "wait" and incoming and node_id not in reached:
+            parents = sorted({edge.src for edge in incoming}, key=lambda n: facts.by_id[n].index)
+            yield Finding(
+                node.at("node_id"),
+                f"node {node_id!r} never activates: its incoming edges come only from "
+                f"{_names(parents)}, which never {'activates' if len(parents) == 1 else 'activate'}",
+                hint="connect it (or one of its ancestors) to a root node; check for orphans and cycles",
+            )
+
+
+def check_triggers(ctx):
+    for j, edge in enumerate(ctx.raw_edges):
+        if not isinstance(edge, dict):
+            continue
+        trigger = edge.get("trigger")
+        if type(trigger) is str and trigger in _PLAIN_TRIGGERS and "condition" not in edge:
+            continue  # the usual edge: nothing to report
+        problem = trigger_problem(trigger)
+        if problem:
+            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
+        elif trigger == RATIO_TRIGGER:
+            yield from _ratio_findings(ctx, j, edge)
+        elif "condition" in edge:
+            yield Finding(
+                ("edges", j, "condition"),
+                f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
+                hint="delete the condition, or use trigger on_fill_ratio",
+            )
+        elif isinstance(trigger, dict) and "on_price" in trigger:
+            yield from _price_findings(ctx, j, trigger["on_price"])
+
+
+def check_duplicate_edges(ctx):
+    seen = {}
+    for edge in ctx.edges:
+        trigger, condition = edge.trigger, edge.condition
+        key = (
+            edge.src,
+            edge.dst,
+            trigger if type(trigger) is str else _freeze(trigger),
+            condition if condition is None else _freeze(condition),
+        )
+        if key in seen:
+            yield Finding(
+                ("edges", edge.index),
+                f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
+                f"{edge.src} → {edge.dst}, trigger {trigger_name(edge.trigger)}",
+                hint="delete the repeated edge (or the repeated `after:` entry)",
+            )
+        else:
+            seen[key] = edge.index
+
+
+# -- graphc/rules/base.py -----------------------------------------------------------------------------
+
+
+def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = True) -> RuleRun:
+    findings: list[Finding] = []
+    skipped: list[Skip] = []
+    new = tuple.__new__  # the named tuples' own __new__ is a Python call: a lint without quotes makes thousands
+    reasons: dict[str, str] = {}  # one text kept per distinct reason: a 100,000-leg graph repeats a few per check
+    for r in rules:
+        check = r.check
+        if check is None:
+            continue
+        code = r.code
+        for item in check(ctx):
+            if isinstance(item, Skipped):
+                reason = reasons.setdefault(item.reason, item.reason)
+                skipped.append(new(Skip, (code, item.where if skip_paths else None, reason)))
+            else:
+                findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
+    return RuleRun(findings, skipped)
+
+
+# -- graphc/facts.py ----------------------------------------------------------------------------------
+
+
+def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, resolver: MarketResolver) -> NodeFacts:
+    get = node.get
+    instrument = get("instrument")
+    if not isinstance(instrument, dict):
+        instrument = _NO_FIELDS
+    symbol = instrument.get("symbol")
+    if not isinstance(symbol, str):
+        symbol = ""
+    given_type = instrument.get("type")
+    if not isinstance(given_type, str):
+        given_type = None
+    venue = instrument.get("venue")
+    venue = venue.lower() if isinstance(venue, str) and venue else None
+    activation = get("activation")
+    if activation not in ("root", "wait"):
+        activation = "wait" if has_incoming else "root"
+    if "type" in instrument:
+        missing: tuple[str, ...] = () if "activation" in node else ("activation",)
+    else:
+        missing = ("instrument.type",) if "activation" in node else ("instrument.type", "activation")
+    instrument_type = given_type or "spot"
+    side = get("side")
+    if side not in ("buy", "sell"):
+        side = None
+    quote = quotes.get(symbol)
+    order_type = get("order_type")
+    market_order = order_type == "market"
+    limit = None if market_order else wire_limit(order_type)
+    reference = limit
+    if reference is None and quote is not None and side is not None:
+        reference = quote.ask if side == "buy" else quote.bid
+    quantity = get("quantity")
+    derived = quantity == "derived"
+    execution = get("execution")
+    if isinstance(execution, dict) and execution:
+        policy = _text(execution.get("policy")) or DEFAULT_POLICY
+        tif = _text(execution.get("tif"))
+        urgency = _text(execution.get("urgency"))
+        slippage_bps = number(execution.get("max_slippage_bps"))
+        horizon_ms = number(execution.get("horizon_ms"))
+        pacing = execution.get("pacing")
+        uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
+        slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
+        interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
+        paced = (slices, interval) if slices is not None and interval is not None else None
+    else:
+        policy, tif, urgency, slippage_bps, horizon_ms, paced = DEFAULT_POLICY, None, None, None, None, None
+    return NodeFacts(
+        index,
+        _text(get("node_id")),
+        symbol,
+        instrument_type,
+        venue,
+        side,
+        None if derived else wire_qty(quantity),
+        derived,
+        limit,
+        market_order,
+        reference,
+        activation,
+        policy,
+        tif.upper() if tif else None,
+        urgency,
+        slippage_bps,
+        horizon_ms,
+        paced,
+        quote,
+        resolver.facts(symbol, venue, instrument_type),
+        missing,
+    )
+
+
+def graph_facts(
+    wire: dict,
+    *,
+    quotes: Mapping | None = None,
+    resolver: MarketResolver | None = None,
+    nodes: list[NodeFacts] | None = None,
+) -> GraphFacts:
+    quotes = quotes or {}
+    resolver = resolver or MarketResolver(quotes)
+    raw_nodes: list = wire["nodes"] if isinstance(wire.get("nodes"), list) else []
+    raw_edges: list = wire["edges"] if isinstance(wire.get("edges"), list) else []
+    # the SDK's rule for a missing activation: "wait" when some edge leads to the node
+    targets = {e.get("to_node") for e in raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)}
+    if nodes is None:
+        nodes = [
+            node_facts(i, node, has_incoming=_text(node.get("node_id")) in targets, quotes=quotes, resolver=resolver)
+            for i, node in enumerate(raw_nodes)
+            if isinstance(node, dict)
+        ]
+    by_id: dict[str, NodeFacts] = {}
+    duplicates = []
+    for facts in nodes:
+        if facts.node_id is None:
+            continue
+        if facts.node_id in by_id:
+            duplicates.append((facts.index, facts.node_id, by_id[facts.node_id].index))
+        else:
+            by_id[facts.node_id] = facts
+    edges: list[EdgeFacts] = []
+    unknown: list[tuple[int, str, str]] = []
+    incoming: dict[str, list[EdgeFacts]] = {}
+    children: dict[str, list[str]] = {}
+    dangling: set[str] = set()
+    for j, edge in enumerate(raw_edges):
+        if not isinstance(edge, dict):
+            continue
+        src, dst = edge.get("from_node"), edge.get("to_node")
+        if isinstance(src, str) and isinstance(dst, str) and src in by_id and dst in by_id:
+            resolved = EdgeFacts(j, _text(edge.get("edge_id")), src, dst, edge.get("trigger"), edge.get("condition"))
+            edges.append(resolved)
+            incoming.setdefault(dst, []).append(resolved)
+            children.setdefault(src, []).append(dst)
+            continue
+        for end, name in (("from_node", src), ("to_node", dst)):
+            if isinstance(name, str) and name not in by_id:
+                unknown.append((j, end, name))
+        if isinstance(dst, str) and dst in by_id:
+            dangling.add(dst)
+    return GraphFacts(nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver)
+
+
+CHECKS = {  # code -> the reference check
+    "GC301": check_min_notional,
+    "GC302": check_min_size,
+    "GC303": check_tick,
+    "GC304": check_price_range,
+    "GC305": check_lot,
+    "GC306": check_venue_type,
+    "GC308": check_price_form,
+    "GC309": check_max_size,
+    "GC501": check_max_notional,
+    "GC503": check_gross_notional,
+    "GC401": check_contradictions,
+    "GC404": check_at_touch,
+    "GC405": check_hedge_size,
+    "GC406": check_far_from_mid,
+    "GC407": check_stop_limits,
+    "GC408": check_overfilling_exits,
+    "GC201": check_cycles,
+    "GC204": check_orphans,
+    "GC205": check_roots_with_edges,
+    "GC206": check_no_root,
+    "GC207": check_unreachable,
+    "GC208": check_triggers,
+    "GC210": check_duplicate_edges,
+}
