@@ -1031,6 +1031,119 @@ def test_values_limit_at_its_real_size():
     assert diagnostics == [] and doc is not None and len(doc.data) == MAX_TOTAL_NODES - 1
 
 
+# Hand-written YAML the dumps never produce: keys that read as other types, empty values, comments, block
+# scalars, flow collections inside block ones, explicit document markers.
+YAML_PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "'a'",
+        '"b"',
+        "1",
+        "'1'",
+        "~",
+        "null",
+        "true",
+        "True",
+        "0x1F",
+        "1.50",
+        "-0",
+        "''",
+        "2024-01-01",
+        "a b",
+        "-",
+        "{}",
+        "[]",
+        "{a: 1, 'b': [x, {c: ~}]}",
+        "[1, [2, [3]], {x: y}]",
+        "|\n  text\n  more",
+        ">-\n  folded",
+        "# a comment",
+    ]
+)
+
+
+@st.composite
+def yaml_texts(draw, depth=0):
+    """A block mapping or list of hand-written pieces, nested a few levels (may hold duplicate keys: refused)."""
+    indent = "  " * depth
+    lines = []
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(YAML_PIECES.filter(lambda piece: "\n" not in piece and not piece.startswith("#")))
+        nest = depth < 3 and draw(st.booleans())
+        value = draw(yaml_texts(depth + 1)) if nest else " " + draw(YAML_PIECES).replace("\n", "\n" + indent)
+        if draw(st.booleans()):  # a list item
+            lines.append(f"{indent}-{value if not nest else chr(10) + value}")
+        else:
+            lines.append(f"{indent}{key}:{value if not nest else chr(10) + value}")
+    kinds = {line.lstrip().startswith("-") for line in lines}
+    if len(kinds) > 1:  # a mapping and a list at one level do not mix: keep the first kind
+        first = lines[0].lstrip().startswith("-")
+        lines = [line for line in lines if line.lstrip().startswith("-") == first]
+    body = "\n".join(lines) + "\n" if lines else ""
+    if depth == 0:
+        body = draw(st.sampled_from(["", "---\n", "# top\n"])) + body + draw(st.sampled_from(["", "...\n"]))
+    return body
+
+
+def _paths_to_ask(data):
+    """Every path in ``data``, and paths that leave it at each step: a missing key, an index out of range or of
+    the wrong type, a key that reads as another type, a step into a scalar."""
+    for path in _all_paths(data):
+        yield path
+        for extra in ("missing", 0, 1, 7, -1, True, None, "0", Decimal(1), ("a",)):
+            yield path + (extra,)
+        if path:
+            yield path[:-1] + (str(path[-1]),) + ("x",)
+
+
+def check_positions_from_events(text: str):
+    """A document the fast pass read answers span/key_span by walking its kept events (no tree is made);
+    every answer equals the full composer's, for paths that exist and paths that do not."""
+    doc, _ = load_text(text)
+    full = _full_composer(text)
+    if doc is None or full is None:
+        return
+    walked = doc._events is not None  # the fast pass read it (else the full composer made its tree already)
+    for path in [*_paths_to_ask(full.data), ("missing",), (7,), ()]:
+        assert doc.span(path) == full.span(path), path
+        assert doc.key_span(path) == full.key_span(path), path
+    if walked:
+        assert doc._root is None and doc._index is not None
+    assert doc.spans == full.spans and doc.key_spans == full.key_spans  # the tree, made from the same events
+
+
+@FUZZ
+@given(yaml_texts())
+def test_positions_from_events_on_hand_written_yaml(text):
+    check_positions_from_events(text)
+
+
+@FUZZ
+@given(nested, st.integers(0, 2))
+def test_positions_from_events_on_dumped_data(data, style):
+    check_positions_from_events(dump(data, style))
+
+
+def test_positions_from_events_cases():
+    for text in (
+        "",
+        "---\n",
+        "x\n",
+        "[]\n",
+        "{}\n",
+        "a:\n",
+        "a: {b: [1, {c: [], d: {}}], e: []}\n",
+        "- [a, [b, [c]]]\n- {x: [y]}\n- z\n",
+        "1: a\n'1.0': b\n1.0: c\n~: d\ntrue: e\n0x1F: f\n",  # keys that read as other types
+        "a: &x 1\nb: *x\n",  # an alias: the full composer's tree
+        "base: &b {x: 1}\nuse: {<<: *b, y: 2}\n",  # a merge key: the full composer's tree
+        "a: |\n  one\n  two\nb: >\n  folded\n",
+        "? a\n: 1\n? [b]\n: 2\n",  # a list as a key: refused
+    ):
+        check_positions_from_events(text)
+
+
 def test_compiling_a_clean_playbook_asks_for_no_position():
     """Positions are for findings: a playbook with every kind of field compiles without making the tree."""
     from graphc.pipeline import compile_document
@@ -1054,7 +1167,10 @@ def test_a_clean_document_makes_no_position_tree_until_asked():
     doc, _ = load_text("graphc: 1\nlegs: {a: {buy: 1, symbol: X}}\n")
     assert doc._root is None  # the fast pass kept no marks: memory of a large file
     assert (doc.span(("legs", "a", "symbol")).line, doc.span(("legs", "a", "symbol")).col) == (2, 28)
-    assert doc._root is not None
+    assert (doc.key_span(("legs", "a", "symbol")).line, doc.key_span(("legs", "a", "symbol")).col) == (2, 20)
+    assert doc._root is None  # a span or two is found in the kept events: still no tree
+    assert doc.spans[("legs", "a", "buy")] == doc.span(("legs", "a", "buy"))  # every position: the tree is made
+    assert doc._root is not None and doc._events is None
 
 
 def test_a_small_document_keeps_its_events_and_a_large_one_parses_again():
@@ -1071,6 +1187,8 @@ def test_a_small_document_keeps_its_events_and_a_large_one_parses_again():
         assert (doc._events is not None) == keeps
         check_fast_pass(text)
         assert doc.span(("legs", "leg-3", "after", 0)) == _full_composer(text).span(("legs", "leg-3", "after", 0))
+        assert (doc._events is not None) == keeps  # a small text's span is found in its events
+        assert doc.spans == _full_composer(text).spans
         assert doc._events is None  # dropped once the tree is made
 
 

@@ -19,10 +19,13 @@ lists, strings, ints and Decimals.
 Most files never need a position: a clean playbook has no finding to point at.
 So :func:`load_text` first builds the values alone (:func:`_compose_fast`: no
 marks kept, a third of the memory of a large file), and the position tree is
-made only when a span is first asked for, by the full composer: from the parser
-events the fast pass kept (a small file: parsing it again cost a fifth of linting
-a playbook with a finding), else by reading the text again (a large file keeps
-no events: they take some 50 times the memory of its text). Anything out of the ordinary (anchors, aliases, tags, merge keys,
+made only when needed. A small file's positions come from the parser events the
+fast pass kept (parsing it again cost a fifth of linting a playbook with a
+finding): a span is found by walking those events to the path asked for
+(:class:`_EventIndex`, a tenth of the time of building the whole tree for the one
+or two findings a file has); the full composer builds the tree from them only when
+every position is wanted. A large file keeps no events (they take some 50 times
+the memory of its text): its tree is built by reading the text again. Anything out of the ordinary (anchors, aliases, tags, merge keys,
 duplicate keys, a limit, a syntax error) stops the fast pass, and the full
 composer decides, exactly as if the fast pass did not exist.
 """
@@ -33,6 +36,7 @@ import json
 import re
 from collections import deque
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate, repeat
 from typing import Any
 
 import yaml
@@ -96,7 +100,7 @@ class Document:
     tables (the render stage edits those; a Document made from tables uses them).
     """
 
-    __slots__ = ("_events", "_key_spans", "_limits", "_root", "_spans", "data", "path", "text")
+    __slots__ = ("_events", "_index", "_key_spans", "_limits", "_root", "_spans", "data", "path", "text")
 
     def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
         self.path, self.text, self.data = path, text, data
@@ -107,6 +111,7 @@ class Document:
             None  # (max_depth, max_nodes, max_total) of a document whose tree is made on demand
         )
         self._events: list | None = None  # the fast pass's parser events, replayed to make the tree (small files)
+        self._index: _EventIndex | None = None  # where the nodes are in ``_events`` (made when a span is asked for)
 
     @classmethod
     def _from_tree(cls, path: str, text: str, data, root) -> Document:
@@ -127,9 +132,17 @@ class Document:
     def _tree(self):
         """The root of the position tree (made now if the fast pass left it for later)."""
         if self._root is None:
-            events, self._events = self._events, None
+            events, self._events, self._index = self._events, None, None
             self._root = _position_tree(self.text, *self._limits, events=events)
         return self._root
+
+    def _event_index(self) -> _EventIndex | None:
+        """The walk over the fast pass's events, for a document whose tree is not made (None: use the tree)."""
+        if self._root is not None or self._events is None:
+            return None
+        if self._index is None:
+            self._index = _EventIndex(self._events)
+        return self._index
 
     @property
     def spans(self) -> dict:
@@ -161,6 +174,9 @@ class Document:
         """The span of the key that introduces ``path`` (falls back to the value)."""
         path = tuple(path)
         if self._key_spans is None:
+            index = self._event_index()
+            if index is not None:
+                return index.key_span(path)
             parent = self._tree_frame(path[:-1]) if path else None
             event = (
                 parent.keys.get(path[-1])
@@ -176,6 +192,9 @@ class Document:
         return self._key_spans.get(path) or self.span(path)
 
     def _tree_span(self, path) -> Span:
+        index = self._event_index()
+        if index is not None:
+            return index.span(path)
         node, table, slot = self._tree(), None, None
         for part in path:
             if type(node) is not _Frame:
@@ -214,6 +233,108 @@ def _child(frame, part):
 
 
 _EMPTY_DOCUMENT = Span(1, 1, 1, 1)  # an empty document: its diagnostics point at the start of the file
+
+
+class _EventIndex:
+    """Positions read straight from the parser events of a document the fast pass accepted.
+
+    Those events describe plain data: mappings whose keys are unique untagged
+    scalars, lists and scalars, no anchor, alias, tag or merge (anything else
+    stopped the fast pass, and the full composer made the tree). So a node's
+    span is its event's marks (a collection's: its start event's), as in the
+    composer's tree, and the walk to a path only has to find each child: with
+    ``levels[i]``, the number of collections open before event ``i``, a
+    collection's children are the events after it at one level deeper, and
+    ``list.index`` jumps from one to the next over everything inside them.
+    Children are listed once per collection asked about; nothing else is built.
+    """
+
+    __slots__ = ("children", "events", "levels", "root", "spans")
+
+    def __init__(self, events: list):
+        self.events = events
+        self.levels = list(accumulate(map(_LEVEL_CHANGE.get, map(type, events), repeat(0)), initial=0))
+        # the root node's event: the first scalar or collection (none: an empty document)
+        self.root = next((i for i, event in enumerate(events) if type(event) in _NODE_EVENTS), None)
+        self.children: dict[int, Any] = {}  # collection's start event -> {key: (key event, value event)} | [event]
+        self.spans: dict[int, Span] = {}  # event -> its span, made once
+
+    def _children(self, start: int):
+        children = self.children.get(start)
+        if children is not None:
+            return children
+        events, find = self.events, self.levels.index
+        level = self.levels[start] + 1
+        at = find(level, start + 1)  # the first child, or the collection's own end event
+        if type(events[start]) is SequenceStartEvent:
+            children = []
+            while type(events[at]) is not SequenceEndEvent:  # its own end (a child's is one level deeper)
+                children.append(at)
+                at = at + 1 if type(events[at]) is ScalarEvent else find(level, at + 1)
+        else:
+            children = {}
+            resolved = _RESOLVED
+            while type(events[at]) is ScalarEvent:  # a key (the mapping's end event stops the loop)
+                key = event = events[at]
+                text = event.value
+                if not event.style and event.implicit[0]:  # read as the composers read a key
+                    key = resolved.get(text, _MISSING)
+                    if key is _MISSING:
+                        key = resolve_plain_scalar(text)
+                    if type(key) is not str:
+                        key = _key_text(key)
+                else:
+                    key = text
+                value = at + 1  # a key is one event: its value's first event follows
+                children[key] = (at, value)
+                at = value + 1 if type(events[value]) is ScalarEvent else find(level, value + 1)
+        self.children[start] = children
+        return children
+
+    def _node(self, at: int, path, *, exact: bool) -> int | None:
+        """The event of the node at ``path`` below event ``at``: of its nearest ancestor there (``exact``: None)."""
+        for part in path:
+            etype = type(self.events[at])
+            if etype is MappingStartEvent and isinstance(part, str):
+                pair = self._children(at).get(part)
+                child = None if pair is None else pair[1]
+            elif etype is SequenceStartEvent and type(part) is int and part >= 0:
+                children = self._children(at)
+                child = children[part] if part < len(children) else None
+            else:
+                child = None
+            if child is None:
+                return None if exact else at
+            at = child
+        return at
+
+    def _span(self, at: int) -> Span:
+        span = self.spans.get(at)
+        if span is None:
+            span = self.spans[at] = _span(self.events[at])
+        return span
+
+    def span(self, path) -> Span:
+        """As :meth:`Document._tree_span`: the span of ``path`` or of its nearest ancestor."""
+        if self.root is None:
+            return _EMPTY_DOCUMENT
+        at = self._node(self.root, path, exact=False)
+        assert at is not None  # not exact: the nearest ancestor, at least the root
+        return self._span(at)
+
+    def key_span(self, path: tuple) -> Span:
+        """As :meth:`Document.key_span` on the tree: the span of the key introducing ``path``, else of the value."""
+        if path and isinstance(path[-1], str) and self.root is not None:
+            parent = self._node(self.root, path[:-1], exact=True)
+            if parent is not None and type(self.events[parent]) is MappingStartEvent:
+                pair = self._children(parent).get(path[-1])
+                if pair is not None:
+                    return self._span(pair[0])
+        return self.span(path)
+
+
+_NODE_EVENTS = frozenset((ScalarEvent, MappingStartEvent, SequenceStartEvent))
+_LEVEL_CHANGE = {MappingStartEvent: 1, SequenceStartEvent: 1, MappingEndEvent: -1, SequenceEndEvent: -1}
 
 
 def _flatten(root) -> tuple[dict, dict]:
