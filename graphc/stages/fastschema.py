@@ -2,19 +2,30 @@
 
 Nearly every file graphc sees is valid, and for a valid file jsonschema's only
 answer is "no errors" -- which costs about a millisecond per playbook, more than
-parsing it. :func:`compile_schema` turns a schema into nested Python closures
-(once per process) that answer the yes/no question in a few microseconds;
-:mod:`graphc.stages.validate` asks it first and runs jsonschema's
-``iter_errors`` (messages, best-match, paths) only when the answer is not a
-sure "valid".
+parsing it. This module writes a schema as Python source, as fastjsonschema
+does: one function per schema reached by ``$ref`` (and per ``if``/``not``/
+``anyOf``/``oneOf`` branch), each property check of an object inlined in its
+parent's function, so a wire node costs one call instead of a call per
+keyword and value. :mod:`graphc.stages.validate` asks the check first and runs
+jsonschema's ``iter_errors`` (messages, best-match, paths) only when the
+answer is not a sure "valid".
+
+The checks of the two schemas graphc ships are generated once, into
+``graphc/stages/fastschema_generated.py`` (importing it costs far less than
+generating it at start-up); ``python -m graphc.stages.fastschema`` rewrites it,
+tests/test_fastschema.py fails when it differs from what the schemas give, and
+:func:`graphc.stages.validate.fast_check` generates the check afresh (with
+:func:`compile_schema`) for a schema whose text is not the one it was made
+from.
 
 Soundness is the whole contract: the check returns True only when jsonschema
-(Draft 2020-12, no format checker) would report no error. Anything it does not
-model exactly -- a keyword outside the supported list, a non-local ``$ref``, a
-value of a type the YAML loader does not produce, a NaN or infinite number in a
-numeric comparison -- makes it return False (or makes compiling fail), which
-only means "ask jsonschema". ``tests/test_fuzz.py`` checks the contract on
-generated documents.
+(Draft 2020-12, no format checker) would report no error. Each generated check
+answers exactly or raises :class:`~graphc.stages.fastschema_runtime.Unsure`:
+anything it does not model exactly -- a keyword outside the supported list, a
+non-local ``$ref``, a value of a type the YAML loader does not produce, a NaN
+or infinite number in a numeric comparison -- makes it unsure (or makes
+generating fail), which only means "ask jsonschema". ``tests/test_fuzz.py``
+and ``tests/test_fastschema.py`` check the contract on generated documents.
 
 Supported keywords: ``type``, ``enum``, ``const``, ``properties``,
 ``additionalProperties``, ``required``, ``propertyNames``, ``minProperties``,
@@ -26,8 +37,12 @@ Supported keywords: ``type``, ``enum``, ``const``, ``properties``,
 
 from __future__ import annotations
 
+import json
+import math
 import re
-from decimal import Decimal
+from pathlib import Path
+
+from graphc.stages.fastschema_runtime import scalar_key, schema_digest, surely_valid
 
 ANNOTATIONS = frozenset(
     {
@@ -45,215 +60,94 @@ ANNOTATIONS = frozenset(
     }
 )
 
+# The schemas whose checks are generated into GENERATED_MODULE, and the name each check has there.
+SHIPPED = {"playbook.schema.json": "playbook", "wire-graph.schema.json": "wire"}
+GENERATED_MODULE = Path(__file__).with_name("fastschema_generated.py")
+
+_EXACT_TYPES = {"object": "dict", "array": "list", "string": "str", "boolean": "bool"}
+_TYPE_NAMES = {python: name for name, python in _EXACT_TYPES.items()}
+_TYPE_TESTS = {"number": "is_number", "integer": "is_integer"}
+_OBJECT_KEYWORDS = frozenset(
+    {"properties", "additionalProperties", "required", "minProperties", "maxProperties", "propertyNames"}
+)
+_RUNTIME_NAMES = ("MISSING", "in_enum", "is_integer", "is_number", "not_a_text", "not_an_integer_in_range")
+
 
 class UnsupportedSchema(Exception):
     """The schema uses something this module does not model; use jsonschema alone."""
 
 
-class _Unsure(Exception):
-    """Raised while checking when only jsonschema can decide."""
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines] or ["    pass"]
 
 
-def _always(_instance):
-    return True
+def _count(value, keyword: str) -> int:
+    if type(value) is not int or value < 0:
+        raise UnsupportedSchema(f"{keyword} {value!r}")
+    return value
 
 
-def _never(_instance):
-    return False
+def _bound(value, keyword: str) -> str:
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return repr(value)
+    raise UnsupportedSchema(f"{keyword} {value!r}")
 
 
-# -- types: jsonschema's Draft 2020-12 type checker, for the values the loader makes ------
+def _texts(values) -> str:
+    return "frozenset((" + "".join(repr(value) + ", " for value in values) + "))"
 
 
-def _is_number(x):
-    t = type(x)
-    if t is int:
-        return True
-    if t is Decimal:
-        if not x.is_finite():
-            raise _Unsure  # jsonschema's comparisons raise on NaN
-        return True
-    if t in (str, dict, list, bool) or x is None:
-        return False
-    raise _Unsure  # floats and other numbers: leave them to jsonschema
+class _Generator:
+    """Python source for the checks of one schema: module-level constants and functions ``x0 -> bool``."""
 
-
-def _is_integer(x):
-    t = type(x)
-    if t is int:
-        return True
-    if t in (str, dict, list, bool) or x is None:
-        return False
-    raise _Unsure  # Decimal("1.0"), floats: jsonschema's rules, not ours
-
-
-_TYPES = {
-    "object": lambda x: type(x) is dict,
-    "array": lambda x: type(x) is list,
-    "string": lambda x: type(x) is str,
-    "boolean": lambda x: type(x) is bool,
-    "null": lambda x: x is None,
-    "number": _is_number,
-    "integer": _is_integer,
-}
-
-
-_PYTHON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}  # type(x) is
-
-
-def _known_type(x):
-    t = type(x)
-    if t in (str, int, bool, dict, list, Decimal) or x is None:
-        return
-    raise _Unsure
-
-
-def _scalar_key(value):
-    """A hashable key under which jsonschema's ``equal`` treats equal values alike; None if not modelled."""
-    t = type(value)
-    if t is str:
-        return ("s", value)
-    if t is bool:
-        return ("b", value)
-    if value is None:
-        return ("n", None)
-    if t is int or (t is Decimal and value.is_finite()):
-        return ("#", value)  # 1 == Decimal("1.0"): jsonschema compares numbers by value
-    return None
-
-
-class _Compiler:
-    def __init__(self, root, fuse=True):
+    def __init__(self, root, prefix: str, fuse: bool = True):
         self.root = root
+        self.prefix = prefix
         self.fuse = fuse  # False: keyword by keyword only (the tests compare the two)
-        self.refs = {}  # pointer -> [compiled function] (a cell, for recursive references)
+        self.constants: dict[str, str] = {}  # source -> name
+        self.functions: list[list[str]] = []
+        self.function_of_ref: dict[str, str] = {}
 
-    def compile(self, schema):
-        if schema is True or schema == {}:
-            return _always
-        if schema is False:
-            return _never
-        if not isinstance(schema, dict):
-            raise UnsupportedSchema(f"schema must be an object or a boolean, not {schema!r}")
-        fused = self._fused(schema) if self.fuse else None
-        if fused is not None:
-            return fused
-        checks = []
-        for key in schema:
-            if key in ANNOTATIONS or key in ("then", "else"):
-                continue
-            handler = getattr(self, "_kw_" + key.lstrip("$"), None)
-            if handler is None:
-                raise UnsupportedSchema(f"keyword {key!r}")
-            check = handler(schema[key], schema)
-            if check is not None:
-                checks.append(check)
-        if not checks:
-            return _always
-        if len(checks) == 1:
-            return checks[0]
-        if len(checks) == 2:  # the usual sizes, without the loop
-            first, second = checks
-            return lambda x: first(x) and second(x)
-        if len(checks) == 3:
-            first, second, third = checks
-            return lambda x: first(x) and second(x) and third(x)
-        checks = tuple(checks)
+    def source(self) -> list[str]:
+        constants = [f"{name} = {source}" for source, name in self.constants.items()]
+        return constants + [line for function in self.functions for line in ["", "", *function]]
 
-        def all_of(x):
-            for check in checks:
-                if not check(x):
-                    return False
-            return True
+    def constant(self, source: str) -> str:
+        name = self.constants.get(source)
+        if name is None:
+            name = self.constants[source] = f"_{self.prefix}_k{len(self.constants)}"
+        return name
 
-        return all_of
+    def function(self, schema, ref: str | None = None) -> str:
+        """The name of a function ``x0 -> bool`` (or raising Unsure) answering for ``schema``."""
+        if ref is not None and ref in self.function_of_ref:
+            return self.function_of_ref[ref]  # made already, or being made (a recursive reference)
+        name = f"_{self.prefix}_{len(self.functions)}"
+        if ref is not None:
+            self.function_of_ref[ref] = name
+        lines: list[str] = []
+        self.functions.append(lines)
+        lines += [f"def {name}(x0):", *_indent([*self.statements(schema, "x0", 0), "return True"])]
+        return name
 
-    # -- the usual shapes, as one function each -----------------------------------------
-    def _fused(self, schema):
-        """One function for a common schema shape (fewer calls per value); None: the keywords one by one.
+    def test(self, schema, v: str) -> str:
+        """An expression: whether ``schema`` accepts ``v``."""
+        if isinstance(schema, dict):
+            keywords = {key: value for key, value in schema.items() if key not in ANNOTATIONS}
+            if keywords.keys() == {"$ref"}:
+                return f"{self.reference(keywords['$ref'])}({v})"
+            if keywords.keys() == {"type"} and keywords["type"] in _EXACT_TYPES:
+                return f"type({v}) is {_EXACT_TYPES[keywords['type']]}"
+        return f"{self.function(schema)}({v})"
 
-        Each answers as the keyword checks together would: a False here is always
-        a real rejection (a wrong type, a key missing or unknown, a length out of
-        bounds), and every other question goes to the same keyword checks.
-        """
-        keywords = {key: value for key, value in schema.items() if key not in ANNOTATIONS}
-        kind = keywords.get("type")
-        if kind == "string" and keywords.keys() <= {"type", "minLength", "maxLength"}:
-            low, high = keywords.get("minLength", 0), keywords.get("maxLength")
-            if type(low) is not int or not (high is None or type(high) is int):
-                return None
-            if high is None:
-                return lambda x: type(x) is str and len(x) >= low
-            return lambda x: type(x) is str and low <= len(x) <= high
-        if keywords.keys() in ({"enum"}, {"const"}):
-            values = keywords["enum"] if "enum" in keywords else [keywords["const"]]
-            if not isinstance(values, list) or not values or any(type(v) is not str for v in values):
-                return None
-            texts, other = frozenset(values), self._kw_enum(values, schema)
-            return lambda x: x in texts if type(x) is str else other(x)
-        if kind == "object" and keywords.keys() <= {"type", "properties", "additionalProperties", "required"}:
-            return self._closed_object(keywords)
-        if (
-            isinstance(kind, list)
-            and sorted(kind) == ["object", "string"]
-            and keywords.get("if") == {"type": "string"}
-            and "else" not in keywords
-            and keywords.keys() <= {"type", "if", "then", "properties", "additionalProperties", "required"}
-        ):  # a name or an object: `"market"` or `{"limit": ...}`
-            then = self.compile(keywords.get("then", True))
-            rest = {key: keywords[key] for key in ("properties", "additionalProperties", "required") if key in keywords}
-            as_object = self.compile({"type": "object", **rest})
-
-            def text_or_object(x):
-                t = type(x)
-                if t is str:
-                    return then(x)
-                if t is dict:
-                    return as_object(x)
-                return False
-
-            return text_or_object
-        return None
-
-    def _closed_object(self, keywords):
-        """``type: object`` with ``additionalProperties: false``: unknown and missing keys fail at once."""
-        properties, required = keywords.get("properties", {}), keywords.get("required", [])
-        if (
-            keywords.get("additionalProperties") is not False
-            or not isinstance(properties, dict)
-            or not isinstance(required, list)
-            or any(type(name) is not str for name in required)
-        ):
-            return None
-        compiled = {name: self.compile(sub) for name, sub in properties.items()}
-        allowed, names = compiled.keys(), frozenset(required)
-
-        def closed_object(x):
-            if type(x) is not dict:
-                return False
-            keys = x.keys()
-            if not (allowed >= keys and keys >= names):
-                return False
-            for key, value in x.items():
-                if not compiled[key](value):
-                    return False
-            return True
-
-        return closed_object
-
-    # -- references -----------------------------------------------------------------
-    def _kw_ref(self, ref, _schema):
+    def reference(self, ref) -> str:
         if not isinstance(ref, str) or not ref.startswith("#"):
             raise UnsupportedSchema(f"$ref {ref!r}")
-        cell = self.refs.get(ref)
-        if cell is None:
-            cell = self.refs[ref] = [None]
-            cell[0] = self.compile(self._resolve(ref))
-        if cell[0] is not None:
-            return cell[0]  # compiled already: call it directly
-        return cell[0]  # a reference to a schema still being compiled (recursion)
+        if ref in self.function_of_ref:
+            return self.function_of_ref[ref]
+        return self.function(self._resolve(ref), ref)
 
-    def _resolve(self, ref):
+    def _resolve(self, ref: str):
         target = self.root
         for part in ref[1:].split("/")[1:]:
             part = part.replace("~1", "/").replace("~0", "~")
@@ -265,205 +159,349 @@ class _Compiler:
                 raise UnsupportedSchema(f"$ref {ref!r} does not resolve")
         return target
 
-    # -- any instance -----------------------------------------------------------------
-    def _kw_type(self, value, _schema):
+    # -- statements: lines that `return False` when the schema rejects v, and fall through otherwise --------
+    # `known` names v's Python type when the lines before have settled it ("dict", "str", ...), so no
+    # check asks again.
+    def statements(self, schema, v: str, depth: int, known: str | None = None) -> list[str]:
+        if schema is True:
+            return []
+        if schema is False:
+            return ["return False"]
+        if not isinstance(schema, dict):
+            raise UnsupportedSchema(f"schema must be an object or a boolean, not {schema!r}")
+        keywords = {key: value for key, value in schema.items() if key not in ANNOTATIONS}
+        if self.fuse:
+            fused = self._fused(keywords, v, depth, known)
+            if fused is not None:
+                return fused
+        lines: list[str] = []
+        kind = keywords.get("type")
+        if self.fuse and isinstance(kind, str) and kind in _EXACT_TYPES:  # the type first: the rest relies on it
+            lines += self._kw_type(kind, keywords, v, depth, known)
+            known = _EXACT_TYPES[kind]
+        for key in keywords:
+            if key in ("then", "else") or (key == "type" and known is not None and kind == _TYPE_NAMES.get(known)):
+                continue  # with `if`; checked already
+            handler = getattr(self, "_kw_" + key.lstrip("$"), None)
+            if handler is None:
+                raise UnsupportedSchema(f"keyword {key!r}")
+            lines += handler(keywords[key], keywords, v, depth, known)
+        return lines
+
+    @staticmethod
+    def _when(kind: str, v: str, known: str | None, body: list[str]) -> list[str]:
+        """``body`` for a value of Python type ``kind`` (keywords of objects apply to objects only)."""
+        if not body:
+            return []
+        return body if known == kind else [f"if type({v}) is {kind}:", *_indent(body)]
+
+    @staticmethod
+    def _reject_when(kind: str, v: str, known: str | None, condition: str) -> list[str]:
+        guard = "" if known == kind else f"type({v}) is {kind} and "
+        return [f"if {guard}{condition}:", "    return False"]
+
+    # -- the usual shapes, inlined --------------------------------------------------------------------------
+    def _fused(self, keywords: dict, v: str, depth: int, known: str | None) -> list[str] | None:
+        """Lines for a common schema shape; None: the keywords one by one.
+
+        Each answers as the keyword checks together would (tests/test_fuzz.py
+        compares the two): a False here is always a real rejection, and every
+        other question goes to the same runtime functions.
+        """
+        kind = keywords.get("type")
+        not_text = "" if known == "str" else f"type({v}) is not str or "
+        if kind == "string" and keywords.keys() <= {"type", "minLength", "maxLength"}:
+            low, high = keywords.get("minLength", 0), keywords.get("maxLength")
+            if type(low) is not int or not (high is None or type(high) is int):
+                return None
+            if high is not None:
+                return [f"if {not_text}not {low} <= len({v}) <= {high}:", "    return False"]
+            if low:
+                return [f"if {not_text}len({v}) < {low}:", "    return False"]
+            return [f"if type({v}) is not str:", "    return False"] if known != "str" else []
+        if kind == "integer" and keywords.keys() <= {"type", "minimum", "maximum"}:
+            low, high = keywords.get("minimum"), keywords.get("maximum")
+            if not all(bound is None or type(bound) is int for bound in (low, high)):
+                return None
+            bounds = [f"{low} <= {v}"] if low is not None else []
+            bounds += [f"{v} <= {high}"] if high is not None else []
+            condition = " and ".join([f"type({v}) is int", *bounds])
+            return [f"if not ({condition}):", f"    return not_an_integer_in_range({v})"]
+        if keywords.keys() in ({"enum"}, {"const"}):
+            values = keywords["enum"] if "enum" in keywords else [keywords["const"]]
+            if not isinstance(values, list) or not values or any(type(value) is not str for value in values):
+                return None
+            texts = self.constant(_texts(values))
+            return [f"if {not_text}{v} not in {texts}:", f"    return not_a_text({v})"]
+        if kind == "object" and keywords.keys() <= {"type", "properties", "additionalProperties", "required"}:
+            return self._closed_object(keywords, v, depth, known)
+        if (
+            isinstance(kind, list)
+            and sorted(kind) == ["object", "string"]
+            and keywords.get("if") == {"type": "string"}
+            and "else" not in keywords
+            and keywords.keys() <= {"type", "if", "then"} | _OBJECT_KEYWORDS
+        ):  # a name or an object: `"market"` or `{"limit": ...}`
+            rest = {key: keywords[key] for key in keywords if key in _OBJECT_KEYWORDS}
+            return [
+                f"if type({v}) is str:",
+                *_indent(self.statements(keywords.get("then", True), v, depth, "str")),
+                f"elif type({v}) is dict:",
+                *_indent(self.statements({"type": "object", **rest}, v, depth, "dict")),
+                "else:",
+                "    return False",
+            ]
+        return None
+
+    def _closed_object(self, keywords: dict, v: str, depth: int, known: str | None) -> list[str] | None:
+        """``type: object`` with ``additionalProperties: false``: unknown and missing keys fail at once."""
+        properties, required = keywords.get("properties", {}), keywords.get("required", [])
+        if (
+            keywords.get("additionalProperties") is not False
+            or not isinstance(properties, dict)
+            or not isinstance(required, list)
+            or any(type(name) is not str for name in required)
+        ):
+            return None
+        allowed = self.constant(_texts(properties))
+        tests = [] if known == "dict" else [f"type({v}) is not dict"]
+        if set(required) == set(properties):
+            tests.append(f"{v}.keys() != {allowed}")
+        else:
+            tests.append(f"not {v}.keys() <= {allowed}")
+            if required:
+                tests.append(f"not {v}.keys() >= {self.constant(_texts(required))}")
+        lines = [f"if {' or '.join(tests)}:", "    return False"]
+        inner = f"x{depth + 1}"
+        for name, sub in properties.items():
+            body = self.statements(sub, inner, depth + 1)
+            if not body:
+                continue
+            if name in required:
+                lines += [f"{inner} = {v}[{name!r}]", *body]
+            else:
+                lines += [f"{inner} = {v}.get({name!r}, MISSING)", f"if {inner} is not MISSING:", *_indent(body)]
+        return lines
+
+    # -- keywords one by one --------------------------------------------------------------------------------
+    def _kw_ref(self, ref, _keywords, v, _depth, _known):
+        return [f"if not {self.reference(ref)}({v}):", "    return False"]
+
+    def _kw_type(self, value, _keywords, v, _depth, known):
         names = value if isinstance(value, list) else [value]
-        if not names or any(name not in _TYPES for name in names):
+        if not names or any(name not in _EXACT_TYPES and name not in _TYPE_TESTS and name != "null" for name in names):
             raise UnsupportedSchema(f"type {value!r}")
-        if len(names) == 1:
-            return _TYPES[names[0]]
-        exact = frozenset(_PYTHON_TYPES[name] for name in names if name in _PYTHON_TYPES)
-        others = tuple(_TYPES[name] for name in names if name not in _PYTHON_TYPES)
+        if known is not None and _TYPE_NAMES.get(known) in names:
+            return []
+        tests = [f"type({v}) is {_EXACT_TYPES[name]}" for name in names if name in _EXACT_TYPES]
+        tests += [f"{v} is None" for name in names if name == "null"]
+        tests += [f"{_TYPE_TESTS[name]}({v})" for name in names if name in _TYPE_TESTS]  # last: they may raise
+        return [f"if not ({' or '.join(tests)}):", "    return False"]
 
-        def type_check(x):
-            if type(x) in exact:
-                return True
-            for test in others:
-                if test(x):
-                    return True
-            return False
-
-        return type_check
-
-    def _kw_enum(self, values, _schema):
+    def _kw_enum(self, values, _keywords, v, _depth, _known):
         if not isinstance(values, list):
             raise UnsupportedSchema("enum must be a list")
-        keys = set()
+        keys = []
         for value in values:
-            key = _scalar_key(value)
+            key = scalar_key(value)
             if key is None:
                 raise UnsupportedSchema(f"enum value {value!r}")
-            keys.add(key)
+            keys.append(key)
+        return [f"if not in_enum({v}, {self.constant(_texts(keys))}):", "    return False"]
 
-        def enum(x):
-            key = _scalar_key(x)
-            if key is None:
-                _known_type(x)
-                if type(x) in (dict, list):
-                    return False  # the enum holds scalars only
-                raise _Unsure
-            return key in keys
+    def _kw_const(self, value, keywords, v, depth, known):
+        return self._kw_enum([value], keywords, v, depth, known)
 
-        return enum
+    def _kw_if(self, condition, keywords, v, depth, known):
+        then = self.statements(keywords.get("then", True), v, depth, known)
+        other = self.statements(keywords.get("else", True), v, depth, known)
+        test = self.test(condition, v)
+        if not other:
+            return [f"if {test}:", *_indent(then)]
+        if not then:
+            return [f"if not {test}:", *_indent(other)]
+        return [f"if {test}:", *_indent(then), "else:", *_indent(other)]
 
-    def _kw_const(self, value, schema):
-        return self._kw_enum([value], schema)
+    def _kw_allOf(self, schemas, _keywords, v, depth, known):
+        return [line for schema in schemas for line in self.statements(schema, v, depth, known)]
 
-    def _kw_if(self, condition, schema):
-        test = self.compile(condition)
-        then = self.compile(schema.get("then", True))
-        other = self.compile(schema.get("else", True))
-        return lambda x: then(x) if test(x) else other(x)
+    def _kw_anyOf(self, schemas, _keywords, v, _depth, _known):
+        tests = [self.test(schema, v) for schema in schemas] or ["False"]
+        return [f"if not ({' or '.join(tests)}):", "    return False"]
 
-    def _kw_allOf(self, schemas, _schema):
-        checks = tuple(self.compile(s) for s in schemas)
-        return lambda x: all(check(x) for check in checks)
+    def _kw_oneOf(self, schemas, _keywords, v, _depth, _known):
+        tests = [self.test(schema, v) for schema in schemas]
+        return [f"if [{''.join(test + ', ' for test in tests)}].count(True) != 1:", "    return False"]
 
-    def _kw_anyOf(self, schemas, _schema):
-        checks = tuple(self.compile(s) for s in schemas)
-        return lambda x: any(check(x) for check in checks)
+    def _kw_not(self, schema, _keywords, v, _depth, _known):
+        return [f"if {self.test(schema, v)}:", "    return False"]
 
-    def _kw_oneOf(self, schemas, _schema):
-        checks = tuple(self.compile(s) for s in schemas)
-        return lambda x: sum(1 for check in checks if check(x)) == 1
-
-    def _kw_not(self, schema, _schema):
-        check = self.compile(schema)
-        return lambda x: not check(x)
-
-    # -- objects ------------------------------------------------------------------------
-    def _kw_properties(self, properties, schema):
-        compiled = {name: self.compile(sub) for name, sub in properties.items()}
-        extra = schema.get("additionalProperties", True)
-        if "patternProperties" in schema:
+    def _kw_properties(self, properties, keywords, v, depth, known):
+        if "patternProperties" in keywords:
             raise UnsupportedSchema("patternProperties")
-        extra_check = None if extra is True else self.compile(extra)
-        if extra is False:  # the usual closed object: unknown keys fail at once, known ones need no lookup miss
-            allowed = compiled.keys()
+        if not isinstance(properties, dict):
+            raise UnsupportedSchema("properties must be an object")
+        extra = keywords.get("additionalProperties", True)
+        inner = f"x{depth + 1}"
+        body: list[str] = []
+        if extra is False:
+            body += [f"if not {v}.keys() <= {self.constant(_texts(properties))}:", "    return False"]
+        for name, sub in properties.items():
+            check = self.statements(sub, inner, depth + 1)
+            if check:
+                body += [f"{inner} = {v}.get({name!r}, MISSING)", f"if {inner} is not MISSING:", *_indent(check)]
+        if extra is not True and extra is not False:
+            check = self.statements(extra, inner, depth + 1)
+            if check:
+                key, names = f"k{depth}", self.constant(_texts(properties))
+                body += [
+                    f"for {key}, {inner} in {v}.items():",
+                    f"    if {key} not in {names}:",
+                    *_indent(_indent(check)),
+                ]
+        return self._when("dict", v, known, body)
 
-            def closed_properties_check(x):
-                if type(x) is not dict:
-                    return True
-                if not allowed >= x.keys():
-                    return False
-                for key, value in x.items():
-                    if not compiled[key](value):
-                        return False
-                return True
-
-            return closed_properties_check
-
-        def properties_check(x):
-            if type(x) is not dict:
-                return True
-            for key, value in x.items():
-                check = compiled.get(key)
-                if check is not None:
-                    if not check(value):
-                        return False
-                elif extra_check is not None and not extra_check(value):
-                    return False
-            return True
-
-        return properties_check
-
-    def _kw_additionalProperties(self, extra, schema):
-        if "properties" in schema:
-            return None  # handled together with `properties`
-        if "patternProperties" in schema:
+    def _kw_additionalProperties(self, extra, keywords, v, depth, known):
+        if "properties" in keywords:
+            return []  # with `properties`
+        if "patternProperties" in keywords:
             raise UnsupportedSchema("patternProperties")
-        check = self.compile(extra)
+        inner = f"x{depth + 1}"
+        check = self.statements(extra, inner, depth + 1)
+        if not check:
+            return []
+        return self._when("dict", v, known, [f"for {inner} in {v}.values():", *_indent(check)])
 
-        def additional(x):
-            if type(x) is not dict:
-                return True
-            for value in x.values():
-                if not check(value):
-                    return False
-            return True
+    def _kw_required(self, names, _keywords, v, _depth, known):
+        if not isinstance(names, list) or any(type(name) is not str for name in names):
+            raise UnsupportedSchema(f"required {names!r}")
+        return self._reject_when("dict", v, known, f"not {v}.keys() >= {self.constant(_texts(names))}")
 
-        return additional
+    def _kw_propertyNames(self, names_schema, _keywords, v, depth, known):
+        inner = f"x{depth + 1}"
+        check = self.statements(names_schema, inner, depth + 1)
+        if not check:
+            return []
+        return self._when("dict", v, known, [f"for {inner} in {v}:", *_indent(check)])
 
-    def _kw_required(self, names, _schema):
-        names = frozenset(names)
-        return lambda x: type(x) is not dict or x.keys() >= names
+    def _kw_minProperties(self, n, _keywords, v, _depth, known):
+        return self._reject_when("dict", v, known, f"len({v}) < {_count(n, 'minProperties')}")
 
-    def _kw_propertyNames(self, names_schema, _schema):
-        check = self.compile(names_schema)
-        return lambda x: type(x) is not dict or all(check(key) for key in x)
+    def _kw_maxProperties(self, n, _keywords, v, _depth, known):
+        return self._reject_when("dict", v, known, f"len({v}) > {_count(n, 'maxProperties')}")
 
-    def _kw_minProperties(self, n, _schema):
-        return lambda x: type(x) is not dict or len(x) >= n
+    def _kw_dependentRequired(self, table, _keywords, v, _depth, known):
+        if not isinstance(table, dict):
+            raise UnsupportedSchema("dependentRequired must be an object")
+        body = []
+        for key, names in table.items():
+            if not isinstance(names, list) or any(type(name) is not str for name in names):
+                raise UnsupportedSchema(f"dependentRequired {names!r}")
+            body += [f"if {key!r} in {v} and not {v}.keys() >= {self.constant(_texts(names))}:", "    return False"]
+        return self._when("dict", v, known, body)
 
-    def _kw_maxProperties(self, n, _schema):
-        return lambda x: type(x) is not dict or len(x) <= n
-
-    def _kw_dependentRequired(self, table, _schema):
-        table = {key: tuple(names) for key, names in table.items()}
-
-        def dependent(x):
-            if type(x) is not dict:
-                return True
-            for key, names in table.items():
-                if key in x and not all(name in x for name in names):
-                    return False
-            return True
-
-        return dependent
-
-    # -- arrays --------------------------------------------------------------------------
-    def _kw_items(self, items, _schema):
+    def _kw_items(self, items, _keywords, v, depth, known):
         if isinstance(items, list):
             raise UnsupportedSchema("items as a list (use prefixItems)")
-        check = self.compile(items)
+        inner = f"x{depth + 1}"
+        check = self.statements(items, inner, depth + 1)
+        if not check:
+            return []
+        return self._when("list", v, known, [f"for {inner} in {v}:", *_indent(check)])
 
-        def items_check(x):
-            if type(x) is not list:
-                return True
-            for item in x:
-                if not check(item):
-                    return False
-            return True
+    def _kw_minItems(self, n, _keywords, v, _depth, known):
+        return self._reject_when("list", v, known, f"len({v}) < {_count(n, 'minItems')}")
 
-        return items_check
+    def _kw_maxItems(self, n, _keywords, v, _depth, known):
+        return self._reject_when("list", v, known, f"len({v}) > {_count(n, 'maxItems')}")
 
-    def _kw_minItems(self, n, _schema):
-        return lambda x: type(x) is not list or len(x) >= n
+    def _kw_minLength(self, n, _keywords, v, _depth, known):
+        return self._reject_when("str", v, known, f"len({v}) < {_count(n, 'minLength')}")
 
-    def _kw_maxItems(self, n, _schema):
-        return lambda x: type(x) is not list or len(x) <= n
+    def _kw_maxLength(self, n, _keywords, v, _depth, known):
+        return self._reject_when("str", v, known, f"len({v}) > {_count(n, 'maxLength')}")
 
-    # -- strings -------------------------------------------------------------------------
-    def _kw_minLength(self, n, _schema):
-        return lambda x: type(x) is not str or len(x) >= n
+    def _kw_pattern(self, pattern, _keywords, v, _depth, known):
+        if not isinstance(pattern, str):
+            raise UnsupportedSchema(f"pattern {pattern!r}")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise UnsupportedSchema(f"pattern {pattern!r}") from exc
+        search = self.constant(f"re.compile({pattern!r}).search")
+        return self._reject_when("str", v, known, f"{search}({v}) is None")
 
-    def _kw_maxLength(self, n, _schema):
-        return lambda x: type(x) is not str or len(x) <= n
+    def _kw_minimum(self, bound, _keywords, v, _depth, _known):
+        return [f"if is_number({v}) and {v} < {_bound(bound, 'minimum')}:", "    return False"]
 
-    def _kw_pattern(self, pattern, _schema):
-        search = re.compile(pattern).search
-        return lambda x: type(x) is not str or search(x) is not None
-
-    # -- numbers -------------------------------------------------------------------------
-    def _kw_minimum(self, bound, _schema):
-        return lambda x: not _is_number(x) or x >= bound
-
-    def _kw_maximum(self, bound, _schema):
-        return lambda x: not _is_number(x) or x <= bound
+    def _kw_maximum(self, bound, _keywords, v, _depth, _known):
+        return [f"if is_number({v}) and {v} > {_bound(bound, 'maximum')}:", "    return False"]
 
 
-def compile_schema(schema, *, fuse=True):
+def _module_lines(schemas: dict[str, tuple[str, object]], *, fuse: bool = True) -> list[str]:
+    """The checks of ``schemas`` (``{check name: (prefix, schema)}``) and a table ``CHECKS`` of them."""
+    lines = [
+        "import re",
+        "",
+        f"from graphc.stages.fastschema_runtime import {', '.join(_RUNTIME_NAMES)}",
+    ]
+    entries = []
+    for check_name, (prefix, schema) in schemas.items():
+        generator = _Generator(schema, prefix, fuse)
+        entry = generator.function(schema)
+        lines += ["", "", f"# -- {check_name} " + "-" * max(0, 100 - len(check_name)), "", *generator.source()]
+        entries.append(f"    {check_name!r}: {entry},")
+    lines += ["", "", "CHECKS = {", *entries, "}"]
+    return lines
+
+
+def compile_schema(schema, *, fuse: bool = True):
     """A function ``instance -> bool``: True only when ``schema`` surely accepts ``instance``.
 
     Raises :class:`UnsupportedSchema` when the schema uses something not modelled here.
-    ``fuse=False`` checks keyword by keyword, without the one-function shapes (for tests).
+    ``fuse=False`` checks keyword by keyword, without the inlined shapes (for tests).
     """
-    check = _Compiler(schema, fuse).compile(schema)
+    return surely_valid(exact_check(schema, fuse=fuse))
 
-    def is_surely_valid(instance) -> bool:
-        try:
-            return bool(check(instance))
-        except (_Unsure, RecursionError):
-            return False
 
-    return is_surely_valid
+def exact_check(schema, *, fuse: bool = True):
+    """The generated check itself: True or False exactly as jsonschema answers, or raises ``Unsure``."""
+    namespace: dict = {}
+    source = "\n".join(_module_lines({"schema": ("s", schema)}, fuse=fuse)) + "\n"
+    exec(compile(source, "<graphc.stages.fastschema>", "exec"), namespace)
+    return namespace["CHECKS"]["schema"]
+
+
+def generated_module(texts: dict[str, str]) -> str:
+    """The text of GENERATED_MODULE for the shipped schemas' texts (``{file name: text}``)."""
+    digests = [f"    {name!r}: {schema_digest(texts[name])!r}," for name in SHIPPED]
+    lines = [
+        '"""The yes/no checks of the JSON Schemas in ``schemas/``, written by graphc.stages.fastschema: do not edit.',
+        "",
+        "Rewrite it with ``python -m graphc.stages.fastschema`` after changing a schema;",
+        "tests/test_fastschema.py fails while it differs from what the schemas give.",
+        '"""',
+        "",
+        *_module_lines({name: (prefix, json.loads(texts[name])) for name, prefix in SHIPPED.items()}),
+        "",
+        "# What each schema's text was when these checks were generated from it (schema_digest).",
+        "DIGESTS = {",
+        *digests,
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _shipped_texts() -> dict[str, str]:
+    from graphc.resources import read_text  # deferred: only regenerating the module reads every schema
+
+    return {name: read_text("schemas", name) for name in SHIPPED}
+
+
+def main() -> None:
+    """Rewrite GENERATED_MODULE from the schemas (tests/test_fastschema.py says when it is out of date)."""
+    GENERATED_MODULE.write_text(generated_module(_shipped_texts()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

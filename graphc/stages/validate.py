@@ -6,7 +6,7 @@ wrong type / enum / pattern -> GC103, and a wrong ``graphc`` version -> GC110.
 Validators are built once per process.
 
 Most documents are valid, so :func:`validate` first asks a compiled yes/no check
-(:mod:`graphc.stages.fastschema`, a few microseconds, no jsonschema import);
+(:mod:`graphc.stages.fastschema`, generated Python, a few microseconds, no jsonschema import);
 only a document it cannot vouch for goes through jsonschema's ``iter_errors``.
 """
 
@@ -40,11 +40,22 @@ def validator(name: str):
 
 @cache
 def fast_check(name: str):
-    """The compiled check of schema ``name`` (None when the schema uses something it does not model)."""
-    from graphc.stages import fastschema  # deferred: ~5 ms to import; a template's lint validates nothing
+    """The compiled check of schema ``name`` (None when the schema uses something it does not model).
+
+    The checks of the shipped schemas come generated (graphc/stages/fastschema_generated.py); a schema
+    whose text is not the one they were generated from (edited since) gets its check generated here.
+    """
+    from graphc.resources import read_text  # deferred: resolves paths at import; a template's lint reads no schema
+    from graphc.stages import fastschema_generated as generated  # deferred: a template's lint validates nothing
+    from graphc.stages.fastschema_runtime import schema_digest, surely_valid  # deferred: as the generated checks
+
+    text = read_text("schemas", name)
+    if generated.DIGESTS.get(name) == schema_digest(text):
+        return surely_valid(generated.CHECKS[name])
+    from graphc.stages import fastschema  # deferred: generating a check is for a schema edited since
 
     try:
-        return fastschema.compile_schema(_schema(name))
+        return fastschema.compile_schema(json.loads(text))
     except fastschema.UnsupportedSchema:
         return None
 

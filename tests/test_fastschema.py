@@ -1,0 +1,270 @@
+"""The generated yes/no schema checks (graphc/stages/fastschema.py) answer exactly as jsonschema does.
+
+- the checked-in module is what the schemas give today (regenerating it changes nothing);
+- a schema edited since gets its check generated afresh, not the stale one;
+- on valid documents (the examples, their wire graphs, the schemas' own examples)
+  and near-valid ones (a key dropped, added or renamed, a value swapped for
+  another of the vocabulary, a number at a bound), every answer that is not
+  "unsure" is jsonschema's: True exactly when it reports no error. Both the
+  generated module and the keyword-by-keyword generation are held to it;
+- the valid documents are answered True (the fast path is taken for them);
+- schemas outside the modelled subset are refused, and the modelled corners
+  (recursive references, numeric enums, ``not``/``oneOf``) answer as jsonschema.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from graphc.pipeline import compile_text
+from graphc.stages import fastschema, fastschema_generated, validate
+from graphc.stages.emit import to_json
+from graphc.stages.fastschema_runtime import Unsure
+from graphc.stages.load import load_text
+from tests.conftest import EXAMPLES, REPO
+
+NAMES = ("playbook.schema.json", "wire-graph.schema.json")
+SCHEMAS = {name: json.loads((REPO / "schemas" / name).read_text(encoding="utf-8")) for name in NAMES}
+JSONSCHEMA = {name: Draft202012Validator(schema) for name, schema in SCHEMAS.items()}
+CHECKS = {
+    "generated": fastschema_generated.CHECKS,
+    "keyword by keyword": {name: fastschema.exact_check(schema, fuse=False) for name, schema in SCHEMAS.items()},
+}
+
+
+def _walk(schema):
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key in ("properties", "$defs"):
+                yield from ((name, sub) for name, sub in value.items())
+                for sub in value.values():
+                    yield from _walk(sub)
+            elif key not in ("examples", "default", "description", "title"):
+                yield (key, value)
+                yield from _walk(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            yield from _walk(item)
+
+
+def _vocabulary():
+    keys, texts = set(), set()
+    for schema in SCHEMAS.values():
+        for key, value in _walk(schema):
+            keys.add(key)
+            if key in ("enum", "const"):
+                texts.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str))
+    return sorted(keys), sorted(texts)
+
+
+KEYS, TEXTS = _vocabulary()
+VALUES = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    2,
+    512,
+    2**63 - 1,
+    2**63,
+    Decimal("0.5"),
+    Decimal("1.0"),
+    Decimal("-0"),
+    "",
+    "x",
+    "a" * 513,
+    "{{ size }}",
+    "{{",
+    "200 ETH",
+    "$500k",
+    "gtc",
+    "0 */5 * * *",
+    [],
+    ["x"],
+    {},
+    {"symbol": "ETH-USD"},
+    *TEXTS,
+]
+
+
+def _seeds():
+    seeds = []
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        doc, _ = load_text(text, str(path))
+        if doc is not None and isinstance(doc.data, dict) and "graphc" in doc.data:
+            seeds.append(doc.data)
+            result = compile_text(text, str(path))
+            if result.wire is not None:
+                seeds.append(json.loads(to_json(result.wire), parse_float=Decimal))
+    for schema in SCHEMAS.values():
+        seeds += [json.loads(json.dumps(example), parse_float=Decimal) for example in schema.get("examples", [])]
+    return seeds
+
+
+SEEDS = _seeds()
+
+
+def _places(data, path=()):
+    """Every (path, value) in ``data``, the root included."""
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _places(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _places(value, (*path, index))
+
+
+def _copy(data):
+    if isinstance(data, dict):
+        return {key: _copy(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_copy(value) for value in data]
+    return data
+
+
+def _at(data, path):
+    for part in path:
+        data = data[part]
+    return data
+
+
+@st.composite
+def near_valid(draw):
+    """A seed document with up to three small changes (none: the valid document itself)."""
+    doc = _copy(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(0, 3))):
+        path, value = draw(st.sampled_from(list(_places(doc))))
+        op = draw(st.sampled_from(["replace", "drop", "add", "rename"]))
+        if op == "replace" and path:
+            _at(doc, path[:-1])[path[-1]] = _copy(draw(st.sampled_from(VALUES)))
+        elif op == "drop" and isinstance(value, dict) and value:
+            del value[draw(st.sampled_from(sorted(value)))]
+        elif op == "drop" and isinstance(value, list) and value:
+            del value[draw(st.integers(0, len(value) - 1))]
+        elif op == "add" and isinstance(value, dict):
+            value[draw(st.sampled_from(KEYS))] = _copy(draw(st.sampled_from(VALUES)))
+        elif op == "add" and isinstance(value, list):
+            value.append(_copy(draw(st.sampled_from(value or VALUES))))
+        elif op == "rename" and isinstance(value, dict) and value:
+            old, new = draw(st.sampled_from(sorted(value))), draw(st.sampled_from(KEYS))
+            if new not in value:
+                value[new] = value.pop(old)
+    return doc
+
+
+def _answer(check, doc):
+    try:
+        return check(doc)
+    except Unsure:
+        return None
+
+
+def test_the_generated_module_is_what_the_schemas_give():
+    texts = {name: (REPO / "schemas" / name).read_text(encoding="utf-8") for name in NAMES}
+    assert fastschema.GENERATED_MODULE.read_text(encoding="utf-8") == fastschema.generated_module(texts), (
+        "run `python -m graphc.stages.fastschema` to regenerate graphc/stages/fastschema_generated.py"
+    )
+
+
+def test_a_schema_edited_since_gets_a_check_generated_afresh(monkeypatch):
+    monkeypatch.setitem(fastschema_generated.DIGESTS, "wire-graph.schema.json", "0" * 64)
+    validate.fast_check.cache_clear()
+    try:
+        check = validate.fast_check("wire-graph.schema.json")
+        assert check.__closure__ is not None
+        assert all(
+            cell.cell_contents is not fastschema_generated.CHECKS["wire-graph.schema.json"]
+            for cell in check.__closure__
+        )
+        wire = next(
+            seed
+            for seed in SEEDS
+            if "nodes" in seed and not list(JSONSCHEMA["wire-graph.schema.json"].iter_errors(seed))
+        )
+        assert check(wire) is True
+        assert check({**wire, "unknown": 1}) is False
+    finally:
+        validate.fast_check.cache_clear()
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("how", CHECKS)
+def test_valid_documents_take_the_fast_path(name, how):
+    valid = [seed for seed in SEEDS if not list(JSONSCHEMA[name].iter_errors(seed))]
+    assert len(valid) >= 5
+    assert all(CHECKS[how][name](seed) is True for seed in valid)
+
+
+@given(near_valid())
+def test_every_sure_answer_is_jsonschemas(doc):
+    for name in NAMES:
+        valid = not list(JSONSCHEMA[name].iter_errors(doc))
+        for how, checks in CHECKS.items():
+            answer = _answer(checks[name], doc)
+            assert answer in (None, valid), (name, how, valid, doc)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"patternProperties": {"^a": True}},
+        {"$ref": "https://example.com/schema.json"},
+        {"$ref": "#/$defs/missing"},
+        {"items": [{"type": "string"}]},
+        {"unevaluatedProperties": False},
+        {"enum": [1.5]},
+        {"minimum": float("inf")},
+        {"type": "decimal"},
+    ],
+)
+def test_schemas_outside_the_model_are_refused(schema):
+    with pytest.raises(fastschema.UnsupportedSchema):
+        fastschema.compile_schema(schema)
+
+
+CORNERS = {
+    "recursive": {
+        "$defs": {
+            "tree": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/tree"}}}}
+        },
+        "$ref": "#/$defs/tree",
+    },
+    "numeric enum": {"enum": [1, True, None, "1"]},
+    "not and oneOf": {"not": {"type": "string"}, "oneOf": [{"type": "integer"}, {"minimum": 5}]},
+    "anyOf and bounds": {"anyOf": [{"maxLength": 2}, {"type": "array", "minItems": 2, "maxItems": 3}]},
+    "object keywords": {
+        "propertyNames": {"pattern": "^[a-z]+$"},
+        "minProperties": 1,
+        "maxProperties": 2,
+        "dependentRequired": {"a": ["b"]},
+        "additionalProperties": {"type": "integer"},
+        "required": ["b"],
+    },
+    "if without else": {"if": {"required": ["a"]}, "then": {"required": ["b"]}},
+}
+CORNER_VALUES = st.recursive(
+    st.sampled_from([None, True, False, 0, 1, 5, 6, Decimal("1.0"), Decimal("5.5"), "", "1", "ab", "abc", "A"]),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["a", "b", "c", "kids", "A"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(CORNER_VALUES)
+def test_the_modelled_corners_answer_as_jsonschema(value):
+    for name, schema in CORNERS.items():
+        valid = not list(Draft202012Validator(schema).iter_errors(value))
+        for fuse in (True, False):
+            assert _answer(fastschema.exact_check(schema, fuse=fuse), value) in (None, valid), (name, fuse, value)
+        assert fastschema.compile_schema(schema)(value) in (False, valid), (name, value)
