@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
 from graphc.stages.wiregraph import number
@@ -252,6 +253,7 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
 
 
 _new_tuple = tuple.__new__
+_node_id = itemgetter(NodeFacts._fields.index("node_id"))
 _ACTIVATIONS = ("root", "wait")
 _SIDES = ("buy", "sell")
 _NO_ACTIVATION = ("activation",)
@@ -272,23 +274,27 @@ def graph_facts(
     resolver = resolver or MarketResolver(quotes)
     raw_nodes: list = wire["nodes"] if isinstance(wire.get("nodes"), list) else []
     raw_edges: list = wire["edges"] if isinstance(wire.get("edges"), list) else []
-    # the SDK's rule for a missing activation: "wait" when some edge leads to the node
-    targets = {e.get("to_node") for e in raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)}
     if nodes is None:
+        # the SDK's rule for a missing activation: "wait" when some edge leads to the node
+        targets = {e.get("to_node") for e in raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)}
         nodes = [
             node_facts(i, node, has_incoming=_text(node.get("node_id")) in targets, quotes=quotes, resolver=resolver)
             for i, node in enumerate(raw_nodes)
             if isinstance(node, dict)
         ]
-    by_id: dict[str, NodeFacts] = {}
+    by_id: dict[str, NodeFacts] = dict(
+        zip(map(_node_id, nodes), nodes, strict=True)
+    )  # right when each id is given once
     duplicates = []
-    for facts in nodes:
-        if facts.node_id is None:
-            continue
-        if facts.node_id in by_id:
-            duplicates.append((facts.index, facts.node_id, by_id[facts.node_id].index))
-        else:
-            by_id[facts.node_id] = facts
+    if len(by_id) != len(nodes) or None in by_id:  # a repeated or missing id: the first node with an id wins
+        by_id = {}
+        for facts in nodes:
+            if facts.node_id is None:
+                continue
+            if facts.node_id in by_id:
+                duplicates.append((facts.index, facts.node_id, by_id[facts.node_id].index))
+            else:
+                by_id[facts.node_id] = facts
     edges: list[EdgeFacts] = []
     unknown: list[tuple[int, str, str]] = []
     incoming: dict[str, list[EdgeFacts]] = {}

@@ -26,6 +26,7 @@ from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
 from graphc.rules.base import LintContext, run_rules
 from graphc.rules.registry import CHECKED
+from graphc.stages.triggers import JsonFloat
 from graphc.venues import MarketResolver
 from tests import rules_reference as reference
 from tests.test_facts_compiled import _exact
@@ -156,6 +157,7 @@ HOSTILE_NUMBERS = [
     *(0.0, -0.0, 0.5, 1.0, 1.0000000000000002, 0.9999999999999999, 5e-324, -5e-324, math.inf, -math.inf, math.nan),
     *(Decimal("0.5"), Decimal("1.000"), Decimal("1.0001"), Decimal("0E-5"), Decimal("-0"), Decimal("1e-30")),
     *(Decimal("NaN"), Decimal("Infinity"), Decimal("-Infinity")),
+    *(JsonFloat("0.25"), JsonFloat("1.0"), JsonFloat("0"), JsonFloat("1.5"), JsonFloat("NaN"), JsonFloat("-5")),
 ]  # no signaling NaN: neither JSON nor YAML input can give one (and it cannot even be hashed)
 
 

@@ -137,20 +137,16 @@ class LintContext:
     def __init__(self, wire: dict, facts: GraphFacts):
         self.wire = wire
         self.facts = facts
+        self.nodes: list[NodeFacts] = facts.nodes  # attributes, not properties: every check reads one
+        self.edges: list[EdgeFacts] = facts.edges
+        # the ids of the root nodes in by_id order (GC204-GC207 each ask; a cached_property costs more to read)
+        self.roots: list[str] = [node_id for node_id, node in facts.by_id.items() if node.activation == "root"]
 
     @classmethod
     def for_wire(cls, wire: dict, *, quotes=None, market_config: MarketConfig | None = None) -> LintContext:
         """A context for a wire graph read as it is (the facts built here, as lint does for JSON input)."""
         resolver = MarketResolver(quotes or {}, market_config)
         return cls(wire, graph_facts(wire, quotes=quotes or {}, resolver=resolver))
-
-    @property
-    def nodes(self) -> list[NodeFacts]:
-        return self.facts.nodes
-
-    @property
-    def edges(self) -> list[EdgeFacts]:
-        return self.facts.edges
 
     @property
     def raw_edges(self) -> list:
@@ -168,16 +164,6 @@ class LintContext:
         """node_id -> "root" | "wait", as the router reads each (a missing activation inferred)."""
         return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}
 
-    @cached_property
-    def roots(self) -> list[str]:
-        """The ids of the root nodes, in ``by_id`` order (GC204-GC207 each ask)."""
-        return [node_id for node_id, facts in self.facts.by_id.items() if facts.activation == "root"]
-
-    @cached_property
-    def waiting(self) -> set[str]:
-        """The ids of the nodes that wait for an edge."""
-        return {node_id for node_id, facts in self.facts.by_id.items() if facts.activation == "wait"}
-
 
 class RuleRun(NamedTuple):
     """What running the rules gave: findings and skipped checks, each with its code."""
@@ -194,24 +180,26 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
     """
     findings: list[Finding] = []
     skipped: list[Skip] = []
+    skip = skipped.append
     new = tuple.__new__  # the named tuples' own __new__ is a Python call: a lint without quotes makes thousands
     reasons: dict[str, str] = {}  # one text kept per distinct reason: a 100,000-leg graph repeats a few per check
     for r in rules:
         check = r.check
         if check is None:
             continue
-        code = r.code
-        unplaced: dict[str, Skip] = {}  # reason -> its Skip, when skips are not placed: one object per distinct reason
+        unplaced: dict[str, Skip] | None = None  # reason -> its Skip when skips are not placed: one per reason
         for item in check(ctx):
             if isinstance(item, Skipped):
+                reason = item.reason
                 if skip_paths:
-                    reason = reasons.setdefault(item.reason, item.reason)
-                    skipped.append(new(Skip, (code, item.where, reason)))
+                    skip(new(Skip, (r.code, item.where, reasons.setdefault(reason, reason))))
                     continue
-                skip = unplaced.get(item.reason)
-                if skip is None:
-                    skip = unplaced[item.reason] = new(Skip, (code, None, reasons.setdefault(item.reason, item.reason)))
-                skipped.append(skip)
+                if unplaced is None:
+                    unplaced = {}
+                made = unplaced.get(reason)
+                if made is None:
+                    made = unplaced[reason] = new(Skip, (r.code, None, reasons.setdefault(reason, reason)))
+                skip(made)
             else:
-                findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
+                findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, r.code)))
     return RuleRun(findings, skipped)

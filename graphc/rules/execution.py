@@ -321,7 +321,7 @@ def _no_quote(node) -> Skipped:
         text = f"no quote for {node.symbol!r} (pass --quotes)"
         if len(_NO_QUOTE_TEXTS) < _MAX_NO_QUOTE_TEXTS:
             _NO_QUOTE_TEXTS[node.symbol] = text
-    return Skipped(("nodes", node.index, "order_type"), text)
+    return tuple.__new__(Skipped, (("nodes", node.index, "order_type"), text))  # no Python __new__: one per limit order
 
 
 _NO_QUOTE_TEXTS: dict[str, str] = {}  # symbol -> the skip's reason: a lint without quotes skips every limit order

@@ -426,11 +426,12 @@ def check_orphans(ctx):
     facts = ctx.facts
     if not _roots(ctx):
         return  # GC206 is the one fix
-    orphans = ctx.waiting.difference(facts.incoming, facts.dangling)  # (the usual graph has none)
-    if not orphans:
+    by_id = facts.by_id
+    unfed = by_id.keys() - facts.incoming.keys() - facts.dangling  # no edge leads to them: the roots, usually
+    if all(by_id[node_id].activation != "wait" for node_id in unfed):
         return
-    for node_id, node in facts.by_id.items():
-        if node_id in orphans:
+    for node_id, node in by_id.items():
+        if node.activation == "wait" and node_id in unfed:
             yield Finding(
                 node.at("activation"),
                 f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
@@ -766,6 +767,10 @@ def check_triggers(ctx):
             params = trigger.get("on_timeout")
             if type(params) is dict and _usual_timeout(params.get("ms")):
                 continue  # on_timeout after a positive number of ms: nothing to report
+            params = trigger.get("on_price")
+            if type(params) is dict:  # a well-formed on_price trigger: only its parameters can be wrong
+                yield from _price_findings(ctx, j, params)
+                continue
         problem = trigger_problem(trigger)
         if problem:
             yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
@@ -796,7 +801,7 @@ def _usual_timeout(ms) -> bool:
 
 
 def _finite(value) -> int | float | Decimal | None:
-    """``value`` when it is a finite int, float or Decimal (not a bool), else None: the numbers
+    """``value`` when it is a finite int, float or Decimal (not a bool; any Decimal subclass), else None: the numbers
     :func:`~graphc.stages.wiregraph.number` accepts, kept as they are. A finite float compares with
     0 and 1 exactly as the Decimal of its repr does (1, 0 and the float are exact binary values)."""
     kind = type(value)
@@ -804,7 +809,7 @@ def _finite(value) -> int | float | Decimal | None:
         return value
     if kind is float:
         return value if -_INF < value < _INF else None  # NaN and the infinities fail
-    if kind is Decimal:
+    if isinstance(value, Decimal):  # compile writes fractions as a Decimal subclass (shown as a JSON float)
         return value if value.is_finite() else None
     return None
 

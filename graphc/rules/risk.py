@@ -115,7 +115,8 @@ def check_max_notional(ctx):
     for node in ctx.nodes:
         qty, reference = node.qty, node.reference  # node.notional, read inline: a lint without quotes skips most
         if qty is None or reference is None:
-            yield Skipped(node.at("quantity"), f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
+            reason = f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}"
+            yield tuple.__new__(Skipped, (("nodes", node.index, "quantity"), reason))  # no Python __new__ per node
             continue
         notional = qty * reference
         if abs(notional) > limit:
@@ -207,28 +208,29 @@ def check_gross_notional(ctx):
     limit = max_notional(ctx.wire)
     if limit is None:
         return
-    known, unknown = [], []
+    known, unknown = [], []  # (notional, node) and nodes; their names are written only for the message
+    total = Decimal(0)
     for node in ctx.nodes:
         qty, reference = node.qty, node.reference  # node.notional, read inline
-        name = node.node_id or f"nodes[{node.index}]"
         if qty is None or reference is None:
-            unknown.append(name)
-        else:
-            known.append((abs(qty * reference), name))
-    if any(value > limit for value, _ in known):
-        return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
-    total = sum((value for value, _ in known), Decimal(0))
+            unknown.append(node)
+            continue
+        value = abs(qty * reference)
+        if value > limit:
+            return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
+        known.append((value, node))
+        total += value
     if total <= limit:
         if unknown:
             yield Skipped(
                 _LIMIT,
-                f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
+                f"notional unknown for {', '.join(map(str, map(_name, unknown[:TOP_LEGS])))}"
                 f"{' and more' if len(unknown) > TOP_LEGS else ''} "
                 "(derived size, or no limit price and no quote)",
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
-    legs = ", ".join(f"{name} {usd(value)}" for value, name in top)
+    legs = ", ".join(f"{_name(node)} {usd(value)}" for value, node in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
     yield Finding(
@@ -238,6 +240,10 @@ def check_gross_notional(ctx):
         hint=f"if the router sums the graph at admission it refuses this one: cut {usd(total - limit)} from "
         "the legs or raise risk.max_notional",
     )
+
+
+def _name(node) -> str:
+    return node.node_id or f"nodes[{node.index}]"
 
 
 @rule(

@@ -25,6 +25,8 @@ from graphc.rules.base import Finding, Skipped, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
 from graphc.venues.prices import figures_step, form_problem, off_tick
 
+_new = tuple.__new__  # _new(Skipped, (where, reason)): no Python __new__ call for the skips a lint without quotes
+# or config makes for every node (GC301, GC302, GC305, GC309)
 _CENT = Decimal("0.01")
 _WIRE_QTY_STEP = Decimal("1e-8")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
@@ -195,9 +197,9 @@ def check_min_notional(ctx):
         where, qty, price = ("nodes", node.index, "quantity"), node.qty, node.reference
         if minimum is None:
             what = "market-order minimum notional" if node.market_order else "minimum notional"
-            yield Skipped(where, _unknown(node, what, "min_notional"))
+            yield _new(Skipped, (where, _unknown(node, what, "min_notional")))
         elif qty is None:
-            yield Skipped(where, _qty_unknown(node))
+            yield _new(Skipped, (where, _qty_unknown(node)))
         elif price is None or price <= 0:
             what = "market order" if node.market_order else "price template"
             yield Skipped(where, f"{what} and no quote for {node.symbol}: the notional is unknown")
@@ -301,9 +303,9 @@ def check_min_size(ctx):
             continue
         where = ("nodes", node.index, "quantity")
         if minimum is None:
-            yield Skipped(where, _unknown(node, "minimum size", "min_size"))
+            yield _new(Skipped, (where, _unknown(node, "minimum size", "min_size")))
         elif qty is None:
-            yield Skipped(where, _qty_unknown(node))
+            yield _new(Skipped, (where, _qty_unknown(node)))
         elif qty < minimum:
             note = ""
             venue = _venue_name(node)
@@ -590,9 +592,9 @@ def check_lot(ctx):
         if lot is None:
             key = "sz_decimals" if m.sig_figs else "lot"
             note = " (or give lot in the quotes snapshot)"
-            yield Skipped(("nodes", node.index, "quantity"), _unknown(node, "lot", key, note))
+            yield _new(Skipped, (("nodes", node.index, "quantity"), _unknown(node, "lot", key, note)))
         elif qty is None:
-            yield Skipped(("nodes", node.index, "quantity"), _qty_unknown(node))
+            yield _new(Skipped, (("nodes", node.index, "quantity"), _qty_unknown(node)))
         elif lot > 0 and qty % lot != 0:
             where = ("nodes", node.index, "quantity")
             options = _neighbours(qty, m.lot)
@@ -939,10 +941,10 @@ def check_max_size(ctx):
         where, limits, qty = ("nodes", node.index, "quantity"), node.market.limits, node.qty
         max_size, max_cost = limits["amount"].max, limits["cost"].max
         if max_size is None and max_cost is None:
-            yield Skipped(where, _unknown(node, "maximum size or notional", "max_size or max_notional"))
+            yield _new(Skipped, (where, _unknown(node, "maximum size or notional", "max_size or max_notional")))
             continue
         if qty is None:
-            yield Skipped(where, _qty_unknown(node))
+            yield _new(Skipped, (where, _qty_unknown(node)))
             continue
         venue = _venue_name(node)
         if max_size is not None and qty > max_size:
