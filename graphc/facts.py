@@ -206,23 +206,24 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
         policy = xget("policy")
         if not (isinstance(policy, str) and policy):
             policy = DEFAULT_POLICY
-        tif = xget("tif")
-        tif = tif.upper() if isinstance(tif, str) and tif else None
-        urgency = xget("urgency")
-        if not isinstance(urgency, str):
-            urgency = None
-        slippage_bps = xget("max_slippage_bps")
-        if slippage_bps is not None:
-            slippage_bps = number(slippage_bps)
-        horizon_ms = xget("horizon_ms")
-        if horizon_ms is not None:
-            horizon_ms = number(horizon_ms)
-        pacing = xget("pacing")
-        if pacing is not None:
-            uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
-            slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
-            interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
-            paced = (slices, interval) if slices is not None and interval is not None else None
+        if len(execution) > 1 or "policy" not in execution:  # more than a policy (the usual leg gives only that)
+            tif = xget("tif")
+            tif = tif.upper() if isinstance(tif, str) and tif else None
+            urgency = xget("urgency")
+            if not isinstance(urgency, str):
+                urgency = None
+            slippage_bps = xget("max_slippage_bps")
+            if slippage_bps is not None:
+                slippage_bps = number(slippage_bps)
+            horizon_ms = xget("horizon_ms")
+            if horizon_ms is not None:
+                horizon_ms = number(horizon_ms)
+            pacing = xget("pacing")
+            if pacing is not None:
+                uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
+                slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
+                interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
+                paced = (slices, interval) if slices is not None and interval is not None else None
     node_id = get("node_id")
     return _new_tuple(
         NodeFacts,

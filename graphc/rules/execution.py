@@ -839,10 +839,15 @@ def check_overfilling_exits(ctx):
     ```
     """
     children_of = ctx.facts.children
+    branching = {node_id for node_id, children in children_of.items() if len(children) > 1}
+    if not branching:
+        return  # fewer than two children: fewer than two exits (most graphs, every node)
     for parent in ctx.nodes:
-        children = children_of.get(parent.node_id)
-        if children is None or len(children) < 2 or parent.side is None:
-            continue  # fewer than two children: fewer than two exits
+        if parent.node_id not in branching:
+            continue
+        children = children_of[parent.node_id]
+        if parent.side is None:
+            continue  # no side: no child trades against it
         exits = [
             child
             for child in (ctx.node(c) for c in dict.fromkeys(children))

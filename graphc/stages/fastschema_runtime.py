@@ -11,6 +11,8 @@ from __future__ import annotations
 import binascii
 from decimal import Decimal
 
+MISSING = object()  # a property the mapping does not have
+
 
 class Unsure(Exception):
     """Raised while checking when only jsonschema can decide."""
