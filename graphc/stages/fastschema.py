@@ -70,7 +70,8 @@ _TYPE_TESTS = {"number": "is_number", "integer": "is_integer"}
 _OBJECT_KEYWORDS = frozenset(
     {"properties", "additionalProperties", "required", "minProperties", "maxProperties", "propertyNames"}
 )
-_RUNTIME_NAMES = ("MISSING", "in_enum", "is_integer", "is_number", "not_a_text", "not_an_integer_in_range")
+_INLINE_LINES = 8  # a referenced schema of at most this many lines is inlined where it is used
+_RUNTIME_NAMES = ("in_enum", "is_integer", "is_number", "not_a_text", "not_an_integer_in_range")
 
 
 class UnsupportedSchema(Exception):
@@ -93,6 +94,11 @@ def _bound(value, keyword: str) -> str:
     raise UnsupportedSchema(f"{keyword} {value!r}")
 
 
+def _keywords(schema) -> dict | None:
+    """The keywords of a schema object that are not annotations (None for a boolean schema)."""
+    return {key: value for key, value in schema.items() if key not in ANNOTATIONS} if isinstance(schema, dict) else None
+
+
 def _texts(values) -> str:
     return "frozenset((" + "".join(repr(value) + ", " for value in values) + "))"
 
@@ -107,6 +113,7 @@ class _Generator:
         self.constants: dict[str, str] = {}  # source -> name
         self.functions: list[list[str]] = []
         self.function_of_ref: dict[str, str] = {}
+        self.inlining: set[str] = set()  # references whose target is being inlined
 
     def source(self) -> list[str]:
         constants = [f"{name} = {source}" for source, name in self.constants.items()]
@@ -132,13 +139,26 @@ class _Generator:
 
     def test(self, schema, v: str) -> str:
         """An expression: whether ``schema`` accepts ``v``."""
-        if isinstance(schema, dict):
-            keywords = {key: value for key, value in schema.items() if key not in ANNOTATIONS}
-            if keywords.keys() == {"$ref"}:
-                return f"{self.reference(keywords['$ref'])}({v})"
-            if keywords.keys() == {"type"} and keywords["type"] in _EXACT_TYPES:
-                return f"type({v}) is {_EXACT_TYPES[keywords['type']]}"
-        return f"{self.function(schema)}({v})"
+        keywords = _keywords(schema)
+        if keywords is not None and keywords.keys() == {"$ref"}:
+            ref = keywords["$ref"]
+            if self.fuse and isinstance(ref, str) and ref.startswith("#") and ref not in self.inlining:
+                simple = self._simple_test(_keywords(self._resolve(ref)), v)
+                if simple is not None:
+                    return simple
+            return f"{self.reference(ref)}({v})"
+        simple = self._simple_test(keywords, v)
+        return simple if simple is not None else f"{self.function(schema)}({v})"
+
+    def _simple_test(self, keywords: dict | None, v: str) -> str | None:
+        """The test of a one-type schema (or, fused, a pattern on text) as an expression; None for others."""
+        if keywords is None:
+            return None
+        if keywords.keys() == {"type"} and keywords["type"] in _EXACT_TYPES:
+            return f"type({v}) is {_EXACT_TYPES[keywords['type']]}"
+        if self.fuse and keywords.keys() == {"type", "pattern"} and keywords["type"] == "string":
+            return f"(type({v}) is str and {self._search(keywords['pattern'])}({v}) is not None)"
+        return None
 
     def reference(self, ref) -> str:
         if not isinstance(ref, str) or not ref.startswith("#"):
@@ -280,11 +300,19 @@ class _Generator:
             if name in required:
                 lines += [f"{inner} = {v}[{name!r}]", *body]
             else:
-                lines += [f"{inner} = {v}.get({name!r}, MISSING)", f"if {inner} is not MISSING:", *_indent(body)]
+                lines += [f"if {name!r} in {v}:", *_indent([f"{inner} = {v}[{name!r}]", *body])]
         return lines
 
     # -- keywords one by one --------------------------------------------------------------------------------
-    def _kw_ref(self, ref, _keywords, v, _depth, _known):
+    def _kw_ref(self, ref, _keywords, v, depth, known):
+        if self.fuse and isinstance(ref, str) and ref.startswith("#") and ref not in self.inlining:
+            self.inlining.add(ref)  # a reference inside its own target is called, not inlined again
+            try:
+                lines = self.statements(self._resolve(ref), v, depth, known)
+            finally:
+                self.inlining.discard(ref)
+            if len(lines) <= _INLINE_LINES:
+                return lines  # a small schema (a bounded text, an enum): no call
         return [f"if not {self.reference(ref)}({v}):", "    return False"]
 
     def _kw_type(self, value, _keywords, v, _depth, known):
@@ -349,7 +377,7 @@ class _Generator:
         for name, sub in properties.items():
             check = self.statements(sub, inner, depth + 1)
             if check:
-                body += [f"{inner} = {v}.get({name!r}, MISSING)", f"if {inner} is not MISSING:", *_indent(check)]
+                body += [f"if {name!r} in {v}:", *_indent([f"{inner} = {v}[{name!r}]", *check])]
         if extra is not True and extra is not False:
             check = self.statements(extra, inner, depth + 1)
             if check:
@@ -422,14 +450,17 @@ class _Generator:
         return self._reject_when("str", v, known, f"len({v}) > {_count(n, 'maxLength')}")
 
     def _kw_pattern(self, pattern, _keywords, v, _depth, known):
+        return self._reject_when("str", v, known, f"{self._search(pattern)}({v}) is None")
+
+    def _search(self, pattern) -> str:
+        """The name of the constant ``re.compile(pattern).search``."""
         if not isinstance(pattern, str):
             raise UnsupportedSchema(f"pattern {pattern!r}")
         try:
             re.compile(pattern)
         except re.error as exc:
             raise UnsupportedSchema(f"pattern {pattern!r}") from exc
-        search = self.constant(f"re.compile({pattern!r}).search")
-        return self._reject_when("str", v, known, f"{search}({v}) is None")
+        return self.constant(f"re.compile({pattern!r}).search")
 
     def _kw_minimum(self, bound, _keywords, v, _depth, _known):
         return [f"if is_number({v}) and {v} < {_bound(bound, 'minimum')}:", "    return False"]

@@ -6,7 +6,7 @@ tests/test_fastschema.py fails while it differs from what the schemas give.
 
 import re
 
-from graphc.stages.fastschema_runtime import MISSING, in_enum, is_integer, is_number, not_a_text, not_an_integer_in_range
+from graphc.stages.fastschema_runtime import in_enum, is_integer, is_number, not_a_text, not_an_integer_in_range
 
 
 # -- playbook.schema.json --------------------------------------------------------------------------------
@@ -53,22 +53,22 @@ def _playbook_0(x0):
         return False
     if not x0.keys() <= _playbook_k0:
         return False
-    x1 = x0.get('graphc', MISSING)
-    if x1 is not MISSING:
+    if 'graphc' in x0:
+        x1 = x0['graphc']
         if not in_enum(x1, _playbook_k1):
             return False
-    x1 = x0.get('name', MISSING)
-    if x1 is not MISSING:
+    if 'name' in x0:
+        x1 = x0['name']
         if not (type(x1) is str):
             return False
         if _playbook_k2(x1) is None:
             return False
-    x1 = x0.get('description', MISSING)
-    if x1 is not MISSING:
+    if 'description' in x0:
+        x1 = x0['description']
         if type(x1) is not str:
             return False
-    x1 = x0.get('params', MISSING)
-    if x1 is not MISSING:
+    if 'params' in x0:
+        x1 = x0['params']
         if not (type(x1) is dict):
             return False
         for x2 in x1:
@@ -77,102 +77,111 @@ def _playbook_0(x0):
         for x2 in x1.values():
             if not _playbook_1(x2):
                 return False
-    x1 = x0.get('sandbox', MISSING)
-    if x1 is not MISSING:
+    if 'sandbox' in x0:
+        x1 = x0['sandbox']
         if not (type(x1) is bool or type(x1) is str):
             return False
         if type(x1) is str:
-            if not _playbook_2(x1):
+            if not (type(x1) is str):
                 return False
-    x1 = x0.get('schedule', MISSING)
-    if x1 is not MISSING:
+            if _playbook_k7(x1) is None:
+                return False
+    if 'schedule' in x0:
+        x1 = x0['schedule']
         if type(x1) is not dict or not x1.keys() <= _playbook_k8 or not x1.keys() >= _playbook_k9:
             return False
         x2 = x1['cron']
         if type(x2) is not str:
             return False
-        x2 = x1.get('timezone', MISSING)
-        if x2 is not MISSING:
+        if 'timezone' in x1:
+            x2 = x1['timezone']
             if type(x2) is not str:
                 return False
-        x2 = x1.get('catch_up', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_3(x2):
+        if 'catch_up' in x1:
+            x2 = x1['catch_up']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-    x1 = x0.get('risk', MISSING)
-    if x1 is not MISSING:
+    if 'risk' in x0:
+        x1 = x0['risk']
         if type(x1) is not dict or not x1.keys() <= _playbook_k10:
             return False
-        x2 = x1.get('max_notional', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_4(x2):
+        if 'max_notional' in x1:
+            x2 = x1['max_notional']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('max_loss', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_4(x2):
+        if 'max_loss' in x1:
+            x2 = x1['max_loss']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-    x1 = x0.get('defaults', MISSING)
-    if x1 is not MISSING:
+    if 'defaults' in x0:
+        x1 = x0['defaults']
         if type(x1) is not dict or not x1.keys() <= _playbook_k11:
             return False
-        x2 = x1.get('buy', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_5(x2):
+        if 'buy' in x1:
+            x2 = x1['buy']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('sell', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_5(x2):
+        if 'sell' in x1:
+            x2 = x1['sell']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('side', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_6(x2):
+        if 'side' in x1:
+            x2 = x1['side']
+            if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if type(x2) is not str or x2 not in _playbook_k12:
+                    return not_a_text(x2)
+        if 'qty' in x1:
+            x2 = x1['qty']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('qty', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_5(x2):
+        if 'symbol' in x1:
+            x2 = x1['symbol']
+            if type(x2) is not str or not 1 <= len(x2) <= 512:
                 return False
-        x2 = x1.get('symbol', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_7(x2):
+        if 'venue' in x1:
+            x2 = x1['venue']
+            if type(x2) is not str or len(x2) < 1:
                 return False
-        x2 = x1.get('venue', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_8(x2):
+        if 'type' in x1:
+            x2 = x1['type']
+            if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if type(x2) is not str or x2 not in _playbook_k13:
+                    return not_a_text(x2)
+        if 'limit' in x1:
+            x2 = x1['limit']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('type', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_9(x2):
+        if 'policy' in x1:
+            x2 = x1['policy']
+            if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if type(x2) is not str or x2 not in _playbook_k14:
+                    return not_a_text(x2)
+        if 'urgency' in x1:
+            x2 = x1['urgency']
+            if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if type(x2) is not str or x2 not in _playbook_k15:
+                    return not_a_text(x2)
+        if 'slippage' in x1:
+            x2 = x1['slippage']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('limit', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_10(x2):
+        if 'horizon' in x1:
+            x2 = x1['horizon']
+            if not (type(x2) is str or is_number(x2)):
                 return False
-        x2 = x1.get('policy', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_11(x2):
+        if 'tif' in x1:
+            x2 = x1['tif']
+            if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if not (type(x2) is str):
+                    return False
+                if _playbook_k16(x2) is None:
+                    return False
+        if 'twap' in x1:
+            x2 = x1['twap']
+            if not _playbook_2(x2):
                 return False
-        x2 = x1.get('urgency', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_12(x2):
-                return False
-        x2 = x1.get('slippage', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_13(x2):
-                return False
-        x2 = x1.get('horizon', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_3(x2):
-                return False
-        x2 = x1.get('tif', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_14(x2):
-                return False
-        x2 = x1.get('twap', MISSING)
-        if x2 is not MISSING:
-            if not _playbook_15(x2):
-                return False
-    x1 = x0.get('legs', MISSING)
-    if x1 is not MISSING:
+    if 'legs' in x0:
+        x1 = x0['legs']
         if not (type(x1) is dict):
             return False
         for x2 in x1:
@@ -181,24 +190,25 @@ def _playbook_0(x0):
         if len(x1) < 1:
             return False
         for x2 in x1.values():
-            if not _playbook_16(x2):
+            if not _playbook_6(x2):
                 return False
-    x1 = x0.get('edges', MISSING)
-    if x1 is not MISSING:
+    if 'edges' in x0:
+        x1 = x0['edges']
         if not (type(x1) is list):
             return False
         for x2 in x1:
-            if not _playbook_28(x2):
+            if not _playbook_7(x2):
                 return False
     if not x0.keys() >= _playbook_k32:
         return False
-    if not _playbook_31(x0):
-        x1 = x0.get('legs', MISSING)
-        if x1 is not MISSING:
+    if not _playbook_9(x0):
+        if 'legs' in x0:
+            x1 = x0['legs']
             if type(x1) is dict:
                 for x2 in x1.values():
-                    if not _playbook_29(x2):
-                        return False
+                    if not _playbook_8(x2):
+                        if type(x2) is dict and not x2.keys() >= _playbook_k33:
+                            return False
     return True
 
 
@@ -208,297 +218,86 @@ def _playbook_1(x0):
     x1 = x0['type']
     if type(x1) is not str or x1 not in _playbook_k6:
         return not_a_text(x1)
-    x1 = x0.get('description', MISSING)
-    if x1 is not MISSING:
+    if 'description' in x0:
+        x1 = x0['description']
         if type(x1) is not str:
             return False
-    x1 = x0.get('choices', MISSING)
-    if x1 is not MISSING:
+    if 'choices' in x0:
+        x1 = x0['choices']
         if not (type(x1) is list):
             return False
         if len(x1) < 1:
             return False
-    x1 = x0.get('min', MISSING)
-    if x1 is not MISSING:
+    if 'min' in x0:
+        x1 = x0['min']
         if not (type(x1) is str or is_number(x1)):
             return False
-    x1 = x0.get('max', MISSING)
-    if x1 is not MISSING:
+    if 'max' in x0:
+        x1 = x0['max']
         if not (type(x1) is str or is_number(x1)):
             return False
     return True
 
 
 def _playbook_2(x0):
-    if not (type(x0) is str):
-        return False
-    if _playbook_k7(x0) is None:
-        return False
-    return True
-
-
-def _playbook_3(x0):
-    if not (type(x0) is str or is_number(x0)):
-        return False
-    return True
-
-
-def _playbook_4(x0):
-    if not (type(x0) is str or is_number(x0)):
-        return False
-    return True
-
-
-def _playbook_5(x0):
-    if not (type(x0) is str or is_number(x0)):
-        return False
-    return True
-
-
-def _playbook_6(x0):
-    if not _playbook_2(x0):
-        if type(x0) is not str or x0 not in _playbook_k12:
-            return not_a_text(x0)
-    return True
-
-
-def _playbook_7(x0):
-    if type(x0) is not str or not 1 <= len(x0) <= 512:
-        return False
-    return True
-
-
-def _playbook_8(x0):
-    if type(x0) is not str or len(x0) < 1:
-        return False
-    return True
-
-
-def _playbook_9(x0):
-    if not _playbook_2(x0):
-        if type(x0) is not str or x0 not in _playbook_k13:
-            return not_a_text(x0)
-    return True
-
-
-def _playbook_10(x0):
-    if not (type(x0) is str or is_number(x0)):
-        return False
-    return True
-
-
-def _playbook_11(x0):
-    if not _playbook_2(x0):
-        if type(x0) is not str or x0 not in _playbook_k14:
-            return not_a_text(x0)
-    return True
-
-
-def _playbook_12(x0):
-    if not _playbook_2(x0):
-        if type(x0) is not str or x0 not in _playbook_k15:
-            return not_a_text(x0)
-    return True
-
-
-def _playbook_13(x0):
-    if not (type(x0) is str or is_number(x0)):
-        return False
-    return True
-
-
-def _playbook_14(x0):
-    if not _playbook_2(x0):
-        if not (type(x0) is str):
-            return False
-        if _playbook_k16(x0) is None:
-            return False
-    return True
-
-
-def _playbook_15(x0):
     if not (type(x0) is str or type(x0) is dict):
         return False
     if type(x0) is dict:
         if not x0.keys() <= _playbook_k17:
             return False
-        x1 = x0.get('slices', MISSING)
-        if x1 is not MISSING:
+        if 'slices' in x0:
+            x1 = x0['slices']
             if not (type(x1) is str or is_integer(x1)):
                 return False
             if type(x1) is str:
-                if not _playbook_2(x1):
+                if not (type(x1) is str):
+                    return False
+                if _playbook_k7(x1) is None:
                     return False
             if is_number(x1) and x1 < 1:
                 return False
-        x1 = x0.get('every', MISSING)
-        if x1 is not MISSING:
-            if not _playbook_3(x1):
+        if 'every' in x0:
+            x1 = x0['every']
+            if not (type(x1) is str or is_number(x1)):
                 return False
-        x1 = x0.get('over', MISSING)
-        if x1 is not MISSING:
-            if not _playbook_3(x1):
+        if 'over' in x0:
+            x1 = x0['over']
+            if not (type(x1) is str or is_number(x1)):
                 return False
     if type(x0) is dict and not x0.keys() >= _playbook_k18:
         return False
     return True
 
 
-def _playbook_16(x0):
-    if not (type(x0) is dict):
-        return False
-    if not x0.keys() <= _playbook_k20:
-        return False
-    x1 = x0.get('buy', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_5(x1):
-            return False
-    x1 = x0.get('sell', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_5(x1):
-            return False
-    x1 = x0.get('side', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_6(x1):
-            return False
-    x1 = x0.get('qty', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_5(x1):
-            return False
-    x1 = x0.get('symbol', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_7(x1):
-            return False
-    x1 = x0.get('venue', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_8(x1):
-            return False
-    x1 = x0.get('type', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_9(x1):
-            return False
-    x1 = x0.get('limit', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_10(x1):
-            return False
-    x1 = x0.get('policy', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_11(x1):
-            return False
-    x1 = x0.get('urgency', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_12(x1):
-            return False
-    x1 = x0.get('slippage', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_13(x1):
-            return False
-    x1 = x0.get('horizon', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_3(x1):
-            return False
-    x1 = x0.get('tif', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_14(x1):
-            return False
-    x1 = x0.get('twap', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_15(x1):
-            return False
-    x1 = x0.get('after', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_17(x1):
-            return False
-    x1 = x0.get('activation', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_24(x1):
-            return False
-    x1 = x0.get('for_each', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_25(x1):
-            return False
-    x1 = x0.get('use', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_26(x1):
-            return False
-    x1 = x0.get('with', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_27(x1):
-            return False
-    if 'with' in x0 and not x0.keys() >= _playbook_k29:
-        return False
-    return True
-
-
-def _playbook_17(x0):
-    if not (type(x0) is str or type(x0) is list):
-        return False
-    if type(x0) is list:
-        for x1 in x0:
-            if not _playbook_18(x1):
-                return False
-    return True
-
-
-def _playbook_18(x0):
-    if not (type(x0) is str or type(x0) is dict):
-        return False
-    if type(x0) is dict:
-        if not _playbook_19(x0):
-            return False
-    return True
-
-
-def _playbook_19(x0):
-    if type(x0) is not dict or not x0.keys() <= _playbook_k21 or not x0.keys() >= _playbook_k22:
-        return False
-    x1 = x0['from']
-    if not _playbook_20(x1):
-        return False
-    x1 = x0['trigger']
-    if not _playbook_21(x1):
-        return False
-    x1 = x0.get('fill_ratio', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_23(x1):
-            return False
-    return True
-
-
-def _playbook_20(x0):
-    if not (type(x0) is str):
-        return False
-    if _playbook_k19(x0) is None:
-        return False
-    return True
-
-
-def _playbook_21(x0):
+def _playbook_3(x0):
     if type(x0) is str:
-        if not _playbook_22(x0):
-            return False
+        if not (type(x0) is str and _playbook_k7(x0) is not None):
+            if x0 not in _playbook_k23:
+                return not_a_text(x0)
     elif type(x0) is dict:
         if not x0.keys() <= _playbook_k24:
             return False
-        x1 = x0.get('on_timeout', MISSING)
-        if x1 is not MISSING:
+        if 'on_timeout' in x0:
+            x1 = x0['on_timeout']
             if type(x1) is not dict or x1.keys() != _playbook_k25:
                 return False
             x2 = x1['ms']
             if not (type(x2) is str or is_integer(x2)):
                 return False
             if type(x2) is str:
-                if not _playbook_2(x2):
+                if not (type(x2) is str):
                     return False
-        x1 = x0.get('on_price', MISSING)
-        if x1 is not MISSING:
+                if _playbook_k7(x2) is None:
+                    return False
+        if 'on_price' in x0:
+            x1 = x0['on_price']
             if type(x1) is not dict or x1.keys() != _playbook_k26:
                 return False
             x2 = x1['symbol']
-            if not _playbook_7(x2):
+            if type(x2) is not str or not 1 <= len(x2) <= 512:
                 return False
             x2 = x1['direction']
-            if not _playbook_2(x2):
+            if not (type(x2) is str and _playbook_k7(x2) is not None):
                 if type(x2) is not str or x2 not in _playbook_k27:
                     return not_a_text(x2)
             x2 = x1['reference']
@@ -508,7 +307,9 @@ def _playbook_21(x0):
             if not (type(x2) is str or is_number(x2)):
                 return False
             if type(x2) is str:
-                if not _playbook_2(x2):
+                if not (type(x2) is str):
+                    return False
+                if _playbook_k7(x2) is None:
                     return False
         if len(x0) < 1:
             return False
@@ -519,83 +320,167 @@ def _playbook_21(x0):
     return True
 
 
-def _playbook_22(x0):
-    if not _playbook_2(x0):
-        if type(x0) is not str or x0 not in _playbook_k23:
-            return not_a_text(x0)
-    return True
-
-
-def _playbook_23(x0):
-    if not (type(x0) is str or is_number(x0)):
+def _playbook_4(x0):
+    if type(x0) is not dict or not x0.keys() <= _playbook_k21 or not x0.keys() >= _playbook_k22:
         return False
-    return True
-
-
-def _playbook_24(x0):
-    if not _playbook_2(x0):
-        if type(x0) is not str or x0 not in _playbook_k28:
-            return not_a_text(x0)
-    return True
-
-
-def _playbook_25(x0):
-    if not (type(x0) is list or type(x0) is str or is_integer(x0)):
+    x1 = x0['from']
+    if not (type(x1) is str):
         return False
-    return True
-
-
-def _playbook_26(x0):
-    if type(x0) is not str or len(x0) < 1:
+    if _playbook_k19(x1) is None:
         return False
-    return True
-
-
-def _playbook_27(x0):
-    if not (type(x0) is dict):
+    x1 = x0['trigger']
+    if not _playbook_3(x1):
         return False
-    for x1 in x0:
-        if type(x1) is str and _playbook_k3(x1) is None:
+    if 'fill_ratio' in x0:
+        x1 = x0['fill_ratio']
+        if not (type(x1) is str or is_number(x1)):
             return False
     return True
 
 
-def _playbook_28(x0):
+def _playbook_5(x0):
+    if not (type(x0) is str or type(x0) is list):
+        return False
+    if type(x0) is list:
+        for x1 in x0:
+            if not (type(x1) is str or type(x1) is dict):
+                return False
+            if type(x1) is dict:
+                if not _playbook_4(x1):
+                    return False
+    return True
+
+
+def _playbook_6(x0):
+    if not (type(x0) is dict):
+        return False
+    if not x0.keys() <= _playbook_k20:
+        return False
+    if 'buy' in x0:
+        x1 = x0['buy']
+        if not (type(x1) is str or is_number(x1)):
+            return False
+    if 'sell' in x0:
+        x1 = x0['sell']
+        if not (type(x1) is str or is_number(x1)):
+            return False
+    if 'side' in x0:
+        x1 = x0['side']
+        if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if type(x1) is not str or x1 not in _playbook_k12:
+                return not_a_text(x1)
+    if 'qty' in x0:
+        x1 = x0['qty']
+        if not (type(x1) is str or is_number(x1)):
+            return False
+    if 'symbol' in x0:
+        x1 = x0['symbol']
+        if type(x1) is not str or not 1 <= len(x1) <= 512:
+            return False
+    if 'venue' in x0:
+        x1 = x0['venue']
+        if type(x1) is not str or len(x1) < 1:
+            return False
+    if 'type' in x0:
+        x1 = x0['type']
+        if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if type(x1) is not str or x1 not in _playbook_k13:
+                return not_a_text(x1)
+    if 'limit' in x0:
+        x1 = x0['limit']
+        if not (type(x1) is str or is_number(x1)):
+            return False
+    if 'policy' in x0:
+        x1 = x0['policy']
+        if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if type(x1) is not str or x1 not in _playbook_k14:
+                return not_a_text(x1)
+    if 'urgency' in x0:
+        x1 = x0['urgency']
+        if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if type(x1) is not str or x1 not in _playbook_k15:
+                return not_a_text(x1)
+    if 'slippage' in x0:
+        x1 = x0['slippage']
+        if not (type(x1) is str or is_number(x1)):
+            return False
+    if 'horizon' in x0:
+        x1 = x0['horizon']
+        if not (type(x1) is str or is_number(x1)):
+            return False
+    if 'tif' in x0:
+        x1 = x0['tif']
+        if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if not (type(x1) is str):
+                return False
+            if _playbook_k16(x1) is None:
+                return False
+    if 'twap' in x0:
+        x1 = x0['twap']
+        if not _playbook_2(x1):
+            return False
+    if 'after' in x0:
+        x1 = x0['after']
+        if not _playbook_5(x1):
+            return False
+    if 'activation' in x0:
+        x1 = x0['activation']
+        if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if type(x1) is not str or x1 not in _playbook_k28:
+                return not_a_text(x1)
+    if 'for_each' in x0:
+        x1 = x0['for_each']
+        if not (type(x1) is list or type(x1) is str or is_integer(x1)):
+            return False
+    if 'use' in x0:
+        x1 = x0['use']
+        if type(x1) is not str or len(x1) < 1:
+            return False
+    if 'with' in x0:
+        x1 = x0['with']
+        if not (type(x1) is dict):
+            return False
+        for x2 in x1:
+            if type(x2) is str and _playbook_k3(x2) is None:
+                return False
+    if 'with' in x0 and not x0.keys() >= _playbook_k29:
+        return False
+    return True
+
+
+def _playbook_7(x0):
     if type(x0) is not dict or not x0.keys() <= _playbook_k30 or not x0.keys() >= _playbook_k31:
         return False
     x1 = x0['from']
-    if not _playbook_20(x1):
+    if not (type(x1) is str):
+        return False
+    if _playbook_k19(x1) is None:
         return False
     x1 = x0['to']
-    if not _playbook_20(x1):
+    if not (type(x1) is str):
+        return False
+    if _playbook_k19(x1) is None:
         return False
     x1 = x0['trigger']
-    if not _playbook_21(x1):
+    if not _playbook_3(x1):
         return False
-    x1 = x0.get('fill_ratio', MISSING)
-    if x1 is not MISSING:
-        if not _playbook_23(x1):
+    if 'fill_ratio' in x0:
+        x1 = x0['fill_ratio']
+        if not (type(x1) is str or is_number(x1)):
             return False
     return True
 
 
-def _playbook_29(x0):
-    if not _playbook_30(x0):
-        if type(x0) is dict and not x0.keys() >= _playbook_k33:
-            return False
-    return True
-
-
-def _playbook_30(x0):
+def _playbook_8(x0):
     if type(x0) is dict and not x0.keys() >= _playbook_k29:
         return False
     return True
 
 
-def _playbook_31(x0):
+def _playbook_9(x0):
     if type(x0) is dict:
-        x1 = x0.get('defaults', MISSING)
-        if x1 is not MISSING:
+        if 'defaults' in x0:
+            x1 = x0['defaults']
             if type(x1) is dict and not x1.keys() >= _playbook_k33:
                 return False
     if type(x0) is dict and not x0.keys() >= _playbook_k34:
@@ -650,35 +535,35 @@ def _wire_0(x0):
     for x2 in x1:
         if not _wire_1(x2):
             return False
-    x1 = x0.get('edges', MISSING)
-    if x1 is not MISSING:
+    if 'edges' in x0:
+        x1 = x0['edges']
         if not (type(x1) is list):
             return False
         for x2 in x1:
             if not _wire_2(x2):
                 return False
-    x1 = x0.get('risk', MISSING)
-    if x1 is not MISSING:
+    if 'risk' in x0:
+        x1 = x0['risk']
         if type(x1) is not dict or not x1.keys() <= _wire_k29:
             return False
-        x2 = x1.get('admission', MISSING)
-        if x2 is not MISSING:
+        if 'admission' in x1:
+            x2 = x1['admission']
             if type(x2) is not dict or not x2.keys() <= _wire_k30:
                 return False
-            x3 = x2.get('max_notional_usd', MISSING)
-            if x3 is not MISSING:
+            if 'max_notional_usd' in x2:
+                x3 = x2['max_notional_usd']
                 if not (is_number(x3)):
                     return False
-        x2 = x1.get('runtime', MISSING)
-        if x2 is not MISSING:
+        if 'runtime' in x1:
+            x2 = x1['runtime']
             if type(x2) is not dict or not x2.keys() <= _wire_k31:
                 return False
-            x3 = x2.get('max_loss_usd', MISSING)
-            if x3 is not MISSING:
+            if 'max_loss_usd' in x2:
+                x3 = x2['max_loss_usd']
                 if not (is_number(x3)):
                     return False
-    x1 = x0.get('is_sandbox', MISSING)
-    if x1 is not MISSING:
+    if 'is_sandbox' in x0:
+        x1 = x0['is_sandbox']
         if not (type(x1) is bool):
             return False
     return True
@@ -696,12 +581,12 @@ def _wire_1(x0):
     x2 = x1['symbol']
     if type(x2) is not str or not 1 <= len(x2) <= 512:
         return False
-    x2 = x1.get('type', MISSING)
-    if x2 is not MISSING:
+    if 'type' in x1:
+        x2 = x1['type']
         if type(x2) is not str or x2 not in _wire_k6:
             return not_a_text(x2)
-    x2 = x1.get('venue', MISSING)
-    if x2 is not MISSING:
+    if 'venue' in x1:
+        x2 = x1['venue']
         if type(x2) is not str or len(x2) < 1:
             return False
     x1 = x0['side']
@@ -737,32 +622,32 @@ def _wire_1(x0):
             return not_an_integer_in_range(x3)
     else:
         return False
-    x1 = x0.get('execution', MISSING)
-    if x1 is not MISSING:
+    if 'execution' in x0:
+        x1 = x0['execution']
         if type(x1) is not dict or not x1.keys() <= _wire_k14:
             return False
-        x2 = x1.get('policy', MISSING)
-        if x2 is not MISSING:
+        if 'policy' in x1:
+            x2 = x1['policy']
             if type(x2) is not str or x2 not in _wire_k15:
                 return not_a_text(x2)
-        x2 = x1.get('urgency', MISSING)
-        if x2 is not MISSING:
+        if 'urgency' in x1:
+            x2 = x1['urgency']
             if type(x2) is not str or x2 not in _wire_k16:
                 return not_a_text(x2)
-        x2 = x1.get('max_slippage_bps', MISSING)
-        if x2 is not MISSING:
+        if 'max_slippage_bps' in x1:
+            x2 = x1['max_slippage_bps']
             if not (type(x2) is int):
                 return not_an_integer_in_range(x2)
-        x2 = x1.get('horizon_ms', MISSING)
-        if x2 is not MISSING:
+        if 'horizon_ms' in x1:
+            x2 = x1['horizon_ms']
             if not (type(x2) is int):
                 return not_an_integer_in_range(x2)
-        x2 = x1.get('tif', MISSING)
-        if x2 is not MISSING:
+        if 'tif' in x1:
+            x2 = x1['tif']
             if type(x2) is not str or x2 not in _wire_k17:
                 return not_a_text(x2)
-        x2 = x1.get('pacing', MISSING)
-        if x2 is not MISSING:
+        if 'pacing' in x1:
+            x2 = x1['pacing']
             if type(x2) is not dict or x2.keys() != _wire_k18:
                 return False
             x3 = x2['uniform']
@@ -774,8 +659,8 @@ def _wire_1(x0):
             x4 = x3['interval_ms']
             if not (type(x4) is int and 1 <= x4):
                 return not_an_integer_in_range(x4)
-    x1 = x0.get('activation', MISSING)
-    if x1 is not MISSING:
+    if 'activation' in x0:
+        x1 = x0['activation']
         if type(x1) is not str or x1 not in _wire_k20:
             return not_a_text(x1)
     return True
@@ -800,15 +685,15 @@ def _wire_2(x0):
     elif type(x1) is dict:
         if not x1.keys() <= _wire_k24:
             return False
-        x2 = x1.get('on_timeout', MISSING)
-        if x2 is not MISSING:
+        if 'on_timeout' in x1:
+            x2 = x1['on_timeout']
             if type(x2) is not dict or x2.keys() != _wire_k25:
                 return False
             x3 = x2['ms']
             if not (type(x3) is int):
                 return not_an_integer_in_range(x3)
-        x2 = x1.get('on_price', MISSING)
-        if x2 is not MISSING:
+        if 'on_price' in x1:
+            x2 = x1['on_price']
             if type(x2) is not dict or x2.keys() != _wire_k26:
                 return False
             x3 = x2['symbol']
@@ -829,8 +714,8 @@ def _wire_2(x0):
             return False
     else:
         return False
-    x1 = x0.get('condition', MISSING)
-    if x1 is not MISSING:
+    if 'condition' in x0:
+        x1 = x0['condition']
         if type(x1) is not dict or x1.keys() != _wire_k28:
             return False
         x2 = x1['fill_ratio_gte']

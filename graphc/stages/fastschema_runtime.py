@@ -11,8 +11,6 @@ from __future__ import annotations
 import binascii
 from decimal import Decimal
 
-MISSING = object()  # a property the mapping does not have
-
 
 class Unsure(Exception):
     """Raised while checking when only jsonschema can decide."""
