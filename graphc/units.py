@@ -744,8 +744,19 @@ def divide_to_step(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
     return divide_down(a, p, s)
 
 
+# (value, exponent) -> the scaled int, for Decimal values that scaled (a desk's sizes and prices recur).
+_SCALED: dict[tuple[Decimal, int], int] = {}
+
+
 def to_scaled(value: Decimal, exponent: int, what: str) -> int:
     """``value * 10**exponent`` as a positive int64, e.g. qty_1e8 / price_1e9."""
+    if type(value) is Decimal and type(exponent) is int:  # equal Decimals scale to the same int
+        try:
+            known = _SCALED.get((value, exponent))
+        except TypeError:  # a signalling NaN cannot be hashed: the checks below report it
+            known = None
+        if known is not None:
+            return known
     if (
         type(value) is Decimal
         and type(exponent) is int
@@ -758,7 +769,10 @@ def to_scaled(value: Decimal, exponent: int, what: str) -> int:
         # The usual case (a short, positive Decimal that fits) without the general checks below.
         scaled = value.scaleb(exponent, _EXACT)
         if scaled <= INT64_MAX and scaled == scaled.to_integral_value():
-            return int(scaled)
+            whole = int(scaled)
+            if len(_SCALED) < 8192:
+                _SCALED[value, exponent] = whole
+            return whole
     if isinstance(exponent, bool) or not isinstance(exponent, int) or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
         raise UnitError("GC103", f"wire exponent '{_show(exponent)}' is not a small integer", "use 8 or 9")
     d = _exact(value, f"a {what}")

@@ -201,10 +201,24 @@ def _unknown_price(ctx, raw, symbol):
     return None
 
 
+# (size as written, symbol, instrument type) -> qty_1e8, or "derived": sizes not in money, which no price or
+# market changes. Text and Decimal sizes only: no other value (True == 1 == 1.0) can find one.
+_SIZES: dict[tuple, int | str] = {}
+
+
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
+    kind = type(raw)
+    if kind is str or kind is Decimal:
+        try:
+            known = _SIZES.get((raw, symbol, type_))
+        except TypeError:  # a signalling NaN cannot be hashed: read as written
+            known = None
+        if known is not None:
+            return known if known == "derived" else {"fixed": {"qty_1e8": known}}
     q = _unit_call(ctx, field_name, parse_quantity, raw)
     if q.kind == "derived":
+        _keep_size(raw, symbol, type_, "derived")
         return "derived"
     amount = q.amount
     if q.kind == "asset" and (type_ == "prediction" or q.asset != base_asset(symbol)):
@@ -246,9 +260,18 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     if amount <= 0:
         raise DiagnosticError("GC103", f"quantity {raw!r} must be positive", ctx.span_of(field_name))
     try:
-        return {"fixed": {"qty_1e8": to_scaled(amount, 8, "quantity")}}
+        qty_1e8 = to_scaled(amount, 8, "quantity")
     except UnitError as exc:
         raise located(ctx, field_name, exc) from None
+    if q.kind != "notional":  # a notional size depends on the price: read each time
+        _keep_size(raw, symbol, type_, qty_1e8)
+    return {"fixed": {"qty_1e8": qty_1e8}}
+
+
+def _keep_size(raw, symbol, type_, value) -> None:
+    kind = type(raw)
+    if (kind is str or kind is Decimal) and len(_SIZES) < 8192:  # a read size is finite: it hashes
+        _SIZES[raw, symbol, type_] = value
 
 
 def _quote_side(ctx, symbol, side):
@@ -258,8 +281,37 @@ def _quote_side(ctx, symbol, side):
     return quote.ask if side == "buy" else quote.bid
 
 
+# The execution fields as written (each text or absent) -> the wire object they make. A desk's playbooks
+# combine a handful of policies, urgencies and slippages: each combination is read once per process.
+_EXECUTIONS: dict[tuple, dict] = {}
+
+
 def execution(ctx):
     """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
+    fields = ctx.fields
+    get = fields.get
+    key = (get("policy"), get("urgency"), get("slippage"), get("horizon"), get("tif"), get("twap"))
+    try:  # only keys of text and None are kept, so no other value (True == 1) can find one
+        known = _EXECUTIONS.get(key)
+    except TypeError:  # a mapping (twap: {slices: 5, every: 30s}) or a list: read as written
+        known = None
+    if known is not None:
+        return _copy_execution(known)
+    out = _read_execution(ctx)
+    if len(_EXECUTIONS) < 4096 and all(v is None or type(v) is str for v in key):
+        _EXECUTIONS[key] = _copy_execution(out)  # a read that raised is not kept: it is reported each time
+    return out
+
+
+def _copy_execution(out: dict) -> dict:
+    """A fresh copy (each node owns its dicts); only ``pacing`` nests."""
+    copied = out.copy()
+    if "pacing" in out:
+        copied["pacing"] = {"uniform": out["pacing"]["uniform"].copy()}
+    return copied
+
+
+def _read_execution(ctx):
     fields = ctx.fields  # most legs give none of these: look before calling the helpers
     out = {"policy": (_choice(ctx, "policy", POLICIES) if fields.get("policy") is not None else None) or "sor"}
     if fields.get("urgency") is not None:

@@ -18,7 +18,6 @@ from graphc.facts import GraphFacts, NodeFacts, graph_facts, wire_limit
 from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
-from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
@@ -42,11 +41,17 @@ def _qty_field(fields):
     return next((k for k in ("buy", "sell", "qty") if fields.get(k) is not None), None)
 
 
+_new_tuple = tuple.__new__  # a named tuple's own __new__ (keyword arguments) is a Python call per node
+
+
 class NodeOrigin(NamedTuple):
     """Facts about a node that only the playbook knows (absent for wire input)."""
 
     price_is_template: bool = False  # a template price was aligned to the tick by the compiler
     quantity_text: str | None = None  # the human quantity as written, for messages
+
+
+assert NodeOrigin._fields == ("price_is_template", "quantity_text"), "update _Builder._finish_leg"
 
 
 class Locator(Record):
@@ -357,9 +362,8 @@ class _Builder:
         for code, wire_field, reason in ctx.skips:
             self.skips.append(Skip(code, ("nodes", index, wire_field), reason))
         fields = ctx.fields
-        self.origin[leg_id] = NodeOrigin(
-            price_is_template=price_is_template,
-            quantity_text=str(fields.get("buy") or fields.get("sell") or fields.get("qty")),
+        self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_is_template, quantity_text)
+            NodeOrigin, (price_is_template, str(fields.get("buy") or fields.get("sell") or fields.get("qty")))
         )
         return node
 
@@ -420,21 +424,40 @@ class _Builder:
 
     def _node(self, ctx, leg_id, has_incoming):
         side, raw_qty, qty_field = L.side_and_quantity(ctx)
-        symbol = L._text(ctx, "symbol", required=True)
-        if len(symbol) > L.MAX_SYMBOL:
-            raise DiagnosticError(
-                "GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}", ctx.span_of("symbol")
-            )
-        if not symbol.strip():
-            raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))
-        fields = ctx.fields  # absent optional fields are the common case: look before calling the helpers
-        venue = L._text(ctx, "venue") if fields.get("venue") is not None else None
-        venue = venue.strip().lower() if venue else None
-        type_choice = L._choice(ctx, "type", INSTRUMENT_TYPES) if fields.get("type") is not None else None
-        type_, venue = infer_instrument(symbol, type_choice, venue)
+        fields = ctx.fields
+        key = (fields.get("symbol"), fields.get("venue"), fields.get("type"))
+        try:  # only keys of text and None are kept, so no other value (True == 1) can find one
+            known = _INSTRUMENTS.get(key)
+        except TypeError:  # a list or a mapping: the full reading reports it
+            known = None
+        if known is None:
+            known = _instrument(ctx)
+            if len(_INSTRUMENTS) < 4096 and all(v is None or type(v) is str for v in key):
+                _INSTRUMENTS[key] = known
+        symbol, type_, venue = known
         ctx.type_ = type_
-        price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)
-        order_type = "market" if price is False else {"limit": {"price_1e9": self._price_1e9(ctx, price)}}
+        raw_limit = fields.get("limit")
+        kind = type(raw_limit)
+        if kind is str or kind is Decimal:  # no other value (True == 1 == 1.0) can find a kept one
+            try:
+                literal = _LITERAL_LIMITS.get(raw_limit)
+            except TypeError:  # a signalling NaN cannot be hashed: the full reading reports it
+                literal = None
+        else:
+            literal = None
+        if literal is not None:
+            price, price_1e9 = literal
+            price_is_template = False
+            order_type = {"limit": {"price_1e9": price_1e9}}
+        else:
+            price, price_is_template = L.resolve_limit(ctx, side, symbol, venue)
+            if price is False:
+                order_type = "market"
+            else:
+                price_1e9 = self._price_1e9(ctx, price)
+                order_type = {"limit": {"price_1e9": price_1e9}}
+                if not price_is_template and (kind is str or kind is Decimal) and len(_LITERAL_LIMITS) < 8192:
+                    _LITERAL_LIMITS[raw_limit] = price, price_1e9  # a literal: the same for every leg
         qty = L.quantity(
             ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue, price=price if price else None
         )
@@ -533,7 +556,6 @@ def _graph_facts(wire: dict, quotes, resolver: MarketResolver) -> GraphFacts:
     return graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)
 
 
-_new_tuple = tuple.__new__  # NodeFacts' own __new__ (keyword arguments) is a Python call per node
 assert NodeFacts._fields[-3:] == ("quote", "market", "missing") and len(NodeFacts._fields) == 21, (
     "update compiled_node_facts for the new NodeFacts"
 )
@@ -543,20 +565,25 @@ def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver
     """The :class:`~graphc.facts.NodeFacts` of a node :meth:`_Builder._node` wrote: the record
     :func:`graphc.facts.node_facts` reads from any wire node, without its defensive reading (this
     node has every field, each of the type written here: an instrument type and an activation, a
-    side, a policy, an upper-case tif, a lower-case venue). tests/test_facts_compiled.py holds the two equal."""
+    side, a policy, an upper-case tif, a lower-case venue, whole numbers in the execution and the
+    pacing). tests/test_facts_compiled.py holds the two equal."""
     instrument = node["instrument"]
     symbol, instrument_type, venue = instrument["symbol"], instrument["type"], instrument.get("venue")
     side = node["side"]
     order_type = node["order_type"]
+    market_order = type(order_type) is str  # "market", else {"limit": {...}}
     limit = None
-    if order_type != "market":
+    if not market_order:
         raw = order_type["limit"]["price_1e9"]
-        limit = None if raw is None else Decimal(raw) / PRICE_SCALE
+        if raw is not None:
+            limit = _PRICES.get(raw) or _unscaled(raw, _PRICES, PRICE_SCALE)
     quantity = node["quantity"]
+    derived = type(quantity) is str  # "derived", else {"fixed": {...}}
     qty = None
-    if quantity != "derived":
+    if not derived:
         raw = quantity["fixed"]["qty_1e8"]
-        qty = None if raw is None else Decimal(raw) / QTY_SCALE
+        if raw is not None:
+            qty = _QUANTITIES.get(raw) or _unscaled(raw, _QUANTITIES, QTY_SCALE)
     quote = quotes.get(symbol)
     reference = limit
     if reference is None and quote is not None:
@@ -565,7 +592,7 @@ def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver
     pacing = execution.get("pacing")
     if pacing is not None:
         uniform = pacing["uniform"]
-        pacing = (number(uniform["num_slices"]), number(uniform["interval_ms"]))
+        pacing = (Decimal(uniform["num_slices"]), Decimal(uniform["interval_ms"]))
     slippage, horizon = execution.get("max_slippage_bps"), execution.get("horizon_ms")  # most legs give neither
     return _new_tuple(
         NodeFacts,
@@ -577,22 +604,60 @@ def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver
             venue,
             side,
             qty,
-            quantity == "derived",
+            derived,
             limit,
-            order_type == "market",
+            market_order,
             reference,
             node["activation"],
             execution["policy"] or DEFAULT_POLICY,
             execution.get("tif"),
             execution.get("urgency"),
-            None if slippage is None else number(slippage),
-            None if horizon is None else number(horizon),
+            None if slippage is None else Decimal(slippage),
+            None if horizon is None else Decimal(horizon),
             pacing,
             quote,
             resolver.facts(symbol, venue, instrument_type),
             (),
         ),
     )
+
+
+# A wire price_1e9 / qty_1e8 -> its Decimal (exact, immutable: shared by every node that has it).
+_PRICES: dict[int, Decimal] = {}
+_QUANTITIES: dict[int, Decimal] = {}
+
+
+def _unscaled(raw: int, memo: dict[int, Decimal], scale: Decimal) -> Decimal:
+    """``raw / scale``, remembered in ``memo``."""
+    value = memo[raw] = Decimal(raw) / scale
+    if len(memo) > 8192:
+        del memo[raw]
+    return value
+
+
+# A literal `limit:` as written (text or Decimal) -> (price, price_1e9): no quote, market or side changes it.
+_LITERAL_LIMITS: dict[object, tuple[Decimal, int]] = {}
+
+# `symbol`, `venue` and `type` as written -> (symbol, type, venue) of the wire: a desk trades a few dozen
+# markets, each read once per process.
+_INSTRUMENTS: dict[tuple, tuple[str, str, str | None]] = {}
+
+
+def _instrument(ctx) -> tuple[str, str, str | None]:
+    """The leg's (symbol, instrument type, venue), the type and venue inferred from the symbol when not given."""
+    symbol = L._text(ctx, "symbol", required=True)
+    if len(symbol) > L.MAX_SYMBOL:
+        raise DiagnosticError(
+            "GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}", ctx.span_of("symbol")
+        )
+    if not symbol.strip():
+        raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))
+    fields = ctx.fields  # absent optional fields are the common case: look before calling the helpers
+    venue = L._text(ctx, "venue") if fields.get("venue") is not None else None
+    venue = venue.strip().lower() if venue else None
+    type_choice = L._choice(ctx, "type", INSTRUMENT_TYPES) if fields.get("type") is not None else None
+    type_, venue = infer_instrument(symbol, type_choice, venue)
+    return symbol, type_, venue
 
 
 def _uses_trigger_base(raw) -> bool:

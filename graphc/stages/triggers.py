@@ -55,25 +55,38 @@ class Trigger(NamedTuple):
 # The text after the leg id (`filled 50%`) -> (wire trigger, condition). Leg ids differ from edge to
 # edge, but the few phrases after them recur in every playbook of a repo (and 100,000 times in a big one).
 _PARSED: dict = {}
+# The whole text (`spot filled 50%`) -> (leg, wire trigger, condition): a repo's playbooks reuse their leg
+# names too, so most texts are read whole once per process.
+_PARSED_TEXTS: dict = {}
+_new_trigger = tuple.__new__  # Trigger's own __new__ (keyword arguments) is a Python call per edge
 
 
 def parse_trigger_text(text: str) -> Trigger:
     """``spot filled 50%`` -> Trigger("spot", "on_fill_ratio", {"fill_ratio_gte": 0.5}).
 
-    Parses are remembered by the phrase after the leg id; each call returns its own copy of the dicts.
+    Parses are remembered by the whole text and by the phrase after the leg id; each call returns its
+    own copy of the dicts.
     """
-    match = _TRIGGER.match(text) if isinstance(text, str) else None
-    parsed = _PARSED.get(match["rest"]) if match else None
-    if parsed is None:
-        first = _parse_trigger_text(text)  # raises for text it cannot read, naming the whole text
-        if match is None:
-            return first
-        parsed = (first.trigger, first.condition)
-        if len(_PARSED) < 8192:
-            _PARSED[match["rest"]] = parsed
-    assert match is not None  # a remembered parse came from a matching text
-    trigger, condition = parsed
-    return Trigger(match["leg"], _copy(trigger), _copy(condition))
+    whole = _PARSED_TEXTS.get(text) if type(text) is str else None
+    if whole is None:
+        match = _TRIGGER.match(text) if isinstance(text, str) else None
+        parsed = _PARSED.get(match["rest"]) if match else None
+        if parsed is None:
+            first = _parse_trigger_text(text)  # raises for text it cannot read, naming the whole text
+            if match is None:
+                return first
+            parsed = (first.trigger, first.condition)
+            if len(_PARSED) < 8192:
+                _PARSED[match["rest"]] = parsed
+        assert match is not None  # a remembered parse came from a matching text
+        whole = (match["leg"], *parsed)
+        if type(text) is str and len(_PARSED_TEXTS) < 8192:
+            _PARSED_TEXTS[text] = whole
+    leg, trigger, condition = whole
+    return _new_trigger(
+        Trigger,
+        (leg, trigger if type(trigger) is str else _copy(trigger), None if condition is None else _copy(condition)),
+    )
 
 
 def _copy(value):

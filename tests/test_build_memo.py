@@ -1,0 +1,162 @@
+"""The build stage's remembered readings give exactly what reading each value afresh gives.
+
+Compile remembers, per process, what recurring values make (a leg's instrument,
+its execution fields, a literal limit, a size not in money, a whole trigger
+text, a scaled wire integer, a wire integer read back as a Decimal). Each
+playbook here is compiled with nothing remembered (every value read by the full
+path) and again with the memos warm from earlier playbooks, twice; the wire
+JSON, the diagnostics, the skips, the origins, the typed facts (each Decimal by
+its repr) and the spans of every node field must be the same text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graphc import units
+from graphc.pipeline import CompileOptions, compile_text
+from graphc.quotes import load_quotes
+from graphc.stages import legs, model, triggers
+from tests.test_facts_compiled import _exact
+from tests.test_fuzz import FUZZ, dump, playbooks
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.name != "quotes.yaml")
+CORPUS = sorted((ROOT / "bench" / "corpus" / "playbooks").glob("*.yaml"))[::50]
+QUOTES, _ = load_quotes(ROOT / "examples" / "quotes.yaml")
+
+MEMOS = [
+    (model, "_INSTRUMENTS"),
+    (model, "_LITERAL_LIMITS"),
+    (model, "_PRICES"),
+    (model, "_QUANTITIES"),
+    (legs, "_EXECUTIONS"),
+    (legs, "_SIZES"),
+    (triggers, "_PARSED_TEXTS"),
+    (units, "_SCALED"),
+]
+NODE_PATHS = [
+    (),
+    ("instrument",),
+    ("instrument", "venue"),
+    ("instrument", "type"),
+    ("side",),
+    ("quantity",),
+    ("order_type",),
+    ("activation",),
+    ("execution", "policy"),
+    ("execution", "tif"),
+    ("execution", "urgency"),
+    ("execution", "max_slippage_bps"),
+    ("execution", "horizon_ms"),
+    ("execution", "pacing"),
+]
+
+
+class _KeepsNothing(dict):
+    """A memo that never fills: each store is refused (they all check the size first)."""
+
+    def __len__(self) -> int:
+        return 1 << 30
+
+
+def _outcome(text: str, quoted: bool, require_quotes: bool) -> list:
+    options = CompileOptions(quotes=QUOTES if quoted else {}, require_quotes=require_quotes, project_root=str(ROOT))
+    result = compile_text(text, str(ROOT / "memo.yaml"), options)
+    out: list = [
+        result.wire_json() if result.wire is not None else None,
+        [repr(d) for d in result.diagnostics],
+        [repr(s) for s in result.skips],
+        repr(result.origin),
+        _exact(result.facts) if result.facts is not None else None,
+    ]
+    if result.wire is not None and result.locator is not None:
+        nodes = range(len(result.wire["nodes"]))
+        out.append([repr(result.locator.span(("nodes", i, *path))) for i in nodes for path in NODE_PATHS])
+        out.append([repr(result.locator.span(("edges", j))) for j in range(len(result.wire["edges"]))])
+    return out
+
+
+def assert_memos_change_nothing(text: str, quoted: bool, require_quotes: bool = False) -> None:
+    saved = [getattr(module, name) for module, name in MEMOS]
+    try:
+        for module, name in MEMOS:
+            setattr(module, name, _KeepsNothing())
+        fresh = _outcome(text, quoted, require_quotes)
+    finally:
+        for (module, name), memo in zip(MEMOS, saved, strict=True):
+            setattr(module, name, memo)
+    assert _outcome(text, quoted, require_quotes) == fresh  # memos as earlier playbooks left them
+    assert _outcome(text, quoted, require_quotes) == fresh  # every value of this one remembered too
+
+
+@pytest.mark.parametrize("path", EXAMPLES + CORPUS, ids=lambda p: p.name)
+@pytest.mark.parametrize("quoted", [True, False], ids=["quotes", "no-quotes"])
+def test_examples_and_corpus(path, quoted):
+    assert_memos_change_nothing(path.read_text(encoding="utf-8"), quoted, require_quotes=quoted)
+
+
+LOOKALIKES = """graphc: 1
+name: lookalikes
+legs:
+  a: {buy: 1, symbol: BTC-USD, limit: 1, slippage: 1, horizon: 1}
+  b: {buy: true, symbol: BTC-USD, limit: 1}
+  c: {buy: 1.0, symbol: BTC-USD, limit: true}
+  d: {buy: "1", symbol: BTC-USD, limit: "1", slippage: true}
+  e: {buy: 1.50, symbol: BTC-USD, limit: 1.0, horizon: true}
+  f: {buy: "1.5", symbol: true, limit: "1.00"}
+  g: {buy: "1 BTC", symbol: BTC-USD, venue: true}
+  h: {buy: "1 BTC", symbol: ETH-USD, venue: coinbase, twap: {slices: 2, every: 30s}}
+  i: {buy: "1 BTC", symbol: BTC-USD, type: prediction}
+  j: {buy: $100, symbol: BTC-USD, limit: 50}
+  k: {buy: $100, symbol: BTC-USD, limit: 40}
+  l: {buy: derived, symbol: [BTC-USD], after: a filled 50%}
+  m: {buy: derived, symbol: BTC-USD, after: [a filled 50%, b + 5s, "a  filled  50%"]}
+"""
+
+
+@pytest.mark.parametrize("quoted", [True, False], ids=["quotes", "no-quotes"])
+def test_values_that_compare_equal_but_read_differently(quoted):
+    """1, 1.0, "1" and true are equal keys or lookalikes; a notional size depends on the price."""
+    assert_memos_change_nothing(LOOKALIKES, quoted)
+    assert_memos_change_nothing(LOOKALIKES.replace("1.0", "1").replace("true", "1"), quoted)
+
+
+@FUZZ
+@given(playbooks(), st.integers(0, 2), st.booleans(), st.booleans())
+def test_generated_playbooks(doc, style, quoted, require_quotes):
+    assert_memos_change_nothing(dump(doc, style), quoted, require_quotes)
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.decimals(min_value=Decimal("1e-12"), max_value=Decimal("1e12"), places=10),
+    ),
+    st.sampled_from([8, 9, 0, 41, -3]),
+)
+def test_scaled_values(value, exponent):
+    """to_scaled with the value remembered (under another exponent of the same number, too) reads as afresh."""
+
+    def scaled(v):
+        try:
+            return units.to_scaled(v, exponent, "price")
+        except units.UnitError as exc:
+            return (exc.code, exc.message, exc.hint)
+
+    saved = units._SCALED
+    units._SCALED = _KeepsNothing()
+    try:
+        fresh = scaled(value)
+    finally:
+        units._SCALED = saved
+    same_number = value.normalize() if value.is_finite() else value
+    assert scaled(same_number) == scaled(same_number)  # remembered under the normalised value
+    assert scaled(value) == fresh
+    assert scaled(value) == fresh
