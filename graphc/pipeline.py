@@ -67,6 +67,8 @@ class CompileOptions(Record):
 
     def resolver(self) -> MarketResolver:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
+        if not self.quotes and not self.market_config:
+            return _profiles_resolver()
         return MarketResolver(self.quotes, self.market_config)
 
     def fingerprint(self) -> dict[str, object]:
@@ -85,6 +87,18 @@ class CompileOptions(Record):
             "project_root": self.project_root,
             "market_config": self.market_config.fingerprint,
         }
+
+
+_PROFILES_RESOLVER: list[MarketResolver] = []
+
+
+def _profiles_resolver() -> MarketResolver:
+    """The resolver of every compile without quotes or market config: the built-in profiles alone decide,
+    the same facts for each file of the process (as ``MarketResolver({}, MarketConfig())``, it keeps
+    nothing of the options). Renewed once it holds many markets, so a long process stays small."""
+    if not _PROFILES_RESOLVER or _PROFILES_RESOLVER[0].markets_known > 4096:
+        _PROFILES_RESOLVER[:] = [MarketResolver()]
+    return _PROFILES_RESOLVER[0]
 
 
 class CompileResult(Record):

@@ -160,3 +160,22 @@ def test_scaled_values(value, exponent):
     assert scaled(same_number) == scaled(same_number)  # remembered under the normalised value
     assert scaled(value) == fresh
     assert scaled(value) == fresh
+
+
+def test_one_profiles_resolver_for_compiles_without_quotes_or_config():
+    """Without quotes or market config the built-in profiles alone decide: one resolver serves every compile
+    (as a fresh one would), and it is renewed once it holds many markets."""
+    from graphc.pipeline import _PROFILES_RESOLVER
+    from graphc.venues import MarketConfig, MarketResolver
+
+    shared = CompileOptions().resolver()
+    assert CompileOptions(require_quotes=False).resolver() is shared
+    assert CompileOptions(quotes=QUOTES).resolver() is not shared
+    assert CompileOptions(market_config=MarketConfig(venues={"coinbase": {}})).resolver() is not shared
+    for market in [("BTC-USD", "coinbase", "spot"), ("fed-cut:yes", "polymarket", "prediction"), ("X", None, "perp")]:
+        assert shared.facts(*market) == MarketResolver({}, MarketConfig()).facts(*market)
+    for i in range(4097 - shared.markets_known):
+        shared.facts(f"S{i}", None, "spot")
+    assert shared.markets_known == 4097
+    assert CompileOptions().resolver() is not shared
+    assert CompileOptions().resolver() is _PROFILES_RESOLVER[0]

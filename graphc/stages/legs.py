@@ -295,20 +295,15 @@ def execution(ctx):
         known = _EXECUTIONS.get(key)
     except TypeError:  # a mapping (twap: {slices: 5, every: 30s}) or a list: read as written
         known = None
-    if known is not None:
-        return _copy_execution(known)
-    out = _read_execution(ctx)
-    if len(_EXECUTIONS) < 4096 and all(v is None or type(v) is str for v in key):
-        _EXECUTIONS[key] = _copy_execution(out)  # a read that raised is not kept: it is reported each time
-    return out
-
-
-def _copy_execution(out: dict) -> dict:
-    """A fresh copy (each node owns its dicts); only ``pacing`` nests."""
-    copied = out.copy()
+    if known is None:
+        known = _read_execution(ctx)
+        if len(_EXECUTIONS) >= 4096 or not all(v is None or type(v) is str for v in key):
+            return known
+        _EXECUTIONS[key] = known  # a read that raised is not kept: it is reported each time
+    out = known.copy()  # each node owns its dicts; only `pacing` nests
     if "pacing" in out:
-        copied["pacing"] = {"uniform": out["pacing"]["uniform"].copy()}
-    return copied
+        out["pacing"] = {"uniform": out["pacing"]["uniform"].copy()}
+    return out
 
 
 def _read_execution(ctx):

@@ -327,7 +327,8 @@ class _Builder:
     def _leg(self, index, leg_id, raw, edges, incoming):
         if not isinstance(raw, dict):
             return None  # schema validation already reported it
-        if not LEG_ID_PATTERN.match(str(leg_id)):
+        name = str(leg_id)
+        if not LEG_ID_PATTERN.match(name):
             self.error(
                 DiagnosticError(
                     "GC103",
@@ -338,17 +339,13 @@ class _Builder:
         # span_of keeps the document, not the builder: builder -> locator -> span_of -> builder would be a
         # reference cycle that only the garbage collector could free
         fields, span_of = _leg_fields(self.doc, self.defaults, leg_id, raw)
-        ctx = L.LegContext(str(leg_id), fields, span_of, self.quotes, self.require_quotes, self.resolver)
-        leg_edges = self._after_edges(leg_id, raw, len(edges))
-        has_incoming = bool(leg_edges) or leg_id in incoming
-        for edge, doc_path in leg_edges:
-            self.locator.spans[("edges", len(edges))] = _Later((self.doc, doc_path, False))
-            edges.append(edge)
+        ctx = L.LegContext(name, fields, span_of, self.quotes, self.require_quotes, self.resolver)
+        has_incoming = ("after" in raw and self._after_edges(leg_id, name, raw, edges)) or leg_id in incoming
         if _uses_trigger_base(fields.get("limit")):
-            self.deferred.append(_Deferred(index, str(leg_id), ctx, has_incoming))
+            self.deferred.append(_Deferred(index, name, ctx, has_incoming))
             self.leg_locators.leg_ids.append(leg_id)
             return {}  # a placeholder, filled in once every edge is known
-        node = self._finish_leg(index, str(leg_id), ctx, has_incoming)
+        node = self._finish_leg(index, name, ctx, has_incoming)
         if node is not None:
             self.leg_locators.leg_ids.append(leg_id)
         return node
@@ -487,15 +484,15 @@ class _Builder:
             raise L.located(ctx, "limit", exc) from None
 
     # -- edges -------------------------------------------------------------------
-    def _after_edges(self, leg_id, raw, first_index):
-        """The edges of a leg's ``after:``, each with the document path of its entry."""
+    def _after_edges(self, leg_id, name, raw, edges) -> bool:
+        """Add the edges of a leg's ``after:`` (each placed at its entry); whether there was one."""
         after = raw.get("after")
         if after is None:
-            return []
-        entries = after if isinstance(after, list) else [after]
-        out = []
-        for i, entry in enumerate(entries):
-            doc_path = ("legs", leg_id, "after", i) if isinstance(after, list) else ("legs", leg_id, "after")
+            return False
+        spans, doc, first = self.locator.spans, self.doc, len(edges)
+        listed = isinstance(after, list)
+        for i, entry in enumerate(after if listed else (after,)):
+            doc_path = ("legs", leg_id, "after", i) if listed else ("legs", leg_id, "after")
             try:
                 if isinstance(entry, str):
                     trig = parse_trigger_text(entry)
@@ -504,10 +501,11 @@ class _Builder:
                 else:
                     raise DiagnosticError("GC103", "an `after:` entry is a trigger text or an edge mapping")
             except DiagnosticError as exc:
-                self.error(exc, self.doc.span(doc_path))
+                self.error(exc, doc.span(doc_path))
                 continue
-            out.append((self._edge(first_index + len(out), trig, str(leg_id)), doc_path))
-        return out
+            spans["edges", len(edges)] = _Later((doc, doc_path, False))
+            edges.append(_edge(len(edges), trig, name))
+        return len(edges) > first
 
     def _top_level_edges(self, edges):
         entries = self.data.get("edges")
@@ -527,14 +525,14 @@ class _Builder:
                 self.error(exc, self.doc.span(("edges", i)))
                 continue
             self.locator.spans[("edges", len(edges))] = _Later((self.doc, ("edges", i), False))
-            edges.append(self._edge(len(edges), trig, target))
+            edges.append(_edge(len(edges), trig, target))
 
-    @staticmethod
-    def _edge(index, trig: Trigger, target):
-        edge = {"edge_id": f"e{index}", "from_node": trig.from_leg, "to_node": target, "trigger": trig.trigger}
-        if trig.condition is not None:
-            edge["condition"] = trig.condition
-        return edge
+
+def _edge(index, trig: Trigger, target):
+    edge = {"edge_id": f"e{index}", "from_node": trig.from_leg, "to_node": target, "trigger": trig.trigger}
+    if trig.condition is not None:
+        edge["condition"] = trig.condition
+    return edge
 
 
 def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolver | None = None) -> BuildResult:

@@ -59,6 +59,11 @@ class MarketResolver:
             facts = self._memo[key] = self._resolve(symbol, venue, instrument_type)
         return facts
 
+    @property
+    def markets_known(self) -> int:
+        """How many markets this resolver has looked up (and keeps)."""
+        return len(self._memo)
+
     def is_known_venue(self, venue: str | None) -> bool:
         return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
 
