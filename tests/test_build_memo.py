@@ -117,6 +117,13 @@ legs:
   k: {buy: $100, symbol: BTC-USD, limit: 40}
   l: {buy: derived, symbol: [BTC-USD], after: a filled 50%}
   m: {buy: derived, symbol: BTC-USD, after: [a filled 50%, b + 5s, "a  filled  50%"]}
+  n: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: 2, every: 30s}}
+  o: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: true, every: 30s}}
+  p: {buy: "1 BTC", symbol: BTC-USD, twap: {every: 30s, slices: 2.0}}
+  q: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: "2", every: 30000}}
+  r: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: 2, every: [30s]}}
+  s: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: 1, every: 30s}}
+  t: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: true, every: 30s}}
 """
 
 

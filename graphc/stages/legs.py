@@ -290,20 +290,37 @@ def execution(ctx):
     """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
     fields = ctx.fields
     get = fields.get
-    key = (get("policy"), get("urgency"), get("slippage"), get("horizon"), get("tif"), get("twap"))
-    try:  # only keys of text and None are kept, so no other value (True == 1) can find one
+    twap = get("twap")
+    if type(twap) is dict:
+        twap = _twap_key(twap)
+    key = (get("policy"), get("urgency"), get("slippage"), get("horizon"), get("tif"), twap)
+    try:  # only keys of text, None and twap keys are kept, so no other value (True == 1) can find one
         known = _EXECUTIONS.get(key)
-    except TypeError:  # a mapping (twap: {slices: 5, every: 30s}) or a list: read as written
+    except TypeError:  # another mapping or a list: read as written
         known = None
     if known is None:
         known = _read_execution(ctx)
-        if len(_EXECUTIONS) >= 4096 or not all(v is None or type(v) is str for v in key):
+        if len(_EXECUTIONS) >= 4096 or not all(v is None or type(v) is str for v in key[:5]):
+            return known
+        if not (twap is None or type(twap) is str or (type(twap) is tuple and twap[0] is _TWAP_MAPPING)):
             return known
         _EXECUTIONS[key] = known  # a read that raised is not kept: it is reported each time
     out = known.copy()  # each node owns its dicts; only `pacing` nests
     if "pacing" in out:
         out["pacing"] = {"uniform": out["pacing"]["uniform"].copy()}
     return out
+
+
+_TWAP_MAPPING = object()  # marks a twap mapping's key: no value written in a playbook is this
+
+
+def _twap_key(raw: dict):
+    """``{slices: 5, every: 30s}`` as a memo key when each key is text and each value text or an int, else ``raw``."""
+    items = tuple(raw.items())
+    for name, value in items:
+        if type(name) is not str or (type(value) is not str and type(value) is not int):
+            return raw
+    return (_TWAP_MAPPING, items)
 
 
 def _read_execution(ctx):
