@@ -79,9 +79,13 @@ def _complete(wire):
     for node in wire["nodes"]:
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object")
-        execution = dict(node.get("execution") or {})
-        execution.setdefault("policy", "sor")
-        execution = {k: execution[k] for k in EXECUTION_FIELDS if k in execution} | execution
+        execution = node.get("execution")
+        if type(execution) is dict and _in_field_order(tuple(execution)):
+            execution = dict(execution)  # what the lines below make of it, the usual case
+        else:
+            execution = dict(execution or {})
+            execution.setdefault("policy", "sor")
+            execution = {k: execution[k] for k in EXECUTION_FIELDS if k in execution} | execution
         nodes.append({**node, "execution": execution})
     edges = [dict(e) for e in wire.get("edges") or []]
     renumbered = [e.get("edge_id") for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
@@ -99,6 +103,12 @@ def _complete(wire):
         out["risk"] = wire["risk"]
     out["is_sandbox"] = wire.get("is_sandbox", True)
     return out, notes
+
+
+@lru_cache(maxsize=256)
+def _in_field_order(keys: tuple) -> bool:
+    """Execution keys that name a policy and follow EXECUTION_FIELDS' order (nothing to add or reorder)."""
+    return "policy" in keys and keys == tuple(k for k in EXECUTION_FIELDS if k in keys)
 
 
 def _node_index(nodes) -> dict:
@@ -123,8 +133,11 @@ def _split_edges(edges, index):
     after, position = {}, 0
     for count, edge in enumerate(edges):
         for key in ("from_node", "to_node"):
-            if not isinstance(edge.get(key), str) or not LEG_ID.match(edge[key]):
-                raise DecompileError(f"edge {edge.get('edge_id')!r}: {key} {edge.get(key)!r} is not a leg id")
+            end = edge.get(key)
+            if type(end) is str and end in index:
+                continue  # a node id: _node_index has matched it against LEG_ID
+            if not isinstance(end, str) or not LEG_ID.match(end):
+                raise DecompileError(f"edge {edge.get('edge_id')!r}: {key} {end!r} is not a leg id")
         target = index.get(edge["to_node"])
         if target is None or target < position:
             return after, edges[count:]
@@ -134,10 +147,36 @@ def _split_edges(edges, index):
 
 
 def _after_entry(edge):
-    phrase = H.trigger_phrase(edge["trigger"], edge.get("condition"))
+    trigger, condition = edge["trigger"], edge.get("condition")
+    key = _phrase_key(trigger, condition)
+    phrase = _PHRASES.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+    if phrase is _UNKNOWN:
+        phrase = H.trigger_phrase(trigger, condition)
+        if key is not None and len(_PHRASES) < _MAX_PHRASES:
+            _PHRASES[key] = phrase
     if phrase is not None:
         return f"{edge['from_node']} {phrase}"
     return {"from": edge["from_node"], **_trigger_fields(edge)}
+
+
+# The phrase of a named trigger and its condition, made once per distinct pair (a large graph repeats a few).
+# The key holds a number as its type and exact text, so only the very same condition shares an entry.
+_PHRASES: dict = {}
+_MAX_PHRASES = 4096
+_UNKNOWN = object()
+
+
+def _phrase_key(trigger, condition):
+    """A key that determines ``trigger_phrase(trigger, condition)``; None when there is none this simple."""
+    if type(trigger) is not str:
+        return None
+    if condition is None:
+        return (trigger,)
+    if type(condition) is dict and len(condition) == 1:
+        value = condition.get("fill_ratio_gte")
+        if type(value) is int or type(value) is Decimal:
+            return (trigger, type(value), str(value))
+    return None
 
 
 def _trigger_fields(edge) -> dict:

@@ -405,3 +405,54 @@ def test_a_decompiled_playbook_is_written_without_pyyaml(monkeypatch):
     for name in ("eth-hedge", "prediction-arb", "btc-twap", "dip-buy"):
         wire = read_graph_input((GOLDEN / f"{name}.json").read_text(), f"{name}.json").wire
         assert decompile(wire, name).text.startswith(f"graphc: 1\nname: {name}\n")
+
+
+# -- the shortcuts of a large graph change nothing ---------------------------------
+
+
+@st.composite
+def reworded_graphs(draw):
+    """Canonical graphs with execution keys in any order (policy maybe left out) and fill ratios written
+    in other exact forms (`0.50`, `5E-1`, an int), the shapes decompile's shortcuts must tell apart."""
+    wire = draw(wire_graphs())
+    for node in wire["nodes"]:
+        items = draw(st.permutations(list(node["execution"].items())))
+        if draw(st.booleans()):
+            items = [(key, value) for key, value in items if key != "policy"]
+        node["execution"] = dict(items)
+    for edge in wire["edges"]:
+        if "condition" in edge:
+            ratio = Decimal(edge["condition"]["fill_ratio_gte"])
+            forms = [ratio, ratio.quantize(Decimal("0.00001")), Decimal(f"{ratio:E}"), ratio.normalize()]
+            if ratio == ratio.to_integral_value():
+                forms.append(int(ratio))
+            edge["condition"] = {"fill_ratio_gte": draw(st.sampled_from(forms))}
+    return wire
+
+
+def _decompiled(wire):
+    try:
+        result = decompile(_copy(wire), "g")
+    except DecompileError as exc:
+        return ("error", str(exc))
+    return (result.text, to_json(result.wire), result.notes)
+
+
+def _copy(data):
+    if isinstance(data, dict):
+        return {key: _copy(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_copy(value) for value in data]
+    return data
+
+
+@given(reworded_graphs())
+def test_remembered_phrases_and_ordered_executions_change_nothing(wire):
+    import graphc.decompile as D
+
+    first, again = _decompiled(wire), _decompiled(wire)  # the second meets what the first remembered
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(D, "_phrase_key", lambda trigger, condition: None)
+        patch.setattr(D, "_in_field_order", lambda keys: False)
+        unshortened = _decompiled(wire)
+    assert first == again == unshortened
