@@ -186,3 +186,18 @@ def test_one_profiles_resolver_for_compiles_without_quotes_or_config():
     assert shared.markets_known == 4097
     assert CompileOptions().resolver() is not shared
     assert CompileOptions().resolver() is _PROFILES_RESOLVER[0]
+
+
+def test_padded_values_are_read_but_not_kept():
+    """A value padded with whitespace reads as the short one, but no memo keeps the long text."""
+    pad = " " * (legs.MEMO_KEY_CHARS + 1)
+    text = f"""graphc: 1
+name: padded
+legs:
+  a: {{buy: "1{pad}", symbol: BTC-USD, venue: "coinbase{pad}", limit: "50{pad}", slippage: "25bps{pad}"}}
+  b: {{buy: "2 BTC", symbol: BTC-USD, twap: {{slices: 2, every: "30s{pad}"}}, after: "a filled 50%{pad}"}}
+"""
+    for quoted in (True, False):
+        assert_memos_change_nothing(text, quoted)
+    for module, name in MEMOS:
+        assert not any(pad in repr(key) for key in getattr(module, name)), name

@@ -38,6 +38,22 @@ _TWAP_TEXT = re.compile(r"^\s*(?P<slices>\S+)\s+slices?\s+(?P<mode>every|over)\s
 WIRE_QTY_STEP = Decimal("1e-8")
 
 
+# The memos below keep only keys of text this short in all: a value padded with whitespace still reads
+# (parsers strip it), but it is read again each time rather than kept for the rest of the process.
+MEMO_KEY_CHARS = 1024
+
+
+def memo_key(values) -> bool:
+    """Whether field values may key a memo: each None or text (no other value equals a text), and short."""
+    total = 0
+    for value in values:
+        if value is not None:
+            if type(value) is not str:
+                return False
+            total += len(value)
+    return total <= MEMO_KEY_CHARS
+
+
 class LegContext:
     """What a leg needs from outside: its fields (defaults merged), where each came from, and the markets."""
 
@@ -270,7 +286,8 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
 
 def _keep_size(raw, symbol, type_, value) -> None:
     kind = type(raw)
-    if (kind is str or kind is Decimal) and len(_SIZES) < 8192:  # a read size is finite: it hashes
+    # a read Decimal size is finite: it hashes
+    if (kind is Decimal or (kind is str and len(raw) <= MEMO_KEY_CHARS)) and len(_SIZES) < 8192:
         _SIZES[raw, symbol, type_] = value
 
 
@@ -300,9 +317,9 @@ def execution(ctx):
         known = None
     if known is None:
         known = _read_execution(ctx)
-        if len(_EXECUTIONS) >= 4096 or not all(v is None or type(v) is str for v in key[:5]):
+        if len(_EXECUTIONS) >= 4096 or not memo_key(key[:5]):
             return known
-        if not (twap is None or type(twap) is str or (type(twap) is tuple and twap[0] is _TWAP_MAPPING)):
+        if not (memo_key((twap,)) or (type(twap) is tuple and twap[0] is _TWAP_MAPPING)):
             return known
         _EXECUTIONS[key] = known  # a read that raised is not kept: it is reported each time
     out = known.copy()  # each node owns its dicts; only `pacing` nests
@@ -319,6 +336,8 @@ def _twap_key(raw: dict):
     items = tuple(raw.items())
     for name, value in items:
         if type(name) is not str or (type(value) is not str and type(value) is not int):
+            return raw
+        if type(value) is str and len(value) > MEMO_KEY_CHARS:
             return raw
     return (_TWAP_MAPPING, items)
 

@@ -429,7 +429,7 @@ class _Builder:
             known = None
         if known is None:
             known = _instrument(ctx)
-            if len(_INSTRUMENTS) < 4096 and all(v is None or type(v) is str for v in key):
+            if len(_INSTRUMENTS) < 4096 and L.memo_key(key):
                 _INSTRUMENTS[key] = known
         symbol, type_, venue = known
         ctx.type_ = type_
@@ -453,7 +453,11 @@ class _Builder:
             else:
                 price_1e9 = self._price_1e9(ctx, price)
                 order_type = {"limit": {"price_1e9": price_1e9}}
-                if not price_is_template and (kind is str or kind is Decimal) and len(_LITERAL_LIMITS) < 8192:
+                if (
+                    not price_is_template
+                    and (kind is Decimal or L.memo_key((raw_limit,)))
+                    and len(_LITERAL_LIMITS) < 8192
+                ):
                     _LITERAL_LIMITS[raw_limit] = price, price_1e9  # a literal: the same for every leg
         qty = L.quantity(
             ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue, price=price if price else None

@@ -80,7 +80,7 @@ def parse_trigger_text(text: str) -> Trigger:
                 _PARSED[match["rest"]] = parsed
         assert match is not None  # a remembered parse came from a matching text
         whole = (match["leg"], *parsed)
-        if type(text) is str and len(_PARSED_TEXTS) < 8192:
+        if type(text) is str and len(text) <= 1024 and len(_PARSED_TEXTS) < 8192:  # a padded text is not kept
             _PARSED_TEXTS[text] = whole
     leg, trigger, condition = whole
     return _new_trigger(
