@@ -177,12 +177,13 @@ def _mapping(data: dict, indent: int, first_prefix: str, out: list) -> None:
     """Block mapping lines at ``indent``; the first key follows ``first_prefix`` (``- `` in a list)."""
     pad = " " * indent
     prefix = first_prefix
+    value_texts, key_texts = _TEXTS  # _text's memory, asked first (a remembered text is never empty)
     for key, value in data.items():
         if type(key) is not str:
             raise _UsePyYAML
-        head = prefix + _text(key, True) + ":"
+        head = prefix + (key_texts.get(key) or _text(key, True)) + ":"
         prefix = pad
-        text = _scalar(value)
+        text = (value_texts.get(value) or _text(value, False)) if type(value) is str else _scalar(value)
         if text is not None:
             out.append(f"{head} {text}\n")
         elif not value:
@@ -199,8 +200,9 @@ def _sequence(data: list, indent: int, first_prefix: str, out: list) -> None:
     """Block sequence items at ``indent``; the first ``-`` follows ``first_prefix``."""
     pad = " " * indent
     prefix = first_prefix
+    value_texts = _TEXTS[0]
     for value in data:
-        text = _scalar(value)
+        text = (value_texts.get(value) or _text(value, False)) if type(value) is str else _scalar(value)
         if text is not None:
             out.append(f"{prefix}- {text}\n")
         elif not value:

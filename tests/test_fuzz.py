@@ -965,9 +965,12 @@ def test_json_limits_from_text_cases():
             '{"a:b": [1]}',  # punctuation in a string: the walk decides
             '["\\"x"]',
             '{"' + "k" * 151 + '": 1}',  # a key longer than a key may be
+            '[1, ["x"], [true], {"a": [null]}]',  # lists of one scalar look empty in the punctuation alone
+            '{"a": [1], "b": [], "c": [ ], "d": {}}',
         )
     ]
     assert decided[0] and decided[2] and decided[4] and not decided[5] and not decided[7]
+    assert decided[8] and decided[9]
 
 
 def test_fast_pass_cases():

@@ -853,14 +853,17 @@ def _json_limits_from_text(raw: bytes, text: str, max_depth: int, max_total: int
     escape is longer than the character it stands for). Raises
     ``_FullPassNeeded`` exactly where the walk would.
     """
-    if '\\"' in text or _LONG_RUN.search(text):
+    if (b"\\" in raw and b'\\"' in raw) or _LONG_RUN.search(text):  # (no backslash: no escaped quote)
         return False  # a quote inside a string, or a long run of text: the walk decides
     structure = raw.translate(None, _JSON_NOT_STRUCTURE).replace(b'""', b"")
     if b'"' in structure:
         return False  # a string holds punctuation
     keys, commas = structure.count(b":"), structure.count(b",")
-    compact = raw.translate(None, b" \r\n")  # an empty collection is `{}` or `[]` in it (no string holds one)
-    nonempty = structure.count(b"{") + structure.count(b"[") - compact.count(b"{}") - compact.count(b"[]")
+    # An empty collection is `{}` or `[]` in the text without whitespace (no string holds one). In the
+    # structure `{}` is an empty mapping too (a key brings its `:`), but `[]` may be a list of one scalar:
+    # the text is looked at only when the structure has one.
+    empty_lists = raw.translate(None, b" \r\n").count(b"[]") if b"[]" in structure else 0
+    nonempty = structure.count(b"{") + structure.count(b"[") - structure.count(b"{}") - empty_lists
     # Each collection of n > 0 entries has n - 1 commas; the walk counts the root, each key and each value.
     if 1 + keys + commas + nonempty > max_total:
         raise _FullPassNeeded
