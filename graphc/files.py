@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISREG
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.limits import limit
@@ -59,9 +60,9 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
     out = Collected()
     seen: dict[str, str] = {}  # normalised absolute path -> the path listed for it
 
-    def add(path: str, named: bool) -> str:
-        """List ``path`` unless it already is; the path it is listed under."""
-        key = os.path.normcase(os.path.abspath(path))
+    def add(path: str, named: bool, absolute: str | None = None) -> str:
+        """List ``path`` (``absolute``: its absolute form, when known) unless it already is; the path it is listed under."""
+        key = os.path.normcase(absolute or os.path.abspath(path))
         if key not in seen:
             seen[key] = path
             out.files.append(path)
@@ -75,9 +76,10 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
             found = out.searches.setdefault(str(raw), [])
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                absolute_root = os.path.abspath(root)  # once per folder: a name joined to it needs no normalising
                 for name in sorted(names):
                     if name.endswith(suffixes):
-                        found.append(add(os.path.join(root, name), False))
+                        found.append(add(os.path.join(root, name), False, os.path.join(absolute_root, name)))
         elif os.path.exists(path):
             add(path, True)
         elif GLOB_CHARS.intersection(str(raw)):
@@ -155,11 +157,32 @@ def read_source(path: str | os.PathLike[str]) -> str:
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
     """
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
-        raw = fh.read() if 0 < size <= MAX_FILE_BYTES else fh.read(MAX_FILE_BYTES + 4)
+    # The usual case, a regular file within the limit, is read with the os calls alone: no file objects, no buffer
+    # (a lint reads a thousand small files). Anything else (a pipe, a directory, an empty or too big file) is read
+    # by open(), which also raises as it always did.
+    fd = os.open(path, os.O_RDONLY | _O_BINARY)
+    try:
+        info = os.fstat(fd)
+        raw = _read_to_end(fd, info.st_size) if S_ISREG(info.st_mode) and 0 < info.st_size <= MAX_FILE_BYTES else None
+    finally:
+        os.close(fd)
+    if raw is None:
+        with open(path, "rb") as fh:
+            # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
+            raw = fh.read(MAX_FILE_BYTES + 4)
     return decode_source(raw)
+
+
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """Everything left in ``fd``, a file of ``size`` bytes: one read for all of it, one more that meets its end
+    (a file that changes meanwhile is read to its end, as ``read()`` does)."""
+    chunks = []
+    while chunk := os.read(fd, size + 1):
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_stdin() -> str:

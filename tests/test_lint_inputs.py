@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -121,6 +122,17 @@ def test_a_file_named_twice_or_also_found_in_its_directory_is_linted_once(tmp_pa
     assert result.exit_code == 1
     assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["GC202"]
     assert "1 error in 1 file" in lint("bad.yaml", "./bad.yaml", ".").stdout
+
+
+def test_files_in_a_directory_named_in_several_ways_are_listed_once(tmp_path, monkeypatch):
+    from graphc.files import collect
+
+    write(tmp_path, "plays/a.yaml", GOOD)
+    write(tmp_path, "plays/sub/b.yaml", BAD)
+    monkeypatch.chdir(tmp_path)
+    found = collect(["plays", "./plays/../plays/", str(tmp_path / "plays"), "plays/sub/../sub/b.yaml", "plays/sub"])
+    assert found.files == [os.path.join("plays", "a.yaml"), os.path.join("plays", "sub", "b.yaml")]
+    assert found.named == {os.path.join("plays", "sub", "b.yaml")}
 
 
 # -- nothing to lint --------------------------------------------------------------------------

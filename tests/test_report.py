@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphc.diagnostics import Diagnostic, Related, Span
 from graphc.report import RENDERERS, FileResult, get_renderer, render
@@ -140,6 +143,22 @@ def test_text_gutter_widens_with_the_line_number():
     d = Diagnostic("GC102", "unknown key", "x.yaml", Span(12, 1, 12, 4))
     lines = render("text", [FileResult("x.yaml", source, [d], [])], tool_version="0").splitlines()
     assert lines[1:4] == ["   |", "12 | k12: 12", "   | ^~~"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"])
+def test_text_frame_counts_yamls_line_breaks(newline):
+    """The frame shows the line a span names, counted as YAML counts lines (NEL, LS and PS break lines too)."""
+    source = newline.join(["a: 1", "b: é", "c: 3", "d: 4"]) + newline
+    d = Diagnostic("GC102", "unknown key", "x.yaml", Span(3, 1, 3, 2))
+    lines = render("text", [FileResult("x.yaml", source, [d], [])], tool_version="0").splitlines()
+    assert lines[2] == "3 | c: 3"
+
+
+@given(st.text(alphabet="a \t\n\r\x85\u2028\u2029\x0b\x0c\x1c\u0085é", max_size=40))
+def test_text_frame_lines_split_as_the_line_break_pattern(source):
+    from graphc.report.text import _LINE_BREAK, _lines
+
+    assert _lines(source) == re.split(_LINE_BREAK, source)
 
 
 def test_text_line_outside_the_source_has_no_snippet():
