@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import deque
 from decimal import Decimal, InvalidOperation
 from itertools import accumulate, repeat
 from typing import Any
@@ -719,9 +718,12 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
     events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
-        events = [] if len(text) <= MAX_REPLAY_CHARS else None
         try:
-            data = _compose_fast(parser.get_event, max_depth, max_total, _DISCARD if events is None else events.append)
+            if len(text) <= MAX_REPLAY_CHARS:  # all the events first (kept for positions), then the values
+                events = list(iter(parser.get_event, None))
+                data = _compose_fast(events, max_depth, max_total)
+            else:  # the values as the events come, none kept
+                data = _compose_fast(iter(parser.get_event, None), max_depth, max_total)
         except LoadError as exc:  # too many values: met on the same event the full pass would meet it
             return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
         except Exception:  # anything out of the ordinary, bad input included: the full pass decides
@@ -959,86 +961,84 @@ _LIST = object()  # the pending "key" of a list being filled
 # parse (the events of a 64 KiB text take a few MB, for as long as its Document lives); a larger text keeps
 # none (a 10 MB playbook's would take gigabytes), and is parsed again if a position is asked for.
 MAX_REPLAY_CHARS = 65536
-_DISCARD = deque[Any](maxlen=0).append  # keeps nothing: the fast pass's `keep` for a large text
 
 
-def _compose_fast(get_event, max_depth: int, max_total: int, keep=_DISCARD):
-    """The document's values, and nothing else, from the parser's events.
+def _compose_fast(events, max_depth: int, max_total: int):
+    """The document's values, and nothing else, from the parser's events (an iterable, to the stream's end).
 
     Handles plain data: mappings, lists and untagged scalars with unique keys.
     Anything else raises :class:`_FullPassNeeded` (or the parser's own error),
     and :func:`load_text` gives the text to the full composer, which builds the
-    same values for what this accepts (tests/test_load.py compares the two).
+    same values for what this accepts (tests/test_fuzz.py compares the two).
     Collections are attached to their parent when they start (the full
     composer attaches them when they end); the values and key order are the same.
+    The collection being filled and its pending key are locals; the stack holds
+    those of the collections around it.
     """
-    resolve, resolved = resolve_plain_scalar, _RESOLVED
-    containers: list = []  # the dicts and lists being filled, innermost last
-    pending: list = []  # per container: the key waiting for its value, _NO_KEY, or _LIST
-    root = _MISSING
+    resolve, resolved, missing = resolve_plain_scalar, _RESOLVED, _MISSING
+    no_key, is_list, max_chars = _NO_KEY, _LIST, MAX_SCALAR_CHARS
+    scalar_event, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
+    mapping_end, sequence_end = MappingEndEvent, SequenceEndEvent
+    stack: list = []  # (collection, its pending key) of each collection around the one being filled
+    top: Any = None  # the dict or list being filled (None: at the root)
+    key: Any = None  # its pending key: a key waiting for its value, no_key (a mapping's), or is_list
+    root = missing
     written = 0
-    while True:
-        event = get_event()
-        keep(event)
+    for event in events:
         etype = type(event)
-        if etype is ScalarEvent:
+        if etype is scalar_event:
             text = event.value
-            if event.anchor or (event.tag and event.tag != "!") or len(text) > MAX_SCALAR_CHARS:
+            if event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars:
                 raise _FullPassNeeded
             if not event.style and event.implicit[0]:
-                value = resolved.get(text, _MISSING)  # resolve_plain_scalar, its memo inlined
-                if value is _MISSING:
+                value = resolved.get(text, missing)  # resolve_plain_scalar, its memo inlined
+                if value is missing:
                     value = resolve(text)
             else:
                 value = text
             written += 1
             if written > max_total:  # where the full composer would stop too: no need to run it
                 raise _total_exceeded(max_total, event)
-            if not containers:
+            if key is is_list:
+                top.append(value)
+            elif key is no_key:
+                key = value if type(value) is str else _key_text(value)
+            elif top is None:
                 root = value
-                continue
-            key = pending[-1]
-            if key is _LIST:
-                containers[-1].append(value)
-            elif key is _NO_KEY:
-                pending[-1] = value if type(value) is str else _key_text(value)
             else:
-                mapping = containers[-1]
-                if key in mapping or key == "<<":
+                if key in top or key == "<<":
                     raise _FullPassNeeded
-                mapping[key] = value
-                pending[-1] = _NO_KEY
-        elif etype is MappingStartEvent or etype is SequenceStartEvent:
-            if event.anchor or (event.tag and event.tag != "!") or len(containers) >= max_depth:
+                top[key] = value
+                key = no_key
+        elif etype is mapping_start or etype is sequence_start:
+            if event.anchor or (event.tag and event.tag != "!") or len(stack) >= max_depth:
                 raise _FullPassNeeded
             written += 1
             if written > max_total:  # where the full composer would stop too: no need to run it
                 raise _total_exceeded(max_total, event)
-            is_map = etype is MappingStartEvent
-            value = {} if is_map else []
-            if containers:
-                key = pending[-1]
-                if key is _LIST:
-                    containers[-1].append(value)
-                elif key is _NO_KEY or key in containers[-1] or key == "<<":  # a mapping as a key, a duplicate, a merge
-                    raise _FullPassNeeded
-                else:
-                    containers[-1][key] = value
-                    pending[-1] = _NO_KEY
-            else:
+            value = {} if etype is mapping_start else []
+            if key is is_list:
+                stack.append((top, is_list))
+                top.append(value)
+            elif top is None:
+                stack.append((None, None))
                 root = value
-            containers.append(value)
-            pending.append(_NO_KEY if is_map else _LIST)
-        elif etype is MappingEndEvent or etype is SequenceEndEvent:
-            containers.pop()
-            pending.pop()
-        elif etype is StreamEndEvent or event is None:
-            return None if root is _MISSING else root
+            elif key is no_key or key in top or key == "<<":  # a mapping as a key, a duplicate, a merge
+                raise _FullPassNeeded
+            else:
+                stack.append((top, no_key))  # the parent's next event is a key
+                top[key] = value
+            top, key = value, (no_key if etype is mapping_start else is_list)
+        elif etype is mapping_end or etype is sequence_end:
+            top, key = stack.pop()
+        elif etype is StreamEndEvent:
+            break
         elif etype is DocumentStartEvent:
-            if root is not _MISSING:
+            if root is not missing:
                 raise _FullPassNeeded  # a second document
         elif etype is not DocumentEndEvent and etype is not StreamStartEvent:
             raise _FullPassNeeded  # an alias, or an event this pass does not know
+    return None if root is missing else root
 
 
 def _too_big(text: str) -> bool:
