@@ -721,9 +721,9 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         try:
             if len(text) <= MAX_REPLAY_CHARS:  # all the events first (kept for positions), then the values
                 events = list(iter(parser.get_event, None))
-                data = _compose_fast(events, max_depth, max_total)
+                data = _compose_fast(events, max_depth, max_total, marked=_may_be_marked(text))
             else:  # the values as the events come, none kept
-                data = _compose_fast(iter(parser.get_event, None), max_depth, max_total)
+                data = _compose_fast(iter(parser.get_event, None), max_depth, max_total, marked=_may_be_marked(text))
         except LoadError as exc:  # too many values: met on the same event the full pass would meet it
             return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
         except Exception:  # anything out of the ordinary, bad input included: the full pass decides
@@ -963,8 +963,12 @@ _LIST = object()  # the pending "key" of a list being filled
 MAX_REPLAY_CHARS = 65536
 
 
-def _compose_fast(events, max_depth: int, max_total: int):
+def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True):
     """The document's values, and nothing else, from the parser's events (an iterable, to the stream's end).
+
+    ``marked=False`` says the text has no ``&``, ``*`` or ``!`` (so no anchor,
+    alias or tag) and is no longer than a scalar may be (a scalar's value is never
+    longer than its text): the per-event checks for them are skipped.
 
     Handles plain data: mappings, lists and untagged scalars with unique keys.
     Anything else raises :class:`_FullPassNeeded` (or the parser's own error),
@@ -988,7 +992,7 @@ def _compose_fast(events, max_depth: int, max_total: int):
         etype = type(event)
         if etype is scalar_event:
             text = event.value
-            if event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars:
+            if marked and (event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars):
                 raise _FullPassNeeded
             if not event.style and event.implicit[0]:
                 value = resolved.get(text, missing)  # resolve_plain_scalar, its memo inlined
@@ -1011,7 +1015,7 @@ def _compose_fast(events, max_depth: int, max_total: int):
                 top[key] = value
                 key = no_key
         elif etype is mapping_start or etype is sequence_start:
-            if event.anchor or (event.tag and event.tag != "!") or len(stack) >= max_depth:
+            if len(stack) >= max_depth or (marked and (event.anchor or (event.tag and event.tag != "!"))):
                 raise _FullPassNeeded
             written += 1
             if written > max_total:  # where the full composer would stop too: no need to run it
@@ -1039,6 +1043,11 @@ def _compose_fast(events, max_depth: int, max_total: int):
         elif etype is not DocumentEndEvent and etype is not StreamStartEvent:
             raise _FullPassNeeded  # an alias, or an event this pass does not know
     return None if root is missing else root
+
+
+def _may_be_marked(text: str) -> bool:
+    """Whether ``text`` may hold an anchor, alias or tag, or a scalar over the length limit."""
+    return len(text) > MAX_SCALAR_CHARS or "&" in text or "*" in text or "!" in text
 
 
 def _too_big(text: str) -> bool:
