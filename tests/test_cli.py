@@ -57,3 +57,36 @@ def test_completion_scripts_for_each_documented_shell(shell):
     )
     assert "_graphc_completion" in out.stdout
     assert f"_GRAPHC_COMPLETE={shell}_source graphc" in (REPO / "docs" / "integrations.md").read_text()
+
+
+def test_start_up_pauses_the_collector_until_the_command_is_imported(monkeypatch):
+    """main() pauses Python's cyclic collector while a command starts (imports), then freezes what start-up made
+    and collects again before the command runs; importing graphc.cli leaves the collector as it was."""
+    import gc
+
+    from graphc import cli as cli_module
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import gc, graphc.cli; print(gc.isenabled(), gc.get_freeze_count())"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert out.stdout.split() == ["True", "0"], out.stderr
+    states = []
+    get_command = cli_module.LazyGroup.get_command
+
+    def spy(self, ctx, name):
+        states.append(gc.isenabled())
+        command = get_command(self, ctx, name)
+        states.append(gc.isenabled())
+        return command
+
+    monkeypatch.setattr(cli_module.LazyGroup, "get_command", spy)
+    gc.enable()
+    try:
+        with pytest.raises(SystemExit):
+            cli_module.main(["schema", "playbook"])
+        assert states[:2] == [False, True] and gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
