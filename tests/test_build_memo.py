@@ -37,6 +37,7 @@ MEMOS = [
     (model, "_QUANTITIES"),
     (legs, "_EXECUTIONS"),
     (legs, "_SIZES"),
+    (legs, "_NOTIONALS"),
     (triggers, "_PARSED_TEXTS"),
     (units, "_SCALED"),
 ]
@@ -124,6 +125,11 @@ legs:
   r: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: 2, every: [30s]}}
   s: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: 1, every: 30s}}
   t: {buy: "1 BTC", symbol: BTC-USD, twap: {slices: true, every: 30s}}
+  u: {buy: $100, symbol: BTC-USD, limit: "50.0"}
+  v: {buy: 100 USD, symbol: ETH-USD, limit: 50}
+  w: {buy: $0.01, symbol: BTC-USD, limit: 50}
+  x: {sell: 2, symbol: BTC-USD}
+  y: {sell: 2, symbol: fed-cut:yes}
 """
 
 

@@ -220,12 +220,14 @@ def _unknown_price(ctx, raw, symbol):
 # (size as written, symbol, instrument type) -> qty_1e8, or "derived": sizes not in money, which no price or
 # market changes. Text and Decimal sizes only: no other value (True == 1 == 1.0) can find one.
 _SIZES: dict[tuple, int | str] = {}
+# (money, price, lot) of a notional size -> its qty_1e8 (exact: divide_to_step, then to_scaled).
+_NOTIONALS: dict[tuple, int] = {}
 
 
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
     kind = type(raw)
-    if kind is str or kind is Decimal:
+    if kind is str or kind is Decimal or kind is int:  # not bool, not float: True == 1 == 1.0
         try:
             known = _SIZES.get((raw, symbol, type_))
         except TypeError:  # a signalling NaN cannot be hashed: read as written
@@ -265,6 +267,13 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
                 f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)",
             )
         lot = ctx.resolver.facts(symbol, venue, type_).lot or WIRE_QTY_STEP
+        notional = (amount, reference, lot)  # equal numbers size equally
+        try:
+            known = _NOTIONALS.get(notional)
+        except TypeError:  # a signalling NaN cannot be hashed: read as written
+            known = notional = None
+        if known is not None:
+            return {"fixed": {"qty_1e8": known}}
         amount = divide_to_step(amount, reference, lot)
         if amount <= 0:
             raise DiagnosticError(
@@ -279,15 +288,17 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         qty_1e8 = to_scaled(amount, 8, "quantity")
     except UnitError as exc:
         raise located(ctx, field_name, exc) from None
-    if q.kind != "notional":  # a notional size depends on the price: read each time
+    if q.kind != "notional":
         _keep_size(raw, symbol, type_, qty_1e8)
+    elif notional is not None and len(_NOTIONALS) < 8192:  # by (money, price, lot): the price varies
+        _NOTIONALS[notional] = qty_1e8
     return {"fixed": {"qty_1e8": qty_1e8}}
 
 
 def _keep_size(raw, symbol, type_, value) -> None:
     kind = type(raw)
-    # a read Decimal size is finite: it hashes
-    if (kind is Decimal or (kind is str and len(raw) <= MEMO_KEY_CHARS)) and len(_SIZES) < 8192:
+    # a read Decimal or int size is finite: it hashes
+    if (kind is Decimal or kind is int or (kind is str and len(raw) <= MEMO_KEY_CHARS)) and len(_SIZES) < 8192:
         _SIZES[raw, symbol, type_] = value
 
 
