@@ -187,7 +187,13 @@ MUTATIONS = [
         "_too_big(text)",
         "False",
     ),
-    ("file-read-prefix", "graphc/files.py", "if 0 < size <= MAX_FILE_BYTES else", "0 < size <= MAX_FILE_BYTES", "True"),
+    (
+        "file-read-prefix",
+        "graphc/files.py",
+        "if S_ISREG(info.st_mode) and 0 < info.st_size <= MAX_FILE_BYTES else None",
+        "S_ISREG(info.st_mode) and 0 < info.st_size <= MAX_FILE_BYTES",
+        "True",
+    ),
     (
         "loader-json-total",
         "graphc/stages/load.py",
@@ -207,7 +213,7 @@ MUTATIONS = [
         "fast-pass-total-scalars",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                raise _total_exceeded(max_total, event)\n            if not containers",
+        "                raise _total_exceeded(max_total, event)\n            if key is is_list",
         "written > max_total",
         "False",
     ),
@@ -215,7 +221,7 @@ MUTATIONS = [
         "fast-pass-total-collections",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                raise _total_exceeded(max_total, event)\n            is_map",
+        "                raise _total_exceeded(max_total, event)\n            value = {} if etype",
         "written > max_total",
         "False",
     ),
