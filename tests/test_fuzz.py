@@ -1166,25 +1166,6 @@ def test_compiling_a_clean_playbook_asks_for_no_position():
     assert doc._root is None
 
 
-def test_yamls_reader_pattern_filed_by_graphc_matches_the_same_characters():
-    """graphc.stages files yaml's non-printable pattern in re's cache as a list of the characters it matches
-    (start-up: the range form takes 5 ms to compile). Same text as yaml's, same matches at every code point."""
-    import ast
-    import inspect
-
-    import yaml.reader
-
-    from graphc.stages import NON_PRINTABLE_LISTED, YAML_NON_PRINTABLE
-
-    source = inspect.getsource(yaml.reader.Reader)
-    literal = re.search(r"NON_PRINTABLE = re\.compile\(('[^']*')\)", source)
-    assert literal and ast.literal_eval(literal.group(1)) == YAML_NON_PRINTABLE  # still yaml's pattern text
-    everything = "".join(map(chr, range(0x110000)))
-    yamls = re.compile(YAML_NON_PRINTABLE, re.UNICODE)  # another cache key: compiled from yaml's text
-    assert yamls.findall(everything) == re.compile(NON_PRINTABLE_LISTED).findall(everything)
-    assert yaml.reader.Reader.NON_PRINTABLE.findall(everything) == yamls.findall(everything)
-
-
 def test_a_clean_document_makes_no_position_tree_until_asked():
     doc, _ = load_text("graphc: 1\nlegs: {a: {buy: 1, symbol: X}}\n")
     assert doc._root is None  # the fast pass kept no marks: memory of a large file
