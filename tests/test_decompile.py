@@ -9,6 +9,7 @@ playbook gives the same JSON back.
 
 from __future__ import annotations
 
+import copy
 import json
 from decimal import Decimal
 
@@ -432,18 +433,10 @@ def reworded_graphs(draw):
 
 def _decompiled(wire):
     try:
-        result = decompile(_copy(wire), "g")
+        result = decompile(copy.deepcopy(wire), "g")
     except DecompileError as exc:
         return ("error", str(exc))
     return (result.text, to_json(result.wire), result.notes)
-
-
-def _copy(data):
-    if isinstance(data, dict):
-        return {key: _copy(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_copy(value) for value in data]
-    return data
 
 
 @given(reworded_graphs())

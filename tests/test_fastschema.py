@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from decimal import Decimal
 
@@ -124,14 +125,6 @@ def _places(data, path=()):
             yield from _places(value, (*path, index))
 
 
-def _copy(data):
-    if isinstance(data, dict):
-        return {key: _copy(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_copy(value) for value in data]
-    return data
-
-
 def _at(data, path):
     for part in path:
         data = data[part]
@@ -141,20 +134,20 @@ def _at(data, path):
 @st.composite
 def near_valid(draw):
     """A seed document with up to three small changes (none: the valid document itself)."""
-    doc = _copy(draw(st.sampled_from(SEEDS)))
+    doc = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(0, 3))):
         path, value = draw(st.sampled_from(list(_places(doc))))
         op = draw(st.sampled_from(["replace", "drop", "add", "rename"]))
         if op == "replace" and path:
-            _at(doc, path[:-1])[path[-1]] = _copy(draw(st.sampled_from(VALUES)))
+            _at(doc, path[:-1])[path[-1]] = copy.deepcopy(draw(st.sampled_from(VALUES)))
         elif op == "drop" and isinstance(value, dict) and value:
             del value[draw(st.sampled_from(sorted(value)))]
         elif op == "drop" and isinstance(value, list) and value:
             del value[draw(st.integers(0, len(value) - 1))]
         elif op == "add" and isinstance(value, dict):
-            value[draw(st.sampled_from(KEYS))] = _copy(draw(st.sampled_from(VALUES)))
+            value[draw(st.sampled_from(KEYS))] = copy.deepcopy(draw(st.sampled_from(VALUES)))
         elif op == "add" and isinstance(value, list):
-            value.append(_copy(draw(st.sampled_from(value or VALUES))))
+            value.append(copy.deepcopy(draw(st.sampled_from(value or VALUES))))
         elif op == "rename" and isinstance(value, dict) and value:
             old, new = draw(st.sampled_from(sorted(value))), draw(st.sampled_from(KEYS))
             if new not in value:
