@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.limits import limit
@@ -59,10 +59,11 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
     """
     out = Collected()
     seen: dict[str, str] = {}  # normalised absolute path -> the path listed for it
+    absolute_of = _absolute_path_function()
 
     def add(path: str, named: bool, absolute: str | None = None) -> str:
         """List ``path`` (``absolute``: its absolute form, when known) unless it already is; the path it is listed under."""
-        key = os.path.normcase(absolute or os.path.abspath(path))
+        key = os.path.normcase(absolute or absolute_of(path))
         if key not in seen:
             seen[key] = path
             out.files.append(path)
@@ -71,8 +72,9 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
         return seen[key]
 
     for raw in paths:
-        path = str(Path(raw))  # normalised once (`./x/` -> `x`); the files below are joined onto it
-        if os.path.isdir(path):
+        path = _normalised(raw)  # normalised once (`./x/` -> `x`); the files below are joined onto it
+        mode = _mode(path)
+        if mode is not None and S_ISDIR(mode):
             found = out.searches.setdefault(str(raw), [])
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
@@ -80,7 +82,7 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
                 for name in sorted(names):
                     if name.endswith(suffixes):
                         found.append(add(os.path.join(root, name), False, os.path.join(absolute_root, name)))
-        elif os.path.exists(path):
+        elif mode is not None:
             add(path, True)
         elif GLOB_CHARS.intersection(str(raw)):
             import glob  # deferred: only a path with glob characters needs it
@@ -92,6 +94,39 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
         else:
             raise FileNotFoundError(raw)
     return out
+
+
+def _normalised(raw: str | os.PathLike[str]) -> str:
+    """``str(Path(raw))``: a name with no empty or ``.`` part (``a/b.yaml``, ``/x/a.yaml``) is already that, and a
+    thousand named files need no thousand Path objects to say so (POSIX only: elsewhere Path decides)."""
+    if isinstance(raw, str) and os.sep == "/" and os.altsep is None:
+        parts = raw[1:].split("/") if raw[:1] == "/" and raw[1:2] != "/" else raw.split("/")
+        if all(parts) and "." not in parts:
+            return raw
+    return str(Path(raw))
+
+
+def _mode(path: str) -> int | None:
+    """The file mode of ``path`` (symlinks followed), None when it does not exist (os.path.exists's answer)."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+
+
+def _absolute_path_function() -> Callable[[str], str]:
+    """``os.path.abspath``, asking for the working directory once per collect (not once per file) where that is
+    all abspath does (POSIX: the path joined onto it, normalised)."""
+    cwd: list[str] = []  # asked for at the first relative path, as abspath would
+
+    def absolute(path: str) -> str:
+        if os.name != "posix" or os.path.isabs(path):
+            return os.path.abspath(path)
+        if not cwd:
+            cwd.append(os.getcwd())
+        return os.path.normpath(os.path.join(cwd[0], path))
+
+    return absolute
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

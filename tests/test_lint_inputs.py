@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphc.cli import cli
 from graphc.pipeline import CompileOptions, compile_file
@@ -133,6 +135,25 @@ def test_files_in_a_directory_named_in_several_ways_are_listed_once(tmp_path, mo
     found = collect(["plays", "./plays/../plays/", str(tmp_path / "plays"), "plays/sub/../sub/b.yaml", "plays/sub"])
     assert found.files == [os.path.join("plays", "a.yaml"), os.path.join("plays", "sub", "b.yaml")]
     assert found.named == {os.path.join("plays", "sub", "b.yaml")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="/.ab", max_size=10))
+def test_named_paths_are_normalised_as_pathlib_does(raw):
+    """collect's shortcut for a plain name (no Path object) says what str(Path(name)) says, for any name."""
+    from graphc.files import _normalised
+
+    assert _normalised(raw) == str(Path(raw))
+
+
+def test_paths_named_oddly_are_listed_as_pathlib_writes_them(tmp_path, monkeypatch):
+    from graphc.files import collect
+
+    write(tmp_path, "plays/a.yaml", GOOD)
+    monkeypatch.chdir(tmp_path)
+    found = collect(["plays//a.yaml", "./plays/./a.yaml", "plays/a.yaml"])
+    assert found.files == [os.path.join("plays", "a.yaml")] and found.named == {os.path.join("plays", "a.yaml")}
+    assert collect([str(tmp_path / "plays" / "a.yaml"), "plays/a.yaml"]).files == [str(tmp_path / "plays" / "a.yaml")]
 
 
 # -- nothing to lint --------------------------------------------------------------------------
@@ -286,6 +307,15 @@ def test_a_template_with_a_required_param_is_checked_for_its_shape_and_says_it_w
     [skip] = report["files"][0]["skipped"] if "files" in report else report["skipped"]
     assert skip["code"] == "GC108" and "not rendered on its own" in skip["reason"]
     assert "note: " in result.stderr and "not rendered on its own" in result.stderr
+
+
+def test_the_not_rendered_note_is_only_for_templates_named_themselves(project):
+    write(project, "plays/t.yaml", TEMPLATE.replace("default: ETH-USD-PERP", "min: 1"))
+    write(project, "plays/p.yaml", GOOD)
+    found_in_directory = lint(project / "plays", "-f", "json")
+    assert "GC108" in found_in_directory.stdout and "note: " not in found_in_directory.stderr
+    named = lint(project / "plays" / "t.yaml", project / "plays" / "p.yaml")
+    assert named.stderr.count("note: ") == 1 and "t.yaml: template not rendered on its own" in named.stderr
 
 
 def test_params_for_a_template_come_from_set_and_params(project):

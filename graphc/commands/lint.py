@@ -261,8 +261,10 @@ def lint_command(
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
-    templates = [path for path in collected.named if _looks_like_template(path)]
-    if dependants and templates:
+    # Only --dependants reads every named file up front to find the templates among them (a thousand named
+    # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
+    templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
+    if templates:
         collected.files.extend(collect(find_dependants(templates)).files)
         collected.files[:] = list(dict.fromkeys(collected.files))
     try:
@@ -308,7 +310,7 @@ def lint_command(
             results.append(result)
             linted.add(result.path)
     explain_live(results, compile_opts.quotes)
-    _note_unrendered(results, templates, dependants)
+    _note_unrendered(results, collected.named, dependants)
     empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
     write_report(fmt, results, output, explain_skips=explain_skips)  # before any exit: CI keeps the report
     for search in empty:
@@ -396,11 +398,12 @@ def _looks_like_template(path: str) -> bool:
     return re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None
 
 
-def _note_unrendered(results, templates, dependants):
+def _note_unrendered(results, named, dependants):
     """Say on stderr which named templates were not rendered on their own (the report lists them as skipped)."""
-    named = set(templates)
     for result in results:
-        if result.path in named and any(skip.code == NOT_RENDERED for skip in result.skipped):
+        if result.path not in named or (result.source is not None and TEMPLATE_MARKER not in result.source):
+            continue  # (cheap tests first: a run names a thousand playbooks, each with a few dozen skips)
+        if any(skip.code == NOT_RENDERED for skip in result.skipped) and _looks_like_template(result.path):
             how = (
                 "checked through the playbooks that use it"
                 if dependants
