@@ -50,6 +50,7 @@ MAX_TEXT = 200
 # trapped so a rounding we did not foresee fails loudly instead of silently.
 _EXACT = Context(prec=1000, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact])
 _NANO = Decimal("1E-9")
+_POWERS = {exponent: 10**exponent for exponent in range(1, MAX_DIGITS + 1)}  # the wire scales to_scaled reads fast
 
 
 class UnitError(ValueError):
@@ -421,7 +422,7 @@ class Quantity(NamedTuple):
 
 
 _QTY = rf"(?P<sign>[+-]?)(?P<num>{_NUM}){_WS}+(?P<unit>[a-z0-9]*[a-z][a-z0-9]*)"  # re.I
-_SHARE_WORDS = {"share", "shares", "contract", "contracts"}
+SHARE_WORDS = frozenset(("share", "shares", "contract", "contracts"))
 _QTY_HINT = (
     "write a number then the asset, e.g. '200 ETH' "
     "(or a plain number '0.1', '10 shares', '$5k' / '5000 USD', or 'derived')"
@@ -453,13 +454,64 @@ def parse_quantity(value) -> Quantity:
         amount = _signed(sign, _decimal_of(num, text))
         if unit == "usd":
             return Quantity("notional", amount, "USD")
-        if unit in _SHARE_WORDS:
+        if unit in SHARE_WORDS:
             return Quantity("shares", amount)
         return Quantity("asset", amount, unit.upper())
     money = re.fullmatch(_MONEY, text, _I)
     if money and (money["dollars"] or (money["code"] or money["lead"] or "").lower() == "usd"):
         return Quantity("notional", parse_money(text), "USD")
     raise _unreadable(text, "a quantity", _QTY_HINT)
+
+
+# The usual size and literal price texts ('250 contracts', '1.5 ETH', '48c', '$2,325.53'), read straight
+# to the wire integer by parse_quantity / parse_price + to_scaled's arithmetic on the digits. At most 20
+# digits on each side of the point, so the value is finite, short and in range: none of the general
+# checks can fail. Any other text (signs, suffixes, exponents, spaces, more decimals than the wire
+# keeps, zero) gives None and the general parsers decide (tests/test_units_reference.py compares them).
+_PLAIN_SIZE = re.compile(r"([0-9]{1,20})(?:\.([0-9]{1,20}))? ([A-Za-z]{1,20})")
+_PLAIN_PRICE = re.compile(r"(\$?)([0-9]{1,3}(?:,[0-9]{3}){1,6}|[0-9]{1,20})(?:\.([0-9]{1,20}))?(c?)")
+
+
+def plain_size(text: str) -> tuple[str, int] | None:
+    """``(unit word in lower case, qty_1e8)`` of a size written 'DIGITS[.DIGITS] WORD' (parse_quantity reads
+    WORD as shares/contracts, USD or an asset), when it is a positive whole number of 1e-8; else None."""
+    m = _PLAIN_SIZE.fullmatch(text)
+    if m is None:
+        return None
+    whole, fraction, word = m.groups()
+    if fraction is None:
+        qty = int(whole) * 100_000_000
+    elif len(fraction) <= 8:
+        qty = int(whole + fraction.ljust(8, "0"))
+    else:
+        return None
+    return (word.lower(), qty) if 0 < qty <= INT64_MAX else None
+
+
+def plain_price(text: str) -> tuple[Decimal, int] | None:
+    """``(parse_price(text).literal, price_1e9)`` of a literal price written 'DIGITS[.DIGITS]',
+    '$DIGITS[.DIGITS]' (thousands may be grouped with ',') or 'DIGITS[.DIGITS]c', when it is a positive
+    whole number of 1e-9; else None."""
+    m = _PLAIN_PRICE.fullmatch(text)
+    if m is None:
+        return None
+    dollar, whole, fraction, cents = m.groups()
+    if "," in whole:
+        if cents:
+            return None
+        whole = whole.replace(",", "")
+    if fraction is None:
+        price, digits, places = Decimal(whole), whole, 0
+    else:
+        price, digits, places = Decimal(f"{whole}.{fraction}"), whole + fraction, len(fraction)
+    if cents:
+        if dollar:
+            return None  # '$5c' is no price
+        price, places = price.scaleb(-2, _EXACT), places + 2
+    if places > 9:
+        return None
+    scaled = int(digits) * _POWERS[9 - places] if places < 9 else int(digits)
+    return (price, scaled) if 0 < scaled <= INT64_MAX else None
 
 
 def base_asset(symbol: str) -> str:
@@ -744,35 +796,39 @@ def divide_to_step(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
     return divide_down(a, p, s)
 
 
-# (value, exponent) -> the scaled int, for Decimal values that scaled (a desk's sizes and prices recur).
-_SCALED: dict[tuple[Decimal, int], int] = {}
-
-
 def to_scaled(value: Decimal, exponent: int, what: str) -> int:
     """``value * 10**exponent`` as a positive int64, e.g. qty_1e8 / price_1e9."""
-    if type(value) is Decimal and type(exponent) is int:  # equal Decimals scale to the same int
-        try:
-            known = _SCALED.get((value, exponent))
-        except TypeError:  # a signalling NaN cannot be hashed: the checks below report it
-            known = None
-        if known is not None:
-            return known
+    scaled = scaled_fast(value, exponent)
+    return _to_scaled_checked(value, exponent, what) if scaled is None else scaled
+
+
+def scaled_fast(value, exponent: int) -> int | None:
+    """to_scaled of the usual value (a short positive Decimal or int that scales exactly into an int64),
+    else None: the general path decides (and words the error)."""
+    power = _POWERS.get(exponent) if type(exponent) is int else None
+    if power is None:
+        return None
+    kind = type(value)
+    if kind is int:  # not bool
+        whole = value * power if 0 < value <= INT64_MAX else 0
+        return whole if 0 < whole <= INT64_MAX else None
     if (
-        type(value) is Decimal
-        and type(exponent) is int
-        and 0 < exponent <= MAX_DIGITS
+        kind is Decimal
         and value.is_finite()
-        and value > 0
         and -MAX_DIGITS <= value.adjusted() <= MAX_DIGITS
         and len(str(value)) <= MAX_DIGITS
     ):
-        # The usual case (a short, positive Decimal that fits) without the general checks below.
-        scaled = value.scaleb(exponent, _EXACT)
-        if scaled <= INT64_MAX and scaled == scaled.to_integral_value():
-            whole = int(scaled)
-            if len(_SCALED) < 8192:
-                _SCALED[value, exponent] = whole
-            return whole
+        # value is exactly n/q (q a power of 2 times a power of 5): value * power is whole when q divides power
+        n, q = value.as_integer_ratio()
+        if n > 0 and not power % q:
+            whole = n * (power // q)
+            if whole <= INT64_MAX:
+                return whole
+    return None
+
+
+def _to_scaled_checked(value: Decimal, exponent: int, what: str) -> int:
+    """to_scaled by the general checks, for every input (the fast path's reference; its errors)."""
     if isinstance(exponent, bool) or not isinstance(exponent, int) or not -MAX_DIGITS <= exponent <= MAX_DIGITS:
         raise UnitError("GC103", f"wire exponent '{_show(exponent)}' is not a small integer", "use 8 or 9")
     d = _exact(value, f"a {what}")

@@ -2,7 +2,7 @@
 
 Compile remembers, per process, what recurring values make (a leg's instrument,
 its execution fields, a literal limit, a size not in money, a whole trigger
-text, a scaled wire integer, a wire integer read back as a Decimal). Each
+text, a wire integer read back as a Decimal). Each
 playbook here is compiled with nothing remembered (every value read by the full
 path) and again with the memos warm from earlier playbooks, twice; the wire
 JSON, the diagnostics, the skips, the origins, the typed facts (each Decimal by
@@ -11,14 +11,12 @@ its repr) and the spans of every node field must be the same text.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphc import units
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
 from graphc.stages import legs, model, triggers
@@ -39,7 +37,6 @@ MEMOS = [
     (legs, "_SIZES"),
     (legs, "_NOTIONALS"),
     (triggers, "_PARSED_TEXTS"),
-    (units, "_SCALED"),
 ]
 NODE_PATHS = [
     (),
@@ -144,35 +141,6 @@ def test_values_that_compare_equal_but_read_differently(quoted):
 @given(playbooks(), st.integers(0, 2), st.booleans(), st.booleans())
 def test_generated_playbooks(doc, style, quoted, require_quotes):
     assert_memos_change_nothing(dump(doc, style), quoted, require_quotes)
-
-
-@FUZZ
-@given(
-    st.one_of(
-        st.decimals(allow_nan=True, allow_infinity=True),
-        st.decimals(min_value=Decimal("1e-12"), max_value=Decimal("1e12"), places=10),
-    ),
-    st.sampled_from([8, 9, 0, 41, -3]),
-)
-def test_scaled_values(value, exponent):
-    """to_scaled with the value remembered (under another exponent of the same number, too) reads as afresh."""
-
-    def scaled(v):
-        try:
-            return units.to_scaled(v, exponent, "price")
-        except units.UnitError as exc:
-            return (exc.code, exc.message, exc.hint)
-
-    saved = units._SCALED
-    units._SCALED = _KeepsNothing()
-    try:
-        fresh = scaled(value)
-    finally:
-        units._SCALED = saved
-    same_number = value.normalize() if value.is_finite() else value
-    assert scaled(same_number) == scaled(same_number)  # remembered under the normalised value
-    assert scaled(value) == fresh
-    assert scaled(value) == fresh
 
 
 def test_one_profiles_resolver_for_compiles_without_quotes_or_config():

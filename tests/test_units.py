@@ -698,6 +698,57 @@ def test_to_scaled(value, exponent, expected):
     assert got == expected
 
 
+def _scaled_outcome(fn, value, exponent):
+    try:
+        return ("ok", fn(value, exponent, "price"))
+    except UnitError as exc:
+        return (exc.code, exc.message, exc.hint)
+
+
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.decimals(min_value=D("1e-12"), max_value=D("1e12"), places=10),
+        st.builds(
+            lambda digits, exp, sign: D(f"{sign}{digits}E{exp}"),
+            st.text("0123456789", min_size=1, max_size=45),
+            st.integers(-50, 50),
+            st.sampled_from(["", "-"]),
+        ),
+        st.integers(-(10**20), 10**20),
+    ),
+    st.sampled_from([8, 9, 1, 40, 0, 41, -3, True]),
+)
+def test_to_scaled_fast_path_is_the_checked_path(value, exponent):
+    """to_scaled's fast path (exact n/q arithmetic) gives what the general checks give, errors included:
+    near the int64 edge, past 40 digits (trailing zeros too), past 1e+-40, signs, zero, NaN and infinities."""
+    from graphc.units import _to_scaled_checked
+
+    assert _scaled_outcome(to_scaled, value, exponent) == _scaled_outcome(_to_scaled_checked, value, exponent)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        D("92233720368.54775807"),
+        D("92233720368.54775808"),
+        D("1.000000000000000000000000000000000000000"),
+        D("1.0000000000000000000000000000000000000000"),
+        D("1E-40"),
+        D("1E-41"),
+        D("-0"),
+        D("0E-9"),
+        D("5E+2"),
+        D("0.0000000005"),
+    ],
+)
+def test_to_scaled_fast_path_edges(value):
+    from graphc.units import _to_scaled_checked
+
+    for exponent in (8, 9):
+        assert _scaled_outcome(to_scaled, value, exponent) == _scaled_outcome(_to_scaled_checked, value, exponent)
+
+
 @pytest.mark.parametrize(
     "value, exponent, what",
     [(D("0.123456789"), 8, "quantity"), (D("0.1234567891"), 9, "price"), (D("1E-9"), 8, "quantity")],

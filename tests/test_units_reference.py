@@ -250,3 +250,89 @@ _GRAMMAR = _NUMBER | _QUANTITY | _LEADING_WORD | _DURATION | _PRICE | _PIECES
 @example("x" * 201)
 def test_generated_strings_parse_as_before(text: str) -> None:
     assert_same(text)
+
+
+# --- the wire fast paths: plain_size / plain_price read as the reference parser + to_scaled --------------
+
+
+def _size_by_reference(text: str):
+    """plain_size's answer by the frozen parser and the general scaling, or None where it must decline."""
+    try:
+        q = old.parse_quantity(text)
+        scaled = new._to_scaled_checked(q.amount, 8, "quantity")
+    except Exception:
+        return None
+    unit = text.rsplit(" ", 1)[-1].lower()
+    expected_kind = "shares" if unit in new.SHARE_WORDS else "notional" if unit == "usd" else "asset"
+    assert q.kind == expected_kind and (q.kind != "asset" or q.asset == unit.upper()), (text, q)
+    return unit, scaled
+
+
+def _price_by_reference(text: str):
+    try:
+        expr = old.parse_price(text)
+        if not expr.is_literal:
+            return None
+        return repr(expr.literal), new._to_scaled_checked(expr.literal, 9, "price")
+    except Exception:
+        return None
+
+
+def assert_plain_paths(text: str) -> None:
+    size = new.plain_size(text)
+    if size is not None:  # where it answers, it answers as the reference (it may decline more)
+        assert size == _size_by_reference(text), text
+    price = new.plain_price(text)
+    if price is not None:
+        assert (repr(price[0]), price[1]) == _price_by_reference(text), text
+
+
+_PLAIN_DIGITS = st.text("0123456789", min_size=1, max_size=22)
+_PLAIN_TEXT = st.builds(
+    lambda dollar, whole, sep, fraction, space, word: f"{dollar}{whole}{sep}{fraction}{space}{word}",
+    st.sampled_from(["", "", "$", "-", "+", "$-", " "]),
+    _PLAIN_DIGITS | _GROUPED | st.sampled_from(["0", "00", "1,234", "12,345,678", "1,23", "1__234", "\u0663"]),
+    st.sampled_from(["", ".", ".", ",", "_"]),
+    st.sampled_from(["", "0", "00000000", "000000000", "5", "50", "123456789", "1234567890"]) | _PLAIN_DIGITS,
+    st.sampled_from(["", " ", " ", "  ", "\t", "\u00a0"]),
+    st.sampled_from(["", "c", "C", "k", "m", "bn", "e5", "E-3", "%", "bps"]) | _WORD,
+)
+
+
+_PLAIN_LIKELY = st.builds(  # mostly the accepted shapes, so both answers are compared often
+    lambda dollar, whole, fraction, word: f"{dollar}{whole}{fraction}{word}",
+    st.sampled_from(["", "", "", "$"]),
+    _PLAIN_DIGITS | st.sampled_from(["1,234", "12,345,678", "0", "9,223,372,036"]),
+    st.sampled_from(["", ".5", ".05", ".000000001", ".0000000001", ".12345678"]) | _PLAIN_DIGITS.map(".{}".format),
+    st.sampled_from(["", "", "c", " ETH", " eth", " contracts", " Shares", " USD", " usdc", " k", " BTC2"]),
+)
+
+
+@given(_PLAIN_LIKELY | _PLAIN_TEXT | _GRAMMAR)
+@example("250 contracts")
+@example("1.5 ETH")
+@example("48c")
+@example("$2,325.53")
+@example("92233720368.54775807 ETH")
+@example("92233720368.54775808 ETH")
+@example("9223372036.854775807")
+@example("9223372036.854775808")
+@example("0.000000001")
+@example("0.00000000001 ETH")
+@example("$5c")
+@example("1,234c")
+@example("0 shares")
+@example("0c")
+@example("5 USD")
+@example("5 usdc")
+@example("99999999999999999999.99999999999999999999")
+def test_plain_paths_read_as_the_reference(text: str) -> None:
+    assert_plain_paths(text)
+
+
+def test_plain_paths_on_every_repository_string() -> None:
+    for s in _repository_strings():
+        assert_plain_paths(s)
+    assert new.plain_size("250 contracts") == ("contracts", 25_000_000_000)
+    assert new.plain_price("$2,325.53") == (Decimal("2325.53"), 2_325_530_000_000)
+    assert new.plain_price("48c") == (Decimal("0.48"), 480_000_000)

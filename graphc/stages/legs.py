@@ -14,6 +14,7 @@ from graphc.diagnostics import DiagnosticError
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     QUOTE_BASES,
+    SHARE_WORDS,
     UnitError,
     base_asset,
     divide_to_step,
@@ -23,7 +24,9 @@ from graphc.units import (
     parse_number,
     parse_price,
     parse_quantity,
+    plain_size,
     resolve_price,
+    scaled_fast,
     to_scaled,
 )
 from graphc.venues import MarketResolver, infer_instrument
@@ -217,8 +220,8 @@ def _unknown_price(ctx, raw, symbol):
     return None
 
 
-# (size as written, symbol, instrument type) -> qty_1e8, or "derived": sizes not in money, which no price or
-# market changes. Text and Decimal sizes only: no other value (True == 1 == 1.0) can find one.
+# (size text as written, symbol, instrument type) -> qty_1e8, or "derived": sizes not in money, which no price
+# or market changes. Text sizes only: no other value (True == 1 == 1.0) can find one.
 _SIZES: dict[tuple, int | str] = {}
 # (money, price, lot) of a notional size -> its qty_1e8 (exact: divide_to_step, then to_scaled).
 _NOTIONALS: dict[tuple, int] = {}
@@ -227,13 +230,26 @@ _NOTIONALS: dict[tuple, int] = {}
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
     kind = type(raw)
-    if kind is str or kind is Decimal or kind is int:  # not bool, not float: True == 1 == 1.0
-        try:
-            known = _SIZES.get((raw, symbol, type_))
-        except TypeError:  # a signalling NaN cannot be hashed: read as written
-            known = None
+    if kind is str:
+        if raw == "derived":
+            return raw
+        known = _SIZES.get((raw, symbol, type_))
         if known is not None:
             return known if known == "derived" else {"fixed": {"qty_1e8": known}}
+        plain = plain_size(raw)  # '250 contracts', '1.5 ETH': parse_quantity and to_scaled in one step
+        if plain is not None:
+            unit, qty_1e8 = plain
+            if (
+                type_ == "prediction"
+                if unit in SHARE_WORDS
+                else unit != "usd" and type_ != "prediction" and unit.upper() == base_asset(symbol)
+            ):
+                _keep_size(raw, symbol, type_, qty_1e8)
+                return {"fixed": {"qty_1e8": qty_1e8}}
+    elif kind is Decimal or kind is int:  # not bool, not float: True == 1 == 1.0
+        qty_1e8 = scaled_fast(raw, 8)  # a size in base units: no symbol or market changes it
+        if qty_1e8 is not None:
+            return {"fixed": {"qty_1e8": qty_1e8}}
     q = _unit_call(ctx, field_name, parse_quantity, raw)
     if q.kind == "derived":
         _keep_size(raw, symbol, type_, "derived")
@@ -296,9 +312,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
 
 
 def _keep_size(raw, symbol, type_, value) -> None:
-    kind = type(raw)
-    # a read Decimal or int size is finite: it hashes
-    if (kind is Decimal or kind is int or (kind is str and len(raw) <= MEMO_KEY_CHARS)) and len(_SIZES) < 8192:
+    if type(raw) is str and len(raw) <= MEMO_KEY_CHARS and len(_SIZES) < 8192:
         _SIZES[raw, symbol, type_] = value
 
 

@@ -18,7 +18,7 @@ from graphc.facts import GraphFacts, NodeFacts, graph_facts, wire_limit
 from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
-from graphc.units import UnitError, parse_money, parse_price, to_scaled
+from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
 from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
@@ -435,13 +435,15 @@ class _Builder:
         ctx.type_ = type_
         raw_limit = fields.get("limit")
         kind = type(raw_limit)
-        if kind is str or kind is Decimal:  # no other value (True == 1 == 1.0) can find a kept one
-            try:
-                literal = _LITERAL_LIMITS.get(raw_limit)
-            except TypeError:  # a signalling NaN cannot be hashed: the full reading reports it
-                literal = None
-        else:
-            literal = None
+        literal = None
+        if kind is str:  # no other value (True == 1 == 1.0) can find a kept one
+            literal = _LITERAL_LIMITS.get(raw_limit)
+            if literal is None:
+                literal = plain_price(raw_limit)  # '48c', '$2,325.53': parse_price and to_scaled in one step
+        elif kind is Decimal or kind is int:  # not bool: a number as YAML read it ('2290.56')
+            price_1e9 = scaled_fast(raw_limit, 9)
+            if price_1e9 is not None:
+                literal = (raw_limit if kind is Decimal else Decimal(raw_limit)), price_1e9
         if literal is not None:
             price, price_1e9 = literal
             price_is_template = False
@@ -453,11 +455,7 @@ class _Builder:
             else:
                 price_1e9 = self._price_1e9(ctx, price)
                 order_type = {"limit": {"price_1e9": price_1e9}}
-                if (
-                    not price_is_template
-                    and (kind is Decimal or L.memo_key((raw_limit,)))
-                    and len(_LITERAL_LIMITS) < 8192
-                ):
+                if not price_is_template and kind is str and L.memo_key((raw_limit,)) and len(_LITERAL_LIMITS) < 8192:
                     _LITERAL_LIMITS[raw_limit] = price, price_1e9  # a literal: the same for every leg
         qty = L.quantity(
             ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue, price=price if price else None
@@ -637,7 +635,7 @@ def _unscaled(raw: int, memo: dict[int, Decimal], scale: Decimal) -> Decimal:
     return value
 
 
-# A literal `limit:` as written (text or Decimal) -> (price, price_1e9): no quote, market or side changes it.
+# A literal `limit:` as written (text) -> (price, price_1e9): no quote, market or side changes it.
 _LITERAL_LIMITS: dict[object, tuple[Decimal, int]] = {}
 
 # `symbol`, `venue` and `type` as written -> (symbol, type, venue) of the wire: a desk trades a few dozen
