@@ -24,25 +24,32 @@ comments: nothing is suppressed in ``.json`` files.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from graphc.diagnostics import Diagnostic
 from graphc.rules.registry import get
 
 ALL = "*"
 
-_DIRECTIVE = re.compile(r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-_MENTION = re.compile("graphc", re.IGNORECASE)
+# Looked for in every file with a finding (a thousand-file lint imports this module for the first one).
 _ANY_DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)
-_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
-_BLOCK_SCALAR = re.compile(r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$")
+# Only a file with a directive scans its lines: these are compiled then (and kept by re's cache), not at import.
+_DIRECTIVE = r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?"
+_MENTION = "graphc"
+_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"
+_BLOCK_SCALAR = r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$"
 _QUOTE_OPENERS = ":-[{,?"
 
 
-@dataclass(frozen=True)
 class Suppressions:
-    lines: dict = field(default_factory=dict)  # line number -> frozenset of codes (ALL for every code)
-    file: frozenset = frozenset()
+    """The directives of one file: ``lines`` (line number -> frozenset of codes, ALL for every code) and
+    ``file`` (the codes ``ignore-file`` silences). A plain class: a dataclass costs its module's import and its
+    methods' compilation in every lint that meets a finding."""
+
+    __slots__ = ("file", "lines")
+
+    def __init__(self, lines: dict | None = None, file: frozenset = frozenset()):
+        self.lines = {} if lines is None else lines
+        self.file = file
 
     def suppresses(self, d: Diagnostic) -> bool:
         if ALL in self.file or d.code in self.file:
@@ -77,7 +84,9 @@ def parse_suppressions(text: str) -> Suppressions:
     lines: dict[int, frozenset] = {}
     file_codes: set[str] = set()
     block_indent = None  # indentation of the key that opened a block scalar
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+    directive, mention = re.compile(_DIRECTIVE, re.IGNORECASE), re.compile(_MENTION, re.IGNORECASE)
+    block_scalar = re.compile(_BLOCK_SCALAR)
+    for number, line in enumerate(re.split(_LINE_BREAK, text), start=1):
         indent = len(line) - len(line.lstrip(" "))
         if block_indent is not None:
             if not line.strip() or indent > block_indent:
@@ -85,11 +94,11 @@ def parse_suppressions(text: str) -> Suppressions:
             block_indent = None
         start = comment_start(line)
         code_part = line if start is None else line[:start]
-        if _BLOCK_SCALAR.search(code_part.rstrip()):
+        if block_scalar.search(code_part.rstrip()):
             block_indent = indent
-        if start is None or not _MENTION.search(line, start):
+        if start is None or not mention.search(line, start):
             continue
-        for match in _DIRECTIVE.finditer(line, start):
+        for match in directive.finditer(line, start):
             codes = _codes(match.group("codes"))
             if match.group("file"):
                 file_codes |= codes
