@@ -5,11 +5,12 @@ suppressions, and return plain :class:`graphc.report.FileResult` records.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, select_diagnostics
@@ -175,22 +176,38 @@ def _not_rendered(doc: Document, unset: Sequence[str]) -> Skip:
     )
 
 
-def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[list[Diagnostic], list[Skip]]:
-    from graphc.facts import graph_facts  # deferred: a lint served from the cache runs no rule
-    from graphc.rules.base import LintContext, run_rules  # deferred: a lint served from the cache runs no rule
-    from graphc.rules.registry import CHECKED, RULES  # deferred: a lint served from the cache runs no rule
+@functools.cache
+def _rule_modules() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """graphc.facts, graphc.rules.base and graphc.rules.registry, imported when the first file is linted (an import
+    statement in _run_rules would cost microseconds at every file; the modules' names are read at each call)."""
+    from graphc import facts  # deferred: a lint served from the cache runs no rule
+    from graphc.rules import base, registry  # deferred: a lint served from the cache runs no rule
 
+    return facts, base, registry
+
+
+@functools.cache
+def _loader() -> ModuleType:
+    """graphc.stages.load, imported at the first file parsed (as _rule_modules)."""
+    from graphc.stages import load  # deferred: the parser; a lint served from the cache never loads it
+
+    return load
+
+
+def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[list[Diagnostic], list[Skip]]:
     wire = graph.wire
     if wire is None:
         return [], []
+    facts_module, base, registry = _rule_modules()
     facts = graph.facts
     if facts is None:  # a wire graph or a simple order: read the same facts compile would have made
         compile_options = options.compile or CompileOptions()
-        facts = graph_facts(wire, quotes=compile_options.quotes, resolver=compile_options.resolver())
-    run = run_rules(LintContext(wire, facts), CHECKED, skip_paths=options.report_skips)
+        facts = facts_module.graph_facts(wire, quotes=compile_options.quotes, resolver=compile_options.resolver())
+    run = base.run_rules(base.LintContext(wire, facts), registry.CHECKED, skip_paths=options.report_skips)
     diagnostics: list[Diagnostic] = []
+    rules = registry.RULES
     for finding in run.findings:
-        severity = finding.severity or RULES[finding.code].severity
+        severity = finding.severity or rules[finding.code].severity
         span = graph.locator.span(finding.where)
         diagnostics.append(located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint)))
     if not options.report_skips:  # their `where` is None already
@@ -286,10 +303,8 @@ def lint_source(
     ``keep_wire=False`` (plain ``graphc lint``) skips writing the wire JSON text,
     a sixth of the time of linting a small playbook.
     """
-    from graphc.stages.load import load_text  # deferred: the parser; a lint served from the cache never loads it
-
     options = options or LintOptions()
-    doc, diagnostics = load_text(text, path)
+    doc, diagnostics = _loader().load_text(text, path)
     skips: list[Skip] = []
     graph: LintedGraph | None = None
     name: str | None = None

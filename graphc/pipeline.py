@@ -7,12 +7,14 @@ bad input.
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from os import PathLike
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from graphc.diagnostics import Diagnostic, Skip, has_errors, located
@@ -200,9 +202,7 @@ def gc_paused() -> Iterator[None]:
 
 def compile_document(doc: Document, options: CompileOptions | None = None) -> CompileResult:
     """Compile an already loaded playbook document."""
-    from graphc.stages.model import build_wire  # deferred: the compiler; a cached lint compiles nothing
-    from graphc.stages.validate import PLAYBOOK_SCHEMA, validate  # deferred: a cached lint compiles nothing
-
+    model, validation = _compiler_stages()
     options = options or CompileOptions()
     result = CompileResult(doc.path, doc.text)
     if not is_playbook_data(doc.data):
@@ -223,7 +223,8 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         result.diagnostics.extend(diagnostics)
         if doc is None:
             return result
-    schema_diagnostics = [located(d) for d in validate(doc, PLAYBOOK_SCHEMA)]  # template spans -> their file
+    found = validation.validate(doc, validation.PLAYBOOK_SCHEMA)
+    schema_diagnostics = [located(d) for d in found]  # template spans -> their file
     if schema_diagnostics:
         result.diagnostics.extend(schema_diagnostics)
         if any(d.code == "GC110" for d in schema_diagnostics):
@@ -233,7 +234,9 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
 
         reported = {(d.code, d.span) for d in schema_diagnostics}
         result.diagnostics.extend(d for d in schedule_diagnostics(doc) if (d.code, d.span) not in reported)
-    built = build_wire(doc, quotes=options.quotes, require_quotes=options.require_quotes, resolver=options.resolver())
+    built = model.build_wire(
+        doc, quotes=options.quotes, require_quotes=options.require_quotes, resolver=options.resolver()
+    )
     if built.diagnostics:
         # The schema and the model can both notice one problem; report it once.
         reported = {(d.code, d.span) for d in schema_diagnostics}
@@ -241,6 +244,15 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
     result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
     result.facts_source = built.facts
     return result
+
+
+@functools.cache
+def _compiler_stages() -> tuple[ModuleType, ModuleType]:
+    """graphc.stages.model and graphc.stages.validate, imported at the first compile (an import statement in
+    compile_document would cost microseconds at every file; their names are read at each call)."""
+    from graphc.stages import model, validate  # deferred: the compiler; a cached lint compiles nothing
+
+    return model, validate
 
 
 def _needs_render(doc: Document, options: CompileOptions) -> bool:
