@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from graphc.cli import cli
@@ -1207,3 +1207,70 @@ def test_position_tree_with_anchors_merges_and_overrides():
     assert at(("list", 0, "y", 0)) == (6, 5)  # inside an alias: the alias
     assert at(("list", 1, 0)) == (7, 6)
     assert at(("nowhere", 3)) == (1, 1)  # no such path: the document
+
+
+# The plain-scalar resolver as it was before its forms were read by one pattern (frozen: never edit it to
+# make a test pass): graphc.stages.load._resolve_plain must answer exactly as this does.
+_REF_BOOL = re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")
+_REF_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_REF_INT = re.compile(r"^[-+]?[0-9]+$")
+_REF_INT_OCT = re.compile(r"^0o[0-7]+$")
+_REF_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_REF_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_REF_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+
+
+def _reference_resolve_plain(text: str):
+    from graphc.stages.load import _int_value
+
+    first = text[:1]
+    if first.isalpha() and first not in "nNtTfF":
+        return text
+    if _REF_NULL.match(text):
+        return None
+    if _REF_BOOL.match(text):
+        return text.lower() == "true"
+    if _REF_INT.match(text):
+        return int(text) if len(text) <= 4000 else Decimal(text)
+    if _REF_FLOAT.match(text):
+        return Decimal(text)
+    if _REF_INT_OCT.match(text):
+        return _int_value(int(text[2:], 8))
+    if _REF_INT_HEX.match(text):
+        return _int_value(int(text[2:], 16))
+    if _REF_SPECIAL_FLOAT.match(text):
+        return Decimal(text.replace(".", "").lower().replace("inf", "Infinity"))
+    return text
+
+
+def _resolved_exactly(resolve, text):
+    try:
+        value = resolve(text)
+    except Exception as exc:  # the same failure, if any
+        return ("raised", type(exc).__name__)
+    return type(value).__name__, repr(value)  # repr: a Decimal's digits and exponent; NaN == NaN by text
+
+
+_PLAIN_PIECES = st.sampled_from(
+    ["0", "7", "12", "0o", "0x", "1F", "e", "E", "+", "-", ".", "_", ",", "inf", "Inf", "INF", "nan", "NaN"]
+    + ["NAN", "null", "Null", "NULL", "~", "true", "True", "TRUE", "tRuE", "false", "FALSE", "no", "yes"]
+    + ["\n", " ", "\t", "a", "x", "8", "9", "\u0663", "\u00b2", "1" * 4001]
+)
+
+
+@FUZZ
+@given(st.lists(_PLAIN_PIECES, max_size=6).map("".join) | st.text(max_size=12))
+@example("")
+@example("\n")
+@example("5\n")
+@example("True\n")
+@example("0o17\n")
+@example("-.inf")
+@example(".NaN")
+@example("+.5e-3")
+@example("1" * 4001)
+@example("0x" + "f" * 4000)
+def test_plain_scalars_resolve_as_the_reference(text):
+    from graphc.stages.load import _resolve_plain
+
+    assert _resolved_exactly(_resolve_plain, text) == _resolved_exactly(_reference_resolve_plain, text)

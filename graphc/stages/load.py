@@ -70,11 +70,13 @@ MAX_SCALAR_CHARS = limit("MAX_SCALAR_CHARS", 100_000)  # one string or number
 
 _BOOL = re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")  # any case (no IGNORECASE: 5x the compile time)
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_INT_OCT = re.compile(r"^0o[0-7]+$")
-_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+# The core schema's forms of a plain scalar, in the order they are tried (one match: the group that took
+# part names the form): null, bool, int, float, octal, hex, .inf/.nan. `$` as in `^...$`, form by form.
+_PLAIN_FORMS = re.compile(
+    r"(?:(~|null|Null|NULL|)|([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])|([-+]?[0-9]+)"
+    r"|([-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)|(0o[0-7]+)|(0x[0-9a-fA-F]+)"
+    r"|([-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)))$"
+)
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:str": "str",
@@ -365,7 +367,7 @@ def resolve_plain_scalar(text: str):
     value = _RESOLVED.get(text, _MISSING)
     if value is _MISSING:
         value = _resolve_plain(text)
-        if len(text) <= 40 and len(_RESOLVED) < 16384:
+        if len(text) <= _RESOLVED_CHARS and len(_RESOLVED) < _RESOLVED_MAX:
             _RESOLVED[text] = value
     return value
 
@@ -373,6 +375,7 @@ def resolve_plain_scalar(text: str):
 # Plain scalars already read (values are immutable: str, int, Decimal, bool, None). The same
 # keys, numbers and words come up in every file of a repo: a lookup is cheaper than reading them.
 _RESOLVED: dict = {}
+_RESOLVED_CHARS, _RESOLVED_MAX = 40, 16384  # texts up to 40 characters, at most 16384 of them
 _MISSING = object()
 
 
@@ -380,21 +383,23 @@ def _resolve_plain(text: str):
     first = text[:1]
     if first.isalpha() and first not in "nNtTfF":
         return text  # a word: the only special words are null, true and false (any case for the two)
-    if _NULL.match(text):
-        return None
-    if _BOOL.match(text):
-        return text.lower() == "true"
-    if _INT.match(text):
+    m = _PLAIN_FORMS.match(text)
+    if m is None:
+        return text
+    form = m.lastindex
+    if form == 3:  # int
         return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
-    if _FLOAT.match(text):
+    if form == 4:  # float
         return Decimal(text)
-    if _INT_OCT.match(text):
+    if form == 1:  # null
+        return None
+    if form == 2:  # bool
+        return text.lower() == "true"
+    if form == 5:  # octal
         return _int_value(int(text[2:], 8))
-    if _INT_HEX.match(text):
+    if form == 6:  # hex
         return _int_value(int(text[2:], 16))
-    if _SPECIAL_FLOAT.match(text):
-        return Decimal(text.replace(".", "").lower().replace("inf", "Infinity"))
-    return text
+    return Decimal(text.replace(".", "").lower().replace("inf", "Infinity"))  # .inf, -.inf, .nan
 
 
 # Python refuses to turn an int of more than 4300 digits into text (or text into one), so
@@ -979,7 +984,7 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
     The collection being filled and its pending key are locals; the stack holds
     those of the collections around it.
     """
-    resolve, resolved, missing = resolve_plain_scalar, _RESOLVED, _MISSING
+    resolve, resolved, missing = _resolve_plain, _RESOLVED, _MISSING
     no_key, is_list, max_chars = _NO_KEY, _LIST, MAX_SCALAR_CHARS
     scalar_event, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end = MappingEndEvent, SequenceEndEvent
@@ -995,9 +1000,11 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
             if marked and (event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars):
                 raise _FullPassNeeded
             if not event.style and event.implicit[0]:
-                value = resolved.get(text, missing)  # resolve_plain_scalar, its memo inlined
+                value = resolved.get(text, missing)  # resolve_plain_scalar, inlined
                 if value is missing:
                     value = resolve(text)
+                    if len(text) <= _RESOLVED_CHARS and len(resolved) < _RESOLVED_MAX:
+                        resolved[text] = value
             else:
                 value = text
             written += 1
