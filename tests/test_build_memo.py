@@ -30,6 +30,7 @@ QUOTES, _ = load_quotes(ROOT / "examples" / "quotes.yaml")
 
 MEMOS = [
     (model, "_INSTRUMENTS"),
+    (model, "_LEG_IDS"),
     (model, "_LITERAL_LIMITS"),
     (model, "_PRICES"),
     (model, "_QUANTITIES"),

@@ -17,7 +17,7 @@ from graphc.diagnostics import DiagnosticError, Skip
 from graphc.facts import GraphFacts, NodeFacts, graph_facts, wire_limit
 from graphc.record import Record
 from graphc.stages import legs as L
-from graphc.stages.triggers import Trigger, parse_trigger_text, trigger_from_mapping
+from graphc.stages.triggers import trigger_from_mapping, trigger_parts
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
@@ -25,6 +25,7 @@ from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_LEG_IDS: set[str] = set()  # leg ids that LEG_ID_PATTERN matched
 
 
 _EXECUTION_FIELDS = {
@@ -327,8 +328,13 @@ class _Builder:
     def _leg(self, index, leg_id, raw, edges, incoming):
         if not isinstance(raw, dict):
             return None  # schema validation already reported it
-        name = str(leg_id)
-        if not LEG_ID_PATTERN.match(name):
+        name = leg_id if type(leg_id) is str else str(leg_id)
+        if name in _LEG_IDS:
+            pass  # read before: a repo's playbooks reuse their leg names
+        elif LEG_ID_PATTERN.match(name):
+            if len(_LEG_IDS) < 8192 and len(name) <= 64:
+                _LEG_IDS.add(name)
+        else:
             self.error(
                 DiagnosticError(
                     "GC103",
@@ -341,7 +347,8 @@ class _Builder:
         fields, span_of = _leg_fields(self.doc, self.defaults, leg_id, raw)
         ctx = L.LegContext(name, fields, span_of, self.quotes, self.require_quotes, self.resolver)
         has_incoming = ("after" in raw and self._after_edges(leg_id, name, raw, edges)) or leg_id in incoming
-        if _uses_trigger_base(fields.get("limit")):
+        limit = fields.get("limit")
+        if type(limit) is str and _uses_trigger_base(limit):
             self.deferred.append(_Deferred(index, name, ctx, has_incoming))
             self.leg_locators.leg_ids.append(leg_id)
             return {}  # a placeholder, filled in once every edge is known
@@ -356,8 +363,9 @@ class _Builder:
         except DiagnosticError as exc:
             self.error(exc, self.doc.key_span(("legs", leg_id)))
             return None
-        for code, wire_field, reason in ctx.skips:
-            self.skips.append(Skip(code, ("nodes", index, wire_field), reason))
+        if ctx.skips:
+            for code, wire_field, reason in ctx.skips:
+                self.skips.append(Skip(code, ("nodes", index, wire_field), reason))
         fields = ctx.fields
         self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_is_template, quantity_text)
             NodeOrigin, (price_is_template, str(fields.get("buy") or fields.get("sell") or fields.get("qty")))
@@ -497,7 +505,7 @@ class _Builder:
             doc_path = ("legs", leg_id, "after", i) if listed else ("legs", leg_id, "after")
             try:
                 if isinstance(entry, str):
-                    trig = parse_trigger_text(entry)
+                    trig = trigger_parts(entry)
                 elif isinstance(entry, dict):
                     trig = trigger_from_mapping(entry)
                 else:
@@ -530,11 +538,21 @@ class _Builder:
             edges.append(_edge(len(edges), trig, target))
 
 
-def _edge(index, trig: Trigger, target):
-    edge = {"edge_id": f"e{index}", "from_node": trig.from_leg, "to_node": target, "trigger": trig.trigger}
-    if trig.condition is not None:
-        edge["condition"] = trig.condition
+def _edge(index, trig: tuple, target):
+    """The wire edge ``index`` to ``target`` of a Trigger or trigger_parts' plain tuple."""
+    from_leg, trigger, condition = trig
+    edge = {
+        "edge_id": _EDGE_IDS[index] if index < len(_EDGE_IDS) else f"e{index}",
+        "from_node": from_leg,
+        "to_node": target,
+        "trigger": trigger,
+    }
+    if condition is not None:
+        edge["condition"] = condition
     return edge
+
+
+_EDGE_IDS = tuple(f"e{index}" for index in range(256))
 
 
 def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolver | None = None) -> BuildResult:

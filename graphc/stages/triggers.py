@@ -67,6 +67,12 @@ def parse_trigger_text(text: str) -> Trigger:
     Parses are remembered by the whole text and by the phrase after the leg id; each call returns its
     own copy of the dicts.
     """
+    return _new_trigger(Trigger, trigger_parts(text))
+
+
+def trigger_parts(text: str) -> tuple:
+    """:func:`parse_trigger_text`'s ``(from_leg, trigger, condition)`` as a plain tuple (the compiler's edges
+    need no named tuple); the dicts in it are the caller's own."""
     whole = _PARSED_TEXTS.get(text) if type(text) is str else None
     if whole is None:
         match = _TRIGGER.match(text) if isinstance(text, str) else None
@@ -74,7 +80,7 @@ def parse_trigger_text(text: str) -> Trigger:
         if parsed is None:
             first = _parse_trigger_text(text)  # raises for text it cannot read, naming the whole text
             if match is None:
-                return first
+                return tuple(first)
             parsed = (first.trigger, first.condition)
             if len(_PARSED) < 8192:
                 _PARSED[match["rest"]] = parsed
@@ -83,14 +89,14 @@ def parse_trigger_text(text: str) -> Trigger:
         if type(text) is str and len(text) <= 1024 and len(_PARSED_TEXTS) < 8192:  # a padded text is not kept
             _PARSED_TEXTS[text] = whole
     leg, trigger, condition = whole
-    return _new_trigger(
-        Trigger,
-        (leg, trigger if type(trigger) is str else _copy(trigger), None if condition is None else _copy(condition)),
-    )
+    if condition is None:
+        return whole if type(trigger) is str else (leg, _copy(trigger), None)  # a tuple of texts is shared
+    return leg, trigger if type(trigger) is str else _copy(trigger), condition.copy()
 
 
-def _copy(value):
-    return {k: _copy(v) for k, v in value.items()} if isinstance(value, dict) else value
+def _copy(trigger: dict) -> dict:
+    """A copy of a wire trigger object this module made: ``{name: {parameter: number or text}}``."""
+    return {name: body.copy() for name, body in trigger.items()}
 
 
 def _parse_trigger_text(text: str) -> Trigger:
