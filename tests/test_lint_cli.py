@@ -253,3 +253,37 @@ def test_the_text_summary_counts_skipped_checks_and_names_explain_skips():
     explained = lint(EXAMPLES / "eth-hedge.yaml", "--explain-skips").stdout
     assert explained.count(" skipped GC") == skipped
     assert explained.endswith(f"no problems in 1 file ({skipped} checks skipped)\n")
+
+
+def test_a_lint_in_a_process_that_freezes_nothing_leaves_the_collector_as_it_was():
+    """The command line keeps its run's results out of the collector's sight only where graphc.cli.main froze
+    start-up: linting through the click command in another program (here, pytest) freezes nothing."""
+    import gc
+
+    if gc.get_freeze_count():
+        pytest.skip("this test process has frozen objects already")
+    assert lint(EXAMPLES).exit_code == 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_program_keeps_what_its_lint_made_frozen(tmp_path):
+    """`python -m graphc lint` (start-up frozen by graphc.cli.main) freezes the run's results too."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import gc, sys, graphc.commands.lint as command\n"
+        "original = command.write_report\n"
+        "def report(*args, **kwargs):\n"
+        "    unfrozen = sum(len(gc.get_objects(generation)) for generation in range(3))\n"
+        "    sys.stderr.write(f'frozen {gc.get_freeze_count()} unfrozen {unfrozen}\\n')\n"
+        "    return original(*args, **kwargs)\n"
+        "command.write_report = report\n"
+        "from graphc.cli import main\n"
+        "sys.argv = ['graphc', 'lint', '--no-cache', '-j', '1', sys.argv[1]]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(EXAMPLES)], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    frozen, unfrozen = map(int, re.search(r"frozen (\d+) unfrozen (\d+)", done.stderr).groups())
+    assert unfrozen < 1000 < frozen  # what the lint made and kept (and start-up made) no later pass scans
