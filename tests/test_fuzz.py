@@ -919,8 +919,16 @@ def _limits_verdict(check, *args, **kwargs):
 
 
 def check_json_limits_from_text(text: str):
-    """The JSON limits counted from the text's punctuation agree with the walk over the values, at every limit."""
-    from graphc.stages.load import _check_json_limits, _json_limits_from_text, _json_object
+    """The JSON limits counted from the text's punctuation agree with the walk over the values, at every limit;
+    so do the values it counts (each key's value and each list item) and its verdict on the numbers."""
+    from graphc.stages.load import (
+        _check_json_limits,
+        _json_decimal,
+        _json_int,
+        _json_limits_from_text,
+        _json_object,
+        _values_below,
+    )
 
     data = _limits_verdict(json.loads, text, object_pairs_hook=_json_object)
     if data == "too much":
@@ -928,11 +936,18 @@ def check_json_limits_from_text(text: str):
     decided = 0
     for max_depth in (1, 2, 3, 4, 8, 9, 100):
         for max_total in (1, 2, 3, 5, 8, 13, 30, 100, 10_000):
-            fast = _limits_verdict(_json_limits_from_text, text.encode("ascii"), text, max_depth, max_total)
+            fast = _limits_verdict(_json_limits_from_text, text.encode("ascii"), max_depth, max_total)
             slow = _limits_verdict(_check_json_limits, text, data, max_depth, max_total)
-            if fast is not False:  # False: the text cannot tell, the walk decides
+            if fast is not None:  # None: the text cannot tell, the walk decides
                 decided += 1
                 assert (fast == "too much") == (slow == "too much"), (max_depth, max_total, fast, slow)
+            if isinstance(fast, tuple):
+                values, short_numbers = fast
+                assert values == _values_below(data)
+                if short_numbers:  # int and Decimal read every number as the checked readers do
+                    assert _typed(json.loads(text, parse_int=int, parse_float=Decimal)) == _typed(
+                        json.loads(text, parse_int=_json_int, parse_float=_json_decimal)
+                    )
     return decided
 
 

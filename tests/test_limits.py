@@ -142,7 +142,8 @@ def test_json_limits_counted_from_the_text_stop_where_the_composer_does():
     """A wire graph read by the json module: its values and nesting counted from its punctuation (load.py)."""
     text = '{"nodes": [{"node_id": "a", "instrument": {"symbol": "X"}}], "edges": []}'
     # 5 keys and their values, the root, and the one item of `nodes`: 12; containers nest 4 deep
-    assert load._json_limits_from_text(text.encode(), text, 4, 12) is True  # decided from the text, no walk
+    # decided from the text, no walk: 6 values below the root (5 keys' values, 1 list item), numbers short
+    assert load._json_limits_from_text(text.encode(), 4, 12) == (6, True)
     assert load_text(text, max_total=12, max_depth=4)[1] == []
     for limits in ({"max_total": 11}, {"max_depth": 3}):
         doc, problems = load_text(text, **limits)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from gc import get_referents
 from itertools import accumulate, repeat
 from typing import Any
 
@@ -815,6 +816,12 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
     exact ints and Decimals, unique keys, no ``<<`` merges; the same limits
     apply (depth, nodes, scalar length). Anything else raises, and
     :func:`load_text` goes on with the YAML passes, which decide as before.
+
+    The usual file (no string holds punctuation, no long run of text, no ``<<``,
+    no ``\\u`` escape) is parsed into the json module's own dicts, numbers made
+    by ``int`` and ``Decimal`` directly: no Python call per object or number. Its
+    keys are proved unique afterwards by counting (:func:`_values_below`); any
+    other file gets a Python check of each object as it is made.
     """
     if not _JSON_START.match(text) or not text.isascii():
         raise _FullPassNeeded
@@ -825,6 +832,18 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
         or (_line_break_inside(raw) and _KEY_COLON_ON_NEXT_LINE.search(text))
     ):
         raise _FullPassNeeded
+    counted = _json_limits_from_text(raw, max_depth, max_total)
+    if counted is not None and _REFERENTS_ARE_VALUES and b"<<" not in raw and b"\\u" not in raw:
+        values, short_numbers = counted
+        data = json.loads(
+            text,
+            parse_float=Decimal if short_numbers else _json_decimal,
+            parse_int=int if short_numbers else _json_int,
+            parse_constant=_json_constant,
+        )
+        if _values_below(data) != values:
+            raise _FullPassNeeded  # a duplicate key made a mapping smaller than its text (GC101)
+        return data
     data = json.loads(
         text,
         parse_float=_json_decimal,
@@ -832,7 +851,7 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
         parse_constant=_json_constant,
         object_pairs_hook=_json_object,
     )
-    if not _json_limits_from_text(raw, text, max_depth, max_total):
+    if counted is None:
         _check_json_limits(text, data, max_depth, max_total)
     return data
 
@@ -843,45 +862,78 @@ def _line_break_inside(raw: bytes) -> bool:
     return b"\n" in body or b"\r" in body
 
 
+def _values_below(data) -> int:
+    """How many values the collections under ``data`` hold: their dicts' lengths plus their lists' lengths.
+
+    Counted level by level by ``gc.get_referents`` (C code: a dict with text keys gives its values, a
+    list its items, a number or a text nothing), so a graph of millions of values costs a few
+    milliseconds. A duplicate key makes its dict smaller than the text's count of its values.
+    """
+    total = 0
+    level = [data]
+    while level:
+        level = get_referents(*level)
+        total += len(level)
+    return total
+
+
+# _values_below counts only if get_referents gives a dict's values (not its keys), a list's items, and
+# nothing for the scalars the json module makes here; else every file takes the checked path.
+_REFERENTS_ARE_VALUES = len(get_referents({"a": 1, "b": [2]}, [3], Decimal("1.5"), "x", 1, 10**30, True, None)) == 3
+
 _JSON_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'{}[],:"')  # deleted: all but the punctuation
-_INNERMOST_PAIRS = re.compile(rb"\{\}|\[\]")
-_LONG_RUN = re.compile('"[^"]{' + str(_MAX_JSON_KEY + 1) + "}")  # a run of text after a quote, longer than a key may be
+_JSON_NOT_QUOTE = bytes.maketrans(bytes(c for c in range(256) if c != ord('"')), b"x" * 255)  # all but `"` -> x
+_ONE_BRACKET = bytes.maketrans(b"[]", b"{}")  # nesting depth of valid JSON, whichever the brackets
+_LONG_RUN = b"x" * (_MAX_JSON_KEY + 1)  # a run of text after a quote, longer than a key may be
 _FAST_DEPTH_PASSES = 8  # deeper JSON is measured by the walk (each pass reads the brackets once)
 
 
-def _json_limits_from_text(raw: bytes, text: str, max_depth: int, max_total: int) -> bool:
-    """:func:`_check_json_limits` from the text's punctuation alone, for the usual JSON file; False: walk the values.
+def _json_limits_from_text(raw: bytes, max_depth: int, max_total: int) -> tuple[int, bool] | None:
+    """:func:`_check_json_limits` from the text's punctuation alone, for the usual JSON file; None: walk the values.
 
     When no string holds a quote, a bracket, a comma or a colon, the punctuation
     left after deleting every other byte is the structure: ``:`` counts the keys,
     ``,`` and the non-empty collections the values, and removing the innermost
     ``{}``/``[]`` pairs pass after pass measures the nesting. No run of text
     after a quote longer than a key may be bounds every key and string (an
-    escape is longer than the character it stands for). Raises
-    ``_FullPassNeeded`` exactly where the walk would.
+    escape is longer than the character it stands for), and every number after
+    the first quote. Raises ``_FullPassNeeded`` exactly where the walk would
+    (for text that is JSON: other text fails to parse anyway).
+
+    Returns the number of values under the root (each key's value and each list
+    item), and whether every number is short enough for ``int`` and ``Decimal``
+    to read it as :func:`_json_int` and :func:`_json_decimal` do.
     """
-    if (b"\\" in raw and b'\\"' in raw) or _LONG_RUN.search(text):  # (no backslash: no escaped quote)
-        return False  # a quote inside a string, or a long run of text: the walk decides
+    if b"\\" in raw and b'\\"' in raw:  # (no backslash: no escaped quote)
+        return None  # a quote inside a string: the walk decides
+    first_quote = raw.find(b'"')
+    if first_quote >= 0 and raw.translate(_JSON_NOT_QUOTE).find(_LONG_RUN, first_quote + 1) >= 0:
+        return None  # a long run of text (a `"` and more than _MAX_JSON_KEY other bytes): the walk decides
     structure = raw.translate(None, _JSON_NOT_STRUCTURE).replace(b'""', b"")
     if b'"' in structure:
-        return False  # a string holds punctuation
+        return None  # a string holds punctuation
     keys, commas = structure.count(b":"), structure.count(b",")
     # An empty collection is `{}` or `[]` in the text without whitespace (no string holds one). In the
     # structure `{}` is an empty mapping too (a key brings its `:`), but `[]` may be a list of one scalar:
     # the text is looked at only when the structure has one.
-    empty_lists = raw.translate(None, b" \r\n").count(b"[]") if b"[]" in structure else 0
+    empty_lists = 0
+    if b"[]" in structure:
+        spaced = b"[ " in raw or b"[\n" in raw or b"[\r" in raw
+        empty_lists = raw.translate(None, b" \r\n").count(b"[]") if spaced else raw.count(b"[]")
     nonempty = structure.count(b"{") + structure.count(b"[") - structure.count(b"{}") - empty_lists
     # Each collection of n > 0 entries has n - 1 commas; the walk counts the root, each key and each value.
     if 1 + keys + commas + nonempty > max_total:
         raise _FullPassNeeded
-    brackets = structure.translate(None, b",:")
+    # Depth: in JSON the brackets nest properly, so one kind of bracket measures it as well as two.
+    brackets = structure.translate(_ONE_BRACKET, b",:")
     for _ in range(min(max_depth, _FAST_DEPTH_PASSES)):
-        brackets = _INNERMOST_PAIRS.sub(b"", brackets)
+        brackets = brackets.replace(b"{}", b"")
         if not brackets:
-            return True
+            before_quote = len(raw) if first_quote < 0 else first_quote  # bounds a number before any quote
+            return commas + nonempty, max(before_quote, _MAX_JSON_KEY) <= min(_MAX_INT_DIGITS, MAX_SCALAR_CHARS)
     if max_depth <= _FAST_DEPTH_PASSES:
         raise _FullPassNeeded  # deeper than max_depth
-    return False
+    return None
 
 
 def _json_int(text: str):
