@@ -34,7 +34,7 @@ MEMOS = [
     (model, "_LITERAL_LIMITS"),
     (model, "_PRICES"),
     (model, "_QUANTITIES"),
-    (legs, "_EXECUTIONS"),
+    (legs, "_EXECUTION_READS"),
     (legs, "_SIZES"),
     (legs, "_NOTIONALS"),
     (triggers, "_PARSED_TEXTS"),

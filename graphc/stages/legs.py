@@ -323,34 +323,52 @@ def _quote_side(ctx, symbol, side):
     return quote.ask if side == "buy" else quote.bid
 
 
-# The execution fields as written (each text or absent) -> the wire object they make. A desk's playbooks
-# combine a handful of policies, urgencies and slippages: each combination is read once per process.
-_EXECUTIONS: dict[tuple, dict] = {}
+# (execution field, its value as written) -> what it reads as: a desk's playbooks use a handful of policies,
+# urgencies, slippages, horizons, tifs and twaps, each read once per process whichever legs combine them.
+# Text values and twap mapping keys only: no other value (True == 1) can find one.
+_EXECUTION_READS: dict[tuple, object] = {}
 
 
 def execution(ctx):
     """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
-    fields = ctx.fields
-    get = fields.get
-    twap = get("twap")
-    if type(twap) is dict:
-        twap = _twap_key(twap)
-    key = (get("policy"), get("urgency"), get("slippage"), get("horizon"), get("tif"), twap)
-    try:  # only keys of text, None and twap keys are kept, so no other value (True == 1) can find one
-        known = _EXECUTIONS.get(key)
-    except TypeError:  # another mapping or a list: read as written
-        known = None
-    if known is None:
-        known = _read_execution(ctx)
-        if len(_EXECUTIONS) >= 4096 or not memo_key(key[:5]):
-            return known
-        if not (memo_key((twap,)) or (type(twap) is tuple and twap[0] is _TWAP_MAPPING)):
-            return known
-        _EXECUTIONS[key] = known  # a read that raised is not kept: it is reported each time
-    out = known.copy()  # each node owns its dicts; only `pacing` nests
-    if "pacing" in out:
-        out["pacing"] = {"uniform": out["pacing"]["uniform"].copy()}
+    get = ctx.fields.get  # most legs give none of these: look before reading
+    policy = get("policy")
+    out = {"policy": (None if policy is None else _execution_field(ctx, "policy", policy)) or "sor"}
+    if get("urgency") is not None:
+        urgency = _execution_field(ctx, "urgency", get("urgency"))
+        if urgency:
+            out["urgency"] = urgency
+    if get("slippage") is not None:
+        out["max_slippage_bps"] = _execution_field(ctx, "slippage", get("slippage"))
+    if get("horizon") is not None:
+        out["horizon_ms"] = _execution_field(ctx, "horizon", get("horizon"))
+    if get("tif") is not None:
+        tif = _execution_field(ctx, "tif", get("tif"))
+        if tif:
+            out["tif"] = tif
+    if get("twap") is not None:
+        out["pacing"] = {"uniform": _execution_field(ctx, "twap", get("twap")).copy()}  # each node owns its dict
     return out
+
+
+def _execution_field(ctx, name, raw):
+    """Execution field ``name`` (written ``raw``, not None) read, or remembered from an earlier read."""
+    kind = type(raw)
+    if kind is str:
+        key = (name, raw) if len(raw) <= MEMO_KEY_CHARS else None
+    elif kind is dict and name == "twap":
+        key = _twap_key(raw)
+        key = None if key is raw else (name, key)
+    else:
+        key = None
+    if key is not None:
+        known = _EXECUTION_READS.get(key)
+        if known is not None:
+            return known
+    known = _EXECUTION_READERS[name](ctx, raw)  # a read that raised is not kept: it is reported each time
+    if key is not None and len(_EXECUTION_READS) < 4096:
+        _EXECUTION_READS[key] = known
+    return known
 
 
 _TWAP_MAPPING = object()  # marks a twap mapping's key: no value written in a playbook is this
@@ -365,26 +383,6 @@ def _twap_key(raw: dict):
         if type(value) is str and len(value) > MEMO_KEY_CHARS:
             return raw
     return (_TWAP_MAPPING, items)
-
-
-def _read_execution(ctx):
-    fields = ctx.fields  # most legs give none of these: look before calling the helpers
-    out = {"policy": (_choice(ctx, "policy", POLICIES) if fields.get("policy") is not None else None) or "sor"}
-    if fields.get("urgency") is not None:
-        urgency = _choice(ctx, "urgency", URGENCIES)
-        if urgency:
-            out["urgency"] = urgency
-    if fields.get("slippage") is not None:
-        out["max_slippage_bps"] = _unit_call(ctx, "slippage", parse_bps, fields["slippage"])
-    if fields.get("horizon") is not None:
-        out["horizon_ms"] = _unit_call(ctx, "horizon", parse_duration_ms, fields["horizon"])
-    if fields.get("tif") is not None:
-        tif = _choice(ctx, "tif", TIFS, transform=str.upper)
-        if tif:
-            out["tif"] = tif
-    if fields.get("twap") is not None:
-        out["pacing"] = {"uniform": twap(ctx, fields["twap"])}
-    return out
 
 
 def twap(ctx, raw):
@@ -430,3 +428,14 @@ def twap(ctx, raw):
             )
         duration //= slices
     return {"num_slices": slices, "interval_ms": duration}
+
+
+# How each execution field is read (_execution_field): the field's own helper.
+_EXECUTION_READERS = {
+    "policy": lambda ctx, raw: _choice(ctx, "policy", POLICIES),
+    "urgency": lambda ctx, raw: _choice(ctx, "urgency", URGENCIES),
+    "slippage": lambda ctx, raw: _unit_call(ctx, "slippage", parse_bps, raw),
+    "horizon": lambda ctx, raw: _unit_call(ctx, "horizon", parse_duration_ms, raw),
+    "tif": lambda ctx, raw: _choice(ctx, "tif", TIFS, transform=str.upper),
+    "twap": twap,
+}
