@@ -729,9 +729,14 @@ def check_stop_limits(ctx):
         after: entry price BTC-USD below entry -5%
     ```
     """
+    for edge in ctx.edges:
+        if isinstance(edge.trigger, dict):
+            break
+    else:
+        return  # no trigger object, so no on_price edge (the usual graph): without a set comprehension's frame
     priced = {edge.dst for edge in ctx.edges if isinstance(edge.trigger, dict) and "on_price" in edge.trigger}
     if not priced:
-        return  # no on_price edge (the usual graph)
+        return  # no on_price edge
     incoming = ctx.facts.incoming
     for node in ctx.nodes:
         if node.node_id not in priced:
@@ -839,6 +844,11 @@ def check_overfilling_exits(ctx):
     ```
     """
     children_of = ctx.facts.children
+    for children in children_of.values():
+        if len(children) > 1:
+            break
+    else:
+        return  # no node with two children (most graphs): decided without a set comprehension's frame
     branching = {node_id for node_id, children in children_of.items() if len(children) > 1}
     if not branching:
         return  # fewer than two children: fewer than two exits (most graphs, every node)

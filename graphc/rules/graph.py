@@ -428,8 +428,11 @@ def check_orphans(ctx):
         return  # GC206 is the one fix
     by_id = facts.by_id
     unfed = by_id.keys() - facts.incoming.keys() - facts.dangling  # no edge leads to them: the roots, usually
-    if all(by_id[node_id].activation != "wait" for node_id in unfed):
-        return
+    for node_id in unfed:
+        if by_id[node_id].activation == "wait":
+            break
+    else:
+        return  # no waiting node without an edge into it (as all() over a generator, one frame fewer)
     for node_id, node in by_id.items():
         if node.activation == "wait" and node_id in unfed:
             yield Finding(
@@ -658,7 +661,7 @@ def check_unreachable(ctx):
     roots = _roots(ctx)
     if not roots:
         return  # GC206 is the one fix
-    seeds = roots + sorted(facts.dangling)
+    seeds = roots + sorted(facts.dangling) if facts.dangling else roots
     reached, stack, children = set(seeds), list(seeds), facts.children  # the reached set is all that counts
     while stack:
         for child in children.get(stack.pop(), ()):
