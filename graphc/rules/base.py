@@ -27,7 +27,8 @@ The docstring is the rule's page (``docs/rules/CODE.md``, written by
 example the finding points at (the page shows how to silence it there).
 
 A check takes a :class:`LintContext` and yields :class:`Finding` (something is
-wrong) or :class:`Skipped` (a fact it needs is unknown: never a pass). The
+wrong) or :class:`Skipped` (a fact it needs is unknown: never a pass), or
+:class:`SkippedNodes`, the skips of many nodes at once, in their order. The
 runner stamps each with the rule's code; severity comes from the rule (or the
 config), never from the check, except where the spec grades one code by value
 (GC403). A rule that needs several codes is several rules.
@@ -44,7 +45,7 @@ from graphc.diagnostics import ERROR, RuleInfo, Skip
 from graphc.facts import EdgeFacts, GraphFacts, NodeFacts, graph_facts
 from graphc.venues import MarketConfig, MarketResolver
 
-__all__ = ["Finding", "LintContext", "Rule", "Skip", "Skipped", "describe", "rule", "run_rules"]
+__all__ = ["Finding", "LintContext", "Rule", "Skip", "Skipped", "SkippedNodes", "describe", "rule", "run_rules"]
 
 SECTIONS = ("What it checks", "Why it matters", "Failing example", "Fix")
 
@@ -66,6 +67,27 @@ class Skipped(NamedTuple):
     reason: str
 
 
+class SkippedNodes(NamedTuple):
+    """Checks skipped on many nodes: ``Skipped(("nodes", index, field), reason)`` for each index and its reason.
+
+    A graph of 100,000 nodes without quotes skips several checks on every node: two appends per node
+    instead of a record and a path each, and a report that does not place skips makes no path at all.
+    A check yields it where it would have yielded the first of these skips, and yields no other skip
+    after it (skips keep the order the checks find them in).
+    """
+
+    field: str
+    indexes: list[int]
+    reasons: list[str]
+
+    def each(self) -> list[Skipped]:
+        """The skips one by one, as :class:`Skipped` records."""
+        return [
+            Skipped(("nodes", index, self.field), reason)
+            for index, reason in zip(self.indexes, self.reasons, strict=True)
+        ]
+
+
 class Rule(NamedTuple):
     """A rule: its metadata, its page and its check (None for codes the compiler reports)."""
 
@@ -75,7 +97,7 @@ class Rule(NamedTuple):
     summary: str  # one line, for tables
     source: str  # what the rule rests on: the router reference, a venue's docs, venue-rules.md, the spec
     docstring: str  # the page as written in the source (indented); .docs is the page
-    check: Callable[[LintContext], Iterable[Finding | Skipped]] | None = None
+    check: Callable[[LintContext], Iterable[Finding | Skipped | SkippedNodes]] | None = None
     flagged: str | None = None  # the failing example's line that gets the finding
     suppression: str | None = None  # how to silence it, where `flagged` cannot say (replaces the generated text)
 
@@ -200,6 +222,19 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
                 if made is None:
                     made = unplaced[reason] = new(Skip, (r.code, None, reasons.setdefault(reason, reason)))
                 skip(made)
+            elif type(item) is SkippedNodes:
+                field, indexes, why = item
+                kept = reasons.setdefault
+                if skip_paths:
+                    skipped += [
+                        new(Skip, (r.code, ("nodes", i, field), kept(w, w))) for i, w in zip(indexes, why, strict=True)
+                    ]
+                    continue
+                if unplaced is None:
+                    unplaced = {}
+                for reason in dict.fromkeys(why).keys() - unplaced.keys():  # the reasons new to this rule
+                    unplaced[reason] = new(Skip, (r.code, None, kept(reason, reason)))
+                skipped += map(unplaced.__getitem__, why)
             else:
                 findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, r.code)))
     return RuleRun(findings, skipped)

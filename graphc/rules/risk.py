@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import usd
-from graphc.rules.base import Finding, Skipped, rule
+from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
 
 TOP_LEGS = 3
@@ -112,11 +112,12 @@ def check_max_notional(ctx):
     limit = max_notional(ctx.wire)
     if limit is None:
         return
+    skipped, why = [], []  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
     for node in ctx.nodes:
-        qty, reference = node.qty, node.reference  # node.notional, read inline: a lint without quotes skips most
+        qty, reference = node.qty, node.reference  # node.notional, read inline
         if qty is None or reference is None:
-            reason = f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}"
-            yield tuple.__new__(Skipped, (("nodes", node.index, "quantity"), reason))  # no Python __new__ per node
+            skipped.append(node.index)
+            why.append(f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
             continue
         notional = qty * reference
         if abs(notional) > limit:
@@ -126,6 +127,8 @@ def check_max_notional(ctx):
                 f"{usd(limit)}: the router refuses the graph at admission",
                 hint=f"cut this order by {usd(abs(notional) - limit)} or more, or raise risk.max_notional",
             )
+    if skipped:
+        yield SkippedNodes("quantity", skipped, why)
 
 
 @rule(

@@ -21,12 +21,12 @@ from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import plain as fmt
-from graphc.rules.base import Finding, Skipped, rule
+from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
 from graphc.venues.prices import figures_step, form_problem, off_tick
 
-_new = tuple.__new__  # _new(Skipped, (where, reason)): no Python __new__ call for the skips a lint without quotes
-# or config makes for every node (GC301, GC302, GC305, GC309)
+# A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
+# its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.
 _CENT = Decimal("0.01")
 _WIRE_QTY_STEP = Decimal("1e-8")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
@@ -189,21 +189,26 @@ def check_min_notional(ctx):
         limit: 0.15
     ```
     """
+    skipped, why = [], []  # the SkippedNodes yielded at the end
     for node in ctx.nodes:
         m = node.market
         minimum = m.limits["market_cost" if node.market_order else "cost"].min
         if minimum == 0:
             continue
-        where, qty, price = ("nodes", node.index, "quantity"), node.qty, node.reference
+        qty, price = node.qty, node.reference
         if minimum is None:
             what = "market-order minimum notional" if node.market_order else "minimum notional"
-            yield _new(Skipped, (where, _unknown(node, what, "min_notional")))
+            skipped.append(node.index)
+            why.append(_unknown(node, what, "min_notional"))
         elif qty is None:
-            yield _new(Skipped, (where, _qty_unknown(node)))
+            skipped.append(node.index)
+            why.append(_qty_unknown(node))
         elif price is None or price <= 0:
             what = "market order" if node.market_order else "price template"
-            yield Skipped(where, f"{what} and no quote for {node.symbol}: the notional is unknown")
+            skipped.append(node.index)
+            why.append(f"{what} and no quote for {node.symbol}: the notional is unknown")
         elif qty * price < minimum:
+            where = ("nodes", node.index, "quantity")
             venue = _venue_name(node)
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             yield Finding(
@@ -212,6 +217,8 @@ def check_min_notional(ctx):
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
+    if skipped:
+        yield SkippedNodes("quantity", skipped, why)
 
 
 def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
@@ -296,17 +303,20 @@ def check_min_size(ctx):
         limit: 0.50
     ```
     """
+    skipped, why = [], []  # the SkippedNodes yielded at the end
     for node in ctx.nodes:
         m = node.market
         minimum, qty = m.limits["amount"].min, node.qty
         if minimum == 0:
             continue
-        where = ("nodes", node.index, "quantity")
         if minimum is None:
-            yield _new(Skipped, (where, _unknown(node, "minimum size", "min_size")))
+            skipped.append(node.index)
+            why.append(_unknown(node, "minimum size", "min_size"))
         elif qty is None:
-            yield _new(Skipped, (where, _qty_unknown(node)))
+            skipped.append(node.index)
+            why.append(_qty_unknown(node))
         elif qty < minimum:
+            where = ("nodes", node.index, "quantity")
             note = ""
             venue = _venue_name(node)
             if m.origin.get("min_size", "").endswith(" default"):
@@ -316,6 +326,8 @@ def check_min_size(ctx):
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
                 f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
             )
+    if skipped:
+        yield SkippedNodes("quantity", skipped, why)
 
 
 def _price_ok(m: MarketFacts):
@@ -586,15 +598,17 @@ def check_lot(ctx):
         limit: 0.55
     ```
     """
+    skipped, why = [], []  # the SkippedNodes yielded at the end
     for node in ctx.nodes:
         m, qty = node.market, node.qty
         lot = m.precision["amount"]
         if lot is None:
             key = "sz_decimals" if m.sig_figs else "lot"
-            note = " (or give lot in the quotes snapshot)"
-            yield _new(Skipped, (("nodes", node.index, "quantity"), _unknown(node, "lot", key, note)))
+            skipped.append(node.index)
+            why.append(_unknown(node, "lot", key, " (or give lot in the quotes snapshot)"))
         elif qty is None:
-            yield _new(Skipped, (("nodes", node.index, "quantity"), _qty_unknown(node)))
+            skipped.append(node.index)
+            why.append(_qty_unknown(node))
         elif lot > 0 and qty % lot != 0:
             where = ("nodes", node.index, "quantity")
             options = _neighbours(qty, m.lot)
@@ -612,6 +626,8 @@ def check_lot(ctx):
                 f"size {_amount(node, qty)} is not a multiple of {_venue_name(node)}'s {fmt(m.lot)} lot{sz}",
                 f"use {options}",
             )
+    if skipped:
+        yield SkippedNodes("quantity", skipped, why)
 
 
 @rule(
@@ -937,15 +953,19 @@ def check_max_size(ctx):
         after: first filled
     ```
     """
+    skipped, why = [], []  # the SkippedNodes yielded at the end
     for node in ctx.nodes:
-        where, limits, qty = ("nodes", node.index, "quantity"), node.market.limits, node.qty
+        limits, qty = node.market.limits, node.qty
         max_size, max_cost = limits["amount"].max, limits["cost"].max
         if max_size is None and max_cost is None:
-            yield _new(Skipped, (where, _unknown(node, "maximum size or notional", "max_size or max_notional")))
+            skipped.append(node.index)
+            why.append(_unknown(node, "maximum size or notional", "max_size or max_notional"))
             continue
         if qty is None:
-            yield _new(Skipped, (where, _qty_unknown(node)))
+            skipped.append(node.index)
+            why.append(_qty_unknown(node))
             continue
+        where = ("nodes", node.index, "quantity")
         venue = _venue_name(node)
         if max_size is not None and qty > max_size:
             yield Finding(
@@ -957,7 +977,8 @@ def check_max_size(ctx):
         if max_cost is None:
             continue
         if node.reference is None:
-            yield Skipped(where, f"no limit price and no quote for {node.symbol}: the notional is unknown")
+            skipped.append(node.index)
+            why.append(f"no limit price and no quote for {node.symbol}: the notional is unknown")
         elif qty * node.reference > max_cost:
             m = node.market
             yield Finding(
@@ -966,6 +987,8 @@ def check_max_size(ctx):
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
+    if skipped:
+        yield SkippedNodes("quantity", skipped, why)
 
 
 RULES = [
