@@ -212,11 +212,14 @@ _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def _read_to_end(fd: int, size: int) -> bytes:
-    """Everything left in ``fd``, a file of ``size`` bytes: one read for all of it, one more that meets its end
-    (a file that changes meanwhile is read to its end, as ``read()`` does)."""
+    """Everything left in ``fd``, a file of ``size`` bytes: one read asks for a byte more than all of it, and a
+    read of a regular file that gives less has met its end (a file that grew meanwhile is read on to its end, as
+    ``read()`` does)."""
     chunks = []
     while chunk := os.read(fd, size + 1):
         chunks.append(chunk)
+        if len(chunk) <= size:
+            break
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 

@@ -220,6 +220,8 @@ def _located_skips(skips: Iterable[Skip], locator: Locates, options: LintOptions
 
     Every skip is kept, so the text summary can count them; only placing them costs time.
     """
+    if not skips:
+        return []  # (most compiles skip nothing: no comprehension to run)
     if not options.report_skips:
         return [Skip(code, None, reason) for code, _, reason in skips]
     return [Skip(code, locator.span(where), reason) for code, where, reason in skips]  # type: ignore[arg-type]  # a wire path here

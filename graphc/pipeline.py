@@ -224,7 +224,7 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         if doc is None:
             return result
     found = validation.validate(doc, validation.PLAYBOOK_SCHEMA)
-    schema_diagnostics = [located(d) for d in found]  # template spans -> their file
+    schema_diagnostics = [located(d) for d in found] if found else []  # template spans -> their file
     if schema_diagnostics:
         result.diagnostics.extend(schema_diagnostics)
         if any(d.code == "GC110" for d in schema_diagnostics):

@@ -1019,7 +1019,7 @@ def check_duplicate_edges(ctx):
     ```
     """
     edges = ctx.edges
-    if len({(edge.src, edge.dst) for edge in edges}) == len(edges):
+    if len(edges) < 2 or len({(edge.src, edge.dst) for edge in edges}) == len(edges):
         return  # no two edges join the same two nodes (the usual graph): none can repeat another
     seen = {}
     for edge in edges:
