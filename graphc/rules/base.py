@@ -222,7 +222,7 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
                 if made is None:
                     made = unplaced[reason] = new(Skip, (r.code, None, reasons.setdefault(reason, reason)))
                 skip(made)
-            elif type(item) is SkippedNodes:
+            elif isinstance(item, SkippedNodes):
                 field, indexes, why = item
                 kept = reasons.setdefault
                 if skip_paths:
