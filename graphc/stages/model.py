@@ -428,9 +428,16 @@ class _Builder:
         return trigger_level(reference, Decimal(offset))
 
     def _node(self, ctx, leg_id, has_incoming):
-        side, raw_qty, qty_field = L.side_and_quantity(ctx)
         fields = ctx.fields
-        key = (fields.get("symbol"), fields.get("venue"), fields.get("type"))
+        get = fields.get
+        buy, sell = get("buy"), get("sell")
+        if "side" in fields or "qty" in fields or (buy is None) == (sell is None):
+            side, raw_qty, qty_field = L.side_and_quantity(ctx)  # the long form, or a problem to report
+        elif buy is not None:  # the usual short form, as side_and_quantity reads it
+            side, raw_qty, qty_field = "buy", buy, "buy"
+        else:
+            side, raw_qty, qty_field = "sell", sell, "sell"
+        key = (get("symbol"), get("venue"), get("type"))
         try:  # only keys of text and None are kept, so no other value (True == 1) can find one
             known = _INSTRUMENTS.get(key)
         except TypeError:  # a list or a mapping: the full reading reports it
@@ -441,10 +448,12 @@ class _Builder:
                 _INSTRUMENTS[key] = known
         symbol, type_, venue = known
         ctx.type_ = type_
-        raw_limit = fields.get("limit")
+        raw_limit = get("limit")
         kind = type(raw_limit)
         literal = None
-        if kind is str:  # no other value (True == 1 == 1.0) can find a kept one
+        if raw_limit is None:
+            literal = False  # a market order
+        elif kind is str:  # no other value (True == 1 == 1.0) can find a kept one
             literal = _LITERAL_LIMITS.get(raw_limit)
             if literal is None:
                 literal = plain_price(raw_limit)  # '48c', '$2,325.53': parse_price and to_scaled in one step
@@ -452,7 +461,10 @@ class _Builder:
             price_1e9 = scaled_fast(raw_limit, 9)
             if price_1e9 is not None:
                 literal = (raw_limit if kind is Decimal else Decimal(raw_limit)), price_1e9
-        if literal is not None:
+        if literal is False:
+            price = price_is_template = False
+            order_type = "market"
+        elif literal is not None:
             price, price_1e9 = literal
             price_is_template = False
             order_type = {"limit": {"price_1e9": price_1e9}}
@@ -465,17 +477,20 @@ class _Builder:
                 order_type = {"limit": {"price_1e9": price_1e9}}
                 if not price_is_template and kind is str and L.memo_key((raw_limit,)) and len(_LITERAL_LIMITS) < 8192:
                     _LITERAL_LIMITS[raw_limit] = price, price_1e9  # a literal: the same for every leg
-        qty = L.quantity(
-            ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue, price=price if price else None
-        )
-        if qty is None:
-            qty = {"fixed": {"qty_1e8": None}}
+        if raw_qty == "derived":  # as quantity() reads it
+            qty = raw_qty
+        else:
+            qty = L.quantity(
+                ctx, raw_qty, qty_field, side=side, symbol=symbol, type_=type_, venue=venue, price=price or None
+            )
+            if qty is None:
+                qty = {"fixed": {"qty_1e8": None}}
         instrument = {"symbol": symbol, "type": type_}
         if venue:
             instrument["venue"] = venue
-        activation = L._choice(ctx, "activation", ("root", "wait")) if fields.get("activation") is not None else None
+        activation = L._choice(ctx, "activation", ("root", "wait")) if get("activation") is not None else None
         return {
-            "node_id": str(leg_id),
+            "node_id": leg_id,  # text: the leg id as _leg read it
             "instrument": instrument,
             "side": side,
             "order_type": order_type,
