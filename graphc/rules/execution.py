@@ -849,20 +849,19 @@ def check_overfilling_exits(ctx):
             break
     else:
         return  # no node with two children (most graphs): decided without a set comprehension's frame
-    branching = {node_id for node_id, children in children_of.items() if len(children) > 1}
-    if not branching:
-        return  # fewer than two children: fewer than two exits (most graphs, every node)
+    by_id = ctx.facts.by_id
     for parent in ctx.nodes:
-        if parent.node_id not in branching:
-            continue
-        children = children_of[parent.node_id]
-        if parent.side is None:
+        children = children_of.get(parent.node_id)
+        if children is None or len(children) < 2:
+            continue  # fewer than two children: fewer than two exits
+        symbol, side = parent.symbol, parent.side
+        if side is None:
             continue  # no side: no child trades against it
-        exits = [
-            child
-            for child in (ctx.node(c) for c in dict.fromkeys(children))
-            if child.symbol == parent.symbol and child.side not in (None, parent.side)
-        ]
+        exits = []  # (a loop: a comprehension over a generator is two frames per parent)
+        for child_id in dict.fromkeys(children):
+            child = by_id.get(child_id)
+            if child.symbol == symbol and child.side not in (None, side):
+                exits.append(child)
         if len(exits) < 2:
             continue  # one exit cannot overfill beyond its own size: GC405-style sizing is the author's call
         if parent.qty is None:
