@@ -122,6 +122,8 @@ class MarketFacts(FrozenRecord):
 
     def tick_for(self, price: Decimal) -> Decimal | None:
         """The tick a price is *checked* against: its band's, else the market's (or the venue's default)."""
+        if not self.price_bands:  # most markets have none: no band to look for
+            return self.precision["price"]
         band = self.band_for(price)
         return band.tick if band else self.precision["price"]
 
