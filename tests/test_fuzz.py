@@ -1269,7 +1269,7 @@ def _resolved_exactly(resolve, text):
 _PLAIN_PIECES = st.sampled_from(
     ["0", "7", "12", "0o", "0x", "1F", "e", "E", "+", "-", ".", "_", ",", "inf", "Inf", "INF", "nan", "NaN"]
     + ["NAN", "null", "Null", "NULL", "~", "true", "True", "TRUE", "tRuE", "false", "FALSE", "no", "yes"]
-    + ["\n", " ", "\t", "a", "x", "8", "9", "\u0663", "\u00b2", "1" * 4001]
+    + ["\n", " ", "\t", "a", "x", "8", "9", "\u0663", "\u00b2", "1" * 4001, "fals", "nul", "tru", "ify", "est"]
 )
 
 
@@ -1284,7 +1284,17 @@ _PLAIN_PIECES = st.sampled_from(
 @example(".NaN")
 @example("+.5e-3")
 @example("1" * 4001)
+@example("1" * 4000)
 @example("0x" + "f" * 4000)
+@example("false\n")
+@example("FALSE\n")
+@example("nullify")
+@example("truest")
+@example("2290.56")
+@example("2290.")
+@example("007")
+@example("1.5\n")
+@example("\u0663")
 def test_plain_scalars_resolve_as_the_reference(text):
     from graphc.stages.load import _resolve_plain
 

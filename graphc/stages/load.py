@@ -73,6 +73,7 @@ _BOOL = re.compile(r"^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$")  # any case (
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 # The core schema's forms of a plain scalar, in the order they are tried (one match: the group that took
 # part names the form): null, bool, int, float, octal, hex, .inf/.nan. `$` as in `^...$`, form by form.
+_PLAIN_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")  # the usual int and float texts, ASCII digits only
 _PLAIN_FORMS = re.compile(
     r"(?:(~|null|Null|NULL|)|([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])|([-+]?[0-9]+)"
     r"|([-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)|(0o[0-7]+)|(0x[0-9a-fA-F]+)"
@@ -382,8 +383,15 @@ _MISSING = object()
 
 def _resolve_plain(text: str):
     first = text[:1]
-    if first.isalpha() and first not in "nNtTfF":
-        return text  # a word: the only special words are null, true and false (any case for the two)
+    if first.isalpha():
+        if first not in "nNtTfF" or len(text) > 6:
+            return text  # a word: the only special ones are null, true and false (6 characters with a line end)
+    elif "0" <= first <= "9":
+        m = _PLAIN_NUMBER.fullmatch(text)
+        if m is not None:  # '250', '2290.56': the int or float form, read without trying the others first
+            if m.lastindex is None:
+                return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
+            return Decimal(text)
     m = _PLAIN_FORMS.match(text)
     if m is None:
         return text
