@@ -26,7 +26,9 @@ from graphc.venues import MarketFacts, known_venues, prediction_venue
 from graphc.venues.prices import figures_step, form_problem, off_tick
 
 # A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
-# its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.
+# its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end,
+# and asks _unknown once per market (its text depends on the node's venue, symbol and market only; the
+# market's id stands for it while the nodes hold it).
 _CENT = Decimal("0.01")
 _WIRE_QTY_STEP = Decimal("1e-8")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
@@ -190,6 +192,7 @@ def check_min_notional(ctx):
     ```
     """
     skipped, why = [], []  # the SkippedNodes yielded at the end
+    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
         m = node.market
         minimum = m.limits["market_cost" if node.market_order else "cost"].min
@@ -197,9 +200,12 @@ def check_min_notional(ctx):
             continue
         qty, price = node.qty, node.reference
         if minimum is None:
-            what = "market-order minimum notional" if node.market_order else "minimum notional"
+            text = texts.get(asked := (id(m), node.venue, node.symbol, node.market_order))
+            if text is None:
+                what = "market-order minimum notional" if node.market_order else "minimum notional"
+                text = texts[asked] = _unknown(node, what, "min_notional")
             skipped.append(node.index)
-            why.append(_unknown(node, what, "min_notional"))
+            why.append(text)
         elif qty is None:
             skipped.append(node.index)
             why.append(_qty_unknown(node))
@@ -304,14 +310,18 @@ def check_min_size(ctx):
     ```
     """
     skipped, why = [], []  # the SkippedNodes yielded at the end
+    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
         m = node.market
         minimum, qty = m.limits["amount"].min, node.qty
         if minimum == 0:
             continue
         if minimum is None:
+            text = texts.get(asked := (id(m), node.venue, node.symbol))
+            if text is None:
+                text = texts[asked] = _unknown(node, "minimum size", "min_size")
             skipped.append(node.index)
-            why.append(_unknown(node, "minimum size", "min_size"))
+            why.append(text)
         elif qty is None:
             skipped.append(node.index)
             why.append(_qty_unknown(node))
@@ -599,13 +609,17 @@ def check_lot(ctx):
     ```
     """
     skipped, why = [], []  # the SkippedNodes yielded at the end
+    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
         m, qty = node.market, node.qty
         lot = m.precision["amount"]
         if lot is None:
-            key = "sz_decimals" if m.sig_figs else "lot"
+            text = texts.get(asked := (id(m), node.venue, node.symbol))
+            if text is None:
+                key = "sz_decimals" if m.sig_figs else "lot"
+                text = texts[asked] = _unknown(node, "lot", key, " (or give lot in the quotes snapshot)")
             skipped.append(node.index)
-            why.append(_unknown(node, "lot", key, " (or give lot in the quotes snapshot)"))
+            why.append(text)
         elif qty is None:
             skipped.append(node.index)
             why.append(_qty_unknown(node))
@@ -954,12 +968,16 @@ def check_max_size(ctx):
     ```
     """
     skipped, why = [], []  # the SkippedNodes yielded at the end
+    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
         limits, qty = node.market.limits, node.qty
         max_size, max_cost = limits["amount"].max, limits["cost"].max
         if max_size is None and max_cost is None:
+            text = texts.get(asked := (id(node.market), node.venue, node.symbol))
+            if text is None:
+                text = texts[asked] = _unknown(node, "maximum size or notional", "max_size or max_notional")
             skipped.append(node.index)
-            why.append(_unknown(node, "maximum size or notional", "max_size or max_notional"))
+            why.append(text)
             continue
         if qty is None:
             skipped.append(node.index)
