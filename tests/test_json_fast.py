@@ -10,6 +10,7 @@ graphs and generated ones with duplicate keys, merge keys, long numbers, escapes
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graphc.pipeline import compile_text
 from graphc.stages import load
 from graphc.stages.load import MAX_DEPTH, MAX_TOTAL_NODES, load_text
 from tests.test_fuzz import FUZZ, _typed, check_fast_pass, wire_graphs
@@ -27,9 +29,18 @@ WIRE_FILES = sorted(
     [
         *(ROOT / "examples").glob("*.json"),
         *(ROOT / "tests" / "fixtures").rglob("*.json"),
-        *(ROOT / "bench" / "corpus" / "scaling").glob("wire-3000.json"),
     ]
 )
+
+
+def _bench_wire_graph(n_legs: int) -> str:
+    """bench/run.py's ``wire-N.json``, made here as it makes it: the scaling playbook compiled, as compact JSON."""
+    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "bench" / "make_corpus.py")
+    make_corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_corpus)
+    result = compile_text(make_corpus.scaling_playbook(n_legs), f"legs-{n_legs}.yaml")
+    assert result.wire is not None, result.diagnostics
+    return json.dumps(json.loads(result.wire_json()), separators=(",", ":")) + "\n"
 
 
 def checked_reading(text: str, max_depth: int = MAX_DEPTH, max_total: int = MAX_TOTAL_NODES):
@@ -83,8 +94,9 @@ def test_wire_files(path):
 
 
 def test_the_bench_graph_takes_the_plain_path():
-    """The 3,000-node bench graph is read without the per-object check (else the fast path is never taken)."""
-    text = (ROOT / "bench" / "corpus" / "scaling" / "wire-3000.json").read_text(encoding="utf-8")
+    """The bench's 3,000-node graph is read without the per-object check (else the fast path is never taken)."""
+    text = _bench_wire_graph(3000)
+    assert_same_reading(text)
     counted = load._json_limits_from_text(text.encode(), MAX_DEPTH, MAX_TOTAL_NODES)
     assert counted is not None and counted[1]  # counted from the text, every number short
     assert counted[0] == load._values_below(json.loads(text))
