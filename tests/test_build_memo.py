@@ -20,12 +20,13 @@ from hypothesis import strategies as st
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
 from graphc.stages import legs, model, triggers
+from tests.bench_corpus import corpus_playbooks
 from tests.test_facts_compiled import _exact
 from tests.test_fuzz import FUZZ, dump, playbooks
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.name != "quotes.yaml")
-CORPUS = sorted((ROOT / "bench" / "corpus" / "playbooks").glob("*.yaml"))[::50]
+CORPUS = corpus_playbooks()[::50]  # the bench corpus, generated: every 50th of its 1,000 playbooks
 QUOTES, _ = load_quotes(ROOT / "examples" / "quotes.yaml")
 
 MEMOS = [
@@ -94,10 +95,14 @@ def assert_memos_change_nothing(text: str, quoted: bool, require_quotes: bool = 
     assert _outcome(text, quoted, require_quotes) == fresh  # every value of this one remembered too
 
 
-@pytest.mark.parametrize("path", EXAMPLES + CORPUS, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "text",
+    [pytest.param(p.read_text(encoding="utf-8"), id=p.name) for p in EXAMPLES]
+    + [pytest.param(text, id=name) for name, text in CORPUS],
+)
 @pytest.mark.parametrize("quoted", [True, False], ids=["quotes", "no-quotes"])
-def test_examples_and_corpus(path, quoted):
-    assert_memos_change_nothing(path.read_text(encoding="utf-8"), quoted, require_quotes=quoted)
+def test_examples_and_corpus(text, quoted):
+    assert_memos_change_nothing(text, quoted, require_quotes=quoted)
 
 
 LOOKALIKES = """graphc: 1

@@ -10,7 +10,6 @@ graphs and generated ones with duplicate keys, merge keys, long numbers, escapes
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 from graphc.pipeline import compile_text
 from graphc.stages import load
 from graphc.stages.load import MAX_DEPTH, MAX_TOTAL_NODES, load_text
+from tests.bench_corpus import make_corpus
 from tests.test_fuzz import FUZZ, _typed, check_fast_pass, wire_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +35,7 @@ WIRE_FILES = sorted(
 
 def _bench_wire_graph(n_legs: int) -> str:
     """bench/run.py's ``wire-N.json``, made here as it makes it: the scaling playbook compiled, as compact JSON."""
-    spec = importlib.util.spec_from_file_location("make_corpus", ROOT / "bench" / "make_corpus.py")
-    make_corpus = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_corpus)
-    result = compile_text(make_corpus.scaling_playbook(n_legs), f"legs-{n_legs}.yaml")
+    result = compile_text(make_corpus().scaling_playbook(n_legs), f"legs-{n_legs}.yaml")
     assert result.wire is not None, result.diagnostics
     return json.dumps(json.loads(result.wire_json()), separators=(",", ":")) + "\n"
 

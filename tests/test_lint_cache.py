@@ -8,7 +8,6 @@ internals must not be served what the unpatched code found); here it is on.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import os
@@ -21,6 +20,7 @@ from click.testing import CliRunner
 
 import graphc.commands.lint
 from graphc.cli import cli
+from tests.bench_corpus import make_corpus
 from tests.conftest import EXAMPLES, REPO
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -33,20 +33,13 @@ def cache_on(monkeypatch):
     monkeypatch.delenv("GRAPHC_NO_CACHE", raising=False)
 
 
-def _make_corpus():
-    spec = importlib.util.spec_from_file_location("make_corpus", REPO / "bench" / "make_corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """A project like a desk's: the examples (templates, quotes), 60 generated playbooks, a wire graph,
     a file with a syntax error, a YAML file that is not graphc's, and a graphc.toml."""
     root = tmp_path / "desk"
     shutil.copytree(EXAMPLES, root / "plays")
-    _make_corpus().write_corpus(60, root / "plays" / "generated")
+    make_corpus().write_corpus(60, root / "plays" / "generated")
     shutil.copy(REPO / "tests" / "data" / "reference" / "full-graph.json", root / "plays" / "full-graph.json")
     (root / "plays" / "broken.yaml").write_text("graphc: 1\nname: broken\nlegs: {a: [\n")
     (root / "plays" / "ci.yaml").write_text("jobs: {test: {runs-on: ubuntu-latest}}\n")

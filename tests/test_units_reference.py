@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import graphc.units as new
 from tests import units_reference as old
+from tests.bench_corpus import corpus_playbooks
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -88,10 +89,10 @@ def _strings_in(node, out: set[str], seen: set[int]) -> None:
 
 def _repository_strings() -> list[str]:
     out: set[str] = set()
-    roots = [REPO / "examples", REPO / "tests", REPO / "bench" / "corpus" / "playbooks"]  # corpus: when made
-    for root in roots:
-        if not root.is_dir():
-            continue
+    for _, text in corpus_playbooks():
+        for doc in yaml.load_all(text, Loader=_LOADER):
+            _strings_in(doc, out, set())
+    for root in [REPO / "examples", REPO / "tests"]:
         for path in sorted(root.rglob("*")):
             if path.suffix in (".yaml", ".yml", ".json"):
                 try:
