@@ -1,8 +1,8 @@
 """Typed facts about each node and edge of a wire graph, read once for every rule.
 
-Compile builds them as it writes each node (:func:`node_facts` on the node it
-just made); a wire graph read from JSON builds the same records here. Rules,
-``plan`` and the sandbox read these records instead of the wire dicts: one
+Compile builds them as it writes each node (``graphc.stages.model.compiled_node_facts``
+on the node it just made); a wire graph read from JSON builds the same records here
+(:func:`wire_node_facts`). Rules, ``plan`` and the sandbox read these records instead of the wire dicts: one
 reading of ``qty_1e8``, ``price_1e9``, the instrument and the execution fields,
 and one :class:`~graphc.venues.MarketResolver` lookup per node.
 
@@ -14,7 +14,7 @@ already reported) become ``None``; nothing here raises.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from operator import itemgetter
 from typing import NamedTuple
@@ -116,10 +116,6 @@ def _int(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _text(value) -> str | None:
-    return value if isinstance(value, str) else None
-
-
 def wire_qty(quantity) -> Decimal | None:
     """The fixed quantity of a wire node in base units, or None (derived, malformed)."""
     fixed = quantity.get("fixed") if isinstance(quantity, dict) else None
@@ -135,122 +131,163 @@ def wire_limit(order_type) -> Decimal | None:
 
 
 def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, resolver: MarketResolver) -> NodeFacts:
-    """The facts of one wire node (a mapping), read defensively.
+    """The facts of one wire node (a mapping), read defensively: :func:`wire_node_facts` on that node alone."""
+    node_id = node.get("node_id")
+    targets = {node_id if isinstance(node_id, str) else None} if has_incoming else set()
+    return wire_node_facts([node], targets, quotes, resolver, start=index)[0]
 
-    Called once per node of graphs of 100,000 nodes: each field is looked up once,
-    the usual shapes are read inline (no helper call per field) and the record is
-    made positionally (``tuple.__new__``: the named tuple's own ``__new__`` is a
-    Python call). :func:`wire_qty`, :func:`wire_limit` and :func:`number` say what
-    each inline reading must give; tests/test_facts_compiled.py holds them equal.
+
+def wire_node_facts(
+    raw_nodes: list, targets: Collection, quotes: Mapping, resolver: MarketResolver, *, start: int = 0
+) -> list[NodeFacts]:
+    """The facts of each mapping in ``raw_nodes`` (the first at index ``start``), read defensively.
+
+    ``targets`` holds the ids that some edge leads to (a node without ``activation`` is ``wait`` there).
+    Graphs of 100,000 nodes come through here: one loop, not a call per node; each field looked up once;
+    the usual shapes read inline (:func:`wire_qty`, :func:`wire_limit` and :func:`number` say what each
+    inline reading must give, and read the others); each distinct size, limit price and market made or
+    looked up once per graph (Decimals are immutable: nodes share them); each record made positionally
+    (``tuple.__new__``: the named tuple's own ``__new__`` is a Python call). tests/test_rules_reference.py
+    holds the records equal to the frozen per-node reading, tests/test_facts_compiled.py to compile's.
     """
-    get = node.get
-    instrument = get("instrument")
-    if not isinstance(instrument, dict):
-        instrument = _NO_FIELDS
-    symbol = instrument.get("symbol")
-    if not isinstance(symbol, str):
-        symbol = ""
-    given_type = instrument.get("type")
-    if not isinstance(given_type, str):
-        given_type = None
-    venue = instrument.get("venue")
-    venue = venue.lower() if isinstance(venue, str) and venue else None
-    activation = get("activation")
-    if activation not in _ACTIVATIONS:
-        activation = "wait" if has_incoming else "root"
-    if "type" in instrument:
-        missing: tuple[str, ...] = () if "activation" in node else _NO_ACTIVATION
-    else:
-        missing = _NO_TYPE if "activation" in node else _NO_TYPE_OR_ACTIVATION
-    instrument_type = given_type or "spot"
-    side = get("side")
-    if side not in _SIDES:
-        side = None
-    quote = quotes.get(symbol)
-    order_type = get("order_type")
-    market_order = order_type == "market"
-    limit = None
-    if not market_order and type(order_type) is dict:  # wire_limit(order_type), inline
-        priced = order_type.get("limit")
-        if type(priced) is dict:
-            raw = priced.get("price_1e9")
-            if type(raw) is int:
-                limit = Decimal(raw) / PRICE_SCALE
-            elif isinstance(raw, int) and not isinstance(raw, bool):
-                limit = wire_limit(order_type)
-        elif isinstance(priced, dict):
+    facts: list[NodeFacts] = []
+    append = facts.append
+    get_quote = quotes.get
+    markets: dict[tuple, MarketFacts] = {}
+    sizes: dict[int, Decimal] = {}
+    prices: dict[int, Decimal] = {}
+    index = start - 1
+    for node in raw_nodes:
+        index += 1
+        if not isinstance(node, dict):
+            continue
+        get = node.get
+        node_id = get("node_id")
+        if not isinstance(node_id, str):
+            node_id = None
+        instrument = get("instrument")
+        if not isinstance(instrument, dict):
+            instrument = _NO_FIELDS
+        symbol = instrument.get("symbol")
+        if not isinstance(symbol, str):
+            symbol = ""
+        given_type = instrument.get("type")
+        if not isinstance(given_type, str):
+            given_type = None
+        venue = instrument.get("venue")
+        if venue is not None:
+            venue = venue.lower() if isinstance(venue, str) and venue else None
+        activation = get("activation")
+        if activation not in _ACTIVATIONS:
+            activation = "wait" if node_id in targets else "root"
+        if "type" in instrument:
+            missing: tuple[str, ...] = () if "activation" in node else _NO_ACTIVATION
+        else:
+            missing = _NO_TYPE if "activation" in node else _NO_TYPE_OR_ACTIVATION
+        instrument_type = given_type or "spot"
+        side = get("side")
+        if side not in _SIDES:
+            side = None
+        quote = get_quote(symbol)
+        order_type = get("order_type")
+        limit = None
+        market_order = order_type == "market"
+        if market_order:
+            pass
+        elif (
+            type(order_type) is dict
+            and type(priced := order_type.get("limit")) is dict
+            and type(raw := priced.get("price_1e9")) is int
+        ):
+            limit = prices.get(raw)
+            if limit is None:
+                limit = prices[raw] = Decimal(raw) / PRICE_SCALE  # wire_limit(order_type), inline
+        else:
             limit = wire_limit(order_type)
-    elif not market_order:
-        limit = wire_limit(order_type)
-    reference = limit
-    if reference is None and quote is not None and side is not None:
-        reference = quote.ask if side == "buy" else quote.bid
-    quantity = get("quantity")
-    derived = quantity == "derived"
-    qty = None
-    if derived:
-        pass
-    elif (
-        type(quantity) is dict
-        and type(fixed := quantity.get("fixed")) is dict
-        and type(raw := fixed.get("qty_1e8")) is int
-    ):
-        qty = Decimal(raw) / QTY_SCALE  # wire_qty(quantity), inline
-    else:
-        qty = wire_qty(quantity)
-    execution = get("execution")
-    policy: object = DEFAULT_POLICY
-    tif, urgency, slippage_bps, horizon_ms, paced = None, None, None, None, None
-    if isinstance(execution, dict) and execution:
-        xget = execution.get
-        policy = xget("policy")
-        if not (isinstance(policy, str) and policy):
+        reference = limit
+        if reference is None and quote is not None and side is not None:
+            reference = quote.ask if side == "buy" else quote.bid
+        quantity = get("quantity")
+        derived = quantity == "derived"
+        qty = None
+        if derived:
+            pass
+        elif (
+            type(quantity) is dict
+            and type(fixed := quantity.get("fixed")) is dict
+            and type(raw := fixed.get("qty_1e8")) is int
+        ):
+            qty = sizes.get(raw)
+            if qty is None:
+                qty = sizes[raw] = Decimal(raw) / QTY_SCALE  # wire_qty(quantity), inline
+        else:
+            qty = wire_qty(quantity)
+        execution = get("execution")
+        tif, urgency, slippage_bps, horizon_ms, paced = None, None, None, None, None
+        if (
+            type(execution) is dict
+            and len(execution) == 1
+            and type(policy := execution.get("policy")) is str
+            and policy
+        ):
+            pass  # only a policy: the usual leg
+        elif isinstance(execution, dict) and execution:
+            xget = execution.get
+            policy = xget("policy")
+            if not (isinstance(policy, str) and policy):
+                policy = DEFAULT_POLICY
+            if len(execution) > 1 or "policy" not in execution:  # more than a policy
+                tif = xget("tif")
+                tif = tif.upper() if isinstance(tif, str) and tif else None
+                urgency = xget("urgency")
+                if not isinstance(urgency, str):
+                    urgency = None
+                slippage_bps = xget("max_slippage_bps")
+                if slippage_bps is not None:
+                    slippage_bps = number(slippage_bps)
+                horizon_ms = xget("horizon_ms")
+                if horizon_ms is not None:
+                    horizon_ms = number(horizon_ms)
+                pacing = xget("pacing")
+                if pacing is not None:
+                    uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
+                    slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
+                    interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
+                    paced = (slices, interval) if slices is not None and interval is not None else None
+        else:
             policy = DEFAULT_POLICY
-        if len(execution) > 1 or "policy" not in execution:  # more than a policy (the usual leg gives only that)
-            tif = xget("tif")
-            tif = tif.upper() if isinstance(tif, str) and tif else None
-            urgency = xget("urgency")
-            if not isinstance(urgency, str):
-                urgency = None
-            slippage_bps = xget("max_slippage_bps")
-            if slippage_bps is not None:
-                slippage_bps = number(slippage_bps)
-            horizon_ms = xget("horizon_ms")
-            if horizon_ms is not None:
-                horizon_ms = number(horizon_ms)
-            pacing = xget("pacing")
-            if pacing is not None:
-                uniform = pacing.get("uniform") if isinstance(pacing, dict) else None
-                slices = number(uniform.get("num_slices")) if isinstance(uniform, dict) else None
-                interval = number(uniform.get("interval_ms")) if isinstance(uniform, dict) else None
-                paced = (slices, interval) if slices is not None and interval is not None else None
-    node_id = get("node_id")
-    return _new_tuple(
-        NodeFacts,
-        (
-            index,
-            node_id if isinstance(node_id, str) else None,
-            symbol,
-            instrument_type,
-            venue,
-            side,
-            qty,
-            derived,
-            limit,
-            market_order,
-            reference,
-            activation,
-            policy,
-            tif,
-            urgency,
-            slippage_bps,
-            horizon_ms,
-            paced,
-            quote,
-            resolver.facts(symbol, venue, instrument_type),
-            missing,
-        ),
-    )
+        market = markets.get(key := (symbol, venue, instrument_type))
+        if market is None:
+            market = markets[key] = resolver.facts(symbol, venue, instrument_type)
+        append(
+            _new_tuple(
+                NodeFacts,
+                (
+                    index,
+                    node_id,
+                    symbol,
+                    instrument_type,
+                    venue,
+                    side,
+                    qty,
+                    derived,
+                    limit,
+                    market_order,
+                    reference,
+                    activation,
+                    policy,
+                    tif,
+                    urgency,
+                    slippage_bps,
+                    horizon_ms,
+                    paced,
+                    quote,
+                    market,
+                    missing,
+                ),
+            )
+        )
+    return facts
 
 
 _new_tuple = tuple.__new__
@@ -278,11 +315,7 @@ def graph_facts(
     if nodes is None:
         # the SDK's rule for a missing activation: "wait" when some edge leads to the node
         targets = {e.get("to_node") for e in raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)}
-        nodes = [
-            node_facts(i, node, has_incoming=_text(node.get("node_id")) in targets, quotes=quotes, resolver=resolver)
-            for i, node in enumerate(raw_nodes)
-            if isinstance(node, dict)
-        ]
+        nodes = wire_node_facts(raw_nodes, targets, quotes, resolver)
     by_id: dict[str, NodeFacts] = dict(
         zip(map(_node_id, nodes), nodes, strict=True)
     )  # right when each id is given once

@@ -14,7 +14,7 @@ from decimal import Decimal
 from itertools import islice
 
 from graphc.diagnostics import Skip
-from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, _text, wire_limit, wire_qty
+from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
 from graphc.numbers import plain, usd
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _leg, trigger_level
@@ -635,6 +635,10 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
 
 
 # -- graphc/facts.py ----------------------------------------------------------------------------------
+
+
+def _text(value) -> str | None:  # graphc.facts had it (its loop reads node ids inline now)
+    return value if isinstance(value, str) else None
 
 
 def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, resolver: MarketResolver) -> NodeFacts:
