@@ -213,7 +213,7 @@ MUTATIONS = [
         "fast-pass-total-scalars",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                raise _total_exceeded(max_total, event)\n            if key is is_list",
+        "                raise _total_exceeded(max_total, event)\n            if key is no_key",
         "written > max_total",
         "False",
     ),

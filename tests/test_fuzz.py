@@ -995,6 +995,12 @@ def test_fast_pass_cases():
         "a: 1\n---\nb: 2\n",  # two documents: refused by the full composer
         "a: &x [1]\nb: *x\n",  # aliases
         "a: 1\na: 2\n",  # duplicate keys
+        "a: 1\na: [2]\n",  # a duplicate key whose value is a collection
+        "a: {b: 1, b: {c: 2}}\nd: 3\n",  # a duplicate key in an inner mapping
+        "'a': 1\n\"a\": 2\n1: x\n'1': y\n",  # duplicates written in other styles
+        "<<: 1\n",  # a merge key with a scalar
+        "'<<': {a: 1}\n",  # a quoted merge key
+        "a: 'x'\nb: \"1\"\nc: |\n  2\nd: >\n  3\ne: 4\n",  # quoted and block scalars stay text
         "a: {<<: {b: 1}, c: 2}\n",  # a merge key
         "a: !!str 1\nb: !!map {c: 1}\n",  # tags
         "? [1]\n: 2\n",  # a collection as a key
@@ -1041,6 +1047,27 @@ def test_fast_pass_at_the_values_limit(layout, extra):
     if too_many:
         [d] = diagnostics
         assert d.code == "GC100" and f"more than {limit:,} nodes" in d.message and d.span is not None
+
+
+@pytest.mark.parametrize("duplicate", ["k0", "k2", "<<"])
+def test_a_duplicate_key_at_the_values_limit(duplicate):
+    """The fast pass hands a duplicate or merge key to the full composer when it meets the key; at every
+    limit around the document's size, load_text reports what the full composer alone reports."""
+    from graphc.stages.load import LoadError, _Composer, _Parser
+
+    text = "".join(f"k{i}: {i}\n" for i in range(4)) + f"{duplicate}: [x]\nlast: 1\n"
+    for limit in range(6, 16):
+        doc, diagnostics = load_text(text, max_total=limit)
+        composer, parser = _Composer(100, 100_000, limit), _Parser(text)
+        try:
+            composer.run(parser.get_event)
+            expected = []
+        except LoadError as exc:
+            expected = [(exc.code, exc.message, exc.span)]
+        finally:
+            parser.dispose()
+        assert [(d.code, d.message, d.span) for d in diagnostics] == expected, limit
+        assert (doc is None) == bool(expected)
 
 
 def test_values_limit_at_its_real_size():

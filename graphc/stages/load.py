@@ -725,10 +725,12 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
                 hint="split it into smaller playbooks",
             )
         ]
-    try:
-        data = _load_json_fast(text, max_depth, max_total)
-    except Exception:  # not plain JSON: the YAML passes decide
-        data = _MISSING
+    data = _MISSING
+    if _JSON_START.match(text):  # (a playbook starts otherwise: no exception raised and caught per file)
+        try:
+            data = _load_json_fast(text, max_depth, max_total)
+        except Exception:  # not plain JSON: the YAML passes decide
+            data = _MISSING
     events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
@@ -1041,6 +1043,9 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
     same values for what this accepts (tests/test_fuzz.py compares the two).
     Collections are attached to their parent when they start (the full
     composer attaches them when they end); the values and key order are the same.
+    A key is checked (a duplicate, a merge) when it is read, so a value is just
+    stored; and where no ``!`` is in the text no scalar has a tag, so a plain
+    style alone makes a scalar plain-implicit (libyaml's rule).
     The collection being filled and its pending key are locals; the stack holds
     those of the collections around it.
     """
@@ -1057,9 +1062,13 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
         etype = type(event)
         if etype is scalar_event:
             text = event.value
-            if marked and (event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars):
-                raise _FullPassNeeded
-            if not event.style and event.implicit[0]:
+            if marked:
+                if event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars:
+                    raise _FullPassNeeded
+                plain = not event.style and event.implicit[0]
+            else:  # no tag: a scalar is plain-implicit exactly when its style is plain
+                plain = not event.style
+            if plain:
                 value = resolved.get(text, missing)  # resolve_plain_scalar, inlined
                 if value is missing:
                     value = resolve(text)
@@ -1070,15 +1079,15 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
             written += 1
             if written > max_total:  # where the full composer would stop too: no need to run it
                 raise _total_exceeded(max_total, event)
-            if key is is_list:
-                top.append(value)
-            elif key is no_key:
+            if key is no_key:  # a mapping's key: a duplicate or a merge key is the full composer's
                 key = value if type(value) is str else _key_text(value)
+                if key in top or key == "<<":
+                    raise _FullPassNeeded
+            elif key is is_list:
+                top.append(value)
             elif top is None:
                 root = value
             else:
-                if key in top or key == "<<":
-                    raise _FullPassNeeded
                 top[key] = value
                 key = no_key
         elif etype is mapping_start or etype is sequence_start:
@@ -1094,7 +1103,7 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
             elif top is None:
                 stack.append((None, None))
                 root = value
-            elif key is no_key or key in top or key == "<<":  # a mapping as a key, a duplicate, a merge
+            elif key is no_key:  # a collection as a key
                 raise _FullPassNeeded
             else:
                 stack.append((top, no_key))  # the parent's next event is a key
