@@ -207,6 +207,25 @@ def test_every_sure_answer_is_jsonschemas(doc):
             assert answer in (None, valid), (name, how, valid, doc)
 
 
+@pytest.mark.parametrize("field", ["side", "type", "policy", "urgency", "tif", "activation"])
+def test_a_choice_or_a_template_answers_as_jsonschema(field):
+    """A leg's choice fields (a word of the vocabulary, or a template) ask the word first: every value in
+    every leg answers as jsonschema does, whichever of the two tests decides."""
+    playbooks = [seed for seed in SEEDS if isinstance(seed.get("legs"), dict) and seed["legs"]]
+    assert playbooks
+    name = "playbook.schema.json"
+    for seed in playbooks[:3]:
+        for leg_id in seed["legs"]:
+            for value in [*VALUES, "{{ x }}", "GTC", " gtc", "{{ a }} {{ b }}"]:
+                doc = copy.deepcopy(seed)
+                doc["legs"][leg_id][field] = value
+                valid = not list(JSONSCHEMA[name].iter_errors(doc))
+                for how, checks in CHECKS.items():
+                    assert _answer(checks[name], doc) in (None, valid), (how, field, value)
+                    if valid:
+                        assert _answer(checks[name], doc) is True, (how, field, value)
+
+
 @pytest.mark.parametrize(
     "schema",
     [

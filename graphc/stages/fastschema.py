@@ -139,16 +139,23 @@ class _Generator:
 
     def test(self, schema, v: str) -> str:
         """An expression: whether ``schema`` accepts ``v``."""
+        simple = self._inlined_test(schema, v)
+        if simple is not None:
+            return simple
+        keywords = _keywords(schema)
+        if keywords is not None and keywords.keys() == {"$ref"}:
+            return f"{self.reference(keywords['$ref'])}({v})"
+        return f"{self.function(schema)}({v})"
+
+    def _inlined_test(self, schema, v: str) -> str | None:
+        """:meth:`test`'s expression when it is inlined (type tests and comparisons, never raising); else None."""
         keywords = _keywords(schema)
         if keywords is not None and keywords.keys() == {"$ref"}:
             ref = keywords["$ref"]
             if self.fuse and isinstance(ref, str) and ref.startswith("#") and ref not in self.inlining:
-                simple = self._simple_test(_keywords(self._resolve(ref)), v)
-                if simple is not None:
-                    return simple
-            return f"{self.reference(ref)}({v})"
-        simple = self._simple_test(keywords, v)
-        return simple if simple is not None else f"{self.function(schema)}({v})"
+                return self._simple_test(_keywords(self._resolve(ref)), v)
+            return None
+        return self._simple_test(keywords, v)
 
     def _simple_test(self, keywords: dict | None, v: str) -> str | None:
         """The test of a one-type schema (or, fused, a pattern on text) as an expression; None for others."""
@@ -347,6 +354,11 @@ class _Generator:
         if not other:
             return [f"if {test}:", *_indent(then)]
         if not then:
+            inlined = self._inlined_test(condition, v)
+            if inlined is not None and len(other) == 2 and other[0].startswith("if ") and other[1].startswith("    "):
+                # `if A: pass else: if B: return R` rejects when B and not A: asked in that order, the usual
+                # value (`policy: sor`, which B lets through) costs no test of A (a template pattern)
+                return [other[0], f"    if not {inlined}:", *_indent(other[1:])]
             return [f"if not {test}:", *_indent(other)]
         return [f"if {test}:", *_indent(then), "else:", *_indent(other)]
 

@@ -127,8 +127,8 @@ def _playbook_0(x0):
                 return False
         if 'side' in x1:
             x2 = x1['side']
-            if not (type(x2) is str and _playbook_k7(x2) is not None):
-                if type(x2) is not str or x2 not in _playbook_k12:
+            if type(x2) is not str or x2 not in _playbook_k12:
+                if not (type(x2) is str and _playbook_k7(x2) is not None):
                     return not_a_text(x2)
         if 'qty' in x1:
             x2 = x1['qty']
@@ -144,8 +144,8 @@ def _playbook_0(x0):
                 return False
         if 'type' in x1:
             x2 = x1['type']
-            if not (type(x2) is str and _playbook_k7(x2) is not None):
-                if type(x2) is not str or x2 not in _playbook_k13:
+            if type(x2) is not str or x2 not in _playbook_k13:
+                if not (type(x2) is str and _playbook_k7(x2) is not None):
                     return not_a_text(x2)
         if 'limit' in x1:
             x2 = x1['limit']
@@ -153,13 +153,13 @@ def _playbook_0(x0):
                 return False
         if 'policy' in x1:
             x2 = x1['policy']
-            if not (type(x2) is str and _playbook_k7(x2) is not None):
-                if type(x2) is not str or x2 not in _playbook_k14:
+            if type(x2) is not str or x2 not in _playbook_k14:
+                if not (type(x2) is str and _playbook_k7(x2) is not None):
                     return not_a_text(x2)
         if 'urgency' in x1:
             x2 = x1['urgency']
-            if not (type(x2) is str and _playbook_k7(x2) is not None):
-                if type(x2) is not str or x2 not in _playbook_k15:
+            if type(x2) is not str or x2 not in _playbook_k15:
+                if not (type(x2) is str and _playbook_k7(x2) is not None):
                     return not_a_text(x2)
         if 'slippage' in x1:
             x2 = x1['slippage']
@@ -271,8 +271,8 @@ def _playbook_2(x0):
 
 def _playbook_3(x0):
     if type(x0) is str:
-        if not (type(x0) is str and _playbook_k7(x0) is not None):
-            if x0 not in _playbook_k23:
+        if x0 not in _playbook_k23:
+            if not (type(x0) is str and _playbook_k7(x0) is not None):
                 return not_a_text(x0)
     elif type(x0) is dict:
         if not x0.keys() <= _playbook_k24:
@@ -297,8 +297,8 @@ def _playbook_3(x0):
             if type(x2) is not str or not 1 <= len(x2) <= 512:
                 return False
             x2 = x1['direction']
-            if not (type(x2) is str and _playbook_k7(x2) is not None):
-                if type(x2) is not str or x2 not in _playbook_k27:
+            if type(x2) is not str or x2 not in _playbook_k27:
+                if not (type(x2) is str and _playbook_k7(x2) is not None):
                     return not_a_text(x2)
             x2 = x1['reference']
             if type(x2) is not str or len(x2) < 1:
@@ -366,8 +366,8 @@ def _playbook_6(x0):
             return False
     if 'side' in x0:
         x1 = x0['side']
-        if not (type(x1) is str and _playbook_k7(x1) is not None):
-            if type(x1) is not str or x1 not in _playbook_k12:
+        if type(x1) is not str or x1 not in _playbook_k12:
+            if not (type(x1) is str and _playbook_k7(x1) is not None):
                 return not_a_text(x1)
     if 'qty' in x0:
         x1 = x0['qty']
@@ -383,8 +383,8 @@ def _playbook_6(x0):
             return False
     if 'type' in x0:
         x1 = x0['type']
-        if not (type(x1) is str and _playbook_k7(x1) is not None):
-            if type(x1) is not str or x1 not in _playbook_k13:
+        if type(x1) is not str or x1 not in _playbook_k13:
+            if not (type(x1) is str and _playbook_k7(x1) is not None):
                 return not_a_text(x1)
     if 'limit' in x0:
         x1 = x0['limit']
@@ -392,13 +392,13 @@ def _playbook_6(x0):
             return False
     if 'policy' in x0:
         x1 = x0['policy']
-        if not (type(x1) is str and _playbook_k7(x1) is not None):
-            if type(x1) is not str or x1 not in _playbook_k14:
+        if type(x1) is not str or x1 not in _playbook_k14:
+            if not (type(x1) is str and _playbook_k7(x1) is not None):
                 return not_a_text(x1)
     if 'urgency' in x0:
         x1 = x0['urgency']
-        if not (type(x1) is str and _playbook_k7(x1) is not None):
-            if type(x1) is not str or x1 not in _playbook_k15:
+        if type(x1) is not str or x1 not in _playbook_k15:
+            if not (type(x1) is str and _playbook_k7(x1) is not None):
                 return not_a_text(x1)
     if 'slippage' in x0:
         x1 = x0['slippage']
@@ -425,8 +425,8 @@ def _playbook_6(x0):
             return False
     if 'activation' in x0:
         x1 = x0['activation']
-        if not (type(x1) is str and _playbook_k7(x1) is not None):
-            if type(x1) is not str or x1 not in _playbook_k28:
+        if type(x1) is not str or x1 not in _playbook_k28:
+            if not (type(x1) is str and _playbook_k7(x1) is not None):
                 return not_a_text(x1)
     if 'for_each' in x0:
         x1 = x0['for_each']
