@@ -29,6 +29,7 @@ from graphc.rules.registry import CHECKED
 from graphc.stages.triggers import JsonFloat
 from graphc.venues import MarketResolver
 from tests import rules_reference as reference
+from tests.bench_corpus import make_corpus
 from tests.test_facts_compiled import _exact
 from tests.test_fuzz import FUZZ, wire_graphs
 from tests.wire_nodes import wire_node
@@ -251,3 +252,25 @@ def test_generated_graphs(wire, quoted):
 @given(wire_graphs(), st.booleans())
 def test_fuzzed_graphs(wire, quoted):
     assert_same_wire(wire, QUOTES if quoted else {})
+
+
+def test_venue_skips_in_bulk():
+    """A graph on markets with no venue facts (no venue pinned, no quotes or config) gets GC301, GC302, GC305 and
+    GC309's skips of every node at once; a graph where some market has the fact, or with market and limit
+    orders mixed (GC301), is read node by node. Both as the reference reads them."""
+    from graphc.rules.venue import _skipped_everywhere
+
+    symbols = ["ETH-USD", "BTC-USD", "ETH-USD-PERP", "SOL-USD"]
+    market = [wire_node(f"n{i}", symbol=symbols[i % 4], qty=str(i % 3 + 1)) for i in range(12)]
+    limit = [wire_node(f"n{i}", symbol=symbols[i % 3], price="2325.53") for i in range(5)]
+    pinned = [*market[:3], wire_node("p", symbol="ETH-USD")]
+    pinned[-1]["instrument"]["venue"] = "coinbase"
+    for nodes in (market, limit, market[:5] + limit, pinned):
+        assert_same_wire({"nodes": nodes, "edges": []}, {})
+    ctx = LintContext.for_wire({"nodes": market, "edges": []})
+    assert _skipped_everywhere(ctx, "quantity", lambda node: "unknown") is not None
+    ctx = LintContext.for_wire({"nodes": pinned, "edges": []})
+    assert _skipped_everywhere(ctx, "quantity", lambda node: None if node.venue else "unknown") is None
+    for quotes in (QUOTES, {}):  # the compiled bench graph (no venue pinned), as lint reads its JSON
+        result = compile_text(make_corpus().scaling_playbook(60), "legs-60.yaml")
+        assert_same_wire(json.loads(result.wire_json()), quotes)

@@ -39,6 +39,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import ERROR, RuleInfo, Skip
@@ -182,9 +183,27 @@ class LintContext:
         return self.facts.quotes.get(symbol)
 
     @cached_property
+    def market_keys(self) -> list[tuple]:
+        """Each node's ``(id of its market facts, venue, symbol)``, in node order (made once, by C loops).
+
+        What a venue rule's "fact unknown" text depends on: a graph with no venue pinned and no quotes
+        or config skips GC301, GC302, GC305 and GC309 on every node, each market's text made once.
+        """
+        nodes = self.nodes
+        return list(zip(map(id, map(_market, nodes)), map(_venue, nodes), map(_symbol, nodes), strict=True))
+
+    @cached_property
+    def first_on_market(self) -> dict[tuple, NodeFacts]:
+        """The first node of each distinct :attr:`market_keys` entry (keys in reverse order of first use)."""
+        return dict(zip(reversed(self.market_keys), reversed(self.nodes), strict=True))
+
+    @cached_property
     def activations(self) -> dict[str, str]:
         """node_id -> "root" | "wait", as the router reads each (a missing activation inferred)."""
         return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}
+
+
+_market, _venue, _symbol = attrgetter("market"), attrgetter("venue"), attrgetter("symbol")
 
 
 class RuleRun(NamedTuple):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from operator import attrgetter
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import plain as fmt
@@ -85,6 +86,28 @@ def _qty_unknown(node) -> str:
     if node.derived:
         return "the quantity is derived from fills, so it is not known before they happen"
     return "the quantity is not a fixed number (a notional size without a price: pass --quotes)"
+
+
+def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
+    """The skips of every node at once, when the fact a check needs is unknown on every market of the graph
+    (no venue pinned and no quotes or config: a large wire graph), else None: the check reads node by node.
+
+    ``unknown_text(node)`` is the skip's text for the first node of each distinct market, venue and symbol
+    (:attr:`LintContext.first_on_market`), None where that market has the fact; each node then gets its
+    market's text, in node order (C loops: no Python step per node). The same SkippedNodes as the loop's.
+    """
+    if not ctx.nodes:
+        return None
+    texts = {}
+    for key, node in ctx.first_on_market.items():
+        text = unknown_text(node)
+        if text is None:
+            return None
+        texts[key] = text
+    return SkippedNodes(field, list(map(_index, ctx.nodes)), list(map(texts.__getitem__, ctx.market_keys)))
+
+
+_index, _market_order = attrgetter("index"), attrgetter("market_order")
 
 
 def _step(value: Decimal, step: Decimal, rounding) -> Decimal:
@@ -191,6 +214,19 @@ def check_min_notional(ctx):
         limit: 0.15
     ```
     """
+    market_orders = set(map(_market_order, ctx.nodes))
+    if len(market_orders) == 1:  # all market orders, or none: each market's minimum decides for all its nodes
+        what, limit = (
+            ("market-order minimum notional", "market_cost") if True in market_orders else ("minimum notional", "cost")
+        )
+        everywhere = _skipped_everywhere(
+            ctx,
+            "quantity",
+            lambda node: _unknown(node, what, "min_notional") if node.market.limits[limit].min is None else None,
+        )
+        if everywhere is not None:
+            yield everywhere
+            return
     skipped, why = [], []  # the SkippedNodes yielded at the end
     texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
@@ -309,6 +345,14 @@ def check_min_size(ctx):
         limit: 0.50
     ```
     """
+    everywhere = _skipped_everywhere(
+        ctx,
+        "quantity",
+        lambda node: _unknown(node, "minimum size", "min_size") if node.market.limits["amount"].min is None else None,
+    )
+    if everywhere is not None:
+        yield everywhere
+        return
     skipped, why = [], []  # the SkippedNodes yielded at the end
     texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
@@ -608,6 +652,12 @@ def check_lot(ctx):
         limit: 0.55
     ```
     """
+    everywhere = _skipped_everywhere(
+        ctx, "quantity", lambda node: _lot_unknown(node) if node.market.precision["amount"] is None else None
+    )
+    if everywhere is not None:
+        yield everywhere
+        return
     skipped, why = [], []  # the SkippedNodes yielded at the end
     texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
@@ -616,8 +666,7 @@ def check_lot(ctx):
         if lot is None:
             text = texts.get(asked := (id(m), node.venue, node.symbol))
             if text is None:
-                key = "sz_decimals" if m.sig_figs else "lot"
-                text = texts[asked] = _unknown(node, "lot", key, " (or give lot in the quotes snapshot)")
+                text = texts[asked] = _lot_unknown(node)
             skipped.append(node.index)
             why.append(text)
         elif qty is None:
@@ -642,6 +691,11 @@ def check_lot(ctx):
             )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def _lot_unknown(node) -> str:
+    key = "sz_decimals" if node.market.sig_figs else "lot"
+    return _unknown(node, "lot", key, " (or give lot in the quotes snapshot)")
 
 
 @rule(
@@ -967,6 +1021,10 @@ def check_max_size(ctx):
         after: first filled
     ```
     """
+    everywhere = _skipped_everywhere(ctx, "quantity", _max_unknown)
+    if everywhere is not None:
+        yield everywhere
+        return
     skipped, why = [], []  # the SkippedNodes yielded at the end
     texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
@@ -1007,6 +1065,14 @@ def check_max_size(ctx):
             )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def _max_unknown(node) -> str | None:
+    """GC309's text for a node whose market has neither maximum, else None."""
+    limits = node.market.limits
+    if limits["amount"].max is None and limits["cost"].max is None:
+        return _unknown(node, "maximum size or notional", "max_size or max_notional")
+    return None
 
 
 RULES = [
