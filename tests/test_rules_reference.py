@@ -29,7 +29,7 @@ from graphc.rules.registry import CHECKED
 from graphc.stages.triggers import JsonFloat
 from graphc.venues import MarketResolver
 from tests import rules_reference as reference
-from tests.bench_corpus import make_corpus
+from tests.bench_corpus import corpus_playbooks, make_corpus
 from tests.test_facts_compiled import _exact
 from tests.test_fuzz import FUZZ, wire_graphs
 from tests.wire_nodes import wire_node
@@ -67,6 +67,8 @@ ONE_BY_ONE = [r._replace(check=_one_by_one(r.check)) if r.check is not None else
 def assert_same_rules(wire: dict, facts, reference_facts=None) -> None:
     """Every rule, and the runner over all of them, as the reference gives them (fresh contexts each)."""
     reference_facts = facts if reference_facts is None else reference_facts
+    for node in facts.nodes:  # the venue checks keep a plan per market, with texts naming its venue and symbol
+        assert (node.venue, node.symbol) == (node.market.venue, node.market.symbol)
     for r in CHECKED:
         live = _items(r.check(LintContext(wire, facts)))
         frozen = _items(reference.CHECKS.get(r.code, r.check)(LintContext(wire, reference_facts)))
@@ -101,6 +103,14 @@ def test_playbooks(path, quoted):
         return
     assert_same_rules(result.wire, result.facts)
     assert_same_wire(json.loads(result.wire_json()), quotes)  # the same graph read back as JSON input
+
+
+def test_bench_corpus():
+    """The bench's thousand playbooks (the cold lint row lints them without quotes): every rule as the reference."""
+    for name, text in corpus_playbooks():
+        result = compile_text(text, name, CompileOptions(require_quotes=False))
+        assert result.wire is not None and result.facts is not None, name
+        assert_same_rules(result.wire, result.facts)
 
 
 @pytest.mark.parametrize("path", WIRE_FIXTURES, ids=lambda p: p.name)

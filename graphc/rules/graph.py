@@ -840,14 +840,15 @@ def _ratio_findings(ctx, j, edge):
 
 
 def _price_findings(ctx, j, params):
-    """on_price that can never mean what it says: it fires at once, never, or against an unknown reference."""
+    """on_price that can never mean what it says: it fires at once, never, or against an unknown reference.
+
+    The edge's label is made only for a finding (most on_price edges have none)."""
     where = ("edges", j, "trigger")
     direction, reference, offset = params.get("direction"), params.get("reference"), number(params.get("offset_pct"))
-    label = edge_label(ctx, j)
     if reference not in PRICE_REFERENCES:
         yield Finding(
             where,
-            f"{label}: on_price reference {reference!r} is not one the router documents "
+            f"{edge_label(ctx, j)}: on_price reference {reference!r} is not one the router documents "
             f"({', '.join(PRICE_REFERENCES)})",
             hint='write "reference": "graph_entry_price" (`after: LEG price SYMBOL below entry -5%`)',
         )
@@ -856,19 +857,19 @@ def _price_findings(ctx, j, params):
     if direction == "below" and offset <= -100:
         yield Finding(
             where,
-            f"{label}: on_price below entry {_pct(offset)} waits for the price to fall to zero or less: it never fires",
+            f"{edge_label(ctx, j)}: on_price below entry {_pct(offset)} waits for the price to fall to zero or less: it never fires",
             hint="a stop is a small negative offset, e.g. `below entry -5%`",
         )
     elif direction == "below" and offset > 0:
         yield Finding(
             where,
-            f"{label}: on_price below entry {_pct(offset)} is above the entry price, so it fires at once",
+            f"{edge_label(ctx, j)}: on_price below entry {_pct(offset)} is above the entry price, so it fires at once",
             hint=f"write `below entry -{_pct(offset).lstrip('+')}` to fire after a fall",
         )
     elif direction == "above" and offset < 0:
         yield Finding(
             where,
-            f"{label}: on_price above entry {_pct(offset)} is below the entry price, so it fires at once",
+            f"{edge_label(ctx, j)}: on_price above entry {_pct(offset)} is below the entry price, so it fires at once",
             hint=f"write `above entry +{_pct(-offset)}` to fire after a rise",
         )
 

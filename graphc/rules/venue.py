@@ -27,9 +27,13 @@ from graphc.venues import MarketFacts, known_venues, prediction_venue
 from graphc.venues.prices import figures_step, form_problem, off_tick
 
 # A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
-# its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end,
-# and asks _unknown once per market (its text depends on the node's venue, symbol and market only; the
-# market's id stands for it while the nodes hold it).
+# its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.
+# What these four checks need of a market (its limit, or why it is unknown: _unknown's text) is worked out
+# once per market and kept with its facts (MarketFacts.checks: the check's "plan", see _plan), so every
+# node of it, in every file of the run, reads one tuple. The texts also name the node's venue and symbol:
+# a node's market is always the resolver's answer for its own symbol and venue (node.venue ==
+# market.venue, node.symbol == market.symbol; tests/test_rules_reference.py holds it), so they are the
+# market's. GC303, GC304 and GC306 keep theirs there too.
 _CENT = Decimal("0.01")
 _WIRE_QTY_STEP = Decimal("1e-8")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
@@ -82,10 +86,22 @@ _UNKNOWN_TEXTS: dict[tuple, str] = {}
 _MAX_UNKNOWN_TEXTS = 4096  # distinct markets x questions kept (a graph of many markets makes the rest each time)
 
 
+_DERIVED_QTY = "the quantity is derived from fills, so it is not known before they happen"
+_UNFIXED_QTY = "the quantity is not a fixed number (a notional size without a price: pass --quotes)"
+
+
 def _qty_unknown(node) -> str:
-    if node.derived:
-        return "the quantity is derived from fills, so it is not known before they happen"
-    return "the quantity is not a fixed number (a notional size without a price: pass --quotes)"
+    return _DERIVED_QTY if node.derived else _UNFIXED_QTY  # (the quantity checks read it inline)
+
+
+def _plan(node, key: str, make):
+    """What check ``key`` needs of the node's market, made by ``make(node)`` the first time any node of
+    that market asks (kept in MarketFacts.checks; see the note at the top)."""
+    checks = node.market.checks
+    plan = checks.get(key)
+    if plan is None:
+        plan = checks[key] = make(node)
+    return plan
 
 
 def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
@@ -216,39 +232,32 @@ def check_min_notional(ctx):
     """
     market_orders = set(map(_market_order, ctx.nodes))
     if len(market_orders) == 1:  # all market orders, or none: each market's minimum decides for all its nodes
-        what, limit = (
-            ("market-order minimum notional", "market_cost") if True in market_orders else ("minimum notional", "cost")
-        )
-        everywhere = _skipped_everywhere(
-            ctx,
-            "quantity",
-            lambda node: _unknown(node, what, "min_notional") if node.market.limits[limit].min is None else None,
-        )
+        key = "GC301 market" if True in market_orders else "GC301"
+        everywhere = _skipped_everywhere(ctx, "quantity", lambda node: _plan(node, key, _min_notional_plan)[0])
         if everywhere is not None:
             yield everywhere
             return
     skipped, why = [], []  # the SkippedNodes yielded at the end
-    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
         m = node.market
-        minimum = m.limits["market_cost" if node.market_order else "cost"].min
+        key = "GC301 market" if node.market_order else "GC301"  # a market order has its own minimum
+        plan = m.checks.get(key)
+        if plan is None:
+            plan = m.checks[key] = _min_notional_plan(node)
+        unknown, minimum, no_price = plan
+        if unknown is not None:
+            skipped.append(node.index)
+            why.append(unknown)
+            continue
         if minimum == 0:
             continue
         qty, price = node.qty, node.reference
-        if minimum is None:
-            text = texts.get(asked := (id(m), node.venue, node.symbol, node.market_order))
-            if text is None:
-                what = "market-order minimum notional" if node.market_order else "minimum notional"
-                text = texts[asked] = _unknown(node, what, "min_notional")
+        if qty is None:
             skipped.append(node.index)
-            why.append(text)
-        elif qty is None:
-            skipped.append(node.index)
-            why.append(_qty_unknown(node))
+            why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif price is None or price <= 0:
-            what = "market order" if node.market_order else "price template"
             skipped.append(node.index)
-            why.append(f"{what} and no quote for {node.symbol}: the notional is unknown")
+            why.append(no_price)
         elif qty * price < minimum:
             where = ("nodes", node.index, "quantity")
             venue = _venue_name(node)
@@ -261,6 +270,19 @@ def check_min_notional(ctx):
             )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def _min_notional_plan(node) -> tuple[str | None, Decimal | None, str]:
+    """GC301's plan for the node's market and order type: (why the minimum is unknown, or None; the minimum;
+    the skip's text when the order has no price)."""
+    market_order = node.market_order
+    minimum = node.market.limits["market_cost" if market_order else "cost"].min
+    unknown = None
+    if minimum is None:
+        what = "market-order minimum notional" if market_order else "minimum notional"
+        unknown = _unknown(node, what, "min_notional")
+    what = "market order" if market_order else "price template"
+    return unknown, minimum, f"{what} and no quote for {node.symbol}: the notional is unknown"
 
 
 def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
@@ -345,30 +367,27 @@ def check_min_size(ctx):
         limit: 0.50
     ```
     """
-    everywhere = _skipped_everywhere(
-        ctx,
-        "quantity",
-        lambda node: _unknown(node, "minimum size", "min_size") if node.market.limits["amount"].min is None else None,
-    )
+    everywhere = _skipped_everywhere(ctx, "quantity", lambda node: _plan(node, "GC302", _min_size_plan)[0])
     if everywhere is not None:
         yield everywhere
         return
     skipped, why = [], []  # the SkippedNodes yielded at the end
-    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
         m = node.market
-        minimum, qty = m.limits["amount"].min, node.qty
+        plan = m.checks.get("GC302")
+        if plan is None:
+            plan = m.checks["GC302"] = _min_size_plan(node)
+        unknown, minimum = plan
+        if unknown is not None:
+            skipped.append(node.index)
+            why.append(unknown)
+            continue
         if minimum == 0:
             continue
-        if minimum is None:
-            text = texts.get(asked := (id(m), node.venue, node.symbol))
-            if text is None:
-                text = texts[asked] = _unknown(node, "minimum size", "min_size")
+        qty = node.qty
+        if qty is None:
             skipped.append(node.index)
-            why.append(text)
-        elif qty is None:
-            skipped.append(node.index)
-            why.append(_qty_unknown(node))
+            why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif qty < minimum:
             where = ("nodes", node.index, "quantity")
             note = ""
@@ -382,6 +401,12 @@ def check_min_size(ctx):
             )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def _min_size_plan(node) -> tuple[str | None, Decimal | None]:
+    """GC302's plan for the node's market: (why the minimum size is unknown, or None; the minimum)."""
+    minimum = node.market.limits["amount"].min
+    return (_unknown(node, "minimum size", "min_size") if minimum is None else None), minimum
 
 
 def _price_ok(m: MarketFacts):
@@ -652,26 +677,25 @@ def check_lot(ctx):
         limit: 0.55
     ```
     """
-    everywhere = _skipped_everywhere(
-        ctx, "quantity", lambda node: _lot_unknown(node) if node.market.precision["amount"] is None else None
-    )
+    everywhere = _skipped_everywhere(ctx, "quantity", lambda node: _plan(node, "GC305", _lot_plan)[0])
     if everywhere is not None:
         yield everywhere
         return
     skipped, why = [], []  # the SkippedNodes yielded at the end
-    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
-        m, qty = node.market, node.qty
-        lot = m.precision["amount"]
-        if lot is None:
-            text = texts.get(asked := (id(m), node.venue, node.symbol))
-            if text is None:
-                text = texts[asked] = _lot_unknown(node)
+        m = node.market
+        plan = m.checks.get("GC305")
+        if plan is None:
+            plan = m.checks["GC305"] = _lot_plan(node)
+        unknown, lot = plan
+        if unknown is not None:
             skipped.append(node.index)
-            why.append(text)
-        elif qty is None:
+            why.append(unknown)
+            continue
+        qty = node.qty
+        if qty is None:
             skipped.append(node.index)
-            why.append(_qty_unknown(node))
+            why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif lot > 0 and qty % lot != 0:
             where = ("nodes", node.index, "quantity")
             options = _neighbours(qty, m.lot)
@@ -696,6 +720,12 @@ def check_lot(ctx):
 def _lot_unknown(node) -> str:
     key = "sz_decimals" if node.market.sig_figs else "lot"
     return _unknown(node, "lot", key, " (or give lot in the quotes snapshot)")
+
+
+def _lot_plan(node) -> tuple[str | None, Decimal | None]:
+    """GC305's plan for the node's market: (why the lot is unknown, or None; the lot)."""
+    lot = node.market.precision["amount"]
+    return (_lot_unknown(node) if lot is None else None), lot
 
 
 @rule(
@@ -1021,45 +1051,44 @@ def check_max_size(ctx):
         after: first filled
     ```
     """
-    everywhere = _skipped_everywhere(ctx, "quantity", _max_unknown)
+    everywhere = _skipped_everywhere(ctx, "quantity", lambda node: _plan(node, "GC309", _max_size_plan)[0])
     if everywhere is not None:
         yield everywhere
         return
     skipped, why = [], []  # the SkippedNodes yielded at the end
-    texts: dict[tuple, str] = {}  # (market, venue, symbol) -> _unknown's text: made once per market, not per node
     for node in ctx.nodes:
-        limits, qty = node.market.limits, node.qty
-        max_size, max_cost = limits["amount"].max, limits["cost"].max
-        if max_size is None and max_cost is None:
-            text = texts.get(asked := (id(node.market), node.venue, node.symbol))
-            if text is None:
-                text = texts[asked] = _unknown(node, "maximum size or notional", "max_size or max_notional")
+        m = node.market
+        plan = m.checks.get("GC309")
+        if plan is None:
+            plan = m.checks["GC309"] = _max_size_plan(node)
+        unknown, max_size, max_cost, no_price = plan
+        if unknown is not None:
             skipped.append(node.index)
-            why.append(text)
+            why.append(unknown)
             continue
+        qty = node.qty
         if qty is None:
             skipped.append(node.index)
-            why.append(_qty_unknown(node))
+            why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
             continue
-        where = ("nodes", node.index, "quantity")
-        venue = _venue_name(node)
         if max_size is not None and qty > max_size:
             yield Finding(
-                where,
-                f"size {_amount(node, qty)} is above {venue}'s maximum of {_amount(node, max_size)} for {node.symbol}",
+                ("nodes", node.index, "quantity"),
+                f"size {_amount(node, qty)} is above {_venue_name(node)}'s maximum of {_amount(node, max_size)} "
+                f"for {node.symbol}",
                 f"split it into orders of at most {_amount(node, max_size)} (`after: LEG filled`), or check the unit",
             )
             continue
         if max_cost is None:
             continue
-        if node.reference is None:
+        reference = node.reference
+        if reference is None:
             skipped.append(node.index)
-            why.append(f"no limit price and no quote for {node.symbol}: the notional is unknown")
-        elif qty * node.reference > max_cost:
-            m = node.market
+            why.append(no_price)
+        elif qty * reference > max_cost:
             yield Finding(
-                where,
-                f"order notional {_money(qty * node.reference, m.cost_unit)} is above {venue}'s maximum of "
+                ("nodes", node.index, "quantity"),
+                f"order notional {_money(qty * reference, m.cost_unit)} is above {_venue_name(node)}'s maximum of "
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
@@ -1067,12 +1096,15 @@ def check_max_size(ctx):
         yield SkippedNodes("quantity", skipped, why)
 
 
-def _max_unknown(node) -> str | None:
-    """GC309's text for a node whose market has neither maximum, else None."""
+def _max_size_plan(node) -> tuple[str | None, Decimal | None, Decimal | None, str]:
+    """GC309's plan for the node's market: (why both maximums are unknown, or None; the maximum size; the maximum
+    notional; the skip's text when the order has no price)."""
     limits = node.market.limits
-    if limits["amount"].max is None and limits["cost"].max is None:
-        return _unknown(node, "maximum size or notional", "max_size or max_notional")
-    return None
+    max_size, max_cost = limits["amount"].max, limits["cost"].max
+    unknown = None
+    if max_size is None and max_cost is None:
+        unknown = _unknown(node, "maximum size or notional", "max_size or max_notional")
+    return unknown, max_size, max_cost, f"no limit price and no quote for {node.symbol}: the notional is unknown"
 
 
 RULES = [

@@ -68,6 +68,10 @@ class MarketFacts(FrozenRecord):
     generated_tick: Decimal | None  # the grid of generated prices while the tick is only a default
     cost_unit: str | None  # currency of notionals: "USD", "USDC", None = unknown
     origin: dict  # setting -> the layer it came from
+    # Not a field (not compared, hashed or shown): what the lint checks worked out from these facts alone, kept
+    # here because one MarketFacts serves every node of its market, in every file a run lints without quotes
+    # or market config (graphc.rules.venue: the quantity checks' plans). Only the rules write it.
+    checks: dict
 
     def __init__(
         self,
@@ -95,6 +99,7 @@ class MarketFacts(FrozenRecord):
         d["max_price_decimals"], d["max_price_decimals_base"] = max_price_decimals, max_price_decimals_base
         d["generated_tick"], d["cost_unit"] = generated_tick, cost_unit
         d["origin"] = {} if origin is None else origin
+        d["checks"] = {}
 
     @property
     def precision_mode(self) -> str:
