@@ -33,7 +33,9 @@ if TYPE_CHECKING:  # annotations only: the quotes module is imported by those wh
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")  # in the text; params/for_each/use/with are looked for in the data
 _TEMPLATE_MARKER = re.compile("|".join(re.escape(marker) for marker in TEMPLATE_MARKERS))
-_TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})  # leg keys that only the render stage understands
+# Leg keys that only the render stage understands (_needs_render first searches the text for these words, and
+# for the markers' "{").
+_TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})
 
 
 class CompileOptions(Record):
@@ -260,12 +262,17 @@ def _needs_render(doc: Document, options: CompileOptions) -> bool:
     data = doc.data
     if "params" in data or options.params or options.params_file:
         return True  # --set/--params on a playbook without params must still be reported (GC108)
+    text = doc.text
+    if text is not None and "\\" not in text and "use" not in text and "with" not in text and "for_each" not in text:
+        # No leg can have a template key: a key is its own letters in the text unless an escape (a backslash)
+        # wrote it. The usual playbook is decided by these searches, not a look at each leg.
+        return "{" in text and _TEMPLATE_MARKER.search(text) is not None
     legs = data.get("legs")
     if isinstance(legs, dict):
         for leg in legs.values():
             if isinstance(leg, dict) and not _TEMPLATE_KEYS.isdisjoint(leg):
                 return True
-    return _TEMPLATE_MARKER.search(doc.text or "") is not None
+    return _TEMPLATE_MARKER.search(text or "") is not None
 
 
 def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:

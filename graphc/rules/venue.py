@@ -497,9 +497,17 @@ def check_tick(ctx):
         price = node.limit
         if price is None:
             continue
-        where, m = ("nodes", node.index, "order_type"), node.market
-        if m.tick_for(price) is None:
+        m = node.market
+        if not m.price_bands and m.precision["price"] is None:  # m.tick_for(price) is None, for every price
             if not m.sig_figs:  # Hyperliquid has no fixed tick: GC308 checks the price form
+                text = m.checks.get("GC303")
+                if text is None:
+                    text = m.checks["GC303"] = _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)")
+                yield Skipped(("nodes", node.index, "order_type"), text)
+            continue
+        where = ("nodes", node.index, "order_type")
+        if m.tick_for(price) is None:
+            if not m.sig_figs:
                 yield Skipped(where, _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)"))
             continue
         tick = off_tick(price, m)
@@ -586,24 +594,31 @@ def check_price_range(ctx):
         price = node.limit
         if price is None:
             continue
-        where, m = ("nodes", node.index, "order_type"), node.market
+        m = node.market
         prediction = m.prediction if m.prediction is not None else node.type == "prediction"  # a known venue wins
-        cents = "prediction prices are dollars per share (55c = 0.55); " if prediction and price >= 1 else ""
-        low, high = m.limits["price"].min, m.limits["price"].max
+        low, high = m.limits["price"]
         if (low is not None and price < low) or (high is not None and price > high):
             yield Finding(
-                where,
+                ("nodes", node.index, "order_type"),
                 f"price {fmt(price)} is outside {_venue_name(node)}'s {_range_text(low, high)}",
-                f"{cents}use a price in the {_range_text(low, high)}",
+                f"{_cents(prediction, price)}use a price in the {_range_text(low, high)}",
             )
         elif prediction and not 0 < price < 1:
             yield Finding(
-                where,
+                ("nodes", node.index, "order_type"),
                 f"price {fmt(price)} is not strictly between 0 and 1",
-                f"{cents}use a price between 0 and 1",
+                f"{_cents(prediction, price)}use a price between 0 and 1",
             )
         elif (low is None or high is None) and (prediction or m.known_venue):
-            yield Skipped(where, _unknown(node, "price range", "price_min and price_max"))
+            text = m.checks.get("GC304")
+            if text is None:
+                text = m.checks["GC304"] = _unknown(node, "price range", "price_min and price_max")
+            yield Skipped(("nodes", node.index, "order_type"), text)
+
+
+def _cents(prediction: bool, price: Decimal) -> str:
+    """GC304's note for a prediction price written in cents (made for a finding only)."""
+    return "prediction prices are dollars per share (55c = 0.55); " if prediction and price >= 1 else ""
 
 
 @rule(
@@ -798,6 +813,11 @@ def check_venue_type(ctx):
     """
     for node in ctx.nodes:
         m = node.market
+        quiet = m.checks.get("GC306")
+        if quiet is None:
+            quiet = m.checks["GC306"] = _quiet_types(m)
+        if node.type in quiet:
+            continue  # nothing to report on this market for this instrument type (most nodes)
         if m.known_venue and m.prediction is None:
             yield Skipped(
                 node.at("instrument", "venue"),
@@ -827,6 +847,24 @@ def check_venue_type(ctx):
                 "would treat it as spot and cannot route it",
                 "set type: prediction (or drop `type:`: graphc infers it from the symbol)",
             )
+
+
+def _quiet_types(m: MarketFacts) -> frozenset[str]:
+    """The instrument types for which GC306 reports nothing on any node of market ``m`` (what it checks
+    of a node besides its type, its symbol, is the market's; whether the type was given is asked only of a
+    spot or perp node with a prediction-shaped symbol, which is never quiet here)."""
+    if m.known_venue and m.prediction is None:
+        return frozenset()  # every node is skipped
+    quiet = []
+    for kind in ("spot", "perp", "prediction"):
+        if m.prediction and kind != "prediction":
+            continue
+        if m.prediction is False and kind == "prediction":
+            continue
+        if kind in ("spot", "perp") and _shaped_venue(m.symbol):
+            continue
+        quiet.append(kind)
+    return frozenset(quiet)
 
 
 @rule(
@@ -965,9 +1003,10 @@ def check_price_form(ctx):
         price = node.limit
         if price is None:
             continue
-        where, m = ("nodes", node.index, "order_type"), node.market
-        if price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
-            continue
+        m = node.market
+        if (m.sig_figs is None and m.max_price_decimals_base is None) or price <= 0:
+            continue  # no rule on the price's form here (most markets): not even a comparison made
+        where = ("nodes", node.index, "order_type")
         problem = form_problem(price, m)
         if problem:
             yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
