@@ -272,8 +272,8 @@ def test_venue_skips_in_bulk():
 
     symbols = ["ETH-USD", "BTC-USD", "ETH-USD-PERP", "SOL-USD"]
     market = [wire_node(f"n{i}", symbol=symbols[i % 4], qty=str(i % 3 + 1)) for i in range(12)]
-    limit = [wire_node(f"n{i}", symbol=symbols[i % 3], price="2325.53") for i in range(5)]
-    pinned = [*market[:3], wire_node("p", symbol="ETH-USD")]
+    limit = [wire_node(f"n{i}", symbol=symbols[i % 3], price="2325.53") for i in range(12)]
+    pinned = [*market[:11], wire_node("p", symbol="ETH-USD")]  # (as many nodes as the bulk path looks at)
     pinned[-1]["instrument"]["venue"] = "coinbase"
     for nodes in (market, limit, market[:5] + limit, pinned):
         assert_same_wire({"nodes": nodes, "edges": []}, {})

@@ -112,8 +112,8 @@ def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
     (:attr:`LintContext.first_on_market`), None where that market has the fact; each node then gets its
     market's text, in node order (C loops: no Python step per node). The same SkippedNodes as the loop's.
     """
-    if not ctx.nodes:
-        return None
+    if len(ctx.nodes) < _BULK_NODES:
+        return None  # a small graph (a playbook's): reading its few nodes costs less than setting this up
     texts = {}
     for key, node in ctx.first_on_market.items():
         text = unknown_text(node)
@@ -124,6 +124,7 @@ def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
 
 
 _index, _market_order = attrgetter("index"), attrgetter("market_order")
+_BULK_NODES = 12  # the fewest nodes _skipped_everywhere looks at (the bench's playbooks have 2-8 legs)
 
 
 def _step(value: Decimal, step: Decimal, rounding) -> Decimal:
@@ -230,7 +231,7 @@ def check_min_notional(ctx):
         limit: 0.15
     ```
     """
-    market_orders = set(map(_market_order, ctx.nodes))
+    market_orders = set(map(_market_order, ctx.nodes)) if len(ctx.nodes) >= _BULK_NODES else ()
     if len(market_orders) == 1:  # all market orders, or none: each market's minimum decides for all its nodes
         key = "GC301 market" if True in market_orders else "GC301"
         everywhere = _skipped_everywhere(ctx, "quantity", lambda node: _plan(node, key, _min_notional_plan)[0])
