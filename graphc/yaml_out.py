@@ -28,7 +28,7 @@ from yaml.emitter import Emitter
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from graphc.stages.load import resolve_plain_scalar
+from graphc.stages.load import LoadError, resolve_plain_scalar
 from graphc.units import format_decimal
 
 STR, INT, FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
@@ -44,7 +44,10 @@ class _Dumper(yaml.SafeDumper):
 
 def _needs_double_quotes(value: str) -> bool:
     """Whether graphc would read the plain scalar as something else than this string."""
-    resolved = resolve_plain_scalar(value)
+    try:
+        resolved = resolve_plain_scalar(value)
+    except LoadError:  # a number graphc cannot read exactly: as text it must be quoted
+        return True
     return not (isinstance(resolved, str) and resolved == value)
 
 

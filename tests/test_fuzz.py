@@ -24,7 +24,7 @@ import shutil
 import string
 import tempfile
 from datetime import UTC, datetime
-from decimal import Decimal, localcontext
+from decimal import Decimal, InvalidOperation, localcontext
 from pathlib import Path
 
 import pytest
@@ -812,6 +812,8 @@ def test_fmt_never_crashes_and_keeps_meaning(text):
         "graphc: 1\nname: x\nlegs:\n  " + "f" * 3 + ": {buy: 0x" + "f" * 5000 + ", symbol: BTC-USD}\n",  # str() of it
         "graphc: 1\nname: x\nlegs:\n  a: {for_each: 1e999999, buy: 1, symbol: BTC-USD}\n",  # int(Decimal) hung
         "-\u2028:-",  # a YAML line break that is not \n
+        "a: 3.9e+" + "1" * 120 + "6\n",  # Decimal() of an exponent past its range raised InvalidOperation
+        '{"nodes": [], "edges": [], "is_sandbox": 3.9e+' + "1" * 120 + "6}",
     ],
 )
 def test_regressions_found_by_fuzzing(text):
@@ -1263,7 +1265,7 @@ _REF_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$
 
 
 def _reference_resolve_plain(text: str):
-    from graphc.stages.load import _int_value
+    from graphc.stages.load import LoadError, _int_value
 
     first = text[:1]
     if first.isalpha() and first not in "nNtTfF":
@@ -1275,7 +1277,10 @@ def _reference_resolve_plain(text: str):
     if _REF_INT.match(text):
         return int(text) if len(text) <= 4000 else Decimal(text)
     if _REF_FLOAT.match(text):
-        return Decimal(text)
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # the one change since: a GC100 where Decimal() raised
+            raise LoadError("GC100", "out of range") from None
     if _REF_INT_OCT.match(text):
         return _int_value(int(text[2:], 8))
     if _REF_INT_HEX.match(text):
@@ -1322,6 +1327,8 @@ _PLAIN_PIECES = st.sampled_from(
 @example("007")
 @example("1.5\n")
 @example("\u0663")
+@example("1e99999999999999999999")
+@example("1e999999999999999999")
 def test_plain_scalars_resolve_as_the_reference(text):
     from graphc.stages.load import _resolve_plain
 

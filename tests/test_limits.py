@@ -191,6 +191,31 @@ def test_huge_and_tiny_numbers_are_diagnostics(field, value):
     assert found and set(found) <= {"GC103", "GC105", "GC106"}
 
 
+@pytest.mark.parametrize("number", ["1e99999999999999999999", "-3.5E+1000000000000000000", "1e-99999999999999999999"])
+@pytest.mark.parametrize("form", ["yaml", "json"])
+def test_a_number_past_decimals_exponent_range_is_gc100_at_the_number(number, form):
+    """Decimal holds exponents up to about 10**18; past that the loader raised InvalidOperation (exit 4)."""
+    if form == "yaml":
+        text, line, column = HEAD + f"  a: {{buy: 1 BTC, symbol: BTC-USD, limit: {number}}}\n", 4, 43
+    else:
+        text, line, column = f'{{"nodes": [], "edges": [], "is_sandbox": {number}}}', 1, 42
+    doc, problems = load_text(text, "x." + form)
+    assert doc is None and codes(problems) == ["GC100"]
+    assert (problems[0].span.line, problems[0].span.col) == (line, column)
+    assert (
+        problems[0].message == f"the number {number} is out of range: its exponent is beyond what graphc reads exactly"
+    )
+    assert load_text(text.replace(number, "1e999999999999999999"))[1] == []  # the largest exponent Decimal holds
+
+
+def test_text_that_looks_like_a_number_past_the_range_is_written_quoted():
+    from graphc.yaml_out import dump_yaml
+
+    text = dump_yaml({"note": "1e99999999999999999999"})
+    assert text == 'note: "1e99999999999999999999"\n'
+    assert load_text(text)[0].data == {"note": "1e99999999999999999999"}
+
+
 def test_symbol_length_limit():
     assert compile_codes(HEAD + f"  a: {{buy: 1, symbol: {'X' * 512}}}\n") == []
     assert compile_codes(HEAD + f"  a: {{buy: 1, symbol: {'X' * 513}}}\n") == ["GC103"]

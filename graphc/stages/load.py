@@ -399,7 +399,10 @@ def _resolve_plain(text: str):
     if form == 3:  # int
         return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
     if form == 4:  # float
-        return Decimal(text)
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # an exponent past Decimal's range (beyond about 10**18): no exact value
+            raise _out_of_range(text) from None
     if form == 1:  # null
         return None
     if form == 2:  # bool
@@ -409,6 +412,16 @@ def _resolve_plain(text: str):
     if form == 6:  # hex
         return _int_value(int(text[2:], 16))
     return Decimal(text.replace(".", "").lower().replace("inf", "Infinity"))  # .inf, -.inf, .nan
+
+
+def _out_of_range(text: str) -> LoadError:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    return LoadError(
+        "GC100",
+        f"the number {shown} is out of range: its exponent is beyond what graphc reads exactly",
+        None,  # the composer that met it gives the scalar's place
+        "write the number without so large an exponent, or quote it if it is meant as text",
+    )
 
 
 # Python refuses to turn an int of more than 4300 digits into text (or text into one), so
@@ -553,7 +566,11 @@ class _Composer:
                 elif not event.style and event.implicit[0]:
                     value = resolved.get(text, _MISSING)  # resolve_plain_scalar, its memo inlined
                     if value is _MISSING:
-                        value = resolve(text)
+                        try:
+                            value = resolve(text)
+                        except LoadError as exc:  # a number out of range: at this scalar
+                            exc.span = _as_span(span)
+                            raise
                 else:
                     value = text
                 written += 1
@@ -741,7 +758,9 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
             else:  # the values as the events come, none kept
                 data = _compose_fast(iter(parser.get_event, None), max_depth, max_total, marked=_may_be_marked(text))
         except LoadError as exc:  # too many values: met on the same event the full pass would meet it
-            return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
+            if exc.span is not None:
+                return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
+            data = _MISSING  # a number out of range: the full pass says where
         except Exception:  # anything out of the ordinary, bad input included: the full pass decides
             data = _MISSING
         finally:
