@@ -133,6 +133,9 @@ legs:
   w: {buy: $0.01, symbol: BTC-USD, limit: 50}
   x: {sell: 2, symbol: BTC-USD}
   y: {sell: 2, symbol: fed-cut:yes}
+  z: {sell: 2, symbol: BTC-USD, policy: SOR, urgency: " high", tif: ioc, slippage: 0bps, horizon: 0}
+  aa: {sell: 2, symbol: BTC-USD, policy: [sor], urgency: 1, tif: true}
+  ab: {sell: 2, symbol: BTC-USD, policy: sor, urgency: high, tif: IOC, slippage: "25bps", horizon: 30s}
 """
 
 

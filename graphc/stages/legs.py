@@ -332,22 +332,36 @@ _EXECUTION_READS: dict[tuple, object] = {}
 def execution(ctx):
     """The wire ``execution`` object: policy first, then only the fields the playbook gave."""
     get = ctx.fields.get  # most legs give none of these: look before reading
-    policy = get("policy")
-    out = {"policy": (None if policy is None else _execution_field(ctx, "policy", policy)) or "sor"}
-    if get("urgency") is not None:
-        urgency = _execution_field(ctx, "urgency", get("urgency"))
+    reads = _EXECUTION_READS  # a text read before is looked up here, without a call (any text may look)
+    raw = get("policy")
+    if raw is None:
+        out = {"policy": "sor"}
+    else:
+        known = reads.get(("policy", raw)) if type(raw) is str else None
+        out = {"policy": (_execution_field(ctx, "policy", raw) if known is None else known) or "sor"}
+    raw = get("urgency")
+    if raw is not None:
+        known = reads.get(("urgency", raw)) if type(raw) is str else None
+        urgency = _execution_field(ctx, "urgency", raw) if known is None else known
         if urgency:
             out["urgency"] = urgency
-    if get("slippage") is not None:
-        out["max_slippage_bps"] = _execution_field(ctx, "slippage", get("slippage"))
-    if get("horizon") is not None:
-        out["horizon_ms"] = _execution_field(ctx, "horizon", get("horizon"))
-    if get("tif") is not None:
-        tif = _execution_field(ctx, "tif", get("tif"))
+    raw = get("slippage")
+    if raw is not None:
+        known = reads.get(("slippage", raw)) if type(raw) is str else None
+        out["max_slippage_bps"] = _execution_field(ctx, "slippage", raw) if known is None else known
+    raw = get("horizon")
+    if raw is not None:
+        known = reads.get(("horizon", raw)) if type(raw) is str else None
+        out["horizon_ms"] = _execution_field(ctx, "horizon", raw) if known is None else known
+    raw = get("tif")
+    if raw is not None:
+        known = reads.get(("tif", raw)) if type(raw) is str else None
+        tif = _execution_field(ctx, "tif", raw) if known is None else known
         if tif:
             out["tif"] = tif
-    if get("twap") is not None:
-        out["pacing"] = {"uniform": _execution_field(ctx, "twap", get("twap")).copy()}  # each node owns its dict
+    raw = get("twap")
+    if raw is not None:
+        out["pacing"] = {"uniform": _execution_field(ctx, "twap", raw).copy()}  # each node owns its dict
     return out
 
 
