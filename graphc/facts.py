@@ -14,10 +14,10 @@ already reported) become ``None``; nothing here raises.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Container, Mapping
 from decimal import Decimal
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from graphc.stages.wiregraph import number
 from graphc.venues import MarketFacts, MarketResolver, prediction_venue
@@ -110,6 +110,9 @@ class GraphFacts(NamedTuple):
     dangling: set[str]  # nodes with an edge from an unknown leg (GC202 explains them)
     quotes: Mapping
     resolver: MarketResolver
+    # Read while the edges are resolved, for the graph rules (None: not known, the rule works it out):
+    forward_only: bool | None = None  # every edge leads to a node later in the list (then there is no loop)
+    forks: list[str] | None = None  # the ids with two or more edges out, each once (none: no fork, no repeated pair)
 
 
 def _int(value) -> int | None:
@@ -138,7 +141,7 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
 
 
 def wire_node_facts(
-    raw_nodes: list, targets: Collection, quotes: Mapping, resolver: MarketResolver, *, start: int = 0
+    raw_nodes: list, targets: Container, quotes: Mapping, resolver: MarketResolver, *, start: int = 0
 ) -> list[NodeFacts]:
     """The facts of each mapping in ``raw_nodes`` (the first at index ``start``), read defensively.
 
@@ -300,6 +303,24 @@ _NO_TYPE_OR_ACTIVATION = ("instrument.type", "activation")
 _NO_FIELDS: dict = {}
 
 
+class _Targets:
+    """The ids some edge leads to (the SDK's rule for a missing activation: "wait" when some edge leads to
+    the node), gathered from the edges when a node without an activation first asks: most graphs never do."""
+
+    __slots__ = ("ids", "raw_edges")
+
+    def __init__(self, raw_edges: list):
+        self.raw_edges = raw_edges
+        self.ids: set | None = None
+
+    def __contains__(self, node_id: object) -> bool:
+        if self.ids is None:
+            self.ids = {
+                e.get("to_node") for e in self.raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)
+            }
+        return node_id in self.ids
+
+
 def graph_facts(
     wire: dict,
     *,
@@ -313,9 +334,7 @@ def graph_facts(
     raw_nodes: list = wire["nodes"] if isinstance(wire.get("nodes"), list) else []
     raw_edges: list = wire["edges"] if isinstance(wire.get("edges"), list) else []
     if nodes is None:
-        # the SDK's rule for a missing activation: "wait" when some edge leads to the node
-        targets = {e.get("to_node") for e in raw_edges if isinstance(e, dict) and isinstance(e.get("to_node"), str)}
-        nodes = wire_node_facts(raw_nodes, targets, quotes, resolver)
+        nodes = wire_node_facts(raw_nodes, _Targets(raw_edges), quotes, resolver)
     by_id: dict[str, NodeFacts] = dict(
         zip(map(_node_id, nodes), nodes, strict=True)
     )  # right when each id is given once
@@ -334,11 +353,18 @@ def graph_facts(
     incoming: dict[str, list[EdgeFacts]] = {}
     children: dict[str, list[str]] = {}
     dangling: set[str] = set()
+    forward_only = True
+    forks: list[str] = []
     for j, edge in enumerate(raw_edges):
         if not isinstance(edge, dict):
             continue
-        src, dst = edge.get("from_node"), edge.get("to_node")
-        if isinstance(src, str) and isinstance(dst, str) and src in by_id and dst in by_id:
+        src: Any = edge.get("from_node")  # a text when `parent` is a node (mypy cannot follow that)
+        dst: Any = edge.get("to_node")
+        parent = by_id.get(src) if isinstance(src, str) else None
+        child = by_id.get(dst) if isinstance(dst, str) else None
+        if parent is not None and child is not None:
+            if forward_only and parent.index >= child.index:
+                forward_only = False
             edge_id = edge.get("edge_id")
             resolved = _new_tuple(
                 EdgeFacts,
@@ -361,6 +387,8 @@ def graph_facts(
             if out is None:
                 children[src] = [dst]
             else:
+                if len(out) == 1:
+                    forks.append(src)
                 out.append(dst)
             continue
         for end, name in (("from_node", src), ("to_node", dst)):
@@ -368,4 +396,6 @@ def graph_facts(
                 unknown.append((j, end, name))
         if isinstance(dst, str) and dst in by_id:
             dangling.add(dst)
-    return GraphFacts(nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver)
+    return GraphFacts(
+        nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver, forward_only, forks
+    )

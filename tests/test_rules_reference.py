@@ -67,8 +67,15 @@ ONE_BY_ONE = [r._replace(check=_one_by_one(r.check)) if r.check is not None else
 def assert_same_rules(wire: dict, facts, reference_facts=None) -> None:
     """Every rule, and the runner over all of them, as the reference gives them (fresh contexts each)."""
     reference_facts = facts if reference_facts is None else reference_facts
-    for node in facts.nodes:  # the venue checks keep a plan per market, with texts naming its venue and symbol
-        assert (node.venue, node.symbol) == (node.market.venue, node.market.symbol)
+    # The venue rules decide per market (LintContext.first_on_market): a node's market is its own.
+    assert all((n.market.symbol, n.market.venue, n.market.type) == (n.symbol, n.venue, n.type) for n in facts.nodes)
+    # What the edges' reading notes for the graph rules (GC201, GC210, GC408), as they would work it out.
+    from graphc.rules.graph import _forward_only
+
+    if facts.forward_only is not None:
+        assert facts.forward_only == _forward_only(facts)
+    if facts.forks is not None:
+        assert sorted(facts.forks) == sorted(src for src, children in facts.children.items() if len(children) > 1)
     for r in CHECKED:
         live = _items(r.check(LintContext(wire, facts)))
         frozen = _items(reference.CHECKS.get(r.code, r.check)(LintContext(wire, reference_facts)))
@@ -267,7 +274,8 @@ def test_fuzzed_graphs(wire, quoted):
 def test_venue_skips_in_bulk():
     """A graph on markets with no venue facts (no venue pinned, no quotes or config) gets GC301, GC302, GC305 and
     GC309's skips of every node at once; a graph where some market has the fact, or with market and limit
-    orders mixed (GC301), is read node by node. Both as the reference reads them."""
+    orders mixed (GC301), is read node by node; and GC306 on a symbol shaped like a prediction venue's. All as
+    the reference reads them."""
     from graphc.rules.venue import _skipped_everywhere
 
     symbols = ["ETH-USD", "BTC-USD", "ETH-USD-PERP", "SOL-USD"]
@@ -281,6 +289,29 @@ def test_venue_skips_in_bulk():
     assert _skipped_everywhere(ctx, "quantity", lambda node: "unknown") is not None
     ctx = LintContext.for_wire({"nodes": pinned, "edges": []})
     assert _skipped_everywhere(ctx, "quantity", lambda node: None if node.venue else "unknown") is None
+    shaped = [*market[:2], wire_node("k", symbol="KXFEDDECISION-26DEC-C25")]  # GC306 asks each node of that market
+    for nodes in (shaped, [*shaped[:2], {**shaped[2], "instrument": {"symbol": shaped[2]["instrument"]["symbol"]}}]):
+        assert_same_wire({"nodes": nodes, "edges": []}, {})
     for quotes in (QUOTES, {}):  # the compiled bench graph (no venue pinned), as lint reads its JSON
         result = compile_text(make_corpus().scaling_playbook(60), "legs-60.yaml")
         assert_same_wire(json.loads(result.wire_json()), quotes)
+
+
+def test_forks_read_with_the_edges():
+    """GC408 looks only at the nodes with two or more edges out (each id once: else at every node), in node order
+    (here not the order of their edges); GC210 and GC201 take what the edges' reading noted."""
+    parents = [wire_node("p1"), wire_node("p2")]
+    exits = [wire_node(name, side="sell", activation="wait") for name in ("a", "b", "c", "d")]
+    edges = [_edge("p2", "a"), _edge("p2", "b"), _edge("p1", "c"), _edge("p1", "d")]
+    wire = {"nodes": [*parents, *exits], "edges": edges}
+    assert_same_wire(wire, {})
+    ctx = LintContext.for_wire(wire)
+    assert ctx.facts.forks == ["p2", "p1"] and ctx.facts.forward_only
+    found = [f for f in run_rules(ctx, CHECKED).findings if f.code == "GC408"]
+    assert [f.where for f in found] == [("nodes", 5, "quantity"), ("nodes", 3, "quantity")]  # p1 first, then p2
+    repeated = {"nodes": wire["nodes"], "edges": [*edges, _edge("p1", "c"), _edge("c", "p1")]}  # a pair twice; a loop
+    assert_same_wire(repeated, {})
+    codes = [f.code for f in run_rules(LintContext.for_wire(repeated), CHECKED).findings]
+    assert "GC210" in codes and "GC201" in codes
+    twice = {"nodes": [*wire["nodes"], wire_node("p1")], "edges": edges}  # p1 named twice: every node is asked
+    assert_same_wire(twice, {})

@@ -183,19 +183,19 @@ class LintContext:
         return self.facts.quotes.get(symbol)
 
     @cached_property
-    def market_keys(self) -> list[tuple]:
-        """Each node's ``(id of its market facts, venue, symbol)``, in node order (made once, by C loops).
+    def market_ids(self) -> list[int]:
+        """The id of each node's market facts, in node order (one C loop, no Python step per node).
 
-        What a venue rule's "fact unknown" text depends on: a graph with no venue pinned and no quotes
-        or config skips GC301, GC302, GC305 and GC309 on every node, each market's text made once.
+        A node's market is ``resolver.facts`` of its own symbol, venue and type (graphc.facts), so nodes on
+        one market have the same symbol, venue and type: a graph with no venue pinned and no quotes or
+        config skips GC301, GC302, GC305 and GC309 on every node, each market's text made once.
         """
-        nodes = self.nodes
-        return list(zip(map(id, map(_market, nodes)), map(_venue, nodes), map(_symbol, nodes), strict=True))
+        return list(map(id, map(_market, self.nodes)))
 
     @cached_property
-    def first_on_market(self) -> dict[tuple, NodeFacts]:
-        """The first node of each distinct :attr:`market_keys` entry (keys in reverse order of first use)."""
-        return dict(zip(reversed(self.market_keys), reversed(self.nodes), strict=True))
+    def first_on_market(self) -> dict[int, NodeFacts]:
+        """The first node on each distinct market (by :attr:`market_ids`; in reverse order of first use)."""
+        return dict(zip(reversed(self.market_ids), reversed(self.nodes), strict=True))
 
     @cached_property
     def activations(self) -> dict[str, str]:
@@ -203,7 +203,7 @@ class LintContext:
         return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}
 
 
-_market, _venue, _symbol = attrgetter("market"), attrgetter("venue"), attrgetter("symbol")
+_market = attrgetter("market")
 
 
 class RuleRun(NamedTuple):

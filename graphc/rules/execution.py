@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
@@ -493,12 +494,14 @@ def check_hedge_size(ctx):
     by_id = ctx.facts.by_id
     for edge in ctx.edges:
         trigger = edge.trigger
-        if not (isinstance(trigger, str) and trigger in _FILL_TRIGGERS) or (edge.src, edge.dst) in seen:
+        if not (isinstance(trigger, str) and trigger in _FILL_TRIGGERS):
             continue
-        seen.add((edge.src, edge.dst))
         parent, child = by_id[edge.src], by_id[edge.dst]  # the ends of a resolved edge exist
         if parent.symbol == child.symbol or parent.qty is None or child.qty is None or parent.qty == child.qty:
-            continue  # same instrument: an exit, not a hedge
+            continue  # same instrument (an exit, not a hedge), or same size; another edge joining them too
+        if (edge.src, edge.dst) in seen:
+            continue  # reported at the first edge joining them (whose answer was this one's: it reads only the ends)
+        seen.add((edge.src, edge.dst))
         yield Finding(
             child.at("quantity"),
             f"hedge {child.node_id!r} {_leg(child)} but its parent {parent.node_id!r} {_leg(parent)} "
@@ -843,14 +846,20 @@ def check_overfilling_exits(ctx):
         after: entry price BTC-USD below entry -2%
     ```
     """
-    children_of = ctx.facts.children
-    for children in children_of.values():
-        if len(children) > 1:
-            break
-    else:
-        return  # no node with two children (most graphs): decided without a set comprehension's frame
-    by_id = ctx.facts.by_id
-    for parent in ctx.nodes:
+    facts = ctx.facts
+    children_of, forks, by_id = facts.children, facts.forks, facts.by_id
+    parents = ctx.nodes
+    if forks is None:
+        for children in children_of.values():
+            if len(children) > 1:
+                break
+        else:
+            return  # no node with two children (most graphs): decided without a set comprehension's frame
+    elif not forks:
+        return  # no node with two children (most graphs)
+    elif not facts.duplicates:  # each id names one node: only the forks can have two exits, in node order
+        parents = sorted(map(by_id.__getitem__, forks), key=_index)
+    for parent in parents:
         children = children_of.get(parent.node_id)
         if children is None or len(children) < 2:
             continue  # fewer than two children: fewer than two exits
@@ -885,6 +894,8 @@ def check_overfilling_exits(ctx):
                 )
                 break
 
+
+_index = attrgetter("index")
 
 RULES = [
     check_contradictions.rule,

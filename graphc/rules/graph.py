@@ -137,7 +137,8 @@ def check_cycles(ctx):
     ```
     """
     facts = ctx.facts
-    if not facts.edges or _forward_only(facts) or is_acyclic(facts.children):
+    forward_only = facts.forward_only if facts.forward_only is not None else _forward_only(facts)
+    if not facts.edges or forward_only or is_acyclic(facts.children):
         return
     closing = {}
     for edge in facts.edges:
@@ -1020,7 +1021,7 @@ def check_duplicate_edges(ctx):
     ```
     """
     edges = ctx.edges
-    if len(edges) < 2 or len({(edge.src, edge.dst) for edge in edges}) == len(edges):
+    if len(edges) < 2 or _no_repeated_pair(ctx.facts):
         return  # no two edges join the same two nodes (the usual graph): none can repeat another
     seen = {}
     for edge in edges:
@@ -1040,6 +1041,14 @@ def check_duplicate_edges(ctx):
             )
         else:
             seen[key] = edge.index
+
+
+def _no_repeated_pair(facts) -> bool:
+    """No two edges join the same two nodes: no node with two edges out (a fork) leads twice to one node."""
+    if facts.forks is None:
+        return len({(edge.src, edge.dst) for edge in facts.edges}) == len(facts.edges)
+    children = facts.children
+    return all(len(set(children[fork])) == len(children[fork]) for fork in facts.forks)
 
 
 def _freeze(value):

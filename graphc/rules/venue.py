@@ -108,9 +108,10 @@ def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
     """The skips of every node at once, when the fact a check needs is unknown on every market of the graph
     (no venue pinned and no quotes or config: a large wire graph), else None: the check reads node by node.
 
-    ``unknown_text(node)`` is the skip's text for the first node of each distinct market, venue and symbol
+    ``unknown_text(node)`` is the skip's text for the first node on each market
     (:attr:`LintContext.first_on_market`), None where that market has the fact; each node then gets its
-    market's text, in node order (C loops: no Python step per node). The same SkippedNodes as the loop's.
+    market's text (the nodes on a market share its symbol and venue, all the text depends on), in node
+    order, by C loops: no Python step per node. The same SkippedNodes as the loop's.
     """
     if len(ctx.nodes) < _BULK_NODES:
         return None  # a small graph (a playbook's): reading its few nodes costs less than setting this up
@@ -120,7 +121,7 @@ def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
         if text is None:
             return None
         texts[key] = text
-    return SkippedNodes(field, list(map(_index, ctx.nodes)), list(map(texts.__getitem__, ctx.market_keys)))
+    return SkippedNodes(field, list(map(_index, ctx.nodes)), list(map(texts.__getitem__, ctx.market_ids)))
 
 
 _index, _market_order = attrgetter("index"), attrgetter("market_order")
