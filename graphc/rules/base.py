@@ -39,6 +39,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from itertools import repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -251,7 +252,13 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
                     continue
                 if unplaced is None:
                     unplaced = {}
-                for reason in dict.fromkeys(why).keys() - unplaced.keys():  # the reasons new to this rule
+                distinct = dict.fromkeys(why)
+                if not unplaced and len(distinct) == len(why):  # a reason per node (GC501 names each): C loops
+                    per_node = list(map(new, repeat(Skip), zip(repeat(r.code), repeat(None), why)))
+                    unplaced.update(zip(why, per_node, strict=True))
+                    skipped += per_node
+                    continue
+                for reason in distinct.keys() - unplaced.keys():  # the reasons new to this rule
                     unplaced[reason] = new(Skip, (r.code, None, kept(reason, reason)))
                 skipped += map(unplaced.__getitem__, why)
             else:

@@ -662,6 +662,11 @@ def check_unreachable(ctx):
     roots = _roots(ctx)
     if not roots:
         return  # GC206 is the one fix
+    by_id = facts.by_id
+    if facts.forward_only and all(by_id[n].activation != "wait" for n in by_id.keys() - facts.incoming.keys()):
+        # Every edge leads forward and every waiting node has an edge into it: by induction on the position,
+        # each node is a root or the child of an earlier node that activates, so all activate (no search).
+        return
     seeds = roots + sorted(facts.dangling) if facts.dangling else roots
     reached, stack, children = set(seeds), list(seeds), facts.children  # the reached set is all that counts
     while stack:
