@@ -213,7 +213,7 @@ MUTATIONS = [
         "fast-pass-total-scalars",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                raise _total_exceeded(max_total, event)\n            if key is no_key",
+        "                    raise _total_exceeded(max_total, event)\n            if key is no_key",
         "written > max_total",
         "False",
     ),
@@ -221,8 +221,15 @@ MUTATIONS = [
         "fast-pass-total-collections",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                raise _total_exceeded(max_total, event)\n            value = {} if etype",
+        "                    raise _total_exceeded(max_total, event)\n            value = {} if etype",
         "written > max_total",
+        "False",
+    ),
+    (
+        "fast-pass-total-counting",
+        "graphc/stages/load.py",
+        "counting = type(events) is not list or len(events) > max_total",
+        "type(events) is not list or len(events) > max_total",
         "False",
     ),
     (

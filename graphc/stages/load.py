@@ -1077,6 +1077,8 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
     key: Any = None  # its pending key: a key waiting for its value, no_key (a mapping's), or is_list
     root = missing
     written = 0
+    # Every value and key counted is an event: a list of events no longer than the limit cannot pass it.
+    counting = type(events) is not list or len(events) > max_total
     for event in events:
         etype = type(event)
         if etype is scalar_event:
@@ -1095,9 +1097,10 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
                         resolved[text] = value
             else:
                 value = text
-            written += 1
-            if written > max_total:  # where the full composer would stop too: no need to run it
-                raise _total_exceeded(max_total, event)
+            if counting:
+                written += 1
+                if written > max_total:  # where the full composer would stop too: no need to run it
+                    raise _total_exceeded(max_total, event)
             if key is no_key:  # a mapping's key: a duplicate or a merge key is the full composer's
                 key = value if type(value) is str else _key_text(value)
                 if key in top or key == "<<":
@@ -1112,9 +1115,10 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
         elif etype is mapping_start or etype is sequence_start:
             if len(stack) >= max_depth or (marked and (event.anchor or (event.tag and event.tag != "!"))):
                 raise _FullPassNeeded
-            written += 1
-            if written > max_total:  # where the full composer would stop too: no need to run it
-                raise _total_exceeded(max_total, event)
+            if counting:
+                written += 1
+                if written > max_total:  # where the full composer would stop too: no need to run it
+                    raise _total_exceeded(max_total, event)
             value = {} if etype is mapping_start else []
             if key is is_list:
                 stack.append((top, is_list))
