@@ -116,15 +116,35 @@ def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
     compile_options.require_quotes = options.quotes_given if options.require_quotes is None else options.require_quotes
     result = compile_document(doc, compile_options)
     locator = result.locator if result.locator is not None else doc  # no locator: no graph was built
-    return LintedGraph(
-        result.wire,
-        locator,
-        result.diagnostics,
-        result.origin,
-        result.skips,
-        facts=result.facts,
-        files_read=result.files_read,
+    # (made positionally, without the named tuple's own __new__: one per file linted)
+    return _new(
+        LintedGraph,
+        (
+            result.wire,
+            locator,
+            result.diagnostics,
+            result.origin,
+            result.skips,
+            False,
+            result.facts,
+            result.files_read,
+            (),
+        ),
     )
+
+
+_new = tuple.__new__
+assert LintedGraph._fields == (
+    "wire",
+    "locator",
+    "diagnostics",
+    "origin",
+    "skips",
+    "is_wire_input",
+    "facts",
+    "files_read",
+    "unrendered",
+), "update _compiled and lint_source for the new LintedGraph"
 
 
 def _template(doc: Document, options: LintOptions) -> LintedGraph:
@@ -223,7 +243,7 @@ def _located_skips(skips: Iterable[Skip], locator: Locates, options: LintOptions
     if not skips:
         return []  # (most compiles skip nothing: no comprehension to run)
     if not options.report_skips:
-        return [Skip(code, None, reason) for code, _, reason in skips]
+        return [_new(Skip, (code, None, reason)) for code, _, reason in skips]
     return [Skip(code, locator.span(where), reason) for code, where, reason in skips]  # type: ignore[arg-type]  # a wire path here
 
 
@@ -297,6 +317,9 @@ class LintOutcome(NamedTuple):
         return self.result is not None and has_errors(self.result.diagnostics)
 
 
+assert LintOutcome._fields == ("result", "wire", "wire_text", "name", "files_read"), "update lint_source"
+
+
 def lint_source(
     text: str, path: str, options: LintOptions | None = None, *, explicit: bool = True, keep_wire: bool = True
 ) -> LintOutcome:
@@ -324,19 +347,20 @@ def lint_source(
             skips.extend(rule_skips)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
-    diagnostics = _configured(diagnostics, options)
-    if diagnostics:  # (most files have none: the suppression module is not even imported)
+    if diagnostics:  # (most files have none: no config to apply, and the suppression module is not even imported)
+        diagnostics = _configured(diagnostics, options)
+    if diagnostics:
         from graphc.suppress import filter_suppressed  # deferred: most files have no findings to filter
 
         diagnostics = filter_suppressed(diagnostics, text, path=path)
-    diagnostics.sort(key=Diagnostic.sort_key)
+        diagnostics.sort(key=Diagnostic.sort_key)
     result = FileResult(path, text, diagnostics, skips)
     if graph is None:
         return LintOutcome(result, name=name)
     if keep_wire and graph.wire is not None and not has_errors(diagnostics):
         wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
         return LintOutcome(result, graph.wire, wire_text, name, graph.files_read)
-    return LintOutcome(result, name=name, files_read=graph.files_read)
+    return _new(LintOutcome, (result, None, None, name, graph.files_read))  # (positionally: one per file)
 
 
 def _wire_text(wire: dict[str, Any]) -> str:

@@ -125,6 +125,7 @@ def _skipped_everywhere(ctx, field: str, unknown_text) -> SkippedNodes | None:
 
 
 _index, _market_order = attrgetter("index"), attrgetter("market_order")
+_new = tuple.__new__
 _BULK_NODES = 12  # the fewest nodes _skipped_everywhere looks at (the bench's playbooks have 2-8 legs)
 
 
@@ -505,7 +506,7 @@ def check_tick(ctx):
                 text = m.checks.get("GC303")
                 if text is None:
                     text = m.checks["GC303"] = _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)")
-                yield Skipped(("nodes", node.index, "order_type"), text)
+                yield _new(Skipped, (("nodes", node.index, "order_type"), text))  # (no Python __new__)
             continue
         where = ("nodes", node.index, "order_type")
         if m.tick_for(price) is None:
@@ -615,7 +616,7 @@ def check_price_range(ctx):
             text = m.checks.get("GC304")
             if text is None:
                 text = m.checks["GC304"] = _unknown(node, "price range", "price_min and price_max")
-            yield Skipped(("nodes", node.index, "order_type"), text)
+            yield _new(Skipped, (("nodes", node.index, "order_type"), text))  # (no Python __new__)
 
 
 def _cents(prediction: bool, price: Decimal) -> str:
