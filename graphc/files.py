@@ -116,14 +116,21 @@ def _mode(path: str) -> int | None:
 
 def _absolute_path_function() -> Callable[[str], str]:
     """``os.path.abspath``, asking for the working directory once per collect (not once per file) where that is
-    all abspath does (POSIX: the path joined onto it, normalised)."""
-    cwd: list[str] = []  # asked for at the first relative path, as abspath would
+    all abspath does (POSIX: the path joined onto it, normalised).
+
+    A relative path with no empty, ``.`` or ``..`` part (``plays/a.yaml``; nothing starts with a dot) is the
+    working directory, a slash and itself: normalising it changes nothing (a thousand named files, a thousand
+    joins and normalisations saved)."""
+    cwd: list[str] = []  # asked for at the first relative path, as abspath would; then that with a slash after it
 
     def absolute(path: str) -> str:
-        if os.name != "posix" or os.path.isabs(path):
+        if os.name != "posix" or path[:1] == "/":  # (isabs, on POSIX)
             return os.path.abspath(path)
         if not cwd:
             cwd.append(os.getcwd())
+            cwd.append(cwd[0].rstrip("/") + "/")
+        if path and path[:1] != "." and "/." not in path and "//" not in path and path[-1:] != "/":
+            return cwd[1] + path
         return os.path.normpath(os.path.join(cwd[0], path))
 
     return absolute

@@ -146,6 +146,18 @@ def test_named_paths_are_normalised_as_pathlib_does(raw):
     assert _normalised(raw) == str(Path(raw))
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="/.ab", max_size=12), st.sampled_from(["/", "/w", "/w/x.y", "//w"]))
+def test_absolute_paths_are_made_as_abspath_makes_them(raw, cwd):
+    """collect's shortcut for the absolute form of a plain relative name says what os.path.abspath says."""
+    from unittest import mock
+
+    from graphc.files import _absolute_path_function
+
+    with mock.patch("os.getcwd", return_value=cwd):
+        assert _absolute_path_function()(raw) == os.path.abspath(raw)
+
+
 def test_paths_named_oddly_are_listed_as_pathlib_writes_them(tmp_path, monkeypatch):
     from graphc.files import collect
 
