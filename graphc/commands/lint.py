@@ -107,40 +107,45 @@ def _workers(jobs, count: int) -> int:
 def _run(files, explicit, options, jobs, cache):
     """Each file's result, in order: from the cache when nothing that decides it changed, else linted
     (in a pool of processes when ``jobs`` says so), and then stored."""
+    if cache is None:  # (--no-cache) every file linted, in order: no index kept, nothing stored
+        linted = _lint_items([(path, None, path in explicit) for path in map(str, files)], options, jobs)
+        return [result for result, _ in linted]
+    from graphc.cache import MISS  # deferred: see _open_cache
+
     results: list = [None] * len(files)
     work = []  # (index, (path, text or None, explicit))
-    if cache is None:
-        work = [(i, (str(f), None, str(f) in explicit)) for i, f in enumerate(files)]
-    else:
-        from graphc.cache import MISS  # deferred: see _open_cache
+    for i, f in enumerate(files):
+        path, named = str(f), str(f) in explicit
+        try:
+            text = read_source(path)
+        except (OSError, UnicodeDecodeError):
+            text = None  # linted, which reports it (GC112); never stored
+        if text is not None:
+            found = cache.lookup(path, text, explicit=named)
+            if found is not MISS:
+                results[i] = found
+                continue
+        work.append((i, (path, text, named)))
+    linted = _lint_items([item for _, item in work], options, jobs)
+    for (i, (path, text, named)), (result, files_read) in zip(work, linted, strict=True):
+        results[i] = result
+        if text is not None and not isinstance(result, Crash):
+            cache.store(path, text, explicit=named, result=result, files_read=files_read)
+    cache.save()
+    return results
 
-        for i, f in enumerate(files):
-            path, named = str(f), str(f) in explicit
-            try:
-                text = read_source(path)
-            except (OSError, UnicodeDecodeError):
-                text = None  # linted, which reports it (GC112); never stored
-            if text is not None:
-                found = cache.lookup(path, text, explicit=named)
-                if found is not MISS:
-                    results[i] = found
-                    continue
-            work.append((i, (path, text, named)))
+
+def _lint_items(items, options, jobs):
+    """``_lint_one`` of each item, in order (in a pool when ``jobs`` says so)."""
     _use_options(options)
-    linted = _lint_all([item for _, item in work], _workers(jobs, len(work)), options)
+    linted = _lint_all(items, _workers(jobs, len(items)), options)
     # Each file is linted with the collector paused, so what the files kept (their results, the memos) still
     # waits for its first pass: a thousand files' worth, scanned at the next allocation for nothing (the pipeline
     # makes no reference cycles), and again at exit. Where the program keeps what start-up made out of the
     # collector's sight (graphc.cli.main freezes it), what the run made is kept so too.
     if gc.get_freeze_count():
         gc.freeze()
-    for (i, (path, text, named)), (result, files_read) in zip(work, linted, strict=True):
-        results[i] = result
-        if cache is not None and text is not None and not isinstance(result, Crash):
-            cache.store(path, text, explicit=named, result=result, files_read=files_read)
-    if cache is not None:
-        cache.save()
-    return results
+    return linted
 
 
 def _lint_all(items, workers: int, options):
