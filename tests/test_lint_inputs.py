@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -156,6 +157,31 @@ def test_absolute_paths_are_made_as_abspath_makes_them(raw, cwd):
 
     with mock.patch("os.getcwd", return_value=cwd):
         assert _absolute_path_function()(raw) == os.path.abspath(raw)
+
+
+def test_named_paths_are_taken_as_click_path_takes_them(tmp_path):
+    """lint's PATHS type passes a readable path at one question to the system; every answer is click.Path's."""
+    from unittest import mock
+
+    import click
+
+    from graphc.commands.lint import NamedPaths
+
+    def outcome(kind, value):
+        try:
+            return kind.convert(value, None, None)
+        except click.BadParameter as exc:
+            return ("fails", exc.format_message())
+
+    write(tmp_path, "a.yaml", GOOD)
+    (tmp_path / "d").mkdir()
+    values = [str(tmp_path / "a.yaml"), str(tmp_path / "d"), str(tmp_path / "missing.yaml"), "-", "", "p/*.yaml"]
+    for unreadable in (False, True):
+        with mock.patch("os.access", return_value=False) if unreadable else contextlib.nullcontext():
+            for value in values:
+                assert outcome(NamedPaths(allow_dash=True), value) == outcome(click.Path(allow_dash=True), value)
+    with mock.patch("os.access", return_value=False):
+        assert outcome(NamedPaths(allow_dash=True), str(tmp_path / "a.yaml"))[0] == "fails"  # (the case occurs)
 
 
 def test_paths_named_oddly_are_listed_as_pathlib_writes_them(tmp_path, monkeypatch):
