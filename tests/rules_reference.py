@@ -46,7 +46,7 @@ from graphc.rules.venue import (
 )
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.venues import MarketResolver
-from graphc.venues.prices import figures_step, form_problem, off_tick
+from graphc.venues.prices import figures_step, form_problem, is_multiple, off_tick
 from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, RATIO_TRIGGER
 
 _UNKNOWN_TEXTS: dict[tuple, str] = {}
@@ -172,7 +172,7 @@ def check_lot(ctx):
             yield Skipped(where, _unknown(node, "lot", key) + " (or give lot in the quotes snapshot)")
         elif qty is None:
             yield Skipped(where, _qty_unknown(node))
-        elif m.lot > 0 and qty % m.lot != 0:
+        elif m.lot > 0 and not is_multiple(qty, m.lot):  # was `qty % m.lot`: it raised past 28 digits
             options = _neighbours(qty, m.lot)
             if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
@@ -229,7 +229,9 @@ def check_price_form(ctx):
         problem = form_problem(price, m)
         if problem:
             yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
-        elif m.sz_decimals is None and m.max_price_decimals_base is not None and price % 1 != 0:
+        elif (
+            m.sz_decimals is None and m.max_price_decimals_base is not None and price != price.to_integral_value()
+        ):  # was `price % 1`
             yield Skipped(
                 where,
                 f"szDecimals of {node.symbol} is unknown, so the {m.max_price_decimals_base} - szDecimals "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal as D
+from fractions import Fraction
 
 import hypothesis
 import pytest
@@ -20,7 +21,7 @@ from graphc.lint import LintOptions, lint_source
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import Quote
 from graphc.venues import MarketResolver
-from graphc.venues.prices import align_generated, common_step, divide_down
+from graphc.venues.prices import align_generated, common_step, divide_down, divide_up, is_multiple
 from tests.conftest import write
 from tests.wire_nodes import config
 
@@ -321,3 +322,67 @@ def test_compile_facts_equal_the_facts_read_from_the_wire(name):
     read = graph_facts(json.loads(result.wire_json()), quotes=quotes, resolver=options.resolver())
     assert result.facts.nodes == read.nodes and result.facts.edges == read.edges
     assert [n.qty for n in read.nodes] and all(n.side in ("buy", "sell") for n in read.nodes)
+
+
+_STEPS = st.sampled_from(["1", "0.01", "0.25", "0.5", "5", "1e-8", "3e-40", "1e-40", "0.00000001", "2.5e3", "7", "0.3"])
+
+
+@hypothesis.given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=None, min_value=-(10**60), max_value=10**60)
+    | st.integers(-(10**50), 10**50).map(D),
+    _STEPS.map(D),
+)
+@hypothesis.example(D("922337203685.47758070"), D("1e-40"))  # a large size on a tiny lot: `%` raised here
+@hypothesis.example(D("1E+30"), D("3E-40"))
+@hypothesis.example(D("0E+5"), D("0.3"))
+@hypothesis.example(D("-0.75"), D("0.25"))
+def test_is_multiple_answers_as_exact_fractions_do(value, step):
+    assert is_multiple(value, step) == ((Fraction(value) / Fraction(step)).denominator == 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "step", "expected"),
+    [
+        ("1.00", "0.01", True),  # the boundary: exactly one step
+        ("0.99", "0.01", True),
+        ("0.995", "0.01", False),
+        ("1e18", "3e-40", False),  # 10**58 is not a multiple of 3
+        ("3e18", "3e-40", True),
+        ("1e999999999999999999", "0.25", True),  # no power of ten is built out
+        ("1e-999999999999999999", "1", False),
+    ],
+)
+def test_is_multiple_at_the_edges(value, step, expected):
+    assert is_multiple(D(value), D(step)) is expected
+
+
+def test_a_tiny_tick_and_lot_from_the_quotes_are_checked_not_a_crash(tmp_path):
+    """A quotes snapshot may give any tick and lot down to 1e-40: the size and price checks divided in
+    the 28-digit context and crashed (exit 4) on 50,000 BTC over a 1e-40 lot."""
+    quotes = write(tmp_path, "q.yaml", "BTC-USD: {bid: 97250.00, ask: 97251.00, tick: 1e-40, lot: 3e-40}\n")
+    playbook = write(
+        tmp_path,
+        "p.yaml",
+        "graphc: 1\nname: tiny-steps\nlegs:\n"
+        "  a: {buy: 50000 BTC, symbol: BTC-USD, venue: coinbase, limit: 97250.123456789}\n",
+    )
+    result = CliRunner().invoke(cli, ["lint", "--format", "json", "--quotes", str(quotes), str(playbook)])
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.output)
+    codes = [d["code"] for d in found["diagnostics"]]
+    assert "GC305" in codes and "GC303" not in codes  # 50000 is no multiple of 3e-40; the price is on 1e-40
+    (lot,) = [d for d in found["diagnostics"] if d["code"] == "GC305"]
+    # the multiples of 3e-40 either side, worked by hand: 50000 = 3e-40 * 1.666...e44 (1e45 / 6, not whole)
+    assert lot["hint"] == "use " + "49999." + "9" * 39 + "8 or 50000." + "0" * 39 + "1"
+
+
+@hypothesis.given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=None, min_value=D("1e-9"), max_value=10**12),
+    st.decimals(allow_nan=False, allow_infinity=False, places=None, min_value=D("1e-6"), max_value=10**6),
+    _STEPS.map(D),
+)
+def test_divide_up_is_the_smallest_multiple_that_reaches_the_amount(amount, price, step):
+    need = divide_up(amount, price, step)
+    assert is_multiple(need, step)
+    assert Fraction(need) * Fraction(price) >= Fraction(amount)  # reaches it
+    assert (Fraction(need) - Fraction(step)) * Fraction(price) < Fraction(amount)  # one step less does not

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, Decimal
+from decimal import ROUND_DOWN, Decimal
 from operator import attrgetter
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
-from graphc.venues.prices import figures_step, form_problem, off_tick
+from graphc.venues.prices import divide_up, figures_step, form_problem, is_multiple, off_tick, step_ceil, step_floor
 
 # A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
 # its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.
@@ -129,14 +129,10 @@ _new = tuple.__new__
 _BULK_NODES = 12  # the fewest nodes _skipped_everywhere looks at (the bench's playbooks have 2-8 legs)
 
 
-def _step(value: Decimal, step: Decimal, rounding) -> Decimal:
-    return (value / step).to_integral_value(rounding=rounding) * step
-
-
 def _neighbours(value: Decimal, step: Decimal, ok=lambda v: v > 0) -> str:
-    """``0.55 or 0.56``: the grid points either side of ``value`` that are allowed."""
-    low = _step(value, step, ROUND_FLOOR)
-    options = [v for v in (low, low + step) if ok(v)] or [low + step]
+    """``0.55 or 0.56``: the grid points either side of ``value`` (off the grid) that are allowed, exactly."""
+    low, high = step_floor(value, step), step_ceil(value, step)
+    options = [v for v in (low, high) if ok(v)] or [high]
     return " or ".join(fmt(v) for v in options)
 
 
@@ -297,7 +293,7 @@ def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
     step = m.lot or _WIRE_QTY_STEP
     if m.is_sized_in_shares():
         step = max(step, Decimal(1))
-    need = _step(minimum / price, step, ROUND_CEILING)
+    need = divide_up(minimum, price, step)
     min_size = m.limits["amount"].min
     return max(need, min_size) if min_size is not None else need
 
@@ -714,7 +710,7 @@ def check_lot(ctx):
         if qty is None:
             skipped.append(node.index)
             why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
-        elif lot > 0 and qty % lot != 0:
+        elif lot > 0 and not is_multiple(qty, lot):
             where = ("nodes", node.index, "quantity")
             options = _neighbours(qty, m.lot)
             if node.venue == "kalshi" and m.lot == 1:
@@ -1013,7 +1009,7 @@ def check_price_form(ctx):
         problem = form_problem(price, m)
         if problem:
             yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
-        elif m.sz_decimals is None and m.max_price_decimals_base is not None and price % 1 != 0:
+        elif m.sz_decimals is None and m.max_price_decimals_base is not None and price != price.to_integral_value():
             yield Skipped(
                 where,
                 f"szDecimals of {node.symbol} is unknown, so the {m.max_price_decimals_base} - szDecimals "

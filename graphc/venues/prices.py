@@ -16,7 +16,7 @@ each of them. All arithmetic is exact.
 from __future__ import annotations
 
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
-from math import lcm
+from math import gcd, lcm
 
 from graphc.venues.model import MarketFacts
 
@@ -53,6 +53,15 @@ def divide_down(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
     more than ``amount`` (spec §3.2).
     """
     k = _EXACT.divide_int(amount, _EXACT.multiply(price, step))
+    return _EXACT.multiply(k, step)
+
+
+def divide_up(amount: Decimal, price: Decimal, step: Decimal) -> Decimal:
+    """The smallest multiple of ``step`` whose value at ``price`` is at least ``amount``, exactly:
+    ``ceil(amount / (price × step)) × step`` (a size that clears a minimum notional)."""
+    k, rest = _EXACT.divmod(amount, _EXACT.multiply(price, step))
+    if rest > 0:
+        k = _EXACT.add(k, 1)
     return _EXACT.multiply(k, step)
 
 
@@ -105,9 +114,39 @@ def align_generated(price: Decimal, side: str, market: MarketFacts | None) -> De
 def off_tick(price: Decimal, market: MarketFacts) -> Decimal | None:
     """The tick ``price`` is not on, or None (on the tick, or no tick known)."""
     tick = market.tick_for(price)
-    if tick is None or price % tick == 0:
+    if tick is None or is_multiple(price, tick):
         return None
     return tick
+
+
+def is_multiple(value: Decimal, step: Decimal) -> bool:
+    """Whether ``value`` is a whole number of ``step``s (``step`` > 0, finite), exactly, at any magnitude.
+
+    ``value % step`` divides in the 28-digit context and raises once the quotient has more digits (a
+    large size on a tiny lot from a quotes snapshot); here it is a question about the integers
+    ``value = c_v * 10**e_v`` and ``step = c_s * 10**e_s``, with no power of ten ever built out.
+    """
+    if not value.is_finite():
+        return False
+    _, v_digits, v_exp = value.as_tuple()
+    _, s_digits, s_exp = step.as_tuple()
+    c_v = int(Decimal((0, v_digits, 0)))
+    c_s = int(Decimal((0, s_digits, 0)))
+    if c_v == 0:
+        return True
+    shift = int(v_exp) - int(s_exp)
+    if shift < 0:  # c_s * 10**-shift must divide c_v: impossible once it has more digits than c_v
+        return -shift < len(v_digits) and c_v % (c_s * 10**-shift) == 0
+    # c_s divides c_v * 10**shift exactly when what c_s has beyond gcd(c_s, c_v) divides 10**shift
+    rest = c_s // gcd(c_s, c_v)
+    twos = fives = 0
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    return rest == 1 and max(twos, fives) <= shift
 
 
 def form_problem(price: Decimal, market: MarketFacts) -> str | None:
