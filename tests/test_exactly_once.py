@@ -279,11 +279,16 @@ def test_a_ledger_locked_during_the_post_gives_the_graph_id_not_a_traceback(rout
     ledger = tmp_path / "ledger.sqlite"
     args = ["submit", HEDGE, "--quotes", QUOTES, "--run-key", "locked", "--ledger", ledger]
     assert invoke(router, ["ledger", "--ledger", ledger]).exit_code == 0  # the file exists
-    router.set_faults([{**SLOW_POST, "delay": 1.0}])
+    router.set_faults([{**SLOW_POST, "delay": 2.0}])
     start, stop = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_lock, args=(ledger, start, stop))
     holder.start()
-    threading.Timer(0.5, start.set).start()  # locked while the POST is in flight
+
+    def lock_once_the_post_arrives():  # not after a fixed time: a loaded machine may not have posted yet
+        wait_for(lambda: posts(router) == 1)
+        start.set()
+
+    threading.Thread(target=lock_once_the_post_arrives, daemon=True).start()
     try:
         result = invoke(router, args)
     finally:
