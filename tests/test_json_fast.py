@@ -109,6 +109,9 @@ def test_the_bench_graph_takes_the_plain_path():
         '{"<<": {"a": 1}}',  # a merge key
         '{"a": {"<<": [1]}}',
         '{"\\u003c<": 1}',  # a merge key written with an escape
+        '{"<": {"a": 1}, "b": "<x<"}',  # a `<` but no `<<`: the plain path
+        '{"a": "\\\\", "b": "\\/"}',  # a backslash but no `\\u`
+        '{"a": "\\ud800\\udc00"}',  # an escaped surrogate pair: refused
         '{"a": 1, "\\u0061": 2}',  # a duplicate written with an escape
         '{"a": ' + "9" * 3999 + "}",  # long numbers: int up to 4,000 digits, then Decimal, then refused
         '{"a": -' + "9" * 3999 + "}",
@@ -132,6 +135,13 @@ def test_the_bench_graph_takes_the_plain_path():
 def test_cases(text):
     assert_same_reading(text)
     check_fast_pass(text)  # and load_text equals the full composer (GC101 for a duplicate key)
+
+
+@given(st.binary(max_size=40), st.sampled_from([b"<<", b"\\u", b"ab", b"\\", b"<"]))
+def test_holds_is_in(raw, pair):
+    """``_holds`` asks a byte first: it must answer exactly as ``in``."""
+    assert load._holds(raw, pair) == (pair in raw)
+    assert load._holds(raw + pair + raw, pair)
 
 
 def test_a_duplicate_key_is_still_gc101():

@@ -857,12 +857,12 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
     raw = text.encode("ascii")
     if (
         len(raw.translate(None, _JSON_UNSAFE_BYTES)) != len(raw)  # deleting them shortens it
-        or _SURROGATE_ESCAPE.search(text)
+        or (b"\\" in raw and _SURROGATE_ESCAPE.search(text))
         or (_line_break_inside(raw) and _KEY_COLON_ON_NEXT_LINE.search(text))
     ):
         raise _FullPassNeeded
     counted = _json_limits_from_text(raw, max_depth, max_total)
-    if counted is not None and _REFERENTS_ARE_VALUES and b"<<" not in raw and b"\\u" not in raw:
+    if counted is not None and _REFERENTS_ARE_VALUES and not _holds(raw, b"<<") and not _holds(raw, b"\\u"):
         values, short_numbers = counted
         data = json.loads(
             text,
@@ -883,6 +883,12 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
     if counted is None:
         _check_json_limits(text, data, max_depth, max_total)
     return data
+
+
+def _holds(raw: bytes, pair: bytes) -> bool:
+    """``pair in raw``, asked of its first byte first: a one-byte search is memchr, twenty times faster on a
+    large file than the two-byte search, and most files hold neither byte."""
+    return pair[:1] in raw and pair in raw
 
 
 def _line_break_inside(raw: bytes) -> bool:
