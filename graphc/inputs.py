@@ -53,6 +53,14 @@ def wire_diagnostics(doc) -> list:
     return validate(doc, WIRE_SCHEMA)
 
 
+def wire_diagnostics_shaped(doc) -> tuple[list, bool]:
+    """:func:`wire_diagnostics`, and whether the shipped schema's check vouched for the graph's shape
+    (:func:`graphc.stages.validate.validate_shaped`; ``graphc.facts.graph_facts(shaped=...)`` reads it)."""
+    from graphc.stages.validate import WIRE_SCHEMA, validate_shaped  # deferred: a cached lint validates nothing
+
+    return validate_shaped(doc, WIRE_SCHEMA)
+
+
 def wrap_simple_order(doc):
     """``(wire graph or None, locator, diagnostics)`` for a simple order document."""
     from graphc.stages.model import Locator  # deferred: the compiler; a cached lint compiles nothing

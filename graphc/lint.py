@@ -23,7 +23,7 @@ from graphc.inputs import (
     is_template_data,
     kind_of,
     not_graphc,
-    wire_diagnostics,
+    wire_diagnostics_shaped,
     wrap_simple_order,
 )
 from graphc.pipeline import CompileOptions, compile_document
@@ -89,6 +89,7 @@ class LintedGraph(NamedTuple):
     facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
     files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
+    shaped: bool = False  # wire input the shipped schema's generated check accepted (graph_facts reads it so)
 
 
 def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) -> LintedGraph | None:
@@ -100,7 +101,8 @@ def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) ->
         return _template(doc, options)
     kind = kind_of(data)
     if kind == WIRE:
-        return LintedGraph(data, doc, wire_diagnostics(doc), is_wire_input=True)
+        diagnostics, shaped = wire_diagnostics_shaped(doc)
+        return LintedGraph(data, doc, diagnostics, is_wire_input=True, shaped=shaped)
     if kind == SIMPLE:
         return LintedGraph(*wrap_simple_order(doc))
     if explicit:  # found while walking a directory: not ours, skipped like any other file
@@ -129,6 +131,7 @@ def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
             result.facts,
             result.files_read,
             (),
+            False,
         ),
     )
 
@@ -144,6 +147,7 @@ assert LintedGraph._fields == (
     "facts",
     "files_read",
     "unrendered",
+    "shaped",
 ), "update _compiled and lint_source for the new LintedGraph"
 
 
@@ -222,7 +226,9 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
     facts = graph.facts
     if facts is None:  # a wire graph or a simple order: read the same facts compile would have made
         compile_options = options.compile or CompileOptions()
-        facts = facts_module.graph_facts(wire, quotes=compile_options.quotes, resolver=compile_options.resolver())
+        facts = facts_module.graph_facts(
+            wire, quotes=compile_options.quotes, resolver=compile_options.resolver(), shaped=graph.shaped
+        )
     run = base.run_rules(base.LintContext(wire, facts), registry.CHECKED, skip_paths=options.report_skips)
     diagnostics: list[Diagnostic] = []
     rules = registry.RULES
