@@ -15,7 +15,7 @@ from itertools import islice
 
 from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
-from graphc.numbers import plain, usd
+from graphc.numbers import is_multiple, plain, usd
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _leg, trigger_level
 from graphc.rules.graph import (
@@ -46,7 +46,7 @@ from graphc.rules.venue import (
 )
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.venues import MarketResolver
-from graphc.venues.prices import figures_step, form_problem, is_multiple, off_tick
+from graphc.venues.prices import figures_step, form_problem, off_tick
 from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, RATIO_TRIGGER
 
 _UNKNOWN_TEXTS: dict[tuple, str] = {}

@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 from graphc.cli import cli
 from graphc.lint import LintOptions, lint_source
+from graphc.numbers import is_multiple
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import Quote
 from graphc.venues import MarketResolver
-from graphc.venues.prices import align_generated, common_step, divide_down, divide_up, is_multiple
+from graphc.venues.prices import align_generated, common_step, divide_down, divide_up
 from tests.conftest import write
 from tests.wire_nodes import config
 

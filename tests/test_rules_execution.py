@@ -82,6 +82,22 @@ def test_gc402_twap_longer_than_horizon():
     assert "300000 ms" in finding.message and "60000" in finding.message
 
 
+def test_gc402_names_durations_in_the_largest_whole_unit():
+    [finding] = only(
+        lint([node(pacing={"uniform": {"num_slices": 3, "interval_ms": 1_800_000}}, horizon_ms=5_399_999)])[0], "GC402"
+    )
+    assert "= 5400000 ms (90m) runs longer than horizon_ms 5399999 (5399999ms)" in finding.message
+
+
+def test_gc402_on_an_interval_past_28_digits_is_a_finding_not_a_crash():
+    """`ms % 3600000` divided in the 28-digit context: a wire graph's 34-digit interval_ms crashed lint (exit 4)."""
+    interval = 5314106691888767 * 10**18  # a multiple of every unit, written out in ms
+    [finding] = only(
+        lint([node(pacing={"uniform": {"num_slices": 1, "interval_ms": interval}}, horizon_ms=3_600_000)])[0], "GC402"
+    )
+    assert f"= {interval} ms ({interval}ms) runs longer than horizon_ms 3600000 (1h)" in finding.message
+
+
 def test_gc402_passes_when_the_pacing_fits_exactly():
     assert lint([node(pacing=PACING, horizon_ms=300000)])[0] == []
 

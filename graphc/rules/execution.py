@@ -31,7 +31,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import plain
+from graphc.numbers import is_multiple, plain
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 from graphc.venues.prices import trigger_level as projected_level
@@ -45,10 +45,16 @@ _POLICIES = "orders-and-execution-graphs.md, Execution Policies"
 
 
 def _duration(ms: Decimal) -> str:
-    for unit, size in (("h", 3_600_000), ("m", 60_000), ("s", 1000)):
-        if ms >= size and ms % size == 0:
-            return f"{plain(ms / size)}{unit}"
+    """``90m`` for 5400000: the largest unit that divides ``ms``; past 10**20 ms (three billion years) no
+    unit helps, and there ``ms / size`` would round (``ms % size`` raised past 28 digits)."""
+    if ms.adjusted() < 20:
+        for unit, size in _UNITS_MS:
+            if ms >= size and is_multiple(ms, size):
+                return f"{plain(ms / size)}{unit}"  # a whole number below 10**17: exact
     return f"{plain(ms)}ms"
+
+
+_UNITS_MS = (("h", Decimal(3_600_000)), ("m", Decimal(60_000)), ("s", Decimal(1000)))
 
 
 class Contradiction(NamedTuple):

@@ -21,10 +21,11 @@ from decimal import ROUND_DOWN, Decimal
 from operator import attrgetter
 
 from graphc.diagnostics import WARNING
+from graphc.numbers import is_multiple
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
-from graphc.venues.prices import divide_up, figures_step, form_problem, is_multiple, off_tick, step_ceil, step_floor
+from graphc.venues.prices import divide_up, figures_step, form_problem, off_tick, step_ceil, step_floor
 
 # A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
 # its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.

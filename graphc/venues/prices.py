@@ -16,8 +16,9 @@ each of them. All arithmetic is exact.
 from __future__ import annotations
 
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
-from math import gcd, lcm
+from math import lcm
 
+from graphc.numbers import is_multiple
 from graphc.venues.model import MarketFacts
 
 # Wide enough that no checked value is ever rounded; Inexact is trapped so a rounding we did not foresee fails loudly.
@@ -117,36 +118,6 @@ def off_tick(price: Decimal, market: MarketFacts) -> Decimal | None:
     if tick is None or is_multiple(price, tick):
         return None
     return tick
-
-
-def is_multiple(value: Decimal, step: Decimal) -> bool:
-    """Whether ``value`` is a whole number of ``step``s (``step`` > 0, finite), exactly, at any magnitude.
-
-    ``value % step`` divides in the 28-digit context and raises once the quotient has more digits (a
-    large size on a tiny lot from a quotes snapshot); here it is a question about the integers
-    ``value = c_v * 10**e_v`` and ``step = c_s * 10**e_s``, with no power of ten ever built out.
-    """
-    if not value.is_finite():
-        return False
-    _, v_digits, v_exp = value.as_tuple()
-    _, s_digits, s_exp = step.as_tuple()
-    c_v = int(Decimal((0, v_digits, 0)))
-    c_s = int(Decimal((0, s_digits, 0)))
-    if c_v == 0:
-        return True
-    shift = int(v_exp) - int(s_exp)
-    if shift < 0:  # c_s * 10**-shift must divide c_v: impossible once it has more digits than c_v
-        return -shift < len(v_digits) and c_v % (c_s * 10**-shift) == 0
-    # c_s divides c_v * 10**shift exactly when what c_s has beyond gcd(c_s, c_v) divides 10**shift
-    rest = c_s // gcd(c_s, c_v)
-    twos = fives = 0
-    while rest % 2 == 0:
-        rest //= 2
-        twos += 1
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
-    return rest == 1 and max(twos, fives) <= shift
 
 
 def form_problem(price: Decimal, market: MarketFacts) -> str | None:
