@@ -16,6 +16,7 @@ import json
 import math
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given
@@ -24,7 +25,8 @@ from hypothesis import strategies as st
 from graphc.facts import graph_facts
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
-from graphc.rules.base import LintContext, SkippedNodes, run_rules
+from graphc.rules import base
+from graphc.rules.base import LintContext, SkippedNodes, _run_unplaced, run_rules
 from graphc.rules.registry import CHECKED
 from graphc.stages.triggers import JsonFloat
 from graphc.venues import MarketResolver
@@ -84,6 +86,11 @@ def assert_same_rules(wire: dict, facts, reference_facts=None) -> None:
         live_run = run_rules(LintContext(wire, facts), CHECKED, skip_paths=skip_paths)
         frozen_run = reference.run_rules(LintContext(wire, facts), ONE_BY_ONE, skip_paths=skip_paths)
         assert repr(live_run) == repr(frozen_run)
+    # Unplaced skips: a small graph's made one by one, a large graph's shared; both ways on every graph here.
+    unplaced = repr(reference.run_rules(LintContext(wire, facts), ONE_BY_ONE, skip_paths=False))
+    assert repr(_run_unplaced(LintContext(wire, facts), CHECKED)) == unplaced
+    with patch.object(base, "_SHARED_SKIPS_FROM", 0):
+        assert repr(run_rules(LintContext(wire, facts), CHECKED, skip_paths=False)) == unplaced
 
 
 def assert_same_wire(wire: dict, quotes: dict) -> None:

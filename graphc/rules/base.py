@@ -220,6 +220,8 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
     ``skip_paths=False`` leaves each skip's ``where`` None (for reports that do not place skipped
     checks, so nobody looks it up). A crash in a rule is a bug, not a finding: it propagates (the command exits 4).
     """
+    if not skip_paths and len(ctx.nodes) < _SHARED_SKIPS_FROM:
+        return _run_unplaced(ctx, rules)
     findings: list[Finding] = []
     skipped: list[Skip] = []
     skip = skipped.append
@@ -263,4 +265,32 @@ def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = Tru
                 skipped += map(unplaced.__getitem__, why)
             else:
                 findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, r.code)))
+    return RuleRun(findings, skipped)
+
+
+# The fewest nodes for which run_rules makes each distinct unplaced skip once and shares it (a 100,000-leg graph
+# repeats a few reasons per check). A smaller graph (a playbook's few legs) skips a few dozen checks: making each
+# as it comes costs less than looking it up (its reason, often made for that node, has not even been hashed).
+_SHARED_SKIPS_FROM = 100
+
+
+def _run_unplaced(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
+    """``run_rules(ctx, rules, skip_paths=False)`` of a small graph: the same findings and skips (equal, in the
+    same order), each skip its own record. tests/test_rules_reference.py holds both paths to the frozen runner."""
+    findings: list[Finding] = []
+    skipped: list[Skip] = []
+    skip = skipped.append
+    new = tuple.__new__
+    for r in rules:
+        check = r.check
+        if check is None:
+            continue
+        code = r.code
+        for item in check(ctx):
+            if isinstance(item, Skipped):
+                skip(new(Skip, (code, None, item[1])))
+            elif isinstance(item, SkippedNodes):
+                skipped += map(new, repeat(Skip), zip(repeat(code), repeat(None), item[2]))
+            else:
+                findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
     return RuleRun(findings, skipped)
