@@ -301,17 +301,24 @@ def _execution(execution: dict) -> tuple:
     return policy, tif, urgency, slippage_bps, horizon_ms, paced
 
 
-def shaped_node_facts(
+def usual_node_facts(
     raw_nodes: list, targets: Container, quotes: Mapping, resolver: MarketResolver
-) -> list[NodeFacts]:
-    """:func:`wire_node_facts` of nodes the shipped wire schema's generated check accepted (``graph_facts(shaped=True)``).
+) -> list[NodeFacts] | None:
+    """:func:`wire_node_facts` of nodes of the usual shape, read in the pass that proves each has it; None when one
+    has not (then read them with :func:`wire_node_facts`).
 
-    That check vouches for each node's shape: ``node_id`` a text, ``instrument`` a mapping with a text
-    ``symbol`` (``type`` one of the instrument types and ``venue`` a non-empty text when given), ``side``
-    buy or sell, ``order_type`` "market" or an int ``limit.price_1e9``, ``quantity`` "derived" or an int
-    ``fixed.qty_1e8``, ``activation`` root or wait when given. So these are read without the defensive
-    checks: a fifth less time on a large wire graph (tests/test_facts_shaped.py holds the records equal to
-    :func:`wire_node_facts`'s on graphs the check accepts). ``execution`` is read as there.
+    The usual shape is a node the shipped wire schema accepts (``$defs.node`` of schemas/wire-graph.schema.json,
+    its checks written out here, each as strict as the schema or stricter): ``node_id`` a non-empty text,
+    ``instrument`` a mapping of a text ``symbol`` of 1 to 512 characters, ``type`` one of the instrument types
+    and ``venue`` a non-empty text when given, ``side`` buy or sell, ``order_type`` "market" or an int
+    ``limit.price_1e9`` in range, ``quantity`` "derived" or an int ``fixed.qty_1e8`` in range, ``execution``
+    a mapping of the schema's fields, ``activation`` root or wait when given, and no other key anywhere (each
+    mapping's length is the count of the keys read from it). One pass reads and checks each node while it is
+    in the processor's cache: a large graph costs more in memory traffic than in Python steps. A node the
+    check cannot vouch for ends the pass (its place is not worth knowing: the caller reads the graph again).
+
+    tests/test_facts_shaped.py holds the records equal to :func:`wire_node_facts`'s, and every graph this
+    accepts accepted by the generated check (graphc.stages.validate), on examples and generated graphs.
     """
     facts: list[NodeFacts] = []
     append = facts.append
@@ -320,92 +327,179 @@ def shaped_node_facts(
     sizes: dict[int, Decimal] = {}
     prices: dict[int, Decimal] = {}
     index = -1
-    for node in raw_nodes:
-        index += 1
-        get = node.get
-        node_id = node["node_id"]
-        instrument = node["instrument"]
-        symbol = instrument["symbol"]
-        given_type = instrument.get("type")
-        venue = instrument.get("venue")
-        if venue is not None:
-            venue = venue.lower()
-        activation = get("activation")
-        if activation is None:
-            activation = "wait" if node_id in targets else "root"
-            missing: tuple[str, ...] = _NO_ACTIVATION if given_type is not None else _NO_TYPE_OR_ACTIVATION
-        else:
-            missing = () if given_type is not None else _NO_TYPE
-        instrument_type = given_type or "spot"
-        side = node["side"]
-        quote = get_quote(symbol)
-        order_type = node["order_type"]
-        limit = None
-        market_order = type(order_type) is str  # "market"
-        if not market_order:
-            raw = order_type["limit"]["price_1e9"]
-            limit = prices.get(raw)
-            if limit is None:
-                limit = prices[raw] = Decimal(raw) / PRICE_SCALE
-        reference = limit
-        if reference is None and quote is not None:
-            reference = quote.ask if side == "buy" else quote.bid
-        quantity = node["quantity"]
-        qty = None
-        derived = type(quantity) is str  # "derived"
-        if not derived:
-            raw = quantity["fixed"]["qty_1e8"]
-            qty = sizes.get(raw)
-            if qty is None:
-                qty = sizes[raw] = Decimal(raw) / QTY_SCALE
-        execution = get("execution")
-        tif, urgency, slippage_bps, horizon_ms, paced = None, None, None, None, None
-        if (
-            type(execution) is dict
-            and len(execution) == 1
-            and type(policy := execution.get("policy")) is str
-            and policy
-        ):
-            pass  # only a policy: the usual leg
-        elif execution:
-            policy, tif, urgency, slippage_bps, horizon_ms, paced = _execution(execution)
-        else:
-            policy = DEFAULT_POLICY
-        market = markets.get(key := (symbol, venue, instrument_type))
-        if market is None:
-            market = markets[key] = resolver.facts(symbol, venue, instrument_type)
-        append(
-            _new_tuple(
-                NodeFacts,
-                (
-                    index,
-                    node_id,
-                    symbol,
-                    instrument_type,
-                    venue,
-                    side,
-                    qty,
-                    derived,
-                    limit,
-                    market_order,
-                    reference,
-                    activation,
-                    policy,
-                    tif,
-                    urgency,
-                    slippage_bps,
-                    horizon_ms,
-                    paced,
-                    quote,
-                    market,
-                    missing,
-                ),
+    try:
+        for node in raw_nodes:
+            index += 1
+            if type(node) is not dict:
+                return None
+            node_id, instrument, side = node["node_id"], node["instrument"], node["side"]  # (a KeyError ends the pass)
+            order_type, quantity = node["order_type"], node["quantity"]
+            if len(node) == 7:  # every field given (as graphc writes a graph)
+                execution, activation = node["execution"], node["activation"]
+            else:
+                execution, activation = node.get("execution"), node.get("activation")
+            if (
+                type(node_id) is not str
+                or not node_id
+                or type(instrument) is not dict
+                or (side != "buy" and side != "sell")
+                or type(side) is not str
+                or len(node) != 5 + (execution is not None) + (activation is not None)
+            ):
+                return None
+            symbol = instrument["symbol"]
+            if len(instrument) == 1:
+                given_type = venue = None
+            else:
+                given_type, venue = instrument.get("type"), instrument.get("venue")
+            if (
+                type(symbol) is not str
+                or not 1 <= len(symbol) <= 512
+                or len(instrument) != 1 + (given_type is not None) + (venue is not None)
+            ):
+                return None
+            if given_type is not None and (type(given_type) is not str or given_type not in _INSTRUMENT_TYPES):
+                return None
+            if venue is not None:
+                if type(venue) is not str or not venue:
+                    return None
+                venue = venue.lower()
+            if activation is None:
+                activation = "wait" if node_id in targets else "root"
+                missing: tuple[str, ...] = _NO_ACTIVATION if given_type is not None else _NO_TYPE_OR_ACTIVATION
+            elif type(activation) is str and activation in _ACTIVATIONS:
+                missing = () if given_type is not None else _NO_TYPE
+            else:
+                return None
+            instrument_type = given_type or "spot"
+            quote = get_quote(symbol)
+            limit = None
+            market_order = order_type == "market"
+            if not market_order:
+                if not (
+                    type(order_type) is dict
+                    and len(order_type) == 1
+                    and type(priced := order_type["limit"]) is dict
+                    and len(priced) == 1
+                    and type(raw := priced["price_1e9"]) is int
+                    and 1 <= raw <= _MAX_SCALED
+                ):
+                    return None
+                limit = prices.get(raw)
+                if limit is None:
+                    limit = prices[raw] = Decimal(raw) / PRICE_SCALE
+            elif type(order_type) is not str:
+                return None
+            reference = limit
+            if reference is None and quote is not None:
+                reference = quote.ask if side == "buy" else quote.bid
+            qty = None
+            derived = quantity == "derived"
+            if not derived:
+                if not (
+                    type(quantity) is dict
+                    and len(quantity) == 1
+                    and type(fixed := quantity["fixed"]) is dict
+                    and len(fixed) == 1
+                    and type(raw := fixed["qty_1e8"]) is int
+                    and 1 <= raw <= _MAX_SCALED
+                ):
+                    return None
+                qty = sizes.get(raw)
+                if qty is None:
+                    qty = sizes[raw] = Decimal(raw) / QTY_SCALE
+            elif type(quantity) is not str:
+                return None
+            tif, urgency, slippage_bps, horizon_ms, paced = None, None, None, None, None
+            policy: Any = DEFAULT_POLICY
+            if execution is None:
+                pass
+            elif type(execution) is not dict:
+                return None
+            elif (
+                len(execution) == 1
+                and "policy" in execution
+                and type(policy := execution["policy"]) is str
+                and policy in _POLICIES
+            ):
+                pass  # only a policy: the usual leg
+            elif not _usual_execution(execution):
+                return None
+            elif execution:
+                policy, tif, urgency, slippage_bps, horizon_ms, paced = _execution(execution)
+            market = markets.get(key := (symbol, venue, instrument_type))
+            if market is None:
+                market = markets[key] = resolver.facts(symbol, venue, instrument_type)
+            append(
+                _new_tuple(
+                    NodeFacts,
+                    (
+                        index,
+                        node_id,
+                        symbol,
+                        instrument_type,
+                        venue,
+                        side,
+                        qty,
+                        derived,
+                        limit,
+                        market_order,
+                        reference,
+                        activation,
+                        policy,
+                        tif,
+                        urgency,
+                        slippage_bps,
+                        horizon_ms,
+                        paced,
+                        quote,
+                        market,
+                        missing,
+                    ),
+                )
             )
-        )
+    except KeyError:  # a required field missing
+        return None
     return facts
 
 
+def _usual_execution(execution: dict) -> bool:
+    """Whether the shipped schema accepts ``execution`` (a mapping): each field of its type, no other field."""
+    get = execution.get
+    policy, urgency, tif = get("policy"), get("urgency"), get("tif")
+    slippage, horizon, pacing = get("max_slippage_bps"), get("horizon_ms"), get("pacing")
+    read = 0
+    for value, allowed in ((policy, _POLICIES), (urgency, _URGENCIES), (tif, _TIFS)):
+        if value is not None:
+            if type(value) is not str or value not in allowed:
+                return False
+            read += 1
+    for value in (slippage, horizon):
+        if value is not None:
+            if type(value) is not int:
+                return False
+            read += 1
+    if pacing is not None:
+        if type(pacing) is not dict or len(pacing) != 1 or type(uniform := pacing.get("uniform")) is not dict:
+            return False
+        slices, interval = uniform.get("num_slices"), uniform.get("interval_ms")
+        if len(uniform) != 2 or type(slices) is not int or type(interval) is not int or slices < 1 or interval < 1:
+            return False
+        read += 1
+    return len(execution) == read
+
+
 _new_tuple = tuple.__new__
+_MAX_SCALED = 2**63 - 1  # the schema's maximum of price_1e9 and qty_1e8
+# The shipped wire schema's enums (tests/test_facts_shaped.py holds them equal to schemas/wire-graph.schema.json's).
+_INSTRUMENT_TYPES = frozenset(("spot", "perp", "prediction"))
+_POLICIES = frozenset(("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"))
+_URGENCIES = frozenset(("low", "medium", "high"))
+_TIFS = frozenset(("GTC", "IOC", "FOK"))
+_TRIGGER_NAMES = frozenset(
+    ("on_accepted", "on_first_fill", "on_fill", "on_fill_ratio", "on_full_fill", "on_cancel", "on_done")
+)
+_DIRECTIONS = frozenset(("above", "below"))
 _node_id = itemgetter(NodeFacts._fields.index("node_id"))
 _ACTIVATIONS = ("root", "wait")
 _SIDES = ("buy", "sell")
@@ -444,79 +538,68 @@ def graph_facts(
     """The facts of a wire graph: its nodes (``nodes`` when compile already made them) and resolved edges.
 
     ``shaped``: the shipped wire schema's generated check accepted ``wire`` (graphc.stages.validate), so its
-    nodes and edges are read without the defensive checks (:func:`shaped_node_facts`, :func:`_shaped_edges`).
+    nodes and edges are read as the usual shape (:func:`usual_node_facts`, :func:`_usual_edges`), and
+    defensively only if one is not.
     """
     quotes = quotes or {}
     resolver = resolver or MarketResolver(quotes)
     raw_nodes: list = wire["nodes"] if isinstance(wire.get("nodes"), list) else []
     raw_edges: list = wire["edges"] if isinstance(wire.get("edges"), list) else []
-    if nodes is None:
-        read = shaped_node_facts if shaped else wire_node_facts
-        nodes = read(raw_nodes, _Targets(raw_edges), quotes, resolver)
-    by_id: dict[str, NodeFacts] = dict(
-        zip(map(_node_id, nodes), nodes, strict=True)
-    )  # right when each id is given once
-    duplicates = []
-    if len(by_id) != len(nodes) or None in by_id:  # a repeated or missing id: the first node with an id wins
-        by_id = {}
-        for facts in nodes:
-            if facts.node_id is None:
-                continue
-            if facts.node_id in by_id:
-                duplicates.append((facts.index, facts.node_id, by_id[facts.node_id].index))
-            else:
-                by_id[facts.node_id] = facts
     if shaped:
-        edges, unknown, incoming, children, dangling, forward_only, forks = _shaped_edges(raw_edges, by_id)
-    else:
-        edges = []
-        unknown = []
-        incoming = {}
-        children = {}
-        dangling = set()
-        forward_only = True
-        forks = []
-        for j, edge in enumerate(raw_edges):
-            if not isinstance(edge, dict):
-                continue
-            src: Any = edge.get("from_node")  # a text when `parent` is a node (mypy cannot follow that)
-            dst: Any = edge.get("to_node")
-            parent = by_id.get(src) if isinstance(src, str) else None
-            child = by_id.get(dst) if isinstance(dst, str) else None
-            if parent is not None and child is not None:
-                if forward_only and parent.index >= child.index:
-                    forward_only = False
-                edge_id = edge.get("edge_id")
-                resolved = _new_tuple(
-                    EdgeFacts,
-                    (
-                        j,
-                        edge_id if isinstance(edge_id, str) else None,
-                        src,
-                        dst,
-                        edge.get("trigger"),
-                        edge.get("condition"),
-                    ),
-                )
-                edges.append(resolved)
-                into = incoming.get(dst)
-                if into is None:
-                    incoming[dst] = [resolved]
-                else:
-                    into.append(resolved)
-                out = children.get(src)
-                if out is None:
-                    children[src] = [dst]
-                else:
-                    if len(out) == 1:
-                        forks.append(src)
-                    out.append(dst)
-                continue
-            for end, name in (("from_node", src), ("to_node", dst)):
-                if isinstance(name, str) and name not in by_id:
-                    unknown.append((j, end, name))
-            if isinstance(dst, str) and dst in by_id:
-                dangling.add(dst)
+        usual = _usual_graph(raw_nodes, raw_edges, quotes, resolver, nodes)
+        if usual is not None:
+            return usual
+    if nodes is None:
+        nodes = wire_node_facts(raw_nodes, _Targets(raw_edges), quotes, resolver)
+    by_id, duplicates = _by_id(nodes)
+    edges: list[EdgeFacts] = []
+    unknown: list[tuple[int, str, str]] = []
+    incoming: dict[str, list[EdgeFacts]] = {}
+    children: dict[str, list[str]] = {}
+    dangling: set[str] = set()
+    forward_only = True
+    forks: list[str] = []
+    for j, edge in enumerate(raw_edges):
+        if not isinstance(edge, dict):
+            continue
+        src: Any = edge.get("from_node")  # a text when `parent` is a node (mypy cannot follow that)
+        dst: Any = edge.get("to_node")
+        parent = by_id.get(src) if isinstance(src, str) else None
+        child = by_id.get(dst) if isinstance(dst, str) else None
+        if parent is not None and child is not None:
+            if forward_only and parent.index >= child.index:
+                forward_only = False
+            edge_id = edge.get("edge_id")
+            resolved = _new_tuple(
+                EdgeFacts,
+                (
+                    j,
+                    edge_id if isinstance(edge_id, str) else None,
+                    src,
+                    dst,
+                    edge.get("trigger"),
+                    edge.get("condition"),
+                ),
+            )
+            edges.append(resolved)
+            into = incoming.get(dst)
+            if into is None:
+                incoming[dst] = [resolved]
+            else:
+                into.append(resolved)
+            out = children.get(src)
+            if out is None:
+                children[src] = [dst]
+            else:
+                if len(out) == 1:
+                    forks.append(src)
+                out.append(dst)
+            continue
+        for end, name in (("from_node", src), ("to_node", dst)):
+            if isinstance(name, str) and name not in by_id:
+                unknown.append((j, end, name))
+        if isinstance(dst, str) and dst in by_id:
+            dangling.add(dst)
     return GraphFacts(
         nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver, forward_only, forks
     )
@@ -533,10 +616,97 @@ _ResolvedEdges = tuple[
 ]
 
 
-def _shaped_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdges:
-    """graph_facts' resolved edges of edges the shipped wire schema's check accepted: each a mapping whose
-    ``edge_id``, ``from_node`` and ``to_node`` are texts and which has a ``trigger``. Returns ``(edges,
-    unknown_ends, incoming, children, dangling, forward_only, forks)``, as graph_facts' own loop makes them."""
+def _usual_graph(
+    raw_nodes: list, raw_edges: list, quotes: Mapping, resolver: MarketResolver, nodes: list[NodeFacts] | None
+) -> GraphFacts | None:
+    """graph_facts of nodes and edges of the usual shape (:func:`usual_node_facts`, :func:`_usual_edges`), None
+    when one is not."""
+    if nodes is None:
+        nodes = usual_node_facts(raw_nodes, _Targets(raw_edges), quotes, resolver)
+        if nodes is None:
+            return None
+    by_id, duplicates = _by_id(nodes)
+    resolved = _usual_edges(raw_edges, by_id)
+    if resolved is None:
+        return None
+    edges, unknown, incoming, children, dangling, forward_only, forks = resolved
+    return GraphFacts(
+        nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver, forward_only, forks
+    )
+
+
+def usual_graph_facts(wire: object, *, quotes: Mapping, resolver: MarketResolver) -> GraphFacts | None:
+    """The facts of a wire graph of the usual shape (:func:`graph_facts`), read in the pass that proves the
+    shipped wire schema accepts the whole graph; None when a part is not of that shape (then validate it).
+
+    Besides its nodes (:func:`usual_node_facts`) and edges (:func:`_usual_edges`), the top level: a non-empty
+    ``nodes`` list, an ``edges`` list, ``risk`` limits that are numbers, a boolean ``is_sandbox``, no other key.
+    Meant for the shipped schema only (graphc.inputs asks graphc.stages.validate whether it is the one in use).
+    """
+    if type(wire) is not dict:
+        return None
+    raw_nodes, raw_edges = wire.get("nodes"), wire.get("edges")
+    risk, sandbox = wire.get("risk"), wire.get("is_sandbox")
+    if (
+        type(raw_nodes) is not list
+        or not raw_nodes
+        or len(wire) != 1 + (raw_edges is not None) + (risk is not None) + (sandbox is not None)
+        or (raw_edges is not None and type(raw_edges) is not list)
+        or (sandbox is not None and type(sandbox) is not bool)
+        or (risk is not None and not _usual_risk(risk))
+    ):
+        return None
+    return _usual_graph(raw_nodes, raw_edges or [], quotes or {}, resolver, None)
+
+
+def _usual_risk(risk: object) -> bool:
+    """Whether the shipped schema accepts ``risk``: ``admission.max_notional_usd`` and ``runtime.max_loss_usd``
+    numbers when given, no other key."""
+    if type(risk) is not dict:
+        return False
+    admission, runtime = risk.get("admission"), risk.get("runtime")
+    if len(risk) != (admission is not None) + (runtime is not None):
+        return False
+    for part, name in ((admission, "max_notional_usd"), (runtime, "max_loss_usd")):
+        if part is not None:
+            if type(part) is not dict:
+                return False
+            value = part.get(name)
+            if len(part) != (value is not None) or (value is not None and not _is_number(value)):
+                return False
+    return True
+
+
+def _is_number(value: object) -> bool:
+    """A JSON number as the schema's ``number`` accepts it (an int, not a boolean; a finite Decimal)."""
+    return type(value) is int or (isinstance(value, Decimal) and type(value) is Decimal and value.is_finite())
+
+
+def _by_id(nodes: list[NodeFacts]) -> tuple[dict[str, NodeFacts], list[tuple[int, str, int]]]:
+    """node_id -> its first node, and ``(index, node_id, index of the first node with that id)`` of the others."""
+    by_id: dict[str, NodeFacts] = dict(
+        zip(map(_node_id, nodes), nodes, strict=True)
+    )  # right when each id is given once
+    duplicates = []
+    if len(by_id) != len(nodes) or None in by_id:  # a repeated or missing id: the first node with an id wins
+        by_id = {}
+        for facts in nodes:
+            if facts.node_id is None:
+                continue
+            if facts.node_id in by_id:
+                duplicates.append((facts.index, facts.node_id, by_id[facts.node_id].index))
+            else:
+                by_id[facts.node_id] = facts
+    return by_id, duplicates
+
+
+def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdges | None:
+    """graph_facts' resolved edges of edges of the usual shape, read in the pass that proves each has it; None
+    when one has not. The usual shape is an edge the shipped wire schema accepts (``$defs.edge``): a mapping of
+    non-empty texts ``edge_id``, ``from_node`` and ``to_node``, a ``trigger`` (a trigger name, or one
+    ``on_timeout``/``on_price`` mapping), a ``condition`` mapping of one number ``fill_ratio_gte`` when given,
+    and no other key. Returns ``(edges, unknown_ends, incoming, children, dangling, forward_only, forks)``, as
+    graph_facts' own loop makes them."""
     edges: list[EdgeFacts] = []
     append = edges.append
     unknown: list[tuple[int, str, str]] = []
@@ -549,14 +719,34 @@ def _shaped_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdge
     j = -1
     for edge in raw_edges:
         j += 1
-        src = edge["from_node"]
-        dst = edge["to_node"]
+        if type(edge) is not dict:
+            return None
+        try:
+            edge_id, src, dst, trigger = edge["edge_id"], edge["from_node"], edge["to_node"], edge["trigger"]
+            condition = edge["condition"] if len(edge) == 5 else None
+        except KeyError:  # a required field missing, or a fifth that is not `condition`
+            return None
+        if (
+            type(edge_id) is not str
+            or not edge_id
+            or type(src) is not str
+            or not src
+            or type(dst) is not str
+            or not dst
+            or len(edge) != 4 + (condition is not None)
+            or not (trigger in _TRIGGER_NAMES if type(trigger) is str else _usual_trigger(trigger))
+        ):
+            return None
+        if condition is not None and not (
+            type(condition) is dict and len(condition) == 1 and _is_number(condition.get("fill_ratio_gte"))
+        ):
+            return None
         parent = get_node(src)
         child = get_node(dst)
         if parent is not None and child is not None:
             if forward_only and parent.index >= child.index:
                 forward_only = False
-            resolved = _new_tuple(EdgeFacts, (j, edge["edge_id"], src, dst, edge["trigger"], edge.get("condition")))
+            resolved = _new_tuple(EdgeFacts, (j, edge_id, src, dst, trigger, condition))
             append(resolved)
             into = incoming.get(dst)
             if into is None:
@@ -577,3 +767,26 @@ def _shaped_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdge
         if child is not None:
             dangling.add(dst)
     return edges, unknown, incoming, children, dangling, forward_only, forks
+
+
+def _usual_trigger(trigger: object) -> bool:
+    """Whether the shipped schema accepts ``trigger``, a trigger that is not a name: one ``on_timeout`` of an int
+    ``ms``, or one ``on_price`` of a ``symbol`` (1 to 512 characters), a ``direction``, a ``reference`` and a
+    number ``offset_pct``."""
+    if type(trigger) is not dict or len(trigger) != 1:
+        return False
+    timeout, on_price = trigger.get("on_timeout"), trigger.get("on_price")
+    if timeout is not None:
+        return type(timeout) is dict and len(timeout) == 1 and type(timeout.get("ms")) is int
+    if type(on_price) is not dict or len(on_price) != 4:
+        return False
+    symbol, direction, reference = on_price.get("symbol"), on_price.get("direction"), on_price.get("reference")
+    return (
+        type(symbol) is str
+        and 1 <= len(symbol) <= 512
+        and type(direction) is str
+        and direction in _DIRECTIONS
+        and type(reference) is str
+        and len(reference) >= 1
+        and _is_number(on_price.get("offset_pct"))
+    )

@@ -8,9 +8,16 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
 from graphc.diagnostics import Diagnostic, DiagnosticError
 from graphc.venues import infer_instrument
 from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
+
+if TYPE_CHECKING:  # annotations only
+    from graphc.facts import GraphFacts
+    from graphc.venues import MarketResolver
 
 PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"
 SIMPLE_ORDER_KEYS = frozenset({"symbol", "side", "qty"})  # the required ones: they make a file a simple order
@@ -59,6 +66,27 @@ def wire_diagnostics_shaped(doc) -> tuple[list, bool]:
     from graphc.stages.validate import WIRE_SCHEMA, validate_shaped  # deferred: a cached lint validates nothing
 
     return validate_shaped(doc, WIRE_SCHEMA)
+
+
+def read_wire_graph(
+    doc, quotes: Mapping, resolver: Callable[[], MarketResolver]
+) -> tuple[list, bool, GraphFacts | None]:
+    """:func:`wire_diagnostics_shaped`, and the graph's facts for the rules when they were read in the pass
+    that proved the shipped schema accepts it (:func:`graphc.facts.usual_graph_facts`: the usual wire graph,
+    linted without quotes); else None (``graphc.facts.graph_facts`` reads them when the rules run).
+
+    With quotes the facts are left to the rules' run: ``quotes`` may record what is looked up in it
+    (graphc.quotes.RecordingQuotes), which a file's kind must not change.
+    """
+    from graphc.facts import usual_graph_facts  # deferred: a cached lint reads no facts
+    from graphc.stages.validate import WIRE_SCHEMA, is_shipped, validate_shaped  # deferred: as above
+
+    if not quotes and is_shipped(WIRE_SCHEMA):
+        facts = usual_graph_facts(doc.data, quotes={}, resolver=resolver())
+        if facts is not None:
+            return [], True, facts
+    diagnostics, shaped = validate_shaped(doc, WIRE_SCHEMA)
+    return diagnostics, shaped, None
 
 
 def wrap_simple_order(doc):

@@ -23,7 +23,7 @@ from graphc.inputs import (
     is_template_data,
     kind_of,
     not_graphc,
-    wire_diagnostics_shaped,
+    read_wire_graph,
     wrap_simple_order,
 )
 from graphc.pipeline import CompileOptions, compile_document
@@ -100,9 +100,10 @@ def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) ->
     if is_template_data(data):
         return _template(doc, options)
     kind = kind_of(data)
-    if kind == WIRE:
-        diagnostics, shaped = wire_diagnostics_shaped(doc)
-        return LintedGraph(data, doc, diagnostics, is_wire_input=True, shaped=shaped)
+    if kind == WIRE:  # the usual graph's facts are read in the pass that checks its shape
+        compile_options = options.compile or CompileOptions()
+        diagnostics, shaped, facts = read_wire_graph(doc, compile_options.quotes, compile_options.resolver)
+        return LintedGraph(data, doc, diagnostics, is_wire_input=True, facts=facts, shaped=shaped)
     if kind == SIMPLE:
         return LintedGraph(*wrap_simple_order(doc))
     if explicit:  # found while walking a directory: not ours, skipped like any other file

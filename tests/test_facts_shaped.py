@@ -1,31 +1,42 @@
-"""A wire graph the shipped schema's generated check accepted is read without defensive checks
-(graphc.facts.graph_facts(shaped=True): shaped_node_facts and _shaped_edges); it must give exactly the facts
-the defensive reading gives, field by field and digit by digit.
+"""A wire graph of the usual shape is read in the pass that checks its shape (graphc.facts.usual_graph_facts,
+which lint uses in place of the schema check; graph_facts(shaped=True): usual_node_facts and _usual_edges);
+it must give exactly the facts the defensive reading gives, field by field and digit by digit, and vouch
+only for graphs the shipped schema accepts.
 
-The inputs: the examples compiled (with and without quotes), the bench's scaling graph, and generated wire
-graphs that pass the check (optional fields left out, execution variants, repeated ids, edges to unknown
-nodes, conditions).
+The inputs: the examples compiled (with and without quotes), the bench's scaling graph, the reference's
+example graphs, generated wire graphs that pass the check (optional fields left out, execution variants,
+repeated ids, edges to unknown nodes, conditions), and near-valid ones (a key dropped, added or renamed, a
+value swapped: tests/test_fastschema.py's), whose lint reports must not change in any format.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
-from graphc.facts import graph_facts
-from graphc.lint import LintOptions, _classify
+from graphc import facts as facts_module
+from graphc.facts import graph_facts, usual_graph_facts
+from graphc.lint import LintOptions, _classify, lint_source
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
+from graphc.report import RENDERERS, render
+from graphc.rules.registry import report_rules
 from graphc.stages.load import load_text
 from graphc.stages.validate import WIRE_SCHEMA, fast_check, validate_shaped
 from graphc.venues import MarketResolver
 from tests.bench_corpus import make_corpus
 from tests.test_facts_compiled import _exact
+from tests.test_fastschema import near_valid
 from tests.test_fuzz import FUZZ
+from tests.test_schemas import reference_wire_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.yaml") if p.name != "quotes.yaml")
@@ -38,14 +49,58 @@ def _read(text: str):
     return doc
 
 
+SCHEMA = json.loads((ROOT / "schemas" / WIRE_SCHEMA).read_text(encoding="utf-8"))
+JSONSCHEMA = Draft202012Validator(SCHEMA)
+
+
+def _same(one, other) -> None:
+    assert _exact(one) == _exact(other)
+    assert (one.forward_only, one.forks) == (other.forward_only, other.forks)
+    assert one.nodes == other.nodes and one.edges == other.edges
+    assert one.incoming == other.incoming
+
+
 def assert_same_facts(wire: dict, quotes=None) -> None:
     assert fast_check(WIRE_SCHEMA)(wire)  # the shaped reading is only for what the check accepted
     defensive = graph_facts(wire, quotes=quotes, resolver=MarketResolver(quotes or {}))
     shaped = graph_facts(wire, quotes=quotes, resolver=MarketResolver(quotes or {}), shaped=True)
-    assert _exact(shaped) == _exact(defensive)
-    assert (shaped.forward_only, shaped.forks) == (defensive.forward_only, defensive.forks)
-    assert shaped.nodes == defensive.nodes and shaped.edges == defensive.edges
-    assert shaped.incoming == defensive.incoming
+    _same(shaped, defensive)
+    usual = usual_graph_facts(wire, quotes=quotes or {}, resolver=MarketResolver(quotes or {}))
+    assert usual is not None  # every graph the check accepts is of the usual shape: lint reads it in one pass
+    _same(usual, defensive)
+
+
+def assert_vouches_only_for_valid(wire) -> None:
+    """usual_graph_facts vouches for a graph only when jsonschema and the generated check find no error."""
+    usual = usual_graph_facts(wire, quotes={}, resolver=MarketResolver({}))
+    if usual is not None:
+        assert [e.message for e in JSONSCHEMA.iter_errors(wire)] == []
+        assert fast_check(WIRE_SCHEMA)(wire)
+        _same(usual, graph_facts(wire, quotes={}, resolver=MarketResolver({})))
+    elif fast_check(WIRE_SCHEMA)(wire):
+        pytest.fail("the generated check accepts a graph usual_graph_facts does not read")
+
+
+@pytest.mark.parametrize("name", ["orders-and-execution-graphs.md", "hosted-strategies.md"])
+def test_the_reference_graphs(name):
+    for graph in reference_wire_graphs(name):
+        wire = _read(json.dumps(graph)).data
+        assert_same_facts(wire)
+        assert_same_facts(wire, QUOTES)
+
+
+def test_the_enums_are_the_schemas():
+    """The enums usual_node_facts and _usual_edges check are the shipped schema's."""
+    node, edge = SCHEMA["$defs"]["node"]["properties"], SCHEMA["$defs"]["edge"]["properties"]
+    execution = node["execution"]["properties"]
+    assert set(node["instrument"]["properties"]["type"]["enum"]) == facts_module._INSTRUMENT_TYPES
+    assert set(execution["policy"]["enum"]) == facts_module._POLICIES
+    assert set(execution["urgency"]["enum"]) == facts_module._URGENCIES
+    assert set(execution["tif"]["enum"]) == facts_module._TIFS
+    assert set(facts_module._ACTIVATIONS) == set(node["activation"]["enum"])
+    assert set(facts_module._SIDES) == set(node["side"]["enum"])
+    assert set(edge["trigger"]["then"]["enum"]) == facts_module._TRIGGER_NAMES
+    assert set(edge["trigger"]["properties"]["on_price"]["properties"]["direction"]["enum"]) == facts_module._DIRECTIONS
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
@@ -144,3 +199,221 @@ def test_generated_graphs(wire, with_quotes):
     wire = _read(json.dumps(wire)).data  # as lint reads it: fractions as Decimals
     assume(fast_check(WIRE_SCHEMA)(wire))
     assert_same_facts(wire, QUOTES if with_quotes else None)
+
+
+@FUZZ
+@given(near_valid())
+def test_near_valid_graphs_are_vouched_for_only_when_valid(doc):
+    assume(isinstance(doc, dict) and "nodes" in doc)
+    assert_vouches_only_for_valid(_read(json.dumps(doc, default=str)).data)
+    assert_vouches_only_for_valid(doc)  # as built: Decimals, and values JSON would not give
+
+
+def _reports(text: str) -> dict[str, str]:
+    result = lint_source(text, "graph.json", LintOptions(), keep_wire=False).result
+    assert result is not None
+    rules = report_rules()
+    return {name: render(name, [result], rules=rules, explain_skips=True) for name in RENDERERS}
+
+
+def assert_same_reports(text: str) -> None:
+    """lint's reports of ``text`` in every format, byte for byte, with and without the one-pass reading."""
+    fast = _reports(text)
+    with mock.patch.object(facts_module, "_usual_graph", lambda *args: None):  # the schema check, then defensive
+        slow = _reports(text)
+    assert fast == slow
+
+
+@FUZZ
+@given(st.one_of(near_valid(), shaped_wire_graphs()))
+def test_lint_reports_are_the_same_in_every_format(doc):
+    assume(isinstance(doc, dict) and "nodes" in doc)
+    assert_same_reports(json.dumps(doc, default=str))
+
+
+@pytest.mark.parametrize("path", EXAMPLES[:6], ids=lambda p: p.name)
+def test_lint_reports_of_the_examples_wire_graphs_are_the_same(path):
+    result = compile_text(path.read_text(encoding="utf-8"), str(path), CompileOptions(quotes=QUOTES))
+    assert result.wire is not None, result.diagnostics
+    assert_same_reports(result.wire_json())
+
+
+# One change to a valid graph per case, at each place usual_graph_facts checks: jsonschema is the oracle
+# (a graph it reads in one pass must be valid; one the generated check accepts must be read in one pass).
+BASE_NODE = {
+    "node_id": "a",
+    "instrument": {"symbol": "BTC-USD", "type": "spot"},
+    "side": "buy",
+    "order_type": "market",
+    "quantity": {"fixed": {"qty_1e8": 100000000}},
+    "execution": {"policy": "sor"},
+    "activation": "root",
+}
+BASE_EDGE = {"edge_id": "e", "from_node": "a", "to_node": "b", "trigger": "on_fill"}
+ON_PRICE = {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5}
+PACING = {"uniform": {"num_slices": 4, "interval_ms": 1000}}
+D = Decimal
+NODE_CHANGES = {
+    "node_id": ["", 5, None, "b"],
+    "instrument": [
+        "BTC",
+        {},
+        {"symbol": ""},
+        {"symbol": "x" * 512},
+        {"symbol": "x" * 513},
+        {"symbol": 5},
+        {"symbol": "X", "type": "future"},
+        {"symbol": "X", "type": 5},
+        {"symbol": "X", "type": None},
+        {"symbol": "X", "venue": ""},
+        {"symbol": "X", "venue": 5},
+        {"symbol": "X", "venue": "Binance", "type": "perp"},
+        {"symbol": "X", "extra": 1},
+        {"symbol": "X"},
+    ],
+    "side": ["hold", 5, None, "sell", ["buy"]],
+    "order_type": [
+        "limit",
+        5,
+        {"limit": {}},
+        {"limit": 5},
+        {"limit": {"price_1e9": 0}},
+        {"limit": {"price_1e9": 1}},
+        {"limit": {"price_1e9": 2**63 - 1}},
+        {"limit": {"price_1e9": 2**63}},
+        {"limit": {"price_1e9": D("1.5")}},
+        {"limit": {"price_1e9": D("1")}},
+        {"limit": {"price_1e9": True}},
+        {"limit": {"price_1e9": 5, "x": 1}},
+        {"limit": {"price_1e9": 5}, "x": 1},
+        {"market": {}},
+    ],
+    "quantity": [
+        "fixed",
+        True,
+        {"fixed": {}},
+        {"fixed": {"qty_1e8": 0}},
+        {"fixed": {"qty_1e8": 2**63}},
+        {"fixed": {"qty_1e8": 1, "y": 2}},
+        {"fixed": {"qty_1e8": 1}, "y": 2},
+        {"derived": 1},
+        "derived",
+    ],
+    "execution": [
+        5,
+        None,
+        {},
+        {"policy": "fast"},
+        {"policy": 5},
+        {"urgency": "urgent"},
+        {"urgency": "low"},
+        {"tif": "gtc"},
+        {"tif": "IOC", "policy": "time_drip"},
+        {"max_slippage_bps": "5"},
+        {"max_slippage_bps": D("5.5")},
+        {"max_slippage_bps": -5},
+        {"horizon_ms": True},
+        {"horizon_ms": 10},
+        {"pacing": {}},
+        {"pacing": PACING},
+        {"pacing": {"uniform": {"num_slices": 0, "interval_ms": 5}}},
+        {"pacing": {"uniform": {"num_slices": 2}}},
+        {"pacing": {"uniform": {"num_slices": 2, "interval_ms": 5, "z": 1}}},
+        {"pacing": {**PACING, "z": 1}},
+        {"policy": "sor", "other": 1},
+        {"policy": "passive_limit", "urgency": "high", "tif": "GTC", "max_slippage_bps": 3, "horizon_ms": 9},
+    ],
+    "activation": ["later", 5, None, "wait"],
+    "note": ["x"],
+}
+EDGE_CHANGES = {
+    "edge_id": ["", 5, None],
+    "from_node": ["", 5, "zz"],
+    "to_node": ["", None, "zz", "a"],
+    "trigger": [
+        "on_foo",
+        5,
+        {},
+        {"on_timeout": {"ms": 5}},
+        {"on_timeout": {"ms": "5"}},
+        {"on_timeout": {"ms": D("5")}},
+        {"on_timeout": {"ms": 5, "x": 1}},
+        {"on_timeout": {"ms": 5}, "on_price": ON_PRICE},
+        {"on_timeout": None},
+        {"on_price": ON_PRICE},
+        {"on_price": {**ON_PRICE, "offset_pct": D("-2.5")}},
+        {"on_price": {**ON_PRICE, "offset_pct": "5"}},
+        {"on_price": {**ON_PRICE, "offset_pct": True}},
+        {"on_price": {**ON_PRICE, "offset_pct": D("NaN")}},
+        {"on_price": {**ON_PRICE, "direction": "up"}},
+        {"on_price": {**ON_PRICE, "symbol": ""}},
+        {"on_price": {**ON_PRICE, "symbol": "x" * 513}},
+        {"on_price": {**ON_PRICE, "reference": ""}},
+        {"on_price": {**ON_PRICE, "x": 1}},
+        {"on_price": {k: v for k, v in ON_PRICE.items() if k != "reference"}},
+        {"on_fill": {}},
+    ],
+    "condition": [{}, None, 5, {"fill_ratio_gte": "0.5"}, {"fill_ratio_gte": D("0.5")}, {"fill_ratio_gte": 1, "x": 1}],
+    "note": ["x"],
+}
+TOP_CHANGES = {
+    "nodes": [[], "x", [5]],
+    "edges": [{}, [], [5], None],
+    "risk": [
+        {},
+        {"x": {}},
+        {"admission": {}},
+        {"admission": {"max_notional_usd": "5"}},
+        {"admission": {"max_notional_usd": 5, "y": 1}},
+        {"admission": {"max_notional_usd": D("5.5")}, "runtime": {"max_loss_usd": 100}},
+        {"runtime": {"max_loss_usd": True}},
+        {"runtime": 5},
+        5,
+    ],
+    "is_sandbox": [True, 1, None],
+    "note": ["x"],
+}
+
+
+def _changed(place: str, key: str, value) -> dict:
+    node, edge = copy.deepcopy(BASE_NODE), copy.deepcopy(BASE_EDGE)
+    wire = {"nodes": [node, {**copy.deepcopy(BASE_NODE), "node_id": "b", "activation": "wait"}], "edges": [edge]}
+    target = {"node": node, "edge": edge, "top": wire}[place]
+    if value is _DROP:
+        del target[key]
+    else:
+        target[key] = copy.deepcopy(value)
+    return wire
+
+
+class _Drop:
+    """The key left out."""
+
+    def __repr__(self) -> str:
+        return "dropped"
+
+
+_DROP = _Drop()
+CASES = [
+    (place, key, value)
+    for place, changes in (("node", NODE_CHANGES), ("edge", EDGE_CHANGES), ("top", TOP_CHANGES))
+    for key, values in changes.items()
+    for value in [
+        *values,
+        *([_DROP] if key in {"node": BASE_NODE, "edge": BASE_EDGE, "top": ("nodes", "edges")}[place] else []),
+    ]
+]
+
+
+@pytest.mark.parametrize(("place", "key", "value"), CASES, ids=lambda v: repr(v)[:40])
+def test_one_change_at_each_checked_place(place, key, value):
+    wire = _changed(place, key, value)
+    assert_vouches_only_for_valid(wire)
+    if fast_check(WIRE_SCHEMA)(wire):
+        assert_same_facts(wire)
+        assert_same_facts(wire, QUOTES)
+
+
+def test_the_changes_give_both_answers():
+    vouched = [usual_graph_facts(_changed(*case), quotes={}, resolver=MarketResolver({})) is not None for case in CASES]
+    assert 30 < sum(vouched) < len(CASES) - 100

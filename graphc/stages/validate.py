@@ -64,6 +64,11 @@ def fast_check(name: str):
         return None
 
 
+def is_shipped(name: str) -> bool:
+    """Whether schema ``name`` is the text shipped with graphc (its generated check serves it: not edited since)."""
+    return fast_check(name) is not None and name not in _edited
+
+
 def _dotted(path) -> str:
     return ".".join(str(p) for p in path) or "the document"
 
