@@ -29,11 +29,21 @@ def is_multiple(value: Decimal, step: Decimal) -> bool:
     """Whether ``value`` is a whole number of ``step``s (``step`` > 0, finite), exactly, at any magnitude.
 
     ``value % step`` divides in the 28-digit context and raises once the quotient has more digits (a
-    large size on a tiny lot from a quotes snapshot); here it is a question about the integers
-    ``value = c_v * 10**e_v`` and ``step = c_s * 10**e_s``, with no power of ten ever built out.
+    large size on a tiny lot from a quotes snapshot). The usual sizes and prices are decided by one exact
+    remainder in a 1,000-digit context (a C call); a quotient or remainder wider than that raises there, and
+    :func:`_is_multiple_exact` answers with integers. tests/test_market_facts.py holds the two equal.
     """
     if not value.is_finite():
         return False
+    try:
+        return not _WIDE.remainder(value, step)  # exact, or it raises (InvalidOperation, Inexact are trapped)
+    except ArithmeticError:
+        return _is_multiple_exact(value, step)
+
+
+def _is_multiple_exact(value: Decimal, step: Decimal) -> bool:
+    """:func:`is_multiple` of a finite ``value``, as a question about the integers ``value = c_v * 10**e_v`` and
+    ``step = c_s * 10**e_s``, with no power of ten ever built out (any magnitude)."""
     _, v_digits, v_exp = value.as_tuple()
     _, s_digits, s_exp = step.as_tuple()
     c_v = int(Decimal((0, v_digits, 0)))

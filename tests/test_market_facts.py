@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from graphc.cli import cli
 from graphc.lint import LintOptions, lint_source
-from graphc.numbers import is_multiple
+from graphc.numbers import _is_multiple_exact, is_multiple
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import Quote
 from graphc.venues import MarketResolver
@@ -339,6 +339,25 @@ _STEPS = st.sampled_from(["1", "0.01", "0.25", "0.5", "5", "1e-8", "3e-40", "1e-
 @hypothesis.example(D("-0.75"), D("0.25"))
 def test_is_multiple_answers_as_exact_fractions_do(value, step):
     assert is_multiple(value, step) == ((Fraction(value) / Fraction(step)).denominator == 1)
+
+
+_WIDE_DECIMALS = st.builds(
+    lambda sign, coefficient, exponent: D(f"{'-' if sign else ''}{coefficient}E{exponent}"),
+    st.booleans(),
+    st.integers(0, 10**40) | st.sampled_from([1, 3, 25, 10**999, 10**1000 + 1]),
+    st.integers(-1100, 1100) | st.sampled_from([-999999999999998000, -999999, 999999, 999999999999998000]),
+)
+
+
+@hypothesis.given(_WIDE_DECIMALS, _WIDE_DECIMALS.filter(lambda step: step > 0) | _STEPS.map(D))
+@hypothesis.example(D("1e-999999999999999999"), D("1"))  # the remainder underflows: the integers decide
+@hypothesis.example(D("1E-1100"), D("1"))  # a remainder of 1,100 digits is wider than the context
+@hypothesis.example(D("1E+1100"), D("3"))  # a quotient wider than the context
+def test_is_multiple_by_remainder_answers_as_the_integers_do(value, step):
+    """The remainder in the wide context (the usual case) and the integers (any magnitude) agree."""
+    assert is_multiple(value, step) is _is_multiple_exact(value, step)
+    if max(abs(value.adjusted()), abs(step.adjusted())) < 3000:  # (a Fraction of 10**10**18 is never built)
+        assert is_multiple(value, step) == ((Fraction(value) / Fraction(step)).denominator == 1)
 
 
 @pytest.mark.parametrize(
