@@ -1334,3 +1334,22 @@ def test_plain_scalars_resolve_as_the_reference(text):
     from graphc.stages.load import _resolve_plain
 
     assert _resolved_exactly(_resolve_plain, text) == _resolved_exactly(_reference_resolve_plain, text)
+
+
+@FUZZ
+@given(st.lists(_PLAIN_PIECES, max_size=6).map("".join) | st.text(max_size=12))
+@example("buy")
+@example("x" * 41)  # longer than the memo keeps
+@example("1e99999999999999999999")
+def test_the_plain_scalar_memo_reads_as_the_resolver(text):
+    """The loader's memo of plain scalars (read once, then looked up) answers as the resolver itself, on the
+    first read and on the next; a text value is the interned string (a code constant finds it by identity)."""
+    import sys
+
+    from graphc.stages.load import _resolve_plain, resolve_plain_scalar
+
+    expected = _resolved_exactly(_resolve_plain, text)
+    assert _resolved_exactly(resolve_plain_scalar, text) == expected
+    assert _resolved_exactly(resolve_plain_scalar, "".join(text)) == expected  # another str of the same text
+    if expected[0] == "str":
+        assert resolve_plain_scalar(text) is sys.intern(text)

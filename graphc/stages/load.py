@@ -37,6 +37,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from gc import get_referents
 from itertools import accumulate, repeat
+from sys import intern
 from typing import Any
 
 import yaml
@@ -281,9 +282,7 @@ class _EventIndex:
                 key = event = events[at]
                 text = event.value
                 if not event.style and event.implicit[0]:  # read as the composers read a key
-                    key = resolved.get(text, _MISSING)
-                    if key is _MISSING:
-                        key = resolve_plain_scalar(text)
+                    key = resolved[text]
                     if type(key) is not str:
                         key = _key_text(key)
                 else:
@@ -366,17 +365,29 @@ class LoadError(Exception):
 
 def resolve_plain_scalar(text: str):
     """YAML 1.2 core schema for plain scalars, with numbers as exact values."""
-    value = _RESOLVED.get(text, _MISSING)
-    if value is _MISSING:
+    return _RESOLVED[text]
+
+
+class _PlainScalars(dict):
+    """Plain scalars already read, by their text: ``memo[text]`` is the value, read now if it is not kept.
+
+    Values are immutable (str, int, Decimal, bool, None). The same keys, numbers and words come up in
+    every file of a repo: a lookup is cheaper than reading them, and indexing (the read of a missing text
+    is ``__missing__``) is one step where ``get`` and a test for the default were three.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, text: str):
         value = _resolve_plain(text)
-        if len(text) <= _RESOLVED_CHARS and len(_RESOLVED) < _RESOLVED_MAX:
-            _RESOLVED[text] = value
-    return value
+        if type(value) is str:
+            value = intern(value)
+        if len(text) <= _RESOLVED_CHARS and len(self) < _RESOLVED_MAX:
+            self[text] = value
+        return value
 
 
-# Plain scalars already read (values are immutable: str, int, Decimal, bool, None). The same
-# keys, numbers and words come up in every file of a repo: a lookup is cheaper than reading them.
-_RESOLVED: dict = {}
+_RESOLVED = _PlainScalars()
 _RESOLVED_CHARS, _RESOLVED_MAX = 40, 16384  # texts up to 40 characters, at most 16384 of them
 _MISSING = object()
 
@@ -1047,8 +1058,6 @@ class _FullPassNeeded(Exception):
     """The fast pass met something only the full composer handles."""
 
 
-_LIST = object()  # the pending "key" of a list being filled
-
 # The fast pass keeps the parser's events of a text up to this size, so a finding's position costs no second
 # parse (the events of a 64 KiB text take a few MB, for as long as its Document lives); a larger text keeps
 # none (a 10 MB playbook's would take gigabytes), and is parsed again if a position is asked for.
@@ -1060,7 +1069,9 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
 
     ``marked=False`` says the text has no ``&``, ``*`` or ``!`` (so no anchor,
     alias or tag) and is no longer than a scalar may be (a scalar's value is never
-    longer than its text): the per-event checks for them are skipped.
+    longer than its text): the per-event checks for them are skipped. A tag, even
+    ``!``, is the full composer's, so a plain style alone makes a scalar plain-implicit
+    (libyaml's rule for an untagged scalar).
 
     Handles plain data: mappings, lists and untagged scalars with unique keys.
     Anything else raises :class:`_FullPassNeeded` (or the parser's own error),
@@ -1068,86 +1079,87 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
     same values for what this accepts (tests/test_fuzz.py compares the two).
     Collections are attached to their parent when they start (the full
     composer attaches them when they end); the values and key order are the same.
-    A key is checked (a duplicate, a merge) when it is read, so a value is just
-    stored; and where no ``!`` is in the text no scalar has a tag, so a plain
-    style alone makes a scalar plain-implicit (libyaml's rule).
-    The collection being filled and its pending key are locals; the stack holds
-    those of the collections around it.
+    A key is checked (a duplicate, a merge) when it is read, and its value is read
+    with it: in a mapping every event that starts an entry is a key. The collection
+    being filled is a local; the stack holds the collections around it.
     """
-    resolve, resolved, missing = _resolve_plain, _RESOLVED, _MISSING
-    no_key, is_list, max_chars = _NO_KEY, _LIST, MAX_SCALAR_CHARS
+    resolved, max_chars = _RESOLVED, MAX_SCALAR_CHARS
     scalar_event, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end = MappingEndEvent, SequenceEndEvent
-    stack: list = []  # (collection, its pending key) of each collection around the one being filled
+    stack: list = []  # (collection, whether it is a mapping) of each collection around the one being filled
     top: Any = None  # the dict or list being filled (None: at the root)
-    key: Any = None  # its pending key: a key waiting for its value, no_key (a mapping's), or is_list
-    root = missing
+    in_map = False  # whether top is a dict
+    root = _MISSING
     written = 0
     # Every value and key counted is an event: a list of events no longer than the limit cannot pass it.
     counting = type(events) is not list or len(events) > max_total
+    events = iter(events)
     for event in events:
         etype = type(event)
         if etype is scalar_event:
-            text = event.value
-            if marked:
-                if event.anchor or (event.tag and event.tag != "!") or len(text) > max_chars:
-                    raise _FullPassNeeded
-                plain = not event.style and event.implicit[0]
-            else:  # no tag: a scalar is plain-implicit exactly when its style is plain
-                plain = not event.style
-            if plain:
-                value = resolved.get(text, missing)  # resolve_plain_scalar, inlined
-                if value is missing:
-                    value = resolve(text)
-                    if len(text) <= _RESOLVED_CHARS and len(resolved) < _RESOLVED_MAX:
-                        resolved[text] = value
-            else:
-                value = text
+            if marked and (event.anchor or event.tag or len(event.value) > max_chars):
+                raise _FullPassNeeded
+            node = event.value if event.style else resolved[event.value]
             if counting:
                 written += 1
                 if written > max_total:  # where the full composer would stop too: no need to run it
                     raise _total_exceeded(max_total, event)
-            if key is no_key:  # a mapping's key: a duplicate or a merge key is the full composer's
-                key = value if type(value) is str else _key_text(value)
-                if key in top or key == "<<":
+            if not in_map:
+                if top is None:
+                    root = node
+                else:
+                    top.append(node)
+                continue
+            # a mapping's key: a duplicate or a merge key is the full composer's
+            key = node if type(node) is str else _key_text(node)
+            if key in top or key == "<<":
+                raise _FullPassNeeded
+            event = next(events)  # its value
+            etype = type(event)
+            if etype is scalar_event:
+                if marked and (event.anchor or event.tag or len(event.value) > max_chars):
                     raise _FullPassNeeded
-            elif key is is_list:
-                top.append(value)
-            elif top is None:
-                root = value
-            else:
-                top[key] = value
-                key = no_key
+                top[key] = event.value if event.style else resolved[event.value]
+                if counting:
+                    written += 1
+                    if written > max_total:
+                        raise _total_exceeded(max_total, event)
+                continue
+            if etype is not mapping_start and etype is not sequence_start:
+                raise _FullPassNeeded  # an alias
+            node = {} if etype is mapping_start else []
+            top[key] = node
         elif etype is mapping_start or etype is sequence_start:
-            if len(stack) >= max_depth or (marked and (event.anchor or (event.tag and event.tag != "!"))):
+            if in_map:  # a collection as a key
                 raise _FullPassNeeded
-            if counting:
-                written += 1
-                if written > max_total:  # where the full composer would stop too: no need to run it
-                    raise _total_exceeded(max_total, event)
-            value = {} if etype is mapping_start else []
-            if key is is_list:
-                stack.append((top, is_list))
-                top.append(value)
-            elif top is None:
-                stack.append((None, None))
-                root = value
-            elif key is no_key:  # a collection as a key
-                raise _FullPassNeeded
+            node = {} if etype is mapping_start else []
+            if top is None:
+                root = node
             else:
-                stack.append((top, no_key))  # the parent's next event is a key
-                top[key] = value
-            top, key = value, (no_key if etype is mapping_start else is_list)
+                top.append(node)
         elif etype is mapping_end or etype is sequence_end:
-            top, key = stack.pop()
+            top, in_map = stack.pop()
+            continue
         elif etype is StreamEndEvent:
             break
         elif etype is DocumentStartEvent:
-            if root is not missing:
+            if root is not _MISSING:
                 raise _FullPassNeeded  # a second document
-        elif etype is not DocumentEndEvent and etype is not StreamStartEvent:
+            continue
+        elif etype is DocumentEndEvent or etype is StreamStartEvent:
+            continue
+        else:
             raise _FullPassNeeded  # an alias, or an event this pass does not know
-    return None if root is missing else root
+        # a collection starts (``node``, placed in its parent above)
+        if len(stack) >= max_depth or (marked and (event.anchor or event.tag)):
+            raise _FullPassNeeded
+        if counting:
+            written += 1
+            if written > max_total:  # where the full composer would stop too: no need to run it
+                raise _total_exceeded(max_total, event)
+        stack.append((top, in_map))
+        top, in_map = node, etype is mapping_start
+    return None if root is _MISSING else root
 
 
 def _may_be_marked(text: str) -> bool:
