@@ -61,38 +61,62 @@ class LegContext:
     """What a leg needs from outside: its fields (defaults merged), where each came from, and the markets."""
 
     __slots__ = (
+        "doc",
         "fields",
+        "key",
         "leg_id",
         "quotes",
+        "raw",
         "require_quotes",
         "resolver",
         "skips",
-        "span_of",
         "trigger",
         "trigger_unknown",
         "type_",
+        "written_defaults",
     )
 
     def __init__(
         self,
         leg_id: str,
         fields: dict,
-        span_of,
+        doc,
+        key,
+        raw: dict,
+        written_defaults: dict,
         quotes: dict,
         require_quotes: bool,
-        resolver: MarketResolver | None = None,
-        trigger: Decimal | None = None,
+        resolver: MarketResolver,
     ):
         self.leg_id = leg_id
         self.fields = fields
-        self.span_of = span_of  # field name -> Span
+        self.doc = doc  # the document, for span_of
+        self.key = key  # the leg's key in `legs:` as read (leg_id is its text)
+        self.raw = raw  # the leg's fields as written
+        self.written_defaults = written_defaults  # `defaults:` as written
         self.quotes = quotes
         self.require_quotes = require_quotes  # compile: a missing quote is GC109; lint: the value is unknown (a skip)
-        self.resolver = resolver or MarketResolver(quotes)  # market facts (spec §3.3), shared with lint
-        self.trigger = trigger  # the projected level of the leg's on_price edge, for the `trigger` price base
+        self.resolver = resolver  # market facts (spec §3.3), shared with lint
+        self.trigger = None  # the projected level of the leg's on_price edge, for the `trigger` price base
         self.trigger_unknown = False  # lint without quotes: the level cannot be projected
         self.type_ = None  # the inferred instrument type, once known
         self.skips: list[tuple[str, str, str]] = []  # (code, the node's wire field, reason): the model makes Skips
+
+    def span_of(self, name):
+        """The span to report field ``name`` at (``None``: the leg's key)."""
+        return field_span(self.doc, self.key, self.raw, self.written_defaults, name)
+
+
+def field_span(doc, key, raw: dict, written_defaults: dict, name):
+    """Where field ``name`` of the leg ``key`` (its fields ``raw`` as written) is reported: at its value in the
+    leg, else in `defaults:` (as written), else at the leg's key; ``None``: at the leg's key."""
+    if name is None:
+        return doc.key_span(("legs", key))
+    if name in raw:
+        return doc.span(("legs", key, name))
+    if name in written_defaults:
+        return doc.span(("defaults", name))
+    return doc.key_span(("legs", key))
 
 
 def _text(ctx, name, *, required=False):

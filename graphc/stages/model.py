@@ -136,17 +136,7 @@ def _leg_fields(doc, defaults, leg_id, raw):
     """A leg's fields (``defaults:`` merged in) and ``span_of(field name)``, the span to report a field at."""
     written, inherited = defaults  # `defaults:` as written, and the part every leg inherits
     fields = {**inherited, **raw} if inherited else raw  # read-only from here on: no copy without defaults
-
-    def span_of(name):
-        if name is None:
-            return doc.key_span(("legs", leg_id))
-        if name in raw:
-            return doc.span(("legs", leg_id, name))
-        if name in written:
-            return doc.span(("defaults", name))
-        return doc.key_span(("legs", leg_id))
-
-    return fields, span_of
+    return fields, functools.partial(L.field_span, doc, leg_id, raw, written)
 
 
 def _node_locator(span_of, fields):
@@ -226,7 +216,9 @@ class _Builder:
         self.origin = {}
         defaults = self.data.get("defaults")
         defaults = defaults if isinstance(defaults, dict) else {}
-        inherited = {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")}
+        inherited = (
+            {k: v for k, v in defaults.items() if k not in ("after", "for_each", "use", "with")} if defaults else {}
+        )
         self.defaults = defaults, inherited  # `defaults:` as written, and the part every leg inherits
         self.locator.nodes = self.leg_locators = _LegLocators(doc, self.defaults)
 
@@ -342,10 +334,13 @@ class _Builder:
                     self.doc.key_span(("legs", leg_id)),
                 )
             )
-        # span_of keeps the document, not the builder: builder -> locator -> span_of -> builder would be a
+        written, inherited = self.defaults  # `defaults:` as written, and the part every leg inherits
+        fields = {**inherited, **raw} if inherited else raw  # as _leg_fields: read-only from here on
+        # the context keeps the document, not the builder: builder -> locator -> context -> builder would be a
         # reference cycle that only the garbage collector could free
-        fields, span_of = _leg_fields(self.doc, self.defaults, leg_id, raw)
-        ctx = L.LegContext(name, fields, span_of, self.quotes, self.require_quotes, self.resolver)
+        ctx = L.LegContext(
+            name, fields, self.doc, leg_id, raw, written, self.quotes, self.require_quotes, self.resolver
+        )
         has_incoming = ("after" in raw and self._after_edges(leg_id, name, raw, edges)) or leg_id in incoming
         limit = fields.get("limit")
         if type(limit) is str and _uses_trigger_base(limit):
@@ -365,7 +360,7 @@ class _Builder:
             return None
         if ctx.skips:
             for code, wire_field, reason in ctx.skips:
-                self.skips.append(Skip(code, ("nodes", index, wire_field), reason))
+                self.skips.append(_new_tuple(Skip, (code, ("nodes", index, wire_field), reason)))
         fields = ctx.fields
         self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_is_template, quantity_text)
             NodeOrigin, (price_is_template, str(fields.get("buy") or fields.get("sell") or fields.get("qty")))

@@ -156,17 +156,17 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
                     f"unknown trigger {trigger!r}{did_you_mean(trigger, WIRE_TRIGGER_NAMES)}",
                     hint="triggers: " + ", ".join(WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS),
                 )
-            return Trigger(source, trigger, condition)
+            return _new_trigger(Trigger, (source, trigger, condition))
         if isinstance(trigger, dict) and len(trigger) == 1:
             ((name, body),) = trigger.items()
             if name == "on_timeout" and isinstance(body, dict) and "ms" in body:
-                return Trigger(source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition)
+                return _new_trigger(Trigger, (source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition))
             if name == "on_price" and isinstance(body, dict):
                 price = dict(body)
                 if "offset_pct" in price:
                     raw = price["offset_pct"]
                     price["offset_pct"] = JsonFloat(parse_percent_points(raw) if isinstance(raw, str) else Decimal(raw))
-                return Trigger(source, {"on_price": price}, condition)
+                return _new_trigger(Trigger, (source, {"on_price": price}, condition))
     except UnitError as exc:
         raise DiagnosticError(exc.code, exc.message, hint=exc.hint) from None
     except (TypeError, ArithmeticError, ValueError):
