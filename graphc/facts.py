@@ -303,7 +303,7 @@ def _execution(execution: dict) -> tuple:
 
 def usual_node_facts(
     raw_nodes: list, targets: Container, quotes: Mapping, resolver: MarketResolver
-) -> list[NodeFacts] | None:
+) -> tuple[list[NodeFacts], int] | None:
     """:func:`wire_node_facts` of nodes of the usual shape, read in the pass that proves each has it; None when one
     has not (then read them with :func:`wire_node_facts`).
 
@@ -326,6 +326,9 @@ def usual_node_facts(
     markets: dict[tuple, MarketFacts] = {}
     sizes: dict[int, Decimal] = {}
     prices: dict[int, Decimal] = {}
+    symbols: dict[str, str] = {}
+    venues: dict[str, str] = {}
+    values = 0
     index = -1
     try:
         for node in raw_nodes:
@@ -334,7 +337,8 @@ def usual_node_facts(
                 return None
             node_id, instrument, side = node["node_id"], node["instrument"], node["side"]  # (a KeyError ends the pass)
             order_type, quantity = node["order_type"], node["quantity"]
-            if len(node) == 7:  # every field given (as graphc writes a graph)
+            size = len(node)
+            if size == 7:  # every field given (as graphc writes a graph)
                 execution, activation = node["execution"], node["activation"]
             else:
                 execution, activation = node.get("execution"), node.get("activation")
@@ -342,37 +346,49 @@ def usual_node_facts(
                 type(node_id) is not str
                 or not node_id
                 or type(instrument) is not dict
-                or (side != "buy" and side != "sell")
                 or type(side) is not str
-                or len(node) != 5 + (execution is not None) + (activation is not None)
+                or (side := _SIDE_OF.get(side)) is None
+                or size != 5 + (execution is not None) + (activation is not None)
             ):
                 return None
             symbol = instrument["symbol"]
-            if len(instrument) == 1:
+            fields = len(instrument)
+            if fields == 1:
                 given_type = venue = None
             else:
                 given_type, venue = instrument.get("type"), instrument.get("venue")
             if (
                 type(symbol) is not str
                 or not 1 <= len(symbol) <= 512
-                or len(instrument) != 1 + (given_type is not None) + (venue is not None)
+                or fields != 1 + (given_type is not None) + (venue is not None)
             ):
                 return None
-            if given_type is not None and (type(given_type) is not str or given_type not in _INSTRUMENT_TYPES):
+            values += size + fields
+            if given_type is not None and (
+                type(given_type) is not str or (given_type := _TYPE_OF.get(given_type)) is None
+            ):
                 return None
             if venue is not None:
                 if type(venue) is not str or not venue:
                     return None
-                venue = venue.lower()
+                lowered = venues.get(venue)
+                if lowered is None:
+                    lowered = venues[venue] = venue.lower()
+                venue = lowered
+            shared = symbols.get(symbol)  # one text object per symbol: the rules compare them, the markets hash them
+            if shared is None:
+                symbols[symbol] = symbol
+            else:
+                symbol = shared
             if activation is None:
                 activation = "wait" if node_id in targets else "root"
                 missing: tuple[str, ...] = _NO_ACTIVATION if given_type is not None else _NO_TYPE_OR_ACTIVATION
-            elif type(activation) is str and activation in _ACTIVATIONS:
+            elif type(activation) is str and (activation := _ACTIVATION_OF.get(activation)) is not None:
                 missing = () if given_type is not None else _NO_TYPE
             else:
                 return None
             instrument_type = given_type or "spot"
-            quote = get_quote(symbol)
+            quote = get_quote(symbol) if quotes else None
             limit = None
             market_order = order_type == "market"
             if not market_order:
@@ -385,6 +401,7 @@ def usual_node_facts(
                     and 1 <= raw <= _MAX_SCALED
                 ):
                     return None
+                values += 2  # order_type's limit, and its price
                 limit = prices.get(raw)
                 if limit is None:
                     limit = prices[raw] = Decimal(raw) / PRICE_SCALE
@@ -405,6 +422,7 @@ def usual_node_facts(
                     and 1 <= raw <= _MAX_SCALED
                 ):
                     return None
+                values += 2  # quantity's fixed, and its qty_1e8
                 qty = sizes.get(raw)
                 if qty is None:
                     qty = sizes[raw] = Decimal(raw) / QTY_SCALE
@@ -420,12 +438,13 @@ def usual_node_facts(
                 len(execution) == 1
                 and "policy" in execution
                 and type(policy := execution["policy"]) is str
-                and policy in _POLICIES
+                and (policy := _POLICY_OF.get(policy)) is not None
             ):
-                pass  # only a policy: the usual leg
+                values += 1  # only a policy: the usual leg
             elif not _usual_execution(execution):
                 return None
             elif execution:
+                values += len(execution) + (3 if "pacing" in execution else 0)  # pacing's uniform, its two fields
                 policy, tif, urgency, slippage_bps, horizon_ms, paced = _execution(execution)
             market = markets.get(key := (symbol, venue, instrument_type))
             if market is None:
@@ -460,7 +479,7 @@ def usual_node_facts(
             )
     except KeyError:  # a required field missing
         return None
-    return facts
+    return facts, values
 
 
 def _usual_execution(execution: dict) -> bool:
@@ -503,6 +522,13 @@ _DIRECTIONS = frozenset(("above", "below"))
 _node_id = itemgetter(NodeFacts._fields.index("node_id"))
 _ACTIVATIONS = ("root", "wait")
 _SIDES = ("buy", "sell")
+# Each enum's texts by themselves: a node's facts hold these (the code's constants), not the JSON's copies, so
+# the rules' comparisons find the same object (a large graph's rules pay for each text they read in memory).
+_SIDE_OF = {name: name for name in _SIDES}
+_TYPE_OF = {name: name for name in _INSTRUMENT_TYPES}
+_ACTIVATION_OF = {name: name for name in _ACTIVATIONS}
+_POLICY_OF = {name: name for name in _POLICIES}
+_TRIGGER_OF = {name: name for name in _TRIGGER_NAMES}
 _NO_ACTIVATION = ("activation",)
 _NO_TYPE = ("instrument.type",)
 _NO_TYPE_OR_ACTIVATION = ("instrument.type", "activation")
@@ -548,7 +574,7 @@ def graph_facts(
     if shaped:
         usual = _usual_graph(raw_nodes, raw_edges, quotes, resolver, nodes)
         if usual is not None:
-            return usual
+            return usual[0]
     if nodes is None:
         nodes = wire_node_facts(raw_nodes, _Targets(raw_edges), quotes, resolver)
     by_id, duplicates = _by_id(nodes)
@@ -618,26 +644,32 @@ _ResolvedEdges = tuple[
 
 def _usual_graph(
     raw_nodes: list, raw_edges: list, quotes: Mapping, resolver: MarketResolver, nodes: list[NodeFacts] | None
-) -> GraphFacts | None:
+) -> tuple[GraphFacts, int] | None:
     """graph_facts of nodes and edges of the usual shape (:func:`usual_node_facts`, :func:`_usual_edges`), None
-    when one is not."""
+    when one is not; and the values below the nodes and the edges read (every mapping's length), nodes given
+    left out."""
+    values = 0
     if nodes is None:
-        nodes = usual_node_facts(raw_nodes, _Targets(raw_edges), quotes, resolver)
-        if nodes is None:
+        read = usual_node_facts(raw_nodes, _Targets(raw_edges), quotes, resolver)
+        if read is None:
             return None
+        nodes, values = read
     by_id, duplicates = _by_id(nodes)
     resolved = _usual_edges(raw_edges, by_id)
     if resolved is None:
         return None
-    edges, unknown, incoming, children, dangling, forward_only, forks = resolved
-    return GraphFacts(
+    (edges, unknown, incoming, children, dangling, forward_only, forks), edge_values = resolved
+    facts = GraphFacts(
         nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver, forward_only, forks
     )
+    return facts, values + edge_values
 
 
-def usual_graph_facts(wire: object, *, quotes: Mapping, resolver: MarketResolver) -> GraphFacts | None:
+def usual_graph_facts(wire: object, *, quotes: Mapping, resolver: MarketResolver) -> tuple[GraphFacts, int] | None:
     """The facts of a wire graph of the usual shape (:func:`graph_facts`), read in the pass that proves the
-    shipped wire schema accepts the whole graph; None when a part is not of that shape (then validate it).
+    shipped wire schema accepts the whole graph, and how many values its mappings and lists hold (the lengths of
+    all, the root's included: graphc.stages.load.prove_unique_keys compares it with the text's count); None when
+    a part is not of that shape (then validate it).
 
     Besides its nodes (:func:`usual_node_facts`) and edges (:func:`_usual_edges`), the top level: a non-empty
     ``nodes`` list, an ``edges`` list, ``risk`` limits that are numbers, a boolean ``is_sandbox``, no other key.
@@ -653,28 +685,38 @@ def usual_graph_facts(wire: object, *, quotes: Mapping, resolver: MarketResolver
         or len(wire) != 1 + (raw_edges is not None) + (risk is not None) + (sandbox is not None)
         or (raw_edges is not None and type(raw_edges) is not list)
         or (sandbox is not None and type(sandbox) is not bool)
-        or (risk is not None and not _usual_risk(risk))
     ):
         return None
-    return _usual_graph(raw_nodes, raw_edges or [], quotes or {}, resolver, None)
+    values = len(wire) + len(raw_nodes) + (len(raw_edges) if raw_edges is not None else 0)
+    if risk is not None:
+        risk_values = _usual_risk(risk)
+        if risk_values is None:
+            return None
+        values += risk_values
+    read = _usual_graph(raw_nodes, raw_edges or [], quotes or {}, resolver, None)
+    if read is None:
+        return None
+    return read[0], values + read[1]
 
 
-def _usual_risk(risk: object) -> bool:
-    """Whether the shipped schema accepts ``risk``: ``admission.max_notional_usd`` and ``runtime.max_loss_usd``
-    numbers when given, no other key."""
+def _usual_risk(risk: object) -> int | None:
+    """The values ``risk`` and its mappings hold, when the shipped schema accepts it (``admission.max_notional_usd``
+    and ``runtime.max_loss_usd`` numbers when given, no other key); else None."""
     if type(risk) is not dict:
-        return False
+        return None
     admission, runtime = risk.get("admission"), risk.get("runtime")
     if len(risk) != (admission is not None) + (runtime is not None):
-        return False
+        return None
+    values = len(risk)
     for part, name in ((admission, "max_notional_usd"), (runtime, "max_loss_usd")):
         if part is not None:
             if type(part) is not dict:
-                return False
+                return None
             value = part.get(name)
             if len(part) != (value is not None) or (value is not None and not _is_number(value)):
-                return False
-    return True
+                return None
+            values += len(part)
+    return values
 
 
 def _is_number(value: object) -> bool:
@@ -700,7 +742,7 @@ def _by_id(nodes: list[NodeFacts]) -> tuple[dict[str, NodeFacts], list[tuple[int
     return by_id, duplicates
 
 
-def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdges | None:
+def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> tuple[_ResolvedEdges, int] | None:
     """graph_facts' resolved edges of edges of the usual shape, read in the pass that proves each has it; None
     when one has not. The usual shape is an edge the shipped wire schema accepts (``$defs.edge``): a mapping of
     non-empty texts ``edge_id``, ``from_node`` and ``to_node``, a ``trigger`` (a trigger name, or one
@@ -717,6 +759,9 @@ def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdges
     forks: list[str] = []
     get_node = by_id.get
     j = -1
+    src: Any  # a text (mypy reads NodeFacts.node_id as optional: a resolved end has one)
+    dst: Any
+    values = 0
     for edge in raw_edges:
         j += 1
         if type(edge) is not dict:
@@ -734,18 +779,34 @@ def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdges
             or type(dst) is not str
             or not dst
             or len(edge) != 4 + (condition is not None)
-            or not (trigger in _TRIGGER_NAMES if type(trigger) is str else _usual_trigger(trigger))
         ):
             return None
-        if condition is not None and not (
-            type(condition) is dict and len(condition) == 1 and _is_number(condition.get("fill_ratio_gte"))
-        ):
+        values += len(edge)
+        if type(trigger) is str:
+            trigger = _TRIGGER_OF.get(trigger)
+            if trigger is None:
+                return None
+        elif _usual_trigger(trigger):
+            values += 2 if "on_timeout" in trigger else 5  # the trigger's one entry, and what that holds
+        else:
             return None
+        if condition is not None:
+            if not (
+                type(condition) is dict
+                and len(condition) == 1
+                and "fill_ratio_gte" in condition
+                and (
+                    type(ratio := condition["fill_ratio_gte"]) is int or (type(ratio) is Decimal and ratio.is_finite())
+                )
+            ):
+                return None
+            values += 1
         parent = get_node(src)
         child = get_node(dst)
         if parent is not None and child is not None:
-            if forward_only and parent.index >= child.index:
+            if forward_only and parent[0] >= child[0]:  # (their indexes)
                 forward_only = False
+            src, dst = parent[1], child[1]  # the nodes' own id objects, equal to these: later lookups find them at once
             resolved = _new_tuple(EdgeFacts, (j, edge_id, src, dst, trigger, condition))
             append(resolved)
             into = incoming.get(dst)
@@ -766,7 +827,7 @@ def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> _ResolvedEdges
                 unknown.append((j, end, name))
         if child is not None:
             dangling.add(dst)
-    return edges, unknown, incoming, children, dangling, forward_only, forks
+    return (edges, unknown, incoming, children, dangling, forward_only, forks), values
 
 
 def _usual_trigger(trigger: object) -> bool:

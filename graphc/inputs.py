@@ -68,6 +68,13 @@ def wire_diagnostics_shaped(doc) -> tuple[list, bool]:
     return validate_shaped(doc, WIRE_SCHEMA)
 
 
+def reads_as_wire(data) -> bool:
+    """Whether graphc lint reads ``data`` as a wire graph (not a playbook, not a ``use:`` template; it has
+    ``nodes``): the loader leaves such a JSON graph's key proof to :func:`read_wire_graph` (load_text's
+    ``keys_later``)."""
+    return kind_of(data) == WIRE and not is_template_data(data)
+
+
 def read_wire_graph(
     doc, quotes: Mapping, resolver: Callable[[], MarketResolver]
 ) -> tuple[list, bool, GraphFacts | None]:
@@ -75,16 +82,26 @@ def read_wire_graph(
     that proved the shipped schema accepts it (:func:`graphc.facts.usual_graph_facts`: the usual wire graph,
     linted without quotes); else None (``graphc.facts.graph_facts`` reads them when the rules run).
 
+    A document loaded with its key proof left to this (``doc.unproven_values``: load_text's ``keys_later``,
+    :func:`reads_as_wire`) gets it here, from the values that pass counted (else by counting them again); a
+    repeated key gives what loading without the fast pass gives (GC101), as it always did.
+
     With quotes the facts are left to the rules' run: ``quotes`` may record what is looked up in it
     (graphc.quotes.RecordingQuotes), which a file's kind must not change.
     """
     from graphc.facts import usual_graph_facts  # deferred: a cached lint reads no facts
+    from graphc.stages.load import prove_unique_keys  # deferred: as above
     from graphc.stages.validate import WIRE_SCHEMA, is_shipped, validate_shaped  # deferred: as above
 
+    usual = None
     if not quotes and is_shipped(WIRE_SCHEMA):
-        facts = usual_graph_facts(doc.data, quotes={}, resolver=resolver())
-        if facts is not None:
-            return [], True, facts
+        usual = usual_graph_facts(doc.data, quotes={}, resolver=resolver())
+    if doc.unproven_values is not None:
+        proven, problems = prove_unique_keys(doc, None if usual is None else usual[1])
+        if proven is None or problems:  # a key repeated: the document as read without the fast pass says where
+            return problems, False, None
+    if usual is not None:
+        return [], True, usual[0]
     diagnostics, shaped = validate_shaped(doc, WIRE_SCHEMA)
     return diagnostics, shaped, None
 

@@ -24,6 +24,7 @@ from graphc.inputs import (
     kind_of,
     not_graphc,
     read_wire_graph,
+    reads_as_wire,
     wrap_simple_order,
 )
 from graphc.pipeline import CompileOptions, compile_document
@@ -336,7 +337,7 @@ def lint_source(
     a sixth of the time of linting a small playbook.
     """
     options = options or LintOptions()
-    doc, diagnostics = _loader().load_text(text, path)
+    doc, diagnostics = _loader().load_text(text, path, keys_later=reads_as_wire)  # (read_wire_graph proves them)
     skips: list[Skip] = []
     graph: LintedGraph | None = None
     name: str | None = None

@@ -23,13 +23,14 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from graphc import facts as facts_module
+from graphc import lint as lint_module
 from graphc.facts import graph_facts, usual_graph_facts
 from graphc.lint import LintOptions, _classify, lint_source
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
 from graphc.report import RENDERERS, render
 from graphc.rules.registry import report_rules
-from graphc.stages.load import load_text
+from graphc.stages.load import _values_below, load_text
 from graphc.stages.validate import WIRE_SCHEMA, fast_check, validate_shaped
 from graphc.venues import MarketResolver
 from tests.bench_corpus import make_corpus
@@ -67,7 +68,8 @@ def assert_same_facts(wire: dict, quotes=None) -> None:
     _same(shaped, defensive)
     usual = usual_graph_facts(wire, quotes=quotes or {}, resolver=MarketResolver(quotes or {}))
     assert usual is not None  # every graph the check accepts is of the usual shape: lint reads it in one pass
-    _same(usual, defensive)
+    _same(usual[0], defensive)
+    assert usual[1] == _values_below(wire)  # what load's key proof compares with the text's count
 
 
 def assert_vouches_only_for_valid(wire) -> None:
@@ -76,7 +78,8 @@ def assert_vouches_only_for_valid(wire) -> None:
     if usual is not None:
         assert [e.message for e in JSONSCHEMA.iter_errors(wire)] == []
         assert fast_check(WIRE_SCHEMA)(wire)
-        _same(usual, graph_facts(wire, quotes={}, resolver=MarketResolver({})))
+        _same(usual[0], graph_facts(wire, quotes={}, resolver=MarketResolver({})))
+        assert usual[1] == _values_below(wire)
     elif fast_check(WIRE_SCHEMA)(wire):
         pytest.fail("the generated check accepts a graph usual_graph_facts does not read")
 
@@ -217,9 +220,13 @@ def _reports(text: str) -> dict[str, str]:
 
 
 def assert_same_reports(text: str) -> None:
-    """lint's reports of ``text`` in every format, byte for byte, with and without the one-pass reading."""
+    """lint's reports of ``text`` in every format, byte for byte, with and without the one-pass reading (and
+    the key proof it makes for the loader)."""
     fast = _reports(text)
-    with mock.patch.object(facts_module, "_usual_graph", lambda *args: None):  # the schema check, then defensive
+    with (
+        mock.patch.object(facts_module, "_usual_graph", lambda *args: None),  # the schema check, then defensive
+        mock.patch.object(lint_module, "reads_as_wire", lambda data: False),  # the loader proves the keys unique
+    ):
         slow = _reports(text)
     assert fast == slow
 
@@ -417,3 +424,31 @@ def test_one_change_at_each_checked_place(place, key, value):
 def test_the_changes_give_both_answers():
     vouched = [usual_graph_facts(_changed(*case), quotes={}, resolver=MarketResolver({})) is not None for case in CASES]
     assert 30 < sum(vouched) < len(CASES) - 100
+
+
+REPEATED = [  # (a mapping's opening text, a key of that mapping written again first in it)
+    ("{", '"nodes":[],'),
+    ('{"node_id"', '"side":"sell",'),
+    ('"instrument":{', '"symbol":"X",'),
+    ('"fixed":{', '"qty_1e8":5,'),
+    ('"execution":{', '"policy":"sor",'),
+    ('{"edge_id"', '"trigger":"on_fill",'),
+    ('{"edge_id"', '"to_node":"a",'),
+    ('"condition":{', '"fill_ratio_gte":1,'),
+]
+
+
+@pytest.mark.parametrize(("opening", "repeat"), REPEATED)
+def test_a_repeated_key_is_reported_as_before(opening, repeat):
+    """The loader leaves a JSON wire graph's key proof to lint's one pass (load_text's keys_later): a repeated
+    key anywhere still gives the full pass's GC101, the same report in every format."""
+    wire = _changed("edge", "condition", {"fill_ratio_gte": 1})
+    text = json.dumps(wire, separators=(",", ":"))
+    brace = text.index(opening) + (opening.index("{") if opening != "{" else 0) + 1
+    repeated = text[:brace] + repeat + text[brace:]
+    key = repeat.split(":")[0]
+    assert repeated.count(key) == text.count(key) + 1
+    assert_same_reports(repeated)
+    result = lint_source(repeated, "graph.json", LintOptions(), keep_wire=False).result
+    assert result is not None and [d.code for d in result.diagnostics] == ["GC101"]
+    assert_same_reports(text)

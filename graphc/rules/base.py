@@ -39,8 +39,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from functools import cached_property
-from itertools import repeat
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, eq, itemgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import ERROR, RuleInfo, Skip
@@ -164,7 +164,8 @@ class LintContext:
         self.nodes: list[NodeFacts] = facts.nodes  # attributes, not properties: every check reads one
         self.edges: list[EdgeFacts] = facts.edges
         # the ids of the root nodes in by_id order (GC204-GC207 each ask; a cached_property costs more to read)
-        self.roots: list[str] = [node_id for node_id, node in facts.by_id.items() if node.activation == "root"]
+        by_id = facts.by_id  # (C loops: a large graph has a root check per node)
+        self.roots: list[str] = list(compress(by_id, map(eq, map(_activation, by_id.values()), repeat("root"))))
 
     @classmethod
     def for_wire(cls, wire: dict, *, quotes=None, market_config: MarketConfig | None = None) -> LintContext:
@@ -205,6 +206,7 @@ class LintContext:
 
 
 _market = attrgetter("market")
+_activation = itemgetter(NodeFacts._fields.index("activation"))
 
 
 class RuleRun(NamedTuple):

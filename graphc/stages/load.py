@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from gc import get_referents
 from itertools import accumulate, repeat
@@ -104,10 +105,24 @@ class Document:
     tables (the render stage edits those; a Document made from tables uses them).
     """
 
-    __slots__ = ("_events", "_index", "_key_spans", "_limits", "_root", "_spans", "data", "path", "text")
+    __slots__ = (
+        "_events",
+        "_index",
+        "_key_spans",
+        "_limits",
+        "_root",
+        "_spans",
+        "data",
+        "path",
+        "text",
+        "unproven_values",
+    )
 
     def __init__(self, path: str, text: str, data, spans=None, key_spans=None):
         self.path, self.text, self.data = path, text, data
+        # load_text(keys_later=...): the values the text writes below the root, when the data's mappings are
+        # yet to be counted to prove no key repeated (see prove_unique_keys); None: nothing left to prove
+        self.unproven_values: int | None = None
         self._spans = {} if spans is None else spans  # path tuple -> Span of the value
         self._key_spans = {} if key_spans is None else key_spans  # path tuple -> Span of the mapping key
         self._root: Any = None  # the composer's tree (made on demand), or a position
@@ -741,8 +756,22 @@ def _key_text(value) -> str:
     return str(value)
 
 
-def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, max_total=MAX_TOTAL_NODES):
-    """Parse ``text``; return ``(Document | None, [Diagnostic])``. Never raises for bad input."""
+def load_text(
+    text: str,
+    path: str = "<input>",
+    *,
+    max_depth=MAX_DEPTH,
+    max_nodes=MAX_NODES,
+    max_total=MAX_TOTAL_NODES,
+    keys_later: Callable[[Any], bool] | None = None,
+):
+    """Parse ``text``; return ``(Document | None, [Diagnostic])``. Never raises for bad input.
+
+    ``keys_later``: for data it says yes to, the JSON fast pass's proof that no key repeated (counting the
+    values of every mapping) is left to the caller, who walks every mapping anyway (a large wire graph's
+    lint: graphc.inputs.read_wire_graph). The document's ``unproven_values`` is then the count to meet, and
+    the caller must settle it with :func:`prove_unique_keys` before it trusts the data.
+    """
     if _too_big(text):
         return None, [
             Diagnostic(
@@ -754,11 +783,13 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
             )
         ]
     data = _MISSING
+    unproven: list[int] = []
     if _JSON_START.match(text):  # (a playbook starts otherwise: no exception raised and caught per file)
         try:
-            data = _load_json_fast(text, max_depth, max_total)
+            data = _load_json_fast(text, max_depth, max_total, keys_later=keys_later, unproven=unproven)
         except Exception:  # not plain JSON: the YAML passes decide
             data = _MISSING
+            unproven.clear()
     events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
@@ -777,7 +808,10 @@ def load_text(text: str, path: str = "<input>", *, max_depth=MAX_DEPTH, max_node
         finally:
             parser.dispose()
     if data is not _MISSING:
-        return Document._tree_later(path, text, data, (max_depth, max_nodes, max_total), events), []
+        doc = Document._tree_later(path, text, data, (max_depth, max_nodes, max_total), events)
+        if unproven:
+            doc.unproven_values = unproven[0]
+        return doc, []
     composer = _Composer(max_depth, max_nodes, max_total)
     parser = _Parser(text)
     try:
@@ -849,7 +883,14 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _MAX_JSON_KEY = 150  # YAML reads a key of at most 1024 characters on one line (150 escaped as \uXXXX: 900)
 
 
-def _load_json_fast(text: str, max_depth: int, max_total: int):
+def _load_json_fast(
+    text: str,
+    max_depth: int,
+    max_total: int,
+    *,
+    keys_later: Callable[[Any], bool] | None = None,
+    unproven: list[int] | None = None,
+):
     """The values of a JSON object or array, read by the json module (a tenth of the time of libyaml's events).
 
     For the JSON it accepts, YAML 1.2 core gives the same values: numbers as
@@ -881,6 +922,9 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
             parse_int=int if short_numbers else _json_int,
             parse_constant=_json_constant,
         )
+        if keys_later is not None and unproven is not None and keys_later(data):
+            unproven.append(values)  # the caller counts (load_text's keys_later)
+            return data
         if _values_below(data) != values:
             raise _FullPassNeeded  # a duplicate key made a mapping smaller than its text (GC101)
         return data
@@ -894,6 +938,25 @@ def _load_json_fast(text: str, max_depth: int, max_total: int):
     if counted is None:
         _check_json_limits(text, data, max_depth, max_total)
     return data
+
+
+def prove_unique_keys(doc: Document, counted: int | None = None) -> tuple[Document | None, list]:
+    """Settle ``doc.unproven_values`` (see load_text's ``keys_later``): ``counted`` is the values below the root
+    that the caller's own walk counted in the data's mappings and lists (None: it did not, count them here).
+
+    Returns ``(doc, [])`` when the counts agree (no key repeated), else what load_text gives without the fast
+    pass: the duplicate key's GC101 (or whatever the full pass finds).
+    """
+    expected = doc.unproven_values
+    if expected is None:
+        return doc, []
+    if counted is None or counted != expected:
+        counted = _values_below(doc.data)
+    if counted == expected:
+        doc.unproven_values = None
+        return doc, []
+    limits = doc._limits or (MAX_DEPTH, MAX_NODES, MAX_TOTAL_NODES)
+    return load_text(doc.text, doc.path, max_depth=limits[0], max_nodes=limits[1], max_total=limits[2])
 
 
 def _holds(raw: bytes, pair: bytes) -> bool:
