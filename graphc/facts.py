@@ -347,14 +347,16 @@ def usual_node_facts(
                 or not node_id
                 or type(instrument) is not dict
                 or type(side) is not str
-                or (side := _SIDE_OF.get(side)) is None
                 or size != 5 + (execution is not None) + (activation is not None)
             ):
                 return None
+            side = _SIDE_OF[side]  # the code's own text (a KeyError: not buy or sell)
             symbol = instrument["symbol"]
             fields = len(instrument)
             if fields == 1:
                 given_type = venue = None
+            elif fields == 2 and "type" in instrument:
+                given_type, venue = instrument["type"], None
             else:
                 given_type, venue = instrument.get("type"), instrument.get("venue")
             if (
@@ -364,10 +366,10 @@ def usual_node_facts(
             ):
                 return None
             values += size + fields
-            if given_type is not None and (
-                type(given_type) is not str or (given_type := _TYPE_OF.get(given_type)) is None
-            ):
-                return None
+            if given_type is not None:
+                if type(given_type) is not str:
+                    return None
+                given_type = _TYPE_OF[given_type]  # (a KeyError: not an instrument type)
             if venue is not None:
                 if type(venue) is not str or not venue:
                     return None
@@ -383,7 +385,8 @@ def usual_node_facts(
             if activation is None:
                 activation = "wait" if node_id in targets else "root"
                 missing: tuple[str, ...] = _NO_ACTIVATION if given_type is not None else _NO_TYPE_OR_ACTIVATION
-            elif type(activation) is str and (activation := _ACTIVATION_OF.get(activation)) is not None:
+            elif type(activation) is str:
+                activation = _ACTIVATION_OF[activation]  # (a KeyError: not root or wait)
                 missing = () if given_type is not None else _NO_TYPE
             else:
                 return None
