@@ -89,6 +89,7 @@ def assert_same_rules(wire: dict, facts, reference_facts=None) -> None:
     # Unplaced skips: a small graph's made one by one, a large graph's shared; both ways on every graph here.
     unplaced = repr(reference.run_rules(LintContext(wire, facts), ONE_BY_ONE, skip_paths=False))
     assert repr(_run_unplaced(LintContext(wire, facts), CHECKED)) == unplaced
+    assert repr(_run_unplaced(LintContext(wire, facts), list(CHECKED))) == unplaced  # (the pairs read each time)
     with patch.object(base, "_SHARED_SKIPS_FROM", 0):
         assert repr(run_rules(LintContext(wire, facts), CHECKED, skip_paths=False)) == unplaced
 

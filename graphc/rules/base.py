@@ -283,11 +283,7 @@ def _run_unplaced(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
     skipped: list[Skip] = []
     skip = skipped.append
     new = tuple.__new__
-    for r in rules:
-        check = r.check
-        if check is None:
-            continue
-        code = r.code
+    for code, check in _checks_of(rules):
         for item in check(ctx):
             if isinstance(item, Skipped):
                 skip(new(Skip, (code, None, item[1])))
@@ -296,3 +292,18 @@ def _run_unplaced(ctx: LintContext, rules: Iterable[Rule]) -> RuleRun:
             else:
                 findings.append(new(Finding, (item.where, item.message, item.hint, item.severity, code)))
     return RuleRun(findings, skipped)
+
+
+_CHECKS_OF: list[tuple[tuple, tuple]] = [((), ())]  # (the last tuple of rules run, its (code, check) pairs)
+
+
+def _checks_of(rules: Iterable[Rule]) -> Iterable[tuple[str, Callable]]:
+    """``(code, check)`` of each rule with a check, in order: read once for a tuple of rules (registry.CHECKED,
+    at every file), not from each rule at each file."""
+    if type(rules) is not tuple:  # (a list may change between runs)
+        return [(r.code, r.check) for r in rules if r.check is not None]
+    held, checks = _CHECKS_OF[0]  # (one read: another thread may replace it)
+    if held is not rules:
+        checks = tuple((r.code, r.check) for r in rules if r.check is not None)
+        _CHECKS_OF[0] = (rules, checks)
+    return checks
