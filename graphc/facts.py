@@ -133,6 +133,61 @@ def wire_limit(order_type) -> Decimal | None:
     return None if raw is None else Decimal(raw) / PRICE_SCALE
 
 
+def compiled_graph_facts(wire: dict, nodes: list[NodeFacts], quotes: Mapping, resolver: MarketResolver) -> GraphFacts:
+    """``graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)`` of a graph graphc.stages.model wrote.
+
+    Its edges are mappings of a text ``edge_id``, ``from_node`` and ``to_node`` and a ``trigger`` (a
+    ``condition`` when given), so they are read without graph_facts' defensive checks; an end that names
+    no node is still read as there (a compile with errors writes such edges). tests/test_facts_compiled.py
+    holds the two equal.
+    """
+    quotes = quotes or {}  # (as graph_facts reads them)
+    by_id, duplicates = _by_id(nodes)
+    edges: list[EdgeFacts] = []
+    append = edges.append
+    unknown: list[tuple[int, str, str]] = []
+    incoming: dict[str, list[EdgeFacts]] = {}
+    children: dict[str, list[str]] = {}
+    dangling: set[str] = set()
+    forward_only = True
+    forks: list[str] = []
+    get_node = by_id.get
+    j = -1
+    for edge in wire["edges"]:
+        j += 1
+        src = edge["from_node"]
+        dst = edge["to_node"]
+        parent = get_node(src)
+        child = get_node(dst)
+        if parent is not None and child is not None:
+            if forward_only and parent.index >= child.index:
+                forward_only = False
+            resolved = _new_tuple(EdgeFacts, (j, edge["edge_id"], src, dst, edge["trigger"], edge.get("condition")))
+            append(resolved)
+            into = incoming.get(dst)
+            if into is None:
+                incoming[dst] = [resolved]
+            else:
+                into.append(resolved)
+            out = children.get(src)
+            if out is None:
+                children[src] = [dst]
+            else:
+                if len(out) == 1:
+                    forks.append(src)
+                out.append(dst)
+            continue
+        for end, name in (("from_node", src), ("to_node", dst)):
+            if name not in by_id:
+                unknown.append((j, end, name))
+        if child is not None:
+            dangling.add(dst)
+    return _new_tuple(
+        GraphFacts,
+        (nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver, forward_only, forks),
+    )
+
+
 def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, resolver: MarketResolver) -> NodeFacts:
     """The facts of one wire node (a mapping), read defensively: :func:`wire_node_facts` on that node alone."""
     node_id = node.get("node_id")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from graphc.facts import graph_facts
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
+from tests.bench_corpus import corpus_playbooks
 from tests.test_fuzz import FUZZ, dump, playbooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ def assert_same_facts(text: str, quotes: dict, path: Path = ROOT / "t.yaml") -> 
     options = CompileOptions(quotes=quotes)
     from_wire = graph_facts(result.wire, quotes=quotes, resolver=options.resolver())
     assert _exact(result.facts) == _exact(from_wire)
+    assert (result.facts.forward_only, result.facts.forks) == (from_wire.forward_only, from_wire.forks)
     return True
 
 
@@ -96,3 +98,40 @@ legs:
 @given(playbooks(), st.integers(0, 2), st.booleans())
 def test_generated_playbooks(doc, style, quoted):
     assert_same_facts(dump(doc, style), QUOTES if quoted else {})
+
+
+def test_bench_corpus():
+    """The bench's thousand playbooks, as the cold lint row compiles them (no quotes)."""
+    for name, text in corpus_playbooks():
+        assert assert_same_facts(text, {}, ROOT / name), name
+
+
+def test_edges_to_unknown_legs():
+    """A compile with errors still writes its graph: an edge from or to a leg that is not there, a leg named
+    twice in `after:`, a loop and a fork are read as graph_facts reads them."""
+    text = """graphc: 1
+name: odd-edges
+legs:
+  a:
+    buy: 1
+    symbol: ETH-USD
+    after: [ghost filled, b filled, b filled]
+  b:
+    sell: 1
+    symbol: ETH-USD
+    after: a filled
+  c:
+    sell: 1
+    symbol: ETH-USD
+    after: a filled
+edges:
+  - {from: a, to: nowhere, trigger: on_full_fill}
+  - {from: nobody, to: c, trigger: on_full_fill}
+"""
+    options = CompileOptions(require_quotes=False)
+    result = compile_text(text, "odd.yaml", options)
+    assert result.wire is not None and result.facts is not None
+    assert result.facts.unknown_ends and result.facts.dangling and result.facts.forks and not result.facts.forward_only
+    from_wire = graph_facts(result.wire, quotes={}, resolver=options.resolver())
+    assert _exact(result.facts) == _exact(from_wire)
+    assert (result.facts.forward_only, result.facts.forks) == (from_wire.forward_only, from_wire.forks)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError, Skip
-from graphc.facts import GraphFacts, NodeFacts, graph_facts, wire_limit
+from graphc.facts import GraphFacts, NodeFacts, compiled_graph_facts, wire_limit
 from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.triggers import trigger_from_mapping, trigger_parts
@@ -581,7 +581,7 @@ def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolve
 def _graph_facts(wire: dict, quotes, resolver: MarketResolver) -> GraphFacts:
     """The facts of a graph this module built: its nodes read knowing their shape (see :func:`compiled_node_facts`)."""
     nodes = [compiled_node_facts(i, node, quotes, resolver) for i, node in enumerate(wire["nodes"])]
-    return graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)
+    return compiled_graph_facts(wire, nodes, quotes, resolver)
 
 
 assert NodeFacts._fields[-3:] == ("quote", "market", "missing") and len(NodeFacts._fields) == 21, (
