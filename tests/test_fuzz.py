@@ -1031,6 +1031,26 @@ def test_fast_pass_cases():
         check_fast_pass(text)
 
 
+def test_fast_pass_on_the_examples_and_the_bench_corpus():
+    """The fast pass (a key read with its value) equals the full composer on every example and on the
+    generated bench corpus, each also with a mark that hands it to the full composer (`!`, `&`, a tag)."""
+    from tests.bench_corpus import corpus_playbooks
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [path.read_text(encoding="utf-8") for path in sorted((root / "examples").glob("*.yaml"))]
+    texts += [text for _, text in corpus_playbooks()[::10]]
+    for text in texts:
+        check_fast_pass(text)
+    for text in texts[:: max(1, len(texts) // 20)]:
+        for mark in ("# !\n", "note: ! x\n", "seen: &a 1\nagain: *a\n", "tagged: !!str 1\n"):
+            check_fast_pass(text + ("\n" if not text.endswith("\n") else "") + mark)
+
+
+def test_fast_pass_non_specific_tags():
+    for text in ("a: ! 1\nb: ! [1]\n", "! {a: 1}\n", "- ! x\n- y\n", "a: !\n"):
+        check_fast_pass(text)
+
+
 @pytest.mark.parametrize("layout", ["json", "flow", "block"])
 @pytest.mark.parametrize("extra", [-1, 0, 1])
 def test_fast_pass_at_the_values_limit(layout, extra):
