@@ -213,7 +213,14 @@ MUTATIONS = [
         "fast-pass-total-scalars",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                    raise _total_exceeded(max_total, event)\n            if key is no_key",
+        "                    raise _total_exceeded(max_total, event)\n            if not in_map",
+        "written > max_total",
+        "False",
+    ),
+    (
+        "fast-pass-total-values",
+        "graphc/stages/load.py",
+        "if written > max_total:\n                        raise _total_exceeded(max_total, event)\n                continue",
         "written > max_total",
         "False",
     ),
@@ -221,7 +228,7 @@ MUTATIONS = [
         "fast-pass-total-collections",
         "graphc/stages/load.py",
         "if written > max_total:  # where the full composer would stop too: no need to run it\n"
-        "                    raise _total_exceeded(max_total, event)\n            value = {} if etype",
+        "                raise _total_exceeded(max_total, event)\n        stack.append",
         "written > max_total",
         "False",
     ),

@@ -138,6 +138,16 @@ def test_total_node_limit(item, anchor):
     assert doc is None and codes(problems) == ["GC100"] and "more than 52 nodes" in problems[0].message
 
 
+@pytest.mark.parametrize("anchor", ["", "&x "])  # read by the fast pass, or (an anchor) by the full composer
+def test_total_node_limit_at_a_mapping_value(anchor):
+    """The last node written a scalar value in a mapping (the fast pass reads it with its key)."""
+    text = "a: [" + ", ".join(["1"] * 50) + f"]\nb: {anchor}2\n"
+    assert load_text(text, max_total=55)[1] == []  # the mapping, 2 keys, the list, 50 items and `2`: 55 nodes
+    doc, problems = load_text(text, max_total=54)
+    assert doc is None and codes(problems) == ["GC100"] and "more than 54 nodes" in problems[0].message
+    assert (problems[0].span.line, problems[0].span.col) == (2, 4)  # at the value (its anchor, if any)
+
+
 def test_json_limits_counted_from_the_text_stop_where_the_composer_does():
     """A wire graph read by the json module: its values and nesting counted from its punctuation (load.py)."""
     text = '{"nodes": [{"node_id": "a", "instrument": {"symbol": "X"}}], "edges": []}'
