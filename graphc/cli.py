@@ -22,6 +22,7 @@ import importlib
 import importlib.util
 import os
 import sys
+from typing import NoReturn
 
 import click
 from click.exceptions import ClickException, Exit, NoSuchCommand
@@ -237,10 +238,32 @@ def main(argv=None):
     if gc.isenabled():
         gc.disable()  # until the command's module is imported (LazyGroup.get_command)
         _PAUSED.append(True)
+    if argv is None:  # the program itself: the process's own arguments (tests pass theirs)
+        _PROGRAM.append(True)
     try:
         cli.main(args=argv, prog_name="graphc")
     finally:
         _resume_collection()
+
+
+_PROGRAM: list[bool] = []  # main() runs as the program itself: exit_program may end the process
+
+
+def exit_program(code: int) -> NoReturn:
+    """``sys.exit(code)`` for a command whose work is done and written. Where main() runs as the program itself,
+    the process ends here without the interpreter's teardown, which frees every object the run made one by
+    one (a lint of a thousand files: their results, a fiftieth of its time), as mypy's fast exit does: the
+    output is flushed, then os._exit. The usual exit where a thread still runs or the output cannot be
+    flushed (the teardown reports a closed pipe as it always did)."""
+    threading = sys.modules.get("threading")
+    if _PROGRAM and (threading is None or threading.active_count() == 1):
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
 
 
 _PAUSED: list[bool] = []  # main() paused the collector for start-up

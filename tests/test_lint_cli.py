@@ -287,3 +287,38 @@ def test_the_program_keeps_what_its_lint_made_frozen(tmp_path):
     assert done.returncode == 0, done.stderr
     frozen, unfrozen = map(int, re.search(r"frozen (\d+) unfrozen (\d+)", done.stderr).groups())
     assert unfrozen < 1000 < frozen  # what the lint made and kept (and start-up made) no later pass scans
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
+def test_the_program_ends_with_the_report_and_exit_code_the_command_gives(tmp_path, fmt):
+    """`python -m graphc lint` ends its process without the interpreter's teardown (graphc.cli.exit_program): its
+    report (stdout, or -o), its warnings and its exit code are what the click command gives in-process, which
+    exits the usual way: findings (1), none (0), an unreadable file (2), a search that found nothing (2)."""
+    import subprocess
+    import sys
+
+    bad = (EXAMPLES / "eth-hedge.yaml").read_text().replace("after: spot filled 50%", "after: spto filled 50%")
+    write(tmp_path, "plays/bad.yaml", bad)
+    write(tmp_path, "plays/live.yaml", (EXAMPLES / "eth-hedge.yaml").read_text() + "sandbox: false\n")
+    (tmp_path / "plays" / "latin1.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
+    (tmp_path / "empty").mkdir()
+    runs = [
+        ["plays/bad.yaml", "plays/live.yaml"],
+        [str(EXAMPLES)],
+        ["plays"],
+        ["plays/live.yaml", "empty"],
+        ["plays/bad.yaml", "-o", "out/report.txt"],
+    ]
+    codes = set()
+    for args in runs:
+        args = ["lint", "--no-cache", "-j", "1", "-f", fmt, *args]
+        done = subprocess.run([sys.executable, "-m", "graphc", *args], capture_output=True, text=True, cwd=tmp_path)
+        written = (tmp_path / "out" / "report.txt").read_text() if "-o" in args else None
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(tmp_path)
+            expected = CliRunner().invoke(cli, args)
+        assert (done.returncode, done.stdout, done.stderr) == (expected.exit_code, expected.stdout, expected.stderr)
+        if written is not None:
+            assert written == (tmp_path / "out" / "report.txt").read_text() and written
+        codes.add(done.returncode)
+    assert codes == {0, 1, 2}

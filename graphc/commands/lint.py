@@ -12,7 +12,7 @@ from typing import NamedTuple
 import click
 
 from graphc import limits
-from graphc.cli import verbose_requested
+from graphc.cli import exit_program, verbose_requested
 from graphc.commands.common import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
@@ -343,10 +343,10 @@ def lint_command(
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
     if any(d.code == UNREADABLE for d in diagnostics) or (empty and not allow_empty):
-        sys.exit(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
+        exit_program(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+        exit_program(EXIT_FINDINGS)
+    exit_program(EXIT_OK)
 
 
 def _jobs(value: str):
