@@ -1,4 +1,4 @@
-from graphc.cli import main
+from graphc.cli import program
 
 if __name__ == "__main__":
-    main()
+    program()

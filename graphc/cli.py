@@ -235,22 +235,29 @@ def cli(verbose):
 
 
 def main(argv=None):
+    """Run the command line (``argv``, else the process's arguments); it ends by raising SystemExit."""
     if gc.isenabled():
         gc.disable()  # until the command's module is imported (LazyGroup.get_command)
         _PAUSED.append(True)
-    if argv is None:  # the program itself: the process's own arguments (tests pass theirs)
-        _PROGRAM.append(True)
     try:
         cli.main(args=argv, prog_name="graphc")
     finally:
         _resume_collection()
 
 
-_PROGRAM: list[bool] = []  # main() runs as the program itself: exit_program may end the process
+def program():
+    """The ``graphc`` executable and ``python -m graphc``: :func:`main`, in a process that is graphc's own, so a
+    finished command may end it without the interpreter's teardown (:func:`exit_program`). A program that
+    embeds graphc calls :func:`main` and keeps its own exit (atexit handlers, SystemExit to catch)."""
+    _PROGRAM.append(True)
+    main()
+
+
+_PROGRAM: list[bool] = []  # program() runs: the process is graphc's own, exit_program may end it
 
 
 def exit_program(code: int) -> NoReturn:
-    """``sys.exit(code)`` for a command whose work is done and written. Where main() runs as the program itself,
+    """``sys.exit(code)`` for a command whose work is done and written. Where graphc runs as the program itself,
     the process ends here without the interpreter's teardown, which frees every object the run made one by
     one (a lint of a thousand files: their results, a fiftieth of its time), as mypy's fast exit does: the
     output is flushed, then os._exit. The usual exit where a thread still runs or the output cannot be

@@ -322,3 +322,28 @@ def test_the_program_ends_with_the_report_and_exit_code_the_command_gives(tmp_pa
             assert written == (tmp_path / "out" / "report.txt").read_text() and written
         codes.add(done.returncode)
     assert codes == {0, 1, 2}
+
+
+def test_only_the_program_itself_skips_the_interpreters_exit():
+    """graphc.cli.program (the `graphc` executable, `python -m graphc`) may end a finished lint with os._exit; a
+    program that embeds graphc and calls graphc.cli.main gets SystemExit and keeps its atexit handlers."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+        "from graphc.cli import main, program\n"
+        "sys.argv = ['graphc', 'lint', '--no-cache', '-j', '1', sys.argv[2]]\n"
+        "entry = main if CALL == 'main' else program\n"
+        "try:\n"
+        "    entry()\n"
+        "except SystemExit as done:\n"
+        "    sys.stderr.write(f'caught {done.code}\\n')\n"
+    )
+    outcomes = {}
+    for call in ("main", "program"):
+        code = probe.replace("CALL", repr(call)).replace("sys.argv[2]", repr(str(EXAMPLES)))
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+        outcomes[call] = (done.returncode, "caught 0" in done.stderr, "atexit ran" in done.stderr)
+    assert outcomes == {"main": (0, True, True), "program": (0, False, False)}
