@@ -32,7 +32,10 @@ What runs (all over files written by bench/make_corpus.py, fixed seed):
 - scaling, in-process (after imports: bench/scale_one.py, bench/scale_wire.py):
   compile + lint of 1k/10k/100k-leg playbooks, and lint and decompile of
   3k/30k-node wire graphs (compact JSON; 30k nodes is about as large as the
-  10 MB file limit allows).
+  10 MB file limit allows); with decompile, the floor of its round-trip proof
+  (``json.loads`` of the 30k graph and libyaml's event stream of the playbook
+  decompile writes for it), which no decompile that reads its playbook back
+  can go under.
 
 graphc's modules are compiled to bytecode first (bench/run.py `compile_bytecode`),
 as pip does on install, so no run pays for compiling them from source.
@@ -360,6 +363,15 @@ def commands(files: list[Path], graphc: list[str], out_dir: Path, features: set[
                     reports_seconds=True,
                 )
             )
+    big_wire = str((SCALING / f"wire-{WIRE_SIZES[-1]}.json").relative_to(REPO))
+    cmds.append(
+        Command(
+            "floorwire",
+            f"floor of decompile's proof, {WIRE_SIZES[-1]:,} nodes: `json.loads` + libyaml events of its playbook",
+            [py, str((HERE / "scale_wire.py").relative_to(REPO)), "floor", big_wire],
+            reports_seconds=True,
+        )
+    )
     wanted = {"warm": "cache", "auto": "auto"}
     return [c for c in cmds if wanted.get(c.key, "") in features | {""}]
 
@@ -434,6 +446,17 @@ def ratios() -> tuple[list[Ratio], list[Ratio]]:
                 unit=" s",
             )
         )
+    other += [
+        Ratio(
+            "floor of decompile's proof (`json.loads` of the graph + libyaml events of its playbook), s per 100k nodes",
+            lambda r: r["floorwire"].seconds * 100_000 / big_wire,
+            unit=" s",
+        ),
+        Ratio(
+            f"decompile wire {big_wire // 1000}k nodes ÷ that floor",
+            lambda r: r[f"decompilewire{big_wire}"].seconds / r["floorwire"].seconds,
+        ),
+    ]
     return done_when, other
 
 
