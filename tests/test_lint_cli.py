@@ -347,3 +347,25 @@ def test_only_the_program_itself_skips_the_interpreters_exit():
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
         outcomes[call] = (done.returncode, "caught 0" in done.stderr, "atexit ran" in done.stderr)
     assert outcomes == {"main": (0, True, True), "program": (0, False, False)}
+
+
+def test_ci_formats_never_report_skipped_checks_as_a_pass(tmp_path):
+    """The reference's Full Execution Graph linted without quotes: its venue and risk checks are skipped (no venue
+    pinned on the spot leg, market orders without a quote), and playbook-spec.md §8 says a skipped check is
+    "skipped, never passed". The github format's summary line counted none ("no problems in 1 file") and JUnit
+    listed none: a CI log read as a clean pass. Each now says what the text report says."""
+    full = next(f for f in reference_wire_examples() if "nodes" in f)
+    path = write(tmp_path, "full-graph.json", json.dumps(full, indent=2))
+    text = lint(path)
+    summary = text.stdout.splitlines()[-1]
+    assert summary.startswith("no problems in 1 file (") and "checks skipped" in summary, summary
+    count = int(summary.split("(")[1].split()[0])
+    github = lint(path, "--format", "github")
+    assert github.exit_code == 0 and github.stdout.splitlines() == [summary]
+    explained = lint(path, "--format", "github", "--explain-skips").stdout.splitlines()
+    notices = [line for line in explained if line.startswith("::notice file=")]
+    assert len(notices) == count and any("title=GC301 skipped::" in line for line in notices)
+    assert explained[-1] == f"no problems in 1 file ({count} checks skipped)"
+    junit = lint(path, "--format", "junit")
+    out = re.search(r"<system-out>(.*)</system-out>", junit.stdout, flags=re.S).group(1).splitlines()
+    assert len(out) == count and all(re.match(rf"{re.escape(str(path))}:\d+:\d+: skipped GC\d{{3}} ", s) for s in out)

@@ -409,6 +409,25 @@ def test_github_annotations():
     ]
 
 
+def test_github_summary_counts_skipped_checks_and_explain_skips_lists_them():
+    """A skipped check never reads as passed in a CI log either (playbook-spec.md §8: "skipped, never passed:
+    the text report's summary line counts skipped checks and names --explain-skips"). The github format's
+    summary line is the same line; a lint whose venue checks were all skipped must not end "no problems"."""
+    skip = Skip("GC301", Span(4, 12, 4, 17), "no venue pinned (the router picks one); pin a venue")
+    results = [FileResult("a.yaml", SOURCE, [], [skip]), FileResult("b.yaml", SOURCE, [], [])]
+    assert render("github", results, tool_version="0") == (
+        "no problems in 2 files (1 check skipped; --explain-skips lists them)\n"
+    )
+    two = [FileResult("a.yaml", SOURCE, [], [skip, skip._replace(code="GC302", where=None)])]
+    assert render("github", two, tool_version="0", explain_skips=True).splitlines() == [
+        "::notice file=a.yaml,line=4,col=12,endLine=4,endColumn=17,title=GC301 skipped::"
+        "no venue pinned (the router picks one); pin a venue",
+        "::notice file=a.yaml,title=GC302 skipped::no venue pinned (the router picks one); pin a venue",
+        "no problems in 1 file (2 checks skipped)",
+    ]
+    assert render("github", two, summary=False) == ""
+
+
 def test_github_escaping():
     assert github_format.escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
     assert github_format.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
@@ -465,6 +484,21 @@ def test_junit_warnings_do_not_fail():
     suite = root.find("testsuite")
     assert suite.get("failures") == "0" and suite.find("testcase/failure") is None
     assert "GC307" in suite.find("testcase/system-out").text
+
+
+def test_junit_lists_skipped_checks_so_a_skip_never_reads_as_a_pass():
+    """A file whose checks were skipped passes its test case (nothing failed), but the skips are listed in its
+    <system-out> (playbook-spec.md §8: a check that cannot run is "skipped, never passed")."""
+    skip = Skip("GC301", Span(4, 12), "no venue pinned (the router picks one)\nx")
+    warning = Diagnostic("GC307", "unknown venue 'foo'", "a.yaml", Span(1, 1), severity="warning")
+    root = ET.fromstring(render("junit", [FileResult("a.yaml", SOURCE, [warning], [skip])], tool_version="1"))
+    case = root.find("testsuite/testcase")
+    assert case.find("failure") is None and case.find("skipped") is None
+    assert case.find("system-out").text == (
+        "a.yaml:1:1: warning GC307 unknown venue 'foo'\n"
+        "a.yaml:4:12: skipped GC301 no venue pinned (the router picks one)\\nx"
+    )
+    assert root.find("testsuite").get("skipped") == "0"  # JUnit counts skipped test cases: files, none here
 
 
 def test_renderers_do_not_need_the_working_directory_to_hold_the_files(tmp_path, monkeypatch):

@@ -79,8 +79,8 @@ class ReportOptions(NamedTuple):
 
     color: bool = False  # text only
     tool_version: str = ""
-    explain_skips: bool = False  # text: a line per skipped check
-    summary: bool = True  # text, github: the closing counts line
+    explain_skips: bool = False  # text: a line per skipped check; github: a notice per skipped check
+    summary: bool = True  # text, github: the closing counts line (skipped checks counted)
     rules: Mapping[str, RuleInfo] = MappingProxyType({})  # code -> name, level, help
 
 
@@ -110,6 +110,16 @@ class Summary(NamedTuple):
         problems = ", ".join(parts) or "no problems"
         return f"{problems} in {_plural(self.files, 'file')}"
 
+    def line(self, explain_skips: bool = False) -> str:
+        """The closing line of a text or github report: the counts, then the checks that were skipped
+        (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
+        silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8)."""
+        text = str(self)
+        if self.skipped:
+            where = "" if explain_skips else "; --explain-skips lists them"
+            text += f" ({_plural(self.skipped, 'check')} skipped{where})"
+        return text
+
 
 def summarize(results) -> Summary:
     diagnostics = [d for r in results for d in r.diagnostics]
@@ -120,6 +130,13 @@ def summarize(results) -> Summary:
         files=len(results),
         skipped=sum(len(r.skipped) for r in results),
     )
+
+
+def skip_headline(path: str, skip) -> str:
+    """``path:line:col: skipped CODE reason`` for a skipped check, on one line (values from files escaped)."""
+    span = skip_span(skip)
+    where = path if span is None else f"{path}:{span.line}:{span.col}"
+    return f"{one_line(where)}: skipped {skip.code} {one_line(skip.reason)}"
 
 
 def skip_span(skip) -> Span | None:

@@ -8,29 +8,50 @@ Escaping follows ``@actions/core`` (``toolkit/packages/core/src/command.ts``):
 the message escapes ``%``, ``\\r`` and ``\\n``; property values also escape
 ``:`` and ``,``. The hint is appended on its own line of the annotation. GitHub
 uses ``col``/``endColumn`` only when the annotation spans one line, so they are
-left out for multi-line spans. A plain summary line ends the output (unless ``summary=False``).
+left out for multi-line spans. A plain summary line ends the output (unless ``summary=False``); like the
+text report's, it counts the checks that were skipped, and ``--explain-skips`` adds a ``::notice`` per
+skipped check, so a run whose checks could not be decided never reads as a pass in a CI log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from graphc.diagnostics import RuleInfo
-from graphc.report import FileResult, ReportOptions, display_path, ordered, rule_name, summarize
+from graphc.diagnostics import RuleInfo, Span
+from graphc.report import FileResult, ReportOptions, display_path, ordered, rule_name, skip_span, summarize
 
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     lines = [annotation(d, options.rules) for _, diags in ordered(results) for d in diags]
+    if options.explain_skips:
+        lines.extend(skip_notice(r.path, skip) for r, _ in ordered(results) for skip in r.skipped)
     if options.summary:
-        lines.append(str(summarize(results)))
+        lines.append(summarize(results).line(options.explain_skips))
     return "\n".join(lines) + "\n" if lines else ""
 
 
+def skip_notice(path: str, skip) -> str:
+    """``::notice file=...,title=GC301 skipped::reason``: a check that could not be decided, and why."""
+    props = _place(path, skip_span(skip))
+    props["title"] = f"{skip.code} skipped"
+    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
+    return f"::notice {rendered}::{escape_data(skip.reason)}"
+
+
 def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
-    props = {"file": display_path(d.path)}
-    span = d.span
+    props = _place(d.path, d.span)
+    name = rule_name(rules, d.code)
+    props["title"] = f"{d.code} {name}" if name else d.code
+    message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
+    return f"::{_LEVELS.get(d.severity, 'error')} {rendered}::{escape_data(message)}"
+
+
+def _place(path: str, span: Span | None) -> dict:
+    """The ``file``/``line``/``col``/``endLine``/``endColumn`` properties of an annotation."""
+    props: dict = {"file": display_path(path)}
     if span is not None and span.line >= 1:
         props["line"] = span.line
         one_line = span.end_line in (0, span.line)
@@ -41,11 +62,7 @@ def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
         elif one_line and span.end_line == span.line and span.end_col > span.col >= 1:
             props["endLine"] = span.end_line
             props["endColumn"] = span.end_col
-    name = rule_name(rules, d.code)
-    props["title"] = f"{d.code} {name}" if name else d.code
-    message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
-    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
-    return f"::{_LEVELS.get(d.severity, 'error')} {rendered}::{escape_data(message)}"
+    return props
 
 
 def escape_data(text: str) -> str:

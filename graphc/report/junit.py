@@ -4,7 +4,8 @@ One ``<testsuite name="graphc">`` inside ``<testsuites>``, one
 ``<testcase classname="graphc" name="PATH">`` per linted file. Each error
 becomes a ``<failure type="GCxxx" message="...">`` whose text is the full
 ``path:line:col: error CODE message`` line plus the hint. Warnings do not fail
-a test case; they are listed in its ``<system-out>``. ``tests`` counts files
+a test case; they are listed in its ``<system-out>``, and so are the checks that were skipped
+(``path:line:col: skipped CODE reason``: a skip is not a pass). ``tests`` counts files
 and ``failures`` counts files with at least one error (so it never exceeds
 ``tests``, as JUnit consumers expect).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from graphc.report import FileResult, ReportOptions, one_line, ordered
+from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_headline
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -31,9 +32,10 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         for d in errors:
             failure = ET.SubElement(case, "failure", type=d.code, message=_clean(one_line(d.message)))
             failure.text = _clean(_describe(d))
-        if warnings:
+        if warnings or result.skipped:  # a skipped check is listed, never silent (it did not pass either)
             out = ET.SubElement(case, "system-out")
-            out.text = _clean("\n".join(_describe(d) for d in warnings))
+            lines = [_describe(d) for d in warnings] + [skip_headline(result.path, s) for s in result.skipped]
+            out.text = _clean("\n".join(lines))
         failed += bool(errors)
     counts = {"tests": str(tests), "failures": str(failed), "errors": "0", "skipped": "0"}
     suite.attrib.update(counts)

@@ -107,10 +107,7 @@ def _read_other_file(path: str) -> str | None:
 
 def _summary_line(summary, explain_skips: bool) -> tuple[str, str]:
     """``1 error in 2 files (3 checks skipped; --explain-skips lists them)``: a skipped check is never silent."""
-    line = str(summary)
-    if summary.skipped:
-        where = "" if explain_skips else "; --explain-skips lists them"
-        line += f" ({summary.skipped} check{'s' if summary.skipped != 1 else ''} skipped{where})"
+    line = summary.line(explain_skips)
     style = "red" if summary.errors else "yellow" if summary.warnings else "green"
     return line, style
 
