@@ -399,6 +399,16 @@ def test_dependants_lints_the_playbooks_that_use_a_changed_template(project):
     assert result.exit_code == 1
 
 
+def test_dependants_says_so_when_no_playbook_uses_the_template(project):
+    # e.g. a folder with no graphc.toml nor .git: the template's project is its own folder, which holds no playbook
+    path = write(project, "templates/t.yaml", TEMPLATE.replace("default: ETH-USD-PERP", "min: x").replace("min: x", ""))
+    write(project, "plays/other.yaml", GOOD)
+    result = lint(path, "--dependants")
+    assert result.exit_code == 0, result.output
+    assert "checked through" not in result.stderr  # nothing checked it: the note must not say it was
+    assert f"no playbook under {project} uses it" in result.stderr
+
+
 def test_compile_result_lists_the_files_it_read(project):
     write(project, "templates/hedge.yaml", TEMPLATE.replace("agressive", "aggressive"))
     values = write(project, "values.yaml", "n: 1\n")

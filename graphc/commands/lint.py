@@ -7,6 +7,7 @@ import math
 import os
 import re
 import sys
+from pathlib import Path
 from typing import NamedTuple
 
 import click
@@ -286,8 +287,9 @@ def lint_command(
     # Only --dependants reads every named file up front to find the templates among them (a thousand named
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
     templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
-    if templates:
-        collected.files.extend(collect(find_dependants(templates)).files)
+    users = find_dependants(templates) if templates else []
+    if users:
+        collected.files.extend(collect(users).files)
         collected.files[:] = list(dict.fromkeys(collected.files))
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
@@ -332,7 +334,7 @@ def lint_command(
             results.append(result)
             linted.add(result.path)
     explain_live(results, compile_opts.quotes)
-    _note_unrendered(results, collected.named, dependants)
+    _note_unrendered(results, collected.named, dependants, bool(users))
     empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
     write_report(fmt, results, output, explain_skips=explain_skips)  # before any exit: CI keeps the report
     for search in empty:
@@ -420,17 +422,22 @@ def _looks_like_template(path: str) -> bool:
     return re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None
 
 
-def _note_unrendered(results, named, dependants):
+def _note_unrendered(results, named, dependants, users_found):
     """Say on stderr which named templates were not rendered on their own (the report lists them as skipped)."""
     for result in results:
         if result.path not in named or (result.source is not None and TEMPLATE_MARKER not in result.source):
             continue  # (cheap tests first: a run names a thousand playbooks, each with a few dozen skips)
         if any(skip.code == NOT_RENDERED for skip in result.skipped) and _looks_like_template(result.path):
-            how = (
-                "checked through the playbooks that use it"
-                if dependants
-                else "--dependants lints the playbooks that use it"
-            )
+            if not dependants:
+                how = "--dependants lints the playbooks that use it"
+            elif users_found:
+                how = "checked through the playbooks that use it"
+            else:  # say where graphc looked: a folder without graphc.toml or .git is a project of its own
+                root = find_project_root(Path(result.path).resolve())
+                how = (
+                    f"no playbook under {root} uses it, so nothing checked it with values (the project is the "
+                    "nearest folder above it with graphc.toml, a pyproject.toml with [tool.graphc], or .git)"
+                )
             click.echo(
                 f"graphc: note: {result.path}: template not rendered on its own (a param has no default); {how}",
                 err=True,
