@@ -31,6 +31,7 @@ from graphc.api.client import Client
 from graphc.api.ledger import Ledger
 from graphc.api.runtag import run_tag, tag_wire
 from graphc.cli import cli
+from graphc.files import find_project_root
 
 SECRET = CANARY_KEY
 HEDGE = REPO / "examples" / "eth-hedge.yaml"
@@ -166,6 +167,28 @@ def test_plan_then_submit_sends_the_planned_graph_with_its_run_tag(sandbox, proj
     again = graphc(["submit", "eth-hedge.yaml", "--quotes", "quotes.yaml"], env, project)
     assert again.returncode == 2 and f"already submitted as graph {gid}" in again.stderr
     assert len(orders_posted(sandbox)) == 1
+
+
+def test_submit_names_the_ledger_when_graphc_ledger_here_would_not_show_the_run(sandbox, tmp_path):
+    # the docs' sequence typed in a folder with no graphc.toml or .git, above a copy of examples/: the run is kept
+    # in the playbook's project (examples/), and `graphc ledger` typed here reads this folder's (empty) ledger
+    bare = tmp_path / "bare"
+    (bare / "examples").mkdir(parents=True)
+    for source in (HEDGE, QUOTES):
+        (bare / "examples" / source.name).write_text(source.read_text())
+    assert find_project_root(bare / "examples" / "eth-hedge.yaml") == bare / "examples"  # nothing above marks one
+    env = cli_env(sandbox)
+    args = ["submit", "examples/eth-hedge.yaml", "--quotes", "examples/quotes.yaml"]
+    first = graphc(args, env, bare)
+    assert first.returncode == 0, first.stderr
+    command = "graphc ledger --ledger examples/.graphc/ledger.sqlite"
+    assert f"`{command}`" in first.stderr
+    listing = graphc(command.split()[1:], env, bare)
+    assert graph_id_of(first.stdout) in listing.stdout
+    again = graphc(args, env, bare)
+    assert again.returncode == 2 and f"(see `{command}` and docs/submitting.md)" in again.stderr
+    same_folder = graphc(["submit", "eth-hedge.yaml", "--quotes", "quotes.yaml", "--force"], env, bare / "examples")
+    assert same_folder.returncode == 0 and "graphc ledger --ledger" not in same_folder.stderr  # plain `graphc ledger`
 
 
 def test_a_wire_json_file_is_submitted_under_its_content(sandbox, project):

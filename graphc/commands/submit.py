@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sys
 import threading
 
@@ -180,6 +181,7 @@ def submit_command(
     embedded = not prepared.live and _no_router_configured()
     # The embedded sandbox forgets everything when this command exits: its runs must not block a real one.
     ledger_file = ":memory:" if embedded else (ledger_path or default_ledger_path(prepared.project))
+    listing = _ledger_listing(ledger_file, default_ledger_path())
     router = _embedded_router(prepared.quotes) if embedded else _configured_router()
     seconds = parse_seconds(lookback, "--lookback")
     wait = parse_seconds(timeout, "--timeout")
@@ -197,7 +199,7 @@ def submit_command(
                     lookback_s=seconds,
                 )
             except AlreadySubmitted as exc:
-                fail(f"{exc} (see `graphc ledger` and docs/submitting.md)", exc.exit_code, prefix="refused")
+                fail(f"{exc} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
             except UncertainOutcome as exc:
                 fail(str(exc), exc.exit_code, prefix="UNCERTAIN")
             mode = "LIVE" if prepared.live else "sandbox"
@@ -206,10 +208,21 @@ def submit_command(
             )
             for warning in submitted.warnings:
                 click.echo(f"graphc: warning: {warning}", err=True)
+            if listing != "graphc ledger" and not embedded and not ledger_path:
+                click.echo(f"graphc: note: recorded in the playbook's project ledger; `{listing}` lists it", err=True)
             if watch or embedded:
                 sys.exit(_watch(client, submitted.graph_id, embedded, wait))
     except KeyboardInterrupt:
         _interrupted(submitted, embedded)
+
+
+def _ledger_listing(ledger_file, here) -> str:
+    """The command that lists ``ledger_file`` from this folder: `graphc ledger` reads the ledger of where it is typed."""
+    if ledger_file == ":memory:" or os.path.abspath(ledger_file) == os.path.abspath(here):
+        return "graphc ledger"
+    relative = os.path.relpath(ledger_file)
+    shown = relative if not relative.startswith("..") else os.path.abspath(ledger_file)
+    return f"graphc ledger --ledger {shlex.quote(shown)}"
 
 
 @contextlib.contextmanager
