@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from os import PathLike
@@ -202,6 +203,18 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _not_a_playbook_hint(doc: Document) -> str:
+    """What to do with a file that is not a playbook: a wire graph and a `use:` template each have their command."""
+    from graphc.inputs import is_template_data, reads_as_wire  # deferred: only a file that is not a playbook
+
+    lint = f"`graphc lint {'-' if doc.path == '<stdin>' else shlex.quote(str(doc.path))}`"
+    if reads_as_wire(doc.data):
+        return f"this is a wire graph, already compiled: check it with {lint} (plan and submit take it as it is)"
+    if is_template_data(doc.data):
+        return f"this is a `use:` template: it is compiled through the playbooks that use it; {lint} checks it"
+    return "start the file with `graphc: 1`; wire graphs are JSON files with `nodes`"
+
+
 def compile_document(doc: Document, options: CompileOptions | None = None) -> CompileResult:
     """Compile an already loaded playbook document."""
     model, validation = _compiler_stages()
@@ -214,7 +227,7 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
                 "not a playbook: the top level has no `graphc: 1`",
                 doc.path,
                 doc.span(()),
-                hint="start the file with `graphc: 1`; wire graphs are JSON files with `nodes`",
+                hint=_not_a_playbook_hint(doc),
             )
         )
         return result

@@ -88,6 +88,22 @@ def test_hint_follows_the_headline(tmp_path):
     assert "hint:" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "name,text,hint",
+    [
+        ("g.json", '{"nodes": [], "edges": [], "is_sandbox": true}\n', "already compiled: check it with `graphc lint"),
+        ("t.yaml", "graphc-template: 1\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n", "a `use:` template"),
+    ],
+)
+def test_a_wire_graph_or_template_given_to_compile_gets_a_hint_that_fits_it(tmp_path, name, text, hint):
+    path = write(tmp_path, name, text)
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1 and "GC110" in result.stderr, result.output
+    [said] = [line for line in result.stderr.splitlines() if line.strip().startswith("hint:")]
+    assert hint in said and f"`graphc lint {path}`" in said
+    assert "start the file with `graphc: 1`" not in said  # it is not a misspelt playbook
+
+
 def test_missing_file_is_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["compile", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2
