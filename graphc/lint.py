@@ -108,7 +108,9 @@ def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) ->
     if kind == SIMPLE:
         return LintedGraph(*wrap_simple_order(doc))
     if explicit:  # found while walking a directory: not ours, skipped like any other file
-        hint = "start a playbook with `graphc: 1`; `--ignore-unknown` skips named files that are not graphc's"
+        hint = (
+            "start a playbook with `graphc: 1`; `graphc lint --ignore-unknown` skips named files that are not graphc's"
+        )
         return LintedGraph(None, doc, [not_graphc(doc, hint)])
     return None
 

@@ -364,6 +364,22 @@ def test_whatever_submit_refuses_plan_reports_as_not_ready(sandbox, project):
     assert orders_posted(sandbox) == []
 
 
+def test_a_template_or_a_quotes_file_is_refused_with_a_reason_that_fits_it(sandbox, project):
+    env = cli_env(sandbox)
+    template = project / "templates" / "perp-hedge.yaml"  # its params `size` and `perp` have no default
+    template.parent.mkdir()
+    template.write_text((REPO / "examples" / "templates" / "perp-hedge.yaml").read_text())
+    for command in ("plan", "submit"):
+        said = invoke([command, template, "--quotes", project / "quotes.yaml"], env)
+        assert said.exit_code == 2, said.output  # nothing was linted wrong: it cannot be sent on its own
+        assert "lint found errors" not in said.output
+        assert "is a `use:` template" in said.output and "`size`, `perp`" in said.output, said.output
+        quotes = invoke([command, project / "quotes.yaml"], env)
+        assert quotes.exit_code == 1 and "GC110" in quotes.output
+        assert "`graphc lint --ignore-unknown` skips" in quotes.output  # a lint option, named as one
+    assert orders_posted(sandbox) == []
+
+
 def test_a_1200_leg_chain_is_planned_without_running_out_of_stack(sandbox, project):
     nodes = [node("n0", qty_1e8=100)] + [node(f"n{i}", qty_1e8=100, activation="wait") for i in range(1, 1200)]
     edges = [edge(f"e{i}", f"n{i - 1}", f"n{i}", "on_done") for i in range(1, 1200)]
