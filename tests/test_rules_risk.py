@@ -119,3 +119,23 @@ def test_gc502_empty_risk_section(section):
 )
 def test_gc502_passes(kwargs):
     assert lint(LEGS, **kwargs)[0] == []
+
+
+def test_gc501_skip_of_a_template_priced_leg_does_not_call_it_a_market_order():
+    """examples/dip-buy.yaml linted without quotes: its entry is a limit order (`limit: bid - 0.5%`, a template on
+    the bid), so its notional is unknown because the template needs a quote (playbook-spec.md §4; GC109's page:
+    without a snapshot lint treats the value as unknown and skips). The skip said "it is a market order", which
+    misstates the order being reviewed; the market-order stop keeps that reason."""
+    from graphc import lint_text
+
+    text = (
+        "graphc: 1\nname: t\nrisk:\n  max_notional: $60k\nlegs:\n"
+        "  entry:\n    buy: 0.25 BTC\n    symbol: BTC-USD\n    limit: bid - 0.5%\n"
+        "  stop:\n    sell: 0.25 BTC\n    symbol: BTC-USD\n    after: entry filled\n"
+    )
+    reasons = [s.reason for s in lint_text(text, "dip.yaml").skipped if s.code == "GC501"]
+    assert reasons == [
+        "the notional of 'entry' is unknown: its limit price is a template that needs a quote for BTC-USD "
+        "(pass --quotes)",
+        "the notional of 'stop' is unknown: it is a market order and there is no quote for BTC-USD",
+    ]

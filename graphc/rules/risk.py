@@ -40,6 +40,8 @@ def _unknown_reason(node) -> str:
         return "its size is derived from fills"
     if node.qty is None:
         return "its size is not known (a notional size without a price: pass --quotes)"
+    if not node.market_order:  # a limit priced by a template (`bid - 0.5%`) linted without quotes
+        return f"its limit price is a template that needs a quote for {node.symbol} (pass --quotes)"
     return "it is a market order and there is no quote for " + node.symbol
 
 
