@@ -353,7 +353,8 @@ def test_ci_formats_never_report_skipped_checks_as_a_pass(tmp_path):
     """The reference's Full Execution Graph linted without quotes: its venue and risk checks are skipped (no venue
     pinned on the spot leg, market orders without a quote), and playbook-spec.md §8 says a skipped check is
     "skipped, never passed". The github format's summary line counted none ("no problems in 1 file") and JUnit
-    listed none: a CI log read as a clean pass. Each now says what the text report says."""
+    listed none, and SARIF had no results and no word of them: each read as a clean pass. Each now says what the
+    text report says."""
     full = next(f for f in reference_wire_examples() if "nodes" in f)
     path = write(tmp_path, "full-graph.json", json.dumps(full, indent=2))
     text = lint(path)
@@ -369,3 +370,7 @@ def test_ci_formats_never_report_skipped_checks_as_a_pass(tmp_path):
     junit = lint(path, "--format", "junit")
     out = re.search(r"<system-out>(.*)</system-out>", junit.stdout, flags=re.S).group(1).splitlines()
     assert len(out) == count and all(re.match(rf"{re.escape(str(path))}:\d+:\d+: skipped GC\d{{3}} ", s) for s in out)
+    sarif = json.loads(lint(path, "--format", "sarif").stdout)["runs"][0]
+    notes = sarif["invocations"][0]["toolExecutionNotifications"]
+    assert sarif["results"] == [] and len(notes) == count
+    assert all(n["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for n in notes)

@@ -332,6 +332,37 @@ def test_sarif_validates_against_the_official_schema(sarif_validator):
     assert "region" not in results[2]["locations"][0]["physicalLocation"]
 
 
+def test_sarif_lists_skipped_checks_as_notifications(sarif_validator):
+    """A SARIF log with no results reads as a clean pass in a code-scanning view; a check that could not be
+    decided must say so (playbook-spec.md §8: "skipped, never passed"). Each skip is a note of the run's
+    invocation, tied to its rule and placed where the text report's --explain-skips places it."""
+    skip = Skip("GC301", Span(4, 12), "no venue pinned (the router picks one)")
+    results = [FileResult("a.yaml", SOURCE, [], [skip, skip._replace(code="GC999", where=None)])]
+    log = json.loads(render("sarif", results, tool_version="1", rules=report_rules()))
+    _check_sarif(sarif_validator, log)
+    run = log["runs"][0]
+    assert run["results"] == []
+    [invocation] = run["invocations"]
+    assert invocation["executionSuccessful"] is True
+    first, second = invocation["toolExecutionNotifications"]
+    assert first == {
+        "level": "note",
+        "message": {"text": "skipped GC301: no venue pinned (the router picks one)"},
+        "associatedRule": {"id": "GC301", "index": list(RULES).index("GC301")},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": "a.yaml", "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": 4, "startColumn": 12},
+                }
+            }
+        ],
+    }
+    rules = run["tool"]["driver"]["rules"]
+    assert rules[second["associatedRule"]["index"]]["id"] == "GC999"  # a code the registry lacks is listed too
+    assert "invocations" not in json.loads(render("sarif", sample_results(), tool_version="1"))["runs"][0]
+
+
 def test_sarif_keeps_a_configured_severity(sarif_validator):
     # GC303 defaults to error; turned into a warning by config the result must say so explicitly.
     d = Diagnostic("GC303", "off tick", "a.yaml", Span(1, 1, 1, 2), severity="warning")

@@ -312,7 +312,7 @@ def lint_command(
         compile=compile_opts,
         quotes_given=quotes_path is not None,
         config=config,
-        report_skips=explain_skips or fmt in ("json", "junit"),  # the reports that list skips
+        report_skips=explain_skips or fmt in ("json", "junit", "sarif"),  # the reports that list skips
         select=select,
         ignore=ignore,
     )

@@ -7,7 +7,10 @@ documentation page (``RuleInfo.help``, the text of ``docs/rules/CODE.md``) as
 help text. A reported code the mapping does not describe is listed after them. Results point at the
 file by a relative URI (``/`` separators, percent-encoded) against
 ``%SRCROOT%``, with 1-based lines and columns counted in Unicode code points;
-``endColumn`` is exclusive, as SARIF defines it.
+``endColumn`` is exclusive, as SARIF defines it. Checks that were skipped (a fact
+such as a quote was missing) are listed as ``note`` notifications of the run's
+invocation (``toolExecutionNotifications``, each tied to its rule by
+``associatedRule``), so a log without results never hides that some checks did not run.
 
 The log is built from plain dicts. Microsoft's ``sarif-om`` package was
 considered: it only supplies attrs classes (no serialiser), its generator's
@@ -27,7 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ReportOptions, display_path, ordered
+from graphc.report import FileResult, ReportOptions, display_path, ordered, skip_span
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -42,7 +45,9 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:
     """The SARIF log as plain data."""
     diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
-    descriptors, index = _rules(rules or {}, extra_codes={d.code for d in diagnostics})
+    skips = [(r.path, skip) for r, _ in ordered(results) for skip in r.skipped]
+    extra_codes = {d.code for d in diagnostics} | {skip.code for _, skip in skips}
+    descriptors, index = _rules(rules or {}, extra_codes=extra_codes)
     driver: dict[str, object] = {"name": "graphc"}
     if tool_version:
         driver["version"] = tool_version
@@ -50,17 +55,15 @@ def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[s
     if uri:
         driver["informationUri"] = uri
     driver["rules"] = descriptors
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": SARIF_VERSION,
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "columnKind": "unicodeCodePoints",
-                "results": [_result(d, index[d.code]) for d in diagnostics],
-            }
-        ],
+    run: dict[str, object] = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(d, index[d.code]) for d in diagnostics],
     }
+    if skips:  # a check that could not be decided is said so, never left to read as a pass
+        notes = [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
+        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
+    return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
 # -- rules -------------------------------------------------------------------
@@ -155,6 +158,16 @@ def _result(d, rule_index: int) -> dict:
             for i, r in enumerate(d.related, start=1)
         ]
     return result
+
+
+def _skip_notification(path: str, skip, rule_index: int) -> dict:
+    """A skipped check as a ``note`` tool-execution notification tied to its rule."""
+    return {
+        "level": "note",
+        "message": {"text": f"skipped {skip.code}: {skip.reason}"},
+        "associatedRule": {"id": skip.code, "index": rule_index},
+        "locations": [{"physicalLocation": physical_location(path, skip_span(skip))}],
+    }
 
 
 def physical_location(path: str, span: Span | None) -> dict:
