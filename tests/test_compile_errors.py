@@ -104,6 +104,31 @@ def test_a_wire_graph_or_template_given_to_compile_gets_a_hint_that_fits_it(tmp_
     assert "start the file with `graphc: 1`" not in said  # it is not a misspelt playbook
 
 
+@pytest.mark.parametrize(
+    "line,words",
+    [
+        ("sandbox: no\n", "`sandbox` must be true or false (or a `{{ }}` template), not 'no'"),
+        ("sandbox: Yes\n", "`sandbox` must be true or false (or a `{{ }}` template), not 'Yes'"),
+    ],
+)
+def test_a_word_where_a_boolean_goes_says_what_is_expected_not_the_template_pattern(tmp_path, line, words):
+    # docs/playbooks.md, Common mistakes: `sandbox: no` is the string "no" (YAML 1.2), GC103 "must be true or false"
+    path = write(tmp_path, "p.yaml", "graphc: 1\nname: t\n" + line + "legs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:3:10: error GC103 {words}" in result.stderr, result.stderr
+    assert "does not match" not in result.stderr and "\\{" not in result.stderr  # no regular expression shown
+    assert "hint: only true and false are booleans" in result.stderr
+
+
+def test_a_word_where_a_count_goes_says_a_whole_number(tmp_path):
+    leg = "  a: {buy: 1 ETH, symbol: ETH-USD, twap: {slices: ten, every: 30s}}\n"
+    path = write(tmp_path, "p.yaml", HEAD + leg)
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1 and "`legs.a.twap.slices` must be a whole number" in result.stderr, result.stderr
+    assert "does not match" not in result.stderr
+
+
 def test_missing_file_is_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["compile", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 2

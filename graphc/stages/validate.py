@@ -103,7 +103,50 @@ def _known_keys(schema) -> list:
     return sorted((schema or {}).get("properties", {}))
 
 
-def _diagnostics_for(error, doc):
+_TEMPLATE_PATTERN = r"\{\{[\s\S]*\}\}"  # $defs/template: a string is allowed where a value goes only as `{{ }}`
+_WHAT = {"boolean": "true or false", "integer": "a whole number", "number": "a number"}
+
+
+def _schema_at(root, steps):
+    """The subschema at ``steps`` of an error's absolute_schema_path, following each `$ref` it passed through."""
+    node = root
+    for step in steps:
+        while isinstance(node, dict) and "$ref" in node and step not in node:
+            ref = node["$ref"]
+            node = root
+            for part in ref.removeprefix("#/").split("/"):
+                node = node[part]
+        node = node[step]
+    return node
+
+
+def _not_a_template(error, doc, path, root):
+    """A word where a boolean or a number goes: the schema allows a string there only as a `{{ }}` template."""
+    steps = list(error.absolute_schema_path)
+    if root is None or steps[-2:] != ["then", "pattern"]:
+        return None
+    try:
+        allowed = _schema_at(root, steps[:-2]).get("type", [])
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return None
+    kinds = [_WHAT[kind] for kind in (allowed if isinstance(allowed, list) else [allowed]) if kind in _WHAT]
+    if not kinds:
+        return None
+    hint = (
+        "only true and false are booleans (YAML 1.2): yes, no, on and off are words"
+        if "true or false" in kinds
+        else None
+    )
+    return Diagnostic(
+        "GC103",
+        f"`{_dotted(path)}` must be {' or '.join(kinds)} (or a `{{{{ }}}}` template), not {error.instance!r}",
+        doc.path,
+        doc.span(path),
+        hint=hint,
+    )
+
+
+def _diagnostics_for(error, doc, root=None):
     path = tuple(error.absolute_path)
     keyword = error.validator
     if keyword == "additionalProperties":
@@ -169,6 +212,11 @@ def _diagnostics_for(error, doc):
             "GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}", doc.path, doc.span(path)
         )
         return
+    if keyword == "pattern" and error.validator_value == _TEMPLATE_PATTERN:
+        found = _not_a_template(error, doc, path, root)
+        if found is not None:
+            yield found
+            return
     yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
 
 
@@ -202,7 +250,7 @@ def validate(doc, schema_name: str) -> list:
     out = []
     for error in check.iter_errors(doc.data):
         error = _leaf(error)
-        for diag in _diagnostics_for(error, doc):
+        for diag in _diagnostics_for(error, doc, check.schema):
             key = (diag.code, diag.span, diag.message)
             if key not in seen:
                 seen.add(key)
