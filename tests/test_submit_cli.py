@@ -189,6 +189,10 @@ def test_submit_names_the_ledger_when_graphc_ledger_here_would_not_show_the_run(
     assert again.returncode == 2 and f"(see `{command}` and docs/submitting.md)" in again.stderr
     same_folder = graphc(["submit", "eth-hedge.yaml", "--quotes", "quotes.yaml", "--force"], env, bare / "examples")
     assert same_folder.returncode == 0 and "graphc ledger --ledger" not in same_folder.stderr  # plain `graphc ledger`
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+    lost = graphc([*args, "--run-key", "lost-answer"], env, bare)
+    assert lost.returncode == 3 and "UNCERTAIN" in lost.stderr
+    assert f"(or `{command} --reconcile`)" in lost.stderr, lost.stderr  # the command that finds the run from here
 
 
 def test_a_wire_json_file_is_submitted_under_its_content(sandbox, project):

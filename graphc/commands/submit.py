@@ -199,9 +199,10 @@ def submit_command(
                     lookback_s=seconds,
                 )
             except AlreadySubmitted as exc:
-                fail(f"{exc} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
+                said = _from_here(str(exc), listing)
+                fail(f"{said} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
             except UncertainOutcome as exc:
-                fail(str(exc), exc.exit_code, prefix="UNCERTAIN")
+                fail(_from_here(str(exc), listing), exc.exit_code, prefix="UNCERTAIN")
             mode = "LIVE" if prepared.live else "sandbox"
             click.echo(
                 f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
@@ -223,6 +224,11 @@ def _ledger_listing(ledger_file, here) -> str:
     relative = os.path.relpath(ledger_file)
     shown = relative if not relative.startswith("..") else os.path.abspath(ledger_file)
     return f"graphc ledger --ledger {shlex.quote(shown)}"
+
+
+def _from_here(message: str, listing: str) -> str:
+    """``message`` with each `graphc ledger ...` it suggests typed so that it reads the run's ledger from here."""
+    return message.replace("`graphc ledger", f"`{listing}")
 
 
 @contextlib.contextmanager
