@@ -164,6 +164,24 @@ def test_a_playbook_without_schedule_is_a_usage_error(sandbox, tmp_path):
     assert "has no `schedule:`" in named(log, "error")[0]["message"]
 
 
+def test_a_wrong_path_is_named_before_any_router_setting(tmp_path):
+    # a typo in the path, on a machine with no router configured yet: the path is the mistake to report
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEQUENCE_")}
+    env["GRAPHC_CREDENTIALS"] = str(tmp_path / "no-credentials")
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "run", "nope.yaml", "--once"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    said = proc.stdout + proc.stderr
+    assert "nope.yaml" in said and "No such file" in said and "API key" not in said, said
+    assert "Traceback" not in said and len(said.strip().splitlines()) == 1
+
+
 # -- --loop: killed and restarted, still one graph per occurrence ------------------------------
 
 EVERY_MINUTE = """\

@@ -80,6 +80,11 @@ def run_command(playbook, mode, now, set_values, params_file, quotes, live, retr
         retry_s=retry_s,
         settle_s=settle_s,
     )
+    try:  # a wrong path is the mistake to name first, before any router setting
+        open(playbook, "rb").close()
+    except OSError as exc:
+        click.echo(f"graphc: error: cannot read {playbook}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         Client.from_env().close()  # configuration problems (no key, a bad URL) now, not at the first occurrence
     except ApiError as exc:
