@@ -306,8 +306,13 @@ def test_client_from_env(tmp_path, sandbox):
     creds.chmod(0o600)
     with Client.from_env(env) as c:
         assert c.base_url == "https://router.example" and KEY not in repr(c)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError) as info:
         Client.from_env({"XDG_CONFIG_HOME": str(tmp_path / "none")})
+    # no router set at all: the message also says how to reach a local sandbox, which needs no key
+    assert "SEQUENCE_API_URL=http://127.0.0.1:PORT" in str(info.value) and "graphc sandbox serve" in str(info.value)
+    with pytest.raises(ConfigError) as info:
+        Client.from_env({"SEQUENCE_API_URL": "https://router.example", "XDG_CONFIG_HOME": str(tmp_path / "none")})
+    assert "graphc sandbox serve" not in str(info.value)  # a router was named: it is the key that is missing
     with Client.from_env({"SEQUENCE_API_URL": sandbox.base_url, "XDG_CONFIG_HOME": str(tmp_path / "none")}) as c:
         assert c.list_orders()["total"] == 0  # loopback sandbox needs no account
 

@@ -319,9 +319,15 @@ class Client:
         if key is None and is_loopback_url(base_url):
             key = ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox")
         if key is None:
+            local = (
+                ""
+                if env.get("SEQUENCE_API_URL")
+                else "; or, for a local `graphc sandbox serve` (no key needed), "
+                "set SEQUENCE_API_URL=http://127.0.0.1:PORT"
+            )
             raise ConfigError(
                 'no API key: set SEQUENCE_API_KEY or put `api_key = "..."` in '
-                f"{credentials_path or default_credentials_path(env)} (chmod 600)"
+                f"{credentials_path or default_credentials_path(env)} (chmod 600){local}"
             )
         return cls(base_url, key, **kwargs)
 
