@@ -551,7 +551,7 @@ class PriceExpr(NamedTuple):
         for amount, unit in self.offsets:
             n = format_decimal(abs(amount))
             shown = {"tick": f"{n} tick" + ("" if n == "1" else "s"), "$": f"${n}"}.get(unit, f"{n}{unit}")
-            text += f" {'-' if amount < 0 else '+'} {shown}"
+            text += f" {'-' if amount.is_signed() else '+'} {shown}"  # is_signed: 'bid - 0bps' keeps its minus
         return text
 
 

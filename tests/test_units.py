@@ -502,6 +502,8 @@ def test_price_is_literal(text, is_literal):
         ("mid - 25 bp", "mid - 25bps"),
         ("55c", "0.55"),
         ("bid - 0.5%", "bid - 0.5%"),
+        ("bid - 0bps", "bid - 0bps"),  # a zero offset keeps the sign it was written with (eth-ladder's first rung)
+        ("ask + 0 ticks", "ask + 0 ticks"),
     ],
 )
 def test_price_str(text, shown):

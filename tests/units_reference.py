@@ -1,6 +1,8 @@
 """FROZEN reference copy of graphc/units.py as of c903314 (before the start-up rewrite of its parsers).
 
 tests/test_units_reference.py holds the live module to this copy's behaviour; never edit it to make a test pass.
+One deliberate change since, made in both modules at once: PriceExpr's text shows a zero offset with the sign
+it was written with ('bid - 0bps', not 'bid + 0bps'); the parsed values are as before.
 Only the parsers and what they call are kept (price resolution, step division and scaling, which
 the rewrite did not touch, were removed from the copy).
 
@@ -455,7 +457,7 @@ class PriceExpr(NamedTuple):
         for amount, unit in self.offsets:
             n = format_decimal(abs(amount))
             shown = {"tick": f"{n} tick" + ("" if n == "1" else "s"), "$": f"${n}"}.get(unit, f"{n}{unit}")
-            text += f" {'-' if amount < 0 else '+'} {shown}"
+            text += f" {'-' if amount.is_signed() else '+'} {shown}"  # is_signed: 'bid - 0bps' keeps its minus
         return text
 
 
