@@ -2,12 +2,14 @@
 
     python bench/scale_wire.py lint FILE        -> one JSON line: seconds, nodes, diagnostics
     python bench/scale_wire.py decompile FILE   -> one JSON line: seconds, playbook bytes
+    python bench/scale_wire.py unproven FILE    -> one JSON line: seconds, playbook bytes
     python bench/scale_wire.py floor FILE       -> one JSON line: seconds, playbook bytes
 
 Used by bench/run.py for the wire scaling rows. ``decompile`` times what the
 command does: read and check the wire JSON, build the playbook, write its
 text, and compile that text again to prove it gives back the same graph.
-``floor`` times the two reads no decompile with that proof can skip:
+``unproven`` times the same steps without that last one (what decompile
+would cost if it did not prove its output). ``floor`` times the two reads no decompile with that proof can skip:
 ``json.loads`` of the graph and libyaml's event stream of the playbook
 decompile writes for it (made first, untimed), which graphc's own loader
 is built on.
@@ -29,7 +31,7 @@ def lint(path):
     return {"seconds": seconds, "diagnostics": len(result.diagnostics)}
 
 
-def decompile(path):
+def decompile(path, prove=True):
     from graphc.decompile import decompile, round_trip_difference
     from graphc.files import read_source
     from graphc.pipeline import gc_paused
@@ -40,11 +42,15 @@ def decompile(path):
         loaded = read_graph_input(read_source(path), path)
         result = decompile(loaded.wire, "scaling")
         playbook = result.text
-        difference = round_trip_difference(playbook, result.wire)
+        difference = round_trip_difference(playbook, result.wire) if prove else None
     seconds = time.perf_counter() - start
     if loaded.diagnostics or difference:
         sys.exit(f"scale_wire: {path}: {loaded.diagnostics or difference}")
     return {"seconds": seconds, "bytes": len(playbook.encode())}
+
+
+def unproven(path):
+    return decompile(path, prove=False)
 
 
 def floor(path):
@@ -69,4 +75,4 @@ def floor(path):
 
 if __name__ == "__main__":
     what, path = sys.argv[1], sys.argv[2]
-    print(json.dumps({"lint": lint, "decompile": decompile, "floor": floor}[what](path)))
+    print(json.dumps({"lint": lint, "decompile": decompile, "unproven": unproven, "floor": floor}[what](path)))
