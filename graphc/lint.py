@@ -194,14 +194,23 @@ def _unset_params(defs: object, options: LintOptions) -> list[str]:
 NOT_RENDERED = "GC108"  # the code of the skip that says a template was not rendered alone
 
 
+_NOT_RENDERED_HEAD = "template not rendered on its own: "
+
+
 def _not_rendered(doc: Document, unset: Sequence[str]) -> Skip:
     names = ", ".join(f"`{name}`" for name in unset)
     return Skip(
         NOT_RENDERED,
         doc.key_span(("params", unset[0])),
-        f"template not rendered on its own: {names} {'has' if len(unset) == 1 else 'have'} no default here; "
+        f"{_NOT_RENDERED_HEAD}{names} {'has' if len(unset) == 1 else 'have'} no default here; "
         "the playbooks that use it give the values (`--dependants` lints them), or pass --params FILE / --set NAME=VALUE",
     )
+
+
+def unset_params(skip: Skip) -> str:
+    """What a template's NOT_RENDERED skip says has no value (```size`, `perp` have no default here``), read back
+    from the reason :func:`_not_rendered` wrote (param names hold no `;`)."""
+    return skip.reason.removeprefix(_NOT_RENDERED_HEAD).partition(";")[0]
 
 
 @functools.cache

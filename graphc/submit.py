@@ -53,7 +53,7 @@ from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, read_source
-from graphc.lint import NOT_RENDERED, LintOptions, lint_source
+from graphc.lint import NOT_RENDERED, LintOptions, lint_source, unset_params
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan
 from graphc.quotes import load_quotes
@@ -269,11 +269,10 @@ def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
         return
     unrendered = [skip for skip in outcome.result.skipped if skip.code == NOT_RENDERED]
     if wire_text is None and unrendered and not outcome.has_errors:  # a `use:` template whose params have no value
-        missing = unrendered[0].reason.partition(": ")[2].partition(";")[0]  # "`size`, `perp` have no default here"
         prepared.problems.append(
             Problem(
-                f"{prepared.source} is a `use:` template, not rendered on its own: {missing}; give them with "
-                "--set NAME=VALUE or --params FILE, or submit a playbook that uses it"
+                f"{prepared.source} is a `use:` template, not rendered on its own: {unset_params(unrendered[0])}; "
+                "give them with --set NAME=VALUE or --params FILE, or submit a playbook that uses it"
             )
         )
         return

@@ -36,8 +36,7 @@ def skip_notice(path: str, skip) -> str:
     """``::notice file=...,title=GC301 skipped::reason``: a check that could not be decided, and why."""
     props = _place(path, skip_span(skip))
     props["title"] = f"{skip.code} skipped"
-    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
-    return f"::notice {rendered}::{escape_data(skip.reason)}"
+    return _command("notice", props, skip.reason)
 
 
 def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
@@ -45,8 +44,13 @@ def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
     name = rule_name(rules, d.code)
     props["title"] = f"{d.code} {name}" if name else d.code
     message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    return _command(_LEVELS.get(d.severity, "error"), props, message)
+
+
+def _command(name: str, props: dict, message: str) -> str:
+    """``::name key=value,...::message``, each part escaped as a workflow command needs."""
     rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in props.items())
-    return f"::{_LEVELS.get(d.severity, 'error')} {rendered}::{escape_data(message)}"
+    return f"::{name} {rendered}::{escape_data(message)}"
 
 
 def _place(path: str, span: Span | None) -> dict:
