@@ -482,8 +482,12 @@ def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGo
 
 
 def diagnostics_of(prepared: Prepared) -> list[FileResult]:
-    """Every file result to show for a prepared graph: quotes and config first, then the source's."""
+    """Every file result to show for a prepared graph: quotes and config first, then the source's.
+
+    The source's result is shown when it has findings or skipped checks: a graph whose checks could not all
+    be decided must not read as checked (playbook-spec.md §8).
+    """
     results = list(prepared.extra_results)
-    if prepared.result is not None and prepared.result.diagnostics:
+    if prepared.result is not None and (prepared.result.diagnostics or prepared.result.skipped):
         results.append(prepared.result)
     return results

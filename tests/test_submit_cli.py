@@ -368,6 +368,34 @@ def test_whatever_submit_refuses_plan_reports_as_not_ready(sandbox, project):
     assert orders_posted(sandbox) == []
 
 
+def test_plan_and_submit_say_which_checks_were_skipped(sandbox, project):
+    """A clean lint with skipped checks is not a pass: plan and submit say so, as lint does (spec §8).
+
+    eth-hedge with the example quotes: the spot leg pins no venue, so its minimum notional (GC301), minimum
+    size (GC302), lot (GC305) and maximum size (GC309) are unknown, and hyperliquid's lot and maximum for the
+    perp (GC305, GC309) are not in the built-in facts: 6 checks, as `graphc lint --explain-skips` lists them.
+    A saved plan is checked again at submit without quotes (it holds none), so its two market orders' notional
+    is unknown as well: GC301 for the perp, GC501 for both legs and GC503 for the graph make 10.
+    """
+    env = cli_env(sandbox)
+    playbook, plan_file = [project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml"], project / "plan.json"
+    for args, skipped in ((["plan", *playbook, "-o", plan_file], 6), (["submit", plan_file], 10)):
+        said = invoke(args, env)
+        assert said.exit_code == 0, said.output
+        assert f"no problems in 1 file ({skipped} checks skipped; --explain-skips lists them)" in said.output
+    for args, skipped in (
+        (["plan", *playbook], 6),
+        (["submit", *playbook, "--force"], 6),
+        (["submit", plan_file, "--force"], 10),
+    ):
+        listed = invoke([*args, "--explain-skips"], env)
+        assert listed.exit_code == 0, listed.output
+        assert listed.output.count(": skipped GC") == skipped, listed.output
+        assert f"no problems in 1 file ({skipped} checks skipped)" in listed.output
+        assert re.search(r"(eth-hedge\.yaml|plan\.json#wire):\d+:\d+: skipped GC301 no venue pinned", listed.output)
+    assert len(orders_posted(sandbox)) == 3  # one graph per run: skipped checks do not refuse a graph
+
+
 def test_a_template_or_a_quotes_file_is_refused_with_a_reason_that_fits_it(sandbox, project):
     env = cli_env(sandbox)
     template = project / "templates" / "perp-hedge.yaml"  # its params `size` and `perp` have no default

@@ -45,6 +45,12 @@ def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None
     click.echo(internal_error_line(exc, where), err=True)
 
 
+# lint, plan and submit: a skipped check is counted in the summary line; this lists each with its reason.
+explain_skips_option = click.option(
+    "--explain-skips", is_flag=True, help="Say which checks could not be decided (e.g. no quotes), and why."
+)
+
+
 def compile_options(fn):
     """--quotes, --set, --params and --now, shared by compile, lint and plan."""
     fn = click.option(
@@ -263,13 +269,13 @@ class RuleTable(Mapping):
         return True  # never empty; asking must not build it
 
 
-def print_diagnostics(results, *, stream=None, summary=False):
-    """Print diagnostics as text (with source snippets) to stderr by default."""
+def print_diagnostics(results, *, stream=None, summary=False, explain_skips=False):
+    """Print diagnostics as text (with source snippets) to stderr by default; ``explain_skips`` lists skipped checks."""
     from graphc.report import render  # deferred: a clean compile prints nothing
     from graphc.report.text import should_color  # deferred: a clean compile prints nothing
 
     stream = stream or sys.stderr
-    text = render("text", results, color=should_color(stream), summary=summary)
+    text = render("text", results, color=should_color(stream), summary=summary, explain_skips=explain_skips)
     if text:
         stream.write(text if text.endswith("\n") else text + "\n")
 

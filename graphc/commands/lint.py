@@ -22,6 +22,7 @@ from graphc.commands.common import (
     build_options,
     compile_options,
     explain_live,
+    explain_skips_option,
     print_internal_error,
     write_report,
 )
@@ -192,7 +193,7 @@ class NamedPaths(click.Path):
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (missing folders are created)."
 )
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-@click.option("--explain-skips", is_flag=True, help="Say which checks could not be decided (e.g. no quotes).")
+@explain_skips_option
 @click.option(
     "--select",
     multiple=True,

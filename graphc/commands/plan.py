@@ -17,6 +17,7 @@ from graphc.commands.common import (
     bold_style,
     compile_options,
     explain_live,
+    explain_skips_option,
     fail,
     parse_now,
     parse_set,
@@ -30,6 +31,7 @@ from graphc.plan import build_plan, write_plan
 @click.command("plan")
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @compile_options
+@explain_skips_option
 @click.option(
     "-o",
     "--output",
@@ -37,7 +39,7 @@ from graphc.plan import build_plan, write_plan
     help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600.",
 )
 @api_errors
-def plan_command(playbook, quotes_path, set_values, params_file, now, output):
+def plan_command(playbook, quotes_path, set_values, params_file, now, explain_skips, output):
     """Compile and lint PLAYBOOK (or a wire graph, a simple order, a saved plan),
     then summarise what would be submitted: the legs, the trigger tree, the
     risk limits, the total notional, and whether it trades in the SANDBOX or LIVE.
@@ -55,7 +57,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, output):
     explain_live([prepared.result], live)
     results = diagnostics_of(prepared)
     if results:
-        print_diagnostics(results, summary=True)
+        print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.wire is not None:
         click.echo(f"plan for {prepared.name} ({playbook})\n")
         for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style()):

@@ -22,6 +22,7 @@ from graphc.commands.common import (
     bold_style,
     compile_options,
     explain_live,
+    explain_skips_option,
     fail,
     follow_and_report,
     parse_now,
@@ -92,6 +93,7 @@ def _embedded_router(quotes: dict):
 @click.command("submit")
 @click.argument("source", type=click.Path(dir_okay=False))
 @compile_options
+@explain_skips_option
 @click.option("--live", is_flag=True, help="Allow a live graph (the playbook must also say `sandbox: false`).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live submission.")
 @click.option("--run-key", help="Identify this run (default: the graph's content: name + hash of the graph).")
@@ -122,6 +124,7 @@ def submit_command(
     set_values,
     params_file,
     now,
+    explain_skips,
     live,
     yes,
     run_key,
@@ -166,7 +169,7 @@ def submit_command(
     explain_live([prepared.result], live_quotes)
     results = diagnostics_of(prepared)
     if results:
-        print_diagnostics(results, summary=True)
+        print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.problems:
         fail(prepared.problems[0].message, prepared.problems[0].exit_code, prefix="refused")
     if prepared.live and not live:
