@@ -4,6 +4,9 @@ were made cheaper: inline readings, shared facts, and sufficient tests that skip
 tests/test_rules_reference.py holds the live rules to this copy's output, item by item, on the examples and on
 generated graphs; never edit it to make a test pass. Only the functions that changed are kept (docstrings and
 decorators dropped); the helpers that build their messages are imported from the live modules, unchanged.
+
+Changed since, by decision and with the live rules in the same commit: GC501/GC503 compare only notionals
+priced in dollars with max_notional_usd (``_dollar_notional``; tests/test_rules_risk.py says why).
 """
 
 from __future__ import annotations
@@ -273,12 +276,17 @@ def check_max_size(ctx):
 # -- graphc/rules/risk.py -----------------------------------------------------------------------------
 
 
+def _dollar_notional(node):
+    """The notional, when the market is priced in dollars (added with the limit's currency, see the header)."""
+    return node.notional if node.market.cost_unit in ("USD", "USDC", "USDT") else None
+
+
 def check_max_notional(ctx):
     limit = max_notional(ctx.wire)
     if limit is None:
         return
     for node in ctx.nodes:
-        notional = node.notional
+        notional = _dollar_notional(node)
         if notional is None:
             yield Skipped(node.at("quantity"), f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
         elif abs(notional) > limit:
@@ -294,12 +302,14 @@ def check_gross_notional(ctx):
     limit = max_notional(ctx.wire)
     if limit is None:
         return
-    known, unknown = [], []
+    known, unknown, priced = [], [], []
     for node in ctx.nodes:
-        notional = node.notional
+        notional = _dollar_notional(node)
         name = node.node_id or f"nodes[{node.index}]"
         if notional is None:
             unknown.append(name)
+            if node.notional is not None:
+                priced.append(node)
         else:
             known.append((abs(notional), name))
     if any(value > limit for value, _ in known):
@@ -311,13 +321,14 @@ def check_gross_notional(ctx):
                 _LIMIT,
                 f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
                 f"{' and more' if len(unknown) > TOP_LEGS else ''} "
-                "(derived size, or no limit price and no quote)",
+                "(derived size, no limit price and no quote, or not priced in dollars"
+                + (f": {_unknown_reason(priced[0])})" if priced else ")"),
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
     legs = ", ".join(f"{name} {usd(value)}" for value, name in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
-    partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
+    partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
         f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "

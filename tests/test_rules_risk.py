@@ -139,3 +139,50 @@ def test_gc501_skip_of_a_template_priced_leg_does_not_call_it_a_market_order():
         "(pass --quotes)",
         "the notional of 'stop' is unknown: it is a market order and there is no quote for BTC-USD",
     ]
+
+
+# The limit is `risk.admission.max_notional_usd`: dollars. A leg priced in another currency cannot be compared
+# with it (graphc has no exchange rate), so it is skipped, never compared as if it were dollars.
+
+
+def test_gc501_skips_a_leg_priced_in_bitcoin_instead_of_comparing_bitcoin_with_dollars():
+    # 1000 ETH at 0.05 BTC is 50 BTC (millions of dollars): "50" must not pass a $25,000 limit as $50
+    findings, skips = lint([node("entry", "1000", "0.05", symbol="ETH-BTC")], max_notional=25_000)
+    assert findings == []
+    [skip] = [s for s in skips if s.code == "GC501"]
+    assert skip.where == ("nodes", 0, "quantity")
+    assert "priced in BTC" in skip.reason and "USD" in skip.reason, skip.reason
+
+
+def test_gc501_does_not_call_yen_dollars():
+    # 0.1 BTC at 10,000,000 JPY is 1,000,000 JPY (about $6-7k): not "$1,000,000" above a $25,000 limit
+    findings, skips = lint([node("entry", "0.1", "10000000", symbol="BTC-JPY")], max_notional=25_000)
+    assert findings == [] and [s.code for s in skips if s.code in ("GC501", "GC503")] == ["GC501", "GC503"]
+
+
+@pytest.mark.parametrize("symbol", ["ETH-USD", "ETH-USDC", "ETH-USDT", "ETH-USD-PERP"])
+def test_dollar_and_dollar_stablecoin_legs_are_compared_with_the_limit(symbol):
+    # 100 x 2000 = 200,000 in the quote currency, read 1:1 as dollars: above $199,999.99, not above $200,000
+    over, _ = lint([node("a", "100", "2000", symbol=symbol)], max_notional=Decimal("199999.99"))
+    at, _ = lint([node("a", "100", "2000", symbol=symbol)], max_notional=200_000)
+    assert [f.code for f in over] == ["GC501"] and at == []
+
+
+def test_prediction_legs_are_in_dollars_with_or_without_a_pinned_venue():
+    # 1000 contracts at 0.60 = $600 on Kalshi, above a $500 limit, whether or not the wire pins the venue
+    for venue in ("kalshi", None):
+        leg = node("k", "1000", "0.6", symbol="KXFEDDECISION-26DEC-C25")
+        leg["instrument"] = {"symbol": "KXFEDDECISION-26DEC-C25", "type": "prediction"} | (
+            {"venue": venue} if venue else {}
+        )
+        findings, _ = lint([leg], max_notional=500)
+        assert [f.code for f in findings] == ["GC501"], venue
+
+
+def test_gc503_counts_only_dollar_legs_and_says_which_are_left_out():
+    # $15,000 of BTC-USD known; 10 ETH at 0.05 BTC = 0.5 BTC not comparable: the sum is unknown, not $15,000.5
+    legs = [node("usd", "0.25", "60000", symbol="BTC-USD"), node("btc", "10", "0.05", symbol="ETH-BTC")]
+    findings, skips = lint(legs, max_notional=20_000)
+    assert findings == []
+    [skip] = [s for s in skips if s.code == "GC503"]
+    assert "btc" in skip.reason and "priced in BTC" in skip.reason, skip.reason

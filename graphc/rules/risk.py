@@ -12,6 +12,13 @@ buy, bid for a sell. A node whose notional is unknown (derived size, market
 order without a quote) is skipped for GC501; GC503 is skipped unless the known
 part alone already exceeds the limit, and is not reported alongside GC501 (an
 order over the limit puts the sum over it too).
+
+The limit is in dollars (``max_notional_usd``), and a notional is in the
+currency the market is priced in: ETH-BTC in bitcoin, BTC-JPY in yen. graphc
+has no exchange rates, so a leg priced in anything but dollars is skipped like
+one of unknown notional, never compared as if it were dollars. Dollar
+stablecoins (USDC, USDT) count 1:1: the router's reference reports Polymarket's
+USDC notional as ``notional_usd`` (hosted-strategies.md, the example log).
 """
 
 from __future__ import annotations
@@ -35,7 +42,15 @@ def max_notional(wire) -> Decimal | None:
     return number(admission.get("max_notional_usd")) if isinstance(admission, dict) else None
 
 
+# The currencies a notional is compared with max_notional_usd in (MarketFacts.cost_unit).
+DOLLARS = frozenset({"USD", "USDC", "USDT"})
+
+
 def _unknown_reason(node) -> str:
+    if node.qty is not None and node.reference is not None:  # known, but not in dollars
+        unit = node.market.cost_unit
+        priced = f"{node.symbol} is priced in {unit}" if unit else f"the currency of {node.symbol}'s prices is unknown"
+        return f"{priced}, and risk.max_notional is in USD (graphc has no exchange rates)"
     if node.derived:
         return "its size is derived from fills"
     if node.qty is None:
@@ -69,6 +84,13 @@ def check_max_notional(ctx):
     limit as a warning (GC503). A leg whose notional cannot be known (a market
     order without `--quotes`, a `derived` size) is skipped for this check, and
     `--explain-skips` says so.
+
+    The limit is in dollars (`max_notional_usd`), and a notional is in the
+    currency its market is priced in. Legs priced in USD, or in the dollar
+    stablecoins USDC and USDT (counted 1:1), and prediction markets (dollars
+    per share) are compared with it. A leg priced in anything else, such as
+    ETH-BTC in bitcoin or BTC-JPY in yen, is skipped: graphc has no exchange
+    rates, and 50 BTC must not pass a $25,000 limit as "$50".
 
     ## Why it matters
 
@@ -117,7 +139,7 @@ def check_max_notional(ctx):
     skipped, why = [], []  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
     for node in ctx.nodes:
         qty, reference = node.qty, node.reference  # node.notional, read inline
-        if qty is None or reference is None:
+        if qty is None or reference is None or node.market.cost_unit not in DOLLARS:
             skipped.append(node.index)
             why.append(f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
             continue
@@ -150,9 +172,10 @@ def check_gross_notional(ctx):
     alike, hedges and conditional exits included, and compares the total with
     `risk.max_notional` (`risk.admission.max_notional_usd` on the wire). The
     price is the leg's limit price, or the quote for a market order (ask for a
-    buy, bid for a sell). A leg whose notional cannot be known makes the total
-    unknown, and the check is skipped (`--explain-skips` says so), unless the
-    legs that are known already exceed the limit on their own. When one order
+    buy, bid for a sell). A leg whose notional cannot be known, or is not in
+    dollars (see GC501), makes the total unknown, and the check is skipped
+    (`--explain-skips` says so), unless the legs that are known already exceed
+    the limit on their own. When one order
     alone is above the limit, GC501 reports it and GC503 stays quiet: the sum is
     then over the limit too, and the order is the thing to fix.
 
@@ -217,7 +240,7 @@ def check_gross_notional(ctx):
     total = Decimal(0)
     for node in ctx.nodes:
         qty, reference = node.qty, node.reference  # node.notional, read inline
-        if qty is None or reference is None:
+        if qty is None or reference is None or node.market.cost_unit not in DOLLARS:
             unknown.append(node)
             continue
         value = abs(qty * reference)
@@ -227,17 +250,19 @@ def check_gross_notional(ctx):
         total += value
     if total <= limit:
         if unknown:
+            priced = next((node for node in unknown if node.qty is not None and node.reference is not None), None)
             yield Skipped(
                 _LIMIT,
                 f"notional unknown for {', '.join(map(str, map(_name, unknown[:TOP_LEGS])))}"
                 f"{' and more' if len(unknown) > TOP_LEGS else ''} "
-                "(derived size, or no limit price and no quote)",
+                "(derived size, no limit price and no quote, or not priced in dollars"
+                + (f": {_unknown_reason(priced)})" if priced else ")"),
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
     legs = ", ".join(f"{_name(node)} {usd(value)}" for value, node in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
-    partial = f" (at least; {len(unknown)} {legs_word} of unknown notional not counted)" if unknown else ""
+    partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
         f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "

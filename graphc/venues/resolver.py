@@ -156,12 +156,19 @@ def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, orig
         max_price_decimals=None if base is None else max(base - (sz or 0), 0),
         max_price_decimals_base=base,
         generated_tick=s.get("generated_tick"),
-        cost_unit=s.get("cost_unit") or _quote_currency(symbol),
+        cost_unit=s.get("cost_unit") or _quote_currency(symbol, instrument_type),
         origin=origin,
     )
 
 
-def _quote_currency(symbol: str) -> str | None:
+def _quote_currency(symbol: str, instrument_type: str | None) -> str | None:
+    """The currency a market's prices are in: the text after the base asset (ETH-BTC: BTC).
+
+    A prediction market's prices are dollars per share on every venue graphc knows (Kalshi in USD,
+    Polymarket in USDC), and its symbol (a ticker, a slug) names no currency.
+    """
+    if instrument_type == "prediction":
+        return "USD"
     for sep in ("/", "-"):
         if sep in symbol:
             return symbol.split(sep)[1].upper()
