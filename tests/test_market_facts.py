@@ -301,6 +301,20 @@ def test_other_symbols_stay_spot(symbol):
     assert result.wire["nodes"][0]["instrument"] == {"symbol": symbol, "type": "spot"}
 
 
+@pytest.mark.parametrize("symbol, venue", [("will-x:yes", "polymarket"), ("KXFEDDECISION-26DEC-C25", "kalshi")])
+def test_an_explicit_prediction_type_still_infers_the_venue_the_symbol_names(symbol, venue):
+    # spec §3.1: the router needs the venue for prediction markets; writing the type the symbol already implies
+    # must not drop it (and with it every venue check: 4 shares below Polymarket's 5 passed as "no problems")
+    with_type = compiled(playbook("0.5", qty="10 shares", symbol=symbol, type="prediction"))
+    assert with_type.wire["nodes"][0]["instrument"] == {"symbol": symbol, "type": "prediction", "venue": venue}
+    assert lint_codes(playbook("0.5", qty="4 shares", symbol="will-x:yes", type="prediction")) == ["GC302"]
+
+
+def test_a_pinned_venue_wins_over_the_shape_with_an_explicit_prediction_type():
+    result = compiled(playbook("0.5", qty="10 shares", symbol="will-x:yes", type="prediction", venue="kalshi"))
+    assert result.wire["nodes"][0]["instrument"]["venue"] == "kalshi"
+
+
 def test_a_prediction_shaped_symbol_typed_spot_is_gc306_in_a_playbook():
     # the hosted-strategies reference's headline pitfall, written as a playbook
     codes = lint_codes(playbook("0.40", qty="10", symbol="KXFEDDECISION-26DEC-C25", type="spot"))

@@ -38,8 +38,16 @@ def prediction_venue(symbol: str) -> str | None:
 
 
 def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None) -> tuple[str, str | None]:
-    """Spec §3.1, first match wins: ``(type, venue)``, the venue inferred when the symbol names one."""
+    """Spec §3.1, first match wins: ``(type, venue)``, the venue inferred when the symbol names one.
+
+    The first match decides the type; the venue a prediction-shaped symbol names is inferred whenever the
+    type is prediction and no venue is pinned, an explicit ``type: prediction`` included: the router needs
+    the venue for prediction markets (§3.1), and a type that only repeats what the symbol says must not
+    change the graph. A symbol typed spot or perp gets no venue from its shape (that is GC306).
+    """
     if instrument_type:
+        if instrument_type == "prediction" and venue is None:
+            return instrument_type, prediction_venue(symbol)
         return instrument_type, venue
     if venue in PREDICTION_VENUES:
         return "prediction", venue
