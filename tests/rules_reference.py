@@ -6,7 +6,8 @@ generated graphs; never edit it to make a test pass. Only the functions that cha
 decorators dropped); the helpers that build their messages are imported from the live modules, unchanged.
 
 Changed since, by decision and with the live rules in the same commit: GC501/GC503 compare only notionals
-priced in dollars with max_notional_usd (``_dollar_notional``; tests/test_rules_risk.py says why).
+priced in dollars with max_notional_usd (``_dollar_notional``; tests/test_rules_risk.py says why); GC301/GC302
+warn when a uniform TWAP slice (qty / num_slices) is under the venue's minimum (tests/test_rules_venue.py).
 """
 
 from __future__ import annotations
@@ -99,6 +100,18 @@ def check_min_notional(ctx):
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
+        elif node.pacing is not None and node.pacing[0] > 1 and qty * price / node.pacing[0] < minimum:
+            slices, each = node.pacing[0], _money(minimum, m.cost_unit, exact=True)
+            most = qty * price // minimum
+            yield Finding(
+                where,
+                f"{_money(qty * price, m.cost_unit)} in {fmt(slices)} TWAP slices is under the {each} minimum a "
+                "slice (each slice is an order)",
+                f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
+                if most >= 2
+                else f"Send it as one order (no twap), or a larger order with at least {each} a slice.",
+                severity="warning",
+            )
 
 
 def check_min_size(ctx):
@@ -120,6 +133,17 @@ def check_min_size(ctx):
                 where,
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
                 f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
+            )
+        elif node.pacing is not None and node.pacing[0] > 1 and qty / node.pacing[0] < minimum:
+            slices, each, most = node.pacing[0], _amount(node, minimum), qty // minimum
+            yield Finding(
+                where,
+                f"{_amount(node, qty)} in {fmt(slices)} TWAP slices is under {_venue_name(node)}'s minimum of "
+                f"{each} a slice (each slice is an order)",
+                f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
+                if most >= 2
+                else f"Send it as one order (no twap), or a larger order with at least {each} a slice.",
+                severity="warning",
             )
 
 

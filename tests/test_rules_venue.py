@@ -360,3 +360,49 @@ def test_plain_numbers_and_the_resolver():
     resolver = MarketResolver()
     assert not resolver.facts("X", "nowhere", "spot").known_venue and resolver.facts("X", None, "spot").venue is None
     assert resolver.facts(KX, "Kalshi", "prediction").precision == {"amount": D(1), "price": D("0.01")}
+
+
+# -- TWAP slices: each slice is an order at the venue ----------------------------------------------------------
+# The reference gives only `pacing.uniform {num_slices, interval_ms}`; uniform slices of qty / num_slices are
+# each sent to the venue, so a slice under the venue's minimum is rejected there even when the whole order is not.
+# The reference does not say how the router sizes slices, so these are warnings (GC301/GC302 stay errors for
+# the whole order).
+
+
+def twap(leg, slices, every_ms=30000):
+    leg["execution"]["pacing"] = {"uniform": {"num_slices": slices, "interval_ms": every_ms}}
+    return leg
+
+
+def test_twap_slices_below_polymarkets_5_share_and_1_dollar_minimums_are_warnings():
+    # 10 shares at 0.55 in 10 slices: 1 share ($0.55) a slice, under 5 shares and under $1
+    findings, _ = lint(twap(node(PM, "10", "0.55", venue="polymarket"), 10))
+    by_code = {f.code: f for f in findings}
+    assert sorted(by_code) == ["GC301", "GC302"]
+    assert all(f.severity == "warning" for f in findings)
+    assert by_code["GC302"].message == (
+        "10 shares in 10 TWAP slices is under polymarket's minimum of 5 shares a slice (each slice is an order)"
+    )
+    assert by_code["GC302"].hint.startswith("Use at most 2 slices")  # 10 shares / 5 a slice
+    assert "$5.50 in 10 TWAP slices is under the $1.00 minimum a slice" in by_code["GC301"].message
+    assert by_code["GC301"].hint.startswith("Use at most 5 slices")  # $5.50 / $1 a slice
+
+
+@pytest.mark.parametrize(
+    "qty, slices, flagged",
+    [("50", 10, False), ("49.99", 10, True), ("5", 1, False)],  # 50 / 10 = 5 shares a slice, exactly the minimum
+)
+def test_twap_slice_minimum_boundary(qty, slices, flagged):
+    findings, _ = lint(twap(node(PM, qty, "0.55", venue="polymarket"), slices))
+    assert ("GC302" in [f.code for f in findings]) is flagged, findings
+
+
+def test_twap_slice_notional_boundary_is_the_minimum_itself():
+    # 50 shares at 0.2 = $10 in 10 slices = 5 shares and $1.00 a slice: passes; at 0.199 it is $0.995 a slice
+    assert codes(twap(node(PM, "50", "0.2", venue="polymarket"), 10)) == []
+    assert codes(twap(node(PM, "50", "0.199", venue="polymarket"), 10)) == ["GC301"]
+
+
+def test_a_whole_order_under_the_minimum_is_one_error_not_also_a_slice_warning():
+    findings, _ = lint(twap(node(PM, "4", "0.5", venue="polymarket"), 2))
+    assert [(f.code, f.severity) for f in findings] == [("GC302", None)]

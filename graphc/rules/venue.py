@@ -184,6 +184,12 @@ def check_min_notional(ctx):
     minimum: `buy: $1` at 0.15 on Polymarket becomes 6.66 shares, which is $0.999.
     An order worth exactly the minimum ($1.00) passes.
 
+    A TWAP (`twap: 10 slices every 30s`) sends each slice as its own order, so
+    an order that clears the minimum as a whole but not per slice (notional ÷
+    slices) is a warning: every slice would be rejected. The router reference
+    does not say how it sizes slices, so graphc assumes equal slices and does
+    not make this an error.
+
     When graphc does not know the value it needs (a leg with no venue pinned or
     inferred, whose venue the router picks; a market the profiles do not cover
     and `graphc.toml` does not describe), the check is skipped, never passed: the
@@ -268,6 +274,14 @@ def check_min_notional(ctx):
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
+        elif (slices := _twap_slices(node)) and qty * price < minimum * slices:
+            yield Finding(
+                ("nodes", node.index, "quantity"),
+                f"{_money(qty * price, m.cost_unit)} in {fmt(slices)} TWAP slices is under the "
+                f"{_money(minimum, m.cost_unit, exact=True)} minimum a slice (each slice is an order)",
+                _fewer_slices(node, qty * price // minimum, f"{_money(minimum, m.cost_unit, exact=True)} a slice"),
+                severity=WARNING,
+            )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
 
@@ -323,7 +337,11 @@ def check_min_size(ctx):
     | coinbase, binance | per product (`base_min_size`, `LOT_SIZE` `minQty`) |
 
     The size compared is the one sent on the wire, after a notional size like `$5`
-    has been converted and rounded down to the lot.
+    has been converted and rounded down to the lot. A TWAP sends each slice as
+    its own order, so a size that is above the minimum as a whole but not per
+    slice (size ÷ slices) is a warning; the router reference does not say how
+    it sizes slices, so graphc assumes equal slices and does not make it an
+    error.
 
     When graphc does not know the value it needs (a leg with no venue pinned or
     inferred, whose venue the router picks; a market the profiles do not cover
@@ -399,8 +417,33 @@ def check_min_size(ctx):
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
                 f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
             )
+        elif (slices := _twap_slices(node)) and qty < minimum * slices:
+            yield Finding(
+                ("nodes", node.index, "quantity"),
+                f"{_amount(node, qty)} in {fmt(slices)} TWAP slices is under {_venue_name(node)}'s minimum of "
+                f"{_amount(node, minimum)} a slice (each slice is an order)",
+                _fewer_slices(node, qty // minimum, f"{_amount(node, minimum)} a slice"),
+                severity=WARNING,
+            )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def _twap_slices(node) -> Decimal | None:
+    """The number of uniform TWAP slices of an order sent in more than one, else None.
+
+    Each slice is an order at the venue, so each must clear the venue's minimums. The reference gives only
+    ``pacing.uniform {num_slices, interval_ms}``, not how the router sizes the slices: an order that clears a
+    minimum as a whole but not per uniform slice (qty / num_slices) is a warning, the whole order an error.
+    """
+    pacing = node.pacing
+    return pacing[0] if pacing is not None and pacing[0] > 1 else None
+
+
+def _fewer_slices(node, most: Decimal, per_slice: str) -> str:
+    if most >= 2:
+        return f"Use at most {fmt(most)} slices (at least {per_slice}), or a larger order."
+    return f"Send it as one order (no twap), or a larger order with at least {per_slice}."
 
 
 def _min_size_plan(node) -> tuple[str | None, Decimal | None]:
