@@ -759,7 +759,7 @@ def usual_graph_facts(wire: object, *, quotes: Mapping, resolver: MarketResolver
 
 def _usual_risk(risk: object) -> int | None:
     """The values ``risk`` and its mappings hold, when the shipped schema accepts it (``admission.max_notional_usd``
-    and ``runtime.max_loss_usd`` numbers when given, no other key); else None."""
+    and ``runtime.max_loss_usd`` positive numbers when given, no other key); else None."""
     if type(risk) is not dict:
         return None
     admission, runtime = risk.get("admission"), risk.get("runtime")
@@ -771,8 +771,8 @@ def _usual_risk(risk: object) -> int | None:
             if type(part) is not dict:
                 return None
             value = part.get(name)
-            if len(part) != (value is not None) or (value is not None and not _is_number(value)):
-                return None
+            if len(part) != (value is not None) or (value is not None and not (_is_number(value) and value > 0)):
+                return None  # the schema's exclusiveMinimum 0: a limit is positive
             values += len(part)
     return values
 

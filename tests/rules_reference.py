@@ -267,11 +267,14 @@ def check_price_form(ctx):
 
 
 def check_max_size(ctx):
+    # Changed on purpose (audit venue.md finding 5; venue-rules.md §6: an unknown value is never a silent pass):
+    # with one maximum known, the half whose maximum is unknown is a skip, no longer a pass; both unknown asks
+    # for both values ("and", was "or").
     for node in ctx.nodes:
         where, m, qty = node.at("quantity"), node.market, node.qty
         max_size, max_cost = m.limits["amount"].max, m.limits["cost"].max
         if max_size is None and max_cost is None:
-            yield Skipped(where, _unknown(node, "maximum size or notional", "max_size or max_notional"))
+            yield Skipped(where, _unknown(node, "maximum size and notional", "max_size and max_notional"))
             continue
         if qty is None:
             yield Skipped(where, _qty_unknown(node))
@@ -285,9 +288,12 @@ def check_max_size(ctx):
             )
             continue
         if max_cost is None:
+            yield Skipped(where, _unknown(node, "maximum notional", "max_notional"))
             continue
+        size_unknown = _unknown(node, "maximum size", "max_size") if max_size is None else None
         if node.reference is None:
-            yield Skipped(where, f"no limit price and no quote for {node.symbol}: the notional is unknown")
+            no_price = f"no limit price and no quote for {node.symbol}: the notional is unknown"
+            yield Skipped(where, no_price if size_unknown is None else f"{no_price}; and {size_unknown}")
         elif qty * node.reference > max_cost:
             yield Finding(
                 where,
@@ -295,6 +301,8 @@ def check_max_size(ctx):
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
+        elif size_unknown is not None:
+            yield Skipped(where, size_unknown)
 
 
 # -- graphc/rules/risk.py -----------------------------------------------------------------------------

@@ -374,3 +374,23 @@ def test_ci_formats_never_report_skipped_checks_as_a_pass(tmp_path):
     notes = sarif["invocations"][0]["toolExecutionNotifications"]
     assert sarif["results"] == [] and len(notes) == count
     assert all(n["locations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for n in notes)
+
+
+def test_gc309_with_only_max_size_configured_lists_the_unknown_notional_as_skipped(tmp_path, monkeypatch):
+    # audit venue.md finding 5: max_size known, max_notional unknown; 10 at $100,000,000 ($1e9) got "no problems"
+    # with GC309 neither reported nor skipped. venue-rules.md §6: an unknown value is never a silent pass.
+    write(tmp_path, "graphc.toml", '[markets."XYZ-USD"]\nmax_size = 10\n')
+    legs = "legs:\n  a:\n    buy: {qty}\n    symbol: XYZ-USD\n    venue: coinbase\n    limit: 100000000\n"
+    write(tmp_path, "m.yaml", "graphc: 1\nname: m\n" + legs.format(qty=10))
+    monkeypatch.chdir(tmp_path)
+    result = lint("--no-cache", "--explain-skips", "m.yaml")
+    assert result.exit_code == 0, result.output
+    assert (
+        "m.yaml:5:10: skipped GC309 coinbase's maximum notional for XYZ-USD is unknown; set max_notional in "
+        '[markets."XYZ-USD"] of graphc.toml'
+    ) in result.stdout.splitlines()
+    # the known half still decides: 11 is above max_size 10
+    write(tmp_path, "m.yaml", "graphc: 1\nname: m\n" + legs.format(qty=11))
+    result = lint("--no-cache", "--explain-skips", "m.yaml")
+    assert result.exit_code == 1 and "error GC309 size 11 XYZ is above coinbase's maximum of 10 XYZ" in result.stdout
+    assert "skipped GC309" not in result.stdout

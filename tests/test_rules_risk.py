@@ -6,7 +6,9 @@ from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
+from click.testing import CliRunner
 
+from graphc.cli import cli
 from graphc.quotes import Quote
 from graphc.rules import risk
 from tests.wire_nodes import run_rules_on, wire_node
@@ -186,3 +188,76 @@ def test_gc503_counts_only_dollar_legs_and_says_which_are_left_out():
     assert findings == []
     [skip] = [s for s in skips if s.code == "GC503"]
     assert "btc" in skip.reason and "priced in BTC" in skip.reason, skip.reason
+
+
+# -- a non-positive limit (audit venue.md finding 7) -----------------------------------------------------------
+# playbook-spec.md §3.2: risk values must be positive (GC103). The playbook form `risk: {max_notional: -5}` is
+# GC103; the wire form is GC103 too (the wire schema's exclusiveMinimum 0), and the risk rules never compare an
+# order with a limit that is not positive (no "above risk.max_notional $-1").
+
+WIRE_ONE = (  # 1 BTC-USD at 2000 ($2,000); the limit's value starts at column 46 of line 7
+    "{\n"
+    '  "nodes": [{"node_id": "a", "instrument": {"symbol": "BTC-USD", "type": "spot", "venue": "coinbase"},\n'
+    '             "side": "buy", "order_type": {"limit": {"price_1e9": 2000000000000}},\n'
+    '             "quantity": {"fixed": {"qty_1e8": 100000000}}, "activation": "root"}],\n'
+    '  "edges": [],\n'
+    '  "is_sandbox": true,\n'
+    '  "risk": {"admission": {"max_notional_usd": %s}, "runtime": {"max_loss_usd": %s}}\n'
+    "}\n"
+)
+
+
+@pytest.mark.parametrize("limit", [-1, 0, Decimal("-0.01"), Decimal("0.0")])
+def test_risk_rules_ignore_a_limit_that_is_not_positive(limit):
+    assert risk.max_notional({"risk": {"admission": {"max_notional_usd": limit}}}) is None
+    findings, skips = lint(LEGS, max_notional=limit)
+    assert findings == [] and skips == []
+
+
+def test_a_tiny_positive_limit_is_a_limit():
+    assert risk.max_notional({"risk": {"admission": {"max_notional_usd": Decimal("0.01")}}}) == Decimal("0.01")
+    findings, _ = lint(LEGS, max_notional=Decimal("0.01"))
+    assert [f.code for f in findings] == ["GC501", "GC501", "GC501"]
+
+
+@pytest.mark.parametrize(
+    "notional, loss, expected",
+    [
+        # column of the value: `  "risk": {"admission": {"max_notional_usd": ` is 45 characters (2 + 8 + 14 + 21)
+        ("-1", "10", ["7:46: error GC103 `risk.admission.max_notional_usd` must be positive, not -1"]),
+        ("0", "10", ["7:46: error GC103 `risk.admission.max_notional_usd` must be positive, not 0"]),
+        ("0.0", "10", ["7:46: error GC103 `risk.admission.max_notional_usd` must be positive, not 0.0"]),
+        # max_loss_usd's value: 45 + len("1000000") + len('}, "runtime": {"max_loss_usd": ') = 45 + 7 + 31 = 83
+        ("1000000", "0", ["7:84: error GC103 `risk.runtime.max_loss_usd` must be positive, not 0"]),
+        ("1000000", "-5", ["7:84: error GC103 `risk.runtime.max_loss_usd` must be positive, not -5"]),
+    ],
+)
+def test_wire_risk_limits_must_be_positive_as_in_a_playbook(tmp_path, notional, loss, expected):
+    path = tmp_path / "g.json"
+    path.write_text(WIRE_ONE % (notional, loss), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1, result.output
+    errors = [line.removeprefix(f"{path}:") for line in result.stdout.splitlines() if " error GC" in line]
+    assert errors == expected
+    assert "GC501" not in result.stdout and "GC503" not in result.stdout and "$-" not in result.stdout
+
+
+def test_a_tiny_positive_wire_limit_is_accepted(tmp_path):
+    # 0.00000001 passes the schema (it is positive): the order's $2,000 is then above it, GC501
+    path = tmp_path / "g.json"
+    path.write_text(WIRE_ONE % ("0.00000001", "0.00000001"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert "GC103" not in result.stdout
+    assert "error GC501 order 'a' is $2,000 notional, above risk.max_notional" in result.stdout
+
+
+def test_playbook_limits_that_are_not_positive_are_gc103(tmp_path):
+    for value in ("-5", "0"):
+        path = tmp_path / "p.yaml"
+        path.write_text(
+            f"graphc: 1\nname: p\nrisk:\n  max_notional: {value}\nlegs:\n  a:\n    buy: 1\n    symbol: BTC-USD\n"
+            "    limit: 2000\n",
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+        assert "4:17: error GC103 `risk.max_notional` must be positive" in result.stdout, result.output

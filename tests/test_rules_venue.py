@@ -406,3 +406,58 @@ def test_twap_slice_notional_boundary_is_the_minimum_itself():
 def test_a_whole_order_under_the_minimum_is_one_error_not_also_a_slice_warning():
     findings, _ = lint(twap(node(PM, "4", "0.5", venue="polymarket"), 2))
     assert [(f.code, f.severity) for f in findings] == [("GC302", None)]
+
+
+# -- GC309 with one of the two maximums known (audit venue.md finding 5) -----------------------------------
+# venue-rules.md §6: "`None` means unknown and must produce a warning, never a silent pass". No profile and no
+# setting states "no maximum" (MinMax.max None is always unknown), so the unknown half is always a skip.
+
+XYZ = "XYZ-USD"  # a Coinbase product with no built-in facts: only what [markets."XYZ-USD"] gives
+
+
+def xyz(qty, price=None):
+    return node(XYZ, qty, price, venue="coinbase", type="spot")
+
+
+def test_gc309_max_size_known_checks_the_size_and_skips_the_unknown_notional():
+    markets = {XYZ: {"max_size": "10"}}
+    # the audit's order: 10 at $100,000,000 ($1e9); the size is at the maximum (passes), the notional is unchecked
+    findings, skips = lint(xyz(10, "100000000"), markets=markets)
+    assert findings == []
+    assert [(s.code, s.reason) for s in skips if s.code == "GC309"] == [
+        (
+            "GC309",
+            f'coinbase\'s maximum notional for {XYZ} is unknown; set max_notional in [markets."{XYZ}"] of graphc.toml',
+        )
+    ]
+    # one lot over the maximum size is the size finding, and nothing is left to skip (the order is refused anyway)
+    found = only("GC309", xyz("10.00000001", "1"), markets=markets)
+    assert found.message == f"size 10.00000001 XYZ is above coinbase's maximum of 10 XYZ for {XYZ}"
+    assert "GC309" not in skipped(xyz("10.00000001", "1"), markets=markets)
+
+
+def test_gc309_max_notional_known_checks_the_notional_and_skips_the_unknown_size():
+    markets = {XYZ: {"max_notional": "1000"}}
+    # 10 x 100 = 1000 exactly: at the maximum notional, passes; the size half is unknown: skipped
+    findings, skips = lint(xyz(10, "100"), markets=markets)
+    assert findings == []
+    assert [(s.code, s.reason) for s in skips if s.code == "GC309"] == [
+        ("GC309", f'coinbase\'s maximum size for {XYZ} is unknown; set max_size in [markets."{XYZ}"] of graphc.toml')
+    ]
+    # 10 x 100.01 = 1000.10, above 1000: the notional finding (in USD: the quote currency of XYZ-USD)
+    found = only("GC309", xyz(10, "100.01"), markets=markets)
+    assert found.message == f"order notional $1,000.10 is above coinbase's maximum of $1,000.00 for {XYZ}"
+    # a market order without a quote: neither half can be decided; the skip says both
+    reason = skipped(xyz(10), markets=markets)["GC309"].reason
+    assert reason == (
+        f"no limit price and no quote for {XYZ}: the notional is unknown; and coinbase's maximum size for {XYZ} "
+        f'is unknown; set max_size in [markets."{XYZ}"] of graphc.toml'
+    )
+
+
+def test_gc309_both_maximums_known_is_no_skip_and_both_unknown_asks_for_both():
+    assert "GC309" not in skipped(node("BTC-USD", "2500", "60000", venue="coinbase", type="spot"))
+    assert skipped(xyz(1, "1"))["GC309"].reason == (
+        f'coinbase\'s maximum size and notional for {XYZ} is unknown; set max_size and max_notional in [markets."{XYZ}"] '
+        "of graphc.toml"
+    )

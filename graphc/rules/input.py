@@ -219,8 +219,10 @@ GC103 = describe(
       and `yes` are strings, so `sandbox: no` is GC103 rather than a quiet `false`;
     - a pattern that does not match: `name` must look like `btc-dip-buy` (lower-case
       letters, digits, `.`, `_`, `-`), leg ids must start with a letter or digit;
-    - a value out of range: quantities and prices must be positive, `qty_1e8` and
-      `price_1e9` must fit a signed 64-bit integer, a symbol is at most 512
+    - a value out of range: quantities and prices must be positive, and so must
+      risk limits (`risk.max_notional`, `risk.max_loss`, and on the wire
+      `risk.admission.max_notional_usd`, `risk.runtime.max_loss_usd`), `qty_1e8`
+      and `price_1e9` must fit a signed 64-bit integer, a symbol is at most 512
       characters.
 
     ## Why it matters

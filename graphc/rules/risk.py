@@ -36,10 +36,15 @@ _FULL_GRAPH = "orders-and-execution-graphs.md, Full Execution Graph"
 
 
 def max_notional(wire) -> Decimal | None:
-    """``risk.admission.max_notional_usd`` as a Decimal, or None."""
+    """``risk.admission.max_notional_usd`` as a Decimal, or None when absent or not a positive number.
+
+    A limit that is not positive is GC103 (playbook-spec.md §3.2; the wire schema's ``exclusiveMinimum``), so
+    GC501 and GC503 never compare an order with it (no "above risk.max_notional $-1").
+    """
     risk = wire.get("risk")
     admission = risk.get("admission") if isinstance(risk, dict) else None
-    return number(admission.get("max_notional_usd")) if isinstance(admission, dict) else None
+    limit = number(admission.get("max_notional_usd")) if isinstance(admission, dict) else None
+    return limit if limit is not None and limit > 0 else None
 
 
 # The currencies a notional is compared with max_notional_usd in (MarketFacts.cost_unit).

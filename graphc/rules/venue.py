@@ -1067,7 +1067,7 @@ def check_price_form(ctx):
     summary="size or notional above the venue's maximum",
     source=(
         f"{_VENUE_RULES} §4 (Coinbase base_max_size and quote_max_size, Binance LOT_SIZE maxQty and NOTIONAL "
-        "maxNotional), §5 (ccxt limits.amount.max, limits.cost.max)"
+        "maxNotional), §5 (ccxt limits.amount.max, limits.cost.max), §6 (an unknown maximum is never a silent pass)"
     ),
     flagged="    buy: 5000 BTC",
 )
@@ -1086,9 +1086,16 @@ def check_max_size(ctx):
     The maximums come from the market facts, like every venue number: the
     built-in profile (Coinbase BTC-USD: 3,400 BTC and $150,000,000, from one
     published snapshot), then `max_size` / `max_notional` in `[venues.<name>]`
-    or `[markets."<symbol>"]` of `graphc.toml`. Where neither is known (most
-    markets: venues publish them per product), the check is skipped, never
-    passed, and `graphc lint --explain-skips` says which value to configure.
+    or `[markets."<symbol>"]` of `graphc.toml`. A maximum that is not known
+    is never read as "no maximum" (venue-rules.md §6: unknown is a skip, never
+    a silent pass; no venue's facts state that it has none). Where neither is
+    known (most markets: venues publish them per product), the check is
+    skipped, and `graphc lint --explain-skips` asks for both values. Where only
+    one is known, that half is checked as above and the other half is skipped,
+    naming the value to configure: with only `max_size`, an order within it is
+    reported as skipped because its maximum notional is unknown (set
+    `max_notional`); with only `max_notional`, likewise for `max_size`. An
+    order over the known maximum is reported whatever the other half.
 
     ## Why it matters
 
@@ -1143,7 +1150,7 @@ def check_max_size(ctx):
         plan = m.checks.get("GC309")
         if plan is None:
             plan = m.checks["GC309"] = _max_size_plan(node)
-        unknown, max_size, max_cost, no_price = plan
+        unknown, max_size, max_cost, no_price, half_unknown = plan
         if unknown is not None:
             skipped.append(node.index)
             why.append(unknown)
@@ -1161,12 +1168,14 @@ def check_max_size(ctx):
                 f"split it into orders of at most {_amount(node, max_size)} (`after: LEG filled`), or check the unit",
             )
             continue
-        if max_cost is None:
+        if max_cost is None:  # the size passed; the notional's maximum is unknown: skipped, never passed
+            skipped.append(node.index)
+            why.append(half_unknown)
             continue
         reference = node.reference
         if reference is None:
             skipped.append(node.index)
-            why.append(no_price)
+            why.append(no_price if half_unknown is None else f"{no_price}; and {half_unknown}")
         elif qty * reference > max_cost:
             yield Finding(
                 ("nodes", node.index, "quantity"),
@@ -1174,19 +1183,32 @@ def check_max_size(ctx):
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
+        elif half_unknown is not None:  # the notional passed; the size's maximum is unknown
+            skipped.append(node.index)
+            why.append(half_unknown)
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
 
 
-def _max_size_plan(node) -> tuple[str | None, Decimal | None, Decimal | None, str]:
+def _max_size_plan(node) -> tuple[str | None, Decimal | None, Decimal | None, str, str | None]:
     """GC309's plan for the node's market: (why both maximums are unknown, or None; the maximum size; the maximum
-    notional; the skip's text when the order has no price)."""
+    notional; the skip's text when the order has no price; why the one unknown maximum is unknown, or None when
+    both are known).
+
+    Only a stated value decides: a maximum that is None is unknown, never "no maximum" (venue-rules.md §6 and
+    its intro; no profile or setting states that a venue has no maximum), so the half it would check is skipped.
+    """
     limits = node.market.limits
     max_size, max_cost = limits["amount"].max, limits["cost"].max
-    unknown = None
+    unknown = half_unknown = None
     if max_size is None and max_cost is None:
-        unknown = _unknown(node, "maximum size or notional", "max_size or max_notional")
-    return unknown, max_size, max_cost, f"no limit price and no quote for {node.symbol}: the notional is unknown"
+        unknown = _unknown(node, "maximum size and notional", "max_size and max_notional")
+    elif max_size is None:
+        half_unknown = _unknown(node, "maximum size", "max_size")
+    elif max_cost is None:
+        half_unknown = _unknown(node, "maximum notional", "max_notional")
+    no_price = f"no limit price and no quote for {node.symbol}: the notional is unknown"
+    return unknown, max_size, max_cost, no_price, half_unknown
 
 
 RULES = [

@@ -31,7 +31,7 @@ Supported keywords: ``type``, ``enum``, ``const``, ``properties``,
 ``additionalProperties``, ``required``, ``propertyNames``, ``minProperties``,
 ``maxProperties``, ``dependentRequired``, ``items`` (a schema), ``minItems``,
 ``maxItems``, ``minLength``, ``maxLength``, ``pattern``, ``minimum``,
-``maximum``, ``if``/``then``/``else``, ``allOf``, ``anyOf``, ``oneOf``,
+``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``, ``if``/``then``/``else``, ``allOf``, ``anyOf``, ``oneOf``,
 ``not``, local ``$ref`` (``#/...``), boolean schemas; annotations are ignored.
 """
 
@@ -479,6 +479,12 @@ class _Generator:
 
     def _kw_maximum(self, bound, _keywords, v, _depth, _known):
         return [f"if is_number({v}) and {v} > {_bound(bound, 'maximum')}:", "    return False"]
+
+    def _kw_exclusiveMinimum(self, bound, _keywords, v, _depth, _known):
+        return [f"if is_number({v}) and {v} <= {_bound(bound, 'exclusiveMinimum')}:", "    return False"]
+
+    def _kw_exclusiveMaximum(self, bound, _keywords, v, _depth, _known):
+        return [f"if is_number({v}) and {v} >= {_bound(bound, 'exclusiveMaximum')}:", "    return False"]
 
 
 def _module_lines(schemas: dict[str, tuple[str, object]], *, fuse: bool = True) -> list[str]:

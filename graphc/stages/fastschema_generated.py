@@ -554,6 +554,8 @@ def _wire_0(x0):
                 x3 = x2['max_notional_usd']
                 if not (is_number(x3)):
                     return False
+                if is_number(x3) and x3 <= 0:
+                    return False
         if 'runtime' in x1:
             x2 = x1['runtime']
             if type(x2) is not dict or not x2.keys() <= _wire_k31:
@@ -561,6 +563,8 @@ def _wire_0(x0):
             if 'max_loss_usd' in x2:
                 x3 = x2['max_loss_usd']
                 if not (is_number(x3)):
+                    return False
+                if is_number(x3) and x3 <= 0:
                     return False
     if 'is_sandbox' in x0:
         x1 = x0['is_sandbox']
@@ -732,5 +736,5 @@ CHECKS = {
 # What each schema's text was when these checks were generated from it (schema_digest).
 DIGESTS = {
     'playbook.schema.json': '80591206-44019',
-    'wire-graph.schema.json': '44a5a3ce-16774',
+    'wire-graph.schema.json': '556d9789-16884',
 }

@@ -212,6 +212,11 @@ def _diagnostics_for(error, doc, root=None):
             "GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}", doc.path, doc.span(path)
         )
         return
+    if (
+        keyword == "exclusiveMinimum" and error.validator_value == 0
+    ):  # the wire's risk limits: spec §3.2, as a playbook's
+        yield Diagnostic("GC103", f"`{_dotted(path)}` must be positive, not {error.instance}", doc.path, doc.span(path))
+        return
     if keyword == "pattern" and error.validator_value == _TEMPLATE_PATTERN:
         found = _not_a_template(error, doc, path, root)
         if found is not None:
