@@ -156,7 +156,12 @@ def _options(
 
 def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
     """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
-    from graphc.quotes import QUOTE_FIELDS, Quote  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.quotes import (  # deferred: `import graphc` stays light (graphc --version)
+        QUOTE_FIELDS,
+        SIDES,
+        Quote,
+        book_quote,
+    )
 
     if quotes is None:
         return {}
@@ -174,11 +179,18 @@ def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
         unknown = set(entry) - set(QUOTE_FIELDS)
         if unknown:
             raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
-        out[str(symbol)] = Quote(**{key: _exact(symbol, key, value) for key, value in entry.items()})
+        values = {key: _exact(symbol, key, value) for key, value in entry.items()}
+        empty = {key for key in SIDES if entry.get(key) is not None and values[key] is None}  # written as 0
+        out[str(symbol)] = book_quote(values, one_sided=bool(empty))
     return out
 
 
 def _exact(symbol: object, key: str, value: object) -> Decimal | None:
+    """``value`` as a snapshot file's value is read (:func:`graphc.quotes.quote_value`: a price of 0 is an
+    empty side), given exactly: a float is refused, and text must be a plain number."""
+    from graphc.quotes import quote_value  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.units import UnitError  # deferred: `import graphc` stays light (graphc --version)
+
     if value is None:
         return None
     if isinstance(value, (bool, float)):
@@ -187,6 +199,7 @@ def _exact(symbol: object, key: str, value: object) -> Decimal | None:
         number = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
     except (ArithmeticError, TypeError, ValueError):
         raise ValueError(f"quote {symbol}.{key}: {value!r} is not a number") from None
-    if not number.is_finite() or number <= 0:
-        raise ValueError(f"quote {symbol}.{key}: {value!r} is not a positive price")
-    return number
+    try:
+        return quote_value(key, number, shown=str(value))
+    except UnitError as exc:
+        raise ValueError(f"quote {symbol}.{key}: {exc.message}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,7 +30,12 @@ class Quote:
 
 
 def quotes_from_data(data, doc) -> tuple[dict, list]:
-    """Build ``{symbol: Quote}`` from a loaded snapshot document; diagnostics for bad entries."""
+    """Build ``{symbol: Quote}`` from a loaded snapshot document; diagnostics for bad entries.
+
+    Each value is read by :func:`quote_value`, as ``--quotes live`` reads the
+    router's answer: a price of 0 is an empty side (a one-sided book), a
+    negative one is GC105, shown as the file writes it.
+    """
     diagnostics = []
     quotes = {}
     if not isinstance(data, dict):
@@ -44,7 +50,7 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                 )
             )
             continue
-        values = {}
+        values, empty = {}, set()
         for key, raw in entry.items():
             span = doc.span((symbol, key))
             if key not in QUOTE_FIELDS:
@@ -61,16 +67,80 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
             if raw is None:
                 continue
             try:
-                expr = parse_price(raw)
-                if not expr.is_literal or expr.literal <= 0:
-                    raise UnitError("GC105", f"{raw!r} is not a positive price")
-                values[key] = expr.literal
+                values[key] = quote_value(key, raw, shown=_written(doc.text, span, raw))
             except UnitError as exc:
                 diagnostics.append(
                     Diagnostic(exc.code, f"quote {symbol}.{key}: {exc.message}", doc.path, span, hint=exc.hint)
                 )
-        quotes[str(symbol)] = Quote(**values)
+                continue
+            if values[key] is None:
+                empty.add(key)
+        quotes[str(symbol)] = book_quote(values, one_sided=bool(empty & set(SIDES)))
     return quotes, diagnostics
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks YAML counts (str.splitlines has more)
+
+
+def _written(text: str, span, raw) -> str:
+    """``raw`` as the snapshot writes it: the source text of its span (a number), else the text read."""
+    if isinstance(raw, str):
+        return raw
+    if span is not None and span.line == span.end_line:
+        lines = _LINE_BREAK.split(text)
+        if 1 <= span.line <= len(lines):
+            written = lines[span.line - 1][span.col - 1 : span.end_col - 1].strip()
+            if any(ch.isdigit() for ch in written):
+                return written
+    return str(raw)
+
+
+# -- what a quote's values mean: one reading for a snapshot file, the Python API and the router's answer ------------
+
+SIDES = ("bid", "ask")
+PRICE_FIELDS = ("bid", "ask", "last", "mid")  # a 0 here is "no price"; tick and lot are grids and must be positive
+
+
+def quote_value(field: str, raw, *, shown: str | None = None) -> Decimal | None:
+    """The value of quote field ``field`` read exactly, or None when there is no price.
+
+    A price (``bid``, ``ask``, ``last``, ``mid``) of exactly 0 is no price: it
+    is how the router writes the empty side of a one-sided book
+    (hosted-strategies.md: "Far-OTM Kalshi outcomes often have one-sided
+    books"; its ``_probe_two_sided`` reads a missing bid as 0 and its log shows
+    ``bid=0.99 ask=0``). Anything else must be a positive literal: a negative
+    price, or a ``tick``/``lot`` of 0 or less, raises :class:`UnitError`
+    (GC105) naming the value as ``shown`` (the text the user wrote), as does
+    unreadable text; a value of the wrong type is GC103.
+    """
+    expr = parse_price(raw)
+    shown = str(raw) if shown is None else shown
+    if not expr.is_literal:
+        raise UnitError("GC105", f"{shown} is not a price", "write a number, e.g. 0.55 or 55c")
+    value = expr.literal
+    if value == 0 and field in PRICE_FIELDS:
+        return None
+    if value <= 0:
+        what = "a positive price" if field in PRICE_FIELDS else "positive"
+        hint = (
+            "write the price, or 0 for an empty side of the book"
+            if field in PRICE_FIELDS
+            else f"write the market's {field} size, e.g. 0.01, or leave {field} out"
+        )
+        raise UnitError("GC105", f"{shown} is not {what}", hint)
+    return value
+
+
+def book_quote(values: dict, *, one_sided: bool) -> Quote:
+    """A :class:`Quote` of ``values``; with ``one_sided`` (a side of the book is empty) without its ``mid``.
+
+    The midpoint of a book with one side empty is no price (the router's mid of
+    bid 0.99 / ask 0 would be 0.495), so a ``mid`` base there is GC109, as a
+    missing ``ask`` is for ``ask + 1 tick``.
+    """
+    if one_sided:
+        values = {**values, "mid": None}
+    return Quote(**values)
 
 
 def load_quotes(path) -> tuple[dict, list]:
@@ -163,38 +233,31 @@ def wire_symbols(wire) -> list[str]:
 def quote_from_router(payload) -> Quote | None:
     """A :class:`Quote` from the router's quote answer, ``{"nbbo": {"bid", "ask", "mid"}, ...}``.
 
-    Prices are read exactly (the caller parses JSON numbers as Decimal); a side
-    that is missing, zero or negative (a one-sided book) is None. Optional
-    ``last``, ``tick`` and ``lot`` at the top level are used when present. None
-    when neither side has a price.
+    Prices are read exactly (the caller parses JSON numbers as Decimal) by
+    :func:`quote_value`, as a snapshot file is: a side that is missing or zero
+    (a one-sided book) is None, and the book's mid with it. A value a snapshot
+    would refuse (negative, unreadable, a float) is None too: the router's
+    answer is not the user's to fix. Optional ``last``, ``tick`` and ``lot`` at
+    the top level are used when present. None when neither side has a price.
     """
     if not isinstance(payload, dict):
         return None
     nbbo = payload["nbbo"] if isinstance(payload.get("nbbo"), dict) else {}
-    values = {
-        "bid": _positive(nbbo.get("bid")),
-        "ask": _positive(nbbo.get("ask")),
-        "mid": _positive(nbbo.get("mid")),
-        "last": _positive(payload.get("last")),
-        "tick": _positive(payload.get("tick")),
-        "lot": _positive(payload.get("lot")),
-    }
+    values = {key: _value(key, nbbo.get(key)) for key in ("bid", "ask", "mid")}
+    values.update({key: _value(key, payload.get(key)) for key in ("last", "tick", "lot")})
     if values["bid"] is None and values["ask"] is None:
         return None
-    if values["bid"] is None or values["ask"] is None:
-        values["mid"] = None  # a mid of a one-sided book means nothing
-    return Quote(**values)
+    return book_quote(values, one_sided=values["bid"] is None or values["ask"] is None)
 
 
-def _positive(value) -> Decimal | None:
-    """A positive, sanely sized price read exactly, else None (the number rules of a snapshot file)."""
-    if isinstance(value, (bool, float)) or not isinstance(value, (int, str, Decimal)):
+def _value(field: str, value) -> Decimal | None:
+    """Field ``field`` of the router's answer as :func:`quote_value` reads it; None where it would refuse it."""
+    if value is None:
         return None
     try:
-        expr = parse_price(value)
+        return quote_value(field, value)
     except UnitError:
         return None
-    return expr.literal if expr.is_literal and expr.literal > 0 else None
 
 
 def explain_missing(diagnostics, missing) -> list:

@@ -334,6 +334,12 @@ GC105 = describe(
       compared without regard to case: `2 ETH` fits `ETH-USD`, `2 BTC` does not;
     - `N shares` and `N contracts` are for prediction legs only.
 
+    The values of a quotes snapshot (`--quotes FILE`) are checked the same way: a
+    negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at
+    the value, shown as the file writes it. A price of exactly `0` is not an
+    error: it is the empty side of a one-sided book, as the router reports it
+    (see GC109).
+
     Readable forms are listed in the playbook spec: plain numbers with `,` or `_`
     separators and `k`/`m`/`M`/`bn` suffixes, notional sizes like `$5k` or
     `5000 USD`, prices like `0.55`, `55c`, `$2,325.53` or templates like
@@ -576,7 +582,7 @@ GC109 = describe(
     "GC109",
     "missing-quote",
     summary="a quote is needed and not available",
-    source="playbook-spec.md §3.2 (notional sizes), §4 (price templates), §7 (the quotes snapshot)",
+    source="playbook-spec.md §3.2 (notional sizes), §4 (price templates), §7 (the quotes snapshot); hosted-strategies.md (one-sided books, an empty side read as 0)",
     suppression=(
         "`# graphc: ignore[GC109]` at the end of the reported line, or `# graphc: ignore-file[GC109]` anywhere "
         "in the playbook, hides the finding from `graphc lint`; `graphc compile` cannot write the graph without "
@@ -599,6 +605,15 @@ GC109 = describe(
     quote endpoint). GC109 is reported when no snapshot was given, when it has no
     entry for the symbol, or when the entry lacks the field the value needs (for
     example `last`).
+
+    A price of `0` in the snapshot is a field the entry lacks: it is the empty
+    side of a one-sided book, as the router reports it (hosted-strategies.md:
+    "Far-OTM Kalshi outcomes often have one-sided books"; its log shows
+    `bid=0.99 ask=0`), and `--quotes live` reads it the same way. With
+    `{bid: 0.99, ask: 0}`, `limit: ask + 1 tick` is GC109 ("needs the ask, but
+    the quote has no ask"), and so is a `mid` base, since a one-sided book has
+    no midpoint; a leg with a literal limit, or one that needs only the bid, is
+    unaffected.
 
     `graphc compile` (and `plan` and `submit`, which compile first) report GC109,
     because they must produce the exact wire graph. `graphc lint` reports it too

@@ -300,9 +300,13 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             if not ctx.require_quotes:
                 ctx.skips.append(("GC109", "quantity", f"notional {raw!r} needs a price for {symbol}; pass --quotes"))
                 return None
+            needed = "ask" if side == "buy" else "bid"
+            missing = (
+                f"no quote for {symbol}" if ctx.quotes.get(symbol) is None else f"{symbol}'s quote has no {needed}"
+            )
             raise DiagnosticError(
                 "GC109",
-                f"notional size {raw!r} needs a price: no limit and no quote for {symbol}",
+                f"notional size {raw!r} needs a price: no limit and {missing}",
                 ctx.span_of(field_name),
                 f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)",
             )
