@@ -8,6 +8,11 @@ gives back the same value. :func:`round_trip_difference` then compiles the
 text again, so a graph that a playbook cannot express is reported, never
 silently changed.
 
+A node without ``instrument.type`` or ``activation`` (allowed, GC111) is read
+as the router reads it (spot; ``root`` when no edge leads to it, else ``wait``),
+and a note says so; the round trip is then proved against that completed graph,
+as for a graph without ``is_sandbox``.
+
 What a playbook cannot express: node ids that are not leg ids (or repeat),
 edge conditions other than ``fill_ratio_gte``, values graphc would not accept
 (non-positive sizes, mixed-case venues, ...). Edge ids are the one thing
@@ -76,9 +81,23 @@ def _complete(wire):
         raise DecompileError("not a wire graph: `nodes` must be a non-empty list")
     notes = []
     nodes = []
+    edges = [dict(e) for e in wire.get("edges") or []]
+    targets = None  # the ids some edge leads to, found when a node needs them
+    untyped, unactivated = [], []
     for node in wire["nodes"]:
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object")
+        instrument = node.get("instrument")
+        if isinstance(instrument, dict) and instrument.get("type") is None:
+            # spec GC111: the router reads a node without instrument.type as spot
+            node = {**node, "instrument": {**instrument, "type": "spot"}}
+            untyped.append(node.get("node_id"))
+        if node.get("activation") is None:
+            # spec GC111: without activation, root when no edge leads to the node, else wait
+            if targets is None:
+                targets = {edge.get("to_node") for edge in edges}
+            node = {**node, "activation": "wait" if node.get("node_id") in targets else "root"}
+            unactivated.append(node.get("node_id"))
         execution = node.get("execution")
         if type(execution) is dict and _in_field_order(tuple(execution)):
             execution = dict(execution)  # what the lines below make of it, the usual case
@@ -87,7 +106,15 @@ def _complete(wire):
             execution.setdefault("policy", "sor")
             execution = {k: execution[k] for k in EXECUTION_FIELDS if k in execution} | execution
         nodes.append({**node, "execution": execution})
-    edges = [dict(e) for e in wire.get("edges") or []]
+    if untyped:
+        notes.append(
+            f"{_nodes(untyped)} no instrument.type; the playbook reads {_them(untyped)} as the router does, as spot"
+        )
+    if unactivated:
+        notes.append(
+            f"{_nodes(unactivated)} no activation; the playbook reads {_them(unactivated)} as the router does "
+            "(root when no edge leads to the node, else wait)"
+        )
     renumbered = [e.get("edge_id") for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
     if renumbered:
         notes.append(
@@ -103,6 +130,15 @@ def _complete(wire):
         out["risk"] = wire["risk"]
     out["is_sandbox"] = wire.get("is_sandbox", True)
     return out, notes
+
+
+def _nodes(ids) -> str:
+    shown = ", ".join(repr(i) for i in ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
+    return f"node {shown} has" if len(ids) == 1 else f"nodes {shown} have"
+
+
+def _them(ids) -> str:
+    return "it" if len(ids) == 1 else "them"
 
 
 @lru_cache(maxsize=256)

@@ -118,7 +118,17 @@ def format_text(text: str) -> str:
     original = text.replace("\r\n", "\n") if crlf else text
     current = original
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
-        formatted = _reorder_blocks(_reindent_comments(_respace(current)))
+        try:
+            formatted = _reorder_blocks(_reindent_comments(_respace(current)))
+        except _UndefinedAlias as exc:
+            if current is original:  # graphc's loader read this very text: ruamel and it disagree
+                raise FormatError(exc.parse_message) from None
+            # the text was reordered: a key holding an anchor (`&name`) moved below one using it (`*name`)
+            raise FormatError(
+                f"putting the keys in order would move the alias `*{exc.name}` above its anchor `&{exc.name}`, "
+                "which YAML does not allow; the file is left unchanged (write the value out instead of the "
+                "alias, or put the anchor in the block that comes first)"
+            ) from None
         if formatted == current:
             break
         current = formatted
@@ -171,6 +181,17 @@ def _exact_number_classes():
     return Constructor, Representer
 
 
+class _UndefinedAlias(Exception):
+    """ruamel met ``*name`` before any ``&name``: in a reordered text, the reordering moved it there."""
+
+    def __init__(self, name: str, parse_message: str):
+        super().__init__(parse_message)
+        self.name, self.parse_message = name, parse_message
+
+
+_UNDEFINED_ALIAS = re.compile(r"found undefined alias '(?P<name>[^']*)'")
+
+
 def _load(text: str):
     try:
         return _yaml().load(text)
@@ -178,7 +199,11 @@ def _load(text: str):
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["?"])[0]
-        raise FormatError(f"fmt cannot parse this file{where}: {problem}; it is left unchanged") from None
+        message = f"fmt cannot parse this file{where}: {problem}; it is left unchanged"
+        alias = _UNDEFINED_ALIAS.search(str(problem))
+        if alias is not None:
+            raise _UndefinedAlias(alias["name"], message) from None
+        raise FormatError(message) from None
 
 
 def _own_keys(mapping) -> list:

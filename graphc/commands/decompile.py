@@ -23,9 +23,12 @@ def decompile_command(wire, output):
     """Turn WIRE (the router's JSON graph, or a simple order) into a playbook.
 
     The playbook uses shorthand sides, human units and `after:` triggers, and
-    leaves out what graphc infers. It is compiled again before it is written:
-    if it would not give back the identical wire graph, nothing is written and
-    the command says where the two differ.
+    leaves out what graphc infers. A node without `instrument.type` or
+    `activation` is read as the router reads it (spot; root when no edge leads
+    to it, else wait), and a note says so (GC111). The playbook is compiled
+    again before it is written: if it would not give back the identical wire
+    graph (with those fields filled in), nothing is written and the command
+    says where the two differ.
 
     WIRE is a JSON file or `-` for stdin.
 

@@ -39,7 +39,9 @@ GC100 = describe(
     - a single scalar is longer than 100,000 characters.
 
     The reported position is where the parser gave up. For an unclosed quote that
-    can be several lines below the real mistake, so look upwards from it.
+    can be several lines below the real mistake, so look upwards from it. When
+    the line the parser gave up on is indented with a tab, the message names the
+    tab's line and column instead: YAML indents with spaces only (YAML 1.2 §6.1).
 
     ## Why it matters
 
@@ -218,7 +220,10 @@ GC103 = describe(
       something other than `true`/`false`. graphc reads YAML 1.2, where `no`, `off`
       and `yes` are strings, so `sandbox: no` is GC103 rather than a quiet `false`;
     - a pattern that does not match: `name` must look like `btc-dip-buy` (lower-case
-      letters, digits, `.`, `_`, `-`), leg ids must start with a letter or digit;
+      letters, digits, `.`, `_`, `-`), leg ids must start with a letter or digit
+      (an id made by `for_each` is reported once, at the item that made it);
+    - a quoted `true`, `false` or number where a boolean or number goes:
+      `sandbox: "false"` is the text `false`, and the message says to remove the quotes;
     - a value out of range: quantities and prices must be positive, and so must
       risk limits (`risk.max_notional`, `risk.max_loss`, and on the wire
       `risk.admission.max_notional_usd`, `risk.runtime.max_loss_usd`), `qty_1e8`
@@ -672,7 +677,8 @@ GC110 = describe(
 
     A playbook is a YAML mapping whose top level contains `graphc: 1`, the format
     version. GC110 is reported when `graphc:` holds any other value (`2`, `v1`,
-    ...), when the top level is not a mapping at all (a list or a bare string), or
+    or the quoted text `"1"`, which is not the number 1), when the top level is
+    not a mapping at all (a list or a bare string), or
     when a file named on the command line is neither a playbook, nor a wire graph (a
     `.json` file with `nodes`), nor a simple order.
 

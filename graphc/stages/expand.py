@@ -132,6 +132,8 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
             continue
         if "for_each" in raw:
             instances = _for_each(r, leg_id, raw["for_each"], names, spans)
+            if not _ids_valid(r, leg_id, instances, spans, key_spans):
+                continue
             if len(instances) > 1 and "use" in raw:  # copies x the template's own expansion, known before any copy
                 at_least = len(instances) * r.templates.floor(scope, raw["use"])
                 r.count_expansion(at_least, span_in(spans, ("for_each",)), planned=True)
@@ -203,6 +205,39 @@ def _for_each(r, leg_id, value, names, spans):
         suffix = item if by_name else index
         instances.append((f"{leg_id}-{suffix}", leg_names, f" (for_each index {index})"))
     return instances
+
+
+LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # the schema's `legs` propertyNames (spec §3: leg ids)
+LEG_ID_WORDS = "letters, digits, `.`, `_` and `-`, starting with a letter or digit"
+
+
+def _ids_valid(r, leg_id, instances, spans, key_spans) -> bool:
+    """Whether every id a ``for_each`` makes is a leg id; else GC103, once for the leg, at the text that made it.
+
+    Spec §1: a value made by ``for_each`` is reported at the template text. An id the leg's own key already
+    breaks is reported at that key; one that only an item breaks, at that item (or at the ``for_each``
+    template that listed it). Reported here, the id is not reported again by the schema at the expanded leg.
+    """
+    if not isinstance(leg_id, str) or not LEG_ID.match(leg_id):
+        if instances:
+            r.report(
+                "GC103",
+                f"leg id {leg_id!r} may use {LEG_ID_WORDS}",
+                span_in(key_spans, ()),
+                hint="rename it, e.g. `eth-hedge`",
+            )
+        return not instances
+    for index, (new_id, names, _) in enumerate(instances):
+        if LEG_ID.match(new_id):
+            continue
+        r.report(
+            "GC103",
+            f"leg id {new_id!r}, made by `for_each` from the item {names['item']!r}, may use {LEG_ID_WORDS}",
+            span_in(spans, ("for_each", index)),
+            hint="use items made of those characters, or `for_each: N` to number the legs",
+        )
+        return False
+    return True
 
 
 def _kind(value) -> str:

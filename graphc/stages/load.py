@@ -372,6 +372,19 @@ def _flatten(root) -> tuple[dict, dict]:
     return spans, key_spans
 
 
+def _tab_indent(text: str, exc) -> Span | None:
+    """Where a tab is in the indentation of the line a YAML error is on (YAML 1.2 §6.1 forbids tabs there)."""
+    lines = text.splitlines()
+    for mark in (exc.problem_mark, exc.context_mark):
+        if mark is None or not 0 <= mark.line < len(lines):
+            continue
+        line = lines[mark.line]
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            return Span(mark.line + 1, indent.index("\t") + 1)
+    return None
+
+
 class LoadError(Exception):
     def __init__(self, code, message, span=None, hint=None):
         super().__init__(message)
@@ -819,6 +832,18 @@ def load_text(
     except LoadError as exc:
         return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
     except yaml.MarkedYAMLError as exc:
+        tab = _tab_indent(text, exc)
+        if tab is not None:
+            return None, [
+                Diagnostic(
+                    "GC100",
+                    f"YAML syntax error: a tab at line {tab.line}, column {tab.col} indents this line; "
+                    "YAML indents with spaces only",
+                    path,
+                    tab,
+                    hint="replace the tab with spaces (a playbook indents 2 spaces per level)",
+                )
+            ]
         mark = exc.problem_mark or exc.context_mark
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "cannot parse"

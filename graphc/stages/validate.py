@@ -120,6 +120,18 @@ def _schema_at(root, steps):
     return node
 
 
+def _quoted_value(text, kinds) -> str | None:
+    """What a string would be without its quotes, when that is a kind the field takes ("the boolean false")."""
+    if not isinstance(text, str):
+        return None
+    word = text.strip().lower()
+    if "true or false" in kinds and word in ("true", "false"):
+        return f"the boolean {word}"
+    if ("a number" in kinds or "a whole number" in kinds) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", word):
+        return "a number"
+    return None
+
+
 def _not_a_template(error, doc, path, root):
     """A word where a boolean or a number goes: the schema allows a string there only as a `{{ }}` template."""
     steps = list(error.absolute_schema_path)
@@ -132,6 +144,15 @@ def _not_a_template(error, doc, path, root):
     kinds = [_WHAT[kind] for kind in (allowed if isinstance(allowed, list) else [allowed]) if kind in _WHAT]
     if not kinds:
         return None
+    quoted = _quoted_value(error.instance, kinds)
+    if quoted is not None:
+        return Diagnostic(
+            "GC103",
+            f"`{_dotted(path)}` is the text {error.instance!r} (it is quoted), not {quoted}",
+            doc.path,
+            doc.span(path),
+            hint=f"remove the quotes: `{_dotted(path[-1:])}: {error.instance.strip().lower()}`",
+        )
     hint = (
         "only true and false are booleans (YAML 1.2): yes, no, on and off are words"
         if "true or false" in kinds
@@ -143,6 +164,81 @@ def _not_a_template(error, doc, path, root):
         doc.path,
         doc.span(path),
         hint=hint,
+    )
+
+
+# Patterns of the playbook schema that are not a list of words, said in words (the schema's `description`s say the same)
+_PATTERN_WORDS = {
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+    "^[a-z0-9][a-z0-9._-]*$": "lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "letters, digits and `_`, not starting with a digit",
+}
+_PATTERN_EXAMPLES = {
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "e.g. `eth-hedge`",
+    "^[a-z0-9][a-z0-9._-]*$": "e.g. `eth-basis-weekly`",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "e.g. `max_size`",
+}
+_ALTERNATIVES = re.compile(r"\^\((?P<words>[^()]*)\)\$")
+_LETTER_CLASS = re.compile(r"\[([A-Za-z])([A-Za-z])\]")
+
+
+def _vocabulary(pattern) -> tuple[list[str], bool] | None:
+    """The words a pattern such as ``^([Gg][Tt][Cc]|[Ii][Oo][Cc])$`` allows, and whether in any letter case.
+
+    A pattern that is not a list of fixed words (each letter written as itself or as ``[Xx]``) gives None.
+    """
+    match = _ALTERNATIVES.fullmatch(pattern) if isinstance(pattern, str) else None
+    if match is None:
+        return None
+    words, any_case = [], False
+    for alternative in match["words"].split("|"):
+        pairs = _LETTER_CLASS.findall(alternative)
+        bare = _LETTER_CLASS.sub("", alternative)
+        if not alternative or not re.fullmatch(r"[A-Za-z0-9_]*", bare):
+            return None
+        if any(a.upper() != b.upper() or a == b for a, b in pairs):
+            return None
+        any_case = any_case or bool(pairs)
+        words.append(_LETTER_CLASS.sub(lambda m: m[1].upper(), alternative))
+    return words, any_case
+
+
+def _said_in_words(error, doc, path):
+    """A `pattern` error of a field whose values the schema lists or describes, in words (None: no words known)."""
+    if not isinstance(error.instance, str):
+        return None
+    known = _vocabulary(error.validator_value)
+    if known is not None:
+        words, any_case = known
+        typed = error.instance.upper() if any_case else error.instance
+        choices = ", ".join(f"`{w}`" for w in words[:-1]) + f" or `{words[-1]}`"
+        return Diagnostic(
+            "GC103",
+            f"`{_dotted(path)}: {error.instance}` is not one of {', '.join(words)}{did_you_mean(typed, words)}",
+            doc.path,
+            doc.span(path),
+            hint=f"write {choices}" + (" (any letter case)" if any_case else ""),
+        )
+    words = _PATTERN_WORDS.get(error.validator_value)
+    if words is None:
+        return None
+    steps = list(error.absolute_schema_path)
+    if steps[-2:] == ["propertyNames", "pattern"]:  # a key of the mapping at `path`: said at that key
+        key = error.instance
+        what = f"leg id {key!r}" if path == ("legs",) else f"name {key!r} in `{_dotted(path)}`"
+        return Diagnostic(
+            "GC103",
+            f"{what} may use {words}",
+            doc.path,
+            doc.key_span(path + (key,)),
+            hint=f"rename it, {_PATTERN_EXAMPLES[error.validator_value]}",
+        )
+    return Diagnostic(
+        "GC103",
+        f"`{_dotted(path)}: {error.instance}`: use only {words}",
+        doc.path,
+        doc.span(path),
+        hint=_PATTERN_EXAMPLES[error.validator_value],
     )
 
 
@@ -177,9 +273,19 @@ def _diagnostics_for(error, doc, root=None):
                 )
         return
     if path == ("graphc",):
+        if isinstance(error.instance, str) and error.instance.strip() == "1":
+            yield Diagnostic(
+                "GC110",
+                f"`graphc:` is the text {error.instance!r} (it is quoted), not the number 1",
+                doc.path,
+                doc.span(path),
+                hint="write `graphc: 1` without quotes",
+            )
+            return
+        shown = repr(error.instance) if isinstance(error.instance, str) else error.instance
         yield Diagnostic(
             "GC110",
-            f"unsupported playbook version `graphc: {error.instance}`; this graphc reads version 1",
+            f"unsupported playbook version `graphc: {shown}`; this graphc reads version 1",
             doc.path,
             doc.span(path),
             hint="write `graphc: 1`",
@@ -219,6 +325,11 @@ def _diagnostics_for(error, doc, root=None):
         return
     if keyword == "pattern" and error.validator_value == _TEMPLATE_PATTERN:
         found = _not_a_template(error, doc, path, root)
+        if found is not None:
+            yield found
+            return
+    if keyword == "pattern":
+        found = _said_in_words(error, doc, path)
         if found is not None:
             yield found
             return

@@ -1,0 +1,194 @@
+"""Messages that say what is wrong and how to fix it (audits ux.md finding 4, compile.md findings 4, 5 and 7).
+
+Each case was a misleading message on main: a quoted version reported as the number, a raw regex for `tif`
+and leg ids, a leg id reported twice (once under another leg), a quoted `sandbox` not called quoted, a tab
+indent not named, decompile blaming a `None` it wrote itself, and fmt saying a file that parses cannot be parsed.
+Lines and columns are counted by hand in the texts below (1-based).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.fmt import FormatError, format_text
+from graphc.pipeline import compile_text
+
+HEAD = "graphc: 1\nname: t\nlegs:\n"
+
+
+def _errors(text: str):
+    return [d for d in compile_text(text, "t.yaml").diagnostics if d.is_error]
+
+
+def _only(text: str):
+    errors = _errors(text)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def test_quoted_version_is_called_text_not_the_number():
+    found = _only('graphc: "1"\nname: t\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n')
+    assert found.code == "GC110"
+    assert (found.span.line, found.span.col) == (1, 9)
+    assert "the text '1'" in found.message and "not the number 1" in found.message
+    assert "unsupported playbook version `graphc: 1`" not in found.message  # the old, self-contradicting words
+    assert "without quotes" in found.hint
+
+
+def test_unsupported_number_version_keeps_its_message():
+    found = _only("graphc: 2\nname: t\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n")
+    assert found.code == "GC110"
+    assert found.message == "unsupported playbook version `graphc: 2`; this graphc reads version 1"
+
+
+def test_tif_outside_its_vocabulary_is_said_in_words():
+    found = _only(HEAD + "  a: {buy: 1, symbol: ETH-USD, tif: day}\n")
+    assert found.code == "GC103"
+    assert (found.span.line, found.span.col) == (4, 37)  # `day`
+    assert found.message == "`legs.a.tif: day` is not one of GTC, IOC, FOK"
+    assert "does not match" not in found.message and "[Gg]" not in found.message
+    assert found.hint is not None and "`GTC`" in found.hint and "letter case" in found.hint
+
+
+def test_tif_typo_gets_did_you_mean():
+    found = _only(HEAD + "  a: {buy: 1, symbol: ETH-USD, tif: IOK}\n")
+    assert "did you mean 'IOC'" in found.message or "did you mean 'FOK'" in found.message
+
+
+def test_playbook_name_pattern_is_said_in_words():
+    found = _only("graphc: 1\nname: My Name\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n")
+    assert found.code == "GC103"
+    assert "does not match" not in found.message
+    assert "lower-case letters, digits" in found.message
+
+
+def test_invalid_leg_id_reported_once_at_its_key_in_words():
+    found = _only(HEAD + "  first: {buy: 1, symbol: ETH-USD}\n  my leg: {buy: 1, symbol: ETH-USD}\n")
+    assert found.code == "GC103"
+    assert (found.span.line, found.span.col) == (5, 3)  # `my leg:`, not `first:` (line 4)
+    assert "leg id 'my leg'" in found.message and "letters, digits" in found.message
+    assert "does not match" not in found.message
+
+
+def test_invalid_for_each_leg_id_reported_once_at_the_item():
+    text = HEAD + '  first: {buy: 1, symbol: ETH-USD}\n  s:\n    for_each: ["a b"]\n    buy: 1\n    symbol: ETH-USD\n'
+    found = _only(text)
+    assert found.code == "GC103"
+    assert (found.span.line, found.span.col) == (6, 16)  # the item "a b" that made the id `s-a b`
+    assert "leg id 's-a b'" in found.message and "for_each" in found.message
+    assert "does not match" not in found.message
+
+
+def test_invalid_for_each_leg_id_from_a_template_points_at_the_template_text():
+    text = HEAD + "  s:\n    for_each: \"{{ ['ok', 'x y'] }}\"\n    buy: 1\n    symbol: ETH-USD\n"
+    found = _only(text)
+    assert (found.span.line, found.span.col) == (5, 15)  # the `{{ }}` text that listed the item
+    assert "leg id 's-x y'" in found.message
+
+
+def test_invalid_for_each_leg_key_reported_once_at_the_key():
+    found = _only(HEAD + "  my s:\n    for_each: 2\n    buy: 1\n    symbol: ETH-USD\n")  # not once per copy
+    assert (found.span.line, found.span.col) == (4, 3)
+    assert "leg id 'my s'" in found.message
+
+
+def test_invalid_param_name_reported_once_in_words():
+    found = _only("graphc: 1\nname: t\nparams:\n  a b: {default: 1}\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n")
+    assert "does not match" not in found.message
+    assert (found.span.line, found.span.col) == (4, 3)
+
+
+def test_quoted_sandbox_is_called_quoted():
+    found = _only('graphc: 1\nname: t\nsandbox: "false"\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n')
+    assert found.code == "GC103"
+    assert (found.span.line, found.span.col) == (3, 10)
+    assert "quoted" in found.message and "text 'false'" in found.message
+    assert "remove the quotes" in found.hint and "`sandbox: false`" in found.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        (HEAD + "  a:\n\tbuy: 1\n", 5, 1),
+        (HEAD + "  a:\n    buy: 1\n  \tsymbol: ETH-USD\n", 6, 3),  # two spaces, then the tab
+    ],
+)
+def test_tab_indent_is_named_with_its_place(text, line, col):
+    found = _only(text)
+    assert found.code == "GC100"
+    assert (found.span.line, found.span.col) == (line, col)
+    assert f"a tab at line {line}, column {col}" in found.message
+    assert "spaces" in found.message and "spaces" in found.hint
+
+
+# -- decompile: wire nodes without instrument.type / activation (spec GC111) ---------------------------------
+
+_NODE = {
+    "side": "buy",
+    "order_type": "market",
+    "quantity": {"fixed": {"qty_1e8": 100000000}},
+    "execution": {"policy": "sor"},
+}
+
+
+def _wire_without_defaults() -> dict:
+    return {
+        "nodes": [
+            {"node_id": "a", "instrument": {"symbol": "ETH-USD"}, **_NODE},  # no type, no activation
+            {"node_id": "b", "instrument": {"symbol": "ETH-USD-PERP", "venue": "hyperliquid"}, **_NODE},
+            {"node_id": "c", "instrument": {"symbol": "ETH-USD", "type": "spot"}, **_NODE, "activation": "wait"},
+        ],
+        "edges": [
+            {"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": "on_full_fill"},
+            {"edge_id": "e1", "from_node": "a", "to_node": "c", "trigger": "on_full_fill"},
+        ],
+        "is_sandbox": True,
+    }
+
+
+def test_decompile_fills_in_type_and_activation_as_the_router_reads_them(tmp_path):
+    path = tmp_path / "w2.json"
+    path.write_text(json.dumps(_wire_without_defaults()))
+    result = CliRunner().invoke(cli, ["decompile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "None" not in result.output
+    assert "instrument.type" in result.output and "spot" in result.output  # the notes say what was assumed
+    assert "activation" in result.output
+    playbook = result.stdout
+    built = compile_text(playbook, "back.yaml")
+    assert not [d for d in built.diagnostics if d.is_error], built.diagnostics
+    nodes = {node["node_id"]: node for node in built.wire["nodes"]}
+    # the router's reading (spec GC111): no type -> spot; no activation -> root without incoming edges, else wait
+    assert nodes["a"]["instrument"]["type"] == "spot" and nodes["a"]["activation"] == "root"
+    assert nodes["b"]["instrument"]["type"] == "spot" and nodes["b"]["activation"] == "wait"
+    assert nodes["c"]["activation"] == "wait"
+
+
+# -- fmt: a reorder that would put an alias before its anchor -------------------------------------------------
+
+ANCHOR_IN_LEG = "graphc: 1\nname: anc\nlegs:\n  a: {buy: 1, symbol: ETH-USD, policy: &pol passive_limit}\ndefaults:\n  policy: *pol\n"
+
+
+def test_fmt_alias_before_anchor_is_left_unchanged_and_says_why():
+    assert not [d for d in compile_text(ANCHOR_IN_LEG, "anc.yaml").diagnostics if d.is_error]
+    try:
+        format_text(ANCHOR_IN_LEG)
+    except FormatError as exc:
+        message = str(exc)
+    else:
+        raise AssertionError("fmt reordered a file whose alias would come before its anchor")
+    assert "cannot parse" not in message
+    assert "left unchanged" in message and "*pol" in message and "anchor" in message
+
+
+def test_fmt_cli_alias_before_anchor_exit_1_file_untouched(tmp_path):
+    path = tmp_path / "anc.yaml"
+    path.write_text(ANCHOR_IN_LEG)
+    result = CliRunner().invoke(cli, ["fmt", str(path)])
+    assert result.exit_code == 1  # as any file fmt could not format (`graphc fmt --help`)
+    assert "*pol" in result.output and "left unchanged" in result.output
+    assert path.read_text() == ANCHOR_IN_LEG
