@@ -51,10 +51,10 @@ import sys
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
-from graphc.files import read_source
+from graphc.files import STATE_DIR, ensure_private_dir, read_source
 from graphc.version import __version__
 
-CACHE_DIR = Path(".graphc") / "cache"
+CACHE_DIR = Path(STATE_DIR) / "cache"
 FORMAT = "graphc-lint-cache"
 FORMAT_VERSION = 2
 MISS = object()  # lookup(): nothing usable stored
@@ -341,12 +341,8 @@ class LintCache:
         return kept
 
     def _ensure_directory(self) -> None:
-        graphc_dir = self.directory.parent
-        if not graphc_dir.exists():
-            graphc_dir.mkdir(parents=True, exist_ok=True)
-            (graphc_dir / ".gitignore").write_text("*\n")  # as the ledger does: keep .graphc out of git
-        if not self.directory.exists():
-            self.directory.mkdir(exist_ok=True)
+        ensure_private_dir(self.directory.parent)  # .graphc/ made as the ledger makes it: 0700, kept out of git
+        if ensure_private_dir(self.directory):
             (self.directory / ".gitignore").write_text("*\n")
             (self.directory / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# graphc's lint cache; `graphc cache clean` removes it\n"

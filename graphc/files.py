@@ -32,27 +32,37 @@ GLOB_CHARS = frozenset("*?[")
 class Collected(Record):
     """The files a command was pointed at, each once, in the order named."""
 
-    FIELDS = ("files", "named", "searches")
+    FIELDS = ("files", "named", "searches", "missing")
 
     files: list[str]
     named: set[str]  # files named themselves (not found in a directory or by a glob)
     searches: dict[str, list[str]]  # directory or glob named -> the files it gave
+    missing: list[str]  # paths named that do not exist (with keep_missing: listed in files too)
 
     def __init__(
         self,
         files: list[str] | None = None,
         named: set[str] | None = None,
         searches: dict[str, list[str]] | None = None,
+        missing: list[str] | None = None,
     ):
         self.files = [] if files is None else files
         self.named = set() if named is None else named
         self.searches = {} if searches is None else searches
+        self.missing = [] if missing is None else missing
 
 
-def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] = LINTABLE_SUFFIXES) -> Collected:
+def collect(
+    paths: Iterable[str | os.PathLike[str]],
+    suffixes: tuple[str, ...] = LINTABLE_SUFFIXES,
+    *,
+    keep_missing: bool = False,
+) -> Collected:
     """Expand directories and globs into files with ``suffixes``; a file reached twice is listed once.
 
-    A path that does not exist and has no glob characters raises FileNotFoundError.
+    A path that does not exist and has no glob characters raises FileNotFoundError;
+    with ``keep_missing`` it is listed as a named file instead (and in ``missing``),
+    so that reading it reports it (GC112) among the other files' results.
     Globs are expanded here (``plays/*.yaml``, ``**`` for any depth), so they work
     where no shell expands them (CI inputs, quoted arguments). A glob or directory
     that gives no file is in ``searches`` with an empty list: the caller warns.
@@ -91,6 +101,8 @@ def collect(paths: Iterable[str | os.PathLike[str]], suffixes: tuple[str, ...] =
             for match in sorted(glob.glob(str(raw), recursive=True)):
                 if os.path.isfile(match) and match.endswith(suffixes):
                     found.append(add(os.path.normpath(match), False))
+        elif keep_missing:
+            out.missing.append(add(path, True))
         else:
             raise FileNotFoundError(raw)
     return out
@@ -139,6 +151,28 @@ def _absolute_path_function() -> Callable[[str], str]:
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The lintable files named or under the directories and globs named (see :func:`collect`)."""
     return collect(paths).files
+
+
+STATE_DIR = ".graphc"  # at a project's root: the ledger and the lint cache
+
+
+def ensure_private_dir(directory: str | os.PathLike[str]) -> bool:
+    """Make ``directory`` (and missing parents) if it does not exist: readable by its owner only (0700), and a
+    new ``.graphc/`` gets a ``.gitignore`` of ``*`` so nothing in it is committed. True when it was made here.
+
+    Every maker of ``.graphc/`` (the ledger, the lint cache) comes here, so the folder is the same whichever
+    makes it first (docs/submitting.md, "The ledger": a new `.graphc/` is 0700 with a `.gitignore`).
+    """
+    directory = Path(directory)
+    try:
+        directory.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        if not directory.is_dir():
+            raise
+        return False
+    if directory.name == STATE_DIR:
+        (directory / ".gitignore").write_text("*\n")
+    return True
 
 
 CONFIG_FILE = "graphc.toml"

@@ -38,6 +38,17 @@ class Plan:
     source: str
     run_key: str | None = None  # the content run key made at plan time (plans from before it: None)
     project: str | None = None  # the project whose ledger records the run
+    # what it was made from: the playbook's, quotes' and params' paths and hashes (older plans: None)
+    inputs: dict | None = field(default=None, hash=False)
+
+    @property
+    def created_text(self) -> str:
+        """``created_at`` as a plan file writes it (``2026-12-03T14:22:19Z``)."""
+        return _utc_text(self.created_at)
+
+    def age_s(self, now: datetime | None = None) -> float:
+        """Seconds since the plan was made: how old its prices are."""
+        return ((now or datetime.now(UTC)) - self.created_at).total_seconds()
 
     @property
     def wire_bytes(self) -> bytes:
@@ -75,29 +86,57 @@ def build_plan(
     created_at=None,
     run_key=None,
     project=None,
+    inputs=None,
 ) -> dict:
-    """The JSON document ``graphc plan -o`` writes."""
+    """The JSON document ``graphc plan -o`` writes.
+
+    ``created_at`` and ``inputs`` are given when a saved plan is saved again
+    (:func:`resaved_plan`): it is the same plan, made then from those inputs,
+    so its age keeps counting. Otherwise the inputs are the files given, hashed now.
+    """
     created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
-    plan = {
-        "graphc_plan": PLAN_VERSION,
-        "name": name,
-        "created_at": created_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "sandbox": json.loads(wire_text).get("is_sandbox") is not False,
-        "run_key": run_key,
-        "project": None if project is None else str(project),
-        "wire_sha256": sha256_hex(wire_bytes),
-        "inputs": {
+    if inputs is None:
+        inputs = {
             "playbook": file_digest(playbook),
             "quotes": file_digest(quotes),
             "params_file": file_digest(params_file),
             "params": dict(sorted((params or {}).items())),
             "now": now.isoformat() if now else None,
-        },
+        }
+    plan = {
+        "graphc_plan": PLAN_VERSION,
+        "name": name,
+        "created_at": _utc_text(created_at),
+        "sandbox": json.loads(wire_text).get("is_sandbox") is not False,
+        "run_key": run_key,
+        "project": None if project is None else str(project),
+        "wire_sha256": sha256_hex(wire_bytes),
+        "inputs": inputs,
         "wire": wire_text,
     }
     plan["plan_sha256"] = plan_digest(plan)
     return plan
+
+
+def resaved_plan(plan: Plan, *, run_key=None) -> dict:
+    """The JSON document of a saved plan saved again (``graphc plan SAVED -o NEW``): its graph is not compiled
+    again nor its prices read again, so it keeps what says where and when it was made (``created_at``,
+    ``inputs``, ``project``) and goes stale when the original does (docs/submitting.md, ``--max-age``)."""
+    return build_plan(
+        name=plan.name,
+        wire_text=plan.wire_text,
+        playbook=None,
+        created_at=plan.created_at,
+        inputs=plan.inputs,
+        run_key=plan.run_key or run_key,
+        project=plan.project,
+    )
+
+
+def _utc_text(when: datetime) -> str:
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def write_plan(plan: dict, path) -> None:
@@ -146,7 +185,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         raise PlanError(f"{source} has no valid created_at time") from None
     if created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
-    age = ((now or datetime.now(UTC)) - created).total_seconds()
+    age = ((now or datetime.now(UTC)) - created).total_seconds()  # (Plan.age_s)
     if age > max_age_s:
         raise PlanError(
             f"{source} is {age:.0f} s old, older than --max-age {max_age_s:g} s: its prices may be "
@@ -154,7 +193,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         )
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
-    run_key, project = data.get("run_key"), data.get("project")
+    run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     return Plan(
         str(data.get("name") or "plan"),
         wire_text,
@@ -162,6 +201,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         source,
         run_key if isinstance(run_key, str) and run_key else None,
         project if isinstance(project, str) and project else None,
+        inputs if isinstance(inputs, dict) else None,
     )
 
 

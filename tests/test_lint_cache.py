@@ -280,3 +280,28 @@ def test_cache_clean_removes_the_cache_and_keeps_the_ledger(project):
     assert not (project / ".graphc" / "cache").exists() and ledger.read_bytes() == b"runs"
     result = CliRunner().invoke(cli, ["cache", "clean"])
     assert result.stdout == "no lint cache at .graphc/cache\n"
+
+
+def test_graphc_folder_made_by_the_cache_is_private_as_the_ledgers(tmp_path, monkeypatch):
+    # docs/submitting.md §The ledger: "A new `.graphc/` directory (mode 0700) gets a `.gitignore`"; lint usually
+    # runs first (pre-commit, CI), so the cache must make it as the ledger would. umask 022: the usual default.
+    from graphc.api.ledger import Ledger
+
+    for first in ("lint", "ledger"):
+        root = tmp_path / first
+        (root / ".git").mkdir(parents=True)
+        shutil.copy(EXAMPLES / "eth-hedge.yaml", root / "hedge.yaml")
+        monkeypatch.chdir(root)
+        old = os.umask(0o022)
+        try:
+            if first == "ledger":
+                Ledger(root / ".graphc" / "ledger.sqlite").close()
+            assert lint("hedge.yaml")[0] == 0
+            Ledger(root / ".graphc" / "ledger.sqlite").close()
+        finally:
+            os.umask(old)
+        assert (root / ".graphc" / "cache" / "CACHEDIR.TAG").exists()  # the cache was used
+        for folder in (root / ".graphc", root / ".graphc" / "cache"):
+            assert oct(os.stat(folder).st_mode & 0o777) == oct(0o700), (first, folder)
+        assert (root / ".graphc" / ".gitignore").read_text() == "*\n"
+        assert oct(os.stat(root / ".graphc" / "ledger.sqlite").st_mode & 0o777) == oct(0o600)

@@ -41,7 +41,7 @@ def test_directory_with_one_bad_playbook_exits_1_and_names_it(tmp_path):
 def test_missing_path_exits_2(tmp_path):
     result = lint(tmp_path / "missing.yaml")
     assert result.exit_code == 2
-    assert "missing.yaml" in result.stderr
+    assert f"{tmp_path / 'missing.yaml'}: error GC112 cannot read the file: No such file or directory" in result.stdout
 
 
 def test_warnings_fail_only_with_strict(tmp_path):

@@ -86,6 +86,34 @@ def test_a_file_that_cannot_be_opened_is_gc112_without_a_position(tmp_path):
     assert "cannot read the file" in found["message"]
 
 
+def test_a_missing_path_is_gc112_in_every_format_and_the_other_files_are_still_linted(tmp_path, monkeypatch):
+    # README: "a file graphc cannot read is GC112 (exit 2)"; `lint --help`: "unreadable input (GC112: reported,
+    # and the other files are still linted)". A mistyped path in CI must not cost the other files their report.
+    write(tmp_path, "m2/zero.yaml", BAD)
+    monkeypatch.chdir(tmp_path)
+    zero = os.path.join("m2", "zero.yaml")
+    result = lint("nope.yaml", zero)
+    assert result.exit_code == 2
+    assert "nope.yaml: error GC112 cannot read the file: No such file or directory" in result.stdout
+    assert f"{zero}:20:12: error GC202 " in result.stdout and "2 errors in 2 files" in result.stdout
+
+    report = json.loads(lint("nope.yaml", zero, "-f", "json").stdout)
+    assert sorted((d["path"], d["code"], d["line"]) for d in report["diagnostics"]) == [
+        (zero, "GC202", 20),
+        ("nope.yaml", "GC112", None),
+    ]
+    assert lint("nope.yaml", zero, "-f", "sarif", "-o", "r.sarif").exit_code == 2
+    sarif = json.loads((tmp_path / "r.sarif").read_text())
+    assert sorted(r["ruleId"] for r in sarif["runs"][0]["results"]) == ["GC112", "GC202"]
+    for fmt in ("github", "junit"):
+        assert "GC112" in lint("nope.yaml", zero, "-f", fmt).stdout
+
+    # with GC112 turned off the path is still not a pass: exit 2, and stderr names it
+    quiet = lint("nope.yaml", zero, "--ignore", "GC112")
+    assert quiet.exit_code == 2 and "GC112" not in quiet.stdout and "GC202" in quiet.stdout
+    assert "graphc: no such file or directory: nope.yaml" in quiet.stderr
+
+
 # -- stdin ------------------------------------------------------------------------------------
 
 
@@ -202,7 +230,12 @@ def test_an_empty_directory_is_a_warning_and_exit_2(tmp_path):
     result = lint(tmp_path / "plays")
     assert result.exit_code == 2
     assert "warning: no *.yaml, *.yml or *.json file in" in result.stderr and "--allow-empty" in result.stderr
-    assert lint(tmp_path / "plays", "--allow-empty").exit_code == 0
+    # the summary line a CI log shows must not read as a pass: nothing was checked
+    assert result.stdout == f"nothing linted: no *.yaml, *.yml or *.json file in {tmp_path / 'plays'}\n"
+    allowed = lint(tmp_path / "plays", "--allow-empty")
+    assert allowed.exit_code == 0 and allowed.stdout.startswith("nothing linted: ")
+    github = lint(tmp_path / "plays", "-f", "github")
+    assert github.stdout.splitlines()[-1].startswith("nothing linted: ") and "no problems" not in github.stdout
 
 
 def test_a_directory_without_anything_graphc_reads_is_empty_too(tmp_path):
@@ -214,6 +247,8 @@ def test_a_directory_without_anything_graphc_reads_is_empty_too(tmp_path):
 def test_a_glob_matching_nothing_is_a_warning_and_exit_2(tmp_path):
     result = lint(str(tmp_path / "plays" / "*.yaml"))
     assert result.exit_code == 2 and "matches" in result.stderr
+    pattern = str(tmp_path / "plays" / "*.yaml")
+    assert result.stdout == f"nothing linted: no *.yaml, *.yml or *.json file matches {pattern!r}\n"
 
 
 def test_globs_are_expanded_when_no_shell_did(tmp_path):
@@ -225,7 +260,9 @@ def test_globs_are_expanded_when_no_shell_did(tmp_path):
 
 def test_named_files_that_are_not_graphcs_are_not_empty_input_for_pre_commit(tmp_path):
     path = write(tmp_path, "ci.yaml", "on: push\n")
-    assert lint("--ignore-unknown", path).exit_code == 0
+    result = lint("--ignore-unknown", path)
+    assert result.exit_code == 0
+    assert result.stdout == "nothing linted: no playbook, wire graph or simple order among the 1 file named\n"
 
 
 # -- --select / --ignore / --config -----------------------------------------------------------

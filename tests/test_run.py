@@ -180,6 +180,27 @@ def test_a_wrong_path_is_named_before_any_router_setting(tmp_path):
     said = proc.stdout + proc.stderr
     assert "nope.yaml" in said and "No such file" in said and "API key" not in said, said
     assert "Traceback" not in said and len(said.strip().splitlines()) == 1
+    # docs/recurring.md: every event is one JSON line on stdout, this one too
+    [error] = events(proc.stdout)
+    assert error["event"] == "error" and error["message"] == "cannot read nope.yaml: No such file or directory"
+
+
+def test_a_router_not_configured_is_an_error_event_on_stdout(tmp_path):
+    # no SEQUENCE_API_URL, no key: `graphc run` says so as its one JSON line on stdout, where a log shipper reads
+    playbook = write(tmp_path, DCA)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEQUENCE_")}
+    env["GRAPHC_CREDENTIALS"] = str(tmp_path / "no-credentials")
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "run", str(playbook), "--once"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stderr == ""
+    [error] = events(proc.stdout)
+    assert error["event"] == "error" and error["message"].startswith("no API key: set SEQUENCE_API_KEY")
 
 
 # -- --loop: killed and restarted, still one graph per occurrence ------------------------------

@@ -457,6 +457,42 @@ def test_stale_and_tampered_plans_are_refused(sandbox, project):
     assert len(orders_posted(sandbox)) == 1
 
 
+def test_a_plan_re_saved_from_a_plan_keeps_its_time_and_inputs_so_it_still_goes_stale(sandbox, project):
+    # `graphc plan SAVED -o NEW` does not recompile (nor re-read prices): NEW is the same plan, and its age counts
+    # from when SAVED was made, so re-planning every few seconds cannot keep old prices submittable past --max-age
+    from datetime import UTC, datetime, timedelta
+
+    from graphc.plan import plan_digest
+
+    env = cli_env(sandbox)
+    first, second = project / "first.plan.json", project / "second.plan.json"
+    planned = invoke(["plan", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "-o", first], env)
+    assert planned.exit_code == 0, planned.output
+    original = json.loads(first.read_text())
+    assert original["inputs"]["playbook"]["path"] == str(project / "eth-hedge.yaml")
+    # made 30 s ago (what waiting 30 s does, without the wait): the time moved back and the plan hash made to match
+    made = (datetime.now(UTC) - timedelta(seconds=30)).replace(microsecond=0)
+    original["created_at"] = made.isoformat().replace("+00:00", "Z")
+    original["plan_sha256"] = plan_digest(original)
+    first.write_text(json.dumps(original))
+
+    replanned = invoke(["plan", first, "-o", second], env)
+    assert replanned.exit_code == 0, replanned.output
+    resaved = json.loads(second.read_text())
+    assert resaved == original  # created_at, inputs, run key, project, wire and both hashes: the same plan
+    assert re.search(
+        rf"re-saved the plan made at {original['created_at']} \((30|31) s ago\) to .*second\.plan\.json",
+        replanned.output,
+    ), replanned.output
+    assert f"for fresh prices, plan {project / 'eth-hedge.yaml'} again" in replanned.output
+
+    refused = invoke(["submit", second, "--max-age", "20"], env)
+    assert refused.exit_code == 2
+    assert re.search(r"second\.plan\.json is 3[01] s old, older than --max-age 20 s", refused.output), refused.output
+    assert orders_posted(sandbox) == []
+    assert invoke(["submit", second, "--max-age", "600"], env).exit_code == 0  # the hashes still verify
+
+
 def test_lint_errors_exit_1_and_send_nothing(sandbox, project):
     env = cli_env(sandbox)
     broken = write_playbook(project / "broken.yaml", "broken")

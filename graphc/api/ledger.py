@@ -42,7 +42,7 @@ from graphc.api.errors import AlreadySubmitted, LedgerError, PendingUncertain
 from graphc.api.lookup import Scan, find_run
 from graphc.api.redact import clean, redact
 from graphc.api.runtag import run_tag
-from graphc.files import find_project_root
+from graphc.files import STATE_DIR, ensure_private_dir, find_project_root
 
 __all__ = [
     "Ledger",
@@ -109,7 +109,7 @@ DROP TABLE runs_v1;
 
 def default_ledger_path(start=None) -> Path:
     """``.graphc/ledger.sqlite`` in the project ``start`` (a playbook or directory) belongs to."""
-    return find_project_root(start) / ".graphc" / "ledger.sqlite"
+    return find_project_root(start) / STATE_DIR / "ledger.sqlite"
 
 
 def iso(ns: int | None) -> str:
@@ -562,11 +562,7 @@ def _ledger_error(exc: sqlite3.Error, path) -> LedgerError:
 
 def _create_private(path: Path) -> None:
     """The ledger's directory (0700, with a .gitignore) and file (0600), before SQLite opens it."""
-    directory = path.parent
-    fresh = not directory.exists()
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if fresh and directory.name == ".graphc":
-        (directory / ".gitignore").write_text("*\n")
+    ensure_private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 

@@ -224,16 +224,31 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         sys.exit(EXIT_USAGE)
 
 
-def write_report(fmt: str, results, output: str | None, *, explain_skips: bool = False, summary: bool = True):
+def write_report(
+    fmt: str,
+    results,
+    output: str | None,
+    *,
+    explain_skips: bool = False,
+    summary: bool = True,
+    nothing_linted: str = "",
+):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
-    it with :func:`write_output`."""
+    it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
     from graphc.report import render  # deferred: only lint writes a report
     from graphc.report.text import should_color  # deferred: only lint writes a report
 
     color = fmt == "text" and output is None and should_color(sys.stdout)
     rules = RuleTable(with_help=fmt == "sarif")
     text = render(
-        fmt, results, color=color, tool_version=__version__, explain_skips=explain_skips, summary=summary, rules=rules
+        fmt,
+        results,
+        color=color,
+        tool_version=__version__,
+        explain_skips=explain_skips,
+        summary=summary,
+        rules=rules,
+        nothing_linted=nothing_linted,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
 

@@ -280,11 +280,7 @@ def lint_command(
     linted) or a directory or glob with nothing to lint, 4 internal error.
     """
     names = [p for p in paths if p != "-"]
-    try:
-        collected = collect(names)
-    except FileNotFoundError as exc:
-        click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
-        sys.exit(EXIT_USAGE)
+    collected = collect(names, keep_missing=True)  # a missing path is GC112, the other files still linted
     # Only --dependants reads every named file up front to find the templates among them (a thousand named
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
     templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
@@ -337,7 +333,9 @@ def lint_command(
     explain_live(results, compile_opts.quotes)
     _note_unrendered(results, collected.named, dependants, bool(users))
     empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
-    write_report(fmt, results, output, explain_skips=explain_skips)  # before any exit: CI keeps the report
+    nothing = "" if linted or stdin is not None else _nothing_linted(collected, empty)
+    # before any exit: CI keeps the report
+    write_report(fmt, results, output, explain_skips=explain_skips, nothing_linted=nothing)
     for search in empty:
         _warn_empty(search, collected.searches[search])
     if crashes:  # the report covers the other files; the exit code says the run is incomplete
@@ -345,7 +343,11 @@ def lint_command(
         sys.exit(EXIT_INTERNAL)
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
-    if any(d.code == UNREADABLE for d in diagnostics) or (empty and not allow_empty):
+    reported = {d.path for d in diagnostics if d.code == UNREADABLE}
+    for path in collected.missing:
+        if path not in reported:  # GC112 turned off: still not a pass, and still said
+            click.echo(f"graphc: no such file or directory: {path}", err=True)
+    if any(d.code == UNREADABLE for d in diagnostics) or collected.missing or (empty and not allow_empty):
         exit_program(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
         exit_program(EXIT_FINDINGS)
@@ -461,13 +463,26 @@ def _lint_stdin(path: str, stdin, options):
     return lint_source(text, path, options, explicit=True, keep_wire=False).result
 
 
-def _warn_empty(search: str, found: list[str]):
+def _empty_message(search: str, found: list[str]) -> str:
+    """Why a directory or glob gave nothing to lint: ``no *.yaml, *.yml or *.json file in plays``."""
     what = "no playbook, wire graph or simple order in" if found else "no *.yaml, *.yml or *.json file"
     if any(ch in search for ch in "*?["):
-        message = f"{what} matches {search!r}" if not found else f"{what} the files {search!r} matches"
-    else:
-        message = f"{what} in {search}" if not found else f"{what} {search}"
-    click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
+        return f"{what} matches {search!r}" if not found else f"{what} the files {search!r} matches"
+    return f"{what} in {search}" if not found else f"{what} {search}"
+
+
+def _warn_empty(search: str, found: list[str]):
+    click.echo(f"graphc: warning: {_empty_message(search, found)} (--allow-empty accepts this)", err=True)
+
+
+def _nothing_linted(collected, empty: list[str]) -> str:
+    """Why no file was linted, for the summary line (which must not read as a pass: playbook-spec.md §8)."""
+    reasons = [_empty_message(search, collected.searches[search]) for search in empty]
+    named = [path for path in collected.named if path not in collected.missing]
+    if named:
+        files = "the 1 file named" if len(named) == 1 else f"the {len(named)} files named"
+        reasons.append(f"no playbook, wire graph or simple order among {files}")
+    return "; ".join(reasons) or "no file given"
 
 
 def _report_crashes(crashes):

@@ -25,7 +25,7 @@ from graphc.commands.common import (
     quotes_for,
     summary_lines,
 )
-from graphc.plan import build_plan, write_plan
+from graphc.plan import build_plan, resaved_plan, write_plan
 
 
 @click.command("plan")
@@ -36,7 +36,8 @@ from graphc.plan import build_plan, write_plan
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
-    help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600.",
+    help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600. "
+    "A saved plan is saved again unchanged: its time and inputs are kept, so it goes stale as the original does.",
 )
 @api_errors
 def plan_command(playbook, quotes_path, set_values, params_file, now, explain_skips, output):
@@ -63,6 +64,12 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style()):
             click.echo(line)
         click.echo(f"run key: {prepared.run_key}")
+        if prepared.plan is not None and not output:
+            plan = prepared.plan
+            click.echo(
+                f"saved plan made at {plan.created_text} ({max(0, round(plan.age_s()))} s ago): "
+                "submit refuses it once older than --max-age (60 s by default)"
+            )
     if prepared.problems:
         for problem in prepared.problems:
             click.echo(f"graphc: not ready to submit: {problem.message}", err=True)
@@ -72,19 +79,37 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     if prepared.live:
         click.echo("submitting it needs --live (and a confirmation, or --yes)")
     if output:
-        plan = build_plan(
-            name=prepared.name,
-            wire_text=prepared.wire_text,
-            playbook=None if prepared.plan else playbook,
-            quotes=snapshot,  # live quotes are not a file to hash
-            params_file=params_file,
-            params=params,
-            now=when,
-            run_key=prepared.run_key,
-            project=prepared.project,
-        )
+        if prepared.plan is not None:  # the same plan saved again: not compiled again, its prices not read again
+            document = resaved_plan(prepared.plan, run_key=prepared.run_key)
+        else:
+            document = build_plan(
+                name=prepared.name,
+                wire_text=prepared.wire_text,
+                playbook=playbook,
+                quotes=snapshot,  # live quotes are not a file to hash
+                params_file=params_file,
+                params=params,
+                now=when,
+                run_key=prepared.run_key,
+                project=prepared.project,
+            )
         try:
-            write_plan(plan, output)
+            write_plan(document, output)
         except OSError as exc:
             fail(f"cannot write plan {output}: {exc.strerror or exc}", EXIT_USAGE)
-        click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute (--max-age)")
+        if prepared.plan is not None:
+            click.echo(f"\n{_resaved(prepared.plan, output)}")
+        else:
+            click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute (--max-age)")
+
+
+def _resaved(plan, output: str) -> str:
+    """What saving a saved plan again did: nothing made it younger (docs/submitting.md, `--max-age`)."""
+    playbook = (plan.inputs or {}).get("playbook")
+    source = playbook.get("path") if isinstance(playbook, dict) else None
+    fresh = f"plan {source} again" if source else "make a new plan from its playbook"
+    return (
+        f"re-saved the plan made at {plan.created_text} ({max(0, round(plan.age_s()))} s ago) to {output}: "
+        "the same graph, prices, time and inputs, so its age still counts from then (--max-age); "
+        f"for fresh prices, {fresh}"
+    )

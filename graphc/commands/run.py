@@ -63,7 +63,7 @@ def run_command(playbook, mode, now, set_values, params_file, quotes, live, retr
     --loop  runs until interrupted (Ctrl-C, SIGTERM: exit 0).
     """
     from graphc.api.client import Client  # deferred: httpx; --help stays fast
-    from graphc.run import Clock, Runner, RunSettings  # deferred: the runner (linter, ledger); --help stays fast
+    from graphc.run import Clock, EventLog, Runner, RunSettings  # deferred: the runner (linter, ledger); --help fast
 
     if mode is None:
         raise click.UsageError("say --once (run what is due now) or --loop (keep running)")
@@ -80,17 +80,19 @@ def run_command(playbook, mode, now, set_values, params_file, quotes, live, retr
         retry_s=retry_s,
         settle_s=settle_s,
     )
+    clock = Clock(parse_now(now))
+    log = EventLog()  # every event, an `error` that stops the run too, is one JSON line on stdout (docs/recurring.md)
     try:  # a wrong path is the mistake to name first, before any router setting
         open(playbook, "rb").close()
     except OSError as exc:
-        click.echo(f"graphc: error: cannot read {playbook}: {exc.strerror or exc}", err=True)
+        log("error", message=f"cannot read {playbook}: {exc.strerror or exc}")
         sys.exit(EXIT_USAGE)
     try:
         Client.from_env().close()  # configuration problems (no key, a bad URL) now, not at the first occurrence
     except ApiError as exc:
-        click.echo(f"graphc: error: {exc}", err=True)
+        log("error", message=str(exc))
         sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
-    runner = Runner(settings, Client.from_env, clock=Clock(parse_now(now)))
+    runner = Runner(settings, Client.from_env, clock=clock, log=log)
     _stop_on_sigterm()
     try:
         sys.exit(runner.once() if mode == "once" else runner.loop())

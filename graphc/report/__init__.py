@@ -64,13 +64,16 @@ def render(
     explain_skips: bool = False,
     summary: bool = True,
     rules: Mapping[str, RuleInfo] | None = None,
+    nothing_linted: str = "",
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
     ``color=None`` means no colour; only the text format uses it. ``rules``
     describes the rule codes (none given: codes are shown without names).
+    ``nothing_linted`` says why no file was linted; the summary line then says
+    so instead of counting files (``nothing linted: no *.yaml ... in empty``).
     """
-    options = ReportOptions(bool(color), tool_version, explain_skips, summary, rules or {})
+    options = ReportOptions(bool(color), tool_version, explain_skips, summary, rules or {}, nothing_linted)
     return get_renderer(format)(list(results), options)
 
 
@@ -82,6 +85,7 @@ class ReportOptions(NamedTuple):
     explain_skips: bool = False  # text: a line per skipped check; github: a notice per skipped check
     summary: bool = True  # text, github: the closing counts line (skipped checks counted)
     rules: Mapping[str, RuleInfo] = MappingProxyType({})  # code -> name, level, help
+    nothing_linted: str = ""  # text, github: why no file was linted, said by the summary line instead of counts
 
 
 # -- helpers shared by the renderers ---------------------------------------
@@ -110,10 +114,16 @@ class Summary(NamedTuple):
         problems = ", ".join(parts) or "no problems"
         return f"{problems} in {_plural(self.files, 'file')}"
 
-    def line(self, explain_skips: bool = False) -> str:
+    def line(self, explain_skips: bool = False, nothing_linted: str = "") -> str:
         """The closing line of a text or github report: the counts, then the checks that were skipped
         (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
-        silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8)."""
+        silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8).
+
+        When no file was linted (``nothing_linted`` says why), the line says that instead of "no problems
+        in 0 files" (a config or quotes file's findings are still counted before it)."""
+        if nothing_linted:
+            said = f"nothing linted: {nothing_linted}"
+            return f"{self}; {said}" if self.errors or self.warnings else said
         text = str(self)
         if self.skipped:
             where = "" if explain_skips else "; --explain-skips lists them"

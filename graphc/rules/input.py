@@ -829,6 +829,8 @@ GC112 = describe(
     "other files are still linted)",
     suppression=(
         "Whatever the severity, a reported GC112 makes `graphc lint` exit 2: the file was not checked. "
+        "A path named on the command line that does not exist makes it exit 2 even with GC112 off "
+        "(`graphc: no such file or directory: PATH` on stderr then). "
         "Suppression comments cannot apply: `# graphc: ignore[GC112]` and `# graphc: ignore-file[GC112]` are "
         "read from a file's text, and this file has none graphc could read. Fix the encoding instead."
     ),
@@ -838,8 +840,12 @@ GC112 = describe(
 
     graphc reads every file as UTF-8 (a byte-order mark is allowed). GC112 is
     reported when a file named on the command line, or found in a directory,
-    cannot be opened (permissions, a broken link) or holds bytes that are not
-    UTF-8, most often a file saved by an editor in Windows-1252 or Latin-1.
+    does not exist (a mistyped path: `graphc lint nope.yaml plays/` reports
+    `nope.yaml: error GC112 cannot read the file: No such file or directory` and
+    lints `plays/`), cannot be opened (permissions, a broken link) or holds bytes
+    that are not UTF-8, most often a file saved by an editor in Windows-1252 or
+    Latin-1. (A directory or glob that gives no file is not GC112 but a warning;
+    see `--allow-empty`.)
 
     The finding points at the first byte that cannot be decoded (its line and
     column) and names it, e.g. `byte 0xE9`. It appears in every output format
