@@ -263,9 +263,12 @@ def test_amend_a_node_by_the_name_the_playbook_gave_it(sandbox, project):
     env = cli_env(sandbox)
     args = ["submit", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "--ledger", project / "l.sqlite"]
     gid = graph_id_of(invoke(args, env).output)
-    amended = invoke(["amend", gid, "spot", "--qty", "150", "--urgency", "high", "--horizon", "5m"], env)
+    ledger = ["--ledger", project / "l.sqlite"]
+    amended = invoke(["amend", gid, "spot", "--qty", "150", "--urgency", "high", "--horizon", "5m", *ledger], env)
     assert amended.exit_code == 0, amended.output
-    assert amended.output == f"graph {gid} node spot: accepted (horizon_ms, qty_1e8, urgency)\n"
+    assert amended.output == (  # the playbook's 200 ETH, from the ledger that recorded the submission
+        f"graph {gid} node spot: size 200 -> 150 ETH\ngraph {gid} node spot: accepted (horizon_ms, qty_1e8, urgency)\n"
+    )
     (event,) = [e for e in sandbox.events(gid) if e["type"] == "node_amended"]
     assert (untag(event["node"]), event["qty_1e8"], event["urgency"], event["horizon_ms"]) == (
         "spot",
@@ -828,3 +831,104 @@ def test_the_api_key_never_appears_in_output_logs_ledger_or_plan(sandbox, projec
     for path in files:
         assert SECRET.encode() not in path.read_bytes(), path
     assert SECRET not in sandbox.stderr()
+
+
+# -- amend: the playbook's units, and graphc's own guards (docs/submitting.md §Following a graph) -------------
+
+USD_LEG = (
+    "graphc: 1\nname: usd\nrisk: {max_notional: $10k}\n"
+    "legs:\n  a: {buy: $500, symbol: BTC-USD, venue: coinbase, limit: 90000, horizon: 1500}\n"
+)
+
+
+def _submit_usd_leg(sandbox, project, env):
+    """The audit's `buy: $500` leg at limit 90000: 500 / 90000 = 0.0055555… BTC, rounded down to 0.00555555."""
+    sandbox.configure(speed=0)  # the node stays executing
+    (project / "usd.yaml").write_text(USD_LEG)
+    gid = graph_id_of(invoke(["submit", project / "usd.yaml", "--ledger", project / "l.sqlite"], env).output)
+    status, view, _ = sandbox.api("GET", f"/v1/execution_graphs/{gid}", token=CANARY_KEY)
+    assert status == 200 and [(untag(k), n["target_qty_1e8"]) for k, n in view["nodes"].items()] == [("a", 555_555)]
+    return gid
+
+
+def _amended(sandbox, gid) -> list[dict]:
+    return [e for e in sandbox.events(gid) if e["type"] == "node_amended"]
+
+
+def test_amend_horizon_reads_durations_as_the_playbook_does(sandbox, project):
+    """A bare number is milliseconds, as `horizon: 1500` in the playbook (docs/playbooks.md §Durations)."""
+    env = cli_env(sandbox)
+    gid = _submit_usd_leg(sandbox, project, env)
+    for text, expected_ms in (("1500", 1_500), ("30sec", 30_000), ("1m30s", 90_000), ("1 min", 60_000)):
+        result = invoke(["amend", gid, "a", "--horizon", text], env)
+        assert result.exit_code == 0, result.output
+        assert _amended(sandbox, gid)[-1]["horizon_ms"] == expected_ms, text
+    for bad in ("0", "-5s", "soon", "1.5ms"):
+        refused = invoke(["amend", gid, "a", "--horizon", bad], env)
+        assert refused.exit_code == 2 and "--horizon" in refused.output, (bad, refused.output)
+    assert len(_amended(sandbox, gid)) == 4  # the refusals sent nothing
+
+
+def test_amend_qty_in_the_playbook_units_prints_the_change(sandbox, project):
+    env = cli_env(sandbox)
+    gid = _submit_usd_leg(sandbox, project, env)
+    ledger = ["--ledger", project / "l.sqlite"]
+    # $600 at the limit 90000: 600 / 90000 = 0.0066666…, rounded down to 1e-8 = 0.00666666 BTC
+    for text, before in (("$600", "0.00555555"), ("600 USD", "0.00666666")):
+        result = invoke(["amend", gid, "a", "--qty", text, *ledger], env)
+        assert result.exit_code == 0, result.output
+        assert result.output == (
+            f"graph {gid} node a: size {before} -> 0.00666666 BTC\ngraph {gid} node a: accepted (qty_1e8)\n"
+        )
+        assert _amended(sandbox, gid)[-1]["qty_1e8"] == 666_666
+    result = invoke(["amend", gid, "a", "--qty", "0.02 BTC", *ledger], env)  # 0.02 x 90000 = $1,800 <= $10k
+    assert result.exit_code == 0, result.output
+    assert "node a: size 0.00666666 -> 0.02 BTC\n" in result.output
+    assert _amended(sandbox, gid)[-1]["qty_1e8"] == 2_000_000
+    wrong = invoke(["amend", gid, "a", "--qty", "0.02 ETH", *ledger], env)
+    assert wrong.exit_code == 2 and "'0.02 ETH' is in ETH but BTC-USD trades BTC" in wrong.output, wrong.output
+    assert len(_amended(sandbox, gid)) == 3
+
+
+def test_amend_qty_refuses_a_size_above_the_graphs_max_notional(sandbox, project):
+    """The audit's `--qty 600` on a `buy: $500` leg: 600 BTC x 90000 = $54,000,000, above max_notional $10k."""
+    env = cli_env(sandbox)
+    gid = _submit_usd_leg(sandbox, project, env)
+    for extra in ([], ["--yes"]):  # a limit of the graph: --yes does not lift it
+        refused = invoke(["amend", gid, "a", "--qty", "600", "--ledger", project / "l.sqlite", *extra], env)
+        assert refused.exit_code == 2, refused.output
+        assert "600 BTC at the limit 90000 is $54,000,000" in refused.output, refused.output
+        assert "above the graph's max_notional_usd $10,000" in refused.output, refused.output
+    assert _amended(sandbox, gid) == []
+
+
+def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
+    env = cli_env(sandbox)
+    gid = _submit_usd_leg(sandbox, project, env)
+    args = ["amend", gid, "a", "--qty", "0.06", "--ledger", project / "l.sqlite"]  # $5,400: within $10k
+    refused = invoke(args, env)  # 0.06 / 0.00555555 = 10.8x
+    assert refused.exit_code == 2, refused.output
+    assert "0.06 BTC is 10.8x the node's size 0.00555555 BTC" in refused.output, refused.output
+    assert "--yes" in refused.output
+    assert _amended(sandbox, gid) == []
+    accepted = invoke([*args, "--yes"], env)
+    assert accepted.exit_code == 0, accepted.output
+    assert _amended(sandbox, gid)[-1]["qty_1e8"] == 6_000_000
+
+
+def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
+    """Another ledger (a clone, another machine): the router's answer has the size but no symbol, limit or risk."""
+    env = cli_env(sandbox)
+    gid = _submit_usd_leg(sandbox, project, env)
+    elsewhere = ["--ledger", tmp_path / "none.sqlite"]
+    notional = invoke(["amend", gid, "a", "--qty", "$600", *elsewhere], env)
+    assert notional.exit_code == 2 and "needs the node's limit price" in notional.output, notional.output
+    asset = invoke(["amend", gid, "a", "--qty", "0.006 BTC", *elsewhere], env)
+    assert asset.exit_code == 2 and "cannot check" in asset.output, asset.output
+    huge = invoke(["amend", gid, "a", "--qty", "600", *elsewhere], env)  # the 10x guard needs only the size
+    assert huge.exit_code == 2 and "is 108000.1x the node's size 0.00555555" in huge.output, huge.output
+    plain = invoke(["amend", gid, "a", "--qty", "0.006", *elsewhere], env)
+    assert plain.exit_code == 0, plain.output
+    assert f"graph {gid} node a: size 0.00555555 -> 0.006\n" in plain.output
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [600_000]
+    assert not (tmp_path / "none.sqlite").exists()  # looking is not creating

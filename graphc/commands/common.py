@@ -330,6 +330,11 @@ def print_unreadable(path: str, exc: Exception) -> None:
 # -- shared by the commands that talk to the router -------------------------------------------
 
 
+def ledger_option(help: str = "Ledger file (default: .graphc/ledger.sqlite in the project root)."):
+    """``--ledger PATH`` of submit, ledger and amend (``ledger_path``; None: the project's ledger)."""
+    return click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help=help)
+
+
 def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
     """Print one line to stderr and exit with ``code`` (the only way the router commands stop early)."""
     click.echo(f"graphc: {prefix}: {message}" if prefix else f"graphc: {message}", err=True)

@@ -7,7 +7,7 @@ import time
 
 import click
 
-from graphc.commands.common import api_errors, make_client
+from graphc.commands.common import api_errors, ledger_option, make_client
 
 
 def _state_text(run) -> str:
@@ -77,12 +77,7 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
 
 
 @click.command("ledger")
-@click.option(
-    "--ledger",
-    "ledger_path",
-    type=click.Path(dir_okay=False),
-    help="Ledger file (default: .graphc/ledger.sqlite in the project root).",
-)
+@ledger_option()
 @click.option(
     "--state",
     type=click.Choice(["intent", "sent", "confirmed", "uncertain", "absent"]),

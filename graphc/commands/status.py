@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal, InvalidOperation
 
 import click
 
@@ -21,6 +20,7 @@ from graphc.commands.common import (
     api_errors,
     fail,
     follow_and_report,
+    ledger_option,
     make_client,
     parse_seconds,
     render_graph,
@@ -120,48 +120,59 @@ def _status_of(answer: dict, default: str) -> str:
     return clean(status, 40) if isinstance(status, str) else default
 
 
-def _qty_1e8(text: str) -> int:
-    try:
-        amount = Decimal(text.replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a number", param_hint="--qty") from None
-    scaled = amount.scaleb(8)
-    if not amount.is_finite() or amount <= 0 or scaled != scaled.to_integral_value():
-        raise click.BadParameter(f"{text!r} must be positive with at most 8 decimal places", param_hint="--qty")
-    return int(scaled)
-
-
 @click.command("amend")
 @graph_id_argument
 @click.argument("node")
-@click.option("--qty", metavar="AMOUNT", help="New total size, in the leg's units (e.g. 150 for 150 ETH).")
+@click.option(
+    "--qty",
+    metavar="AMOUNT",
+    help="New total size, written as in a playbook: 0.02 (base units), 0.02 BTC (the node's base asset), "
+    "$600 or 600 USD (divided by the node's limit price).",
+)
 @click.option("--urgency", type=click.Choice(["low", "medium", "high"]), help="New urgency.")
 @click.option("--slippage", metavar="BPS", type=click.IntRange(min=1, max=10_000), help="New max slippage in bps.")
-@click.option("--horizon", metavar="DURATION", help="New execution horizon (e.g. 30s, 5m).")
+@click.option(
+    "--horizon",
+    metavar="DURATION",
+    help="New execution horizon, written as in a playbook: 30s, 1m30s, 500ms; a bare number is milliseconds.",
+)
+@ledger_option("Ledger that recorded the graph's submission, for --qty's checks (default: .graphc/ledger.sqlite).")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Allow a new size more than 10x the node's size (graphc's own guard, not a router rule).",
+)
 @verbose_option
 @api_errors
-def amend_command(graph_id, node, qty, urgency, slippage, horizon, verbose):
+def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, yes, verbose):
     """Change a running node's size, urgency, slippage or horizon
     (PATCH /v1/execution_graphs/GRAPH_ID/nodes/NODE). NODE is the leg's name
     as the playbook gave it. Only the options given change.
 
-    Exit status: 0 accepted; 2 bad arguments or unknown node; 3 the router refused.
+    --qty and --horizon read sizes and durations as the playbook does. The
+    node's symbol and limit price and the graph's max_notional come from the
+    ledger that recorded the submission; without it --qty takes only a plain
+    number of base units. graphc prints the size change first and refuses
+    (nothing sent) a size whose notional at the limit is above the graph's
+    max_notional, or one more than 10x the node's size unless --yes is given.
+
+    Exit status: 0 accepted; 2 bad arguments, unknown node or a refused size; 3 the router refused.
     """
+    from graphc.amend import AmendRefused, horizon_ms, new_qty_1e8, recorded_node, size_change  # deferred: units
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
+    from graphc.api.ledger import Scope, default_ledger_path  # deferred: the ledger (sqlite3)
 
     changes: dict = {}
-    if qty is not None:
-        changes["qty_1e8"] = _qty_1e8(qty)
     if urgency is not None:
         changes["urgency"] = urgency
     if slippage is not None:
         changes["max_slippage_bps"] = slippage
     if horizon is not None:
-        seconds = parse_seconds(horizon, "--horizon") or 0
-        if seconds <= 0:
-            raise click.BadParameter("must be longer than 0", param_hint="--horizon")
-        changes["horizon_ms"] = int(seconds * 1000)
-    if not changes:
+        try:
+            changes["horizon_ms"] = horizon_ms(horizon)
+        except AmendRefused as exc:
+            raise click.BadParameter(str(exc), param_hint="--horizon") from None
+    if qty is None and not changes:
         raise click.UsageError("give at least one of --qty, --urgency, --slippage, --horizon")
     with make_client(verbose) as client:
         view = graph_view(client.get_graph(graph_id), graph_id)
@@ -169,9 +180,18 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, verbose):
         if len(matches) != 1:
             names = ", ".join(n.name for n in view.nodes) or "none"
             fail(f"graph {graph_id} has no node {node!r} (its nodes: {names})", EXIT_USAGE)
-        answer = client.amend_node(graph_id, matches[0].node_id, changes)
+        target = matches[0]
+        if qty is not None:
+            recorded = recorded_node(ledger_path or default_ledger_path(), Scope.of(client), graph_id, target.node_id)
+            try:
+                changes["qty_1e8"] = new_qty_1e8(qty, recorded)
+                change = size_change(changes["qty_1e8"], target.target_qty_1e8, recorded, confirmed=yes)
+            except AmendRefused as exc:
+                fail(f"--qty: {exc}", EXIT_USAGE)
+            click.echo(f"graph {graph_id} node {target.name}: {change}")
+        answer = client.amend_node(graph_id, target.node_id, changes)
     click.echo(
-        f"graph {graph_id} node {matches[0].name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
+        f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
     )
 
 

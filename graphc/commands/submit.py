@@ -25,6 +25,7 @@ from graphc.commands.common import (
     explain_skips_option,
     fail,
     follow_and_report,
+    ledger_option,
     parse_now,
     parse_seconds,
     parse_set,
@@ -98,9 +99,7 @@ def _embedded_router(quotes: dict):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live submission.")
 @click.option("--run-key", help="Identify this run (default: the graph's content: name + hash of the graph).")
 @click.option("--force", is_flag=True, help="Submit again even though the run key already has a graph.")
-@click.option(
-    "--ledger", "ledger_path", type=click.Path(dir_okay=False), help="Ledger file (default: .graphc/ledger.sqlite)."
-)
+@ledger_option("Ledger file (default: .graphc/ledger.sqlite).")
 @click.option(
     "--max-age",
     type=click.FloatRange(min=0),

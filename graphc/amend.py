@@ -1,0 +1,164 @@
+"""What ``graphc amend`` sends: ``--horizon`` and ``--qty`` read as the playbook reads them, and graphc's own guards.
+
+``PATCH /v1/execution_graphs/{id}/nodes/{node}`` takes ``qty_1e8`` and
+``horizon_ms`` (shared/reference/orders-and-execution-graphs.md, "Amend Graph
+Node"). A person types them the way the playbook spells sizes and durations
+(docs/playbooks.md §Sizes, §Durations), so they are read by the same parsers:
+:func:`graphc.units.parse_duration_ms` (a bare number is milliseconds) and
+:func:`graphc.units.parse_quantity` (``0.02``, ``0.02 BTC``, ``$600``, ``600 USD``).
+
+The router's status answer (``GET /v1/execution_graphs/{id}``) gives a node's
+size but not its symbol, limit price or the graph's risk limits. Those come
+from the graph as this machine submitted it: the wire the ledger recorded for
+that graph id (:func:`recorded_node`). Without that record only a plain
+number of base units can be checked, and only against the node's size.
+
+The guards are graphc's, not the router's: a size whose notional at the node's
+limit is above the graph's ``risk.admission.max_notional_usd`` is refused; one
+more than :data:`MAX_FACTOR` times the node's size needs ``--yes``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+
+from graphc.humanize import amount_of, exact, price_of, quantity_text
+from graphc.numbers import plain, usd
+from graphc.stages.legs import WIRE_QTY_STEP  # a notional size rounds down to the wire's 1e-8, as a leg's does
+from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
+
+__all__ = ["MAX_FACTOR", "AmendRefused", "RecordedNode", "horizon_ms", "new_qty_1e8", "recorded_node", "size_change"]
+
+MAX_FACTOR = 10  # a new size more than this many times the node's size needs --yes (a fat-finger guard)
+
+
+class AmendRefused(ValueError):
+    """An amend argument graphc will not send; the message says why and names the number."""
+
+
+@dataclass(frozen=True)
+class RecordedNode:
+    """A node as the ledger recorded its graph: what the router's status answer does not say."""
+
+    symbol: str
+    type_: str
+    venue: str | None
+    limit: Decimal | None  # the limit price, None for a market node
+    max_notional: Decimal | None  # the graph's risk.admission.max_notional_usd
+
+
+def horizon_ms(text: str) -> int:
+    """``--horizon`` as the playbook's ``horizon:`` reads it: ``1500`` is 1.5 s, ``30sec``, ``1m30s``."""
+    try:
+        ms = parse_duration_ms(text)
+    except UnitError as exc:
+        raise AmendRefused(_unit_message(exc)) from None
+    if ms <= 0:
+        raise AmendRefused(f"{text!r} must be longer than 0")
+    return ms
+
+
+def recorded_node(ledger_path, scope, graph_id: str, node_id: str) -> RecordedNode | None:
+    """The node ``node_id`` (as the router names it, with the run tag) of the graph the ledger at
+    ``ledger_path`` recorded as ``graph_id`` for ``scope``; None when there is no such record.
+    A missing ledger file is not created."""
+    from graphc.api.ledger import Ledger  # deferred: sqlite3
+
+    if not os.path.isfile(ledger_path):
+        return None
+    with Ledger(ledger_path) as ledger:
+        wires = [r.wire for r in ledger.runs(scope=scope) if r.graph_id == graph_id and r.wire]
+    for wire in reversed(wires):
+        node = _node_of(wire, node_id)
+        if node is not None:
+            return node
+    return None
+
+
+def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
+    try:
+        graph = json.loads(wire, parse_float=Decimal)
+        (node,) = [n for n in graph["nodes"] if n.get("node_id") == node_id]
+        instrument = node["instrument"]
+        symbol, type_, venue = instrument["symbol"], instrument.get("type", "spot"), instrument.get("venue")
+        order_type = node.get("order_type")
+        limit = price_of(order_type["limit"]["price_1e9"]) if isinstance(order_type, dict) else None
+        cap = ((graph.get("risk") or {}).get("admission") or {}).get("max_notional_usd")
+        max_notional = None if cap is None else exact(cap)
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
+        return None  # not a graph this graphc wrote: as good as no record
+    if not isinstance(symbol, str) or not isinstance(type_, str):
+        return None
+    return RecordedNode(symbol, type_, venue if isinstance(venue, str) else None, limit, max_notional)
+
+
+def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
+    """``--qty TEXT`` as the wire's qty_1e8, read as the playbook reads a leg's size (graphc/stages/legs.py):
+    a plain number is base units; ``N ASSET`` must name the node's base asset; ``$N`` / ``N USD`` is
+    divided by the node's limit price and rounded down to 1e-8."""
+    try:
+        q = parse_quantity(text)
+    except UnitError as exc:
+        raise AmendRefused(_unit_message(exc)) from None
+    if q.kind == "derived" or q.amount is None:
+        raise AmendRefused(f"{text!r}: a running node's size cannot become derived")
+    amount = q.amount
+    if q.kind in ("asset", "shares"):
+        if node is None:
+            raise AmendRefused(
+                f"cannot check that {text!r} is in the node's unit: this graph is not in the ledger "
+                "(submitted from another machine or ledger; pass --ledger PATH), so write a plain number of base units"
+            )
+        expected = "shares" if node.type_ == "prediction" else base_asset(node.symbol)
+        if q.kind == "shares" and node.type_ != "prediction":
+            raise AmendRefused(f"{text!r}: shares/contracts are for prediction legs; {node.symbol} trades {expected}")
+        if q.kind == "asset" and q.asset != expected:
+            raise AmendRefused(f"{text!r} is in {q.asset} but {node.symbol} trades {expected}")
+    elif q.kind == "notional":
+        if node is None or node.limit is None:
+            why = "this graph is not in the ledger (pass --ledger PATH)" if node is None else "it is a market node"
+            raise AmendRefused(f"{text!r} is a notional size: it needs the node's limit price, and {why}")
+        if amount > 0:
+            amount = divide_to_step(amount, node.limit, WIRE_QTY_STEP)
+            if amount <= 0:
+                raise AmendRefused(f"{text!r} buys less than 1e-8 at the limit {plain(node.limit)}")
+    if amount <= 0:
+        raise AmendRefused(f"{text!r} must be positive")
+    try:
+        return to_scaled(amount, 8, "quantity")
+    except UnitError as exc:
+        raise AmendRefused(_unit_message(exc)) from None
+
+
+def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, confirmed: bool) -> str:
+    """``size 0.00555555 -> 0.00666666 BTC``, after the guards: AmendRefused when the new size's
+    notional at the node's limit is above the graph's max_notional_usd (even with ``confirmed``), or
+    it is more than MAX_FACTOR times the node's size and not ``confirmed``."""
+    new = _shown(qty_1e8, node)
+    if node is not None and node.limit is not None and node.max_notional is not None:
+        notional = amount_of(qty_1e8) * node.limit
+        if notional > node.max_notional:
+            raise AmendRefused(
+                f"{new} at the limit {plain(node.limit)} is {usd(notional)}, above the graph's max_notional_usd "
+                f"{usd(node.max_notional)}; nothing sent"
+            )
+    if not confirmed and current_1e8 > 0 and qty_1e8 > MAX_FACTOR * current_1e8:
+        factor = (Decimal(qty_1e8) / Decimal(current_1e8)).quantize(Decimal("0.1"))
+        raise AmendRefused(
+            f"{new} is {plain(factor)}x the node's size {_shown(current_1e8, node)}, more than {MAX_FACTOR}x; "
+            "nothing sent (check the units; add --yes if you mean it)"
+        )
+    return f"size {plain(amount_of(current_1e8))} -> {new}"
+
+
+def _shown(qty_1e8: int, node: RecordedNode | None) -> str:
+    if node is None:
+        return plain(amount_of(qty_1e8))
+    return quantity_text(qty_1e8, node.symbol, node.type_, node.venue) or plain(amount_of(qty_1e8))
+
+
+def _unit_message(exc: UnitError) -> str:
+    return exc.message + (f"; {exc.hint}" if exc.hint else "")
