@@ -188,6 +188,7 @@ def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
 def _exact(symbol: object, key: str, value: object) -> Decimal | None:
     """``value`` as a snapshot file's value is read (:func:`graphc.quotes.quote_value`: a price of 0 is an
     empty side), given exactly: a float is refused, and text must be a plain number."""
+    from graphc.numbers import shown  # deferred: `import graphc` stays light (graphc --version)
     from graphc.quotes import quote_value  # deferred: `import graphc` stays light (graphc --version)
     from graphc.units import UnitError  # deferred: `import graphc` stays light (graphc --version)
 
@@ -198,8 +199,8 @@ def _exact(symbol: object, key: str, value: object) -> Decimal | None:
     try:
         number = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
     except (ArithmeticError, TypeError, ValueError):
-        raise ValueError(f"quote {symbol}.{key}: {value!r} is not a number") from None
+        raise ValueError(f"quote {symbol}.{key}: {shown(value)} is not a number") from None
     try:
-        return quote_value(key, number, shown=str(value))
+        return quote_value(key, number, shown=value if isinstance(value, str) else shown(value))
     except UnitError as exc:
         raise ValueError(f"quote {symbol}.{key}: {exc.message}") from None

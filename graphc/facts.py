@@ -551,23 +551,32 @@ def _usual_execution(execution: dict) -> bool:
             if type(value) is not str or value not in allowed:
                 return False
             read += 1
-    for value in (slippage, horizon):
-        if value is not None:
-            if type(value) is not int:
-                return False
-            read += 1
+    if slippage is not None:
+        if type(slippage) is not int:
+            return False
+        read += 1
+    if horizon is not None:
+        if type(horizon) is not int or not 1 <= horizon <= _MAX_SCALED:
+            return False
+        read += 1
     if pacing is not None:
         if type(pacing) is not dict or len(pacing) != 1 or type(uniform := pacing.get("uniform")) is not dict:
             return False
         slices, interval = uniform.get("num_slices"), uniform.get("interval_ms")
-        if len(uniform) != 2 or type(slices) is not int or type(interval) is not int or slices < 1 or interval < 1:
+        if (
+            len(uniform) != 2
+            or type(slices) is not int
+            or type(interval) is not int
+            or not 1 <= slices <= _MAX_SCALED
+            or not 1 <= interval <= _MAX_SCALED
+        ):
             return False
         read += 1
     return len(execution) == read
 
 
 _new_tuple = tuple.__new__
-_MAX_SCALED = 2**63 - 1  # the schema's maximum of price_1e9 and qty_1e8
+_MAX_SCALED = 2**63 - 1  # the schema's maximum of price_1e9, qty_1e8, horizon_ms, num_slices and interval_ms
 # The shipped wire schema's enums (tests/test_facts_shaped.py holds them equal to schemas/wire-graph.schema.json's).
 _INSTRUMENT_TYPES = frozenset(("spot", "perp", "prediction"))
 _POLICIES = frozenset(("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"))

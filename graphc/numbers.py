@@ -20,6 +20,19 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(_WIDE), "f")
 
 
+def shown(value: object) -> str:
+    """A value as a message shows it: a number in plain decimal (``-0.5``, ``0``; never ``Decimal('-0.5')`` or
+    ``0E-8``), text quoted as it was written (``'-5 ETH'``), anything else as its repr."""
+    if isinstance(value, Decimal) and value.is_finite():
+        try:
+            return plain(value)
+        except ArithmeticError:  # more digits than the wide context holds: Decimal's own text is exact
+            return str(value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)  # an int, or NaN / Infinity as Decimal writes them
+    return repr(value)
+
+
 def usd(value: Decimal) -> str:
     """Dollars with thousands separators: whole dollars when whole (``$930,066``), else cents (``$1.50``)."""
     return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"

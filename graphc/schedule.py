@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from graphc.diagnostics import Diagnostic
 from graphc.files import read_source
 from graphc.inputs import is_playbook_data
+from graphc.numbers import shown
 from graphc.stages.load import load_text
 from graphc.stages.suggest import did_you_mean
 from graphc.units import UnitError, parse_duration_ms
@@ -310,7 +311,7 @@ def _parse_catch_up(value) -> timedelta:
     except UnitError as exc:
         raise ScheduleError(exc.message) from None
     if ms <= 0:
-        raise ScheduleError(f"catch_up must be positive, not {value!r}")
+        raise ScheduleError(f"catch_up must be positive, not {value if isinstance(value, str) else shown(value)}")
     return timedelta(milliseconds=ms)
 
 

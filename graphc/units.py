@@ -145,6 +145,25 @@ def _checked(d: Decimal, shown) -> Decimal:
     return d
 
 
+def literal_number(text: str) -> Decimal:
+    """The exact value of a number literal of a template expression (Jinja's float syntax: digits with ``_``
+    separators, a fraction, an exponent), with the range and digits of any playbook number (GC103).
+
+    Spec §1: numbers are read from their source text as exact decimals, never through a binary float. The
+    text is read as written (``Decimal`` keeps the exponent apart from the digits, so ``1e999999999`` costs
+    nothing), and a value outside 1e-40..1e40 or over 40 digits is refused as it would be outside a template.
+    """
+    try:
+        value = Decimal(text.replace("_", ""))
+    except DecimalException:  # an exponent beyond what Decimal can hold
+        value = Decimal("Infinity")
+    if not value.is_finite():
+        raise UnitError(
+            "GC103", f"'{_show(text)}' is out of range", f"write a number between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS}"
+        )
+    return _checked(value, text)
+
+
 def _exact(value, what: str = "a number") -> Decimal:
     """An ``int`` or ``Decimal`` input as a checked Decimal; any other type is GC103."""
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):

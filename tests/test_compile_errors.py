@@ -1,5 +1,6 @@
 """Bad input gives the spec's code at the right line and column, exit 1, no traceback."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from graphc.cli import cli
 from tests.conftest import write
+from tests.wire_nodes import wire_node
 
 HEAD = "graphc: 1\nname: t\nlegs:\n"
 
@@ -205,3 +207,92 @@ def test_every_loader_error_has_a_location_and_a_hint(text, code, line, col):
     doc, [diagnostic] = load_text(text, "bad.yaml")
     assert doc is None and diagnostic.code == code and diagnostic.hint
     assert (diagnostic.span.line, diagnostic.span.col) == (line, col)
+
+
+# Execution values out of range: spec §8 GC103 is "wrong type or invalid value (enum, range)". A horizon is the
+# time the router has to complete the order (orders-and-execution-graphs.md, Node Fields: execution.horizon_ms),
+# so it must be positive; like qty_1e8 and price_1e9 (spec §3.2) every wire integer fits a signed 64-bit integer.
+INT64_MAX = 9223372036854775807
+LEG = HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n"
+RANGE_CASES = [
+    # (line 7 of the leg, column of its value, words of the message)
+    ("    horizon: -5s", 14, "horizon -5s must be positive"),
+    ("    horizon: 0s", 14, "horizon 0s must be positive"),
+    ("    horizon: -1ms", 14, "horizon -1ms must be positive"),
+    ('    horizon: "-1"', 14, "horizon -1 must be positive"),
+    ("    horizon: 0", 14, "horizon 0 must be positive"),
+    ("    horizon: '{{ 0 }}s'", 14, "horizon 0s must be positive"),
+    ("    twap: 99999999999999999999 slices every 1ms", 11, "99999999999999999999 does not fit a signed 64-bit"),
+    (f"    twap: {{slices: {INT64_MAX + 1}, every: 1s}}", 11, f"{INT64_MAX + 1} does not fit a signed 64-bit"),
+]
+
+
+@pytest.mark.parametrize("command", ["compile", "lint"])
+@pytest.mark.parametrize("line,col,words", RANGE_CASES, ids=[c[0].strip() for c in RANGE_CASES])
+def test_a_horizon_or_slice_count_out_of_range_is_gc103_at_the_value(tmp_path, command, line, col, words):
+    path = write(tmp_path, "p.yaml", LEG + line + "\n")
+    result = CliRunner().invoke(cli, [command, str(path)])
+    assert result.exit_code == 1, result.output
+    output = result.stderr if command == "compile" else result.stdout
+    headline = f"{path}:7:{col}: error GC103 "
+    assert headline in output, output
+    first = next(text for text in output.splitlines() if text.startswith(headline))
+    assert words in first, first
+    assert "hint:" in output
+    assert "GC402" not in output  # the horizon is reported once, as out of range
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "line,emitted",
+    [
+        ("    horizon: 1ms", {"policy": "sor", "horizon_ms": 1}),
+        (
+            f"    twap: {INT64_MAX} slices every 1ms",
+            {"policy": "sor", "pacing": {"uniform": {"num_slices": INT64_MAX, "interval_ms": 1}}},
+        ),
+    ],
+)
+def test_the_smallest_horizon_and_the_largest_slice_count_compile(tmp_path, line, emitted):
+    path = write(tmp_path, "p.yaml", LEG + line + "\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nodes"][0]["execution"] == emitted
+
+
+WIRE_RANGE_CASES = [
+    # (execution, the value's text in the JSON, words of the message)
+    ({"horizon_ms": -5000}, '"horizon_ms": -5000', "-5000 is less than the minimum of 1"),
+    ({"horizon_ms": 0}, '"horizon_ms": 0', "0 is less than the minimum of 1"),
+    (
+        {"horizon_ms": 0, "pacing": {"uniform": {"num_slices": 2, "interval_ms": 1000}}},
+        '"horizon_ms": 0',
+        "0 is less than the minimum of 1",
+    ),
+    (
+        {"pacing": {"uniform": {"num_slices": INT64_MAX + 1, "interval_ms": 1}}},
+        f'"num_slices": {INT64_MAX + 1}',
+        f"{INT64_MAX + 1} is greater than the maximum of {INT64_MAX}",
+    ),
+    (
+        {"pacing": {"uniform": {"num_slices": 1, "interval_ms": INT64_MAX + 1}}},
+        f'"interval_ms": {INT64_MAX + 1}',
+        f"{INT64_MAX + 1} is greater than the maximum of {INT64_MAX}",
+    ),
+]
+
+
+@pytest.mark.parametrize("execution,value,words", WIRE_RANGE_CASES, ids=[c[1] for c in WIRE_RANGE_CASES])
+def test_lint_of_a_wire_graph_reports_a_horizon_or_pacing_out_of_range(tmp_path, execution, value, words):
+    text = json.dumps({"nodes": [wire_node(**execution)], "edges": [], "is_sandbox": True}, indent=2)
+    path = write(tmp_path, "g.json", text)
+    line_no, line = next((n, t) for n, t in enumerate(text.splitlines(), 1) if value in t)
+    col = line.index(value) + len(value.split(": ")[0]) + 3  # the value after `"key": `
+    result = CliRunner().invoke(cli, ["lint", str(path)])
+    assert result.exit_code == 1, result.output
+    headline = f"{path}:{line_no}:{col}: error GC103 "
+    assert headline in result.stdout, result.stdout
+    first = next(text for text in result.stdout.splitlines() if text.startswith(headline))
+    assert words in first, first
+    assert "hint:" in result.stdout
+    assert "GC402" not in result.stdout

@@ -113,7 +113,8 @@ def executions(draw):
     if draw(st.booleans()):
         execution["max_slippage_bps"] = draw(st.integers(-100, 20_000))
     if draw(st.booleans()):
-        execution["horizon_ms"] = draw(st.integers(-(10**6), 10**11) | st.sampled_from([0, 1500, 60_000, 3_600_000]))
+        # a valid wire horizon is positive (schemas/wire-graph.schema.json: minimum 1)
+        execution["horizon_ms"] = draw(st.integers(1, 10**11) | st.sampled_from([1, 1500, 60_000, 3_600_000]))
     if draw(st.booleans()):
         execution["tif"] = draw(st.sampled_from(["GTC", "IOC", "FOK"]))
     if draw(st.booleans()):

@@ -81,3 +81,29 @@ def test_load_quotes_reads_exact_decimals_and_reports_problems(tmp_path):
     bad.write_text("ETH-USD: {bid: cheap}\n")
     with pytest.raises(ValueError, match=r"q.yaml:1:16: error GC105"):
         graphc.load_quotes(bad)
+
+
+@pytest.mark.parametrize(
+    "value,shown",
+    [
+        (Decimal("-0.01"), "-0.01"),  # not Decimal('-0.01')
+        (Decimal("-0E-8"), "0"),
+        (Decimal("0.000"), "0"),
+        (-5, "-5"),
+        ("-0.01", "-0.01"),  # text as written
+    ],
+)
+def test_a_bad_quote_value_is_shown_as_plain_text_not_a_repr(value, shown):
+    with pytest.raises(ValueError) as caught:
+        graphc.compile_text("graphc: 1\n", quotes={"ETH-USD": {"tick": value}})
+    assert str(caught.value) == f"quote ETH-USD.tick: {shown} is not positive"  # a tick is a step, not a price
+    if value != 0:  # a price of 0 is an empty side of the book (graphc.quotes.quote_value)
+        with pytest.raises(ValueError) as caught:
+            graphc.compile_text("graphc: 1\n", quotes={"ETH-USD": {"bid": value}})
+        assert str(caught.value) == f"quote ETH-USD.bid: {shown} is not a positive price"
+
+
+def test_a_quote_that_is_not_a_number_says_so():
+    with pytest.raises(ValueError) as caught:
+        graphc.compile_text("graphc: 1\n", quotes={"ETH-USD": {"tick": Decimal("NaN")}})
+    assert str(caught.value) == "quote ETH-USD.tick: cannot read 'NaN' as a number"

@@ -376,3 +376,11 @@ def test_utc_needs_no_tz_database(monkeypatch):
     from graphc.schedule import check_timezone
 
     assert check_timezone("UTC") is None
+
+
+def test_a_catch_up_that_is_not_positive_is_shown_as_written(tmp_path):
+    # YAML reads -1.0 as a number: the message shows it as plain text, not Decimal('-1.0')
+    report = json.loads(lint(tmp_path, catch_up="-1.0").stdout)
+    [diagnostic] = report["diagnostics"]
+    assert diagnostic["code"] == "GC103"
+    assert diagnostic["message"].endswith("catch_up must be positive, not -1"), diagnostic["message"]

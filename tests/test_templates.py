@@ -310,6 +310,82 @@ def test_expression_errors_are_gc107_at_the_template_text(template, words):
     assert template in line_of(diagnostic, text)
 
 
+# Number literals inside `{{ }}` are the exact decimals of their text (spec §1: "Numbers are read from
+# their source text as exact decimals ... never a binary float on the way"; §3.2). Each expected
+# value below is the literal's digits shifted by the wire scale (qty x 1e8, price x 1e9), by hand.
+
+
+@pytest.mark.parametrize(
+    "buy,qty_1e8",
+    [
+        ('"{{ 2500000000.12345678 }}"', 250000000012345678),  # 17 significant digits: float gave ...45700
+        ('"{{ 12345678901.00000001 }}"', 1234567890100000001),  # float dropped the last 1e-8
+        ('"{{ 987654321.87654321 }}"', 98765432187654321),
+        ('"{{ 2_500_000_000.123_456_78 }}"', 250000000012345678),  # Jinja's digit separators
+        ('"{{ 2500000000.12345678 }} PEPE"', 250000000012345678),  # written into text
+        ('"{{ 2500000000.12345678 }}{# a comment: the text is parsed as written #}"', 250000000012345678),
+        ('"{{ 25000000.0012345678e2 }}"', 250000000012345678),  # an exponent form: 2500000000.12345678
+        ('"{{ 1E3 }}"', 100000000000),
+        ('"{{ 0.1 + 0.2 }}"', 30000000),
+    ],
+)
+def test_number_literals_are_exact_decimals(buy, qty_1e8):
+    node = nodes(compiled(playbook(f"legs:\n  a: {{buy: {buy}, symbol: PEPE-USD}}\n")))["a"]
+    assert node["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}
+
+
+def test_a_price_literal_keeps_all_its_digits():
+    text = playbook('legs:\n  a: {buy: 1, symbol: PEPE-USD, limit: "{{ 12345678.123456789 }}"}\n')
+    assert nodes(compiled(text))["a"]["order_type"] == {"limit": {"price_1e9": 12345678123456789}}
+
+
+def test_a_literal_finer_than_the_wire_is_gc106():
+    text = playbook('legs:\n  a: {buy: "{{ 0.10000000000000000001 }}", symbol: PEPE-USD}\n')
+    assert only(compiled(text), "GC106").span.line == 4  # float read it as 0.1 and it passed
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["1e400", "1e999999999", "1e-999999999", "1e41", "1.5e-41", "1" * 41 + ".5", "0.1e99999999999999999999"],
+)
+def test_a_literal_out_of_range_is_gc103_at_the_template(literal):
+    # the range and digits of a number written outside a template (units.MAX_DIGITS): 1e-40 .. 1e40, 40 digits
+    text = playbook(f'legs:\n  a: {{buy: 1, symbol: PEPE-USD, limit: "{{{{ {literal} * 2 }}}}"}}\n')
+    diagnostic = only(compiled(text), "GC103")
+    assert literal[:20] in diagnostic.message, diagnostic.message
+    assert "Infinity" not in diagnostic.message
+    assert (diagnostic.span.line, diagnostic.span.col) == (4, 40)  # the opening quote of the template
+    assert line_of(diagnostic, text)[39:].startswith('"{{')
+
+
+def test_literals_at_the_edge_of_the_range_are_read():
+    from graphc.stages.expressions import compile_template, evaluate
+
+    for text, value in [
+        ("{{ 1e40 }}", Decimal("1e40")),
+        ("{{ 1e-40 }}", Decimal("1e-40")),
+        ("{{ " + "9" * 39 + ".9 }}", Decimal("9" * 39 + ".9")),  # 40 digits
+        ("{{ 0.0000000000000000000000000000000000000000 }}", Decimal(0)),
+    ]:
+        assert evaluate(compile_template(text), {}) == value, text
+
+
+@pytest.mark.parametrize(
+    "buy,params,shown",
+    [
+        ("-.5", {}, "quantity -0.5 must be positive"),  # YAML reads -.5 as a number: plain text, not a repr
+        ("0", {}, "quantity 0 must be positive"),
+        ("'-5 PEPE'", {}, "quantity '-5 PEPE' must be positive"),  # text as written
+        ("\"{{ (total / 4) | round(8, 'floor') }}\"", {"total": "-0"}, "quantity 0 must be positive"),  # was 0E-8
+    ],
+)
+def test_a_quantity_that_is_not_positive_is_shown_as_written(buy, params, shown):
+    text = playbook(f"params:\n  total: {{type: number, default: 1}}\nlegs:\n  a: {{buy: {buy}, symbol: PEPE-USD}}\n")
+    diagnostic = only(compiled(text, params=params), "GC103")
+    assert diagnostic.message == shown
+    assert "Decimal" not in diagnostic.message
+
+
 def test_template_strings_compile_once():
     from graphc.stages.expressions import compile_template
 

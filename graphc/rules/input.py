@@ -228,7 +228,14 @@ GC103 = describe(
       risk limits (`risk.max_notional`, `risk.max_loss`, and on the wire
       `risk.admission.max_notional_usd`, `risk.runtime.max_loss_usd`), `qty_1e8`
       and `price_1e9` must fit a signed 64-bit integer, a symbol is at most 512
-      characters.
+      characters; a `horizon` must be positive (`horizon: 0s` or `-5s` gives the
+      router no time to complete the order: orders-and-execution-graphs.md, Node
+      Fields), and a TWAP's slice count and interval fit a signed 64-bit integer.
+      Linting a wire graph checks `horizon_ms`, `num_slices` and `interval_ms` the
+      same way (each from 1 to 9223372036854775807);
+    - a number literal in a `{{ }}` template outside the range of any playbook
+      number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
+      (spec §1: numbers are read exactly from their text, never as a float).
 
     ## Why it matters
 

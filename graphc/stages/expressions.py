@@ -28,9 +28,11 @@ memory. The defence is layered, and each layer is simple on its own:
    result. The Renderer adds each evaluation to a per-file total, so a
    ``for_each`` cannot multiply a cheap template into an expensive file.
 
-Numbers stay exact: float literals become Decimals when the template is
-built, ``/`` of two integers gives a Decimal, and a float that still appears
-(never from our own filters) is converted through its shortest repr.
+Numbers stay exact: a float literal is read from its text as an exact
+Decimal (never through a binary float; the range and digits of any playbook
+number, GC103 past them), ``/`` of two integers gives a Decimal, and a float
+that still appears (never from our own filters) is converted through its
+shortest repr.
 
 Every failure is raised as :class:`ExpressionError` (code GC107, or GC109 for
 a missing quote); the caller turns it into a diagnostic at the scalar. The
@@ -49,13 +51,13 @@ from functools import lru_cache
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2 import filters as jinja_filters
 from jinja2.exceptions import SecurityError, TemplateError
-from jinja2.lexer import float_re, integer_re, name_re, operator_re, string_re
+from jinja2.lexer import TOKEN_FLOAT, Lexer, Token, float_re, integer_re, name_re, operator_re, string_re
 from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graphc.limits import limit
 from graphc.stages.suggest import did_you_mean
-from graphc.units import UnitError, parse_number
+from graphc.units import UnitError, literal_number, parse_number
 
 # -- limits (docs/robustness.md) ---------------------------------------------------------------
 MAX_TEMPLATE_CHARS = limit("MAX_TEMPLATE_CHARS", 4_000)  # a template string longer than this is refused before parsing
@@ -509,10 +511,43 @@ _SAFE_ATTRIBUTES = (  # (type, allowed attributes); first isinstance match wins
 )
 
 
+def _float_literal(text: str) -> Decimal:
+    """A float literal of a template (``2500000000.12345678``, ``1e3``) as the exact Decimal of its text.
+
+    Spec §1/§3.2: numbers are exact decimals read from their source text, never a binary float; the range
+    and digits are those of a number written outside a template (GC103 past them, never Infinity).
+    """
+    try:
+        return literal_number(text)
+    except UnitError as exc:
+        raise ExpressionError(f"the number {exc.message}", code=exc.code, hint=exc.hint) from None
+
+
+class _ExactLexer(Lexer):
+    """Jinja's lexer, except that a float token's value is the exact Decimal of its text (Jinja's own
+    reads it with ``literal_eval``, a binary float). Every other token is Jinja's."""
+
+    def wrap(self, stream, name=None, filename=None):
+        jinja_wrap = super().wrap
+        for lineno, token, value in stream:
+            if token == TOKEN_FLOAT:
+                yield Token(lineno, TOKEN_FLOAT, _float_literal(value))
+            else:
+                yield from jinja_wrap(((lineno, token, value),), name, filename)
+
+
 class PlaybookEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox with graphc's narrower attribute whitelist, bounded operators and budgets in its hooks."""
 
     intercepted_binops = frozenset({"+", "-", "*", "/", "//", "**", "%"})
+
+    @property
+    def lexer(self) -> Lexer:
+        """The lexer that reads number literals exactly (one per environment; the settings never change)."""
+        lexer = self.__dict__.get("_exact_lexer")
+        if lexer is None:
+            lexer = self.__dict__["_exact_lexer"] = _ExactLexer(self)
+        return lexer
 
     def is_safe_attribute(self, obj, attr, value):
         if not super().is_safe_attribute(obj, attr, value):
@@ -857,7 +892,7 @@ def _shape_of(text: str) -> tuple[str, tuple] | None:
                 break
             if kind in ("float", "integer") and not after_dot:
                 literal = value.replace("_", "")
-                consts.append(Decimal(repr(float(literal))) if kind == "float" else int(literal, 0))
+                consts.append(_float_literal(value) if kind == "float" else int(literal, 0))
                 out.append(f" {_SLOT}{len(consts) - 1} ")
                 continue
             out.append(value)
@@ -962,9 +997,7 @@ _COND_UNDEFINED = "the inline if-expression evaluated to false and no else secti
 def _build(node, slots: bool = False):
     kind = type(node)
     if kind is nodes.Const:
-        value = node.value
-        if isinstance(value, float):  # float literals are exact decimals
-            value = Decimal(repr(value))
+        value = node.value  # a float literal is already the exact Decimal of its text (_ExactLexer)
         return lambda b: value
     if kind is nodes.Name:
         name = node.name

@@ -644,7 +644,7 @@ def _wire_1(x0):
                 return not_an_integer_in_range(x2)
         if 'horizon_ms' in x1:
             x2 = x1['horizon_ms']
-            if not (type(x2) is int):
+            if not (type(x2) is int and 1 <= x2 and x2 <= 9223372036854775807):
                 return not_an_integer_in_range(x2)
         if 'tif' in x1:
             x2 = x1['tif']
@@ -658,10 +658,10 @@ def _wire_1(x0):
             if type(x3) is not dict or x3.keys() != _wire_k19:
                 return False
             x4 = x3['num_slices']
-            if not (type(x4) is int and 1 <= x4):
+            if not (type(x4) is int and 1 <= x4 and x4 <= 9223372036854775807):
                 return not_an_integer_in_range(x4)
             x4 = x3['interval_ms']
-            if not (type(x4) is int and 1 <= x4):
+            if not (type(x4) is int and 1 <= x4 and x4 <= 9223372036854775807):
                 return not_an_integer_in_range(x4)
     if 'activation' in x0:
         x1 = x0['activation']
@@ -736,5 +736,5 @@ CHECKS = {
 # What each schema's text was when these checks were generated from it (schema_digest).
 DIGESTS = {
     'playbook.schema.json': '80591206-44019',
-    'wire-graph.schema.json': '556d9789-16884',
+    'wire-graph.schema.json': 'a5c10893-17184',
 }

@@ -11,8 +11,10 @@ import re
 from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
+from graphc.numbers import shown
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
+    INT64_MAX,
     QUOTE_BASES,
     SHARE_WORDS,
     UnitError,
@@ -240,7 +242,7 @@ def resolve_limit(ctx, side, symbol, venue):
 
 def _unknown_price(ctx, raw, symbol):
     """A price lint cannot know without a quote: recorded as a skip, and None."""
-    ctx.skips.append(("GC109", "order_type", f"price {raw!r} needs a quote for {symbol}; pass --quotes"))
+    ctx.skips.append(("GC109", "order_type", f"price {shown(raw)} needs a quote for {symbol}; pass --quotes"))
     return None
 
 
@@ -283,14 +285,14 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         expected = "shares" if type_ == "prediction" else base_asset(symbol)
         raise DiagnosticError(
             "GC105",
-            f"quantity {raw!r} is in {q.asset} but {symbol} trades {expected}",
+            f"quantity {shown(raw)} is in {q.asset} but {symbol} trades {expected}",
             ctx.span_of(field_name),
             f"write the size in {expected}, e.g. `{format_decimal(amount)} {expected}`",
         )
     if q.kind == "shares" and type_ != "prediction":
         raise DiagnosticError(
             "GC105",
-            f"{raw!r}: shares/contracts are for prediction legs; {symbol} is {type_}",
+            f"{shown(raw)}: shares/contracts are for prediction legs; {symbol} is {type_}",
             ctx.span_of(field_name),
             f"write the size in {base_asset(symbol)}",
         )
@@ -298,7 +300,9 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         reference = price if price else _quote_side(ctx, symbol, side)
         if reference is None:
             if not ctx.require_quotes:
-                ctx.skips.append(("GC109", "quantity", f"notional {raw!r} needs a price for {symbol}; pass --quotes"))
+                ctx.skips.append(
+                    ("GC109", "quantity", f"notional {shown(raw)} needs a price for {symbol}; pass --quotes")
+                )
                 return None
             needed = "ask" if side == "buy" else "bid"
             missing = (
@@ -306,7 +310,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             )
             raise DiagnosticError(
                 "GC109",
-                f"notional size {raw!r} needs a price: no limit and {missing}",
+                f"notional size {shown(raw)} needs a price: no limit and {missing}",
                 ctx.span_of(field_name),
                 f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)",
             )
@@ -322,12 +326,12 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         if amount <= 0:
             raise DiagnosticError(
                 "GC103",
-                f"notional {raw!r} buys less than one lot ({format_decimal(lot)}) at {format_decimal(reference)}",
+                f"notional {shown(raw)} buys less than one lot ({format_decimal(lot)}) at {format_decimal(reference)}",
                 ctx.span_of(field_name),
                 "raise the notional",
             )
     if amount <= 0:
-        raise DiagnosticError("GC103", f"quantity {raw!r} must be positive", ctx.span_of(field_name))
+        raise DiagnosticError("GC103", f"quantity {shown(raw)} must be positive", ctx.span_of(field_name))
     try:
         qty_1e8 = to_scaled(amount, 8, "quantity")
     except UnitError as exc:
@@ -457,6 +461,13 @@ def twap(ctx, raw):
             "GC103", f"twap slices must be a whole number >= 1, not {slices_raw}", ctx.span_of("twap")
         )
     slices = int(slices)
+    if slices > INT64_MAX:  # num_slices is a wire integer: like qty_1e8 (spec §3.2), it fits a signed 64-bit integer
+        raise DiagnosticError(
+            "GC103",
+            f"twap slices {_written(slices_raw)} does not fit a signed 64-bit integer",
+            ctx.span_of("twap"),
+            f"write at most {INT64_MAX} slices",
+        )
     duration = _unit_call(ctx, "twap", parse_duration_ms, duration_raw)
     if duration <= 0:
         raise DiagnosticError("GC103", f"twap interval must be positive, not {duration_raw}", ctx.span_of("twap"))
@@ -472,12 +483,35 @@ def twap(ctx, raw):
     return {"num_slices": slices, "interval_ms": duration}
 
 
+def horizon(ctx, raw) -> int:
+    """``horizon: 30s`` -> ``horizon_ms``, a positive whole number of ms that fits a signed 64-bit integer.
+
+    The horizon is the time the router has to complete the order (orders-and-execution-graphs.md, Node Fields:
+    ``execution.horizon_ms``), so zero or a negative time is an invalid value: GC103 (spec §8, "invalid value
+    (range)"). Whether a TWAP fits inside it is GC402's question.
+    """
+    ms = _unit_call(ctx, "horizon", parse_duration_ms, raw)
+    if ms <= 0:
+        raise DiagnosticError(
+            "GC103",
+            f"horizon {_written(raw)} must be positive",
+            ctx.span_of("horizon"),
+            "the horizon is the time the router has to complete the order: write a positive duration, e.g. `30s`",
+        )
+    return ms
+
+
+def _written(raw) -> str:
+    """A value as a message shows it inside a sentence: text as written, unquoted; a number in plain decimal."""
+    return raw if isinstance(raw, str) else shown(raw)
+
+
 # How each execution field is read (_execution_field): the field's own helper.
 _EXECUTION_READERS = {
     "policy": lambda ctx, raw: _choice(ctx, "policy", POLICIES),
     "urgency": lambda ctx, raw: _choice(ctx, "urgency", URGENCIES),
     "slippage": lambda ctx, raw: _unit_call(ctx, "slippage", parse_bps, raw),
-    "horizon": lambda ctx, raw: _unit_call(ctx, "horizon", parse_duration_ms, raw),
+    "horizon": horizon,
     "tif": lambda ctx, raw: _choice(ctx, "tif", TIFS, transform=str.upper),
     "twap": twap,
 }

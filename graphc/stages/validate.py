@@ -333,7 +333,21 @@ def _diagnostics_for(error, doc, root=None):
         if found is not None:
             yield found
             return
-    yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
+    hint = _range_hint(error.schema) if keyword in ("minimum", "maximum") else None
+    yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path), hint=hint)
+
+
+def _range_hint(schema) -> str | None:
+    """What a value out of a schema's ``minimum``/``maximum`` may be: ``write a whole number from 1 to ...``."""
+    if not isinstance(schema, dict):
+        return None
+    low, high = schema.get("minimum"), schema.get("maximum")
+    what = "a whole number" if schema.get("type") == "integer" else "a number"
+    if low is not None and high is not None:
+        return f"write {what} from {low} to {high}"
+    if low is not None:
+        return f"write {what} of at least {low}"
+    return f"write {what} of at most {high}" if high is not None else None
 
 
 def validate_shaped(doc, schema_name: str) -> tuple[list, bool]:
