@@ -29,6 +29,7 @@ from graphc.humanize import amount_of, exact, price_of, quantity_text
 from graphc.numbers import plain, usd
 from graphc.stages.legs import WIRE_QTY_STEP  # a notional size rounds down to the wire's 1e-8, as a leg's does
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
+from graphc.vocabulary import DOLLARS
 
 __all__ = ["MAX_FACTOR", "AmendRefused", "RecordedNode", "horizon_ms", "new_qty_1e8", "recorded_node", "size_change"]
 
@@ -121,6 +122,11 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
         if node is None or node.limit is None:
             why = "this graph is not in the ledger (pass --ledger PATH)" if node is None else "it is a market node"
             raise AmendRefused(f"{text!r} is a notional size: it needs the node's limit price, and {why}")
+        if not _in_dollars(node):  # as a playbook's notional size (graphc/stages/legs.py)
+            raise AmendRefused(
+                f"{text!r} is in dollars, but {node.symbol} is not priced in dollars (graphc has no exchange rates); "
+                f"write the size in {base_asset(node.symbol)}"
+            )
         if amount > 0:
             amount = divide_to_step(amount, node.limit, WIRE_QTY_STEP)
             if amount <= 0:
@@ -138,7 +144,7 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
     notional at the node's limit is above the graph's max_notional_usd (even with ``confirmed``), or
     it is more than MAX_FACTOR times the node's size and not ``confirmed``."""
     new = _shown(qty_1e8, node)
-    if node is not None and node.limit is not None and node.max_notional is not None:
+    if node is not None and node.limit is not None and node.max_notional is not None and _in_dollars(node):
         notional = amount_of(qty_1e8) * node.limit
         if notional > node.max_notional:
             raise AmendRefused(
@@ -152,6 +158,13 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
             "nothing sent (check the units; add --yes if you mean it)"
         )
     return f"size {plain(amount_of(current_1e8))} -> {new}"
+
+
+def _in_dollars(node: RecordedNode) -> bool:
+    """Whether the node's prices are dollars, so a notional at its limit compares with dollar amounts."""
+    from graphc.venues import MarketResolver  # deferred: only a --qty with a recorded node asks
+
+    return MarketResolver({}, None).facts(node.symbol, node.venue, node.type_).cost_unit in DOLLARS
 
 
 def _shown(qty_1e8: int, node: RecordedNode | None) -> str:

@@ -17,6 +17,9 @@ SIDES = ("buy", "sell")
 ORDER_TYPE_MARKET = "market"
 ACTIVATIONS = ("root", "wait")
 PREDICTION_VENUES = ("polymarket", "kalshi")
+# The currencies a dollar amount (`$5k`, `5000 USD`, risk.max_notional) is read in 1:1. The dollar stablecoins
+# count: the router reports Polymarket's USDC notional as notional_usd (hosted-strategies.md, the example log).
+DOLLARS = frozenset({"USD", "USDC", "USDT"})
 
 # -- execution -----------------------------------------------------------------
 POLICIES = ("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip")

@@ -35,6 +35,31 @@ CASES = [
         "did you mean 'limit'",
     ),
     ("wrong-unit", HEAD + "  a:\n    buy: 1 BTC\n    symbol: ETH-USD\n", "GC105", 5, 10, "ETH"),
+    # A dollar notional divided by a price in bitcoin or yen is not a size: $5,000 at 0.05 BTC was 100,000 ETH
+    (
+        "dollars-on-a-bitcoin-market",
+        HEAD + "  a:\n    buy: $5000\n    symbol: ETH-BTC\n    limit: 0.05\n",
+        "GC105",
+        5,
+        10,
+        "ETH-BTC is priced in BTC",
+    ),
+    (
+        "usd-on-a-yen-market",
+        HEAD + "  a:\n    buy: 5000 USD\n    symbol: BTC-JPY\n    limit: 10000000\n",
+        "GC105",
+        5,
+        10,
+        "BTC-JPY is priced in JPY",
+    ),
+    (
+        "dollars-on-an-unknown-currency",
+        HEAD + "  a:\n    buy: $5000\n    symbol: BTC\n    limit: 60000\n",
+        "GC105",
+        5,
+        10,
+        "the currency of BTC's prices is unknown",
+    ),
     ("unreadable", HEAD + "  a:\n    buy: 2OO ETH\n    symbol: ETH-USD\n", "GC105", 5, 10, "2OO ETH"),
     ("excess-precision", HEAD + "  a:\n    buy: 0.123456789 ETH\n    symbol: ETH-USD\n", "GC106", 5, 10, "precision"),
     (
@@ -296,3 +321,19 @@ def test_lint_of_a_wire_graph_reports_a_horizon_or_pacing_out_of_range(tmp_path,
     assert words in first, first
     assert "hint:" in result.stdout
     assert "GC402" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "symbol, limit, qty_1e8",
+    [
+        ("ETH-USD", "2000", 250000000),  # $5,000 / 2,000 = 2.5 ETH
+        ("ETH-USDT", "2000", 250000000),  # dollar stablecoins count 1:1, as GC501 reads them
+        ("ETH-USDC", "2000", 250000000),
+        ("KXFEDDECISION-26DEC-C25", "0.5", 1000000000000),  # prediction markets are dollars: 10,000 contracts
+    ],
+)
+def test_a_dollar_notional_sizes_a_market_priced_in_dollars(tmp_path, symbol, limit, qty_1e8):
+    path = write(tmp_path, "p.yaml", HEAD + f"  a:\n    buy: $5000\n    symbol: {symbol}\n    limit: {limit}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}

@@ -902,6 +902,24 @@ def test_amend_qty_refuses_a_size_above_the_graphs_max_notional(sandbox, project
     assert _amended(sandbox, gid) == []
 
 
+def test_amend_qty_in_dollars_is_refused_on_a_node_priced_in_bitcoin(sandbox, project):
+    """ETH-BTC's limit is in BTC: $600 / 0.05 would be 12,000 ETH, and 0.5 ETH x 0.05 = 0.025 BTC is not $0.025."""
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "btc.yaml").write_text(
+        "graphc: 1\nname: btc\nrisk: {max_notional: $10k}\n"
+        "legs:\n  a: {buy: 1 ETH, symbol: ETH-BTC, venue: coinbase, limit: 0.05}\n"
+    )
+    ledger = ["--ledger", project / "l.sqlite"]
+    gid = graph_id_of(invoke(["submit", project / "btc.yaml", *ledger], env).output)
+    refused = invoke(["amend", gid, "a", "--qty", "$600", *ledger], env)
+    assert refused.exit_code == 2 and "ETH-BTC is not priced in dollars" in refused.output, refused.output
+    # a size in ETH is fine; its notional is in BTC, so the dollar max_notional is not compared with it
+    accepted = invoke(["amend", gid, "a", "--qty", "5 ETH", *ledger], env)
+    assert accepted.exit_code == 0 and "size 1 -> 5 ETH" in accepted.output, accepted.output
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000_000]
+
+
 def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
     env = cli_env(sandbox)
     gid = _submit_usd_leg(sandbox, project, env)

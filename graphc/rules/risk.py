@@ -29,6 +29,7 @@ from graphc.diagnostics import WARNING
 from graphc.numbers import usd
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
+from graphc.vocabulary import DOLLARS  # the currencies compared with max_notional_usd (MarketFacts.cost_unit)
 
 TOP_LEGS = 3
 _LIMIT = ("risk", "admission", "max_notional_usd")
@@ -45,10 +46,6 @@ def max_notional(wire) -> Decimal | None:
     admission = risk.get("admission") if isinstance(risk, dict) else None
     limit = number(admission.get("max_notional_usd")) if isinstance(admission, dict) else None
     return limit if limit is not None and limit > 0 else None
-
-
-# The currencies a notional is compared with max_notional_usd in (MarketFacts.cost_unit).
-DOLLARS = frozenset({"USD", "USDC", "USDT"})
 
 
 def _unknown_reason(node) -> str:

@@ -32,7 +32,7 @@ from graphc.units import (
     to_scaled,
 )
 from graphc.venues import MarketResolver, infer_instrument
-from graphc.vocabulary import POLICIES, TIFS, URGENCIES
+from graphc.vocabulary import DOLLARS, POLICIES, TIFS, URGENCIES
 
 __all__ = ["LegContext", "infer_instrument"]
 
@@ -297,6 +297,15 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             f"write the size in {base_asset(symbol)}",
         )
     if q.kind == "notional":
+        unit = ctx.resolver.facts(symbol, venue, type_).cost_unit
+        if unit not in DOLLARS:  # dollars divided by a price in bitcoin or yen are not a size
+            priced = f"{symbol} is priced in {unit}" if unit else f"the currency of {symbol}'s prices is unknown"
+            raise DiagnosticError(
+                "GC105",
+                f"notional size {shown(raw)} is in dollars, but {priced} (graphc has no exchange rates)",
+                ctx.span_of(field_name),
+                f"write the size in {base_asset(symbol)}",
+            )
         reference = price if price else _quote_side(ctx, symbol, side)
         if reference is None:
             if not ctx.require_quotes:
