@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from graphc.facts import wire_limit, wire_qty
+from graphc.vocabulary import DOLLARS
 
 PLAN_VERSION = 1
 
@@ -221,6 +222,7 @@ class Leg:
     limit: Decimal | None
     notional: Decimal | None  # amount x (limit, else the quote's ask for a buy / bid for a sell)
     policy: str
+    currency: str | None = "USD"  # what the notional is in: the market's price currency (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,7 @@ class Summary:
     has_risk: bool = False
     total: Decimal = Decimal(0)
     unknown: list[str] = field(default_factory=list)  # legs whose notional is unknown (no price)
+    not_dollars: list[str] = field(default_factory=list)  # legs whose notional is in another currency: not in total
     is_sandbox: object = None  # True, False, or anything else: not said
 
 
@@ -266,15 +269,24 @@ def summarize(wire: dict, quotes: dict) -> Summary:
     """The numbers of a wire graph, exact: each leg's size, price and notional, the total, the trigger tree."""
     nodes = [n for n in wire.get("nodes") or [] if isinstance(n, dict)]
     edges = [e for e in wire.get("edges") or [] if isinstance(e, dict)]
-    legs, total, unknown = [], Decimal(0), []
+    from graphc.venues import MarketResolver  # deferred: only a summary asks a market's currency
+
+    resolver = MarketResolver({}, None)
+    legs, total, unknown, not_dollars = [], Decimal(0), [], []
     for node in nodes:
         instrument = _mapping(node.get("instrument"))
         symbol = str(instrument.get("symbol"))
+        venue, type_ = instrument.get("venue"), instrument.get("type")
+        currency = resolver.facts(
+            symbol, venue if isinstance(venue, str) else None, type_ if isinstance(type_, str) else "spot"
+        ).cost_unit
         amount, limit = _amount(node), _limit(node)
         price = limit if limit is not None else _quoted(node, symbol, quotes)
         notional = amount * price if amount is not None and price is not None else None
         if notional is None:
             unknown.append(str(node.get("node_id")))
+        elif currency not in DOLLARS:  # bitcoin or yen are not dollars (as GC501 reads them)
+            not_dollars.append(f"{node.get('node_id')} ({currency or 'unknown currency'})")
         else:
             total += notional
         execution = _mapping(node.get("execution"))
@@ -291,6 +303,7 @@ def summarize(wire: dict, quotes: dict) -> Summary:
                 limit=limit,
                 notional=notional,
                 policy=str(execution.get("policy", "sor")),
+                currency=currency,
             )
         )
     risk = _mapping(wire.get("risk"))
@@ -304,6 +317,7 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         has_risk=admission is not None or runtime is not None,
         total=total,
         unknown=unknown,
+        not_dollars=not_dollars,
         is_sandbox=wire.get("is_sandbox"),
     )
 

@@ -330,6 +330,8 @@ def test_lint_of_a_wire_graph_reports_a_horizon_or_pacing_out_of_range(tmp_path,
         ("ETH-USDT", "2000", 250000000),  # dollar stablecoins count 1:1, as GC501 reads them
         ("ETH-USDC", "2000", 250000000),
         ("KXFEDDECISION-26DEC-C25", "0.5", 1000000000000),  # prediction markets are dollars: 10,000 contracts
+        ("BTC-PERP", "97000", 5154639),  # a dollar perp: 5,000 / 97,000 = 0.0515463917..., down to 1e-8
+        ("BTCUSDT", "97000", 5154639),  # Binance's spelling: the quote currency at the end
     ],
 )
 def test_a_dollar_notional_sizes_a_market_priced_in_dollars(tmp_path, symbol, limit, qty_1e8):

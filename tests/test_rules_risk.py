@@ -261,3 +261,19 @@ def test_playbook_limits_that_are_not_positive_are_gc103(tmp_path):
         )
         result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
         assert "4:17: error GC103 `risk.max_notional` must be positive" in result.stdout, result.output
+
+
+@pytest.mark.parametrize("symbol", ["BTC-PERP", "BTCUSDT", "ETH/USDT:USDT", "eth-usd"])
+def test_perp_suffixes_and_separator_less_symbols_name_their_dollar_currency(symbol):
+    # `-PERP` is not a currency (a perp named by its base is a dollar perp); BTCUSDT ends in USDT:
+    # 1 x 97,000 = $97,000 is above a $1,000 limit, as before the currency rule, not "priced in PERP"
+    leg = wire_node("a", "buy", "1", "97000", symbol, type="perp" if "PERP" in symbol or ":" in symbol else "spot")
+    findings, _ = lint([leg], max_notional=1_000)
+    assert [f.code for f in findings] == ["GC501"]
+    assert "$97,000 notional" in findings[0].message
+
+
+def test_a_symbol_naming_no_currency_is_skipped_not_compared():
+    findings, skips = lint([node("a", "1", "97000", symbol="BTC")], max_notional=1_000)
+    assert findings == []
+    assert "the currency of BTC's prices is unknown" in next(s.reason for s in skips if s.code == "GC501")

@@ -143,7 +143,7 @@ def test_gc301_coinbase_snapshot_and_binance_config():
     bn = node("BTCUSDT", "0.0001", "30000", venue="binance", type="spot")
     assert "GC301" in skipped(bn)  # Binance minimums are per symbol: unknown until configured
     found = only("GC301", bn, markets={"BTCUSDT": {"min_notional": 5, "lot": "0.00001"}})
-    assert "3.00 (quote currency) is below the 5.00 (quote currency) minimum" in found.message
+    assert "3.00 USDT is below the 5.00 USDT minimum" in found.message
 
 
 def test_gc301_derived_quantity_is_skipped():

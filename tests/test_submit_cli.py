@@ -399,6 +399,22 @@ def test_plan_and_submit_say_which_checks_were_skipped(sandbox, project):
     assert len(orders_posted(sandbox)) == 3  # one graph per run: skipped checks do not refuse a graph
 
 
+def test_plan_shows_notionals_in_their_currency_and_totals_only_dollars(sandbox, project):
+    """1000 ETH at 0.05 BTC is 50 BTC and 0.1 BTC at 10,000,000 JPY is 1,000,000 JPY: neither is dollars,
+    so the total is the $6,000 of the BTC-USD leg (0.1 x 60,000), said to be a lower bound."""
+    (project / "fx.yaml").write_text(
+        "graphc: 1\nname: fx\nrisk: {max_notional: $25k}\nlegs:\n"
+        "  a: {buy: 1000 ETH, limit: 0.05, symbol: ETH-BTC, venue: coinbase}\n"
+        "  b: {buy: 0.1 BTC, limit: 10000000, symbol: BTC-JPY}\n"
+        "  c: {buy: 0.1 BTC, limit: 60000, symbol: BTC-USD}\n"
+    )
+    planned = invoke(["plan", project / "fx.yaml"], cli_env(sandbox))
+    assert planned.exit_code == 0, planned.output
+    rows = {line.split()[0]: line for line in planned.output.splitlines() if line[:2] in ("a ", "b ", "c ")}
+    assert "50 BTC" in rows["a"] and "1,000,000 JPY" in rows["b"] and "$6,000.00" in rows["c"], planned.output
+    assert "total notional: at least $6,000.00 (not in dollars: a (BTC), b (JPY))" in planned.output
+
+
 def test_a_template_or_a_quotes_file_is_refused_with_a_reason_that_fits_it(sandbox, project):
     env = cli_env(sandbox)
     template = project / "templates" / "perp-hedge.yaml"  # its params `size` and `perp` have no default

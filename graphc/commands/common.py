@@ -414,7 +414,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
                 leg.symbol,
                 str(leg.venue or "sor"),
                 price,
-                _dollars(leg.notional) if leg.notional is not None else "?",
+                _notional(leg),
                 leg.policy,
             )
         )
@@ -434,8 +434,13 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
         limits.append(f"max loss {money_text(summary.max_loss)}")
     lines += ["", "risk: " + (", ".join(limits) if limits else "no limits")]
     total = _dollars(summary.total)
+    left_out = []
     if summary.unknown:
-        total = f"at least {total} (unknown for {', '.join(summary.unknown)}: no price)"
+        left_out.append(f"unknown for {', '.join(summary.unknown)}: no price")
+    if summary.not_dollars:
+        left_out.append(f"not in dollars: {', '.join(summary.not_dollars)}")
+    if left_out:
+        total = f"at least {total} ({'; '.join(left_out)})"
     lines.append(f"total notional: {total}")
     if summary.is_sandbox is True:
         mode = "SANDBOX (paper trading)"
@@ -450,6 +455,17 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
 def _dollars(value) -> str:
     """$1,234.57: one fixed format so a column of notionals lines up."""
     return f"${value.quantize(Decimal('0.01')):,}"
+
+
+def _notional(leg) -> str:
+    """A leg's notional in its market's currency: `$1,234.57`, `50 BTC`; `?` when it has no price."""
+    from graphc.vocabulary import DOLLARS  # deferred: only plan and submit print a summary
+
+    if leg.notional is None:
+        return "?"
+    if leg.currency in DOLLARS:
+        return _dollars(leg.notional)
+    return f"{leg.notional.normalize():,f} {leg.currency or '(quote currency)'}"
 
 
 # -- a graph's progress --------------------------------------------------------------------------

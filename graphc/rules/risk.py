@@ -92,7 +92,12 @@ def check_max_notional(ctx):
     stablecoins USDC and USDT (counted 1:1), and prediction markets (dollars
     per share) are compared with it. A leg priced in anything else, such as
     ETH-BTC in bitcoin or BTC-JPY in yen, is skipped: graphc has no exchange
-    rates, and 50 BTC must not pass a $25,000 limit as "$50".
+    rates, and 50 BTC must not pass a $25,000 limit as "$50". The currency is
+    the part of the symbol after the base asset (`-PERP` is not one: BTC-PERP
+    and ETH-USD-PERP are dollar perps), or a known quote currency at the end of
+    a symbol written without a separator (BTCUSDT); a symbol that names none
+    (BTC) is skipped too. `graphc plan` shows such legs' notionals in their own
+    currency and leaves them out of its dollar total.
 
     ## Why it matters
 

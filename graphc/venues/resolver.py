@@ -24,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Protocol
@@ -161,15 +162,27 @@ def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, orig
     )
 
 
+# Quote currencies recognised at the end of a symbol written without a separator (Binance's BTCUSDT, ETHBTC).
+_SUFFIX_CURRENCIES = ("FDUSD", "USDT", "USDC", "BUSD", "USD", "EUR", "GBP", "JPY", "BTC", "ETH")
+
+
 def _quote_currency(symbol: str, instrument_type: str | None) -> str | None:
-    """The currency a market's prices are in: the text after the base asset (ETH-BTC: BTC).
+    """The currency a market's prices are in (None: unknown): the part after the base asset (ETH-BTC: BTC).
 
     A prediction market's prices are dollars per share on every venue graphc knows (Kalshi in USD,
-    Polymarket in USDC), and its symbol (a ticker, a slug) names no currency.
+    Polymarket in USDC), and its symbol (a ticker, a slug) names no currency. A `-PERP` suffix is not a
+    currency (ETH-USD-PERP is in USD), and a perp named by its base alone (BTC-PERP, Hyperliquid's ETH) is
+    a dollar perp, as every perp venue graphc knows quotes them. A symbol with no separator is read by a
+    known quote currency at its end (BTCUSDT: USDT).
     """
     if instrument_type == "prediction":
         return "USD"
-    for sep in ("/", "-"):
-        if sep in symbol:
-            return symbol.split(sep)[1].upper()
-    return None
+    parts = [part for part in re.split(r"[-/:]", symbol.upper()) if part]
+    if parts and parts[-1] == "PERP":
+        parts.pop()
+    if len(parts) >= 2:
+        return parts[1]
+    if instrument_type == "perp":
+        return "USD"
+    single = parts[0] if parts else ""
+    return next((c for c in _SUFFIX_CURRENCIES if single.endswith(c) and len(single) > len(c)), None)
