@@ -156,12 +156,7 @@ def _options(
 
 def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
     """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
-    from graphc.quotes import (  # deferred: `import graphc` stays light (graphc --version)
-        QUOTE_FIELDS,
-        SIDES,
-        Quote,
-        book_quote,
-    )
+    from graphc.quotes import QUOTE_FIELDS, Quote  # deferred: `import graphc` stays light (graphc --version)
 
     if quotes is None:
         return {}
@@ -180,8 +175,7 @@ def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
         if unknown:
             raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
         values = {key: _exact(symbol, key, value) for key, value in entry.items()}
-        empty = {key for key in SIDES if entry.get(key) is not None and values[key] is None}  # written as 0
-        out[str(symbol)] = book_quote(values, one_sided=bool(empty))
+        out[str(symbol)] = Quote(**values)  # as a snapshot file: a mid the caller wrote is the mid, sides or not
     return out
 
 

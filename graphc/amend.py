@@ -13,9 +13,18 @@ from the graph as this machine submitted it: the wire the ledger recorded for
 that graph id (:func:`recorded_node`). Without that record only a plain
 number of base units can be checked, and only against the node's size.
 
+A size is a whole number of the venue's lot, as a leg's is (spec §3.2: a
+notional is "rounded **down** to the venue lot (to 1e-8 where no lot is
+known)"; venue-rules.md: Kalshi trades whole contracts, GC305): a notional is
+rounded down to it, a size written in units must already be a multiple of it.
+The lot is graphc's built-in one for the recorded node's market
+(:class:`graphc.venues.MarketResolver` without quotes or graphc.toml).
+
 The guards are graphc's, not the router's: a size whose notional at the node's
 limit is above the graph's ``risk.admission.max_notional_usd`` is refused; one
-more than :data:`MAX_FACTOR` times the node's size needs ``--yes``.
+more than :data:`MAX_FACTOR` times the node's size needs ``--yes``. When the
+max_notional guard cannot run, :func:`max_notional_unchecked` says why, so the
+command can say so: a skipped guard must not read as passed.
 """
 
 from __future__ import annotations
@@ -26,12 +35,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
-from graphc.numbers import plain, usd
-from graphc.stages.legs import WIRE_QTY_STEP  # a notional size rounds down to the wire's 1e-8, as a leg's does
+from graphc.numbers import is_multiple, plain, usd
+from graphc.stages.legs import WIRE_QTY_STEP  # where no lot is known, a notional rounds down to 1e-8, as a leg's does
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.vocabulary import DOLLARS
 
-__all__ = ["MAX_FACTOR", "AmendRefused", "RecordedNode", "horizon_ms", "new_qty_1e8", "recorded_node", "size_change"]
+__all__ = [
+    "MAX_FACTOR",
+    "AmendRefused",
+    "RecordedNode",
+    "horizon_ms",
+    "max_notional_unchecked",
+    "new_qty_1e8",
+    "recorded_node",
+    "size_change",
+]
 
 MAX_FACTOR = 10  # a new size more than this many times the node's size needs --yes (a fat-finger guard)
 
@@ -99,7 +117,9 @@ def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
 def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
     """``--qty TEXT`` as the wire's qty_1e8, read as the playbook reads a leg's size (graphc/stages/legs.py):
     a plain number is base units; ``N ASSET`` must name the node's base asset; ``$N`` / ``N USD`` is
-    divided by the node's limit price and rounded down to 1e-8."""
+    divided by the node's limit price and rounded down to the venue's lot (1e-8 where no lot is known),
+    as graphc/stages/legs.py ``quantity`` does. A size in units that is not a whole number of a known
+    lot is refused, as GC305 would flag it."""
     try:
         q = parse_quantity(text)
     except UnitError as exc:
@@ -128,22 +148,52 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
                 f"write the size in {base_asset(node.symbol)}"
             )
         if amount > 0:
-            amount = divide_to_step(amount, node.limit, WIRE_QTY_STEP)
+            lot = _facts(node).lot or WIRE_QTY_STEP
+            amount = divide_to_step(amount, node.limit, lot)
             if amount <= 0:
-                raise AmendRefused(f"{text!r} buys less than 1e-8 at the limit {plain(node.limit)}")
+                raise AmendRefused(f"{text!r} buys less than one lot ({plain(lot)}) at the limit {plain(node.limit)}")
     if amount <= 0:
         raise AmendRefused(f"{text!r} must be positive")
+    if node is not None and q.kind != "notional":
+        _check_lot(text, amount, node)
     try:
         return to_scaled(amount, 8, "quantity")
     except UnitError as exc:
         raise AmendRefused(_unit_message(exc)) from None
 
 
+def _check_lot(text: str, amount: Decimal, node: RecordedNode) -> None:
+    """AmendRefused unless ``amount`` is a whole number of the node's lot (when graphc knows one), as GC305."""
+    facts = _facts(node)
+    lot = facts.lot
+    if lot is None or lot <= 0 or is_multiple(amount, lot):
+        return
+    if facts.venue == "kalshi" and lot == 1:  # GC305's wording (graphc/rules/venue.py)
+        raise AmendRefused(f"{text!r} is not a whole number of contracts; Kalshi trades whole contracts")
+    raise AmendRefused(f"{text!r} is not a multiple of {facts.venue or node.symbol}'s {plain(lot)} lot")
+
+
+def max_notional_unchecked(node: RecordedNode | None, node_name: str) -> str | None:
+    """Why :func:`size_change` cannot compare a new size of the node (named ``node_name``) with the graph's
+    max_notional, or None when it does."""
+    if node is None:
+        return "the graph is not in the ledger (pass --ledger PATH)"
+    if node.max_notional is None:
+        return "the graph has no max_notional"
+    if node.limit is None:
+        return f"node {node_name} is a market order (no limit price)"
+    if not _in_dollars(node):
+        return f"{node.symbol} is not priced in dollars"
+    return None
+
+
 def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, confirmed: bool) -> str:
     """``size 0.00555555 -> 0.00666666 BTC``, after the guards: AmendRefused when the new size's
     notional at the node's limit is above the graph's max_notional_usd (even with ``confirmed``), or
-    it is more than MAX_FACTOR times the node's size and not ``confirmed``."""
+    it is more than MAX_FACTOR times the node's size and not ``confirmed``. The max_notional guard runs
+    when :func:`max_notional_unchecked` is None."""
     new = _shown(qty_1e8, node)
+    # the cases max_notional_unchecked names are the ones this skips
     if node is not None and node.limit is not None and node.max_notional is not None and _in_dollars(node):
         notional = amount_of(qty_1e8) * node.limit
         if notional > node.max_notional:
@@ -160,11 +210,16 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
     return f"size {plain(amount_of(current_1e8))} -> {new}"
 
 
-def _in_dollars(node: RecordedNode) -> bool:
-    """Whether the node's prices are dollars, so a notional at its limit compares with dollar amounts."""
+def _facts(node: RecordedNode):
+    """graphc's built-in market facts (lot, the currency of prices) for the recorded node's market."""
     from graphc.venues import MarketResolver  # deferred: only a --qty with a recorded node asks
 
-    return MarketResolver({}, None).facts(node.symbol, node.venue, node.type_).cost_unit in DOLLARS
+    return MarketResolver({}, None).facts(node.symbol, node.venue, node.type_)
+
+
+def _in_dollars(node: RecordedNode) -> bool:
+    """Whether the node's prices are dollars, so a notional at its limit compares with dollar amounts."""
+    return _facts(node).cost_unit in DOLLARS
 
 
 def _shown(qty_1e8: int, node: RecordedNode | None) -> str:

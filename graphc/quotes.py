@@ -34,7 +34,10 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
 
     Each value is read by :func:`quote_value`, as ``--quotes live`` reads the
     router's answer: a price of 0 is an empty side (a one-sided book), a
-    negative one is GC105, shown as the file writes it.
+    negative one is GC105, shown as the file writes it. A ``mid`` the file
+    writes is used whatever the sides say (spec §4: ``mid`` = (bid+ask)/2
+    "unless given"); only the router's mid of a one-sided book is dropped
+    (:func:`book_quote`).
     """
     diagnostics = []
     quotes = {}
@@ -50,7 +53,7 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                 )
             )
             continue
-        values, empty = {}, set()
+        values = {}
         for key, raw in entry.items():
             span = doc.span((symbol, key))
             if key not in QUOTE_FIELDS:
@@ -73,9 +76,7 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                     Diagnostic(exc.code, f"quote {symbol}.{key}: {exc.message}", doc.path, span, hint=exc.hint)
                 )
                 continue
-            if values[key] is None:
-                empty.add(key)
-        quotes[str(symbol)] = book_quote(values, one_sided=bool(empty & set(SIDES)))
+        quotes[str(symbol)] = Quote(**values)  # the user's own mid, if written, is the mid
     return quotes, diagnostics
 
 
@@ -132,11 +133,13 @@ def quote_value(field: str, raw, *, shown: str | None = None) -> Decimal | None:
 
 
 def book_quote(values: dict, *, one_sided: bool) -> Quote:
-    """A :class:`Quote` of ``values``; with ``one_sided`` (a side of the book is empty) without its ``mid``.
+    """The router's answer ``values`` as a :class:`Quote`; with ``one_sided`` (a side of the book is empty)
+    without its ``mid``.
 
-    The midpoint of a book with one side empty is no price (the router's mid of
+    The router's midpoint of a book with one side empty is no price (its mid of
     bid 0.99 / ask 0 would be 0.495), so a ``mid`` base there is GC109, as a
-    missing ``ask`` is for ``ask + 1 tick``.
+    missing ``ask`` is for ``ask + 1 tick``. A snapshot file or the Python API
+    does not come here: a mid the user wrote is the mid (spec §4, "unless given").
     """
     if one_sided:
         values = {**values, "mid": None}

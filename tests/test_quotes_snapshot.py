@@ -126,14 +126,33 @@ def test_a_json_snapshot_negative_value_is_shown_as_written():
     ]
 
 
-def test_zero_last_and_mid_are_absent_and_a_one_sided_books_mid_is_dropped():
-    # as quote_from_router reads the router's answer: every price field (bid, ask, last, mid) of 0 is
-    # "no price"; and the midpoint of a book with one side empty is no price either
-    quotes, diagnostics = snapshot("A: {bid: 0.99, ask: 0, mid: 0.495, last: 0}\nB: {bid: 0, ask: 0, last: 0.5}\n")
+def test_zero_last_and_mid_are_absent_and_a_written_mid_stays_next_to_an_empty_side():
+    # as quote_from_router reads the router's answer, every price field (bid, ask, last, mid) of 0 is
+    # "no price". But a mid the user wrote is used whatever the sides say (spec §4: mid = (bid+ask)/2
+    # "unless given"); only the router's mid of a one-sided book (0.99 / 2 = 0.495) is dropped.
+    quotes, diagnostics = snapshot("A: {bid: 0.99, ask: 0, mid: 0.5, last: 0}\nB: {bid: 0, ask: 0, last: 0.5}\n")
     assert diagnostics == []
-    assert quotes == {"A": Quote(bid=Decimal("0.99")), "B": Quote(last=Decimal("0.5"))}
+    assert quotes == {"A": Quote(bid=Decimal("0.99"), mid=Decimal("0.5")), "B": Quote(last=Decimal("0.5"))}
     live = quote_from_router({"nbbo": {"bid": Decimal("0.99"), "ask": 0, "mid": Decimal("0.495")}, "last": 0})
-    assert live == quotes["A"]
+    assert live == Quote(bid=Decimal("0.99"))
+
+
+def test_a_written_mid_prices_limit_mid_whether_the_empty_side_is_0_or_left_out(tmp_path):
+    # audit review.md 7: `{bid: 0.99, ask: 0, mid: 0.5}` was GC109 "the quote has no mid", while the same
+    # book with the ask left out compiled at the mid. Both spellings now price `limit: mid` at 0.5.
+    for book in ("{bid: 0.99, ask: 0, mid: 0.5}", "{bid: 0.99, mid: 0.5}"):
+        playbook = write(tmp_path, "m.yaml", SMOKE.replace("limit: 0.49", "limit: mid"))
+        quotes = write(tmp_path, "q.yaml", f"{KALSHI}: {book}\n")
+        result = run("compile", "--quotes", quotes, playbook)
+        assert result.exit_code == 0, (book, result.output)
+        (node,) = json.loads(result.stdout)["nodes"]
+        assert node["order_type"] == {"limit": {"price_1e9": 500_000_000}}, book  # 0.5 x 1e9
+
+
+def test_a_written_mid_next_to_an_empty_side_stays_in_the_python_api_too():
+    # graphc's Python API reads a mapping as a snapshot file is read: the caller wrote the mid
+    quotes = graphc._quotes({"A": {"bid": "0.99", "ask": 0, "mid": "0.5"}})
+    assert quotes == {"A": Quote(bid=Decimal("0.99"), mid=Decimal("0.5"))}
 
 
 def test_a_side_left_out_is_not_given_and_the_written_mid_stays():

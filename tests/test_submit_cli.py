@@ -267,7 +267,9 @@ def test_amend_a_node_by_the_name_the_playbook_gave_it(sandbox, project):
     amended = invoke(["amend", gid, "spot", "--qty", "150", "--urgency", "high", "--horizon", "5m", *ledger], env)
     assert amended.exit_code == 0, amended.output
     assert amended.output == (  # the playbook's 200 ETH, from the ledger that recorded the submission
-        f"graph {gid} node spot: size 200 -> 150 ETH\ngraph {gid} node spot: accepted (horizon_ms, qty_1e8, urgency)\n"
+        f"graph {gid} node spot: size 200 -> 150 ETH\n"
+        "note: the graph's max_notional was not compared: node spot is a market order (no limit price)\n"
+        f"graph {gid} node spot: accepted (horizon_ms, qty_1e8, urgency)\n"
     )
     (event,) = [e for e in sandbox.events(gid) if e["type"] == "node_amended"]
     assert (untag(event["node"]), event["qty_1e8"], event["urgency"], event["horizon_ms"]) == (
@@ -930,10 +932,71 @@ def test_amend_qty_in_dollars_is_refused_on_a_node_priced_in_bitcoin(sandbox, pr
     gid = graph_id_of(invoke(["submit", project / "btc.yaml", *ledger], env).output)
     refused = invoke(["amend", gid, "a", "--qty", "$600", *ledger], env)
     assert refused.exit_code == 2 and "ETH-BTC is not priced in dollars" in refused.output, refused.output
-    # a size in ETH is fine; its notional is in BTC, so the dollar max_notional is not compared with it
+    # a size in ETH is fine; its notional is in BTC, so the dollar max_notional is not compared with it,
+    # and amend says so: a skipped guard must not read as passed (audit review.md 5)
     accepted = invoke(["amend", gid, "a", "--qty", "5 ETH", *ledger], env)
-    assert accepted.exit_code == 0 and "size 1 -> 5 ETH" in accepted.output, accepted.output
+    assert accepted.exit_code == 0, accepted.output
+    assert accepted.output == (
+        f"graph {gid} node a: size 1 -> 5 ETH\n"
+        "note: the graph's max_notional was not compared: ETH-BTC is not priced in dollars\n"
+        f"graph {gid} node a: accepted (qty_1e8)\n"
+    )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000_000]
+
+
+def test_amend_qty_without_a_max_notional_says_it_was_not_compared(sandbox, project):
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "free.yaml").write_text(USD_LEG.replace("risk: {max_notional: $10k}\n", ""))
+    ledger = ["--ledger", project / "l.sqlite"]
+    gid = graph_id_of(invoke(["submit", project / "free.yaml", *ledger], env).output)
+    result = invoke(["amend", gid, "a", "--qty", "0.006", *ledger], env)
+    assert result.exit_code == 0, result.output
+    assert "note: the graph's max_notional was not compared: the graph has no max_notional\n" in result.output
+    # and a guard that ran says nothing more: 0.00666666 x 90000 = $600 <= $10k
+    checked = invoke(["amend", _submit_usd_leg(sandbox, project, env), "a", "--qty", "$600", *ledger], env)
+    assert checked.exit_code == 0 and "note:" not in checked.output, checked.output
+
+
+# Kalshi trades whole contracts, Polymarket 0.01 shares (graphc/venues/profiles.py; venue-rules.md)
+PREDICTION_LEGS = (
+    "graphc: 1\nname: pred\nrisk: {max_notional: $10k}\n"
+    "legs:\n"
+    "  k: {buy: 2 contracts, symbol: KXFEDDECISION-26DEC-C25, limit: 0.55}\n"
+    "  p: {buy: 5 shares, symbol: fed-decision-in-december-25-bps-cut:no, limit: 0.55}\n"
+)
+
+
+def test_amend_qty_rounds_a_notional_down_to_the_venues_lot_and_refuses_a_partial_lot(sandbox, project):
+    """audit review.md 4: `--qty '$10'` at 0.55 sent 18.18181818 Kalshi contracts (GC305 in graphc's own lint).
+    10 / 0.55 = 18.1818…: 18 contracts on Kalshi (lot 1), 18.18 shares on Polymarket (lot 0.01), as
+    `buy: $10, limit: 0.55` compiles (spec §3.2: rounded down to the venue lot)."""
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "pred.yaml").write_text(PREDICTION_LEGS)
+    ledger = ["--ledger", project / "l.sqlite"]
+    gid = graph_id_of(invoke(["submit", project / "pred.yaml", *ledger], env).output)
+    kalshi = invoke(["amend", gid, "k", "--qty", "$10", *ledger], env)
+    assert kalshi.exit_code == 0, kalshi.output
+    assert f"graph {gid} node k: size 2 -> 18 contracts\n" in kalshi.output, kalshi.output
+    poly = invoke(["amend", gid, "p", "--qty", "$10", *ledger], env)
+    assert poly.exit_code == 0, poly.output
+    assert f"graph {gid} node p: size 5 -> 18.18 shares\n" in poly.output, poly.output
+    assert [(untag(e["node"]), e["qty_1e8"]) for e in _amended(sandbox, gid)] == [
+        ("k", 1_800_000_000),
+        ("p", 1_818_000_000),
+    ]
+    for node_name, text, message in (
+        ("k", "10.5", "'10.5' is not a whole number of contracts; Kalshi trades whole contracts"),
+        ("k", "2.5 contracts", "'2.5 contracts' is not a whole number of contracts; Kalshi trades whole contracts"),
+        ("p", "10.555", "'10.555' is not a multiple of polymarket's 0.01 lot"),
+        ("k", "$0.50", "'$0.50' buys less than one lot (1) at the limit 0.55"),
+    ):
+        refused = invoke(["amend", gid, node_name, "--qty", text, *ledger], env)
+        assert refused.exit_code == 2 and message in refused.output, (text, refused.output)
+    assert len(_amended(sandbox, gid)) == 2  # the refusals sent nothing
+    whole = invoke(["amend", gid, "k", "--qty", "20 contracts", *ledger], env)
+    assert whole.exit_code == 0 and "size 18 -> 20 contracts" in whole.output, whole.output
 
 
 def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
@@ -963,6 +1026,10 @@ def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
     assert huge.exit_code == 2 and "is 108000.1x the node's size 0.00555555" in huge.output, huge.output
     plain = invoke(["amend", gid, "a", "--qty", "0.006", *elsewhere], env)
     assert plain.exit_code == 0, plain.output
-    assert f"graph {gid} node a: size 0.00555555 -> 0.006\n" in plain.output
+    assert plain.output == (
+        f"graph {gid} node a: size 0.00555555 -> 0.006\n"
+        "note: the graph's max_notional was not compared: the graph is not in the ledger (pass --ledger PATH)\n"
+        f"graph {gid} node a: accepted (qty_1e8)\n"
+    )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [600_000]
     assert not (tmp_path / "none.sqlite").exists()  # looking is not creating

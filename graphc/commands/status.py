@@ -152,13 +152,23 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     --qty and --horizon read sizes and durations as the playbook does. The
     node's symbol and limit price and the graph's max_notional come from the
     ledger that recorded the submission; without it --qty takes only a plain
-    number of base units. graphc prints the size change first and refuses
-    (nothing sent) a size whose notional at the limit is above the graph's
-    max_notional, or one more than 10x the node's size unless --yes is given.
+    number of base units. A dollar size rounds down to the venue's lot; a
+    size in units that is not a whole number of lots is refused. graphc
+    prints the size change first (and a note when it could not compare the
+    graph's max_notional) and refuses (nothing sent) a size whose notional
+    at the limit is above the graph's max_notional, or one more than 10x the
+    node's size unless --yes is given.
 
     Exit status: 0 accepted; 2 bad arguments, unknown node or a refused size; 3 the router refused.
     """
-    from graphc.amend import AmendRefused, horizon_ms, new_qty_1e8, recorded_node, size_change  # deferred: units
+    from graphc.amend import (  # deferred: units
+        AmendRefused,
+        horizon_ms,
+        max_notional_unchecked,
+        new_qty_1e8,
+        recorded_node,
+        size_change,
+    )
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
     from graphc.api.ledger import Scope, default_ledger_path  # deferred: the ledger (sqlite3)
 
@@ -189,6 +199,9 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             except AmendRefused as exc:
                 fail(f"--qty: {exc}", EXIT_USAGE)
             click.echo(f"graph {graph_id} node {target.name}: {change}")
+            unchecked = max_notional_unchecked(recorded, target.name)
+            if unchecked is not None:  # a skipped guard must not read as passed
+                click.echo(f"note: the graph's max_notional was not compared: {unchecked}")
         answer = client.amend_node(graph_id, target.node_id, changes)
     click.echo(
         f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"

@@ -624,8 +624,9 @@ GC109 = describe(
     `bid=0.99 ask=0`), and `--quotes live` reads it the same way. With
     `{bid: 0.99, ask: 0}`, `limit: ask + 1 tick` is GC109 ("needs the ask, but
     the quote has no ask"), and so is a `mid` base, since a one-sided book has
-    no midpoint; a leg with a literal limit, or one that needs only the bid, is
-    unaffected.
+    no midpoint, unless the snapshot writes a `mid` (spec §4: the mid is
+    (bid + ask) / 2 "unless given"), which is then used; a leg with a literal
+    limit, or one that needs only the bid, is unaffected.
 
     `graphc compile` (and `plan` and `submit`, which compile first) report GC109,
     because they must produce the exact wire graph. `graphc lint` reports it too
