@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, select_diagnostics
 from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
-from graphc.files import collect, find_project_root, read_source, unreadable
+from graphc.files import UNREADABLE, collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
     WIRE,
@@ -306,9 +306,26 @@ def lint_path(
 
 
 def unreadable_result(path: str, exc: Exception, options: LintOptions | None = None) -> FileResult:
-    """The FileResult of a file that could not be read: one GC112 (unless the config turns it off)."""
+    """The FileResult of a file that could not be read: one GC112.
+
+    With GC112 turned off (config, ``--ignore``) the result has no diagnostic but one GC112 skip saying why
+    (``not found``): :func:`not_read` tells it apart, so the file is never reported as linted and clean
+    (playbook-spec.md §8: input that could not be checked is not a pass)."""
     diagnostic, text = unreadable(path, exc)
-    return FileResult(path, text, _configured([diagnostic], options), [])
+    diagnostics = _configured([diagnostic], options)
+    if not diagnostics:
+        why = "not found" if isinstance(exc, FileNotFoundError) else "could not be read"
+        return FileResult(path, None, [], [Skip(diagnostic.code, None, why)])
+    return FileResult(path, text, diagnostics, [])
+
+
+def not_read(result: FileResult) -> str | None:
+    """Why the file of ``result`` could not be read, when its GC112 was turned off (:func:`unreadable_result`);
+    else None."""
+    if result.diagnostics or len(result.skipped) != 1 or result.source is not None:
+        return None
+    skip = result.skipped[0]
+    return skip.reason if skip.code == UNREADABLE and skip.where is None else None
 
 
 def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> list[Diagnostic]:

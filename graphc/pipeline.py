@@ -255,7 +255,11 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
     if built.diagnostics:
         # The schema and the model can both notice one problem; report it once.
         reported = {(d.code, d.span) for d in schema_diagnostics}
-        result.diagnostics.extend(d for d in built.diagnostics if (d.code, d.span) not in reported)
+        # a NaN or an infinity is GC103 "not a finite number" at its value: not also the model's GC105 there
+        unread = {d.span for d in schema_diagnostics if d.code == "GC103" and d.message.endswith(validation.NOT_FINITE)}
+        result.diagnostics.extend(
+            d for d in built.diagnostics if (d.code, d.span) not in reported and d.span not in unread
+        )
     result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
     result.facts_source = built.facts
     return result

@@ -457,3 +457,45 @@ def test_compile_result_lists_the_files_it_read(project):
     result = compile_file(path, CompileOptions(params_file=str(values)))
     assert result.ok, result.diagnostics
     assert result.files_read == sorted([str((project / "templates" / "hedge.yaml").resolve()), str(values.resolve())])
+
+
+def test_with_gc112_off_an_unread_file_is_never_a_clean_linted_file(tmp_path, monkeypatch):
+    # audit review.md finding 6: with `GC112 = "off"`, `graphc lint nope.yaml` said "no problems in 1 file" and
+    # the json report listed nope.yaml as a file with 0 errors. Spec §8: input that could not be checked is not
+    # a pass; so the file is in no report's files, and the summary line says it was not found (exit stays 2).
+    write(tmp_path, "graphc.toml", '[rules]\nGC112 = "off"\n')
+    write(tmp_path, "good.yaml", GOOD)
+    monkeypatch.chdir(tmp_path)
+
+    alone = lint("nope.yaml")
+    assert alone.exit_code == 2
+    assert alone.stdout.splitlines()[-1] == "nothing linted: nope.yaml not found"
+    assert "graphc: no such file or directory: nope.yaml" in alone.stderr
+
+    report = json.loads(lint("nope.yaml", "-f", "json").stdout)
+    assert report["files"] == [] and report["summary"]["files"] == 0 and report["diagnostics"] == []
+    sarif = json.loads(lint("nope.yaml", "-f", "sarif").stdout)
+    assert sarif["runs"][0]["results"] == [] and "artifacts" not in sarif["runs"][0]
+    junit = ET.fromstring(lint("nope.yaml", "good.yaml", "-f", "junit").stdout)
+    assert [case.get("name") for case in junit.iter("testcase") if "nope" in (case.get("name") or "")] == []
+    assert "nope.yaml" not in ET.tostring(junit, encoding="unicode")
+
+    both = lint("nope.yaml", "good.yaml")
+    assert both.exit_code == 2
+    summary = both.stdout.splitlines()[-1]
+    assert summary.startswith("no problems in 1 file") and summary.endswith("; nope.yaml not found"), summary
+    report = json.loads(lint("nope.yaml", "good.yaml", "-f", "json").stdout)
+    assert [f["path"] for f in report["files"]] == ["good.yaml"]
+    github = lint("nope.yaml", "good.yaml", "-f", "github").stdout
+    assert github.splitlines()[-1].endswith("; nope.yaml not found")
+
+
+def test_with_gc112_ignored_a_file_that_is_not_utf8_is_not_a_pass(mixed, monkeypatch):
+    # the same for a file that exists but cannot be read as text: `--ignore GC112` does not make it clean
+    monkeypatch.chdir(mixed)
+    result = lint("latin.yaml", "--ignore", "GC112")
+    assert result.exit_code == 2, result.output
+    assert result.stdout.splitlines()[-1] == "nothing linted: latin.yaml could not be read"
+    assert "graphc: latin.yaml could not be read" in result.stderr
+    report = json.loads(lint("latin.yaml", "--ignore", "GC112", "-f", "json").stdout)
+    assert report["files"] == [] and report["summary"]["files"] == 0

@@ -232,6 +232,7 @@ def write_report(
     explain_skips: bool = False,
     summary: bool = True,
     nothing_linted: str = "",
+    not_read: str = "",
 ):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
@@ -249,6 +250,7 @@ def write_report(
         summary=summary,
         rules=rules,
         nothing_linted=nothing_linted,
+        not_read=not_read,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
 

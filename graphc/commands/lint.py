@@ -30,7 +30,15 @@ from graphc.config import load_config, parse_selectors, read_config, with_overri
 from graphc.diagnostics import FileResult
 from graphc.files import UNREADABLE, collect, find_project_root, read_source, read_stdin
 from graphc.inputs import TEMPLATE_MARKER
-from graphc.lint import NOT_RENDERED, LintOptions, find_dependants, lint_path, lint_source, unreadable_result
+from graphc.lint import (
+    NOT_RENDERED,
+    LintOptions,
+    find_dependants,
+    lint_path,
+    lint_source,
+    not_read,
+    unreadable_result,
+)
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -319,8 +327,13 @@ def lint_command(
     if config_diagnostics:
         config_path = config_diagnostics[0].path
         results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
+    unread = {}  # path -> why, for a file that could not be read with GC112 off: not a result
     if stdin is not None:
-        results.append(_lint_stdin(stdin_name, stdin, options))
+        from_stdin = _lint_stdin(stdin_name, stdin, options)
+        if not_read(from_stdin) is None:
+            results.append(from_stdin)
+        else:
+            unread[stdin_name] = "could not be read"
     explicit = set() if ignore_unknown else collected.named
     cache = None if no_cache or quotes_path == "live" else _open_cache(options)
     crashes, linted = [], set()
@@ -328,14 +341,26 @@ def lint_command(
         if isinstance(result, Crash):
             crashes.append(result)
         elif result is not None:
+            why = not_read(result)
+            if why is not None:  # never listed as a linted file with no problems
+                unread[result.path] = why
+                continue
             results.append(result)
             linted.add(result.path)
     explain_live(results, compile_opts.quotes)
     _note_unrendered(results, collected.named, dependants, bool(users))
     empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
-    nothing = "" if linted or stdin is not None else _nothing_linted(collected, empty)
+    stdin_linted = stdin is not None and stdin_name not in unread
+    nothing = "" if linted or stdin_linted else _nothing_linted(collected, empty, unread)
     # before any exit: CI keeps the report
-    write_report(fmt, results, output, explain_skips=explain_skips, nothing_linted=nothing)
+    write_report(
+        fmt,
+        results,
+        output,
+        explain_skips=explain_skips,
+        nothing_linted=nothing,
+        not_read="" if nothing else _not_read_note(unread),
+    )
     for search in empty:
         _warn_empty(search, collected.searches[search])
     if crashes:  # the report covers the other files; the exit code says the run is incomplete
@@ -343,11 +368,10 @@ def lint_command(
         sys.exit(EXIT_INTERNAL)
     diagnostics = [d for r in results for d in r.diagnostics]
     strict = strict or bool(getattr(config, "strict", False))
-    reported = {d.path for d in diagnostics if d.code == UNREADABLE}
-    for path in collected.missing:
-        if path not in reported:  # GC112 turned off: still not a pass, and still said
-            click.echo(f"graphc: no such file or directory: {path}", err=True)
-    if any(d.code == UNREADABLE for d in diagnostics) or collected.missing or (empty and not allow_empty):
+    for path, why in unread.items():  # GC112 turned off: still not a pass, and still said
+        said = f"no such file or directory: {path}" if why == "not found" else f"{path} {why}"
+        click.echo(f"graphc: {said}", err=True)
+    if any(d.code == UNREADABLE for d in diagnostics) or collected.missing or unread or (empty and not allow_empty):
         exit_program(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
         exit_program(EXIT_FINDINGS)
@@ -475,10 +499,19 @@ def _warn_empty(search: str, found: list[str]):
     click.echo(f"graphc: warning: {_empty_message(search, found)} (--allow-empty accepts this)", err=True)
 
 
-def _nothing_linted(collected, empty: list[str]) -> str:
+def _not_read_note(unread: dict[str, str]) -> str:
+    """``nope.yaml not found``, ``a.yaml not found; b.yaml could not be read``, ``5 files not found or unreadable
+    (a.yaml, b.yaml, c.yaml, ...)``: the files GC112 would report, for the summary line when GC112 is off."""
+    if len(unread) <= 3:
+        return "; ".join(f"{path} {why}" for path, why in unread.items())
+    return f"{len(unread)} files not found or unreadable ({', '.join(list(unread)[:3])}, ...)"
+
+
+def _nothing_linted(collected, empty: list[str], unread: dict[str, str]) -> str:
     """Why no file was linted, for the summary line (which must not read as a pass: playbook-spec.md §8)."""
-    reasons = [_empty_message(search, collected.searches[search]) for search in empty]
-    named = [path for path in collected.named if path not in collected.missing]
+    reasons = [_not_read_note(unread)] if unread else []
+    reasons += [_empty_message(search, collected.searches[search]) for search in empty]
+    named = [path for path in collected.named if path not in collected.missing and path not in unread]
     if named:
         files = "the 1 file named" if len(named) == 1 else f"the {len(named)} files named"
         reasons.append(f"no playbook, wire graph or simple order among {files}")

@@ -65,15 +65,18 @@ def render(
     summary: bool = True,
     rules: Mapping[str, RuleInfo] | None = None,
     nothing_linted: str = "",
+    not_read: str = "",
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
     ``color=None`` means no colour; only the text format uses it. ``rules``
     describes the rule codes (none given: codes are shown without names).
     ``nothing_linted`` says why no file was linted; the summary line then says
-    so instead of counting files (``nothing linted: no *.yaml ... in empty``).
+    so instead of counting files (``nothing linted: no *.yaml ... in empty``). ``not_read`` names the files
+    that could not be read and are not among ``results`` (``nope.yaml not found``: GC112 turned off); the
+    summary line says it after the counts.
     """
-    options = ReportOptions(bool(color), tool_version, explain_skips, summary, rules or {}, nothing_linted)
+    options = ReportOptions(bool(color), tool_version, explain_skips, summary, rules or {}, nothing_linted, not_read)
     return get_renderer(format)(list(results), options)
 
 
@@ -86,6 +89,7 @@ class ReportOptions(NamedTuple):
     summary: bool = True  # text, github: the closing counts line (skipped checks counted)
     rules: Mapping[str, RuleInfo] = MappingProxyType({})  # code -> name, level, help
     nothing_linted: str = ""  # text, github: why no file was linted, said by the summary line instead of counts
+    not_read: str = ""  # text, github: the files that could not be read (not results), said after the counts
 
 
 # -- helpers shared by the renderers ---------------------------------------
@@ -114,13 +118,15 @@ class Summary(NamedTuple):
         problems = ", ".join(parts) or "no problems"
         return f"{problems} in {_plural(self.files, 'file')}"
 
-    def line(self, explain_skips: bool = False, nothing_linted: str = "") -> str:
+    def line(self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "") -> str:
         """The closing line of a text or github report: the counts, then the checks that were skipped
         (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
         silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8).
 
         When no file was linted (``nothing_linted`` says why), the line says that instead of "no problems
-        in 0 files" (a config or quotes file's findings are still counted before it)."""
+        in 0 files" (a config or quotes file's findings are still counted before it). ``not_read`` (files that
+        could not be read, e.g. ``nope.yaml not found`` with GC112 off) follows the counts: such a file is
+        never counted as a linted file with no problems."""
         if nothing_linted:
             said = f"nothing linted: {nothing_linted}"
             return f"{self}; {said}" if self.errors or self.warnings else said
@@ -128,7 +134,7 @@ class Summary(NamedTuple):
         if self.skipped:
             where = "" if explain_skips else "; --explain-skips lists them"
             text += f" ({_plural(self.skipped, 'check')} skipped{where})"
-        return text
+        return f"{text}; {not_read}" if not_read else text
 
 
 def summarize(results) -> Summary:

@@ -28,7 +28,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     if options.explain_skips:
         lines.extend(skip_notice(r.path, skip) for r, _ in ordered(results) for skip in r.skipped)
     if options.summary:
-        lines.append(summarize(results).line(options.explain_skips, options.nothing_linted))
+        lines.append(summarize(results).line(options.explain_skips, options.nothing_linted, options.not_read))
     return "\n".join(lines) + "\n" if lines else ""
 
 

@@ -84,7 +84,9 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
             if result.skipped:
                 out.append("")
     if options.summary:
-        out.append(paint(*_summary_line(summarize(results), options.explain_skips, options.nothing_linted)))
+        out.append(
+            paint(*_summary_line(summarize(results), options.explain_skips, options.nothing_linted, options.not_read))
+        )
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n" if out else ""
@@ -105,11 +107,11 @@ def _read_other_file(path: str) -> str | None:
         return None
 
 
-def _summary_line(summary, explain_skips: bool, nothing_linted: str = "") -> tuple[str, str]:
+def _summary_line(summary, explain_skips: bool, nothing_linted: str = "", not_read: str = "") -> tuple[str, str]:
     """``1 error in 2 files (3 checks skipped; --explain-skips lists them)``: a skipped check is never silent;
     ``nothing linted: ...`` (yellow: not a pass) when no file was."""
-    line = summary.line(explain_skips, nothing_linted)
-    style = "red" if summary.errors else "yellow" if summary.warnings or nothing_linted else "green"
+    line = summary.line(explain_skips, nothing_linted, not_read)
+    style = "red" if summary.errors else "yellow" if summary.warnings or nothing_linted or not_read else "green"
     return line, style
 
 

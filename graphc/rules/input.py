@@ -232,7 +232,14 @@ GC103 = describe(
       router no time to complete the order: orders-and-execution-graphs.md, Node
       Fields), and a TWAP's slice count and interval fit a signed 64-bit integer.
       Linting a wire graph checks `horizon_ms`, `num_slices` and `interval_ms` the
-      same way (each from 1 to 9223372036854775807);
+      same way (each from 1 to 9223372036854775807), and the message shows the
+      number in plain digits (`1.5e19` is `15000000000000000000 is greater than
+      the maximum of 9223372036854775807`; past 40 digits, `1E+400`);
+    - a number that is not finite: YAML reads `.nan`, `.inf`, `-.inf` (and
+      `!!float nan`) as numbers, but no playbook or wire value can be one, so each
+      is GC103 at its value, `` `risk.admission.max_notional_usd` is .inf, not a
+      finite number `` (an infinite limit would be one no order exceeds). Quote it
+      if it is meant as text. JSON has no such numbers: its `NaN` is text;
     - a number literal in a `{{ }}` template outside the range of any playbook
       number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
       (spec §1: numbers are read exactly from their text, never as a float).
@@ -837,8 +844,10 @@ GC112 = describe(
     "other files are still linted)",
     suppression=(
         "Whatever the severity, a reported GC112 makes `graphc lint` exit 2: the file was not checked. "
-        "A path named on the command line that does not exist makes it exit 2 even with GC112 off "
-        "(`graphc: no such file or directory: PATH` on stderr then). "
+        "With GC112 off (or `--ignore GC112`) a file graphc could not read still makes it exit 2 and is never "
+        "counted as a linted file with no problems: no report lists it among its files, the summary line names "
+        "it (`nothing linted: nope.yaml not found`, or `no problems in 1 file; nope.yaml not found`; `could not "
+        "be read` for a file that exists), and stderr says it (`graphc: no such file or directory: PATH`). "
         "Suppression comments cannot apply: `# graphc: ignore[GC112]` and `# graphc: ignore-file[GC112]` are "
         "read from a file's text, and this file has none graphc could read. Fix the encoding instead."
     ),

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal, InvalidOperation, localcontext
 from functools import cache
 
-from graphc.diagnostics import Diagnostic
+from graphc.diagnostics import Diagnostic, sorted_diagnostics
+from graphc.numbers import shown as plainly
 from graphc.stages.suggest import did_you_mean
 
 PLAYBOOK_SCHEMA = "playbook.schema.json"
@@ -333,8 +335,29 @@ def _diagnostics_for(error, doc, root=None):
         if found is not None:
             yield found
             return
-    hint = _range_hint(error.schema) if keyword in ("minimum", "maximum") else None
-    yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path), hint=hint)
+    if keyword in _RANGE_WORDS:  # jsonschema's message reprs the value (Decimal('1E+400')): said plainly
+        message = f"{_number(error.instance)} {_RANGE_WORDS[keyword]} {_number(error.validator_value)}"
+        hint = _range_hint(error.schema)
+        yield Diagnostic("GC103", f"`{_dotted(path)}`: {message}", doc.path, doc.span(path), hint=hint)
+        return
+    yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
+
+
+def _number(value) -> str:
+    """A number as a range message shows it: plain digits (``1.5e19`` -> ``15000000000000000000``), and a
+    Decimal past 40 digits from the point as Decimal writes it (``1E+400``: not a line of 400 zeros)."""
+    if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > 40:
+        return str(value)
+    return plainly(value)
+
+
+# A range keyword's words, as jsonschema says them ("5 is less than the minimum of 10"), for plain numbers
+_RANGE_WORDS = {
+    "minimum": "is less than the minimum of",
+    "maximum": "is greater than the maximum of",
+    "exclusiveMinimum": "is less than or equal to the minimum of",
+    "exclusiveMaximum": "is greater than or equal to the maximum of",
+}
 
 
 def _range_hint(schema) -> str | None:
@@ -359,11 +382,69 @@ def validate_shaped(doc, schema_name: str) -> tuple[list, bool]:
     return validate(doc, schema_name), False
 
 
+NOT_FINITE = "not a finite number"  # the end of the GC103 message of a NaN or an infinity (graphc.pipeline reads it)
+_YAML_SPELLING = {"NaN": ".nan", "sNaN": ".nan", "Infinity": ".inf", "-Infinity": "-.inf"}
+
+
+def _non_finite(data):
+    """``(path, value)`` of each NaN or infinity among the values of ``data``, in document order.
+
+    Only YAML makes them (``.nan``, ``.inf``, ``-.inf``, ``!!float nan``: YAML 1.2 core floats, read as
+    Decimal by graphc.stages.load); JSON has none (the JSON loader leaves ``NaN`` and ``Infinity`` to YAML,
+    which reads them as text).
+    """
+    found = []
+    stack = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if type(value) is dict:
+            stack.extend((path + (key,), item) for key, item in reversed(value.items()))
+        elif type(value) is list:
+            stack.extend((path + (i,), item) for i, item in reversed(list(enumerate(value))))
+        elif type(value) is Decimal and not value.is_finite():
+            found.append((path, value))
+    return found
+
+
+def _not_finite(doc, path, value) -> Diagnostic:
+    """GC103 for a NaN or an infinity where a value goes: no amount, count or limit is one (playbook-spec.md
+    §1: numbers are exact decimals read from their text; §3.2: `qty_1e8`/`price_1e9` are exact integers and
+    risk limits positive amounts; orders-and-execution-graphs.md: `{"fixed": {"qty_1e8": N}}`)."""
+    spelled = _YAML_SPELLING.get(str(value).lstrip("+"), str(value))
+    return Diagnostic(
+        "GC103",
+        f"`{_dotted(path)}` is {spelled}, {NOT_FINITE}",
+        doc.path,
+        doc.span(path),
+        hint="write a finite number (or quote it if it is meant as text)",
+    )
+
+
 def validate(doc, schema_name: str) -> list:
-    """All schema problems of ``doc.data``, one per place, in source order."""
+    """All schema problems of ``doc.data``, one per place, in source order.
+
+    A NaN or an infinity (YAML's ``.nan``, ``.inf``) is GC103 "not a finite number" at its value, in
+    place of what the schema says there: jsonschema's range checks compare with ``<=``, which raises
+    on a NaN, so the schema is checked with Decimal's invalid-operation signal off (a NaN then fails
+    or passes a comparison harmlessly; its own diagnostic is what is reported at its place).
+    """
     fast = fast_check(schema_name)
     if fast is not None and fast(doc.data):
         return []
+    bad = _non_finite(doc.data)
+    if bad:
+        found = [_not_finite(doc, path, value) for path, value in bad]
+        taken = {d.span for d in found}
+        with localcontext() as context:
+            context.traps[InvalidOperation] = False
+            rest = _validate(doc, schema_name)
+        other = {d.span for d in rest if d.code != "GC103"}  # e.g. GC110 for `graphc: .nan`: that says it
+        found = [d for d in found if d.span not in other]
+        return sorted_diagnostics(found + [d for d in rest if d.span not in taken or d.code != "GC103"])
+    return _validate(doc, schema_name)
+
+
+def _validate(doc, schema_name: str) -> list:
     try:
         check = validator(schema_name)
     except ImportError:  # a `graphc bundle` does not vendor jsonschema (its rpds-py is Rust)
