@@ -756,3 +756,31 @@ def test_sandbox_cannot_be_computed_by_an_expression(tmp_path):
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1
     assert f"{path}:5:10: error GC103 `sandbox` must be written as a literal" in result.stderr
+
+
+PERCENT = playbook(
+    """
+params:
+  cut: {type: percent, default: 12.5%}
+legs:
+  a:
+    buy: 1 ETH
+    symbol: ETH-USD
+    slippage: "{{ (cut * 10000) | int }}bps"
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "value, bps",
+    [("12.5%", 1250), ("0.125", 1250), ("1", 10000), ("0.5%", 50)],  # a bare number is the ratio, up to 1 (100%)
+)
+def test_a_percent_param_reads_a_percentage_or_a_ratio_up_to_one(value, bps):
+    assert nodes(compiled(PERCENT, params={"cut": value}))["a"]["execution"]["max_slippage_bps"] == bps
+
+
+@pytest.mark.parametrize("value", ["12.5", "-12.5", "100"])
+def test_a_bare_percent_param_above_one_is_refused_not_read_as_1250_percent(value):
+    # `--set cut=12.5` means 12.5% to a trader; read as a ratio it was 1250% (audit ux.md 6)
+    diagnostic = only(compiled(PERCENT, path="p.yaml", params={"cut": value}), "GC108")
+    assert f"write `{value}%`" in diagnostic.message, diagnostic.message

@@ -107,7 +107,13 @@ def coerce(type_: str, value):
         if type_ == "duration":
             return parse_duration_ms(value)
         if type_ == "percent":
-            return _plain(parse_percent(value))
+            ratio = parse_percent(value)
+            if abs(ratio) > 1 and "%" not in str(value):  # `--set cut=12.5` means 12.5% to a trader, not 1250%
+                raise ParamError(
+                    f"{_shown(value)} is ambiguous for a percentage: write `{value}%` for {value} percent",
+                    hint="a bare number is a ratio (0.125 is 12.5%), and one above 1 is more than 100%: add the `%`",
+                )
+            return _plain(ratio)
         if type_ == "quantity":
             parse_quantity(value)
             return value.strip() if isinstance(value, str) else value
