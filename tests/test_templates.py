@@ -784,3 +784,24 @@ def test_a_bare_percent_param_above_one_is_refused_not_read_as_1250_percent(valu
     # `--set cut=12.5` means 12.5% to a trader; read as a ratio it was 1250% (audit ux.md 6)
     diagnostic = only(compiled(PERCENT, path="p.yaml", params={"cut": value}), "GC108")
     assert f"write `{value}%`" in diagnostic.message, diagnostic.message
+
+
+QTY_TEXT = playbook(
+    """
+params:
+  size: {type: quantity, default: "1"}
+legs:
+  a:
+    buy: "{{ size.strip() }} ETH"
+    symbol: ETH-USD
+"""
+)
+
+
+def test_a_quantity_param_is_text_from_a_params_file_as_from_set(tmp_path):
+    # docs/templates.md: a quantity param is "the text as written", wherever the value comes from (audit tmpl.md 5)
+    values = tmp_path / "values.yaml"
+    values.write_text("size: 2\n")  # a YAML number
+    from_file = compiled(QTY_TEXT, params_file=str(values))
+    from_set = compiled(QTY_TEXT, params={"size": "2"})
+    assert nodes(from_file)["a"]["quantity"] == nodes(from_set)["a"]["quantity"] == {"fixed": {"qty_1e8": 200000000}}

@@ -116,13 +116,18 @@ def coerce(type_: str, value):
             return _plain(ratio)
         if type_ == "quantity":
             parse_quantity(value)
-            return value.strip() if isinstance(value, str) else value
+            return _as_text(value)
         if type_ == "price":
             parse_price(value)
-            return value.strip() if isinstance(value, str) else value
+            return _as_text(value)
     except UnitError as exc:
         raise ParamError(exc.message, hint=exc.hint) from None
     raise ParamError(f"unknown param type {type_!r}")  # pragma: no cover - definitions are checked first
+
+
+def _as_text(value) -> str:
+    """A quantity or price param as templates see it: its text, also when a params file gave a YAML number."""
+    return value.strip() if isinstance(value, str) else format_decimal(Decimal(value))
 
 
 def _plain(d: Decimal) -> Decimal:
