@@ -30,11 +30,12 @@ import os
 import signal
 import sys
 import zoneinfo
-from datetime import UTC, datetime
+from datetime import datetime
 
 from graphc.api.client import Client
 from graphc.api.errors import ApiError
 from graphc.run import Clock, EventLog, Runner, RunSettings
+from graphc.schedule import clock_time
 from graphc.version import __version__
 
 
@@ -113,10 +114,9 @@ def _fixed_clock(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"GRAPHC_NOW {text!r} is not an ISO 8601 time, e.g. 2026-01-05T14:00:00Z") from None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return clock_time(text)
+    except ValueError as exc:
+        raise ValueError(f"GRAPHC_NOW {exc}") from None
 
 
 def _client(env):

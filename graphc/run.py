@@ -18,6 +18,8 @@ Failure policy, because nobody is watching:
 * an occurrence that fails (lint errors, no quote, the router unreachable, an
   outcome still uncertain) is tried again every ``retry_s`` seconds while it is
   within ``catch_up``; then it is logged as ``missed`` and the loop goes on;
+* ``loop`` first lints the playbook once (Runner._check): an error no occurrence can fix (YAML, an unknown
+  key, a bad ``--set``) stops it at start with ``error``, exit 1, instead of a ``missed`` every occurrence;
 * ``once`` reports the outcome in its exit status: 0 submitted, already
   submitted or nothing due; 1 lint errors; 2 configuration or refusal;
   3 the router failed or the outcome is uncertain.
@@ -49,6 +51,8 @@ __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
 RETRY_S = 60.0
+# Errors that do not depend on the occurrence's time or quotes: `run --loop` stops at start on them (Runner._check).
+TIMELESS_ERRORS = frozenset({"GC100", "GC101", "GC102", "GC108", "GC110"})
 MAX_SLEEP_S = 300.0  # sleep in slices, so a wall clock that jumps (suspend, NTP) is noticed
 
 
@@ -189,6 +193,10 @@ class Runner:
         if isinstance(started, int):
             return started
         name, schedule, text = started
+        problem = self._check(schedule, text)
+        if problem is not None:  # no occurrence can fix it: say so now, not by a `missed` every week
+            self.log("error", message=str(problem))
+            return problem.exit_code
         done: set[datetime] = set()
         while not stop():
             at = self.clock.now()
@@ -219,6 +227,29 @@ class Runner:
             self.clock.sleep_until(following)
         self.log("stopped")
         return EXIT_OK
+
+    def _check(self, schedule: Schedule, text: str) -> RunError | None:
+        """The errors no occurrence can fix, found once before the loop first sleeps (docs/recurring.md,
+        `error`: "the playbook ... has errors"): graphc.toml, the YAML (GC100, GC101), the schema's unknown
+        keys (GC102), ``--set``/``--params`` (GC108), not a playbook (GC110). The playbook is linted as the
+        first occurrence from now renders it, without quotes; what depends on the occurrence (its time, the
+        quotes then) is left to the occurrence and its retries, as before."""
+        at = self.clock.now()
+        due = schedule.due_at(at)
+        occurrence = due.latest if due.due and due.latest is not None else (due.next or at)
+        options = CompileOptions(
+            params=dict(self.settings.params),
+            params_file=self.settings.params_file,
+            now=occurrence,
+            today=schedule.today(occurrence),
+        )
+        config, config_diagnostics = load_config(self.settings.playbook)
+        if any(d.is_error for d in config_diagnostics):
+            return RunError(_first_lines([d for d in config_diagnostics if d.is_error]), EXIT_FINDINGS)
+        outcome = lint_source(text, str(self.settings.playbook), LintOptions(compile=options, config=config))
+        diagnostics = outcome.result.diagnostics if outcome.result is not None else []
+        errors = [d for d in diagnostics if d.is_error and d.code in TIMELESS_ERRORS]
+        return RunError(_first_lines(errors), EXIT_FINDINGS) if errors else None
 
     # -- one occurrence ------------------------------------------------------------------------
 

@@ -61,6 +61,12 @@ SCHEDULE_KEYS = ("cron", "timezone", "catch_up")
 # How far to look for an occurrence: 28 years is a whole Gregorian weekday/leap cycle,
 # so a cron that names any real date (29 February on a Monday, say) is found within it.
 SEARCH_YEARS = 28
+# The times a clock (``--now``, ``GRAPHC_NOW``) may be set to: from the Unix epoch (the wire's nanosecond times
+# count from it) to a year far enough from 9999 that a schedule searched SEARCH_YEARS on, plus catch_up and
+# --retry, stays inside Python's datetime (audit tmpl.md 4: year 9999 or 1 was an OverflowError, exit 4).
+CLOCK_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_MAX = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)
+CLOCK_RANGE = "1970-01-01T00:00:00Z to 8999-12-31T23:59:59Z"
 MAX_CRON_CHARS = 200
 
 _FIELDS = (  # name, low, high
@@ -426,6 +432,23 @@ def read_scheduled(path) -> ScheduledPlaybook:
     name = doc.data.get("name") if isinstance(doc.data.get("name"), str) else None
     schedule, problems = schedule_from_doc(doc)
     return ScheduledPlaybook(str(path), text, name, schedule, diagnostics + problems)
+
+
+def clock_time(text: str) -> datetime:
+    """An ISO 8601 time for a clock (``--now``, ``GRAPHC_NOW``) as UTC; a time without an offset is UTC.
+    ValueError, with the message to show, when it is not one or is outside CLOCK_RANGE."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 time, e.g. 2026-01-05T09:00:00Z") from None
+    outside = ValueError(f"{text!r} is outside the supported times, {CLOCK_RANGE}")
+    try:
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise outside from None
+    if not CLOCK_MIN <= value <= CLOCK_MAX:
+        raise outside
+    return value
 
 
 def describe_duration(delta: timedelta) -> str:

@@ -300,3 +300,59 @@ def test_a_loop_killed_mid_request_and_restarted_at_once_still_makes_one_graph(s
     finally:
         second.kill()
     assert [g["graph_id"] for g in sandbox.graphs()] == [already["graph_id"]]
+
+
+# -- --loop: an error no occurrence can fix is an `error` at start, not a retry every week -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "args", "code"),
+    [
+        (DCA.replace("    limit:", "    limitt:"), (), "GC102"),  # a misspelled key: no date fixes it
+        (DCA, ("--set", "nope=1"), "GC108"),  # an unknown param: neither
+    ],
+    ids=["unknown-key", "unknown-set"],
+)
+def test_a_loop_with_a_broken_playbook_or_set_exits_before_its_first_sleep(sandbox, tmp_path, text, args, code):
+    # docs/recurring.md: `error` = "the run cannot start ...: the playbook ... has errors"; exit 1 (lint errors)
+    # as with --once. 14:00:30Z on Monday 5 Jan 2026 is inside the 14:00 occurrence's catch_up (due now), and
+    # --retry 1 would retry (and then sleep to 12 Jan) if this were not caught at start: the timeout says so.
+    playbook = write(tmp_path, text)
+    rc, log, err = run(sandbox, playbook, "--loop", "--now", "2026-01-05T14:00:30Z", "--retry", "1", *args, timeout=20)
+    assert rc == 1, err + json.dumps(log)
+    assert [r["event"] for r in log] == ["start", "error"]
+    assert f" {code} " in log[-1]["message"] and "dca.yaml:" in log[-1]["message"]
+    assert err == "" and sandbox.graphs() == []
+
+
+def test_a_loop_that_starts_clean_still_sleeps(sandbox, tmp_path):
+    # the start check must not refuse a good playbook without quotes (the quotes are read per occurrence)
+    loop = Loop(sandbox, write(tmp_path), "2026-01-05T16:30:00Z")
+    try:
+        (sleep,) = loop.wait_for("sleep", timeout=30)
+        assert sleep["until"] == "2026-01-12T14:00:00Z"
+        assert not named(loop.log, "error")
+    finally:
+        loop.kill()
+
+
+# -- --now outside the supported years: a usage error (exit 2), not an OverflowError (exit 4) ----------------------
+
+
+@pytest.mark.parametrize(
+    "now", ["9999-12-31T23:59:00Z", "9999-12-27T14:30:00Z", "0001-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00"]
+)
+@pytest.mark.parametrize("command", ["run", "schedule", "compile"])
+def test_now_outside_the_supported_years_is_a_usage_error(tmp_path, command, now):
+    playbook = write(tmp_path)
+    args = {"run": ["--once", "--settle", "0"], "schedule": [], "compile": []}[command]
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", command, str(playbook), *args, "--now", now],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--now" in proc.stderr and "1970-01-01T00:00:00Z to 8999-12-31T23:59:59Z" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr

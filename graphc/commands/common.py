@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
@@ -83,18 +82,15 @@ def compile_options(fn):
 
 
 def parse_now(text):
+    """``--now``: UTC, within graphc.schedule.CLOCK_RANGE (a usage error otherwise, exit 2)."""
     if text is None:
         return None
+    from graphc.schedule import clock_time  # deferred: zoneinfo; only --now needs it
 
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not an ISO 8601 time, e.g. 2026-01-05T09:00:00Z", param_hint="--now"
-        ) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+        return clock_time(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None
 
 
 def parse_set(values) -> dict:

@@ -60,7 +60,8 @@ def run_command(playbook, mode, now, set_values, params_file, quotes, live, retr
     --once  exit 0: submitted, already submitted, or nothing due (the line says
             when the next occurrence is); 1 lint errors; 2 configuration or a
             refusal; 3 the router failed or the outcome is uncertain.
-    --loop  runs until interrupted (Ctrl-C, SIGTERM: exit 0).
+    --loop  runs until interrupted (Ctrl-C, SIGTERM: exit 0); 1 errors no
+            occurrence can fix (GC100-GC102, GC108, GC110), found at start.
     """
     from graphc.api.client import Client  # deferred: httpx; --help stays fast
     from graphc.run import Clock, EventLog, Runner, RunSettings  # deferred: the runner (linter, ledger); --help fast
