@@ -7,7 +7,9 @@ decorators dropped); the helpers that build their messages are imported from the
 
 Changed since, by decision and with the live rules in the same commit: GC501/GC503 compare only notionals
 priced in dollars with max_notional_usd (``_dollar_notional``; tests/test_rules_risk.py says why); GC301/GC302
-warn when a uniform TWAP slice (qty / num_slices) is under the venue's minimum (tests/test_rules_venue.py).
+warn when a uniform TWAP slice (qty / num_slices) is under the venue's minimum (tests/test_rules_venue.py);
+GC404/GC406 skip a limit order that an on_price edge starts, which meets the market after the move, not today's
+quote (``_quoted_limits``; playbook-spec.md §4, audit graph.md 3, tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -384,6 +386,14 @@ def check_contradictions(ctx):
 def _quoted_limits(ctx):
     for node in ctx.nodes:
         if node.limit is None:
+            continue
+        incoming = ctx.facts.incoming.get(node.node_id, ())
+        if any(isinstance(edge.trigger, dict) and "on_price" in edge.trigger for edge in incoming):
+            reason = f"{node.node_id!r} waits for a price move (on_price); "
+            yield (
+                node,
+                Skipped(node.at("order_type"), reason + "today's quote does not describe the market it will meet"),
+            )
             continue
         if node.quote is None:
             yield node, Skipped(node.at("order_type"), f"no quote for {node.symbol!r} (pass --quotes)")

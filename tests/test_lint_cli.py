@@ -394,3 +394,33 @@ def test_gc309_with_only_max_size_configured_lists_the_unknown_notional_as_skipp
     result = lint("--no-cache", "--explain-skips", "m.yaml")
     assert result.exit_code == 1 and "error GC309 size 11 XYZ is above coinbase's maximum of 10 XYZ" in result.stdout
     assert "skipped GC309" not in result.stdout
+
+
+AUDIT_QUOTES = "BTC-USD: {bid: 59990, ask: 60010, tick: 0.01}\n"
+AUDIT_ENTRY = "graphc: 1\nname: t\nlegs:\n  e: {buy: 0.1, symbol: BTC-USD, limit: 60000}\n"
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        # the spec's own stop form (§4 trigger base, GC407's fix): 60000 x 0.85 = 51000, less 0.5% = 50745,
+        # 15.4% below today's 60000 mid: GC406 warned before
+        "limit: trigger - 0.5%, after: e price BTC-USD below entry -15%",
+        # a take-profit after +5% (about 63000) selling at today's 59990 bid: GC404 warned before
+        "limit: 59990, after: e price BTC-USD above entry 5%",
+    ],
+)
+def test_a_leg_waiting_for_a_price_move_is_not_judged_by_todays_quote(tmp_path, stop):
+    # audit graph.md 3: spec §4 says a snapshot price is stale for a leg that waits for a price move
+    path = write(tmp_path, "p.yaml", AUDIT_ENTRY + f"  s: {{sell: 0.1, symbol: BTC-USD, {stop}}}\n")
+    quotes = write(tmp_path, "q.yaml", AUDIT_QUOTES)
+    result = lint(path, "--quotes", quotes, "--strict", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["diagnostics"] == []
+    [file] = report["files"]
+    skipped = [(s["code"], s["reason"]) for s in file["skipped"] if s["code"] in ("GC404", "GC406")]
+    reason = "'s' waits for a price move (on_price); today's quote does not describe the market it will meet"
+    assert skipped == [("GC404", reason), ("GC406", reason)]
+    explained = lint(path, "--quotes", quotes, "--explain-skips").stdout
+    assert f"p.yaml:5:42: skipped GC406 {reason}\n" in explained

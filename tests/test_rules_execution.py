@@ -302,3 +302,58 @@ def test_malformed_nodes_never_raise():
     ]
     edges = [None, {"from_node": ["x"], "to_node": "x", "trigger": "on_fill"}]
     assert lint(nodes, edges)[0] == []
+
+
+# A leg behind an on_price edge is placed only once the market has moved (spec §4, the trigger base: quote bases
+# are "stale for a leg that waits for a price move"). GC404/GC406 compare a limit with today's quote, so they
+# skip such a leg, with the reason, instead of judging it against a market it will never meet (audit graph.md 3).
+WAITS = "'stop' waits for a price move (on_price); today's quote does not describe the market it will meet"
+
+
+def test_gc406_skips_a_stop_priced_from_its_trigger():
+    # entry 97000, -15% stop: fires at 82450; `limit: trigger - 0.5%` = 82037.75, 15.6% below the 97250.5 mid
+    nodes = [
+        node("entry", qty="0.25", price="97000", symbol="BTC-USD"),
+        node("stop", "sell", "0.25", price="82037.75", symbol="BTC-USD", activation="wait"),
+    ]
+    findings, skips = lint(nodes, [_on_price("entry", "stop", offset="-15.0")])
+    assert findings == []  # GC407 passes too: 82037.75 is below the 82450 level
+    assert [(s.code, s.where, s.reason) for s in skips if s.code in ("GC404", "GC406")] == [
+        ("GC404", ("nodes", 1, "order_type"), WAITS),
+        ("GC406", ("nodes", 1, "order_type"), WAITS),
+    ]
+
+
+def test_gc404_skips_a_take_profit_that_sells_at_todays_bid():
+    # a sell at exactly today's 97250 bid after a +5% move (about 101850): deeply marketable then, not racy
+    nodes = [
+        node("entry", qty="0.25", price="97000", symbol="BTC-USD"),
+        node("stop", "sell", "0.25", price="97250", symbol="BTC-USD", activation="wait"),
+    ]
+    findings, skips = lint(nodes, [_on_price("entry", "stop", "above", "5.0")])
+    assert "GC404" not in {f.code for f in findings} and "GC406" not in {f.code for f in findings}
+    assert {(s.code, s.reason) for s in skips} >= {("GC404", WAITS), ("GC406", WAITS)}
+
+
+def test_a_leg_after_a_fill_is_still_compared_with_the_quote():
+    # not behind an on_price edge: placed at once when the entry fills, into today's market
+    nodes = [
+        node("entry", qty="0.25", price="97000", symbol="BTC-USD"),
+        node("tp", "sell", "0.25", price="97250", symbol="BTC-USD", activation="wait"),
+    ]
+    edge = {"edge_id": "e0", "from_node": "entry", "to_node": "tp", "trigger": "on_full_fill"}
+    findings, skips = lint(nodes, [edge])
+    assert [f.code for f in findings] == ["GC404"]
+    assert not any("waits for a price move" in s.reason for s in skips)
+
+
+@pytest.mark.parametrize(
+    "price, flagged",
+    [("2200.55", False), ("1800.45", False), ("2200.56", True), ("1800.44", True)],  # 10% of the 2000.5 mid
+)
+def test_gc406_boundary_holds_for_a_leg_after_a_fill(price, flagged):
+    nodes = [node("entry", qty="1", price="2000"), node("tp", "sell", "1", price=price, activation="wait")]
+    edge = {"edge_id": "e0", "from_node": "entry", "to_node": "tp", "trigger": "on_fill"}
+    findings, skips = lint(nodes, [edge])
+    assert ([f.code for f in findings] == ["GC406"]) is flagged
+    assert [s for s in skips if s.code == "GC406"] == []

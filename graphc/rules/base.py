@@ -200,6 +200,21 @@ class LintContext:
         return dict(zip(reversed(self.market_ids), reversed(self.nodes), strict=True))
 
     @cached_property
+    def price_waiting(self) -> frozenset[str]:
+        """The ids of the nodes an ``on_price`` edge starts: legs placed only once the market has moved.
+
+        Spec §4 (the ``trigger`` base): quote bases mean today's snapshot, "stale for a leg that waits for a
+        price move". GC407 checks such a leg against its trigger level; GC404 and GC406, which compare a limit
+        with today's quote, skip it.
+        """
+        for edge in self.edges:
+            if isinstance(edge.trigger, dict):
+                break
+        else:
+            return frozenset()  # no trigger object, so no on_price edge (the usual graph): no set comprehension
+        return frozenset(e.dst for e in self.edges if isinstance(e.trigger, dict) and "on_price" in e.trigger)
+
+    @cached_property
     def activations(self) -> dict[str, str]:
         """node_id -> "root" | "wait", as the router reads each (a missing activation inferred)."""
         return {node_id: facts.activation for node_id, facts in self.facts.by_id.items()}

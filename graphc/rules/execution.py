@@ -12,6 +12,8 @@ GC403: ``max_slippage_bps`` ≤ 0 or > 10000 is an error; above 500 the same cod
 is a warning (``Finding.severity``), per spec §8.
 
 GC404/GC406 need the quote of the node's symbol; without one they are skipped.
+They also skip a leg an on_price edge starts (``LintContext.price_waiting``, as
+GC407 reads it): it is placed after the move, so today's quote is not its market.
 GC404's hint crosses by the quote's tick when the snapshot has one.
 
 GC405: a child started by a parent's fill trigger (on_fill, on_first_fill,
@@ -321,6 +323,14 @@ def check_slippage(ctx):
             )
 
 
+def _waits_for_price(node) -> Skipped:
+    """The skip of a limit order an on_price edge starts (GC404, GC406): today's quote is not its market."""
+    return Skipped(
+        node.at("order_type"),
+        f"{node.node_id!r} waits for a price move (on_price); today's quote does not describe the market it will meet",
+    )
+
+
 def _no_quote(node) -> Skipped:
     """The skip of a limit order whose symbol has no quote (GC404, GC406 need one)."""
     text = _NO_QUOTE_TEXTS.get(node.symbol)
@@ -341,7 +351,8 @@ _MAX_NO_QUOTE_TEXTS = 4096
     severity=WARNING,
     summary="buy at exactly the ask or sell at exactly the bid",
     source="hosted-strategies.md, Submitting orders that actually fill (a buy at exactly best_ask is racy: "
-    "cross by one tick); venue-rules.md §0",
+    "cross by one tick); venue-rules.md §0; playbook-spec.md §4 (quote bases are stale for a leg that waits "
+    "for a price move: skipped)",
     flagged="    limit: ask",
 )
 def check_at_touch(ctx):
@@ -354,7 +365,12 @@ def check_at_touch(ctx):
     the bid, is GC404. `limit: ask` on a buy is the usual way to get there.
 
     Without `--quotes` graphc has no market prices, and this check is skipped
-    (`graphc lint --explain-skips` says so).
+    (`graphc lint --explain-skips` says so). It is skipped too, and listed the
+    same way, for a leg that waits for a price move (`after: entry price BTC-USD
+    above entry 5%`, an `on_price` edge): that order is placed only once the
+    market has moved, so today's touch says nothing about whether it will fill
+    (playbook-spec.md §4: quote bases are stale for such a leg). GC407 checks
+    that leg against the level it fires at instead.
 
     ## Why it matters
 
@@ -405,9 +421,13 @@ def check_at_touch(ctx):
         limit: ask + 1 tick
     ```
     """
+    waiting = ctx.price_waiting
     for node in ctx.nodes:
         price = node.limit
         if price is None:
+            continue
+        if waiting and node.node_id in waiting:
+            yield _waits_for_price(node)
             continue
         quote = node.quote
         if quote is None:
@@ -527,7 +547,8 @@ def _leg(node) -> str:
     severity=WARNING,
     summary="limit price far from the quote mid: more than 10% (spot, perp) or 0.10 (prediction)",
     source="playbook-spec.md §8 (GC406); hosted-strategies.md (prediction prices are probabilities in "
-    "0.01-0.99: crossing by one tick on a 0.045 market is 0.051)",
+    "0.01-0.99: crossing by one tick on a 0.045 market is 0.051); playbook-spec.md §4 (quote bases are stale "
+    "for a leg that waits for a price move: skipped)",
     flagged="    limit: 6050",
 )
 def check_far_from_mid(ctx):
@@ -547,7 +568,13 @@ def check_far_from_mid(ctx):
       tick on a cheap outcome (0.051 against a 0.045 mid is 13% but 0.006 away).
 
     Without `--quotes` graphc has no market prices, and this check is skipped
-    (`graphc lint --explain-skips` says so).
+    (`graphc lint --explain-skips` says so). It is skipped too, and listed the
+    same way, for a leg that waits for a price move (an `on_price` edge, such as
+    a stop `after: entry price BTC-USD below entry -15%`): that order is placed
+    only once the market has moved, so its distance from today's mid means
+    nothing. A stop priced the way the spec recommends, `limit: trigger - 0.5%`,
+    is often more than 10% from today's mid (playbook-spec.md §4: quote bases
+    are stale for such a leg); GC407 checks it against its trigger level instead.
 
     ## Why it matters
 
@@ -596,8 +623,12 @@ def check_far_from_mid(ctx):
         limit: 60500
     ```
     """
+    waiting = ctx.price_waiting
     for node in ctx.nodes:
         if node.limit is None:
+            continue
+        if waiting and node.node_id in waiting:
+            yield _waits_for_price(node)
             continue
         quote = node.quote
         if quote is None:
@@ -738,12 +769,7 @@ def check_stop_limits(ctx):
         after: entry price BTC-USD below entry -5%
     ```
     """
-    for edge in ctx.edges:
-        if isinstance(edge.trigger, dict):
-            break
-    else:
-        return  # no trigger object, so no on_price edge (the usual graph): without a set comprehension's frame
-    priced = {edge.dst for edge in ctx.edges if isinstance(edge.trigger, dict) and "on_price" in edge.trigger}
+    priced = ctx.price_waiting
     if not priced:
         return  # no on_price edge
     incoming = ctx.facts.incoming
