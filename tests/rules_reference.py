@@ -9,7 +9,8 @@ Changed since, by decision and with the live rules in the same commit: GC501/GC5
 priced in dollars with max_notional_usd (``_dollar_notional``; tests/test_rules_risk.py says why); GC301/GC302
 warn when a uniform TWAP slice (qty / num_slices) is under the venue's minimum (tests/test_rules_venue.py);
 GC404/GC406 skip a limit order that an on_price edge starts, which meets the market after the move, not today's
-quote (``_quoted_limits``; playbook-spec.md §4, audit graph.md 3, tests/test_rules_execution.py).
+quote (``_quoted_limits``; playbook-spec.md §4, audit graph.md 3, tests/test_rules_execution.py);
+GC210 also reports a wire edge whose edge_id an earlier edge has (audit graph.md 1, tests/test_rules_graph.py).
 """
 
 from __future__ import annotations
@@ -665,6 +666,29 @@ def check_duplicate_edges(ctx):
             )
         else:
             seen[key] = edge.index
+    reported = {edge.index for edge in ctx.edges if seen.get(_edge_key(edge)) != edge.index}
+    first = {}
+    for j, raw in enumerate(ctx.raw_edges):
+        edge_id = raw.get("edge_id") if isinstance(raw, dict) else None
+        if not isinstance(edge_id, str):
+            continue
+        if edge_id in first and j not in reported:
+            yield Finding(
+                ("edges", j, "edge_id"),
+                f"edges[{j}] repeats the edge id {edge_id!r} of edges[{first[edge_id]}]",
+                hint="give every edge a unique edge_id: the router tracks each edge's status by its id",
+            )
+        first.setdefault(edge_id, j)
+
+
+def _edge_key(edge):
+    trigger, condition = edge.trigger, edge.condition
+    return (
+        edge.src,
+        edge.dst,
+        trigger if type(trigger) is str else _freeze(trigger),
+        condition if condition is None else _freeze(condition),
+    )
 
 
 # -- graphc/rules/base.py -----------------------------------------------------------------------------

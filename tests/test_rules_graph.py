@@ -282,6 +282,44 @@ def test_gc210_passes_with_a_different_trigger_or_ratio():
     assert lint(w) == []
 
 
+def test_gc210_repeated_edge_id_is_an_error_at_the_second_id():
+    # audit graph.md 1: two edges called e0 (different triggers, so not a same-from/to/trigger duplicate).
+    # graphc's sandbox router refuses this ("edge ids must be unique", GC210) and Get Graph Status keys edges by id.
+    w = wire(
+        [node("a"), node("b", "wait")],
+        [
+            {"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": "on_full_fill"},
+            {"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": "on_accepted"},
+        ],
+    )
+    [finding] = only(lint(w), "GC210")
+    assert finding.where == ("edges", 1, "edge_id")
+    assert finding.message == "edges[1] repeats the edge id 'e0' of edges[0]"
+    assert finding.hint
+
+
+def test_gc210_repeated_edge_id_counts_edges_with_unknown_ends():
+    # The id clashes even when an end does not resolve (GC202 says that); the router refuses both.
+    w = wire(
+        [node("a"), node("b", "wait")],
+        [
+            {"edge_id": "x", "from_node": "a", "to_node": "b", "trigger": "on_full_fill"},
+            {"edge_id": "x", "from_node": "a", "to_node": "nope", "trigger": "on_full_fill"},
+            {"edge_id": "x", "from_node": "a", "to_node": "b", "trigger": "on_accepted"},
+        ],
+    )
+    findings = [f for f in lint(w) if f.code == "GC210"]
+    assert [f.where for f in findings] == [("edges", 1, "edge_id"), ("edges", 2, "edge_id")]
+    assert all("of edges[0]" in f.message for f in findings)
+
+
+def test_gc210_identical_edges_reported_once():
+    # Same from/to/trigger and same id: one finding (the structural repeat), not two for one edge.
+    e = {"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": "on_full_fill"}
+    [finding] = only(lint(wire([node("a"), node("b", "wait")], [e, dict(e)])), "GC210")
+    assert finding.where == ("edges", 1)
+
+
 def test_malformed_input_never_raises():
     w = {
         "nodes": [None, 3, {"node_id": 5}, {"node_id": ["x"]}, node("a"), {"node_id": "b"}],

@@ -17,6 +17,8 @@ Choices where the spec is silent:
   non-string id/end) are left to schema validation and skipped here.
 - GC210 compares the trigger *and* the condition structurally (``on_fill_ratio``
   at 0.5 and at 0.8 are different edges; ``{"ms": 5000}`` equals ``{"ms": 5000.0}``).
+  A repeated wire ``edge_id`` is GC210 too (no spec row; GC203 is node ids, and graphc's
+  sandbox refuses it as GC210), at the second edge's id, once per edge.
 - GC201 reports each elementary cycle once, written from the node that comes
   first in the source (``a → b → c → a``), at the edge that closes it; at most
   ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test (Kahn's algorithm
@@ -965,12 +967,15 @@ def check_derived(ctx):
 @rule(
     "GC210",
     "duplicate-edge",
-    summary="two edges with the same from, to and trigger",
-    source="playbook-spec.md §5 and §8 (each `after:` entry is one edge; a node starts once)",
+    summary="two edges with the same from, to and trigger, or the same edge_id",
+    source=(
+        "playbook-spec.md §5 and §8 (each `after:` entry is one edge; a node starts once); "
+        "orders-and-execution-graphs.md, Get Graph Status (edges keyed by edge_id)"
+    ),
     flagged="  - {from: entry, to: hedge, trigger: on_full_fill}",
 )
 def check_duplicate_edges(ctx):
-    """Two edges connect the same two legs with the same trigger.
+    """Two edges connect the same two legs with the same trigger, or share an edge id.
 
     ## What it checks
 
@@ -981,9 +986,21 @@ def check_duplicate_edges(ctx):
     twice: once as `after:` on the leg and once in the top-level `edges:` list, or
     twice in one `after:` list.
 
+    In a wire graph (`.json`), two edges with the same `edge_id` are also
+    duplicates, whatever they connect; the finding is at the second one's
+    `edge_id`. A playbook never has this: graphc numbers its edges itself. (The spec
+    has no row for a repeated edge id. It is reported here, not under GC203, because
+    GC203 is about node ids and this is an edge that repeats another; graphc's
+    sandbox router refuses the same graph under GC210 too.)
+
     ## Why it matters
 
-    The copy adds nothing, but it hides what the author meant. Often one of the two
+    The router reports each edge's status keyed by its `edge_id` (Get Graph Status
+    answers `"edges": {"e0": {"status": "fired", ...}}`), so two edges called `e0`
+    cannot both be tracked, and graphc's sandbox refuses such a graph ("edge ids
+    must be unique").
+
+    A copy of the same dependency adds nothing, but it hides what the author meant. Often one of the two
     was supposed to be different, such as a timeout fallback or a fill-ratio
     trigger, and that edge is simply not in the graph. Anyone reading the playbook
     also has to work out that deleting one copy would change nothing.
@@ -1025,27 +1042,49 @@ def check_duplicate_edges(ctx):
         after: entry filled
     ```
     """
+    repeats = set()
     edges = ctx.edges
-    if len(edges) < 2 or _no_repeated_pair(ctx.facts):
-        return  # no two edges join the same two nodes (the usual graph): none can repeat another
-    seen = {}
-    for edge in edges:
-        trigger, condition = edge.trigger, edge.condition
-        key = (
-            edge.src,
-            edge.dst,
-            trigger if type(trigger) is str else _freeze(trigger),
-            condition if condition is None else _freeze(condition),
-        )
-        if key in seen:
-            yield Finding(
-                ("edges", edge.index),
-                f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
-                f"{edge.src} → {edge.dst}, trigger {trigger_name(edge.trigger)}",
-                hint="delete the repeated edge (or the repeated `after:` entry)",
+    if len(edges) >= 2 and not _no_repeated_pair(ctx.facts):  # else no two edges join the same two nodes
+        seen = {}
+        for edge in edges:
+            trigger, condition = edge.trigger, edge.condition
+            key = (
+                edge.src,
+                edge.dst,
+                trigger if type(trigger) is str else _freeze(trigger),
+                condition if condition is None else _freeze(condition),
             )
-        else:
-            seen[key] = edge.index
+            if key in seen:
+                repeats.add(edge.index)
+                yield Finding(
+                    ("edges", edge.index),
+                    f"{edge_label(ctx, edge.index)} repeats {edge_label(ctx, seen[key])}: "
+                    f"{edge.src} → {edge.dst}, trigger {trigger_name(edge.trigger)}",
+                    hint="delete the repeated edge (or the repeated `after:` entry)",
+                )
+            else:
+                seen[key] = edge.index
+    yield from _repeated_edge_ids(ctx.raw_edges, repeats)
+
+
+def _repeated_edge_ids(raw_edges: list, reported: set[int]):
+    """Edges whose ``edge_id`` an earlier edge already has (one dict pass: linear in the edges).
+
+    Every edge with a string id counts, resolved or not (the router refuses the graph either way); an
+    edge already reported as a structural repeat is not reported again for its id.
+    """
+    first: dict[str, int] = {}
+    for j, edge in enumerate(raw_edges):
+        edge_id = edge.get("edge_id") if type(edge) is dict else None
+        if type(edge_id) is not str:
+            continue
+        earlier = first.setdefault(edge_id, j)
+        if earlier != j and j not in reported:
+            yield Finding(
+                ("edges", j, "edge_id"),
+                f"edges[{j}] repeats the edge id {edge_id!r} of edges[{earlier}]",
+                hint="give every edge a unique edge_id: the router tracks each edge's status by its id",
+            )
 
 
 def _no_repeated_pair(facts) -> bool:
