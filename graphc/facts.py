@@ -576,7 +576,9 @@ def _usual_execution(execution: dict) -> bool:
 
 
 _new_tuple = tuple.__new__
-_MAX_SCALED = 2**63 - 1  # the schema's maximum of price_1e9, qty_1e8, horizon_ms, num_slices and interval_ms
+_MAX_SCALED = (
+    2**63 - 1
+)  # the schema's maximum of price_1e9, qty_1e8, horizon_ms, num_slices, interval_ms, on_timeout.ms
 # The shipped wire schema's enums (tests/test_facts_shaped.py holds them equal to schemas/wire-graph.schema.json's).
 _INSTRUMENT_TYPES = frozenset(("spot", "perp", "prediction"))
 _POLICIES = frozenset(("sor", "ioc_sweep", "passive_limit", "aggressive_chase", "passive_ladder", "time_drip"))
@@ -899,13 +901,18 @@ def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> tuple[_Resolve
 
 def _usual_trigger(trigger: object) -> bool:
     """Whether the shipped schema accepts ``trigger``, a trigger that is not a name: one ``on_timeout`` of an int
-    ``ms``, or one ``on_price`` of a ``symbol`` (1 to 512 characters), a ``direction``, a ``reference`` and a
+    ``ms`` from 1 to 2**63-1, or one ``on_price`` of a ``symbol`` (1 to 512 characters), a ``direction``, a ``reference`` and a
     number ``offset_pct``."""
     if type(trigger) is not dict or len(trigger) != 1:
         return False
     timeout, on_price = trigger.get("on_timeout"), trigger.get("on_price")
     if timeout is not None:
-        return type(timeout) is dict and len(timeout) == 1 and type(timeout.get("ms")) is int
+        return (
+            type(timeout) is dict
+            and len(timeout) == 1
+            and type(ms := timeout.get("ms")) is int
+            and 1 <= ms <= _MAX_SCALED  # the schema's bounds of on_timeout.ms, as horizon_ms'
+        )
     if type(on_price) is not dict or len(on_price) != 4:
         return False
     symbol, direction, reference = on_price.get("symbol"), on_price.get("direction"), on_price.get("reference")

@@ -348,6 +348,11 @@ EDGE_CHANGES = {
         5,
         {},
         {"on_timeout": {"ms": 5}},
+        {"on_timeout": {"ms": 0}},  # the schema's bounds, 1 to 2**63-1 (audit graph.md 2)
+        {"on_timeout": {"ms": -5}},
+        {"on_timeout": {"ms": 2**63 - 1}},
+        {"on_timeout": {"ms": 2**63}},
+        {"on_timeout": {"ms": 10**30}},
         {"on_timeout": {"ms": "5"}},
         {"on_timeout": {"ms": D("5")}},
         {"on_timeout": {"ms": 5, "x": 1}},

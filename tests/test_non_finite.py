@@ -178,3 +178,47 @@ def test_range_message_of_a_json_wire_number_is_plain(tmp_path):
     assert result.exit_code == 1, result.output
     assert "Decimal(" not in result.stdout
     assert "num_slices`: 1E+400 is greater than the maximum of 9223372036854775807" in result.stdout
+
+
+# -- audit graph.md 2: on_timeout.ms has horizon_ms' bounds (1 to 2**63-1) --------------------------------------
+
+
+def _timeout_wire(ms: str) -> str:
+    """A one-line wire graph a → b on {"on_timeout": {"ms": MS}}, the number written as given."""
+    node = {
+        "instrument": {"symbol": "BTC-USD", "type": "spot"},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": {"fixed": {"qty_1e8": 1000000}},
+        "execution": {"policy": "sor"},
+    }
+    wire = {
+        "nodes": [{"node_id": "a", **node, "activation": "root"}, {"node_id": "b", **node, "activation": "wait"}],
+        "edges": [{"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": {"on_timeout": {"ms": "MS"}}}],
+        "is_sandbox": True,
+    }
+    return json.dumps(wire).replace('"MS"', ms)
+
+
+@pytest.mark.parametrize(
+    "ms, words",
+    [
+        ("1" + "0" * 30, f"{10**30} is greater than the maximum of 9223372036854775807"),  # the reproduction
+        ("9223372036854775808", "9223372036854775808 is greater than the maximum of 9223372036854775807"),  # 2**63
+    ],
+)
+def test_wire_timeout_ms_beyond_int64_is_gc103_at_the_value(tmp_path, ms, words):
+    text = _timeout_wire(ms)
+    path = tmp_path / "t.json"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1, result.output
+    col = text.index('"ms": ') + len('"ms": ') + 1  # 1-based column of the number
+    assert f"{path}:1:{col}: error GC103 `edges.0.trigger.on_timeout.ms`: {words}" in result.stdout, result.stdout
+
+
+def test_wire_timeout_ms_at_int64_max_is_clean(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(_timeout_wire("9223372036854775807"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 0, result.output
