@@ -547,3 +547,68 @@ def test_sarif_help_comes_from_the_rule_pages(sarif_validator):
     for rule in log["runs"][0]["tool"]["driver"]["rules"]:
         page = resources.read_text("rules", f"{rule['id']}.md").strip()
         assert rule["help"] == {"text": page, "markdown": page}
+
+
+# -- audit graph.md 4: a long source line is cut before it is escaped ----------------------------------------
+
+
+def _old_window(text, start, width):
+    """The window graphc.report.text._window showed before the cut came first: it escaped the whole line, then
+    cut ``MAX_FRAME_CHARS`` escaped characters from 30 before the column (or the line's last 120), with ``...``
+    for what was left out either side, and a marker at most 60 wide. Written here character by character."""
+    from graphc.report import one_line
+    from graphc.report.text import MAX_FRAME_CHARS as frame
+
+    pieces = [one_line(ch) for ch in text]  # the escape of a line is its characters' escapes, in order
+    escaped = "".join(pieces)
+    col = sum(len(p) for p in pieces[:start])
+    mark = max(1, sum(len(p) for p in pieces[start : start + width]))
+    if len(escaped) <= frame:
+        return escaped, col, mark
+    left = 0 if col <= 30 else min(col - 30, len(escaped) - frame)
+    more = left + frame < len(escaped)
+    return (
+        ("..." * (left > 0)) + escaped[left : left + frame] + ("..." * more),
+        col - left + 3 * (left > 0),
+        min(mark, 60),
+    )
+
+
+_LINE_CHARS = st.sampled_from(["a", " ", ",", "\t", "\x1b", "\x00", "\r", "\x85", "\u2028", "\u200b", "é", "\x7f"])
+
+
+@given(
+    st.lists(_LINE_CHARS, max_size=400).map("".join),
+    st.integers(0, 400),
+    st.integers(1, 400),
+    st.sampled_from([0, 1, 29, 30, 31, 89, 90, 91, 119, 120, 121]),
+)
+def test_window_shows_what_escaping_the_whole_line_showed(text, start, width, pad):
+    # the same window, marker column and width as before, for lines with and without escapes, at every edge
+    # (the `pad` printable characters in front move the column across the window's 30/90/120 boundaries)
+    from graphc.report.text import _window
+
+    text = "x" * pad + text
+    start = min(start, len(text))
+    width = max(1, min(width, len(text) - start))
+    assert _window(text, start, width) == _old_window(text, start, width)
+
+
+def test_a_long_line_escapes_only_the_window(monkeypatch):
+    # The reproduction's shape: 2,000 findings on one 1 MB line (minified wire JSON). Escaping the whole line for
+    # each finding made the text report quadratic (audit graph.md 4). Count the characters passed to one_line:
+    # each finding may escape a few windows' worth, never the line.
+    from graphc.report import text as text_report
+    from graphc.report.text import MAX_FRAME_CHARS
+
+    escaped = []
+    real = text_report.one_line
+    monkeypatch.setattr(text_report, "one_line", lambda s: escaped.append(len(s)) or real(s))
+    line = ('{"edge_id": "e0", "trigger": "on_fill"}, ' * 25_000)[:1_000_000]
+    findings = [
+        Diagnostic("GC204", "orphan", "w.json", Span(1, col, 1, col + 7)) for col in range(1, 1_000_000, 500)
+    ] + [Diagnostic("GC204", "to the end", "w.json", Span(1, 999_000, 2, 1))]  # a multi-line span
+    out = render("text", [FileResult("w.json", line + "\n", findings, [])], tool_version="0")
+    assert out.count("^") == len(findings)
+    assert max(escaped) <= MAX_FRAME_CHARS
+    assert sum(escaped) <= len(findings) * 6 * MAX_FRAME_CHARS  # with the short message, hint and location

@@ -131,6 +131,7 @@ def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> lis
     return out
 
 
+_TOKEN = re.compile(r"\S+")
 MAX_FRAME_CHARS = 120  # a longer source line is cut to a window around the column, like rustc's
 
 
@@ -159,20 +160,45 @@ def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
     Control characters are shown escaped (the marker moves with them). A line
     longer than ``MAX_FRAME_CHARS`` is cut around the column, with ``...``
     where text was left out: a 2,000-item flow list shows the item, not the list.
+
+    The window is the one of the escaped line (``MAX_FRAME_CHARS // 4`` escaped characters before the column,
+    or the line's last ``MAX_FRAME_CHARS``), but a long line is never escaped whole: each character escapes on
+    its own to one or more, so the window is made from the escapes of at most ``MAX_FRAME_CHARS`` characters
+    either side of the column. Escaping the whole line for each finding made a report of many findings on one
+    long line (minified wire JSON) quadratic (audit graph.md 4).
     """
-    before, marked, after = (
-        one_line(text[:start]),
-        one_line(text[start : start + width]),
-        one_line(text[start + width :]),
+    frame, lead = MAX_FRAME_CHARS, MAX_FRAME_CHARS // 4
+    if len(text) <= frame:  # short: escape it all (at most 6 characters per character shown)
+        before, marked, after = (
+            one_line(text[:start]),
+            one_line(text[start : start + width]),
+            one_line(text[start + width :]),
+        )
+        text, start, width = before + marked + after, len(before), max(1, len(marked))
+        if len(text) <= frame:
+            return text, start, width
+        width = min(width, frame // 2)
+        left = max(0, min(start - lead, len(text) - frame))
+        right = left + frame
+        shown = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
+        return shown, start - left + (3 if left else 0), width
+    # A long line (its escaped form is longer than the frame too). Any `frame` characters escape to `frame` or more.
+    width = min(max(1, len(one_line(text[start : start + min(width, frame // 2)]))), frame // 2)
+    ahead = one_line(text[start : start + frame])  # the whole rest of the line when start + frame reaches its end
+    rest_known = start + frame >= len(text)
+    if rest_known and len(ahead) < frame - lead:  # the column is in the last `frame` escaped characters
+        tail = one_line(text[-frame:])[-frame:]
+        return "..." + tail, frame - len(ahead) + 3, width
+    behind = one_line(text[max(0, start - lead) : start])  # all of text[:start] when start <= lead
+    cut = len(behind) > lead or start > lead  # the window starts after the line's first character
+    behind = behind[-lead:]
+    room = frame - len(behind)
+    more = not rest_known or len(ahead) > room
+    return (
+        ("..." if cut else "") + behind + ahead[:room] + ("..." if more else ""),
+        len(behind) + (3 if cut else 0),
+        width,
     )
-    text, start, width = before + marked + after, len(before), max(1, len(marked))
-    if len(text) <= MAX_FRAME_CHARS:
-        return text, start, width
-    width = min(width, MAX_FRAME_CHARS // 2)
-    left = max(0, min(start - MAX_FRAME_CHARS // 4, len(text) - MAX_FRAME_CHARS))
-    right = left + MAX_FRAME_CHARS
-    shown = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
-    return shown, start - left + (3 if left else 0), width
 
 
 def _marker_width(text: str, start: int, span: Span) -> int:
@@ -182,7 +208,7 @@ def _marker_width(text: str, start: int, span: Span) -> int:
     elif span.end_line > span.line:
         width = room  # a multi-line span: mark to the end of its first line
     else:  # no end known: mark the token that starts at the column
-        match = re.match(r"\S+", text[start:])
+        match = _TOKEN.match(text, start)  # not text[start:]: a copy of the rest of a long line per finding
         width = len(match.group()) if match else 1
     return max(1, min(width, room))
 
