@@ -160,7 +160,7 @@ def triggers(draw):
     elif kind == "ratio":
         trigger = "on_fill_ratio"
     elif kind == "timeout":
-        trigger = {"on_timeout": {"ms": draw(st.integers(-(10**6), 10**10))}}
+        trigger = {"on_timeout": {"ms": draw(st.integers(1, 10**10))}}  # the wire schema asks 1 or more (ab41f18)
     else:
         symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd_text.filter(_plain))
         reference = "graph_entry_price" if kind == "price" else draw(st.sampled_from(["graph_entry_price", "last"]))
