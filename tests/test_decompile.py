@@ -25,6 +25,7 @@ from graphc.humanize import playbook_name
 from graphc.pipeline import compile_text
 from graphc.stages.emit import to_json
 from graphc.stages.triggers import JsonFloat
+from graphc.venues import prediction_venue
 from graphc.wire_input import read_graph_input
 from tests.conftest import EXAMPLES, REPO
 
@@ -90,6 +91,8 @@ def instruments(draw):
     if kind != "odd" and draw(st.booleans()):  # any instrument can carry an explicit type or a pinned venue
         type_ = draw(st.sampled_from(["spot", "perp", "prediction"]))
         venue = draw(st.none() | venues | st.just(venue))
+    if type_ == "prediction" and venue is None:  # compile infers the venue the symbol names (spec §3.1)
+        venue = prediction_venue(symbol)
     instrument = {"symbol": symbol, "type": type_}
     if venue is not None:
         instrument["venue"] = venue
@@ -450,3 +453,23 @@ def test_remembered_phrases_and_ordered_executions_change_nothing(wire):
         patch.setattr(D, "_in_field_order", lambda keys: False)
         unshortened = _decompiled(wire)
     assert first == again == unshortened
+
+
+def test_a_prediction_node_without_the_venue_its_symbol_names_is_reported_not_rewritten(tmp_path):
+    # compile always writes the venue a prediction symbol names (spec §3.1: the router needs it), so no
+    # playbook gives back a wire node that leaves it out: decompile says so and writes nothing
+    node = {
+        "node_id": "a",
+        "instrument": {"symbol": "KX00-0", "type": "prediction"},
+        "side": "buy",
+        "order_type": {"limit": {"price_1e9": 500000000}},
+        "quantity": {"fixed": {"qty_1e8": 100000000}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+    wire = tmp_path / "w.json"
+    wire.write_text(json.dumps({"nodes": [node], "edges": [], "is_sandbox": True}))
+    out = tmp_path / "p.yaml"
+    result = CliRunner().invoke(cli, ["decompile", str(wire), "-o", str(out)])
+    assert result.exit_code == 1 and "would not compile back to the same graph" in result.output, result.output
+    assert "venue" in result.output and not out.exists()
