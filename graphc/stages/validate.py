@@ -169,16 +169,18 @@ def _not_a_template(error, doc, path, root):
     )
 
 
-# Patterns of the playbook schema that are not a list of words, said in words (the schema's `description`s say the same)
+# Patterns of the playbook schema that are not a list of words, said in words (the schema's `description`s say the
+# same), each with an example
 _PATTERN_WORDS = {
-    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "letters, digits, `.`, `_` and `-`, starting with a letter or digit",
-    "^[a-z0-9][a-z0-9._-]*$": "lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit",
-    "^[A-Za-z_][A-Za-z0-9_]*$": "letters, digits and `_`, not starting with a digit",
-}
-_PATTERN_EXAMPLES = {
-    "^[A-Za-z0-9][A-Za-z0-9._-]*$": "e.g. `eth-hedge`",
-    "^[a-z0-9][a-z0-9._-]*$": "e.g. `eth-basis-weekly`",
-    "^[A-Za-z_][A-Za-z0-9_]*$": "e.g. `max_size`",
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": (
+        "letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+        "e.g. `eth-hedge`",
+    ),
+    "^[a-z0-9][a-z0-9._-]*$": (
+        "lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit",
+        "e.g. `eth-basis-weekly`",
+    ),
+    "^[A-Za-z_][A-Za-z0-9_]*$": ("letters, digits and `_`, not starting with a digit", "e.g. `max_size`"),
 }
 _ALTERNATIVES = re.compile(r"\^\((?P<words>[^()]*)\)\$")
 _LETTER_CLASS = re.compile(r"\[([A-Za-z])([A-Za-z])\]")
@@ -221,9 +223,10 @@ def _said_in_words(error, doc, path):
             doc.span(path),
             hint=f"write {choices}" + (" (any letter case)" if any_case else ""),
         )
-    words = _PATTERN_WORDS.get(error.validator_value)
-    if words is None:
+    said = _PATTERN_WORDS.get(error.validator_value)
+    if said is None:
         return None
+    words, example = said
     steps = list(error.absolute_schema_path)
     if steps[-2:] == ["propertyNames", "pattern"]:  # a key of the mapping at `path`: said at that key
         key = error.instance
@@ -233,14 +236,14 @@ def _said_in_words(error, doc, path):
             f"{what} may use {words}",
             doc.path,
             doc.key_span(path + (key,)),
-            hint=f"rename it, {_PATTERN_EXAMPLES[error.validator_value]}",
+            hint=f"rename it, {example}",
         )
     return Diagnostic(
         "GC103",
         f"`{_dotted(path)}: {error.instance}`: use only {words}",
         doc.path,
         doc.span(path),
-        hint=_PATTERN_EXAMPLES[error.validator_value],
+        hint=example,
     )
 
 
