@@ -296,6 +296,7 @@ def wire_node_facts(
         market = markets.get(key := (symbol, venue, instrument_type))
         if market is None:
             market = markets[key] = resolver.facts(symbol, venue, instrument_type)
+        venue = market.venue  # unpinned prediction: the venue its symbol names (spec §3.1; MarketResolver.facts)
         append(
             _new_tuple(
                 NodeFacts,
@@ -507,6 +508,7 @@ def usual_node_facts(
             market = markets.get(key := (symbol, venue, instrument_type))
             if market is None:
                 market = markets[key] = resolver.facts(symbol, venue, instrument_type)
+            venue = market.venue  # unpinned prediction: the venue its symbol names (spec §3.1; MarketResolver.facts)
             append(
                 _new_tuple(
                     NodeFacts,

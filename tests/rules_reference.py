@@ -10,7 +10,9 @@ priced in dollars with max_notional_usd (``_dollar_notional``; tests/test_rules_
 warn when a uniform TWAP slice (qty / num_slices) is under the venue's minimum (tests/test_rules_venue.py);
 GC404/GC406 skip a limit order that an on_price edge starts, which meets the market after the move, not today's
 quote (``_quoted_limits``; playbook-spec.md §4, audit graph.md 3, tests/test_rules_execution.py);
-GC210 also reports a wire edge whose edge_id an earlier edge has (audit graph.md 1, tests/test_rules_graph.py).
+GC210 also reports a wire edge whose edge_id an earlier edge has (audit graph.md 1, tests/test_rules_graph.py);
+a prediction node that pins no venue is read on the venue its symbol names (``MarketResolver.facts``, spec §3.1
+rules 3-4; tests/test_rules_venue.py), as compile writes it.
 """
 
 from __future__ import annotations
@@ -767,12 +769,13 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
         paced = (slices, interval) if slices is not None and interval is not None else None
     else:
         policy, tif, urgency, slippage_bps, horizon_ms, paced = DEFAULT_POLICY, None, None, None, None, None
+    market = resolver.facts(symbol, venue, instrument_type)
     return NodeFacts(
         index,
         _text(get("node_id")),
         symbol,
         instrument_type,
-        venue,
+        market.venue,
         side,
         None if derived else wire_qty(quantity),
         derived,
@@ -787,7 +790,7 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
         horizon_ms,
         paced,
         quote,
-        resolver.facts(symbol, venue, instrument_type),
+        market,
         missing,
     )
 

@@ -349,6 +349,31 @@ def test_unpinned_leg_is_checked_with_the_facts_that_are_known():
     assert codes(node("ETH-USD", "1.5", "2000.05", type="spot"), markets={"ETH-USD": {"tick": "0.1"}}) == ["GC303"]
 
 
+PM_URL = "https://polymarket.com/event/will-it-rain"
+
+
+@pytest.mark.parametrize(
+    ("symbol", "qty", "price", "code"),
+    [
+        (KX, "2.5", "0.40", "GC305"),  # Kalshi: whole contracts
+        (KX, 3, "0.405", "GC303"),  # Kalshi: 0.01 tick
+        (PM_URL, 4, "0.30", "GC302"),  # Polymarket: 5 shares at least
+        (f"{PM_URL}:yes", 6, "0.15", "GC301"),  # Polymarket: $0.90 < $1
+    ],
+)
+def test_unpinned_prediction_node_is_checked_on_the_venue_its_symbol_names(symbol, qty, price, code):
+    # spec §3.1 rules 3-4: the symbol names the venue, and the router routes it there; before, the venue
+    # checks of such a wire node were all skipped ("no venue pinned"), so a reject passed lint
+    assert codes(node(symbol, qty, price)) == [code]
+
+
+def test_unpinned_prediction_node_at_the_venue_boundaries_is_clean():
+    # 5 shares x $0.20 = exactly $1.00 (Polymarket's minimums, venue-rules.md); 3 whole Kalshi contracts
+    findings, skips = lint(node(f"{PM_URL}:yes", 5, "0.20"), node(KX, 3, "0.40", node_id="b"))
+    assert findings == []
+    assert "no venue pinned" not in " ".join(s.reason for s in skips)
+
+
 def test_reference_graph_lints_clean():
     wire = [node("ETH-USD", 200, type="spot"), node("ETH-USD-PERP", 200, venue="hyperliquid", type="perp")]
     findings, skips = lint(*wire)

@@ -32,6 +32,7 @@ from typing import Protocol
 from graphc.venues.model import MarketFacts, MinMax
 from graphc.venues.profiles import PROFILES
 from graphc.venues.settings import MarketConfig, derived_settings
+from graphc.venues.symbols import prediction_venue
 
 
 class QuoteFacts(Protocol):
@@ -54,6 +55,10 @@ class MarketResolver:
     def facts(self, symbol: str, venue: str | None, instrument_type: str | None) -> MarketFacts:
         """What graphc knows about ``symbol`` traded on ``venue`` (None: unpinned) as ``instrument_type``."""
         venue = venue.lower() if isinstance(venue, str) and venue else None
+        if venue is None and instrument_type == "prediction":
+            # a prediction market's venue is the one its symbol names (spec §3.1 rules 3-4): the router
+            # routes it there, so that venue's rules apply to a wire node that does not pin it
+            venue = prediction_venue(symbol)
         key = (symbol, venue, instrument_type)
         facts = self._memo.get(key)
         if facts is None:
