@@ -7,10 +7,13 @@ one is refused rather than shown rounded).
 
 from __future__ import annotations
 
-from decimal import Context, Decimal, Inexact, InvalidOperation
+from decimal import ROUND_DOWN, Context, Decimal, Inexact, InvalidOperation
 from math import gcd
 
 _WIDE = Context(prec=1000, traps=[InvalidOperation, Inexact])
+_MAX_PLAIN_CHARS = 40  # a number shown in a message longer than this is written with an exponent
+_ROUND = Context(prec=1000, traps=[InvalidOperation])  # half-even, as format() rounds
+_CUT = Context(prec=1000, rounding=ROUND_DOWN, traps=[InvalidOperation])
 
 
 def plain(value: Decimal) -> str:
@@ -25,12 +28,31 @@ def shown(value: object) -> str:
     ``0E-8``), text quoted as it was written (``'-5 ETH'``), anything else as its repr."""
     if isinstance(value, Decimal) and value.is_finite():
         try:
-            return plain(value)
+            text = plain(value)
         except ArithmeticError:  # more digits than the wide context holds: Decimal's own text is exact
             return str(value)
+        if len(text) <= _MAX_PLAIN_CHARS:
+            return text
+        # 1e400 is "1E+400", not 401 digits: still exact (every significant digit), and a line a person reads
+        scientific = format(value, "E")
+        return scientific if len(scientific) < len(text) else text
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return str(value)  # an int, or NaN / Infinity as Decimal writes them
     return repr(value)
+
+
+def above(value: Decimal, bound: Decimal, places: int = 1) -> str:
+    """``value`` (more than ``bound``) rounded to ``places`` decimals, unless that reads as no more than
+    ``bound``: then cut (never rounded up) to as many decimals as show it is more, so 10.0000166... against 10
+    is ``10.00001``, not ``10.0`` (a message saying "10.0% ... more than 10%" contradicts itself)."""
+    rounded = _ROUND.quantize(value, Decimal(1).scaleb(-places))
+    if rounded > bound:
+        return format(rounded, "f")
+    for digits in range(places + 1, places + 60):
+        cut = _CUT.quantize(value, Decimal(1).scaleb(-digits))
+        if cut > bound:
+            return format(cut, "f")
+    return format(value, "f")
 
 
 def usd(value: Decimal) -> str:

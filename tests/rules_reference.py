@@ -12,7 +12,8 @@ GC404/GC406 skip a limit order that an on_price edge starts, which meets the mar
 quote (``_quoted_limits``; playbook-spec.md §4, audit graph.md 3, tests/test_rules_execution.py);
 GC210 also reports a wire edge whose edge_id an earlier edge has (audit graph.md 1, tests/test_rules_graph.py);
 a prediction node that pins no venue is read on the venue its symbol names (``MarketResolver.facts``, spec §3.1
-rules 3-4; tests/test_rules_venue.py), as compile writes it.
+rules 3-4; tests/test_rules_venue.py), as compile writes it; GC406 shows its percentage with the digits it takes
+to read as more than 10% (``numbers.above``; audit graph.md 5).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from itertools import islice
 
 from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
-from graphc.numbers import is_multiple, plain, usd
+from graphc.numbers import above, is_multiple, plain, usd
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _leg, trigger_level
 from graphc.rules.graph import (
@@ -468,7 +469,7 @@ def check_far_from_mid(ctx):
         if abs(off) > FAR_FROM_MID:
             yield Finding(
                 node.at("order_type"),
-                f"node {node.node_id!r} limit {plain(price)} is {abs(off) * 100:.1f}% "
+                f"node {node.node_id!r} limit {plain(price)} is {above(abs(off) * 100, FAR_FROM_MID * 100)}% "
                 f"{'above' if off > 0 else 'below'} the quote mid {plain(mid)} (more than 10%)",
                 hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
             )

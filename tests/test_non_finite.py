@@ -139,6 +139,23 @@ def test_a_quoted_nan_is_text_as_before(tmp_path):
     assert "must be number, not text" in result.stdout and "finite" not in result.stdout
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_nan_and_infinity_say_json_has_no_such_number(tmp_path, constant):
+    # Python's json.dumps writes these; no JSON reader takes them. They used to read "must be number, not
+    # text", which says nothing about what was written (audit graph.md 5)
+    graph = yaml.safe_load(WIRE)
+    text = json.dumps(graph).replace('"fill_ratio_gte": 0.5', f'"fill_ratio_gte": {constant}')
+    assert constant in text
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1, result.output
+    assert (
+        f"GC103 `edges.0.condition.fill_ratio_gte` must be number, not {constant} (JSON has no such number: "
+        "it reads as text)" in result.stdout
+    )
+
+
 # -- finding 8: range messages show numbers plainly ----------------------------------------------------------
 
 

@@ -179,6 +179,13 @@ def test_gc406_far_from_mid_on_spot():
     assert "15.0% above the quote mid 2000.5" in finding.message
 
 
+def test_gc406_just_over_the_boundary_reads_as_over():
+    # 2200.56 against the 2000.5 mid: 200.06 / 2000.5 = 0.10000499875...: one decimal would say "10.0% ...
+    # (more than 10%)" (audit graph.md 5); the digits that show it is more are cut, never rounded up
+    [finding] = only(lint([node(price="2200.56")])[0], "GC406")
+    assert "limit 2200.56 is 10.0004% above the quote mid 2000.5 (more than 10%)" in finding.message
+
+
 @pytest.mark.parametrize(
     "price, flagged",
     [

@@ -346,3 +346,12 @@ def test_100k_node_chain_lints():
         for k in range(n - 1)
     ]
     assert lint({"nodes": nodes, "edges": edges, "is_sandbox": True}) == []
+
+
+def test_gc208_shows_a_huge_offset_briefly_and_exactly():
+    # -1e400 used to print all 401 characters (audit graph.md 5); 31 significant digits are kept, not rounded
+    [huge] = only(lint(wire([node("spot"), node("hedge", "wait")], [on_price("below", "-1e400")])), "GC208")
+    assert "below entry -1E+400% waits for the price to fall to zero or less" in huge.message
+    edge = on_price("below", "-100.000000000000000000000000001")
+    [fine] = only(lint(wire([node("spot"), node("hedge", "wait")], [edge])), "GC208")
+    assert "below entry -100.000000000000000000000000001%" in fine.message

@@ -33,7 +33,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import is_multiple, plain
+from graphc.numbers import above, is_multiple, plain
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 from graphc.venues.prices import trigger_level as projected_level
@@ -653,7 +653,7 @@ def check_far_from_mid(ctx):
         if abs(off) > FAR_FROM_MID:
             yield Finding(
                 node.at("order_type"),
-                f"node {node.node_id!r} limit {plain(price)} is {abs(off) * 100:.1f}% "
+                f"node {node.node_id!r} limit {plain(price)} is {above(abs(off) * 100, FAR_FROM_MID * 100)}% "
                 f"{'above' if off > 0 else 'below'} the quote mid {plain(mid)} (more than 10%)",
                 hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
             )

@@ -44,6 +44,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import islice
 
+from graphc.numbers import shown
 from graphc.rules.base import Finding, rule
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
@@ -883,8 +884,7 @@ def _price_findings(ctx, j, params):
 
 
 def _pct(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return ("+" if value > 0 else "") + text + "%"
+    return ("+" if value > 0 else "") + shown(value) + "%"  # exact: normalize() would round past 28 digits
 
 
 @rule(

@@ -75,6 +75,10 @@ def _dotted(path) -> str:
     return ".".join(str(p) for p in path) or "the document"
 
 
+_NOT_JSON_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})  # Python's json writes these; no JSON reader
+# takes them, and YAML (which graphc reads JSON with after the fast path) reads them as plain text
+
+
 def _kind(value) -> str:
     if isinstance(value, bool):
         return "a boolean"
@@ -83,6 +87,8 @@ def _kind(value) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
+        if value in _NOT_JSON_NUMBERS:
+            return f"{value} (JSON has no such number: it reads as text)"
         return "text"
     if value is None:
         return "empty"
