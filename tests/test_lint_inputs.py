@@ -474,8 +474,15 @@ def test_with_gc112_off_an_unread_file_is_never_a_clean_linted_file(tmp_path, mo
 
     report = json.loads(lint("nope.yaml", "-f", "json").stdout)
     assert report["files"] == [] and report["summary"]["files"] == 0 and report["diagnostics"] == []
+    # ... but a program reading the report learns which file was not linted, not only the exit code
+    assert report["not_read"] == [{"path": "nope.yaml", "reason": "not found"}]
     sarif = json.loads(lint("nope.yaml", "-f", "sarif").stdout)
     assert sarif["runs"][0]["results"] == [] and "artifacts" not in sarif["runs"][0]
+    [invocation] = sarif["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["message"]["text"] == "nope.yaml not found: not linted"
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "nope.yaml"
     junit = ET.fromstring(lint("nope.yaml", "good.yaml", "-f", "junit").stdout)
     assert [case.get("name") for case in junit.iter("testcase") if "nope" in (case.get("name") or "")] == []
     assert "nope.yaml" not in ET.tostring(junit, encoding="unicode")
@@ -486,6 +493,8 @@ def test_with_gc112_off_an_unread_file_is_never_a_clean_linted_file(tmp_path, mo
     assert summary.startswith("no problems in 1 file") and summary.endswith("; nope.yaml not found"), summary
     report = json.loads(lint("nope.yaml", "good.yaml", "-f", "json").stdout)
     assert [f["path"] for f in report["files"]] == ["good.yaml"]
+    assert report["not_read"] == [{"path": "nope.yaml", "reason": "not found"}]
+    assert "not_read" not in json.loads(lint("good.yaml", "-f", "json").stdout)  # optional: only when there is one
     github = lint("nope.yaml", "good.yaml", "-f", "github").stdout
     assert github.splitlines()[-1].endswith("; nope.yaml not found")
 
@@ -499,3 +508,17 @@ def test_with_gc112_ignored_a_file_that_is_not_utf8_is_not_a_pass(mixed, monkeyp
     assert "graphc: latin.yaml could not be read" in result.stderr
     report = json.loads(lint("latin.yaml", "--ignore", "GC112", "-f", "json").stdout)
     assert report["files"] == [] and report["summary"]["files"] == 0
+    assert report["not_read"] == [{"path": "latin.yaml", "reason": "could not be read"}]
+
+
+def test_gc112_as_a_warning_still_exits_2_as_its_page_says(tmp_path, monkeypatch):
+    # the generated Options section said a rule set to "warning" no longer fails lint; for GC112 the file was
+    # still not checked, so lint exits 2 whatever the severity, and the page must say so
+    write(tmp_path, "graphc.toml", '[rules]\nGC112 = "warning"\n')
+    (tmp_path / "latin.yaml").write_bytes(LATIN1)
+    monkeypatch.chdir(tmp_path)
+    result = lint("latin.yaml")
+    assert result.exit_code == 2 and "warning GC112" in result.stdout, result.output
+    page = CliRunner().invoke(cli, ["explain", "GC112"]).stdout
+    assert 'GC112 = "warning"   # still reported, and `graphc lint` still exits 2' in page
+    assert "no longer fails on it" not in page

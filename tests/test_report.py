@@ -240,6 +240,8 @@ def test_json_validates_against_the_documented_schema(json_validator):
     clean = json.loads(render("json", [], tool_version="0.1.0"))
     json_validator.validate(clean)
     assert clean["summary"] == {"errors": 0, "warnings": 0, "files": 0}
+    unread = {"nope.yaml": "not found", "latin.yaml": "could not be read"}
+    json_validator.validate(json.loads(render("json", [], tool_version="0.1.0", unread=unread)))
 
 
 def test_json_content_is_sorted_and_complete():
@@ -307,6 +309,8 @@ def test_sarif_validates_against_the_official_schema(sarif_validator):
     log = json.loads(render("sarif", sample_results(), tool_version="0.1.0", rules=rules))
     _check_sarif(sarif_validator, log)
     _check_sarif(sarif_validator, json.loads(render("sarif", [], tool_version="0.1.0", rules=rules)))
+    unread = {"nope.yaml": "not found"}  # GC112 off: a notification, so the log never reads as a clean run
+    _check_sarif(sarif_validator, json.loads(render("sarif", sample_results(), rules=rules, unread=unread)))
 
     run = log["runs"][0]
     driver = run["tool"]["driver"]

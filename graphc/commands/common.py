@@ -229,6 +229,7 @@ def write_report(
     summary: bool = True,
     nothing_linted: str = "",
     not_read: str = "",
+    unread: dict[str, str] | None = None,
 ):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
@@ -247,6 +248,7 @@ def write_report(
         rules=rules,
         nothing_linted=nothing_linted,
         not_read=not_read,
+        unread=unread,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
 

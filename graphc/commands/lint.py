@@ -360,6 +360,7 @@ def lint_command(
         explain_skips=explain_skips,
         nothing_linted=nothing,
         not_read="" if nothing else _not_read_note(unread),
+        unread=unread,
     )
     for search in empty:
         _warn_empty(search, collected.searches[search])

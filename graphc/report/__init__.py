@@ -66,6 +66,7 @@ def render(
     rules: Mapping[str, RuleInfo] | None = None,
     nothing_linted: str = "",
     not_read: str = "",
+    unread: Mapping[str, str] | None = None,
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
@@ -74,9 +75,12 @@ def render(
     ``nothing_linted`` says why no file was linted; the summary line then says
     so instead of counting files (``nothing linted: no *.yaml ... in empty``). ``not_read`` names the files
     that could not be read and are not among ``results`` (``nope.yaml not found``: GC112 turned off); the
-    summary line says it after the counts.
+    summary line says it after the counts; ``unread`` is the same as data (path -> ``not found`` or ``could not
+    be read``), for the JSON and SARIF reports.
     """
-    options = ReportOptions(bool(color), tool_version, explain_skips, summary, rules or {}, nothing_linted, not_read)
+    options = ReportOptions(
+        bool(color), tool_version, explain_skips, summary, rules or {}, nothing_linted, not_read, dict(unread or {})
+    )
     return get_renderer(format)(list(results), options)
 
 
@@ -90,6 +94,7 @@ class ReportOptions(NamedTuple):
     rules: Mapping[str, RuleInfo] = MappingProxyType({})  # code -> name, level, help
     nothing_linted: str = ""  # text, github: why no file was linted, said by the summary line instead of counts
     not_read: str = ""  # text, github: the files that could not be read (not results), said after the counts
+    unread: Mapping[str, str] = MappingProxyType({})  # json, sarif: those files, path -> why
 
 
 # -- helpers shared by the renderers ---------------------------------------

@@ -17,10 +17,17 @@ FORMAT_VERSION = 1
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    return json.dumps(build(results, tool_version=options.tool_version, rules=options.rules), indent=2) + "\n"
+    report = build(results, tool_version=options.tool_version, rules=options.rules, unread=options.unread)
+    return json.dumps(report, indent=2) + "\n"
 
 
-def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:
+def build(
+    results: list[FileResult],
+    *,
+    tool_version: str = "",
+    rules: Mapping[str, RuleInfo] | None = None,
+    unread: Mapping[str, str] | None = None,
+) -> dict:
     """The report as plain data (what :func:`render` serialises)."""
     files, diagnostics = [], []
     for result, diags in ordered(results):
@@ -36,7 +43,7 @@ def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[s
         diagnostics.extend(diags)
     diagnostics.sort(key=lambda d: d.sort_key())
     summary = summarize(results)
-    return {
+    report = {
         "version": FORMAT_VERSION,
         "tool": "graphc",
         "tool_version": tool_version,
@@ -44,6 +51,9 @@ def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[s
         "diagnostics": [_diagnostic(d, rules or {}) for d in diagnostics],
         "summary": {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files},
     }
+    if unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
+        report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(unread.items())]
+    return report
 
 
 def _diagnostic(d, rules: Mapping[str, RuleInfo]) -> dict:

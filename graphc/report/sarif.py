@@ -39,10 +39,17 @@ _LEVELS = {"error": "error", "warning": "warning"}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    return json.dumps(build(results, tool_version=options.tool_version, rules=options.rules), indent=2) + "\n"
+    log = build(results, tool_version=options.tool_version, rules=options.rules, unread=options.unread)
+    return json.dumps(log, indent=2) + "\n"
 
 
-def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[str, RuleInfo] | None = None) -> dict:
+def build(
+    results: list[FileResult],
+    *,
+    tool_version: str = "",
+    rules: Mapping[str, RuleInfo] | None = None,
+    unread: Mapping[str, str] | None = None,
+) -> dict:
     """The SARIF log as plain data."""
     diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
     skips = [(r.path, skip) for r, _ in ordered(results) for skip in r.skipped]
@@ -60,9 +67,10 @@ def build(results: list[FileResult], *, tool_version: str = "", rules: Mapping[s
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, index[d.code]) for d in diagnostics],
     }
-    if skips:  # a check that could not be decided is said so, never left to read as a pass
-        notes = [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
-        run["invocations"] = [{"executionSuccessful": True, "toolExecutionNotifications": notes}]
+    if skips or unread:  # a check that could not be decided, or a file not read, is said so, never a pass
+        notes = [_unread_notification(path, why) for path, why in sorted((unread or {}).items())]
+        notes += [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
+        run["invocations"] = [{"executionSuccessful": not unread, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
@@ -167,6 +175,15 @@ def _skip_notification(path: str, skip, rule_index: int) -> dict:
         "message": {"text": f"skipped {skip.code}: {skip.reason}"},
         "associatedRule": {"id": skip.code, "index": rule_index},
         "locations": [{"physicalLocation": physical_location(path, skip_span(skip))}],
+    }
+
+
+def _unread_notification(path: str, why: str) -> dict:
+    """A file that was not linted (GC112 turned off) as an ``error`` notification: not a result, not a pass."""
+    return {
+        "level": "error",
+        "message": {"text": f"{path} {why}: not linted"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
     }
 
 

@@ -102,6 +102,7 @@ class Rule(NamedTuple):
     check: Callable[[LintContext], Iterable[Finding | Skipped | SkippedNodes]] | None = None
     flagged: str | None = None  # the failing example's line that gets the finding
     suppression: str | None = None  # how to silence it, where `flagged` cannot say (replaces the generated text)
+    demoted: str | None = None  # what setting it to the other severity does, where that is not the usual
 
     @property
     def docs(self) -> str:
@@ -150,9 +151,10 @@ def describe(
     severity: str = ERROR,
     flagged: str | None = None,
     suppression: str | None = None,
+    demoted: str | None = None,
 ) -> Rule:
     """A rule the compiler reports (GC1xx): metadata and page, no check here."""
-    return Rule(code, name, severity, summary, source, docs, None, flagged, suppression)
+    return Rule(code, name, severity, summary, source, docs, None, flagged, suppression, demoted)
 
 
 class LintContext:

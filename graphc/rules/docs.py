@@ -51,7 +51,7 @@ def _options(r: Rule) -> str:
         "Change the severity, or turn the check off, in `graphc.toml` (the same table works as "
         "`[tool.graphc.rules]` in `pyproject.toml`):",
         "```toml\n[rules]\n"
-        f'{r.code} = "{_other(r.severity)}"   # {_effect(r.severity)}\n'
+        f'{r.code} = "{_other(r.severity)}"   # {r.demoted or _effect(r.severity)}\n'
         f'# {r.code} = "off"     # not reported at all\n'
         f'# {r.code} = "{r.severity}"   # the default\n```',
         f'The rule\'s name works in place of its code, both here (`{r.name} = "off"`) and in '

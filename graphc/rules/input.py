@@ -842,10 +842,12 @@ GC112 = describe(
     summary="the file cannot be read, or is not UTF-8 text",
     source="playbook-spec.md §8 (GC112: reported at the first bad byte's line:col, in every output format; the "
     "other files are still linted)",
+    demoted="still reported, and `graphc lint` still exits 2 (the file was not checked)",
     suppression=(
         "Whatever the severity, a reported GC112 makes `graphc lint` exit 2: the file was not checked. "
         "With GC112 off (or `--ignore GC112`) a file graphc could not read still makes it exit 2 and is never "
-        "counted as a linted file with no problems: no report lists it among its files, the summary line names "
+        "counted as a linted file with no problems: no report lists it among its files (the JSON report names it "
+        "under `not_read`, SARIF as an error notification), the summary line names "
         "it (`nothing linted: nope.yaml not found`, or `no problems in 1 file; nope.yaml not found`; `could not "
         "be read` for a file that exists), and stderr says it (`graphc: no such file or directory: PATH`). "
         "Suppression comments cannot apply: `# graphc: ignore[GC112]` and `# graphc: ignore-file[GC112]` are "
