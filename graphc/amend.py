@@ -17,8 +17,11 @@ A size is a whole number of the venue's lot, as a leg's is (spec §3.2: a
 notional is "rounded **down** to the venue lot (to 1e-8 where no lot is
 known)"; venue-rules.md: Kalshi trades whole contracts, GC305): a notional is
 rounded down to it, a size written in units must already be a multiple of it.
-The lot is graphc's built-in one for the recorded node's market
-(:class:`graphc.venues.MarketResolver` without quotes or graphc.toml).
+The lot is the one compile used for the recorded node's market, as far as
+amend can know it: ``[markets."SYMBOL"]`` / ``[venues.NAME]`` of the
+project's graphc.toml (the project that holds the ledger), else graphc's
+built-in venue profile (:class:`graphc.venues.MarketResolver`); a quotes
+snapshot's ``lot`` is not known here.
 
 The guards are graphc's, not the router's: a size whose notional at the node's
 limit is above the graph's ``risk.admission.max_notional_usd`` is refused; one
@@ -29,16 +32,21 @@ command can say so: a skipped guard must not read as passed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
 from graphc.numbers import is_multiple, plain, usd
 from graphc.stages.legs import WIRE_QTY_STEP  # where no lot is known, a notional rounds down to 1e-8, as a leg's does
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.vocabulary import DOLLARS
+
+if TYPE_CHECKING:
+    from graphc.venues import MarketConfig
 
 __all__ = [
     "MAX_FACTOR",
@@ -67,6 +75,7 @@ class RecordedNode:
     venue: str | None
     limit: Decimal | None  # the limit price, None for a market node
     max_notional: Decimal | None  # the graph's risk.admission.max_notional_usd
+    market_config: MarketConfig | None = field(default=None, compare=False)  # graphc.toml's market settings
 
 
 def horizon_ms(text: str) -> int:
@@ -80,10 +89,10 @@ def horizon_ms(text: str) -> int:
     return ms
 
 
-def recorded_node(ledger_path, scope, graph_id: str, node_id: str) -> RecordedNode | None:
+def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config=None) -> RecordedNode | None:
     """The node ``node_id`` (as the router names it, with the run tag) of the graph the ledger at
     ``ledger_path`` recorded as ``graph_id`` for ``scope``; None when there is no such record.
-    A missing ledger file is not created."""
+    A missing ledger file is not created. ``market_config`` (graphc.toml's market settings) gives its lot."""
     from graphc.api.ledger import Ledger  # deferred: sqlite3
 
     if not os.path.isfile(ledger_path):
@@ -93,7 +102,7 @@ def recorded_node(ledger_path, scope, graph_id: str, node_id: str) -> RecordedNo
     for wire in reversed(wires):
         node = _node_of(wire, node_id)
         if node is not None:
-            return node
+            return dataclasses.replace(node, market_config=market_config)
     return None
 
 
@@ -211,10 +220,11 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
 
 
 def _facts(node: RecordedNode):
-    """graphc's built-in market facts (lot, the currency of prices) for the recorded node's market."""
+    """The market facts (lot, the currency of prices) of the recorded node's market: graphc.toml's, then
+    the built-in profile's."""
     from graphc.venues import MarketResolver  # deferred: only a --qty with a recorded node asks
 
-    return MarketResolver({}, None).facts(node.symbol, node.venue, node.type_)
+    return MarketResolver({}, node.market_config).facts(node.symbol, node.venue, node.type_)
 
 
 def _in_dollars(node: RecordedNode) -> bool:

@@ -999,6 +999,30 @@ def test_amend_qty_rounds_a_notional_down_to_the_venues_lot_and_refuses_a_partia
     assert whole.exit_code == 0 and "size 18 -> 20 contracts" in whole.output, whole.output
 
 
+def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
+    """The lot compile used: `[markets."SYMBOL"] lot` of the project's graphc.toml, not only the built-in
+    profile (which gives BTC-USD on Coinbase no lot, so 0.0055 passed and the venue would cut it).
+    $500 / 90000 = 0.0055555... BTC, rounded down to the 0.001 lot: 0.005."""
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = 0.001\n')
+    (project / "usd.yaml").write_text(USD_LEG)
+    ledger = ["--ledger", project / ".graphc" / "ledger.sqlite"]
+    gid = graph_id_of(invoke(["submit", project / "usd.yaml", *ledger], env).output)
+    refused = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
+    assert refused.exit_code == 2, refused.output
+    assert "'0.0055' is not a multiple of coinbase's 0.001 lot" in refused.output, refused.output
+    rounded = invoke(["amend", gid, "a", "--qty", "$600", *ledger], env)  # 600 / 90000 = 0.00666...: 0.006
+    assert rounded.exit_code == 0 and "size 0.005 -> 0.006 BTC" in rounded.output, rounded.output
+    # a graphc.toml with errors is not half-read: the built-in facts, and a note that says so
+    (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = "a lot"\n')
+    fallback = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
+    assert fallback.exit_code == 0, fallback.output
+    assert "graphc.toml has errors (graphc lint shows them); --qty uses graphc's built-in market facts" in (
+        fallback.output
+    )
+
+
 def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
     env = cli_env(sandbox)
     gid = _submit_usd_leg(sandbox, project, env)

@@ -9,6 +9,7 @@ from the router's answers is cleaned first (secrets, terminal escapes).
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -192,7 +193,8 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             fail(f"graph {graph_id} has no node {node!r} (its nodes: {names})", EXIT_USAGE)
         target = matches[0]
         if qty is not None:
-            recorded = recorded_node(ledger_path or default_ledger_path(), Scope.of(client), graph_id, target.node_id)
+            ledger = ledger_path or default_ledger_path()
+            recorded = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, _market_config(ledger))
             try:
                 changes["qty_1e8"] = new_qty_1e8(qty, recorded)
                 change = size_change(changes["qty_1e8"], target.target_qty_1e8, recorded, confirmed=yes)
@@ -206,6 +208,22 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     click.echo(
         f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
     )
+
+
+def _market_config(ledger_path):
+    """The market settings of graphc.toml in the ledger's project (the lot compile used); a config with
+    errors is not half-read: the built-in facts are used, and a note says so."""
+    from graphc.config import load_config  # deferred: tomllib, only for --qty
+
+    config, diagnostics = load_config(os.path.dirname(os.path.abspath(ledger_path)))
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        click.echo(
+            f"note: {errors[0].path} has errors (graphc lint shows them); --qty uses graphc's built-in market facts",
+            err=True,
+        )
+        return None
+    return config.market_config
 
 
 @click.command("cancel")
