@@ -13,7 +13,8 @@ quote (``_quoted_limits``; playbook-spec.md §4, audit graph.md 3, tests/test_ru
 GC210 also reports a wire edge whose edge_id an earlier edge has (audit graph.md 1, tests/test_rules_graph.py);
 a prediction node that pins no venue is read on the venue its symbol names (``MarketResolver.facts``, spec §3.1
 rules 3-4; tests/test_rules_venue.py), as compile writes it; GC406 shows its percentage with the digits it takes
-to read as more than 10% (``numbers.above``; audit graph.md 5).
+to read as more than 10% (``numbers.above``; audit graph.md 5); GC306 also reports a prediction-shaped symbol
+whose wire node gives no type, which the router reads as spot (audit refex.md 1, tests/test_rules_venue.py).
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ from graphc.rules.venue import (
     _min_qty,
     _money,
     _neighbours,
+    _prediction_hint,
     _price_ok,
     _qty_unknown,
     _range_text,
     _set_it,
+    _type_words,
     _venue_name,
     _verb,
     fmt,
@@ -235,9 +238,9 @@ def check_venue_type(ctx):
         elif m.prediction and node.type != "prediction":
             yield Finding(
                 node.at("instrument", "type"),
-                f"{node.venue} is a prediction venue but the instrument type is {node.type!r}; the router "
+                f"{node.venue} is a prediction venue but {_type_words(node)}; the router "
                 "assumes spot and cannot route it",
-                "set type: prediction",
+                _prediction_hint(node, "set type: prediction"),
             )
         elif m.prediction is False and node.type == "prediction":
             yield Finding(
@@ -245,12 +248,12 @@ def check_venue_type(ctx):
                 f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
                 "pin venue polymarket or kalshi, or leave the venue out",
             )
-        elif shaped and node.type in ("spot", "perp") and "instrument.type" not in node.missing:
+        elif shaped and node.type in ("spot", "perp"):
             yield Finding(
                 node.at("instrument", "type"),
-                f"{node.symbol!r} is a {shaped} market, but the instrument type is {node.type!r}; the router "
+                f"{node.symbol!r} is a {shaped} market, but {_type_words(node)}; the router "
                 "would treat it as spot and cannot route it",
-                "set type: prediction (or drop `type:`: graphc infers it from the symbol)",
+                _prediction_hint(node, "set type: prediction (or drop `type:`: graphc infers it from the symbol)"),
             )
 
 

@@ -270,6 +270,34 @@ def test_gc306_prediction_shaped_symbol_typed_spot_or_perp(symbol, kind):
     assert codes(node(symbol, 5, "0.50", type="prediction")) == []
 
 
+def untyped(leg):
+    del leg["instrument"]["type"]
+    return leg
+
+
+@pytest.mark.parametrize(
+    "symbol", ["will-x-happen:yes", "https://polymarket.com/event/will-x", "1" * 30, "KXBTCZ-26DEC31-T99000"]
+)
+def test_gc306_prediction_shaped_symbol_without_a_type(symbol):
+    # audit refex.md 1: the router reads a missing type as spot (GC111), so this node cannot be routed, the
+    # same as one typed spot; it was only GC111's warning, and lint exited 0
+    found = only("GC306", untyped(node(symbol, 5, "0.50")))
+    assert found.message.endswith(
+        "market, but the node gives no instrument type; the router would treat it as spot and cannot route it"
+    )
+    assert found.hint == 'add "type": "prediction" to the instrument'
+    assert codes(node(symbol, 5, "0.50")) == []  # typed prediction: clean
+    pinned = only("GC306", untyped(node("will-x-happen:yes", 5, "0.50", venue="polymarket")))
+    assert pinned.message == (
+        "polymarket is a prediction venue but the node gives no instrument type; the router assumes spot and "
+        "cannot route it"
+    )
+
+
+def test_an_untyped_spot_symbol_is_not_gc306():
+    assert "GC306" not in codes(untyped(node("ETH-USD", 1, "2000")))
+
+
 # -- GC307 unknown venue ---------------------------------------------------------------
 
 

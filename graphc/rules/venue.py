@@ -813,7 +813,9 @@ def check_venue_type(ctx):
     wins over inference, so a symbol of one of those shapes with `type: spot` or
     `type: perp` (in a playbook, or `instrument.type` in a wire graph) is GC306
     too, whatever the venue. It usually comes from a `type:` line copied from
-    another leg, or from a hand-written wire graph.
+    another leg, or from a hand-written wire graph. A wire node that gives no
+    `instrument.type` is read as the router reads it, spot (GC111), so such a
+    symbol or venue without a type is GC306 as well.
 
     ## Why it matters
 
@@ -869,9 +871,9 @@ def check_venue_type(ctx):
         elif m.prediction and node.type != "prediction":
             yield Finding(
                 node.at("instrument", "type"),
-                f"{node.venue} is a prediction venue but the instrument type is {node.type!r}; the router "
+                f"{node.venue} is a prediction venue but {_type_words(node)}; the router "
                 "assumes spot and cannot route it",
-                "set type: prediction",
+                _prediction_hint(node, "set type: prediction"),
             )
         elif m.prediction is False and node.type == "prediction":
             yield Finding(
@@ -879,23 +881,31 @@ def check_venue_type(ctx):
                 f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
                 "pin venue polymarket or kalshi, or leave the venue out",
             )
-        elif (
-            node.type in ("spot", "perp")
-            and "instrument.type" not in node.missing
-            and (shaped := _shaped_venue(node.symbol))
-        ):
+        elif node.type in ("spot", "perp") and (shaped := _shaped_venue(node.symbol)):
+            # a missing type too: the router reads it as spot (GC111), and then cannot route it
             yield Finding(
                 node.at("instrument", "type"),
-                f"{node.symbol!r} is a {shaped} market, but the instrument type is {node.type!r}; the router "
+                f"{node.symbol!r} is a {shaped} market, but {_type_words(node)}; the router "
                 "would treat it as spot and cannot route it",
-                "set type: prediction (or drop `type:`: graphc infers it from the symbol)",
+                _prediction_hint(node, "set type: prediction (or drop `type:`: graphc infers it from the symbol)"),
             )
+
+
+def _type_words(node) -> str:
+    """``the instrument type is 'spot'``, or what the router makes of a type the wire node does not give."""
+    if "instrument.type" in node.missing:
+        return "the node gives no instrument type"
+    return f"the instrument type is {node.type!r}"
+
+
+def _prediction_hint(node, given: str) -> str:
+    return 'add "type": "prediction" to the instrument' if "instrument.type" in node.missing else given
 
 
 def _quiet_types(m: MarketFacts) -> frozenset[str]:
     """The instrument types for which GC306 reports nothing on any node of market ``m`` (what it checks
-    of a node besides its type, its symbol, is the market's; whether the type was given is asked only of a
-    spot or perp node with a prediction-shaped symbol, which is never quiet here)."""
+    of a node besides its type, its symbol, is the market's; whether the type was given changes only the
+    words of a finding)."""
     if m.known_venue and m.prediction is None:
         return frozenset()  # every node is skipped
     quiet = []
