@@ -211,6 +211,23 @@ def test_gc304_ranges():
     assert sor.message == "price 55 is not strictly between 0 and 1" and "55c = 0.55" in sor.hint
 
 
+@pytest.mark.parametrize(
+    ("price", "tick", "flagged"),
+    [
+        ("0.99", None, False),  # the usual 0.01 tick: 0.01-0.99 (venue-rules.md §2, linear_cent)
+        ("0.995", None, True),
+        ("0.999", "0.001", False),  # a 0.001 tick (deci_cent / tapered bands): 0.001-0.999, the boundary
+        ("1.00", "0.001", True),
+        ("0.001", "0.001", False),
+    ],
+)
+def test_gc304_kalshi_range_follows_the_markets_tick(price, tick, flagged):
+    # audit refex.md 3: the page said 0.01-0.99 only; the range is tick .. 1 - tick, as the page now says
+    quotes = {KX: Quote(tick=D(tick))} if tick else None
+    found = [f.code for f in lint(node(KX, 1, price, venue="kalshi"), quotes=quotes)[0]]
+    assert ("GC304" in found) is flagged, found
+
+
 def test_gc304_unknown_range_is_skipped():
     assert "GC304" in skipped(node(HL, "0.001", "50000", venue="hyperliquid", type="perp"))
 

@@ -576,7 +576,7 @@ def _range_text(low, high) -> str:
     summary="price outside the venue's range",
     source=(
         f"{_VENUE_RULES} §0 (prediction prices are dollars per share, 0.01-0.99), §1 (Polymarket tick <= price "
-        "<= 1 - tick), §2 (Kalshi 1-99 cents)"
+        "<= 1 - tick), §2 (Kalshi 1-99 cents at a 0.01 tick; 0.1-99.9 cents on 0.001 bands)"
     ),
     flagged="    limit: 55",
 )
@@ -590,7 +590,7 @@ def check_price_range(ctx):
 
     | venue | accepted prices |
     |---|---|
-    | kalshi | 0.01 to 0.99 |
+    | kalshi | 0.01 to 0.99 at its usual 0.01 tick (`linear_cent`); 0.001 to 0.999 where the market's tick or price bands are finer (`tapered_deci_cent`, `deci_cent`; a quotes snapshot `tick` or `price_level_structure` in `graphc.toml`) |
     | polymarket | tick to 1 − tick (0.01–0.99 at a 0.01 tick; 0.001–0.999 at 0.001) |
     | any other prediction leg | above 0 and below 1 |
     | exchanges that publish price bounds (e.g. Binance `minPrice`/`maxPrice`) | within those bounds, when known |
