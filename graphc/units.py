@@ -112,6 +112,7 @@ _PLAIN_NUM = rf"[+-]?{_UNSIGNED}"  # no suffix: in a duration '5m' is minutes; n
 # sign, '$', plain digits with an optional fraction, at most one space, then letters or '%'.
 _COMMON = re.compile(r"([+-]?)(\$?)([0-9]+(?:\.[0-9]+)?)( ?)([A-Za-z]*|%)")
 _SUFFIX_WORDS = ("k", "m", "bn")
+SUFFIX_WORDS = frozenset(_SUFFIX_WORDS)  # for messages: `1.5 m` (a space) is an asset named M
 
 _NUMBER_HINT = "write digits with an optional k/m/bn suffix, e.g. '1234.5', '1,234.5', '1_234.5', '5k', '1.5m'"
 
@@ -727,8 +728,9 @@ def _offset(amount: Decimal, unit: str, base: Decimal, tick: Decimal | None, exp
         if tick is None:
             raise UnitError(
                 "GC109",
-                f"tick size unknown for '{expr}'",
-                "add tick to the quotes snapshot for this symbol, or offset in bps, %, c or $",
+                f"'{expr}' needs the market's tick, which is unknown",
+                'give the tick (`tick:` in the quotes snapshot, or `tick` in [markets."SYMBOL"] of graphc.toml), '
+                "or offset in bps, %, c or $",
             )
         return _EXACT.multiply(amount, tick)
     if unit == "bps":

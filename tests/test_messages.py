@@ -9,6 +9,7 @@ Lines and columns are counted by hand in the texts below (1-based).
 from __future__ import annotations
 
 import json
+from decimal import Decimal as D
 
 import pytest
 from click.testing import CliRunner
@@ -192,3 +193,45 @@ def test_fmt_cli_alias_before_anchor_exit_1_file_untouched(tmp_path):
     assert result.exit_code == 1  # as any file fmt could not format (`graphc fmt --help`)
     assert "*pol" in result.output and "left unchanged" in result.output
     assert path.read_text() == ANCHOR_IN_LEG
+
+
+# -- audit price.md finding 6: unit and price messages that named the wrong problem --------------------------
+
+
+def _quoted(text: str):
+    """The errors of ``text`` compiled with a quote for ETH-USD and SOL-PERP (no tick for SOL-PERP)."""
+    from graphc.pipeline import CompileOptions
+    from graphc.quotes import Quote
+
+    quotes = {"ETH-USD": Quote(bid=D("2000"), ask=D("2000.5")), "SOL-PERP": Quote(bid=D("150"), ask=D("150.1"))}
+    return [d for d in compile_text(text, "t.yaml", CompileOptions(quotes=quotes)).diagnostics if d.is_error]
+
+
+def test_a_negative_notional_is_called_negative_not_small():
+    [found] = _quoted(HEAD + '  a: {buy: "-$5", symbol: ETH-USD}\n')
+    assert (found.code, found.message) == ("GC103", "notional '-$5' must be positive")  # was "buys less than one lot"
+
+
+def test_a_suffix_after_a_space_is_explained():
+    [found] = _quoted(HEAD + '  a: {buy: "1.5 m", symbol: ETH-USD}\n')
+    assert found.code == "GC105"  # was "quantity '1.5 m' is in M but ETH-USD trades ETH"
+    assert found.message == "quantity '1.5 m': `m` after a space is read as an asset, not as a multiplier"
+    assert found.hint == "write `1.5m` (no space) for a multiple, or `1.5 ETH`"
+
+
+def test_a_tick_offset_with_a_quote_but_no_tick_names_the_tick_not_the_quote():
+    # Hyperliquid prices go by significant figures: no tick is known, but the quote is there
+    [found] = _quoted(HEAD + "  a: {buy: 1, symbol: SOL-PERP, venue: hyperliquid, limit: mid + 1 tick}\n")
+    assert found.code == "GC109" and "needs a quote" not in found.message
+    assert (
+        found.message == "`limit: mid + 1 tick` on SOL-PERP: 'mid + 1 tick' needs the market's tick, which is unknown"
+    )
+    assert "tick" in found.hint and "bps" in found.hint
+
+
+def test_arithmetic_on_a_price_param_says_price_params_are_text():
+    text = 'graphc: 1\nname: t\nparams:\n  px: {type: price, default: 2000}\nlegs:\n  a: {buy: 1, symbol: ETH-USD, limit: "{{ px * 1.01 }}"}\n'
+    [found] = _errors(text)
+    assert found.code == "GC107" and "TypeError" not in found.message  # was Python's "can't multiply sequence"
+    assert "`*` cannot combine text '2000' and a number" in found.message
+    assert "price params are text" in found.hint and "`number`" in found.hint

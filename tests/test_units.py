@@ -589,7 +589,7 @@ def test_resolve_price(text, side, quote, tick, expected):
 @pytest.mark.parametrize(
     "text, side, quote, tick, code, words",
     [
-        ("ask + 1 tick", "buy", Q(ask=D(1)), None, "GC109", "tick size unknown"),
+        ("ask + 1 tick", "buy", Q(ask=D(1)), None, "GC109", "needs the market's tick, which is unknown"),
         ("ask", "buy", None, None, "GC109", "ask"),
         ("last + 5c", "buy", Q(bid=D(1), ask=D(2)), None, "GC109", "last"),
         ("mid", "sell", Q(bid=D(1)), None, "GC109", "mid"),

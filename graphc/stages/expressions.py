@@ -578,7 +578,15 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             self._check_repeat(budget, left, right)
         elif op == "+":
             self._check_concat(budget, left, right)
-        return budget.measure(self.binop_table[op](left, right))
+        try:
+            result = self.binop_table[op](left, right)
+        except TypeError:  # Python's own words ("can't multiply sequence by non-int") name no playbook thing
+            raise ExpressionError(
+                f"`{op}` cannot combine {_operand(left)} and {_operand(right)}",
+                hint="quantity and price params are text (their unit is part of the value); use a `number` or "
+                "`money` param for arithmetic, and `~` to join text",
+            ) from None
+        return budget.measure(result)
 
     @staticmethod
     def _check_repeat(budget: Budget, left, right):
@@ -672,6 +680,19 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             return budget.measure(super().getitem(obj, argument))
         budget.charge(1)
         return super().getitem(obj, argument)
+
+
+def _operand(value) -> str:
+    """An operand as a message names it: ``text '2000'``, ``a number``, ``a list``."""
+    if isinstance(value, str):
+        return f"text {_short(repr(value))}"
+    if _is_number(value):
+        return "a number"
+    if isinstance(value, bool) or value is None:
+        return repr(value).lower() if value is not None else "none"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "a mapping" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
 _OPS = {

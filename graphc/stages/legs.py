@@ -17,6 +17,7 @@ from graphc.units import (
     INT64_MAX,
     QUOTE_BASES,
     SHARE_WORDS,
+    SUFFIX_WORDS,
     UnitError,
     base_asset,
     divide_to_step,
@@ -229,6 +230,10 @@ def resolve_limit(ctx, side, symbol, venue):
     except UnitError as exc:
         if exc.code == "GC109" and not ctx.require_quotes:
             return _unknown_price(ctx, raw, symbol), True
+        if exc.code == "GC109" and quote is not None:  # the quote is there: a fact of the market (a tick) is not
+            raise DiagnosticError(
+                "GC109", f"`limit: {raw}` on {symbol}: {exc.message}", ctx.span_of("limit"), exc.hint
+            ) from None
         if exc.code == "GC109":
             raise DiagnosticError(
                 "GC109",
@@ -283,6 +288,14 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     amount = q.amount
     if q.kind == "asset" and (type_ == "prediction" or q.asset != base_asset(symbol)):
         expected = "shares" if type_ == "prediction" else base_asset(symbol)
+        if q.asset.lower() in SUFFIX_WORDS:  # '1.5 m': a suffix after a space reads as an asset named M
+            raise DiagnosticError(
+                "GC105",
+                f"quantity {shown(raw)}: `{q.asset.lower()}` after a space is read as an asset, not as a multiplier",
+                ctx.span_of(field_name),
+                f"write `{format_decimal(amount)}{q.asset.lower()}` (no space) for a multiple, or "
+                f"`{format_decimal(amount)} {expected}`",
+            )
         raise DiagnosticError(
             "GC105",
             f"quantity {shown(raw)} is in {q.asset} but {symbol} trades {expected}",
@@ -331,6 +344,8 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             known = notional = None
         if known is not None:
             return {"fixed": {"qty_1e8": known}}
+        if amount <= 0:  # not "buys less than one lot": it is not a small amount
+            raise DiagnosticError("GC103", f"notional {shown(raw)} must be positive", ctx.span_of(field_name))
         amount = divide_to_step(amount, reference, lot)
         if amount <= 0:
             raise DiagnosticError(
