@@ -903,7 +903,7 @@ def _usual_edges(raw_edges: list, by_id: dict[str, NodeFacts]) -> tuple[_Resolve
 
 def _usual_trigger(trigger: object) -> bool:
     """Whether the shipped schema accepts ``trigger``, a trigger that is not a name: one ``on_timeout`` of an int
-    ``ms`` from 1 to 2**63-1, or one ``on_price`` of a ``symbol`` (1 to 512 characters), a ``direction``, a ``reference`` and a
+    ``ms`` up to 2**63-1 (0 or less is GC208's to report, not the schema's), or one ``on_price`` of a ``symbol`` (1 to 512 characters), a ``direction``, a ``reference`` and a
     number ``offset_pct``."""
     if type(trigger) is not dict or len(trigger) != 1:
         return False
@@ -913,7 +913,7 @@ def _usual_trigger(trigger: object) -> bool:
             type(timeout) is dict
             and len(timeout) == 1
             and type(ms := timeout.get("ms")) is int
-            and 1 <= ms <= _MAX_SCALED  # the schema's bounds of on_timeout.ms, as horizon_ms'
+            and ms <= _MAX_SCALED  # the schema's bound of on_timeout.ms (its minimum is GC208's)
         )
     if type(on_price) is not dict or len(on_price) != 4:
         return False

@@ -429,6 +429,21 @@ def parse_percent_points(value) -> Decimal:
     return _percent_parts(value, "a percentage")[0]
 
 
+class PercentRatio(Decimal):
+    """A ``percent`` param's value as a template sees it: the ratio (``5%`` is ``0.05``), marked with the param's
+    name, so that rendering can refuse the ratio written straight back before ``%`` or ``bps`` (``{{ stop }}%`` is
+    ``0.05%``, a stop 100 times tighter than meant; docs/templates.md). Arithmetic gives a plain Decimal, so
+    ``{{ stop * 100 }}%`` is the percentage, and a whole ``{{ stop }}`` value is the plain ratio."""
+
+    __slots__ = ("name",)
+    name: str
+
+    def __new__(cls, value: Decimal, name: str) -> PercentRatio:
+        self = Decimal.__new__(cls, value)
+        self.name = name
+        return self
+
+
 # ---------------------------------------------------------------------------
 # Quantities
 

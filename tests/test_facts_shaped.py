@@ -348,8 +348,9 @@ EDGE_CHANGES = {
         5,
         {},
         {"on_timeout": {"ms": 5}},
-        {"on_timeout": {"ms": 0}},  # the schema's bounds, 1 to 2**63-1 (audit graph.md 2)
+        {"on_timeout": {"ms": 0}},  # the schema's bound, 2**63-1 (audit graph.md 2); 0 or less is GC208 (refex.md 2)
         {"on_timeout": {"ms": -5}},
+        {"on_timeout": {"ms": -(2**70)}},
         {"on_timeout": {"ms": 2**63 - 1}},
         {"on_timeout": {"ms": 2**63}},
         {"on_timeout": {"ms": 10**30}},

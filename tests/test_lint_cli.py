@@ -424,3 +424,56 @@ def test_a_leg_waiting_for_a_price_move_is_not_judged_by_todays_quote(tmp_path, 
     assert skipped == [("GC404", reason), ("GC406", reason)]
     explained = lint(path, "--quotes", quotes, "--explain-skips").stdout
     assert f"p.yaml:5:42: skipped GC406 {reason}\n" in explained
+
+
+TIMEOUT_0 = (
+    "graphc: 1\nname: t0\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n  b: {sell: 1, symbol: ETH-USD, after: a + 0s}\n"
+)
+
+
+def _codes(result) -> list:
+    return [(d["code"], d["severity"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+
+
+def test_a_timeout_of_zero_is_gc208_in_the_compiled_wire_graph_as_in_the_playbook(tmp_path):
+    # audit refex.md 2: spec §8's rule table puts "timeout <= 0" under GC208; the wire schema's `minimum: 1` made
+    # the compiled graph GC103, which neither --config nor --ignore GC208 reaches
+    playbook = write(tmp_path, "t0.yaml", TIMEOUT_0)
+    compiled = tmp_path / "t0.json"
+    result = CliRunner().invoke(cli, ["compile", str(playbook), "-o", str(compiled)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(compiled.read_text())["edges"][0]["trigger"] == {"on_timeout": {"ms": 0}}
+    want = [("GC208", "error", "edge e0: on_timeout needs a positive number of ms, got 0")]
+    for path in (playbook, compiled):
+        result = lint("--no-cache", "--format", "json", path)
+        assert result.exit_code == 1 and _codes(result) == want, result.output
+        warned = lint("--no-cache", "--format", "json", "--config", 'rules.GC208 = "warning"', path)
+        assert warned.exit_code == 0 and _codes(warned) == [("GC208", "warning", want[0][2])], warned.output
+        assert lint("--no-cache", "--ignore", "GC208", path).exit_code == 0
+    # the compiled graph's finding is at the edge's trigger, as GC208's other wire findings are
+    text = lint("--no-cache", compiled).stdout
+    line = compiled.read_text().splitlines().index('      "trigger": {') + 1
+    assert f"t0.json:{line}:18: error GC208 edge e0: on_timeout needs a positive number of ms, got 0" in text
+
+
+@pytest.mark.parametrize("ms", [0, -5, -(2**70)])
+def test_a_hand_written_wire_timeout_of_zero_or_less_is_gc208(tmp_path, ms):
+    graph = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    del graph["edges"][0]["condition"]  # on_fill_ratio's
+    graph["edges"][0]["trigger"] = {"on_timeout": {"ms": ms}}
+    path = write(tmp_path, "w.json", json.dumps(graph, indent=2))
+    result = lint("--no-cache", "--format", "json", path)
+    assert result.exit_code == 1
+    assert _codes(result) == [("GC208", "error", f"edge e0: on_timeout needs a positive number of ms, got {ms}")]
+    assert lint("--no-cache", "--ignore", "GC208", path).exit_code == 0
+
+
+@pytest.mark.parametrize("ms, words", [(1.5, "must be"), (2**63, "9223372036854775807"), ("5000", "must be")])
+def test_the_wire_schema_still_checks_an_on_timeout_that_is_not_a_whole_int64(tmp_path, ms, words):
+    graph = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    del graph["edges"][0]["condition"]  # on_fill_ratio's
+    graph["edges"][0]["trigger"] = {"on_timeout": {"ms": ms}}
+    result = lint("--no-cache", "--format", "json", write(tmp_path, "w.json", json.dumps(graph)))
+    assert result.exit_code == 1
+    [(code, _, message)] = _codes(result)
+    assert code == "GC103" and "on_timeout.ms" in message, message

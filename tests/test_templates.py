@@ -786,6 +786,84 @@ def test_a_bare_percent_param_above_one_is_refused_not_read_as_1250_percent(valu
     assert f"write `{value}%`" in diagnostic.message, diagnostic.message
 
 
+# audit price.md 2: a percent param is a ratio (5% is 0.05), so `{{ stop }}%` wrote `0.05%`, a stop 100 times
+# tighter than meant, and compiled and linted clean
+PERCENT_AS_PERCENT = playbook(
+    """
+params:
+  stop: {type: percent, default: 5%}
+  edge: {type: percent, default: 0.5%}
+legs:
+  entry:
+    buy: 0.1 BTC
+    symbol: BTC-USD
+    limit: "bid - {{ EDGE }}%"
+  stop:
+    sell: 0.1 BTC
+    symbol: BTC-USD
+    limit: trigger - 0.5%
+    after: "entry price BTC-USD below entry -{{ STOP }}%"
+"""
+)
+
+
+@pytest.mark.parametrize(
+    "edge, stop, line, col, shown, right",
+    [
+        ("edge", "stop * 100", 11, 12, "bid - {{ edge }}%", "{{ edge * 100 }}%"),
+        ("edge * 100", "stop", 16, 12, "entry price BTC-USD below entry -{{ stop }}%", "{{ stop * 100 }}%"),
+        ("edge | default(0)", "stop * 100", 11, 12, "bid - {{ edge | default(0) }}%", "{{ edge * 100 }}%"),
+        ("edge if edge else 0", "stop * 100", 11, 12, "bid - {{ edge if edge else 0 }}%", "{{ edge * 100 }}%"),
+    ],
+)
+def test_a_percent_param_written_back_as_a_percentage_is_refused(edge, stop, line, col, shown, right):
+    source = PERCENT_AS_PERCENT.replace("EDGE", edge).replace("STOP", stop)
+    result = compiled(source, path="pc.yaml")
+    assert not result.ok
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.col) == ("GC107", line, col)
+    assert line_of(diagnostic, source)[col - 1 :] == f'"{shown}"'  # at the template's opening quote
+    name = right[3:7]
+    value = {"edge": "0.005", "stop": "0.05"}[name]
+    assert diagnostic.message == (
+        f"in `{shown}`: percent param `{name}` is the ratio {value}, so writing it before `%` makes {value}%, "
+        "100 times smaller than meant"
+    )
+    assert diagnostic.hint == f"write `{right}` for the percentage, or use the ratio in arithmetic"
+
+
+def test_a_percent_param_before_bps_is_refused_too():
+    source = PERCENT_AS_PERCENT.replace("{{ EDGE }}%", "{{ EDGE }} BPS").replace("EDGE", "edge")
+    diagnostic = only(compiled(source.replace("STOP", "stop * 100"), path="pc.yaml"), "GC107")
+    assert "before `BPS` makes 0.005 BPS, 10000 times smaller than meant" in diagnostic.message
+    assert diagnostic.hint == "write `{{ edge * 10000 }}bps` for the basis points, or use the ratio in arithmetic"
+
+
+def test_a_percent_param_times_100_is_the_percentage():
+    # the right spelling: BTC-USD bid 97250 (QUOTES) less 0.5% = 96763.75, on the 0.01 tick already;
+    # the stop fires 5% (not 0.05%) below the entry
+    result = compiled(PERCENT_AS_PERCENT.replace("EDGE", "edge * 100").replace("STOP", "stop * 100"))
+    assert nodes(result)["entry"]["order_type"] == {"limit": {"price_1e9": 96763750000000}}
+    [(_, _, trigger)] = edges(result)
+    assert trigger["on_price"]["offset_pct"] == Decimal("-5")
+
+
+def test_a_percent_param_keeps_its_ratio_in_arithmetic_and_as_a_whole_value():
+    text = playbook("""\
+        params:
+          cut: {type: percent, default: 12.5%}
+        description: "{{ cut }} is {{ cut * 100 }}%"
+        legs:
+          a: {buy: 1 ETH, symbol: ETH-USD}
+          b: {sell: 1 ETH, symbol: ETH-USD, after: [{from: a, trigger: on_fill_ratio, fill_ratio: "{{ cut }}"}]}
+        """)
+    doc, diagnostics = rendered(text)
+    assert diagnostics == []
+    assert doc.data["description"] == "0.125 is 12.5%"
+    ratio = doc.data["legs"]["b"]["after"][0]["fill_ratio"]
+    assert ratio == Decimal("0.125") and type(ratio) is Decimal  # a whole `{{ cut }}` is the plain ratio
+
+
 QTY_TEXT = playbook(
     """
 params:

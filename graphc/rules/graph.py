@@ -711,7 +711,9 @@ def check_triggers(ctx):
     - `on_fill_ratio` (`L filled 50%`, or `fill_ratio: 50%` in an edge mapping)
       needs a ratio greater than 0% and at most 100%; `L filled 150%` or
       `L filled 0%` is GC208;
-    - `on_timeout` (`L + 5s`) needs a positive delay; `L + 0s` is GC208;
+    - `on_timeout` (`L + 5s`) needs a positive delay; `L + 0s` is GC208, and so
+      is `"ms": 0` (or less) in a wire graph, whose schema leaves that bound to
+      this rule;
     - only `on_fill_ratio` takes a condition: a `fill_ratio` on any other trigger,
       or an `on_fill_ratio` edge without one (possible in edge mappings and wire
       graphs), is GC208;

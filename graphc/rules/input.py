@@ -479,7 +479,10 @@ GC107 = describe(
     - evaluating it fails (division by zero, adding a string to a number);
     - it tries something the sandbox blocks, such as reaching into Python internals;
       `{% ... %}` blocks, file access, imports and environment variables are not
-      available at all.
+      available at all;
+    - it writes a `percent` param's value straight before `%` or `bps`
+      (`-{{ stop }}%`): the param is a ratio (5% is 0.05), so that text would be
+      0.05%; write `{{ stop * 100 }}%` (docs/templates.md, Params reference).
 
     ## Why it matters
 

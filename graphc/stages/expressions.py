@@ -57,7 +57,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graphc.limits import limit
 from graphc.stages.suggest import did_you_mean
-from graphc.units import UnitError, literal_number, parse_number
+from graphc.units import PercentRatio, UnitError, literal_number, parse_number
 
 # -- limits (docs/robustness.md) ---------------------------------------------------------------
 MAX_TEMPLATE_CHARS = limit("MAX_TEMPLATE_CHARS", 4_000)  # a template string longer than this is refused before parsing
@@ -291,8 +291,10 @@ def to_plain(value, depth: int = 0):
     if isinstance(value, str):
         _check_size(value, "the result")
         return value
-    if value is None or isinstance(value, (bool, int, Decimal)):
+    if value is None or isinstance(value, (bool, int)):
         return value
+    if isinstance(value, Decimal):
+        return value if type(value) is Decimal else Decimal(value)  # a PercentRatio leaves as the plain ratio
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, (datetime, date)):
@@ -1163,13 +1165,44 @@ def evaluate(compiled: Compiled, names: dict, context=None, file_budget: FileBud
 def _render_text(parts, budget: Budget) -> str:
     pieces = []
     size = 0
-    for part in parts:
-        piece = part if type(part) is str else to_text(part(budget))
+    for i, part in enumerate(parts):
+        if type(part) is str:
+            piece = part
+        else:
+            value = part(budget)
+            if type(value) is PercentRatio:
+                _percent_written_as_unit(value, parts[i + 1] if i + 1 < len(parts) else None)
+            piece = to_text(value)
         size += len(piece)
         if size > MAX_OUTPUT_CHARS:
             raise BudgetExceeded(f"the template would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
         pieces.append(piece)
     return "".join(pieces)
+
+
+# A unit that reads the number before it as percent points or basis points (graphc.units: `%`, `bps`, `bp`).
+_UNIT_AFTER = re.compile(r"\s*(%|bps?(?![a-z0-9_]))", re.I).match
+
+
+def _percent_written_as_unit(value: PercentRatio, after) -> None:
+    """GC107 when the text right after a percent param's value is `%` or `bps`: the value is a ratio (5% is 0.05),
+    so `{{ stop }}%` is 0.05% (audit price.md 2; docs/templates.md, Params reference)."""
+    unit = _UNIT_AFTER(after) if type(after) is str else None
+    if unit is None:
+        return
+    word = unit.group(1)
+    percent = word == "%"
+    shown = _decimal_text(value)
+    raise ExpressionError(
+        f"percent param `{value.name}` is the ratio {shown}, so writing it before `{word}` makes "
+        f"{shown}{'%' if percent else ' ' + word}, {'100' if percent else '10000'} times smaller than meant",
+        hint=(
+            f"write `{{{{ {value.name} * 100 }}}}%` for the percentage"
+            if percent
+            else f"write `{{{{ {value.name} * 10000 }}}}bps` for the basis points"
+        )
+        + ", or use the ratio in arithmetic",
+    )
 
 
 def _charge_file(file_budget: FileBudget, operations: int, output: int) -> None:

@@ -694,7 +694,7 @@ def _wire_2(x0):
             if type(x2) is not dict or x2.keys() != _wire_k25:
                 return False
             x3 = x2['ms']
-            if not (type(x3) is int and 1 <= x3 and x3 <= 9223372036854775807):
+            if not (type(x3) is int and x3 <= 9223372036854775807):
                 return not_an_integer_in_range(x3)
         if 'on_price' in x1:
             x2 = x1['on_price']
@@ -736,5 +736,5 @@ CHECKS = {
 # What each schema's text was when these checks were generated from it (schema_digest).
 DIGESTS = {
     'playbook.schema.json': '80591206-44019',
-    'wire-graph.schema.json': '449d9a70-17316',
+    'wire-graph.schema.json': '78ad0307-17371',
 }

@@ -8,13 +8,16 @@ parser as the field it stands for (graphc.units), so ``--set size=5k`` and
 =========  ===========================================================
 number     Decimal                 integer   int
 money      Decimal (dollars)       duration  int (milliseconds)
-percent    Decimal ratio (0.5)     bool      True/False
+percent    Decimal ratio (0.5)*    bool      True/False
 string     str                     symbol    str (non-empty, no spaces)
 quantity   as written ("200 ETH")  price     as written ("bid - 10bps")
 =========  ===========================================================
 
 Numbers are exact so template arithmetic is exact; quantity and price keep
 their text because the unit (asset, quote base) is part of the value.
+(*) A percent value is a :class:`~graphc.units.PercentRatio`, a Decimal that
+knows its param's name: rendering refuses it written straight before ``%`` or
+``bps`` (GC107), where the ratio would be read as percent points again.
 
 Every problem is a GC108 located where the value came from: the ``default``
 or the ``with:`` entry or the params-file entry, and for ``--set`` (which has
@@ -30,6 +33,7 @@ from decimal import Decimal
 from graphc.diagnostics import Span
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
+    PercentRatio,
     UnitError,
     format_decimal,
     parse_duration_ms,
@@ -316,7 +320,7 @@ class ParamSet:
             except ParamError as exc:
                 self._problem(f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, hint=exc.hint)
                 continue
-            values[name] = value
+            values[name] = PercentRatio(value, name) if type_ == "percent" else value
         return values
 
     def _check_range(self, name, spec, type_, value):
