@@ -14,7 +14,9 @@ GC210 also reports a wire edge whose edge_id an earlier edge has (audit graph.md
 a prediction node that pins no venue is read on the venue its symbol names (``MarketResolver.facts``, spec §3.1
 rules 3-4; tests/test_rules_venue.py), as compile writes it; GC406 shows its percentage with the digits it takes
 to read as more than 10% (``numbers.above``; audit graph.md 5); GC306 also reports a prediction-shaped symbol
-whose wire node gives no type, which the router reads as spot (audit refex.md 1, tests/test_rules_venue.py).
+whose wire node gives no type, which the router reads as spot (audit refex.md 1, tests/test_rules_venue.py);
+GC407 skips, instead of passing, a limit order whose on_price edge watches another symbol than it trades
+(``_elsewhere``; spec §8 and venue-rules.md: skipped, never passed; audit price.md 1, tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
 from graphc.numbers import above, is_multiple, plain, usd
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
-from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _leg, trigger_level
+from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _elsewhere, _leg, trigger_level
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
     MAX_CYCLES,
@@ -482,7 +484,11 @@ def check_stop_limits(ctx):
     for node in ctx.nodes:
         for edge in ctx.facts.incoming.get(node.node_id, ()):
             params = edge.on_price
-            if params is None or params.get("symbol") != node.symbol or node.market_order:
+            if params is None or node.market_order:
+                continue
+            watched = params.get("symbol")
+            if watched != node.symbol:
+                yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched))
                 continue
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")

@@ -273,6 +273,79 @@ def test_trigger_without_a_reference_price():
     assert outcome.diagnostics == [] and "GC109" in {s.code for s in outcome.skipped}
 
 
+# audit price.md 1: an ETH-USD stop behind a BTC-USD move. `trigger` is a price of the trigger's symbol (spec §4:
+# the reference is the from leg's limit "on the trigger's symbol, else the snapshot mid of the trigger's symbol"),
+# so it cannot price a leg on another instrument: GC105 (spec §8: "unit does not match the instrument"), the code
+# `trigger` on a leg without an on_price edge already has. Before the fix this compiled to an ETH-USD sell at
+# 91926.04 (the BTC mid 97250.5 x 0.95 x 0.995), and a `$2000` size to 0.02175662 ETH.
+ETH_BTC = {
+    **BTC,
+    "ETH-USD": Quote(bid=D("2325.10"), ask=D("2325.53"), tick=D("0.01")),
+}
+
+
+def cross_playbook(size="1 ETH", after="after: entry price BTC-USD below entry -5%", extra=""):
+    return f"""graphc: 1
+name: tx
+legs:
+  entry: {{buy: 1 ETH, symbol: ETH-USD, limit: 2325}}
+  stop:
+    sell: {size}
+    symbol: ETH-USD
+    limit: trigger - 0.5%
+    {after}
+{extra}"""
+
+
+@pytest.mark.parametrize("size", ["1 ETH", "$2000"])
+def test_trigger_of_another_symbol_is_gc105_at_the_limit(size):
+    result = compile_text(cross_playbook(size), "t.yaml", CompileOptions(quotes=ETH_BTC))
+    [d] = result.diagnostics
+    assert not result.ok
+    assert d.code == "GC105" and (d.span.line, d.span.col) == (8, 12)  # the value of `limit:`
+    assert d.message == (
+        "`limit: trigger - 0.5%` on ETH-USD uses the trigger level of BTC-USD (the leg waits for "
+        "`entry price BTC-USD below entry -5%`): `trigger` is a price of BTC-USD, not of ETH-USD"
+    )
+    assert "after: entry price ETH-USD below entry -5%" in d.hint and "literal ETH-USD price" in d.hint
+
+
+def test_trigger_of_another_symbol_from_a_top_level_edge_or_a_second_edge():
+    mapping = (
+        "edges:\n  - {from: entry, to: stop, trigger: {on_price: {symbol: BTC-USD, direction: below, "
+        "reference: graph_entry_price, offset_pct: -5}}}\n"
+    )
+    second = "after: [entry price ETH-USD below entry -5%, entry price BTC-USD below entry -3%]"
+    for text in (cross_playbook(after="activation: wait", extra=mapping), cross_playbook(after=second)):
+        result = compile_text(text, "t.yaml", CompileOptions(quotes=ETH_BTC))
+        assert [d.code for d in result.diagnostics] == ["GC105"], result.diagnostics
+        assert "trigger level of BTC-USD" in result.diagnostics[0].message
+
+
+def test_trigger_of_another_symbol_is_reported_by_lint_with_and_without_quotes():
+    for quotes in (ETH_BTC, None):
+        assert lint_codes(cross_playbook(), quotes) == ["GC105"]
+
+
+def test_trigger_of_another_symbol_cli(tmp_path):
+    path = write(tmp_path, "tx.yaml", cross_playbook())
+    quotes = write(
+        tmp_path, "q.yaml", "ETH-USD: {bid: 2325.10, ask: 2325.53, tick: 0.01}\nBTC-USD: {bid: 97250, ask: 97251}\n"
+    )
+    out = CliRunner().invoke(cli, ["compile", str(path), "--quotes", str(quotes)])
+    assert out.exit_code == 1 and out.stdout == ""
+    assert "tx.yaml:8:12: error GC105" in out.stderr and "hint: watch this leg's own symbol" in out.stderr
+
+
+def test_trigger_of_the_same_symbol_still_compiles():
+    # the control: the stop watches ETH-USD itself; 2325 x 0.95 = 2208.75, less 0.5% = 2197.70625, a sell:
+    # up to the 0.01 tick = 2197.71; `$2000` at that limit: 2000 / 2197.71 = 0.9100381761..., down to 1e-8: 0.91003817
+    result = compiled(cross_playbook(after="after: entry price ETH-USD below entry -5%"), ETH_BTC)
+    assert price(result, 1) == D("2197.71")
+    result = compiled(cross_playbook("$2000", after="after: entry price ETH-USD below entry -5%"), ETH_BTC)
+    assert result.wire["nodes"][1]["quantity"] == {"fixed": {"qty_1e8": 91003817}}
+
+
 # -- instrument type inference (spec §3.1) -----------------------------------------------------------
 
 

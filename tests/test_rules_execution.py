@@ -273,6 +273,50 @@ def test_gc407_buy_stop_and_mid_reference():
     assert findings == [] and "GC407" in {s.code for s in skips}
 
 
+def test_gc407_skips_a_stop_on_another_symbol_than_its_trigger():
+    # audit price.md 1: the compiled ETH-USD stop at 91926.04 behind a BTC-USD move. Where ETH-USD trades when
+    # BTC-USD falls 5% is unknown, so the limit cannot be judged: a skip, never a silent pass (spec §8)
+    nodes = [
+        node("entry", qty="1", price="2000", symbol="ETH-USD"),
+        node("stop", "sell", "1", price="91926.04", symbol="ETH-USD", activation="wait"),
+    ]
+    findings, skips = lint(nodes, [_on_price("entry", "stop")])
+    assert findings == []
+    [skip] = [s for s in skips if s.code == "GC407"]
+    assert skip.reason == (
+        "edge e0 watches BTC-USD but 'stop' trades ETH-USD: the ETH-USD price when it fires is unknown, "
+        "so its limit cannot be compared with the trigger level"
+    )
+    assert {s.code for s in skips} == {"GC404", "GC406", "GC407"}  # GC404/GC406: it waits for a price move
+
+
+def test_gc407_judges_the_same_symbol_edge_beside_a_cross_symbol_one():
+    # two on_price edges: the BTC-USD one is skipped, the ETH-USD one is still judged (2000 x 0.95 = 1900;
+    # a sell at 1950 is above it)
+    nodes = [
+        node("entry", qty="1", price="2000", symbol="ETH-USD"),
+        node("stop", "sell", "1", price="1950", symbol="ETH-USD", activation="wait"),
+    ]
+    edges = [_on_price("entry", "stop", j=0), _on_price("entry", "stop", symbol="ETH-USD", j=1)]
+    findings, skips = lint(nodes, edges)
+    [finding] = only(findings, "GC407")
+    assert "about 1900" in finding.message
+    assert [s.reason for s in skips if s.code == "GC407"] == [
+        "edge e0 watches BTC-USD but 'stop' trades ETH-USD: the ETH-USD price when it fires is unknown, "
+        "so its limit cannot be compared with the trigger level"
+    ]
+
+
+def test_gc407_market_order_on_another_symbol_passes():
+    # a market order fills wherever ETH-USD is when BTC-USD falls: nothing to judge, nothing skipped
+    nodes = [
+        node("entry", qty="1", price="2000", symbol="ETH-USD"),
+        node("stop", "sell", "1", symbol="ETH-USD", activation="wait"),
+    ]
+    findings, skips = lint(nodes, [_on_price("entry", "stop")])
+    assert findings == [] and "GC407" not in {s.code for s in skips}
+
+
 def _bracket(tp="0.25", stop="0.25", entry="0.5"):
     nodes = [
         node("entry", qty=entry, price="97000", symbol="BTC-USD"),

@@ -33,7 +33,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import above, is_multiple, plain
+from graphc.numbers import above, is_multiple, plain, shown
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 from graphc.venues.prices import trigger_level as projected_level
@@ -684,12 +684,23 @@ def trigger_level(ctx, edge) -> tuple[Decimal | None, str]:
     return projected_level(reference, offset), basis
 
 
+def _elsewhere(node, edge, watched) -> str:
+    """Why GC407 cannot judge ``node``'s limit against ``edge``: the edge watches another symbol (or none)."""
+    if not isinstance(watched, str):
+        return f"{edge.label} names no symbol to watch ({shown(watched)}), so the level it fires at is unknown"
+    return (
+        f"{edge.label} watches {watched} but {node.node_id!r} trades {node.symbol}: the {node.symbol} price when "
+        "it fires is unknown, so its limit cannot be compared with the trigger level"
+    )
+
+
 @rule(
     "GC407",
     "stop-not-marketable",
     summary="a leg waiting for an on_price move has a limit that will not be marketable when it fires",
     source="orders-and-execution-graphs.md, Edge Triggers (on_price: fires when the price passes "
-    "graph_entry_price + offset_pct); playbook-spec.md §4 (the trigger base)",
+    "graph_entry_price + offset_pct); playbook-spec.md §4 (the trigger base); playbook-spec.md §8 and "
+    "venue-rules.md (a check that cannot run is skipped, never passed)",
     flagged="    limit: bid - 0.5%",
 )
 def check_stop_limits(ctx):
@@ -710,7 +721,12 @@ def check_stop_limits(ctx):
     - a **buy** whose limit is below the level will not buy.
 
     Market orders always pass. A level that cannot be projected (no parent
-    limit, no quote) is skipped, and `--explain-skips` says so.
+    limit, no quote) is skipped, and `--explain-skips` says so. So is a leg
+    whose `on_price` edge watches another symbol than the leg trades (an
+    ETH-USD stop behind a BTC-USD move): nothing says where ETH-USD will be when
+    BTC-USD reaches the level, so the limit cannot be judged, and a skip is
+    never a pass (playbook-spec.md §8). A `trigger` price base on such a leg is
+    refused by the compiler (GC105): the level is a price of the other symbol.
 
     ## Why it matters
 
@@ -778,7 +794,11 @@ def check_stop_limits(ctx):
             continue
         for edge in incoming[node.node_id]:
             params = edge.on_price
-            if params is None or params.get("symbol") != node.symbol or node.market_order:
+            if params is None or node.market_order:
+                continue
+            watched = params.get("symbol")
+            if watched != node.symbol:
+                yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched))
                 continue
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")

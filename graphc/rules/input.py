@@ -351,7 +351,14 @@ GC105 = describe(
 
     - `N ASSET` must name the symbol's base asset, the text before the first `-`,
       compared without regard to case: `2 ETH` fits `ETH-USD`, `2 BTC` does not;
-    - `N shares` and `N contracts` are for prediction legs only.
+    - `N shares` and `N contracts` are for prediction legs only;
+    - the `trigger` price base (`limit: trigger - 0.5%`) is the level at which
+      the leg's price trigger fires, a price of the symbol that trigger watches
+      (spec §4). It needs a price trigger (`after: LEG price SYMBOL ...`), and
+      that trigger must watch the symbol the leg trades: an `ETH-USD` stop behind
+      `entry price BTC-USD below entry -5%` would be priced at BTC's level,
+      about 40 times ETH's price. Watch the leg's own symbol, write a literal
+      price, or drop `limit:` for a market order.
 
     The values of a quotes snapshot (`--quotes FILE`) are checked the same way: a
     negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at

@@ -15,9 +15,11 @@ from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError, Skip
 from graphc.facts import GraphFacts, NodeFacts, compiled_graph_facts, wire_limit
+from graphc.numbers import shown
 from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.triggers import trigger_from_mapping, trigger_parts
+from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
@@ -238,8 +240,13 @@ class _Builder:
                 if node is not None:
                     nodes.append(node)
         self._top_level_edges(edges)
-        for deferred in self.deferred:
-            self._build_deferred(deferred, nodes, edges)
+        if self.deferred:
+            price_edges: dict[str, list] = {}  # to_node -> its on_price edges, in edge order
+            for e in edges:
+                if isinstance(e["trigger"], dict) and "on_price" in e["trigger"]:
+                    price_edges.setdefault(e["to_node"], []).append(e)
+            for deferred in self.deferred:
+                self._build_deferred(deferred, nodes, price_edges.get(deferred.leg_id, []))
         if self.deferred and not all(nodes):  # a deferred leg that failed leaves an empty placeholder
             kept = [i for i, node in enumerate(nodes) if node]
             self.leg_locators.leg_ids = [self.leg_locators.leg_ids[i] for i in kept]
@@ -367,17 +374,14 @@ class _Builder:
         )
         return node
 
-    def _build_deferred(self, deferred: _Deferred, nodes: list, edges: list):
-        """Resolve the projected trigger level of the leg's first on_price edge, then build the leg."""
+    def _build_deferred(self, deferred: _Deferred, nodes: list, on_price: list):
+        """Resolve the projected trigger level of the leg's first on_price edge (``on_price``: the leg's on_price
+        edges, in edge order), then build the leg."""
         ctx = deferred.ctx
-        edge = next(
-            (
-                e
-                for e in edges
-                if e["to_node"] == deferred.leg_id and isinstance(e["trigger"], dict) and "on_price" in e["trigger"]
-            ),
-            None,
-        )
+        edge = on_price[0] if on_price else None
+        if self._trigger_elsewhere(ctx, on_price):
+            nodes[deferred.index] = None
+            return
         if edge is not None:
             level = self._trigger_level(edge, nodes)
             if level is None:
@@ -405,6 +409,35 @@ class _Builder:
             ctx.trigger = level
         node = self._finish_leg(deferred.index, deferred.leg_id, ctx, deferred.has_incoming)
         nodes[deferred.index] = node  # None when it failed: dropped (its diagnostics say why)
+
+    def _trigger_elsewhere(self, ctx, on_price: list) -> bool:
+        """Report GC105 when an on_price edge into a `trigger`-priced leg watches another symbol than the leg
+        trades: `trigger` is a price of the trigger's symbol (spec §4), so it does not price this leg, and when
+        that edge fires this leg's market is unknown. Whether it was reported."""
+        symbol = ctx.fields.get("symbol")
+        if not isinstance(symbol, str):
+            return False  # no symbol, or not text: building the leg reports it
+        for edge in on_price:
+            params = edge["trigger"]["on_price"]
+            watched = params.get("symbol") if isinstance(params, dict) else None
+            if watched == symbol or not isinstance(watched, str):
+                continue  # the leg's own symbol; or none, which the edge's own check reports (GC104/GC103)
+            limit = ctx.fields.get("limit")
+            offset = number(params.get("offset_pct"))
+            move = f"{params.get('direction')} entry {shown(offset)}%" if offset is not None else "below entry -N%"
+            self.error(
+                DiagnosticError(
+                    "GC105",
+                    f"`limit: {limit}` on {symbol} uses the trigger level of {watched} (the leg waits for "
+                    f"`{edge['from_node']} price {watched} {move}`): `trigger` is a price of {watched}, "
+                    f"not of {symbol}",
+                    ctx.span_of("limit"),
+                    f"watch this leg's own symbol (`after: {edge['from_node']} price {symbol} {move}`), "
+                    f"write a literal {symbol} price, or drop `limit:` for a market order",
+                )
+            )
+            return True
+        return False
 
     def _trigger_level(self, edge: dict, nodes: list):
         """The on_price level (spec §4): the reference × (1 + offset_pct/100), where the reference is the
