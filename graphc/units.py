@@ -39,7 +39,15 @@ from decimal import Context, Decimal, DecimalException, DivisionByZero, Inexact,
 from typing import NamedTuple
 
 from graphc.numbers import plain
-from graphc.venues.prices import align_generated, divide_down, step_ceil, step_floor
+from graphc.venues.prices import (
+    align_generated,
+    divide_down,
+    generated_bounds,
+    is_prediction,
+    step_ceil,
+    step_floor,
+    walk_ticks,
+)
 
 INT64_MAX = 9223372036854775807
 INT64_MIN = -INT64_MAX - 1
@@ -697,10 +705,15 @@ def resolve_price(
     Bases come from the quote snapshot (``bid``, ``ask``, ``mid``, ``last``) or,
     for ``trigger``, from the projected trigger level the caller passes. Offsets
     in % and bps are relative to the base value; ``N tick`` uses the market's
-    grid for generated prices. A template's result goes onto the venue's grids
-    (``market``: a :class:`graphc.venues.MarketFacts`, spec §4; else just
-    ``tick``), buys down and sells up, and then onto 1e-9 the same way; a
-    literal is returned unchanged.
+    grid for generated prices, and on a market with price bands (Kalshi) is N
+    steps along them (:func:`graphc.venues.prices.walk_ticks`). A template's
+    result goes onto the venue's grids (``market``: a
+    :class:`graphc.venues.MarketFacts`, spec §4; else just ``tick``), buys down
+    and sells up, and then onto 1e-9 the same way. A result outside the prices a
+    generated price may take (:func:`graphc.venues.prices.generated_bounds`; at
+    least above 0) is GC103: moving it in the leg's favour cannot reach the
+    range, so compile never writes a price lint's GC304 rejects. A literal is
+    returned unchanged.
     """
     if not isinstance(expr, PriceExpr):
         raise UnitError("GC103", f"expected a parsed price, got '{_show(expr)}'", "parse it with parse_price first")
@@ -726,16 +739,69 @@ def resolve_price(
     try:
         price = base
         for amount, unit in expr.offsets:
-            price = _EXACT.add(price, _offset(_exact(amount, "an offset"), unit, base, step, expr))
+            amount = _exact(amount, "an offset")
+            walked = None
+            if unit == "tick" and market is not None:
+                walked = walk_ticks(price, amount, market, up=side == "sell")  # banded grids: step by step
+            price = walked if walked is not None else _EXACT.add(price, _offset(amount, unit, base, step, expr))
     except DecimalException:  # pragma: no cover - _EXACT is wide enough for checked inputs
         raise UnitError("GC103", f"price '{expr}' cannot be computed exactly", "use fewer digits") from None
+    price = _positive_price(price, expr)
     align = round_down if side == "buy" else round_up
     if market is not None:
-        price = _positive_price(price, expr)
-        price = align_generated(price, side, market)
-    elif step is not None:
-        price = align(price, step)
-    return _positive_price(align(price, _NANO), expr)
+        aligned = align_generated(price, side, market)
+        low, high = generated_bounds(market, market.grid_for(aligned))
+        below_one = is_prediction(market)  # prediction prices: strictly between 0 and 1 (GC304)
+    else:
+        aligned = price if step is None else align(price, step)
+        low = high = None
+        below_one = False
+    aligned = align(aligned, _NANO)
+    over = (high is not None and aligned > high) or (below_one and aligned >= 1)
+    if over or aligned <= 0 or (low is not None and aligned < low):
+        raise _no_generated_price(expr, side, price, aligned, market, step, (low, high, below_one), over)
+    return aligned
+
+
+def _no_generated_price(expr, side, price, aligned, market, step, bounds, over) -> UnitError:
+    """GC103 for a template whose price, moved onto the grid in the leg's favour, is outside the range a
+    generated price may take (spec §4; venue-rules.md §1, §2): says the price, the grid and the range."""
+    low, high, below_one = bounds
+    grid = market.grid_for(aligned) if market is not None else step
+    venue = (market.venue if market is not None else None) or "the market"
+    default = market is not None and market.tick_is_default and grid == market.generated_tick
+    if grid is None:
+        on = "to the wire's 1e-9 scale"
+    elif default:
+        on = f"onto {venue}'s {format_decimal(grid)} grid for generated prices (the market's tick is unknown)"
+    else:
+        on = f"onto {venue}'s {format_decimal(grid)} tick"
+    if low is not None and high is not None:
+        span = f"in the range {format_decimal(low)}-{format_decimal(high)}"
+    elif high is not None:
+        span = f"above 0 and at most {format_decimal(high)}"
+    elif below_one:
+        span = "between 0 and 1" if low is None else f"at least {format_decimal(low)} and below 1"
+    else:
+        span = "above 0" if low is None else f"at least {format_decimal(low)}"
+    moved, way = ("rounded down", "at or below") if side == "buy" else ("rounded up", "at or above")
+    favourable = over if side == "buy" else not over and aligned > 0  # a sell under the range could go up
+    if favourable:  # the template itself is outside the range, not the rounding
+        message = f"price '{expr}' is {format_decimal(price)}; {venue} accepts only prices {span}"
+    else:
+        message = (
+            f"price '{expr}' is {format_decimal(price)}; a {side} is {moved} {on}, which gives "
+            f"{format_decimal(aligned)}, and no {side} price {way} {format_decimal(price)} on that grid is {span}"
+        )
+    if default and market is not None:
+        fine = format_decimal(market.tick) if market.tick is not None else "0.001"
+        hint = (
+            f"if the market trades on a finer grid, give its tick in the quotes snapshot (`tick: {fine}`) or in "
+            f'graphc.toml ([markets."{market.symbol}"] tick = {fine}); or write a literal price'
+        )
+    else:
+        hint = f"write a literal price {span}" + ("" if favourable or not expr.offsets else ", or change the offsets")
+    return UnitError("GC103", message, hint)
 
 
 def _offset(amount: Decimal, unit: str, base: Decimal, tick: Decimal | None, expr: PriceExpr) -> Decimal:
@@ -797,7 +863,7 @@ def _positive_price(price: Decimal, expr: PriceExpr) -> Decimal:
         raise UnitError(
             "GC103",
             f"price '{expr}' resolves to {format_decimal(price)} which is not positive",
-            "check the quote and make the offsets smaller",
+            "check the quote and make the offsets smaller" if expr.offsets else "check the quote",
         )
     return price
 

@@ -22,7 +22,7 @@ from graphc.numbers import _is_multiple_exact, is_multiple
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import Quote
 from graphc.venues import MarketResolver
-from graphc.venues.prices import align_generated, common_step, divide_down, divide_up
+from graphc.venues.prices import align_generated, common_step, divide_down, divide_up, walk_ticks
 from tests.conftest import write
 from tests.wire_nodes import config
 
@@ -184,7 +184,7 @@ def priced_legs(draw):
     venue, kind, symbol = draw(st.sampled_from(MARKETS))
     prediction = kind == "prediction"
     if prediction:
-        bid = D(draw(st.integers(10, 9000))).scaleb(-4)  # 0.0010 .. 0.9000
+        bid = D(draw(st.integers(10, 9990))).scaleb(-4)  # 0.0010 .. 0.9990
         tick = draw(st.sampled_from([None, D("0.01"), D("0.001")]))
     else:
         bid = D(draw(st.integers(1, 10**9))).scaleb(-draw(st.integers(0, 6)))
@@ -213,7 +213,8 @@ def test_every_price_compile_generates_passes_lint_tick_and_form_checks(leg):
     result = compile_text(text, "t.yaml", CompileOptions(quotes=quotes, market_config=config(markets=markets)))
     hypothesis.assume(result.ok)  # e.g. a template that goes negative is GC103, not a price
     codes = lint_codes(text, quotes, markets=markets)
-    assert not {"GC303", "GC308"} & set(codes), (template, price(result), codes)
+    # GC304 too: compile never writes a price outside the venue's range (audit price.md 3)
+    assert not {"GC303", "GC304", "GC308"} & set(codes), (template, price(result), codes)
 
 
 # -- the `trigger` price base (spec §4) ------------------------------------------------------------
@@ -493,3 +494,191 @@ def test_divide_up_is_the_smallest_multiple_that_reaches_the_amount(amount, pric
     assert is_multiple(need, step)
     assert Fraction(need) * Fraction(price) >= Fraction(amount)  # reaches it
     assert (Fraction(need) - Fraction(step)) * Fraction(price) < Fraction(amount)  # one step less does not
+
+
+# -- generated prices stay in the venue's range (audit price.md 3) ------------------------------------------
+
+
+def compile_error(text, quotes, *, markets=None):
+    result = compile_text(text, "t.yaml", CompileOptions(quotes=quotes, market_config=config(markets=markets)))
+    assert not result.ok
+    (diagnostic,) = [d for d in result.diagnostics if d.severity == "error"]
+    return diagnostic
+
+
+def test_a_sell_near_1_on_the_coarse_polymarket_grid_is_gc103_not_a_price_lint_rejects():
+    # audit price.md 3: bid 0.993, no tick known: a sell goes up onto the 0.01 grid, to 1.00, which no Polymarket
+    # market accepts (venue-rules.md §1: tick <= price <= 1 - tick); compile wrote it and lint said GC304
+    quotes = {"will-x-happen:yes": Quote(bid=D("0.993"), ask=D("0.995"))}
+    text = playbook("bid", side="sell", qty="100 shares", symbol="will-x-happen:yes")
+    d = compile_error(text, quotes)
+    assert d.code == "GC103"
+    assert "price 'bid' is 0.993" in d.message and "polymarket's 0.01 grid for generated prices" in d.message
+    assert "which gives 1," in d.message and "no sell price at or above 0.993" in d.message
+    assert "in the range 0.01-0.99" in d.message
+    assert "tick: 0.001" in d.hint and '[markets."will-x-happen:yes"] tick = 0.001' in d.hint
+    assert "literal price" in d.hint
+    # the hint's remedies work: the market's tick, or a literal (checked against the 0.001 default)
+    fine = {"will-x-happen:yes": Quote(bid=D("0.993"), ask=D("0.995"), tick=D("0.001"))}
+    assert price(compiled(text, fine)) == D("0.993")
+    assert price(compiled(text, quotes, markets={"will-x-happen:yes": {"tick": "0.001"}})) == D("0.993")
+    literal = playbook("0.993", side="sell", qty="100 shares", symbol="will-x-happen:yes")
+    assert not {"GC103", "GC303", "GC304"} & set(lint_codes(literal, quotes))
+
+
+def test_a_buy_near_0_on_the_coarse_polymarket_grid_says_the_grid_took_it_to_0():
+    # audit price.md 3: bid 0.004 is positive, but a buy goes down onto the 0.01 grid, to 0; the message blamed
+    # offsets the leg does not have ("make the offsets smaller")
+    quotes = {"will-y-happen:yes": Quote(bid=D("0.004"), ask=D("0.006"))}
+    d = compile_error(playbook("bid", qty="1000 shares", symbol="will-y-happen:yes"), quotes)
+    assert d.code == "GC103"
+    assert "price 'bid' is 0.004" in d.message and "a buy is rounded down onto polymarket's 0.01 grid" in d.message
+    assert "which gives 0," in d.message and "no buy price at or below 0.004" in d.message
+    assert "in the range 0.01-0.99" in d.message
+    assert "offsets" not in d.message + d.hint and "tick: 0.001" in d.hint
+
+
+@pytest.mark.parametrize(
+    "side, limit, bid, ask, expected",
+    [
+        # the coarse grid's range edges (venue-rules.md §1 at tick 0.01: 0.01 .. 0.99), one 0.001 either side
+        ("sell", "bid", "0.99", "0.995", "0.99"),
+        ("sell", "bid", "0.989", "0.995", "0.99"),  # up onto 0.99: still in range
+        ("sell", "bid", "0.991", "0.995", None),  # up onto 1.00
+        ("buy", "ask", "0.98", "0.991", "0.99"),  # a buy goes down: 0.99
+        ("buy", "bid", "0.01", "0.02", "0.01"),
+        ("buy", "bid", "0.011", "0.02", "0.01"),
+        ("buy", "bid", "0.009", "0.02", None),  # down onto 0
+        ("sell", "bid", "0.009", "0.02", "0.01"),  # a sell goes up: 0.01
+        ("sell", "ask + 1 tick", "0.97", "0.98", "0.99"),
+        ("sell", "ask + 1 tick", "0.98", "0.99", None),  # 1.00: 0.99 + one 0.01 tick
+    ],
+)
+def test_polymarket_coarse_grid_range_edges(side, limit, bid, ask, expected):
+    quotes = {"x:yes": Quote(bid=D(bid), ask=D(ask))}
+    text = playbook(limit, side=side, qty="100 shares", symbol="x:yes")
+    if expected is None:
+        assert compile_error(text, quotes).code == "GC103"
+    else:
+        assert price(compiled(text, quotes)) == D(expected)
+        assert not {"GC303", "GC304"} & set(lint_codes(text, quotes))
+
+
+def test_a_known_tick_keeps_its_own_range():
+    # tick 0.001 from the snapshot: 0.999 is the top (venue-rules.md §1), and a sell at 0.9995 has no valid price
+    quotes = {"x:yes": Quote(bid=D("0.999"), ask=D("0.9995"), tick=D("0.001"))}
+    assert price(compiled(playbook("bid", side="sell", qty="10 shares", symbol="x:yes"), quotes)) == D("0.999")
+    d = compile_error(playbook("ask", side="sell", qty="10 shares", symbol="x:yes"), quotes)
+    assert "polymarket's 0.001 tick, which gives 1," in d.message and "in the range 0.001-0.999" in d.message
+    assert d.hint == "write a literal price in the range 0.001-0.999"
+
+
+def test_kalshi_sell_above_its_range_and_a_buy_above_it():
+    # Kalshi linear_cent: 0.01 .. 0.99 (venue-rules.md §2 table; GC304)
+    quotes = {"KXRAIN-26DEC31-T1": Quote(bid=D("0.995"), ask=D("0.97"))}
+    d = compile_error(playbook("bid", side="sell", qty="10 contracts", symbol="KXRAIN-26DEC31-T1"), quotes)
+    assert d.code == "GC103" and "kalshi's 0.01 tick, which gives 1," in d.message
+    # a buy whose template is above the range: a lower buy would be valid, so the message says the range
+    d = compile_error(playbook("ask + 5c", qty="10 contracts", symbol="KXRAIN-26DEC31-T1"), quotes)
+    assert d.message == "`limit: ask + 5c`: price 'ask + 5c' is 1.02; kalshi accepts only prices in the range 0.01-0.99"
+    assert d.hint == "write a literal price in the range 0.01-0.99"
+
+
+def test_an_offset_that_goes_negative_still_blames_the_offsets():
+    quotes = {"ETH-USD": Quote(bid=D("2000"), ask=D("2001"))}
+    d = compile_error(playbook("bid - $2500"), quotes)
+    assert d.message == "`limit: bid - $2500`: price 'bid - $2500' resolves to -500 which is not positive"
+    assert d.hint == "check the quote and make the offsets smaller"
+
+
+# -- N ticks on Kalshi price bands (audit price.md 4) ----------------------------------------------------
+
+TAPERED = {"price_level_structure": "tapered_deci_cent"}  # venue-rules.md §2: 0.001 < 0.10, 0.01 < 0.90, 0.001 above
+
+
+@pytest.mark.parametrize(
+    "side, limit, bid, ask, expected",
+    [
+        # audit price.md 4: one tick below 0.10 is 0.099 (the 0.001 band), not 0.09
+        ("sell", "bid - 1 tick", "0.10", "0.11", "0.099"),
+        # one tick below 0.90 is 0.89 (the 0.01 band); it was 0.899 rounded back up to the bid
+        ("sell", "bid - 1 tick", "0.90", "0.91", "0.89"),
+        # one fine tick either side of the edges
+        ("sell", "bid - 1 tick", "0.099", "0.11", "0.098"),
+        ("sell", "bid - 1 tick", "0.11", "0.12", "0.10"),
+        ("sell", "bid - 1 tick", "0.89", "0.91", "0.88"),
+        ("sell", "bid - 1 tick", "0.901", "0.91", "0.90"),
+        ("buy", "ask + 1 tick", "0.098", "0.099", "0.10"),
+        ("buy", "ask + 1 tick", "0.09", "0.10", "0.11"),
+        ("buy", "ask + 1 tick", "0.88", "0.89", "0.90"),
+        ("buy", "ask + 1 tick", "0.89", "0.90", "0.901"),
+        # an ask off its band's grid: a tenth of a 0.01 step reaches 0.90, the rest is 0.9 of a 0.001 step
+        # (0.9009), down for a buy: 0.90, the next grid price above the ask (base + 0.01 gave 0.909)
+        ("buy", "ask + 1 tick", "0.89", "0.899", "0.90"),
+        # several ticks across an edge: each step has the tick of its band
+        ("sell", "bid - 3 ticks", "0.11", "0.12", "0.098"),  # 0.10, 0.099, 0.098
+        ("buy", "ask + 2 ticks", "0.097", "0.099", "0.11"),  # 0.10, 0.11
+        ("buy", "ask + 12 ticks", "0.09", "0.095", "0.17"),  # 5 fine steps to 0.10, then 7 coarse ones
+        ("sell", "bid - 12 ticks", "0.905", "0.94", "0.83"),  # 5 fine steps to 0.90, then 7 coarse ones
+    ],
+)
+def test_n_ticks_step_along_kalshi_bands(side, limit, bid, ask, expected):
+    symbol = "KXTAP-26DEC-C25"
+    quotes = {symbol: Quote(bid=D(bid), ask=D(ask))}
+    text = playbook(limit, side=side, qty="10 contracts", symbol=symbol)
+    assert price(compiled(text, quotes, markets={symbol: TAPERED})) == D(expected)
+    # lint's tick check (GC303) accepts it, and it is not at the touch (GC404 said to write what was written)
+    codes = lint_codes(text, quotes, markets={symbol: TAPERED})
+    assert not {"GC303", "GC304", "GC404"} & set(codes), codes
+
+
+def test_the_audit_reproductions_compile_to_what_lint_of_the_output_accepts(tmp_path):
+    # audit price.md 3 and 4 as run there: compile with the CLI, then lint the compiled JSON (the graphc.toml
+    # next to the files is the project's, for compile and lint alike)
+    tapered = '[markets."{}"]\nprice_level_structure = "tapered_deci_cent"\n'
+    write(tmp_path, "graphc.toml", tapered.format("KXTAP-26DEC-C25") + tapered.format("KXTAP-26DEC-C26"))
+    quotes = write(
+        tmp_path,
+        "q.yaml",
+        '"will-x-happen:yes": {bid: 0.993, ask: 0.995}\n"will-y-happen:yes": {bid: 0.004, ask: 0.006}\n'
+        "KXTAP-26DEC-C25: {bid: 0.10, ask: 0.11}\nKXTAP-26DEC-C26: {bid: 0.90, ask: 0.91}\n",
+    )
+    runner = CliRunner()
+    head = "graphc: 1\nname: t\nlegs:\n"
+    take_profit = write(
+        tmp_path, "tp.yaml", head + '  tp: {sell: 100 shares, symbol: "will-x-happen:yes", limit: bid}\n'
+    )
+    out = runner.invoke(cli, ["compile", str(take_profit), "--quotes", str(quotes)])
+    assert out.exit_code == 1 and "GC103" in out.stderr and "in the range 0.01-0.99" in out.stderr, out.output
+    cheap_bid = write(tmp_path, "cb.yaml", head + '  cb: {buy: 1000 shares, symbol: "will-y-happen:yes", limit: bid}\n')
+    out = runner.invoke(cli, ["compile", str(cheap_bid), "--quotes", str(quotes)])
+    assert out.exit_code == 1 and "which gives 0" in out.stderr and "offsets" not in out.stderr, out.output
+    bands = write(
+        tmp_path,
+        "kb.yaml",
+        head + "  s1: {sell: 10 contracts, symbol: KXTAP-26DEC-C25, limit: bid - 1 tick}\n"
+        "  s2: {sell: 10 contracts, symbol: KXTAP-26DEC-C26, limit: bid - 1 tick}\n",
+    )
+    out = runner.invoke(cli, ["compile", str(bands), "--quotes", str(quotes)])
+    assert out.exit_code == 0, out.output
+    nodes = json.loads(out.stdout)["nodes"]
+    # 0.099: one 0.001 tick below 0.10 (was 0.09); 0.89: one 0.01 tick below 0.90 (was 0.90, the bid)
+    assert [n["order_type"]["limit"]["price_1e9"] for n in nodes] == [99_000_000, 890_000_000]
+    wire = write(tmp_path, "kb.json", out.stdout)
+    lint = runner.invoke(cli, ["lint", str(wire), "--quotes", str(quotes), "--no-cache", "--format", "json"])
+    assert lint.exit_code == 0 and json.loads(lint.stdout)["diagnostics"] == [], lint.output
+
+
+def test_walk_ticks_steps_band_by_band():
+    facts = MarketResolver({}, config(markets={"K": TAPERED})).facts("K", "kalshi", "prediction")
+    assert walk_ticks(D("0.10"), D(-1), facts, up=True) == D("0.099")
+    assert walk_ticks(D("0.10"), D(1), facts, up=False) == D("0.11")
+    assert walk_ticks(D("0.089"), D(13), facts, up=False) == D("0.12")  # 11 fine steps to 0.10, 2 coarse
+    assert walk_ticks(D("0.5"), D(-100), facts, up=True) == D("0.04")  # 40 coarse to 0.10, 60 fine: 0.04
+    assert walk_ticks(D("0.95"), D("0.5"), facts, up=False) == D("0.9505")
+    assert walk_ticks(D("0.5"), D(1), MarketResolver().facts("K", "kalshi", "prediction"), up=False) is None
+    # bands whose edge is off the tick: the walk is exact and a result that is no finite decimal is cut to 1e-9
+    odd = MarketResolver({}, config(markets={"K": {"price_bands": [[0, "0.1", "0.01"], ["0.1", 1, "0.03"]]}}))
+    facts = odd.facts("K", "kalshi", "prediction")
+    assert walk_ticks(D("0.2"), D(-4), facts, up=False) == D("0.093333333")  # 10/3 steps to 0.1, 2/3 of 0.01
+    assert walk_ticks(D("0.2"), D(-4), facts, up=True) == D("0.093333334")

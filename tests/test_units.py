@@ -595,7 +595,8 @@ def test_resolve_price(text, side, quote, tick, expected):
         ("mid", "sell", Q(bid=D(1)), None, "GC109", "mid"),
         ("bid - 200%", "sell", Q(bid=D(1)), None, "GC103", "not positive"),  # 1 - 2 = -1
         ("bid - 1 tick", "sell", Q(bid=D("0.01")), D("0.01"), "GC103", "not positive"),  # 0.01 - 0.01 = 0
-        ("0.004 + 0c", "buy", None, D("0.01"), "GC103", "not positive"),  # 0.004 rounds down to 0
+        # 0.004 is positive: the 0.01 tick takes the buy down to 0, and the message says so (audit price.md 3)
+        ("0.004 + 0c", "buy", None, D("0.01"), "GC103", "rounded down onto the market's 0.01 tick, which gives 0"),
         ("-0.5", "buy", None, None, "GC103", "not positive"),
         ("ask", "long", Q(ask=D(1)), None, "GC103", "long"),
         ("ask", "buy", Q(ask=D(1)), D(0), "GC103", "tick"),
@@ -945,7 +946,8 @@ def test_module_is_pure_and_float_free():
     prices = (package / "venues" / "prices.py").read_text()
     assert "float(" not in prices
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", prices, re.M))
-    assert imports <= {"__future__", "decimal", "math", "graphc.numbers", "graphc.venues.model"}
+    # fractions: exact rationals, for a tick walk across bands whose edges are off their ticks (walk_ticks)
+    assert imports <= {"__future__", "decimal", "fractions", "math", "graphc.numbers", "graphc.venues.model"}
 
 
 @pytest.mark.parametrize(

@@ -202,7 +202,8 @@ GC103 = describe(
     "GC103",
     "invalid-value",
     summary="wrong type or invalid value (enum, range, pattern)",
-    source="playbook-spec.md §2-§3.2 (types, word lists, signed 64-bit wire integers); §3.3 (graphc.toml values)",
+    source="playbook-spec.md §2-§3.2 (types, word lists, signed 64-bit wire integers); §3.3 (graphc.toml values); "
+    "§4 (generated prices stay in the venue's range: venue-rules.md §1-§2)",
     flagged="    urgency: asap",
     docs="""A value has the wrong type, is not one of the allowed choices, or is out of range.
 
@@ -235,6 +236,15 @@ GC103 = describe(
       same way (each from 1 to 9223372036854775807), and the message shows the
       number in plain digits (`1.5e19` is `15000000000000000000 is greater than
       the maximum of 9223372036854775807`; past 40 digits, `1E+400`);
+    - a template price (`limit: bid`, `ask + 1 tick`) that, moved onto the
+      venue's grid in the leg's favour (buys down, sells up), is outside the
+      prices the venue accepts: GC304's range, and at least above 0. With no
+      Polymarket tick known, a sell at `bid` with bid 0.993 goes up to 1.00 on
+      the 0.01 grid generated prices use, and no sell at or above 0.993 on it is
+      in the range 0.01-0.99; a buy at a bid of 0.004 goes down to 0. The
+      message names the price, the grid and the range; give the market's tick
+      (quotes snapshot or graphc.toml) or write a literal price (spec §4, grid
+      for generated prices; venue-rules.md §1 `tick <= price <= 1 - tick`);
     - a number that is not finite: YAML reads `.nan`, `.inf`, `-.inf` (and
       `!!float nan`) as numbers, but no playbook or wire value can be one, so each
       is GC103 at its value, `` `risk.admission.max_notional_usd` is .inf, not a

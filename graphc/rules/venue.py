@@ -598,6 +598,11 @@ def check_price_range(ctx):
     The usual slip is writing cents as a plain number: `limit: 55` is 55 dollars a
     share, not 55 cents. Write `55c` or `0.55`.
 
+    A *template* price (`limit: bid`, `ask + 1 tick`) never reaches this check
+    out of range: compile stops with GC103 when the price, moved onto the grid
+    in the leg's favour, falls outside this range (with no Polymarket tick known,
+    the range of the 0.01 grid generated prices use: 0.01-0.99).
+
     ## Why it matters
 
     The venue rejects the order, so the leg never trades. The price is also a

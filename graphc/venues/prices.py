@@ -10,12 +10,15 @@ tick (or, while the tick is only a default, the coarsest grid of the venue),
 and on significant-figure venues (Hyperliquid) the 5-significant-figure step
 (integers exempt) and the ``6/8 - szDecimals`` decimals step. Where several
 grids apply, the price goes onto their least common multiple, so it lies on
-each of them. All arithmetic is exact.
+each of them. ``N tick`` on a banded market steps band by band (walk_ticks),
+and a generated price must stay in the range of :func:`generated_bounds`
+(compile's GC103 otherwise), so it also passes GC304. All arithmetic is exact.
 """
 
 from __future__ import annotations
 
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
+from fractions import Fraction
 from math import lcm
 
 from graphc.numbers import is_multiple
@@ -107,6 +110,78 @@ def align_generated(price: Decimal, side: str, market: MarketFacts | None) -> De
             return aligned
         price = aligned
     return price
+
+
+def walk_ticks(price: Decimal, ticks: Decimal, market: MarketFacts, *, up: bool) -> Decimal | None:
+    """``price`` moved by ``ticks`` (signed) steps along the market's price bands, or None without bands.
+
+    Each step is the tick of the band being crossed (venue-rules.md §2: Kalshi's
+    ``tapered_deci_cent`` is 0.001 below 0.10, 0.01 from 0.10 to 0.90 and 0.001
+    above 0.90), so from a price on the grid, N ticks are N prices of the grid:
+    ``0.10 - 1 tick`` is 0.099 and ``0.90 - 1 tick`` is 0.89, the prices GC303
+    accepts next to them. Below the first band and above the last one the edge
+    band's tick continues. On one band this is ``price + ticks × tick``.
+    A result that is no finite decimal (bands whose edges are off their ticks)
+    is cut to 1e-9 towards ``up`` (the leg's favour; alignment follows).
+    """
+    bands = market.price_bands
+    if not bands:
+        return None
+    p, left = Fraction(price), Fraction(ticks)
+    if left > 0:
+        for i, band in enumerate(bands):
+            if band.hi <= p and i < len(bands) - 1:
+                continue
+            tick = Fraction(band.tick)
+            room = None if i == len(bands) - 1 else (Fraction(band.hi) - p) / tick
+            if room is None or left <= room:
+                return _decimal(p + left * tick, up=up)
+            p, left = Fraction(band.hi), left - room
+    elif left < 0:
+        for i in range(len(bands) - 1, -1, -1):
+            band = bands[i]
+            if band.lo >= p and i > 0:
+                continue
+            tick = Fraction(band.tick)
+            room = None if i == 0 else (p - Fraction(band.lo)) / tick
+            if room is None or -left <= room:
+                return _decimal(p + left * tick, up=up)
+            p, left = Fraction(band.lo), left + room
+    return _decimal(p, up=up)
+
+
+def _decimal(value: Fraction, *, up: bool) -> Decimal:
+    """``value`` exactly when it is a finite decimal, else cut to 1e-9 up or down."""
+    num, den = value.numerator, value.denominator
+    rest = den
+    for prime in (2, 5):
+        while rest % prime == 0:
+            rest //= prime
+    if rest == 1:
+        return _EXACT.divide(Decimal(num), Decimal(den))
+    scaled = -((-num * 10**9) // den) if up else (num * 10**9) // den
+    return Decimal(scaled).scaleb(-9)
+
+
+def is_prediction(market: MarketFacts) -> bool:
+    """Prices of this market are dollars per share, strictly between 0 and 1 (GC304): a known venue says so,
+    else the instrument type."""
+    return market.prediction if market.prediction is not None else market.type == "prediction"
+
+
+def generated_bounds(market: MarketFacts, grid: Decimal | None) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and highest price (inclusive; None: no bound known) a price generated on ``grid`` may take.
+
+    The market's own range (GC304: ``price_min``/``price_max``; a prediction market's tick .. 1 - tick,
+    venue-rules.md §1, §2). While the tick is only the venue's default and the price is generated on the
+    venue's coarsest grid (spec §4, Polymarket 0.01), also that grid's range (``grid <= price <= 1 - grid``,
+    venue-rules.md §1): the price must be valid on every market of the venue, the coarse-grid ones included.
+    """
+    low, high = market.limits["price"]
+    if grid is not None and market.tick_is_default and grid == market.generated_tick and is_prediction(market):
+        low = grid if low is None else max(low, grid)
+        high = _ONE - grid if high is None else min(high, _ONE - grid)
+    return low, high
 
 
 # -- checks (lint) -----------------------------------------------------------------
