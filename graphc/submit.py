@@ -10,8 +10,8 @@ Two steps:
 2. :func:`submit_prepared` (or :func:`submit_wire`, for a graph made some other
    way) sends it to a router exactly once per run key, following the protocol
    in docs/submitting.md ("Exactly once"): reconcile earlier attempts, look for
-   the run at the router when this ledger has never seen it, commit ``intent``
-   then ``sent`` before the request leaves, record what became of it.
+   the run at the router whenever this ledger knows no graph of it, commit
+   ``intent`` then ``sent`` before the request leaves, record what became of it.
 
 Nothing here prints or exits: refusals are exceptions carrying an
 ``exit_code`` (:class:`Refused`, and the :mod:`graphc.api.errors` classes),
@@ -75,7 +75,7 @@ __all__ = [
 ]
 
 LANDING_MARGIN_S = 120.0  # a request the router received is applied (or dropped) within this time
-DEFAULT_LOOKBACK_S = 24 * 3600.0  # a run key new to this ledger is looked for among the router's last day of orders
+DEFAULT_LOOKBACK_S = 24 * 3600.0  # a run this ledger knows no graph of is looked for in the router's last day
 EXIT_FINDINGS, EXIT_USAGE = 1, 2
 
 
@@ -349,10 +349,14 @@ def submit_wire(
        unresolved refuses (``PendingUncertain``, exit 3).
     2. A run key that already has a graph refuses (``AlreadySubmitted``, exit 2)
        unless ``force``.
-    3. A run key this ledger has never seen is looked for at the router (its
-       tag, among orders since ``window_start``, else of the last ``lookback_s``
-       seconds; 0 skips it): found, it is recorded and refused as a duplicate;
-       a scan that cannot finish refuses (``RouterCheckIncomplete``).
+    3. A run key this ledger knows no graph of (never tried here, or only
+       ``absent`` attempts: those prove that *our* requests created nothing, not
+       that no other runner or clone submitted it since) is looked for at the
+       router (its tag, among orders since ``window_start``, else of the last
+       ``lookback_s`` seconds; 0 skips it): found, it is recorded and refused as
+       a duplicate; a scan that cannot finish refuses (``RouterCheckIncomplete``).
+       A forced submission is not looked for: it is a new trade on purpose, with
+       a tag of its own (:meth:`Ledger.begin`).
     4. ``intent``, then ``sent`` (with the time after which the request can no
        longer land), then the POST of the graph with the run tag in its node
        ids, then ``confirmed``, ``absent`` (a definite refusal: the error is
@@ -372,8 +376,8 @@ def submit_wire(
     done = [r for r in earlier if r.graph_id]
     if done and not force:
         raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
-    if not earlier and not force:
-        _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start)
+    if not force:  # no graph known here (`done` is empty): the run may have been submitted elsewhere meanwhile
+        _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start, tried=bool(earlier))
     canonical = canonical_wire_text(wire_text)
     run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
     body = run.wire or b""
@@ -381,8 +385,9 @@ def submit_wire(
     return _post(ledger, client, run, body, name, margin, reconciled)
 
 
-def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start) -> None:
-    """A run key this ledger has never seen may have been submitted elsewhere (a lost ledger, another clone)."""
+def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start, *, tried=False) -> None:
+    """A run this ledger knows no graph of may have been submitted elsewhere (a lost ledger, another clone or
+    runner), also after an attempt of ours was refused (``tried``): docs/recurring.md, "Two runners"."""
     seconds = lookback() if lookback_s is None else lookback_s
     if window_start is not None:
         since_ns = int(window_start.timestamp() * 1e9)
@@ -391,6 +396,7 @@ def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window
     else:
         return
     tag = run_tag(run_key)
+    known = "has no graph in this ledger (its attempts here created none)" if tried else "is new to this ledger"
     scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9)
     if scan.found:
         graph_id = scan.found[0]
@@ -398,7 +404,7 @@ def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window
         raise AlreadySubmitted(run_key, graph_id, run.id)
     if not scan.complete:
         raise RouterCheckIncomplete(
-            f"run {run_key!r} is new to this ledger, so graphc looked for it at the router first (orders whose "
+            f"run {run_key!r} {known}, so graphc looked for it at the router first (orders whose "
             f"node ids end in `.{tag}`, since {iso(since_ns)}), and could not finish: {scan.detail}. Nothing was "
             "sent. Try again, or shorten the look-back (GRAPHC_LOOKBACK=SECONDS; 0 skips the check) if you are "
             "sure this run was never submitted from anywhere else"

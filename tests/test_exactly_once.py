@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from sandbox_fixture import REPO, cli_env, run_graphc
 
 from graphc.api.client import Client
+from graphc.api.runtag import run_tag
 from graphc.cli import cli
 
 HEDGE = REPO / "examples" / "eth-hedge.yaml"
@@ -375,3 +376,67 @@ def test_the_router_check_before_a_first_submission_finds_a_run_the_ledger_lost(
     assert again.returncode == 2 and f"already submitted as graph {graph['graph_id']}" in again.stderr, again.stderr
     assert posts(router) == 1
     assert os.stat(project / ".graphc" / "ledger.sqlite").st_mode & 0o077 == 0  # created 0600
+
+
+# -- 6. two runners (two ledgers): a refusal proves nothing about the other one; --force is its own run ---------
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        {"kind": "http_429", "retry_after": 1},
+        {"kind": "status", "status": 422, "body": '{"error": {"code": "invalid", "message": "no"}}'},
+    ],
+    ids=["429", "422"],
+)
+def test_a_retry_after_a_refusal_finds_the_graph_another_runner_submitted_meanwhile(router, tmp_path, refusal):
+    """audit/submit.md finding 1: runner A is refused (`absent`), runner B (its own ledger: another CI runner or
+    clone) submits the run, A retries. recurring.md "Two runners": "Each asks the router before it submits; the
+    second finds the first's graph"; an `absent` row proves only that A's own request created nothing."""
+    a, b = tmp_path / "ciA.sqlite", tmp_path / "ciB.sqlite"
+    args = ["submit", HEDGE, "--quotes", QUOTES, "--run-key", "dca-2026-W51", "--ledger"]
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "count": 1, **refusal}])
+    first = invoke(router, [*args, a])
+    assert first.exit_code == 3 and str(refusal.get("status", 429)) in first.output, first.output
+    assert submitted_graphs(router) == []  # refused, not applied: A's row is `absent`
+    runner_b = invoke(router, [*args, b])
+    assert runner_b.exit_code == 0, runner_b.output
+    (graph,) = submitted_graphs(router)
+    retry = invoke(router, [*args, a])
+    assert retry.exit_code == 2 and f"already submitted as graph {graph['graph_id']}" in retry.output, retry.output
+    assert posts(router) == 2 and len(submitted_graphs(router)) == 1  # A's refused POST and B's: one graph
+    listing = invoke(router, ["ledger", "--ledger", a, "--json"])
+    states = [(r["state"], r["graph_id"]) for r in json.loads(listing.output)]
+    assert states == [("absent", None), ("confirmed", graph["graph_id"])], states
+
+
+def _ledger_rows(path) -> list[dict]:
+    with sqlite3.connect(path) as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute("SELECT id, run_key, tag, state, graph_id FROM runs ORDER BY id")]
+
+
+def test_a_forced_run_from_another_ledger_that_failed_is_not_confirmed_by_the_first_runs_graph(router, tmp_path):
+    """audit/submit.md finding 2 (a): machine A submitted the run; machine B (a fresh ledger) forces it, and
+    its POST is answered 500 without being applied. Before, B's forced attempt carried the first run's tag,
+    so reconcile "found" machine A's graph and recorded the trade that never happened as done."""
+    a, b = tmp_path / "machineA.sqlite", tmp_path / "machineB.sqlite"
+    args = ["submit", HEDGE, "--quotes", QUOTES, "--run-key", "dca-2026-W49", "--ledger"]
+    margin = {"GRAPHC_LANDING_MARGIN": "1"}
+    first = invoke(router, [*args, a], **margin)
+    assert first.exit_code == 0, first.output
+    (original,) = submitted_graphs(router)
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "count": 1}])
+    forced = invoke(router, [*args, b, "--force"], **margin)
+    assert forced.exit_code == 3 and "UNCERTAIN" in forced.output, forced.output
+    assert len(submitted_graphs(router)) == 1  # the 500 was not applied: the forced trade did not happen
+    time.sleep(1.5)  # past lands_by (the socket closed before `forced` returned, + the 1 s margin)
+    reconciled = invoke(router, ["ledger", "--reconcile", "--ledger", b], **margin)
+    assert reconciled.exit_code == 0, reconciled.output
+    assert original["graph_id"] not in reconciled.output and "never created a graph" in reconciled.output
+    (row,) = _ledger_rows(b)
+    assert (row["state"], row["graph_id"]) == ("absent", None)
+    assert row["tag"] != run_tag("dca-2026-W49") and row["tag"] in forced.output  # a tag of its own
+    again = invoke(router, [*args, b, "--force"], **margin)  # proven absent: forcing it again trades, once
+    assert again.exit_code == 0, again.output
+    assert len(submitted_graphs(router)) == 2 and original["graph_id"] not in again.output

@@ -25,7 +25,15 @@ from graphc.api.errors import (
 )
 from graphc.api.ledger import Ledger, Scope, default_ledger_path
 from graphc.api.lookup import find_run, parse_node_order_id
-from graphc.api.runtag import canonical_wire_text, content_run_key, node_tag, run_tag, tag_wire, untagged_node_id
+from graphc.api.runtag import (
+    TAG_PATTERN,
+    canonical_wire_text,
+    content_run_key,
+    node_tag,
+    run_tag,
+    tag_wire,
+    untagged_node_id,
+)
 from graphc.commands.ledger import ledger_command
 from graphc.submit import Refused, prepare, submit_prepared, submit_wire
 
@@ -167,8 +175,25 @@ def test_a_second_submission_is_refused_unless_forced_and_a_forced_one_has_its_o
         begin(ledger)
     assert info.value.graph_id == "graph_1" and info.value.exit_code == 2 and "--force" in str(info.value)
     forced = begin(ledger, force=True)
-    assert forced.tag == run_tag("nightly@abc#1") != first.tag
+    # the nonce is recorded with the intent, and gives the row's tag back: run_tag(KEY + "#" + nonce)
+    nonce = ledger.events(forced.id)[0]["note"].rpartition("#")[2].rstrip("'")
+    assert len(nonce) == 16 and forced.tag == run_tag(f"nightly@abc#{nonce}") != first.tag
+    ledger.mark_sent(forced.id, 0)
+    ledger.record_confirmed(forced.id, "graph_2")
+    assert begin(ledger, force=True).tag not in (first.tag, forced.tag)
     assert begin(ledger, key="other@def").state == "intent"  # other run keys are independent
+
+
+def test_a_forced_tag_does_not_depend_on_the_ledger(tmp_path):
+    """Two fresh ledgers (two clones) forcing one run key: the tags differ from each other and from the run's
+    own tag. The old `#N` numbering counted this ledger's graphs only, so both got the first run's tag."""
+    tags = []
+    for name in ("a", "b"):
+        with Ledger(tmp_path / f"{name}.sqlite") as fresh:
+            run = begin(fresh, force=True)
+            assert TAG_PATTERN.fullmatch(run.tag) and f".{run.tag}" in (run.wire or b"").decode()
+            tags.append(run.tag)
+    assert len({*tags, run_tag("nightly@abc")}) == 3
 
 
 def test_runs_are_scoped_to_the_router_and_the_account(ledger):

@@ -8,16 +8,20 @@ worked out by hand (see tests/test_schedule.py for the 2026 clock changes).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from graphc.api.client import Client
+from graphc.run import Clock, EventLog, Runner, RunSettings
 from tests.sandbox_fixture import running_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
@@ -356,3 +360,46 @@ def test_now_outside_the_supported_years_is_a_usage_error(tmp_path, command, now
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "--now" in proc.stderr and "1970-01-01T00:00:00Z to 8999-12-31T23:59:59Z" in proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+# -- two runners on one schedule: a refused try proves nothing about the other runner ---------------------------
+
+
+def test_a_loop_retrying_a_refused_occurrence_finds_the_graph_a_second_runner_submitted(sandbox, tmp_path):
+    """audit/submit.md finding 1, reproduction B; recurring.md "What happens when things go wrong", Two runners:
+    "Each asks the router before it submits; the second finds the first's graph". Runner A (`run --loop`, in this
+    process; its clock's sleep is the hook) is refused with a 429, so its in-memory ledger holds an `absent` row;
+    while A waits to retry, runner B (`graphc run --once`, a separate process with no ledger) submits the
+    occurrence. A's retry must look at the router again and find B's graph, not send a second one."""
+    playbook = write(tmp_path, EVERY_MINUTE)
+    sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_429", "count": 1}])
+    runner_b: list = []
+
+    def sleep(seconds: float) -> None:  # A's first sleep is its wait before the retry: B runs meanwhile
+        if not runner_b:
+            runner_b.append(run(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:35Z"))
+
+    stream = io.StringIO()
+    env = sandbox.env()
+    settings = RunSettings(playbook=str(playbook), retry_s=5, settle_s=0)
+    runner_a = Runner(
+        settings,
+        lambda: Client.from_env(env),
+        clock=Clock(datetime(2026, 1, 5, 14, 0, 30, tzinfo=UTC), sleep=sleep),
+        log=EventLog(stream),
+    )
+    code = runner_a.loop(stop=lambda: '"already"' in stream.getvalue() or '"submitted"' in stream.getvalue())
+    log_a = events(stream.getvalue())
+    assert code == 0, log_a
+    (b_code, log_b, b_err) = runner_b[0]
+    assert b_code == 0, b_err + json.dumps(log_b)
+    (b_submitted,) = named(log_b, "submitted")
+    assert [r["event"] for r in log_a if r["event"] in ("failed", "retry", "already", "submitted")] == [
+        "failed",
+        "retry",
+        "already",
+    ], log_a
+    (already,) = named(log_a, "already")
+    assert already["run_key"] == "minutely@2026-01-05T14:00Z" == b_submitted["run_key"]
+    assert already["graph_id"] == b_submitted["graph_id"]
+    assert [g["graph_id"] for g in sandbox.graphs()] == [b_submitted["graph_id"]]

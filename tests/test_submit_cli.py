@@ -600,8 +600,29 @@ def test_the_same_run_twice_is_refused_unless_forced(sandbox, project):
     forced = invoke([*args, "--force"], env)
     assert forced.exit_code == 0, forced.output
     assert graph_id_of(forced.output) != gid
+    # told apart at the router: the forced run's tag is its own (a random nonce, docs/submitting.md "Run keys and
+    # recurring trades"), the one its ledger row records, so reconcile looks for exactly that request
+    forced_run = Ledger(project / ".graphc" / "ledger.sqlite").runs("dca-2026-W05")[-1]
+    assert forced_run.graph_id == graph_id_of(forced.output) and forced_run.tag != run_tag("dca-2026-W05")
     tags = sorted(g["idempotency_key"] for g in sandbox.graphs())
-    assert tags == sorted([run_tag("dca-2026-W05"), run_tag("dca-2026-W05#1")])  # told apart at the router
+    assert tags == sorted([run_tag("dca-2026-W05"), forced_run.tag])
+
+
+def test_a_forced_run_from_a_fresh_ledger_trades_again_on_a_router_that_honours_idempotency_keys(sandbox, project):
+    """audit/submit.md finding 2 (b): machine B (a fresh clone: no ledger) forces a run machine A submitted. The
+    sandbox honours Idempotency-Key (the tag); before, the forced request carried the first run's tag, so the
+    router replayed A's graph, nothing traded, and graphc printed "submitted" with A's graph id, exit 0."""
+    env = cli_env(sandbox)
+    args = ["submit", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "--run-key", "dca-2026-W50"]
+    first = invoke([*args, "--ledger", project / "A3.sqlite"], env)
+    assert first.exit_code == 0, first.output
+    forced = invoke([*args, "--ledger", project / "B3.sqlite", "--force"], env)
+    assert forced.exit_code == 0, forced.output
+    assert graph_id_of(forced.output) != graph_id_of(first.output)
+    assert sorted(g["graph_id"] for g in sandbox.graphs()) == sorted(map(graph_id_of, (first.output, forced.output)))
+    again = invoke([*args, "--ledger", project / "C3.sqlite", "--force"], env)  # a third fresh ledger: a third tag
+    assert again.exit_code == 0 and graph_id_of(again.output) not in (first.output + forced.output), again.output
+    assert len({g["idempotency_key"] for g in sandbox.graphs()}) == 3
 
 
 def test_an_uncertain_submission_is_reconciled_before_the_next_attempt(sandbox, project):

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable
@@ -307,7 +308,10 @@ class Ledger:
         Refuses (``PendingUncertain``) while an earlier attempt in this scope is
         unresolved, force or not; refuses (``AlreadySubmitted``) when the run key
         already has a graph, unless ``force``. A forced attempt gets a tag of its
-        own (the run key + ``#N``), so it is told apart from the first at the router.
+        own, that of the run key + ``#`` + a random nonce (recorded in the row's tag
+        and its first event), so it is told apart from the first at the router and
+        by reconciliation, whatever this ledger knows: numbering forced attempts
+        from this ledger's graphs gave a fresh clone the first run's tag again.
         """
         if not run_key:
             raise LedgerError("empty run key")
@@ -320,7 +324,13 @@ class Ledger:
             done = [r for r in previous if r.graph_id]
             if done and not force:
                 raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
-            tag = run_tag(run_key if not done else f"{run_key}#{len(done)}")
+            note = "before sending"
+            if force:
+                nonce = secrets.token_hex(8)  # 64 random bits: unique without asking any ledger or the router
+                tag = run_tag(f"{run_key}#{nonce}")
+                note = f"before sending; forced: the tag of the run key + '#{nonce}'"
+            else:
+                tag = run_tag(run_key)
             wire = wire_for(tag)
             wire_hash = hashlib.sha256(wire).hexdigest()
             cur = self._db.execute(
@@ -329,7 +339,7 @@ class Ledger:
                 (run_key, scope.endpoint, scope.account, tag, name, wire_hash, wire, int(bool(live)), now, now),
             )
             run_id = cur.lastrowid or 0
-            self._event(run_id, "intent", "before sending", now)
+            self._event(run_id, "intent", note, now)
         return self.get(run_id)
 
     def record_found(self, scope: Scope, run_key: str, name: str, tag: str, graph_id: str, how: str) -> Run:
