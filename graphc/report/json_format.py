@@ -17,17 +17,10 @@ FORMAT_VERSION = 1
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    report = build(results, tool_version=options.tool_version, rules=options.rules, unread=options.unread)
-    return json.dumps(report, indent=2) + "\n"
+    return json.dumps(build(results, options), indent=2) + "\n"
 
 
-def build(
-    results: list[FileResult],
-    *,
-    tool_version: str = "",
-    rules: Mapping[str, RuleInfo] | None = None,
-    unread: Mapping[str, str] | None = None,
-) -> dict:
+def build(results: list[FileResult], options: ReportOptions) -> dict:
     """The report as plain data (what :func:`render` serialises)."""
     files, diagnostics = [], []
     for result, diags in ordered(results):
@@ -46,13 +39,13 @@ def build(
     report = {
         "version": FORMAT_VERSION,
         "tool": "graphc",
-        "tool_version": tool_version,
+        "tool_version": options.tool_version,
         "files": files,
-        "diagnostics": [_diagnostic(d, rules or {}) for d in diagnostics],
+        "diagnostics": [_diagnostic(d, options.rules) for d in diagnostics],
         "summary": {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files},
     }
-    if unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
-        report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(unread.items())]
+    if options.unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
+        report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(options.unread.items())]
     return report
 
 

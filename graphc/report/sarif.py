@@ -39,25 +39,18 @@ _LEVELS = {"error": "error", "warning": "warning"}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    log = build(results, tool_version=options.tool_version, rules=options.rules, unread=options.unread)
-    return json.dumps(log, indent=2) + "\n"
+    return json.dumps(build(results, options), indent=2) + "\n"
 
 
-def build(
-    results: list[FileResult],
-    *,
-    tool_version: str = "",
-    rules: Mapping[str, RuleInfo] | None = None,
-    unread: Mapping[str, str] | None = None,
-) -> dict:
+def build(results: list[FileResult], options: ReportOptions) -> dict:
     """The SARIF log as plain data."""
     diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
     skips = [(r.path, skip) for r, _ in ordered(results) for skip in r.skipped]
     extra_codes = {d.code for d in diagnostics} | {skip.code for _, skip in skips}
-    descriptors, index = _rules(rules or {}, extra_codes=extra_codes)
+    descriptors, index = _rules(options.rules, extra_codes=extra_codes)
     driver: dict[str, object] = {"name": "graphc"}
-    if tool_version:
-        driver["version"] = tool_version
+    if options.tool_version:
+        driver["version"] = options.tool_version
     uri = information_uri()
     if uri:
         driver["informationUri"] = uri
@@ -67,10 +60,10 @@ def build(
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, index[d.code]) for d in diagnostics],
     }
-    if skips or unread:  # a check that could not be decided, or a file not read, is said so, never a pass
-        notes = [_unread_notification(path, why) for path, why in sorted((unread or {}).items())]
+    if skips or options.unread:  # a check that could not be decided, or a file not read, is said so, never a pass
+        notes = [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
-        run["invocations"] = [{"executionSuccessful": not unread, "toolExecutionNotifications": notes}]
+        run["invocations"] = [{"executionSuccessful": not options.unread, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
