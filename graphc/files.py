@@ -10,6 +10,7 @@ Kept apart from :mod:`graphc.lint` so that commands which only walk files
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -167,8 +168,8 @@ def ensure_private_dir(directory: str | os.PathLike[str]) -> bool:
     try:
         directory.mkdir(mode=0o700, parents=True)
     except FileExistsError:
-        if not directory.is_dir():
-            raise
+        if not directory.is_dir():  # a file where the folder should be (/dev/null/x.sqlite): say that, not "exists"
+            raise NotADirectoryError(errno.ENOTDIR, f"{directory} is not a directory", str(directory)) from None
         return False
     if directory.name == STATE_DIR:
         (directory / ".gitignore").write_text("*\n")

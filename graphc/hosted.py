@@ -34,7 +34,7 @@ from datetime import datetime
 
 from graphc.api.client import Client
 from graphc.api.errors import ApiError
-from graphc.run import Clock, EventLog, Runner, RunSettings
+from graphc.run import MAX_SETTLE_S, Clock, EventLog, Runner, RunSettings
 from graphc.schedule import clock_time
 from graphc.version import __version__
 
@@ -100,6 +100,8 @@ def _settings(bundle_dir: str, env):
             raise ValueError("GRAPHC_SETTLE must be a number of seconds") from None
         if not settle >= 0:
             raise ValueError("GRAPHC_SETTLE must be 0 or more seconds")
+        if not settle <= MAX_SETTLE_S:
+            raise ValueError(f"GRAPHC_SETTLE must be at most {MAX_SETTLE_S:.0f} seconds (1 day)")
     return RunSettings(
         playbook=os.path.join(bundle_dir, playbook),
         params=params,

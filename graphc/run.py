@@ -45,7 +45,7 @@ from graphc.lint import LintOptions, lint_source, live_quotes
 from graphc.pipeline import CompileOptions
 from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
-from graphc.submit import landing_time_s, submit_wire
+from graphc.submit import Refused, landing_time_s, submit_wire
 
 __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
 
@@ -53,6 +53,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
 RETRY_S = 60.0
 # Errors that do not depend on the occurrence's time or quotes: `run --loop` stops at start on them (Runner._check).
 TIMELESS_ERRORS = frozenset({"GC100", "GC101", "GC102", "GC108", "GC110"})
+MAX_SETTLE_S = 24 * 3600.0  # --settle / GRAPHC_SETTLE at most a day (docs/robustness.md, "Timing settings")
 MAX_SLEEP_S = 300.0  # sleep in slices, so a wall clock that jumps (suspend, NTP) is noticed
 
 
@@ -329,6 +330,8 @@ class Runner:
             return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
         except (ApiError, LedgerError) as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
+        except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN): the same next time
+            return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
         return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id)
 
     def _settle(self, client, key: str, occurrence: datetime) -> None:

@@ -62,6 +62,8 @@ from graphc.stages.emit import to_json
 __all__ = [
     "DEFAULT_LOOKBACK_S",
     "LANDING_MARGIN_S",
+    "MAX_LANDING_MARGIN_S",
+    "MAX_LOOKBACK_S",
     "Prepared",
     "Problem",
     "Refused",
@@ -76,6 +78,10 @@ __all__ = [
 
 LANDING_MARGIN_S = 120.0  # a request the router received is applied (or dropped) within this time
 DEFAULT_LOOKBACK_S = 24 * 3600.0  # a run this ledger knows no graph of is looked for in the router's last day
+# Upper bounds (docs/robustness.md, "Timing settings"): a larger value is a mistake, refused before anything is
+# recorded, never an overflow once the run is in the ledger (it would crash between `intent` and `sent`).
+MAX_LANDING_MARGIN_S = 24 * 3600.0  # a router that holds a request for a day is outside what the margin models
+MAX_LOOKBACK_S = 366 * 24 * 3600.0  # a year of the router's orders; a yearly job needs no more
 EXIT_FINDINGS, EXIT_USAGE = 1, 2
 
 
@@ -133,15 +139,15 @@ class Submitted:
 
 def landing_margin() -> float:
     """``GRAPHC_LANDING_MARGIN`` (seconds) or :data:`LANDING_MARGIN_S`; shortening it is for rehearsals."""
-    return _seconds_from_env("GRAPHC_LANDING_MARGIN", LANDING_MARGIN_S)
+    return _seconds_from_env("GRAPHC_LANDING_MARGIN", LANDING_MARGIN_S, MAX_LANDING_MARGIN_S)
 
 
 def lookback() -> float:
     """``GRAPHC_LOOKBACK`` (seconds; 0 turns the router check off) or :data:`DEFAULT_LOOKBACK_S`."""
-    return _seconds_from_env("GRAPHC_LOOKBACK", DEFAULT_LOOKBACK_S)
+    return _seconds_from_env("GRAPHC_LOOKBACK", DEFAULT_LOOKBACK_S, MAX_LOOKBACK_S)
 
 
-def _seconds_from_env(name: str, default: float) -> float:
+def _seconds_from_env(name: str, default: float, maximum: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -151,7 +157,18 @@ def _seconds_from_env(name: str, default: float) -> float:
         raise Refused(f"{name}={raw!r} is not a number of seconds") from None
     if not value >= 0:
         raise Refused(f"{name} must be 0 or more seconds")
+    check_seconds(name, value, maximum)
     return value
+
+
+def check_seconds(name: str, value: float, maximum: float) -> None:
+    """Refuse (exit 2) a timing setting above its documented maximum (``inf`` included)."""
+    if not value <= maximum:
+        raise Refused(f"{name} must be at most {maximum:.0f} seconds ({_days(maximum)}); it is {value:g}")
+
+
+def _days(seconds: float) -> str:
+    return f"{seconds / 86400:g} day" + ("" if seconds == 86400 else "s")
 
 
 # -- 1. prepare ---------------------------------------------------------------------------
@@ -315,6 +332,10 @@ def submit_prepared(
         raise Refused(first.message, first.exit_code)
     if prepared.live and not allow_live:
         raise Refused(f"{prepared.name} is a LIVE graph (`sandbox: false`); pass --live to trade it for real")
+    if lookback_s is not None:
+        check_seconds("the look-back", lookback_s, MAX_LOOKBACK_S)
+    if landing_margin_s is not None:
+        check_seconds("the landing margin", landing_margin_s, MAX_LANDING_MARGIN_S)
     assert prepared.wire_text is not None
     return submit_wire(
         prepared.wire_text,
@@ -459,7 +480,7 @@ def _post(ledger: Ledger, client, run: Run, body: bytes, name: str, margin: floa
         submitted.run = _record_again(ledger.path, run, name, graph_id, gone)
         submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
     except LedgerError as exc:
-        raise GraphNotRecorded(run.run_key, graph_id, str(exc)) from None
+        raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id) from None
     return submitted
 
 

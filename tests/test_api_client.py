@@ -579,7 +579,12 @@ def test_a_trickling_answer_is_cut_at_the_deadline(scripted):
 
 def test_terminal_escape_sequences_from_the_router_are_stripped(scripted):
     evil = "\x1b]0;owned\x07\x1b[2J\x1b[31mexecuting\x9b1m\u202e"
-    answer = {"graph_id": "g", "status": "active", "nodes": {"spot\x1b[5m": {"status": evil}}, "edges": {"e\x07": {}}}
+    answer = {
+        "graph_id": "graph_x",
+        "status": "active",
+        "nodes": {"spot\x1b[5m": {"status": evil}},
+        "edges": {"e\x07": {}},
+    }
     scripted.script = lambda h: h.answer(200, json.dumps(answer).encode())
     env = {"SEQUENCE_API_URL": scripted.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent"}
     shown = CliRunner().invoke(status_command, ["graph_x"], env=env)

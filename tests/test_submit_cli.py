@@ -834,7 +834,7 @@ def test_the_api_key_never_appears_in_output_logs_ledger_or_plan(sandbox, projec
     sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
     run(["submit", hedge, "--quotes", quotes, "--run-key", "kdrop", "--verbose"], codes=(3,))
     sandbox.set_faults([])
-    run(["ledger", "--reconcile", "--verbose"])
+    run(["ledger", "--reconcile", "--verbose"], codes=(3,))  # k500 was not applied and stays uncertain until lands_by
     run(["ledger", "--json"])
 
     # a router that refuses the key and echoes it back, padded, in its body and its headers

@@ -77,9 +77,18 @@ def graph_view(answer, graph_id: str) -> GraphView:
     where = f"GET /v1/execution_graphs/{graph_id}"
     if not isinstance(answer, dict):
         raise _field(where, answer, "the answer")
-    status, nodes, edges = answer.get("status"), answer.get("nodes") or {}, answer.get("edges") or {}
+    # `nodes` is required and a mapping (an empty list is a list); `edges` may be left out, but not be a list
+    status, nodes, edges = answer.get("status"), answer.get("nodes"), answer.get("edges", {})
+    shown_id = answer.get("graph_id", graph_id)
+    if shown_id != graph_id:  # an answer about another graph must not read as this one's (`submit --watch`: exit 0)
+        raise ApiProtocolError(
+            f"{where}: the router's answer is not the documented shape: it is about another graph "
+            f"(graph_id is {clean(repr(shown_id), 60)})"
+        )
     if not isinstance(status, str):
         raise _field(where, status, "status")
+    if "nodes" not in answer:
+        raise ApiProtocolError(f"{where}: the router's answer is not the documented shape: it has no nodes")
     if not isinstance(nodes, dict):
         raise _field(where, nodes, "nodes")
     if not isinstance(edges, dict):
@@ -106,8 +115,7 @@ def graph_view(answer, graph_id: str) -> GraphView:
     for edge_id, edge in edges.items():
         edge_status = edge.get("status", "?") if isinstance(edge, dict) else "?"
         edge_views.append(EdgeView(clean(str(edge_id), 40), clean(str(edge_status), 40)))
-    shown_id = answer.get("graph_id") if isinstance(answer.get("graph_id"), str) else graph_id
-    return GraphView(clean(shown_id, 200), clean(status, 40), views, edge_views)
+    return GraphView(clean(graph_id, 200), clean(status, 40), views, edge_views)
 
 
 @dataclass(frozen=True)

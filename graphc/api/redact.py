@@ -16,7 +16,9 @@ MASK = "[REDACTED]"
 _MIN_SECRET_LEN = 4  # shorter strings would scrub ordinary words
 _secrets: set[str] = set()
 _lock = threading.Lock()
-_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s'\",;]+")
+# A bearer token (RFC 6750 §2.1: letters, digits and -._~+/ then `=` padding) never holds quotes, separators or
+# brackets, so the mask stops before them: `(oops Bearer KEY)` keeps its `)`, and `[REDACTED]` is not masked again.
+_BEARER = re.compile(r"(?i)\b(bearer)(\s+)[^\s'\",;()<>\[\]{}]+")
 # ANSI escape sequences (CSI, OSC, and the two-character ones), then any other control character,
 # and the Unicode bidi controls that can reorder what a terminal shows.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")

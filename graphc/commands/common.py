@@ -341,8 +341,8 @@ def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
     sys.exit(code)
 
 
-def parse_seconds(text: str | None, option: str) -> float | None:
-    """``30``, ``90s``, ``15m``, ``24h`` or ``2d`` as seconds (a bare number is seconds)."""
+def parse_seconds(text: str | None, option: str, maximum: float | None = None) -> float | None:
+    """``30``, ``90s``, ``15m``, ``24h`` or ``2d`` as seconds (a bare number is seconds), at most ``maximum``."""
     if text is None:
         return None
 
@@ -355,6 +355,9 @@ def parse_seconds(text: str | None, option: str) -> float | None:
         raise click.BadParameter(f"{text!r} is not a duration such as 90s, 15m or 24h", param_hint=option) from None
     if not value.is_finite() or value < 0:
         raise click.BadParameter(f"{text!r} must be 0 or more", param_hint=option)
+    if maximum is not None and value > Decimal(str(maximum)):
+        days = f" ({maximum / 86400:g}d)" if maximum >= 86400 else ""
+        raise click.BadParameter(f"{text!r} is more than the maximum, {maximum:.0f}s{days}", param_hint=option)
     return float(value)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 import time
 
 import click
 
 from graphc.commands.common import api_errors, ledger_option, make_client
+
+EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or of another router or key)
 
 
 def _state_text(run) -> str:
@@ -55,14 +59,45 @@ def _print_runs(ledger, state, as_json) -> None:
             click.echo(f"  {said}")
 
 
-def _reconcile_all(ledger, verbose) -> None:
+def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
+    """Settle the unsettled runs of this router and key; list the other scopes' with how to reconcile them.
+
+    A run is only ever reconciled against the router and key it was sent with (docs/submitting.md,
+    "Exactly once": a rehearsal against a sandbox never blocks the real one), so another scope's run is
+    listed (never asked about, and it does not stop the others). Returns the exit code: 0 when no run of the
+    ledger is left unsettled, 3 when one is (undecided here, or of another scope), so an unsettled run never
+    reads as settled.
+    """
+    from graphc.api.ledger import Scope  # deferred: the ledger (sqlite3); --help stays fast
+
     pending = ledger.pending()
     if not pending:
         click.echo("nothing to reconcile")
-        return
+        return 0
     with make_client(verbose) as client:
+        scope = Scope.of(client)
         for run in pending:
-            click.echo(ledger.reconcile(run.id, client).message)
+            if run.in_scope(scope):
+                click.echo(ledger.reconcile(run.id, client).message)
+    for run in pending:
+        if not run.in_scope(scope):
+            said = _elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
+            click.echo(f"run {run.id} ({run.run_key}) not reconciled here: {said}")
+    return EXIT_UNSETTLED if ledger.pending() else 0
+
+
+def _elsewhere(run, scope, ledger_arg: str) -> str:
+    """Where a run of another scope was submitted, and the command that reconciles it."""
+    if run.endpoint and run.endpoint != scope.endpoint:
+        key = " and the API key it was submitted with" if run.account and run.account != scope.account else ""
+        return (
+            f"it was submitted to {run.endpoint}; reconcile it with "
+            f"`SEQUENCE_API_URL={shlex.quote(run.endpoint)} graphc ledger --reconcile{ledger_arg}`{key}"
+        )
+    return (
+        f"it was submitted with another API key (account {run.account}); "
+        f"reconcile it with `graphc ledger --reconcile{ledger_arg}` and the key it was submitted with"
+    )
 
 
 def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
@@ -84,7 +119,12 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
     help="Only runs in this state.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print runs as JSON.")
-@click.option("--reconcile", is_flag=True, help="Ask the router about every unsettled run first.")
+@click.option(
+    "--reconcile",
+    is_flag=True,
+    help="First ask the router (SEQUENCE_API_URL, with this API key) about every unsettled run sent to it; "
+    "runs sent to another router or with another key are listed with the command that reconciles them.",
+)
 @click.option(
     "--resolve",
     "resolve_id",
@@ -103,6 +143,12 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
     confirmed (the router created its graph), uncertain (it may or may not
     have: reconcile it), absent (proven to have created nothing: safe to
     submit again). docs/submitting.md has the state machine.
+
+    Exit status: 0 listed (with --reconcile: and no run is left unsettled);
+    2 bad arguments, unknown run, ledger error; 3 with --reconcile: a run is
+    still unsettled (the router could not settle it yet, or it was sent to
+    another router or with another key: the line for it says how to
+    reconcile it there).
     """
     from graphc.api.ledger import Ledger  # deferred: the ledger (sqlite3); --help stays fast
 
@@ -112,6 +158,7 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
         if resolve_id is not None:
             _resolve(ledger, resolve_id, graph_id, not_submitted)
             return
-        if reconcile:
-            _reconcile_all(ledger, verbose)
+        code = _reconcile_all(ledger, verbose, ledger_path) if reconcile else 0
         _print_runs(ledger, state, as_json)
+    if code:
+        sys.exit(code)

@@ -10,6 +10,8 @@ import click
 from graphc.api.errors import ApiError
 from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
 
+MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
+
 
 @click.command("run")
 @click.argument("playbook", type=click.Path(dir_okay=False))
@@ -43,10 +45,11 @@ from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
 @click.option(
     "--settle",
     "settle_s",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=MAX_SETTLE_S),
     metavar="SECONDS",
     help="Before this process first submits an occurrence the router does not show, wait until a request a "
-    "crashed predecessor sent could no longer land (default: the longest request plus the landing margin).",
+    "crashed predecessor sent could no longer land (default: the longest request plus the landing margin; "
+    "at most 86400).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def run_command(playbook, mode, now, set_values, params_file, quotes, live, retry_s, settle_s, verbose):

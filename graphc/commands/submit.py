@@ -111,7 +111,7 @@ def _embedded_router(quotes: dict):
     "--lookback",
     metavar="DURATION",
     help="Before a run key's first submission, look for it among the router's orders of this long "
-    "(default 24h, or GRAPHC_LOOKBACK seconds; 0 skips the check).",
+    "(default 24h, or GRAPHC_LOOKBACK seconds; 0 skips the check; at most 366d).",
 )
 @click.option("--watch", is_flag=True, help="Follow the graph until it finishes, is paused, or --timeout passes.")
 @click.option("--timeout", metavar="DURATION", help="With --watch: stop following after this long (e.g. 10m).")
@@ -151,7 +151,7 @@ def submit_command(
     """
     from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
     from graphc.api.secrets import configure_cli_logging  # deferred: tomllib and logging; --help stays fast
-    from graphc.submit import diagnostics_of, prepare, submit_prepared  # deferred: the ledger; --help stays fast
+    from graphc.submit import MAX_LOOKBACK_S, diagnostics_of, prepare, submit_prepared  # deferred: --help stays fast
 
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
@@ -185,7 +185,7 @@ def submit_command(
     ledger_file = ":memory:" if embedded else (ledger_path or default_ledger_path(prepared.project))
     listing = _ledger_listing(ledger_file, default_ledger_path())
     router = _embedded_router(prepared.quotes) if embedded else _configured_router()
-    seconds = parse_seconds(lookback, "--lookback")
+    seconds = parse_seconds(lookback, "--lookback", MAX_LOOKBACK_S)
     wait = parse_seconds(timeout, "--timeout")
     submitted = None
     try:
