@@ -712,8 +712,10 @@ def resolve_price(
     and sells up, and then onto 1e-9 the same way. A result outside the prices a
     generated price may take (:func:`graphc.venues.prices.generated_bounds`; at
     least above 0) is GC103: moving it in the leg's favour cannot reach the
-    range, so compile never writes a price lint's GC304 rejects. A literal is
-    returned unchanged.
+    range, so compile never writes a price lint's GC304 rejects. A ``trigger``
+    price that rounding in the leg's favour would carry past the level (a sell
+    above it, a buy below it: it would rest, GC407) is rounded the other way.
+    A literal is returned unchanged.
     """
     if not isinstance(expr, PriceExpr):
         raise UnitError("GC103", f"expected a parsed price, got '{_show(expr)}'", "parse it with parse_price first")
@@ -747,9 +749,19 @@ def resolve_price(
     except DecimalException:  # pragma: no cover - _EXACT is wide enough for checked inputs
         raise UnitError("GC103", f"price '{expr}' cannot be computed exactly", "use fewer digits") from None
     price = _positive_price(price, expr)
-    align = round_down if side == "buy" else round_up
+    align_side = side
+    if (
+        expr.base == "trigger"
+        and _crosses(price, side, trigger)
+        and not _crosses(_aligned(price, side, market, step), side, trigger)
+    ):
+        # Rounding in the leg's favour would carry the limit past the level the stop fires at (a sell above
+        # it, a buy below it): the order would rest, not fill (GC407). Spec §4: `trigger - 0.5%` "sells into
+        # the market at the moment the stop fires". So the other way, to the grid price on the marketable side.
+        align_side = "buy" if side == "sell" else "sell"
+    align = round_down if align_side == "buy" else round_up
     if market is not None:
-        aligned = align_generated(price, side, market)
+        aligned = align_generated(price, align_side, market)
         low, high = generated_bounds(market, market.grid_for(aligned))
         below_one = is_prediction(market)  # prediction prices: strictly between 0 and 1 (GC304)
     else:
@@ -761,6 +773,21 @@ def resolve_price(
     if over or aligned <= 0 or (low is not None and aligned < low):
         raise _no_generated_price(expr, side, price, aligned, market, step, (low, high, below_one), over)
     return aligned
+
+
+def _crosses(price: Decimal, side: str, level: Decimal | None) -> bool:
+    """Whether a ``side`` limit at ``price`` is marketable when the price is at ``level``: a sell at or below
+    it, a buy at or above it (GC407's test)."""
+    return level is not None and (price <= level if side == "sell" else price >= level)
+
+
+def _aligned(price: Decimal, side: str, market, step: Decimal | None) -> Decimal:
+    """``price`` on the grids, in ``side``'s favour, as :func:`resolve_price` aligns it."""
+    if market is not None:
+        price = align_generated(price, side, market)
+    elif step is not None:
+        price = round_down(price, step) if side == "buy" else round_up(price, step)
+    return round_down(price, _NANO) if side == "buy" else round_up(price, _NANO)
 
 
 def _no_generated_price(expr, side, price, aligned, market, step, bounds, over) -> UnitError:

@@ -249,6 +249,52 @@ def test_trigger_falls_back_to_the_mid_of_the_trigger_symbol():
     assert price(compiled(stop_playbook(entry_limit="policy: sor"), BTC), 1) == D("91926.04")
 
 
+PM_NO = "fed-decision-in-december-25-bps-cut:no"
+PM_QUOTES = {PM_NO: Quote(bid=D("0.55"), ask=D("0.56"))}  # no tick: Polymarket's 0.01 grid for generated prices
+
+
+def pm_stop(after: str, side: str = "sell", limit: str = "trigger - 0.5%") -> str:
+    return f"""graphc: 1
+name: pm-stop
+legs:
+  entry: {{buy: 100 shares, symbol: "{PM_NO}", limit: 0.57}}
+  exit:
+    {side}: 100 shares
+    symbol: "{PM_NO}"
+    limit: {limit}
+    after: entry price {PM_NO} {after}
+"""
+
+
+@pytest.mark.parametrize(
+    ("after", "side", "limit", "expected"),
+    [
+        # 0.57 x 0.8 = 0.456; less 0.5% = 0.45372: up onto the 0.01 grid is 0.46, above the level, so the stop
+        # would rest (GC407, audit walk.md 1); down is 0.45, which sells into the market when it fires
+        ("below entry -20%", "sell", "trigger - 0.5%", "0.45"),
+        # a take-profit the same way: 0.684 less 0.5% = 0.68058, 0.69 would rest above 0.684: 0.68
+        ("above entry +20%", "sell", "trigger - 0.5%", "0.68"),
+        # already marketable after rounding in the leg's favour: kept (0.456 less 2% = 0.44688, up to 0.45)
+        ("below entry -20%", "sell", "trigger - 2%", "0.45"),
+        # a buy stop: 0.627 plus 0.5% = 0.630135, down to 0.63 is still at or above the level: kept
+        ("above entry +10%", "buy", "trigger + 0.5%", "0.63"),
+        # 0.627 plus 0.1% = 0.627627: down to 0.62 is below the level (rests): up to 0.63
+        ("above entry +10%", "buy", "trigger + 0.1%", "0.63"),
+    ],
+)
+def test_a_trigger_limit_is_rounded_to_the_side_that_fills_when_the_stop_fires(after, side, limit, expected):
+    text = pm_stop(after, side, limit)
+    assert price(compiled(text, PM_QUOTES), 1) == D(expected)
+    assert "GC407" not in lint_codes(text, PM_QUOTES)  # a price compile writes is never one lint flags
+
+
+def test_a_trigger_limit_already_past_the_level_is_left_for_gc407():
+    # `trigger + 1%` on a sell stop is above the level before any rounding: what was written, reported
+    text = pm_stop("below entry -20%", "sell", "trigger + 1%")
+    assert price(compiled(text, PM_QUOTES), 1) == D("0.47")  # 0.456 x 1.01 = 0.46056, up to 0.47
+    assert "GC407" in lint_codes(text, PM_QUOTES)
+
+
 def test_trigger_from_a_top_level_edge():
     text = stop_playbook(
         stop_after="activation: wait",
