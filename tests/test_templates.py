@@ -826,17 +826,49 @@ def test_a_percent_param_written_back_as_a_percentage_is_refused(edge, stop, lin
     name = right[3:7]
     value = {"edge": "0.005", "stop": "0.05"}[name]
     assert diagnostic.message == (
-        f"in `{shown}`: percent param `{name}` is the ratio {value}, so writing it before `%` makes {value}%, "
-        "100 times smaller than meant"
+        f"in `{shown}`: {value} is a ratio from percent param `{name}` (5% is 0.05), so writing it before `%` "
+        f"makes {value}%, 100 times smaller than meant"
     )
-    assert diagnostic.hint == f"write `{right}` for the percentage, or use the ratio in arithmetic"
+    assert diagnostic.hint == f"multiply by 100 for the percentage, e.g. `{right}`, or use the ratio in arithmetic"
+
+
+@pytest.mark.parametrize(
+    ("template", "value"),
+    [
+        ("bid - {{ -edge }}%", "-0.005"),  # audit walk.md 2: each of these compiled to a 100x smaller offset
+        ("bid - {{ edge | round(4) }}%", "0.005"),
+        ("bid - {{ edge ~ '%' }}", "0.005"),
+        ("bid - {{ (1 + 1) * edge }}%", "0.01"),  # a ladder rung: `(index + 1) * step`
+        ("bid - {{ edge / 2 }}%", "0.0025"),
+    ],
+)
+def test_a_ratio_computed_from_a_percent_param_is_refused_before_percent_too(template, value):
+    source = PERCENT_AS_PERCENT.replace("bid - {{ EDGE }}%", template).replace("STOP", "stop * 100")
+    diagnostic = only(compiled(source, path="pc.yaml"), "GC107")
+    assert f"{value} is a ratio from percent param `edge` (5% is 0.05)" in diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("template", "price_1e9"),
+    [
+        ("bid - {{ edge * 100 }}%", 96763750000000),  # 97250 less 0.5%
+        ("bid - {{ 100 * edge }}%", 96763750000000),
+        ("bid - {{ edge * 10000 }}bps", 96763750000000),
+        ("bid - {{ (1 + 1) * edge * 100 }}%", 96277500000000),  # less 1%: 96277.5
+    ],
+)
+def test_a_percent_param_turned_into_points_is_not_refused(template, price_1e9):
+    source = PERCENT_AS_PERCENT.replace("bid - {{ EDGE }}%", template).replace("STOP", "stop * 100")
+    assert nodes(compiled(source))["entry"]["order_type"] == {"limit": {"price_1e9": price_1e9}}
 
 
 def test_a_percent_param_before_bps_is_refused_too():
     source = PERCENT_AS_PERCENT.replace("{{ EDGE }}%", "{{ EDGE }} BPS").replace("EDGE", "edge")
     diagnostic = only(compiled(source.replace("STOP", "stop * 100"), path="pc.yaml"), "GC107")
     assert "before `BPS` makes 0.005 BPS, 10000 times smaller than meant" in diagnostic.message
-    assert diagnostic.hint == "write `{{ edge * 10000 }}bps` for the basis points, or use the ratio in arithmetic"
+    assert diagnostic.hint == (
+        "multiply by 10000 for the basis points, e.g. `{{ edge * 10000 }}bps`, or use the ratio in arithmetic"
+    )
 
 
 def test_a_percent_param_times_100_is_the_percentage():

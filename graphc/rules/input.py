@@ -497,7 +497,8 @@ GC107 = describe(
     - it tries something the sandbox blocks, such as reaching into Python internals;
       `{% ... %}` blocks, file access, imports and environment variables are not
       available at all;
-    - it writes a `percent` param's value straight before `%` or `bps`
+    - it writes a `percent` param's value, or a ratio computed from it
+      (`-stop`, `(index + 1) * step`), straight before `%` or `bps`
       (`-{{ stop }}%`): the param is a ratio (5% is 0.05), so that text would be
       0.05%; write `{{ stop * 100 }}%` (docs/templates.md, Params reference).
 

@@ -42,6 +42,7 @@ limits are listed in docs/robustness.md.
 from __future__ import annotations
 
 import decimal
+import itertools
 import operator
 import re
 from datetime import date, datetime
@@ -358,7 +359,11 @@ def _join(value, d="", attribute=None):
 
 
 def _concat(pieces) -> str:
-    """``a ~ b ~ c``: the texts joined, the size checked before joining."""
+    """``a ~ b ~ c``: the texts joined, the size checked before joining (and a percent ratio never joined to a
+    `%` or `bps` after it: ``{{ stop ~ '%' }}`` is ``{{ stop }}%``)."""
+    for piece, after in itertools.pairwise(pieces):
+        if type(piece) is PercentRatio:
+            _percent_written_as_unit(piece, after)
     texts = [to_text(piece) for piece in pieces]
     size = sum(map(len, texts))
     if size > MAX_OUTPUT_CHARS:
@@ -642,10 +647,13 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             left = Decimal(left)
         if op == "**":
             _check_pow(left, right)
-        return _OPS[op](left, right)
+        result = _OPS[op](left, right)
+        percent = _percent_of(op, left, right)
+        return PercentRatio(result, percent.name) if percent is not None else result
 
     def call_unop(self, context, op, arg):
-        return -arg if op == "-" else +arg
+        result = -arg if op == "-" else +arg
+        return PercentRatio(result, arg.name) if type(arg) is PercentRatio else result  # `{{ -stop }}%` is caught
 
     def call(__self, __context, __obj, *args, **kwargs):
         budget = _current()
@@ -662,6 +670,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         if context is None:
             context = budget.jinja_context()
         result = super().call_filter(name, value, args, kwargs, context, eval_ctx)
+        if type(value) is PercentRatio and name in _RATIO_FILTERS and isinstance(result, Decimal):
+            result = PercentRatio(result, value.name)  # `{{ stop | round(4) }}%` is still a ratio before `%`
         return budget.measure(_materialize(budget, result))
 
     def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
@@ -682,6 +692,28 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             return budget.measure(super().getitem(obj, argument))
         budget.charge(1)
         return super().getitem(obj, argument)
+
+
+_RATIO_FILTERS = frozenset({"round", "abs", "default", "d"})  # a percent ratio through these is still the ratio
+_TO_POINTS = (Decimal(100), Decimal(10_000))  # `stop * 100` (percent points), `stop * 10000` (bps): not a ratio
+
+
+def _percent_of(op: str, left, right) -> PercentRatio | None:
+    """The percent param a result of ``left op right`` is still a ratio of, else None.
+
+    A ratio scaled, shifted or split is a ratio (``(index + 1) * step``, ``stop / 2``, ``stop + 0.01``: a
+    ladder rung ``{{ (index + 1) * step }}%`` would be 100 times too small too); times 100 or 10000 it is
+    percent or basis points (the documented ``{{ stop * 100 }}%``); a ratio of two ratios, or anything else, is
+    a plain number."""
+    left_pct, right_pct = type(left) is PercentRatio, type(right) is PercentRatio
+    if left_pct == right_pct:
+        return None
+    percent, other = (left, right) if left_pct else (right, left)
+    if op in ("+", "-") or (op == "/" and left_pct):
+        return percent
+    if op == "*" and other not in _TO_POINTS:
+        return percent
+    return None
 
 
 def _operand(value) -> str:
@@ -1194,12 +1226,12 @@ def _percent_written_as_unit(value: PercentRatio, after) -> None:
     percent = word == "%"
     shown = _decimal_text(value)
     raise ExpressionError(
-        f"percent param `{value.name}` is the ratio {shown}, so writing it before `{word}` makes "
+        f"{shown} is a ratio from percent param `{value.name}` (5% is 0.05), so writing it before `{word}` makes "
         f"{shown}{'%' if percent else ' ' + word}, {'100' if percent else '10000'} times smaller than meant",
         hint=(
-            f"write `{{{{ {value.name} * 100 }}}}%` for the percentage"
+            f"multiply by 100 for the percentage, e.g. `{{{{ {value.name} * 100 }}}}%`"
             if percent
-            else f"write `{{{{ {value.name} * 10000 }}}}bps` for the basis points"
+            else f"multiply by 10000 for the basis points, e.g. `{{{{ {value.name} * 10000 }}}}bps`"
         )
         + ", or use the ratio in arithmetic",
     )
