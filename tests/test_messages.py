@@ -235,3 +235,32 @@ def test_arithmetic_on_a_price_param_says_price_params_are_text():
     assert found.code == "GC107" and "TypeError" not in found.message  # was Python's "can't multiply sequence"
     assert "`*` cannot combine text '2000' and a number" in found.message
     assert "price params are text" in found.hint and "`number`" in found.hint
+
+
+@pytest.mark.parametrize(
+    ("leg", "why", "hint"),
+    [
+        # audit walk.md 3: a prediction leg copied from a crypto leg kept `type: spot`; the hint said "write the
+        # size in FED" (an outcome sized in "FED" units)
+        (
+            '{buy: 10 shares, symbol: "fed-cut:no", type: spot, limit: 0.5}',
+            "fed-cut:no is a polymarket market, but `type: spot` makes it spot",
+            "drop the `type:` line (graphc infers prediction from the symbol) or write `type: prediction`",
+        ),
+        (
+            "{buy: 10 contracts, symbol: KXFED-26DEC-C25, type: perp, limit: 0.5}",
+            "KXFED-26DEC-C25 is a kalshi market, but `type: perp` makes it perp",
+            "drop the `type:` line (graphc infers prediction from the symbol) or write `type: prediction`",
+        ),
+        (
+            "{buy: 10 contracts, symbol: FED-23DEC-T3.00, limit: 0.5}",  # a ticker graphc cannot tell from spot
+            "graphc reads FED-23DEC-T3.00 as spot",
+            "if FED-23DEC-T3.00 is a prediction market, pin `venue: polymarket` or `venue: kalshi`; "
+            "else write the size in FED",
+        ),
+    ],
+)
+def test_shares_on_a_leg_read_as_spot_say_why_and_how_to_fix(leg, why, hint):
+    found = _only(HEAD + f"  a: {leg}\n")
+    assert found.code == "GC105" and found.message.endswith(f"shares/contracts are for prediction legs; {why}")
+    assert found.hint == hint

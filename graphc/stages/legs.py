@@ -32,7 +32,7 @@ from graphc.units import (
     scaled_fast,
     to_scaled,
 )
-from graphc.venues import MarketResolver, infer_instrument
+from graphc.venues import MarketResolver, infer_instrument, prediction_venue
 from graphc.vocabulary import DOLLARS, POLICIES, TIFS, URGENCIES
 
 __all__ = ["LegContext", "infer_instrument"]
@@ -303,11 +303,21 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             f"write the size in {expected}, e.g. `{format_decimal(amount)} {expected}`",
         )
     if q.kind == "shares" and type_ != "prediction":
+        shaped = prediction_venue(symbol)
+        if shaped:  # only an explicit `type:` makes such a symbol spot or perp (spec §3.1; GC306)
+            why = f"{symbol} is a {shaped} market, but `type: {type_}` makes it {type_}"
+            hint = "drop the `type:` line (graphc infers prediction from the symbol) or write `type: prediction`"
+        else:
+            why = f"graphc reads {symbol} as {type_}"
+            hint = (
+                f"if {symbol} is a prediction market, pin `venue: polymarket` or `venue: kalshi`; "
+                f"else write the size in {base_asset(symbol)}"
+            )
         raise DiagnosticError(
             "GC105",
-            f"{shown(raw)}: shares/contracts are for prediction legs; {symbol} is {type_}",
+            f"{shown(raw)}: shares/contracts are for prediction legs; {why}",
             ctx.span_of(field_name),
-            f"write the size in {base_asset(symbol)}",
+            hint,
         )
     if q.kind == "notional":
         unit = ctx.resolver.facts(symbol, venue, type_).cost_unit
