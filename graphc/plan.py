@@ -241,7 +241,9 @@ class Summary:
     max_loss: object = None
     has_risk: bool = False
     total: Decimal = Decimal(0)
-    unknown: list[str] = field(default_factory=list)  # legs whose notional is unknown (no price)
+    unknown: list[str] = field(
+        default_factory=list
+    )  # legs whose notional is unknown, each with why: `stop (derived size)`
     not_dollars: list[str] = field(default_factory=list)  # legs whose notional is in another currency: not in total
     is_sandbox: object = None  # True, False, or anything else: not said
 
@@ -284,7 +286,8 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         price = limit if limit is not None else _quoted(node, symbol, quotes)
         notional = amount * price if amount is not None and price is not None else None
         if notional is None:
-            unknown.append(str(node.get("node_id")))
+            why = "derived size" if node.get("quantity") == "derived" else "no size" if amount is None else "no price"
+            unknown.append(f"{node.get('node_id')} ({why})")
         elif currency not in DOLLARS:  # bitcoin or yen are not dollars (as GC501 reads them)
             not_dollars.append(f"{node.get('node_id')} ({currency or 'unknown currency'})")
         else:

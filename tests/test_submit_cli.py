@@ -417,6 +417,20 @@ def test_plan_shows_notionals_in_their_currency_and_totals_only_dollars(sandbox,
     assert "total notional: at least $6,000.00 (not in dollars: a (BTC), b (JPY))" in planned.output
 
 
+def test_plan_says_why_a_notional_is_unknown(sandbox, project):
+    """audit walk.md 4: a derived stop at a known limit read "unknown for stop: no price"; the size is what is
+    unknown. 2 ETH at 2000 = $4,000 is the lower bound; a market order without a quote has no price."""
+    (project / "why.yaml").write_text(
+        "graphc: 1\nname: why\nlegs:\n"
+        "  entry: {buy: 2 ETH, symbol: ETH-USD, limit: 2000}\n"
+        "  stop: {sell: derived, symbol: ETH-USD, limit: 1900, after: entry each fill}\n"
+        "  other: {buy: 1 SOL, symbol: SOL-USD}\n"
+    )
+    planned = invoke(["plan", project / "why.yaml"], cli_env(sandbox))
+    assert planned.exit_code == 0, planned.output
+    assert "total notional: at least $4,000.00 (unknown for stop (derived size), other (no price))" in planned.output
+
+
 def test_a_template_or_a_quotes_file_is_refused_with_a_reason_that_fits_it(sandbox, project):
     env = cli_env(sandbox)
     template = project / "templates" / "perp-hedge.yaml"  # its params `size` and `perp` have no default

@@ -871,6 +871,17 @@ def test_a_percent_param_before_bps_is_refused_too():
     )
 
 
+@pytest.mark.parametrize("given", ["6%", "0.06"])
+def test_a_percent_out_of_range_is_shown_in_percent_like_its_limit(given):
+    # audit walk.md 5: "'0.06' is above the maximum 5%" mixed a ratio with a percentage
+    text = PERCENT_AS_PERCENT.replace("{type: percent, default: 0.5%}", "{type: percent, default: 0.5%, max: 5%}")
+    assert "max: 5%" in text
+    diagnostic = only(
+        compiled(text.replace("EDGE", "edge * 100").replace("STOP", "stop * 100"), params={"edge": given}), "GC108"
+    )
+    assert diagnostic.message.endswith("'6%' is above the maximum 5%")
+
+
 def test_a_percent_param_times_100_is_the_percentage():
     # the right spelling: BTC-USD bid 97250 (QUOTES) less 0.5% = 96763.75, on the 0.01 tick already;
     # the stop fires 5% (not 0.05%) below the entry

@@ -439,7 +439,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     total = _dollars(summary.total)
     left_out = []
     if summary.unknown:
-        left_out.append(f"unknown for {', '.join(summary.unknown)}: no price")
+        left_out.append(f"unknown for {', '.join(summary.unknown)}")
     if summary.not_dollars:
         left_out.append(f"not in dollars: {', '.join(summary.not_dollars)}")
     if left_out:

@@ -49,6 +49,9 @@ WIRE_QTY_STEP = Decimal("1e-8")
 MEMO_KEY_CHARS = 1024
 
 
+_PAIR = re.compile(r"[A-Za-z0-9]+([-/_][A-Za-z0-9]+)?(-PERP)?", re.I)  # a spot or perp market's symbol shape
+
+
 def memo_key(values) -> bool:
     """Whether field values may key a memo: each None or text (no other value equals a text), and short."""
     total = 0
@@ -307,7 +310,9 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         if shaped:  # only an explicit `type:` makes such a symbol spot or perp (spec §3.1; GC306)
             why = f"{symbol} is a {shaped} market, but `type: {type_}` makes it {type_}"
             hint = "drop the `type:` line (graphc infers prediction from the symbol) or write `type: prediction`"
-        else:
+        elif _PAIR.fullmatch(symbol):  # ETH-USD, BTCUSDT, SOL-USD-PERP: an exchange's market
+            why, hint = f"{symbol} is {type_}", f"write the size in {base_asset(symbol)}"
+        else:  # FED-23DEC-T3.00, polymarket.com/event/...: a prediction market graphc cannot place by its shape
             why = f"graphc reads {symbol} as {type_}"
             hint = (
                 f"if {symbol} is a prediction market, pin `venue: polymarket` or `venue: kalshi`; "

@@ -336,7 +336,9 @@ class ParamSet:
                 raise ParamError(f"{_shown(_text(value))} and {key} {_shown(_text(spec[key]))} are in different units")
             if bad(amount, limit):
                 word = "below the minimum" if key == "min" else "above the maximum"
-                raise ParamError(f"{_shown(_text(value))} is {word} {_text(spec[key])}")
+                # a percent in percent, as its limit is written: '6%' is above the maximum 5%, not '0.06'
+                given = f"{format_decimal(value.scaleb(2))}%" if type_ == "percent" else _text(value)
+                raise ParamError(f"{_shown(given)} is {word} {_text(spec[key])}")
 
 
 def _text(value) -> str:
