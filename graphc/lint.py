@@ -18,6 +18,7 @@ from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, l
 from graphc.files import UNREADABLE, collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
+    SIMPLE_ORDER_KEYS,
     WIRE,
     is_playbook_data,
     is_template_data,
@@ -366,6 +367,8 @@ def lint_source(
     """
     options = options or LintOptions()
     doc, diagnostics = _loader().load_text(text, path, keys_later=reads_as_wire)  # (read_wire_graph proves them)
+    if doc is None and not explicit and not may_be_graphc(text):
+        return LintOutcome(None)  # found by a walk (or --ignore-unknown), does not load, says nothing of graphc
     skips: list[Skip] = []
     graph: LintedGraph | None = None
     name: str | None = None
@@ -397,6 +400,32 @@ def lint_source(
         wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
         return LintOutcome(result, graph.wire, wire_text, name, graph.files_read)
     return _new(LintOutcome, (result, None, None, name, graph.files_read))  # (positionally: one per file)
+
+
+# The keys that make a file graphc's, looked for in the text of a file that did not load (so could not be
+# classified): `graphc:` / `graphc-template:` at any indentation; `nodes:` (a wire graph) and the simple
+# order's `symbol`, `side` and `qty` at the start of a line; and each of them after `{` or `,` (JSON, flow style).
+_BLOCK_KEY = (
+    r"""^\ufeff?[ \t]*(["']?)(graphc|graphc-template)\1[ \t]*:|^\ufeff?(["']?)(nodes|symbol|side|qty)\3[ \t]*:"""
+)
+_FLOW_KEY = r"""[{,][ \t\r\n]*(["'])(graphc|graphc-template|nodes|symbol|side|qty)\1[ \t\r\n]*:|[{,][ \t]*()(graphc|graphc-template|nodes|symbol|side|qty)[ \t]*:"""
+
+
+def may_be_graphc(text: str) -> bool:
+    """Whether a file that did not load may be a playbook, a template, a wire graph or a simple order: it has
+    a `graphc:` or `graphc-template:` key, a `nodes:` key, or all of a simple order's keys.
+
+    A file found by walking a directory, or named with ``--ignore-unknown``, is graphc's only if it says so.
+    Once loaded, :func:`_classify` reads its keys; one that does not load (a Kubernetes file of several
+    documents, CloudFormation's ``!Ref``, a Helm template, JSON with comments) can only be looked at as text.
+    Without such a key it is skipped like any other file that is not graphc's (docs/integrations.md); with
+    one its load errors are reported, so a broken playbook never reads as skipped, let alone as passed
+    (playbook-spec.md §8)."""
+    import re  # deferred: only a file that does not load needs it
+
+    keys = {match[1] or match[3] for match in re.findall(_BLOCK_KEY, text, re.M)}
+    keys |= {match[1] or match[3] for match in re.findall(_FLOW_KEY, text)}
+    return bool(keys & {"graphc", "graphc-template", "nodes"}) or keys >= SIMPLE_ORDER_KEYS
 
 
 def _wire_text(wire: dict[str, Any]) -> str:

@@ -477,3 +477,60 @@ def test_the_wire_schema_still_checks_an_on_timeout_that_is_not_a_whole_int64(tm
     assert result.exit_code == 1
     [(code, _, message)] = _codes(result)
     assert code == "GC103" and "on_timeout.ms" in message, message
+
+
+# Files from other tools that do not load as a playbook (audit ci.md #4): none has a `graphc:`,
+# `graphc-template:` or `nodes` key, so a walk or --ignore-unknown skips them (docs/integrations.md: "files such
+# as `package.json` or workflow YAML are skipped, exactly as when graphc walks a directory").
+NOT_GRAPHC_BROKEN = {
+    "k8s/deploy.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: app}\n---\napiVersion: v1\nkind: ConfigMap\n",
+    "cfn.yaml": 'Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub "${AWS::StackName}-b"\n',
+    ".gitlab-ci.yml": ".setup:\n  script: [echo]\ntest:\n  script:\n    - !reference [.setup, script]\n",
+    "mkdocs.yml": "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+    "chart/templates/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n",
+    "tsconfig.json": '{\n  // comment\n  "compilerOptions": {"strict": true,},\n}\n',
+    ".vscode/settings.json": '{\n  "editor.formatOnSave": true,\n}\n',
+    "dupkey.yaml": "a: 1\na: 2\n",
+}
+
+
+def test_a_walk_and_ignore_unknown_skip_files_of_other_tools_that_do_not_load(tmp_path):
+    for name, text in NOT_GRAPHC_BROKEN.items():
+        write(tmp_path, name, text)
+    good = write(tmp_path, "plays/hedge.yaml", (EXAMPLES / "eth-hedge.yaml").read_text())
+    named = [tmp_path / name for name in NOT_GRAPHC_BROKEN]
+    result = lint("--no-cache", "--ignore-unknown", *named, good)  # the pre-commit hook's command
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("no problems in 1 file")  # only the playbook is counted as linted
+    walked = lint("--no-cache", tmp_path)
+    assert walked.exit_code == 0, walked.output
+    assert walked.stdout.startswith("no problems in 1 file")
+    # nothing of graphc's in a folder of them: said, and not a pass (exit 2 as for any folder with none)
+    only_k8s = lint("--no-cache", tmp_path / "k8s")
+    assert only_k8s.exit_code == 2
+    assert f"nothing linted: no playbook, wire graph or simple order in {tmp_path / 'k8s'}" in only_k8s.stdout
+    assert "GC100" not in only_k8s.stdout
+    alone = lint("--no-cache", "--ignore-unknown", tmp_path / "cfn.yaml")
+    assert alone.exit_code == 0, alone.output
+    assert alone.stdout == "nothing linted: no playbook, wire graph or simple order among the 1 file named\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "code"),
+    [
+        ("two-docs.yaml", "graphc: 1\nname: x\nlegs: {}\n---\nb: 2\n", "GC100"),
+        ("tagged.yaml", "graphc: 1\nname: !Sub x\n", "GC100"),
+        ("dup.yaml", "graphc: 1\ngraphc: 1\n", "GC101"),
+        ("template.yaml", "graphc-template: 1\nlegs: {a: !Ref b}\n", "GC100"),
+        ("indented.yaml", "  graphc: 1\n name: x\n", "GC100"),
+        ("wire.json", '{"nodes": [], // comment\n "edges": []}\n', "GC100"),
+        ("flow.yaml", "{graphc: 1, name: x, a: !Ref b}\n", "GC100"),
+        ("order.yaml", "symbol: BTC-USD\nside: buy\nqty: 1\nnote: !Ref x\n", "GC100"),
+    ],
+)
+def test_a_graphc_file_that_does_not_load_is_still_reported_by_a_walk_and_ignore_unknown(tmp_path, name, text, code):
+    # the same kinds of load error in a file that says it is graphc's: never skipped (playbook-spec.md §8)
+    path = write(tmp_path, name, text)
+    for result in (lint("--no-cache", tmp_path), lint("--no-cache", "--ignore-unknown", path)):
+        assert result.exit_code == 1, result.output
+        assert f"{path}:" in result.stdout and f"error {code} " in result.stdout

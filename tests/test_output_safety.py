@@ -169,3 +169,65 @@ def test_output_that_cannot_be_written_is_exit_2_with_one_line(tmp_path, args):
     write(tmp_path, "file", "x")
     result = CliRunner().invoke(cli, [*map(str, args), "-o", str(tmp_path / "file" / "out.txt")])
     assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.output
+
+
+# -- paths and control characters outside the diagnostics (audit ci.md #6) --------------------------
+
+
+def _no_injected_line(*outputs: str):
+    for output in outputs:
+        for line in output.splitlines():
+            assert not line.lstrip().startswith("::error file=x.yaml"), line
+            assert not line.lstrip().startswith("::error::INJ"), line
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "sarif"])
+def test_a_line_break_in_a_folder_name_never_starts_a_line(tmp_path, fmt):
+    folder = tmp_path / "e\n::error file=x.yaml::INJECTED"
+    folder.mkdir()  # no file to lint in it: the summary line and a stderr warning name it
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", fmt, str(folder)])
+    assert result.exit_code == 2
+    assert "e\\n::error file=x.yaml::INJECTED (--allow-empty accepts this)" in result.stderr
+    _no_injected_line(result.stdout, result.stderr)
+    if fmt != "sarif":
+        assert result.stdout.endswith("file in " + str(tmp_path) + "/e\\n::error file=x.yaml::INJECTED\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_a_line_break_in_a_missing_file_name_never_starts_a_line(tmp_path, fmt):
+    missing = tmp_path / "nope\n::error::INJ3.yaml"  # GC112 off: named on the summary line and on stderr
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", fmt, "--config", 'rules.GC112="off"', str(missing)])
+    assert result.exit_code == 2
+    assert result.stdout == f"nothing linted: {tmp_path}/nope\\n::error::INJ3.yaml not found\n"
+    assert result.stderr == f"graphc: no such file or directory: {tmp_path}/nope\\n::error::INJ3.yaml\n"
+    _no_injected_line(result.stdout, result.stderr)
+
+
+CONTROL = "X\x1b]8;;https://evil.example/\x1b\\click\x1b[2K\x85\x0b\u2028"
+
+
+def test_github_writes_control_characters_as_escapes(tmp_path):
+    # docs/output-formats.md "Safe to print": no raw ESC, C1 (NEL), VT or U+2028 in a github report
+    symbol = CONTROL.replace("\\", "\\\\").replace("\x1b", "\\e").replace("\x85", "\\N").replace("\x0b", "\\v")
+    symbol = symbol.replace("\u2028", "\\L")  # YAML's own escapes for the characters
+    text = f'graphc: 1\nname: x\nlegs:\n  a: {{buy: 1 BTC, symbol: "{symbol}", venue: coinbase, limit: 1}}\n'
+    path = write(tmp_path, "ctl.yaml", text)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "github", "--explain-skips", str(path)])
+    assert "X\\x1b]8;;https://evil.example/\\x1b\\click\\x1b[2K\\x85\\x0b\\u2028" in result.stdout
+    assert not any(ch in result.stdout for ch in "\x1b\x85\x0b\u2028"), repr(result.stdout)
+
+
+def test_github_escaping_keeps_the_workflow_command_escapes():
+    d = Diagnostic("GC103", "a\x1b[31m 100%\nb\u2028", "p\x1b.yaml", Span(1, 1), hint="h\x9bi")
+    [line, _summary] = render("github", [FileResult("p\x1b.yaml", "", [d], [])]).splitlines()
+    assert line == "::error file=p\\x1b.yaml,line=1,col=1,title=GC103::a\\x1b[31m 100%25%0Ab\\u2028%0Ahint: h\\x9bi"
+
+
+def test_github_skip_notices_write_control_characters_as_escapes():
+    from graphc.rules.base import Skip
+
+    skip = Skip("GC301", Span(2, 3), "no quote for X\x1b[2K\u2028y")
+    out = render("github", [FileResult("a.yaml", "", [], [skip])], explain_skips=True)
+    assert (
+        out.splitlines()[0] == "::notice file=a.yaml,line=2,col=3,title=GC301 skipped::no quote for X\\x1b[2K\\u2028y"
+    )

@@ -616,3 +616,93 @@ def test_a_long_line_escapes_only_the_window(monkeypatch):
     assert out.count("^") == len(findings)
     assert max(escaped) <= MAX_FRAME_CHARS
     assert sum(escaped) <= len(findings) * 6 * MAX_FRAME_CHARS  # with the short message, hint and location
+
+
+# -- a file whose lint hit a bug in graphc (audit ci.md #5) ---------------------------------------
+
+
+@pytest.fixture
+def one_crash(tmp_path, monkeypatch):
+    """plays/a.yaml (clean) and plays/c.yaml, whose lint raises as a bug in graphc would (the fault is
+    injected the way the audit did: graphc.commands.lint.lint_path wrapped); run from tmp_path."""
+    from click.testing import CliRunner
+
+    import graphc.commands.lint as lint_command
+    from graphc.cli import cli
+
+    text = (ROOT / "examples" / "eth-hedge.yaml").read_text()
+    for name in ("a.yaml", "c.yaml"):
+        (tmp_path / "plays").mkdir(exist_ok=True)
+        (tmp_path / "plays" / name).write_text(text)
+    real = lint_command.lint_path
+
+    def lint_path(path, *args, **kwargs):
+        if path.endswith("c.yaml"):
+            raise RuntimeError("simulated bug")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(lint_command, "lint_path", lint_path)
+    monkeypatch.chdir(tmp_path)
+
+    def run(fmt):
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", "-j", "1", "plays", "-f", fmt, "-o", f"r.{fmt}"])
+        assert result.exit_code == 4, result.output  # an internal error, whatever the format
+        assert "internal error while reading plays/c.yaml: RuntimeError: simulated bug" in result.stderr
+        return (tmp_path / f"r.{fmt}").read_text()
+
+    return run
+
+
+CRASH_NOTE = "plays/c.yaml not linted: internal error (RuntimeError: simulated bug)"
+
+
+def test_a_crashed_file_is_named_by_the_text_and_github_summary(one_crash):
+    # before: "no problems in 1 file (...)", the crashed file nowhere in the report
+    [summary] = [line for line in one_crash("text").splitlines() if line.startswith("no problems")]
+    assert summary.startswith("no problems in 1 file (") and summary.endswith(f"; {CRASH_NOTE}")
+    github = one_crash("github").splitlines()
+    assert github[-1].endswith(f"; {CRASH_NOTE}")
+    assert (
+        "::error file=plays/c.yaml,title=internal error::not linted: internal error in graphc "
+        "(RuntimeError: simulated bug); please report it"
+    ) in github
+
+
+def test_a_crashed_file_is_in_the_json_report(one_crash, json_validator):
+    report = json.loads(one_crash("json"))
+    json_validator.validate(report)
+    assert report["internal_errors"] == [{"path": "plays/c.yaml", "error": "RuntimeError: simulated bug"}]
+    assert [f["path"] for f in report["files"]] == ["plays/a.yaml"] and report["summary"]["files"] == 1
+
+
+def test_a_crashed_file_makes_the_sarif_run_unsuccessful(one_crash, sarif_validator):
+    log = json.loads(one_crash("sarif"))
+    _check_sarif(sarif_validator, log)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False  # before: true, so code scanning closed c.yaml's alerts
+    errors = [n for n in invocation["toolExecutionNotifications"] if n["level"] == "error"]
+    assert errors == [
+        {
+            "level": "error",
+            "message": {"text": "plays/c.yaml not linted: internal error in graphc (RuntimeError: simulated bug)"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": "plays/c.yaml", "uriBaseId": "%SRCROOT%"}}}
+            ],
+        }
+    ]
+
+
+def test_a_crashed_file_is_a_junit_error(one_crash):
+    root = ET.fromstring(one_crash("junit"))
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "0", "1")  # before: 1, 0, 0
+    [case] = [c for c in root.iter("testcase") if c.get("name") == "plays/c.yaml"]
+    [error] = list(case)
+    assert error.tag == "error" and error.get("type") == "internal-error"
+    assert error.get("message") == "internal error in graphc: RuntimeError: simulated bug"
+
+
+def test_a_run_whose_only_file_crashed_says_nothing_was_linted(one_crash, tmp_path):
+    (tmp_path / "plays" / "a.yaml").unlink()
+    text = one_crash("text")
+    # before: "nothing linted: no playbook, wire graph or simple order in plays" (c.yaml is one)
+    assert text == f"nothing linted; {CRASH_NOTE}\n"

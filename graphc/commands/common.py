@@ -20,17 +20,25 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 def internal_error_line(exc: BaseException, where: str | None = None) -> str:
-    """The one line printed for a bug in graphc: what failed, and a request to report it (secrets redacted)."""
-    from graphc.api.redact import redact  # deferred: only a crash needs it
+    """The one line printed for a bug in graphc: what failed, and a request to report it (secrets redacted;
+    ``where``, a path, on one line)."""
+    from graphc.report import one_line  # deferred: only a crash needs it
 
-    detail = " ".join(redact(str(exc)).split())
-    detail = detail if len(detail) <= 200 else detail[:197] + "..."
-    what = type(exc).__name__ + (f": {detail}" if detail else "")
-    place = f" while reading {where}" if where else ""
+    what = one_line(internal_error_detail(exc))
+    place = f" while reading {one_line(where)}" if where else ""
     return (
         f"graphc: internal error{place}: {what}. This is a bug in graphc {__version__}, not a problem with your "
         "files: please report it with the command and the input (add -v for the traceback)."
     )
+
+
+def internal_error_detail(exc: BaseException) -> str:
+    """What failed, on one line and short: ``RuntimeError: the message`` (secrets redacted)."""
+    from graphc.api.redact import redact  # deferred: only a crash needs it
+
+    detail = " ".join(redact(str(exc)).split())
+    detail = detail if len(detail) <= 200 else detail[:197] + "..."
+    return type(exc).__name__ + (f": {detail}" if detail else "")
 
 
 def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None = None) -> None:
@@ -230,6 +238,7 @@ def write_report(
     nothing_linted: str = "",
     not_read: str = "",
     unread: dict[str, str] | None = None,
+    crashed: dict[str, str] | None = None,
 ):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
@@ -249,6 +258,7 @@ def write_report(
         nothing_linted=nothing_linted,
         not_read=not_read,
         unread=unread,
+        crashed=crashed,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
 

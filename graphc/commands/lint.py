@@ -23,6 +23,7 @@ from graphc.commands.common import (
     compile_options,
     explain_live,
     explain_skips_option,
+    internal_error_detail,
     print_internal_error,
     write_report,
 )
@@ -39,6 +40,7 @@ from graphc.lint import (
     not_read,
     unreadable_result,
 )
+from graphc.report import one_line
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -273,7 +275,8 @@ def lint_command(
     and simple orders.
 
     PATHS are files, directories (searched for *.yaml, *.yml and *.json; YAML
-    files that are not graphc's are skipped), globs (`plays/**/*.yaml`, expanded
+    files that are not graphc's are skipped, even ones that do not load unless
+    they have a `graphc:`, `graphc-template:` or `nodes` key), globs (`plays/**/*.yaml`, expanded
     by graphc when no shell did) or `-` for stdin. A file named twice is linted
     once.
 
@@ -349,9 +352,12 @@ def lint_command(
             linted.add(result.path)
     explain_live(results, compile_opts.quotes)
     _note_unrendered(results, collected.named, dependants, bool(users))
-    empty = [search for search, found in collected.searches.items() if not linted.intersection(found)]
+    # a file whose lint hit a bug is not linted, but it is graphc's to lint: not "nothing to lint" (see crashed=)
+    crashed = {crash.path: internal_error_detail(crash.error) for crash in crashes}
+    tried = linted.union(crashed)
+    empty = [search for search, found in collected.searches.items() if not tried.intersection(found)]
     stdin_linted = stdin is not None and stdin_name not in unread
-    nothing = "" if linted or stdin_linted else _nothing_linted(collected, empty, unread)
+    nothing = "" if tried or stdin_linted else _nothing_linted(collected, empty, unread)
     # before any exit: CI keeps the report
     write_report(
         fmt,
@@ -361,6 +367,7 @@ def lint_command(
         nothing_linted=nothing,
         not_read="" if nothing else _not_read_note(unread),
         unread=unread,
+        crashed=crashed,
     )
     for search in empty:
         _warn_empty(search, collected.searches[search])
@@ -371,7 +378,7 @@ def lint_command(
     strict = strict or bool(getattr(config, "strict", False))
     for path, why in unread.items():  # GC112 turned off: still not a pass, and still said
         said = f"no such file or directory: {path}" if why == "not found" else f"{path} {why}"
-        click.echo(f"graphc: {said}", err=True)
+        click.echo(f"graphc: {one_line(said)}", err=True)
     if any(d.code == UNREADABLE for d in diagnostics) or collected.missing or unread or (empty and not allow_empty):
         exit_program(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
     if any(d.is_error for d in diagnostics) or (strict and diagnostics):
@@ -467,7 +474,7 @@ def _note_unrendered(results, named, dependants, users_found):
                     "nearest folder above it with graphc.toml, a pyproject.toml with [tool.graphc], or .git)"
                 )
             click.echo(
-                f"graphc: note: {result.path}: template not rendered on its own (a param has no default); {how}",
+                f"graphc: note: {one_line(result.path)}: template not rendered on its own (a param has no default); {how}",
                 err=True,
             )
 
@@ -497,7 +504,8 @@ def _empty_message(search: str, found: list[str]) -> str:
 
 
 def _warn_empty(search: str, found: list[str]):
-    click.echo(f"graphc: warning: {_empty_message(search, found)} (--allow-empty accepts this)", err=True)
+    message = one_line(_empty_message(search, found))  # a path on one line: never a workflow command
+    click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
 
 
 def _not_read_note(unread: dict[str, str]) -> str:

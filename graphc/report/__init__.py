@@ -30,7 +30,16 @@ from typing import NamedTuple
 from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, sorted_diagnostics
 from graphc.files import display_path
 
-__all__ = ["RENDERERS", "FileResult", "ReportOptions", "display_path", "get_renderer", "one_line", "render"]
+__all__ = [
+    "RENDERERS",
+    "FileResult",
+    "ReportOptions",
+    "display_path",
+    "get_renderer",
+    "inert",
+    "one_line",
+    "render",
+]
 
 # format name -> "module:function" (imported lazily) or a callable.
 RENDERERS: dict[str, str | Callable[[list[FileResult], ReportOptions], str]] = {
@@ -67,6 +76,7 @@ def render(
     nothing_linted: str = "",
     not_read: str = "",
     unread: Mapping[str, str] | None = None,
+    crashed: Mapping[str, str] | None = None,
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
@@ -76,10 +86,20 @@ def render(
     so instead of counting files (``nothing linted: no *.yaml ... in empty``). ``not_read`` names the files
     that could not be read and are not among ``results`` (``nope.yaml not found``: GC112 turned off); the
     summary line says it after the counts; ``unread`` is the same as data (path -> ``not found`` or ``could not
-    be read``), for the JSON and SARIF reports.
+    be read``), for the JSON and SARIF reports. ``crashed`` names the files whose lint hit a bug in graphc
+    (path -> what failed, e.g. ``RuntimeError: ...``): not results either, and every format says so, so a run
+    that did not check them never reads as complete (the line-oriented formats say it on the summary line).
     """
     options = ReportOptions(
-        bool(color), tool_version, explain_skips, summary, rules or {}, nothing_linted, not_read, dict(unread or {})
+        bool(color),
+        tool_version,
+        explain_skips,
+        summary,
+        rules or {},
+        nothing_linted,
+        not_read,
+        dict(unread or {}),
+        dict(crashed or {}),
     )
     return get_renderer(format)(list(results), options)
 
@@ -95,6 +115,7 @@ class ReportOptions(NamedTuple):
     nothing_linted: str = ""  # text, github: why no file was linted, said by the summary line instead of counts
     not_read: str = ""  # text, github: the files that could not be read (not results), said after the counts
     unread: Mapping[str, str] = MappingProxyType({})  # json, sarif: those files, path -> why
+    crashed: Mapping[str, str] = MappingProxyType({})  # every format: files whose lint hit a bug, path -> what failed
 
 
 # -- helpers shared by the renderers ---------------------------------------
@@ -123,7 +144,7 @@ class Summary(NamedTuple):
         problems = ", ".join(parts) or "no problems"
         return f"{problems} in {_plural(self.files, 'file')}"
 
-    def line(self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "") -> str:
+    def line(self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "", crashed=None) -> str:
         """The closing line of a text or github report: the counts, then the checks that were skipped
         (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
         silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8).
@@ -131,15 +152,31 @@ class Summary(NamedTuple):
         When no file was linted (``nothing_linted`` says why), the line says that instead of "no problems
         in 0 files" (a config or quotes file's findings are still counted before it). ``not_read`` (files that
         could not be read, e.g. ``nope.yaml not found`` with GC112 off) follows the counts: such a file is
-        never counted as a linted file with no problems."""
-        if nothing_linted:
-            said = f"nothing linted: {nothing_linted}"
+        never counted as a linted file with no problems, and nor is a file whose lint hit a bug in graphc
+        (``crashed``, path -> what failed): each is named after the counts. Paths come from file names, so all
+        of it is written on one line (:func:`one_line`): a name with a line break never starts a line of
+        output (a GitHub workflow command)."""
+        nothing_linted, not_read = one_line(nothing_linted), one_line(crashed_note(crashed or {}, not_read))
+        if nothing_linted or (crashed and not self.files):  # (never "no problems in 0 files")
+            parts = [f"nothing linted: {nothing_linted}" if nothing_linted else "nothing linted", not_read]
+            said = "; ".join(part for part in parts if part)
             return f"{self}; {said}" if self.errors or self.warnings else said
         text = str(self)
         if self.skipped:
             where = "" if explain_skips else "; --explain-skips lists them"
             text += f" ({_plural(self.skipped, 'check')} skipped{where})"
         return f"{text}; {not_read}" if not_read else text
+
+
+def crashed_note(crashed: Mapping[str, str], not_read: str = "") -> str:
+    """``not_read``, then ``c.yaml not linted: internal error (RuntimeError: ...)`` for each file whose lint
+    hit a bug in graphc (at most three named, then how many more)."""
+    notes = [not_read] if not_read else []
+    paths = sorted(crashed)
+    notes += [f"{path} not linted: internal error ({crashed[path]})" for path in paths[:3]]
+    if len(paths) > 3:
+        notes.append(f"{len(paths) - 3} more files not linted: internal error")
+    return "; ".join(notes)
 
 
 def summarize(results) -> Summary:
@@ -185,6 +222,19 @@ def one_line(text: str) -> str:
     if text.isprintable() or ("\t" in text and text.replace("\t", " ").isprintable()):
         return text
     return re.sub(_UNPRINTABLE, _escape, text)
+
+
+# one_line's characters less the line breaks, which the github format escapes as a workflow command does.
+_UNPRINTABLE_INLINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+
+
+def inert(text: str) -> str:
+    """``text`` with every control character but ``\\n`` and ``\\r`` written as an escape (``\\x1b``, ``\\u2028``):
+    for a format that escapes line breaks its own way (github: ``%0A``), so no terminal escape sequence, and
+    no character a log viewer could take for a line break, ever reaches it raw."""
+    if text.isprintable():
+        return text
+    return re.sub(_UNPRINTABLE_INLINE, _escape, text)
 
 
 def _escape(match) -> str:

@@ -10,7 +10,10 @@ the message escapes ``%``, ``\\r`` and ``\\n``; property values also escape
 uses ``col``/``endColumn`` only when the annotation spans one line, so they are
 left out for multi-line spans. A plain summary line ends the output (unless ``summary=False``); like the
 text report's, it counts the checks that were skipped, and ``--explain-skips`` adds a ``::notice`` per
-skipped check, so a run whose checks could not be decided never reads as a pass in a CI log.
+skipped check, so a run whose checks could not be decided never reads as a pass in a CI log. A file whose
+lint hit a bug in graphc gets an ``::error`` annotation titled ``internal error`` and is named on the summary
+line. Other control characters in a message or property (ESC, C1, U+2028) are written as escapes
+(``\\x1b``), so no terminal escape sequence reaches the log (docs/output-formats.md "Safe to print").
 """
 
 from __future__ import annotations
@@ -18,17 +21,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ReportOptions, display_path, ordered, rule_name, skip_span, summarize
+from graphc.report import FileResult, ReportOptions, display_path, inert, ordered, rule_name, skip_span, summarize
 
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     lines = [annotation(d, options.rules) for _, diags in ordered(results) for d in diags]
+    lines.extend(crash_annotation(path, what) for path, what in sorted(options.crashed.items()))
     if options.explain_skips:
         lines.extend(skip_notice(r.path, skip) for r, _ in ordered(results) for skip in r.skipped)
     if options.summary:
-        lines.append(summarize(results).line(options.explain_skips, options.nothing_linted, options.not_read))
+        summary = summarize(results)
+        lines.append(summary.line(options.explain_skips, options.nothing_linted, options.not_read, options.crashed))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -37,6 +42,12 @@ def skip_notice(path: str, skip) -> str:
     props = _place(path, skip_span(skip))
     props["title"] = f"{skip.code} skipped"
     return _command("notice", props, skip.reason)
+
+
+def crash_annotation(path: str, what: str) -> str:
+    """``::error file=c.yaml,title=internal error::not linted: ...``: a file whose lint hit a bug in graphc."""
+    message = f"not linted: internal error in graphc ({what}); please report it"
+    return _command("error", {"file": display_path(path), "title": "internal error"}, message)
 
 
 def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
@@ -70,7 +81,9 @@ def _place(path: str, span: Span | None) -> dict:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """``%``, CR and LF escaped as ``@actions/core`` does; every other control character (ESC, C1, VT,
+    U+2028) written as an escape such as ``\\x1b`` (docs/output-formats.md "Safe to print")."""
+    return inert(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -7,7 +7,8 @@ becomes a ``<failure type="GCxxx" message="...">`` whose text is the full
 a test case; they are listed in its ``<system-out>``, and so are the checks that were skipped
 (``path:line:col: skipped CODE reason``: a skip is not a pass). ``tests`` counts files
 and ``failures`` counts files with at least one error (so it never exceeds
-``tests``, as JUnit consumers expect).
+``tests``, as JUnit consumers expect). A file whose lint hit a bug in graphc is a test case with an
+``<error type="internal-error">`` (counted by ``errors``): it was not checked, so it never reads as passed.
 """
 
 from __future__ import annotations
@@ -37,7 +38,13 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
             lines = [_describe(d) for d in warnings] + [skip_headline(result.path, s) for s in result.skipped]
             out.text = _clean("\n".join(lines))
         failed += bool(errors)
-    counts = {"tests": str(tests), "failures": str(failed), "errors": "0", "skipped": "0"}
+    for path, what in sorted(options.crashed.items()):  # lint hit a bug in graphc: an error, not a pass
+        tests += 1
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
+        message = _clean(one_line(f"internal error in graphc: {what}"))
+        error = ET.SubElement(case, "error", type="internal-error", message=message)
+        error.text = _clean(one_line(f"{path} not linted: internal error in graphc ({what})"))
+    counts = {"tests": str(tests), "failures": str(failed), "errors": str(len(options.crashed)), "skipped": "0"}
     suite.attrib.update(counts)
     if options.tool_version:
         props = ET.Element("properties")

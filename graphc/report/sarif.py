@@ -60,10 +60,12 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, index[d.code]) for d in diagnostics],
     }
-    if skips or options.unread:  # a check that could not be decided, or a file not read, is said so, never a pass
+    if skips or options.unread or options.crashed:  # a check not decided, a file not read or linted: never a pass
         notes = [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
+        notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
         notes += [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
-        run["invocations"] = [{"executionSuccessful": not options.unread, "toolExecutionNotifications": notes}]
+        successful = not options.unread and not options.crashed
+        run["invocations"] = [{"executionSuccessful": successful, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
 
@@ -176,6 +178,16 @@ def _unread_notification(path: str, why: str) -> dict:
     return {
         "level": "error",
         "message": {"text": f"{path} {why}: not linted"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
+    }
+
+
+def _crash_notification(path: str, what: str) -> dict:
+    """A file whose lint hit a bug in graphc as an ``error`` notification: code scanning must not read the
+    run as a complete analysis of it (and close its alerts as fixed)."""
+    return {
+        "level": "error",
+        "message": {"text": f"{path} not linted: internal error in graphc ({what})"},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
     }
 

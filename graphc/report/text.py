@@ -85,7 +85,11 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                 out.append("")
     if options.summary:
         out.append(
-            paint(*_summary_line(summarize(results), options.explain_skips, options.nothing_linted, options.not_read))
+            paint(
+                *_summary_line(
+                    summarize(results), options.explain_skips, options.nothing_linted, options.not_read, options.crashed
+                )
+            )
         )
     while out and not out[-1]:
         out.pop()
@@ -107,11 +111,15 @@ def _read_other_file(path: str) -> str | None:
         return None
 
 
-def _summary_line(summary, explain_skips: bool, nothing_linted: str = "", not_read: str = "") -> tuple[str, str]:
+def _summary_line(
+    summary, explain_skips: bool, nothing_linted: str = "", not_read: str = "", crashed=None
+) -> tuple[str, str]:
     """``1 error in 2 files (3 checks skipped; --explain-skips lists them)``: a skipped check is never silent;
-    ``nothing linted: ...`` (yellow: not a pass) when no file was."""
-    line = summary.line(explain_skips, nothing_linted, not_read)
-    style = "red" if summary.errors else "yellow" if summary.warnings or nothing_linted or not_read else "green"
+    ``nothing linted: ...`` (yellow: not a pass) when no file was; red when a file's lint hit a bug."""
+    line = summary.line(explain_skips, nothing_linted, not_read, crashed)
+    if summary.errors or crashed:
+        return line, "red"
+    style = "yellow" if summary.warnings or nothing_linted or not_read else "green"
     return line, style
 
 
