@@ -482,6 +482,14 @@ def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuot
 # -- the playbooks that use a template -----------------------------------------------------------
 
 
+class Dependants(NamedTuple):
+    """The playbooks :func:`find_changed_dependants` found: those that use a named template, and those whose
+    ``use:`` chain reaches a template file that no longer exists (deleted or renamed)."""
+
+    of_templates: list[str]
+    of_missing: list[str]
+
+
 def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The playbooks that use any of ``templates``, directly or through other templates.
 
@@ -489,15 +497,32 @@ def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     a leg's ``use:`` that names a template file, relative to the file it is
     written in, is an edge; a ``use:`` written as an expression cannot be
     followed and is ignored. Paths are returned as :func:`graphc.files.collect`
-    lists them, sorted.
+    lists them (relative to the working directory when they lie under it), sorted.
     """
-    from graphc.stages.expand import use_target  # deferred: the render stage; only --dependants reads it
+    return find_changed_dependants(templates).of_templates
+
+
+def find_changed_dependants(
+    templates: Iterable[str | os.PathLike[str]], projects: Iterable[str | os.PathLike[str]] = ()
+) -> Dependants:
+    """The playbooks that use any of ``templates`` (as :func:`find_dependants`), and, in the projects of
+    ``projects`` (files or folders), the playbooks whose ``use:``, directly or through other templates, names a
+    file of the project that does not exist.
+
+    The second list is what a commit that deletes or renames a template breaks: pre-commit never names a
+    deleted file, and names a renamed one by its new name only, so its users are found by their dangling
+    ``use:`` (GC107 when linted; docs/integrations.md, "pre-commit").
+    """
     from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
     targets = {Path(t).resolve() for t in templates}
-    uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved templates its legs use
+    searched = {find_project_root(folder) for folder in _folders(projects)}
+    roots = _outermost({find_project_root(t) for t in targets} | searched)
+    uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved paths its legs use (existing or not)
     shown: dict[Path, str] = {}  # resolved playbook -> its path as listed
-    for root in {find_project_root(Path(t).resolve()) for t in templates}:
+    missing: set[Path] = set()  # used, inside a searched project, and not there
+    for root in roots:
+        dangling = any(project.is_relative_to(root) for project in searched)
         for file in collect([root], (".yaml", ".yml")).files:
             try:
                 text = read_source(file)
@@ -511,14 +536,51 @@ def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
             if not isinstance(legs, dict):
                 continue
             real = Path(file).resolve()
-            targets_of = (
-                use_target(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict)
-            )
-            uses[real] = {target for target in targets_of if target is not None}
+            written = (_use_path(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict))
+            uses[real] = {target for target in written if target is not None}
+            if dangling:
+                missing.update(target for target in uses[real] if not target.exists())
             if is_playbook_data(data):
-                shown[real] = file
-    found, frontier = set(), set(targets)
-    while frontier:
-        frontier = {f for f, used in uses.items() if used & frontier and f not in found}
-        found |= frontier
-    return sorted(shown[f] for f in found if f in shown)
+                shown[real] = _as_listed(file)
+
+    def reaching(seeds: set[Path]) -> list[str]:
+        found, frontier = set(), set(seeds)
+        while frontier:
+            frontier = {f for f, used in uses.items() if used & frontier and f not in found}
+            found |= frontier
+        return sorted(shown[f] for f in found if f in shown)
+
+    return Dependants(reaching(targets), reaching(missing) if missing else [])
+
+
+def _use_path(base_dir: Path, use: object, root: Path) -> Path | None:
+    """The resolved path a ``use:`` written in ``base_dir`` names, when it lies inside ``root`` (whether or not a
+    file is there); None for a ``use:`` that is not a relative path, or is an expression (it cannot be followed)."""
+    from graphc.stages.expand import use_target  # deferred: the render stage; only --dependants reads it
+
+    if isinstance(use, str) and ("{{" in use or "{%" in use):
+        return None
+    return use_target(base_dir, use, root, must_exist=False)
+
+
+def _folders(paths: Iterable[str | os.PathLike[str]]) -> set[Path]:
+    """The folders of ``paths`` (a folder is its own), absolute: one project-root walk per folder, not per file."""
+    folders = set()
+    for path in paths:
+        absolute = Path(os.path.abspath(path))
+        folders.add(absolute if absolute.is_dir() else absolute.parent)
+    return folders
+
+
+def _outermost(roots: set[Path]) -> list[Path]:
+    """``roots`` without those inside another of them (a folder walk already covers its subfolders), sorted."""
+    return sorted(root for root in roots if not any(other != root and root.is_relative_to(other) for other in roots))
+
+
+def _as_listed(path: str) -> str:
+    """``path`` relative to the working directory when it lies under it, as the reports show every path."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative

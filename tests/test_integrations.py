@@ -152,3 +152,76 @@ def test_documented_examples_parse_and_match():
     config = next(b for b in blocks if isinstance(b, dict) and "repos" in b)
     assert {hook["id"] for hook in config["repos"][0]["hooks"]} == set(HOOKS)
     assert "# yaml-language-server: $schema=" in DOC
+
+
+# -- the graphc-lint hook when a `use:` template is deleted or renamed -------------------------------------------
+# pre-commit passes only files that still exist (`git diff --staged --diff-filter=ACMRTUXB`): a deleted template is
+# never named, and a renamed one only by its new name. Audit ci.md #3: both commits passed, leaving playbooks GC107.
+
+INNER = "graphc-template: 1\nlegs:\n  x: {buy: 1 BTC, symbol: BTC-USD, venue: coinbase, limit: 97000}\n"
+OUTER = "graphc-template: 1\nlegs:\n  o: {use: ./inner.yaml}\n"
+USER = "graphc: 1\nname: p\nlegs:\n  o: {use: ./templates/outer.yaml}\n"
+
+
+@pytest.fixture
+def hooked(tmp_path, monkeypatch):
+    """A repository as pre-commit sees it: playbooks/p.yaml uses templates/outer.yaml, which uses inner.yaml."""
+    (tmp_path / ".git").mkdir()
+    for name, text in {"templates/inner.yaml": INNER, "templates/outer.yaml": OUTER, "p.yaml": USER}.items():
+        (tmp_path / "playbooks" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "playbooks" / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run_hook(*staged: str):
+    """The graphc-lint hook as pre-commit runs it: its entry, then the staged files that still exist."""
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    hook = HOOKS["graphc-lint"]
+    # always_run: a commit whose only change in scope is a deletion still runs the hook, with no file named
+    assert staged or hook.get("always_run") is True
+    program, *args = hook["entry"].split()
+    assert program == "graphc"
+    return CliRunner().invoke(cli, [*args, "--no-cache", *staged])
+
+
+def test_the_hook_runs_once_and_on_commits_with_no_file_left_to_name():
+    hook = HOOKS["graphc-lint"]
+    assert hook["always_run"] is True and hook.get("pass_filenames", True) is True
+    assert hook["require_serial"] is True  # one graphc (its own -j), so the project is searched once per commit
+
+
+def test_the_hook_fails_a_commit_that_deletes_a_template_still_used(hooked):
+    assert _run_hook().exit_code == 0  # nothing named, nothing dangling: a commit outside the playbooks passes
+    (hooked / "playbooks" / "templates" / "outer.yaml").unlink()  # git rm; pre-commit names no file
+    result = _run_hook()
+    assert result.exit_code == 1, result.output
+    assert "playbooks/p.yaml:4:12: error GC107 template file not found: ./templates/outer.yaml" in result.output
+
+
+def test_the_hook_fails_a_commit_that_renames_a_template_still_used(hooked):
+    templates = hooked / "playbooks" / "templates"
+    (templates / "inner.yaml").rename(templates / "inner2.yaml")  # git mv; pre-commit names the new name only
+    result = _run_hook("playbooks/templates/inner2.yaml")
+    assert result.exit_code == 1, result.output
+    # outer.yaml's `use:` (line 3, column 12) now points nowhere; p.yaml, which uses outer.yaml, is linted
+    assert "playbooks/templates/outer.yaml:3:12: error GC107 template file not found: ./inner.yaml" in result.output
+    assert "in 2 files" in result.output  # inner2.yaml and p.yaml
+
+
+def test_the_hook_still_passes_playbooks_that_use_templates_that_exist(hooked):
+    result = _run_hook("playbooks/p.yaml")
+    assert result.exit_code == 0, result.output
+    assert "no problems in 1 file" in result.output
+
+
+def test_lint_still_needs_paths_without_dependants(hooked):
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    result = CliRunner().invoke(cli, ["lint", "--no-cache"])
+    assert result.exit_code == 2 and "Missing argument 'PATHS...'" in result.output

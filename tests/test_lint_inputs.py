@@ -446,6 +446,46 @@ def test_dependants_says_so_when_no_playbook_uses_the_template(project):
     assert f"no playbook under {project} uses it" in result.stderr
 
 
+def test_dependants_are_listed_relative_to_the_working_directory_in_every_format(project, monkeypatch):
+    # audit ci.md #7: the playbooks --dependants added were listed by absolute path in text, json and junit
+    write(project, "templates/t.yaml", TEMPLATE)
+    write(project, "plays/p.yaml", "graphc: 1\nname: p\nlegs:\n  h: {use: ../templates/t.yaml}\n")
+    monkeypatch.chdir(project)
+    args = ("templates/t.yaml", "--dependants", "--no-cache")
+    paths = {d["path"] for d in json.loads(lint(*args, "-f", "json").stdout)["files"]}
+    assert paths == {"plays/p.yaml", "templates/t.yaml"}
+    text = lint(*args).stdout
+    assert "templates/t.yaml:11:13: error GC103" in text and str(project) not in text
+    suite = ET.fromstring(lint(*args, "-f", "junit").stdout)
+    assert sorted(case.get("name") for case in suite.iter("testcase")) == ["plays/p.yaml", "templates/t.yaml"]
+
+
+def test_a_playbook_named_and_found_as_a_dependant_is_linted_once(project, monkeypatch):
+    write(project, "templates/t.yaml", TEMPLATE)
+    write(project, "plays/p.yaml", "graphc: 1\nname: p\nlegs:\n  h: {use: ../templates/t.yaml}\n")
+    monkeypatch.chdir(project)
+    report = json.loads(lint("templates/t.yaml", "plays/p.yaml", "--dependants", "--no-cache", "-f", "json").stdout)
+    assert report["summary"]["files"] == 2
+
+
+def test_every_format_orders_diagnostics_by_path_line_column_code_message(project, monkeypatch):
+    # docs/output-formats.md: diagnostics in (path, line, column, code, message) order. A finding located in a
+    # template (plays/templates/t.yaml) sorts after plays/q.yaml's, though it was found linting plays/p.yaml.
+    write(project, "plays/templates/t.yaml", TEMPLATE)
+    write(project, "plays/p.yaml", "graphc: 1\nname: p\nlegs:\n  h: {use: ./templates/t.yaml}\n")
+    write(project, "plays/q.yaml", BAD)
+    monkeypatch.chdir(project)
+    expected = ["plays/q.yaml", "plays/templates/t.yaml", "plays/templates/t.yaml"]  # GC202; GC103 via p and alone
+    report = json.loads(lint("plays", "--no-cache", "-f", "json").stdout)
+    assert [d["path"] for d in report["diagnostics"]] == expected
+    text = lint("plays", "--no-cache").stdout
+    assert [line.split(":")[0] for line in text.splitlines() if " error GC" in line] == expected
+    github = lint("plays", "--no-cache", "-f", "github").stdout
+    assert [line.split("file=")[1].split(",")[0] for line in github.splitlines() if line.startswith("::error")] == (
+        expected
+    )
+
+
 def test_compile_result_lists_the_files_it_read(project):
     write(project, "templates/hedge.yaml", TEMPLATE.replace("agressive", "aggressive"))
     values = write(project, "values.yaml", "n: 1\n")

@@ -34,7 +34,7 @@ from graphc.inputs import TEMPLATE_MARKER
 from graphc.lint import (
     NOT_RENDERED,
     LintOptions,
-    find_dependants,
+    find_changed_dependants,
     lint_path,
     lint_source,
     not_read,
@@ -194,7 +194,7 @@ class NamedPaths(click.Path):
 
 
 @click.command("lint")
-@click.argument("paths", nargs=-1, required=True, type=NamedPaths(allow_dash=True))
+@click.argument("paths", nargs=-1, type=NamedPaths(allow_dash=True))  # required, except with --dependants
 @compile_options
 @click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
@@ -235,7 +235,8 @@ class NamedPaths(click.Path):
 @click.option(
     "--dependants",
     is_flag=True,
-    help="Also lint the playbooks of the project that use a named `use:` template (for pre-commit).",
+    help="Also lint the playbooks of the project that use a named `use:` template, or a template file that is "
+    "not there (deleted or renamed); PATHS may then be left out (for pre-commit).",
 )
 @click.option(
     "-j",
@@ -290,15 +291,13 @@ def lint_command(
     error, unreadable input (GC112: reported, and the other files are still
     linted) or a directory or glob with nothing to lint, 4 internal error.
     """
+    _require_paths(paths, dependants)
     names = [p for p in paths if p != "-"]
     collected = collect(names, keep_missing=True)  # a missing path is GC112, the other files still linted
     # Only --dependants reads every named file up front to find the templates among them (a thousand named
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
     templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
-    users = find_dependants(templates) if templates else []
-    if users:
-        collected.files.extend(collect(users).files)
-        collected.files[:] = list(dict.fromkeys(collected.files))
+    users = _add_dependants(collected, templates, names) if dependants else False
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
     except ValueError as exc:
@@ -445,6 +444,25 @@ def _config(config_args, stdin_filename, names):
         if problems:
             raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
     return config, diagnostics
+
+
+def _require_paths(paths, dependants):
+    """PATHS may be left out only with --dependants (the pre-commit hook runs even when a commit only deletes)."""
+    if not paths and not dependants:
+        raise click.UsageError("Missing argument 'PATHS...' (only --dependants runs without one).")
+
+
+def _add_dependants(collected, templates, names) -> bool:
+    """Add to ``collected.files`` the playbooks that use a named template, and those of the named paths'
+    projects (the working directory's when none is named) whose `use:` names a file that is not there (a
+    template deleted or renamed: pre-commit never names it). Whether a named template has users."""
+    found = find_changed_dependants(templates, names or [os.curdir])
+    listed = {os.path.normcase(os.path.abspath(path)) for path in collected.files}
+    for path in collect([*found.of_templates, *found.of_missing]).files:
+        if os.path.normcase(os.path.abspath(path)) not in listed:
+            listed.add(os.path.normcase(os.path.abspath(path)))
+            collected.files.append(path)
+    return bool(found.of_templates)
 
 
 def _looks_like_template(path: str) -> bool:

@@ -126,6 +126,30 @@ def ordered(results) -> list[tuple[FileResult, list[Diagnostic]]]:
     return [(r, sorted_diagnostics(r.diagnostics)) for r in sorted(results, key=lambda r: r.path)]
 
 
+def in_order(results) -> list[Diagnostic]:
+    """Every result's diagnostics in (path, line, column, code, message) order, as docs/output-formats.md says of
+    every format: a finding located in a `use:` template sorts by the template's path, not the playbook's."""
+    return sorted((d for _, diags in ordered(results) for d in diags), key=Diagnostic.sort_key)
+
+
+def runs_in_order(results) -> list[tuple[list[Diagnostic], FileResult | None]]:
+    """:func:`in_order`'s diagnostics cut into runs, one per result in path order: those whose path sorts up to the
+    result's, so what a report says of the file itself (its skips) follows them; a last run with None holds any
+    after the last result's path. When each diagnostic is in its own file's result, a run is that file's."""
+    diagnostics = in_order(results)
+    runs: list[tuple[list[Diagnostic], FileResult | None]] = []
+    start = 0
+    for result in sorted(results, key=lambda r: r.path):
+        end = start
+        while end < len(diagnostics) and diagnostics[end].path <= result.path:
+            end += 1
+        runs.append((diagnostics[start:end], result))
+        start = end
+    if start < len(diagnostics):
+        runs.append((diagnostics[start:], None))
+    return runs
+
+
 class Summary(NamedTuple):
     """The counts the last line of a report gives."""
 

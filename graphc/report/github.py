@@ -21,13 +21,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ReportOptions, display_path, inert, ordered, rule_name, skip_span, summarize
+from graphc.report import (
+    FileResult,
+    ReportOptions,
+    display_path,
+    in_order,
+    inert,
+    ordered,
+    rule_name,
+    skip_span,
+    summarize,
+)
 
 _LEVELS = {"error": "error", "warning": "warning"}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    lines = [annotation(d, options.rules) for _, diags in ordered(results) for d in diags]
+    lines = [annotation(d, options.rules) for d in in_order(results)]
     lines.extend(crash_annotation(path, what) for path, what in sorted(options.crashed.items()))
     if options.explain_skips:
         lines.extend(skip_notice(r.path, skip) for r, _ in ordered(results) for skip in r.skipped)

@@ -24,7 +24,7 @@ import re
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
-from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_span, summarize
+from graphc.report import FileResult, ReportOptions, one_line, runs_in_order, skip_span, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # a pattern: compiled (and cached by re) when a finding is shown
@@ -69,7 +69,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     sources = {r.path: r.source for r in results}
     lines_cache: dict[str, list[str] | None] = {}
     out: list[str] = []
-    for result, diagnostics in ordered(results):
+    for diagnostics, result in runs_in_order(results):
         for d in diagnostics:
             if d.path not in lines_cache:
                 source = sources.get(d.path)
@@ -78,7 +78,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                 lines_cache[d.path] = _lines(source) if source is not None else None
             out.extend(format_diagnostic(d, lines_cache[d.path], paint))
             out.append("")
-        if options.explain_skips:
+        if options.explain_skips and result is not None:
             for skip in result.skipped:
                 out.append(_format_skip(result.path, skip, paint))
             if result.skipped:

@@ -582,15 +582,18 @@ def template_name(path: str) -> str:
     return name or "template"
 
 
-def use_target(base_dir: Path, use, root: Path) -> Path | None:
-    """The file a ``use:`` written in ``base_dir`` names, when it is a file inside ``root``; else None."""
+def use_target(base_dir: Path, use, root: Path, *, must_exist: bool = True) -> Path | None:
+    """The file a ``use:`` written in ``base_dir`` names, when it is a file inside ``root``; else None.
+
+    With ``must_exist=False``, also a path inside ``root`` where no file is (a deleted template: --dependants).
+    """
     if not isinstance(use, str) or not use.strip() or _absolute(use):
         return None
     try:
         real = (base_dir / use).resolve()
     except (OSError, RuntimeError):
         return None
-    return real if real.is_relative_to(root) and real.is_file() else None
+    return real if real.is_relative_to(root) and (real.is_file() or not must_exist) else None
 
 
 def _absolute(use: str) -> bool:
