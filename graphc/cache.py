@@ -8,6 +8,12 @@ were when it was stored:
 - the file's text (SHA-256), its path as given, and whether it was named on
   the command line (a YAML file found in a directory that is not graphc's is
   skipped; named, it is a finding);
+- the file's project: its root (the nearest folder above it with
+  ``graphc.toml``, a ``pyproject.toml`` with ``[tool.graphc]``, or ``.git``,
+  which confines ``use:``) and the effective configuration it is linted with
+  (that root's config, or ``--config``: rule levels, ``strict``, market and
+  venue settings), hashed into the entry's ``context``: a ``graphc.toml``
+  that appears or goes away between a file and its old root is a change;
 - the content of every file its compile read or looked for
   (:attr:`graphc.pipeline.CompileResult.files_read`): ``use:`` templates at
   any depth, a template that was not there (its appearing is a change), the
@@ -16,9 +22,8 @@ were when it was stored:
   graphc's version and code (:func:`code_fingerprint`: by content), the
   versions of the libraries that read and check files (PyYAML and whether its
   C parser is there, jsonschema, Jinja2, networkx), the Python version, and
-  what the command passes: the effective configuration, the compile options
-  (quotes snapshot, ``--set``, ``--params``, ``--now``, the config's market
-  settings), ``--select``/``--ignore``, whether skipped checks are placed,
+  what the command passes: the compile options (quotes snapshot, ``--set``,
+  ``--params``, ``--now``), ``--select``/``--ignore``, whether skipped checks are placed,
   the ``GRAPHC_MAX_*`` limits and the working directory.
 
 A playbook or template whose text names ``now`` or ``today`` is not stored
@@ -56,7 +61,7 @@ from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
 FORMAT = "graphc-lint-cache"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: each entry holds its project's context
 MISS = object()  # lookup(): nothing usable stored
 CODE_MEMO = "code.json"  # a source checkout's code digest and the file sizes and times it was made from
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
@@ -232,11 +237,17 @@ class LintCache:
             return {}, []  # foreign, older or corrupt: ignored, and replaced on the next save
         return data["entries"], data["skips"]
 
-    def lookup(self, path: str, text: str, *, explicit: bool):
+    def lookup(self, path: str, text: str, *, explicit: bool, context: str = ""):
         """The stored result for ``path`` with this text (a FileResult, or None for a YAML file that is not
-        graphc's), if nothing it depends on changed; else :data:`MISS`."""
+        graphc's), if nothing it depends on changed; else :data:`MISS`. ``context``: what of the file's project
+        decides its verdict (its root and its effective configuration), as text."""
         entry = self.entries.get(path)
-        if type(entry) is not dict or entry.get("text") != digest(text) or entry.get("explicit") is not explicit:
+        if (
+            type(entry) is not dict
+            or entry.get("text") != digest(text)
+            or entry.get("explicit") is not explicit
+            or entry.get("context") != digest(context)
+        ):
             return MISS
         try:
             if not all(self._digest_of(_str(name)) == sha for name, sha in _list(entry["reads"])):
@@ -283,8 +294,11 @@ class LintCache:
         return self._read_digests[name]
 
     # -- writing -----------------------------------------------------------------
-    def store(self, path: str, text: str, *, explicit: bool, result: FileResult | None, files_read=()) -> None:
-        """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused."""
+    def store(
+        self, path: str, text: str, *, explicit: bool, result: FileResult | None, files_read=(), context: str = ""
+    ) -> None:
+        """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused
+        (``context``: as for :meth:`lookup`)."""
         reads = [[str(name), self._digest_of(str(name))] for name in files_read]
         if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks[name] for name, _ in reads)):
             return  # its findings may depend on when it runs
@@ -292,7 +306,13 @@ class LintCache:
         if result is not None:
             skipped = [(s.code, s.reason, _encode_span(_skip_place(s))) for s in result.skipped]
             encoded = {"diagnostics": [_encode_diagnostic(d) for d in result.diagnostics], "skipped": skipped}
-        self.changed[path] = {"text": digest(text), "explicit": explicit, "reads": reads, "result": encoded}
+        self.changed[path] = {
+            "text": digest(text),
+            "explicit": explicit,
+            "context": digest(context),
+            "reads": reads,
+            "result": encoded,
+        }
 
     def save(self) -> None:
         """Write this run's new entries (merged with what other runs wrote meanwhile); never raises."""

@@ -2,7 +2,7 @@
 
 ::
 
-    strict = false                 # warnings fail the run too (same as --strict)
+    strict = false                 # warnings in this project's files fail the run too (as --strict)
 
     [rules]                        # code or name = "error" | "warning" | "off"
     GC405 = "off"
@@ -16,7 +16,7 @@
     sz_decimals = 4                # counts are TOML integers
     price_bands = [[0, "0.10", "0.001"], ["0.10", 1, "0.01"]]
 
-Discovery (:func:`find_config`) walks up from the linted path (or the working
+Discovery (:func:`find_config`) walks up from each linted file (or the working
 directory) and takes the first ``graphc.toml``, or ``pyproject.toml`` that has
 a ``[tool.graphc]`` table (like ruff, a ``pyproject.toml`` without one does not
 stop the search); ``graphc.toml`` wins in the same directory. The walk stops at
@@ -209,7 +209,11 @@ def _longest_prefix(code: str, prefixes: tuple) -> int:
 
 def find_config(start=None) -> Path | None:
     """The config file that applies to ``start`` (a file or directory; default: cwd): the one at its project root."""
-    root = find_project_root(start)
+    return config_at(find_project_root(start))
+
+
+def config_at(root: Path) -> Path | None:
+    """The config file of the project rooted at ``root`` (as :func:`graphc.files.find_project_root` gives it)."""
     if (root / CONFIG_FILE).is_file():
         return root / CONFIG_FILE
     if (root / PYPROJECT).is_file() and declares_graphc(root / PYPROJECT):

@@ -27,7 +27,7 @@ from graphc.commands.common import (
     print_internal_error,
     write_report,
 )
-from graphc.config import load_config, parse_selectors, read_config, with_overrides
+from graphc.config import Config, config_at, find_config, parse_selectors, read_config, with_overrides
 from graphc.diagnostics import FileResult
 from graphc.files import UNREADABLE, collect, find_project_root, read_source, read_stdin
 from graphc.inputs import TEMPLATE_MARKER
@@ -53,20 +53,22 @@ class Crash(NamedTuple):
     traceback: str
 
 
-# The run's LintOptions, for _lint_one: set in the parent before a pool forks (and by each worker's initializer).
+# The run's LintOptions, one per project config (Projects.options), for _lint_one: set in the parent before a
+# pool forks (and by each worker's initializer).
 _RUN: dict = {}
 
 
-def _use_options(options) -> None:
+def _use_options(options: list) -> None:
     _RUN["options"] = options
 
 
 def _lint_one(item):
     """Lint one file, in this process or a -j worker: ``(FileResult | None, the files its compile read)``.
+    ``item`` is (path, text or None, explicit, the index of its project's LintOptions).
     An unreadable file is a FileResult with GC112; a bug in graphc is a Crash."""
-    path, text, explicit = item
+    path, text, explicit, profile = item
     try:
-        outcome = lint_path(path, _RUN["options"], explicit=explicit, text=text)
+        outcome = lint_path(path, _RUN["options"][profile], explicit=explicit, text=text)
     except Exception as exc:  # one file's bug must not lose the other files' findings, nor read as findings
         import traceback  # deferred: only a crash needs it
 
@@ -116,39 +118,42 @@ def _workers(jobs, count: int) -> int:
     return max(1, min(jobs, count))
 
 
-def _run(files, explicit, options, jobs, cache):
+def _run(files, places, explicit, projects, jobs, cache):
     """Each file's result, in order: from the cache when nothing that decides it changed, else linted
-    (in a pool of processes when ``jobs`` says so), and then stored."""
+    (in a pool of processes when ``jobs`` says so), and then stored. ``places``: each file's
+    :meth:`Projects.place` (its project's options, and what of its project the cache must match)."""
     if cache is None:  # (--no-cache) every file linted, in order: no index kept, nothing stored
-        linted = _lint_items([(path, None, path in explicit) for path in map(str, files)], options, jobs)
-        return [result for result, _ in linted]
+        items = [
+            (path, None, path in explicit, profile) for path, (profile, _) in zip(map(str, files), places, strict=True)
+        ]
+        return [result for result, _ in _lint_items(items, projects.options, jobs)]
     from graphc.cache import MISS  # deferred: see _open_cache
 
     results: list = [None] * len(files)
-    work = []  # (index, (path, text or None, explicit))
-    for i, f in enumerate(files):
+    work = []  # (index, (path, text or None, explicit, profile), the project's context for the cache)
+    for i, (f, (profile, context)) in enumerate(zip(files, places, strict=True)):
         path, named = str(f), str(f) in explicit
         try:
             text = read_source(path)
         except (OSError, UnicodeDecodeError):
             text = None  # linted, which reports it (GC112); never stored
         if text is not None:
-            found = cache.lookup(path, text, explicit=named)
+            found = cache.lookup(path, text, explicit=named, context=context)
             if found is not MISS:
                 results[i] = found
                 continue
-        work.append((i, (path, text, named)))
-    linted = _lint_items([item for _, item in work], options, jobs)
-    for (i, (path, text, named)), (result, files_read) in zip(work, linted, strict=True):
+        work.append((i, (path, text, named, profile), context))
+    linted = _lint_items([item for _, item, _ in work], projects.options, jobs)
+    for (i, (path, text, named, _), context), (result, files_read) in zip(work, linted, strict=True):
         results[i] = result
         if text is not None and not isinstance(result, Crash):
-            cache.store(path, text, explicit=named, result=result, files_read=files_read)
+            cache.store(path, text, explicit=named, result=result, files_read=files_read, context=context)
     cache.save()
     return results
 
 
-def _lint_items(items, options, jobs):
-    """``_lint_one`` of each item, in order (in a pool when ``jobs`` says so)."""
+def _lint_items(items, options: list, jobs):
+    """``_lint_one`` of each item, in order (in a pool when ``jobs`` says so); ``options``: Projects.options."""
     _use_options(options)
     linted = _lint_all(items, _workers(jobs, len(items)), options)
     # Each file is linted with the collector paused, so what the files kept (their results, the memos) still
@@ -218,7 +223,7 @@ class NamedPaths(click.Path):
     "config_args",
     multiple=True,
     metavar="FILE | KEY=VALUE",
-    help="A config file to use instead of the one found, or a graphc.toml setting such as "
+    help="A config file to use for every file instead of the one found from each, or a graphc.toml setting such as "
     "'rules.GC405 = \"off\"' (repeatable).",
 )
 @click.option(
@@ -305,7 +310,15 @@ def lint_command(
     stdin_name = stdin_filename or "<stdin>"
     stdin = _read_stdin() if "-" in paths else None
     live_sources = [*collected.files, *([(stdin[0], stdin_name)] if stdin and stdin[0] is not None else [])]
-    config, config_diagnostics = _config(config_args, stdin_filename if "-" in paths else None, names)
+    projects = Projects(config_args)
+    # each file's project config (found from the file itself), read before anything is linted
+    stdin_profile = projects.of_start(stdin_filename) if stdin is not None else None
+    places = [projects.place(path) for path in collected.files]
+    # live quotes are looked up once for the run, with the market settings of the first file's project
+    if stdin_profile is not None:
+        first = stdin_profile
+    else:  # (nothing to lint: the config of the first path, for its problems and the cache's settings)
+        first = places[0][0] if places else projects.of_start(names[0] if names else None)
     compile_opts, quote_diagnostics = build_options(
         quotes_path,
         set_values,
@@ -313,33 +326,40 @@ def lint_command(
         now,
         require_quotes=False,
         sources=live_sources if quotes_path == "live" else (),
-        config=config,
+        config=projects.configs[first] if quotes_path == "live" else None,
     )
-    options = LintOptions(
-        compile=compile_opts,
+    projects.make_options(
+        compile_opts,
         quotes_given=quotes_path is not None,
-        config=config,
         report_skips=explain_skips or fmt in ("json", "junit", "sarif"),  # the reports that list skips
         select=select,
         ignore=ignore,
     )
     results = []
+    strict_results = []  # the results whose warnings fail the run: --strict, or `strict = true` in their project
     if quote_diagnostics:
         results.append(FileResult(quotes_path, None, quote_diagnostics, []))
-    if config_diagnostics:
-        config_path = config_diagnostics[0].path
-        results.append(FileResult(config_path, _read_or_none(config_path), config_diagnostics, []))
+        if any(projects.strict):
+            strict_results.append(results[-1])
+    for profile, config_result in projects.config_results:
+        results.append(config_result)
+        if projects.strict[profile]:
+            strict_results.append(config_result)
     unread = {}  # path -> why, for a file that could not be read with GC112 off: not a result
     if stdin is not None:
-        from_stdin = _lint_stdin(stdin_name, stdin, options)
+        from_stdin = _lint_stdin(stdin_name, stdin, projects.options[stdin_profile])
         if not_read(from_stdin) is None:
             results.append(from_stdin)
+            if projects.strict[stdin_profile]:
+                strict_results.append(from_stdin)
         else:
             unread[stdin_name] = "could not be read"
     explicit = set() if ignore_unknown else collected.named
-    cache = None if no_cache or quotes_path == "live" else _open_cache(options)
+    cache = None if no_cache or quotes_path == "live" else _open_cache(projects)
     crashes, linted = [], set()
-    for result in _run(collected.files, explicit, options, jobs, cache):
+    for result, (profile, _) in zip(
+        _run(collected.files, places, explicit, projects, jobs, cache), places, strict=True
+    ):
         if isinstance(result, Crash):
             crashes.append(result)
         elif result is not None:
@@ -349,6 +369,8 @@ def lint_command(
                 continue
             results.append(result)
             linted.add(result.path)
+            if projects.strict[profile]:
+                strict_results.append(result)
     explain_live(results, compile_opts.quotes)
     _note_unrendered(results, collected.named, dependants, bool(users))
     # a file whose lint hit a bug is not linted, but it is graphc's to lint: not "nothing to lint" (see crashed=)
@@ -374,13 +396,12 @@ def lint_command(
         _report_crashes(crashes)
         sys.exit(EXIT_INTERNAL)
     diagnostics = [d for r in results for d in r.diagnostics]
-    strict = strict or bool(getattr(config, "strict", False))
     for path, why in unread.items():  # GC112 turned off: still not a pass, and still said
         said = f"no such file or directory: {path}" if why == "not found" else f"{path} {why}"
         click.echo(f"graphc: {one_line(said)}", err=True)
     if any(d.code == UNREADABLE for d in diagnostics) or collected.missing or unread or (empty and not allow_empty):
         exit_program(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
-    if any(d.is_error for d in diagnostics) or (strict and diagnostics):
+    if any(d.is_error for d in diagnostics) or (strict and diagnostics) or any(r.diagnostics for r in strict_results):
         exit_program(EXIT_FINDINGS)
     exit_program(EXIT_OK)
 
@@ -397,25 +418,27 @@ def _jobs(value: str):
     return jobs
 
 
-def _open_cache(options):
+def _open_cache(projects: Projects):
     """The lint cache of the working directory's project (as ``graphc cache clean`` finds it), for this
     run's settings; None when GRAPHC_NO_CACHE is set.
 
-    The key holds what decides a verdict besides the files: the effective
-    configuration, the compile options (quotes, params, time, the config's
-    market settings: :meth:`graphc.pipeline.CompileOptions.fingerprint`),
-    --select/--ignore, whether skipped checks are placed, the limits the
-    environment sets, and the working directory (paths are reported as given).
+    The key holds what decides a verdict besides the files and their projects:
+    the compile options (quotes, params, time:
+    :meth:`graphc.pipeline.CompileOptions.fingerprint`), --select/--ignore,
+    whether skipped checks are placed, the limits the environment sets, and
+    the working directory (paths are reported as given). What each file's
+    project decides (its root, its effective configuration) is matched entry
+    by entry (:meth:`Projects.place`).
     """
     if os.environ.get("GRAPHC_NO_CACHE", "") not in ("", "0"):
         return None
     from graphc.cache import LintCache, cache_dir, settings_key  # deferred: --no-cache runs never hash
 
-    compile_options = options.compile
+    options = projects.options[0] if projects.options else LintOptions()
+    compile_options = projects.compile
     settings = {
         "cwd": os.getcwd(),
-        "config": repr(options.config),
-        "compile": compile_options.fingerprint(),
+        "compile": compile_options.fingerprint() if compile_options is not None else None,
         "quotes_given": options.quotes_given,
         "select": list(options.select),
         "ignore": list(options.ignore),
@@ -423,27 +446,94 @@ def _open_cache(options):
         "limits": limits.overrides(),
     }
     directory = cache_dir(find_project_root())
-    return LintCache(directory, settings_key(settings, directory), clock_fixed=compile_options.now is not None)
+    return LintCache(
+        directory,
+        settings_key(settings, directory),
+        clock_fixed=compile_options is not None and compile_options.now is not None,
+    )
 
 
-def _config(config_args, stdin_filename, names):
-    """The Config for this run: --config FILE, else the one found from the first path; then --config KEY=VALUE."""
-    files = [arg for arg in config_args if os.path.isfile(arg)]
-    inline = [arg for arg in config_args if arg not in files]
-    if len(files) > 1:
-        raise click.BadParameter("give at most one config file", param_hint="--config")
-    for arg in inline:
-        if "=" not in arg:
-            raise click.BadParameter(f"{arg!r} is neither a file nor a KEY = VALUE setting", param_hint="--config")
-    if files:
-        config, diagnostics = read_config(files[0])
-    else:
-        config, diagnostics = load_config(names[0] if names else stdin_filename)
-    if inline:
-        config, problems = with_overrides(config, inline)
-        if problems:
-            raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
-    return config, diagnostics
+class Projects:
+    """The configuration each linted file is linted with, and the LintOptions made from it (one per config).
+
+    A file's config is the ``graphc.toml`` or ``[tool.graphc]`` at its own project
+    root (:func:`graphc.files.find_project_root` from the file, as the render stage
+    finds the root that confines ``use:``), or ``--config FILE`` for every file;
+    ``--config KEY=VALUE`` settings go on top of it. docs/output-formats.md
+    "Suppressing and configuring": found by walking up from the linted path, so a
+    run that names files of several projects lints each with its own markets,
+    venues, rule levels and ``strict``. A config file's own problems are one result,
+    however many files it applies to.
+    """
+
+    def __init__(self, config_args) -> None:
+        files = [arg for arg in config_args if os.path.isfile(arg)]
+        self.inline = [arg for arg in config_args if arg not in files]
+        if len(files) > 1:
+            raise click.BadParameter("give at most one config file", param_hint="--config")
+        for arg in self.inline:
+            if "=" not in arg:
+                raise click.BadParameter(f"{arg!r} is neither a file nor a KEY = VALUE setting", param_hint="--config")
+        if self.inline:  # checked once, before any file: its problems are the same over every config
+            _, problems = with_overrides(Config(), self.inline)
+            if problems:
+                raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
+        self.given: str | None = files[0] if files else None
+        self.configs: list[Config] = []  # by profile index
+        self.strict: list[bool] = []
+        self.options: list[LintOptions] = []  # made by make_options
+        self.compile = None  # the run's CompileOptions, before each config's market settings
+        self.config_results: list[tuple[int, FileResult]] = []  # a config file's problems, once per file
+        self._fingerprints: list[str] = []
+        self._by_config: dict[str | None, int] = {}
+        self._by_folder: dict[Path, tuple[int, str]] = {}
+
+    def place(self, path) -> tuple[int, str]:
+        """(the index of ``path``'s options, what the cache matches of its project: its root and config)."""
+        folder = _real(path).parent
+        found = self._by_folder.get(folder)
+        if found is None:
+            root = find_project_root(folder)
+            profile = self._profile(self.given or config_at(root))
+            found = self._by_folder[folder] = (profile, f"{root}\0{self._fingerprints[profile]}")
+        return found
+
+    def of_start(self, start) -> int:
+        """The profile of stdin: the config found from ``--stdin-filename`` (None: the working directory)."""
+        return self._profile(self.given or find_config(start))
+
+    def _profile(self, config_path) -> int:
+        key = None if config_path is None else str(config_path)
+        index = self._by_config.get(key)
+        if index is not None:
+            return index
+        config, diagnostics = read_config(config_path) if config_path is not None else (Config(), [])
+        if self.inline:
+            config, _ = with_overrides(config, self.inline)  # (problems: refused in __init__)
+        index = self._by_config[key] = len(self.configs)
+        self.configs.append(config)
+        self.strict.append(bool(config.strict))
+        self._fingerprints.append(repr((config, config.market_config.fingerprint)))
+        if diagnostics:
+            shown = diagnostics[0].path
+            self.config_results.append((index, FileResult(shown, _read_or_none(shown), diagnostics, [])))
+        return index
+
+    def make_options(self, compile_options, **fields) -> None:
+        """The LintOptions of each config: ``compile_options`` with its market settings, and its rule levels."""
+        self.compile = compile_options
+        for config in self.configs:
+            market = config.market_config
+            own = compile_options.replace(market_config=market) if market else compile_options
+            self.options.append(LintOptions(compile=own, config=config, **fields))
+
+
+def _real(path) -> Path:
+    """``path`` resolved as the render stage resolves it to find its project (symbolic links followed)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(path).absolute()
 
 
 def _require_paths(paths, dependants):

@@ -1,0 +1,195 @@
+"""Each linted file gets the configuration of its own project root, whatever else is on the command line.
+
+docs/playbooks.md "Market facts and graphc.toml", docs/output-formats.md "Suppressing and configuring" and
+docs/integrations.md: the config is the ``graphc.toml`` (or ``[tool.graphc]``) found by walking up from the
+linted file. Before this was fixed, ``graphc lint`` read one config per run, the one found from the first path
+(audit ci.md #1), and its cache key did not cover where each file's project root is (ci.md #2).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+
+# 97000.25 is on the default coinbase BTC-USD tick (0.01) and off a 0.5 tick: GC303 only where a graphc.toml
+# sets tick = 0.5 (the audit's reproduction; the message is the one `graphc lint b/y.yaml` gives alone).
+PLAYBOOK = "graphc: 1\nname: x\nlegs:\n  spot: {buy: 2 BTC, symbol: BTC-USD, venue: coinbase, limit: 97000.25}\n"
+HALF_TICK = '[markets."BTC-USD"]\ntick = 0.5\n'
+OFF_TICK = "error GC303 price 97000.25 is not on coinbase's 0.5 tick"
+
+
+def repository(root, files: dict[str, str]):
+    """A git repository at ``root`` (a `.git` folder: the outermost project root) holding ``files``."""
+    (root / ".git").mkdir()
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+@pytest.fixture
+def desk(tmp_path, monkeypatch):
+    """A repository with two subprojects: a/ (no graphc.toml: the repository's defaults) and b/ (tick 0.5)."""
+    monkeypatch.chdir(tmp_path)
+    return repository(tmp_path, {"a/x.yaml": PLAYBOOK, "b/y.yaml": PLAYBOOK, "b/graphc.toml": HALF_TICK})
+
+
+def lint(*args, cache=False):
+    env = {"GRAPHC_NO_CACHE": "" if cache else "1"}  # conftest.py turns the cache off for the suite
+    result = CliRunner().invoke(cli, ["lint", *map(str, args)], env=env, catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def error_paths(stdout: str) -> list[str]:
+    return [line.split(":")[0] for line in stdout.splitlines() if OFF_TICK in line]
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [["a/x.yaml", "b/y.yaml"], ["b/y.yaml", "a/x.yaml"], ["."], ["b", "a"]],
+    ids=["a-first", "b-first", "dot", "dirs-b-first"],
+)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_each_file_is_linted_with_its_own_project_config(desk, paths, jobs):
+    code, out = lint(*paths, "-j", jobs)
+    assert code == 1, out
+    # only b's file is off b's tick; a/x.yaml keeps the default tick, whichever path came first
+    assert [p.removeprefix("./") for p in error_paths(out)] == ["b/y.yaml"], out
+    assert "1 error in 2 files" in out
+
+
+def test_the_same_verdicts_as_linting_each_file_alone(desk):
+    assert lint("a/x.yaml")[0] == 0
+    assert lint("b/y.yaml")[0] == 1
+    assert lint("a/x.yaml", "b/y.yaml", "-f", "json")[0] == 1
+    report = json.loads(lint("a/x.yaml", "b/y.yaml", "-f", "json")[1])
+    assert {f["path"]: f["errors"] for f in report["files"]} == {"a/x.yaml": 0, "b/y.yaml": 1}
+    assert [(d["path"], d["code"]) for d in report["diagnostics"]] == [("b/y.yaml", "GC303")]
+
+
+def test_rule_severities_and_strict_are_per_file(desk):
+    # b makes GC303 a warning and is strict; a has the same tick but turns GC303 off
+    (desk / "b" / "graphc.toml").write_text(HALF_TICK + 'strict = true\n[rules]\nGC303 = "warning"\n')
+    (desk / "a" / "graphc.toml").write_text('[markets."BTC-USD"]\ntick = 0.5\n[rules]\nGC303 = "off"\n')
+    code, out = lint("a/x.yaml", "b/y.yaml")
+    assert "b/y.yaml:4:63: warning GC303" in out and "a/x.yaml:" not in out, out
+    assert code == 1  # b's strict: its warning fails the run
+    (desk / "b" / "graphc.toml").write_text(HALF_TICK + '[rules]\nGC303 = "warning"\n')
+    (desk / "a" / "graphc.toml").write_text("strict = true\n")  # a is strict, but a has no finding
+    code, out = lint("a/x.yaml", "b/y.yaml")
+    assert "b/y.yaml:4:63: warning GC303" in out, out
+    assert code == 0  # a warning in a non-strict project does not fail the run because another project is strict
+
+
+def test_config_problems_are_reported_once_per_config_file(desk):
+    (desk / "a" / "graphc.toml").write_text("stirct = true\n")
+    (desk / "a" / "z.yaml").write_text(PLAYBOOK)
+    (desk / "b" / "graphc.toml").write_text("strict = 1\n" + HALF_TICK)
+    code, out = lint("a/x.yaml", "a/z.yaml", "b/y.yaml")
+    assert code == 1
+    lines = out.splitlines()
+    assert sum(line.startswith("a/graphc.toml:1:1: error GC102 unknown key 'stirct'") for line in lines) == 1, out
+    assert sum(line.startswith("b/graphc.toml:1:1: error GC103 `strict` must be true") for line in lines) == 1, out
+    assert error_paths(out) == ["b/y.yaml"]  # b's tick still applies: what could be read is used
+
+
+def test_a_config_file_given_applies_to_every_file(desk):
+    (desk / "half.toml").write_text(HALF_TICK)
+    code, out = lint("a/x.yaml", "b/y.yaml", "--config", "half.toml")
+    assert code == 1 and error_paths(out) == ["a/x.yaml", "b/y.yaml"], out
+    # an inline setting goes on top of each file's own config
+    code, out = lint("a/x.yaml", "b/y.yaml", "--config", 'rules.GC303 = "warning"')
+    assert code == 0 and "b/y.yaml:4:63: warning GC303" in out and "a/x.yaml:" not in out, out
+
+
+def test_stdin_uses_the_config_of_its_file_name(desk):
+    runner = CliRunner()
+    for name, expected in (("b/y.yaml", 1), ("a/x.yaml", 0)):
+        result = runner.invoke(
+            cli, ["lint", "a/x.yaml", "-", "--stdin-filename", name], input=PLAYBOOK, env={"GRAPHC_NO_CACHE": "1"}
+        )
+        assert result.exit_code == expected, result.stdout
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_cache_keeps_each_files_config(desk, jobs):
+    for paths in (["a/x.yaml", "b/y.yaml"], ["b/y.yaml", "a/x.yaml"], ["."]):
+        uncached = lint(*paths, "-j", jobs)
+        assert lint(*paths, "-j", jobs, cache=True) == uncached  # cold
+        assert lint(*paths, "-j", jobs, cache=True) == uncached  # warm
+    (desk / "b" / "graphc.toml").write_text('[markets."BTC-USD"]\ntick = 0.25\n')  # 97000.25 = 388001 * 0.25
+    uncached = lint(".")
+    assert uncached[0] == 0, uncached[1]
+    assert lint(".", cache=True) == uncached
+
+
+# -- ci.md #2: a graphc.toml appearing or disappearing between a file and its old project root ------------------
+
+TEMPLATE = "graphc-template: 1\nlegs: {x: {buy: 1 BTC, symbol: BTC-USD, venue: coinbase, limit: 97000}}\n"
+USER = "graphc: 1\nname: p\nlegs: {o: {use: ../../shared/t.yaml}}\n"
+
+
+@pytest.fixture
+def nested(tmp_path, monkeypatch):
+    """The audit's reproduction: b/sub/p.yaml uses ../../shared/t.yaml, inside the repository's root."""
+    monkeypatch.chdir(tmp_path)
+    return repository(tmp_path, {"shared/t.yaml": TEMPLATE, "b/sub/p.yaml": USER, "a/x.yaml": PLAYBOOK})
+
+
+def test_the_cache_sees_a_new_project_root(nested):
+    assert lint(".", cache=True)[0] == 0
+    (nested / "b" / "graphc.toml").write_text("")  # b/ is now a project: ../../shared is outside it (GC107)
+    uncached = lint(".")
+    assert uncached[0] == 1 and "GC107" in uncached[1] and "outside the project root" in uncached[1]
+    assert lint(".", cache=True) == uncached
+
+
+def test_the_cache_sees_a_project_root_go_away(nested):
+    (nested / "b" / "graphc.toml").write_text("")
+    assert lint(".", cache=True)[0] == 1
+    (nested / "b" / "graphc.toml").unlink()  # the root is the repository again: the template is inside it
+    uncached = lint(".")
+    assert uncached[0] == 0, uncached[1]
+    assert lint(".", cache=True) == uncached
+
+
+def test_the_cache_sees_a_pyproject_that_starts_declaring_graphc(nested):
+    (nested / "b" / "pyproject.toml").write_text('[project]\nname = "b"\n')  # not graphc's: no project root
+    assert lint(".", cache=True)[0] == 0
+    (nested / "b" / "pyproject.toml").write_text('[project]\nname = "b"\n[tool.graphc]\nstrict = false\n')
+    uncached = lint(".")
+    assert uncached[0] == 1 and "GC107" in uncached[1]
+    assert lint(".", cache=True) == uncached
+
+
+# -- compile and plan read the config of the playbook's own project too --------------------------------------------
+
+# $1000 at 97000 is 0.0103092783... BTC: 0.01030927 on the default 1e-8 step (qty_1e8 1030927), 0.010 on a
+# 0.001 lot (qty_1e8 1000000); the quotes carry no lot, so the config's lot decides (docs/playbooks.md
+# "Market facts and graphc.toml": the snapshot, then [markets."SYMBOL"], then the venue profile).
+NOTIONAL = "graphc: 1\nname: n\nlegs:\n  spot: {buy: $1000, symbol: BTC-USD, venue: coinbase, limit: 97000}\n"
+
+
+@pytest.fixture
+def lots(tmp_path):
+    files = {"a/n.yaml": NOTIONAL, "b/n.yaml": NOTIONAL, "b/graphc.toml": '[markets."BTC-USD"]\nlot = 0.001\n'}
+    return repository(tmp_path, {**files, "q.yaml": "BTC-USD: {bid: 96999, ask: 97001, last: 97000}\n"})
+
+
+@pytest.mark.parametrize("cwd", [".", "a", "b"])
+def test_compile_and_plan_use_the_playbooks_own_project_config(lots, monkeypatch, cwd):
+    monkeypatch.chdir(lots / cwd)
+    quotes = str(lots / "q.yaml")
+    runner = CliRunner()
+    for name, qty, size in (("a", 1030927, "0.01030927 BTC"), ("b", 1000000, "0.01 BTC ")):
+        playbook = str(lots / name / "n.yaml")
+        compiled = runner.invoke(cli, ["compile", playbook, "--quotes", quotes], catch_exceptions=False)
+        assert compiled.exit_code == 0, compiled.output
+        assert json.loads(compiled.stdout)["nodes"][0]["quantity"]["fixed"]["qty_1e8"] == qty
+        planned = runner.invoke(cli, ["plan", playbook, "--quotes", quotes], catch_exceptions=False)
+        assert planned.exit_code == 0, planned.output
+        assert f"spot  buy   {size}" in planned.stdout, planned.stdout
