@@ -171,7 +171,7 @@ def _field(part: str, name: str, low: int, high: int) -> set[int]:
         body, slash, step_text = item.partition("/")
         step = 1
         if slash:
-            if not step_text.isdigit() or int(step_text) == 0:
+            if not _digits(step_text) or int(step_text) == 0:
                 raise CronError(f"{name} field {item!r}: the step after '/' must be a whole number of at least 1")
             step = int(step_text)
         if body == "*":
@@ -191,12 +191,17 @@ def _field(part: str, name: str, low: int, high: int) -> set[int]:
     return out
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` is true for '²' and '٣' too, which ``int()`` refuses or reads as 3."""
+    return text.isascii() and text.isdigit()
+
+
 def _value(text: str, name: str, low: int, high: int) -> int:
     names = _MONTHS if name == "month" else _WEEKDAYS if name == "day-of-week" else {}
     upper = text.upper()
     if upper in names:
         return names[upper]
-    if not text.isdigit() or len(text) > 2:
+    if not _digits(text) or len(text) > 2:
         known = f" or a name ({', '.join(names)})" if names else ""
         raise CronError(f"{name} {text!r} is not a number{known}")
     value = int(text)

@@ -441,7 +441,8 @@ class PercentRatio(Decimal):
     """A ``percent`` param's value as a template sees it: the ratio (``5%`` is ``0.05``), marked with the param's
     name, so that rendering can refuse the ratio written straight back before ``%`` or ``bps`` (``{{ stop }}%`` is
     ``0.05%``, a stop 100 times tighter than meant; docs/templates.md). Arithmetic gives a plain Decimal, so
-    ``{{ stop * 100 }}%`` is the percentage, and a whole ``{{ stop }}`` value is the plain ratio."""
+    ``{{ stop * 100 }}%`` is the percentage, and a whole ``{{ stop }}`` value is the plain ratio (a ``for_each``
+    list and a ``with:`` value keep the mark: graphc.stages.expressions.to_plain)."""
 
     __slots__ = ("name",)
     name: str

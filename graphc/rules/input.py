@@ -498,9 +498,10 @@ GC107 = describe(
       `{% ... %}` blocks, file access, imports and environment variables are not
       available at all;
     - it writes a `percent` param's value, or a ratio computed from it
-      (`-stop`, `(index + 1) * step`), straight before `%` or `bps`
-      (`-{{ stop }}%`): the param is a ratio (5% is 0.05), so that text would be
-      0.05%; write `{{ stop * 100 }}%` (docs/templates.md, Params reference).
+      (`-stop`, `(index + 1) * step`, a `for_each` item made from it), straight
+      before `%` or `bps` (`-{{ stop }}%`, `-{{ stop }}{{ '%' }}`): the param is a
+      ratio (5% is 0.05), so that text would be 0.05%; write `{{ stop * 100 }}%`
+      (docs/templates.md, Params reference).
 
     ## Why it matters
 
@@ -568,7 +569,11 @@ GC108 = describe(
     - a required param gets no value;
     - a value is given for a name that is not declared (often a typo in `--set`);
     - a value cannot be read as the declared type (`--set size=lots`);
-    - a value is below `min`, above `max`, or not one of `choices`.
+    - a value is below `min`, above `max`, or not one of `choices`;
+    - a `percent` param's ratio is passed in a template's `with:` to a param that
+      is not a `percent` (`with: {stop_pct: "{{ stop }}"}` into a `number`
+      param): the template would read 5% as 0.05; pass `{{ stop * 100 }}` for
+      percent points (docs/templates.md, `use:` template files).
 
     ## Why it matters
 

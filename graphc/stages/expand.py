@@ -146,7 +146,7 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
             if "use" in raw and r.error_count == errors:
                 legs_out = inline_template(r, scope, leg)
             else:
-                legs_out = [leg]
+                legs_out = [leg]  # with an error reported: no document is made, so its `with:` goes nowhere
             if "use" not in raw:  # inlined template legs were counted when their own file was expanded
                 r.count_legs(1, span_in(key_spans, ()))
             out.extend(legs_out)
@@ -158,12 +158,17 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
 def _for_each(r, leg_id, value, names, spans):
     """[(leg id, names with item/index, label for messages)] for one ``for_each`` leg."""
     span = span_in(spans, ("for_each",))
-    if isinstance(value, str):
-        value = r.render_value(value, names, span)
+    if isinstance(value, str):  # a percent param's ratio stays marked in the items: `-{{ item }}%` is still refused
+        value = r.render_value(value, names, span, keep_percent=True)
         if value is r.FAILED:
             return []
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():  # not '²' (int() refuses)
             value = int(value.strip())
+    elif isinstance(value, list):  # spec §6.2: any string scalar may hold `{{ }}`, a literal list's items too
+        errors = r.error_count
+        value = r.render_tree(value, names, spans, ("for_each",), keep_percent=True)
+        if r.error_count > errors:
+            return []
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         if value.adjusted() >= 9:  # far over the limit; int(Decimal("1e999999999")) would never finish
             r.report(
@@ -259,7 +264,8 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
                 spans = _swap_subtree(spans, "after", spans, mapping)
                 key_spans = _swap_subtree(key_spans, "after", key_spans, mapping)
             continue
-        fields[key] = r.render_tree(value, names, spans, (key,), where)
+        # a `with:` value keeps a percent param's mark: the template's param reads it as the ratio it is
+        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_percent=key == "with")
     if "with" in fields and "use" not in fields:
         r.report(
             "GC103",

@@ -285,8 +285,12 @@ def _decimal_text(value: Decimal) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def to_plain(value, depth: int = 0):
-    """A native expression result as playbook data: str, int, Decimal, bool, None, list, dict."""
+def to_plain(value, depth: int = 0, keep_percent: bool = False):
+    """A native expression result as playbook data: str, int, Decimal, bool, None, list, dict.
+
+    A percent param's ratio (:class:`PercentRatio`) leaves as a plain Decimal, unless ``keep_percent``: a
+    ``for_each`` list and a ``with:`` value keep the mark, so the item or the template's param is still known as
+    a ratio (audit tmpl2 4/5). Values that reach the wire never keep it."""
     if isinstance(value, Undefined):
         str(value)  # raises
     if isinstance(value, str):
@@ -295,7 +299,9 @@ def to_plain(value, depth: int = 0):
     if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, Decimal):
-        return value if type(value) is Decimal else Decimal(value)  # a PercentRatio leaves as the plain ratio
+        if type(value) is Decimal or (keep_percent and type(value) is PercentRatio):
+            return value
+        return Decimal(value)  # a PercentRatio leaves as the plain ratio
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, (datetime, date)):
@@ -305,13 +311,13 @@ def to_plain(value, depth: int = 0):
     if isinstance(value, dict):
         if len(value) > MAX_ITEMS:
             raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} entries")
-        return {to_text(k): to_plain(v, depth + 1) for k, v in value.items()}
+        return {to_text(k): to_plain(v, depth + 1, keep_percent) for k, v in value.items()}
     if isinstance(value, (list, tuple, range)) or _is_iterator(value):
         items: list[object] = []
         for item in value:
             if len(items) >= MAX_ITEMS:
                 raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} items")
-            items.append(to_plain(item, depth + 1))
+            items.append(to_plain(item, depth + 1, keep_percent))
         return items
     raise ExpressionError(
         f"the expression gives a {type(value).__name__}, not a value",
@@ -1153,8 +1159,12 @@ def make_context(names: dict):
     return new_context(ENV, None, {}, names, shared=True)
 
 
-def evaluate(compiled: Compiled, names: dict, context=None, file_budget: FileBudget | None = None):
+def evaluate(
+    compiled: Compiled, names: dict, context=None, file_budget: FileBudget | None = None, keep_percent: bool = False
+):
     """Run a compiled template with ``names`` bound: a native value or the rendered text.
+
+    ``keep_percent``: a native value keeps the percent marks in it (see :func:`to_plain`).
 
     The evaluation runs under a fresh :class:`Budget`; what it used is added to
     ``file_budget`` (when given), which refuses the evaluation that takes the
@@ -1168,7 +1178,7 @@ def evaluate(compiled: Compiled, names: dict, context=None, file_budget: FileBud
     try:
         budget.charge(compiled.cost)
         if compiled.native:
-            value = to_plain(compiled.parts[0](budget))
+            value = to_plain(compiled.parts[0](budget), keep_percent=keep_percent)
             items, chars, _ = budget.size(value)
         else:
             value = _render_text(compiled.parts, budget)
@@ -1197,29 +1207,33 @@ def evaluate(compiled: Compiled, names: dict, context=None, file_budget: FileBud
 def _render_text(parts, budget: Budget) -> str:
     pieces = []
     size = 0
-    for i, part in enumerate(parts):
+    ratios = []  # (a percent ratio written into the text, where its text ends)
+    for part in parts:
         if type(part) is str:
             piece = part
         else:
             value = part(budget)
-            if type(value) is PercentRatio:
-                _percent_written_as_unit(value, parts[i + 1] if i + 1 < len(parts) else None)
             piece = to_text(value)
+            if type(value) is PercentRatio:
+                ratios.append((value, size + len(piece)))
         size += len(piece)
         if size > MAX_OUTPUT_CHARS:
             raise BudgetExceeded(f"the template would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
         pieces.append(piece)
-    return "".join(pieces)
+    text = "".join(pieces)
+    for value, end in ratios:  # what follows is the rendered text, not only a literal part: `{{ stop }}{{ '%' }}`
+        _percent_written_as_unit(value, text, end)
+    return text
 
 
 # A unit that reads the number before it as percent points or basis points (graphc.units: `%`, `bps`, `bp`).
 _UNIT_AFTER = re.compile(r"\s*(%|bps?(?![a-z0-9_]))", re.I).match
 
 
-def _percent_written_as_unit(value: PercentRatio, after) -> None:
-    """GC107 when the text right after a percent param's value is `%` or `bps`: the value is a ratio (5% is 0.05),
-    so `{{ stop }}%` is 0.05% (audit price.md 2; docs/templates.md, Params reference)."""
-    unit = _UNIT_AFTER(after) if type(after) is str else None
+def _percent_written_as_unit(value: PercentRatio, after, pos: int = 0) -> None:
+    """GC107 when the text right after a percent param's value (``after`` from ``pos``) is `%` or `bps`: the value
+    is a ratio (5% is 0.05), so `{{ stop }}%` is 0.05% (audit price.md 2; docs/templates.md, Params reference)."""
+    unit = _UNIT_AFTER(after, pos) if type(after) is str else None
     if unit is None:
         return
     word = unit.group(1)

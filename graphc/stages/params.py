@@ -90,6 +90,8 @@ def coerce(type_: str, value):
         raise ParamError(f"expected true or false, got {_shown(value)}")
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         raise ParamError(f"expected {_WHAT[type_]}, got {_kind(value)}")
+    if type(value) is PercentRatio:  # a percent param passed on in `with:`
+        return _from_percent(type_, value)
     try:
         if type_ in ("string", "symbol"):
             if not isinstance(value, str):
@@ -127,6 +129,33 @@ def coerce(type_: str, value):
     except UnitError as exc:
         raise ParamError(exc.message, hint=exc.hint) from None
     raise ParamError(f"unknown param type {type_!r}")  # pragma: no cover - definitions are checked first
+
+
+def _from_percent(type_: str, value: PercentRatio):
+    """A percent param of the using playbook passed on whole (``with: {gain: "{{ gain }}"}``): the ratio it is.
+
+    To a ``percent`` param it is that ratio, whatever its size (150% is 1.5, never an ambiguous bare 1.5). To any
+    other param it is refused: a ``number`` param written before ``%`` (``+{{ stop_pct }}%``) would read the ratio
+    0.05 as 0.05%, a stop 100 times tighter than meant (audit tmpl2 4/5; docs/templates.md, `use:` template files).
+    """
+    if type_ == "percent":
+        return _plain(Decimal(value))
+    ratio = format_decimal(Decimal(value))
+    percent = format_decimal(Decimal(value).scaleb(2))
+    if type_ in ("string", "symbol"):
+        raise ParamError(f"expected {_WHAT[type_]}, got the number {ratio!r}", hint="quote it to pass text")
+    message = (
+        f"`{value.name}` is a percent ({percent}%), passed as its ratio {ratio}; "
+        f"{_WHAT[type_]} param would take {ratio}, not {percent}"
+    )
+    if type_ in ("number", "integer"):
+        hint = (
+            f"pass the percent points with `{{{{ {value.name} * 100 }}}}` ({percent}), "
+            "or make the template's param `type: percent`"
+        )
+    else:
+        hint = f"pass {_WHAT[type_]}, or make the template's param `type: percent`"
+    raise ParamError(message, hint=hint)
 
 
 def _as_text(value) -> str:

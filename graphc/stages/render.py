@@ -117,30 +117,32 @@ class Renderer:
             raise TooManyLegs()
 
     # -- rendering values ------------------------------------------------------------
-    def render_value(self, text, names, span, *, where=""):
-        """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting."""
+    def render_value(self, text, names, span, *, where="", keep_percent=False):
+        """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting.
+
+        ``keep_percent``: a native value keeps its percent marks (a ``for_each`` list, a ``with:`` value)."""
         compiled = compile_template(text)
         try:
             if isinstance(compiled, ExpressionError):
                 raise compiled
-            return evaluate(compiled, names, file_budget=self.file_budget)
+            return evaluate(compiled, names, file_budget=self.file_budget, keep_percent=keep_percent)
         except ExpressionError as exc:
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
             self.report(exc.code, f"in `{shown}`: {exc.message}{where}", span, hint=exc.hint)
             return self.FAILED
 
-    def render_tree(self, value, names, spans, rel, where=""):
+    def render_tree(self, value, names, spans, rel, where="", keep_percent=False):
         """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths."""
         if isinstance(value, str):
             if not is_template(value):
                 return value
-            rendered = self.render_value(value, names, span_in(spans, rel), where=where)
+            rendered = self.render_value(value, names, span_in(spans, rel), where=where, keep_percent=keep_percent)
             return value if rendered is self.FAILED else rendered
         if isinstance(value, dict):
-            return {k: self.render_tree(v, names, spans, rel + (k,), where) for k, v in value.items()}
+            return {k: self.render_tree(v, names, spans, rel + (k,), where, keep_percent) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.render_tree(v, names, spans, rel + (i,), where) for i, v in enumerate(value)]
+            return [self.render_tree(v, names, spans, rel + (i,), where, keep_percent) for i, v in enumerate(value)]
         return value
 
     # -- the stage ---------------------------------------------------------------------

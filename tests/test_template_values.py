@@ -1,0 +1,324 @@
+"""Values that travel through templates: `for_each` items, `with:` values, and the percent mark (audit tmpl2 1-5).
+
+- A Unicode digit ('²', '٣') is not a whole number: GC103 at the value, never a crash (spec §8: exit 4 is a bug;
+  docs/robustness.md promise 1).
+- A literal `for_each:` list's text items are rendered like any string scalar (spec §6.2 "Any string scalar may
+  contain {{ … }}"; docs/templates.md "`for_each` reference").
+- A percent param's ratio written before `%` is refused wherever it comes from: a second `{{ }}` giving the `%`,
+  a `for_each` item, a `with:` value (docs/templates.md "Params reference" and "`use:` template files").
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from graphc.pipeline import CompileOptions, compile_file, compile_text
+from graphc.schedule import CronError, parse_cron
+from graphc.stages.load import load_text
+from graphc.stages.render import render
+from graphc.units import PercentRatio
+
+# Every character `str.isdigit()` accepts that is not an ASCII digit: superscripts ('²', which `int()` refuses),
+# other scripts' digits ('٣', which `int()` reads as 3), circled and full-width digits.
+ODD_DIGITS = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isdigit() and not c.isascii()]
+
+
+def playbook(body: str) -> str:
+    return "graphc: 1\nname: t\n" + textwrap.dedent(body)
+
+
+def compiled(text, path="<t>", **options):
+    return compile_text(text, path, CompileOptions(**options))
+
+
+def codes(result):
+    return [(d.code, d.span.line, d.span.col) for d in result.diagnostics]
+
+
+def nodes(result):
+    assert result.ok, result.diagnostics
+    return {n["node_id"]: n for n in result.wire["nodes"]}
+
+
+def offsets(result):
+    return {e["to_node"]: e["trigger"]["on_price"]["offset_pct"] for e in result.wire["edges"]}
+
+
+def no_ratio_in(value) -> bool:
+    if isinstance(value, dict):
+        return all(no_ratio_in(k) and no_ratio_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(map(no_ratio_in, value))
+    return type(value) is not PercentRatio
+
+
+# ---------------------------------------------------------------------------
+# 1. Unicode digits
+
+
+def test_the_odd_digits_include_those_int_refuses_and_those_it_reads():
+    assert {"²", "¹", "٣", "５", "⑤"} <= set(ODD_DIGITS)
+    assert len(ODD_DIGITS) > 300
+
+
+FOR_EACH = playbook("""\
+    legs:
+      a:
+        for_each: FOR_EACH
+        buy: 1 ETH
+        symbol: ETH-USD
+    """)
+
+
+@pytest.mark.parametrize("form", ['"{d}"', "\"{{{{ '{d}' }}}}\"", '"1{d}"', '"{d}{d}"'])
+def test_a_unicode_digit_in_for_each_is_gc103_not_a_crash(form):
+    # audit tmpl2 1: `for_each: "²"` was ValueError (exit 4); '٣' made 3 legs. Each odd digit, written alone,
+    # inside an expression, after and doubled, is the GC103 of any text that is not a whole number.
+    for digit in ODD_DIGITS:
+        written = form.format(d=digit)
+        result = compiled(FOR_EACH.replace("FOR_EACH", written))
+        assert codes(result) == [("GC103", 5, 15)], (digit, result.diagnostics)
+        assert result.diagnostics[0].message.startswith("`for_each` needs a list or a whole number, not the text")
+
+
+def test_a_unicode_digit_in_for_each_exits_1_on_the_command_line(tmp_path):
+    (tmp_path / "fx.yaml").write_text(FOR_EACH.replace("FOR_EACH", '"²"'))
+    for command in ("lint", "compile"):
+        result = CliRunner().invoke(cli, [command, str(tmp_path / "fx.yaml")])
+        assert result.exit_code == 1, result.output
+        assert "GC103 `for_each` needs a list or a whole number, not the text '²'" in result.output
+
+
+def test_ascii_digit_text_in_for_each_is_still_a_count():
+    assert list(nodes(compiled(FOR_EACH.replace("FOR_EACH", "\"{{ '2' }}\"")))) == ["a-0", "a-1"]
+
+
+@pytest.mark.parametrize("form", ["*/{d} * * * *", "0 {d} * * MON", "0 1{d} * * *", "{d}-5 * * * *", "0 0 * {d} *"])
+def test_a_unicode_digit_in_a_cron_field_is_a_cron_error(form):
+    # audit tmpl2 1: `cron: "0 ¹4 * * MON"` was ValueError (exit 4) in graphc/schedule.py
+    for digit in ODD_DIGITS:
+        with pytest.raises(CronError):
+            parse_cron(form.format(d=digit))
+
+
+def test_a_unicode_digit_in_a_cron_field_is_gc103_at_the_cron():
+    text = playbook("""\
+        schedule: {cron: "0 ¹4 * * MON", timezone: UTC}
+        legs:
+          a: {buy: 1 ETH, symbol: ETH-USD}
+        """)
+    result = compiled(text)
+    assert codes(result) == [("GC103", 3, 18)]  # the cron's opening quote
+    assert result.diagnostics[0].message == "schedule.cron: hour '¹4' is not a number"
+
+
+# ---------------------------------------------------------------------------
+# 2. Literal for_each items are rendered
+
+ITEMS = playbook("""\
+    params:
+      sym: {type: symbol, default: ETH-USD}
+    legs:
+      s:
+        for_each: FOR_EACH
+        buy: 1
+        symbol: "{{ item.sym }}"
+    """)
+
+
+def test_a_template_in_a_literal_for_each_item_is_rendered():
+    # audit tmpl2 2: `"{{ sym }}"` went to the wire as the symbol, lint clean
+    text = ITEMS.replace("FOR_EACH", '[{sym: "{{ sym }}"}, {sym: BTC-USD}]')
+    legs = nodes(compiled(text))
+    assert [n["instrument"]["symbol"] for n in legs.values()] == ["ETH-USD", "BTC-USD"]
+    legs = nodes(compiled(text, params={"sym": "SOL-USD"}))
+    assert legs["s-0"]["instrument"]["symbol"] == "SOL-USD"
+
+
+def test_a_rendered_text_item_names_the_copy():
+    text = ITEMS.replace("FOR_EACH", '["{{ sym }}", "{{ sym | lower }}x"]').replace("item.sym", "item")
+    assert list(nodes(compiled(text))) == ["s-ETH-USD", "s-eth-usdx"]
+
+
+def test_an_error_in_a_literal_for_each_item_is_gc107_at_the_item():
+    text = ITEMS.replace("FOR_EACH", '[{sym: ETH-USD}, {sym: "{{ item }}"}]')
+    result = compiled(text)
+    assert codes(result) == [("GC107", 7, 38)]  # the item's opening quote; no leg is made, so nothing else
+    assert "undefined name `item`" in result.diagnostics[0].message
+
+
+# ---------------------------------------------------------------------------
+# 3-4. A percent ratio before `%`: from a second expression, from a for_each item
+
+STOP = playbook("""\
+    params:
+      stop: {type: percent, default: 5%}
+    legs:
+      entry: {buy: 1 ETH, symbol: ETH-USD}
+      s:
+        FOR_EACH
+        sell: 1 ETH
+        symbol: ETH-USD
+        after: 'entry price ETH-USD below entry -AFTER'
+    """)
+
+
+@pytest.mark.parametrize(
+    "after, unit",
+    [
+        ('{{ stop }}{{ "%" }}', "%"),  # audit tmpl2 3: the `%` came from the next expression
+        ('{{ stop }}{{ "" }}%', "%"),
+        ('{{ stop }} {{ "bps" }}', "bps"),
+        ('{{ stop }}{{ " %" }}', "%"),
+    ],
+)
+def test_a_ratio_before_a_unit_from_the_next_expression_is_refused(after, unit):
+    result = compiled(STOP.replace("FOR_EACH", "").replace("AFTER", after))
+    assert codes(result) == [("GC107", 11, 12)]
+    assert f"0.05 is a ratio from percent param `stop` (5% is 0.05), so writing it before `{unit}`" in (
+        result.diagnostics[0].message
+    )
+
+
+def test_percent_points_before_a_unit_from_the_next_expression_are_read():
+    result = compiled(STOP.replace("FOR_EACH", "").replace("AFTER", '{{ stop * 100 }}{{ "%" }}'))
+    assert offsets(result) == {"s": -5}
+
+
+@pytest.mark.parametrize("for_each", ['"{{ [stop, stop * 2] }}"', '["{{ stop }}"]', "\"{{ [{'s': stop}] }}\""])
+def test_a_percent_ratio_in_a_for_each_item_is_refused_before_percent(for_each):
+    # audit tmpl2 4A: `-{{ item }}%` with item = stop (5%) was offset_pct -0.05, lint clean
+    after = "{{ item.s }}%" if "'s'" in for_each else "{{ item }}%"
+    result = compiled(STOP.replace("FOR_EACH", f"for_each: {for_each}").replace("AFTER", after))
+    assert codes(result) == [("GC107", 11, 12)]
+    assert result.diagnostics[0].message.endswith(
+        "0.05 is a ratio from percent param `stop` (5% is 0.05), so writing it before `%` makes 0.05%, "
+        "100 times smaller than meant (for_each index 0)"
+    )
+
+
+def test_a_percent_ratio_in_a_for_each_item_times_100_is_the_percentage():
+    text = STOP.replace("FOR_EACH", 'for_each: "{{ [stop, stop * 2] }}"').replace("AFTER", "{{ item * 100 }}%")
+    result = compiled(text)
+    assert offsets(result) == {"s-0": -5, "s-1": -10}  # 5% and 2 x 5%, in percent points
+    assert no_ratio_in(result.wire)
+    text = STOP.replace("FOR_EACH", 'for_each: "{{ [stop] }}"').replace("AFTER", "5%")
+    doc, diagnostics = render(load_text(text + "    fill: '{{ item }}'\n", "<t>")[0], CompileOptions())
+    assert diagnostics == []  # rendering only: the schema, later, would name the made-up key `fill`
+    value = doc.data["legs"]["s-0"]["fill"]
+    assert (value, type(value)) == (Decimal("0.05"), Decimal)  # a whole `{{ item }}` leaves as the plain ratio
+
+
+# ---------------------------------------------------------------------------
+# 4-5. A percent param passed on in `with:`
+
+HEDGE = """\
+graphc-template: 1
+params:
+  stop_pct: {type: number, default: 5}
+legs:
+  short: {sell: 1 ETH, symbol: ETH-USD-PERP}
+  stop:
+    buy: 1 ETH
+    symbol: ETH-USD-PERP
+    after: "short price ETH-USD-PERP above entry +{{ stop_pct }}%"
+"""
+TAKE_PROFIT = """\
+graphc-template: 1
+params:
+  gain: {type: percent}
+legs:
+  tp:
+    sell: 1 ETH
+    symbol: ETH-USD
+    after: "entry price ETH-USD above entry +{{ gain * 100 }}%"
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "graphc.toml").write_text("")
+    (tmp_path / "tp").mkdir()
+    (tmp_path / "tp" / "hedge.yaml").write_text(HEDGE)
+    (tmp_path / "tp" / "takeprofit.yaml").write_text(TAKE_PROFIT)
+    return tmp_path
+
+
+def use(project, body, **options):
+    path = project / "play.yaml"
+    path.write_text(playbook(body))
+    return compile_file(path, CompileOptions(**options))
+
+
+PASS_GAIN = """\
+    params:
+      gain: {type: percent, default: 150%}
+    legs:
+      entry: {buy: 1 ETH, symbol: ETH-USD}
+      exit:
+        use: ./tp/takeprofit.yaml
+        with: {gain: WITH}
+    """
+
+
+@pytest.mark.parametrize(
+    "given, with_, offset",
+    [
+        ("150%", '"{{ gain }}"', 150),  # audit tmpl2 5: GC108 "'1.5' is ambiguous ... write `1.5%`"
+        ("5%", '"{{ gain }}"', 5),
+        ("300%", '"{{ gain / 2 }}"', 150),  # a ratio computed from the param is still the ratio
+        ("150%", "150%", 150),  # as written: unchanged
+    ],
+)
+def test_a_percent_param_passed_to_a_percent_param_is_its_ratio_at_any_size(project, given, with_, offset):
+    result = use(project, PASS_GAIN.replace("WITH", with_), params={"gain": given})
+    assert offsets(result) == {"exit.tp": offset}
+    assert no_ratio_in(result.wire)
+
+
+def test_a_percent_param_passed_to_a_number_param_is_gc108_at_the_with_entry(project):
+    # audit tmpl2 4B: the template writes `+{{ stop_pct }}%`, so the ratio 0.05 made a 0.05% stop, lint clean
+    body = """\
+        params:
+          stop: {type: percent, default: 5%}
+        legs:
+          hedge:
+            use: ./tp/hedge.yaml
+            with: {stop_pct: "{{ stop }}"}
+        """
+    result = use(project, body)
+    assert codes(result) == [("GC108", 8, 22)]  # the with: value
+    [diagnostic] = result.diagnostics
+    assert diagnostic.message.endswith(
+        "tp/hedge.yaml: param `stop_pct` (number): `stop` is a percent (5%), passed as its ratio 0.05; "
+        "a number param would take 0.05, not 5"
+    )
+    assert diagnostic.hint == (
+        "pass the percent points with `{{ stop * 100 }}` (5), or make the template's param `type: percent`"
+    )
+    # the hint's spelling gives the 5% stop (offset_pct 5)
+    result = use(project, body.replace("{{ stop }}", "{{ stop * 100 }}"))
+    assert offsets(result) == {"hedge.stop": 5}
+
+
+@pytest.mark.parametrize("type_", ["integer", "money", "duration", "quantity", "price", "string", "symbol", "bool"])
+def test_a_percent_param_passed_to_another_type_is_gc108(project, type_):
+    (project / "tp" / "other.yaml").write_text(
+        f"graphc-template: 1\nparams:\n  x: {{type: {type_}}}\nlegs:\n  a: {{buy: 1 ETH, symbol: ETH-USD}}\n"
+    )
+    body = """\
+        params:
+          stop: {type: percent, default: 100%}
+        legs:
+          o:
+            use: ./tp/other.yaml
+            with: {x: "{{ stop }}"}
+        """
+    result = use(project, body)
+    assert codes(result) == [("GC108", 8, 15)], result.diagnostics
