@@ -674,3 +674,12 @@ def test_any_error_body_gives_a_clean_one_line_detail(body):
     code, detail = _error_detail(body)
     for text in (code, detail):
         assert text is None or (len(text) <= 300 and "\n" not in text)
+
+
+@pytest.mark.parametrize("value", ["²", "¹0", "³"])
+def test_a_retry_after_of_non_ascii_digits_is_no_hint_not_a_crash(scripted, value):
+    # str.isdigit() is true for '²' (a latin-1 header byte), but float() refuses it: a ValueError, exit 4
+    scripted.script = lambda h: h.answer(429, b'{"error": {"code": "rate_limited"}}', {"Retry-After": value})
+    with Client(scripted.url, KEY, retries=0) as c, pytest.raises(RateLimited) as info:
+        c.list_orders()
+    assert info.value.retry_after is None and info.value.exit_code == 3

@@ -564,7 +564,7 @@ class Client:
 
     def _read(self, response: httpx.Response) -> bytes:
         length = response.headers.get("Content-Length", "")
-        if length.isdigit() and int(length) > self.max_answer_bytes:
+        if length.isascii() and length.isdigit() and int(length) > self.max_answer_bytes:
             raise _TooLarge
         chunks, size = [], 0
         for chunk in response.iter_bytes():
@@ -715,7 +715,7 @@ def _str_or_none(value) -> str | None:
 
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None
+    return float(value) if value.isascii() and value.isdigit() else None  # not '²': isdigit() takes it, float() not
 
 
 def _http_error(response: httpx.Response, body: bytes, method: str, path: str) -> ApiHTTPError:

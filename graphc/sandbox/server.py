@@ -367,7 +367,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if method in ("POST", "PUT", "PATCH") and self.headers.get("Transfer-Encoding"):
                 raise SandboxHTTPError(411, "length_required", "send a Content-Length")
             return b""
-        if not length.isdigit() or int(length) > MAX_BODY:
+        if not (length.isascii() and length.isdigit()) or int(length) > MAX_BODY:  # not '²', which int() refuses
             raise SandboxHTTPError(413, "too_large", f"body larger than {MAX_BODY} bytes")
         return self.rfile.read(int(length))
 
