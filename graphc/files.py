@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat as _stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -87,26 +88,77 @@ def collect(
         mode = _mode(path)
         if mode is not None and S_ISDIR(mode):
             found = out.searches.setdefault(str(raw), [])
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-                absolute_root = os.path.abspath(root)  # once per folder: a name joined to it needs no normalising
-                for name in sorted(names):
-                    if name.endswith(suffixes):
-                        found.append(add(os.path.join(root, name), False, os.path.join(absolute_root, name)))
+            for listed, absolute in _walk(path, suffixes):
+                found.append(add(listed, False, absolute))
         elif mode is not None:
             add(path, True)
         elif GLOB_CHARS.intersection(str(raw)):
             import glob  # deferred: only a path with glob characters needs it
 
             found = out.searches.setdefault(str(raw), [])
+            inside_root = _inside_root_of(str(raw).split("*")[0].split("?")[0].split("[")[0] or ".")
             for match in sorted(glob.glob(str(raw), recursive=True)):
-                if os.path.isfile(match) and match.endswith(suffixes):
+                if not match.endswith(suffixes) or not os.path.isfile(match):  # isfile: a regular file, links followed
+                    continue
+                if not os.path.islink(match) or inside_root(match):  # as a directory walk: no link out of the root
                     found.append(add(os.path.normpath(match), False))
         elif keep_missing:
             out.missing.append(add(path, True))
         else:
             raise FileNotFoundError(raw)
     return out
+
+
+def _walk(top: str, suffixes: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+    """The files with ``suffixes`` under the directory ``top``, as (path listed, its absolute form), in the order
+    ``os.walk`` gives with sorted names (a folder's files, then each sub-folder's), skipping :data:`SKIP_DIRS`
+    and hidden folders.
+
+    A symlink is listed only when its target is inside the project root of ``top`` (:func:`find_project_root`),
+    so a link to ``/dev/stdin``, ``/dev/zero`` or a file elsewhere on the machine is never opened (docs/
+    robustness.md, "Reading files"); a symlinked folder is not entered (as ``os.walk`` does). A FIFO, socket or
+    device named ``*.yaml`` is listed, and :func:`read_source` reports it (GC112) without opening it.
+    The type comes from the directory listing: a plain file costs no extra ``stat``.
+    """
+    inside_root = _inside_root_of(top)
+    pending = [(top, os.path.abspath(top))]
+    while pending:
+        here, absolute_here = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed gives nothing
+        folders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if name not in SKIP_DIRS and not name.startswith("."):
+                        folders.append((os.path.join(here, name), os.path.join(absolute_here, name)))
+                    continue
+                if not name.endswith(suffixes):
+                    continue
+                if entry.is_symlink() and (entry.is_dir() or not inside_root(os.path.join(here, name))):
+                    continue  # a linked folder is not entered (os.walk's way); a link out of the root not followed
+            except OSError:  # gone meanwhile
+                continue
+            yield os.path.join(here, name), os.path.join(absolute_here, name)
+        pending.extend(reversed(folders))
+
+
+def _inside_root_of(start: str) -> Callable[[str], bool]:
+    """Whether a path's target (symlinks resolved) lies inside the project root of ``start``; the root is looked
+    up at the first question (most walks meet no symlink)."""
+    root: list[str] = []
+
+    def inside_root(path: str) -> bool:
+        if not root:
+            root.append(os.path.realpath(find_project_root(start)))
+        target = os.path.realpath(path)
+        return target == root[0] or target.startswith(root[0].rstrip(os.sep) + os.sep)
+
+    return inside_root
 
 
 def _normalised(raw: str | os.PathLike[str]) -> str:
@@ -234,23 +286,58 @@ def read_source(path: str | os.PathLike[str]) -> str:
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
     """
-    # The usual case, a regular file within the limit, is read with the os calls alone: no file objects, no buffer
-    # (a lint reads a thousand small files). Anything else (a pipe, a directory, an empty or too big file) is read
-    # by open(), which also raises as it always did.
-    fd = os.open(path, os.O_RDONLY | _O_BINARY)
+    # Only a regular file is read (NotRegularFile otherwise): a FIFO with no writer blocks open() for ever, a
+    # symlink to /dev/stdin blocks read() while stdin is held open, /dev/zero never ends. The type is checked
+    # before opening (a device is never opened) and again on the open file (it may have been swapped meanwhile);
+    # O_NONBLOCK keeps even that open from waiting. The usual case, a file within the limit, is read with the os
+    # calls alone: no file objects, no buffer (a lint reads a thousand small files); an empty or too big one
+    # reads at most the limit + 4 bytes.
+    _check_regular(path, os.stat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
     try:
         info = os.fstat(fd)
+        _check_regular(path, info.st_mode)
         raw = _read_to_end(fd, info.st_size) if S_ISREG(info.st_mode) and 0 < info.st_size <= MAX_FILE_BYTES else None
+        if raw is None:
+            with open(fd, "rb", closefd=False) as fh:
+                # read(n) allocates n bytes up front: ask for the limit only when the file is too big (or empty)
+                raw = fh.read(MAX_FILE_BYTES + 4)
     finally:
         os.close(fd)
-    if raw is None:
-        with open(path, "rb") as fh:
-            # read(n) allocates n bytes up front: ask for the limit only when the size is unknown (a pipe) or too big
-            raw = fh.read(MAX_FILE_BYTES + 4)
     return decode_source(raw)
 
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO does not wait for a writer
+_O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # POSIX: a terminal opened is never made the controlling one
+
+
+class NotRegularFile(OSError):
+    """A path that names something other than a regular file (a directory, a FIFO, a device, a socket): never
+    read (see :func:`read_source`). Its ``strerror`` says what it is."""
+
+
+_KINDS = (
+    (_stat.S_ISDIR, "a directory"),
+    (_stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (_stat.S_ISCHR, "a character device"),
+    (_stat.S_ISBLK, "a block device"),
+    (_stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``mode`` is, in words: ``a regular file``, ``a directory``, ``a named pipe (FIFO)``..."""
+    if S_ISREG(mode):
+        return "a regular file"
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def _check_regular(path: str | os.PathLike[str], mode: int) -> None:
+    if not S_ISREG(mode):
+        kind = file_kind(mode)
+        code = errno.EISDIR if S_ISDIR(mode) else errno.EINVAL
+        raise NotRegularFile(code, f"it is {kind}, not a regular file", str(path))
 
 
 def _read_to_end(fd: int, size: int) -> bytes:
@@ -307,6 +394,8 @@ def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:
         return Diagnostic(UNREADABLE, message, path, span, hint=fix), raw.decode("utf-8", errors="replace")
     why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     hint = "check the path and its permissions" if isinstance(exc, OSError) else None
+    if isinstance(exc, NotRegularFile):
+        hint = "graphc reads only regular files; to lint standard input, name `-`"
     return Diagnostic(UNREADABLE, f"cannot read the file: {why}", path, None, hint=hint), None
 
 

@@ -926,3 +926,130 @@ def test_a_quantity_param_is_text_from_a_params_file_as_from_set(tmp_path):
     from_file = compiled(QTY_TEXT, params_file=str(values))
     from_set = compiled(QTY_TEXT, params={"size": "2"})
     assert nodes(from_file)["a"]["quantity"] == nodes(from_set)["a"]["quantity"] == {"fixed": {"qty_1e8": 200000000}}
+
+
+# ---------------------------------------------------------------------------
+# Audit tmpl2 findings 6-9: exact powers, plain words in messages, values shown as written, template `after:`
+
+
+def _tif_message(expression: str) -> str:
+    """The message of the diagnostic for ``tif: EXPRESSION`` (text that is no tif, so it shows the value)."""
+    text = playbook(
+        "params:\n  stop: {type: percent, default: 5%}\n"
+        f"legs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    tif: {json.dumps(expression)}\n"
+    )
+    [diagnostic] = compiled(text).diagnostics
+    return diagnostic.message
+
+
+@pytest.mark.parametrize(
+    ("expression", "shown"),
+    [
+        ("{{ 2 ** -30 * 2 ** 30 }}", "x1"),  # was 0.999999999999999983222784 (a binary float read back)
+        ("{{ 2 ** -24 }}", "x0.000000059604644775390625"),  # exact: 1 / 16777216 (`{{ 1 / 2 ** 24 }}` agrees)
+        ("{{ (2 ** -30 * 2 ** 30) == 1 }}", "xtrue"),
+        ("{{ 3 ** -1 }}", "x0." + "3" * 60),  # as `1 / 3`: the 60-digit context, not a float's 16 digits
+        ("{{ 10 ** -2 }}", "x0.01"),
+    ],
+)
+def test_a_negative_power_of_a_whole_number_is_an_exact_decimal(expression, shown):
+    # docs/templates.md, "Expressions reference": numbers are exact, never a binary float
+    assert f"`legs.a.tif: {shown}` is not one of GTC, IOC, FOK" in _tif_message("x" + expression)
+
+
+def test_true_and_false_are_not_numbers_in_arithmetic():
+    message = _tif_message("x{{ true / 3 }}")  # Python's own `True / 3` is the float 0.3333333333333333
+    assert message == "in `x{{ true / 3 }}`: `/` cannot combine true and a number"
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("{{ stop.real }}", "sandbox violation: access to attribute 'real' of a number is not allowed"),
+        ("{{ stop[0] }}", "a number has no element 0"),
+        ("{{ stop() }}", "a number is not callable"),
+        ("{{ stop|length }}", "a number has no length"),
+        ('{{ stop < "a" }}', "'<' not supported between a number and text"),
+        ("{{ quote() }}", "quote() missing 1 required positional argument: 'symbol'"),
+    ],
+)
+def test_expression_errors_name_no_python_internals(expression, words):
+    # audit tmpl2 finding 7: these said PercentRatio, `TypeError:`, `_quote_function.<locals>.quote()`
+    message = _tif_message(expression)
+    assert message == f"in `{expression}`: {words}"
+    for internal in ("PercentRatio", "Error", "<locals>", "graphc.", "object"):
+        assert internal not in message
+
+
+def test_a_whole_number_too_long_to_write_says_so_without_python_advice():
+    from graphc.stages.expressions import ExpressionError, to_text
+
+    with pytest.raises(ExpressionError) as caught:
+        to_text(10**5000)  # Python: "Exceeds the limit (4300 digits) ...; use sys.set_int_max_str_digits()"
+    assert (
+        caught.value.message == "a whole number of 16,610 bits is too large to write into text"
+    )  # 10**5000 < 2**16610
+
+
+@pytest.mark.parametrize(
+    ("definition", "shown"),
+    [
+        ("{type: percent, default: 60%, choices: [5%, 10%]}", "'60%' is not one of 5%, 10%"),  # was '0.6'
+        ("{type: duration, default: 90s, max: 1m}", "'90s' is above the maximum 1m"),  # was '90000' (ms)
+        ("{type: duration, default: 90s, choices: [1m, 2m]}", "'90s' is not one of 1m, 2m"),
+        ("{type: money, default: $60k, max: $50k}", "'$60k' is above the maximum $50k"),  # was '60000'
+        ("{type: money, default: 60000, max: $50k}", "'60000' is above the maximum $50k"),  # a YAML number
+        ("{type: percent, default: 60%, max: 50%}", "'60%' is above the maximum 50%"),
+    ],
+)
+def test_param_range_and_choice_errors_show_the_value_as_written(definition, shown):
+    text = playbook(f"params:\n  p: {definition}\nlegs:\n  a: {{buy: 1 ETH, symbol: ETH-USD}}\n")
+    assert only(compiled(text), "GC108").message.endswith(f": {shown}")
+
+
+def test_a_set_value_out_of_range_is_shown_as_given():
+    text = playbook(
+        "params:\n  d: {type: duration, default: 30s, max: 1m}\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n"
+    )
+    message = only(compiled(text, params={"d": "2m"}), "GC108").message
+    assert message.endswith("param `d` (duration): '2m' is above the maximum 1m"), message
+
+
+REF = """\
+graphc-template: 1
+legs:
+  r:
+    buy: 1 ETH
+    symbol: ETH-USD
+  z:
+    sell: 1 ETH
+    symbol: ETH-USD
+    after: [r filled, spot accepted]
+"""
+
+
+def test_a_template_after_naming_a_playbook_leg_is_gc202_at_the_template(project):
+    # docs/templates.md, "`use:` template files": only references between the template's own legs are renamed,
+    # and the root legs take the using leg's `after:`. `spot accepted` bound to the playbook's `spot` before,
+    # while `graphc lint templates/ref.yaml` calls it unknown.
+    (project / "templates" / "ref.yaml").write_text(REF)
+    path = write_playbook(
+        project, "legs:\n  spot: {buy: 1 ETH, symbol: ETH-USD}\n  h: {use: ./templates/ref.yaml, after: spot filled}\n"
+    )
+    result = compile_file(str(path), CompileOptions(quotes=QUOTES, now=NOW))
+    assert result.wire is None
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "GC202"
+    assert diagnostic.message == "leg `z` waits for leg 'spot', which is not a leg of this template"
+    assert "write `after: spot accepted` on the `use:` leg 'h'" in diagnostic.hint
+    assert diagnostic.path.endswith("ref.yaml") and (diagnostic.span.line, diagnostic.span.col) == (
+        9,
+        23,
+    )  # at `spot accepted`
+
+
+def test_a_template_after_naming_no_leg_at_all_is_still_the_graphs_gc202(project):
+    (project / "templates" / "ref.yaml").write_text(REF.replace("spot accepted", "spto accepted"))
+    path = write_playbook(project, "legs:\n  spot: {buy: 1 ETH, symbol: ETH-USD}\n  h: {use: ./templates/ref.yaml}\n")
+    messages = [d["message"] for d in lint_json(path) if d["code"] == "GC202"]
+    assert messages == ["edge e1 comes from unknown leg 'spto' (did you mean 'spot'?)"], messages

@@ -204,6 +204,15 @@ def check_unknown_legs(ctx):
     names the unknown leg and, when an existing id is close, suggests it. References
     are resolved before the graph is checked for cycles.
 
+    In a `use:` template, `after:` names the template's own legs only
+    (docs/templates.md, "`use:` template files": references between the
+    template's legs are renamed under the using leg's prefix; the template's
+    root legs take the using leg's `after:`). A template leg waiting for a leg the
+    template does not have is GC202 at the template's line even when the using
+    playbook has a leg of that name, since it would otherwise bind to whatever
+    playbook leg is called that: `leg `z` waits for leg 'spot', which is not a leg
+    of this template`, with the hint to write the `after:` on the `use:` leg.
+
     ## Why it matters
 
     An edge from a leg that does not exist can never fire, so the leg that waits on

@@ -887,10 +887,17 @@ GC112 = describe(
     reported when a file named on the command line, or found in a directory,
     does not exist (a mistyped path: `graphc lint nope.yaml plays/` reports
     `nope.yaml: error GC112 cannot read the file: No such file or directory` and
-    lints `plays/`), cannot be opened (permissions, a broken link) or holds bytes
-    that are not UTF-8, most often a file saved by an editor in Windows-1252 or
-    Latin-1. (A directory or glob that gives no file is not GC112 but a warning;
-    see `--allow-empty`.)
+    lints `plays/`), cannot be opened (permissions, a broken link), is not a
+    regular file, or holds bytes that are not UTF-8, most often a file saved by an
+    editor in Windows-1252 or Latin-1. (A directory or glob that gives no file is
+    not GC112 but a warning; see `--allow-empty`.)
+
+    Only regular files are read. A named pipe (FIFO), a socket or a device named
+    `*.yaml`, or a symlink to one (`/dev/stdin`, `/dev/zero`), is GC112 `cannot
+    read the file: it is a named pipe (FIFO), not a regular file` without being
+    opened: reading it could wait for ever or never end. To lint standard input,
+    name `-`. In a directory walk a symlink whose target is outside the project
+    root is not followed at all (docs/robustness.md, "Reading files").
 
     The finding points at the first byte that cannot be decoded (its line and
     column) and names it, e.g. `byte 0xE9`. It appears in every output format

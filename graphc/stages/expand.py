@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from graphc.diagnostics import Diagnostic, Related
-from graphc.files import read_source
+from graphc.files import file_kind, read_source
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
 from graphc.stages.load import Document, load_text
@@ -339,7 +339,51 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
     if params.problems:
         return []
     inner = expand_legs(r, template, template.doc.data["legs"], {**r.base_names, **values})
-    return [_adopt(leg, child, {c.id for c in inner}) for child in inner]
+    local_ids = {c.id for c in inner}
+    for child in inner:
+        _note_foreign_references(r, leg, child, local_ids)
+    return [_adopt(leg, child, local_ids) for child in inner]
+
+
+def _note_foreign_references(r, parent: LegOut, child: LegOut, local_ids: set) -> None:
+    """Keep, for :func:`check_foreign_references`, each reference of a template leg's ``after:`` to a leg the
+    template does not have."""
+    after = child.fields.get("after") if isinstance(child.fields, dict) else None
+    entries = list(enumerate(after)) if isinstance(after, list) else [(None, after)]
+    for i, entry in entries:
+        if isinstance(entry, str):
+            m = _REFERENCE.match(entry)
+            name = m.group(2) if m else None
+        else:
+            name = entry.get("from") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name not in local_ids:
+            where = span_in(child.spans, ("after",) if i is None else ("after", i))
+            shown = entry if isinstance(entry, str) else f"{name} filled"
+            r.foreign_references.append((name, where, child.id, parent.id, sorted(local_ids), shown))
+
+
+def check_foreign_references(r, legs: list[LegOut]) -> None:
+    """GC202 for a template leg's ``after:`` that names a leg of the using playbook rather than of the template.
+
+    docs/templates.md ("`use:` template files"): references between the template's own legs are renamed under
+    the prefix, a template sees only what ``with:`` passes, and its root legs take the using leg's ``after:``.
+    A name left over would bind to whatever leg of the playbook has it (``spot``), which the template's own lint
+    calls unknown; so it is refused, as there (and `compile` writes no graph). A name no leg has is left to the
+    graph's own GC202 ("unknown leg", with its suggestions).
+    """
+    if not r.foreign_references:
+        return
+    ids = {leg.id for leg in legs}
+    for name, where, child_id, parent_id, own, shown in r.foreign_references:
+        if name not in ids:
+            continue
+        r.report(
+            "GC202",
+            f"leg `{child_id}` waits for leg '{name}', which is not a leg of this template",
+            where,
+            hint=f"a template's `after:` names its own legs ({', '.join(own[:10])}); to wait for a leg of the "
+            f"playbook, write `after: {shown}` on the `use:` leg {parent_id!r} (the template's first legs take it)",
+        )
 
 
 def _adopt(parent: LegOut, child: LegOut, local_ids: set) -> LegOut:
@@ -487,7 +531,21 @@ class Templates:
             return None
         if not real.is_file():
             self.missing.add(real)
-            report("GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}")
+            try:
+                kind = file_kind(real.stat().st_mode)
+            except OSError:
+                kind = None
+            if kind is None:
+                report(
+                    "GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}"
+                )
+            else:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang), not "not found"
+                report(
+                    "GC107",
+                    f"`use: {use}` is {kind}, not a template file",
+                    use_span,
+                    hint="a template is a regular YAML file inside the project",
+                )
             return None
         return real
 

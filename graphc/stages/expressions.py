@@ -253,7 +253,13 @@ def to_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, int):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # Python refuses over 4,300 digits (and names sys.set_int_max_str_digits): say why here
+            raise ExpressionError(
+                f"a whole number of {value.bit_length():,} bits is too large to write into text",
+                hint="numbers have at most 40 significant digits",
+            ) from None
     if isinstance(value, float):
         value = Decimal(repr(value))
     if isinstance(value, Decimal):
@@ -574,7 +580,7 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         return None  # `format`/`format_map` are not whitelisted, so they stay unreachable
 
     def unsafe_undefined(self, obj, attribute):
-        raise SecurityError(f"access to attribute {attribute!r} of a {type(obj).__name__} is not allowed")
+        raise SecurityError(f"access to attribute {attribute!r} of {_kind_of(type(obj).__name__)} is not allowed")
 
     # -- the hooks every operation goes through; each charges the running budget -------------------
 
@@ -582,6 +588,12 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         budget = _current()
         if _is_number(left) and _is_number(right):
             return self._arithmetic(op, left, right)
+        if isinstance(left, bool | int | float | Decimal) and isinstance(right, bool | int | float | Decimal):
+            # true/false in arithmetic: Python's own `True / 3` is a binary float; a flag is not a number here
+            raise ExpressionError(
+                f"`{op}` cannot combine {_operand(left)} and {_operand(right)}",
+                hint="true and false are not numbers; write `(1 if flag else 0)` for a count",
+            )
         if op == "%":
             raise ExpressionError(
                 "`%` is arithmetic only; printf-style formatting is not available",
@@ -649,10 +661,10 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             left = Decimal(repr(left))
         if isinstance(right, float):
             right = Decimal(repr(right))
-        if op == "/" and isinstance(left, int) and isinstance(right, int):
-            left = Decimal(left)
         if op == "**":
             _check_pow(left, right)
+        if isinstance(left, int) and isinstance(right, int) and (op == "/" or (op == "**" and right < 0)):
+            left = Decimal(left)  # exact decimals, never a binary float (`1 / 3`, `2 ** -30`)
         result = _OPS[op](left, right)
         percent = _percent_of(op, left, right)
         return PercentRatio(result, percent.name) if percent is not None else result
@@ -1033,6 +1045,47 @@ def _check_expression(root, names: set) -> int:
     return count
 
 
+# Python's and Jinja's own words in a message name Python types and functions (`'PercentRatio' object is not
+# callable`, `_quote_function.<locals>.quote()`): a playbook author knows numbers, text, lists and mappings.
+_TYPE_WORDS = {
+    "PercentRatio": "a number",
+    "Decimal": "a number",
+    "int": "a number",
+    "float": "a number",
+    "str": "text",
+    "list": "a list",
+    "tuple": "a list",
+    "range": "a list",
+    "dict": "a mapping",
+    "bool": "true or false",
+    "NoneType": "none",
+    "function": "a function",
+    "builtin_function_or_method": "a function",
+    "method": "a function",
+}
+_PYTHON_WORDS = (
+    (re.compile(r"\bobject of type '(\w+)' has no len\(\)"), lambda m: f"{_kind_of(m[1])} has no length"),
+    (
+        re.compile(r"\binstances of '(\w+)' and '(\w+)'"),
+        lambda m: f"{_kind_of(m[1])} and {_kind_of(m[2])}",
+    ),
+    (re.compile(r"'(\w+)' object\b"), lambda m: _kind_of(m[1])),
+    (re.compile(r"\b(?:[\w]+\.)*([A-Z]\w*|int|str|list|dict|float|bool) object\b"), lambda m: _kind_of(m[1])),
+    (re.compile(r"\b(?:\w+\.)*<locals>\."), lambda m: ""),
+)
+
+
+def _kind_of(type_name: str) -> str:
+    return _TYPE_WORDS.get(type_name, "a value")
+
+
+def _plain_words(text: str) -> str:
+    """``text`` (a message Python or Jinja wrote) with Python's type and function names in a playbook's words."""
+    for pattern, words in _PYTHON_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
 def _short(text: str, limit: int = 200) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -1188,7 +1241,7 @@ def evaluate(
     except SecurityError as exc:
         raise ExpressionError(f"sandbox violation: {_short(str(exc))}") from None
     except TemplateError as exc:
-        raise ExpressionError(_short(exc.message or str(exc))) from None
+        raise ExpressionError(_plain_words(_short(exc.message or str(exc)))) from None
     except ArithmeticError as exc:
         raise ExpressionError(_ARITHMETIC.get(type(exc), f"arithmetic error ({type(exc).__name__})")) from None
     except RecursionError:
@@ -1196,7 +1249,7 @@ def evaluate(
     except MemoryError:
         raise BudgetExceeded("the expression needs more memory than graphc allows a template") from None
     except Exception as exc:
-        raise ExpressionError(f"{type(exc).__name__}: {_short(str(exc))}") from None
+        raise ExpressionError(_plain_words(_short(str(exc))) or "the expression cannot be evaluated") from None
     finally:
         _Running.budget = outer
     if file_budget is not None:

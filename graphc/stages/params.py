@@ -345,28 +345,32 @@ class ParamSet:
             span = given.span or self.key_span_of((name,))
             try:
                 value = coerce(type_, given.value)
-                self._check_range(name, spec, type_, value)
+                self._check_range(name, spec, type_, value, given.value)
             except ParamError as exc:
                 self._problem(f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, hint=exc.hint)
                 continue
             values[name] = PercentRatio(value, name) if type_ == "percent" else value
         return values
 
-    def _check_range(self, name, spec, type_, value):
+    def _check_range(self, name, spec, type_, value, written=None):
+        """``choices``, ``min`` and ``max`` of ``value`` (``written``: the value as given, which the message
+        quotes: `'90s' is above the maximum 1m`, not the milliseconds `'90000'`)."""
+        if type_ == "percent":  # a percent in percent, as its limits are written: '6%', not '0.06'
+            given = f"{format_decimal(value.scaleb(2))}%"
+        else:
+            given = written.strip() if isinstance(written, str) else _text(value)
         choices = spec.get("choices")
         if choices is not None and not any(same_value(type_, value, coerce(type_, c)) for c in choices):
-            raise ParamError(f"{_shown(_text(value))} is not one of {', '.join(_text(c) for c in choices)}")
+            raise ParamError(f"{_shown(given)} is not one of {', '.join(_text(c) for c in choices)}")
         for key, bad in (("min", lambda v, limit: v < limit), ("max", lambda v, limit: v > limit)):
             if key not in spec:
                 continue
             unit, amount = order_key(type_, value)
             limit_unit, limit = order_key(type_, coerce(type_, spec[key]))
             if unit != limit_unit:
-                raise ParamError(f"{_shown(_text(value))} and {key} {_shown(_text(spec[key]))} are in different units")
+                raise ParamError(f"{_shown(given)} and {key} {_shown(_text(spec[key]))} are in different units")
             if bad(amount, limit):
                 word = "below the minimum" if key == "min" else "above the maximum"
-                # a percent in percent, as its limit is written: '6%' is above the maximum 5%, not '0.06'
-                given = f"{format_decimal(value.scaleb(2))}%" if type_ == "percent" else _text(value)
                 raise ParamError(f"{_shown(given)} is {word} {_text(spec[key])}")
 
 

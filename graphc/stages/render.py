@@ -21,7 +21,7 @@ from pathlib import Path
 from graphc.diagnostics import Diagnostic, Span, located
 from graphc.files import find_project_root, read_source
 from graphc.stages import expand
-from graphc.stages.expand import Scope, Templates, TooManyLegs, expand_legs, span_in
+from graphc.stages.expand import Scope, Templates, TooManyLegs, check_foreign_references, expand_legs, span_in
 from graphc.stages.expressions import (
     RESERVED_NAMES,
     ExpressionError,
@@ -61,6 +61,7 @@ class Renderer:
         self.options = options
         self.diagnostics = []
         self.error_count = 0
+        self.foreign_references: list = []  # template `after:` names outside the template (expand.py)
         self.leg_total = 0
         self.expansion_total = 0
         self.file_budget = FileBudget()  # the templates' work and output, summed over the whole file
@@ -175,6 +176,7 @@ class Renderer:
                     legs = expand_legs(self, self.scope, value, names)
                 except TooManyLegs:
                     return None, self.diagnostics
+                check_foreign_references(self, legs)
                 out["legs"] = self._assemble(legs, spans, key_spans)
             else:
                 out[key] = self.render_tree(value, names, top, (key,))

@@ -1,0 +1,137 @@
+"""Files that are not regular files, and symlinks out of the project, in a lint (docs/robustness.md, "Reading
+files"; audit tmpl2 finding 10).
+
+graphc runs unattended in pre-commit and CI: a FIFO named ``*.yaml`` (open() waits for a writer for ever), a
+symlink to ``/dev/stdin`` (read() waits while stdin is held open, as under a pipe or a terminal) or to
+``/dev/zero`` (never ends) must never stall ``graphc lint DIR`` or ``graphc lint --dependants``. Each run is a
+child process under a timeout, so a regression fails in seconds instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs or /dev here")
+
+REPO = Path(__file__).resolve().parent.parent
+TIMEOUT = 30  # seconds: each run below takes about one; a hang is killed and fails the test
+
+PLAYBOOK = "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n"
+TEMPLATE = "graphc-template: 1\nlegs:\n  t: {sell: 1 ETH, symbol: ETH-USD}\n"
+USER = "graphc: 1\nname: u\nlegs:\n  h: {use: ./templates/t.yaml}\n"
+
+
+def graphc(cwd: Path, *args: str, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *args],
+        cwd=cwd,
+        stdin=stdin,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,  # raises TimeoutExpired (the child is killed): the hang is the failure
+        env=env,
+    )
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "graphc.toml").write_text("")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.yaml").write_text(TEMPLATE)
+    (tmp_path / "user.yaml").write_text(USER)
+    return tmp_path
+
+
+def diagnostics(result) -> list[tuple[str, str, str]]:
+    return [(os.path.normpath(d["path"]), d["code"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+
+
+def linted(result, project: Path) -> list[str]:
+    """The paths of the files a JSON report lists, relative to the project (``./user.yaml`` and the absolute
+    paths --dependants lists alike), sorted."""
+    return sorted(os.path.relpath(project / f["path"], project) for f in json.loads(result.stdout)["files"])
+
+
+def test_a_fifo_in_a_directory_lint_is_gc112_and_never_opened(project):
+    os.mkfifo(project / "stuck.yaml")  # before the fix: open() waited for a writer for ever
+    result = graphc(project, "lint", "--no-cache", ".", "--format", "json")
+    assert result.returncode == 2, result.stderr  # input that could not be checked (robustness.md promise 3)
+    assert diagnostics(result) == [
+        ("stuck.yaml", "GC112", "cannot read the file: it is a named pipe (FIFO), not a regular file")
+    ]
+    assert json.loads(result.stdout)["summary"]["files"] == 3  # user.yaml and the template were linted too
+
+
+def test_dependants_of_a_template_do_not_wait_on_a_fifo(project):
+    os.mkfifo(project / "stuck.yaml")
+    result = graphc(project, "lint", "--no-cache", "--dependants", "templates/t.yaml", "--format", "json")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert linted(result, project) == ["templates/t.yaml", "user.yaml"]
+
+
+@pytest.mark.parametrize("command", [["."], ["--dependants", "templates/t.yaml"]])
+def test_a_symlink_to_stdin_held_open_does_not_hang(project, command):
+    os.symlink("/dev/stdin", project / "s.yaml")  # a symlink can be committed; a FIFO cannot
+    # stdin is a pipe nobody writes to or closes: reading it would wait for ever
+    with subprocess.Popen(["sleep", str(TIMEOUT + 5)], stdout=subprocess.PIPE) as held:
+        try:
+            result = graphc(project, "lint", "--no-cache", *command, "--format", "json", stdin=held.stdout)
+        finally:
+            held.kill()
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    paths = linted(result, project)
+    assert "s.yaml" not in paths  # its target is outside the project root: not followed
+    assert "user.yaml" in paths
+
+
+def test_a_symlink_out_of_the_root_is_not_followed_in_a_directory_walk(project):
+    os.symlink("/dev/zero", project / "z.yaml")  # before: read up to the size limit, GC100 "larger than ..."
+    outside = project.parent / f"{project.name}-outside.yaml"
+    outside.write_text("graphc: 1\nname: o\nlegs: {}\n")  # would be a finding if it were read
+    os.symlink(outside, project / "o.yaml")
+    os.symlink("user.yaml", project / "inside.yaml")  # a link inside the root is linted as before
+    result = graphc(project, "lint", "--no-cache", ".", "--format", "json")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert linted(result, project) == [
+        "inside.yaml",
+        "templates/t.yaml",
+        "user.yaml",
+    ]
+
+
+def test_a_named_device_or_fifo_is_gc112_saying_what_it_is(project):
+    os.mkfifo(project / "pipe.yaml")
+    os.symlink("/dev/zero", project / "z.yaml")
+    result = graphc(project, "lint", "--no-cache", "pipe.yaml", "z.yaml", "user.yaml")
+    assert result.returncode == 2, result.stderr
+    assert "pipe.yaml: error GC112 cannot read the file: it is a named pipe (FIFO), not a regular file" in (
+        result.stdout
+    )
+    assert "z.yaml: error GC112 cannot read the file: it is a character device, not a regular file" in result.stdout
+    assert "graphc reads only regular files; to lint standard input, name `-`" in result.stdout
+
+
+def test_compile_of_a_fifo_is_gc112_not_a_hang(project):
+    os.mkfifo(project / "pipe.yaml")
+    result = graphc(project, "compile", "pipe.yaml")
+    assert result.returncode == 2
+    assert "it is a named pipe (FIFO), not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"), [(os.mkfifo, "a named pipe (FIFO)"), (os.mkdir, "a directory")], ids=["fifo", "dir"]
+)
+def test_a_use_path_that_is_not_a_regular_file_says_what_it_is(project, make, kind):
+    # audit tmpl2 finding 7: it was "template file not found", though the path exists
+    make(project / "templates" / "odd.yaml")
+    (project / "user.yaml").write_text(USER.replace("t.yaml", "odd.yaml"))
+    result = graphc(project, "lint", "--no-cache", "user.yaml")
+    assert result.returncode == 1, result.stderr
+    assert f"user.yaml:4:12: error GC107 `use: ./templates/odd.yaml` is {kind}, not a template file" in result.stdout
