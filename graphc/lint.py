@@ -340,6 +340,13 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     return diagnostics
 
 
+def _unchecked(stopped: Diagnostic) -> str:
+    return (
+        f"{stopped.code} is turned off or ignored here, but it stopped the checks ({stopped.message}): "
+        "no other check ran on this file"
+    )
+
+
 class LintOutcome(NamedTuple):
     """What linting one source produced, for the commands that go on to submit it."""
 
@@ -370,6 +377,7 @@ def lint_source(
     if doc is None and not explicit and not may_be_graphc(text):
         return LintOutcome(None)  # found by a walk (or --ignore-unknown), does not load, says nothing of graphc
     skips: list[Skip] = []
+    stopped = next((d for d in diagnostics if d.is_error), None)  # what kept the rules from running, if anything
     graph: LintedGraph | None = None
     name: str | None = None
     if doc is not None:
@@ -384,6 +392,8 @@ def lint_source(
             found, rule_skips = _run_rules(graph, path, options)
             diagnostics.extend(found)
             skips.extend(rule_skips)
+        else:
+            stopped = next((d for d in diagnostics if d.is_error), None)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
     if diagnostics:  # (most files have none: no config to apply, and the suppression module is not even imported)
@@ -393,6 +403,10 @@ def lint_source(
 
         diagnostics = filter_suppressed(diagnostics, text, path=path)
         diagnostics.sort(key=Diagnostic.sort_key)
+    if stopped is not None and not has_errors(diagnostics):
+        # the error that stopped the checks is turned off or suppressed: the file is not "no problems", its
+        # rules never ran (spec §8: what could not be checked is never a pass), so the summary counts a skip
+        skips.append(Skip(stopped.code, stopped.span, _unchecked(stopped)))
     result = FileResult(path, text, diagnostics, skips)
     if graph is None:
         return LintOutcome(result, name=name)

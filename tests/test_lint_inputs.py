@@ -562,3 +562,20 @@ def test_gc112_as_a_warning_still_exits_2_as_its_page_says(tmp_path, monkeypatch
     page = CliRunner().invoke(cli, ["explain", "GC112"]).stdout
     assert 'GC112 = "warning"   # still reported, and `graphc lint` still exits 2' in page
     assert "no longer fails on it" not in page
+
+
+def test_an_error_turned_off_that_stopped_the_checks_is_a_skip_not_a_clean_file(tmp_path, monkeypatch):
+    # with GC107 off, a playbook whose `use:` template is missing read "no problems in 1 file": no rule ran on
+    # it (compile refuses it). Spec §8: what could not be checked is never a pass, so the summary counts a skip
+    write(tmp_path, "graphc.toml", '[rules]\nGC107 = "off"\nGC202 = "off"\n')
+    write(tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n  h: {use: ./missing.yaml}\n")
+    monkeypatch.chdir(tmp_path)
+    result = lint("p.yaml")
+    assert result.stdout.splitlines()[-1] == "no problems in 1 file (1 check skipped; --explain-skips lists them)"
+    [skip] = json.loads(lint("p.yaml", "-f", "json").stdout)["files"][0]["skipped"]
+    assert (skip["code"], skip["line"], skip["column"]) == ("GC107", 4, 12)
+    assert skip["reason"].startswith("GC107 is turned off or ignored here, but it stopped the checks")
+    # a finding of a rule that ran, turned off, is not such a skip: the checks did run
+    write(tmp_path, "q.yaml", "graphc: 1\nname: q\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, after: b filled}\n")
+    ran = json.loads(lint("q.yaml", "-f", "json").stdout)["files"][0]["skipped"]
+    assert not [s for s in ran if "stopped the checks" in s["reason"]]

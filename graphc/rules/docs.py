@@ -70,7 +70,9 @@ def _options(r: Rule) -> str:
         text.append(
             "GC1xx codes mean graphc could not read or build the playbook as written, so there is usually no "
             "graph left to check once one is reported. Lowering the severity hides the message; it does not "
-            "make the input usable. Fix the file instead."
+            "make the input usable: when the error it hides stopped the checks, lint counts a skipped check for "
+            "the file (`--explain-skips`: no other check ran on it) instead of calling it clean. Fix the file "
+            "instead."
         )
     return "\n\n".join(_wrap(part) for part in text)
 
