@@ -280,12 +280,18 @@ def declares_graphc(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "graphc" in tool
 
 
-def read_source(path: str | os.PathLike[str]) -> str:
+def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
     """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError.
 
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
+    ``pipe_ok``: a pipe is read too (to its end, or the limit), for a file the
+    person running graphc names in an option (``--quotes <(fetch)``), never for
+    one a repository can name (a playbook, a template, a file a walk found).
     """
+    if pipe_ok and _stat.S_ISFIFO(os.stat(path).st_mode):
+        with open(path, "rb") as fh:  # blocks until the writer is done: the operator's own pipe
+            return decode_source(fh.read(MAX_FILE_BYTES + 4))
     # Only a regular file is read (NotRegularFile otherwise): a FIFO with no writer blocks open() for ever, a
     # symlink to /dev/stdin blocks read() while stdin is held open, /dev/zero never ends. The type is checked
     # before opening (a device is never opened) and again on the open file (it may have been swapped meanwhile);

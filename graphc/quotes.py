@@ -150,7 +150,7 @@ def load_quotes(path) -> tuple[dict, list]:
     """Read a YAML/JSON snapshot file. Unreadable file -> OSError for the caller (exit 2)."""
     from graphc.stages.load import load_text  # deferred: PyYAML; `graphc ledger` loads this module, parses nothing
 
-    text = read_source(path)
+    text = read_source(path, pipe_ok=True)  # `--quotes <(fetch-quotes)`: the operator's own pipe
     doc, diagnostics = load_text(text, str(path))
     if doc is None:
         return {}, diagnostics

@@ -135,3 +135,23 @@ def test_a_use_path_that_is_not_a_regular_file_says_what_it_is(project, make, ki
     result = graphc(project, "lint", "--no-cache", "user.yaml")
     assert result.returncode == 1, result.stderr
     assert f"user.yaml:4:12: error GC107 `use: ./templates/odd.yaml` is {kind}, not a template file" in result.stdout
+
+
+def test_a_quotes_snapshot_or_params_file_may_be_the_operators_own_pipe(tmp_path):
+    # `--quotes <(fetch-quotes)`: a process substitution is a pipe the person running graphc wrote; it is read
+    # to its end (a repository cannot name it, unlike a playbook, a template or a file a walk finds)
+    (tmp_path / ".git").mkdir()
+    play = tmp_path / "p.yaml"
+    play.write_text(
+        "graphc: 1\nname: p\nparams:\n  px: {type: number}\nlegs:\n"
+        '  a: {buy: 1 ETH, symbol: ETH-USD, limit: "{{ px }}"}\n  b: {buy: $100, symbol: BTC-USD}\n'
+    )
+    script = (
+        f"{sys.executable} -m graphc compile {play} "
+        "--quotes <(printf 'BTC-USD: {bid: 100000, ask: 100000}\\n') --params <(printf 'px: 2000\\n')"
+    )
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    nodes = {n["node_id"]: n for n in json.loads(done.stdout)["nodes"]}
+    assert nodes["a"]["order_type"] == {"limit": {"price_1e9": 2000 * 10**9}}
+    assert nodes["b"]["quantity"] == {"fixed": {"qty_1e8": 100000}}  # $100 / 100,000 = 0.001 BTC

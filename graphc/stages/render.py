@@ -232,7 +232,7 @@ class Renderer:
             return {}
         origin = f"--params {path}"
         try:
-            text = read_source(path)
+            text = read_source(path, pipe_ok=True)  # `--params <(make-params)`: the operator's own pipe
         except (OSError, UnicodeDecodeError) as exc:
             self.report(
                 "GC108", f"cannot read params file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8'}", None
