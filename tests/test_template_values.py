@@ -234,10 +234,14 @@ graphc-template: 1
 params:
   gain: {type: percent}
 legs:
+  hold:
+    buy: 1 ETH
+    symbol: ETH-USD
+    limit: 2000
   tp:
     sell: 1 ETH
     symbol: ETH-USD
-    after: "entry price ETH-USD above entry +{{ gain * 100 }}%"
+    after: "hold price ETH-USD above entry +{{ gain * 100 }}%"
 """
 
 
