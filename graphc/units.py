@@ -453,6 +453,20 @@ class PercentRatio(Decimal):
         return self
 
 
+class MoneyAmount(Decimal):
+    """A ``money`` param's value as a template sees it: dollars, as a plain number (``$500`` is ``500``), marked
+    with the param's name, so that a size written as the bare param (``buy: "{{ budget }}"``, 500 BTC, not $500)
+    is refused (graphc.stages.expand). Arithmetic gives a plain Decimal; values that reach the wire are plain."""
+
+    __slots__ = ("name",)
+    name: str
+
+    def __new__(cls, value: Decimal, name: str) -> MoneyAmount:
+        self = Decimal.__new__(cls, value)
+        self.name = name
+        return self
+
+
 # ---------------------------------------------------------------------------
 # Quantities
 

@@ -326,3 +326,50 @@ def test_a_percent_param_passed_to_another_type_is_gc108(project, type_):
         """
     result = use(project, body)
     assert codes(result) == [("GC108", 8, 15)], result.diagnostics
+
+
+# ---------------------------------------------------------------------------
+# a money param written bare as a size: dollars read as base units
+
+
+@pytest.mark.parametrize("key", ["buy", "sell"])
+def test_a_bare_money_param_as_a_size_is_gc105(key):
+    # docs/templates.md said graphc could not tell `buy: "{{ budget }}"` (500 BTC) from `"${{ budget }}"` ($500)
+    text = playbook(f"""\
+        params:
+          budget: {{type: money, default: $500}}
+        legs:
+          a: {{{key}: "{{{{ budget }}}}", symbol: BTC-USD, limit: 100000}}
+        """)
+    result = compiled(text)
+    assert codes(result) == [("GC105", 6, len(f"  a: {{{key}: ") + 1)]
+    [diagnostic] = result.diagnostics
+    assert diagnostic.message == (
+        f"`{key}: {{{{ budget }}}}` writes money param `budget` ($500) as a bare number, which a size reads as base "
+        "units: 500 of the asset, not $500"
+    )
+    assert diagnostic.hint == f'write `{key}: "${{{{ budget }}}}"` for a notional of $500'
+
+
+def test_a_money_param_with_its_unit_or_in_arithmetic_is_a_size():
+    text = playbook("""\
+        params:
+          budget: {type: money, default: $500}
+        legs:
+          a: {buy: "${{ budget }}", symbol: BTC-USD, limit: 100000}
+          b: {buy: "{{ budget }} USD", symbol: BTC-USD, limit: 100000}
+          c: {buy: "{{ budget / 100000 }}", symbol: BTC-USD, limit: 100000}
+        """)
+    # $500 / 100,000 = 0.005 BTC each way
+    quantities = {k: n["quantity"] for k, n in nodes(compiled(text)).items()}
+    assert quantities == {key: {"fixed": {"qty_1e8": 500000}} for key in "abc"}
+
+
+def test_a_bare_money_param_in_a_template_is_gc105_too(project):
+    (project / "tp" / "spend.yaml").write_text(
+        "graphc-template: 1\nparams:\n  amount: {type: money}\nlegs:\n"
+        '  buy: {buy: "{{ amount }}", symbol: BTC-USD, limit: 100000}\n'
+    )
+    result = use(project, "legs:\n  s: {use: ./tp/spend.yaml, with: {amount: $500}}\n")
+    assert [d.code for d in result.diagnostics] == ["GC105"]
+    assert "money param `amount` ($500)" in result.diagnostics[0].message

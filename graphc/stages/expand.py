@@ -39,6 +39,7 @@ from graphc.limits import limit
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean
+from graphc.units import MoneyAmount
 
 MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
 MAX_LEGS = limit("MAX_LEGS", 100_000)
@@ -92,6 +93,28 @@ class Scope:
                     if len(path) >= 2 and path[0] == "legs":
                         self._legs.setdefault(path[1], ({}, {}))[slot][path[2:]] = self.wrap(span)
         return self._legs.get(leg_id, ({}, {}))
+
+
+_SIZE_KEYS = ("buy", "sell", "qty")
+_BARE_NAME = re.compile(r"\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*")
+
+
+def _bare_money(value, names, r, span, key) -> bool:
+    """GC105 (and True) for a size written as a bare `money` param: its number is dollars, a bare size is base
+    units, so `buy: "{{ budget }}"` with budget $500 would buy 500 BTC (docs/templates.md, Params reference)."""
+    found = _BARE_NAME.fullmatch(value) if isinstance(value, str) else None
+    amount = names.get(found.group(1)) if found else None
+    if type(amount) is not MoneyAmount:
+        return False
+    shown = format(amount, "f")
+    r.report(
+        "GC105",
+        f"`{key}: {value.strip()}` writes money param `{amount.name}` (${shown}) as a bare number, which a size "
+        f"reads as base units: {shown} of the asset, not ${shown}",
+        span,
+        hint=f'write `{key}: "${{{{ {amount.name} }}}}"` for a notional of ${shown}',
+    )
+    return True
 
 
 def span_in(spans: dict, rel: tuple):
@@ -263,6 +286,8 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
             if mapping is not None:
                 spans = _swap_subtree(spans, "after", spans, mapping)
                 key_spans = _swap_subtree(key_spans, "after", key_spans, mapping)
+            continue
+        if key in _SIZE_KEYS and _bare_money(value, names, r, span_in(spans, (key,)), key):
             continue
         # a `with:` value keeps a percent param's mark: the template's param reads it as the ratio it is
         fields[key] = r.render_tree(value, names, spans, (key,), where, keep_percent=key == "with")

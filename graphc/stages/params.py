@@ -33,6 +33,7 @@ from decimal import Decimal
 from graphc.diagnostics import Span
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
+    MoneyAmount,
     PercentRatio,
     UnitError,
     format_decimal,
@@ -349,7 +350,11 @@ class ParamSet:
             except ParamError as exc:
                 self._problem(f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, hint=exc.hint)
                 continue
-            values[name] = PercentRatio(value, name) if type_ == "percent" else value
+            if type_ == "percent":
+                value = PercentRatio(value, name)
+            elif type_ == "money":
+                value = MoneyAmount(value, name)
+            values[name] = value
         return values
 
     def _check_range(self, name, spec, type_, value, written=None):
