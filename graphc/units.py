@@ -437,34 +437,35 @@ def parse_percent_points(value) -> Decimal:
     return _percent_parts(value, "a percentage")[0]
 
 
-class PercentRatio(Decimal):
+class ParamNumber(Decimal):
+    """A typed param's number as a template sees it, marked with the param's name (so a rendering can say which
+    param a misuse came from); arithmetic on it gives a plain Decimal, and values that reach the wire are plain."""
+
+    __slots__ = ("name",)
+    name: str
+
+    def __new__(cls, value: Decimal, name: str):
+        self = Decimal.__new__(cls, value)
+        self.name = name
+        return self
+
+
+class PercentRatio(ParamNumber):
     """A ``percent`` param's value as a template sees it: the ratio (``5%`` is ``0.05``), marked with the param's
     name, so that rendering can refuse the ratio written straight back before ``%`` or ``bps`` (``{{ stop }}%`` is
     ``0.05%``, a stop 100 times tighter than meant; docs/templates.md). Arithmetic gives a plain Decimal, so
     ``{{ stop * 100 }}%`` is the percentage, and a whole ``{{ stop }}`` value is the plain ratio (a ``for_each``
     list and a ``with:`` value keep the mark: graphc.stages.expressions.to_plain)."""
 
-    __slots__ = ("name",)
-    name: str
-
-    def __new__(cls, value: Decimal, name: str) -> PercentRatio:
-        self = Decimal.__new__(cls, value)
-        self.name = name
-        return self
+    __slots__ = ()
 
 
-class MoneyAmount(Decimal):
+class MoneyAmount(ParamNumber):
     """A ``money`` param's value as a template sees it: dollars, as a plain number (``$500`` is ``500``), marked
     with the param's name, so that a size written as the bare param (``buy: "{{ budget }}"``, 500 BTC, not $500)
     is refused (graphc.stages.expand). Arithmetic gives a plain Decimal; values that reach the wire are plain."""
 
-    __slots__ = ("name",)
-    name: str
-
-    def __new__(cls, value: Decimal, name: str) -> MoneyAmount:
-        self = Decimal.__new__(cls, value)
-        self.name = name
-        return self
+    __slots__ = ()
 
 
 # ---------------------------------------------------------------------------
