@@ -401,17 +401,25 @@ def test_plan_and_submit_say_which_checks_were_skipped(sandbox, project):
     assert len(orders_posted(sandbox)) == 3  # one graph per run: skipped checks do not refuse a graph
 
 
+def _planned(sandbox, project, playbook: str):
+    """`graphc plan` of ``playbook`` (written into the project), which must succeed."""
+    (project / "planned.yaml").write_text(playbook)
+    planned = invoke(["plan", project / "planned.yaml"], cli_env(sandbox))
+    assert planned.exit_code == 0, planned.output
+    return planned
+
+
 def test_plan_shows_notionals_in_their_currency_and_totals_only_dollars(sandbox, project):
     """1000 ETH at 0.05 BTC is 50 BTC and 0.1 BTC at 10,000,000 JPY is 1,000,000 JPY: neither is dollars,
     so the total is the $6,000 of the BTC-USD leg (0.1 x 60,000), said to be a lower bound."""
-    (project / "fx.yaml").write_text(
+    planned = _planned(
+        sandbox,
+        project,
         "graphc: 1\nname: fx\nrisk: {max_notional: $25k}\nlegs:\n"
         "  a: {buy: 1000 ETH, limit: 0.05, symbol: ETH-BTC, venue: coinbase}\n"
         "  b: {buy: 0.1 BTC, limit: 10000000, symbol: BTC-JPY}\n"
-        "  c: {buy: 0.1 BTC, limit: 60000, symbol: BTC-USD}\n"
+        "  c: {buy: 0.1 BTC, limit: 60000, symbol: BTC-USD}\n",
     )
-    planned = invoke(["plan", project / "fx.yaml"], cli_env(sandbox))
-    assert planned.exit_code == 0, planned.output
     rows = {line.split()[0]: line for line in planned.output.splitlines() if line[:2] in ("a ", "b ", "c ")}
     assert "50 BTC" in rows["a"] and "1,000,000 JPY" in rows["b"] and "$6,000.00" in rows["c"], planned.output
     assert "total notional: at least $6,000.00 (not in dollars: a (BTC), b (JPY))" in planned.output
@@ -420,14 +428,14 @@ def test_plan_shows_notionals_in_their_currency_and_totals_only_dollars(sandbox,
 def test_plan_says_why_a_notional_is_unknown(sandbox, project):
     """audit walk.md 4: a derived stop at a known limit read "unknown for stop: no price"; the size is what is
     unknown. 2 ETH at 2000 = $4,000 is the lower bound; a market order without a quote has no price."""
-    (project / "why.yaml").write_text(
+    planned = _planned(
+        sandbox,
+        project,
         "graphc: 1\nname: why\nlegs:\n"
         "  entry: {buy: 2 ETH, symbol: ETH-USD, limit: 2000}\n"
         "  stop: {sell: derived, symbol: ETH-USD, limit: 1900, after: entry each fill}\n"
-        "  other: {buy: 1 SOL, symbol: SOL-USD}\n"
+        "  other: {buy: 1 SOL, symbol: SOL-USD}\n",
     )
-    planned = invoke(["plan", project / "why.yaml"], cli_env(sandbox))
-    assert planned.exit_code == 0, planned.output
     assert "total notional: at least $4,000.00 (unknown for stop (derived size), other (no price))" in planned.output
 
 
@@ -971,12 +979,17 @@ def test_amend_qty_in_dollars_is_refused_on_a_node_priced_in_bitcoin(sandbox, pr
     # and amend says so: a skipped guard must not read as passed (audit review.md 5)
     accepted = invoke(["amend", gid, "a", "--qty", "5 ETH", *ledger], env)
     assert accepted.exit_code == 0, accepted.output
-    assert accepted.output == (
-        f"graph {gid} node a: size 1 -> 5 ETH\n"
-        "note: the graph's max_notional was not compared: ETH-BTC is not priced in dollars\n"
+    assert accepted.output == _accepted_unchecked(gid, "size 1 -> 5 ETH", "ETH-BTC is not priced in dollars")
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000_000]
+
+
+def _accepted_unchecked(gid: str, change: str, why: str) -> str:
+    """What `amend --qty` prints when the router accepts a size whose max_notional guard could not run."""
+    return (
+        f"graph {gid} node a: {change}\n"
+        f"note: the graph's max_notional was not compared: {why}\n"
         f"graph {gid} node a: accepted (qty_1e8)\n"
     )
-    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000_000]
 
 
 def test_amend_qty_without_a_max_notional_says_it_was_not_compared(sandbox, project):
@@ -1085,10 +1098,8 @@ def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
     assert huge.exit_code == 2 and "is 108000.1x the node's size 0.00555555" in huge.output, huge.output
     plain = invoke(["amend", gid, "a", "--qty", "0.006", *elsewhere], env)
     assert plain.exit_code == 0, plain.output
-    assert plain.output == (
-        f"graph {gid} node a: size 0.00555555 -> 0.006\n"
-        "note: the graph's max_notional was not compared: the graph is not in the ledger (pass --ledger PATH)\n"
-        f"graph {gid} node a: accepted (qty_1e8)\n"
+    assert plain.output == _accepted_unchecked(
+        gid, "size 0.00555555 -> 0.006", "the graph is not in the ledger (pass --ledger PATH)"
     )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [600_000]
     assert not (tmp_path / "none.sqlite").exists()  # looking is not creating

@@ -547,12 +547,16 @@ def _add_dependants(collected, templates, names) -> bool:
     projects (the working directory's when none is named) whose `use:` names a file that is not there (a
     template deleted or renamed: pre-commit never names it). Whether a named template has users."""
     found = find_changed_dependants(templates, names or [os.curdir])
-    listed = {os.path.normcase(os.path.abspath(path)) for path in collected.files}
+    listed = {_same_file(path) for path in collected.files}
     for path in collect([*found.of_templates, *found.of_missing]).files:
-        if os.path.normcase(os.path.abspath(path)) not in listed:
-            listed.add(os.path.normcase(os.path.abspath(path)))
+        if _same_file(path) not in listed:
+            listed.add(_same_file(path))
             collected.files.append(path)
     return bool(found.of_templates)
+
+
+def _same_file(path) -> str:
+    return os.path.normcase(os.path.abspath(path))
 
 
 def _looks_like_template(path: str) -> bool:

@@ -266,15 +266,8 @@ def to_text(value) -> str:
         return _decimal_text(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    kind = (
-        "a list"
-        if isinstance(value, (list, tuple, range))
-        else "a mapping"
-        if isinstance(value, dict)
-        else f"a {type(value).__name__}"
-    )
     raise ExpressionError(
-        f"cannot write {kind} into text",
+        f"cannot write {_kind_of(type(value).__name__)} into text",
         hint="join a list with `|join(', ')`, or use the whole scalar `{{ ... }}` to keep it a list",
     )
 
@@ -738,13 +731,9 @@ def _operand(value) -> str:
     """An operand as a message names it: ``text '2000'``, ``a number``, ``a list``."""
     if isinstance(value, str):
         return f"text {_short(repr(value))}"
-    if _is_number(value):
-        return "a number"
     if isinstance(value, bool) or value is None:
-        return repr(value).lower() if value is not None else "none"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return "a mapping" if isinstance(value, dict) else f"a {type(value).__name__}"
+        return repr(value).lower() if value is not None else "none"  # `true / 3`: the value says it best
+    return _kind_of(type(value).__name__)
 
 
 _OPS = {
@@ -1049,6 +1038,7 @@ def _check_expression(root, names: set) -> int:
 # callable`, `_quote_function.<locals>.quote()`): a playbook author knows numbers, text, lists and mappings.
 _TYPE_WORDS = {
     "PercentRatio": "a number",
+    "MoneyAmount": "a number",
     "Decimal": "a number",
     "int": "a number",
     "float": "a number",
