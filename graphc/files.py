@@ -34,12 +34,13 @@ GLOB_CHARS = frozenset("*?[")
 class Collected(Record):
     """The files a command was pointed at, each once, in the order named."""
 
-    FIELDS = ("files", "named", "searches", "missing")
+    FIELDS = ("files", "named", "searches", "missing", "not_followed")
 
     files: list[str]
     named: set[str]  # files named themselves (not found in a directory or by a glob)
     searches: dict[str, list[str]]  # directory or glob named -> the files it gave
     missing: list[str]  # paths named that do not exist (with keep_missing: listed in files too)
+    not_followed: list[str]  # symlinks a walk or glob met whose target is outside the project root: not read
 
     def __init__(
         self,
@@ -47,11 +48,13 @@ class Collected(Record):
         named: set[str] | None = None,
         searches: dict[str, list[str]] | None = None,
         missing: list[str] | None = None,
+        not_followed: list[str] | None = None,
     ):
         self.files = [] if files is None else files
         self.named = set() if named is None else named
         self.searches = {} if searches is None else searches
         self.missing = [] if missing is None else missing
+        self.not_followed = [] if not_followed is None else not_followed
 
 
 def collect(
@@ -88,7 +91,7 @@ def collect(
         mode = _mode(path)
         if mode is not None and S_ISDIR(mode):
             found = out.searches.setdefault(str(raw), [])
-            for listed, absolute in _walk(path, suffixes):
+            for listed, absolute in _walk(path, suffixes, out.not_followed):
                 found.append(add(listed, False, absolute))
         elif mode is not None:
             add(path, True)
@@ -102,6 +105,8 @@ def collect(
                     continue
                 if not os.path.islink(match) or inside_root(match):  # as a directory walk: no link out of the root
                     found.append(add(os.path.normpath(match), False))
+                else:
+                    out.not_followed.append(os.path.normpath(match))
         elif keep_missing:
             out.missing.append(add(path, True))
         else:
@@ -109,14 +114,15 @@ def collect(
     return out
 
 
-def _walk(top: str, suffixes: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+def _walk(top: str, suffixes: tuple[str, ...], not_followed: list[str]) -> Iterable[tuple[str, str]]:
     """The files with ``suffixes`` under the directory ``top``, as (path listed, its absolute form), in the order
     ``os.walk`` gives with sorted names (a folder's files, then each sub-folder's), skipping :data:`SKIP_DIRS`
     and hidden folders.
 
     A symlink is listed only when its target is inside the project root of ``top`` (:func:`find_project_root`),
     so a link to ``/dev/stdin``, ``/dev/zero`` or a file elsewhere on the machine is never opened (docs/
-    robustness.md, "Reading files"); a symlinked folder is not entered (as ``os.walk`` does). A FIFO, socket or
+    robustness.md, "Reading files"), only added to ``not_followed`` for the caller to say so; a symlinked folder
+    is not entered (as ``os.walk`` does). A FIFO, socket or
     device named ``*.yaml`` is listed, and :func:`read_source` reports it (GC112) without opening it.
     The type comes from the directory listing: a plain file costs no extra ``stat``.
     """
@@ -139,8 +145,11 @@ def _walk(top: str, suffixes: tuple[str, ...]) -> Iterable[tuple[str, str]]:
                     continue
                 if not name.endswith(suffixes):
                     continue
-                if entry.is_symlink() and (entry.is_dir() or not inside_root(os.path.join(here, name))):
-                    continue  # a linked folder is not entered (os.walk's way); a link out of the root not followed
+                if entry.is_symlink() and entry.is_dir():
+                    continue  # a linked folder is not entered (os.walk's way)
+                if entry.is_symlink() and not inside_root(os.path.join(here, name)):
+                    not_followed.append(os.path.join(here, name))  # not read: the caller says so
+                    continue
             except OSError:  # gone meanwhile
                 continue
             yield os.path.join(here, name), os.path.join(absolute_here, name)

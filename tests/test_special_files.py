@@ -104,6 +104,23 @@ def test_a_symlink_out_of_the_root_is_not_followed_in_a_directory_walk(project):
         "templates/t.yaml",
         "user.yaml",
     ]
+    # not read, but never silently: a file a walk skipped must not pass unnoticed (it was a silent skip)
+    assert (
+        "graphc: warning: o.yaml, z.yaml not read: symlinks to files outside the project root"
+        " (name a file to lint it)\n"
+    ) in result.stderr
+
+
+def test_a_glob_says_which_symlinks_out_of_the_root_it_did_not_follow(project):
+    outside = project.parent / f"{project.name}-outside.yaml"
+    outside.write_text("graphc: 1\nname: o\nlegs: {}\n")
+    os.symlink(outside, project / "o.yaml")
+    result = graphc(project, "lint", "--no-cache", "*.yaml", "--format", "json")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert linted(result, project) == ["user.yaml"]
+    assert "graphc: warning: o.yaml not read: a symlink to a file outside the project root" in result.stderr
+    named = graphc(project, "lint", "--no-cache", "o.yaml")  # named itself: the operator chose it, it is read
+    assert named.returncode == 1 and "GC" in named.stdout and "warning" not in named.stderr, named
 
 
 def test_a_named_device_or_fifo_is_gc112_saying_what_it_is(project):
