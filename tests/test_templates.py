@@ -1048,6 +1048,41 @@ def test_a_template_after_naming_a_playbook_leg_is_gc202_at_the_template(project
     )  # at `spot accepted`
 
 
+def test_a_template_naming_a_leg_of_the_template_that_uses_it_is_gc202_too(project):
+    # The same rule one level down: inner's `after: o filled` bound to outer's leg `o` (renamed `x.o` when
+    # outer was adopted), so a template could still name its user's legs through a second `use:`.
+    (project / "templates" / "inner.yaml").write_text(
+        "graphc-template: 1\nlegs:\n  i: {sell: 1 ETH, symbol: ETH-USD, after: o filled}\n"
+    )
+    (project / "templates" / "outer.yaml").write_text(
+        "graphc-template: 1\nlegs:\n  o: {buy: 1 ETH, symbol: ETH-USD}\n  n: {use: ./inner.yaml}\n"
+    )
+    path = write_playbook(project, "legs:\n  x: {use: ./templates/outer.yaml}\n")
+    result = compile_file(str(path), CompileOptions(quotes=QUOTES, now=NOW))
+    assert result.wire is None
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.message) == (
+        "GC202",
+        "leg `i` waits for leg 'o', which is not a leg of this template",
+    )
+    assert "write `after: o filled` on the `use:` leg 'n'" in diagnostic.hint
+    assert diagnostic.path.endswith("inner.yaml") and (diagnostic.span.line, diagnostic.span.col) == (3, 44)
+
+
+def test_a_template_waiting_for_its_own_nested_legs_is_fine(project):
+    # the other direction is the template's own business: outer names the leg inner gave it (`n.i`)
+    (project / "templates" / "inner.yaml").write_text(
+        "graphc-template: 1\nlegs:\n  i: {sell: 1 ETH, symbol: ETH-USD}\n"
+    )
+    (project / "templates" / "outer.yaml").write_text(
+        "graphc-template: 1\nlegs:\n  n: {use: ./inner.yaml}\n  o: {buy: 1 ETH, symbol: ETH-USD, after: n.i filled}\n"
+    )
+    path = write_playbook(project, "legs:\n  x: {use: ./templates/outer.yaml}\n")
+    result = compile_file(str(path), CompileOptions(quotes=QUOTES, now=NOW))
+    assert result.diagnostics == []
+    assert [(e["from_node"], e["to_node"]) for e in result.wire["edges"]] == [("x.n.i", "x.o")]
+
+
 def test_a_template_after_naming_no_leg_at_all_is_still_the_graphs_gc202(project):
     (project / "templates" / "ref.yaml").write_text(REF.replace("spot accepted", "spto accepted"))
     path = write_playbook(project, "legs:\n  spot: {buy: 1 ETH, symbol: ETH-USD}\n  h: {use: ./templates/ref.yaml}\n")

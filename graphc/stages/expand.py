@@ -363,8 +363,10 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
         r.report(problem.code, prefix + problem.message, problem.span, hint=problem.hint)
     if params.problems:
         return []
+    nested_from = len(r.foreign_references)  # references a template used by this one leaves unresolved
     inner = expand_legs(r, template, template.doc.data["legs"], {**r.base_names, **values})
     local_ids = {c.id for c in inner}
+    _check_references_to_user(r, nested_from, local_ids)
     for child in inner:
         _note_foreign_references(r, leg, child, local_ids)
     return [_adopt(leg, child, local_ids) for child in inner]
@@ -387,6 +389,19 @@ def _note_foreign_references(r, parent: LegOut, child: LegOut, local_ids: set) -
             r.foreign_references.append((name, where, child.id, parent.id, sorted(local_ids), shown))
 
 
+def _check_references_to_user(r, start: int, ids: set) -> None:
+    """GC202 for each reference kept since ``start`` (by templates this template uses) that names one of this
+    template's legs, ``ids``: a template two levels down naming a leg of the template that uses it is refused as
+    one naming the playbook's leg is (:func:`check_foreign_references`); the others wait for the levels above."""
+    kept = []
+    for reference in r.foreign_references[start:]:
+        if reference[0] in ids:
+            _report_foreign_reference(r, *reference)
+        else:
+            kept.append(reference)
+    r.foreign_references[start:] = kept
+
+
 def check_foreign_references(r, legs: list[LegOut]) -> None:
     """GC202 for a template leg's ``after:`` that names a leg of the using playbook rather than of the template.
 
@@ -399,16 +414,19 @@ def check_foreign_references(r, legs: list[LegOut]) -> None:
     if not r.foreign_references:
         return
     ids = {leg.id for leg in legs}
-    for name, where, child_id, parent_id, own, shown in r.foreign_references:
-        if name not in ids:
-            continue
-        r.report(
-            "GC202",
-            f"leg `{child_id}` waits for leg '{name}', which is not a leg of this template",
-            where,
-            hint=f"a template's `after:` names its own legs ({', '.join(own[:10])}); to wait for a leg of the "
-            f"playbook, write `after: {shown}` on the `use:` leg {parent_id!r} (the template's first legs take it)",
-        )
+    for reference in r.foreign_references:
+        if reference[0] in ids:
+            _report_foreign_reference(r, *reference)
+
+
+def _report_foreign_reference(r, name, where, child_id, parent_id, own, shown) -> None:
+    r.report(
+        "GC202",
+        f"leg `{child_id}` waits for leg '{name}', which is not a leg of this template",
+        where,
+        hint=f"a template's `after:` names its own legs ({', '.join(own[:10])}); to wait for a leg of what "
+        f"uses it, write `after: {shown}` on the `use:` leg {parent_id!r} (the template's first legs take it)",
+    )
 
 
 def _adopt(parent: LegOut, child: LegOut, local_ids: set) -> LegOut:
