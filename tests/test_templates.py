@@ -840,6 +840,12 @@ def test_a_percent_param_written_back_as_a_percentage_is_refused(edge, stop, lin
         ("bid - {{ edge ~ '%' }}", "0.005"),
         ("bid - {{ (1 + 1) * edge }}%", "0.01"),  # a ladder rung: `(index + 1) * step`
         ("bid - {{ edge / 2 }}%", "0.0025"),
+        # a ratio turned into text first (a known gap until PercentText): each compiled to a 100x smaller offset
+        ("bid - {{ edge | string }}%", "0.005"),
+        ("bid - {{ edge ~ '' }}%", "0.005"),
+        ("bid - {{ edge ~ '' ~ '%' }}", "0.005"),
+        ("bid - {{ '' ~ edge | string | trim }} %", "0.005"),
+        ("bid - {{ (edge | string) ~ 'bps' }}", "0.005"),
     ],
 )
 def test_a_ratio_computed_from_a_percent_param_is_refused_before_percent_too(template, value):
@@ -855,6 +861,7 @@ def test_a_ratio_computed_from_a_percent_param_is_refused_before_percent_too(tem
         ("bid - {{ 100 * edge }}%", 96763750000000),
         ("bid - {{ edge * 10000 }}bps", 96763750000000),
         ("bid - {{ (1 + 1) * edge * 100 }}%", 96277500000000),  # less 1%: 96277.5
+        ("bid - {{ (edge * 100) | string }}%", 96763750000000),  # points made text: no ratio left
     ],
 )
 def test_a_percent_param_turned_into_points_is_not_refused(template, price_1e9):

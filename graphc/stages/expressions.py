@@ -42,7 +42,6 @@ limits are listed in docs/robustness.md.
 from __future__ import annotations
 
 import decimal
-import itertools
 import operator
 import re
 from datetime import date, datetime
@@ -294,7 +293,7 @@ def to_plain(value, depth: int = 0, keep_percent: bool = False):
         str(value)  # raises
     if isinstance(value, str):
         _check_size(value, "the result")
-        return value
+        return value if type(value) is str else str(value)  # a PercentText leaves as plain text
     if value is None or isinstance(value, (bool, int)):
         return value
     if isinstance(value, Decimal):
@@ -365,15 +364,55 @@ def _join(value, d="", attribute=None):
 
 def _concat(pieces) -> str:
     """``a ~ b ~ c``: the texts joined, the size checked before joining (and a percent ratio never joined to a
-    `%` or `bps` after it: ``{{ stop ~ '%' }}`` is ``{{ stop }}%``)."""
-    for piece, after in itertools.pairwise(pieces):
-        if type(piece) is PercentRatio:
-            _percent_written_as_unit(piece, after)
+    `%` or `bps` after it: ``{{ stop ~ '%' }}`` is ``{{ stop }}%``). A ratio that ends the text keeps its mark
+    (:class:`PercentText`), so ``{{ stop ~ '' }}%`` is caught too."""
     texts = [to_text(piece) for piece in pieces]
     size = sum(map(len, texts))
     if size > MAX_OUTPUT_CHARS:
         raise BudgetExceeded(f"`~` would make {size:,} characters; the limit is {MAX_OUTPUT_CHARS:,}")
-    return "".join(texts)
+    text = "".join(texts)
+    ratios: list[tuple[PercentRatio, int]] = []
+    start = 0
+    for piece, piece_text in zip(pieces, texts, strict=True):
+        ratios.extend((ratio, start + end) for ratio, end in _ratios_in(piece, piece_text))
+        start += len(piece_text)
+    return _checked_ratios(text, ratios)
+
+
+class PercentText(str):
+    """Text that ends with a percent param's ratio written out (``{{ stop | string }}``, ``{{ 'x' ~ stop }}``):
+    the ratio is kept so that a `%` or `bps` written after the text is refused as after the number."""
+
+    ratio: PercentRatio
+
+    def __new__(cls, text: str, ratio: PercentRatio):
+        made = super().__new__(cls, text)
+        made.ratio = ratio
+        return made
+
+
+def _ratios_in(value, text: str) -> list[tuple[PercentRatio, int]]:
+    """The percent ratios ``value`` (written as ``text``) ends with, each with where its text ends."""
+    if type(value) is PercentRatio:
+        return [(value, len(text))]
+    if type(value) is PercentText:
+        return [(value.ratio, len(text))]
+    return []
+
+
+def _checked_ratios(text: str, ratios) -> str:
+    """``text``, after refusing any ratio in it followed by `%` or `bps`; a :class:`PercentText` when a ratio
+    ends it (what comes next is not known yet)."""
+    for ratio, end in ratios:
+        _percent_written_as_unit(ratio, text, end)
+    last = next((ratio for ratio, end in reversed(ratios) if end == len(text)), None)
+    return PercentText(text, last) if last is not None else text
+
+
+def _string(value) -> str:
+    """Jinja's ``string``: the text of a value (:func:`to_text`); a percent ratio's text keeps the mark."""
+    text = to_text(value)
+    return PercentText(text, value) if type(value) is PercentRatio else text
 
 
 def _sum(value, attribute=None, start=0):
@@ -479,7 +518,7 @@ _JINJA_FILTERS = (
 )
 FILTERS = {name: jinja_filters.FILTERS[name] for name in _JINJA_FILTERS}
 FILTERS.update(
-    {"join": _join, "round": _round, "int": _int, "string": to_text, "decimal": _decimal, "list": _list, "sum": _sum}
+    {"join": _join, "round": _round, "int": _int, "string": _string, "decimal": _decimal, "list": _list, "sum": _sum}
 )
 
 
@@ -683,6 +722,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         result = super().call_filter(name, value, args, kwargs, context, eval_ctx)
         if type(value) is PercentRatio and name in _RATIO_FILTERS and isinstance(result, Decimal):
             result = PercentRatio(result, value.name)  # `{{ stop | round(4) }}%` is still a ratio before `%`
+        elif type(value) is PercentText and name in _RATIO_TEXT_FILTERS and type(result) is str:
+            result = PercentText(result, value.ratio)  # `{{ stop | string | trim }}%`: still ends with the ratio
         return budget.measure(_materialize(budget, result))
 
     def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
@@ -706,6 +747,7 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
 
 
 _RATIO_FILTERS = frozenset({"round", "abs", "default", "d"})  # a percent ratio through these is still the ratio
+_RATIO_TEXT_FILTERS = frozenset({"string", "trim", "upper", "lower", "default", "d"})  # text still ending in it
 _TO_POINTS = (Decimal(100), Decimal(10_000))  # `stop * 100` (percent points), `stop * 10000` (bps): not a ratio
 
 
@@ -1250,15 +1292,14 @@ def evaluate(
 def _render_text(parts, budget: Budget) -> str:
     pieces = []
     size = 0
-    ratios = []  # (a percent ratio written into the text, where its text ends)
+    ratios: list[tuple[PercentRatio, int]] = []  # (a percent ratio written into the text, where its text ends)
     for part in parts:
         if type(part) is str:
             piece = part
         else:
             value = part(budget)
             piece = to_text(value)
-            if type(value) is PercentRatio:
-                ratios.append((value, size + len(piece)))
+            ratios.extend((ratio, size + end) for ratio, end in _ratios_in(value, piece))
         size += len(piece)
         if size > MAX_OUTPUT_CHARS:
             raise BudgetExceeded(f"the template would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
