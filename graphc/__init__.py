@@ -71,11 +71,17 @@ def compile_file(
     params_file: str | PathLike[str] | None = None,
     now: datetime | None = None,
 ) -> CompileResult:
-    """Compile a playbook file (``use:`` templates are confined to its project). Unreadable: ``OSError``."""
+    """Compile a playbook file (``use:`` templates are confined to its project). Unreadable: ``OSError``; a
+    file that is not UTF-8 is a result with one GC112 at the first bad byte, as ``graphc compile`` says it."""
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.files import unreadable
 
     options = _options(quotes, params, params_file, now, None, require_quotes=True)
-    return pipeline.compile_file(path, options)
+    try:
+        return pipeline.compile_file(path, options)
+    except UnicodeDecodeError as exc:
+        diagnostic, text = unreadable(str(path), exc)
+        return pipeline.CompileResult(str(path), text, diagnostics=[diagnostic])
 
 
 def lint_text(
@@ -113,17 +119,29 @@ def lint_file(
     params_file: str | PathLike[str] | None = None,
     now: datetime | None = None,
 ) -> FileResult:
-    """Lint one file, as :func:`lint_text`. Unreadable: ``OSError`` / ``UnicodeDecodeError``."""
+    """Lint one file, as :func:`lint_text`. Unreadable: ``OSError``; a file that is not UTF-8 is a result with
+    one GC112 at the first bad byte, as ``graphc lint`` reports it (playbook-spec.md §8)."""
     from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
-    return lint_text(read_source(path), str(path), quotes=quotes, params=params, params_file=params_file, now=now)
+    try:
+        text = read_source(path)
+    except UnicodeDecodeError as exc:
+        from graphc.lint import unreadable_result
+
+        return unreadable_result(str(path), exc)
+    return lint_text(text, str(path), quotes=quotes, params=params, params_file=params_file, now=now)
 
 
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
-    """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col)."""
+    """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col), a file that is not UTF-8
+    among them. Unreadable: ``OSError``."""
+    from graphc.files import unreadable
     from graphc.quotes import load_quotes as _load_quotes  # deferred: `import graphc` stays light (graphc --version)
 
-    quotes, diagnostics = _load_quotes(path)
+    try:
+        quotes, diagnostics = _load_quotes(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(unreadable(str(path), exc)[0].headline()) from None
     if diagnostics:
         raise ValueError("; ".join(d.headline() for d in diagnostics))
     return quotes

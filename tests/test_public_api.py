@@ -107,3 +107,22 @@ def test_a_quote_that_is_not_a_number_says_so():
     with pytest.raises(ValueError) as caught:
         graphc.compile_text("graphc: 1\n", quotes={"ETH-USD": {"tick": Decimal("NaN")}})
     assert str(caught.value) == "quote ETH-USD.tick: cannot read 'NaN' as a number"
+
+
+def test_a_file_that_is_not_utf8_is_gc112_through_the_api_too(tmp_path):
+    # audit docs.md 1: docs/api.md says bad input never raises (only OSError for an unreadable file), but
+    # lint_file / compile_file / load_quotes raised UnicodeDecodeError on a cp1252 file the CLI reports as GC112
+    path = tmp_path / "p.yaml"
+    path.write_bytes("graphc: 1\nname: p\n# entrée\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n".encode("cp1252"))
+    # the bad byte is 0xE9 in "entrée": line 3, after "# entr" (6 characters): column 7
+    [linted] = graphc.lint_file(path).diagnostics
+    assert (linted.code, linted.span.line, linted.span.col) == ("GC112", 3, 7)
+    assert linted.message.startswith("the file is not UTF-8 text: byte 0xE9 cannot be decoded")
+    compiled = graphc.compile_file(path)
+    assert not compiled.ok and compiled.wire is None
+    assert [(d.code, d.span.line, d.span.col) for d in compiled.diagnostics] == [("GC112", 3, 7)]
+    quotes = tmp_path / "q.yaml"
+    # "# prix d'entr" is 13 characters: the bad byte is column 14
+    quotes.write_bytes("# prix d'entrée\nETH-USD: {bid: 1, ask: 2}\n".encode("cp1252"))
+    with pytest.raises(ValueError, match=r"q\.yaml:1:14: error GC112 the file is not UTF-8 text"):
+        graphc.load_quotes(quotes)
