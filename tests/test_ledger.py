@@ -99,6 +99,37 @@ def test_the_default_run_key_is_the_content_and_the_name():
     assert content_run_key("nightly", WIRE) != content_run_key("other", WIRE)
     reformatted = json.dumps(json.loads(WIRE))  # one line, other spacing: the same graph
     assert canonical_wire_text(reformatted) == WIRE
+    # audit roundtrip.md 1: keys in another order (`jq -S`) were another run key, so the graph was sent twice
+    assert list(json.loads(WIRE)["nodes"][0])[:2] == ["node_id", "instrument"]  # compile's order: not sorted
+    sorted_keys = json.dumps(json.loads(WIRE), sort_keys=True)
+    assert canonical_wire_text(sorted_keys) == WIRE
+    assert content_run_key("nightly", sorted_keys) == content_run_key("nightly", WIRE)
+
+
+def test_one_flat_table_of_field_places_orders_every_mapping_of_the_wire_schema():
+    # in_wire_order ranks a name by its place in the first `properties` that has it; that is right for every
+    # mapping only if a name two mappings share has the same place in both (`symbol`: instrument, on_price)
+    from graphc.resources import read_text
+    from graphc.stages.wire_order import in_wire_order
+
+    places: dict[str, set[int]] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for i, name in enumerate(node.get("properties") or {}):
+                places.setdefault(name, set()).add(i)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(json.loads(read_text("schemas", "wire-graph.schema.json")))
+    assert {name: p for name, p in places.items() if len(p) > 1} == {}
+    assert places["symbol"] == {0} and places["offset_pct"] == {3}
+    price = {"offset_pct": -5, "reference": "graph_entry_price", "symbol": "ETH-USD", "direction": "below"}
+    assert list(in_wire_order(price)) == ["symbol", "direction", "reference", "offset_pct"]
+    assert list(in_wire_order({"zz": 1, "node_id": "a", "aa": 2})) == ["node_id", "aa", "zz"]  # unknown: by name
 
 
 def test_node_order_ids():

@@ -205,6 +205,40 @@ def test_a_wire_json_file_is_submitted_under_its_content(sandbox, project):
     assert "submitted hedge-wire as graph" in proc.stdout and "run key graph@" in proc.stdout
 
 
+def test_the_same_wire_graph_with_its_keys_in_another_order_is_the_same_run(sandbox, project):
+    # audit roundtrip.md 1: `jq -S` of a submitted graph got a run key of its own and traded a second time
+    env = cli_env(sandbox)
+    compiled = graphc(["compile", "eth-hedge.yaml", "--quotes", "quotes.yaml"], env, project)
+    assert compiled.returncode == 0, compiled.stderr
+    (project / "a.json").write_text(compiled.stdout)
+    (project / "b.json").write_text(json.dumps(json.loads(compiled.stdout), sort_keys=True, indent=1))
+    assert (project / "a.json").read_text() != (project / "b.json").read_text()
+    first = graphc(["submit", "a.json"], env, project)
+    assert first.returncode == 0, first.stderr
+    again = graphc(["submit", "b.json"], env, project)
+    assert again.returncode == 2, (again.stdout, again.stderr)
+    assert f"was already submitted as graph {graph_id_of(first.stdout)}" in again.stderr
+    assert len(sandbox.graphs()) == 1
+
+
+def test_a_playbooks_on_price_mapping_in_any_key_order_compiles_to_one_graph(sandbox, project):
+    # `graphc fmt` sorts a mapping's keys: the compiled graph (and so the run key) must not change with it
+    trigger = {"symbol": "ETH-USD", "direction": "below", "reference": "graph_entry_price", "offset_pct": -2}
+    outputs = []
+    for keys in (list(trigger), sorted(trigger)):
+        body = ", ".join(f"{k}: {trigger[k]}" for k in keys)
+        (project / "t.yaml").write_text(
+            "graphc: 1\nname: t\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n"
+            f"  b: {{sell: 1 ETH, symbol: ETH-USD, after: [{{from: a, trigger: {{on_price: {{{body}}}}}}}]}}\n"
+        )
+        done = graphc(["compile", "t.yaml"], cli_env(sandbox), project)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    [edge] = json.loads(outputs[0])["edges"]
+    assert list(edge["trigger"]["on_price"]) == ["symbol", "direction", "reference", "offset_pct"]  # the wire's order
+
+
 def test_watch_exits_1_when_the_graph_does_not_complete(sandbox, project):
     sandbox.configure(reject_symbols=["ETH-USD"])
     proc = graphc(["submit", "eth-hedge.yaml", "--quotes", "quotes.yaml", "--watch"], cli_env(sandbox), project)

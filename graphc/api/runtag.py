@@ -25,6 +25,7 @@ import re
 
 from graphc.stages.emit import to_json
 from graphc.stages.triggers import JsonFloat
+from graphc.stages.wire_order import in_wire_order
 
 __all__ = [
     "TAG_PATTERN",
@@ -50,15 +51,18 @@ def run_tag(run_key: str) -> str:
 def canonical_wire_text(text: str) -> str:
     """A wire graph's JSON text in graphc's one layout (what compile emits): the form that is hashed and sent.
 
-    Numbers keep their form (``0.5`` stays a fraction, ``-5.0`` keeps its ``.0``)
+    Every mapping's keys are in the wire schema's order (:func:`~graphc.stages.wire_order.in_wire_order`), whatever
+    order the text had them in. Numbers keep their form (``0.5`` stays a fraction, ``-5.0`` keeps its ``.0``)
     and never pass through float.
     """
-    return to_json(json.loads(text, parse_float=JsonFloat))
+    return to_json(in_wire_order(json.loads(text, parse_float=JsonFloat)))
 
 
-def content_run_key(name: str, canonical_text: str) -> str:
-    """The default run key: the same graph under the same name is the same run, whatever file it came from."""
-    return f"{name}@{hashlib.sha256(canonical_text.encode('utf-8')).hexdigest()[:16]}"
+def content_run_key(name: str, wire_text: str) -> str:
+    """The default run key: the same graph under the same name is the same run, whatever file it came from
+    and in whatever layout or key order (the hash is of :func:`canonical_wire_text`)."""
+    canonical = canonical_wire_text(wire_text)
+    return f"{name}@{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:16]}"
 
 
 def tag_wire(canonical_text: str, tag: str) -> str:

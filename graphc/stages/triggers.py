@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError
 from graphc.stages.suggest import did_you_mean
+from graphc.stages.wire_order import in_wire_order
 from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
 from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
@@ -162,7 +163,7 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if name == "on_timeout" and isinstance(body, dict) and "ms" in body:
                 return _new_trigger(Trigger, (source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition))
             if name == "on_price" and isinstance(body, dict):
-                price = dict(body)
+                price = in_wire_order(body)  # the wire's order, whatever the playbook's: one graph, one run key
                 if "offset_pct" in price:
                     raw = price["offset_pct"]
                     price["offset_pct"] = JsonFloat(parse_percent_points(raw) if isinstance(raw, str) else Decimal(raw))
