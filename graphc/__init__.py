@@ -74,7 +74,7 @@ def compile_file(
     """Compile a playbook file (``use:`` templates are confined to its project). Unreadable: ``OSError``; a
     file that is not UTF-8 is a result with one GC112 at the first bad byte, as ``graphc compile`` says it."""
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
-    from graphc.files import unreadable
+    from graphc.files import unreadable  # deferred: `import graphc` stays light
 
     options = _options(quotes, params, params_file, now, None, require_quotes=True)
     try:
@@ -126,7 +126,7 @@ def lint_file(
     try:
         text = read_source(path)
     except UnicodeDecodeError as exc:
-        from graphc.lint import unreadable_result
+        from graphc.lint import unreadable_result  # deferred: only an undecodable file needs it
 
         return unreadable_result(str(path), exc)
     return lint_text(text, str(path), quotes=quotes, params=params, params_file=params_file, now=now)
@@ -135,7 +135,7 @@ def lint_file(
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
     """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col), a file that is not UTF-8
     among them. Unreadable: ``OSError``."""
-    from graphc.files import unreadable
+    from graphc.files import unreadable  # deferred: `import graphc` stays light
     from graphc.quotes import load_quotes as _load_quotes  # deferred: `import graphc` stays light (graphc --version)
 
     try:
