@@ -40,7 +40,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
-from graphc.numbers import is_multiple, plain, usd
+from graphc.numbers import is_multiple, plain, usd, usd_exact
 from graphc.stages.legs import WIRE_QTY_STEP  # where no lot is known, a notional rounds down to 1e-8, as a leg's does
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.vocabulary import DOLLARS
@@ -207,8 +207,8 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
         notional = amount_of(qty_1e8) * node.limit
         if notional > node.max_notional:
             raise AmendRefused(
-                f"{new} at the limit {plain(node.limit)} is {usd(notional)}, above the graph's max_notional_usd "
-                f"{usd(node.max_notional)}; nothing sent"
+                f"{new} at the limit {plain(node.limit)} is {usd(notional, than=node.max_notional)}, above the "
+                f"graph's max_notional_usd {usd_exact(node.max_notional)}; nothing sent"
             )
     if not confirmed and current_1e8 > 0 and qty_1e8 > MAX_FACTOR * current_1e8:
         factor = (Decimal(qty_1e8) / Decimal(current_1e8)).quantize(Decimal("0.1"))

@@ -7,13 +7,15 @@ one is refused rather than shown rounded).
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Context, Decimal, Inexact, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from math import gcd
 
 _WIDE = Context(prec=1000, traps=[InvalidOperation, Inexact])
 _MAX_PLAIN_CHARS = 40  # a number shown in a message longer than this is written with an exponent
 _ROUND = Context(prec=1000, traps=[InvalidOperation])  # half-even, as format() rounds
 _CUT = Context(prec=1000, rounding=ROUND_DOWN, traps=[InvalidOperation])
+_UP = Context(prec=1000, rounding=ROUND_CEILING, traps=[InvalidOperation])
+_CENT = Decimal("0.01")
 
 
 def plain(value: Decimal) -> str:
@@ -41,23 +43,68 @@ def shown(value: object) -> str:
     return repr(value)
 
 
+def beside(value: Decimal, bound: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    """``value`` rounded to ``places`` decimals (``rounding``), unless that reads on the wrong side of ``bound``
+    (equal to it, or past it) or as 0 when ``value`` is not 0: then cut (never rounded up) to as many decimals as
+    show it, so 1000.0002 against 1000 is 1000.0002, not 1000.00 ("$1,000.00 ... above $1,000" contradicts
+    itself), and 0.00999 against 10 at cents cut is 0.009, not 0.00. ``value`` equal to ``bound``: only the 0 rule.
+    Exact: the cut stops at ``value``'s own digits at the latest."""
+
+    def reads(candidate: Decimal) -> bool:
+        if (candidate == 0) is not (value == 0):
+            return False
+        return candidate > bound if value > bound else candidate < bound if value < bound else True
+
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=rounding, context=_ROUND)
+    if reads(rounded):
+        return rounded
+    exponent = value.as_tuple().exponent
+    last = -exponent if isinstance(exponent, int) else places  # value's own places: quantizing there is exact
+    for digits in range(places + 1, last):
+        cut = _CUT.quantize(value, Decimal(1).scaleb(-digits))
+        if reads(cut):
+            return cut
+    return value
+
+
 def above(value: Decimal, bound: Decimal, places: int = 1) -> str:
     """``value`` (more than ``bound``) rounded to ``places`` decimals, unless that reads as no more than
     ``bound``: then cut (never rounded up) to as many decimals as show it is more, so 10.0000166... against 10
     is ``10.00001``, not ``10.0`` (a message saying "10.0% ... more than 10%" contradicts itself)."""
-    rounded = _ROUND.quantize(value, Decimal(1).scaleb(-places))
-    if rounded > bound:
-        return format(rounded, "f")
-    for digits in range(places + 1, places + 60):
-        cut = _CUT.quantize(value, Decimal(1).scaleb(-digits))
-        if cut > bound:
-            return format(cut, "f")
-    return format(value, "f")
+    return format(beside(value, bound, places), "f")
 
 
-def usd(value: Decimal) -> str:
-    """Dollars with thousands separators: whole dollars when whole (``$930,066``), else cents (``$1.50``)."""
-    return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
+def usd(value: Decimal, than: Decimal | None = None) -> str:
+    """Dollars with thousands separators: whole dollars when whole (``$930,066``), else cents (``$1.50``).
+
+    Compared with a limit (``than``), with as many more decimals (cut) as show on which side of it the amount
+    is: ``$1,000.0002`` above ``$1,000``, ``$999.996`` below it. An amount that is not 0 never shows as
+    ``$0.00`` (``$0.004``). See :func:`beside`.
+    """
+    if value == value.to_integral_value():
+        return f"${value:,.0f}"
+    return f"${_at_least_cents(beside(value, Decimal(0) if than is None else than, 2)):,f}"
+
+
+def usd_exact(value: Decimal) -> str:
+    """A limit as it was given: ``$1,000``, ``$500,000.50``, ``$0.00000001`` (never rounded: a limit of
+    1000.004 shown as ``$1,000.00`` would misstate what an order is compared with)."""
+    if value == value.to_integral_value():
+        return f"${value:,.0f}"
+    return f"${_at_least_cents(value):,f}"
+
+
+def usd_up(value: Decimal) -> str:
+    """An amount to cut or raise by, up to the next cent so that it is enough: 0.0002 is ``$0.01``, never
+    ``$0.00``; 0.011 is ``$0.02``. Whole dollars when whole (``$100,000``; 1999.99999999 is ``$2,000``)."""
+    cents = _UP.quantize(value, _CENT)
+    return f"${cents:,.0f}" if cents == cents.to_integral_value() else f"${cents:,f}"
+
+
+def _at_least_cents(value: Decimal) -> Decimal:
+    """``value`` with two decimals at least (1000.5 -> 1000.50), never fewer digits than it has."""
+    exponent = value.as_tuple().exponent
+    return _WIDE.quantize(value, _CENT) if isinstance(exponent, int) and exponent > -2 else value
 
 
 def is_multiple(value: Decimal, step: Decimal) -> bool:

@@ -277,3 +277,66 @@ def test_a_symbol_naming_no_currency_is_skipped_not_compared():
     findings, skips = lint([node("a", "1", "97000", symbol="BTC")], max_notional=1_000)
     assert findings == []
     assert "the currency of BTC's prices is unknown" in next(s.reason for s in skips if s.code == "GC501")
+
+
+# -- the money in a message reads on its side of the limit (audit docs.md finding 2) ------------------------------
+# An order a hair above the limit is flagged (1000.0002 > 1000); its message must not print it as the limit itself,
+# and the cut must be one that can be made: up to the next cent, never $0.00.
+
+
+def test_gc501_a_hair_above_the_limit_shows_the_hair_and_a_cut_of_a_cent(tmp_path):
+    # the audit's playbook: 0.01666667 x 60000 = 1000.0002 (by hand: 60000 x 0.01666667 = 1000.0002)
+    path = tmp_path / "rk.yaml"
+    path.write_text(
+        "graphc: 1\nname: t\nrisk:\n  max_notional: $1000\nlegs:\n  a: {buy: 0.01666667, symbol: BTC-USD, limit: 60000}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "error GC501 order 'a' is $1,000.0002 notional, above risk.max_notional $1,000: the router refuses the graph"
+        in result.stdout
+    ), result.output
+    assert "hint: cut this order by $0.01 or more, or raise risk.max_notional" in result.stdout, result.output
+
+
+@pytest.mark.parametrize(
+    "limit, message, cut",
+    [
+        ("1000", "order 'a' is $1,000.0002 notional, above risk.max_notional $1,000", "$0.01"),
+        ("999.99", "order 'a' is $1,000.00 notional, above risk.max_notional $999.99", "$0.02"),  # 0.0102 up
+        ("1000.0001", "order 'a' is $1,000.0002 notional, above risk.max_notional $1,000.0001", "$0.01"),
+    ],
+)
+def test_gc501_message_and_cut_around_the_limit(limit, message, cut):
+    findings, _ = lint([node("a", "0.01666667", "60000", symbol="BTC-USD")], max_notional=D(limit))
+    [finding] = findings
+    assert finding.code == "GC501" and finding.message.startswith(message + ":"), finding.message
+    assert finding.hint.startswith(f"cut this order by {cut} or more"), finding.hint
+    # exactly at the limit passes: no message at all
+    assert lint([node("a", "0.01666667", "60000", symbol="BTC-USD")], max_notional=D("1000.0002"))[0] == []
+
+
+def test_gc501_the_audits_second_case():
+    # 0.1 x 60000.01 = 6000.001 under $6,000: was "$6,000.00 ... above $6,000"
+    [finding] = lint([node("b", "0.1", "60000.01", symbol="BTC-USD")], max_notional=6000)[0]
+    assert finding.message.startswith("order 'b' is $6,000.001 notional, above risk.max_notional $6,000:")
+    assert finding.hint.startswith("cut this order by $0.01 or more")
+
+
+def test_gc503_a_hair_above_the_limit_shows_the_hair():
+    # 0.1 x 60000 = 6000 and 0.1 x 40000.001 = 4000.0001: 10000.0001 gross, a hair above $10,000
+    legs = [node("a", "0.1", "60000", symbol="BTC-USD"), node("b", "0.1", "40000.001", symbol="BTC-USD")]
+    [finding] = lint(legs, max_notional=10_000)[0]
+    assert finding.code == "GC503"
+    assert finding.message.startswith("gross notional $10,000.0001 of all legs is above risk.max_notional $10,000;")
+    assert "cut $0.01 from the legs" in finding.hint
+    assert lint(legs, max_notional=D("10000.0001"))[0] == []  # exactly at the limit passes
+
+
+def test_a_tiny_limit_is_not_shown_as_zero(tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(WIRE_ONE % ("0.00000001", "0.00000001"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert "above risk.max_notional $0.00000001:" in result.stdout, result.output
+    assert "cut this order by $2,000 or more" in result.stdout, result.output  # 1999.99999999 up to the cent

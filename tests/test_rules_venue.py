@@ -531,3 +531,25 @@ def test_gc309_both_maximums_known_is_no_skip_and_both_unknown_asks_for_both():
         f'coinbase\'s maximum size and notional for {XYZ} is unknown; set max_size and max_notional in [markets."{XYZ}"] '
         "of graphc.toml"
     )
+
+
+# -- notionals in messages read on their side of the venue's bound (audit docs.md finding 2) -------------------
+
+
+def test_gc301_a_notional_that_is_not_zero_is_not_shown_as_zero():
+    # 0.001 PURR x 9.99 = 0.00999 USDC, below Hyperliquid's 10 USDC spot minimum: was "0.00 USDC";
+    # cut (never rounded up, as every GC301 notional) to the first digit that is not zero
+    spot = node("PURR/USDC", "0.001", "9.99", venue="hyperliquid", type="spot")
+    found = only("GC301", spot, markets={"PURR/USDC": {"sz_decimals": 3}})
+    assert found.message.startswith("Hyperliquid order notional 0.009 USDC is below the 10.00 USDC minimum;"), found
+    # 0.999999 x 10 = 9.99999: below 10, and it reads below (cents cut: 9.99)
+    found = only("GC301", node("PURR/USDC", "0.999999", "10", venue="hyperliquid", type="spot"))
+    assert found.message.startswith("Hyperliquid order notional 9.99 USDC is below the 10.00 USDC minimum;"), found
+
+
+def test_gc309_a_hair_above_the_maximum_notional_shows_the_hair():
+    markets = {XYZ: {"max_notional": "1000"}}
+    # 10 x 100.00001 = 1000.0001: was "$1,000.00 is above coinbase's maximum of $1,000.00"
+    found = only("GC309", xyz(10, "100.00001"), markets=markets)
+    assert found.message == f"order notional $1,000.0001 is above coinbase's maximum of $1,000.00 for {XYZ}"
+    assert lint(xyz(10, "100"), markets=markets)[0] == []  # exactly at the maximum passes

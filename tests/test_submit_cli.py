@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,6 +28,7 @@ import pytest
 from click.testing import CliRunner
 from sandbox_fixture import CANARY_KEY, REPO, cli_env, edge, node, run_graphc
 
+from graphc.amend import AmendRefused, RecordedNode, size_change
 from graphc.api.client import Client
 from graphc.api.ledger import Ledger
 from graphc.api.runtag import run_tag, tag_wire
@@ -995,6 +997,15 @@ def test_amend_qty_refuses_a_size_above_the_graphs_max_notional(sandbox, project
         assert "600 BTC at the limit 90000 is $54,000,000" in refused.output, refused.output
         assert "above the graph's max_notional_usd $10,000" in refused.output, refused.output
     assert _amended(sandbox, gid) == []
+
+
+def test_amend_refusal_shows_a_notional_a_hair_above_the_max_as_above_it():
+    """audit docs.md finding 2: 0.01666667 x 60000 = 1000.0002 is refused under $1,000; it must not read "$1,000.00"."""
+    recorded = RecordedNode("BTC-USD", "spot", "coinbase", Decimal("60000"), Decimal("1000"))
+    with pytest.raises(AmendRefused) as refused:
+        size_change(1_666_667, 1_000_000, recorded, confirmed=True)
+    assert "is $1,000.0002, above the graph's max_notional_usd $1,000;" in str(refused.value)
+    assert size_change(1_666_666, 1_000_000, recorded, confirmed=True)  # 999.9996: under the limit, accepted
 
 
 def test_amend_qty_in_dollars_is_refused_on_a_node_priced_in_bitcoin(sandbox, project):

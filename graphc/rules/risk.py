@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import usd
+from graphc.numbers import usd, usd_exact, usd_up
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
 from graphc.vocabulary import DOLLARS  # the currencies compared with max_notional_usd (MarketFacts.cost_unit)
@@ -78,7 +78,11 @@ def check_max_notional(ctx):
     the leg's limit price or, for a market order, the quote (ask for a buy, bid
     for a sell). An order whose notional is above `risk.max_notional` (sent to
     the router as `risk.admission.max_notional_usd`) is GC501, reported at that
-    leg's size. An order exactly at the limit passes.
+    leg's size. An order exactly at the limit passes. The message shows the
+    notional with as many decimals as it takes to read above the limit (0.01666667
+    BTC at 60,000 is `$1,000.0002`, above a `$1,000` limit, not "$1,000.00"), and
+    the suggested cut is rounded up to the next cent (`$0.01`), so that making it
+    is enough.
 
     The router's reference does not say whether admission compares the limit
     with each order or with the whole graph, so graphc reports what is refused
@@ -154,9 +158,9 @@ def check_max_notional(ctx):
         if abs(notional) > limit:
             yield Finding(
                 node.at("quantity"),
-                f"order {node.node_id!r} is {usd(abs(notional))} notional, above risk.max_notional "
-                f"{usd(limit)}: the router refuses the graph at admission",
-                hint=f"cut this order by {usd(abs(notional) - limit)} or more, or raise risk.max_notional",
+                f"order {node.node_id!r} is {usd(abs(notional), than=limit)} notional, above risk.max_notional "
+                f"{usd_exact(limit)}: the router refuses the graph at admission",
+                hint=f"cut this order by {usd_up(abs(notional) - limit)} or more, or raise risk.max_notional",
             )
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
@@ -177,7 +181,9 @@ def check_gross_notional(ctx):
 
     graphc adds up quantity × price over every leg of the graph, buys and sells
     alike, hedges and conditional exits included, and compares the total with
-    `risk.max_notional` (`risk.admission.max_notional_usd` on the wire). The
+    `risk.max_notional` (`risk.admission.max_notional_usd` on the wire); a total
+    exactly at the limit passes, and one a hair above it is shown with the
+    decimals that make it read above (`$10,000.0001`). The
     price is the leg's limit price, or the quote for a market order (ask for a
     buy, bid for a sell). A leg whose notional cannot be known, or is not in
     dollars (see GC501), makes the total unknown, and the check is skipped
@@ -272,9 +278,9 @@ def check_gross_notional(ctx):
     partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
-        f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "
-        f"largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {usd(total - limit)} from "
+        f"gross notional {usd(total, than=limit)}{partial} of all legs is above risk.max_notional "
+        f"{usd_exact(limit)}; largest legs: {legs}",
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(total - limit)} from "
         "the legs or raise risk.max_notional",
     )
 

@@ -21,7 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 from operator import attrgetter
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import is_multiple
+from graphc.numbers import beside, is_multiple
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
@@ -137,10 +137,17 @@ def _neighbours(value: Decimal, step: Decimal, ok=lambda v: v > 0) -> str:
     return " or ".join(fmt(v) for v in options)
 
 
-def _money(value: Decimal, unit: str | None, exact: bool = False) -> str:
-    """``$0.35``: cents, rounded down so a shortfall never displays as the minimum itself."""
+def _money(value: Decimal, unit: str | None, than: Decimal | None = None, exact: bool = False) -> str:
+    """``$0.35``: cents, cut (never rounded up) so a shortfall never displays as the minimum itself; against a
+    bound (``than``), with as many more decimals as show on which side of it the amount is (``$1,000.0001``
+    above a $1,000 maximum), and never ``0.00`` for an amount that is not 0 (``0.009 USDC``). ``exact``: a bound
+    itself, every digit it has (``$1.00``, ``$1,000.005``)."""
     cents = value.quantize(_CENT, rounding=ROUND_DOWN)
-    text = f"{(value if exact and cents != value else cents):,f}"
+    if exact:
+        shown = value if cents != value else cents
+    else:
+        shown = beside(value, Decimal(0) if than is None else than, 2, rounding=ROUND_DOWN)
+    text = f"{shown:,f}"
     if unit == "USD":
         return "$" + text
     return f"{text} {unit}" if unit else f"{text} (quote currency)"
@@ -182,7 +189,10 @@ def check_min_notional(ctx):
 
     Notional sizes are rounded down to the venue's lot, so they can end up under the
     minimum: `buy: $1` at 0.15 on Polymarket becomes 6.66 shares, which is $0.999.
-    An order worth exactly the minimum ($1.00) passes.
+    An order worth exactly the minimum ($1.00) passes. The message cuts the
+    notional to cents, never rounding it up to the minimum, and shows more
+    decimals when cents would read as zero: 0.001 PURR at 9.99 is `0.009 USDC`,
+    not "0.00 USDC".
 
     A TWAP (`twap: 10 slices every 30s`) sends each slice as its own order, so
     an order that clears the minimum as a whole but not per slice (notional ÷
@@ -270,14 +280,14 @@ def check_min_notional(ctx):
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             yield Finding(
                 where,
-                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
+                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit, minimum)} is below the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
         elif (slices := _twap_slices(node)) and qty * price < minimum * slices:
             yield Finding(
                 ("nodes", node.index, "quantity"),
-                f"{_money(qty * price, m.cost_unit)} in {fmt(slices)} TWAP slices is under the "
+                f"{_money(qty * price, m.cost_unit, minimum * slices)} in {fmt(slices)} TWAP slices is under the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum a slice (each slice is an order)",
                 _fewer_slices(node, qty * price // minimum, f"{_money(minimum, m.cost_unit, exact=True)} a slice"),
                 severity=WARNING,
@@ -1194,7 +1204,8 @@ def check_max_size(ctx):
         elif qty * reference > max_cost:
             yield Finding(
                 ("nodes", node.index, "quantity"),
-                f"order notional {_money(qty * reference, m.cost_unit)} is above {_venue_name(node)}'s maximum of "
+                f"order notional {_money(qty * reference, m.cost_unit, max_cost)} is above {_venue_name(node)}'s "
+                f"maximum of "
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
