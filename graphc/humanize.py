@@ -13,7 +13,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from graphc.units import UnitError, base_asset, format_decimal, parse_quantity
+from graphc.numbers import plain
+from graphc.units import UnitError, base_asset, parse_quantity
 
 _SIMPLE_TRIGGERS = {
     "on_accepted": "accepted",
@@ -24,7 +25,7 @@ _SIMPLE_TRIGGERS = {
     "on_done": "done",
 }
 _DURATION_STEPS = ((86_400_000, "d"), (3_600_000, "h"), (60_000, "m"), (1_000, "s"))
-_MONEY_SUFFIXES = ((Decimal(10) ** 9, "bn"), (Decimal(10) ** 6, "m"), (Decimal(10) ** 3, "k"))
+_MONEY_SUFFIXES = ((9, "bn"), (6, "m"), (3, "k"))  # powers of ten
 
 
 def exact(value) -> Decimal:
@@ -33,8 +34,18 @@ def exact(value) -> Decimal:
 
 
 def number(value) -> str:
-    """Plain decimal text, no exponent, no trailing zeros."""
-    return format_decimal(exact(value))
+    """Plain decimal text, no exponent, no trailing zeros.
+
+    Any finite number is shown: whether graphc can hold a wire number is decided when the file is read
+    (:func:`graphc.inputs.wire_number_diagnostics`, GC103), and a percentage of one may be outside that range.
+    """
+    return plain(exact(value))
+
+
+def _shifted(value: Decimal, places: int) -> Decimal:
+    """``value * 10**places`` exactly, whatever its digits (Decimal's arithmetic would round at 28 digits)."""
+    sign, digits, exponent = value.as_tuple()
+    return Decimal((sign, digits, exponent + places)) if isinstance(exponent, int) else value
 
 
 def amount_of(qty_1e8) -> Decimal:
@@ -86,9 +97,9 @@ def size_text(quantity, symbol: str, type_: str, venue: str | None = None) -> st
 def money_text(value) -> str:
     """Dollars as a trader writes them: ``$500k``, ``$1.5m``, ``$2,325.53``."""
     value = exact(value)
-    for scale, suffix in _MONEY_SUFFIXES:
-        scaled = value / scale
-        if abs(value) >= scale and _places(scaled) <= 2:
+    for power, suffix in _MONEY_SUFFIXES:
+        scaled = _shifted(value, -power)
+        if value and value.adjusted() >= power and _places(scaled) <= 2:  # abs(value) >= 10**power
             return f"${number(scaled)}{suffix}"
     whole, _, frac = number(value).partition(".")
     return f"${int(whole):,}" + (f".{frac}" if frac else "")
@@ -110,7 +121,7 @@ def twap_text(slices: int, interval_ms: int) -> str:
 
 def percent_text(ratio) -> str:
     """A ratio as a percentage: ``0.5`` -> ``50%``."""
-    return f"{number(exact(ratio).scaleb(2))}%"
+    return f"{number(_shifted(exact(ratio), 2))}%"
 
 
 def points_text(points) -> str:
@@ -120,8 +131,8 @@ def points_text(points) -> str:
 
 
 def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 99
+    """Decimal places of ``value`` without trailing zeros (finite values only)."""
+    return len(number(value).partition(".")[2])
 
 
 def trigger_phrase(trigger, condition=None) -> str | None:

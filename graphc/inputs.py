@@ -8,7 +8,8 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, DiagnosticError
@@ -68,6 +69,56 @@ def wire_diagnostics_shaped(doc) -> tuple[list, bool]:
     return validate_shaped(doc, WIRE_SCHEMA)
 
 
+def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
+    """GC103 at each fractional wire number graphc cannot hold, as where a playbook writes it.
+
+    The wire's numbers that are not whole (the two risk limits, ``condition.fill_ratio_gte``,
+    ``on_price.offset_pct``: "type": "number" in schemas/wire-graph.schema.json) are read, shown and written
+    back (``graphc graph``, ``decompile``, ``plan``) as every playbook number: exact decimals of at most 40
+    digits between 1e-40 and 1e40 (playbook-spec.md §1; :func:`graphc.units.parse_number`, the check a
+    playbook's `risk.max_notional: 1e999` gets, with its message and hint). The schema's own problems come
+    first: a value at a span in ``found`` (``-1e999``: "must be positive") is not reported twice; NaN and
+    infinities are the schema check's "not a finite number".
+    """
+    from graphc.units import UnitError, parse_number  # deferred: a cached lint compiles nothing
+
+    taken = {d.span for d in found}
+    out = []
+    for path, value in _wire_numbers(doc.data):
+        if type(value) is Decimal and not value.is_finite():
+            continue
+        try:
+            parse_number(value)
+        except UnitError as exc:
+            span = doc.span(path)
+            if span not in taken:
+                dotted = ".".join(map(str, path))
+                out.append(Diagnostic(exc.code, f"`{dotted}`: {exc.message}", doc.path, span, hint=exc.hint))
+    return out
+
+
+def _wire_numbers(data):
+    """``(path, value)`` of each number (int or Decimal, not bool) at a fractional number's place in ``data``."""
+    places = []
+    risk = data.get("risk")
+    if type(risk) is dict:
+        for section, key in (("admission", "max_notional_usd"), ("runtime", "max_loss_usd")):
+            limits = risk.get(section)
+            if type(limits) is dict and key in limits:
+                places.append((("risk", section, key), limits[key]))
+    edges = data.get("edges")
+    for index, edge in enumerate(edges if type(edges) is list else ()):
+        if type(edge) is not dict:
+            continue
+        condition, trigger = edge.get("condition"), edge.get("trigger")
+        if type(condition) is dict and "fill_ratio_gte" in condition:
+            places.append((("edges", index, "condition", "fill_ratio_gte"), condition["fill_ratio_gte"]))
+        on_price = trigger.get("on_price") if type(trigger) is dict else None
+        if type(on_price) is dict and "offset_pct" in on_price:
+            places.append((("edges", index, "trigger", "on_price", "offset_pct"), on_price["offset_pct"]))
+    return [(path, value) for path, value in places if type(value) is int or type(value) is Decimal]
+
+
 def reads_as_wire(data) -> bool:
     """Whether graphc lint reads ``data`` as a wire graph (not a playbook, not a ``use:`` template; it has
     ``nodes``): the loader leaves such a JSON graph's key proof to :func:`read_wire_graph` (load_text's
@@ -101,9 +152,9 @@ def read_wire_graph(
         if proven is None or problems:  # a key repeated: the document as read without the fast pass says where
             return problems, False, None
     if usual is not None:
-        return [], True, usual[0]
+        return wire_number_diagnostics(doc), True, usual[0]
     diagnostics, shaped = validate_shaped(doc, WIRE_SCHEMA)
-    return diagnostics, shaped, None
+    return diagnostics + wire_number_diagnostics(doc, diagnostics), shaped, None
 
 
 def wrap_simple_order(doc):

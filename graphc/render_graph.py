@@ -10,6 +10,7 @@ the same thing.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -184,13 +185,32 @@ def to_mermaid(pic: Picture) -> str:
 # -- Graphviz ------------------------------------------------------------------------------
 
 
+# What Graphviz cannot take in a label: XML 1.0 (the syntax of HTML-like labels, and of the SVG dot writes) has
+# no NUL, no C0 control but tab, newline and CR, no U+FFFE/U+FFFF, not even as `&#0;`, and a NUL ends a quoted
+# DOT string. Each is drawn as an escape, `\x1b`, `\ufffe` (as reports write control characters: docs/output-
+# formats.md "Safe to print"), and so are DEL and the C1 controls (valid XML, but invisible), as _mermaid_text
+# writes them as `#27;`; tab, newline and CR are spaces.
+_DOT_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _dot_char(match) -> str:
+    code = ord(match.group())
+    if match.group() in "\t\n\r":
+        return " "
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _dot_text(text) -> str:
+    return _DOT_UNSAFE.sub(_dot_char, str(text))
+
+
 def _dot_label(title, lines) -> str:
-    body = "".join(f"<br/>{html.escape(str(line))}" for line in lines)
-    return f"<<b>{html.escape(str(title))}</b>{body}>"
+    body = "".join(f"<br/>{html.escape(_dot_text(line))}" for line in lines)
+    return f"<<b>{html.escape(_dot_text(title))}</b>{body}>"
 
 
 def _dot_string(text) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    return '"' + _dot_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def to_dot(pic: Picture) -> str:

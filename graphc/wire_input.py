@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphc.inputs import PLAYBOOK, SIMPLE, WIRE, kind_of, not_graphc, wire_diagnostics, wrap_simple_order
+from graphc.inputs import (
+    PLAYBOOK,
+    SIMPLE,
+    WIRE,
+    kind_of,
+    not_graphc,
+    wire_diagnostics,
+    wire_number_diagnostics,
+    wrap_simple_order,
+)
 from graphc.stages.load import load_text
 
 
@@ -23,15 +32,17 @@ class GraphInput:
 
 
 def read_graph_input(text: str, path: str) -> GraphInput:
-    """Classify and load ``text``; wire graphs are checked against the wire JSON Schema."""
+    """Classify and load ``text``; wire graphs are checked against the wire JSON Schema, and their fractional
+    numbers against the range graphc can hold (GC103: graph and decompile show and write them)."""
     doc, diagnostics = load_text(text, path)
     if doc is None:
         return GraphInput("unknown", None, None, diagnostics)
     kind = kind_of(doc.data)
     if kind == PLAYBOOK:
         return GraphInput(PLAYBOOK, doc, None, diagnostics)
-    if kind == WIRE:
-        return GraphInput(WIRE, doc, doc.data, diagnostics + wire_diagnostics(doc))
+    if kind == WIRE:  # checked as `graphc lint` checks it (graphc.inputs.read_wire_graph), rules aside
+        schema = wire_diagnostics(doc)
+        return GraphInput(WIRE, doc, doc.data, diagnostics + schema + wire_number_diagnostics(doc, schema))
     if kind == SIMPLE:
         wire, _locator, wrap_diagnostics = wrap_simple_order(doc)
         return GraphInput(SIMPLE, doc, wire, diagnostics + wrap_diagnostics)

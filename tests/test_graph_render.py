@@ -216,3 +216,52 @@ def test_readme_picture_is_current():
     assert "![" in readme and "(docs/images/eth-hedge.png)" in readme
     assert f"```mermaid\n{mermaid}```" in readme
     assert_png((REPO / "docs" / "images" / "eth-hedge.png").read_bytes())
+
+
+# -- control characters (audit roundtrip.md finding 5) -----------------------------------------------------
+# XML 1.0 (which Graphviz reads HTML-like labels and writes SVG with) has no NUL, no C0 control but tab, newline
+# and CR, and no U+FFFE/U+FFFF, not even as `&#0;`: each is drawn as an escape (`\x1b`, `\ufffe`, as reports write
+# them), as Mermaid draws it as `#27;`. lint accepts such ids and symbols (the router's schema has no pattern for them).
+
+CONTROL = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufffe", "\uffff"]
+
+
+def _escaped(char):
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"  # "\x1b", "\ufffe"
+
+
+def _control_wire(char):
+    wire = _wire([{"trigger": "on_done"}])
+    wire["nodes"][0]["node_id"] = f"x{char}y"
+    wire["edges"][0]["from_node"] = f"x{char}y"
+    wire["nodes"][1]["instrument"]["symbol"] = f"ETH{char}-USD"
+    wire["edges"][0]["trigger"] = {
+        "on_price": {"symbol": f"B{char}", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5}
+    }
+    return wire
+
+
+@pytest.mark.parametrize("char", CONTROL, ids=lambda c: f"U+{ord(c):04X}")
+def test_dot_draws_control_characters_as_escapes(char):
+    text = to_dot(picture(_control_wire(char)))
+    assert char not in text
+    shown = _escaped(char)
+    assert f"<b>x{shown}y (root)</b>" in text  # an HTML-like label: the backslash is text
+    assert f"ETH{shown}-USD (perp)" in text
+    assert f'[label="price B\\{shown} below ' in text  # a quoted string: the backslash doubled
+
+
+@needs_graphviz
+@pytest.mark.parametrize("char", CONTROL, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_svg_and_png_of_ids_with_control_characters(tmp_path, char, fmt):
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(_control_wire(char)), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["lint", "--no-cache", str(path)]).exit_code == 0  # lint-clean input
+    result = graph(path, "-f", fmt, "-o", tmp_path / f"g.{fmt}")
+    assert result.exit_code == 0, result.output
+    if fmt == "svg":
+        svg = (tmp_path / "g.svg").read_text(encoding="utf-8")
+        assert f"x{_escaped(char)}y (root)" in svg and char not in svg
+    else:
+        assert_png((tmp_path / "g.png").read_bytes())

@@ -252,7 +252,14 @@ GC103 = describe(
       if it is meant as text. JSON has no such numbers: its `NaN` is text;
     - a number literal in a `{{ }}` template outside the range of any playbook
       number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
-      (spec §1: numbers are read exactly from their text, never as a float).
+      (spec §1: numbers are read exactly from their text, never as a float);
+    - a fractional wire number outside that same range: `risk.admission.max_notional_usd`,
+      `risk.runtime.max_loss_usd`, `condition.fill_ratio_gte` and
+      `on_price.offset_pct` of a wire graph are read, shown and written back
+      (`graphc graph`, `decompile`, `plan`) as playbook numbers, so
+      `"max_notional_usd": 1e999` is `` `risk.admission.max_notional_usd`: '1E+999'
+      is out of range ``, as `max_notional: 1e999` in a playbook. `graph` and
+      `decompile` report it too, as an input error (exit 1).
 
     ## Why it matters
 

@@ -1,0 +1,219 @@
+"""Wire numbers graphc cannot hold, and wire numbers shown exactly (audit roundtrip.md finding 4, smaller notes).
+
+The wire's four fractional numbers (schemas/wire-graph.schema.json, "type": "number": the two risk limits,
+`condition.fill_ratio_gte`, `on_price.offset_pct`) are read, shown and written back by graphc as every playbook
+number is: exact decimals of at most 40 digits between 1e-40 and 1e40 (playbook-spec.md §1; graphc.units). A
+risk limit of 1e999 linted clean and then crashed `graph`, `decompile` and `plan` (exit 4, "internal error:
+UnitError"); `fill_ratio_gte: 1e999` was refused by lint but crashed them too. Each is now GC103 at the value,
+with the message and hint the same value gets in a playbook, and `graph`/`decompile` exit 1 (input errors).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from graphc import humanize as H
+from graphc.cli import cli
+
+# graphc.units._checked's hints, as for a playbook number
+RANGE_HINT = "hint: write a number between 1e-40 and 1e40"
+DIGITS_HINT = "hint: write at most 40 significant digits"
+
+_NODE = {
+    "instrument": {"symbol": "BTC-USD", "type": "spot"},
+    "side": "buy",
+    "order_type": "market",
+    "quantity": {"fixed": {"qty_1e8": 1000000}},
+    "execution": {"policy": "sor"},
+}
+
+
+def _wire(risk: str | None = None, trigger: str = '"on_full_fill"', condition: str | None = None) -> str:
+    """A one-line wire graph a -> b; ``risk``, ``trigger`` and ``condition`` are JSON text, numbers written as given
+    (json.dumps would write 1e999 as Infinity, which is not JSON)."""
+    wire = {
+        "nodes": [{"node_id": "a", **_NODE, "activation": "root"}, {"node_id": "b", **_NODE, "activation": "wait"}],
+        "edges": [{"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": "TRIGGER"}],
+        "is_sandbox": True,
+    }
+    text = json.dumps(wire).replace('"TRIGGER"', trigger)
+    if condition is not None:
+        text = text.replace(trigger + "}", f'{trigger}, "condition": {condition}}}')
+    if risk is not None:
+        text = text[:-1] + f', "risk": {risk}}}'
+    return text
+
+
+def _risk(section: str, key: str, value: str) -> str:
+    return _wire(risk=f'{{"{section}": {{"{key}": {value}}}}}')
+
+
+def _price_trigger(offset: str) -> str:
+    trigger = f'{{"on_price": {{"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price", "offset_pct": {offset}}}}}'
+    return _wire(trigger=trigger)
+
+
+def _ratio(value: str) -> str:
+    return _wire(trigger='"on_fill_ratio"', condition=f'{{"fill_ratio_gte": {value}}}')
+
+
+def _col(text: str, key: str) -> int:
+    """The 1-based column where ``key``'s value starts on the one line of ``text``."""
+    return text.index(f'"{key}": ') + len(f'"{key}": ') + 1
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+# (wire text, dotted path, key, the message after the path): the three reproductions of the audit, then a whole
+# number and a fraction with more than 40 digits, then the trigger numbers
+UNREPRESENTABLE = [
+    (_risk("admission", "max_notional_usd", "1e999"), "risk.admission.max_notional_usd", "'1E+999' is out of range"),
+    (_risk("admission", "max_notional_usd", "1e-999"), "risk.admission.max_notional_usd", "'1E-999' is out of range"),
+    (_risk("runtime", "max_loss_usd", "1e400"), "risk.runtime.max_loss_usd", "'1E+400' is out of range"),
+    (
+        _risk("runtime", "max_loss_usd", "1" + "0" * 45),
+        "risk.runtime.max_loss_usd",
+        f"'{10**45}' has more than 40 digits",
+    ),
+    (
+        _risk("admission", "max_notional_usd", "1234567890.1234567890123456789012345678901"),
+        "risk.admission.max_notional_usd",
+        "'1234567890.1234567890123456789012345678901' has more than 40 digits",
+    ),
+    (_ratio("1e999"), "edges.0.condition.fill_ratio_gte", "'1E+999' is out of range"),
+    (_price_trigger("-1e-999"), "edges.0.trigger.on_price.offset_pct", "'-1E-999' is out of range"),
+    (_price_trigger("1e999"), "edges.0.trigger.on_price.offset_pct", "'1E+999' is out of range"),
+]
+IDS = ["notional-1e999", "notional-1e-999", "loss-1e400", "loss-46-digits", "notional-41-digits"]
+IDS += ["ratio-1e999", "offset-minus-1e-999", "offset-1e999"]
+
+
+def _headline(path, text: str, dotted: str, message: str) -> str:
+    col = _col(text, dotted.rsplit(".", 1)[1])
+    return f"{path}:1:{col}: error GC103 `{dotted}`: {message}"
+
+
+@pytest.mark.parametrize("text, dotted, message", UNREPRESENTABLE, ids=IDS)
+def test_lint_says_gc103_at_the_value_with_the_range_hint(tmp_path, text, dotted, message):
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    result = _run("lint", "--no-cache", path)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    headline = _headline(path, text, dotted, message)
+    assert headline in lines, result.stdout
+    hint = DIGITS_HINT if "digits" in message else RANGE_HINT
+    assert lines[lines.index(headline) + 4].strip() == hint, result.stdout  # after the 3-line excerpt
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize("text, dotted, message", UNREPRESENTABLE, ids=IDS)
+@pytest.mark.parametrize("command", [["graph"], ["graph", "-f", "dot"], ["graph", "-f", "svg"], ["decompile"]])
+def test_graph_and_decompile_report_the_input_error(tmp_path, text, dotted, message, command):
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = _run(*command, path, "-o", out)
+    assert result.exit_code == 1, result.output  # `graphc graph --help`: 1 input errors (no graph to draw)
+    assert _headline(path, text, dotted, message) in result.output.splitlines(), result.output
+    assert "internal error" not in result.output
+    assert not out.exists()
+
+
+def test_plan_refuses_the_graph_instead_of_crashing(tmp_path):
+    text, dotted, message = UNREPRESENTABLE[0]
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    result = _run("plan", path)
+    assert result.exit_code == 1, result.output
+    assert _headline(path, text, dotted, message) in result.output.splitlines(), result.output
+    assert "internal error" not in result.output
+
+
+def test_the_same_limit_in_a_playbook_gets_the_same_words(tmp_path):
+    # the playbook path this reuses (graphc.stages.model._risk -> parse_money): one range check for both
+    path = tmp_path / "p.yaml"
+    path.write_text("graphc: 1\nname: p\nrisk:\n  max_notional: 1e999\nlegs:\n  a: {buy: 0.01, symbol: BTC-USD}\n")
+    result = _run("lint", "--no-cache", path)
+    assert result.exit_code == 1, result.output
+    assert f"{path}:4:17: error GC103 `risk.max_notional`: '1E+999' is out of range" in result.stdout, result.stdout
+    assert RANGE_HINT in result.stdout
+
+
+def test_a_negative_limit_out_of_range_is_reported_once(tmp_path):
+    # the schema's "must be positive" says it; no second GC103 at the same place
+    text = _risk("admission", "max_notional_usd", "-1e999")
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    result = _run("lint", "--no-cache", path)
+    assert result.exit_code == 1, result.output
+    col = _col(text, "max_notional_usd")
+    found = [x for x in result.stdout.splitlines() if x.startswith(f"{path}:1:{col}: error GC103")]
+    assert found == [f"{path}:1:{col}: error GC103 `risk.admission.max_notional_usd` must be positive, not -1E+999"]
+
+
+@pytest.mark.parametrize("value", ["1e40", "1e-40", "1234567890123456789012345678901234567.891"])
+def test_limits_at_the_ends_of_the_range_are_clean_and_round_trip(tmp_path, value):
+    text = _risk("admission", "max_notional_usd", value)
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    assert _run("lint", "--no-cache", path).exit_code == 0
+    assert _run("graph", path).exit_code == 0
+    result = _run("decompile", path)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_ratio_in_range_whose_percentage_is_not_still_draws(tmp_path):
+    # 1e40 is a number graphc holds (lint: GC208, not a ratio); as a percentage it is 1e42: the picture shows it
+    # (graph draws without the lint rules), decompile's playbook cannot say it and the proof refuses it
+    path = tmp_path / "w.json"
+    path.write_text(_ratio("1e40"), encoding="utf-8")
+    lint = _run("lint", "--no-cache", path)
+    assert lint.exit_code == 1 and "GC208" in lint.stdout, lint.output
+    drawn = _run("graph", path)
+    assert drawn.exit_code == 0, drawn.output
+    assert f"filled 1{'0' * 42}%" in drawn.stdout
+    result = _run("decompile", path)
+    assert result.exit_code == 1, result.output
+    assert "would not compile back" in result.output and "internal error" not in result.output
+
+
+# -- exact text of large and long numbers (audit smaller notes) ----------------------------------------------
+
+
+def test_money_text_is_exact_past_28_digits():
+    # 10**28 + 7 dollars: no k/m/bn (7 dollars would need 3, 6 or 9 places), so whole dollars with separators
+    assert H.money_text(10**28 + 7) == "$10,000,000,000,000,000,000,000,000,007"
+    # 1234567890123456789012345678901 * 10**9: exactly that many bn
+    assert H.money_text(Decimal("1234567890123456789012345678901E9")) == "$1234567890123456789012345678901bn"
+    assert H.money_text(Decimal("1234567890123456789012345678901.5E6")) == "$1234567890123456789012345678901.5m"
+    assert H.money_text(500000) == "$500k" and H.money_text(Decimal("2325.53")) == "$2,325.53"
+
+
+def test_percent_text_is_exact_past_28_digits():
+    assert H.percent_text(Decimal("0.1234567890123456789012345678901")) == "12.34567890123456789012345678901%"
+    assert H.percent_text(Decimal("0.5")) == "50%"
+
+
+def test_a_limit_past_28_digits_decompiles_and_round_trips(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text(_risk("admission", "max_notional_usd", str(10**28 + 7)), encoding="utf-8")
+    result = _run("decompile", path)
+    assert result.exit_code == 0, result.output
+    assert "max_notional: $10,000,000,000,000,000,000,000,000,007" in result.stdout
+    drawn = _run("graph", path)
+    assert "max notional $10,000,000,000,000,000,000,000,000,007" in drawn.stdout
+
+
+def test_a_ratio_past_28_digits_decompiles_and_round_trips(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text(_ratio("0.1234567890123456789012345678901"), encoding="utf-8")
+    result = _run("decompile", path)
+    assert result.exit_code == 0, result.output
+    assert "after: a filled 12.34567890123456789012345678901%" in result.stdout
