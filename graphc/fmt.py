@@ -5,7 +5,10 @@ Two passes, because the two jobs want different tools:
 1. **Spacing** - ruamel.yaml's round-trip mode re-emits the document with a
    2-space indent and sequences indented under their key, keeping comments,
    quoting, block scalars and flow collections as written. (Flow mappings such
-   as ``twap: {every: 30s, slices: 10}`` get their keys ordered here too.)
+   as ``twap: {every: 30s, slices: 10}`` get their keys ordered here too.) A
+   flow collection written over several lines with comments inside is turned
+   into block style first, each comment given to its entry: ruamel would put it
+   on one line and drop the comments.
 2. **Key order** - moving keys inside ruamel's tree drags comments to the wrong
    place (a comment above ``hedge:`` is stored on the *last key of the leg
    before it*), so block mappings are reordered as text instead: each key owns
@@ -13,7 +16,8 @@ Two passes, because the two jobs want different tools:
    blocks are permuted. ruamel supplies the key positions.
 
 A formatted file is checked before it is returned: graphc must load exactly
-the same data from it (and the same leg order), else :class:`FormatError`.
+the same data from it (and the same leg order), and find the same comments in
+it (a lost one may be a ``# graphc: ignore[...]``), else :class:`FormatError`.
 ruamel.yaml is imported only here, so other commands do not pay for it.
 
 Nothing reaches ruamel that graphc's own loader refused: the file is loaded
@@ -28,15 +32,18 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from functools import cache
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from graphc.stages.load import load_text
+from graphc.yaml_comments import comment_start
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
 # order itself in the spec's §3 table order, then how it is wired into the graph.
@@ -82,6 +89,7 @@ TWAP_ORDER = ("slices", "every", "over")
 ON_PRICE_ORDER = ("symbol", "direction", "reference", "offset_pct")
 
 _COMMENT = re.compile(r"^\s*#")
+_DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)  # a suppression comment (graphc.suppress)
 _MARKER = re.compile(r"^graphc(-template)?\s*:", re.M)
 
 
@@ -133,6 +141,7 @@ def format_text(text: str) -> str:
             break
         current = formatted
     _check_same_data(original, current)
+    _check_same_comments(original, current)
     return current.replace("\n", "\r\n") if crlf else current
 
 
@@ -214,6 +223,7 @@ def _own_keys(mapping) -> list:
 
 def _respace(text: str) -> str:
     data = _load(text)
+    _unflow_commented(data, text.splitlines())
     for mapping, order in _ordered_maps(data):
         if mapping.fa.flow_style():
             for key in sorted(_own_keys(mapping), key=_rank(order)):
@@ -223,6 +233,124 @@ def _respace(text: str) -> str:
     yaml.explicit_start = text.lstrip().startswith("---")
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def _unflow_commented(node, lines, parent=None, key=None) -> None:
+    """Write each flow collection (``{...}`` / ``[...]``) that holds comments over several lines in block style.
+
+    ruamel re-emits a flow collection on one line and drops the comments inside
+    it (a ``# graphc: ignore[...]`` among them). In block style each entry gets
+    its own line, so a comment after an entry becomes that entry's end-of-line
+    comment (a suppression directive still covers the same entry) and a comment
+    on a line of its own goes above the entry that follows it. A collection
+    whose comments cannot be placed that way (two entries on the commented line,
+    nested collections, a directive on the ``key: {`` line, which also covers
+    the key) is left to ruamel, and :func:`_check_same_comments` refuses the
+    result if a comment was lost.
+    """
+    if isinstance(node, dict):
+        own = set(_own_keys(node))
+        children = [(child_key, value) for child_key, value in node.items() if child_key in own]
+    elif isinstance(node, list):
+        children = list(enumerate(node))
+    else:
+        return
+    if not node.fa.flow_style():
+        for child_key, child in children:
+            _unflow_commented(child, lines, node, child_key)
+        return
+    found = _placed_comments(node, lines, isinstance(parent, dict))
+    if found is None:  # no comment inside, or one that cannot be placed (the safety check then refuses)
+        return
+    placed, rows = found
+    node.fa.set_block_style()
+    # ruamel's own copies of these comments (some of them, in odd slots; one on the parent too) are dropped
+    for entry, slot in list(node.ca.items.items()):
+        node.ca.items[entry] = _without_rows(slot, rows)
+    node.ca.comment = _without_rows(node.ca.comment, rows)
+    node.ca.end = [token for token in node.ca.end or () if not _on_rows(token, rows)] or None
+    if parent is not None and key in parent.ca.items:
+        parent.ca.items[key] = _without_rows(parent.ca.items[key], rows)
+    for entry, (eol, before) in placed.items():
+        node.ca.items[entry] = [None, None, None, None]
+        if eol is not None:  # at its written column, as ruamel keeps a block mapping's comments
+            node.yaml_add_eol_comment(eol[1], entry, column=eol[0])
+        if before:  # indented like their entry by _reindent_comments
+            node.ca.items[entry][1] = [CommentToken(text + "\n", CommentMark(0)) for text in before]
+
+
+def _without_rows(slot, rows):
+    """ruamel's positional comment ``slot`` ([token or [tokens] or None, ...]) without the tokens on ``rows``."""
+    if not isinstance(slot, list):
+        return slot
+    return [
+        None if _on_rows(item, rows) else [t for t in item if not _on_rows(t, rows)] if isinstance(item, list) else item
+        for item in slot
+    ]
+
+
+def _on_rows(item, rows) -> bool:
+    return isinstance(item, CommentToken) and item.start_mark.line in rows
+
+
+def _placed_comments(node, lines, under_key):
+    """``({entry key or index: ((column, end-of-line comment) or None, [comments above it])}, its rows)`` for
+    the comments written inside the flow collection ``node`` over several lines; ``None`` when there are none,
+    or when one cannot be given to a single entry."""
+    if isinstance(node, dict):
+        if list(node) != _own_keys(node):
+            return None  # a `<<` merge
+        entries = [(key, node.lc.key(key), node.lc.value(key), node[key]) for key in node]
+    else:
+        entries = [(i, node.lc.item(i), node.lc.item(i), value) for i, value in enumerate(node)]
+    if not entries or any(
+        isinstance(value, (dict, list)) or at[0] != value_at[0] for _, at, value_at, value in entries
+    ):
+        return None
+    first_row, last_row = node.lc.line, max(at[0] for _, at, _, _ in entries)
+    if first_row == last_row:
+        return None  # on one line: ruamel keeps a comment after it
+    closing = row = last_row + 1  # past the lines holding only closing brackets (and comments)
+    while row < len(lines):
+        code = _code(lines[row])
+        if re.fullmatch(r"[\s,]*[\]}][\s,\]}]*", code):
+            closing = row = row + 1
+        elif not code.strip():
+            row += 1
+        else:
+            break
+    starting: dict[int, list] = {}
+    for key, at, _, _ in entries:
+        starting.setdefault(at[0], []).append(key)
+    placed: dict = {key: (None, []) for key, _, _, _ in entries}
+    waiting: list[str] = []  # comments on lines of their own, for the next entry
+    for row in range(first_row, closing):
+        keys = starting.get(row, [])
+        if waiting and keys:
+            placed[keys[0]][1].extend(waiting)
+            waiting = []
+        start = comment_start(lines[row])
+        if start is None:
+            continue
+        comment = lines[row][start:].rstrip()
+        directive = _DIRECTIVE.search(comment) is not None
+        if row == first_row and under_key and directive:
+            return None  # it covers the `key: {` line too, which block style splits from the entry
+        if not keys and row <= last_row and not (directive and lines[row][:start].strip()):
+            waiting.append(comment)  # above the next entry
+        elif len(keys) == 1 or (row > last_row and placed[entries[-1][0]][0] is None):
+            key = keys[0] if keys else entries[-1][0]
+            placed[key] = ((start, comment), placed[key][1])
+        else:
+            return None
+    if waiting or all(eol is None and not before for eol, before in placed.values()):
+        return None
+    return {key: value for key, value in placed.items() if value != (None, [])}, range(first_row, closing)
+
+
+def _code(line: str) -> str:
+    start = comment_start(line)
+    return line if start is None else line[:start]
 
 
 def _reindent_comments(text: str) -> str:
@@ -342,14 +470,22 @@ def _permute(lines, keys, positions, wanted):
     """Reorder one block mapping's keys in ``lines`` (in place).
 
     A key's block starts at the comments and blank lines right above it (not
-    indented deeper than the key) and runs to the next block. The first key
-    keeps the lines above it in place (a header, like the editor's schema
-    line), and the last block ends before any trailing lines that belong to
-    what comes after the mapping.
+    indented deeper than the key) and runs to the next block. The first key of
+    a nested mapping takes the comments right above it along too (blank lines
+    above them stay put); the top-level mapping's first key leaves the lines
+    above it in place (the file's header, like the editor's schema line), and
+    so does the first key of a sequence item (``- key:``: they are about the
+    item). The last block ends before any trailing lines that belong to what
+    comes after the mapping.
     """
     rows = [row for row, _ in positions]
     col = positions[0][1]
-    starts = [rows[0]] + [_leading_start(lines, row, col, floor) for row, floor in zip(rows[1:], rows, strict=False)]
+    first = rows[0]
+    if col > 0 and not lines[rows[0]][:col].strip():
+        first = _leading_start(lines, rows[0], col, -1)
+        while first < rows[0] and _is_blank(lines[first]):
+            first += 1
+    starts = [first] + [_leading_start(lines, row, col, floor) for row, floor in zip(rows[1:], rows, strict=False)]
     end = _region_end(lines, rows[-1], col)
     blocks = {key: lines[start:stop] for key, start, stop in zip(keys, starts, starts[1:] + [end], strict=False)}
     prefix = lines[rows[0]][:col]  # "  - " when the mapping is a sequence item
@@ -361,7 +497,7 @@ def _permute(lines, keys, positions, wanted):
         block = ordered[0]
         at = next(i for i, line in enumerate(block) if not _is_blank(line) and not _COMMENT.match(line))
         block[at] = prefix + block[at][col:]
-    lines[rows[0] : end] = [line for block in ordered for line in block]
+    lines[first:end] = [line for block in ordered for line in block]
 
 
 def _leading_start(lines, row, col, floor):
@@ -381,8 +517,13 @@ def _region_end(lines, last_row, col):
         if not _is_blank(line) and not _COMMENT.match(line) and _indent(line) <= col:
             break
         end += 1
+    at_eof = end == len(lines)  # comments after the file's last key are the file's, not that key's
     while end - 1 > last_row and (
-        _is_blank(lines[end - 1]) or (_COMMENT.match(lines[end - 1]) and _indent(lines[end - 1]) < col)
+        _is_blank(lines[end - 1])
+        or (
+            _COMMENT.match(lines[end - 1])
+            and (_indent(lines[end - 1]) < col or (at_eof and _indent(lines[end - 1]) <= col))
+        )
     ):
         end -= 1
     return end
@@ -402,3 +543,34 @@ def _check_same_data(before: str, after: str):
         same = list(old.data["legs"]) == list(new.data["legs"])
     if not same:
         raise FormatError("formatting would change what the playbook says; left unchanged (please report this)")
+
+
+def _check_same_comments(before: str, after: str):
+    """Every comment of ``before`` must still be in ``after`` (and none added): a lost comment may be a
+    ``# graphc: ignore[...]`` directive, and a file that linted clean would then fail."""
+    old, new = _comments(before), _comments(after)
+    counts = Counter(text for _, text in new)
+    if counts == Counter(text for _, text in old):
+        return
+    for row, text in old:
+        if counts[text] > 0:
+            counts[text] -= 1
+        else:
+            raise FormatError(
+                f"formatting would drop the comment `{text}` (line {row}); the file is left unchanged "
+                "(fmt keeps a comment inside a `{...}` or `[...]` written over several lines when it follows "
+                "the only entry on its line, or has a line of its own; write that collection in block style)"
+            )
+    raise FormatError("formatting would add a comment; the file is left unchanged (please report this)")
+
+
+def _comments(text: str) -> list[tuple[int, str]]:
+    """(line number, text) of each comment in ``text``; ``#`` lines inside block scalars are content."""
+    lines = text.splitlines()
+    protected = _block_scalar_rows(_load(text), lines)
+    found = []
+    for row, line in enumerate(lines):
+        start = None if row in protected else comment_start(line)
+        if start is not None:
+            found.append((row + 1, line[start:].rstrip()))
+    return found

@@ -27,6 +27,7 @@ import re
 
 from graphc.diagnostics import Diagnostic
 from graphc.rules.registry import get
+from graphc.yaml_comments import comment_start
 
 ALL = "*"
 
@@ -37,7 +38,6 @@ _DIRECTIVE = r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]
 _MENTION = "graphc"
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"
 _BLOCK_SCALAR = r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$"
-_QUOTE_OPENERS = ":-[{,?"
 
 
 class Suppressions:
@@ -105,34 +105,6 @@ def parse_suppressions(text: str) -> Suppressions:
             else:
                 lines[number] = lines.get(number, frozenset()) | codes
     return Suppressions(lines, frozenset(file_codes))
-
-
-def comment_start(line: str) -> int | None:
-    """Index of the ``#`` that starts a YAML comment on ``line``, or ``None``."""
-    quote = None
-    previous = None  # last non-blank character outside quotes
-    i, n = 0, len(line)
-    while i < n:
-        ch = line[i]
-        if quote == "'":
-            if ch == "'":
-                if i + 1 < n and line[i + 1] == "'":  # '' is an escaped quote
-                    i += 1
-                else:
-                    quote = None
-        elif quote == '"':
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                quote = None
-        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            return i
-        elif ch in "'\"" and (previous is None or previous in _QUOTE_OPENERS):
-            quote = ch
-        if quote is None and not ch.isspace():
-            previous = ch
-        i += 1
-    return None
 
 
 def _codes(text: str | None) -> frozenset:

@@ -59,6 +59,7 @@ LAYER_OF = {
     "graphc.numbers": "Core",
     "graphc.record": "Core",
     "graphc.version": "Core",
+    "graphc.yaml_comments": "Core",
 }
 
 # layer -> the layers it may import (besides itself).

@@ -376,3 +376,110 @@ def test_an_unreadable_file_is_gc112_exit_2_and_the_others_are_still_checked(tmp
 def test_unreadable_stdin_is_exit_2():
     result = CliRunner().invoke(cli, ["fmt", "-"], input=b"graphc: 1\nname: \xff\n")
     assert result.exit_code == 2 and "GC112" in result.stderr
+
+
+# -- comments inside flow collections, comments that move with their key (audit roundtrip #2, #3) ---------
+
+
+def lint_codes(path):
+    result = CliRunner().invoke(cli, ["lint", "--quotes", str(EXAMPLES / "quotes.yaml"), "-f", "json", str(path)])
+    return sorted(re.findall(r'"code": "(GC\d+)"', result.stdout)), result.exit_code
+
+
+FLOW_MAP_WITH_DIRECTIVE = """\
+graphc: 1
+name: flowml
+legs:
+  spot: {symbol: BTC-USD,
+         limit: 97000.125,  # graphc: ignore[GC303]
+         venue: coinbase, buy: 0.1}
+"""
+
+
+def test_a_suppression_inside_a_multi_line_flow_mapping_survives_and_still_suppresses(tmp_path):
+    """fmt wrote `spot: {buy: 0.1, symbol: BTC-USD, venue: coinbase, limit: 97000.125}`: the directive was
+    gone and lint then reported GC303 (97000.125 is off coinbase's 0.01 tick). The mapping is now written in
+    block style with the directive on the `limit:` line (column 28 as written, like other end-of-line comments)."""
+    path = tmp_path / "flow.yaml"
+    path.write_text(FLOW_MAP_WITH_DIRECTIVE)
+    before = lint_codes(path)
+    assert before == (["GC304"], 0)  # a warning about the limit price; GC303 is suppressed
+    assert fmt(path).exit_code == 0
+    assert path.read_text() == (
+        "graphc: 1\nname: flowml\nlegs:\n  spot:\n    buy: 0.1\n    symbol: BTC-USD\n    venue: coinbase\n"
+        "    limit: 97000.125        # graphc: ignore[GC303]\n"
+    )
+    assert lint_codes(path) == before
+    assert fmt("--check", path).exit_code == 0
+
+
+def test_comments_in_a_multi_line_flow_sequence_stay_with_their_entries():
+    """Before: `after: [a filled, b filled # second parent\\n]`, the first comment lost, `]` in column 0."""
+    text = (
+        "graphc: 1\nname: v3\nlegs:\n  a: {buy: 0.1, symbol: BTC-USD}\n  b: {buy: 0.1, symbol: BTC-USD}\n"
+        "  spot:\n    buy: 0.1\n    symbol: BTC-USD\n    after: [\n      a filled,   # first parent\n"
+        "      b filled    # second parent\n    ]\n"
+    )
+    formatted = format_text(text)
+    assert formatted.endswith("    after:\n      - a filled  # first parent\n      - b filled  # second parent\n")
+    assert comments(formatted) == comments(text)
+    assert format_text(formatted) == formatted
+    assert compiled(formatted) == compiled(text)
+
+
+def test_a_comment_on_a_line_of_its_own_in_a_flow_collection_goes_above_the_next_entry():
+    text = (
+        "graphc: 1\nname: own\nlegs:\n  a:\n    twap: {\n      # how many\n      slices: 10,\n"
+        "      # how often\n      every: 30s}\n    symbol: BTC-USD\n    buy: 1\n"
+    )
+    formatted = format_text(text)
+    assert "    twap:\n      # how many\n      slices: 10\n      # how often\n      every: 30s\n" in formatted
+    assert comments(formatted) == comments(text)
+    assert format_text(formatted) == formatted
+    assert compiled(formatted) == compiled(text)
+
+
+@pytest.mark.parametrize(
+    "flow",
+    [
+        # two entries on the commented line: the comment (and a directive) covers both of them
+        "  spot: {symbol: BTC-USD,\n         venue: coinbase, buy: 0.1,  # graphc: ignore[GC303]\n         limit: 97000.125}\n",
+        # a comment inside a nested flow collection
+        "  spot: {symbol: BTC-USD, venue: coinbase, buy: 0.1, limit: 97000.125,\n"
+        "         after: [{from: x,  # graphc: ignore[GC303]\n                  to: spot}]}\n",
+    ],
+    ids=["two-entries-on-the-line", "nested"],
+)
+def test_a_comment_fmt_cannot_place_is_refused_not_dropped(tmp_path, flow):
+    """The floor: whatever fmt cannot keep, it refuses (exit 1, file unchanged), as for a change of data."""
+    text = "graphc: 1\nname: refuse\nlegs:\n" + flow
+    path = tmp_path / "flow.yaml"
+    path.write_text(text)
+    result = fmt(path)
+    assert result.exit_code == 1
+    assert "formatting would drop the comment `# graphc: ignore[GC303]` (line 5)" in result.stderr
+    assert path.read_text() == text
+    with pytest.raises(FormatError, match="would drop the comment"):
+        format_text(text)
+
+
+def test_the_comment_above_a_mappings_first_key_moves_with_that_key():
+    """`# about loss` stayed at the top of `risk:` and ended up above `max_notional`."""
+    text = "graphc: 1\nname: y1\nrisk:\n  # about loss\n  max_loss: $1k\n  max_notional: $50k   # cap\n"
+    formatted = format_text(text)
+    assert formatted == "graphc: 1\nname: y1\nrisk:\n  max_notional: $50k   # cap\n  # about loss\n  max_loss: $1k\n"
+    assert format_text(formatted) == formatted
+
+
+def test_the_comment_above_a_legs_first_key_moves_with_it():
+    text = (
+        "graphc: 1\nname: x\nlegs:\n  a:\n    # routed by the desk\n    policy: sor\n    buy: 1\n    symbol: BTC-USD\n"
+    )
+    formatted = format_text(text)
+    assert formatted.endswith("    buy: 1\n    symbol: BTC-USD\n    # routed by the desk\n    policy: sor\n")
+
+
+def test_a_comment_after_the_last_top_level_key_stays_at_the_end_of_the_file():
+    """`graphc: 1` written last: its following comment moved to between `graphc: 1` and `name:`."""
+    text = "name: y1\ngraphc: 1\n# end of file comment\n"
+    assert format_text(text) == "graphc: 1\nname: y1\n# end of file comment\n"
