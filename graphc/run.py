@@ -6,9 +6,12 @@ One occurrence goes through the same steps as ``graphc submit``: render with
 the submission library (:mod:`graphc.submit`) with the occurrence's run key,
 ``NAME@YYYY-MM-DDTHH:MMZ``. That library finds an earlier submission of the
 same run key *at the router* (the run tag it echoes in ``GET /v1/orders``), so
-a crash, a restart, a second runner or a re-run of CI never creates a second
-graph, and nothing here keeps local state: a hosted runner's disk does not
-survive a restart.
+a crash, a restart, a second runner that looks later or a re-run of CI never
+creates a second graph (two runners that look at the same moment can: the
+next look names the extra graphs in a warning), and nothing here keeps local
+state: a hosted runner's disk does not survive a restart. An occurrence is one
+run whatever its params or sandbox mode (spec §9); an ``already`` whose graph
+is not the trade this run would send carries a ``warning`` saying so.
 
 Every step is logged as one JSON line (``{"ts", "event", ...}``, flushed), the
 format the hosted-strategies reference recommends for ``strategy logs``.
@@ -121,6 +124,7 @@ class OccurrenceResult:
     graph_id: str | None = None
     message: str = ""
     fatal: bool = False  # retrying cannot help (configuration): a loop stops
+    warning: str = ""  # `already`: the graph found may not be this run's trade, or more graphs carry the tag
 
     @property
     def done(self) -> bool:
@@ -199,11 +203,18 @@ class Runner:
             self.log("error", message=str(problem))
             return problem.exit_code
         done: set[datetime] = set()
+        failing: tuple[datetime, str] | None = None  # the occurrence promised a `retry`, and its run key
         while not stop():
             at = self.clock.now()
             done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
             due = schedule.due_at(at)
             pending = due.latest if due.due and due.latest is not None and due.latest not in done else None
+            if failing is not None and failing[0] != pending:
+                if pending is not None and failing[0] not in done:  # spec §9 runs only the latest: this one is given up
+                    reason = f"a newer occurrence ({_utc_text(pending)}) is due; only the latest is run"
+                    self.log("missed", occurrence=_utc_text(failing[0]), run_key=failing[1], reason=reason)
+                    done.add(failing[0])
+                failing = None
             if pending is not None:
                 result = self.occurrence(name, schedule, text, pending)
                 if result.done or result.status == "refused":
@@ -218,6 +229,7 @@ class Runner:
                     done.add(pending)
                     continue
                 self.log("retry", occurrence=_utc_text(pending), at=_utc_text(retry_at))
+                failing = (pending, result.run_key)
                 self.clock.sleep_until(retry_at)
                 continue
             following = schedule.next_after(at)
@@ -266,6 +278,10 @@ class Runner:
             fields["graph_id"] = result.graph_id
         if result.message:
             fields["message"] = result.message
+        if result.warning:
+            fields["warning"] = result.warning
+            sys.stderr.write(redact(f"graphc: warning: {result.warning}") + "\n")
+            sys.stderr.flush()
         self.log(result.status, **fields)
         return result
 
@@ -325,7 +341,8 @@ class Runner:
                 wire_text, name, client=client, ledger=self.ledger, run_key=key, live=live, window_start=occurrence
             )
         except AlreadySubmitted as exc:  # found in this process's record, or at the router by its run tag
-            return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id)
+            warning = " | ".join(exc.warnings)  # not this run's trade, or more than one graph: say so (exit 0 still)
+            return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id, warning=warning)
         except (UncertainOutcome, PendingUncertain) as exc:  # may have landed: looked for again on the next try
             return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
         except (ApiError, LedgerError) as exc:

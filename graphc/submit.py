@@ -49,7 +49,7 @@ from graphc.api.errors import (
 )
 from graphc.api.ledger import CLOCK_SKEW_S, Ledger, LedgerGone, ReconcileResult, Run, Scope, iso
 from graphc.api.lookup import find_run
-from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire
+from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, read_source
@@ -396,9 +396,21 @@ def submit_wire(
     earlier = ledger.runs(run_key, scope=scope)
     done = [r for r in earlier if r.graph_id]
     if done and not force:
-        raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
+        found = done[0]
+        warnings = _found_warnings(run_key, found.graph_id or "", wire_text, live, recorded=found)
+        raise AlreadySubmitted(run_key, found.graph_id or "", found.id, warnings)
     if not force:  # no graph known here (`done` is empty): the run may have been submitted elsewhere meanwhile
-        _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start, tried=bool(earlier))
+        _look_at_the_router(
+            ledger,
+            client,
+            scope,
+            run_key,
+            name,
+            lookback_s,
+            window_start,
+            tried=bool(earlier),
+            wanted=(wire_text, live),
+        )
     canonical = canonical_wire_text(wire_text)
     run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
     body = run.wire or b""
@@ -406,9 +418,15 @@ def submit_wire(
     return _post(ledger, client, run, body, name, margin, reconciled)
 
 
-def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window_start, *, tried=False) -> None:
+def _look_at_the_router(
+    ledger, client, scope, run_key, name, lookback_s, window_start, *, tried=False, wanted=None
+) -> None:
     """A run this ledger knows no graph of may have been submitted elsewhere (a lost ledger, another clone or
-    runner), also after an attempt of ours was refused (``tried``): docs/recurring.md, "Two runners"."""
+    runner), also after an attempt of ours was refused (``tried``): docs/recurring.md, "Two runners".
+
+    Found, the oldest graph carrying the tag is the run's; the others are named in a WARNING (two runners that
+    looked at the same moment both sent: docs/submitting.md, "What graphc cannot prove" and the recovery table),
+    and the graph found is compared with ``wanted`` (this run's wire text, live) as far as the router shows it."""
     seconds = lookback() if lookback_s is None else lookback_s
     if window_start is not None:
         since_ns = int(window_start.timestamp() * 1e9)
@@ -420,9 +438,20 @@ def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window
     known = "has no graph in this ledger (its attempts here created none)" if tried else "is new to this ledger"
     scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9)
     if scan.found:
-        graph_id = scan.found[0]
+        graph_id, *others = scan.found
         run = ledger.record_found(scope, run_key, name, tag, graph_id, f"found at the router by its run tag {tag}")
-        raise AlreadySubmitted(run_key, graph_id, run.id)
+        warnings = []
+        if others:
+            warnings.append(
+                f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} "
+                f"({', '.join(others[:5])}{', ...' if len(others) > 5 else ''}): it was submitted more than once "
+                f'(runners that looked at the router at the same moment; docs/submitting.md, "What graphc cannot '
+                f"prove\"). {graph_id}, the oldest, is taken as the run's graph; cancel the extra ones "
+                "(`graphc cancel ID`) unless you want them"
+            )
+        if wanted is not None:
+            warnings += _found_warnings(run_key, graph_id, wanted[0], wanted[1], client=client, scan=scan)
+        raise AlreadySubmitted(run_key, graph_id, run.id, warnings)
     if not scan.complete:
         raise RouterCheckIncomplete(
             f"run {run_key!r} {known}, so graphc looked for it at the router first (orders whose "
@@ -430,6 +459,91 @@ def _look_at_the_router(ledger, client, scope, run_key, name, lookback_s, window
             "sent. Try again, or shorten the look-back (GRAPHC_LOOKBACK=SECONDS; 0 skips the check) if you are "
             "sure this run was never submitted from anywhere else"
         )
+
+
+def _legs(wire) -> set[tuple[str, str, str]]:
+    """A wire graph's (node id as the playbook named it, symbol, side): what it trades, prices and sizes aside."""
+    legs = set()
+    for node in (wire.get("nodes") if isinstance(wire, dict) else None) or []:
+        if isinstance(node, dict):
+            instrument = node.get("instrument")
+            symbol = instrument.get("symbol") if isinstance(instrument, dict) else None
+            legs.add((untagged_node_id(str(node.get("node_id"))), str(symbol), str(node.get("side")).lower()))
+    return legs
+
+
+def _shown(legs) -> str:
+    return ", ".join(f"{node} ({side} {symbol})" for node, symbol, side in sorted(legs)) or "no nodes"
+
+
+def _found_warnings(run_key, graph_id, wire_text, live, *, recorded=None, client=None, scan=None) -> list[str]:
+    """Why the graph found for ``run_key`` may not be the trade this run would send (docs/recurring.md, "Run keys").
+
+    A run key is one run whatever its content (spec §9: an occurrence's key is ``NAME@`` + its time), so "already"
+    is right; but a graph found that trades other legs (other ``--set`` params), or is a sandbox rehearsal when
+    this run is live, means this run's trade was *not* made, and the caller must say so. Prices and sizes are
+    not compared: they legitimately move between retries. The graph is known from the ledger row that sent it
+    (``recorded.wire``: everything, ``is_sandbox`` included) or from the router (``scan``: the symbol and side of
+    each order listed, and ``GET /v1/execution_graphs/{id}`` for the node ids; the router never says
+    ``is_sandbox``, reference orders-and-execution-graphs.md)."""
+    try:
+        wanted = json.loads(wire_text)
+    except ValueError:
+        return []
+    mine = _legs(wanted)
+    where = f"the graph found for run {run_key!r} ({graph_id})"
+    hint = (
+        "nothing was sent for this run. A run key is one run whatever the graph's content, params or sandbox mode; "
+        "to make both trades, give this one a run key of its own (`graphc run`: a playbook with its own `name:`)"
+    )
+    warnings = []
+    if recorded is not None:
+        if not recorded.wire:
+            return []  # found at the router earlier, by an older look: what it trades was not kept
+        try:
+            theirs = json.loads(recorded.wire)
+        except ValueError:
+            return []
+        found_live = theirs.get("is_sandbox") is False
+        if found_live != bool(live):
+            found, asked = ("a sandbox", "a LIVE one: nothing was traded live") if live else ("a LIVE", "a sandbox one")
+            warnings.append(
+                f"the graph found for run {run_key!r} is {found} graph; this run asked for {asked} ({graph_id}); {hint}"
+            )
+        if _legs(theirs) != mine:
+            warnings.append(
+                f"{where} is not the trade this run would send: it has {_shown(_legs(theirs))}; this run would "
+                f"send {_shown(mine)}; {hint}"
+            )
+        return warnings
+    listed = scan.legs.get(graph_id, {}) if scan is not None else {}
+    node_ids: set[str] | None = None
+    if client is not None:
+        try:
+            nodes = client.get_graph(graph_id).get("nodes")
+            node_ids = {untagged_node_id(n) for n in nodes} if isinstance(nodes, dict) else None
+        except ApiError:
+            node_ids = None
+    wanted_nodes = {node: (symbol, side) for node, symbol, side in mine}
+    differs = (node_ids is not None and node_ids != set(wanted_nodes)) or any(
+        wanted_nodes.get(node) != leg for node, leg in listed.items()
+    )
+    if differs:
+        theirs_shown = [f"{node} ({side} {symbol})" for node, (symbol, side) in sorted(listed.items())]
+        theirs_shown += [f"{node} (not listed yet)" for node in sorted((node_ids or set()) - set(listed))]
+        warnings.append(
+            f"{where} is not the trade this run would send: at the router it has {', '.join(theirs_shown)}; this "
+            f"run would send {_shown(mine)}; {hint}"
+        )
+    elif node_ids is None and not listed:
+        warnings.append(f"{where} could not be compared with this run's graph: the router showed none of its nodes")
+    if live:
+        warnings.append(
+            f"graph {graph_id}, found at the router by the tag of run {run_key!r}, may be a sandbox rehearsal: the "
+            "router does not say whether a graph is sandbox or LIVE, so graphc cannot tell whether this run was "
+            f"traded LIVE (if that graph is a rehearsal, nothing was traded live); {hint}"
+        )
+    return warnings
 
 
 def _max_call_s(client) -> float:

@@ -175,8 +175,11 @@ class LedgerError(_OneLineError):
 class AlreadySubmitted(LedgerError):
     """This run key already has a graph id: submitting again would double-trade."""
 
-    def __init__(self, run_key: str, graph_id: str, run_id: int):
+    def __init__(self, run_key: str, graph_id: str, run_id: int, warnings=()):
         self.run_key, self.graph_id, self.run_id = run_key, graph_id, run_id
+        # what the caller must show beside "already": the graph found is not this run's trade, or more than one
+        # graph carries the run's tag (graphc.submit: _found_warnings, _look_at_the_router)
+        self.warnings: list[str] = list(warnings)
         super().__init__(
             f"run {run_key!r} was already submitted as graph {graph_id} (ledger run {run_id}); "
             "use --force to submit it again on purpose, or a different --run-key"

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from graphc.api.errors import ApiError
 from graphc.api.redact import clean
-from graphc.api.runtag import node_tag
+from graphc.api.runtag import node_tag, untagged_node_id
 
 __all__ = ["PAGE_SIZE", "Scan", "find_run", "parse_node_order_id"]
 
@@ -54,6 +54,8 @@ class Scan:
     tag: str
     since_ns: int
     graph_ids: dict[str, int | None] = field(default_factory=dict)
+    # per graph carrying the tag: {node id as the playbook named it: (symbol, side)} of the orders listed
+    legs: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     complete: bool = False
     detail: str = ""
     pages: int = 0
@@ -116,6 +118,9 @@ def find_run(
             if parsed and node_tag(parsed[1]) == tag:
                 first = scan.graph_ids.get(parsed[0])
                 scan.graph_ids[parsed[0]] = created if first is None else min(first, created or first)
+                symbol, side = entry.get("symbol"), entry.get("side")
+                if isinstance(symbol, str) and isinstance(side, str):
+                    scan.legs.setdefault(parsed[0], {})[untagged_node_id(parsed[1])] = (symbol, side.lower())
             if created is not None and created < since_ns:
                 reached_window_start = True
         if reached_window_start and newest_first:  # judged after the whole page: one order out of order voids it

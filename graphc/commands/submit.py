@@ -201,6 +201,8 @@ def submit_command(
                     lookback_s=seconds,
                 )
             except AlreadySubmitted as exc:
+                for warning in exc.warnings:  # the graph found is not this run's trade, or more graphs carry the tag
+                    click.echo(f"graphc: warning: {warning}", err=True)
                 said = _from_here(str(exc), listing)
                 fail(f"{said} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
             except UncertainOutcome as exc:
