@@ -60,6 +60,10 @@ SKIPPED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".c", ".h", ".pyx", ".pxd",
 MARKER = "graphc-bundle.json"  # says "graphc wrote this directory": only such a directory is replaced
 LOOKAHEAD = 10  # occurrences compiled to find the templates a playbook uses
 SCHEMAS = ("playbook.schema.json", "wire-graph.schema.json")
+# A strategy name given with --name. The hosted-strategies reference gives no pattern for strategy
+# names, so a bundle's name follows the playbook name's (playbook-spec.md §2), which is also what
+# the default (the playbook's `name`) already is.
+STRATEGY_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 class BundleError(Exception):
@@ -97,6 +101,11 @@ class BundleResult:
 
 def write_bundle(settings: BundleSettings) -> BundleResult:
     """Check the playbook, then write the bundle directory (replacing an earlier bundle there)."""
+    if settings.name is not None and not STRATEGY_NAME.fullmatch(settings.name):
+        raise BundleError(
+            f"--name {settings.name!r}: a strategy name is [a-z0-9][a-z0-9._-]* "
+            "(lower-case letters, digits, '.', '_', '-'; the playbook name's pattern)"
+        )
     playbook = Path(settings.playbook).resolve()
     try:
         scheduled = read_scheduled(playbook)
@@ -108,7 +117,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
         raise BundleError(f"{settings.playbook} has no `schedule:`; a hosted strategy runs a schedule")
     root = find_project_root(playbook).resolve()
     used, diagnostics = _check_occurrences(playbook, root, scheduled, settings)
-    name = settings.name or scheduled.name or playbook.stem
+    name = settings.name if settings.name is not None else scheduled.name or playbook.stem
     files = [playbook, *sorted(used)]
     config = _config_file(root)
     if config is not None:
@@ -123,7 +132,11 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
         )
     out = Path(settings.out)
     _check_out_dir(out)
-    staging = Path(tempfile.mkdtemp(prefix=".graphc-bundle-", dir=out.parent if out.parent.exists() else None))
+    try:  # staging beside OUT, so that the final rename stays on one file system
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".graphc-bundle-", dir=out.parent))
+    except OSError as exc:
+        raise BundleError(f"cannot write {out}: {exc.strerror or exc}") from None
     try:
         written = []
         for path in files:
@@ -142,7 +155,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             written.append(f"zoneinfo/{tz_file}")
         env = _env(playbook.relative_to(root).as_posix(), params_rel, settings)
         (staging / "Sequence.toml").write_text(_sequence_toml(name, env, settings), encoding="utf-8")
-        (staging / "main.py").write_text(MAIN_PY.format(name=name), encoding="utf-8")
+        (staging / "main.py").write_text(MAIN_PY.format(name=repr(name)), encoding="utf-8")
         marker = {"graphc_bundle": 1, "name": name, "playbook": env["GRAPHC_PLAYBOOK"], "vendored": vendored}
         (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         written = ["Sequence.toml", "main.py", MARKER, *written]
@@ -215,6 +228,11 @@ def _config_file(root: Path) -> Path | None:
 
 
 def _check_out_dir(out: Path) -> None:
+    for parent in out.parents:  # the nearest existing ancestor must be a directory to write under
+        if parent.exists():
+            if not parent.is_dir():
+                raise BundleError(f"cannot write {out}: {parent} is a file, not a directory")
+            break
     if out.exists() and not out.is_dir():
         raise BundleError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
@@ -386,7 +404,7 @@ def _sequence_toml(name: str, env: dict[str, str], settings: BundleSettings) -> 
 
 
 MAIN_PY = '''\
-"""Hosted strategy {name}: runs its graphc playbook on the playbook's schedule.
+"""A hosted strategy (its name is STRATEGY_NAME below): runs a graphc playbook on its schedule.
 
 Written by `graphc bundle`. Everything it imports is in vendor/ (pure Python),
 so it runs in a bare python:3.12-slim. Settings come from Sequence.toml's
@@ -399,6 +417,7 @@ Exit 0: finished (the runner stops it); non-zero: an error (the runner restarts 
 import os
 import sys
 
+STRATEGY_NAME = {name}
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "vendor"))
 

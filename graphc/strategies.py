@@ -21,6 +21,7 @@ Safety:
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import io
@@ -31,7 +32,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphc.api.errors import UncertainOutcome
+from graphc.api.errors import ApiError, UncertainOutcome
 
 __all__ = [
     "DeployError",
@@ -184,7 +185,15 @@ def find_strategy(client, name_or_id: str) -> dict:
 
 
 def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = True, replace: bool = False) -> dict:
-    """Create (and start) the strategy; an existing one of the same name is replaced only with ``replace``."""
+    """Create (and start) the strategy; an existing one of the same name is replaced only with ``replace``.
+
+    The reference has no update or rename endpoint (hosted-strategies.md: create, list, inspect,
+    start, stop, delete, logs), so a replacement is a delete and a create. Before the delete, the
+    very request is sent once under another name, created stopped and deleted at once: what the
+    router refuses (a validation error, a quota) is then refused while the old strategy still runs.
+    A create that fails after that anyway says that the old strategy is gone.
+    """
+    _refuse_key_in_env(client, sdir.env, env or {})
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
     if existing and not replace:
@@ -193,9 +202,6 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
             f"a strategy named {sdir.name!r} exists: {states}; pass --replace to stop and delete it first "
             "(its logs go with it), or deploy under another [strategy] name"
         )
-    for old in existing:
-        client.stop_strategy(old["strategy_id"])
-        client.delete_strategy(old["strategy_id"])
     request = {
         "name": sdir.name,
         "runtime": "python",
@@ -209,6 +215,9 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
     }
     if sdir.secrets:
         request["secrets"] = sdir.secrets
+    if existing:
+        _check_with_the_router(client, request, sha, existing)
+        _remove(client, sdir.name, existing)
     try:
         created = client.create_strategy(request)
     except UncertainOutcome as exc:
@@ -217,10 +226,103 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
             return found[0]
         raise DeployError(
             f"{exc}; no strategy named {sdir.name!r} with this artifact (sha256 {sha[:12]}) is listed yet. "
-            "Check `graphc strategy list` before deploying again",
+            f"Check `graphc strategy list` before deploying again{_deleted(sdir, existing)}",
             3,
         ) from None
+    except ApiError as exc:
+        if not existing:
+            raise
+        raise DeployError(f"{exc}{_deleted(sdir, existing)}", exc.exit_code) from None
     return created
+
+
+def _refuse_key_in_env(client, toml_env: dict, cli_env: dict) -> None:
+    """Env is plain JSONB that GET /v1/strategies shows (hosted-strategies.md); the key must not be in it."""
+    for where, values in (("[hosted.env]", toml_env), ("--env", cli_env)):
+        for key, value in values.items():
+            if client.holds_key(str(key).encode("utf-8")) or client.holds_key(str(value).encode("utf-8")):
+                shown = "a variable" if client.holds_key(str(key).encode("utf-8")) else key
+                raise DeployError(
+                    f"refusing {where} {shown}: it holds the API key in use, and env is stored in plain text "
+                    "and shown by GET /v1/strategies. The runner injects SEQUENCE_API_KEY already; any other "
+                    "secret belongs in Sequence.toml's [hosted.secrets] (sealed, never returned)"
+                )
+
+
+def _untouched(existing: list[dict]) -> str:
+    olds = ", ".join(f"{s.get('name')!r} ({s.get('strategy_id')}, {s.get('status')})" for s in existing)
+    return f"the previous strategy {olds} was not touched"
+
+
+def _check_with_the_router(client, request: dict, sha: str, existing: list[dict]) -> None:
+    """Send ``request`` under another name, stopped, and delete it: a refusal comes before any delete."""
+    check = {**request, "name": f"{request['name']}.graphc-replace-check-{sha[:8]}", "start_immediately": False}
+    try:
+        created = client.create_strategy(check)
+    except UncertainOutcome as exc:
+        leftover = ""
+        try:
+            for found in client.list_strategies():
+                if found.get("name") == check["name"]:
+                    client.delete_strategy(found["strategy_id"])
+        except ApiError:
+            leftover = f"; a stopped copy named {check['name']!r} may be listed: delete it"
+        raise DeployError(
+            f"{exc} (checking the new version before replacing); {_untouched(existing)}{leftover}", 3
+        ) from None
+    except ApiError as exc:
+        raise DeployError(
+            f"{exc}; the router refused the new version, so {_untouched(existing)}", exc.exit_code
+        ) from None
+    with _adding(
+        f"the router accepted the new version as the stopped check copy {check['name']!r} "
+        f"({created['strategy_id']}), which could not be deleted: delete it with "
+        f"`graphc strategy delete {created['strategy_id']} --yes` and deploy again; {_untouched(existing)}"
+    ):
+        client.delete_strategy(created["strategy_id"])
+
+
+def _remove(client, name: str, existing: list[dict]) -> None:
+    for old in existing:
+        with _adding(
+            f"replacing {name!r} stopped while removing {old.get('strategy_id')} and the new version "
+            "was not created: see `graphc strategy list` (a stopped one starts again with "
+            "`graphc strategy start ID`)"
+        ):
+            client.stop_strategy(old["strategy_id"])
+            client.delete_strategy(old["strategy_id"])
+
+
+@contextlib.contextmanager
+def _adding(what: str):
+    """A router error inside becomes a DeployError that also says ``what`` it leaves behind."""
+    try:
+        yield
+    except ApiError as exc:
+        raise DeployError(f"{exc}; {what}", exc.exit_code) from None
+
+
+def _deleted(sdir: StrategyDir, existing: list[dict]) -> str:
+    """What to say when the create failed after ``existing`` were deleted: what is gone, how to get it back."""
+    if not existing:
+        return ""
+    ids, origins = [], []
+    for old in existing:
+        ids.append(str(old.get("strategy_id")))
+        origin = f"artifact sha256 {str(old.get('artifact_sha256', '?'))[:12]}"
+        manifest = old.get("manifest")
+        bundle = manifest.get("graphc_bundle") if isinstance(manifest, dict) else None
+        if isinstance(bundle, dict) and isinstance(bundle.get("playbook"), str):
+            origin += f", a graphc bundle of {bundle['playbook']}"
+        if isinstance(old.get("env"), dict) and old["env"]:
+            origin += f", env {json.dumps(old['env'], ensure_ascii=False, sort_keys=True)}"
+        origins.append(origin)
+    return (
+        f". The previous strategy {sdir.name!r} ({', '.join(ids)}) WAS STOPPED AND DELETED, logs included, "
+        f"before this create: nothing named {sdir.name!r} runs now. Deploy again with `graphc deploy {sdir.path}` "
+        "once the cause is fixed; to bring back the previous version instead, deploy the directory it was made "
+        f"from ({'; '.join(origins)}): graphc keeps no copy, and the router deleted its artifact with it"
+    )
 
 
 @dataclass(frozen=True)

@@ -240,3 +240,37 @@ def test_the_bundled_timezone_file_works_without_a_tz_database(tmp_path):
     result = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1:00:00", "0:00:00"]  # BST in July, GMT in January
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['dca"""\nimport os; print("INJECTED")\n"""', "dca\\N", "", "Weekly DCA", "-dca"],
+)
+def test_a_strategy_name_outside_the_name_pattern_is_a_usage_error(tmp_path, name):
+    # audit recur.md 6: the name went into main.py's docstring unescaped (code injection; a backslash
+    # made main.py a SyntaxError) and '' fell back to the playbook name. The pattern is the playbook
+    # name's (playbook-spec.md §2); the hosted-strategies reference gives none for strategy names.
+    proc, out = bundle(tmp_path, "--name", name)
+    assert proc.returncode == 2, proc.stderr
+    assert "--name" in proc.stderr and "[a-z0-9][a-z0-9._-]*" in proc.stderr
+    assert not out.exists()
+
+
+def test_the_strategy_name_is_a_python_literal_in_main_py(tmp_path):
+    proc, out = bundle(tmp_path, "--name", "dca.weekly-2")
+    assert proc.returncode == 0, proc.stderr
+    source = (out / "main.py").read_text()
+    compile(source, "main.py", "exec")
+    assert "STRATEGY_NAME = 'dca.weekly-2'\n" in source
+    assert tomllib.loads((out / "Sequence.toml").read_text())["strategy"]["name"] == "dca.weekly-2"
+
+
+def test_an_output_under_a_file_is_a_usage_error(tmp_path):
+    # audit recur.md 8: `-o FILE/sub` crashed (NotADirectoryError, exit 4)
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a directory")
+    proc, _ = bundle(tmp_path, "-o", str(blocker / "sub"))
+    assert proc.returncode == 2, proc.stderr
+    assert "internal error" not in proc.stderr
+    assert f"{blocker} is a file, not a directory" in proc.stderr
+    assert blocker.read_text() == "not a directory"

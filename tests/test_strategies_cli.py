@@ -162,3 +162,76 @@ def test_deploy_refuses_a_directory_holding_the_key_or_without_sequence_toml(san
     proc = graphc(sandbox, "deploy", str(empty))
     assert proc.returncode == 2 and "has no Sequence.toml" in proc.stderr
     assert listed(sandbox) == []
+
+
+def test_deploy_refuses_an_env_value_holding_the_key(sandbox, tmp_path):
+    # audit recur.md 7: --env LEAK=$KEY landed in the plain env that GET /v1/strategies shows
+    d = strategy_dir(tmp_path)
+    leak = graphc(sandbox, "deploy", str(d), "--env", f"LEAK=Bearer {CANARY}")
+    assert leak.returncode == 2, leak.stderr
+    assert "--env LEAK" in leak.stderr and "[hosted.secrets]" in leak.stderr
+    assert CANARY not in leak.stdout + leak.stderr
+    toml = d / "Sequence.toml"
+    toml.write_text(toml.read_text() + f'TOKEN = "{CANARY}"\n')
+    in_toml = graphc(sandbox, "deploy", str(d))
+    assert in_toml.returncode == 2, in_toml.stderr
+    assert "[hosted.env] TOKEN" in in_toml.stderr and "[hosted.secrets]" in in_toml.stderr
+    assert CANARY not in in_toml.stdout + in_toml.stderr
+    assert listed(sandbox) == []
+    assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+REFUSED_CREATE = {
+    "kind": "status",
+    "status": 422,
+    "method": "POST",
+    "path_prefix": "/v1/strategies",
+    "count": 1,
+    "body": json.dumps({"error": "validation_error", "message": "memory_mb too large"}),
+}
+# stop/start (POST /v1/strategies/ID/...) pass through this rule, so the status rule after it
+# only meets a create (the first rule that fires decides)
+LIFECYCLE_PASSES = {"kind": "slow", "delay": 0.01, "method": "POST", "path_prefix": "/v1/strategies/", "count": 50}
+
+
+def test_replace_whose_create_is_refused_leaves_the_old_strategy_running(sandbox, tmp_path):
+    # audit recur.md 3: --replace deleted the running strategy, then the create was refused: nothing ran
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    old = wait_status(sandbox, "running")
+    sandbox.set_faults([LIFECYCLE_PASSES, REFUSED_CREATE])
+    proc = graphc(sandbox, "deploy", str(d), "--replace", "--env", "MODE=done")
+    assert proc.returncode == 3, proc.stderr
+    assert "memory_mb too large" in proc.stderr  # the router's message is kept
+    assert "was not touched" in proc.stderr and old["strategy_id"] in proc.stderr
+    (entry,) = listed(sandbox)
+    assert entry["strategy_id"] == old["strategy_id"] and entry["status"] == "running"
+    assert entry["env"]["MODE"] == "forever"
+
+
+def test_replace_whose_create_fails_after_the_delete_says_so(sandbox, tmp_path):
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    old = wait_status(sandbox, "running")
+    check_passes = {"kind": "slow", "delay": 0.01, "method": "POST", "path_prefix": "/v1/strategies", "count": 1}
+    sandbox.set_faults([LIFECYCLE_PASSES, check_passes, REFUSED_CREATE])
+    proc = graphc(sandbox, "deploy", str(d), "--replace")
+    assert proc.returncode == 3, proc.stderr
+    assert f"The previous strategy 'probe' ({old['strategy_id']}) WAS STOPPED AND DELETED" in proc.stderr
+    assert "memory_mb too large" in proc.stderr
+    assert f"graphc deploy {d}" in proc.stderr and old["artifact_sha256"][:12] in proc.stderr
+    assert listed(sandbox) == []
+
+
+def test_replace_checks_the_request_under_another_name_then_replaces(sandbox, tmp_path):
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    old = wait_status(sandbox, "running")
+    proc = graphc(sandbox, "deploy", str(d), "--replace", "--env", "MODE=done")
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = listed(sandbox)
+    assert entry["name"] == "probe" and entry["strategy_id"] != old["strategy_id"]
+    assert entry["env"]["MODE"] == "done"
+    # the first deploy, the check copy (created stopped, then deleted), the new strategy
+    assert len(sandbox.requests("POST", "/v1/strategies")) == 3
+    assert len(sandbox.requests("DELETE")) == 2

@@ -705,7 +705,12 @@ def _error_detail(body: bytes) -> tuple[str | None, str | None]:
     err = data.get("error")
     if isinstance(err, dict):
         return _str_or_none(err.get("code")), _str_or_none(err.get("message"))
-    message = err if isinstance(err, str) else data.get("message") or data.get("detail")
+    message = data.get("message") or data.get("detail")
+    if isinstance(err, str) and err:
+        # {"error": "validation_error", "message": "memory_mb too large"}: the word is the code,
+        # the message says what is wrong; keep both (audit recur.md 3 saw the message dropped)
+        code = data.get("code") or err
+        return _str_or_none(code), _str_or_none(f"{err}: {message}" if isinstance(message, str) and message else err)
     return _str_or_none(data.get("code")), _str_or_none(message)
 
 

@@ -17,7 +17,7 @@ from graphc.diagnostics import FileResult
 @click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Set a playbook param (repeatable).")
 @click.option("--params", "params_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE")
 @click.option("--live", is_flag=True, help="Allow the strategy to trade live (`sandbox: false` in the playbook).")
-@click.option("--name", help="Strategy name (default: the playbook's name).")
+@click.option("--name", help="Strategy name, [a-z0-9][a-z0-9._-]* (default: the playbook's name).")
 @click.option("--cpu-millis", type=click.IntRange(1), default=250, show_default=True)
 @click.option("--memory-mb", type=click.IntRange(64), default=256, show_default=True)
 @click.option("--timeout-secs", type=click.IntRange(0), default=0, show_default=True, help="0: no timeout.")
@@ -36,7 +36,8 @@ def bundle_command(
     injects it.
 
     Exit status: 0 written, 1 lint errors, 2 usage (no schedule, a live
-    playbook without --live, OUT holds something else).
+    playbook without --live, a bad --name, OUT holds something else or is
+    under a file).
     """
     from graphc.bundle import BundleError, BundleSettings, write_bundle  # deferred: the linter; --help stays fast
 

@@ -54,7 +54,11 @@ def _env_option(values) -> dict:
 @click.argument("directory", type=click.Path(file_okay=False, exists=True))
 @click.option("--env", "env_values", multiple=True, metavar="KEY=VALUE", help="Add to [hosted.env] (repeatable).")
 @click.option("--no-start", is_flag=True, help="Upload only; start later with `graphc strategy start NAME`.")
-@click.option("--replace", is_flag=True, help="Stop and delete an existing strategy of the same name first.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace a strategy of the same name: check the new one with the router, then stop and delete the old one and create the new one.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def deploy_command(directory, env_values, no_start, replace, verbose):
     """Upload DIRECTORY (a `graphc bundle` output, or any directory with a
@@ -62,10 +66,12 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
     deploy DIR --start` does, through POST /v1/strategies.
 
     The runner is given the API key graphc is configured with (as
-    SEQUENCE_API_KEY); no file of the upload may contain it.
+    SEQUENCE_API_KEY); no file of the upload, and no env value, may contain
+    it (a secret belongs in [hosted.secrets]).
 
     Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
-    deployed without --replace, a file holding the key), 3 router failure.
+    deployed without --replace, a file or an env value holding the key),
+    3 router failure.
     """
     from graphc.strategies import DeployError, deploy, read_strategy_dir  # deferred: tarfile; --help stays fast
 
