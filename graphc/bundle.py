@@ -50,6 +50,7 @@ from graphc.lint import LintOptions, LintOutcome, lint_source
 from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
 from graphc.schedule import read_scheduled
+from graphc.stages.model import NAME_PATTERN
 
 __all__ = ["BundleError", "BundleSettings", "runtime_distributions", "write_bundle"]
 
@@ -63,7 +64,7 @@ SCHEMAS = ("playbook.schema.json", "wire-graph.schema.json")
 # A strategy name given with --name. The hosted-strategies reference gives no pattern for strategy
 # names, so a bundle's name follows the playbook name's (playbook-spec.md §2), which is also what
 # the default (the playbook's `name`) already is.
-STRATEGY_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+STRATEGY_NAME = NAME_PATTERN
 
 
 class BundleError(Exception):

@@ -72,6 +72,15 @@ CASES = [
     ),
     ("missing-symbol", HEAD + "  a:\n    buy: 1 ETH\n", "GC104", 4, 3, "symbol"),
     ("bad-enum", HEAD + "  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    policy: fast\n", "GC103", 7, 13, "policy"),
+    # `^...$` with re.match let a name ending in a newline by (`$` matches before a final "\n")
+    (
+        "name-with-newline",
+        'graphc: 1\nname: "abc\\n"\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n',
+        "GC103",
+        2,
+        7,
+        "must be lower-case letters",
+    ),
     ("shares-on-spot", HEAD + "  a:\n    buy: 5 shares\n    symbol: ETH-USD\n", "GC105", 5, 10, "prediction"),
     (
         "bad-trigger",

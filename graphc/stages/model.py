@@ -25,7 +25,7 @@ from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
 from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
 
-NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")  # spec §2; whole text (fullmatch): `$` lets "a\n" by
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _LEG_IDS: set[str] = set()  # leg ids that LEG_ID_PATTERN matched
 
@@ -260,7 +260,7 @@ class _Builder:
 
     def _check_name(self):
         name = self.data.get("name")
-        if isinstance(name, str) and not NAME_PATTERN.match(name):
+        if isinstance(name, str) and not NAME_PATTERN.fullmatch(name):
             self.error(
                 DiagnosticError(
                     "GC103",
