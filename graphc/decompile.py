@@ -32,7 +32,7 @@ from graphc.pipeline import compile_text
 from graphc.venues import infer_instrument
 from graphc.yaml_out import dump_yaml
 
-LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif", "pacing")
 
 

@@ -81,6 +81,22 @@ CASES = [
         7,
         "must be lower-case letters",
     ),
+    (
+        "leg-id-with-newline",  # it reached the wire as node_id "a\n"
+        'graphc: 1\nname: abc\nlegs:\n  "a\\n": {buy: 1 ETH, symbol: ETH-USD}\n',
+        "GC103",
+        4,
+        3,
+        "leg id",
+    ),
+    (
+        "param-name-with-newline",
+        'graphc: 1\nname: abc\nparams:\n  "p\\n": {type: number, default: 1}\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n',
+        "GC103",
+        4,
+        3,
+        "param name",
+    ),
     ("shares-on-spot", HEAD + "  a:\n    buy: 5 shares\n    symbol: ETH-USD\n", "GC105", 5, 10, "prediction"),
     (
         "bad-trigger",

@@ -110,8 +110,8 @@ NOT_SENT = (
 # Answers to a POST that prove it was not applied.  Anything else that is not a
 # success may have created the graph (a 303 "see other", a 409 conflict, a 5xx).
 DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 411, 413, 414, 415, 422, 423, 429, 431})
-GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
-NODE_ID_RE = re.compile(r"^[^/?#\s]{1,200}$")
+GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\Z")
+NODE_ID_RE = re.compile(r"^[^/?#\s]{1,200}\Z")
 ANONYMOUS_SANDBOX_KEY = "graphc-local-sandbox"
 
 

@@ -235,7 +235,7 @@ def _for_each(r, leg_id, value, names, spans):
     return instances
 
 
-LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # the schema's `legs` propertyNames (spec §3: leg ids)
+LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")  # the schema's `legs` propertyNames (spec §3: leg ids)
 LEG_ID_WORDS = "letters, digits, `.`, `_` and `-`, starting with a letter or digit"
 
 

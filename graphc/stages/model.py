@@ -26,7 +26,7 @@ from graphc.venues.prices import trigger_level
 from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")  # spec §2; whole text (fullmatch): `$` lets "a\n" by
-LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _LEG_IDS: set[str] = set()  # leg ids that LEG_ID_PATTERN matched
 
 

@@ -48,7 +48,7 @@ from graphc.units import (
 PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "price", "duration", "percent", "symbol")
 DEF_KEYS = ("type", "default", "description", "choices", "min", "max")
 ORDERED_TYPES = ("number", "integer", "money", "duration", "percent", "quantity", "price")
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class ParamError(ValueError):

@@ -17,9 +17,9 @@ from graphc.vocabulary import PREDICTION_VENUES
 
 _POLYMARKET_URL = re.compile(r"^https?://(www\.)?polymarket\.com/event/", re.IGNORECASE)
 _OUTCOME = re.compile(r":(yes|no)$", re.IGNORECASE)
-_TOKEN_ID = re.compile(r"^[0-9]{20,}$")
-_CONDITION_ID = re.compile(r"^0x[0-9a-fA-F]{64}$")
-_KALSHI = re.compile(r"^KX[A-Z0-9]+(-[A-Z0-9.]+)+$")
+_TOKEN_ID = re.compile(r"^[0-9]{20,}\Z")
+_CONDITION_ID = re.compile(r"^0x[0-9a-fA-F]{64}\Z")
+_KALSHI = re.compile(r"^KX[A-Z0-9]+(-[A-Z0-9.]+)+\Z")
 
 
 @lru_cache(maxsize=4096)  # a few symbols recur on every leg of a file
