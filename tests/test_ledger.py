@@ -107,24 +107,11 @@ def test_the_default_run_key_is_the_content_and_the_name():
 
 
 def test_one_flat_table_of_field_places_orders_every_mapping_of_the_wire_schema():
-    # in_wire_order ranks a name by its place in the first `properties` that has it; that is right for every
+    # in_wire_order ranks a name by one place, whichever mapping has it; that is right for every
     # mapping only if a name two mappings share has the same place in both (`symbol`: instrument, on_price)
-    from graphc.resources import read_text
-    from graphc.stages.wire_order import in_wire_order
+    from graphc.stages.wire_order import field_places, in_wire_order
 
-    places: dict[str, set[int]] = {}
-
-    def walk(node):
-        if isinstance(node, dict):
-            for i, name in enumerate(node.get("properties") or {}):
-                places.setdefault(name, set()).add(i)
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(json.loads(read_text("schemas", "wire-graph.schema.json")))
+    places = field_places()
     assert {name: p for name, p in places.items() if len(p) > 1} == {}
     assert places["symbol"] == {0} and places["offset_pct"] == {3}
     price = {"offset_pct": -5, "reference": "graph_entry_price", "symbol": "ETH-USD", "direction": "below"}

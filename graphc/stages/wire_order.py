@@ -26,21 +26,28 @@ def in_wire_order(value):
 _RANKS: dict[str, int] = {}
 
 
+def field_places() -> dict[str, set[int]]:
+    """Each field name of schemas/wire-graph.schema.json with its places among the ``properties`` of every
+    mapping that has it (``symbol``: {0}, first in ``instrument`` and in ``on_price``)."""
+    places: dict[str, set[int]] = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for i, name in enumerate(node.get("properties") or {}):
+                places.setdefault(name, set()).add(i)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(json.loads(read_text("schemas", "wire-graph.schema.json")))
+    return places
+
+
 def _field_ranks() -> dict[str, int]:
-    """Each field name's place among its mapping's ``properties`` in schemas/wire-graph.schema.json. A name two
-    mappings share has one place in both (``symbol`` is first in ``instrument`` and in ``on_price``):
-    tests/test_ledger.py holds that true, so one flat table orders every mapping."""
+    """Each field name's place among its mapping's ``properties`` (:func:`field_places`). A name two mappings
+    share has one place in both: tests/test_ledger.py holds that true, so one flat table orders every mapping."""
     if not _RANKS:
-
-        def walk(node):
-            if isinstance(node, dict):
-                for i, name in enumerate(node.get("properties") or {}):
-                    _RANKS.setdefault(name, i)
-                for child in node.values():
-                    walk(child)
-            elif isinstance(node, list):
-                for child in node:
-                    walk(child)
-
-        walk(json.loads(read_text("schemas", "wire-graph.schema.json")))
+        _RANKS.update((name, min(places)) for name, places in field_places().items())
     return _RANKS
