@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from graphc.stages.wiregraph import number
 from graphc.venues import MarketFacts, MarketResolver, prediction_venue
-from graphc.vocabulary import DEFAULT_POLICY, PRICE_SCALE, QTY_SCALE
+from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PRICE_SCALE, QTY_SCALE
 
 
 class NodeFacts(NamedTuple):
@@ -131,6 +131,39 @@ def wire_limit(order_type) -> Decimal | None:
     limit = order_type.get("limit") if isinstance(order_type, dict) else None
     raw = _int(limit.get("price_1e9")) if isinstance(limit, dict) else None
     return None if raw is None else Decimal(raw) / PRICE_SCALE
+
+
+def dollar_notional(node: NodeFacts) -> Decimal | None:
+    """What ``node`` is worth in dollars, as GC501 reads it: |quantity × price| (the limit, else the quote's ask
+    for a buy / bid for a sell) of a market priced in dollars (``MarketFacts.cost_unit`` in
+    :data:`~graphc.vocabulary.DOLLARS`: USD, the dollar stablecoins, prediction shares); None when the size or
+    price is unknown, or the market is priced in another currency (graphc has no exchange rates)."""
+    qty, reference = node.qty, node.reference
+    if qty is None or reference is None or node.market.cost_unit not in DOLLARS:
+        return None
+    return abs(qty * reference)
+
+
+def orders_over_limit(
+    nodes: list[NodeFacts], limit: Decimal
+) -> tuple[list[tuple[NodeFacts, Decimal]], list[NodeFacts]]:
+    """The orders whose dollar notional (:func:`dollar_notional`) is above ``limit`` (``max_notional_usd``), each
+    with it, in graph order; and the orders whose dollar notional is unknown, which are not compared.
+
+    One reading for lint's GC501 (an error: the router refuses such a graph at admission under any reading of
+    the limit; orders-and-execution-graphs.md, Full Execution Graph) and the sandbox's admission check
+    (graphc.sandbox.engine), so the two never disagree. An order exactly at the limit passes. The graph's sum is
+    not compared here: the reference does not say admission sums it (GC503, a warning; playbook-spec.md §8).
+    """
+    over: list[tuple[NodeFacts, Decimal]] = []
+    unknown: list[NodeFacts] = []
+    for node in nodes:
+        notional = dollar_notional(node)
+        if notional is None:
+            unknown.append(node)
+        elif notional > limit:
+            over.append((node, notional))
+    return over, unknown
 
 
 def compiled_graph_facts(wire: dict, nodes: list[NodeFacts], quotes: Mapping, resolver: MarketResolver) -> GraphFacts:

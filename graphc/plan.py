@@ -3,9 +3,14 @@
 A saved plan holds the graph that will be POSTed (canonical wire JSON; submit
 adds the run tag to each node id, nothing else), its SHA-256, the run key it
 will be submitted under, the project whose ledger records it, the hashes of
-the inputs it came from, and the time it was made. ``submit`` checks the
-hashes (a tampered plan is refused) and the age (quotes go stale: a plan older
-than ``--max-age`` is refused).
+the inputs it came from, the quotes it was valued with (those of the symbols
+its graph trades or watches, exact decimal text), and the time it was made.
+``submit`` checks the hashes (a tampered plan, its quotes included, is
+refused) and the age (quotes go stale: a plan older than ``--max-age`` is
+refused). A saved plan is shown and linted again with its own quotes, so its
+notionals and the notional checks (GC501, GC503) are what they were when it
+was made; a plan from before plans kept quotes has none, and its market
+orders' notionals are unknown.
 
 :func:`summarize` reads a wire graph into a :class:`Summary` (legs, their
 notional in exact decimals, the trigger tree, the risk limits): the numbers a
@@ -22,6 +27,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from graphc.facts import wire_limit, wire_qty
+from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
+from graphc.units import UnitError
 from graphc.vocabulary import DOLLARS
 
 PLAN_VERSION = 1
@@ -41,6 +48,8 @@ class Plan:
     project: str | None = None  # the project whose ledger records the run
     # what it was made from: the playbook's, quotes' and params' paths and hashes (older plans: None)
     inputs: dict | None = field(default=None, hash=False)
+    # the quotes it was valued with, {symbol: Quote} of the graph's symbols (plans from before they were kept: None)
+    quotes: dict | None = field(default=None, hash=False)
 
     @property
     def created_text(self) -> str:
@@ -88,12 +97,16 @@ def build_plan(
     run_key=None,
     project=None,
     inputs=None,
+    quote_values=None,
 ) -> dict:
     """The JSON document ``graphc plan -o`` writes.
 
     ``created_at`` and ``inputs`` are given when a saved plan is saved again
     (:func:`resaved_plan`): it is the same plan, made then from those inputs,
     so its age keeps counting. Otherwise the inputs are the files given, hashed now.
+    ``quote_values`` (``{symbol: Quote}``) are the quotes the graph was valued
+    with; those of its symbols are kept (:func:`quotes_document`). None (a plan
+    saved again that kept none) writes no ``quotes``.
     """
     created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
@@ -114,8 +127,10 @@ def build_plan(
         "project": None if project is None else str(project),
         "wire_sha256": sha256_hex(wire_bytes),
         "inputs": inputs,
-        "wire": wire_text,
     }
+    if quote_values is not None:
+        plan["quotes"] = quotes_document(wire_text, quote_values)
+    plan["wire"] = wire_text
     plan["plan_sha256"] = plan_digest(plan)
     return plan
 
@@ -132,7 +147,53 @@ def resaved_plan(plan: Plan, *, run_key=None) -> dict:
         inputs=plan.inputs,
         run_key=plan.run_key or run_key,
         project=plan.project,
+        quote_values=plan.quotes,
     )
+
+
+def quotes_document(wire_text: str, quotes) -> dict:
+    """``{symbol: {field: "exact decimal"}}``: the quotes of the symbols the graph trades or watches
+    (:func:`graphc.quotes.wire_symbols`), each field it has (bid, ask, last, mid, tick, lot) as text."""
+    document = {}
+    for symbol in wire_symbols(json.loads(wire_text)):
+        quote = quotes.get(symbol)
+        if not isinstance(quote, Quote):
+            continue
+        values = {name: _decimal_text(value) for name in QUOTE_FIELDS if (value := getattr(quote, name)) is not None}
+        if values:
+            document[symbol] = values
+    return document
+
+
+def _decimal_text(value: Decimal) -> str:
+    """Exact text of ``value``: positional (``0.00000001``) unless that would be long, as str() writes it."""
+    return format(value, "f") if -30 <= value.adjusted() <= 30 else str(value)
+
+
+def _plan_quotes(raw, source: str) -> dict | None:
+    """The ``quotes`` of a plan file as ``{symbol: Quote}`` (None when it has none: an older plan); PlanError
+    for a value that is not a price as a snapshot would read it (the plan hash matched, so it was edited)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise PlanError(f"{source} has quotes that are not a mapping of SYMBOL: {{bid, ask, ...}}")
+    quotes = {}
+    for symbol, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise PlanError(f"{source}: the quote of {str(symbol)[:80]!r} is not a mapping of bid, ask, ...")
+        values = {}
+        for name, text in entry.items():
+            where = f"{source}: quote {str(symbol)[:80]}.{str(name)[:20]}"
+            if name not in QUOTE_FIELDS:
+                raise PlanError(f"{where} is not a quote field ({', '.join(QUOTE_FIELDS)})")
+            if not isinstance(text, str):
+                raise PlanError(f"{where} is not a decimal written as text")
+            try:
+                values[name] = quote_value(name, text)
+            except UnitError as exc:
+                raise PlanError(f"{where}: {exc.message}") from None
+        quotes[str(symbol)] = Quote(**values)
+    return quotes
 
 
 def _utc_text(when: datetime) -> str:
@@ -195,6 +256,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
+    quotes = _plan_quotes(data.get("quotes"), source)
     return Plan(
         str(data.get("name") or "plan"),
         wire_text,
@@ -203,6 +265,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         run_key if isinstance(run_key, str) and run_key else None,
         project if isinstance(project, str) and project else None,
         inputs if isinstance(inputs, dict) else None,
+        quotes,
     )
 
 

@@ -212,7 +212,8 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) 
     except PlanError as exc:
         raise Refused(str(exc)) from None
     project = Path(plan.project) if plan.project else find_project_root(path)
-    prepared = Prepared(path, plan.name, plan.run_key or "", None, None, project, plan=plan)
+    quotes = plan.quotes or {}  # the quotes it was valued with (a plan from before plans kept them: none)
+    prepared = Prepared(path, plan.name, plan.run_key or "", None, None, project, quotes=quotes, plan=plan)
     given = [
         opt
         for opt, value in (("--quotes", quotes_path), ("--set", params), ("--params", params_file), ("--now", now))
@@ -226,8 +227,9 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) 
             )
         )
     config, _ = load_config(path)
-    # the config's market settings, so a saved plan is checked against the facts it was compiled with (spec §3.3)
-    options = LintOptions(compile=CompileOptions(market_config=config.market_config), config=config)
+    # the config's market settings and the plan's quotes, so a saved plan is checked against the facts and prices it
+    # was compiled with (spec §3.3): its notional checks (GC501, GC503) run as they ran when it was planned
+    options = LintOptions(compile=CompileOptions(quotes=quotes, market_config=config.market_config), config=config)
     outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True)
     _finish(prepared, outcome, plan.wire_text)
     if not prepared.run_key and prepared.wire_text is not None:

@@ -4,10 +4,11 @@ endpoints and shapes, the fill simulator's triggers, faults."""
 from __future__ import annotations
 
 import http.client
+import json
 import time
 
 import pytest
-from sandbox_fixture import edge, hedge_graph, node, running_sandbox, wire
+from sandbox_fixture import REPO, edge, hedge_graph, node, running_sandbox, wire
 
 
 def submit(sb, graph, headers=None):
@@ -223,9 +224,59 @@ def test_cancel_pause_and_resume(sandbox):
 
 
 def test_risk_admission(sandbox):
-    graph = hedge_graph(600_000_000_000)  # 6000 ETH at 100 on each leg = 1.2M USD
+    graph = hedge_graph(600_000_000_000)  # 6000 ETH at 100 (no price set: the sandbox's 100) = $600k per leg
     status, body, _ = sandbox.api("POST", "/v1/orders", graph)
     assert status == 400 and body["error"]["code"] == "risk_admission_rejected"
+    assert body["error"]["rule"] == "GC501"
+
+
+# The examples' quotes (examples/quotes.yaml) for the reference's Full Execution Graph.
+EXAMPLE_BOOKS = {"ETH-USD": {"bid": "2325.10", "ask": "2325.53"}, "ETH-USD-PERP": {"bid": "2324.80", "ask": "2325.20"}}
+
+
+def test_the_reference_full_execution_graph_is_admitted_at_the_examples_quotes(sandbox):
+    """audit ops.md 5: the sandbox summed the graph (200 x ~2325 twice, $930k) against max_notional_usd 500000 and
+    refused the reference's own example, which lint calls ready (GC503 is a warning: playbook-spec.md §8). Each
+    order is under the limit (200 x 2325.53 = 465,106 bought at the ask; 200 x 2324.80 = 464,960 sold at the
+    bid), which is what admission checks, as GC501 does."""
+    full = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    assert full["risk"]["admission"]["max_notional_usd"] == 500000
+    sandbox.control("POST", "/prices", EXAMPLE_BOOKS)
+    status, body, _ = sandbox.api("POST", "/v1/orders", {**full, "is_sandbox": True})
+    assert status == 200, body
+    assert (body["status"], body["node_count"], body["edge_count"]) == ("active", 2, 1)
+
+
+def test_one_order_above_max_notional_is_refused_at_the_examples_quotes(sandbox):
+    # 215.01 ETH at the 2325.53 ask is $500,012.2053, a cent above the $500,000 limit: refused as GC501 refuses it
+    full = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    full["nodes"][0]["quantity"] = {"fixed": {"qty_1e8": 21_501_000_000}}
+    sandbox.control("POST", "/prices", EXAMPLE_BOOKS)
+    status, body, _ = sandbox.api("POST", "/v1/orders", {**full, "is_sandbox": True})
+    assert status == 400, body
+    assert (body["error"]["code"], body["error"]["rule"]) == ("risk_admission_rejected", "GC501")
+    assert "'spot'" in body["error"]["message"] and "500012.2053" in body["error"]["message"], body
+    assert sandbox.graphs() == []
+    # 215 ETH is $499,988.95: admitted
+    full["nodes"][0]["quantity"] = {"fixed": {"qty_1e8": 21_500_000_000}}
+    assert sandbox.api("POST", "/v1/orders", {**full, "is_sandbox": True})[0] == 200
+
+
+def test_admission_compares_only_dollar_notionals(sandbox):
+    """audit ops.md 5B: 1000 USD sold on USD-JPY at 150 is 150,000 yen and 50 ETH at 0.0239 BTC is 1.195 BTC;
+    neither is dollars, so neither is compared with a $25,000 limit (GC501 skips them: graphc has no rates)."""
+    graph = {
+        "nodes": [
+            node("a", "BTC-USD", qty_1e8=10_000_000, limit_1e9=97_000_010_000_000),  # $9,700.001
+            node("b", "ETH-BTC", qty_1e8=5_000_000_000, limit_1e9=23_900_000),
+            node("c", "USD-JPY", "sell", 100_000_000_000, limit_1e9=150_000_000_000),
+        ],
+        "edges": [],
+        "risk": {"admission": {"max_notional_usd": 25000}},
+        "is_sandbox": True,
+    }
+    status, body, _ = sandbox.api("POST", "/v1/orders", graph)
+    assert status == 200, body
 
 
 # -- the simulator's triggers --------------------------------------------------------

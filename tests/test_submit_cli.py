@@ -415,19 +415,19 @@ def test_plan_and_submit_say_which_checks_were_skipped(sandbox, project):
     eth-hedge with the example quotes: the spot leg pins no venue, so its minimum notional (GC301), minimum
     size (GC302), lot (GC305) and maximum size (GC309) are unknown, and hyperliquid's lot and maximum for the
     perp (GC305, GC309) are not in the built-in facts: 6 checks, as `graphc lint --explain-skips` lists them.
-    A saved plan is checked again at submit without quotes (it holds none), so its two market orders' notional
-    is unknown as well: GC301 for the perp, GC501 for both legs and GC503 for the graph make 10.
+    A saved plan is checked again at submit with the quotes it was made with (it holds them), so it skips the
+    same 6.
     """
     env = cli_env(sandbox)
     playbook, plan_file = [project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml"], project / "plan.json"
-    for args, skipped in ((["plan", *playbook, "-o", plan_file], 6), (["submit", plan_file], 10)):
+    for args, skipped in ((["plan", *playbook, "-o", plan_file], 6), (["submit", plan_file], 6)):
         said = invoke(args, env)
         assert said.exit_code == 0, said.output
         assert f"no problems in 1 file ({skipped} checks skipped; --explain-skips lists them)" in said.output
     for args, skipped in (
         (["plan", *playbook], 6),
         (["submit", *playbook, "--force"], 6),
-        (["submit", plan_file, "--force"], 10),
+        (["submit", plan_file, "--force"], 6),
     ):
         listed = invoke([*args, "--explain-skips"], env)
         assert listed.exit_code == 0, listed.output
@@ -534,6 +534,59 @@ def test_stale_and_tampered_plans_are_refused(sandbox, project):
     plan_file.write_text(original)  # the untouched plan, still fresh enough with a generous --max-age
     assert invoke(["submit", plan_file, "--max-age", "600"], env).exit_code == 0
     assert len(orders_posted(sandbox)) == 1
+
+
+def test_a_saved_plan_keeps_the_quotes_it_was_valued_with(sandbox, project):
+    """audit ops.md 4: `graphc plan h.plan.json` showed the $930k hedge as "total notional: at least $0.00" and
+    its re-lint skipped GC501/GC503, because the plan kept the quotes file's hash but not its prices. The plan
+    now holds the quotes of the symbols its graph uses, as exact decimal text (examples/quotes.yaml's values:
+    200 x 2325.53 ask = $465,106.00 bought, 200 x 2324.80 bid = $464,960.00 sold, $930,066.00 in all)."""
+    from graphc.plan import plan_digest
+
+    env = cli_env(sandbox)
+    plan_file = project / "h.plan.json"
+    made = invoke(["plan", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "-o", plan_file], env)
+    assert made.exit_code == 0, made.output
+    saved = json.loads(plan_file.read_text())
+    assert saved["quotes"] == {  # BTC-USD and the prediction markets of quotes.yaml are not the graph's
+        "ETH-USD": {"bid": "2325.10", "ask": "2325.53", "last": "2325.30", "tick": "0.01"},
+        "ETH-USD-PERP": {"bid": "2324.80", "ask": "2325.20", "tick": "0.1"},
+    }
+    for args in (["plan", plan_file], ["plan", plan_file, "-o", project / "again.plan.json"]):
+        shown = invoke(args, env)
+        assert shown.exit_code == 0, shown.output
+        rows = {line.split()[0]: line for line in shown.output.splitlines() if line.startswith(("spot ", "hedge "))}
+        assert "$465,106.00" in rows["spot"] and "$464,960.00" in rows["hedge"], shown.output
+        assert "total notional: $930,066.00\n" in shown.output
+        # the re-lint runs the checks plan ran: 6 skipped, as for the playbook (not 10: GC501/GC503 ran)
+        assert "no problems in 1 file (6 checks skipped; --explain-skips lists them)" in shown.output
+    assert json.loads((project / "again.plan.json").read_text()) == saved  # re-saved: the same quotes
+    submitted = invoke(["submit", plan_file, "--explain-skips"], env)
+    assert submitted.exit_code == 0, submitted.output
+    assert "skipped GC501" not in submitted.output and "skipped GC503" not in submitted.output
+
+    # a price changed by hand is noticed like any other edit: the plan hash covers the quotes
+    edited = json.loads(plan_file.read_text())
+    edited["quotes"]["ETH-USD"]["ask"] = "1"
+    plan_file.write_text(json.dumps(edited))
+    refused = invoke(["plan", plan_file], env)
+    assert refused.exit_code == 2 and "was modified after it was planned" in refused.output, refused.output
+    # ... and a price that is not a positive decimal is refused even with the hash made to match, not a traceback
+    for bad in ("-1", "NaN", "1e999999999", 7, None, ["1"]):
+        edited["quotes"]["ETH-USD"]["ask"] = bad
+        edited["plan_sha256"] = plan_digest(edited)
+        plan_file.write_text(json.dumps(edited))
+        refused = invoke(["plan", plan_file], env)
+        assert refused.exit_code == 2 and "ETH-USD" in refused.output and "ask" in refused.output, (bad, refused.output)
+
+    # a plan made before plans kept quotes still loads, and says the notionals are unknown as it did
+    old = dict(saved)
+    del old["quotes"]
+    old["plan_sha256"] = plan_digest(old)
+    plan_file.write_text(json.dumps(old))
+    shown = invoke(["plan", plan_file], env)
+    assert shown.exit_code == 0, shown.output
+    assert "total notional: at least $0.00 (unknown for spot (no price), hedge (no price))" in shown.output
 
 
 def test_a_plan_re_saved_from_a_plan_keeps_its_time_and_inputs_so_it_still_goes_stale(sandbox, project):

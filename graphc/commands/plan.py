@@ -92,6 +92,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 now=when,
                 run_key=prepared.run_key,
                 project=prepared.project,
+                quote_values=prepared.quotes,  # the prices it was valued with, so the saved plan shows the same
             )
         try:
             write_plan(document, output)

@@ -26,10 +26,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from graphc.diagnostics import WARNING
+from graphc.facts import dollar_notional, orders_over_limit
 from graphc.numbers import usd, usd_exact, usd_up
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
-from graphc.vocabulary import DOLLARS  # the currencies compared with max_notional_usd (MarketFacts.cost_unit)
 
 TOP_LEGS = 3
 _LIMIT = ("risk", "admission", "max_notional_usd")
@@ -89,7 +89,9 @@ def check_max_notional(ctx):
     under either reading as an error here, and the sum of all legs above the
     limit as a warning (GC503). A leg whose notional cannot be known (a market
     order without `--quotes`, a `derived` size) is skipped for this check, and
-    `--explain-skips` says so.
+    `--explain-skips` says so. The local sandbox router (`graphc sandbox serve`)
+    admits a graph with this same check, so a graph lint calls ready is not
+    refused there for its notional.
 
     The limit is in dollars (`max_notional_usd`), and a notional is in the
     currency its market is priced in. Legs priced in USD, or in the dollar
@@ -147,23 +149,18 @@ def check_max_notional(ctx):
     limit = max_notional(ctx.wire)
     if limit is None:
         return
-    skipped, why = [], []  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
-    for node in ctx.nodes:
-        qty, reference = node.qty, node.reference  # node.notional, read inline
-        if qty is None or reference is None or node.market.cost_unit not in DOLLARS:
-            skipped.append(node.index)
-            why.append(f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
-            continue
-        notional = qty * reference
-        if abs(notional) > limit:
-            yield Finding(
-                node.at("quantity"),
-                f"order {node.node_id!r} is {usd(abs(notional), than=limit)} notional, above risk.max_notional "
-                f"{usd_exact(limit)}: the router refuses the graph at admission",
-                hint=f"cut this order by {usd_up(abs(notional) - limit)} or more, or raise risk.max_notional",
-            )
-    if skipped:
-        yield SkippedNodes("quantity", skipped, why)
+    # the one reading of "an order above the limit", shared with the sandbox's admission (graphc.facts)
+    over, unknown = orders_over_limit(ctx.nodes, limit)
+    for node, notional in over:
+        yield Finding(
+            node.at("quantity"),
+            f"order {node.node_id!r} is {usd(notional, than=limit)} notional, above risk.max_notional "
+            f"{usd_exact(limit)}: the router refuses the graph at admission",
+            hint=f"cut this order by {usd_up(notional - limit)} or more, or raise risk.max_notional",
+        )
+    if unknown:  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
+        why = [f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}" for node in unknown]
+        yield SkippedNodes("quantity", [node.index for node in unknown], why)
 
 
 @rule(
@@ -252,11 +249,10 @@ def check_gross_notional(ctx):
     known, unknown = [], []  # (notional, node) and nodes; their names are written only for the message
     total = Decimal(0)
     for node in ctx.nodes:
-        qty, reference = node.qty, node.reference  # node.notional, read inline
-        if qty is None or reference is None or node.market.cost_unit not in DOLLARS:
+        value = dollar_notional(node)  # as GC501 reads each order
+        if value is None:
             unknown.append(node)
             continue
-        value = abs(qty * reference)
         if value > limit:
             return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
         known.append((value, node))

@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
+from graphc.facts import orders_over_limit, wire_node_facts
+from graphc.quotes import Quote
 from graphc.sandbox.faults import FaultInjector
 from graphc.sandbox.hosted import HostedRunner
 from graphc.sandbox.validate import (
@@ -38,6 +40,7 @@ from graphc.sandbox.validate import (
     parse_json,
     parse_submission,
 )
+from graphc.venues import MarketResolver
 from graphc.vocabulary import PRICE_DIGITS, TERMINAL_GRAPH_STATUSES, TERMINAL_NODE_STATUSES, URGENCIES
 
 __all__ = ["Clock", "Graph", "Sandbox", "SandboxConfig", "SandboxHTTPError"]
@@ -614,17 +617,24 @@ class Sandbox:
         configured bid/ask), in the reference's ``{"nbbo": {bid, ask, mid}}`` shape, prices as exact
         decimal text. A symbol without a price has no quote (404), which is how to rehearse GC109."""
         with self.lock:
-            entry = self.config.prices.get(symbol)
-        if not isinstance(symbol, str) or not symbol or entry is None:
+            book = self._book(symbol) if isinstance(symbol, str) and symbol else None
+        if book is None:
             raise SandboxHTTPError(404, "not_found", f"no quote for {str(symbol)[:80]!r}")
-        price = entry["price"]
-        tick = min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
-        bid, ask = entry.get("bid") or price - tick, entry.get("ask") or price + tick
+        bid, ask, tick = book
         return {
             "symbol": symbol,
             "nbbo": {"bid": str(bid), "ask": str(ask), "mid": str((bid + ask) / 2)},
             "tick": str(tick),
         }
+
+    def _book(self, symbol: str) -> tuple[Decimal, Decimal, Decimal] | None:
+        """(bid, ask, tick) of a symbol with a price (what ``GET /v1/quotes`` answers), else None."""
+        entry = self.config.prices.get(symbol)
+        if entry is None:
+            return None
+        price = entry["price"]
+        tick = min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
+        return entry.get("bid") or price - tick, entry.get("ask") or price + tick, tick
 
     def price_path(self, symbol: str) -> list:
         return self.config.prices.get(symbol, {}).get("path", [])
@@ -701,20 +711,34 @@ class Sandbox:
         return graph
 
     def _admit(self, spec: GraphSpec) -> None:
-        """Risk admission: total notional of fixed-size nodes against max_notional_usd."""
+        """Risk admission: each order's dollar notional against ``max_notional_usd``, as lint's GC501 reads it.
+
+        :func:`graphc.facts.orders_over_limit`, the reading GC501 reports as an error: quantity × the limit
+        price, else this sandbox's quote (its ask for a buy, bid for a sell: what ``GET /v1/quotes`` answers;
+        a symbol without a price at the price it fills at, 100), for orders priced in dollars only. An order
+        priced in bitcoin or yen, or of derived size, is not compared (graphc has no exchange rates), and the
+        graph is not summed: the reference does not say admission sums it, and its own Full Execution Graph
+        (200 ETH spot + 200 ETH perp, about $930k) sits under a $500k limit (playbook-spec.md §8, GC503 is a
+        warning). So the sandbox refuses what lint calls an error, and nothing lint calls ready.
+        """
         limit = (spec.risk or {}).get("max_notional_usd")
         if limit is None:
             return
-        total = Decimal(0)
-        for node in spec.nodes:
-            if node.qty_1e8 is not None:
-                price = node.limit_1e9 or int(
-                    self.config.prices.get(node.symbol, {}).get("price", DEFAULT_PRICE).scaleb(9)
-                )
-                total += Decimal(node.qty_1e8 * price).scaleb(-17)
-        if total > limit:
+        quotes = {}
+        for symbol in {node.symbol for node in spec.nodes}:
+            book = self._book(symbol)
+            bid, ask = (book[0], book[1]) if book is not None else (DEFAULT_PRICE, DEFAULT_PRICE)
+            quotes[symbol] = Quote(bid=bid, ask=ask)
+        facts = wire_node_facts(spec.wire.get("nodes") or [], (), quotes, MarketResolver(quotes))
+        over, _ = orders_over_limit(facts, limit)
+        if over:
+            first, notional = over[0]
+            more = f" (and {len(over) - 1} more order{'s' if len(over) > 2 else ''})" if len(over) > 1 else ""
             raise SandboxHTTPError(
-                400, "risk_admission_rejected", f"total notional {total:f} USD exceeds max_notional_usd {limit:f}"
+                400,
+                "risk_admission_rejected",
+                f"order {first.node_id!r} notional {notional:f} USD exceeds max_notional_usd {limit:f}{more}",
+                "GC501",
             )
 
     def _new_graph_id(self) -> str:

@@ -66,6 +66,7 @@ class GraphSpec:
     edges: list[EdgeSpec]
     risk: dict | None
     is_sandbox: bool
+    wire: dict = field(default_factory=dict)  # the graph as submitted (a simple order as its one-node graph)
 
 
 def _reject_constant(name):
@@ -128,7 +129,7 @@ def _spec(data: dict) -> GraphSpec:
     nodes = [_node(raw, "wait" if raw["node_id"] in incoming else "root") for raw in raw_nodes]
     if not any(n.activation == "root" for n in nodes):
         raise ValidationError("graph has no root node: nothing would ever start", "GC206")
-    return GraphSpec(nodes, edges, _risk(data.get("risk")), data.get("is_sandbox", True))
+    return GraphSpec(nodes, edges, _risk(data.get("risk")), data.get("is_sandbox", True), data)
 
 
 def _node(raw: dict, inferred_activation: str) -> NodeSpec:
