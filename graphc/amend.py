@@ -27,7 +27,13 @@ The guards are graphc's, not the router's: a size whose notional at the node's
 limit is above the graph's ``risk.admission.max_notional_usd`` is refused; one
 more than :data:`MAX_FACTOR` times the node's size needs ``--yes``. When the
 max_notional guard cannot run, :func:`max_notional_unchecked` says why, so the
-command can say so: a skipped guard must not read as passed.
+command can say so: a skipped guard must not read as passed; :func:`size_guard_unapplied` says when the
+MAX_FACTOR guard has no size to compare with.
+
+Then the amended node goes through graphc's lint (:func:`lint_amended`): the recorded graph with the node
+changed as the PATCH changes it, linted as a wire file, so an amend is held to what ``graphc lint`` holds a
+playbook to: venue-rules.md l.16 (Polymarket's 5-share minimum, GC302), hosted-strategies.md "Respect the
+venue's minimum notional" (GC301), playbook-spec.md §8 (GC402, GC403). An error refuses the amend.
 """
 
 from __future__ import annotations
@@ -46,17 +52,21 @@ from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_m
 from graphc.vocabulary import DOLLARS
 
 if TYPE_CHECKING:
+    from graphc.config import Config
     from graphc.venues import MarketConfig
 
 __all__ = [
     "MAX_FACTOR",
+    "AmendLint",
     "AmendRefused",
     "RecordedNode",
     "horizon_ms",
+    "lint_amended",
     "max_notional_unchecked",
     "new_qty_1e8",
     "recorded_node",
     "size_change",
+    "size_guard_unapplied",
 ]
 
 MAX_FACTOR = 10  # a new size more than this many times the node's size needs --yes (a fat-finger guard)
@@ -76,6 +86,8 @@ class RecordedNode:
     limit: Decimal | None  # the limit price, None for a market node
     max_notional: Decimal | None  # the graph's risk.admission.max_notional_usd
     market_config: MarketConfig | None = field(default=None, compare=False)  # graphc.toml's market settings
+    wire: bytes | None = field(default=None, compare=False, repr=False)  # the graph as the ledger recorded it
+    node_id: str | None = field(default=None, compare=False)  # the node's id in ``wire`` (with the run tag)
 
 
 def horizon_ms(text: str) -> int:
@@ -120,7 +132,8 @@ def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
         return None  # not a graph this graphc wrote: as good as no record
     if not isinstance(symbol, str) or not isinstance(type_, str):
         return None
-    return RecordedNode(symbol, type_, venue if isinstance(venue, str) else None, limit, max_notional)
+    shown_venue = venue if isinstance(venue, str) else None
+    return RecordedNode(symbol, type_, shown_venue, limit, max_notional, wire=wire, node_id=node_id)
 
 
 def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
@@ -217,6 +230,102 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
             "nothing sent (check the units; add --yes if you mean it)"
         )
     return f"size {plain(amount_of(current_1e8))} -> {new}"
+
+
+def size_guard_unapplied(current_1e8: int, node_name: str) -> str | None:
+    """Why the MAX_FACTOR guard of :func:`size_change` could not compare a new size with the node's, or None
+    when it could: the router reports no size for the node (0 for a pending node whose size is derived from
+    another node's fills, orders-and-execution-graphs.md, Quantity), so there is nothing to be 10x of."""
+    if current_1e8 > 0:
+        return None
+    return (
+        f"the router reports node {node_name}'s size as {plain(amount_of(current_1e8))} (a derived size not yet known)"
+    )
+
+
+@dataclass(frozen=True)
+class AmendLint:
+    """What graphc's lint says of the amended node (:func:`lint_amended`)."""
+
+    errors: list  # Diagnostics of the node: the amend is refused
+    warnings: list  # Diagnostics of the node: printed, the amend goes on
+    skipped: list  # the codes of the checks of what the amend changes that could not run (a fact graphc lacks)
+    unchecked: str | None = None  # why no rule could run on the node at all
+
+
+def lint_amended(node: RecordedNode, changes: dict, config: Config | None = None) -> AmendLint:
+    """Lint the graph the ledger recorded with the node changed as the PATCH ``changes`` changes it, the way
+    ``graphc lint`` lints a wire file (:func:`graphc.lint.lint_source`, with the project's ``config``: its
+    rule severities and market facts), and keep what concerns that node.
+
+    The PATCH (orders-and-execution-graphs.md, "Amend Graph Node") sets the node's fixed ``qty_1e8`` and
+    its ``execution`` ``urgency``, ``max_slippage_bps`` and ``horizon_ms``; the rest of the node is as
+    submitted (an earlier amend is not known here: the ledger records the submission). The run tag is taken
+    off the node ids first, so findings name the node as the playbook did.
+
+    A finding is the node's when it points inside the node; the rest of the graph's findings are left out
+    (they do not concern this amend). A skipped check is kept when it points at a value the amend changes
+    (the quantity, the execution field) or at something that holds it: a check of the limit price that
+    needs a quote (GC404) was as unchecked when the graph was submitted and the amend does not change it. An input error elsewhere stops every rule (``graphc lint`` runs none on a file
+    it cannot read as a wire graph): ``unchecked`` says so.
+    """
+    from graphc.api.runtag import untagged_node_id  # deferred: the checks need the ledger's graph
+    from graphc.lint import LintOptions, lint_source  # deferred: the rules
+    from graphc.pipeline import CompileOptions  # deferred: as above
+    from graphc.stages.emit import to_json  # deferred: as above
+    from graphc.stages.load import load_text  # deferred: as above
+    from graphc.stages.triggers import JsonFloat  # deferred: as above
+
+    assert node.wire is not None and node.node_id is not None, "a node recorded_node read"
+    graph = json.loads(node.wire, parse_float=JsonFloat)
+    nodes = graph["nodes"]
+    (index,) = [i for i, n in enumerate(nodes) if n.get("node_id") == node.node_id]  # as _node_of found it
+    for each in nodes:
+        if isinstance(each, dict) and isinstance(each.get("node_id"), str):
+            each["node_id"] = untagged_node_id(each["node_id"])
+    for edge in graph.get("edges") or []:
+        for end in ("from_node", "to_node"):
+            if isinstance(edge, dict) and isinstance(edge.get(end), str):
+                edge[end] = untagged_node_id(edge[end])
+    amended = nodes[index]
+    if "qty_1e8" in changes:
+        amended["quantity"] = {"fixed": {"qty_1e8": changes["qty_1e8"]}}
+    execution = {k: v for k, v in changes.items() if k != "qty_1e8"}
+    if execution:
+        before = amended.get("execution")
+        amended["execution"] = {**(before if isinstance(before, dict) else {}), **execution}
+    text = to_json(graph)
+    name = f"{node.node_id} (amended)"
+    market = config.market_config if config is not None else None
+    options = LintOptions(compile=CompileOptions(require_quotes=False, market_config=market), config=config)
+    result = lint_source(text, name, options, keep_wire=False).result
+    assert result is not None  # explicit: a file that is not graphc's is still a result
+    doc, _ = load_text(text, name)
+    assert doc is not None  # the text to_json wrote
+    paths = {span: path for path, span in doc.spans.items()}  # a finding's span is the span of its wire path
+    here = ("nodes", index)
+
+    def of_node(span) -> bool:
+        return paths.get(span, ())[:2] == here
+
+    changed: list[tuple] = [(*here, "quantity")] if "qty_1e8" in changes else []
+    changed += [(*here, "execution", key) for key in changes if key != "qty_1e8"]
+
+    def of_change(span) -> bool:  # inside a value the amend changes, or something that holds one (the node)
+        path = paths.get(span)
+        return path is not None and any(path[: len(c)] == c or c[: len(path)] == path for c in changed)
+
+    inside = [d for d in result.diagnostics if d.span is not None and of_node(d.span)]
+    stopped = next((d for d in result.diagnostics if d.is_error and d not in inside and d.code < "GC200"), None)
+    skipped = {s.code for s in result.skipped if s.where is not None and of_change(s.where)}
+    return AmendLint(
+        errors=[d for d in inside if d.is_error],
+        warnings=[d for d in inside if not d.is_error],
+        skipped=sorted(skipped),
+        unchecked=None
+        if stopped is None
+        else f"the graph as recorded does not read as a wire graph ({stopped.code} {stopped.message})",
+    )
 
 
 def _facts(node: RecordedNode):

@@ -305,6 +305,9 @@ def test_amend_a_node_by_the_name_the_playbook_gave_it(sandbox, project):
     assert amended.output == (  # the playbook's 200 ETH, from the ledger that recorded the submission
         f"graph {gid} node spot: size 200 -> 150 ETH\n"
         "note: the graph's max_notional was not compared: node spot is a market order (no limit price)\n"
+        # a market order's notional needs a quote, and amend has none: those checks are named, not passed
+        "note: graphc lint skipped GC301, GC302, GC305, GC309, GC501 on node spot: a fact they need is not known "
+        "here (a quote, or a limit of the market)\n"
         f"graph {gid} node spot: accepted (horizon_ms, qty_1e8, urgency)\n"
     )
     (event,) = [e for e in sandbox.events(gid) if e["type"] == "node_amended"]
@@ -1077,15 +1080,24 @@ def test_amend_qty_in_dollars_is_refused_on_a_node_priced_in_bitcoin(sandbox, pr
     # and amend says so: a skipped guard must not read as passed (audit review.md 5)
     accepted = invoke(["amend", gid, "a", "--qty", "5 ETH", *ledger], env)
     assert accepted.exit_code == 0, accepted.output
-    assert accepted.output == _accepted_unchecked(gid, "size 1 -> 5 ETH", "ETH-BTC is not priced in dollars")
+    assert accepted.output == _accepted_unchecked(
+        gid,
+        "size 1 -> 5 ETH",
+        "ETH-BTC is not priced in dollars",
+        # graphc's profiles give coinbase's ETH-BTC no minimums, lot or maximums, and a BTC notional is not dollars
+        "graphc lint skipped GC301, GC302, GC305, GC309, GC501 on node a: a fact they need is not known here "
+        "(a quote, or a limit of the market)",
+    )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000_000]
 
 
-def _accepted_unchecked(gid: str, change: str, why: str) -> str:
-    """What `amend --qty` prints when the router accepts a size whose max_notional guard could not run."""
+def _accepted_unchecked(gid: str, change: str, why: str, lint: str) -> str:
+    """What `amend --qty` prints when the router accepts a size whose max_notional guard could not run,
+    with the note of graphc lint's checks that could not run either."""
     return (
         f"graph {gid} node a: {change}\n"
         f"note: the graph's max_notional was not compared: {why}\n"
+        f"note: {lint}\n"
         f"graph {gid} node a: accepted (qty_1e8)\n"
     )
 
@@ -1164,7 +1176,7 @@ def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
     (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = "a lot"\n')
     fallback = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
     assert fallback.exit_code == 0, fallback.output
-    assert "graphc.toml has errors (graphc lint shows them); --qty uses graphc's built-in market facts" in (
+    assert "graphc.toml has errors (graphc lint shows them); amend's checks use graphc's built-in market facts" in (
         fallback.output
     )
 
@@ -1197,7 +1209,148 @@ def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
     plain = invoke(["amend", gid, "a", "--qty", "0.006", *elsewhere], env)
     assert plain.exit_code == 0, plain.output
     assert plain.output == _accepted_unchecked(
-        gid, "size 0.00555555 -> 0.006", "the graph is not in the ledger (pass --ledger PATH)"
+        gid,
+        "size 0.00555555 -> 0.006",
+        "the graph is not in the ledger (pass --ledger PATH)",
+        "graphc lint's checks of the amended node could not run: the graph is not in the ledger (pass --ledger PATH)",
     )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [600_000]
     assert not (tmp_path / "none.sqlite").exists()  # looking is not creating
+
+
+# -- amend: the amended node goes through graphc's lint (audit ops.md 1, 7) ----------------------------------
+
+
+def _submit_frozen(sandbox, project, env, name: str, text: str | None = None) -> str:
+    """Playbook ``text`` (default: the example ``name``) submitted as ``name`` with the examples' quotes and the
+    ledger l.sqlite; the sandbox is frozen, so its nodes stay executing."""
+    sandbox.configure(speed=0)
+    (project / name).write_text(text if text is not None else (REPO / "examples" / name).read_text())
+    args = ["submit", project / name, "--quotes", project / "quotes.yaml", "--ledger", project / "l.sqlite"]
+    return graph_id_of(invoke(args, env).output)
+
+
+def test_amend_refuses_a_polymarket_size_graphc_lint_calls_an_error(sandbox, project):
+    """audit ops.md 1, reproduction A: prediction-arb's polymarket-no leg (100 shares at ask + 1 tick = 0.56 +
+    0.01 = 0.57). 4 shares is below Polymarket's 5-share minimum (GC302, venue-rules.md l.16); `$1` is
+    1 / 0.57 = 1.754…, rounded down to the 0.01 lot: 1.75 shares, 1.75 x 0.57 = $0.9975, under the $1
+    minimum (GC301) and below 5 shares. Both were sent, exit 0."""
+    env = cli_env(sandbox)
+    gid = _submit_frozen(sandbox, project, env, "prediction-arb.yaml")
+    ledger = ["--ledger", project / "l.sqlite"]
+    four = invoke(["amend", gid, "polymarket-no", "--qty", "4", *ledger], env)
+    assert four.exit_code == 2, four.output
+    assert "error GC302: size 4 shares is below polymarket's minimum of 5 shares\n" in four.output, four.output
+    assert four.output.endswith(
+        f"graphc: error: graph {gid} node polymarket-no: graphc lint calls the amended node an error (GC302); "
+        "nothing sent\n"
+    )
+    dollar = invoke(["amend", gid, "polymarket-no", "--qty", "$1", *ledger], env)
+    assert dollar.exit_code == 2, dollar.output
+    assert f"graph {gid} node polymarket-no: size 100 -> 1.75 shares\n" in dollar.output
+    assert "error GC301: Polymarket order notional $0.99 is below the $1.00 minimum" in dollar.output, dollar.output
+    assert "error GC302: size 1.75 shares is below polymarket's minimum of 5 shares\n" in dollar.output
+    assert "(GC301, GC302); nothing sent\n" in dollar.output
+    assert _amended(sandbox, gid) == []
+    # the boundary: exactly 5 shares is the minimum, and passes (5 x 0.57 = $2.85, above $1)
+    five = invoke(["amend", gid, "polymarket-no", "--qty", "5", *ledger], env)
+    assert five.exit_code == 0, five.output
+    assert "error" not in five.output and f"graph {gid} node polymarket-no: accepted (qty_1e8)\n" in five.output
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000_000]
+
+
+def test_amend_notional_of_exactly_the_venue_minimum_passes(sandbox, project):
+    """docs/rules/GC301.md: "An order worth exactly the minimum ($1.00) passes". At limit 0.1, `$1` is
+    1 / 0.1 = 10 shares = $1.00 (passes); `$0.99` is 9.9 shares = $0.99, and 9.99 shares is $0.999: both under
+    $1 while above the 5-share minimum, so GC301 alone refuses them."""
+    env = cli_env(sandbox)
+    cheap = (
+        "graphc: 1\nname: cheap\nrisk: {max_notional: $500}\n"
+        "legs:\n  p: {buy: 20 shares, symbol: fed-decision-in-december-25-bps-cut:no, limit: 0.1}\n"
+    )
+    gid = _submit_frozen(sandbox, project, env, "cheap.yaml", cheap)
+    ledger = ["--ledger", project / "l.sqlite"]
+    for text, shown in (("$0.99", "$0.99"), ("9.99", "$0.99")):  # the notional is cut to cents, never rounded up
+        refused = invoke(["amend", gid, "p", "--qty", text, *ledger], env)
+        assert refused.exit_code == 2, (text, refused.output)
+        assert f"error GC301: Polymarket order notional {shown} is below the $1.00 minimum" in refused.output
+        assert "GC302" not in refused.output and "(GC301); nothing sent" in refused.output, refused.output
+    exact = invoke(["amend", gid, "p", "--qty", "$1", *ledger], env)
+    assert exact.exit_code == 0, exact.output
+    assert f"graph {gid} node p: size 20 -> 10 shares\n" in exact.output and "GC301" not in exact.output
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [1_000_000_000]
+
+
+def test_amend_refuses_a_horizon_shorter_than_the_twap_and_warns_of_a_wide_slippage(sandbox, project):
+    """audit ops.md 1, reproduction B: btc-twap runs 10 slices x 30 s = 300000 ms; a 30 s horizon is GC402
+    (playbook-spec.md §8, an error), 5m fits exactly. 9000 bps is above 500: GC403's warning, the amend goes on."""
+    env = cli_env(sandbox)
+    gid = _submit_frozen(sandbox, project, env, "btc-twap.yaml")
+    ledger = ["--ledger", project / "l.sqlite"]
+    short = invoke(["amend", gid, "accumulate", "--horizon", "30s", *ledger], env)
+    assert short.exit_code == 2, short.output
+    assert (  # named as the playbook named it, not by its tagged id
+        "error GC402: node 'accumulate': TWAP of 10 slices × 30000 ms = 300000 ms (5m) runs longer than "
+        "horizon_ms 30000 (30s)\n  hint: lengthen the horizon to at least 300000 ms"
+    ) in short.output, short.output
+    assert "(GC402); nothing sent" in short.output
+    assert _amended(sandbox, gid) == []
+    fits = invoke(["amend", gid, "accumulate", "--horizon", "5m", *ledger], env)
+    assert fits.exit_code == 0 and "GC402" not in fits.output, fits.output
+    wide = invoke(["amend", gid, "accumulate", "--slippage", "9000", *ledger], env)
+    assert wide.exit_code == 0, wide.output
+    assert wide.output.startswith(
+        "warning GC403: node 'accumulate': max_slippage_bps 9000 (90%) is above 500 bps\n"
+        "  hint: check the unit (`25bps` vs `25%`); keep the cap as tight as the trade allows\n"
+    ), wide.output
+    assert wide.output.endswith(f"graph {gid} node accumulate: accepted (max_slippage_bps)\n")
+    assert [(e.get("horizon_ms"), e.get("max_slippage_bps")) for e in _amended(sandbox, gid)] == [
+        (300_000, None),
+        (None, 9000),
+    ]
+
+
+def test_amend_is_not_blocked_by_findings_on_the_rest_of_the_graph(sandbox, project):
+    """Leg `small` was submitted below the 5-share minimum with GC302 suppressed in the playbook; the
+    recorded graph still has it, and it concerns `big`'s amend not at all."""
+    env = cli_env(sandbox)
+    two = (
+        "graphc: 1\nname: two\nrisk: {max_notional: $500}\nlegs:\n"
+        "  small:\n    buy: 4 shares  # graphc: ignore[GC302]\n"
+        "    symbol: fed-decision-in-december-25-bps-cut:no\n    limit: 0.5\n"
+        "  big: {buy: 10 shares, symbol: fed-decision-in-december-25-bps-cut:no, limit: 0.5}\n"
+    )
+    gid = _submit_frozen(sandbox, project, env, "two.yaml", two)
+    ledger = ["--ledger", project / "l.sqlite"]
+    result = invoke(["amend", gid, "big", "--qty", "20", "--urgency", "high", *ledger], env)
+    assert result.exit_code == 0, result.output
+    assert "GC302" not in result.output, result.output
+    assert [(untag(e["node"]), e["qty_1e8"]) for e in _amended(sandbox, gid)] == [("big", 2_000_000_000)]
+
+
+def test_amend_says_the_lint_checks_and_the_10x_guard_could_not_run(sandbox, project, tmp_path):
+    """Without the graph in the ledger the lint's checks cannot run, and a pending derived hedge has size 0 at
+    the router (audit ops.md 7): each skipped guard is named, never read as passed."""
+    env = cli_env(sandbox)
+    gid = _submit_frozen(sandbox, project, env, "btc-twap.yaml")
+    elsewhere = invoke(["amend", gid, "accumulate", "--horizon", "30s", "--ledger", tmp_path / "none.sqlite"], env)
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert elsewhere.output == (
+        "note: graphc lint's checks of the amended node could not run: the graph is not in the ledger "
+        "(pass --ledger PATH)\n"
+        f"graph {gid} node accumulate: accepted (horizon_ms)\n"
+    )
+    derived_legs = (
+        "graphc: 1\nname: derived\nlegs:\n"
+        "  spot: {buy: 2 ETH, symbol: ETH-USD, limit: 2000}\n"
+        "  hedge: {sell: derived, symbol: ETH-USD-PERP, venue: hyperliquid, after: spot each fill}\n"
+    )
+    hedged = _submit_frozen(sandbox, project, env, "derived.yaml", derived_legs)
+    ledger = ["--ledger", project / "l.sqlite"]
+    derived = invoke(["amend", hedged, "hedge", "--qty", "5000", *ledger], env)
+    assert derived.exit_code == 3, derived.output  # the sandbox refuses: "has a derived quantity"
+    assert f"graph {hedged} node hedge: size 0 -> 5000 ETH\n" in derived.output
+    assert (
+        "note: the 10x size guard could not be applied: the router reports node hedge's size as 0 "
+        "(a derived size not yet known)\n"
+    ) in derived.output, derived.output

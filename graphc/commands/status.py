@@ -137,7 +137,7 @@ def _status_of(answer: dict, default: str) -> str:
     metavar="DURATION",
     help="New execution horizon, written as in a playbook: 30s, 1m30s, 500ms; a bare number is milliseconds.",
 )
-@ledger_option("Ledger that recorded the graph's submission, for --qty's checks (default: .graphc/ledger.sqlite).")
+@ledger_option("Ledger that recorded the graph's submission, for amend's checks (default: .graphc/ledger.sqlite).")
 @click.option(
     "--yes",
     is_flag=True,
@@ -160,15 +160,22 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     at the limit is above the graph's max_notional, or one more than 10x the
     node's size unless --yes is given.
 
-    Exit status: 0 accepted; 2 bad arguments, unknown node or a refused size; 3 the router refused.
+    Every amend runs graphc lint's rules on the recorded graph with the node
+    changed as the PATCH changes it: an error on that node (a size below the
+    venue's minimum, a horizon shorter than the TWAP) refuses the amend,
+    nothing sent; a warning is printed. Checks that could not run are named.
+
+    Exit status: 0 accepted; 2 bad arguments, unknown node, a refused size or a lint error; 3 the router refused.
     """
     from graphc.amend import (  # deferred: units
+        MAX_FACTOR,
         AmendRefused,
         horizon_ms,
         max_notional_unchecked,
         new_qty_1e8,
         recorded_node,
         size_change,
+        size_guard_unapplied,
     )
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
     from graphc.api.ledger import Scope, default_ledger_path  # deferred: the ledger (sqlite3)
@@ -192,9 +199,11 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             names = ", ".join(n.name for n in view.nodes) or "none"
             fail(f"graph {graph_id} has no node {node!r} (its nodes: {names})", EXIT_USAGE)
         target = matches[0]
+        ledger = ledger_path or default_ledger_path()
+        config = _project_config(ledger)
+        market = config.market_config if config is not None else None
+        recorded = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, market)
         if qty is not None:
-            ledger = ledger_path or default_ledger_path()
-            recorded = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, _market_config(ledger))
             try:
                 changes["qty_1e8"] = new_qty_1e8(qty, recorded)
                 change = size_change(changes["qty_1e8"], target.target_qty_1e8, recorded, confirmed=yes)
@@ -204,26 +213,74 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             unchecked = max_notional_unchecked(recorded, target.name)
             if unchecked is not None:  # a skipped guard must not read as passed
                 click.echo(f"note: the graph's max_notional was not compared: {unchecked}")
+            unapplied = None if yes else size_guard_unapplied(target.target_qty_1e8, target.name)
+            if unapplied is not None:
+                click.echo(f"note: the {MAX_FACTOR}x size guard could not be applied: {unapplied}")
+        _lint_amended_node(graph_id, target.name, recorded, changes, config)
         answer = client.amend_node(graph_id, target.node_id, changes)
     click.echo(
         f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
     )
 
 
-def _market_config(ledger_path):
-    """The market settings of graphc.toml in the ledger's project (the lot compile used); a config with
-    errors is not half-read: the built-in facts are used, and a note says so."""
-    from graphc.config import load_config  # deferred: tomllib, only for --qty
+def _lint_amended_node(graph_id, name, recorded, changes, config):
+    """graphc lint's rules on the node as the amend leaves it (:func:`graphc.amend.lint_amended`): an error
+    refuses the amend (exit 2, nothing sent), a warning is printed, and checks that could not run are named:
+    a skipped check must not read as passed."""
+    from graphc.amend import lint_amended  # deferred: the rules
+
+    if recorded is None:
+        click.echo(
+            "note: graphc lint's checks of the amended node could not run: the graph is not in the ledger "
+            "(pass --ledger PATH)"
+        )
+        return
+    found = lint_amended(recorded, changes, config)
+    if found.unchecked is not None:
+        click.echo(f"note: graphc lint's checks of the amended node could not run: {found.unchecked}")
+        return
+    for diagnostic in found.warnings:
+        click.echo(_finding_text(diagnostic))
+    if found.errors:
+        for diagnostic in found.errors:
+            click.echo(_finding_text(diagnostic), err=True)
+        codes = ", ".join(dict.fromkeys(d.code for d in found.errors))
+        fail(
+            f"graph {graph_id} node {name}: graphc lint calls the amended node an error ({codes}); nothing sent",
+            EXIT_USAGE,
+        )
+    if found.skipped:
+        click.echo(
+            f"note: graphc lint skipped {', '.join(found.skipped)} on node {name}: a fact they need is not known "
+            "here (a quote, or a limit of the market)"
+        )
+
+
+def _finding_text(diagnostic) -> str:
+    """``error GC302: size 4 shares is below ...`` and its hint, as graphc lint words them (no file position:
+    the amended graph is not a file)."""
+    text = f"{diagnostic.severity} {diagnostic.code}: {clean(diagnostic.message, None)}"
+    if diagnostic.hint:
+        text += f"\n  hint: {clean(diagnostic.hint, None)}"
+    return text
+
+
+def _project_config(ledger_path):
+    """The graphc.toml of the ledger's project: its market settings (the lot compile used) and rule severities,
+    for amend's checks; a config with errors is not half-read: the built-in facts and severities are used,
+    and a note says so."""
+    from graphc.config import load_config  # deferred: tomllib
 
     config, diagnostics = load_config(os.path.dirname(os.path.abspath(ledger_path)))
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         click.echo(
-            f"note: {errors[0].path} has errors (graphc lint shows them); --qty uses graphc's built-in market facts",
+            f"note: {errors[0].path} has errors (graphc lint shows them); amend's checks use graphc's built-in "
+            "market facts and rule severities",
             err=True,
         )
         return None
-    return config.market_config
+    return config
 
 
 @click.command("cancel")
