@@ -98,6 +98,7 @@ class BundleResult:
     files: list[str]
     diagnostics: list[Diagnostic]
     vendored: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def write_bundle(settings: BundleSettings) -> BundleResult:
@@ -117,7 +118,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     if scheduled.schedule is None:
         raise BundleError(f"{settings.playbook} has no `schedule:`; a hosted strategy runs a schedule")
     root = find_project_root(playbook).resolve()
-    used, diagnostics = _check_occurrences(playbook, root, scheduled, settings)
+    used, diagnostics, live = _check_occurrences(playbook, root, scheduled, settings)
     name = settings.name if settings.name is not None else scheduled.name or playbook.stem
     files = [playbook, *sorted(used)]
     config = _config_file(root)
@@ -164,7 +165,13 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BundleResult(out, name, written, diagnostics, vendored)
+    warnings = []
+    if settings.live and not live:  # the double opt-in: --live alone does not make a graph live
+        warnings.append(
+            f"--live has no effect: {scheduled.name or playbook.stem} is a sandbox playbook (it does not say "
+            "`sandbox: false`), so the strategy will paper-trade"
+        )
+    return BundleResult(out, name, written, diagnostics, vendored, warnings)
 
 
 # -- checking the playbook --------------------------------------------------------------------
@@ -173,7 +180,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
 def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSettings):
     """Lint the playbook as the next occurrences will render it (no quotes: those are live).
 
-    Returns the template files they use, and the diagnostics of the first one.
+    Returns the template files they use, the diagnostics of the first one, and whether any of them is live.
     Raises BundleError on lint errors or on a live graph without ``--live``.
     """
     schedule = scheduled.schedule
@@ -191,6 +198,7 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
     used: set[Path] = set()
     params_path = Path(settings.params_file).resolve() if settings.params_file else None
     first: LintOutcome | None = None
+    live = False
     for occurrence in occurrences:
         options = CompileOptions(
             params=dict(settings.params),
@@ -210,14 +218,16 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
                 1,
                 getattr(outcome.result, "diagnostics", []),
             )
-        if outcome.wire is not None and outcome.wire.get("is_sandbox") is False and not settings.live:
-            raise BundleError(
-                f"{scheduled.name} is a LIVE playbook (`sandbox: false`); pass --live to bundle it to trade for real"
-            )
+        if outcome.wire is not None and outcome.wire.get("is_sandbox") is False:
+            live = True
+            if not settings.live:
+                raise BundleError(
+                    f"{scheduled.name} is a LIVE playbook (`sandbox: false`); pass --live to bundle it to trade for real"
+                )
     outside = sorted(str(p) for p in used if not p.is_relative_to(root))
     if outside:
         raise BundleError(f"templates outside the project root {root}: {', '.join(outside)}")
-    return used, getattr(first.result if first else None, "diagnostics", [])
+    return used, getattr(first.result if first else None, "diagnostics", []), live
 
 
 def _config_file(root: Path) -> Path | None:

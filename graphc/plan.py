@@ -248,16 +248,11 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     if created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
     age = ((now or datetime.now(UTC)) - created).total_seconds()  # (Plan.age_s)
-    if age > max_age_s:
-        raise PlanError(
-            f"{source} is {age:.0f} s old, older than --max-age {max_age_s:g} s: its prices may be "
-            "stale; run `graphc plan` again (or raise --max-age)"
-        )
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)
-    return Plan(
+    plan = Plan(
         str(data.get("name") or "plan"),
         wire_text,
         created,
@@ -266,6 +261,29 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         project if isinstance(project, str) and project else None,
         inputs if isinstance(inputs, dict) else None,
         quotes,
+    )
+    stale = stale_plan(plan, max_age_s, now)
+    if stale is not None:
+        raise PlanError(stale)
+    return plan
+
+
+def stale_plan(plan: Plan, max_age_s: float, now: datetime | None = None) -> str | None:
+    """Why ``plan`` is too old for ``graphc submit --max-age max_age_s``, or None. The way out names the
+    commands that have it: a new plan, or submit's --max-age (``graphc plan`` has no such option)."""
+    age = plan.age_s(now)
+    if age <= max_age_s:
+        return None
+    playbook = (plan.inputs or {}).get("playbook")
+    path = playbook.get("path") if isinstance(playbook, dict) else None
+    fresh = (
+        f"make a new one (`graphc plan {path} ... -o PLAN`)"
+        if isinstance(path, str) and path
+        else ("make a new one from its playbook (`graphc plan PLAYBOOK ... -o PLAN`)")
+    )
+    return (
+        f"{plan.source} is {age:.0f} s old, older than --max-age {max_age_s:g} s: its prices may be stale; "
+        f"{fresh}, or give `graphc submit` a larger --max-age"
     )
 
 

@@ -295,7 +295,14 @@ class Runner:
                 live = outcome.wire.get("is_sandbox") is False
                 if live and not self.settings.live:
                     raise RunError(f"{name} is a LIVE graph (`sandbox: false`); run it with --live to trade for real")
-                return self._submit(client, name, key, occurrence, outcome.wire_text, live)
+                result = self._submit(client, name, key, occurrence, outcome.wire_text, live)
+                if self.settings.live and not live:  # the double opt-in: --live alone does not make a graph live
+                    unused = (
+                        f"--live has no effect: {name} is a sandbox graph (its playbook does not say "
+                        "`sandbox: false`), so this occurrence is a paper trade"
+                    )
+                    result.warning = " | ".join(w for w in (result.warning, unused) if w)
+                return result
         except ConfigError as exc:  # no key, a bad URL: the same next time
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc), fatal=True)
         except ApiError as exc:

@@ -29,6 +29,7 @@ without local state)::
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, lint_source, unset_params
 from graphc.pipeline import CompileOptions
-from graphc.plan import Plan, PlanError, is_plan_text, load_plan
+from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
 from graphc.quotes import load_quotes
 from graphc.stages.emit import to_json
 
@@ -208,12 +209,15 @@ def prepare(
 
 def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) -> Prepared:
     try:
-        plan = load_plan(text, path, max_age_s=max_age_s)
+        plan = load_plan(text, path, max_age_s=math.inf)  # a stale plan is still shown (plan), then refused
     except PlanError as exc:
         raise Refused(str(exc)) from None
     project = Path(plan.project) if plan.project else find_project_root(path)
     quotes = plan.quotes or {}  # the quotes it was valued with (a plan from before plans kept them: none)
     prepared = Prepared(path, plan.name, plan.run_key or "", None, None, project, quotes=quotes, plan=plan)
+    stale = stale_plan(plan, max_age_s)
+    if stale is not None:
+        prepared.problems.append(Problem(stale))
     given = [
         opt
         for opt, value in (("--quotes", quotes_path), ("--set", params), ("--params", params_file), ("--now", now))

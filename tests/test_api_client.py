@@ -683,3 +683,102 @@ def test_a_retry_after_of_non_ascii_digits_is_no_hint_not_a_crash(scripted, valu
     with Client(scripted.url, KEY, retries=0) as c, pytest.raises(RateLimited) as info:
         c.list_orders()
     assert info.value.retry_after is None and info.value.exit_code == 3
+
+
+# -- cancel and kill-switch: what the router's answer may and may not say (audit ops.md 2, 3, 7) -----------
+# The reference (orders-and-execution-graphs.md) documents the requests only: DELETE …/{graph_id} "Returns
+# 200 on success"; PUT /v1/kill_switch takes {"active": true, "reason": ...}, "To clear: {"active": false}".
+
+
+def _answer_kill_switch_with(sandbox, body: str) -> None:
+    """The sandbox applies the PUT, then answers 200 with ``body`` instead of its own answer."""
+    sandbox.set_faults(
+        [
+            {
+                "method": "PUT",
+                "path_prefix": "/v1/kill_switch",
+                "kind": "status",
+                "status": 200,
+                "body": body,
+                "apply": True,
+                "count": 5,
+            }
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "body", "said"),
+    [
+        ("on", '{"active": false}', '"active": false`: it is OFF'),
+        ("off", '{"active": true}', '"active": true`: it is ON'),
+        ("on", '{"active": "yes"}', 'gives `active` as "yes", not true or false'),
+        ("on", '{"active": null}', "gives `active` as null, not true or false"),
+        ("off", '{"active": 0}', "gives `active` as 0, not true or false"),
+    ],
+)
+def test_kill_switch_exits_3_when_the_answer_says_another_state(sandbox, state, body, said):
+    _answer_kill_switch_with(sandbox, body)
+    result = CliRunner().invoke(
+        kill_switch_command, [state, "--reason", "drill"], env=sandbox.env(SEQUENCE_API_KEY=KEY)
+    )
+    assert result.exit_code == 3, result.output
+    assert said in result.output and f"asked to turn the kill switch {state.upper()}" in result.output
+    assert "kill switch is" not in result.output  # no line that reads as done
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        ("OK", "is not a JSON object"),
+        ("[true]", "is not a JSON object"),
+        ("", "does not state the switch's state"),
+        ("{}", "does not state the switch's state"),
+    ],
+)
+def test_kill_switch_accepted_without_a_readable_state_is_done_with_a_note(sandbox, body, what):
+    """A 2xx is the router's yes (no answer body is documented); the note says the state is not confirmed."""
+    _answer_kill_switch_with(sandbox, body)
+    env = sandbox.env(SEQUENCE_API_KEY=KEY)
+    result = CliRunner().invoke(kill_switch_command, ["on", "--reason", "drill"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "kill switch is ON (drill)\n"
+    assert f"graphc: note: the router accepted the request (HTTP 2xx), but its answer {what}" in result.stderr
+    assert "cannot confirm the switch is ON; check that your active graphs show cancelled" in result.stderr
+    sandbox.set_faults([])
+    assert sandbox.api("POST", "/v1/orders", wire(hedge_graph()))[0] == 403  # it was applied: the switch is on
+
+
+def test_kill_switch_off_sends_only_active_false(sandbox):
+    """To clear, the reference sends {"active": false}: a --reason given with off is not sent."""
+    env = sandbox.env(SEQUENCE_API_KEY=KEY)
+    assert CliRunner().invoke(kill_switch_command, ["on", "--reason", "drill"], env=env).exit_code == 0
+    result = CliRunner().invoke(kill_switch_command, ["off", "--reason", "all clear"], env=env)
+    assert result.exit_code == 0 and result.output == "kill switch is OFF\n"
+    sent = [r["fields"] for r in sandbox.requests("PUT", "/v1/kill_switch")]
+    assert sent == [["active", "reason"], ["active"]]
+
+
+def test_cancel_answered_200_with_a_body_that_is_not_json_is_done(sandbox):
+    """ "Returns 200 on success": the body (here `OK`) does not make a cancel that worked a failure."""
+    sandbox.configure(speed=0)
+    with client_for(sandbox) as c:
+        gid = c.submit_graph(wire(hedge_graph()))["graph_id"]
+    sandbox.set_faults(
+        [
+            {
+                "method": "DELETE",
+                "path_prefix": "/v1/execution_graphs/",
+                "kind": "status",
+                "status": 200,
+                "body": "OK",
+                "apply": True,
+            }
+        ]
+    )
+    result = CliRunner().invoke(cancel_command, [gid], env=sandbox.env(SEQUENCE_API_KEY=KEY))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"graph {gid}: cancel requested\n"
+    with client_for(sandbox) as c:
+        assert c.get_graph(gid)["status"] == "cancelled"

@@ -170,6 +170,18 @@ def test_bundle_refuses_a_playbook_without_schedule_or_with_errors_or_live(tmp_p
     proc, out = bundle(tmp_path / "d", "--live", playbook=live)
     assert proc.returncode == 0, proc.stderr
     assert tomllib.loads((out / "Sequence.toml").read_text())["hosted"]["env"]["GRAPHC_LIVE"] == "1"
+    assert "--live has no effect" not in proc.stderr
+
+
+def test_bundle_live_of_a_sandbox_playbook_warns_it_has_no_effect(tmp_path):
+    """The double opt-in (docs/submitting.md "Sandbox and live"): --live alone leaves a sandbox playbook a
+    paper trade; that is said, not silent (audit ops.md 6)."""
+    proc, _ = bundle(tmp_path, "--live")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "graphc: warning: --live has no effect: btc-weekly-dca is a sandbox playbook (it does not say "
+        "`sandbox: false`), so the strategy will paper-trade"
+    ) in proc.stderr
 
 
 def test_artifact_is_reproducible_and_refuses_a_file_holding_the_key(tmp_path):

@@ -141,6 +141,23 @@ def test_hint_follows_the_headline(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("symbol", "size", "hint"),
+    [
+        # USD is USD-JPY's base asset: `1000 USD` reads as a dollar notional (spec §3.2), but the size meant is
+        # 1000 base units, written as a plain number (audit ops.md 7: the hint said "write the size in USD")
+        ("USD-JPY", "1000 USD", "hint: USD is USD-JPY's base asset: write a size in USD as a plain number, `1000`"),
+        ("USDT-JPY", "$2.5k", "hint: USDT is USDT-JPY's base asset: write a size in USDT as a plain number, `2500`"),
+        ("ETH-BTC", "$5000", "hint: write the size in ETH"),
+    ],
+)
+def test_a_dollar_size_on_a_market_not_priced_in_dollars_gets_a_hint_that_fits(tmp_path, symbol, size, hint):
+    path = write(tmp_path, "p.yaml", HEAD + f"  a:\n    sell: {size}\n    symbol: {symbol}\n    limit: 150\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1 and "GC105" in result.stderr
+    assert f"  {hint}\n" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
     "name,text,hint",
     [
         ("g.json", '{"nodes": [], "edges": [], "is_sandbox": true}\n', "already compiled: check it with `graphc lint"),

@@ -161,6 +161,18 @@ def test_a_live_playbook_needs_live(sandbox, tmp_path):
     assert sandbox.graphs() == []
 
 
+def test_live_on_a_sandbox_playbook_warns_that_it_has_no_effect(sandbox, tmp_path):
+    """The double opt-in (docs/submitting.md "Sandbox and live"): --live alone sends a paper trade, and says so
+    in the event and on stderr (audit ops.md 6)."""
+    playbook = write(tmp_path)
+    code, log, err = run(sandbox, playbook, "--once", "--live", "--now", "2026-01-05T14:20:00Z")
+    assert code == 0, err + json.dumps(log)
+    (submitted,) = named(log, "submitted")
+    said = "--live has no effect: dca is a sandbox graph (its playbook does not say `sandbox: false`)"
+    assert said in submitted["warning"] and f"graphc: warning: {said}" in err
+    assert sandbox.graphs()[0]["is_sandbox"] is True
+
+
 def test_a_playbook_without_schedule_is_a_usage_error(sandbox, tmp_path):
     playbook = write(tmp_path, "graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n")
     code, log, _ = run(sandbox, playbook, "--once")

@@ -323,6 +323,22 @@ def test_amend_a_node_by_the_name_the_playbook_gave_it(sandbox, project):
     assert invoke(["amend", gid, "spot", "--qty", "0.000000001"], env).exit_code == 2  # finer than the wire
 
 
+def test_router_refusals_name_nodes_as_the_playbook_does(sandbox, project):
+    """The router speaks of `spot.gc…` (the id graphc sent); docs/submitting.md: graphc shows node names
+    without the tag, errors included (audit ops.md 7). The request's path keeps the id that was sent."""
+    sandbox.configure(speed=0)
+    env = cli_env(sandbox)
+    args = ["submit", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "--ledger", project / "l.sqlite"]
+    gid = graph_id_of(invoke(args, env).output)
+    assert invoke(["cancel", gid], env).exit_code == 0
+    refused = invoke(["amend", gid, "spot", "--urgency", "high"], env)
+    assert refused.exit_code == 3, refused.output
+    tagged = next(n for n in sandbox.api("GET", f"/v1/execution_graphs/{gid}")[1]["nodes"] if n.startswith("spot."))
+    assert refused.output == (
+        f"graphc: error: PATCH /v1/execution_graphs/{gid}/nodes/{tagged}: HTTP 409 Conflict: node spot is cancelled\n"
+    )
+
+
 # -- 3. the embedded sandbox ------------------------------------------------------------------
 
 
@@ -592,6 +608,37 @@ def test_a_saved_plan_keeps_the_quotes_it_was_valued_with(sandbox, project):
     assert "total notional: at least $0.00 (unknown for spot (no price), hedge (no price))" in shown.output
 
 
+def test_plan_shows_a_stale_plan_and_says_submit_would_refuse_it(sandbox, project):
+    """`graphc plan OLD.plan.json` shows what the old plan holds (exit 2: submit would refuse it), and the way
+    out it names exists: `plan` has no --max-age, submit has (audit ops.md 7)."""
+    from graphc.plan import plan_digest
+
+    env = cli_env(sandbox)
+    plan_file = project / "old.plan.json"
+    assert graphc(["plan", "eth-hedge.yaml", "--quotes", "quotes.yaml", "-o", plan_file], env, project).returncode == 0
+    data = json.loads(plan_file.read_text())
+    data["created_at"] = "2026-01-05T12:00:00Z"  # a plan made then, hashed as plan would have (not tampered)
+    data["plan_sha256"] = plan_digest(data)
+    plan_file.write_text(json.dumps(data))
+    shown = invoke(["plan", plan_file], env)
+    assert shown.exit_code == 2, shown.output
+    assert "spot   buy   200 ETH" in shown.stdout and "mode: SANDBOX" in shown.stdout  # what it holds
+    refusal = re.search(r"graphc: not ready to submit: (.*)", shown.stderr)
+    assert refusal, shown.stderr
+    assert re.fullmatch(
+        r"\S*old\.plan\.json is \d+ s old, older than --max-age 60 s: its prices may be stale; make a new one "
+        r"\(`graphc plan eth-hedge\.yaml \.\.\. -o PLAN`\), or give `graphc submit` a larger --max-age",
+        refusal.group(1),
+    ), refusal.group(1)
+    submitted = invoke(["submit", plan_file], env)
+    assert (
+        submitted.exit_code == 2
+        and "graphc: refused: " in submitted.output
+        and "older than --max-age 60 s" in (submitted.output)
+    )
+    assert orders_posted(sandbox) == []
+
+
 def test_a_plan_re_saved_from_a_plan_keeps_its_time_and_inputs_so_it_still_goes_stale(sandbox, project):
     # `graphc plan SAVED -o NEW` does not recompile (nor re-read prices): NEW is the same plan, and its age counts
     # from when SAVED was made, so re-planning every few seconds cannot keep old prices submittable past --max-age
@@ -664,6 +711,31 @@ def test_a_live_playbook_needs_live_and_a_confirmation(sandbox, project):
     assert "(LIVE, run key eth-live@" in proc.stdout
     (graph,) = sandbox.graphs()
     assert graph["is_sandbox"] is False and graph["graph_id"] == graph_id_of(proc.stdout)
+
+
+@pytest.mark.parametrize("kind", ["simple order", "playbook"])
+def test_live_on_a_sandbox_graph_warns_that_it_has_no_effect(sandbox, project, kind):
+    """--live --yes on a graph that does not say live (a playbook without `sandbox: false`, or a simple order,
+    always a sandbox graph) sends a paper trade, as the double opt-in says, but not silently (audit ops.md 6)."""
+    env = cli_env(sandbox)
+    if kind == "simple order":
+        source, name = project / "simple.json", "simple"
+        source.write_text('{"symbol": "BTC-USD", "side": "buy", "qty": 0.1}')
+    else:
+        source, name = write_playbook(project / "pb.yaml", "pb-paper"), "pb-paper"
+    proc = graphc(["submit", source, "--quotes", "quotes.yaml", "--live", "--yes"], env, project)
+    assert proc.returncode == 0, proc.stderr
+    assert f"submitted {name} as graph " in proc.stdout and "(sandbox, run key " in proc.stdout
+    assert (
+        f'graphc: warning: --live has no effect: {name} is a sandbox graph (`"is_sandbox": true`), sent as a '
+        "paper trade; a graph trades live only when it says so too: `sandbox: false` in its playbook (a simple "
+        "order is always a sandbox graph: write it as a playbook to trade it live)"
+    ) in proc.stderr
+    (graph,) = sandbox.graphs()
+    assert graph["is_sandbox"] is True
+    # without --live: no such warning
+    again = graphc(["submit", source, "--quotes", "quotes.yaml", "--run-key", "second"], env, project)
+    assert again.returncode == 0 and "--live" not in again.stderr
 
 
 def test_a_live_submission_asks_on_a_terminal(sandbox, project):

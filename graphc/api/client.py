@@ -76,6 +76,7 @@ __all__ = [
     "GRAPH_ID_RE",
     "BearerAuth",
     "Client",
+    "UnreadableAnswer",
     "is_loopback_host",
     "is_loopback_url",
     "normalize_base_url",
@@ -260,6 +261,12 @@ class _TooLarge(Exception):
     pass
 
 
+class UnreadableAnswer(dict):
+    """An empty answer standing for a 2xx whose body is not a JSON object, from an endpoint whose
+    answer body the reference does not document (cancel, kill switch): the request succeeded, and
+    the answer says nothing more."""
+
+
 class Client:
     """Synchronous router client.  Use as a context manager or call :meth:`close`.
 
@@ -435,7 +442,9 @@ class Client:
         return self._call("GET", f"/v1/execution_graphs/{_graph_path(graph_id)}")
 
     def cancel_graph(self, graph_id: str) -> dict:
-        return self._call("DELETE", f"/v1/execution_graphs/{_graph_path(graph_id)}")
+        """DELETE the graph. The reference: "Returns 200 on success", and no answer body is documented,
+        so a 2xx is success whatever its body (an unreadable one is an :class:`UnreadableAnswer`)."""
+        return self._call("DELETE", f"/v1/execution_graphs/{_graph_path(graph_id)}", any_body=True)
 
     def resume_graph(self, graph_id: str) -> dict:
         """POST …/resume; not retried after sending (it is a POST), but harmless to
@@ -467,11 +476,16 @@ class Client:
         return self._call("GET", "/v1/fills", params=_page_params(limit, offset, symbol, node_order_id))
 
     def kill_switch(self, active: bool, reason: str | None = None) -> dict:
-        """PUT /v1/kill_switch.  Setting a flag is idempotent, so it is retried."""
+        """PUT /v1/kill_switch.  Setting a flag is idempotent, so it is retried.
+
+        Sends what the reference documents: ``{"active": true, "reason": ...}`` to engage, and to clear
+        ``{"active": false}`` (a ``reason`` given with ``False`` is not sent).  The reference documents
+        no answer body, so a 2xx is success whatever its body (an unreadable one is an
+        :class:`UnreadableAnswer`); whether the answer confirms the state is the caller's question."""
         payload: dict[str, Any] = {"active": bool(active)}
-        if reason:
+        if reason and active:
             payload["reason"] = reason
-        return self._call("PUT", "/v1/kill_switch", json=payload)
+        return self._call("PUT", "/v1/kill_switch", json=payload, any_body=True)
 
     def holds_key(self, data: bytes) -> bool:
         """Whether ``data`` contains this client's API key (to refuse uploading a file that has it)."""
@@ -574,10 +588,12 @@ class Client:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _call(self, method: str, path: str, *, exact: bool = False, **kwargs) -> dict:
+    def _call(self, method: str, path: str, *, exact: bool = False, any_body: bool = False, **kwargs) -> dict:
         """An idempotent request: transport failures map to connection/timeout errors.
 
         ``exact`` reads JSON numbers with a fraction as ``Decimal`` (prices), not float.
+        ``any_body``: for an endpoint whose answer body the reference does not document, a 2xx whose
+        body is not a JSON object is still success, returned as an empty :class:`UnreadableAnswer`.
         """
         try:
             response, body = self._send(method, path, **kwargs)
@@ -594,7 +610,15 @@ class Client:
                 f"{method} {path}: the answer is larger than {self.max_answer_bytes} bytes"
             ) from None
         if response.is_success:
-            return _json_body(body, method, path, exact=exact)
+            try:
+                return _json_body(body, method, path, exact=exact)
+            except ApiProtocolError:
+                if not any_body:
+                    raise
+                log.info(
+                    "%s %s: the answer is not a JSON object; HTTP %s is success", method, path, response.status_code
+                )
+                return UnreadableAnswer()
         raise _http_error(response, body, method, path)
 
     def _post(self, path: str, body: bytes, idempotency_key: str | None, uncertain, refusals=DEFINITE_REFUSALS) -> dict:

@@ -35,11 +35,13 @@ __all__ = [
     "run_tag",
     "tag_wire",
     "untagged_node_id",
+    "untagged_text",
 ]
 
 SEPARATOR = "."
 TAG_PATTERN = re.compile(r"gc[a-z2-7]{16}")
 _TAGGED = re.compile(r"^(?P<node>.+)\.(?P<tag>gc[a-z2-7]{16})$", re.DOTALL)
+_TAG_SUFFIX = re.compile(r"(?<=[^\s.])\.gc[a-z2-7]{16}(?![A-Za-z0-9_])")
 
 
 def run_tag(run_key: str) -> str:
@@ -89,3 +91,10 @@ def untagged_node_id(node_id: str) -> str:
     """The node id as the playbook named it (``spot.gc…`` -> ``spot``)."""
     match = _TAGGED.match(node_id) if isinstance(node_id, str) else None
     return match["node"] if match else node_id
+
+
+def untagged_text(text: str) -> str:
+    """``text`` (a router's message) with the run tag taken off every node id in it, so it names nodes as
+    the playbook does: ``node spot.gc… is cancelled`` -> ``node spot is cancelled`` (docs/submitting.md:
+    node names are shown without the tag)."""
+    return _TAG_SUFFIX.sub("", text)

@@ -66,6 +66,8 @@ def bundle_command(
         sys.exit(exc.exit_code)
     if result.diagnostics:
         print_diagnostics([FileResult(str(playbook), _read(str(playbook)), result.diagnostics, [])], summary=True)
+    for warning in result.warnings:
+        click.echo(f"graphc: warning: {warning}", err=True)
     project = [f for f in result.files if f.startswith("project/")]
     click.echo(
         f"wrote {result.out}/ (hosted strategy {result.name}): {len(project)} project files, "

@@ -376,7 +376,7 @@ def api_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from graphc.api.errors import ApiError, LedgerError  # deferred: only the router commands need it
+        from graphc.api.errors import ApiError, ApiHTTPError, LedgerError  # deferred: only the router commands need it
         from graphc.submit import Refused  # deferred: the submitter; only the router commands need it
 
         try:
@@ -384,9 +384,18 @@ def api_errors(fn):
         except Refused as exc:
             fail(exc.message, exc.exit_code, prefix="refused")
         except (ApiError, LedgerError) as exc:
-            fail(str(exc), exc.exit_code)
+            fail(_untagged_answer(str(exc)) if isinstance(exc, ApiHTTPError) else str(exc), exc.exit_code)
 
     return wrapper
+
+
+def _untagged_answer(message: str) -> str:
+    """A router refusal (``METHOD PATH: HTTP 409 ...: node spot.gc… is cancelled``) with the node ids of the
+    router's words shown as the playbook names them; the request's path, before the first ``: ``, is kept."""
+    from graphc.api.runtag import untagged_text  # deferred: the emitter; only router errors need it
+
+    request, sep, answer = message.partition(": ")
+    return request + sep + untagged_text(answer) if sep else message
 
 
 def make_client(verbose: bool = False):

@@ -296,23 +296,60 @@ def cancel_command(graph_id, verbose):
 
 @click.command("kill-switch")
 @click.argument("state", type=click.Choice(["on", "off"], case_sensitive=False))
-@click.option("--reason", help="Why (required to turn it on; recorded by the router).")
+@click.option("--reason", help="Why (required to turn it on; recorded by the router; not sent with off).")
 @verbose_option
 @api_errors
 def kill_switch_command(state, reason, verbose):
     """Turn the router's kill switch on (cancel everything, block new
-    submissions) or off."""
+    submissions) or off (PUT /v1/kill_switch).
+
+    Exit status: 0 the router accepted it (a note says when its answer does
+    not state the switch's state); 3 it refused or failed, or its answer says
+    the switch is in the other state, or gives `active` as something other
+    than true or false.
+    """
+    from graphc.api.client import UnreadableAnswer  # deferred: httpx; --help stays fast
+
     active = state.lower() == "on"
     if active and not (reason and reason.strip()):
         raise click.UsageError("kill-switch on needs --reason TEXT")
+    wanted = "ON" if active else "OFF"
     with make_client(verbose) as client:
         answer = client.kill_switch(active, reason)
-    now_active = answer.get("active", active) is True
-    line = f"kill switch is {'ON' if now_active else 'OFF'}"
+    # The reference documents the request only ({"active": true, "reason": ...}; to clear {"active": false}),
+    # no answer body: a 2xx is the router's yes. An answer that does say `active` must say the state asked for.
+    said_active = answer.get("active", active)
+    if not isinstance(said_active, bool):
+        fail(
+            f"PUT /v1/kill_switch: asked to turn the kill switch {wanted}, but the router's answer gives "
+            f"`active` as {clean(json.dumps(said_active, default=str), 40)}, not true or false, so whether it is "
+            f"{wanted} is unknown; run `graphc kill-switch {state.lower()}{' --reason ...' if active else ''}` again "
+            "(setting it twice is harmless)",
+            3,
+        )
+    if said_active is not active:
+        fail(
+            f"PUT /v1/kill_switch: asked to turn the kill switch {wanted}, but the router answered "
+            f'`"active": {json.dumps(said_active)}`: it is {"ON" if said_active else "OFF"}',
+            3,
+        )
+    line = f"kill switch is {wanted}"
     said = answer.get("reason") if isinstance(answer.get("reason"), str) else reason
-    if now_active and said:
+    if active and said:
         line += f" ({clean(said, 200)})"
     cancelled = answer.get("cancelled_graphs")
     if isinstance(cancelled, int) and not isinstance(cancelled, bool) and cancelled:
         line += f"; {cancelled} active graph(s) cancelled"
     click.echo(line)
+    if "active" not in answer:
+        what = "is not a JSON object" if isinstance(answer, UnreadableAnswer) else "does not state the switch's state"
+        check = (
+            "check that your active graphs show cancelled (`graphc status GRAPH_ID`)"
+            if active
+            else "a submission refused with kill_switch_active would show it is still on"
+        )
+        click.echo(
+            f"graphc: note: the router accepted the request (HTTP 2xx), but its answer {what}, "
+            f"so graphc cannot confirm the switch is {wanted}; {check}",
+            err=True,
+        )

@@ -179,6 +179,13 @@ def submit_command(
         )
     if prepared.live:
         _confirm_live(prepared, yes)
+    elif live and prepared.wire is not None:  # the double opt-in: --live alone does not make a graph live
+        click.echo(
+            f'graphc: warning: --live has no effect: {prepared.name} is a sandbox graph (`"is_sandbox": true`), '
+            "sent as a paper trade; a graph trades live only when it says so too: `sandbox: false` in its "
+            "playbook (a simple order is always a sandbox graph: write it as a playbook to trade it live)",
+            err=True,
+        )
     configure_cli_logging(verbose)
     embedded = not prepared.live and _no_router_configured()
     # The embedded sandbox forgets everything when this command exits: its runs must not block a real one.

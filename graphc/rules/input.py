@@ -369,6 +369,11 @@ GC105 = describe(
     - `N ASSET` must name the symbol's base asset, the text before the first `-`,
       compared without regard to case: `2 ETH` fits `ETH-USD`, `2 BTC` does not;
     - `N shares` and `N contracts` are for prediction legs only;
+    - a dollar notional (`$5k`, `5000 USD`) is divided by a price, so it needs a
+      market priced in dollars: on `ETH-BTC` or `USD-JPY` it is refused (graphc
+      has no exchange rates). Where the base asset is itself a dollar (`USD-JPY`),
+      `1000 USD` still reads as a notional; a size of 1000 USD there is the plain
+      number `1000` (base units), which the hint says;
     - the `trigger` price base (`limit: trigger - 0.5%`) is the level at which
       the leg's price trigger fires, a price of the symbol that trigger watches
       (spec §4). It needs a price trigger (`after: LEG price SYMBOL ...`), and

@@ -936,9 +936,19 @@ class Sandbox:
             "now_ms": self.now(),
         }
 
-    def note_request(self, method: str, path: str, fault: str | None) -> None:
+    def note_request(self, method: str, path: str, fault: str | None, body: bytes = b"") -> None:
+        """Log a request: method, path, the fault it met, and the names of its JSON body's top-level
+        fields (``fields``; never their values, which may hold a key), so a test can see what was sent."""
+        fields = None
+        if body.strip():
+            try:
+                value = json_value(body)
+            except SandboxHTTPError:
+                value = None
+            fields = sorted(value) if isinstance(value, dict) else None
         with self.lock:
-            self.requests.append({"seq": len(self.requests), "method": method, "path": path, "fault": fault})
+            entry = {"seq": len(self.requests), "method": method, "path": path, "fault": fault, "fields": fields}
+            self.requests.append(entry)
 
 
 def _positive_int(value, key: str) -> int:

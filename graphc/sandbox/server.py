@@ -332,7 +332,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _serve_api(self, req: Request) -> None:
         fault = self.sandbox.faults.pick(req.method, req.path)
-        self.sandbox.note_request(req.method, req.path, fault.kind if fault else None)
+        self.sandbox.note_request(req.method, req.path, fault.kind if fault else None, req.body)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
         if fault is not None and fault.kind == "http_429":

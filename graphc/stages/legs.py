@@ -328,11 +328,18 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         unit = ctx.resolver.facts(symbol, venue, type_).cost_unit
         if unit not in DOLLARS:  # dollars divided by a price in bitcoin or yen are not a size
             priced = f"{symbol} is priced in {unit}" if unit else f"the currency of {symbol}'s prices is unknown"
+            base = base_asset(symbol)
+            hint = f"write the size in {base}"
+            if base.upper() in DOLLARS:  # `1000 USD` on USD-JPY: the size is already in the base asset
+                hint = (
+                    f"{base} is {symbol}'s base asset: write a size in {base} as a plain number, "
+                    f"`{format_decimal(amount)}`"
+                )
             raise DiagnosticError(
                 "GC105",
                 f"notional size {shown(raw)} is in dollars, but {priced} (graphc has no exchange rates)",
                 ctx.span_of(field_name),
-                f"write the size in {base_asset(symbol)}",
+                hint,
             )
         reference = price if price else _quote_side(ctx, symbol, side)
         if reference is None:
