@@ -331,7 +331,7 @@ def test_router_refusals_name_nodes_as_the_playbook_does(sandbox, project):
     args = ["submit", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "--ledger", project / "l.sqlite"]
     gid = graph_id_of(invoke(args, env).output)
     assert invoke(["cancel", gid], env).exit_code == 0
-    refused = invoke(["amend", gid, "spot", "--urgency", "high"], env)
+    refused = invoke(["amend", gid, "spot", "--urgency", "high", "--ledger", project / "l.sqlite"], env)
     assert refused.exit_code == 3, refused.output
     tagged = next(n for n in sandbox.api("GET", f"/v1/execution_graphs/{gid}")[1]["nodes"] if n.startswith("spot."))
     assert refused.output == (
