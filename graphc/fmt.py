@@ -490,8 +490,8 @@ def _permute(lines, keys, positions, wanted):
     blocks = {key: lines[start:stop] for key, start, stop in zip(keys, starts, starts[1:] + [end], strict=False)}
     prefix = lines[rows[0]][:col]  # "  - " when the mapping is a sequence item
     if prefix.strip():
-        first = blocks[keys[0]]
-        first[0] = " " * col + first[0][col:]
+        opening = blocks[keys[0]]
+        opening[0] = " " * col + opening[0][col:]
     ordered = [list(blocks[key]) for key in wanted]
     if prefix.strip():
         block = ordered[0]

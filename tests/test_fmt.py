@@ -483,3 +483,12 @@ def test_a_comment_after_the_last_top_level_key_stays_at_the_end_of_the_file():
     """`graphc: 1` written last: its following comment moved to between `graphc: 1` and `name:`."""
     text = "name: y1\ngraphc: 1\n# end of file comment\n"
     assert format_text(text) == "graphc: 1\nname: y1\n# end of file comment\n"
+
+
+def test_keys_of_a_top_level_list_item_written_at_column_0_are_reordered():
+    # found by the long fuzz run (test_cli_never_crashes, 2026-12-03): an edge mapping written as `- trigger:`
+    # at column 0 (a sequence item's first key) crashed fmt with a TypeError (exit 4) after 78063da
+    text = "graphc: 1\nname: fuzz-pb\nedges:\n- trigger: on_accepted\n  to: a\n  from: a\n"
+    formatted = format_text(text)
+    assert formatted.endswith("edges:\n  - from: a\n    to: a\n    trigger: on_accepted\n"), formatted
+    assert format_text(formatted) == formatted
