@@ -846,6 +846,9 @@ def test_a_percent_param_written_back_as_a_percentage_is_refused(edge, stop, lin
         ("bid - {{ edge ~ '' ~ '%' }}", "0.005"),
         ("bid - {{ '' ~ edge | string | trim }} %", "0.005"),
         ("bid - {{ (edge | string) ~ 'bps' }}", "0.005"),
+        ("bid - {{ edge | trim }}%", "0.005"),  # audit review9 1: straight into trim/upper/lower, unmarked
+        ("bid - {{ edge | upper }}%", "0.005"),
+        ("bid - {{ (edge ~ ' ') | trim }}%", "0.005"),
     ],
 )
 def test_a_ratio_computed_from_a_percent_param_is_refused_before_percent_too(template, value):

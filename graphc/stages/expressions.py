@@ -380,7 +380,7 @@ def _concat(pieces) -> str:
 
 
 class PercentText(str):
-    """Text that ends with a percent param's ratio written out (``{{ stop | string }}``, ``{{ 'x' ~ stop }}``):
+    """Text that ends (spaces aside) with a percent param's ratio written out (``{{ stop | string }}``, ``{{ 'x' ~ stop }}``):
     the ratio is kept so that a `%` or `bps` written after the text is refused as after the number."""
 
     ratio: PercentRatio
@@ -402,10 +402,11 @@ def _ratios_in(value, text: str) -> list[tuple[PercentRatio, int]]:
 
 def _checked_ratios(text: str, ratios) -> str:
     """``text``, after refusing any ratio in it followed by `%` or `bps`; a :class:`PercentText` when a ratio
-    ends it (what comes next is not known yet)."""
+    ends it, spaces aside (what comes next is not known yet)."""
     for ratio, end in ratios:
         _percent_written_as_unit(ratio, text, end)
-    last = next((ratio for ratio, end in reversed(ratios) if end == len(text)), None)
+    tail = len(text.rstrip())  # spaces after it change nothing: `{{ stop ~ ' ' }}%` reads `0.05 %`, as `0.05%`
+    last = next((ratio for ratio, end in reversed(ratios) if end >= tail), None)
     return PercentText(text, last) if last is not None else text
 
 
@@ -722,8 +723,9 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         result = super().call_filter(name, value, args, kwargs, context, eval_ctx)
         if type(value) is PercentRatio and name in _RATIO_FILTERS and isinstance(result, Decimal):
             result = PercentRatio(result, value.name)  # `{{ stop | round(4) }}%` is still a ratio before `%`
-        elif type(value) is PercentText and name in _RATIO_TEXT_FILTERS and type(result) is str:
-            result = PercentText(result, value.ratio)  # `{{ stop | string | trim }}%`: still ends with the ratio
+        elif type(value) in (PercentRatio, PercentText) and name in _RATIO_TEXT_FILTERS and type(result) is str:
+            # `{{ stop | trim }}%`, `{{ stop | string | upper }}%`: the text still ends with the ratio
+            result = PercentText(result, value if type(value) is PercentRatio else value.ratio)
         return budget.measure(_materialize(budget, result))
 
     def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
