@@ -565,12 +565,31 @@ def _check_same_comments(before: str, after: str):
 
 
 def _comments(text: str) -> list[tuple[int, str]]:
-    """(line number, text) of each comment in ``text``; ``#`` lines inside block scalars are content."""
+    """(line number, text) of each comment in ``text``. A ``#`` on a line a scalar runs over is content: block
+    scalars (``|`` / ``>``) and quoted or plain scalars written over several lines alike (the scanner says where
+    each scalar starts and ends; a comment can only follow where it ends)."""
     lines = text.splitlines()
-    protected = _block_scalar_rows(_load(text), lines)
+    content_to = _multiline_scalar_rows(text)  # row -> column where scalar text ends on it (None: the whole row)
     found = []
     for row, line in enumerate(lines):
-        start = None if row in protected else comment_start(line)
+        skip = content_to.get(row, 0)
+        if skip is None:
+            continue
+        start = comment_start(line[skip:])
         if start is not None:
-            found.append((row + 1, line[start:].rstrip()))
+            found.append((row + 1, line[skip + start :].rstrip()))
     return found
+
+
+def _multiline_scalar_rows(text: str) -> dict[int, int | None]:
+    """Rows a scalar written over several lines covers: its first and inner rows wholly (None), its last row up
+    to the column where it ends."""
+    import yaml  # deferred: only the lost-comment check scans tokens
+
+    rows: dict[int, int | None] = {}
+    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(token, yaml.ScalarToken) and token.end_mark.line > token.start_mark.line:
+            for row in range(token.start_mark.line, token.end_mark.line):
+                rows[row] = None
+            rows[token.end_mark.line] = token.end_mark.column
+    return rows

@@ -492,3 +492,16 @@ def test_keys_of_a_top_level_list_item_written_at_column_0_are_reordered():
     formatted = format_text(text)
     assert formatted.endswith("edges:\n  - from: a\n    to: a\n    trigger: on_accepted\n"), formatted
     assert format_text(formatted) == formatted
+
+
+def test_a_hash_line_inside_a_multi_line_quoted_string_is_text_not_a_lost_comment():
+    # audit review9 2: the lost-comment check read `# not a comment...` (a continuation line of a double-quoted
+    # scalar, text to YAML and to graphc's loader) as a comment ruamel dropped, and refused the file
+    text = (
+        'graphc: 1\nname: fmt-test\ndescription: "first line\n  # not a comment, part of the text"\nlegs:\n'
+        "  entry:\n    symbol: BTC-USD\n    buy: 0.5 BTC\n    limit: 60000  # a real one\n"
+    )
+    formatted = format_text(text)
+    assert 'description: "first line # not a comment, part of the text"\n' in formatted
+    assert "    limit: 60000  # a real one\n" in formatted
+    assert load_text(formatted, "f.yaml")[0].data == load_text(text, "f.yaml")[0].data
