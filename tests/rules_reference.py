@@ -16,7 +16,10 @@ rules 3-4; tests/test_rules_venue.py), as compile writes it; GC406 shows its per
 to read as more than 10% (``numbers.above``; audit graph.md 5); GC306 also reports a prediction-shaped symbol
 whose wire node gives no type, which the router reads as spot (audit refex.md 1, tests/test_rules_venue.py);
 GC407 skips, instead of passing, a limit order whose on_price edge watches another symbol than it trades
-(``_elsewhere``; spec §8 and venue-rules.md: skipped, never passed; audit price.md 1, tests/test_rules_execution.py).
+(``_elsewhere``; spec §8 and venue-rules.md: skipped, never passed; audit price.md 1, tests/test_rules_execution.py);
+GC301/GC309/GC501/GC503 show an amount against its bound with the digits it takes to read on its side of it, the
+bound as given and a suggested cut rounded up to a cent (``usd(.., than=)``, ``usd_exact``, ``usd_up``, ``_money``'s
+bound; audit docs.md 2, tests/test_numbers.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from itertools import islice
 
 from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
-from graphc.numbers import above, is_multiple, plain, usd
+from graphc.numbers import above, is_multiple, plain, usd, usd_exact, usd_up
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _elsewhere, _leg, trigger_level
 from graphc.rules.graph import (
@@ -107,7 +110,7 @@ def check_min_notional(ctx):
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             yield Finding(
                 where,
-                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit)} is below the "
+                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit, minimum)} is below the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
@@ -116,7 +119,7 @@ def check_min_notional(ctx):
             most = qty * price // minimum
             yield Finding(
                 where,
-                f"{_money(qty * price, m.cost_unit)} in {fmt(slices)} TWAP slices is under the {each} minimum a "
+                f"{_money(qty * price, m.cost_unit, minimum * slices)} in {fmt(slices)} TWAP slices is under the {each} minimum a "
                 "slice (each slice is an order)",
                 f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
                 if most >= 2
@@ -308,7 +311,7 @@ def check_max_size(ctx):
         elif qty * node.reference > max_cost:
             yield Finding(
                 where,
-                f"order notional {_money(qty * node.reference, m.cost_unit)} is above {venue}'s maximum of "
+                f"order notional {_money(qty * node.reference, m.cost_unit, max_cost)} is above {venue}'s maximum of "
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
@@ -335,9 +338,9 @@ def check_max_notional(ctx):
         elif abs(notional) > limit:
             yield Finding(
                 node.at("quantity"),
-                f"order {node.node_id!r} is {usd(abs(notional))} notional, above risk.max_notional "
-                f"{usd(limit)}: the router refuses the graph at admission",
-                hint=f"cut this order by {usd(abs(notional) - limit)} or more, or raise risk.max_notional",
+                f"order {node.node_id!r} is {usd(abs(notional), than=limit)} notional, above risk.max_notional "
+                f"{usd_exact(limit)}: the router refuses the graph at admission",
+                hint=f"cut this order by {usd_up(abs(notional) - limit)} or more, or raise risk.max_notional",
             )
 
 
@@ -374,9 +377,9 @@ def check_gross_notional(ctx):
     partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
-        f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "
+        f"gross notional {usd(total, than=limit)}{partial} of all legs is above risk.max_notional {usd_exact(limit)}; "
         f"largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {usd(total - limit)} from "
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(total - limit)} from "
         "the legs or raise risk.max_notional",
     )
 
