@@ -283,15 +283,7 @@ def test_fuzzed_graphs(wire, quoted):
 def test_a_cut_that_rounds_differently_reads_the_same_in_both(limit):
     # the long fuzz run of 2026-12-03 found GC501's hint apart ("cut ... by $1,161.77" live, "$1,161.76" here)
     # until the frozen copy took the decided money display: 0.5 ETH at the 2325.53 ask is $1,162.765
-    node = {
-        "node_id": "a",
-        "instrument": {"symbol": "ETH-USD", "type": "spot"},
-        "side": "buy",
-        "order_type": "market",
-        "quantity": {"fixed": {"qty_1e8": 50_000_000}},
-        "execution": {"policy": "sor"},
-        "activation": "root",
-    }
+    node = wire_node("a", qty="0.5")
     wire = {"nodes": [node], "edges": [], "is_sandbox": False, "risk": {"admission": {"max_notional_usd": limit}}}
     assert_same_wire(wire, QUOTES)
 
