@@ -480,6 +480,16 @@ def test_plan_shows_notionals_in_their_currency_and_totals_only_dollars(sandbox,
     assert "total notional: at least $6,000.00 (not in dollars: a (BTC), b (JPY))" in planned.output
 
 
+def test_plan_never_shows_a_notional_under_a_cent_as_nothing(sandbox, project):
+    # 1 satoshi at $100 is $0.000001: the fixed-cents column read "$0.00", a trade shown as none
+    planned = _planned(
+        sandbox, project, "graphc: 1\nname: tiny\nlegs:\n  a: {buy: 0.00000001 BTC, limit: 100, symbol: BTC-USD}\n"
+    )
+    [row] = [line for line in planned.output.splitlines() if line.startswith("a ")]
+    assert "<$0.01" in row and "$0.00" not in row, planned.output
+    assert "total notional: <$0.01" in planned.output
+
+
 def test_plan_says_why_a_notional_is_unknown(sandbox, project):
     """audit walk.md 4: a derived stop at a known limit read "unknown for stop: no price"; the size is what is
     unknown. 2 ETH at 2000 = $4,000 is the lower bound; a market order without a quote has no price."""

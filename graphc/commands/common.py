@@ -475,8 +475,12 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
 
 
 def _dollars(value) -> str:
-    """$1,234.57: one fixed format so a column of notionals lines up."""
-    return f"${value.quantize(Decimal('0.01')):,}"
+    """$1,234.57: one fixed format so a column of notionals lines up; an amount under a cent that is not zero
+    is `<$0.01`, never `$0.00` (a notional shown as nothing must not read as no trade)."""
+    cents = value.quantize(Decimal("0.01"))
+    if not cents and value:
+        return "<$0.01" if value > 0 else "-<$0.01"
+    return f"${cents:,}"
 
 
 def _notional(leg) -> str:
