@@ -236,3 +236,9 @@ class FileResult(FrozenRecord):
         d["path"], d["source"] = path, source
         d["diagnostics"] = [] if diagnostics is None else diagnostics
         d["skipped"] = [] if skipped is None else skipped
+
+
+def escaped_char(code: int) -> str:
+    """How a character that must not reach output raw (a control character, U+FFFE) is written there:
+    ``\\x1b``, ``\\ufffe``. Reports (``graphc.report.one_line``) and graph pictures write it alike."""
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from graphc import humanize as H
+from graphc.diagnostics import escaped_char
 from graphc.units import UnitError, parse_quantity
 
 INSTALL_HINT = (
@@ -197,7 +198,7 @@ def _dot_char(match) -> str:
     code = ord(match.group())
     if match.group() in "\t\n\r":
         return " "
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return escaped_char(code)
 
 
 def _dot_text(text) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, sorted_diagnostics
+from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, escaped_char, sorted_diagnostics
 from graphc.files import display_path
 
 __all__ = [
@@ -264,7 +264,7 @@ def inert(text: str) -> str:
 def _escape(match) -> str:
     ch = match.group()
     code = ord(ch)
-    return _NAMED_ESCAPES.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return _NAMED_ESCAPES.get(ch) or escaped_char(code)
 
 
 def _plural(n: int, word: str) -> str:

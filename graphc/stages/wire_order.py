@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 from graphc.resources import read_text
@@ -23,9 +24,6 @@ def in_wire_order(value):
     return value
 
 
-_RANKS: dict[str, int] = {}
-
-
 def field_places() -> dict[str, set[int]]:
     """Each field name of schemas/wire-graph.schema.json with its places among the ``properties`` of every
     mapping that has it (``symbol``: {0}, first in ``instrument`` and in ``on_price``)."""
@@ -45,9 +43,8 @@ def field_places() -> dict[str, set[int]]:
     return places
 
 
+@functools.cache
 def _field_ranks() -> dict[str, int]:
     """Each field name's place among its mapping's ``properties`` (:func:`field_places`). A name two mappings
     share has one place in both: tests/test_ledger.py holds that true, so one flat table orders every mapping."""
-    if not _RANKS:
-        _RANKS.update((name, min(places)) for name, places in field_places().items())
-    return _RANKS
+    return {name: min(places) for name, places in field_places().items()}
