@@ -904,7 +904,7 @@ def test_fast_pass_on_json(data, layout):
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     elif layout == 2:
         text = json.dumps(data, ensure_ascii=False, indent=2)
-    else:  # a key written twice, or a merge key, in otherwise valid JSON
+    else:  # a key written twice, or a `"<<"` key (text: JSON has no merge keys), in otherwise valid JSON
         value = json.dumps(data, ensure_ascii=False)
         check_fast_pass(f'{{"<<": {value}}}')
         text = f'{{"k": {value}, "k": 1}}'
@@ -934,7 +934,7 @@ def check_json_limits_from_text(text: str):
 
     data = _limits_verdict(json.loads, text, object_pairs_hook=_json_object)
     if data == "too much":
-        return 0  # a merge key: the YAML passes read it, no limit is counted
+        return 0  # a duplicate key: the YAML passes read it, no limit is counted
     decided = 0
     for max_depth in (1, 2, 3, 4, 8, 9, 100):
         for max_total in (1, 2, 3, 5, 8, 13, 30, 100, 10_000):
@@ -1001,7 +1001,10 @@ def test_fast_pass_cases():
         "a: {b: 1, b: {c: 2}}\nd: 3\n",  # a duplicate key in an inner mapping
         "'a': 1\n\"a\": 2\n1: x\n'1': y\n",  # duplicates written in other styles
         "<<: 1\n",  # a merge key with a scalar
-        "'<<': {a: 1}\n",  # a quoted merge key
+        "'<<': {a: 1}\n",  # a quoted `<<`: text, not a merge key
+        "a: {<<: {b: 1}, <<: {c: 2}}\n",  # two merge keys: GC101
+        "a: {'<<': 1, \"<<\": 2}\n",  # two quoted ones: a duplicate key
+        "a: {<<: {b: 1}, '<<': 2}\n",  # a merge and the text `<<`
         "a: 'x'\nb: \"1\"\nc: |\n  2\nd: >\n  3\ne: 4\n",  # quoted and block scalars stay text
         "a: {<<: {b: 1}, c: 2}\n",  # a merge key
         "a: !!str 1\nb: !!map {c: 1}\n",  # tags

@@ -5,7 +5,7 @@ Here it must give exactly what the checked reading gives (a Python check of each
 each number read by ``_json_int``/``_json_decimal``, the limits measured by walking the values): the same
 values of the same types, or the same refusal (the YAML passes then decide, GC101 for a duplicate key).
 The checked reading is kept below as it was; the inputs are the examples, the fixtures, the bench's wire
-graphs and generated ones with duplicate keys, merge keys, long numbers, escapes and deep nesting.
+graphs and generated ones with duplicate keys, `"<<"` keys, long numbers, escapes and deep nesting.
 """
 
 from __future__ import annotations
@@ -106,9 +106,10 @@ def test_the_bench_graph_takes_the_plain_path():
         '{"a": {"b": 1, "c": 2, "b": 3}, "d": [1, 2]}',  # one level down
         '{"a": {"b": 1, "b": 2}, "c": [5]}',  # a lost value where a list gains one: counts still differ
         '[{"x": 1}, {"x": 2, "x": 3}]',
-        '{"<<": {"a": 1}}',  # a merge key
+        '{"<<": {"a": 1}}',  # a `"<<"` key: text, not a merge (JSON has none)
         '{"a": {"<<": [1]}}',
-        '{"\\u003c<": 1}',  # a merge key written with an escape
+        '{"\\u003c<": 1}',  # the same written with an escape
+        '{"<<": 1, "<<": 2}',  # written twice: a duplicate key
         '{"<": {"a": 1}, "b": "<x<"}',  # a `<` but no `<<`: the plain path
         '{"a": "\\\\", "b": "\\/"}',  # a backslash but no `\\u`
         '{"a": "\\ud800\\udc00"}',  # an escaped surrogate pair: refused

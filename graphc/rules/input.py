@@ -86,7 +86,8 @@ GC101 = describe(
     "GC101",
     "duplicate-key",
     summary="a mapping repeats a key",
-    source="playbook-spec.md §1 (a repeated key is an error, never last-one-wins)",
+    source="playbook-spec.md §1 (a repeated key is an error, never last-one-wins; a `.json` file is the "
+    "router's format, and JSON has no merge keys)",
     flagged="    limit: 58000",
     docs="""A mapping repeats a key; graphc refuses instead of silently keeping the last value.
 
@@ -102,6 +103,46 @@ GC101 = describe(
 
     Keys that come in through a YAML merge (`<<: *defaults`) are the one exception:
     overriding a merged key is what merge keys are for, and is allowed.
+
+    The merge key itself is a key like any other: a mapping may have one `<<`. Two
+    `<<:` lines in one mapping are GC101 at the second, because YAML readers do not
+    agree on what they mean (ruamel, and so `graphc fmt`, refuse them; PyYAML lets
+    the last merge win; graphc once let the first one win). Here `retry` was meant
+    to take its size from `*probe` (0.01 BTC), and graphc used to send the 5 BTC of
+    `*main`:
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      main: &main {symbol: BTC-USD, limit: 60000, buy: 5}
+      probe: &probe {symbol: BTC-USD, limit: 59000, buy: 0.01}
+      retry:
+        <<: *main
+        <<: *probe
+        after: probe cancelled
+    ```
+
+    To merge several mappings, list them under one key, the one that should win a
+    key they both have first (a key written beside the `<<` still overrides them
+    all):
+
+    ```yaml
+    graphc: 1
+    name: btc-dip-buy
+    legs:
+      main: &main {symbol: BTC-USD, limit: 60000, buy: 5}
+      probe: &probe {symbol: BTC-USD, limit: 59000, buy: 0.01}
+      retry:
+        <<: [*probe, *main]
+        after: probe cancelled
+    ```
+
+    Only a plain `<<` is a merge key (as PyYAML and ruamel read it): a quoted
+    `"<<"` or `'<<'` is the text `<<`, an ordinary key, and so is any `<<` in a
+    `.json` file. JSON has no merge keys, so in a wire graph `"<<"` is what the
+    router sees, an unknown key (GC102), and the fields under it are not the
+    node's. Two `"<<"` keys in one JSON object are a duplicate key like any other.
 
     ## Why it matters
 
@@ -145,7 +186,8 @@ GC102 = describe(
     "GC102",
     "unknown-key",
     summary="a key graphc does not know (with a did-you-mean)",
-    source="playbook-spec.md §2-§3 and §3.3 (the keys of a playbook, a leg and graphc.toml)",
+    source="playbook-spec.md §2-§3 and §3.3 (the keys of a playbook, a leg and graphc.toml); "
+    "orders-and-execution-graphs.md, Node Fields (the keys of a wire node)",
     flagged="    slipage: 25bps",
     docs="""A key graphc does not recognise, usually a typo; the message suggests the closest known key.
 
@@ -159,6 +201,13 @@ GC102 = describe(
     fields of `risk`, of a param, of a `twap` mapping and of an edge mapping. Any
     other key is GC102. When a known key is close in spelling, the message says "did
     you mean ...?".
+
+    A wire graph (a `.json` file with `nodes`) is checked the same way against the
+    router's fields (orders-and-execution-graphs.md, Node Fields). A `"<<"` key
+    there is GC102 too: JSON has no YAML merge keys, so the router reads `"<<"` as a
+    key it does not know, and a `side` or `quantity` written under it as no side or
+    quantity at all (GC104). graphc reads the file as the router does and never
+    merges it (GC101 covers merge keys in YAML).
 
     ## Why it matters
 

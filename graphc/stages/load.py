@@ -504,7 +504,20 @@ def _tagged_scalar(tag: str, text: str, span: Span):
 class _Frame:
     """A mapping or list being built, and afterwards its node in the document's position tree."""
 
-    __slots__ = ("anchor", "is_map", "key", "key_span", "keys", "merged", "nodes", "span", "spans", "value")
+    __slots__ = (
+        "anchor",
+        "is_map",
+        "key",
+        "key_merges",
+        "key_span",
+        "keys",
+        "merge_span",
+        "merged",
+        "nodes",
+        "span",
+        "spans",
+        "value",
+    )
 
     def __init__(self, is_map, value, span, anchor):
         self.is_map = is_map
@@ -518,6 +531,8 @@ class _Frame:
         self.key = _NO_KEY
         self.key_span = None
         self.merged = None  # keys that came from a `<<` merge (may be overridden); a set once used
+        self.key_merges = False  # whether the key read last (its value is next) is a merge key (see _merge_key)
+        self.merge_span = None  # where this mapping's merge key is, once it has one (a second one is GC101)
         self.nodes = 1
 
 
@@ -558,8 +573,9 @@ def _span(marks) -> Span:
 class _Composer:
     """Builds values from the parser's events with an explicit stack (no recursion)."""
 
-    def __init__(self, max_depth, max_nodes, max_total=MAX_TOTAL_NODES):
+    def __init__(self, max_depth, max_nodes, max_total=MAX_TOTAL_NODES, *, merges=True):
         self.max_depth = max_depth
+        self.merges = merges  # False: ``<<`` is an ordinary key (a .json file: JSON has no merge keys)
         self.max_nodes = max_nodes  # nodes added by aliases, each alias counted at its full size
         self.max_total = max_total  # nodes written in the text
         self.tree = None  # the root's _Frame (or event, for a scalar document): Document positions
@@ -585,6 +601,7 @@ class _Composer:
         anchors, stack = self.anchors, self.stack
         max_total, max_depth = self.max_total, self.max_depth
         resolve, resolved, attach = resolve_plain_scalar, _RESOLVED, self._attach
+        merges = self.merges
         written = 0
         while True:
             event = get_event()
@@ -629,12 +646,16 @@ class _Composer:
                 elif top.key is _NO_KEY:  # a mapping key
                     top.key = value if type(value) is str else _key_text(value)
                     top.key_span = span
+                    if value == "<<" and merges and _merge_key(event):
+                        top.key_merges = True
+                elif top.key_merges:  # a merge (of a scalar: GC103); it files where the keys it brings are
+                    attach(top, value, span)
                 else:
                     key = top.key
                     top.spans[key] = span
                     mapping = top.value
-                    if key in mapping or key == "<<":
-                        attach(top, value, span)  # a duplicate (GC101), a merge or an override of one
+                    if key in mapping:
+                        attach(top, value, span)  # a duplicate (GC101) or an override of a merged key
                     else:  # _attach's usual case, inlined
                         mapping[key] = value
                         top.keys[key] = top.key_span
@@ -700,7 +721,8 @@ class _Composer:
             return
         top = self.stack[-1]
         if top.is_map:
-            top.spans[top.key] = entry
+            if not top.key_merges:  # (a merge's own position is not a key's: _merge files the keys it brings)
+                top.spans[top.key] = entry
         else:
             top.spans.append(entry)
 
@@ -723,11 +745,21 @@ class _Composer:
             self._attach(top, value, span)
 
     def _attach(self, top, value, span):
-        """Set ``top[top.key] = value``: duplicates are GC101, ``<<`` merges."""
+        """Set ``top[top.key] = value``: duplicates are GC101, a merge key (:func:`_merge_key`) merges."""
         key = top.key
         top.key = _NO_KEY
         mapping = top.value
-        if key == "<<" and top.key_span is not None:
+        if top.key_merges:
+            top.key_merges = False
+            if top.merge_span is not None:  # a second merge key: readers disagree on which one wins
+                raise LoadError(
+                    "GC101",
+                    f"duplicate key '<<' in mapping (first at line {_as_span(top.merge_span).line})",
+                    top.key_span,
+                    "merge several mappings with one key, `<<: [*first, *second]` "
+                    "(the first one listed wins a key both have)",
+                )
+            top.merge_span = top.key_span
             self._merge(top, value, span)
             return
         if key in mapping and not (top.merged and key in top.merged):
@@ -759,6 +791,12 @@ class _Composer:
                     top.merged.add(k)
                     top.spans.setdefault(k, span)
                     top.keys.setdefault(k, span)
+
+
+def _merge_key(event) -> bool:
+    """Whether a ``<<`` key's scalar event is a YAML merge key: written plain (a quoted ``"<<"``, or one tagged
+    ``!!str``, is the text ``<<``, as PyYAML and ruamel read it). So JSON, whose keys are all quoted, has none."""
+    return not event.style and event.implicit[0]
 
 
 def _key_text(value) -> str:
@@ -825,7 +863,8 @@ def load_text(
         if unproven:
             doc.unproven_values = unproven[0]
         return doc, []
-    composer = _Composer(max_depth, max_nodes, max_total)
+    # JSON has no merge keys: in a .json file (whatever its text) a `<<` is an ordinary key, as the router reads it
+    composer = _Composer(max_depth, max_nodes, max_total, merges=not path.lower().endswith(".json"))
     parser = _Parser(text)
     try:
         composer.run(parser.get_event)
@@ -919,11 +958,12 @@ def _load_json_fast(
     """The values of a JSON object or array, read by the json module (a tenth of the time of libyaml's events).
 
     For the JSON it accepts, YAML 1.2 core gives the same values: numbers as
-    exact ints and Decimals, unique keys, no ``<<`` merges; the same limits
+    exact ints and Decimals, unique keys (a ``"<<"`` key is quoted, so it is
+    text, never a YAML merge: :func:`_merge_key`); the same limits
     apply (depth, nodes, scalar length). Anything else raises, and
     :func:`load_text` goes on with the YAML passes, which decide as before.
 
-    The usual file (no string holds punctuation, no long run of text, no ``<<``,
+    The usual file (no string holds punctuation, no long run of text,
     no ``\\u`` escape) is parsed into the json module's own dicts, numbers made
     by ``int`` and ``Decimal`` directly: no Python call per object or number. Its
     keys are proved unique afterwards by counting (:func:`_values_below`); any
@@ -939,7 +979,7 @@ def _load_json_fast(
     ):
         raise _FullPassNeeded
     counted = _json_limits_from_text(raw, max_depth, max_total)
-    if counted is not None and _REFERENTS_ARE_VALUES and not _holds(raw, b"<<") and not _holds(raw, b"\\u"):
+    if counted is not None and _REFERENTS_ARE_VALUES and not _holds(raw, b"\\u"):
         values, short_numbers = counted
         data = json.loads(
             text,
@@ -1088,8 +1128,8 @@ def _json_constant(name: str):
 
 def _json_object(pairs: list) -> dict:
     mapping = dict(pairs)
-    if len(mapping) != len(pairs) or "<<" in mapping:
-        raise _FullPassNeeded  # a duplicate key (GC101) or a merge key
+    if len(mapping) != len(pairs):
+        raise _FullPassNeeded  # a duplicate key (GC101)
     return mapping
 
 
@@ -1198,9 +1238,9 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
                 else:
                     top.append(node)
                 continue
-            # a mapping's key: a duplicate or a merge key is the full composer's
+            # a mapping's key: a duplicate or a merge key (a plain `<<`: _merge_key) is the full composer's
             key = node if type(node) is str else _key_text(node)
-            if key in top or key == "<<":
+            if key in top or (key == "<<" and not event.style):
                 raise _FullPassNeeded
             event = next(events)  # its value
             etype = type(event)
