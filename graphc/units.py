@@ -462,10 +462,96 @@ class PercentRatio(ParamNumber):
 
 class MoneyAmount(ParamNumber):
     """A ``money`` param's value as a template sees it: dollars, as a plain number (``$500`` is ``500``), marked
-    with the param's name, so that a size written as the bare param (``buy: "{{ budget }}"``, 500 BTC, not $500)
-    is refused (graphc.stages.expand). Arithmetic gives a plain Decimal; values that reach the wire are plain."""
+    with the param's name and its value (``origin``), and so is every number computed from it (``budget / 2``,
+    ``-budget``, ``budget * cut``, ``budget | round(2)``; a ratio of two amounts, ``part / total``, is plain):
+    a size whose number is money written without a unit (``buy: "{{ budget / 2 }}"``: 250 BTC, not $250) is
+    refused (GC105; graphc.stages.expand). Values that reach the wire are plain."""
 
-    __slots__ = ()
+    __slots__ = ("origin",)
+    origin: Decimal
+
+    def __new__(cls, value: Decimal, name: str, origin: Decimal | None = None):
+        self = ParamNumber.__new__(cls, value, name)
+        self.origin = Decimal(value) if origin is None else origin
+        return self
+
+
+class MoneyInt(int):
+    """A whole number computed from a ``money`` param (``budget | int``): the mark of :class:`MoneyAmount` on an
+    ``int``, so ``range()`` and repetition still take it (an ``int`` subclass cannot have ``__slots__``)."""
+
+    name: str
+    origin: Decimal
+
+    def __new__(cls, value: int, name: str, origin: Decimal):
+        self = int.__new__(cls, value)
+        self.name, self.origin = name, origin
+        return self
+
+
+class MoneyText(str):
+    """Text with a number computed from a money param written into it (``{{ budget / 2 }} ``,
+    ``{{ (budget / 2) ~ '' }}``, ``{{ budget | string }}``): ``money`` is the (last) such number, so a size made of
+    this text without a unit (``$`` before the number, an asset, USD or shares after it) is refused as the number
+    itself is (GC105; graphc.stages.expand). Values that reach the wire are plain text."""
+
+    money: MoneyAmount | MoneyInt
+
+    def __new__(cls, text: str, money: MoneyAmount | MoneyInt):
+        made = super().__new__(cls, text)
+        made.money = money
+        return made
+
+
+def money_of(value) -> MoneyAmount | MoneyInt | None:
+    """The money mark ``value`` carries (a number computed from a money param, or text one was written into)."""
+    kind = type(value)
+    if kind is MoneyAmount or kind is MoneyInt:
+        return value
+    if kind is MoneyText:
+        return value.money
+    return None
+
+
+def money_without_unit(value) -> tuple[MoneyAmount | MoneyInt, Decimal] | None:
+    """``(the money mark, the size's number)`` when ``value``, a size or a quantity as a template rendered it
+    (marks kept), is a number computed from a money param that carries no unit; else None.
+
+    Spec §3.2: a size's plain number is base units, while a money param's number is dollars. graphc cannot
+    tell ``budget / 2`` (dollars) from ``budget / quote('BTC-USD').ask`` (BTC), so the size must say which:
+    ``$`` before the number or ``USD`` after it (a notional), the asset, ``shares`` or ``contracts`` after it.
+    Text graphc cannot read as a quantity is left to the size's own check (GC105, "cannot read")."""
+    money = money_of(value)
+    if money is None:
+        return None
+    if type(value) is not MoneyText:
+        return money, Decimal(value)
+    try:
+        size = parse_quantity(value)
+    except UnitError:
+        return None
+    return (money, size.amount) if size.kind == "base" and size.amount is not None else None
+
+
+def format_dollars(amount: Decimal) -> str:
+    """``$500``, ``-$5``: an amount of dollars as a message shows it."""
+    return f"-${format_decimal(-amount)}" if amount < 0 else f"${format_decimal(amount)}"
+
+
+def unmarked(value):
+    """``value`` with no percent or money mark left in it (the plain number or text), lists and mappings too."""
+    kind = type(value)
+    if kind is MoneyText:
+        return str(value)
+    if kind is MoneyInt:
+        return int(value)
+    if kind is MoneyAmount or kind is PercentRatio:
+        return Decimal(value)
+    if kind is dict:
+        return {key: unmarked(item) for key, item in value.items()}
+    if kind is list:
+        return [unmarked(item) for item in value]
+    return value
 
 
 # ---------------------------------------------------------------------------

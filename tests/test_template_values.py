@@ -16,13 +16,18 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphc.cli import cli
 from graphc.pipeline import CompileOptions, compile_file, compile_text
+from graphc.quotes import Quote
 from graphc.schedule import CronError, parse_cron
+from graphc.stages.expressions import compile_template, evaluate
 from graphc.stages.load import load_text
 from graphc.stages.render import render
-from graphc.units import PercentRatio
+from graphc.units import MoneyAmount, MoneyInt, MoneyText, PercentRatio, money_of, money_without_unit
+from tests.conftest import REPO
 
 # Every character `str.isdigit()` accepts that is not an ASCII digit: superscripts ('²', which `int()` refuses),
 # other scripts' digits ('٣', which `int()` reads as 3), circled and full-width digits.
@@ -48,6 +53,15 @@ def nodes(result):
 
 def offsets(result):
     return {e["to_node"]: e["trigger"]["on_price"]["offset_pct"] for e in result.wire["edges"]}
+
+
+def no_mark_in(value) -> bool:
+    """No percent or money mark anywhere in ``value`` (the wire holds plain numbers and text)."""
+    if isinstance(value, dict):
+        return all(no_mark_in(k) and no_mark_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(map(no_mark_in, value))
+    return type(value) not in (PercentRatio, MoneyAmount, MoneyInt, MoneyText)
 
 
 def no_ratio_in(value) -> bool:
@@ -351,18 +365,199 @@ def test_a_bare_money_param_as_a_size_is_gc105(key):
     assert diagnostic.hint == f'write `{key}: "${{{{ budget }}}}"` for a notional of $500'
 
 
-def test_a_money_param_with_its_unit_or_in_arithmetic_is_a_size():
+def test_a_money_param_with_its_unit_is_a_size():
     text = playbook("""\
         params:
           budget: {type: money, default: $500}
         legs:
           a: {buy: "${{ budget }}", symbol: BTC-USD, limit: 100000}
           b: {buy: "{{ budget }} USD", symbol: BTC-USD, limit: 100000}
-          c: {buy: "{{ budget / 100000 }}", symbol: BTC-USD, limit: 100000}
+          c: {buy: "{{ budget / 100000 }} BTC", symbol: BTC-USD, limit: 100000}
         """)
-    # $500 / 100,000 = 0.005 BTC each way
+    # $500 / 100,000 = 0.005 BTC each way; 0.005 x 1e8 = 500,000
     quantities = {k: n["quantity"] for k, n in nodes(compiled(text)).items()}
     assert quantities == {key: {"fixed": {"qty_1e8": 500000}} for key in "abc"}
+
+
+# A number computed from a money param is still dollars, and a size without a unit is base units: each of these
+# compiled, lint clean, to a buy of hundreds of BTC (budget $500 on BTC-USD; 250 BTC is about $25M at 100,000).
+MONEY_SIZE = playbook("""\
+    params:
+      budget: {type: money, default: $500}
+      cut: {type: percent, default: 50%}
+    legs:
+      a:
+        KEY: SIZE
+        symbol: BTC-USD
+        limit: 100000
+    """)
+
+
+@pytest.mark.parametrize(
+    ("key", "size", "amount"),
+    [
+        ("buy", "{{ budget / 2 }}", "250"),
+        ("buy", "{{ budget * 1 }}", "500"),
+        ("buy", "{{ 1 * budget }}", "500"),
+        ("buy", "{{ budget + 0 }}", "500"),
+        ("buy", "{{ 100 + budget }}", "600"),
+        ("buy", "{{ budget | round(2) }}", "500"),
+        ("buy", "{{ budget | abs }}", "500"),
+        ("buy", "{{ budget | int }}", "500"),
+        ("buy", "{{ budget | decimal }}", "500"),
+        ("buy", "{{ (budget / 3) | round(2) }}", "166.67"),
+        ("buy", "{{ budget // 3 }}", "166"),
+        ("buy", "{{ budget % 300 }}", "200"),
+        ("sell", "{{ -budget }}", "-500"),  # GC103 "quantity -500 must be positive" before: the wrong reason
+        ("sell", "{{ -(-budget) }}", "500"),
+        ("buy", "{{ +budget }}", "500"),
+        ("buy", "{{ budget * cut }}", "250"),  # a percent param of the money is still money
+        ("buy", "{{ cut * budget }}", "250"),
+        ("buy", "{{ budget if budget > 0 else 0 }}", "500"),
+        ("buy", "{{ [budget / 2] | sum }}", "250"),
+        ("buy", "{{ [budget / 2, 1] | max }}", "250"),
+        ("qty", "{{ budget / 2 }}", "250"),
+        # the text path: a number written into text keeps the mark
+        ("buy", "{{ budget / 2 }} ", "250"),
+        ("buy", " {{ budget / 2 }}", "250"),
+        ("buy", "{{ budget / 2 }}{{ '' }}", "250"),
+        ("buy", "{{ budget / 2 }}k", "250000"),
+        ("buy", "{{ (budget / 2) | string }}", "250"),
+        ("buy", "{{ (budget / 2) ~ '' }}", "250"),
+        ("buy", "{{ '' ~ budget / 2 }}", "250"),
+        ("buy", "{{ budget | string | trim }}", "500"),
+        ("buy", "{{ (budget | string) + '' }}", "500"),
+        ("buy", "{{ (budget | string).strip() }}", "500"),
+        ("buy", "{{ (budget | string)[0:3] }}", "500"),
+        ("buy", "{{ (budget ~ '.5').split(' ')[0] }}", "500.5"),
+        ("buy", "{{ [budget / 2] | join }}", "250"),
+        ("buy", "{{ (budget | string) | decimal / 2 }}", "250"),
+        ("buy", "{{ (budget | string) | int }}", "500"),
+    ],
+)
+def test_a_size_computed_from_a_money_param_without_a_unit_is_gc105(key, size, amount):
+    text = MONEY_SIZE.replace("KEY: SIZE", f"side: buy\n    qty: {size!r}" if key == "qty" else f"{key}: {size!r}")
+    result = compiled(text)
+    line, col = 9 if key == "qty" else 8, len(f"    {key}: ") + 1  # the size scalar, as the bare-money GC105
+    assert codes(result) == [("GC105", line, col)], result.diagnostics
+    [diagnostic] = result.diagnostics
+    dollars = f"-${amount[1:]}" if amount.startswith("-") else f"${amount}"
+    assert diagnostic.message == (
+        f"`{key}: {' '.join(size.split())}` is a number computed from money param `budget` ($500) with no unit, "
+        f"and a size without a unit is base units: {amount} of the asset, not {dollars}"
+    )
+
+
+def test_the_gc105_hint_gives_both_spellings():
+    result = compiled(MONEY_SIZE.replace("KEY: SIZE", 'buy: "{{ budget / 2 }}"'))
+    [diagnostic] = result.diagnostics
+    assert diagnostic.hint == (
+        'write `"${{ budget / 2 }}"` for dollars, or the asset after the number (`{{ budget / 2 }} BTC`) '
+        "if you computed units"
+    )
+    kalshi = MONEY_SIZE.replace("KEY: SIZE", 'buy: "{{ budget / 2 }}"').replace(
+        "symbol: BTC-USD\n    limit: 100000", "symbol: KXBTCZ-26DEC31-T99000\n    limit: 0.5"
+    )
+    [diagnostic] = compiled(kalshi).diagnostics
+    assert diagnostic.code == "GC105"
+    assert diagnostic.hint.endswith(
+        "or the word `shares` after the number (`{{ budget / 2 }} shares`) if you computed units"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "qty_1e8"),
+    [
+        ("${{ budget / 2 }}", 250000),  # $250 at the 100,000 limit: 0.0025 BTC, x 1e8
+        ("{{ budget / 2 }} USD", 250000),
+        ("{{ budget / 2 }} usd", 250000),
+        ("$ {{ budget / 2 }}", 250000),
+        ("${{ (budget / 2) | string }}", 250000),
+        ("${{ budget * cut }}", 250000),  # $500 x 50%
+        ("{{ budget / 100000 }} BTC", 500000),  # 500 / 100,000 = 0.005 BTC
+        ("{{ (budget / 100000) | round(3) }} BTC", 500000),
+        ("{{ budget / quote('BTC-USD').ask }} BTC", 500000),  # the ask is 100,000 in the quotes below
+    ],
+)
+def test_a_size_computed_from_money_with_its_unit_compiles(size, qty_1e8):
+    text = MONEY_SIZE.replace("KEY: SIZE", f"buy: {size!r}")
+    result = compiled(text, quotes={"BTC-USD": Quote(bid=Decimal(99990), ask=Decimal(100000), tick=Decimal("0.01"))})
+    assert nodes(result)["a"]["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}
+
+
+def test_a_ratio_of_two_money_params_is_a_plain_number():
+    text = playbook("""\
+        params:
+          part: {type: money, default: $250}
+          total: {type: money, default: $1000}
+          size_btc: {type: number, default: 0.01}
+        legs:
+          a: {buy: "{{ size_btc * (part / total) }}", symbol: BTC-USD, limit: 100000}
+          b: {buy: "{{ size_btc * (part // 100 / (total // 100)) }}", symbol: BTC-USD, limit: 100000}
+        """)
+    # 0.01 x (250 / 1000) = 0.0025 BTC, x 1e8 = 250,000; b: 0.01 x (2 / 10) = 0.002 BTC
+    quantities = {k: n["quantity"] for k, n in nodes(compiled(text)).items()}
+    assert quantities == {"a": {"fixed": {"qty_1e8": 250000}}, "b": {"fixed": {"qty_1e8": 200000}}}
+
+
+def test_money_in_a_limit_price_or_a_risk_limit_is_not_a_size():
+    text = playbook("""\
+        params:
+          budget: {type: money, default: $500}
+        risk:
+          max_notional: "${{ budget * 2 }}"
+        description: "{{ budget / 2 }} a leg"
+        legs:
+          a: {buy: 0.001 BTC, symbol: BTC-USD, limit: "{{ budget * 200 }}"}
+          b: {buy: 0.001 BTC, symbol: BTC-USD, limit: "{{ (budget * 200) | string }}", twap: "{{ budget // 100 }} slices every 1m"}
+        """)
+    result = compiled(text)
+    # 500 x 200 = 100,000, x 1e9 = 1e14; 0.001 BTC x 1e8 = 100,000; the limit is $500 x 2 = $1,000
+    assert {k: n["order_type"] for k, n in nodes(result).items()} == {
+        key: {"limit": {"price_1e9": 100000000000000}} for key in "ab"
+    }
+    assert {k: n["quantity"] for k, n in nodes(result).items()} == {key: {"fixed": {"qty_1e8": 100000}} for key in "ab"}
+    assert result.wire["risk"] == {"admission": {"max_notional_usd": Decimal(1000)}}
+    assert no_mark_in(result.wire)
+
+
+def test_a_money_size_in_defaults_is_gc105_too():
+    text = playbook("""\
+        params:
+          budget: {type: money, default: $500}
+        defaults: {side: buy, qty: "{{ budget / 2 }}", symbol: BTC-USD, limit: 100000}
+        legs:
+          a: {venue: coinbase}
+        """)
+    assert codes(compiled(text)) == [("GC105", 5, 28)]
+    # with its unit: $250 at 100,000 is 0.0025 BTC
+    result = compiled(text.replace('"{{ budget / 2 }}"', '"${{ budget / 2 }}"'))
+    assert nodes(result)["a"]["quantity"] == {"fixed": {"qty_1e8": 250000}}
+
+
+@pytest.mark.parametrize(
+    "for_each",
+    ['"{{ [budget / 4, budget / 2] }}"', '["{{ budget / 4 }}", "{{ budget / 2 }}"]', '"{{ [budget / 4] * 2 }}"'],
+)
+def test_for_each_items_computed_from_money_keep_the_mark(for_each):
+    text = playbook(f"""\
+        params:
+          budget: {{type: money, default: $500}}
+        legs:
+          a:
+            for_each: {for_each}
+            buy: "SIZE"
+            symbol: BTC-USD
+            limit: 100000
+        """)
+    result = compiled(text.replace("SIZE", "{{ item }}"))
+    assert codes(result) == [("GC105", 8, 10)]  # the buy scalar; one error for the leg
+    assert "computed from money param `budget` ($500) with no unit" in result.diagnostics[0].message
+    assert "125 of the asset, not $125" in result.diagnostics[0].message  # the first item: 500 / 4
+    result = compiled(text.replace("SIZE", "${{ item }}"))
+    # $125 at 100,000 is 0.00125 BTC (125,000 x 1e-8), and the second item $250 or $125 again
+    assert nodes(result)["a-0"]["quantity"] == {"fixed": {"qty_1e8": 125000}}
+    assert no_mark_in(result.wire)
 
 
 def test_a_bare_money_param_in_a_template_is_gc105_too(project):
@@ -373,3 +568,126 @@ def test_a_bare_money_param_in_a_template_is_gc105_too(project):
     result = use(project, "legs:\n  s: {use: ./tp/spend.yaml, with: {amount: $500}}\n")
     assert [d.code for d in result.diagnostics] == ["GC105"]
     assert "money param `amount` ($500)" in result.diagnostics[0].message
+
+
+def spend_template(project, type_: str, buy: str) -> None:
+    (project / "tp" / "spend.yaml").write_text(
+        f"graphc-template: 1\nparams:\n  size: {{type: {type_}}}\nlegs:\n"
+        f"  buy: {{buy: {buy!r}, symbol: BTC-USD, limit: 100000}}\n"
+    )
+
+
+SPEND = """\
+    params:
+      budget: {type: money, default: $500}
+    legs:
+      s:
+        use: ./tp/spend.yaml
+        with: {size: SIZE}
+    """
+
+
+@pytest.mark.parametrize("size", ['"{{ budget / 2 }}"', '"{{ budget / 2 }} "', '"{{ (budget / 2) | string }}"'])
+def test_a_money_number_passed_to_a_quantity_param_is_gc105_at_the_with_entry(project, size):
+    # the template writes the quantity bare, `buy: "{{ size }}"`: 250 BTC, where $250 was meant
+    spend_template(project, "quantity", "{{ size }}")
+    result = use(project, SPEND.replace("SIZE", size))
+    assert codes(result) == [("GC105", 8, 18)]  # the with: value
+    [diagnostic] = result.diagnostics
+    assert diagnostic.message.endswith(
+        "tp/spend.yaml: param `size` (quantity): 250 is a number computed from money param `budget` ($500) with no "
+        "unit, and a quantity without a unit is base units: 250 of the asset, not $250"
+    )
+    assert diagnostic.hint == (
+        'pass dollars with `$` before the number (`"${{ ... }}"`), or the asset after it if you computed units'
+    )
+
+
+@pytest.mark.parametrize("type_", ["number", "integer"])
+def test_a_money_number_passed_to_a_number_param_keeps_the_mark_into_the_template(project, type_):
+    spend_template(project, type_, "{{ size }}")
+    result = use(project, SPEND.replace("SIZE", '"{{ budget // 2 }}"'))
+    [diagnostic] = result.diagnostics
+    assert (diagnostic.code, diagnostic.span.line) == ("GC105", 5)
+    assert diagnostic.span.file.endswith("tp/spend.yaml")  # the template's `buy:`
+    assert diagnostic.message == (
+        "`buy: {{ size }}` is a number computed from money param `budget` ($500) with no unit, and a size without "
+        "a unit is base units: 250 of the asset, not $250"
+    )
+
+
+@pytest.mark.parametrize(
+    ("type_", "size", "buy", "qty_1e8"),
+    [
+        ("quantity", '"{{ budget / 2 }} USD"', "{{ size }}", 250000),  # $250 at 100,000: 0.0025 BTC
+        ("quantity", '"${{ budget / 2 }}"', "{{ size }}", 250000),
+        ("quantity", '"{{ budget / 100000 }} BTC"', "{{ size }}", 500000),  # 0.005 BTC
+        ("money", '"{{ budget / 2 }}"', "${{ size }}", 250000),  # a money param takes the dollars
+        ("number", '"{{ budget / 2 }}"', "${{ size }}", 250000),
+        ("number", '"{{ budget / 100000 }}"', "{{ size }} BTC", 500000),
+    ],
+)
+def test_a_money_number_passed_in_with_and_written_with_its_unit_compiles(project, type_, size, buy, qty_1e8):
+    spend_template(project, type_, buy)
+    result = use(project, SPEND.replace("SIZE", size))
+    assert nodes(result)["s.buy"]["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}
+    assert no_mark_in(result.wire)
+
+
+# Any chain of arithmetic, unary signs, number filters and text on a money amount keeps its mark, with or without
+# the text in the middle; divided by money it is a plain ratio; and a value that leaves for the wire is plain.
+_MONEY_STEPS = st.sampled_from(
+    [
+        "({}) * {n}",
+        "{n} * ({})",
+        "({}) / {n}",
+        "({}) + {n}",
+        "{n} + ({})",
+        "({}) - {n}",
+        "({}) // {n}",
+        "({}) % {n}",
+        "-({})",
+        "+({})",
+        "({}) | round(2)",
+        "({}) | abs",
+        "({}) | int",
+        "(({}) | string) | decimal",
+        "({}) * cut",
+        "({}) if true else 0",
+    ]
+)
+
+
+@given(st.lists(st.tuples(_MONEY_STEPS, st.integers(1, 999)), max_size=6))
+def test_arithmetic_on_money_keeps_the_mark_and_money_over_money_drops_it(steps):
+    expression = "budget"
+    for step, n in steps:
+        expression = step.format(expression, n=n)
+    names = {"budget": MoneyAmount(Decimal(500), "budget"), "cut": PercentRatio(Decimal("0.5"), "cut")}
+    value = evaluate(compile_template(f"{{{{ {expression} }}}}"), names, keep_marks=True)
+    assert money_of(value) is not None and money_of(value).name == "budget", expression
+    text = evaluate(compile_template(f"{{{{ {expression} }}}} "), names, keep_marks=True)
+    assert type(text) is MoneyText and money_without_unit(text) is not None, expression
+    assert money_without_unit(evaluate(compile_template(f"${{{{ {expression} }}}}"), names, keep_marks=True)) is None
+    ratio = evaluate(compile_template(f"{{{{ ({expression}) / budget }}}}"), names, keep_marks=True)
+    assert money_of(ratio) is None and type(ratio) is Decimal, expression
+    plain = evaluate(compile_template(f"{{{{ {expression} }}}}"), names)
+    assert type(plain) in (Decimal, int), expression
+    assert type(evaluate(compile_template(f"{{{{ {expression} }}}} "), names)) is str
+
+
+def test_the_gc105_page_money_examples_do_what_they_say():
+    # docs/rules/GC105.md shows the money case inline (a rule page holds one example block per section)
+    page = " ".join((REPO / "docs" / "rules" / "GC105.md").read_text().split())
+    failing, dollars, units = 'buy: "{{ budget / 2 }}"', 'buy: "${{ budget / 2 }}"', 'buy: "{{ budget / 100000 }} BTC"'
+    assert "`budget: {type: money, default: $500}`" in page
+    assert all(f"`{snippet}`" in page for snippet in (failing, dollars, units))
+    leg = "params:\n  budget: {type: money, default: $500}\nlegs:\n  entry: {SIZE, symbol: BTC-USD, limit: 100000}\n"
+    result = compiled(playbook(leg.replace("SIZE", failing)))
+    assert [d.code for d in result.diagnostics] == ["GC105"]
+    assert "250 of the asset, not $250" in result.diagnostics[0].message
+    # $250 at 100,000 is 0.0025 BTC (250,000 x 1e-8); 500 / 100,000 is 0.005 BTC
+    for size, qty_1e8 in ((dollars, 250000), (units, 500000)):
+        assert nodes(compiled(playbook(leg.replace("SIZE", size))))["entry"]["quantity"] == {
+            "fixed": {"qty_1e8": qty_1e8}
+        }

@@ -403,7 +403,8 @@ GC105 = describe(
     "GC105",
     "unreadable-value",
     summary="unreadable human value, or a unit that does not match the instrument",
-    source="playbook-spec.md §3.2 (quantities and their units), §4 (prices, the `trigger` base)",
+    source="playbook-spec.md §3.2 (quantities and their units: a plain number is base units), §4 (prices, the "
+    "`trigger` base), §6.1 (`money` params)",
     flagged="    buy: 2 BTC",
     docs="""A human-readable value cannot be parsed, or its unit does not fit the leg's instrument.
 
@@ -429,7 +430,20 @@ GC105 = describe(
       that trigger must watch the symbol the leg trades: an `ETH-USD` stop behind
       `entry price BTC-USD below entry -5%` would be priced at BTC's level,
       about 40 times ETH's price. Watch the leg's own symbol, write a literal
-      price, or drop `limit:` for a market order.
+      price, or drop `limit:` for a market order;
+    - a size made from a `money` param must say its unit. Inside a template a
+      money param is a plain number of dollars (`budget` with `$500` is `500`),
+      and a size's plain number is base units, so `buy: "{{ budget }}"` and
+      `buy: "{{ budget / 2 }}"` on `BTC-USD` would buy 500 and 250 BTC. graphc
+      cannot tell dollars from units (`budget / 2` is dollars,
+      `budget / quote('BTC-USD').ask` is BTC), so a `buy`, `sell` or `qty` (on a
+      leg or in `defaults`), or a `quantity` param given in `with:`, whose number
+      is computed from a money param and has no unit is refused: write `$` before
+      the number for dollars (`"${{ budget / 2 }}"`), or the asset (`BTC`), or
+      `shares`/`contracts`, after it for units. The number stays money through
+      arithmetic, number filters (`round`, `int`, `abs`), text (`| string`, `~`)
+      and `for_each` items; money divided by money (`part / total`) is a plain
+      ratio (docs/templates.md, "Params reference").
 
     The values of a quotes snapshot (`--quotes FILE`) are checked the same way: a
     negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at
@@ -463,6 +477,11 @@ GC105 = describe(
         symbol: ETH-USD
     ```
 
+    A size computed from a `money` param without a unit fails the same way:
+    with `budget: {type: money, default: $500}` in `params:`, a `BTC-USD` leg
+    with `buy: "{{ budget / 2 }}"` would buy 250 BTC (about $25M at 100,000)
+    where $250 was meant.
+
     ## Fix
 
     Write the size in the base asset of the symbol (or fix the symbol, if that was
@@ -476,6 +495,11 @@ GC105 = describe(
         buy: 2 ETH
         symbol: ETH-USD
     ```
+
+    For a size computed from money, say its unit: `buy: "${{ budget / 2 }}"`
+    for dollars ($250, 0.0025 BTC at a 100,000 limit), or
+    `buy: "{{ budget / 100000 }} BTC"` when the arithmetic computed units
+    (0.005 BTC).
     """,
 )
 

@@ -39,7 +39,8 @@ from graphc.limits import limit
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean
-from graphc.units import MoneyAmount
+from graphc.units import base_asset, format_decimal, format_dollars, money_without_unit, unmarked
+from graphc.venues.symbols import prediction_venue
 
 MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
 MAX_LEGS = limit("MAX_LEGS", 100_000)
@@ -95,26 +96,61 @@ class Scope:
         return self._legs.get(leg_id, ({}, {}))
 
 
-_SIZE_KEYS = ("buy", "sell", "qty")
-_BARE_NAME = re.compile(r"\s*\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\s*")
+SIZE_KEYS = ("buy", "sell", "qty")
+_ONE_EXPRESSION = re.compile(r"\{\{((?:(?!\{\{|\}\}).)*)\}\}", re.S)
 
 
-def _bare_money(value, names, r, span, key) -> bool:
-    """GC105 (and True) for a size written as a bare `money` param: its number is dollars, a bare size is base
-    units, so `buy: "{{ budget }}"` with budget $500 would buy 500 BTC (docs/templates.md, Params reference)."""
-    found = _BARE_NAME.fullmatch(value) if isinstance(value, str) else None
-    amount = names.get(found.group(1)) if found else None
-    if type(amount) is not MoneyAmount:
-        return False
-    shown = format(amount, "f")
-    r.report(
-        "GC105",
-        f"`{key}: {value.strip()}` writes money param `{amount.name}` (${shown}) as a bare number, which a size "
-        f"reads as base units: {shown} of the asset, not ${shown}",
-        span,
-        hint=f'write `{key}: "${{{{ {amount.name} }}}}"` for a notional of ${shown}',
-    )
-    return True
+def render_size(r, key, value, names, spans, rel, where="", symbol=None):
+    """A size (``buy``, ``sell``, ``qty``) rendered with no mark left; ``r.FAILED`` after a GC105 for one whose
+    number is computed from a `money` param and carries no unit (``symbol``: the leg's, for the hint).
+
+    A money param's number is dollars, a size's plain number base units (spec §3.2), so ``buy: "{{ budget / 2 }}"``
+    with budget $500 on BTC-USD would buy 250 BTC, not $250 worth. graphc cannot check dimensions
+    (``budget / quote('BTC-USD').ask`` is BTC), so the size must say its unit (docs/templates.md, Params
+    reference; docs/rules/GC105.md)."""
+    size = r.render_tree(value, names, spans, rel, where, keep_marks=True)
+    found = money_without_unit(size)
+    if found is None:
+        return unmarked(size)
+    money, amount = found
+    written = " ".join(value.split()) if isinstance(value, str) else format_decimal(amount)
+    shown, dollars, origin = format_decimal(amount), format_dollars(amount), format_dollars(money.origin)
+    one = _ONE_EXPRESSION.fullmatch(written)
+    expr = one.group(1).strip() if one is not None else None
+    if expr == money.name and money is names.get(expr):  # the param itself, written bare
+        message = f"writes money param `{money.name}` ({origin}) as a bare number, which a size reads as base units"
+        hint = f'write `{key}: "${{{{ {money.name} }}}}"` for a notional of {origin}'
+    else:
+        message = (
+            f"is a number computed from money param `{money.name}` ({origin}) with no unit, and a size without a "
+            "unit is base units"
+        )
+        unit = _unit_word(symbol)
+        if expr is not None:
+            hint = (
+                f'write `"${{{{ {expr} }}}}"` for dollars, or the {unit} after the number '
+                f"({_unit_example(symbol, expr)}) if you computed units"
+            )
+        else:
+            hint = f"write `$` before the number for dollars, or the {unit} after it if you computed units"
+    r.report("GC105", f"`{key}: {written}` {message}: {shown} of the asset, not {dollars}", span_in(spans, rel), hint)
+    return r.FAILED
+
+
+def _literal_symbol(symbol) -> str | None:
+    return symbol.strip() if isinstance(symbol, str) and symbol.strip() and "{" not in symbol else None
+
+
+def _unit_word(symbol) -> str:
+    literal = _literal_symbol(symbol)
+    return "word `shares`" if literal is not None and prediction_venue(literal) else "asset"
+
+
+def _unit_example(symbol, expr: str) -> str:
+    literal = _literal_symbol(symbol)
+    if literal is None:
+        return f"e.g. `{{{{ {expr} }}}} BTC`"  # the symbol is itself computed: an example asset
+    return f"`{{{{ {expr} }}}} {'shares' if prediction_venue(literal) else base_asset(literal)}`"
 
 
 def span_in(spans: dict, rel: tuple):
@@ -182,14 +218,14 @@ def _for_each(r, leg_id, value, names, spans):
     """[(leg id, names with item/index, label for messages)] for one ``for_each`` leg."""
     span = span_in(spans, ("for_each",))
     if isinstance(value, str):  # a percent param's ratio stays marked in the items: `-{{ item }}%` is still refused
-        value = r.render_value(value, names, span, keep_percent=True)
+        value = r.render_value(value, names, span, keep_marks=True)
         if value is r.FAILED:
             return []
         if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():  # not '²' (int() refuses)
             value = int(value.strip())
     elif isinstance(value, list):  # spec §6.2: any string scalar may hold `{{ }}`, a literal list's items too
         errors = r.error_count
-        value = r.render_tree(value, names, spans, ("for_each",), keep_percent=True)
+        value = r.render_tree(value, names, spans, ("for_each",), keep_marks=True)
         if r.error_count > errors:
             return []
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
@@ -287,10 +323,14 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
                 spans = _swap_subtree(spans, "after", spans, mapping)
                 key_spans = _swap_subtree(key_spans, "after", key_spans, mapping)
             continue
-        if key in _SIZE_KEYS and _bare_money(value, names, r, span_in(spans, (key,)), key):
+        if key in SIZE_KEYS:
+            size = render_size(r, key, value, names, spans, (key,), where, raw.get("symbol"))
+            if size is not r.FAILED:
+                fields[key] = size
             continue
-        # a `with:` value keeps a percent param's mark: the template's param reads it as the ratio it is
-        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_percent=key == "with")
+        # a `with:` value keeps a percent param's mark and a money amount's: the template's param reads it as the
+        # ratio it is, and a `quantity` param refuses dollars without a unit
+        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_marks=key == "with")
     if "with" in fields and "use" not in fields:
         r.report(
             "GC103",

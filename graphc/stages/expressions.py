@@ -57,7 +57,16 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graphc.limits import limit
 from graphc.stages.suggest import did_you_mean
-from graphc.units import PercentRatio, UnitError, literal_number, parse_number
+from graphc.units import (
+    MoneyAmount,
+    MoneyInt,
+    MoneyText,
+    PercentRatio,
+    UnitError,
+    literal_number,
+    money_of,
+    parse_number,
+)
 
 # -- limits (docs/robustness.md) ---------------------------------------------------------------
 MAX_TEMPLATE_CHARS = limit("MAX_TEMPLATE_CHARS", 4_000)  # a template string longer than this is refused before parsing
@@ -153,7 +162,7 @@ class Budget:
         characters count every string, mapping keys included.
         """
         kind = type(value)
-        if kind is str:
+        if kind in _TEXTS:
             return 0, len(value), 0
         if kind is range:
             return len(value), 0, 1
@@ -172,10 +181,10 @@ class Budget:
                 continue
             items, chars, depth = len(node), 0, 0
             if type(node) is dict:
-                chars += sum(len(k) for k in node if type(k) is str)
+                chars += sum(len(k) for k in node if type(k) in _TEXTS)
             for child in children:
                 child_kind = type(child)
-                if child_kind is str:
+                if child_kind in _TEXTS:
                     chars += len(child)
                 elif child_kind is range:
                     items += len(child)
@@ -191,7 +200,7 @@ class Budget:
 
     def measure(self, value):
         """``value`` itself, after checking it is within the value limits."""
-        if type(value) is str:
+        if type(value) in _TEXTS:
             if len(value) > MAX_OUTPUT_CHARS:
                 raise BudgetExceeded(
                     f"a string of {len(value):,} characters is over the limit of {MAX_OUTPUT_CHARS:,} characters"
@@ -217,7 +226,7 @@ _CONTAINERS = frozenset({list, tuple, dict})
 def _work(value) -> int:
     """Work units to read ``value`` once: one per item, one per TEXT_CHARS_PER_UNIT characters."""
     kind = type(value)
-    if kind is str:
+    if kind in _TEXTS:
         return len(value) // TEXT_CHARS_PER_UNIT
     if kind in _CONTAINERS or kind is range:
         return len(value)
@@ -283,23 +292,29 @@ def _decimal_text(value: Decimal) -> str:
     return "0" if text in ("-0", "0") else text
 
 
-def to_plain(value, depth: int = 0, keep_percent: bool = False):
+def to_plain(value, depth: int = 0, keep_marks: bool = False):
     """A native expression result as playbook data: str, int, Decimal, bool, None, list, dict.
 
-    A percent param's ratio (:class:`PercentRatio`) leaves as a plain Decimal, unless ``keep_percent``: a
-    ``for_each`` list and a ``with:`` value keep the mark, so the item or the template's param is still known as
-    a ratio (audit tmpl2 4/5). Values that reach the wire never keep it."""
+    A percent param's ratio (:class:`PercentRatio`) leaves as a plain Decimal, and a number or text computed from
+    a money param (:class:`MoneyAmount`, :class:`MoneyInt`, :class:`MoneyText`) as a plain number or text, unless
+    ``keep_marks``: a ``for_each`` list, a ``with:`` value and a size keep them, so the item or the template's
+    param is still known as a ratio (audit tmpl2 4/5) or as dollars, and a size written from money without a
+    unit is refused (GC105; graphc.stages.expand). Values that reach the wire never keep them."""
     if isinstance(value, Undefined):
         str(value)  # raises
     if isinstance(value, str):
         _check_size(value, "the result")
-        return value if type(value) is str else str(value)  # a PercentText leaves as plain text
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, Decimal):
-        if type(value) is Decimal or (keep_percent and type(value) is PercentRatio):
+        if type(value) is str or (keep_marks and type(value) is MoneyText):
             return value
-        return Decimal(value)  # a PercentRatio leaves as the plain ratio
+        return str(value)  # a PercentText or MoneyText leaves as plain text
+    if value is None or isinstance(value, bool) or type(value) is int:
+        return value
+    if isinstance(value, int):
+        return value if keep_marks and type(value) is MoneyInt else int(value)
+    if isinstance(value, Decimal):
+        if type(value) is Decimal or (keep_marks and type(value) in (PercentRatio, MoneyAmount)):
+            return value
+        return Decimal(value)  # a PercentRatio or MoneyAmount leaves as the plain number
     if isinstance(value, float):
         return Decimal(repr(value))
     if isinstance(value, (datetime, date)):
@@ -309,13 +324,13 @@ def to_plain(value, depth: int = 0, keep_percent: bool = False):
     if isinstance(value, dict):
         if len(value) > MAX_ITEMS:
             raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} entries")
-        return {to_text(k): to_plain(v, depth + 1, keep_percent) for k, v in value.items()}
+        return {to_text(k): to_plain(v, depth + 1, keep_marks) for k, v in value.items()}
     if isinstance(value, (list, tuple, range)) or _is_iterator(value):
         items: list[object] = []
         for item in value:
             if len(items) >= MAX_ITEMS:
                 raise BudgetExceeded(f"the result has more than {MAX_ITEMS:,} items")
-            items.append(to_plain(item, depth + 1, keep_percent))
+            items.append(to_plain(item, depth + 1, keep_marks))
         return items
     raise ExpressionError(
         f"the expression gives a {type(value).__name__}, not a value",
@@ -352,14 +367,17 @@ def _join(value, d="", attribute=None):
     pieces = []
     size = 0
     d = to_text(d)
+    money = money_of(d)
     for x in value:
-        piece = to_text(ENV.getitem(x, attribute) if attribute is not None else x)
+        item = ENV.getitem(x, attribute) if attribute is not None else x
+        money = _last_money(item, money)
+        piece = to_text(item)
         size += len(piece) + (len(d) if pieces else 0)
         if size > MAX_OUTPUT_CHARS:
             raise BudgetExceeded(f"join would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
         pieces.append(piece)
     budget.charge(len(pieces) + size // TEXT_CHARS_PER_UNIT)
-    return d.join(pieces)
+    return _marked(d.join(pieces), money)  # `{{ [budget / 2] | join }}` is still money without a unit
 
 
 def _concat(pieces) -> str:
@@ -376,7 +394,8 @@ def _concat(pieces) -> str:
     for piece, piece_text in zip(pieces, texts, strict=True):
         ratios.extend((ratio, start + end) for ratio, end in _ratios_in(piece, piece_text))
         start += len(piece_text)
-    return _checked_ratios(text, ratios)
+    text = _checked_ratios(text, ratios)
+    return text if type(text) is PercentText else _money_text(text, *pieces)
 
 
 class PercentText(str):
@@ -411,9 +430,43 @@ def _checked_ratios(text: str, ratios) -> str:
 
 
 def _string(value) -> str:
-    """Jinja's ``string``: the text of a value (:func:`to_text`); a percent ratio's text keeps the mark."""
+    """Jinja's ``string``: the text of a value (:func:`to_text`); a percent ratio's or a money amount's text keeps
+    the mark."""
     text = to_text(value)
-    return PercentText(text, value) if type(value) is PercentRatio else text
+    return PercentText(text, value) if type(value) is PercentRatio else _money_text(text, value)
+
+
+_TEXTS = frozenset({str, PercentText, MoneyText})  # text, marked or not (sizes and work are counted alike)
+
+
+def _last_money(value, money):
+    """``value``'s money mark, else ``money`` (a mark may be zero, so never ``or``)."""
+    mark = money_of(value)
+    return money if mark is None else mark
+
+
+def _money_text(text: str, *sources):
+    """``text`` marked as :class:`MoneyText` when any of ``sources`` (what it was made from) carries money."""
+    money = None
+    for source in sources:
+        money = _last_money(source, money)
+    return text if money is None or type(text) is MoneyText else MoneyText(text, money)
+
+
+def _marked(result, money: MoneyAmount | MoneyInt | None):
+    """``result`` (a number or text computed from ``money``) with its mark; anything else as it is."""
+    if money is None or type(result) in (MoneyAmount, MoneyInt, MoneyText):
+        return result
+    name, origin = money.name, money.origin
+    if isinstance(result, bool):
+        return result
+    if isinstance(result, int):
+        return MoneyInt(result, name, origin)
+    if isinstance(result, Decimal):
+        return MoneyAmount(result, name, origin)
+    if isinstance(result, str) and type(result) is not PercentText:
+        return MoneyText(result, money)
+    return result
 
 
 def _sum(value, attribute=None, start=0):
@@ -644,6 +697,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
                 hint="quantity and price params are text (their unit is part of the value); use a `number` or "
                 "`money` param for arithmetic, and `~` to join text",
             ) from None
+        if type(result) is str:  # `(budget | string) + ''`
+            result = _money_text(result, left, right)
         return budget.measure(result)
 
     @staticmethod
@@ -690,6 +745,7 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             budget.charge(len(left) + len(right))
 
     def _arithmetic(self, op, left, right):
+        money_in = (money_of(left), money_of(right))  # before `int / int` becomes a plain Decimal
         if isinstance(left, float):
             left = Decimal(repr(left))
         if isinstance(right, float):
@@ -699,21 +755,31 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         if isinstance(left, int) and isinstance(right, int) and (op == "/" or (op == "**" and right < 0)):
             left = Decimal(left)  # exact decimals, never a binary float (`1 / 3`, `2 ** -30`)
         result = _OPS[op](left, right)
+        money = _money_of(op, money_in[0], money_in[1])
+        if money is not None:  # dollars scaled are dollars, a ratio of them or not (`budget * cut`)
+            return _marked(result, money)
         percent = _percent_of(op, left, right)
         return PercentRatio(result, percent.name) if percent is not None else result
 
     def call_unop(self, context, op, arg):
         result = -arg if op == "-" else +arg
-        return PercentRatio(result, arg.name) if type(arg) is PercentRatio else result  # `{{ -stop }}%` is caught
+        if type(arg) is PercentRatio:
+            return PercentRatio(result, arg.name)  # `{{ -stop }}%` is caught
+        return _marked(result, money_of(arg))  # `sell: "{{ -budget }}"` is still dollars
 
     def call(__self, __context, __obj, *args, **kwargs):
         budget = _current()
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
         budget.charge(1 + sum(map(_work, args)) + sum(map(_work, kwargs.values())))
-        if getattr(__obj, "__self__", None) is not None:  # a bound method reads its object (`s.split()`)
-            budget.charge(_work(__obj.__self__))
-        return budget.measure(_materialize(budget, __obj(*args, **kwargs)))
+        owner = getattr(__obj, "__self__", None)
+        if owner is not None:  # a bound method reads its object (`s.split()`)
+            budget.charge(_work(owner))
+        result = _materialize(budget, __obj(*args, **kwargs))
+        money = money_of(owner)
+        if money is not None:  # `(budget | string).strip()`, `.split('.')`: text still made from the dollars
+            result = [_marked(x, money) for x in result] if type(result) is list else _marked(result, money)
+        return budget.measure(result)
 
     def call_filter(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
         budget = _current()
@@ -726,6 +792,9 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         elif type(value) in (PercentRatio, PercentText) and name in _RATIO_TEXT_FILTERS and type(result) is str:
             # `{{ stop | trim }}%`, `{{ stop | string | upper }}%`: the text still ends with the ratio
             result = PercentText(result, value if type(value) is PercentRatio else value.ratio)
+        elif name in _MONEY_FILTERS and (money := money_of(value)) is not None:
+            # `{{ budget | round(2) }}`, `{{ budget | int }}`, `{{ budget | string | trim }}`: still the dollars
+            result = _marked(result, money)
         return budget.measure(_materialize(budget, result))
 
     def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
@@ -743,13 +812,15 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         budget = _current()
         if isinstance(argument, slice):
             budget.charge(1 + _work(obj))
-            return budget.measure(super().getitem(obj, argument))
+            return budget.measure(_text_of(obj, super().getitem(obj, argument)))
         budget.charge(1)
-        return super().getitem(obj, argument)
+        return _text_of(obj, super().getitem(obj, argument))
 
 
 _RATIO_FILTERS = frozenset({"round", "abs", "default", "d"})  # a percent ratio through these is still the ratio
 _RATIO_TEXT_FILTERS = frozenset({"string", "trim", "upper", "lower", "default", "d"})  # text still ending in it
+# a number or text computed from a money param through these is still the dollars (or their text)
+_MONEY_FILTERS = frozenset({"round", "abs", "int", "decimal", "default", "d", "string", "trim", "upper", "lower"})
 _TO_POINTS = (Decimal(100), Decimal(10_000))  # `stop * 100` (percent points), `stop * 10000` (bps): not a ratio
 
 
@@ -768,6 +839,24 @@ def _percent_of(op: str, left, right) -> PercentRatio | None:
         return percent
     if op == "*" and other not in _TO_POINTS:
         return percent
+    return None
+
+
+def _text_of(obj, part):
+    """``part`` of ``obj`` (an item or slice of it): marked when ``obj`` is text made from money."""
+    return MoneyText(part, obj.money) if type(obj) is MoneyText and type(part) is str else part
+
+
+def _money_of(op: str, left, right) -> MoneyAmount | MoneyInt | None:
+    """The money mark a result of ``left op right`` (the operands' marks) keeps, else None.
+
+    Anything computed from a money param is still money (``budget / 2``, ``budget * cut``, ``100 + budget``):
+    graphc cannot tell dollars from units (``budget / quote('BTC-USD').ask`` is BTC), so a size made from it must
+    say its unit. A ratio of two amounts (``part / total``, ``budget // step``) is a plain number."""
+    if left is None:
+        return right
+    if right is None or op not in ("/", "//"):
+        return left
     return None
 
 
@@ -1083,6 +1172,9 @@ def _check_expression(root, names: set) -> int:
 _TYPE_WORDS = {
     "PercentRatio": "a number",
     "MoneyAmount": "a number",
+    "MoneyInt": "a number",
+    "MoneyText": "text",
+    "PercentText": "text",
     "Decimal": "a number",
     "int": "a number",
     "float": "a number",
@@ -1229,7 +1321,7 @@ def _compare(b, first, ops) -> bool:
     left = first(b)
     for compare, operand in ops:
         right = operand(b)
-        if type(right) in _CONTAINERS or type(right) is str:
+        if type(right) in _CONTAINERS or type(right) in _TEXTS:
             b.charge(_work(right))  # `in` reads the container
         if not compare(left, right):
             return False
@@ -1247,11 +1339,12 @@ def make_context(names: dict):
 
 
 def evaluate(
-    compiled: Compiled, names: dict, context=None, file_budget: FileBudget | None = None, keep_percent: bool = False
+    compiled: Compiled, names: dict, context=None, file_budget: FileBudget | None = None, keep_marks: bool = False
 ):
     """Run a compiled template with ``names`` bound: a native value or the rendered text.
 
-    ``keep_percent``: a native value keeps the percent marks in it (see :func:`to_plain`).
+    ``keep_marks``: the value keeps the percent and money marks in it (see :func:`to_plain`); text made from a
+    money amount is then a :class:`MoneyText`.
 
     The evaluation runs under a fresh :class:`Budget`; what it used is added to
     ``file_budget`` (when given), which refuses the evaluation that takes the
@@ -1265,11 +1358,13 @@ def evaluate(
     try:
         budget.charge(compiled.cost)
         if compiled.native:
-            value = to_plain(compiled.parts[0](budget), keep_percent=keep_percent)
+            value = to_plain(compiled.parts[0](budget), keep_marks=keep_marks)
             items, chars, _ = budget.size(value)
         else:
             value = _render_text(compiled.parts, budget)
             items, chars = 0, len(value)
+            if not keep_marks and type(value) is not str:
+                value = str(value)
     except ExpressionError:
         raise
     except SecurityError as exc:
@@ -1295,6 +1390,7 @@ def _render_text(parts, budget: Budget) -> str:
     pieces = []
     size = 0
     ratios: list[tuple[PercentRatio, int]] = []  # (a percent ratio written into the text, where its text ends)
+    money = None  # the last number computed from a money param written into the text
     for part in parts:
         if type(part) is str:
             piece = part
@@ -1302,6 +1398,7 @@ def _render_text(parts, budget: Budget) -> str:
             value = part(budget)
             piece = to_text(value)
             ratios.extend((ratio, size + end) for ratio, end in _ratios_in(value, piece))
+            money = _last_money(value, money)
         size += len(piece)
         if size > MAX_OUTPUT_CHARS:
             raise BudgetExceeded(f"the template would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
@@ -1309,7 +1406,7 @@ def _render_text(parts, budget: Budget) -> str:
     text = "".join(pieces)
     for value, end in ratios:  # what follows is the rendered text, not only a literal part: `{{ stop }}{{ '%' }}`
         _percent_written_as_unit(value, text, end)
-    return text
+    return _marked(text, money)
 
 
 # A unit that reads the number before it as percent points or basis points (graphc.units: `%`, `bps`, `bp`).

@@ -7,7 +7,7 @@ parser as the field it stands for (graphc.units), so ``--set size=5k`` and
 
 =========  ===========================================================
 number     Decimal                 integer   int
-money      Decimal (dollars)       duration  int (milliseconds)
+money      Decimal (dollars)**     duration  int (milliseconds)
 percent    Decimal ratio (0.5)*    bool      True/False
 string     str                     symbol    str (non-empty, no spaces)
 quantity   as written ("200 ETH")  price     as written ("bid - 10bps")
@@ -18,10 +18,15 @@ their text because the unit (asset, quote base) is part of the value.
 (*) A percent value is a :class:`~graphc.units.PercentRatio`, a Decimal that
 knows its param's name: rendering refuses it written straight before ``%`` or
 ``bps`` (GC107), where the ratio would be read as percent points again.
+(**) A money value is a :class:`~graphc.units.MoneyAmount`, and so is every
+number computed from it: a size made from it without a unit is GC105
+(graphc.stages.expand), as is one passed in ``with:`` to a ``quantity`` param;
+a ``number``/``integer`` param given one keeps the mark.
 
-Every problem is a GC108 located where the value came from: the ``default``
-or the ``with:`` entry or the params-file entry, and for ``--set`` (which has
-no file position) the param's definition, with ``--set`` named in the message.
+Every problem is a GC108 (GC105 for that money number given to a ``quantity``)
+located where the value came from: the ``default`` or the ``with:`` entry or
+the params-file entry, and for ``--set`` (which has no file position) the
+param's definition, with ``--set`` named in the message.
 """
 
 from __future__ import annotations
@@ -34,15 +39,20 @@ from graphc.diagnostics import Span
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     MoneyAmount,
+    MoneyInt,
     PercentRatio,
     UnitError,
     format_decimal,
+    format_dollars,
+    money_of,
+    money_without_unit,
     parse_duration_ms,
     parse_money,
     parse_number,
     parse_percent,
     parse_price,
     parse_quantity,
+    unmarked,
 )
 
 PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "price", "duration", "percent", "symbol")
@@ -93,6 +103,9 @@ def coerce(type_: str, value):
         raise ParamError(f"expected {_WHAT[type_]}, got {_kind(value)}")
     if type(value) is PercentRatio:  # a percent param passed on in `with:`
         return _from_percent(type_, value)
+    money = money_of(value)  # a number computed from a money param, passed on in `with:`
+    if money is not None and type_ != "money":
+        return _from_money(type_, value, money)
     try:
         if type_ in ("string", "symbol"):
             if not isinstance(value, str):
@@ -130,6 +143,33 @@ def coerce(type_: str, value):
     except UnitError as exc:
         raise ParamError(exc.message, hint=exc.hint) from None
     raise ParamError(f"unknown param type {type_!r}")  # pragma: no cover - definitions are checked first
+
+
+def _from_money(type_: str, value, money: MoneyAmount | MoneyInt):
+    """A number (or text) computed from a money param of the using playbook, passed on in ``with:``.
+
+    A ``quantity`` param is a size: a money number without a unit there is GC105, as ``buy: "{{ budget / 2 }}"``
+    is (250 of the asset, not $250: docs/templates.md, Params reference). A ``number`` or ``integer`` param keeps
+    the mark, so the template's own ``buy: "{{ size }}"`` is refused too; other types take the plain value.
+    """
+    if type_ == "quantity":
+        found = money_without_unit(value)
+        if found is not None:
+            amount = found[1]
+            raise ParamError(
+                f"{format_decimal(amount)} is a number computed from money param `{money.name}` "
+                f"({format_dollars(money.origin)}) with no unit, and a quantity without a unit is base units: "
+                f"{format_decimal(amount)} of the asset, not {format_dollars(amount)}",
+                code="GC105",
+                hint='pass dollars with `$` before the number (`"${{ ... }}"`), or the asset after it if you '
+                "computed units",
+            )
+    plain = coerce(type_, unmarked(value))
+    if type_ == "number":
+        return MoneyAmount(plain, money.name, money.origin)
+    if type_ == "integer":
+        return MoneyInt(plain, money.name, money.origin)
+    return plain
 
 
 def _from_percent(type_: str, value: PercentRatio):
@@ -348,7 +388,9 @@ class ParamSet:
                 value = coerce(type_, given.value)
                 self._check_range(name, spec, type_, value, given.value)
             except ParamError as exc:
-                self._problem(f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, hint=exc.hint)
+                self._problem(
+                    f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, exc.code, hint=exc.hint
+                )
                 continue
             if type_ == "percent":
                 value = PercentRatio(value, name)

@@ -118,32 +118,32 @@ class Renderer:
             raise TooManyLegs()
 
     # -- rendering values ------------------------------------------------------------
-    def render_value(self, text, names, span, *, where="", keep_percent=False):
+    def render_value(self, text, names, span, *, where="", keep_marks=False):
         """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting.
 
-        ``keep_percent``: a native value keeps its percent marks (a ``for_each`` list, a ``with:`` value)."""
+        ``keep_marks``: the value keeps its percent and money marks (a ``for_each`` list, a ``with:`` value, a size)."""
         compiled = compile_template(text)
         try:
             if isinstance(compiled, ExpressionError):
                 raise compiled
-            return evaluate(compiled, names, file_budget=self.file_budget, keep_percent=keep_percent)
+            return evaluate(compiled, names, file_budget=self.file_budget, keep_marks=keep_marks)
         except ExpressionError as exc:
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
             self.report(exc.code, f"in `{shown}`: {exc.message}{where}", span, hint=exc.hint)
             return self.FAILED
 
-    def render_tree(self, value, names, spans, rel, where="", keep_percent=False):
+    def render_tree(self, value, names, spans, rel, where="", keep_marks=False):
         """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths."""
         if isinstance(value, str):
             if not is_template(value):
                 return value
-            rendered = self.render_value(value, names, span_in(spans, rel), where=where, keep_percent=keep_percent)
+            rendered = self.render_value(value, names, span_in(spans, rel), where=where, keep_marks=keep_marks)
             return value if rendered is self.FAILED else rendered
         if isinstance(value, dict):
-            return {k: self.render_tree(v, names, spans, rel + (k,), where, keep_percent) for k, v in value.items()}
+            return {k: self.render_tree(v, names, spans, rel + (k,), where, keep_marks) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.render_tree(v, names, spans, rel + (i,), where, keep_percent) for i, v in enumerate(value)]
+            return [self.render_tree(v, names, spans, rel + (i,), where, keep_marks) for i, v in enumerate(value)]
         return value
 
     # -- the stage ---------------------------------------------------------------------
@@ -178,12 +178,28 @@ class Renderer:
                     return None, self.diagnostics
                 check_foreign_references(self, legs)
                 out["legs"] = self._assemble(legs, spans, key_spans)
+            elif key == "defaults" and isinstance(value, dict):
+                out[key] = self._defaults(value, names, top)
             else:
                 out[key] = self.render_tree(value, names, top, (key,))
         if self.error_count:
             return None, self.diagnostics
 
         return Document(self.doc.path, self.doc.text, out, spans, key_spans), self.diagnostics
+
+    def _defaults(self, defaults: dict, names, top) -> dict:
+        """``defaults:`` rendered; its sizes as a leg's are (a money amount without a unit is GC105)."""
+        out = {}
+        for key, value in defaults.items():
+            if key in expand.SIZE_KEYS:
+                size = expand.render_size(
+                    self, key, value, names, top, ("defaults", key), symbol=defaults.get("symbol")
+                )
+                if size is not self.FAILED:
+                    out[key] = size
+            else:
+                out[key] = self.render_tree(value, names, top, ("defaults", key))
+        return out
 
     def _assemble(self, legs, spans, key_spans) -> dict:
         out = {}
