@@ -160,6 +160,46 @@ def test_gc302_message_and_per_market_override():
     assert codes(node(PM, 4, "0.30", venue="polymarket"), markets={PM: {"min_size": 1}}) == []
 
 
+FRACTIONAL = {KX: {"fractional": True}}  # graphc.toml: [markets."KXRAIN-25DEC31-T1"] fractional = true
+
+
+@pytest.mark.parametrize(
+    ("qty", "layers", "found"),
+    [
+        # audit rulesB.md 1: a fractional Kalshi market (lot 0.01) has no 1-contract minimum. venue-rules.md §2:
+        # "Fractional counts are allowed only where fractional_trading_enabled is true"; count_fp takes 0-2 dp.
+        # The minimum is the lot: 0.01 passes; 0.005 is off the 0.01 lot (GC305) and under one lot (GC302, as
+        # 0.5 is under one whole contract on a market that is not fractional).
+        ("0.5", {"markets": FRACTIONAL}, []),
+        ("0.01", {"markets": FRACTIONAL}, []),
+        ("0.005", {"markets": FRACTIONAL}, ["GC302", "GC305"]),
+        ("0.5", {"venues": {"kalshi": {"fractional": True}}}, []),
+        # a snapshot lot of 0.01 is the market's lot (spec §3.3, its first layer): the minimum follows it
+        ("0.5", {"quotes": {KX: Quote(lot=D("0.01"))}}, []),
+        ("0.005", {"quotes": {KX: Quote(lot=D("0.01"))}}, ["GC302", "GC305"]),
+        # not fractional: whole contracts, as before (0.5 is off the lot of 1 and under the 1-contract minimum)
+        ("0.5", {}, ["GC302", "GC305"]),
+        ("0.5", {"markets": {KX: {"fractional": False}}}, ["GC302", "GC305"]),
+        ("1", {}, []),
+        # a min_size written in graphc.toml is a field of its own and still wins over the lot
+        ("0.5", {"markets": {KX: {"fractional": True, "min_size": 1}}}, ["GC302"]),
+    ],
+)
+def test_gc302_kalshi_minimum_is_the_lot_on_a_fractional_market(qty, layers, found):
+    assert sorted(codes(node(KX, qty, "0.40", venue="kalshi"), **layers)) == found
+
+
+def test_gc302_kalshi_fractional_minimum_in_the_facts():
+    facts = MarketResolver({}, config(markets=FRACTIONAL)).facts(KX, "kalshi", "prediction")
+    assert (facts.lot, facts.limits["amount"].min) == (D("0.01"), D("0.01"))
+    assert MarketResolver().facts(KX, "kalshi", "prediction").limits["amount"].min == D(1)
+    found = lint(node(KX, "0.005", "0.40", venue="kalshi"), markets=FRACTIONAL)[0]
+    assert [(f.code, f.message) for f in found] == [
+        ("GC302", "size 0.005 contracts is below kalshi's minimum of 0.01 contracts"),
+        ("GC305", "size 0.005 contracts is not a multiple of kalshi's 0.01 lot"),
+    ]
+
+
 # -- GC303 tick ------------------------------------------------------------------------
 
 

@@ -1263,6 +1263,28 @@ def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
     )
 
 
+def test_amend_qty_under_one_contract_on_a_fractional_kalshi_market(sandbox, project):
+    """audit rulesB.md 1: with `fractional = true` in graphc.toml, submit and amend refused 0.5 contracts as GC302
+    ("below kalshi's minimum of 1 contracts"). A fractional market's lot is 0.01 (venue-rules.md §2, count_fp
+    0-2 dp) and its smallest order one lot. $0.30 / 0.40 = 0.75 contracts, on the 0.01 lot."""
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "graphc.toml").write_text('[markets."KXFRAC-1"]\nfractional = true\n')
+    (project / "frac.yaml").write_text(
+        "graphc: 1\nname: kfrac\nrisk: {max_notional: $10k}\n"
+        "legs:\n  entry: {buy: 0.5 contracts, symbol: KXFRAC-1, limit: 0.40}\n"
+    )
+    ledger = ["--ledger", project / "l.sqlite"]
+    submitted = invoke(["submit", project / "frac.yaml", *ledger], env)
+    assert submitted.exit_code == 0 and "GC302" not in submitted.output, submitted.output
+    gid = graph_id_of(submitted.output)
+    for text, shown in (("0.25", "0.25 contracts"), ("$0.30", "0.75 contracts")):
+        amended = invoke(["amend", gid, "entry", "--qty", text, *ledger], env)
+        assert amended.exit_code == 0 and "GC302" not in amended.output, (text, amended.output)
+        assert f"-> {shown}\n" in amended.output, amended.output
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [25_000_000, 75_000_000]
+
+
 def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
     env = cli_env(sandbox)
     gid = _submit_usd_leg(sandbox, project, env)

@@ -343,7 +343,7 @@ def check_min_size(ctx):
     | venue | minimum size |
     |---|---|
     | polymarket | set per market (`min_order_size`); graphc assumes 5 shares unless `min_size` is set for the market in `graphc.toml` |
-    | kalshi | 1 contract |
+    | kalshi | one lot: 1 contract, or 0.01 on a market that allows fractional trading (`fractional = true` in `graphc.toml`) |
     | coinbase, binance | per product (`base_min_size`, `LOT_SIZE` `minQty`) |
 
     The size compared is the one sent on the wire, after a notional size like `$5`

@@ -7,11 +7,12 @@ needs it skips (``--explain-skips``) until the quotes snapshot or graphc.toml gi
 A profile has up to four parts, later ones winning: ``venue`` (venue-wide facts),
 ``default`` (stand-ins for per-market facts, e.g. Polymarket's 0.001 check grid),
 ``types[type]`` and ``markets[symbol]`` (sourced snapshots of single markets).
-The keys are those of :mod:`graphc.venues.settings`, plus four only profiles
+The keys are those of :mod:`graphc.venues.settings`, plus five only profiles
 set: ``max_decimals_base`` (Hyperliquid's 6 or 8 before subtracting
 szDecimals), ``separate_market_min`` (market orders have their own minimum),
-``cost_unit`` (the currency of notionals) and ``generated_tick`` (the grid of
-generated prices while the tick is only a default).
+``cost_unit`` (the currency of notionals), ``generated_tick`` (the grid of
+generated prices while the tick is only a default) and ``min_size_is_lot``
+(no ``min_size`` known: the smallest order is one lot, Kalshi).
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ PROFILES: dict[str, dict] = {
             "prediction": True,
             "tick": D("0.01"),  # linear_cent: docs.kalshi.com getting_started/fixed_point_migration
             "lot": D(1),  # whole contracts: docs.kalshi.com getting_started/fixed_point_contracts
-            "min_size": D(1),  # one contract is fine: router reference (venue-rules.md §0)
+            # No minimum size of its own: the smallest order is one lot, 1 contract (1 contract is fine: router
+            # reference, venue-rules.md §0), 0.01 where fractional_trading_enabled (venue-rules.md §2: count_fp
+            # takes 0-2 dp). So min_size is the market's resolved lot, whichever layer gives it (spec §3.3,
+            # first match per field: `fractional`, `lot`, or the snapshot's `lot`); a `min_size` set in
+            # graphc.toml is a field of its own and wins.
+            "min_size_is_lot": True,
             "min_notional": D(0),  # no minimum notional: router reference (venue-rules.md §0)
             "cost_unit": "USD",
         },
@@ -81,7 +87,7 @@ PROFILES: dict[str, dict] = {
 }
 
 
-PROFILE_ONLY_KEYS = ("max_decimals_base", "separate_market_min", "cost_unit", "generated_tick")
+PROFILE_ONLY_KEYS = ("max_decimals_base", "separate_market_min", "cost_unit", "generated_tick", "min_size_is_lot")
 
 
 def known_venues(config_venues=()) -> list:

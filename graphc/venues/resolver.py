@@ -137,6 +137,12 @@ def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, orig
             price_min, origin = low_tick, {**origin, "price_min": tick_origin}
         if price_max is None and high_tick is not None:
             price_max, origin = 1 - high_tick, {**origin, "price_max": tick_origin}
+    min_size = s.get("min_size")
+    if min_size is None and s.get("min_size_is_lot") and s.get("lot") is not None:
+        # Kalshi: the smallest order is one lot of the market (profiles.py), so a fractional market's is 0.01.
+        # A snapshot's `lot: 0.01` counts too: the snapshot is the first layer for the lot (spec §3.3, §7), and
+        # a Kalshi market has a 0.01 lot only where fractional_trading_enabled (venue-rules.md §2).
+        min_size, origin = s["lot"], {**origin, "min_size": origin.get("lot")}
     sz, base = s.get("sz_decimals"), s.get("max_decimals_base")
     market_min = s.get("min_notional_market")
     if market_min is None and not s.get("separate_market_min"):
@@ -149,7 +155,7 @@ def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, orig
         prediction=s.get("prediction"),
         precision={"amount": s.get("lot"), "price": tick},
         limits={
-            "amount": MinMax(s.get("min_size"), s.get("max_size")),
+            "amount": MinMax(min_size, s.get("max_size")),
             "price": MinMax(price_min, price_max),
             "cost": MinMax(s.get("min_notional"), s.get("max_notional")),
             "market_cost": MinMax(market_min, s.get("max_notional")),

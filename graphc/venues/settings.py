@@ -99,7 +99,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "fractional",
         "bool",
-        "Kalshi `fractional_trading_enabled`: lot 0.01 contracts instead of 1.",
+        "Kalshi `fractional_trading_enabled`: lot (and smallest order) 0.01 contracts instead of 1.",
         "fractional = true",
     ),
     Setting("sig_figs", "count", "Most significant figures in a price (Hyperliquid: 5).", "sig_figs = 5"),
