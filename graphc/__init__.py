@@ -28,7 +28,8 @@ from graphc.version import __version__
 if TYPE_CHECKING:  # annotations only: `graphc --version` and `graphc lint` import this module
     from datetime import datetime
 
-    from graphc.diagnostics import FileResult
+    from graphc.config import Config
+    from graphc.diagnostics import Diagnostic, FileResult
     from graphc.pipeline import CompileOptions, CompileResult
     from graphc.quotes import Quote
 
@@ -71,17 +72,26 @@ def compile_file(
     params_file: str | PathLike[str] | None = None,
     now: datetime | None = None,
 ) -> CompileResult:
-    """Compile a playbook file (``use:`` templates are confined to its project). Unreadable: ``OSError``; a
-    file that is not UTF-8 is a result with one GC112 at the first bad byte, as ``graphc compile`` says it."""
+    """Compile a playbook file as ``graphc compile`` does: with the market settings of its project's
+    ``graphc.toml`` (or ``[tool.graphc]``), found by walking up from the file, and ``use:`` templates confined
+    to that project. A config with errors is a result with its diagnostics and no graph (as the CLI, which
+    stops). Unreadable: ``OSError``; a file that is not UTF-8 is a result with one GC112 at the first bad
+    byte, as ``graphc compile`` says it."""
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.diagnostics import has_errors  # deferred: `import graphc` stays light
     from graphc.files import unreadable  # deferred: `import graphc` stays light
 
+    config, problems = _project_config(path)
+    if has_errors(problems):
+        return pipeline.CompileResult(str(path), None, diagnostics=problems)
     options = _options(quotes, params, params_file, now, None, require_quotes=True)
+    options.market_config = config.market_config  # compile and lint read the same market facts (spec §3.3)
     try:
-        return pipeline.compile_file(path, options)
+        result = pipeline.compile_file(path, options)
     except UnicodeDecodeError as exc:
         diagnostic, text = unreadable(str(path), exc)
         return pipeline.CompileResult(str(path), text, diagnostics=[diagnostic])
+    return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 
 def lint_text(
@@ -96,16 +106,32 @@ def lint_text(
     """Lint a playbook, wire graph or simple order given as text, as ``graphc lint`` does.
 
     Returns a :class:`graphc.diagnostics.FileResult` (``.diagnostics``, sorted,
-    and ``.skipped``). No config file is read: pass what you need explicitly.
-    With ``quotes``, a symbol missing from them is GC109; without, the checks
-    that need a price are skipped (listed in ``.skipped``).
+    and ``.skipped``). No config file is read (``path`` only names the text):
+    pass what you need explicitly, or use :func:`lint_file`. With ``quotes``, a
+    symbol missing from them is GC109; without, the checks that need a price are
+    skipped (listed in ``.skipped``).
     """
+    return _lint(text, path, quotes, params, params_file, now, None)
+
+
+def _lint(
+    text: str,
+    path: str,
+    quotes: QuotesArg,
+    params: Mapping[str, str] | None,
+    params_file: str | PathLike[str] | None,
+    now: datetime | None,
+    config: Config | None,
+) -> FileResult:
+    """lint_text's work, with ``config`` (a project's graphc.toml: market settings and rule levels) or none."""
     from graphc.diagnostics import FileResult  # deferred: `import graphc` stays light (graphc --version)
     from graphc.lint import LintOptions, lint_source  # deferred: `import graphc` stays light (graphc --version)
 
     options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
-
-    outcome = lint_source(text, path, LintOptions(compile=options, quotes_given=quotes is not None), keep_wire=False)
+    if config is not None:
+        options.market_config = config.market_config  # as graphc lint: the config's market facts (spec §3.3)
+    lint_options = LintOptions(compile=options, quotes_given=quotes is not None, config=config)
+    outcome = lint_source(text, path, lint_options, keep_wire=False)
     # None only for files found while walking a directory; text given here is explicit.
     assert isinstance(outcome.result, FileResult)
     return outcome.result
@@ -119,8 +145,11 @@ def lint_file(
     params_file: str | PathLike[str] | None = None,
     now: datetime | None = None,
 ) -> FileResult:
-    """Lint one file, as :func:`lint_text`. Unreadable: ``OSError``; a file that is not UTF-8 is a result with
-    one GC112 at the first bad byte, as ``graphc lint`` reports it (playbook-spec.md §8)."""
+    """Lint one file as ``graphc lint`` does: with its project's ``graphc.toml`` (or ``[tool.graphc]``), found
+    by walking up from the file (market settings and rule levels; :func:`lint_text` reads none). The config's
+    own problems come first in ``.diagnostics``, located in the config file, and the lint uses what could be
+    read of it, as the CLI does. Unreadable: ``OSError``; a file that is not UTF-8 is a result with one GC112
+    at the first bad byte, as ``graphc lint`` reports it (playbook-spec.md §8)."""
     from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
     try:
@@ -129,7 +158,16 @@ def lint_file(
         from graphc.lint import unreadable_result  # deferred: only an undecodable file needs it
 
         return unreadable_result(str(path), exc)
-    return lint_text(text, str(path), quotes=quotes, params=params, params_file=params_file, now=now)
+    config, problems = _project_config(path)
+    result = _lint(text, str(path), quotes, params, params_file, now, config)
+    return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
+
+
+def _project_config(path: str | PathLike[str]) -> tuple[Config, list[Diagnostic]]:
+    """The config of the project ``path`` belongs to, found and read as the CLI does (graphc.config)."""
+    from graphc.config import load_config  # deferred: tomllib; `import graphc` stays light (graphc --version)
+
+    return load_config(path)
 
 
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:

@@ -126,3 +126,98 @@ def test_a_file_that_is_not_utf8_is_gc112_through_the_api_too(tmp_path):
     quotes.write_bytes("# prix d'entrée\nETH-USD: {bid: 1, ask: 2}\n".encode("cp1252"))
     with pytest.raises(ValueError, match=r"q\.yaml:1:14: error GC112 the file is not UTF-8 text"):
         graphc.load_quotes(quotes)
+
+
+# audit rulesB.md 3: lint_file / compile_file ignored the project's graphc.toml, so the same file got other
+# verdicts and other order sizes than `graphc lint` / `graphc compile` (spec §3.3: "Compile and lint use the
+# same resolver"). A project (.git marks its root) whose graphc.toml makes KXFRAC-1 fractional (lot 0.01),
+# gives KXTAPER-1 Kalshi's tapered bands and turns GC303 into a warning.
+PROJECT_TOML = (
+    '[rules]\nGC303 = "warning"\n'
+    '[markets."KXFRAC-1"]\nfractional = true\n'
+    '[markets."KXTAPER-1"]\nprice_level_structure = "tapered_deci_cent"\n'
+)
+PROJECT_FILES = {
+    # $2.25 / 0.5 = 4.5 contracts on the 0.01 lot (4 on the built-in whole-contract lot)
+    "c.yaml": "graphc: 1\nname: t\nlegs:\n  e: {buy: $2.25, symbol: KXFRAC-1, limit: 0.5}\n",
+    # 0.5 contracts: clean on the fractional market (GC302 + GC305 on the built-in one)
+    "h.yaml": "graphc: 1\nname: t\nlegs:\n  e: {buy: 0.5 contracts, symbol: KXFRAC-1, limit: 0.5}\n",
+    # 0.105 is off the 0.01 band of 0.10-0.90 (a warning here); 0.095 is on the 0.001 band below 0.10
+    "g.yaml": "graphc: 1\nname: t\nlegs:\n  e: {buy: 1 contract, symbol: KXTAPER-1, limit: 0.105}\n",
+    "g2.yaml": "graphc: 1\nname: t\nlegs:\n  e: {buy: 1 contract, symbol: KXTAPER-1, limit: 0.095}\n",
+}
+
+
+@pytest.fixture
+def kalshi_project(tmp_path):
+    root = tmp_path / "desk"
+    (root / ".git").mkdir(parents=True)
+    (root / "graphc.toml").write_text(PROJECT_TOML)
+    (root / "sub").mkdir()
+    for name, text in PROJECT_FILES.items():
+        (root / "sub" / name).write_text(text)  # in a subfolder: the config is found by walking up, as the CLI
+    return root
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], env={"GRAPHC_NO_CACHE": "1"}, catch_exceptions=False)
+
+
+def _seen(d) -> tuple:
+    return d.code, d.severity, d.message, d.hint, d.span.line, d.span.col
+
+
+@pytest.mark.parametrize("name", sorted(PROJECT_FILES))
+def test_lint_file_reads_the_projects_graphc_toml_as_graphc_lint_does(kalshi_project, name, monkeypatch):
+    monkeypatch.chdir(kalshi_project.parent)  # outside the project: only the file's own place finds the config
+    path = kalshi_project / "sub" / name
+    cli = json.loads(_cli("lint", "--format", "json", path).stdout)
+    expected = [(d["code"], d["severity"], d["message"], d["hint"], d["line"], d["column"]) for d in cli["diagnostics"]]
+    assert [_seen(d) for d in graphc.lint_file(path).diagnostics] == expected
+    if name == "g.yaml":  # hand-checked: the band message, and the severity graphc.toml gives GC303
+        assert expected == [
+            (
+                "GC303",
+                "warning",
+                "price 0.105 is not on kalshi's 0.01 tick for prices 0.1-0.9",
+                "use 0.1 or 0.11",
+                4,
+                50,
+            )
+        ]
+    else:
+        assert expected == []
+    # lint_text stays config-free (docs/api.md): the built-in facts, as before
+    text_codes = [d.code for d in graphc.lint_text(path.read_text(), str(path)).diagnostics]
+    assert text_codes == {"c.yaml": [], "h.yaml": ["GC302", "GC305"], "g.yaml": ["GC303"], "g2.yaml": ["GC303"]}[name]
+
+
+def test_compile_file_reads_the_projects_graphc_toml_as_graphc_compile_does(kalshi_project, monkeypatch):
+    monkeypatch.chdir(kalshi_project.parent)
+    path = kalshi_project / "sub" / "c.yaml"
+    cli = _cli("compile", path)
+    assert cli.exit_code == 0, cli.output
+    result = graphc.compile_file(path)
+    assert result.ok, result.diagnostics
+    assert result.wire_json() == cli.stdout
+    assert result.wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 450_000_000}}  # 4.5 contracts
+    # compile_text reads no config: the built-in whole-contract lot, 4 contracts
+    text = graphc.compile_text(path.read_text(), str(path))
+    assert text.wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 400_000_000}}
+
+
+def test_the_file_functions_report_a_broken_graphc_toml(kalshi_project):
+    # as the CLI: a config with errors is reported (located in graphc.toml); compile stops, lint goes on
+    (kalshi_project / "graphc.toml").write_text('[markets."KXFRAC-1"]\nfractional = "yes"\n')
+    path = kalshi_project / "sub" / "c.yaml"
+    compiled = graphc.compile_file(path)
+    assert not compiled.ok and compiled.wire is None
+    assert [(d.code, d.path, d.span.line) for d in compiled.diagnostics] == [
+        ("GC103", str(kalshi_project / "graphc.toml"), 2)
+    ]
+    linted = graphc.lint_file(path)
+    assert [(d.code, d.path) for d in linted.diagnostics] == [("GC103", str(kalshi_project / "graphc.toml"))]
