@@ -265,3 +265,31 @@ def test_rules_markdown_lists_what_each_rule_rests_on():
     assert "Full Execution Graph" in gc503 and "| warning |" in gc503
     readme = resources.read_text("rules", "README.md")
     assert result.stdout in readme  # the same table heads docs/rules/README.md
+
+
+def _shared_text() -> str:
+    """The sources rules rest on (playbook-spec.md, venue-rules.md, reference/*.md), whitespace folded."""
+    from tests.conftest import SHARED
+
+    files = [SHARED / "playbook-spec.md", SHARED / "venue-rules.md", *sorted((SHARED / "reference").glob("*.md"))]
+    return re.sub(r"\s+", " ", "\n".join(path.read_text() for path in files))
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_what_a_rule_quotes_in_rests_on_is_in_its_sources(code):
+    # audit rulesB.md 4: GC406 and GC408 cited reference text that does not exist ("crossing by one tick on a
+    # 0.045 market is 0.051"; "each edge fires on its own"). A passage in double quotes is a quotation: it
+    # must be in the sources word for word (line breaks aside); anything else is said as graphc's judgement.
+    shared = _shared_text()
+    for quoted in re.findall(r'"([^"]+)"', RULES[code].source):
+        assert re.sub(r"\s+", " ", quoted) in shared, (code, quoted)
+
+
+def test_gc406_and_gc408_quote_their_sources_and_say_what_is_judgement():
+    gc406, gc408 = RULES["GC406"].source, RULES["GC408"].source
+    assert "0.045 market is 0.051" not in gc406 and "each edge fires on its own" not in gc408
+    assert '"Cross by at least one tick, force-aligned to the venue\'s tick size"' in gc406
+    assert "The reference gives no far-from-mid example" in gc406
+    assert '"the router has no one-cancels-other"' in gc408 and "judgement" in gc408
+    for code in ("GC406", "GC408"):
+        assert RULES[code].source.replace("\n", " ")[:40] in page(code).replace("\n", " ")

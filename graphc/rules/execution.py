@@ -546,9 +546,13 @@ def _leg(node) -> str:
     "far-from-mid",
     severity=WARNING,
     summary="limit price far from the quote mid: more than 10% (spot, perp) or 0.10 (prediction)",
-    source="playbook-spec.md §8 (GC406); hosted-strategies.md (prediction prices are probabilities in "
-    "0.01-0.99: crossing by one tick on a 0.045 market is 0.051); playbook-spec.md §4 (quote bases are stale "
-    "for a leg that waits for a price move: skipped)",
+    source='playbook-spec.md §8 (GC406: "> 10% on spot/perp; > 0.10 absolute on prediction markets (prices are '
+    'probabilities)"); hosted-strategies.md, Submitting orders that actually fill ("Cross by at least one tick, '
+    "force-aligned to the venue's tick size\"; its force_cross_price adds 0.01, or 0.001 on Polymarket, to a buy's "
+    "ask). The reference gives no far-from-mid example; graphc's, and why the prediction rule is absolute: on a "
+    "0.04/0.05 book a buy one 0.001 tick over the ask, 0.051, is 13% above the 0.045 mid but 0.006 away; "
+    "playbook-spec.md §4 (quote bases mean \"today's market, which is stale for a leg that waits for a price "
+    'move": skipped)',
     flagged="    limit: 6050",
 )
 def check_far_from_mid(ctx):
@@ -564,8 +568,10 @@ def check_far_from_mid(ctx):
       GC406; exactly 10% away is not;
     - on prediction markets, where prices are probabilities between 0 and 1, the
       distance is measured in price: more than 0.10 from the mid is GC406. A
-      relative rule would flag the router reference's own advice, crossing by one
-      tick on a cheap outcome (0.051 against a 0.045 mid is 13% but 0.006 away).
+      relative rule would flag the router reference's advice to cross the ask by
+      one tick (hosted-strategies.md, `force_cross_price`) on a cheap outcome: on
+      a 0.04/0.05 book, a buy at 0.051 (the ask plus a 0.001 tick) is 13% above
+      the 0.045 mid but only 0.006 away.
 
     Without `--quotes` graphc has no market prices, and this check is skipped
     (`graphc lint --explain-skips` says so). It is skipped too, and listed the
@@ -827,8 +833,10 @@ def check_stop_limits(ctx):
     "exits-overfill",
     severity=WARNING,
     summary="exits that close one position add up to more than it (no one-cancels-other)",
-    source="orders-and-execution-graphs.md, Edge Triggers (each edge fires on its own; the router has no "
-    "one-cancels-other)",
+    source='playbook-spec.md §8 (GC408: "the router has no one-cancels-other"); orders-and-execution-graphs.md, '
+    "Edge Triggers: its table lists on_accepted, on_first_fill, on_fill, on_fill_ratio, on_full_fill, on_timeout, "
+    "on_price, on_cancel and on_done, and no trigger that cancels a sibling when another fires. That each exit "
+    "then fires on its own is judgement from that table: the reference does not say it in words.",
     flagged="    sell: 0.5",
 )
 def check_overfilling_exits(ctx):
@@ -845,7 +853,9 @@ def check_overfilling_exits(ctx):
 
     ## Why it matters
 
-    The router has no one-cancels-other: every edge fires on its own. When a
+    The router has no one-cancels-other (playbook-spec.md §8; the reference's
+    Edge Triggers table has no trigger that cancels a sibling), so every edge
+    fires on its own. When a
     take-profit and a stop each sell the whole entry, the first one to fire
     closes the position and the second, when its own trigger is reached, sells
     the same amount again: the account ends up short by the entry's size. It is
