@@ -393,14 +393,24 @@ def parse_bps(value) -> int:
     return _whole_bps(_signed(sign, bps), text)
 
 
+# The whole bps a slippage cap may be (GC403, playbook-spec.md §8: "slippage ≤ 0 or > 10000 bps (error)").
+MAX_SLIPPAGE_BPS = 10000
+
+
 def _whole_bps(bps: Decimal, shown) -> int:
     n = _whole(bps)
     if n is None:
-        low, high = round_down(bps, Decimal(1)), round_up(bps, Decimal(1))
+        # the whole numbers either side, each moved into GC403's range: a hint never offers a value GC403 refuses
+        # (0.4bps: '1bps', not '0bps')
+        lowest, highest = Decimal(1), Decimal(MAX_SLIPPAGE_BPS)
+        nearest = (round_down(bps, lowest), round_up(bps, lowest))
+        offered = sorted({min(max(v, lowest), highest) for v in nearest})
+        examples = " or ".join(f"'{format_decimal(v)}bps'" for v in offered)
+        moved = "" if len(offered) == 2 else f" (slippage is more than 0 and at most {MAX_SLIPPAGE_BPS}bps)"
         raise UnitError(
             "GC106",
             f"'{_show(shown)}' is {format_decimal(bps)} bps, not a whole number of bps",
-            f"round to whole bps, e.g. '{format_decimal(low)}bps' or '{format_decimal(high)}bps'",
+            f"round to whole bps, e.g. {examples}{moved}",
         )
     return _int64(n, shown, "bps value")
 

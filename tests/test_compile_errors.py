@@ -1,6 +1,7 @@
 """Bad input gives the spec's code at the right line and column, exit 1, no traceback."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,21 @@ def test_a_word_where_a_boolean_goes_says_what_is_expected_not_the_template_patt
     assert f"{path}:3:10: error GC103 {words}" in result.stderr, result.stderr
     assert "does not match" not in result.stderr and "\\{" not in result.stderr  # no regular expression shown
     assert "hint: only true and false are booleans" in result.stderr
+
+
+@pytest.mark.parametrize(("written", "offered"), [("0.4bps", ["1bps"]), ("2.5bps", ["2bps", "3bps"])])
+def test_a_slippage_hint_offers_only_values_that_lint_clean(tmp_path, written, offered):
+    # audit rulesB.md 5: `slippage: 0.4bps` was GC106 with "e.g. '0bps' or '1bps'", and 0bps is GC403
+    leg = "  entry:\n    buy: 0.5\n    symbol: BTC-USD\n    limit: 97000\n    slippage: {}\n"
+    path = write(tmp_path, "p.yaml", HEAD + leg.format(written))
+    result = CliRunner().invoke(cli, ["lint", str(path)], env={"GRAPHC_NO_CACHE": "1"})
+    assert result.exit_code == 1 and f"{path}:8:15: error GC106" in result.stdout, result.output
+    [hint] = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("hint:")]
+    assert re.findall(r"'([^']+bps)'", hint) == offered, hint
+    for value in offered:  # each value offered is one GC403 (and everything else) accepts
+        write(tmp_path, "p.yaml", HEAD + leg.format(value))
+        fixed = CliRunner().invoke(cli, ["lint", str(path)], env={"GRAPHC_NO_CACHE": "1"})
+        assert fixed.exit_code == 0 and "GC403" not in fixed.stdout, fixed.output
 
 
 def test_a_word_where_a_count_goes_says_a_whole_number(tmp_path):

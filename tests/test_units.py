@@ -305,6 +305,31 @@ def test_parse_bps_not_whole(value):
     raises("GC106", parse_bps, value)
 
 
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        # audit rulesB.md 5: '0.4bps' offered '0bps', which GC403 refuses (playbook-spec.md §8: "slippage ≤ 0 or
+        # > 10000 bps (error)"). The hint offers only whole bps from 1 to 10000.
+        ("0.4bps", "round to whole bps, e.g. '1bps' (slippage is more than 0 and at most 10000bps)"),
+        ("0.001%", "round to whole bps, e.g. '1bps' (slippage is more than 0 and at most 10000bps)"),  # 0.1 bps
+        ("-0.4bps", "round to whole bps, e.g. '1bps' (slippage is more than 0 and at most 10000bps)"),
+        ("-2.5bps", "round to whole bps, e.g. '1bps' (slippage is more than 0 and at most 10000bps)"),
+        ("10000.5bps", "round to whole bps, e.g. '10000bps' (slippage is more than 0 and at most 10000bps)"),
+        ("100.001%", "round to whole bps, e.g. '10000bps' (slippage is more than 0 and at most 10000bps)"),
+        ("20000.5bps", "round to whole bps, e.g. '10000bps' (slippage is more than 0 and at most 10000bps)"),
+        # both neighbours valid: both offered, as before
+        ("2.5bps", "round to whole bps, e.g. '2bps' or '3bps'"),
+        ("0.125%", "round to whole bps, e.g. '12bps' or '13bps'"),  # 12.5 bps
+        ("1.5bps", "round to whole bps, e.g. '1bps' or '2bps'"),
+        ("9999.5bps", "round to whole bps, e.g. '9999bps' or '10000bps'"),
+    ],
+)
+def test_parse_bps_not_whole_offers_only_slippage_gc403_accepts(value, hint):
+    assert raises("GC106", parse_bps, value).hint == hint
+    for offered in re.findall(r"'(-?\d+)bps'", hint):
+        assert 0 < int(offered) <= 10000  # GC403's valid range
+
+
 @pytest.mark.parametrize("text", ["bps", "25 b", "25 basis points", "%25", "25bps%", "5kbps"])
 def test_parse_bps_unreadable(text):
     raises("GC105", parse_bps, text)

@@ -1,8 +1,10 @@
 """FROZEN reference copy of graphc/units.py as of c903314 (before the start-up rewrite of its parsers).
 
 tests/test_units_reference.py holds the live module to this copy's behaviour; never edit it to make a test pass.
-One deliberate change since, made in both modules at once: PriceExpr's text shows a zero offset with the sign
-it was written with ('bid - 0bps', not 'bid + 0bps'); the parsed values are as before.
+Deliberate changes since, each made in both modules at once: PriceExpr's text shows a zero offset with the sign
+it was written with ('bid - 0bps', not 'bid + 0bps'); the parsed values are as before. The GC106 hint of a bps
+value that is not whole offers only whole bps from 1 to 10000, the slippage GC403 accepts ('0.4bps': '1bps',
+not '0bps'; audit rulesB.md 5, tests/test_units.py); the values and messages are as before.
 Only the parsers and what they call are kept (price resolution, step division and scaling, which
 the rewrite did not touch, were removed from the copy).
 
@@ -339,11 +341,15 @@ def parse_bps(value) -> int:
 def _whole_bps(bps: Decimal, shown) -> int:
     n = _whole(bps)
     if n is None:
-        low, high = round_down(bps, Decimal(1)), round_up(bps, Decimal(1))
+        lowest, highest = Decimal(1), Decimal(10000)  # GC403's range (see the module's docstring)
+        nearest = (round_down(bps, lowest), round_up(bps, lowest))
+        offered = sorted({min(max(v, lowest), highest) for v in nearest})
+        examples = " or ".join(f"'{format_decimal(v)}bps'" for v in offered)
+        moved = "" if len(offered) == 2 else " (slippage is more than 0 and at most 10000bps)"
         raise UnitError(
             "GC106",
             f"'{_show(shown)}' is {format_decimal(bps)} bps, not a whole number of bps",
-            f"round to whole bps, e.g. '{format_decimal(low)}bps' or '{format_decimal(high)}bps'",
+            f"round to whole bps, e.g. {examples}{moved}",
         )
     return _int64(n, shown, "bps value")
 

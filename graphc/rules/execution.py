@@ -36,6 +36,7 @@ from graphc.diagnostics import WARNING
 from graphc.numbers import above, is_multiple, plain, shown
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
+from graphc.units import MAX_SLIPPAGE_BPS
 from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS
 
@@ -308,7 +309,7 @@ def check_slippage(ctx):
         if bps is None or 0 < bps <= 500:
             continue
         where, name = node.at("execution", "max_slippage_bps"), repr(node.node_id)
-        if bps <= 0 or bps > 10000:
+        if bps <= 0 or bps > MAX_SLIPPAGE_BPS:
             yield Finding(
                 where,
                 f"node {name}: max_slippage_bps {plain(bps)} must be above 0 and at most 10000",
