@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 from decimal import Decimal
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from graphc.stages.wiregraph import number
@@ -97,6 +98,9 @@ class EdgeFacts(NamedTuple):
         return f"edge {self.edge_id}" if self.edge_id else f"edges[{self.index}]"
 
 
+_NOTHING_MOVED: Mapping[str, tuple[str, Decimal]] = MappingProxyType({})  # GraphFacts.unaligned of most graphs
+
+
 class GraphFacts(NamedTuple):
     """The graph's nodes and resolved edges, for the rules (made by :func:`graph_facts`)."""
 
@@ -113,6 +117,9 @@ class GraphFacts(NamedTuple):
     # Read while the edges are resolved, for the graph rules (None: not known, the rule works it out):
     forward_only: bool | None = None  # every edge leads to a node later in the list (then there is no loop)
     forks: list[str] | None = None  # the ids with two or more edges out, each once (none: no fork, no repeated pair)
+    # Known only to compile (empty for wire input, which has no template): node id -> (the limit template as
+    # written, its price before the grids) of each leg whose generated limit the grid alignment moved (GC404).
+    unaligned: Mapping[str, tuple[str, Decimal]] = _NOTHING_MOVED
 
 
 def _int(value) -> int | None:
@@ -166,8 +173,11 @@ def orders_over_limit(
     return over, unknown
 
 
-def compiled_graph_facts(wire: dict, nodes: list[NodeFacts], quotes: Mapping, resolver: MarketResolver) -> GraphFacts:
-    """``graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)`` of a graph graphc.stages.model wrote.
+def compiled_graph_facts(
+    wire: dict, nodes: list[NodeFacts], quotes: Mapping, resolver: MarketResolver, unaligned: Mapping | None = None
+) -> GraphFacts:
+    """``graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)`` of a graph graphc.stages.model wrote,
+    with the prices its templates had before the grids (``unaligned``: :attr:`GraphFacts.unaligned`).
 
     Its edges are mappings of a text ``edge_id``, ``from_node`` and ``to_node`` and a ``trigger`` (a
     ``condition`` when given), so they are read without graph_facts' defensive checks; an end that names
@@ -217,7 +227,21 @@ def compiled_graph_facts(wire: dict, nodes: list[NodeFacts], quotes: Mapping, re
             dangling.add(dst)
     return _new_tuple(
         GraphFacts,
-        (nodes, by_id, duplicates, edges, unknown, incoming, children, dangling, quotes, resolver, forward_only, forks),
+        (
+            nodes,
+            by_id,
+            duplicates,
+            edges,
+            unknown,
+            incoming,
+            children,
+            dangling,
+            quotes,
+            resolver,
+            forward_only,
+            forks,
+            unaligned or _NOTHING_MOVED,
+        ),
     )
 
 

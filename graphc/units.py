@@ -803,16 +803,8 @@ def _price_head(m: re.Match, text: str) -> tuple[str | None, Decimal | None]:
     return None, _signed(m["sign"], amount)
 
 
-def resolve_price(
-    expr: PriceExpr,
-    *,
-    side: str,
-    quote=None,
-    tick: Decimal | None = None,
-    market=None,
-    trigger: Decimal | None = None,
-) -> Decimal:
-    """The price of ``expr`` for a ``side`` leg.
+def resolve_price(expr: PriceExpr, **where) -> Decimal:
+    """The price of ``expr`` for a ``side`` leg (``where``: :func:`generated_price`'s keywords).
 
     Bases come from the quote snapshot (``bid``, ``ask``, ``mid``, ``last``) or,
     for ``trigger``, from the projected trigger level the caller passes. Offsets
@@ -829,12 +821,28 @@ def resolve_price(
     above it, a buy below it: it would rest, GC407) is rounded the other way.
     A literal is returned unchanged.
     """
+    return generated_price(expr, **where)[0]
+
+
+def generated_price(
+    expr: PriceExpr,
+    *,
+    side: str,
+    quote=None,
+    tick: Decimal | None = None,
+    market=None,
+    trigger: Decimal | None = None,
+) -> tuple[Decimal, Decimal]:
+    """:func:`resolve_price`'s price of ``expr``, and the price it had before it went onto the grids (the
+    base and its offsets as written; the same for a literal). GC404 reads the two: a template that takes
+    the touch as written but not once aligned (spec §4's coarse grid while the tick is unknown) rests."""
     if not isinstance(expr, PriceExpr):
         raise UnitError("GC103", f"expected a parsed price, got '{_show(expr)}'", "parse it with parse_price first")
     if side not in ("buy", "sell"):
         raise UnitError("GC103", f"side '{_show(side)}' is not buy or sell", "write side: buy or side: sell")
     if expr.is_literal:
-        return _positive_price(_exact(expr.literal, "a price"), expr)
+        literal = _positive_price(_exact(expr.literal, "a price"), expr)
+        return literal, literal
     if expr.base is None:
         base = _exact(expr.literal, "a price")
     elif expr.base == "trigger":
@@ -884,7 +892,7 @@ def resolve_price(
     over = (high is not None and aligned > high) or (below_one and aligned >= 1)
     if over or aligned <= 0 or (low is not None and aligned < low):
         raise _no_generated_price(expr, side, price, aligned, market, step, (low, high, below_one), over)
-    return aligned
+    return aligned, price
 
 
 def _crosses(price: Decimal, side: str, level: Decimal | None) -> bool:

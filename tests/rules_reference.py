@@ -19,7 +19,9 @@ GC407 skips, instead of passing, a limit order whose on_price edge watches anoth
 (``_elsewhere``; spec §8 and venue-rules.md: skipped, never passed; audit price.md 1, tests/test_rules_execution.py);
 GC301/GC309/GC501/GC503 show an amount against its bound with the digits it takes to read on its side of it, the
 bound as given and a suggested cut rounded up to a cent (``usd(.., than=)``, ``usd_exact``, ``usd_up``, ``_money``'s
-bound; audit docs.md 2, tests/test_numbers.py).
+bound; audit docs.md 2, tests/test_numbers.py); GC404 also warns when a limit template that takes the touch as
+written no longer does once compile put it on the grid for generated prices (``_moved_off_touch``, read from
+``GraphFacts.unaligned``, which only a compiled playbook has; spec §4, audit rulesB.md 2, tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
 from graphc.numbers import above, is_multiple, plain, usd, usd_exact, usd_up
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
-from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _elsewhere, _leg, trigger_level
+from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _elsewhere, _leg, _moved_off_touch, trigger_level
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
     MAX_CYCLES,
@@ -420,7 +422,13 @@ def check_at_touch(ctx):
             continue
         side, price = node.side, node.limit
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
-        if touch is None or price != touch:
+        if touch is None:
+            continue
+        if price != touch:
+            written = ctx.facts.unaligned.get(node.node_id)
+            found = None if written is None else _moved_off_touch(node, quote, touch, name, written)
+            if found is not None:
+                yield found
             continue
         if quote.tick:
             crossed = price + quote.tick if side == "buy" else price - quote.tick

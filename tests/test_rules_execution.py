@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -408,3 +409,132 @@ def test_gc406_boundary_holds_for_a_leg_after_a_fill(price, flagged):
     findings, skips = lint(nodes, [edge])
     assert ([f.code for f in findings] == ["GC406"]) is flagged
     assert [s for s in skips if s.code == "GC406"] == []
+
+
+# Audit rulesB.md 2: with the Polymarket tick unknown, a generated price goes on the 0.01 grid (playbook-spec.md
+# §4: "the coarsest grid the venue may have"), buys down and sells up. With bid 0.554 / ask 0.556 (a 0.001
+# market: hosted-strategies.md, "the displayed quote tick is the source of truth") `limit: ask` on a buy is
+# 0.556 rounded down to 0.55, below the bid, and `limit: bid` on a sell 0.554 rounded up to 0.56, above the ask:
+# written to take, they rest. The price stays what the spec says; GC404 says so. Only a playbook knows that the
+# price came from the quote: its wire graph linted as JSON has a plain 0.55 buy, a resting order like any other.
+TOUCH_PLAYBOOK = """\
+graphc: 1
+name: t
+legs:
+  take-bid:
+    sell: 10 shares
+    symbol: X-pm:yes
+    limit: {sell}
+  take-ask:
+    buy: 10 shares
+    symbol: X-pm:yes
+    limit: {buy}
+"""
+ODD_QUOTE = {"bid": "0.554", "ask": "0.556"}
+
+
+def _touch(quote, buy="ask", sell="bid"):
+    """The compiled prices of the two legs, and lint's GC404 findings as (line, message, hint)."""
+    import graphc
+    from graphc.pipeline import CompileOptions, compile_text
+
+    text = TOUCH_PLAYBOOK.format(buy=buy, sell=sell)
+    quotes = {"X-pm:yes": {k: Decimal(v) for k, v in quote.items()}}
+    result = compile_text(text, "t.yaml", CompileOptions(quotes=graphc._quotes(quotes)))
+    assert result.wire is not None, result.diagnostics
+    prices = [Decimal(n["order_type"]["limit"]["price_1e9"]) / 10**9 for n in result.wire["nodes"]]
+    linted = graphc.lint_text(text, "t.yaml", quotes=quotes).diagnostics
+    return prices, [(d.span.line, d.message, d.hint) for d in linted if d.code == "GC404"], linted
+
+
+def test_gc404_a_touch_the_unknown_tick_moves_across_the_spread():
+    prices, found, linted = _touch(ODD_QUOTE)
+    assert prices == [Decimal("0.56"), Decimal("0.55")]  # the spec's price, unchanged
+    grid = "polymarket's 0.01 grid for generated prices (the market's tick is unknown; playbook-spec.md §4)"
+    assert found == [
+        (
+            7,
+            f"node 'take-bid' sells at 0.56, above the ask 0.556: `limit: bid` is 0.554, rounded up onto {grid}, "
+            "so the order rests instead of taking the bid",
+            "give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed "
+            "quote tick is the source of truth), or write `bid - 1 tick` to cross",
+        ),
+        (
+            11,
+            f"node 'take-ask' buys at 0.55, below the bid 0.554: `limit: ask` is 0.556, rounded down onto {grid}, "
+            "so the order rests instead of taking the ask",
+            "give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed "
+            "quote tick is the source of truth), or write `ask + 1 tick` to cross",
+        ),
+    ]
+    assert all(d.severity == "warning" for d in linted if d.code == "GC404")
+
+
+def test_gc404_the_moved_touch_is_not_seen_in_the_wire_graph():
+    import graphc
+    from graphc.pipeline import CompileOptions, compile_text
+
+    quotes = {"X-pm:yes": {k: Decimal(v) for k, v in ODD_QUOTE.items()}}
+    text = TOUCH_PLAYBOOK.format(buy="ask", sell="bid")
+    wire = compile_text(text, "t.yaml", CompileOptions(quotes=graphc._quotes(quotes))).wire
+    linted = graphc.lint_text(json.dumps(wire), "t.json", quotes=quotes).diagnostics
+    assert [d.code for d in linted if d.code == "GC404"] == []  # a 0.55 buy and a 0.56 sell: no template
+
+
+@pytest.mark.parametrize(
+    "quote, buy, sell, prices, words",
+    [
+        # on the grid already: 0.56 is the ask itself, the existing at-touch warnings, unchanged
+        ({"bid": "0.55", "ask": "0.56"}, "ask", "bid", ["0.55", "0.56"], ["exactly the bid", "exactly the ask"]),
+        # the tick given: nothing is moved, the existing at-touch warnings at 0.554 / 0.556
+        ({**ODD_QUOTE, "tick": "0.001"}, "ask", "bid", ["0.554", "0.556"], ["exactly the bid", "exactly the ask"]),
+        # one tick across (0.01 while the tick is unknown): 0.544 up to 0.55, 0.566 down to 0.56, both still cross
+        (ODD_QUOTE, "ask + 1 tick", "bid - 1 tick", ["0.55", "0.56"], []),
+        # `ask + 0 ticks` is still the ask as written: moved below the bid like `ask`
+        (ODD_QUOTE, "ask + 0 ticks", "bid + 0 ticks", ["0.56", "0.55"], ["above the ask", "below the bid"]),
+        # below the ask as written (0.546, 0.564): meant to rest, not reported
+        (ODD_QUOTE, "ask - 1c", "bid + 1c", ["0.57", "0.54"], []),
+        # a mid is not a taking price (0.555: down to 0.55, up to 0.56)
+        (ODD_QUOTE, "mid", "mid", ["0.56", "0.55"], []),
+        # the ask rounded down lands on the bid, or inside the spread: it rests all the same
+        ({"bid": "0.55", "ask": "0.556"}, "ask", "bid", ["0.55", "0.55"], ["exactly the bid", "exactly the bid"]),
+        ({"bid": "0.54", "ask": "0.556"}, "ask", "bid", ["0.54", "0.55"], ["exactly the bid", "inside the spread"]),
+    ],
+)
+def test_gc404_only_a_touch_the_grid_moved_off_is_added(quote, buy, sell, prices, words):
+    got, found, _ = _touch(quote, buy, sell)
+    assert got == [Decimal(p) for p in prices]
+    assert len(found) == len(words)
+    for (_, message, _), word in zip(found, words, strict=True):
+        assert word in message
+
+
+@pytest.mark.parametrize(
+    "symbol, venue, size, quote, words",
+    [
+        # Kalshi without a price_level_structure: the 0.01 tick (linear_cent), coarser than a 0.554 quote
+        ("KXBTCD-25DEC31-T100000", None, "10 contracts", ODD_QUOTE, "rounded down onto kalshi's 0.01 tick"),
+        # Hyperliquid: 5 significant figures, so 97000.6 is rounded down to 97000, below the 97000.4 bid
+        (
+            "BTC-USD-PERP",
+            "hyperliquid",
+            "0.1",
+            {"bid": "97000.4", "ask": "97000.6"},
+            "onto hyperliquid's price grid (5 significant figures and at most 6 decimals: a step of 1 at this price)",
+        ),
+    ],
+)
+def test_gc404_other_venues_whose_generated_grid_is_coarser_than_the_quote(symbol, venue, size, quote, words):
+    import graphc
+
+    pinned = f"\n    venue: {venue}" if venue else ""
+    text = f"graphc: 1\nname: t\nlegs:\n  take-ask:\n    buy: {size}\n    symbol: {symbol}{pinned}\n    limit: ask\n"
+    quotes = {symbol: {k: Decimal(v) for k, v in quote.items()}}
+    [found] = [d for d in graphc.lint_text(text, "t.yaml", quotes=quotes).diagnostics if d.code == "GC404"]
+    assert "below the bid" in found.message and words in found.message, found.message
+    if venue:  # a tick added would be rounded away again: cross by the step
+        assert found.hint == "cross by at least the grid's step: `ask + $1`"
+    else:
+        assert found.hint.startswith(
+            "if the market trades on a finer tick, give it in the quotes snapshot (`tick: 0.001`)"
+        )

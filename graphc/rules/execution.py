@@ -14,7 +14,10 @@ is a warning (``Finding.severity``), per spec §8.
 GC404/GC406 need the quote of the node's symbol; without one they are skipped.
 They also skip a leg an on_price edge starts (``LintContext.price_waiting``, as
 GC407 reads it): it is placed after the move, so today's quote is not its market.
-GC404's hint crosses by the quote's tick when the snapshot has one.
+GC404's hint crosses by the quote's tick when the snapshot has one. GC404 also
+reads ``GraphFacts.unaligned`` (compile's templates whose price the grid moved,
+with the price before it): a template that takes the touch as written but not
+once aligned rests (``_moved_off_touch``); wire input has no template.
 
 GC405: a child started by a parent's fill trigger (on_fill, on_first_fill,
 on_fill_ratio, on_full_fill) on a *different* instrument is a hedge; a hedge
@@ -37,6 +40,7 @@ from graphc.numbers import above, is_multiple, plain, shown
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 from graphc.units import MAX_SLIPPAGE_BPS
+from graphc.venues.prices import figures_step
 from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS
 
@@ -350,20 +354,59 @@ _MAX_NO_QUOTE_TEXTS = 4096
     "GC404",
     "at-touch",
     severity=WARNING,
-    summary="buy at exactly the ask or sell at exactly the bid",
+    summary="buy at exactly the ask or sell at exactly the bid, or a price written at the touch that the grid "
+    "moved off it",
     source="hosted-strategies.md, Submitting orders that actually fill (a buy at exactly best_ask is racy: "
-    "cross by one tick); venue-rules.md §0; playbook-spec.md §4 (quote bases are stale for a leg that waits "
-    "for a price move: skipped)",
+    "cross by one tick; Polymarket: the displayed quote tick is the source of truth); venue-rules.md §0; "
+    "playbook-spec.md §4 (grid for generated prices: while the tick is unknown, the coarsest grid the venue "
+    "may have, Polymarket 0.01, buys down and sells up; quote bases are stale for a leg that waits for a "
+    "price move: skipped)",
     flagged="    limit: ask",
 )
 def check_at_touch(ctx):
-    """A limit buy sits exactly at the ask, or a limit sell exactly at the bid.
+    """A limit buy sits exactly at the ask or a sell exactly at the bid, or the grid moved a touch price off the touch.
 
     ## What it checks
 
     With a quotes snapshot, graphc compares each limit price, literal or resolved
     from a template, with the touch: a buy at exactly the ask, or a sell at exactly
     the bid, is GC404. `limit: ask` on a buy is the usual way to get there.
+
+    It also reports a price written at the touch that compile moved off it. A
+    template's price goes onto the venue's grid for generated prices, buys
+    rounded down and sells up; where the market's tick is unknown, that grid is
+    the coarsest one the venue may have: 0.01 on Polymarket (playbook-spec.md
+    §4). A quote finer than that grid, bid 0.554 / ask 0.556, comes from a
+    0.001 market, and there `limit: ask` on a buy becomes 0.55, below the bid,
+    and `limit: bid` on a sell 0.56, above the ask:
+
+    ```yaml
+    # quotes.yaml (no tick)
+    will-btc-reach-150k-in-2025:yes:
+      bid: 0.554
+      ask: 0.556
+    ```
+
+    graphc keeps the price the spec asks for, and warns:
+
+    ```
+    warning GC404 node 'entry' buys at 0.55, below the bid 0.554: `limit: ask` is 0.556, rounded down onto polymarket's 0.01 grid for generated prices (the market's tick is unknown; playbook-spec.md §4), so the order rests instead of taking the ask
+      hint: give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed quote tick is the source of truth), or write `ask + 1 tick` to cross
+    ```
+
+    It is reported whenever a template takes the touch as written (a buy at or above
+    the ask, a sell at or below the bid: `ask`, `ask + 0 ticks`, a `last` above
+    the ask) and no longer does once aligned, wherever it lands (below the bid,
+    at it, or inside the spread). `ask + 1 tick` (0.566, rounded down to 0.56)
+    still crosses and is not reported; nor is a price meant to rest, such as
+    `mid` or `ask - 1c`. The same can happen wherever the generated grid is
+    coarser than the quote: a Kalshi market graphc reads as 0.01 (no
+    `price_level_structure` configured) quoted in tenths of a cent, or
+    Hyperliquid's five significant figures (an ask of 97000.6 is 97000 there).
+
+    Only a playbook shows this case: it knows the price came from the quote. A
+    wire graph has the price alone, and a buy at 0.55 under a 0.554 bid is a
+    resting order like any other.
 
     Without `--quotes` graphc has no market prices, and this check is skipped
     (`graphc lint --explain-skips` says so). It is skipped too, and listed the
@@ -381,6 +424,14 @@ def check_at_touch(ctx):
     means staying exposed until someone notices. To take the liquidity, cross by one
     tick: `ask + 1 tick` for a buy, `bid - 1 tick` for a sell. graphc aligns the
     result to the venue tick.
+
+    A touch price the grid moved off the touch does not even race: the order
+    sits on the far side of the book (or inside the spread) and cannot fill
+    until the market comes to it, though the playbook says it takes the
+    liquidity. Give the market's tick in the quotes snapshot (`tick: 0.001`;
+    for Polymarket the displayed quote tick is the source of truth,
+    hosted-strategies.md) so that the price stays at the touch, or cross with
+    `ask + 1 tick`, which crosses on the coarse grid too.
 
     ## Failing example
 
@@ -410,7 +461,9 @@ def check_at_touch(ctx):
     ## Fix
 
     Cross by one tick (0.57 with the snapshot above); run it with the same
-    `quotes.yaml`:
+    `quotes.yaml`. On a Polymarket outcome whose tick is unknown and whose quote
+    is finer than 0.01, either give the tick in the snapshot or cross the same
+    way (`ask + 1 tick` with ask 0.556 is 0.56):
 
     ```yaml
     graphc: 1
@@ -423,6 +476,7 @@ def check_at_touch(ctx):
     ```
     """
     waiting = ctx.price_waiting
+    moved = ctx.facts.unaligned  # compile's templates that the grids moved (none for wire input)
     for node in ctx.nodes:
         price = node.limit
         if price is None:
@@ -436,7 +490,13 @@ def check_at_touch(ctx):
             continue
         side = node.side
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
-        if touch is None or price != touch:
+        if touch is None:
+            continue
+        if price != touch:
+            if moved and node.node_id in moved:
+                found = _moved_off_touch(node, quote, touch, name, moved[node.node_id])
+                if found is not None:
+                    yield found
             continue
         if quote.tick:
             crossed = price + quote.tick if side == "buy" else price - quote.tick
@@ -449,6 +509,81 @@ def check_at_touch(ctx):
             "moves first the order rests instead of filling",
             hint=hint,
         )
+
+
+def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str, Decimal]) -> Finding | None:
+    """GC404 for a limit template that takes the touch as written (a buy at or above the ask, a sell at or below
+    the bid) but no longer does once compile put it on the venue's grid for generated prices (spec §4: while a
+    Polymarket tick is unknown, the 0.01 grid, coarser than a 0.554 / 0.556 quote): the order rests, on the
+    wrong side of the book or inside the spread, instead of taking the liquidity the template was written to
+    take. Only a playbook knows the template (``GraphFacts.unaligned``); a wire graph's price is just a price.
+    """
+    template, before = written
+    price, buy = node.limit, node.side == "buy"
+    if (before < touch or price >= touch) if buy else (before > touch or price <= touch):
+        return None  # not taking as written (`mid`, `ask - 1c`), or still taking once aligned (`ask + 1 tick`)
+    other, other_name = (quote.bid, "bid") if buy else (quote.ask, "ask")
+    if other is None:
+        where = f"{'below' if buy else 'above'} the {name} {plain(touch)}"
+    elif price == other:
+        where = f"exactly the {other_name}"
+    elif (price < other) if buy else (price > other):
+        where = f"{'below' if buy else 'above'} the {other_name} {plain(other)}"
+    else:
+        where = f"inside the spread ({plain(quote.bid)} / {plain(quote.ask)})"
+    market = node.market
+    grid, kind, step = _generated_grid(market, before)
+    rounded = "rounded down" if buy else "rounded up"
+    cross = f"`{name} {'+' if buy else '-'} 1 tick`"
+    finer = _ONE.scaleb(min(v.normalize().as_tuple().exponent for v in (quote.bid, quote.ask) if v is not None))
+    if kind == "default":
+        hint = (
+            f"give the market's tick in the quotes snapshot (`tick: {plain(finer)}` if that is its tick: the "
+            f"displayed quote tick is the source of truth), or write {cross} to cross"
+        )
+    elif kind == "figures" and step is not None:  # a price-form grid: a tick added is rounded away again
+        hint = f"cross by at least the grid's step: `{name} {'+' if buy else '-'} ${plain(step)}`"
+    else:
+        hint = (
+            f"if the market trades on a finer tick, give it in the quotes snapshot (`tick: {plain(finer)}`); "
+            f"or write {cross} to cross"
+        )
+    return Finding(
+        node.at("order_type"),
+        f"node {node.node_id!r} {node.side}s at {plain(price)}, {where}: `limit: {template}` is {plain(before)}, "
+        f"{rounded} onto {grid}, so the order rests instead of taking the {name}",
+        hint=hint,
+    )
+
+
+def _generated_grid(market, price: Decimal) -> tuple[str, str, Decimal | None]:
+    """The grid :func:`graphc.venues.prices.align_generated` puts a generated ``price`` on, in words; its kind:
+    ``default`` (the coarse stand-in for a tick that is unknown, spec §4: Polymarket 0.01), ``figures`` (a
+    price form: significant figures, decimals) or ``tick``; and its step at ``price`` (None: only 1e-9)."""
+    venue = market.venue or "the market"
+    tick = market.grid_for(price)
+    if tick is not None and market.tick_is_default and tick == market.generated_tick:
+        return (
+            f"{venue}'s {plain(tick)} grid for generated prices (the market's tick is unknown; playbook-spec.md §4)",
+            "default",
+            tick,
+        )
+    figures = figures_step(price, market)
+    if figures is not None and (tick is None or figures > tick):
+        rules = []
+        if market.sig_figs:
+            rules.append(f"{market.sig_figs} significant figures")
+        if market.max_price_decimals is not None:
+            rules.append(f"at most {market.max_price_decimals} decimals")
+        return (
+            f"{venue}'s price grid ({' and '.join(rules)}: a step of {plain(figures)} at this price)",
+            "figures",
+            figures,
+        )
+    return (f"{venue}'s {plain(tick)} tick" if tick is not None else "the wire's 1e-9 scale"), "tick", tick
+
+
+_ONE = Decimal(1)
 
 
 @rule(

@@ -22,13 +22,13 @@ from graphc.units import (
     base_asset,
     divide_to_step,
     format_decimal,
+    generated_price,
     parse_bps,
     parse_duration_ms,
     parse_number,
     parse_price,
     parse_quantity,
     plain_size,
-    resolve_price,
     scaled_fast,
     to_scaled,
 )
@@ -79,6 +79,7 @@ class LegContext:
         "trigger",
         "trigger_unknown",
         "type_",
+        "unaligned",
         "written_defaults",
     )
 
@@ -107,6 +108,8 @@ class LegContext:
         self.trigger_unknown = False  # lint without quotes: the level cannot be projected
         self.type_ = None  # the inferred instrument type, once known
         self.skips: list[tuple[str, str, str]] = []  # (code, the node's wire field, reason): the model makes Skips
+        # (the limit as written, its price before the grids) of a template the grid alignment moved (GC404)
+        self.unaligned: tuple[str, Decimal] | None = None
 
     def span_of(self, name):
         """The span to report field ``name`` at (``None``: the leg's key)."""
@@ -229,7 +232,10 @@ def resolve_limit(ctx, side, symbol, venue):
         return _unknown_price(ctx, raw, symbol), True  # lint without a quote: nothing to resolve against
     market = ctx.resolver.facts(symbol, venue, ctx.type_)
     try:
-        return resolve_price(expr, side=side, quote=quote, market=market, trigger=ctx.trigger), True
+        price, unaligned = generated_price(expr, side=side, quote=quote, market=market, trigger=ctx.trigger)
+        if unaligned != price:
+            ctx.unaligned = (str(raw), unaligned)
+        return price, True
     except UnitError as exc:
         if exc.code == "GC109" and not ctx.require_quotes:
             return _unknown_price(ctx, raw, symbol), True

@@ -216,6 +216,7 @@ class _Builder:
             }
         )
         self.origin = {}
+        self.unaligned: dict[str, tuple[str, Decimal]] = {}  # leg id -> LegContext.unaligned, for GC404
         defaults = self.data.get("defaults")
         defaults = defaults if isinstance(defaults, dict) else {}
         inherited = (
@@ -368,6 +369,8 @@ class _Builder:
         if ctx.skips:
             for code, wire_field, reason in ctx.skips:
                 self.skips.append(_new_tuple(Skip, (code, ("nodes", index, wire_field), reason)))
+        if ctx.unaligned is not None:
+            self.unaligned[leg_id] = ctx.unaligned
         fields = ctx.fields
         self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_is_template, quantity_text)
             NodeOrigin, (price_is_template, str(fields.get("buy") or fields.get("sell") or fields.get("qty")))
@@ -607,14 +610,15 @@ def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolve
         wire = None
     facts = None
     if wire is not None:
-        facts = functools.partial(_graph_facts, wire, builder.quotes, builder.resolver)
+        facts = functools.partial(_graph_facts, wire, builder.quotes, builder.resolver, builder.unaligned)
     return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips, facts)
 
 
-def _graph_facts(wire: dict, quotes, resolver: MarketResolver) -> GraphFacts:
-    """The facts of a graph this module built: its nodes read knowing their shape (see :func:`compiled_node_facts`)."""
+def _graph_facts(wire: dict, quotes, resolver: MarketResolver, unaligned: dict) -> GraphFacts:
+    """The facts of a graph this module built: its nodes read knowing their shape (see :func:`compiled_node_facts`),
+    and the templates whose price the grids moved (``GraphFacts.unaligned``)."""
     nodes = [compiled_node_facts(i, node, quotes, resolver) for i, node in enumerate(wire["nodes"])]
-    return compiled_graph_facts(wire, nodes, quotes, resolver)
+    return compiled_graph_facts(wire, nodes, quotes, resolver, unaligned)
 
 
 assert NodeFacts._fields[-3:] == ("quote", "market", "missing") and len(NodeFacts._fields) == 21, (
