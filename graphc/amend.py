@@ -46,7 +46,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
-from graphc.numbers import is_multiple, plain, usd, usd_exact
+from graphc.numbers import is_multiple, plain, times, usd, usd_exact
 from graphc.stages.legs import WIRE_QTY_STEP  # where no lot is known, a notional rounds down to 1e-8, as a leg's does
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.vocabulary import DOLLARS
@@ -217,7 +217,7 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
     new = _shown(qty_1e8, node)
     # the cases max_notional_unchecked names are the ones this skips
     if node is not None and node.limit is not None and node.max_notional is not None and _in_dollars(node):
-        notional = amount_of(qty_1e8) * node.limit
+        notional = times(amount_of(qty_1e8), node.limit)  # exact, as GC501 reads it (graphc.numbers)
         if notional > node.max_notional:
             raise AmendRefused(
                 f"{new} at the limit {plain(node.limit)} is {usd(notional, than=node.max_notional)}, above the "

@@ -20,6 +20,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from graphc.numbers import times
 from graphc.stages.wiregraph import number
 from graphc.venues import MarketFacts, MarketResolver, prediction_venue
 from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PRICE_SCALE, QTY_SCALE
@@ -58,7 +59,7 @@ class NodeFacts(NamedTuple):
     def notional(self) -> Decimal | None:
         if self.qty is None or self.reference is None:
             return None
-        return self.qty * self.reference
+        return times(self.qty, self.reference)  # exact (graphc.numbers: a product has more than 28 digits)
 
     @property
     def shaped_venue(self) -> str | None:
@@ -144,11 +145,27 @@ def dollar_notional(node: NodeFacts) -> Decimal | None:
     """What ``node`` is worth in dollars, as GC501 reads it: |quantity × price| (the limit, else the quote's ask
     for a buy / bid for a sell) of a market priced in dollars (``MarketFacts.cost_unit`` in
     :data:`~graphc.vocabulary.DOLLARS`: USD, the dollar stablecoins, prediction shares); None when the size or
-    price is unknown, or the market is priced in another currency (graphc has no exchange rates)."""
+    price is unknown, or the market is priced in another currency (graphc has no exchange rates).
+
+    Exact at any in-range size (:func:`graphc.numbers.times`; playbook-spec.md §3.2 "All arithmetic is exact
+    decimal"): in the default 28-digit context an order exactly at the limit could read as above it."""
     qty, reference = node.qty, node.reference
     if qty is None or reference is None or node.market.cost_unit not in DOLLARS:
         return None
-    return abs(qty * reference)
+    return times(qty, reference).copy_abs()  # copy_abs: abs() would round to 28 digits again
+
+
+def missing_side(node: NodeFacts) -> str | None:
+    """``the quote for X has no ask`` when ``node`` is a market order whose symbol has a quote without a price on
+    the side the order meets (the ask for a buy, the bid for a sell: a one-sided book, whose empty side the router
+    writes as 0; graphc.quotes.quote_value), else None (no quote at all, or a price: the callers say so).
+
+    A skip must say what is missing: "there is no quote for BTC-USD" misstates a snapshot that has one."""
+    quote = node.quote
+    if quote is None or not node.market_order or node.side not in ("buy", "sell"):
+        return None
+    side = "ask" if node.side == "buy" else "bid"
+    return f"the quote for {node.symbol} has no {side}" if getattr(quote, side, None) is None else None
 
 
 def orders_over_limit(

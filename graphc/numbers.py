@@ -74,8 +74,9 @@ def above(value: Decimal, bound: Decimal, places: int = 1) -> str:
     return format(beside(value, bound, places), "f")
 
 
-def usd(value: Decimal, than: Decimal | None = None) -> str:
-    """Dollars with thousands separators: whole dollars when whole (``$930,066``), else cents (``$1.50``).
+def usd(value: Decimal, than: Decimal | None = None, places: int = 2) -> str:
+    """Dollars with thousands separators: whole dollars when whole (``$930,066``), else cents (``$1.50``), or
+    ``places`` decimals (an amount listed beside a total shown with more).
 
     Compared with a limit (``than``), with as many more decimals (cut) as show on which side of it the amount
     is: ``$1,000.0002`` above ``$1,000``, ``$999.996`` below it. An amount that is not 0 never shows as
@@ -83,7 +84,7 @@ def usd(value: Decimal, than: Decimal | None = None) -> str:
     """
     if value == value.to_integral_value():
         return f"${value:,.0f}"
-    return f"${_at_least_cents(beside(value, Decimal(0) if than is None else than, 2)):,f}"
+    return f"${_at_least_cents(beside(value, Decimal(0) if than is None else than, places)):,f}"
 
 
 def usd_exact(value: Decimal) -> str:
@@ -92,6 +93,12 @@ def usd_exact(value: Decimal) -> str:
     if value == value.to_integral_value():
         return f"${value:,.0f}"
     return f"${_at_least_cents(value):,f}"
+
+
+def cents_down(value: Decimal) -> Decimal:
+    """``value`` cut (never rounded up) to cents at any size: ``value.quantize`` in the 28-digit default context
+    raises once the cents have more digits (a notional of a long quote)."""
+    return _CUT.quantize(value, _CENT)
 
 
 def usd_up(value: Decimal) -> str:
@@ -105,6 +112,30 @@ def _at_least_cents(value: Decimal) -> Decimal:
     """``value`` with two decimals at least (1000.5 -> 1000.50), never fewer digits than it has."""
     exponent = value.as_tuple().exponent
     return _WIDE.quantize(value, _CENT) if isinstance(exponent, int) and exponent > -2 else value
+
+
+# Notionals (quantity × price) and their sums, exact. Decimal's own ``*`` and ``+`` round to the default context's
+# 28 digits, and an in-range product has more: a wire quantity is an int64 of 1e-8 (at most 19 digits) and a price
+# an int64 of 1e-9 (19 digits), or a quote, a limit or a venue setting as the loader checks every number (at most
+# 40 significant digits, adjusted exponent -40..40, so a multiple of 1e-79 below 1e41: units.MAX_DIGITS). Every such
+# product is a multiple of 1e-158 below 1e82, at most 240 digits, and a sum (or difference) of up to 10**700 of them
+# has fewer than 1,000: _WIDE (prec 1000) holds each exactly, far beyond any graph's node count. It traps Inexact,
+# so a rounding nobody foresaw (a number the loader never checked) raises instead of deciding a limit silently.
+
+
+def times(a: Decimal, b: Decimal) -> Decimal:
+    """``a × b`` exactly (a notional: quantity × price; see the comment above)."""
+    return _WIDE.multiply(a, b)
+
+
+def plus(a: Decimal, b: Decimal) -> Decimal:
+    """``a + b`` exactly (a running total of notionals)."""
+    return _WIDE.add(a, b)
+
+
+def minus(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b`` exactly (how far a notional is above its limit)."""
+    return _WIDE.subtract(a, b)
 
 
 def is_multiple(value: Decimal, step: Decimal) -> bool:

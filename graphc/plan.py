@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from graphc.facts import wire_limit, wire_qty
+from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
 from graphc.units import UnitError
 from graphc.vocabulary import DOLLARS
@@ -365,14 +366,14 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         ).cost_unit
         amount, limit = _amount(node), _limit(node)
         price = limit if limit is not None else _quoted(node, symbol, quotes)
-        notional = amount * price if amount is not None and price is not None else None
+        notional = times(amount, price) if amount is not None and price is not None else None  # exact, as GC501
         if notional is None:
             why = "derived size" if node.get("quantity") == "derived" else "no size" if amount is None else "no price"
             unknown.append(f"{node.get('node_id')} ({why})")
         elif currency not in DOLLARS:  # bitcoin or yen are not dollars (as GC501 reads them)
             not_dollars.append(f"{node.get('node_id')} ({currency or 'unknown currency'})")
         else:
-            total += notional
+            total = plus(total, notional)
         execution = _mapping(node.get("execution"))
         legs.append(
             Leg(

@@ -21,7 +21,12 @@ GC301/GC309/GC501/GC503 show an amount against its bound with the digits it take
 bound as given and a suggested cut rounded up to a cent (``usd(.., than=)``, ``usd_exact``, ``usd_up``, ``_money``'s
 bound; audit docs.md 2, tests/test_numbers.py); GC404 also warns when a limit template that takes the touch as
 written no longer does once compile put it on the grid for generated prices (``_moved_off_touch``, read from
-``GraphFacts.unaligned``, which only a compiled playbook has; spec §4, audit rulesB.md 2, tests/test_rules_execution.py).
+``GraphFacts.unaligned``, which only a compiled playbook has; spec §4, audit rulesB.md 2, tests/test_rules_execution.py);
+GC301/GC309/GC501/GC503 multiply and add notionals exactly
+(``numbers.times``/``plus``/``minus``, not the 28-digit default context: playbook-spec.md §3.2) and GC503 lists its
+largest legs with as many decimals as its total shows (audit rulesA.md 3 and 6, tests/test_rules_risk.py);
+GC301/GC309/GC501/GC503 skips of a market order whose quote lacks the side it meets say so ("the quote for X has no
+ask", ``facts.missing_side``) instead of "no quote for X" (audit rulesA.md 6).
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ from decimal import Decimal
 from itertools import islice
 
 from graphc.diagnostics import Skip
-from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, wire_limit, wire_qty
-from graphc.numbers import above, is_multiple, plain, usd, usd_exact, usd_up
+from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, missing_side, wire_limit, wire_qty
+from graphc.numbers import above, beside, is_multiple, minus, plain, plus, times, usd, usd_exact, usd_up
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _elsewhere, _leg, _moved_off_touch, trigger_level
 from graphc.rules.graph import (
@@ -106,22 +111,23 @@ def check_min_notional(ctx):
             yield Skipped(where, _qty_unknown(node))
         elif price is None or price <= 0:
             what = "market order" if node.market_order else "price template"
-            yield Skipped(where, f"{what} and no quote for {node.symbol}: the notional is unknown")
-        elif qty * price < minimum:
+            missing = missing_side(node) or f"no quote for {node.symbol}"
+            yield Skipped(where, f"{what} and {missing}: the notional is unknown")
+        elif times(qty, price) < minimum:
             venue = _venue_name(node)
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             yield Finding(
                 where,
-                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit, minimum)} is below the "
+                f"{venue.capitalize()} order notional {_money(times(qty, price), m.cost_unit, minimum)} is below the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
-        elif node.pacing is not None and node.pacing[0] > 1 and qty * price / node.pacing[0] < minimum:
+        elif node.pacing is not None and node.pacing[0] > 1 and times(qty, price) < times(minimum, node.pacing[0]):
             slices, each = node.pacing[0], _money(minimum, m.cost_unit, exact=True)
-            most = qty * price // minimum
+            most = times(qty, price) // minimum
             yield Finding(
                 where,
-                f"{_money(qty * price, m.cost_unit, minimum * slices)} in {fmt(slices)} TWAP slices is under the {each} minimum a "
+                f"{_money(times(qty, price), m.cost_unit, times(minimum, slices))} in {fmt(slices)} TWAP slices is under the {each} minimum a "
                 "slice (each slice is an order)",
                 f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
                 if most >= 2
@@ -308,12 +314,14 @@ def check_max_size(ctx):
             continue
         size_unknown = _unknown(node, "maximum size", "max_size") if max_size is None else None
         if node.reference is None:
-            no_price = f"no limit price and no quote for {node.symbol}: the notional is unknown"
+            no_price = (
+                f"no limit price and {missing_side(node) or f'no quote for {node.symbol}'}: the notional is unknown"
+            )
             yield Skipped(where, no_price if size_unknown is None else f"{no_price}; and {size_unknown}")
-        elif qty * node.reference > max_cost:
+        elif times(qty, node.reference) > max_cost:
             yield Finding(
                 where,
-                f"order notional {_money(qty * node.reference, m.cost_unit, max_cost)} is above {venue}'s maximum of "
+                f"order notional {_money(times(qty, node.reference), m.cost_unit, max_cost)} is above {venue}'s maximum of "
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
@@ -337,12 +345,12 @@ def check_max_notional(ctx):
         notional = _dollar_notional(node)
         if notional is None:
             yield Skipped(node.at("quantity"), f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
-        elif abs(notional) > limit:
+        elif notional.copy_abs() > limit:
             yield Finding(
                 node.at("quantity"),
-                f"order {node.node_id!r} is {usd(abs(notional), than=limit)} notional, above risk.max_notional "
+                f"order {node.node_id!r} is {usd(notional.copy_abs(), than=limit)} notional, above risk.max_notional "
                 f"{usd_exact(limit)}: the router refuses the graph at admission",
-                hint=f"cut this order by {usd_up(abs(notional) - limit)} or more, or raise risk.max_notional",
+                hint=f"cut this order by {usd_up(minus(notional.copy_abs(), limit))} or more, or raise risk.max_notional",
             )
 
 
@@ -356,13 +364,15 @@ def check_gross_notional(ctx):
         name = node.node_id or f"nodes[{node.index}]"
         if notional is None:
             unknown.append(name)
-            if node.notional is not None:
+            if node.notional is not None or missing_side(node):
                 priced.append(node)
         else:
-            known.append((abs(notional), name))
+            known.append((notional.copy_abs(), name))
     if any(value > limit for value, _ in known):
         return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
-    total = sum((value for value, _ in known), Decimal(0))
+    total = Decimal(0)
+    for value, _ in known:
+        total = plus(total, value)
     if total <= limit:
         if unknown:
             yield Skipped(
@@ -374,14 +384,15 @@ def check_gross_notional(ctx):
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
-    legs = ", ".join(f"{name} {usd(value)}" for value, name in top)
+    places = max(2, -int(beside(total, limit, 2).as_tuple().exponent))
+    legs = ", ".join(f"{name} {usd(value, places=places)}" for value, name in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
         f"gross notional {usd(total, than=limit)}{partial} of all legs is above risk.max_notional {usd_exact(limit)}; "
         f"largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(total - limit)} from "
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(minus(total, limit))} from "
         "the legs or raise risk.max_notional",
     )
 

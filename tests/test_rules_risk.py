@@ -340,3 +340,122 @@ def test_a_tiny_limit_is_not_shown_as_zero(tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
     assert "above risk.max_notional $0.00000001:" in result.stdout, result.output
     assert "cut this order by $2,000 or more" in result.stdout, result.output  # 1999.99999999 up to the cent
+
+
+# -- notionals are exact at any in-range size (audit rulesA.md 3) ---------------------------------------------------
+# qty × price was multiplied in Python's default 28-digit context: a product with more digits was rounded, so an
+# order exactly at the limit read as above it and one above it as at it. Hand-checked with Python integers:
+#   up:   qty_1e8 9000000000112345679 x price_1e9 123456789123456789 = 1111111102124980937801234567787364731 (1e-17)
+#         -> 11111111021249809378.01234567787364731, exactly the limit below (28 digits rounds it to ...01234568)
+#   down: qty_1e8 9223372036812345679 x price_1e9 1999999999 = 18446744064401319321187654321 (1e-17)
+#         -> 184467440644.01319321187654321, 1e-26 above the limit below (28 digits rounds it to ...0131932118765432)
+# Both sizes and prices fit int64 (2**63-1 = 9223372036854775807).
+PREC_UP = ("90000000001.12345679", "123456789.123456789", "11111111021249809378.01234567787364731")
+PREC_DOWN = ("92233720368.12345679", "1.999999999", "184467440644.0131932118765432")
+WIRE_BIG = (
+    '{"nodes": [{"node_id": "e", "instrument": {"symbol": "BTC-USD", "type": "spot"}, "side": "buy",\n'
+    '  "order_type": {"limit": {"price_1e9": %s}}, "quantity": {"fixed": {"qty_1e8": %s}},\n'
+    '  "execution": {"policy": "sor"}, "activation": "root"}],\n'
+    ' "edges": [], "is_sandbox": true, "risk": {"admission": {"max_notional_usd": %s}}}\n'
+)
+
+
+def _lint_file(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+
+
+def _playbook(qty, price, limit):
+    return f"graphc: 1\nname: t\nrisk:\n  max_notional: {limit}\nlegs:\n  e: {{buy: {qty}, symbol: BTC-USD, limit: {price}}}\n"
+
+
+def _wire(qty, price, limit):
+    return WIRE_BIG % (int(D(price).scaleb(9)), int(D(qty).scaleb(8)), limit)
+
+
+def test_gc501_an_order_exactly_at_a_long_limit_passes(tmp_path):
+    for name, text in [("up.yaml", _playbook(*PREC_UP)), ("up.json", _wire(*PREC_UP))]:
+        result = _lint_file(tmp_path, name, text)
+        assert result.exit_code == 0 and "no problems" in result.stdout, (name, result.output)
+    qty, price, limit = PREC_UP
+    assert lint([node("e", qty, price, symbol="BTC-USD")], max_notional=D(limit))[0] == []
+
+
+def test_gc501_an_order_a_long_hair_above_the_limit_fails(tmp_path):
+    message = (
+        "error GC501 order 'e' is $184,467,440,644.01319321187654321 notional, above risk.max_notional "
+        "$184,467,440,644.0131932118765432: the router refuses the graph at admission"
+    )
+    for name, text in [("down.yaml", _playbook(*PREC_DOWN)), ("down.json", _wire(*PREC_DOWN))]:
+        result = _lint_file(tmp_path, name, text)
+        assert result.exit_code == 1 and message in result.stdout, (name, result.output)
+        assert "cut this order by $0.01 or more" in result.stdout, (name, result.output)  # 1e-26 up to a cent
+
+
+def test_gc503_sums_exactly():
+    # a: 90000000000 x 2 = 180,000,000,000 (a limit order at the limit itself); b: 0.00000001 x 0.000000001 = 1e-17.
+    # Each fits 28 digits, their sum 180000000000.00000000000000001 (29 digits) does not: it read as the limit.
+    legs = [node("a", "90000000000", "2", symbol="BTC-USD"), node("b", "0.00000001", "0.000000001", symbol="BTC-USD")]
+    [finding] = lint(legs, max_notional=180_000_000_000)[0]
+    assert finding.code == "GC503"
+    assert finding.message.startswith(
+        "gross notional $180,000,000,000.00000000000000001 of all legs is above risk.max_notional $180,000,000,000;"
+    ), finding.message
+    assert lint(legs, max_notional=D("180000000000.00000000000000001"))[0] == []  # exactly at the limit passes
+
+
+def test_gc503_shows_its_largest_legs_the_way_it_shows_the_total():
+    # audit rulesA.md 6: 0.2 x 60000 = 12,000 and 0.2 x 65000.000000001 = 13,000.0000000002: 25,000.0000000002 gross,
+    # shown with the ten decimals that read above $25,000; leg b was rounded to "$13,000.00" beside it
+    legs = [node("a", "0.2", "60000", symbol="BTC-USD"), node("b", "0.2", "65000.000000001", symbol="BTC-USD-PERP")]
+    [finding] = lint(legs, max_notional=25_000)[0]
+    assert finding.message == (
+        "gross notional $25,000.0000000002 of all legs is above risk.max_notional $25,000; "
+        "largest legs: b $13,000.0000000002, a $12,000"
+    )
+    # a total shown in cents shows its legs in cents: 0.25 x 60000.001 = 15,000.00025 and 0.2 x 60000 = 12,000
+    legs = [node("a", "0.25", "60000.001", symbol="BTC-USD"), node("b", "0.2", "60000", symbol="BTC-USD")]
+    [finding] = lint(legs, max_notional=25_000)[0]
+    assert finding.message == (
+        "gross notional $27,000.00 of all legs is above risk.max_notional $25,000; largest legs: a $15,000.00, b $12,000"
+    )
+
+
+def test_gc501_skip_of_a_market_order_on_a_one_sided_quote_names_the_missing_side(tmp_path):
+    # audit rulesA.md 6 (h/q2.yaml): `ask: 0` is the empty side of a one-sided book; there is a quote, without an ask
+    (tmp_path / "q.yaml").write_text("BTC-USD: {bid: 60000, ask: 0}\n", encoding="utf-8")
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "graphc: 1\nname: t\nrisk:\n  max_notional: 25000\nlegs:\n  a: {buy: 0.1, symbol: BTC-USD}\n", encoding="utf-8"
+    )
+    args = ["lint", "--no-cache", "--explain-skips", "--quotes", str(tmp_path / "q.yaml"), str(path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "skipped GC501 the notional of 'a' is unknown: it is a market order and the quote for BTC-USD has no ask"
+        in result.stdout
+    ), result.output
+    assert "no quote for BTC-USD" not in result.stdout, result.output
+    # a sell meets the bid; GC503's skip gives the same reason
+    findings, skips = lint(
+        [node("s", "0.1", symbol="BTC-USD", side="sell")],
+        max_notional=25_000,
+        quotes={"BTC-USD": Quote(ask=D("60000"))},
+    )
+    assert findings == []
+    reasons = {s.code: s.reason for s in skips}
+    assert reasons["GC501"].endswith("it is a market order and the quote for BTC-USD has no bid"), reasons
+    assert reasons["GC503"].endswith(": it is a market order and the quote for BTC-USD has no bid)"), reasons
+
+
+def test_plans_summary_multiplies_and_adds_notionals_exactly():
+    # the plan's numbers are GC501's and GC503's (audit rulesA.md 3): the test_gc503_sums_exactly legs, plus PREC_UP
+    from graphc.plan import summarize
+
+    qty, price, limit = PREC_UP
+    legs = [node("a", "90000000000", "2", symbol="BTC-USD"), node("b", "0.00000001", "0.000000001", symbol="BTC-USD")]
+    summary = summarize({"nodes": [*legs, node("e", qty, price, symbol="BTC-USD")], "edges": []}, {})
+    assert [leg.notional for leg in summary.legs] == [D("180000000000"), D("1E-17"), D(limit)]
+    # by hand: 11111111021249809378.01234567787364731 + 180000000000.00000000000000001 (the 0...1 carries into the 2)
+    assert summary.total == D("11111111201249809378.01234567787364732")

@@ -525,8 +525,8 @@ def test_a_whole_order_under_the_minimum_is_one_error_not_also_a_slice_warning()
 XYZ = "XYZ-USD"  # a Coinbase product with no built-in facts: only what [markets."XYZ-USD"] gives
 
 
-def xyz(qty, price=None):
-    return node(XYZ, qty, price, venue="coinbase", type="spot")
+def xyz(qty, price=None, side="buy"):
+    return node(XYZ, qty, price, venue="coinbase", type="spot", side=side)
 
 
 def test_gc309_max_size_known_checks_the_size_and_skips_the_unknown_notional():
@@ -593,3 +593,43 @@ def test_gc309_a_hair_above_the_maximum_notional_shows_the_hair():
     found = only("GC309", xyz(10, "100.00001"), markets=markets)
     assert found.message == f"order notional $1,000.0001 is above coinbase's maximum of $1,000.00 for {XYZ}"
     assert lint(xyz(10, "100"), markets=markets)[0] == []  # exactly at the maximum passes
+
+
+# -- notionals are exact at any in-range size (audit rulesA.md 3) ----------------------------------------------
+# A quote may have up to 40 significant digits (units.MAX_DIGITS), so quantity x quote can have more than the
+# default context's 28: it was rounded, and could land on the bound itself.
+
+
+def test_gc301_a_long_quote_a_hair_under_one_dollar_is_below_the_minimum():
+    # 5 x 0.1999999999999999999999999999999 = 0.9999999999999999999999999999995 (31 digits, by hand: 5 x 2 = 10,
+    # less 5 x 1e-31): below Polymarket's $1, though 28 digits round it to 1.000000000000000000000000000
+    quotes = {PM: Quote(bid=D("0.19"), ask=D("0.1999999999999999999999999999999"))}
+    found = only("GC301", node(PM, 5, venue="polymarket"), quotes=quotes)
+    assert found.message.startswith("Polymarket order notional $0.99 is below the $1.00 minimum"), found.message
+    # exactly $1.00 passes: 5 x 0.2
+    assert "GC301" not in codes(node(PM, 5, venue="polymarket"), quotes={PM: Quote(bid=D("0.19"), ask=D("0.2"))})
+
+
+def test_gc309_a_long_quote_a_hair_above_the_maximum_notional_is_above_it():
+    markets = {XYZ: {"max_notional": "1000", "max_size": "1000000"}}
+    # 10 x 100.0000000000000000000000000000001 = 1000.000000000000000000000000000001 (34 digits): above $1,000,
+    # though 28 digits round it to 1000.000000000000000000000000
+    quotes = {XYZ: Quote(bid=D("99"), ask=D("100.0000000000000000000000000000001"))}
+    found = only("GC309", xyz(10), markets=markets, quotes=quotes)
+    assert found.message == (
+        f"order notional $1,000.000000000000000000000000000001 is above coinbase's maximum of $1,000.00 for {XYZ}"
+    )
+    assert lint(xyz(10), markets=markets, quotes={XYZ: Quote(bid=D("99"), ask=D("100"))})[0] == []  # at it: passes
+    # 1 x 9e35 (36 digits): its cents were quantized in the 28-digit context, which raised InvalidOperation
+    found = only("GC309", xyz("1"), markets=markets, quotes={XYZ: Quote(bid=D("1"), ask=D("9e35"))})
+    assert found.message.startswith("order notional $900,000,000,000,000,000,000,000,000,000,000,000.00 is above")
+
+
+def test_a_market_order_on_a_one_sided_quote_is_skipped_saying_which_side_is_missing():
+    # audit rulesA.md 6: a snapshot's `ask: 0` is an empty side (a one-sided book), not a missing quote
+    markets = {XYZ: {"max_notional": "1000", "max_size": "1000000", "min_notional": "1"}}
+    buy = skipped(xyz(10), markets=markets, quotes={XYZ: Quote(bid=D("99"))})
+    assert buy["GC301"].reason == f"market order and the quote for {XYZ} has no ask: the notional is unknown"
+    assert buy["GC309"].reason == f"no limit price and the quote for {XYZ} has no ask: the notional is unknown"
+    sell = skipped(xyz(10, side="sell"), markets=markets, quotes={XYZ: Quote(ask=D("99"))})
+    assert sell["GC301"].reason == f"market order and the quote for {XYZ} has no bid: the notional is unknown"

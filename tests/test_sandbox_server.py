@@ -279,6 +279,28 @@ def test_admission_compares_only_dollar_notionals(sandbox):
     assert status == 200, body
 
 
+@pytest.mark.parametrize(
+    "limit, admitted",
+    [
+        # audit rulesA.md 3: 90000000001.12345679 x 123456789.123456789 = 11111111021249809378.01234567787364731
+        # (by hand with integers, tests/test_rules_risk.py PREC_UP), exactly the limit: admitted, as GC501 passes
+        # it; one 1e-17 below it is refused. The 28-digit context rounded the notional to ...01234568.
+        ("11111111021249809378.01234567787364731", True),
+        ("11111111021249809378.0123456778736473", False),
+    ],
+)
+def test_admission_compares_long_notionals_exactly(sandbox, limit, admitted):
+    order = node("e", "BTC-USD", qty_1e8=9_000_000_000_112_345_679, limit_1e9=123_456_789_123_456_789)
+    body = json.dumps(
+        {"nodes": [order], "edges": [], "is_sandbox": True, "risk": {"admission": {"max_notional_usd": 0}}}
+    )
+    body = body.replace('"max_notional_usd": 0', f'"max_notional_usd": {limit}')  # the JSON number as written
+    status, answer, _ = sandbox.api("POST", "/v1/orders", body.encode())
+    assert (status == 200) is admitted, answer
+    if not admitted:
+        assert (answer["error"]["code"], answer["error"]["rule"]) == ("risk_admission_rejected", "GC501")
+
+
 # -- the simulator's triggers --------------------------------------------------------
 
 

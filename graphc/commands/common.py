@@ -491,7 +491,10 @@ def _notional(leg) -> str:
         return "?"
     if leg.currency in DOLLARS:
         return _dollars(leg.notional)
-    return f"{leg.notional.normalize():,f} {leg.currency or '(quote currency)'}"
+    from graphc.numbers import plain  # deferred: only plan and submit print a summary
+
+    # plain normalises exactly: Decimal.normalize() rounds to the 28-digit context
+    return f"{Decimal(plain(leg.notional)):,f} {leg.currency or '(quote currency)'}"
 
 
 # -- a graph's progress --------------------------------------------------------------------------

@@ -26,8 +26,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from graphc.diagnostics import WARNING
-from graphc.facts import dollar_notional, orders_over_limit
-from graphc.numbers import usd, usd_exact, usd_up
+from graphc.facts import dollar_notional, missing_side, orders_over_limit
+from graphc.numbers import beside, minus, plus, usd, usd_exact, usd_up
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
 
@@ -59,7 +59,7 @@ def _unknown_reason(node) -> str:
         return "its size is not known (a notional size without a price: pass --quotes)"
     if not node.market_order:  # a limit priced by a template (`bid - 0.5%`) linted without quotes
         return f"its limit price is a template that needs a quote for {node.symbol} (pass --quotes)"
-    return "it is a market order and there is no quote for " + node.symbol
+    return "it is a market order and " + (missing_side(node) or "there is no quote for " + node.symbol)
 
 
 @rule(
@@ -78,7 +78,8 @@ def check_max_notional(ctx):
     the leg's limit price or, for a market order, the quote (ask for a buy, bid
     for a sell). An order whose notional is above `risk.max_notional` (sent to
     the router as `risk.admission.max_notional_usd`) is GC501, reported at that
-    leg's size. An order exactly at the limit passes. The message shows the
+    leg's size. The product is exact at any size (never rounded to a fixed number
+    of digits), and an order exactly at the limit passes. The message shows the
     notional with as many decimals as it takes to read above the limit (0.01666667
     BTC at 60,000 is `$1,000.0002`, above a `$1,000` limit, not "$1,000.00"), and
     the suggested cut is rounded up to the next cent (`$0.01`), so that making it
@@ -156,7 +157,7 @@ def check_max_notional(ctx):
             node.at("quantity"),
             f"order {node.node_id!r} is {usd(notional, than=limit)} notional, above risk.max_notional "
             f"{usd_exact(limit)}: the router refuses the graph at admission",
-            hint=f"cut this order by {usd_up(notional - limit)} or more, or raise risk.max_notional",
+            hint=f"cut this order by {usd_up(minus(notional, limit))} or more, or raise risk.max_notional",
         )
     if unknown:  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
         why = [f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}" for node in unknown]
@@ -177,10 +178,11 @@ def check_gross_notional(ctx):
     ## What it checks
 
     graphc adds up quantity × price over every leg of the graph, buys and sells
-    alike, hedges and conditional exits included, and compares the total with
-    `risk.max_notional` (`risk.admission.max_notional_usd` on the wire); a total
-    exactly at the limit passes, and one a hair above it is shown with the
-    decimals that make it read above (`$10,000.0001`). The
+    alike, hedges and conditional exits included, exactly, and compares the total
+    with `risk.max_notional` (`risk.admission.max_notional_usd` on the wire); a
+    total exactly at the limit passes, and one a hair above it is shown with the
+    decimals that make it read above (`$10,000.0001`), its largest legs with as
+    many (`a $6,000, b $4,000.0001`). The
     price is the leg's limit price, or the quote for a market order (ask for a
     buy, bid for a sell). A leg whose notional cannot be known, or is not in
     dollars (see GC501), makes the total unknown, and the check is skipped
@@ -256,10 +258,13 @@ def check_gross_notional(ctx):
         if value > limit:
             return  # one order alone is over the limit: GC501 reports it, and fixing it is the first step
         known.append((value, node))
-        total += value
+        total = plus(total, value)  # exact: a sum of long notionals has more than 28 digits (graphc.numbers)
     if total <= limit:
         if unknown:
-            priced = next((node for node in unknown if node.qty is not None and node.reference is not None), None)
+            # the first leg whose reason is worth saying: priced in another currency, or a one-sided quote
+            priced = next(
+                (n for n in unknown if (n.qty is not None and n.reference is not None) or missing_side(n)), None
+            )
             yield Skipped(
                 _LIMIT,
                 f"notional unknown for {', '.join(map(str, map(_name, unknown[:TOP_LEGS])))}"
@@ -269,14 +274,17 @@ def check_gross_notional(ctx):
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
-    legs = ", ".join(f"{_name(node)} {usd(value)}" for value, node in top)
+    # the legs with as many decimals as the total shows (cents, or the digits that read above the limit), so
+    # "$25,000.0000000002 ...: b $13,000.0000000002, a $12,000" and never "b $13,000.00" beside it
+    places = max(2, -int(beside(total, limit, 2).as_tuple().exponent))
+    legs = ", ".join(f"{_name(node)} {usd(value, places=places)}" for value, node in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
         f"gross notional {usd(total, than=limit)}{partial} of all legs is above risk.max_notional "
         f"{usd_exact(limit)}; largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(total - limit)} from "
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(minus(total, limit))} from "
         "the legs or raise risk.max_notional",
     )
 

@@ -21,7 +21,8 @@ from decimal import ROUND_DOWN, Decimal
 from operator import attrgetter
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import beside, is_multiple
+from graphc.facts import missing_side
+from graphc.numbers import beside, cents_down, is_multiple, times
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
@@ -142,7 +143,7 @@ def _money(value: Decimal, unit: str | None, than: Decimal | None = None, exact:
     bound (``than``), with as many more decimals as show on which side of it the amount is (``$1,000.0001``
     above a $1,000 maximum), and never ``0.00`` for an amount that is not 0 (``0.009 USDC``). ``exact``: a bound
     itself, every digit it has (``$1.00``, ``$1,000.005``)."""
-    cents = value.quantize(_CENT, rounding=ROUND_DOWN)
+    cents = cents_down(value)
     if exact:
         shown = value if cents != value else cents
     else:
@@ -175,10 +176,11 @@ def check_min_notional(ctx):
 
     ## What it checks
 
-    graphc computes each order's notional as quantity × price. For a limit order the
-    price is the limit. For a market order it is the quote (the ask for a buy, the
-    bid for a sell), so market orders are only checked when quotes are given with
-    `--quotes`. The minimums graphc knows:
+    graphc computes each order's notional as quantity × price, exactly. For a limit
+    order the price is the limit. For a market order it is the quote (the ask for a
+    buy, the bid for a sell), so market orders are only checked when quotes are
+    given with `--quotes`, and skipped when the quote has no price on that side (a
+    one-sided book). The minimums graphc knows:
 
     | venue | minimum notional |
     |---|---|
@@ -273,23 +275,25 @@ def check_min_notional(ctx):
             why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif price is None or price <= 0:
             skipped.append(node.index)
-            why.append(no_price)
-        elif qty * price < minimum:
+            one_sided = missing_side(node)  # a quote without the side a market order meets
+            why.append(no_price if one_sided is None else f"market order and {one_sided}: the notional is unknown")
+        elif (notional := times(qty, price)) < minimum:  # exact (graphc.numbers): never rounded up to the minimum
             where = ("nodes", node.index, "quantity")
             venue = _venue_name(node)
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             yield Finding(
                 where,
-                f"{venue.capitalize()} order notional {_money(qty * price, m.cost_unit, minimum)} is below the "
+                f"{venue.capitalize()} order notional {_money(notional, m.cost_unit, minimum)} is below the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
                 f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
             )
-        elif (slices := _twap_slices(node)) and qty * price < minimum * slices:
+        elif (slices := _twap_slices(node)) and notional < (all_slices := times(minimum, slices)):
             yield Finding(
                 ("nodes", node.index, "quantity"),
-                f"{_money(qty * price, m.cost_unit, minimum * slices)} in {fmt(slices)} TWAP slices is under the "
+                f"{_money(notional, m.cost_unit, all_slices)} in {fmt(slices)} TWAP slices is under the "
                 f"{_money(minimum, m.cost_unit, exact=True)} minimum a slice (each slice is an order)",
-                _fewer_slices(node, qty * price // minimum, f"{_money(minimum, m.cost_unit, exact=True)} a slice"),
+                # the quotient is below slices (an int64): its whole part fits the 28-digit context
+                _fewer_slices(node, notional // minimum, f"{_money(minimum, m.cost_unit, exact=True)} a slice"),
                 severity=WARNING,
             )
     if skipped:
@@ -1200,11 +1204,13 @@ def check_max_size(ctx):
         reference = node.reference
         if reference is None:
             skipped.append(node.index)
-            why.append(no_price if half_unknown is None else f"{no_price}; and {half_unknown}")
-        elif qty * reference > max_cost:
+            one_sided = missing_side(node)  # a quote without the side a market order meets
+            priceless = no_price if one_sided is None else f"no limit price and {one_sided}: the notional is unknown"
+            why.append(priceless if half_unknown is None else f"{priceless}; and {half_unknown}")
+        elif (notional := times(qty, reference)) > max_cost:  # exact (graphc.numbers), as GC501's
             yield Finding(
                 ("nodes", node.index, "quantity"),
-                f"order notional {_money(qty * reference, m.cost_unit, max_cost)} is above {_venue_name(node)}'s "
+                f"order notional {_money(notional, m.cost_unit, max_cost)} is above {_venue_name(node)}'s "
                 f"maximum of "
                 f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
