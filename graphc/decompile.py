@@ -124,7 +124,10 @@ def _complete(wire):
         for i, edge in enumerate(edges):
             edge["edge_id"] = f"e{i}"
     if "is_sandbox" not in wire:
-        notes.append("the graph has no is_sandbox; the playbook is sandboxed (add `sandbox: false` to trade live)")
+        notes.append(  # as plan and graph say it (docs/submitting.md: the router's default would decide)
+            "the graph has no is_sandbox, so the router's default would decide whether it trades live (which may be "
+            "live); the playbook is sandboxed, a playbook's default (add `sandbox: false` and risk limits to trade live)"
+        )
     out = {"nodes": nodes, "edges": edges}
     if wire.get("risk") is not None:
         out["risk"] = wire["risk"]

@@ -131,11 +131,21 @@ def _execution(execution: dict) -> str:
     return ", ".join(parts)
 
 
+def _mode(is_sandbox) -> str:
+    """The graph's mode as `plan` says it: a graph without ``is_sandbox`` is not a sandbox graph, the router's
+    default decides (docs/submitting.md; hosted-strategies.md: only the flag or a seq_test_* key forces sandbox)."""
+    if is_sandbox is True:
+        return "sandbox"
+    if is_sandbox is False:
+        return "LIVE (not sandboxed)"
+    return "mode NOT SET: no is_sandbox (the router's default decides)"
+
+
 def _note(wire, name) -> list:
     risk = wire.get("risk") or {}
     notional = (risk.get("admission") or {}).get("max_notional_usd")
     loss = (risk.get("runtime") or {}).get("max_loss_usd")
-    lines = [name or "execution graph", "sandbox" if wire.get("is_sandbox", True) else "LIVE (not sandboxed)"]
+    lines = [name or "execution graph", _mode(wire.get("is_sandbox"))]
     if notional is not None:
         lines.append(f"max notional {H.money_text(notional)}")
     if loss is not None:

@@ -177,8 +177,8 @@ def test_a_wire_graph_or_template_given_to_compile_gets_a_hint_that_fits_it(tmp_
 @pytest.mark.parametrize(
     "line,words",
     [
-        ("sandbox: no\n", "`sandbox` must be true or false (or a `{{ }}` template), not 'no'"),
-        ("sandbox: Yes\n", "`sandbox` must be true or false (or a `{{ }}` template), not 'Yes'"),
+        ("sandbox: no\n", "`sandbox` must be true or false, not 'no'"),
+        ("sandbox: Yes\n", "`sandbox` must be true or false, not 'Yes'"),
     ],
 )
 def test_a_word_where_a_boolean_goes_says_what_is_expected_not_the_template_pattern(tmp_path, line, words):
@@ -212,6 +212,43 @@ def test_a_word_where_a_count_goes_says_a_whole_number(tmp_path):
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1 and "`legs.a.twap.slices` must be a whole number" in result.stderr, result.stderr
     assert "does not match" not in result.stderr
+    # a count may be a template (docs/templates.md), so the message offers one, unlike `sandbox`'s below
+    assert "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 'ten'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "line,words",
+    [
+        # audit rulesA.md 4: the word was told "(or a `{{ }}` template)", and the template is then GC103 too
+        ("sandbox: no\n", "`sandbox` must be true or false, not 'no'"),
+        ("sandbox: maybe\n", "`sandbox` must be true or false, not 'maybe'"),
+        # the schema's type list (boolean or string) named a string, which `sandbox` takes only as a template
+        ("sandbox: 1\n", "`sandbox` must be true or false, not a number"),
+        ("sandbox: [true]\n", "`sandbox` must be true or false, not a list"),
+        ("sandbox:\n", "`sandbox` must be true or false, not empty"),
+    ],
+)
+def test_sandbox_is_never_offered_a_template(tmp_path, line, words):
+    """docs/templates.md: "`sandbox:` is never an expression ... (`sandbox: "{{ ... }}"` is GC103)". Its
+    message must not send the author to a template; following that advice was a second GC103."""
+    path = write(tmp_path, "p.yaml", "graphc: 1\nname: t\n" + line + "legs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1
+    [error] = [line for line in result.stdout.splitlines() if " error GC" in line]
+    assert error.startswith(f"{path}:3:") and error.endswith(f" error GC103 {words}"), result.stdout
+    assert "template" not in result.stdout and "string" not in result.stdout
+
+
+def test_a_templated_sandbox_is_still_refused_as_an_expression(tmp_path):
+    # the advice the old message gave, followed (audit rulesA.md 4, h/sb2.yaml): GC103, said once, no template offered
+    text = 'graphc: 1\nname: t\nsandbox: "{{ false }}"\nlegs:\n  e: {buy: 0.01, symbol: BTC-USD, limit: 60000}\n'
+    path = write(tmp_path, "p.yaml", text)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if " error GC" in line]
+    assert errors == [
+        f"{path}:3:10: error GC103 `sandbox` must be written as a literal true or false, not an expression"
+    ], result.stdout
 
 
 def test_missing_file_is_usage_error(tmp_path):

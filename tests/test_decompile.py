@@ -338,6 +338,28 @@ def test_command_writes_playbook(tmp_path):
     assert compiled.stdout == (GOLDEN / "eth-hedge.json").read_text()
 
 
+def test_a_graph_without_is_sandbox_says_the_router_would_have_decided(tmp_path):
+    """audit rulesA.md 5 (h/nosb.json): `plan` says "mode: NOT SET: no is_sandbox, the router's default would decide";
+    decompile writes a sandboxed playbook (a playbook's default) and its note says what the graph left open, as plan
+    and graph do. 50000000 qty_1e8 = 0.5 BTC; 60000000000000 price_1e9 = 60000."""
+    graph = tmp_path / "nosb.json"
+    graph.write_text(
+        '{"nodes": [{"node_id": "a", "instrument": {"symbol": "BTC-USD", "type": "spot"}, "side": "buy",\n'
+        '  "order_type": {"limit": {"price_1e9": 60000000000000}}, "quantity": {"fixed": {"qty_1e8": 50000000}},\n'
+        '  "execution": {"policy": "sor"}, "activation": "root"}], "edges": []}\n'
+    )
+    result = CliRunner().invoke(cli, ["decompile", str(graph)])
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout == "graphc: 1\nname: nosb\nlegs:\n  a:\n    buy: 0.5 BTC\n    symbol: BTC-USD\n    limit: 60000\n"
+    )
+    assert result.stderr == (
+        "graphc: note: the graph has no is_sandbox, so the router's default would decide whether it trades live "
+        "(which may be live); the playbook is sandboxed, a playbook's default (add `sandbox: false` and risk limits "
+        "to trade live)\n"
+    )
+
+
 def test_command_reads_simple_order(tmp_path):
     order = tmp_path / "buy-btc.json"
     order.write_text('{"symbol": "BTC-USD", "side": "buy", "qty": 0.1, "price": 97000}')

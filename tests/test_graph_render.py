@@ -172,6 +172,53 @@ def test_unknown_legs_and_live_graphs_are_visible():
     assert "stroke-dasharray" in to_mermaid(pic) and 'style="rounded,dashed"' in to_dot(pic)
 
 
+# audit rulesA.md 5 (h/nosb.json): one limit node and no `is_sandbox`. `plan` says "mode: NOT SET: no is_sandbox,
+# the router's default would decide" and submit refuses it (docs/submitting.md), but the picture said "sandbox".
+NO_MODE = (
+    '{"nodes": [{"node_id": "a", "instrument": {"symbol": "BTC-USD", "type": "spot"}, "side": "buy",\n'
+    '  "order_type": {"limit": {"price_1e9": 60000000000000}}, "quantity": {"fixed": {"qty_1e8": 50000000}},\n'
+    '  "execution": {"policy": "sor"}, "activation": "root"}], "edges": []}\n'
+)
+NOT_SET = "mode NOT SET: no is_sandbox (the router's default decides)"
+
+
+def test_a_graph_without_is_sandbox_is_drawn_as_not_set():
+    wire = json.loads(NO_MODE)
+    assert picture(wire, name="nosb").note == ["nosb", NOT_SET, "no risk limits"]
+    assert picture({**wire, "is_sandbox": True}).note[1] == "sandbox"
+    assert picture({**wire, "is_sandbox": False}).note[1] == "LIVE (not sandboxed)"
+
+
+@pytest.mark.parametrize(
+    "fmt, drawn",
+    [
+        # Mermaid keeps printable ASCII as it is; DOT's HTML label escapes the apostrophe (html.escape: &#x27;)
+        ("mermaid", "limits>\"<b>nosb</b><br/>mode NOT SET: no is_sandbox (the router's default decides)<br/>no risk"),
+        (
+            "dot",
+            "<b>limits</b><br/>mode NOT SET: no is_sandbox (the router&#x27;s default decides)<br/>no risk limits>",
+        ),
+    ],
+)
+def test_every_text_format_draws_a_graph_without_is_sandbox_as_not_set(tmp_path, fmt, drawn):
+    path = tmp_path / "nosb.json"
+    path.write_text(NO_MODE)
+    result = graph(path, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert drawn in result.stdout, result.stdout
+    assert "<br/>sandbox<br/>" not in result.stdout
+
+
+@needs_graphviz
+def test_svg_draws_a_graph_without_is_sandbox_as_not_set(tmp_path):
+    path = tmp_path / "nosb.json"
+    path.write_text(NO_MODE)
+    result = graph(path, "--format", "svg")
+    assert result.exit_code == 0, result.output
+    svg = result.stdout_bytes.decode()
+    assert "mode NOT SET: no is_sandbox" in svg and ">sandbox<" not in svg
+
+
 ODD = 'a "quoted" <b>tag</b> & #1 {{x}} | [y] é'
 
 

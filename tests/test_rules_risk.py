@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 from decimal import Decimal as D
 
@@ -11,6 +13,7 @@ from click.testing import CliRunner
 from graphc.cli import cli
 from graphc.quotes import Quote
 from graphc.rules import risk
+from tests.conftest import REPO
 from tests.wire_nodes import run_rules_on, wire_node
 
 QUOTES = {"BTC-USD": Quote(bid=Decimal("60000"), ask=Decimal("60010"))}
@@ -121,6 +124,71 @@ def test_gc502_empty_risk_section(section):
 )
 def test_gc502_passes(kwargs):
     assert lint(LEGS, **kwargs)[0] == []
+
+
+# -- a wire graph that does not say is_sandbox (audit rulesA.md 5) -------------------------------------------------
+# The router's default decides its mode, and only the flag or a seq_test_* key forces sandbox (hosted-strategies.md,
+# "Sandbox routing duality"), so with a live key it trades live: GC502 when it has no risk limits, as `false` does.
+
+NOT_SET = (
+    "graph has no is_sandbox and no risk limits: the router's default decides whether it trades live, which may be "
+    "live (with a live API key), and nothing caps its notional or its loss"
+)
+
+
+def unsaid(**extra):
+    return run_rules_on({"nodes": LEGS, "edges": [], **extra}, risk.RULES, quotes=QUOTES)
+
+
+def test_gc502_a_wire_graph_without_is_sandbox_or_risk_limits():
+    [finding] = unsaid()[0]
+    assert (finding.code, finding.where, finding.message) == ("GC502", ("is_sandbox",), NOT_SET)
+    assert finding.hint == (
+        'write "is_sandbox": true, or false with risk limits '
+        '("risk": {"admission": {"max_notional_usd": ...}, "runtime": {"max_loss_usd": ...}})'
+    )
+
+
+@pytest.mark.parametrize("section", [{}, {"note": "x"}])
+def test_gc502_a_wire_graph_without_is_sandbox_and_an_empty_risk_section(section):
+    assert [f.code for f in unsaid(risk=section)[0]] == ["GC502"]
+
+
+@pytest.mark.parametrize(
+    "section", [{"runtime": {"max_loss_usd": 10000}}, {"admission": {"max_notional_usd": 1_000_000}}]
+)
+def test_gc502_a_wire_graph_without_is_sandbox_but_with_risk_limits_passes(section):
+    assert unsaid(risk=section)[0] == []
+
+
+NOSB = (  # audit rulesA.md 5, h/nosb.json: one limit node, no is_sandbox, no risk
+    '{"nodes": [{"node_id": "a", "instrument": {"symbol": "BTC-USD", "type": "spot"}, "side": "buy",\n'
+    '  "order_type": {"limit": {"price_1e9": 60000000000000}}, "quantity": {"fixed": {"qty_1e8": 50000000}},\n'
+    '  "execution": {"policy": "sor"}, "activation": "root"}], "edges": []}\n'
+)
+
+
+def test_gc502_lint_strict_fails_a_wire_graph_without_is_sandbox(tmp_path):
+    """It linted clean with --strict while `plan` said "mode: NOT SET" and exit 2; the finding is placed on the
+    document (there is no is_sandbox key to point at): line 1, column 1."""
+    path = tmp_path / "nosb.json"
+    path.write_text(NOSB)
+    assert CliRunner().invoke(cli, ["lint", "--no-cache", str(path)]).exit_code == 0  # a warning
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}:1:1: warning GC502 {NOT_SET}\n" in result.stdout, result.stdout
+    fixed = tmp_path / "sb.json"
+    fixed.write_text(NOSB.replace('"edges": []', '"edges": [], "is_sandbox": true'))
+    assert CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(fixed)]).exit_code == 0
+
+
+def test_gc502_a_simple_order_is_sent_as_a_sandbox_graph_and_draws_nothing(tmp_path):
+    # the reference's simple order has no is_sandbox key and cannot have one: graphc sends it as
+    # `"is_sandbox": true` (docs/submitting.md), so the router's default never decides it
+    path = tmp_path / "order.json"
+    path.write_text('{"symbol": "BTC-USD", "side": "buy", "qty": 0.1}')
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(path)])
+    assert result.exit_code == 0 and "GC502" not in result.stdout, result.output
 
 
 def test_gc501_skip_of_a_template_priced_leg_does_not_call_it_a_market_order():
@@ -459,3 +527,23 @@ def test_plans_summary_multiplies_and_adds_notionals_exactly():
     assert [leg.notional for leg in summary.legs] == [D("180000000000"), D("1E-17"), D(limit)]
     # by hand: 11111111021249809378.01234567787364731 + 180000000000.00000000000000001 (the 0...1 carries into the 2)
     assert summary.total == D("11111111201249809378.01234567787364732")
+
+
+def test_gc502_page_wire_example_warns_and_its_fix_does_not(tmp_path):
+    """docs/rules/GC502.md shows a wire graph without is_sandbox under "What it checks" (the page's failing example
+    is the playbook); it gets GC502, and the fix its page gives, `"is_sandbox": true`, clears it."""
+    page = (REPO / "docs" / "rules" / "GC502.md").read_text()
+    [block] = re.findall(r"```json\n(.*?)```", page, re.S)
+    wire = json.loads(block)
+    assert "is_sandbox" not in wire and "risk" not in wire
+    path = tmp_path / "g.json"
+    path.write_text(block)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", str(path)])
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["GC502"], result.output
+    for fixed in (
+        {**wire, "is_sandbox": True},
+        {**wire, "is_sandbox": False, "risk": {"admission": {"max_notional_usd": 1000}}},
+    ):
+        path.write_text(json.dumps(fixed))
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(path)])
+        assert result.exit_code == 0 and "GC502" not in result.stdout, result.output

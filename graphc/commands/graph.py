@@ -47,7 +47,8 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
 
     Boxes show side, size, instrument, venue and price in the playbook's words;
     arrows carry their trigger (`filled 50%`, `+5s`); roots have a double, bold
-    border; a note shows the risk limits. A template price (`ask + 1 tick`) is
+    border; a note shows the mode (sandbox, LIVE, or NOT SET for a wire graph
+    without is_sandbox) and the risk limits. A template price (`ask + 1 tick`) is
     drawn as written, with its value when --quotes resolves it.
 
     SOURCE is a file or `-` for stdin. The picture is drawn without the lint

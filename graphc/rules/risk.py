@@ -298,11 +298,12 @@ def _name(node) -> str:
     "live-without-risk",
     severity=WARNING,
     summary="live graph without risk limits",
-    source=f"{_FULL_GRAPH} (risk.admission and risk.runtime limits; is_sandbox false trades live)",
+    source=f"{_FULL_GRAPH} (risk.admission and risk.runtime limits; is_sandbox false trades live); "
+    "hosted-strategies.md, Sandbox routing duality (only the flag or a seq_test_* key forces sandbox)",
     flagged="sandbox: false",
 )
 def check_live_without_risk(ctx):
-    """A graph meant for live trading has no risk limits.
+    """A graph that trades live, or may, has no risk limits.
 
     ## What it checks
 
@@ -313,6 +314,20 @@ def check_live_without_risk(ctx):
     the router when the graph is admitted) nor `risk.max_loss` (enforced while it
     runs).
 
+    It is reported too for a wire graph that does not say `is_sandbox` at all and
+    has no risk limits, such as this one:
+
+    ```json
+    {"nodes": [{"node_id": "entry", "instrument": {"symbol": "BTC-USD", "type": "spot"},
+                "side": "buy", "order_type": {"limit": {"price_1e9": 60000000000000}},
+                "quantity": {"fixed": {"qty_1e8": 1000000}}, "activation": "root"}],
+     "edges": []}
+    ```
+
+    A playbook always says it: its compiled graph has `"is_sandbox": true` unless
+    the playbook says `sandbox: false`. So does a simple order, which graphc always
+    sends as a sandbox graph.
+
     ## Why it matters
 
     The router's risk limits are the last guard between a mistake and the market.
@@ -320,9 +335,17 @@ def check_live_without_risk(ctx):
     typed with an extra zero; `max_loss` stops a graph that is losing more than the
     desk accepted. A live graph without either sends whatever it contains.
 
+    A graph without `is_sandbox` leaves its mode to the router's default. The
+    reference names only two ways to force the sandbox, the flag itself or an API
+    key that starts `seq_test_` (hosted-strategies.md, "Sandbox routing duality"),
+    so with a live key the graph may trade live. `graphc submit` and `graphc plan`
+    refuse to send such a graph, but another client may send it: without limits
+    either, it is a live graph without risk limits as far as anyone can tell.
+
     ## Failing example
 
-    A live playbook with no `risk:` section:
+    A live playbook with no `risk:` section (the wire graph above, which does not
+    say `is_sandbox`, gets the warning too):
 
     ```yaml
     graphc: 1
@@ -351,11 +374,26 @@ def check_live_without_risk(ctx):
         symbol: BTC-USD
         limit: 60000
     ```
+
+    For the wire graph above, say the mode: write `"is_sandbox": true` to paper
+    trade, or `"is_sandbox": false` together with `"risk": {"admission":
+    {"max_notional_usd": 1000}}` (and `"runtime": {"max_loss_usd": ...}` if
+    wanted) to trade live.
     """
-    if ctx.wire.get("is_sandbox") is not False:
+    unsaid = "is_sandbox" not in ctx.wire  # only a wire graph (spec §2-3: a playbook's wire always says it)
+    if ctx.wire.get("is_sandbox") is not False and not unsaid:
         return
     risk = ctx.wire.get("risk")
     if isinstance(risk, dict) and (risk.get("admission") or risk.get("runtime")):
+        return
+    if unsaid:
+        yield Finding(
+            ("is_sandbox",),
+            "graph has no is_sandbox and no risk limits: the router's default decides whether it trades live, "
+            "which may be live (with a live API key), and nothing caps its notional or its loss",
+            hint='write "is_sandbox": true, or false with risk limits '
+            '("risk": {"admission": {"max_notional_usd": ...}, "runtime": {"max_loss_usd": ...}})',
+        )
         return
     yield Finding(
         ("is_sandbox",),

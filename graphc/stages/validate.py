@@ -113,6 +113,12 @@ def _known_keys(schema) -> list:
 
 _TEMPLATE_PATTERN = r"\{\{[\s\S]*\}\}"  # $defs/template: a string is allowed where a value goes only as `{{ }}`
 _WHAT = {"boolean": "true or false", "integer": "a whole number", "number": "a number"}
+# Fields the schema types like the others (a value, or a string that is a `{{ }}` template) but that are never
+# an expression: docs/templates.md, "`sandbox:` is never an expression" (GC103 from graphc.stages.render). Their
+# messages say what the field must be, and offer no template and no string. `schedule` and `params` are not
+# rendered either, but no field in them may be a template by the schema; the others that may be (`twap.slices`,
+# `on_timeout.ms`, `offset_pct`, the words) are rendered.
+_NEVER_AN_EXPRESSION = {("sandbox",): "true or false"}  # path -> what it must be
 
 
 def _schema_at(root, steps):
@@ -152,6 +158,7 @@ def _not_a_template(error, doc, path, root):
     kinds = [_WHAT[kind] for kind in (allowed if isinstance(allowed, list) else [allowed]) if kind in _WHAT]
     if not kinds:
         return None
+    literal_only = tuple(path) in _NEVER_AN_EXPRESSION
     quoted = _quoted_value(error.instance, kinds)
     if quoted is not None:
         return Diagnostic(
@@ -168,7 +175,8 @@ def _not_a_template(error, doc, path, root):
     )
     return Diagnostic(
         "GC103",
-        f"`{_dotted(path)}` must be {' or '.join(kinds)} (or a `{{{{ }}}}` template), not {error.instance!r}",
+        f"`{_dotted(path)}` must be {' or '.join(kinds)}{'' if literal_only else ' (or a `{{ }}` template)'}, "
+        f"not {error.instance!r}",
         doc.path,
         doc.span(path),
         hint=hint,
@@ -325,6 +333,7 @@ def _diagnostics_for(error, doc, root=None):
     if keyword == "type":
         expected = error.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
+        expected = _NEVER_AN_EXPRESSION.get(tuple(path), expected)  # not "boolean or string": no string is one
         yield Diagnostic(
             "GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}", doc.path, doc.span(path)
         )
