@@ -30,7 +30,6 @@ Failure policy, because nobody is watching:
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from pathlib import Path
 from graphc.api.errors import AlreadySubmitted, ApiError, ConfigError, LedgerError, PendingUncertain, UncertainOutcome
 from graphc.api.ledger import CLOCK_SKEW_S, Ledger, Scope
 from graphc.api.lookup import find_run
-from graphc.api.redact import redact
+from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
 from graphc.config import load_config
 from graphc.lint import LintOptions, lint_source, live_quotes
@@ -100,7 +99,7 @@ class EventLog:
 
     def __call__(self, event: str, **fields) -> None:
         record = {"ts": round(time.time(), 3), "event": event, **fields}
-        self.stream.write(redact(json.dumps(record, default=str, ensure_ascii=False)) + "\n")
+        self.stream.write(json_text(record, indent=None, ensure_ascii=False) + "\n")
         self.stream.flush()
 
 
@@ -280,7 +279,7 @@ class Runner:
             fields["message"] = result.message
         if result.warning:
             fields["warning"] = result.warning
-            sys.stderr.write(redact(f"graphc: warning: {result.warning}") + "\n")
+            sys.stderr.write(f"graphc: warning: {clean(result.warning, None)}\n")
             sys.stderr.flush()
         self.log(result.status, **fields)
         return result

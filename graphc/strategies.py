@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graphc.api.errors import ApiError, UncertainOutcome
+from graphc.api.redact import clean
 
 __all__ = [
     "DeployError",
@@ -53,7 +54,7 @@ class DeployError(Exception):
     """A refusal before anything was sent (exit 2), or a router answer to report (``exit_code``)."""
 
     def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
+        super().__init__(clean(message, None))  # its text quotes the router's answers (names, ids, states)
         self.exit_code = exit_code
 
 

@@ -29,6 +29,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -249,6 +250,47 @@ def run_graphc(args, env, cwd, timeout=60, stdin=subprocess.DEVNULL) -> subproce
         timeout=timeout,
         stdin=stdin,
     )
+
+
+# -- a scripted router: a real HTTP server in this process whose every answer a test writes ---------------
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers every request with ``server.script(handler)`` (a hostile or broken router, as a test scripts it)."""
+
+    protocol_version = "HTTP/1.0"
+
+    def _any(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with contextlib.suppress(OSError):  # the client hung up: that is what some tests want
+            self.server.script(self)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
+
+    def log_message(self, *args):
+        pass
+
+    def answer(self, status: int, body: bytes, headers: dict | None = None):
+        self.send_response(status)
+        for key, value in {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(body)),
+            **(headers or {}),
+        }.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def scripted():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server
+    server.shutdown()
+    server.server_close()
 
 
 # -- wire graphs used across the networking tests ------------------------------

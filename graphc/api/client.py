@@ -67,7 +67,7 @@ from graphc.api.errors import (
     UncertainSubmission,
 )
 from graphc.api.redact import clean
-from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key
+from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, quiet_http_libraries
 from graphc.quotes import quote_from_router
 from graphc.version import __version__
 
@@ -83,6 +83,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("graphc.api")
+# Their records never reach a handler, CLI or not (secrets.quiet_http_libraries: a raw Retry-After was printed).
+quiet_http_libraries()
 
 DEFAULT_BASE_URL = "https://api.sequencemkts.com"
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)

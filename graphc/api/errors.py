@@ -11,14 +11,14 @@ outcome is *unknown* (the request may have been applied).  Only the first may
 be retried or recorded as failed; the second is :class:`UncertainSubmission`
 and must be reconciled before anything else is submitted for the same run.
 
-Every message passes through :func:`graphc.api.redact.redact` and loses its
-terminal control sequences, so even a server that echoes a credential (or an
+Every message passes through :func:`graphc.api.redact.clean` (secrets masked,
+control characters written as escapes), so even a server that echoes a credential (or an
 escape sequence) back cannot make one show up in output.
 """
 
 from __future__ import annotations
 
-from graphc.api.redact import redact, strip_controls
+from graphc.api.redact import clean
 
 __all__ = [
     "AlreadySubmitted",
@@ -56,7 +56,7 @@ class _OneLineError(Exception):
     exit_code = 1
 
     def __init__(self, message: str):
-        self.message = _one_line(strip_controls(redact(message)))
+        self.message = clean(_one_line(message), None)
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -110,7 +110,7 @@ class ApiHTTPError(ApiError):
         super().__init__(message)
         self.status = status
         self.code = code
-        self.detail = _one_line(strip_controls(redact(detail))) if detail else None
+        self.detail = clean(_one_line(detail), None) if detail else None
 
 
 class AuthError(ApiHTTPError):

@@ -30,13 +30,14 @@ __all__ = [
     "configure_cli_logging",
     "default_credentials_path",
     "load_api_key",
+    "quiet_http_libraries",
     "read_credentials_file",
     "redact",
     "register_secret",
 ]
 
 from graphc.api.errors import ConfigError, InsecureCredentials
-from graphc.api.redact import redact, register_secret
+from graphc.api.redact import clean, redact, register_secret
 
 
 class ApiKey:
@@ -66,17 +67,18 @@ class ApiKey:
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites a log record so its message and traceback text carry no secret.
+    """Rewrites a log record so its message (through :func:`clean`: secrets masked, control characters escaped, so
+    one record is one line) and traceback text (secrets masked) carry no secret.
 
     Attach it to *handlers*: a filter on a logger does not see records that
-    propagate up from child loggers (httpx, httpcore).
+    propagate up from child loggers.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
+        shown = clean(message, None)
+        if shown != message:
+            record.msg, record.args = shown, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -84,25 +86,68 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# The libraries that see the router's bytes. Their records never reach a handler: httpx_retries warns with the
+# raw `Retry-After` value (audit hrouter.md 2), httpx and httpcore log URLs and headers at debug level. graphc
+# announces each retry itself (graphc.api.client._AnnouncedRetry) and logs each request with -v.
+HTTP_LIBRARY_LOGGERS = ("httpx", "httpcore", "httpx_retries", "h11", "h2", "hpack")
+
+
+def quiet_http_libraries() -> None:
+    """Keep the HTTP libraries' log records from ever being printed, whatever the logging set-up.
+
+    Each logger gets a :class:`logging.NullHandler` and stops propagating. A filter or a level would not do:
+    a filter on ``httpcore`` does not see records of ``httpcore.http11``, a level is undone by anyone who sets
+    one, and a record that finds no handler at all is printed raw by Python's last-resort handler (which is
+    how the ``Retry-After`` warning reached stderr). A record that meets the NullHandler and stops is shown by
+    nobody, so router text cannot leak through these loggers, with or without -v, CLI or library use.
+    """
+    for name in HTTP_LIBRARY_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
 class _CliHandler(logging.StreamHandler):
-    """The handler :func:`configure_cli_logging` installs (found again by its type, to be replaced)."""
+    """The handler :func:`configure_cli_logging` installs (found again by its type, to be replaced).
+
+    Without a stream of its own it writes to ``sys.stderr`` as it is at each record (as Python's last-resort
+    handler does), so a handler left on the root logger never writes to a stream that was swapped and closed.
+    """
+
+    def __init__(self, stream=None):
+        self._fixed = stream
+        super().__init__(stream)
+
+    @property
+    def stream(self):
+        return self._fixed if self._fixed is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        self._fixed = value
 
 
 def configure_cli_logging(verbose: bool, stream=None) -> logging.Handler:
-    """graphc's own log lines on stderr, through a redacting handler.
+    """Log lines on stderr, through a redacting handler on the root logger.
 
-    Without ``verbose``: warnings (a retry and why, before its wait). With it:
-    one line per HTTP request too (method, path, status, milliseconds). The
-    HTTP libraries' debug output is never shown. Calling it again replaces the
-    handler (one command after another in one process).
+    graphc's own lines: without ``verbose``, warnings (a retry and why,
+    before its wait); with it, one line per HTTP request too (method, path,
+    status, milliseconds). The HTTP libraries' output is never shown
+    (:func:`quiet_http_libraries`). The handler sits on the root logger, so a
+    warning of any other library also passes :class:`RedactingFilter` instead
+    of reaching Python's unfiltered last-resort handler. Calling it again
+    replaces the handler (one command after another in one process).
     """
-    logger = logging.getLogger("graphc")
-    for old in [h for h in logger.handlers if isinstance(h, _CliHandler)]:
-        logger.removeHandler(old)
-    handler = _CliHandler(stream or sys.stderr)
+    quiet_http_libraries()
+    root, logger = logging.getLogger(), logging.getLogger("graphc")
+    for owner in (root, logger):
+        for old in [h for h in owner.handlers if isinstance(h, _CliHandler)]:
+            owner.removeHandler(old)
+    handler = _CliHandler(stream)
     handler.setFormatter(logging.Formatter("graphc: %(message)s"))
     handler.addFilter(RedactingFilter())
-    logger.addHandler(handler)
+    root.addHandler(handler)
     logger.setLevel(logging.INFO if verbose else logging.WARNING)
     return handler
 

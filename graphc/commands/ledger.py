@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import shlex
 import sys
 import time
 
 import click
 
+from graphc.api.errors import ConfigError
+from graphc.api.redact import clean, json_text
 from graphc.commands.common import api_errors, ledger_option, make_client
 
 EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or of another router or key)
@@ -35,18 +37,27 @@ def _table(runs) -> list[str]:
                 run.created_at.rstrip("Z"),
                 _state_text(run),
                 "LIVE" if run.live else "sandbox",
-                run.run_key,
-                run.graph_id or "-",
+                clean(run.run_key, None),
+                clean(run.graph_id, None) if run.graph_id else "-",  # a graph id from the router
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
 
 
+def _know_the_key() -> None:
+    """Register the configured key, if any, so it is masked in what this command prints: a ledger keeps graph
+    ids and errors the router gave, and listing it talks to no router (so no client loads the key)."""
+    from graphc.api.secrets import load_api_key  # deferred: tomllib; --help stays fast
+
+    with contextlib.suppress(ConfigError, OSError):  # no readable key: nothing to mask; --reconcile reports it
+        load_api_key()  # registers it (graphc.api.secrets.ApiKey)
+
+
 def _print_runs(ledger, state, as_json) -> None:
     runs = ledger.runs(state=state)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in runs], indent=2, ensure_ascii=False))
+        click.echo(json_text([r.as_dict() for r in runs], ensure_ascii=False))
         return
     if not runs:
         click.echo(f"no runs in {ledger.path}")
@@ -56,7 +67,7 @@ def _print_runs(ledger, state, as_json) -> None:
     for run in runs:
         if run.pending and run.error:
             said = run.error if run.error.startswith(f"run {run.id} ") else f"run {run.id}: {run.error}"
-            click.echo(f"  {said}")
+            click.echo(f"  {clean(said, None)}")
 
 
 def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
@@ -78,7 +89,7 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
         scope = Scope.of(client)
         for run in pending:
             if run.in_scope(scope):
-                click.echo(ledger.reconcile(run.id, client).message)
+                click.echo(clean(ledger.reconcile(run.id, client).message, None))
     for run in pending:
         if not run.in_scope(scope):
             said = _elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
@@ -108,7 +119,7 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
     if graph_id and not GRAPH_ID_RE.match(graph_id):
         raise click.BadParameter("not a graph id (letters, digits, _ . : - only)", param_hint="--graph-id")
     run = ledger.resolve(run_id, graph_id=graph_id, note="resolved by hand")
-    click.echo(f"run {run.id}: {run.state}" + (f" (graph {run.graph_id})" if run.graph_id else ""))
+    click.echo(f"run {run.id}: {run.state}" + (f" (graph {clean(run.graph_id, None)})" if run.graph_id else ""))
 
 
 @click.command("ledger")
@@ -154,6 +165,7 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
 
     if (graph_id or not_submitted) and resolve_id is None:
         raise click.UsageError("--graph-id/--not-submitted go with --resolve RUN_ID")
+    _know_the_key()
     with Ledger(ledger_path) as ledger:
         if resolve_id is not None:
             _resolve(ledger, resolve_id, graph_id, not_submitted)

@@ -74,10 +74,9 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     if not (once or loop):
         raise click.UsageError("say --once (run what is due now) or --loop (keep running)")
     mode = "once" if once else "loop"
-    if verbose:
-        from graphc.api.secrets import configure_cli_logging  # deferred: only -v needs it
+    from graphc.api.secrets import configure_cli_logging  # deferred: logging; --help stays fast
 
-        configure_cli_logging(True)
+    configure_cli_logging(verbose)  # retries announced, any library's warning redacted (audit hrouter.md 2)
     settings = RunSettings(
         playbook=playbook,
         params=parse_set(set_values),

@@ -15,7 +15,7 @@ import sys
 import click
 
 from graphc.api.errors import UncertainOutcome
-from graphc.api.redact import clean
+from graphc.api.redact import clean, json_text
 from graphc.commands.common import (
     EXIT_USAGE,
     api_errors,
@@ -42,15 +42,6 @@ verbose_option = click.option(
 )
 
 
-def _cleaned(value):
-    """A router answer with every string redacted and stripped of control sequences, for ``--json``."""
-    if isinstance(value, dict):
-        return {clean(k, None): _cleaned(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_cleaned(v) for v in value]
-    return clean(value, None) if isinstance(value, str) else value
-
-
 @click.command("status")
 @graph_id_argument
 @click.option("--watch", is_flag=True, help="Follow the graph until it completes, is cancelled, fails or pauses.")
@@ -62,7 +53,12 @@ def _cleaned(value):
     help="Seconds between polls with --watch.",
 )
 @click.option("--timeout", metavar="DURATION", help="With --watch: stop following after this long (90s, 10m, 2h).")
-@click.option("--json", "as_json", is_flag=True, help="Print the router's JSON answer (secrets redacted).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the router's JSON answer (secrets redacted, control characters escaped).",
+)
 @verbose_option
 @api_errors
 def status_command(graph_id, watch, interval, timeout, as_json, verbose):
@@ -80,7 +76,7 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     seconds = parse_seconds(timeout, "--timeout")
     with make_client(verbose) as client:
         if as_json:
-            click.echo(json.dumps(_cleaned(client.get_graph(graph_id)), indent=2))
+            click.echo(json_text(client.get_graph(graph_id)))
             return
         if not watch:
             view = graph_view(client.get_graph(graph_id), graph_id)

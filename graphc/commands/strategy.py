@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import time
 
 import click
 
 from graphc.api.errors import ApiError
-from graphc.api.redact import redact
+from graphc.api.redact import clean, json_text
 from graphc.commands.common import EXIT_USAGE
 
 
@@ -18,12 +17,10 @@ from graphc.commands.common import EXIT_USAGE
 def _router(verbose: bool = False):
     """The configured router client; configuration and router errors end the command with their exit code."""
     from graphc.api.client import Client  # deferred: httpx; --help stays fast
+    from graphc.api.secrets import configure_cli_logging  # deferred: logging; --help stays fast
     from graphc.strategies import DeployError  # deferred: tarfile; --help stays fast
 
-    if verbose:
-        from graphc.api.secrets import configure_cli_logging  # deferred: only -v needs it
-
-        configure_cli_logging(True)
+    configure_cli_logging(verbose)  # retries announced, any library's warning redacted (audit hrouter.md 2)
     try:
         with Client.from_env() as client:
             yield client
@@ -33,11 +30,6 @@ def _router(verbose: bool = False):
     except ApiError as exc:
         click.echo(f"graphc: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-
-
-def _printable(text: str) -> str:
-    """Router text with control characters shown as escapes: a log line cannot drive the terminal."""
-    return "".join(ch if ch.isprintable() or ch == "\t" else ascii(ch)[1:-1] for ch in text)
 
 
 def _env_option(values) -> dict:
@@ -83,11 +75,10 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
     env = _env_option(env_values)
     with _router(verbose) as client:
         created = deploy(client, sdir, env=env, start=not no_start, replace=replace)
-    click.echo(
-        f"deployed {created.get('name')} as strategy {created.get('strategy_id')} "
-        f"(artifact sha256 {str(created.get('artifact_sha256', ''))[:12]}, status {created.get('status')})"
-    )
-    click.echo(f"follow it with `graphc strategy logs {created.get('name')} --follow`")
+    name, sid = clean(created.get("name"), 200), clean(created.get("strategy_id"), 80)  # the router's answer
+    sha, status = clean(str(created.get("artifact_sha256", ""))[:12], 12), clean(created.get("status"), 40)
+    click.echo(f"deployed {name} as strategy {sid} (artifact sha256 {sha}, status {status})")
+    click.echo(f"follow it with `graphc strategy logs {name} --follow`")
 
 
 @click.group("strategy")
@@ -103,25 +94,25 @@ def list_command(as_json, verbose):
     with _router(verbose) as client:
         strategies = client.list_strategies()
     if as_json:
-        click.echo(redact(json.dumps({"strategies": strategies}, indent=2, default=str)))
+        click.echo(json_text({"strategies": strategies}))
         return
     if not strategies:
         click.echo("no strategies")
         return
     rows = [
         (
-            str(s.get("name", "")),
-            str(s.get("strategy_id", "")),
-            str(s.get("status", "")),
-            str(s.get("desired_state", "")),
-            str(s.get("artifact_sha256", ""))[:12],
+            clean(s.get("name", ""), 80),
+            clean(s.get("strategy_id", ""), 80),
+            clean(s.get("status", ""), 40),
+            clean(s.get("desired_state", ""), 40),
+            clean(str(s.get("artifact_sha256", ""))[:12], 12),
         )
         for s in strategies
     ]
     header = ("name", "strategy_id", "status", "desired", "artifact")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        click.echo(_printable("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()))
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
@@ -132,7 +123,7 @@ def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
         found = find_strategy(client, strategy)
         getattr(client, f"{action}_strategy")(found["strategy_id"])
         state = "deleted" if action == "delete" else client.get_strategy(found["strategy_id"]).get("status")
-    click.echo(f"{action}: {found.get('name')} ({found['strategy_id']}): {state}")
+    click.echo(f"{action}: {clean(found.get('name'), 200)} ({clean(found['strategy_id'], 80)}): {clean(state, 40)}")
 
 
 @strategy_group.command("stop")
@@ -189,12 +180,12 @@ def logs_command(strategy, run_id, follow, interval, verbose):
                 shown_run, lines = log_lines(client.strategy_logs(sid, run_id))
                 if follow and shown_run and shown_run != current:
                     if current is not None:
-                        click.echo(f"--- run {shown_run} ---", err=True)
+                        click.echo(f"--- run {clean(shown_run, 80)} ---", err=True)
                     current = shown_run
                 last = printed.get(shown_run or "", -1)
                 for line in lines:
                     if line.seq > last:
-                        click.echo(_printable(line.text))
+                        click.echo(clean(line.text, None))
                         last = line.seq
                 printed[shown_run or ""] = last
                 if not follow:

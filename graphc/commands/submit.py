@@ -16,6 +16,7 @@ import threading
 import click
 
 from graphc.api.errors import AlreadySubmitted, ApiError, UncertainOutcome
+from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
     api_errors,
@@ -209,7 +210,7 @@ def submit_command(
                 )
             except AlreadySubmitted as exc:
                 for warning in exc.warnings:  # the graph found is not this run's trade, or more graphs carry the tag
-                    click.echo(f"graphc: warning: {warning}", err=True)
+                    click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
                 said = _from_here(str(exc), listing)
                 fail(f"{said} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
             except UncertainOutcome as exc:
@@ -219,7 +220,7 @@ def submit_command(
                 f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
             )
             for warning in submitted.warnings:
-                click.echo(f"graphc: warning: {warning}", err=True)
+                click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
             if listing != "graphc ledger" and not embedded and not ledger_path:
                 click.echo(f"graphc: note: recorded in the playbook's project ledger; `{listing}` lists it", err=True)
             if watch or embedded:
