@@ -233,19 +233,37 @@ def wire_symbols(wire) -> list[str]:
     return list(found)
 
 
+class MalformedQuote(ValueError):
+    """The router answered a quote request with a value graphc refuses (NaN, negative, not a number): a router
+    failure, not a missing quote. ``field`` names the value, ``shown`` is its text (escaped, cut short)."""
+
+    def __init__(self, field: str, shown: str, reason: str):
+        self.field, self.shown, self.reason = field, shown, reason
+        super().__init__(f"its {field} is {shown}: {reason}")
+
+
 def quote_from_router(payload) -> Quote | None:
     """A :class:`Quote` from the router's quote answer, ``{"nbbo": {"bid", "ask", "mid"}, ...}``.
 
     Prices are read exactly (the caller parses JSON numbers as Decimal) by
-    :func:`quote_value`, as a snapshot file is: a side that is missing or zero
-    (a one-sided book) is None, and the book's mid with it. A value a snapshot
-    would refuse (negative, unreadable, a float) is None too: the router's
-    answer is not the user's to fix. Optional ``last``, ``tick`` and ``lot`` at
-    the top level are used when present. None when neither side has a price.
+    :func:`quote_value`, as a snapshot file is: a side that is missing, null or
+    zero (a one-sided book) is None, and the book's mid with it. Optional
+    ``last``, ``tick`` and ``lot`` at the top level are used when present.
+    None when neither side has a price: the router has no quote (GC109).
+
+    A value a snapshot would refuse (NaN, negative, a boolean, text that is not
+    a number), or an ``nbbo`` that is not a mapping, raises
+    :class:`MalformedQuote`: the router did answer, with something graphc
+    cannot use, which is a router failure (exit 3, docs/robustness.md "Exit
+    codes"), not a market without a quote.
     """
     if not isinstance(payload, dict):
-        return None
-    nbbo = payload["nbbo"] if isinstance(payload.get("nbbo"), dict) else {}
+        raise MalformedQuote("answer", _shown(payload), "not a JSON object")
+    nbbo = payload.get("nbbo")
+    if nbbo is None:
+        nbbo = {}
+    elif not isinstance(nbbo, dict):
+        raise MalformedQuote("nbbo", _shown(nbbo), "not a mapping of bid, ask, mid")
     values = {key: _value(key, nbbo.get(key)) for key in ("bid", "ask", "mid")}
     values.update({key: _value(key, payload.get(key)) for key in ("last", "tick", "lot")})
     if values["bid"] is None and values["ask"] is None:
@@ -254,13 +272,32 @@ def quote_from_router(payload) -> Quote | None:
 
 
 def _value(field: str, value) -> Decimal | None:
-    """Field ``field`` of the router's answer as :func:`quote_value` reads it; None where it would refuse it."""
+    """Field ``field`` of the router's answer as :func:`quote_value` reads it; :class:`MalformedQuote` where it
+    would refuse it (a boolean is no price either, though a snapshot's YAML reader would call it GC103)."""
     if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        raise MalformedQuote(field, _shown(value), "not a number")
     try:
         return quote_value(field, value)
-    except UnitError:
-        return None
+    except UnitError as exc:
+        raise MalformedQuote(field, _shown(value), exc.message) from None
+
+
+def _shown(value) -> str:
+    """A value of the router's answer as a message shows it: its JSON-ish text, escaped (``ascii``), cut short."""
+    if isinstance(value, str):
+        text = ascii(value)
+    elif isinstance(value, (bool, int, float, Decimal)):
+        text = str(value)
+    else:
+        import json  # deferred: only a malformed answer needs it
+
+        try:
+            text = json.dumps(value, default=str)  # ensure_ascii: control characters come out escaped
+        except (ValueError, RecursionError):
+            text = type(value).__name__
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def explain_missing(diagnostics, missing) -> list:

@@ -68,7 +68,7 @@ from graphc.api.errors import (
 )
 from graphc.api.redact import clean
 from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, quiet_http_libraries
-from graphc.quotes import quote_from_router
+from graphc.quotes import MalformedQuote, quote_from_router
 from graphc.version import __version__
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "BearerAuth",
     "Client",
     "UnreadableAnswer",
+    "is_graph_id",
     "is_loopback_host",
     "is_loopback_url",
     "normalize_base_url",
@@ -116,6 +117,16 @@ DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 411, 413, 414, 415, 422,
 GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\Z")
 NODE_ID_RE = re.compile(r"^[^/?#\s]{1,200}\Z")
 ANONYMOUS_SANDBOX_KEY = "graphc-local-sandbox"
+
+
+def is_graph_id(value) -> bool:
+    """Whether ``value`` may stand as a graph id: letters, digits and ``_ . : -``, at most 200 characters.
+
+    The one check of every graph id graphc takes from the router (the POST's answer, the ``node_order_id``
+    of a ``GET /v1/orders`` entry), from a user (``--graph-id``, a command's argument) or puts into a path:
+    an id that fails it is never stored in the ledger, printed raw or sent back (no ``../``, no line break,
+    no terminal escape)."""
+    return isinstance(value, str) and GRAPH_ID_RE.match(value) is not None
 
 
 def is_loopback_host(host: str) -> bool:
@@ -203,13 +214,17 @@ class _Deadline:
     """Closes an attempt's socket once its time is up; httpx has no overall timeout.
 
     Used as the request's ``trace`` extension: httpcore reports each new TCP
-    connection, whose socket is shut down ``seconds`` after it began opening.
-    A new connection after the deadline fails at once.
+    connection (one per attempt: there is no keep-alive), whose socket is shut
+    down ``seconds`` after it began opening. ``attempts`` counts them, and
+    ``fired`` says whether the *latest* attempt was cut by its deadline: an
+    earlier attempt's timer that fires while a retry runs (its socket long
+    closed by a read timeout) says nothing about how the request ended.
     """
 
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.fired = False
+        self.attempts = 0
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
 
@@ -218,14 +233,18 @@ class _Deadline:
             stream = info.get("return_value")
             sock = stream.get_extra_info("socket") if stream is not None else None
             if sock is not None:
-                timer = threading.Timer(self.seconds, self._fire, (sock,))
-                timer.daemon = True
                 with self._lock:
+                    self.attempts += 1
+                    self.fired = False
+                    timer = threading.Timer(self.seconds, self._fire, (sock, self.attempts))
+                    timer.daemon = True
                     self._timers.append(timer)
                 timer.start()
 
-    def _fire(self, sock: socket.socket) -> None:
-        self.fired = True
+    def _fire(self, sock: socket.socket, attempt: int) -> None:
+        with self._lock:
+            if attempt == self.attempts:
+                self.fired = True
         with contextlib.suppress(OSError):  # already closed: the attempt ended in time after all
             sock.shutdown(socket.SHUT_RDWR)
 
@@ -401,8 +420,7 @@ class Client:
         if idempotency_key is not None and not idempotency_key.isascii():
             raise ValueError("an Idempotency-Key header must be ASCII")
         body = self._post("/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission)
-        graph_id = body.get("graph_id")
-        if not isinstance(graph_id, str) or not GRAPH_ID_RE.match(graph_id):
+        if not is_graph_id(body.get("graph_id")):
             raise UncertainSubmission(
                 "POST /v1/orders: the router answered success but without a readable graph_id; "
                 "it may have created the graph"
@@ -430,7 +448,9 @@ class Client:
         /v1/quotes?symbol=SYMBOL`` answering ``{"nbbo": {"bid", "ask", "mid"},
         ...}`` (the hosted-strategies reference shows that shape from
         ``seq.quote``). A 404, or an answer without a bid or an ask, is "no
-        quote"; prices are read as exact decimals.
+        quote"; prices are read as exact decimals. An answer with a value graphc
+        refuses (NaN, negative, not a number) is :class:`ApiProtocolError`, naming
+        the symbol and the field: the router failed, the market is not unquoted.
         """
         if not isinstance(symbol, str) or not symbol or len(symbol) > 512:
             return None
@@ -438,7 +458,13 @@ class Client:
             body = self._call("GET", "/v1/quotes", params={"symbol": symbol}, exact=True)
         except NotFound:
             return None
-        return quote_from_router(body)
+        try:
+            return quote_from_router(body)
+        except MalformedQuote as exc:
+            raise ApiProtocolError(
+                f"GET /v1/quotes?symbol={clean(symbol, 80)}: the router's quote for {clean(symbol, 80)} is malformed: "
+                f"{clean(str(exc), 200)}"
+            ) from None
 
     def get_graph(self, graph_id: str) -> dict:
         return self._call("GET", f"/v1/execution_graphs/{_graph_path(graph_id)}")
@@ -557,6 +583,7 @@ class Client:
         """One request (with the transport's retries), its answer read whole within the deadline and size cap."""
         started = time.monotonic()
         self._local.request = f"{method} {path}"
+        self._local.tried = ""
         deadline = _Deadline(self.deadline)
         request = self._http.build_request(method, path, extensions={"trace": deadline}, **kwargs)
         try:
@@ -567,8 +594,9 @@ class Client:
                 response.close()
         except httpx.HTTPError as exc:
             log.info("%s %s failed after %.0f ms: %s", method, path, _ms(started), clean(_describe(exc), 200))
+            self._local.tried = _tried(deadline.attempts, started)
             if deadline.fired:
-                raise _DeadlinePassed(f"no complete answer within {self.deadline:g} s") from exc
+                raise _DeadlinePassed(f"no complete answer within {self.deadline:g} s ({self._local.tried})") from exc
             raise
         except _TooLarge:
             log.info("%s %s -> %s (answer over %d bytes)", method, path, response.status_code, self.max_answer_bytes)
@@ -604,9 +632,9 @@ class Client:
         except _DeadlinePassed as exc:
             raise ApiTimeout(f"{method} {path}: {exc}") from exc
         except httpx.TimeoutException as exc:
-            raise ApiTimeout(f"{method} {path} timed out after retries: {_describe(exc)}") from exc
+            raise ApiTimeout(f"{method} {path} timed out ({self._local.tried}): {_describe(exc)}") from exc
         except httpx.HTTPError as exc:
-            raise ApiError(f"{method} {path} failed after retries: {_describe(exc)}") from exc
+            raise ApiError(f"{method} {path} failed ({self._local.tried}): {_describe(exc)}") from exc
         except _TooLarge:
             raise ApiProtocolError(
                 f"{method} {path}: the answer is larger than {self.max_answer_bytes} bytes"
@@ -667,16 +695,21 @@ def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
 
 
+def _tried(attempts: int, started: float) -> str:
+    """What a failed request took, for its message: ``1 attempt in 15.2 s``, ``5 attempts in 80.4 s``."""
+    return f"{attempts} attempt{'' if attempts == 1 else 's'} in {time.monotonic() - started:.1f} s"
+
+
 def _graph_path(graph_id: str) -> str:
     """A graph id as a single safe path segment (no traversal into other endpoints)."""
-    if not isinstance(graph_id, str) or not GRAPH_ID_RE.match(graph_id):
+    if not is_graph_id(graph_id):
         raise ConfigError(f"invalid graph id {clean(str(graph_id), 80)!r}")
     return quote(graph_id, safe="")
 
 
 def _id_path(value: str) -> str:
     """A strategy id (or any router id) as a single safe path segment."""
-    if not isinstance(value, str) or not GRAPH_ID_RE.match(value):
+    if not is_graph_id(value):
         raise ConfigError(f"invalid id {clean(str(value), 80)!r}")
     return quote(value, safe="")
 

@@ -461,6 +461,8 @@ class Ledger:
         scan = find_run(client, run.tag, run.created_ns - CLOCK_SKEW_S * 10**9, max_pages=max_pages)
         if scan.found:
             return self._confirmed_by(run, scan)
+        if scan.unreadable:
+            return self._undecided(run, scan.detail, scan)
         if run.lands_by_ns is not None and now < run.lands_by_ns:
             return self._undecided(
                 run,

@@ -13,6 +13,12 @@ stop at the first order created before the run's window; otherwise (an order
 out of order, one without a time) it must read to the end of the list
 (``has_more`` false). A page limit, a time budget, an unreadable page or a
 network error ends the scan *incomplete*: the caller must not conclude absence.
+
+The graph id of an order carrying the tag passes the same check as the id in
+the POST's answer (:func:`graphc.api.client.is_graph_id`). One that fails (a
+``../``, a line break, a terminal escape) is never taken as the run's graph:
+the scan ends incomplete and names it escaped, so the run stays unsettled
+(exit 3) until someone settles it by hand; nothing stores or prints it raw.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ __all__ = ["PAGE_SIZE", "Scan", "find_run", "parse_node_order_id"]
 PAGE_SIZE = 100  # the reference's default is 50; 100 halves the requests and is a common maximum
 MAX_PAGES = 1000  # 100,000 orders
 SCAN_BUDGET_S = 120.0
+MAX_NAMED = 5  # unreadable graph ids named in a scan's detail
 
 
 def parse_node_order_id(value) -> tuple[str, str, str] | None:
@@ -60,6 +67,11 @@ class Scan:
     detail: str = ""
     pages: int = 0
     orders: int = 0
+    # the router itself failed (a request failed, or the scan ran out of time), not this tag's search:
+    # another scan of the same list now would fail the same way
+    router_failed: bool = False
+    # graph ids (escaped, cleaned) of orders carrying the tag that are not graph ids
+    unreadable: list[str] = field(default_factory=list)
 
     @property
     def found(self) -> list[str]:
@@ -83,25 +95,51 @@ def find_run(
     for the router's answers: a network error or an unreadable page ends the
     scan incomplete, with the reason in ``detail``.
     """
-    max_pages = MAX_PAGES if max_pages is None else max_pages
-    budget_s = SCAN_BUDGET_S if budget_s is None else budget_s
+    from graphc.api.client import is_graph_id  # deferred: httpx; a scan runs with a client anyway
+
     scan = Scan(tag, since_ns)
+    _read_pages(
+        client,
+        scan,
+        is_graph_id,
+        page_size,
+        MAX_PAGES if max_pages is None else max_pages,
+        SCAN_BUDGET_S if budget_s is None else budget_s,
+    )
+    if scan.unreadable:  # the router listed the run under an id graphc cannot use: which graph is the run's is unknown
+        valid = scan.found
+        scan.graph_ids.clear()
+        scan.legs.clear()
+        scan.complete = False
+        scan.detail = (
+            f"the router lists an order carrying the tag under graph id {', '.join(scan.unreadable)}, which is not "
+            "a graph id (letters, digits, _ . : - only), so graphc cannot take it as the run's graph nor record it"
+            + (f" (the tag is also listed under {', '.join(valid[:MAX_NAMED])})" if valid else "")
+        )
+    return scan
+
+
+def _read_pages(client, scan: Scan, is_graph_id, page_size: int, max_pages: int, budget_s: float) -> None:
+    """:func:`find_run`'s pages, read into ``scan``."""
+    tag, since_ns = scan.tag, scan.since_ns
     offset, previous, newest_first = 0, None, True
     started = time.monotonic()
     for _ in range(max_pages):
         if time.monotonic() - started > budget_s:
             scan.detail = f"the scan ran out of time ({budget_s:g} s) after {scan.orders} orders"
-            return scan
+            scan.router_failed = True
+            return
         try:
             page = client.list_orders(limit=page_size, offset=offset)
         except ApiError as exc:
             scan.detail = f"reading the router's orders failed after {scan.orders} orders: {exc}"
-            return scan
+            scan.router_failed = True
+            return
         scan.pages += 1
         entries = page.get("orders")
         if not isinstance(entries, list):
             scan.detail = f"page {scan.pages} of GET /v1/orders has no list of orders"
-            return scan
+            return
         reached_window_start = False
         for entry in entries:
             if not isinstance(entry, dict):
@@ -115,7 +153,11 @@ def find_run(
                 newest_first = False
             previous = created if created is not None else previous
             parsed = parse_node_order_id(entry.get("node_order_id"))
-            if parsed and node_tag(parsed[1]) == tag:
+            if parsed and node_tag(parsed[1]) == tag and not is_graph_id(parsed[0]):
+                named = clean(ascii(parsed[0]), 80)  # escaped: `'g\\x1b[31m/../x\\n'`, never the raw text
+                if named not in scan.unreadable and len(scan.unreadable) < MAX_NAMED:
+                    scan.unreadable.append(named)
+            elif parsed and node_tag(parsed[1]) == tag:
                 first = scan.graph_ids.get(parsed[0])
                 scan.graph_ids[parsed[0]] = created if first is None else min(first, created or first)
                 symbol, side = entry.get("symbol"), entry.get("side")
@@ -126,16 +168,15 @@ def find_run(
         if reached_window_start and newest_first:  # judged after the whole page: one order out of order voids it
             scan.complete = True
             scan.detail = f"reached orders older than the run after {scan.orders} orders"
-            return scan
+            return
         has_more = page.get("has_more")
         if has_more is False:
             scan.complete = True
             scan.detail = f"read all {scan.orders} orders"
-            return scan
+            return
         if has_more is not True or not entries:
             what = "is empty" if has_more is True else f"says has_more: {clean(repr(has_more), 40)}"
             scan.detail = f"page {scan.pages} of GET /v1/orders {what}, so the rest of the list is unknown"
-            return scan
+            return
         offset += len(entries)
     scan.detail = f"stopped after {max_pages} pages ({scan.orders} orders) without reaching the run's window start"
-    return scan

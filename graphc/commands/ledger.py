@@ -29,6 +29,9 @@ def _state_text(run) -> str:
 
 
 def _table(runs) -> list[str]:
+    """The runs as a table. A run key or graph id is written with its control characters as escapes
+    (docs/robustness.md, "What reports print"): a ledger written before graph ids from the router's order list
+    were checked may hold one with a terminal escape, which must not reach the terminal."""
     rows = [("ID", "CREATED (UTC)", "STATE", "MODE", "RUN KEY", "GRAPH")]
     for run in runs:
         rows.append(
@@ -78,18 +81,33 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
     listed (never asked about, and it does not stop the others). Returns the exit code: 0 when no run of the
     ledger is left unsettled, 3 when one is (undecided here, or of another scope), so an unsettled run never
     reads as settled.
+
+    Every run's look at the router reads the same list (``GET /v1/orders``), so once one fails because the
+    router did (a request failed after its retries, or the scan ran out of its time), the runs after it are not
+    asked: they are listed as not asked, and the command takes one failed look, not one per unsettled run
+    (docs/submitting.md, "The ledger").
     """
     from graphc.api.ledger import Scope  # deferred: the ledger (sqlite3); --help stays fast
-
     pending = ledger.pending()
     if not pending:
         click.echo("nothing to reconcile")
         return 0
     with make_client(verbose) as client:
         scope = Scope.of(client)
+        failed = None  # the run whose look at the router failed because the router did
         for run in pending:
-            if run.in_scope(scope):
-                click.echo(clean(ledger.reconcile(run.id, client).message, None))
+            if not run.in_scope(scope):
+                continue
+            if failed is not None:
+                click.echo(
+                    f"run {run.id} ({clean(run.run_key, None)}) not asked: the router failed while run {failed} was "
+                    "looked up, and every run is looked up in the same list; run `graphc ledger --reconcile` again"
+                )
+                continue
+            result = ledger.reconcile(run.id, client)
+            click.echo(clean(result.message, None))
+            if result.found is None and result.scan is not None and result.scan.router_failed:
+                failed = run.id
     for run in pending:
         if not run.in_scope(scope):
             said = _elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
@@ -112,11 +130,11 @@ def _elsewhere(run, scope, ledger_arg: str) -> str:
 
 
 def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
-    from graphc.api.client import GRAPH_ID_RE  # deferred: httpx; only --resolve checks a graph id
+    from graphc.api.client import is_graph_id  # deferred: httpx; only --resolve checks a graph id
 
     if bool(graph_id) == bool(not_submitted):
         raise click.UsageError("--resolve needs exactly one of --graph-id ID or --not-submitted")
-    if graph_id and not GRAPH_ID_RE.match(graph_id):
+    if graph_id and not is_graph_id(graph_id):
         raise click.BadParameter("not a graph id (letters, digits, _ . : - only)", param_hint="--graph-id")
     run = ledger.resolve(run_id, graph_id=graph_id, note="resolved by hand")
     click.echo(f"run {run.id}: {run.state}" + (f" (graph {clean(run.graph_id, None)})" if run.graph_id else ""))

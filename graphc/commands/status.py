@@ -29,9 +29,9 @@ from graphc.commands.common import (
 
 
 def _check_graph_id(ctx, param, value):
-    from graphc.api.client import GRAPH_ID_RE  # deferred: httpx; --help stays fast
+    from graphc.api.client import is_graph_id  # deferred: httpx; --help stays fast
 
-    if not GRAPH_ID_RE.match(value):
+    if not is_graph_id(value):
         raise click.BadParameter("not a graph id (letters, digits, _ . : - only)")
     return value
 
@@ -161,7 +161,8 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     venue's minimum, a horizon shorter than the TWAP) refuses the amend,
     nothing sent; a warning is printed. Checks that could not run are named.
 
-    Exit status: 0 accepted; 2 bad arguments, unknown node, a refused size or a lint error; 3 the router refused.
+    Exit status: 0 accepted; 2 bad arguments, unknown node, a refused size or a lint error; 3 the router refused
+    (also when it answers 2xx with the status rejected, failed or error: its reason is printed).
     """
     from graphc.amend import (  # deferred: units
         MAX_FACTOR,
@@ -214,9 +215,31 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
                 click.echo(f"note: the {MAX_FACTOR}x size guard could not be applied: {unapplied}")
         _lint_amended_node(graph_id, target.name, recorded, changes, config)
         answer = client.amend_node(graph_id, target.node_id, changes)
-    click.echo(
-        f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
-    )
+    said = f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
+    refused = _amend_refused(answer)
+    if refused is not None:
+        fail(f"{said}: {refused}", 3)
+    click.echo(said)
+
+
+# A 2xx answer to an amend whose status says it did not happen. No source documents the PATCH answer
+# (orders-and-execution-graphs.md, "Amend Graph Node", shows the request only); the reference's uniform amend
+# answers {"status": "accepted"}, so a status saying the opposite is the router's no (docs/submitting.md).
+AMEND_REFUSED = frozenset({"rejected", "failed", "error"})
+
+
+def _amend_refused(answer: dict) -> str | None:
+    """Why the router refused an amend it answered with a 2xx (its reason, cleaned), or None when it did not."""
+    status = answer.get("status")
+    if not isinstance(status, str) or status.strip().lower() not in AMEND_REFUSED:
+        return None
+    for key in ("reason", "message", "detail", "error"):
+        reason = answer.get(key)
+        if isinstance(reason, dict):
+            reason = reason.get("message") or reason.get("code")
+        if isinstance(reason, str) and reason.strip():
+            return f"the router refused the amend: {clean(reason, 200)}"
+    return "the router refused the amend (its answer gives no reason)"
 
 
 def _lint_amended_node(graph_id, name, recorded, changes, config):
