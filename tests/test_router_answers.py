@@ -1,6 +1,6 @@
 """Audit findings on what graphc does with a hostile or broken router's answers (notes/audit/hrouter.md, findings
-4-7), each reproduced over real HTTP against a local server process: the scripted router of
-tests/test_api_client.py (`_Scripted`, one script per test) or `graphc sandbox serve` (tests/sandbox_fixture.py).
+4-7), each reproduced over real HTTP against a local server process: the scripted router
+(`_Scripted`, one script per test) or `graphc sandbox serve`, both in tests/sandbox_fixture.py.
 
 - 4: a graph id read from `GET /v1/orders` gets the check the POST's answer gets (`client.is_graph_id`); one
   that fails is named escaped and never stored, and `graphc ledger` escapes whatever an old ledger holds.
@@ -23,7 +23,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 from sandbox_fixture import cli_env
-from test_api_client import _Scripted  # the scripted hostile router
+from sandbox_fixture import _Scripted  # the scripted hostile router
 from test_ledger_scopes_and_bounds import SIMPLE  # the audit's one-node wire file
 
 from graphc.api.client import Client

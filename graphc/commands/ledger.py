@@ -88,6 +88,7 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
     (docs/submitting.md, "The ledger").
     """
     from graphc.api.ledger import Scope  # deferred: the ledger (sqlite3); --help stays fast
+
     pending = ledger.pending()
     if not pending:
         click.echo("nothing to reconcile")
