@@ -22,8 +22,10 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
-from sandbox_fixture import cli_env
-from sandbox_fixture import _Scripted  # the scripted hostile router
+from sandbox_fixture import (
+    _Scripted,  # the scripted hostile router
+    cli_env,
+)
 from test_ledger_scopes_and_bounds import SIMPLE  # the audit's one-node wire file
 
 from graphc.api.client import Client
