@@ -133,6 +133,11 @@ def plus(a: Decimal, b: Decimal) -> Decimal:
     return _WIDE.add(a, b)
 
 
+def half(a: Decimal) -> Decimal:
+    """``a ÷ 2`` exactly, in ``a``'s own exponent where it can be (a quote's mid: 2325.315, never 2325.3150)."""
+    return _WIDE.divide(a, 2)
+
+
 def minus(a: Decimal, b: Decimal) -> Decimal:
     """``a - b`` exactly (how far a notional is above its limit)."""
     return _WIDE.subtract(a, b)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import Diagnostic
 from graphc.files import read_source
+from graphc.numbers import half, plus
 from graphc.units import UnitError, parse_price
 
 QUOTE_FIELDS = ("bid", "ask", "last", "mid", "tick", "lot")
@@ -25,7 +26,7 @@ class Quote:
     def base(self, name: str) -> Decimal | None:
         """The value of a price-template base (bid, ask, mid, last)."""
         if name == "mid" and self.mid is None and self.bid is not None and self.ask is not None:
-            return (self.bid + self.ask) / 2
+            return half(plus(self.bid, self.ask))  # exact: a 40-digit quote's mid is not rounded to 28
         return getattr(self, name)
 
 

@@ -187,3 +187,10 @@ def test_a_notional_buy_on_the_missing_side_is_gc109_naming_the_ask(tmp_path):
     assert f"n.yaml:5:10: error GC109 notional size '$5' needs a price: no limit and {KALSHI}'s quote has no ask" in (
         result.output
     )
+
+
+def test_mid_of_a_long_quote_is_exact():
+    # (…891 + …893) / 2 = …892 at 30 significant digits; the default 28-digit context gave 1234567890.123456789012345679
+    quote = Quote(bid=Decimal("1234567890.12345678901234567891"), ask=Decimal("1234567890.12345678901234567893"))
+    assert quote.base("mid") == Decimal("1234567890.12345678901234567892")
+    assert str(quote.base("mid")) == "1234567890.12345678901234567892"

@@ -633,3 +633,14 @@ def test_a_market_order_on_a_one_sided_quote_is_skipped_saying_which_side_is_mis
     assert buy["GC309"].reason == f"no limit price and the quote for {XYZ} has no ask: the notional is unknown"
     sell = skipped(xyz(10, side="sell"), markets=markets, quotes={XYZ: Quote(ask=D("99"))})
     assert sell["GC301"].reason == f"market order and the quote for {XYZ} has no bid: the notional is unknown"
+
+
+def test_twap_slices_of_a_long_minimum_are_compared_exactly():
+    # 3 shares in 3 slices against a 30-digit minimum of 1.00000000000000000000000000001 a slice: 3 slices need
+    # 3.00000000000000000000000000003 shares, more than 3 (each slice is 1 share, under the minimum). The 28-digit
+    # product rounded to 3 and the warning was lost.
+    findings, _ = lint(
+        twap(node(PM, "3", "0.5", venue="polymarket"), 3),
+        markets={PM: {"min_size": "1.00000000000000000000000000001", "min_notional": 0}},
+    )
+    assert [(f.code, f.severity) for f in findings] == [("GC302", "warning")]

@@ -431,7 +431,7 @@ def check_min_size(ctx):
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
                 f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
             )
-        elif (slices := _twap_slices(node)) and qty < minimum * slices:
+        elif (slices := _twap_slices(node)) and qty < times(minimum, slices):
             yield Finding(
                 ("nodes", node.index, "quantity"),
                 f"{_amount(node, qty)} in {fmt(slices)} TWAP slices is under {_venue_name(node)}'s minimum of "
