@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import re
 from decimal import Context, Decimal, DecimalException, DivisionByZero, Inexact, InvalidOperation, Overflow
+from fractions import Fraction
 from typing import NamedTuple
 
 from graphc.numbers import plain
+from graphc.numbers import shown as _shown_number
 from graphc.venues.prices import (
     align_generated,
     divide_down,
@@ -475,14 +477,20 @@ class MoneyAmount(ParamNumber):
     with the param's name and its value (``origin``), and so is every number computed from it (``budget / 2``,
     ``-budget``, ``budget * cut``, ``budget | round(2)``; a ratio of two amounts, ``part / total``, is plain):
     a size whose number is money written without a unit (``buy: "{{ budget / 2 }}"``: 250 BTC, not $250) is
-    refused (GC105; graphc.stages.expand). Values that reach the wire are plain."""
+    refused (GC105; graphc.stages.expand). Values that reach the wire are plain.
 
-    __slots__ = ("origin",)
+    ``degree`` is the power of dollars the number is (review10 4): the param itself is 1, ``budget * budget`` 2,
+    ``budget * budget / total`` 1 again (dollars, refused as a size), ``part / total`` 0 (a plain ratio, never
+    marked); any other degree is still computed from money."""
+
+    __slots__ = ("degree", "origin")
     origin: Decimal
+    degree: Fraction
 
-    def __new__(cls, value: Decimal, name: str, origin: Decimal | None = None):
+    def __new__(cls, value: Decimal, name: str, origin: Decimal | None = None, degree: Fraction | int = 1):
         self = ParamNumber.__new__(cls, value, name)
         self.origin = Decimal(value) if origin is None else origin
+        self.degree = Fraction(degree)
         return self
 
 
@@ -492,10 +500,11 @@ class MoneyInt(int):
 
     name: str
     origin: Decimal
+    degree: Fraction
 
-    def __new__(cls, value: int, name: str, origin: Decimal):
+    def __new__(cls, value: int, name: str, origin: Decimal, degree: Fraction | int = 1):
         self = int.__new__(cls, value)
-        self.name, self.origin = name, origin
+        self.name, self.origin, self.degree = name, origin, Fraction(degree)
         return self
 
 
@@ -546,6 +555,28 @@ def money_without_unit(value) -> tuple[MoneyAmount | MoneyInt, Decimal] | None:
 def format_dollars(amount: Decimal) -> str:
     """``$500``, ``-$5``: an amount of dollars as a message shows it."""
     return f"-${format_decimal(-amount)}" if amount < 0 else f"${format_decimal(amount)}"
+
+
+def shown_amount(amount: Decimal) -> str:
+    """An amount computed in a template as a message shows it, at any size: plain when it fits the 40 digits a
+    value may have (:func:`format_decimal`), else with an exponent (``5E+52``, ``5E-48``) or cut short with
+    ``...`` (``166.666...``: a division that does not end). Never raises (review10 1: a size computed from money
+    that does not fit was a crash)."""
+    try:
+        return format_decimal(amount)
+    except UnitError:
+        text = _shown_number(amount.normalize(_WIDE_SHOWN)) if amount.is_finite() else str(amount)
+        return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+def shown_dollars(amount: Decimal) -> str:
+    """:func:`format_dollars` at any size (:func:`shown_amount`): the same digits, with `$` after the sign."""
+    text = shown_amount(amount)
+    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
+
+
+_MAX_SHOWN = 43  # 40 digits, a point and a sign, or the cut text with its `...`
+_WIDE_SHOWN = Context(prec=1000)  # normalizing never rounds a value a template can compute
 
 
 def unmarked(value):

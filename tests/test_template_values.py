@@ -654,6 +654,17 @@ _MONEY_STEPS = st.sampled_from(
         "(({}) | string) | decimal",
         "({}) * cut",
         "({}) if true else 0",
+        # review10 3: any filter of the dollars keeps them, text ones too
+        "(({}) | string | title) | decimal",
+        "(({}) | string | list | join) | decimal",
+        "(({}) | string | reverse | join | reverse | join) | decimal",
+        "(({}) | string | map('upper') | join) | decimal",
+        "[({}) | string] | map('trim') | first | decimal",
+        "[({}), 1] | first",
+        # review10 4: degrees; each step is dollars again, so `/ budget` below is still a plain ratio
+        "({}) * budget / total",
+        "budget * (({}) / total)",
+        "({}) ** 2 / budget",
     ]
 )
 
@@ -663,9 +674,14 @@ def test_arithmetic_on_money_keeps_the_mark_and_money_over_money_drops_it(steps)
     expression = "budget"
     for step, n in steps:
         expression = step.format(expression, n=n)
-    names = {"budget": MoneyAmount(Decimal(500), "budget"), "cut": PercentRatio(Decimal("0.5"), "cut")}
+    names = {
+        "budget": MoneyAmount(Decimal(500), "budget"),
+        "total": MoneyAmount(Decimal(1000), "total"),
+        "cut": PercentRatio(Decimal("0.5"), "cut"),
+    }
     value = evaluate(compile_template(f"{{{{ {expression} }}}}"), names, keep_marks=True)
     assert money_of(value) is not None and money_of(value).name == "budget", expression
+    assert money_of(value).degree == 1, expression
     text = evaluate(compile_template(f"{{{{ {expression} }}}} "), names, keep_marks=True)
     assert type(text) is MoneyText and money_without_unit(text) is not None, expression
     assert money_without_unit(evaluate(compile_template(f"${{{{ {expression} }}}}"), names, keep_marks=True)) is None
@@ -691,3 +707,196 @@ def test_the_gc105_page_money_examples_do_what_they_say():
         assert nodes(compiled(playbook(leg.replace("SIZE", size))))["entry"]["quantity"] == {
             "fixed": {"qty_1e8": qty_1e8}
         }
+
+
+# ---------------------------------------------------------------------------
+# review10: money-computed sizes that do not fit, `with:` to a text param, text filters, degrees, the hint's forms
+
+LONG_QUOTES = {"BTC-USD": Quote(bid=Decimal(99990), ask=Decimal(100010), tick=Decimal("0.01"))}
+
+
+@pytest.mark.parametrize(
+    ("key", "size", "amount"),
+    [
+        # 500 / 3 and 500 / 100,010 do not end: cut at 40 characters; the others with an exponent
+        ("buy", "{{ budget / 3 }}", "166.666666666666666666666666666666666666..."),
+        ("buy", "{{ budget / quote('BTC-USD').ask }}", "0.00499950004999500049995000499950004999..."),
+        ("sell", "{{ -budget / 7 }}", "-71.428571428571428571428571428571428571..."),
+        ("buy", "{{ budget * 10 ** 50 }}", "5E+52"),
+        ("buy", "{{ budget / 10 ** 50 }}", "5E-48"),
+    ],
+)
+def test_a_money_size_that_does_not_fit_40_digits_is_gc105_not_a_crash(key, size, amount):
+    result = compiled(MONEY_SIZE.replace("KEY: SIZE", f"{key}: {size!r}"), quotes=LONG_QUOTES)
+    assert codes(result) == [("GC105", 8, len(f"    {key}: ") + 1)], result.diagnostics
+    dollars = f"-${amount[1:]}" if amount.startswith("-") else f"${amount}"
+    assert result.diagnostics[0].message.endswith(f"base units: {amount} of the asset, not {dollars}")
+
+
+def test_a_money_size_that_does_not_fit_exits_1_on_the_command_line(tmp_path):
+    path = tmp_path / "third.yaml"
+    path.write_text(MONEY_SIZE.replace("KEY: SIZE", "buy: '{{ budget / 3 }}'"))
+    for command in ("lint", "compile"):
+        run = CliRunner().invoke(cli, [command, str(path)])
+        assert run.exit_code == 1, run.output
+        assert "GC105" in run.output and "internal error" not in run.output
+
+
+def test_a_money_size_in_defaults_that_does_not_fit_is_gc105():
+    text = playbook("""\
+        params:
+          budget: {type: money, default: $500}
+        defaults: {side: sell, qty: "{{ budget / 7 }}", symbol: BTC-USD, limit: 100000}
+        legs:
+          a: {venue: coinbase}
+        """)
+    assert codes(compiled(text)) == [("GC105", 5, 29)]
+
+
+def test_a_money_number_that_does_not_fit_passed_to_a_quantity_param_is_gc105(project):
+    spend_template(project, "quantity", "{{ size }}")
+    result = use(project, SPEND.replace("SIZE", '"{{ budget / 3 }}"'))
+    assert codes(result) == [("GC105", 8, 18)]
+    assert result.diagnostics[0].message.endswith(
+        "166.666666666666666666666666666666666666... of the asset, not $166.666666666666666666666666666666666666..."
+    )
+
+
+@pytest.mark.parametrize(
+    ("type_", "size", "code"),
+    [
+        ("string", '"{{ budget / 2 }} "', "GC105"),  # lint clean and 250 BTC before (review10 2)
+        ("symbol", '"{{ budget / 2 }} "', "GC105"),
+        ("price", '"{{ budget / 2 }} "', "GC105"),
+        ("price", '"{{ budget / 2 }}"', "GC105"),
+        ("price", '"{{ budget // 2 }}"', "GC105"),
+        ("string", '"{{ budget / 2 }}"', "GC108"),  # a number given to a text param, as before
+        ("symbol", '"{{ budget // 2 }}"', "GC108"),
+    ],
+)
+def test_a_money_number_passed_to_a_text_param_keeps_the_mark_into_the_template(project, type_, size, code):
+    # the template writes the text bare, `buy: "{{ size }}"`: 250 BTC, where $250 was meant
+    spend_template(project, type_, "{{ size }}")
+    result = use(project, SPEND.replace("SIZE", size))
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == code, result.diagnostics
+    if code == "GC105":
+        assert diagnostic.span.line == 5 and diagnostic.span.file.endswith("tp/spend.yaml")  # the template's buy
+        assert diagnostic.message.endswith("base units: 250 of the asset, not $250")
+
+
+@pytest.mark.parametrize("type_", ["string", "price"])
+def test_a_money_text_param_with_its_unit_or_as_a_limit_compiles(project, type_):
+    spend_template(project, type_, "${{ size }}")  # $250 at the 100,000 limit: 0.0025 BTC
+    result = use(project, SPEND.replace("SIZE", '"{{ budget / 2 }} "'))
+    assert nodes(result)["s.buy"]["quantity"] == {"fixed": {"qty_1e8": 250000}}
+    assert no_mark_in(result.wire)
+
+
+def test_a_money_number_passed_to_other_param_types_is_their_plain_value(project):
+    # a money param takes the dollars (its own mark, degree 1), a duration its plain milliseconds
+    (project / "tp" / "spend.yaml").write_text(
+        "graphc-template: 1\nparams:\n  size: {type: money}\n  wait: {type: duration}\nlegs:\n"
+        "  buy: {buy: '${{ size }}', symbol: BTC-USD, limit: 100000, twap: '{{ wait }} slices every 1m'}\n"
+    )
+    body = SPEND.replace("with: {size: SIZE}", 'with: {size: "{{ budget / 2 }}", wait: "{{ budget // 100 }}"}')
+    result = use(project, body)
+    assert nodes(result)["s.buy"]["quantity"] == {"fixed": {"qty_1e8": 250000}}  # $250 at 100,000
+    assert no_mark_in(result.wire)
+
+
+@pytest.mark.parametrize(
+    ("size", "amount"),
+    [
+        ("{{ budget | string | title }}", "500"),
+        ("{{ budget | string | capitalize }}", "500"),
+        ("{{ budget | string | list | join }}", "500"),
+        ("{{ (budget / 2) | string | list | join }}", "250"),
+        ("{{ budget | string | reverse | join | reverse | join }}", "500"),
+        ("{{ budget | string | select | join }}", "500"),
+        ("{{ budget | string | reject('eq', 'x') | join }}", "500"),
+        ("{{ budget | string | map('upper') | join }}", "500"),
+        ("{{ [budget | string] | map('title') | first }}", "500"),
+        ("{{ budget | string | unique | join }}", "50"),  # '5', '0': the second 0 dropped
+        ("{{ budget | string | sort | join }}", "5"),  # '0', '0', '5': 005
+        ("{{ range(budget | int) | length }}", "500"),
+        ("{{ budget | string | length }}", "3"),
+        ("{{ budget * budget / total }}", "250"),  # 500 x 500 / 1000: dollars again (review10 4)
+        ("{{ budget ** 2 / total }}", "250"),
+        ("{{ (budget * budget) ** 0.5 }}", "500"),
+        ("{{ budget * budget }}", "250000"),
+        ("{{ 1000 / budget }}", "2"),
+    ],
+)
+def test_text_filters_and_powers_of_money_keep_the_mark(size, amount):
+    text = MONEY_SIZE.replace("KEY: SIZE", f"buy: {size!r}").replace(
+        "budget: {type: money, default: $500}",
+        "budget: {type: money, default: $500}\n  total: {type: money, default: $1000}",
+    )
+    result = compiled(text)
+    assert [d.code for d in result.diagnostics] == ["GC105"], result.diagnostics
+    assert result.diagnostics[0].message.endswith(f"base units: {amount} of the asset, not ${amount}")
+
+
+@pytest.mark.parametrize(
+    "size",
+    ["{{ budget * (budget / total) }}", "{{ budget / total * budget }}", "{{ budget * budget / total }}"],
+)
+def test_the_degree_does_not_depend_on_brackets(size):
+    names = {"budget": MoneyAmount(Decimal(500), "budget"), "total": MoneyAmount(Decimal(1000), "total")}
+    value = evaluate(compile_template(size), names, keep_marks=True)
+    assert money_of(value) is not None and money_of(value).degree == 1 and value == 250
+
+
+@pytest.mark.parametrize(
+    "size", ["{{ budget / total }}", "{{ budget * budget / total / total }}", "{{ (budget / total) ** 2 }}"]
+)
+def test_degree_zero_is_a_plain_ratio(size):
+    names = {"budget": MoneyAmount(Decimal(500), "budget"), "total": MoneyAmount(Decimal(1000), "total")}
+    value = evaluate(compile_template(size), names, keep_marks=True)
+    assert money_of(value) is None and type(value) is Decimal
+
+
+HINTED = playbook("""\
+    params:
+      budget: {type: money, default: $500}
+    legs:
+      a:
+        buy: SIZE
+        symbol: SYMBOL
+        limit: LIMIT
+    """)
+
+
+def test_the_gc105_hint_rounds_a_number_a_size_cannot_hold_and_its_forms_compile():
+    result = compiled(
+        HINTED.replace("SIZE", "'{{ budget / 3 }}'").replace("SYMBOL", "BTC-USD").replace("LIMIT", "100000")
+    )
+    [diagnostic] = result.diagnostics
+    dollars, units = "${{ (budget / 3) | round(2, 'floor') }}", "{{ (budget / 3) | round(8, 'floor') }} BTC"
+    assert diagnostic.hint == (
+        f'round it down to what a size can hold: write `"{dollars}"` for dollars, or the asset after the number '
+        f"(`{units}`) if you computed units"
+    )
+    # $166.66 at 100,000 is 0.0016666 BTC; 166.66666666 BTC is 16,666,666,666 x 1e-8
+    for size, qty_1e8 in ((dollars, 166660), (units, 16666666666)):
+        text = HINTED.replace("SIZE", repr(size)).replace("SYMBOL", "BTC-USD").replace("LIMIT", "100000")
+        assert nodes(compiled(text))["a"]["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}
+
+
+def test_the_gc105_hint_rounds_to_whole_shares_on_a_prediction_market():
+    text = HINTED.replace("SIZE", "'{{ budget / 3 }}'").replace("SYMBOL", "KXBTCZ-26DEC31-T99000")
+    [diagnostic] = compiled(text.replace("LIMIT", "0.5")).diagnostics
+    shares = "{{ (budget / 3) | round(0, 'floor') }} shares"
+    assert diagnostic.hint.endswith(f"(`{shares}`) if you computed units")
+    # 166.666... rounded down: 166 shares, x 1e8
+    result = compiled(text.replace("LIMIT", "0.5").replace("'{{ budget / 3 }}'", repr(shares)))
+    assert nodes(result)["a"]["quantity"] == {"fixed": {"qty_1e8": 16600000000}}
+
+
+def test_units_from_a_quote_rounded_down_as_the_docs_say_compile():
+    # docs/templates.md: 500 / 100,010 = 0.0049995000499..., rounded down to 1e-8: 0.00499950, x 1e8 = 499,950
+    size = "{{ (budget / quote('BTC-USD').ask) | round(8, 'floor') }} BTC"
+    assert size in " ".join((REPO / "docs" / "templates.md").read_text().split())
+    text = HINTED.replace("SIZE", repr(size)).replace("SYMBOL", "BTC-USD").replace("LIMIT", "100000")
+    assert nodes(compiled(text, quotes=LONG_QUOTES))["a"]["quantity"] == {"fixed": {"qty_1e8": 499950}}

@@ -964,7 +964,8 @@ def test_module_is_pure_and_float_free():
     source = (package / "units.py").read_text()
     assert "float(" not in source
     imports = set(re.findall(r"^(?:from|import) ([\w.]+)", source, re.M))
-    assert imports <= {"__future__", "decimal", "re", "typing", "graphc.numbers", "graphc.venues.prices"}
+    # fractions: exact rationals, for a money mark's degree (`budget ** 0.5`: 1/2 of a dollar power)
+    assert imports <= {"__future__", "decimal", "fractions", "re", "typing", "graphc.numbers", "graphc.venues.prices"}
     numbers = (package / "numbers.py").read_text()
     assert "float(" not in numbers
     assert set(re.findall(r"^(?:from|import) ([\w.]+)", numbers, re.M)) <= {"__future__", "decimal", "math"}

@@ -441,9 +441,15 @@ GC105 = describe(
       is computed from a money param and has no unit is refused: write `$` before
       the number for dollars (`"${{ budget / 2 }}"`), or the asset (`BTC`), or
       `shares`/`contracts`, after it for units. The number stays money through
-      arithmetic, number filters (`round`, `int`, `abs`), text (`| string`, `~`)
-      and `for_each` items; money divided by money (`part / total`) is a plain
-      ratio (docs/templates.md, "Params reference").
+      arithmetic, any filter (`round`, `int`, `abs`, `title`, `list`, `map`,
+      `join`, ...), text (`| string`, `~`), `for_each` items and `with:` values
+      (to a `number`, `integer`, `string`, `symbol` or `price` param); money
+      divided by money (`part / total`) is a plain ratio, but
+      `budget * budget / total` is dollars again (docs/templates.md, "Params
+      reference"). A number that does not fit a size (`budget / 3` does not
+      end) is GC105 too, and the hint rounds it down: `| round(2, 'floor')` for
+      dollars, `| round(8, 'floor')` for units, as a notional's quantity is
+      rounded down to 1e-8 (spec §3.2).
 
     The values of a quotes snapshot (`--quotes FILE`) are checked the same way: a
     negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at

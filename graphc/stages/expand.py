@@ -39,7 +39,15 @@ from graphc.limits import limit
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean
-from graphc.units import base_asset, format_decimal, format_dollars, money_without_unit, unmarked
+from graphc.units import (
+    UnitError,
+    base_asset,
+    format_decimal,
+    money_without_unit,
+    shown_amount,
+    shown_dollars,
+    unmarked,
+)
 from graphc.venues.symbols import prediction_venue
 
 MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
@@ -113,8 +121,8 @@ def render_size(r, key, value, names, spans, rel, where="", symbol=None):
     if found is None:
         return unmarked(size)
     money, amount = found
-    written = " ".join(value.split()) if isinstance(value, str) else format_decimal(amount)
-    shown, dollars, origin = format_decimal(amount), format_dollars(amount), format_dollars(money.origin)
+    written = " ".join(value.split()) if isinstance(value, str) else shown_amount(amount)
+    shown, dollars, origin = shown_amount(amount), shown_dollars(amount), shown_dollars(money.origin)
     one = _ONE_EXPRESSION.fullmatch(written)
     expr = one.group(1).strip() if one is not None else None
     if expr == money.name and money is names.get(expr):  # the param itself, written bare
@@ -126,7 +134,14 @@ def render_size(r, key, value, names, spans, rel, where="", symbol=None):
             "unit is base units"
         )
         unit = _unit_word(symbol)
-        if expr is not None:
+        if expr is not None and _too_fine(amount):  # `budget / 3`: the number as it is cannot be a size
+            whole = expr if expr.isidentifier() else f"({expr})"
+            hint = (
+                f"round it down to what a size can hold: write `\"${{{{ {whole} | round(2, 'floor') }}}}\"` for "
+                f"dollars, or the {unit} after the number "
+                f"({_unit_example(symbol, whole, rounded=True)}) if you computed units"
+            )
+        elif expr is not None:
             hint = (
                 f'write `"${{{{ {expr} }}}}"` for dollars, or the {unit} after the number '
                 f"({_unit_example(symbol, expr)}) if you computed units"
@@ -146,11 +161,26 @@ def _unit_word(symbol) -> str:
     return "word `shares`" if literal is not None and prediction_venue(literal) else "asset"
 
 
-def _unit_example(symbol, expr: str) -> str:
+def _too_fine(amount: Decimal) -> bool:
+    """More digits than any value may have, or more decimals than a wire quantity holds (`qty_1e8` is a whole number of 1e-8: spec §3.2):
+    the size must be rounded (review10 5: ``budget / 3``, ``budget / quote('BTC-USD').ask``)."""
+    try:
+        text = format_decimal(amount)
+    except UnitError:
+        return True
+    return len(text.partition(".")[2]) > 8
+
+
+def _unit_example(symbol, expr: str, rounded: bool = False) -> str:
+    """``{{ expr }} BTC`` (the leg's asset, or ``shares``); ``rounded``: rounded down as a size can hold it, to
+    1e-8 of the asset or to whole shares (spec §3.2 rounds a notional's quantity down the same way)."""
     literal = _literal_symbol(symbol)
+    shares = literal is not None and prediction_venue(literal)
+    if rounded:
+        expr = f"{expr} | round({0 if shares else 8}, 'floor')"
     if literal is None:
         return f"e.g. `{{{{ {expr} }}}} BTC`"  # the symbol is itself computed: an example asset
-    return f"`{{{{ {expr} }}}} {'shares' if prediction_venue(literal) else base_asset(literal)}`"
+    return f"`{{{{ {expr} }}}} {'shares' if shares else base_asset(literal)}`"
 
 
 def span_in(spans: dict, rel: tuple):

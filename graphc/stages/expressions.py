@@ -46,6 +46,7 @@ import operator
 import re
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
@@ -453,20 +454,46 @@ def _money_text(text: str, *sources):
     return text if money is None or type(text) is MoneyText else MoneyText(text, money)
 
 
-def _marked(result, money: MoneyAmount | MoneyInt | None):
-    """``result`` (a number or text computed from ``money``) with its mark; anything else as it is."""
+def _marked(result, money: MoneyAmount | MoneyInt | None, degree: Fraction | None = None):
+    """``result`` (a number or text computed from ``money``) with its mark (of ``degree``, else ``money``'s);
+    anything else as it is."""
     if money is None or type(result) in (MoneyAmount, MoneyInt, MoneyText):
         return result
     name, origin = money.name, money.origin
+    degree = money.degree if degree is None else degree
     if isinstance(result, bool):
         return result
     if isinstance(result, int):
-        return MoneyInt(result, name, origin)
+        return MoneyInt(result, name, origin, degree)
     if isinstance(result, Decimal):
-        return MoneyAmount(result, name, origin)
+        return MoneyAmount(result, name, origin, degree)
     if isinstance(result, str) and type(result) is not PercentText:
+        if degree != money.degree:
+            money = MoneyAmount(Decimal(money), name, origin, degree)
         return MoneyText(result, money)
     return result
+
+
+def _marked_items(result, money: MoneyAmount | MoneyInt | None):
+    """:func:`_marked`, and a list's items each marked (``list``, ``map``, ``reverse`` of text made from money:
+    its characters are still that text, review10 3)."""
+    if money is None:
+        return result
+    if type(result) is list:
+        return [_marked(item, money) for item in result]
+    return _marked(result, money)
+
+
+def _money_in(*values) -> MoneyAmount | MoneyInt | None:
+    """The first money mark any of ``values`` carries, looking one level into lists and tuples
+    (``[budget | string] | map('title')``, ``range(budget | int)``)."""
+    for value in values:
+        money = money_of(value)
+        if money is None and type(value) in (list, tuple):
+            money = next((mark for mark in map(money_of, value) if mark is not None), None)
+        if money is not None:
+            return money
+    return None
 
 
 def _sum(value, attribute=None, start=0):
@@ -755,9 +782,9 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         if isinstance(left, int) and isinstance(right, int) and (op == "/" or (op == "**" and right < 0)):
             left = Decimal(left)  # exact decimals, never a binary float (`1 / 3`, `2 ** -30`)
         result = _OPS[op](left, right)
-        money = _money_of(op, money_in[0], money_in[1])
-        if money is not None:  # dollars scaled are dollars, a ratio of them or not (`budget * cut`)
-            return _marked(result, money)
+        found = _money_of(op, money_in[0], money_in[1], right)
+        if found is not None:  # dollars scaled are dollars, a ratio of them or not (`budget * cut`)
+            return _marked(result, *found)
         percent = _percent_of(op, left, right)
         return PercentRatio(result, percent.name) if percent is not None else result
 
@@ -776,9 +803,11 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         if owner is not None:  # a bound method reads its object (`s.split()`)
             budget.charge(_work(owner))
         result = _materialize(budget, __obj(*args, **kwargs))
-        money = money_of(owner)
+        money = _money_in(owner, *args, *kwargs.values())
         if money is not None:  # `(budget | string).strip()`, `.split('.')`: text still made from the dollars
-            result = [_marked(x, money) for x in result] if type(result) is list else _marked(result, money)
+            if type(result) is range:  # `range(budget | int)`: its numbers are counted from the dollars
+                result = _counted_list(budget, result, "range()")
+            result = _marked_items(result, money)
         return budget.measure(result)
 
     def call_filter(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
@@ -792,10 +821,12 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         elif type(value) in (PercentRatio, PercentText) and name in _RATIO_TEXT_FILTERS and type(result) is str:
             # `{{ stop | trim }}%`, `{{ stop | string | upper }}%`: the text still ends with the ratio
             result = PercentText(result, value if type(value) is PercentRatio else value.ratio)
-        elif name in _MONEY_FILTERS and (money := money_of(value)) is not None:
-            # `{{ budget | round(2) }}`, `{{ budget | int }}`, `{{ budget | string | trim }}`: still the dollars
-            result = _marked(result, money)
-        return budget.measure(_materialize(budget, result))
+        result = _materialize(budget, result)
+        if type(result) not in (PercentRatio, PercentText):
+            # any filter of the dollars, or with them (`{{ budget | round(2) }}`, `| string | title`, `| list`,
+            # `| map('upper') | join`): a number or text it gives is still the dollars, a list's items too
+            result = _marked_items(result, _money_in(value, *(args or ()), *(kwargs or {}).values()))
+        return budget.measure(result)
 
     def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
         budget = _current()
@@ -819,8 +850,6 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
 
 _RATIO_FILTERS = frozenset({"round", "abs", "default", "d"})  # a percent ratio through these is still the ratio
 _RATIO_TEXT_FILTERS = frozenset({"string", "trim", "upper", "lower", "default", "d"})  # text still ending in it
-# a number or text computed from a money param through these is still the dollars (or their text)
-_MONEY_FILTERS = frozenset({"round", "abs", "int", "decimal", "default", "d", "string", "trim", "upper", "lower"})
 _TO_POINTS = (Decimal(100), Decimal(10_000))  # `stop * 100` (percent points), `stop * 10000` (bps): not a ratio
 
 
@@ -847,17 +876,33 @@ def _text_of(obj, part):
     return MoneyText(part, obj.money) if type(obj) is MoneyText and type(part) is str else part
 
 
-def _money_of(op: str, left, right) -> MoneyAmount | MoneyInt | None:
-    """The money mark a result of ``left op right`` (the operands' marks) keeps, else None.
+def _money_of(op: str, left, right, exponent=None) -> tuple[MoneyAmount | MoneyInt, Fraction] | None:
+    """The money mark a result of ``left op right`` (the operands' marks; ``exponent``, the right operand) keeps,
+    with its degree (the power of dollars it is), else None.
 
     Anything computed from a money param is still money (``budget / 2``, ``budget * cut``, ``100 + budget``):
     graphc cannot tell dollars from units (``budget / quote('BTC-USD').ask`` is BTC), so a size made from it must
-    say its unit. A ratio of two amounts (``part / total``, ``budget // step``) is a plain number."""
-    if left is None:
-        return right
-    if right is None or op not in ("/", "//"):
-        return left
-    return None
+    say its unit. Degrees add in ``*``, subtract in ``/`` and ``//``, multiply by a plain exponent in ``**``; ``+``,
+    ``-`` and ``%`` keep them. Degree 0 is a plain number: a ratio of two amounts (``part / total``,
+    ``budget // step``), but not ``budget * budget / total``, which is dollars again (review10 4)."""
+    if left is None and right is None:
+        return None
+    ld = Fraction(0) if left is None else left.degree
+    rd = Fraction(0) if right is None else right.degree
+    if op == "*":
+        degree = ld + rd
+    elif op in ("/", "//"):
+        degree = ld - rd
+    elif op == "**" and right is None:
+        try:
+            degree = ld * Fraction(exponent)
+        except (TypeError, ValueError, ArithmeticError):  # pragma: no cover - the power itself refuses these
+            degree = ld
+    else:
+        degree = ld or rd
+    if degree == 0:
+        return None
+    return (left if left is not None else right), degree
 
 
 def _operand(value) -> str:

@@ -40,10 +40,10 @@ from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     MoneyAmount,
     MoneyInt,
+    MoneyText,
     PercentRatio,
     UnitError,
     format_decimal,
-    format_dollars,
     money_of,
     money_without_unit,
     parse_duration_ms,
@@ -52,6 +52,8 @@ from graphc.units import (
     parse_percent,
     parse_price,
     parse_quantity,
+    shown_amount,
+    shown_dollars,
     unmarked,
 )
 
@@ -149,26 +151,30 @@ def _from_money(type_: str, value, money: MoneyAmount | MoneyInt):
     """A number (or text) computed from a money param of the using playbook, passed on in ``with:``.
 
     A ``quantity`` param is a size: a money number without a unit there is GC105, as ``buy: "{{ budget / 2 }}"``
-    is (250 of the asset, not $250: docs/templates.md, Params reference). A ``number`` or ``integer`` param keeps
-    the mark, so the template's own ``buy: "{{ size }}"`` is refused too; other types take the plain value.
+    is (250 of the asset, not $250: docs/templates.md, Params reference); with its unit it is the plain text. A
+    ``number`` or ``integer`` param keeps the mark, and so does a ``string``, ``symbol`` or ``price`` param's text
+    (review10 2), so the template's own ``buy: "{{ size }}"`` is refused too. A ``money`` param takes the dollars
+    (a new amount of its own), a ``percent`` or ``duration`` param its plain value (neither is read as a size).
     """
     if type_ == "quantity":
         found = money_without_unit(value)
         if found is not None:
             amount = found[1]
             raise ParamError(
-                f"{format_decimal(amount)} is a number computed from money param `{money.name}` "
-                f"({format_dollars(money.origin)}) with no unit, and a quantity without a unit is base units: "
-                f"{format_decimal(amount)} of the asset, not {format_dollars(amount)}",
+                f"{shown_amount(amount)} is a number computed from money param `{money.name}` "
+                f"({shown_dollars(money.origin)}) with no unit, and a quantity without a unit is base units: "
+                f"{shown_amount(amount)} of the asset, not {shown_dollars(amount)}",
                 code="GC105",
                 hint='pass dollars with `$` before the number (`"${{ ... }}"`), or the asset after it if you '
                 "computed units",
             )
     plain = coerce(type_, unmarked(value))
     if type_ == "number":
-        return MoneyAmount(plain, money.name, money.origin)
+        return MoneyAmount(plain, money.name, money.origin, money.degree)
     if type_ == "integer":
-        return MoneyInt(plain, money.name, money.origin)
+        return MoneyInt(plain, money.name, money.origin, money.degree)
+    if type_ in ("string", "symbol", "price"):
+        return MoneyText(plain, money)
     return plain
 
 
