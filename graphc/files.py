@@ -138,21 +138,23 @@ def _walk(top: str, suffixes: tuple[str, ...], not_followed: list[str]) -> Itera
         folders = []
         for entry in entries:
             name = entry.name
+            # under `.`: `tpl/a.yaml`, not `./tpl/a.yaml`, the one spelling display_path and `use:` give it
+            listed = name if here == os.curdir else os.path.join(here, name)
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if name not in SKIP_DIRS and not name.startswith("."):
-                        folders.append((os.path.join(here, name), os.path.join(absolute_here, name)))
+                        folders.append((listed, os.path.join(absolute_here, name)))
                     continue
                 if not name.endswith(suffixes):
                     continue
                 if entry.is_symlink() and entry.is_dir():
                     continue  # a linked folder is not entered (os.walk's way)
-                if entry.is_symlink() and not inside_root(os.path.join(here, name)):
-                    not_followed.append(os.path.join(here, name))  # not read: the caller says so
+                if entry.is_symlink() and not inside_root(listed):
+                    not_followed.append(listed)  # not read: the caller says so
                     continue
             except OSError:  # gone meanwhile
                 continue
-            yield os.path.join(here, name), os.path.join(absolute_here, name)
+            yield listed, os.path.join(absolute_here, name)
         pending.extend(reversed(folders))
 
 

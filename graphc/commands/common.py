@@ -200,7 +200,14 @@ def explain_live(results, quotes) -> None:
 
 
 def write_output(data, output: str | None, *, what: str = "the output") -> None:
-    """Write ``data`` (text or bytes) to the file ``output`` (see :func:`open_output`), or to stdout."""
+    """Write ``data`` (text or bytes) to the file ``output`` (see :func:`open_output`), or to stdout.
+
+    Text for a file is encoded before the file is opened, so a report is never left half-written: a character
+    UTF-8 cannot hold (a lone surrogate, the byte of a file name that is not UTF-8) is written as its escape
+    (``\\udce9``), as on stdout, never a crash.
+    """
+    if output is not None and isinstance(data, str):
+        data = data.encode("utf-8", errors="backslashreplace")
     with open_output(output, what=what, binary=isinstance(data, bytes)) as stream:
         stream.write(data)
 

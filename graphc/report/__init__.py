@@ -231,8 +231,9 @@ def skip_span(skip) -> Span | None:
 
 
 # Characters that could end a line of output or drive a terminal: C0/C1 controls except tab, DEL,
-# and Unicode's line and paragraph separators. A pattern string: re compiles (and caches) it on first use.
-_UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]"
+# and Unicode's line and paragraph separators; and lone surrogates (a file name's bytes that are not UTF-8,
+# as os.fsdecode keeps them), which no UTF-8 output can hold. A pattern string: re compiles (and caches) it.
+_UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -249,7 +250,7 @@ def one_line(text: str) -> str:
 
 
 # one_line's characters less the line breaks, which the github format escapes as a workflow command does.
-_UNPRINTABLE_INLINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+_UNPRINTABLE_INLINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 
 
 def inert(text: str) -> str:

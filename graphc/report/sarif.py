@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -201,11 +202,19 @@ def physical_location(path: str, span: Span | None) -> dict:
 
 
 def artifact_location(path: str) -> dict:
-    """A relative URI against ``%SRCROOT%`` (the working directory), or an absolute ``file:`` URI."""
+    """A relative URI against ``%SRCROOT%`` (the working directory) for a file under it, else an absolute
+    ``file:`` URI (docs/output-formats.md, "sarif").
+
+    Either is a valid URI reference (RFC 3986; SARIF 2.1.0 §3.4.3): the name's bytes (``os.fsencode``, so a
+    name that is not UTF-8 keeps its bytes: ``caf%E9.yaml``) are percent-encoded but for ``/``, and a ``:``
+    too (``a:b.yaml`` is ``a%3Ab.yaml``, never read as a scheme).
+    """
     shown = display_path(path)
-    if shown.startswith("/") or (len(shown) > 1 and shown[1] == ":"):
-        return {"uri": Path(shown).as_uri()}
-    return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
+    if shown.startswith("<") and shown.endswith(">"):  # <stdin>: no file to point at
+        return {"uri": quote(shown, safe="/"), "uriBaseId": SRCROOT}
+    if os.path.isabs(shown) or shown == os.pardir or shown.startswith(os.pardir + "/"):  # outside the cwd
+        return {"uri": Path(os.path.abspath(shown)).as_uri()}
+    return {"uri": quote(os.fsencode(shown), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _region(span: Span | None) -> dict | None:

@@ -42,6 +42,9 @@ GC100 = describe(
     can be several lines below the real mistake, so look upwards from it. When
     the line the parser gave up on is indented with a tab, the message names the
     tab's line and column instead: YAML indents with spaces only (YAML 1.2 §6.1).
+    A wire graph (a `.json` file, or standard input that opens as JSON does, with
+    `{"` or `[`) is read by the same parser, JSON being YAML 1.2; its message says
+    `JSON syntax error` instead, with the same code and position.
 
     ## Why it matters
 

@@ -887,15 +887,14 @@ def load_text(
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "cannot parse"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        return None, [
-            Diagnostic(
-                "GC100",
-                f"YAML syntax error: {problem}{context}",
-                path,
-                span,
-                hint="check the indentation and quoting on this line",
+        if _is_json(path, text):  # a wire graph: its author edits JSON (the YAML parser reads it, as a superset)
+            message, hint = (
+                f"JSON syntax error: {problem}{context}",
+                "check the commas, brackets, quotes and escapes here",
             )
-        ]
+        else:
+            message, hint = f"YAML syntax error: {problem}{context}", "check the indentation and quoting on this line"
+        return None, [Diagnostic("GC100", message, path, span, hint=hint)]
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
         position = getattr(exc, "position", None)
         span = None
@@ -945,6 +944,18 @@ _KEY_COLON_ON_NEXT_LINE = re.compile(r'"[ \r\n]*[\r\n][ \r\n]*:')
 _JSON_UNSAFE_BYTES = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # control characters, tabs
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _MAX_JSON_KEY = 150  # YAML reads a key of at most 1024 characters on one line (150 escaped as \uXXXX: 900)
+
+_JSON_OBJECT_START = re.compile(r'[ \t\n\r]*(?:\{[ \t\n\r]*["}]|\[)')  # how a wire graph opens (for _is_json)
+
+
+def _is_json(path: str, text: str) -> bool:
+    """Whether a file that failed to parse is meant as JSON (a wire graph): a ``.json`` name, or a name that is
+    neither ``.yaml`` nor ``.yml`` (stdin) with a text that opens as JSON does (``{"``, ``{}`` or ``[``; a
+    playbook in flow style opens ``{graphc:``)."""
+    lowered = path.lower()
+    if lowered.endswith(".json"):
+        return True
+    return not lowered.endswith((".yaml", ".yml")) and _JSON_OBJECT_START.match(text) is not None
 
 
 def _load_json_fast(
