@@ -162,6 +162,16 @@ class Skip(NamedTuple):
     reason: str
 
 
+# How the reason of a skip that stands for every check of a file ends: the file could not be read, or the error
+# that stopped its checks was turned off. Reports use :func:`unchecked` to show such a file as not checked at all.
+NO_CHECK_RAN = "no other check ran on this file"
+
+
+def unchecked(skip: Skip) -> bool:
+    """Whether ``skip`` says that none of its file's checks ran (see :data:`NO_CHECK_RAN`)."""
+    return skip.reason.endswith(NO_CHECK_RAN)
+
+
 class DiagnosticError(Exception):
     """Raised inside a stage to abort it with one diagnostic.
 

@@ -14,7 +14,7 @@ from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, select_diagnostics
-from graphc.diagnostics import Diagnostic, FileResult, Skip, Span, has_errors, located
+from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.files import UNREADABLE, collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
@@ -317,7 +317,9 @@ def unreadable_result(path: str, exc: Exception, options: LintOptions | None = N
     if not diagnostics:
         why = "not found" if isinstance(exc, FileNotFoundError) else "could not be read"
         return FileResult(path, None, [], [Skip(diagnostic.code, None, why)])
-    return FileResult(path, text, diagnostics, [])
+    # Whatever GC112's severity (error, or "warning" in graphc.toml), none of the file's checks ran: one skip
+    # stands for all of them, so the summary counts it and no report shows the file as checked (docs/rules/GC112.md).
+    return FileResult(path, text, diagnostics, [Skip(diagnostic.code, diagnostic.span, _not_checked(diagnostic))])
 
 
 def not_read(result: FileResult) -> str | None:
@@ -342,9 +344,13 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
 
 def _unchecked(stopped: Diagnostic) -> str:
     return (
-        f"{stopped.code} is turned off or ignored here, but it stopped the checks ({stopped.message}): "
-        "no other check ran on this file"
+        f"{stopped.code} is turned off or ignored here, but it stopped the checks ({stopped.message}): {NO_CHECK_RAN}"
     )
+
+
+def _not_checked(unread: Diagnostic) -> str:
+    what = "is not UTF-8 text" if unread.span is not None else "could not be read"
+    return f"the file {what}, so every rule was skipped on it: {NO_CHECK_RAN}"
 
 
 class LintOutcome(NamedTuple):

@@ -520,12 +520,15 @@ def test_with_gc112_off_an_unread_file_is_never_a_clean_linted_file(tmp_path, mo
     assert sarif["runs"][0]["results"] == [] and "artifacts" not in sarif["runs"][0]
     [invocation] = sarif["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
-    [note] = invocation["toolExecutionNotifications"]
+    nothing, note = invocation["toolExecutionNotifications"]  # nothing was linted (audit formats.md 3), and why
+    assert nothing == {"level": "error", "message": {"text": "nothing linted: nope.yaml not found"}}
     assert note["level"] == "error" and note["message"]["text"] == "nope.yaml not found: not linted"
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "nope.yaml"
+    # JUnit: the unread file is an errored test case, never dropped (audit formats.md 3: it was, 0 tests 0 errors)
     junit = ET.fromstring(lint("nope.yaml", "good.yaml", "-f", "junit").stdout)
-    assert [case.get("name") for case in junit.iter("testcase") if "nope" in (case.get("name") or "")] == []
-    assert "nope.yaml" not in ET.tostring(junit, encoding="unicode")
+    cases = {case.get("name"): [child.tag for child in case] for case in junit.iter("testcase")}
+    assert cases["nope.yaml"] == ["error"] and "error" not in cases["good.yaml"] and len(cases) == 2
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "0", "1")
 
     both = lint("nope.yaml", "good.yaml")
     assert both.exit_code == 2

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, escaped_char, sorted_diagnostics
+from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, escaped_char, sorted_diagnostics, unchecked
 from graphc.files import display_path
 
 __all__ = [
@@ -39,6 +39,8 @@ __all__ = [
     "inert",
     "one_line",
     "render",
+    "skip_place",
+    "unchecked",
 ]
 
 # format name -> "module:function" (imported lazily) or a callable.
@@ -112,9 +114,9 @@ class ReportOptions(NamedTuple):
     explain_skips: bool = False  # text: a line per skipped check; github: a notice per skipped check
     summary: bool = True  # text, github: the closing counts line (skipped checks counted)
     rules: Mapping[str, RuleInfo] = MappingProxyType({})  # code -> name, level, help
-    nothing_linted: str = ""  # text, github: why no file was linted, said by the summary line instead of counts
+    nothing_linted: str = ""  # every format: why no file was linted (text, github: the summary line says it)
     not_read: str = ""  # text, github: the files that could not be read (not results), said after the counts
-    unread: Mapping[str, str] = MappingProxyType({})  # json, sarif: those files, path -> why
+    unread: Mapping[str, str] = MappingProxyType({})  # json, sarif, junit: those files, path -> why
     crashed: Mapping[str, str] = MappingProxyType({})  # every format: files whose lint hit a bug, path -> what failed
 
 
@@ -215,10 +217,25 @@ def summarize(results) -> Summary:
 
 
 def skip_headline(path: str, skip) -> str:
-    """``path:line:col: skipped CODE reason`` for a skipped check, on one line (values from files escaped)."""
+    """``path:line:col: skipped CODE reason`` for a skipped check, on one line (values from files escaped);
+    ``path`` is the file whose result holds the skip, replaced by the file its span names (:func:`skip_place`)."""
+    return f"{one_line(skip_location(path, skip))}: skipped {skip.code} {one_line(skip.reason)}"
+
+
+def skip_location(path: str, skip) -> str:
+    """``path:line:col`` (or ``path``) of a skipped check, at its own file (:func:`skip_place`)."""
+    where, span = skip_place(path, skip)
+    return where if span is None else f"{where}:{span.line}:{span.col}"
+
+
+def skip_place(path: str, skip) -> tuple[str, Span | None]:
+    """The file and span of a skipped check of the result of ``path``. A check skipped inside a `use:` template
+    has a span that names the template (``Span.file``): it is reported there, at the template's line:col, as a
+    diagnostic found there is (:func:`graphc.diagnostics.located`), never at those numbers in the playbook."""
     span = skip_span(skip)
-    where = path if span is None else f"{path}:{span.line}:{span.col}"
-    return f"{one_line(where)}: skipped {skip.code} {one_line(skip.reason)}"
+    if span is not None and span.file is not None:
+        return span.file, span
+    return path, span
 
 
 def skip_span(skip) -> Span | None:

@@ -29,7 +29,7 @@ from graphc.report import (
     inert,
     ordered,
     rule_name,
-    skip_span,
+    skip_place,
     summarize,
 )
 
@@ -49,7 +49,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 
 def skip_notice(path: str, skip) -> str:
     """``::notice file=...,title=GC301 skipped::reason``: a check that could not be decided, and why."""
-    props = _place(path, skip_span(skip))
+    props = _place(*skip_place(path, skip))  # the template's path when the skip lies in one
     props["title"] = f"{skip.code} skipped"
     return _command("notice", props, skip.reason)
 

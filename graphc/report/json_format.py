@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ReportOptions, ordered, rule_name, skip_span, summarize
+from graphc.report import FileResult, ReportOptions, ordered, rule_name, skip_place, summarize
 
 FORMAT_VERSION = 1
 
@@ -30,19 +30,22 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
                 "path": result.path,
                 "errors": errors,
                 "warnings": len(diags) - errors,
-                "skipped": [_skip(s) for s in result.skipped],
+                "skipped": [_skip(result.path, s) for s in result.skipped],
             }
         )
         diagnostics.extend(diags)
     diagnostics.sort(key=lambda d: d.sort_key())
     summary = summarize(results)
+    counts: dict[str, int | str] = {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files}
+    if options.nothing_linted:  # no file was linted (graphc lint exits 2): the counts must not read as a clean run
+        counts["nothing_linted"] = options.nothing_linted
     report = {
         "version": FORMAT_VERSION,
         "tool": "graphc",
         "tool_version": options.tool_version,
         "files": files,
         "diagnostics": [_diagnostic(d, options.rules) for d in diagnostics],
-        "summary": {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files},
+        "summary": counts,
     }
     if options.unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
         report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(options.unread.items())]
@@ -77,11 +80,13 @@ def _position(span: Span | None) -> dict:
     }
 
 
-def _skip(skip) -> dict:
-    span = skip_span(skip)
+def _skip(path: str, skip) -> dict:
+    """A skipped check; ``path`` is the file its line and column are in (a `use:` template's, when it lies in one)."""
+    where, span = skip_place(path, skip)
     return {
         "code": skip.code,
         "reason": skip.reason,
+        "path": where,
         "line": span.line if span is not None else None,
         "column": span.col if span is not None else None,
     }

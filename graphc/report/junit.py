@@ -9,6 +9,9 @@ a test case; they are listed in its ``<system-out>``, and so are the checks that
 and ``failures`` counts files with at least one error (so it never exceeds
 ``tests``, as JUnit consumers expect). A file whose lint hit a bug in graphc is a test case with an
 ``<error type="internal-error">`` (counted by ``errors``): it was not checked, so it never reads as passed.
+Nor does a file that could not be read with GC112 off (``<error type="not-read">``), a run that linted nothing
+(a test case ``nothing linted`` with ``<error type="nothing-linted">``: a typo'd CI path is red, not an empty
+green suite), or a file none of whose checks ran (GC112 a warning: ``<skipped>``, counted by ``skipped``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_headline
+from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_headline, unchecked
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -24,7 +27,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     suite = ET.Element("testsuite", name="graphc")
-    tests = failed = 0
+    tests = failed = errored = skipped = 0
     for result, diagnostics in ordered(results):
         tests += 1
         case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(result.path))
@@ -33,18 +36,37 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         for d in errors:
             failure = ET.SubElement(case, "failure", type=d.code, message=_clean(one_line(d.message)))
             failure.text = _clean(_describe(d))
+        not_checked = [s for s in result.skipped if unchecked(s)]
+        if not_checked and not errors:  # no check ran on it (not read, GC112 a warning): skipped, never passed
+            skip = not_checked[0]
+            ET.SubElement(case, "skipped", message=_clean(one_line(f"skipped {skip.code}: {skip.reason}")))
+            skipped += 1
         if warnings or result.skipped:  # a skipped check is listed, never silent (it did not pass either)
             out = ET.SubElement(case, "system-out")
             lines = [_describe(d) for d in warnings] + [skip_headline(result.path, s) for s in result.skipped]
             out.text = _clean("\n".join(lines))
         failed += bool(errors)
+    for path, why in sorted(options.unread.items()):  # could not be read, GC112 off: not linted, an error
+        tests += 1
+        errored += 1
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
+        error = ET.SubElement(case, "error", type="not-read", message=_clean(one_line(f"{why}: not linted")))
+        error.text = _clean(one_line(f"{path} {why}: not linted"))
     for path, what in sorted(options.crashed.items()):  # lint hit a bug in graphc: an error, not a pass
         tests += 1
+        errored += 1
         case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
         message = _clean(one_line(f"internal error in graphc: {what}"))
         error = ET.SubElement(case, "error", type="internal-error", message=message)
         error.text = _clean(one_line(f"{path} not linted: internal error in graphc ({what})"))
-    counts = {"tests": str(tests), "failures": str(failed), "errors": str(len(options.crashed)), "skipped": "0"}
+    if options.nothing_linted:  # an empty directory, a glob matching nothing: a CI path typo must not read as a pass
+        tests += 1
+        errored += 1
+        case = ET.SubElement(suite, "testcase", classname="graphc", name="nothing linted")
+        message = _clean(one_line(f"nothing linted: {options.nothing_linted}"))
+        error = ET.SubElement(case, "error", type="nothing-linted", message=message)
+        error.text = message
+    counts = {"tests": str(tests), "failures": str(failed), "errors": str(errored), "skipped": str(skipped)}
     suite.attrib.update(counts)
     if options.tool_version:
         props = ET.Element("properties")

@@ -10,7 +10,9 @@ file by a relative URI (``/`` separators, percent-encoded) against
 ``endColumn`` is exclusive, as SARIF defines it. Checks that were skipped (a fact
 such as a quote was missing) are listed as ``note`` notifications of the run's
 invocation (``toolExecutionNotifications``, each tied to its rule by
-``associatedRule``), so a log without results never hides that some checks did not run.
+``associatedRule``), so a log without results never hides that some checks did not run; a skip is placed in
+its own file (a ``use:`` template's, when it lies in one). A run that linted nothing, or left a file unread or
+unlinted, has ``executionSuccessful: false`` and an ``error`` notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
 
 The log is built from plain dicts. Microsoft's ``sarif-om`` package was
 considered: it only supplies attrs classes (no serialiser), its generator's
@@ -31,7 +33,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ReportOptions, display_path, ordered, skip_span
+from graphc.report import FileResult, ReportOptions, display_path, ordered, skip_place, unchecked
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -61,11 +63,14 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         "columnKind": "unicodeCodePoints",
         "results": [_result(d, index[d.code]) for d in diagnostics],
     }
-    if skips or options.unread or options.crashed:  # a check not decided, a file not read or linted: never a pass
-        notes = [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
+    nothing = options.nothing_linted
+    if skips or options.unread or options.crashed or nothing:  # a check not decided, a file not read: never a pass
+        notes = [_nothing_notification(nothing)] if nothing else []
+        notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
         notes += [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
-        successful = not options.unread and not options.crashed
+        # a file none of whose checks ran (GC112 kept as a warning: not read) is not analysed either
+        successful = not (options.unread or options.crashed or nothing or any(unchecked(s) for _, s in skips))
         run["invocations"] = [{"executionSuccessful": successful, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
@@ -165,13 +170,21 @@ def _result(d, rule_index: int) -> dict:
 
 
 def _skip_notification(path: str, skip, rule_index: int) -> dict:
-    """A skipped check as a ``note`` tool-execution notification tied to its rule."""
+    """A skipped check as a tool-execution notification tied to its rule, at its own file (a `use:` template's
+    when it lies in one): a ``note``, or an ``error`` when no check ran on the file (it could not be read)."""
     return {
-        "level": "note",
+        "level": "error" if unchecked(skip) else "note",
         "message": {"text": f"skipped {skip.code}: {skip.reason}"},
         "associatedRule": {"id": skip.code, "index": rule_index},
-        "locations": [{"physicalLocation": physical_location(path, skip_span(skip))}],
+        "locations": [{"physicalLocation": physical_location(*skip_place(path, skip))}],
     }
+
+
+def _nothing_notification(why: str) -> dict:
+    """No file was linted (an empty directory, a glob matching nothing): an ``error`` notification, with
+    ``executionSuccessful: false`` (SARIF 2.1.0 §3.20.14, §3.58), so an upload never reads as a clean analysis that
+    fixed every open alert."""
+    return {"level": "error", "message": {"text": f"nothing linted: {why}"}}
 
 
 def _unread_notification(path: str, why: str) -> dict:

@@ -24,7 +24,7 @@ import re
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
-from graphc.report import FileResult, ReportOptions, one_line, runs_in_order, skip_span, summarize
+from graphc.report import FileResult, ReportOptions, one_line, runs_in_order, skip_location, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # a pattern: compiled (and cached by re) when a finding is shown
@@ -222,8 +222,7 @@ def _marker_width(text: str, start: int, span: Span) -> int:
 
 
 def _format_skip(path: str, skip, paint) -> str:
-    span = skip_span(skip)
-    where = path if span is None else f"{path}:{span.line}:{span.col}"
+    where = skip_location(path, skip)  # at the template's path when the skip lies in one
     return f"{paint(one_line(where), 'bold')}: {paint('skipped', 'dim')} {paint(skip.code, 'bold')} {one_line(skip.reason)}"
 
 

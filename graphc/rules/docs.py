@@ -74,6 +74,13 @@ def _options(r: Rule) -> str:
             "the file (`--explain-skips`: no other check ran on it) instead of calling it clean. Fix the file "
             "instead."
         )
+    if r.code == "GC112":  # audit formats.md 4: whatever its severity, an unread file is never a pass
+        text.append(
+            "A file GC112 reports, as an error or a warning, always counts one skipped GC112 that stands for all "
+            "its checks (`the file is not UTF-8 text, so every rule was skipped on it: no other check ran on this "
+            "file`): JUnit shows it as a skipped test case, never a passing one, and SARIF adds an `error` "
+            "notification with `executionSuccessful: false`."
+        )
     return "\n\n".join(_wrap(part) for part in text)
 
 

@@ -1,0 +1,209 @@
+"""Each report says a verdict where it belongs and never reads "skipped" or "nothing linted" as "passed".
+
+Audit formats.md findings 2, 3 and 4 (docs/output-formats.md; playbook-spec.md §8: a check that could not run is
+skipped, never passed).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import EXAMPLES, write
+from tests.test_report import _check_sarif, json_validator, sarif_validator  # noqa: F401  (fixtures)
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def lint(*args):
+    return CliRunner().invoke(cli, ["lint", "--no-cache", *map(str, args)])
+
+
+# -- 2. a check skipped inside a `use:` template is reported at the template ------------------------------------
+
+
+@pytest.fixture
+def hedged(tmp_path, monkeypatch):
+    """The shipped btc-spot-hedged example with its template and quotes: its perp legs come from
+    templates/perp-hedge.yaml, and with no BTC-USD-PERP quote their notional checks are skipped."""
+    shutil.copy(EXAMPLES / "btc-spot-hedged.yaml", tmp_path)
+    shutil.copy(EXAMPLES / "quotes.yaml", tmp_path)
+    shutil.copytree(EXAMPLES / "templates", tmp_path / "templates")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# The template's legs: line 17 is `    sell: "{{ size }}"` (leg short) whose value starts at column 11, and
+# line 23 is `    buy: "{{ size }}"` (leg stop) at column 10 (checked by hand in examples/templates/perp-hedge.yaml).
+# The playbook has 17 lines or more, but its line 17 is `  hedge:`, 8 characters: column 11 does not exist there.
+TEMPLATE = "templates/perp-hedge.yaml"
+
+
+def test_the_example_template_is_as_this_test_assumes():
+    lines = (EXAMPLES / TEMPLATE).read_text().splitlines()
+    assert lines[16] == '    sell: "{{ size }}"' and lines[16][10:].startswith('"{{ size }}"')
+    assert lines[22] == '    buy: "{{ size }}"' and lines[22][9:].startswith('"{{ size }}"')
+    assert len((EXAMPLES / "btc-spot-hedged.yaml").read_text().splitlines()[16]) < 11
+
+
+def test_text_puts_a_skip_inside_a_template_at_the_template(hedged):
+    out = lint("--quotes", "quotes.yaml", "--explain-skips", "btc-spot-hedged.yaml").stdout
+    skips = [line for line in out.splitlines() if ": skipped " in line]
+    assert (
+        f"{TEMPLATE}:17:11: skipped GC301 market order and no quote for BTC-USD-PERP: the notional is unknown" in skips
+    )
+    assert (
+        f"{TEMPLATE}:23:10: skipped GC301 market order and no quote for BTC-USD-PERP: the notional is unknown" in skips
+    )
+    assert not [s for s in skips if s.startswith(("btc-spot-hedged.yaml:17:", "btc-spot-hedged.yaml:23:"))]
+    # GC503 is about the playbook's own hedge block: it stays there
+    assert any(s.startswith("btc-spot-hedged.yaml:10:17: skipped GC503") for s in skips)
+
+
+def test_json_says_which_file_a_skip_is_in(hedged, json_validator):  # noqa: F811
+    report = json.loads(lint("--quotes", "quotes.yaml", "-f", "json", "btc-spot-hedged.yaml").stdout)
+    json_validator.validate(report)
+    [file] = report["files"]
+    places = {(s["code"], s["path"], s["line"], s["column"]) for s in file["skipped"]}
+    assert ("GC301", TEMPLATE, 17, 11) in places and ("GC301", TEMPLATE, 23, 10) in places
+    assert ("GC503", "btc-spot-hedged.yaml", 10, 17) in places
+    assert not [p for p in places if p[1] == "btc-spot-hedged.yaml" and p[2] in (17, 23)]
+
+
+def test_sarif_github_and_junit_put_a_template_skip_at_the_template(hedged, sarif_validator):  # noqa: F811
+    log = json.loads(lint("--quotes", "quotes.yaml", "-f", "sarif", "btc-spot-hedged.yaml").stdout)
+    _check_sarif(sarif_validator, log)
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    places = set()
+    for note in notes:
+        location = note["locations"][0]["physicalLocation"]
+        places.add((note["associatedRule"]["id"], location["artifactLocation"]["uri"], location["region"]["startLine"]))
+    assert ("GC301", TEMPLATE, 17) in places and ("GC305", TEMPLATE, 23) in places
+    assert not [p for p in places if p[1] == "btc-spot-hedged.yaml" and p[2] in (17, 23)]
+
+    github = lint("--quotes", "quotes.yaml", "-f", "github", "--explain-skips", "btc-spot-hedged.yaml").stdout
+    assert f"::notice file={TEMPLATE},line=17,col=11" in github
+    assert "file=btc-spot-hedged.yaml,line=17" not in github and "file=btc-spot-hedged.yaml,line=23" not in github
+
+    junit = ET.fromstring(lint("--quotes", "quotes.yaml", "-f", "junit", "btc-spot-hedged.yaml").stdout)
+    [out] = junit.iter("system-out")
+    assert f"{TEMPLATE}:23:10: skipped GC501" in out.text
+    assert "btc-spot-hedged.yaml:17:11" not in out.text and "btc-spot-hedged.yaml:23:10" not in out.text
+
+
+# -- 3. nothing linted is never a clean run ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["empty", "nomatch/**/*.yaml"])
+def test_nothing_linted_is_said_by_every_machine_format(tmp_path, monkeypatch, where, json_validator, sarif_validator):  # noqa: F811
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    text = lint(where)
+    assert text.exit_code == 2 and text.stdout.startswith("nothing linted: ")
+    why = text.stdout.strip().removeprefix("nothing linted: ")
+
+    log = json.loads(lint("-f", "sarif", where).stdout)
+    _check_sarif(sarif_validator, log)
+    [invocation] = log["runs"][0]["invocations"]  # before: no invocations, an empty run read as a clean analysis
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"] == [
+        {"level": "error", "message": {"text": f"nothing linted: {why}"}}
+    ]
+
+    report = json.loads(lint("-f", "json", where).stdout)
+    json_validator.validate(report)
+    assert report["summary"] == {"errors": 0, "warnings": 0, "files": 0, "nothing_linted": why}
+
+    result = lint("-f", "junit", where)
+    assert result.exit_code == 2
+    junit = ET.fromstring(result.stdout)
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("1", "0", "1")
+    [case] = junit.iter("testcase")
+    [error] = list(case)
+    assert (case.get("name"), error.tag, error.get("message")) == ("nothing linted", "error", f"nothing linted: {why}")
+
+
+def test_a_clean_run_has_no_nothing_linted(tmp_path, monkeypatch):
+    shutil.copy(EXAMPLES / "eth-hedge.yaml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert "nothing_linted" not in json.loads(lint("-f", "json", "eth-hedge.yaml").stdout)["summary"]
+    assert 'errors="0"' in lint("-f", "junit", "eth-hedge.yaml").stdout
+
+
+def test_junit_lists_files_that_could_not_be_read_with_gc112_off(tmp_path, monkeypatch):
+    (tmp_path / "latin1.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
+    monkeypatch.chdir(tmp_path)
+    result = lint("-f", "junit", "--config", 'rules.GC112 = "off"', "latin1.yaml", "nope.yaml")
+    assert result.exit_code == 2
+    junit = ET.fromstring(result.stdout)  # before: tests="0" errors="0", neither file named
+    cases = {case.get("name"): [(child.tag, child.get("message")) for child in case] for case in junit.iter("testcase")}
+    assert cases == {
+        "latin1.yaml": [("error", "could not be read: not linted")],
+        "nope.yaml": [("error", "not found: not linted")],
+        "nothing linted": [("error", "nothing linted: latin1.yaml could not be read; nope.yaml not found")],
+    }
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("3", "0", "3")
+
+
+# -- 4. GC112 as a warning: the unread file's checks are skipped, never passed ----------------------------------
+
+
+@pytest.fixture
+def latin(tmp_path, monkeypatch):
+    (tmp_path / "latin1.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
+    write(tmp_path, "graphc.toml", '[rules]\nGC112 = "warning"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+SKIP_REASON = "the file is not UTF-8 text, so every rule was skipped on it: no other check ran on this file"
+
+
+def test_gc112_as_a_warning_counts_the_unread_files_checks_as_skipped(latin, json_validator):  # noqa: F811
+    result = lint("--explain-skips", "latin1.yaml")
+    assert result.exit_code == 2
+    # the é is the 10th character of line 2 (`name: caf` is 9): GC112's place, and its skip's
+    assert f"latin1.yaml:2:10: skipped GC112 {SKIP_REASON}" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 warning in 1 file (1 check skipped)"  # before: "1 warning in 1 file"
+    report = json.loads(lint("-f", "json", "latin1.yaml").stdout)
+    json_validator.validate(report)
+    assert report["files"][0]["skipped"] == [
+        {"code": "GC112", "reason": SKIP_REASON, "path": "latin1.yaml", "line": 2, "column": 10}
+    ]
+
+
+def test_gc112_as_a_warning_is_a_skipped_junit_case_and_a_sarif_notification(latin, sarif_validator):  # noqa: F811
+    junit = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout)
+    [case] = junit.iter("testcase")  # before: a passing test case
+    assert [child.tag for child in case] == ["skipped", "system-out"]
+    assert case.find("skipped").get("message") == f"skipped GC112: {SKIP_REASON}"
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == (
+        "1",
+        "0",
+        "0",
+        "1",
+    )
+
+    log = json.loads(lint("-f", "sarif", "latin1.yaml").stdout)
+    _check_sarif(sarif_validator, log)
+    assert [(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]] == [("GC112", "warning")]
+    [invocation] = log["runs"][0]["invocations"]  # before: none, so the run read as a complete analysis
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["associatedRule"]["id"] == "GC112"
+    assert note["message"]["text"] == f"skipped GC112: {SKIP_REASON}"
+
+
+def test_gc112_as_an_error_also_counts_a_skip_but_the_junit_case_fails(tmp_path, monkeypatch):
+    (tmp_path / "latin1.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
+    monkeypatch.chdir(tmp_path)
+    assert (
+        lint("latin1.yaml").stdout.splitlines()[-1] == "1 error in 1 file (1 check skipped; --explain-skips lists them)"
+    )
+    [case] = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout).iter("testcase")
+    assert [child.tag for child in case] == ["failure", "system-out"]  # a failure is enough: not also skipped
