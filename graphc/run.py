@@ -47,7 +47,7 @@ from graphc.lint import LintOptions, lint_source, live_quotes
 from graphc.pipeline import CompileOptions
 from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
-from graphc.submit import Refused, landing_time_s, submit_wire
+from graphc.submit import Refused, landing_time_s, occurrence_window_ns, submit_wire
 
 __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
 
@@ -118,7 +118,7 @@ class RunSettings:
 class OccurrenceResult:
     occurrence: datetime
     run_key: str
-    status: str  # submitted | already | refused | lint_failed | failed | uncertain
+    status: str  # submitted | already | missed | refused | lint_failed | failed | uncertain
     exit_code: int
     graph_id: str | None = None
     message: str = ""
@@ -128,7 +128,7 @@ class OccurrenceResult:
     @property
     def done(self) -> bool:
         """Nothing more to do for this occurrence."""
-        return self.status in ("submitted", "already")
+        return self.status in ("submitted", "already", "missed")
 
 
 class Runner:
@@ -276,7 +276,7 @@ class Runner:
         if result.graph_id:
             fields["graph_id"] = result.graph_id
         if result.message:
-            fields["message"] = result.message
+            fields["reason" if result.status == "missed" else "message"] = result.message
         if result.warning:
             fields["warning"] = result.warning
             sys.stderr.write(f"graphc: warning: {clean(result.warning, None)}\n")
@@ -285,16 +285,40 @@ class Runner:
         return result
 
     def _occurrence(self, name, schedule, text, occurrence, key) -> OccurrenceResult:
+        decided_at, decided_real = self.clock.now(), datetime.now(UTC)  # when (on the run's clock) it was due
         try:
             with self.client_factory() as client:
-                outcome = self._lint(schedule, text, occurrence, client)
-                if outcome.has_errors or outcome.wire_text is None:
-                    errors = [d for d in (outcome.result.diagnostics if outcome.result else []) if d.is_error]
-                    return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=_first_lines(errors))
-                live = outcome.wire.get("is_sandbox") is False
-                if live and not self.settings.live:
-                    raise RunError(f"{name} is a LIVE graph (`sandbox: false`); run it with --live to trade for real")
-                result = self._submit(client, name, key, occurrence, outcome.wire_text, live)
+                # Rendered, priced and linted first, as a fail-fast check: a playbook with errors, a missing
+                # quote or a live graph without --live is refused now, not after the settle's minutes of waiting.
+                prepared = self._prepare(name, schedule, text, occurrence, key, client)
+                if isinstance(prepared, OccurrenceResult):
+                    return prepared
+                try:
+                    waited = self._settle(client, key, occurrence)
+                except ApiError as exc:
+                    return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
+                except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN): the same next time
+                    return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
+                if waited > 0:
+                    # The wait took real time (~3 minutes by default). Spec §9: "if t - o > catch_up, nothing is
+                    # due", so t is taken again after it: on the wall clock, or on a rehearsal clock (--now) moved
+                    # on by the real time that passed, as it moves while a loop sleeps (Clock). Without a wait
+                    # nothing is re-checked, so `--once --now` decides at exactly --now (catch_up's `<=` holds).
+                    late = decided_at + (datetime.now(UTC) - decided_real) - occurrence
+                    if late > schedule.catch_up:
+                        reason = (
+                            f"{describe_duration(late)} late after the settle, past its catch-up of "
+                            f"{describe_duration(schedule.catch_up)}: nothing was sent"
+                        )
+                        return OccurrenceResult(occurrence, key, "missed", EXIT_OK, message=reason)
+                    # The graph priced before the wait is stale: render it again with quotes read now. The run
+                    # key (the tag the settle's scan looked for) is the name and the occurrence, not the graph,
+                    # so what the scan proved still holds for the graph rendered now.
+                    prepared = self._prepare(name, schedule, text, occurrence, key, client)
+                    if isinstance(prepared, OccurrenceResult):
+                        return prepared
+                wire_text, live = prepared
+                result = self._submit(client, name, key, occurrence, wire_text, live)
                 if self.settings.live and not live:  # the double opt-in: --live alone does not make a graph live
                     unused = (
                         f"--live has no effect: {name} is a sandbox graph (its playbook does not say "
@@ -306,6 +330,17 @@ class Runner:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc), fatal=True)
         except ApiError as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc))
+
+    def _prepare(self, name, schedule, text, occurrence, key, client) -> OccurrenceResult | tuple[str, bool]:
+        """``(wire text, live)`` of the occurrence rendered with quotes read now, or why it cannot be sent."""
+        outcome = self._lint(schedule, text, occurrence, client)
+        if outcome.has_errors or outcome.wire_text is None:
+            errors = [d for d in (outcome.result.diagnostics if outcome.result else []) if d.is_error]
+            return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=_first_lines(errors))
+        live = outcome.wire.get("is_sandbox") is False
+        if live and not self.settings.live:
+            raise RunError(f"{name} is a LIVE graph (`sandbox: false`); run it with --live to trade for real")
+        return outcome.wire_text, live
 
     def _lint(self, schedule, text, occurrence, client):
         options = CompileOptions(
@@ -342,7 +377,6 @@ class Runner:
         """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
         run key: it looks for the run's tag at the router (orders since the occurrence) before it sends."""
         try:
-            self._settle(client, key, occurrence)
             submitted = submit_wire(
                 wire_text, name, client=client, ledger=self.ledger, run_key=key, live=live, window_start=occurrence
             )
@@ -357,9 +391,9 @@ class Runner:
             return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
         return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id)
 
-    def _settle(self, client, key: str, occurrence: datetime) -> None:
+    def _settle(self, client, key: str, occurrence: datetime) -> float:
         """Before this process first submits a run key: wait until a request an earlier process sent for it
-        can no longer land, unless the router already shows it.
+        can no longer land, unless the router already shows it. Returns the seconds waited (0: no wait).
 
         Nothing is kept on disk, so a restarted process cannot know whether its predecessor died with a
         POST in flight. That POST lands, if at all, within the longest call plus the landing margin after
@@ -367,16 +401,19 @@ class Runner:
         library's own look at the router) once that much time has passed since this process started.
         """
         if self.ledger.runs(key, scope=Scope.of(client)):
-            return  # this process has tried it before: its own record says what may be in flight
+            return 0.0  # this process has tried it before: its own record says what may be in flight
         ready_at = self._started + timedelta(seconds=self.settle_s(client))
         if datetime.now(UTC) >= ready_at:
-            return
-        scan = find_run(client, run_tag(key), int(occurrence.timestamp() * 1e9) - CLOCK_SKEW_S * 10**9)
+            return 0.0
+        # the run key (so the tag) is the name and the occurrence, not the graph: the scan needs no prices
+        scan = find_run(client, run_tag(key), occurrence_window_ns(occurrence) - CLOCK_SKEW_S * 10**9)
         if scan.found:
-            return  # the library will find it too, and say so
+            return 0.0  # the library will find it too, and say so
         self.log("settle", run_key=key, until=_utc_text(ready_at), reason="a request sent before a restart may land")
+        began = time.monotonic()
         while (left := (ready_at - datetime.now(UTC)).total_seconds()) > 0:
             time.sleep(min(left, MAX_SLEEP_S))
+        return max(time.monotonic() - began, 1e-9)  # it waited: the caller checks catch_up and prices again
 
     def settle_s(self, client) -> float:
         """``settle`` seconds if set, else how long a request of ``client`` may still land after it started

@@ -314,6 +314,11 @@ def check_timezone(name) -> str | None:
     return None
 
 
+# The largest catch_up: a timedelta's range (datetime.timedelta.max is 999999999 days and a bit).
+MAX_CATCH_UP_DAYS = 999_999_999
+MAX_CATCH_UP_MS = MAX_CATCH_UP_DAYS * 86_400_000
+
+
 def _parse_catch_up(value) -> timedelta:
     if isinstance(value, bool):
         raise ScheduleError("catch_up must be a duration such as 1h or 30m")
@@ -323,6 +328,10 @@ def _parse_catch_up(value) -> timedelta:
         raise ScheduleError(exc.message) from None
     if ms <= 0:
         raise ScheduleError(f"catch_up must be positive, not {value if isinstance(value, str) else shown(value)}")
+    if ms > MAX_CATCH_UP_MS:  # beyond what a timedelta holds (999999999 days): out of range, not a crash
+        raise ScheduleError(
+            f"catch_up must be at most {MAX_CATCH_UP_DAYS}d, not {value if isinstance(value, str) else shown(value)}"
+        )
     return timedelta(milliseconds=ms)
 
 
@@ -395,7 +404,7 @@ def schedule_from_doc(doc) -> tuple[Schedule | None, list[Diagnostic]]:
         try:
             catch_up = _parse_catch_up(raw["catch_up"])
         except ScheduleError as exc:
-            unreadable = not str(exc).startswith("catch_up must be positive")
+            unreadable = not str(exc).startswith(("catch_up must be positive", "catch_up must be at most"))
             problem(
                 "GC105" if unreadable and not isinstance(raw["catch_up"], bool) else "GC103",
                 f"schedule.catch_up: {exc}",
@@ -457,11 +466,21 @@ def clock_time(text: str) -> datetime:
 
 
 def describe_duration(delta: timedelta) -> str:
-    """``2h``, ``1d 19h``, ``45m``, ``30s``: the largest two units, for messages."""
-    seconds = int(abs(delta).total_seconds())
+    """``2h``, ``1d 19h``, ``45m``, ``30s``, ``500ms``, ``3h 0.001s``: every unit that is not zero, for messages.
+
+    Nothing is dropped: a late-by of 3 h and 1 ms is past a catch_up of 3h, and showing it as ``3h`` (or a
+    catch_up of 0.5s as ``0s``) would contradict the decision it explains. Seconds carry their decimals (to the
+    microsecond, a timedelta's resolution); a duration under a second is in ms when whole ms."""
+    micros = abs(delta) // timedelta(microseconds=1)
+    seconds, fraction = divmod(micros, 1_000_000)
+    if seconds == 0 and fraction and fraction % 1000 == 0:
+        return f"{fraction // 1000}ms"
     parts: list[str] = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if seconds >= size or (unit == "s" and not parts):
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
-    return " ".join(parts[:2])
+    if seconds or fraction or not parts:
+        text = f"{seconds}.{fraction:06d}".rstrip("0").rstrip(".")
+        parts.append(f"{text}s")
+    return " ".join(parts)

@@ -72,6 +72,7 @@ __all__ = [
     "landing_margin",
     "landing_time_s",
     "lookback",
+    "occurrence_window_ns",
     "prepare",
     "submit_prepared",
     "submit_wire",
@@ -424,6 +425,26 @@ def submit_wire(
     return _post(ledger, client, run, body, name, margin, reconciled)
 
 
+def occurrence_window_ns(window_start: datetime, lookback_s: float | None = None) -> int:
+    """Where the look for a recurring run's graph starts, in the router's order list (epoch ns, before the
+    ``CLOCK_SKEW_S`` margin the caller subtracts).
+
+    The router stamps an order with *its* clock, so the window must not start after the real wall clock:
+    an occurrence read on a clock that is ahead (``--now`` in the future, a machine clock running fast)
+    would otherwise start the window after the stamps of orders sent moments ago, and the scan, which stops
+    at the first page that reaches orders older than the window, would miss the run's graph once enough
+    newer orders exist: a second graph (docs/recurring.md, "The clocks"). So it is the occurrence, but never
+    later than the real now. An occurrence still in the future on the real clock can only be a rehearsal
+    (``--now``), and an earlier rehearsal of it may have been sent at any earlier real time: it is looked
+    for as a run key without a time is, over the look-back (``lookback_s``, ``GRAPHC_LOOKBACK``, 24 h)."""
+    now_ns = time.time_ns()
+    start_ns = int(window_start.timestamp() * 1e9)
+    if start_ns <= now_ns:
+        return start_ns
+    seconds = lookback() if lookback_s is None else lookback_s
+    return now_ns - int(max(seconds, 0.0) * 1e9)
+
+
 def _look_at_the_router(
     ledger, client, scope, run_key, name, lookback_s, window_start, *, tried=False, wanted=None
 ) -> None:
@@ -435,7 +456,7 @@ def _look_at_the_router(
     and the graph found is compared with ``wanted`` (this run's wire text, live) as far as the router shows it."""
     seconds = lookback() if lookback_s is None else lookback_s
     if window_start is not None:
-        since_ns = int(window_start.timestamp() * 1e9)
+        since_ns = occurrence_window_ns(window_start, seconds)
     elif seconds > 0:
         since_ns = time.time_ns() - int(seconds * 1e9)
     else:

@@ -15,13 +15,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from graphc.api.client import Client
+from graphc.api.ledger import CLOCK_SKEW_S
 from graphc.run import Clock, EventLog, Runner, RunSettings
+from graphc.submit import DEFAULT_LOOKBACK_S, occurrence_window_ns
 from tests.sandbox_fixture import running_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
@@ -415,3 +417,124 @@ def test_a_loop_retrying_a_refused_occurrence_finds_the_graph_a_second_runner_su
     assert already["run_key"] == "minutely@2026-01-05T14:00Z" == b_submitted["run_key"]
     assert already["graph_id"] == b_submitted["graph_id"]
     assert [g["graph_id"] for g in sandbox.graphs()] == [b_submitted["graph_id"]]
+
+
+# -- a fresh process's settle, and a clock ahead of the router's (audit dst.md 1, 2, 6) -------------------------
+# No assertion is on a duration: the settle is waited for by reading its `settle` event, and the checks are on
+# events and on what the router received (docs/recurring.md, "Settle" and "The clocks").
+
+MINUTELY_1000 = """\
+graphc: 1
+name: minutely
+schedule: {{cron: "* * * * *", catch_up: {catch_up}}}
+legs:
+  a: {{buy: $1000, symbol: BTC-USD, venue: coinbase}}
+"""
+
+
+def write_minutely(tmp_path: Path, catch_up: str) -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    path = tmp_path / "m.yaml"
+    path.write_text(MINUTELY_1000.format(catch_up=catch_up))
+    return path
+
+
+def start_run(sandbox, playbook: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphc", "run", str(playbook), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=sandbox.env(),
+        cwd=playbook.parent,
+    )
+
+
+def run_settled(sandbox, playbook: Path, *args: str) -> tuple[int, list[dict], str]:
+    proc = start_run(sandbox, playbook, *args)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, [json.loads(line) for line in out.splitlines()], err
+
+
+def order_posts(sandbox) -> list[dict]:
+    return [r for r in sandbox.requests() if r["method"] == "POST" and r["path"] == "/v1/orders"]
+
+
+def test_a_fresh_process_prices_the_graph_after_its_settle_not_before(sandbox, tmp_path):
+    """Audit 1: the price moves while the process settles; the graph sent is sized at the price after the wait."""
+    playbook = write_minutely(tmp_path, "1h")
+    proc = start_run(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:05Z", "--settle", "5")
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:
+        seen.append(json.loads(line))
+        if seen[-1]["event"] == "settle":
+            break
+    assert seen[-1]["event"] == "settle", seen
+    sandbox.control("POST", "/prices", {"BTC-USD": "50000"})  # during the wait
+    out, err = proc.communicate(timeout=120)
+    log = seen + [json.loads(line) for line in out.splitlines()]
+    assert proc.returncode == 0, err + json.dumps(log)
+    (submitted,) = named(log, "submitted")
+    assert len(named(log, "quotes")) == 2  # read before the wait (fail-fast lint) and again after it
+    status, listing, _ = sandbox.api("GET", "/v1/orders?limit=1")
+    assert status == 200
+    (order,) = listing["orders"]
+    assert submitted["graph_id"] in order["node_order_id"]
+    # a buy is sized at the ask, one tick above the sandbox price: $1000 / 50000.01 = 0.019999996 BTC, rounded
+    # down to 1999999 (1e-8 units); at the old price, $1000 / 97250.51 gave 1028272
+    assert order["qty_1e8"] == 1_999_999, order
+
+
+def test_an_occurrence_the_settle_took_past_catch_up_is_missed_and_nothing_is_sent(sandbox, tmp_path):
+    """Audit 1: due 5 s after the occurrence with catch_up 10s, then a settle of 8 s: 13 s late, nothing sent.
+    The rehearsal clock (--now) counts as moved on by the real time the wait took."""
+    playbook = write_minutely(tmp_path, "10s")
+    code, log, err = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:05Z", "--settle", "8")
+    assert code == 0, err + json.dumps(log)
+    assert [r["event"] for r in log] == ["start", "due", "quotes", "settle", "missed"], log
+    (missed,) = named(log, "missed")
+    assert missed["run_key"] == "minutely@2026-01-05T14:00Z"
+    assert "past its catch-up of 10s" in missed["reason"], missed
+    assert order_posts(sandbox) == [] and sandbox.graphs() == []
+
+
+def test_without_a_settle_the_boundary_is_decided_at_exactly_now(sandbox, tmp_path):
+    """`--settle 0`: nothing waited, so catch_up's `<=` holds at --now exactly (no re-check, no second quotes)."""
+    playbook = write_minutely(tmp_path, "10s")
+    code, log, err = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:10Z", "--settle", "0")
+    assert code == 0, err + json.dumps(log)
+    assert len(named(log, "submitted")) == 1 and len(named(log, "quotes")) == 1
+    code, log, _ = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:10.001Z", "--settle", "0")
+    (not_due,) = named(log, "not_due")
+    assert not_due["late_by"] == "10.001s"  # audit 6: not "10s", which reads as due
+
+
+def test_a_clock_ahead_of_the_router_still_finds_the_run_behind_150_newer_orders(sandbox, tmp_path):
+    """Audit 2: graphc's clock (--now) 10 minutes ahead of the router's. The router stamps the run's order with
+    its own, earlier time; 150 newer orders push it to page 2 of the listing. The scan's window must start at
+    the real clock (minus the skew), not at the occurrence, or it stops at page 1 and a second graph is sent."""
+    playbook = write_minutely(tmp_path, "1h")
+    ahead = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=10)
+    first, second = ahead + timedelta(seconds=5), ahead + timedelta(seconds=40)  # the same occurrence, `ahead`
+    code, log, err = run_settled(sandbox, playbook, "--once", "--now", f"{first:%Y-%m-%dT%H:%M:%S}Z", "--settle", "0")
+    assert code == 0, err + json.dumps(log)
+    (submitted,) = named(log, "submitted")
+    sandbox.control("POST", "/seed_orders", {"count": 150})
+    code, log, err = run_settled(sandbox, playbook, "--once", "--now", f"{second:%Y-%m-%dT%H:%M:%S}Z", "--settle", "0")
+    assert code == 0, err + json.dumps(log)
+    assert named(log, "submitted") == [], log
+    (already,) = named(log, "already")
+    assert already["graph_id"] == submitted["graph_id"] and already["run_key"] == submitted["run_key"]
+    assert len(order_posts(sandbox)) == 1
+
+
+def test_the_window_never_starts_after_the_real_clock():
+    now_ns = time.time_ns()
+    past = datetime(2026, 1, 5, 14, 0, tzinfo=UTC)
+    assert occurrence_window_ns(past) == 1767621600 * 10**9  # 2026-01-05T14:00Z (date -d ... +%s)
+    # an occurrence in the future (only a --now rehearsal reaches it): the look-back before the real now
+    future = datetime.fromtimestamp(now_ns / 1e9, UTC) + timedelta(days=30)
+    start = occurrence_window_ns(future, DEFAULT_LOOKBACK_S)
+    assert now_ns - DEFAULT_LOOKBACK_S * 1e9 <= start <= time.time_ns() - DEFAULT_LOOKBACK_S * 1e9
+    assert start - CLOCK_SKEW_S * 10**9 < now_ns

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphc.schedule import CronError, Schedule, parse_cron, run_key
+from graphc.schedule import CronError, Schedule, describe_duration, parse_cron, run_key
 from graphc.stages.load import load_text
 
 
@@ -121,6 +121,15 @@ def test_today_is_the_occurrence_date_in_the_schedule_timezone():
         ("0 0 * * fri-sun", "2026-01-01T00:00Z", ["2026-01-02T00:00Z", "2026-01-03T00:00Z", "2026-01-04T00:00Z"]),
         # day-of-month and day-of-week both restricted: either one (1 Mar is a Sunday, 2 and 9 Mar Mondays)
         ("0 0 1 * MON", "2026-02-27T00:00Z", ["2026-03-01T00:00Z", "2026-03-02T00:00Z", "2026-03-09T00:00Z"]),
+        # a day-of-month that starts with `*` counts as unrestricted (Vixie cron; docs/recurring.md): `*/2` with
+        # MON is the Mondays on odd days (January 2026's Mondays are 5, 12, 19, 26: 5 and 19 are odd; Feb 9 next)
+        ("0 0 */2 * MON", "2026-01-01T00:00Z", ["2026-01-05T00:00Z", "2026-01-19T00:00Z", "2026-02-09T00:00Z"]),
+        # ... while the same days written without the `*` are restricted: either one (1, 3, 5 odd; 12 a Monday)
+        (
+            "0 0 1-31/2 * MON",
+            "2026-01-09T00:00Z",
+            ["2026-01-11T00:00Z", "2026-01-12T00:00Z", "2026-01-13T00:00Z", "2026-01-15T00:00Z"],
+        ),
         ("0 12 1,15 jan,JUL *", "2026-01-01T12:00Z", ["2026-01-15T12:00Z", "2026-07-01T12:00Z"]),
         ("0 0 29 2 *", "2026-01-01T00:00Z", ["2028-02-29T00:00Z"]),
         ("@weekly", "2026-01-01T00:00Z", ["2026-01-04T00:00Z"]),
@@ -233,6 +242,8 @@ def test_a_valid_schedule_lints_clean(tmp_path):
         ({"catch_up": "0s"}, ("GC103", 6, 13)),
         ({"catch_up": "-5m"}, ("GC103", 6, 13)),
         ({"catch_up": "soon"}, ("GC105", 6, 13)),
+        # beyond a timedelta's 999999999 days: a diagnostic at the value, not an OverflowError (exit 4)
+        ({"catch_up": "1000000000d"}, ("GC103", 6, 13)),
     ],
 )
 def test_a_bad_schedule_is_reported_at_its_value(tmp_path, fields, expected):
@@ -384,3 +395,43 @@ def test_a_catch_up_that_is_not_positive_is_shown_as_written(tmp_path):
     [diagnostic] = report["diagnostics"]
     assert diagnostic["code"] == "GC103"
     assert diagnostic["message"].endswith("catch_up must be positive, not -1"), diagnostic["message"]
+
+
+def test_a_catch_up_too_long_names_the_largest_accepted(tmp_path):
+    report = json.loads(lint(tmp_path, catch_up="1000000000d").stdout)
+    [diagnostic] = report["diagnostics"]
+    assert diagnostic["code"] == "GC103"
+    assert diagnostic["message"].endswith("catch_up must be at most 999999999d, not 1000000000d"), diagnostic
+    assert "catch_up must be at most" not in json.dumps(json.loads(lint(tmp_path, catch_up="999999999d").stdout))
+
+
+@pytest.mark.parametrize("command", [["schedule", "--now", "2026-01-01T00:00:00Z"], ["compile"]])
+def test_a_catch_up_too_long_is_exit_1_in_every_command(tmp_path, command):
+    lint(tmp_path, catch_up="1000000000d")  # writes dca.yaml
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", *command[:1], str(tmp_path / "dca.yaml"), *command[1:]],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert "catch_up must be at most 999999999d" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("delta", "shown"),
+    [
+        (timedelta(hours=3, milliseconds=1), "3h 0.001s"),  # 1 ms past a catch_up of 3h: not "3h"
+        (timedelta(milliseconds=500), "500ms"),  # catch_up: 0.5s, not "0s"
+        (timedelta(milliseconds=1), "1ms"),
+        (timedelta(microseconds=5), "0.000005s"),
+        (timedelta(0), "0s"),
+        (timedelta(seconds=7.2), "7.2s"),
+        (timedelta(minutes=20), "20m"),
+        (timedelta(days=1, hours=22), "1d 22h"),
+        (timedelta(days=1, hours=19, minutes=5, seconds=3), "1d 19h 5m 3s"),
+        (-timedelta(hours=2), "2h"),
+    ],
+)
+def test_describe_duration_drops_nothing(delta, shown):
+    assert describe_duration(delta) == shown

@@ -283,7 +283,10 @@ GC103 = describe(
       and `price_1e9` must fit a signed 64-bit integer, a symbol is at most 512
       characters; a `horizon` must be positive (`horizon: 0s` or `-5s` gives the
       router no time to complete the order: orders-and-execution-graphs.md, Node
-      Fields), and a TWAP's slice count and interval fit a signed 64-bit integer.
+      Fields), and a TWAP's slice count and interval fit a signed 64-bit integer;
+      a `schedule.catch_up` must be positive (spec §9) and at most `999999999d`
+      (the longest duration graphc can add to a time: `catch_up: 1000000000d` is
+      GC103 at the value, naming that maximum).
       Linting a wire graph checks `horizon_ms`, `num_slices` and `interval_ms` the
       same way (each from 1 to 9223372036854775807), and the message shows the
       number in plain digits (`1.5e19` is `15000000000000000000 is greater than
