@@ -332,7 +332,13 @@ class LintCache:
                 "skips": [list(pair) for pair in table],
                 "entries": entries,
             }
-            _write_atomically(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:  # a file name that is not UTF-8 (a lone surrogate from os.fsdecode):
+                    text = json.dumps(data, separators=(",", ":"))  # \udce9 escapes, which read back the same
+            _write_atomically(self.path, text)
             self._prune()
         except OSError:
             pass  # a read-only checkout or a full disk: linting goes on without a cache

@@ -293,12 +293,16 @@ class Runner:
                 prepared = self._prepare(name, schedule, text, occurrence, key, client)
                 if isinstance(prepared, OccurrenceResult):
                     return prepared
+                # the latest real time at which the occurrence may still be sent (spec §9: t - o <= catch_up)
+                give_up_at = decided_real + (occurrence + schedule.catch_up - decided_at)
                 try:
-                    waited = self._settle(client, key, occurrence)
+                    waited = self._settle(client, key, occurrence, give_up_at)
                 except ApiError as exc:
                     return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
                 except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN): the same next time
                     return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
+                if waited < 0:  # the settle would end past catch_up: waiting it out could only end in `missed`
+                    return self._past_catch_up(occurrence, key, schedule, client)
                 if waited > 0:
                     # The wait took real time (~3 minutes by default). Spec §9: "if t - o > catch_up, nothing is
                     # due", so t is taken again after it: on the wall clock, or on a rehearsal clock (--now) moved
@@ -391,9 +395,29 @@ class Runner:
             return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
         return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id)
 
-    def _settle(self, client, key: str, occurrence: datetime) -> float:
+    def _past_catch_up(self, occurrence, key, schedule: Schedule, client) -> OccurrenceResult:
+        """The occurrence cannot be sent within catch_up because this process must first wait out its settle.
+        A settle longer than catch_up is a setting that can never trade from a fresh process (every `--once`
+        from cron or CI is one): exit 2, so the job goes red instead of missing every occurrence quietly."""
+        settle = timedelta(seconds=self.settle_s(client))
+        message = (
+            f"this process must wait {describe_duration(settle)} (its settle: a request an earlier process sent "
+            f"may still land) before it may send {key}, which would be past its catch-up of "
+            f"{describe_duration(schedule.catch_up)}: nothing was sent"
+        )
+        if settle > schedule.catch_up:
+            message += (
+                f"; a process that has just started can never send within a catch-up shorter than its settle: "
+                f"give `catch_up` at least {describe_duration(settle)}, or a shorter `--settle` if no earlier "
+                "process can have sent this occurrence (docs/recurring.md, Settle)"
+            )
+            return OccurrenceResult(occurrence, key, "missed", EXIT_USAGE, message=message)
+        return OccurrenceResult(occurrence, key, "missed", EXIT_OK, message=message)
+
+    def _settle(self, client, key: str, occurrence: datetime, give_up_at: datetime | None = None) -> float:
         """Before this process first submits a run key: wait until a request an earlier process sent for it
-        can no longer land, unless the router already shows it. Returns the seconds waited (0: no wait).
+        can no longer land, unless the router already shows it. Returns the seconds waited (0: no wait), or
+        -1 without waiting when the wait would end after ``give_up_at`` (real time: past catch_up).
 
         Nothing is kept on disk, so a restarted process cannot know whether its predecessor died with a
         POST in flight. That POST lands, if at all, within the longest call plus the landing margin after
@@ -409,6 +433,8 @@ class Runner:
         scan = find_run(client, run_tag(key), occurrence_window_ns(occurrence) - CLOCK_SKEW_S * 10**9)
         if scan.found:
             return 0.0  # the library will find it too, and say so
+        if give_up_at is not None and ready_at > give_up_at:
+            return -1.0
         self.log("settle", run_key=key, until=_utc_text(ready_at), reason="a request sent before a restart may land")
         began = time.monotonic()
         while (left := (ready_at - datetime.now(UTC)).total_seconds()) > 0:

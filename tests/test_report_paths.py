@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from graphc.cache import cache_dir
 from graphc.cli import cli
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import collect
@@ -103,6 +104,27 @@ def test_a_name_that_is_not_utf8_shows_escaped_on_stdout_too(tmp_path, monkeypat
     result = lint("-f", "github", ".")
     assert result.exit_code == 1, result.output
     assert "::error file=caf\\udce9.yaml,line=10,col=12," in result.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file name that is not UTF-8 needs a POSIX file system")
+def test_a_name_that_is_not_utf8_with_the_lint_cache_on(tmp_path, monkeypatch):
+    # audit review11.md 1: with the cache on (the default) the report was never written: saving the cache
+    # wrote the name's lone surrogate as UTF-8 and crashed (exit 4) in every format
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GRAPHC_NO_CACHE", raising=False)  # tests/conftest.py turns the cache off
+    try:
+        (tmp_path / LATIN1).write_text(OFF_TICK, encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system refuses a name that is not UTF-8")
+    outputs = []
+    for _ in range(2):  # filling the cache, then reading the file's verdict from it
+        result = CliRunner().invoke(cli, ["lint", "-f", "sarif", "-o", "r.sarif", "."])
+        assert result.exit_code == 1, result.output
+        log = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+        assert _locations(log) == [{"uri": "caf%E9.yaml", "uriBaseId": "%SRCROOT%"}]
+        outputs.append(log["runs"][0]["results"])
+    assert outputs[0] == outputs[1]
+    assert any(p.is_file() for p in cache_dir(tmp_path).rglob("*")), "the verdict was cached"
 
 
 def test_sarif_a_file_outside_the_working_directory_named_relatively_gets_a_file_uri(tmp_path, monkeypatch):

@@ -486,16 +486,28 @@ def test_a_fresh_process_prices_the_graph_after_its_settle_not_before(sandbox, t
     assert order["qty_1e8"] == 1_999_999, order
 
 
-def test_an_occurrence_the_settle_took_past_catch_up_is_missed_and_nothing_is_sent(sandbox, tmp_path):
-    """Audit 1: due 5 s after the occurrence with catch_up 10s, then a settle of 8 s: 13 s late, nothing sent.
-    The rehearsal clock (--now) counts as moved on by the real time the wait took."""
+def test_an_occurrence_the_settle_would_take_past_catch_up_is_missed_and_nothing_is_sent(sandbox, tmp_path):
+    """Audit dst 1: due 5 s after the occurrence with catch_up 10s, then a settle of 8 s would send it 13 s late:
+    missed, nothing sent, and without waiting the 8 s out first (audit review11 2). The settle is shorter than
+    catch_up, so a process started earlier would have made it: exit 0, as any missed occurrence."""
     playbook = write_minutely(tmp_path, "10s")
     code, log, err = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:05Z", "--settle", "8")
     assert code == 0, err + json.dumps(log)
-    assert [r["event"] for r in log] == ["start", "due", "quotes", "settle", "missed"], log
+    assert [r["event"] for r in log] == ["start", "due", "quotes", "missed"], log
     (missed,) = named(log, "missed")
     assert missed["run_key"] == "minutely@2026-01-05T14:00Z"
-    assert "past its catch-up of 10s" in missed["reason"], missed
+    assert "must wait 8s (its settle" in missed["reason"] and "past its catch-up of 10s" in missed["reason"], missed
+    assert order_posts(sandbox) == [] and sandbox.graphs() == []
+
+
+def test_a_catch_up_shorter_than_the_settle_is_exit_2_not_a_quiet_miss(sandbox, tmp_path):
+    """Audit review11 2: catch_up 10s and a settle of 20 s: a fresh process (every `--once` from cron or CI) can
+    never send, even at the occurrence itself. It said `missed`, exit 0, every time; now exit 2 says why."""
+    playbook = write_minutely(tmp_path, "10s")
+    code, log, err = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:00Z", "--settle", "20")
+    assert code == 2, err + json.dumps(log)
+    (missed,) = named(log, "missed")
+    assert "give `catch_up` at least 20s, or a shorter `--settle`" in missed["reason"], missed
     assert order_posts(sandbox) == [] and sandbox.graphs() == []
 
 
