@@ -128,6 +128,33 @@ def test_nothing_linted_is_said_by_every_machine_format(tmp_path, monkeypatch, w
     assert (case.get("name"), error.tag, error.get("message")) == ("nothing linted", "error", f"nothing linted: {why}")
 
 
+def test_nothing_linted_under_allow_empty_is_said_but_does_not_fail_the_reports(tmp_path, monkeypatch, sarif_validator):  # noqa: F811
+    """Audit review11 3: `--allow-empty` (the pre-commit hook with no file) exits 0, but SARIF said
+    executionSuccessful false and JUnit had an error, so CI reading the report went red."""
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = lint("--allow-empty", "-f", "sarif", "empty")
+    assert result.exit_code == 0, result.output
+    log = json.loads(result.stdout)
+    _check_sarif(sarif_validator, log)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    [note] = invocation["toolExecutionNotifications"]
+    assert note["level"] == "note" and note["message"]["text"].startswith("nothing linted: ")
+
+    result = lint("--allow-empty", "-f", "junit", "empty")
+    assert result.exit_code == 0, result.output
+    junit = ET.fromstring(result.stdout)
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == (
+        "1",
+        "0",
+        "0",
+        "1",
+    )
+    [case] = junit.iter("testcase")
+    assert [child.tag for child in case] == ["skipped"]
+
+
 def test_a_clean_run_has_no_nothing_linted(tmp_path, monkeypatch):
     shutil.copy(EXAMPLES / "eth-hedge.yaml", tmp_path)
     monkeypatch.chdir(tmp_path)

@@ -246,6 +246,7 @@ def write_report(
     not_read: str = "",
     unread: dict[str, str] | None = None,
     crashed: dict[str, str] | None = None,
+    nothing_allowed: bool = False,
 ):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
@@ -266,6 +267,7 @@ def write_report(
         not_read=not_read,
         unread=unread,
         crashed=crashed,
+        nothing_allowed=nothing_allowed,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
 

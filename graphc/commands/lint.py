@@ -379,6 +379,11 @@ def lint_command(
     empty = [search for search, found in collected.searches.items() if not tried.intersection(found)]
     stdin_linted = stdin is not None and stdin_name not in unread
     nothing = "" if tried or stdin_linted else _nothing_linted(collected, empty, unread)
+    diagnostics = [d for r in results for d in r.diagnostics]
+    # spec §8: input that could not be checked is not a pass (exit 2, below)
+    unchecked_input = (
+        any(d.code == UNREADABLE for d in diagnostics) or collected.missing or unread or (empty and not allow_empty)
+    )
     # before any exit: CI keeps the report
     write_report(
         fmt,
@@ -389,6 +394,8 @@ def lint_command(
         not_read="" if nothing else _not_read_note(unread),
         unread=unread,
         crashed=crashed,
+        # nothing linted and still exit 0 (--allow-empty): the report must not fail the run either (review11 3)
+        nothing_allowed=bool(nothing) and not unchecked_input,
     )
     for search in empty:
         _warn_empty(search, collected.searches[search])
@@ -396,12 +403,11 @@ def lint_command(
     if crashes:  # the report covers the other files; the exit code says the run is incomplete
         _report_crashes(crashes)
         sys.exit(EXIT_INTERNAL)
-    diagnostics = [d for r in results for d in r.diagnostics]
     for path, why in unread.items():  # GC112 turned off: still not a pass, and still said
         said = f"no such file or directory: {path}" if why == "not found" else f"{path} {why}"
         click.echo(f"graphc: {one_line(said)}", err=True)
-    if any(d.code == UNREADABLE for d in diagnostics) or collected.missing or unread or (empty and not allow_empty):
-        exit_program(EXIT_USAGE)  # spec §8: input that could not be checked is not a pass
+    if unchecked_input:
+        exit_program(EXIT_USAGE)
     if any(d.is_error for d in diagnostics) or (strict and diagnostics) or any(r.diagnostics for r in strict_results):
         exit_program(EXIT_FINDINGS)
     exit_program(EXIT_OK)

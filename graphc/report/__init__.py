@@ -79,6 +79,7 @@ def render(
     not_read: str = "",
     unread: Mapping[str, str] | None = None,
     crashed: Mapping[str, str] | None = None,
+    nothing_allowed: bool = False,
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
@@ -91,6 +92,8 @@ def render(
     be read``), for the JSON and SARIF reports. ``crashed`` names the files whose lint hit a bug in graphc
     (path -> what failed, e.g. ``RuntimeError: ...``): not results either, and every format says so, so a run
     that did not check them never reads as complete (the line-oriented formats say it on the summary line).
+    ``nothing_allowed``: nothing linted is not a failure (``--allow-empty``, exit 0): SARIF and JUnit say it
+    without failing the run.
     """
     options = ReportOptions(
         bool(color),
@@ -102,6 +105,7 @@ def render(
         not_read,
         dict(unread or {}),
         dict(crashed or {}),
+        nothing_allowed,
     )
     return get_renderer(format)(list(results), options)
 
@@ -118,6 +122,7 @@ class ReportOptions(NamedTuple):
     not_read: str = ""  # text, github: the files that could not be read (not results), said after the counts
     unread: Mapping[str, str] = MappingProxyType({})  # json, sarif, junit: those files, path -> why
     crashed: Mapping[str, str] = MappingProxyType({})  # every format: files whose lint hit a bug, path -> what failed
+    nothing_allowed: bool = False  # sarif, junit: nothing linted is not a failure (--allow-empty: exit 0)
 
 
 # -- helpers shared by the renderers ---------------------------------------

@@ -61,11 +61,15 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         error.text = _clean(one_line(f"{path} not linted: internal error in graphc ({what})"))
     if options.nothing_linted:  # an empty directory, a glob matching nothing: a CI path typo must not read as a pass
         tests += 1
-        errored += 1
         case = ET.SubElement(suite, "testcase", classname="graphc", name="nothing linted")
         message = _clean(one_line(f"nothing linted: {options.nothing_linted}"))
-        error = ET.SubElement(case, "error", type="nothing-linted", message=message)
-        error.text = message
+        if options.nothing_allowed:  # --allow-empty: exit 0, so not an error, and not a pass either
+            skipped += 1
+            ET.SubElement(case, "skipped", message=message)
+        else:
+            errored += 1
+            error = ET.SubElement(case, "error", type="nothing-linted", message=message)
+            error.text = message
     counts = {"tests": str(tests), "failures": str(failed), "errors": str(errored), "skipped": str(skipped)}
     suite.attrib.update(counts)
     if options.tool_version:

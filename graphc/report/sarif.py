@@ -65,12 +65,13 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     }
     nothing = options.nothing_linted
     if skips or options.unread or options.crashed or nothing:  # a check not decided, a file not read: never a pass
-        notes = [_nothing_notification(nothing)] if nothing else []
+        notes = [_nothing_notification(nothing, options.nothing_allowed)] if nothing else []
         notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
         notes += [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
         # a file none of whose checks ran (GC112 kept as a warning: not read) is not analysed either
-        successful = not (options.unread or options.crashed or nothing or any(unchecked(s) for _, s in skips))
+        failed_nothing = nothing and not options.nothing_allowed
+        successful = not (options.unread or options.crashed or failed_nothing or any(unchecked(s) for _, s in skips))
         run["invocations"] = [{"executionSuccessful": successful, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
@@ -180,11 +181,11 @@ def _skip_notification(path: str, skip, rule_index: int) -> dict:
     }
 
 
-def _nothing_notification(why: str) -> dict:
+def _nothing_notification(why: str, allowed: bool = False) -> dict:
     """No file was linted (an empty directory, a glob matching nothing): an ``error`` notification, with
     ``executionSuccessful: false`` (SARIF 2.1.0 §3.20.14, §3.58), so an upload never reads as a clean analysis that
-    fixed every open alert."""
-    return {"level": "error", "message": {"text": f"nothing linted: {why}"}}
+    fixed every open alert. Under ``--allow-empty`` (exit 0) it is a ``note`` and the run stays successful."""
+    return {"level": "note" if allowed else "error", "message": {"text": f"nothing linted: {why}"}}
 
 
 def _unread_notification(path: str, why: str) -> dict:
