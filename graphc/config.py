@@ -193,11 +193,17 @@ def select_diagnostics(diagnostics, select: tuple = (), ignore: tuple = ()) -> l
     out = []
     for d in diagnostics:
         code = d.code
-        selected = _longest_prefix(code, select) if select else len("GC")
-        ignored = _longest_prefix(code, ignore)
-        if selected > ignored or (ignored < 0 and d.is_error and code.startswith("GC1")):
+        if is_selected(code, select, ignore) or (
+            _longest_prefix(code, ignore) < 0 and d.is_error and code.startswith("GC1")
+        ):
             out.append(d)
     return out
+
+
+def is_selected(code: str, select: tuple = (), ignore: tuple = ()) -> bool:
+    """Whether ``--select``/``--ignore`` report rule ``code`` (the more specific selector wins, ignore a tie)."""
+    selected = _longest_prefix(code, select) if select else len("GC")
+    return selected > _longest_prefix(code, ignore)
 
 
 def _longest_prefix(code: str, prefixes: tuple) -> int:

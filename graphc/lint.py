@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from graphc.config import Config, apply_config, select_diagnostics
+from graphc.config import Config, apply_config, is_selected, select_diagnostics
 from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.files import UNREADABLE, collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
@@ -342,6 +342,21 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     return diagnostics
 
 
+def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
+    """The skipped checks of rules the config and --select/--ignore report: a check turned off was not
+    skipped for want of a fact, and counting it would hide the skips that matter (spec §8)."""
+    config = options.config
+    select, ignore = options.select, options.ignore
+    if not skips or ((config is None or not config.rules) and not select and not ignore):
+        return skips
+    return [
+        s
+        for s in skips
+        if (config is None or config.severity_for(s.code, "warning") is not None)
+        and is_selected(s.code, select, ignore)
+    ]
+
+
 def _unchecked(stopped: Diagnostic) -> str:
     return (
         f"{stopped.code} is turned off or ignored here, but it stopped the checks ({stopped.message}): {NO_CHECK_RAN}"
@@ -391,13 +406,13 @@ def lint_source(
         if graph is None:
             return LintOutcome(None)
         diagnostics.extend(graph.diagnostics)
-        skips.extend(_located_skips(graph.skips, graph.locator, options))
+        skips.extend(_located_skips(_reported(graph.skips, options), graph.locator, options))
         if graph.unrendered:  # always kept: it says a whole file was only partly checked
             skips.append(_not_rendered(doc, graph.unrendered))
         if graph.wire is not None and not has_errors(diagnostics):
             found, rule_skips = _run_rules(graph, path, options)
             diagnostics.extend(found)
-            skips.extend(rule_skips)
+            skips.extend(_reported(rule_skips, options))
         else:
             stopped = next((d for d in diagnostics if d.is_error), None)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):

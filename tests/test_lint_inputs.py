@@ -298,6 +298,38 @@ def test_select_never_hides_an_input_error_that_stopped_the_checks(tmp_path):
     assert codes(lint(path, "-f", "json", "--select", "GC3", "--ignore", "GC1")) == []
 
 
+def skipped_codes(result):
+    return sorted({s["code"] for f in json.loads(result.stdout)["files"] for s in f["skipped"]})
+
+
+# Without quotes the hedge skips GC301/302/305/309 (no venue or quote), GC501 and GC503 (notional unknown):
+# see `graphc lint --explain-skips examples/eth-hedge.yaml`.
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], ["GC301", "GC302", "GC305", "GC309", "GC501", "GC503"]),
+        (["--select", "GC303"], []),
+        (["--select", "GC5"], ["GC501", "GC503"]),
+        (["--ignore", "GC5,GC3"], []),
+        (["--ignore", "GC3", "--select", "GC305"], ["GC305"]),
+        (["--config", 'rules.GC501 = "off"'], ["GC301", "GC302", "GC305", "GC309", "GC503"]),
+        (["--config", 'rules.GC501 = "error"'], ["GC301", "GC302", "GC305", "GC309", "GC501", "GC503"]),
+    ],
+)
+def test_a_check_turned_off_is_not_counted_as_skipped(tmp_path, args, expected):
+    """A rule the user turned off was not skipped for want of a fact (formats audit 7)."""
+    result = lint(write(tmp_path, "p.yaml", GOOD), "--no-cache", "-f", "json", *args)
+    assert result.exit_code == 0 and skipped_codes(result) == expected
+    text = lint(tmp_path / "p.yaml", "--no-cache", *args).stdout
+    assert ("checks skipped" in text or "check skipped" in text) == bool(expected)
+
+
+def test_a_file_whose_checks_never_ran_is_still_skipped_when_its_error_is_turned_off(tmp_path):
+    path = write(tmp_path, "p.yaml", GOOD.replace("symbol: ETH-USD\n", "symbl: ETH-USD\n", 1))
+    result = lint(path, "--no-cache", "-f", "json", "--select", "GC3", "--ignore", "GC1")
+    assert codes(result) == [] and skipped_codes(result) != []
+
+
 @pytest.mark.parametrize("bad", ["GC999", "GC9", "off-tik", "E501"])
 def test_an_unknown_selector_is_a_usage_error_with_a_suggestion(tmp_path, bad):
     result = lint(write(tmp_path, "p.yaml", GOOD), "--select", bad)
