@@ -30,6 +30,7 @@ offending value) with the same reader that ``graphc schedule`` and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -413,7 +414,31 @@ def schedule_from_doc(doc) -> tuple[Schedule | None, list[Diagnostic]]:
             )
     if out or cron is None:
         return None, out
+    if "catch_up" in raw and _is_bare_number(raw["catch_up"]):
+        # Read as milliseconds like every duration, but a schedule's window is minutes or hours: `catch_up: 7200`
+        # meant as seconds is 7.2 s, and `run` then misses every occurrence it cannot send within that.
+        value = raw["catch_up"]
+        shown_value = value.strip() if isinstance(value, str) else shown(value)
+        out.append(
+            Diagnostic(
+                "GC105",
+                f"schedule.catch_up `{shown_value}` has no unit, so it is {describe_duration(catch_up)} "
+                f"({shown_value} milliseconds, as any duration without a unit)",
+                doc.path,
+                doc.span(("schedule", "catch_up")),
+                "warning",
+                hint=f"write the unit: `catch_up: {shown_value}s` for seconds, `2h`, `30m` (or `{shown_value}ms`)",
+            )
+        )
     return Schedule(cron, timezone, catch_up), out
+
+
+def _is_bare_number(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if not isinstance(value, str):
+        return True  # a YAML number (int, exact decimal)
+    return re.fullmatch(r"\s*[+-]?[0-9][0-9_,]*(\.[0-9]*)?\s*", value) is not None
 
 
 def schedule_diagnostics(doc) -> list[Diagnostic]:

@@ -252,6 +252,28 @@ def test_a_bad_schedule_is_reported_at_its_value(tmp_path, fields, expected):
     assert findings(proc) == [expected]
 
 
+@pytest.mark.parametrize("catch_up", ["7200", "'7200'", "3_600_000"])
+def test_a_catch_up_without_a_unit_is_a_warning_saying_it_is_milliseconds(tmp_path, catch_up):
+    """`catch_up: 7200` meant as two hours is 7.2 s (a bare duration is ms), and `run` then misses every
+    occurrence: lint says so (a warning: the value is valid, and it does not change the graph)."""
+    proc = lint(tmp_path, catch_up=catch_up)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (diagnostic,) = json.loads(proc.stdout)["diagnostics"]
+    assert (diagnostic["code"], diagnostic["severity"], diagnostic["line"], diagnostic["column"]) == (
+        "GC105",
+        "warning",
+        6,
+        13,
+    )
+    seconds = "7.2s" if "7200" in catch_up else "1h"
+    assert f"has no unit, so it is {seconds} (" in diagnostic["message"] and "catch_up: " in diagnostic["hint"]
+
+
+@pytest.mark.parametrize("catch_up", ["7200ms", "7200s", "2h"])
+def test_a_catch_up_with_a_unit_has_no_warning(tmp_path, catch_up):
+    assert findings(lint(tmp_path, catch_up=catch_up)) == []
+
+
 def test_unknown_schedule_key_and_template_in_schedule(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(
@@ -373,7 +395,7 @@ def test_any_schedule_value_is_a_diagnostic_not_a_crash(value):
     if doc is None:
         return
     schedule, problems = schedule_from_doc(doc)
-    assert (schedule is None) == bool(problems)  # a schedule, or the reasons there is none
+    assert (schedule is None) == any(p.is_error for p in problems)  # a schedule, or the reasons there is none
     for problem in problems:
         assert problem.code in ("GC102", "GC103", "GC104", "GC105") and problem.span is not None
 

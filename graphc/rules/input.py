@@ -456,6 +456,10 @@ GC105 = describe(
       end) is GC105 too, and the hint rounds it down: `| round(2, 'floor')` for
       dollars, `| round(8, 'floor')` for units, as a notional's quantity is
       rounded down to 1e-8 (spec §3.2).
+    - a `schedule.catch_up` written without a unit is a warning: a duration
+      without a unit is milliseconds, so `catch_up: 7200` is 7.2 s, not two
+      hours, and `graphc run` would miss every occurrence it cannot send
+      within that. Write the unit (`2h`, `7200s`, or `7200ms` if meant).
 
     The values of a quotes snapshot (`--quotes FILE`) are checked the same way: a
     negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at
