@@ -706,3 +706,22 @@ def test_a_run_whose_only_file_crashed_says_nothing_was_linted(one_crash, tmp_pa
     text = one_crash("text")
     # before: "nothing linted: no playbook, wire graph or simple order in plays" (c.yaml is one)
     assert text == f"nothing linted; {CRASH_NOTE}\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "cells"),
+    [
+        ('x: "日本語🚀", y: ', 18),  # x: " (4) + four wide characters (8) + ", y:  (6)
+        ('x: "e\u0301e\u0301", y: ', 12),  # each e + a combining acute accent is one cell: 4 + 2 + 6
+        ('x: "abcd", y: ', 14),
+    ],
+)
+def test_the_marker_counts_terminal_cells_not_characters(before, cells):
+    """Formats audit 9: after CJK text or emoji (two cells each) the `^` sat left of the token it marks."""
+    line = before + "97000.125"
+    col = len(before) + 1
+    d = Diagnostic("GC303", "off tick", "w.yaml", Span(1, col, 1, col + 9))
+    out = render("text", [FileResult("w.yaml", line + "\n", [d], [])], tool_version="0").splitlines()
+    source, marker = out[2], out[3]
+    assert source == "1 | " + line
+    assert marker == "  | " + " " * cells + "^" + "~" * 8

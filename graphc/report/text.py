@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
@@ -150,8 +151,10 @@ def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str
     start = min(max(span.col, 1) - 1, len(text))
     width = _marker_width(text, start, span)
     text, start, width = _window(text, start, width)
-    # Keep tabs so the marker lines up with the text above it.
-    pad = "".join("\t" if ch == "\t" else " " for ch in text[:start])
+    # Keep tabs, and count a wide character (CJK, most emoji) as two cells and a combining one as none, so the
+    # marker lines up with the text above it in a terminal.
+    pad = "".join("\t" if ch == "\t" else " " * _cells(ch) for ch in text[:start])
+    width = max(1, sum(_cells(ch) for ch in text[start : start + width]))
     number = str(span.line)
     gutter = " " * len(number)
     bar = paint("|", "blue")
@@ -207,6 +210,15 @@ def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
         len(behind) + (3 if cut else 0),
         width,
     )
+
+
+def _cells(ch: str) -> int:
+    """The terminal cells one character takes (as wcwidth counts them for the common cases)."""
+    if ch < "\u0300":  # ASCII and Latin-1: one cell (the frame's text is escaped, no control character is left)
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def _marker_width(text: str, start: int, span: Span) -> int:
