@@ -18,12 +18,12 @@ _playbook_k3 = re.compile('^[A-Za-z_][A-Za-z0-9_]*$').search
 _playbook_k4 = frozenset(('type', 'default', 'description', 'choices', 'min', 'max', ))
 _playbook_k5 = frozenset(('type', ))
 _playbook_k6 = frozenset(('number', 'integer', 'string', 'bool', 'quantity', 'money', 'price', 'duration', 'percent', 'symbol', ))
-_playbook_k7 = re.compile('\\{\\{[\\s\\S]*\\}\\}').search
-_playbook_k8 = frozenset(('cron', 'timezone', 'catch_up', ))
-_playbook_k9 = frozenset(('cron', ))
-_playbook_k10 = frozenset(('max_notional', 'max_loss', ))
-_playbook_k11 = frozenset(('buy', 'sell', 'side', 'qty', 'symbol', 'venue', 'type', 'limit', 'policy', 'urgency', 'slippage', 'horizon', 'tif', 'twap', ))
-_playbook_k12 = frozenset(('buy', 'sell', ))
+_playbook_k7 = frozenset(('cron', 'timezone', 'catch_up', ))
+_playbook_k8 = frozenset(('cron', ))
+_playbook_k9 = frozenset(('max_notional', 'max_loss', ))
+_playbook_k10 = frozenset(('buy', 'sell', 'side', 'qty', 'symbol', 'venue', 'type', 'limit', 'policy', 'urgency', 'slippage', 'horizon', 'tif', 'twap', ))
+_playbook_k11 = frozenset(('buy', 'sell', ))
+_playbook_k12 = re.compile('\\{\\{[\\s\\S]*\\}\\}').search
 _playbook_k13 = frozenset(('spot', 'perp', 'prediction', ))
 _playbook_k14 = frozenset(('sor', 'ioc_sweep', 'passive_limit', 'aggressive_chase', 'passive_ladder', 'time_drip', ))
 _playbook_k15 = frozenset(('low', 'medium', 'high', ))
@@ -79,16 +79,11 @@ def _playbook_0(x0):
                 return False
     if 'sandbox' in x0:
         x1 = x0['sandbox']
-        if not (type(x1) is bool or type(x1) is str):
+        if not (type(x1) is bool):
             return False
-        if type(x1) is str:
-            if not (type(x1) is str):
-                return False
-            if _playbook_k7(x1) is None:
-                return False
     if 'schedule' in x0:
         x1 = x0['schedule']
-        if type(x1) is not dict or not x1.keys() <= _playbook_k8 or not x1.keys() >= _playbook_k9:
+        if type(x1) is not dict or not x1.keys() <= _playbook_k7 or not x1.keys() >= _playbook_k8:
             return False
         x2 = x1['cron']
         if type(x2) is not str:
@@ -103,7 +98,7 @@ def _playbook_0(x0):
                 return False
     if 'risk' in x0:
         x1 = x0['risk']
-        if type(x1) is not dict or not x1.keys() <= _playbook_k10:
+        if type(x1) is not dict or not x1.keys() <= _playbook_k9:
             return False
         if 'max_notional' in x1:
             x2 = x1['max_notional']
@@ -115,7 +110,7 @@ def _playbook_0(x0):
                 return False
     if 'defaults' in x0:
         x1 = x0['defaults']
-        if type(x1) is not dict or not x1.keys() <= _playbook_k11:
+        if type(x1) is not dict or not x1.keys() <= _playbook_k10:
             return False
         if 'buy' in x1:
             x2 = x1['buy']
@@ -127,8 +122,8 @@ def _playbook_0(x0):
                 return False
         if 'side' in x1:
             x2 = x1['side']
-            if type(x2) is not str or x2 not in _playbook_k12:
-                if not (type(x2) is str and _playbook_k7(x2) is not None):
+            if type(x2) is not str or x2 not in _playbook_k11:
+                if not (type(x2) is str and _playbook_k12(x2) is not None):
                     return not_a_text(x2)
         if 'qty' in x1:
             x2 = x1['qty']
@@ -145,7 +140,7 @@ def _playbook_0(x0):
         if 'type' in x1:
             x2 = x1['type']
             if type(x2) is not str or x2 not in _playbook_k13:
-                if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if not (type(x2) is str and _playbook_k12(x2) is not None):
                     return not_a_text(x2)
         if 'limit' in x1:
             x2 = x1['limit']
@@ -154,12 +149,12 @@ def _playbook_0(x0):
         if 'policy' in x1:
             x2 = x1['policy']
             if type(x2) is not str or x2 not in _playbook_k14:
-                if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if not (type(x2) is str and _playbook_k12(x2) is not None):
                     return not_a_text(x2)
         if 'urgency' in x1:
             x2 = x1['urgency']
             if type(x2) is not str or x2 not in _playbook_k15:
-                if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if not (type(x2) is str and _playbook_k12(x2) is not None):
                     return not_a_text(x2)
         if 'slippage' in x1:
             x2 = x1['slippage']
@@ -171,7 +166,7 @@ def _playbook_0(x0):
                 return False
         if 'tif' in x1:
             x2 = x1['tif']
-            if not (type(x2) is str and _playbook_k7(x2) is not None):
+            if not (type(x2) is str and _playbook_k12(x2) is not None):
                 if not (type(x2) is str):
                     return False
                 if _playbook_k16(x2) is None:
@@ -252,7 +247,7 @@ def _playbook_2(x0):
             if type(x1) is str:
                 if not (type(x1) is str):
                     return False
-                if _playbook_k7(x1) is None:
+                if _playbook_k12(x1) is None:
                     return False
             if is_number(x1) and x1 < 1:
                 return False
@@ -272,7 +267,7 @@ def _playbook_2(x0):
 def _playbook_3(x0):
     if type(x0) is str:
         if x0 not in _playbook_k23:
-            if not (type(x0) is str and _playbook_k7(x0) is not None):
+            if not (type(x0) is str and _playbook_k12(x0) is not None):
                 return not_a_text(x0)
     elif type(x0) is dict:
         if not x0.keys() <= _playbook_k24:
@@ -287,7 +282,7 @@ def _playbook_3(x0):
             if type(x2) is str:
                 if not (type(x2) is str):
                     return False
-                if _playbook_k7(x2) is None:
+                if _playbook_k12(x2) is None:
                     return False
         if 'on_price' in x0:
             x1 = x0['on_price']
@@ -298,7 +293,7 @@ def _playbook_3(x0):
                 return False
             x2 = x1['direction']
             if type(x2) is not str or x2 not in _playbook_k27:
-                if not (type(x2) is str and _playbook_k7(x2) is not None):
+                if not (type(x2) is str and _playbook_k12(x2) is not None):
                     return not_a_text(x2)
             x2 = x1['reference']
             if type(x2) is not str or len(x2) < 1:
@@ -309,7 +304,7 @@ def _playbook_3(x0):
             if type(x2) is str:
                 if not (type(x2) is str):
                     return False
-                if _playbook_k7(x2) is None:
+                if _playbook_k12(x2) is None:
                     return False
         if len(x0) < 1:
             return False
@@ -366,8 +361,8 @@ def _playbook_6(x0):
             return False
     if 'side' in x0:
         x1 = x0['side']
-        if type(x1) is not str or x1 not in _playbook_k12:
-            if not (type(x1) is str and _playbook_k7(x1) is not None):
+        if type(x1) is not str or x1 not in _playbook_k11:
+            if not (type(x1) is str and _playbook_k12(x1) is not None):
                 return not_a_text(x1)
     if 'qty' in x0:
         x1 = x0['qty']
@@ -384,7 +379,7 @@ def _playbook_6(x0):
     if 'type' in x0:
         x1 = x0['type']
         if type(x1) is not str or x1 not in _playbook_k13:
-            if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if not (type(x1) is str and _playbook_k12(x1) is not None):
                 return not_a_text(x1)
     if 'limit' in x0:
         x1 = x0['limit']
@@ -393,12 +388,12 @@ def _playbook_6(x0):
     if 'policy' in x0:
         x1 = x0['policy']
         if type(x1) is not str or x1 not in _playbook_k14:
-            if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if not (type(x1) is str and _playbook_k12(x1) is not None):
                 return not_a_text(x1)
     if 'urgency' in x0:
         x1 = x0['urgency']
         if type(x1) is not str or x1 not in _playbook_k15:
-            if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if not (type(x1) is str and _playbook_k12(x1) is not None):
                 return not_a_text(x1)
     if 'slippage' in x0:
         x1 = x0['slippage']
@@ -410,7 +405,7 @@ def _playbook_6(x0):
             return False
     if 'tif' in x0:
         x1 = x0['tif']
-        if not (type(x1) is str and _playbook_k7(x1) is not None):
+        if not (type(x1) is str and _playbook_k12(x1) is not None):
             if not (type(x1) is str):
                 return False
             if _playbook_k16(x1) is None:
@@ -426,7 +421,7 @@ def _playbook_6(x0):
     if 'activation' in x0:
         x1 = x0['activation']
         if type(x1) is not str or x1 not in _playbook_k28:
-            if not (type(x1) is str and _playbook_k7(x1) is not None):
+            if not (type(x1) is str and _playbook_k12(x1) is not None):
                 return not_a_text(x1)
     if 'for_each' in x0:
         x1 = x0['for_each']
@@ -735,6 +730,6 @@ CHECKS = {
 
 # What each schema's text was when these checks were generated from it (schema_digest).
 DIGESTS = {
-    'playbook.schema.json': '80591206-44019',
+    'playbook.schema.json': 'a9520701-43875',
     'wire-graph.schema.json': '78ad0307-17371',
 }
