@@ -158,15 +158,19 @@ def _not_a_template(error, doc, path, root):
     kinds = [_WHAT[kind] for kind in (allowed if isinstance(allowed, list) else [allowed]) if kind in _WHAT]
     if not kinds:
         return None
-    literal_only = tuple(path) in _NEVER_AN_EXPRESSION
-    quoted = _quoted_value(error.instance, kinds)
+    return _word_for_a_value(error.instance, kinds, path, doc, literal_only=tuple(path) in _NEVER_AN_EXPRESSION)
+
+
+def _word_for_a_value(instance, kinds, path, doc, *, literal_only: bool) -> Diagnostic:
+    """Text where a boolean or number goes: a quoted value says so, a word says what the field takes."""
+    quoted = _quoted_value(instance, kinds)
     if quoted is not None:
         return Diagnostic(
             "GC103",
-            f"`{_dotted(path)}` is the text {error.instance!r} (it is quoted), not {quoted}",
+            f"`{_dotted(path)}` is the text {instance!r} (it is quoted), not {quoted}",
             doc.path,
             doc.span(path),
-            hint=f"remove the quotes: `{_dotted(path[-1:])}: {error.instance.strip().lower()}`",
+            hint=f"remove the quotes: `{_dotted(path[-1:])}: {instance.strip().lower()}`",
         )
     hint = (
         "only true and false are booleans (YAML 1.2): yes, no, on and off are words"
@@ -176,7 +180,7 @@ def _not_a_template(error, doc, path, root):
     return Diagnostic(
         "GC103",
         f"`{_dotted(path)}` must be {' or '.join(kinds)}{'' if literal_only else ' (or a `{{ }}` template)'}, "
-        f"not {error.instance!r}",
+        f"not {instance!r}",
         doc.path,
         doc.span(path),
         hint=hint,
@@ -332,6 +336,9 @@ def _diagnostics_for(error, doc, root=None):
         return
     if keyword == "type":
         expected = error.validator_value
+        if expected == "boolean" and isinstance(error.instance, str):  # `sandbox: no`, `sandbox: "false"`
+            yield _word_for_a_value(error.instance, [_WHAT["boolean"]], path, doc, literal_only=True)
+            return
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         expected = _NEVER_AN_EXPRESSION.get(tuple(path), expected)  # not "boolean or string": no string is one
         yield Diagnostic(
