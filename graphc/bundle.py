@@ -208,8 +208,10 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
             project_root=str(root),
         )
         outcome = lint_source(text, str(playbook), LintOptions(compile=options, config=config), explicit=True)
-        # templates only: not the params file, nor a template looked for and not found (files_read names both)
-        used.update(path for path in map(Path, outcome.files_read) if path != params_path and path.is_file())
+        # templates only: not the params file, nor a template looked for and not found (files_read names both,
+        # as they were reached: resolved here, so a template is bundled where it is)
+        reached = (Path(path).resolve() for path in outcome.files_read)
+        used.update(path for path in reached if path != params_path and path.is_file())
         if first is None:
             first = outcome
         if outcome.has_errors:

@@ -14,10 +14,14 @@ were when it was stored:
   (that root's config, or ``--config``: rule levels, ``strict``, market and
   venue settings), hashed into the entry's ``context``: a ``graphc.toml``
   that appears or goes away between a file and its old root is a change;
-- the content of every file its compile read or looked for
+- every file its compile read or looked for
   (:attr:`graphc.pipeline.CompileResult.files_read`): ``use:`` templates at
   any depth, a template that was not there (its appearing is a change), the
-  ``--params`` file;
+  ``--params`` file; each by the path it was reached by (symlinks not
+  resolved), what that path resolves to now and the content found there, so
+  a symlink (a file's or a folder's) that points elsewhere later is a change
+  even when no file changed; and, for a file that reads any, the path its
+  own path resolves to (its ``use:`` paths are relative to that folder);
 - the settings of the run, hashed into the key (:func:`settings_key`):
   graphc's version and code (:func:`code_fingerprint`: by content), the
   versions of the libraries that read and check files (PyYAML and whether its
@@ -41,6 +45,12 @@ concurrent runs (``-j`` workers report to the one parent that writes; two
 ``graphc lint`` processes may each write) never leave a torn file: at worst
 one run's new entries are lost and made again next time. It holds digests and
 findings, never the settings themselves: no API key or config value is in it.
+
+What is well-formed is trusted, though: the cache is a local speed-up, and
+whoever can write an entry can make a file pass (docs/integrations.md says to
+restore in CI only caches CI wrote). So it is never used through a link: a
+``.graphc`` or ``.graphc/cache`` that is a symbolic link (a repository may
+hold one, pointing anywhere) turns the cache off (:func:`linked_part`).
 """
 
 from __future__ import annotations
@@ -61,7 +71,7 @@ from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
 FORMAT = "graphc-lint-cache"
-FORMAT_VERSION = 3  # 3: each entry holds its project's context
+FORMAT_VERSION = 4  # 4: a file read is (path reached by, path it resolved to, digest)
 MISS = object()  # lookup(): nothing usable stored
 CODE_MEMO = "code.json"  # a source checkout's code digest and the file sizes and times it was made from
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
@@ -214,7 +224,7 @@ class LintCache:
         self.entries, self._skip_table = self._read()
         self._skip_protos: list[Skip] | None = None  # the skip table's Skips without a place, made on first use
         self.changed: dict = {}  # path -> entry stored in this run (its skips as (code, reason, span) triples)
-        self._read_digests: dict = {}  # file read by a compile -> its digest (None: unreadable), once per run
+        self._read_states: dict = {}  # file read by a compile -> [its resolved path, its digest (None: unreadable)]
         self._clocks: dict = {}  # file read by a compile -> whether it names `now` or `today`
 
     # -- reading -----------------------------------------------------------------
@@ -250,7 +260,10 @@ class LintCache:
         ):
             return MISS
         try:
-            if not all(self._digest_of(_str(name)) == sha for name, sha in _list(entry["reads"])):
+            reads = _list(entry["reads"])
+            if reads and entry["real"] != _realpath(path):  # the file is a link that points elsewhere now
+                return MISS
+            if not all(self._state_of(_str(name)) == [real, sha] for name, real, sha in map(_list, reads)):
                 return MISS
             result = entry["result"]
             if result is None:
@@ -280,18 +293,21 @@ class LintCache:
         code, reason = _list(self._skip_table[index])
         return Skip(_str(code), _span(span), _str(reason))
 
-    def _digest_of(self, name: str) -> str | None:
-        """The digest of a file a compile reads (a template, a params file), read once per run; None when
-        it is missing or unreadable (a template looked for and not found: its appearing is a change)."""
-        if name not in self._read_digests:
+    def _state_of(self, name: str) -> list:
+        """``[resolved path, digest]`` of a file a compile reads (a template, a params file), by the path it
+        was reached by, read once per run. The digest is None when it is missing or unreadable (a template
+        looked for and not found: its appearing is a change); the resolved path changes when a symlink on
+        the way points elsewhere, whatever the content there."""
+        if name not in self._read_states:
             try:
                 text = _read_text(name)
             except (OSError, UnicodeDecodeError):
-                self._read_digests[name], self._clocks[name] = None, False
+                sha, self._clocks[name] = None, False
             else:
-                self._read_digests[name] = digest(text)
+                sha = digest(text)
                 self._clocks[name] = _CLOCK.search(text) is not None
-        return self._read_digests[name]
+            self._read_states[name] = [_realpath(name), sha]
+        return self._read_states[name]
 
     # -- writing -----------------------------------------------------------------
     def store(
@@ -299,8 +315,8 @@ class LintCache:
     ) -> None:
         """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused
         (``context``: as for :meth:`lookup`)."""
-        reads = [[str(name), self._digest_of(str(name))] for name in files_read]
-        if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks[name] for name, _ in reads)):
+        reads = [[str(name), *self._state_of(str(name))] for name in files_read]
+        if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks[name] for name, _, _ in reads)):
             return  # its findings may depend on when it runs
         encoded = None
         if result is not None:
@@ -311,6 +327,7 @@ class LintCache:
             "explicit": explicit,
             "context": digest(context),
             "reads": reads,
+            "real": _realpath(path) if reads else None,
             "result": encoded,
         }
 
@@ -380,19 +397,55 @@ class LintCache:
             _remove(stale)
 
 
+def linked_part(project_root) -> Path | None:
+    """``.graphc`` or ``.graphc/cache`` of the project, whichever is a symbolic link; None when neither is.
+
+    The cache is never read or written through a link: a repository may hold one (committed, or made by a
+    checkout) that points outside it, where lint would write, and :func:`clean` would delete.
+    """
+    for part in (Path(project_root) / STATE_DIR, cache_dir(project_root)):
+        if os.path.islink(part):
+            return part
+    return None
+
+
 def clean(project_root) -> Path | None:
-    """Remove the project's lint cache; returns the folder removed, or None if there was none."""
+    """Remove the project's lint cache; returns the folder removed (a symbolic link there: the link, never
+    what it points to), or None if there was none. Nothing is removed through a ``.graphc`` that is a link:
+    :class:`LinkedCache`."""
     import shutil  # deferred: only `graphc cache clean` removes a folder
 
     directory = cache_dir(project_root)
+    linked = linked_part(project_root)
+    if linked is not None and linked != directory:
+        raise LinkedCache(linked)
+    if linked is not None:
+        os.unlink(directory)
+        return directory
     if not directory.is_dir():
         return None
     shutil.rmtree(directory)
     return directory
 
 
+class LinkedCache(Exception):
+    """The project's ``.graphc`` is a symbolic link: no cache of graphc's is there (see :func:`linked_part`)."""
+
+    def __init__(self, link: Path):
+        super().__init__(str(link))
+        self.link = link
+
+
 def _read_text(name) -> str:
     return read_source(name)
+
+
+def _realpath(name: str) -> str | None:
+    """The path ``name`` resolves to now (symlinks followed); None when it cannot be worked out."""
+    try:
+        return os.path.realpath(name)
+    except (OSError, ValueError):
+        return None
 
 
 def _remove(path) -> None:

@@ -131,7 +131,7 @@ class CompileResult(Record):
     origin: dict[str, NodeOrigin]  # node_id -> NodeOrigin
     skips: list[Skip]  # Skip(code, wire path, reason)
     is_playbook: bool
-    files_read: list[str]  # `use:` templates and --params file read or looked for
+    files_read: list[str]  # `use:` templates and --params file read or looked for, as reached (not resolved)
     facts_source: Callable[[], GraphFacts] | None  # see .facts
     _facts: GraphFacts | None
 

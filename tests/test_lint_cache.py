@@ -305,3 +305,169 @@ def test_graphc_folder_made_by_the_cache_is_private_as_the_ledgers(tmp_path, mon
             assert oct(os.stat(folder).st_mode & 0o777) == oct(0o700), (first, folder)
         assert (root / ".graphc" / ".gitignore").read_text() == "*\n"
         assert oct(os.stat(root / ".graphc" / "ledger.sqlite").st_mode & 0o777) == oct(0o600)
+
+
+# -- symlinks: a link retargeted is a change; a linked cache folder is never written through -------------------
+
+# a one-leg template on ETH-USD (examples/quotes.yaml: tick 0.01); LIMIT is on the tick in v1 and off it in v2,
+# so v2 is a GC303 error (spec: a price must be on the venue's tick) and v1 lints clean
+LINKED_TEMPLATE = "graphc-template: 1\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: LIMIT\n"
+
+
+@pytest.fixture
+def linked_project(tmp_path, monkeypatch):
+    """audit cfgsec.md finding 1: a git project with two versions of a template, tpl/v1 (clean) and tpl/v2
+    (limit 2325.115: off the 0.01 tick, GC303)."""
+    root = tmp_path / "c1"
+    (root / ".git").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "quotes.yaml", root / "q.yaml")
+    for version, limit in (("v1", "2325.11"), ("v2", "2325.115")):
+        (root / "tpl" / version).mkdir(parents=True)
+        (root / "tpl" / version / "t.yaml").write_text(LINKED_TEMPLATE.replace("LIMIT", limit))
+    (root / "plays").mkdir()
+    monkeypatch.chdir(root)
+    return root
+
+
+def retarget(link, target):
+    """``ln -sfn target link``: what a checkout or a branch switch that moves the link does."""
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(target, link)
+
+
+@pytest.mark.parametrize(
+    ("use", "link", "v1", "v2"),
+    [("../tpl/cur.yaml", "tpl/cur.yaml", "v1/t.yaml", "v2/t.yaml"), ("../tpl/cur/t.yaml", "tpl/cur", "v1", "v2")],
+    ids=["file-link", "directory-link"],
+)
+def test_a_retargeted_template_link_is_a_change(linked_project, use, link, v1, v2):
+    # audit cfgsec.md finding 1: the cache digested the template at the path the link resolved to when the entry
+    # was stored (tpl/v1/t.yaml, unchanged), so after `ln -sfn v2 ...` the off-tick order passed with exit 0.
+    # docs/integrations.md "The lint cache": every `use:` template is compared by content.
+    (linked_project / "plays" / "u.yaml").write_text(f"graphc: 1\nname: p\nlegs:\n  h:\n    use: {use}\n")
+    retarget(linked_project / link, v1)
+    args = ["plays/u.yaml", "--quotes", "q.yaml"]
+    clean = lint(*args)
+    assert clean[0] == 0 and "no problems in 1 file" in clean[1]
+    assert cache_files(linked_project)  # the clean result was stored
+    retarget(linked_project / link, v2)
+    uncached = lint(*args, "--no-cache")
+    assert uncached[0] == 1 and "GC303 price 2325.115 is not on the venue's 0.01 tick" in uncached[1]
+    assert lint(*args) == uncached  # the link moved: linted again
+    assert lint(*args) == uncached  # and that result is served from the cache
+    retarget(linked_project / link, v1)
+    assert lint(*args) == clean  # and back
+
+
+def moved_from_clean_to_gc303(link, clean, off_tick, *extra):
+    """Lint plays/u.yaml with ``link`` pointing to ``clean`` (stored in the cache), then to ``off_tick``: the
+    cached run must give the GC303 error that a run without the cache gives."""
+    args = ["plays/u.yaml", "--quotes", "q.yaml", *extra]
+    retarget(link, clean)
+    assert lint(*args)[0] == 0
+    retarget(link, off_tick)
+    uncached = lint(*args, "--no-cache")
+    assert uncached[0] == 1 and "GC303" in uncached[1]
+    assert lint(*args) == uncached
+
+
+def test_a_nested_template_is_found_again_when_a_link_above_it_moves(linked_project):
+    # Two template folders whose top templates are the same text (`use: ./t.yaml`) but whose inner t.yaml
+    # differ: moving the link changes no content the old entry named, only which folder the inner `use:` is in.
+    for version in ("v1", "v2"):
+        (linked_project / "tpl" / version / "outer.yaml").write_text(
+            "graphc-template: 1\nlegs:\n  o:\n    use: ./t.yaml\n"
+        )
+    (linked_project / "plays" / "u.yaml").write_text("graphc: 1\nname: p\nlegs:\n  h:\n    use: ../tpl/cur.yaml\n")
+    moved_from_clean_to_gc303(linked_project / "tpl" / "cur.yaml", "v1/outer.yaml", "v2/outer.yaml")
+
+
+def test_a_retargeted_playbook_link_finds_its_templates_again(linked_project):
+    # The playbook is a link: its `use: ./t.yaml` is relative to the folder of the file it points to, so moving
+    # the link to the same text in another folder reads another template.
+    for version in ("v1", "v2"):
+        (linked_project / "tpl" / version / "p.yaml").write_text("graphc: 1\nname: p\nlegs:\n  h:\n    use: ./t.yaml\n")
+    moved_from_clean_to_gc303(linked_project / "plays" / "u.yaml", "../tpl/v1/p.yaml", "../tpl/v2/p.yaml")
+
+
+def test_a_retargeted_params_link_is_a_change(linked_project):
+    (linked_project / "one.yaml").write_text("limit: 2325.11\n")
+    (linked_project / "two.yaml").write_text("limit: 2325.115\n")
+    (linked_project / "plays" / "u.yaml").write_text(
+        "graphc: 1\nname: p\nparams: {limit: {type: number}}\nlegs:\n"
+        "  a: {buy: 1 ETH, symbol: ETH-USD, limit: '{{ limit }}'}\n"
+    )
+    moved_from_clean_to_gc303(linked_project / "params.yaml", "one.yaml", "two.yaml", "--params", "params.yaml")
+
+
+def lint_split(*args):
+    """(exit code, stdout, stderr)."""
+    result = CliRunner().invoke(cli, ["lint", *map(str, args)], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("linked", [".graphc", ".graphc/cache"])
+def test_a_linked_cache_folder_is_never_written_through(tmp_path, monkeypatch, linked):
+    # audit cfgsec.md finding 6: a committed `.graphc -> ../victim` made lint write its cache outside the repo.
+    # A link there is not followed: the cache is off (said once on stderr) and lint works as with --no-cache.
+    root = tmp_path / "s1"
+    (root / ".git").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "eth-hedge.yaml", root / "hedge.yaml")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    if linked == ".graphc/cache":
+        (root / ".graphc").mkdir()
+    os.symlink(victim, root / linked)
+    monkeypatch.chdir(root)
+    expected = lint("hedge.yaml", "--no-cache")
+    for _ in range(2):
+        code, out, err = lint_split("hedge.yaml")
+        assert (code, out) == expected
+        assert err == (
+            f"graphc: the lint cache is off: {linked} is a symbolic link, and graphc does not write its cache "
+            "through one (remove the link to use the cache)\n"
+        )
+    assert list(victim.iterdir()) == []  # nothing written where the link points
+    assert os.path.islink(root / linked)
+    assert lint_split("hedge.yaml", "--no-cache")[2] == ""  # no cache asked for: nothing to say
+
+
+def test_cache_clean_removes_a_linked_cache_folder_but_not_what_it_points_to(tmp_path, monkeypatch):
+    # audit cfgsec.md finding 6: `.graphc/cache -> ../../v3` made `graphc cache clean` crash (rmtree on a link,
+    # exit 4). The link is graphc's own path, so clean removes it; the folder it points to is not graphc's.
+    root = tmp_path / "s3"
+    (root / ".git").mkdir(parents=True)
+    (root / ".graphc").mkdir()
+    elsewhere = tmp_path / "v3"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not graphc's\n")
+    os.symlink(elsewhere, root / ".graphc" / "cache")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["cache", "clean"])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "removed .graphc/cache (a symbolic link; what it pointed to was left alone)\n",
+    )
+    assert not os.path.lexists(root / ".graphc" / "cache")
+    assert (elsewhere / "keep.txt").read_text() == "not graphc's\n"
+
+
+def test_cache_clean_removes_nothing_through_a_linked_graphc_folder(tmp_path, monkeypatch):
+    # `.graphc -> ../elsewhere` with a cache folder there: clean must not delete outside the project, nor crash;
+    # graphc never used that cache (the test above), so there is none of graphc's to remove.
+    root = tmp_path / "s1"
+    (root / ".git").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "cache").mkdir(parents=True)
+    (elsewhere / "cache" / "keep.txt").write_text("not graphc's\n")
+    os.symlink(elsewhere, root / ".graphc")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["cache", "clean"])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "no lint cache at .graphc/cache: .graphc is a symbolic link, which graphc does not use for its cache; "
+        "nothing removed\n",
+    )
+    assert (elsewhere / "cache" / "keep.txt").read_text() == "not graphc's\n"
+    assert os.path.islink(root / ".graphc")

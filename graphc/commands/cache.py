@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from graphc.cache import cache_dir, clean
+from graphc.cache import LinkedCache, cache_dir, clean
 from graphc.files import display_path, find_project_root
 
 
@@ -27,6 +29,18 @@ def clean_command(path):
     The ledger of submitted runs (.graphc/ledger.sqlite) is kept.
     """
     root = find_project_root(path)
-    removed = clean(root)
     shown = display_path(str(cache_dir(root)))
-    click.echo(f"removed {shown}" if removed else f"no lint cache at {shown}")
+    linked = os.path.islink(cache_dir(root))
+    try:
+        removed = clean(root)
+    except LinkedCache as exc:  # graphc never used a cache through it: nothing of graphc's to remove there
+        link = display_path(str(exc.link))
+        click.echo(
+            f"no lint cache at {shown}: {link} is a symbolic link, which graphc does not use for its cache; "
+            "nothing removed"
+        )
+        return
+    if removed and linked:
+        click.echo(f"removed {shown} (a symbolic link; what it pointed to was left alone)")
+    else:
+        click.echo(f"removed {shown}" if removed else f"no lint cache at {shown}")

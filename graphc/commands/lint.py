@@ -439,7 +439,17 @@ def _open_cache(projects: Projects):
     """
     if os.environ.get("GRAPHC_NO_CACHE", "") not in ("", "0"):
         return None
-    from graphc.cache import LintCache, cache_dir, settings_key  # deferred: --no-cache runs never hash
+    from graphc.cache import LintCache, cache_dir, linked_part, settings_key  # deferred: --no-cache runs never hash
+
+    root = find_project_root()
+    linked = linked_part(root)
+    if linked is not None:  # a repository's link may point anywhere: never read or written through (audit cfgsec 6)
+        click.echo(
+            f"graphc: the lint cache is off: {display_path(str(linked))} is a symbolic link, and graphc does not "
+            "write its cache through one (remove the link to use the cache)",
+            err=True,
+        )
+        return None
 
     options = projects.options[0] if projects.options else LintOptions()
     compile_options = projects.compile
@@ -452,7 +462,7 @@ def _open_cache(projects: Projects):
         "report_skips": options.report_skips,
         "limits": limits.overrides(),
     }
-    directory = cache_dir(find_project_root())
+    directory = cache_dir(root)
     return LintCache(
         directory,
         settings_key(settings, directory),

@@ -544,7 +544,9 @@ class Templates:
             tuple[Path | None, str] | None, Path
         ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
         self.floors: dict[Path, int] = {}  # template path -> the fewest leg instances expanding it makes (see floor)
-        self.missing: set[Path] = set()  # templates looked for and not found: a file made later changes the result
+        # every `use:` inside the root as it is spelt (the folder of the file holding it, joined with its text;
+        # symlinks not resolved), found or not: what the lint cache checks, as a link may point elsewhere later
+        self.reached: set[str] = set()
 
     def open(self, scope: Scope, use, use_span) -> Scope | None:
         site = (scope.real, use) if isinstance(use, str) else None
@@ -642,8 +644,8 @@ class Templates:
                 hint="templates must live inside the project (no `..` or symlinks leading out of it)",
             )
             return None
-        if not real.is_file():
-            self.missing.add(real)
+        self.reached.add(str(base / use))
+        if not real.is_file():  # (reached: a file made there later changes the result)
             try:
                 kind = file_kind(real.stat().st_mode)
             except OSError:

@@ -14,6 +14,7 @@ no document: the later stages would only repeat the failure in other words.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localcontext
 from pathlib import Path
@@ -73,10 +74,13 @@ class Renderer:
 
     def files_read(self) -> list[str]:
         """The template files and the params file this rendering read, and the template files it looked for
-        and did not find (resolved paths, sorted): the files whose content decides its result."""
-        read = {str(path) for path in (*self.templates.docs, *self.templates.missing)}
+        and did not find (sorted): the files whose content decides its result. Each as it was reached, not
+        resolved: a template's folder joined with the text of its ``use:`` (``/r/plays/../tpl/cur.yaml``),
+        the params file made absolute; so a symlink on the way that points elsewhere later is seen by the
+        lint cache, which records what each path resolves to and its content (graphc/cache.py)."""
+        read = set(self.templates.reached)
         if self.options.params_file:
-            read.add(str(Path(self.options.params_file).resolve()))
+            read.add(os.path.abspath(self.options.params_file))
         return sorted(read)
 
     # -- diagnostics ---------------------------------------------------------------
