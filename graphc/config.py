@@ -39,6 +39,7 @@ with a did-you-mean, GC103 invalid value).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,9 +221,9 @@ def find_config(start=None) -> Path | None:
 
 def config_at(root: Path) -> Path | None:
     """The config file of the project rooted at ``root`` (as :func:`graphc.files.find_project_root` gives it)."""
-    if (root / CONFIG_FILE).is_file():
+    if os.path.isfile(root / CONFIG_FILE):  # (os.path: False on any OSError, where Path.is_file may raise)
         return root / CONFIG_FILE
-    if (root / PYPROJECT).is_file() and declares_graphc(root / PYPROJECT):
+    if os.path.isfile(root / PYPROJECT) and declares_graphc(root / PYPROJECT):
         return root / PYPROJECT
     return None
 
@@ -267,6 +268,46 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
         reader.invalid((), "[tool.graphc] must be a table")
         return Config(path=path), reader.diagnostics
     return reader.read(data), reader.diagnostics
+
+
+def missing_graphc_table(path) -> str | None:
+    """Why ``path``, a config file named with ``--config``, holds no graphc settings; None when it may.
+
+    A ``pyproject.toml`` that parses and has no ``[tool.graphc]`` table (a misspelt ``[tool.graphic]``, a
+    ``[tools.graphc]``, none at all) would be read as an empty config: discovery passes over such a file
+    (docs/output-formats.md), but one the operator named was meant to configure the run, so it is refused
+    (exit 2; audit cfgsec 5) with a did-you-mean for a table whose name is near. Any other file, and one that
+    cannot be read or parsed, is None: :func:`read_config` reports its problems, located (GC100...).
+    """
+    path = Path(path)
+    if path.name != PYPROJECT:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    import tomllib  # deferred: only --config pyproject.toml needs it here
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "graphc" in tool:
+        return None
+    return f"{_display(path)} has no [tool.graphc] table, so it holds no graphc settings{_near_table(data)}"
+
+
+def _near_table(data: dict) -> str:
+    """`` (it has [tool.graphic]: did you mean [tool.graphc]?)`` for a table of ``data`` whose name is near
+    ``tool.graphc`` (or a top-level ``[graphc]``), else an empty string."""
+    import difflib  # deferred: only a pyproject without [tool.graphc] asks
+
+    names = [str(key) for key in data]
+    names += [f"{key}.{sub}" for key, table in data.items() if isinstance(table, dict) for sub in table]
+    near = difflib.get_close_matches("tool.graphc", names, n=1, cutoff=0.8)
+    near = near or difflib.get_close_matches("graphc", [str(key) for key in data], n=1, cutoff=0.8)
+    return f" (it has [{near[0]}]: did you mean [tool.graphc]?)" if near else ""
 
 
 _TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"  # patterns here are compiled by re when used

@@ -252,13 +252,15 @@ def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
     """
     here = Path(start) if start is not None else Path.cwd()
     here = here.absolute()
-    if not here.is_dir():
+    # os.path's tests, not Path's: they answer False for every OSError, where Path.is_dir raises ENAMETOOLONG
+    # (a `--stdin-filename` or `use:` over NAME_MAX must be a diagnostic, not a crash: audit cfgsec 2)
+    if not os.path.isdir(here):
         here = here.parent
     for directory in (here, *here.parents):
-        if (directory / CONFIG_FILE).is_file() or (directory / ".git").exists():
+        if os.path.isfile(directory / CONFIG_FILE) or os.path.exists(directory / ".git"):
             return directory
         pyproject = directory / PYPROJECT
-        if pyproject.is_file() and declares_graphc(pyproject):
+        if os.path.isfile(pyproject) and declares_graphc(pyproject):
             return directory
     return here
 
@@ -322,6 +324,20 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
     finally:
         os.close(fd)
     return decode_source(raw)
+
+
+def check_option_file(path: str | os.PathLike[str]) -> None:
+    """Raise OSError / UnicodeDecodeError when ``path``, a file the operator named in an option (``--params``),
+    cannot be read as text: missing, a directory, a device (:class:`NotRegularFile`), not UTF-8.
+
+    Unreadable input is a usage error, exit 2 (playbook-spec.md §8), found before any playbook is checked, not a
+    finding in each one (audit cfgsec 7). A pipe (``--params <(make-params)``) is opened, not read: reading would
+    use it up before the compile reads it.
+    """
+    if _stat.S_ISFIFO(os.stat(path).st_mode):
+        with open(path, "rb"):
+            return
+    read_source(path)
 
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation

@@ -357,10 +357,16 @@ def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
     ]
 
 
-def _unchecked(stopped: Diagnostic) -> str:
-    return (
-        f"{stopped.code} is turned off or ignored here, but it stopped the checks ({stopped.message}): {NO_CHECK_RAN}"
+def _unchecked(stopped: Diagnostic, reported: list[Diagnostic]) -> str:
+    """Why the error ``stopped`` no longer fails the file although no other check ran: it is still ``reported``
+    with its severity lowered to warning (graphc.toml), or it was turned off, deselected or suppressed."""
+    lowered = any(d.code == stopped.code and d.span == stopped.span and d.message == stopped.message for d in reported)
+    done = (
+        "'s severity is lowered to warning here, so it does not fail the run"
+        if lowered
+        else " is turned off or ignored here"
     )
+    return f"{stopped.code}{done}, but it stopped the checks ({stopped.message}): {NO_CHECK_RAN}"
 
 
 def _not_checked(unread: Diagnostic) -> str:
@@ -427,7 +433,7 @@ def lint_source(
     if stopped is not None and not has_errors(diagnostics):
         # the error that stopped the checks is turned off or suppressed: the file is not "no problems", its
         # rules never ran (spec §8: what could not be checked is never a pass), so the summary counts a skip
-        skips.append(Skip(stopped.code, stopped.span, _unchecked(stopped)))
+        skips.append(Skip(stopped.code, stopped.span, _unchecked(stopped, diagnostics)))
     result = FileResult(path, text, diagnostics, skips)
     if graph is None:
         return LintOutcome(result, name=name)
@@ -574,7 +580,7 @@ def find_changed_dependants(
             written = (_use_path(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict))
             uses[real] = {target for target in written if target is not None}
             if dangling:
-                missing.update(target for target in uses[real] if not target.exists())
+                missing.update(target for target in uses[real] if not os.path.exists(target))  # never raises
             if is_playbook_data(data):
                 shown[real] = _as_listed(file)
 
@@ -603,7 +609,7 @@ def _folders(paths: Iterable[str | os.PathLike[str]]) -> set[Path]:
     folders = set()
     for path in paths:
         absolute = Path(os.path.abspath(path))
-        folders.add(absolute if absolute.is_dir() else absolute.parent)
+        folders.add(absolute if os.path.isdir(absolute) else absolute.parent)  # isdir: False on any OSError
     return folders
 
 

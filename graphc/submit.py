@@ -53,7 +53,7 @@ from graphc.api.lookup import find_run
 from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
-from graphc.files import find_project_root, read_source
+from graphc.files import check_option_file, find_project_root, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, lint_source, unset_params
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
@@ -252,10 +252,10 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
             raise Refused(f"cannot read quotes file {quotes_path}: {getattr(exc, 'strerror', None) or exc}") from None
     if params_file is not None:
         try:
-            with open(params_file, "rb"):
-                pass
-        except OSError as exc:
-            raise Refused(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
+            check_option_file(params_file)  # unreadable input: exit 2, as for the quotes (spec §8)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8"
+            raise Refused(f"cannot read params file {params_file}: {reason}") from None
     config, config_diagnostics = load_config(path)
     compile_options = CompileOptions(
         quotes=quotes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -113,3 +114,31 @@ def test_usage_errors_stay_2_and_findings_1(tmp_path):
     assert invoke("lint", tmp_path / "missing.yaml").exit_code == 2
     assert invoke("lint", write(tmp_path, "bad.yaml", BAD)).exit_code == 1
     assert invoke("compile", "--now", "yesterday", EXAMPLES / "eth-hedge.yaml").exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["lint", "compile", "plan"])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [("latin.yaml", "not UTF-8"), ("/dev/zero", "it is a character device, not a regular file")],
+    ids=["not-utf8", "device"],
+)
+def test_an_unreadable_params_file_is_a_usage_error_not_a_finding(tmp_path, command, name, reason):
+    # audit cfgsec 7: these were "error GC108 cannot read params file ..." and exit 1, the playbook unchecked;
+    # a missing params file, or an unreadable --quotes, is exit 2: spec §8 "2 usage error / unreadable input"
+    if name == "/dev/zero" and not os.path.exists(name):
+        pytest.skip("no /dev/zero here")
+    params = name if name.startswith("/") else tmp_path / name
+    if name == "latin.yaml":
+        params.write_bytes(b"size: \xff\n")  # Latin-1 for "ÿ": not UTF-8
+    result = invoke(command, EXAMPLES / "eth-hedge.yaml", "--quotes", EXAMPLES / "quotes.yaml", "--params", params)
+    assert result.exit_code == 2, result.output
+    assert f"cannot read params file {params}: {reason}" in result.stderr
+    assert "GC108" not in result.output
+
+
+@pytest.mark.parametrize("command", ["lint", "compile", "plan"])
+def test_a_params_folder_or_a_missing_params_file_is_a_usage_error_too(tmp_path, command):
+    for params in (tmp_path, tmp_path / "missing.yaml"):
+        result = invoke(command, EXAMPLES / "eth-hedge.yaml", "--quotes", EXAMPLES / "quotes.yaml", "--params", params)
+        assert result.exit_code == 2, result.output
+        assert "GC108" not in result.output

@@ -614,3 +614,22 @@ def test_an_error_turned_off_that_stopped_the_checks_is_a_skip_not_a_clean_file(
     write(tmp_path, "q.yaml", "graphc: 1\nname: q\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, after: b filled}\n")
     ran = json.loads(lint("q.yaml", "-f", "json").stdout)["files"][0]["skipped"]
     assert not [s for s in ran if "stopped the checks" in s["reason"]]
+
+
+def test_an_error_lowered_to_a_warning_that_stopped_the_checks_says_it_was_lowered(tmp_path, monkeypatch):
+    # audit cfgsec 8: GC102 = "warning" still reports the finding (as a warning), yet the skip said "GC102 is
+    # turned off or ignored here"; it was lowered, not turned off. The skip itself is right: no rule ran
+    write(tmp_path, "graphc.toml", '[rules]\nGC102 = "warning"\n')
+    write(tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, bogus: 1}\n")
+    monkeypatch.chdir(tmp_path)
+    result = lint("p.yaml", "--explain-skips")
+    assert result.exit_code == 0, result.output
+    assert "p.yaml:4:36: warning GC102 unknown key 'bogus' in legs.a" in result.stdout
+    assert (
+        "p.yaml:4:36: skipped GC102 GC102's severity is lowered to warning here, so it does not fail the run, "
+        "but it stopped the checks (unknown key 'bogus' in legs.a): no other check ran on this file"
+    ) in result.stdout
+    assert "turned off" not in result.stdout
+    # ignored on the command line as well, it is not reported at all: then it is "turned off or ignored"
+    ignored = lint("p.yaml", "--explain-skips", "--ignore", "GC102")
+    assert "skipped GC102 GC102 is turned off or ignored here, but it stopped the checks" in ignored.stdout

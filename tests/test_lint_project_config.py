@@ -106,6 +106,41 @@ def test_a_config_file_given_applies_to_every_file(desk):
     assert code == 0 and "b/y.yaml:4:63: warning GC303" in out and "a/x.yaml:" not in out, out
 
 
+@pytest.mark.parametrize(
+    ("text", "near"),
+    [
+        ('[tool.graphic]\nstrict = true\n[tool.graphic.rules]\nGC303 = "warning"\n', " (it has [tool.graphic]: did"),
+        ("[tools.graphc]\nstrict = true\n", " (it has [tools.graphc]: did"),
+        ("[graphc]\nstrict = true\n", " (it has [graphc]: did"),
+        ('[project]\nname = "desk"\n[tool.ruff]\nline-length = 100\n', ""),
+    ],
+    ids=["misspelt", "tools", "top-level", "none"],
+)
+def test_a_pyproject_named_with_config_must_hold_graphc_settings(desk, text, near):
+    # audit cfgsec 5: `--config pyproject.toml` without a [tool.graphc] table ran with an empty config, without a
+    # word (exit 1 here: b's own tick 0.5 was dropped too, and GC303 = "warning" or strict unread). The operator
+    # named the file as the config, so it is a usage error (exit 2) naming the table graphc reads.
+    (desk / "p2").mkdir()
+    (desk / "p2" / "pyproject.toml").write_text(text)
+    result = CliRunner().invoke(cli, ["lint", "b/y.yaml", "--config", "p2/pyproject.toml"])
+    assert result.exit_code == 2, result.output
+    message = "p2/pyproject.toml has no [tool.graphc] table, so it holds no graphc settings"
+    assert message + (near + " you mean [tool.graphc]?)" if near else "\n") in result.stderr, result.stderr
+    assert "GC303" not in result.stdout  # nothing was linted
+
+
+def test_a_pyproject_with_tool_graphc_is_a_config_and_discovery_still_passes_over_one_without(desk):
+    (desk / "p2").mkdir()
+    (desk / "p2" / "pyproject.toml").write_text('[tool.graphc.markets."BTC-USD"]\ntick = 0.5\n')
+    code, out = lint("a/x.yaml", "--config", "p2/pyproject.toml")
+    assert code == 1 and error_paths(out) == ["a/x.yaml"], out  # its tick 0.5 applies to a/, which has none
+    # found by the walk, a pyproject without [tool.graphc] is passed over without a word, as documented
+    # (docs/output-formats.md): a/ is linted with the repository's defaults, as with no pyproject at all
+    before = lint("a/x.yaml")
+    (desk / "a" / "pyproject.toml").write_text("[tool.graphic]\nstrict = true\n")
+    assert lint("a/x.yaml") == before and before[0] == 0, before
+
+
 def test_stdin_uses_the_config_of_its_file_name(desk):
     runner = CliRunner()
     for name, expected in (("b/y.yaml", 1), ("a/x.yaml", 0)):

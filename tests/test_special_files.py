@@ -154,6 +154,75 @@ def test_a_use_path_that_is_not_a_regular_file_says_what_it_is(project, make, ki
     assert f"user.yaml:4:12: error GC107 `use: ./templates/odd.yaml` is {kind}, not a template file" in result.stdout
 
 
+LONG = "a" * 300 + ".yaml"  # over NAME_MAX (255 bytes on Linux and macOS): stat() fails with ENAMETOOLONG
+DEEP = "a/" * 3000 + "t.yaml"  # over PATH_MAX (4,096): ENAMETOOLONG too
+
+
+@pytest.mark.parametrize("use", [LONG, DEEP], ids=["long-name", "long-path"])
+def test_a_use_name_too_long_is_gc107_and_the_other_files_are_still_linted(project, use):
+    # audit cfgsec 2: Path.is_file() lets ENAMETOOLONG through (it hides ENOENT, ENOTDIR, EBADF, ELOOP only), so
+    # `lint .` crashed on this file (exit 4, "internal error") and compile did too; it is a bad `use:` value
+    (project / "long.yaml").write_text(USER.replace("./templates/t.yaml", use))
+    message = f"long.yaml:4:12: error GC107 cannot read template `use: {use}`: File name too long"  # line 4: `h:`
+    result = graphc(project, "lint", "--no-cache", ".")
+    assert result.returncode == 1, result.stderr
+    assert message in result.stdout and "internal error" not in result.stderr
+    # user.yaml and the template were linted too, clean (their quote checks skipped: no --quotes)
+    assert result.stdout.splitlines()[-1].startswith("1 error in 3 files (")
+    compiled = graphc(project, "compile", "long.yaml")
+    assert compiled.returncode == 1 and message in compiled.stderr + compiled.stdout, compiled.stderr
+    # as a for_each's `use:` it is first looked at to bound the copies (Templates.floor): the same answer
+    (project / "long.yaml").write_text(USER.replace("{use: ./templates/t.yaml}", f"{{for_each: [1, 2], use: {use}}}"))
+    looped = graphc(project, "lint", "--no-cache", "long.yaml")
+    assert looped.returncode == 1 and f"GC107 cannot read template `use: {use}`" in looped.stdout, looped.stderr
+
+
+def test_a_use_name_too_long_does_not_stop_a_dependants_run(project):
+    # audit cfgsec 2: the pre-commit hook's command scans every playbook of the project for `use:` edges; that
+    # scan crashed on one such file (Path.exists), so no file at all was reported, for any commit
+    (project / "long.yaml").write_text(USER.replace("./templates/t.yaml", LONG))
+    result = graphc(project, "lint", "--no-cache", "--ignore-unknown", "--dependants", "user.yaml", "-f", "json")
+    assert result.returncode == 1, result.stderr
+    # long.yaml is listed as a user of a template that is not there (its dangling `use:`; docs/integrations.md)
+    assert linted(result, project) == ["long.yaml", "user.yaml"]
+    assert [code for _, code, _ in diagnostics(result)] == ["GC107"]
+
+
+def test_a_stdin_filename_too_long_still_finds_the_config(project):
+    # the project root walk (find_project_root) asked Path.is_dir, which raises ENAMETOOLONG: exit 4
+    (project / "graphc.toml").write_text('[rules]\nGC102 = "warning"\n')
+    (project / "p.yaml").write_text(PLAYBOOK.replace("ETH-USD}", "ETH-USD, bogus: 1}"))
+    with open(project / "p.yaml") as stdin:
+        result = graphc(project, "lint", "--no-cache", "-", "--stdin-filename", LONG, stdin=stdin)
+    assert result.returncode == 0, result.stderr  # GC102 is a warning: the project's graphc.toml was read
+    assert f"{LONG}:4:36: warning GC102 unknown key 'bogus' in legs.a" in result.stdout, result.stdout
+
+
+def test_a_use_through_a_symlink_loop_says_so(project):
+    # was "`use: ...` is outside the project root" (Path.resolve raises RuntimeError for a loop): it is inside
+    os.symlink("loop2.yaml", project / "templates" / "loop1.yaml")
+    os.symlink("loop1.yaml", project / "templates" / "loop2.yaml")
+    (project / "user.yaml").write_text(USER.replace("t.yaml", "loop1.yaml"))
+    result = graphc(project, "lint", "--no-cache", "user.yaml")
+    assert result.returncode == 1, result.stderr
+    assert "user.yaml:4:12: error GC107 `use: ./templates/loop1.yaml` is a symlink loop" in result.stdout
+
+
+def test_a_params_file_that_is_a_symlink_loop_is_reported_not_a_crash(project):
+    # the CLI refuses it first (exit 2, tests/test_exit_codes.py); the library reports the read as GC108, and
+    # listing the files the render read (Path.resolve: RuntimeError on a loop) crashed after it
+    from graphc import lint_file
+
+    os.symlink("b.yaml", project / "a.yaml")
+    os.symlink("a.yaml", project / "b.yaml")
+    result = lint_file(project / "user.yaml", params_file=project / "a.yaml")
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("GC108", f"cannot read params file {project / 'a.yaml'}: Too many levels of symbolic links")
+    ]
+    cli = graphc(project, "lint", "--no-cache", "user.yaml", "--params", "a.yaml")
+    assert cli.returncode == 2 and "cannot read params file a.yaml: Too many levels of symbolic links" in cli.stderr
+
+
 def test_a_quotes_snapshot_or_params_file_may_be_the_operators_own_pipe(tmp_path):
     # `--quotes <(fetch-quotes)`: a process substitution is a pipe the person running graphc wrote; it is read
     # to its end (a repository cannot name it, unlike a playbook, a template or a file a walk finds)

@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from graphc.diagnostics import FileResult
-from graphc.files import read_source, read_stdin, unreadable
+from graphc.files import check_option_file, read_source, read_stdin, unreadable
 from graphc.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -133,10 +133,10 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes, 
     quotes, diagnostics = load_quotes_option(quotes_path)
     if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
         try:
-            with open(params_file, "rb"):
-                pass
-        except OSError as exc:
-            raise click.UsageError(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
+            check_option_file(params_file)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8"
+            raise click.UsageError(f"cannot read params file {params_file}: {reason}") from None
     options = CompileOptions(
         quotes=quotes,
         params=parse_set(set_values),

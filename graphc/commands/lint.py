@@ -27,7 +27,15 @@ from graphc.commands.common import (
     print_internal_error,
     write_report,
 )
-from graphc.config import Config, config_at, find_config, parse_selectors, read_config, with_overrides
+from graphc.config import (
+    Config,
+    config_at,
+    find_config,
+    missing_graphc_table,
+    parse_selectors,
+    read_config,
+    with_overrides,
+)
 from graphc.diagnostics import FileResult
 from graphc.files import UNREADABLE, collect, display_path, find_project_root, read_source, read_stdin
 from graphc.inputs import TEMPLATE_MARKER
@@ -496,6 +504,9 @@ class Projects:
             if problems:
                 raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
         self.given: str | None = files[0] if files else None
+        problem = missing_graphc_table(self.given) if self.given is not None else None
+        if problem:  # named, yet no settings: not run as an empty config (discovery skips such files)
+            raise click.BadParameter(problem, param_hint="--config")
         self.configs: list[Config] = []  # by profile index
         self.strict: list[bool] = []
         self.options: list[LintOptions] = []  # made by make_options

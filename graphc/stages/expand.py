@@ -25,11 +25,13 @@ Rules (documented in docs/templates.md):
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from stat import S_ISREG
 from typing import Any
 
 from graphc.diagnostics import Diagnostic, Related
@@ -634,7 +636,10 @@ class Templates:
         base = scope.real.parent if scope.real is not None else Path.cwd()
         try:
             real = (base / use).resolve()
-        except (OSError, RuntimeError):
+        except RuntimeError:  # Path.resolve's word for a symlink loop (ELOOP): not a way out of the project
+            report("GC107", f"`use: {use}` is a symlink loop", use_span, hint="point the symlink at a template file")
+            return None
+        except OSError:
             real = None
         if real is None or not real.is_relative_to(self.root):
             report(
@@ -645,24 +650,26 @@ class Templates:
             )
             return None
         self.reached.add(str(base / use))
-        if not real.is_file():  # (reached: a file made there later changes the result)
-            try:
-                kind = file_kind(real.stat().st_mode)
-            except OSError:
-                kind = None
-            if kind is None:
-                report(
-                    "GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}"
-                )
-            else:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang), not "not found"
-                report(
-                    "GC107",
-                    f"`use: {use}` is {kind}, not a template file",
-                    use_span,
-                    hint="a template is a regular YAML file inside the project",
-                )
-            return None
-        return real
+        mode, error = _mode(real)
+        if mode is not None and S_ISREG(mode):
+            return real
+        if mode is not None:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang)
+            report(
+                "GC107",
+                f"`use: {use}` is {file_kind(mode)}, not a template file",
+                use_span,
+                hint="a template is a regular YAML file inside the project",
+            )
+        elif error is None or error.errno in (errno.ENOENT, errno.ENOTDIR):
+            report("GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}")
+        else:  # a name too long (ENAMETOOLONG), a symlink loop (ELOOP), a folder it may not enter (EACCES)...
+            report(
+                "GC107",
+                f"cannot read template `use: {use}`: {error.strerror or error}",
+                use_span,
+                hint=f"the path is relative to {scope.path}; a template is a regular YAML file inside the project",
+            )
+        return None
 
     def _load(self, real: Path, display: str, via: Related):
         if real in self.docs:
@@ -772,7 +779,23 @@ def use_target(base_dir: Path, use, root: Path, *, must_exist: bool = True) -> P
         real = (base_dir / use).resolve()
     except (OSError, RuntimeError):
         return None
-    return real if real.is_relative_to(root) and (real.is_file() or not must_exist) else None
+    if not real.is_relative_to(root):
+        return None
+    if not must_exist:
+        return real
+    mode, _ = _mode(real)
+    return real if mode is not None and S_ISREG(mode) else None
+
+
+def _mode(path: Path) -> tuple[int | None, OSError | None]:
+    """``(st_mode, None)`` of ``path`` (symlinks followed), or ``(None, the error)``: every OSError, not only the
+    ENOENT that ``Path.is_file`` hides (a name over NAME_MAX is ENAMETOOLONG, which it raises; audit cfgsec 2)."""
+    try:
+        return path.stat().st_mode, None
+    except OSError as exc:
+        return None, exc
+    except ValueError:  # not representable as a file name on this system
+        return None, None
 
 
 def _absolute(use: str) -> bool:
