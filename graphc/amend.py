@@ -251,6 +251,7 @@ class AmendLint:
     warnings: list  # Diagnostics of the node: printed, the amend goes on
     skipped: list  # the codes of the checks of what the amend changes that could not run (a fact graphc lacks)
     unchecked: str | None = None  # why no rule could run on the node at all
+    incomplete: str | None = None  # an input error in the node that the config demoted: the amend is refused
 
 
 def lint_amended(node: RecordedNode, changes: dict, config: Config | None = None) -> AmendLint:
@@ -298,7 +299,8 @@ def lint_amended(node: RecordedNode, changes: dict, config: Config | None = None
     name = f"{node.node_id} (amended)"
     market = config.market_config if config is not None else None
     options = LintOptions(compile=CompileOptions(require_quotes=False, market_config=market), config=config)
-    result = lint_source(text, name, options, keep_wire=False).result
+    outcome = lint_source(text, name, options, keep_wire=False)
+    result = outcome.result
     assert result is not None  # explicit: a file that is not graphc's is still a result
     doc, _ = load_text(text, name)
     assert doc is not None  # the text to_json wrote
@@ -316,15 +318,20 @@ def lint_amended(node: RecordedNode, changes: dict, config: Config | None = None
         return path is not None and any(path[: len(c)] == c or c[: len(path)] == path for c in changed)
 
     inside = [d for d in result.diagnostics if d.span is not None and of_node(d.span)]
-    stopped = next((d for d in result.diagnostics if d.is_error and d not in inside and d.code < "GC200"), None)
+    # the input error that stopped the rules, whatever graphc.toml reports it as (LintOutcome.incomplete): in the
+    # node, the amend would make a node graphc cannot build (refused); elsewhere, the recorded graph is unreadable
+    stopped = outcome.incomplete
+    mine = stopped is not None and stopped.span is not None and of_node(stopped.span)
+    elsewhere = None if mine else stopped
     skipped = {s.code for s in result.skipped if s.where is not None and of_change(s.where)}
     return AmendLint(
         errors=[d for d in inside if d.is_error],
         warnings=[d for d in inside if not d.is_error],
         skipped=sorted(skipped),
         unchecked=None
-        if stopped is None
-        else f"the graph as recorded does not read as a wire graph ({stopped.code} {stopped.message})",
+        if elsewhere is None
+        else f"the graph as recorded does not read as a wire graph ({elsewhere.code} {elsewhere.message})",
+        incomplete=outcome.refusal if mine else None,
     )
 
 

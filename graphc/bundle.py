@@ -214,9 +214,10 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
         used.update(path for path in reached if path != params_path and path.is_file())
         if first is None:
             first = outcome
-        if outcome.has_errors:
+        if outcome.has_errors or outcome.refusal is not None:  # (a demoted input error: the graph is incomplete)
             raise BundleError(
-                f"the occurrence at {occurrence:%Y-%m-%dT%H:%MZ} does not lint",
+                f"the occurrence at {occurrence:%Y-%m-%dT%H:%MZ} does not lint"
+                + (f": {outcome.refusal}" if outcome.refusal is not None else ""),
                 1,
                 getattr(outcome.result, "diagnostics", []),
             )

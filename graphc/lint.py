@@ -382,13 +382,39 @@ class LintOutcome(NamedTuple):
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name
     files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
+    # The input error (before config and suppressions) that dropped part of the graph or kept it from being
+    # built, however it is reported: then there is no graph (wire is None) to plan, save or send.
+    incomplete: Diagnostic | None = None
 
     @property
     def has_errors(self) -> bool:
         return self.result is not None and has_errors(self.result.diagnostics)
 
+    @property
+    def refusal(self) -> str | None:
+        """Why no graph of this source may leave graphc, when the only reason is an input error that the config
+        or a suppression comment demoted (reported as a warning, or not at all): else None. Configuration
+        changes how a finding is reported, never whether an incomplete graph is planned or sent (spec §8:
+        `submit` refuses on any error; what could not be checked is never a pass). Errors still reported as
+        errors are the caller's to word (``has_errors``)."""
+        if self.incomplete is None or self.has_errors:
+            return None
+        return incomplete_graph(self.incomplete, self.result.diagnostics if self.result is not None else ())
 
-assert LintOutcome._fields == ("result", "wire", "wire_text", "name", "files_read"), "update lint_source"
+
+assert LintOutcome._fields == ("result", "wire", "wire_text", "name", "files_read", "incomplete"), "update lint_source"
+
+
+def incomplete_graph(stopped: Diagnostic, reported: Sequence[Diagnostic]) -> str:
+    """The line that says a graph is incomplete because of ``stopped`` (an input error found before config),
+    with the severity it is ``reported`` at (see :attr:`LintOutcome.refusal`)."""
+    shown = next((d for d in reported if d.code == stopped.code and d.span == stopped.span), None)
+    how = f"reported as a {shown.severity} here" if shown is not None else "turned off or suppressed here"
+    return (
+        f"the graph is incomplete: {stopped.location()}: {stopped.code} {stopped.message} ({how}) kept part of it "
+        "from being built, so there is no graph to plan or send; graphc.toml and suppression comments change how a "
+        "finding is reported, never what is sent: fix the input"
+    )
 
 
 def lint_source(
@@ -436,11 +462,12 @@ def lint_source(
         skips.append(Skip(stopped.code, stopped.span, _unchecked(stopped, diagnostics)))
     result = FileResult(path, text, diagnostics, skips)
     if graph is None:
-        return LintOutcome(result, name=name)
-    if keep_wire and graph.wire is not None and not has_errors(diagnostics):
+        return LintOutcome(result, name=name, incomplete=stopped)
+    # an input error stopped the checks (whatever severity it is reported at): the graph built is not the file's
+    if keep_wire and stopped is None and graph.wire is not None and not has_errors(diagnostics):
         wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
         return LintOutcome(result, graph.wire, wire_text, name, graph.files_read)
-    return _new(LintOutcome, (result, None, None, name, graph.files_read))  # (positionally: one per file)
+    return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped))  # (positionally: one per file)
 
 
 # The keys that make a file graphc's, looked for in the text of a file that did not load (so could not be

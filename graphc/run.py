@@ -261,6 +261,9 @@ class Runner:
         outcome = lint_source(text, str(self.settings.playbook), LintOptions(compile=options, config=config))
         diagnostics = outcome.result.diagnostics if outcome.result is not None else []
         errors = [d for d in diagnostics if d.is_error and d.code in TIMELESS_ERRORS]
+        stopped, refusal = outcome.incomplete, outcome.refusal
+        if not errors and refusal is not None and stopped is not None and stopped.code in TIMELESS_ERRORS:
+            return RunError(refusal, EXIT_FINDINGS)  # demoted in graphc.toml: still no graph to send
         return RunError(_first_lines(errors), EXIT_FINDINGS) if errors else None
 
     # -- one occurrence ------------------------------------------------------------------------
@@ -338,6 +341,8 @@ class Runner:
     def _prepare(self, name, schedule, text, occurrence, key, client) -> OccurrenceResult | tuple[str, bool]:
         """``(wire text, live)`` of the occurrence rendered with quotes read now, or why it cannot be sent."""
         outcome = self._lint(schedule, text, occurrence, client)
+        if outcome.refusal is not None:  # an input error the config demoted: the graph built is incomplete
+            return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=outcome.refusal)
         if outcome.has_errors or outcome.wire_text is None:
             errors = [d for d in (outcome.result.diagnostics if outcome.result else []) if d.is_error]
             return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=_first_lines(errors))

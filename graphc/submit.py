@@ -300,6 +300,9 @@ def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
             )
         )
         return
+    if outcome.refusal is not None:  # an input error the config demoted: no graph (docs/submitting.md)
+        prepared.problems.append(Problem(outcome.refusal, EXIT_FINDINGS))
+        return
     if outcome.has_errors or wire_text is None:
         prepared.problems.append(Problem("lint found errors; fix them and submit again", EXIT_FINDINGS))
         return

@@ -260,6 +260,8 @@ def _lint_amended_node(graph_id, name, recorded, changes, config):
         return
     for diagnostic in found.warnings:
         click.echo(_finding_text(diagnostic))
+    if found.incomplete is not None:  # an input error graphc.toml demoted: still not a node graphc can build
+        fail(f"graph {graph_id} node {name}: {found.incomplete}; nothing sent", EXIT_USAGE)
     if found.errors:
         for diagnostic in found.errors:
             click.echo(_finding_text(diagnostic), err=True)

@@ -71,8 +71,11 @@ def _options(r: Rule) -> str:
             "GC1xx codes mean graphc could not read or build the playbook as written, so there is usually no "
             "graph left to check once one is reported. Lowering the severity hides the message; it does not "
             "make the input usable: when the error it hides stopped the checks, lint counts a skipped check for "
-            "the file (`--explain-skips`: no other check ran on it) instead of calling it clean. Fix the file "
-            "instead."
+            "the file (`--explain-skips`: no other check ran on it) instead of calling it clean. Nor does it let "
+            "a graph leave graphc: `plan` (and `plan -o`), `submit`, `run`, `bundle` and `amend` refuse a file "
+            'whose input error stopped the checks, whatever its configured severity, and send nothing ("the graph '
+            'is incomplete"; exit 1, or 2 for `amend` as for its other refusals): the graph built without it lacks '
+            "what the error dropped. `compile` stops on it too. Fix the file instead."
         )
     if r.code == "GC112":  # audit formats.md 4: whatever its severity, an unread file is never a pass
         text.append(
