@@ -234,8 +234,19 @@ def load_config(start=None) -> tuple[Config, list[Diagnostic]]:
     Finds it with :func:`find_config` and reads it with :func:`read_config`; an
     empty :class:`Config` (and no diagnostics) when there is none.
     """
-    path = find_config(start)
-    return read_config(path) if path is not None else (Config(), [])
+    _, config, diagnostics = load_project(start)
+    return config, diagnostics
+
+
+def load_project(start=None) -> tuple[Path, Config, list[Diagnostic]]:
+    """(project root, config, the config's problems) of ``start`` (a file, on disk or not, or a directory;
+    default: cwd): the root confines its ``use:`` templates and the config is the one at that root, both from
+    one :func:`graphc.files.find_project_root` (its real path: a linked folder's file is in the real folder's
+    project), so a command never takes its config from one project and its templates from another."""
+    root = find_project_root(start)
+    path = config_at(root)
+    config, diagnostics = read_config(path) if path is not None else (Config(), [])
+    return root, config, diagnostics
 
 
 # -- loading -----------------------------------------------------------------

@@ -246,12 +246,18 @@ PYPROJECT = "pyproject.toml"
 def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
     """The project ``start`` (a file or directory; default: the working directory) belongs to.
 
-    The nearest ancestor holding ``graphc.toml``, a ``pyproject.toml`` with a
-    ``[tool.graphc]`` table, or ``.git``; else the start directory itself. Like
-    ruff, a ``pyproject.toml`` that does not mention graphc does not end the walk.
+    The nearest ancestor of its real path (symbolic links resolved) holding ``graphc.toml``, a
+    ``pyproject.toml`` with a ``[tool.graphc]`` table, or ``.git``; else the start directory itself (real).
+    Like ruff, a ``pyproject.toml`` that does not mention graphc does not end the walk. A file that does not
+    exist (stdin named by ``--stdin-filename``, an editor's unsaved buffer) is placed by its folder.
+
+    This is the one answer for every command (lint, compile, plan, submit, run, graph, the API): the root
+    confines ``use:`` and its config (:func:`graphc.config.config_at`) gives the market facts and rule levels.
+    The real path is the one that counts, so a playbook reached through a linked folder is in the project of
+    the folder it really is in, whichever spelling names it, and a link cannot widen a project: a file linked
+    in from outside keeps its own (docs/playbooks.md "Market facts and graphc.toml"; audit cfgsec.md #3).
     """
-    here = Path(start) if start is not None else Path.cwd()
-    here = here.absolute()
+    here = real_path(Path(start) if start is not None else Path.cwd())
     # os.path's tests, not Path's: they answer False for every OSError, where Path.is_dir raises ENAMETOOLONG
     # (a `--stdin-filename` or `use:` over NAME_MAX must be a diagnostic, not a crash: audit cfgsec 2)
     if not os.path.isdir(here):
@@ -263,6 +269,15 @@ def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
         if os.path.isfile(pyproject) and declares_graphc(pyproject):
             return directory
     return here
+
+
+def real_path(path: Path) -> Path:
+    """``path`` absolute with its symbolic links resolved (as far as it exists); only absolute when that fails
+    (a link loop, a name too long)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
 
 
 # A line that may open or set the `tool.graphc` table: `[tool.graphc]`, `[tool.graphc.rules]`, a dotted

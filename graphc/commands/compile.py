@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -16,9 +15,8 @@ from graphc.commands.common import (
     print_diagnostics,
     read_input,
 )
-from graphc.config import load_config
+from graphc.config import load_project
 from graphc.diagnostics import FileResult, has_errors
-from graphc.files import find_project_root
 from graphc.pipeline import compile_text, gc_paused
 
 
@@ -52,7 +50,8 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
 def _compile(text, path, playbook, quotes_path, set_values, params_file, now, output):
     sources = [(text, path)] if playbook == "-" else [playbook]
     # graphc.toml's market settings shape generated prices and sizes exactly as lint checks them (spec §3.3)
-    config, config_diagnostics = load_config(None if playbook == "-" else playbook)
+    # one project for the file (its real path's; stdin: the working directory's): its config and its `use:` root
+    root, config, config_diagnostics = load_project(None if playbook == "-" else playbook)
     if config_diagnostics:
         print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
         if has_errors(config_diagnostics):
@@ -64,8 +63,7 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
         print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
         if has_errors(quote_diagnostics):
             sys.exit(EXIT_FINDINGS)
-    if playbook != "-":
-        options.project_root = str(find_project_root(Path(playbook)))
+    options.project_root = str(root)
     result = compile_text(text, path, options)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
     if result.diagnostics:

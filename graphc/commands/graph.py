@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -17,8 +16,8 @@ from graphc.commands.common import (
     read_input,
     write_output,
 )
+from graphc.config import load_project
 from graphc.diagnostics import FileResult, has_errors
-from graphc.files import find_project_root
 from graphc.humanize import playbook_name
 from graphc.pipeline import compile_document
 from graphc.render_graph import NodeText
@@ -81,7 +80,7 @@ def _load(source, quotes_path, set_values, params_file, now):
     loaded = read_graph_input(text, path)
     diagnostics, wire, name, texts = list(loaded.diagnostics), loaded.wire, None, {}
     if loaded.kind == "playbook":
-        result = _compile(loaded.doc, path, quotes_path, set_values, params_file, now)
+        result = _compile(loaded.doc, None if source == "-" else source, quotes_path, set_values, params_file, now)
         diagnostics += result.diagnostics
         wire, texts = result.wire, _node_texts(result)
         name = loaded.doc.data.get("name") if isinstance(loaded.doc.data.get("name"), str) else None
@@ -95,11 +94,19 @@ def _load(source, quotes_path, set_values, params_file, now):
     return wire, name, texts
 
 
-def _compile(doc, path, quotes_path, set_values, params_file, now):
-    """Compile like `graphc lint`: a price or size that needs a missing quote is drawn as written."""
-    options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False)
-    if path != "<stdin>":
-        options.project_root = str(find_project_root(Path(path)))
+def _compile(doc, source, quotes_path, set_values, params_file, now):
+    """Compile like `graphc lint`: a price or size that needs a missing quote is drawn as written.
+
+    With the project of the file (``source``; None: stdin, the working directory's) as compile and lint take it:
+    its `use:` root and its config's market settings, so the picture shows the prices and sizes compile writes
+    (spec §3.3). A config with errors is reported and stops it, as `graphc compile` does."""
+    root, config, config_diagnostics = load_project(source)
+    if config_diagnostics:
+        print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
+        if has_errors(config_diagnostics):
+            sys.exit(EXIT_FINDINGS)
+    options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False, config=config)
+    options.project_root = str(root)
     return compile_document(doc, options)
 
 

@@ -37,7 +37,15 @@ from graphc.config import (
     with_overrides,
 )
 from graphc.diagnostics import FileResult
-from graphc.files import UNREADABLE, collect, display_path, find_project_root, read_source, read_stdin
+from graphc.files import (
+    UNREADABLE,
+    collect,
+    display_path,
+    find_project_root,
+    read_source,
+    read_stdin,
+    real_path,
+)
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.lint import (
     NOT_RENDERED,
@@ -518,7 +526,7 @@ class Projects:
 
     def place(self, path) -> tuple[int, str]:
         """(the index of ``path``'s options, what the cache matches of its project: its root and config)."""
-        folder = _real(path).parent
+        folder = real_path(Path(path)).parent  # (find_project_root's real path: one walk per folder)
         found = self._by_folder.get(folder)
         if found is None:
             root = find_project_root(folder)
@@ -554,14 +562,6 @@ class Projects:
             market = config.market_config
             own = compile_options.replace(market_config=market) if market else compile_options
             self.options.append(LintOptions(compile=own, config=config, **fields))
-
-
-def _real(path) -> Path:
-    """``path`` resolved as the render stage resolves it to find its project (symbolic links followed)."""
-    try:
-        return Path(path).resolve()
-    except (OSError, RuntimeError, ValueError):
-        return Path(path).absolute()
 
 
 def _require_paths(paths, dependants):

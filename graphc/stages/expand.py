@@ -80,8 +80,19 @@ class LegOut:
 class Scope:
     """One YAML file being expanded: the playbook, or a template file seen from one ``use:`` site."""
 
-    def __init__(self, doc, path: str, real: Path | None, via: Related | None = None, chain: tuple = ()):
+    def __init__(
+        self,
+        doc,
+        path: str,
+        real: Path | None,
+        via: Related | None = None,
+        chain: tuple = (),
+        folder: Path | None = None,
+    ):
         self.doc, self.path, self.real, self.via, self.chain = doc, path, real, via, chain
+        # the folder its `use:` paths are relative to: the real file's, or for text not on disk (stdin, an unsaved
+        # buffer) the folder of the name it is given (the working directory for `<stdin>`)
+        self.folder = folder if folder is not None or real is None else real.parent
         self._legs = None
 
     def wrap(self, span):
@@ -588,9 +599,9 @@ class Templates:
         once when its copies must blow the expansion budget, instead of after
         making 250,000 of them. Nothing is reported here: the expansion does.
         """
-        if not isinstance(use, str) or scope.real is None or "{" in use:
+        if not isinstance(use, str) or scope.folder is None or "{" in use:
             return 0
-        real = use_target(scope.real.parent, use, self.root)
+        real = use_target(scope.folder, use, self.root)
         if real is None:
             return 0
         if real not in self.floors:
@@ -633,7 +644,7 @@ class Templates:
                 hint="write a path relative to the playbook, e.g. ./templates/hedge.yaml",
             )
             return None
-        base = scope.real.parent if scope.real is not None else Path.cwd()
+        base = scope.folder if scope.folder is not None else Path.cwd()
         try:
             real = (base / use).resolve()
         except RuntimeError:  # Path.resolve's word for a symlink loop (ELOOP): not a way out of the project

@@ -20,7 +20,7 @@ from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localco
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
-from graphc.files import find_project_root, read_source
+from graphc.files import find_project_root, read_source, real_path
 from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, check_foreign_references, expand_legs, span_in
 from graphc.stages.expressions import (
@@ -68,8 +68,13 @@ class Renderer:
         self.file_budget = FileBudget()  # the templates' work and output, summed over the whole file
         self.base_names = _base_names(options)
         real = _real_path(doc.path)
-        self.scope = Scope(doc, doc.path, real, chain=(real,) if real else ())
-        root = options.project_root or (_project_root(real) if real else Path.cwd())
+        # Text that is not a file on disk (stdin, `--stdin-filename` of an unsaved buffer, the API's text) is
+        # placed where its name says: `use:` is relative to that folder and confined to its project, the one its
+        # config comes from (find_project_root places a file not on disk by its folder; `<stdin>`: the working
+        # directory's project). docs/playbooks.md "Compiling and linting"; audit cfgsec.md #4.
+        folder = real.parent if real else real_path(Path(doc.path)).parent if doc.path else Path.cwd()
+        self.scope = Scope(doc, doc.path, real, chain=(real,) if real else (), folder=folder)
+        root = options.project_root or find_project_root(folder)
         self.templates = Templates(self, Path(root).resolve())
 
     def files_read(self) -> list[str]:
@@ -329,7 +334,3 @@ def _real_path(path) -> Path | None:
         return p.resolve() if p.is_file() else None
     except (OSError, ValueError):
         return None
-
-
-def _project_root(real: Path) -> Path:
-    return find_project_root(real)
