@@ -238,7 +238,8 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         result.diagnostics.extend(diagnostics)
         if doc is None:
             return result
-    found = validation.validate(doc, validation.PLAYBOOK_SCHEMA)
+    reported_at: list[tuple[object, ...]] = []  # the document path of each schema problem
+    found = validation.validate(doc, validation.PLAYBOOK_SCHEMA, reported_at)
     schema_diagnostics = [located(d) for d in found] if found else []  # template spans -> their file
     if schema_diagnostics:
         result.diagnostics.extend(schema_diagnostics)
@@ -257,12 +258,34 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         reported = {(d.code, d.span) for d in schema_diagnostics}
         # a NaN or an infinity is GC103 "not a finite number" at its value: not also the model's GC105 there
         unread = {d.span for d in schema_diagnostics if d.code == "GC103" and d.message.endswith(validation.NOT_FINITE)}
+        # the model's reading error about a value (a twap, an edge mapping) that holds a schema problem is the
+        # same problem in other words, said at the value around it: `slices: 0` is not also "twap slices must be
+        # a whole number", `trigger: on_fil` not also "unknown trigger" at its edge (audit spec.md 4)
+        around = _enclosing_spans(doc, reported_at) if reported_at else frozenset()
         result.diagnostics.extend(
-            d for d in built.diagnostics if (d.code, d.span) not in reported and d.span not in unread
+            d
+            for d in built.diagnostics
+            if (d.code, d.span) not in reported
+            and d.span not in unread
+            and not (d.code in _READING_CODES and d.span in around)
         )
     result.wire, result.locator, result.origin, result.skips = built.wire, built.locator, built.origin, built.skips
     result.facts_source = built.facts
     return result
+
+
+_READING_CODES = frozenset({"GC102", "GC103", "GC104", "GC105", "GC106"})  # the model's errors about a value's form
+
+
+def _enclosing_spans(doc: Document, paths: list[tuple[object, ...]]) -> frozenset[object]:
+    """The spans of the values that hold each schema problem's path, up to the leg field (`legs.ID.FIELD`) or the
+    top-level entry (`edges.N`, `defaults.FIELD`): never a leg or the document itself, whose other problems stand."""
+    spans = set()
+    for path in paths:
+        top = 3 if path[:1] == ("legs",) else 2
+        for depth in range(top, len(path)):
+            spans.add(doc.span(path[:depth]))
+    return frozenset(spans)
 
 
 @functools.cache

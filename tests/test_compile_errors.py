@@ -434,3 +434,69 @@ def test_a_dollar_notional_sizes_a_market_priced_in_dollars(tmp_path, symbol, li
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}
+
+
+# audit spec.md 4: one mistake in an edge's `trigger:` or a twap's `slices:` gave two GC103s, the schema's and the
+# model's, which disagreed: "unknown trigger 'on_timeout'" with a hint listing on_timeout among the triggers, and
+# neither said on_timeout is written `{on_timeout: {ms: ...}}` (spec §5). Now one finding, at the value.
+TRIGGER_CASES = [
+    # (the edge, as written on line 7, the message, words of the hint)
+    (
+        "edges: [{from: p, to: a, trigger: on_timeout}]",
+        "trigger `on_timeout` is written as a mapping with its delay, not as a name",
+        ["write `trigger: {on_timeout: {ms: 5000}}`", "text form `p + 5s` in the leg's `after:`"],
+    ),
+    (
+        "edges: [{from: p, to: a, trigger: on_price}]",
+        "trigger `on_price` is written as a mapping with its move, not as a name",
+        [
+            "write `trigger: {on_price: {symbol: SYMBOL, direction: below, reference: graph_entry_price, "
+            "offset_pct: -5}}`",
+            "`p price SYMBOL below entry -5%`",
+        ],
+    ),
+    (
+        "edges: [{from: p, to: a, trigger: on_fil}]",
+        "unknown trigger 'on_fil' (did you mean 'on_fill'?)",
+        ["on_accepted, on_first_fill, on_fill, on_fill_ratio, on_full_fill, on_cancel, on_done", "{on_timeout:"],
+    ),
+]
+
+
+@pytest.mark.parametrize("edge,message,hint_words", TRIGGER_CASES, ids=[c[0] for c in TRIGGER_CASES])
+@pytest.mark.parametrize("where", ["edges", "after"])
+def test_a_bad_trigger_name_in_an_edge_mapping_is_one_gc103(edge, message, hint_words, where):
+    from graphc.pipeline import compile_text
+
+    legs = HEAD + "  p: {buy: 1 ETH, symbol: ETH-USD, limit: 2300}\n  a: {buy: 1 ETH, symbol: ETH-USD}\n"
+    if where == "after":  # the same mapping in the leg's `after:`
+        legs = legs.replace("symbol: ETH-USD}", "symbol: ETH-USD, after: [" + edge[8:-1].replace("to: a, ", "") + "]}")
+        edge = ""
+    text = legs + edge + "\n"
+    [d] = compile_text(text, "em.yaml").diagnostics
+    assert d.code == "GC103" and d.message == message, d
+    line = text.splitlines()[d.span.line - 1]
+    assert line[d.span.col - 1 :].startswith(edge[edge.index("trigger: ") + 9 :][:6] if edge else "on_")
+    for words in hint_words:
+        assert words in d.hint, d.hint
+    if message.startswith("unknown"):
+        assert "names: " in d.hint and "on_timeout, on_price" not in d.hint.split(";")[0]
+
+
+SLICES_CASES = [
+    # (slices as written, the message, the hint)
+    ("0", "`legs.a.twap.slices`: 0 is less than the minimum of 1", "write a whole number of at least 1"),
+    ("-1", "`legs.a.twap.slices`: -1 is less than the minimum of 1", "write a whole number of at least 1"),
+    ("2.5", "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 2.5", None),
+    ("abc", "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 'abc'", None),
+]
+
+
+@pytest.mark.parametrize("slices,message,hint", SLICES_CASES, ids=[c[0] for c in SLICES_CASES])
+def test_a_bad_twap_slice_count_is_one_gc103_at_the_value(slices, message, hint):
+    from graphc.pipeline import compile_text
+
+    text = LEG + f"    twap: {{slices: {slices}, every: 30s}}\n"
+    [d] = compile_text(text, "sl.yaml").diagnostics
+    assert (d.code, d.message, d.hint) == ("GC103", message, hint)
+    assert (d.span.line, d.span.col) == (7, 20)  # the value of `slices:`

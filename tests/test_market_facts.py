@@ -393,6 +393,63 @@ def test_trigger_of_the_same_symbol_still_compiles():
     assert result.wire["nodes"][1]["quantity"] == {"fixed": {"qty_1e8": 91003817}}
 
 
+# audit spec.md 2: a leg with a stop and a take-profit trigger has two levels; `trigger` (spec §4: "the projected
+# trigger level", one level) cannot say which. Before the fix compile took the first edge's level (2300 x 0.95 =
+# 2185, x 1.005 = 2195.92) and its own GC407 then rejected the buy against the other level (2300 x 1.05 = 2415),
+# with a hint suggesting the `limit: trigger + 0.5%` already written.
+BRACKET_QUOTES = {"ETH-USD": Quote(bid=D("2325.10"), ask=D("2325.53"), tick=D("0.01"))}
+
+
+def two_trigger_playbook(after, limit="trigger + 0.5%", side="buy"):
+    return f"""graphc: 1
+name: t3
+legs:
+  q: {{sell: 1, symbol: ETH-USD, limit: 2300}}
+  a: {{{side}: 1, symbol: ETH-USD, after: {after}, limit: {limit}}}
+"""
+
+
+BOTH_WAYS = "[q price ETH-USD below entry -5%, q price ETH-USD above entry +5%]"
+
+
+@pytest.mark.parametrize("side, limit", [("buy", "trigger + 0.5%"), ("sell", "trigger - 0.5%")])
+def test_trigger_on_a_leg_with_two_price_triggers_at_different_levels_is_gc105_at_the_limit(side, limit):
+    text = two_trigger_playbook(BOTH_WAYS, limit, side)
+    result = compile_text(text, "t3.yaml", CompileOptions(quotes=BRACKET_QUOTES))
+    assert not result.ok
+    [d] = result.diagnostics
+    assert d.code == "GC105"
+    line = text.splitlines()[4]
+    assert (d.span.line, d.span.col) == (5, line.index(f"limit: {limit}") + len("limit: ") + 1)  # its value
+    # the levels by hand: 2300 x 0.95 = 2185, 2300 x 1.05 = 2415
+    assert d.message == (
+        f"`limit: {limit}` is ambiguous: the leg has 2 price triggers at different levels, "
+        "`q price ETH-USD below entry -5%` (2185, from q's limit 2300) and "
+        "`q price ETH-USD above entry 5%` (2415, from q's limit 2300)"
+    )
+    assert "literal price" in d.hint and "one leg per trigger" in d.hint
+    # lint reports the same one finding, with and without quotes (the levels come from q's literal limit)
+    for quotes in (BRACKET_QUOTES, None):
+        assert lint_codes(text, quotes) == ["GC105"]
+
+
+def test_trigger_on_two_price_triggers_with_one_level_still_compiles():
+    # two entries at the same limit, each with a 5% fall: one level, 2300 x 0.95 = 2185; x 1.005 = 2195.925, a
+    # buy: down to the 0.01 tick = 2195.92
+    text = two_trigger_playbook("[q price ETH-USD below entry -5%, r price ETH-USD below entry -5.0%]").replace(
+        "  a: {", "  r: {sell: 1, symbol: ETH-USD, limit: 2300.00}\n  a: {"
+    )
+    result = compiled(text, BRACKET_QUOTES)
+    assert len(result.wire["edges"]) == 2 and price(result, 2) == D("2195.92")
+    assert lint_codes(text, BRACKET_QUOTES) == []
+
+
+def test_two_price_triggers_with_a_literal_limit_compile():
+    # the fix the hint gives: a literal price needs no level (GC407 still judges it against each trigger)
+    result = compiled(two_trigger_playbook(BOTH_WAYS, "2420"), BRACKET_QUOTES)
+    assert price(result, 1) == D("2420")
+
+
 # -- instrument type inference (spec §3.1) -----------------------------------------------------------
 
 

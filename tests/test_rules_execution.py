@@ -274,6 +274,23 @@ def test_gc407_buy_stop_and_mid_reference():
     assert findings == [] and "GC407" in {s.code for s in skips}
 
 
+def test_gc407_hint_on_one_limit_behind_two_levels_says_split_the_leg():
+    # audit spec.md 2: a buy behind a stop (-5%: 97000 x 0.95 = 92150) and a take-profit (+5%: 101850) at 92610.75
+    # (92150 x 1.005, `trigger + 0.5%` of the first level) rests when the +5% one fires. Suggesting
+    # `limit: trigger + 0.5%` (the old hint) loops: that is what gave 92610.75. One limit cannot suit both.
+    nodes = [
+        node("entry", "sell", "0.25", price="97000", symbol="BTC-USD"),
+        node("exit", "buy", "0.25", price="92610.75", symbol="BTC-USD", activation="wait"),
+    ]
+    edges = [_on_price("entry", "exit"), _on_price("entry", "exit", "above", "5.0", j=1)]
+    [finding] = only(lint(nodes, edges)[0], "GC407")
+    assert "about 101850" in finding.message
+    assert finding.hint == (
+        "one limit cannot suit triggers at 2 different levels: split the leg into one leg per trigger, each priced "
+        "from its own level (`limit: trigger + 0.5%`), or make it a market order"
+    )
+
+
 def test_gc407_skips_a_stop_on_another_symbol_than_its_trigger():
     # audit price.md 1: the compiled ETH-USD stop at 91926.04 behind a BTC-USD move. Where ETH-USD trades when
     # BTC-USD falls 5% is unknown, so the limit cannot be judged: a skip, never a silent pass (spec §8)

@@ -282,6 +282,38 @@ def test_missing_quote_is_gc109_at_the_scalar():
     assert "quote('DOGE-USD')" in line_of(diagnostic, text)[diagnostic.span.col - 1 :]
 
 
+# audit spec.md 3: a field the snapshot lacks (QUOTES has no `last`) was `none`, and the errors that followed were
+# about something else: "cannot read 'USD' as a price", "leg 'g' has no side and quantity" (it has `buy:`),
+# "`+` cannot combine none and a number". docs/templates.md: "a missing quote is GC109".
+@pytest.mark.parametrize(
+    "leg",
+    [
+        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').last }} USD\"}",
+        "{buy: \"{{ quote('ETH-USD').last }}\", symbol: ETH-USD}",
+        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').last + 1 }}\"}",
+        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD')['last'] }}\"}",
+        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').get('last') }}\"}",
+    ],
+)
+def test_a_missing_quote_field_is_gc109_at_the_template(leg):
+    text = playbook(f"legs:\n  a: {leg}\n")
+    result = compiled(text)
+    [diagnostic] = result.diagnostics
+    assert diagnostic.code == "GC109" and not result.ok
+    template = leg.split('"')[1]
+    assert diagnostic.message == f"in `{template}`: the quotes snapshot has no last for ETH-USD"
+    assert "last" in diagnostic.hint and "ETH-USD" in diagnostic.hint
+    assert line_of(diagnostic, text)[diagnostic.span.col - 1 :].startswith('"{{ quote(')
+
+
+def test_a_quote_with_only_last_has_no_bid_in_a_template():
+    quotes = {"ETH-USD": Quote(last=Decimal("2325.20"), tick=Decimal("0.01"))}
+    text = playbook("legs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').last - 1 }}\"}\n")
+    assert nodes(compiled(text, quotes=quotes))["a"]["order_type"] == {"limit": {"price_1e9": 2324200000000}}
+    [diagnostic] = compiled(text.replace(".last", ".bid"), quotes=quotes).diagnostics
+    assert diagnostic.code == "GC109" and "no bid for ETH-USD" in diagnostic.message
+
+
 @pytest.mark.parametrize(
     "template,words",
     [

@@ -870,6 +870,12 @@ def check_stop_limits(ctx):
     never a pass (playbook-spec.md §8). A `trigger` price base on such a leg is
     refused by the compiler (GC105): the level is a price of the other symbol.
 
+    A leg with several price triggers is compared with each level. One limit
+    rarely suits a stop and a take-profit (a buy above the higher level is far
+    above the lower one), so the hint then says to split the leg into one leg
+    per trigger; compile refuses `trigger` on such a leg (GC105), as the
+    level it names is ambiguous.
+
     ## Why it matters
 
     Quote bases (`bid`, `ask`, `mid`, `last`) are resolved from today's
@@ -958,10 +964,32 @@ def check_stop_limits(ctx):
                     f"node {node.node_id!r} waits for {node.symbol} {move} (about {plain(level)}, from {basis}) "
                     f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
                     "rests instead of filling",
-                    hint=f"price it from the level it fires at, e.g. `limit: trigger {'-' if node.side == 'sell' else '+'} "
-                    "0.5%`, or make it a market order",
+                    hint=_gc407_hint(ctx, node, level, incoming[node.node_id]),
                 )
                 break
+
+
+def _gc407_hint(ctx, node, level: Decimal, edges) -> str:
+    """What to write instead of a limit that rests when its trigger fires: never the limit already written.
+
+    With one level, `limit: trigger + N` on a buy (`- N` on a sell) compiles marketable at it (graphc.units,
+    generated_price keeps the grid from carrying it past), so a limit this rule flags was written another way
+    and `trigger ± 0.5%` is new to it. With triggers at several levels (a stop and a take-profit) compile refuses
+    `trigger` (GC105): no one limit suits both, and the hint says to split the leg (audit spec.md 2)."""
+    levels = {
+        found
+        for edge in edges
+        if edge.on_price is not None and edge.on_price.get("symbol") == node.symbol
+        for found in (trigger_level(ctx, edge)[0],)
+        if found is not None
+    }
+    sign = "-" if node.side == "sell" else "+"
+    if len(levels) > 1:
+        return (
+            f"one limit cannot suit triggers at {len(levels)} different levels: split the leg into one leg per "
+            f"trigger, each priced from its own level (`limit: trigger {sign} 0.5%`), or make it a market order"
+        )
+    return f"price it from the level it fires at, e.g. `limit: trigger {sign} 0.5%`, or make it a market order"
 
 
 @rule(

@@ -436,7 +436,12 @@ GC105 = describe(
       that trigger must watch the symbol the leg trades: an `ETH-USD` stop behind
       `entry price BTC-USD below entry -5%` would be priced at BTC's level,
       about 40 times ETH's price. Watch the leg's own symbol, write a literal
-      price, or drop `limit:` for a market order;
+      price, or drop `limit:` for a market order. Spec §4 defines `trigger` as
+      one level, so a leg with price triggers at different levels (a stop and a
+      take-profit) has no `trigger`: a limit priced from one level rests when
+      the other fires (GC407). Write a literal price, or split the leg into one
+      leg per trigger, each with its own `after:` and `limit: trigger ...`.
+      Triggers that share one level (the same move written twice) are fine;
     - a size made from a `money` param must say its unit. Inside a template a
       money param is a plain number of dollars (`budget` with `$500` is `500`),
       and a size's plain number is base units, so `buy: "{{ budget }}"` and

@@ -510,7 +510,10 @@ def twap(ctx, raw):
     slices = _unit_call(ctx, "twap", parse_number, slices_raw)
     if slices != slices.to_integral_value() or slices < 1:
         raise DiagnosticError(
-            "GC103", f"twap slices must be a whole number >= 1, not {slices_raw}", ctx.span_of("twap")
+            "GC103",
+            f"twap slices must be a whole number >= 1, not {slices_raw}",
+            ctx.span_of("twap"),
+            "write a whole number of at least 1",
         )
     slices = int(slices)
     if slices > INT64_MAX:  # num_slices is a wire integer: like qty_1e8 (spec §3.2), it fits a signed 64-bit integer

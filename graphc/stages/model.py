@@ -378,15 +378,17 @@ class _Builder:
         return node
 
     def _build_deferred(self, deferred: _Deferred, nodes: list, on_price: list):
-        """Resolve the projected trigger level of the leg's first on_price edge (``on_price``: the leg's on_price
-        edges, in edge order), then build the leg."""
+        """Resolve the projected trigger level of the leg's on_price edges (``on_price``: the leg's on_price
+        edges, in edge order), one level for all of them, then build the leg."""
         ctx = deferred.ctx
-        edge = on_price[0] if on_price else None
-        if self._trigger_elsewhere(ctx, on_price):
+        if self._trigger_elsewhere(ctx, on_price) or self._trigger_ambiguous(ctx, on_price, nodes):
             nodes[deferred.index] = None
             return
-        if edge is not None:
-            level = self._trigger_level(edge, nodes)
+        if on_price:
+            levels = [self._trigger_level(edge, nodes) for edge in on_price]
+            # the level (one: _trigger_ambiguous); else the first edge whose level is unknown, to say so
+            level = levels[0] if None not in levels else None
+            edge = on_price[levels.index(None)] if level is None else on_price[0]
             if level is None:
                 params = edge["trigger"]["on_price"]
                 symbol = params.get("symbol")
@@ -441,6 +443,60 @@ class _Builder:
             )
             return True
         return False
+
+    def _trigger_ambiguous(self, ctx, on_price: list, nodes: list) -> bool:
+        """Report GC105 when a `trigger`-priced leg has price triggers at different levels (a stop and a
+        take-profit): spec §4 defines `trigger` as "the projected trigger level" of the leg's on_price edge, one
+        level, so with two there is no telling which one the limit is priced from, and a price from one of them
+        rests when the other fires (GC407). Whether it was reported.
+
+        Levels that are known are compared; when one is not (no quote, lint without quotes), two edges from the
+        same leg with different offsets still surely differ (one reference, two moves)."""
+        if len(on_price) < 2:
+            return False
+        levels = [self._trigger_level(edge, nodes) for edge in on_price]
+        if None in levels:
+            moves: dict[str, set] = {}
+            for edge in on_price:
+                offset = number(edge["trigger"]["on_price"].get("offset_pct"))
+                moves.setdefault(edge["from_node"], set()).add(offset)
+            if all(len(offsets) < 2 for offsets in moves.values()):
+                return False
+        elif len(set(levels)) < 2:
+            return False  # one level, written more than once: not ambiguous
+        limit = ctx.fields.get("limit")
+        described = []
+        for edge, level in zip(on_price, levels, strict=True):
+            params = edge["trigger"]["on_price"]
+            offset = number(params.get("offset_pct"))
+            text = (
+                f"`{edge['from_node']} price {params.get('symbol')} {params.get('direction')} entry {shown(offset)}%`"
+            )
+            if level is not None:
+                text += f" ({shown(level.normalize())}{self._level_basis(edge, nodes)})"
+            described.append(text)
+        listed = ", ".join(described[:-1]) + f" and {described[-1]}"
+        self.error(
+            DiagnosticError(
+                "GC105",
+                f"`limit: {limit}` is ambiguous: the leg has {len(on_price)} price triggers at different levels, "
+                f"{listed}",
+                ctx.span_of("limit"),
+                "write a literal price, or split the leg into one leg per trigger, each with its own `after:` "
+                "and `limit: trigger ...` (GC408: their sizes together should close the position once)",
+            )
+        )
+        return True
+
+    def _level_basis(self, edge: dict, nodes: list) -> str:
+        """What :meth:`_trigger_level` measured ``edge``'s level from, for a message (``, from q's limit 2300``)."""
+        symbol = edge["trigger"]["on_price"].get("symbol")
+        parent = next((n for n in nodes if n and n.get("node_id") == edge["from_node"]), None)
+        if parent is not None and parent["instrument"].get("symbol") == symbol:
+            reference = wire_limit(parent.get("order_type"))
+            if reference is not None:
+                return f", from {edge['from_node']}'s limit {shown(reference.normalize())}"
+        return f", from the {symbol} mid"
 
     def _trigger_level(self, edge: dict, nodes: list):
         """The on_price level (spec §4): the reference × (1 + offset_pct/100), where the reference is the

@@ -323,9 +323,36 @@ def _quote_function(quotes):
                 "GC109",
                 hint=f"pass --quotes FILE with an entry for {symbol[:80]}",
             )
-        return {"bid": q.bid, "ask": q.ask, "mid": q.base("mid"), "last": q.last}
+        return QuoteFields(symbol, {"bid": q.bid, "ask": q.ask, "mid": q.base("mid"), "last": q.last})
 
     return quote
+
+
+class QuoteFields(dict):
+    """``quote(SYMBOL)``'s ``{bid, ask, mid, last}``: reading one the snapshot does not have is GC109 at the
+    template (docs/templates.md: "a missing quote is GC109"; playbook-spec.md §8 GC109: "a quote is needed and
+    not available"), never a `none` that later stages misread ("no side and quantity", "cannot read 'USD'")."""
+
+    def __init__(self, symbol: str, fields: dict):
+        super().__init__(fields)
+        self.symbol = symbol
+
+    def __getitem__(self, name):
+        value = dict.__getitem__(self, name)  # KeyError for another name: the sandbox's "has no attribute"
+        if value is None:
+            symbol = self.symbol[:80]
+            raise ExpressionError(
+                f"the quotes snapshot has no {name} for {symbol}",
+                "GC109",
+                hint=f"add {name} for {symbol} to the quotes snapshot (--quotes FILE), or use a field it has"
+                + (" (mid comes from bid and ask)" if name == "mid" else ""),
+            )
+        return value
+
+    def get(self, name, default=None):
+        if name not in self:
+            return default
+        return self[name]
 
 
 def _real_path(path) -> Path | None:

@@ -131,6 +131,48 @@ def _parse_trigger_text(text: str) -> Trigger:
     raise DiagnosticError("GC105", f"cannot read trigger {text!r}", hint=FORMS_HINT)
 
 
+_OBJECT_FORMS = {
+    "on_timeout": ("its delay", "{on_timeout: {ms: 5000}}", "`LEG + 5s`"),
+    "on_price": (
+        "its move",
+        "{on_price: {symbol: SYMBOL, direction: below, reference: graph_entry_price, offset_pct: -5}}",
+        "`LEG price SYMBOL below entry -5%`",
+    ),
+}
+_JSON_FORMS = {
+    "on_timeout": '{"on_timeout": {"ms": 5000}}',
+    "on_price": '{"on_price": {"symbol": "SYMBOL", "direction": "below", "reference": "graph_entry_price", '
+    '"offset_pct": -5.0}}',
+}
+
+
+def not_a_trigger_name(name: str, *, wire: bool = False, leg: str | None = None) -> tuple[str, str]:
+    """The message and hint of ``trigger: NAME`` where NAME is not a wire trigger name (one finding, from the
+    schema's enum or from the compiler): on_timeout and on_price are the triggers written as one-key mappings
+    (spec §5, orders-and-execution-graphs.md Edge Triggers), so for them it says that form; any other name is
+    unknown, with the names and the two mapping forms. ``wire``: the forms as JSON; ``leg``: the edge's `from`
+    leg, to show the `after:` text form."""
+    if name in WIRE_TRIGGER_OBJECTS:
+        what, form, text = _OBJECT_FORMS[name]
+        if wire:
+            return (
+                f"trigger `{name}` is written as an object with {what}, not as a name",
+                f'write `"trigger": {_JSON_FORMS[name]}`',
+            )
+        text = text.replace("LEG", leg) if leg else text
+        return (
+            f"trigger `{name}` is written as a mapping with {what}, not as a name",
+            f"write `trigger: {form}`, or the text form {text} in the leg's `after:`",
+        )
+    forms = " and ".join(f"`{_JSON_FORMS[n] if wire else _OBJECT_FORMS[n][1]}`" for n in WIRE_TRIGGER_OBJECTS)
+    return (
+        f"unknown trigger {name!r}{did_you_mean(name, WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS)}",
+        "names: "
+        + ", ".join(WIRE_TRIGGER_NAMES)
+        + f"; the other triggers are written as {'objects' if wire else 'mappings'}: {forms}",
+    )
+
+
 def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
     """An edge mapping ``{from: L, trigger: NAME|OBJECT, fill_ratio: 50%}``."""
     source = entry.get(from_key)
@@ -152,11 +194,8 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             condition = {"fill_ratio_gte": JsonFloat(parse_percent(ratio))}
         if isinstance(trigger, str):
             if trigger not in WIRE_TRIGGER_NAMES:
-                raise DiagnosticError(
-                    "GC103",
-                    f"unknown trigger {trigger!r}{did_you_mean(trigger, WIRE_TRIGGER_NAMES)}",
-                    hint="triggers: " + ", ".join(WIRE_TRIGGER_NAMES + WIRE_TRIGGER_OBJECTS),
-                )
+                message, hint = not_a_trigger_name(trigger, leg=source)
+                raise DiagnosticError("GC103", message, hint=hint)
             return _new_trigger(Trigger, (source, trigger, condition))
         if isinstance(trigger, dict) and len(trigger) == 1:
             ((name, body),) = trigger.items()

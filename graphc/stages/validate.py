@@ -146,6 +146,20 @@ def _quoted_value(text, kinds) -> str | None:
     return None
 
 
+_WORDS_ARE_NOT_BOOLEANS = "only true and false are booleans (YAML 1.2): yes, no, on and off are words"
+
+
+def _quoted(doc, path, text: str, quoted: str) -> Diagnostic:
+    """GC103 for a value written in quotes (``"false"``, ``"10"``) where the field takes it unquoted."""
+    return Diagnostic(
+        "GC103",
+        f"`{_dotted(path)}` is the text {text!r} (it is quoted), not {quoted}",
+        doc.path,
+        doc.span(path),
+        hint=f"remove the quotes: `{_dotted(path[-1:])}: {text.strip().lower()}`",
+    )
+
+
 def _not_a_template(error, doc, path, root):
     """A word where a boolean or a number goes: the schema allows a string there only as a `{{ }}` template."""
     steps = list(error.absolute_schema_path)
@@ -165,18 +179,8 @@ def _word_for_a_value(instance, kinds, path, doc, *, literal_only: bool) -> Diag
     """Text where a boolean or number goes: a quoted value says so, a word says what the field takes."""
     quoted = _quoted_value(instance, kinds)
     if quoted is not None:
-        return Diagnostic(
-            "GC103",
-            f"`{_dotted(path)}` is the text {instance!r} (it is quoted), not {quoted}",
-            doc.path,
-            doc.span(path),
-            hint=f"remove the quotes: `{_dotted(path[-1:])}: {instance.strip().lower()}`",
-        )
-    hint = (
-        "only true and false are booleans (YAML 1.2): yes, no, on and off are words"
-        if "true or false" in kinds
-        else None
-    )
+        return _quoted(doc, path, instance, quoted)
+    hint = _WORDS_ARE_NOT_BOOLEANS if "true or false" in kinds else None
     return Diagnostic(
         "GC103",
         f"`{_dotted(path)}` must be {' or '.join(kinds)}{'' if literal_only else ' (or a `{{ }}` template)'}, "
@@ -324,12 +328,36 @@ def _diagnostics_for(error, doc, root=None):
             hint="ids use letters, digits, `.`, `_` and `-`",
         )
         return
+    if keyword == "enum" and isinstance(error.instance, str) and _is_trigger_names(error.validator_value):
+        from graphc.stages.triggers import not_a_trigger_name  # deferred: only a misspelt trigger needs it
+
+        edge = _value_at(doc.data, path[:-1])
+        source = edge.get("from", edge.get("from_node")) if isinstance(edge, dict) else None
+        wire = bool(root) and "wire-graph" in str(root.get("$id", ""))
+        message, hint = not_a_trigger_name(
+            error.instance, wire=wire, leg=source if isinstance(source, str) and source else None
+        )
+        yield Diagnostic("GC103", message, doc.path, doc.span(path), hint=hint)
+        return
     if keyword == "enum":
         choices = [str(c) for c in error.validator_value]
         yield Diagnostic(
             "GC103",
             f"`{_dotted(path)}: {error.instance}` is not one of {', '.join(choices)}"
             f"{did_you_mean(error.instance, choices)}",
+            doc.path,
+            doc.span(path),
+        )
+        return
+    if keyword == "type" and _takes_a_template(error.schema):
+        # a number (or a boolean) whose only string is a `{{ }}` template: said as `_not_a_template` says it
+        # ("must be integer or string, not a number" read as if any text would do; audit spec.md 4)
+        kinds = [_WHAT[kind] for kind in error.validator_value if kind in _WHAT]
+        value = error.instance
+        shown = _number(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else _kind(value)
+        yield Diagnostic(
+            "GC103",
+            f"`{_dotted(path)}` must be {' or '.join(kinds)} (or a `{{{{ }}}}` template), not {shown}",
             doc.path,
             doc.span(path),
         )
@@ -368,6 +396,37 @@ def _diagnostics_for(error, doc, root=None):
     yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
 
 
+def _is_trigger_names(values) -> bool:
+    """Whether an enum is the wire trigger names (the playbook's and the wire graph's `trigger`)."""
+    from graphc.vocabulary import TRIGGER_NAMES  # deferred: only a value out of an enum needs it
+
+    return isinstance(values, list) and tuple(values) == TRIGGER_NAMES
+
+
+def _value_at(data, path):
+    """The value of ``data`` at ``path`` (None when the path is not there)."""
+    for step in path:
+        present = step in data if isinstance(data, dict) else isinstance(data, list) and step in range(len(data))
+        if not present:
+            return None
+        data = data[step]
+    return data
+
+
+def _takes_a_template(schema) -> bool:
+    """Whether ``schema`` types a value as a number or a boolean, or a string only as a `{{ }}` template."""
+    if not isinstance(schema, dict):
+        return False
+    kinds = schema.get("type")
+    return (
+        isinstance(kinds, list)
+        and "string" in kinds
+        and any(kind in _WHAT for kind in kinds)
+        and schema.get("if") == {"type": "string"}
+        and schema.get("then") == {"$ref": "#/$defs/template"}
+    )
+
+
 def _number(value) -> str:
     """A number as a range message shows it: plain digits (``1.5e19`` -> ``15000000000000000000``), and a
     Decimal past 40 digits from the point as Decimal writes it (``1E+400``: not a line of 400 zeros)."""
@@ -390,7 +449,9 @@ def _range_hint(schema) -> str | None:
     if not isinstance(schema, dict):
         return None
     low, high = schema.get("minimum"), schema.get("maximum")
-    what = "a whole number" if schema.get("type") == "integer" else "a number"
+    kinds = schema.get("type")
+    whole = kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds and "number" not in kinds)
+    what = "a whole number" if whole else "a number"
     if low is not None and high is not None:
         return f"write {what} from {low} to {high}"
     if low is not None:
@@ -445,8 +506,9 @@ def _not_finite(doc, path, value) -> Diagnostic:
     )
 
 
-def validate(doc, schema_name: str) -> list:
-    """All schema problems of ``doc.data``, one per place, in source order.
+def validate(doc, schema_name: str, paths: list | None = None) -> list:
+    """All schema problems of ``doc.data``, one per place, in source order; ``paths`` (when given) gets the
+    document path of each (graphc.pipeline: a compiler error about a value that holds one says it again).
 
     A NaN or an infinity (YAML's ``.nan``, ``.inf``) is GC103 "not a finite number" at its value, in
     place of what the schema says there: jsonschema's range checks compare with ``<=``, which raises
@@ -459,17 +521,19 @@ def validate(doc, schema_name: str) -> list:
     bad = _non_finite(doc.data)
     if bad:
         found = [_not_finite(doc, path, value) for path, value in bad]
+        if paths is not None:
+            paths.extend(path for path, _ in bad)
         taken = {d.span for d in found}
         with localcontext() as context:
             context.traps[InvalidOperation] = False
-            rest = _validate(doc, schema_name)
+            rest = _validate(doc, schema_name, paths)
         other = {d.span for d in rest if d.code != "GC103"}  # e.g. GC110 for `graphc: .nan`: that says it
         found = [d for d in found if d.span not in other]
         return sorted_diagnostics(found + [d for d in rest if d.span not in taken or d.code != "GC103"])
-    return _validate(doc, schema_name)
+    return _validate(doc, schema_name, paths)
 
 
-def _validate(doc, schema_name: str) -> list:
+def _validate(doc, schema_name: str, paths: list | None = None) -> list:
     try:
         check = validator(schema_name)
     except ImportError:  # a `graphc bundle` does not vendor jsonschema (its rpds-py is Rust)
@@ -486,6 +550,8 @@ def _validate(doc, schema_name: str) -> list:
     out = []
     for error in check.iter_errors(doc.data):
         error = _leaf(error)
+        if paths is not None:
+            paths.append(tuple(error.absolute_path))
         for diag in _diagnostics_for(error, doc, check.schema):
             key = (diag.code, diag.span, diag.message)
             if key not in seen:
