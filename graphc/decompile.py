@@ -15,7 +15,11 @@ as for a graph without ``is_sandbox``.
 
 What a playbook cannot express: node ids that are not leg ids (or repeat),
 edge conditions other than ``fill_ratio_gte``, values graphc would not accept
-(non-positive sizes, mixed-case venues, ...). Edge ids are the one thing
+(non-positive sizes, mixed-case venues, ...), and a prediction market whose
+symbol names its venue (``KX...``, ``...:yes``, a Polymarket URL) left without
+``instrument.venue``: the reference allows that, but a playbook always pins the
+venue it infers (playbook-spec.md §3.1: "An inferred venue *is* emitted in
+``instrument.venue``", the router needs it for prediction markets). Edge ids are the one thing
 renumbered rather than refused: a playbook's edges are always ``e0, e1, ...``
 in order, so other ids come back in that form (reported as a note).
 """
@@ -55,6 +59,7 @@ def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
     """The playbook for ``wire`` (a full graph in the router's format)."""
     wire, notes = _complete(wire)
     nodes = wire["nodes"]
+    _refuse_unpinned_prediction_venues(nodes)
     index = _node_index(nodes)
     after, explicit = _split_edges(wire["edges"], index)
     targets = {edge["to_node"] for edge in explicit}
@@ -70,6 +75,27 @@ def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
     if explicit:
         playbook["edges"] = [{"from": e["from_node"], "to": e["to_node"], **_trigger_fields(e)} for e in explicit]
     return Decompiled(playbook, wire, notes)
+
+
+def _refuse_unpinned_prediction_venues(nodes) -> None:
+    """A node whose symbol names a prediction venue but has no ``instrument.venue``: compile would add the venue
+    (playbook-spec.md §3.1, "An inferred venue *is* emitted"), so no playbook gives back this graph. Said here,
+    naming the node and the venue, rather than as a difference found by the round trip."""
+    for node in nodes:
+        instrument = node.get("instrument")
+        if not isinstance(instrument, dict) or instrument.get("venue") is not None:
+            continue
+        symbol, type_ = instrument.get("symbol"), instrument.get("type")
+        if not isinstance(symbol, str) or not isinstance(type_, str):
+            continue
+        inferred = infer_instrument(symbol, type_, None)[1]
+        if type_ == "prediction" and inferred is not None:
+            raise DecompileError(
+                f"node {node.get('node_id')!r} has no instrument.venue, and a playbook always pins the venue its "
+                f"prediction-market symbol names ({inferred}; playbook-spec.md §3.1: the router needs it for "
+                f'prediction markets), so its graph would gain `"venue": "{inferred}"`; add that to the node\'s '
+                "instrument to decompile it"
+            )
 
 
 # -- the graph as compile would emit it -----------------------------------------
@@ -378,7 +404,10 @@ def _first_difference(got, want, path):
             keys = list(want) + [k for k in got if k not in want]
         for key in keys:
             if key not in got or key not in want:
-                return f"{path or 'the graph'}: `{key}` is {'missing' if key not in got else 'extra'}"
+                # `got` is the playbook's graph, `want` the input: say which side has the key
+                if key in got:
+                    return f"{path or 'the graph'}: the playbook's graph would have `{key}`, which the input has not"
+                return f"{path or 'the graph'}: the playbook's graph would lack the input's `{key}`"
             found = _first_difference(got[key], want[key], f"{path}.{key}" if path else key)
             if found:
                 return found

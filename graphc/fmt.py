@@ -17,7 +17,12 @@ Two passes, because the two jobs want different tools:
 
 A formatted file is checked before it is returned: graphc must load exactly
 the same data from it (and the same leg order), and find the same comments in
-it (a lost one may be a ``# graphc: ignore[...]``), else :class:`FormatError`.
+it (a lost one may be a ``# graphc: ignore[...]``), else :class:`FormatSkipped`
+(the file is valid: left as it is, with a note); and each ``# graphc:
+ignore[...]`` must cover the same keys and values (a directive covers what
+starts on its line, graphc.suppress), else :class:`SuppressionMoved`. A value
+written below a key whose line holds a directive stays below it, since ruamel
+would join it onto the directive's line.
 ruamel.yaml is imported only here, so other commands do not pay for it.
 
 Nothing reaches ruamel that graphc's own loader refused: the file is loaded
@@ -90,6 +95,7 @@ ON_PRICE_ORDER = ("symbol", "direction", "reference", "offset_pct")
 
 _COMMENT = re.compile(r"^\s*#")
 _DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)  # a suppression comment (graphc.suppress)
+_LINE_DIRECTIVE = re.compile(r"graphc:\s*ignore(?![\w-])", re.IGNORECASE)  # one that covers its line only
 _MARKER = re.compile(r"^graphc(-template)?\s*:", re.M)
 
 
@@ -103,6 +109,17 @@ class FormatError(ValueError):
     def __init__(self, message: str, diagnostics=()):
         super().__init__(message)
         self.diagnostics = list(diagnostics)
+
+
+class FormatSkipped(FormatError):
+    """A valid playbook holds a construct fmt cannot reformat without changing it (a tab inside a plain
+    scalar, a comment between a key and its value, ...): the file is left as it is, with a note. Not a
+    failure: ``fmt --check`` must not fail for ever on a file lint accepts (audit fmtdec #3)."""
+
+
+class SuppressionMoved(FormatError):
+    """Formatting would change which values a ``# graphc: ignore[...]`` covers (graphc.suppress: a directive
+    covers what *starts* on its line), so lint would report something else: refused, never written."""
 
 
 def is_playbook_text(text: str) -> bool:
@@ -124,15 +141,16 @@ def format_text(text: str) -> str:
         raise FormatError(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
     crlf = _uses_crlf(text)
     original = text.replace("\r\n", "\n") if crlf else text
-    current = original
+    header, body = _split_directives(original)
+    current = original = body
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
         try:
             formatted = _reorder_blocks(_reindent_comments(_respace(current)))
         except _UndefinedAlias as exc:
             if current is original:  # graphc's loader read this very text: ruamel and it disagree
-                raise FormatError(exc.parse_message) from None
+                raise FormatSkipped(exc.parse_message) from None
             # the text was reordered: a key holding an anchor (`&name`) moved below one using it (`*name`)
-            raise FormatError(
+            raise FormatSkipped(
                 f"putting the keys in order would move the alias `*{exc.name}` above its anchor `&{exc.name}`, "
                 "which YAML does not allow; the file is left unchanged (write the value out instead of the "
                 "alias, or put the anchor in the block that comes first)"
@@ -140,9 +158,22 @@ def format_text(text: str) -> str:
         if formatted == current:
             break
         current = formatted
+    original, current = header + original, header + current
     _check_same_data(original, current)
     _check_same_comments(original, current)
+    _check_same_suppressions(original, current)
     return current.replace("\n", "\r\n") if crlf else current
+
+
+_DIRECTIVES = re.compile(r"(?:(?:%[^\n]*|[ \t]*(?:#[^\n]*)?)\n)*?%[^\n]*\n(?=---)")
+
+
+def _split_directives(text: str) -> tuple[str, str]:
+    """``(directive lines, the rest)``: a ``%YAML 1.1`` directive makes ruamel read ``no``/``on`` as booleans
+    where graphc reads YAML 1.2 core strings (spec: YAML 1.2), so ruamel never sees the directives; they are
+    put back, as written, above the formatted document (which starts with its ``---``)."""
+    match = _DIRECTIVES.match(text)
+    return ("", text) if match is None else (match.group(), text[match.end() :])
 
 
 def _uses_crlf(text: str) -> bool:
@@ -212,7 +243,17 @@ def _load(text: str):
         alias = _UNDEFINED_ALIAS.search(str(problem))
         if alias is not None:
             raise _UndefinedAlias(alias["name"], message) from None
-        raise FormatError(message) from None
+        if "\\t" in str(problem) or "\t" in str(problem):
+            # graphc's loader (and YAML 1.2) accept a tab inside a plain scalar; ruamel, which fmt needs, does not
+            raise FormatSkipped(
+                f"not formatted: fmt's YAML reader cannot read the tab{where}, which graphc reads (YAML allows "
+                "a tab inside a value); the file is left as it is (quote that value, or write spaces instead of "
+                "the tab, and fmt can format it)"
+            ) from None
+        raise FormatSkipped(
+            f"not formatted: fmt's YAML reader cannot read this file{where} ({problem}), though graphc reads "
+            "it; the file is left as it is"
+        ) from None
 
 
 def _own_keys(mapping) -> list:
@@ -223,6 +264,7 @@ def _own_keys(mapping) -> list:
 
 def _respace(text: str) -> str:
     data = _load(text)
+    below = _values_below_directives(data, text.splitlines())
     _unflow_commented(data, text.splitlines())
     for mapping, order in _ordered_maps(data):
         if mapping.fa.flow_style():
@@ -232,7 +274,70 @@ def _respace(text: str) -> str:
     yaml = _yaml()
     yaml.explicit_start = text.lstrip().startswith("---")
     yaml.dump(data, out)
-    return out.getvalue()
+    return _keep_below(out.getvalue(), below) if below else out.getvalue()
+
+
+def _values_below_directives(node, lines, path=()) -> list[tuple]:
+    """The paths of the values (scalars, flow collections) written on the line below their key when the key's
+    line holds a ``# graphc: ignore[...]``.
+
+    ruamel would put such a value on its key's line, before the comment, and the directive, which covers what
+    *starts* on its line (graphc.suppress), would then hide the value's findings too (audit fmtdec #1): those
+    values stay on a line of their own (:func:`_keep_below`).
+    """
+    found: list[tuple] = []
+    if isinstance(node, dict):
+        own = set(_own_keys(node))
+        for key, value in node.items():
+            if key not in own:
+                continue
+            at = node.lc.data.get(key)  # type: ignore[attr-defined]  # ruamel's CommentedMap: [key row, col, value row, col]
+            block = isinstance(value, (dict, list)) and not value.fa.flow_style()  # type: ignore[union-attr]
+            if (
+                at is not None
+                and not block
+                and not isinstance(value, (LiteralScalarString, FoldedScalarString))
+                and at[2] > at[0]
+                and _has_directive(lines[at[0]])
+            ):
+                found.append((*path, key))
+            found += _values_below_directives(value, lines, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _values_below_directives(value, lines, (*path, index))
+    return found
+
+
+def _has_directive(line: str) -> bool:
+    start = comment_start(line)
+    return start is not None and _DIRECTIVE.search(line, start) is not None
+
+
+def _keep_below(text: str, paths: list[tuple]) -> str:
+    """Put each value at ``paths`` that ruamel wrote on its key's line, before that line's comment, back on a
+    line of its own below the key (indented 2 more): ``spot: # graphc: ignore[GC303]`` / ``  {buy: 1, ...}``."""
+    data = _load(text)
+    lines = text.splitlines(keepends=True)
+    moves = []
+    for path in paths:
+        mapping = data
+        try:
+            for step in path[:-1]:
+                mapping = mapping[step]
+            key_row, key_col, value_row, value_col = mapping.lc.data[path[-1]]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            continue
+        start = comment_start(lines[key_row])
+        if value_row == key_row and start is not None and start > value_col:
+            moves.append((key_row, key_col, value_col, start))
+    for row, key_col, value_col, start in sorted(moves, reverse=True):
+        line = lines[row]
+        end = line[len(line.rstrip("\r\n")) :]
+        lines[row : row + 1] = [
+            line[:value_col].rstrip() + " " + line[start:].rstrip("\r\n") + end,
+            " " * (key_col + 2) + line[value_col:start].rstrip() + end,
+        ]
+    return "".join(lines)
 
 
 def _unflow_commented(node, lines, parent=None, key=None) -> None:
@@ -542,7 +647,26 @@ def _check_same_data(before: str, after: str):
     if same and _is_map(old.data) and _is_map(old.data.get("legs")):
         same = list(old.data["legs"]) == list(new.data["legs"])
     if not same:
-        raise FormatError("formatting would change what the playbook says; left unchanged (please report this)")
+        where = _first_difference(old.data, new.data if new is not None else None)
+        raise FormatSkipped(
+            f"not formatted: fmt's YAML reader reads {where} differently from graphc, so formatting would change "
+            "what the playbook says; the file is left as it is"
+        )
+
+
+def _first_difference(old, new, path=()) -> str:
+    """Where ``old`` and ``new`` first differ, in words (``legs.spot.limit``, or ``the file``)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [key for key in new if key not in old]:
+            if key not in old or key not in new or old[key] != new[key]:
+                return _first_difference(old.get(key), new.get(key), (*path, key))
+        if list(old) != list(new):
+            return f"the order of `{'.'.join(map(str, path))}`" if path else "the key order"
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                return _first_difference(a, b, (*path, index))
+    return f"`{'.'.join(map(str, path))}`" if path else "the file"
 
 
 def _check_same_comments(before: str, after: str):
@@ -552,16 +676,80 @@ def _check_same_comments(before: str, after: str):
     counts = Counter(text for _, text in new)
     if counts == Counter(text for _, text in old):
         return
+    lines = before.splitlines()
     for row, text in old:
         if counts[text] > 0:
             counts[text] -= 1
-        else:
-            raise FormatError(
-                f"formatting would drop the comment `{text}` (line {row}); the file is left unchanged "
-                "(fmt keeps a comment inside a `{...}` or `[...]` written over several lines when it follows "
-                "the only entry on its line, or has a line of its own; write that collection in block style)"
+            continue
+        code = _code(lines[row - 1]).rstrip()
+        if code.endswith((":", "-")) and not code.lstrip().startswith(("{", "[")):
+            why = (
+                "it is written between a key and its value on the next line, where fmt can keep only one "
+                "comment; write it above the key, or the value on the key's line"
             )
-    raise FormatError("formatting would add a comment; the file is left unchanged (please report this)")
+        else:
+            why = (
+                "fmt keeps a comment inside a `{...}` or `[...]` written over several lines when it follows "
+                "the only entry on its line, or has a line of its own; write that collection in block style"
+            )
+        raise FormatSkipped(
+            f"not formatted: formatting would drop the comment `{text}` (line {row}); the file is left as it is ({why})"
+        )
+    added = next((text for text, count in (counts - Counter(text for _, text in old)).items() if count), "?")
+    raise FormatSkipped(f"not formatted: formatting would repeat the comment `{added}`; the file is left as it is")
+
+
+def _check_same_suppressions(before: str, after: str):
+    """Each ``# graphc: ignore[...]`` must cover the same keys and values after formatting as before: a
+    directive covers a finding whose span *starts* on its line (graphc.suppress), so a value moved onto or off
+    its line would change what lint reports (audit fmtdec #1). Compared as, per directive, its codes and the
+    paths of the keys and scalars that start on its line."""
+    old, new = _covered(before), _covered(after)
+    if Counter(entry for _, entry in old) == Counter(entry for _, entry in new):
+        return
+    remaining = Counter(entry for _, entry in new)
+    row = None  # the first directive of `before` whose coverage `after` does not have
+    for line, entry in old:
+        if remaining[entry] <= 0:
+            row = line
+            break
+        remaining[entry] -= 1
+    where = f" on line {row}" if row is not None else ""
+    raise SuppressionMoved(
+        f"refused: formatting would change which keys and values the `graphc: ignore` comment{where} covers, "
+        "so lint would report other findings; the file is left unchanged (write the value on its key's line, "
+        "or the comment on the line of the value it is about)"
+    )
+
+
+def _covered(text: str) -> list[tuple[int, tuple]]:
+    """``(line, (directive comment, the paths of the keys and scalars starting on that line))`` per line with a
+    ``# graphc: ignore[...]`` (found as :func:`_comments` finds comments; its text stands for its codes, which
+    formatting does not change; ``ignore-file`` covers the whole file wherever it is)."""
+    if not _DIRECTIVE.search(text):
+        return []
+    directives = [(row, comment) for row, comment in _comments(text) if _LINE_DIRECTIVE.search(comment)]
+    if not directives:
+        return []
+    doc, _ = load_text(text)
+    if doc is None:
+        return []
+    starts: dict[int, set] = {}
+    for path, span in doc.key_spans.items():
+        starts.setdefault(span.line, set()).add(("key", *path))
+    for path, span in doc.spans.items():
+        if not isinstance(_value_at(doc.data, path), (dict, list)):
+            starts.setdefault(span.line, set()).add(("value", *path))
+    return [(row, (comment, frozenset(starts.get(row, ())))) for row, comment in directives]
+
+
+def _value_at(data, path):
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _comments(text: str) -> list[tuple[int, str]]:

@@ -493,5 +493,53 @@ def test_a_prediction_node_without_the_venue_its_symbol_names_is_reported_not_re
     wire.write_text(json.dumps({"nodes": [node], "edges": [], "is_sandbox": True}))
     out = tmp_path / "p.yaml"
     result = CliRunner().invoke(cli, ["decompile", str(wire), "-o", str(out)])
-    assert result.exit_code == 1 and "would not compile back to the same graph" in result.output, result.output
-    assert "venue" in result.output and not out.exists()
+    assert result.exit_code == 1 and "no playbook can express this graph" in result.output, result.output
+    assert "has no instrument.venue" in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("symbol", "venue"), [("KXBTC-26DEC31-T99000", "kalshi"), ("will-x:yes", "polymarket")], ids=["kalshi", "poly"]
+)
+def test_a_prediction_node_without_its_venue_is_refused_saying_why(tmp_path, symbol, venue):
+    """audit fmtdec #2: lint passes it (the reference: venue optional), decompile said "`venue` is extra", as if
+    the input had one. A playbook always pins the venue the symbol names (playbook-spec.md §3.1)."""
+    wire = {
+        "nodes": [
+            {
+                "node_id": "a",
+                "instrument": {"symbol": symbol, "type": "prediction"},
+                "side": "buy",
+                "order_type": {"limit": {"price_1e9": 500000000}},
+                "quantity": {"fixed": {"qty_1e8": 1000000000}},  # 10: above Polymarket's 5-share minimum
+                "execution": {"policy": "sor"},
+                "activation": "root",
+            }
+        ],
+        "edges": [],
+        "is_sandbox": True,
+    }
+    graph = tmp_path / "pred.json"
+    graph.write_text(json.dumps(wire))
+    assert CliRunner().invoke(cli, ["lint", str(graph)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["decompile", str(graph)])
+    assert result.exit_code == 1
+    assert "extra" not in result.stderr
+    assert "node 'a' has no instrument.venue" in result.stderr and f'"venue": "{venue}"' in result.stderr
+    wire["nodes"][0]["instrument"]["venue"] = venue  # as the message says: then it round-trips
+    graph.write_text(json.dumps(wire))
+    assert CliRunner().invoke(cli, ["decompile", str(graph)]).exit_code == 0
+
+
+def test_a_round_trip_difference_says_which_side_has_the_key():
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    result = decompile(wire)
+    del wire["nodes"][1]["instrument"]["venue"]
+    assert round_trip_difference(result.text, wire) == (
+        "nodes[1].instrument: the playbook's graph would have `venue`, which the input has not"
+    )
+    wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
+    wire["nodes"][0]["instrument"]["venue"] = "coinbase"
+    assert (
+        round_trip_difference(result.text, wire)
+        == "nodes[0].instrument: the playbook's graph would lack the input's `venue`"
+    )

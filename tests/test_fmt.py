@@ -402,15 +402,23 @@ def test_a_suppression_inside_a_multi_line_flow_mapping_survives_and_still_suppr
     block style with the directive on the `limit:` line (column 28 as written, like other end-of-line comments)."""
     path = tmp_path / "flow.yaml"
     path.write_text(FLOW_MAP_WITH_DIRECTIVE)
-    before = lint_codes(path)
-    assert before == (["GC304"], 0)  # a warning about the limit price; GC303 is suppressed
-    assert fmt(path).exit_code == 0
-    assert path.read_text() == (
+    before = formats_to_with_the_same_lint(
+        path,
         "graphc: 1\nname: flowml\nlegs:\n  spot:\n    buy: 0.1\n    symbol: BTC-USD\n    venue: coinbase\n"
-        "    limit: 97000.125        # graphc: ignore[GC303]\n"
+        "    limit: 97000.125        # graphc: ignore[GC303]\n",
     )
+    assert before == (["GC304"], 0)  # a warning about the limit price; GC303 is suppressed
+
+
+def formats_to_with_the_same_lint(path, formatted):
+    """fmt rewrites ``path`` to ``formatted``, lint reports the same codes and exit status, and --check is then
+    clean; returns lint's (codes, exit status) from before."""
+    before = lint_codes(path)
+    assert fmt(path).exit_code == 0
+    assert path.read_text() == formatted
     assert lint_codes(path) == before
     assert fmt("--check", path).exit_code == 0
+    return before
 
 
 def test_comments_in_a_multi_line_flow_sequence_stay_with_their_entries():
@@ -451,14 +459,18 @@ def test_a_comment_on_a_line_of_its_own_in_a_flow_collection_goes_above_the_next
     ids=["two-entries-on-the-line", "nested"],
 )
 def test_a_comment_fmt_cannot_place_is_refused_not_dropped(tmp_path, flow):
-    """The floor: whatever fmt cannot keep, it refuses (exit 1, file unchanged), as for a change of data."""
+    """The floor: whatever fmt cannot keep, it leaves as it is (file unchanged), with a note; not a failure of
+    `--check`, which would otherwise fail for ever on a valid file (audit fmtdec #3)."""
     text = "graphc: 1\nname: refuse\nlegs:\n" + flow
     path = tmp_path / "flow.yaml"
     path.write_text(text)
     result = fmt(path)
-    assert result.exit_code == 1
+    assert result.exit_code == 0
+    assert "graphc: note: " in result.stderr
     assert "formatting would drop the comment `# graphc: ignore[GC303]` (line 5)" in result.stderr
+    assert "write that collection in block style" in result.stderr
     assert path.read_text() == text
+    assert fmt("--check", path).exit_code == 0
     with pytest.raises(FormatError, match="would drop the comment"):
         format_text(text)
 
@@ -505,3 +517,167 @@ def test_a_hash_line_inside_a_multi_line_quoted_string_is_text_not_a_lost_commen
     assert 'description: "first line # not a comment, part of the text"\n' in formatted
     assert "    limit: 60000  # a real one\n" in formatted
     assert load_text(formatted, "f.yaml")[0].data == load_text(text, "f.yaml")[0].data
+
+
+# -- audit fmtdec: a suppression directive keeps covering what it covered ---------------------------------------
+
+# audit fmtdec #1 (p/d5.orig): fmt wrote `spot: {buy: 1, ..., limit: 97000.125} # graphc: ignore[GC303, GC501]`,
+# so the directive, which covers what *starts* on its line (graphc.suppress), newly hid GC501 (97000.125 BTC-USD
+# for 1 BTC = $97,000.12 > max_notional $10k) and GC303 (97000.125 is off coinbase's 0.01 tick): lint rc 1 -> 0.
+KEY_LINE_DIRECTIVE_FLOW = """\
+graphc: 1
+name: cm
+risk:
+  max_notional: $10k
+legs:
+  spot:   # graphc: ignore[GC303, GC501]  (desk note)
+    {symbol: BTC-USD, venue: coinbase, buy: 1,
+     limit: 97000.125}
+"""
+# audit fmtdec #1 (p/f1.orig): `limit: 97000.125 # graphc: ignore[GC303]` after fmt hid the GC303 error
+KEY_LINE_DIRECTIVE_SCALAR = """\
+graphc: 1
+name: f1
+legs:
+  spot:
+    buy: 0.1
+    symbol: BTC-USD
+    venue: coinbase
+    limit: # graphc: ignore[GC303]
+      97000.125
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "formatted"),
+    [
+        (
+            KEY_LINE_DIRECTIVE_FLOW,
+            "graphc: 1\nname: cm\nrisk:\n  max_notional: $10k\nlegs:\n"
+            "  spot: # graphc: ignore[GC303, GC501]  (desk note)\n"
+            "    {buy: 1, symbol: BTC-USD, venue: coinbase, limit: 97000.125}\n",
+        ),
+        (KEY_LINE_DIRECTIVE_SCALAR, KEY_LINE_DIRECTIVE_SCALAR),
+    ],
+    ids=["flow-mapping", "scalar"],
+)
+def test_a_value_below_a_key_with_a_directive_stays_on_its_own_line(tmp_path, text, formatted):
+    path = tmp_path / "d.yaml"
+    path.write_text(text)
+    codes, status = formats_to_with_the_same_lint(path, formatted)
+    assert status == 1 and "GC303" in codes  # the error the directive never covered, still reported
+
+
+def test_a_bare_directive_on_a_key_line_keeps_its_value_below():
+    """audit fmtdec #1 (p/d4): a bare `# graphc: ignore` on `spot:` came to hide the GC103 of `tif: XYZ`."""
+    text = (
+        "graphc: 1\nname: cm\nlegs:\n  spot:   # graphc: ignore\n"
+        "    {symbol: BTC-USD, venue: coinbase, buy: 0.1, limit: 97000.12, tif: XYZ}\n"
+    )
+    formatted = format_text(text)
+    assert formatted == (
+        "graphc: 1\nname: cm\nlegs:\n  spot: # graphc: ignore\n"
+        "    {buy: 0.1, symbol: BTC-USD, venue: coinbase, limit: 97000.12, tif: XYZ}\n"
+    )
+    assert format_text(formatted) == formatted
+
+
+def test_fmt_refuses_to_write_what_would_move_a_value_onto_a_directive_line(tmp_path, monkeypatch):
+    """The final guard: if the layout code ever moved a value onto a directive's line, fmt refuses (exit 2),
+    comparing per directive the keys and values that start on its line. Simulated by turning the keeping off."""
+    import graphc.fmt
+
+    monkeypatch.setattr(graphc.fmt, "_values_below_directives", lambda *args: [])
+    path = tmp_path / "f1.yaml"
+    path.write_text(KEY_LINE_DIRECTIVE_SCALAR)
+    for args in ([path], ["--check", path]):
+        result = fmt(*args)
+        assert result.exit_code == 2, result.output
+        assert "graphc: ignore` comment on line 8 covers" in result.stderr
+    assert path.read_text() == KEY_LINE_DIRECTIVE_SCALAR
+
+
+# -- audit fmtdec #3: a valid playbook fmt cannot reformat is left as it is, with a correct note -----------------
+
+
+def test_a_tab_inside_a_plain_value_is_a_note_not_a_failure(tmp_path):
+    """audit fmtdec #3 (p/i1): graphc reads `description: a<TAB>b` (YAML 1.2 allows the tab), ruamel does not."""
+    text = "name: i1\ngraphc: 1\ndescription: a\tb  c\nlegs:\n  spot: {symbol: BTC-USD, buy: 0.1, limit: 97000.12}\n"
+    path = tmp_path / "i1.yaml"
+    path.write_text(text)
+    for args in ([path], ["--check", path]):
+        result = fmt(*args)
+        assert result.exit_code == 0, result.output
+        assert "graphc: note: " in result.stderr and "cannot read the tab at line 3, column 15" in result.stderr
+    assert path.read_text() == text
+    assert fmt("-", input=text).stdout == text  # stdin: passed through unchanged
+
+
+def test_a_comment_between_a_key_and_its_value_is_named_as_such(tmp_path):
+    """audit fmtdec #3 (p/m1): the note spoke of `{...}`/`[...]`, which the file does not have."""
+    text = (
+        "graphc: 1\nname: m\nlegs:\n  spot:\n    buy: 0.1\n    symbol: BTC-USD\n    venue: coinbase\n"
+        "    limit: # note\n      97000.125  # graphc: ignore[GC303]\n"
+    )
+    path = tmp_path / "m1.yaml"
+    path.write_text(text)
+    result = fmt("--check", path)
+    assert result.exit_code == 0
+    assert "drop the comment `# note` (line 8)" in result.stderr
+    assert "between a key and its value" in result.stderr and "{...}" not in result.stderr
+    assert path.read_text() == text
+
+
+def test_a_yaml_1_1_directive_is_kept_and_the_file_formatted(tmp_path):
+    """audit fmtdec #3 (p/a7): `%YAML 1.1` made ruamel read `sandbox: no` as false ("please report this").
+    graphc reads YAML 1.2 core whatever the directive says, so fmt formats the document and keeps the line."""
+    text = "%YAML 1.1\n---\ngraphc: 1\nname: y11\nsandbox: no\nlegs:\n  a: {symbol: BTC-USD, buy: 0.1, limit: 90000}\n"
+    formatted = format_text(text)
+    assert formatted == (
+        "%YAML 1.1\n---\ngraphc: 1\nname: y11\nsandbox: no\nlegs:\n  a: {buy: 0.1, symbol: BTC-USD, limit: 90000}\n"
+    )
+    assert load_text(formatted)[0].data == load_text(text)[0].data
+    assert format_text(formatted) == formatted
+
+
+# -- audit fmtdec #4: named files whatever their suffix; nothing to format is not a pass -------------------------
+
+UNFORMATTED = "name: up\ngraphc: 1\nlegs:\n  spot: {symbol: BTC-USD, buy: 0.1, limit: 97000.12}\n"
+
+
+@pytest.mark.parametrize("name", ["UP.YAML", "up.YML", "up.txt", "upnoext"])
+def test_a_named_playbook_is_checked_whatever_its_suffix(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(UNFORMATTED)
+    result = fmt("--check", path)
+    assert result.exit_code == 1 and f"would reformat {path}" in result.stdout
+    assert fmt(path).exit_code == 0
+    assert path.read_text().startswith("graphc: 1\nname: up\n")
+
+
+def test_a_named_json_file_is_said_to_be_left_alone(tmp_path):
+    path = tmp_path / "e1.json"
+    path.write_text('{"name": "x", "graphc": 1, "legs": {"a": {"symbol": "BTC-USD", "buy": 1}}}')
+    result = fmt("--check", path)
+    assert result.exit_code == 0 and "not formatted: fmt formats YAML playbooks, not JSON" in result.stderr
+
+
+def test_a_directory_with_nothing_to_format_is_exit_2_as_lint(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    upper = tmp_path / "updir"
+    upper.mkdir()
+    (upper / "UP.YAML").write_text(UNFORMATTED)  # lint's walker takes *.yaml / *.yml only, as fmt's
+    quotes = tmp_path / "quotes"
+    quotes.mkdir()
+    (quotes / "q.yaml").write_text("BTC-USD: {bid: 1, ask: 2}\n")  # YAML, not a playbook
+    for folder, what in (
+        (empty, "no *.yaml or *.yml file in"),
+        (upper, "no *.yaml or *.yml file in"),
+        (quotes, "no playbook or template in"),
+    ):
+        result = fmt("--check", folder)
+        assert result.exit_code == 2, (folder, result.output)
+        assert f"graphc: warning: nothing to format: {what} {folder}" in result.stderr
+        assert CliRunner().invoke(cli, ["lint", str(folder)]).exit_code == 2  # lint's "nothing linted"
+        assert fmt("--check", "--allow-empty", folder).exit_code == 0

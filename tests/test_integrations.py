@@ -137,10 +137,18 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
 
 def test_pre_commit_hooks():
     assert HOOKS["graphc-lint"]["entry"] == "graphc lint --ignore-unknown --dependants"
-    assert HOOKS["graphc-lint"]["files"] == r"\.(ya?ml|json)$"
+    assert HOOKS["graphc-lint"]["files"] == r"(?i)\.(ya?ml|json)$"
     assert HOOKS["graphc-fmt"]["entry"] == "graphc fmt --check"
     assert all(hook["language"] == "python" for hook in HOOKS.values())
     assert re.search(HOOKS["graphc-fmt"]["files"], "playbooks/hedge.yaml")
+
+
+@pytest.mark.parametrize("name", ["p/HEDGE.YAML", "p/hedge.Yml", "p/graph.JSON"])
+def test_pre_commit_hooks_take_upper_case_suffixes(name):
+    """audit fmtdec #4: `files: \\.ya?ml$` never passed `HEDGE.YAML`, which lint and fmt both read when named.
+    pre-commit matches `files` with Python's re.search (https://pre-commit.com/#regular-expressions)."""
+    assert re.search(HOOKS["graphc-lint"]["files"], name)
+    assert re.search(HOOKS["graphc-fmt"]["files"], name) or name.endswith(".JSON")
 
 
 def test_documented_examples_parse_and_match():

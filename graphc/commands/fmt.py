@@ -8,8 +8,9 @@ import click
 
 from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics, print_unreadable
 from graphc.diagnostics import FileResult
-from graphc.files import collect_files, read_source, read_stdin
-from graphc.fmt import FormatError, format_text, is_playbook_text
+from graphc.files import collect, read_source, read_stdin
+from graphc.fmt import FormatError, FormatSkipped, SuppressionMoved, format_text, is_playbook_text
+from graphc.report import one_line
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -18,39 +19,51 @@ YAML_SUFFIXES = (".yaml", ".yml")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option("--check", is_flag=True, help="Change nothing; list the files that would change and exit 1 if any.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff (implies --check).")
-def fmt_command(paths, check, show_diff):
+@click.option(
+    "--allow-empty", is_flag=True, help="Exit 0 when a directory or glob gives no file to format (default: exit 2)."
+)
+def fmt_command(paths, check, show_diff, allow_empty):
     """Format playbooks: canonical key order, 2-space indent, comments and line ends kept.
 
-    PATHS are playbook and template files, directories (searched for *.yaml /
-    *.yml; YAML files that are not playbooks, such as quotes snapshots, are
-    left alone) or globs. `-` reads stdin and writes the formatted playbook to
-    stdout.
+    PATHS are playbook and template files (read whatever their name ends
+    with, as lint reads them), directories (searched for *.yaml / *.yml; YAML
+    files that are not playbooks, such as quotes snapshots, are left alone) or
+    globs. `-` reads stdin and writes the formatted playbook to stdout.
 
     A file graphc cannot load is reported as in `graphc lint` (GC100 with its
-    line and column) and left unchanged. Exit status: 0 nothing to change, 1
-    files would change (--check) or could not be formatted, 2 usage error or a
-    file that cannot be read (GC112).
+    line and column) and left unchanged. A valid playbook with a construct fmt
+    cannot reformat without changing it is left as it is, with a note. Exit
+    status: 0 nothing to change, 1 files would change (--check) or could not
+    be formatted, 2 usage error, a file that cannot be read (GC112), a
+    directory or glob with nothing to format (see --allow-empty), or a
+    formatting that would change what a `# graphc: ignore` covers.
     """
     if paths == ("-",):
         _format_stdin()
         return
     check = check or show_diff
     try:
-        files = _collect(paths)
+        files, searches = _collect(paths)
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
         sys.exit(EXIT_USAGE)
-    changed, failed, unreadable = [], [], []
+    changed, failed, unreadable, refused, tried = [], [], [], [], set()
     for path in files:
-        outcome = _format_file(path)
+        outcome = _format_file(path, named=path in files.named)
         if outcome is None:
             continue
+        tried.add(path)
         if outcome is _UNREADABLE:
             unreadable.append(path)
             continue
         text, formatted = outcome
+        if formatted is _REFUSED:
+            refused.append(path)
+            continue
         if formatted is None:
             failed.append(path)
+            continue
+        if formatted is _SKIPPED:
             continue
         if formatted == text:
             continue
@@ -65,20 +78,33 @@ def fmt_command(paths, check, show_diff):
             click.echo(f"reformatted {path}", err=True)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted; run `graphc fmt` on them", err=True)
-    if unreadable:
+    empty = [search for search, found in searches.items() if not tried.intersection(found)]
+    for search in empty:  # as lint's "nothing linted": a typo'd path never reads as a pass
+        what = "no playbook or template in" if searches[search] else "no *.yaml or *.yml file in"
+        message = one_line(f"nothing to format: {what} {search}")
+        click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
+    if unreadable or refused or (empty and not allow_empty):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_OK)
 
 
 _UNREADABLE = object()
+_SKIPPED = object()  # a valid playbook fmt cannot reformat safely: left as it is, with a note (not a failure)
+_REFUSED = object()  # formatting would change what a `# graphc: ignore` covers: never written (exit 2)
 
 
-def _format_file(path: str):
-    """``(text, formatted text or None when it failed)``; None for a file that is not a playbook.
+def _format_file(path: str, named: bool = False):
+    """``(text, formatted text, or None when it failed, _SKIPPED or _REFUSED)``; None for a file that is not
+    a playbook.
 
     Problems are printed here: GC112 for a file that cannot be read (returns
     ``_UNREADABLE``), the loader's diagnostics for one that does not load.
+    A file named on the command line is read whatever its name ends with (as
+    lint reads it), except JSON, which fmt never rewrites: that is said.
     """
+    if named and path.lower().endswith(".json"):
+        click.echo(f"graphc: note: {path}: not formatted: fmt formats YAML playbooks, not JSON", err=True)
+        return None
     try:
         text = read_source(path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -92,6 +118,12 @@ def _format_source(text: str, path: str):
         return None
     try:
         return text, format_text(text)
+    except FormatSkipped as exc:
+        click.echo(f"graphc: note: {path}: {exc}", err=True)
+        return text, _SKIPPED
+    except SuppressionMoved as exc:
+        click.echo(f"graphc: {path}: {exc}", err=True)
+        return text, _REFUSED
     except FormatError as exc:
         _print_failure(path, text, exc)
         return text, None
@@ -106,9 +138,20 @@ def _print_failure(path: str, text: str, exc) -> None:
         click.echo(f"graphc: {path}: {exc}", err=True)
 
 
+class _Files(list):
+    """The files to format, and ``named``: those named on the command line."""
+
+    named: set
+
+
 def _collect(paths):
-    """The *.yaml / *.yml files named or under the directories and globs named (lint's walker; JSON is left alone)."""
-    return [path for path in collect_files(paths) if path.endswith(YAML_SUFFIXES)]
+    """``(files, searches)``: the files named (whatever their suffix, as lint reads them) and the *.yaml / *.yml
+    files under the directories and globs named (lint's walker; JSON is left alone), and what each directory or
+    glob gave (one that gives no playbook is lint's "nothing linted")."""
+    collected = collect(paths, YAML_SUFFIXES)
+    files = _Files(collected.files)
+    files.named = set(collected.named)
+    return files, collected.searches
 
 
 def _format_stdin():
@@ -121,6 +164,11 @@ def _format_stdin():
     if outcome is None:  # not a playbook: passed through unchanged, as for files
         sys.stdout.write(text)
         return
+    if outcome[1] is _SKIPPED:  # left as it is: passed through unchanged
+        sys.stdout.write(text)
+        return
+    if outcome[1] is _REFUSED:
+        sys.exit(EXIT_USAGE)
     if outcome[1] is None:
         sys.exit(EXIT_FINDINGS)
     sys.stdout.write(outcome[1])
