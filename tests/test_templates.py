@@ -292,7 +292,8 @@ def test_missing_quote_is_gc109_at_the_scalar():
         "{buy: \"{{ quote('ETH-USD').last }}\", symbol: ETH-USD}",
         "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').last + 1 }}\"}",
         "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD')['last'] }}\"}",
-        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').get('last') }}\"}",
+        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').last | round(2) }}\"}",
+        "{buy: 1 ETH, symbol: ETH-USD, limit: \"{{ quote('ETH-USD').last ~ '' }}\"}",
     ],
 )
 def test_a_missing_quote_field_is_gc109_at_the_template(leg):
@@ -304,6 +305,29 @@ def test_a_missing_quote_field_is_gc109_at_the_template(leg):
     assert diagnostic.message == f"in `{template}`: the quotes snapshot has no last for ETH-USD"
     assert "last" in diagnostic.hint and "ETH-USD" in diagnostic.hint
     assert line_of(diagnostic, text)[diagnostic.span.col - 1 :].startswith('"{{ quote(')
+
+
+# audit review12 1: a template that tests for the field, or falls back from it, still works as it did when a
+# missing field was `none` (QUOTES has no `last`; its ETH-USD ask is the fallback, so each compiles to the ask).
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ quote('ETH-USD').last or quote('ETH-USD').ask }}",
+        "{{ quote('ETH-USD').last | default(quote('ETH-USD').ask, true) }}",
+        "{{ quote('ETH-USD').last | default(quote('ETH-USD').ask) }}",
+        "{{ quote('ETH-USD').ask if quote('ETH-USD').last is none else 1 }}",
+        "{{ quote('ETH-USD').ask if quote('ETH-USD').last is undefined else 1 }}",
+        "{{ quote('ETH-USD').get('last', quote('ETH-USD').ask) }}",
+        "{{ quote('ETH-USD').get('last') or quote('ETH-USD').ask }}",
+        "{{ 1 if 'last' in quote('ETH-USD') else quote('ETH-USD').ask }}",
+    ],
+)
+def test_a_template_can_fall_back_from_a_missing_quote_field(template):
+    text = playbook(f'legs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{template}"}}\n')
+    result = compiled(text)
+    assert result.ok, result.diagnostics
+    ask = QUOTES["ETH-USD"].ask
+    assert nodes(result)["a"]["order_type"] == {"limit": {"price_1e9": int(ask * 10**9)}}
 
 
 def test_a_quote_with_only_last_has_no_bid_in_a_template():

@@ -105,6 +105,43 @@ class ExpressionError(Exception):
         self.message, self.code, self.hint = message, code, hint
 
 
+class MissingQuoteField:
+    """A field of ``quote(SYMBOL)`` that the quotes snapshot does not have (no ``last``, an empty side).
+
+    Falsy, so a template can fall back (``quote(X).last or quote(X).mid``, ``| default(p, true)``, ``is none``),
+    but written into text or a value, or computed with, it is GC109 naming the symbol and the field
+    (docs/templates.md), never an empty text that later reads as something else ("cannot read 'USD'")."""
+
+    __slots__ = ("name", "symbol")
+
+    def __init__(self, symbol: str, name: str):
+        self.symbol, self.name = symbol, name
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<no {self.name} for {self.symbol[:80]}>"
+
+    def error(self) -> ExpressionError:
+        symbol = self.symbol[:80]
+        return ExpressionError(
+            f"the quotes snapshot has no {self.name} for {symbol}",
+            "GC109",
+            hint=f"add {self.name} for {symbol} to the quotes snapshot (--quotes FILE), use a field it has, or fall "
+            f"back: `quote('{symbol}').{self.name} or quote('{symbol}').mid`"
+            + (" (mid comes from bid and ask)" if self.name == "mid" else ""),
+        )
+
+    def _refuse(self, *_args):
+        raise self.error()
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
+    __pow__ = __rpow__ = __neg__ = __pos__ = __abs__ = __round__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __int__ = __float__ = __str__ = __iter__ = __len__ = _refuse
+
+
 class BudgetExceeded(ExpressionError):
     """A template went over one of the limits above (GC107, the limit named in the message)."""
 
@@ -257,6 +294,8 @@ def to_text(value) -> str:
         return value
     if isinstance(value, Undefined):
         return str(value)  # StrictUndefined raises the undefined-name error here
+    if isinstance(value, MissingQuoteField):
+        raise value.error()
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -303,6 +342,8 @@ def to_plain(value, depth: int = 0, keep_marks: bool = False):
     unit is refused (GC105; graphc.stages.expand). Values that reach the wire never keep them."""
     if isinstance(value, Undefined):
         str(value)  # raises
+    if isinstance(value, MissingQuoteField):
+        raise value.error()
     if isinstance(value, str):
         _check_size(value, "the result")
         if type(value) is str or (keep_marks and type(value) is MoneyText):
@@ -815,6 +856,10 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         budget.charge(1 + _work(value) + sum(map(_work, args or ())))
         if context is None:
             context = budget.jinja_context()
+        if isinstance(value, MissingQuoteField):  # `| default(p)` falls back; any other filter is GC109
+            if name not in ("default", "d"):
+                raise value.error()
+            value = self.undefined(name=value.name)
         result = super().call_filter(name, value, args, kwargs, context, eval_ctx)
         if type(value) is PercentRatio and name in _RATIO_FILTERS and isinstance(result, Decimal):
             result = PercentRatio(result, value.name)  # `{{ stop | round(4) }}%` is still a ratio before `%`
@@ -967,6 +1012,10 @@ ENV = PlaybookEnvironment(
 )
 ENV.globals.clear()  # range, dict, lipsum, cycler, joiner, namespace: gone; callers bind names
 ENV.filters = dict(FILTERS)
+# a quote field the snapshot does not have is none to a template that tests for it (MissingQuoteField)
+ENV.tests["none"] = lambda value: value is None or isinstance(value, MissingQuoteField)
+ENV.tests["defined"] = lambda value: not isinstance(value, (Undefined, MissingQuoteField))
+ENV.tests["undefined"] = lambda value: isinstance(value, (Undefined, MissingQuoteField))
 
 
 # ---------------------------------------------------------------------------

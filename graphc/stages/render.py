@@ -27,6 +27,7 @@ from graphc.stages.expressions import (
     RESERVED_NAMES,
     ExpressionError,
     FileBudget,
+    MissingQuoteField,
     compile_template,
     evaluate,
     is_template,
@@ -329,30 +330,20 @@ def _quote_function(quotes):
 
 
 class QuoteFields(dict):
-    """``quote(SYMBOL)``'s ``{bid, ask, mid, last}``: reading one the snapshot does not have is GC109 at the
-    template (docs/templates.md: "a missing quote is GC109"; playbook-spec.md §8 GC109: "a quote is needed and
-    not available"), never a `none` that later stages misread ("no side and quantity", "cannot read 'USD'")."""
+    """``quote(SYMBOL)``'s ``{bid, ask, mid, last}``, holding only the fields the snapshot has: ``'last' in q``
+    and ``q.get('last', d)`` see a missing one as missing, and ``q.last`` is a falsy :class:`MissingQuoteField`
+    that is GC109 once written or computed with (docs/templates.md: "a missing quote is GC109")."""
+
+    FIELDS = ("bid", "ask", "mid", "last")
 
     def __init__(self, symbol: str, fields: dict):
-        super().__init__(fields)
+        super().__init__({name: value for name, value in fields.items() if value is not None})
         self.symbol = symbol
 
-    def __getitem__(self, name):
-        value = dict.__getitem__(self, name)  # KeyError for another name: the sandbox's "has no attribute"
-        if value is None:
-            symbol = self.symbol[:80]
-            raise ExpressionError(
-                f"the quotes snapshot has no {name} for {symbol}",
-                "GC109",
-                hint=f"add {name} for {symbol} to the quotes snapshot (--quotes FILE), or use a field it has"
-                + (" (mid comes from bid and ask)" if name == "mid" else ""),
-            )
-        return value
-
-    def get(self, name, default=None):
-        if name not in self:
-            return default
-        return self[name]
+    def __missing__(self, name):
+        if name in self.FIELDS:
+            return MissingQuoteField(self.symbol, name)
+        raise KeyError(name)  # another name: the sandbox's "has no attribute"
 
 
 def _real_path(path) -> Path | None:
