@@ -500,3 +500,16 @@ def test_a_bad_twap_slice_count_is_one_gc103_at_the_value(slices, message, hint)
     [d] = compile_text(text, "sl.yaml").diagnostics
     assert (d.code, d.message, d.hint) == ("GC103", message, hint)
     assert (d.span.line, d.span.col) == (7, 20)  # the value of `slices:`
+
+
+@pytest.mark.parametrize("twap", ["{slices: 0}", "{slices: 0, every: 30s, over: 5m}"])
+def test_a_bad_slice_count_does_not_hide_a_missing_or_doubled_every_or_over(twap):
+    """review12 3: the twap lacks `every`/`over` (or has both) besides its bad `slices`: two problems, both said."""
+    from graphc.pipeline import compile_text
+
+    text = LEG + f"    twap: {twap}\n"
+    found = sorted((d.code, d.message) for d in compile_text(text, "sl.yaml").diagnostics)
+    assert found == [
+        ("GC103", "`legs.a.twap.slices`: 0 is less than the minimum of 1"),
+        ("GC104", "twap needs `slices` and exactly one of `every` or `over`"),
+    ]
