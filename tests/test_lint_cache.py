@@ -360,6 +360,26 @@ def test_a_retargeted_template_link_is_a_change(linked_project, use, link, v1, v
     assert lint(*args) == clean  # and back
 
 
+@pytest.mark.parametrize("bad", ["outside", "loop"])
+def test_a_template_link_fixed_after_it_led_out_or_looped_is_a_change(linked_project, tmp_path, bad):
+    # review12 2: the path a `use:` reached was recorded only once it proved inside the project, so the GC107 of
+    # a link leading out (or looping) was served from the cache after the link was fixed.
+    (linked_project / "plays" / "u.yaml").write_text("graphc: 1\nname: p\nlegs:\n  h:\n    use: ../tpl/cur.yaml\n")
+    link = linked_project / "tpl" / "cur.yaml"
+    if bad == "outside":
+        (tmp_path / "elsewhere.yaml").write_text(LINKED_TEMPLATE.replace("LIMIT", "2325.11"))
+        retarget(link, tmp_path / "elsewhere.yaml")
+    else:
+        retarget(link, "cur.yaml")
+    args = ["plays/u.yaml", "--quotes", "q.yaml"]
+    broken = lint(*args)
+    assert broken[0] == 1 and "GC107" in broken[1]
+    retarget(link, "v1/t.yaml")
+    fixed = lint(*args, "--no-cache")
+    assert fixed[0] == 0 and "no problems in 1 file" in fixed[1]
+    assert lint(*args) == fixed
+
+
 def moved_from_clean_to_gc303(link, clean, off_tick, *extra):
     """Lint plays/u.yaml with ``link`` pointing to ``clean`` (stored in the cache), then to ``off_tick``: the
     cached run must give the GC303 error that a run without the cache gives."""

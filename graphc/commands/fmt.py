@@ -33,7 +33,9 @@ def fmt_command(paths, check, show_diff, allow_empty):
     A file graphc cannot load is reported as in `graphc lint` (GC100 with its
     line and column) and left unchanged. A valid playbook with a construct fmt
     cannot reformat without changing it is left as it is, with a note. Exit
-    status: 0 nothing to change, 1 files would change (--check) or could not
+    status: 0 nothing to change (a file left as it is with a note counts as
+    nothing to change: the note says it was not reformatted), 1 files would
+    change (--check) or could not
     be formatted, 2 usage error, a file that cannot be read (GC112), a
     directory or glob with nothing to format (see --allow-empty), or a
     formatting that would change what a `# graphc: ignore` covers.

@@ -645,6 +645,8 @@ class Templates:
             )
             return None
         base = scope.folder if scope.folder is not None else Path.cwd()
+        # reached, even when it leads out of the project or loops: a link fixed later changes the result (review12 2)
+        self.reached.add(str(base / use))
         try:
             real = (base / use).resolve()
         except RuntimeError:  # Path.resolve's word for a symlink loop (ELOOP): not a way out of the project
@@ -660,7 +662,6 @@ class Templates:
                 hint="templates must live inside the project (no `..` or symlinks leading out of it)",
             )
             return None
-        self.reached.add(str(base / use))
         mode, error = _mode(real)
         if mode is not None and S_ISREG(mode):
             return real
