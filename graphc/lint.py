@@ -411,9 +411,10 @@ def incomplete_graph(stopped: Diagnostic, reported: Sequence[Diagnostic]) -> str
     shown = next((d for d in reported if d.code == stopped.code and d.span == stopped.span), None)
     how = f"reported as a {shown.severity} here" if shown is not None else "turned off or suppressed here"
     return (
-        f"the graph is incomplete: {stopped.location()}: {stopped.code} {stopped.message} ({how}) kept part of it "
-        "from being built, so there is no graph to plan or send; graphc.toml and suppression comments change how a "
-        "finding is reported, never what is sent: fix the input"
+        f"the graph is incomplete: {stopped.location()}: {stopped.code} {stopped.message} ({how}) is an input "
+        "error: part of the graph may not have been built and no rule checked it, so there is no graph to plan or "
+        "send; graphc.toml and suppression comments change how a finding is reported, never what is sent: fix the "
+        "input"
     )
 
 
