@@ -50,6 +50,7 @@ from graphc.lint import LintOptions, LintOutcome, lint_source
 from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
 from graphc.schedule import read_scheduled
+from graphc.stages.legs import LIVE_QUOTE_SKIP
 from graphc.stages.model import NAME_PATTERN
 
 __all__ = ["BundleError", "BundleSettings", "runtime_distributions", "write_bundle"]
@@ -99,6 +100,7 @@ class BundleResult:
     diagnostics: list[Diagnostic]
     vendored: list[str]
     warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # checks that need a live quote: not run, never passed
 
 
 def write_bundle(settings: BundleSettings) -> BundleResult:
@@ -118,7 +120,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     if scheduled.schedule is None:
         raise BundleError(f"{settings.playbook} has no `schedule:`; a hosted strategy runs a schedule")
     root = find_project_root(playbook).resolve()
-    used, diagnostics, live = _check_occurrences(playbook, root, scheduled, settings)
+    used, diagnostics, live, skip_notes = _check_occurrences(playbook, root, scheduled, settings)
     name = settings.name if settings.name is not None else scheduled.name or playbook.stem
     files = [playbook, *sorted(used)]
     config = _config_file(root)
@@ -171,7 +173,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             f"--live has no effect: {scheduled.name or playbook.stem} is a sandbox playbook (it does not say "
             "`sandbox: false`), so the strategy will paper-trade"
         )
-    return BundleResult(out, name, written, diagnostics, vendored, warnings)
+    return BundleResult(out, name, written, diagnostics, vendored, warnings, skip_notes)
 
 
 # -- checking the playbook --------------------------------------------------------------------
@@ -199,6 +201,8 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
     params_path = Path(settings.params_file).resolve() if settings.params_file else None
     first: LintOutcome | None = None
     live = False
+    live_skips: dict[str, list[datetime]] = {}  # quote() in a template: checked when the strategy runs
+    skipped_codes: set[str] = set()
     for occurrence in occurrences:
         options = CompileOptions(
             params=dict(settings.params),
@@ -206,6 +210,7 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
             now=occurrence,
             today=schedule.today(occurrence),
             project_root=str(root),
+            live_quotes=True,
         )
         outcome = lint_source(text, str(playbook), LintOptions(compile=options, config=config), explicit=True)
         # templates only: not the params file, nor a template looked for and not found (files_read names both,
@@ -214,6 +219,12 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
         used.update(path for path in reached if path != params_path and path.is_file())
         if first is None:
             first = outcome
+        skips = getattr(outcome.result, "skipped", ())
+        for skip in skips:
+            if skip.reason.endswith(LIVE_QUOTE_SKIP):
+                live_skips.setdefault(skip.reason, []).append(occurrence)
+        if any(skip.reason.endswith(LIVE_QUOTE_SKIP) for skip in skips):
+            skipped_codes.update(skip.code for skip in skips)
         if outcome.has_errors or outcome.refusal is not None:  # (a demoted input error: the graph is incomplete)
             raise BundleError(
                 f"the occurrence at {occurrence:%Y-%m-%dT%H:%MZ} does not lint"
@@ -230,7 +241,26 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
     outside = sorted(str(p) for p in used if not p.is_relative_to(root))
     if outside:
         raise BundleError(f"templates outside the project root {root}: {', '.join(outside)}")
-    return used, getattr(first.result if first else None, "diagnostics", []), live
+    return (
+        used,
+        getattr(first.result if first else None, "diagnostics", []),
+        live,
+        _skip_notes(live_skips, skipped_codes),
+    )
+
+
+def _skip_notes(live_skips: dict[str, list[datetime]], codes: set[str]) -> list[str]:
+    """The checks not run because they need a quote read when the strategy runs: said, never read as passed."""
+    notes = []
+    for reason, times in live_skips.items():
+        at = ", ".join(f"{t:%Y-%m-%dT%H:%MZ}" for t in times[:3]) + (", ..." if len(times) > 3 else "")
+        notes.append(f"skipped: {reason} ({len(times)} occurrences: {at})")
+    if notes:
+        notes.append(
+            f"not checked here, so not passed: the checks that need those values ({', '.join(sorted(codes))}); "
+            "everything else was checked"
+        )
+    return notes
 
 
 def _config_file(root: Path) -> Path | None:

@@ -42,7 +42,17 @@ _TEMPLATE_KEYS = frozenset({"for_each", "use", "with"})
 class CompileOptions(Record):
     """What a compile may use besides the playbook: quotes, params, the time, the project."""
 
-    FIELDS = ("quotes", "params", "params_file", "now", "today", "require_quotes", "project_root", "market_config")
+    FIELDS = (
+        "quotes",
+        "params",
+        "params_file",
+        "now",
+        "today",
+        "require_quotes",
+        "project_root",
+        "market_config",
+        "live_quotes",
+    )
 
     quotes: dict[str, Quote]  # symbol -> Quote
     params: dict[str, str]  # --set NAME=VALUE (raw text)
@@ -52,6 +62,7 @@ class CompileOptions(Record):
     require_quotes: bool  # compile: a needed, missing quote is GC109; lint: the check is skipped
     project_root: str | None  # `use:` templates must stay inside it
     market_config: MarketConfig  # [venues.*] / [markets.*] of graphc.toml
+    live_quotes: bool  # bundle: quote() in a template is read when the strategy runs, so its value is unknown here
 
     def __init__(
         self,
@@ -63,12 +74,14 @@ class CompileOptions(Record):
         require_quotes: bool = True,
         project_root: str | None = None,
         market_config: MarketConfig | None = None,
+        live_quotes: bool = False,
     ):
         self.quotes = {} if quotes is None else quotes
         self.params = {} if params is None else params
         self.params_file, self.now, self.today = params_file, now, today
         self.require_quotes, self.project_root = require_quotes, project_root
         self.market_config = MarketConfig() if market_config is None else market_config
+        self.live_quotes = live_quotes
 
     def resolver(self) -> MarketResolver:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
@@ -91,6 +104,7 @@ class CompileOptions(Record):
             "require_quotes": self.require_quotes,
             "project_root": self.project_root,
             "market_config": self.market_config.fingerprint,
+            "live_quotes": self.live_quotes,
         }
 
 

@@ -21,7 +21,6 @@ Safety:
 from __future__ import annotations
 
 import base64
-import contextlib
 import gzip
 import hashlib
 import io
@@ -162,12 +161,31 @@ def build_artifact(path, *, holds_key=None) -> tuple[bytes, str]:
 
 
 def _files(path: Path):
+    """The regular files to upload; a symbolic link is refused, naming it, never left out in silence.
+
+    The runner unpacks the tar.gz the CLI makes of the directory (hosted-strategies.md) and the reference
+    says nothing of links in it, so the artifact holds regular files only (`graphc bundle` writes no link).
+    """
     for directory, dirnames, filenames in os.walk(path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_NAMES)
+        for name in [*dirnames, *filenames]:
+            if name not in SKIPPED_NAMES and (Path(directory) / name).is_symlink():
+                _refuse_link(path, Path(directory) / name)
         for name in sorted(filenames):
             file = Path(directory) / name
-            if name not in SKIPPED_NAMES and not name.endswith(".pyc") and file.is_file() and not file.is_symlink():
+            if name not in SKIPPED_NAMES and not name.endswith(".pyc") and file.is_file():
                 yield file
+
+
+def _refuse_link(path: Path, link: Path) -> None:
+    try:
+        target = os.readlink(link)
+    except OSError:
+        target = "?"
+    raise DeployError(
+        f"{link.relative_to(path)} in {path} is a symbolic link (to {target}); the upload holds regular files "
+        "only, so it would be left out: put a copy of the file in its place"
+    )
 
 
 def find_strategy(client, name_or_id: str) -> dict:
@@ -194,6 +212,7 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
     router refuses (a validation error, a quota) is then refused while the old strategy still runs.
     A create that fails after that anyway says that the old strategy is gone.
     """
+    _refuse_reserved_env(env or {})
     _refuse_key_in_env(client, sdir.env, env or {})
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
@@ -237,6 +256,14 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
     return created
 
 
+def _refuse_reserved_env(cli_env: dict) -> None:
+    """``--env SEQUENCE_*=...`` is refused as ``[hosted.env]`` is: "The runner won't let user env shadow the
+    SEQUENCE_* invariants (those names are reserved)" (hosted-strategies.md, "Reading the values")."""
+    for key in cli_env:
+        if key.startswith(RESERVED_ENV_PREFIX):
+            raise DeployError(f"--env {key}: SEQUENCE_* names are the runner's own")
+
+
 def _refuse_key_in_env(client, toml_env: dict, cli_env: dict) -> None:
     """Env is plain JSONB that GET /v1/strategies shows (hosted-strategies.md); the key must not be in it."""
     for where, values in (("[hosted.env]", toml_env), ("--env", cli_env)):
@@ -275,32 +302,48 @@ def _check_with_the_router(client, request: dict, sha: str, existing: list[dict]
         raise DeployError(
             f"{exc}; the router refused the new version, so {_untouched(existing)}", exc.exit_code
         ) from None
-    with _adding(
-        f"the router accepted the new version as the stopped check copy {check['name']!r} "
-        f"({created['strategy_id']}), which could not be deleted: delete it with "
-        f"`graphc strategy delete {created['strategy_id']} --yes` and deploy again; {_untouched(existing)}"
-    ):
-        client.delete_strategy(created["strategy_id"])
+    try:
+        client.delete_strategy(created["strategy_id"])  # a 404 to its retry is a delete (DeletedOnRetry)
+    except ApiError as exc:
+        if _listed(client, created["strategy_id"]) is False:
+            return  # the delete landed after all (its answer was lost): nothing is left behind
+        raise DeployError(
+            f"{exc}; the router accepted the new version as the stopped check copy {check['name']!r} "
+            f"({created['strategy_id']}), which could not be deleted: delete it with "
+            f"`graphc strategy delete {created['strategy_id']} --yes` and deploy again; {_untouched(existing)}",
+            exc.exit_code,
+        ) from None
 
 
 def _remove(client, name: str, existing: list[dict]) -> None:
+    """Stop and delete each of ``existing``; an error says where each one stands (looked up again)."""
     for old in existing:
-        with _adding(
-            f"replacing {name!r} stopped while removing {old.get('strategy_id')} and the new version "
-            "was not created: see `graphc strategy list` (a stopped one starts again with "
-            "`graphc strategy start ID`)"
-        ):
-            client.stop_strategy(old["strategy_id"])
-            client.delete_strategy(old["strategy_id"])
+        sid = old.get("strategy_id")
+        try:
+            client.stop_strategy(sid)
+            client.delete_strategy(sid)  # a 404 to its retry is a delete (DeletedOnRetry)
+        except ApiError as exc:
+            listed = _listed(client, sid)
+            if listed is False:
+                continue  # gone after all: go on to create the new version
+            where = (
+                f"{sid} is still listed: see `graphc strategy list`; if it is stopped, it starts again with "
+                f"`graphc strategy start {sid}`"
+                if listed
+                else f"whether {sid} still exists is unknown: see `graphc strategy list`"
+            )
+            raise DeployError(
+                f"{exc}; replacing {name!r} stopped while removing {sid} and the new version was not created; " + where,
+                exc.exit_code,
+            ) from None
 
 
-@contextlib.contextmanager
-def _adding(what: str):
-    """A router error inside becomes a DeployError that also says ``what`` it leaves behind."""
+def _listed(client, strategy_id) -> bool | None:
+    """Whether the router lists ``strategy_id`` now; None when the list cannot be read."""
     try:
-        yield
-    except ApiError as exc:
-        raise DeployError(f"{exc}; {what}", exc.exit_code) from None
+        return any(s.get("strategy_id") == strategy_id for s in client.list_strategies())
+    except ApiError:
+        return None
 
 
 def _deleted(sdir: StrategyDir, existing: list[dict]) -> str:

@@ -286,3 +286,48 @@ def test_an_output_under_a_file_is_a_usage_error(tmp_path):
     assert "internal error" not in proc.stderr
     assert f"{blocker} is a file, not a directory" in proc.stderr
     assert blocker.read_text() == "not a directory"
+
+
+QUOTE_SIZED = """\
+graphc: 1
+name: qdca
+schedule:
+  cron: "0 14 * * MON"
+params:
+  budget: {type: number, default: 500}
+legs:
+  a:
+    buy: "{{ (budget / quote('BTC-USD').ask) | round(8, 'floor') }} BTC"
+    symbol: BTC-USD
+    venue: coinbase
+    limit: "{{ (quote('BTC-USD').ask * 1.01) | round(2) }}"
+"""
+
+
+def test_quote_in_a_template_is_a_skip_not_an_error_and_the_rest_is_checked(tmp_path):
+    # audit hosted.md 1: GC109 "no quote in the snapshot" refused the bundle, with a hint to a --quotes it lacks
+    proc, out = bundle(tmp_path / "a", playbook=QUOTE_SIZED)
+    assert proc.returncode == 0, proc.stderr
+    assert "error" not in proc.stderr and "--quotes" not in proc.stderr
+    assert "skipped: size \"{{ (budget / quote('BTC-USD').ask) | round(8, 'floor') }} BTC\" needs a quote" in (
+        proc.stderr
+    )
+    assert "skipped: price \"{{ (quote('BTC-USD').ask * 1.01) | round(2) }}\" needs a quote for BTC-USD" in proc.stderr
+    assert "not checked here, so not passed" in proc.stderr and (out / "project" / "dca.yaml").is_file()
+    # what needs no quote is still checked: an unknown key, a bad limit on another leg, a live playbook
+    unknown = QUOTE_SIZED.replace("    venue: coinbase\n", "    venue: coinbase\n    limt: 3\n")
+    proc, out = bundle(tmp_path / "b", playbook=unknown)
+    assert proc.returncode == 1 and "GC102" in proc.stderr and not out.exists()
+    other = QUOTE_SIZED + "  b:\n    buy: 0.1 ETH\n    symbol: ETH-USD\n    venue: coinbase\n    limit: -5\n"
+    proc, out = bundle(tmp_path / "c", playbook=other)
+    assert proc.returncode == 1 and "limit price -5 must be positive" in proc.stderr and not out.exists()
+    proc, out = bundle(tmp_path / "d", playbook=QUOTE_SIZED + "sandbox: false\n")
+    assert proc.returncode == 2 and "--live" in proc.stderr and not out.exists()
+    # and `graphc lint` without --quotes still says GC109: only bundle reads quote() as live
+    lint = subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", str(tmp_path / "a" / "project" / "dca.yaml")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert lint.returncode == 1 and "GC109" in lint.stdout + lint.stderr

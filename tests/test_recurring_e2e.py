@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from tests.sandbox_fixture import running_sandbox
+from tests.test_bundle import QUOTE_SIZED  # the playbook of audit hosted.md 1
 
 CANARY = "seq_test_CANARY-e2e-5b7f0c"
 
@@ -263,3 +264,17 @@ def test_deploy_never_uploads_the_key(sandbox, tmp_path):
     assert refused.returncode == 2 and "contains the API key" in refused.stderr
     assert CANARY not in refused.stderr + refused.stdout
     assert json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"] == []
+
+
+def test_a_quote_sized_playbook_bundles_and_its_strategy_reads_the_quote_live(sandbox, tmp_path):
+    # audit hosted.md 1: bundle refused it (GC109), though the strategy reads quotes when it runs
+    bundle = make_bundle(tmp_path, QUOTE_SIZED)
+    env = hosted_env(bundle, sandbox, GRAPHC_ONCE="1", GRAPHC_NOW="2026-01-05T14:05:00Z")
+    proc = subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (submitted,) = [e for e in events(proc.stdout) if e["event"] == "submitted"]
+    _, graph, _ = sandbox.api("GET", f"/v1/execution_graphs/{submitted['graph_id']}")
+    (node,) = graph["nodes"].values()
+    # the sandbox's ask for --price 97250.50 is 97250.51 (the test above: ask + 1 tick = 97250.52);
+    # 500 / 97250.51 = 0.005141362.. -> 0.00514136 BTC; limit 97250.51 * 1.01 = 98223.0151 -> 98223.02
+    assert node["target_qty_1e8"] == 514136

@@ -235,3 +235,92 @@ def test_replace_checks_the_request_under_another_name_then_replaces(sandbox, tm
     # the first deploy, the check copy (created stopped, then deleted), the new strategy
     assert len(sandbox.requests("POST", "/v1/strategies")) == 3
     assert len(sandbox.requests("DELETE")) == 2
+
+
+def _after_landing(method: str, status: int, body: str | None = None) -> dict:
+    """The sandbox applies the request, then answers ``status`` (its answer is lost to graphc)."""
+    rule = {"kind": "status", "status": status, "apply": True, "method": method, "path_prefix": "/v1/strategies"}
+    return {**rule, "count": 1, **({"body": body} if body is not None else {})}
+
+
+PASS_ONE_DELETE = {"kind": "slow", "delay": 0.01, "method": "DELETE", "path_prefix": "/v1/strategies/", "count": 1}
+
+
+def test_a_delete_whose_answer_is_lost_is_a_delete(sandbox, tmp_path):
+    # audit hosted.md 2: the DELETE landed and answered 503; its retry got 404 and graphc said failure
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path)), "--no-start").returncode == 0
+    sandbox.set_faults([_after_landing("DELETE", 503)])
+    proc = graphc(sandbox, "strategy", "delete", "probe", "--yes")
+    assert proc.returncode == 0, proc.stderr
+    assert "an earlier attempt deleted it" in proc.stdout and ": deleted" in proc.stdout
+    assert len(sandbox.requests("DELETE")) == 2  # the first (503, applied), the retry (404)
+    assert listed(sandbox) == []
+    # a 404 to the first attempt is still "no such strategy": not a success
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path, name="other")), "--no-start").returncode == 0
+    not_found = json.dumps({"error": "not_found", "message": "no such strategy"})
+    sandbox.set_faults([{"kind": "status", "status": 404, "method": "DELETE", "count": 1, "body": not_found}])
+    first = graphc(sandbox, "strategy", "delete", "other", "--yes")
+    assert first.returncode == 3 and "HTTP 404" in first.stderr and "no such strategy" in first.stderr
+    assert "deleted" not in first.stdout
+
+
+def test_replace_whose_old_delete_answer_is_lost_creates_the_new_version(sandbox, tmp_path):
+    # audit hosted.md 2, scenario del503old: nothing was left running
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    old = wait_status(sandbox, "running")
+    # the check copy's DELETE passes; the old strategy's DELETE lands and answers 503
+    sandbox.set_faults([PASS_ONE_DELETE, _after_landing("DELETE", 503)])
+    proc = graphc(sandbox, "deploy", str(d), "--replace", "--env", "MODE=done")
+    assert proc.returncode == 0, proc.stderr
+    assert "an earlier attempt deleted it" in proc.stderr
+    assert "strategy start" not in proc.stderr
+    (entry,) = listed(sandbox)
+    assert entry["strategy_id"] != old["strategy_id"] and entry["env"]["MODE"] == "done"
+
+
+def test_replace_whose_check_copy_delete_answer_is_lost_goes_on(sandbox, tmp_path):
+    # audit hosted.md 2, scenario del503: the check copy was gone, yet graphc said to delete it
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    old = wait_status(sandbox, "running")
+    sandbox.set_faults([_after_landing("DELETE", 503)])
+    proc = graphc(sandbox, "deploy", str(d), "--replace", "--env", "MODE=done")
+    assert proc.returncode == 0, proc.stderr
+    assert "graphc strategy delete" not in proc.stderr
+    (entry,) = listed(sandbox)
+    assert entry["name"] == "probe" and entry["strategy_id"] != old["strategy_id"]
+
+
+def test_a_create_answer_without_strategy_id_is_looked_up(sandbox, tmp_path):
+    # audit hosted.md 3: 200 {"ok": true} after the create landed: exit 3, no lookup
+    sandbox.set_faults([_after_landing("POST", 200, json.dumps({"ok": True}))])
+    proc = graphc(sandbox, "deploy", str(strategy_dir(tmp_path)), "--no-start")
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = listed(sandbox)
+    assert proc.stdout.startswith(f"deployed probe as strategy {entry['strategy_id']} ")
+    assert len(sandbox.requests("POST", "/v1/strategies")) == 1  # looked up, never sent again
+
+
+def test_deploy_refuses_reserved_env_names(sandbox, tmp_path):
+    # audit hosted.md 4: --env SEQUENCE_API_URL=... was sent; [hosted.env] refuses the same names
+    proc = graphc(sandbox, "deploy", str(strategy_dir(tmp_path)), "--env", "SEQUENCE_API_URL=http://attacker.example")
+    assert proc.returncode == 2, proc.stderr
+    assert "--env SEQUENCE_API_URL: SEQUENCE_* names are the runner's own" in proc.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+def test_deploy_refuses_a_symlink_in_the_directory(sandbox, tmp_path):
+    # audit hosted.md 5: main.py -> real.py passed the entrypoint check and was left out of the upload
+    d = strategy_dir(tmp_path)
+    (d / "main.py").rename(d / "real.py")
+    (d / "main.py").symlink_to("real.py")
+    proc = graphc(sandbox, "deploy", str(d))
+    assert proc.returncode == 2, proc.stderr
+    assert "main.py in" in proc.stderr and "is a symbolic link (to real.py)" in proc.stderr
+    (d / "main.py").unlink()
+    (d / "main.py").write_text(MAIN)
+    (d / "lib").symlink_to(tmp_path)  # a linked folder is refused too, never walked or dropped in silence
+    linked = graphc(sandbox, "deploy", str(d))
+    assert linked.returncode == 2 and "lib in" in linked.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []

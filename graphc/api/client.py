@@ -76,6 +76,7 @@ __all__ = [
     "GRAPH_ID_RE",
     "BearerAuth",
     "Client",
+    "DeletedOnRetry",
     "UnreadableAnswer",
     "is_graph_id",
     "is_loopback_host",
@@ -286,6 +287,10 @@ class UnreadableAnswer(dict):
     """An empty answer standing for a 2xx whose body is not a JSON object, from an endpoint whose
     answer body the reference does not document (cancel, kill switch): the request succeeded, and
     the answer says nothing more."""
+
+
+class DeletedOnRetry(dict):
+    """A DELETE that a retry found already done: an earlier attempt deleted it, its answer lost."""
 
 
 class Client:
@@ -543,7 +548,12 @@ class Client:
         if with_api_key and self._key.source != "local sandbox":
             body["sequence_api_key"] = self._key.reveal()
         answer = self._post("/v1/strategies", json.dumps(body).encode("utf-8"), None, UncertainOutcome)
-        return _strategy(answer, "POST /v1/strategies")
+        try:
+            return _strategy(answer, "POST /v1/strategies")
+        except ApiProtocolError:  # a success that does not say what it made: the create may have landed
+            raise UncertainOutcome(
+                "POST /v1/strategies: the router answered success but with no strategy_id; it may have created it"
+            ) from None
 
     def start_strategy(self, strategy_id: str) -> dict:
         """Re-queue a stopped strategy. Starting twice is harmless, so an unknown outcome is plain uncertain."""
@@ -555,7 +565,25 @@ class Client:
         return self._post(path, b"{}", None, UncertainOutcome, refusals=range(400, 500))
 
     def delete_strategy(self, strategy_id: str) -> dict:
-        return self._call("DELETE", f"/v1/strategies/{_id_path(strategy_id)}")
+        """``DELETE /v1/strategies/ID`` ("Purge artifact + row + logs", hosted-strategies.md).
+
+        The transport retries it on a 5xx or a lost answer. A 404 to such a *retry* means that an
+        earlier attempt deleted it and its answer was lost: that is success, returned as
+        :class:`DeletedOnRetry` (and said on stderr). A 404 to the first attempt is ``NotFound``.
+        """
+        path = f"/v1/strategies/{_id_path(strategy_id)}"
+        try:
+            return self._call("DELETE", path)
+        except NotFound:
+            attempts = getattr(getattr(self._local, "deadline", None), "attempts", 1)
+            if attempts <= 1:
+                raise
+            log.warning(
+                "DELETE %s: HTTP 404 to retry %d: an earlier attempt deleted it (its answer was lost); it is deleted",
+                path,
+                attempts - 1,
+            )
+            return DeletedOnRetry()
 
     def strategy_logs(self, strategy_id: str, run_id: str | None = None) -> dict:
         """``GET /v1/strategies/ID/logs`` (the latest run unless ``run_id``)."""
@@ -585,6 +613,7 @@ class Client:
         self._local.request = f"{method} {path}"
         self._local.tried = ""
         deadline = _Deadline(self.deadline)
+        self._local.deadline = deadline  # its ``attempts``: whether an answer came to a retry
         request = self._http.build_request(method, path, extensions={"trace": deadline}, **kwargs)
         try:
             response = self._http.send(request, stream=True)

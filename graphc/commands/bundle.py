@@ -32,7 +32,8 @@ def bundle_command(
     python:3.12-slim. Deploy it with `graphc deploy OUT` (or the Sequence CLI).
 
     The next occurrences are linted first (without quotes: those are read live
-    at run time); any error refuses. No API key is ever written: the runner
+    at run time, so an occurrence that calls quote() in a template is reported
+    as skipped, not checked); any other error refuses. No API key is ever written: the runner
     injects it.
 
     Exit status: 0 written, 1 lint errors, 2 usage (no schedule, a live
@@ -68,6 +69,8 @@ def bundle_command(
         print_diagnostics([FileResult(str(playbook), _read(str(playbook)), result.diagnostics, [])], summary=True)
     for warning in result.warnings:
         click.echo(f"graphc: warning: {warning}", err=True)
+    for note in result.skipped:
+        click.echo(f"graphc: {note}", err=True)
     project = [f for f in result.files if f.startswith("project/")]
     click.echo(
         f"wrote {result.out}/ (hosted strategy {result.name}): {len(project)} project files, "

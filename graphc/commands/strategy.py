@@ -117,13 +117,16 @@ def list_command(as_json, verbose):
 
 def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
     """stop / start / delete one strategy, found by name or id, and say where it stands."""
+    from graphc.api.client import DeletedOnRetry  # deferred: httpx; --help stays fast
     from graphc.strategies import find_strategy  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)
-        getattr(client, f"{action}_strategy")(found["strategy_id"])
+        answer = getattr(client, f"{action}_strategy")(found["strategy_id"])
         state = "deleted" if action == "delete" else client.get_strategy(found["strategy_id"]).get("status")
-    click.echo(f"{action}: {clean(found.get('name'), 200)} ({clean(found['strategy_id'], 80)}): {clean(state, 40)}")
+        if action == "delete" and isinstance(answer, DeletedOnRetry):
+            state += " (an earlier attempt deleted it; its answer was lost)"
+    click.echo(f"{action}: {clean(found.get('name'), 200)} ({clean(found['strategy_id'], 80)}): {clean(state, 120)}")
 
 
 @strategy_group.command("stop")

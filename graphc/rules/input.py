@@ -772,6 +772,12 @@ GC109 = describe(
     when it is given a snapshot (`--quotes FILE`) that lacks the symbol or field.
     Without any snapshot, `graphc lint` treats the value as unknown instead: the
     checks that need it are skipped, and `graphc lint --explain-skips` lists them.
+    A `quote(SYMBOL)` call in a `{{ }}` expression is still GC109 there (its
+    template has no value to render). `graphc bundle` is the exception: the
+    strategy it writes reads quotes live when it runs (docs/recurring.md,
+    "Bundle"), so a value computed from `quote()` in a size or a `limit` is
+    unknown while bundling; bundle prints it as skipped, with the checks that
+    need it, and checks everything else.
 
     ## Why it matters
 

@@ -142,6 +142,27 @@ class MissingQuoteField:
     __lt__ = __le__ = __gt__ = __ge__ = __int__ = __float__ = __str__ = __iter__ = __len__ = _refuse
 
 
+class QuoteNotGiven(ExpressionError):
+    """``quote(SYMBOL)`` with no quote for SYMBOL (GC109); ``graphc bundle`` defers it to run time."""
+
+    def __init__(self, message: str, symbol: str, hint: str | None = None):
+        super().__init__(message, "GC109", hint)
+        self.symbol = symbol
+
+
+class LiveValue(str):
+    """A template's value that needs a quote read when a bundled strategy runs (``CompileOptions.live_quotes``):
+    the text as written; the leg checks read it as unknown (a skip, never a pass), as a price relative to the
+    quote is without quotes."""
+
+    symbol: str
+
+    def __new__(cls, text: str, symbol: str):
+        value = super().__new__(cls, text)
+        value.symbol = symbol
+        return value
+
+
 class BudgetExceeded(ExpressionError):
     """A template went over one of the limits above (GC107, the limit named in the message)."""
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
 from graphc.numbers import shown
+from graphc.stages.expressions import LiveValue
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     INT64_MAX,
@@ -169,6 +170,10 @@ def located(ctx, name, exc: UnitError) -> DiagnosticError:
     return DiagnosticError(exc.code, f"`{name}`: {exc.message}", ctx.span_of(name), exc.hint)
 
 
+# How the skip of a value that quote() gives at run time ends (CompileOptions.live_quotes: `graphc bundle`)
+LIVE_QUOTE_SKIP = ", read when the strategy runs"
+
+
 def side_and_quantity(ctx):
     """Exactly one of ``buy: Q``, ``sell: Q`` or ``side`` + ``qty``. Returns (side, raw qty, field name)."""
     fields = ctx.fields
@@ -220,6 +225,9 @@ def resolve_limit(ctx, side, symbol, venue):
     raw = ctx.fields.get("limit")
     if raw is None:
         return False, False
+    if isinstance(raw, LiveValue):  # quote() in a bundled template: the price is known when the strategy runs
+        ctx.skips.append(("GC109", "order_type", f"price {shown(raw)} needs a quote for {raw.symbol}{LIVE_QUOTE_SKIP}"))
+        return None, True
     expr = _unit_call(ctx, "limit", parse_price, raw)
     if expr.is_literal:
         if expr.literal <= 0:
@@ -269,6 +277,9 @@ _NOTIONALS: dict[tuple, int] = {}
 
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
+    if isinstance(raw, LiveValue):  # quote() in a bundled template: the size is known when the strategy runs
+        ctx.skips.append(("GC109", "quantity", f"size {shown(raw)} needs a quote for {raw.symbol}{LIVE_QUOTE_SKIP}"))
+        return None
     kind = type(raw)
     if kind is str:
         if raw == "derived":

@@ -27,7 +27,9 @@ from graphc.stages.expressions import (
     RESERVED_NAMES,
     ExpressionError,
     FileBudget,
+    LiveValue,
     MissingQuoteField,
+    QuoteNotGiven,
     compile_template,
     evaluate,
     is_template,
@@ -138,6 +140,8 @@ class Renderer:
                 raise compiled
             return evaluate(compiled, names, file_budget=self.file_budget, keep_marks=keep_marks)
         except ExpressionError as exc:
+            if isinstance(exc, QuoteNotGiven) and self.options.live_quotes:
+                return LiveValue(text, exc.symbol)  # read when the strategy runs: unknown here, a skip
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
             self.report(exc.code, f"in `{shown}`: {exc.message}{where}", span, hint=exc.hint)
@@ -319,9 +323,9 @@ def _quote_function(quotes):
             raise ExpressionError("quote() takes a symbol as text, e.g. quote('ETH-USD')")
         q = quotes.get(symbol)
         if q is None:
-            raise ExpressionError(
+            raise QuoteNotGiven(
                 f"quote({symbol!r}): no quote for {symbol[:80]} in the snapshot",
-                "GC109",
+                symbol,
                 hint=f"pass --quotes FILE with an entry for {symbol[:80]}",
             )
         return QuoteFields(symbol, {"bid": q.bid, "ask": q.ask, "mid": q.base("mid"), "last": q.last})
