@@ -45,7 +45,7 @@ from pathlib import Path
 
 from graphc.config import find_config, load_config
 from graphc.diagnostics import Diagnostic
-from graphc.files import find_project_root
+from graphc.files import find_project_root, real_path
 from graphc.lint import LintOptions, LintOutcome, lint_source
 from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
@@ -215,8 +215,10 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
         outcome = lint_source(text, str(playbook), LintOptions(compile=options, config=config), explicit=True)
         # templates only: not the params file, nor a template looked for and not found (files_read names both,
         # as they were reached: resolved here, so a template is bundled where it is)
-        reached = (Path(path).resolve() for path in outcome.files_read)
-        used.update(path for path in reached if path != params_path and path.is_file())
+        # (refused below when it does not lint: a `use:` that loops or leads out is one of its errors, not a crash)
+        refused = outcome.has_errors or outcome.refusal is not None
+        reached = [] if refused else [real_path(Path(path)) for path in outcome.files_read]
+        used.update(path for path in reached if path != params_path and os.path.isfile(path))
         if first is None:
             first = outcome
         skips = getattr(outcome.result, "skipped", ())

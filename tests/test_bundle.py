@@ -44,7 +44,7 @@ legs:
 
 
 def make_project(root: Path, playbook: str = PLAYBOOK) -> Path:
-    (root / "templates").mkdir(parents=True)
+    (root / "templates").mkdir(parents=True, exist_ok=True)
     (root / ".git").mkdir()
     (root / "templates" / "perp-hedge.yaml").write_text((REPO / "examples/templates/perp-hedge.yaml").read_text())
     (root / "templates" / "unused.yaml").write_text("graphc-template: 1\nlegs: {}\n")
@@ -331,3 +331,41 @@ def test_quote_in_a_template_is_a_skip_not_an_error_and_the_rest_is_checked(tmp_
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert lint.returncode == 1 and "GC109" in lint.stdout + lint.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        # review13 3: the unit, the words and the money mark need no quote; each would fail every run
+        (("round(8, 'floor') }} BTC", "round(8, 'floor') }} ETH"), "is in ETH but BTC-USD trades BTC"),
+        (("round(8, 'floor') }} BTC", "round(8, 'floor') }} bananas and more"), "as a quantity"),
+        (("round(2) }}\"", "round(2) }} EUR\""), "as a price"),
+        (("| round(8, 'floor') }} BTC", "}}"), "computed from money param"),
+    ],
+)
+def test_a_quote_based_value_of_the_wrong_form_is_refused(tmp_path, change, words):
+    playbook = QUOTE_SIZED.replace(*change).replace("{type: number, default: 500}", "{type: money, default: $500}")
+    assert playbook != QUOTE_SIZED.replace("{type: number, default: 500}", "{type: money, default: $500}")
+    proc, out = bundle(tmp_path / "a", playbook=playbook)
+    assert proc.returncode == 1 and "GC105" in proc.stderr and words in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
+def test_a_use_symlink_loop_is_a_lint_error_not_a_crash(tmp_path):
+    # review13 2: the looping `use:` path was resolved for the bundle's file list before its GC107 refused it
+    playbook = QUOTE_SIZED.replace("  a:\n", "  t:\n    use: ./templates/loop.yaml\n  a:\n", 1)
+    (tmp_path / "a" / "project" / "templates").mkdir(parents=True)
+    os.symlink("loop.yaml", tmp_path / "a" / "project" / "templates" / "loop.yaml")
+    proc, _ = bundle(tmp_path / "a", playbook=playbook)
+    assert proc.returncode == 1 and "GC107" in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+
+
+def test_quote_outside_a_size_or_limit_is_gc109_in_a_bundle(tmp_path):
+    # review13 4: only a size or a `limit` is left to the live quote; elsewhere the template text was read as the
+    # value ("cannot read '{{ ... }}bps' as bps")
+    playbook = QUOTE_SIZED.replace(
+        "    venue: coinbase\n", "    venue: coinbase\n    slippage: \"{{ 10 if quote('BTC-USD').ask else 20 }}bps\"\n"
+    )
+    proc, _ = bundle(tmp_path / "a", playbook=playbook)
+    assert proc.returncode == 1 and "GC109" in proc.stderr and "no quote for BTC-USD" in proc.stderr, proc.stderr
+    assert "cannot read" not in proc.stderr

@@ -316,6 +316,8 @@ def test_a_missing_quote_field_is_gc109_at_the_template(leg):
         "{{ quote('ETH-USD').last | default(quote('ETH-USD').ask, true) }}",
         "{{ quote('ETH-USD').last | default(quote('ETH-USD').ask) }}",
         "{{ quote('ETH-USD').ask if quote('ETH-USD').last is none else 1 }}",
+        "{{ quote('ETH-USD').ask if quote('ETH-USD').last == none else 1 }}",  # review13 1
+        "{{ 1 if quote('ETH-USD').last != none else quote('ETH-USD').ask }}",
         "{{ quote('ETH-USD').ask if quote('ETH-USD').last is undefined else 1 }}",
         "{{ quote('ETH-USD').get('last', quote('ETH-USD').ask) }}",
         "{{ quote('ETH-USD').get('last') or quote('ETH-USD').ask }}",

@@ -38,6 +38,7 @@ from graphc.diagnostics import Diagnostic, Related
 from graphc.files import file_kind, read_source
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
+from graphc.stages.expressions import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean
@@ -129,8 +130,8 @@ def render_size(r, key, value, names, spans, rel, where="", symbol=None):
     with budget $500 on BTC-USD would buy 250 BTC, not $250 worth. graphc cannot check dimensions
     (``budget / quote('BTC-USD').ask`` is BTC), so the size must say its unit (docs/templates.md, Params
     reference; docs/rules/GC105.md)."""
-    size = r.render_tree(value, names, spans, rel, where, keep_marks=True)
-    found = money_without_unit(size)
+    size = r.render_tree(value, names, spans, rel, where, keep_marks=True, live=True)
+    found = money_without_unit(size.sample if isinstance(size, LiveValue) else size)
     if found is None:
         return unmarked(size)
     money, amount = found
@@ -373,7 +374,7 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
             continue
         # a `with:` value keeps a percent param's mark and a money amount's: the template's param reads it as the
         # ratio it is, and a `quantity` param refuses dollars without a unit
-        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_marks=key == "with")
+        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_marks=key == "with", live=key == "limit")
     if "with" in fields and "use" not in fields:
         r.report(
             "GC103",

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
 from graphc.numbers import shown
-from graphc.stages.expressions import LiveValue
+from graphc.stages.expressions import LiveValue, to_text
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     INT64_MAX,
@@ -32,6 +32,7 @@ from graphc.units import (
     plain_size,
     scaled_fast,
     to_scaled,
+    unmarked,
 )
 from graphc.venues import MarketResolver, infer_instrument, prediction_venue
 from graphc.vocabulary import DOLLARS, POLICIES, TIFS, URGENCIES
@@ -174,6 +175,29 @@ def located(ctx, name, exc: UnitError) -> DiagnosticError:
 LIVE_QUOTE_SKIP = ", read when the strategy runs"
 
 
+def _check_live_form(ctx, name, check, raw: LiveValue) -> None:
+    """The form of a value read when a bundled strategy runs, checked on its stand-in (every quote field 1): a
+    unit that does not fit the market or text that is no size or price is GC105 now, as it would be at every
+    run; what depends on the number (its size, sign, precision) stays unknown (review13 3)."""
+    sample = raw.sample
+    if sample is None:
+        return
+    skips = len(ctx.skips)
+    try:
+        check(sample if isinstance(sample, str) else to_text(unmarked(sample)))
+    except DiagnosticError as exc:
+        if exc.code == "GC105":
+            raise DiagnosticError(
+                "GC105",
+                f"`{name}: {' '.join(raw.split())}` (its quote is read when the strategy runs; written here with every "
+                f"quote field 1): {exc.message}",
+                ctx.span_of(name),
+                exc.hint,
+            ) from None
+    finally:
+        del ctx.skips[skips:]
+
+
 def side_and_quantity(ctx):
     """Exactly one of ``buy: Q``, ``sell: Q`` or ``side`` + ``qty``. Returns (side, raw qty, field name)."""
     fields = ctx.fields
@@ -226,6 +250,7 @@ def resolve_limit(ctx, side, symbol, venue):
     if raw is None:
         return False, False
     if isinstance(raw, LiveValue):  # quote() in a bundled template: the price is known when the strategy runs
+        _check_live_form(ctx, "limit", lambda sample: _unit_call(ctx, "limit", parse_price, sample), raw)
         ctx.skips.append(("GC109", "order_type", f"price {shown(raw)} needs a quote for {raw.symbol}{LIVE_QUOTE_SKIP}"))
         return None, True
     expr = _unit_call(ctx, "limit", parse_price, raw)
@@ -278,6 +303,14 @@ _NOTIONALS: dict[tuple, int] = {}
 def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     """The wire quantity: {"fixed": {"qty_1e8": N}}, "derived", or None when unknown (lint without quotes)."""
     if isinstance(raw, LiveValue):  # quote() in a bundled template: the size is known when the strategy runs
+        _check_live_form(
+            ctx,
+            field_name,
+            lambda sample: quantity(
+                ctx, sample, field_name, side=side, symbol=symbol, type_=type_, venue=venue, price=price
+            ),
+            raw,
+        )
         ctx.skips.append(("GC109", "quantity", f"size {shown(raw)} needs a quote for {raw.symbol}{LIVE_QUOTE_SKIP}"))
         return None
     kind = type(raw)

@@ -34,6 +34,7 @@ from graphc.stages.expressions import (
     evaluate,
     is_template,
     safe_range,
+    stand_in_quote,
 )
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
@@ -130,29 +131,45 @@ class Renderer:
             raise TooManyLegs()
 
     # -- rendering values ------------------------------------------------------------
-    def render_value(self, text, names, span, *, where="", keep_marks=False):
+    def render_value(self, text, names, span, *, where="", keep_marks=False, live=False):
         """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting.
 
-        ``keep_marks``: the value keeps its percent and money marks (a ``for_each`` list, a ``with:`` value, a size)."""
+        ``keep_marks``: the value keeps its percent and money marks (a ``for_each`` list, a ``with:`` value, a size).
+        ``live``: a size or a ``limit``, which ``graphc bundle`` (``live_quotes``) may leave to the quote the
+        strategy reads when it runs; anywhere else a missing quote is GC109."""
         compiled = compile_template(text)
         try:
             if isinstance(compiled, ExpressionError):
                 raise compiled
             return evaluate(compiled, names, file_budget=self.file_budget, keep_marks=keep_marks)
         except ExpressionError as exc:
-            if isinstance(exc, QuoteNotGiven) and self.options.live_quotes:
-                return LiveValue(text, exc.symbol)  # read when the strategy runs: unknown here, a skip
+            if isinstance(exc, QuoteNotGiven) and live and self.options.live_quotes:
+                # read when the strategy runs: its number is unknown here (a skip); its form is checked on a
+                # stand-in quote (a size in the wrong unit or junk text would fail every run)
+                try:
+                    sample = evaluate(
+                        compiled,
+                        {**names, "quote": stand_in_quote},
+                        file_budget=self.file_budget,
+                        keep_marks=keep_marks,
+                    )
+                except ExpressionError:
+                    sample = None
+                return LiveValue(text, exc.symbol, sample)
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
             self.report(exc.code, f"in `{shown}`: {exc.message}{where}", span, hint=exc.hint)
             return self.FAILED
 
-    def render_tree(self, value, names, spans, rel, where="", keep_marks=False):
-        """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths."""
+    def render_tree(self, value, names, spans, rel, where="", keep_marks=False, live=False):
+        """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths (``live``: see
+        :meth:`render_value`, for the value itself when it is a scalar)."""
         if isinstance(value, str):
             if not is_template(value):
                 return value
-            rendered = self.render_value(value, names, span_in(spans, rel), where=where, keep_marks=keep_marks)
+            rendered = self.render_value(
+                value, names, span_in(spans, rel), where=where, keep_marks=keep_marks, live=live
+            )
             return value if rendered is self.FAILED else rendered
         if isinstance(value, dict):
             return {k: self.render_tree(v, names, spans, rel + (k,), where, keep_marks) for k, v in value.items()}
@@ -212,7 +229,7 @@ class Renderer:
                 if size is not self.FAILED:
                     out[key] = size
             else:
-                out[key] = self.render_tree(value, names, top, ("defaults", key))
+                out[key] = self.render_tree(value, names, top, ("defaults", key), live=key == "limit")
         return out
 
     def _assemble(self, legs, spans, key_spans) -> dict:
