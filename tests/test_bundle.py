@@ -339,7 +339,7 @@ def test_quote_in_a_template_is_a_skip_not_an_error_and_the_rest_is_checked(tmp_
         # review13 3: the unit, the words and the money mark need no quote; each would fail every run
         (("round(8, 'floor') }} BTC", "round(8, 'floor') }} ETH"), "is in ETH but BTC-USD trades BTC"),
         (("round(8, 'floor') }} BTC", "round(8, 'floor') }} bananas and more"), "as a quantity"),
-        (("round(2) }}\"", "round(2) }} EUR\""), "as a price"),
+        (('round(2) }}"', 'round(2) }} EUR"'), "as a price"),
         (("| round(8, 'floor') }} BTC", "}}"), "computed from money param"),
     ],
 )
