@@ -513,3 +513,34 @@ def test_a_bad_slice_count_does_not_hide_a_missing_or_doubled_every_or_over(twap
         ("GC103", "`legs.a.twap.slices`: 0 is less than the minimum of 1"),
         ("GC104", "twap needs `slices` and exactly one of `every` or `over`"),
     ]
+
+
+EDGE_END_CASES = [
+    # (the edge list or a leg's `after:` as written on line 6, the one finding: code, message, column)
+    ("edges: [{from: p, to: 5, trigger: on_fill}]", "GC103", "`edges.0.to` must be string, not a number", 23),
+    ("edges: [{from: p, to: null, trigger: on_fill}]", "GC103", "`edges.0.to` must be string, not empty", 23),
+    ("edges: [{from: [p], to: a, trigger: on_fill}]", "GC103", "`edges.0.from` must be string, not a list", 16),
+    ("edges: [{from: p, trigger: on_fill}]", "GC104", "edges.0 needs `to:`", 9),
+    ("edges: [{to: a, trigger: on_fill}]", "GC104", "edges.0 needs `from:`", 9),
+]
+
+
+@pytest.mark.parametrize("edges,code,message,col", EDGE_END_CASES, ids=[c[0] for c in EDGE_END_CASES])
+def test_an_edge_end_of_the_wrong_type_is_one_gc103_not_also_a_missing_key(edges, code, message, col):
+    """review13 5: `to: 5` was the schema's GC103 at the value and also the model's GC104 "needs `to:`" at the edge,
+    though the key is there; a key that is absent is GC104 alone."""
+    from graphc.pipeline import compile_text
+
+    text = HEAD + "  p: {buy: 1 ETH, symbol: ETH-USD, limit: 2300}\n  a: {buy: 1 ETH, symbol: ETH-USD}\n" + edges + "\n"
+    [d] = compile_text(text, "ee.yaml").diagnostics
+    assert (d.code, d.message, d.span.line, d.span.col) == (code, message, 6, col)
+
+
+@pytest.mark.parametrize("after", ["[{from: 5, trigger: on_fill}]", "[{from: '', trigger: on_fill}]"])
+def test_an_after_entry_whose_from_is_not_a_leg_name_is_one_gc103(after):
+    from graphc.pipeline import compile_text
+
+    text = HEAD + "  p: {buy: 1 ETH, symbol: ETH-USD, limit: 2300}\n"
+    text += f"  a: {{buy: 1 ETH, symbol: ETH-USD, after: {after}}}\n"
+    [d] = compile_text(text, "af.yaml").diagnostics
+    assert d.code == "GC103" and d.message.startswith("`legs.a.after.0.from"), d

@@ -18,7 +18,7 @@ from graphc.facts import GraphFacts, NodeFacts, compiled_graph_facts, wire_limit
 from graphc.numbers import shown
 from graphc.record import Record
 from graphc.stages import legs as L
-from graphc.stages.triggers import trigger_from_mapping, trigger_parts
+from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts
 from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
@@ -629,9 +629,7 @@ class _Builder:
             target = entry.get("to")
             try:
                 if not isinstance(target, str) or not target:
-                    raise DiagnosticError(
-                        "GC104", "an edge in `edges:` needs `to:` naming a leg", hint="add `to: LEG_ID`"
-                    )
+                    raise edge_end_error("an edge in `edges:` needs `to:` naming a leg", entry, "to")
                 trig = trigger_from_mapping(entry)
             except DiagnosticError as exc:
                 self.error(exc, self.doc.span(("edges", i)))

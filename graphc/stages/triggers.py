@@ -173,11 +173,19 @@ def not_a_trigger_name(name: str, *, wire: bool = False, leg: str | None = None)
     )
 
 
+def edge_end_error(message: str, entry: dict, key: str) -> DiagnosticError:
+    """A missing edge end is GC104; one that is there but is not a leg's name (`to: 5`, `from: ''`, `to: null`) is
+    GC103, the schema's finding at the value in other words, so it is said once (review13 5)."""
+    if key not in entry:
+        return DiagnosticError("GC104", message, hint=f"add `{key}: LEG_ID`")
+    return DiagnosticError("GC103", f"{message}, not {entry[key]!r}", hint=f"write `{key}: LEG_ID`")
+
+
 def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
     """An edge mapping ``{from: L, trigger: NAME|OBJECT, fill_ratio: 50%}``."""
     source = entry.get(from_key)
     if not isinstance(source, str) or not source:
-        raise DiagnosticError("GC104", f"edge needs `{from_key}:` naming a leg", hint=f"add `{from_key}: LEG_ID`")
+        raise edge_end_error(f"edge needs `{from_key}:` naming a leg", entry, from_key)
     trigger = entry.get("trigger")
     ratio = entry.get("fill_ratio")
     if trigger is None:
