@@ -313,26 +313,18 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
 
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
-    ``pipe_ok``: a pipe is read too (to its end, or the limit), for a file the
-    person running graphc names in an option (``--quotes <(fetch)``), never for
-    one a repository can name (a playbook, a template, a file a walk found).
+    ``pipe_ok``: the operator's own pipe is read too (to its end, or the limit), for a file the person running
+    graphc names in an option (``--quotes <(fetch)``), never for one a repository can name (a playbook, a
+    template, a file a walk found); see :func:`open_source`.
     """
-    if pipe_ok and _stat.S_ISFIFO(os.stat(path).st_mode):
-        with open(path, "rb") as fh:  # blocks until the writer is done: the operator's own pipe
-            return decode_source(fh.read(MAX_FILE_BYTES + 4))
-    # Only a regular file is read (NotRegularFile otherwise): a FIFO with no writer blocks open() for ever, a
-    # symlink to /dev/stdin blocks read() while stdin is held open, /dev/zero never ends. The type is checked
-    # before opening (a device is never opened) and again on the open file (it may have been swapped meanwhile);
-    # O_NONBLOCK keeps even that open from waiting. The usual case, a file within the limit, is read with the os
-    # calls alone: no file objects, no buffer (a lint reads a thousand small files); an empty or too big one
-    # reads at most the limit + 4 bytes.
-    _check_regular(path, os.stat(path).st_mode)
-    fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
+    # The usual case, a file within the limit, is read with the os calls alone: no file objects, no buffer (a lint
+    # reads a thousand small files); an empty or too big one, or a pipe, reads at most the limit + 4 bytes.
+    fd, info = open_source(path, pipe_ok=pipe_ok)
     try:
-        info = os.fstat(fd)
-        _check_regular(path, info.st_mode)
         raw = _read_to_end(fd, info.st_size) if S_ISREG(info.st_mode) and 0 < info.st_size <= MAX_FILE_BYTES else None
         if raw is None:
+            if not S_ISREG(info.st_mode):
+                os.set_blocking(fd, True)  # the operator's own pipe: read until its writer is done
             with open(fd, "rb", closefd=False) as fh:
                 # read(n) allocates n bytes up front: ask for the limit only when the file is too big (or empty)
                 raw = fh.read(MAX_FILE_BYTES + 4)
@@ -343,16 +335,56 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
 
 def check_option_file(path: str | os.PathLike[str]) -> None:
     """Raise OSError / UnicodeDecodeError when ``path``, a file the operator named in an option (``--params``),
-    cannot be read as text: missing, a directory, a device (:class:`NotRegularFile`), not UTF-8.
+    cannot be read as text: missing, a directory, a device or a named FIFO (:class:`NotRegularFile`), not UTF-8.
 
     Unreadable input is a usage error, exit 2 (playbook-spec.md §8), found before any playbook is checked, not a
-    finding in each one (audit cfgsec 7). A pipe (``--params <(make-params)``) is opened, not read: reading would
-    use it up before the compile reads it.
+    finding in each one (audit cfgsec 7). The operator's own pipe (``--params <(make-params)``) is opened, not
+    read: reading would use it up before the compile reads it.
     """
-    if _stat.S_ISFIFO(os.stat(path).st_mode):
-        with open(path, "rb"):
-            return
-    read_source(path)
+    fd, info = open_source(path, pipe_ok=True)
+    os.close(fd)
+    if S_ISREG(info.st_mode):
+        read_source(path)
+
+
+def open_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> tuple[int, os.stat_result]:
+    """``path`` opened to be read (non-blocking; the caller closes the descriptor), and its stat; NotRegularFile
+    (an OSError) when it is not a regular file, or with ``pipe_ok`` the operator's own pipe. The one gate every
+    input file passes (:func:`read_source`, and a caller that only looks at a file's head or that it opens).
+
+    Only a regular file is read: a FIFO with no writer blocks open() for ever, a symlink to /dev/stdin blocks
+    read() while stdin is held open, /dev/zero never ends. The type is checked before opening (a device is never
+    opened) and again on the open file (it may have been swapped meanwhile); O_NONBLOCK keeps even that open
+    from waiting. ``pipe_ok`` lets through a pipe that has no name in a folder: the one a shell hands over as
+    ``/dev/fd/N`` for a process substitution (``--quotes <(fetch-quotes)``), whose writer the operator started.
+    A FIFO made with ``mkfifo`` has a name, and no one may ever write to it: refused like a device.
+    """
+    mode = os.stat(path).st_mode
+    if not (pipe_ok and _stat.S_ISFIFO(mode)):
+        _check_regular(path, mode)
+    fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
+    try:
+        info = os.fstat(fd)
+        if not (pipe_ok and _stat.S_ISFIFO(info.st_mode) and not _has_a_name(path, info)):
+            _check_regular(path, info.st_mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def _has_a_name(path: str | os.PathLike[str], info: os.stat_result) -> bool:
+    """Whether the pipe open as ``info`` is an entry in a folder (a FIFO made with ``mkfifo``) rather than one a
+    process handed over: ``/dev/fd/N`` resolves to ``pipe:[N]`` on Linux, which no folder holds (macOS's
+    ``/dev/fd`` is no symlink: a name there is a descriptor too)."""
+    real = os.path.realpath(path)
+    if real.startswith("/dev/fd/"):
+        return False
+    try:
+        entry = os.lstat(real)
+    except OSError:
+        return False
+    return (entry.st_dev, entry.st_ino) == (info.st_dev, info.st_ino)
 
 
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation

@@ -241,3 +241,87 @@ def test_a_quotes_snapshot_or_params_file_may_be_the_operators_own_pipe(tmp_path
     nodes = {n["node_id"]: n for n in json.loads(done.stdout)["nodes"]}
     assert nodes["a"]["order_type"] == {"limit": {"price_1e9": 2000 * 10**9}}
     assert nodes["b"]["quantity"] == {"fixed": {"qty_1e8": 100000}}  # $100 / 100,000 = 0.001 BTC
+
+
+# -- a named FIFO given as an option file (audit: `--params /tmp/f.yaml` after `mkfifo`: graphc hung for ever) ----
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["compile", "user.yaml", "--quotes", "q.yaml"], "--params"),
+        (["compile", "user.yaml"], "--quotes"),
+        (["lint", "--no-cache", "user.yaml"], "--params"),
+        (["lint", "--no-cache", "user.yaml"], "--quotes"),
+        (["plan", "user.yaml", "--quotes", "q.yaml"], "--params"),
+    ],
+    ids=["compile-params", "compile-quotes", "lint-params", "lint-quotes", "plan-params"],
+)
+def test_a_named_fifo_as_an_option_file_is_refused_not_waited_on(project, command, option):
+    # only the operator's own pipe (a process substitution, which has no name in a folder) is read from a
+    # pipe; a FIFO made with mkfifo that no one writes to blocked open() for ever
+    (project / "q.yaml").write_text("ETH-USD: {bid: 2000, ask: 2000}\n")
+    os.mkfifo(project / "f.yaml")
+    result = graphc(project, *command, option, "f.yaml")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    kind = "params" if option == "--params" else "quotes"
+    assert f"cannot read {kind} file f.yaml: it is a named pipe (FIFO), not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+@pytest.mark.parametrize("option", ["--params", "--quotes"])
+def test_a_device_as_an_option_file_is_refused_not_read_without_end(project, option, device):
+    result = graphc(project, "compile", "user.yaml", option, device)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    kind = "params" if option == "--params" else "quotes"
+    assert f"cannot read {kind} file {device}: it is a character device, not a regular file" in result.stderr
+
+
+@pytest.mark.parametrize("make", [os.mkfifo, lambda path: os.symlink("/dev/zero", path)], ids=["fifo", "zero"])
+def test_a_config_file_that_is_not_a_regular_file_says_what_it_is(project, make):
+    # was "'c.toml' is neither a file nor a KEY = VALUE setting": it is there, but not a regular file
+    make(project / "c.toml")
+    kind = "a named pipe (FIFO)" if make is os.mkfifo else "a character device"
+    result = graphc(project, "lint", "--no-cache", "user.yaml", "--config", "c.toml")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"cannot read config file c.toml: it is {kind}, not a regular file" in result.stderr
+
+
+def test_a_found_config_that_is_a_fifo_is_not_waited_on(project):
+    # discovery takes only a regular graphc.toml (git cannot hold a FIFO; such a file is not a config)
+    (project / "graphc.toml").unlink()
+    os.mkfifo(project / "graphc.toml")
+    (project / ".git").mkdir()
+    result = graphc(project, "lint", "--no-cache", "user.yaml")
+    assert result.returncode == 0, (result.stdout, result.stderr)
+
+
+def test_dependants_named_a_fifo_do_not_wait_on_it(project):
+    # --dependants looks at each named file's head for `graphc-template:`: that look opened a FIFO and waited
+    os.mkfifo(project / "stuck.yaml")
+    result = graphc(project, "lint", "--no-cache", "--dependants", "stuck.yaml", "templates/t.yaml", "-f", "json")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert diagnostics(result) == [
+        ("stuck.yaml", "GC112", "cannot read the file: it is a named pipe (FIFO), not a regular file")
+    ]
+    assert linted(result, project) == ["stuck.yaml", "templates/t.yaml", "user.yaml"]
+
+
+def test_run_of_a_fifo_is_refused_not_waited_on(project):
+    # `graphc run` first opens the playbook to name a wrong path before any router setting: open() waited
+    os.mkfifo(project / "pipe.yaml")
+    result = graphc(project, "run", "--once", "pipe.yaml")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    [event] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert event["message"] == "cannot read pipe.yaml: it is a named pipe (FIFO), not a regular file"
+
+
+def test_a_credentials_file_that_is_a_fifo_is_refused_not_waited_on(project, monkeypatch):
+    os.mkfifo(project / "credentials", 0o600)
+    monkeypatch.delenv("SEQUENCE_API_KEY", raising=False)
+    monkeypatch.setenv("GRAPHC_CREDENTIALS", str(project / "credentials"))
+    result = graphc(project, "status", "g-1")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert (
+        f"cannot read credentials file {project / 'credentials'}: it is a named pipe (FIFO), not a regular file"
+    ) in result.stderr

@@ -38,6 +38,7 @@ __all__ = [
 
 from graphc.api.errors import ConfigError, InsecureCredentials
 from graphc.api.redact import clean, redact, register_secret
+from graphc.files import read_source
 
 
 class ApiKey:
@@ -178,7 +179,7 @@ def read_credentials_file(path) -> ApiKey:
     path = Path(path)
     _check_private(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_source(path)  # a regular file only: a FIFO no one writes to is refused, not waited on
     except OSError as exc:
         raise ConfigError(f"cannot read credentials file {path}: {exc.strerror}") from None
     data = _parse_credentials(text, path)

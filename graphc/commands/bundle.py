@@ -9,6 +9,7 @@ import click
 
 from graphc.commands.common import parse_now, parse_set, print_diagnostics
 from graphc.diagnostics import FileResult
+from graphc.files import read_source
 
 
 @click.command("bundle")
@@ -81,6 +82,6 @@ def bundle_command(
 
 def _read(path):
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return read_source(path)
     except (OSError, UnicodeDecodeError):
         return None

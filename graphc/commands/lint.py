@@ -41,7 +41,9 @@ from graphc.files import (
     UNREADABLE,
     collect,
     display_path,
+    file_kind,
     find_project_root,
+    open_source,
     read_source,
     read_stdin,
     real_path,
@@ -105,8 +107,7 @@ def _picklable(exc: BaseException) -> BaseException:
 
 def _read_or_none(path):
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+        return read_source(path)
     except (OSError, UnicodeDecodeError):
         return None
 
@@ -505,6 +506,11 @@ class Projects:
         if len(files) > 1:
             raise click.BadParameter("give at most one config file", param_hint="--config")
         for arg in self.inline:
+            if "=" not in arg and os.path.exists(arg):  # there, but a folder, a FIFO or a device: never read
+                kind = file_kind(os.stat(arg).st_mode)
+                raise click.BadParameter(
+                    f"cannot read config file {arg}: it is {kind}, not a regular file", param_hint="--config"
+                )
             if "=" not in arg:
                 raise click.BadParameter(f"{arg!r} is neither a file nor a KEY = VALUE setting", param_hint="--config")
         if self.inline:  # checked once, before any file: its problems are the same over every config
@@ -590,8 +596,11 @@ def _same_file(path) -> str:
 def _looks_like_template(path: str) -> bool:
     """A cheap look at a named file: does a line start with `graphc-template:`?"""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(65536)
+        fd, _ = open_source(path)  # a FIFO or a device is no template (and is never waited on): GC112 when linted
+        try:
+            head = os.read(fd, 65536).decode("utf-8", errors="replace")
+        finally:
+            os.close(fd)
     except OSError:
         return False
     return re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None

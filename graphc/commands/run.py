@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -9,6 +10,7 @@ import click
 
 from graphc.api.errors import ApiError
 from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
+from graphc.files import open_source
 
 MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
 
@@ -89,7 +91,7 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     clock = Clock(parse_now(now))
     log = EventLog()  # every event, an `error` that stops the run too, is one JSON line on stdout (docs/recurring.md)
     try:  # a wrong path is the mistake to name first, before any router setting
-        open(playbook, "rb").close()
+        os.close(open_source(playbook)[0])  # a FIFO no one writes to is refused, not waited on
     except OSError as exc:
         log("error", message=f"cannot read {playbook}: {exc.strerror or exc}")
         sys.exit(EXIT_USAGE)
