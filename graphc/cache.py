@@ -66,7 +66,7 @@ import sys
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
-from graphc.files import STATE_DIR, ensure_private_dir, read_source
+from graphc.files import STATE_DIR, ensure_private_dir, linked_state_part, read_source
 from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
@@ -403,10 +403,7 @@ def linked_part(project_root) -> Path | None:
     The cache is never read or written through a link: a repository may hold one (committed, or made by a
     checkout) that points outside it, where lint would write, and :func:`clean` would delete.
     """
-    for part in (Path(project_root) / STATE_DIR, cache_dir(project_root)):
-        if os.path.islink(part):
-            return part
-    return None
+    return linked_state_part(Path(project_root) / STATE_DIR, cache_dir(project_root))
 
 
 def clean(project_root) -> Path | None:

@@ -239,6 +239,22 @@ def ensure_private_dir(directory: str | os.PathLike[str]) -> bool:
     return True
 
 
+def linked_state_part(*paths: str | os.PathLike[str]) -> Path | None:
+    """The first of ``paths`` (files or folders of graphc's state), or of the ``.graphc`` folder one is in, that
+    is a symbolic link (dangling or not); None when none is.
+
+    graphc's state (the lint cache, the submission ledger) is never read or written through a link: a repository
+    may hold one (committed, or made by a checkout) pointing anywhere, outside it, where graphc would then write,
+    truncate or delete, or whose planted records it would read (audit cfgsec 6). Only these parts are looked at:
+    the folders above ``.graphc`` are the project's, where the person running graphc put it.
+    """
+    for path in map(Path, paths):
+        for part in (path.parent, path) if path.parent.name == STATE_DIR else (path,):
+            if os.path.islink(part):
+                return part
+    return None
+
+
 CONFIG_FILE = "graphc.toml"
 PYPROJECT = "pyproject.toml"
 
@@ -387,7 +403,23 @@ def _has_a_name(path: str | os.PathLike[str], info: os.stat_result) -> bool:
     return (entry.st_dev, entry.st_ino) == (info.st_dev, info.st_ino)
 
 
+def regular_file_identity(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """``(device, inode)`` of the regular file at ``path``, for a caller that hands the path to a library that
+    opens it (SQLite) to check that it opened that file. Raises OSError: :class:`NotRegularFile` for anything
+    but a regular file (looked at before opening: a device is never opened; a symbolic link is one), ELOOP for a
+    link made meanwhile (opened with ``O_NOFOLLOW``; ``O_NONBLOCK``: a FIFO does not wait for a writer)."""
+    _check_regular(path, os.lstat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY | _O_NOFOLLOW)
+    try:
+        info = os.fstat(fd)
+    finally:
+        os.close(fd)
+    _check_regular(path, info.st_mode)
+    return info.st_dev, info.st_ino
+
+
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX: a symbolic link as the path's last part is not followed
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX: opening a FIFO does not wait for a writer
 _O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # POSIX: a terminal opened is never made the controlling one
 
@@ -403,6 +435,7 @@ _KINDS = (
     (_stat.S_ISCHR, "a character device"),
     (_stat.S_ISBLK, "a block device"),
     (_stat.S_ISSOCK, "a socket"),
+    (_stat.S_ISLNK, "a symbolic link"),
 )
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import random
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from sandbox_fixture import CANARY_KEY, REPO, cli_env, edge, node, run_graphc
 
 from graphc.amend import AmendRefused, RecordedNode, size_change
 from graphc.api.client import Client
-from graphc.api.ledger import Ledger
+from graphc.api.ledger import Ledger, Scope
 from graphc.api.runtag import run_tag, tag_wire
 from graphc.cli import cli
 from graphc.files import find_project_root
@@ -1458,3 +1459,115 @@ def test_amend_says_the_lint_checks_and_the_10x_guard_could_not_run(sandbox, pro
         "note: the 10x size guard could not be applied: the router reports node hedge's size as 0 "
         "(a derived size not yet known)\n"
     ) in derived.output, derived.output
+
+
+# -- the ledger is never used through a symbolic link (audit cfgsec 6, as the lint cache) ----------------------
+# A playbook repository someone else controls may hold a `.graphc` link, a `.graphc/ledger.sqlite` link or a link
+# where SQLite puts its journal: graphc would write (or truncate) a file outside the project, or read a ledger
+# planted there. Each is refused with exit 2, naming the link and how to fix it, before anything is sent.
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A folder outside the project, where a link in it points."""
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    return folder
+
+
+def _submit_wk05(sandbox, project, *extra):
+    args = ["submit", "eth-hedge.yaml", "--quotes", "quotes.yaml", "--run-key", "wk-05", *extra]
+    return graphc(args, cli_env(sandbox), project)
+
+
+def _said(proc) -> str:
+    """The last line on stderr: submit first reports its lint ("no problems in 1 file ...")."""
+    return proc.stderr.splitlines()[-1] if proc.stderr else ""
+
+
+def _link_refusal(ledger: Path, link: Path) -> str:
+    return (
+        f"graphc: error: cannot use the ledger {ledger}: {link} is a symbolic link, and graphc never reads or "
+        "writes its ledger through one (a repository may hold a link that points outside it); remove the link "
+        f"(`rm {shlex.quote(str(link))}`: what it points to is left alone) and run again"
+    )
+
+
+def test_a_linked_graphc_folder_is_refused_before_anything_is_sent(sandbox, project, outside):
+    (project / ".graphc").symlink_to(outside, target_is_directory=True)
+    proc = _submit_wk05(sandbox, project)
+    assert proc.returncode == 2, proc.stderr
+    assert _said(proc) == _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc")
+    assert orders_posted(sandbox) == []
+    assert os.listdir(outside) == []  # no ledger (nor .gitignore) made out there
+    (project / ".graphc").unlink()  # the fix the message gives
+    again = _submit_wk05(sandbox, project)
+    assert again.returncode == 0, again.stderr
+    assert len(orders_posted(sandbox)) == 1
+    assert (project / ".graphc" / "ledger.sqlite").is_file() and os.listdir(outside) == []
+
+
+def test_a_planted_ledger_behind_a_linked_graphc_is_not_read(sandbox, project, outside, tmp_path):
+    """Someone else's ledger (here: saying run wk-05 was submitted) is neither believed nor written to: not by
+    submit, `graphc ledger` or amend (which reads the graph as its ledger recorded it)."""
+    env = cli_env(sandbox)
+    with Ledger(outside / "ledger.sqlite") as planted:
+        planted.record_found(
+            Scope(env["SEQUENCE_API_URL"], "acct"), "wk-05", "eth-spot-perp-hedge", "t", "graph_1", "x"
+        )
+    before = (outside / "ledger.sqlite").read_bytes()
+    other = _submit_wk05(sandbox, project, "--run-key", "wk-04", "--ledger", tmp_path / "mine.sqlite")
+    gid = graph_id_of(other.stdout)
+    (project / ".graphc").symlink_to(outside, target_is_directory=True)
+    refused = _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc")
+    listed = graphc(["ledger"], env, project)
+    assert (listed.returncode, listed.stdout, _said(listed)) == (2, "", refused)
+    proc = _submit_wk05(sandbox, project)
+    assert (proc.returncode, _said(proc)) == (2, refused)
+    amend = graphc(["amend", gid, "spot", "--horizon", "30s"], env, project)
+    assert (amend.returncode, _said(amend)) == (2, refused)
+    assert len(orders_posted(sandbox)) == 1 and _amended(sandbox, gid) == []
+    assert (outside / "ledger.sqlite").read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["ledger.sqlite", "ledger.sqlite-journal"])
+@pytest.mark.parametrize("target", ["empty file", "no file"])
+def test_a_linked_ledger_or_journal_is_refused_and_its_target_left_alone(sandbox, project, outside, name, target):
+    """A link to a file outside (empty: SQLite wrote a database into it) or to where none is yet (it was made
+    there); a journal link is refused before SQLite sees it (it said only "unable to open database file")."""
+    victim = outside / "victim"
+    if target == "empty file":
+        victim.write_bytes(b"")
+    (project / ".graphc").mkdir()
+    (project / ".graphc" / name).symlink_to(victim)
+    proc = _submit_wk05(sandbox, project)
+    assert proc.returncode == 2, proc.stderr
+    assert _said(proc) == _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc" / name)
+    assert orders_posted(sandbox) == []
+    assert os.listdir(outside) == (["victim"] if target == "empty file" else [])
+    if target == "empty file":
+        assert victim.read_bytes() == b""
+
+
+def test_a_ledger_that_is_a_named_pipe_is_refused_saying_what_it_is(sandbox, project, tmp_path):
+    """A FIFO where the ledger goes is never handed to SQLite (which said only "disk I/O error")."""
+    fifo = tmp_path / "ledger.fifo"
+    os.mkfifo(fifo)
+    proc = _submit_wk05(sandbox, project, "--ledger", fifo)
+    assert proc.returncode == 2, proc.stderr
+    assert _said(proc) == (
+        f"graphc: error: cannot use the ledger {fifo}: it is a named pipe (FIFO), not a regular file; move it "
+        "away (or pass --ledger PATH) and run again"
+    )
+    assert orders_posted(sandbox) == []
+
+
+def test_a_linked_ledger_named_with_ledger_is_refused_too(sandbox, project, outside, tmp_path):
+    """--ledger names a file, not a place to follow a link from: the same refusal."""
+    victim = outside / "victim"
+    victim.write_bytes(b"")
+    link = tmp_path / "l.sqlite"
+    link.symlink_to(victim)
+    proc = _submit_wk05(sandbox, project, "--ledger", link)
+    assert proc.returncode == 2 and _said(proc) == _link_refusal(link, link), proc.stderr
+    assert orders_posted(sandbox) == [] and victim.read_bytes() == b""

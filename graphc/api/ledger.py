@@ -31,7 +31,9 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shlex
 import sqlite3
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +45,14 @@ from graphc.api.errors import AlreadySubmitted, LedgerError, PendingUncertain
 from graphc.api.lookup import Scan, find_run
 from graphc.api.redact import clean, redact
 from graphc.api.runtag import run_tag
-from graphc.files import STATE_DIR, ensure_private_dir, find_project_root
+from graphc.files import (
+    STATE_DIR,
+    NotRegularFile,
+    ensure_private_dir,
+    find_project_root,
+    linked_state_part,
+    regular_file_identity,
+)
 
 __all__ = [
     "Ledger",
@@ -208,16 +217,18 @@ class Ledger:
         self.path = Path(path) if path is not None else default_ledger_path()
         self._memory = str(path) == ":memory:"
         try:
-            if not self._memory:
-                _create_private(self.path)
+            opened = None if self._memory else _create_private(self.path)
             self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            if opened is not None and _identity(self.path) != opened:  # swapped for a link or another file meanwhile
+                self._db.close()
+                raise LedgerError(f"cannot use the ledger {self.path}: it was replaced while graphc was opening it")
             self._db.row_factory = sqlite3.Row
             self._migrate()
         except OSError as exc:
             raise LedgerError(f"cannot open the ledger {self.path}: {exc.strerror or exc}") from None
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot open the ledger {self.path}: {exc}") from None
-        self._identity = None if self._memory else _identity(self.path)
+        self._identity = opened
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -251,11 +262,7 @@ class Ledger:
         """Raise :class:`LedgerGone` if the file at our path is no longer the one we opened."""
         if self._memory:
             return
-        try:
-            same = _identity(self.path) == self._identity
-        except OSError:
-            same = False
-        if not same:
+        if _identity(self.path) != self._identity:
             raise LedgerGone(f"the ledger {self.path} was deleted or replaced while graphc was using it")
 
     # -- reading -----------------------------------------------------------
@@ -572,16 +579,43 @@ def _ledger_error(exc: sqlite3.Error, path) -> LedgerError:
     return LedgerError(f"the ledger {path} cannot be used: {exc}")
 
 
-def _create_private(path: Path) -> None:
-    """The ledger's directory (0700, with a .gitignore) and file (0600), before SQLite opens it."""
+SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's own files beside the ledger, by the ledger's name
+
+
+def _create_private(path: Path) -> tuple[int, int]:
+    """The ledger's directory (0700, with a .gitignore) and file (0600), before SQLite opens it; returns the
+    file's identity, for :class:`Ledger` to check that SQLite opened that file.
+
+    Refused (:class:`LedgerError`, before anything is sent): a ``.graphc``, ledger or SQLite journal that is a
+    symbolic link (a repository may hold one pointing outside it: graphc would write or truncate a file there, or
+    read a ledger planted there), and a ledger that is not a regular file (a FIFO would hang SQLite's open). The
+    file is opened without following a link (``O_NOFOLLOW``), so one made after the look is refused too.
+    """
+    linked = linked_state_part(path, *(f"{path}{suffix}" for suffix in SIDE_FILES))
+    if linked is not None:
+        raise LedgerError(
+            f"cannot use the ledger {path}: {linked} is a symbolic link, and graphc never reads or writes its "
+            f"ledger through one (a repository may hold a link that points outside it); remove the link "
+            f"(`rm {shlex.quote(str(linked))}`: what it points to is left alone) and run again"
+        )
     ensure_private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # O_EXCL: never through a link
+    try:
+        return regular_file_identity(path)
+    except NotRegularFile as exc:
+        raise LedgerError(
+            f"cannot use the ledger {path}: {exc.strerror}; move it away (or pass --ledger PATH) and run again"
+        ) from None
 
 
-def _identity(path: Path) -> tuple[int, int]:
-    stat = os.stat(path)
-    return stat.st_dev, stat.st_ino
+def _identity(path: Path) -> tuple[int, int] | None:
+    """``(device, inode)`` of the file at ``path`` itself; None when it is gone or a symbolic link."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return None if stat.S_ISLNK(info.st_mode) else (info.st_dev, info.st_ino)
 
 
 def _run(row: sqlite3.Row) -> Run:
