@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from graphc import files
 from graphc.config import Config, apply_config, find_config, load_config, read_config
 from graphc.diagnostics import Diagnostic, Span
 from graphc.venues import Band
@@ -326,3 +328,29 @@ def test_unreadable_config_is_a_diagnostic(tmp_path, data):
 def test_tool_graphc_that_is_not_a_table(tmp_path):
     _, diagnostics = read_config(write(tmp_path / "pyproject.toml", "[tool]\ngraphc = 1\n"))
     assert [d.code for d in diagnostics] == ["GC103"]
+
+
+def test_config_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
+    # A repository's graphc.toml is as untrusted as its playbooks: a named pipe with no writer would block the run.
+    path = tmp_path / "graphc.toml"
+    os.mkfifo(path)
+    config, diagnostics = read_config(path)
+    [d] = diagnostics
+    assert d.code == "GC100"
+    assert d.message.endswith("it is a named pipe (FIFO), not a regular file: " + repr(str(path)))
+    assert config == Config(path=path)
+
+
+def test_config_over_the_file_size_limit_is_not_parsed(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    path = write(tmp_path / "graphc.toml", "strict = true\n" + "# padding\n" * 20)
+    config, diagnostics = read_config(path)
+    assert [(d.code, d.message) for d in diagnostics] == [
+        (
+            "GC100",
+            f"cannot read config file: [Errno 27] it is larger than 100 bytes (GRAPHC_MAX_FILE_BYTES): {str(path)!r}",
+        )
+    ]
+    assert config == Config(path=path)  # strict = true was not read
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 10_000)
+    assert read_config(path)[1] == []
