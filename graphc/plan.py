@@ -25,8 +25,10 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from stat import S_ISREG
 
 from graphc.facts import wire_limit, wire_qty
+from graphc.files import open_source
 from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
 from graphc.units import UnitError
@@ -79,10 +81,19 @@ def sha256_hex(data: bytes) -> str:
 
 
 def file_digest(path) -> dict | None:
+    """``{"path", "sha256"}`` of an input file, read again to hash it (the compile read it already, within the size
+    limit). The operator's own pipe (``--quotes <(fetch-quotes)``) was read to its end by then: re-reading it
+    gives nothing, so its ``sha256`` is null and ``pipe`` says why, never the hash of an empty file."""
     if path is None:
         return None
-    with open(path, "rb") as fh:
-        return {"path": str(path), "sha256": sha256_hex(fh.read())}
+    fd, info = open_source(path, pipe_ok=True)
+    try:
+        if not S_ISREG(info.st_mode):
+            return {"path": str(path), "sha256": None, "pipe": True}
+        with open(fd, "rb", closefd=False) as fh:
+            return {"path": str(path), "sha256": sha256_hex(fh.read())}
+    finally:
+        os.close(fd)
 
 
 def build_plan(

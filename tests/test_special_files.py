@@ -9,6 +9,7 @@ child process under a timeout, so a regression fails in seconds instead of hangi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -241,6 +242,24 @@ def test_a_quotes_snapshot_or_params_file_may_be_the_operators_own_pipe(tmp_path
     nodes = {n["node_id"]: n for n in json.loads(done.stdout)["nodes"]}
     assert nodes["a"]["order_type"] == {"limit": {"price_1e9": 2000 * 10**9}}
     assert nodes["b"]["quantity"] == {"fixed": {"qty_1e8": 100000}}  # $100 / 100,000 = 0.001 BTC
+
+
+def test_a_saved_plan_never_records_a_pipe_it_read_as_an_empty_file(tmp_path):
+    # the plan hashes its input files again after the compile read them: a process substitution is used up by
+    # then, and was recorded as the SHA-256 of nothing (e3b0c442...), a false statement of what was planned
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "p.yaml").write_text("graphc: 1\nname: p\nlegs:\n  a: {buy: $100, symbol: BTC-USD}\n")
+    (tmp_path / "q.yaml").write_text("BTC-USD: {bid: 100000, ask: 100000}\n")
+    script = f"{sys.executable} -m graphc plan p.yaml -o plan.json --quotes <(cat q.yaml)"
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    inputs = json.loads((tmp_path / "plan.json").read_text())["inputs"]
+    assert inputs["quotes"]["sha256"] is None and inputs["quotes"]["pipe"] is True
+    assert inputs["quotes"]["path"].startswith("/dev/fd/")
+    assert inputs["playbook"] == {
+        "path": "p.yaml",
+        "sha256": hashlib.sha256((tmp_path / "p.yaml").read_bytes()).hexdigest(),
+    }
 
 
 # -- a named FIFO given as an option file (audit: `--params /tmp/f.yaml` after `mkfifo`: graphc hung for ever) ----
