@@ -342,19 +342,38 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     return diagnostics
 
 
+# The rules that read a node's limit price and record no skip when it is unknown (GC303 tick, GC304 range,
+# GC308 price form, GC404, GC406, GC407): the compile's GC109 skip at a price it could not know without a quote
+# (a node's `order_type`) is the only trace of their checks that never ran, so it stands for them.
+_PRICE_RULES = ("GC303", "GC304", "GC308", "GC404", "GC406", "GC407")
+
+
+def _stands_for(skip: Skip) -> tuple[str, ...]:
+    """The rule codes whose checks ``skip`` (a compile skip, at its wire path) stands for, besides its own."""
+    where = skip.where
+    if skip.code == "GC109" and type(where) is tuple and where[-1:] == ("order_type",):
+        return _PRICE_RULES
+    return ()
+
+
 def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
     """The skipped checks of rules the config and --select/--ignore report: a check turned off was not
-    skipped for want of a fact, and counting it would hide the skips that matter (spec §8)."""
+    skipped for want of a fact, and counting it would hide the skips that matter (spec §8).
+
+    A skip that stands for other rules' checks (:func:`_stands_for`: a price without a quote) is kept while
+    any of them, or its own code, is reported: turning GC109 off or selecting GC406 alone never makes a price
+    check that could not run read as passed (review14 1)."""
     config = options.config
     select, ignore = options.select, options.ignore
     if not skips or ((config is None or not config.rules) and not select and not ignore):
         return skips
-    return [
-        s
-        for s in skips
-        if (config is None or config.severity_for(s.code, "warning") is not None)
-        and is_selected(s.code, select, ignore)
-    ]
+
+    def reported(code: str) -> bool:
+        return (config is None or config.severity_for(code, "warning") is not None) and is_selected(
+            code, select, ignore
+        )
+
+    return [s for s in skips if reported(s.code) or any(map(reported, _stands_for(s)))]
 
 
 def _unchecked(stopped: Diagnostic, reported: list[Diagnostic]) -> str:

@@ -324,6 +324,80 @@ def test_a_check_turned_off_is_not_counted_as_skipped(tmp_path, args, expected):
     assert ("checks skipped" in text or "check skipped" in text) == bool(expected)
 
 
+# A limit priced from the quote, linted without one: the compile leaves one GC109 skip at the limit, the only
+# trace of the price checks (GC303 tick, GC304 range, GC308, GC404, GC406, GC407) that could not run (review14 1).
+QUOTED = "graphc: 1\nname: g\nlegs:\n  a:\n    buy: 0.1 ETH\n    symbol: ETH-USD\n    venue: coinbase\n    limit: bid - 20%\n"
+PRICE_SKIP = "8:12: skipped GC109 price 'bid - 20%' needs a quote for ETH-USD; pass --quotes"
+
+
+@pytest.mark.parametrize(
+    ("args", "toml", "summary"),
+    [
+        (["--select", "GC406"], None, "(1 check skipped)"),
+        (["--select", "GC304"], None, "(1 check skipped)"),
+        (["--select", "GC3"], None, "(5 checks skipped)"),  # and GC301, GC302, GC305, GC309 (no market facts)
+        (["--ignore", "GC109"], None, "(5 checks skipped)"),
+        ([], '[rules]\nGC109 = "off"\n', "(5 checks skipped)"),
+        (["--ignore", "GC109,GC303,GC304,GC308,GC404,GC406"], None, "(5 checks skipped)"),  # GC407 still runs
+    ],
+)
+def test_the_quote_skip_stays_while_a_price_check_it_stands_for_is_reported(tmp_path, args, toml, summary):
+    """--select/--ignore/config never make a price check that could not run read as passed (review14 1)."""
+    path = write(tmp_path, "g.yaml", QUOTED)
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    text = lint(path, "--no-cache", "--explain-skips", *args)
+    assert text.exit_code == 0 and f"{path}:{PRICE_SKIP}" in text.stdout.splitlines()
+    assert text.stdout.splitlines()[-1] == f"no problems in 1 file {summary}"
+    report = json.loads(lint(path, "--no-cache", "-f", "json", *args).stdout)
+    [skip] = [s for s in report["files"][0]["skipped"] if s["code"] == "GC109"]
+    assert (skip["line"], skip["column"], skip["reason"]) == (
+        8,
+        12,
+        "price 'bid - 20%' needs a quote for ETH-USD; pass --quotes",
+    )
+
+
+def test_the_quote_skip_stays_for_a_venue_reject_that_could_not_be_checked(tmp_path):
+    """Kalshi's 0.01-0.99 range on `bid + 70c`: skipped without quotes (GC304 selected), an error with them."""
+    path = write(
+        tmp_path,
+        "k.yaml",
+        QUOTED.replace("0.1 ETH", "10 contracts")
+        .replace("ETH-USD", "KXFEDDECISION-26DEC-C25")
+        .replace("coinbase", "kalshi")
+        .replace("bid - 20%", "bid + 70c"),
+    )
+    text = lint(path, "--no-cache", "--explain-skips", "--select", "GC304").stdout
+    assert (
+        f"{path}:8:12: skipped GC109 price 'bid + 70c' needs a quote for KXFEDDECISION-26DEC-C25; pass --quotes" in text
+    )
+    assert text.splitlines()[-1] == "no problems in 1 file (1 check skipped)"
+    quotes = write(tmp_path, "q.yaml", "KXFEDDECISION-26DEC-C25: {bid: 0.40, ask: 0.42}\n")
+    found = lint(path, "--no-cache", "--select", "GC304", "--quotes", quotes)
+    assert found.exit_code == 1 and "skipped" not in found.stdout
+    assert found.stdout.splitlines()[0] == (
+        f"{path}:8:12: error GC103 `limit: bid + 70c`: price 'bid + 70c' is 1.1; kalshi accepts only prices in the "
+        "range 0.01-0.99"
+    )
+
+
+def test_with_quotes_the_price_check_reports_its_finding_under_select(tmp_path):
+    path = write(tmp_path, "g.yaml", QUOTED)
+    result = lint(path, "--no-cache", "--select", "GC406", "--quotes", EXAMPLES / "quotes.yaml")
+    assert result.stdout.splitlines()[0] == (
+        f"{path}:8:12: warning GC406 node 'a' limit 1860.08 is 20.0% below the quote mid 2325.315 (more than 10%)"
+    )
+    assert "skipped" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--select", "GC2"], ["--ignore", "GC109,GC303,GC304,GC308,GC404,GC406,GC407,GC3"]])
+def test_the_quote_skip_goes_when_neither_it_nor_a_price_check_is_reported(tmp_path, args):
+    path = write(tmp_path, "g.yaml", QUOTED)
+    result = lint(path, "--no-cache", "--explain-skips", *args)
+    assert result.exit_code == 0 and result.stdout.splitlines() == ["no problems in 1 file"]
+
+
 def test_a_file_whose_checks_never_ran_is_still_skipped_when_its_error_is_turned_off(tmp_path):
     path = write(tmp_path, "p.yaml", GOOD.replace("symbol: ETH-USD\n", "symbl: ETH-USD\n", 1))
     result = lint(path, "--no-cache", "-f", "json", "--select", "GC3", "--ignore", "GC1")
