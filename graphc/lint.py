@@ -13,7 +13,7 @@ from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from graphc.config import Config, apply_config, is_selected, select_diagnostics
+from graphc.config import Config, apply_config, is_selected, load_config, select_diagnostics
 from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located
 from graphc.files import UNREADABLE, collect, find_project_root, read_source, unreadable
 from graphc.inputs import (
@@ -340,6 +340,20 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     if options.select or options.ignore:
         diagnostics = select_diagnostics(diagnostics, options.select, options.ignore)
     return diagnostics
+
+
+def warnings_as_linted(diagnostics: Sequence[Diagnostic], text: str | None, path: str) -> list[Diagnostic]:
+    """The diagnostics a command found reading ``path`` itself (``graphc schedule``), with its warnings as
+    ``graphc lint`` reports them: severities from the file's graphc.toml, minus the ones turned off there or
+    suppressed on their line (spec §8). Errors are kept as found: they stop the command whatever the config
+    says (the config's own problems are lint's to report)."""
+    errors = [d for d in diagnostics if d.is_error]
+    warnings = [d for d in diagnostics if not d.is_error]
+    if warnings:
+        from graphc.suppress import filter_suppressed  # deferred: most schedules have no warning
+
+        warnings = filter_suppressed(apply_config(warnings, load_config(path)[0]), text, path=path)
+    return sorted(errors + warnings, key=Diagnostic.sort_key)
 
 
 # The rules that read a node's limit price and record no skip when it is unknown (GC303 tick, GC304 range,

@@ -340,6 +340,49 @@ def test_schedule_command_says_when_nothing_is_due(tmp_path):
     }
 
 
+UNITLESS = PLAYBOOK.format(cron="0 14 * * MON", tz="Europe/London", catch_up="7200")
+NOW = ("--now", "2026-01-05T14:00:00Z")
+
+
+def test_schedule_command_shows_the_catch_up_warning_lint_shows(tmp_path):
+    proc = run_schedule(tmp_path, *NOW, text=UNITLESS)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        f"{tmp_path / 'dca.yaml'}:6:13: warning GC105 schedule.catch_up `7200` has no unit, so it is 7.2s (7200 "
+        "milliseconds, as any duration without a unit)"
+    ) in proc.stderr.splitlines()
+    assert "1 warning in 1 file" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "toml"),
+    [
+        (UNITLESS.replace("catch_up: 7200", "catch_up: 7200  # graphc: ignore[GC105]"), None),
+        (UNITLESS, '[rules]\nGC105 = "off"\n'),
+    ],
+)
+def test_schedule_command_leaves_out_a_warning_suppressed_or_turned_off(tmp_path, text, toml):
+    """`graphc schedule` reports the warnings `graphc lint` reports: suppression comments and graphc.toml
+    apply (review14 5)."""
+    if toml is not None:
+        (tmp_path / "graphc.toml").write_text(toml)
+    proc = run_schedule(tmp_path, *NOW, text=text)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert (
+        proc.stdout.splitlines()[0]
+        == "dca: cron '0 14 * * MON' in Europe/London (an occurrence may run up to 7.2s late)"
+    )
+
+
+def test_schedule_command_takes_a_warning_raised_to_an_error_as_lint_does(tmp_path):
+    (tmp_path / "graphc.toml").write_text('[rules]\nGC105 = "error"\n')
+    proc = run_schedule(tmp_path, *NOW, text=UNITLESS)
+    assert proc.returncode == 1
+    assert f"{tmp_path / 'dca.yaml'}:6:13: error GC105 schedule.catch_up `7200` has no unit" in proc.stderr
+    assert proc.stdout == ""
+
+
 def test_schedule_command_without_a_schedule_exits_2(tmp_path):
     proc = run_schedule(tmp_path, text="graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n")
     assert proc.returncode == 2

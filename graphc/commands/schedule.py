@@ -30,9 +30,14 @@ def load_or_exit(playbook):
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
         sys.exit(EXIT_USAGE)
-    if scheduled.diagnostics:
-        print_diagnostics([FileResult(scheduled.path, scheduled.text, scheduled.diagnostics, [])], summary=True)
-    if any(d.is_error for d in scheduled.diagnostics):
+    diagnostics = scheduled.diagnostics
+    if diagnostics:
+        from graphc.lint import warnings_as_linted  # deferred: most schedules have no finding
+
+        diagnostics = warnings_as_linted(diagnostics, scheduled.text, scheduled.path)
+    if diagnostics:
+        print_diagnostics([FileResult(scheduled.path, scheduled.text, diagnostics, [])], summary=True)
+    if any(d.is_error for d in diagnostics):
         sys.exit(EXIT_FINDINGS)
     if scheduled.schedule is None:
         click.echo(
