@@ -223,8 +223,11 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
             first = outcome
         skips = getattr(outcome.result, "skipped", ())
         for skip in skips:
-            if skip.reason.endswith(LIVE_QUOTE_SKIP):
-                live_skips.setdefault(skip.reason, []).append(occurrence)
+            if not skip.reason.endswith(LIVE_QUOTE_SKIP):
+                continue
+            times = live_skips.setdefault(skip.reason, [])
+            if not times or times[-1] != occurrence:  # one skip per for_each leg or same-text leg: the time once
+                times.append(occurrence)
         if any(skip.reason.endswith(LIVE_QUOTE_SKIP) for skip in skips):
             skipped_codes.update(skip.code for skip in skips)
         if outcome.has_errors or outcome.refusal is not None:  # (a demoted input error: the graph is incomplete)

@@ -333,6 +333,31 @@ def test_quote_in_a_template_is_a_skip_not_an_error_and_the_rest_is_checked(tmp_
     assert lint.returncode == 1 and "GC109" in lint.stdout + lint.stderr
 
 
+FOR_EACH_QUOTED = """\
+graphc: 1
+name: bq
+schedule:
+  cron: "0 14 * * MON"
+legs:
+  a:
+    for_each: 3
+    buy: "{{ (1000 / quote('ETH-USD').ask) | round(8, 'floor') }} ETH"
+    limit: "{{ (quote('ETH-USD').bid * (1 - index / 1000)) | round(2, 'floor') }}"
+    symbol: ETH-USD
+    venue: coinbase
+"""
+
+
+def test_a_skipped_value_note_counts_each_occurrence_once_however_many_legs_it_expands_to(tmp_path):
+    # review14 4: three for_each legs made it "30 occurrences: 2026-01-05T14:00Z, 2026-01-05T14:00Z, ..."
+    proc, _ = bundle(tmp_path, "--now", "2026-01-05T00:00:00Z", playbook=FOR_EACH_QUOTED)
+    assert proc.returncode == 0, proc.stderr
+    price = "price \"{{ (quote('ETH-USD').bid * (1 - index / 1000)) | round(2, 'floor') }}\" needs a quote for ETH-USD"
+    times = "2026-01-05T14:00Z, 2026-01-12T14:00Z, 2026-01-19T14:00Z, ..."
+    assert f"graphc: skipped: {price}, read when the strategy runs (10 occurrences: {times})\n" in proc.stderr
+    assert "30 occurrences" not in proc.stderr and proc.stderr.count("10 occurrences: ") == 2
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
