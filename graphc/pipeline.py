@@ -218,12 +218,19 @@ def gc_paused() -> Iterator[None]:
 
 
 def _not_a_playbook_hint(doc: Document) -> str:
-    """What to do with a file that is not a playbook: a wire graph and a `use:` template each have their command."""
-    from graphc.inputs import is_template_data, reads_as_wire  # deferred: only a file that is not a playbook
+    """What to do with a file that is not a playbook: a wire graph, a simple order and a `use:` template each
+    have their command."""
+    from graphc.inputs import SIMPLE, is_template_data, kind_of, reads_as_wire  # deferred: only a non-playbook
 
-    lint = f"`graphc lint {'-' if doc.path == '<stdin>' else shlex.quote(str(doc.path))}`"
+    path = "-" if doc.path == "<stdin>" else shlex.quote(str(doc.path))
+    lint = f"`graphc lint {path}`"
     if reads_as_wire(doc.data):
         return f"this is a wire graph, already compiled: check it with {lint} (plan and submit take it as it is)"
+    if kind_of(doc.data) == SIMPLE:
+        return (
+            "this is a simple order (`symbol`, `side`, `qty`): plan and submit take it as it is; "
+            f"`graphc decompile {path}` turns it into a playbook"
+        )
     if is_template_data(doc.data):
         return f"this is a `use:` template: it is compiled through the playbooks that use it; {lint} checks it"
     return "start the file with `graphc: 1`; wire graphs are JSON files with `nodes`"

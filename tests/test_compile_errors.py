@@ -175,6 +175,25 @@ def test_a_wire_graph_or_template_given_to_compile_gets_a_hint_that_fits_it(tmp_
 
 
 @pytest.mark.parametrize(
+    "name,text",
+    [
+        ("so.json", '{"symbol":"BTC-USD","side":"buy","qty":0.01}\n'),
+        ("so.yaml", "symbol: BTC-USD\nside: buy\nqty: 0.01\n"),
+    ],
+)
+def test_a_simple_order_given_to_compile_is_told_plan_takes_it_and_decompile_makes_it_a_playbook(tmp_path, name, text):
+    # audit docs.md 1: the hint spoke only of playbooks and wire graphs, which sent the user to rewrite the file
+    path = write(tmp_path, name, text)
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1 and "GC110" in result.stderr, result.output
+    [said] = [line for line in result.stderr.splitlines() if line.strip().startswith("hint:")]
+    assert said == (
+        "  hint: this is a simple order (`symbol`, `side`, `qty`): plan and submit take it as it is; "
+        f"`graphc decompile {path}` turns it into a playbook"
+    )
+
+
+@pytest.mark.parametrize(
     "line,words",
     [
         ("sandbox: no\n", "`sandbox` must be true or false, not 'no'"),

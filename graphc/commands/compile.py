@@ -30,7 +30,9 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     """Compile PLAYBOOK into the router's wire-format execution graph.
 
     PLAYBOOK is a YAML file with `graphc: 1`, or `-` for stdin. A wire graph
-    (JSON with `nodes`) is already compiled: check it with `graphc lint`.
+    (JSON with `nodes`) is already compiled: check it with `graphc lint`. A
+    simple order (`symbol`, `side`, `qty`) needs no compiling: plan and submit
+    take it as it is, and `graphc decompile` turns it into a playbook.
 
     Prints the JSON (2-space indent, stable key order), byte-identical on every
     run. It fails only on GC1xx input errors; run `graphc lint` for the graph,
