@@ -155,3 +155,24 @@ def test_the_docs_show_sessions():
 )
 def test_output_matching(expected, actual, ok):
     assert output_matches(expected, actual) is ok
+
+
+def test_the_python_submit_example_runs_as_shown(sandbox, tmp_path):
+    # docs/submitting.md "Using it from Python" is a complete program: it once used a name it never defined. Run it
+    # as a user would (from a checkout, against a router), twice: the second run finds the first at the router.
+    page = (REPO / "docs" / "submitting.md").read_text(encoding="utf-8")
+    section = page[page.index("## Using it from Python") :]
+    program = section[section.index("```python\n") + len("```python\n") : section.index("\n```\n")]
+    (tmp_path / "example.py").write_text(program, encoding="utf-8")
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    env = {**sandbox.env(), "NO_COLOR": "1"}
+    first = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    assert re.fullmatch(r"graph_[0-9a-f-]+\n", first.stdout), first.stdout
+    again = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 1 and "AlreadySubmitted" in again.stderr, again.stderr
+    assert first.stdout.strip() in again.stderr  # it names the graph the first run made
