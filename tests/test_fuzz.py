@@ -623,6 +623,53 @@ def test_wire_graphs(graph):
     check_diagnostics(linted.diagnostics, text, loaded=load_text(text)[0] is not None)
 
 
+# review14 2, 3: a leg priced `limit: trigger ...` reads the symbol and offset of every on_price edge into it (its
+# trigger level, and whether two of them differ); a list or mapping `symbol` was used as a quote key (TypeError:
+# unhashable, exit 4) and a missing or NaN offset made a GC105 of its own. Any value in any on_price field, on
+# any of the leg's edges, is the edge's own finding or none: never a crash.
+WRONG_KINDS = (scalars, st.lists(scalars, max_size=2), st.dictionaries(st.text(max_size=3), scalars, max_size=2))
+PRICE_FIELDS = {
+    "symbol": st.sampled_from(["ETH-USD", "BTC-USD", ""]),
+    "direction": st.sampled_from(["below", "above", "sideways"]),
+    "reference": st.sampled_from(["graph_entry_price", "mid"]),
+    "offset_pct": st.one_of(st.sampled_from([-5, -2, 3, "-5%", "x", 0]), st.floats()),
+}
+
+
+@st.composite
+def price_trigger_playbooks(draw):
+    def on_price():
+        fields = {key: st.one_of(strategy, *WRONG_KINDS) for key, strategy in PRICE_FIELDS.items()}
+        some = st.fixed_dictionaries({}, optional=fields)
+        return st.one_of(st.fixed_dictionaries(fields), st.fixed_dictionaries(fields), some, nested)
+
+    mapping = st.fixed_dictionaries({"from": st.just("q"), "trigger": st.fixed_dictionaries({"on_price": on_price()})})
+    edge = st.one_of(st.sampled_from(["q price ETH-USD below entry -2%", "q price ETH-USD above entry +5%"]), mapping)
+    limit = draw(st.sampled_from(["trigger - 1%", "trigger - 1%", "trigger", "2300"]))
+    leg = {"sell": "1 ETH", "symbol": "ETH-USD", "limit": limit}
+    leg["after"] = draw(st.lists(edge, min_size=1, max_size=3))
+    return {"graphc": 1, "name": "pt", "legs": {"q": {"buy": "1 ETH", "symbol": "ETH-USD", "limit": 2300}, "a": leg}}
+
+
+@settings(FUZZ, max_examples=EXAMPLES * 3)  # about 1 in 20 of its playbooks crashed before the fix
+@given(price_trigger_playbooks(), st.integers(0, 2))
+def test_any_value_in_a_price_trigger_of_a_trigger_priced_leg_is_a_diagnostic(doc, style):
+    text = dump(doc, style)
+    quotes = {"ETH-USD": Quote(bid=Decimal("2325.10"), ask=Decimal("2325.53"), tick=Decimal("0.01"))}
+    for options in (CompileOptions(require_quotes=False), CompileOptions(quotes=quotes)):
+        result = compile_text(text, "pt.yaml", options)
+        check_diagnostics(result.diagnostics, text, loaded=True)
+        if result.ok:  # a wire with errors is never written (it may hold the .inf the error is about)
+            result.wire_json()
+        else:
+            assert result.diagnostics
+        path = WORK / "pt.yaml"
+        path.write_text(text, encoding="utf-8")
+        linted = lint_file(path, LintOptions(compile=options), explicit=True)
+        assert linted is not None
+        check_diagnostics(linted.diagnostics, text, loaded=True)
+
+
 @FUZZ
 @given(st.one_of(playbooks(), wire_graphs(), nested))
 def test_fast_schema_check_never_accepts_what_jsonschema_rejects(data):

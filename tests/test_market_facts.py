@@ -785,3 +785,46 @@ def test_walk_ticks_steps_band_by_band():
     facts = odd.facts("K", "kalshi", "prediction")
     assert walk_ticks(D("0.2"), D(-4), facts, up=False) == D("0.093333333")  # 10/3 steps to 0.1, 2/3 of 0.01
     assert walk_ticks(D("0.2"), D(-4), facts, up=True) == D("0.093333334")
+
+
+# review14 2: a price trigger whose `symbol` is a list or a mapping is the schema's GC103 at the value, nothing
+# else; the trigger level of every on_price edge (the ambiguity check) looked the symbol up in the quotes and
+# crashed (TypeError: unhashable, exit 4), whichever edge it was on.
+GOOD_STOP = "q price ETH-USD below entry -2%"
+
+
+def bad_symbol_playbook(symbol, *, first):
+    bad = (
+        f"{{from: q, trigger: {{on_price: {{symbol: {symbol}, direction: below, reference: graph_entry_price, "
+        "offset_pct: -3}}}"
+    )
+    after = f"[{bad}, {GOOD_STOP}]" if first else f"[{GOOD_STOP}, {bad}]"
+    if first is None:
+        after = f"[{bad}]"  # the bad edge alone
+    return two_trigger_playbook(after, "trigger - 1%", "sell")
+
+
+@pytest.mark.parametrize("symbol, kind", [("[ETH-USD]", "a list"), ("{a: 1}", "a mapping")])
+@pytest.mark.parametrize("first", [True, False, None], ids=["bad-first", "bad-second", "bad-alone"])
+def test_a_price_trigger_symbol_that_is_not_text_is_one_gc103_at_it(tmp_path, symbol, kind, first):
+    text = bad_symbol_playbook(symbol, first=first)
+    line = text.splitlines()[4]
+    col = line.index(f"symbol: {symbol}") + len("symbol: ") + 1
+    index = 1 if first is False else 0
+    for quotes in (BRACKET_QUOTES, None):
+        result = compile_text(text, "t3.yaml", CompileOptions(quotes=quotes or {}, require_quotes=bool(quotes)))
+        [d] = result.diagnostics
+        assert (d.code, d.message, d.span.line, d.span.col) == (
+            "GC103",
+            f"`legs.a.after.{index}.trigger.on_price.symbol` must be string, not {kind}",
+            5,
+            col,
+        )
+        assert lint_codes(text, quotes) == ["GC103"]
+    path = write(tmp_path, "t3.yaml", text)
+    quotes_file = write(tmp_path, "q.yaml", "ETH-USD: {bid: 2325.10, ask: 2325.53, tick: 0.01}\n")
+    for command in (["lint", str(path)], ["compile", str(path), "--quotes", str(quotes_file)]):
+        out = CliRunner().invoke(cli, command)
+        assert out.exit_code == 1, out.output
+        assert f"t3.yaml:5:{col}: error GC103" in out.output and "internal error" not in out.output
+        assert "GC105" not in out.output and "GC109" not in out.output

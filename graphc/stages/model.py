@@ -384,7 +384,9 @@ class _Builder:
         if self._trigger_elsewhere(ctx, on_price) or self._trigger_ambiguous(ctx, on_price, nodes):
             nodes[deferred.index] = None
             return
-        if on_price:
+        if not all(map(_price_watch, on_price)):
+            ctx.trigger_unknown = True  # an edge watches no symbol (or not as text): its own check reports it
+        elif on_price:
             levels = [self._trigger_level(edge, nodes) for edge in on_price]
             # the level (one: _trigger_ambiguous); else the first edge whose level is unknown, to say so
             level = levels[0] if None not in levels else None
@@ -452,13 +454,13 @@ class _Builder:
 
         Levels that are known are compared; when one is not (no quote, lint without quotes), two edges from the
         same leg with different offsets still surely differ (one reference, two moves)."""
-        if len(on_price) < 2:
-            return False
+        watches = [watch for edge in on_price if (watch := _price_watch(edge)) is not None]
+        if len(on_price) < 2 or len(watches) < len(on_price):
+            return False  # one trigger; or one that watches no symbol, which its own check reports
         levels = [self._trigger_level(edge, nodes) for edge in on_price]
         if None in levels:
             moves: dict[str, set] = {}
-            for edge in on_price:
-                offset = number(edge["trigger"]["on_price"].get("offset_pct"))
+            for edge, (_symbol, offset) in zip(on_price, watches, strict=True):
                 moves.setdefault(edge["from_node"], set()).add(offset)
             if all(len(offsets) < 2 for offsets in moves.values()):
                 return False
@@ -501,8 +503,12 @@ class _Builder:
     def _trigger_level(self, edge: dict, nodes: list):
         """The on_price level (spec §4): the reference × (1 + offset_pct/100), where the reference is the
         ``from`` leg's limit price when it trades the trigger's symbol, else the snapshot mid of that symbol."""
-        params = edge["trigger"]["on_price"]
-        symbol, offset = params.get("symbol"), params.get("offset_pct")
+        watch = _price_watch(edge)
+        if watch is None:
+            return None  # no text symbol: the edge's own check reports it (GC104/GC103)
+        symbol, offset = watch
+        if offset is None:
+            return None
         parent = next((n for n in nodes if n and n.get("node_id") == edge["from_node"]), None)
         reference = None
         if parent is not None and parent["instrument"].get("symbol") == symbol:
@@ -510,9 +516,9 @@ class _Builder:
         if reference is None:
             quote = self.quotes.get(symbol)
             reference = quote.base("mid") if quote is not None else None
-        if reference is None or offset is None:
+        if reference is None:
             return None
-        return trigger_level(reference, Decimal(offset))
+        return trigger_level(reference, offset)
 
     def _node(self, ctx, leg_id, has_incoming):
         fields = ctx.fields
@@ -636,6 +642,16 @@ class _Builder:
                 continue
             self.locator.spans[("edges", len(edges))] = _Later((self.doc, ("edges", i), False))
             edges.append(_edge(len(edges), trig, target))
+
+
+def _price_watch(edge: dict) -> tuple[str, Decimal | None] | None:
+    """The symbol an on_price edge watches and its offset (in percent, None when not a finite number); None when
+    the symbol is missing or not text (a list, a mapping: no quote key): the trigger level is then unknown, and
+    the edge's own check (the schema's GC104/GC103) says why, once (review14 2)."""
+    params = edge["trigger"].get("on_price")
+    if not isinstance(params, dict) or not isinstance(params.get("symbol"), str):
+        return None
+    return params["symbol"], number(params.get("offset_pct"))
 
 
 def _edge(index, trig: tuple, target):
