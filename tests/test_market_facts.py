@@ -828,3 +828,35 @@ def test_a_price_trigger_symbol_that_is_not_text_is_one_gc103_at_it(tmp_path, sy
         assert out.exit_code == 1, out.output
         assert f"t3.yaml:5:{col}: error GC103" in out.output and "internal error" not in out.output
         assert "GC105" not in out.output and "GC109" not in out.output
+
+
+# review14 3: an on_price edge with no `offset_pct`, or one that is not a finite number, has no level; it was
+# counted as a second level (GC105 "... entry None%") next to the edge's own GC104/GC103, and alone, compile
+# with quotes called the level unknown for want of a quote (GC109) though the quote was given.
+def offset_playbook(offset, *, alone=False):
+    written = "" if offset is None else f", offset_pct: {offset}"
+    bad = f"{{from: q, trigger: {{on_price: {{symbol: ETH-USD, direction: below, reference: graph_entry_price{written}}}}}}}"
+    return two_trigger_playbook(f"[{bad}]" if alone else f"[{GOOD_STOP}, {bad}]", "trigger - 1%", "sell")
+
+
+OFFSET_CASES = [
+    # (offset_pct as written, None: not written; the one finding: code, message, where on line 5)
+    (None, "GC104", "legs.a.after.{i}.trigger.on_price needs `offset_pct:`", "on_price"),
+    (".nan", "GC103", "`legs.a.after.{i}.trigger.on_price.offset_pct` is .nan, not a finite number", ".nan"),
+    ("-.inf", "GC103", "`legs.a.after.{i}.trigger.on_price.offset_pct` is -.inf, not a finite number", "-.inf"),
+]
+
+
+@pytest.mark.parametrize("offset, code, message, at", OFFSET_CASES, ids=["missing", "nan", "inf"])
+@pytest.mark.parametrize("alone", [False, True], ids=["second", "alone"])
+def test_a_price_trigger_without_a_finite_offset_is_its_own_finding_alone(tmp_path, offset, code, message, at, alone):
+    text = offset_playbook(offset, alone=alone)
+    col = text.splitlines()[4].index(at) + 1
+    expected = (code, message.format(i=0 if alone else 1), 5, col)
+    for quotes in (BRACKET_QUOTES, None):
+        result = compile_text(text, "t3.yaml", CompileOptions(quotes=quotes or {}, require_quotes=bool(quotes)))
+        assert [(d.code, d.message, d.span.line, d.span.col) for d in result.diagnostics] == [expected]
+        assert lint_codes(text, quotes) == [code]
+    path = write(tmp_path, "t3.yaml", text)
+    out = CliRunner().invoke(cli, ["lint", str(path)])
+    assert out.exit_code == 1 and "None%" not in out.output and "GC105" not in out.output, out.output

@@ -385,7 +385,7 @@ class _Builder:
             nodes[deferred.index] = None
             return
         if not all(map(_price_watch, on_price)):
-            ctx.trigger_unknown = True  # an edge watches no symbol (or not as text): its own check reports it
+            ctx.trigger_unknown = True  # an edge has no text symbol or no finite offset: its own check reports it
         elif on_price:
             levels = [self._trigger_level(edge, nodes) for edge in on_price]
             # the level (one: _trigger_ambiguous); else the first edge whose level is unknown, to say so
@@ -456,7 +456,7 @@ class _Builder:
         same leg with different offsets still surely differ (one reference, two moves)."""
         watches = [watch for edge in on_price if (watch := _price_watch(edge)) is not None]
         if len(on_price) < 2 or len(watches) < len(on_price):
-            return False  # one trigger; or one that watches no symbol, which its own check reports
+            return False  # one trigger; or one with no text symbol or no finite offset, which its own check reports
         levels = [self._trigger_level(edge, nodes) for edge in on_price]
         if None in levels:
             moves: dict[str, set] = {}
@@ -468,12 +468,9 @@ class _Builder:
             return False  # one level, written more than once: not ambiguous
         limit = ctx.fields.get("limit")
         described = []
-        for edge, level in zip(on_price, levels, strict=True):
-            params = edge["trigger"]["on_price"]
-            offset = number(params.get("offset_pct"))
-            text = (
-                f"`{edge['from_node']} price {params.get('symbol')} {params.get('direction')} entry {shown(offset)}%`"
-            )
+        for edge, level, (symbol, offset) in zip(on_price, levels, watches, strict=True):
+            direction = edge["trigger"]["on_price"].get("direction")
+            text = f"`{edge['from_node']} price {symbol} {direction} entry {shown(offset)}%`"
             if level is not None:
                 text += f" ({shown(level.normalize())}{self._level_basis(edge, nodes)})"
             described.append(text)
@@ -505,10 +502,8 @@ class _Builder:
         ``from`` leg's limit price when it trades the trigger's symbol, else the snapshot mid of that symbol."""
         watch = _price_watch(edge)
         if watch is None:
-            return None  # no text symbol: the edge's own check reports it (GC104/GC103)
+            return None  # no text symbol or no finite offset: the edge's own check reports it (GC104/GC103)
         symbol, offset = watch
-        if offset is None:
-            return None
         parent = next((n for n in nodes if n and n.get("node_id") == edge["from_node"]), None)
         reference = None
         if parent is not None and parent["instrument"].get("symbol") == symbol:
@@ -644,14 +639,16 @@ class _Builder:
             edges.append(_edge(len(edges), trig, target))
 
 
-def _price_watch(edge: dict) -> tuple[str, Decimal | None] | None:
-    """The symbol an on_price edge watches and its offset (in percent, None when not a finite number); None when
-    the symbol is missing or not text (a list, a mapping: no quote key): the trigger level is then unknown, and
-    the edge's own check (the schema's GC104/GC103) says why, once (review14 2)."""
+def _price_watch(edge: dict) -> tuple[str, Decimal] | None:
+    """The symbol an on_price edge watches and its offset (in percent); None when the symbol is missing or not
+    text (a list, a mapping: no quote key, review14 2) or the offset is missing or not a finite number (NaN: no
+    level, not a second one, review14 3): the trigger level is then unknown, and the edge's own check (the
+    schema's GC104/GC103) says why, once."""
     params = edge["trigger"].get("on_price")
     if not isinstance(params, dict) or not isinstance(params.get("symbol"), str):
         return None
-    return params["symbol"], number(params.get("offset_pct"))
+    offset = number(params.get("offset_pct"))
+    return None if offset is None else (params["symbol"], offset)
 
 
 def _edge(index, trig: tuple, target):
