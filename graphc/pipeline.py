@@ -283,6 +283,7 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
         # same problem in other words, said at the value around it: `slices: 0` is not also "twap slices must be
         # a whole number", `trigger: on_fil` not also "unknown trigger" at its edge (audit spec.md 4)
         around = _enclosing_spans(doc, reported_at) if reported_at else frozenset()
+        _drop_said_again(result.diagnostics, doc, reported_at, built.diagnostics)
         result.diagnostics.extend(
             d
             for d in built.diagnostics
@@ -298,6 +299,34 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
 # the model's errors about a value's form; not GC104: a required key that is missing is another problem than a bad
 # value beside it (`twap: {slices: 0}` also lacks `every`/`over`: review12 3)
 _READING_CODES = frozenset({"GC102", "GC103", "GC105", "GC106"})
+
+
+def _drop_said_again(
+    diagnostics: list[Diagnostic], doc: Document, paths: list[tuple[object, ...]], built: list[Diagnostic]
+) -> None:
+    """Drop the schema's GC104 "P needs `KEY:`" (at P's key) where the model reported a GC104 naming `KEY` at P's
+    value: the model's says what the whole value lacks (`twap: {every: 1s}`: "twap needs `slices`"; for
+    `twap: {}` also `every`/`over`, which the schema does not ask), so one missing key is one error, at the value
+    (review14 6). A model GC104 about another key leaves the schema's standing."""
+    at_values = {d.span: d.message for d in built if d.code == "GC104"}
+    if not at_values or not paths:
+        return
+    said: dict[object, str] = {}  # the key span of P -> the model's message at P's value
+    for path in paths:
+        message = at_values.get(doc.span(path)) if path else None
+        if message is not None and doc.key_span(path) not in at_values:
+            said[doc.key_span(path)] = message
+    if said:
+        diagnostics[:] = [d for d in diagnostics if not _said_again(d, said)]
+
+
+def _said_again(diagnostic: Diagnostic, said: dict[object, str]) -> bool:
+    """Whether ``diagnostic`` is a schema "needs `KEY:`" whose KEY the model's GC104 at the value names."""
+    missing = _NEEDS_KEY.search(diagnostic.message) if diagnostic.code == "GC104" else None
+    return missing is not None and f"`{missing[1]}`" in said.get(diagnostic.span, "")
+
+
+_NEEDS_KEY = re.compile(r" needs `([^`]+):`$")  # graphc.stages.validate's message of a missing required key
 
 
 def _enclosing_spans(doc: Document, paths: list[tuple[object, ...]]) -> frozenset[object]:

@@ -528,10 +528,40 @@ def test_a_bad_slice_count_does_not_hide_a_missing_or_doubled_every_or_over(twap
 
     text = LEG + f"    twap: {twap}\n"
     found = sorted((d.code, d.message) for d in compile_text(text, "sl.yaml").diagnostics)
-    assert found == [
-        ("GC103", "`legs.a.twap.slices`: 0 is less than the minimum of 1"),
-        ("GC104", "twap needs `slices` and exactly one of `every` or `over`"),
-    ]
+    needs = (
+        "twap needs one of `every` or `over`"
+        if "every" not in twap
+        else "twap takes one of `every` or `over`, not both"
+    )
+    assert found == [("GC103", "`legs.a.twap.slices`: 0 is less than the minimum of 1"), ("GC104", needs)]
+
+
+TWAP_CASES = [
+    # (the twap mapping as written on line 7, the one GC104 message: what it lacks, said once)
+    ("{every: 1s}", "twap needs `slices`"),
+    ("{over: 1m}", "twap needs `slices`"),
+    ("{}", "twap needs `slices` and one of `every` or `over`"),
+    ("{every: 1s, over: 1m}", "twap needs `slices`, and takes one of `every` or `over`, not both"),
+    ("{slices: 3}", "twap needs one of `every` or `over`"),
+    ("{slices: 3, every: 1s, over: 1m}", "twap takes one of `every` or `over`, not both"),
+]
+
+
+@pytest.mark.parametrize("twap,message", TWAP_CASES, ids=[c[0] for c in TWAP_CASES])
+def test_a_twap_mapping_that_lacks_a_key_is_one_gc104_at_the_twap(tmp_path, twap, message):
+    """review14 6: `twap: {every: 1s}` was the schema's "legs.a.twap needs `slices:`" at the key and the model's
+    "twap needs `slices` and exactly one of ..." at the value: one missing key, two errors. One is said, at the
+    twap's value, naming what the mapping lacks (or has too much of), with a whole twap as the example."""
+    from graphc.pipeline import compile_text
+
+    text = LEG + f"    twap: {twap}\n"
+    [d] = compile_text(text, "tw.yaml").diagnostics
+    assert (d.code, d.message, d.span.line, d.span.col) == ("GC104", message, 7, 11)
+    assert d.hint == "e.g. `twap: {slices: 10, every: 30s}`"
+    path = tmp_path / "tw.yaml"
+    path.write_text(text)
+    out = CliRunner().invoke(cli, ["lint", str(path)])
+    assert out.exit_code == 1 and out.output.count("error GC104") == 1 and "tw.yaml:7:11: error GC104" in out.output
 
 
 EDGE_END_CASES = [
@@ -563,3 +593,23 @@ def test_an_after_entry_whose_from_is_not_a_leg_name_is_one_gc103(after):
     text += f"  a: {{buy: 1 ETH, symbol: ETH-USD, after: {after}}}\n"
     [d] = compile_text(text, "af.yaml").diagnostics
     assert d.code == "GC103" and d.message.startswith("`legs.a.after.0.from"), d
+
+
+@pytest.mark.parametrize(
+    "twap,message,col",
+    [
+        (
+            "{slices: null, every: 1s}",
+            "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not empty",
+            20,
+        ),
+        ("{slices: 3, every: null}", "`legs.a.twap.every` must be string or number, not empty", 30),
+    ],
+)
+def test_a_twap_key_written_empty_is_the_schemas_gc103_alone(twap, message, col):
+    """review14 6: a key written with no value is there: the schema's GC103 at it, not also the model's GC104
+    "twap needs `slices`" as if it were missing."""
+    from graphc.pipeline import compile_text
+
+    [d] = compile_text(LEG + f"    twap: {twap}\n", "tw.yaml").diagnostics
+    assert (d.code, d.message, d.span.line, d.span.col) == ("GC103", message, 7, col)
