@@ -360,13 +360,25 @@ def warnings_as_linted(diagnostics: Sequence[Diagnostic], text: str | None, path
 # GC308 price form, GC404, GC406, GC407): the compile's GC109 skip at a price it could not know without a quote
 # (a node's `order_type`) is the only trace of their checks that never ran, so it stands for them.
 _PRICE_RULES = ("GC303", "GC304", "GC308", "GC404", "GC406", "GC407")
+# The rules that read a node's size and record no skip when it is unknown: GC405 (hedge size) compares a hedge's
+# fixed size with its parent's and moves on in silence when either is unknown. The compile's GC109 skip at a size
+# it could not know without a quote (a notional `buy: $500k` with no limit price; a node's `quantity`) is the only
+# trace of that check, so it stands for it. The other size rules record a skip of their own for an unknown size
+# and are not here: GC301 min notional, GC302 min size, GC305 lot, GC309 max size (the quantity is not a fixed
+# number), GC408 exits overfill (the size of the parent or exit is not known), GC501 and GC503 (the notional is
+# unknown) (review14 1, the size half).
+_SIZE_RULES = ("GC405",)
 
 
 def _stands_for(skip: Skip) -> tuple[str, ...]:
     """The rule codes whose checks ``skip`` (a compile skip, at its wire path) stands for, besides its own."""
     where = skip.where
-    if skip.code == "GC109" and type(where) is tuple and where[-1:] == ("order_type",):
+    if skip.code != "GC109" or type(where) is not tuple:
+        return ()
+    if where[-1:] == ("order_type",):
         return _PRICE_RULES
+    if where[-1:] == ("quantity",):
+        return _SIZE_RULES
     return ()
 
 
@@ -374,9 +386,9 @@ def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
     """The skipped checks of rules the config and --select/--ignore report: a check turned off was not
     skipped for want of a fact, and counting it would hide the skips that matter (spec §8).
 
-    A skip that stands for other rules' checks (:func:`_stands_for`: a price without a quote) is kept while
-    any of them, or its own code, is reported: turning GC109 off or selecting GC406 alone never makes a price
-    check that could not run read as passed (review14 1)."""
+    A skip that stands for other rules' checks (:func:`_stands_for`: a price or a size without a quote) is kept
+    while any of them, or its own code, is reported: turning GC109 off or selecting GC406 or GC405 alone never
+    makes a price or size check that could not run read as passed (review14 1)."""
     config = options.config
     select, ignore = options.select, options.ignore
     if not skips or ((config is None or not config.rules) and not select and not ignore):

@@ -398,6 +398,107 @@ def test_the_quote_skip_goes_when_neither_it_nor_a_price_check_is_reported(tmp_p
     assert result.exit_code == 0 and result.stdout.splitlines() == ["no problems in 1 file"]
 
 
+# A notional bought at the market, linted without quotes: its size is unknown, and the compile's GC109 skip at the
+# size is the only trace of GC405 (hedge size), which passes in silence when a size is unknown. The other size
+# rules (GC301, GC302, GC305, GC309, GC408, GC501, GC503) record skips of their own (review14 1, the size half).
+SIZED = (
+    "graphc: 1\nname: g\nlegs:\n  a:\n    buy: $5000\n    symbol: ETH-USD\n    venue: coinbase\n"
+    "  b:\n    sell: 2 ETH\n    symbol: ETH-USD-PERP\n    after: a filled\n"
+)
+SIZE_SKIP = "5:10: skipped GC109 notional '$5000' needs a price for ETH-USD; pass --quotes"
+
+
+def test_with_quotes_the_hedge_size_check_reports_its_finding_under_select(tmp_path):
+    path = write(tmp_path, "h.yaml", SIZED)
+    result = lint(path, "--no-cache", "--select", "GC405", "--quotes", EXAMPLES / "quotes.yaml")
+    assert result.stdout.splitlines()[0] == (
+        f"{path}:9:11: warning GC405 hedge 'b' sells 2 ETH-USD-PERP but its parent 'a' buys 2.15004751 ETH-USD "
+        "(edge e0, on_full_fill)"
+    )
+    assert "skipped" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "toml"),
+    [
+        (["--select", "GC405"], None),
+        (["--select", "GC405", "--ignore", "GC109"], None),
+        (["--select", "GC405"], '[rules]\nGC109 = "off"\n'),
+    ],
+)
+def test_the_size_skip_stays_while_the_hedge_size_check_is_reported(tmp_path, args, toml):
+    """--select GC405 with GC109 ignored or off never reads as a hedge size that was checked and passed."""
+    path = write(tmp_path, "h.yaml", SIZED)
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    text = lint(path, "--no-cache", "--explain-skips", *args)
+    assert text.exit_code == 0 and text.stdout.splitlines() == [
+        f"{path}:{SIZE_SKIP}",
+        "",
+        "no problems in 1 file (1 check skipped)",
+    ]
+    report = json.loads(lint(path, "--no-cache", "-f", "json", *args).stdout)
+    assert [(s["code"], s["line"], s["column"]) for s in report["files"][0]["skipped"]] == [("GC109", 5, 10)]
+
+
+def test_the_size_skip_stays_for_a_hedge_whose_own_size_is_a_notional(tmp_path):
+    path = write(tmp_path, "h.yaml", SIZED.replace("buy: $5000", "buy: 2 ETH").replace("sell: 2 ETH", "sell: $5000"))
+    text = lint(path, "--no-cache", "--explain-skips", "--select", "GC405", "--ignore", "GC109").stdout.splitlines()
+    assert text[0] == f"{path}:9:11: skipped GC109 notional '$5000' needs a price for ETH-USD-PERP; pass --quotes"
+    assert text[-1] == "no problems in 1 file (1 check skipped)"
+
+
+@pytest.mark.parametrize(
+    ("args", "toml"),
+    [(["--ignore", "GC109,GC405"], None), (["--ignore", "GC109"], '[rules]\nGC405 = "off"\n')],
+)
+def test_the_size_skip_goes_when_neither_it_nor_the_hedge_size_check_is_reported(tmp_path, args, toml):
+    """The venue checks still skip the size in their own name; the GC109 skip has nothing left to stand for."""
+    path = write(tmp_path, "h.yaml", SIZED)
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    report = json.loads(lint(path, "--no-cache", "-f", "json", *args).stdout)
+    skipped = report["files"][0]["skipped"]
+    assert "GC109" not in {s["code"] for s in skipped}
+    assert {s["code"] for s in skipped} == {"GC301", "GC302", "GC305", "GC309"}
+
+
+PM = "fed-decision-in-december-25-bps-cut:no"
+
+
+@pytest.mark.parametrize(
+    ("code", "legs", "risk"),
+    [
+        ("GC301", f"  a:\n    buy: $0.50\n    symbol: {PM}\n    limit: bid\n", ""),
+        ("GC309", "  a:\n    buy: $5000\n    symbol: ETH-USD\n    venue: coinbase\n", ""),  # max_size 1 (toml)
+        ("GC302", f"  a:\n    buy: $2\n    symbol: {PM}\n    limit: bid\n", ""),
+        ("GC501", "  a:\n    buy: $5000\n    symbol: ETH-USD\n", "risk:\n  max_notional: 1000\n"),
+        (
+            "GC503",
+            "  a:\n    buy: $5000\n    symbol: ETH-USD\n  b:\n    sell: $5000\n    symbol: ETH-USD-PERP\n"
+            "    after: a filled\n",
+            "risk:\n  max_notional: 6000\n",
+        ),
+        (
+            "GC408",
+            "  a:\n    buy: $5000\n    symbol: ETH-USD\n  tp:\n    sell: 2 ETH\n    symbol: ETH-USD\n"
+            "    limit: 3000\n    after: a filled\n  sl:\n    sell: 2 ETH\n    symbol: ETH-USD\n"
+            "    limit: 2000\n    after: a filled\n",
+            "",
+        ),
+    ],
+)
+def test_the_other_size_checks_skip_an_unknown_size_in_their_own_name(tmp_path, code, legs, risk):
+    """Why _SIZE_RULES is GC405 alone: each of these fires with quotes and, without, records its own skip.
+    (GC305 does too, but a notional size is floored to the lot, so it never fires on one.)"""
+    path = write(tmp_path, "s.yaml", f"graphc: 1\nname: g\n{risk}legs:\n{legs}")
+    write(tmp_path, "graphc.toml", '[markets."ETH-USD"]\nmax_size = 1\nmax_notional = 1000\n')
+    found = lint(path, "--no-cache", "--select", code, "--quotes", EXAMPLES / "quotes.yaml").stdout.splitlines()
+    assert f" {code} " in found[0] and "skipped" not in found[-1]
+    report = json.loads(lint(path, "--no-cache", "-f", "json", "--select", code, "--ignore", "GC109").stdout)
+    assert {s["code"] for s in report["files"][0]["skipped"]} == {code}
+
+
 def test_a_file_whose_checks_never_ran_is_still_skipped_when_its_error_is_turned_off(tmp_path):
     path = write(tmp_path, "p.yaml", GOOD.replace("symbol: ETH-USD\n", "symbl: ETH-USD\n", 1))
     result = lint(path, "--no-cache", "-f", "json", "--select", "GC3", "--ignore", "GC1")
