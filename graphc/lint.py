@@ -342,18 +342,34 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     return diagnostics
 
 
-def warnings_as_linted(diagnostics: Sequence[Diagnostic], text: str | None, path: str) -> list[Diagnostic]:
-    """The diagnostics a command found reading ``path`` itself (``graphc schedule``), with its warnings as
-    ``graphc lint`` reports them: severities from the file's graphc.toml, minus the ones turned off there or
-    suppressed on their line (spec §8). Errors are kept as found: they stop the command whatever the config
-    says (the config's own problems are lint's to report)."""
+def config_result(diagnostics: list[Diagnostic]) -> FileResult:
+    """A config file's own problems (GC100, GC102, GC103, located in it: :func:`graphc.config.read_config`) as
+    `graphc lint` reports them: one result of that file, with its text for the snippets when it can be read."""
+    shown = diagnostics[0].path
+    try:
+        text = read_source(shown)
+    except (OSError, UnicodeDecodeError):  # (GC100 "cannot read config file" says why)
+        text = None
+    return FileResult(shown, text, diagnostics, [])
+
+
+def as_linted(diagnostics: Sequence[Diagnostic], text: str | None, path: str) -> list[FileResult]:
+    """The diagnostics a command found reading ``path`` itself (``graphc schedule``) as ``graphc lint`` reports
+    them: first the problems of the file's graphc.toml (:func:`config_result`: a broken config is an error there,
+    never passed over), then the file's, with its warnings' severities from that config, minus the ones turned off
+    there or suppressed on their line (spec §8). Errors are kept as found: they stop the command whatever the
+    config says. No result when there is nothing to report."""
+    config, problems = load_config(path)
+    results = [config_result(problems)] if problems else []
     errors = [d for d in diagnostics if d.is_error]
     warnings = [d for d in diagnostics if not d.is_error]
     if warnings:
         from graphc.suppress import filter_suppressed  # deferred: most schedules have no warning
 
-        warnings = filter_suppressed(apply_config(warnings, load_config(path)[0]), text, path=path)
-    return sorted(errors + warnings, key=Diagnostic.sort_key)
+        warnings = filter_suppressed(apply_config(warnings, config), text, path=path)
+    if errors or warnings:
+        results.append(FileResult(path, text, sorted(errors + warnings, key=Diagnostic.sort_key), []))
+    return results
 
 
 # The rules that read a node's limit price and record no skip when it is unknown (GC303 tick, GC304 range,

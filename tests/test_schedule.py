@@ -383,6 +383,42 @@ def test_schedule_command_takes_a_warning_raised_to_an_error_as_lint_does(tmp_pa
     assert proc.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("toml", "problem"),
+    [
+        (
+            '[rules\nGC105 = "off"\n',
+            "1:7: error GC100 TOML syntax error: Expected ']' at the end of a table declaration",
+        ),
+        ('[rules]\nGC105 = "loud"\n', '2:1: error GC103 rule GC105 must be "error", "warning" or "off", not \'loud\''),
+    ],
+)
+@pytest.mark.parametrize("text", [UNITLESS, None])  # with a warning of the playbook's own, and without
+def test_schedule_command_reports_the_problems_of_graphc_toml_as_lint_does(tmp_path, toml, problem, text):
+    """A broken graphc.toml is an error of `graphc lint` (exit 1, the config's own GC100/GC103 shown with its
+    line); `graphc schedule` ignored it, exit 0, and a `GC105 = "off"` it could not read went unnoticed."""
+    config = tmp_path / "graphc.toml"
+    config.write_text(toml)
+    proc = run_schedule(tmp_path, *NOW, text=text)
+    assert proc.returncode == 1 and proc.stdout == ""
+    linted = subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", "--no-cache", str(tmp_path / "dca.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert linted.returncode == 1
+    # the config's block (its diagnostic and snippet) reads the same in both
+
+    def config_block(output: str) -> str:
+        [block] = [b for b in output.split("\n\n") if b.startswith(str(config))]
+        return block
+
+    assert config_block(proc.stderr).splitlines()[0] == f"{config}:{problem}"
+    assert config_block(proc.stderr) == config_block(linted.stdout)
+    summary = "1 error, 1 warning in 2 files" if text else "1 error in 1 file"  # (the playbook has nothing)
+    assert proc.stderr.splitlines()[-1] == summary
+
+
 def test_schedule_command_without_a_schedule_exits_2(tmp_path):
     proc = run_schedule(tmp_path, text="graphc: 1\nname: x\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n")
     assert proc.returncode == 2

@@ -52,6 +52,7 @@ from graphc.inputs import TEMPLATE_MARKER
 from graphc.lint import (
     NOT_RENDERED,
     LintOptions,
+    config_result,
     find_changed_dependants,
     lint_path,
     lint_source,
@@ -103,13 +104,6 @@ def _picklable(exc: BaseException) -> BaseException:
         return exc
     except Exception:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
-def _read_or_none(path):
-    try:
-        return read_source(path)
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 # Starting a process and sending its files and results back costs about what linting this many files does:
@@ -358,10 +352,10 @@ def lint_command(
         results.append(FileResult(quotes_path, None, quote_diagnostics, []))
         if any(projects.strict):
             strict_results.append(results[-1])
-    for profile, config_result in projects.config_results:
-        results.append(config_result)
+    for profile, config_problems in projects.config_results:
+        results.append(config_problems)
         if projects.strict[profile]:
-            strict_results.append(config_result)
+            strict_results.append(config_problems)
     unread = {}  # path -> why, for a file that could not be read with GC112 off: not a result
     if stdin is not None:
         from_stdin = _lint_stdin(stdin_name, stdin, projects.options[stdin_profile])
@@ -557,8 +551,7 @@ class Projects:
         self.strict.append(bool(config.strict))
         self._fingerprints.append(repr((config, config.market_config.fingerprint)))
         if diagnostics:
-            shown = diagnostics[0].path
-            self.config_results.append((index, FileResult(shown, _read_or_none(shown), diagnostics, [])))
+            self.config_results.append((index, config_result(diagnostics)))
         return index
 
     def make_options(self, compile_options, **fields) -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import click
 
 from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, parse_now, print_diagnostics, read_error
-from graphc.diagnostics import FileResult
+from graphc.diagnostics import has_errors
 from graphc.schedule import describe_duration, read_scheduled, run_key
 
 
@@ -30,14 +30,14 @@ def load_or_exit(playbook):
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"graphc: {read_error(playbook, exc)}", err=True)
         sys.exit(EXIT_USAGE)
-    diagnostics = scheduled.diagnostics
-    if diagnostics:
-        from graphc.lint import warnings_as_linted  # deferred: most schedules have no finding
+    from graphc.lint import as_linted  # deferred: --help needs none of lint
 
-        diagnostics = warnings_as_linted(diagnostics, scheduled.text, scheduled.path)
-    if diagnostics:
-        print_diagnostics([FileResult(scheduled.path, scheduled.text, diagnostics, [])], summary=True)
-    if any(d.is_error for d in diagnostics):
+    # what lint reports of this file: its graphc.toml's own problems (an error of the run, as in lint), then its
+    # warnings with the config's severities and suppression comments applied
+    results = as_linted(scheduled.diagnostics, scheduled.text, scheduled.path)
+    if results:
+        print_diagnostics(results, summary=True)
+    if any(has_errors(result.diagnostics) for result in results):
         sys.exit(EXIT_FINDINGS)
     if scheduled.schedule is None:
         click.echo(
