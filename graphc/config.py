@@ -39,15 +39,21 @@ with a did-you-mean, GC103 invalid value).
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graphc import files
 from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
-from graphc.files import CONFIG_FILE, PYPROJECT, declares_graphc, display_path, find_project_root, read_source
+from graphc.files import (
+    CONFIG_FILE,
+    PYPROJECT,
+    FileTooBig,
+    declares_graphc,
+    display_path,
+    find_project_root,
+    read_whole_source,
+)
 from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
 from graphc.venues.settings import KEYS as SETTING_KEYS
@@ -262,9 +268,15 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
     path = Path(path)
     shown = _display(path)
     try:
-        text = _read_config_text(path)
+        text = read_whole_source(path)
     except (OSError, UnicodeDecodeError) as exc:
-        return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {exc}", shown)]
+        # a config file is read through the gate every input passes: a FIFO or a device is refused rather than
+        # waited on or read for ever, one over the size limit is not parsed (a repository's graphc.toml is as
+        # untrusted as its playbooks)
+        why = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        span = Span(1, 1) if isinstance(exc, FileTooBig) else None
+        hint = "split it, or raise the limit (docs/robustness.md)" if span else None
+        return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {why}", shown, span, hint=hint)]
     import tomllib  # deferred: most runs find no config file
 
     try:
@@ -283,18 +295,6 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
     return reader.read(data), reader.diagnostics
 
 
-def _read_config_text(path: Path) -> str:
-    """A config file's text, read through the gate every input passes (:func:`graphc.files.read_source`): a
-    FIFO or a device is refused rather than waited on or read for ever, and a file over ``MAX_FILE_BYTES`` is an
-    OSError rather than a parse of gigabytes (a repository's ``graphc.toml`` is as untrusted as its playbooks)."""
-    text = read_source(path)  # a file over the limit comes back as a prefix just over it
-    if len(text) * 4 > files.MAX_FILE_BYTES and len(text.encode("utf-8", "surrogatepass")) > files.MAX_FILE_BYTES:
-        raise OSError(
-            errno.EFBIG, f"it is larger than {files.MAX_FILE_BYTES:,} bytes (GRAPHC_MAX_FILE_BYTES)", str(path)
-        )
-    return text
-
-
 def missing_graphc_table(path) -> str | None:
     """Why ``path``, a config file named with ``--config``, holds no graphc settings; None when it may.
 
@@ -308,7 +308,7 @@ def missing_graphc_table(path) -> str | None:
     if path.name != PYPROJECT:
         return None
     try:
-        text = _read_config_text(path)
+        text = read_whole_source(path)
     except (OSError, UnicodeDecodeError):
         return None
     import tomllib  # deferred: only --config pyproject.toml needs it here

@@ -307,13 +307,18 @@ _MAY_DECLARE_GRAPHC = (
 
 
 def declares_graphc(pyproject: Path) -> bool:
-    """Whether a pyproject.toml has a ``[tool.graphc]`` table (a broken one that names it counts)."""
+    """Whether a pyproject.toml has a ``[tool.graphc]`` table (a broken one that names it counts).
+
+    One over ``MAX_FILE_BYTES`` is never parsed: it counts when its first ``MAX_FILE_BYTES`` name graphc's table,
+    and the config reader then reports it too big (GC100)."""
     try:
-        text = pyproject.read_text(encoding="utf-8").removeprefix("\ufeff")  # utf-8-sig, without its codec
+        text = read_source(pyproject)
     except (OSError, UnicodeDecodeError):
         return False
     if "graphc" not in text or not re.search(_MAY_DECLARE_GRAPHC, text, re.M):
         return False  # no TOML parse for the many that never mention graphc, or only as a dependency
+    if too_big(text):
+        return True
     import tomllib  # deferred: start-up stays lean for projects without a pyproject
 
     try:
@@ -347,6 +352,25 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
     finally:
         os.close(fd)
     return decode_source(raw)
+
+
+class FileTooBig(OSError):
+    """A file over ``MAX_FILE_BYTES`` that is read whole or not at all (a config file): :func:`read_whole_source`."""
+
+
+def too_big(text: str) -> bool:
+    """Whether ``text``, as :func:`read_source` returned it, is the prefix of a file over ``MAX_FILE_BYTES``
+    (encoded only when it may be: a prefix just over the limit loses at most 3 bytes to a cut character)."""
+    return len(text) * 4 > MAX_FILE_BYTES and len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES
+
+
+def read_whole_source(path: str | os.PathLike[str]) -> str:
+    """:func:`read_source` for a file that is no use in part (a config file): :class:`FileTooBig`, an OSError,
+    for one over ``MAX_FILE_BYTES``, read no further than the limit and never parsed."""
+    text = read_source(path)
+    if too_big(text):
+        raise FileTooBig(errno.EFBIG, f"it is larger than {MAX_FILE_BYTES:,} bytes (GRAPHC_MAX_FILE_BYTES)", str(path))
+    return text
 
 
 def check_option_file(path: str | os.PathLike[str]) -> None:

@@ -335,9 +335,9 @@ def test_config_that_is_a_fifo_is_refused_not_waited_on(tmp_path):
     path = tmp_path / "graphc.toml"
     os.mkfifo(path)
     config, diagnostics = read_config(path)
-    [d] = diagnostics
-    assert d.code == "GC100"
-    assert d.message.endswith("it is a named pipe (FIFO), not a regular file: " + repr(str(path)))
+    assert [(d.code, d.message, d.span) for d in diagnostics] == [
+        ("GC100", "cannot read config file: it is a named pipe (FIFO), not a regular file", None)
+    ]
     assert config == Config(path=path)
 
 
@@ -345,12 +345,34 @@ def test_config_over_the_file_size_limit_is_not_parsed(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
     path = write(tmp_path / "graphc.toml", "strict = true\n" + "# padding\n" * 20)
     config, diagnostics = read_config(path)
-    assert [(d.code, d.message) for d in diagnostics] == [
+    assert [(d.code, d.message, d.span, d.hint) for d in diagnostics] == [
         (
             "GC100",
-            f"cannot read config file: [Errno 27] it is larger than 100 bytes (GRAPHC_MAX_FILE_BYTES): {str(path)!r}",
+            "cannot read config file: it is larger than 100 bytes (GRAPHC_MAX_FILE_BYTES)",
+            Span(1, 1),
+            "split it, or raise the limit (docs/robustness.md)",
         )
     ]
     assert config == Config(path=path)  # strict = true was not read
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 10_000)
     assert read_config(path)[1] == []
+
+
+def test_a_pyproject_over_the_size_limit_is_found_but_never_parsed(tmp_path, monkeypatch):
+    # discovery once parsed a whole pyproject (55 MB: 6 s, 210 MB) before the reader refused it (review15 4)
+    import tomllib
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 200)
+    path = write(
+        tmp_path / "pyproject.toml", "[tool.graphc]\nstrict = true\n" + "".join(f"k{i} = 1\n" for i in range(100))
+    )
+
+    def no_parse(text, **kw):
+        raise AssertionError(f"parsed {len(text)} characters of a file over the limit")
+
+    monkeypatch.setattr(tomllib, "loads", no_parse)
+    assert find_config(tmp_path) == path
+    config, diagnostics = load_config(tmp_path)
+    assert [(d.code, d.span) for d in diagnostics] == [("GC100", Span(1, 1))]
+    assert diagnostics[0].message == "cannot read config file: it is larger than 200 bytes (GRAPHC_MAX_FILE_BYTES)"
+    assert config.strict is False
