@@ -314,6 +314,20 @@ def print_diagnostics(results, *, stream=None, summary=False, explain_skips=Fals
         stream.write(text if text.endswith("\n") else text + "\n")
 
 
+def exit_on_config_errors(diagnostics) -> None:
+    """The project's graphc.toml problems (``load_config``/``load_project``), shown as `graphc lint` shows them
+    (:func:`graphc.lint.config_result`: at their line in graphc.toml, with its snippet); exit 1 when one is an
+    error: the config's settings were not applied, and a command does not go on without them."""
+    if not diagnostics:
+        return
+    from graphc.diagnostics import has_errors  # deferred: only a config with problems needs them
+    from graphc.lint import config_result
+
+    print_diagnostics([config_result(diagnostics)])
+    if has_errors(diagnostics):
+        sys.exit(EXIT_FINDINGS)
+
+
 def read_error(path, exc) -> str:
     reason = getattr(exc, "strerror", None) or str(exc)
     if isinstance(exc, UnicodeDecodeError):

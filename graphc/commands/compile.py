@@ -10,6 +10,7 @@ from graphc.commands.common import (
     EXIT_FINDINGS,
     build_options,
     compile_options,
+    exit_on_config_errors,
     explain_live,
     open_output,
     print_diagnostics,
@@ -54,10 +55,7 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
     # graphc.toml's market settings shape generated prices and sizes exactly as lint checks them (spec §3.3)
     # one project for the file (its real path's; stdin: the working directory's): its config and its `use:` root
     root, config, config_diagnostics = load_project(None if playbook == "-" else playbook)
-    if config_diagnostics:
-        print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
-        if has_errors(config_diagnostics):
-            sys.exit(EXIT_FINDINGS)
+    exit_on_config_errors(config_diagnostics)
     options, quote_diagnostics = build_options(
         quotes_path, set_values, params_file, now, require_quotes=True, sources=sources, config=config
     )

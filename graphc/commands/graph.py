@@ -12,6 +12,7 @@ from graphc.commands.common import (
     EXIT_USAGE,
     build_options,
     compile_options,
+    exit_on_config_errors,
     print_diagnostics,
     read_input,
     write_output,
@@ -101,10 +102,7 @@ def _compile(doc, source, quotes_path, set_values, params_file, now):
     its `use:` root and its config's market settings, so the picture shows the prices and sizes compile writes
     (spec §3.3). A config with errors is reported and stops it, as `graphc compile` does."""
     root, config, config_diagnostics = load_project(source)
-    if config_diagnostics:
-        print_diagnostics([FileResult(config_diagnostics[0].path, None, config_diagnostics, [])])
-        if has_errors(config_diagnostics):
-            sys.exit(EXIT_FINDINGS)
+    exit_on_config_errors(config_diagnostics)
     options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False, config=config)
     options.project_root = str(root)
     return compile_document(doc, options)

@@ -1,0 +1,82 @@
+"""A graphc.toml that cannot be read is reported by every command that reads it as `graphc lint` reports it.
+
+review14 5: `graphc lint` shows a broken graphc.toml's own problems (GC100 TOML syntax, GC103 a bad severity) at
+their line in graphc.toml with the snippet, exit 1. compile and graph printed them through a copy of their own,
+without the snippet; submit sent a saved plan whatever its project's config said, so a `GC105 = "off"` it could
+not read was neither applied nor reported. Each command that reads the config (docs/configuration.md, "Which
+commands read it") now prints lint's block for it, and the ones that send (plan, submit, run) refuse: a config
+the operator cannot read may be turning a check on or off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sandbox_fixture import REPO, run_graphc
+
+QUOTES = REPO / "examples" / "quotes.yaml"
+BOOK = "graphc: 1\nname: pair\nlegs:\n  long: {buy: 2 ETH, symbol: ETH-USD}\n"
+DCA = """\
+graphc: 1
+name: dca
+schedule: {cron: "0 14 * * MON", timezone: Europe/London, catch_up: 2h}
+legs:
+  buy: {buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: 2300}
+"""
+BROKEN = {
+    "syntax": (
+        '[rules\nGC105 = "off"\n',
+        "graphc.toml:1:7: error GC100 TOML syntax error: Expected ']' at the end of a table declaration",
+    ),
+    "severity": (
+        '[rules]\nGC105 = "loud"\n',
+        'graphc.toml:2:1: error GC103 rule GC105 must be "error", "warning" or "off", not \'loud\'',
+    ),
+}
+
+
+def make_project(root: Path, config: str | None) -> Path:
+    (root / ".git").mkdir(parents=True)
+    if config is not None:
+        (root / "graphc.toml").write_text(config)
+    (root / "quotes.yaml").write_text(QUOTES.read_text())
+    (root / "book.yaml").write_text(BOOK)
+    (root / "dca.yaml").write_text(DCA)
+    return root
+
+
+def config_block(output: str) -> str:
+    """The block of graphc.toml's problems: its diagnostics, snippets and hints, up to the next blank line."""
+    [block] = [b.strip("\n") for b in output.split("\n\n") if b.lstrip("\n").startswith("graphc.toml:")]
+    return block
+
+
+def linted_block(project: Path, env=None) -> str:
+    linted = run_graphc(["lint", "--no-cache", "book.yaml"], env, project)
+    assert linted.returncode == 1, linted
+    return config_block(linted.stdout)
+
+
+@pytest.mark.parametrize("broken", list(BROKEN))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compile", "book.yaml", "--quotes", "quotes.yaml"],
+        ["graph", "book.yaml"],
+        ["bundle", "dca.yaml", "-o", "out"],
+        ["schedule", "dca.yaml", "--now", "2026-01-05T14:20:00Z"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_command_that_reads_the_config_prints_its_problems_as_lint_does(tmp_path, broken, args):
+    toml, headline = BROKEN[broken]
+    project = make_project(tmp_path / "project", toml)
+    proc = run_graphc(args, None, project)
+    assert proc.returncode == 1, proc
+    block = config_block(proc.stderr)
+    assert block.splitlines()[0] == headline
+    assert "\n  | " in block  # the snippet of graphc.toml, as lint shows it
+    assert block == linted_block(project)
+    if args[0] in ("compile", "graph"):
+        assert proc.stdout == ""  # no graph, no picture: the config's settings were not applied
