@@ -54,7 +54,7 @@ from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import check_option_file, find_project_root, read_source
-from graphc.lint import NOT_RENDERED, LintOptions, lint_source, unset_params
+from graphc.lint import NOT_RENDERED, LintOptions, config_result, lint_source, unset_params
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
 from graphc.quotes import load_quotes
@@ -231,7 +231,8 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) 
                 f"{', '.join(given)} cannot change it; make a new plan with them (`graphc plan ... -o PLAN`)"
             )
         )
-    config, _ = load_config(path)
+    config, config_diagnostics = load_config(path)
+    _config_problems(prepared, config_diagnostics)  # a plan is linted again with the config, which must be read
     # the config's market settings and the plan's quotes, so a saved plan is checked against the facts and prices it
     # was compiled with (spec §3.3): its notional checks (GC501, GC503) run as they ran when it was planned
     options = LintOptions(compile=CompileOptions(quotes=quotes, market_config=config.market_config), config=config)
@@ -270,11 +271,11 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     outcome = lint_source(text, path, options, explicit=True)
     name = outcome.name or Path(path).stem or "graph"
     prepared = Prepared(path, name, "", None, None, find_project_root(path), quotes=quotes)
-    for diagnostics in (quote_diagnostics, config_diagnostics):
-        if diagnostics:
-            prepared.extra_results.append(FileResult(diagnostics[0].path, None, diagnostics, []))
-            if has_errors(diagnostics):
-                prepared.problems.append(Problem(f"{diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
+    if quote_diagnostics:
+        prepared.extra_results.append(FileResult(quote_diagnostics[0].path, None, quote_diagnostics, []))
+        if has_errors(quote_diagnostics):
+            prepared.problems.append(Problem(f"{quote_diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
+    _config_problems(prepared, config_diagnostics)
     # Sent as lint read it, in compile's one layout: a playbook's compiled graph, or a wire file or
     # simple order without its comments and YAML form (the router reads JSON, and only what lint checked).
     wire_text = None if outcome.wire is None else to_json(outcome.wire)
@@ -283,6 +284,16 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
         # the content names the run; a wire file has no name, so two files with the same graph are one run
         prepared.run_key = content_run_key(outcome.name or "graph", prepared.wire_text)
     return prepared
+
+
+def _config_problems(prepared: Prepared, diagnostics: list) -> None:
+    """The problems of the project's graphc.toml, shown as `graphc lint` shows them (:func:`config_result`: at
+    their line there, with its snippet); an error among them refuses the graph (exit 1): a config that cannot be
+    read may be turning a check off or on, so the graph is not sent as if it said nothing."""
+    if diagnostics:
+        prepared.extra_results.append(config_result(diagnostics))
+        if has_errors(diagnostics):
+            prepared.problems.append(Problem(f"{diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
 
 
 def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import REPO, run_graphc
+from sandbox_fixture import REPO, cli_env, run_graphc
 
 QUOTES = REPO / "examples" / "quotes.yaml"
 BOOK = "graphc: 1\nname: pair\nlegs:\n  long: {buy: 2 ETH, symbol: ETH-USD}\n"
@@ -64,6 +64,7 @@ def linted_block(project: Path, env=None) -> str:
     [
         ["compile", "book.yaml", "--quotes", "quotes.yaml"],
         ["graph", "book.yaml"],
+        ["plan", "book.yaml", "--quotes", "quotes.yaml"],
         ["bundle", "dca.yaml", "-o", "out"],
         ["schedule", "dca.yaml", "--now", "2026-01-05T14:20:00Z"],
     ],
@@ -80,3 +81,35 @@ def test_a_command_that_reads_the_config_prints_its_problems_as_lint_does(tmp_pa
     assert block == linted_block(project)
     if args[0] in ("compile", "graph"):
         assert proc.stdout == ""  # no graph, no picture: the config's settings were not applied
+    if args[0] == "plan":
+        assert "graphc: not ready to submit: graphc.toml has errors (see above)" in proc.stderr
+
+
+@pytest.mark.parametrize("broken", list(BROKEN))
+def test_submit_refuses_a_source_and_a_saved_plan_whose_config_is_broken_and_sends_nothing(sandbox, tmp_path, broken):
+    """A saved plan was sent whatever its project's graphc.toml said (exit 0, one POST): its lint ran with the
+    built-in severities and never said that the config it was to use could not be read."""
+    toml, headline = BROKEN[broken]
+    project = make_project(tmp_path / "project", None)
+    env = cli_env(sandbox)
+    planned = run_graphc(["plan", "book.yaml", "--quotes", "quotes.yaml", "-o", "plan.json"], env, project)
+    assert planned.returncode == 0, planned
+    (project / "graphc.toml").write_text(toml)
+    expected = linted_block(project, env)
+
+    for source in ("book.yaml", "plan.json"):
+        args = ["submit", source, "--yes"] + (["--quotes", "quotes.yaml"] if source == "book.yaml" else [])
+        submitted = run_graphc(args, env, project)
+        assert submitted.returncode == 1, submitted
+        assert "submitted" not in submitted.stdout
+        block = config_block(submitted.stderr)
+        assert block.splitlines()[0] == headline and block == expected
+        assert "graphc: refused: graphc.toml has errors (see above)" in submitted.stderr
+
+    replanned = run_graphc(["plan", "plan.json"], env, project)
+    assert replanned.returncode == 1, replanned
+    assert config_block(replanned.stderr) == expected
+    assert "graphc: not ready to submit: graphc.toml has errors (see above)" in replanned.stderr
+
+    assert sandbox.requests("POST") == [] and sandbox.graphs() == []
+    assert not (project / ".graphc").exists()  # nothing recorded in a ledger either
