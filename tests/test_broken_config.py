@@ -10,6 +10,7 @@ the operator cannot read may be turning a check on or off.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,20 @@ def test_submit_refuses_a_source_and_a_saved_plan_whose_config_is_broken_and_sen
 
     assert sandbox.requests("POST") == [] and sandbox.graphs() == []
     assert not (project / ".graphc").exists()  # nothing recorded in a ledger either
+
+
+@pytest.mark.parametrize("broken", list(BROKEN))
+@pytest.mark.parametrize(("mode", "event"), [("--once", "refused"), ("--loop", "error")])
+def test_run_refuses_at_the_configs_line_and_sends_nothing(sandbox, tmp_path, broken, mode, event):
+    """--once refuses the occurrence; --loop stops before it first sleeps (docs/recurring.md); both exit 1."""
+    toml, headline = BROKEN[broken]
+    project = make_project(tmp_path / "project", toml)
+    args = ["run", "dca.yaml", mode, "--settle", "0", "--now", "2026-01-05T14:20:00Z", "--quotes", "quotes.yaml"]
+    proc = run_graphc(args, cli_env(sandbox), project)
+    assert proc.returncode == 1, proc
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    (refused,) = [e for e in events if e["event"] == event]
+    # lint's headline without the severity: the one line a run's log gives a refusal
+    assert refused["message"] == headline.replace(": error GC", ": GC"), refused
+    assert not [e for e in events if e["event"] == "submitted"]
+    assert sandbox.requests("POST") == [] and sandbox.graphs() == []
