@@ -1259,9 +1259,10 @@ def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
     (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = "a lot"\n')
     fallback = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
     assert fallback.exit_code == 0, fallback.output
-    assert "graphc.toml has errors (graphc lint shows them); amend's checks use graphc's built-in market facts" in (
-        fallback.output
-    )
+    assert "graphc.toml has errors (see above); amend's checks use graphc's built-in market facts" in fallback.output
+    # the config's problem as `graphc lint` shows it: at its line in graphc.toml, with the snippet
+    headline = f"{project / 'graphc.toml'}:2:1: error GC103 [markets.\"BTC-USD\"] `lot` must be a number, not 'a lot'"
+    assert f"{headline}\n" in fallback.output and '\n2 | lot = "a lot"\n' in fallback.output, fallback.output
 
 
 def test_amend_qty_under_one_contract_on_a_fractional_kalshi_market(sandbox, project):

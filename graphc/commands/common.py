@@ -314,17 +314,22 @@ def print_diagnostics(results, *, stream=None, summary=False, explain_skips=Fals
         stream.write(text if text.endswith("\n") else text + "\n")
 
 
-def exit_on_config_errors(diagnostics) -> None:
+def show_config_problems(diagnostics) -> bool:
     """The project's graphc.toml problems (``load_config``/``load_project``), shown as `graphc lint` shows them
-    (:func:`graphc.lint.config_result`: at their line in graphc.toml, with its snippet); exit 1 when one is an
-    error: the config's settings were not applied, and a command does not go on without them."""
+    (:func:`graphc.lint.config_result`: at their line in graphc.toml, with its snippet); True when one is an
+    error: the config's settings were not applied."""
     if not diagnostics:
-        return
+        return False
     from graphc.diagnostics import has_errors  # deferred: only a config with problems needs them
     from graphc.lint import config_result
 
     print_diagnostics([config_result(diagnostics)])
-    if has_errors(diagnostics):
+    return has_errors(diagnostics)
+
+
+def exit_on_config_errors(diagnostics) -> None:
+    """:func:`show_config_problems`, then exit 1 on an error: a command does not go on without its settings."""
+    if show_config_problems(diagnostics):
         sys.exit(EXIT_FINDINGS)
 
 

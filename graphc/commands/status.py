@@ -25,6 +25,7 @@ from graphc.commands.common import (
     make_client,
     parse_seconds,
     render_graph,
+    show_config_problems,
 )
 
 
@@ -288,15 +289,14 @@ def _finding_text(diagnostic) -> str:
 
 def _project_config(ledger_path):
     """The graphc.toml of the ledger's project: its market settings (the lot compile used) and rule severities,
-    for amend's checks; a config with errors is not half-read: the built-in facts and severities are used,
-    and a note says so."""
+    for amend's checks; its problems are shown as `graphc lint` shows them, and a config with errors is not
+    half-read: the built-in facts and severities are used, and a note says so."""
     from graphc.config import load_config  # deferred: tomllib
 
     config, diagnostics = load_config(os.path.dirname(os.path.abspath(ledger_path)))
-    errors = [d for d in diagnostics if d.is_error]
-    if errors:
+    if show_config_problems(diagnostics):
         click.echo(
-            f"note: {errors[0].path} has errors (graphc lint shows them); amend's checks use graphc's built-in "
+            f"note: {diagnostics[0].path} has errors (see above); amend's checks use graphc's built-in "
             "market facts and rule severities",
             err=True,
         )
