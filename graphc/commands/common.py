@@ -320,8 +320,8 @@ def show_config_problems(diagnostics) -> bool:
     error: the config's settings were not applied."""
     if not diagnostics:
         return False
-    from graphc.diagnostics import has_errors  # deferred: only a config with problems needs them
-    from graphc.lint import config_result
+    from graphc.diagnostics import has_errors  # deferred: only a config with problems needs it
+    from graphc.lint import config_result  # deferred: the linter; most runs have a config without problems
 
     print_diagnostics([config_result(diagnostics)])
     return has_errors(diagnostics)
