@@ -141,6 +141,71 @@ def test_a_pyproject_with_tool_graphc_is_a_config_and_discovery_still_passes_ove
     assert lint("a/x.yaml") == before and before[0] == 0, before
 
 
+# review15 3: a --config file that cannot be read was a GC100 finding and the playbooks were linted without it
+# (exit 1). The operator named it to configure the run: unreadable input, exit 2 (spec §8), before any playbook.
+UNREADABLE_CONFIGS = {
+    "not-utf8": (
+        lambda desk: (desk / "c.toml").write_bytes(b'[rules]\nGC105 = "\xff"\n'),
+        "cannot read config file c.toml:2:10: the file is not UTF-8 text: byte 0xFF cannot be decoded "
+        "(invalid start byte)",
+    ),
+    "too-big": (
+        lambda desk: (desk / "c.toml").write_text("strict = true\n" + "# padding\n" * 30),
+        "cannot read config file c.toml: it is larger than 200 bytes (GRAPHC_MAX_FILE_BYTES)",
+    ),
+    "missing": (lambda desk: None, "cannot read config file c.toml: there is no such file"),
+    "folder": (lambda desk: (desk / "c.toml").mkdir(), "cannot read config file c.toml: it is a directory"),
+    "pyproject-not-utf8": (
+        lambda desk: (desk / "pyproject.toml").write_bytes(b"[tool.graphc]\nstrict = true # \xe9t\xe9\n"),
+        "cannot read config file pyproject.toml:2:17: the file is not UTF-8 text: byte 0xE9",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_CONFIGS)
+def test_a_config_file_named_that_cannot_be_read_is_a_usage_error(desk, monkeypatch, kind):
+    from graphc import files
+
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 200)
+    make, message = UNREADABLE_CONFIGS[kind]
+    make(desk)
+    name = "pyproject.toml" if kind.startswith("pyproject") else "c.toml"
+    for paths in (["b/y.yaml"], ["a/x.yaml", "b/y.yaml", "-"]):
+        result = CliRunner().invoke(cli, ["lint", *paths, "--config", name], input=PLAYBOOK)
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr, result.stderr
+        assert "--config" in result.stderr, result.stderr  # click's "Invalid value for '--config'"
+        assert result.stdout == ""  # nothing linted: no GC100 finding, no GC303 of b/, no summary
+
+
+def test_a_config_file_named_that_reads_but_is_wrong_stays_a_located_finding(desk):
+    # TOML syntax and bad values are the file's content: located in it, exit 1, as for a found graphc.toml
+    (desk / "c.toml").write_text('[rules]\nGC105 = "loud"\n')
+    code, out = lint("a/x.yaml", "--config", "c.toml")
+    assert code == 1 and "c.toml:2:1: error GC103 rule GC105 must be" in out, out
+    (desk / "c.toml").write_text("[rules\n")
+    code, out = lint("a/x.yaml", "--config", "c.toml")
+    assert code == 1 and "c.toml:1:7: error GC100 TOML syntax error" in out, out
+
+
+def test_a_found_config_that_cannot_be_read_is_still_a_finding(desk):
+    # not named by the operator: a repository's graphc.toml is checked like its playbooks (GC100, exit 1)
+    (desk / "b" / "graphc.toml").write_bytes(b'[rules]\nGC105 = "\xff"\n')
+    code, out = lint("b/y.yaml")
+    assert code == 1 and "b/graphc.toml: error GC100 cannot read config file: 'utf-8' codec" in out, out
+
+
+def test_lint_is_the_only_command_that_takes_a_config_file():
+    # each command with --config must pass the one gate above (Projects): a new one fails here until it does
+    import click
+
+    context = click.Context(cli)
+    commands = [cli.get_command(context, name) for name in cli.list_commands(context)]
+    assert len(commands) > 15  # every command, loaded
+    takers = [command.name for command in commands if any("--config" in p.opts for p in command.params)]
+    assert takers == ["lint"]
+
+
 def test_stdin_uses_the_config_of_its_file_name(desk):
     runner = CliRunner()
     for name, expected in (("b/y.yaml", 1), ("a/x.yaml", 0)):

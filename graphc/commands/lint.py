@@ -46,7 +46,9 @@ from graphc.files import (
     open_source,
     read_source,
     read_stdin,
+    read_whole_source,
     real_path,
+    unreadable,
 )
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.lint import (
@@ -481,6 +483,28 @@ def _open_cache(projects: Projects):
     )
 
 
+def _check_named_config(path: str) -> None:
+    """Refuse ``path``, the config file named with ``--config``, when it cannot be read (not UTF-8, over
+    ``GRAPHC_MAX_FILE_BYTES``, gone meanwhile): the operator named it to configure the run, so it is unreadable
+    input, exit 2 before any playbook is checked (spec §8; review15 3), not a GC100 finding beside playbooks
+    linted without it. Its content (TOML syntax, values) is read later, and its problems are located findings.
+    A config found by discovery is not checked here: a repository's graphc.toml is reported like its playbooks.
+    """
+    try:
+        read_whole_source(path)
+    except UnicodeDecodeError as exc:
+        diagnostic, _ = unreadable(path, exc)
+        span = diagnostic.span
+        where = f"{path}:{span.line}:{span.col}" if span is not None else path
+        raise click.BadParameter(
+            f"cannot read config file {where}: {diagnostic.message}", param_hint="--config"
+        ) from None
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read config file {path}: {exc.strerror or exc}", param_hint="--config"
+        ) from None
+
+
 class Projects:
     """The configuration each linted file is linted with, and the LintOptions made from it (one per config).
 
@@ -506,12 +530,17 @@ class Projects:
                     f"cannot read config file {arg}: it is {kind}, not a regular file", param_hint="--config"
                 )
             if "=" not in arg:
-                raise click.BadParameter(f"{arg!r} is neither a file nor a KEY = VALUE setting", param_hint="--config")
+                raise click.BadParameter(
+                    f"cannot read config file {arg}: there is no such file (nor is it a KEY = VALUE setting)",
+                    param_hint="--config",
+                )
         if self.inline:  # checked once, before any file: its problems are the same over every config
             _, problems = with_overrides(Config(), self.inline)
             if problems:
                 raise click.BadParameter("; ".join(d.message for d in problems), param_hint="--config")
         self.given: str | None = files[0] if files else None
+        if self.given is not None:
+            _check_named_config(self.given)
         problem = missing_graphc_table(self.given) if self.given is not None else None
         if problem:  # named, yet no settings: not run as an empty config (discovery skips such files)
             raise click.BadParameter(problem, param_hint="--config")
