@@ -1240,29 +1240,59 @@ def test_amend_qty_rounds_a_notional_down_to_the_venues_lot_and_refuses_a_partia
     assert whole.exit_code == 0 and "size 18 -> 20 contracts" in whole.output, whole.output
 
 
-def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
-    """The lot compile used: `[markets."SYMBOL"] lot` of the project's graphc.toml, not only the built-in
-    profile (which gives BTC-USD on Coinbase no lot, so 0.0055 passed and the venue would cut it).
-    $500 / 90000 = 0.0055555... BTC, rounded down to the 0.001 lot: 0.005."""
+def _submit_usd_leg_with_a_lot(sandbox, project):
+    """USD_LEG submitted from a project whose graphc.toml gives BTC-USD a 0.001 lot: (env, --ledger args, id)."""
     env = cli_env(sandbox)
     sandbox.configure(speed=0)
     (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = 0.001\n')
     (project / "usd.yaml").write_text(USD_LEG)
     ledger = ["--ledger", project / ".graphc" / "ledger.sqlite"]
     gid = graph_id_of(invoke(["submit", project / "usd.yaml", *ledger], env).output)
+    return env, ledger, gid
+
+
+def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
+    """The lot compile used: `[markets."SYMBOL"] lot` of the project's graphc.toml, not only the built-in
+    profile (which gives BTC-USD on Coinbase no lot, so 0.0055 passed and the venue would cut it).
+    $500 / 90000 = 0.0055555... BTC, rounded down to the 0.001 lot: 0.005."""
+    env, ledger, gid = _submit_usd_leg_with_a_lot(sandbox, project)
     refused = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
     assert refused.exit_code == 2, refused.output
     assert "'0.0055' is not a multiple of coinbase's 0.001 lot" in refused.output, refused.output
     rounded = invoke(["amend", gid, "a", "--qty", "$600", *ledger], env)  # 600 / 90000 = 0.00666...: 0.006
     assert rounded.exit_code == 0 and "size 0.005 -> 0.006 BTC" in rounded.output, rounded.output
-    # a graphc.toml with errors is not half-read: the built-in facts, and a note that says so
-    (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = "a lot"\n')
-    fallback = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
-    assert fallback.exit_code == 0, fallback.output
-    assert "graphc.toml has errors (see above); amend's checks use graphc's built-in market facts" in fallback.output
+
+
+@pytest.mark.parametrize(
+    ("text", "headline", "snippet"),
+    [
+        (
+            '[markets."BTC-USD"]\nlot = "a lot"\n',
+            ":2:1: error GC103 [markets.\"BTC-USD\"] `lot` must be a number, not 'a lot'",
+            '\n2 | lot = "a lot"\n',
+        ),
+        ('[markets."BTC-USD"\nlot = 0.001\n', ":1:19: error GC100 TOML syntax error", '\n1 | [markets."BTC-USD"\n'),
+        ('[rules]\nGC305 = "loud"\n', ":2:1: error GC103 rule GC305 must be", '\n2 | GC305 = "loud"\n'),
+    ],
+    ids=["bad-lot", "syntax", "bad-severity"],
+)
+def test_amend_refuses_when_the_projects_graphc_toml_is_broken(sandbox, project, text, headline, snippet):
+    """amend changes a live order: a graphc.toml it cannot read may hold the lot or tick that decides the new size
+    (and the severities of its checks), so it is refused, exit 1, as plan and submit refuse, nothing sent. It went
+    on with the built-in facts (01199ef): with `lot = "a lot"` in place of 0.001, 0.0055 BTC was sent, off the
+    venue's lot."""
+    env, ledger, gid = _submit_usd_leg_with_a_lot(sandbox, project)
+    (project / "graphc.toml").write_text(text)
+    before = len(sandbox.requests())
+    refused = invoke(["amend", gid, "a", "--qty", "0.0055", *ledger], env)
+    assert refused.exit_code == 1, refused.output
     # the config's problem as `graphc lint` shows it: at its line in graphc.toml, with the snippet
-    headline = f"{project / 'graphc.toml'}:2:1: error GC103 [markets.\"BTC-USD\"] `lot` must be a number, not 'a lot'"
-    assert f"{headline}\n" in fallback.output and '\n2 | lot = "a lot"\n' in fallback.output, fallback.output
+    assert f"{project / 'graphc.toml'}{headline}" in refused.output, refused.output
+    assert snippet in refused.output, refused.output
+    assert f"graphc: error: {project / 'graphc.toml'} has errors (see above); nothing sent\n" in refused.output
+    assert "built-in" not in refused.output
+    assert sandbox.requests()[before:] == []  # refused before the router was asked anything: no GET, no PATCH
+    assert _amended(sandbox, gid) == []
 
 
 def test_amend_qty_under_one_contract_on_a_fractional_kalshi_market(sandbox, project):

@@ -17,6 +17,7 @@ import click
 from graphc.api.errors import UncertainOutcome
 from graphc.api.redact import clean, json_text
 from graphc.commands.common import (
+    EXIT_FINDINGS,
     EXIT_USAGE,
     api_errors,
     fail,
@@ -162,7 +163,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     venue's minimum, a horizon shorter than the TWAP) refuses the amend,
     nothing sent; a warning is printed. Checks that could not run are named.
 
-    Exit status: 0 accepted; 2 bad arguments, unknown node, a refused size or a lint error; 3 the router refused
+    Exit status: 0 accepted; 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node, a refused size or a lint error; 3 the router refused
     (also when it answers 2xx with the status rejected, failed or error: its reason is printed).
     """
     from graphc.amend import (  # deferred: units
@@ -190,6 +191,8 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             raise click.BadParameter(str(exc), param_hint="--horizon") from None
     if qty is None and not changes:
         raise click.UsageError("give at least one of --qty, --urgency, --slippage, --horizon")
+    ledger = ledger_path or default_ledger_path()
+    config = _project_config(ledger)  # a broken one refuses the amend before the router is asked anything
     with make_client(verbose) as client:
         view = graph_view(client.get_graph(graph_id), graph_id)
         matches = [n for n in view.nodes if node in (n.name, n.node_id)]
@@ -197,10 +200,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             names = ", ".join(n.name for n in view.nodes) or "none"
             fail(f"graph {graph_id} has no node {node!r} (its nodes: {names})", EXIT_USAGE)
         target = matches[0]
-        ledger = ledger_path or default_ledger_path()
-        config = _project_config(ledger)
-        market = config.market_config if config is not None else None
-        recorded = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, market)
+        recorded = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, config.market_config)
         if qty is not None:
             try:
                 changes["qty_1e8"] = new_qty_1e8(qty, recorded)
@@ -289,18 +289,15 @@ def _finding_text(diagnostic) -> str:
 
 def _project_config(ledger_path):
     """The graphc.toml of the ledger's project: its market settings (the lot compile used) and rule severities,
-    for amend's checks; its problems are shown as `graphc lint` shows them, and a config with errors is not
-    half-read: the built-in facts and severities are used, and a note says so."""
+    for amend's checks. Its problems are shown as `graphc lint` shows them; an error among them refuses the
+    amend, exit 1, nothing sent, as plan and submit refuse (submit._config_problems): amend changes a live order,
+    and a config it cannot read may hold the lot or tick that decides the new size (review15; it went on with
+    the built-in facts, and sent a size off the configured lot)."""
     from graphc.config import load_config  # deferred: tomllib
 
     config, diagnostics = load_config(os.path.dirname(os.path.abspath(ledger_path)))
     if show_config_problems(diagnostics):
-        click.echo(
-            f"note: {diagnostics[0].path} has errors (see above); amend's checks use graphc's built-in "
-            "market facts and rule severities",
-            err=True,
-        )
-        return None
+        fail(f"{diagnostics[0].path} has errors (see above); nothing sent", EXIT_FINDINGS)
     return config
 
 
