@@ -344,3 +344,42 @@ def test_a_credentials_file_that_is_a_fifo_is_refused_not_waited_on(project, mon
     assert (
         f"cannot read credentials file {project / 'credentials'}: it is a named pipe (FIFO), not a regular file"
     ) in result.stderr
+
+
+# Every command that reads the key from the credentials file: a router command of each family, the runner, a lint
+# that reads live quotes, submit with and without a router named (without one it looks for a key first).
+CREDENTIAL_COMMANDS = [
+    pytest.param(("status", "g-1"), True, id="status"),
+    pytest.param(("cancel", "g-1"), True, id="cancel"),
+    pytest.param(("submit", "user.yaml"), True, id="submit"),
+    pytest.param(("submit", "user.yaml"), False, id="submit-no-router"),
+    pytest.param(("strategy", "list"), True, id="strategy"),
+    pytest.param(("lint", "--no-cache", "user.yaml", "--quotes", "live"), True, id="lint-live"),
+    pytest.param(("run", "--once", "user.yaml"), True, id="run"),
+]
+
+
+@pytest.mark.parametrize(("args", "router"), CREDENTIAL_COMMANDS)
+def test_a_credentials_file_that_is_not_utf8_is_a_usage_error_that_never_shows_the_key(project, args, router):
+    # was an internal error (UnicodeDecodeError, exit 4) in every command that reads it (review15 1)
+    secret = "sk-0123456789abcdef"
+    (project / "credentials").write_bytes(f'api_key = "{secret}'.encode() + b'\xff"\n')
+    (project / "credentials").chmod(0o600)
+    env = {k: v for k, v in os.environ.items() if k not in ("SEQUENCE_API_KEY", "SEQUENCE_API_URL")}
+    env.update(PYTHONPATH=str(REPO), GRAPHC_CREDENTIALS=str(project / "credentials"))
+    if router:
+        env["SEQUENCE_API_URL"] = "http://127.0.0.1:1"  # never reached: the key is read first
+    result = subprocess.run(
+        [sys.executable, "-m", "graphc", *args],
+        cwd=project,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+    )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    output = result.stdout + result.stderr
+    assert f"cannot read credentials file {project / 'credentials'}: not UTF-8" in output
+    assert secret not in output and "sk-" not in output
+    assert "internal error" not in output and "Traceback" not in output

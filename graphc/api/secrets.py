@@ -182,6 +182,8 @@ def read_credentials_file(path) -> ApiKey:
         text = read_source(path)  # a regular file only: a FIFO no one writes to is refused, not waited on
     except OSError as exc:
         raise ConfigError(f"cannot read credentials file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:  # never its message: the byte it names is part of the key, perhaps (review15 1)
+        raise ConfigError(f"cannot read credentials file {path}: not UTF-8") from None
     data = _parse_credentials(text, path)
     key = data.get("api_key")
     if not isinstance(key, str) or not key.strip():
