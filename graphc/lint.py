@@ -386,8 +386,10 @@ _PRICE_RULES = ("GC303", "GC304", "GC308", "GC404", "GC406", "GC407")
 _SIZE_RULES = ("GC405",)
 
 
-def _stands_for(skip: Skip) -> tuple[str, ...]:
-    """The rule codes whose checks ``skip`` (a compile skip, at its wire path) stands for, besides its own."""
+def stands_for(skip: Skip) -> tuple[str, ...]:
+    """The rule codes whose checks ``skip`` (a compile skip, at its wire path) stands for, besides its own: those
+    rules record no skip of their own, so what says which checks did not run asks this (lint's choice of the skips
+    to report, bundle's note through :attr:`LintOutcome.stood_for`)."""
     where = skip.where
     if skip.code != "GC109" or type(where) is not tuple:
         return ()
@@ -402,7 +404,7 @@ def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
     """The skipped checks of rules the config and --select/--ignore report: a check turned off was not
     skipped for want of a fact, and counting it would hide the skips that matter (spec §8).
 
-    A skip that stands for other rules' checks (:func:`_stands_for`: a price or a size without a quote) is kept
+    A skip that stands for other rules' checks (:func:`stands_for`: a price or a size without a quote) is kept
     while any of them, or its own code, is reported: turning GC109 off or selecting GC406 or GC405 alone never
     makes a price or size check that could not run read as passed (review14 1)."""
     config = options.config
@@ -415,7 +417,7 @@ def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
             code, select, ignore
         )
 
-    return [s for s in skips if reported(s.code) or any(map(reported, _stands_for(s)))]
+    return [s for s in skips if reported(s.code) or any(map(reported, stands_for(s)))]
 
 
 def _unchecked(stopped: Diagnostic, reported: list[Diagnostic]) -> str:
@@ -446,6 +448,9 @@ class LintOutcome(NamedTuple):
     # The input error (before config and suppressions) that dropped part of the graph or kept it from being
     # built, however it is reported: then there is no graph (wire is None) to plan, save or send.
     incomplete: Diagnostic | None = None
+    # The rules whose checks a skip in result.skipped stands for (:func:`stands_for`): they did not run either, and
+    # record no skip of their own (a Skip in the result is at a span, no longer at the wire path that tells).
+    stood_for: frozenset[str] = frozenset()
 
     @property
     def has_errors(self) -> bool:
@@ -463,7 +468,9 @@ class LintOutcome(NamedTuple):
         return incomplete_graph(self.incomplete, self.result.diagnostics if self.result is not None else ())
 
 
-assert LintOutcome._fields == ("result", "wire", "wire_text", "name", "files_read", "incomplete"), "update lint_source"
+assert LintOutcome._fields == ("result", "wire", "wire_text", "name", "files_read", "incomplete", "stood_for"), (
+    "update lint_source"
+)
 
 
 def incomplete_graph(stopped: Diagnostic, reported: Sequence[Diagnostic]) -> str:
@@ -492,6 +499,7 @@ def lint_source(
     if doc is None and not explicit and not may_be_graphc(text):
         return LintOutcome(None)  # found by a walk (or --ignore-unknown), does not load, says nothing of graphc
     skips: list[Skip] = []
+    stood_for: frozenset[str] = frozenset()
     stopped = next((d for d in diagnostics if d.is_error), None)  # what kept the rules from running, if anything
     graph: LintedGraph | None = None
     name: str | None = None
@@ -500,7 +508,10 @@ def lint_source(
         if graph is None:
             return LintOutcome(None)
         diagnostics.extend(graph.diagnostics)
-        skips.extend(_located_skips(_reported(graph.skips, options), graph.locator, options))
+        reported = _reported(graph.skips, options)
+        skips.extend(_located_skips(reported, graph.locator, options))
+        if reported:  # (most compiles skip nothing)
+            stood_for = frozenset(code for skip in reported for code in stands_for(skip))
         if graph.unrendered:  # always kept: it says a whole file was only partly checked
             skips.append(_not_rendered(doc, graph.unrendered))
         if graph.wire is not None and not has_errors(diagnostics):
@@ -528,8 +539,9 @@ def lint_source(
     # an input error stopped the checks (whatever severity it is reported at): the graph built is not the file's
     if keep_wire and stopped is None and graph.wire is not None and not has_errors(diagnostics):
         wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
-        return LintOutcome(result, graph.wire, wire_text, name, graph.files_read)
-    return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped))  # (positionally: one per file)
+        return LintOutcome(result, graph.wire, wire_text, name, graph.files_read, stood_for=stood_for)
+    # (positionally: one per file)
+    return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for))
 
 
 # The keys that make a file graphc's, looked for in the text of a file that did not load (so could not be

@@ -313,7 +313,11 @@ def test_quote_in_a_template_is_a_skip_not_an_error_and_the_rest_is_checked(tmp_
         proc.stderr
     )
     assert "skipped: price \"{{ (quote('BTC-USD').ask * 1.01) | round(2) }}\" needs a quote for BTC-USD" in proc.stderr
-    assert "not checked here, so not passed" in proc.stderr and (out / "project" / "dca.yaml").is_file()
+    assert (out / "project" / "dca.yaml").is_file()
+    assert (  # the size's GC405 (hedge size) and the price's checks record no skip of their own (review15 2)
+        "not checked here, so not passed: the checks that need those values (GC109, GC301, GC302, GC303, GC304, "
+        "GC305, GC308, GC309, GC404, GC405, GC406, GC407); everything else was checked"
+    ) in proc.stderr
     # what needs no quote is still checked: an unknown key, a bad limit on another leg, a live playbook
     unknown = QUOTE_SIZED.replace("    venue: coinbase\n", "    venue: coinbase\n    limt: 3\n")
     proc, out = bundle(tmp_path / "b", playbook=unknown)
@@ -356,6 +360,32 @@ def test_a_skipped_value_note_counts_each_occurrence_once_however_many_legs_it_e
     times = "2026-01-05T14:00Z, 2026-01-12T14:00Z, 2026-01-19T14:00Z, ..."
     assert f"graphc: skipped: {price}, read when the strategy runs (10 occurrences: {times})\n" in proc.stderr
     assert "30 occurrences" not in proc.stderr and proc.stderr.count("10 occurrences: ") == 2
+
+
+OFF_TICK = """\
+graphc: 1
+name: bk
+schedule:
+  cron: "0 14 * * MON"
+legs:
+  a:
+    buy: 100 contracts
+    limit: "{{ quote('KXFEDDECISION-26DEC-C25').bid * 0.997 }}"
+    symbol: KXFEDDECISION-26DEC-C25
+    venue: kalshi
+"""
+
+
+def test_the_skip_note_names_the_price_checks_a_quote_based_limit_leaves_unrun(tmp_path):
+    # review15 2: off Kalshi's 0.01 tick at almost any bid (0.40 * 0.997 = 0.3988, GC303 with the price written out),
+    # yet the note named only GC109 and GC309 and said "everything else was checked"
+    proc, out = bundle(tmp_path, "--now", "2026-01-05T00:00:00Z", playbook=OFF_TICK)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "graphc: not checked here, so not passed: the checks that need those values "
+        "(GC109, GC303, GC304, GC308, GC309, GC404, GC406, GC407); everything else was checked\n"
+    ) in proc.stderr
+    assert (out / "project" / "dca.yaml").is_file()
 
 
 @pytest.mark.parametrize(
