@@ -45,7 +45,7 @@ from pathlib import Path
 
 from graphc.config import find_config, load_config
 from graphc.diagnostics import Diagnostic
-from graphc.files import find_project_root, real_path
+from graphc.files import find_project_root, option_file_problem, real_path
 from graphc.lint import LintOptions, LintOutcome, lint_source
 from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
@@ -110,6 +110,9 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             f"--name {settings.name!r}: a strategy name is [a-z0-9][a-z0-9._-]* "
             "(lower-case letters, digits, '.', '_', '-'; the playbook name's pattern)"
         )
+    problem = None if settings.params_file is None else option_file_problem("params", settings.params_file)
+    if problem is not None:  # a usage error before any occurrence is linted, as in lint and submit (review15 3)
+        raise BundleError(problem)
     playbook = Path(settings.playbook).resolve()
     try:
         scheduled = read_scheduled(playbook)

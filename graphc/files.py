@@ -387,6 +387,20 @@ def check_option_file(path: str | os.PathLike[str]) -> None:
         read_source(path)
 
 
+def option_file_problem(kind: str, path: str | os.PathLike[str]) -> str | None:
+    """The usage error for ``path``, the ``kind`` file (``params``, ``quotes``) the operator named in an option,
+    when :func:`check_option_file` finds it cannot be read (``cannot read params file f.yaml: it is a named pipe
+    (FIFO), not a regular file``); None when it can. Each command that takes such a file says this, exit 2, before
+    any playbook is checked (review15 3)."""
+    try:
+        check_option_file(path)
+    except UnicodeDecodeError:
+        return f"cannot read {kind} file {path}: not UTF-8"
+    except OSError as exc:
+        return f"cannot read {kind} file {path}: {exc.strerror or exc}"
+    return None
+
+
 def open_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> tuple[int, os.stat_result]:
     """``path`` opened to be read (non-blocking; the caller closes the descriptor), and its stat; NotRegularFile
     (an OSError) when it is not a regular file, or with ``pipe_ok`` the operator's own pipe. The one gate every

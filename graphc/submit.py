@@ -53,7 +53,7 @@ from graphc.api.lookup import find_run
 from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
-from graphc.files import check_option_file, find_project_root, read_source
+from graphc.files import find_project_root, option_file_problem, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, config_result, lint_source, unset_params
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
@@ -251,12 +251,9 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
             quotes, quote_diagnostics = load_quotes(quotes_path)
         except (OSError, UnicodeDecodeError) as exc:
             raise Refused(f"cannot read quotes file {quotes_path}: {getattr(exc, 'strerror', None) or exc}") from None
-    if params_file is not None:
-        try:
-            check_option_file(params_file)  # unreadable input: exit 2, as for the quotes (spec §8)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or "not UTF-8"
-            raise Refused(f"cannot read params file {params_file}: {reason}") from None
+    problem = None if params_file is None else option_file_problem("params", params_file)
+    if problem is not None:  # unreadable input: exit 2, as for the quotes (spec §8)
+        raise Refused(problem)
     config, config_diagnostics = load_config(path)
     compile_options = CompileOptions(
         quotes=quotes,

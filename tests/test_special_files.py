@@ -28,8 +28,9 @@ TEMPLATE = "graphc-template: 1\nlegs:\n  t: {sell: 1 ETH, symbol: ETH-USD}\n"
 USER = "graphc: 1\nname: u\nlegs:\n  h: {use: ./templates/t.yaml}\n"
 
 
-def graphc(cwd: Path, *args: str, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def graphc(cwd: Path, *args: str, stdin=subprocess.DEVNULL, env=None) -> subprocess.CompletedProcess:
+    """``graphc ARGS`` in ``cwd``, in the environment ``env`` (else this one)."""
+    env = {**(os.environ if env is None else env), "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "graphc", *args],
         cwd=cwd,
@@ -366,20 +367,55 @@ def test_a_credentials_file_that_is_not_utf8_is_a_usage_error_that_never_shows_t
     (project / "credentials").write_bytes(f'api_key = "{secret}'.encode() + b'\xff"\n')
     (project / "credentials").chmod(0o600)
     env = {k: v for k, v in os.environ.items() if k not in ("SEQUENCE_API_KEY", "SEQUENCE_API_URL")}
-    env.update(PYTHONPATH=str(REPO), GRAPHC_CREDENTIALS=str(project / "credentials"))
+    env["GRAPHC_CREDENTIALS"] = str(project / "credentials")
     if router:
         env["SEQUENCE_API_URL"] = "http://127.0.0.1:1"  # never reached: the key is read first
-    result = subprocess.run(
-        [sys.executable, "-m", "graphc", *args],
-        cwd=project,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        env=env,
-    )
+    result = graphc(project, *args, env=env)
     assert result.returncode == 2, (result.stdout, result.stderr)
     output = result.stdout + result.stderr
     assert f"cannot read credentials file {project / 'credentials'}: not UTF-8" in output
     assert secret not in output and "sk-" not in output
     assert "internal error" not in output and "Traceback" not in output
+
+
+# -- run and bundle refuse an option file that cannot be read up front, as lint/compile/plan/submit do (review15 3)
+
+SCHEDULED = 'graphc: 1\nname: s\nschedule:\n  cron: "0 14 * * MON"\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n'
+
+
+def unreadable_option_file(project: Path, how: str) -> str:
+    """An option file that cannot be read: a named FIFO, not UTF-8, or missing."""
+    if how == "fifo":
+        os.mkfifo(project / "f.yaml")
+        return "it is a named pipe (FIFO), not a regular file"
+    if how == "not-utf8":
+        (project / "f.yaml").write_bytes(b'px: "\xff"\n')
+        return "not UTF-8"
+    return "No such file or directory"
+
+
+@pytest.mark.parametrize("how", ["fifo", "not-utf8", "missing"])
+@pytest.mark.parametrize(("option", "mode"), [("--params", "--once"), ("--params", "--loop"), ("--quotes", "--once")])
+def test_run_refuses_an_unreadable_option_file_before_any_occurrence(project, option, mode, how):
+    # was a lint_failed event (GC108, exit 1) when the occurrence came due, and for --quotes a refusal then (the
+    # occurrence's quotes and due events already logged); --loop waited for the occurrence to find it
+    (project / "s.yaml").write_text(SCHEDULED)
+    reason = unreadable_option_file(project, how)
+    now = "2026-01-05T14:00:00Z"  # an occurrence is due
+    env = {**os.environ, "SEQUENCE_API_KEY": "k", "SEQUENCE_API_URL": "http://127.0.0.1:1"}
+    result = graphc(project, "run", "s.yaml", mode, "--now", now, "--settle", "0", option, "f.yaml", env=env)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    kind = "params" if option == "--params" else "quotes"
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(e["event"], e["message"]) for e in events] == [("error", f"cannot read {kind} file f.yaml: {reason}")]
+
+
+@pytest.mark.parametrize("how", ["fifo", "not-utf8"])
+def test_bundle_refuses_an_unreadable_params_file_before_linting_and_writes_nothing(project, how):
+    # was GC108 in the occurrence's lint and "bundle not written: the occurrence ... does not lint", exit 1
+    (project / "s.yaml").write_text(SCHEDULED)
+    reason = unreadable_option_file(project, how)
+    result = graphc(project, "bundle", "s.yaml", "-o", "out", "--params", "f.yaml", "--now", "2026-01-05T00:00:00Z")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr == f"graphc: bundle not written: cannot read params file f.yaml: {reason}\n"
+    assert result.stdout == "" and not (project / "out").exists()

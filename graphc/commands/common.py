@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from graphc.diagnostics import FileResult
-from graphc.files import check_option_file, read_source, read_stdin, unreadable
+from graphc.files import option_file_problem, read_source, read_stdin, unreadable
 from graphc.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -132,11 +132,9 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes, 
 
     quotes, diagnostics = load_quotes_option(quotes_path)
     if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
-        try:
-            check_option_file(params_file)
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or "not UTF-8"
-            raise click.UsageError(f"cannot read params file {params_file}: {reason}") from None
+        problem = option_file_problem("params", params_file)
+        if problem is not None:
+            raise click.UsageError(problem)
     options = CompileOptions(
         quotes=quotes,
         params=parse_set(set_values),

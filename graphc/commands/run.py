@@ -10,7 +10,7 @@ import click
 
 from graphc.api.errors import ApiError
 from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
-from graphc.files import open_source
+from graphc.files import open_source, option_file_problem
 
 MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
 
@@ -95,6 +95,11 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     except OSError as exc:
         log("error", message=f"cannot read {playbook}: {exc.strerror or exc}")
         sys.exit(EXIT_USAGE)
+    for kind, path in (("params", params_file), ("quotes", None if quotes == "live" else quotes)):
+        problem = None if path is None else option_file_problem(kind, path)
+        if problem is not None:  # a usage error now, as in lint and submit, not at each occurrence (review15 3)
+            log("error", message=problem)
+            sys.exit(EXIT_USAGE)
     try:
         Client.from_env().close()  # configuration problems (no key, a bad URL) now, not at the first occurrence
     except ApiError as exc:
