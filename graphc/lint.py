@@ -342,25 +342,27 @@ def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> l
     return diagnostics
 
 
-def config_result(diagnostics: list[Diagnostic]) -> FileResult:
-    """A config file's own problems (GC100, GC102, GC103, located in it: :func:`graphc.config.read_config`) as
-    `graphc lint` reports them: one result of that file, with its text for the snippets when it can be read."""
+def located_result(diagnostics: list[Diagnostic]) -> FileResult:
+    """A file's own problems, all located in it, as `graphc lint` reports them: one result of that file, with its
+    text for the snippets when it can be read. The file is a config (GC100, GC102, GC103:
+    :func:`graphc.config.read_config`) or a ``--quotes`` snapshot (GC100, GC102, GC103, GC105:
+    :func:`graphc.quotes.load_quotes`); lint, compile, plan and submit show both through this one path."""
     shown = diagnostics[0].path
     try:
         text = read_source(shown)
-    except (OSError, UnicodeDecodeError):  # (GC100 "cannot read config file" says why)
+    except (OSError, UnicodeDecodeError):  # (a config's GC100 "cannot read config file" says why; a pipe is gone)
         text = None
     return FileResult(shown, text, diagnostics, [])
 
 
 def as_linted(diagnostics: Sequence[Diagnostic], text: str | None, path: str) -> list[FileResult]:
     """The diagnostics a command found reading ``path`` itself (``graphc schedule``) as ``graphc lint`` reports
-    them: first the problems of the file's graphc.toml (:func:`config_result`: a broken config is an error there,
+    them: first the problems of the file's graphc.toml (:func:`located_result`: a broken config is an error there,
     never passed over), then the file's, with its warnings' severities from that config, minus the ones turned off
     there or suppressed on their line (spec §8). Errors are kept as found: they stop the command whatever the
     config says. No result when there is nothing to report."""
     config, problems = load_config(path)
-    results = [config_result(problems)] if problems else []
+    results = [located_result(problems)] if problems else []
     errors = [d for d in diagnostics if d.is_error]
     warnings = [d for d in diagnostics if not d.is_error]
     if warnings:

@@ -54,7 +54,7 @@ from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
-from graphc.lint import NOT_RENDERED, LintOptions, config_result, lint_source, unset_params
+from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unset_params
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
 from graphc.quotes import load_quotes
@@ -269,7 +269,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     name = outcome.name or Path(path).stem or "graph"
     prepared = Prepared(path, name, "", None, None, find_project_root(path), quotes=quotes)
     if quote_diagnostics:
-        prepared.extra_results.append(FileResult(quote_diagnostics[0].path, None, quote_diagnostics, []))
+        prepared.extra_results.append(located_result(quote_diagnostics))
         if has_errors(quote_diagnostics):
             prepared.problems.append(Problem(f"{quote_diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
     _config_problems(prepared, config_diagnostics)
@@ -284,11 +284,11 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
 
 
 def _config_problems(prepared: Prepared, diagnostics: list) -> None:
-    """The problems of the project's graphc.toml, shown as `graphc lint` shows them (:func:`config_result`: at
+    """The problems of the project's graphc.toml, shown as `graphc lint` shows them (:func:`located_result`: at
     their line there, with its snippet); an error among them refuses the graph (exit 1): a config that cannot be
     read may be turning a check off or on, so the graph is not sent as if it said nothing."""
     if diagnostics:
-        prepared.extra_results.append(config_result(diagnostics))
+        prepared.extra_results.append(located_result(diagnostics))
         if has_errors(diagnostics):
             prepared.problems.append(Problem(f"{diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
 

@@ -312,22 +312,23 @@ def print_diagnostics(results, *, stream=None, summary=False, explain_skips=Fals
         stream.write(text if text.endswith("\n") else text + "\n")
 
 
-def show_config_problems(diagnostics) -> bool:
-    """The project's graphc.toml problems (``load_config``/``load_project``), shown as `graphc lint` shows them
-    (:func:`graphc.lint.config_result`: at their line in graphc.toml, with its snippet); True when one is an
-    error: the config's settings were not applied."""
+def show_file_problems(diagnostics) -> bool:
+    """One file's own problems, the project's graphc.toml's (``load_config``/``load_project``) or a ``--quotes``
+    snapshot's (``build_options``), shown as `graphc lint` shows them (:func:`graphc.lint.located_result`: at their
+    line in that file, with its snippet); True when one is an error: the file's settings or prices were not read."""
     if not diagnostics:
         return False
-    from graphc.diagnostics import has_errors  # deferred: only a config with problems needs it
-    from graphc.lint import config_result  # deferred: the linter; most runs have a config without problems
+    from graphc.diagnostics import has_errors  # deferred: only a file with problems needs it
+    from graphc.lint import located_result  # deferred: the linter; most runs have files without problems
 
-    print_diagnostics([config_result(diagnostics)])
+    print_diagnostics([located_result(diagnostics)])
     return has_errors(diagnostics)
 
 
-def exit_on_config_errors(diagnostics) -> None:
-    """:func:`show_config_problems`, then exit 1 on an error: a command does not go on without its settings."""
-    if show_config_problems(diagnostics):
+def exit_on_file_errors(diagnostics) -> None:
+    """:func:`show_file_problems`, then exit 1 on an error: a command does not go on without its settings or
+    its prices."""
+    if show_file_problems(diagnostics):
         sys.exit(EXIT_FINDINGS)
 
 

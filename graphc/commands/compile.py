@@ -10,7 +10,7 @@ from graphc.commands.common import (
     EXIT_FINDINGS,
     build_options,
     compile_options,
-    exit_on_config_errors,
+    exit_on_file_errors,
     explain_live,
     open_output,
     print_diagnostics,
@@ -55,14 +55,11 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
     # graphc.toml's market settings shape generated prices and sizes exactly as lint checks them (spec §3.3)
     # one project for the file (its real path's; stdin: the working directory's): its config and its `use:` root
     root, config, config_diagnostics = load_project(None if playbook == "-" else playbook)
-    exit_on_config_errors(config_diagnostics)
+    exit_on_file_errors(config_diagnostics)
     options, quote_diagnostics = build_options(
         quotes_path, set_values, params_file, now, require_quotes=True, sources=sources, config=config
     )
-    if quote_diagnostics:
-        print_diagnostics([FileResult(quotes_path, None, quote_diagnostics, [])])
-        if has_errors(quote_diagnostics):
-            sys.exit(EXIT_FINDINGS)
+    exit_on_file_errors(quote_diagnostics)  # the snapshot's own problems, shown as lint shows them
     options.project_root = str(root)
     result = compile_text(text, path, options)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]

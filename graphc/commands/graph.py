@@ -12,7 +12,7 @@ from graphc.commands.common import (
     EXIT_USAGE,
     build_options,
     compile_options,
-    exit_on_config_errors,
+    exit_on_file_errors,
     print_diagnostics,
     read_input,
     write_output,
@@ -102,7 +102,7 @@ def _compile(doc, source, quotes_path, set_values, params_file, now):
     its `use:` root and its config's market settings, so the picture shows the prices and sizes compile writes
     (spec §3.3). A config with errors is reported and stops it, as `graphc compile` does."""
     root, config, config_diagnostics = load_project(source)
-    exit_on_config_errors(config_diagnostics)
+    exit_on_file_errors(config_diagnostics)
     options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False, config=config)
     options.project_root = str(root)
     return compile_document(doc, options)

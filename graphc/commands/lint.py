@@ -54,10 +54,10 @@ from graphc.inputs import TEMPLATE_MARKER
 from graphc.lint import (
     NOT_RENDERED,
     LintOptions,
-    config_result,
     find_changed_dependants,
     lint_path,
     lint_source,
+    located_result,
     not_read,
     unreadable_result,
 )
@@ -351,7 +351,7 @@ def lint_command(
     results = []
     strict_results = []  # the results whose warnings fail the run: --strict, or `strict = true` in their project
     if quote_diagnostics:
-        results.append(FileResult(quotes_path, None, quote_diagnostics, []))
+        results.append(located_result(quote_diagnostics))
         if any(projects.strict):
             strict_results.append(results[-1])
     for profile, config_problems in projects.config_results:
@@ -580,7 +580,7 @@ class Projects:
         self.strict.append(bool(config.strict))
         self._fingerprints.append(repr((config, config.market_config.fingerprint)))
         if diagnostics:
-            self.config_results.append((index, config_result(diagnostics)))
+            self.config_results.append((index, located_result(diagnostics)))
         return index
 
     def make_options(self, compile_options, **fields) -> None:

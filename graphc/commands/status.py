@@ -26,7 +26,7 @@ from graphc.commands.common import (
     make_client,
     parse_seconds,
     render_graph,
-    show_config_problems,
+    show_file_problems,
 )
 
 
@@ -296,7 +296,7 @@ def _project_config(ledger_path):
     from graphc.config import load_config  # deferred: tomllib
 
     config, diagnostics = load_config(os.path.dirname(os.path.abspath(ledger_path)))
-    if show_config_problems(diagnostics):
+    if show_file_problems(diagnostics):
         fail(f"{diagnostics[0].path} has errors (see above); nothing sent", EXIT_FINDINGS)
     return config
 
