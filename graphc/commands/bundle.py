@@ -42,6 +42,7 @@ def bundle_command(
     under a file).
     """
     from graphc.bundle import BundleError, BundleSettings, write_bundle  # deferred: the linter; --help stays fast
+    from graphc.lint import located_result  # deferred: the linter (graphc.bundle loads it too); --help stays fast
 
     settings = BundleSettings(
         playbook=Path(playbook),
@@ -63,7 +64,7 @@ def bundle_command(
             by_file: dict = {}
             for d in exc.diagnostics:
                 by_file.setdefault(d.path, []).append(d)
-            print_diagnostics([FileResult(p, _read(p), ds, []) for p, ds in by_file.items()], summary=True)
+            print_diagnostics([located_result(ds) for ds in by_file.values()], summary=True)
         click.echo(f"graphc: bundle not written: {exc}", err=True)
         sys.exit(exc.exit_code)
     if result.diagnostics:
