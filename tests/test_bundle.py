@@ -424,3 +424,29 @@ def test_quote_outside_a_size_or_limit_is_gc109_in_a_bundle(tmp_path):
     proc, _ = bundle(tmp_path / "a", playbook=playbook)
     assert proc.returncode == 1 and "GC109" in proc.stderr and "no quote for BTC-USD" in proc.stderr, proc.stderr
     assert "cannot read" not in proc.stderr
+
+
+def test_a_warning_given_a_relative_path_is_shown_with_its_snippet_as_lint_shows_it(tmp_path):
+    """A lint warning of a bundle written from `graphc bundle dca.yaml` (a relative path) was printed without its
+    line: the bundle command read the file under the path as typed while the diagnostics name the resolved one, so
+    the text it read was never used. It is shown through lint.located_result now, as lint shows it (at the path
+    the bundle linted: the resolved one)."""
+    project = tmp_path / "project"
+    path = make_project(project, PLAYBOOK.replace("venue: coinbase", "venue: zzz"))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SEQUENCE_API_KEY": CANARY, "NO_COLOR": "1"}
+    run = [sys.executable, "-m", "graphc"]
+    proc = subprocess.run(
+        [*run, "bundle", "dca.yaml", "-o", "out", "--now", "2026-01-07T09:00:00Z"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=project,
+    )
+    assert proc.returncode == 0, proc.stderr
+    linted = subprocess.run(
+        [*run, "lint", "--no-cache", "dca.yaml"], capture_output=True, text=True, env=env, cwd=project
+    )
+    lint_block = linted.stdout.split("\n\n")[0]
+    assert lint_block.startswith("dca.yaml:13:12: warning GC307 unknown venue 'zzz'"), linted.stdout
+    assert "\n   |\n13 |     venue: zzz\n   |            ^~~\n" in lint_block
+    assert proc.stderr.split("\n\n")[0] == lint_block.replace("dca.yaml:", f"{path.resolve()}:", 1)

@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from graphc.commands.common import parse_now, parse_set, print_diagnostics
-from graphc.diagnostics import FileResult
-from graphc.files import read_source
 
 
 @click.command("bundle")
@@ -68,7 +66,7 @@ def bundle_command(
         click.echo(f"graphc: bundle not written: {exc}", err=True)
         sys.exit(exc.exit_code)
     if result.diagnostics:
-        print_diagnostics([FileResult(str(playbook), _read(str(playbook)), result.diagnostics, [])], summary=True)
+        print_diagnostics([located_result(result.diagnostics)], summary=True)
     for warning in result.warnings:
         click.echo(f"graphc: warning: {warning}", err=True)
     for note in result.skipped:
@@ -79,10 +77,3 @@ def bundle_command(
         f"graphc and {len(result.vendored) - 1} pure-Python packages ({', '.join(result.vendored[1:])})"
     )
     click.echo(f"deploy it with `graphc deploy {result.out}` (or `sequence strategy deploy {result.out}`)")
-
-
-def _read(path):
-    try:
-        return read_source(path)
-    except (OSError, UnicodeDecodeError):
-        return None
