@@ -151,6 +151,8 @@ def is_multiple(value: Decimal, step: Decimal) -> bool:
     remainder in a 1,000-digit context (a C call); a quotient or remainder wider than that raises there, and
     :func:`_is_multiple_exact` answers with integers. tests/test_market_facts.py holds the two equal.
     """
+    if not (step.is_finite() and step > 0):  # no grid: fail here, never loop below (audit venues 1)
+        raise ValueError(f"a step must be finite and positive, not {step}")
     if not value.is_finite():
         return False
     try:

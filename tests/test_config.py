@@ -263,6 +263,9 @@ def test_unknown_market_setting_is_an_error_with_a_did_you_mean(tmp_path):
         ('sz_decimals = "1"', "`sz_decimals` is a count"),
         ("sig_figs = -5", "`sig_figs` is a count"),
         ("tick = -0.01", "`tick` must not be negative"),
+        ("tick = 0", "`tick` must be positive, not 0"),  # audit venues 1: lint looped forever on it
+        ("tick = 0.0", "`tick` must be positive, not 0.0"),
+        ('lot = "0"', "`lot` must be positive, not '0'"),
         ('tick = "abc"', "`tick` must be a number"),
         ("fractional = 1", "`fractional` must be true or false"),
         ('price_level_structure = "linear"', "must be one of linear_cent, tapered_deci_cent, deci_cent"),

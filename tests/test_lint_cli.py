@@ -534,3 +534,73 @@ def test_a_graphc_file_that_does_not_load_is_still_reported_by_a_walk_and_ignore
     for result in (lint("--no-cache", tmp_path), lint("--no-cache", "--ignore-unknown", path)):
         assert result.exit_code == 1, result.output
         assert f"{path}:" in result.stdout and f"error {code} " in result.stdout
+
+
+_TICK_ZERO_PLAYS = {
+    "binance.yaml": "graphc: 1\nname: t\nlegs:\n  entry:\n    buy: 0.1\n    symbol: BTCUSDT\n"
+    "    limit: 60000\n    venue: binance\n",
+    "binance.json": json.dumps(
+        {
+            "nodes": [
+                {
+                    "node_id": "a",
+                    "instrument": {"symbol": "BTCUSDT", "type": "spot", "venue": "binance"},
+                    "side": "buy",
+                    "order_type": {"limit": {"price_1e9": 60000 * 10**9}},
+                    "quantity": {"fixed": {"qty_1e8": 10**7}},
+                    "activation": "root",
+                }
+            ],
+            "edges": [],
+            "is_sandbox": True,
+        }
+    ),
+    "polymarket.yaml": "graphc: 1\nname: t\nlegs:\n  entry:\n    buy: 10 shares\n"
+    "    symbol: will-btc-reach-150k-in-2025:yes\n    limit: 0.5\n",
+    "polymarket.json": json.dumps(
+        {
+            "nodes": [
+                {
+                    "node_id": "a",
+                    "instrument": {
+                        "symbol": "will-btc-reach-150k-in-2025:yes",
+                        "type": "prediction",
+                        "venue": "polymarket",
+                    },
+                    "side": "buy",
+                    "order_type": {"limit": {"price_1e9": 500000000}},
+                    "quantity": {"fixed": {"qty_1e8": 1000000000}},
+                    "activation": "root",
+                }
+            ],
+            "edges": [],
+            "is_sandbox": True,
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("play", sorted(_TICK_ZERO_PLAYS))
+@pytest.mark.parametrize(
+    ("table", "written"),
+    [
+        ('[markets."BTCUSDT"]', "0"),
+        ("[venues.binance]", "0"),
+        ("[venues.binance]", "0.0"),
+        ("[venues.polymarket]", "0"),
+    ],
+)
+def test_a_tick_of_zero_in_the_config_is_a_located_gc103_and_lint_returns(tmp_path, play, table, written):
+    # audit venues 1: Binance writes 0 for "no check" (venue-rules.md §4); graphc.toml's `tick = 0` made lint loop
+    # forever (binance) or crash with exit 4 (polymarket). A subprocess with a timeout: a regression fails, never hangs.
+    import subprocess
+    import sys
+
+    write(tmp_path, "graphc.toml", f"{table}\ntick = {written}\n")
+    write(tmp_path, play, _TICK_ZERO_PLAYS[play])
+    args = [sys.executable, "-m", "graphc", "lint", "--no-cache", play]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"graphc.toml:2:1: error GC103 {table} `tick` must be positive, not {written}\n" in done.stdout
+    assert '  hint: a step of 0 is no grid (Binance writes 0 for "no check"): here leave `tick` out\n' in done.stdout
+    assert done.stdout.count(" error GC") == 1 and "internal error" not in done.stdout + done.stderr

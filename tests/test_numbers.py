@@ -110,3 +110,14 @@ def test_above_shows_the_digits_that_make_it_more_than_the_bound(value, text):
 )
 def test_shown_is_exact_and_bounded_for_long_numbers(value, text):
     assert shown(D(value)) == text
+
+
+@pytest.mark.parametrize("step", ["0", "0.0", "-0", "-0.01", "Infinity", "NaN"])
+def test_is_multiple_refuses_a_step_that_is_no_grid(step):
+    # audit venues 1: a step of 0 made _is_multiple_exact loop forever (`while rest % 2 == 0` with rest 0)
+    from graphc.numbers import is_multiple
+    from graphc.venues.prices import step_ceil, step_floor
+
+    for check in (is_multiple, step_floor, step_ceil):
+        with pytest.raises(ValueError, match="a step must be finite and positive"):
+            check(D("60000"), D(step))

@@ -40,6 +40,8 @@ def step_ceil(value: Decimal, step: Decimal) -> Decimal:
 
 
 def _to_step(value: Decimal, step: Decimal, *, up: bool) -> Decimal:
+    if not (step.is_finite() and step > 0):  # no grid to move onto (audit venues 1)
+        raise ValueError(f"a step must be finite and positive, not {step}")
     k, rest = _EXACT.divmod(value, step)  # k truncated towards zero; rest has the sign of value
     if up and rest > 0:
         k = _EXACT.add(k, 1)  # never the default 28-digit context

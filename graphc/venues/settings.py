@@ -11,7 +11,8 @@ Types:
 
 - ``decimal``: a TOML integer or float, or a quoted number (``"0.01"``), read as
   an exact :class:`~decimal.Decimal` (a float through its shortest text, so
-  ``0.01`` is exactly 0.01); never negative.
+  ``0.01`` is exactly 0.01); never negative, and for a step (``tick``, ``lot``)
+  never 0 (:data:`POSITIVE`).
 - ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors.
 - ``bool``: ``true`` / ``false``.
 - ``bands``: an array of ``[lo, hi, tick]`` arrays of decimals.
@@ -119,6 +120,13 @@ SETTINGS: tuple[Setting, ...] = (
 BY_KEY = {setting.key: setting for setting in SETTINGS}
 KEYS = tuple(BY_KEY)
 
+# Keys whose 0 is refused, each with what 0 means in a venue's own filters (venue-rules.md §4, Binance
+# PRICE_FILTER: "A field set to 0 disables that check"). graphc has no "disabled" value: a key left out is an
+# unknown setting, so a desk copying a symbol's filters leaves the key out instead of writing its 0. A step of 0
+# is no grid at all (a price can never be "on" it).
+_NO_GRID = 'a step of 0 is no grid (Binance writes 0 for "no check")'
+POSITIVE = {"tick": _NO_GRID, "lot": _NO_GRID}
+
 
 class SettingError(ValueError):
     """A value of the wrong type or range; ``message`` says what is expected."""
@@ -133,7 +141,13 @@ def parse_setting(key: str, value):
     """The typed value of ``key = value``; :class:`SettingError` for a bad one, ``KeyError`` for an unknown key."""
     kind = BY_KEY[key].kind
     if kind == "decimal":
-        return _decimal(value, key)
+        number = _decimal(value, key)
+        if not number and key in POSITIVE:
+            raise SettingError(
+                f"`{key}` must be positive, not {_show(value)}",
+                f"{POSITIVE[key]}: here leave `{key}` out",
+            )
+        return number
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise SettingError(
