@@ -266,6 +266,9 @@ def test_unknown_market_setting_is_an_error_with_a_did_you_mean(tmp_path):
         ("tick = 0", "`tick` must be positive, not 0"),  # audit venues 1: lint looped forever on it
         ("tick = 0.0", "`tick` must be positive, not 0.0"),
         ('lot = "0"', "`lot` must be positive, not '0'"),
+        ("price_max = 0", "`price_max` must be positive, not 0"),  # audit venues 2: every price was GC304
+        ("max_size = 0.0", "`max_size` must be positive, not 0.0"),  # and every size GC309
+        ("max_notional = 0", "`max_notional` must be positive, not 0"),  # and every notional GC309
         ('tick = "abc"', "`tick` must be a number"),
         ("fractional = 1", "`fractional` must be true or false"),
         ('price_level_structure = "linear"', "must be one of linear_cent, tapered_deci_cent, deci_cent"),

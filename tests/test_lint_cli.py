@@ -604,3 +604,21 @@ def test_a_tick_of_zero_in_the_config_is_a_located_gc103_and_lint_returns(tmp_pa
     assert f"graphc.toml:2:1: error GC103 {table} `tick` must be positive, not {written}\n" in done.stdout
     assert '  hint: a step of 0 is no grid (Binance writes 0 for "no check"): here leave `tick` out\n' in done.stdout
     assert done.stdout.count(" error GC") == 1 and "internal error" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("key", ["price_max", "max_size", "max_notional"])
+def test_a_maximum_of_zero_is_a_located_gc103_not_a_bound_every_order_breaks(tmp_path, key):
+    # audit venues 2: Binance writes 0 for "disabled"; `price_max = 0` made every price a GC304 (and the two
+    # other maxima every order a GC309). The config line says so once, and the order is checked without it.
+    write(tmp_path, "graphc.toml", f'[markets."BTCUSDT"]\n{key} = 0\n')
+    play = write(tmp_path, "a.yaml", _TICK_ZERO_PLAYS["binance.yaml"])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = lint("--no-cache", play)
+    assert result.exit_code == 1, result.output
+    assert f'graphc.toml:2:1: error GC103 [markets."BTCUSDT"] `{key}` must be positive, not 0\n' in result.stdout
+    hint = (
+        f'  hint: a maximum of 0 is broken by every order (Binance writes 0 for "no limit"): here leave `{key}` out\n'
+    )
+    assert hint in result.stdout
+    assert result.stdout.count(" error GC") == 1 and "GC304" not in result.stdout and "GC309" not in result.stdout

@@ -11,8 +11,8 @@ Types:
 
 - ``decimal``: a TOML integer or float, or a quoted number (``"0.01"``), read as
   an exact :class:`~decimal.Decimal` (a float through its shortest text, so
-  ``0.01`` is exactly 0.01); never negative, and for a step (``tick``, ``lot``)
-  never 0 (:data:`POSITIVE`).
+  ``0.01`` is exactly 0.01); never negative, and for a step (``tick``, ``lot``) or
+  a maximum (``price_max``, ``max_size``, ``max_notional``) never 0 (:data:`POSITIVE`).
 - ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors.
 - ``bool``: ``true`` / ``false``.
 - ``bands``: an array of ``[lo, hi, tick]`` arrays of decimals.
@@ -123,9 +123,16 @@ KEYS = tuple(BY_KEY)
 # Keys whose 0 is refused, each with what 0 means in a venue's own filters (venue-rules.md §4, Binance
 # PRICE_FILTER: "A field set to 0 disables that check"). graphc has no "disabled" value: a key left out is an
 # unknown setting, so a desk copying a symbol's filters leaves the key out instead of writing its 0. A step of 0
-# is no grid at all (a price can never be "on" it).
+# is no grid at all (a price can never be "on" it), and a maximum of 0 is a bound every order breaks.
 _NO_GRID = 'a step of 0 is no grid (Binance writes 0 for "no check")'
-POSITIVE = {"tick": _NO_GRID, "lot": _NO_GRID}
+_NO_LIMIT = 'a maximum of 0 is broken by every order (Binance writes 0 for "no limit")'
+POSITIVE = {
+    "tick": _NO_GRID,
+    "lot": _NO_GRID,
+    "price_max": _NO_LIMIT,
+    "max_size": _NO_LIMIT,
+    "max_notional": _NO_LIMIT,
+}
 
 
 class SettingError(ValueError):
