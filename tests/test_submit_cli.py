@@ -1602,3 +1602,28 @@ def test_a_linked_ledger_named_with_ledger_is_refused_too(sandbox, project, outs
     proc = _submit_wk05(sandbox, project, "--ledger", link)
     assert proc.returncode == 2 and _said(proc) == _link_refusal(link, link), proc.stderr
     assert orders_posted(sandbox) == [] and victim.read_bytes() == b""
+
+
+def _plan_in(tmp_path, monkeypatch, files: dict, *args):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    return CliRunner().invoke(cli, ["plan", *args])
+
+
+def test_plan_shows_a_notional_of_1e26_from_a_quote_instead_of_crashing(tmp_path, monkeypatch):
+    # audit venues 5: _dollars quantized in the 28-digit default context: InvalidOperation, exit 4
+    planned = _plan_in(
+        tmp_path,
+        monkeypatch,
+        {
+            "big.yaml": "graphc: 1\nname: big\nsandbox: true\nlegs:\n  entry:\n    buy: 1000000000\n"
+            "    symbol: FOO-USD\n",
+            "q.yaml": "FOO-USD:\n  bid: 100000000000000000\n  ask: 100000000000000000\n",
+        },
+        "--quotes",
+        "q.yaml",
+        "big.yaml",
+    )
+    assert planned.exit_code == 0, planned.output
+    assert "total notional: $100,000,000,000,000,000,000,000,000.00\n" in planned.output

@@ -503,8 +503,12 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
 
 def _dollars(value) -> str:
     """$1,234.57: one fixed format so a column of notionals lines up; an amount under a cent that is not zero
-    is `<$0.01`, never `$0.00` (a notional shown as nothing must not read as no trade)."""
-    cents = value.quantize(Decimal("0.01"))
+    is `<$0.01`, never `$0.00` (a notional shown as nothing must not read as no trade). Cut to cents in a
+    1,000-digit context (numbers.cents_down): the 28-digit default raised on a notional of 1e26 (audit venues 5),
+    and a notional is never rounded up (GC301.md), so $0.999 is $0.99, as GC301 says, not $1.00 (venues 4)."""
+    from graphc.numbers import cents_down  # deferred: only plan and submit print a summary
+
+    cents = cents_down(value)
     if not cents and value:
         return "<$0.01" if value > 0 else "-<$0.01"
     return f"${cents:,}"
