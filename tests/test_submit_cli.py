@@ -1627,3 +1627,27 @@ def test_plan_shows_a_notional_of_1e26_from_a_quote_instead_of_crashing(tmp_path
     )
     assert planned.exit_code == 0, planned.output
     assert "total notional: $100,000,000,000,000,000,000,000,000.00\n" in planned.output
+
+
+def test_plan_never_rounds_a_notional_up_to_the_minimum_its_warning_says_it_is_below(tmp_path, monkeypatch):
+    # audit venues 4: 6.66 shares at 0.15 is $0.999; the table rounded it to $1.00 beside GC301's "$0.99 is below
+    # the $1.00 minimum" (GC301.md: a notional is never rounded up). The cell and the total are cut to cents.
+    planned = _plan_in(
+        tmp_path,
+        monkeypatch,
+        {
+            "graphc.toml": '[rules]\nGC301 = "warning"\n',
+            "d.yaml": "graphc: 1\nname: t\nsandbox: true\nlegs:\n  entry:\n    buy: 6.66 shares\n"
+            "    symbol: will-btc-reach-150k-in-2025:yes\n    limit: 0.15\n",
+        },
+        "d.yaml",
+    )
+    assert planned.exit_code == 0, planned.output
+    assert "warning GC301 Polymarket order notional $0.99 is below the $1.00 minimum" in planned.output
+    [row] = [line for line in planned.output.splitlines() if line.startswith("entry ")]
+    assert row.split() == ["entry", "buy", "6.66", "shares", "will-btc-reach-150k-in-2025:yes", "polymarket"] + [
+        "0.15",
+        "$0.99",
+        "sor",
+    ]
+    assert "total notional: $0.99\n" in planned.output
