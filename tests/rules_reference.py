@@ -106,7 +106,7 @@ def check_min_notional(ctx):
             continue
         if minimum is None:
             what = "market-order minimum notional" if node.market_order else "minimum notional"
-            yield Skipped(where, _unknown(node, what, "min_notional"))
+            yield Skipped(where, _unknown(node, what, "min_notional_market" if node.market_order else "min_notional"))
         elif qty is None:
             yield Skipped(where, _qty_unknown(node))
         elif price is None or price <= 0:

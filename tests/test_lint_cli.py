@@ -622,3 +622,26 @@ def test_a_maximum_of_zero_is_a_located_gc103_not_a_bound_every_order_breaks(tmp
     )
     assert hint in result.stdout
     assert result.stdout.count(" error GC") == 1 and "GC304" not in result.stdout and "GC309" not in result.stdout
+
+
+def test_a_market_orders_unknown_minimum_notional_names_min_notional_market(tmp_path):
+    # audit venues 3: with only `min_notional` set, Binance's market-order check was skipped with a hint to set
+    # `min_notional`, the key already set; what it needs is `min_notional_market` (Binance applyMinToMarket).
+    write(tmp_path, "graphc.toml", '[markets."BTCUSDT"]\ntick = 0.01\nlot = 0.00001\nmin_notional = 5\n')
+    write(tmp_path, "q.yaml", "BTCUSDT:\n  bid: 60000\n  ask: 60000.01\n")
+    play = write(tmp_path, "c.yaml", "graphc: 1\nname: t\nlegs:\n  entry:\n    buy: 0.00008\n")
+    play.write_text(play.read_text() + "    symbol: BTCUSDT\n    venue: binance\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = lint("--no-cache", "--explain-skips", "--quotes", "q.yaml", "c.yaml")
+    assert result.exit_code == 0, result.output
+    assert (
+        "c.yaml:5:10: skipped GC301 binance's market-order minimum notional for BTCUSDT is unknown; "
+        'set min_notional_market in [markets."BTCUSDT"] of graphc.toml\n'
+    ) in result.stdout
+    # following the hint makes the check run
+    write(tmp_path, "graphc.toml", '[markets."BTCUSDT"]\ntick = 0.01\nlot = 0.00001\nmin_notional_market = 5\n')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = lint("--no-cache", "--quotes", "q.yaml", "c.yaml")
+    assert result.exit_code == 1 and "error GC301 " in result.stdout and "below the 5.00 USDT minimum" in result.stdout

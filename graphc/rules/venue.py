@@ -308,7 +308,8 @@ def _min_notional_plan(node) -> tuple[str | None, Decimal | None, str]:
     unknown = None
     if minimum is None:
         what = "market-order minimum notional" if market_order else "minimum notional"
-        unknown = _unknown(node, what, "min_notional")
+        # a market order's minimum is min_notional_market wherever it is set (Binance: only there, audit venues 3)
+        unknown = _unknown(node, what, "min_notional_market" if market_order else "min_notional")
     what = "market order" if market_order else "price template"
     return unknown, minimum, f"{what} and no quote for {node.symbol}: the notional is unknown"
 
