@@ -186,7 +186,9 @@ def test_lint_and_plan_with_live_quotes(priced, tmp_path):
     assert quote_requests(priced) == 2  # two files, two symbols: still once each
     proc = graphc(priced, "plan", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "$10,000" in proc.stdout or "10,0" in proc.stdout
+    # $10k at 2325.52 on a 1e-8 lot is 4.30011352 ETH = $9,999.9999930304: cut to cents, never rounded up to
+    # $10,000.00 (audit venues 4); the total adds the perp's 2,324.74
+    assert " $9,999.99 " in proc.stdout and "total notional: $12,324.73\n" in proc.stdout, proc.stdout
 
 
 def test_live_quotes_never_use_the_lint_cache(priced, tmp_path):
