@@ -38,7 +38,7 @@ from graphc.diagnostics import Diagnostic, Related
 from graphc.files import file_kind, read_source
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
-from graphc.stages.expressions import LiveValue
+from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean

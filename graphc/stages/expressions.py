@@ -160,20 +160,6 @@ class QuoteNotGiven(ExpressionError):
         self.symbol = symbol
 
 
-class LiveValue(str):
-    """A template's value that needs a quote read when a bundled strategy runs (``CompileOptions.live_quotes``):
-    the text as written; the leg checks read it as unknown (a skip, never a pass), as a price relative to the
-    quote is without quotes."""
-
-    symbol: str
-    sample: object  # the value written with a stand-in quote (every field 1), to check its form; None if it fails
-
-    def __new__(cls, text: str, symbol: str, sample: object = None):
-        value = super().__new__(cls, text)
-        value.symbol, value.sample = symbol, sample
-        return value
-
-
 def stand_in_quote(symbol):
     """``quote()`` for a value read when a bundled strategy runs: every field 1, so the value's form (its unit,
     its words) can be checked here while its number stays unknown."""

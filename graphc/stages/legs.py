@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import DiagnosticError
 from graphc.numbers import shown
-from graphc.stages.expressions import LiveValue, to_text
+from graphc.stages.live import LiveValue
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     INT64_MAX,
@@ -182,6 +182,8 @@ def _check_live_form(ctx, name, check, raw: LiveValue) -> None:
     sample = raw.sample
     if sample is None:
         return
+    from graphc.stages.expressions import to_text  # deferred: Jinja2; only a bundled template makes a LiveValue
+
     skips = len(ctx.skips)
     try:
         check(sample if isinstance(sample, str) else to_text(unmarked(sample)))

@@ -27,7 +27,6 @@ from graphc.stages.expressions import (
     RESERVED_NAMES,
     ExpressionError,
     FileBudget,
-    LiveValue,
     MissingQuoteField,
     QuoteNotGiven,
     compile_template,
@@ -36,6 +35,7 @@ from graphc.stages.expressions import (
     safe_range,
     stand_in_quote,
 )
+from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 
