@@ -35,7 +35,13 @@ What runs (all over files written by bench/make_corpus.py, fixed seed):
   10 MB file limit allows); with decompile, the floor of its round-trip proof
   (``json.loads`` of the 30k graph and libyaml's event stream of the playbook
   decompile writes for it), which no decompile that reads its playbook back
-  can go under, and decompile without that proof (read, check, build, write).
+  can go under, and decompile without that proof (read, check, build, write);
+  and ``json.loads`` alone of the 3k and 30k graphs, whose own 30k ÷ 3k ratio
+  shows how far this machine's caches bend the "linear" rows: counted in
+  instructions (``valgrind --tool=callgrind``, which no load disturbs), lint of
+  the 30k graph does 9.99x the work of the 3k graph (3,543 M against 355 M
+  instructions on 447cf34), so a wall-time ratio above 10 there is
+  the memory hierarchy, not the algorithm.
 
 graphc's modules are compiled to bytecode first (bench/run.py `compile_bytecode`),
 as pip does on install, so no run pays for compiling them from source.
@@ -353,6 +359,14 @@ def commands(files: list[Path], graphc: list[str], out_dir: Path, features: set[
         )
     for n in WIRE_SIZES:
         wire = str((SCALING / f"wire-{n}.json").relative_to(REPO))
+        cmds.append(
+            Command(
+                f"jsonwire{n}",
+                f"`json.loads` of a wire graph of {n:,} nodes (in-process)",
+                [py, str((HERE / "scale_wire.py").relative_to(REPO)), "json", wire],
+                reports_seconds=True,
+            )
+        )
         for what in ("lint", "decompile"):
             cmds.append(
                 Command(
@@ -438,6 +452,12 @@ def ratios() -> tuple[list[Ratio], list[Ratio]]:
         ),
     ]
     small, big = WIRE_SIZES
+    other.append(
+        Ratio(  # context for the two rows below: how this machine's memory bends even C code's growth
+            f"`json.loads` wire {big // 1000}k nodes ÷ {small // 1000}k nodes (the C parser alone; linear: {big // small})",
+            lambda r: r[f"jsonwire{big}"].seconds / r[f"jsonwire{small}"].seconds,
+        )
+    )
     for what in ("lint", "decompile"):
         other.append(
             Ratio(

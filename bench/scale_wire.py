@@ -4,6 +4,7 @@
     python bench/scale_wire.py decompile FILE   -> one JSON line: seconds, playbook bytes
     python bench/scale_wire.py unproven FILE    -> one JSON line: seconds, playbook bytes
     python bench/scale_wire.py floor FILE       -> one JSON line: seconds, playbook bytes
+    python bench/scale_wire.py json FILE        -> one JSON line: seconds (``json.loads`` alone)
 
 Used by bench/run.py for the wire scaling rows. ``decompile`` times what the
 command does: read and check the wire JSON, build the playbook, write its
@@ -12,7 +13,10 @@ text, and compile that text again to prove it gives back the same graph.
 would cost if it did not prove its output). ``floor`` times the two reads no decompile with that proof can skip:
 ``json.loads`` of the graph and libyaml's event stream of the playbook
 decompile writes for it (made first, untimed), which graphc's own loader
-is built on.
+is built on. ``json`` times ``json.loads`` of the graph alone (after one
+untimed call), to show how the C parser's own time grows from the small graph
+to the large one on this machine: a large graph outgrows the CPU caches, so
+even C code takes more than 10x the time for 10x the nodes.
 """
 
 import json
@@ -73,6 +77,20 @@ def floor(path):
     return {"seconds": seconds, "bytes": len(playbook.encode())}
 
 
+def json_only(path):
+    from graphc.files import read_source
+    from graphc.pipeline import gc_paused
+
+    text = read_source(path)
+    with gc_paused():
+        json.loads(text)  # warm-up, as lint has its own
+        start = time.perf_counter()
+        graph = json.loads(text)
+        seconds = time.perf_counter() - start
+    return {"seconds": seconds, "nodes": len(graph["nodes"])}
+
+
 if __name__ == "__main__":
     what, path = sys.argv[1], sys.argv[2]
-    print(json.dumps({"lint": lint, "decompile": decompile, "unproven": unproven, "floor": floor}[what](path)))
+    steps = {"lint": lint, "decompile": decompile, "unproven": unproven, "floor": floor, "json": json_only}
+    print(json.dumps(steps[what](path)))
