@@ -2,7 +2,7 @@
 
 ::
 
-    strict = false                 # warnings in this project's files fail the run too (as --strict)
+    strict = false                 # warnings in this project's files are errors (as --strict)
 
     [rules]                        # code or name = "error" | "warning" | "off"
     GC405 = "off"

@@ -54,7 +54,58 @@ def test_warnings_fail_only_with_strict(tmp_path):
     assert lint(path).exit_code == 0
     result = lint(path, "--strict")
     assert result.exit_code == 1
-    assert "warning GC502" in result.stdout
+    assert "error GC502" in result.stdout  # --strict: warnings are errors (as -Werror)
+    assert "warning GC502" in lint(path).stdout
+
+
+def _live_without_limits(folder):
+    text = (EXAMPLES / "eth-hedge.yaml").read_text()
+    return write(
+        folder, "live.yaml", text.replace("risk:\n  max_notional: $1m\n  max_loss: $10k\n", "sandbox: false\n")
+    )
+
+
+@pytest.mark.parametrize("how", ["--strict", "strict = true"])
+def test_a_strict_run_reports_its_warnings_as_errors_in_every_format(tmp_path, how):
+    """ci16 3: a strict run exited 1 while JUnit said failures="0", the JSON summary errors: 0, SARIF had only
+    warning-level results and the github output only ::warning lines: every report looked clean but the exit."""
+    path = _live_without_limits(tmp_path)
+    args = ["--no-cache"]
+    if how == "--strict":
+        args.append(how)
+    else:
+        write(tmp_path, "graphc.toml", how + "\n")
+    plain = json.loads(
+        lint(path, "--no-cache", "--config", str(write(tmp_path / "x", "none.toml", "")), "-f", "json").stdout
+    )
+    warned = [(d["code"], d["message"]) for d in plain["diagnostics"] if d["severity"] == "warning"]
+    assert warned and plain["summary"]["errors"] == 0  # the file has warnings only
+    codes = [code for code, _ in warned]
+
+    result = lint(path, *args, "-f", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert [(d["code"], d["message"]) for d in report["diagnostics"]] == warned
+    assert {d["severity"] for d in report["diagnostics"]} == {"error"}
+    assert report["summary"]["errors"] == len(warned) and report["summary"]["warnings"] == 0
+
+    junit = lint(path, *args, "-f", "junit")
+    assert junit.exit_code == 1
+    assert f'failures="{len(warned)}"' in junit.stdout.split("\n", 2)[1]
+
+    sarif = json.loads(lint(path, *args, "-f", "sarif").stdout)
+    assert [r["level"] for r in sarif["runs"][0]["results"]] == ["error"] * len(warned)
+
+    github = lint(path, *args, "-f", "github")
+    assert github.exit_code == 1
+    assert [line.split(" ", 1)[0] for line in github.stdout.splitlines() if line.startswith("::")] == ["::error"] * len(
+        warned
+    )
+
+    text = lint(path, *args)
+    assert text.exit_code == 1
+    assert [f"error {code}" in text.stdout for code in codes] == [True] * len(codes)
+    assert f"{len(warned)} error" in text.stdout.splitlines()[-1]
 
 
 VENDORED = [REPO / "tests" / "data" / "reference" / name for name in ("full-graph.json", "simple-order.json")]

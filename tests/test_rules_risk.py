@@ -176,7 +176,7 @@ def test_gc502_lint_strict_fails_a_wire_graph_without_is_sandbox(tmp_path):
     assert CliRunner().invoke(cli, ["lint", "--no-cache", str(path)]).exit_code == 0  # a warning
     result = CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(path)])
     assert result.exit_code == 1, result.output
-    assert f"{path}:1:1: warning GC502 {NOT_SET}\n" in result.stdout, result.stdout
+    assert f"{path}:1:1: error GC502 {NOT_SET}\n" in result.stdout, result.stdout  # --strict: warnings are errors
     fixed = tmp_path / "sb.json"
     fixed.write_text(NOSB.replace('"edges": []', '"edges": [], "is_sandbox": true'))
     assert CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(fixed)]).exit_code == 0

@@ -36,7 +36,7 @@ from graphc.config import (
     read_config,
     with_overrides,
 )
-from graphc.diagnostics import FileResult
+from graphc.diagnostics import ERROR, WARNING, FileResult
 from graphc.files import (
     UNREADABLE,
     collect,
@@ -220,7 +220,7 @@ class NamedPaths(click.Path):
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (missing folders are created)."
 )
-@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (reported as errors in every format, exit 1).")
 @explain_skips_option
 @click.option(
     "--select",
@@ -385,6 +385,7 @@ def lint_command(
             if projects.strict[profile]:
                 strict_results.append(result)
     explain_live(results, compile_opts.quotes)
+    _warnings_as_errors(results if strict else strict_results)
     _note_unrendered(results, collected.named, dependants, bool(users))
     # a file whose lint hit a bug is not linted, but it is graphc's to lint: not "nothing to lint" (see crashed=)
     crashed = {crash.path: internal_error_detail(crash.error) for crash in crashes}
@@ -421,9 +422,18 @@ def lint_command(
         click.echo(f"graphc: {one_line(said)}", err=True)
     if unchecked_input:
         exit_program(EXIT_USAGE)
-    if any(d.is_error for d in diagnostics) or (strict and diagnostics) or any(r.diagnostics for r in strict_results):
+    if any(d.is_error for d in diagnostics):
         exit_program(EXIT_FINDINGS)
     exit_program(EXIT_OK)
+
+
+def _warnings_as_errors(results) -> None:
+    """``--strict`` (or `strict = true` in a file's project): its warnings fail the run, so every report says
+    them as errors, as a compiler's -Werror does: the exit code, the counts of the text and JSON summaries,
+    JUnit's failures and SARIF's levels then tell one story (ci16 3: a strict run exited 1 with JUnit
+    `failures="0"`, JSON `errors: 0` and only warning-level SARIF results)."""
+    for result in results:
+        result.diagnostics[:] = [d.with_(severity=ERROR) if d.severity == WARNING else d for d in result.diagnostics]
 
 
 def _jobs(value: str):
