@@ -70,3 +70,32 @@ def test_the_options_suppression_example_silences_the_finding(tmp_path, code):
     assert found, f"{code}: the flagged line {flagged!r} is not in the failing example"
     silenced = f"{before}{flagged}  # graphc: ignore[{code}]\n{after}"
     assert code not in codes_for(tmp_path, code, (kind, silenced), quotes)
+
+
+def findings_for(tmp_path, example, quotes, config=None):
+    """(code, severity) of every finding ``graphc lint`` reports on the example, with ``--config`` lines."""
+    kind, text = example
+    path = tmp_path / f"example.{kind}"
+    path.write_text(text)
+    args = ["lint", "--no-cache", "--format", "json", str(path)]
+    if quotes is not None:
+        (tmp_path / "quotes.yaml").write_text(quotes)
+        args += ["--quotes", str(tmp_path / "quotes.yaml")]
+    for line in config or ():
+        args += ["--config", line]
+    result = CliRunner().invoke(cli, args)
+    return sorted((d["code"], d["severity"]) for d in json.loads(result.stdout)["diagnostics"])
+
+
+@pytest.mark.parametrize("code", sorted(c for c in RULES if c not in ("GC109", "GC112")))
+def test_writing_the_line_a_page_calls_the_default_changes_nothing(tmp_path, code):
+    """ci16 7: GC403's page called `GC403 = "error"` the default, but writing it turned the 500-10000 bps band's
+    warnings into errors (CI started failing). A line the Options block marks `# the default` must be a no-op."""
+    page = (PAGES / f"{code}.md").read_text()
+    options = page.split("## Options", 1)[1]
+    defaults = re.findall(r'^# ((GC\d{3}) = "(?:error|warning)")\s+# the default$', options, re.M)
+    for line, named in defaults:
+        assert named == code
+        example, quotes = section_blocks(page, "Failing example")
+        line = "rules." + line.replace(" = ", "=", 1).replace('"', "'")
+        assert findings_for(tmp_path, example, quotes, [line]) == findings_for(tmp_path, example, quotes)

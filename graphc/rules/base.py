@@ -103,6 +103,7 @@ class Rule(NamedTuple):
     flagged: str | None = None  # the failing example's line that gets the finding
     suppression: str | None = None  # how to silence it, where `flagged` cannot say (replaces the generated text)
     demoted: str | None = None  # what setting it to the other severity does, where that is not the usual
+    graded: str | None = None  # the default, where the code's findings have more than one severity (GC403)
 
     @property
     def docs(self) -> str:
@@ -131,11 +132,16 @@ def rule(
     severity: str = ERROR,
     flagged: str | None = None,
     suppression: str | None = None,
+    graded: str | None = None,
 ):
-    """Declare a check function as rule ``code``; its docstring is the rule's page."""
+    """Declare a check function as rule ``code``; its docstring is the rule's page. ``graded`` says what the
+    default reports where the code's findings have more than one severity (then no single level is the
+    default: setting one changes some findings)."""
 
     def register(check):
-        check.rule = Rule(code, name, severity, summary, source, check.__doc__ or "", check, flagged, suppression)
+        check.rule = Rule(
+            code, name, severity, summary, source, check.__doc__ or "", check, flagged, suppression, graded=graded
+        )
         return check
 
     return register

@@ -47,16 +47,20 @@ def render_page(r: Rule) -> str:
 
 def _options(r: Rule) -> str:
     """How to change the severity, turn the rule off, or silence one finding."""
+    # a graded code (GC403) has no single default level: setting its own level changes the findings of the other
+    default = "the default" if r.graded is None else f"every finding an {r.severity}"
     text = [
         "Change the severity, or turn the check off, in `graphc.toml` (the same table works as "
         "`[tool.graphc.rules]` in `pyproject.toml`):",
         "```toml\n[rules]\n"
         f'{r.code} = "{_other(r.severity)}"   # {r.demoted or _effect(r.severity)}\n'
         f'# {r.code} = "off"     # not reported at all\n'
-        f'# {r.code} = "{r.severity}"   # the default\n```',
+        f'# {r.code} = "{r.severity}"   # {default}\n```',
         f'The rule\'s name works in place of its code, both here (`{r.name} = "off"`) and in '
         "`# graphc: ignore[...]` comments.",
     ]
+    if r.graded is not None:
+        text.insert(2, f"Left unset, {r.graded}; setting a severity gives every finding that one.")
     if r.suppression:
         text.append(r.suppression)
     elif r.flagged:

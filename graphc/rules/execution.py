@@ -254,6 +254,7 @@ def check_twap_horizon(ctx):
     summary="slippage not positive, above 10000 bps (error) or above 500 bps (warning)",
     source="orders-and-execution-graphs.md, Node Fields (execution.max_slippage_bps); playbook-spec.md §8",
     flagged="    slippage: 50%",
+    graded="a slippage above 500 bps up to 10000 bps is a warning and every other finding an error",
 )
 def check_slippage(ctx):
     """The slippage cap is not positive, is larger than 100%, or is unusually wide.
