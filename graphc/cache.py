@@ -30,9 +30,14 @@ were when it was stored:
   ``--params``, ``--now``), ``--select``/``--ignore``, whether skipped checks are placed,
   the ``GRAPHC_MAX_*`` limits and the working directory.
 
-A playbook or template whose text names ``now`` or ``today`` is not stored
-unless ``--now`` fixes the time; ``--quotes live`` and ``--no-cache`` (or
-``GRAPHC_NO_CACHE=1``) turn the cache off.
+A result whose render read the clock is not stored unless ``--now`` fixes the
+time: the renderer says whether an expression it evaluated, in the playbook or
+in any template it used, names ``now`` or ``today``
+(:attr:`graphc.pipeline.CompileResult.read_clock`). That is the expression as
+parsed from what YAML gave (``n\\x6fw`` is ``now``), never the file's spelling:
+the words in a name or a comment read no clock, and the file is kept.
+``--quotes live`` and ``--no-cache`` (or ``GRAPHC_NO_CACHE=1``) turn the
+cache off.
 
 One JSON file per set of settings (``lint-<key>.json``) maps each path to its
 entry; skipped checks, a few dozen per file without quotes and mostly with
@@ -61,7 +66,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -77,7 +81,6 @@ CODE_MEMO = "code.json"  # a source checkout's code digest and the file sizes an
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
 # they read, check and render what is linted: (module, distribution name as pip writes its dist-info folder)
 _LIBRARIES = (("yaml", "pyyaml"), ("jsonschema", "jsonschema"), ("jinja2", "jinja2"), ("networkx", "networkx"))
-_CLOCK = re.compile(r"\b(?:now|today)\b")  # names a template uses for the time of the run
 
 
 def cache_dir(project_root) -> Path:
@@ -225,7 +228,6 @@ class LintCache:
         self._skip_protos: list[Skip] | None = None  # the skip table's Skips without a place, made on first use
         self.changed: dict = {}  # path -> entry stored in this run (its skips as (code, reason, span) triples)
         self._read_states: dict = {}  # file read by a compile -> [its resolved path, its digest (None: unreadable)]
-        self._clocks: dict = {}  # file read by a compile -> whether it names `now` or `today`
 
     # -- reading -----------------------------------------------------------------
     def _read(self) -> tuple[dict, list]:
@@ -302,22 +304,29 @@ class LintCache:
             try:
                 text = _read_text(name)
             except (OSError, UnicodeDecodeError):
-                sha, self._clocks[name] = None, False
+                sha = None
             else:
                 sha = digest(text)
-                self._clocks[name] = _CLOCK.search(text) is not None
             self._read_states[name] = [_realpath(name), sha]
         return self._read_states[name]
 
     # -- writing -----------------------------------------------------------------
     def store(
-        self, path: str, text: str, *, explicit: bool, result: FileResult | None, files_read=(), context: str = ""
+        self,
+        path: str,
+        text: str,
+        *,
+        explicit: bool,
+        result: FileResult | None,
+        files_read=(),
+        read_clock: bool = False,
+        context: str = "",
     ) -> None:
         """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused
-        (``context``: as for :meth:`lookup`)."""
-        reads = [[str(name), *self._state_of(str(name))] for name in files_read]
-        if not self.clock_fixed and (_CLOCK.search(text) or any(self._clocks[name] for name, _, _ in reads)):
+        (``read_clock``: its render evaluated ``now`` or ``today``; ``context``: as for :meth:`lookup`)."""
+        if read_clock and not self.clock_fixed:
             return  # its findings may depend on when it runs
+        reads = [[str(name), *self._state_of(str(name))] for name in files_read]
         encoded = None
         if result is not None:
             skipped = [(s.code, s.reason, _encode_span(_skip_place(s))) for s in result.skipped]

@@ -92,6 +92,7 @@ class LintedGraph(NamedTuple):
     files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
     shaped: bool = False  # wire input the shipped schema's generated check accepted (graph_facts reads it so)
+    read_clock: bool = False  # its render evaluated `now` or `today` (CompileResult.read_clock)
 
 
 def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) -> LintedGraph | None:
@@ -137,6 +138,7 @@ def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
             result.files_read,
             (),
             False,
+            result.read_clock,
         ),
     )
 
@@ -153,6 +155,7 @@ assert LintedGraph._fields == (
     "files_read",
     "unrendered",
     "shaped",
+    "read_clock",
 ), "update _compiled and lint_source for the new LintedGraph"
 
 
@@ -453,6 +456,8 @@ class LintOutcome(NamedTuple):
     # The rules whose checks a skip in result.skipped stands for (:func:`stands_for`): they did not run either, and
     # record no skip of their own (a Skip in the result is at a span, no longer at the wire path that tells).
     stood_for: frozenset[str] = frozenset()
+    # Its render evaluated `now` or `today` (CompileResult.read_clock): the result depends on when it was made.
+    read_clock: bool = False
 
     @property
     def has_errors(self) -> bool:
@@ -470,9 +475,16 @@ class LintOutcome(NamedTuple):
         return incomplete_graph(self.incomplete, self.result.diagnostics if self.result is not None else ())
 
 
-assert LintOutcome._fields == ("result", "wire", "wire_text", "name", "files_read", "incomplete", "stood_for"), (
-    "update lint_source"
-)
+assert LintOutcome._fields == (
+    "result",
+    "wire",
+    "wire_text",
+    "name",
+    "files_read",
+    "incomplete",
+    "stood_for",
+    "read_clock",
+), "update lint_source"
 
 
 def incomplete_graph(stopped: Diagnostic, reported: Sequence[Diagnostic]) -> str:
@@ -541,9 +553,11 @@ def lint_source(
     # an input error stopped the checks (whatever severity it is reported at): the graph built is not the file's
     if keep_wire and stopped is None and graph.wire is not None and not has_errors(diagnostics):
         wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
-        return LintOutcome(result, graph.wire, wire_text, name, graph.files_read, stood_for=stood_for)
+        return LintOutcome(
+            result, graph.wire, wire_text, name, graph.files_read, stood_for=stood_for, read_clock=graph.read_clock
+        )
     # (positionally: one per file)
-    return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for))
+    return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock))
 
 
 # The keys that make a file graphc's, looked for in the text of a file that did not load (so could not be

@@ -133,6 +133,7 @@ class CompileResult(Record):
         "skips",
         "is_playbook",
         "files_read",
+        "read_clock",
         "facts_source",
     )
     COMPARED = SHOWN = FIELDS[:-1]
@@ -146,6 +147,7 @@ class CompileResult(Record):
     skips: list[Skip]  # Skip(code, wire path, reason)
     is_playbook: bool
     files_read: list[str]  # `use:` templates and --params file read or looked for, as reached (not resolved)
+    read_clock: bool  # an expression evaluated (playbook or template) named `now` or `today`: it depends on the time
     facts_source: Callable[[], GraphFacts] | None  # see .facts
     _facts: GraphFacts | None
 
@@ -160,6 +162,7 @@ class CompileResult(Record):
         skips: list[Skip] | None = None,
         is_playbook: bool = True,
         files_read: list[str] | None = None,
+        read_clock: bool = False,
         facts_source: Callable[[], GraphFacts] | None = None,
     ):
         self.path, self.source, self.wire, self.locator = path, source, wire, locator
@@ -168,6 +171,7 @@ class CompileResult(Record):
         self.skips = [] if skips is None else skips
         self.is_playbook = is_playbook
         self.files_read = [] if files_read is None else files_read
+        self.read_clock = read_clock
         self.facts_source = facts_source
         self._facts = None
 
@@ -255,7 +259,7 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
     if _needs_render(doc, options):
         from graphc.stages.render import render_document  # deferred: Jinja2; only a playbook with templates
 
-        doc, diagnostics, result.files_read = render_document(doc, options)
+        doc, diagnostics, result.files_read, result.read_clock = render_document(doc, options)
         result.diagnostics.extend(diagnostics)
         if doc is None:
             return result

@@ -182,6 +182,54 @@ def test_a_playbook_reading_the_clock_is_linted_each_time_unless_now_is_fixed(pr
     assert linted == [str(timed)] * 3  # --now fixes the time: kept
 
 
+# `now`/`today` read through a YAML escape: the word is in what YAML gives the renderer, not in the file (ci16 2)
+CLOCK_REST = "    symbol: BTC-USD\n    venue: coinbase\n    limit: 60000\n"
+CLOCK_LEGS = {
+    "hex escape": 'legs:\n  buy:\n    buy: "{{ 0.001 if n\\x6fw.second % 2 == 0 else 1 }}"\n' + CLOCK_REST,
+    "escaped line break": 'legs:\n  buy:\n    buy: "{{ 0.001 if no\\\n      w.second % 2 == 0 else 1 }}"\n'
+    + CLOCK_REST,
+    "template": "legs:\n  buy:\n    use: ./tpl/clock.yaml\n",
+}
+CLOCK_TEMPLATE = (
+    "graphc-template: 1\nlegs:\n  buy:\n    buy: \"{{ 0.001 if t\\x6fday[-1] in '02468' else 1 }}\"\n" + CLOCK_REST
+)
+
+
+@pytest.mark.parametrize("spelling", list(CLOCK_LEGS))
+def test_a_playbook_reading_the_clock_through_an_escape_is_never_cached(project, linted, spelling):
+    """Whether a file reads the clock is what its render evaluated, not whether its text spells `now`/`today`:
+    a cached "no problems" replayed at a time the uncached lint says GC501 would be a false pass (ci16 2)."""
+    (project / "plays" / "tpl").mkdir()
+    (project / "plays" / "tpl" / "clock.yaml").write_text(CLOCK_TEMPLATE)
+    timed = project / "plays" / "timed.yaml"
+    timed.write_text("graphc: 1\nname: timed\nrisk:\n  max_notional: $1k\n" + CLOCK_LEGS[spelling])
+    assert not any(word in timed.read_text() + CLOCK_TEMPLATE for word in ("now", "today"))
+    for _ in range(3):
+        lint(timed, "-f", "json")
+    assert linted == [str(timed)] * 3  # the time not fixed, it is linted every run: never replayed from the cache
+    assert not any(str(timed) in json.loads(path.read_bytes())["entries"] for path in cache_files(project))
+    # its verdict follows the clock: $60 at an even second (and date), $60,000 over the $1k limit at an odd one;
+    # with --now fixing the time it is kept, and the cached report is the uncached one
+    even, odd = (["--now", f"2026-01-0{d}T09:00:0{d}Z"] for d in (4, 5))
+    assert lint(timed, *even, "--no-cache") == lint(timed, *even) == lint(timed, *even)
+    assert lint(timed, *even)[0] == 0
+    assert lint(timed, *odd, "--no-cache") == lint(timed, *odd) == lint(timed, *odd)
+    assert lint(timed, *odd)[0] == 1 and "GC501" in lint(timed, *odd)[1]
+    assert linted == [str(timed)] * 7  # each --now linted twice (once --no-cache), then served from the cache
+
+
+def test_a_playbook_that_never_reads_the_clock_is_cached_whatever_its_text_says(project, linted):
+    """The words `now` and `today` in a name, a comment or a param's text read no clock: the file is kept."""
+    plain = project / "plays" / "plain.yaml"
+    plain.write_text(
+        "graphc: 1\nname: buy-now  # hedge today\nparams:\n  size: {type: quantity, default: 1 ETH}\n"
+        'legs:\n  now: {buy: "{{ size }}", symbol: ETH-USD, limit: 2000}\n'
+    )
+    first = lint(plain, "-f", "json")
+    assert lint(plain, "-f", "json") == first == lint(plain, "-f", "json", "--no-cache")
+    assert linted == [str(plain)] * 2  # the second run was served from the cache (the third is --no-cache)
+
+
 @pytest.mark.parametrize(
     "content", [b"\x00\x01garbage", b"[]", b'{"format": "graphc-lint-cache", "version": 2, "entries": []}']
 )

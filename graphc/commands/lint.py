@@ -84,7 +84,8 @@ def _use_options(options: list) -> None:
 
 
 def _lint_one(item):
-    """Lint one file, in this process or a -j worker: ``(FileResult | None, the files its compile read)``.
+    """Lint one file, in this process or a -j worker: ``(FileResult | None, the files its compile read, whether
+    its render read the clock)``.
     ``item`` is (path, text or None, explicit, the index of its project's LintOptions).
     An unreadable file is a FileResult with GC112; a bug in graphc is a Crash."""
     path, text, explicit, profile = item
@@ -93,8 +94,8 @@ def _lint_one(item):
     except Exception as exc:  # one file's bug must not lose the other files' findings, nor read as findings
         import traceback  # deferred: only a crash needs it
 
-        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc))), []
-    return outcome.result, outcome.files_read
+        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc))), [], False
+    return outcome.result, outcome.files_read, outcome.read_clock
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -139,7 +140,7 @@ def _run(files, places, explicit, projects, jobs, cache):
         items = [
             (path, None, path in explicit, profile) for path, (profile, _) in zip(map(str, files), places, strict=True)
         ]
-        return [result for result, _ in _lint_items(items, projects.options, jobs)]
+        return [result for result, _, _ in _lint_items(items, projects.options, jobs)]
     from graphc.cache import MISS  # deferred: see _open_cache
 
     results: list = [None] * len(files)
@@ -157,10 +158,12 @@ def _run(files, places, explicit, projects, jobs, cache):
                 continue
         work.append((i, (path, text, named, profile), context))
     linted = _lint_items([item for _, item, _ in work], projects.options, jobs)
-    for (i, (path, text, named, _), context), (result, files_read) in zip(work, linted, strict=True):
+    for (i, (path, text, named, _), context), (result, files_read, read_clock) in zip(work, linted, strict=True):
         results[i] = result
         if text is not None and not isinstance(result, Crash):
-            cache.store(path, text, explicit=named, result=result, files_read=files_read, context=context)
+            cache.store(
+                path, text, explicit=named, result=result, files_read=files_read, read_clock=read_clock, context=context
+            )
     cache.save()
     return results
 

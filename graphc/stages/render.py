@@ -24,6 +24,7 @@ from graphc.files import find_project_root, read_source, real_path
 from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, check_foreign_references, expand_legs, span_in
 from graphc.stages.expressions import (
+    CLOCK_NAMES,
     RESERVED_NAMES,
     ExpressionError,
     FileBudget,
@@ -45,17 +46,19 @@ DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, 
 
 def render(doc, options):
     """``(rendered Document | None, diagnostics)``; never raises for bad input."""
-    rendered, diagnostics, _ = render_document(doc, options)
+    rendered, diagnostics, _, _ = render_document(doc, options)
     return rendered, diagnostics
 
 
 def render_document(doc, options):
-    """``(rendered Document | None, diagnostics, files read)``: also the paths of every ``use:``
-    template and ``--params`` file the rendering read, so a cache can tell when the result is stale."""
+    """``(rendered Document | None, diagnostics, files read, read the clock)``: also the paths of every
+    ``use:`` template and ``--params`` file the rendering read, and whether an expression it evaluated (in
+    the playbook or in a template) reads ``now`` or ``today``: so a cache can tell when the result is stale,
+    and that a result which depends on when it was made is never kept."""
     renderer = Renderer(doc, options)
     with localcontext(DECIMALS):
         rendered, diagnostics = renderer.run()
-    return rendered, diagnostics, renderer.files_read()
+    return rendered, diagnostics, renderer.files_read(), renderer.read_clock
 
 
 class Renderer:
@@ -71,6 +74,9 @@ class Renderer:
         self.expansion_total = 0
         self.file_budget = FileBudget()  # the templates' work and output, summed over the whole file
         self.base_names = _base_names(options)
+        # An expression evaluated here named `now` or `today`: the result depends on when it was rendered. Taken
+        # from the parsed expression (what YAML gave, escapes already read), never from the file's spelling.
+        self.read_clock = False
         real = _real_path(doc.path)
         # Text that is not a file on disk (stdin, `--stdin-filename` of an unsaved buffer, the API's text) is
         # placed where its name says: `use:` is relative to that folder and confined to its project, the one its
@@ -141,6 +147,8 @@ class Renderer:
         try:
             if isinstance(compiled, ExpressionError):
                 raise compiled
+            if not self.read_clock and not CLOCK_NAMES.isdisjoint(compiled.names):
+                self.read_clock = True
             return evaluate(compiled, names, file_budget=self.file_budget, keep_marks=keep_marks)
         except ExpressionError as exc:
             if isinstance(exc, QuoteNotGiven) and live and self.options.live_quotes:
