@@ -23,7 +23,9 @@ were when it was stored:
   even when no file changed; and, for a file that reads any, the path its
   own path resolves to (its ``use:`` paths are relative to that folder);
 - the settings of the run, hashed into the key (:func:`settings_key`):
-  graphc's version and code (:func:`code_fingerprint`: by content), the
+  graphc's version and code (:func:`code_fingerprint`: a wheel's RECORD; a
+  source checkout's files by content, hashed again when a file's size or
+  modification time changed), the
   versions of the libraries that read and check files (PyYAML and whether its
   C parser is there, jsonschema, Jinja2, networkx), the Python version, and
   what the command passes: the compile options (quotes snapshot, ``--set``,
@@ -109,12 +111,16 @@ def settings_key(settings: dict, directory: Path | None = None) -> str:
 def code_fingerprint(directory: Path | None = None) -> list:
     """What identifies the code that lints: graphc's own files and the versions of the libraries it lints with.
 
-    By content, never by modification time alone: a fresh checkout or install
-    in CI of the same code finds the cache it restored (time stamps change on
-    every checkout), and an editable install whose rule changed misses. An
-    installed wheel's RECORD already lists every file's SHA-256, so it is the
-    one file read. A source checkout's files (about 1 MB) are hashed when their
-    sizes and times differ from the last run's, which ``directory`` remembers.
+    The digest is of the content, so a fresh checkout or install in CI of the
+    same code finds the cache it restored (time stamps change on every
+    checkout), and an editable install whose rule changed misses. An installed
+    wheel's RECORD already lists every file's SHA-256, so it is the one file
+    read. A source checkout's files (over 1 MB) are hashed again only when a
+    file's size or modification time differs from the last run's, which
+    ``directory`` remembers (``code.json``), as make or git's index trust a
+    file's stat: hashing them at every run would add about 1.5 ms to a warm
+    lint. An edit that keeps both a file's size and its time (``touch -r``)
+    is therefore not seen; docs/integrations.md says so (``graphc cache clean``).
     """
     package = Path(__file__).resolve().parent
     record = package.parent / f"graphc-{__version__}.dist-info" / "RECORD"
@@ -139,7 +145,8 @@ def _source_files(directories) -> list[tuple[str, str]]:
 
 
 def _source_digest(directories, memo_dir: Path | None) -> str:
-    """SHA-256 of the source files' names and contents; read again only when a file's size or time changed."""
+    """SHA-256 of the source files' names and contents; read again only when a file's size or modification time
+    changed (or one came or went): the remembered digest is trusted while every stat matches."""
     files = _source_files(directories)
     stamps = []
     for path, name in files:

@@ -179,6 +179,26 @@ def test_the_code_digest_follows_content_not_file_times(tmp_path):
     assert _source_digest([source], memo) == _source_digest([source], None)
 
 
+def test_the_code_digest_trusts_a_files_size_and_time_as_documented(tmp_path):
+    """The shortcut docs/integrations.md states: an edit that keeps a source file's size and modification time
+    is not seen until the remembered digest goes (`graphc cache clean` removes code.json with the cache)."""
+    source, memo = tmp_path / "src", tmp_path / "cache"
+    source.mkdir()
+    memo.mkdir()
+    rule = source / "venue.py"
+    rule.write_text("FAR_FROM_MID = 0.10\n")
+    first = _source_digest([source], memo)
+    stat = rule.stat()
+    rule.write_text("FAR_FROM_MID = 0.50\n")  # same size, and the old time put back (`touch -r`)
+    os.utime(rule, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert _source_digest([source], memo) == first
+    (source / "new.py").write_text("")  # a file that comes (or goes) is a change of the stamps
+    assert _source_digest([source], memo) != first
+    (source / "new.py").unlink()
+    (memo / CODE_MEMO).unlink()
+    assert _source_digest([source], memo) == _source_digest([source], None) != first
+
+
 @pytest.mark.parametrize("depth", [500, 100_000])
 def test_deeply_nested_entries_are_never_used(project, depth):
     cache = open_cache(project)
