@@ -279,12 +279,36 @@ def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
     if not os.path.isdir(here):
         here = here.parent
     for directory in (here, *here.parents):
-        if os.path.isfile(directory / CONFIG_FILE) or os.path.exists(directory / ".git"):
-            return directory
-        pyproject = directory / PYPROJECT
-        if os.path.isfile(pyproject) and declares_graphc(pyproject):
+        if _holds_project_marker(directory):
             return directory
     return here
+
+
+def _holds_project_marker(directory: Path) -> bool:
+    """Does ``directory`` hold ``graphc.toml``, ``.git`` or a ``pyproject.toml`` with ``[tool.graphc]``?"""
+    if os.path.isfile(directory / CONFIG_FILE) or os.path.exists(directory / ".git"):
+        return True
+    pyproject = directory / PYPROJECT
+    return os.path.isfile(pyproject) and declares_graphc(pyproject)
+
+
+def outermost_project_root(start: str | os.PathLike[str]) -> Path:
+    """The outermost project root whose playbooks may ``use:`` a file at ``start``: where a search for them begins.
+
+    ``use:`` confines a path to the project root of the playbook that has it (:func:`find_project_root`), so a
+    file can be used from its own project and from every project enclosing it: a template in a folder with a
+    ``graphc.toml`` of its own is inside the root of the project around that folder too. This climbs from
+    ``start``'s project root through the enclosing ones and stops at the repository's top (a root holding
+    ``.git``), never above it. A folder with no marker is not climbed past (outside a repository, only folders
+    that declare a project are), so the search never walks the disk above the projects (docs/templates.md).
+    """
+    root = find_project_root(start)
+    while _holds_project_marker(root) and not os.path.exists(root / ".git") and root.parent != root:
+        enclosing = find_project_root(root.parent)
+        if not _holds_project_marker(enclosing):
+            break  # no project above: root.parent was given back as the project of its own
+        root = enclosing
+    return root
 
 
 def real_path(path: Path) -> Path:

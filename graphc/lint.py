@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, is_selected, load_config, select_diagnostics
 from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located
-from graphc.files import UNREADABLE, collect, find_project_root, read_source, unreadable
+from graphc.files import UNREADABLE, collect, find_project_root, outermost_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
     SIMPLE_ORDER_KEYS,
@@ -651,10 +651,13 @@ class Dependants(NamedTuple):
 def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The playbooks that use any of ``templates``, directly or through other templates.
 
-    Every YAML file under each template's project root is read (not rendered):
-    a leg's ``use:`` that names a template file, relative to the file it is
-    written in, is an edge; a ``use:`` written as an expression cannot be
-    followed and is ignored. Paths are returned as :func:`graphc.files.collect`
+    Every YAML file under the outermost project root that may use a template
+    (:func:`graphc.files.outermost_project_root`: its project and the ones
+    around it, up to the repository's top) is read (not rendered): a leg's
+    ``use:`` that names a file inside the project root of the file it is
+    written in (the confinement ``use:`` itself applies), relative to that
+    file, is an edge; a ``use:`` written as an expression cannot be followed
+    and is ignored. Paths are returned as :func:`graphc.files.collect`
     lists them (relative to the working directory when they lie under it), sorted.
     """
     return find_changed_dependants(templates).of_templates
@@ -675,7 +678,9 @@ def find_changed_dependants(
 
     targets = {Path(t).resolve() for t in templates}
     searched = {find_project_root(folder) for folder in _folders(projects)}
-    roots = _outermost({find_project_root(t) for t in targets} | searched)
+    # a file may be used from its own project and from every project around it (up to the repository's top)
+    roots = _outermost({outermost_project_root(root) for root in {*map(find_project_root, targets), *searched}})
+    own_roots: dict[Path, Path] = {}  # folder -> its project root, the one `use:` confines its playbooks to
     uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved paths its legs use (existing or not)
     shown: dict[Path, str] = {}  # resolved playbook -> its path as listed
     missing: set[Path] = set()  # used, inside a searched project, and not there
@@ -694,7 +699,8 @@ def find_changed_dependants(
             if not isinstance(legs, dict):
                 continue
             real = Path(file).resolve()
-            written = (_use_path(real.parent, leg.get("use"), root) for leg in legs.values() if isinstance(leg, dict))
+            own = own_roots.get(real.parent) or own_roots.setdefault(real.parent, find_project_root(real.parent))
+            written = (_use_path(real.parent, leg.get("use"), own) for leg in legs.values() if isinstance(leg, dict))
             uses[real] = {target for target in written if target is not None}
             if dangling:
                 missing.update(target for target in uses[real] if not os.path.exists(target))  # never raises

@@ -233,3 +233,79 @@ def test_lint_still_needs_paths_without_dependants(hooked):
 
     result = CliRunner().invoke(cli, ["lint", "--no-cache"])
     assert result.exit_code == 2 and "Missing argument 'PATHS...'" in result.output
+
+
+# -- the graphc-lint hook when the template sits in a nested project -----------------------------------------------
+# Audit ci16 #1: `use:` lets a playbook reach any template inside its own project root, including one in a subfolder
+# with a graphc.toml of its own; --dependants searched only the template's (nested) project, so a commit that broke a
+# playbook of the enclosing project passed.
+
+HEDGE = (
+    "graphc-template: 1\nparams:\n  size: {type: quantity}\nlegs:\n  short:\n"
+    '    sell: "{{ size }}"\n    symbol: ETH-USD-PERP\n    venue: hyperliquid\n    limit: 2400.5\n'
+)
+RENAMED = HEDGE.replace("  size: {type: quantity}", "  qty: {type: quantity}").replace("{{ size }}", "{{ qty }}")
+
+
+def _hedge_user(name: str, use: str) -> str:
+    return (
+        f"graphc: 1\nname: {name}\nlegs:\n  spot:\n    buy: 2 ETH\n    symbol: ETH-USD\n    venue: coinbase\n"
+        f"    limit: 2325.50\n  hedge:\n    use: {use}\n    with: {{size: 2 ETH}}\n    after: spot filled\n"
+    )
+
+
+@pytest.fixture
+def nested(tmp_path, monkeypatch):
+    """outer/ (a graphc.toml, not in the repository) holds repo/ (.git), whose templates/ folder has a graphc.toml of
+    its own: repo/p.yaml and repo/templates/q.yaml use templates/hedge.yaml, and so does outer/o.yaml (inside its
+    own root, but outside the repository); repo/desk/ is a project that does not hold the template."""
+    outer = tmp_path / "outer"
+    repo = outer / "repo"
+    (repo / ".git").mkdir(parents=True)
+    files = {
+        outer / "graphc.toml": "",
+        outer / "o.yaml": _hedge_user("o", "./repo/templates/hedge.yaml"),
+        repo / "templates" / "graphc.toml": '[markets."ETH-USD-PERP"]\nsz_decimals = 4\n',
+        repo / "templates" / "hedge.yaml": HEDGE,
+        repo / "templates" / "q.yaml": _hedge_user("q", "./hedge.yaml"),
+        repo / "p.yaml": _hedge_user("p", "./templates/hedge.yaml"),
+        repo / "desk" / "graphc.toml": "",
+        # `..` leads out of desk/'s root: GC107 whenever it is linted, never a user of the template
+        repo / "desk" / "d.yaml": _hedge_user("d", "../templates/hedge.yaml"),
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    monkeypatch.chdir(repo)
+    return repo
+
+
+def test_the_hook_fails_a_template_change_that_breaks_a_playbook_of_the_enclosing_project(nested):
+    assert _run_hook("templates/hedge.yaml").exit_code == 0
+    (nested / "templates" / "hedge.yaml").write_text(RENAMED)  # the param renamed; its users still give `size`
+    result = _run_hook("templates/hedge.yaml")
+    assert result.exit_code == 1, result.output
+    assert (
+        "p.yaml:10:10: error GC108 template templates/hedge.yaml: param `qty` (quantity) is required" in result.output
+    )
+    assert "p.yaml:11:12: error GC108 template templates/hedge.yaml: unknown param `size`" in result.output
+    assert "templates/q.yaml:10:10: error GC108" in result.output  # the template's own project: still searched
+    # outer/o.yaml is outside the repository, desk/d.yaml cannot reach the template: neither is searched
+    assert "in 3 files" in result.output and "outer/o.yaml" not in result.output and "desk/" not in result.output
+
+
+def test_the_hook_fails_a_commit_that_deletes_a_template_of_a_nested_project_still_used(nested):
+    (nested / "templates" / "hedge.yaml").unlink()  # git rm, and q.yaml changed: pre-commit names q.yaml only
+    result = _run_hook("templates/q.yaml")
+    assert result.exit_code == 1, result.output
+    assert "p.yaml:10:10: error GC107 template file not found: ./templates/hedge.yaml" in result.output
+    assert "outer/o.yaml" not in result.output and "desk/" not in result.output
+
+
+def test_dependants_outside_a_repository_climb_the_projects_that_declare_themselves(nested):
+    (nested / ".git").rmdir()  # no repository: outer/graphc.toml is now the outermost project around the template
+    (nested / "templates" / "hedge.yaml").write_text(RENAMED)
+    result = _run_hook("templates/hedge.yaml")
+    assert result.exit_code == 1, result.output
+    assert "/outer/o.yaml:10:10: error GC108" in result.output and "p.yaml:10:10: error GC108" in result.output
+    assert "in 4 files" in result.output and "desk/" not in result.output

@@ -44,6 +44,7 @@ from graphc.files import (
     file_kind,
     find_project_root,
     open_source,
+    outermost_project_root,
     read_source,
     read_stdin,
     read_whole_source,
@@ -256,8 +257,9 @@ class NamedPaths(click.Path):
 @click.option(
     "--dependants",
     is_flag=True,
-    help="Also lint the playbooks of the project that use a named `use:` template, or a template file that is "
-    "not there (deleted or renamed); PATHS may then be left out (for pre-commit).",
+    help="Also lint the playbooks that use a named `use:` template (searched in its project and the projects "
+    "around it, up to the repository's top), or a template file that is not there (deleted or renamed); PATHS may "
+    "then be left out (for pre-commit).",
 )
 @click.option(
     "-j",
@@ -652,10 +654,11 @@ def _note_unrendered(results, named, dependants, users_found):
             elif users_found:
                 how = "checked through the playbooks that use it"
             else:  # say where graphc looked: a folder without graphc.toml or .git is a project of its own
-                root = find_project_root(Path(result.path).resolve())
+                root = outermost_project_root(Path(result.path).resolve())
                 how = (
-                    f"no playbook under {root} uses it, so nothing checked it with values (the project is the "
-                    "nearest folder above it with graphc.toml, a pyproject.toml with [tool.graphc], or .git)"
+                    f"no playbook under {root} uses it, so nothing checked it with values (searched: its project, "
+                    "the nearest folder above it with graphc.toml, a pyproject.toml with [tool.graphc], or .git, "
+                    "and the projects around that one up to the repository's top)"
                 )
             click.echo(
                 f"graphc: note: {one_line(result.path)}: template not rendered on its own (a param has no default); {how}",
