@@ -135,6 +135,31 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
         assert f"::error title=graphc lint::graphc lint exited {exit_code}" in fail.stdout
 
 
+def test_the_action_never_uploads_a_sarif_file_left_from_before(tmp_path):
+    """Audit ci16 #4: a usage error (exit 2) writes no report; the SARIF an earlier run left (a second use of the
+    action in one job, a runner that keeps its workspace) was uploaded as this run's clean analysis."""
+    playbook = tmp_path / "plays" / "a.yaml"
+    playbook.parent.mkdir()
+    playbook.write_text(PLAYBOOK)
+    stale = tmp_path / "graphc.sarif"
+    stale.write_text('{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "graphc"}}, "results": []}]}')
+    outputs_file = tmp_path / "github_output"
+    outputs_file.write_text("")
+    env = {
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
+        "PATHS": "plays",
+        "ARGS": "--quotes nope.yaml",  # no such file: exit 2 before any report is written
+        "SARIF": "graphc.sarif",
+        "GITHUB_OUTPUT": str(outputs_file),
+        "PYTHONPATH": str(REPO),
+    }
+    lint = _run_step(_step("lint"), env, tmp_path)
+    assert lint.returncode == 0, lint.stderr
+    outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+    assert outputs["exit-code"] == "2", lint.stdout + lint.stderr
+    assert "has-sarif" not in outputs and not stale.exists()  # the upload step does not run
+
+
 def test_pre_commit_hooks():
     assert HOOKS["graphc-lint"]["entry"] == "graphc lint --ignore-unknown --dependants"
     assert HOOKS["graphc-lint"]["files"] == r"(?i)\.(ya?ml|json)$"
