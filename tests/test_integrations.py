@@ -30,6 +30,21 @@ def test_action_installs_graphc_lints_to_sarif_and_uploads():
     assert "${{ inputs." not in scripts  # inputs reach scripts through env, never pasted into them
 
 
+def test_the_action_uploads_under_a_category_the_workflow_chooses():
+    """Audit ci16 #5: the upload hard-coded `category: graphc`; several uses of the action for one commit (a step
+    per desk, a matrix) need a category each, or their analyses replace one another in code scanning."""
+    assert ACTION["inputs"]["category"]["default"] == "graphc"
+    upload = next(s for s in ACTION["runs"]["steps"] if s.get("uses", "").startswith("github/codeql-action/upload"))
+    assert upload["with"]["category"] == "${{ inputs.category }}"
+
+
+def test_every_input_of_the_action_is_documented():
+    table = DOC[DOC.index("| input | default | meaning |") :].split("\n\n", 1)[0]
+    documented = re.findall(r"^\| `([a-z-]+)` \|", table, re.M)
+    assert documented == list(ACTION["inputs"])
+    assert "| `category` | `graphc` |" in table
+
+
 def _step_runs(condition: str, exit_code: int, fail_on_findings: str) -> bool:
     """Evaluate the `Fail` step's `if:` (an expression of ==, !=, &&, || and parentheses) for one run."""
     expression = (
