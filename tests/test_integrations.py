@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -174,6 +175,32 @@ def test_the_action_never_uploads_a_sarif_file_left_from_before(tmp_path):
     outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
     assert outputs["exit-code"] == "2", lint.stdout + lint.stderr
     assert "has-sarif" not in outputs and not stale.exists()  # the upload step does not run
+
+
+def test_the_action_takes_paths_with_spaces_one_per_line(tmp_path):
+    """Audit ci16 #8: `paths` is split on whitespace (kept: `paths: a/ b/` works as it always did), so
+    `playbooks/my hedge.yaml` became `playbooks/my` and `hedge.yaml` (GC112). `path-list` takes one path per line."""
+    for name in ("my hedge.yaml", "other.yaml", "more/b.yaml"):
+        (tmp_path / "plays" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "plays" / name).write_text(PLAYBOOK.replace("2000}", "2000, after: b}"))  # a finding each
+    outputs_file = tmp_path / "github_output"
+    outputs_file.write_text("")
+    env = {
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
+        "PATHS": "plays/other.yaml\n plays/more",  # the whitespace-separated input, as before
+        "PATH_LIST": "plays/my hedge.yaml\n\n  plays/more/b.yaml  \n",  # surrounding blanks and empty lines: ignored
+        "ARGS": "--no-cache",
+        "SARIF": "graphc.sarif",
+        "GITHUB_OUTPUT": str(outputs_file),
+        "PYTHONPATH": str(REPO),
+    }
+    lint = _run_step(_step("lint"), env, tmp_path)
+    assert lint.returncode == 0, lint.stderr
+    outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+    assert outputs["exit-code"] == "1", lint.stdout + lint.stderr
+    run = json.loads((tmp_path / "graphc.sarif").read_text())["runs"][0]
+    found = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
+    assert found == ["plays/more/b.yaml", "plays/my%20hedge.yaml", "plays/other.yaml"]  # b.yaml linted once
 
 
 def test_pre_commit_hooks():
