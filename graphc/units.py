@@ -449,6 +449,17 @@ def parse_percent_points(value) -> Decimal:
     return _percent_parts(value, "a percentage")[0]
 
 
+# The power of ten that takes a ratio to percent points and to basis points: 0.05 is 5% and 500 bps.
+_RATIO_SCALE = {"%": 2, "bps": 4}
+
+
+def ratio_as(unit: str, ratio: Decimal) -> Decimal:
+    """``ratio`` (a percent param's value: ``5%`` is ``0.05``) in ``unit``, exactly: ``%`` gives percent points
+    (``-0.05`` -> ``-5``), ``bps`` basis points (``0.0025`` -> ``25``); a plain Decimal, as ``-5%`` and ``0.25%``
+    written in a field whose bare number is in that unit are read (spec §5 `offset_pct`, §3 `slippage`)."""
+    return Decimal(ratio).scaleb(_RATIO_SCALE[unit], _EXACT)
+
+
 class ParamNumber(Decimal):
     """A typed param's number as a template sees it, marked with the param's name (so a rendering can say which
     param a misuse came from); arithmetic on it gives a plain Decimal, and values that reach the wire are plain."""
@@ -465,9 +476,11 @@ class ParamNumber(Decimal):
 class PercentRatio(ParamNumber):
     """A ``percent`` param's value as a template sees it: the ratio (``5%`` is ``0.05``), marked with the param's
     name, so that rendering can refuse the ratio written straight back before ``%`` or ``bps`` (``{{ stop }}%`` is
-    ``0.05%``, a stop 100 times tighter than meant; docs/templates.md). Arithmetic gives a plain Decimal, so
-    ``{{ stop * 100 }}%`` is the percentage, and a whole ``{{ stop }}`` value is the plain ratio (a ``for_each``
-    list and a ``with:`` value keep the mark: graphc.stages.expressions.to_plain)."""
+    ``0.05%``, a stop 100 times tighter than meant; docs/templates.md). A ratio computed from it keeps the mark
+    (``stop * 2``, ``-stop``); times 100 or 10000 it is a plain Decimal, so ``{{ stop * 100 }}%`` is the
+    percentage. A whole ``{{ stop }}`` value placed in ``slippage`` or an ``offset_pct`` is read in that field's
+    unit, bps or percent points (:func:`ratio_as`; graphc.stages.expand.in_field_unit), and anywhere else is the
+    plain ratio (a ``for_each`` list and a ``with:`` value keep the mark: graphc.stages.expressions.to_plain)."""
 
     __slots__ = ()
 

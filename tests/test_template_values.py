@@ -900,3 +900,285 @@ def test_units_from_a_quote_rounded_down_as_the_docs_say_compile():
     assert size in " ".join((REPO / "docs" / "templates.md").read_text().split())
     text = HINTED.replace("SIZE", repr(size)).replace("SYMBOL", "BTC-USD").replace("LIMIT", "100000")
     assert nodes(compiled(text, quotes=LONG_QUOTES))["a"]["quantity"] == {"fixed": {"qty_1e8": 499950}}
+
+
+# ---------------------------------------------------------------------------
+# 7. A percent param placed whole in a field whose number is percent points or bps (audit compile16 1)
+#
+# Spec §6.2: a scalar that is exactly one `{{ expr }}` keeps the expression's type, here a percent; §5: `-5%` is
+# `"offset_pct": -5.0`; §3: a `0.25%` slippage is 25 bps. So the ratio lands in the field's own unit.
+
+QUOTES_FILE = str(REPO / "examples" / "quotes.yaml")
+ETH_STOP = playbook("""\
+    params:
+      stop: {type: percent, default: -5%}
+    legs:
+      entry: {buy: 1 ETH, symbol: ETH-USD, limit: 2300}
+      stop:
+        sell: 1 ETH
+        symbol: ETH-USD
+        limit: trigger - 0.5%
+        after:
+          - from: entry
+            trigger: {on_price: {symbol: ETH-USD, direction: below, reference: graph_entry_price, offset_pct: OFFSET}}
+    """)
+SLIP = playbook("""\
+    params:
+      slip: {type: percent, default: 100%}
+    legs:
+      a: {buy: 1, symbol: BTC-USD, slippage: SLIPPAGE}
+    """)
+
+
+def graphc(tmp_path, command, text, *args):
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    return CliRunner().invoke(cli, [command, str(path), "--quotes", QUOTES_FILE, *args])
+
+
+def slippages(result):
+    return {key: node["execution"].get("max_slippage_bps") for key, node in nodes(result).items()}
+
+
+@pytest.mark.parametrize(
+    "args, offset, price_1e9",
+    [
+        # 2300 x (1 - 5%) = 2185 is where the stop fires; less 0.5% is 2174.075, which a sell rounds up to 2174.08
+        ((), "-5.0", 2174080000000),
+        (("--set", "stop=-5%"), "-5.0", 2174080000000),
+        (("--set", "stop=-0.05"), "-5.0", 2174080000000),  # a bare ratio is the same percent
+        # 2300 x 0.975 = 2242.5; less 0.5% (11.2125) is 2231.2875, rounded up to 2231.29
+        (("--set", "stop=-2.5%"), "-2.5", 2231290000000),
+    ],
+)
+def test_a_percent_param_whole_in_offset_pct_is_percent_points(tmp_path, args, offset, price_1e9):
+    # compile16 1: `offset_pct: "{{ stop }}"` with stop -5% compiled to -0.05, a stop 0.05% below the entry
+    run = graphc(tmp_path, "compile", ETH_STOP.replace("OFFSET", '"{{ stop }}"'), *args)
+    assert run.exit_code == 0, run.output
+    assert f'"offset_pct": {offset}' in run.output
+    assert f'"price_1e9": {price_1e9}' in run.output
+    literal = graphc(tmp_path, "compile", ETH_STOP.replace("OFFSET", offset))
+    assert run.output == literal.output
+
+
+def test_lint_reads_a_whole_percent_in_offset_pct_as_percent_points(tmp_path):
+    text = ETH_STOP.replace("OFFSET", '"{{ stop }}"')
+    run = graphc(tmp_path, "lint", text, "--strict")
+    assert run.exit_code == 0 and run.output.startswith("no problems in 1 file"), run.output
+    # at -100% the stop's `trigger` level is 0 (2300 x (1 - 100%)); read as -1% it linted clean
+    run = graphc(tmp_path, "lint", text, "--set", "stop=-100%")
+    assert run.exit_code == 1, run.output
+    assert "error GC103 `limit: trigger - 0.5%`: price 'trigger - 0.5%' resolves to 0 which is not positive" in (
+        run.output
+    )
+
+
+@pytest.mark.parametrize(
+    "args, bps",
+    [((), 10000), (("--set", "slip=0.25%"), 25), (("--set", "slip=0.0025"), 25), (("--set", "slip=5%"), 500)],
+)
+def test_a_percent_param_whole_in_slippage_is_bps(tmp_path, args, bps):
+    # compile16 1: 100% was `"max_slippage_bps": 1`, and 0.25% GC106 "'0.0025' is 0.0025 bps"
+    run = graphc(tmp_path, "compile", SLIP.replace("SLIPPAGE", '"{{ slip }}"'), *args)
+    assert run.exit_code == 0, run.output
+    assert f'"max_slippage_bps": {bps}' in run.output
+
+
+def test_a_percent_param_in_slippage_that_is_not_whole_bps_says_its_bps(tmp_path):
+    run = graphc(tmp_path, "compile", SLIP.replace("SLIPPAGE", '"{{ slip }}"'), "--set", "slip=0.125%")
+    assert run.exit_code == 1, run.output
+    assert "GC106" in run.output and "12.5 bps, not a whole number of bps" in run.output
+
+
+def test_lint_reads_a_whole_percent_in_slippage_as_bps(tmp_path):
+    text = SLIP.replace("SLIPPAGE", '"{{ slip }}"')
+    run = graphc(tmp_path, "lint", text)
+    assert run.exit_code == 0, run.output
+    assert "warning GC403 node 'a': max_slippage_bps 10000 (100%) is above 500 bps" in run.output
+    run = graphc(tmp_path, "lint", text, "--strict", "--set", "slip=0.25%")
+    assert run.exit_code == 0 and run.output.startswith("no problems in 1 file"), run.output
+
+
+@pytest.mark.parametrize(
+    "offset, expected",
+    [
+        ('"{{ stop * 2 }}"', -10),  # still a ratio: -0.1 is -10%
+        ('"{{ stop / 2 }}"', Decimal("-2.5")),
+        ('"{{ stop | round(3) }}"', -5),
+        ('"{{ stop * 100 }}"', -5),  # times 100 it is percent points already, a plain number
+        ('"{{ -stop * -1 }}"', -5),
+    ],
+)
+def test_arithmetic_on_a_percent_in_offset_pct(offset, expected):
+    result = compiled(ETH_STOP.replace("OFFSET", offset), quotes={})
+    assert offsets(result) == {"stop": expected}
+    assert no_mark_in(result.wire)
+
+
+@pytest.mark.parametrize(
+    "slippage, given, bps",
+    [
+        ('"{{ slip }}"', "0.25%", 25),
+        ('"{{ slip / 5 }}"', "0.25%", 5),  # 0.05%
+        ('"{{ slip * 2 }}"', "1%", 200),
+        ('"{{ slip * 10000 }}"', "0.25%", 25),  # basis points already, a plain number
+    ],
+)
+def test_arithmetic_on_a_percent_in_slippage(slippage, given, bps):
+    result = compiled(SLIP.replace("SLIPPAGE", slippage), params={"slip": given})
+    assert slippages(result) == {"a": bps}
+    assert no_mark_in(result.wire)
+
+
+def test_a_whole_percent_in_defaults_slippage_and_top_level_edges_is_converted():
+    text = playbook("""\
+        params:
+          stop: {type: percent, default: -5%}
+          slip: {type: percent, default: 0.3%}
+        defaults: {symbol: ETH-USD, slippage: "{{ slip }}"}
+        legs:
+          entry: {buy: 1 ETH, limit: 2300}
+          stop: {sell: 1 ETH}
+        edges:
+          - {from: entry, to: stop, trigger: {on_price: {symbol: ETH-USD, direction: below, reference: graph_entry_price, offset_pct: "{{ stop }}"}}}
+        """)
+    result = compiled(text)
+    assert slippages(result) == {"entry": 30, "stop": 30}
+    assert offsets(result) == {"stop": -5}
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # the trigger mapping made by one expression
+        "[{from: entry, trigger: \"{{ {'on_price': {'symbol': 'ETH-USD', 'direction': 'below', "
+        "'reference': 'graph_entry_price', 'offset_pct': stop}} }}\"}]",
+        # the whole `after:` list made by one expression
+        "\"{{ [{'from': 'entry', 'trigger': {'on_price': {'symbol': 'ETH-USD', 'direction': 'below', "
+        "'reference': 'graph_entry_price', 'offset_pct': stop}}}] }}\"",
+    ],
+)
+def test_a_percent_in_offset_pct_built_by_an_expression_is_converted(after):
+    text = playbook(f"""\
+        params:
+          stop: {{type: percent, default: -5%}}
+        legs:
+          entry: {{buy: 1 ETH, symbol: ETH-USD}}
+          stop:
+            sell: 1 ETH
+            symbol: ETH-USD
+            after: {after}
+        """)
+    assert offsets(compiled(text)) == {"stop": -5}
+
+
+def test_a_percent_for_each_item_whole_in_offset_pct_is_converted():
+    text = ETH_STOP.replace("  stop:\n", '  stop:\n    for_each: "{{ [stop, stop * 2] }}"\n', 1)
+    result = compiled(text.replace("OFFSET", '"{{ item }}"'), quotes={})
+    assert offsets(result) == {"stop-0": -5, "stop-1": -10}
+
+
+def test_a_whole_percent_in_fill_ratio_is_the_ratio_it_wants():
+    text = playbook("""\
+        params:
+          cut: {type: percent, default: 50%}
+        legs:
+          entry: {buy: 1 ETH, symbol: ETH-USD}
+          hedge:
+            sell: 1 ETH
+            symbol: ETH-USD
+            after: [{from: entry, fill_ratio: "{{ cut }}"}, "entry filled {{ cut / 2 }}"]
+        """)
+    conditions = [edge["condition"] for edge in compiled(text).wire["edges"]]
+    assert conditions == [{"fill_ratio_gte": Decimal("0.5")}, {"fill_ratio_gte": Decimal("0.25")}]
+
+
+STOP_TEMPLATE = """\
+graphc-template: 1
+params:
+  stop: {type: percent}
+  slip: {type: percent, default: 0.25%}
+legs:
+  hold: {buy: 1 ETH, symbol: ETH-USD, limit: 2300, slippage: "{{ slip }}"}
+  out:
+    sell: 1 ETH
+    symbol: ETH-USD
+    after:
+      - from: hold
+        trigger: {on_price: {symbol: ETH-USD, direction: below, reference: graph_entry_price, offset_pct: "{{ stop }}"}}
+"""
+
+
+@pytest.mark.parametrize(
+    "with_, offset",
+    [
+        ("{stop: -5%}", -5),
+        ('{stop: "{{ stop }}"}', -5),
+        ('{stop: "{{ stop * 2 }}"}', -10),
+        ('{stop: "{{ stop }}", slip: "{{ stop * -0.1 }}"}', -5),  # slip 0.5%: 50 bps
+    ],
+)
+def test_a_percent_passed_in_with_and_placed_whole_in_the_template_is_converted(project, with_, offset):
+    (project / "tp" / "stop.yaml").write_text(STOP_TEMPLATE)
+    body = f"""\
+        params:
+          stop: {{type: percent, default: -5%}}
+        legs:
+          guard:
+            use: ./tp/stop.yaml
+            with: {with_}
+        """
+    result = use(project, body)
+    assert offsets(result) == {"guard.out": offset}
+    assert slippages(result)["guard.hold"] == (50 if "slip" in with_ else 25)
+
+
+ANY_STOP = playbook("""\
+    params:
+      stop: {type: percent}
+    legs:
+      entry: {buy: 1 ETH, symbol: ETH-USD}
+      a:
+        sell: 1 ETH
+        symbol: ETH-USD
+        slippage: SLIPPAGE
+        after: AFTER
+    """)
+_RATIO_STEPS = st.sampled_from(
+    ["({}) * {n}", "{n} * ({})", "({}) / 2", "({}) / 4", "({}) / 5", "-({})", "({}) | abs", "({}) | round(4)"]
+)
+
+
+@given(
+    st.integers(-99_999, 99_999).filter(bool),
+    st.integers(0, 3),
+    st.lists(st.tuples(_RATIO_STEPS, st.integers(1, 9)), max_size=4),
+)
+def test_a_whole_percent_in_offset_pct_and_slippage_agree_with_the_percent_spelling(digits, places, steps):
+    # `offset_pct: "{{ e }}"` is the text trigger `entry {{ e * 100 }}%` (docs/templates.md), and
+    # `slippage: "{{ e }}"` is `slippage: "{{ e * 100 }}%"` (spec §3: `0.25%` is 25 bps), for any ratio e
+    percent = f"{Decimal(digits).scaleb(-places)}%"
+    expression = "stop"
+    for step, n in steps:
+        expression = step.format(expression, n=n)
+    mapping = (
+        "[{from: entry, trigger: {on_price: {symbol: ETH-USD, direction: below, reference: graph_entry_price, "
+        f'offset_pct: "{{{{ {expression} }}}}"}}}}}}]'
+    )
+    spelled = f'"entry price ETH-USD below entry {{{{ ({expression}) * 100 }}}}%"'
+    text = ANY_STOP
+    whole = compiled(text.replace("AFTER", mapping).replace("SLIPPAGE", "25bps"), params={"stop": percent})
+    written = compiled(text.replace("AFTER", spelled).replace("SLIPPAGE", "25bps"), params={"stop": percent})
+    assert whole.ok and written.ok, (whole.diagnostics, written.diagnostics)
+    assert offsets(whole) == offsets(written), expression
+    whole = compiled(
+        text.replace("AFTER", "entry filled").replace("SLIPPAGE", f'"{{{{ {expression} }}}}"'), params={"stop": percent}
+    )
+    written = compiled(
+        text.replace("AFTER", "entry filled").replace("SLIPPAGE", f'"{{{{ ({expression}) * 100 }}}}%"'),
+        params={"stop": percent},
+    )
+    assert [d.code for d in whole.diagnostics] == [d.code for d in written.diagnostics], expression
+    if written.ok:
+        assert slippages(whole) == slippages(written), expression
+        assert no_mark_in(whole.wire)

@@ -43,10 +43,12 @@ from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
+    PercentRatio,
     UnitError,
     base_asset,
     format_decimal,
     money_without_unit,
+    ratio_as,
     shown_amount,
     shown_dollars,
     unmarked,
@@ -164,6 +166,38 @@ def render_size(r, key, value, names, spans, rel, where="", symbol=None):
             hint = f"write `$` before the number for dollars, or the {unit} after it if you computed units"
     r.report("GC105", f"`{key}: {written}` {message}: {shown} of the asset, not {dollars}", span_in(spans, rel), hint)
     return r.FAILED
+
+
+# The fields that hold a number in percent points or basis points, not a ratio: `slippage` (bps) and, in an
+# edge mapping of `after:` or the top-level `edges:`, `trigger: {on_price: {offset_pct}}` (percent points).
+PERCENT_KEYS = ("slippage", "after", "edges")
+
+
+def in_field_unit(key: str, value):
+    """``value``, the rendered field ``key`` (of a leg, of ``defaults``, or the top-level ``edges``; marks kept),
+    with no mark left, and a percent param's ratio placed whole in a field of percent points or basis points read
+    as the percentage it is, in that unit: ``slippage: "{{ slip }}"`` with slip 0.25% is 25 bps, ``offset_pct:
+    "{{ stop }}"`` with stop -5% is -5 (compile16 1: they were 0.0025 bps and -0.05%, a stop 100 times tighter).
+
+    Spec §6.2: a scalar that is exactly one ``{{ expr }}`` keeps the expression's type, a percent here; §3 reads
+    a `0.25%` slippage as 25 bps and §5 `-5%` as ``"offset_pct": -5.0``. A ratio computed from the param is
+    still one (``stop * 2`` is -10%), and times 100 or 10000 it is a plain number the field reads in its unit
+    (graphc.stages.expressions: ``_percent_of``). A ``fill_ratio`` takes the ratio itself (docs/templates.md)."""
+    if key == "slippage":
+        return ratio_as("bps", value) if type(value) is PercentRatio else unmarked(value)
+    if key in ("after", "edges"):
+        return [_edge_in_units(entry) for entry in value] if type(value) is list else _edge_in_units(value)
+    return unmarked(value)
+
+
+def _edge_in_units(entry):
+    """An edge mapping (or an ``after:`` text) with no mark left, its ``on_price.offset_pct`` in percent points."""
+    trigger = entry.get("trigger") if type(entry) is dict else None
+    price = trigger.get("on_price") if type(trigger) is dict else None
+    if type(price) is dict and type(price.get("offset_pct")) is PercentRatio:
+        price = {**price, "offset_pct": ratio_as("%", price["offset_pct"])}
+        entry = {**entry, "trigger": {**trigger, "on_price": price}}
+    return unmarked(entry)
 
 
 def _literal_symbol(symbol) -> str | None:
@@ -362,7 +396,7 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
         if key == "after":
             after, mapping = _render_after(r, value, names, spans, where)
             if after is not None:
-                fields["after"] = after
+                fields["after"] = in_field_unit("after", after)
             if mapping is not None:
                 spans = _swap_subtree(spans, "after", spans, mapping)
                 key_spans = _swap_subtree(key_spans, "after", key_spans, mapping)
@@ -373,8 +407,13 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
                 fields[key] = size
             continue
         # a `with:` value keeps a percent param's mark and a money amount's: the template's param reads it as the
-        # ratio it is, and a `quantity` param refuses dollars without a unit
-        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_marks=key == "with", live=key == "limit")
+        # ratio it is, and a `quantity` param refuses dollars without a unit; a field in percent points or bps
+        # keeps them until the ratio is read in its unit
+        in_units = key in PERCENT_KEYS
+        rendered = r.render_tree(
+            value, names, spans, (key,), where, keep_marks=in_units or key == "with", live=key == "limit"
+        )
+        fields[key] = in_field_unit(key, rendered) if in_units else rendered
     if "with" in fields and "use" not in fields:
         r.report(
             "GC103",
@@ -386,15 +425,16 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
 
 
 def _render_after(r, value, names, spans, where):
-    """(rendered after or None when nothing is left, renumbering of list entries or None)."""
+    """(rendered after or None when nothing is left, renumbering of list entries or None); marks kept, for
+    :func:`in_field_unit`."""
     if not isinstance(value, list):
-        rendered = r.render_tree(value, names, spans, ("after",), where)
+        rendered = r.render_tree(value, names, spans, ("after",), where, keep_marks=True)
         if isinstance(rendered, list):
             rendered = [e for e in rendered if not _empty(e)]
         return (None if _empty(rendered) or rendered == [] else rendered), None
     out, sources = [], []
     for i, entry in enumerate(value):
-        rendered = r.render_tree(entry, names, spans, ("after", i), where)
+        rendered = r.render_tree(entry, names, spans, ("after", i), where, keep_marks=True)
         pieces = rendered if isinstance(rendered, list) and isinstance(entry, str) else [rendered]
         for piece in pieces:
             if not _empty(piece):

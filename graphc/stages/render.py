@@ -219,6 +219,8 @@ class Renderer:
                 out["legs"] = self._assemble(legs, spans, key_spans)
             elif key == "defaults" and isinstance(value, dict):
                 out[key] = self._defaults(value, names, top)
+            elif key == "edges":  # an edge's `offset_pct` is in percent points (expand.in_field_unit)
+                out[key] = expand.in_field_unit(key, self.render_tree(value, names, top, (key,), keep_marks=True))
             else:
                 out[key] = self.render_tree(value, names, top, (key,))
         if self.error_count:
@@ -237,7 +239,11 @@ class Renderer:
                 if size is not self.FAILED:
                     out[key] = size
             else:
-                out[key] = self.render_tree(value, names, top, ("defaults", key), live=key == "limit")
+                in_units = key in expand.PERCENT_KEYS  # `slippage: "{{ slip }}"` (expand.in_field_unit)
+                rendered = self.render_tree(
+                    value, names, top, ("defaults", key), keep_marks=in_units, live=key == "limit"
+                )
+                out[key] = expand.in_field_unit(key, rendered) if in_units else rendered
         return out
 
     def _assemble(self, legs, spans, key_spans) -> dict:
