@@ -535,6 +535,20 @@ class MoneyText(str):
         return made
 
 
+class PercentText(str):
+    """Text that ends (spaces aside) with a percent param's ratio written out (``{{ stop | string }}``, ``{{ 'x' ~ stop }}``,
+    ``{{ slip }} ``): the ratio is kept so that a `%` or `bps` written after the text is refused as after the number
+    (graphc.stages.expressions), and so is the text as a whole value of a field that reads it as bps
+    (graphc.stages.expand). Values that reach the wire are plain text."""
+
+    ratio: PercentRatio
+
+    def __new__(cls, text: str, ratio: PercentRatio):
+        made = super().__new__(cls, text)
+        made.ratio = ratio
+        return made
+
+
 def money_of(value) -> MoneyAmount | MoneyInt | None:
     """The money mark ``value`` carries (a number computed from a money param, or text one was written into)."""
     kind = type(value)
@@ -595,7 +609,7 @@ _WIDE_SHOWN = Context(prec=1000)  # normalizing never rounds a value a template 
 def unmarked(value):
     """``value`` with no percent or money mark left in it (the plain number or text), lists and mappings too."""
     kind = type(value)
-    if kind is MoneyText:
+    if kind is MoneyText or kind is PercentText:
         return str(value)
     if kind is MoneyInt:
         return int(value)

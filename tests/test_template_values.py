@@ -1000,6 +1000,51 @@ def test_lint_reads_a_whole_percent_in_slippage_as_bps(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "slippage, shown, percent, bps",
+    [
+        ('"{{ slip }} "', "0.0025", "0.25", "25"),
+        ('"{{ slip | string }}"', "0.0025", "0.25", "25"),
+        ("\"{{ slip ~ '' }}\"", "0.0025", "0.25", "25"),
+        ('"+{{ slip * 2 }}"', "0.005", "0.5", "50"),
+    ],
+)
+def test_a_percent_ratio_written_as_text_in_slippage_is_gc107(slippage, shown, percent, bps):
+    # text has no one number to convert ("1{{ slip }}"), and its bare number would be read as bps: 0.0025 bps
+    result = compiled(SLIP.replace("SLIPPAGE", slippage), params={"slip": "0.25%"})
+    assert codes(result) == [("GC107", 6, 42)]
+    [diagnostic] = result.diagnostics
+    assert diagnostic.message.endswith(
+        f": {shown} is a ratio from percent param `slip` ({percent}%) written as text, which `slippage` reads as "
+        f"{shown} bps, not {bps}"
+    )
+    assert diagnostic.hint == (
+        'write the whole value, `slippage: "{{ slip }}"` (0.25% is 25 bps), or the basis points, `{{ slip * 10000 }}`'
+    ).replace("(0.25% is 25 bps)", f"({percent}% is {bps} bps)")
+    result = compiled(SLIP.replace("SLIPPAGE", slippage).replace("a: {", "a: {for_each: 2, "), params={"slip": "0.25%"})
+    assert [d.message.endswith("(for_each index 0)") for d in result.diagnostics] == [True]
+
+
+def test_a_percent_ratio_written_as_text_in_defaults_slippage_is_gc107_and_elsewhere_is_text():
+    text = playbook("""\
+        params:
+          slip: {type: percent, default: 0.25%}
+        defaults: {slippage: "{{ slip }} "}
+        legs:
+          a: {buy: 1, symbol: BTC-USD}
+        """)
+    assert codes(compiled(text)) == [("GC107", 5, 22)]
+    # the same text where a bare number is a ratio is that ratio, or a made-up field's text
+    text = playbook("""\
+        params:
+          cut: {type: percent, default: 50%}
+        legs:
+          entry: {buy: 1 ETH, symbol: ETH-USD}
+          hedge: {sell: 1 ETH, symbol: ETH-USD, after: [{from: entry, fill_ratio: "{{ cut }} "}]}
+        """)
+    assert [edge["condition"] for edge in compiled(text).wire["edges"]] == [{"fill_ratio_gte": Decimal("0.5")}]
+
+
+@pytest.mark.parametrize(
     "offset, expected",
     [
         ('"{{ stop * 2 }}"', -10),  # still a ratio: -0.1 is -10%

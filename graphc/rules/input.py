@@ -607,7 +607,12 @@ GC107 = describe(
       (`-stop`, `(index + 1) * step`, a `for_each` item made from it), straight
       before `%` or `bps` (`-{{ stop }}%`, `-{{ stop }}{{ '%' }}`): the param is a
       ratio (5% is 0.05), so that text would be 0.05%; write `{{ stop * 100 }}%`
-      (docs/templates.md, Params reference).
+      (docs/templates.md, Params reference);
+    - a `slippage` is text that ends with such a ratio (`"{{ slip }} "`,
+      `"{{ slip | string }}"`): its number would be read as bps, 0.0025 bps for
+      0.25%; write the whole value `"{{ slip }}"`, which graphc reads as the
+      percentage it is (25 bps), or `{{ slip * 10000 }}` (docs/templates.md,
+      Percent params).
 
     ## Why it matters
 

@@ -44,6 +44,7 @@ from graphc.stages.params import ParamSet, Supplied
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     PercentRatio,
+    PercentText,
     UnitError,
     base_asset,
     format_decimal,
@@ -188,6 +189,30 @@ def in_field_unit(key: str, value):
     if key in ("after", "edges"):
         return [_edge_in_units(entry) for entry in value] if type(value) is list else _edge_in_units(value)
     return unmarked(value)
+
+
+def render_in_units(r, key, value, names, spans, rel, where=""):
+    """The field ``key`` (one of PERCENT_KEYS; a leg's ``after:`` goes through :func:`_render_after`) rendered and
+    read by :func:`in_field_unit`; ``r.FAILED`` after a GC107 for a ``slippage`` whose text ends with a percent
+    param's ratio (``"{{ slip }} "``, ``"{{ slip | string }}"``): its bare number is read as bps, 0.0025 bps for
+    0.25%, as a ratio written before `bps` would be, which is refused too (docs/templates.md, Percent params).
+    Text has no one number to convert (``"1{{ slip }}"``); the whole ``{{ slip }}`` has."""
+    rendered = r.render_tree(value, names, spans, rel, where, keep_marks=True)
+    if key != "slippage" or type(rendered) is not PercentText:
+        return in_field_unit(key, rendered)
+    ratio = rendered.ratio
+    written = " ".join(value.split()) if isinstance(value, str) else str(rendered)
+    written = written if len(written) <= 80 else written[:77] + "..."
+    shown, percent, bps = (shown_amount(ratio.scaleb(n)) for n in (0, 2, 4))
+    r.report(
+        "GC107",
+        f"in `{written}`: {shown} is a ratio from percent param `{ratio.name}` ({percent}%) written as text, which "
+        f"`slippage` reads as {shown} bps, not {bps}{where}",
+        span_in(spans, rel),
+        hint=f'write the whole value, `slippage: "{{{{ {ratio.name} }}}}"` ({percent}% is {bps} bps), or the basis '
+        f"points, `{{{{ {ratio.name} * 10000 }}}}`",
+    )
+    return r.FAILED
 
 
 def _edge_in_units(entry):
@@ -406,14 +431,14 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
             if size is not r.FAILED:
                 fields[key] = size
             continue
+        if key in PERCENT_KEYS:  # in percent points or bps: a percent param's ratio is read in that unit
+            rendered = render_in_units(r, key, value, names, spans, (key,), where)
+            if rendered is not r.FAILED:
+                fields[key] = rendered
+            continue
         # a `with:` value keeps a percent param's mark and a money amount's: the template's param reads it as the
-        # ratio it is, and a `quantity` param refuses dollars without a unit; a field in percent points or bps
-        # keeps them until the ratio is read in its unit
-        in_units = key in PERCENT_KEYS
-        rendered = r.render_tree(
-            value, names, spans, (key,), where, keep_marks=in_units or key == "with", live=key == "limit"
-        )
-        fields[key] = in_field_unit(key, rendered) if in_units else rendered
+        # ratio it is, and a `quantity` param refuses dollars without a unit
+        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_marks=key == "with", live=key == "limit")
     if "with" in fields and "use" not in fields:
         r.report(
             "GC103",

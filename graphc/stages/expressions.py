@@ -63,6 +63,7 @@ from graphc.units import (
     MoneyInt,
     MoneyText,
     PercentRatio,
+    PercentText,
     UnitError,
     literal_number,
     money_of,
@@ -373,7 +374,7 @@ def to_plain(value, depth: int = 0, keep_marks: bool = False):
         raise value.error()
     if isinstance(value, str):
         _check_size(value, "the result")
-        if type(value) is str or (keep_marks and type(value) is MoneyText):
+        if type(value) is str or (keep_marks and type(value) in (MoneyText, PercentText)):
             return value
         return str(value)  # a PercentText or MoneyText leaves as plain text
     if value is None or isinstance(value, bool) or type(value) is int:
@@ -465,18 +466,6 @@ def _concat(pieces) -> str:
         start += len(piece_text)
     text = _checked_ratios(text, ratios)
     return text if type(text) is PercentText else _money_text(text, *pieces)
-
-
-class PercentText(str):
-    """Text that ends (spaces aside) with a percent param's ratio written out (``{{ stop | string }}``, ``{{ 'x' ~ stop }}``):
-    the ratio is kept so that a `%` or `bps` written after the text is refused as after the number."""
-
-    ratio: PercentRatio
-
-    def __new__(cls, text: str, ratio: PercentRatio):
-        made = super().__new__(cls, text)
-        made.ratio = ratio
-        return made
 
 
 def _ratios_in(value, text: str) -> list[tuple[PercentRatio, int]]:
@@ -1524,10 +1513,10 @@ def _render_text(parts, budget: Budget) -> str:
         if size > MAX_OUTPUT_CHARS:
             raise BudgetExceeded(f"the template would make more than {MAX_OUTPUT_CHARS:,} characters (the text limit)")
         pieces.append(piece)
-    text = "".join(pieces)
-    for value, end in ratios:  # what follows is the rendered text, not only a literal part: `{{ stop }}{{ '%' }}`
-        _percent_written_as_unit(value, text, end)
-    return _marked(text, money)
+    # what follows a ratio is the rendered text, not only a literal part: `{{ stop }}{{ '%' }}`; text that ends with
+    # one is a PercentText (`slippage: "{{ slip }} "` would read the ratio as bps: graphc.stages.expand)
+    text = _checked_ratios("".join(pieces), ratios)
+    return text if money is None else _marked(str(text), money)
 
 
 # A unit that reads the number before it as percent points or basis points (graphc.units: `%`, `bps`, `bp`).

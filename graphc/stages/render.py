@@ -220,7 +220,7 @@ class Renderer:
             elif key == "defaults" and isinstance(value, dict):
                 out[key] = self._defaults(value, names, top)
             elif key == "edges":  # an edge's `offset_pct` is in percent points (expand.in_field_unit)
-                out[key] = expand.in_field_unit(key, self.render_tree(value, names, top, (key,), keep_marks=True))
+                out[key] = expand.render_in_units(self, key, value, names, top, (key,))
             else:
                 out[key] = self.render_tree(value, names, top, (key,))
         if self.error_count:
@@ -238,12 +238,12 @@ class Renderer:
                 )
                 if size is not self.FAILED:
                     out[key] = size
+            elif key in expand.PERCENT_KEYS:  # `slippage: "{{ slip }}"` is bps (expand.in_field_unit)
+                rendered = expand.render_in_units(self, key, value, names, top, ("defaults", key))
+                if rendered is not self.FAILED:
+                    out[key] = rendered
             else:
-                in_units = key in expand.PERCENT_KEYS  # `slippage: "{{ slip }}"` (expand.in_field_unit)
-                rendered = self.render_tree(
-                    value, names, top, ("defaults", key), keep_marks=in_units, live=key == "limit"
-                )
-                out[key] = expand.in_field_unit(key, rendered) if in_units else rendered
+                out[key] = self.render_tree(value, names, top, ("defaults", key), live=key == "limit")
         return out
 
     def _assemble(self, legs, spans, key_spans) -> dict:
