@@ -772,6 +772,68 @@ def test_the_audit_reproductions_compile_to_what_lint_of_the_output_accepts(tmp_
     assert lint.exit_code == 0 and json.loads(lint.stdout)["diagnostics"] == [], lint.output
 
 
+# compile16 2: spec §3.3 "first match wins per field: the quote snapshot (`tick`, `lot`), then [markets."SYMBOL"]";
+# venue-rules.md §0 "the market's displayed tick is the truth". Price bands in graphc.toml replaced the snapshot's
+# tick, so a price Kalshi rejects compiled and linted clean.
+BAND_PLAYBOOK = (
+    "graphc: 1\nname: r\nlegs:\n"
+    "  a:\n    buy: 10\n    symbol: KXA-26DEC-T1\n    limit: 0.095\n"
+    "  b:\n    buy: 10\n    symbol: KXA-26DEC-T1\n    limit: bid - 1 tick\n"
+)
+
+
+def band_project(tmp_path, quote):
+    write(tmp_path, "graphc.toml", '[markets."KXA-26DEC-T1"]\nprice_level_structure = "tapered_deci_cent"\n')
+    return write(tmp_path, "band.yaml", BAND_PLAYBOOK), write(tmp_path, "q4.yaml", f"KXA-26DEC-T1: {quote}\n")
+
+
+def test_a_snapshot_tick_wins_over_configured_price_bands(tmp_path):
+    path, quotes = band_project(tmp_path, "{bid: 0.10, ask: 0.905, tick: 0.01}")
+    runner = CliRunner()
+    out = runner.invoke(cli, ["compile", str(path), "--quotes", str(quotes)])
+    assert out.exit_code == 0, out.output
+    # bid 0.10 - one 0.01 tick (the snapshot's) = 0.09, not 0.099 (one 0.001 step of the configured band)
+    assert json.loads(out.stdout)["nodes"][1]["order_type"] == {"limit": {"price_1e9": 90_000_000}}
+    lint = runner.invoke(cli, ["lint", str(path), "--quotes", str(quotes), "--format", "json", "--no-cache"])
+    assert lint.exit_code == 1, lint.output
+    found = [
+        (d["code"], d["message"], d["hint"]) for d in json.loads(lint.stdout)["diagnostics"] if d["code"] == "GC303"
+    ]
+    assert len(found) == 1 and found[0][1] == "price 0.095 is not on kalshi's 0.01 tick", found
+    # the hint says why the configured bands do not apply here
+    assert found[0][2] == (
+        'use 0.09 or 0.1 (the quotes snapshot\'s tick replaces the price bands of [markets."KXA-26DEC-T1"]: '
+        "the snapshot comes first)"
+    ), found
+
+
+def test_configured_price_bands_apply_where_the_snapshot_gives_no_tick(tmp_path):
+    path, quotes = band_project(tmp_path, "{bid: 0.10, ask: 0.905}")
+    runner = CliRunner()
+    out = runner.invoke(cli, ["compile", str(path), "--quotes", str(quotes)])
+    assert out.exit_code == 0, out.output
+    assert [n["order_type"] for n in json.loads(out.stdout)["nodes"]] == [
+        {"limit": {"price_1e9": 95_000_000}},  # 0.095 is on the 0.001 band below 0.10
+        {"limit": {"price_1e9": 99_000_000}},  # one 0.001 step below 0.10
+    ]
+    lint = runner.invoke(cli, ["lint", str(path), "--quotes", str(quotes), "--format", "json", "--no-cache"])
+    assert "GC303" not in {d["code"] for d in json.loads(lint.stdout)["diagnostics"]}, lint.output
+
+
+def test_a_later_layer_tick_replaces_an_earlier_layers_bands():
+    # the tick and the bands are one fact, the market's price grid: first match wins for it as for every field
+    tapered = {"price_level_structure": "tapered_deci_cent"}
+    snapshot = MarketResolver({"K": Quote(tick=D("0.01"))}, config(markets={"K": tapered}))
+    facts = snapshot.facts("K", "kalshi", "prediction")
+    assert facts.price_bands == () and facts.tick == D("0.01") and facts.origin["tick"] == "quotes"
+    assert facts.limits["price"] == (D("0.01"), D("0.99"))  # the range follows the snapshot's tick
+    market = MarketResolver({}, config(venues={"kalshi": tapered}, markets={"K": {"tick": "0.001"}}))
+    assert market.facts("K", "kalshi", "prediction").price_bands == ()
+    # within one layer the bands replace the tick (settings.py: "Replaces `tick`"), and a lot changes nothing
+    both = MarketResolver({"K": Quote(lot=D(1))}, config(markets={"K": {**tapered, "tick": "0.01"}}))
+    assert len(both.facts("K", "kalshi", "prediction").price_bands) == 3
+
+
 def test_walk_ticks_steps_band_by_band():
     facts = MarketResolver({}, config(markets={"K": TAPERED})).facts("K", "kalshi", "prediction")
     assert walk_ticks(D("0.10"), D(-1), facts, up=True) == D("0.099")

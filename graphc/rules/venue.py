@@ -491,8 +491,11 @@ def check_tick(ctx):
     tick changes with the price, on the grid of the band the price falls in. The
     tick is the first one known of: the quotes snapshot's `tick:` for the symbol,
     `tick` in `[markets."<symbol>"]` of `graphc.toml`, `tick` in
-    `[venues.<name>]`, the venue's default. A leg without a venue is checked too
-    when the snapshot or `[markets."<symbol>"]` gives its tick. The defaults:
+    `[venues.<name>]`, the venue's default. Price bands (`price_bands`,
+    `price_level_structure`) are that source's tick, so a snapshot's `tick:`
+    replaces the bands `graphc.toml` gives the market: the hint says so. A leg
+    without a venue is checked too when the snapshot or `[markets."<symbol>"]`
+    gives its tick. The defaults:
 
     | venue | default tick |
     |---|---|
@@ -576,6 +579,13 @@ def check_tick(ctx):
         hint = "use " + _neighbours(price, tick, _price_ok(m))
         if not band and m.tick_is_default:
             hint += f" ({fmt(tick)} is graphc's default check; give the market's tick in the quotes snapshot)"
+        elif not band and (replaced := m.origin.get("replaced price_bands")):
+            # spec §3.3: the tick and the bands are one fact, and the first source that has it wins
+            label = m.origin.get("tick")
+            given, first = (
+                ("the quotes snapshot's tick", "the snapshot") if label == "quotes" else (f"`tick` in {label}", label)
+            )
+            hint += f" ({given} replaces the price bands of {replaced}: {first} comes first)"
         yield Finding(where, f"price {fmt(price)} is not on {_venue_name(node)}'s {fmt(tick)} tick{span}", hint)
 
 

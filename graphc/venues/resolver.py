@@ -1,7 +1,8 @@
 """One resolver of market facts (spec §3.3), used by compile, lint, plan and the sandbox.
 
 For each setting (tick, lot, minimums, maximums, significant figures, decimals,
-price range), the first layer that has it wins:
+price range), the first layer that has it wins (a tick and price bands are one
+setting, the price grid: a snapshot's ``tick`` replaces the config's bands):
 
 1. the quote snapshot's ``tick`` and ``lot`` for the symbol (spec §7);
 2. ``[markets."SYMBOL"]`` in graphc.toml;
@@ -91,12 +92,35 @@ class MarketResolver:
         if not own and (venue is None or self.config.venue(venue) is None):
             # the profile alone decides: the same facts for every file of the run
             return _profile_facts(symbol, venue, instrument_type)
-        settings: dict = {}
-        origin: dict = {}
-        for label, values in [*_profile_layers(symbol, venue, instrument_type), *own]:
-            settings.update(values)
-            origin.update(dict.fromkeys(values, label))
+        settings, origin = _merged([*_profile_layers(symbol, venue, instrument_type), *own])
         return build_facts(symbol, venue, instrument_type, self.is_known_venue(venue), settings, origin)
+
+
+# The keys of a market's price grid given as bands (settings.derived_settings makes the one of the other).
+_BAND_KEYS = ("price_bands", "price_level_structure")
+
+
+def _merged(layers) -> tuple[dict, dict]:
+    """The settings of ``layers`` (lowest first), each key from the last layer that has it, and its origin.
+
+    The tick and the price bands are one fact, the market's price grid: a layer that gives a ``tick`` and no
+    bands replaces the bands of the layers below it (spec §3.3, first match wins per field: the snapshot's
+    ``tick`` is the market's displayed tick, venue-rules.md §0, whatever bands graphc.toml gives). Within one
+    layer the bands replace the tick (settings.py). ``origin["replaced price_bands"]`` names the layer whose
+    bands a tick replaced (GC303 says so)."""
+    settings: dict = {}
+    origin: dict = {}
+    for label, values in layers:
+        if "tick" in values and "price_bands" not in values and "price_bands" in settings:
+            origin["replaced price_bands"] = origin["price_bands"]
+            for key in _BAND_KEYS:
+                settings.pop(key, None)
+                origin.pop(key, None)
+        elif "price_bands" in values:
+            origin.pop("replaced price_bands", None)
+        settings.update(values)
+        origin.update(dict.fromkeys(values, label))
+    return settings, origin
 
 
 @functools.lru_cache(maxsize=4096)
@@ -118,11 +142,7 @@ def _profile_layers(symbol, venue, instrument_type) -> tuple[tuple[str, dict], .
 def _profile_facts(symbol, venue, instrument_type) -> MarketFacts:
     """The facts of a market neither the config nor a quote says anything about (shared: MarketFacts is
     frozen, and nothing changes its dicts)."""
-    settings: dict = {}
-    origin: dict = {}
-    for label, values in _profile_layers(symbol, venue, instrument_type):
-        settings.update(values)
-        origin.update(dict.fromkeys(values, label))
+    settings, origin = _merged(_profile_layers(symbol, venue, instrument_type))
     return build_facts(symbol, venue, instrument_type, venue is not None and venue in PROFILES, settings, origin)
 
 
