@@ -613,3 +613,86 @@ def test_a_twap_key_written_empty_is_the_schemas_gc103_alone(twap, message, col)
 
     [d] = compile_text(LEG + f"    twap: {twap}\n", "tw.yaml").diagnostics
     assert (d.code, d.message, d.span.line, d.span.col) == ("GC103", message, 7, col)
+
+
+# compile16 3: a leg's `sell` next to a `buy` that only `defaults` wrote was "leg 'a' gives both `buy` and `sell`",
+# blaming the leg for the default's key (and with `side`/`qty` defaults, pointing into `defaults:`). The refusal
+# stays (docs/playbooks.md "Defaults": each key is its own field); the message says where each key came from.
+DEFAULTS_CASES = [
+    (
+        "{buy: 1, symbol: ETH-USD}",
+        "    sell: 2\n",
+        (6, 11),
+        "leg 'a' has `buy` from defaults (line 3) and `sell` here: a leg gives its side and size once",
+        "a leg's key replaces only the same key of defaults, so `sell` leaves the default `buy` in place: drop "
+        "`buy` from defaults and give each leg its own side and size",
+    ),
+    (
+        "{side: buy, qty: 1, symbol: ETH-USD}",
+        "    sell: 2\n",
+        (6, 11),
+        "leg 'a' has `side` and `qty` from defaults (line 3) and `sell` here: a leg gives its side and size once",
+        "a leg's key replaces only the same key of defaults: write this leg as `side: sell` with `qty: 2`, or drop "
+        "`side` and `qty` from defaults",
+    ),
+    (
+        "\n  side: buy\n  symbol: ETH-USD",
+        "    sell: 2\n",
+        (8, 11),
+        "leg 'a' has `side` from defaults (line 4) and `sell` here: a leg gives its side and size once",
+        "a leg's key replaces only the same key of defaults: write this leg as `side: sell` with `qty: 2`, or drop "
+        "`side` from defaults",
+    ),
+    (
+        "{qty: 1, symbol: ETH-USD}",
+        "    buy: 2\n",
+        (6, 10),
+        "leg 'a' has `qty` from defaults (line 3) and `buy` here: a leg gives its side and size once",
+        "a leg's key replaces only the same key of defaults: write this leg as `side: buy` with `qty: 2`, or drop "
+        "`qty` from defaults",
+    ),
+    (
+        "{buy: 1, symbol: ETH-USD}",
+        "    side: sell\n    qty: 2\n",
+        (6, 11),
+        "leg 'a' has `buy` from defaults (line 3) and `side` and `qty` here: a leg gives its side and size once",
+        "a leg's key replaces only the same key of defaults, so `side` and `qty` leave the default `buy` in place: "
+        "drop `buy` from defaults and give each leg its own side and size",
+    ),
+    (
+        "\n  buy: 1\n  sell: 2\n  symbol: ETH-USD",
+        "    side: sell\n    qty: 2\n",
+        (5, 9),
+        "`defaults` gives both `buy` and `sell` (lines 4 and 5), and leg 'a' takes them",
+        "give defaults one of `buy: Q`, `sell: Q`, or `side` + `qty`, or leave the side and size to each leg",
+    ),
+    # the leg alone gives both: as before, at its own second key
+    ("{buy: 1, symbol: ETH-USD}", "    sell: 2\n    buy: 3\n", (6, 11), "leg 'a' gives both `buy` and `sell`", None),
+]
+
+
+@pytest.mark.parametrize("defaults,leg,at,message,hint", DEFAULTS_CASES)
+def test_a_side_from_defaults_and_another_on_the_leg_says_where_each_came_from(
+    tmp_path, defaults, leg, at, message, hint
+):
+    path = write(tmp_path, "r.yaml", f"graphc: 1\nname: r\ndefaults: {defaults}\nlegs:\n  a:\n{leg}")
+    out = CliRunner().invoke(cli, ["lint", str(path), "--format", "json", "--no-cache"])
+    [d] = [d for d in json.loads(out.stdout)["diagnostics"] if d["code"] == "GC103"]
+    assert (d["line"], d["column"]) == at and d["message"] == message, d
+    if hint is not None:
+        assert d["hint"] == hint, d
+    else:
+        assert d["hint"] == "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one"
+
+
+def test_a_template_leg_against_the_playbooks_default_side_names_the_playbook(tmp_path):
+    # the playbook's defaults apply to template legs (docs/templates.md): the line is the playbook's, not t.yaml's
+    write(tmp_path, "t.yaml", "graphc-template: 1\nlegs:\n  s:\n    sell: 2\n")
+    path = write(
+        tmp_path, "p.yaml", "graphc: 1\nname: r\ndefaults: {buy: 1, symbol: ETH-USD}\nlegs:\n  h:\n    use: t.yaml\n"
+    )
+    out = CliRunner().invoke(cli, ["compile", str(path)])
+    assert out.exit_code == 1
+    assert (
+        "t.yaml:4:11: error GC103 leg 'h.s' has `buy` from defaults (line 3 of the playbook) and `sell` here"
+    ) in out.stderr, out.stderr

@@ -211,14 +211,8 @@ def side_and_quantity(ctx):
             return "sell", sell, "sell"
     present = [k for k in ("buy", "sell") if ctx.fields.get(k) is not None]
     long_form = [k for k in ("side", "qty") if ctx.fields.get(k) is not None]
-    if len(present) > 1 or (present and long_form):
-        both = present + long_form
-        raise DiagnosticError(
-            "GC103",
-            f"leg {ctx.leg_id!r} gives both `{both[0]}` and `{both[1]}`",
-            ctx.span_of(both[1]),
-            "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one",
-        )
+    if _both_forms(present + long_form):
+        raise _given_twice(ctx, present + long_form)
     if present:
         return present[0], ctx.fields[present[0]], present[0]
     if not long_form:
@@ -244,6 +238,79 @@ def side_and_quantity(ctx):
             "add `qty: ...`, e.g. `qty: 200 ETH`",
         )
     return side, ctx.fields["qty"], "qty"
+
+
+def _both_forms(keys: list[str]) -> bool:
+    """Whether ``keys`` (of ``buy``, ``sell``, ``side``, ``qty``, in that order) give a side and size twice."""
+    shorthand = [k for k in keys if k in ("buy", "sell")]
+    return len(shorthand) > 1 or (bool(shorthand) and len(keys) > len(shorthand))
+
+
+def _given_twice(ctx, keys: list[str]) -> DiagnosticError:
+    """GC103 for a leg whose fields (``defaults:`` merged in) give its side and size twice, saying where each
+    key came from. Each key is its own field: a leg's ``sell`` replaces a default ``sell``, never a default
+    ``buy`` (docs/playbooks.md "Defaults": graphc does not choose between two sides)."""
+    own = [k for k in keys if k in ctx.raw]
+    inherited = [k for k in keys if k not in ctx.raw]
+    if not inherited or _both_forms(own):  # the leg alone gives both, as written
+        both = own if _both_forms(own) else keys
+        return DiagnosticError(
+            "GC103",
+            f"leg {ctx.leg_id!r} gives both `{both[0]}` and `{both[1]}`",
+            ctx.span_of(both[1]),
+            "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one",
+        )
+    if not own or _both_forms(inherited):  # `defaults:` alone gives both: every leg takes them
+        pair = inherited[:2]  # (a shorthand first, then the other form's key or the other shorthand)
+        at = ctx.span_of(pair[1])
+        lines = _lines((ctx.doc.span(("defaults", k)) for k in pair), at)
+        return DiagnosticError(
+            "GC103",
+            f"`defaults` gives both `{pair[0]}` and `{pair[1]}`{lines}, and leg {ctx.leg_id!r} takes them",
+            at,
+            "give defaults one of `buy: Q`, `sell: Q`, or `side` + `qty`, or leave the side and size to each leg",
+        )
+    at = ctx.span_of(own[0])
+    lines = _lines((ctx.doc.span(("defaults", k)) for k in inherited), at)
+    message = (
+        f"leg {ctx.leg_id!r} has {_keys(inherited)} from defaults{lines} and {_keys(own)} here: a leg gives its "
+        "side and size once"
+    )
+    if any(k in ("buy", "sell") for k in inherited):  # a shorthand default: no key of the leg can replace it
+        shorthand = next(k for k in inherited if k in ("buy", "sell"))
+        leaves = "leaves" if len(own) == 1 else "leave"
+        hint = (
+            f"a leg's key replaces only the same key of defaults, so {_keys(own)} {leaves} the default "
+            f"`{shorthand}` in place: drop `{shorthand}` from defaults and give each leg its own side and size"
+        )
+    else:  # `side`/`qty` defaults: the leg's own `side` and `qty` replace them
+        side, size = own[0], ctx.raw[own[0]]
+        hint = (
+            f"a leg's key replaces only the same key of defaults: write this leg as `side: {side}` with "
+            f"`qty: {size if isinstance(size, str) else shown(size)}`, or drop {_keys(inherited)} from defaults"
+        )
+    return DiagnosticError("GC103", message, at, hint)
+
+
+def _keys(keys: list[str]) -> str:
+    """```side` and `qty``` (a list of field names, as a message names them)."""
+    named = [f"`{k}`" for k in keys]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def _lines(spans, at) -> str:
+    """`` (line 4)`` / `` (lines 4 and 5)``: the lines of ``spans`` (those known), or ''; with the file they are in
+    when it is not that of the diagnostic's span ``at`` (a leg of a ``use:`` template takes the playbook's
+    ``defaults:``)."""
+    known = [span for span in spans if span is not None]
+    lines = sorted({span.line for span in known})
+    if not lines:
+        return ""
+    file, here = known[0].file, at.file if at is not None else None
+    where = "" if file == here else f" of {file}" if file else " of the playbook"
+    if len(lines) == 1:
+        return f" (line {lines[0]}{where})"
+    return f" (lines {', '.join(map(str, lines[:-1]))} and {lines[-1]}{where})"
 
 
 def resolve_limit(ctx, side, symbol, venue):
