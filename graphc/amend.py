@@ -47,8 +47,8 @@ from typing import TYPE_CHECKING
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
 from graphc.numbers import is_multiple, plain, times, usd, usd_exact
-from graphc.stages.legs import WIRE_QTY_STEP  # where no lot is known, a notional rounds down to 1e-8, as a leg's does
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
+from graphc.venues.prices import size_step  # a notional rounds down onto the lot and 1e-8 at once, as a leg's does
 from graphc.vocabulary import DOLLARS
 
 if TYPE_CHECKING:
@@ -170,10 +170,16 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
                 f"write the size in {base_asset(node.symbol)}"
             )
         if amount > 0:
-            lot = _facts(node).lot or WIRE_QTY_STEP
-            amount = divide_to_step(amount, node.limit, lot)
+            lot = _facts(node).lot
+            step = size_step(lot)
+            amount = divide_to_step(amount, node.limit, step)
             if amount <= 0:
-                raise AmendRefused(f"{text!r} buys less than one lot ({plain(lot)}) at the limit {plain(node.limit)}")
+                under = (
+                    f"one lot ({plain(step)})"
+                    if lot is None or lot == step
+                    else f"{plain(step)} (on the {plain(lot)} lot and the wire's 1e-8)"
+                )
+                raise AmendRefused(f"{text!r} buys less than {under} at the limit {plain(node.limit)}")
     if amount <= 0:
         raise AmendRefused(f"{text!r} must be positive")
     if node is not None and q.kind != "notional":

@@ -166,6 +166,43 @@ def test_notional_sizing_divides_exactly_and_never_exceeds_what_was_written():
     assert result.wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 1234567890199999999}}
 
 
+@pytest.mark.parametrize(
+    "lot, price, qty_1e8",
+    [
+        # compile16 4: $1 / 3 = 0.333333333...; a 1e-9 lot and the wire's 1e-8 meet on 1e-8: 0.33333333 (was GC106
+        # "more precision than the wire allows")
+        ("0.000000001", "3", 33_333_333),
+        # 1.5e-8 and 1e-8 meet on 3e-8: $1 / 3 = 22,222,222.2 lots of 1.5e-8, an even count, 0.33333333
+        ("0.000000015", "3", 33_333_333),
+        # $1 / 2 = 33,333,333.3 lots of 1.5e-8, an odd count (0.499999995, off the wire): on 3e-8, 16,666,666 steps
+        # = 0.49999998 (x 2 = 0.99999996 <= 1; one step more, 0.50000001, is worth 1.00000002)
+        ("0.000000015", "2", 49_999_998),
+        # a lot coarser than 1e-8 is the grid itself: $1 / 3 on 0.001 = 0.333
+        ("0.001", "3", 33_300_000),
+    ],
+)
+def test_a_notional_size_rounds_down_onto_the_lot_and_the_wire_scale_at_once(tmp_path, lot, price, qty_1e8):
+    quotes = write(tmp_path, "q9.yaml", f"E-USD: {{bid: {price}, ask: {price}, lot: {lot}}}\n")
+    path = write(tmp_path, "p.yaml", "graphc: 1\nname: t\nlegs:\n  a: {buy: $1, symbol: E-USD}\n")
+    out = CliRunner().invoke(cli, ["compile", str(path), "--quotes", str(quotes)])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": qty_1e8}}
+    lint = CliRunner().invoke(cli, ["lint", str(path), "--quotes", str(quotes), "--format", "json", "--no-cache"])
+    assert json.loads(lint.stdout)["diagnostics"] == [], lint.output  # on the lot (GC305)
+
+
+def test_a_notional_under_one_step_of_lot_and_wire_names_the_step(tmp_path):
+    # $0.00000002 at 3 buys 0.0000000066: six 1e-9 lots, but less than the 1e-8 the wire can write
+    quotes = write(tmp_path, "q9.yaml", "E-USD: {bid: 3, ask: 3, lot: 0.000000001}\n")
+    path = write(tmp_path, "p.yaml", "graphc: 1\nname: t\nlegs:\n  a: {buy: $0.00000002, symbol: E-USD}\n")
+    out = CliRunner().invoke(cli, ["compile", str(path), "--quotes", str(quotes)])
+    assert out.exit_code == 1, out.output
+    assert (
+        "error GC103 notional '$0.00000002' buys less than 0.00000001 at 3, the smallest size on both the "
+        "0.000000001 lot and the wire's 0.00000001 scale\n"
+    ) in out.stderr, out.stderr
+
+
 # -- property: compile's prices pass lint's checks ----------------------------------------------------
 
 MARKETS = [
@@ -922,3 +959,13 @@ def test_a_price_trigger_without_a_finite_offset_is_its_own_finding_alone(tmp_pa
     path = write(tmp_path, "t3.yaml", text)
     out = CliRunner().invoke(cli, ["lint", str(path)])
     assert out.exit_code == 1 and "None%" not in out.output and "GC105" not in out.output, out.output
+
+
+def test_the_smallest_size_gc301_offers_on_a_lot_finer_than_the_wire_is_one_the_wire_writes():
+    # compile16 4 (the same grid): 1 / 90000 = 0.0000111111...; up on the 1e-9 lot it was 0.000011112, which a
+    # playbook cannot write (GC106); on 1e-8 (both the lot's and the wire's) it is 0.00001112
+    text = playbook("90000", qty="0.00001", symbol="BTC-USD", venue="coinbase")
+    quotes = {"BTC-USD": Quote(bid=D(90000), ask=D(90000), lot=D("0.000000001"))}
+    options = LintOptions(compile=CompileOptions(quotes=quotes), quotes_given=True)
+    [d] = [d for d in lint_source(text, "t.yaml", options).result.diagnostics if d.code == "GC301"]
+    assert "at least 0.00001112 BTC" in d.hint, d.hint

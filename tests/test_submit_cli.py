@@ -1263,6 +1263,27 @@ def test_amend_qty_uses_the_lot_of_the_projects_graphc_toml(sandbox, project):
     assert rounded.exit_code == 0 and "size 0.005 -> 0.006 BTC" in rounded.output, rounded.output
 
 
+def test_amend_qty_rounds_a_notional_onto_a_lot_finer_than_the_wire(sandbox, project):
+    """compile16 4: with a 1e-9 lot a notional was cut to 1e-9 and then refused as more precision than the wire's
+    1e-8. $2 / 90000 = 0.0000222222...: on 1e-8 (on the lot, and exact on the wire) 0.00002222 ($1.9998, above
+    Coinbase's $1 minimum); the leg's own $500 / 90000 = 0.00555555 as compile writes it."""
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "graphc.toml").write_text('[markets."BTC-USD"]\nlot = 0.000000001\n')
+    (project / "usd.yaml").write_text(USD_LEG)
+    ledger = ["--ledger", project / ".graphc" / "ledger.sqlite"]
+    submitted = invoke(["submit", project / "usd.yaml", *ledger], env)
+    assert submitted.exit_code == 0, submitted.output
+    gid = graph_id_of(submitted.output)
+    rounded = invoke(["amend", gid, "a", "--qty", "$2", *ledger], env)
+    assert rounded.exit_code == 0 and "size 0.00555555 -> 0.00002222 BTC" in rounded.output, rounded.output
+    under = invoke(["amend", gid, "a", "--qty", "$0.0001", *ledger], env)  # 0.0000000011: one lot, under 1e-8
+    assert under.exit_code == 2, under.output
+    assert "'$0.0001' buys less than 0.00000001 (on the 0.000000001 lot and the wire's 1e-8) at the limit 90000" in (
+        under.output
+    ), under.output
+
+
 @pytest.mark.parametrize(
     ("text", "headline", "snippet"),
     [

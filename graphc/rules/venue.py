@@ -26,7 +26,15 @@ from graphc.numbers import beside, cents_down, is_multiple, times
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
-from graphc.venues.prices import divide_up, figures_step, form_problem, off_tick, step_ceil, step_floor
+from graphc.venues.prices import (
+    divide_up,
+    figures_step,
+    form_problem,
+    off_tick,
+    size_step,
+    step_ceil,
+    step_floor,
+)
 
 # A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
 # its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.
@@ -37,7 +45,6 @@ from graphc.venues.prices import divide_up, figures_step, form_problem, off_tick
 # market.venue, node.symbol == market.symbol; tests/test_rules_reference.py holds it), so they are the
 # market's. GC303, GC304 and GC306 keep theirs there too.
 _CENT = Decimal("0.01")
-_WIRE_QTY_STEP = Decimal("1e-8")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
 _UNITS = {"polymarket": "shares", "kalshi": "contracts"}
 _VENUE_RULES = "venue-rules.md"
@@ -320,7 +327,7 @@ def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
     Prediction sizes are rounded up to whole shares/contracts: the simple number a
     trader types (Polymarket's 0.01 lot would allow 6.67 at 0.15; we say 7).
     """
-    step = m.lot or _WIRE_QTY_STEP
+    step = size_step(m.lot)  # a size on the lot that the wire writes exactly
     if m.is_sized_in_shares():
         step = max(step, Decimal(1))
     need = divide_up(minimum, price, step)

@@ -35,6 +35,7 @@ from graphc.units import (
     unmarked,
 )
 from graphc.venues import MarketResolver, infer_instrument, prediction_venue
+from graphc.venues.prices import WIRE_QTY_STEP, size_step
 from graphc.vocabulary import DOLLARS, POLICIES, TIFS, URGENCIES
 
 __all__ = ["LegContext", "infer_instrument"]
@@ -42,9 +43,6 @@ __all__ = ["LegContext", "infer_instrument"]
 MAX_SYMBOL = 512
 
 _TWAP_TEXT = re.compile(r"^\s*(?P<slices>\S+)\s+slices?\s+(?P<mode>every|over)\s+(?P<duration>.+?)\s*$", re.IGNORECASE)
-
-WIRE_QTY_STEP = Decimal("1e-8")
-
 
 # The memos below keep only keys of text this short in all: a value padded with whitespace still reads
 # (parsers strip it), but it is read again each time rather than kept for the rest of the process.
@@ -477,8 +475,9 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
                 ctx.span_of(field_name),
                 f"add a `limit:` or put {symbol} in the quotes snapshot (--quotes FILE)",
             )
-        lot = ctx.resolver.facts(symbol, venue, type_).lot or WIRE_QTY_STEP
-        notional = (amount, reference, lot)  # equal numbers size equally
+        lot = ctx.resolver.facts(symbol, venue, type_).lot
+        step = size_step(lot)  # spec §3.2: down to the lot, and so that the wire's 1e-8 writes it exactly
+        notional = (amount, reference, step)  # equal numbers size equally
         try:
             known = _NOTIONALS.get(notional)
         except TypeError:  # a signalling NaN cannot be hashed: read as written
@@ -487,11 +486,11 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             return {"fixed": {"qty_1e8": known}}
         if amount <= 0:  # not "buys less than one lot": it is not a small amount
             raise DiagnosticError("GC103", f"notional {shown(raw)} must be positive", ctx.span_of(field_name))
-        amount = divide_to_step(amount, reference, lot)
+        amount = divide_to_step(amount, reference, step)
         if amount <= 0:
             raise DiagnosticError(
                 "GC103",
-                f"notional {shown(raw)} buys less than one lot ({format_decimal(lot)}) at {format_decimal(reference)}",
+                f"notional {shown(raw)} buys less than {_one_step(lot, step, format_decimal(reference))}",
                 ctx.span_of(field_name),
                 "raise the notional",
             )
@@ -506,6 +505,18 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
     elif notional is not None and len(_NOTIONALS) < 8192:  # by (money, price, lot): the price varies
         _NOTIONALS[notional] = qty_1e8
     return {"fixed": {"qty_1e8": qty_1e8}}
+
+
+def _one_step(lot: Decimal | None, step: Decimal, at: str) -> str:
+    """What a notional under one ``step`` (:func:`~graphc.venues.prices.size_step` of ``lot``) buys less than at
+    the price ``at``."""
+    if lot is None or lot == step:
+        return f"one lot ({format_decimal(step)}) at {at}"
+    wire = format_decimal(WIRE_QTY_STEP)
+    return (
+        f"{format_decimal(step)} at {at}, the smallest size on both the {format_decimal(lot)} lot and the wire's "
+        f"{wire} scale"
+    )
 
 
 def _keep_size(raw, symbol, type_, value) -> None:

@@ -27,6 +27,7 @@ from graphc.venues.model import MarketFacts
 # Wide enough that no checked value is ever rounded; Inexact is trapped so a rounding we did not foresee fails loudly.
 _EXACT = Context(prec=1000, traps=[InvalidOperation, Overflow, Inexact])
 _ONE = Decimal(1)
+WIRE_QTY_STEP = Decimal("1e-8")  # the wire's quantity scale (qty_1e8; graphc.vocabulary.QTY_DIGITS)
 
 
 def step_floor(value: Decimal, step: Decimal) -> Decimal:
@@ -84,6 +85,14 @@ def common_step(*steps: Decimal | None) -> Decimal | None:
     exponent = min(int(s.as_tuple().exponent) for s in known)  # every step as a whole number of 10^exponent
     units = [int(s.scaleb(-exponent)) for s in known]
     return Decimal(lcm(*units)).scaleb(exponent)
+
+
+def size_step(lot: Decimal | None) -> Decimal:
+    """The grid a size graphc works out (a notional's, the smallest size that clears a minimum) is put on: the
+    coarsest one on both the venue ``lot`` and the wire's 1e-8, their least common multiple; 1e-8 where no lot is
+    known (spec §3.2). A lot finer than the wire (1e-9) gives 1e-8, one off it (1.5e-8) gives 3e-8: a size there
+    is a whole number of lots and an exact qty_1e8."""
+    return WIRE_QTY_STEP if lot is None else common_step(lot, WIRE_QTY_STEP) or WIRE_QTY_STEP
 
 
 def figures_step(price: Decimal, market: MarketFacts) -> Decimal | None:
