@@ -45,6 +45,7 @@ from graphc.venues.prices import (
     align_generated,
     divide_down,
     generated_bounds,
+    generated_grid,
     is_prediction,
     step_ceil,
     step_floor,
@@ -972,15 +973,14 @@ def _no_generated_price(expr, side, price, aligned, market, step, bounds, over) 
     """GC103 for a template whose price, moved onto the grid in the leg's favour, is outside the range a
     generated price may take (spec §4; venue-rules.md §1, §2): says the price, the grid and the range."""
     low, high, below_one = bounds
-    grid = market.grid_for(aligned) if market is not None else step
     venue = (market.venue if market is not None else None) or "the market"
-    default = market is not None and market.tick_is_default and grid == market.generated_tick
-    if grid is None:
-        on = "to the wire's 1e-9 scale"
-    elif default:
-        on = f"onto {venue}'s {format_decimal(grid)} grid for generated prices (the market's tick is unknown)"
+    if market is not None:  # the grid the price went onto: where it settled, or where it left for 0
+        words, kind, grid = generated_grid(market, aligned if aligned > 0 else price)
     else:
-        on = f"onto {venue}'s {format_decimal(grid)} tick"
+        words = "the wire's 1e-9 scale" if step is None else f"the market's {format_decimal(step)} tick"
+        kind, grid = "tick", step
+    default = kind == "default"
+    on = f"onto {words}"
     if low is not None and high is not None:
         span = f"in the range {format_decimal(low)}-{format_decimal(high)}"
     elif high is not None:
@@ -1005,7 +1005,10 @@ def _no_generated_price(expr, side, price, aligned, market, step, bounds, over) 
             f'graphc.toml ([markets."{market.symbol}"] tick = {fine}); or write a literal price'
         )
     else:
-        hint = f"write a literal price {span}" + ("" if favourable or not expr.offsets else ", or change the offsets")
+        on_grid = f" on that grid (a multiple of {format_decimal(grid)})" if kind == "figures" and grid else ""
+        hint = f"write a literal price {span}{on_grid}" + (
+            "" if favourable or not expr.offsets else ", or change the offsets"
+        )
     return UnitError("GC103", message, hint)
 
 

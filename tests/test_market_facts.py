@@ -147,6 +147,31 @@ def test_hyperliquid_price_decimals_follow_sz_decimals():
     assert price(compiled(text, quote, markets={"XYZ-PERP": {"sz_decimals": 4}})) == D("1.23")
 
 
+def test_a_generated_price_under_hyperliquids_decimals_grid_names_that_grid(tmp_path):
+    # compile16 5: the GC103 said "rounded down to the wire's 1e-9 scale, which gives 0"; on 1e-9 the price would
+    # be 0.0001. The grid is Hyperliquid's: 6 - szDecimals 4 = 2 decimals, a 0.01 step, and 0.00010000001 rounded
+    # down onto it is 0.
+    write(tmp_path, "graphc.toml", '[markets."SOL-PERP"]\nsz_decimals = 4\n')
+    quotes = write(tmp_path, "q.yaml", "SOL-PERP: {bid: 143.2, ask: 143.246}\n")
+    text = playbook('"0.0001 + 0.00001%"', qty="100", symbol="SOL-PERP", venue="hyperliquid")
+    out = CliRunner().invoke(cli, ["compile", str(write(tmp_path, "h.yaml", text)), "--quotes", str(quotes)])
+    assert out.exit_code == 1, out.output
+    assert (
+        "error GC103 `limit: 0.0001 + 0.00001%`: price '0.0001 + 0.00001%' is 0.00010000001; a buy is rounded down "
+        "onto hyperliquid's price grid (5 significant figures and at most 6 - szDecimals 4 = 2 decimals: a step of "
+        "0.01 at this price), which gives 0, and no buy price at or below 0.00010000001 on that grid is above 0\n"
+    ) in out.stderr, out.stderr
+    assert "  hint: write a literal price above 0 on that grid (a multiple of 0.01), or change the offsets\n" in (
+        out.stderr
+    ), out.stderr
+    # the hint's price is one Hyperliquid takes: 0.01 compiles and lints clean
+    ok = playbook("0.01", qty="100", symbol="SOL-PERP", venue="hyperliquid")
+    lint = CliRunner().invoke(
+        cli, ["lint", str(write(tmp_path, "ok.yaml", ok)), "--quotes", str(quotes), "--format", "json", "--no-cache"]
+    )
+    assert not {"GC303", "GC308"} & {d["code"] for d in json.loads(lint.stdout)["diagnostics"]}, lint.output
+
+
 def test_grids_combine_on_their_least_common_multiple():
     assert common_step(D("0.25"), D("0.1")) == D("0.5")
     assert common_step(D("0.01"), None, D("1")) == D("1")

@@ -40,7 +40,7 @@ from graphc.numbers import above, is_multiple, plain, shown
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.wiregraph import number
 from graphc.units import MAX_SLIPPAGE_BPS
-from graphc.venues.prices import figures_step
+from graphc.venues.prices import generated_grid
 from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS
 
@@ -533,7 +533,7 @@ def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str,
     else:
         where = f"inside the spread ({plain(quote.bid)} / {plain(quote.ask)})"
     market = node.market
-    grid, kind, step = _generated_grid(market, before)
+    grid, kind, step = generated_grid(market, before)
     rounded = "rounded down" if buy else "rounded up"
     cross = f"`{name} {'+' if buy else '-'} 1 tick`"
     finer = _ONE.scaleb(min(v.normalize().as_tuple().exponent for v in (quote.bid, quote.ask) if v is not None))
@@ -555,33 +555,6 @@ def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str,
         f"{rounded} onto {grid}, so the order rests instead of taking the {name}",
         hint=hint,
     )
-
-
-def _generated_grid(market, price: Decimal) -> tuple[str, str, Decimal | None]:
-    """The grid :func:`graphc.venues.prices.align_generated` puts a generated ``price`` on, in words; its kind:
-    ``default`` (the coarse stand-in for a tick that is unknown, spec §4: Polymarket 0.01), ``figures`` (a
-    price form: significant figures, decimals) or ``tick``; and its step at ``price`` (None: only 1e-9)."""
-    venue = market.venue or "the market"
-    tick = market.grid_for(price)
-    if tick is not None and market.tick_is_default and tick == market.generated_tick:
-        return (
-            f"{venue}'s {plain(tick)} grid for generated prices (the market's tick is unknown; playbook-spec.md §4)",
-            "default",
-            tick,
-        )
-    figures = figures_step(price, market)
-    if figures is not None and (tick is None or figures > tick):
-        rules = []
-        if market.sig_figs:
-            rules.append(f"{market.sig_figs} significant figures")
-        if market.max_price_decimals is not None:
-            rules.append(f"at most {market.max_price_decimals} decimals")
-        return (
-            f"{venue}'s price grid ({' and '.join(rules)}: a step of {plain(figures)} at this price)",
-            "figures",
-            figures,
-        )
-    return (f"{venue}'s {plain(tick)} tick" if tick is not None else "the wire's 1e-9 scale"), "tick", tick
 
 
 _ONE = Decimal(1)

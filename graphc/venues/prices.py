@@ -107,6 +107,39 @@ def figures_step(price: Decimal, market: MarketFacts) -> Decimal | None:
     return max(steps) if steps else None
 
 
+def generated_grid(market: MarketFacts, price: Decimal) -> tuple[str, str, Decimal | None]:
+    """The grid :func:`align_generated` puts a generated ``price`` on, in words; its kind: ``default`` (the coarse
+    stand-in for a tick that is unknown, spec §4: Polymarket 0.01), ``figures`` (a price form: significant figures,
+    decimals, with the tick where there is one) or ``tick``; and its step at ``price`` (None: only the wire's 1e-9).
+    One wording for compile's GC103 (a template no grid price fits) and lint's GC404 (a touch the grid moved off)."""
+    venue = market.venue or "the market"
+    tick = market.grid_for(price)
+    if tick is not None and market.tick_is_default and tick == market.generated_tick:
+        return (
+            f"{venue}'s {_plain(tick)} grid for generated prices (the market's tick is unknown; playbook-spec.md §4)",
+            "default",
+            tick,
+        )
+    figures = figures_step(price, market)
+    step = common_step(tick, figures)  # as align_generated: on every grid at once
+    if figures is not None and step is not None and step != tick:
+        rules = []
+        if market.sig_figs:
+            rules.append(f"{market.sig_figs} significant figures")
+        if market.max_price_decimals is not None:
+            base, sz = market.max_price_decimals_base, market.sz_decimals
+            rule = f"{base} - szDecimals {sz} = " if base is not None and sz is not None else ""
+            rules.append(f"at most {rule}{market.max_price_decimals} decimals")
+        if tick is not None:
+            rules.append(f"its {_plain(tick)} tick")
+        return (
+            f"{venue}'s price grid ({' and '.join(rules)}: a step of {_plain(step)} at this price)",
+            "figures",
+            step,
+        )
+    return (f"{venue}'s {_plain(tick)} tick" if tick is not None else "the wire's 1e-9 scale"), "tick", tick
+
+
 def align_generated(price: Decimal, side: str, market: MarketFacts | None) -> Decimal:
     """``price`` on every grid ``market`` imposes on generated prices, moved down for buys and up for sells."""
     if market is None:
