@@ -85,6 +85,24 @@ def _run_step(step: dict, env: dict, cwd) -> subprocess.CompletedProcess:
     )
 
 
+def _run_lint_step(tmp_path, *, bin_dir=None, **inputs) -> tuple[subprocess.CompletedProcess, dict]:
+    """The action's Lint step run for real in ``tmp_path`` with ``inputs`` (its env names: PATHS, ARGS, SARIF, ...;
+    ARGS empty and SARIF graphc.sarif unless given): the finished script and the outputs it wrote."""
+    outputs_file = tmp_path / "github_output"
+    outputs_file.write_text("")
+    env = {
+        "PATH": (bin_dir or os.path.dirname(sys.executable)) + os.pathsep + os.environ["PATH"],
+        "ARGS": "",
+        "SARIF": "graphc.sarif",
+        **inputs,
+        "GITHUB_OUTPUT": str(outputs_file),
+        "PYTHONPATH": str(REPO),
+    }
+    lint = _run_step(_step("lint"), env, tmp_path)
+    assert lint.returncode == 0, lint.stderr  # the step records the status; the Fail step decides
+    return lint, dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+
+
 PLAYBOOK = "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
 
 
@@ -128,19 +146,7 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
         script = BUGGY_GRAPHC.format(python=sys.executable) if case.startswith("a bug") else "#!/bin/sh\nexit 4\n"
         (tmp_path / "bin" / "graphc").write_text(script)
         (tmp_path / "bin" / "graphc").chmod(0o755)
-    outputs_file = tmp_path / "github_output"
-    outputs_file.write_text("")
-    env = {
-        "PATH": bin_dir + os.pathsep + os.environ["PATH"],
-        "PATHS": "plays",
-        "ARGS": "",
-        "SARIF": "reports/graphc.sarif",
-        "GITHUB_OUTPUT": str(outputs_file),
-        "PYTHONPATH": str(REPO),
-    }
-    lint = _run_step(_step("lint"), env, tmp_path)
-    assert lint.returncode == 0, lint.stderr  # the step records the status; the Fail step decides
-    outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+    lint, outputs = _run_lint_step(tmp_path, bin_dir=bin_dir, PATHS="plays", SARIF="reports/graphc.sarif")
     assert outputs["exit-code"] == str(exit_code), lint.stdout + lint.stderr
     assert outputs.get("has-sarif") == has_sarif  # -o made the folder; a run that wrote nothing uploads nothing
     fail_step = _step("Fail on findings")
@@ -160,19 +166,8 @@ def test_the_action_never_uploads_a_sarif_file_left_from_before(tmp_path):
     playbook.write_text(PLAYBOOK)
     stale = tmp_path / "graphc.sarif"
     stale.write_text('{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "graphc"}}, "results": []}]}')
-    outputs_file = tmp_path / "github_output"
-    outputs_file.write_text("")
-    env = {
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
-        "PATHS": "plays",
-        "ARGS": "--quotes nope.yaml",  # no such file: exit 2 before any report is written
-        "SARIF": "graphc.sarif",
-        "GITHUB_OUTPUT": str(outputs_file),
-        "PYTHONPATH": str(REPO),
-    }
-    lint = _run_step(_step("lint"), env, tmp_path)
-    assert lint.returncode == 0, lint.stderr
-    outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+    # no such quotes file: exit 2 before any report is written
+    lint, outputs = _run_lint_step(tmp_path, PATHS="plays", ARGS="--quotes nope.yaml")
     assert outputs["exit-code"] == "2", lint.stdout + lint.stderr
     assert "has-sarif" not in outputs and not stale.exists()  # the upload step does not run
 
@@ -183,20 +178,12 @@ def test_the_action_takes_paths_with_spaces_one_per_line(tmp_path):
     for name in ("my hedge.yaml", "other.yaml", "more/b.yaml"):
         (tmp_path / "plays" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "plays" / name).write_text(PLAYBOOK.replace("2000}", "2000, after: b}"))  # a finding each
-    outputs_file = tmp_path / "github_output"
-    outputs_file.write_text("")
-    env = {
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"],
-        "PATHS": "plays/other.yaml\n plays/more",  # the whitespace-separated input, as before
-        "PATH_LIST": "plays/my hedge.yaml\n\n  plays/more/b.yaml  \n",  # surrounding blanks and empty lines: ignored
-        "ARGS": "--no-cache",
-        "SARIF": "graphc.sarif",
-        "GITHUB_OUTPUT": str(outputs_file),
-        "PYTHONPATH": str(REPO),
-    }
-    lint = _run_step(_step("lint"), env, tmp_path)
-    assert lint.returncode == 0, lint.stderr
-    outputs = dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())
+    lint, outputs = _run_lint_step(
+        tmp_path,
+        PATHS="plays/other.yaml\n plays/more",  # the whitespace-separated input, as before
+        PATH_LIST="plays/my hedge.yaml\n\n  plays/more/b.yaml  \n",  # surrounding blanks and empty lines: ignored
+        ARGS="--no-cache",
+    )
     assert outputs["exit-code"] == "1", lint.stdout + lint.stderr
     run = json.loads((tmp_path / "graphc.sarif").read_text())["runs"][0]
     found = sorted(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"])
