@@ -368,7 +368,29 @@ def _needs_render(doc: Document, options: CompileOptions) -> bool:
         for leg in legs.values():
             if isinstance(leg, dict) and not _TEMPLATE_KEYS.isdisjoint(leg):
                 return True
-    return _TEMPLATE_MARKER.search(text or "") is not None
+    if _TEMPLATE_MARKER.search(text or "") is not None:
+        return True
+    # An escape in a double-quoted scalar can write a marker the text does not show (`"\x7b\x7b n }}"`, or `"{\`
+    # then `{ n }}"` on the next line): templates are read after YAML (spec §6.2), so look at what it gave.
+    return (text is None or "\\" in text) and _holds_marker(data)
+
+
+def _holds_marker(data: object) -> bool:
+    """Whether a string in ``data`` (a key or a value, at any depth) holds a template marker; a mapping or list
+    that aliases share is looked at once."""
+    stack: list[object] = [data]
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "{" in value and _TEMPLATE_MARKER.search(value) is not None:
+                return True
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            stack.extend(value)
+            if isinstance(value, dict):
+                stack.extend(value.values())
+    return False
 
 
 def compile_text(text: str, path: str = "<string>", options: CompileOptions | None = None) -> CompileResult:

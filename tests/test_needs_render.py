@@ -30,7 +30,18 @@ def needs_render_reference(doc, options: CompileOptions) -> bool:
         for leg in legs.values():
             if isinstance(leg, dict) and not _TEMPLATE_KEYS.isdisjoint(leg):
                 return True
-    return _TEMPLATE_MARKER.search(doc.text or "") is not None
+    # a marker in the text, or in what YAML gave (an escape can write one the text does not show: compile16 fixb)
+    return _TEMPLATE_MARKER.search(doc.text or "") is not None or _any_marker(doc.data)
+
+
+def _any_marker(value) -> bool:
+    if isinstance(value, str):
+        return _TEMPLATE_MARKER.search(value) is not None
+    if isinstance(value, dict):
+        return any(_any_marker(k) or _any_marker(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(map(_any_marker, value))
+    return False
 
 
 def _same(text: str, name: str = "<test>") -> bool:
@@ -70,7 +81,28 @@ LEG = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1 BTC\n    symbol: BTC-USD\n"
         "    note: because\n",  # the word inside another: the slow look decides
         "  b: &b {use: ./t.yaml}\n  c: *b\n",
         "  b: &b {note: 1}\n  c:\n    <<: *b\n",
+        '    note: "\\x7b\\x7b x }}"\n',  # an escape writes the marker: the text has no "{{"
+        '    note: "{\\\n      { x }}"\n',  # an escaped line break joins "{" and "{ x }}"
+        '    "\\x7b\\x7b x }}": 1\n',  # in a key
     ],
 )
 def test_edges(extra):
     _same(LEG + extra)
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        '"\\x7b\\x7b 1 + 1 }} ETH"',  # YAML's escapes write the marker
+        '"{\\\n      { 1 + 1 }} ETH"',  # an escaped line break joins the braces
+    ],
+)
+def test_a_template_written_with_escapes_is_rendered(tmp_path, size):
+    """Templates are read after YAML (spec §6.2): a marker an escape writes is a template. It was GC105
+    "cannot read '{{ 1 + 1 }} ETH'" (the render was skipped: the file's text shows no `{{`)."""
+    from graphc.pipeline import compile_text
+
+    text = f"graphc: 1\nname: t\nlegs:\n  a:\n    buy: {size}\n    symbol: ETH-USD\n"
+    result = compile_text(text, str(tmp_path / "p.yaml"))
+    assert result.ok, [d.headline() for d in result.diagnostics]
+    assert result.wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 200000000}}
