@@ -440,3 +440,67 @@ def test_a_forced_run_from_another_ledger_that_failed_is_not_confirmed_by_the_fi
     again = invoke(router, [*args, b, "--force"], **margin)  # proven absent: forcing it again trades, once
     assert again.exit_code == 0, again.output
     assert len(submitted_graphs(router)) == 2 and original["graph_id"] not in again.output
+
+
+# -- 7. an unsettled attempt blocks its run key in every scope (audit submit16 1) -------------------------------
+
+ORDER = {"symbol": "ETH-USD", "side": "buy", "qty": 0.125, "price": 2000}
+
+
+@pytest.fixture
+def order(project):
+    (project / "order.json").write_text(json.dumps(ORDER))
+    return "order.json"
+
+
+def _submitting(args, env, cwd) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphc", *map(str, args)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_an_uncertain_run_blocks_a_retry_under_another_spelling_of_the_routers_url(router, project, order):
+    """The audit's reproduction: a run left uncertain at http://127.0.0.1:P was sent again through
+    http://localhost:P (another scope, the same router and account): two graphs, exit 0, no warning."""
+    router.set_faults([{**SLOW_POST, "delay": 5.0}])
+    first = _submitting(["submit", order], cli_env(router), project)
+    wait_for(lambda: posts(router) == 1)
+    first.send_signal(signal.SIGINT)  # Ctrl-C mid-request: recorded uncertain, the request still lands
+    _, err = first.communicate(timeout=30)
+    assert first.returncode == 130 and "uncertain" in err, err
+    localhost = cli_env(router, SEQUENCE_API_URL=router.base_url.replace("127.0.0.1", "localhost"))
+    retry = run_graphc(["submit", order], localhost, project)
+    assert retry.returncode == 3, retry.stderr
+    assert "has an unresolved attempt (ledger run 1): state uncertain" in retry.stderr, retry.stderr
+    assert "its request may still reach the router until" in retry.stderr
+    assert (
+        f"it was submitted to {router.base_url}; reconcile it with `SEQUENCE_API_URL={router.base_url} graphc "
+        "ledger --reconcile` (with this API key)"
+    ) in retry.stderr
+    assert posts(router) == 1
+    wait_for(lambda: len(submitted_graphs(router)) == 1)
+    (graph,) = submitted_graphs(router)
+    landed = run_graphc(["submit", order], localhost, project)  # it landed: found at the router by its tag
+    assert landed.returncode == 2 and f"already submitted as graph {graph['graph_id']}" in landed.stderr
+    assert posts(router) == 1 and len(submitted_graphs(router)) == 1
+
+
+def test_a_run_in_flight_blocks_a_retry_with_a_second_key_of_the_account(router, project, order):
+    """The audit's second reproduction: a cron key's request in flight, and a person's key of the same account."""
+    router.set_faults([{**SLOW_POST, "delay": 5.0}])
+    cron = _submitting(["submit", order], cli_env(router, SEQUENCE_API_KEY="key-cron-A"), project)
+    wait_for(lambda: posts(router) == 1)
+    person = run_graphc(["submit", order], cli_env(router, SEQUENCE_API_KEY="key-human-B"), project)
+    assert person.returncode == 3, person.stderr
+    assert "has an unresolved attempt (ledger run 1): state sent" in person.stderr, person.stderr
+    assert "submitted with another API key (account key:" in person.stderr
+    assert "its request may still reach the router until" in person.stderr
+    assert "key-cron-A" not in person.stderr  # the fingerprint, never the key
+    out, err = cron.communicate(timeout=60)
+    assert cron.returncode == 0 and "submitted order as graph" in out, err
+    assert posts(router) == 1 and len(submitted_graphs(router)) == 1

@@ -218,10 +218,33 @@ def test_runs_are_scoped_to_the_router_and_the_account(ledger):
     run = begin(ledger)
     ledger.mark_sent(run.id, 0)
     ledger.record_confirmed(run.id, "graph_1")
-    assert begin(ledger, scope=Scope("http://127.0.0.1:2", "key:test")).state == "intent"  # a rehearsal elsewhere
-    assert begin(ledger, scope=Scope(SCOPE.endpoint, "key:other")).state == "intent"  # another account
+    # a graph elsewhere (a rehearsal at another router; another account) is not this scope's graph, nor the reverse
+    for scope in (Scope("http://127.0.0.1:2", "key:test"), Scope(SCOPE.endpoint, "key:other")):
+        other = begin(ledger, scope=scope)
+        assert other.state == "intent"
+        ledger.mark_sent(other.id, 0)
+        ledger.record_confirmed(other.id, f"graph_{other.id}")  # settled: an unsettled one blocks every scope
     with pytest.raises(AlreadySubmitted):
         begin(ledger, scope=SCOPE)
+
+
+def test_an_unsettled_attempt_blocks_its_run_key_in_every_scope(ledger):
+    """audit submit16 1: a scope is a URL spelling and a key fingerprint; `localhost` for `127.0.0.1`, or a second key
+    of one account, reaches the same router and account, where the unsettled request may still land."""
+    run = begin(ledger)
+    ledger.mark_sent(run.id, time.time_ns() + 60 * 10**9)
+    ledger.record_uncertain(run.id, "read timeout")
+    for scope, said in (
+        (Scope("http://localhost:1", SCOPE.account), f"submitted to {SCOPE.endpoint}; reconcile it with "),
+        (Scope(SCOPE.endpoint, "key:other"), f"submitted with another API key (account {SCOPE.account})"),
+    ):
+        with pytest.raises(PendingUncertain) as info:
+            begin(ledger, scope=scope, force=True)
+        message = str(info.value)
+        assert info.value.exit_code == 3 and said in message and "may still reach the router until" in message
+        assert "--resolve 1 --graph-id ID" in message
+    ledger.record_absent(run.id, "proven absent")
+    assert begin(ledger, scope=Scope("http://localhost:1", SCOPE.account)).state == "intent"  # settled: free again
 
 
 def test_an_unresolved_attempt_blocks_even_a_forced_one(ledger):

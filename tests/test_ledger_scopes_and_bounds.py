@@ -129,6 +129,7 @@ def test_reconcile_exits_3_while_a_run_of_this_router_stays_uncertain(sandbox, s
     assert result.exit_code == 3 and "run 1 (k) is still uncertain" in result.output, result.output
     plain = invoke(["ledger", "--ledger", ledger], env)  # listing alone reports nothing as settled: exit 0
     assert plain.exit_code == 0 and "uncertain" in plain.output
+    assert "\n  as of 20" in plain.output  # the last look's words, dated: the router may list more since
 
 
 # -- finding 4: timing settings are bounded -------------------------------------------------------------

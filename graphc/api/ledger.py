@@ -21,8 +21,11 @@ the transitions, each one a single SQLite transaction:
 * ``absent`` -> ``confirmed``: a graph found later always wins.
 
 Every row belongs to a *scope*: the router endpoint and the account (a
-fingerprint of the API key), so a rehearsal against a sandbox never blocks the
-real run. The ledger never stores credentials; error texts are redacted.
+fingerprint of the API key), so a rehearsal's graph against a sandbox never
+counts as the real run's. An *unsettled* attempt blocks its run key in every
+scope: two spellings of one URL, or two keys of one account, are two scopes
+but may be one router and account, where that request may still land. The
+ledger never stores credentials; error texts are redacted.
 """
 
 from __future__ import annotations
@@ -61,7 +64,9 @@ __all__ = [
     "Run",
     "Scope",
     "default_ledger_path",
+    "elsewhere",
     "iso",
+    "may_land",
 ]
 
 STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
@@ -312,9 +317,12 @@ class Ledger:
         """Commit an intent row *before* anything is sent; returns it, with its tag and the
         exact bytes ``wire_for(tag)`` gave for it (the graph with the tag in its node ids).
 
-        Refuses (``PendingUncertain``) while an earlier attempt in this scope is
-        unresolved, force or not; refuses (``AlreadySubmitted``) when the run key
-        already has a graph, unless ``force``. A forced attempt gets a tag of its
+        Refuses (``PendingUncertain``) while an earlier attempt of the run key is
+        unresolved, force or not, in *any* scope: a scope is a URL spelling and a
+        key fingerprint, and another spelling (``localhost`` for ``127.0.0.1``) or
+        a second key of the account may reach the same router and account, where
+        that request may still land. Refuses (``AlreadySubmitted``) when the run
+        key already has a graph in this scope, unless ``force``. A forced attempt gets a tag of its
         own, that of the run key + ``#`` + a random nonce (recorded in the row's tag
         and its first event), so it is told apart from the first at the router and
         by reconciliation, whatever this ledger knows: numbering forced attempts
@@ -324,11 +332,11 @@ class Ledger:
             raise LedgerError("empty run key")
         now = time.time_ns()
         with self._transaction():
-            previous = self.runs(run_key, scope=scope)
-            for run in previous:
+            every = self.runs(run_key)
+            for run in every:  # an unsettled attempt in *any* scope: see unsettled_elsewhere
                 if run.pending:
-                    raise PendingUncertain(run_key, run.id, f"state {run.state}; reconcile it first")
-            done = [r for r in previous if r.graph_id]
+                    raise PendingUncertain(run_key, run.id, self._unsettled(run, scope, now))
+            done = [r for r in every if r.graph_id and r.in_scope(scope)]
             if done and not force:
                 raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
             note = "before sending"
@@ -348,6 +356,15 @@ class Ledger:
             run_id = cur.lastrowid or 0
             self._event(run_id, "intent", note, now)
         return self.get(run_id)
+
+    def _unsettled(self, run: Run, scope: Scope, now_ns: int) -> str:
+        """Why an unsettled attempt ``run`` stops a new attempt of its run key in ``scope``."""
+        if run.in_scope(scope):
+            return f"state {run.state}; reconcile it first"
+        return (
+            f"state {run.state}; {may_land(run, now_ns)}; {elsewhere(run, scope)}. {UNSETTLED_ELSEWHERE}; "
+            f"or settle it by hand (`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`)"
+        )
 
     def record_found(self, scope: Scope, run_key: str, name: str, tag: str, graph_id: str, how: str) -> Run:
         """A graph of this run found at the router (or by the process that sent it) with no row here yet."""
@@ -540,6 +557,47 @@ class Ledger:
                 f"run {run.id} was submitted with another API key (account {run.account}); "
                 "reconcile it with the key it was submitted with"
             )
+
+
+# Why an unsettled attempt of another scope blocks: a scope is a URL spelling and a key, not a router and an account.
+UNSETTLED_ELSEWHERE = (
+    "Another URL or API key may reach the same router and account (`localhost` for `127.0.0.1`, a second key of "
+    "one account), and the router cannot show a request before it lands, so no attempt of this run is sent "
+    "while that one is unsettled"
+)
+
+
+def may_land(run: Run, now_ns: int) -> str:
+    """When an unsettled attempt may still reach the router, as far as the ledger knows."""
+    if run.state == "intent":
+        return f"recorded at {iso(run.created_ns)} and not sent yet: a graphc may be about to send it"
+    if run.lands_by_ns is None:
+        return "its request may have reached the router"
+    if now_ns < run.lands_by_ns:
+        return f"its request may still reach the router until {iso(run.lands_by_ns)}"
+    return (
+        f"its request could reach the router until {iso(run.lands_by_ns)}; whether it did is known only by "
+        "looking at the router it was sent to"
+    )
+
+
+def elsewhere(run: Run, scope: Scope, ledger_arg: str = "") -> str:
+    """Where a run of another scope was submitted (its URL, and which key: the account fingerprint, never the key),
+    and the command that reconciles it there."""
+    if run.endpoint and run.endpoint != scope.endpoint:
+        key = (
+            f" and the API key it was submitted with (account {run.account})"
+            if run.account and run.account != scope.account
+            else " (with this API key)"
+        )
+        return (
+            f"it was submitted to {run.endpoint}; reconcile it with "
+            f"`SEQUENCE_API_URL={shlex.quote(run.endpoint)} graphc ledger --reconcile{ledger_arg}`{key}"
+        )
+    return (
+        f"it was submitted with another API key (account {run.account}); "
+        f"reconcile it with `graphc ledger --reconcile{ledger_arg}` and the key it was submitted with"
+    )
 
 
 class _Transaction:

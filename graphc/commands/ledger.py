@@ -70,7 +70,8 @@ def _print_runs(ledger, state, as_json) -> None:
     for run in runs:
         if run.pending and run.error:
             said = run.error if run.error.startswith(f"run {run.id} ") else f"run {run.id}: {run.error}"
-            click.echo(f"  {clean(said, None)}")
+            # what the last look found, dated: the router may list more since (`--reconcile` looks again)
+            click.echo(f"  as of {run.updated_at}: {clean(said, None)}")
 
 
 def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
@@ -87,7 +88,7 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
     asked: they are listed as not asked, and the command takes one failed look, not one per unsettled run
     (docs/submitting.md, "The ledger").
     """
-    from graphc.api.ledger import Scope  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.api.ledger import Scope, elsewhere  # deferred: the ledger (sqlite3); --help stays fast
 
     pending = ledger.pending()
     if not pending:
@@ -111,23 +112,9 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
                 failed = run.id
     for run in pending:
         if not run.in_scope(scope):
-            said = _elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
+            said = elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
             click.echo(f"run {run.id} ({run.run_key}) not reconciled here: {said}")
     return EXIT_UNSETTLED if ledger.pending() else 0
-
-
-def _elsewhere(run, scope, ledger_arg: str) -> str:
-    """Where a run of another scope was submitted, and the command that reconciles it."""
-    if run.endpoint and run.endpoint != scope.endpoint:
-        key = " and the API key it was submitted with" if run.account and run.account != scope.account else ""
-        return (
-            f"it was submitted to {run.endpoint}; reconcile it with "
-            f"`SEQUENCE_API_URL={shlex.quote(run.endpoint)} graphc ledger --reconcile{ledger_arg}`{key}"
-        )
-    return (
-        f"it was submitted with another API key (account {run.account}); "
-        f"reconcile it with `graphc ledger --reconcile{ledger_arg}` and the key it was submitted with"
-    )
 
 
 def _resolve(ledger, run_id, graph_id, not_submitted) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import sys
 import threading
 
 import click
 
-from graphc.api.errors import AlreadySubmitted, ApiError, UncertainOutcome
+from graphc.api.errors import AlreadySubmitted, ApiError, PendingUncertain, UncertainOutcome
 from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
@@ -215,6 +216,8 @@ def submit_command(
                 fail(f"{said} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
             except UncertainOutcome as exc:
                 fail(_from_here(str(exc), listing), exc.exit_code, prefix="UNCERTAIN")
+            except PendingUncertain as exc:  # it names the commands that settle the earlier attempt
+                fail(_from_here(str(exc), listing), exc.exit_code)
             mode = "LIVE" if prepared.live else "sandbox"
             click.echo(
                 f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
@@ -239,8 +242,9 @@ def _ledger_listing(ledger_file, here) -> str:
 
 
 def _from_here(message: str, listing: str) -> str:
-    """``message`` with each `graphc ledger ...` it suggests typed so that it reads the run's ledger from here."""
-    return message.replace("`graphc ledger", f"`{listing}")
+    """``message`` with each `graphc ledger ...` it suggests (after a `SEQUENCE_API_URL=URL ` too) typed so that it
+    reads the run's ledger from here."""
+    return re.sub(r"(`(?:SEQUENCE_API_URL=\S+ )?)graphc ledger", lambda m: m.group(1) + listing, message)
 
 
 @contextlib.contextmanager
