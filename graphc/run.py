@@ -325,7 +325,7 @@ class Runner:
                     if isinstance(prepared, OccurrenceResult):
                         return prepared
                 wire_text, live = prepared
-                result = self._submit(client, name, key, occurrence, wire_text, live)
+                result = self._submit(client, name, key, occurrence, wire_text)
                 if self.settings.live and not live:  # the double opt-in: --live alone does not make a graph live
                     unused = (
                         f"--live has no effect: {name} is a sandbox graph (its playbook does not say "
@@ -382,12 +382,19 @@ class Runner:
             outcome.result.diagnostics[:] = explain_missing(outcome.result.diagnostics, missing)
         return outcome
 
-    def _submit(self, client, name, key, occurrence, wire_text, live) -> OccurrenceResult:
+    def _submit(self, client, name, key, occurrence, wire_text) -> OccurrenceResult:
         """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
-        run key: it looks for the run's tag at the router (orders since the occurrence) before it sends."""
+        run key: it looks for the run's tag at the router (orders since the occurrence) before it sends, and
+        reads the graph's mode from the graph (``--live`` is the opt-in it checks)."""
         try:
             submitted = submit_wire(
-                wire_text, name, client=client, ledger=self.ledger, run_key=key, live=live, window_start=occurrence
+                wire_text,
+                name,
+                client=client,
+                ledger=self.ledger,
+                run_key=key,
+                allow_live=self.settings.live,
+                window_start=occurrence,
             )
         except AlreadySubmitted as exc:  # found in this process's record, or at the router by its run tag
             warning = " | ".join(exc.warnings)  # not this run's trade, or more than one graph: say so (exit 0 still)
@@ -396,7 +403,7 @@ class Runner:
             return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
         except (ApiError, LedgerError) as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
-        except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN): the same next time
+        except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN), LIVE without --live: the same
             return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
         return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id)
 

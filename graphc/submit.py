@@ -76,6 +76,7 @@ __all__ = [
     "prepare",
     "submit_prepared",
     "submit_wire",
+    "wire_mode",
 ]
 
 LANDING_MARGIN_S = 120.0  # a request the router received is applied (or dropped) within this time
@@ -317,12 +318,34 @@ def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
     prepared.wire_text = wire_text
     prepared.wire = json.loads(wire_text, parse_float=Decimal)
     if not isinstance(prepared.wire.get("is_sandbox"), bool):
-        prepared.problems.append(
-            Problem(
-                f"{prepared.name} does not say whether it is a sandbox graph (no `is_sandbox`), so the router's "
-                'default would decide; add `"is_sandbox": true` (or `false` together with --live)'
-            )
-        )
+        prepared.problems.append(Problem(_mode_unsaid(prepared.name)))
+
+
+def _mode_unsaid(name: str) -> str:
+    return (
+        f"{name} does not say whether it is a sandbox graph (no `is_sandbox`), so the router's "
+        'default would decide; add `"is_sandbox": true` (or `false` together with --live)'
+    )
+
+
+def wire_mode(wire, name: str, *, allow_live: bool, opt_in: str = "pass --live") -> bool:
+    """Whether the wire graph ``wire`` (its JSON text, or the parsed graph) trades LIVE, read from the graph itself,
+    and the double opt-in (playbook-spec §2, ``sandbox``): the one check of it, for the command line and the library.
+
+    A graph whose ``is_sandbox`` is not true or false (absent: the router's default would decide) is refused, and so
+    is a LIVE one (``"is_sandbox": false``) unless ``allow_live`` (``--live``; ``opt_in`` says how to give it).
+    Raises :class:`Refused` (exit 2): nothing is recorded or sent."""
+    if isinstance(wire, str):
+        try:
+            wire = json.loads(wire)
+        except ValueError as exc:
+            raise Refused(f"{name} is not a wire graph: its text is not JSON ({exc})") from None
+    is_sandbox = wire.get("is_sandbox") if isinstance(wire, dict) else None
+    if not isinstance(is_sandbox, bool):
+        raise Refused(_mode_unsaid(name))
+    if not is_sandbox and not allow_live:
+        raise Refused(f"{name} is a LIVE graph (`sandbox: false`); {opt_in} to trade it for real")
+    return not is_sandbox
 
 
 # -- 2. submit -----------------------------------------------------------------------------
@@ -348,8 +371,6 @@ def submit_prepared(
     if prepared.problems:
         first = prepared.problems[0]
         raise Refused(first.message, first.exit_code)
-    if prepared.live and not allow_live:
-        raise Refused(f"{prepared.name} is a LIVE graph (`sandbox: false`); pass --live to trade it for real")
     if lookback_s is not None:
         check_seconds("the look-back", lookback_s, MAX_LOOKBACK_S)
     if landing_margin_s is not None:
@@ -361,7 +382,7 @@ def submit_prepared(
         client=client,
         ledger=ledger,
         run_key=run_key or prepared.run_key,
-        live=prepared.live,
+        allow_live=allow_live,
         force=force,
         lookback_s=lookback_s,
         window_start=window_start,
@@ -376,7 +397,7 @@ def submit_wire(
     client,
     ledger: Ledger,
     run_key: str,
-    live: bool,
+    allow_live: bool = False,
     force: bool = False,
     lookback_s: float | None = None,
     window_start: datetime | None = None,
@@ -384,6 +405,9 @@ def submit_wire(
 ) -> Submitted:
     """POST a wire graph at most once per ``run_key`` at this router and account.
 
+    0. The graph says whether it trades LIVE (``"is_sandbox": false``) or not, and the
+       ledger records what it says: a LIVE graph is refused (:class:`Refused`, exit 2)
+       unless ``allow_live``, and so is one that does not say (:func:`wire_mode`).
     1. Earlier unresolved attempts of the run key are reconciled; one that stays
        unresolved refuses (``PendingUncertain``, exit 3).
     2. A run key that already has a graph refuses (``AlreadySubmitted``, exit 2)
@@ -404,6 +428,11 @@ def submit_wire(
     The graph id is always either returned or in the raised error: if the
     ledger cannot record an accepted graph, ``GraphNotRecorded`` carries it.
     """
+    live = wire_mode(wire_text, name, allow_live=allow_live, opt_in="pass allow_live=True (the command line's --live)")
+    try:
+        canonical = canonical_wire_text(wire_text)  # what is sent, with the run tag in its node ids
+    except ValueError as exc:
+        raise Refused(f"{name} is not a wire graph: {exc}") from None
     scope = Scope.of(client)
     margin = landing_margin() if landing_margin_s is None else landing_margin_s
     reconciled = [ledger.reconcile(r.id, client) for r in ledger.pending(run_key, scope)]
@@ -429,7 +458,6 @@ def submit_wire(
             tried=bool(earlier),
             wanted=(wire_text, live),
         )
-    canonical = canonical_wire_text(wire_text)
     run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
     body = run.wire or b""
     ledger.mark_sent(run.id, time.time_ns() + int(landing_time_s(client, margin) * 1e9))

@@ -176,3 +176,46 @@ def test_the_python_submit_example_runs_as_shown(sandbox, tmp_path):
     )
     assert again.returncode == 1 and "AlreadySubmitted" in again.stderr, again.stderr
     assert first.stdout.strip() in again.stderr  # it names the graph the first run made
+
+
+def test_the_python_submit_wire_example_holds_the_double_opt_in(sandbox, tmp_path):
+    # audit submit16 2: `submit_wire` sent a LIVE wire graph that its caller called sandbox. The page's second program
+    # submits a wire file: a sandbox graph is sent and listed as such; a LIVE one is refused, nothing sent.
+    page = (REPO / "docs" / "submitting.md").read_text(encoding="utf-8")
+    section = page[page.index("## Using it from Python") : page.index("## Cancel and the kill switch")]
+    programs = re.findall(r"```python\n(.*?)\n```\n", section, re.S)
+    assert len(programs) == 2 and "submit_wire(" in programs[1]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "example.py").write_text(programs[1], encoding="utf-8")
+    env = {**sandbox.env(), "NO_COLOR": "1"}
+    compiled = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graphc",
+            "compile",
+            REPO / "examples" / "eth-hedge.yaml",
+            "--quotes",
+            REPO / "examples" / "quotes.yaml",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert compiled.returncode == 0, compiled.stderr
+    live_wire = compiled.stdout.replace('"is_sandbox": true', '"is_sandbox": false')
+    assert live_wire != compiled.stdout
+    (tmp_path / "hedge.wire.json").write_text(live_wire)
+    refused = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode == 1 and "Refused: hedge is a LIVE graph" in refused.stderr, refused.stderr
+    assert "allow_live=True" in refused.stderr and sandbox.requests("POST", "/v1/orders") == []
+    (tmp_path / "hedge.wire.json").write_text(compiled.stdout)
+    sent = subprocess.run(
+        [sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert sent.returncode == 0 and re.fullmatch(r"graph_[0-9a-f-]+ sandbox\n", sent.stdout), sent.stderr
+    (graph,) = [g for g in sandbox.graphs() if g["wire_sha256"]]
+    assert graph["is_sandbox"] is True and sent.stdout.split()[0] == graph["graph_id"]

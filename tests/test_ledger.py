@@ -60,8 +60,11 @@ def begin(ledger, key="nightly@abc", scope=SCOPE, **kw):
     return ledger.begin(scope, key, "nightly", False, wire_for=lambda tag: tag_wire(WIRE, tag).encode(), **kw)
 
 
+LIVE_WIRE = WIRE.replace('"is_sandbox": true', '"is_sandbox": false')
+
+
 def submit(ledger, client, key="k", **kw):
-    return submit_wire(WIRE, "p", client=client, ledger=ledger, run_key=key, live=False, **kw)
+    return submit_wire(WIRE, "p", client=client, ledger=ledger, run_key=key, **kw)
 
 
 # -- run keys and tags ---------------------------------------------------------------
@@ -452,11 +455,36 @@ def test_submit_prepared_refuses_problems_and_live(ledger, client, tmp_path):
         submit_prepared(prepare(REPO / "examples" / "eth-ladder.yaml"), client=client, ledger=ledger)
     assert info.value.exit_code == 1
     live = tmp_path / "live.json"
-    live.write_text(WIRE.replace('"is_sandbox": true', '"is_sandbox": false'))
+    live.write_text(LIVE_WIRE)
     with pytest.raises(Refused) as info:
         submit_prepared(prepare(live), client=client, ledger=ledger)
-    assert "pass --live" in str(info.value)
+    assert "is a LIVE graph" in str(info.value) and "pass allow_live=True" in str(info.value)
     assert submit_prepared(prepare(live), client=client, ledger=ledger, allow_live=True).graph_id
+
+
+def test_submit_wire_reads_the_mode_from_the_graph_and_a_live_one_needs_allow_live(ledger, reference_router, client):
+    """audit submit16 2: `submit_wire(..., live=False)` sent a LIVE wire graph and recorded it as sandbox. The mode is
+    the graph's own `is_sandbox`, and the double opt-in holds for Python callers as for `graphc submit`."""
+    assert json.loads(LIVE_WIRE)["is_sandbox"] is False
+    with pytest.raises(Refused) as info:
+        submit_wire(LIVE_WIRE, "lib", client=client, ledger=ledger, run_key="lib-1")
+    assert info.value.exit_code == 2 and "is a LIVE graph" in str(info.value) and "allow_live=True" in str(info.value)
+    unsaid = json.loads(WIRE)
+    del unsaid["is_sandbox"]
+    with pytest.raises(Refused) as info:
+        submit_wire(json.dumps(unsaid), "lib", client=client, ledger=ledger, run_key="lib-1", allow_live=True)
+    assert info.value.exit_code == 2 and "does not say whether it is a sandbox graph" in str(info.value)
+    assert reference_router.requests("POST", "/v1/orders") == [] and ledger.runs() == []  # nothing sent or recorded
+
+    live = submit_wire(LIVE_WIRE, "lib", client=client, ledger=ledger, run_key="lib-1", allow_live=True)
+    paper = submit_wire(
+        WIRE, "lib", client=client, ledger=ledger, run_key="lib-2", allow_live=True
+    )  # allowed, not made
+    sent = {g["graph_id"]: g["is_sandbox"] for g in reference_router.graphs() if g["wire_sha256"]}
+    assert sent == {live.graph_id: False, paper.graph_id: True}
+    assert (live.run.live, paper.run.live) == (True, False)  # recorded as sent
+    listing = CliRunner().invoke(ledger_command, ["--ledger", str(ledger.path)])
+    assert [line.split()[3:5] for line in listing.output.splitlines()[1:]] == [["LIVE", "lib-1"], ["sandbox", "lib-2"]]
 
 
 def test_an_occurrence_is_found_at_the_router_without_any_local_state(reference_router, client):
@@ -484,7 +512,7 @@ def test_ledger_command_lists_resolves_and_reconciles(tmp_path, reference_router
         led.record_confirmed(ok.id, "graph_a")
         reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
         with pytest.raises(UncertainSubmission):
-            submit_wire(WIRE, "nightly", client=client, ledger=led, run_key="b@2", live=True)
+            submit_wire(LIVE_WIRE, "nightly", client=client, ledger=led, run_key="b@2", allow_live=True)
         manual = begin(led, key="c@3", scope=scope)
         led.mark_sent(manual.id, 0)
         led.record_uncertain(manual.id, "timeout")

@@ -153,7 +153,13 @@ def submit_command(
     """
     from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
     from graphc.api.secrets import configure_cli_logging  # deferred: tomllib and logging; --help stays fast
-    from graphc.submit import MAX_LOOKBACK_S, diagnostics_of, prepare, submit_prepared  # deferred: --help stays fast
+    from graphc.submit import (  # deferred: --help stays fast
+        MAX_LOOKBACK_S,
+        diagnostics_of,
+        prepare,
+        submit_prepared,
+        wire_mode,
+    )
 
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
@@ -173,12 +179,7 @@ def submit_command(
         print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.problems:
         fail(prepared.problems[0].message, prepared.problems[0].exit_code, prefix="refused")
-    if prepared.live and not live:
-        fail(
-            f"{prepared.name} is a LIVE graph (`sandbox: false`); pass --live to trade it for real",
-            EXIT_USAGE,
-            prefix="refused",
-        )
+    wire_mode(prepared.wire, prepared.name, allow_live=live)  # the double opt-in: refused (exit 2) here
     if prepared.live:
         _confirm_live(prepared, yes)
     elif live and prepared.wire is not None:  # the double opt-in: --live alone does not make a graph live
