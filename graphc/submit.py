@@ -683,7 +683,8 @@ def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGo
     try:
         with Ledger(path) as fresh:
             scope = Scope(run.endpoint, run.account)
-            return fresh.record_found(scope, run.run_key, name, run.tag, graph_id, f"recorded again: {gone}")
+            how = f"recorded again: {gone}"  # by the process that sent it: the bytes and the mode are known
+            return fresh.record_found(scope, run.run_key, name, run.tag, graph_id, how, wire=run.wire, live=run.live)
     except LedgerError as exc:
         raise GraphNotRecorded(run.run_key, graph_id, f"{gone}, and a new ledger could not be written: {exc}") from None
 

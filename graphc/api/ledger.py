@@ -71,13 +71,13 @@ __all__ = [
 
 STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
 PENDING = ("intent", "sent", "uncertain")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: `live` may be NULL (the mode of a graph found at the router is not known)
 INTENT_GRACE_S = 30  # an intent not sent by then was abandoned before sending
 CLOCK_SKEW_S = 300  # the router's clock may be this far from ours: a run's window starts that much earlier
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another graphc holding the ledger
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
+RUNS_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_key TEXT NOT NULL,
     endpoint TEXT NOT NULL,
@@ -88,13 +88,16 @@ CREATE TABLE IF NOT EXISTS runs (
     wire BLOB,
     state TEXT NOT NULL CHECK (state IN ('intent', 'sent', 'confirmed', 'uncertain', 'absent')),
     graph_id TEXT,
-    live INTEGER NOT NULL,
+    live INTEGER,
     error TEXT,
     sent_ns INTEGER,
     lands_by_ns INTEGER,
     created_ns INTEGER NOT NULL,
     updated_ns INTEGER NOT NULL
-);
+)"""
+SCHEMA = (
+    RUNS_TABLE.format(name="runs")
+    + """;
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
 CREATE TABLE IF NOT EXISTS run_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -104,6 +107,7 @@ CREATE TABLE IF NOT EXISTS run_events (
     note TEXT
 );
 """
+)
 
 # graphc before the run tag: states intent/submitted/uncertain/failed/reconciled, no scope, no tag.
 MIGRATE_V1 = """
@@ -120,6 +124,24 @@ SELECT id, run_key, COALESCE(endpoint, ''), '', '', playbook, wire_hash, wire,
 FROM runs_v1;
 DROP TABLE runs_v1;
 """
+
+# version 2: `live` was NOT NULL, so a graph found at the router (no wire kept, no wire hash) was recorded as a
+# sandbox graph; its mode is not known. A new table is filled and renamed (renaming the old one away would point
+# run_events' reference at it).
+MIGRATE_V2 = (
+    RUNS_TABLE.format(name="runs_v3")
+    + """;
+INSERT INTO runs_v3 (id, run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id, live, error,
+                     sent_ns, lands_by_ns, created_ns, updated_ns)
+SELECT id, run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id,
+       CASE WHEN wire IS NULL AND wire_hash = '' THEN NULL ELSE live END,
+       error, sent_ns, lands_by_ns, created_ns, updated_ns
+FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v3 RENAME TO runs;
+CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
+"""
+)
 
 
 def default_ledger_path(start=None) -> Path:
@@ -156,7 +178,7 @@ class Run:
     wire_hash: str
     state: str
     graph_id: str | None
-    live: bool
+    live: bool | None  # None: not known (a graph found at the router: the router does not say is_sandbox)
     error: str | None
     sent_ns: int | None
     lands_by_ns: int | None
@@ -236,19 +258,21 @@ class Ledger:
         self._identity = opened
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version >= SCHEMA_VERSION:
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
-        columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-        with self._transaction():
+        with self._transaction():  # looked at again inside: another graphc may have migrated it meanwhile
+            if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
             if "idempotency_key" in columns:
-                for statement in MIGRATE_V1.format(schema=SCHEMA).split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                script = MIGRATE_V1.format(schema=SCHEMA)
+            elif columns:
+                script = MIGRATE_V2
             else:
-                for statement in SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+                script = SCHEMA
+            for statement in script.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -366,14 +390,28 @@ class Ledger:
             f"or settle it by hand (`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`)"
         )
 
-    def record_found(self, scope: Scope, run_key: str, name: str, tag: str, graph_id: str, how: str) -> Run:
-        """A graph of this run found at the router (or by the process that sent it) with no row here yet."""
+    def record_found(
+        self,
+        scope: Scope,
+        run_key: str,
+        name: str,
+        tag: str,
+        graph_id: str,
+        how: str,
+        *,
+        wire: bytes | None = None,
+        live: bool | None = None,
+    ) -> Run:
+        """A graph of this run with no row here yet: found at the router (what was sent, and whether it is LIVE,
+        is not known: ``wire`` and ``live`` None), or recorded again by the process that sent it, which knows both."""
         now = time.time_ns()
+        wire_hash = hashlib.sha256(wire).hexdigest() if wire else ""
+        mode = None if live is None else int(bool(live))
         with self._transaction():
             cur = self._db.execute(
-                "INSERT INTO runs (run_key, endpoint, account, tag, playbook, wire_hash, state, graph_id, live,"
-                " created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, '', 'confirmed', ?, 0, ?, ?)",
-                (run_key, scope.endpoint, scope.account, tag, name, graph_id, now, now),
+                "INSERT INTO runs (run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id, live,"
+                " created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?)",
+                (run_key, scope.endpoint, scope.account, tag, name, wire_hash, wire, graph_id, mode, now, now),
             )
             run_id = cur.lastrowid or 0
             self._event(run_id, "confirmed", how, now)
@@ -687,7 +725,7 @@ def _run(row: sqlite3.Row) -> Run:
         wire_hash=row["wire_hash"],
         state=row["state"],
         graph_id=row["graph_id"],
-        live=bool(row["live"]),
+        live=None if row["live"] is None else bool(row["live"]),
         error=redact(row["error"]) if row["error"] else None,
         sent_ns=row["sent_ns"],
         lands_by_ns=row["lands_by_ns"],

@@ -28,6 +28,11 @@ def _state_text(run) -> str:
     return run.state
 
 
+def _mode_text(live: bool | None) -> str:
+    """LIVE, sandbox, or ``?`` for a graph found at the router: the router does not say whether it is LIVE."""
+    return "?" if live is None else "LIVE" if live else "sandbox"
+
+
 def _table(runs) -> list[str]:
     """The runs as a table. A run key or graph id is written with its control characters as escapes
     (docs/robustness.md, "What reports print"): a ledger written before graph ids from the router's order list
@@ -39,7 +44,7 @@ def _table(runs) -> list[str]:
                 str(run.id),
                 run.created_at.rstrip("Z"),
                 _state_text(run),
-                "LIVE" if run.live else "sandbox",
+                _mode_text(run.live),
                 clean(run.run_key, None),
                 clean(run.graph_id, None) if run.graph_id else "-",  # a graph id from the router
             )

@@ -1,0 +1,146 @@
+"""What the ledger keeps about a run's graph when this ledger did not send it, or lost the row of it
+(notes/audit/submit16.md, findings 3 and 4), each reproduced end to end: the real CLI, as separate processes,
+against `graphc sandbox serve --ignore-idempotency-key` (the reference router's behaviour) over real HTTP.
+
+- 3: a graph found at the router has an unknown mode (the router does not say `is_sandbox`): `?`, `"live": null`,
+  never `sandbox`; a run recorded again after its ledger was deleted mid-request keeps the mode and the bytes its
+  process sent (`graphc amend` reads the graph from it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from sandbox_fixture import cli_env, run_graphc
+
+from graphc.api.ledger import Ledger, Scope
+
+LIVE = "graphc: 1\nname: {name}\nsandbox: false\nlegs:\n  order:\n    sell: {qty} ETH\n    symbol: ETH-USD\n    limit: 2400.5\n"
+SLOW_POST = {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow"}
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "proj"
+    (root / ".git").mkdir(parents=True)
+    (root / "live1.yaml").write_text(LIVE.format(name="live1", qty="0.5"))
+    (root / "live2.yaml").write_text(LIVE.format(name="live2", qty="0.6"))
+    return root
+
+
+def posts(router) -> int:
+    return len(router.requests("POST", "/v1/orders"))
+
+
+def graphs(router) -> list[dict]:
+    return [g for g in router.graphs() if g["wire_sha256"]]
+
+
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def listed(env, cwd, *args) -> tuple[list[list[str]], list[dict]]:
+    """`graphc ledger ARGS`: the table's rows (split) and the `--json` rows."""
+    table = run_graphc(["ledger", *args], env, cwd)
+    as_json = run_graphc(["ledger", "--json", *args], env, cwd)
+    assert table.returncode == 0 and as_json.returncode == 0, table.stderr + as_json.stderr
+    return [line.split() for line in table.stdout.splitlines()[1:] if not line.startswith(" ")], json.loads(
+        as_json.stdout
+    )
+
+
+# -- finding 3: the mode and the graph of a run this ledger did not send, or sent and lost -----------------------
+
+
+def test_a_live_graph_found_at_the_router_is_listed_with_an_unknown_mode(reference_router, project, tmp_path):
+    env = cli_env(reference_router)
+    first = run_graphc(["submit", "live1.yaml", "--live", "--yes"], env, project)
+    assert first.returncode == 0 and "(LIVE, run key live1@" in first.stdout, first.stderr
+    fresh = tmp_path / "fresh.sqlite"
+    found = run_graphc(["submit", "live1.yaml", "--live", "--yes", "--ledger", fresh], env, project)
+    (graph,) = graphs(reference_router)
+    assert found.returncode == 2 and f"already submitted as graph {graph['graph_id']}" in found.stderr, found.stderr
+    rows, as_json = listed(env, project, "--ledger", fresh)
+    assert [row[2:] for row in rows] == [["confirmed", "?", as_json[0]["run_key"], graph["graph_id"]]]
+    assert as_json[0]["live"] is None  # not `false`: the router does not say whether a graph is LIVE
+    rows, as_json = listed(env, project)  # the ledger of the process that sent it knows
+    assert rows[0][3] == "LIVE" and as_json[0]["live"] is True
+
+
+def test_a_run_recorded_again_after_its_ledger_was_deleted_keeps_its_mode_and_graph(reference_router, project):
+    """The audit's case b: graphc itself sent the LIVE graph, and the ledger listed it as sandbox, without the
+    graph, so `graphc amend` said the graph was not in the ledger it was given."""
+    env = cli_env(reference_router)
+    reference_router.configure(speed=0)  # the node stays executing, for the amend
+    assert run_graphc(["ledger"], env, project).returncode == 0  # the ledger file exists
+    reference_router.set_faults([{**SLOW_POST, "delay": 2.0}])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graphc", "submit", "live2.yaml", "--live", "--yes"],
+        env=env,
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: posts(reference_router) == 1)
+    for path in (project / ".graphc").iterdir():
+        if path.name.startswith("ledger.sqlite"):
+            path.unlink()
+    out, err = proc.communicate(timeout=60)
+    (graph,) = graphs(reference_router)
+    assert proc.returncode == 0 and f"as graph {graph['graph_id']} (LIVE" in out, err
+    assert "the run was recorded again in a new ledger" in err, err
+    rows, as_json = listed(env, project)
+    assert [row[2:4] for row in rows] == [["confirmed", "LIVE"]] and as_json[0]["live"] is True
+    with Ledger(project / ".graphc" / "ledger.sqlite") as ledger:
+        (run,) = ledger.runs()
+        assert run.wire and f".{run.tag}" in run.wire.decode() and run.wire_hash  # the bytes it sent
+    amend = run_graphc(["amend", graph["graph_id"], "order", "--qty", "0.7"], env, project)
+    assert amend.returncode == 0, amend.stderr
+    assert f"graph {graph['graph_id']} node order: size 0.6 -> 0.7 ETH" in amend.stdout, amend.stdout
+    assert "not in the ledger" not in amend.stdout + amend.stderr
+
+
+def test_a_ledger_of_version_2_is_migrated_and_its_found_runs_have_an_unknown_mode(tmp_path):
+    """Version 2 stored `live` NOT NULL, so a found run (no wire, no hash) said sandbox; the migration says `?`."""
+    path = tmp_path / "v2.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_key TEXT NOT NULL, endpoint TEXT NOT NULL,
+            account TEXT NOT NULL, tag TEXT NOT NULL, playbook TEXT NOT NULL, wire_hash TEXT NOT NULL, wire BLOB,
+            state TEXT NOT NULL CHECK (state IN ('intent', 'sent', 'confirmed', 'uncertain', 'absent')),
+            graph_id TEXT, live INTEGER NOT NULL, error TEXT, sent_ns INTEGER, lands_by_ns INTEGER,
+            created_ns INTEGER NOT NULL, updated_ns INTEGER NOT NULL);
+        CREATE INDEX runs_by_key ON runs (run_key, endpoint);
+        CREATE TABLE run_events (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL REFERENCES runs (id),
+            at_ns INTEGER NOT NULL, state TEXT NOT NULL, note TEXT);
+        INSERT INTO runs VALUES (1, 'sent-here', 'http://127.0.0.1:1', 'key:a', 'gcaaaaaaaaaaaaaaaa', 'p', 'h',
+            X'7B7D', 'confirmed', 'graph_1', 1, NULL, 1, 2, 1, 2);
+        INSERT INTO runs VALUES (2, 'found', 'http://127.0.0.1:1', 'key:a', 'gcbbbbbbbbbbbbbbbb', 'p', '',
+            NULL, 'confirmed', 'graph_2', 0, NULL, NULL, NULL, 1, 2);
+        INSERT INTO run_events VALUES (1, 2, 1, 'confirmed', 'found at the router by its run tag');
+        PRAGMA user_version = 2;
+        """
+    )
+    db.close()
+    with Ledger(path) as ledger:
+        assert [(r.run_key, r.live) for r in ledger.runs()] == [("sent-here", True), ("found", None)]
+        assert ledger.events(2)[0]["note"] == "found at the router by its run tag"
+        ledger.record_found(Scope("http://127.0.0.1:1", "key:a"), "k", "p", "gccccccccccccccccc", "graph_3", "x")
+        assert ledger.runs("k")[0].live is None
+    db = sqlite3.connect(path)
+    events_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'run_events'").fetchone()[0]
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "REFERENCES runs (id)" in events_sql and "runs_by_key" in indexes
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    db.close()
