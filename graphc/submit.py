@@ -48,7 +48,16 @@ from graphc.api.errors import (
     UncertainOutcome,
     UncertainSubmission,
 )
-from graphc.api.ledger import CLOCK_SKEW_S, Ledger, LedgerGone, ReconcileResult, Run, Scope, iso
+from graphc.api.ledger import (
+    CLOCK_SKEW_S,
+    Ledger,
+    LedgerGone,
+    ReconcileResult,
+    Run,
+    Scope,
+    iso,
+    more_graphs_warning,
+)
 from graphc.api.lookup import find_run
 from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
 from graphc.config import load_config
@@ -505,19 +514,13 @@ def _look_at_the_router(
     scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9)
     if scan.found:
         graph_id, *others = scan.found
-        run = ledger.record_found(scope, run_key, name, tag, graph_id, f"found at the router by its run tag {tag}")
-        warnings = []
-        if others:
-            warnings.append(
-                f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} "
-                f"({', '.join(others[:5])}{', ...' if len(others) > 5 else ''}): it was submitted more than once "
-                f'(runners that looked at the router at the same moment; docs/submitting.md, "What graphc cannot '
-                f"prove\"). {graph_id}, the oldest, is taken as the run's graph; cancel the extra ones "
-                "(`graphc cancel ID`) unless you want them"
-            )
+        warnings = [more_graphs_warning(run_key, graph_id, others)] if others else []
         if wanted is not None:
             warnings += _found_warnings(run_key, graph_id, wanted[0], wanted[1], client=client, scan=scan)
-        raise AlreadySubmitted(run_key, graph_id, run.id, warnings)
+        # kept on the row, so every later refusal of the run (and `graphc ledger`) says it again, not only this one
+        how = f"found at the router by its run tag {tag}"
+        run = ledger.record_found(scope, run_key, name, tag, graph_id, how, warnings=warnings)
+        raise AlreadySubmitted(run_key, graph_id, run.id, run.warnings)
     if not scan.complete:
         raise RouterCheckIncomplete(
             f"run {run_key!r} {known}, so graphc looked for it at the router first (orders whose "
@@ -562,26 +565,29 @@ def _found_warnings(run_key, graph_id, wire_text, live, *, recorded=None, client
         "nothing was sent for this run. A run key is one run whatever the graph's content, params or sandbox mode; "
         "to make both trades, give this one a run key of its own (`graphc run`: a playbook with its own `name:`)"
     )
-    warnings = []
+    warnings: list[str] = []
     if recorded is not None:
-        if not recorded.wire:
-            return []  # found at the router earlier, by an older look: what it trades was not kept
-        try:
-            theirs = json.loads(recorded.wire)
-        except ValueError:
-            return []
-        found_live = theirs.get("is_sandbox") is False
-        if found_live != bool(live):
-            found, asked = ("a sandbox", "a LIVE one: nothing was traded live") if live else ("a LIVE", "a sandbox one")
-            warnings.append(
-                f"the graph found for run {run_key!r} is {found} graph; this run asked for {asked} ({graph_id}); {hint}"
-            )
-        if _legs(theirs) != mine:
-            warnings.append(
-                f"{where} is not the trade this run would send: it has {_shown(_legs(theirs))}; this run would "
-                f"send {_shown(mine)}; {hint}"
-            )
-        return warnings
+        warnings = list(recorded.warnings)  # what the look that found it learnt, kept on the row
+        theirs = _recorded_wire(recorded)
+        if theirs is None:  # found at the router: its bytes and its mode were not known
+            if live and recorded.live is None:
+                warnings.append(_maybe_rehearsal(run_key, graph_id, hint))
+        else:
+            found_live = theirs.get("is_sandbox") is False
+            if found_live != bool(live):
+                found, asked = (
+                    ("a sandbox", "a LIVE one: nothing was traded live") if live else ("a LIVE", "a sandbox one")
+                )
+                warnings.append(
+                    f"the graph found for run {run_key!r} is {found} graph; this run asked for {asked} ({graph_id}); "
+                    f"{hint}"
+                )
+            if _legs(theirs) != mine:
+                warnings.append(
+                    f"{where} is not the trade this run would send: it has {_shown(_legs(theirs))}; this run would "
+                    f"send {_shown(mine)}; {hint}"
+                )
+        return list(dict.fromkeys(warnings))  # a warning kept on the row and found again is said once
     listed = scan.legs.get(graph_id, {}) if scan is not None else {}
     node_ids: set[str] | None = None
     if client is not None:
@@ -604,12 +610,25 @@ def _found_warnings(run_key, graph_id, wire_text, live, *, recorded=None, client
     elif node_ids is None and not listed:
         warnings.append(f"{where} could not be compared with this run's graph: the router showed none of its nodes")
     if live:
-        warnings.append(
-            f"graph {graph_id}, found at the router by the tag of run {run_key!r}, may be a sandbox rehearsal: the "
-            "router does not say whether a graph is sandbox or LIVE, so graphc cannot tell whether this run was "
-            f"traded LIVE (if that graph is a rehearsal, nothing was traded live); {hint}"
-        )
+        warnings.append(_maybe_rehearsal(run_key, graph_id, hint))
     return warnings
+
+
+def _maybe_rehearsal(run_key: str, graph_id: str, hint: str) -> str:
+    return (
+        f"graph {graph_id}, found at the router by the tag of run {run_key!r}, may be a sandbox rehearsal: the "
+        "router does not say whether a graph is sandbox or LIVE, so graphc cannot tell whether this run was "
+        f"traded LIVE (if that graph is a rehearsal, nothing was traded live); {hint}"
+    )
+
+
+def _recorded_wire(run: Run) -> dict | None:
+    """The graph a ledger row holds (the bytes its process sent), or None when it holds none."""
+    try:
+        graph = json.loads(run.wire) if run.wire else None
+    except ValueError:
+        return None
+    return graph if isinstance(graph, dict) else None
 
 
 def _max_call_s(client) -> float:

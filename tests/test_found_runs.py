@@ -5,6 +5,9 @@ against `graphc sandbox serve --ignore-idempotency-key` (the reference router's 
 - 3: a graph found at the router has an unknown mode (the router does not say `is_sandbox`): `?`, `"live": null`,
   never `sandbox`; a run recorded again after its ledger was deleted mid-request keeps the mode and the bytes its
   process sent (`graphc amend` reads the graph from it).
+- 4: what the look at the router learns about the graph it finds (it may be a sandbox rehearsal of a LIVE run, it
+  trades other legs, more graphs carry the tag) is kept on the row: every later refusal says it again on stderr
+  (a cron job reading exit 2 as "already done" sees it every time), and `graphc ledger` shows it.
 """
 
 from __future__ import annotations
@@ -24,12 +27,20 @@ LIVE = "graphc: 1\nname: {name}\nsandbox: false\nlegs:\n  order:\n    sell: {qty
 SLOW_POST = {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow"}
 
 
+DCA = "graphc: 1\nname: dca\n{mode}legs:\n  buy:\n    buy: {size}\n    symbol: {symbol}\n    limit: {limit}\n"
+LIVE_MODE = "sandbox: false\nrisk:\n  max_notional: $5k\n"
+
+
 @pytest.fixture
 def project(tmp_path):
     root = tmp_path / "proj"
     (root / ".git").mkdir(parents=True)
     (root / "live1.yaml").write_text(LIVE.format(name="live1", qty="0.5"))
     (root / "live2.yaml").write_text(LIVE.format(name="live2", qty="0.6"))
+    btc = {"size": "0.01 BTC", "symbol": "BTC-USD", "limit": 90000}
+    (root / "dca.yaml").write_text(DCA.format(mode="", **btc))
+    (root / "dca-live.yaml").write_text(DCA.format(mode=LIVE_MODE, **btc))
+    (root / "dca-eth.yaml").write_text(DCA.format(mode="", size="1 ETH", symbol="ETH-USD", limit=2000))
     return root
 
 
@@ -144,3 +155,85 @@ def test_a_ledger_of_version_2_is_migrated_and_its_found_runs_have_an_unknown_mo
     assert "REFERENCES runs (id)" in events_sql and "runs_by_key" in indexes
     assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.close()
+
+
+# -- finding 4: what the look at the router learnt is said at every refusal, and listed ---------------------------
+
+
+def warnings_of(proc) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("graphc: warning: ")]
+
+
+@pytest.mark.parametrize(
+    ("source", "flags", "said"),
+    [
+        ("dca-live.yaml", ["--live", "--yes"], "may be a sandbox rehearsal"),  # case a: a LIVE job, a rehearsal found
+        ("dca-eth.yaml", [], "is not the trade this run would send"),  # case b: other legs under the same key
+    ],
+    ids=["live-finds-rehearsal", "other-legs"],
+)
+def test_a_warning_about_the_graph_found_is_repeated_by_every_later_refusal(
+    reference_router, project, tmp_path, source, flags, said
+):
+    env = cli_env(reference_router)
+    key = ["--run-key", "dca-2026-W49"]
+    rehearsal = run_graphc(["submit", "dca.yaml", *key, "--ledger", tmp_path / "A.sqlite"], env, project)
+    assert rehearsal.returncode == 0, rehearsal.stderr
+    ledger = tmp_path / "B.sqlite"
+    attempts = [run_graphc(["submit", source, *flags, *key, "--ledger", ledger], env, project) for _ in range(3)]
+    for attempt in attempts:
+        assert attempt.returncode == 2 and "already submitted" in attempt.stderr, attempt.stderr
+        assert any(said in w for w in warnings_of(attempt)), attempt.stderr
+    assert warnings_of(attempts[1]) == warnings_of(attempts[2]) == warnings_of(attempts[0])  # the same, each time
+    rows, as_json = listed(env, project, "--ledger", ledger)
+    assert len(rows) == 1 and any(said in w for w in as_json[0]["warnings"]), as_json
+    table = run_graphc(["ledger", "--ledger", ledger], env, project).stdout
+    assert f"  run 1: warning: {as_json[0]['warnings'][0]}" in table
+    assert posts(reference_router) == 1
+
+
+def _send_again(router, ledger) -> None:
+    """Another graph carrying the run's tag: its recorded bytes POSTed again by hand (as finding 1 once did)."""
+    with Ledger(ledger) as led:
+        (run,) = led.runs()
+    status, _, _ = router.api("POST", "/v1/orders", run.wire)
+    assert status == 200
+
+
+def test_more_graphs_carrying_the_tag_are_named_at_every_refusal_and_in_the_ledger(reference_router, project, tmp_path):
+    """Case c: two graphs carry the tag, and this ledger knows neither (it was removed)."""
+    env = cli_env(reference_router)
+    first = tmp_path / "first.sqlite"
+    assert run_graphc(["submit", "dca.yaml", "--ledger", first], env, project).returncode == 0
+    _send_again(reference_router, first)
+    oldest, extra = (g["graph_id"] for g in graphs(reference_router))
+    ledger = tmp_path / "fresh.sqlite"
+    attempts = [run_graphc(["submit", "dca.yaml", "--ledger", ledger], env, project) for _ in range(2)]
+    for attempt in attempts:
+        assert attempt.returncode == 2 and f"already submitted as graph {oldest}" in attempt.stderr, attempt.stderr
+        (warning,) = warnings_of(attempt)
+        assert "WARNING: 1 more graph(s) carry the tag of run 'dca@" in warning and f"({extra})" in warning
+    rows, as_json = listed(env, project, "--ledger", ledger)
+    assert [row[2:4] for row in rows] == [["confirmed", "?"]]
+    assert len(as_json[0]["warnings"]) == 1 and extra in as_json[0]["warnings"][0]
+
+
+def test_reconcile_keeps_the_warning_about_more_graphs_carrying_the_tag(reference_router, project, tmp_path):
+    """`graphc ledger --reconcile` said it once; the row kept only "found at the router by its tag"."""
+    env = cli_env(reference_router, GRAPHC_LANDING_MARGIN="1")
+    ledger = tmp_path / "ledger.sqlite"
+    reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+    sent = run_graphc(["submit", "dca.yaml", "--ledger", ledger], env, project)
+    assert sent.returncode == 3 and "UNCERTAIN" in sent.stderr, sent.stderr
+    _send_again(reference_router, ledger)
+    oldest, extra = (g["graph_id"] for g in graphs(reference_router))
+    reconciled = run_graphc(["ledger", "--reconcile", "--ledger", ledger], env, project)
+    assert reconciled.returncode == 0 and f"created graph {oldest}" in reconciled.stdout, reconciled.stderr
+    assert "WARNING: 1 more graph(s) carry the tag of run 'dca@" in reconciled.stdout
+    assert "  run 1: warning: WARNING: 1 more graph(s) carry the tag" in reconciled.stdout  # and listed
+    again = run_graphc(["submit", "dca.yaml", "--ledger", ledger], env, project)
+    assert again.returncode == 2 and f"already submitted as graph {oldest}" in again.stderr, again.stderr
+    (warning,) = warnings_of(again)
+    assert extra in warning and "WARNING: 1 more graph(s)" in warning
+    _, as_json = listed(env, project, "--ledger", ledger)
+    assert [extra in w for w in as_json[0]["warnings"]] == [True]

@@ -366,7 +366,12 @@ def test_a_run_found_twice_is_reported(ledger, reference_router, client):
     for _ in range(2):  # as if someone resubmitted the same tagged bytes by hand
         client.submit_graph(run.wire)
     result = ledger.reconcile(run.id, client)
-    assert result.found is True and "WARNING: 1 more graph(s) carry the same tag" in result.message
+    assert result.found is True and "WARNING: 1 more graph(s) carry the tag of run 'twice'" in result.message
+    (warning,) = ledger.get(run.id).warnings  # kept on the row (audit submit16 4)
+    assert warning in result.message
+    with pytest.raises(AlreadySubmitted) as info:
+        submit(ledger, client, key="twice")
+    assert info.value.warnings == [warning]
 
 
 def test_reconcile_refuses_another_router_or_key(ledger, client):

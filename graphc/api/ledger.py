@@ -67,6 +67,7 @@ __all__ = [
     "elsewhere",
     "iso",
     "may_land",
+    "more_graphs_warning",
 ]
 
 STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
@@ -99,6 +100,7 @@ SCHEMA = (
     RUNS_TABLE.format(name="runs")
     + """;
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
+-- a row's history: one event per state change, and `warning` events (what a look at the router learnt, Run.warnings)
 CREATE TABLE IF NOT EXISTS run_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id INTEGER NOT NULL REFERENCES runs (id),
@@ -185,6 +187,9 @@ class Run:
     created_ns: int
     updated_ns: int
     wire: bytes | None = field(default=None, repr=False)
+    # what a look at the router learnt about the run's graph (more graphs carry its tag, it is not this run's trade,
+    # it may be a rehearsal), kept as events of the row: every later refusal and `graphc ledger` repeat it
+    warnings: tuple[str, ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -220,6 +225,7 @@ class Run:
             "lands_by": iso(self.lands_by_ns) if self.lands_by_ns else None,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "warnings": list(self.warnings),
         }
 
 
@@ -299,9 +305,9 @@ class Ledger:
     def get(self, run_id: int) -> Run:
         with _sqlite_errors(self.path):
             row = self._db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if row is None:
-            raise LedgerError(f"no ledger run {run_id}")
-        return _run(row)
+            if row is None:
+                raise LedgerError(f"no ledger run {run_id}")
+            return _run(row, self._warnings(run_id).get(run_id, ()))
 
     def runs(self, run_key: str | None = None, state: str | None = None, scope: Scope | None = None) -> list[Run]:
         """Runs oldest first, optionally for one run key, state and/or scope."""
@@ -311,8 +317,19 @@ class Ledger:
         if state is not None:
             sql, args = sql + " AND state = ?", args + [state]
         with _sqlite_errors(self.path):
-            rows = [_run(r) for r in self._db.execute(sql + " ORDER BY id", args)]
+            warned = self._warnings()
+            rows = [_run(r, warned.get(r["id"], ())) for r in self._db.execute(sql + " ORDER BY id", args)]
         return [r for r in rows if scope is None or r.in_scope(scope)]
+
+    def _warnings(self, run_id: int | None = None) -> dict[int, tuple[str, ...]]:
+        """``{run id: its warnings, oldest first}``: of the run ``run_id``, or of every run."""
+        sql, args = "SELECT run_id, note FROM run_events WHERE state = 'warning'", tuple[int, ...]()
+        if run_id is not None:
+            sql, args = sql + " AND run_id = ?", (run_id,)
+        warned: dict[int, tuple[str, ...]] = {}
+        for row in self._db.execute(sql + " ORDER BY id", args):
+            warned[row["run_id"]] = (*warned.get(row["run_id"], ()), row["note"])
+        return warned
 
     def pending(self, run_key: str | None = None, scope: Scope | None = None) -> list[Run]:
         return [r for r in self.runs(run_key, scope=scope) if r.pending]
@@ -362,7 +379,7 @@ class Ledger:
                     raise PendingUncertain(run_key, run.id, self._unsettled(run, scope, now))
             done = [r for r in every if r.graph_id and r.in_scope(scope)]
             if done and not force:
-                raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id)
+                raise AlreadySubmitted(run_key, done[0].graph_id or "", done[0].id, done[0].warnings)
             note = "before sending"
             if force:
                 nonce = secrets.token_hex(8)  # 64 random bits: unique without asking any ledger or the router
@@ -401,9 +418,11 @@ class Ledger:
         *,
         wire: bytes | None = None,
         live: bool | None = None,
+        warnings=(),
     ) -> Run:
         """A graph of this run with no row here yet: found at the router (what was sent, and whether it is LIVE,
-        is not known: ``wire`` and ``live`` None), or recorded again by the process that sent it, which knows both."""
+        is not known: ``wire`` and ``live`` None), or recorded again by the process that sent it, which knows both.
+        ``warnings``: what the look at the router learnt about the graph, kept on the row (:attr:`Run.warnings`)."""
         now = time.time_ns()
         wire_hash = hashlib.sha256(wire).hexdigest() if wire else ""
         mode = None if live is None else int(bool(live))
@@ -415,6 +434,8 @@ class Ledger:
             )
             run_id = cur.lastrowid or 0
             self._event(run_id, "confirmed", how, now)
+            for warning in warnings:
+                self._event(run_id, "warning", clean(warning, 4000), now)
         return self.get(run_id)
 
     def mark_sent(self, run_id: int, lands_by_ns: int) -> None:
@@ -561,13 +582,14 @@ class Ledger:
 
     def _confirmed_by(self, run: Run, scan: Scan) -> ReconcileResult:
         graph_id, *others = scan.found
-        self._set(run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}")
+        warning = more_graphs_warning(run.run_key, graph_id, others) if others else None
+        with self._transaction():
+            self._set(run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}")
+            if warning is not None:  # kept on the row: the next refusal of the run and `graphc ledger` repeat it
+                self._event(run.id, "warning", clean(warning, 4000), time.time_ns())
         message = f"run {run.id} ({run.run_key}) created graph {graph_id} (found at the router by its run tag)"
-        if others:
-            message += (
-                f"; WARNING: {len(others)} more graph(s) carry the same tag ({', '.join(others[:5])}): "
-                "this run was submitted more than once; cancel the extra ones (`graphc cancel ID`)"
-            )
+        if warning is not None:
+            message += f"; {warning}"
         return ReconcileResult(self.get(run.id), True, message, scan)
 
     def _undecided(self, run: Run, why: str, scan: Scan | None = None) -> ReconcileResult:
@@ -595,6 +617,17 @@ class Ledger:
                 f"run {run.id} was submitted with another API key (account {run.account}); "
                 "reconcile it with the key it was submitted with"
             )
+
+
+def more_graphs_warning(run_key: str, graph_id: str, others) -> str:
+    """The WARNING for a run whose tag more than one graph carries: ``graph_id`` (the oldest) is taken as its graph."""
+    shown = ", ".join(others[:20]) + (f", and {len(others) - 20} more" if len(others) > 20 else "")
+    return (
+        f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} ({shown}): it was submitted more "
+        'than once (runners that looked at the router at the same moment; docs/submitting.md, "What graphc cannot '
+        f"prove\"). {graph_id}, the oldest, is taken as the run's graph; cancel the extra ones (`graphc cancel ID`) "
+        "unless you want them"
+    )
 
 
 # Why an unsettled attempt of another scope blocks: a scope is a URL spelling and a key, not a router and an account.
@@ -714,7 +747,7 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return None if stat.S_ISLNK(info.st_mode) else (info.st_dev, info.st_ino)
 
 
-def _run(row: sqlite3.Row) -> Run:
+def _run(row: sqlite3.Row, warnings: tuple[str, ...] = ()) -> Run:
     return Run(
         id=row["id"],
         run_key=row["run_key"],
@@ -732,4 +765,5 @@ def _run(row: sqlite3.Row) -> Run:
         created_ns=row["created_ns"],
         updated_ns=row["updated_ns"],
         wire=row["wire"],
+        warnings=tuple(redact(w) for w in warnings),
     )

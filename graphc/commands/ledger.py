@@ -77,6 +77,8 @@ def _print_runs(ledger, state, as_json) -> None:
             said = run.error if run.error.startswith(f"run {run.id} ") else f"run {run.id}: {run.error}"
             # what the last look found, dated: the router may list more since (`--reconcile` looks again)
             click.echo(f"  as of {run.updated_at}: {clean(said, None)}")
+        for warning in run.warnings:  # what the look that found its graph learnt: never said only once
+            click.echo(f"  run {run.id}: warning: {clean(warning, None)}")
 
 
 def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
