@@ -24,8 +24,9 @@ Failure policy, because nobody is watching:
 * ``loop`` first lints the playbook once (Runner._check): an error no occurrence can fix (YAML, an unknown
   key, a bad ``--set``) stops it at start with ``error``, exit 1, instead of a ``missed`` every occurrence;
 * ``once`` reports the outcome in its exit status: 0 submitted, already
-  submitted or nothing due; 1 lint errors; 2 configuration or refusal;
-  3 the router failed or the outcome is uncertain.
+  submitted or nothing due; 1 lint errors, or the router answered that the
+  graph it created failed; 2 configuration or refusal; 3 the router failed or
+  the outcome is uncertain.
 """
 
 from __future__ import annotations
@@ -37,7 +38,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from graphc.api.errors import AlreadySubmitted, ApiError, ConfigError, LedgerError, PendingUncertain, UncertainOutcome
+from graphc.api.errors import (
+    AlreadySubmitted,
+    ApiError,
+    ConfigError,
+    GraphFailed,
+    LedgerError,
+    PendingUncertain,
+    UncertainOutcome,
+)
 from graphc.api.ledger import CLOCK_SKEW_S, Ledger, Scope
 from graphc.api.lookup import find_run
 from graphc.api.redact import clean, json_text
@@ -401,6 +410,9 @@ class Runner:
             return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id, warning=warning)
         except (UncertainOutcome, PendingUncertain) as exc:  # may have landed: looked for again on the next try
             return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
+        except GraphFailed as exc:  # created, then failed at once: the run has its graph (a retry finds it); exit 1
+            said = f"the router reported graph {exc.graph_id} failed when it created it: {exc.reason}"
+            return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=said)
         except (ApiError, LedgerError) as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
         except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN), LIVE without --live: the same

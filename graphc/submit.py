@@ -41,12 +41,14 @@ from graphc.api.errors import (
     AlreadySubmitted,
     ApiConnectionError,
     ApiError,
+    GraphFailed,
     GraphNotRecorded,
     LedgerError,
     PendingUncertain,
     RouterCheckIncomplete,
     UncertainOutcome,
     UncertainSubmission,
+    error_fields,
 )
 from graphc.api.ledger import (
     CLOCK_SKEW_S,
@@ -670,17 +672,32 @@ def _post(ledger: Ledger, client, run: Run, body: bytes, name: str, margin: floa
         _record(ledger, run, "uncertain", "interrupted while the request was in flight", lands_by)
         raise
     graph_id = response["graph_id"]
+    failure = _failed(response)
+    error = None if failure is None else f"the router created the graph but reports it failed: {failure}"
+    warnings = [] if failure is None else [f"the router reported graph {graph_id} failed when it created it: {failure}"]
     submitted = Submitted(run, graph_id, response, list(reconciled))
     try:
         ledger.check_still_there()
-        ledger.record_confirmed(run.id, graph_id)
+        ledger.record_confirmed(run.id, graph_id, error=error, warnings=warnings)
         submitted.run = ledger.get(run.id)
     except LedgerGone as gone:
-        submitted.run = _record_again(ledger.path, run, name, graph_id, gone)
+        submitted.run = _record_again(ledger.path, run, name, graph_id, gone, warnings)
         submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
     except LedgerError as exc:
         raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id) from None
+    if failure is not None:
+        raise GraphFailed(run.run_key, graph_id, "; ".join([failure, *submitted.warnings]), submitted.run.id)
     return submitted
+
+
+def _failed(response: dict) -> str | None:
+    """Why the router says the graph it just created failed (``"status": "failed"``, a graph status of the reference,
+    orders-and-execution-graphs.md), with the error it gives; None for any other answer."""
+    status = response.get("status")
+    if not isinstance(status, str) or status.strip().lower() != "failed":
+        return None
+    code, message = error_fields(response)
+    return ": ".join(part for part in (code, message) if part) or "the answer gives no reason"
 
 
 def _record(ledger: Ledger, run: Run, state: str, reason: str, lands_by: int | None = None) -> None:
@@ -697,13 +714,15 @@ def _record(ledger: Ledger, run: Run, state: str, reason: str, lands_by: int | N
         ) from None
 
 
-def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGone) -> Run:
+def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGone, warnings=()) -> Run:
     """The ledger was deleted mid-request: the run goes into whatever ledger is at the path now."""
     try:
         with Ledger(path) as fresh:
             scope = Scope(run.endpoint, run.account)
             how = f"recorded again: {gone}"  # by the process that sent it: the bytes and the mode are known
-            return fresh.record_found(scope, run.run_key, name, run.tag, graph_id, how, wire=run.wire, live=run.live)
+            return fresh.record_found(
+                scope, run.run_key, name, run.tag, graph_id, how, wire=run.wire, live=run.live, warnings=warnings
+            )
     except LedgerError as exc:
         raise GraphNotRecorded(run.run_key, graph_id, f"{gone}, and a new ledger could not be written: {exc}") from None
 

@@ -65,6 +65,7 @@ from graphc.api.errors import (
     ServerError,
     UncertainOutcome,
     UncertainSubmission,
+    error_fields,
 )
 from graphc.api.redact import clean
 from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, quiet_http_libraries
@@ -790,20 +791,7 @@ def _error_detail(body: bytes) -> tuple[str | None, str | None]:
         return None, clean(text, 200) or None
     if not isinstance(data, dict):
         return None, None
-    err = data.get("error")
-    if isinstance(err, dict):
-        return _str_or_none(err.get("code")), _str_or_none(err.get("message"))
-    message = data.get("message") or data.get("detail")
-    if isinstance(err, str) and err:
-        # {"error": "validation_error", "message": "memory_mb too large"}: the word is the code,
-        # the message says what is wrong; keep both (audit recur.md 3 saw the message dropped)
-        code = data.get("code") or err
-        return _str_or_none(code), _str_or_none(f"{err}: {message}" if isinstance(message, str) and message else err)
-    return _str_or_none(data.get("code")), _str_or_none(message)
-
-
-def _str_or_none(value) -> str | None:
-    return clean(value, 300) if value not in (None, "") else None
+    return error_fields(data)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -30,6 +30,7 @@ __all__ = [
     "AuthError",
     "ConfigError",
     "Conflict",
+    "GraphFailed",
     "GraphNotRecorded",
     "InsecureCredentials",
     "KillSwitchActive",
@@ -42,6 +43,7 @@ __all__ = [
     "ServerError",
     "UncertainOutcome",
     "UncertainSubmission",
+    "error_fields",
 ]
 
 
@@ -205,6 +207,24 @@ class RouterCheckIncomplete(LedgerError):
     exit_code = 3
 
 
+class GraphFailed(ApiError):
+    """The router created the graph (its id is known and recorded) but answered that it failed.
+
+    Exit 1, as for a graph that fails while ``submit --watch`` follows it: the run has its graph, so submitting
+    it again is refused as a duplicate; it is not a refusal (nothing created) nor an unknown outcome."""
+
+    exit_code = 1
+
+    def __init__(self, run_key: str, graph_id: str, reason: str, run_id: int | None = None):
+        self.run_key, self.graph_id, self.run_id, self.reason = run_key, graph_id, run_id, reason
+        recorded = f"ledger run {run_id}" if run_id is not None else "in the ledger"
+        super().__init__(
+            f"the router created graph {graph_id} for run {run_key!r} but reports it failed: {reason}. It is recorded "
+            f"({recorded}), so submitting this run again is refused as a duplicate: look at it with `graphc status "
+            f"{graph_id}`, and use --force or another --run-key to trade it again on purpose"
+        )
+
+
 class GraphNotRecorded(LedgerError):
     """The router created the graph but the ledger could not record it (locked, deleted, unwritable)."""
 
@@ -217,3 +237,22 @@ class GraphNotRecorded(LedgerError):
             f"{reason}. The run is still recognised at the router by its tag, so submitting it again is "
             f"refused; to record it by hand: `graphc ledger --resolve {run_id or 'RUN_ID'} --graph-id {graph_id}`"
         )
+
+
+def error_fields(data: dict) -> tuple[str | None, str | None]:
+    """(code, message) of the error an answer states, in any of the usual shapes (``{"error": {"code", "message"}}``,
+    ``{"error": "word", "message": ...}``, ``{"message"}``, ``{"detail"}``); redacted before truncated."""
+    err = data.get("error")
+    if isinstance(err, dict):
+        return _str_or_none(err.get("code")), _str_or_none(err.get("message"))
+    message = data.get("message") or data.get("detail")
+    if isinstance(err, str) and err:
+        # {"error": "validation_error", "message": "memory_mb too large"}: the word is the code,
+        # the message says what is wrong; keep both (audit recur.md 3 saw the message dropped)
+        code = data.get("code") or err
+        return _str_or_none(code), _str_or_none(f"{err}: {message}" if isinstance(message, str) and message else err)
+    return _str_or_none(data.get("code")), _str_or_none(message)
+
+
+def _str_or_none(value) -> str | None:
+    return clean(value, 300) if value not in (None, "") else None

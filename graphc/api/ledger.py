@@ -454,8 +454,15 @@ class Ledger:
                 )
             self._event(run_id, "sent", None, now)
 
-    def record_confirmed(self, run_id: int, graph_id: str, how: str = "router accepted") -> None:
-        self._set(run_id, "confirmed", graph_id=graph_id, note=how)
+    def record_confirmed(
+        self, run_id: int, graph_id: str, how: str = "router accepted", *, error: str | None = None, warnings=()
+    ) -> None:
+        """The run has its graph; ``error`` and ``warnings`` (kept on the row) say what is wrong with it, if
+        anything (the router answered that the graph it created failed)."""
+        with self._transaction():
+            self._set(run_id, "confirmed", graph_id=graph_id, note=how, error=error)
+            for warning in warnings:
+                self._event(run_id, "warning", clean(warning, 4000), time.time_ns())
 
     def record_uncertain(self, run_id: int, reason: str, lands_by_ns: int | None = None) -> None:
         """The request may have been applied; it is settled by reconciliation only."""

@@ -145,8 +145,9 @@ def submit_command(
     sent, and each graph carries its run's tag in its node ids, so a retried
     job never submits the same run twice.
 
-    Exit status: 0 submitted (with --watch: and completed); 1 lint errors, or
-    with --watch the graph did not complete; 2 refused, nothing sent (already
+    Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
+    router answered that the graph it created failed, or with --watch the graph
+    did not complete; 2 refused, nothing sent (already
     submitted, live without --live, bad input); 3 the router refused it or the
     outcome is unknown (recorded as uncertain), or an earlier attempt is still
     unresolved.
