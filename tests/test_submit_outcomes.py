@@ -3,11 +3,16 @@
 reference router's behaviour) over real HTTP, its answers and delays set through `/_sandbox/faults`.
 
 - a: a 2xx answer whose body says `"status": "failed"` (a graph status of the reference) is not a success.
+- b: a submit that loses to a concurrent one says that another process's request is in flight, and until when it
+  may land, not "reconcile it first".
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 
 import pytest
 from sandbox_fixture import cli_env, run_graphc
@@ -73,3 +78,77 @@ def test_run_once_reports_a_graph_the_router_says_failed_with_a_warning_and_exit
     said = "the router reported graph graph_rejected1 failed when it created it: venue_rejected: no funds"
     assert code == 1 and submitted["graph_id"] == "graph_rejected1" and submitted["warning"] == said, err + str(log)
     assert f"graphc: warning: {said}" in err
+
+
+# -- b: a concurrent submit that won ----------------------------------------------------------------------------
+
+
+def _start(args, env, cwd) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphc", *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def _requests(router, method, path) -> int:
+    return len(router.requests(method, path))
+
+
+IN_FLIGHT = "another graphc's request for this run is in flight (sent at "
+
+
+def test_a_submit_that_loses_the_race_says_another_request_is_in_flight(reference_router, project):
+    """The audit's 12 concurrent submits: each loser said `state sent; reconcile it first`. Here the loser (B) looks
+    at the router (its GET held 3 s) while the winner (A) records its attempt and sends it: B's `begin` finds A's
+    row `sent`."""
+    env = cli_env(reference_router)
+    reference_router.set_faults(
+        [
+            {"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 3.0},
+            {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 3.0},
+        ]
+    )
+    loser = _start(["submit", "o8.json"], env, project)
+    _wait_for(lambda: _requests(reference_router, "GET", "/v1/orders") == 1)  # B is looking; it found no row
+    winner = _start(["submit", "o8.json"], {**env, "GRAPHC_LOOKBACK": "0"}, project)  # A: straight to its POST
+    try:
+        _wait_for(lambda: _requests(reference_router, "POST", "/v1/orders") == 1)
+    finally:  # whatever happens, neither outlives the test (a late POST would land in the next test's sandbox)
+        _, err = loser.communicate(timeout=60)
+        out, winner_err = winner.communicate(timeout=60)
+    assert loser.returncode == 3, err
+    assert "has an unresolved attempt (ledger run 1): " + IN_FLIGHT in err, err
+    assert "it may still reach the router until " in err and "nothing was sent for this run" in err
+    assert "reconcile it first" not in err
+    assert winner.returncode == 0 and "submitted o8 as graph" in out, winner_err
+    assert _requests(reference_router, "POST", "/v1/orders") == 1
+
+
+def test_a_submit_started_while_another_ones_request_is_in_flight_says_so(reference_router, project):
+    """The loser that starts later reconciles the winner's `sent` row first: it was called "still uncertain", with
+    the commands that settle a run by hand (`--not-submitted` to submit it again)."""
+    env = cli_env(reference_router)
+    reference_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 3.0}])
+    winner = _start(["submit", "o8.json"], env, project)
+    try:
+        _wait_for(lambda: _requests(reference_router, "POST", "/v1/orders") == 1)
+        loser = run_graphc(["submit", "o8.json"], env, project)
+    finally:
+        _, err = winner.communicate(timeout=60)
+    assert loser.returncode == 3, loser.stderr
+    assert "has an unresolved attempt (ledger run 1): run 1 (graph@" in loser.stderr, loser.stderr
+    assert IN_FLIGHT in loser.stderr and "nothing carrying its tag is listed yet" in loser.stderr
+    assert "--not-submitted" not in loser.stderr and "still uncertain" not in loser.stderr
+    assert winner.returncode == 0, err
+    assert _requests(reference_router, "POST", "/v1/orders") == 1

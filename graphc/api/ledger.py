@@ -65,6 +65,7 @@ __all__ = [
     "Scope",
     "default_ledger_path",
     "elsewhere",
+    "in_flight",
     "iso",
     "may_land",
     "more_graphs_warning",
@@ -401,7 +402,13 @@ class Ledger:
     def _unsettled(self, run: Run, scope: Scope, now_ns: int) -> str:
         """Why an unsettled attempt ``run`` stops a new attempt of its run key in ``scope``."""
         if run.in_scope(scope):
-            return f"state {run.state}; reconcile it first"
+            flying = in_flight(run, now_ns)  # a concurrent submit that won the race: not something to reconcile
+            if flying is not None:
+                return f"{flying}; nothing was sent for this run"
+            return (
+                f"state {run.state}; {may_land(run, now_ns)}; `graphc ledger --reconcile` settles it (the next "
+                "submit of this run reconciles it first too)"
+            )
         return (
             f"state {run.state}; {may_land(run, now_ns)}; {elsewhere(run, scope)}. {UNSETTLED_ELSEWHERE}; "
             f"or settle it by hand (`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`)"
@@ -553,6 +560,11 @@ class Ledger:
             return self._confirmed_by(run, scan)
         if scan.unreadable:
             return self._undecided(run, scan.detail, scan)
+        flying = in_flight(run, now)
+        if flying is not None:  # another process's request on its way: nothing to settle by hand yet
+            return ReconcileResult(
+                run, None, f"run {run.id} ({run.run_key}): {flying}; nothing carrying its tag is listed yet", scan
+            )
         if run.lands_by_ns is not None and now < run.lands_by_ns:
             return self._undecided(
                 run,
@@ -643,6 +655,26 @@ UNSETTLED_ELSEWHERE = (
     "one account), and the router cannot show a request before it lands, so no attempt of this run is sent "
     "while that one is unsettled"
 )
+
+
+def in_flight(run: Run, now_ns: int) -> str | None:
+    """An attempt another graphc is making right now, as far as the ledger can tell, described; else None.
+
+    An ``intent`` is about to be sent; a ``sent`` row whose request may still land is a request on its way (or a
+    process that stopped mid-request: the ledger cannot tell them apart before ``lands_by``)."""
+    if run.state == "intent":
+        return (
+            f"another graphc is submitting this run right now (its attempt was recorded at {iso(run.created_ns)} "
+            "and is not sent yet); try again in a minute, when its outcome is recorded"
+        )
+    if run.state == "sent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns:
+        return (
+            f"another graphc's request for this run is in flight (sent at {iso(run.sent_ns)}; that graphc has not "
+            f"recorded an answer yet, or stopped before it could); it may still reach the router until "
+            f"{iso(run.lands_by_ns)}; try again after that time: the next submit of this run looks for its graph at "
+            "the router first"
+        )
+    return None
 
 
 def may_land(run: Run, now_ns: int) -> str:
