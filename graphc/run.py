@@ -155,7 +155,7 @@ class Runner:
         # This process's own record, in memory: a hosted runner's disk does not survive a restart, so the
         # router (the run tag) is the record that counts; this one covers requests this process sent.
         self.ledger = Ledger(":memory:")
-        self._started = datetime.now(UTC)
+        self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
 
     # -- the schedule --------------------------------------------------------------------------
 
@@ -450,18 +450,21 @@ class Runner:
         """
         if self.ledger.runs(key, scope=Scope.of(client)):
             return 0.0  # this process has tried it before: its own record says what may be in flight
-        ready_at = self._started + timedelta(seconds=self.settle_s(client))
-        if datetime.now(UTC) >= ready_at:
+        settle = self.settle_s(client)
+        if time.monotonic() - self._started_s >= settle:
             return 0.0
         # the run key (so the tag) is the name and the occurrence, not the graph: the scan needs no prices
         scan = find_run(client, run_tag(key), occurrence_window_ns(occurrence) - CLOCK_SKEW_S * 10**9)
         if scan.found:
             return 0.0  # the library will find it too, and say so
+        # timed on the monotonic clock (a wall clock stepped forward must not end it early); the wall clock only says
+        # when, for the log and for catch_up (the occurrence's time is a wall-clock time)
+        ready_at = datetime.now(UTC) + timedelta(seconds=max(self._started_s + settle - time.monotonic(), 0.0))
         if give_up_at is not None and ready_at > give_up_at:
             return -1.0
         self.log("settle", run_key=key, until=_utc_text(ready_at), reason="a request sent before a restart may land")
         began = time.monotonic()
-        while (left := (ready_at - datetime.now(UTC)).total_seconds()) > 0:
+        while (left := self._started_s + settle - time.monotonic()) > 0:
             time.sleep(min(left, MAX_SLEEP_S))
         return max(time.monotonic() - began, 1e-9)  # it waited: the caller checks catch_up and prices again
 

@@ -550,3 +550,23 @@ def test_the_window_never_starts_after_the_real_clock():
     start = occurrence_window_ns(future, DEFAULT_LOOKBACK_S)
     assert now_ns - DEFAULT_LOOKBACK_S * 1e9 <= start <= time.time_ns() - DEFAULT_LOOKBACK_S * 1e9
     assert start - CLOCK_SKEW_S * 10**9 < now_ns
+
+
+def test_the_settle_is_timed_on_a_monotonic_clock_not_the_wall_clock(sandbox, tmp_path, monkeypatch):
+    """Audit submit16 5c: the settle compared the wall clock with the time the runner started, so a forward step of
+    the wall clock (NTP at boot) in a fresh runner's first minutes ended it early. The step is simulated: the wall
+    clock graphc.run reads jumps an hour ahead after the runner started (the router is real, over HTTP)."""
+    playbook = write(tmp_path)
+    settings = RunSettings(playbook=str(playbook), settle_s=1.5)
+    with Client.from_env(sandbox.env()) as client:
+        runner = Runner(settings, lambda: client, log=EventLog(io.StringIO()))
+
+        class Stepped(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return datetime.fromtimestamp(time.time(), tz) + timedelta(hours=1)
+
+        monkeypatch.setattr("graphc.run.datetime", Stepped)
+        began = time.monotonic()
+        waited = runner._settle(client, "dca@2026-01-05T14:00Z", datetime(2026, 1, 5, 14, tzinfo=UTC))
+        assert waited > 0 and time.monotonic() - began >= 1.4, waited  # the whole settle, whatever the wall clock says
