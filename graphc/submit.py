@@ -471,8 +471,14 @@ def submit_wire(
         )
     run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
     body = run.wire or b""
-    ledger.mark_sent(run.id, time.time_ns() + int(landing_time_s(client, margin) * 1e9))
-    return _post(ledger, client, run, body, name, margin, reconciled)
+    lands_by = time.time_ns() + int(landing_time_s(client, margin) * 1e9)
+    ledger.mark_sent(run.id, lands_by)
+    # The request must leave early enough to land by `lands_by` whatever happens after its first byte (the attempt's
+    # deadline, then the margin): checked again right before that byte is written, so a process held up here
+    # (suspended, waiting for the ledger, slow name resolution) sends nothing rather than a request that could land
+    # after another process proved the run absent (docs/submitting.md, "What graphc cannot prove").
+    send_by = lands_by - int((client.deadline + margin) * 1e9)
+    return _post(ledger, client, run, body, name, margin, reconciled, send_by)
 
 
 def occurrence_window_ns(window_start: datetime, lookback_s: float | None = None) -> int:
@@ -649,9 +655,11 @@ def landing_time_s(client, landing_margin_s: float | None = None) -> float:
     return _max_call_s(client) + (landing_margin() if landing_margin_s is None else landing_margin_s)
 
 
-def _post(ledger: Ledger, client, run: Run, body: bytes, name: str, margin: float, reconciled) -> Submitted:
+def _post(
+    ledger: Ledger, client, run: Run, body: bytes, name: str, margin: float, reconciled, send_by: int
+) -> Submitted:
     try:
-        response = client.submit_graph(body, idempotency_key=run.tag)
+        response = client.submit_graph(body, idempotency_key=run.tag, send_by_ns=send_by)
     except UncertainOutcome as exc:
         lands_by = time.time_ns() + int(margin * 1e9)
         _record(ledger, run, "uncertain", str(exc), lands_by)

@@ -5,6 +5,10 @@ reference router's behaviour) over real HTTP, its answers and delays set through
 - a: a 2xx answer whose body says `"status": "failed"` (a graph status of the reference) is not a success.
 - b: a submit that loses to a concurrent one says that another process's request is in flight, and until when it
   may land, not "reconcile it first".
+- d: a submission whose process was held up between recording it `sent` (with its `lands_by`) and its first byte
+  is not sent: it could have landed after another process proved the run absent. (Through the library: the hold-up
+  is a ledger whose `mark_sent` returns late, as a process suspended right after it would; the client is the real
+  one, against the sandbox process over HTTP.)
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ import sys
 import time
 
 import pytest
-from sandbox_fixture import cli_env, run_graphc
+from sandbox_fixture import cli_env, hedge_graph, run_graphc, wire
 
+from graphc.api.client import Client
+from graphc.api.errors import NotSentInTime
+from graphc.api.ledger import Ledger
+from graphc.submit import submit_wire
 from tests.test_run import named, run, write
 
 ORDER = {"symbol": "ETH-USD", "side": "buy", "qty": 0.2, "price": 2000}
@@ -152,3 +160,46 @@ def test_a_submit_started_while_another_ones_request_is_in_flight_says_so(refere
     assert "--not-submitted" not in loser.stderr and "still uncertain" not in loser.stderr
     assert winner.returncode == 0, err
     assert _requests(reference_router, "POST", "/v1/orders") == 1
+
+
+# -- d: held up between `sent` and the first byte ---------------------------------------------------------------
+
+
+def test_a_request_past_the_time_it_had_to_leave_by_is_not_sent(reference_router):
+    with Client(reference_router.base_url, "k") as client:
+        with pytest.raises(NotSentInTime) as info:
+            client.submit_graph(wire(hedge_graph()), send_by_ns=time.time_ns() - 2 * 10**9)
+        assert "was not sent" in str(info.value) and "nothing was sent" in str(info.value)
+        assert info.value.exit_code == 3 and info.value.sent is False
+        assert reference_router.requests("POST", "/v1/orders") == []  # not a byte of it
+        assert client.submit_graph(wire(hedge_graph()), send_by_ns=time.time_ns() + 10**9)["graph_id"]
+    assert len(reference_router.requests("POST", "/v1/orders")) == 1
+
+
+class HeldUpAfterSent(Ledger):
+    """A process suspended (Ctrl-Z, a laptop asleep) right after its attempt was recorded `sent`."""
+
+    held_s = 0.0
+
+    def mark_sent(self, run_id: int, lands_by_ns: int) -> None:
+        super().mark_sent(run_id, lands_by_ns)
+        time.sleep(self.held_s)
+
+
+def test_a_submission_held_up_after_it_was_recorded_sent_is_not_sent_and_may_be_sent_again(reference_router, tmp_path):
+    """lands_by is fixed when the row becomes `sent`: a request whose first byte left later could land after it, when
+    another process may already have proven the run absent and sent it again. Here the client's longest call is
+    2.5 s (0.5 s to connect, a 1 s deadline, + 1 s), so the request must leave within 1.5 s of `sent`."""
+    path = tmp_path / "ledger.sqlite"
+    graph = json.dumps(hedge_graph())
+    with Client(reference_router.base_url, "k", timeout=0.5, connect_retries=0) as client:
+        with HeldUpAfterSent(path) as ledger:
+            ledger.held_s = 2.0
+            with pytest.raises(NotSentInTime):
+                submit_wire(graph, "p", client=client, ledger=ledger, run_key="held", landing_margin_s=1.0)
+            (run,) = ledger.runs()
+            assert run.state == "absent" and "nothing was sent" in (run.error or ""), run
+        assert reference_router.requests("POST", "/v1/orders") == []
+        with Ledger(path) as ledger:  # the next attempt proceeds: the first provably sent nothing
+            done = submit_wire(graph, "p", client=client, ledger=ledger, run_key="held", landing_margin_s=1.0)
+    assert [g["graph_id"] for g in reference_router.graphs() if g["wire_sha256"]] == [done.graph_id]

@@ -60,6 +60,7 @@ from graphc.api.errors import (
     Conflict,
     KillSwitchActive,
     NotFound,
+    NotSentInTime,
     RateLimited,
     Rejected,
     ServerError,
@@ -223,14 +224,20 @@ class _Deadline:
     closed by a read timeout) says nothing about how the request ended.
     """
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, send_by_ns: int | None = None):
         self.seconds = seconds
+        self.send_by_ns = send_by_ns
         self.fired = False
         self.attempts = 0
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
 
     def __call__(self, name: str, info: dict) -> None:
+        if name == "http11.send_request_headers.started" and self.send_by_ns is not None:
+            # the last moment before the request's first byte is written, after name resolution and connecting
+            now_ns = time.time_ns()
+            if now_ns > self.send_by_ns:
+                raise _TooLate(now_ns, self.send_by_ns)
         if name == "connection.connect_tcp.complete":
             stream = info.get("return_value")
             sock = stream.get_extra_info("socket") if stream is not None else None
@@ -413,19 +420,26 @@ class Client:
 
     # -- endpoints ---------------------------------------------------------
 
-    def submit_graph(self, wire_bytes: bytes, *, idempotency_key: str | None = None) -> dict:
+    def submit_graph(
+        self, wire_bytes: bytes, *, idempotency_key: str | None = None, send_by_ns: int | None = None
+    ) -> dict:
         """``POST /v1/orders`` with exactly ``wire_bytes`` as the body.
 
         Returns the router's answer (``graph_id``, ``status``, ``node_count``,
         ``edge_count``).  Raises ``UncertainSubmission`` when the outcome is
         unknown, ``ApiConnectionError`` when nothing was sent, an
         ``ApiHTTPError`` subclass when the router refused it.
+
+        ``send_by_ns`` (epoch ns, wall clock): checked right before the request's
+        first byte is written (after connecting); later than that, nothing is
+        sent (``NotSentInTime``, an ``ApiConnectionError``). The ledger's
+        ``lands_by`` assumes the request leaves by then.
         """
         if not isinstance(wire_bytes, (bytes, bytearray)):
             raise TypeError("submit_graph takes the exact wire bytes")
         if idempotency_key is not None and not idempotency_key.isascii():
             raise ValueError("an Idempotency-Key header must be ASCII")
-        body = self._post("/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission)
+        body = self._post("/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission, send_by_ns=send_by_ns)
         if not is_graph_id(body.get("graph_id")):
             raise UncertainSubmission(
                 "POST /v1/orders: the router answered success but without a readable graph_id; "
@@ -608,12 +622,13 @@ class Client:
     def _current_request(self) -> str:
         return getattr(self._local, "request", "request")
 
-    def _send(self, method: str, path: str, **kwargs) -> tuple[httpx.Response, bytes]:
-        """One request (with the transport's retries), its answer read whole within the deadline and size cap."""
+    def _send(self, method: str, path: str, send_by_ns: int | None = None, **kwargs) -> tuple[httpx.Response, bytes]:
+        """One request (with the transport's retries), its answer read whole within the deadline and size cap;
+        ``send_by_ns``: not sent at all (``_TooLate``) if its first byte would leave after that wall-clock time."""
         started = time.monotonic()
         self._local.request = f"{method} {path}"
         self._local.tried = ""
-        deadline = _Deadline(self.deadline)
+        deadline = _Deadline(self.deadline, send_by_ns)
         self._local.deadline = deadline  # its ``attempts``: whether an answer came to a retry
         request = self._http.build_request(method, path, extensions={"trace": deadline}, **kwargs)
         try:
@@ -681,17 +696,31 @@ class Client:
                 return UnreadableAnswer()
         raise _http_error(response, body, method, path)
 
-    def _post(self, path: str, body: bytes, idempotency_key: str | None, uncertain, refusals=DEFINITE_REFUSALS) -> dict:
+    def _post(
+        self,
+        path: str,
+        body: bytes,
+        idempotency_key: str | None,
+        uncertain,
+        refusals=DEFINITE_REFUSALS,
+        send_by_ns: int | None = None,
+    ) -> dict:
         """A non-idempotent request: anything after sending but a definite refusal is an unknown outcome."""
         headers = {"Content-Type": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         try:
-            response, answer = self._send("POST", path, content=body, headers=headers)
+            response, answer = self._send("POST", path, send_by_ns, content=body, headers=headers)
         except NOT_SENT as exc:
             raise ApiConnectionError(
                 f"cannot reach the router at {self.base_url}: {_describe(exc)} (nothing was sent)"
             ) from exc
+        except _TooLate as exc:
+            raise NotSentInTime(
+                f"POST {path} was not sent: its first byte would have left {exc.late_s:.1f} s after the time it had "
+                "to leave by for the ledger's landing time (lands_by) to hold (this process was held up: suspended, "
+                "or waiting for the ledger or the network); nothing was sent, so submitting it again is safe"
+            ) from None
         except (httpx.HTTPError, _DeadlinePassed) as exc:
             raise uncertain(
                 f"POST {path}: {_describe(exc)} after the request was sent; the router may have applied it"
@@ -719,6 +748,14 @@ class Client:
 
 class _DeadlinePassed(Exception):
     pass
+
+
+class _TooLate(Exception):
+    """Raised before the request's first byte is written: it is past the time it had to leave by."""
+
+    def __init__(self, now_ns: int, send_by_ns: int):
+        super().__init__(now_ns, send_by_ns)
+        self.late_s = (now_ns - send_by_ns) / 1e9
 
 
 def _ms(started: float) -> float:

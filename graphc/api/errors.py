@@ -36,6 +36,7 @@ __all__ = [
     "KillSwitchActive",
     "LedgerError",
     "NotFound",
+    "NotSentInTime",
     "PendingUncertain",
     "RateLimited",
     "Rejected",
@@ -91,6 +92,11 @@ class ApiConnectionError(ApiError):
     """
 
     sent = False
+
+
+class NotSentInTime(ApiConnectionError):
+    """A submission was not sent: its first byte would have left after the time it had to leave by (its run's
+    ledger row promises it cannot land after ``lands_by``). Nothing was sent; safe to retry."""
 
 
 class ApiTimeout(ApiError):
