@@ -101,6 +101,14 @@ def horizon_ms(text: str) -> int:
     return ms
 
 
+# Why a check of an amend cannot run without the graph that was sent: the ledger given holds no copy of it, either
+# because another ledger sent it or because this one only found the run at the router (no bytes: submit16 3)
+NO_COPY = (
+    "graphc has no copy of the graph (not in this ledger, or only found at the router by its tag; "
+    "pass --ledger PATH for the ledger that sent it)"
+)
+
+
 def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config=None) -> RecordedNode | None:
     """The node ``node_id`` (as the router names it, with the run tag) of the graph the ledger at
     ``ledger_path`` recorded as ``graph_id`` for ``scope``; None when there is no such record.
@@ -152,8 +160,7 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
     if q.kind in ("asset", "shares"):
         if node is None:
             raise AmendRefused(
-                f"cannot check that {text!r} is in the node's unit: this graph is not in the ledger "
-                "(submitted from another machine or ledger; pass --ledger PATH), so write a plain number of base units"
+                f"cannot check that {text!r} is in the node's unit: {NO_COPY}; write a plain number of base units"
             )
         expected = "shares" if node.type_ == "prediction" else base_asset(node.symbol)
         if q.kind == "shares" and node.type_ != "prediction":
@@ -162,7 +169,7 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
             raise AmendRefused(f"{text!r} is in {q.asset} but {node.symbol} trades {expected}")
     elif q.kind == "notional":
         if node is None or node.limit is None:
-            why = "this graph is not in the ledger (pass --ledger PATH)" if node is None else "it is a market node"
+            why = NO_COPY if node is None else "it is a market node"
             raise AmendRefused(f"{text!r} is a notional size: it needs the node's limit price, and {why}")
         if not _in_dollars(node):  # as a playbook's notional size (graphc/stages/legs.py)
             raise AmendRefused(
@@ -205,7 +212,7 @@ def max_notional_unchecked(node: RecordedNode | None, node_name: str) -> str | N
     """Why :func:`size_change` cannot compare a new size of the node (named ``node_name``) with the graph's
     max_notional, or None when it does."""
     if node is None:
-        return "the graph is not in the ledger (pass --ledger PATH)"
+        return NO_COPY
     if node.max_notional is None:
         return "the graph has no max_notional"
     if node.limit is None:

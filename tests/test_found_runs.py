@@ -83,6 +83,11 @@ def test_a_live_graph_found_at_the_router_is_listed_with_an_unknown_mode(referen
     rows, as_json = listed(env, project, "--ledger", fresh)
     assert [row[2:] for row in rows] == [["confirmed", "?", as_json[0]["run_key"], graph["graph_id"]]]
     assert as_json[0]["live"] is None  # not `false`: the router does not say whether a graph is LIVE
+    # the row is there but holds no copy of the graph: amend says so, not "the graph is not in the ledger"
+    reference_router.configure(speed=0)
+    amend = run_graphc(["amend", graph["graph_id"], "order", "--qty", "$1k", "--ledger", fresh], env, project)
+    assert amend.returncode == 2 and "only found at the router by its tag" in amend.stderr, amend.stderr
+    assert "not in the ledger" not in amend.stderr
     rows, as_json = listed(env, project)  # the ledger of the process that sent it knows
     assert rows[0][3] == "LIVE" and as_json[0]["live"] is True
 

@@ -29,7 +29,7 @@ import pytest
 from click.testing import CliRunner
 from sandbox_fixture import CANARY_KEY, REPO, cli_env, edge, node, run_graphc
 
-from graphc.amend import AmendRefused, RecordedNode, size_change
+from graphc.amend import NO_COPY, AmendRefused, RecordedNode, size_change
 from graphc.api.client import Client
 from graphc.api.ledger import Ledger, Scope
 from graphc.api.runtag import run_tag, tag_wire
@@ -1368,8 +1368,8 @@ def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
     assert plain.output == _accepted_unchecked(
         gid,
         "size 0.00555555 -> 0.006",
-        "the graph is not in the ledger (pass --ledger PATH)",
-        "graphc lint's checks of the amended node could not run: the graph is not in the ledger (pass --ledger PATH)",
+        NO_COPY,
+        f"graphc lint's checks of the amended node could not run: {NO_COPY}",
     )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [600_000]
     assert not (tmp_path / "none.sqlite").exists()  # looking is not creating
@@ -1493,8 +1493,7 @@ def test_amend_says_the_lint_checks_and_the_10x_guard_could_not_run(sandbox, pro
     elsewhere = invoke(["amend", gid, "accumulate", "--horizon", "30s", "--ledger", tmp_path / "none.sqlite"], env)
     assert elsewhere.exit_code == 0, elsewhere.output
     assert elsewhere.output == (
-        "note: graphc lint's checks of the amended node could not run: the graph is not in the ledger "
-        "(pass --ledger PATH)\n"
+        f"note: graphc lint's checks of the amended node could not run: {NO_COPY}\n"
         f"graph {gid} node accumulate: accepted (horizon_ms)\n"
     )
     derived_legs = (

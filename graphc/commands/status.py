@@ -247,13 +247,10 @@ def _lint_amended_node(graph_id, name, recorded, changes, config):
     """graphc lint's rules on the node as the amend leaves it (:func:`graphc.amend.lint_amended`): an error
     refuses the amend (exit 2, nothing sent), a warning is printed, and checks that could not run are named:
     a skipped check must not read as passed."""
-    from graphc.amend import lint_amended  # deferred: the rules
+    from graphc.amend import NO_COPY, lint_amended  # deferred: the rules
 
     if recorded is None:
-        click.echo(
-            "note: graphc lint's checks of the amended node could not run: the graph is not in the ledger "
-            "(pass --ledger PATH)"
-        )
+        click.echo(f"note: graphc lint's checks of the amended node could not run: {NO_COPY}")
         return
     found = lint_amended(recorded, changes, config)
     if found.unchecked is not None:
