@@ -232,6 +232,35 @@ def reference_router(reference_server):
 CANARY_KEY = "seq_test_SECRET_canary_9f8e7d"
 
 
+def posts(router) -> int:
+    """How many POST /v1/orders the router received."""
+    return len(router.requests("POST", "/v1/orders"))
+
+
+def submitted_graphs(router) -> list[dict]:
+    """Graphs created by POST /v1/orders (not the seeded history)."""
+    return [g for g in router.graphs() if g["wire_sha256"]]
+
+
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.05)
+
+
+def start_graphc(args, env, cwd) -> subprocess.Popen:
+    """`graphc ARGS` started as its own process (to be killed, or raced, while it talks to the router)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "graphc", *map(str, args)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def cli_env(sb, **extra) -> dict:
     """Environment for the CLI against ``sb``: the canary key, no credentials file of the machine's user."""
     env = sb.env(SEQUENCE_API_KEY=CANARY_KEY, GRAPHC_CREDENTIALS="/nonexistent/graphc-credentials", NO_COLOR="1")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sandbox_fixture import REPO, cli_env, run_graphc
+from sandbox_fixture import REPO, cli_env, posts, run_graphc, start_graphc, submitted_graphs, wait_for
 
 from graphc.api.client import Client
 from graphc.api.runtag import run_tag
@@ -77,22 +77,6 @@ def invoke(router, args, **env):
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output, result.output
     return result
-
-
-def posts(router) -> int:
-    return len(router.requests("POST", "/v1/orders"))
-
-
-def submitted_graphs(router) -> list[dict]:
-    """Graphs created by POST /v1/orders (not the seeded history)."""
-    return [g for g in router.graphs() if g["wire_sha256"]]
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
 
 
 # -- 1. a request that may still land is not "absent" -------------------------------
@@ -310,14 +294,7 @@ def test_a_ledger_deleted_during_the_post_does_not_lead_to_a_second_graph(router
     assert run_graphc(["ledger"], env, project).returncode == 0
     ledger_dir = project / ".graphc"
     router.set_faults([{**SLOW_POST, "delay": 2.0}])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "graphc", *map(str, args)],
-        env=env,
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_graphc(args, env, project)
     wait_for(lambda: posts(router) == 1)
     for path in ledger_dir.iterdir():
         if path.name.startswith("ledger.sqlite"):
@@ -454,14 +431,7 @@ def order(project):
 
 
 def _submitting(args, env, cwd) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "graphc", *map(str, args)],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_graphc(args, env, cwd)
 
 
 def test_an_uncertain_run_blocks_a_retry_under_another_spelling_of_the_routers_url(router, project, order):

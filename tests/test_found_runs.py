@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-import time
 
 import pytest
-from sandbox_fixture import cli_env, run_graphc
+from sandbox_fixture import cli_env, posts, run_graphc, start_graphc, submitted_graphs, wait_for
 
 from graphc.api.ledger import Ledger, Scope
 
@@ -44,21 +41,6 @@ def project(tmp_path):
     return root
 
 
-def posts(router) -> int:
-    return len(router.requests("POST", "/v1/orders"))
-
-
-def graphs(router) -> list[dict]:
-    return [g for g in router.graphs() if g["wire_sha256"]]
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.05)
-
-
 def listed(env, cwd, *args) -> tuple[list[list[str]], list[dict]]:
     """`graphc ledger ARGS`: the table's rows (split) and the `--json` rows."""
     table = run_graphc(["ledger", *args], env, cwd)
@@ -78,7 +60,7 @@ def test_a_live_graph_found_at_the_router_is_listed_with_an_unknown_mode(referen
     assert first.returncode == 0 and "(LIVE, run key live1@" in first.stdout, first.stderr
     fresh = tmp_path / "fresh.sqlite"
     found = run_graphc(["submit", "live1.yaml", "--live", "--yes", "--ledger", fresh], env, project)
-    (graph,) = graphs(reference_router)
+    (graph,) = submitted_graphs(reference_router)
     assert found.returncode == 2 and f"already submitted as graph {graph['graph_id']}" in found.stderr, found.stderr
     rows, as_json = listed(env, project, "--ledger", fresh)
     assert [row[2:] for row in rows] == [["confirmed", "?", as_json[0]["run_key"], graph["graph_id"]]]
@@ -99,20 +81,13 @@ def test_a_run_recorded_again_after_its_ledger_was_deleted_keeps_its_mode_and_gr
     reference_router.configure(speed=0)  # the node stays executing, for the amend
     assert run_graphc(["ledger"], env, project).returncode == 0  # the ledger file exists
     reference_router.set_faults([{**SLOW_POST, "delay": 2.0}])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "graphc", "submit", "live2.yaml", "--live", "--yes"],
-        env=env,
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_graphc(["submit", "live2.yaml", "--live", "--yes"], env, project)
     wait_for(lambda: posts(reference_router) == 1)
     for path in (project / ".graphc").iterdir():
         if path.name.startswith("ledger.sqlite"):
             path.unlink()
     out, err = proc.communicate(timeout=60)
-    (graph,) = graphs(reference_router)
+    (graph,) = submitted_graphs(reference_router)
     assert proc.returncode == 0 and f"as graph {graph['graph_id']} (LIVE" in out, err
     assert "the run was recorded again in a new ledger" in err, err
     rows, as_json = listed(env, project)
@@ -211,7 +186,7 @@ def test_more_graphs_carrying_the_tag_are_named_at_every_refusal_and_in_the_ledg
     first = tmp_path / "first.sqlite"
     assert run_graphc(["submit", "dca.yaml", "--ledger", first], env, project).returncode == 0
     _send_again(reference_router, first)
-    oldest, extra = (g["graph_id"] for g in graphs(reference_router))
+    oldest, extra = (g["graph_id"] for g in submitted_graphs(reference_router))
     ledger = tmp_path / "fresh.sqlite"
     attempts = [run_graphc(["submit", "dca.yaml", "--ledger", ledger], env, project) for _ in range(2)]
     for attempt in attempts:
@@ -231,7 +206,7 @@ def test_reconcile_keeps_the_warning_about_more_graphs_carrying_the_tag(referenc
     sent = run_graphc(["submit", "dca.yaml", "--ledger", ledger], env, project)
     assert sent.returncode == 3 and "UNCERTAIN" in sent.stderr, sent.stderr
     _send_again(reference_router, ledger)
-    oldest, extra = (g["graph_id"] for g in graphs(reference_router))
+    oldest, extra = (g["graph_id"] for g in submitted_graphs(reference_router))
     reconciled = run_graphc(["ledger", "--reconcile", "--ledger", ledger], env, project)
     assert reconciled.returncode == 0 and f"created graph {oldest}" in reconciled.stdout, reconciled.stderr
     assert "WARNING: 1 more graph(s) carry the tag of run 'dca@" in reconciled.stdout
