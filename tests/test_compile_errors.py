@@ -159,6 +159,38 @@ def test_a_dollar_size_on_a_market_not_priced_in_dollars_gets_a_hint_that_fits(t
 
 
 @pytest.mark.parametrize(
+    ("symbol", "venue", "size", "hint"),
+    [
+        # cmds16 2: the hint was "write the size in SOL, e.g. `1000 SOL`", 143 times the $1,000 meant
+        (
+            "SOL-USDC",
+            "coinbase",
+            "1,000 USDC",
+            "USDC is SOL-USDC's quote currency: for SOL worth 1000 USDC write `$1000` (graphc divides it by the "
+            "price), else the size in SOL",
+        ),
+        # and "write the size in ETH, e.g. `0.5 ETH`", 42 times too small at 0.024 BTC per ETH
+        (
+            "ETH-BTC",
+            None,
+            "0.5 BTC",
+            "BTC is ETH-BTC's quote currency, and graphc sizes an order in dollars or in the asset it trades (it "
+            "has no exchange rates): write the size in ETH",
+        ),
+        ("ETH-USD", None, "200 BTC", "write the size in ETH (graphc does not convert BTC into ETH)"),
+    ],
+)
+def test_a_size_in_another_asset_never_gets_the_same_number_in_the_traded_asset_as_its_hint(
+    tmp_path, symbol, venue, size, hint
+):
+    pinned = f"    venue: {venue}\n" if venue else ""
+    path = write(tmp_path, "p.yaml", HEAD + f"  a:\n    buy: {size}\n    symbol: {symbol}\n{pinned}")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1 and "GC105" in result.stderr
+    assert f"  hint: {hint}\n" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
     "name,text,hint",
     [
         ("g.json", '{"nodes": [], "edges": [], "is_sandbox": true}\n', "already compiled: check it with `graphc lint"),

@@ -173,6 +173,26 @@ def located(ctx, name, exc: UnitError) -> DiagnosticError:
 LIVE_QUOTE_SKIP = ", read when the strategy runs"
 
 
+def _other_asset_hint(ctx, asset: str, amount, symbol: str, venue, type_, expected: str) -> str:
+    """The GC105 hint for a size in an asset the market does not trade. Never the same number in the traded
+    asset: `1,000 USDC` on SOL-USDC meant $1,000 of SOL, not 1000 SOL (cmds16 2: the hint offered a trade 143
+    times the size meant). An amount in the market's own quote currency is a notional: in dollars graphc divides
+    it by the price (spec §3.2); in another currency it has no notional sizes."""
+    if type_ != "prediction":
+        quote = ctx.resolver.facts(symbol, venue, type_).cost_unit
+        if quote is not None and asset.upper() == quote.upper():
+            if quote.upper() in DOLLARS:
+                return (
+                    f"{asset} is {symbol}'s quote currency: for {expected} worth {format_decimal(amount)} {asset} "
+                    f"write `${format_decimal(amount)}` (graphc divides it by the price), else the size in {expected}"
+                )
+            return (
+                f"{asset} is {symbol}'s quote currency, and graphc sizes an order in dollars or in the asset it "
+                f"trades (it has no exchange rates): write the size in {expected}"
+            )
+    return f"write the size in {expected} (graphc does not convert {asset} into {expected})"
+
+
 def _check_live_form(ctx, name, check, raw: LiveValue) -> None:
     """The form of a value read when a bundled strategy runs, checked on its stand-in (every quote field 1): a
     unit that does not fit the market or text that is no size or price is GC105 now, as it would be at every
@@ -420,7 +440,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             "GC105",
             f"quantity {shown(raw)} is in {q.asset} but {symbol} trades {expected}",
             ctx.span_of(field_name),
-            f"write the size in {expected}, e.g. `{format_decimal(amount)} {expected}`",
+            _other_asset_hint(ctx, q.asset, amount, symbol, venue, type_, expected),
         )
     if q.kind == "shares" and type_ != "prediction":
         shaped = prediction_venue(symbol)
