@@ -45,7 +45,7 @@ class Picture:
 class NodeText:
     """What only a playbook knows about a node: its price and size as written."""
 
-    price: str | None = None  # a template price's source text, e.g. "ask + 1 tick"
+    price: str | None = None  # a template price as the leg reads after rendering, e.g. "ask + 1 tick"
     quantity: str | None = None  # the quantity as written, e.g. "$250k"
 
 

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
-from graphc.render_graph import picture, to_dot, to_mermaid
+from graphc.render_graph import NodeText, picture, to_dot, to_mermaid
 from tests.conftest import EXAMPLES, REPO
 
 GOLDEN = REPO / "tests" / "golden"
@@ -102,6 +102,92 @@ def test_template_prices_are_drawn_as_written_and_resolved_with_quotes():
     quoted = graph(EXAMPLES / "prediction-arb.yaml", "--quotes", QUOTES).stdout
     assert "limit ask + 1 tick = 0.42" in quoted and "limit ask + 1 tick = 0.57" in quoted
     assert "buy 100 contracts" in quoted and "buy 100 shares" in quoted
+
+
+EXIT_TEMPLATE = """\
+graphc-template: 1
+params:
+  size: {type: quantity}
+  bps: {type: integer, default: 30}
+legs:
+  tp:
+    sell: "{{ size }}"
+    symbol: ETH-USD
+    limit: "bid + {{ bps }}bps"
+"""
+
+
+# the audit's playbooks: at the template's `limit:` (line 10, column 12) play3 holds another leg's price, play2 a size
+PLAY3 = """\
+graphc: 1
+name: play3
+legs:
+  entry:
+    buy: 2 ETH
+    symbol: ETH-USD
+  other:
+    buy: 1 ETH
+    symbol: ETH-USD
+    limit: "ask - 2%"
+  exit:
+    use: ./templates/exit.yaml
+    with: {size: 2 ETH, bps: 50}
+    after: entry filled
+"""
+PLAY2 = PLAY3.replace("name: play3", "name: play2").replace(
+    "    symbol: ETH-USD\n  other:", "    symbol: ETH-USD\n    policy: ioc_sweep\n    tif: IOC\n  other:"
+)
+
+
+@pytest.mark.parametrize("text", [PLAY3, PLAY2], ids=["play3", "play2"])
+def test_a_use_leg_is_drawn_with_its_own_rendered_price(tmp_path, text):
+    """Audit cmds16 1: the template leg's price was cut from the playbook at the template's line and column."""
+    (tmp_path / "graphc.toml").write_text("")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "exit.yaml").write_text(EXIT_TEMPLATE)
+    play = tmp_path / "play.yaml"
+    play.write_text(text)
+    plain = graph(play).stdout
+    market = "ETH-USD (spot)<br/>any venue (router picks)"
+    assert f'"<b>exit.tp</b><br/>sell 2 ETH<br/>{market}<br/>limit bid + 50bps"' in plain
+    assert f'"<b>other (root)</b><br/>buy 1 ETH<br/>{market}<br/>limit ask - 2%"' in plain
+    assert plain.count("limit ") == 2
+    quoted = graph(play, "--quotes", QUOTES).stdout  # 2325.10 × 1.005 = 2336.7255, a sell rounded up
+    assert "limit bid + 50bps = 2336.73" in quoted and "limit ask - 2% = 2279.01" in quoted
+    assert quoted.count("limit ") == 2
+    dot = graph(play, "--quotes", QUOTES, "--format", "dot").stdout
+    assert "limit bid + 50bps = 2336.73" in dot and "limit ask - 2% = 2279.01" in dot
+
+
+def test_ladder_rungs_are_drawn_with_their_rendered_offsets():
+    """Audit cmds16 4: each rung showed the raw Jinja `bid - {{ index * step_bps }}bps`."""
+    plain = graph(EXAMPLES / "eth-ladder.yaml").stdout
+    assert "{{" not in plain and "#123;" not in plain
+    offsets = ["0", "10", "20", "30", "40", "50", "60", "70", "80", "90"]
+    for i, bps in enumerate(offsets):
+        assert f"<b>rung-{i}{' (root)' if i == 0 else ''}</b><br/>buy 0.5 ETH<br/>" in plain
+        assert f"limit bid - {bps}bps<br/>" in plain
+    assert [line.split("limit ")[1].split("<br/>")[0] for line in plain.splitlines() if "limit bid" in line] == [
+        f"bid - {bps}bps" for bps in offsets
+    ]
+    quoted = graph(EXAMPLES / "eth-ladder.yaml", "--quotes", QUOTES).stdout  # bids, rounded down to the cent
+    for text in ("bid - 0bps = 2325.1<", "bid - 10bps = 2322.77<", "bid - 20bps = 2320.44<", "bid - 90bps = 2304.17<"):
+        assert "limit " + text in quoted
+    wide = graph(EXAMPLES / "eth-ladder.yaml", "--set", "step_bps=25", "--set", "rungs=3").stdout
+    assert "limit bid - 0bps<br/>" in wide and "limit bid - 25bps<br/>" in wide and "limit bid - 50bps<br/>" in wide
+
+
+def test_a_param_in_a_price_is_drawn_with_its_value(tmp_path):
+    """Audit cmds16 4: `--set step=200` was drawn as `bid - {{ step }}bps`."""
+    play = tmp_path / "pt.yaml"
+    play.write_text(
+        "graphc: 1\nname: pt\nparams:\n  step: {type: integer, default: 10}\nlegs:\n  a:\n    buy: 1 ETH\n"
+        '    symbol: ETH-USD\n    limit: "bid - {{ step }}bps"\n'
+    )
+    assert '<br/>limit bid - 10bps"' in graph(play).stdout
+    assert '<br/>limit bid - 200bps"' in graph(play, "--set", "step=200").stdout
+    dot = graph(play, "--set", "step=200", "--quotes", QUOTES, "--format", "dot").stdout
+    assert "limit bid - 200bps = 2278.59" in dot and "{{" not in dot  # 2325.10 × 0.98 = 2278.598, rounded down
 
 
 def test_notional_size_shows_both_forms():
@@ -233,6 +319,17 @@ def test_mermaid_labels_are_escaped():
             assert '"' not in inner and "{" not in inner and "é" not in inner
             assert re.sub(r"</?b>|<br/>", "", inner).count("<") == 0
     assert "#quot;quoted#quot;" in text and "#60;b#62;tag" in text and "#233;" in text
+
+
+def test_price_texts_are_escaped_like_every_label():
+    wire = _wire([], order_type={"limit": {"price_1e9": 2_325_100_000_000}})
+    drawn = picture(wire, texts={"spot": NodeText(price=ODD)})
+    assert (
+        "<br/>limit a #quot;quoted#quot; #60;b#62;tag#60;/b#62; #38; #35;1 #123;#123;x#125;#125; | [y] #233; = 2325.1<br/>"
+        in to_mermaid(drawn)
+    )
+    dot = to_dot(drawn)
+    assert "<br/>limit a &quot;quoted&quot; &lt;b&gt;tag&lt;/b&gt; &amp; #1 {{x}} | [y] é = 2325.1<br/>" in dot
 
 
 @needs_graphviz

@@ -49,7 +49,9 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     arrows carry their trigger (`filled 50%`, `+5s`); roots have a double, bold
     border; a note shows the mode (sandbox, LIVE, or NOT SET for a wire graph
     without is_sandbox) and the risk limits. A template price (`ask + 1 tick`) is
-    drawn as written, with its value when --quotes resolves it.
+    drawn as the leg reads once rendered (a ladder rung's `bid - 20bps`, a
+    `use:` leg's from its template, --set values filled in), with its value
+    when --quotes resolves it.
 
     SOURCE is a file or `-` for stdin. The picture is drawn without the lint
     rules: run `graphc lint` for those.
@@ -109,31 +111,16 @@ def _compile(doc, source, quotes_path, set_values, params_file, now):
 
 
 def _node_texts(result) -> dict:
-    """NodeText per node: template prices and quantities as the playbook writes them."""
+    """NodeText per node: template prices and quantities as the leg writes them, after rendering.
+
+    The price is the compiler's text of the leg (NodeOrigin.price_text): a `use:` leg's from its template, a
+    `for_each` rung's with its own index and the params filled in. Never cut from the playbook at a span, which
+    for a `use:` leg points into the template file."""
     texts = {}
-    for index, node in enumerate((result.wire or {}).get("nodes", [])):
+    for node in (result.wire or {}).get("nodes", []):
         origin = result.origin.get(node["node_id"])
         if origin is None:
             continue
-        price = getattr(origin, "price_text", None)  # the rendered text, where the compiler keeps it
-        if price is None and origin.price_is_template and result.locator is not None:
-            price = _source_text(result.source, result.locator.span(("nodes", index, "order_type")))
+        price = " ".join((origin.price_text or "").split()) or None  # on one line
         texts[node["node_id"]] = NodeText(price=price, quantity=origin.quantity_text)
     return texts
-
-
-def _source_text(source, span):
-    """The scalar at ``span`` in ``source``, unquoted and on one line."""
-    if not source or span is None or span.end_line is None:
-        return None
-    lines = source.splitlines()[span.line - 1 : span.end_line]
-    if not lines:
-        return None
-    if len(lines) == 1:
-        text = lines[0][span.col - 1 : span.end_col - 1]
-    else:
-        text = " ".join([lines[0][span.col - 1 :], *lines[1:-1], lines[-1][: span.end_col - 1]])
-    text = " ".join(text.split())
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        text = text[1:-1]
-    return text or None

@@ -50,11 +50,13 @@ _new_tuple = tuple.__new__  # a named tuple's own __new__ (keyword arguments) is
 class NodeOrigin(NamedTuple):
     """Facts about a node that only the playbook knows (absent for wire input)."""
 
-    price_is_template: bool = False  # a template price was aligned to the tick by the compiler
+    # a template price (`bid - 10bps`, priced by the compiler) as the leg reads after rendering: a `use:` leg's
+    # from its template, a `for_each` rung's with its own index, params filled in; None for a literal or market
+    price_text: str | None = None
     quantity_text: str | None = None  # the human quantity as written, for messages
 
 
-assert NodeOrigin._fields == ("price_is_template", "quantity_text"), "update _Builder._finish_leg"
+assert NodeOrigin._fields == ("price_text", "quantity_text"), "update _Builder._finish_leg"
 
 
 class Locator(Record):
@@ -372,8 +374,12 @@ class _Builder:
         if ctx.unaligned is not None:
             self.unaligned[leg_id] = ctx.unaligned
         fields = ctx.fields
-        self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_is_template, quantity_text)
-            NodeOrigin, (price_is_template, str(fields.get("buy") or fields.get("sell") or fields.get("qty")))
+        self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_text, quantity_text)
+            NodeOrigin,
+            (
+                str(fields["limit"]) if price_is_template else None,
+                str(fields.get("buy") or fields.get("sell") or fields.get("qty")),
+            ),
         )
         return node
 
