@@ -8,6 +8,7 @@ internals must not be served what the unpatched code found); here it is on.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -539,3 +540,46 @@ def test_cache_clean_removes_nothing_through_a_linked_graphc_folder(tmp_path, mo
     )
     assert (elsewhere / "cache" / "keep.txt").read_text() == "not graphc's\n"
     assert os.path.islink(root / ".graphc")
+
+
+def _git(cwd, *args):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a"}
+    env["GIT_COMMITTER_EMAIL"] = "a@b"
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("index_version", ["2", "4"])
+def test_a_cache_committed_to_git_is_never_read(tmp_path, monkeypatch, index_version):
+    """Audit sec16 1: a pull request committed a doctored `.graphc/cache` (`git add -f` past its .gitignore) whose
+    clean entry carried the digest of a live, cyclic playbook; CI's lint (the Action's own command) read it and
+    passed with exit 0. A cache git tracks is not trusted: the cache is off, said once, and the verdict is
+    lint's own. Index version 4 (paths compressed) is asked of git itself."""
+    root = tmp_path / "repo"
+    (root / "plays").mkdir(parents=True)
+    _git(root, "init", "-q", ".")
+    _git(root, "config", "index.version", index_version)
+    clean = "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
+    (root / "plays" / "p.yaml").write_text(clean)
+    monkeypatch.chdir(root)
+    assert lint_split("plays")[0] == 0  # the clean verdict is stored
+    bad = (
+        "graphc: 1\nname: p\nsandbox: false\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000, after: b filled}\n"
+        "  b: {sell: 1 ETH, symbol: ETH-USD, after: a filled, slippage: 99999bps}\n"
+    )
+    (root / "plays" / "p.yaml").write_text(bad)
+    digest = hashlib.sha256(bad.encode()).hexdigest()
+    for stored in (root / ".graphc" / "cache").glob("lint-*.json"):  # the doctored entry: clean findings, bad digest
+        data = json.loads(stored.read_text())
+        data["entries"]["plays/p.yaml"]["text"] = digest
+        stored.write_text(json.dumps(data))
+    assert lint_split("plays")[0] == 0  # (the forged entry works while it is only local: the cache is trusted)
+    _git(root, "add", "plays")
+    _git(root, "add", "-f", ".graphc")
+    _git(root, "commit", "-qm", "innocent")
+    code, out, err = lint_split("plays")
+    assert (code, out) == lint_split("plays", "--no-cache")[:2]
+    assert code == 1 and "GC201" in out
+    assert err == (
+        "graphc: the lint cache is off: .graphc/cache is committed to git, and a cache that comes with the checkout "
+        "is not trusted (remove it from git: `git rm -r --cached .graphc/cache`)\n"
+    )

@@ -467,7 +467,13 @@ def _open_cache(projects: Projects):
     """
     if os.environ.get("GRAPHC_NO_CACHE", "") not in ("", "0"):
         return None
-    from graphc.cache import LintCache, cache_dir, linked_part, settings_key  # deferred: --no-cache runs never hash
+    from graphc.cache import (
+        LintCache,
+        cache_dir,
+        committed,
+        linked_part,
+        settings_key,
+    )  # deferred: --no-cache runs never hash
 
     root = find_project_root()
     linked = linked_part(root)
@@ -475,6 +481,13 @@ def _open_cache(projects: Projects):
         click.echo(
             f"graphc: the lint cache is off: {display_path(str(linked))} is a symbolic link, and graphc does not "
             "write its cache through one (remove the link to use the cache)",
+            err=True,
+        )
+        return None
+    if committed(root):  # a cache from the checkout could choose its own verdicts (audit sec16 1)
+        click.echo(
+            f"graphc: the lint cache is off: {display_path(str(cache_dir(root)))} is committed to git, and a cache "
+            "that comes with the checkout is not trusted (remove it from git: `git rm -r --cached .graphc/cache`)",
             err=True,
         )
         return None
