@@ -104,6 +104,11 @@ BUDGETS = [
     ),
     ("exponent", "{{ 2 ** 101 }}", "exponent 101 is over the limit of 100"),
     ("power-size", "{{ 99 ** 99 }}", "the power is too large (over 256 bits)"),
+    (
+        "whole-number-size",
+        "{{ 2 ** 100 * 2 ** 100 * 2 ** 100 }}",
+        "a whole number of 301 bits is over the limit of 256 bits",
+    ),
     ("round-digits", "{{ 1|round(41) }}", "precision must be a whole number up to 40"),
 ]
 
@@ -298,3 +303,99 @@ def test_templates_in_a_file_that_nests_use_inside_for_each_render_each_copy(pro
         ("a-1.r", 200000000),
         ("a-2.r", 300000000),
     ]
+
+
+# -- whole numbers (audit sec16 5) ------------------------------------------------------------------
+
+
+def _balanced(count: int, leaf: str, op: str = "*") -> str:
+    """``leaf op leaf op ...`` (``count`` leaves) as a balanced tree, within the expression depth limit."""
+    if count == 1:
+        return leaf
+    return f"({_balanced(count // 2, leaf, op)}{op}{_balanced(count - count // 2, leaf, op)})"
+
+
+BIG = _balanced(150, "2**99")  # 1.2 KB of text; a 14,851-bit int whose first str() raised (over 4,300 digits)
+WHOLE_LIMIT = "bits is over the limit of 256 bits (about 1e77) for any number a template makes"
+PYTHON_TEXT = ("4300", "set_int_max_str_digits", "Exceeds the limit", "internal error")
+
+
+@pytest.mark.parametrize("command", ["lint", "compile", "graph"])
+def test_a_product_of_powers_is_gc107_at_the_template_not_a_crash(tmp_path, command):
+    path = write(
+        tmp_path,
+        "intc.yaml",
+        f'graphc: 1\nname: t\nlegs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, tif: "{{{{ {BIG} }}}}"}}\n',
+    )
+    result = CliRunner().invoke(cli, [command, *(["--no-cache"] if command == "lint" else []), str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}:4:41: error GC107" in result.output + result.stderr
+    assert WHOLE_LIMIT in result.output + result.stderr
+    assert not [t for t in PYTHON_TEXT if t in result.output + result.stderr]
+
+
+TOP = "(2 ** 100 * 2 ** 100 * 2 ** 55)"  # 2**255, a whole number of 256 bits: the largest power of 2 allowed
+DEC = _balanced(110, "1e40")  # a Decimal of 1e4400, within its 60-digit context; `| int` makes 4,401 digits
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        f"{{{{ [{BIG}]|max }}}}",
+        f"{{{{ [{BIG}]|sum }}}}",
+        f"{{{{ [{BIG}]|sort }}}}",
+        f"{{{{ ({BIG})|abs }}}}",
+        f"{{{{ ({BIG})|int }}}}",
+        f"{{{{ -{BIG} }}}}",
+        f"{{{{ [1][{BIG}] }}}}",
+        f"{{{{ 'a' * {BIG} }}}}",
+        f"{{{{ [1] * {BIG} }}}}",
+        f"{{{{ 2 ** {BIG} }}}}",
+        f"{{{{ {DEC}|int }}}}",  # the filter makes it
+        f"{{{{ [{DEC}|int, 1]|sum }}}}",
+        f"{{{{ -({DEC}|int) }}}}",
+        f"{{{{ [{TOP}, {TOP}]|sum }}}}",  # sum adds through the operator hook
+        f"{{{{ {TOP} + {TOP} }}}}",
+        f"{{{{ {TOP} * 2 }}}}",
+        f"{{{{ 0 - {TOP} - {TOP} }}}}",
+    ],
+)
+def test_every_way_to_make_a_big_whole_number_is_gc107_naming_the_limit(template):
+    d = gc107(compile_one(template))
+    assert WHOLE_LIMIT in d.message, d.message
+    assert (d.span.line, d.span.col) == (LINE, COL)
+    assert not [t for t in PYTHON_TEXT if t in d.message + (d.hint or "")]
+
+
+def test_the_largest_whole_number_is_still_made():
+    result = compile_one(f"bid - {{{{ ({TOP} + ({TOP} - 1)) // (2 ** 100 * 2 ** 100 * 2 ** 50) }}}}bps")
+    assert [d.code for d in result.diagnostics if d.code == "GC107"] == []
+
+
+def test_a_big_whole_number_from_a_yaml_list_is_refused_as_an_operand():
+    item = "9" * 3000  # the loader keeps an int of up to 4,000 digits an int
+    head = f"graphc: 1\nname: t\nlegs:\n  a:\n    for_each: [{item}]\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: "
+    for template in ("{{ item * item }}", "{{ 2 ** item }}", "{{ 'a' * item }}", "{{ [1][item] }}"):
+        d = gc107(compile_one(template, head))
+        assert "a whole number of 9,966 bits is over the limit of 256 bits" in d.message, (template, d.message)
+
+
+@pytest.mark.parametrize("kind", ["string", "symbol", "bool"])
+def test_a_big_whole_number_through_for_each_into_a_template_param_is_gc107(project, kind):
+    write(
+        project,
+        "t.yaml",
+        f"graphc-template: 1\nparams: {{n: {{type: {kind}}}}}\nlegs:\n  r: {{buy: 1 ETH, symbol: ETH-USD, tif: '{{{{ n }}}}'}}\n",
+    )
+    path = write(
+        project,
+        "p.yaml",
+        f'graphc: 1\nname: p\nlegs:\n  x:\n    for_each: "{{{{ [{BIG}] }}}}"\n    use: ./t.yaml\n    with: {{n: "{{{{ item }}}}"}}\n',
+    )
+    for command in ("lint", "compile"):
+        result = CliRunner().invoke(cli, [command, *(["--no-cache"] if command == "lint" else []), str(path)])
+        out = result.output + result.stderr
+        assert result.exit_code == 1, out
+        assert f"{path}:5:15: error GC107" in out, out
+        assert WHOLE_LIMIT in out
+        assert not [t for t in PYTHON_TEXT if t in out]

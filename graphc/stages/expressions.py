@@ -89,7 +89,8 @@ MAX_FILE_OUTPUT = limit(
     "MAX_FILE_OUTPUT", 50_000_000
 )  # characters and items that all the evaluations of one file produce
 MAX_EXPONENT = limit("MAX_EXPONENT", 100)
-MAX_POW_BITS = limit("MAX_POW_BITS", 256)  # about 1e77; playbook numbers stop at 1e40 anyway (units.MAX_DIGITS)
+# a power, and any whole number a template makes or reads: about 1e77; playbook numbers stop at 1e40 (units.MAX_DIGITS)
+MAX_POW_BITS = limit("MAX_POW_BITS", 256)
 MAX_ROUND_DIGITS = limit("MAX_ROUND_DIGITS", 40)
 MAX_NUMBER_DIGITS = limit("MAX_NUMBER_DIGITS", 1_000)  # writing a Decimal with a larger exponent as text is refused
 TEXT_CHARS_PER_UNIT = 100  # reading text costs one work unit per this many characters
@@ -266,6 +267,7 @@ class Budget:
 
     def measure(self, value):
         """``value`` itself, after checking it is within the value limits."""
+        _check_whole(value)
         if type(value) in _TEXTS:
             if len(value) > MAX_OUTPUT_CHARS:
                 raise BudgetExceeded(
@@ -756,6 +758,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context, op, left, right):
         budget = _current()
+        _check_whole(left)  # a whole number read from a for_each list or a with: value (`'a' * n`, `2 ** n`)
+        _check_whole(right)
         if _is_number(left) and _is_number(right):
             return self._arithmetic(op, left, right)
         if isinstance(left, bool | int | float | Decimal) and isinstance(right, bool | int | float | Decimal):
@@ -838,7 +842,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             _check_pow(left, right)
         if isinstance(left, int) and isinstance(right, int) and (op == "/" or (op == "**" and right < 0)):
             left = Decimal(left)  # exact decimals, never a binary float (`1 / 3`, `2 ** -30`)
-        result = _OPS[op](left, right)
+        # `*`, `+` and `-` grow a whole number with no limit of their own (`**` is checked before it runs)
+        result = _check_whole(_OPS[op](left, right))
         found = _money_of(op, money_in[0], money_in[1], right)
         if found is not None:  # dollars scaled are dollars, a ratio of them or not (`budget * cut`)
             return _marked(result, *found)
@@ -846,7 +851,7 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         return PercentRatio(result, percent.name) if percent is not None else result
 
     def call_unop(self, context, op, arg):
-        result = -arg if op == "-" else +arg
+        result = _check_whole(-arg if op == "-" else +arg)
         if type(arg) is PercentRatio:
             return PercentRatio(result, arg.name)  # `{{ -stop }}%` is caught
         return _marked(result, money_of(arg))  # `sell: "{{ -budget }}"` is still dollars
@@ -906,7 +911,7 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
             budget.charge(1 + _work(obj))
             return budget.measure(_text_of(obj, super().getitem(obj, argument)))
         budget.charge(1)
-        return _text_of(obj, super().getitem(obj, argument))
+        return _text_of(obj, super().getitem(obj, _check_whole(argument)))
 
 
 _RATIO_FILTERS = frozenset({"round", "abs", "default", "d"})  # a percent ratio through these is still the ratio
@@ -997,6 +1002,22 @@ def _materialize(budget: Budget, value):
 
 def _is_number(value) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _check_whole(value):
+    """``value`` itself, after checking that a whole number is within MAX_POW_BITS (the size of any power).
+
+    Python's ints have no size limit of their own, and the first ``str()`` of one past 4,300 digits raises, so a
+    product of powers (``2**99 * 2**99 * ...``) must stop here, at the template, as a power does."""
+    if isinstance(value, int) and value.bit_length() > MAX_POW_BITS:
+        raise BudgetExceeded(
+            f"a whole number of {value.bit_length():,} bits is over the limit of {MAX_POW_BITS:,} bits "
+            f"(about 1e{int(MAX_POW_BITS * _LOG10_2)}) for any number a template makes"
+        )
+    return value
+
+
+_LOG10_2 = 0.30103
 
 
 def _check_pow(base, exponent):
