@@ -266,6 +266,33 @@ def test_templates_nested_deeper_than_the_limit_are_gc107_at_the_use(project):
     assert f"t{expand.MAX_TEMPLATE_DEPTH - 1}.yaml:3:12: error GC107" in result.stderr
 
 
+def test_for_each_over_a_chain_of_600_templates_is_the_nesting_gc107_not_a_recursion_error(project):
+    """Audit sec16 6: the expansion floor of `for_each` over `use:` followed the whole chain, a frame pair a file."""
+    length = 600
+    for level in range(length):
+        write(project, f"t/t{level}.yaml", f"graphc-template: 1\nlegs:\n  a:\n    use: ./t{level + 1}.yaml\n")
+    write(project, f"t/t{length}.yaml", "graphc-template: 1\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x:\n    for_each: 2\n    use: ./t/t0.yaml\n")
+    for command in ("compile", "lint"):
+        result = CliRunner().invoke(cli, [command, *(["--no-cache"] if command == "lint" else []), str(path)])
+        out = result.output + result.stderr
+        assert result.exit_code == 1, out
+        assert f"GC107 templates nested more than {expand.MAX_TEMPLATE_DEPTH} deep" in out
+        assert "internal error" not in out
+
+
+def test_the_expansion_floor_counts_templates_down_to_the_nesting_limit(project, monkeypatch):
+    """The floor still sees a budget-breaking template at the deepest level a `use:` may reach (and no deeper)."""
+    monkeypatch.setattr(expand, "MAX_EXPANSION", 5_000)
+    depth = expand.MAX_TEMPLATE_DEPTH
+    for level in range(depth - 1):  # p uses t0 (level 1) ... t6 uses t7 (level 8), whose leg is 10,000 copies
+        write(project, f"t{level}.yaml", f"graphc-template: 1\nlegs:\n  x: {{use: ./t{level + 1}.yaml}}\n")
+    write(project, f"t{depth - 1}.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 10000, buy: 1, symbol: BTC-USD}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: 2, use: ./t0.yaml}\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert f"{path}:4:17: error GC107 expanding for_each and use: would make at least 20,016" in result.stderr
+
+
 def test_a_template_file_over_the_size_limit_is_gc107_unread(project, monkeypatch):
     monkeypatch.setattr(expand, "MAX_TEMPLATE_BYTES", 1_000)
     write(project, "big.yaml", "graphc-template: 1\nlegs:\n  x: {buy: 1, symbol: BTC-USD}\n" + "#" * 1_000 + "\n")

@@ -611,6 +611,9 @@ def _rename(after, local_ids, prefix):
     return [one(e) for e in after] if isinstance(after, list) else one(after)
 
 
+_NO_USE = object()  # a leg of a template with no `use:` (Templates.floor)
+
+
 class Templates:
     """Finds, checks and loads template files, once each; scopes per ``use:`` site."""
 
@@ -622,7 +625,9 @@ class Templates:
         self.resolved: dict[
             tuple[Path | None, str] | None, Path
         ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
-        self.floors: dict[Path, int] = {}  # template path -> the fewest leg instances expanding it makes (see floor)
+        # (template path, depth) -> the fewest leg instances expanding it makes (see floor); its legs, read once
+        self.floors: dict[tuple[Path, int], int] = {}
+        self.floor_legs: dict[Path, list[tuple[int, Any]]] = {}
         # every `use:` inside the root as it is spelt (the folder of the file holding it, joined with its text;
         # symlinks not resolved), found or not: what the lint cache checks, as a link may point elsewhere later
         self.reached: set[str] = set()
@@ -661,41 +666,55 @@ class Templates:
 
         Read from the template's text alone: literal ``for_each`` counts, and
         literal ``use:`` paths followed down (an expression counts as zero, so
-        this is a lower bound). It lets ``for_each`` over ``use:`` be refused at
-        once when its copies must blow the expansion budget, instead of after
-        making 250,000 of them. Nothing is reported here: the expansion does.
+        this is a lower bound), no deeper than :meth:`open` would nest them
+        (MAX_TEMPLATE_DEPTH: a chain of 500 template files is the GC107 of the
+        expansion, not 500 frames here). It lets ``for_each`` over ``use:`` be
+        refused at once when its copies must blow the expansion budget, instead
+        of after making 250,000 of them. Nothing is reported here: the
+        expansion does.
         """
-        if not isinstance(use, str) or scope.folder is None or "{" in use:
-            return 0
-        real = use_target(scope.folder, use, self.root)
+        return self._floor(scope.folder, use, len(scope.chain))
+
+    def _floor(self, folder: Path | None, use, depth: int) -> int:
+        """:meth:`floor` of ``use`` in a file of ``folder`` whose scope chain is ``depth`` templates long."""
+        if depth > MAX_TEMPLATE_DEPTH or not isinstance(use, str) or folder is None or "{" in use:
+            return 0  # past the depth `open` allows, nothing is expanded
+        real = use_target(folder, use, self.root)
         if real is None:
             return 0
-        if real not in self.floors:
-            self.floors[real] = 0  # while it is being computed: a cycle adds nothing
-            self.floors[real] = self._floor(real)
-        return self.floors[real]
+        key = (real, depth)
+        if key not in self.floors:
+            self.floors[key] = 0  # while it is being computed: a cycle adds nothing
+            self.floors[key] = sum(
+                copies * (1 + self._floor(real.parent, inner, depth + 1) if inner is not _NO_USE else 1)
+                for copies, inner in self._floor_legs(real)
+            )
+        return self.floors[key]
 
-    def _floor(self, real: Path) -> int:
-        try:
-            if real.stat().st_size > MAX_TEMPLATE_BYTES:
-                return 0
-            doc, _ = load_text(read_source(real), str(real))
-        except (OSError, UnicodeDecodeError):
-            return 0
-        legs = doc.data.get("legs") if doc is not None and isinstance(doc.data, dict) else None
-        if not isinstance(legs, dict):
-            return 0
-        here = Scope(doc, str(real), real)
-        total = 0
-        for raw in legs.values():
-            copies, each = 1, 1
-            if isinstance(raw, dict):
-                count = raw.get("for_each", 1)
-                copies = len(count) if isinstance(count, list) else count if type(count) is int else 0
-                copies = copies if 0 <= copies <= MAX_FOR_EACH else 0  # over the limit: refused, no copies
-                each = 1 + self.floor(here, raw["use"]) if "use" in raw else 1
-            total += copies * each
-        return total
+    def _floor_legs(self, real: Path) -> list[tuple[int, Any]]:
+        """(literal copies, ``use:`` value or _NO_USE) of each leg of the template ``real``, read once."""
+        if real not in self.floor_legs:
+            self.floor_legs[real] = []
+            try:
+                if real.stat().st_size > MAX_TEMPLATE_BYTES:
+                    return []
+                doc, _ = load_text(read_source(real), str(real))
+            except (OSError, UnicodeDecodeError):
+                return []
+            legs = doc.data.get("legs") if doc is not None and isinstance(doc.data, dict) else None
+            if not isinstance(legs, dict):
+                return []
+            found = []
+            for raw in legs.values():
+                copies, inner = 1, _NO_USE
+                if isinstance(raw, dict):
+                    count = raw.get("for_each", 1)
+                    copies = len(count) if isinstance(count, list) else count if type(count) is int else 0
+                    copies = copies if 0 <= copies <= MAX_FOR_EACH else 0  # over the limit: refused, no copies
+                    inner = raw.get("use", _NO_USE)
+                found.append((copies, inner))
+            self.floor_legs[real] = found
+        return self.floor_legs[real]
 
     def _resolve(self, scope: Scope, use, use_span) -> Path | None:
         report = self.r.report
