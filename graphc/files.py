@@ -96,11 +96,9 @@ def collect(
         elif mode is not None:
             add(path, True)
         elif GLOB_CHARS.intersection(str(raw)):
-            import glob  # deferred: only a path with glob characters needs it
-
             found = out.searches.setdefault(str(raw), [])
             inside_root = _inside_root_of(str(raw).split("*")[0].split("?")[0].split("[")[0] or ".")
-            for match in sorted(glob.glob(str(raw), recursive=True)):
+            for match in _glob(str(raw)):
                 if not match.endswith(suffixes) or not os.path.isfile(match):  # isfile: a regular file, links followed
                     continue
                 if not os.path.islink(match) or inside_root(match):  # as a directory walk: no link out of the root
@@ -156,6 +154,81 @@ def _walk(top: str, suffixes: tuple[str, ...], not_followed: list[str]) -> Itera
                 continue
             yield listed, os.path.join(absolute_here, name)
         pending.extend(reversed(folders))
+
+
+def _glob(pattern: str) -> list[str]:
+    """The paths ``glob.glob(pattern, recursive=True)`` gives, sorted, each once, found with an explicit stack.
+
+    Python's glob recurses once per folder level under ``**`` (a tree 1,100 folders deep was a RecursionError,
+    audit sec16 7). Its semantics are kept: ``*``, ``?`` and ``[...]`` match within one name, and a name starting
+    with ``.`` only where the pattern's part does too; ``**`` alone in a part is zero or more folders (none
+    hidden) and, last, the files in them too; a literal part is taken as written. As in a directory walk
+    (:func:`_walk`, docs/robustness.md), a symlinked folder is not entered by a wildcard or ``**`` (Python's
+    glob entered it); one the pattern spells out is, as a directory named on the command line is. A link
+    matched as a file is listed, and :func:`collect` decides whether to read it.
+    """
+    import fnmatch  # deferred: only a path with glob characters needs it
+
+    head, tail = os.path.splitdrive(pattern)
+    start = head + os.sep if tail[:1] in ("/", os.sep) else head
+    parts = [part for part in re.split(r"[\\/]" if os.altsep else "/", tail) if part]
+    if not parts or tail[-1:] in ("/", os.sep):  # `plays/*/`: folders only, never a file to read
+        return []
+    last = len(parts) - 1
+    wildcards = [re.compile(fnmatch.translate(os.path.normcase(part))).match for part in parts]
+    found: set[str] = set()
+    pending, visited = [(start, 0)], set()
+    while pending:
+        here, index = pending.pop()
+        if (here, index) in visited:  # `**/**`: a folder is reached once per split of its depth between them
+            continue
+        visited.add((here, index))
+        part = parts[index]
+        if part == "**":
+            if index == last:
+                found.add(here)  # glob gives `plays/` too; not a file, so nothing collect reads
+            else:
+                pending.append((here, index + 1))  # zero folders
+            prefix = os.path.join(here, "")  # (here + a separator: a join per entry costs more than the walk)
+            for entry in _listing(here):
+                name = entry.name
+                if name[:1] == ".":
+                    continue
+                if _is_folder(entry):
+                    pending.append((prefix + name, index))
+                elif index == last:
+                    found.add(prefix + name)
+        elif GLOB_CHARS.intersection(part):
+            hidden, matches = part.startswith("."), wildcards[index]
+            for entry in _listing(here):
+                if (hidden or not entry.name.startswith(".")) and matches(os.path.normcase(entry.name)):
+                    if index == last:
+                        found.add(os.path.join(here, entry.name))
+                    elif _is_folder(entry):
+                        pending.append((os.path.join(here, entry.name), index + 1))
+        elif index == last:
+            if os.path.lexists(os.path.join(here, part)):
+                found.add(os.path.join(here, part))
+        else:
+            pending.append((os.path.join(here, part), index + 1))  # not a folder: its listing is empty
+    return sorted(found)
+
+
+def _listing(folder: str) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` (the working directory for ``""``); none when it cannot be listed (as glob)."""
+    try:
+        with os.scandir(folder or os.curdir) as listing:
+            return list(listing)
+    except OSError:
+        return []
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """A folder a glob's wildcard enters: a real one, not a symlink to one."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _inside_root_of(start: str) -> Callable[[str], bool]:

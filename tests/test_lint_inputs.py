@@ -258,6 +258,97 @@ def test_globs_are_expanded_when_no_shell_did(tmp_path):
     assert result.exit_code == 1 and "1 error in 2 files" in result.stdout
 
 
+PLAIN = "graphc: 1\nname: t\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n"
+
+
+@pytest.mark.parametrize("command", [["lint", "--no-cache"], ["fmt", "--check"]])
+def test_a_double_star_glob_over_a_folder_1100_levels_deep_is_walked_not_a_crash(tmp_path, monkeypatch, command):
+    """Audit sec16 7: `glob.glob(recursive=True)` recursed once per level (RecursionError, exit 4)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "graphc.toml").write_text("")
+    folders = ["plays"] + ["a"] * 1100  # 2,206 characters: within PATH_MAX, past the recursion limit
+    for depth in range(1, len(folders) + 1):
+        os.mkdir("/".join(folders[:depth]))
+    deepest = "/".join(folders)
+    Path(deepest, "x.yaml").write_text(PLAIN)
+    try:
+        result = CliRunner().invoke(cli, [*command, "plays/**/*.yaml"])
+        assert result.exit_code == 0, (result.output, result.stderr)
+        assert "internal error" not in result.output + result.stderr
+        if command[0] == "lint":
+            assert result.stdout.startswith("no problems in 1 file")
+    finally:  # shutil.rmtree recurses too: take the folders down from the deepest, one at a time
+        os.remove(Path(deepest, "x.yaml"))
+        for depth in range(len(folders), 0, -1):
+            os.rmdir("/".join(folders[:depth]))
+
+
+GLOB_TREE = [
+    "plays/top.yaml",
+    "plays/.hidden.yaml",
+    "plays/a/one.yaml",
+    "plays/a/b/two.yml",
+    "plays/a/b/c/three.json",
+    "plays/a/.dot/four.yaml",
+    "plays/.git/five.yaml",
+    "plays/node_modules/six.yaml",
+    "plays/x[1]/seven.yaml",
+    "other/eight.yaml",
+]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "plays/**/*.yaml",
+        "plays/**",
+        "**/*.yaml",
+        "plays/**/b/*",
+        "plays/**/.dot/*.yaml",
+        "plays/.*.yaml",
+        "plays/*/*.yaml",
+        "plays/**/**/*.yml",
+        "*/a/**/*.json",
+        "pl?ys/[a-z]/**/t*",
+        "plays/x[[]1]/*.yaml",
+        "./plays/**/*.yaml",
+        "plays/**/nothing/*.yaml",
+        "{root}/plays/**/*.yaml",
+    ],
+)
+def test_graphc_expands_a_glob_as_python_glob_does(tmp_path, monkeypatch, pattern):
+    """The same files as `glob.glob(pattern, recursive=True)` (hidden names, `**` of zero folders, classes), in a
+    tree with no symlinks: graphc walks it itself (iteratively) and keeps those semantics."""
+    import glob
+
+    from graphc.files import collect
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "graphc.toml").write_text("")
+    for name in GLOB_TREE:
+        write(tmp_path, name, PLAIN)
+    pattern = pattern.format(root=tmp_path)
+    matches = glob.glob(pattern, recursive=True)
+    expected = sorted(
+        {os.path.normpath(m) for m in matches if os.path.isfile(m) and m.endswith((".yaml", ".yml", ".json"))}
+    )
+    assert collect([pattern]).files == expected
+    assert expected or pattern.endswith("nothing/*.yaml")
+
+
+def test_a_double_star_glob_does_not_enter_a_symlinked_folder(tmp_path, monkeypatch):
+    """docs/robustness.md: a symlinked folder is not entered by a walk or a glob (Python's glob entered it, and
+    read a file outside the project root through it)."""
+    project, outside = tmp_path / "p", tmp_path / "outside"
+    write(outside, "sub/secret.yaml", PLAIN)
+    write(project, "graphc.toml", "")
+    write(project, "plays/ok.yaml", PLAIN)
+    os.symlink(outside, project / "plays" / "link")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "json", "plays/**/*.yaml", "plays/*/*/*.yaml"])
+    assert [f["path"] for f in json.loads(result.stdout)["files"]] == ["plays/ok.yaml"], result.stdout
+
+
 def test_named_files_that_are_not_graphcs_are_not_empty_input_for_pre_commit(tmp_path):
     path = write(tmp_path, "ci.yaml", "on: push\n")
     result = lint("--ignore-unknown", path)
