@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from graphc.rules import graph
+from graphc.stages import suggest
 from tests.wire_nodes import run_rules_on
 
 
@@ -91,6 +92,52 @@ def test_gc202_unknown_leg_with_did_you_mean():
     [finding] = only(lint(w), "GC202")
     assert finding.where == ("edges", 1, "from_node")
     assert "'spt'" in finding.message and "did you mean 'spot'" in finding.message
+
+
+@pytest.fixture
+def compared(monkeypatch):
+    """The pairs of names difflib compares (each ``set_seq1`` is one candidate against the unknown name)."""
+    import difflib
+
+    pairs = []
+    real = difflib.SequenceMatcher.set_seq1
+
+    def set_seq1(self, a):
+        if self.b is not None:  # None: the matcher being made
+            pairs.append((a, self.b))
+        return real(self, a)
+
+    monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", set_seq1)
+    return pairs
+
+
+def _ids(count, size, seed):
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice("ab") for _ in range(size)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("size", [40, 195])
+def test_gc202_did_you_mean_compares_a_bounded_number_of_ids(compared, size):
+    """sec16 4: 2,000 ids over a two-letter alphabet pass difflib's quick filters; each of the 20 suggestions
+    compared the unknown name with every id (131 s for 195-character ids). Now with a bounded few, and a name
+    over 64 characters with none."""
+    ids = _ids(2000, size, 7)
+    unknown = _ids(30, size, 8)
+    w = wire([node(i) for i in ids], [(u, ids[0], "on_accepted") for u in unknown])
+    findings = only(lint(w), "GC202")
+    assert len(findings) == 30
+    assert len(compared) <= graph.MAX_SUGGESTIONS * suggest.MAX_CANDIDATES
+    if size > suggest.MAX_WORD_CHARS:
+        assert compared == [] and not any("did you mean" in f.message for f in findings)
+
+
+def test_gc202_still_suggests_among_many_legs():
+    ids = [f"leg_{k}" for k in range(5000)] + ["hedge_perp"]
+    w = wire([node(i) for i in ids], [("hedge_prep", ids[0], "on_accepted")])
+    [finding] = only(lint(w), "GC202")
+    assert "did you mean 'hedge_perp'" in finding.message
 
 
 def test_gc202_passes_when_the_leg_exists():

@@ -35,8 +35,9 @@ Choices where the spec is silent:
 - GC209: fill edges are ``on_fill``, ``on_first_fill``, ``on_fill_ratio`` and
   ``on_full_fill``.
 - A loop longer than ``2 × LOOP_NAMES`` legs is shown abbreviated in the middle.
-- Did-you-mean lookups scan every id, so only the first ``MAX_SUGGESTIONS``
-  unknown references get one (keeps 100k-node graphs linear).
+- Only the first ``MAX_SUGGESTIONS`` unknown references get a did-you-mean, and
+  each compares a bounded few ids (graphc.stages.suggest), so 100k-node graphs
+  and 195-character ids stay linear.
 """
 
 from __future__ import annotations

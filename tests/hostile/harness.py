@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import resource
 import signal
 import subprocess
@@ -120,6 +121,7 @@ CASES = [
     Case("wire-cycle.json", {"lint": _lint("GC201"), "decompile": Expect((0, 1))}),
     Case("wire-deep.json", {c: _lint("GC100", "nesting depth") for c in ("lint", "decompile", "graph")}),
     Case("wire-huge-number.json", {"lint": _lint("GC103")}),
+    Case("wire-long-unknown-ids.json", {"lint": _lint("GC202")}),  # sec16 4: was 131 s of did-you-mean
     # -- large legal inputs (--large) -------------------------------------------------------------
     Case("large-distinct-templates.yaml", {"lint": Expect((0,)), "compile": Expect((0,))}, large=True),
     Case("large-for-each-100k.yaml", {"lint": Expect((0,)), "compile": Expect((0,))}, large=True),
@@ -138,6 +140,20 @@ def generated() -> dict:
         + "v\n",
         "huge-scalar.yaml": head.format("scalar") + "  a:\n    buy: 1\n    symbol: " + "X" * 100_001 + "\n",
     }
+    rng = random.Random(7)  # 2,000 nodes with 195-character ids over "ab", 20 edges from unknown ones: 800 KB
+    ids = ["".join(rng.choice("ab") for _ in range(195)) for _ in range(2020)]
+    node = {"instrument": {"symbol": "ETH-USD", "type": "spot"}, "side": "buy", "order_type": "market"}
+    node |= {"quantity": {"fixed": {"qty_1e8": 100000000}}, "execution": {"policy": "sor"}, "activation": "root"}
+    texts["wire-long-unknown-ids.json"] = json.dumps(
+        {
+            "nodes": [{"node_id": i, **node} for i in ids[:2000]],
+            "edges": [
+                {"edge_id": f"e{k}", "from_node": i, "to_node": ids[0], "trigger": "on_accepted"}
+                for k, i in enumerate(ids[2000:])
+            ],
+            "is_sandbox": True,
+        }
+    )
     return texts
 
 
