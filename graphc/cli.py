@@ -146,10 +146,36 @@ class LazyGroup(click.Group):
             _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say
             ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # MemoryError and RecursionError too: whatever it was, it is a bug
-            from graphc.commands.common import EXIT_INTERNAL, print_internal_error  # deferred: only a crash needs it
-
-            print_internal_error(exc, verbose=verbose_requested(ctx))
+            report_crash(exc, ctx)
             ctx.exit(EXIT_INTERNAL)
+
+
+EXIT_INTERNAL = 4  # graphc.commands.common.EXIT_INTERNAL, here for a crash too deep to import it
+# The line for a crash that even reporting it failed on (out of memory while redacting the message), made at import:
+# the type's name is all that is added to it then.
+_CRASH_LINE = (
+    "graphc: internal error: {}. This is a bug in graphc "
+    + __version__
+    + ", not a problem with your files: please report it with the command and the input (add -v for the traceback).\n"
+)
+
+
+def report_crash(exc: BaseException, ctx=None) -> None:
+    """The internal-error line for ``exc``; should writing it fail too (a MemoryError, and another one raised
+    while formatting it), a fixed line naming the first exception's type: never a traceback, never exit 1."""
+    try:
+        from graphc.commands.common import print_internal_error  # deferred: only a crash needs it
+
+        print_internal_error(exc, verbose=ctx is not None and verbose_requested(ctx))
+    except BaseException:  # the report of a crash must not crash
+        _write_crash_line(exc)
+
+
+def _write_crash_line(exc: BaseException) -> None:
+    with contextlib.suppress(BaseException):
+        sys.stderr.flush()
+    with contextlib.suppress(BaseException):
+        os.write(2, _CRASH_LINE.format(type(exc).__name__).encode("ascii", "replace"))
 
 
 EXIT_INTERRUPTED = 130
@@ -241,6 +267,11 @@ def main(argv=None):
         _PAUSED.append(True)
     try:
         cli.main(args=argv, prog_name="graphc")
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # escaped the command's own handler (raised while reporting)
+        report_crash(exc)
+        sys.exit(EXIT_INTERNAL)
     finally:
         _resume_collection()
 

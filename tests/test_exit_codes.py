@@ -142,3 +142,45 @@ def test_a_params_folder_or_a_missing_params_file_is_a_usage_error_too(tmp_path,
         result = invoke(command, EXAMPLES / "eth-hedge.yaml", "--quotes", EXAMPLES / "quotes.yaml", "--params", params)
         assert result.exit_code == 2, result.output
         assert "GC108" not in result.output
+
+
+# sec16 3: out of memory while formatting a hint, then again in `re` while the crash was being reported, escaped
+# click as a raw traceback and exit 1. The faults are injected in the real code: the command's own, then the
+# redaction that formats the internal-error line, or a fault outside the command's handler.
+CRASHING_REPORT = """
+import sys
+import graphc.api.redact
+import graphc.stages.model
+def build_wire(*args, **kwargs):
+    raise MemoryError()
+def redact(*args, **kwargs):
+    raise MemoryError("while reporting")
+graphc.stages.model.build_wire = build_wire
+graphc.api.redact.redact = redact
+from graphc.cli import main
+main(sys.argv[1:])
+"""
+
+CRASHING_OUTSIDE = """
+import sys
+import graphc.cli
+def fall_back_to_ascii(*streams):
+    raise IndexError("before the command's handler")
+graphc.cli.fall_back_to_ascii = fall_back_to_ascii
+graphc.cli.main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("script", [CRASHING_REPORT, CRASHING_OUTSIDE])
+@pytest.mark.parametrize("command", ["compile", "lint"])
+def test_a_crash_while_reporting_a_crash_still_exits_4_with_one_line(script, command):
+    result = subprocess.run(
+        [sys.executable, "-c", script, command, str(EXAMPLES / "eth-hedge.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("graphc: internal error") and "please report it" in result.stderr
+    assert ("MemoryError" if script is CRASHING_REPORT else "IndexError") in result.stderr

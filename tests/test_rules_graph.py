@@ -96,7 +96,7 @@ def test_gc202_unknown_leg_with_did_you_mean():
 
 @pytest.fixture
 def compared(monkeypatch):
-    """The pairs of names difflib compares (each ``set_seq1`` is one candidate against the unknown name)."""
+    """For each name difflib compares with an unknown one (``set_seq1``), the product of their lengths."""
     import difflib
 
     pairs = []
@@ -104,7 +104,7 @@ def compared(monkeypatch):
 
     def set_seq1(self, a):
         if self.b is not None:  # None: the matcher being made
-            pairs.append((a, self.b))
+            pairs.append(len(a) * len(self.b))
         return real(self, a)
 
     monkeypatch.setattr(difflib.SequenceMatcher, "set_seq1", set_seq1)
@@ -128,7 +128,7 @@ def test_gc202_did_you_mean_compares_a_bounded_number_of_ids(compared, size):
     w = wire([node(i) for i in ids], [(u, ids[0], "on_accepted") for u in unknown])
     findings = only(lint(w), "GC202")
     assert len(findings) == 30
-    assert len(compared) <= graph.MAX_SUGGESTIONS * suggest.MAX_CANDIDATES
+    assert sum(compared) <= graph.MAX_SUGGESTIONS * suggest.MAX_COMPARED_CHARS
     if size > suggest.MAX_WORD_CHARS:
         assert compared == [] and not any("did you mean" in f.message for f in findings)
 

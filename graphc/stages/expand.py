@@ -495,6 +495,8 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
         lambda p: template.span(("params",) + p),
         lambda p: template.key_span(("params",) + p),
         RESERVED_NAMES,
+        budget=r.file_budget,
+        memo=r.templates.param_memo.setdefault(template.real, {}),
     )
     supplied = {
         name: Supplied(value, "with:", span_in(leg.spans, ("with", name)), span_in(leg.key_spans, ("with", name)))
@@ -621,6 +623,7 @@ class Templates:
         self.r = r
         self.root = project_root
         self.docs: dict[Path, Any] = {}  # resolved path -> Document, or None once reported as broken
+        self.param_memo: dict[Path, dict] = {}  # resolved path -> its params' choices, coerced once (ParamSet)
         self.scopes: dict[Any, Scope | None] = {}
         self.resolved: dict[
             tuple[Path | None, str] | None, Path

@@ -57,7 +57,7 @@ from jinja2.runtime import new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from graphc.limits import limit
-from graphc.stages.suggest import did_you_mean
+from graphc.stages.suggest import listed, suggestion
 from graphc.units import (
     MoneyAmount,
     MoneyInt,
@@ -185,11 +185,12 @@ class BudgetExceeded(ExpressionError):
 class FileBudget:
     """What all the evaluations of one file have used so far (the Renderer keeps one per file)."""
 
-    __slots__ = ("operations", "output")
+    __slots__ = ("operations", "output", "suggestions")
 
     def __init__(self):
         self.operations = 0
         self.output = 0
+        self.suggestions = 0  # did-you-mean lookups made for the file (graphc.stages.suggest.suggestion)
 
 
 class Budget:
@@ -1483,7 +1484,9 @@ def evaluate(
     """
     if not names.keys() >= compiled.names:
         name = sorted(compiled.names - names.keys())[0]
-        raise ExpressionError(f"undefined name `{name}`{_did_you_mean(name, names)}", hint=_name_hint(name, names))
+        raise ExpressionError(
+            f"undefined name `{name}`{suggestion(name, names, file_budget)}", hint=_name_hint(name, names)
+        )
     budget = Budget(names, context, compiled.consts)
     outer, _Running.budget = _Running.budget, budget
     try:
@@ -1590,12 +1593,8 @@ _ARITHMETIC = {
 }
 
 
-def _did_you_mean(name, names) -> str:
-    return did_you_mean(name, sorted(names))
-
-
 def _name_hint(name, names) -> str:
     if name in ("item", "index"):
         return "`item` and `index` exist only in a leg with `for_each:`"
-    known = ", ".join(sorted(n for n in names if n != "range"))
+    known = listed((n for n in names if n != "range"), len(names) - ("range" in names))
     return f"names you can use here: {known}"

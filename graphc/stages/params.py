@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.diagnostics import Span
-from graphc.stages.suggest import did_you_mean
+from graphc.stages.suggest import MAX_LISTED, did_you_mean, listed, suggestion
 from graphc.units import (
     MoneyAmount,
     MoneyInt,
@@ -276,8 +276,12 @@ class ParamSet:
     ``with:`` for a template).
     """
 
-    def __init__(self, defs, span_of, key_span_of, reserved=frozenset()):
+    def __init__(self, defs, span_of, key_span_of, reserved=frozenset(), *, budget=None, memo=None):
+        """``budget``: the file's (its did-you-mean count, graphc.stages.suggest.suggestion); ``memo``: a dict kept
+        with the defining document (a template used by three thousand legs), where its choices are coerced once."""
         self.span_of, self.key_span_of = span_of, key_span_of
+        self.budget = budget
+        self.memo = {} if memo is None else memo
         self.problems: list[Problem] = []
         self.broken = set()  # params whose definition has a problem; their values are not checked
         self.defs = self._check_defs(defs, reserved)
@@ -352,29 +356,43 @@ class ParamSet:
                     f"param `{name}` choices must be a non-empty list", self.span_of((name, "choices")), "GC103"
                 )
                 return
-            for i, choice in enumerate(choices):
-                try:
-                    coerce(type_, choice)
-                except ParamError as exc:
-                    self._problem(
-                        f"param `{name}` choice {_shown(choice)}: {exc.message}",
-                        self.span_of((name, "choices", i)),
-                        hint=exc.hint,
-                    )
+            for i, choice, wrong in self._choices(name, type_, choices).bad:
+                self._problem(
+                    f"param `{name}` choice {_shown(choice)}: {wrong.message}",
+                    self.span_of((name, "choices", i)),
+                    hint=wrong.hint,
+                )
+
+    def _choices(self, name, type_, choices) -> Choices:
+        """``choices`` of param ``name`` coerced, once per defining document (``memo``)."""
+        found = self.memo.get((name, type_, id(choices)))
+        if found is None:
+            found = self.memo[(name, type_, id(choices))] = Choices(type_, choices)
+        return found
 
     # -- values ------------------------------------------------------------------
     def resolve(self, supplied: dict, *, missing_span, supply_hint: str, unknown_span=None) -> dict:
         """Typed values for every defined param. ``supplied``: name -> Supplied (highest priority only)."""
         values = {}
-        for name, given in supplied.items():
-            if name not in self.defs:
-                known = ", ".join(sorted(self.defs)) or "none"
-                span = given.key_span or given.span or unknown_span
-                self._problem(
-                    f"{_origin(given, name)}unknown param `{name}`{did_you_mean(name, self.defs)}",
-                    span,
-                    hint=f"params here: {known}",
-                )
+        unknown = [name for name in supplied if name not in self.defs]
+        if unknown:
+            known = listed(self.defs) or "none"  # once: ten thousand unknown names, one list of at most twenty
+        for name in unknown[:MAX_LISTED]:
+            given = supplied[name]
+            span = given.key_span or given.span or unknown_span
+            self._problem(
+                f"{_origin(given, name)}unknown param `{name}`{suggestion(name, self.defs, self.budget)}",
+                span,
+                hint=f"params here: {known}",
+            )
+        if len(unknown) > MAX_LISTED:  # the rest in one summary (sec16 3: 10,000 unknown names made 692 MB)
+            rest = unknown[MAX_LISTED:]
+            given = supplied[rest[0]]
+            self._problem(
+                f"{len(rest):,} more unknown params: {listed(rest, sort=False)}",
+                given.key_span or given.span or unknown_span,
+                hint=f"params here: {known}",
+            )
         for name, spec in self.defs.items():
             if name in self.broken:
                 continue
@@ -413,8 +431,9 @@ class ParamSet:
         else:
             given = written.strip() if isinstance(written, str) else _text(value)
         choices = spec.get("choices")
-        if choices is not None and not any(same_value(type_, value, coerce(type_, c)) for c in choices):
-            raise ParamError(f"{_shown(given)} is not one of {', '.join(_text(c) for c in choices)}")
+        if choices is not None and not self._choices(name, type_, choices).has(value):
+            shown = listed((_text(c) for c in choices), len(choices), sort=False)
+            raise ParamError(f"{_shown(given)} is not one of {shown}")
         for key, bad in (("min", lambda v, limit: v < limit), ("max", lambda v, limit: v > limit)):
             if key not in spec:
                 continue
@@ -425,6 +444,39 @@ class ParamSet:
             if bad(amount, limit):
                 word = "below the minimum" if key == "min" else "above the maximum"
                 raise ParamError(f"{_shown(given)} is {word} {_text(spec[key])}")
+
+
+class Choices:
+    """A param's ``choices``, coerced once: the ones that are not of its type (``bad``: index, choice, ParamError)
+    and a lookup of the others (a set where the values hash, as :func:`same_value` compares them)."""
+
+    def __init__(self, type_, choices):
+        self.type_ = type_
+        self.bad, self.values = [], []
+        for i, choice in enumerate(choices):
+            try:
+                self.values.append(coerce(type_, choice))
+            except ParamError as exc:
+                self.bad.append((i, choice, exc))
+        try:
+            self.keys: set | None = {self._key(v) for v in self.values}
+        except (TypeError, ParamError, ValueError, ArithmeticError):  # unhashable, or a key that cannot be read
+            self.keys = None
+
+    def _key(self, value):
+        if self.type_ == "quantity":
+            return parse_quantity(value)
+        if self.type_ == "price":
+            return parse_price(value)
+        return value
+
+    def has(self, value) -> bool:
+        if self.keys is not None:
+            try:
+                return self._key(value) in self.keys
+            except TypeError:  # unhashable: compared one by one
+                pass
+        return any(same_value(self.type_, value, v) for v in self.values)
 
 
 def _text(value) -> str:

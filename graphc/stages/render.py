@@ -272,7 +272,11 @@ class Renderer:
     def _params(self, defs) -> dict:
         doc = self.doc
         params = ParamSet(
-            defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p), RESERVED_NAMES
+            defs,
+            lambda p: doc.span(("params",) + p),
+            lambda p: doc.key_span(("params",) + p),
+            RESERVED_NAMES,
+            budget=self.file_budget,
         )
         supplied = self._params_file()
         supplied.update(_from_set(self.options.params or {}))

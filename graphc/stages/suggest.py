@@ -2,10 +2,12 @@
 
 Both are bounded whatever the file holds (docs/robustness.md, "Messages"): a
 word longer than :data:`MAX_WORD_CHARS` gets no suggestion, and one is sought
-among at most :data:`MAX_CANDIDATES` names, those closest to it in length
-(difflib's similarity of 0.6 needs the shorter of two words to be at least 3/7
-of the longer, so no other name could match), so one lookup costs about the same over ten names or a hundred
-thousand 195-character ids. A hint lists at most :data:`MAX_LISTED` names.
+among the names closest to it in length (difflib's similarity of 0.6 needs the
+shorter of two words to be at least 3/7 of the longer, so no other name could
+match), as many as :data:`MAX_COMPARED_CHARS` allows (about 50 names of 64
+characters, thousands of short ones), so one lookup over a hundred thousand
+195-character ids costs about what one over ten names does. A hint lists at
+most :data:`MAX_LISTED` names.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 from itertools import islice
 
 MAX_WORD_CHARS = 64  # a longer unknown name gets no suggestion (difflib's cost grows as the square of the length)
-MAX_CANDIDATES = 50  # names compared with the unknown one: those closest to it in length
+MAX_COMPARED_CHARS = 200_000  # the names compared with an unknown one: their lengths times its, summed
 MAX_LISTED = 20  # names a hint lists before "… and N more"
+MAX_SUGGESTIONS_PER_FILE = 20  # did-you-means for the unknown params and template names of one file
 CUTOFF = 0.6
 
 
@@ -23,22 +26,48 @@ def did_you_mean(word, choices) -> str:
     if not isinstance(word, str) or len(word) > MAX_WORD_CHARS:
         return ""
     import difflib  # deferred: only a misspelt name needs it (a clean lint never asks)
-    import heapq
 
-    size = len(word)
-    # 2 * matches / (len(a) + len(b)) >= CUTOFF needs min/max length >= CUTOFF / (2 - CUTOFF) (= 3/7)
-    fitting = (c for c in map(str, choices) if 3 * max(size, len(c)) <= 7 * min(size, len(c)))
-    candidates = heapq.nsmallest(MAX_CANDIDATES, fitting, key=lambda c: abs(len(c) - size))  # stable: first found
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=CUTOFF)
+    matches = difflib.get_close_matches(word, candidates(word, choices), n=1, cutoff=CUTOFF)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
-def listed(names, count: int | None = None) -> str:
-    """``a, b, c``: the names sorted, or, past :data:`MAX_LISTED` of them, the first ones given (in the order they
-    come) and ``… and N more`` (``count``: how many there are, when ``names`` is not sized)."""
+def candidates(word: str, choices) -> list[str]:
+    """The names ``word`` is compared with: those closest to it in length first (the first found of each length),
+    while the product of their lengths with its own sums to at most :data:`MAX_COMPARED_CHARS`."""
+    size = len(word)
+    by_length: dict[int, list[str]] = {}
+    for choice in map(str, choices):
+        # 2 * matches / (len(a) + len(b)) >= CUTOFF needs min/max length >= CUTOFF / (2 - CUTOFF) (= 3/7)
+        if 3 * max(size, len(choice)) <= 7 * min(size, len(choice)):
+            by_length.setdefault(len(choice), []).append(choice)
+    chosen: list[str] = []
+    work = 0
+    for length in sorted(by_length, key=lambda n: (abs(n - size), n)):
+        for choice in by_length[length]:
+            work += max(1, size * length)
+            if work > MAX_COMPARED_CHARS:
+                return chosen
+            chosen.append(choice)
+    return chosen
+
+
+def suggestion(word, choices, budget) -> str:
+    """:func:`did_you_mean`, while ``budget`` (a file's, with a ``suggestions`` count) has some left: a file with
+    ten thousand mistakes over ten thousand names gets :data:`MAX_SUGGESTIONS_PER_FILE` lookups, not 10^8."""
+    if budget is not None:
+        if budget.suggestions >= MAX_SUGGESTIONS_PER_FILE:
+            return ""
+        budget.suggestions += 1
+    return did_you_mean(word, choices)
+
+
+def listed(names, count: int | None = None, *, sort: bool = True) -> str:
+    """``a, b, c``: the names (sorted unless not ``sort``), or, past :data:`MAX_LISTED` of them, the first ones
+    given (in the order they come) and ``… and N more`` (``count``: how many there are, when ``names`` is not
+    sized)."""
     names = names if count is not None or hasattr(names, "__len__") else list(names)
     total = len(names) if count is None else count
     if total <= MAX_LISTED:
-        return ", ".join(sorted(map(str, names)))
+        return ", ".join(sorted(map(str, names)) if sort else map(str, names))
     shown = ", ".join(map(str, islice(names, MAX_LISTED)))
     return f"{shown} … and {total - MAX_LISTED:,} more"

@@ -116,6 +116,8 @@ CASES = [
         {"lint": _lint("GC103", "::stop-commands::pwned"), "compile": _lint("\\n::stop-commands::pwned")},
     ),
     Case("long-flow-list.yaml", {"lint": _lint("GC202")}),
+    # sec16 3: a did-you-mean over every name and a hint listing them all, for every mistake (118 s, MemoryError)
+    Case("undefined-names-x-params.yaml", {c: _lint("GC107", "… and 1,483 more") for c in ("lint", "compile")}),
     Case("cycle-arrows.yaml", {"lint": _lint("GC201", "a → b → a")}),
     # -- wire graphs ---------------------------------------------------------------------------
     Case("wire-cycle.json", {"lint": _lint("GC201"), "decompile": Expect((0, 1))}),
@@ -140,6 +142,14 @@ def generated() -> dict:
         + "v\n",
         "huge-scalar.yaml": head.format("scalar") + "  a:\n    buy: 1\n    symbol: " + "X" * 100_001 + "\n",
     }
+    many = 1500  # params, and as many legs each naming one that does not exist: 140 KB
+    texts["undefined-names-x-params.yaml"] = (
+        head.format("names")[: -len("legs:\n")]
+        + "params:\n"
+        + "".join(f"  p{i}: {{type: string, default: x}}\n" for i in range(many))
+        + "legs:\n"
+        + "".join(f"  l{i}: {{buy: 1 ETH, symbol: ETH-USD, tif: '{{{{ q{i} }}}}'}}\n" for i in range(many))
+    )
     rng = random.Random(7)  # 2,000 nodes with 195-character ids over "ab", 20 edges from unknown ones: 800 KB
     ids = ["".join(rng.choice("ab") for _ in range(195)) for _ in range(2020)]
     node = {"instrument": {"symbol": "ETH-USD", "type": "spot"}, "side": "buy", "order_type": "market"}
