@@ -191,7 +191,7 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
     schedule = scheduled.schedule
     now = settings.now or datetime.now(UTC)
     due = schedule.due_at(now)
-    occurrences = ([due.latest] if due.due and due.latest else []) + list(
+    occurrences = ([due.occurrence] if due.occurrence else []) + list(
         itertools.islice(schedule.occurrences(now), LOOKAHEAD)
     )
     if not occurrences:

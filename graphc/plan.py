@@ -53,6 +53,7 @@ class Plan:
     inputs: dict | None = field(default=None, hash=False)
     # the quotes it was valued with, {symbol: Quote} of the graph's symbols (plans from before they were kept: None)
     quotes: dict | None = field(default=None, hash=False)
+    occurrence: datetime | None = None  # a scheduled playbook's occurrence that the run key names (else None)
 
     @property
     def created_text(self) -> str:
@@ -110,6 +111,7 @@ def build_plan(
     project=None,
     inputs=None,
     quote_values=None,
+    occurrence=None,
 ) -> dict:
     """The JSON document ``graphc plan -o`` writes.
 
@@ -118,7 +120,8 @@ def build_plan(
     so its age keeps counting. Otherwise the inputs are the files given, hashed now.
     ``quote_values`` (``{symbol: Quote}``) are the quotes the graph was valued
     with; those of its symbols are kept (:func:`quotes_document`). None (a plan
-    saved again that kept none) writes no ``quotes``.
+    saved again that kept none) writes no ``quotes``. ``occurrence`` is the
+    scheduled playbook's occurrence the run key names (written only when there is one).
     """
     created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
@@ -136,6 +139,10 @@ def build_plan(
         "created_at": _utc_text(created_at),
         "sandbox": json.loads(wire_text).get("is_sandbox") is not False,
         "run_key": run_key,
+    }
+    if occurrence is not None:  # submit looks for the occurrence's graph at the router from its time on
+        plan["occurrence"] = _utc_text(occurrence)
+    plan |= {
         "project": None if project is None else str(project),
         "wire_sha256": sha256_hex(wire_bytes),
         "inputs": inputs,
@@ -147,19 +154,21 @@ def build_plan(
     return plan
 
 
-def resaved_plan(plan: Plan, *, run_key=None) -> dict:
+def resaved_plan(plan: Plan, *, run_key=None, occurrence=None) -> dict:
     """The JSON document of a saved plan saved again (``graphc plan SAVED -o NEW``): its graph is not compiled
     again nor its prices read again, so it keeps what says where and when it was made (``created_at``,
-    ``inputs``, ``project``) and goes stale when the original does (docs/submitting.md, ``--max-age``)."""
+    ``inputs``, ``project``) and goes stale when the original does (docs/submitting.md, ``--max-age``). Its run
+    key and occurrence are ``run_key`` and ``occurrence`` when given (``plan --run-key``), else its own."""
     return build_plan(
         name=plan.name,
         wire_text=plan.wire_text,
         playbook=None,
         created_at=plan.created_at,
         inputs=plan.inputs,
-        run_key=plan.run_key or run_key,
+        run_key=run_key or plan.run_key,
         project=plan.project,
         quote_values=plan.quotes,
+        occurrence=occurrence,
     )
 
 
@@ -213,6 +222,15 @@ def _utc_text(when: datetime) -> str:
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _plan_time(value, source: str, name: str) -> datetime:
+    """A time a plan file holds (``2026-12-03T14:22:19Z``) as an aware datetime; PlanError if it is not one."""
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise PlanError(f"{source} has no valid {name} time") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 def write_plan(plan: dict, path) -> None:
     """Write a plan readable by its owner only (0600): it says what a desk is about to trade."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -253,17 +271,13 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         raise PlanError(
             f"{source} was modified after it was planned (its time, name or inputs changed); run `graphc plan` again"
         )
-    try:
-        created = datetime.fromisoformat(str(data.get("created_at")).replace("Z", "+00:00"))
-    except ValueError:
-        raise PlanError(f"{source} has no valid created_at time") from None
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
+    created = _plan_time(data.get("created_at"), source, "created_at")
     age = ((now or datetime.now(UTC)) - created).total_seconds()  # (Plan.age_s)
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)
+    occurrence = _plan_time(data.get("occurrence"), source, "occurrence") if "occurrence" in data else None
     plan = Plan(
         str(data.get("name") or "plan"),
         wire_text,
@@ -273,6 +287,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         project if isinstance(project, str) and project else None,
         inputs if isinstance(inputs, dict) else None,
         quotes,
+        occurrence,
     )
     stale = stale_plan(plan, max_age_s, now)
     if stale is not None:

@@ -36,7 +36,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from graphc.api.errors import (
     AlreadySubmitted,
@@ -170,7 +169,7 @@ class Runner:
             raise RunError(_first_lines(errors), EXIT_FINDINGS)
         if scheduled.schedule is None:
             raise RunError(f"{self.settings.playbook} has no `schedule:`; `graphc submit` sends a playbook once")
-        return scheduled.name or Path(self.settings.playbook).stem, scheduled.schedule, scheduled.text or ""
+        return scheduled.run_name, scheduled.schedule, scheduled.text or ""
 
     # -- once ----------------------------------------------------------------------------------
 
@@ -192,10 +191,10 @@ class Runner:
         name, schedule, text = started
         at = self.clock.now()
         due = schedule.due_at(at)
-        if not due.due or due.latest is None:
+        if due.occurrence is None:
             self.log("not_due", **self._not_due(schedule, due, at))
             return EXIT_OK
-        return self.occurrence(name, schedule, text, due.latest).exit_code
+        return self.occurrence(name, schedule, text, due.occurrence).exit_code
 
     # -- loop ----------------------------------------------------------------------------------
 
@@ -216,7 +215,7 @@ class Runner:
             at = self.clock.now()
             done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
             due = schedule.due_at(at)
-            pending = due.latest if due.due and due.latest is not None and due.latest not in done else None
+            pending = due.occurrence if due.occurrence not in done else None
             if failing is not None and failing[0] != pending:
                 if pending is not None and failing[0] not in done:  # spec §9 runs only the latest: this one is given up
                     reason = f"a newer occurrence ({_utc_text(pending)}) is due; only the latest is run"
@@ -257,7 +256,7 @@ class Runner:
         quotes then) is left to the occurrence and its retries, as before."""
         at = self.clock.now()
         due = schedule.due_at(at)
-        occurrence = due.latest if due.due and due.latest is not None else (due.next or at)
+        occurrence = due.occurrence or due.next or at
         options = CompileOptions(
             params=dict(self.settings.params),
             params_file=self.settings.params_file,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from graphc.diagnostics import Diagnostic
@@ -220,6 +221,12 @@ class Due:
     due: bool  # at - latest <= catch_up
     next: datetime | None  # the first occurrence > at (UTC)
 
+    @property
+    def occurrence(self) -> datetime | None:
+        """The occurrence to run at ``at`` (spec §9): the latest one while within catch_up, else None (nothing due).
+        ``graphc run``, and ``plan``/``submit`` of a scheduled playbook, all decide with it."""
+        return self.latest if self.due else None
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -276,10 +283,42 @@ class Schedule:
         """``today`` while rendering an occurrence: its date in the schedule's timezone."""
         return self.local(occurrence).date().isoformat()
 
+    def local_text(self, instant: datetime) -> str:
+        """``Mon 2026-01-12 14:00 GMT``: an instant on the schedule's clock."""
+        return self.local(instant).strftime("%a %Y-%m-%d %H:%M %Z")
+
+    def describe(self) -> str:
+        """``cron '0 14 * * MON' in Europe/London (an occurrence may run up to 2h late)``."""
+        return (
+            f"cron {self.cron.text!r} in {self.timezone} "
+            f"(an occurrence may run up to {describe_duration(self.catch_up)} late)"
+        )
+
+    def not_due_text(self, due: Due) -> str:
+        """Why nothing is due at ``due.at``: how old the latest occurrence is, and when the next one is."""
+        if due.latest is None:
+            why = "the schedule has no earlier occurrence"
+        else:
+            age = due.at - due.latest
+            whole = age - timedelta(microseconds=age.microseconds)  # a wall clock's microseconds, unless they decide
+            why = (
+                f"the latest, {self.local_text(due.latest)} ({utc_text(due.latest)}), is "
+                f"{describe_duration(whole if whole > self.catch_up else age)} old, past its catch-up of "
+                f"{describe_duration(self.catch_up)}"
+            )
+        following = "none" if due.next is None else f"{self.local_text(due.next)} ({utc_text(due.next)})"
+        return f"{why}; the next is {following}"
+
 
 def run_key(name: str, occurrence: datetime) -> str:
     """Spec §9: ``NAME@YYYY-MM-DDTHH:MMZ`` with the occurrence in UTC."""
     return f"{name}@{_utc(occurrence):%Y-%m-%dT%H:%MZ}"
+
+
+def utc_text(instant: datetime) -> str:
+    """``2026-01-12T14:00Z`` (with seconds when it has any): an instant in UTC, for people."""
+    instant = _utc(instant)
+    return f"{instant:%Y-%m-%dT%H:%MZ}" if instant.second == 0 else f"{instant:%Y-%m-%dT%H:%M:%SZ}"
 
 
 def _utc(t: datetime) -> datetime:
@@ -456,10 +495,16 @@ class ScheduledPlaybook:
     schedule: Schedule | None
     diagnostics: list[Diagnostic]
 
+    @property
+    def run_name(self) -> str:
+        """The NAME of its occurrences' run keys: its ``name:``, else the file's stem."""
+        return self.name or Path(self.path).stem
 
-def read_scheduled(path) -> ScheduledPlaybook:
-    """Read ``path`` for ``graphc schedule``/``graphc run``; OSError/UnicodeDecodeError if unreadable."""
-    text = read_source(path)
+
+def read_scheduled(path, text: str | None = None) -> ScheduledPlaybook:
+    """Read ``path`` (or its ``text``, already read) for ``graphc schedule``/``run``/``plan``/``submit``;
+    OSError/UnicodeDecodeError if unreadable."""
+    text = read_source(path) if text is None else text
     doc, diagnostics = load_text(text, str(path))
     if doc is None:
         return ScheduledPlaybook(str(path), text, None, None, diagnostics)

@@ -33,7 +33,7 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +69,8 @@ from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, 
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
 from graphc.quotes import load_quotes
+from graphc.schedule import Due, Schedule, read_scheduled, utc_text
+from graphc.schedule import run_key as occurrence_run_key
 from graphc.stages.emit import to_json
 
 __all__ = [
@@ -121,7 +123,8 @@ class Prepared:
 
     source: str
     name: str  # for people: the playbook's name, else the file's stem
-    run_key: str  # the default run key: content (the graph's hash) and name
+    # the run key: the one given, else a scheduled playbook's due occurrence's (spec §9), else content (hash) and name
+    run_key: str
     wire_text: str | None  # canonical wire JSON, without the run tag
     wire: dict | None
     project: Path  # the project whose ledger records the run
@@ -130,6 +133,9 @@ class Prepared:
     extra_results: list[FileResult] = field(default_factory=list)  # quotes and config diagnostics
     problems: list[Problem] = field(default_factory=list)
     plan: Plan | None = None
+    schedule: Schedule | None = None  # a scheduled playbook's `schedule:` (no run key given)
+    due: Due | None = None  # what its schedule has due at `--now` (or the clock)
+    occurrence: datetime | None = None  # the occurrence this run is (its run key's), a saved plan's too
 
     @property
     def ready(self) -> bool:
@@ -198,11 +204,18 @@ def prepare(
     max_age_s: float = 60.0,
     text: str | None = None,
     quotes: dict | None = None,
+    run_key: str | None = None,
 ) -> Prepared:
     """Read, compile and lint ``source`` into a :class:`Prepared` graph.
 
     ``quotes`` (``{symbol: Quote}``, e.g. read from the router: ``--quotes live``)
     is used instead of a snapshot file at ``quotes_path``.
+
+    The run key is ``run_key`` when given. Otherwise a playbook with a ``schedule:`` is its occurrence due at
+    ``now`` (else the clock), decided as ``graphc run`` decides it (:attr:`graphc.schedule.Due.occurrence`):
+    rendered with ``now`` = the occurrence and ``today`` = its local date, under the occurrence's run key
+    (spec §9), so a hand submission and the runner find each other's graph; nothing due is a :class:`Problem`
+    (exit 2). Any other source's run key is its content (:func:`graphc.api.runtag.content_run_key`).
 
     Raises :class:`Refused` (exit 2) only when there is nothing to look at (an
     unreadable file or quotes snapshot); every other reason not to submit is a
@@ -216,18 +229,20 @@ def prepare(
             reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             raise Refused(f"cannot read {path}: {reason}") from None
     if is_plan_text(text):
-        return _prepare_plan(path, text, max_age_s, quotes_path or quotes, params, params_file, now)
-    return _prepare_source(path, text, quotes_path, quotes, params or {}, params_file, now)
+        return _prepare_plan(path, text, max_age_s, quotes_path or quotes, params, params_file, now, run_key)
+    return _prepare_source(path, text, quotes_path, quotes, params or {}, params_file, now, run_key)
 
 
-def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) -> Prepared:
+def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, run_key) -> Prepared:
     try:
         plan = load_plan(text, path, max_age_s=math.inf)  # a stale plan is still shown (plan), then refused
     except PlanError as exc:
         raise Refused(str(exc)) from None
     project = Path(plan.project) if plan.project else find_project_root(path)
     quotes = plan.quotes or {}  # the quotes it was valued with (a plan from before plans kept them: none)
-    prepared = Prepared(path, plan.name, plan.run_key or "", None, None, project, quotes=quotes, plan=plan)
+    prepared = Prepared(path, plan.name, run_key or plan.run_key or "", None, None, project, quotes=quotes, plan=plan)
+    if run_key is None:
+        prepared.occurrence = plan.occurrence  # a scheduled playbook's occurrence, planned (None: any other run)
     stale = stale_plan(plan, max_age_s)
     if stale is not None:
         prepared.problems.append(Problem(stale))
@@ -255,7 +270,7 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now) 
     return prepared
 
 
-def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, now) -> Prepared:
+def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, now, run_key) -> Prepared:
     quotes: dict = {} if given_quotes is None else given_quotes
     quote_diagnostics: list = []
     if quotes_path is not None and given_quotes is None:
@@ -267,11 +282,18 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     if problem is not None:  # unreadable input: exit 2, as for the quotes (spec §8)
         raise Refused(problem)
     config, config_diagnostics = load_config(path)
+    scheduled = read_scheduled(path, text) if run_key is None else None  # the reader `graphc run` uses
+    schedule = scheduled.schedule if scheduled is not None else None
+    due = schedule.due_at(now or datetime.now(UTC)) if schedule is not None else None
+    today = None
+    if schedule is not None and due is not None and due.occurrence is not None:
+        now, today = due.occurrence, schedule.today(due.occurrence)  # rendered as `graphc run` renders it (spec §9)
     compile_options = CompileOptions(
         quotes=quotes,
         params=dict(params),
         params_file=params_file,
         now=now,
+        today=today,
         require_quotes=True,
         market_config=config.market_config,  # compile and lint read the same market facts (spec §3.3)
     )
@@ -289,10 +311,28 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     # simple order without its comments and YAML form (the router reads JSON, and only what lint checked).
     wire_text = None if outcome.wire is None else to_json(outcome.wire)
     _finish(prepared, outcome, wire_text)
-    if prepared.wire_text is not None:
+    if run_key is not None:
+        prepared.run_key = run_key
+    elif scheduled is not None and schedule is not None and due is not None:
+        prepared.schedule, prepared.due, prepared.occurrence = schedule, due, due.occurrence
+        if due.occurrence is not None:
+            prepared.run_key = occurrence_run_key(scheduled.run_name, due.occurrence)
+        else:
+            prepared.problems.append(Problem(_not_due(path, schedule, due)))
+    elif prepared.wire_text is not None:
         # the content names the run; a wire file has no name, so two files with the same graph are one run
         prepared.run_key = content_run_key(outcome.name or "graph", prepared.wire_text)
     return prepared
+
+
+def _not_due(path: str, schedule: Schedule, due: Due) -> str:
+    """Why a scheduled playbook is not submitted now, and the two ways on (docs/recurring.md, "By hand")."""
+    return (
+        f"{path} has a `schedule:` and no occurrence of it is due at {utc_text(due.at)}: "
+        f"{schedule.not_due_text(due)}. `graphc run` submits each occurrence when it is due, once (`graphc "
+        f"schedule {path}` lists them); to submit it now, outside its schedule, on purpose, give this run a key "
+        "of its own: --run-key KEY"
+    )
 
 
 def _config_problems(prepared: Prepared, diagnostics: list) -> None:
@@ -387,6 +427,8 @@ def submit_prepared(
     if landing_margin_s is not None:
         check_seconds("the landing margin", landing_margin_s, MAX_LANDING_MARGIN_S)
     assert prepared.wire_text is not None
+    if window_start is None and run_key in (None, prepared.run_key):
+        window_start = prepared.occurrence  # an occurrence is looked for from its time on, as `graphc run` does
     return submit_wire(
         prepared.wire_text,
         prepared.name,

@@ -501,6 +501,30 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     return lines
 
 
+def occurrence_lines(prepared) -> list[str]:
+    """A scheduled playbook's schedule and the occurrence a plan or submission is, for people (docs/recurring.md,
+    "By hand"); nothing for any other run."""
+    from graphc.schedule import describe_duration, utc_text  # deferred: zoneinfo; only plan and submit use it
+
+    lines = []
+    if prepared.schedule is not None:
+        lines.append(f"schedule: {prepared.schedule.describe()}")
+    if prepared.occurrence is not None:
+        lines.append(f"occurrence: {occurrence_text(prepared)}")
+        if prepared.due is not None:
+            ago = describe_duration(prepared.due.at - prepared.occurrence)
+            lines[-1] += f": due, {ago} ago (now is {utc_text(prepared.due.at)})"
+    return lines
+
+
+def occurrence_text(prepared) -> str:
+    """``Mon 2026-01-05 14:00 GMT (2026-01-05T14:00Z)``: the occurrence a run is (a saved plan's: in UTC only)."""
+    from graphc.schedule import utc_text  # deferred: zoneinfo; only plan and submit use it
+
+    utc = utc_text(prepared.occurrence)
+    return utc if prepared.schedule is None else f"{prepared.schedule.local_text(prepared.occurrence)} ({utc})"
+
+
 def _dollars(value) -> str:
     """$1,234.57: one fixed format so a column of notionals lines up; an amount under a cent that is not zero
     is `<$0.01`, never `$0.00` (a notional shown as nothing must not read as no trade). Cut to cents in a

@@ -19,6 +19,7 @@ from graphc.commands.common import (
     explain_live,
     explain_skips_option,
     fail,
+    occurrence_lines,
     parse_now,
     parse_set,
     print_diagnostics,
@@ -39,22 +40,35 @@ from graphc.plan import build_plan, resaved_plan, write_plan
     help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600. "
     "A saved plan is saved again unchanged: its time and inputs are kept, so it goes stale as the original does.",
 )
+@click.option(
+    "--run-key",
+    help="Plan the run under this key (default: the graph's content: name + hash; a scheduled playbook's: "
+    "its due occurrence's, NAME@YYYY-MM-DDTHH:MMZ, as `graphc run` submits it).",
+)
 @api_errors
-def plan_command(playbook, quotes_path, set_values, params_file, now, explain_skips, output):
+def plan_command(playbook, quotes_path, set_values, params_file, now, explain_skips, output, run_key):
     """Compile and lint PLAYBOOK (or a wire graph, a simple order, a saved plan),
     then summarise what would be submitted: the legs, the trigger tree, the
     risk limits, the total notional, and whether it trades in the SANDBOX or LIVE.
 
+    A playbook with a `schedule:` is planned as its occurrence due at --now (or
+    now), as `graphc run` renders and keys it, so submitting the plan and the
+    runner make one graph between them; with nothing due it is not ready,
+    unless --run-key names a run of its own.
+
     Exit status: 0 ready to submit; 1 lint errors; 2 not ready for another
     reason submit would refuse it (no `is_sandbox`, a saved plan given --quotes,
-    a stale or modified plan), unreadable input, or the plan cannot be written.
+    a stale or modified plan, a schedule with nothing due), unreadable input, or
+    the plan cannot be written.
     """
     from graphc.submit import diagnostics_of, prepare  # deferred: the submitter and its ledger; --help stays fast
 
     params, when = parse_set(set_values), parse_now(now)
     live = quotes_for(quotes_path, set_values, params_file, now, playbook)
     snapshot = None if live is not None else quotes_path
-    prepared = prepare(playbook, quotes_path=snapshot, quotes=live, params=params, params_file=params_file, now=when)
+    prepared = prepare(
+        playbook, quotes_path=snapshot, quotes=live, params=params, params_file=params_file, now=when, run_key=run_key
+    )
     explain_live([prepared.result], live)
     results = diagnostics_of(prepared)
     if results:
@@ -63,7 +77,16 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         click.echo(f"plan for {prepared.name} ({playbook})\n")
         for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style()):
             click.echo(line)
-        click.echo(f"run key: {prepared.run_key}")
+        for line in occurrence_lines(prepared):
+            click.echo(line)
+        if prepared.occurrence is not None:
+            click.echo(
+                f"run key: {prepared.run_key} (the occurrence's: `graphc run` uses the same, so it is submitted once)"
+            )
+        elif prepared.schedule is not None:
+            click.echo("run key: none: no occurrence of the schedule is due")
+        else:
+            click.echo(f"run key: {prepared.run_key}")
         if prepared.plan is not None and not output:
             plan = prepared.plan
             click.echo(
@@ -80,7 +103,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         click.echo("submitting it needs --live (and a confirmation, or --yes)")
     if output:
         if prepared.plan is not None:  # the same plan saved again: not compiled again, its prices not read again
-            document = resaved_plan(prepared.plan, run_key=prepared.run_key)
+            document = resaved_plan(prepared.plan, run_key=prepared.run_key, occurrence=prepared.occurrence)
         else:
             document = build_plan(
                 name=prepared.name,
@@ -93,6 +116,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 run_key=prepared.run_key,
                 project=prepared.project,
                 quote_values=prepared.quotes,  # the prices it was valued with, so the saved plan shows the same
+                occurrence=prepared.occurrence,
             )
         try:
             write_plan(document, output)

@@ -11,16 +11,7 @@ import click
 
 from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, parse_now, print_diagnostics, read_error
 from graphc.diagnostics import has_errors
-from graphc.schedule import describe_duration, read_scheduled, run_key
-
-
-def local_text(schedule, instant) -> str:
-    """``Mon 2026-01-12 14:00 GMT``: an occurrence on the schedule's clock."""
-    return schedule.local(instant).strftime("%a %Y-%m-%d %H:%M %Z")
-
-
-def utc_text(instant) -> str:
-    return f"{instant:%Y-%m-%dT%H:%MZ}" if instant.second == 0 else f"{instant:%Y-%m-%dT%H:%M:%SZ}"
+from graphc.schedule import describe_duration, read_scheduled, run_key, utc_text
 
 
 def load_or_exit(playbook):
@@ -46,7 +37,7 @@ def load_or_exit(playbook):
             err=True,
         )
         sys.exit(EXIT_USAGE)
-    return scheduled.name or "playbook", scheduled.schedule
+    return scheduled.run_name, scheduled.schedule
 
 
 @click.command("schedule")
@@ -82,25 +73,22 @@ def schedule_command(playbook, now, count, as_json):
             "timezone": schedule.timezone,
             "catch_up_s": schedule.catch_up.total_seconds(),
             "now": at.isoformat().replace("+00:00", "Z"),
-            "due": entry(due.latest) if due.due and due.latest else None,
+            "due": entry(due.occurrence) if due.occurrence else None,
             "latest": entry(due.latest) if due.latest else None,
             "next": [entry(o) for o in upcoming],
         }
         click.echo(json.dumps(answer, indent=2))
         return
-    click.echo(
-        f"{name}: cron {schedule.cron.text!r} in {schedule.timezone} "
-        f"(an occurrence may run up to {describe_duration(schedule.catch_up)} late)"
-    )
-    click.echo(f"now:  {local_text(schedule, at)}  ({utc_text(at)})")
-    if due.due and due.latest is not None:
+    click.echo(f"{name}: {schedule.describe()}")
+    click.echo(f"now:  {schedule.local_text(at)}  ({utc_text(at)})")
+    if due.occurrence is not None:
         click.echo(
-            f"due:  {local_text(schedule, due.latest)}  ({utc_text(due.latest)}), "
-            f"{describe_duration(at - due.latest)} ago; run key {run_key(name, due.latest)}"
+            f"due:  {schedule.local_text(due.occurrence)}  ({utc_text(due.occurrence)}), "
+            f"{describe_duration(at - due.occurrence)} ago; run key {run_key(name, due.occurrence)}"
         )
     elif due.latest is not None:
         click.echo(
-            f"due:  nothing; the last occurrence, {local_text(schedule, due.latest)} ({utc_text(due.latest)}), "
+            f"due:  nothing; the last occurrence, {schedule.local_text(due.latest)} ({utc_text(due.latest)}), "
             f"is {describe_duration(at - due.latest)} old, past its catch-up of {describe_duration(schedule.catch_up)}"
         )
     else:
@@ -109,7 +97,7 @@ def schedule_command(playbook, now, count, as_json):
         click.echo("next: none (the cron names no time in the years ahead)")
         return
     click.echo("next:")
-    rows = [(local_text(schedule, o), utc_text(o), run_key(name, o)) for o in upcoming]
+    rows = [(schedule.local_text(o), utc_text(o), run_key(name, o)) for o in upcoming]
     width = max(len(r[0]) for r in rows)
     for local, utc, key in rows:
         click.echo(f"  {local:<{width}}  {utc}  {key}")

@@ -28,6 +28,7 @@ from graphc.commands.common import (
     fail,
     follow_and_report,
     ledger_option,
+    occurrence_text,
     parse_now,
     parse_seconds,
     parse_set,
@@ -99,7 +100,11 @@ def _embedded_router(quotes: dict):
 @explain_skips_option
 @click.option("--live", is_flag=True, help="Allow a live graph (the playbook must also say `sandbox: false`).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live submission.")
-@click.option("--run-key", help="Identify this run (default: the graph's content: name + hash of the graph).")
+@click.option(
+    "--run-key",
+    help="Identify this run (default: the graph's content: name + hash of the graph; a scheduled playbook's: "
+    "its due occurrence's, NAME@YYYY-MM-DDTHH:MMZ, as `graphc run` submits it).",
+)
 @click.option("--force", is_flag=True, help="Submit again even though the run key already has a graph.")
 @ledger_option("Ledger file (default: .graphc/ledger.sqlite).")
 @click.option(
@@ -143,12 +148,15 @@ def submit_command(
     Lint errors, a tampered or stale plan, or a live graph without --live are
     refused. Every attempt is recorded in the project's ledger before it is
     sent, and each graph carries its run's tag in its node ids, so a retried
-    job never submits the same run twice.
+    job never submits the same run twice. A playbook with a `schedule:` is
+    submitted as its occurrence due at --now (or now), with the run key
+    `graphc run` uses, so the runner finds it (and this finds the runner's);
+    with nothing due it is refused, unless --run-key names a run of its own.
 
     Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
     router answered that the graph it created failed, or with --watch the graph
     did not complete; 2 refused, nothing sent (already
-    submitted, live without --live, bad input); 3 the router refused it or the
+    submitted, live without --live, nothing due, bad input); 3 the router refused it or the
     outcome is unknown (recorded as uncertain), or an earlier attempt is still
     unresolved.
     """
@@ -173,6 +181,7 @@ def submit_command(
         params_file=params_file,
         now=parse_now(now),
         max_age_s=max_age,
+        run_key=run_key,
     )
     explain_live([prepared.result], live_quotes)
     results = diagnostics_of(prepared)
@@ -226,6 +235,12 @@ def submit_command(
             )
             for warning in submitted.warnings:
                 click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
+            if prepared.occurrence is not None:
+                click.echo(
+                    f"graphc: note: {prepared.name} has a `schedule:`: this is its occurrence of "
+                    f"{occurrence_text(prepared)}, so `graphc run` finds it at the router and does not submit it again",
+                    err=True,
+                )
             if listing != "graphc ledger" and not embedded and not ledger_path:
                 click.echo(f"graphc: note: recorded in the playbook's project ledger; `{listing}` lists it", err=True)
             if watch or embedded:

@@ -1,0 +1,141 @@
+"""A scheduled playbook planned or submitted by hand is its due occurrence (audit cmds16 3).
+
+`graphc plan` and `graphc submit` of a playbook with a `schedule:` use the run
+key of the occurrence due at `--now` (or the clock), the one `graphc run`
+uses, so a hand submission (the cron host was down) and the runner find each
+other's graph: one graph per occurrence, whichever submits first. Nothing due
+is refused (exit 2) unless the submission names its own `--run-key`.
+
+Against `graphc sandbox serve --ignore-idempotency-key` (a separate process,
+real HTTP), which like the router reference has no idempotency of its own: a
+second graph for one occurrence would be in its graph list.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sandbox_fixture import REPO, cli_env, posts, run_graphc, running_sandbox, submitted_graphs
+
+DCA = REPO / "examples" / "btc-weekly-dca.yaml"
+QUOTES = REPO / "examples" / "quotes.yaml"
+KEY = "btc-weekly-dca@2026-01-05T14:00Z"  # Monday 5 January 2026, 14:00 in London (GMT: 14:00Z)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with running_sandbox("--ignore-idempotency-key", "--price", "BTC-USD=97250.50", speed=0) as sb:
+        yield sb
+
+
+@pytest.fixture
+def router(server):
+    server.reset()
+    return server
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    for source in (DCA, QUOTES):
+        (root / source.name).write_text(source.read_text())
+    return root
+
+
+def graphc(router, project: Path, *args):
+    return run_graphc(args, cli_env(router), project)
+
+
+def run_once(router, project: Path, now: str) -> list[dict]:
+    proc = graphc(router, project, "run", DCA.name, "--once", "--now", now, "--settle", "0", "--quotes", QUOTES.name)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_a_hand_submission_then_run_once_for_the_same_occurrence_makes_one_graph(router, project):
+    # the audit's sequence: submitted by hand at the occurrence, then the runner twenty minutes later
+    hand = graphc(router, project, "submit", DCA.name, "--quotes", QUOTES.name, "--now", "2026-01-05T14:00:00Z")
+    assert hand.returncode == 0, hand.stderr
+    assert f"run key {KEY})" in hand.stdout
+    assert "its occurrence of Mon 2026-01-05 14:00 GMT (2026-01-05T14:00Z)" in hand.stderr
+    (graph,) = submitted_graphs(router)
+
+    log = run_once(router, project, "2026-01-05T14:20:00Z")
+    (already,) = [e for e in log if e["event"] == "already"]
+    assert already["run_key"] == KEY and already["graph_id"] == graph["graph_id"]
+    assert "warning" not in already  # the same trade: the hand submission rendered the occurrence as run does
+    assert not [e for e in log if e["event"] == "submitted"]
+    assert [g["graph_id"] for g in submitted_graphs(router)] == [graph["graph_id"]]
+    assert posts(router) == 1
+
+
+def test_run_once_then_a_hand_submission_for_the_same_occurrence_is_refused(router, project):
+    log = run_once(router, project, "2026-01-05T14:05:00Z")
+    (submitted,) = [e for e in log if e["event"] == "submitted"]
+    assert submitted["run_key"] == KEY
+
+    # a fresh ledger (the runner keeps none): the hand submission finds the runner's graph at the router
+    hand = graphc(router, project, "submit", DCA.name, "--quotes", QUOTES.name, "--now", "2026-01-05T15:30:00Z")
+    assert hand.returncode == 2, hand.stdout + hand.stderr
+    assert f"run {KEY!r} was already submitted as graph {submitted['graph_id']}" in hand.stderr
+    assert len(submitted_graphs(router)) == 1 and posts(router) == 1
+
+
+def test_plan_shows_the_schedule_and_the_occurrence_run_key(router, project):
+    proc = graphc(router, project, "plan", DCA.name, "--quotes", QUOTES.name, "--now", "2026-01-05T15:30:00Z")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "schedule: cron '0 14 * * MON' in Europe/London (an occurrence may run up to 2h late)" in lines
+    assert (
+        "occurrence: Mon 2026-01-05 14:00 GMT (2026-01-05T14:00Z): due, 1h 30m ago (now is 2026-01-05T15:30Z)" in lines
+    )
+    assert f"run key: {KEY} (the occurrence's: `graphc run` uses the same, so it is submitted once)" in lines
+
+
+def test_a_saved_plan_of_an_occurrence_is_that_occurrence(router, project):
+    saved = graphc(
+        router, project, "plan", DCA.name, "--quotes", QUOTES.name, "--now", "2026-01-05T14:10:00Z", "-o", "p.json"
+    )
+    assert saved.returncode == 0, saved.stderr
+    document = json.loads((project / "p.json").read_text())
+    assert document["run_key"] == KEY and document["occurrence"] == "2026-01-05T14:00:00Z"
+    shown = graphc(router, project, "plan", "p.json")
+    assert shown.returncode == 0, shown.stderr
+    assert "occurrence: 2026-01-05T14:00Z" in shown.stdout and f"run key: {KEY} " in shown.stdout
+
+    hand = graphc(router, project, "submit", "p.json")
+    assert hand.returncode == 0, hand.stderr
+    assert f"run key {KEY})" in hand.stdout
+    log = run_once(router, project, "2026-01-05T14:30:00Z")
+    assert [e["event"] for e in log if e["event"] in ("submitted", "already")] == ["already"]
+    assert len(submitted_graphs(router)) == 1
+
+
+@pytest.mark.parametrize("command", ["plan", "submit"])
+def test_nothing_due_is_refused_with_the_ways_out(router, project, command):
+    # Wednesday: Monday's occurrence is 1d 20h old, past its catch_up of 2h
+    proc = graphc(router, project, command, DCA.name, "--quotes", QUOTES.name, "--now", "2026-01-07T10:00:00Z")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert (
+        "btc-weekly-dca.yaml has a `schedule:` and no occurrence of it is due at 2026-01-07T10:00Z: the latest, "
+        "Mon 2026-01-05 14:00 GMT (2026-01-05T14:00Z), is 1d 20h old, past its catch-up of 2h; the next is "
+        "Mon 2026-01-12 14:00 GMT (2026-01-12T14:00Z)" in said
+    )
+    assert "`graphc run` submits each occurrence when it is due" in said
+    assert "--run-key KEY" in said
+    assert posts(router) == 0 and not submitted_graphs(router)
+
+
+def test_an_explicit_run_key_submits_outside_the_schedule(router, project):
+    args = ("--quotes", QUOTES.name, "--now", "2026-01-07T10:00:00Z", "--run-key", "dca-extra-1")
+    planned = graphc(router, project, "plan", DCA.name, *args)
+    assert planned.returncode == 0, planned.stderr
+    assert "run key: dca-extra-1" in planned.stdout and "occurrence:" not in planned.stdout
+    hand = graphc(router, project, "submit", DCA.name, *args)
+    assert hand.returncode == 0, hand.stderr
+    assert "run key dca-extra-1)" in hand.stdout
+    assert len(submitted_graphs(router)) == 1
