@@ -31,8 +31,10 @@ offending value) with the same reader that ``graphc schedule`` and
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -342,16 +344,58 @@ def _zone(name: str):
     return ZoneInfo(name)
 
 
+# Files of the tz database that are not a place: `localtime` (and `posixrules`) are whatever zone the host reading
+# the playbook is set to, so one schedule would have other occurrences, and other run keys, on each machine;
+# `Factory` is the "-00" zone of an unconfigured system (audit cmds16 5).
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+# what people write for UTC that is not its IANA name (any case): `Z` of ISO 8601 (difflib would say 'NZ')
+_UTC_SPELLINGS = frozenset({"z", "utc", "+00:00", "00:00"})
+
+
+def canonical_timezones() -> frozenset[str]:
+    """The IANA names a schedule may use: zoneinfo's available ones (the tz database on zoneinfo.TZPATH, or the
+    tzdata package; never its posix/ and right/ copies) but :data:`NOT_PLACES`, and UTC, which needs no database."""
+    return _canonical_timezones(tuple(zoneinfo.TZPATH))
+
+
+@lru_cache(maxsize=4)
+def _canonical_timezones(tzpath: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(available_timezones() - NOT_PLACES) | {DEFAULT_TIMEZONE}
+
+
 def check_timezone(name) -> str | None:
-    """An error message for a timezone name zoneinfo cannot load, else None."""
+    """An error message for a timezone that is not a canonical IANA name zoneinfo can load, else None."""
+    example = "use an IANA name such as Europe/London, America/New_York or UTC"
     if not isinstance(name, str) or not name.strip():
         return "a timezone is an IANA name such as Europe/London or America/New_York"
-    try:
-        _zone(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        close = did_you_mean(name, sorted(available_timezones()))
-        return f"unknown timezone {name!r}{close}: use an IANA name such as Europe/London, America/New_York or UTC"
-    return None
+    base = name.strip().rstrip("/").rsplit("/", 1)[-1]
+    if base in NOT_PLACES:
+        what = (
+            "the tz database's placeholder for a machine nobody configured ('-00'), not a place"
+            if base == "Factory"
+            else "the zone of the machine that reads it, not a place, so occurrences (and their run keys) would "
+            "differ from one host to another"
+        )
+        return f"timezone {name!r} is {what}; write the schedule's IANA name, e.g. Europe/London or UTC"
+    zones = canonical_timezones()
+    if name in zones:
+        try:
+            _zone(name)
+            return None
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    return f"unknown timezone {name!r}{_suggest_timezone(name, zones)}: {example}"
+
+
+def _suggest_timezone(name: str, zones) -> str:
+    """`` (did you mean 'UTC'?)``: the canonical name in another case, UTC for `Z`, else the closest name."""
+    folded = name.strip().casefold()
+    if folded in _UTC_SPELLINGS:
+        return f" (did you mean {DEFAULT_TIMEZONE!r}?)"
+    same = [zone for zone in zones if zone.casefold() == folded]
+    if same:
+        return f" (did you mean {min(same)!r}?)"
+    return did_you_mean(name, sorted(zones))
 
 
 # The largest catch_up: a timedelta's range (datetime.timedelta.max is 999999999 days and a bit).

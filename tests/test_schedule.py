@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import shutil
 import subprocess
 import sys
+import zoneinfo
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -250,6 +254,63 @@ def test_a_bad_schedule_is_reported_at_its_value(tmp_path, fields, expected):
     proc = lint(tmp_path, **fields)
     assert proc.returncode == 1
     assert findings(proc) == [expected]
+
+
+def tz_message(tmp_path, tz: str) -> str:
+    proc = lint(tmp_path, tz=tz)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert findings(proc) == [("GC103", 5, 13)]  # at the value, as any bad timezone
+    return json.loads(proc.stdout)["diagnostics"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "tz", ["localtime", "Factory", "posixrules", "/etc/localtime", "posix/Europe/London", "right/Europe/London"]
+)
+def test_a_timezone_that_is_not_a_canonical_iana_name_is_gc103(tmp_path, tz):
+    """`localtime` (and `posixrules`) open as each host's own zone, `Factory` is no place, `right/...` counts leap
+    seconds: occurrences and run keys would differ from host to host (audit cmds16 5). Only the names of
+    zoneinfo.available_timezones() but those are accepted, and no did-you-mean points at them."""
+    message = tz_message(tmp_path, tz)
+    assert message.startswith(f"schedule.timezone: unknown timezone {tz!r}") or "not a place" in message, message
+    assert "did you mean 'localtime'" not in message and "did you mean 'Factory'" not in message
+
+
+def test_localtime_is_refused_because_it_is_the_host_s_zone(tmp_path):
+    message = tz_message(tmp_path, "localtime")
+    assert "the zone of the machine that reads it" in message and "e.g. Europe/London or UTC" in message, message
+
+
+def test_localtime_is_refused_whatever_zone_the_host_s_localtime_is(tmp_path):
+    # the audit's reproduction: a tz database whose localtime is New York made `localtime` a New York schedule
+    tzdir = tmp_path / "tzd"
+    (tzdir / "America").mkdir(parents=True)
+    shutil.copy(Path(zoneinfo.TZPATH[0]) / "America" / "New_York", tzdir / "America" / "New_York")
+    shutil.copy(Path(zoneinfo.TZPATH[0]) / "America" / "New_York", tzdir / "localtime")
+    path = tmp_path / "s8.yaml"
+    path.write_text(PLAYBOOK.format(cron="30 1 * * *", tz="localtime", catch_up="1h"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "schedule", str(path), "--now", "2026-01-01T00:00:00Z", "-n", "1"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONTZPATH": str(tzdir)},
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "GC103" in proc.stderr + proc.stdout and "dca@" not in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("tz", "suggested"),
+    [("utc", "UTC"), ("Utc", "UTC"), ("Z", "UTC"), ("z", "UTC"), ("europe/london", "Europe/London")],
+)
+def test_a_timezone_in_the_wrong_case_or_z_suggests_the_iana_name(tmp_path, tz, suggested):
+    message = tz_message(tmp_path, tz)
+    assert f"(did you mean {suggested!r}?)" in message, message
+    assert "'NZ'" not in message  # New Zealand is not what `Z` means
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Etc/UTC", "America/New_York", "Asia/Kolkata"])
+def test_canonical_iana_names_are_accepted(tmp_path, tz):
+    assert findings(lint(tmp_path, tz=tz)) == []
 
 
 @pytest.mark.parametrize("catch_up", ["7200", "'7200'", "3_600_000"])
