@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -543,3 +545,54 @@ def test_ledger_command_lists_resolves_and_reconciles(tmp_path, reference_router
     assert result.exit_code == 2
     result = runner.invoke(ledger_command, ["--ledger", str(path), "--resolve", "99", "--not-submitted"])
     assert result.exit_code == 2 and result.output.startswith("graphc: error: no ledger run 99")
+
+
+def graphc_ledger(*args, cwd):
+    """`graphc ledger ARGS` as its own process (typed in ``cwd``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", "ledger", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO), "GRAPHC_CREDENTIALS": "/nonexistent/graphc-credentials"},
+    )
+
+
+@pytest.mark.parametrize("args", [[], ["--json"], ["--state", "confirmed"], ["--reconcile"]])
+def test_a_listing_of_a_mistyped_ledger_path_creates_nothing_and_says_there_is_no_ledger(tmp_path, args):
+    """Audit cmds16 6: `graphc ledger --ledger TYPO` created the file (and its folders) and said "no runs", exit 0:
+    read as "nothing was submitted", the next step would be a hand submission of a run that went out."""
+    typo = tmp_path / "nodir" / "l.sqlite"
+    proc = graphc_ledger("--ledger", str(typo), *args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"graphc: error: no ledger at {typo}"), proc.stderr
+    assert not (tmp_path / "nodir").exists()
+
+
+def test_graphc_ledger_in_a_folder_whose_project_has_no_ledger_creates_nothing(tmp_path):
+    # typed in the wrong folder: its project (the folder itself here) has no .graphc/ledger.sqlite
+    proc = graphc_ledger(cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    expected = tmp_path / ".graphc" / "ledger.sqlite"
+    assert proc.stderr.startswith(f"graphc: error: no ledger at {expected}: nothing was submitted from this project"), (
+        proc.stderr
+    )
+    assert "--ledger PATH" in proc.stderr
+    assert not (tmp_path / ".graphc").exists()
+
+
+def test_graphc_ledger_in_a_project_with_a_ledger_lists_it(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sub").mkdir()
+    with Ledger(default_ledger_path(tmp_path)) as led:
+        run = begin(led, key="a@1")
+        led.mark_sent(run.id, 0)
+        led.record_confirmed(run.id, "graph_a")
+    proc = graphc_ledger(cwd=tmp_path / "sub")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1].split()[2:] == ["confirmed", "sandbox", "a@1", "graph_a"]
+    empty = tmp_path / "empty.sqlite"
+    Ledger(empty).close()  # a ledger with no runs: listed as such, exit 0
+    proc = graphc_ledger("--ledger", str(empty), cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == f"no runs in {empty}\n", proc.stdout + proc.stderr

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from graphc.api.errors import ConfigError
 from graphc.api.redact import clean, json_text
-from graphc.commands.common import api_errors, ledger_option, make_client
+from graphc.commands.common import EXIT_USAGE, api_errors, fail, ledger_option, make_client
+from graphc.files import find_project_root
 
 EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or of another router or key)
 
@@ -135,6 +138,23 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
     click.echo(f"run {run.id}: {run.state}" + (f" (graph {clean(run.graph_id, None)})" if run.graph_id else ""))
 
 
+def _no_ledger_no_listing(ledger_path) -> None:
+    """Exit 2 when there is no ledger to read: opening one would create it (and its folders), and an empty
+    listing of a mistyped path, or of the wrong folder's project, reads as "nothing was submitted"."""
+    from graphc.api.ledger import default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+
+    path = Path(ledger_path) if ledger_path is not None else default_ledger_path()
+    if os.path.lexists(path):
+        return
+    if ledger_path is not None:
+        fail(f"no ledger at {path}: nothing was recorded there (check the path)", EXIT_USAGE)
+    fail(
+        f"no ledger at {path}: nothing was submitted from this project ({find_project_root()}) yet, or this is not "
+        "the folder of the project whose runs you want; run `graphc ledger` in that project, or pass --ledger PATH",
+        EXIT_USAGE,
+    )
+
+
 @click.command("ledger")
 @ledger_option()
 @click.option(
@@ -168,16 +188,22 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
     have: reconcile it), absent (proven to have created nothing: safe to
     submit again). docs/submitting.md has the state machine.
 
+    The ledger is read where it is: this command never creates one. With no
+    ledger at the path (--ledger PATH, or .graphc/ledger.sqlite in the project
+    of the current folder) it says `no ledger at PATH`, exit 2: that is not
+    "no runs" (the runs may be in another project's ledger).
+
     Exit status: 0 listed (with --reconcile: and no run is left unsettled);
-    2 bad arguments, unknown run, ledger error; 3 with --reconcile: a run is
-    still unsettled (the router could not settle it yet, or it was sent to
-    another router or with another key: the line for it says how to
-    reconcile it there).
+    2 bad arguments, unknown run, no ledger at the path, ledger error; 3 with
+    --reconcile: a run is still unsettled (the router could not settle it yet,
+    or it was sent to another router or with another key: the line for it says
+    how to reconcile it there).
     """
     from graphc.api.ledger import Ledger  # deferred: the ledger (sqlite3); --help stays fast
 
     if (graph_id or not_submitted) and resolve_id is None:
         raise click.UsageError("--graph-id/--not-submitted go with --resolve RUN_ID")
+    _no_ledger_no_listing(ledger_path)
     _know_the_key()
     with Ledger(ledger_path) as ledger:
         if resolve_id is not None:
