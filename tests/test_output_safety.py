@@ -231,3 +231,41 @@ def test_github_skip_notices_write_control_characters_as_escapes():
     assert (
         out.splitlines()[0] == "::notice file=a.yaml,line=2,col=3,title=GC301 skipped::no quote for X\\x1b[2K\\u2028y"
     )
+
+
+# -- a failed compile -o leaves no earlier graph that looks like this run's (audit cmds16 7a) -----------------
+
+
+GOOD = "graphc: 1\nname: ok\nlegs:\n  a: {buy: 1, symbol: BTC-USD, limit: 97000}\n"
+
+
+@pytest.mark.parametrize(
+    ("broken", "args", "code"),
+    [
+        ("graphc: 1\nname: ok\nlegs:\n  a: {buy: 1, symbol: BTC-USD, limit: bid - 1%}\n", ["--quotes", "q.yaml"], 1),
+        ("graphc: 1\nname: ok\nlegs:\n  a: {buy: one, symbol: BTC-USD}\n", [], 1),
+        (GOOD, ["--quotes", "missing.yaml"], 2),
+    ],
+)
+def test_a_failed_compile_removes_the_earlier_output_file(tmp_path, broken, args, code):
+    """`compile … -o f || true; submit f` would send the graph of an earlier run: a compile that fails removes f."""
+    (tmp_path / "q.yaml").write_text("ETH-USD: {bid: 2325.10, ask: 2325.53}\n")
+    playbook = write(tmp_path, "p.yaml", GOOD)
+    first = run_graphc("compile", playbook, "-o", "out/r.json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert json.loads((tmp_path / "out" / "r.json").read_text())["nodes"]
+    playbook.write_text(broken)
+    again = run_graphc("compile", playbook, *args, "-o", "out/r.json", cwd=tmp_path)
+    assert again.returncode == code, again.stderr
+    assert not (tmp_path / "out" / "r.json").exists()
+    assert "graphc: removed out/r.json (from an earlier run): the compile failed" in again.stderr.decode()
+
+
+def test_a_failed_compile_leaves_what_is_not_a_regular_file_alone(tmp_path):
+    playbook = write(tmp_path, "p.yaml", "graphc: 1\nname: ok\nlegs:\n  a: {buy: one, symbol: BTC-USD}\n")
+    target = tmp_path / "kept.json"
+    target.write_text("{}\n")
+    (tmp_path / "link.json").symlink_to(target)
+    failed = run_graphc("compile", playbook, "-o", "link.json", cwd=tmp_path)
+    assert failed.returncode == 1 and target.read_text() == "{}\n" and (tmp_path / "link.json").is_symlink()
+    assert "removed" not in failed.stderr.decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -231,6 +232,41 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
     except OSError as exc:
         click.echo(f"graphc: cannot write {what} to {output}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+@contextmanager
+def no_stale_output(output: str | None, *, command: str, what: str = "output"):
+    """Run a command that writes ``output`` last: if it fails (any exit but 0, an error, a crash), a regular file
+    already at ``output`` is removed and that is said on stderr, so an earlier run's output never looks like this
+    run's (``compile -o f || true; submit f`` would send the old graph). A link, a device or a pipe is left alone."""
+    try:
+        yield
+    except BaseException as exc:
+        if output is not None and not (isinstance(exc, SystemExit) and exc.code in (0, None)):
+            _remove_stale(output, command, what)
+        raise
+
+
+def _remove_stale(output: str, command: str, what: str) -> None:
+    try:
+        info = os.lstat(output)
+    except OSError:
+        return  # nothing there: nothing stale
+    if not stat.S_ISREG(info.st_mode):
+        return
+    try:
+        os.unlink(output)
+    except OSError as exc:
+        click.echo(
+            f"graphc: warning: {output} is from an earlier run, not this {command}'s {what} (it failed), and it "
+            f"could not be removed: {exc.strerror or exc}",
+            err=True,
+        )
+        return
+    click.echo(
+        f"graphc: removed {output} (from an earlier run): the {command} failed, so it must not read as its {what}",
+        err=True,
+    )
 
 
 def write_report(

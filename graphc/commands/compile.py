@@ -12,6 +12,7 @@ from graphc.commands.common import (
     compile_options,
     exit_on_file_errors,
     explain_live,
+    no_stale_output,
     open_output,
     print_diagnostics,
     read_input,
@@ -25,7 +26,11 @@ from graphc.pipeline import compile_text, gc_paused
 @click.argument("playbook", type=click.Path(dir_okay=False, allow_dash=True))
 @compile_options
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the JSON here (missing folders are created)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the JSON here (missing folders are created). If the compile fails, a file already there is "
+    "removed (and that is said), so an earlier run's graph never passes for this one's.",
 )
 def compile_command(playbook, quotes_path, set_values, params_file, now, output):
     """Compile PLAYBOOK into the router's wire-format execution graph.
@@ -42,12 +47,13 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     Exit status: 0 compiled, 1 input errors, 2 usage error or unreadable input
     (GC112), 4 internal error.
     """
-    text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
-    # The collector stays paused from the parse to the last byte written, and the graph is freed before it
-    # runs again: re-enabled in between, its first collection re-scanned every object of the graph (a 100,000-leg
-    # compile: a tenth of the run).
-    with gc_paused():
-        _compile(text, path, playbook, quotes_path, set_values, params_file, now, output)
+    with no_stale_output(output, command="compile", what="graph"):
+        text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
+        # The collector stays paused from the parse to the last byte written, and the graph is freed before it
+        # runs again: re-enabled in between, its first collection re-scanned every object of the graph (a
+        # 100,000-leg compile: a tenth of the run).
+        with gc_paused():
+            _compile(text, path, playbook, quotes_path, set_values, params_file, now, output)
 
 
 def _compile(text, path, playbook, quotes_path, set_values, params_file, now, output):
