@@ -505,6 +505,26 @@ def test_plan_says_why_a_notional_is_unknown(sandbox, project):
     assert "total notional: at least $4,000.00 (unknown for stop (derived size), other (no price))" in planned.output
 
 
+def test_plan_with_no_leg_in_the_total_says_the_total_is_unknown(sandbox, project):
+    """audit cmds16 7b: with no leg priced (a wire graph planned without quotes) the total read "at least $0.00";
+    nothing was added up, so it is unknown, with why. Legs all in other currencies: unknown in dollars."""
+    planned = _planned(
+        sandbox,
+        project,
+        "graphc: 1\nname: none\nlegs:\n"
+        "  spot: {buy: 2 ETH, symbol: ETH-USD}\n"
+        "  hedge: {sell: 2 ETH, symbol: ETH-USD-PERP, venue: hyperliquid}\n",
+    )
+    assert "total notional: unknown (spot (no price), hedge (no price))\n" in planned.output, planned.output
+    assert "$0.00" not in planned.output
+    fx = _planned(
+        sandbox,
+        project,
+        "graphc: 1\nname: fx\nlegs:\n  a: {buy: 1000 ETH, limit: 0.05, symbol: ETH-BTC, venue: coinbase}\n",
+    )
+    assert "total notional: unknown in dollars (not in dollars: a (BTC))\n" in fx.output, fx.output
+
+
 def test_a_template_or_a_quotes_file_is_refused_with_a_reason_that_fits_it(sandbox, project):
     env = cli_env(sandbox)
     template = project / "templates" / "perp-hedge.yaml"  # its params `size` and `perp` have no default
@@ -616,7 +636,7 @@ def test_a_saved_plan_keeps_the_quotes_it_was_valued_with(sandbox, project):
     plan_file.write_text(json.dumps(old))
     shown = invoke(["plan", plan_file], env)
     assert shown.exit_code == 0, shown.output
-    assert "total notional: at least $0.00 (unknown for spot (no price), hedge (no price))" in shown.output
+    assert "total notional: unknown (spot (no price), hedge (no price))" in shown.output
 
 
 def test_plan_shows_a_stale_plan_and_says_submit_would_refuse_it(sandbox, project):

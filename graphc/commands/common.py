@@ -518,15 +518,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     if summary.max_loss is not None:
         limits.append(f"max loss {money_text(summary.max_loss)}")
     lines += ["", "risk: " + (", ".join(limits) if limits else "no limits")]
-    total = _dollars(summary.total)
-    left_out = []
-    if summary.unknown:
-        left_out.append(f"unknown for {', '.join(summary.unknown)}")
-    if summary.not_dollars:
-        left_out.append(f"not in dollars: {', '.join(summary.not_dollars)}")
-    if left_out:
-        total = f"at least {total} ({'; '.join(left_out)})"
-    lines.append(f"total notional: {total}")
+    lines.append(f"total notional: {_total_text(summary)}")
     if summary.is_sandbox is True:
         mode = "SANDBOX (paper trading)"
     elif summary.is_sandbox is False:
@@ -559,6 +551,23 @@ def occurrence_text(prepared) -> str:
 
     utc = utc_text(prepared.occurrence)
     return utc if prepared.schedule is None else f"{prepared.schedule.local_text(prepared.occurrence)} ({utc})"
+
+
+def _total_text(summary) -> str:
+    """`$930,066.00`; `at least $4,000.00 (unknown for ...)` when legs are left out of the sum; `unknown (...)` when
+    every leg is: nothing was added up, and "at least $0.00" would read as a number (audit cmds16 7b)."""
+    left_out = []
+    if summary.unknown:
+        left_out.append(f"unknown for {', '.join(summary.unknown)}")
+    if summary.not_dollars:
+        left_out.append(f"not in dollars: {', '.join(summary.not_dollars)}")
+    if not left_out:
+        return _dollars(summary.total)
+    if len(summary.unknown) + len(summary.not_dollars) < len(summary.legs):
+        return f"at least {_dollars(summary.total)} ({'; '.join(left_out)})"
+    if not summary.not_dollars:
+        return f"unknown ({', '.join(summary.unknown)})"
+    return f"unknown in dollars ({'; '.join(reversed(left_out))})"
 
 
 def _dollars(value) -> str:
