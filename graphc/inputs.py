@@ -8,6 +8,7 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -49,9 +50,25 @@ def kind_of(data) -> str | None:
     return None
 
 
-def not_graphc(doc, hint: str = "start a playbook with `graphc: 1`") -> Diagnostic:
-    """GC110 for a file that is none of graphc's inputs."""
+def not_graphc(doc, hint: str | None = None) -> Diagnostic:
+    """GC110 for a file that is none of graphc's inputs; without ``hint``, a saved plan is named as one
+    (:func:`saved_plan_hint`) and anything else is told to start with `graphc: 1`."""
+    hint = hint or saved_plan_hint(doc) or "start a playbook with `graphc: 1`"
     return Diagnostic("GC110", NOT_GRAPHC, doc.path, doc.span(()), hint=hint)
+
+
+PLAN_MARKER = "graphc_plan"  # the first key of a plan saved by `graphc plan -o` (graphc.plan)
+
+
+def saved_plan_hint(doc) -> str | None:
+    """The hint for a plan saved by ``graphc plan -o`` given where a playbook or a graph belongs: graphc wrote it,
+    so "start a playbook with `graphc: 1`" would send its user the wrong way. None for any other data."""
+    if not (isinstance(doc.data, dict) and PLAN_MARKER in doc.data):
+        return None
+    path = "PLAN" if doc.path == "<stdin>" else shlex.quote(str(doc.path))
+    return (
+        f"this is a plan saved by `graphc plan -o`: `graphc plan {path}` shows it and `graphc submit {path}` sends it"
+    )
 
 
 def wire_diagnostics(doc) -> list:

@@ -26,6 +26,7 @@ from graphc.inputs import (
     not_graphc,
     read_wire_graph,
     reads_as_wire,
+    saved_plan_hint,
     wrap_simple_order,
 )
 from graphc.pipeline import CompileOptions, compile_document
@@ -110,9 +111,8 @@ def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) ->
     if kind == SIMPLE:
         return LintedGraph(*wrap_simple_order(doc))
     if explicit:  # found while walking a directory: not ours, skipped like any other file
-        hint = (
-            "start a playbook with `graphc: 1`; `graphc lint --ignore-unknown` skips named files that are not graphc's"
-        )
+        start = saved_plan_hint(doc) or "start a playbook with `graphc: 1`"
+        hint = f"{start}; `graphc lint --ignore-unknown` skips named files that are not graphc's"
         return LintedGraph(None, doc, [not_graphc(doc, hint)])
     return None
 

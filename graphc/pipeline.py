@@ -224,7 +224,13 @@ def gc_paused() -> Iterator[None]:
 def _not_a_playbook_hint(doc: Document) -> str:
     """What to do with a file that is not a playbook: a wire graph, a simple order and a `use:` template each
     have their command."""
-    from graphc.inputs import SIMPLE, is_template_data, kind_of, reads_as_wire  # deferred: only a non-playbook
+    from graphc.inputs import (  # deferred: only a non-playbook
+        SIMPLE,
+        is_template_data,
+        kind_of,
+        reads_as_wire,
+        saved_plan_hint,
+    )
 
     path = "-" if doc.path == "<stdin>" else shlex.quote(str(doc.path))
     lint = f"`graphc lint {path}`"
@@ -237,6 +243,9 @@ def _not_a_playbook_hint(doc: Document) -> str:
         )
     if is_template_data(doc.data):
         return f"this is a `use:` template: it is compiled through the playbooks that use it; {lint} checks it"
+    plan = saved_plan_hint(doc)
+    if plan is not None:
+        return plan
     return "start the file with `graphc: 1`; wire graphs are JSON files with `nodes`"
 
 

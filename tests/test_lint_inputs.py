@@ -899,3 +899,24 @@ def test_an_error_lowered_to_a_warning_that_stopped_the_checks_says_it_was_lower
     # ignored on the command line as well, it is not reported at all: then it is "turned off or ignored"
     ignored = lint("p.yaml", "--explain-skips", "--ignore", "GC102")
     assert "skipped GC102 GC102 is turned off or ignored here, but it stopped the checks" in ignored.stdout
+
+
+# -- a saved plan where a playbook or a graph belongs (audit cmds16 7c) ---------------------------------------
+
+
+@pytest.mark.parametrize("command", ["graph", "lint", "decompile", "compile"])
+def test_a_saved_plan_given_to_another_command_is_named_as_one(tmp_path, monkeypatch, command):
+    """graphc wrote the file: "start a playbook with `graphc: 1`" sent its user the wrong way."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    playbook = write(tmp_path, "h.yaml", (EXAMPLES / "eth-hedge.yaml").read_text())
+    planned = CliRunner().invoke(
+        cli, ["plan", str(playbook), "--quotes", str(EXAMPLES / "quotes.yaml"), "-o", "p.json"]
+    )
+    assert planned.exit_code == 0, planned.output
+    result = CliRunner().invoke(cli, [command, "p.json"])
+    assert result.exit_code in (1, 2), result.output
+    assert "GC110" in result.output
+    assert "this is a plan saved by `graphc plan -o`: `graphc plan p.json` shows it" in result.output, result.output
+    assert "start a playbook with `graphc: 1`" not in result.output
+    assert "start the file with `graphc: 1`" not in result.output

@@ -840,6 +840,11 @@ GC110 = describe(
     when a file named on the command line is neither a playbook, nor a wire graph (a
     `.json` file with `nodes`), nor a simple order.
 
+    A plan saved by `graphc plan -o` (JSON with `graphc_plan`) is not a playbook
+    either: `graph`, `lint`, `decompile` and `compile` report it as GC110 with the
+    hint that it is a saved plan, which `graphc plan FILE` shows and `graphc
+    submit FILE` sends.
+
     When `graphc lint` walks a directory, YAML files with no `graphc:` key are
     skipped rather than reported, so CI configs and other YAML in the repository are
     left alone.
