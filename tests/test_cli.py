@@ -90,3 +90,19 @@ def test_start_up_pauses_the_collector_until_the_command_is_imported(monkeypatch
         assert states[:2] == [False, True] and gc.isenabled() and gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("command", ["compile", "graph", "lint", "plan", "submit", "schedule", "run", "bundle"])
+def test_every_now_option_says_a_time_without_an_offset_is_utc(command):
+    """audit cmds16 7d: `--now 2026-03-29T01:30` is read as UTC; a trader who types the schedule's local time gets a
+    time an hour off in British summer time. Every --now says how it is read."""
+    result = CliRunner().invoke(cli, [command, "--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "--now ISO8601" in text
+    assert "a time without an offset is UTC" in text, text
+
+
+def test_recurring_docs_say_how_now_without_an_offset_is_read():
+    text = " ".join((REPO / "docs" / "recurring.md").read_text().split())
+    assert "A time without an offset (`2026-03-29T01:30`) is UTC" in text

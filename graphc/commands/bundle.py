@@ -21,7 +21,11 @@ from graphc.commands.common import parse_now, parse_set, print_diagnostics
 @click.option("--memory-mb", type=click.IntRange(64), default=256, show_default=True)
 @click.option("--timeout-secs", type=click.IntRange(0), default=0, show_default=True, help="0: no timeout.")
 @click.option("--latency-target", multiple=True, metavar="VENUE", help="Placement hint, e.g. coinbase (repeatable).")
-@click.option("--now", metavar="ISO8601", help="Check the occurrences from this time on (default: now).")
+@click.option(
+    "--now",
+    metavar="ISO8601",
+    help="Check the occurrences from this time on (default: now); a time without an offset is UTC.",
+)
 def bundle_command(
     playbook, out, set_values, params_file, live, name, cpu_millis, memory_mb, timeout_secs, latency_target, now
 ):

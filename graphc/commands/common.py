@@ -65,7 +65,8 @@ def compile_options(fn):
         "--now",
         "now",
         metavar="ISO8601",
-        help="Fix `now`/`today` in templates (e.g. 2026-01-05T09:00:00Z) for reproducible output.",
+        help="Fix `now`/`today` in templates (e.g. 2026-01-05T09:00:00Z) for reproducible output; a time without "
+        "an offset is UTC.",
     )(fn)
     fn = click.option(
         "--params",

@@ -22,7 +22,8 @@ MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help
 @click.option(
     "--now",
     metavar="ISO8601",
-    help="Start the clock at this time (rehearsals, tests); with --loop it then runs at real speed.",
+    help="Start the clock at this time (rehearsals, tests); with --loop it then runs at real speed; a time "
+    "without an offset is UTC, not the schedule's timezone.",
 )
 @click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Set a playbook param (repeatable).")
 @click.option("--params", "params_file", type=click.Path(dir_okay=False), metavar="FILE", help="Params file.")

@@ -42,7 +42,13 @@ def load_or_exit(playbook):
 
 @click.command("schedule")
 @click.argument("playbook", type=click.Path(dir_okay=False))
-@click.option("--now", "now", metavar="ISO8601", help="Take this as the current time (e.g. 2026-01-05T14:30:00Z).")
+@click.option(
+    "--now",
+    "now",
+    metavar="ISO8601",
+    help="Take this as the current time (e.g. 2026-01-05T14:30:00Z); a time without an offset is UTC, not the "
+    "schedule's timezone.",
+)
 @click.option(
     "-n", "--count", type=click.IntRange(1, 1000), default=5, show_default=True, help="How many next occurrences."
 )
