@@ -505,6 +505,16 @@ def test_plan_says_why_a_notional_is_unknown(sandbox, project):
     assert "total notional: at least $4,000.00 (unknown for stop (derived size), other (no price))" in planned.output
 
 
+def test_plan_o_creates_missing_folders_as_compile_o_does(sandbox, project, tmp_path):
+    """audit cmds16 7e: `plan -o dir/p.json` was exit 2 where `compile -o` and `graph -o` create the folders."""
+    plan_file = tmp_path / "new" / "deeper" / "p.json"
+    planned = invoke(["plan", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "-o", plan_file], {})
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(plan_file.read_text())["graphc_plan"] == 1
+    assert os.stat(plan_file).st_mode & 0o077 == 0
+    assert "missing folders are created" in " ".join(invoke(["plan", "--help"], {}).output.split())
+
+
 def test_plan_with_no_leg_in_the_total_says_the_total_is_unknown(sandbox, project):
     """audit cmds16 7b: with no leg priced (a wire graph planned without quotes) the total read "at least $0.00";
     nothing was added up, so it is unknown, with why. Legs all in other currencies: unknown in dollars."""

@@ -212,6 +212,13 @@ def write_output(data, output: str | None, *, what: str = "the output") -> None:
         stream.write(data)
 
 
+def make_folders_for(output: str) -> None:
+    """Create the missing folders of the file ``output`` (every command's ``-o``); OSError if it cannot."""
+    folder = os.path.dirname(output)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+
+
 @contextmanager
 def open_output(output: str | None, *, what: str = "the output", binary: bool = False):
     """A stream to write to: the file ``output``, with its missing folders created, or stdout.
@@ -225,9 +232,7 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         (sys.stdout.buffer if binary else sys.stdout).flush()
         return
     try:
-        folder = os.path.dirname(output)
-        if folder:
-            os.makedirs(folder, exist_ok=True)
+        make_folders_for(output)
         with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
     except OSError as exc:

@@ -19,6 +19,7 @@ from graphc.commands.common import (
     explain_live,
     explain_skips_option,
     fail,
+    make_folders_for,
     occurrence_lines,
     parse_now,
     parse_set,
@@ -37,7 +38,8 @@ from graphc.plan import build_plan, resaved_plan, write_plan
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
-    help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600. "
+    help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600, "
+    "missing folders are created. "
     "A saved plan is saved again unchanged: its time and inputs are kept, so it goes stale as the original does.",
 )
 @click.option(
@@ -119,6 +121,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 occurrence=prepared.occurrence,
             )
         try:
+            make_folders_for(output)
             write_plan(document, output)
         except OSError as exc:
             fail(f"cannot write plan {output}: {exc.strerror or exc}", EXIT_USAGE)
