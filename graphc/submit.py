@@ -222,6 +222,7 @@ def prepare(
     :class:`Problem` in the result, so ``plan`` can show them all.
     """
     path = str(source)
+    run_key = run_key or None  # an empty --run-key names no run: the default one
     if text is None:
         try:
             text = read_source(path)

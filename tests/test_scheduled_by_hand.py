@@ -139,3 +139,10 @@ def test_an_explicit_run_key_submits_outside_the_schedule(router, project):
     assert hand.returncode == 0, hand.stderr
     assert "run key dca-extra-1)" in hand.stdout
     assert len(submitted_graphs(router)) == 1
+
+
+def test_an_empty_run_key_is_the_default_one(router, project):
+    args = ("--quotes", QUOTES.name, "--now", "2026-01-05T14:10:00Z", "--run-key", "")
+    planned = graphc(router, project, "plan", DCA.name, *args)
+    assert planned.returncode == 0, planned.stderr
+    assert f"run key: {KEY} " in planned.stdout
