@@ -14,6 +14,7 @@ second graph for one occurrence would be in its graph list.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,14 @@ def test_an_empty_run_key_is_the_default_one(router, project):
     planned = graphc(router, project, "plan", DCA.name, *args)
     assert planned.returncode == 0, planned.stderr
     assert f"run key: {KEY} " in planned.stdout
+
+
+def test_on_the_wall_clock_the_plan_says_how_long_ago_in_whole_seconds(router, project):
+    (project / "every.yaml").write_text(
+        'graphc: 1\nname: every\nschedule: {cron: "* * * * *", catch_up: 10m}\n'
+        "legs:\n  a: {buy: 0.001, symbol: BTC-USD, limit: 97000}\n"
+    )
+    planned = graphc(router, project, "plan", "every.yaml")
+    assert planned.returncode == 0, planned.stderr
+    (line,) = [line for line in planned.stdout.splitlines() if line.startswith("occurrence: ")]
+    assert re.search(r": due, (\d+m )?\d+s ago \(now is \S+Z\)$", line), line

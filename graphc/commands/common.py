@@ -8,6 +8,7 @@ import stat
 import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
@@ -546,8 +547,9 @@ def occurrence_lines(prepared) -> list[str]:
     if prepared.occurrence is not None:
         lines.append(f"occurrence: {occurrence_text(prepared)}")
         if prepared.due is not None:
-            ago = describe_duration(prepared.due.at - prepared.occurrence)
-            lines[-1] += f": due, {ago} ago (now is {utc_text(prepared.due.at)})"
+            late = prepared.due.at - prepared.occurrence
+            late -= timedelta(microseconds=late.microseconds)  # the wall clock's microseconds say nothing here
+            lines[-1] += f": due, {describe_duration(late)} ago (now is {utc_text(prepared.due.at)})"
     return lines
 
 
