@@ -179,12 +179,15 @@ class DiagnosticError(Exception):
     never escapes to the user as a traceback.
     """
 
-    def __init__(self, code: str, message: str, span: Span | None = None, hint: str | None = None):
+    def __init__(
+        self, code: str, message: str, span: Span | None = None, hint: str | None = None, at: tuple[str, ...] = ()
+    ):
         super().__init__(message)
         self.code = code
         self.message = message
         self.span = span
         self.hint = hint
+        self.at = at  # the path, below the value the stage reports it at, of the part at fault (an edge's offset_pct)
 
     def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
         # Stages report errors; the lint layer re-stamps severities from the rule

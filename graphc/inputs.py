@@ -105,13 +105,22 @@ def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
         if type(value) is Decimal and not value.is_finite():
             continue
         try:
-            parse_number(value)
+            parse_number(_whole_as_written(value))
         except UnitError as exc:
             span = doc.span(path)
             if span not in taken:
                 dotted = ".".join(map(str, path))
                 out.append(Diagnostic(exc.code, f"`{dotted}`: {exc.message}", doc.path, span, hint=exc.hint))
     return out
+
+
+def _whole_as_written(value):
+    """A whole number the wire writes as a JSON float (``-5.0``: graphc.stages.emit writes an ``offset_pct`` so)
+    with the digits of the whole number, which is what it was checked as: 40 nines written ``99…9.0`` are 40
+    digits, not 41 (sec16 2: playbook lint and wire lint agree on a compiled graph)."""
+    if type(value) is Decimal and value.as_tuple().exponent == -1 and value == value.to_integral_value():
+        return value.to_integral_value()
+    return value
 
 
 def _wire_numbers(data):

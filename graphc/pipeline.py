@@ -344,11 +344,13 @@ _NEEDS_KEY = re.compile(r" needs `([^`]+):`$")  # graphc.stages.validate's messa
 
 def _enclosing_spans(doc: Document, paths: list[tuple[object, ...]]) -> frozenset[object]:
     """The spans of the values that hold each schema problem's path, up to the leg field (`legs.ID.FIELD`) or the
-    top-level entry (`edges.N`, `defaults.FIELD`): never a leg or the document itself, whose other problems stand."""
+    top-level entry (`edges.N`, `defaults.FIELD`), and the value itself (an edge's `offset_pct: x` is the schema's
+    GC103, not also the model's GC105 there: sec16 2): never a leg or the document itself, whose other problems
+    stand."""
     spans = set()
     for path in paths:
         top = 3 if path[:1] == ("legs",) else 2
-        for depth in range(top, len(path)):
+        for depth in range(top, len(path) + 1):
             spans.add(doc.span(path[:depth]))
     return frozenset(spans)
 

@@ -217,3 +217,69 @@ def test_a_ratio_past_28_digits_decompiles_and_round_trips(tmp_path):
     result = _run("decompile", path)
     assert result.exit_code == 0, result.output
     assert "after: a filled 12.34567890123456789012345678901%" in result.stdout
+
+
+# An `on_price` `offset_pct` in a playbook's edge mapping (in `after:` or `edges:`) gets the same check (sec16 2: a
+# literal 1e-50, 47 digits, a template's 60-digit result and a percent param divided by 1e40 twice compiled, linted
+# and planned clean, and `graphc lint` of the compiled graph said GC103). As written, a template's result, and
+# a percent param placed whole (graphc.stages.expand.in_field_unit reads -5% as -5 points).
+_SLIP_PARAM = "params:\n  slip: {type: percent, default: -5%}\n"
+_OFFSETS = [
+    ("0.00000000000000000000000000000000000000000000000001", "", "'1E-50' is out of range", RANGE_HINT),
+    ("-" + "9" * 47, "", f"'-{'9' * 47}' has more than 40 digits", DIGITS_HINT),
+    (
+        '"{{ -15 / 7 }}"',
+        "",
+        "'-2.142857142857142857142857142857142857142857142857142857...' has more than 40 digits",
+        DIGITS_HINT,
+    ),
+    ('"{{ slip / 1e40 / 1e40 }}"', _SLIP_PARAM, "'-5E-80' is out of range", RANGE_HINT),
+]
+_OFFSET_IDS = ["literal-1e-50", "literal-47-digits", "template-60-digits", "percent-param-over-1e80"]
+
+
+def _offset_playbook(offset: str, params: str, where: str) -> str:
+    trigger = f"{{on_price: {{symbol: BTC-USD, direction: below, reference: graph_entry_price, offset_pct: {offset}}}}}"
+    head = f"graphc: 1\nname: p\n{params}legs:\n  a: {{buy: 0.01, symbol: BTC-USD, limit: 97000}}\n"
+    if where == "after":
+        return (
+            head
+            + f"  b:\n    sell: 0.01\n    symbol: BTC-USD\n    after:\n      - from: a\n        trigger: {trigger}\n"
+        )
+    return head + f"  b: {{sell: 0.01, symbol: BTC-USD}}\nedges:\n  - from: a\n    to: b\n    trigger: {trigger}\n"
+
+
+@pytest.mark.parametrize("offset, params, message, hint", _OFFSETS, ids=_OFFSET_IDS)
+@pytest.mark.parametrize("where", ["after", "edges"])
+def test_a_playbook_offset_pct_out_of_range_is_gc103_at_the_offset(tmp_path, offset, params, message, hint, where):
+    path = tmp_path / "p.yaml"
+    text = _offset_playbook(offset, params, where)
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(next(x for x in text.splitlines() if "offset_pct" in x)) + 1
+    col = text.splitlines()[line - 1].index("offset_pct: ") + len("offset_pct: ") + 1
+    result = _run("lint", "--no-cache", path)
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    found = [x for x in lines if " GC103 " in x]
+    assert found == [f"{path}:{line}:{col}: error GC103 `trigger.on_price.offset_pct`: {message}"], result.stdout
+    assert hint in result.stdout
+    out = tmp_path / "p.json"
+    for command in (["compile", path, "-o", out], ["plan", path]):
+        result = _run(*command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "GC103 `trigger.on_price.offset_pct`" in result.output
+        assert "internal error" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("offset", ["-5", '"{{ slip }}"', '"{{ slip / 1e20 / 1e10 }}"', "1e-40", "-" + "9" * 40])
+def test_a_playbook_offset_pct_in_range_compiles_and_its_graph_lints_clean(tmp_path, offset):
+    # playbook lint and wire lint agree: what compiles is a graph `graphc lint` reads without GC103
+    path, out = tmp_path / "p.yaml", tmp_path / "p.json"
+    path.write_text(_offset_playbook(offset, _SLIP_PARAM, "after"), encoding="utf-8")
+    compiled = _run("compile", path, "-o", out)
+    assert compiled.exit_code == 0, compiled.output
+    for command in (["lint", "--no-cache", out], ["plan", out], ["graph", out], ["decompile", out]):
+        result = _run(*command)
+        assert "GC103" not in result.output, (command, result.output)
+        assert "internal error" not in result.output

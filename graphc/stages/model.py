@@ -620,7 +620,7 @@ class _Builder:
                 else:
                     raise DiagnosticError("GC103", "an `after:` entry is a trigger text or an edge mapping")
             except DiagnosticError as exc:
-                self.error(exc, doc.span(doc_path))
+                self.error(exc, doc.span(doc_path + exc.at))
                 continue
             spans["edges", len(edges)] = _Later((doc, doc_path, False))
             edges.append(_edge(len(edges), trig, name))
@@ -639,7 +639,7 @@ class _Builder:
                     raise edge_end_error("an edge in `edges:` needs `to:` naming a leg", entry, "to")
                 trig = trigger_from_mapping(entry)
             except DiagnosticError as exc:
-                self.error(exc, self.doc.span(("edges", i)))
+                self.error(exc, self.doc.span(("edges", i, *exc.at)))
                 continue
             self.locator.spans[("edges", len(edges))] = _Later((self.doc, ("edges", i), False))
             edges.append(_edge(len(edges), trig, target))

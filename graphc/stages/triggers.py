@@ -181,6 +181,25 @@ def edge_end_error(message: str, entry: dict, key: str) -> DiagnosticError:
     return DiagnosticError("GC103", f"{message}, not {entry[key]!r}", hint=f"write `{key}: LEG_ID`")
 
 
+_OFFSET_AT = ("trigger", "on_price", "offset_pct")
+
+
+def _offset_points(value) -> Decimal:
+    """An edge mapping's ``on_price.offset_pct`` in percent points, with the digits and range of every playbook
+    number (GC103 at the offset, as the wire graph's lint says: :func:`graphc.inputs.wire_number_diagnostics`), be
+    it a literal, a template's result or a percent param placed whole (sec16 2: 1e-50 and 60 digits compiled).
+    A NaN or an infinity is kept: the schema's GC103 "not a finite number" says it, and the edge stays one whose
+    level is unknown (graphc.stages.model._price_watch), not a missing edge (review14 3)."""
+    if isinstance(value, Decimal) and not value.is_finite():
+        return value
+    try:
+        return parse_percent_points(value)
+    except UnitError as exc:
+        raise DiagnosticError(
+            exc.code, f"`{'.'.join(_OFFSET_AT)}`: {exc.message}", hint=exc.hint, at=_OFFSET_AT
+        ) from None
+
+
 def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
     """An edge mapping ``{from: L, trigger: NAME|OBJECT, fill_ratio: 50%}``."""
     source = entry.get(from_key)
@@ -212,8 +231,7 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if name == "on_price" and isinstance(body, dict):
                 price = in_wire_order(body)  # the wire's order, whatever the playbook's: one graph, one run key
                 if "offset_pct" in price:
-                    raw = price["offset_pct"]
-                    price["offset_pct"] = JsonFloat(parse_percent_points(raw) if isinstance(raw, str) else Decimal(raw))
+                    price["offset_pct"] = JsonFloat(_offset_points(price["offset_pct"]))
                 return _new_trigger(Trigger, (source, {"on_price": price}, condition))
     except UnitError as exc:
         raise DiagnosticError(exc.code, exc.message, hint=exc.hint) from None
