@@ -269,3 +269,117 @@ def test_a_failed_compile_leaves_what_is_not_a_regular_file_alone(tmp_path):
     failed = run_graphc("compile", playbook, "-o", "link.json", cwd=tmp_path)
     assert failed.returncode == 1 and target.read_text() == "{}\n" and (tmp_path / "link.json").is_symlink()
     assert "removed" not in failed.stderr.decode()
+
+
+# -- file names that other commands print (sec16 8) ----------------------------------------------------------------
+# fmt (--check, --diff, plain), decompile, plan, schedule and submit printed a file's name raw: a file pushed as
+# `x\n::error title=PWNED::…\n.yaml` became a workflow command in a CI log, and an OSC sequence in a name drove
+# the terminal. Each is now escaped as lint escapes it (graphc.report.one_line).
+
+NEWLINE_NAME = "x\n::error title=PWNED::injected by filename\n.yaml"
+ESCAPE_NAME = "z\x1b]0;title\x07.yaml"
+SHOWN = {NEWLINE_NAME: "x\\n::error title=PWNED::injected by filename\\n.yaml", ESCAPE_NAME: "z\\x1b]0;title\\x07.yaml"}
+UNFORMATTED = "graphc: 1\nname:   t\nlegs:\n  a: {buy: 1 ETH,   symbol: ETH-USD}\n"
+
+
+def _named(tmp_path, name: str, text: str = UNFORMATTED) -> str:
+    write(tmp_path, "graphc.toml", "")
+    (tmp_path / "plays").mkdir(exist_ok=True)
+    (tmp_path / "plays" / name).write_text(text, encoding="utf-8")
+    return os.path.join("plays", name)
+
+
+def _safe(*outputs: str) -> None:
+    """No line starts a workflow command, and no raw control character but the line ends reaches the output."""
+    for output in outputs:
+        for line in output.splitlines():
+            assert not line.lstrip().startswith("::"), repr(line)
+        assert not any(ch in output for ch in "\x1b\x07"), repr(output)
+
+
+def _invoke(tmp_path, *args):
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        return CliRunner().invoke(cli, [str(a) for a in args])
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+def test_fmt_check_escapes_a_file_name(tmp_path, name):
+    _named(tmp_path, name)
+    result = _invoke(tmp_path, "fmt", "--check", "plays")  # the walk finds it, as pre-commit's file list names it
+    assert result.exit_code == 1, result.output
+    assert result.stdout == f"would reformat plays/{SHOWN[name]}\n"
+    _safe(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+def test_fmt_diff_escapes_a_file_name_in_its_headers(tmp_path, name):
+    _named(tmp_path, name)
+    result = _invoke(tmp_path, "fmt", "--diff", "plays")
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [f"--- plays/{SHOWN[name]} (now)", f"+++ plays/{SHOWN[name]} (formatted)", "@@ -1,4 +1,4 @@"]
+    _safe(result.stdout, result.stderr)
+
+
+def test_fmt_diff_headers_of_a_plain_name_stay_a_unified_diff(tmp_path):
+    _named(tmp_path, "p.yaml")
+    result = _invoke(tmp_path, "fmt", "--diff", "plays/p.yaml")
+    assert result.stdout.splitlines()[:2] == ["--- plays/p.yaml (now)", "+++ plays/p.yaml (formatted)"]
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+def test_fmt_escapes_a_file_name_it_reformats(tmp_path, name):
+    _named(tmp_path, name)
+    result = _invoke(tmp_path, "fmt", "plays")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"reformatted plays/{SHOWN[name]}\n"
+    assert (tmp_path / "plays" / name).read_text(encoding="utf-8").startswith("graphc: 1\nname: t\n")
+    _safe(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+def test_fmt_escapes_a_file_name_in_its_notes_and_failures(tmp_path, name):
+    json_name = name.replace(".yaml", ".json")
+    _named(tmp_path, json_name, "{}")
+    broken = _named(tmp_path, name, "graphc: 1\nname: t\nlegs: [\n")
+    result = _invoke(tmp_path, "fmt", os.path.join("plays", json_name), broken)
+    assert f"graphc: note: plays/{SHOWN[name].replace('.yaml', '.json')}: not formatted" in result.stderr
+    assert f"plays/{SHOWN[name]}:4:1: error GC100" in result.stderr  # the GC100 of the broken file, as lint reports it
+    _safe(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+def test_decompile_escapes_a_file_name(tmp_path, name):
+    path = _named(tmp_path, name)
+    result = _invoke(tmp_path, "decompile", path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"graphc: plays/{SHOWN[name]} is already a playbook; decompile reads wire JSON\n"
+    _safe(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+def test_plan_escapes_a_file_name(tmp_path, name):
+    path = _named(tmp_path, name)
+    write(tmp_path, "q.yaml", "ETH-USD: {bid: 2000, ask: 2001}\n")
+    result = _invoke(tmp_path, "plan", "--quotes", "q.yaml", path, "-o", path + ".plan.json")
+    assert result.exit_code == 0, result.output
+    assert f"plan for t (plays/{SHOWN[name]})" in result.stdout.splitlines()
+    assert f"saved plan to plays/{SHOWN[name]}.plan.json; submit it with" in result.stdout
+    _safe(result.stdout, result.stderr)
+
+
+@pytest.mark.parametrize("name", [NEWLINE_NAME, ESCAPE_NAME], ids=["newline", "osc"])
+@pytest.mark.parametrize("command", [["schedule"], ["bundle", "-o", "out"], ["submit"], ["plan"]])
+def test_other_commands_escape_a_file_name_they_cannot_use(tmp_path, name, command):
+    # schedule and bundle: a playbook with no `schedule:`; submit and plan: a file that is not there
+    path = _named(tmp_path, name)
+    if command[0] in ("submit", "plan"):
+        path = path.replace(".yaml", ".missing.yaml")
+    result = _invoke(tmp_path, *command, path)
+    assert result.exit_code == 2, result.output
+    assert "plays/" + SHOWN[name].split(".yaml")[0] in result.stderr, result.stderr
+    _safe(result.stdout, result.stderr)

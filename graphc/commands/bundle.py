@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from graphc.commands.common import parse_now, parse_set, print_diagnostics
+from graphc.report import one_line
 
 
 @click.command("bundle")
@@ -67,17 +68,18 @@ def bundle_command(
             for d in exc.diagnostics:
                 by_file.setdefault(d.path, []).append(d)
             print_diagnostics([located_result(ds) for ds in by_file.values()], summary=True)
-        click.echo(f"graphc: bundle not written: {exc}", err=True)
+        click.echo(f"graphc: bundle not written: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     if result.diagnostics:
         print_diagnostics([located_result(result.diagnostics)], summary=True)
     for warning in result.warnings:
-        click.echo(f"graphc: warning: {warning}", err=True)
+        click.echo(f"graphc: warning: {one_line(warning)}", err=True)
     for note in result.skipped:
-        click.echo(f"graphc: {note}", err=True)
+        click.echo(f"graphc: {one_line(note)}", err=True)
     project = [f for f in result.files if f.startswith("project/")]
+    out = one_line(str(result.out))
     click.echo(
-        f"wrote {result.out}/ (hosted strategy {result.name}): {len(project)} project files, "
+        f"wrote {out}/ (hosted strategy {result.name}): {len(project)} project files, "
         f"graphc and {len(result.vendored) - 1} pure-Python packages ({', '.join(result.vendored[1:])})"
     )
-    click.echo(f"deploy it with `graphc deploy {result.out}` (or `sequence strategy deploy {result.out}`)")
+    click.echo(f"deploy it with `graphc deploy {out}` (or `sequence strategy deploy {out}`)")

@@ -8,6 +8,7 @@ import click
 
 from graphc.cache import LinkedCache, cache_dir, clean
 from graphc.files import display_path, find_project_root
+from graphc.report import one_line
 
 
 @click.group("cache")
@@ -29,12 +30,12 @@ def clean_command(path):
     The ledger of submitted runs (.graphc/ledger.sqlite) is kept.
     """
     root = find_project_root(path)
-    shown = display_path(str(cache_dir(root)))
+    shown = one_line(display_path(str(cache_dir(root))))
     linked = os.path.islink(cache_dir(root))
     try:
         removed = clean(root)
     except LinkedCache as exc:  # graphc never used a cache through it: nothing of graphc's to remove there
-        link = display_path(str(exc.link))
+        link = one_line(display_path(str(exc.link)))
         click.echo(
             f"no lint cache at {shown}: {link} is a symbolic link, which graphc does not use for its cache; "
             "nothing removed"

@@ -123,7 +123,10 @@ def load_quotes_option(path):
     try:
         return load_quotes(path)
     except (OSError, UnicodeDecodeError) as exc:
-        raise click.UsageError(f"cannot read quotes file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        from graphc.report import one_line  # deferred: only an unreadable quotes file needs it
+
+        why = getattr(exc, "strerror", None) or exc
+        raise click.UsageError(one_line(f"cannot read quotes file {path}: {why}")) from None
 
 
 def build_options(quotes_path, set_values, params_file, now, *, require_quotes, sources=(), config=None):
@@ -237,7 +240,9 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
     except OSError as exc:
-        click.echo(f"graphc: cannot write {what} to {output}: {exc.strerror or exc}", err=True)
+        from graphc.report import one_line  # deferred: only a failed write needs it
+
+        click.echo(f"graphc: {one_line(f'cannot write {what} to {output}: {exc.strerror or exc}')}", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -379,7 +384,9 @@ def read_error(path, exc) -> str:
     reason = getattr(exc, "strerror", None) or str(exc)
     if isinstance(exc, UnicodeDecodeError):
         reason = "not UTF-8 text"
-    return f"cannot read {path}: {reason}"
+    from graphc.report import one_line  # deferred: only an unreadable file needs it
+
+    return one_line(f"cannot read {path}: {reason}")
 
 
 def read_input(source, stdin_name: str = "<stdin>") -> tuple[str, str]:
@@ -416,7 +423,11 @@ def ledger_option(help: str = "Ledger file (default: .graphc/ledger.sqlite in th
 
 
 def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
-    """Print one line to stderr and exit with ``code`` (the only way the router commands stop early)."""
+    """Print one line to stderr and exit with ``code`` (the only way the router commands stop early); a path or
+    value in ``message`` has its line breaks and control characters escaped (sec16 8: never a workflow command)."""
+    from graphc.report import one_line  # deferred: only a refusal needs it
+
+    message = one_line(message)
     click.echo(f"graphc: {prefix}: {message}" if prefix else f"graphc: {message}", err=True)
     sys.exit(code)
 

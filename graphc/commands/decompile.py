@@ -11,6 +11,7 @@ from graphc.decompile import DecompileError, decompile, round_trip_difference
 from graphc.diagnostics import FileResult, has_errors
 from graphc.humanize import playbook_name
 from graphc.pipeline import gc_paused
+from graphc.report import one_line
 from graphc.wire_input import read_graph_input
 
 
@@ -46,20 +47,21 @@ def _decompile(text, path, name, output):
     if loaded.diagnostics:
         print_diagnostics([FileResult(path, text, loaded.diagnostics, [])])
     if loaded.kind == "playbook":
-        click.echo(f"graphc: {path} is already a playbook; decompile reads wire JSON", err=True)
+        click.echo(f"graphc: {one_line(path)} is already a playbook; decompile reads wire JSON", err=True)
         sys.exit(EXIT_USAGE)
     if loaded.wire is None or has_errors(loaded.diagnostics):
         sys.exit(EXIT_FINDINGS)
     try:
         result = decompile(loaded.wire, name)
     except DecompileError as exc:
-        click.echo(f"graphc: {path}: no playbook can express this graph: {exc}", err=True)
+        click.echo(f"graphc: {one_line(f'{path}: no playbook can express this graph: {exc}')}", err=True)
         sys.exit(EXIT_FINDINGS)
     playbook = result.text
     difference = round_trip_difference(playbook, result.wire)
     if difference:
-        click.echo(f"graphc: {path}: the playbook would not compile back to the same graph ({difference})", err=True)
+        shown = one_line(f"{path}: the playbook would not compile back to the same graph ({difference})")
+        click.echo(f"graphc: {shown}", err=True)
         sys.exit(EXIT_FINDINGS)
     for note in result.notes:
-        click.echo(f"graphc: note: {note}", err=True)
+        click.echo(f"graphc: note: {one_line(note)}", err=True)
     write_output(playbook, output, what="the playbook")

@@ -47,7 +47,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
     try:
         files, searches = _collect(paths)
     except FileNotFoundError as exc:
-        click.echo(f"graphc: no such file or directory: {exc.args[0]}", err=True)
+        click.echo(f"graphc: no such file or directory: {one_line(str(exc.args[0]))}", err=True)
         sys.exit(EXIT_USAGE)
     changed, failed, unreadable, refused, tried = [], [], [], [], set()
     for path in files:
@@ -73,11 +73,11 @@ def fmt_command(paths, check, show_diff, allow_empty):
         if show_diff:
             _print_diff(path, text, formatted)
         elif check:
-            click.echo(f"would reformat {path}")
+            click.echo(f"would reformat {one_line(path)}")
         else:
             with open(path, "w", encoding="utf-8", newline="") as fh:  # the text keeps its own line ends
                 fh.write(formatted)
-            click.echo(f"reformatted {path}", err=True)
+            click.echo(f"reformatted {one_line(path)}", err=True)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted; run `graphc fmt` on them", err=True)
     empty = [search for search, found in searches.items() if not tried.intersection(found)]
@@ -105,7 +105,7 @@ def _format_file(path: str, named: bool = False):
     lint reads it), except JSON, which fmt never rewrites: that is said.
     """
     if named and path.lower().endswith(".json"):
-        click.echo(f"graphc: note: {path}: not formatted: fmt formats YAML playbooks, not JSON", err=True)
+        click.echo(f"graphc: note: {one_line(path)}: not formatted: fmt formats YAML playbooks, not JSON", err=True)
         return None
     try:
         text = read_source(path)
@@ -121,10 +121,10 @@ def _format_source(text: str, path: str):
     try:
         return text, format_text(text)
     except FormatSkipped as exc:
-        click.echo(f"graphc: note: {path}: {exc}", err=True)
+        click.echo(f"graphc: note: {one_line(f'{path}: {exc}')}", err=True)
         return text, _SKIPPED
     except SuppressionMoved as exc:
-        click.echo(f"graphc: {path}: {exc}", err=True)
+        click.echo(f"graphc: {one_line(f'{path}: {exc}')}", err=True)
         return text, _REFUSED
     except FormatError as exc:
         _print_failure(path, text, exc)
@@ -137,7 +137,7 @@ def _print_failure(path: str, text: str, exc) -> None:
         diagnostics = [d.with_(path=path) for d in exc.diagnostics]
         print_diagnostics([FileResult(path, text, diagnostics, [])])
     else:
-        click.echo(f"graphc: {path}: {exc}", err=True)
+        click.echo(f"graphc: {one_line(f'{path}: {exc}')}", err=True)
 
 
 class _Files(list):
@@ -184,8 +184,8 @@ def _print_diff(path, before, after):
             difflib.unified_diff(
                 before.splitlines(keepends=True),
                 after.splitlines(keepends=True),
-                fromfile=f"{path} (now)",
-                tofile=f"{path} (formatted)",
+                fromfile=f"{one_line(path)} (now)",  # a name's line break would end the header: escaped
+                tofile=f"{one_line(path)} (formatted)",
             )
         ),
         nl=False,

@@ -22,6 +22,7 @@ from graphc.diagnostics import FileResult, has_errors
 from graphc.humanize import playbook_name
 from graphc.pipeline import compile_document
 from graphc.render_graph import NodeText
+from graphc.report import one_line
 from graphc.wire_input import read_graph_input
 
 FORMATS = ("mermaid", "dot", "svg", "png")
@@ -69,10 +70,10 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
         try:
             data = R.run_graphviz(R.to_dot(pic), fmt)
         except R.GraphvizMissing as exc:
-            click.echo(f"graphc: {exc}", err=True)
+            click.echo(f"graphc: {one_line(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
         except (RuntimeError, OSError) as exc:
-            click.echo(f"graphc: dot failed: {exc}", err=True)
+            click.echo(f"graphc: dot failed: {one_line(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
     write_output(data, output, what="the picture")
 

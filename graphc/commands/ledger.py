@@ -15,6 +15,7 @@ from graphc.api.errors import ConfigError
 from graphc.api.redact import clean, json_text
 from graphc.commands.common import EXIT_USAGE, api_errors, fail, ledger_option, make_client
 from graphc.files import find_project_root
+from graphc.report import one_line
 
 EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or of another router or key)
 
@@ -71,7 +72,7 @@ def _print_runs(ledger, state, as_json) -> None:
         click.echo(json_text([r.as_dict() for r in runs], ensure_ascii=False))
         return
     if not runs:
-        click.echo(f"no runs in {ledger.path}")
+        click.echo(f"no runs in {one_line(str(ledger.path))}")
         return
     for line in _table(runs):
         click.echo(line)

@@ -28,6 +28,7 @@ from graphc.commands.common import (
     summary_lines,
 )
 from graphc.plan import build_plan, resaved_plan, write_plan
+from graphc.report import one_line
 
 
 @click.command("plan")
@@ -76,7 +77,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     if results:
         print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.wire is not None:
-        click.echo(f"plan for {prepared.name} ({playbook})\n")
+        click.echo(f"plan for {prepared.name} ({one_line(str(playbook))})\n")
         for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style()):
             click.echo(line)
         for line in occurrence_lines(prepared):
@@ -99,7 +100,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         for problem in prepared.problems:
             click.echo(f"graphc: not ready to submit: {problem.message}", err=True)
         if output:
-            click.echo(f"graphc: {output} not written", err=True)
+            click.echo(f"graphc: {one_line(output)} not written", err=True)
         sys.exit(prepared.problems[0].exit_code)
     if prepared.live:
         click.echo("submitting it needs --live (and a confirmation, or --yes)")
@@ -126,9 +127,10 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         except OSError as exc:
             fail(f"cannot write plan {output}: {exc.strerror or exc}", EXIT_USAGE)
         if prepared.plan is not None:
-            click.echo(f"\n{_resaved(prepared.plan, output)}")
+            click.echo(f"\n{one_line(_resaved(prepared.plan, output))}")
         else:
-            click.echo(f"\nsaved plan to {output}; submit it with `graphc submit {output}` within a minute (--max-age)")
+            shown = one_line(output)
+            click.echo(f"\nsaved plan to {shown}; submit it with `graphc submit {shown}` within a minute (--max-age)")
 
 
 def _resaved(plan, output: str) -> str:

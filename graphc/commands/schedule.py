@@ -11,6 +11,7 @@ import click
 
 from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, parse_now, print_diagnostics, read_error
 from graphc.diagnostics import has_errors
+from graphc.report import one_line
 from graphc.schedule import describe_duration, read_scheduled, run_key, utc_text
 
 
@@ -32,7 +33,7 @@ def load_or_exit(playbook):
         sys.exit(EXIT_FINDINGS)
     if scheduled.schedule is None:
         click.echo(
-            f"graphc: {playbook} has no `schedule:`; add one, e.g.\n"
+            f"graphc: {one_line(str(playbook))} has no `schedule:`; add one, e.g.\n"
             "  schedule:\n    cron: '0 14 * * MON'\n    timezone: Europe/London\n(see docs/recurring.md)",
             err=True,
         )
