@@ -41,6 +41,7 @@ NAMES = frozenset(
         "MAX_POW_BITS",
         "MAX_ROUND_DIGITS",
         "MAX_NUMBER_DIGITS",
+        "MAX_LIVE_QUOTES",
     }
 )
 

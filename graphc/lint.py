@@ -122,6 +122,10 @@ def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
     # With a snapshot, a symbol missing from it is an error (GC109); without
     # one, prices that need quotes are unknown and their checks are skipped.
     compile_options.require_quotes = options.quotes_given if options.require_quotes is None else options.require_quotes
+    if options.require_quotes is None and getattr(compile_options.quotes, "not_asked", None):
+        # `--quotes live` past GRAPHC_MAX_LIVE_QUOTES: a quote not asked for is unknown, its checks skipped (GC109)
+        # as without quotes, never passed (compile, plan and submit require every quote: GC109 errors there)
+        compile_options.require_quotes = False
     result = compile_document(doc, compile_options)
     locator = result.locator if result.locator is not None else doc  # no locator: no graph was built
     # (made positionally, without the named tuple's own __new__: one per file linted)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import Diagnostic
 from graphc.files import read_source
+from graphc.limits import limit
 from graphc.numbers import half, plus
 from graphc.units import UnitError, parse_price
 
@@ -162,10 +163,15 @@ def load_quotes(path) -> tuple[dict, list]:
 
 LIVE = "live"  # the --quotes value that means "ask the router"
 LIVE_WORKERS = 8  # concurrent quote requests
+# Distinct symbols one `--quotes live` run asks the router for (sec16 9: a 7-line `for_each` playbook made 10,000
+# authenticated requests); past it the rest are not asked and their checks are GC109 (docs/robustness.md).
+MAX_LIVE_QUOTES = limit("MAX_LIVE_QUOTES", 200)
 
 
 class LiveQuotes(dict):
-    """``{symbol: Quote}`` read from the router, one request per distinct symbol, several at once.
+    """``{symbol: Quote}`` read from the router, one request per distinct symbol, several at once, at most
+    ``cap`` symbols in all (``GRAPHC_MAX_LIVE_QUOTES``): the ones past it are not asked and collect in
+    ``not_asked``, which have no quote, as a symbol the router does not quote (GC109).
 
     ``fetch(symbol)`` returns a :class:`Quote`, or None when the router has no
     quote for it (those symbols collect in ``missing``), and raises when the
@@ -173,21 +179,27 @@ class LiveQuotes(dict):
     propagate. Nothing is asked for twice.
     """
 
-    def __init__(self, fetch, *, workers: int = LIVE_WORKERS):
+    def __init__(self, fetch, *, workers: int = LIVE_WORKERS, cap: int | None = None):
         super().__init__()
         self._fetch = fetch
         self._workers = workers
+        self.cap = MAX_LIVE_QUOTES if cap is None else cap
         self.missing: set[str] = set()
+        self.not_asked: dict[str, None] = {}  # in the order they were wanted
 
     def detach(self) -> None:
         """Forget the fetcher (it holds a connection): what is left is plain data, safe to pickle."""
         self._fetch = None
 
     def known(self, symbol) -> bool:
-        return symbol in self or symbol in self.missing
+        return symbol in self or symbol in self.missing or symbol in self.not_asked
 
     def load(self, symbols) -> None:
         todo = [s for s in dict.fromkeys(symbols) if isinstance(s, str) and not self.known(s)]
+        room = max(0, self.cap - len(self) - len(self.missing))
+        if len(todo) > room:  # the cap: never more requests than that, however many symbols a playbook names
+            self.not_asked.update(dict.fromkeys(todo[room:]))
+            todo = todo[:room]
         if not todo:
             return
         if len(todo) == 1:

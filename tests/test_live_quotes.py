@@ -273,3 +273,72 @@ def test_any_router_answer_is_a_quote_none_or_malformed():
             assert all(v is None or (v.is_finite() and v > 0) for v in vars(quote).values())
 
     check()
+
+
+# sec16 9: one request per distinct symbol, with no cap, let a 7-line `for_each` playbook make 10,000 authenticated
+# requests. A run asks for at most GRAPHC_MAX_LIVE_QUOTES symbols (200); the others are not asked, and the checks
+# that need them are skipped as GC109 in lint (errors in compile), with one note naming the limit.
+MANY = """\
+graphc: 1
+name: many
+legs:
+  s:
+    for_each: {count}
+    buy: $100
+    symbol: "S{{{{ index }}}}-USD"
+"""
+
+
+def test_live_quotes_ask_for_at_most_the_limit_of_symbols(priced, tmp_path):
+    (tmp_path / "many.yaml").write_text(MANY.format(count=300))
+    priced.reset()
+    proc = graphc(priced, "lint", "many.yaml", "--quotes", "live", "--explain-skips", cwd=tmp_path)
+    assert quote_requests(priced) == 200, proc.stderr  # not 300
+    assert "Traceback" not in proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if "GRAPHC_MAX_LIVE_QUOTES" in line]
+    assert notes == [
+        "graphc: note: --quotes live asked the router for 200 symbols, the most one run asks "
+        "(GRAPHC_MAX_LIVE_QUOTES=200); 100 more were not asked (S200-USD, S201-USD, S202-USD, ...), so the checks "
+        "that need their quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, "
+        "submit); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES=300"
+    ]
+    assert proc.returncode == 0, proc.stdout  # skipped, not passed: each check that needed a quote says so
+    assert "skipped GC109 notional '$100' needs a price for S299-USD" in proc.stdout, proc.stdout[-2000:]
+    assert "no problems in 1 file (" in proc.stdout and "checks skipped" in proc.stdout
+
+    priced.reset()
+    proc = graphc(priced, "compile", "many.yaml", "--quotes", "live", cwd=tmp_path)
+    assert quote_requests(priced) == 200
+    assert proc.returncode == 1 and "GC109" in proc.stderr and "S299-USD" in proc.stderr
+    assert proc.stdout == ""
+
+
+def test_the_live_quote_limit_is_raised_by_its_variable(priced, tmp_path):
+    (tmp_path / "many.yaml").write_text(MANY.format(count=300))
+    priced.reset()
+    env = {**priced.env(), "GRAPHC_MAX_LIVE_QUOTES": "300"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", "many.yaml", "--quotes", "live"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert quote_requests(priced) == 300
+    assert "GRAPHC_MAX_LIVE_QUOTES" not in proc.stderr
+    assert proc.returncode == 1 and "the router has no quote for S299-USD" in proc.stdout  # asked: no quote, GC109
+
+
+def test_live_quotes_past_the_cap_are_not_asked():
+    asked = []
+
+    def fetch(symbol):
+        asked.append(symbol)
+        return None
+
+    live = LiveQuotes(fetch, cap=3)
+    live.load(["A", "B"])
+    live.load(["B", "C", "D", "E"])
+    assert sorted(asked) == ["A", "B", "C"] and list(live.not_asked) == ["D", "E"]
+    assert live.known("E") and "E" not in live and "E" not in live.missing

@@ -176,10 +176,32 @@ def fetch_live_quotes(sources, options):
             continue  # reported by the command when it reads the file
     try:
         with Client.from_env() as client:
-            return live_quotes(texts, LintOptions(compile=options, quotes_given=True), client.get_quote)
+            live = live_quotes(texts, LintOptions(compile=options, quotes_given=True), client.get_quote)
     except ApiError as exc:
         click.echo(f"graphc: error: --quotes live: {exc}", err=True)
         sys.exit(exc.exit_code)
+    if live.not_asked:
+        _note_not_asked(live)
+    return live
+
+
+def _note_not_asked(live) -> None:
+    """The one note of a `--quotes live` run that reached GRAPHC_MAX_LIVE_QUOTES (docs/robustness.md)."""
+    from graphc.report import one_line  # deferred: only a run past the limit needs it
+
+    names = list(live.not_asked)
+    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+    asked = len(live) + len(live.missing)
+    click.echo(
+        "graphc: note: "
+        + one_line(
+            f"--quotes live asked the router for {asked} symbols, the most one run asks "
+            f"(GRAPHC_MAX_LIVE_QUOTES={live.cap}); {len(names)} more were not asked ({shown}), so the checks that "
+            "need their quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, "
+            f"submit); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES={asked + len(names)}"
+        ),
+        err=True,
+    )
 
 
 def quotes_for(quotes_path, set_values, params_file, now, source):
