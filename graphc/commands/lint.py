@@ -467,13 +467,13 @@ def _open_cache(projects: Projects):
     """
     if os.environ.get("GRAPHC_NO_CACHE", "") not in ("", "0"):
         return None
-    from graphc.cache import (
+    from graphc.cache import (  # deferred: --no-cache runs never hash
         LintCache,
         cache_dir,
         committed,
         linked_part,
         settings_key,
-    )  # deferred: --no-cache runs never hash
+    )
 
     root = find_project_root()
     linked = linked_part(root)
