@@ -16,6 +16,7 @@ import click
 
 from graphc.diagnostics import FileResult
 from graphc.files import option_file_problem, read_source, read_stdin, unreadable
+from graphc.report import one_line  # (light: no renderer is imported with it)
 from graphc.version import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -24,8 +25,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 def internal_error_line(exc: BaseException, where: str | None = None) -> str:
     """The one line printed for a bug in graphc: what failed, and a request to report it (secrets redacted;
     ``where``, a path, on one line)."""
-    from graphc.report import one_line  # deferred: only a crash needs it
-
     what = one_line(internal_error_detail(exc))
     place = f" while reading {one_line(where)}" if where else ""
     return (
@@ -123,8 +122,6 @@ def load_quotes_option(path):
     try:
         return load_quotes(path)
     except (OSError, UnicodeDecodeError) as exc:
-        from graphc.report import one_line  # deferred: only an unreadable quotes file needs it
-
         why = getattr(exc, "strerror", None) or exc
         raise click.UsageError(one_line(f"cannot read quotes file {path}: {why}")) from None
 
@@ -187,8 +184,6 @@ def fetch_live_quotes(sources, options):
 
 def _note_not_asked(live) -> None:
     """The one note of a `--quotes live` run that reached GRAPHC_MAX_LIVE_QUOTES (docs/robustness.md)."""
-    from graphc.report import one_line  # deferred: only a run past the limit needs it
-
     names = list(live.not_asked)
     shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
     asked = len(live) + len(live.missing)
@@ -262,8 +257,6 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
     except OSError as exc:
-        from graphc.report import one_line  # deferred: only a failed write needs it
-
         click.echo(f"graphc: {one_line(f'cannot write {what} to {output}: {exc.strerror or exc}')}", err=True)
         sys.exit(EXIT_USAGE)
 
@@ -292,13 +285,17 @@ def _remove_stale(output: str, command: str, what: str) -> None:
         os.unlink(output)
     except OSError as exc:
         click.echo(
-            f"graphc: warning: {output} is from an earlier run, not this {command}'s {what} (it failed), and it "
-            f"could not be removed: {exc.strerror or exc}",
+            "graphc: warning: "
+            + one_line(
+                f"{output} is from an earlier run, not this {command}'s {what} (it failed), and it could not be "
+                f"removed: {exc.strerror or exc}"
+            ),
             err=True,
         )
         return
     click.echo(
-        f"graphc: removed {output} (from an earlier run): the {command} failed, so it must not read as its {what}",
+        "graphc: "
+        + one_line(f"removed {output} (from an earlier run): the {command} failed, so it must not read as its {what}"),
         err=True,
     )
 
@@ -406,8 +403,6 @@ def read_error(path, exc) -> str:
     reason = getattr(exc, "strerror", None) or str(exc)
     if isinstance(exc, UnicodeDecodeError):
         reason = "not UTF-8 text"
-    from graphc.report import one_line  # deferred: only an unreadable file needs it
-
     return one_line(f"cannot read {path}: {reason}")
 
 
@@ -447,8 +442,6 @@ def ledger_option(help: str = "Ledger file (default: .graphc/ledger.sqlite in th
 def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
     """Print one line to stderr and exit with ``code`` (the only way the router commands stop early); a path or
     value in ``message`` has its line breaks and control characters escaped (sec16 8: never a workflow command)."""
-    from graphc.report import one_line  # deferred: only a refusal needs it
-
     message = one_line(message)
     click.echo(f"graphc: {prefix}: {message}" if prefix else f"graphc: {message}", err=True)
     sys.exit(code)
