@@ -72,7 +72,7 @@ import sys
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
-from graphc.files import STATE_DIR, ensure_private_dir, linked_state_part, read_source
+from graphc.files import STATE_DIR, ensure_private_dir, git_tracked, linked_state_part, read_source
 from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
@@ -426,52 +426,8 @@ def committed(project_root) -> bool:
     """Whether git tracks a file of the project's cache: a cache that came with the checkout, committed with
     ``git add -f`` past ``.graphc/.gitignore``. Its entries are trusted (a stored digest and its findings), so
     a pull request that brings one could choose its own verdicts (audit sec16 1): such a cache is never read.
-
-    Read from the index of the repository holding the project (``.git`` a folder, or a file naming the git
-    directory of a worktree or submodule): an index of version 2 or 3 holds every tracked path whole, so one
-    search of its bytes for the cache folder's path answers; version 4 compresses paths, and then ``git
-    ls-files`` is asked. No repository, or an index that cannot be read: nothing tracked."""
-    root = Path(project_root)
-    for top in (root, *root.parents):
-        dot_git = top / ".git"
-        if os.path.lexists(dot_git):
-            break
-    else:
-        return False
-    inside = root.relative_to(top).as_posix()
-    prefix = ("" if inside == "." else inside + "/") + CACHE_DIR.as_posix() + "/"
-    try:
-        git_dir = dot_git
-        if dot_git.is_file():  # a worktree or submodule: `gitdir: PATH`
-            pointer = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if not pointer.startswith("gitdir:"):
-                return False
-            git_dir = (top / pointer[len("gitdir:") :].strip()).resolve()
-        with open(git_dir / "index", "rb") as index:
-            header = index.read(12)
-            if header[:4] != b"DIRC":
-                return False
-            if int.from_bytes(header[4:8], "big") in (2, 3):
-                import mmap  # deferred: only a project in a git repository
-
-                with mmap.mmap(index.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    # (a path is not marked off in the index: a nested project's committed cache, whose path ends
-                    # in this one's, also turns it off, the safe way)
-                    return data.find(prefix.encode()) != -1
-    except (OSError, ValueError):
-        return False
-    import subprocess  # deferred: only an index of version 4
-
-    try:
-        listed = subprocess.run(
-            ["git", "-C", str(top), "ls-files", "-z", "--", prefix],
-            capture_output=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return bool(listed.stdout.strip(b"\0"))
+    The repository's index answers (:func:`graphc.files.git_tracked`, which the ledger asks too)."""
+    return git_tracked(project_root, CACHE_DIR.as_posix()) is not None
 
 
 def clean(project_root) -> Path | None:

@@ -18,10 +18,14 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.limits import limit
 from graphc.record import Record
+
+if TYPE_CHECKING:
+    import mmap
 
 MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000)  # a larger file is rejected before parsing (GC100)
 LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -326,6 +330,81 @@ def linked_state_part(*paths: str | os.PathLike[str]) -> Path | None:
             if os.path.islink(part):
                 return part
     return None
+
+
+def git_tracked(folder: str | os.PathLike[str], *relatives: str) -> str | None:
+    """The first of ``relatives`` (POSIX paths in ``folder``) that git tracks, itself or anything under it; None
+    when git tracks none of them (or there is no repository).
+
+    graphc's state (the lint cache, the submission ledger) is kept out of git by ``.graphc/.gitignore``; one that
+    git tracks anyway (``git add -f``) came with the checkout, and a pull request may have chosen what it holds:
+    a cache's verdicts, a ledger's runs (audit sec16 1). Both ask here.
+
+    Read from the index of the repository holding ``folder`` (the nearest folder at or above it with ``.git``: a
+    folder, or a file naming the git directory of a worktree or submodule). An index of version 2 or 3 holds
+    every tracked path whole, each at the start of an entry whose flags give its length: a path found there,
+    whole (ending in NUL) or as a folder (``/`` after it), is tracked, and the same words inside a longer path (a
+    nested project's ``.graphc``) are not. Version 4 compresses paths, and then ``git ls-files`` is asked. No
+    repository, or an index that cannot be read: nothing tracked.
+    """
+    here = Path(folder)
+    for top in (here, *here.parents):
+        dot_git = top / ".git"
+        if os.path.lexists(dot_git):
+            break
+    else:
+        return None
+    inside = here.relative_to(top).as_posix()
+    wanted = {relative: ("" if inside == "." else inside + "/") + relative.strip("/") for relative in relatives}
+    try:
+        git_dir = dot_git
+        if dot_git.is_file():  # a worktree or submodule: `gitdir: PATH`
+            pointer = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not pointer.startswith("gitdir:"):
+                return None
+            git_dir = (top / pointer[len("gitdir:") :].strip()).resolve()
+        with open(git_dir / "index", "rb") as index:
+            header = index.read(12)
+            if header[:4] != b"DIRC":
+                return None
+            if int.from_bytes(header[4:8], "big") in (2, 3):
+                import mmap  # deferred: only a project in a git repository
+
+                with mmap.mmap(index.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    return next((r for r, path in wanted.items() if _indexed(data, path.encode())), None)
+    except (OSError, ValueError):
+        return None
+    import subprocess  # deferred: only an index of version 4
+
+    for relative, path in wanted.items():
+        try:
+            listed = subprocess.run(
+                ["git", "--literal-pathspecs", "-C", str(top), "ls-files", "-z", "--", path],
+                capture_output=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if listed.stdout.strip(b"\0"):
+            return relative
+    return None
+
+
+def _indexed(data: mmap.mmap, path: bytes) -> bool:
+    """Whether an entry of the index ``data`` (version 2 or 3) is ``path`` or a path under it."""
+    for needle in (path + b"\0", path + b"/"):
+        at = data.find(needle)
+        while at >= 4:  # (an entry's path starts after the 12 bytes of the header and its own fields)
+            end = data.find(b"\0", at)
+            length = min((end if end != -1 else len(data)) - at, 0xFFF)  # the flags hold 0xFFF for a longer path
+            flags = int.from_bytes(data[at - 2 : at], "big")
+            # version 3: an entry whose flags have 0x4000 has two bytes of extended flags before its path
+            before = int.from_bytes(data[at - 4 : at - 2], "big")
+            if flags & 0xFFF == length or (before & 0x4000 and before & 0xFFF == length):
+                return True
+            at = data.find(needle, at + 1)
+    return False
 
 
 CONFIG_FILE = "graphc.toml"
