@@ -53,7 +53,9 @@ from graphc.files import (
     NotRegularFile,
     ensure_private_dir,
     find_project_root,
+    git_tracked,
     linked_state_part,
+    real_path,
     regular_file_identity,
 )
 
@@ -756,7 +758,8 @@ def _create_private(path: Path) -> tuple[int, int]:
 
     Refused (:class:`LedgerError`, before anything is sent): a ``.graphc``, ledger or SQLite journal that is a
     symbolic link (a repository may hold one pointing outside it: graphc would write or truncate a file there, or
-    read a ledger planted there), and a ledger that is not a regular file (a FIFO would hang SQLite's open). The
+    read a ledger planted there), a ledger or SQLite file of it that git tracks (:func:`_refuse_tracked`), and a
+    ledger that is not a regular file (a FIFO would hang SQLite's open). The
     file is opened without following a link (``O_NOFOLLOW``), so one made after the look is refused too.
     """
     linked = linked_state_part(path, *(f"{path}{suffix}" for suffix in SIDE_FILES))
@@ -766,6 +769,7 @@ def _create_private(path: Path) -> tuple[int, int]:
             f"ledger through one (a repository may hold a link that points outside it); remove the link "
             f"(`rm {shlex.quote(str(linked))}`: what it points to is left alone) and run again"
         )
+    _refuse_tracked(path)
     ensure_private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # O_EXCL: never through a link
@@ -775,6 +779,27 @@ def _create_private(path: Path) -> tuple[int, int]:
         raise LedgerError(
             f"cannot use the ledger {path}: {exc.strerror}; move it away (or pass --ledger PATH) and run again"
         ) from None
+
+
+def _refuse_tracked(path: Path) -> None:
+    """Refuse (:class:`LedgerError`) a ledger, or a SQLite file of it, that git tracks (audit sec16 1, as the lint
+    cache): it came with the checkout, committed with ``git add -f`` past ``.graphc/.gitignore``, and a pull
+    request may have chosen its rows: a run recorded as submitted is never sent (a missed trade), an unsettled
+    attempt blocks its run, a graph id is what amend reads. A ``--ledger PATH`` git tracks is refused the same:
+    the option says which file, not that a checkout's copy of it is this machine's record."""
+    names = [path.name, *(f"{path.name}{suffix}" for suffix in SIDE_FILES)]
+    tracked = git_tracked(real_path(path.parent), *names)
+    if tracked is None:
+        return
+    shown = path.with_name(tracked)
+    what = "it" if tracked == path.name else f"its SQLite file {shown}"
+    keep = "keep `.graphc/` ignored" if path.parent.name == STATE_DIR else "ignore it"
+    raise LedgerError(
+        f"cannot use the ledger {path}: git tracks {what}, and a ledger that comes with the checkout is not trusted "
+        "(a pull request could make a run look submitted, hold it back with an unsettled attempt, or name the graph "
+        f"amend reads); if its runs are yours, take it out of git (`git rm --cached {shlex.quote(str(shown))}`) "
+        f"and {keep}, or pass --ledger PATH naming a ledger git does not track"
+    )
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
