@@ -342,3 +342,56 @@ def test_live_quotes_past_the_cap_are_not_asked():
     live.load(["B", "C", "D", "E"])
     assert sorted(asked) == ["A", "B", "C"] and list(live.not_asked) == ["D", "E"]
     assert live.known("E") and "E" not in live and "E" not in live.missing
+
+
+# Every command that reads `--quotes live` says once when GRAPHC_MAX_LIVE_QUOTES left symbols out (the note above);
+# lint, compile, plan and submit did; graph asked for no quote at all, and run did not say it.
+
+
+def _capped(sb, *args, cwd, cap="2"):
+    """`graphc ARGS` against ``sb`` with GRAPHC_MAX_LIVE_QUOTES=``cap``; its GRAPHC_MAX_LIVE_QUOTES notes and the run."""
+    env = {**sb.env(), "SEQUENCE_API_KEY": "k", "GRAPHC_MAX_LIVE_QUOTES": cap}
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
+    return [line for line in proc.stderr.splitlines() if "GRAPHC_MAX_LIVE_QUOTES" in line], proc
+
+
+def _cap_note(asked: int, more: int, shown: str) -> str:
+    return (
+        f"graphc: note: --quotes live asked the router for {asked} symbols, the most one run asks "
+        f"(GRAPHC_MAX_LIVE_QUOTES={asked}); {more} more were not asked ({shown}), so the checks that need their "
+        "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit); to "
+        f"ask for all of them, set GRAPHC_MAX_LIVE_QUOTES={asked + more}"
+    )
+
+
+def test_graph_with_live_quotes_reads_the_quotes_of_its_playbook(priced, tmp_path):
+    """`graph --quotes live` asked the router for nothing, so a template price was never drawn with its value."""
+    priced.reset()
+    (tmp_path / "hedge.yaml").write_text(HEDGE)
+    proc = graphc(priced, "graph", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "limit ask + 1 tick = 2325.52" in proc.stdout, proc.stdout
+    assert quote_requests(priced) == 2
+    priced.reset()
+    proc = subprocess.run(  # from stdin too
+        [sys.executable, "-m", "graphc", "graph", "-", "--quotes", "live"],
+        input=HEDGE,
+        capture_output=True,
+        text=True,
+        env=priced.env(),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "limit ask + 1 tick = 2325.52" in proc.stdout, proc.stderr
+    assert quote_requests(priced) == 2
+
+
+def test_graph_says_when_the_live_quote_limit_left_symbols_out(priced, tmp_path):
+    (tmp_path / "many.yaml").write_text(MANY.format(count=5))
+    priced.reset()
+    notes, proc = _capped(priced, "graph", "many.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert notes == [_cap_note(2, 3, "S2-USD, S3-USD, S4-USD")]
+    assert quote_requests(priced) == 2

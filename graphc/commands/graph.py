@@ -84,7 +84,9 @@ def _load(source, quotes_path, set_values, params_file, now):
     loaded = read_graph_input(text, path)
     diagnostics, wire, name, texts = list(loaded.diagnostics), loaded.wire, None, {}
     if loaded.kind == "playbook":
-        result = _compile(loaded.doc, None if source == "-" else source, quotes_path, set_values, params_file, now)
+        result = _compile(
+            loaded.doc, (text, path), None if source == "-" else source, quotes_path, set_values, params_file, now
+        )
         diagnostics += result.diagnostics
         wire, texts = result.wire, _node_texts(result)
         name = loaded.doc.data.get("name") if isinstance(loaded.doc.data.get("name"), str) else None
@@ -98,15 +100,18 @@ def _load(source, quotes_path, set_values, params_file, now):
     return wire, name, texts
 
 
-def _compile(doc, source, quotes_path, set_values, params_file, now):
+def _compile(doc, read, source, quotes_path, set_values, params_file, now):
     """Compile like `graphc lint`: a price or size that needs a missing quote is drawn as written.
 
     With the project of the file (``source``; None: stdin, the working directory's) as compile and lint take it:
     its `use:` root and its config's market settings, so the picture shows the prices and sizes compile writes
-    (spec §3.3). A config with errors is reported and stops it, as `graphc compile` does."""
+    (spec §3.3). A config with errors is reported and stops it, as `graphc compile` does. ``read``, the
+    playbook's ``(text, path)``, is what ``--quotes live`` reads the symbols it needs from."""
     root, config, config_diagnostics = load_project(source)
     exit_on_file_errors(config_diagnostics)
-    options, _ = build_options(quotes_path, set_values, params_file, now, require_quotes=False, config=config)
+    options, _ = build_options(
+        quotes_path, set_values, params_file, now, require_quotes=False, sources=[read], config=config
+    )
     options.project_root = str(root)
     return compile_document(doc, options)
 
