@@ -194,6 +194,22 @@ class LiveQuotes(dict):
     def known(self, symbol) -> bool:
         return symbol in self or symbol in self.missing or symbol in self.not_asked
 
+    def cap_note(self) -> str | None:
+        """The note of a run that reached the cap (docs/robustness.md), which every command that reads live quotes
+        prints once: how many symbols were asked, which were not, and the value that asks for all of them. None
+        when every symbol was asked. The symbols are the playbook's text: the caller escapes them for its stream."""
+        names = list(self.not_asked)
+        if not names:
+            return None
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        asked = len(self) + len(self.missing)
+        return (
+            f"--quotes live asked the router for {asked} symbols, the most one run asks "
+            f"(GRAPHC_MAX_LIVE_QUOTES={self.cap}); {len(names)} more were not asked ({shown}), so the checks that "
+            "need their quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, "
+            f"submit, run); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES={asked + len(names)}"
+        )
+
     def load(self, symbols) -> None:
         todo = [s for s in dict.fromkeys(symbols) if isinstance(s, str) and not self.known(s)]
         room = max(0, self.cap - len(self) - len(self.missing))

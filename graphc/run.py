@@ -154,6 +154,7 @@ class Runner:
         # This process's own record, in memory: a hosted runner's disk does not survive a restart, so the
         # router (the run tag) is the record that counts; this one covers requests this process sent.
         self.ledger = Ledger(":memory:")
+        self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
 
     # -- the schedule --------------------------------------------------------------------------
@@ -377,6 +378,11 @@ class Runner:
             quotes = live_quotes([(text, path)], lint_options, client.get_quote)
             missing = quotes.missing
             self.log("quotes", symbols=sorted(quotes), missing=sorted(missing))
+            note = quotes.cap_note()
+            if note is not None and not self._cap_noted:  # the note every command that reads live quotes prints
+                self._cap_noted = True
+                sys.stderr.write(f"graphc: note: {clean(note, None)}\n")
+                sys.stderr.flush()
             options.quotes = quotes
         elif self.settings.quotes:
             try:

@@ -300,7 +300,7 @@ def test_live_quotes_ask_for_at_most_the_limit_of_symbols(priced, tmp_path):
         "graphc: note: --quotes live asked the router for 200 symbols, the most one run asks "
         "(GRAPHC_MAX_LIVE_QUOTES=200); 100 more were not asked (S200-USD, S201-USD, S202-USD, ...), so the checks "
         "that need their quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, "
-        "submit); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES=300"
+        "submit, run); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES=300"
     ]
     assert proc.returncode == 0, proc.stdout  # skipped, not passed: each check that needed a quote says so
     assert "skipped GC109 notional '$100' needs a price for S299-USD" in proc.stdout, proc.stdout[-2000:]
@@ -361,7 +361,7 @@ def _cap_note(asked: int, more: int, shown: str) -> str:
     return (
         f"graphc: note: --quotes live asked the router for {asked} symbols, the most one run asks "
         f"(GRAPHC_MAX_LIVE_QUOTES={asked}); {more} more were not asked ({shown}), so the checks that need their "
-        "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit); to "
+        "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit, run); to "
         f"ask for all of them, set GRAPHC_MAX_LIVE_QUOTES={asked + more}"
     )
 

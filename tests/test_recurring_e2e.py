@@ -278,3 +278,23 @@ def test_a_quote_sized_playbook_bundles_and_its_strategy_reads_the_quote_live(sa
     # the sandbox's ask for --price 97250.50 is 97250.51 (the test above: ask + 1 tick = 97250.52);
     # 500 / 97250.51 = 0.005141362.. -> 0.00514136 BTC; limit 97250.51 * 1.01 = 98223.0151 -> 98223.02
     assert node["target_qty_1e8"] == 514136
+
+
+def test_bundle_main_py_says_once_when_the_live_quote_limit_left_symbols_out(sandbox, tmp_path):
+    """The hosted runner reads live quotes as `graphc run` does, and says as it does when GRAPHC_MAX_LIVE_QUOTES
+    left symbols out (the runner's logs take stderr with stdout)."""
+    five = "".join(
+        ["graphc: 1\nname: five\n", 'schedule: {cron: "0 14 * * MON", timezone: UTC, catch_up: 2h}\n', "legs:\n"]
+        + ['  s:\n    for_each: 5\n    buy: "1 S{{ index }}"\n    symbol: "S{{ index }}-USD"\n    limit: 10\n']
+    )
+    bundle = make_bundle(tmp_path, five)
+    env = hosted_env(bundle, sandbox, GRAPHC_ONCE="1", GRAPHC_NOW="2026-01-05T14:20:00Z", GRAPHC_MAX_LIVE_QUOTES="2")
+    proc = subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [e["event"] for e in events(proc.stdout)][-1] == "submitted"
+    assert [line for line in proc.stderr.splitlines() if "GRAPHC_MAX_LIVE_QUOTES" in line] == [
+        "graphc: note: --quotes live asked the router for 2 symbols, the most one run asks "
+        "(GRAPHC_MAX_LIVE_QUOTES=2); 3 more were not asked (S2-USD, S3-USD, S4-USD), so the checks that need their "
+        "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit, run); to ask "
+        "for all of them, set GRAPHC_MAX_LIVE_QUOTES=5"
+    ]

@@ -570,3 +570,42 @@ def test_the_settle_is_timed_on_a_monotonic_clock_not_the_wall_clock(sandbox, tm
         began = time.monotonic()
         waited = runner._settle(client, "dca@2026-01-05T14:00Z", datetime(2026, 1, 5, 14, tzinfo=UTC))
         assert waited > 0 and time.monotonic() - began >= 1.4, waited  # the whole settle, whatever the wall clock says
+
+
+FIVE_SYMBOLS = """\
+graphc: 1
+name: five
+schedule: {cron: "0 14 * * MON", timezone: UTC, catch_up: 2h}
+legs:
+  s:
+    for_each: 5
+    buy: "1 S{{ index }}"
+    symbol: "S{{ index }}-USD"
+    limit: 10
+"""
+
+
+def test_run_says_once_when_the_live_quote_limit_left_symbols_out(sandbox, tmp_path):
+    """lint, compile, plan, submit and graph print the note of GRAPHC_MAX_LIVE_QUOTES; run did not (nor the
+    hosted runner, which is run's loop). Its prices are fixed, so it is sent, with the quotes read twice
+    (before the settle and after it) and the note said once."""
+    playbook = write(tmp_path, FIVE_SYMBOLS, "five.yaml")
+    code, log, err = run(
+        sandbox,
+        playbook,
+        "--once",
+        "--now",
+        "2026-01-05T14:20:00Z",
+        "--settle",
+        "3",
+        env={"GRAPHC_MAX_LIVE_QUOTES": "2"},
+    )
+    assert code == 0, err + json.dumps(log)
+    assert [q["symbols"] + q["missing"] for q in named(log, "quotes")] == [["S0-USD", "S1-USD"]] * 2
+    assert named(log, "submitted")
+    assert [line for line in err.splitlines() if "GRAPHC_MAX_LIVE_QUOTES" in line] == [
+        "graphc: note: --quotes live asked the router for 2 symbols, the most one run asks "
+        "(GRAPHC_MAX_LIVE_QUOTES=2); 3 more were not asked (S2-USD, S3-USD, S4-USD), so the checks that need their "
+        "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit, run); to ask "
+        "for all of them, set GRAPHC_MAX_LIVE_QUOTES=5"
+    ]

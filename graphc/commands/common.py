@@ -183,20 +183,9 @@ def fetch_live_quotes(sources, options):
 
 
 def _note_not_asked(live) -> None:
-    """The one note of a `--quotes live` run that reached GRAPHC_MAX_LIVE_QUOTES (docs/robustness.md)."""
-    names = list(live.not_asked)
-    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-    asked = len(live) + len(live.missing)
-    click.echo(
-        "graphc: note: "
-        + one_line(
-            f"--quotes live asked the router for {asked} symbols, the most one run asks "
-            f"(GRAPHC_MAX_LIVE_QUOTES={live.cap}); {len(names)} more were not asked ({shown}), so the checks that "
-            "need their quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, "
-            f"submit); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES={asked + len(names)}"
-        ),
-        err=True,
-    )
+    """The one note of a `--quotes live` run that reached GRAPHC_MAX_LIVE_QUOTES (its text:
+    :meth:`graphc.quotes.LiveQuotes.cap_note`, which `graphc run` prints too)."""
+    click.echo(f"graphc: note: {one_line(live.cap_note())}", err=True)
 
 
 def quotes_for(quotes_path, set_values, params_file, now, source):
