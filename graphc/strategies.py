@@ -31,8 +31,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphc.api.errors import ApiError, UncertainOutcome
+from graphc.api.errors import ApiError, ApiProtocolError, UncertainOutcome
 from graphc.api.redact import clean
+from graphc.vocabulary import STRATEGY_STATUSES
 
 __all__ = [
     "DeployError",
@@ -42,6 +43,7 @@ __all__ = [
     "find_strategy",
     "log_lines",
     "read_strategy_dir",
+    "strategy_status",
 ]
 
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
@@ -367,6 +369,20 @@ def _deleted(sdir: StrategyDir, existing: list[dict]) -> str:
         "once the cause is fixed; to bring back the previous version instead, deploy the directory it was made "
         f"from ({'; '.join(origins)}): graphc keeps no copy, and the router deleted its artifact with it"
     )
+
+
+def strategy_status(strategy: dict) -> str:
+    """The ``status`` of a strategy the router answered (``GET /v1/strategies/ID``), one of the reference's;
+    ApiProtocolError naming the field and the value for any other: `strategy logs --follow` stops on `stopped`
+    only, so it would follow an undocumented `exited` or `completed` forever (audit follow17 1)."""
+    status = strategy.get("status")
+    if not isinstance(status, str) or status not in STRATEGY_STATUSES:
+        where = f"GET /v1/strategies/{clean(str(strategy.get('strategy_id')), 80)}"
+        raise ApiProtocolError(
+            f"{where}: the router's answer is not the documented shape: status is {clean(repr(status), 60)}, "
+            f"none of the reference's hosted-strategy statuses ({', '.join(STRATEGY_STATUSES)})"
+        )
+    return status
 
 
 @dataclass(frozen=True)

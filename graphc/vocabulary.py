@@ -52,6 +52,10 @@ GRAPH_STATUSES = ("active", "completed", "cancelled", "failed", "paused")
 TERMINAL_GRAPH_STATUSES = ("completed", "cancelled", "failed")
 NODE_STATUSES = ("pending", "executing", "filled", "partial_fill", "cancelled", "rejected", "failed")
 TERMINAL_NODE_STATUSES = ("filled", "partial_fill", "cancelled", "rejected", "failed")
+# A hosted strategy's `status` (hosted-strategies.md): `queued` (the create answer; `start` flips a stopped one back
+# to it), `running` (a claimed one: the create answer's `desired_state`), and, from "Restart semantics", `stopped`
+# (its process exited 0: not restarted) and `failed` (a non-zero exit or a kill: restarted).
+STRATEGY_STATUSES = ("queued", "running", "stopped", "failed")
 
 # -- fixed-point scales ------------------------------------------------------------
 QTY_DIGITS = 8  # quantity.fixed.qty_1e8

@@ -20,9 +20,19 @@ from dataclasses import dataclass, field
 from graphc.api.errors import ApiProtocolError
 from graphc.api.redact import clean
 from graphc.api.runtag import untagged_node_id
-from graphc.vocabulary import TERMINAL_GRAPH_STATUSES
+from graphc.vocabulary import GRAPH_STATUSES, TERMINAL_GRAPH_STATUSES
 
-__all__ = ["PAUSED", "TIMED_OUT", "EdgeView", "Followed", "GraphView", "NodeView", "follow", "graph_view"]
+__all__ = [
+    "PAUSED",
+    "TIMED_OUT",
+    "EdgeView",
+    "Followed",
+    "GraphView",
+    "NodeView",
+    "check_same_graph",
+    "follow",
+    "graph_view",
+]
 
 PAUSED = "paused"
 TIMED_OUT = "timeout"
@@ -72,21 +82,34 @@ def _count(where: str, node: dict, key: str) -> int:
     return value
 
 
+def check_same_graph(answer: dict, graph_id: str, where: str) -> None:
+    """ApiProtocolError when ``answer`` names another graph than ``graph_id`` (an answer without a graph_id is
+    taken as this one's): an answer about another graph must not read as this one's (`submit --watch`: exit 0;
+    `cancel`: a cancel nobody confirmed)."""
+    shown_id = answer.get("graph_id", graph_id)
+    if shown_id != graph_id:
+        raise ApiProtocolError(
+            f"{where}: the router's answer is not the documented shape: it is about another graph "
+            f"(graph_id is {clean(repr(shown_id), 60)})"
+        )
+
+
 def graph_view(answer, graph_id: str) -> GraphView:
-    """The status answer for ``graph_id`` as a :class:`GraphView`; ApiProtocolError when it is not one."""
+    """The status answer for ``graph_id`` as a :class:`GraphView`; ApiProtocolError when it is not one.
+
+    A status outside the reference's list ("Graph status values", orders-and-execution-graphs.md) is not read
+    as "still running": :func:`follow` would poll it forever (audit follow17 1: `COMPLETED`, `done`)."""
     where = f"GET /v1/execution_graphs/{graph_id}"
     if not isinstance(answer, dict):
         raise _field(where, answer, "the answer")
     # `nodes` is required and a mapping (an empty list is a list); `edges` may be left out, but not be a list
     status, nodes, edges = answer.get("status"), answer.get("nodes"), answer.get("edges", {})
-    shown_id = answer.get("graph_id", graph_id)
-    if shown_id != graph_id:  # an answer about another graph must not read as this one's (`submit --watch`: exit 0)
+    check_same_graph(answer, graph_id, where)
+    if not isinstance(status, str) or status not in GRAPH_STATUSES:
         raise ApiProtocolError(
-            f"{where}: the router's answer is not the documented shape: it is about another graph "
-            f"(graph_id is {clean(repr(shown_id), 60)})"
+            f"{where}: the router's answer is not the documented shape: status is {clean(repr(status), 60)}, "
+            f"none of the reference's graph statuses ({', '.join(GRAPH_STATUSES)})"
         )
-    if not isinstance(status, str):
-        raise _field(where, status, "status")
     if "nodes" not in answer:
         raise ApiProtocolError(f"{where}: the router's answer is not the documented shape: it has no nodes")
     if not isinstance(nodes, dict):

@@ -69,7 +69,9 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
 
     With --watch the exit code is 0 when the graph completed, 1 when it was
     cancelled, failed, paused (resume it with `graphc resume GRAPH_ID`) or the
-    --timeout passed; 3 on a router error.
+    --timeout passed; 3 on a router error or an answer in an undocumented
+    shape (a graph status outside the reference's five: active, completed,
+    cancelled, failed, paused).
     """
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
 

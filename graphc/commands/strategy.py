@@ -171,7 +171,7 @@ def delete_command(strategy, yes, verbose):
 def logs_command(strategy, run_id, follow, interval, verbose):
     """Print STRATEGY's log lines (name or id); `--follow` keeps polling until
     the strategy is stopped, or Ctrl-C."""
-    from graphc.strategies import find_strategy, log_lines  # deferred: tarfile; --help stays fast
+    from graphc.strategies import find_strategy, log_lines, strategy_status  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)
@@ -193,8 +193,7 @@ def logs_command(strategy, run_id, follow, interval, verbose):
                 printed[shown_run or ""] = last
                 if not follow:
                     return
-                status = client.get_strategy(sid).get("status")
-                if status in ("stopped", "deleted"):
+                if strategy_status(client.get_strategy(sid)) == "stopped":
                     return
                 time.sleep(interval)
         except KeyboardInterrupt:
