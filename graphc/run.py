@@ -415,9 +415,9 @@ class Runner:
             return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id, warning=warning)
         except (UncertainOutcome, PendingUncertain) as exc:  # may have landed: looked for again on the next try
             return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
-        except GraphFailed as exc:  # created, then failed at once: the run has its graph (a retry finds it); exit 1
-            said = f"the router reported graph {exc.graph_id} failed when it created it: {exc.reason}"
-            return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=said)
+        except GraphFailed as exc:  # created, and not trading (failed, cancelled, paused: exit 1; undocumented: 3)
+            warning = exc.warning  # the ledger row's: the run has its graph (a retry finds it)
+            return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=warning)
         except (ApiError, LedgerError) as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
         except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN), LIVE without --live: the same

@@ -43,6 +43,7 @@ from graphc.api.errors import (
     ApiError,
     GraphFailed,
     GraphNotRecorded,
+    GraphStatusUndocumented,
     LedgerError,
     PendingUncertain,
     RouterCheckIncomplete,
@@ -61,6 +62,7 @@ from graphc.api.ledger import (
     more_graphs_warning,
 )
 from graphc.api.lookup import find_run
+from graphc.api.redact import clean
 from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
@@ -72,6 +74,7 @@ from graphc.quotes import load_quotes
 from graphc.schedule import Due, Schedule, read_scheduled, utc_text
 from graphc.schedule import run_key as occurrence_run_key
 from graphc.stages.emit import to_json
+from graphc.vocabulary import GRAPH_STATUSES
 
 __all__ = [
     "DEFAULT_LOOKBACK_S",
@@ -723,9 +726,8 @@ def _post(
         _record(ledger, run, "uncertain", "interrupted while the request was in flight", lands_by)
         raise
     graph_id = response["graph_id"]
-    failure = _failed(response)
-    error = None if failure is None else f"the router created the graph but reports it failed: {failure}"
-    warnings = [] if failure is None else [f"the router reported graph {graph_id} failed when it created it: {failure}"]
+    created = _created(response, graph_id)
+    error, warnings = (None, []) if created is None else (created.error, [created.warning])
     submitted = Submitted(run, graph_id, response, list(reconciled))
     try:
         ledger.check_still_there()
@@ -736,19 +738,62 @@ def _post(
         submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
     except LedgerError as exc:
         raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id) from None
-    if failure is not None:
-        raise GraphFailed(run.run_key, graph_id, "; ".join([failure, *submitted.warnings]), submitted.run.id)
+    if created is not None:
+        failed = GraphFailed if created.documented else GraphStatusUndocumented
+        reason = "; ".join([created.reason, *submitted.warnings])
+        raise failed(run.run_key, graph_id, reason, submitted.run.id, status=created.status, warning=created.warning)
     return submitted
 
 
-def _failed(response: dict) -> str | None:
-    """Why the router says the graph it just created failed (``"status": "failed"``, a graph status of the reference,
-    orders-and-execution-graphs.md), with the error it gives; None for any other answer."""
-    status = response.get("status")
-    if not isinstance(status, str) or status.strip().lower() != "failed":
+@dataclass(frozen=True)
+class _NotTrading:
+    """What the POST's answer says about the graph it created, when that is not "it trades": its status (as
+    the answer gives it), why (the answer's error), and the words for the ledger row's error and warning."""
+
+    status: object
+    reason: str
+    documented: bool
+    error: str
+    warning: str
+
+
+# The statuses of a created graph that trade (or traded): the reference's answer shows `active`.
+TRADING_STATUSES = ("active", "completed")
+
+
+def _created(response: dict, graph_id: str) -> _NotTrading | None:
+    """None when the POST's answer says the graph it created trades (`active`, `completed`, or no status at all);
+    otherwise how it does not: a graph status of the reference (orders-and-execution-graphs.md) that is not
+    trading (`failed`, `cancelled`, `paused`), or a status outside that list, which says nothing graphc can
+    read (audit follow17 2: `cancelled` and `rejected` were taken for success, exit 0)."""
+    if "status" not in response:
+        return None
+    status = response["status"]
+    word = status if isinstance(status, str) else None  # exact, as graph_view reads it: `COMPLETED` is none of them
+    if word in TRADING_STATUSES:
         return None
     code, message = error_fields(response)
-    return ": ".join(part for part in (code, message) if part) or "the answer gives no reason"
+    reason = ": ".join(dict.fromkeys(part for part in (code, message) if part)) or "the answer gives no reason"
+    if word in GRAPH_STATUSES:
+        if word == "paused":
+            reason += f"; resume it with `graphc resume {graph_id}`"
+        return _NotTrading(
+            word,
+            reason,
+            True,
+            f"the router created the graph but reports it {word}: {reason}",
+            f"the router reported graph {graph_id} {word} when it created it: {reason}",
+        )
+    shown = clean(repr(status), 60)
+    return _NotTrading(
+        status,
+        reason,
+        False,
+        f"the router created the graph but its answer's status {shown} is undocumented: {reason}",
+        f"the router reported graph {graph_id} with the status {shown}, none of the reference's graph statuses "
+        f"({', '.join(GRAPH_STATUSES)}): whether it trades is unknown ({reason}); look at it with "
+        f"`graphc status {graph_id}`",
+    )
 
 
 def _record(ledger: Ledger, run: Run, state: str, reason: str, lands_by: int | None = None) -> None:

@@ -6,6 +6,9 @@ runs as a separate process wherever the old code hung (a hang then ends the test
 - 1: a graph status outside the reference's list ("Graph status values", orders-and-execution-graphs.md) is an
   answer in an undocumented shape, exit 3, naming the field and the value: never followed forever (`status`,
   `status --watch`, `submit --watch`); the same for a strategy status `strategy logs --follow` does not know.
+- 2: the POST's answer with a graph id and a status: `cancelled` (or `paused`) is no success (exit 1, the error and
+  a warning on the ledger row), as `failed` is; a status outside the reference's list keeps the graph id and is
+  exit 3 (the answer is undocumented); `active` and `completed` are success. The same for `run --once`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from http.server import ThreadingHTTPServer
 import pytest
 from sandbox_fixture import _pythonpath, cli_env, run_graphc
 from test_router_answers import KEY, _Router
+from test_run import named, write
+from test_run import run as run_once
 
 GRAPH = "graph_abc"
 
@@ -132,3 +137,126 @@ def test_strategy_logs_follow_of_an_undocumented_strategy_status_is_exit_3(route
     assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: followed forever
     assert proc.stdout == "line 0\nline 1\n"
     assert f"status is {status!r}" in proc.stderr and "queued, running, stopped, failed" in proc.stderr, proc.stderr
+
+
+# -- 2: the status of the POST's answer -----------------------------------------------------------------------------
+
+ORDER = {"symbol": "ETH-USD", "side": "buy", "qty": 0.2, "price": 2000}
+NO_FUNDS = {"code": "venue_rejected", "message": "no funds"}
+
+
+def _post_answer(status, **extra) -> list[dict]:
+    body = json.dumps({"graph_id": "graph_made1", "status": status, **extra})
+    return [{"method": "POST", "path_prefix": "/v1/orders", "kind": "status", "status": 200, "body": body}]
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "o8.json").write_text(json.dumps(ORDER))
+    return tmp_path
+
+
+def ledger_rows(env, cwd) -> list[dict]:
+    listed = run_graphc(["ledger", "--json"], env, cwd)
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
+def test_a_graph_the_router_reports_cancelled_when_it_creates_it_is_exit_1_and_kept_with_its_error(
+    reference_router, project
+):
+    env = cli_env(reference_router)
+    reference_router.set_faults(_post_answer("cancelled", error=NO_FUNDS))
+    first = graphc(["submit", "o8.json"], env, project)
+    assert first.returncode == 1 and "submitted" not in first.stdout, first.stdout + first.stderr  # before: exit 0
+    assert "the router created graph graph_made1 for run 'graph@" in first.stderr, first.stderr
+    assert "but reports it cancelled: venue_rejected: no funds. It is recorded (ledger run 1)" in first.stderr
+    assert "graphc status graph_made1" in first.stderr
+    (row,) = ledger_rows(env, project)
+    assert (row["state"], row["graph_id"]) == ("confirmed", "graph_made1")
+    assert row["error"] == "the router created the graph but reports it cancelled: venue_rejected: no funds"
+    said = "the router reported graph graph_made1 cancelled when it created it: venue_rejected: no funds"
+    assert row["warnings"] == [said]
+    again = graphc(["submit", "o8.json"], env, project)  # the run has its graph: a duplicate, and why it matters
+    assert again.returncode == 2 and f"graphc: warning: {said}" in again.stderr, again.stderr
+
+
+def test_a_graph_created_paused_is_exit_1_with_the_resume_command(reference_router, project):
+    env = cli_env(reference_router)
+    reference_router.set_faults(_post_answer("paused"))
+    proc = graphc(["submit", "o8.json"], env, project)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "but reports it paused: the answer gives no reason; resume it with `graphc resume graph_made1`" in (
+        proc.stderr
+    ), proc.stderr
+    (row,) = ledger_rows(env, project)
+    assert (row["state"], row["graph_id"]) == ("confirmed", "graph_made1") and row["warnings"], row
+
+
+@pytest.mark.parametrize("status", ["rejected", "COMPLETED", 3, None])
+def test_an_undocumented_status_keeps_the_graph_id_and_is_exit_3(reference_router, project, status):
+    env = cli_env(reference_router)
+    reference_router.set_faults(_post_answer(status, error=NO_FUNDS))
+    proc = graphc(["submit", "o8.json"], env, project)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: exit 0, "submitted"
+    said = "the router created graph graph_made1 for run 'graph@"
+    assert said in proc.stderr and f"its answer's status {status!r} is none of the reference's graph statuses" in (
+        proc.stderr
+    ), proc.stderr
+    assert "look at it with `graphc status graph_made1`" in proc.stderr
+    (row,) = ledger_rows(env, project)
+    assert (row["state"], row["graph_id"]) == ("confirmed", "graph_made1")  # the graph id is never lost
+    assert row["error"].startswith(f"the router created the graph but its answer's status {status!r} is undocumented")
+    assert row["warnings"] and "graph_made1" in row["warnings"][0]
+
+
+@pytest.mark.parametrize("status", ["active", "completed"])
+def test_active_and_completed_are_success(reference_router, project, status):
+    env = cli_env(reference_router)
+    reference_router.set_faults(_post_answer(status))
+    proc = graphc(["submit", "o8.json"], env, project)
+    assert proc.returncode == 0 and "submitted o8 as graph graph_made1" in proc.stdout, proc.stderr
+    (row,) = ledger_rows(env, project)
+    assert (row["state"], row["error"], row["warnings"]) == ("confirmed", None, [])
+
+
+def test_an_answer_without_a_status_is_still_success(reference_router, project):
+    env = cli_env(reference_router)
+    body = json.dumps({"graph_id": "graph_made1"})
+    reference_router.set_faults(
+        [{"method": "POST", "path_prefix": "/v1/orders", "kind": "status", "status": 200, "body": body}]
+    )
+    proc = graphc(["submit", "o8.json"], env, project)
+    assert proc.returncode == 0 and "submitted o8 as graph graph_made1" in proc.stdout, proc.stderr
+
+
+DAILY = """\
+graphc: 1
+name: daily
+schedule: {cron: "0 14 * * *"}
+legs: {a: {buy: 0.001, symbol: BTC-USD, venue: coinbase, limit: 97000}}
+"""
+AT = ("--once", "--now", "2026-05-01T14:05:00Z")
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "said"),
+    [
+        (
+            "cancelled",
+            1,
+            "the router reported graph graph_made1 cancelled when it created it: venue_rejected: no funds",
+        ),
+        ("rejected", 3, "the router reported graph graph_made1 with the status 'rejected', none of the reference's"),
+    ],
+)
+def test_run_once_reports_a_graph_created_cancelled_or_with_an_undocumented_status(
+    reference_router, tmp_path, status, code, said
+):
+    playbook = write(tmp_path, DAILY, "daily.yaml")
+    reference_router.set_faults(_post_answer(status, error=NO_FUNDS))
+    rc, log, err = run_once(reference_router, playbook, *AT)
+    (submitted,) = named(log, "submitted")
+    assert rc == code and submitted["graph_id"] == "graph_made1", err + str(log)  # before the fix: exit 0
+    assert submitted["warning"].startswith(said), submitted

@@ -19,6 +19,7 @@ escape sequence) back cannot make one show up in output.
 from __future__ import annotations
 
 from graphc.api.redact import clean
+from graphc.vocabulary import GRAPH_STATUSES
 
 __all__ = [
     "AlreadySubmitted",
@@ -32,6 +33,7 @@ __all__ = [
     "Conflict",
     "GraphFailed",
     "GraphNotRecorded",
+    "GraphStatusUndocumented",
     "InsecureCredentials",
     "KillSwitchActive",
     "LedgerError",
@@ -214,20 +216,65 @@ class RouterCheckIncomplete(LedgerError):
 
 
 class GraphFailed(ApiError):
-    """The router created the graph (its id is known and recorded) but answered that it failed.
+    """The router created the graph (its id is known and recorded) but answered that it does not trade: it
+    failed, was cancelled, or is paused (``status``).
 
     Exit 1, as for a graph that fails while ``submit --watch`` follows it: the run has its graph, so submitting
-    it again is refused as a duplicate; it is not a refusal (nothing created) nor an unknown outcome."""
+    it again is refused as a duplicate; it is not a refusal (nothing created) nor an unknown outcome.
+    ``warning`` is the line the ledger row keeps (later refusals and ``graphc run`` repeat it)."""
 
     exit_code = 1
 
-    def __init__(self, run_key: str, graph_id: str, reason: str, run_id: int | None = None):
+    def __init__(
+        self,
+        run_key: str,
+        graph_id: str,
+        reason: str,
+        run_id: int | None = None,
+        *,
+        status: object = "failed",
+        warning: str | None = None,
+    ):
         self.run_key, self.graph_id, self.run_id, self.reason = run_key, graph_id, run_id, reason
-        recorded = f"ledger run {run_id}" if run_id is not None else "in the ledger"
-        super().__init__(
-            f"the router created graph {graph_id} for run {run_key!r} but reports it failed: {reason}. It is recorded "
-            f"({recorded}), so submitting this run again is refused as a duplicate: look at it with `graphc status "
-            f"{graph_id}`, and use --force or another --run-key to trade it again on purpose"
+        self.status = status
+        self.warning = clean(_one_line(warning or self._warning()), None)
+        super().__init__(self._said() + self._recorded())
+
+    def _warning(self) -> str:
+        return f"the router reported graph {self.graph_id} {self.status} when it created it: {self.reason}"
+
+    def _said(self) -> str:
+        return (
+            f"the router created graph {self.graph_id} for run {self.run_key!r} but reports it {self.status}: "
+            f"{self.reason}"
+        )
+
+    def _recorded(self) -> str:
+        recorded = f"ledger run {self.run_id}" if self.run_id is not None else "in the ledger"
+        return (
+            f". It is recorded ({recorded}), so submitting this run again is refused as a duplicate: look at it "
+            f"with `graphc status {self.graph_id}`, and use --force or another --run-key to trade it again on purpose"
+        )
+
+
+class GraphStatusUndocumented(GraphFailed):
+    """The router created the graph (its id is known and recorded), but its answer's ``status`` is none of the
+    reference's graph statuses: whether the graph trades is unknown. Exit 3, an answer in an undocumented shape."""
+
+    exit_code = 3
+
+    def _said(self) -> str:
+        return (
+            f"the router created graph {self.graph_id} for run {self.run_key!r} but its answer's status "
+            f"{clean(repr(self.status), 60)} is none of the reference's graph statuses "
+            f"({', '.join(GRAPH_STATUSES)}), so whether it trades is unknown: {self.reason}"
+        )
+
+    def _recorded(self) -> str:
+        recorded = f"ledger run {self.run_id}" if self.run_id is not None else "in the ledger"
+        return (
+            f". It is recorded ({recorded}), so submitting this run again is refused as a duplicate: look at it "
+            f"with `graphc status {self.graph_id}` (and `graphc cancel {self.graph_id}` if it must not trade)"
         )
 
 

@@ -154,11 +154,12 @@ def submit_command(
     with nothing due it is refused, unless --run-key names a run of its own.
 
     Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
-    router answered that the graph it created failed, or with --watch the graph
-    did not complete; 2 refused, nothing sent (already
-    submitted, live without --live, nothing due, bad input); 3 the router refused it or the
-    outcome is unknown (recorded as uncertain), or an earlier attempt is still
-    unresolved.
+    router answered that the graph it created failed, was cancelled or is
+    paused, or with --watch the graph did not complete; 2 refused, nothing sent
+    (already submitted, live without --live, nothing due, bad input); 3 the
+    router refused it or the outcome is unknown (recorded as uncertain), the
+    graph's status in the answer is none of the reference's (recorded with its
+    id), or an earlier attempt is still unresolved.
     """
     from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
     from graphc.api.secrets import configure_cli_logging  # deferred: tomllib and logging; --help stays fast
