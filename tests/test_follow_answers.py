@@ -9,6 +9,8 @@ runs as a separate process wherever the old code hung (a hang then ends the test
 - 2: the POST's answer with a graph id and a status: `cancelled` (or `paused`) is no success (exit 1, the error and
   a warning on the ledger row), as `failed` is; a status outside the reference's list keeps the graph id and is
   exit 3 (the answer is undocumented); `active` and `completed` are success. The same for `run --once`.
+- 3: `cancel` answered 2xx with a status saying the opposite (`rejected`, `failed`, `error`: the rule amend
+  uses), or about another graph, is exit 3; `amend` answered 2xx with a body that is not JSON is done.
 """
 
 from __future__ import annotations
@@ -260,3 +262,72 @@ def test_run_once_reports_a_graph_created_cancelled_or_with_an_undocumented_stat
     (submitted,) = named(log, "submitted")
     assert rc == code and submitted["graph_id"] == "graph_made1", err + str(log)  # before the fix: exit 0
     assert submitted["warning"].startswith(said), submitted
+
+
+# -- 3: cancel's and amend's 2xx answers ----------------------------------------------------------------------------
+
+
+def _answering(router, method: str, status: int, body: bytes, graph: dict | None = None):
+    """`method` answered `status` with the raw `body`; any other request the graph's status answer."""
+    shown = graph or {"graph_id": GRAPH, "status": "active", "nodes": {"a": {"status": "executing"}}}
+
+    def script(h):
+        if h.command == method:
+            return h.answer(status, body)
+        return h.answer(200, json.dumps(shown).encode())
+
+    router.script = script
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            {"status": "rejected", "error": "graph is locked"},
+            "graph graph_abc: rejected: the router refused the cancel: graph is locked",
+        ),
+        ({"status": "failed"}, "graph graph_abc: failed: the router refused the cancel (its answer gives no reason)"),
+        (
+            {"graph_id": GRAPH, "status": "error", "message": "engine busy"},
+            "the router refused the cancel: engine busy",
+        ),
+    ],
+)
+def test_cancel_answered_2xx_with_the_routers_no_is_exit_3(router, tmp_path, answer, said):
+    _answering(router, "DELETE", 200, json.dumps(answer).encode())
+    proc = graphc(["cancel", GRAPH], env_for(router), tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: exit 0, printing the word
+    assert said in proc.stderr and f"check it with `graphc status {GRAPH}`" in proc.stderr, proc.stderr
+    assert proc.stdout == ""
+
+
+def test_cancel_answered_about_another_graph_is_exit_3(router, tmp_path):
+    _answering(router, "DELETE", 200, json.dumps({"graph_id": "graph_OTHER", "status": "cancelled"}).encode())
+    proc = graphc(["cancel", GRAPH], env_for(router), tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: "graph graph_abc: cancelled", exit 0
+    assert "it is about another graph (graph_id is 'graph_OTHER')" in proc.stderr, proc.stderr
+    assert f"whether graph {GRAPH} was cancelled is unknown: check it with `graphc status {GRAPH}`" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (json.dumps({"graph_id": GRAPH, "status": "cancelled"}).encode(), "cancelled"),
+        (json.dumps({"status": "completed"}).encode(), "completed"),  # a graph that had ended: nothing trades
+        (b"OK", "cancel requested"),
+        (b"", "cancel requested"),
+    ],
+)
+def test_cancel_answered_2xx_otherwise_is_done(router, tmp_path, body, said):
+    _answering(router, "DELETE", 200, body)
+    proc = graphc(["cancel", GRAPH], env_for(router), tmp_path)
+    assert proc.returncode == 0 and proc.stdout == f"graph {GRAPH}: {said}\n", proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(("status", "body"), [(200, b"OK"), (200, b"[1, 2]"), (202, b"accepted, thanks"), (204, b"")])
+def test_amend_answered_2xx_with_a_body_that_is_not_json_is_done(router, tmp_path, status, body):
+    _answering(router, "PATCH", status, body)
+    args = ["amend", GRAPH, "a", "--urgency", "high", "--ledger", tmp_path / "l.sqlite"]
+    proc = graphc(args, env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # before the fix: "the router's answer is not JSON", exit 3
+    assert proc.stdout.endswith(f"graph {GRAPH} node a: amend sent (urgency)\n"), proc.stdout

@@ -503,11 +503,13 @@ class Client:
     def amend_node(self, graph_id: str, node_id: str, changes: dict) -> dict:
         """PATCH …/nodes/{node_id} with absolute values (qty_1e8, urgency, max_slippage_bps, horizon_ms).
 
-        Setting a value twice leaves it set, so the request is retried like a read."""
+        Setting a value twice leaves it set, so the request is retried like a read. No source documents the
+        answer's body, so a 2xx is success whatever its body (an unreadable one is an :class:`UnreadableAnswer`),
+        as for a cancel; whether a readable one says no is the caller's question."""
         if not isinstance(node_id, str) or not NODE_ID_RE.match(node_id):
             raise ConfigError(f"invalid node id {clean(str(node_id), 80)!r}")
         path = f"/v1/execution_graphs/{_graph_path(graph_id)}/nodes/{quote(node_id, safe='')}"
-        return self._call("PATCH", path, json=changes)
+        return self._call("PATCH", path, json=changes, any_body=True)
 
     def list_orders(
         self, limit: int = 50, offset: int = 0, symbol: str | None = None, node_order_id: str | None = None

@@ -219,30 +219,32 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
         _lint_amended_node(graph_id, target.name, recorded, changes, config)
         answer = client.amend_node(graph_id, target.node_id, changes)
     said = f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
-    refused = _amend_refused(answer)
+    refused = _routers_no(answer, "amend")
     if refused is not None:
         fail(f"{said}: {refused}", 3)
     click.echo(said)
 
 
-# A 2xx answer to an amend whose status says it did not happen. No source documents the PATCH answer
-# (orders-and-execution-graphs.md, "Amend Graph Node", shows the request only); the reference's uniform amend
-# answers {"status": "accepted"}, so a status saying the opposite is the router's no (docs/submitting.md).
-AMEND_REFUSED = frozenset({"rejected", "failed", "error"})
+# A 2xx answer whose status says the request did not happen. No source documents the answer to an amend or a
+# cancel (orders-and-execution-graphs.md shows the PATCH's request only; the DELETE "Returns 200 on success");
+# the reference's uniform amend answers {"status": "accepted"}, so a status saying the opposite is the router's
+# no (docs/submitting.md), for amend and cancel alike.
+REFUSING_STATUSES = frozenset({"rejected", "failed", "error"})
 
 
-def _amend_refused(answer: dict) -> str | None:
-    """Why the router refused an amend it answered with a 2xx (its reason, cleaned), or None when it did not."""
+def _routers_no(answer: dict, what: str) -> str | None:
+    """Why the router refused the ``what`` (amend, cancel) it answered with a 2xx (its reason, cleaned), or None
+    when it did not."""
     status = answer.get("status")
-    if not isinstance(status, str) or status.strip().lower() not in AMEND_REFUSED:
+    if not isinstance(status, str) or status.strip().lower() not in REFUSING_STATUSES:
         return None
     for key in ("reason", "message", "detail", "error"):
         reason = answer.get(key)
         if isinstance(reason, dict):
             reason = reason.get("message") or reason.get("code")
         if isinstance(reason, str) and reason.strip():
-            return f"the router refused the amend: {clean(reason, 200)}"
-    return "the router refused the amend (its answer gives no reason)"
+            return f"the router refused the {what}: {clean(reason, 200)}"
+    return f"the router refused the {what} (its answer gives no reason)"
 
 
 def _lint_amended_node(graph_id, name, recorded, changes, config):
@@ -305,10 +307,28 @@ def _project_config(ledger_path):
 @verbose_option
 @api_errors
 def cancel_command(graph_id, verbose):
-    """Cancel every active node of a submitted graph."""
+    """Cancel every active node of a submitted graph.
+
+    Exit status: 0 the router answered 2xx; 3 it refused or failed, or its
+    2xx answer says it did not cancel (a status rejected, failed or error,
+    with its reason) or is about another graph: check the graph with
+    `graphc status GRAPH_ID` (cancelling twice is harmless).
+    """
+    from graphc.api.errors import ApiProtocolError  # deferred: only the router commands need it
+    from graphc.api.follow import check_same_graph  # deferred: the wire emitter; --help stays fast
+
     with make_client(verbose) as client:
         answer = client.cancel_graph(graph_id)
-    click.echo(f"graph {graph_id}: {_status_of(answer, 'cancel requested')}")
+    check = f"check it with `graphc status {graph_id}` (cancelling twice is harmless)"
+    try:  # status's check: an answer about another graph must not read as this one's cancel
+        check_same_graph(answer, graph_id, f"DELETE /v1/execution_graphs/{graph_id}")
+    except ApiProtocolError as exc:
+        fail(f"{exc}; whether graph {graph_id} was cancelled is unknown: {check}", exc.exit_code)
+    said = f"graph {graph_id}: {_status_of(answer, 'cancel requested')}"
+    refused = _routers_no(answer, "cancel")
+    if refused is not None:  # the emergency action: a wrapper must not read the router's no as done
+        fail(f"{said}: {refused}; the graph may still be trading: {check}", 3)
+    click.echo(said)
 
 
 @click.command("kill-switch")
