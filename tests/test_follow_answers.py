@@ -11,6 +11,8 @@ runs as a separate process wherever the old code hung (a hang then ends the test
   exit 3 (the answer is undocumented); `active` and `completed` are success. The same for `run --once`.
 - 3: `cancel` answered 2xx with a status saying the opposite (`rejected`, `failed`, `error`: the rule amend
   uses), or about another graph, is exit 3; `amend` answered 2xx with a body that is not JSON is done.
+- 4: `strategy logs --follow` reads the logs once more after it sees `stopped` (the lines written between its last
+  read and the exit, often the crash line); a strategy deleted while followed (404) ends it with a note, exit 0.
 """
 
 from __future__ import annotations
@@ -331,3 +333,39 @@ def test_amend_answered_2xx_with_a_body_that_is_not_json_is_done(router, tmp_pat
     proc = graphc(args, env_for(router), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr  # before the fix: "the router's answer is not JSON", exit 3
     assert proc.stdout.endswith(f"graph {GRAPH} node a: amend sent (urgency)\n"), proc.stdout
+
+
+# -- 4: the end of `strategy logs --follow` -------------------------------------------------------------------------
+
+FOLLOW = ["strategy", "logs", "dca", "--follow", "--interval", "0.2"]
+
+
+def test_logs_follow_reads_the_logs_once_more_after_stopped(router, tmp_path):
+    """The audit's race: 2 lines, 2 lines, then 4 (the last two written as the process exited); running, stopped."""
+    asked = _strategy_router(router, ["running", "stopped"], [2, 2, 4])
+    proc = graphc(FOLLOW, env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "line 0\nline 1\nline 2\nline 3\n", proc.stdout  # before the fix: the last two were lost
+    assert asked == {"status": 2, "logs": 3}
+
+
+def test_logs_follow_of_a_strategy_deleted_meanwhile_ends_with_a_note(router, tmp_path):
+    _strategy_router(router, ["running", None], [2, 3])
+    proc = graphc(FOLLOW, env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stderr  # before the fix: exit 3, "HTTP 404"
+    assert proc.stdout == "line 0\nline 1\nline 2\n"
+    said = "graphc: strategy dca (s-1) is gone: the router answers 404 for it (deleted, its logs with it); stopped following"
+    assert proc.stderr == said + "\n", proc.stderr
+
+
+def test_logs_follow_whose_logs_read_finds_the_strategy_deleted_ends_with_the_note(router, tmp_path):
+    _strategy_router(router, ["running", None], [2, None])
+    proc = graphc(FOLLOW, env_for(router), tmp_path)
+    assert proc.returncode == 0 and proc.stdout == "line 0\nline 1\n", proc.stdout + proc.stderr
+    assert "strategy dca (s-1) is gone" in proc.stderr
+
+
+def test_a_logs_404_of_a_strategy_still_there_is_still_an_error(router, tmp_path):
+    _strategy_router(router, ["running"], [2, None])
+    proc = graphc(FOLLOW, env_for(router), tmp_path)
+    assert proc.returncode == 3 and "HTTP 404" in proc.stderr, proc.stdout + proc.stderr

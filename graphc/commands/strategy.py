@@ -8,7 +8,7 @@ import time
 
 import click
 
-from graphc.api.errors import ApiError
+from graphc.api.errors import ApiError, NotFound
 from graphc.api.redact import clean, json_text
 from graphc.commands.common import EXIT_USAGE
 
@@ -170,17 +170,36 @@ def delete_command(strategy, yes, verbose):
 @click.option("-v", "--verbose", is_flag=True)
 def logs_command(strategy, run_id, follow, interval, verbose):
     """Print STRATEGY's log lines (name or id); `--follow` keeps polling until
-    the strategy is stopped, or Ctrl-C."""
+    the strategy is stopped, or Ctrl-C.
+
+    With --follow, the logs are read once more after the strategy is seen
+    stopped (its last lines), and a strategy deleted meanwhile (the router
+    answers 404 for it) ends the follow with a note, exit 0. Exit 3: a router
+    failure, or a strategy status none of the reference's (queued, running,
+    stopped, failed).
+    """
     from graphc.strategies import find_strategy, log_lines, strategy_status  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)
         sid = found["strategy_id"]
+        gone = (
+            f"graphc: strategy {clean(found.get('name'), 200)} ({clean(sid, 80)}) is gone: the router answers 404 "
+            "for it (deleted, its logs with it); stopped following"
+        )
         printed: dict[str, int] = {}
         current = None
+        stopped = False
         try:
             while True:
-                shown_run, lines = log_lines(client.strategy_logs(sid, run_id))
+                try:
+                    answer = client.strategy_logs(sid, run_id)
+                except NotFound:
+                    if not follow or not _deleted(client, sid):  # a --run-id it does not have: still an error
+                        raise
+                    click.echo(gone, err=True)
+                    return
+                shown_run, lines = log_lines(answer)
                 if follow and shown_run and shown_run != current:
                     if current is not None:
                         click.echo(f"--- run {clean(shown_run, 80)} ---", err=True)
@@ -191,10 +210,27 @@ def logs_command(strategy, run_id, follow, interval, verbose):
                         click.echo(clean(line.text, None))
                         last = line.seq
                 printed[shown_run or ""] = last
-                if not follow:
+                if not follow or stopped:
                     return
-                if strategy_status(client.get_strategy(sid)) == "stopped":
+                try:
+                    status = strategy_status(client.get_strategy(sid))
+                except NotFound:
+                    click.echo(gone, err=True)
                     return
+                if status == "stopped":
+                    # the runner streams the process's lines as it runs, and its exit (the status) can come after
+                    # the read above: read once more, or its last lines (often the crash) are lost (follow17 4)
+                    stopped = True
+                    continue
                 time.sleep(interval)
         except KeyboardInterrupt:
             sys.exit(130)
+
+
+def _deleted(client, strategy_id: str) -> bool:
+    """Whether the router answers 404 for the strategy itself (its logs' 404 may be a run it does not have)."""
+    try:
+        client.get_strategy(strategy_id)
+    except NotFound:
+        return True
+    return False
