@@ -13,6 +13,8 @@ runs as a separate process wherever the old code hung (a hang then ends the test
   uses), or about another graph, is exit 3; `amend` answered 2xx with a body that is not JSON is done.
 - 4: `strategy logs --follow` reads the logs once more after it sees `stopped` (the lines written between its last
   read and the exit, often the crash line); a strategy deleted while followed (404) ends it with a note, exit 0.
+- 5: a node id a URL normaliser would collapse (`.`, `..`) is refused (exit 2, nothing sent); any other node id,
+  dots and all, is PATCHed at its own path.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import os
 import subprocess
 import threading
 from http.server import ThreadingHTTPServer
+from urllib.parse import quote
 
 import pytest
 from sandbox_fixture import _pythonpath, cli_env, run_graphc
@@ -369,3 +372,31 @@ def test_a_logs_404_of_a_strategy_still_there_is_still_an_error(router, tmp_path
     _strategy_router(router, ["running"], [2, None])
     proc = graphc(FOLLOW, env_for(router), tmp_path)
     assert proc.returncode == 3 and "HTTP 404" in proc.stderr, proc.stdout + proc.stderr
+
+
+# -- 5: node ids that are dot segments ----------------------------------------------------------------------------
+
+
+def _graph_with_node(router, node_id: str):
+    graph = {"graph_id": GRAPH, "status": "active", "nodes": {node_id: {"status": "executing"}}}
+    _answering(router, "PATCH", 200, b'{"status": "accepted"}', graph)
+
+
+@pytest.mark.parametrize("node_id", ["..", "."])
+def test_amend_of_a_dot_segment_node_id_is_refused_and_nothing_is_sent(router, tmp_path, node_id):
+    _graph_with_node(router, node_id)
+    args = ["amend", GRAPH, node_id, "--urgency", "high", "--ledger", tmp_path / "l.sqlite"]
+    proc = graphc(args, env_for(router), tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # before the fix: `..` PATCHed the graph itself, exit 0
+    assert f"node id {node_id!r} cannot be sent" in proc.stderr, proc.stderr
+    assert [m for m, _ in router.seen] == ["GET"]  # nothing but the graph's status was asked
+
+
+@pytest.mark.parametrize("node_id", ["...", "a.b", ".hidden", "..x", "%2e%2e"])
+def test_amend_patches_a_dotted_node_at_its_own_path(router, tmp_path, node_id):
+    _graph_with_node(router, node_id)
+    args = ["amend", GRAPH, node_id, "--urgency", "high", "--ledger", tmp_path / "l.sqlite"]
+    proc = graphc(args, env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    patched = [path for method, path in router.seen if method == "PATCH"]
+    assert patched == [f"/v1/execution_graphs/{GRAPH}/nodes/{quote(node_id, safe='')}"], router.seen

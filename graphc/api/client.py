@@ -119,6 +119,8 @@ NOT_SENT = (
 DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 411, 413, 414, 415, 422, 423, 429, 431})
 GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\Z")
 NODE_ID_RE = re.compile(r"^[^/?#\s]{1,200}\Z")
+# A path segment that URL normalisation removes (RFC 3986 5.2.4; httpx does it): `nodes/..` would be the graph.
+DOT_SEGMENTS = frozenset({".", ".."})
 ANONYMOUS_SANDBOX_KEY = "graphc-local-sandbox"
 
 
@@ -508,7 +510,14 @@ class Client:
         as for a cancel; whether a readable one says no is the caller's question."""
         if not isinstance(node_id, str) or not NODE_ID_RE.match(node_id):
             raise ConfigError(f"invalid node id {clean(str(node_id), 80)!r}")
-        path = f"/v1/execution_graphs/{_graph_path(graph_id)}/nodes/{quote(node_id, safe='')}"
+        graph = f"/v1/execution_graphs/{_graph_path(graph_id)}"
+        if node_id in DOT_SEGMENTS:  # quoting keeps dots, and the request would reach another resource (follow17 5)
+            instead = graph if node_id == ".." else f"{graph}/nodes"
+            raise ConfigError(
+                f"node id {node_id!r} cannot be sent: URL normalisation removes a path segment of dots, so the PATCH "
+                f"would reach {instead} instead of the node; nothing sent"
+            )
+        path = f"{graph}/nodes/{quote(node_id, safe='')}"
         return self._call("PATCH", path, json=changes, any_body=True)
 
     def list_orders(
