@@ -15,12 +15,16 @@ runs as a separate process wherever the old code hung (a hang then ends the test
   read and the exit, often the crash line); a strategy deleted while followed (404) ends it with a note, exit 0.
 - 5: a node id a URL normaliser would collapse (`.`, `..`) is refused (exit 2, nothing sent); any other node id,
   dots and all, is PATCHed at its own path.
+- 6: the wait a retry announces is the wait it sleeps: each announced number is checked against the waits the
+  retry recorded as it slept them (`Client.retry_waits`), not against a clock.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import subprocess
 import threading
 from http.server import ThreadingHTTPServer
@@ -31,6 +35,8 @@ from sandbox_fixture import _pythonpath, cli_env, run_graphc
 from test_router_answers import KEY, _Router
 from test_run import named, write
 from test_run import run as run_once
+
+from graphc.api.client import Client
 
 GRAPH = "graph_abc"
 
@@ -400,3 +406,29 @@ def test_amend_patches_a_dotted_node_at_its_own_path(router, tmp_path, node_id):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     patched = [path for method, path in router.seen if method == "PATCH"]
     assert patched == [f"/v1/execution_graphs/{GRAPH}/nodes/{quote(node_id, safe='')}"], router.seen
+
+
+# -- 6: the announced retry wait ------------------------------------------------------------------------------------
+
+ANNOUNCED = re.compile(r"retry (\d+) of 4 in (\d+\.\d) s$")
+
+
+def test_the_announced_retry_wait_is_the_wait_slept(router, caplog):
+    """Three 503s, a 429 with Retry-After: 1, then the answer. The old code printed one random draw of the backoff
+    and slept another (4 retries announced 1.5 s in all, and took 9.46 s)."""
+    answers = iter([(503, {}), (503, {}), (503, {}), (429, {"Retry-After": "1"})])
+
+    def script(h):
+        status, headers = next(answers, (200, {}))
+        h.answer(status, b'{"graph_id": "graph_abc", "status": "active", "nodes": {}}', headers)
+
+    router.script = script
+    caplog.set_level(logging.WARNING, logger="graphc.api")
+    with Client(router.url, KEY, retries=4, backoff_factor=0.1) as client:
+        assert client.get_graph(GRAPH)["status"] == "active"
+        slept = client.retry_waits
+    announced = [ANNOUNCED.search(r.getMessage()) for r in caplog.records if r.name == "graphc.api"]
+    assert all(announced) and [int(m.group(1)) for m in announced] == [1, 2, 3, 4], caplog.text
+    assert [m.group(2) for m in announced] == [f"{wait:.1f}" for wait in slept], (caplog.text, slept)
+    assert len(slept) == 4 and slept[3] == 1.0  # the server's Retry-After, exact
+    assert all(0 <= wait <= 0.1 * 2**n for n, wait in enumerate(slept[:3], start=1)), slept  # full jitter, capped

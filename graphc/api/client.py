@@ -206,13 +206,18 @@ class _AnnouncedRetry(Retry):
     """
 
     current: Callable[[], str] = staticmethod(lambda: "request")
+    slept: Callable[[float], None] = staticmethod(lambda seconds: None)
 
     def sleep(self, response: httpx.Response | Exception) -> None:
+        """Work the wait out once, say it, and sleep exactly it. (The library's own ``sleep`` works it out again,
+        with a new draw of its random jitter: the wait announced was not the wait slept, audit follow17 6.)"""
         wait = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
         what = self.current()
         why = f"HTTP {response.status_code}" if isinstance(response, httpx.Response) else _describe(response)
         log.warning("%s: %s; retry %d of %d in %.1f s", what, clean(why, 120), self.attempts_made, self.total, wait)
-        super().sleep(response)
+        time.sleep(wait)
+        self.elapsed_sleep += wait  # what total_timeout (the client's retry_budget) counts
+        self.slept(wait)
 
 
 class _Deadline:
@@ -384,7 +389,11 @@ class Client:
             proxy=_proxy_for(self.base_url),
             limits=httpx.Limits(max_keepalive_connections=0),
         )
-        announced = type("_Retry", (_AnnouncedRetry,), {"current": staticmethod(self._current_request)})
+        announced = type(
+            "_Retry",
+            (_AnnouncedRetry,),
+            {"current": staticmethod(self._current_request), "slept": staticmethod(self._slept)},
+        )
         retry = announced(
             total=retries,
             allowed_methods=IDEMPOTENT_METHODS,
@@ -633,12 +642,22 @@ class Client:
     def _current_request(self) -> str:
         return getattr(self._local, "request", "request")
 
+    def _slept(self, seconds: float) -> None:
+        getattr(self._local, "waits", []).append(seconds)
+
+    @property
+    def retry_waits(self) -> tuple[float, ...]:
+        """The waits slept between the retries of this thread's latest request, in seconds, in order: the numbers
+        its retry warnings announced (``retry 2 of 4 in 0.3 s``)."""
+        return tuple(getattr(self._local, "waits", ()))
+
     def _send(self, method: str, path: str, send_by_ns: int | None = None, **kwargs) -> tuple[httpx.Response, bytes]:
         """One request (with the transport's retries), its answer read whole within the deadline and size cap;
         ``send_by_ns``: not sent at all (``_TooLate``) if its first byte would leave after that wall-clock time."""
         started = time.monotonic()
         self._local.request = f"{method} {path}"
         self._local.tried = ""
+        self._local.waits = []
         deadline = _Deadline(self.deadline, send_by_ns)
         self._local.deadline = deadline  # its ``attempts``: whether an answer came to a retry
         request = self._http.build_request(method, path, extensions={"trace": deadline}, **kwargs)
