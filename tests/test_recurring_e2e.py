@@ -298,3 +298,43 @@ def test_bundle_main_py_says_once_when_the_live_quote_limit_left_symbols_out(san
         "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit, run); to ask "
         "for all of them, set GRAPHC_MAX_LIVE_QUOTES=5"
     ]
+
+
+def _page_rehearsal() -> tuple[str, str]:
+    """docs/recurring.md's bundle command (its console block) and the `sh` rehearsal that runs the bundle."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "recurring.md").read_text(encoding="utf-8")
+    section = page[page.index("## Hosted strategies: bundle and deploy") :]
+    bundle = section[section.index("$ graphc bundle ") + 2 :].split("\n", 1)[0]
+    rehearsal = section[section.index("Try the bundle exactly as the runner would") :]
+    script = rehearsal[rehearsal.index("```sh\n") + len("```sh\n") : rehearsal.index("\n```\n")]
+    return bundle, script
+
+
+@pytest.mark.parametrize("layout", ["checkout", "folder"])
+def test_the_pages_bundle_rehearsal_submits_from_a_checkout_and_from_a_plain_folder(sandbox, tmp_path, layout):
+    # audit docs17 2: the page's rehearsal named the playbook `project/btc-weekly-dca.yaml`, which holds only in a
+    # folder without `.git`; in a checkout the project root is the repository, so the bundle keeps it under
+    # `project/examples/`, and the rehearsal ended at exit 2. Both layouts run the page's commands as written.
+    bundle_command, script = _page_rehearsal()
+    work = tmp_path / layout
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples", work / "examples")
+    if layout == "checkout":
+        (work / ".git").mkdir()
+    argv = bundle_command.split()
+    assert argv[:2] == ["graphc", "bundle"], bundle_command
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {k: v for k, v in env.items() if not k.startswith("SEQUENCE_")}
+    made = subprocess.run(
+        [sys.executable, "-m", "graphc", *argv[1:]], cwd=work, env=env, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "http://127.0.0.1:8765" in script and "python3.12" in script, script
+    script = script.replace("http://127.0.0.1:8765", sandbox.base_url).replace("python3.12", PYTHON)
+    proc = subprocess.run(
+        ["bash", "-c", script], cwd=work, env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = events(proc.stdout)
+    (submitted,) = [e for e in log if e["event"] == "submitted"]
+    assert submitted["run_key"] == "btc-weekly-dca@2026-01-12T14:00Z"
+    assert [g["graph_id"] for g in sandbox.graphs()] == [submitted["graph_id"]]
