@@ -11,7 +11,8 @@ creates a second graph (two runners that look at the same moment can: the
 next look names the extra graphs in a warning), and nothing here keeps local
 state: a hosted runner's disk does not survive a restart. An occurrence is one
 run whatever its params or sandbox mode (spec §9); an ``already`` whose graph
-is not the trade this run would send carries a ``warning`` saying so.
+is not the trade this run would send (other legs; other sizes or prices when
+this process sent it) carries a ``warning`` saying so.
 
 Every step is logged as one JSON line (``{"ts", "event", ...}``, flushed), the
 format the hosted-strategies reference recommends for ``strategy logs``.

@@ -68,6 +68,7 @@ from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unset_params
+from graphc.numbers import plain
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
 from graphc.quotes import load_quotes
@@ -584,15 +585,60 @@ def _look_at_the_router(
         )
 
 
+def _nodes(wire) -> dict[str, dict]:
+    """A wire graph's nodes by their id as the playbook named it (the run tag taken off)."""
+    nodes = (wire.get("nodes") if isinstance(wire, dict) else None) or []
+    return {untagged_node_id(str(n.get("node_id"))): n for n in nodes if isinstance(n, dict)}
+
+
+def _leg(node: dict) -> tuple[str, str]:
+    """A node's (symbol, side): what it trades, prices and sizes aside."""
+    instrument = node.get("instrument")
+    symbol = instrument.get("symbol") if isinstance(instrument, dict) else None
+    return str(symbol), str(node.get("side")).lower()
+
+
 def _legs(wire) -> set[tuple[str, str, str]]:
     """A wire graph's (node id as the playbook named it, symbol, side): what it trades, prices and sizes aside."""
-    legs = set()
-    for node in (wire.get("nodes") if isinstance(wire, dict) else None) or []:
-        if isinstance(node, dict):
-            instrument = node.get("instrument")
-            symbol = instrument.get("symbol") if isinstance(instrument, dict) else None
-            legs.add((untagged_node_id(str(node.get("node_id"))), str(symbol), str(node.get("side")).lower()))
-    return legs
+    return {(node_id, *_leg(node)) for node_id, node in _nodes(wire).items()}
+
+
+def _size_text(node: dict) -> str:
+    quantity = node.get("quantity")
+    fixed = quantity.get("fixed") if isinstance(quantity, dict) else None
+    qty = fixed.get("qty_1e8") if isinstance(fixed, dict) else None
+    if isinstance(qty, int) and not isinstance(qty, bool):
+        return plain(Decimal(qty).scaleb(-8))  # in the leg's unit (its base asset, shares, contracts)
+    return json.dumps(quantity)
+
+
+def _price_text(node: dict) -> str:
+    order_type = node.get("order_type")
+    limit = order_type.get("limit") if isinstance(order_type, dict) else None
+    price = limit.get("price_1e9") if isinstance(limit, dict) else None
+    if isinstance(price, int) and not isinstance(price, bool):
+        return f"limit {plain(Decimal(price).scaleb(-9))}"
+    return order_type if isinstance(order_type, str) else json.dumps(order_type)
+
+
+def _sizes_and_prices_differ(theirs, mine) -> list[str]:
+    """Each leg both graphs trade (the same node, symbol and side) whose size or limit price is not the same:
+    ``dca (buy BTC-USD): size 0.01028267, this run's 0.1028267``."""
+    found, wanted = _nodes(theirs), _nodes(mine)
+    said = []
+    for node_id in sorted(found.keys() & wanted.keys()):
+        a, b = found[node_id], wanted[node_id]
+        if _leg(a) != _leg(b):
+            continue  # another leg under the same name: the legs warning names it
+        parts = [
+            f"{what} {shown(a)}, this run's {shown(b)}"
+            for what, shown in (("size", _size_text), ("", _price_text))
+            if shown(a) != shown(b)
+        ]
+        if parts:
+            symbol, side = _leg(a)
+            said.append(f"{node_id} ({side} {symbol}): " + "; ".join(p.strip() for p in parts))
+    return said
 
 
 def _shown(legs) -> str:
@@ -604,11 +650,13 @@ def _found_warnings(run_key, graph_id, wire_text, live, *, recorded=None, client
 
     A run key is one run whatever its content (spec §9: an occurrence's key is ``NAME@`` + its time), so "already"
     is right; but a graph found that trades other legs (other ``--set`` params), or is a sandbox rehearsal when
-    this run is live, means this run's trade was *not* made, and the caller must say so. Prices and sizes are
-    not compared: they legitimately move between retries. The graph is known from the ledger row that sent it
-    (``recorded.wire``: everything, ``is_sandbox`` included) or from the router (``scan``: the symbol and side of
-    each order listed, and ``GET /v1/execution_graphs/{id}`` for the node ids; the router never says
-    ``is_sandbox``, reference orders-and-execution-graphs.md)."""
+    this run is live, means this run's trade was *not* made, and the caller must say so. The graph is known from
+    the ledger row that sent it (``recorded.wire``: everything, ``is_sandbox`` included; then its sizes and limit
+    prices are compared too, so a re-run that changes only a budget is not silent, audit docs17 3) or from the
+    router (``scan``: the symbol and side of each order listed, and ``GET /v1/execution_graphs/{id}`` for the
+    node ids; the router never says ``is_sandbox``, reference orders-and-execution-graphs.md). Sizes are not
+    compared with the router's: one computed from quotes moves between tries, so every later run of such an
+    occurrence would warn (docs/recurring.md says so)."""
     try:
         wanted = json.loads(wire_text)
     except ValueError:
@@ -640,6 +688,12 @@ def _found_warnings(run_key, graph_id, wire_text, live, *, recorded=None, client
                 warnings.append(
                     f"{where} is not the trade this run would send: it has {_shown(_legs(theirs))}; this run would "
                     f"send {_shown(mine)}; {hint}"
+                )
+            differ = _sizes_and_prices_differ(theirs, wanted)
+            if differ:  # other params that change only sizes or prices (a budget) must not pass in silence either
+                warnings.append(
+                    f"{where} does not trade the sizes or prices this run would send: {' | '.join(differ)} (a size "
+                    f"or price computed from quotes also moves with them between tries); {hint}"
                 )
         return list(dict.fromkeys(warnings))  # a warning kept on the row and found again is said once
     listed = scan.legs.get(graph_id, {}) if scan is not None else {}

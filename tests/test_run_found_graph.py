@@ -8,13 +8,17 @@ process, real HTTP; it acts like the reference router, which offers no idempoten
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
+from decimal import Decimal
 
 import pytest
 
 from graphc.api.runtag import run_tag
+from tests.conftest import REPO
 from tests.sandbox_fixture import cli_env, run_graphc, running_sandbox
 from tests.test_run import events, named, run, write
 
@@ -113,6 +117,56 @@ def test_submit_found_in_the_ledger_names_a_sandbox_graph_when_live_was_asked(sa
         "graphc: warning: the graph found for run 'flip-2026-04-04' is a sandbox graph; this run asked for a LIVE "
         "one: nothing was traded live" in again.stderr
     ), again.stderr
+    assert len(sandbox.graphs()) == 1
+
+
+def test_submit_found_in_the_ledger_names_other_sizes_when_only_the_budget_changed(sandbox, tmp_path):
+    # audit docs17 3: a second submission of an occurrence whose params change only sizes was silent. The ledger
+    # keeps the bytes the first submission sent, so the refusal names the sizes (the reproduction of the audit:
+    # the weekly DCA's occurrence of 2026-01-05 again with --set weekly_budget=5000).
+    (tmp_path / ".git").mkdir()
+    shutil.copy(REPO / "examples" / "btc-weekly-dca.yaml", tmp_path / "dca.yaml")
+    env = cli_env(sandbox)
+    first = run_graphc(["submit", "dca.yaml", "--quotes", "live", "--now", "2026-01-05T14:20:00Z"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    # the same params again: the same sizes and prices, refused without a warning
+    same = run_graphc(["submit", "dca.yaml", "--quotes", "live", "--now", "2026-01-05T14:30:00Z"], env, tmp_path)
+    assert same.returncode == 2 and "already submitted as graph" in same.stderr, same.stderr
+    assert "warning" not in same.stderr, same.stderr
+    again = run_graphc(
+        ["submit", "dca.yaml", "--quotes", "live", "--now", "2026-01-05T14:30:00Z", "--set", "weekly_budget=5000"],
+        env,
+        tmp_path,
+    )
+    assert again.returncode == 2 and "already submitted as graph" in again.stderr, again.stderr
+    (warning,) = [line for line in again.stderr.splitlines() if line.startswith("graphc: warning: ")]
+    assert "'btc-weekly-dca@2026-01-05T14:00Z'" in warning, warning
+    sizes = re.search(r"dca \(buy BTC-USD\): size ([0-9.]+), this run's ([0-9.]+)", warning)
+    assert sizes, warning
+    assert Decimal(sizes[2]) / Decimal(sizes[1]) > 9  # $1,000 then $10,000 (a payday week doubles the budget)
+    assert "nothing was sent for this run" in warning, warning
+    assert len(sandbox.graphs()) == 1
+
+
+LIMITED = """\
+graphc: 1
+name: limited
+schedule: {cron: "0 14 * * *"}
+params: {top: {type: price, default: 97000}}
+legs: {a: {buy: 0.001 BTC, symbol: BTC-USD, venue: coinbase, limit: "{{ top }}"}}
+"""
+
+
+def test_submit_found_in_the_ledger_names_another_limit_price(sandbox, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "p.yaml").write_text(LIMITED)
+    (tmp_path / "quotes.yaml").write_text("BTC-USD: {bid: 97250, ask: 97251}\n")
+    env = cli_env(sandbox)
+    at = ["--quotes", "quotes.yaml", "--now", "2026-05-01T14:05:00Z"]
+    assert run_graphc(["submit", "p.yaml", *at], env, tmp_path).returncode == 0
+    again = run_graphc(["submit", "p.yaml", *at, "--set", "top=96000"], env, tmp_path)
+    assert again.returncode == 2, again.stderr
+    assert "a (buy BTC-USD): limit 97000, this run's limit 96000" in again.stderr, again.stderr
     assert len(sandbox.graphs()) == 1
 
 
