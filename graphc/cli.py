@@ -254,8 +254,8 @@ def cli(verbose):
     """graphc compiles order playbooks into execution graphs, lints them,
     and plans, submits and follows them through the router.
 
-    Exit status: 0 no errors, 1 errors found, 2 usage error or unreadable
-    input, 3 router API failure, 4 internal error (a bug in graphc: please
+    Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2
+    usage error or unreadable input, 3 router API failure, 4 internal error (a bug in graphc: please
     report it).
     """
 

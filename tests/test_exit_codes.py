@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -184,3 +185,41 @@ def test_a_crash_while_reporting_a_crash_still_exits_4_with_one_line(script, com
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("graphc: internal error") and "please report it" in result.stderr
     assert ("MemoryError" if script is CRASHING_REPORT else "IndexError") in result.stderr
+
+
+def _help(*command: str) -> str:
+    return " ".join(invoke(*command, "--help").output.split())
+
+
+def test_compile_fails_on_expansion_errors_that_leave_no_graph_and_every_text_says_so(tmp_path):
+    # audit docs17 4: "compile fails only on GC1xx" had two exceptions nobody named. Two legs with one id after
+    # for_each/use expansion (GC203) and a template's `after:` naming a leg outside the template (GC202) leave no
+    # graph to print, so compile exits 1 on them; the other GC2xx findings compile (exit 0).
+    (tmp_path / ".git").mkdir()
+    dup = write(
+        tmp_path, "dup.yaml", "graphc: 1\nname: t\nlegs:\n  a: {for_each: [x, x], buy: 1 ETH, symbol: ETH-USD}\n"
+    )
+    write(tmp_path, "tpl.yaml", "graphc-template: 1\nlegs:\n  z: {buy: 1 ETH, symbol: ETH-USD, after: spot accepted}\n")
+    foreign = write(
+        tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n  spot: {buy: 1 ETH, symbol: ETH-USD}\n  h: {use: tpl.yaml}\n"
+    )
+    for path, code in ((dup, "GC203"), (foreign, "GC202")):
+        result = invoke("compile", path)
+        assert result.exit_code == 1 and f"error {code}" in result.stderr, result.output
+        assert result.stdout == ""  # no graph
+    assert invoke("compile", write(tmp_path, "typo.yaml", BAD), "--quotes", EXAMPLES / "quotes.yaml").exit_code == 0
+    said = "fails only on GC1xx input errors and on two expansion errors that leave no graph to print"
+    assert said in _help("compile"), _help("compile")
+    assert "two legs with one id after for_each/use expansion (GC203)" in _help("compile")
+    assert "a template's `after:` naming a leg outside the template (GC202)" in _help("compile")
+    for page in (REPO / "README.md", *(REPO / "docs").glob("*.md"), REPO / "docs" / "rules" / "README.md"):
+        text = " ".join(page.read_text(encoding="utf-8").split())
+        # every "compile fails/exits only ..." names the two exceptions right after it
+        for m in re.finditer(r"(fails|exits 1) only (on|for|when)", text):
+            after = text[m.start() : m.start() + 500]
+            assert "GC203" in after and "GC202" in after, f"{page.name}: {after}"
+
+
+def test_the_top_level_help_says_strict_turns_warnings_into_exit_1():
+    # audit docs17 7: spec §8's exit 1 is "errors found (or warnings with --strict)"
+    assert "1 errors found (or warnings with --strict)" in _help()

@@ -41,11 +41,13 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     take it as it is, and `graphc decompile` turns it into a playbook.
 
     Prints the JSON (2-space indent, stable key order), byte-identical on every
-    run. It fails only on GC1xx input errors; run `graphc lint` for the graph,
-    venue, execution and risk rules.
+    run. It fails only on GC1xx input errors and on two expansion errors that
+    leave no graph to print: two legs with one id after for_each/use expansion
+    (GC203), and a template's `after:` naming a leg outside the template
+    (GC202). Run `graphc lint` for the graph, venue, execution and risk rules.
 
-    Exit status: 0 compiled, 1 input errors, 2 usage error or unreadable input
-    (GC112), 4 internal error.
+    Exit status: 0 compiled, 1 input errors (or GC203/GC202 from an
+    expansion), 2 usage error or unreadable input (GC112), 4 internal error.
     """
     with no_stale_output(output, command="compile", what="graph"):
         text, path = read_input(playbook)  # GC112 and exit 2 when unreadable

@@ -126,7 +126,9 @@ def render_index(rules=None) -> str:
         "The codes fall into five families:",
         "\n".join(f"- **{title}**" for _, title in FAMILIES),
         "GC1xx codes come from loading and compiling the playbook; GC2xx-GC5xx come from the lint rules, "
-        "which run on the compiled wire graph. `graphc compile` fails only on GC1xx errors, while "
+        "which run on the compiled wire graph. `graphc compile` fails only on GC1xx errors and on two errors "
+        "of a `for_each`/`use:` expansion that leave no graph to print (two legs with one id after the "
+        "expansion (GC203), a template's `after:` naming a leg outside the template (GC202)), while "
         "`graphc lint`, `graphc plan` and `graphc submit` run every rule, and `submit` refuses to send a "
         "graph with any error. A check that needs a fact graphc does not have (a quote, a venue's lot) is "
         "skipped, never passed: the summary line counts skipped checks and `--explain-skips` lists them.",
