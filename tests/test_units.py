@@ -1007,3 +1007,19 @@ def test_a_long_s_in_a_duration_is_a_finding_not_a_crash(tmp_path):
     result = CliRunner().invoke(cli, ["lint", "--no-cache", "--format", "json", str(playbook)])
     assert result.exit_code == 1, result.output
     assert '"GC105"' in result.output and "Traceback" not in result.output
+
+
+def test_a_bare_number_is_ms_in_playbooks_and_seconds_on_the_command_line_as_templates_md_says():
+    # audit docs17 5: templates.md said "a bare number is ms everywhere in graphc", but the command line's own
+    # durations (submit --lookback/--timeout, status --timeout, run --retry/--settle) read it as seconds
+    from graphc.commands.common import parse_seconds
+    from tests.conftest import REPO
+
+    assert parse_duration_ms("2") == 2  # a playbook's duration, a `duration` param, amend --horizon
+    assert parse_seconds("2", "--timeout") == 2.0
+    page = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    (row,) = [line for line in page.splitlines() if line.startswith("| `duration` |")]
+    assert "everywhere" not in row, row
+    assert "`amend --horizon`" in row and "seconds" in row, row
+    for option in ("--lookback", "--timeout", "--retry", "--settle"):
+        assert f"`{option}`" in row, row
