@@ -25,6 +25,12 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(_WIDE), "f")
 
 
+def counted(amount: Decimal | int, word: str) -> str:
+    """``1 contract``, ``1.5 contracts``, ``3 files``: an amount and its word, singular for exactly one."""
+    text = plain(amount) if isinstance(amount, Decimal) else str(amount)
+    return f"{text} {word}" if amount == 1 else f"{text} {word}s"
+
+
 def shown(value: object) -> str:
     """A value as a message shows it: a number in plain decimal (``-0.5``, ``0``; never ``Decimal('-0.5')`` or
     ``0E-8``), text quoted as it was written (``'-5 ETH'``), anything else as its repr."""
@@ -136,6 +142,15 @@ def plus(a: Decimal, b: Decimal) -> Decimal:
 def half(a: Decimal) -> Decimal:
     """``a ÷ 2`` exactly, in ``a``'s own exponent where it can be (a quote's mid: 2325.315, never 2325.3150)."""
     return _WIDE.divide(a, 2)
+
+
+def quotient(a: Decimal, b: Decimal) -> Decimal | None:
+    """``a ÷ b`` exactly (a TWAP slice: size ÷ slices), or None when it has no exact decimal (10 ÷ 3): a message
+    then says so in words rather than show a rounded number as the size."""
+    try:
+        return _WIDE.divide(a, b)
+    except ArithmeticError:  # Inexact (trapped): no finite decimal of 1,000 digits; or b is 0
+        return None
 
 
 def minus(a: Decimal, b: Decimal) -> Decimal:

@@ -26,7 +26,9 @@ GC301/GC309/GC501/GC503 multiply and add notionals exactly
 (``numbers.times``/``plus``/``minus``, not the 28-digit default context: playbook-spec.md §3.2) and GC503 lists its
 largest legs with as many decimals as its total shows (audit rulesA.md 3 and 6, tests/test_rules_risk.py);
 GC301/GC309/GC501/GC503 skips of a market order whose quote lacks the side it meets say so ("the quote for X has no
-ask", ``facts.missing_side``) instead of "no quote for X" (audit rulesA.md 6).
+ask", ``facts.missing_side``) instead of "no quote for X" (audit rulesA.md 6);
+GC305 warns when a uniform TWAP slice (qty / num_slices) is off a lot coarser than the wire's 1e-8, as GC301/GC302
+do for their minimums (``_slices_off_lot``; audit verdict17 1, tests/test_rules_venue.py).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from graphc.rules.venue import (
     _qty_unknown,
     _range_text,
     _set_it,
+    _slices_off_lot,
     _type_words,
     _venue_name,
     _verb,
@@ -71,7 +74,7 @@ from graphc.rules.venue import (
 )
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.venues import MarketResolver
-from graphc.venues.prices import figures_step, form_problem, off_tick
+from graphc.venues.prices import WIRE_QTY_STEP, figures_step, form_problem, off_tick, size_step
 from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, RATIO_TRIGGER
 
 _UNKNOWN_TEXTS: dict[tuple, str] = {}
@@ -237,6 +240,13 @@ def check_lot(ctx):
                 f"size {_amount(node, qty)} is not a multiple of {_venue_name(node)}'s {fmt(m.lot)} lot{sz}",
                 f"use {options}",
             )
+        elif (
+            node.pacing is not None
+            and node.pacing[0] > 1
+            and size_step(m.lot) != WIRE_QTY_STEP
+            and not is_multiple(qty, times(m.lot, node.pacing[0]))
+        ):
+            yield _slices_off_lot(node, qty, node.pacing[0])
 
 
 def check_venue_type(ctx):

@@ -696,3 +696,48 @@ def test_a_market_orders_unknown_minimum_notional_names_min_notional_market(tmp_
         patch.chdir(tmp_path)
         result = lint("--no-cache", "--quotes", "q.yaml", "c.yaml")
     assert result.exit_code == 1 and "error GC301 " in result.stdout and "below the 5.00 USDT minimum" in result.stdout
+
+
+TWAP_LOT = """graphc: 1
+name: twap-lot
+legs:
+  k:
+    buy: 3 contracts
+    symbol: KXRAIN-26JAN01-T5
+    limit: 0.5
+    twap: 2 slices every 10s
+  p:
+    buy: 50.01 shares
+    symbol: will-it-rain:yes
+    limit: 0.5
+    twap: 10 slices every 10s
+  whole:
+    buy: 4 contracts
+    symbol: KXRAIN-26JAN01-T5
+    limit: 0.5
+    twap: 2 slices every 10s
+"""
+
+
+def test_twap_slices_off_the_lot_are_gc305_warnings_on_the_playbook_and_its_wire_graph_alike(tmp_path):
+    # audit verdict17 1: GC301/GC302 judged each equal TWAP slice, GC305 did not (1.5 contracts a slice passed)
+    playbook = write(tmp_path, "twap-lot.yaml", TWAP_LOT)
+    compiled = tmp_path / "twap-lot.json"
+    assert CliRunner().invoke(cli, ["compile", str(playbook), "-o", str(compiled)]).exit_code == 0
+    want = [
+        (
+            "GC305",
+            "warning",
+            "3 contracts in 2 TWAP slices is 1.5 contracts a slice, not a whole number of contracts; kalshi trades "
+            "whole contracts (each slice is an order)",
+        ),
+        (
+            "GC305",
+            "warning",
+            "50.01 shares in 10 TWAP slices is 5.001 shares a slice, not a multiple of polymarket's 0.01 lot "
+            "(each slice is an order)",
+        ),
+    ]
+    for path in (playbook, compiled):
+        result = lint("--no-cache", "--format", "json", path)
+        assert result.exit_code == 0 and _codes(result) == want, result.output

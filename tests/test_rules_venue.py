@@ -644,3 +644,83 @@ def test_twap_slices_of_a_long_minimum_are_compared_exactly():
         markets={PM: {"min_size": "1.00000000000000000000000000001", "min_notional": 0}},
     )
     assert [(f.code, f.severity) for f in findings] == [("GC302", "warning")]
+
+
+# -- GC305 per TWAP slice (audit verdict17 1) ----------------------------------------------------------------
+# graphc's equal-slice model (GC301, GC302: each slice is size / slices, its own order) holds for the lot too:
+# a Kalshi slice of 1.5 contracts or a Polymarket slice of 5.001 shares is off the venue's lot.
+
+
+@pytest.mark.parametrize(
+    "symbol, venue_name, qty, slices, flagged",
+    [
+        (KX, "kalshi", "4", 2, False),  # 2 contracts a slice: whole
+        (KX, "kalshi", "3", 2, True),  # 1.5 contracts a slice
+        (KX, "kalshi", "3", 3, False),
+        (KX, "kalshi", "3", 1, False),  # one slice: the whole order, on the lot
+        (PM, "polymarket", "50.1", 10, False),  # 5.01 shares a slice: on the 0.01 lot
+        (PM, "polymarket", "50.01", 10, True),  # 5.001 shares a slice
+        (PM, "polymarket", "50.01", 1, False),
+    ],
+)
+def test_twap_slice_lot_boundary(symbol, venue_name, qty, slices, flagged):
+    findings, _ = lint(twap(node(symbol, qty, "0.5", venue=venue_name), slices))
+    lot = [f for f in findings if f.code == "GC305"]
+    assert bool(lot) is flagged, findings
+    assert all(f.severity == "warning" for f in lot)
+
+
+def test_twap_slice_off_the_lot_is_worded_like_the_minimum_slice_warnings():
+    kalshi = only("GC305", twap(node(KX, "3", "0.5", venue="kalshi"), 2))
+    assert kalshi.where == ("nodes", 0, "quantity") and kalshi.severity == "warning"
+    assert kalshi.message == (
+        "3 contracts in 2 TWAP slices is 1.5 contracts a slice, not a whole number of contracts; kalshi trades "
+        "whole contracts (each slice is an order)"
+    )
+    assert kalshi.hint.startswith("use 2 or 4 contracts (whole contracts in each of 2 slices)")
+    poly = only("GC305", twap(node(PM, "50.01", "0.5", venue="polymarket"), 10))
+    assert poly.message == (
+        "50.01 shares in 10 TWAP slices is 5.001 shares a slice, not a multiple of polymarket's 0.01 lot "
+        "(each slice is an order)"
+    )
+    assert poly.hint.startswith("use 50 or 50.1 shares (a multiple of 0.01 in each of 10 slices)")
+    # a slice with no exact decimal size (1 contract in 3 slices) is not shown as a rounded number
+    third = [f for f in lint(twap(node(KX, "10", "0.5", venue="kalshi"), 3))[0] if f.code == "GC305"]
+    assert [f.message for f in third] == [
+        "10 contracts in 3 TWAP slices is not a whole number of contracts a slice; kalshi trades whole contracts "
+        "(each slice is an order)"
+    ]
+
+
+def test_a_whole_order_off_the_lot_is_one_error_not_also_a_slice_warning():
+    findings, _ = lint(twap(node(KX, "2.5", "0.5", venue="kalshi"), 2))
+    assert [(f.code, f.severity) for f in findings] == [("GC305", None)]
+
+
+def test_one_contract_and_one_share_are_singular():
+    findings, _ = lint(twap(node(KX, "1", "0.5", venue="kalshi"), 2))
+    gc302 = next(f for f in findings if f.code == "GC302")
+    assert gc302.message == (
+        "1 contract in 2 TWAP slices is under kalshi's minimum of 1 contract a slice (each slice is an order)"
+    )
+    assert gc302.hint == "Send it as one order (no twap), or a larger order with at least 1 contract a slice."
+    gc302 = next(f for f in lint(node(PM, "1", "0.5", venue="polymarket"))[0] if f.code == "GC302")
+    assert gc302.message == "size 1 share is below polymarket's minimum of 5 shares"
+
+
+def test_twap_slices_are_checked_against_a_lot_coarser_than_the_wire_only():
+    # Coinbase BTC-USD's lot is the wire's 1e-8: $250k is 2.57066765 BTC, 0.257066765 in each of 10 slices, a size
+    # the wire cannot carry, so the router rounds each slice to 1e-8 (onto the lot) itself: not GC305
+    btc = node("BTC-USD", "2.57066765", "97251", venue="coinbase", type="spot")
+    assert "GC305" not in codes(twap(btc, 10))
+    # a coarser lot (Binance-like 0.00001): 0.00123 BTC in 10 slices is 0.000123 a slice, off the lot
+    markets = {"BTC-USD": {"lot": "0.00001"}}
+    coarse = node("BTC-USD", "0.00123", "97251", venue="coinbase", type="spot")
+    found = next(f for f in lint(twap(coarse, 10), markets=markets)[0] if f.code == "GC305")
+    assert found.message == (
+        "0.00123 BTC in 10 TWAP slices is 0.000123 BTC a slice, not a multiple of coinbase's 0.00001 lot "
+        "(each slice is an order)"
+    )
+    assert "GC305" not in codes(
+        twap(node("BTC-USD", "0.0012", "97251", venue="coinbase", type="spot"), 10), markets=markets
+    )

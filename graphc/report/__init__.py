@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, escaped_char, sorted_diagnostics, unchecked
 from graphc.files import display_path
+from graphc.numbers import counted
 
 __all__ = [
     "RENDERERS",
@@ -169,11 +170,11 @@ class Summary(NamedTuple):
         """``2 errors, 1 warning in 3 files`` or ``no problems in 3 files``."""
         parts = []
         if self.errors:
-            parts.append(_plural(self.errors, "error"))
+            parts.append(counted(self.errors, "error"))
         if self.warnings:
-            parts.append(_plural(self.warnings, "warning"))
+            parts.append(counted(self.warnings, "warning"))
         problems = ", ".join(parts) or "no problems"
-        return f"{problems} in {_plural(self.files, 'file')}"
+        return f"{problems} in {counted(self.files, 'file')}"
 
     def line(self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "", crashed=None) -> str:
         """The closing line of a text or github report: the counts, then the checks that were skipped
@@ -195,7 +196,7 @@ class Summary(NamedTuple):
         text = str(self)
         if self.skipped:
             where = "" if explain_skips else "; --explain-skips lists them"
-            text += f" ({_plural(self.skipped, 'check')} skipped{where})"
+            text += f" ({counted(self.skipped, 'check')} skipped{where})"
         return f"{text}; {not_read}" if not_read else text
 
 
@@ -288,10 +289,6 @@ def _escape(match) -> str:
     ch = match.group()
     code = ord(ch)
     return _NAMED_ESCAPES.get(ch) or escaped_char(code)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def rule_name(rules: Mapping[str, RuleInfo], code: str) -> str | None:

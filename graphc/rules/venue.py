@@ -22,11 +22,12 @@ from operator import attrgetter
 
 from graphc.diagnostics import WARNING
 from graphc.facts import missing_side
-from graphc.numbers import beside, cents_down, is_multiple, times
+from graphc.numbers import beside, cents_down, counted, is_multiple, quotient, times
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, prediction_venue
 from graphc.venues.prices import (
+    WIRE_QTY_STEP,
     divide_up,
     figures_step,
     form_problem,
@@ -46,16 +47,18 @@ from graphc.venues.prices import (
 # market's. GC303, GC304 and GC306 keep theirs there too.
 _CENT = Decimal("0.01")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
-_UNITS = {"polymarket": "shares", "kalshi": "contracts"}
+_UNITS = {"polymarket": "share", "kalshi": "contract"}  # counted: 1 contract, 1.5 contracts
 _VENUE_RULES = "venue-rules.md"
 
 
 def _amount(node, qty: Decimal) -> str:
-    """``7 shares``, ``0.5 BTC``: a size in the unit a trader reads."""
+    """``7 shares``, ``1 contract``, ``0.5 BTC``: a size in the unit a trader reads."""
     unit = _UNITS.get(node.venue or "")
     if unit is None and node.market.is_sized_in_shares():
-        unit = "shares"
-    if unit is None and re.search(r"[-/]", node.symbol):
+        unit = "share"
+    if unit is not None:
+        return counted(qty, unit)
+    if re.search(r"[-/]", node.symbol):
         unit = re.split(r"[-/]", node.symbol)[0]
     return f"{fmt(qty)} {unit}" if unit else fmt(qty)
 
@@ -731,6 +734,19 @@ def check_lot(ctx):
     `$50` are rounded down to the step automatically; GC305 is about sizes you
     write.
 
+    A TWAP (`twap: 2 slices every 10s`) sends each slice as its own order, so a
+    size on the step as a whole whose slices (size ÷ slices) are not is a
+    warning: 3 contracts in 2 slices is 1.5 contracts a slice, 50.01 Polymarket
+    shares in 10 slices is 5.001 shares a slice. 4 contracts in 2 slices (2 a
+    slice) passes. As for GC301 and GC302, the router reference does not say how
+    it sizes slices, so graphc assumes equal slices and does not make this an
+    error; a size off the step as a whole is the error, reported once. Slices
+    are checked only where the step is coarser than the wire's 1e-8 (contracts,
+    shares, most exchange products): on a step of 1e-8, such as Coinbase
+    BTC-USD's, every size the wire can carry is on the step, and a slice finer
+    than that (`$250k` is 2.57066765 BTC, 0.257066765 in each of 10 slices) is
+    one the router has to round to the wire's scale itself.
+
     When graphc does not know the value it needs (a leg with no venue pinned or
     inferred, whose venue the router picks; a market the profiles do not cover
     and `graphc.toml` does not describe), the check is skipped, never passed: the
@@ -741,11 +757,14 @@ def check_lot(ctx):
 
     The venue rejects the size or cuts it to the step, so the order is refused or
     smaller than the one reviewed. For a hedge, a cut size leaves part of the
-    position uncovered.
+    position uncovered. Under a TWAP the same happens slice by slice: each
+    rejected or cut slice leaves the order short of its size.
 
     ## Failing example
 
-    Kalshi trades whole contracts:
+    Kalshi trades whole contracts (with `buy: 3 contracts` and `twap: 2 slices
+    every 10s`, the same mistake is made slice by slice, 1.5 contracts each: a
+    warning):
 
     ```yaml
     graphc: 1
@@ -760,7 +779,8 @@ def check_lot(ctx):
     ## Fix
 
     Round the size to a whole number of contracts, in whichever direction you
-    intend:
+    intend (under a TWAP, to a whole number of contracts a slice: 2 or 4
+    contracts in 2 slices, or a slice count that divides the size):
 
     ```yaml
     graphc: 1
@@ -802,14 +822,55 @@ def check_lot(ctx):
                     "allows fractional trading",
                 )
                 continue
-            sz = f" (szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
-            yield Finding(
-                where,
-                f"size {_amount(node, qty)} is not a multiple of {_venue_name(node)}'s {fmt(m.lot)} lot{sz}",
-                f"use {options}",
-            )
+            yield Finding(where, f"size {_amount(node, qty)} is not a multiple of {_lot_text(node)}", f"use {options}")
+        elif (slices := _twap_slices(node)) and _slices_may_be_off(lot) and not is_multiple(qty, times(lot, slices)):
+            yield _slices_off_lot(node, qty, slices)  # each slice (qty / slices) is an order: GC301/GC302's model
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def _slices_may_be_off(lot: Decimal) -> bool:
+    """Whether a TWAP slice the wire can carry may be off ``lot``: only a lot coarser than the wire's 1e-8 (a
+    whole contract, 0.01 share, most exchange products). On a lot of 1e-8 or finer every size the wire carries is
+    on the lot, and a slice finer than that (2.57066765 BTC in 10) is one the router must round to the wire's
+    scale, so onto the lot, itself."""
+    return lot > 0 and size_step(lot) != WIRE_QTY_STEP
+
+
+def _lot_text(node) -> str:
+    """``polymarket's 0.01 lot``, ``hyperliquid's 0.001 lot (szDecimals 3)``."""
+    m = node.market
+    sz = f" (szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
+    return f"{_venue_name(node)}'s {fmt(m.lot)} lot{sz}"
+
+
+def _slices_off_lot(node, qty: Decimal, slices: Decimal) -> Finding:
+    """GC305's warning for a TWAP whose size is on the lot but whose equal slices (qty / slices) are not: worded
+    as GC301's and GC302's slice warnings (graphc assumes equal slices: the router reference does not say)."""
+    lot = node.market.lot
+    each = quotient(qty, slices)  # None: no exact decimal (10 contracts in 3 slices), so none is shown
+    sizes = [v for v in (step_floor(qty, times(lot, slices)), step_ceil(qty, times(lot, slices))) if v > 0]
+    options = " or ".join([*map(fmt, sizes[:-1]), _amount(node, sizes[-1])])  # 2 or 4 contracts
+    whole, count = _amount(node, qty), fmt(slices)
+    if node.venue == "kalshi" and lot == 1:
+        said = "not a whole number of contracts"
+        per = f"{_amount(node, each)} a slice, {said}" if each is not None else f"{said} a slice"
+        return Finding(
+            ("nodes", node.index, "quantity"),
+            f"{whole} in {count} TWAP slices is {per}; kalshi trades whole contracts (each slice is an order)",
+            f"use {options} (whole contracts in each of {count} slices), or a slice count that divides {whole} "
+            "into whole contracts",
+            severity=WARNING,
+        )
+    said = f"not a multiple of {_lot_text(node)}"
+    per = f"{_amount(node, each)} a slice, {said}" if each is not None else f"{said} a slice"
+    return Finding(
+        ("nodes", node.index, "quantity"),
+        f"{whole} in {count} TWAP slices is {per} (each slice is an order)",
+        f"use {options} (a multiple of {fmt(lot)} in each of {count} slices), or a slice count that divides "
+        f"{whole} into multiples of {fmt(lot)}",
+        severity=WARNING,
+    )
 
 
 def _lot_unknown(node) -> str:
