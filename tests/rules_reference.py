@@ -28,7 +28,9 @@ largest legs with as many decimals as its total shows (audit rulesA.md 3 and 6, 
 GC301/GC309/GC501/GC503 skips of a market order whose quote lacks the side it meets say so ("the quote for X has no
 ask", ``facts.missing_side``) instead of "no quote for X" (audit rulesA.md 6);
 GC305 warns when a uniform TWAP slice (qty / num_slices) is off a lot coarser than the wire's 1e-8, as GC301/GC302
-do for their minimums (``_slices_off_lot``; audit verdict17 1, tests/test_rules_venue.py).
+do for their minimums (``_slices_off_lot``; audit verdict17 1, tests/test_rules_venue.py); GC408 counts every exit
+of a parent, names them all (``suggest.listed``) with their whole total, and decides on the exits of known size
+when they already overfill (audit verdict17 2, tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ from graphc.rules.venue import (
     _verb,
     fmt,
 )
+from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.venues import MarketResolver
 from graphc.venues.prices import WIRE_QTY_STEP, figures_step, form_problem, off_tick, size_step
@@ -559,23 +562,27 @@ def check_overfilling_exits(ctx):
         if parent.qty is None:
             yield Skipped(exits[-1].at("quantity"), f"the size of {parent.node_id!r} is not known")
             continue
-        total, counted = Decimal(0), []
-        for child in exits:
-            size = parent.qty if child.derived else child.qty
-            if size is None:
-                yield Skipped(child.at("quantity"), f"the size of exit {child.node_id!r} is not known")
-                break
-            total += size
-            counted.append(f"{child.node_id} {plain(size)}")
-            if total > parent.qty:
-                yield Finding(
-                    child.at("quantity"),
-                    f"exits of {parent.node_id!r} ({', '.join(counted)}) {child.side} {plain(total)} {child.symbol}, "
-                    f"more than the {plain(parent.qty)} it {parent.side}s; the router has no one-cancels-other, so "
-                    "if both fire the position flips",
-                    hint=f"split {plain(parent.qty)} between the exits, or cancel the survivor yourself when one fills",
-                )
-                break
+        sizes = [parent.qty if child.derived else child.qty for child in exits]
+        known = [(child, size) for child, size in zip(exits, sizes, strict=True) if size is not None]
+        unknown = [child for child, size in zip(exits, sizes, strict=True) if size is None]
+        running = [sum((size for _, size in known[: i + 1]), Decimal(0)) for i in range(len(known))]
+        crossing = next((child for (child, _), total in zip(known, running, strict=True) if total > parent.qty), None)
+        if crossing is None:
+            if unknown:
+                yield Skipped(unknown[0].at("quantity"), f"the size of exit {unknown[0].node_id!r} is not known")
+            continue
+        named = [
+            f"{child.node_id} {plain(size)}" if size is not None else f"{child.node_id} of unknown size"
+            for child, size in zip(exits, sizes, strict=True)
+        ]
+        yield Finding(
+            crossing.at("quantity"),
+            f"exits of {parent.node_id!r} ({listed(named, sort=False)}) {crossing.side} "
+            f"{'at least ' if unknown else ''}{plain(running[-1])} {crossing.symbol}, more than the "
+            f"{plain(parent.qty)} it {parent.side}s; the router has no one-cancels-other, so "
+            f"if {'both fire' if len(exits) == 2 else 'they all fire'} the position flips",
+            hint=f"split {plain(parent.qty)} between the exits, or cancel the survivor yourself when one fills",
+        )
 
 
 # -- graphc/rules/graph.py ----------------------------------------------------------------------------

@@ -363,6 +363,48 @@ def test_gc408_derived_exits_count_the_whole_parent():
     assert [f.code for f in lint(*_bracket("derived", "0.1"))[0]] == ["GC408"]
 
 
+def _exits(sizes, entry="0.1"):
+    """An entry and one sell exit per size, each waiting on an on_price edge from it (audit verdict17 2)."""
+    names = ["stop", "stop2", "tp"] if len(sizes) == 3 else [f"x{i}" for i in range(len(sizes))]
+    nodes = [node("entry", qty=entry, price="97000", symbol="BTC-USD")]
+    nodes += [node(n, "sell", size, symbol="BTC-USD", activation="wait") for n, size in zip(names, sizes)]
+    return nodes, [_on_price("entry", n, j=j) for j, n in enumerate(names)]
+
+
+def test_gc408_names_every_exit_and_their_full_total():
+    # three 0.1 exits of a 0.1 entry sell 0.3, not the 0.2 counted up to the first crossing; tp is named too
+    [finding] = only(lint(*_exits(["0.1", "0.1", "0.1"]))[0], "GC408")
+    assert finding.where == ("nodes", 2, "quantity")  # still at the exit where the total first passes the entry
+    assert finding.message == (
+        "exits of 'entry' (stop 0.1, stop2 0.1, tp 0.1) sell 0.3 BTC-USD, more than the 0.1 it buys; the router "
+        "has no one-cancels-other, so if they all fire the position flips"
+    )
+    assert finding.hint == "split 0.1 between the exits, or cancel the survivor yourself when one fills"
+
+
+def test_gc408_names_at_most_the_listed_bound_of_exits():
+    [finding] = only(lint(*_exits(["0.1"] * 25))[0], "GC408")
+    assert "(x0 0.1, x1 0.1, " in finding.message and "x19 0.1 … and 5 more) sell 2.5 BTC-USD" in finding.message
+    assert "x20" not in finding.message
+
+
+def test_gc408_an_exit_of_unknown_size_after_the_overfill_makes_the_total_a_floor():
+    nodes, edges = _exits(["0.1", "0.1", "derived"])
+    nodes[3]["quantity"] = {"fixed": {"qty_1e8": "lots"}}  # malformed: its size is unknown
+    findings, skips = lint(nodes, edges)
+    [finding] = only(findings, "GC408")
+    assert "(stop 0.1, stop2 0.1, tp of unknown size) sell at least 0.2 BTC-USD" in finding.message
+    assert "GC408" not in {s.code for s in skips}  # decided: the known exits already overfill
+    # an unknown exit before the total passes the entry leaves it undecided: skipped, never passed
+    nodes, edges = _exits(["0.05", "0.05", "0.05"])
+    nodes[1]["quantity"] = {"fixed": {"qty_1e8": "lots"}}
+    findings, skips = lint(nodes, edges)
+    assert "GC408" not in {f.code for f in findings}
+    assert [(s.code, s.reason) for s in skips if s.code == "GC408"] == [
+        ("GC408", "the size of exit 'stop' is not known")
+    ]
+
+
 def test_malformed_nodes_never_raise():
     nodes = [
         None,
