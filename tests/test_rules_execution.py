@@ -367,7 +367,7 @@ def _exits(sizes, entry="0.1"):
     """An entry and one sell exit per size, each waiting on an on_price edge from it (audit verdict17 2)."""
     names = ["stop", "stop2", "tp"] if len(sizes) == 3 else [f"x{i}" for i in range(len(sizes))]
     nodes = [node("entry", qty=entry, price="97000", symbol="BTC-USD")]
-    nodes += [node(n, "sell", size, symbol="BTC-USD", activation="wait") for n, size in zip(names, sizes)]
+    nodes += [node(n, "sell", size, symbol="BTC-USD", activation="wait") for n, size in zip(names, sizes, strict=True)]
     return nodes, [_on_price("entry", n, j=j) for j, n in enumerate(names)]
 
 
