@@ -363,10 +363,12 @@ def _whole_ms(ms: Decimal, shown) -> int:
     n = _whole(ms)
     if n is None:
         low, high = round_down(ms, Decimal(1)), round_up(ms, Decimal(1))
+        # every duration graphc sends or keeps is positive (GC103, GC208), so 0.5ms is offered 1ms, never 0ms
+        offered = [v for v in (low, high) if v > 0 or ms < 0]
         raise UnitError(
             "GC106",
             f"'{_show(shown)}' is not a whole number of milliseconds",
-            f"the wire counts whole milliseconds; write {format_decimal(low)}ms or {format_decimal(high)}ms",
+            f"the wire counts whole milliseconds; write {' or '.join(f'{format_decimal(v)}ms' for v in offered)}",
         )
     return _int64(n, shown, "duration")
 
@@ -1149,7 +1151,10 @@ def _to_scaled_checked(value: Decimal, exponent: int, what: str) -> int:
         return n
     shown = format_decimal(d)
     if n is None:
-        example = format_decimal(round_down(d, Decimal(1).scaleb(-exponent)))
+        step = Decimal(1).scaleb(-exponent)
+        # cut to the wire's places; a value that cuts to 0 is offered the smallest positive step instead, since
+        # 0 is itself an error (GC103: quantities and prices must be positive, spec §3.2; audit verdict17 3)
+        example = format_decimal(round_down(d, step) or step)
         raise UnitError(
             "GC106",
             f"{what} {shown} has more precision than the wire allows (1e{-exponent})",

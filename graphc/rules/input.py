@@ -538,7 +538,10 @@ GC106 = describe(
     integers of 10^-9 dollars (`price_1e9`). A value you write, or that a `{{ }}`
     expression produces (say, a size divided by 3), must convert to those integers
     exactly: at most 8 decimal places for a quantity and 9 for a price. A size
-    written as `qty_1e8` must already be a whole number.
+    written as `qty_1e8` must already be a whole number. The hint offers the
+    value cut to those places; where that would be 0 (`buy: 0.000000001`), it
+    offers the smallest value the wire carries instead (0.00000001 for a
+    quantity, 0.000000001 for a price), since a size or price of 0 is GC103.
 
     graphc does round where the spec says so: notional sizes like `$500` are rounded
     down to the lot, and template prices like `mid - 25bps` are aligned to the tick.
