@@ -10,8 +10,9 @@ silently changed.
 
 A node without ``instrument.type`` or ``activation`` (allowed, GC111) is read
 as the router reads it (spot; ``root`` when no edge leads to it, else ``wait``),
-and a note says so; the round trip is then proved against that completed graph,
-as for a graph without ``is_sandbox``.
+and so is one without ``execution.policy`` (``sor``), each kind with a note;
+the round trip is then proved against that completed graph, as for a graph
+without ``is_sandbox`` (sandboxed, with a note too).
 
 What a playbook cannot express: node ids that are not leg ids (or repeat),
 edge conditions other than ``fill_ratio_gte``, values graphc would not accept
@@ -34,6 +35,7 @@ from functools import lru_cache
 from graphc import humanize as H
 from graphc.pipeline import compile_text
 from graphc.venues import infer_instrument
+from graphc.vocabulary import DEFAULT_POLICY
 from graphc.yaml_out import dump_yaml
 
 LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -109,7 +111,7 @@ def _complete(wire):
     nodes = []
     edges = [dict(e) for e in wire.get("edges") or []]
     targets = None  # the ids some edge leads to, found when a node needs them
-    untyped, unactivated = [], []
+    untyped, unactivated, unpoliced = [], [], []
     for node in wire["nodes"]:
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object")
@@ -129,7 +131,9 @@ def _complete(wire):
             execution = dict(execution)  # what the lines below make of it, the usual case
         else:
             execution = dict(execution or {})
-            execution.setdefault("policy", "sor")
+            if "policy" not in execution:  # the router's default (orders-and-execution-graphs.md: sor)
+                execution["policy"] = DEFAULT_POLICY
+                unpoliced.append(node.get("node_id"))
             execution = {k: execution[k] for k in EXECUTION_FIELDS if k in execution} | execution
         nodes.append({**node, "execution": execution})
     if untyped:
@@ -140,6 +144,11 @@ def _complete(wire):
         notes.append(
             f"{_nodes(unactivated)} no activation; the playbook reads {_them(unactivated)} as the router does "
             "(root when no edge leads to the node, else wait)"
+        )
+    if unpoliced:
+        notes.append(
+            f"{_nodes(unpoliced)} no execution.policy; the playbook reads {_them(unpoliced)} as the router does, "
+            f"as {DEFAULT_POLICY} (its default)"
         )
     renumbered = [e.get("edge_id") for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
     if renumbered:

@@ -24,12 +24,15 @@ def decompile_command(wire, output):
     """Turn WIRE (the router's JSON graph, or a simple order) into a playbook.
 
     The playbook uses shorthand sides, human units and `after:` triggers, and
-    leaves out what graphc infers. A node without `instrument.type` or
-    `activation` is read as the router reads it (spot; root when no edge leads
-    to it, else wait), and a note says so (GC111). The playbook is compiled
-    again before it is written: if it would not give back the identical wire
-    graph (with those fields filled in), nothing is written and the command
-    says where the two differ.
+    leaves out what graphc infers. What the graph leaves to the router is read
+    as the router reads it, each with a note on stderr: a node without
+    `instrument.type` is spot and one without `activation` root when no edge
+    leads to it, else wait (GC111); one without `execution.policy` is sor; a
+    graph without `is_sandbox` is sandboxed (a playbook's default). Edge ids
+    other than e0, e1, ... are renumbered in order, with a note too. The
+    playbook is compiled again before it is written: if it would not give back
+    the identical wire graph (with exactly those filled in and renumbered),
+    nothing is written and the command says where the two differ.
 
     WIRE is a JSON file or `-` for stdin.
 
