@@ -239,7 +239,7 @@ def test_json_validates_against_the_documented_schema(json_validator):
     json_validator.validate(report)
     clean = json.loads(render("json", [], tool_version="0.1.0"))
     json_validator.validate(clean)
-    assert clean["summary"] == {"errors": 0, "warnings": 0, "files": 0}
+    assert clean["summary"] == {"errors": 0, "warnings": 0, "files": 0, "skipped": 0}
     unread = {"nope.yaml": "not found", "latin.yaml": "could not be read"}
     json_validator.validate(json.loads(render("json", [], tool_version="0.1.0", unread=unread)))
 
@@ -276,7 +276,7 @@ def test_json_content_is_sorted_and_complete():
             }
         ],
     }
-    assert report["summary"] == {"errors": 2, "warnings": 1, "files": 3}
+    assert report["summary"] == {"errors": 2, "warnings": 1, "files": 3, "skipped": 0}
 
 
 def test_json_is_deterministic():

@@ -117,7 +117,7 @@ def test_nothing_linted_is_said_by_every_machine_format(tmp_path, monkeypatch, w
 
     report = json.loads(lint("-f", "json", where).stdout)
     json_validator.validate(report)
-    assert report["summary"] == {"errors": 0, "warnings": 0, "files": 0, "nothing_linted": why}
+    assert report["summary"] == {"errors": 0, "warnings": 0, "files": 0, "skipped": 0, "nothing_linted": why}
 
     result = lint("-f", "junit", where)
     assert result.exit_code == 2
@@ -234,3 +234,30 @@ def test_gc112_as_an_error_also_counts_a_skip_but_the_junit_case_fails(tmp_path,
     )
     [case] = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout).iter("testcase")
     assert [child.tag for child in case] == ["failure", "system-out"]  # a failure is enough: not also skipped
+
+
+# -- 4. the JSON summary counts skipped checks, as the text and github summary lines do (audit verdict17 5) -------
+
+
+def test_every_format_counts_the_same_skipped_checks(hedged, json_validator, sarif_validator):  # noqa: F811
+    args = ("--quotes", "quotes.yaml", "btc-spot-hedged.yaml")
+    text = lint(*args).stdout.splitlines()[-1]
+    [counted] = [int(n) for n in text.split("(")[1].split()[:1]]  # `no problems in 1 file (N checks skipped; ...)`
+    assert counted > 0, text
+    report = json.loads(lint("-f", "json", *args).stdout)
+    json_validator.validate(report)
+    assert report["summary"]["skipped"] == counted == sum(len(f["skipped"]) for f in report["files"])
+    assert f"({counted} checks skipped" in lint("-f", "github", *args).stdout.splitlines()[-1]
+    # SARIF: one tool-execution notification per skipped check; JUnit: each listed in the file's system-out
+    log = json.loads(lint("-f", "sarif", *args).stdout)
+    _check_sarif(sarif_validator, log)
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert sum(note["message"]["text"].startswith("skipped ") for note in notes) == counted
+    junit = ET.fromstring(lint("-f", "junit", *args).stdout)
+    assert sum(": skipped GC" in line for out in junit.iter("system-out") for line in out.text.splitlines()) == counted
+
+
+def test_the_json_skipped_count_is_the_files_skips(json_validator):  # noqa: F811
+    report = json.loads(lint("-f", "json", "--quotes", EXAMPLES / "quotes.yaml", EXAMPLES / "eth-hedge.yaml").stdout)
+    json_validator.validate(report)
+    assert report["summary"]["skipped"] == sum(len(f["skipped"]) for f in report["files"])

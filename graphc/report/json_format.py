@@ -37,6 +37,7 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     diagnostics.sort(key=lambda d: d.sort_key())
     summary = summarize(results)
     counts: dict[str, int | str] = {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files}
+    counts["skipped"] = summary.skipped  # the text and github summary lines' count: a skip is never a pass
     if options.nothing_linted:  # no file was linted (graphc lint exits 2): the counts must not read as a clean run
         counts["nothing_linted"] = options.nothing_linted
     report = {
