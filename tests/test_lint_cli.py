@@ -741,3 +741,69 @@ def test_twap_slices_off_the_lot_are_gc305_warnings_on_the_playbook_and_its_wire
     for path in (playbook, compiled):
         result = lint("--no-cache", "--format", "json", path)
         assert result.exit_code == 0 and _codes(result) == want, result.output
+
+
+def _capital_venue_graph(venue: str) -> dict:
+    return {
+        "nodes": [
+            {
+                "node_id": "p",
+                "instrument": {"symbol": "will-it-rain:yes", "type": "prediction", "venue": venue},
+                "side": "buy",
+                "order_type": {"limit": {"price_1e9": 500000000}},
+                "quantity": {"fixed": {"qty_1e8": 400000000}},
+                "execution": {"policy": "sor"},
+                "activation": "root",
+            }
+        ],
+        "edges": [],
+        "is_sandbox": True,
+    }
+
+
+UNDER_FIVE = "size 4 shares is below polymarket's minimum of 5 shares"
+
+
+@pytest.mark.parametrize("venue", ["Polymarket", "POLYMARKET"])
+def test_a_wire_venue_not_in_lower_case_is_gc103_and_still_checked_as_that_venue(tmp_path, venue):
+    # audit verdict17 6: the wire spells venues in lower case (spec §3: `instrument.venue` (lower-case); the
+    # router's reference writes kalshi, polymarket, hyperliquid); "Polymarket" was read as polymarket silently
+    path = write(tmp_path, "w.json", json.dumps(_capital_venue_graph(venue), indent=2))
+    result = lint("--no-cache", "--format", "json", path)
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["diagnostics"]
+    [case] = [d for d in found if d["code"] == "GC103"]
+    line = path.read_text().splitlines().index(f'        "venue": "{venue}"') + 1
+    assert (case["severity"], case["line"], case["column"]) == ("error", line, 18)  # at the value
+    assert case["message"] == (
+        f"venue {venue!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md §3), and "
+        f"the router may not know {venue!r}; graphc checks the node as polymarket"
+    )
+    assert case["hint"] == 'write "polymarket"'
+    assert ("GC302", "error", UNDER_FIVE) in [(d["code"], d["severity"], d["message"]) for d in found]
+    assert "GC307" not in {d["code"] for d in found}  # a venue graphc knows, written another way
+
+
+def test_a_playbook_venue_in_any_case_is_sent_lower_case_and_checked_alike(tmp_path):
+    # the playbook's `venue:` is any case in, lower-case out (the schema says so): no GC103, the same venue rules
+    leg = "  p:\n    buy: 4 shares\n    symbol: will-it-rain:yes\n    venue: Polymarket\n    limit: 0.5\n"
+    playbook = write(tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n" + leg)
+    compiled = tmp_path / "p.json"
+    assert CliRunner().invoke(cli, ["compile", str(playbook), "-o", str(compiled)]).exit_code == 0
+    assert json.loads(compiled.read_text())["nodes"][0]["instrument"]["venue"] == "polymarket"
+    for path in (playbook, compiled):
+        result = lint("--no-cache", "--format", "json", path)
+        assert _codes(result) == [("GC302", "error", UNDER_FIVE)], result.output
+    # the same graph with the venue as written: the one difference is the GC103 at the venue
+    found = _codes(
+        lint(
+            "--no-cache", "--format", "json", write(tmp_path, "w.json", json.dumps(_capital_venue_graph("Polymarket")))
+        )
+    )
+    assert sorted(code for code, _, _ in found) == ["GC103", "GC302"] and ("GC302", "error", UNDER_FIVE) in found
+
+
+def test_an_unknown_venue_not_in_lower_case_is_both_gc103_and_gc307(tmp_path):
+    path = write(tmp_path, "w.json", json.dumps(_capital_venue_graph("Polymarkt")))
+    codes = {d["code"] for d in json.loads(lint("--no-cache", "--format", "json", path).stdout)["diagnostics"]}
+    assert {"GC103", "GC307"} <= codes

@@ -250,14 +250,18 @@ GC102 = describe(
     """,
 )
 
-GC103 = describe(
+
+@rule(
     "GC103",
     "invalid-value",
     summary="wrong type or invalid value (enum, range, pattern)",
-    source="playbook-spec.md §2-§3.2 (types, word lists, signed 64-bit wire integers); §3.3 (graphc.toml values); "
-    "§4 (generated prices stay in the venue's range: venue-rules.md §1-§2)",
+    source="playbook-spec.md §2-§3.2 (types, word lists, signed 64-bit wire integers; `instrument.venue` "
+    "lower-case, as orders-and-execution-graphs.md and hosted-strategies.md spell every venue); §3.3 (graphc.toml "
+    "values); §4 (generated prices stay in the venue's range: venue-rules.md §1-§2)",
     flagged="    urgency: asap",
-    docs="""A value has the wrong type, is not one of the allowed choices, or is out of range.
+)
+def check_wire_venue_case(ctx):
+    """A value has the wrong type, is not one of the allowed choices, or is out of range.
 
     ## What it checks
 
@@ -305,6 +309,17 @@ GC103 = describe(
       is GC103 at its value, `` `risk.admission.max_notional_usd` is .inf, not a
       finite number `` (an infinite limit would be one no order exceeds). Quote it
       if it is meant as text. JSON has no such numbers: its `NaN` is text;
+    - on the wire, a venue not written in lower case (`"venue": "Polymarket"`):
+      the spec writes `instrument.venue` lower-case (§3) and the router's
+      reference spells every venue that way (`kalshi`, `polymarket`,
+      `hyperliquid`), so the router may not know the venue as written. The
+      finding is at the value, with the lower-case spelling as the hint, and
+      graphc still checks the node under that venue's rules (`"Polymarket"` as
+      `polymarket`), so its other findings come too; an unknown venue is GC307
+      as well. A playbook's `venue:` (and a simple order's) may be written in
+      any case: compile sends it lower-case, so the same order gives the same
+      venue findings either way, and only the wire graph that spells the venue
+      otherwise has this one;
     - a number literal in a `{{ }}` template outside the range of any playbook
       number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
       (spec §1: numbers are read exactly from their text, never as a float);
@@ -350,8 +365,24 @@ GC103 = describe(
         symbol: BTC-USD
         urgency: high
     ```
-    """,
-)
+    """
+    # The rest of GC103 is reported while the file is read and compiled (the schema, the model); this check is
+    # the one part the rules make: the node is read as the lower-case venue (graphc.facts), so its venue's rules
+    # run, and this says that the wire text is not what the router's reference writes.
+    raw_nodes = ctx.wire.get("nodes")
+    for node in ctx.nodes:
+        venue = node.venue  # lower-cased where the facts were read; None where no venue is pinned (most nodes)
+        if venue is None:
+            continue
+        written = raw_nodes[node.index]["instrument"].get("venue", venue)  # a text: node.venue is None otherwise
+        if written != venue:
+            yield Finding(
+                node.at("instrument", "venue"),
+                f"venue {written!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md "
+                f"§3), and the router may not know {written!r}; graphc checks the node as {venue}",
+                f'write "{venue}"',
+            )
+
 
 GC104 = describe(
     "GC104",
@@ -1069,4 +1100,18 @@ GC112 = describe(
     """,
 )
 
-RULES = [GC100, GC101, GC102, GC103, GC104, GC105, GC106, GC107, GC108, GC109, GC110, check_wire_defaults.rule, GC112]
+RULES = [
+    GC100,
+    GC101,
+    GC102,
+    check_wire_venue_case.rule,
+    GC104,
+    GC105,
+    GC106,
+    GC107,
+    GC108,
+    GC109,
+    GC110,
+    check_wire_defaults.rule,
+    GC112,
+]

@@ -1031,7 +1031,8 @@ def check_unknown_venue(ctx):
 
     ## What it checks
 
-    `venue:` pins a leg to one venue (compared in lower case). graphc has built-in
+    `venue:` pins a leg to one venue (compared in lower case; a wire graph's venue
+    not written in lower case is GC103 as well). graphc has built-in
     profiles for `polymarket`, `kalshi`, `hyperliquid`, `coinbase`, `binance` and
     `kraken`, and knows any venue described in a `[venues.<name>]` table of
     `graphc.toml`. For any other venue name it reports GC307 (the message lists the
