@@ -26,13 +26,11 @@ import logging
 import os
 import re
 import subprocess
-import threading
-from http.server import ThreadingHTTPServer
 from urllib.parse import quote
 
 import pytest
 from sandbox_fixture import _pythonpath, cli_env, run_graphc
-from test_router_answers import KEY, _Router
+from test_router_answers import KEY, scripted_router
 from test_run import named, write
 from test_run import run as run_once
 
@@ -43,14 +41,8 @@ GRAPH = "graph_abc"
 
 @pytest.fixture
 def router():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Router)
-    server.daemon_threads = True
-    server.seen = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    with scripted_router() as server:
+        yield server
 
 
 def env_for(router) -> dict:

@@ -50,16 +50,25 @@ class _Router(_Scripted):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _any
 
 
-@pytest.fixture
-def router():
+@contextlib.contextmanager
+def scripted_router():
+    """The scripted router, served on a free port in a thread of this process (test_follow_answers.py uses it too)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Router)
     server.daemon_threads = True
     server.seen = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
     server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def router():
+    with scripted_router() as server:
+        yield server
 
 
 def env_for(router, **extra) -> dict:

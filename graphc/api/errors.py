@@ -253,8 +253,11 @@ class GraphFailed(ApiError):
         recorded = f"ledger run {self.run_id}" if self.run_id is not None else "in the ledger"
         return (
             f". It is recorded ({recorded}), so submitting this run again is refused as a duplicate: look at it "
-            f"with `graphc status {self.graph_id}`, and use --force or another --run-key to trade it again on purpose"
+            f"with `graphc status {self.graph_id}`{self._then()}"
         )
+
+    def _then(self) -> str:
+        return ", and use --force or another --run-key to trade it again on purpose"
 
 
 class GraphStatusUndocumented(GraphFailed):
@@ -270,12 +273,8 @@ class GraphStatusUndocumented(GraphFailed):
             f"({', '.join(GRAPH_STATUSES)}), so whether it trades is unknown: {self.reason}"
         )
 
-    def _recorded(self) -> str:
-        recorded = f"ledger run {self.run_id}" if self.run_id is not None else "in the ledger"
-        return (
-            f". It is recorded ({recorded}), so submitting this run again is refused as a duplicate: look at it "
-            f"with `graphc status {self.graph_id}` (and `graphc cancel {self.graph_id}` if it must not trade)"
-        )
+    def _then(self) -> str:
+        return f" (and `graphc cancel {self.graph_id}` if it must not trade)"
 
 
 class GraphNotRecorded(LedgerError):
