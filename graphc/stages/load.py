@@ -299,7 +299,7 @@ class _EventIndex:
                 if not event.style and event.implicit[0]:  # read as the composers read a key
                     key = resolved[text]
                     if type(key) is not str:
-                        key = _key_text(key)
+                        key = _key_text(key, text)
                 else:
                     key = text
                 value = at + 1  # a key is one event: its value's first event follows
@@ -580,6 +580,7 @@ class _Composer:
         self.max_total = max_total  # nodes written in the text
         self.tree = None  # the root's _Frame (or event, for a scalar document): Document positions
         self.anchors = {}  # name -> (value, node count)
+        self.anchor_texts: dict[str, str] = {}  # name -> source text, of an anchored scalar (a key's name: _key_text)
         self.expanded = 0
         self.written = 0
         self.stack: list[_Frame] = []
@@ -634,6 +635,7 @@ class _Composer:
                     self._too_many(span)
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
+                    self.anchor_texts[event.anchor] = text
                 if not stack:
                     self.tree = span
                     self.root, self.has_root = value, True
@@ -644,7 +646,7 @@ class _Composer:
                     top.spans.append(span)
                     top.value.append(value)
                 elif top.key is _NO_KEY:  # a mapping key
-                    top.key = value if type(value) is str else _key_text(value)
+                    top.key = value if type(value) is str else _key_text(value, text)
                     top.key_span = span
                     if value == "<<" and merges and _merge_key(event):
                         top.key_merges = True
@@ -701,7 +703,7 @@ class _Composer:
                     self._too_many(span)
                 if not (stack and stack[-1].is_map and stack[-1].key is _NO_KEY):  # an alias as a key has none
                     self._place(span)
-                self._finish(value, span, nodes)
+                self._finish(value, span, nodes, self.anchor_texts.get(event.anchor))
             elif etype is DocumentStartEvent:
                 if self.has_root:
                     raise LoadError(
@@ -726,8 +728,9 @@ class _Composer:
         else:
             top.spans.append(entry)
 
-    def _finish(self, value, span, nodes):
-        """Attach a finished collection or alias to its parent (as item, key or mapping value)."""
+    def _finish(self, value, span, nodes, text=None):
+        """Attach a finished collection or alias to its parent (as item, key or mapping value); ``text``: an
+        aliased scalar's source text."""
         if not self.stack:
             self.root = value
             self.has_root = True
@@ -739,7 +742,7 @@ class _Composer:
         elif top.key is _NO_KEY:
             if isinstance(value, (dict, list)):
                 raise LoadError("GC103", _KEY_NOT_PLAIN, span, _KEY_NOT_PLAIN_HINT)
-            top.key = value if isinstance(value, str) else _key_text(value)
+            top.key = value if isinstance(value, str) else _key_text(value, text)
             top.key_span = span
         else:
             self._attach(top, value, span)
@@ -799,12 +802,15 @@ def _merge_key(event) -> bool:
     return not event.style and event.implicit[0]
 
 
-def _key_text(value) -> str:
+def _key_text(value, text: str | None) -> str:
+    """The name a mapping key that YAML reads as other than text goes by: a number's is its source ``text``
+    (spec §1: numbers are read from their source text), so `007:` is the leg `007` and `0x1F:` is `0x1F`, never
+    `7` or `31` (`after: 007 filled` names it as written); null and the booleans are `null`, `true`, `false`."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return text if text is not None else str(value)
 
 
 def load_text(
@@ -1250,7 +1256,7 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
                     top.append(node)
                 continue
             # a mapping's key: a duplicate or a merge key (a plain `<<`: _merge_key) is the full composer's
-            key = node if type(node) is str else _key_text(node)
+            key = node if type(node) is str else _key_text(node, event.value)
             if key in top or (key == "<<" and not event.style):
                 raise _FullPassNeeded
             event = next(events)  # its value

@@ -1,0 +1,93 @@
+"""Edges of the playbook grammar (audit grammar17): names YAML reads as numbers, the symbol limit in the trigger
+text, where a `fill_ratio` error points, and the codes and wording of a few GC1xx messages.
+
+Everything goes through the real command line (click's runner) and the wire bytes it writes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import write
+
+HEAD = "graphc: 1\nname: t\nlegs:\n"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def compiled(path) -> dict:
+    result = run("compile", str(path))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+# -- 1. A leg key YAML reads as a number is named by its source text (spec §1) -------------------------------
+
+
+NUMBER_KEYS = HEAD + (
+    "  007: {buy: 1, symbol: ETH-USD, limit: 2300}\n"
+    "  0x1F:\n"
+    "    sell: 1\n"
+    "    symbol: ETH-USD\n"
+    "    limit: 2400\n"
+    "    after: 007 filled\n"
+    "  1e3: {sell: 1, symbol: ETH-USD, limit: 2400, after: [0x1F + 5s]}\n"
+    "  1.50: {buy: 1, symbol: ETH-USD, limit: 2400}\n"
+    "edges:\n"
+    '  - {from: "1e3", to: "1.50", trigger: on_fill}\n'
+)
+
+
+def test_a_number_leg_key_is_the_leg_id_as_written_and_after_finds_it(tmp_path):
+    graph = compiled(write(tmp_path, "p.yaml", NUMBER_KEYS))
+    assert [node["node_id"] for node in graph["nodes"]] == ["007", "0x1F", "1e3", "1.50"]
+    assert [node["activation"] for node in graph["nodes"]] == ["root", "wait", "wait", "wait"]
+    assert graph["edges"] == [
+        {"edge_id": "e0", "from_node": "007", "to_node": "0x1F", "trigger": "on_full_fill"},
+        {"edge_id": "e1", "from_node": "0x1F", "to_node": "1e3", "trigger": {"on_timeout": {"ms": 5000}}},
+        {"edge_id": "e2", "from_node": "1e3", "to_node": "1.50", "trigger": "on_fill"},
+    ]
+
+
+def test_a_number_leg_key_lints_clean_on_the_playbook_and_its_wire(tmp_path):
+    path = write(tmp_path, "p.yaml", NUMBER_KEYS)
+    assert run("compile", str(path), "-o", str(tmp_path / "w.json")).exit_code == 0
+    for checked in (path, tmp_path / "w.json"):
+        result = run("lint", str(checked))
+        assert result.exit_code == 0, result.output
+        assert "GC202" not in result.output
+
+
+def test_fmt_decompile_and_graph_keep_a_number_leg_key(tmp_path):
+    path = write(tmp_path, "p.yaml", NUMBER_KEYS)
+    wire = compiled(path)
+    assert run("fmt", str(path)).exit_code == 0
+    assert compiled(path) == wire  # fmt changed the layout, not the meaning
+    wire_path = write(tmp_path, "w.json", json.dumps(wire))
+    back = run("decompile", str(wire_path))
+    assert back.exit_code == 0, back.output
+    assert compiled(write(tmp_path, "back.yaml", back.stdout))["edges"] == wire["edges"]
+    drawn = run("graph", str(path))
+    assert drawn.exit_code == 0, drawn.output
+    assert "<b>007 (root)</b>" in drawn.stdout and "<b>0x1F</b>" in drawn.stdout
+
+
+@pytest.mark.parametrize("key", [".5", "-1", "+0x10", "-.inf"])
+def test_a_number_leg_key_that_is_no_leg_id_is_gc103_naming_its_text(tmp_path, key):
+    path = write(tmp_path, "p.yaml", HEAD + f"  {key}: {{buy: 1, symbol: ETH-USD, limit: 2300}}\n")
+    result = run("compile", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:4:3: error GC103 leg id '{key}' may use letters" in result.stderr, result.stderr
+
+
+def test_two_number_keys_are_one_leg_only_when_written_the_same(tmp_path):
+    leg = "{buy: 1, symbol: ETH-USD, limit: 2300}"
+    graph = compiled(write(tmp_path, "p.yaml", HEAD + f"  007: {leg}\n  7: {leg}\n"))
+    assert [node["node_id"] for node in graph["nodes"]] == ["007", "7"]
+    result = run("compile", str(write(tmp_path, "q.yaml", HEAD + f"  007: {leg}\n  '007': {leg}\n")))
+    assert result.exit_code == 1 and ":5:3: error GC101 duplicate key '007'" in result.stderr, result.stderr
