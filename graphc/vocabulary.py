@@ -17,6 +17,7 @@ SIDES = ("buy", "sell")
 ORDER_TYPE_MARKET = "market"
 ACTIVATIONS = ("root", "wait")
 PREDICTION_VENUES = ("polymarket", "kalshi")
+MAX_SYMBOL = 512  # characters of a symbol: instrument.symbol and on_price.symbol (spec §3.2, GC103)
 # The currencies a dollar amount (`$5k`, `5000 USD`, risk.max_notional) is read in 1:1. The dollar stablecoins
 # count: the router reports Polymarket's USDC notional as notional_usd (hosted-strategies.md, the example log).
 DOLLARS = frozenset({"USD", "USDC", "USDT"})

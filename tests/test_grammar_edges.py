@@ -91,3 +91,58 @@ def test_two_number_keys_are_one_leg_only_when_written_the_same(tmp_path):
     assert [node["node_id"] for node in graph["nodes"]] == ["007", "7"]
     result = run("compile", str(write(tmp_path, "q.yaml", HEAD + f"  007: {leg}\n  '007': {leg}\n")))
     assert result.exit_code == 1 and ":5:3: error GC101 duplicate key '007'" in result.stderr, result.stderr
+
+
+# -- 2. The 512-character symbol limit in the `after:` text form (spec §3.2), as on the wire --------------------
+
+
+def _price_trigger_playbook(symbol: str) -> str:
+    return HEAD + (
+        "  x: {buy: 1, symbol: ETH-USD, limit: 2300}\n"
+        f'  y: {{sell: 1, symbol: ETH-USD, limit: 2300, after: "x price {symbol} below entry -5%"}}\n'
+    )
+
+
+@pytest.mark.parametrize("command", ["compile", "lint"])
+def test_a_trigger_text_symbol_over_512_characters_is_gc103_at_the_trigger_text(tmp_path, command):
+    symbol = "A" * 509 + "-USD"  # 513
+    path = write(tmp_path, "p.yaml", _price_trigger_playbook(symbol))
+    result = run(command, str(path))
+    assert result.exit_code == 1, result.output
+    out = result.stderr if command == "compile" else result.stdout
+    assert f"{path}:5:53: error GC103 in trigger 'x price AAAA" in out, out
+    assert "the symbol is 513 characters; the limit is 512" in out
+
+
+def test_a_trigger_text_symbol_of_512_characters_passes_on_the_playbook_and_its_wire(tmp_path):
+    symbol = "A" * 508 + "-USD"  # 512
+    path = write(tmp_path, "p.yaml", _price_trigger_playbook(symbol))
+    wire_path = tmp_path / "w.json"
+    assert run("compile", str(path), "-o", str(wire_path)).exit_code == 0
+    wire = json.loads(wire_path.read_text())
+    assert wire["edges"] == [
+        {
+            "edge_id": "e0",
+            "from_node": "x",
+            "to_node": "y",
+            "trigger": {
+                "on_price": {
+                    "symbol": symbol,
+                    "direction": "below",
+                    "reference": "graph_entry_price",
+                    "offset_pct": -5.0,
+                }
+            },
+        }
+    ]
+    assert '"offset_pct":-5.0' in wire_path.read_text().replace(" ", "")
+    for checked in (path, wire_path):
+        result = run("lint", str(checked))
+        assert "GC103" not in result.output, result.output
+
+
+def test_a_wire_on_price_symbol_of_513_characters_is_gc103_as_the_text_form_is(tmp_path):
+    wire = compiled(write(tmp_path, "p.yaml", _price_trigger_playbook("A" * 508 + "-USD")))
+    wire["edges"][0]["trigger"]["on_price"]["symbol"] = "A" * 509 + "-USD"
+    result = run("lint", str(write(tmp_path, "w.json", json.dumps(wire))))
+    assert result.exit_code == 1 and "GC103" in result.stdout, result.output

@@ -285,7 +285,8 @@ def check_wire_venue_case(ctx):
       risk limits (`risk.max_notional`, `risk.max_loss`, and on the wire
       `risk.admission.max_notional_usd`, `risk.runtime.max_loss_usd`), `qty_1e8`
       and `price_1e9` must fit a signed 64-bit integer, a symbol is at most 512
-      characters; a `horizon` must be positive (`horizon: 0s` or `-5s` gives the
+      characters (a leg's `symbol`, and the SYMBOL of an `on_price` trigger in
+      either form: `after: x price SYMBOL below entry -5%` or the mapping); a `horizon` must be positive (`horizon: 0s` or `-5s` gives the
       router no time to complete the order: orders-and-execution-graphs.md, Node
       Fields), and a TWAP's slice count and interval fit a signed 64-bit integer;
       a `schedule.catch_up` must be positive (spec §9) and at most `999999999d`

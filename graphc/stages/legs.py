@@ -40,8 +40,6 @@ from graphc.vocabulary import DOLLARS, POLICIES, TIFS, URGENCIES
 
 __all__ = ["LegContext", "infer_instrument"]
 
-MAX_SYMBOL = 512
-
 _TWAP_TEXT = re.compile(r"^\s*(?P<slices>\S+)\s+slices?\s+(?P<mode>every|over)\s+(?P<duration>.+?)\s*$", re.IGNORECASE)
 
 # The memos below keep only keys of text this short in all: a value padded with whitespace still reads

@@ -23,7 +23,7 @@ from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
 from graphc.venues import MarketResolver, infer_instrument
 from graphc.venues.prices import trigger_level
-from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
+from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, MAX_SYMBOL, PRICE_SCALE, QTY_SCALE
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")  # spec §2; whole text (fullmatch): `$` lets "a\n" by
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -784,9 +784,9 @@ _INSTRUMENTS: dict[tuple, tuple[str, str, str | None]] = {}
 def _instrument(ctx) -> tuple[str, str, str | None]:
     """The leg's (symbol, instrument type, venue), the type and venue inferred from the symbol when not given."""
     symbol = L._text(ctx, "symbol", required=True)
-    if len(symbol) > L.MAX_SYMBOL:
+    if len(symbol) > MAX_SYMBOL:
         raise DiagnosticError(
-            "GC103", f"symbol is {len(symbol)} characters; the limit is {L.MAX_SYMBOL}", ctx.span_of("symbol")
+            "GC103", f"symbol is {len(symbol)} characters; the limit is {MAX_SYMBOL}", ctx.span_of("symbol")
         )
     if not symbol.strip():
         raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))

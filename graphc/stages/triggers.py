@@ -15,6 +15,7 @@ from graphc.diagnostics import DiagnosticError
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wire_order import in_wire_order
 from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
+from graphc.vocabulary import MAX_SYMBOL
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
 from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
 
@@ -114,6 +115,14 @@ def _parse_trigger_text(text: str) -> Trigger:
         if m := _TIMEOUT.match(rest):
             return Trigger(leg, {"on_timeout": {"ms": parse_duration_ms(m["duration"])}})
         if m := re.match(_PRICE, rest, re.IGNORECASE):
+            if len(m["symbol"]) > MAX_SYMBOL:  # as the mapping form's schema and the wire's lint say (spec §3.2)
+                shown = text if len(text) <= 60 else text[:57] + "..."
+                raise DiagnosticError(
+                    "GC103",
+                    f"in trigger {shown!r}: the symbol is {len(m['symbol'])} characters; the limit is {MAX_SYMBOL}",
+                    hint=f"a market symbol is at most {MAX_SYMBOL} characters: check the text between `price` and "
+                    "`below`/`above`",
+                )
             offset = parse_percent_points(m["offset"].replace(" ", "")) if m["offset"] else Decimal(0)
             return Trigger(
                 leg,
