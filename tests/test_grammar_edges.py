@@ -146,3 +146,40 @@ def test_a_wire_on_price_symbol_of_513_characters_is_gc103_as_the_text_form_is(t
     wire["edges"][0]["trigger"]["on_price"]["symbol"] = "A" * 509 + "-USD"
     result = run("lint", str(write(tmp_path, "w.json", json.dumps(wire))))
     assert result.exit_code == 1 and "GC103" in result.stdout, result.output
+
+
+# -- 3. A `fill_ratio` error is at the value and names the field, in `after:` and `edges:` alike ----------------
+
+FILL_RATIOS = HEAD + (
+    "  x: {buy: 1, symbol: ETH-USD, limit: 2300}\n"  # 4
+    "  y:\n"
+    "    sell: 1\n"
+    "    symbol: ETH-USD\n"
+    "    limit: 2300\n"
+    "    after:\n"
+    "      - from: x\n"  # 10
+    "        trigger: on_fill_ratio\n"
+    "        fill_ratio: 50bps\n"  # 12
+    "      - {from: x, trigger: on_fill_ratio, fill_ratio: '{{ r }}'}\n"  # 13: a template's value, at the template text
+    "edges:\n"
+    "  - from: x\n"  # 15
+    "    to: y\n"
+    "    trigger: on_fill_ratio\n"
+    "    fill_ratio: half\n"  # 18
+)
+
+
+@pytest.mark.parametrize("command", ["compile", "lint"])
+def test_a_fill_ratio_error_is_at_the_value_and_names_the_field(tmp_path, command):
+    path = write(
+        tmp_path, "p.yaml", FILL_RATIOS.replace("legs:\n", "params:\n  r: {type: string, default: 5x}\nlegs:\n")
+    )
+    result = run(command, str(path))
+    assert result.exit_code == 1, result.output
+    out = result.stderr if command == "compile" else result.stdout
+    said = [line for line in out.splitlines() if " error " in line]
+    assert said == [
+        f"{path}:14:21: error GC105 `fill_ratio`: cannot read '50bps' as a percentage",
+        f"{path}:15:55: error GC105 `fill_ratio`: cannot read '5x' as a percentage",
+        f"{path}:20:17: error GC105 `fill_ratio`: cannot read 'half' as a percentage",
+    ], out

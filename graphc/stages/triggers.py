@@ -209,6 +209,15 @@ def _offset_points(value) -> Decimal:
         ) from None
 
 
+def _fill_ratio(value) -> Decimal:
+    """An edge mapping's ``fill_ratio`` as a ratio (``50%`` is 0.5), its errors at the value and naming the field,
+    as :func:`_offset_points` does for the offset (with several edges, the message says which value is meant)."""
+    try:
+        return parse_percent(value)
+    except UnitError as exc:
+        raise DiagnosticError(exc.code, f"`fill_ratio`: {exc.message}", hint=exc.hint, at=("fill_ratio",)) from None
+
+
 def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
     """An edge mapping ``{from: L, trigger: NAME|OBJECT, fill_ratio: 50%}``."""
     source = entry.get(from_key)
@@ -227,7 +236,7 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
     condition = None
     try:
         if ratio is not None:
-            condition = {"fill_ratio_gte": JsonFloat(parse_percent(ratio))}
+            condition = {"fill_ratio_gte": JsonFloat(_fill_ratio(ratio))}
         if isinstance(trigger, str):
             if trigger not in WIRE_TRIGGER_NAMES:
                 message, hint = not_a_trigger_name(trigger, leg=source)
