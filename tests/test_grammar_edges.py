@@ -183,3 +183,53 @@ def test_a_fill_ratio_error_is_at_the_value_and_names_the_field(tmp_path, comman
         f"{path}:15:55: error GC105 `fill_ratio`: cannot read '5x' as a percentage",
         f"{path}:20:17: error GC105 `fill_ratio`: cannot read 'half' as a percentage",
     ], out
+
+
+# -- 4. Codes and wording -------------------------------------------------------------------------------------
+
+
+def test_a_twap_with_both_every_and_over_is_gc103_at_the_second(tmp_path):
+    line = "  x: {buy: 1, symbol: ETH-USD, limit: 2300, twap: {slices: 10, over: 5m, every: 30s}}\n"
+    path = write(tmp_path, "p.yaml", HEAD + line)
+    result = run("compile", str(path))
+    assert result.exit_code == 1
+    col = line.index("every") + 1
+    assert f"{path}:4:{col}: error GC103 twap takes one of `every` or `over`, not both\n" in result.stderr
+    assert "GC104" not in result.stderr
+
+
+def test_a_whole_count_written_with_a_fraction_is_the_whole_number_on_the_wire(tmp_path):
+    path = write(
+        tmp_path,
+        "p.yaml",
+        HEAD
+        + "  a: {buy: 1, symbol: ETH-USD, limit: 2300, twap: {slices: 10.0, every: 30s}}\n"
+        + "  b: {buy: 1, symbol: ETH-USD, limit: 2300, after: [{from: a, trigger: {on_timeout: {ms: 5000.0}}}]}\n",
+    )
+    out = tmp_path / "w.json"
+    assert run("compile", str(path), "-o", str(out)).exit_code == 0
+    wire = out.read_text()
+    assert '"num_slices": 10,' in wire and '"ms": 5000' in wire and "5000.0" not in wire and "10.0" not in wire
+    graph = json.loads(wire)
+    assert graph["nodes"][0]["execution"]["pacing"] == {"uniform": {"num_slices": 10, "interval_ms": 30000}}
+    assert graph["edges"][0]["trigger"] == {"on_timeout": {"ms": 5000}}
+    assert run("lint", str(out)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "said"),
+    [
+        (
+            "twap: {slices: 10.5, every: 30s}",
+            "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 10.5",
+        ),
+        (
+            "after: [{from: b, trigger: {on_timeout: {ms: 5000.5}}}]",
+            "`legs.a.after.0.trigger.on_timeout.ms` must be a whole number (or a `{{ }}` template), not 5000.5",
+        ),
+    ],
+)
+def test_a_count_with_a_fraction_is_still_gc103_showing_it(tmp_path, field, said):
+    text = HEAD + f"  a: {{buy: 1, symbol: ETH-USD, limit: 2300, {field}}}\n  b: {{buy: 1, symbol: ETH-USD}}\n"
+    result = run("compile", str(write(tmp_path, "p.yaml", text)))
+    assert result.exit_code == 1 and f"error GC103 {said}\n" in result.stderr, result.stderr

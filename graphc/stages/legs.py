@@ -113,6 +113,14 @@ class LegContext:
         """The span to report field ``name`` at (``None``: the leg's key)."""
         return field_span(self.doc, self.key, self.raw, self.written_defaults, name)
 
+    def key_span_of(self, name, key):
+        """The span of the key ``key`` in the mapping that field ``name`` holds, where that field is written."""
+        if name in self.raw:
+            return self.doc.key_span(("legs", self.key, name, key))
+        if name in self.written_defaults:
+            return self.doc.key_span(("defaults", name, key))
+        return self.span_of(name)
+
 
 def field_span(doc, key, raw: dict, written_defaults: dict, name):
     """Where field ``name`` of the leg ``key`` (its fields ``raw`` as written) is reported: at its value in the
@@ -628,7 +636,9 @@ def _twap_key(raw: dict):
 def _twap_lacks(no_slices: bool, modes: int) -> str:
     """What a twap mapping lacks (or has too much of), given whether `slices` is missing and how many of `every`
     and `over` it has (not 1 with slices there). One finding for the mapping: the schema's "needs `slices:`" at
-    its key is a part of this one (graphc.pipeline drops it, review14 6)."""
+    its key is a part of this one (graphc.pipeline drops it, review14 6). GC104 when a key is missing; `slices`
+    there with both `every` and `over` is GC103 at the second of them (spec §8: an invalid value, as `buy:` with
+    `side:` is), which a bad `slices` beside it does not hide (review12 3)."""
     one = "one of `every` or `over`"
     if modes == 1:
         return "twap needs `slices`"
@@ -651,6 +661,11 @@ def twap(ctx, raw):
         slices_raw, mode, duration_raw = match["slices"], match["mode"].lower(), match["duration"]
     elif isinstance(raw, dict):
         modes = [m for m in ("every", "over") if m in raw]  # `every: null` is there: the schema's GC103 says it
+        if "slices" in raw and len(modes) == 2:  # nothing missing, a key too many: an invalid value, at that key
+            second = [key for key in raw if key in modes][-1]
+            raise DiagnosticError(
+                "GC103", _twap_lacks(False, 2), ctx.key_span_of("twap", second), "e.g. `twap: {slices: 10, every: 30s}`"
+            )
         if "slices" not in raw or len(modes) != 1:
             raise DiagnosticError(
                 "GC104",

@@ -37,7 +37,18 @@ def validator(name: str):
 
     schema = _schema(name)
     cls = jsonschema.validators.validator_for(schema)
+    if name == PLAYBOOK_SCHEMA:  # a whole count written `10.0` is the whole number 10, as for_each and integer params
+        cls = jsonschema.validators.extend(cls, type_checker=cls.TYPE_CHECKER.redefine("integer", _whole))
     return cls(schema)
+
+
+def _whole(_checker, value) -> bool:
+    """JSON Schema's `integer` for a playbook: an int, or a number with no fraction (`slices: 10.0`,
+    `ms: 5000.0`; JSON Schema counts 1.0 as an integer, and graphc reads a YAML number as an exact Decimal). A
+    wire graph keeps jsonschema's own rule: the router reads `qty_1e8`, `num_slices` and `ms` as JSON integers."""
+    if isinstance(value, Decimal):
+        return value.is_finite() and value == value.to_integral_value()
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _edited: set[str] = set()  # the schemas fast_check found edited since their checks were generated
