@@ -233,3 +233,27 @@ def test_a_count_with_a_fraction_is_still_gc103_showing_it(tmp_path, field, said
     text = HEAD + f"  a: {{buy: 1, symbol: ETH-USD, limit: 2300, {field}}}\n  b: {{buy: 1, symbol: ETH-USD}}\n"
     result = run("compile", str(write(tmp_path, "p.yaml", text)))
     assert result.exit_code == 1 and f"error GC103 {said}\n" in result.stderr, result.stderr
+
+
+def test_filled_with_a_space_before_the_percent_reads_as_without(tmp_path):
+    wires = []
+    for after in (
+        '"x filled 50 %"',
+        '"x filled 50%"',
+        '[{from: x, trigger: on_fill_ratio, fill_ratio: "50 %"}]',
+        '"x  FILLED   50   %"',
+    ):
+        text = (
+            HEAD + f"  x: {{buy: 1, symbol: ETH-USD, limit: 2300}}\n  y: {{sell: 1, symbol: ETH-USD, after: {after}}}\n"
+        )
+        wires.append(compiled(write(tmp_path, "p.yaml", text)))
+    assert wires[0]["edges"] == [
+        {
+            "edge_id": "e0",
+            "from_node": "x",
+            "to_node": "y",
+            "trigger": "on_fill_ratio",
+            "condition": {"fill_ratio_gte": 0.5},
+        }
+    ]
+    assert all(wire == wires[0] for wire in wires)

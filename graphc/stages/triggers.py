@@ -31,7 +31,8 @@ _SIMPLE = {
     "done": "on_done",
 }
 _TRIGGER = re.compile(rf"^\s*(?P<leg>{LEG_ID})\s+(?P<rest>\S.*?)\s*$")
-_FILLED_RATIO = re.compile(r"^filled\s+(?P<ratio>\S+)$", re.IGNORECASE)
+# `filled 50%` and `filled 50 %`: the ratio is read by units.parse_percent, as a mapping's `fill_ratio: "50 %"` is
+_FILLED_RATIO = re.compile(r"^filled\s+(?P<ratio>\S+(?:\s+%)?)$", re.IGNORECASE)
 _TIMEOUT = re.compile(r"^\+\s*(?P<duration>\S.*)$")
 # A pattern, compiled (and cached by re) when a `price ...` trigger is read: most playbooks have none.
 _PRICE = r"^price\s+(?P<symbol>\S+)\s+(?P<direction>below|above)\s+entry\s*(?P<offset>[-+]?\s*[0-9.,_]+\s*%)?$"
