@@ -181,7 +181,12 @@ def _template(doc: Document, options: LintOptions) -> LintedGraph:
     if not unset:
         graph = _compiled(playbook, options)
         return graph._replace(diagnostics=[*problems, *graph.diagnostics])
-    checked = ParamSet(defs, lambda p: doc.span(("params",) + p), lambda p: doc.key_span(("params",) + p))
+    checked = ParamSet(
+        defs,
+        lambda p: doc.span(("params",) + p),
+        lambda p: doc.key_span(("params",) + p),
+        written_of=lambda p: doc.written(("params",) + p),
+    )
     problems += [Diagnostic(p.code, p.message, doc.path, p.span, hint=p.hint) for p in checked.problems]
     return LintedGraph(None, doc, problems, unrendered=tuple(unset))
 

@@ -31,10 +31,20 @@ def counted(amount: Decimal | int, word: str) -> str:
     return f"{text} {word}" if amount == 1 else f"{text} {word}s"
 
 
+_SPELLED = {True: "true", False: "false", None: "null"}  # as YAML and JSON write them, not Python's True/None
+_NOT_FINITE = {"Infinity": ".inf", "-Infinity": "-.inf", "NaN": ".nan", "-NaN": ".nan", "sNaN": ".nan"}  # YAML's
+
+
 def shown(value: object) -> str:
     """A value as a message shows it: a number in plain decimal (``-0.5``, ``0``; never ``Decimal('-0.5')`` or
-    ``0E-8``), text quoted as it was written (``'-5 ETH'``), anything else as its repr."""
-    if isinstance(value, Decimal) and value.is_finite():
+    ``0E-8``), text quoted as it was written (``'-5 ETH'``), true/false/null and .inf/.nan as YAML spells them
+    (never Python's ``True``, ``None``, ``Infinity``), anything else as its repr. Where the source text of a value
+    is known, a message shows that instead (graphc.stages.load.Document.written: `007`, `1e3`)."""
+    if value is None or isinstance(value, bool):
+        return _SPELLED[value]
+    if isinstance(value, Decimal) and not value.is_finite():
+        return _NOT_FINITE.get(str(value), str(value))
+    if isinstance(value, Decimal):
         try:
             text = plain(value)
         except ArithmeticError:  # more digits than the wide context holds: Decimal's own text is exact
@@ -44,8 +54,8 @@ def shown(value: object) -> str:
         # 1e400 is "1E+400", not 401 digits: still exact (every significant digit), and a line a person reads
         scientific = format(value, "E")
         return scientific if len(scientific) < len(text) else text
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value)  # an int, or NaN / Infinity as Decimal writes them
+    if isinstance(value, int):
+        return str(value)
     return repr(value)
 
 

@@ -235,6 +235,61 @@ def test_a_count_with_a_fraction_is_still_gc103_showing_it(tmp_path, field, said
     assert result.exit_code == 1 and f"error GC103 {said}\n" in result.stderr, result.stderr
 
 
+def test_the_version_is_shown_as_written(tmp_path):
+    for written in ("true", "0x2", "2.50"):
+        path = write(tmp_path, "p.yaml", f"graphc: {written}\nname: t\nlegs:\n  a: {{buy: 1, symbol: ETH-USD}}\n")
+        result = run("compile", str(path))
+        assert f"error GC110 unsupported playbook version `graphc: {written}`;" in result.stderr, result.stderr
+
+
+def test_an_empty_choice_is_said_empty_as_an_empty_venue_is(tmp_path):
+    line = "  x: {buy: 1, symbol: ETH-USD, limit: 2300, venue: ~, type: ~, policy: null}\n"
+    result = run("compile", str(write(tmp_path, "p.yaml", HEAD + line)))
+    said = [line.split(" GC103 ", 1)[1] for line in result.stderr.splitlines() if " GC103 " in line]
+    assert said == [
+        "`legs.x.venue` must be string, not empty",
+        "`legs.x.type` must be one of spot, perp, prediction, not empty",
+        "`legs.x.policy` must be one of sor, ioc_sweep, passive_limit, aggressive_chase, passive_ladder, time_drip, "
+        "not empty",
+    ]
+    assert "None" not in result.stderr
+
+
+PARAMS = (
+    "graphc: 1\nname: t\nparams:\n"
+    "  s: {type: string, default: x}\n  sy: {type: symbol, default: ETH-USD}\n"
+    "  n: {type: number, default: 1}\n  i: {type: integer, default: 1, max: 1e1}\n"
+    "legs:\n  a: {buy: 1, symbol: '{{ sy }}', venue: 'v{{ s }}', limit: '{{ n * 2300 }}', horizon: '{{ i }}s'}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("s: 1e3", "param `s` (string): expected text, got the number 1e3"),
+        ("s: 007", "param `s` (string): expected text, got the number 007"),
+        ("sy: 0x10", "param `sy` (symbol): expected a symbol, got the number 0x10"),
+        ("n: .inf", "param `n` (number): cannot read '.inf' as a number"),
+        ("i: -.inf", "param `i` (integer): cannot read '-.inf' as a whole number"),
+        ("i: 1e3", "param `i` (integer): '1e3' is above the maximum 1e1"),
+    ],
+)
+def test_a_params_file_value_is_shown_as_written(tmp_path, given, said):
+    path = write(tmp_path, "p.yaml", PARAMS)
+    values = write(tmp_path, "v.yaml", given + "\n")
+    result = run("compile", str(path), "--params", str(values))
+    assert result.exit_code == 1
+    assert f"{values}:1:{given.index(':') + 3}: error GC108 {said}\n" in result.stderr, result.stderr
+
+
+def test_a_param_default_is_shown_as_written(tmp_path):
+    path = write(tmp_path, "p.yaml", PARAMS.replace("default: x}", "default: 007}"))
+    for command in ("compile", "lint"):
+        result = run(command, str(path))
+        out = result.stderr if command == "compile" else result.stdout
+        assert f"{path}:4:30: error GC108 param `s` default: expected text, got the number 007\n" in out, out
+
+
 def test_filled_with_a_space_before_the_percent_reads_as_without(tmp_path):
     wires = []
     for after in (

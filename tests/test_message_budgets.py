@@ -90,9 +90,9 @@ def test_a_value_not_among_many_choices_in_many_legs(project, monkeypatch):
     coerced = []
     real = graphc.stages.params.coerce
 
-    def coerce(type_, value):
+    def coerce(type_, value, written=None):
         coerced.append(value)
-        return real(type_, value)
+        return real(type_, value, written)
 
     monkeypatch.setattr(graphc.stages.params, "coerce", coerce)
     choices = 2000

@@ -497,6 +497,7 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
         RESERVED_NAMES,
         budget=r.file_budget,
         memo=r.templates.param_memo.setdefault(template.real, {}),
+        written_of=lambda p: template.doc.written(("params",) + p),
     )
     supplied = {
         name: Supplied(value, "with:", span_in(leg.spans, ("with", name)), span_in(leg.key_spans, ("with", name)))

@@ -189,6 +189,35 @@ class Document:
                 return None
             path = path[:-1]
 
+    def written(self, path) -> str | None:
+        """The source text of the plain scalar at ``path`` that YAML reads as other than text (`007`, `1e3`,
+        `.inf`, `True`, `~`), for a message to show as the user wrote it (spec §1: numbers are read from their
+        source text). None where there is no such scalar on one line: text, a collection, a value a template made
+        (its span is the template's), or anything the text at its span does not read back to."""
+        value = self.data
+        for part in path:
+            try:
+                value = value[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        if isinstance(value, (str, dict, list)):
+            return None
+        span = self.span(path)
+        if span is None or span.end_line != span.line:
+            return None
+        start = 0
+        for _ in range(span.line - 1):
+            start = self.text.find("\n", start) + 1
+            if start == 0:
+                return None
+        end = self.text.find("\n", start)
+        text = self.text[start : end if end >= 0 else len(self.text)][span.col - 1 : span.end_col - 1]
+        try:
+            again = resolve_plain_scalar(text)
+        except LoadError:
+            return None
+        return text if type(again) is type(value) and str(again) == str(value) else None
+
     def key_span(self, path) -> Span | None:
         """The span of the key that introduces ``path`` (falls back to the value)."""
         path = tuple(path)

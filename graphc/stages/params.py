@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graphc.diagnostics import Span
+from graphc.numbers import shown
 from graphc.stages.suggest import MAX_LISTED, did_you_mean, listed, suggestion
 from graphc.units import (
     MoneyAmount,
@@ -77,6 +78,7 @@ class Supplied:
     origin: str  # "--set", "--params FILE", "with:"
     span: Span | None = None  # the value's place; None for --set
     key_span: Span | None = None  # the name's place (unknown-param errors)
+    written: str | None = None  # a number's (or true's, null's) source text, as a message shows it: `007`, `1e3`
 
 
 @dataclass(frozen=True)
@@ -93,14 +95,16 @@ class Problem:
 # One value
 
 
-def coerce(type_: str, value):
-    """The typed value of ``value`` for a param of ``type_``; ParamError when it does not fit."""
+def coerce(type_: str, value, written: str | None = None):
+    """The typed value of ``value`` for a param of ``type_``; ParamError when it does not fit. ``written``: the
+    value's source text where a file gave it (`007`, `1e3`), which a message shows rather than the value read."""
+    said = written or _shown(value)
     if type_ == "bool":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
-        raise ParamError(f"expected true or false, got {_shown(value)}")
+        raise ParamError(f"expected true or false, got {said}")
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         raise ParamError(f"expected {_WHAT[type_]}, got {_kind(value)}")
     if type(value) is PercentRatio:  # a percent param passed on in `with:`
@@ -111,18 +115,19 @@ def coerce(type_: str, value):
     try:
         if type_ in ("string", "symbol"):
             if not isinstance(value, str):
-                raise ParamError(
-                    f"expected {_WHAT[type_]}, got the number {_shown(value)}", hint="quote it to pass text"
-                )
+                raise ParamError(f"expected {_WHAT[type_]}, got the number {said}", hint="quote it to pass text")
             if type_ == "symbol" and (not value.strip() or len(value) > 512 or any(c.isspace() for c in value.strip())):
-                raise ParamError(f"{_shown(value)} is not a market symbol (non-empty, no spaces, <= 512 characters)")
+                raise ParamError(f"{said} is not a market symbol (non-empty, no spaces, <= 512 characters)")
             return value.strip() if type_ == "symbol" else value
+        if isinstance(value, Decimal) and not value.is_finite():  # `.inf`: said as written, not as `Infinity`
+            example = "10" if type_ == "integer" else "0.5"
+            raise ParamError(f"cannot read '{said}' as {_WHAT[type_]}", hint=f"write a finite number, e.g. '{example}'")
         if type_ == "number":
             return _plain(parse_number(value))
         if type_ == "integer":
             number = parse_number(value)
             if number != number.to_integral_value():
-                raise ParamError(f"expected a whole number, got {_shown(value)}")
+                raise ParamError(f"expected a whole number, got {said}")
             return int(number)
         if type_ == "money":
             return _plain(parse_money(value))
@@ -132,7 +137,7 @@ def coerce(type_: str, value):
             ratio = parse_percent(value)
             if abs(ratio) > 1 and "%" not in str(value):  # `--set cut=12.5` means 12.5% to a trader, not 1250%
                 raise ParamError(
-                    f"{_shown(value)} is ambiguous for a percentage: write `{value}%` for {value} percent",
+                    f"{said} is ambiguous for a percentage: write `{value}%` for {value} percent",
                     hint="a bare number is a ratio (0.125 is 12.5%), and one above 1 is more than 100%: add the `%`",
                 )
             return _plain(ratio)
@@ -259,8 +264,10 @@ def _kind(value) -> str:
 
 
 def _shown(value) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    """Text quoted and cut short (`'ETH USD'`); a number, true, false or null as graphc.numbers.shown spells it."""
+    text = value if isinstance(value, str) else shown(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return repr(text) if isinstance(value, str) else text
 
 
 # ---------------------------------------------------------------------------
@@ -276,10 +283,12 @@ class ParamSet:
     ``with:`` for a template).
     """
 
-    def __init__(self, defs, span_of, key_span_of, reserved=frozenset(), *, budget=None, memo=None):
+    def __init__(self, defs, span_of, key_span_of, reserved=frozenset(), *, budget=None, memo=None, written_of=None):
         """``budget``: the file's (its did-you-mean count, graphc.stages.suggest.suggestion); ``memo``: a dict kept
-        with the defining document (a template used by three thousand legs), where its choices are coerced once."""
+        with the defining document (a template used by three thousand legs), where its choices are coerced once;
+        ``written_of(path)``: the source text of a number there (Document.written), which messages show."""
         self.span_of, self.key_span_of = span_of, key_span_of
+        self.written_of = written_of or (lambda path: None)
         self.budget = budget
         self.memo = {} if memo is None else memo
         self.problems: list[Problem] = []
@@ -344,7 +353,7 @@ class ParamSet:
         for key in ("default", "min", "max"):
             if key in spec:
                 try:
-                    value = coerce(type_, spec[key])
+                    value = coerce(type_, spec[key], self.written_of((name, key)))
                     if key != "default":
                         order_key(type_, value)
                 except ParamError as exc:
@@ -406,11 +415,16 @@ class ParamSet:
                         hint=supply_hint.replace("{name}", name),
                     )
                     continue
-                given = Supplied(spec["default"], "default", self.span_of((name, "default")))
+                given = Supplied(
+                    spec["default"],
+                    "default",
+                    self.span_of((name, "default")),
+                    written=self.written_of((name, "default")),
+                )
             span = given.span or self.key_span_of((name,))
             try:
-                value = coerce(type_, given.value)
-                self._check_range(name, spec, type_, value, given.value)
+                value = coerce(type_, given.value, given.written)
+                self._check_range(name, spec, type_, value, given.written or given.value)
             except ParamError as exc:
                 self._problem(
                     f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, exc.code, hint=exc.hint
@@ -439,11 +453,12 @@ class ParamSet:
                 continue
             unit, amount = order_key(type_, value)
             limit_unit, limit = order_key(type_, coerce(type_, spec[key]))
+            limit_text = self.written_of((name, key)) or _text(spec[key])  # `max: 1e3` as written
             if unit != limit_unit:
-                raise ParamError(f"{_shown(given)} and {key} {_shown(_text(spec[key]))} are in different units")
+                raise ParamError(f"{_shown(given)} and {key} {_shown(limit_text)} are in different units")
             if bad(amount, limit):
                 word = "below the minimum" if key == "min" else "above the maximum"
-                raise ParamError(f"{_shown(given)} is {word} {_text(spec[key])}")
+                raise ParamError(f"{_shown(given)} is {word} {limit_text}")
 
 
 class Choices:

@@ -277,6 +277,7 @@ class Renderer:
             lambda p: doc.key_span(("params",) + p),
             RESERVED_NAMES,
             budget=self.file_budget,
+            written_of=lambda p: doc.written(("params",) + p),
         )
         supplied = self._params_file()
         supplied.update(_from_set(self.options.params or {}))
@@ -313,7 +314,11 @@ class Renderer:
             return {}
         return {
             str(name): Supplied(
-                value, origin, _in_file(pdoc.span((name,)), path), _in_file(pdoc.key_span((name,)), path)
+                value,
+                origin,
+                _in_file(pdoc.span((name,)), path),
+                _in_file(pdoc.key_span((name,)), path),
+                pdoc.written((name,)),
             )
             for name, value in pdoc.data.items()
         }

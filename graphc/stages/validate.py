@@ -320,10 +320,10 @@ def _diagnostics_for(error, doc, root=None):
                 hint="write `graphc: 1` without quotes",
             )
             return
-        shown = repr(error.instance) if isinstance(error.instance, str) else error.instance
         yield Diagnostic(
             "GC110",
-            f"unsupported playbook version `graphc: {shown}`; this graphc reads version 1",
+            f"unsupported playbook version `graphc: {_as_written(doc, path, error.instance)}`; "
+            "this graphc reads version 1",
             doc.path,
             doc.span(path),
             hint="write `graphc: 1`",
@@ -352,13 +352,14 @@ def _diagnostics_for(error, doc, root=None):
         return
     if keyword == "enum":
         choices = [str(c) for c in error.validator_value]
-        yield Diagnostic(
-            "GC103",
-            f"`{_dotted(path)}: {error.instance}` is not one of {', '.join(choices)}"
-            f"{did_you_mean(error.instance, choices)}",
-            doc.path,
-            doc.span(path),
-        )
+        if error.instance is None:  # `type: ~` is empty, as `venue: ~` says ("must be string, not empty")
+            message = f"`{_dotted(path)}` must be one of {', '.join(choices)}, not empty"
+        else:
+            message = (
+                f"`{_dotted(path)}: {_as_written(doc, path, error.instance)}` is not one of {', '.join(choices)}"
+                f"{did_you_mean(error.instance, choices) if isinstance(error.instance, str) else ''}"
+            )
+        yield Diagnostic("GC103", message, doc.path, doc.span(path))
         return
     if keyword == "type" and _takes_a_template(error.schema):
         # a number (or a boolean) whose only string is a `{{ }}` template: said as `_not_a_template` says it
@@ -405,6 +406,14 @@ def _diagnostics_for(error, doc, root=None):
         yield Diagnostic("GC103", f"`{_dotted(path)}`: {message}", doc.path, doc.span(path), hint=hint)
         return
     yield Diagnostic("GC103", f"`{_dotted(path)}`: {error.message}", doc.path, doc.span(path))
+
+
+def _as_written(doc, path, value) -> str:
+    """``value`` (at ``path``) as the file writes it: text as it is, another scalar by its source text (`true`,
+    `0x2`, `1e3`), else as graphc.numbers.shown spells it (never Python's `True` or `None`)."""
+    if isinstance(value, str):
+        return value
+    return doc.written(path) or plainly(value)
 
 
 def _is_trigger_names(values) -> bool:
