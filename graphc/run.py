@@ -22,6 +22,8 @@ Failure policy, because nobody is watching:
 * an occurrence that fails (lint errors, no quote, the router unreachable, an
   outcome still uncertain) is tried again every ``retry_s`` seconds while it is
   within ``catch_up``; then it is logged as ``missed`` and the loop goes on;
+* an occurrence ``loop`` never got to (busy with a slow submission, or suspended, while it came and went) is
+  logged as ``missed`` too, when the loop is free again (Runner._skipped, bounded);
 * ``loop`` first lints the playbook once (Runner._check): an error no occurrence can fix (YAML, an unknown
   key, a bad ``--set``) stops it at start with ``error``, exit 1, instead of a ``missed`` every occurrence;
 * ``once`` reports the outcome in its exit status: 0 submitted, already
@@ -66,6 +68,11 @@ RETRY_S = 60.0
 TIMELESS_ERRORS = frozenset({"GC100", "GC101", "GC102", "GC108", "GC110"})
 MAX_SETTLE_S = 24 * 3600.0  # --settle / GRAPHC_SETTLE at most a day (docs/robustness.md, "Timing settings")
 MAX_SLEEP_S = 300.0  # sleep in slices, so a wall clock that jumps (suspend, NTP) is noticed
+# Occurrences a `--loop` skipped at once (it was busy or suspended past them): one `missed` line each for the first
+# MAX_MISSED_LINES, then one line that counts the rest (docs/recurring.md, events), counted up to MAX_MISSED_COUNTED
+# (an every-minute cron on a wall clock that jumped a year would otherwise be counted for seconds).
+MAX_MISSED_LINES = 10
+MAX_MISSED_COUNTED = 100_000
 
 
 class Clock:
@@ -213,17 +220,28 @@ class Runner:
             return problem.exit_code
         done: set[datetime] = set()
         failing: tuple[datetime, str] | None = None  # the occurrence promised a `retry`, and its run key
+        # every occurrence up to here was run, is being run, was logged `missed`, or came before the loop started
+        accounted = self.clock.now()
         while not stop():
             at = self.clock.now()
             done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
             due = schedule.due_at(at)
             pending = due.occurrence if due.occurrence not in done else None
             if failing is not None and failing[0] != pending:
-                if pending is not None and failing[0] not in done:  # spec §9 runs only the latest: this one is given up
-                    reason = f"a newer occurrence ({_utc_text(pending)}) is due; only the latest is run"
+                if failing[0] not in done:  # given up: spec §9 runs only the latest, and only within catch_up
+                    if pending is not None:
+                        reason = f"a newer occurrence ({_utc_text(pending)}) is due; only the latest is run"
+                    else:  # the wait for its retry ended late (the process was suspended): past catch_up
+                        reason = (
+                            f"past its catch-up of {describe_duration(schedule.catch_up)} when it was to be tried again"
+                        )
                     self.log("missed", occurrence=_utc_text(failing[0]), run_key=failing[1], reason=reason)
                     done.add(failing[0])
                 failing = None
+            newest = pending if pending is not None else due.latest
+            if newest is not None and newest > accounted:  # the loop was held up past occurrences it never ran
+                self._skipped(name, schedule, accounted, newest, pending)
+                accounted = newest
             if pending is not None:
                 result = self.occurrence(name, schedule, text, pending)
                 if result.done or result.status == "refused":
@@ -249,6 +267,47 @@ class Runner:
             self.clock.sleep_until(following)
         self.log("stopped")
         return EXIT_OK
+
+    def _skipped(self, name: str, schedule: Schedule, after: datetime, newest: datetime, pending) -> None:
+        """Log ``missed`` for the occurrences after ``after`` that the loop never ran because it was busy (a slow
+        submission, a long retry) or suspended while they came: those before ``newest``, and ``newest`` itself
+        when it is not ``pending`` (past catch_up too). At most MAX_MISSED_LINES lines, then one with the count."""
+        if pending is not None:
+            reason = (
+                f"a newer occurrence ({_utc_text(pending)}) came due while the loop was busy (a slow submission, "
+                "or the process suspended); only the latest due occurrence is run (spec §9)"
+            )
+        else:
+            reason = (
+                f"past its catch-up of {describe_duration(schedule.catch_up)} by the time the loop was free "
+                "(a slow submission, or the process suspended)"
+            )
+        count, capped = 0, False
+        first = last = newest
+        for occurrence in schedule.occurrences(after):
+            if occurrence > newest or (occurrence == newest and pending is not None):
+                break
+            if count - MAX_MISSED_LINES >= MAX_MISSED_COUNTED:
+                capped = True
+                break
+            count += 1
+            if count <= MAX_MISSED_LINES:
+                self.log("missed", occurrence=_utc_text(occurrence), run_key=run_key(name, occurrence), reason=reason)
+                continue
+            if count == MAX_MISSED_LINES + 1:
+                first = occurrence
+            last = occurrence
+        more = count - MAX_MISSED_LINES
+        if more > 0:
+            since, until = _utc_text(first), _utc_text(last)
+            counted = "at least " if capped else ""
+            self.log(
+                "missed",
+                count=more,
+                first=since,
+                last=until,
+                reason=f"{counted}{more} more occurrences, from {since} to {until}, were not run either: {reason}",
+            )
 
     def _check(self, schedule: Schedule, text: str) -> RunError | None:
         """The errors no occurrence can fix, found once before the loop first sleeps (docs/recurring.md,
