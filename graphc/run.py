@@ -46,6 +46,7 @@ from graphc.api.errors import (
     ConfigError,
     GraphFailed,
     LedgerError,
+    PastCatchUp,
     PendingUncertain,
     UncertainOutcome,
 )
@@ -394,7 +395,7 @@ class Runner:
                     if isinstance(prepared, OccurrenceResult):
                         return prepared
                 wire_text, live = prepared
-                result = self._submit(client, name, key, occurrence, wire_text)
+                result = self._submit(client, name, key, occurrence, wire_text, schedule, give_up_at)
                 if self.settings.live and not live:  # the double opt-in: --live alone does not make a graph live
                     unused = (
                         f"--live has no effect: {name} is a sandbox graph (its playbook does not say "
@@ -456,10 +457,12 @@ class Runner:
             outcome.result.diagnostics[:] = explain_missing(outcome.result.diagnostics, missing)
         return outcome
 
-    def _submit(self, client, name, key, occurrence, wire_text) -> OccurrenceResult:
+    def _submit(self, client, name, key, occurrence, wire_text, schedule: Schedule, give_up_at) -> OccurrenceResult:
         """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
         run key: it looks for the run's tag at the router (orders since the occurrence) before it sends, and
-        reads the graph's mode from the graph (``--live`` is the opt-in it checks)."""
+        reads the graph's mode from the graph (``--live`` is the opt-in it checks). ``give_up_at`` (real time:
+        the occurrence's end of catch-up) is checked again right before the request's first byte: the look
+        at the router can take minutes, and spec §9 sends nothing once ``t - o > catch_up``."""
         try:
             submitted = submit_wire(
                 wire_text,
@@ -469,7 +472,16 @@ class Runner:
                 run_key=key,
                 allow_live=self.settings.live,
                 window_start=occurrence,
+                catch_up_until=give_up_at,
             )
+        except PastCatchUp as exc:  # recorded `absent` in this process's ledger: nothing was sent
+            late = schedule.catch_up + timedelta(milliseconds=round(exc.late_s * 1000))
+            reason = (
+                f"{describe_duration(late)} late when its request was about to leave (after the look at the router "
+                f"for an earlier submission), past its catch-up of {describe_duration(schedule.catch_up)}: nothing "
+                "was sent"
+            )
+            return OccurrenceResult(occurrence, key, "missed", EXIT_OK, message=reason)
         except AlreadySubmitted as exc:  # found in this process's record, or at the router by its run tag
             warning = " | ".join(exc.warnings)  # not this run's trade, or more than one graph: say so (exit 0 still)
             return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id, warning=warning)

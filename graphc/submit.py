@@ -45,6 +45,8 @@ from graphc.api.errors import (
     GraphNotRecorded,
     GraphStatusUndocumented,
     LedgerError,
+    NotSentInTime,
+    PastCatchUp,
     PendingUncertain,
     RouterCheckIncomplete,
     UncertainOutcome,
@@ -418,6 +420,7 @@ def submit_prepared(
     lookback_s: float | None = None,
     window_start: datetime | None = None,
     landing_margin_s: float | None = None,
+    catch_up_until: datetime | None = None,
 ) -> Submitted:
     """Submit a prepared graph once for its run key (see :func:`submit_wire`).
 
@@ -445,6 +448,7 @@ def submit_prepared(
         lookback_s=lookback_s,
         window_start=window_start,
         landing_margin_s=landing_margin_s,
+        catch_up_until=catch_up_until,
     )
 
 
@@ -460,6 +464,7 @@ def submit_wire(
     lookback_s: float | None = None,
     window_start: datetime | None = None,
     landing_margin_s: float | None = None,
+    catch_up_until: datetime | None = None,
 ) -> Submitted:
     """POST a wire graph at most once per ``run_key`` at this router and account.
 
@@ -482,6 +487,12 @@ def submit_wire(
        longer land), then the POST of the graph with the run tag in its node
        ids, then ``confirmed``, ``absent`` (a definite refusal: the error is
        raised) or ``uncertain`` (``UncertainSubmission`` is raised).
+
+    ``catch_up_until`` (a wall-clock time; ``graphc run`` gives an occurrence's time + its catch_up, spec §9) is
+    checked with ``lands_by``'s send-by time, right before the request's first byte is written (after the look at
+    the router, which may take minutes): later, nothing is sent, the attempt is recorded ``absent`` as too late,
+    and :class:`PastCatchUp` is raised. Between that check and the first byte (microseconds, unless the process
+    is suspended right then) it is not checked again (docs/recurring.md, "Late").
 
     The graph id is always either returned or in the raised error: if the
     ledger cannot record an accepted graph, ``GraphNotRecorded`` carries it.
@@ -525,7 +536,10 @@ def submit_wire(
     # (suspended, waiting for the ledger, slow name resolution) sends nothing rather than a request that could land
     # after another process proved the run absent (docs/submitting.md, "What graphc cannot prove").
     send_by = lands_by - int((client.deadline + margin) * 1e9)
-    return _post(ledger, client, run, body, name, margin, reconciled, send_by)
+    # A scheduled occurrence must also leave within its catch-up (spec §9), however long the look at the router
+    # above took: the same check, at the same last moment, against whichever time comes first.
+    catch_up_ns = None if catch_up_until is None else int(catch_up_until.timestamp() * 1e9)
+    return _post(ledger, client, run, body, name, margin, reconciled, send_by, catch_up_ns)
 
 
 def occurrence_window_ns(window_start: datetime, lookback_s: float | None = None) -> int:
@@ -756,10 +770,19 @@ def landing_time_s(client, landing_margin_s: float | None = None) -> float:
 
 
 def _post(
-    ledger: Ledger, client, run: Run, body: bytes, name: str, margin: float, reconciled, send_by: int
+    ledger: Ledger,
+    client,
+    run: Run,
+    body: bytes,
+    name: str,
+    margin: float,
+    reconciled,
+    send_by: int,
+    catch_up_ns: int | None = None,
 ) -> Submitted:
+    send_by_ns = send_by if catch_up_ns is None else min(send_by, catch_up_ns)
     try:
-        response = client.submit_graph(body, idempotency_key=run.tag, send_by_ns=send_by)
+        response = client.submit_graph(body, idempotency_key=run.tag, send_by_ns=send_by_ns)
     except UncertainOutcome as exc:
         lands_by = time.time_ns() + int(margin * 1e9)
         _record(ledger, run, "uncertain", str(exc), lands_by)
@@ -769,6 +792,18 @@ def _post(
             "of this run (or `graphc ledger --reconcile`) looks for it at the router first",
             status=exc.status,
         ) from exc
+    except NotSentInTime as exc:
+        if catch_up_ns is None or catch_up_ns > send_by:  # the send-by time of `lands_by` came first
+            _record(ledger, run, "absent", f"nothing was sent: {exc}")
+            raise
+        reason = (
+            f"too late: the request would have left {exc.late_s:.1f} s after the end of its occurrence's catch-up "
+            f"({iso(catch_up_ns)}); nothing was sent"
+        )
+        _record(ledger, run, "absent", reason)
+        late = PastCatchUp(f"run {run.run_key!r} (ledger run {run.id}) was not sent, {reason}")
+        late.late_s = exc.late_s
+        raise late from None
     except ApiConnectionError as exc:
         _record(ledger, run, "absent", f"nothing was sent: {exc}")
         raise

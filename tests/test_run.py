@@ -512,11 +512,15 @@ def test_a_catch_up_shorter_than_the_settle_is_exit_2_not_a_quiet_miss(sandbox, 
 
 
 def test_without_a_settle_the_boundary_is_decided_at_exactly_now(sandbox, tmp_path):
-    """`--settle 0`: nothing waited, so catch_up's `<=` holds at --now exactly (no re-check, no second quotes)."""
+    """`--settle 0`: nothing waited, so catch_up's `<=` holds at --now exactly (no second quotes): it is due. Its
+    request cannot leave at that same instant, though, and past catch_up nothing is sent (audit reconcile17 6;
+    docs/recurring.md, "Late"): the occurrence is `missed`, exit 0."""
     playbook = write_minutely(tmp_path, "10s")
     code, log, err = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:10Z", "--settle", "0")
     assert code == 0, err + json.dumps(log)
-    assert len(named(log, "submitted")) == 1 and len(named(log, "quotes")) == 1
+    assert [r["event"] for r in log] == ["start", "due", "quotes", "missed"], log
+    assert "late when its request was about to leave" in named(log, "missed")[0]["reason"]
+    assert order_posts(sandbox) == []
     code, log, _ = run_settled(sandbox, playbook, "--once", "--now", "2026-01-05T14:00:10.001Z", "--settle", "0")
     (not_due,) = named(log, "not_due")
     assert not_due["late_by"] == "10.001s"  # audit 6: not "10s", which reads as due

@@ -1,6 +1,7 @@
-"""`graphc run` when an occurrence is worked on late: the occurrences a busy `--loop` skipped are logged `missed`.
+"""`graphc run` when an occurrence is worked on late: the occurrences a busy `--loop` skipped are logged `missed`,
+and nothing is sent once the occurrence is past its catch-up, however long the look at the router took.
 
-Audit reconcile17 finding 5. Against `graphc sandbox serve --ignore-idempotency-key` (a real server
+Audit reconcile17 findings 5 and 6. Against `graphc sandbox serve --ignore-idempotency-key` (a real server
 process, real HTTP). No assertion is on a duration: the loop runs on a rehearsal clock (graphc.run.Clock) that
 moves only when the test moves it, and a slow look at the router is a sandbox `slow` fault, which can only make
 the request later than the deadline it is checked against.
@@ -9,15 +10,19 @@ the request later than the deadline it is checked against.
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 import graphc.run
 from graphc.api.client import Client
+from graphc.api.errors import NotSentInTime, PastCatchUp
+from graphc.api.ledger import Ledger, Scope
 from graphc.run import Clock, EventLog, Runner, RunSettings
+from graphc.submit import submit_wire
 from tests.conftest import REPO
-from tests.sandbox_fixture import running_sandbox
+from tests.sandbox_fixture import hedge_graph, running_sandbox
 from tests.test_run import events, named, write
 
 
@@ -195,3 +200,73 @@ def test_a_failing_occurrence_whose_retry_wakes_past_catch_up_is_missed_not_drop
     (missed,) = named(log, "missed")
     assert missed["run_key"] == "late@2026-01-05T14:00Z"
     assert "past its catch-up of 2m when it was to be tried again" in missed["reason"], missed
+
+
+# -- finding 6: catch_up checked again at the last moment before the request leaves -------------------------------
+
+
+def test_nothing_is_sent_once_a_slow_look_at_the_router_took_the_occurrence_past_catch_up(sandbox, tmp_path):
+    """catch_up 10s, decided at 9 s past the occurrence (so 1 s left), and the look at the router (GET /v1/orders)
+    takes at least 2 s: the POST would leave past catch_up. Nothing is sent; the event and the ledger row say it
+    was too late and that nothing was sent. `--once` exits 0, as for any missed occurrence."""
+    playbook = write(tmp_path, playbook_text("* * * * *", "10s"))
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 2}])
+    stream = io.StringIO()
+    env = sandbox.env()
+    runner = Runner(
+        RunSettings(playbook=str(playbook), settle_s=0),
+        lambda: Client.from_env(env),
+        clock=Clock(datetime(2026, 1, 5, 14, 0, 9, tzinfo=UTC)),
+        log=EventLog(stream),
+    )
+    code = runner.once()
+    log = events(stream.getvalue())
+    assert code == 0, log
+    assert [r["event"] for r in log] == ["start", "due", "quotes", "missed"], log
+    (missed,) = named(log, "missed")
+    assert missed["run_key"] == "late@2026-01-05T14:00Z"
+    assert "late when its request was about to leave" in missed["reason"], missed
+    assert "past its catch-up of 10s: nothing was sent" in missed["reason"], missed
+    assert sandbox.requests("GET", "/v1/orders"), "the look at the router was made"
+    assert order_posts(sandbox) == [] and sandbox.graphs() == []
+    with Client.from_env(env) as client:
+        (row,) = runner.ledger.runs("late@2026-01-05T14:00Z", scope=Scope.of(client))
+    assert row.state == "absent", row
+    assert "too late" in (row.error or "") and "catch-up" in (row.error or ""), row
+    assert "nothing was sent" in (row.error or ""), row
+
+
+def test_within_catch_up_after_the_look_at_the_router_it_is_sent(sandbox, tmp_path):
+    """The same slow look with catch_up 1h: well within it, the occurrence is sent as before."""
+    playbook = write(tmp_path, playbook_text("* * * * *", "1h"))
+    sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 2}])
+    stream = io.StringIO()
+    env = sandbox.env()
+    runner = Runner(
+        RunSettings(playbook=str(playbook), settle_s=0),
+        lambda: Client.from_env(env),
+        clock=Clock(datetime(2026, 1, 5, 14, 0, 9, tzinfo=UTC)),
+        log=EventLog(stream),
+    )
+    assert runner.once() == 0
+    (submitted,) = named(events(stream.getvalue()), "submitted")
+    assert [g["graph_id"] for g in sandbox.graphs()] == [submitted["graph_id"]]
+
+
+def test_the_library_sends_nothing_past_catch_up_until_and_records_why(sandbox, tmp_path):
+    """submit_wire(catch_up_until=...) with that time already gone: not a byte is sent, the attempt is `absent` as
+    too late in the ledger, and PastCatchUp (a NotSentInTime: nothing was sent) is raised. A later attempt of the
+    run without that deadline is sent as usual."""
+    graph = json.dumps(hedge_graph())
+    gone = datetime.now(UTC) - timedelta(seconds=5)
+    with Client(sandbox.base_url, "k") as client, Ledger(tmp_path / "ledger.sqlite") as ledger:
+        with pytest.raises(PastCatchUp) as info:
+            submit_wire(graph, "p", client=client, ledger=ledger, run_key="late-lib", catch_up_until=gone)
+        assert isinstance(info.value, NotSentInTime) and info.value.late_s >= 5, info.value
+        assert "was not sent, too late" in str(info.value) and "nothing was sent" in str(info.value)
+        (row,) = ledger.runs("late-lib")
+        assert row.state == "absent" and (row.error or "").startswith("too late: the request would have left"), row
+        assert "after the end of its occurrence's catch-up" in (row.error or ""), row
+        assert order_posts(sandbox) == []
+        done = submit_wire(graph, "p", client=client, ledger=ledger, run_key="late-lib")
+    assert [g["graph_id"] for g in sandbox.graphs()] == [done.graph_id]

@@ -746,11 +746,13 @@ class Client:
                 f"cannot reach the router at {self.base_url}: {_describe(exc)} (nothing was sent)"
             ) from exc
         except _TooLate as exc:
-            raise NotSentInTime(
+            error = NotSentInTime(
                 f"POST {path} was not sent: its first byte would have left {exc.late_s:.1f} s after the time it had "
                 "to leave by for the ledger's landing time (lands_by) to hold (this process was held up: suspended, "
                 "or waiting for the ledger or the network); nothing was sent, so submitting it again is safe"
-            ) from None
+            )
+            error.late_s = exc.late_s
+            raise error from None
         except (httpx.HTTPError, _DeadlinePassed) as exc:
             raise uncertain(
                 f"POST {path}: {_describe(exc)} after the request was sent; the router may have applied it"

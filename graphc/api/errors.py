@@ -39,6 +39,7 @@ __all__ = [
     "LedgerError",
     "NotFound",
     "NotSentInTime",
+    "PastCatchUp",
     "PendingUncertain",
     "RateLimited",
     "Rejected",
@@ -98,7 +99,16 @@ class ApiConnectionError(ApiError):
 
 class NotSentInTime(ApiConnectionError):
     """A submission was not sent: its first byte would have left after the time it had to leave by (its run's
-    ledger row promises it cannot land after ``lands_by``). Nothing was sent; safe to retry."""
+    ledger row promises it cannot land after ``lands_by``). Nothing was sent; safe to retry. ``late_s``: how
+    long after that time the check was made."""
+
+    late_s: float = 0.0
+
+
+class PastCatchUp(NotSentInTime):
+    """A scheduled occurrence's submission was not sent: its first byte would have left after the end of the
+    occurrence's catch-up (``catch_up_until``; spec §9: then nothing is due). Nothing was sent; the run is
+    recorded ``absent``. ``graphc run`` logs the occurrence ``missed`` (exit 0)."""
 
 
 class ApiTimeout(ApiError):
