@@ -63,7 +63,7 @@ from graphc.api.ledger import (
     iso,
     more_graphs_warning,
 )
-from graphc.api.lookup import find_run
+from graphc.api.lookup import find_run, node_ids_of
 from graphc.api.redact import clean
 from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
 from graphc.config import load_config
@@ -580,7 +580,8 @@ def _look_at_the_router(
         return
     tag = run_tag(run_key)
     known = "has no graph in this ledger (its attempts here created none)" if tried else "is new to this ledger"
-    scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9)
+    wire = json.loads(wanted[0]) if wanted is not None else None
+    scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9, node_ids=node_ids_of(wire))
     if scan.found:
         graph_id, *others = scan.found
         warnings = [more_graphs_warning(run_key, graph_id, others)] if others else []

@@ -125,12 +125,9 @@ def test_one_flat_table_of_field_places_orders_every_mapping_of_the_wire_schema(
 
 
 def test_node_order_ids():
-    assert parse_node_order_id("graph:graph_7d7:spot.gcaaaaaaaaaaaaaaaa:1") == (
-        "graph_7d7",
-        "spot.gcaaaaaaaaaaaaaaaa",
-        "1",
-    )
-    assert parse_node_order_id("graph_7d7:spot:1") is None and parse_node_order_id(5) is None
+    tag = "gcaaaaaaaaaaaaaaaa"
+    assert parse_node_order_id(f"graph:graph_7d7:spot.{tag}:1", tag) == ("graph_7d7", f"spot.{tag}")
+    assert parse_node_order_id("graph_7d7:spot:1", tag) is None and parse_node_order_id(5, tag) is None
 
 
 # -- where the ledger is -------------------------------------------------------------------

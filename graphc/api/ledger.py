@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
 import shlex
@@ -45,7 +46,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from graphc.api.errors import AlreadySubmitted, LedgerError, PendingUncertain
-from graphc.api.lookup import Scan, find_run
+from graphc.api.lookup import Scan, find_run, node_ids_of
 from graphc.api.redact import clean, redact
 from graphc.api.runtag import run_tag
 from graphc.files import (
@@ -557,10 +558,17 @@ class Ledger:
                 "it was recorded by a graphc without run tags, so it cannot be looked up at the router; "
                 "look for a graph created around that time",
             )
-        scan = find_run(client, run.tag, run.created_ns - CLOCK_SKEW_S * 10**9, max_pages=max_pages)
+        # the request's own node ids (its bytes are kept) read a graph id with `:` in it
+        scan = find_run(
+            client,
+            run.tag,
+            run.created_ns - CLOCK_SKEW_S * 10**9,
+            node_ids=node_ids_of(_wire_of(run)),
+            max_pages=max_pages,
+        )
         if scan.found:
             return self._confirmed_by(run, scan)
-        if scan.unreadable:
+        if scan.unreadable or scan.unparsed:
             return self._undecided(run, scan.detail, scan)
         flying = in_flight(run, now)
         if flying is not None:  # another process's request on its way: nothing to settle by hand yet
@@ -638,6 +646,14 @@ class Ledger:
                 f"run {run.id} was submitted with another API key (account {run.account}); "
                 "reconcile it with the key it was submitted with"
             )
+
+
+def _wire_of(run: Run):
+    """The graph ``run`` sent (its kept bytes, parsed), or None when they are not kept or not readable."""
+    try:
+        return json.loads(run.wire) if run.wire else None
+    except ValueError:  # bytes a ledger holds that are not JSON: nothing known of its nodes
+        return None
 
 
 def more_graphs_warning(run_key: str, graph_id: str, others) -> str:

@@ -28,6 +28,7 @@ from graphc.stages.triggers import JsonFloat
 from graphc.stages.wire_order import in_wire_order
 
 __all__ = [
+    "SEPARATOR",
     "TAG_PATTERN",
     "canonical_wire_text",
     "content_run_key",
