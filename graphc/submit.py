@@ -63,9 +63,16 @@ from graphc.api.ledger import (
     iso,
     more_graphs_warning,
 )
-from graphc.api.lookup import find_run, node_ids_of
+from graphc.api.lookup import find_run, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean
-from graphc.api.runtag import canonical_wire_text, content_run_key, run_tag, tag_wire, untagged_node_id
+from graphc.api.runtag import (
+    canonical_wire_text,
+    content_run_key,
+    is_content_run_key,
+    run_tag,
+    tag_wire,
+    untagged_node_id,
+)
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
@@ -99,11 +106,11 @@ __all__ = [
 ]
 
 LANDING_MARGIN_S = 120.0  # a request the router received is applied (or dropped) within this time
-DEFAULT_LOOKBACK_S = 24 * 3600.0  # a run this ledger knows no graph of is looked for in the router's last day
+DEFAULT_LOOKBACK_S = 24 * 3600.0  # where a new run key's window starts (messages); the look reads the whole list
 # Upper bounds (docs/robustness.md, "Timing settings"): a larger value is a mistake, refused before anything is
 # recorded, never an overflow once the run is in the ledger (it would crash between `intent` and `sent`).
 MAX_LANDING_MARGIN_S = 24 * 3600.0  # a router that holds a request for a day is outside what the margin models
-MAX_LOOKBACK_S = 366 * 24 * 3600.0  # a year of the router's orders; a yearly job needs no more
+MAX_LOOKBACK_S = 366 * 24 * 3600.0  # a year; a yearly job needs no more
 EXIT_FINDINGS, EXIT_USAGE = 1, 2
 
 
@@ -478,8 +485,8 @@ def submit_wire(
     3. A run key this ledger knows no graph of (never tried here, or only
        ``absent`` attempts: those prove that *our* requests created nothing, not
        that no other runner or clone submitted it since) is looked for at the
-       router (its tag, among orders since ``window_start``, else of the last
-       ``lookback_s`` seconds; 0 skips it): found, it is recorded and refused as
+       router (its tag, among every order listed: :func:`graphc.api.lookup.find_run`;
+       ``lookback_s`` 0 skips it): found, it is recorded and refused as
        a duplicate; a scan that cannot finish refuses (``RouterCheckIncomplete``).
        A forced submission is not looked for: it is a new trade on purpose, with
        a tag of its own (:meth:`Ledger.begin`).
@@ -543,17 +550,14 @@ def submit_wire(
 
 
 def occurrence_window_ns(window_start: datetime, lookback_s: float | None = None) -> int:
-    """Where the look for a recurring run's graph starts, in the router's order list (epoch ns, before the
-    ``CLOCK_SKEW_S`` margin the caller subtracts).
+    """Where a recurring run's window starts (epoch ns, before the ``CLOCK_SKEW_S`` margin the caller
+    subtracts): named in the messages of a look at the router that cannot finish. The look itself reads the
+    router's whole order list, whatever the times (:func:`graphc.api.lookup.find_run`).
 
-    The router stamps an order with *its* clock, so the window must not start after the real wall clock:
-    an occurrence read on a clock that is ahead (``--now`` in the future, a machine clock running fast)
-    would otherwise start the window after the stamps of orders sent moments ago, and the scan, which stops
-    at the first page that reaches orders older than the window, would miss the run's graph once enough
-    newer orders exist: a second graph (docs/recurring.md, "The clocks"). So it is the occurrence, but never
-    later than the real now. An occurrence still in the future on the real clock can only be a rehearsal
-    (``--now``), and an earlier rehearsal of it may have been sent at any earlier real time: it is looked
-    for as a run key without a time is, over the look-back (``lookback_s``, ``GRAPHC_LOOKBACK``, 24 h)."""
+    The router stamps an order with *its* clock, so the window never starts after the real wall clock: it is
+    the occurrence, but never later than the real now. An occurrence still in the future on the real clock can
+    only be a rehearsal (``--now``), sent at any earlier real time: its window is the look-back (``lookback_s``,
+    ``GRAPHC_LOOKBACK``, 24 h), as for a run key without a time."""
     now_ns = time.time_ns()
     start_ns = int(window_start.timestamp() * 1e9)
     if start_ns <= now_ns:
@@ -581,7 +585,11 @@ def _look_at_the_router(
     tag = run_tag(run_key)
     known = "has no graph in this ledger (its attempts here created none)" if tried else "is new to this ledger"
     wire = json.loads(wanted[0]) if wanted is not None else None
-    scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9, node_ids=node_ids_of(wire))
+    # by symbol only when the tag can be on this graph alone (its content key); under a run key of one's own an
+    # earlier graph may trade other markets, and only the whole list shows it (lookup.symbols_to_scan)
+    only_this = wanted is not None and is_content_run_key(run_key, wanted[0])
+    symbols = symbols_to_scan(wire) if only_this else None
+    scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9, symbols=symbols, node_ids=node_ids_of(wire))
     if scan.found:
         graph_id, *others = scan.found
         warnings = [more_graphs_warning(run_key, graph_id, others)] if others else []
@@ -592,11 +600,18 @@ def _look_at_the_router(
         run = ledger.record_found(scope, run_key, name, tag, graph_id, how, warnings=warnings)
         raise AlreadySubmitted(run_key, graph_id, run.id, run.warnings)
     if not scan.complete:
+        listed = f"the orders of {', '.join(symbols)}" if symbols else "the whole order list"
+        skip = "skip the look (`--lookback 0`, GRAPHC_LOOKBACK=0) only if you are sure this run was never submitted"
+        what_to_do = (
+            f"Try again, or {skip} from anywhere else"
+            if scan.router_failed  # the router failed: another try may get through
+            else f"Another try reads the same list: look at the router for orders whose node ids end in `.{tag}`, "
+            f"and {skip}"
+        )
         raise RouterCheckIncomplete(
-            f"run {run_key!r} {known}, so graphc looked for it at the router first (orders whose "
-            f"node ids end in `.{tag}`, since {iso(since_ns)}), and could not finish: {scan.detail}. Nothing was "
-            "sent. Try again, or shorten the look-back (GRAPHC_LOOKBACK=SECONDS; 0 skips the check) if you are "
-            "sure this run was never submitted from anywhere else"
+            f"run {run_key!r} {known}, so graphc looked for it at the router first (orders whose node ids end in "
+            f"`.{tag}`, in {listed}, read to its end), and could not finish: {scan.detail}. Nothing was sent. "
+            f"{what_to_do}"
         )
 
 

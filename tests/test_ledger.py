@@ -336,26 +336,30 @@ def test_absence_needs_the_landing_time_past_and_a_complete_scan(ledger, referen
     assert early.found is None and "may still reach the router until" in early.message
     assert "--not-submitted" in early.message and f".{run.tag}" in early.message  # what to check, how to force
     late = run.lands_by_ns + 1
-    reference_router.control("POST", "/seed_orders", {"count": 250})
+    reference_router.control("POST", "/seed_orders", {"count": 250, "symbol": "ETH-USD"})  # in the run's own list
     short = ledger.reconcile(run.id, client, now_ns=late, max_pages=2)
     assert (
-        short.found is None and "could not be read back" in short.message and "stopped after 2 pages" in short.message
+        short.found is None
+        and "could not be read to the end" in short.message
+        and "stopped after 2 pages" in short.message
     )
     full = ledger.reconcile(run.id, client, now_ns=late)
     assert full.found is False and ledger.get(run.id).state == "absent"
     assert submit(ledger, client).graph_id  # proven absent: submitted again, once
 
 
-def test_a_list_that_is_not_newest_first_is_read_to_its_end(reference_router, client):
+def test_every_list_is_read_to_its_end_whatever_its_order(reference_router, client):
+    """The reference promises no sort order, so no page that looks older than the window ends a scan (audit
+    reconcile17 1): newest first or oldest first, the list is read to `has_more: false`."""
     reference_router.configure(oldest_first=True)
     gid = client.submit_graph(tag_wire(WIRE, run_tag("old")).encode())["graph_id"]
     reference_router.control("POST", "/seed_orders", {"count": 120})
-    future = time.time_ns() + 3600 * 10**9  # every order is "older than the window": only the order can stop a scan
+    future = time.time_ns() + 3600 * 10**9  # every order is "older than the window"
     scan = find_run(client, run_tag("old"), future)
     assert scan.complete and scan.found == [gid] and scan.pages == 2
     reference_router.configure(oldest_first=False)
     scan = find_run(client, run_tag("missing"), future)
-    assert scan.complete and scan.found == [] and scan.pages == 1  # newest first: stops at the first old order
+    assert scan.complete and scan.found == [] and scan.pages == 2  # before the fix: 1, stopped at the first old order
 
 
 def test_a_run_found_twice_is_reported(ledger, reference_router, client):

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from graphc.api.errors import AlreadySubmitted, LedgerError, PendingUncertain
-from graphc.api.lookup import Scan, find_run, node_ids_of
+from graphc.api.lookup import Scan, find_run, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean, redact
 from graphc.api.runtag import run_tag
 from graphc.files import (
@@ -558,12 +558,15 @@ class Ledger:
                 "it was recorded by a graphc without run tags, so it cannot be looked up at the router; "
                 "look for a graph created around that time",
             )
-        # the request's own node ids (its bytes are kept) read a graph id with `:` in it
+        # the question is whether *this* request created a graph: its bytes are kept, so the orders it can have
+        # are those of its symbols (lookup.symbols_to_scan), and its node ids read a graph id with `:` in it
+        sent = _wire_of(run)
         scan = find_run(
             client,
             run.tag,
             run.created_ns - CLOCK_SKEW_S * 10**9,
-            node_ids=node_ids_of(_wire_of(run)),
+            symbols=symbols_to_scan(sent),
+            node_ids=node_ids_of(sent),
             max_pages=max_pages,
         )
         if scan.found:
@@ -583,12 +586,8 @@ class Ledger:
                 scan,
             )
         if not scan.complete:
-            return self._undecided(
-                run,
-                f"the router's orders could not be read back to {iso(scan.since_ns)}, the start of its window: "
-                f"{scan.detail}",
-                scan,
-            )
+            listed = f"the orders of {', '.join(scan.symbols)}" if scan.symbols else "the router's order list"
+            return self._undecided(run, f"{listed} could not be read to the end: {scan.detail}", scan)
         self.record_absent(
             run_id,
             f"no order at the router carries tag {run.tag} ({scan.detail}), and its request could not land "
@@ -652,7 +651,7 @@ def _wire_of(run: Run):
     """The graph ``run`` sent (its kept bytes, parsed), or None when they are not kept or not readable."""
     try:
         return json.loads(run.wire) if run.wire else None
-    except ValueError:  # bytes a ledger holds that are not JSON: nothing known of its nodes
+    except ValueError:  # bytes a ledger holds that are not JSON: the whole list is read
         return None
 
 

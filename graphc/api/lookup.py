@@ -5,14 +5,20 @@ each order's ``node_order_id`` (``graph:<graph_id>:<node_id>:<n>``) carries the
 node id, which carries the run's tag (:mod:`graphc.api.runtag`). A scan pages
 through the orders and collects every graph whose node ids carry the tag.
 
-Not finding the tag proves absence only if the scan read every order that the
-run could have created. The router's reference shows its list newest first but
-does not promise it, so the scan checks: while every ``created_unix_ns`` seen so
-far is no larger than the one before, the list is newest first and the scan may
-stop at the first order created before the run's window; otherwise (an order
-out of order, one without a time) it must read to the end of the list
-(``has_more`` false). A page limit, a time budget, an unreadable page or a
-network error ends the scan *incomplete*: the caller must not conclude absence.
+Not finding the tag proves absence only if the scan read every order that could
+carry it, and the reference promises no sort order (a router may list by last
+activity, so an old order can stand before ours): the scan reads each list to
+``has_more: false`` and never stops at a page that merely looks old. The list
+read is the whole one, or, when the caller knows every symbol the run's orders
+can carry (:func:`symbols_to_scan`), the list of each of those symbols (the
+reference's ``symbol`` filter), which is as complete for the run and far shorter
+on a busy account. A list is read to its end only when the answers agree with
+themselves: the ``offset`` each page echoes is the one asked for, no page holds
+more than the ``limit`` it echoes, the orders read reach its ``total``, the
+total never falls while the list is read, and no more orders are read twice
+than the total grew by (an order read twice means the list moved under the
+scan: new orders at its head push others to later pages, harmless, but an order
+moving to a page already read would never be seen).
 
 An order that carries the tag anywhere (``.TAG`` in any of its strings, in any
 case) but whose ``node_order_id`` cannot be read as the run's (the reference's
@@ -21,6 +27,10 @@ case) but whose ``node_order_id`` cannot be read as the run's (the reference's
 graph id may contain ``:`` (:func:`graphc.api.client.is_graph_id`), so the id is
 read anchored on the tag (:func:`parse_node_order_id`), never split at the first
 colon; a reading that is not unique ends the scan incomplete, never a wrong id.
+
+A page, order or time budget, an unreadable page, an answer that contradicts
+itself or a network error ends the scan *incomplete*: the caller must not
+conclude absence.
 
 The graph id of an order carrying the tag passes the same check as the id in
 the POST's answer (:func:`graphc.api.client.is_graph_id`). One that fails (a
@@ -33,20 +43,63 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphc.api.errors import ApiError
 from graphc.api.redact import clean
 from graphc.api.runtag import SEPARATOR, untagged_node_id
+from graphc.venues.symbols import prediction_venue
+from graphc.vocabulary import PREDICTION_VENUES
 
-__all__ = ["PAGE_SIZE", "Scan", "find_run", "node_ids_of", "parse_node_order_id"]
+__all__ = ["PAGE_SIZE", "Scan", "find_run", "node_ids_of", "parse_node_order_id", "symbols_to_scan"]
 
 PAGE_SIZE = 100  # the reference's default is 50; 100 halves the requests and is a common maximum
 MAX_PAGES = 1000  # 100,000 orders
+MAX_ORDERS = MAX_PAGES * PAGE_SIZE  # also for a router that answers more than it was asked for: memory stays bounded
 SCAN_BUDGET_S = 120.0
 MAX_NAMED = 5  # unreadable graph ids, or orders carrying the tag that cannot be read, named in a scan's detail
+MAX_SYMBOLS = 10  # a graph trading more markets is scanned in one list, not one list per symbol
+# An exchange market's symbol in the one form the router lists as it was sent (BTC-USD, ETH-USD-PERP, BTCUSDT).
+# Anything else (a lower-case spelling, a Polymarket slug or URL the router resolves to a token id) may be listed
+# under another text, which the `symbol` filter would not match.
+_LISTED_AS_SENT = re.compile(r"[A-Z0-9]+(?:[-/_.][A-Z0-9]+)*")
 _DIGITS = re.compile(r"[0-9]+")
+
+
+def symbols_to_scan(wire) -> list[str] | None:
+    """The symbols whose order lists hold every order a node of ``wire`` (a wire graph, parsed) can have, or None
+    when the whole list must be read.
+
+    Only for a graph that is the one the tag can be on (a content run key: the key is the graph's hash; or the
+    ledger's own request, when reconciling it): with a run key of the caller's own, an earlier graph under it may
+    trade other markets (docs/submitting.md, "Run keys"), so that look reads the whole list. Every order of a node
+    is listed with the node's symbol, as it was sent (the reference's List Orders example); the router rewrites
+    only prediction markets' symbols (a slug or URL becomes a token id: the note under Submit Order), so a graph
+    with a prediction leg, or with a symbol in any other form than an exchange pair's upper-case one, is read
+    whole. A router that ignores the filter answers more orders, never fewer. More than :data:`MAX_SYMBOLS`
+    symbols: one list costs fewer requests.
+    """
+    nodes = wire.get("nodes") if isinstance(wire, dict) else None
+    if not isinstance(nodes, list) or not nodes:
+        return None
+    symbols: list[str] = []
+    for node in nodes:
+        instrument = node.get("instrument") if isinstance(node, dict) else None
+        symbol = instrument.get("symbol") if isinstance(instrument, dict) else None
+        if (
+            not isinstance(instrument, dict)
+            or not isinstance(symbol, str)
+            or not _LISTED_AS_SENT.fullmatch(symbol)
+            or prediction_venue(symbol) is not None
+            or instrument.get("type") == "prediction"
+            or instrument.get("venue") in PREDICTION_VENUES
+        ):
+            return None
+        if symbol not in symbols:
+            symbols.append(symbol)
+    return symbols if len(symbols) <= MAX_SYMBOLS else None
 
 
 def node_ids_of(wire) -> frozenset[str]:
@@ -110,6 +163,8 @@ class Scan:
     unreadable: list[str] = field(default_factory=list)
     # orders (escaped, cleaned) that carry the tag but whose node_order_id cannot be read as the run's
     unparsed: list[str] = field(default_factory=list)
+    # the symbols whose lists were read (the reference's `symbol` filter); None: the whole list
+    symbols: list[str] | None = None
 
     @property
     def found(self) -> list[str]:
@@ -122,6 +177,7 @@ def find_run(
     tag: str,
     since_ns: int,
     *,
+    symbols: list[str] | None = None,
     node_ids: Iterable[str] = (),
     page_size: int = PAGE_SIZE,
     max_pages: int | None = None,
@@ -129,24 +185,26 @@ def find_run(
 ) -> Scan:
     """Page through the router's orders for graphs whose node ids carry ``tag``.
 
-    ``since_ns`` is the start of the run's window (wall-clock ns, already
-    widened for clock skew): no order of the run can be older. Never raises
-    for the router's answers: a network error or an unreadable page ends the
-    scan incomplete, with the reason in ``detail``. ``node_ids`` (:func:`node_ids_of`, the nodes of the graph
-    this run sends) tell where a graph id with ``:`` ends (:func:`parse_node_order_id`).
+    ``since_ns`` is the start of the run's window (wall-clock ns, already widened for clock skew), named in
+    messages: the list has no promised order, so every list is read to its end whatever the times.
+    ``symbols`` (:func:`symbols_to_scan`) reads only those symbols' lists, one after the other; None reads the
+    whole list. ``node_ids`` (:func:`node_ids_of`, the nodes of the graph this run sends) tell where a graph id
+    with ``:`` ends (:func:`parse_node_order_id`). The page and time budgets cover the whole scan. Never raises
+    for the router's answers: a network error, an unreadable page or one that contradicts itself ends the scan
+    incomplete, with the reason in ``detail``.
     """
     from graphc.api.client import is_graph_id  # deferred: httpx; a scan runs with a client anyway
 
-    scan = Scan(tag, since_ns)
-    _read_pages(
-        client,
-        scan,
-        is_graph_id,
-        frozenset(node_ids),
-        page_size,
-        MAX_PAGES if max_pages is None else max_pages,
-        SCAN_BUDGET_S if budget_s is None else budget_s,
+    scan = Scan(tag, since_ns, symbols=list(symbols) if symbols else None)
+    budget = SCAN_BUDGET_S if budget_s is None else budget_s
+    pages = MAX_PAGES if max_pages is None else max_pages
+    reader = _Reader(
+        client, scan, is_graph_id, frozenset(node_ids), page_size, pages, time.monotonic() + budget, budget
     )
+    lists: list[str | None] = [*scan.symbols] if scan.symbols else [None]
+    if all(reader.read_list(symbol) for symbol in lists):
+        scan.complete = True
+        scan.detail = f"read all {scan.orders} orders" + (f" of {', '.join(scan.symbols)}" if scan.symbols else "")
     # the router lists the run in a way graphc cannot use: which graph is the run's is unknown
     if scan.unreadable or scan.unparsed:
         valid = scan.found
@@ -171,6 +229,10 @@ def find_run(
     return scan
 
 
+def _int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _holds(value, needle: str, depth: int = 0) -> bool:
     """Whether ``value`` (an order entry, or a value in it) holds ``needle`` in any string, in any case."""
     if isinstance(value, str):
@@ -191,77 +253,128 @@ def _name_entry(entry: dict, needle: str) -> str:
     return named
 
 
-def _unparsed(scan: Scan, entry, needle: str) -> None:
-    named = _name_entry(entry, needle) if isinstance(entry, dict) else f"an entry {clean(ascii(entry), 120)}"
-    if named not in scan.unparsed and len(scan.unparsed) < MAX_NAMED:
-        scan.unparsed.append(named)
+@dataclass
+class _Reader:
+    """:func:`find_run`'s pages, read into ``scan``: one list after another, on one budget."""
 
+    client: Any
+    scan: Scan
+    is_graph_id: Callable[[object], bool]
+    node_ids: frozenset[str]
+    page_size: int
+    max_pages: int
+    deadline: float
+    budget_s: float
 
-def _read_pages(
-    client, scan: Scan, is_graph_id, node_ids: frozenset[str], page_size: int, max_pages: int, budget_s: float
-) -> None:
-    """:func:`find_run`'s pages, read into ``scan``."""
-    tag, since_ns = scan.tag, scan.since_ns
-    needle = f"{SEPARATOR}{tag}"
-    offset, previous, newest_first = 0, None, True
-    started = time.monotonic()
-    for _ in range(max_pages):
-        if time.monotonic() - started > budget_s:
-            scan.detail = f"the scan ran out of time ({budget_s:g} s) after {scan.orders} orders"
-            scan.router_failed = True
+    def read_list(self, symbol: str | None) -> bool:
+        """Read one list (of ``symbol``, or the whole one) to its end: True when every order of it was read."""
+        scan, tag = self.scan, self.scan.tag
+        needle = f"{SEPARATOR}{tag}"
+        where = f" (symbol {clean(symbol, 40)})" if symbol else ""
+        query = {"symbol": symbol} if symbol else {}
+        offset = read = twice = 0
+        first_total: int | None = None
+        last_total: int | None = None
+        seen: set[int] = set()  # hashes of the node_order_ids read in this list: an order read twice
+        while True:
+            if scan.pages >= self.max_pages or scan.orders >= MAX_ORDERS:
+                scan.detail = (
+                    f"stopped after {scan.pages} pages ({scan.orders} orders) before the end of the list{where}"
+                )
+                return False
+            if time.monotonic() > self.deadline:
+                scan.detail = f"the scan ran out of time ({self.budget_s:g} s) after {scan.orders} orders"
+                scan.router_failed = True
+                return False
+            try:
+                page = self.client.list_orders(limit=self.page_size, offset=offset, **query)
+            except ApiError as exc:
+                scan.detail = f"reading the router's orders failed after {scan.orders} orders: {exc}"
+                scan.router_failed = True
+                return False
+            scan.pages += 1
+            entries = page.get("orders")
+            said = f"page {scan.pages} of GET /v1/orders{where}"
+            if not isinstance(entries, list):
+                scan.detail = f"{said} has no list of orders"
+                return False
+            # the answer's own account of itself: anything that contradicts it leaves the rest of the list unknown
+            echoed_offset, echoed_limit, total = page.get("offset"), page.get("limit"), page.get("total")
+            if _int(echoed_offset) and echoed_offset != offset:
+                scan.detail = (
+                    f"{said} answers offset {echoed_offset} for offset {offset} asked, so which orders it holds "
+                    "is unknown"
+                )
+                return False
+            if _int(echoed_limit) and len(entries) > echoed_limit:
+                scan.detail = f"{said} holds {len(entries)} orders but says limit: {echoed_limit}"
+                return False
+            if _int(total):
+                if last_total is not None and total < last_total:
+                    scan.detail = (
+                        f"the list{where} shrank from {last_total} to {total} orders while it was read, so orders "
+                        "may have moved to pages already read"
+                    )
+                    return False
+                first_total = total if first_total is None else first_total
+                last_total = total
+            read += len(entries)  # places in the list, as `total` and `offset` count them
+            for entry in entries:
+                if not isinstance(entry, dict):  # no order as the reference shows one: only the tag in it matters
+                    if _holds(entry, needle):
+                        self._unparsed(entry, needle)
+                    continue
+                scan.orders += 1
+                node_order_id = entry.get("node_order_id")
+                if isinstance(node_order_id, str):
+                    key = hash(node_order_id)
+                    twice += key in seen
+                    seen.add(key)
+                self._take(entry, node_order_id, needle)
+            has_more = page.get("has_more")
+            if has_more is False:
+                if last_total is not None and read < last_total:
+                    scan.detail = (
+                        f"{said} says has_more: false, but the list says total: {last_total} and the scan read "
+                        f"{read} orders"
+                    )
+                    return False
+                grew = (last_total - first_total) if last_total is not None and first_total is not None else 0
+                if twice > grew:
+                    scan.detail = (
+                        f"{twice} orders of the list{where} were read twice while its total grew by {grew}: the list "
+                        "moved while it was read (an order moving to a page already read is never seen)"
+                    )
+                    return False
+                return True
+            if has_more is not True or not entries:
+                what = "is empty" if has_more is True else f"says has_more: {clean(repr(has_more), 40)}"
+                scan.detail = f"{said} {what}, so the rest of the list is unknown"
+                return False
+            offset += len(entries)
+
+    def _unparsed(self, entry, needle: str) -> None:
+        named = _name_entry(entry, needle) if isinstance(entry, dict) else f"an entry {clean(ascii(entry), 120)}"
+        if named not in self.scan.unparsed and len(self.scan.unparsed) < MAX_NAMED:
+            self.scan.unparsed.append(named)
+
+    def _take(self, entry: dict, node_order_id, needle: str) -> None:
+        scan = self.scan
+        parsed = parse_node_order_id(node_order_id, scan.tag, self.node_ids)
+        if parsed is None:
+            if _holds(entry, needle):  # the run's, in a spelling graphc cannot read: it never counts as absence
+                self._unparsed(entry, needle)
             return
-        try:
-            page = client.list_orders(limit=page_size, offset=offset)
-        except ApiError as exc:
-            scan.detail = f"reading the router's orders failed after {scan.orders} orders: {exc}"
-            scan.router_failed = True
+        graph_id, node_id = parsed
+        if not self.is_graph_id(graph_id):
+            named = clean(ascii(graph_id), 80)  # escaped: `'g\\x1b[31m/../x\\n'`, never the raw text
+            if named not in scan.unreadable and len(scan.unreadable) < MAX_NAMED:
+                scan.unreadable.append(named)
             return
-        scan.pages += 1
-        entries = page.get("orders")
-        if not isinstance(entries, list):
-            scan.detail = f"page {scan.pages} of GET /v1/orders has no list of orders"
-            return
-        reached_window_start = False
-        for entry in entries:
-            if not isinstance(entry, dict):
-                newest_first = False  # an entry we cannot read: we cannot vouch for the order either
-                if _holds(entry, needle):
-                    _unparsed(scan, entry, needle)
-                continue
-            scan.orders += 1
-            created = entry.get("created_unix_ns")
-            if isinstance(created, bool) or not isinstance(created, int):
-                newest_first, created = False, None
-            elif previous is not None and created > previous:
-                newest_first = False
-            previous = created if created is not None else previous
-            parsed = parse_node_order_id(entry.get("node_order_id"), tag, node_ids)
-            if parsed is None and _holds(entry, needle):  # the run's, in a spelling graphc cannot read
-                _unparsed(scan, entry, needle)
-            elif parsed and not is_graph_id(parsed[0]):
-                named = clean(ascii(parsed[0]), 80)  # escaped: `'g\\x1b[31m/../x\\n'`, never the raw text
-                if named not in scan.unreadable and len(scan.unreadable) < MAX_NAMED:
-                    scan.unreadable.append(named)
-            elif parsed:
-                first = scan.graph_ids.get(parsed[0])
-                scan.graph_ids[parsed[0]] = created if first is None else min(first, created or first)
-                symbol, side = entry.get("symbol"), entry.get("side")
-                if isinstance(symbol, str) and isinstance(side, str):
-                    scan.legs.setdefault(parsed[0], {})[untagged_node_id(parsed[1])] = (symbol, side.lower())
-            if created is not None and created < since_ns:
-                reached_window_start = True
-        if reached_window_start and newest_first:  # judged after the whole page: one order out of order voids it
-            scan.complete = True
-            scan.detail = f"reached orders older than the run after {scan.orders} orders"
-            return
-        has_more = page.get("has_more")
-        if has_more is False:
-            scan.complete = True
-            scan.detail = f"read all {scan.orders} orders"
-            return
-        if has_more is not True or not entries:
-            what = "is empty" if has_more is True else f"says has_more: {clean(repr(has_more), 40)}"
-            scan.detail = f"page {scan.pages} of GET /v1/orders {what}, so the rest of the list is unknown"
-            return
-        offset += len(entries)
-    scan.detail = f"stopped after {max_pages} pages ({scan.orders} orders) without reaching the run's window start"
+        created = entry.get("created_unix_ns")
+        created = created if _int(created) else None
+        first = scan.graph_ids.get(graph_id)
+        scan.graph_ids[graph_id] = created if first is None else min(first, created or first)
+        symbol, side = entry.get("symbol"), entry.get("side")
+        if isinstance(symbol, str) and isinstance(side, str):
+            scan.legs.setdefault(graph_id, {})[untagged_node_id(node_id)] = (symbol, side.lower())

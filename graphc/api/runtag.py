@@ -32,6 +32,7 @@ __all__ = [
     "TAG_PATTERN",
     "canonical_wire_text",
     "content_run_key",
+    "is_content_run_key",
     "node_tag",
     "run_tag",
     "tag_wire",
@@ -64,8 +65,17 @@ def canonical_wire_text(text: str) -> str:
 def content_run_key(name: str, wire_text: str) -> str:
     """The default run key: the same graph under the same name is the same run, whatever file it came from
     and in whatever layout or key order (the hash is of :func:`canonical_wire_text`)."""
-    canonical = canonical_wire_text(wire_text)
-    return f"{name}@{hashlib.sha256(canonical.encode('utf-8')).hexdigest()[:16]}"
+    return f"{name}@{_content_hash(wire_text)}"
+
+
+def is_content_run_key(run_key: str, wire_text: str) -> bool:
+    """Whether ``run_key`` is this graph's content run key (``NAME@`` and its hash, whatever the name): the tag of
+    such a key can only be on this graph, since any other content has another key."""
+    return run_key.rpartition("@")[2] == _content_hash(wire_text)
+
+
+def _content_hash(wire_text: str) -> str:
+    return hashlib.sha256(canonical_wire_text(wire_text).encode("utf-8")).hexdigest()[:16]
 
 
 def tag_wire(canonical_text: str, tag: str) -> str:

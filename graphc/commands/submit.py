@@ -117,8 +117,9 @@ def _embedded_router(quotes: dict):
 @click.option(
     "--lookback",
     metavar="DURATION",
-    help="Before a run key's first submission, look for it among the router's orders of this long "
-    "(default 24h, or GRAPHC_LOOKBACK seconds; 0 skips the check; at most 366d).",
+    help="Before a run key's first submission, it is looked for among every order the router lists; 0 skips "
+    "that look. Any other value (default 24h, or GRAPHC_LOOKBACK seconds; at most 366d) names the start of the "
+    "run's window in messages.",
 )
 @click.option("--watch", is_flag=True, help="Follow the graph until it finishes, is paused, or --timeout passes.")
 @click.option("--timeout", metavar="DURATION", help="With --watch: stop following after this long (e.g. 10m).")
