@@ -21,21 +21,19 @@ import json
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from click.testing import CliRunner
 from sandbox_fixture import cli_env, posts, submitted_graphs
 from test_ledger_scopes_and_bounds import SIMPLE  # the audit's one-node wire file (BTC-USD)
+from test_router_answers import KEY, env_for, invoke, scripted_router
 
 from graphc.api.client import Client
 from graphc.api.ledger import Ledger
 from graphc.api.lookup import find_run, parse_node_order_id
 from graphc.api.runtag import run_tag
-from graphc.cli import cli
 
-KEY = "sk_test_abcdefabcdef0123456789"
 DAY_NS = 86400 * 10**9
 TAG = run_tag("k")
 
@@ -125,34 +123,12 @@ def _honest_page(listed, limit, offset) -> dict:
 
 @pytest.fixture
 def listing():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Listing)
-    server.daemon_threads = True
-    server.lock = threading.Lock()
-    server.posts, server.gets, server.ours, server.fillers = 0, [], [], []
-    server.mode, server.drop = "normal", False
-    server.listing, server.page = _newest_first, _honest_page
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    server.url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def env_for(server, **extra) -> dict:
-    return {
-        "SEQUENCE_API_URL": server.url,
-        "SEQUENCE_API_KEY": KEY,
-        "GRAPHC_CREDENTIALS": "/nonexistent/graphc-credentials",
-        "NO_COLOR": "1",
-        **extra,
-    }
-
-
-def invoke(args, env):
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output, result.output
-    return result
+    with scripted_router(_Listing) as server:
+        server.lock = threading.Lock()
+        server.posts, server.gets, server.ours, server.fillers = 0, [], [], []
+        server.mode, server.drop = "normal", False
+        server.listing, server.page = _newest_first, _honest_page
+        yield server
 
 
 @pytest.fixture

@@ -51,9 +51,10 @@ class _Router(_Scripted):
 
 
 @contextlib.contextmanager
-def scripted_router():
-    """The scripted router, served on a free port in a thread of this process (test_follow_answers.py uses it too)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Router)
+def scripted_router(handler=None):
+    """A scripted router (``handler``, by default this file's), served on a free port in a thread of this process
+    (test_follow_answers.py and test_lookup_proofs.py use it too)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler or _Router)
     server.daemon_threads = True
     server.seen = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -84,6 +85,7 @@ def env_for(router, **extra) -> dict:
 def invoke(args, env):
     result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output, result.output
     return result
 
 

@@ -205,6 +205,16 @@ def test_a_failing_occurrence_whose_retry_wakes_past_catch_up_is_missed_not_drop
 # -- finding 6: catch_up checked again at the last moment before the request leaves -------------------------------
 
 
+def _runner_at_9s(playbook, env, stream) -> Runner:
+    """A runner deciding 9 s past the 14:00 occurrence, no settle, its events into ``stream``."""
+    return Runner(
+        RunSettings(playbook=str(playbook), settle_s=0),
+        lambda: Client.from_env(env),
+        clock=Clock(datetime(2026, 1, 5, 14, 0, 9, tzinfo=UTC)),
+        log=EventLog(stream),
+    )
+
+
 def test_nothing_is_sent_once_a_slow_look_at_the_router_took_the_occurrence_past_catch_up(sandbox, tmp_path):
     """catch_up 10s, decided at 9 s past the occurrence (so 1 s left), and the look at the router (GET /v1/orders)
     takes at least 2 s: the POST would leave past catch_up. Nothing is sent; the event and the ledger row say it
@@ -213,12 +223,7 @@ def test_nothing_is_sent_once_a_slow_look_at_the_router_took_the_occurrence_past
     sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 2}])
     stream = io.StringIO()
     env = sandbox.env()
-    runner = Runner(
-        RunSettings(playbook=str(playbook), settle_s=0),
-        lambda: Client.from_env(env),
-        clock=Clock(datetime(2026, 1, 5, 14, 0, 9, tzinfo=UTC)),
-        log=EventLog(stream),
-    )
+    runner = _runner_at_9s(playbook, env, stream)
     code = runner.once()
     log = events(stream.getvalue())
     assert code == 0, log
@@ -242,12 +247,7 @@ def test_within_catch_up_after_the_look_at_the_router_it_is_sent(sandbox, tmp_pa
     sandbox.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 2}])
     stream = io.StringIO()
     env = sandbox.env()
-    runner = Runner(
-        RunSettings(playbook=str(playbook), settle_s=0),
-        lambda: Client.from_env(env),
-        clock=Clock(datetime(2026, 1, 5, 14, 0, 9, tzinfo=UTC)),
-        log=EventLog(stream),
-    )
+    runner = _runner_at_9s(playbook, env, stream)
     assert runner.once() == 0
     (submitted,) = named(events(stream.getvalue()), "submitted")
     assert [g["graph_id"] for g in sandbox.graphs()] == [submitted["graph_id"]]
