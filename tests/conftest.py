@@ -1,4 +1,5 @@
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile("long" if _LONG else "default")
+
+# The Ctrl-C tests send SIGINT to graphc processes they start. A suite started in the background (`.ci/run &`,
+# nohup) inherits SIGINT ignored, and so would every graphc it starts, which then never sees the Ctrl-C: give this
+# process Python's own handler, which a child's exec resets to the default.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Colour codes would make exact-output assertions depend on the terminal.
 os.environ.setdefault("NO_COLOR", "1")
