@@ -281,6 +281,13 @@ def run_graphc(args, env, cwd, timeout=60, stdin=subprocess.DEVNULL) -> subproce
     )
 
 
+def ledger_rows(env, cwd) -> list[dict]:
+    """``graphc ledger --json`` in ``cwd``: the ledger's rows, as the CLI lists them."""
+    listed = run_graphc(["ledger", "--json"], env, cwd)
+    assert listed.returncode == 0, listed.stderr
+    return json.loads(listed.stdout)
+
+
 # -- a scripted router: a real HTTP server in this process whose every answer a test writes ---------------
 
 

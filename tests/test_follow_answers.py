@@ -29,7 +29,7 @@ import subprocess
 from urllib.parse import quote
 
 import pytest
-from sandbox_fixture import _pythonpath, cli_env, run_graphc
+from sandbox_fixture import _pythonpath, cli_env, ledger_rows, run_graphc
 from test_router_answers import KEY, scripted_router
 from test_run import named, write
 from test_run import run as run_once
@@ -160,12 +160,6 @@ def project(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "o8.json").write_text(json.dumps(ORDER))
     return tmp_path
-
-
-def ledger_rows(env, cwd) -> list[dict]:
-    listed = run_graphc(["ledger", "--json"], env, cwd)
-    assert listed.returncode == 0, listed.stderr
-    return json.loads(listed.stdout)
 
 
 def test_a_graph_the_router_reports_cancelled_when_it_creates_it_is_exit_1_and_kept_with_its_error(

@@ -19,7 +19,7 @@ import sys
 import time
 
 import pytest
-from sandbox_fixture import cli_env, hedge_graph, run_graphc, wire
+from sandbox_fixture import cli_env, hedge_graph, ledger_rows, run_graphc, wire
 
 from graphc.api.client import Client
 from graphc.api.errors import NotSentInTime
@@ -46,12 +46,6 @@ def project(tmp_path):
     (root / ".git").mkdir(parents=True)
     (root / "o8.json").write_text(json.dumps(ORDER))
     return root
-
-
-def ledger_rows(env, cwd) -> list[dict]:
-    listed = run_graphc(["ledger", "--json"], env, cwd)
-    assert listed.returncode == 0, listed.stderr
-    return json.loads(listed.stdout)
 
 
 # -- a: "status": "failed" in a 2xx answer ------------------------------------------------------------------------
