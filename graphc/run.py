@@ -367,7 +367,7 @@ class Runner:
                 if isinstance(prepared, OccurrenceResult):
                     return prepared
                 # the latest real time at which the occurrence may still be sent (spec §9: t - o <= catch_up)
-                give_up_at = decided_real + (occurrence + schedule.catch_up - decided_at)
+                give_up_at = schedule.catch_up_until(occurrence, decided_at, decided_real)
                 try:
                     waited = self._settle(client, key, occurrence, give_up_at)
                 except ApiError as exc:

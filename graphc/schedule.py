@@ -278,6 +278,15 @@ class Schedule:
         latest = self.latest_at_or_before(t)
         return Due(t, latest, latest is not None and t - latest <= self.catch_up, self.next_after(t))
 
+    def catch_up_until(self, occurrence: datetime, decided_at: datetime, decided_real: datetime) -> datetime:
+        """The real wall-clock time after which ``occurrence`` may no longer be sent (spec §9: t - o <= catch_up).
+
+        It was found due at ``decided_at`` on the run's clock (``--now``, or the wall clock) when the wall clock
+        read ``decided_real``; a rehearsal clock counts as moving on with the real time since. ``graphc run`` and a
+        hand ``graphc submit`` (or ``plan -o``) of the occurrence hold its request to this time
+        (:func:`graphc.submit.submit_wire`'s ``catch_up_until``)."""
+        return decided_real + (occurrence + self.catch_up - decided_at)
+
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
 
