@@ -91,6 +91,7 @@ __all__ = [
     "LANDING_MARGIN_S",
     "MAX_LANDING_MARGIN_S",
     "MAX_LOOKBACK_S",
+    "OUTSIDE_SCHEDULE",
     "Prepared",
     "Problem",
     "Refused",
@@ -112,6 +113,8 @@ DEFAULT_LOOKBACK_S = 24 * 3600.0  # where a new run key's window starts (message
 MAX_LANDING_MARGIN_S = 24 * 3600.0  # a router that holds a request for a day is outside what the margin models
 MAX_LOOKBACK_S = 366 * 24 * 3600.0  # a year; a yearly job needs no more
 EXIT_FINDINGS, EXIT_USAGE = 1, 2
+# the way to trade a scheduled playbook when its occurrence is not (or no longer) due (docs/recurring.md, "By hand")
+OUTSIDE_SCHEDULE = "to submit it now, outside its schedule, on purpose, give this run a key of its own: --run-key KEY"
 
 
 class Refused(Exception):
@@ -149,6 +152,8 @@ class Prepared:
     schedule: Schedule | None = None  # a scheduled playbook's `schedule:` (no run key given)
     due: Due | None = None  # what its schedule has due at `--now` (or the clock)
     occurrence: datetime | None = None  # the occurrence this run is (its run key's), a saved plan's too
+    # the real time after which that occurrence may no longer be sent (spec §9; Schedule.catch_up_until)
+    catch_up_until: datetime | None = None
 
     @property
     def ready(self) -> bool:
@@ -228,7 +233,8 @@ def prepare(
     ``now`` (else the clock), decided as ``graphc run`` decides it (:attr:`graphc.schedule.Due.occurrence`):
     rendered with ``now`` = the occurrence and ``today`` = its local date, under the occurrence's run key
     (spec §9), so a hand submission and the runner find each other's graph; nothing due is a :class:`Problem`
-    (exit 2). Any other source's run key is its content (:func:`graphc.api.runtag.content_run_key`).
+    (exit 2). The real time its catch-up ends (:meth:`graphc.schedule.Schedule.catch_up_until`, from the time
+    it was decided) is :attr:`Prepared.catch_up_until`, which :func:`submit_prepared` holds the request to. Any other source's run key is its content (:func:`graphc.api.runtag.content_run_key`).
 
     Raises :class:`Refused` (exit 2) only when there is nothing to look at (an
     unreadable file or quotes snapshot); every other reason not to submit is a
@@ -298,7 +304,8 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     config, config_diagnostics = load_config(path)
     scheduled = read_scheduled(path, text) if run_key is None else None  # the reader `graphc run` uses
     schedule = scheduled.schedule if scheduled is not None else None
-    due = schedule.due_at(now or datetime.now(UTC)) if schedule is not None else None
+    decided_real = datetime.now(UTC)  # when (on the wall clock) the occurrence was decided: catch-up counts from it
+    due = schedule.due_at(now or decided_real) if schedule is not None else None
     today = None
     if schedule is not None and due is not None and due.occurrence is not None:
         now, today = due.occurrence, schedule.today(due.occurrence)  # rendered as `graphc run` renders it (spec §9)
@@ -331,6 +338,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
         prepared.schedule, prepared.due, prepared.occurrence = schedule, due, due.occurrence
         if due.occurrence is not None:
             prepared.run_key = occurrence_run_key(scheduled.run_name, due.occurrence)
+            prepared.catch_up_until = schedule.catch_up_until(due.occurrence, due.at, decided_real)
         else:
             prepared.problems.append(Problem(_not_due(path, schedule, due)))
     elif prepared.wire_text is not None:
@@ -344,8 +352,7 @@ def _not_due(path: str, schedule: Schedule, due: Due) -> str:
     return (
         f"{path} has a `schedule:` and no occurrence of it is due at {utc_text(due.at)}: "
         f"{schedule.not_due_text(due)}. `graphc run` submits each occurrence when it is due, once (`graphc "
-        f"schedule {path}` lists them); to submit it now, outside its schedule, on purpose, give this run a key "
-        "of its own: --run-key KEY"
+        f"schedule {path}` lists them); {OUTSIDE_SCHEDULE}"
     )
 
 
@@ -433,6 +440,11 @@ def submit_prepared(
 
     Refuses (:class:`Refused`) a graph with problems, and a live graph unless
     ``allow_live`` (the caller has asked the person, or was told ``--yes``).
+
+    Under its prepared run key (``run_key`` None or the same), a scheduled occurrence is sent as ``graphc run``
+    sends it: looked for at the router from its time on, and held to its catch-up until the request's first
+    byte (``window_start`` and ``catch_up_until`` default to the prepared :attr:`Prepared.occurrence` and
+    :attr:`Prepared.catch_up_until`). Under another run key it is a run of its own, outside the schedule.
     """
     if prepared.problems:
         first = prepared.problems[0]
@@ -442,8 +454,9 @@ def submit_prepared(
     if landing_margin_s is not None:
         check_seconds("the landing margin", landing_margin_s, MAX_LANDING_MARGIN_S)
     assert prepared.wire_text is not None
-    if window_start is None and run_key in (None, prepared.run_key):
-        window_start = prepared.occurrence  # an occurrence is looked for from its time on, as `graphc run` does
+    if run_key in (None, prepared.run_key):  # the prepared run: a scheduled occurrence's, sent as `graphc run` does
+        window_start = window_start or prepared.occurrence  # looked for at the router from its time on
+        catch_up_until = catch_up_until or prepared.catch_up_until  # and not sent once past its catch-up (spec §9)
     return submit_wire(
         prepared.wire_text,
         prepared.name,

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import REPO, cli_env, posts, run_graphc, running_sandbox, submitted_graphs
+from sandbox_fixture import REPO, cli_env, ledger_rows, posts, run_graphc, running_sandbox, submitted_graphs
 
 DCA = REPO / "examples" / "btc-weekly-dca.yaml"
 QUOTES = REPO / "examples" / "quotes.yaml"
@@ -158,3 +158,65 @@ def test_on_the_wall_clock_the_plan_says_how_long_ago_in_whole_seconds(router, p
     assert planned.returncode == 0, planned.stderr
     (line,) = [line for line in planned.stdout.splitlines() if line.startswith("occurrence: ")]
     assert re.search(r": due, (\d+m )?\d+s ago \(now is \S+Z\)$", line), line
+
+
+# -- catch-up holds until the request leaves, by hand too (docs/recurring.md, "Late") ---------------------------------
+
+LATE_KEY = "late@2026-01-05T14:00Z"
+NINE_S_LATE = "2026-01-05T14:00:09Z"  # decided 9 s past the 14:00 occurrence
+
+
+def write_late(project: Path, catch_up: str) -> str:
+    (project / "late.yaml").write_text(
+        f'graphc: 1\nname: late\nschedule: {{cron: "* * * * *", catch_up: {catch_up}}}\n'
+        "legs:\n  a: {buy: 0.001, symbol: BTC-USD, venue: coinbase, limit: 97000}\n"
+    )
+    return "late.yaml"
+
+
+def slow_look(router, seconds: float = 2) -> None:
+    """The look at the router (GET /v1/orders) takes at least ``seconds``: longer than 1 s of catch-up left."""
+    router.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": seconds}])
+
+
+def assert_too_late_and_nothing_sent(router, project: Path, proc) -> None:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert f"graphc: refused: run {LATE_KEY!r} (ledger run 1) was not sent, too late" in said, said
+    assert "after the end of its occurrence's catch-up" in said and "nothing was sent" in said, said
+    assert "--run-key KEY" in said, said  # the way to trade it anyway, on purpose
+    assert "Traceback" not in proc.stderr and "submitted" not in proc.stdout
+    assert router.requests("GET", "/v1/orders"), "the look at the router was made"
+    assert posts(router) == 0 and not submitted_graphs(router)
+    (row,) = ledger_rows(cli_env(router), project)
+    assert row["run_key"] == LATE_KEY and row["state"] == "absent", row
+    assert (row["error"] or "").startswith("too late: the request would have left"), row
+
+
+def test_a_hand_submission_whose_look_at_the_router_outlasts_its_catch_up_sends_nothing(router, project):
+    """catch_up 10s, decided at 9 s past the occurrence (1 s left), and the look at the router takes 2 s: the POST
+    would leave past catch_up, as in `graphc run` (test_run_late). Nothing is sent; exit 2, as for nothing due."""
+    playbook = write_late(project, "10s")
+    slow_look(router)
+    proc = graphc(router, project, "submit", playbook, "--quotes", QUOTES.name, "--now", NINE_S_LATE)
+    assert_too_late_and_nothing_sent(router, project, proc)
+
+
+def test_a_hand_submission_within_catch_up_after_a_slow_look_is_sent(router, project):
+    playbook = write_late(project, "1h")
+    slow_look(router)
+    proc = graphc(router, project, "submit", playbook, "--quotes", QUOTES.name, "--now", NINE_S_LATE)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"run key {LATE_KEY})" in proc.stdout
+    assert posts(router) == 1 and len(submitted_graphs(router)) == 1
+
+
+def test_a_run_key_of_ones_own_has_no_catch_up(router, project):
+    """--run-key submits outside the schedule on purpose: no occurrence, so no catch-up to hold it to."""
+    playbook = write_late(project, "10s")
+    slow_look(router)
+    args = ("--quotes", QUOTES.name, "--now", NINE_S_LATE, "--run-key", "late-extra")
+    proc = graphc(router, project, "submit", playbook, *args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "run key late-extra)" in proc.stdout
+    assert posts(router) == 1 and len(submitted_graphs(router)) == 1

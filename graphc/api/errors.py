@@ -108,7 +108,10 @@ class NotSentInTime(ApiConnectionError):
 class PastCatchUp(NotSentInTime):
     """A scheduled occurrence's submission was not sent: its first byte would have left after the end of the
     occurrence's catch-up (``catch_up_until``; spec §9: then nothing is due). Nothing was sent; the run is
-    recorded ``absent``. ``graphc run`` logs the occurrence ``missed`` (exit 0)."""
+    recorded ``absent``. ``graphc run`` logs the occurrence ``missed`` (exit 0); ``graphc submit`` refuses, exit 2,
+    as when nothing is due (trying again cannot help: the occurrence is over)."""
+
+    exit_code = 2
 
 
 class ApiTimeout(ApiError):

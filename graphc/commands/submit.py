@@ -16,7 +16,7 @@ import threading
 
 import click
 
-from graphc.api.errors import AlreadySubmitted, ApiError, PendingUncertain, UncertainOutcome
+from graphc.api.errors import AlreadySubmitted, ApiError, PastCatchUp, PendingUncertain, UncertainOutcome
 from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
@@ -166,6 +166,7 @@ def submit_command(
     from graphc.api.secrets import configure_cli_logging  # deferred: tomllib and logging; --help stays fast
     from graphc.submit import (  # deferred: --help stays fast
         MAX_LOOKBACK_S,
+        OUTSIDE_SCHEDULE,
         diagnostics_of,
         prepare,
         submit_prepared,
@@ -231,6 +232,9 @@ def submit_command(
                 fail(_from_here(str(exc), listing), exc.exit_code, prefix="UNCERTAIN")
             except PendingUncertain as exc:  # it names the commands that settle the earlier attempt
                 fail(_from_here(str(exc), listing), exc.exit_code)
+            except PastCatchUp as exc:  # the look at the router (or the confirmation) outlasted the catch-up
+                said = f"{exc}. The occurrence is no longer due (spec §9: only while within its catch-up); "
+                fail(said + OUTSIDE_SCHEDULE, exc.exit_code, prefix="refused")
             mode = "LIVE" if prepared.live else "sandbox"
             click.echo(
                 f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
