@@ -54,6 +54,8 @@ class Plan:
     # the quotes it was valued with, {symbol: Quote} of the graph's symbols (plans from before they were kept: None)
     quotes: dict | None = field(default=None, hash=False)
     occurrence: datetime | None = None  # a scheduled playbook's occurrence that the run key names (else None)
+    # the real time its catch-up ends, after which submit sends nothing (plans from before it, or no occurrence: None)
+    catch_up_until: datetime | None = None
 
     @property
     def created_text(self) -> str:
@@ -112,6 +114,7 @@ def build_plan(
     inputs=None,
     quote_values=None,
     occurrence=None,
+    catch_up_until=None,
 ) -> dict:
     """The JSON document ``graphc plan -o`` writes.
 
@@ -121,7 +124,8 @@ def build_plan(
     ``quote_values`` (``{symbol: Quote}``) are the quotes the graph was valued
     with; those of its symbols are kept (:func:`quotes_document`). None (a plan
     saved again that kept none) writes no ``quotes``. ``occurrence`` is the
-    scheduled playbook's occurrence the run key names (written only when there is one).
+    scheduled playbook's occurrence the run key names (written only when there is one), ``catch_up_until`` the
+    real time its catch-up ends (:attr:`graphc.submit.Prepared.catch_up_until`; in milliseconds, rounded down).
     """
     created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
@@ -142,6 +146,8 @@ def build_plan(
     }
     if occurrence is not None:  # submit looks for the occurrence's graph at the router from its time on
         plan["occurrence"] = _utc_text(occurrence)
+        if catch_up_until is not None:  # and sends nothing once past its catch-up (spec §9)
+            plan["catch_up_until"] = _utc_text(catch_up_until, "milliseconds")
     plan |= {
         "project": None if project is None else str(project),
         "wire_sha256": sha256_hex(wire_bytes),
@@ -154,11 +160,12 @@ def build_plan(
     return plan
 
 
-def resaved_plan(plan: Plan, *, run_key=None, occurrence=None) -> dict:
+def resaved_plan(plan: Plan, *, run_key=None, occurrence=None, catch_up_until=None) -> dict:
     """The JSON document of a saved plan saved again (``graphc plan SAVED -o NEW``): its graph is not compiled
     again nor its prices read again, so it keeps what says where and when it was made (``created_at``,
     ``inputs``, ``project``) and goes stale when the original does (docs/submitting.md, ``--max-age``). Its run
-    key and occurrence are ``run_key`` and ``occurrence`` when given (``plan --run-key``), else its own."""
+    key, occurrence and the end of its catch-up are ``run_key``, ``occurrence`` and ``catch_up_until`` (the
+    caller's: none with ``plan --run-key``)."""
     return build_plan(
         name=plan.name,
         wire_text=plan.wire_text,
@@ -169,6 +176,7 @@ def resaved_plan(plan: Plan, *, run_key=None, occurrence=None) -> dict:
         project=plan.project,
         quote_values=plan.quotes,
         occurrence=occurrence,
+        catch_up_until=catch_up_until,
     )
 
 
@@ -217,9 +225,9 @@ def _plan_quotes(raw, source: str) -> dict | None:
     return quotes
 
 
-def _utc_text(when: datetime) -> str:
+def _utc_text(when: datetime, timespec: str = "seconds") -> str:
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return when.isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def _plan_time(value, source: str, name: str) -> datetime:
@@ -278,6 +286,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)
     occurrence = _plan_time(data.get("occurrence"), source, "occurrence") if "occurrence" in data else None
+    catch_up_until = _plan_time(data["catch_up_until"], source, "catch_up_until") if "catch_up_until" in data else None
     plan = Plan(
         str(data.get("name") or "plan"),
         wire_text,
@@ -288,6 +297,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         inputs if isinstance(inputs, dict) else None,
         quotes,
         occurrence,
+        catch_up_until if occurrence is not None else None,
     )
     stale = stale_plan(plan, max_age_s, now)
     if stale is not None:

@@ -263,6 +263,7 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     prepared = Prepared(path, plan.name, run_key or plan.run_key or "", None, None, project, quotes=quotes, plan=plan)
     if run_key is None:
         prepared.occurrence = plan.occurrence  # a scheduled playbook's occurrence, planned (None: any other run)
+        prepared.catch_up_until = plan.catch_up_until  # its catch-up, decided when it was planned (older plans: None)
     stale = stale_plan(plan, max_age_s)
     if stale is not None:
         prepared.problems.append(Problem(stale))

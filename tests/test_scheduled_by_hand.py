@@ -220,3 +220,21 @@ def test_a_run_key_of_ones_own_has_no_catch_up(router, project):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "run key late-extra)" in proc.stdout
     assert posts(router) == 1 and len(submitted_graphs(router)) == 1
+
+
+def test_a_saved_plan_of_an_occurrence_keeps_its_catch_up(router, project):
+    """The plan records when its occurrence's catch-up ends (real time); `graphc submit PLAN` holds it as a
+    playbook's submission does: past it when the request is about to leave, nothing is sent."""
+    playbook = write_late(project, "10s")
+    saved = graphc(router, project, "plan", playbook, "--quotes", QUOTES.name, "--now", NINE_S_LATE, "-o", "p.json")
+    assert saved.returncode == 0, saved.stderr
+    document = json.loads((project / "p.json").read_text())
+    assert document["occurrence"] == "2026-01-05T14:00:00Z" and document["catch_up_until"], document
+    resaved = graphc(router, project, "plan", "p.json", "-o", "again.json")  # the same plan saved again keeps it
+    assert resaved.returncode == 0, resaved.stderr
+    assert json.loads((project / "again.json").read_text())["catch_up_until"] == document["catch_up_until"]
+    own = graphc(router, project, "plan", "p.json", "--run-key", "late-extra", "-o", "own.json")
+    assert own.returncode == 0, own.stderr
+    assert "catch_up_until" not in json.loads((project / "own.json").read_text())  # a run of its own: none
+    slow_look(router)
+    assert_too_late_and_nothing_sent(router, project, graphc(router, project, "submit", "p.json"))

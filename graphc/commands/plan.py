@@ -106,7 +106,12 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         click.echo("submitting it needs --live (and a confirmation, or --yes)")
     if output:
         if prepared.plan is not None:  # the same plan saved again: not compiled again, its prices not read again
-            document = resaved_plan(prepared.plan, run_key=prepared.run_key, occurrence=prepared.occurrence)
+            document = resaved_plan(
+                prepared.plan,
+                run_key=prepared.run_key,
+                occurrence=prepared.occurrence,
+                catch_up_until=prepared.catch_up_until,
+            )
         else:
             document = build_plan(
                 name=prepared.name,
@@ -120,6 +125,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 project=prepared.project,
                 quote_values=prepared.quotes,  # the prices it was valued with, so the saved plan shows the same
                 occurrence=prepared.occurrence,
+                catch_up_until=prepared.catch_up_until,
             )
         try:
             make_folders_for(output)

@@ -157,7 +157,8 @@ def submit_command(
     Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
     router answered that the graph it created failed, was cancelled or is
     paused, or with --watch the graph did not complete; 2 refused, nothing sent
-    (already submitted, live without --live, nothing due, bad input); 3 the
+    (already submitted, live without --live, nothing due or its catch-up over
+    before the request could leave, bad input); 3 the
     router refused it or the outcome is unknown (recorded as uncertain), the
     graph's status in the answer is none of the reference's (recorded with its
     id), or an earlier attempt is still unresolved.
