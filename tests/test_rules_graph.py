@@ -140,6 +140,17 @@ def test_gc202_still_suggests_among_many_legs():
     assert "did you mean 'hedge_perp'" in finding.message
 
 
+@pytest.mark.parametrize("count", [5, 6, 7, 13, 101])
+def test_gc202_hint_counts_every_leg_it_does_not_name(count):
+    """wire18 5: the hint names five legs and then said "and 1 more" whatever the number of the others."""
+    ids = [f"n{k}" for k in range(count)]
+    w = wire([node(i) for i in ids], [("x", ids[0], "on_accepted")])
+    [finding] = only(lint(w), "GC202")
+    named = ", ".join(repr(i) for i in ids[:5])
+    more = f" and {count - 5} more" if count > 5 else ""
+    assert finding.hint == f"name one of the legs: {named}{more}"
+
+
 def test_gc202_passes_when_the_leg_exists():
     w = wire([node("spot"), node("hedge", "wait")], [("spot", "hedge"), ("spot", "hedge", "on_accepted")])
     assert lint(w) == []

@@ -255,10 +255,10 @@ def check_unknown_legs(ctx):
     ```
     """
     facts = ctx.facts
+    known = None  # the same for every unknown end; read once (the legs may be 40,000)
     for n, (j, end, name) in enumerate(facts.unknown_ends):
-        known = (
-            ("name one of the legs: " + _names(islice(facts.by_id, 6), 5)) if facts.by_id else "the graph has no nodes"
-        )
+        if known is None:
+            known = ("name one of the legs: " + _names(facts.by_id, 5)) if facts.by_id else "the graph has no nodes"
         verb = "comes from" if end == "from_node" else "goes to"
         suggestion = did_you_mean(name, facts.by_id) if n < MAX_SUGGESTIONS else ""
         yield Finding(("edges", j, end), f"{edge_label(ctx, j)} {verb} unknown leg {name!r}{suggestion}", hint=known)
