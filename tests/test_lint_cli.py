@@ -807,3 +807,53 @@ def test_an_unknown_venue_not_in_lower_case_is_both_gc103_and_gc307(tmp_path):
     path = write(tmp_path, "w.json", json.dumps(_capital_venue_graph("Polymarkt")))
     codes = {d["code"] for d in json.loads(lint("--no-cache", "--format", "json", path).stdout)["diagnostics"]}
     assert {"GC103", "GC307"} <= codes
+
+
+def test_a_wire_fill_ratio_out_of_range_is_gc208_at_the_ratio(tmp_path):
+    # audit wire18 6: GC208 pointed at the `"condition": {` opening, not at the value
+    graph = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    graph["edges"][0]["condition"] = {"fill_ratio_gte": 1.5}
+    path = write(tmp_path, "w.json", json.dumps(graph, indent=2))
+    result = lint("--no-cache", "--format", "json", path)
+    assert result.exit_code == 1, result.output
+    [found] = json.loads(result.stdout)["diagnostics"]
+    line = path.read_text().splitlines().index('        "fill_ratio_gte": 1.5') + 1
+    assert (found["code"], found["line"], found["column"]) == ("GC208", line, 27)
+
+
+def test_a_playbook_fill_ratio_out_of_range_is_gc208_at_the_ratio(tmp_path):
+    # the same in an edge mapping of a playbook (`after:` or `edges:`): at `fill_ratio`'s value, not at the entry
+    text = (
+        "graphc: 1\nname: r\nlegs:\n  a: {buy: 1, symbol: BTC-USD}\n"
+        "  b:\n    sell: 1\n    symbol: BTC-USD\n    after:\n      - from: a\n        trigger: on_fill_ratio\n"
+        "        fill_ratio: 150%\n"  # 11
+        "  c: {sell: 1, symbol: BTC-USD}\n"
+        "edges:\n  - from: a\n    to: c\n    trigger: on_fill_ratio\n"
+        "    fill_ratio: 1.5\n"  # 17
+    )
+    result = lint("--no-cache", "--format", "json", write(tmp_path, "p.yaml", text))
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["line"], d["column"]) for d in found if d["code"] == "GC208"] == [(11, 21), (17, 17)]
+
+
+@pytest.mark.parametrize(
+    "change, message, hint",
+    [
+        (lambda g: g["nodes"][0].pop("side"), 'nodes.0 needs "side"', 'add "side": ...'),
+        (lambda g: g["edges"][0].pop("to_node"), 'edges.0 needs "to_node"', 'add "to_node": ...'),
+        (
+            lambda g: g.__setitem__("is_sandbox", "true"),
+            "`is_sandbox` is the text 'true' (it is quoted), not the boolean true",
+            'remove the quotes: "is_sandbox": true',
+        ),
+    ],
+)
+def test_schema_messages_on_a_wire_graph_are_worded_in_json(tmp_path, change, message, hint):
+    # audit wire18 6: `nodes.0 needs `instrument:`` and `add `instrument: ...`` are YAML on a JSON file
+    graph = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    change(graph)
+    result = lint("--no-cache", "--format", "json", write(tmp_path, "w.json", json.dumps(graph, indent=2)))
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [(d["message"], d["hint"]) for d in found] == [(message, hint)]

@@ -230,8 +230,13 @@ RATIO = {"fill_ratio_gte": Decimal("0.5")}
 @pytest.mark.parametrize(
     "bad_edge, where, words",
     [
-        (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("1.5")}), "condition", "1.5"),
-        (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 0}), "condition", "(0, 1]"),
+        # wire18 6: an out-of-range ratio is found at the ratio, not at the `condition` mapping
+        (
+            edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": Decimal("1.5")}),
+            "condition.fill_ratio_gte",
+            "1.5",
+        ),
+        (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 0}), "condition.fill_ratio_gte", "(0, 1]"),
         (edge(0, "spot", "hedge", "on_fill_ratio"), "trigger", "fill_ratio_gte"),
         (edge(0, "spot", "hedge", {"on_timeout": {"ms": 0}}), "trigger", "ms"),
         (edge(0, "spot", "hedge", "on_full_fill", RATIO), "condition", "on_full_fill"),
@@ -241,7 +246,7 @@ RATIO = {"fill_ratio_gte": Decimal("0.5")}
 )
 def test_gc208_trigger_condition_mismatch(bad_edge, where, words):
     [finding] = only(lint(wire([node("spot"), node("hedge", "wait")], [bad_edge])), "GC208")
-    assert finding.where == ("edges", 0, where)
+    assert finding.where == ("edges", 0, *where.split("."))
     assert words in finding.message
 
 

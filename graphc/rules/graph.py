@@ -854,7 +854,7 @@ def _ratio_findings(ctx, j, edge):
         return
     if fill_ratio(condition) is None:
         yield Finding(
-            ("edges", j, "condition"),
+            ("edges", j, "condition", "fill_ratio_gte"),
             f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
             hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%",
         )

@@ -399,7 +399,9 @@ GC104 = describe(
     playbook's `name`; a leg's `symbol`; a leg's side and size (`buy: Q` /
     `sell: Q`, or `side:` together with `qty:`); the `from`, `to` and `trigger` of a
     mapping in the top-level `edges:` list. graphc reports GC104 at the mapping that
-    lacks the field and names the field.
+    lacks the field and names the field. A wire graph is the router's JSON, so
+    there the field is named as JSON writes it: a node without `side` is
+    `nodes.0 needs "side"`, with the hint `add "side": ...`.
 
     ## Why it matters
 

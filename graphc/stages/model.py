@@ -622,7 +622,7 @@ class _Builder:
             except DiagnosticError as exc:
                 self.error(exc, doc.span(doc_path + exc.at))
                 continue
-            spans["edges", len(edges)] = _Later((doc, doc_path, False))
+            _place_edge(spans, len(edges), doc, doc_path, entry)
             edges.append(_edge(len(edges), trig, name))
         return len(edges) > first
 
@@ -641,8 +641,16 @@ class _Builder:
             except DiagnosticError as exc:
                 self.error(exc, self.doc.span(("edges", i, *exc.at)))
                 continue
-            self.locator.spans[("edges", len(edges))] = _Later((self.doc, ("edges", i), False))
+            _place_edge(self.locator.spans, len(edges), self.doc, ("edges", i), entry)
             edges.append(_edge(len(edges), trig, target))
+
+
+def _place_edge(spans: dict, index: int, doc, doc_path: tuple, entry) -> None:
+    """Wire edge ``index`` at its entry, and an edge mapping's ``condition.fill_ratio_gte`` at its ``fill_ratio``
+    value (GC208's out-of-range ratio is found there, as in a wire graph: audit wire18 6)."""
+    spans["edges", index] = _Later((doc, doc_path, False))
+    if isinstance(entry, dict) and "fill_ratio" in entry:
+        spans["edges", index, "condition", "fill_ratio_gte"] = _Later((doc, (*doc_path, "fill_ratio"), False))
 
 
 def _price_watch(edge: dict) -> tuple[str, Decimal] | None:

@@ -160,15 +160,27 @@ def _quoted_value(text, kinds) -> str | None:
 _WORDS_ARE_NOT_BOOLEANS = "only true and false are booleans (YAML 1.2): yes, no, on and off are words"
 
 
-def _quoted(doc, path, text: str, quoted: str) -> Diagnostic:
+def _quoted(doc, path, text: str, quoted: str, as_json: bool = False) -> Diagnostic:
     """GC103 for a value written in quotes (``"false"``, ``"10"``) where the field takes it unquoted."""
     return Diagnostic(
         "GC103",
         f"`{_dotted(path)}` is the text {text!r} (it is quoted), not {quoted}",
         doc.path,
         doc.span(path),
-        hint=f"remove the quotes: `{_dotted(path[-1:])}: {text.strip().lower()}`",
+        hint=f"remove the quotes: {_key_value(path[-1], text.strip().lower(), as_json)}",
     )
+
+
+def _key_value(key, value: str, as_json: bool) -> str:
+    """``key: value`` as the file writes it: `` `sandbox: false` `` in YAML, ``"is_sandbox": false`` in a wire
+    graph (the router's JSON; audit wire18 6)."""
+    return f'"{key}": {value}' if as_json else f"`{key}: {value}`"
+
+
+def _is_wire(root) -> bool:
+    """Whether the schema being checked is the wire graph's: its documents are the router's JSON (spec §1), and
+    messages write their keys as JSON does."""
+    return bool(root) and "wire-graph" in str(root.get("$id", ""))
 
 
 def _not_a_template(error, doc, path, root):
@@ -186,11 +198,11 @@ def _not_a_template(error, doc, path, root):
     return _word_for_a_value(error.instance, kinds, path, doc, literal_only=tuple(path) in _NEVER_AN_EXPRESSION)
 
 
-def _word_for_a_value(instance, kinds, path, doc, *, literal_only: bool) -> Diagnostic:
+def _word_for_a_value(instance, kinds, path, doc, *, literal_only: bool, as_json: bool = False) -> Diagnostic:
     """Text where a boolean or number goes: a quoted value says so, a word says what the field takes."""
     quoted = _quoted_value(instance, kinds)
     if quoted is not None:
-        return _quoted(doc, path, instance, quoted)
+        return _quoted(doc, path, instance, quoted, as_json)
     hint = _WORDS_ARE_NOT_BOOLEANS if "true or false" in kinds else None
     return Diagnostic(
         "GC103",
@@ -283,6 +295,7 @@ def _said_in_words(error, doc, path):
 def _diagnostics_for(error, doc, root=None):
     path = tuple(error.absolute_path)
     keyword = error.validator
+    as_json = _is_wire(root)
     if keyword == "additionalProperties":
         known = _known_keys(error.schema)
         patterns = error.schema.get("patternProperties", {})
@@ -304,10 +317,10 @@ def _diagnostics_for(error, doc, root=None):
                 where = f"leg {path[-1]!r}" if len(path) == 2 and path[0] == "legs" else _dotted(path)
                 yield Diagnostic(
                     "GC104",
-                    f"{where} needs `{key}:`",
+                    f'{where} needs "{key}"' if as_json else f"{where} needs `{key}:`",
                     doc.path,
                     doc.key_span(path) if path else doc.span(()),
-                    hint=f"add `{key}: ...`",
+                    hint=f"add {_key_value(key, '...', as_json)}",
                 )
         return
     if path == ("graphc",):
@@ -344,9 +357,8 @@ def _diagnostics_for(error, doc, root=None):
 
         edge = _value_at(doc.data, path[:-1])
         source = edge.get("from", edge.get("from_node")) if isinstance(edge, dict) else None
-        wire = bool(root) and "wire-graph" in str(root.get("$id", ""))
         message, hint = not_a_trigger_name(
-            error.instance, wire=wire, leg=source if isinstance(source, str) and source else None
+            error.instance, wire=as_json, leg=source if isinstance(source, str) and source else None
         )
         yield Diagnostic("GC103", message, doc.path, doc.span(path), hint=hint)
         return
@@ -377,7 +389,7 @@ def _diagnostics_for(error, doc, root=None):
     if keyword == "type":
         expected = error.validator_value
         if expected == "boolean" and isinstance(error.instance, str):  # `sandbox: no`, `sandbox: "false"`
-            yield _word_for_a_value(error.instance, [_WHAT["boolean"]], path, doc, literal_only=True)
+            yield _word_for_a_value(error.instance, [_WHAT["boolean"]], path, doc, literal_only=True, as_json=as_json)
             return
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         expected = _NEVER_AN_EXPRESSION.get(tuple(path), expected)  # not "boolean or string": no string is one
