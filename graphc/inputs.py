@@ -8,14 +8,15 @@ wrapped into a one-node wire graph exactly as the router wraps it.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from graphc.diagnostics import Diagnostic, DiagnosticError
+from graphc.diagnostics import Diagnostic, sorted_diagnostics
 from graphc.venues import infer_instrument
-from graphc.vocabulary import DEFAULT_POLICY, PRICE_DIGITS, QTY_DIGITS, SIDES
+from graphc.vocabulary import DEFAULT_POLICY, MAX_SYMBOL, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 if TYPE_CHECKING:  # annotations only
     from graphc.facts import GraphFacts
@@ -55,6 +56,29 @@ def not_graphc(doc, hint: str | None = None) -> Diagnostic:
     (:func:`saved_plan_hint`) and anything else is told to start with `graphc: 1`."""
     hint = hint or saved_plan_hint(doc) or "start a playbook with `graphc: 1`"
     return Diagnostic("GC110", NOT_GRAPHC, doc.path, doc.span(()), hint=hint)
+
+
+_SIMPLE_ORDER_ORDER = ("symbol", "side", "qty")  # the required keys, in the order the reference lists them
+
+
+def incomplete_simple_order(doc) -> list[Diagnostic]:
+    """GC104 naming what a simple order lacks, for data none of graphc's inputs that has two of its three
+    required keys (``{symbol, side}``: "a simple order needs `qty`", where GC110 "not a playbook" would not say
+    what is wrong), with GC102 at its unknown keys; [] for any other data."""
+    data = doc.data
+    if not isinstance(data, dict) or kind_of(data) is not None or is_template_data(data):
+        return []
+    missing = [key for key in _SIMPLE_ORDER_ORDER if key not in data]
+    if len(missing) != 1:
+        return []
+    needs = Diagnostic(
+        "GC104",
+        f"a simple order needs `{missing[0]}`",
+        doc.path,
+        doc.span(()),
+        hint="a simple order has symbol, side and qty, and may have price and venue",
+    )
+    return sorted_diagnostics([needs, *_unknown_simple_keys(doc)])
 
 
 PLAN_MARKER = "graphc_plan"  # the first key of a plan saved by `graphc plan -o` (graphc.plan)
@@ -184,47 +208,54 @@ def read_wire_graph(
 
 
 def wrap_simple_order(doc):
-    """``(wire graph or None, locator, diagnostics)`` for a simple order document."""
+    """``(wire graph or None, locator, diagnostics)`` for a simple order document.
+
+    Its fields are checked as the router's reference types them (orders-and-execution-graphs.md, Simple Order:
+    ``qty`` and ``price`` are numbers, its example writes ``"qty": 0.1``) and as the wire schema checks the node
+    they become (``instrument.symbol`` 1-512 characters, spec §3.2; ``instrument.venue`` non-empty). A simple
+    order is the router's JSON, sent as written, so ``qty``/``price`` in text are GC103 and never read as a
+    playbook's human values (``"1k"``, ``"$60,000"``, ``"55c"``; a number in quotes too: the reference shows no
+    text there, and graphc does not bet an order on the router reading one). Each problem is at its value, and
+    every one is reported. The venue is kept as written, so one not in lower case is GC103 as in a wire node
+    (:func:`graphc.rules.input.check_wire_venue_case`).
+    """
     from graphc.stages.model import Locator  # deferred: the compiler; a cached lint compiles nothing
-    from graphc.units import UnitError, parse_number, parse_price, to_scaled  # deferred: a cached lint compiles nothing
 
     data = doc.data
     locator = Locator({(): doc.span(())})
-    diagnostics = []
-    unknown = set(data) - SIMPLE_ORDER_FIELDS
-    for key in sorted(unknown, key=str):
-        diagnostics.append(
-            Diagnostic(
-                "GC102",
-                f"unknown key {key!r} in a simple order",
-                doc.path,
-                doc.key_span((key,)),
-                hint="simple orders take symbol, side, qty, price, venue",
-            )
-        )
-    try:
-        symbol, side, venue = data["symbol"], data["side"], data.get("venue")
-        if not isinstance(symbol, str) or side not in SIDES or not (venue is None or isinstance(venue, str)):
-            raise DiagnosticError(
-                "GC103", "simple order needs text `symbol`, `side: buy|sell` and optional text `venue`"
-            )
-        type_, venue = infer_instrument(symbol, None, venue.lower() if venue else None)
-        qty = to_scaled(parse_number(data["qty"]), QTY_DIGITS, "quantity")
-        order_type = "market"
-        if data.get("price") is not None:
-            price = parse_price(data["price"])
-            if not price.is_literal:
-                raise DiagnosticError("GC103", "a simple order's price is a number")
-            order_type = {"limit": {"price_1e9": to_scaled(price.literal, PRICE_DIGITS, "price")}}
-    except (UnitError, DiagnosticError) as exc:
-        diagnostics.append(Diagnostic(exc.code, exc.message, doc.path, doc.span(()), hint=exc.hint))
-        return None, locator, diagnostics
-    instrument = {"symbol": symbol, "type": type_, **({"venue": venue} if venue else {})}
+    diagnostics = _unknown_simple_keys(doc)
+    problems: list[Diagnostic] = []
+
+    def problem(key: str, code: str, message: str, hint: str | None = None) -> None:
+        problems.append(Diagnostic(code, message, doc.path, doc.span((key,)), hint=hint))
+
+    symbol, side, venue = data["symbol"], data["side"], data.get("venue")
+    symbol_problem = _text_problem("symbol", symbol, "write the market, e.g. BTC-USD")
+    if symbol_problem is not None:
+        problem("symbol", "GC103", *symbol_problem)
+    elif len(symbol) > MAX_SYMBOL:
+        problem("symbol", "GC103", f"`symbol` is {len(symbol)} characters; the limit is {MAX_SYMBOL}")
+    if type(side) is not str or side not in SIDES:
+        shown = repr(side) if type(side) is str else _kind(side)
+        problem("side", "GC103", f"`side` must be buy or sell, not {shown}", "write buy or sell (lower case)")
+    if venue is not None:
+        venue_problem = _text_problem("venue", venue, "omit `venue` to let the router choose, or name one")
+        if venue_problem is not None:
+            problem("venue", "GC103", *venue_problem)
+    qty = _simple_number(data["qty"], "qty", QTY_DIGITS, problem)
+    price = data.get("price")
+    price_1e9 = None if price is None else _simple_number(price, "price", PRICE_DIGITS, problem)
+    if problems:
+        return None, locator, sorted_diagnostics(diagnostics + problems)
+    type_, inferred = infer_instrument(symbol, None, venue.lower() if venue else None)
+    instrument = {"symbol": symbol, "type": type_}
+    if venue or inferred:
+        instrument["venue"] = venue or inferred  # as written: graphc.facts reads it in lower case
     node = {
         "node_id": "order",
         "instrument": instrument,
         "side": side,
-        "order_type": order_type,
+        "order_type": "market" if price_1e9 is None else {"limit": {"price_1e9": price_1e9}},
         "quantity": {"fixed": {"qty_1e8": qty}},
         "execution": {"policy": DEFAULT_POLICY},
         "activation": "root",
@@ -240,3 +271,63 @@ def wrap_simple_order(doc):
             locator.spans[("nodes", 0, wire_key)] = doc.span((key,))
     locator.spans[("nodes", 0, "instrument", "venue")] = doc.span(("venue",) if "venue" in data else ("symbol",))
     return {"nodes": [node], "edges": [], "is_sandbox": True}, locator, diagnostics
+
+
+def _unknown_simple_keys(doc) -> list[Diagnostic]:
+    """GC102 at each key of a simple order that is not one of its five."""
+    return [
+        Diagnostic(
+            "GC102",
+            f"unknown key {key!r} in a simple order",
+            doc.path,
+            doc.key_span((key,)),
+            hint="simple orders take symbol, side, qty, price, venue",
+        )
+        for key in sorted(set(doc.data) - SIMPLE_ORDER_FIELDS, key=str)
+    ]
+
+
+def _kind(value) -> str:
+    from graphc.stages.validate import kind_of_value  # deferred: a cached lint validates nothing
+
+    return kind_of_value(value)
+
+
+def _text_problem(key: str, value, hint: str) -> tuple[str, str | None] | None:
+    """``(message, hint)`` when a simple order's ``symbol``/``venue`` is not text or is blank, else None."""
+    if type(value) is not str:
+        return f"`{key}` must be text, not {_kind(value)}", None
+    if not value.strip():
+        return f"`{key}` is empty", hint
+    return None
+
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_HUMAN_FORMS = {
+    "qty": "a plain number of base units, e.g. 0.1 (0.1 BTC on BTC-USD); 1k, 1,000 or 200 ETH are read in a "
+    "playbook only",
+    "price": "a plain number, e.g. 2400.5; $60,000, 55c or ask + 1 tick are read in a playbook only",
+}
+
+
+def _simple_number(value, key: str, digits: int, problem) -> int | None:
+    """A simple order's ``qty`` or ``price`` as its scaled wire integer (``qty_1e8``, ``price_1e9``), or None
+    after saying what is wrong at the value: not a JSON number (GC103), not positive or too large (GC103), more
+    places than the wire holds (GC106)."""
+    from graphc.units import UnitError, to_scaled  # deferred: a cached lint compiles nothing
+
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        text = value.strip() if type(value) is str else None
+        shown = f"text ({value!r})" if text is not None else _kind(value)
+        hint = (
+            f"remove the quotes: write the number {text} itself"
+            if text is not None and _JSON_NUMBER.fullmatch(text)
+            else f"a simple order's `{key}` is {_HUMAN_FORMS[key]}"
+        )
+        problem(key, "GC103", f"`{key}` must be a number, not {shown}", hint)
+        return None
+    try:
+        return to_scaled(Decimal(value), digits, "quantity" if key == "qty" else "price")
+    except UnitError as exc:
+        problem(key, exc.code, exc.message, exc.hint)
+        return None

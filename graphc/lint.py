@@ -20,6 +20,7 @@ from graphc.inputs import (
     SIMPLE,
     SIMPLE_ORDER_KEYS,
     WIRE,
+    incomplete_simple_order,
     is_playbook_data,
     is_template_data,
     kind_of,
@@ -111,6 +112,9 @@ def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) ->
     if kind == SIMPLE:
         return LintedGraph(*wrap_simple_order(doc))
     if explicit:  # found while walking a directory: not ours, skipped like any other file
+        incomplete = incomplete_simple_order(doc)
+        if incomplete:
+            return LintedGraph(None, doc, incomplete)
         start = saved_plan_hint(doc) or "start a playbook with `graphc: 1`"
         hint = f"{start}; `graphc lint --ignore-unknown` skips named files that are not graphc's"
         return LintedGraph(None, doc, [not_graphc(doc, hint)])

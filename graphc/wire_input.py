@@ -14,6 +14,7 @@ from graphc.inputs import (
     PLAYBOOK,
     SIMPLE,
     WIRE,
+    incomplete_simple_order,
     kind_of,
     not_graphc,
     wire_diagnostics,
@@ -46,4 +47,4 @@ def read_graph_input(text: str, path: str) -> GraphInput:
     if kind == SIMPLE:
         wire, _locator, wrap_diagnostics = wrap_simple_order(doc)
         return GraphInput(SIMPLE, doc, wire, diagnostics + wrap_diagnostics)
-    return GraphInput("unknown", doc, None, [*diagnostics, not_graphc(doc)])
+    return GraphInput("unknown", doc, None, [*diagnostics, *(incomplete_simple_order(doc) or [not_graphc(doc)])])

@@ -79,7 +79,7 @@ def test_simple_order_is_a_one_node_graph(sandbox):
     [
         ({"symbol": "BTC-USD", "side": "buy", "qty": 0.000000001}, "GC106", "more precision"),
         ({"symbol": "BTC-USD", "side": "buy", "qty": 0}, "GC103", "not positive"),
-        ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "GC103", "side: buy|sell"),
+        ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "GC103", "`side` must be buy or sell, not 'long'"),
         ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "GC103", "nodes.0.quantity.fixed.qty_1e8"),
         ({"nodes": [node("a", qty_1e8=0)], "edges": []}, "GC103", "minimum of 1"),
         ({"nodes": [node("a", activation="wait")], "edges": []}, "GC206", "no root"),

@@ -317,10 +317,16 @@ def check_wire_venue_case(ctx):
       finding is at the value, with the lower-case spelling as the hint, and
       graphc still checks the node under that venue's rules (`"Polymarket"` as
       `polymarket`), so its other findings come too; an unknown venue is GC307
-      as well. A playbook's `venue:` (and a simple order's) may be written in
-      any case: compile sends it lower-case, so the same order gives the same
-      venue findings either way, and only the wire graph that spells the venue
+      as well. A simple order is the router's JSON too, sent as written, so its
+      `"venue": "Coinbase"` is GC103 in the same words. A playbook's `venue:` may
+      be written in any case: compile sends it lower-case, so the same order gives
+      the same venue findings either way, and only the JSON that spells the venue
       otherwise has this one;
+    - in a simple order, a `qty` or `price` that is not a JSON number: the
+      router's reference types both as numbers, so text is GC103 at the value,
+      `"1k"`, `"1,000"`, `"$60,000"` and `"55c"` (never read as a playbook's human
+      values) and `"0.5"` (a number in quotes) alike; a `symbol` that is empty or
+      over 512 characters and an empty `venue` are GC103 as in a wire node;
     - a number literal in a `{{ }}` template outside the range of any playbook
       number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
       (spec §1: numbers are read exactly from their text, never as a float);
@@ -399,7 +405,9 @@ GC104 = describe(
     playbook's `name`; a leg's `symbol`; a leg's side and size (`buy: Q` /
     `sell: Q`, or `side:` together with `qty:`); the `from`, `to` and `trigger` of a
     mapping in the top-level `edges:` list. graphc reports GC104 at the mapping that
-    lacks the field and names the field. A wire graph is the router's JSON, so
+    lacks the field and names the field. A simple order (`{"symbol": ..., "side":
+    ..., "qty": ...}`) that has two of its three required keys is GC104 naming
+    the third: ``a simple order needs `qty` ``. A wire graph is the router's JSON, so
     there the field is named as JSON writes it: a node without `side` is
     `nodes.0 needs "side"`, with the hint `add "side": ...`.
 
@@ -875,7 +883,9 @@ GC110 = describe(
     or the quoted text `"1"`, which is not the number 1), when the top level is
     not a mapping at all (a list or a bare string), or
     when a file named on the command line is neither a playbook, nor a wire graph (a
-    `.json` file with `nodes`), nor a simple order.
+    `.json` file with `nodes`), nor a simple order. A file with two of a simple
+    order's three required keys (`symbol`, `side`, `qty`) is read as a simple
+    order that lacks the third: GC104 names it.
 
     A plan saved by `graphc plan -o` (JSON with `graphc_plan`) is not a playbook
     either: `graph`, `lint`, `decompile` and `compile` report it as GC110 with the

@@ -17,7 +17,15 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from graphc.inputs import PLAYBOOK, SIMPLE, WIRE, kind_of, wire_diagnostics, wrap_simple_order
+from graphc.inputs import (
+    PLAYBOOK,
+    SIMPLE,
+    WIRE,
+    incomplete_simple_order,
+    kind_of,
+    wire_diagnostics,
+    wrap_simple_order,
+)
 from graphc.stages.load import Document
 from graphc.stages.wiregraph import fill_ratio, topological_order, trigger_name, trigger_problem
 from graphc.vocabulary import ACTIVATIONS, PRICE_REFERENCES, RATIO_TRIGGER
@@ -97,6 +105,7 @@ def parse_submission(body: bytes) -> GraphSpec:
         return _spec(wire)
     if kind == PLAYBOOK:
         raise ValidationError("this is a graphc playbook; compile it to a wire graph first (`graphc compile`)")
+    _refuse_errors(incomplete_simple_order(doc))
     raise ValidationError("expected a simple order {symbol, side, qty} or a graph {nodes, edges}")
 
 

@@ -90,7 +90,8 @@ _NOT_JSON_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})  # Python's json
 # takes them, and YAML (which graphc reads JSON with after the fast path) reads them as plain text
 
 
-def _kind(value) -> str:
+def kind_of_value(value) -> str:
+    """What a value is, for "must be X, not ..." (``a boolean``, ``text``, ``a number``, ``empty``)."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, dict):
@@ -378,7 +379,11 @@ def _diagnostics_for(error, doc, root=None):
         # ("must be integer or string, not a number" read as if any text would do; audit spec.md 4)
         kinds = [_WHAT[kind] for kind in error.validator_value if kind in _WHAT]
         value = error.instance
-        shown = _number(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else _kind(value)
+        shown = (
+            _number(value)
+            if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+            else kind_of_value(value)
+        )
         yield Diagnostic(
             "GC103",
             f"`{_dotted(path)}` must be {' or '.join(kinds)} (or a `{{{{ }}}}` template), not {shown}",
@@ -394,7 +399,10 @@ def _diagnostics_for(error, doc, root=None):
         expected = " or ".join(expected) if isinstance(expected, list) else expected
         expected = _NEVER_AN_EXPRESSION.get(tuple(path), expected)  # not "boolean or string": no string is one
         yield Diagnostic(
-            "GC103", f"`{_dotted(path)}` must be {expected}, not {_kind(error.instance)}", doc.path, doc.span(path)
+            "GC103",
+            f"`{_dotted(path)}` must be {expected}, not {kind_of_value(error.instance)}",
+            doc.path,
+            doc.span(path),
         )
         return
     if (
