@@ -49,6 +49,7 @@ from graphc.humanize import amount_of, exact, price_of, quantity_text
 from graphc.numbers import is_multiple, plain, times, usd, usd_exact
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.venues.prices import size_step  # a notional rounds down onto the lot and 1e-8 at once, as a leg's does
+from graphc.venues.symbols import router_type
 from graphc.vocabulary import DOLLARS
 
 if TYPE_CHECKING:
@@ -131,7 +132,8 @@ def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
         graph = json.loads(wire, parse_float=Decimal)
         (node,) = [n for n in graph["nodes"] if n.get("node_id") == node_id]
         instrument = node["instrument"]
-        symbol, type_, venue = instrument["symbol"], instrument.get("type", "spot"), instrument.get("venue")
+        symbol, venue = instrument["symbol"], instrument.get("venue")
+        type_ = router_type(symbol, instrument.get("type"))  # as the router reads a node without one (GC111)
         order_type = node.get("order_type")
         limit = price_of(order_type["limit"]["price_1e9"]) if isinstance(order_type, dict) else None
         cap = ((graph.get("risk") or {}).get("admission") or {}).get("max_notional_usd")

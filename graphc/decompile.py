@@ -9,7 +9,8 @@ text again, so a graph that a playbook cannot express is reported, never
 silently changed.
 
 A node without ``instrument.type`` or ``activation`` (allowed, GC111) is read
-as the router reads it (spot; ``root`` when no edge leads to it, else ``wait``),
+as the router reads it (spot, or prediction for a Polymarket URL or slug:
+:func:`graphc.venues.router_type`; ``root`` when no edge leads to it, else ``wait``),
 and so is one without ``execution.policy`` (``sor``), each kind with a note;
 the round trip is then proved against that completed graph, as for a graph
 without ``is_sandbox`` (sandboxed, with a note too).
@@ -34,7 +35,7 @@ from functools import lru_cache
 
 from graphc import humanize as H
 from graphc.pipeline import compile_text
-from graphc.venues import infer_instrument
+from graphc.venues import infer_instrument, router_type
 from graphc.vocabulary import DEFAULT_POLICY
 from graphc.yaml_out import dump_yaml
 
@@ -111,15 +112,17 @@ def _complete(wire):
     nodes = []
     edges = [dict(e) for e in wire.get("edges") or []]
     targets = None  # the ids some edge leads to, found when a node needs them
-    untyped, unactivated, unpoliced = [], [], []
+    untyped, normalized, unactivated, unpoliced = [], [], [], []
     for node in wire["nodes"]:
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object")
         instrument = node.get("instrument")
         if isinstance(instrument, dict) and instrument.get("type") is None:
-            # spec GC111: the router reads a node without instrument.type as spot
-            node = {**node, "instrument": {**instrument, "type": "spot"}}
-            untyped.append(node.get("node_id"))
+            # spec GC111: the router reads a node without instrument.type as spot, or as prediction for a
+            # Polymarket URL or slug (orders-and-execution-graphs.md, Node Fields: it normalizes those)
+            read_as = router_type(instrument.get("symbol"), None)
+            node = {**node, "instrument": {**instrument, "type": read_as}}
+            (untyped if read_as == "spot" else normalized).append(node.get("node_id"))
         if node.get("activation") is None:
             # spec GC111: without activation, root when no edge leads to the node, else wait
             if targets is None:
@@ -139,6 +142,11 @@ def _complete(wire):
     if untyped:
         notes.append(
             f"{_nodes(untyped)} no instrument.type; the playbook reads {_them(untyped)} as the router does, as spot"
+        )
+    if normalized:
+        notes.append(
+            f"{_nodes(normalized)} no instrument.type; the playbook reads {_them(normalized)} as the router does, "
+            "as prediction (the router normalizes a Polymarket URL or slug to prediction)"
         )
     if unactivated:
         notes.append(

@@ -7,8 +7,9 @@ reading of ``qty_1e8``, ``price_1e9``, the instrument and the execution fields,
 and one :class:`~graphc.venues.MarketResolver` lookup per node.
 
 Missing wire fields are read as the router reads them (spec §8, GC111): an
-instrument without ``type`` is spot, a node without ``activation`` is ``root``
-when no edge leads to it, else ``wait``. Malformed values (a schema error
+instrument without ``type`` is spot, or prediction for a Polymarket URL or slug
+(the router normalizes those: :func:`graphc.venues.router_type`), a node
+without ``activation`` is ``root`` when no edge leads to it, else ``wait``. Malformed values (a schema error
 already reported) become ``None``; nothing here raises.
 """
 
@@ -22,7 +23,7 @@ from typing import Any, NamedTuple
 
 from graphc.numbers import times
 from graphc.stages.wiregraph import number
-from graphc.venues import MarketFacts, MarketResolver, prediction_venue
+from graphc.venues import MarketFacts, MarketResolver, prediction_venue, router_type
 from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PRICE_SCALE, QTY_SCALE
 
 
@@ -36,7 +37,7 @@ class NodeFacts(NamedTuple):
     index: int  # type: ignore[assignment]  # the field hides tuple.index(), which nothing here calls
     node_id: str | None
     symbol: str
-    type: str  # as the router reads it: the given type, else "spot"
+    type: str  # as the router reads it: the given type, else graphc.venues.router_type's (spot, or prediction)
     venue: str | None  # lower-case; None: the router picks
     side: str | None  # "buy" | "sell"; None when malformed
     qty: Decimal | None  # fixed size in base units; None: derived, or not known (lint without quotes)
@@ -316,7 +317,7 @@ def wire_node_facts(
             missing: tuple[str, ...] = () if "activation" in node else _NO_ACTIVATION
         else:
             missing = _NO_TYPE if "activation" in node else _NO_TYPE_OR_ACTIVATION
-        instrument_type = given_type or "spot"
+        instrument_type = given_type or router_type(symbol, None)
         side = get("side")
         if side not in _SIDES:
             side = None
@@ -520,7 +521,7 @@ def usual_node_facts(
                 missing = () if given_type is not None else _NO_TYPE
             else:
                 return None
-            instrument_type = given_type or "spot"
+            instrument_type = given_type or router_type(symbol, None)
             quote = get_quote(symbol) if quotes else None
             limit = None
             market_order = order_type == "market"

@@ -389,7 +389,7 @@ def summarize(wire: dict, quotes: dict) -> Summary:
     """The numbers of a wire graph, exact: each leg's size, price and notional, the total, the trigger tree."""
     nodes = [n for n in wire.get("nodes") or [] if isinstance(n, dict)]
     edges = [e for e in wire.get("edges") or [] if isinstance(e, dict)]
-    from graphc.venues import MarketResolver  # deferred: only a summary asks a market's currency
+    from graphc.venues import MarketResolver, router_type  # deferred: only a summary asks a market's currency
 
     resolver = MarketResolver({}, None)
     legs, total, unknown, not_dollars = [], Decimal(0), [], []
@@ -398,7 +398,7 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         symbol = str(instrument.get("symbol"))
         venue, type_ = instrument.get("venue"), instrument.get("type")
         currency = resolver.facts(
-            symbol, venue if isinstance(venue, str) else None, type_ if isinstance(type_, str) else "spot"
+            symbol, venue if isinstance(venue, str) else None, router_type(symbol, type_)
         ).cost_unit
         amount, limit = _amount(node), _limit(node)
         price = limit if limit is not None else _quoted(node, symbol, quotes)

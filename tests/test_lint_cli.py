@@ -857,3 +857,39 @@ def test_schema_messages_on_a_wire_graph_are_worded_in_json(tmp_path, change, me
     assert result.exit_code == 1, result.output
     found = json.loads(result.stdout)["diagnostics"]
     assert [(d["message"], d["hint"]) for d in found] == [(message, hint)]
+
+
+def _polymarket_url_node(**instrument) -> dict:
+    """repro pm_url_notype.json of audit wire18 4: a Polymarket event URL, limit 0.40, 10 shares."""
+    return {
+        "nodes": [
+            {
+                "node_id": "spot",
+                "instrument": {"symbol": "https://polymarket.com/event/will-btc-reach-150k", **instrument},
+                "side": "buy",
+                "order_type": {"limit": {"price_1e9": 400000000}},
+                "quantity": {"fixed": {"qty_1e8": 1000000000}},
+                "execution": {"policy": "sor", "urgency": "medium"},
+                "activation": "root",
+            }
+        ],
+        "edges": [],
+        "is_sandbox": True,
+    }
+
+
+def test_a_polymarket_url_without_a_type_is_gc111_read_as_prediction_not_gc306(tmp_path):
+    # audit wire18 4: the reference normalizes Polymarket slug/URL inputs to prediction before routing; lint said
+    # GC111 "the router reads it as spot" and GC306, and exited 1
+    path = write(tmp_path, "w.json", json.dumps(_polymarket_url_node(), indent=2))
+    result = lint("--no-cache", "--format", "json", path)
+    assert result.exit_code == 0, result.output
+    [(code, severity, message)] = _codes(result)
+    assert (code, severity) == ("GC111", "warning")
+    assert message == (
+        "node 'spot' has no instrument.type: the router reads 'https://polymarket.com/event/will-btc-reach-150k' "
+        "as prediction (it normalizes a Polymarket URL or slug to prediction before routing)"
+    )
+    assert "spot" not in message.replace("node 'spot'", "")
+    typed_spot = write(tmp_path, "s.json", json.dumps(_polymarket_url_node(type="spot"), indent=2))
+    assert [c for c, _, _ in _codes(lint("--no-cache", "--format", "json", typed_spot))] == ["GC306"]

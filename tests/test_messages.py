@@ -169,6 +169,29 @@ def test_decompile_fills_in_type_and_activation_as_the_router_reads_them(tmp_pat
     assert nodes["c"]["activation"] == "wait"
 
 
+def test_decompile_reads_an_untyped_polymarket_url_as_prediction_as_the_router_does(tmp_path):
+    # audit wire18 4: a Polymarket URL or slug without instrument.type is normalized to prediction by the router
+    # (orders-and-execution-graphs.md, Node Fields): the playbook must not say `type: spot`
+    node = {"node_id": "p", "instrument": {"symbol": "will-it-rain:yes", "venue": "polymarket"}, **_NODE}
+    node["quantity"] = {"fixed": {"qty_1e8": 500000000}}
+    node["order_type"] = {"limit": {"price_1e9": 500000000}}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"nodes": [node], "edges": [], "is_sandbox": True}))
+    result = CliRunner().invoke(cli, ["decompile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "type:" not in result.stdout  # prediction: inferred from the symbol and the venue
+    assert (
+        "graphc: note: node 'p' has no instrument.type; the playbook reads it as the router does, as prediction "
+        "(the router normalizes a Polymarket URL or slug to prediction)"
+    ) in result.stderr
+    built = compile_text(result.stdout, "back.yaml")
+    assert built.wire["nodes"][0]["instrument"] == {
+        "symbol": "will-it-rain:yes",
+        "type": "prediction",
+        "venue": "polymarket",
+    }
+
+
 # -- fmt: a reorder that would put an alias before its anchor -------------------------------------------------
 
 ANCHOR_IN_LEG = "graphc: 1\nname: anc\nlegs:\n  a: {buy: 1, symbol: ETH-USD, policy: &pol passive_limit}\ndefaults:\n  policy: *pol\n"

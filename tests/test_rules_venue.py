@@ -332,23 +332,41 @@ def untyped(leg):
     return leg
 
 
-@pytest.mark.parametrize(
-    "symbol", ["will-x-happen:yes", "https://polymarket.com/event/will-x", "1" * 30, "KXBTCZ-26DEC31-T99000"]
-)
+@pytest.mark.parametrize("symbol", ["1" * 30, "0x" + "ab" * 32, "KXBTCZ-26DEC31-T99000"])
 def test_gc306_prediction_shaped_symbol_without_a_type(symbol):
     # audit refex.md 1: the router reads a missing type as spot (GC111), so this node cannot be routed, the
-    # same as one typed spot; it was only GC111's warning, and lint exited 0
+    # same as one typed spot; it was only GC111's warning, and lint exited 0. A token id, a condition id and a
+    # Kalshi ticker are not the Polymarket slugs and URLs the router normalizes (audit wire18 4)
     found = only("GC306", untyped(node(symbol, 5, "0.50")))
     assert found.message.endswith(
         "market, but the node gives no instrument type; the router would treat it as spot and cannot route it"
     )
     assert found.hint == 'add "type": "prediction" to the instrument'
     assert codes(node(symbol, 5, "0.50")) == []  # typed prediction: clean
-    pinned = only("GC306", untyped(node("will-x-happen:yes", 5, "0.50", venue="polymarket")))
+    pinned = only("GC306", untyped(node(PM, 5, "0.50", venue="polymarket")))  # a bare slug: the venue says it
     assert pinned.message == (
         "polymarket is a prediction venue but the node gives no instrument type; the router assumes spot and "
         "cannot route it"
     )
+
+
+@pytest.mark.parametrize(
+    "symbol",
+    [
+        "https://polymarket.com/event/will-x",
+        "http://www.polymarket.com/event/will-x",
+        "will-x-happen:yes",
+        "will-x-happen:NO",
+    ],
+)
+def test_a_polymarket_url_or_slug_without_a_type_is_read_as_prediction_not_gc306(symbol):
+    # audit wire18 4: orders-and-execution-graphs.md, Node Fields: Polymarket slug/URL inputs are auto-normalized
+    # to prediction before routing, so the router does not read such a node as spot
+    assert codes(untyped(node(symbol, 5, "0.50"))) == []
+    assert codes(untyped(node(symbol, 5, "0.50", venue="polymarket"))) == []
+    assert codes(untyped(node(symbol, 4, "0.50", venue="polymarket"))) == ["GC302"]  # checked as prediction
+    # a type written out is what the router reads: typed spot or perp stays GC306 (spec §3.1)
+    assert codes(node(symbol, 5, "0.50", type="spot")) == ["GC306"]
 
 
 def test_an_untyped_spot_symbol_is_not_gc306():

@@ -939,8 +939,9 @@ GC110 = describe(
     severity=WARNING,
     summary="wire node without instrument.type or activation: read as the router does",
     source=(
-        "orders-and-execution-graphs.md, Node Fields (instrument.type: spot, perp or prediction); "
-        "hosted-strategies.md (without the type the engine assumes spot; the SDK sets activation root "
+        "orders-and-execution-graphs.md, Node Fields (instrument.type: spot, perp or prediction; a Polymarket "
+        "slug or URL is made prediction before routing); hosted-strategies.md (without the type the engine "
+        "assumes spot; the SDK sets activation root "
         "on a node no edge targets)"
     ),
     suppression=(
@@ -956,15 +957,22 @@ def check_wire_defaults(ctx):
 
     In a wire graph (a `.json` file with `nodes`), every node should say what it
     trades and when it starts. When `instrument.type` is missing, graphc reads
-    the node as the router does, as `spot`; when `activation` is missing, as
-    `root` if no edge leads to the node and `wait` if one does (what the router's
-    SDK sets). Every other rule then checks the node as read, and GC111 says
-    what was assumed. Compiled playbooks always carry both fields.
+    the node as the router does, as `spot`, except for a Polymarket event URL
+    or a `:yes`/`:no` slug: orders-and-execution-graphs.md (Node Fields) says
+    the router turns Polymarket slugs and URLs into prediction instruments
+    before routing, so
+    such a node is read as `prediction` (and is not GC306). A token id, a `0x`
+    condition id or a Kalshi ticker is neither a slug nor a URL, so it is read
+    as `spot` (GC306 then says the router cannot route it). When `activation`
+    is missing, graphc reads the node as `root` if no edge leads to it and
+    `wait` if one does (what the router's SDK sets). Every other rule then
+    checks the node as read, and GC111 says what was assumed. Compiled
+    playbooks always carry both fields.
 
     ## Why it matters
 
     The defaults are easy to get wrong. A prediction-market node without
-    `"type": "prediction"` is routed as spot, and the router cannot find the
+    `"type": "prediction"` (a Polymarket URL or slug aside) is routed as spot, and the router cannot find the
     venue: the hosted-strategies reference calls this the one non-obvious
     argument. A node meant to wait for a fill but written without `activation`
     still waits only because an edge happens to point at it. Writing the fields
@@ -1010,7 +1018,14 @@ def check_wire_defaults(ctx):
     ```
     """
     for node in ctx.nodes:
-        if "instrument.type" in node.missing:
+        if "instrument.type" in node.missing and node.type == "prediction":  # graphc.venues.router_type
+            yield Finding(
+                node.at("instrument"),
+                f"node {node.node_id!r} has no instrument.type: the router reads {node.symbol!r} as prediction "
+                "(it normalizes a Polymarket URL or slug to prediction before routing)",
+                'add "type": "prediction" to the instrument',
+            )
+        elif "instrument.type" in node.missing:
             shaped = node.shaped_venue
             note = (
                 f"; {node.symbol!r} looks like a {shaped} market, which needs type prediction"

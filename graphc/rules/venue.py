@@ -913,7 +913,11 @@ def check_venue_type(ctx):
     too, whatever the venue. It usually comes from a `type:` line copied from
     another leg, or from a hand-written wire graph. A wire node that gives no
     `instrument.type` is read as the router reads it, spot (GC111), so such a
-    symbol or venue without a type is GC306 as well.
+    symbol or venue without a type is GC306 as well. The exception is a
+    Polymarket event URL or `:yes`/`:no` slug with no type: the router's
+    orders-and-execution-graphs.md (Node Fields) says Polymarket slugs and URLs
+    are made prediction before routing, so graphc reads that node as
+    `prediction`, with GC111's warning.
 
     ## Why it matters
 

@@ -28,6 +28,7 @@ from graphc.inputs import (
 )
 from graphc.stages.load import Document
 from graphc.stages.wiregraph import fill_ratio, topological_order, trigger_name, trigger_problem
+from graphc.venues import router_type
 from graphc.vocabulary import ACTIVATIONS, PRICE_REFERENCES, RATIO_TRIGGER
 
 MAX_NODES = 10_000
@@ -154,7 +155,7 @@ def _node(raw: dict, inferred_activation: str) -> NodeSpec:
     return NodeSpec(
         node_id=raw["node_id"],
         symbol=instrument["symbol"],
-        type=instrument.get("type", "spot"),  # the router assumes spot when the type is not given
+        type=router_type(instrument["symbol"], instrument.get("type")),  # spot, or prediction for a Polymarket URL
         venue=instrument.get("venue"),
         side=raw["side"],
         limit_1e9=order_type["limit"]["price_1e9"] if isinstance(order_type, dict) else None,

@@ -12,7 +12,7 @@ from graphc.venues.model import MarketFacts, MinMax
 from graphc.venues.profiles import PROFILES, known_venues
 from graphc.venues.resolver import MarketResolver
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
-from graphc.venues.symbols import infer_instrument, prediction_venue
+from graphc.venues.symbols import infer_instrument, prediction_venue, router_normalizes, router_type
 
 __all__ = [
     "PROFILES",
@@ -27,4 +27,6 @@ __all__ = [
     "known_venues",
     "parse_setting",
     "prediction_venue",
+    "router_normalizes",
+    "router_type",
 ]

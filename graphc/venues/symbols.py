@@ -37,6 +37,26 @@ def prediction_venue(symbol: str) -> str | None:
     return None
 
 
+def router_normalizes(symbol: str) -> bool:
+    """Whether the router reads ``symbol`` as a prediction market on a wire node that gives no
+    ``instrument.type``: a Polymarket event URL or a ``:yes``/``:no`` slug.
+
+    orders-and-execution-graphs.md (Node Fields, ``instrument.type``) says the router turns Polymarket slug and
+    URL inputs into prediction instruments before it routes them; the URL and the outcome slug are the slugs graphc
+    can tell by their shape. A token id, a ``0x`` condition id and a Kalshi ticker are neither, so the router's
+    default for a missing type, spot, applies to them (hosted-strategies.md: "the graph engine assumes spot").
+    """
+    return bool(_POLYMARKET_URL.match(symbol) or _OUTCOME.search(symbol))
+
+
+def router_type(symbol: str, given) -> str:
+    """A wire node's instrument type as the router reads it (spec GC111): the ``given`` one (a text), else
+    ``prediction`` for a symbol it normalizes (:func:`router_normalizes`), else ``spot``."""
+    if isinstance(given, str):
+        return given
+    return "prediction" if isinstance(symbol, str) and router_normalizes(symbol) else "spot"
+
+
 def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None) -> tuple[str, str | None]:
     """Spec §3.1, first match wins: ``(type, venue)``, the venue inferred when the symbol names one.
 
