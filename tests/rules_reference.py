@@ -30,7 +30,9 @@ ask", ``facts.missing_side``) instead of "no quote for X" (audit rulesA.md 6);
 GC305 warns when a uniform TWAP slice (qty / num_slices) is off a lot coarser than the wire's 1e-8, as GC301/GC302
 do for their minimums (``_slices_off_lot``; audit verdict17 1, tests/test_rules_venue.py); GC408 counts every exit
 of a parent, names them all (``suggest.listed``) with their whole total, and decides on the exits of known size
-when they already overfill (audit verdict17 2, tests/test_rules_execution.py).
+when they already overfill (audit verdict17 2, tests/test_rules_execution.py); GC306 also reports a symbol whose
+shape names one prediction venue pinned to the other (``owning_venue``, spec §3.1 rules 3-4; audit venue18 1,
+tests/test_venue_pins.py).
 """
 
 from __future__ import annotations
@@ -76,9 +78,9 @@ from graphc.rules.venue import (
 )
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
-from graphc.venues import MarketResolver
+from graphc.venues import MarketResolver, owning_venue
 from graphc.venues.prices import WIRE_QTY_STEP, figures_step, form_problem, off_tick, size_step
-from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, RATIO_TRIGGER
+from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, PREDICTION_VENUES, RATIO_TRIGGER
 
 _UNKNOWN_TEXTS: dict[tuple, str] = {}
 _MAX_UNKNOWN_TEXTS = 4096
@@ -256,6 +258,14 @@ def check_venue_type(ctx):
     for node in ctx.nodes:
         m = node.market
         shaped = node.shaped_venue
+        owner = owning_venue(node.symbol) if node.venue in PREDICTION_VENUES else None
+        if owner is not None and owner[0] != node.venue:
+            yield Finding(
+                node.at("instrument", "venue"),
+                f"{node.symbol!r} is {owner[1]}, a {owner[0]} market, but it is pinned to {node.venue}, where it "
+                f"cannot resolve (and {node.venue}'s minimums, tick and price range are not its own)",
+                f"pin venue {owner[0]}, the venue the symbol belongs to, or leave the venue out",
+            )
         if m.known_venue and m.prediction is None:
             yield Skipped(
                 node.at("instrument", "venue"),

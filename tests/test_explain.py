@@ -68,11 +68,21 @@ def test_failing_and_fixed_examples_are_well_formed(code):
     (lang, bad), (fix_lang, good) = failing[0], fixed[0]
     assert lang in ("yaml", "json") and fix_lang == lang
     assert bad != good
-    for extra_lang, extra in failing[1:]:  # only a quotes snapshot may follow the playbook
+    for extra_lang, extra in failing[1:]:  # a quotes snapshot, or a second failing playbook (GC306)
+        if extra.startswith("graphc: 1\nname: "):
+            assert extra_lang == lang == "yaml"
+            doc, diagnostics = load_text(extra, "failing.yaml")
+            assert not diagnostics and isinstance(doc.data, dict)
+            continue
         assert extra_lang == "yaml" and extra.startswith("# quotes.yaml\n"), code
         assert "--quotes quotes.yaml" in parts["## Failing example"]
         doc, diagnostics = load_text(extra, "quotes.yaml")
         assert not diagnostics and isinstance(doc.data, dict)
+    for extra_lang, extra in fixed[1:]:  # the fix of each further failing playbook, in the same order
+        assert extra_lang == lang and extra.startswith("graphc: 1\nname: "), code
+        assert load_text(extra, "fix.yaml")[1] == []
+    playbooks = [text for _, text in failing if not text.startswith("# quotes.yaml")]
+    assert len(playbooks) == len(fixed), f"{code}: one fix for each failing example"
     if lang == "json":
         assert isinstance(json.loads(bad), dict) and isinstance(json.loads(good), dict)
         return

@@ -1,9 +1,10 @@
 """Each rule page's failing example really triggers its code, and its fix really does not.
 
 The pages are what `graphc explain CODE` prints, so a stale example would teach
-users the wrong thing. The first code block under "Failing example" and under
-"Fix" is the one linted (YAML playbook, or JSON wire graph); a block starting
-with `# quotes.yaml` is passed as --quotes. GC109 is a compile-time error, so
+users the wrong thing. Every code block under "Failing example" and under "Fix"
+is linted (YAML playbook, or JSON wire graph; the first is the one the Options
+section's suppression line comes from); a block starting with `# quotes.yaml` is
+passed as --quotes. GC109 is a compile-time error, so
 its page is checked with `graphc compile`. GC112's example is a file saved as
 Windows-1252, so it is written in that encoding.
 """
@@ -22,12 +23,18 @@ PAGES = REPO / "docs" / "rules"
 BLOCK = re.compile(r"```(yaml|json)\n(.*?)```", re.S)
 
 
-def section_blocks(page: str, heading: str):
+def section_examples(page: str, heading: str):
+    """Every example of a section (``(kind, text)``, in page order), and its quotes snapshot (None: none)."""
     body = page.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     blocks = BLOCK.findall(body)
-    example = next((kind, text) for kind, text in blocks if not text.startswith("# quotes.yaml"))
+    examples = [(kind, text) for kind, text in blocks if not text.startswith("# quotes.yaml")]
     quotes = next((text for _, text in blocks if text.startswith("# quotes.yaml")), None)
-    return example, quotes
+    return examples, quotes
+
+
+def section_blocks(page: str, heading: str):
+    examples, quotes = section_examples(page, heading)
+    return examples[0], quotes
 
 
 def codes_for(tmp_path, code, example, quotes):
@@ -47,17 +54,19 @@ def codes_for(tmp_path, code, example, quotes):
 
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_failing_example_triggers_the_code(tmp_path, code):
-    example, quotes = section_blocks((PAGES / f"{code}.md").read_text(), "Failing example")
-    assert code in codes_for(tmp_path, code, example, quotes)
+    examples, quotes = section_examples((PAGES / f"{code}.md").read_text(), "Failing example")
+    for example in examples:
+        assert code in codes_for(tmp_path, code, example, quotes), example[1]
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
 def test_fix_does_not(tmp_path, code):
     page = (PAGES / f"{code}.md").read_text()
-    example, quotes = section_blocks(page, "Fix")
+    examples, quotes = section_examples(page, "Fix")
     if quotes is None:
         quotes = section_blocks(page, "Failing example")[1]
-    assert code not in codes_for(tmp_path, code, example, quotes)
+    for example in examples:
+        assert code not in codes_for(tmp_path, code, example, quotes), example[1]
 
 
 @pytest.mark.parametrize("code", sorted(c for c in RULES if RULES[c].flagged))

@@ -309,6 +309,18 @@ def test_venue_skips_in_bulk():
     shaped = [*market[:2], wire_node("k", symbol="KXFEDDECISION-26DEC-C25")]  # GC306 asks each node of that market
     for nodes in (shaped, [*shaped[:2], {**shaped[2], "instrument": {"symbol": shaped[2]["instrument"]["symbol"]}}]):
         assert_same_wire({"nodes": nodes, "edges": []}, {})
+    elsewhere = [  # pinned to the other prediction venue (audit venue18 1), typed and not
+        {
+            **shaped[2],
+            "node_id": kind,
+            "instrument": {"symbol": "KXFEDDECISION-26DEC-C25", "type": kind, "venue": "polymarket"},
+        }
+        for kind in ("prediction", "spot")
+    ]
+    url = {"symbol": "https://polymarket.com/event/x", "type": "prediction", "venue": "kalshi"}
+    assert_same_wire(
+        {"nodes": [*market[:2], *elsewhere, {**shaped[2], "node_id": "u", "instrument": url}], "edges": []}, {}
+    )
     for quotes in (QUOTES, {}):  # the compiled bench graph (no venue pinned), as lint reads its JSON
         result = compile_text(make_corpus().scaling_playbook(60), "legs-60.yaml")
         assert_same_wire(json.loads(result.wire_json()), quotes)

@@ -25,7 +25,7 @@ from graphc.facts import missing_side
 from graphc.numbers import beside, cents_down, counted, is_multiple, quotient, times
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
-from graphc.venues import MarketFacts, known_venues, prediction_venue
+from graphc.venues import MarketFacts, known_venues, owning_venue, prediction_venue
 from graphc.venues.prices import (
     WIRE_QTY_STEP,
     divide_up,
@@ -36,6 +36,7 @@ from graphc.venues.prices import (
     step_ceil,
     step_floor,
 )
+from graphc.vocabulary import PREDICTION_VENUES
 
 # A lint without quotes or config skips GC301, GC302, GC305 and GC309 on every node: each check gathers
 # its skips into one SkippedNodes (an index and a reason per node, no record each), yielded at the end.
@@ -887,15 +888,17 @@ def _lot_plan(node) -> tuple[str | None, Decimal | None]:
 @rule(
     "GC306",
     "venue-type",
-    summary="prediction venue or prediction-shaped symbol with a non-prediction type, or the reverse",
+    summary="prediction venue or prediction-shaped symbol with a non-prediction type, or the reverse; a symbol of "
+    "one prediction venue pinned to the other",
     source=(
         'hosted-strategies.md (instrument_type="prediction" is required: without it the graph engine assumes spot '
-        "and cannot find the venue); playbook-spec.md §3.1 (prediction-shaped symbols)"
+        "and cannot find the venue); playbook-spec.md §3.1 (prediction-shaped symbols; rules 3-4: the venue a URL, "
+        "condition or token id, or KX ticker names)"
     ),
     flagged="    type: spot",
 )
 def check_venue_type(ctx):
-    """A prediction market is typed as spot or perp, or a prediction leg is routed to a venue that has no prediction markets.
+    """A prediction market is typed as spot or perp, a prediction leg is routed to a venue that has no prediction markets, or one venue's market is pinned to the other.
 
     ## What it checks
 
@@ -919,12 +922,27 @@ def check_venue_type(ctx):
     are made prediction before routing, so graphc reads that node as
     `prediction`, with GC111's warning.
 
+    A symbol whose shape can only be a market of one prediction venue must not be
+    pinned to the other: a `polymarket.com/event/...` URL, a `0x` condition id or a
+    token id of 20 or more digits is a Polymarket market, a `KX...` ticker a Kalshi
+    one (spec §3.1 rules 3 and 4), so `venue: kalshi` on the first three, or
+    `venue: polymarket` on a ticker, is GC306 at the venue, in a playbook, a wire
+    graph or a simple order. A symbol ending in `:yes`/`:no` is not counted, though
+    graphc infers Polymarket from it when no venue is pinned: the router lists
+    Kalshi markets by yes/no token ids as well (hosted-strategies.md), whose form
+    the reference does not show. Nor is a slug, which names no venue.
+
     ## Why it matters
 
     Without type `prediction`, the router treats the order as spot and cannot route
     it to the prediction venue, so it fails instead of trading. Sizes and prices
     also mean different things: shares priced between 0 and 1 on a prediction
     market, coins at market prices on a spot venue.
+
+    Pinned to the other prediction venue, the market cannot resolve there, and
+    graphc's venue checks would read the wrong venue's rules: 1 contract at 0.55 is
+    a fine Kalshi order, but on Polymarket, where a polymarket.com URL says the
+    market is, 1 share for $0.55 is below both the 5-share and the $1 minimum.
 
     ## Failing example
 
@@ -939,6 +957,19 @@ def check_venue_type(ctx):
         symbol: will-btc-reach-150k-in-2025
         venue: polymarket
         type: spot
+        limit: 0.40
+    ```
+
+    A Kalshi ticker pinned to Polymarket:
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        venue: polymarket
         limit: 0.40
     ```
 
@@ -957,6 +988,20 @@ def check_venue_type(ctx):
         venue: polymarket
         limit: 0.40
     ```
+
+    Pin the ticker to the venue it belongs to, or leave the venue out (graphc
+    infers `kalshi` from the ticker):
+
+    ```yaml
+    graphc: 1
+    name: btc-100k-kalshi
+    legs:
+      entry:
+        buy: 10 contracts
+        symbol: KXBTCD-25DEC31-T100000
+        venue: kalshi
+        limit: 0.40
+    ```
     """
     for node in ctx.nodes:
         m = node.market
@@ -965,6 +1010,14 @@ def check_venue_type(ctx):
             quiet = m.checks["GC306"] = _quiet_types(m)
         if node.type in quiet:
             continue  # nothing to report on this market for this instrument type (most nodes)
+        if (other := _pinned_elsewhere(m)) is not None:
+            owner, what = other
+            yield Finding(
+                node.at("instrument", "venue"),
+                f"{node.symbol!r} is {what}, a {owner} market, but it is pinned to {node.venue}, where it cannot "
+                f"resolve (and {node.venue}'s minimums, tick and price range are not its own)",
+                f"pin venue {owner}, the venue the symbol belongs to, or leave the venue out",
+            )
         if m.known_venue and m.prediction is None:
             yield Skipped(
                 node.at("instrument", "venue"),
@@ -993,6 +1046,15 @@ def check_venue_type(ctx):
             )
 
 
+def _pinned_elsewhere(m: MarketFacts) -> tuple[str, str] | None:
+    """``(venue, what the symbol is)`` when market ``m`` is pinned to one prediction venue and its symbol's
+    shape can only be the other's (:func:`~graphc.venues.symbols.owning_venue`), else None."""
+    if m.venue not in PREDICTION_VENUES:
+        return None
+    owner = owning_venue(m.symbol)
+    return owner if owner is not None and owner[0] != m.venue else None
+
+
 def _type_words(node) -> str:
     """``the instrument type is 'spot'``, or what the router makes of a type the wire node does not give."""
     if "instrument.type" in node.missing:
@@ -1008,8 +1070,8 @@ def _quiet_types(m: MarketFacts) -> frozenset[str]:
     """The instrument types for which GC306 reports nothing on any node of market ``m`` (what it checks
     of a node besides its type, its symbol, is the market's; whether the type was given changes only the
     words of a finding)."""
-    if m.known_venue and m.prediction is None:
-        return frozenset()  # every node is skipped
+    if (m.known_venue and m.prediction is None) or _pinned_elsewhere(m) is not None:
+        return frozenset()  # every node is skipped, or pinned to the wrong prediction venue
     quiet = []
     for kind in ("spot", "perp", "prediction"):
         if m.prediction and kind != "prediction":

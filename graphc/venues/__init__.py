@@ -12,7 +12,13 @@ from graphc.venues.model import MarketFacts, MinMax
 from graphc.venues.profiles import PROFILES, known_venues
 from graphc.venues.resolver import MarketResolver
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
-from graphc.venues.symbols import infer_instrument, prediction_venue, router_normalizes, router_type
+from graphc.venues.symbols import (
+    infer_instrument,
+    owning_venue,
+    prediction_venue,
+    router_normalizes,
+    router_type,
+)
 
 __all__ = [
     "PROFILES",
@@ -25,6 +31,7 @@ __all__ = [
     "SettingError",
     "infer_instrument",
     "known_venues",
+    "owning_venue",
     "parse_setting",
     "prediction_venue",
     "router_normalizes",

@@ -5,7 +5,8 @@ raw token id or a full ``polymarket.com/event/...`` URL (reference:
 orders-and-execution-graphs.md, "Simple Order"), and Kalshi markets by their
 ``KX...`` ticker. :func:`prediction_venue` recognises those shapes;
 :func:`infer_instrument` applies §3.1's rules in order. GC306 uses the first to
-catch a prediction-shaped symbol typed spot or perp.
+catch a prediction-shaped symbol typed spot or perp, and :func:`owning_venue` to catch one pinned to the other
+prediction venue.
 """
 
 from __future__ import annotations
@@ -55,6 +56,26 @@ def router_type(symbol: str, given) -> str:
     if isinstance(given, str):
         return given
     return "prediction" if isinstance(symbol, str) and router_normalizes(symbol) else "spot"
+
+
+def owning_venue(symbol: str) -> tuple[str, str] | None:
+    """``(venue, what the symbol is)`` when the symbol's shape can only be a market of that one prediction venue,
+    else None: a ``polymarket.com/event/...`` URL, a ``0x`` condition id of 64 hex digits or a token id of 20 or
+    more digits is Polymarket's (§3.1 rule 3), a ``KX...`` ticker Kalshi's (rule 4).
+
+    A ``:yes``/``:no`` suffix is not counted, though rule 3 infers Polymarket from it: the router also lists
+    Kalshi markets by yes/no token ids (hosted-strategies.md, discovery), whose form the reference does not
+    show, so such a symbol pinned to Kalshi may be valid there. A slug names no venue.
+    """
+    if _POLYMARKET_URL.match(symbol):
+        return "polymarket", "a polymarket.com URL"
+    if _CONDITION_ID.match(symbol):
+        return "polymarket", "a Polymarket condition id"
+    if _TOKEN_ID.match(symbol):
+        return "polymarket", "a Polymarket token id"
+    if _KALSHI.match(symbol):
+        return "kalshi", "a Kalshi ticker"
+    return None
 
 
 def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None) -> tuple[str, str | None]:
