@@ -32,7 +32,8 @@ do for their minimums (``_slices_off_lot``; audit verdict17 1, tests/test_rules_
 of a parent, names them all (``suggest.listed``) with their whole total, and decides on the exits of known size
 when they already overfill (audit verdict17 2, tests/test_rules_execution.py); GC306 also reports a symbol whose
 shape names one prediction venue pinned to the other (``owning_venue``, spec §3.1 rules 3-4; audit venue18 1,
-tests/test_venue_pins.py).
+tests/test_venue_pins.py), and says of a prediction node on Hyperliquid that graphc does not model its outcome
+markets rather than that it lists none (``_UNMODELLED_OUTCOMES``; audit venue18 2).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ from graphc.rules.graph import (
 from graphc.rules.risk import _LIMIT, TOP_LEGS, _unknown_reason, max_notional
 from graphc.rules.venue import (
     _BELOW_MIN_EFFECT,
+    _UNMODELLED_OUTCOMES,
     _amount,
     _min_qty,
     _money,
@@ -281,7 +283,8 @@ def check_venue_type(ctx):
         elif m.prediction is False and node.type == "prediction":
             yield Finding(
                 node.at("instrument", "venue"),
-                f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
+                f"instrument type 'prediction' on {node.venue}, "
+                + _UNMODELLED_OUTCOMES.get(node.venue or "", "which lists no prediction markets"),
                 "pin venue polymarket or kalshi, or leave the venue out",
             )
         elif shaped and node.type in ("spot", "perp"):

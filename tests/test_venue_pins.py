@@ -137,3 +137,27 @@ def test_no_reference_example_is_flagged(tmp_path):
     text = (SHARED / "reference" / "hosted-strategies.md").read_text()
     assert '"symbol": "KX...", "type": "prediction", "venue": "kalshi"' in text
     assert '"symbol": "4394372...", "type": "prediction", "venue": "polymarket"' in text
+
+
+def test_a_prediction_leg_on_hyperliquid_says_its_outcome_markets_are_not_modelled(tmp_path):
+    """Audit venue18 2: Hyperliquid has outcome markets (venue-rules.md §5), so "lists no prediction markets" was
+    untrue; the error stays (spec §8 GC306), and says what is so: graphc does not model them, and the router
+    reference does not describe them."""
+    text = 'graphc: 1\nname: t\nlegs:\n  a:\n    buy: 20 shares\n    symbol: "#90"\n    venue: hyperliquid\n'
+    path = write(tmp_path, "hlpred.yaml", text + "    type: prediction\n    limit: 0.55\n")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1
+    assert "hlpred.yaml:7:12: error GC306 instrument type 'prediction' on hyperliquid, whose outcome markets" in (
+        result.output
+    )
+    assert "lists no prediction markets" not in result.output
+    [d] = found(lint_json(path))
+    assert d["message"] == (
+        "instrument type 'prediction' on hyperliquid, whose outcome markets (venue-rules.md §5) graphc does not "
+        "model and the router reference does not describe"
+    )
+    assert d["hint"] == "pin venue polymarket or kalshi, or leave the venue out"
+    # a spot venue keeps its words: it lists no prediction markets
+    coinbase = text.replace('"#90"', "BTC-USD").replace("hyperliquid", "coinbase").replace("20 shares", "0.001")
+    [d] = found(lint_json(write(tmp_path, "cb.yaml", coinbase + "    type: prediction\n    limit: 50000\n")))
+    assert d["message"] == "instrument type 'prediction' on coinbase, which lists no prediction markets"

@@ -50,6 +50,11 @@ _CENT = Decimal("0.01")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
 _UNITS = {"polymarket": "share", "kalshi": "contract"}  # counted: 1 contract, 1.5 contracts
 _VENUE_RULES = "venue-rules.md"
+# GC306: a venue with outcome markets that graphc does not model (its profile says prediction = False)
+_UNMODELLED_OUTCOMES = {
+    "hyperliquid": f"whose outcome markets ({_VENUE_RULES} §5) graphc does not model and the router reference does "
+    "not describe"
+}
 
 
 def _amount(node, qty: Decimal) -> str:
@@ -898,13 +903,17 @@ def _lot_plan(node) -> tuple[str | None, Decimal | None]:
     flagged="    type: spot",
 )
 def check_venue_type(ctx):
-    """A prediction market is typed as spot or perp, a prediction leg is routed to a venue that has no prediction markets, or one venue's market is pinned to the other.
+    """A prediction market is typed as spot or perp, a prediction leg is routed to a venue without prediction markets graphc models, or one venue's market is pinned to the other.
 
     ## What it checks
 
     Polymarket and Kalshi list only prediction markets, so a leg pinned to either
     must have `type: prediction`, and a `prediction` leg cannot be pinned to a spot
-    or perp venue such as `coinbase` or `binance`.
+    or perp venue such as `coinbase` or `binance`. Nor to `hyperliquid`:
+    Hyperliquid does have outcome markets (venue-rules.md §5), but graphc does not
+    model them (their tick, sizes and minimums) and the router reference does not
+    say it routes them, so such a leg could only be checked against rules that are
+    not its own; the message says so.
 
     The type is normally inferred (playbook spec §3.1): venue `polymarket` or
     `kalshi`, a `polymarket.com/event/...` URL (`http` or `https`, with or without
@@ -1031,9 +1040,10 @@ def check_venue_type(ctx):
                 _prediction_hint(node, "set type: prediction"),
             )
         elif m.prediction is False and node.type == "prediction":
+            why = _UNMODELLED_OUTCOMES.get(node.venue or "", "which lists no prediction markets")
             yield Finding(
                 node.at("instrument", "venue"),
-                f"instrument type 'prediction' on {node.venue}, which lists no prediction markets",
+                f"instrument type 'prediction' on {node.venue}, {why}",
                 "pin venue polymarket or kalshi, or leave the venue out",
             )
         elif node.type in ("spot", "perp") and (shaped := _shaped_venue(node.symbol)):

@@ -51,7 +51,9 @@ PROFILES: dict[str, dict] = {
     },
     "hyperliquid": {
         "venue": {
-            "prediction": False,  # outcome markets not modelled
+            # Hyperliquid has outcome markets (venue-rules.md §5: ccxt's prediction namespace), but graphc does not
+            # model them and the router reference does not describe them: a prediction leg here is GC306
+            "prediction": False,
             "sig_figs": 5,  # hyperliquid.gitbook.io .../api/tick-and-lot-size
             "integer_price_exempt": True,  # same page: 123456 is valid
             "min_size": D(0),  # no size minimum; the order-value minimum governs (error-responses)
