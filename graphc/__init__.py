@@ -230,7 +230,7 @@ def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
         unknown = set(entry) - set(QUOTE_FIELDS)
         if unknown:
             raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
-        values = {key: _exact(symbol, key, value) for key, value in entry.items()}
+        values: dict[str, Any] = {key: _exact(symbol, key, value) for key, value in entry.items()}  # Quote's fields
         out[str(symbol)] = Quote(**values)  # as a snapshot file: a mid the caller wrote is the mid, sides or not
     return out
 

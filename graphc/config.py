@@ -56,6 +56,7 @@ from graphc.files import (
 )
 from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
+from graphc.venues.profiles import tick_refusal
 from graphc.venues.settings import KEYS as SETTING_KEYS
 
 if TYPE_CHECKING:
@@ -295,6 +296,23 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
     return reader.read(data), reader.diagnostics
 
 
+def setting_at(config: Config, section: str, name: str, key: str) -> tuple[str, Span | None] | None:
+    """Where ``config``'s file sets ``key`` of ``[section.name]`` (``[markets."X"] tick``): the file as
+    diagnostics name it and the key's span (``file`` set; None when the line is not found), or None when the
+    config has no file or it cannot be read. Read again when asked: only a problem found after the config was
+    read (a tick its market's venue cannot have, graphc.lint) needs it."""
+    if config.path is None:
+        return None
+    shown = _display(config.path)
+    try:
+        text = read_whole_source(config.path)
+    except (OSError, UnicodeDecodeError):
+        return None
+    prefix = ("tool", "graphc") if config.path.name == PYPROJECT else ()
+    span = _Reader(config.path, shown, text, prefix).locate((section, name, key))
+    return shown, None if span is None else span.replace(file=shown)
+
+
 def missing_graphc_table(path) -> str | None:
     """Why ``path``, a config file named with ``--config``, holds no graphc settings; None when it may.
 
@@ -432,6 +450,13 @@ class _Reader:
                     values[key] = parse_setting(key, value)
                 except SettingError as exc:
                     self.invalid((section, name, key), f"{self._section((section, name))} {exc.message}", exc.hint)
+            tick = values.get("tick") if section == "venues" else None
+            if tick is not None and (refused := tick_refusal(name.lower(), tick)) is not None:
+                # a tick the venue's markets cannot have (venue-rules.md §1): an error, and not used; a market's
+                # own (`[markets."X"]`) is known to be the venue's only when a leg trades it there (graphc.lint)
+                why, hint = refused
+                self.invalid(("venues", name, "tick"), f"{self._section((section, name))} `tick` {why}", hint)
+                del values["tick"]
             out[name.lower() if section == "venues" else name] = values
         return out
 

@@ -34,6 +34,8 @@ from graphc.pipeline import CompileOptions, compile_document
 from graphc.record import Record
 
 if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are imported by the runs that
+    from decimal import Decimal
+
     from graphc.facts import GraphFacts  # lint a file (one served from the lint cache never needs them)
     from graphc.quotes import LiveQuotes, Quote
     from graphc.stages.load import Document
@@ -260,7 +262,9 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
             wire, quotes=compile_options.quotes, resolver=compile_options.resolver(), shaped=graph.shaped
         )
     run = base.run_rules(base.LintContext(wire, facts), registry.CHECKED, skip_paths=options.report_skips)
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = (
+        _refused_ticks(facts, path, graph.locator, options) if facts.resolver.refused else []
+    )
     rules = registry.RULES
     for finding in run.findings:
         severity = finding.severity or rules[finding.code].severity
@@ -269,6 +273,47 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
     if not options.report_skips:  # their `where` is None already
         return diagnostics, run.skipped
     return diagnostics, _located_skips(run.skipped, graph.locator, options)
+
+
+def _refused_ticks(facts: GraphFacts, path: str, locator: Locates, options: LintOptions) -> list[Diagnostic]:
+    """An error at each tick the graph's markets did not use because their venue's markets cannot have it (a
+    Polymarket tick other than 0.1, 0.01, 0.001 or 0.0001: venue-rules.md §1, ``MarketResolver``), once a tick: in
+    the quotes snapshot (GC105, as a tick of 0 or less is there), in graphc.toml (GC103, as there), each with a
+    note on the first leg that trades the market there. Where the file cannot be named (a snapshot given as a
+    mapping, a market config without a file), at that leg."""
+    from graphc.config import setting_at  # deferred: only a graph with such a tick needs it
+    from graphc.diagnostics import Related  # deferred: (as above)
+    from graphc.venues.profiles import tick_refusal  # deferred: (as above)
+
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, str, Decimal]] = set()
+    for node in facts.nodes:
+        refused = node.market.origin.get("refused tick")
+        if not refused:
+            continue
+        leg = locator.span(node.at("instrument", "symbol"))
+        used = Related(path, leg, f"{node.symbol} is traded on {node.venue} here")
+        for label, tick, where in refused:
+            if (label, node.symbol, tick) in seen:
+                continue
+            seen.add((label, node.symbol, tick))
+            why, hint = tick_refusal(node.venue, tick) or ("", "")
+            span: Span | None = where
+            shown: str | None = None  # the file, where the line is not known
+            if label == "quotes":
+                code, message = "GC105", f"quote {node.symbol}.tick: {why}"
+            else:  # [markets."X"] (a [venues.X] tick is refused when graphc.toml is read)
+                code, message = "GC103", f"{label} `tick` {why}"
+                name = label.removeprefix("[markets.").removesuffix("]").strip('"')
+                found = setting_at(options.config, "markets", name, "tick") if options.config else None
+                shown, span = found if found is not None else (None, None)
+            if span is not None:
+                out.append(located(Diagnostic(code, message, path, span.replace(via=used), hint=hint)))
+            elif shown is not None:
+                out.append(Diagnostic(code, message, shown, None, hint=hint, related=(used,)))
+            else:
+                out.append(Diagnostic(code, message, path, leg, hint=hint))
+    return out
 
 
 def _located_skips(skips: Iterable[Skip], locator: Locates, options: LintOptions) -> list[Skip]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from stat import S_ISREG
+from typing import Any
 
 from graphc.facts import wire_limit, wire_qty
 from graphc.files import open_source
@@ -210,7 +211,7 @@ def _plan_quotes(raw, source: str) -> dict | None:
     for symbol, entry in raw.items():
         if not isinstance(entry, dict):
             raise PlanError(f"{source}: the quote of {str(symbol)[:80]!r} is not a mapping of bid, ask, ...")
-        values = {}
+        values: dict[str, Any] = {}  # Quote's fields
         for name, text in entry.items():
             where = f"{source}: quote {str(symbol)[:80]}.{str(name)[:20]}"
             if name not in QUOTE_FIELDS:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from graphc.diagnostics import Diagnostic
+from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
 from graphc.limits import limit
 from graphc.numbers import half, plus
@@ -23,6 +24,10 @@ class Quote:
     mid: Decimal | None = None
     tick: Decimal | None = None
     lot: Decimal | None = None
+    # Where a snapshot file writes the tick (its span, ``file`` set): a tick the market's venue cannot have is
+    # reported there (graphc.venues.resolver, graphc.lint). Not compared; shown in the repr, so the lint cache's
+    # key (CompileOptions.fingerprint) changes when the tick moves in the file.
+    tick_at: Span | None = field(default=None, compare=False)
 
     def base(self, name: str) -> Decimal | None:
         """The value of a price-template base (bid, ask, mid, last)."""
@@ -55,7 +60,7 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                 )
             )
             continue
-        values = {}
+        values: dict[str, Any] = {}  # the fields' values, and where the tick is written
         for key, raw in entry.items():
             span = doc.span((symbol, key))
             if key not in QUOTE_FIELDS:
@@ -78,6 +83,9 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                     Diagnostic(exc.code, f"quote {symbol}.{key}: {exc.message}", doc.path, span, hint=exc.hint)
                 )
                 continue
+        if "tick" in values:
+            span = doc.span((symbol, "tick"))
+            values["tick_at"] = None if span is None else span.replace(file=doc.path)
         quotes[str(symbol)] = Quote(**values)  # the user's own mid, if written, is the mid
     return quotes, diagnostics
 

@@ -33,7 +33,8 @@ of a parent, names them all (``suggest.listed``) with their whole total, and dec
 when they already overfill (audit verdict17 2, tests/test_rules_execution.py); GC306 also reports a symbol whose
 shape names one prediction venue pinned to the other (``owning_venue``, spec §3.1 rules 3-4; audit venue18 1,
 tests/test_venue_pins.py), and says of a prediction node on Hyperliquid that graphc does not model its outcome
-markets rather than that it lists none (``_UNMODELLED_OUTCOMES``; audit venue18 2).
+markets rather than that it lists none (``_UNMODELLED_OUTCOMES``; audit venue18 2); GC404's hint crosses by the
+snapshot's tick only where the market uses it (not a Polymarket tick its venue cannot have: audit venue18 3).
 """
 
 from __future__ import annotations
@@ -467,9 +468,10 @@ def check_at_touch(ctx):
             if found is not None:
                 yield found
             continue
-        if quote.tick:
-            crossed = price + quote.tick if side == "buy" else price - quote.tick
-            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(quote.tick)})"
+        tick = quote.tick if node.market.origin.get("tick") == "quotes" else None
+        if tick:
+            crossed = price + tick if side == "buy" else price - tick
+            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(tick)})"
         else:
             hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
         yield Finding(

@@ -96,7 +96,12 @@ def _lint_one(item):
         import traceback  # deferred: only a crash needs it
 
         return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc))), [], False
-    return outcome.result, outcome.files_read, outcome.read_clock
+    result, files_read = outcome.result, outcome.files_read
+    if result is not None and any(d.path != path for d in result.diagnostics):
+        # a finding placed in another file (a graphc.toml or snapshot tick its market's venue cannot have:
+        # graphc.lint): the cached result depends on where that file writes it too
+        files_read = [*files_read, *dict.fromkeys(d.path for d in result.diagnostics if d.path != path)]
+    return result, files_read, outcome.read_clock
 
 
 def _picklable(exc: BaseException) -> BaseException:

@@ -500,9 +500,10 @@ def check_at_touch(ctx):
                 if found is not None:
                     yield found
             continue
-        if quote.tick:
-            crossed = price + quote.tick if side == "buy" else price - quote.tick
-            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(quote.tick)})"
+        tick = quote.tick if node.market.origin.get("tick") == "quotes" else None  # not one the venue refuses
+        if tick:
+            crossed = price + tick if side == "buy" else price - tick
+            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(tick)})"
         else:
             hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
         yield Finding(

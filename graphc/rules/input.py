@@ -327,6 +327,12 @@ def check_wire_venue_case(ctx):
       `"1k"`, `"1,000"`, `"$60,000"` and `"55c"` (never read as a playbook's human
       values) and `"0.5"` (a number in quotes) alike; a `symbol` that is empty or
       over 512 characters and an empty `venue` are GC103 as in a wire node;
+    - in `graphc.toml`, a setting's value of the wrong type or out of range
+      (`tick = -0.01`), and a `tick` the market's venue cannot have: a
+      Polymarket market's tick is 0.1, 0.01, 0.001 or 0.0001 (venue-rules.md
+      §1), so `tick = 0.005` in `[venues.polymarket]`, or in
+      `[markets."SYMBOL"]` of a market a leg trades on Polymarket, is GC103 at
+      the key (the second with a note naming that leg), and the tick is not used;
     - a number literal in a `{{ }}` template outside the range of any playbook
       number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
       (spec §1: numbers are read exactly from their text, never as a float);
@@ -512,7 +518,12 @@ GC105 = describe(
     negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at
     the value, shown as the file writes it. A price of exactly `0` is not an
     error: it is the empty side of a one-sided book, as the router reports it
-    (see GC109).
+    (see GC109). So is a `tick` that the market's venue cannot have: a Polymarket
+    market's tick is 0.1, 0.01, 0.001 or 0.0001 (venue-rules.md §1), so `tick:
+    0.005` (or `0.02`) for a symbol a leg trades on Polymarket is GC105 at the
+    value, with a note naming that leg, and the tick is not used: the market is
+    checked against the next tick known, graphc's 0.001 check grid unless
+    `graphc.toml` gives one (the same tick in `graphc.toml` is GC103).
 
     Readable forms are listed in the playbook spec: plain numbers with `,` or `_`
     separators and `k`/`m`/`M`/`bn` suffixes, notional sizes like `$5k` or

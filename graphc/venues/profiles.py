@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from graphc.numbers import plain
+
 PROFILES: dict[str, dict] = {
     "polymarket": {
         "venue": {
@@ -87,6 +89,31 @@ PROFILES: dict[str, dict] = {
         "venue": {"prediction": False},
     },
 }
+
+
+# The ticks a venue's markets can have, where the venue fixes the list, and what to write instead. A tick outside
+# it, from the quotes snapshot or graphc.toml, is an error at the value (GC105 in the snapshot, GC103 in graphc.toml,
+# as a tick of 0 or less) and is not used: the market keeps the next tick known (MarketResolver, tick_refusal).
+ALLOWED_TICKS: dict[str, tuple[tuple[D, ...], str]] = {
+    "polymarket": (
+        (D("0.1"), D("0.01"), D("0.001"), D("0.0001")),  # py-clob-client clob_types.py `TickSize` (venue-rules.md §1)
+        "write the market's own tick (its displayed quote tick: most Polymarket markets trade in 0.01, some in "
+        "0.001), or leave the tick out (graphc then checks against 0.001)",
+    ),
+}
+
+
+def tick_refusal(venue: str | None, tick: D) -> tuple[str, str] | None:
+    """Why ``tick`` cannot be a tick of ``venue``'s markets (``0.005 is not a Polymarket tick (0.1, 0.01, 0.001 or
+    0.0001), so it is not used``) and the hint, or None when it can be, or the venue fixes no list
+    (:data:`ALLOWED_TICKS`)."""
+    if venue is None or (known := ALLOWED_TICKS.get(venue)) is None or tick in known[0]:
+        return None
+    names = [plain(t) for t in known[0]]
+    why = (
+        f"{plain(tick)} is not a {venue.capitalize()} tick ({', '.join(names[:-1])} or {names[-1]}), so it is not used"
+    )
+    return why, known[1]
 
 
 PROFILE_ONLY_KEYS = ("max_decimals_base", "separate_market_min", "cost_unit", "generated_tick", "min_size_is_lot")

@@ -10,6 +10,10 @@ setting, the price grid: a snapshot's ``tick`` replaces the config's bands):
 4. the built-in venue profile (:mod:`graphc.venues.profiles`): its market
    snapshot, then its per-type part, its defaults, its venue-wide facts.
 
+A tick of layers 1-3 that the venue's markets cannot have (a Polymarket tick other than 0.1, 0.01, 0.001 or
+0.0001: :data:`~graphc.venues.profiles.ALLOWED_TICKS`) is not used: the next layer's tick is, and the facts'
+``origin["refused tick"]`` says which layer gave what (lint reports it at the value).
+
 A market whose venue is not pinned (the router picks it) or not known still gets
 the facts of layers 1-2, so its tick and lot are checked wherever a snapshot or
 the config gives them. Compile aligns generated prices with these facts and lint
@@ -31,7 +35,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from graphc.venues.model import MarketFacts, MinMax
-from graphc.venues.profiles import PROFILES
+from graphc.venues.profiles import PROFILES, tick_refusal
 from graphc.venues.settings import MarketConfig, derived_settings
 from graphc.venues.symbols import prediction_venue
 
@@ -52,6 +56,7 @@ class MarketResolver:
         self.quotes = quotes or {}
         self.config = config or MarketConfig()
         self._memo: dict[tuple, MarketFacts] = {}
+        self.refused = False  # a market resolved here lost a tick its venue cannot have (origin["refused tick"])
 
     def facts(self, symbol: str, venue: str | None, instrument_type: str | None) -> MarketFacts:
         """What graphc knows about ``symbol`` traded on ``venue`` (None: unpinned) as ``instrument_type``."""
@@ -74,25 +79,36 @@ class MarketResolver:
     def is_known_venue(self, venue: str | None) -> bool:
         return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
 
-    def _own_layers(self, symbol, venue, quote) -> list[tuple[str, dict]]:
-        """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver)."""
+    def _own_layers(self, symbol, venue, quote) -> tuple[list[tuple[str, dict]], tuple]:
+        """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver), and
+        the ticks among them the venue's markets cannot have, which they lose: ``(label, tick, where)`` each,
+        ``where`` the snapshot's place of the tick (``Quote.tick_at``), None for graphc.toml's."""
         layers: list[tuple[str, dict | None]] = []
         if venue is not None:
             layers.append((f"[venues.{venue}]", self.config.venue(venue)))
         layers.append((f'[markets."{symbol}"]', self.config.market(symbol)))
         if quote is not None:
             layers.append(("quotes", {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}))
-        return [(label, derived_settings(values)) for label, values in layers if values]
+        refused: list[tuple[str, Decimal, object]] = []
+        for i, (label, values) in enumerate(layers):
+            tick = values.get("tick") if values else None
+            if values and tick is not None and tick_refusal(venue, tick) is not None:
+                layers[i] = (label, {k: v for k, v in values.items() if k != "tick"})
+                refused.append((label, tick, getattr(quote, "tick_at", None) if label == "quotes" else None))
+        return [(label, derived_settings(values)) for label, values in layers if values], tuple(refused)
 
     def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:
         quote = self.quotes.get(symbol)
         if quote is None and not self.config:  # no layer of this run's own: the profile decides (cached per process)
             return _profile_facts(symbol, venue, instrument_type)
-        own = self._own_layers(symbol, venue, quote)
-        if not own and (venue is None or self.config.venue(venue) is None):
+        own, refused = self._own_layers(symbol, venue, quote)
+        if not own and not refused and (venue is None or self.config.venue(venue) is None):
             # the profile alone decides: the same facts for every file of the run
             return _profile_facts(symbol, venue, instrument_type)
         settings, origin = _merged([*_profile_layers(symbol, venue, instrument_type), *own])
+        if refused:
+            origin["refused tick"] = refused
+            self.refused = True
         return build_facts(symbol, venue, instrument_type, self.is_known_venue(venue), settings, origin)
 
 

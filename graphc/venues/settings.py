@@ -58,7 +58,12 @@ class Setting(NamedTuple):
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("tick", "decimal", "Price step. Replaces the venue's default check grid.", "tick = 0.01"),
+    Setting(
+        "tick",
+        "decimal",
+        "Price step. Replaces the venue's default check grid. On Polymarket one of 0.1, 0.01, 0.001, 0.0001.",
+        "tick = 0.01",
+    ),
     Setting("lot", "decimal", "Size step, in base units, shares or contracts.", "lot = 0.001"),
     Setting(
         "sz_decimals",

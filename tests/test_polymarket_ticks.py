@@ -1,0 +1,144 @@
+"""A Polymarket tick that Polymarket cannot have (audit venue18 3).
+
+venue-rules.md §1: a Polymarket market's tick is one of 0.1, 0.01, 0.001 and 0.0001 (py-clob-client's
+``TickSize``). A snapshot's or graphc.toml's tick for a market traded on Polymarket that is none of them (a typo,
+or a tick copied from another market) is an error at the value, as a tick of 0 or less already is (GC105 in the
+snapshot, GC103 in graphc.toml), and it is not used: the market's checks read the next tick known (the venue's
+0.001 check grid), never a grid no Polymarket market has.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+from tests.conftest import write
+
+PM995 = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1000 shares\n    symbol: will-it-rain:yes\n    limit: 0.995\n"
+
+
+def lint(*args):
+    return CliRunner().invoke(cli, ["lint", "--no-cache", *map(str, args)])
+
+
+def report(*args):
+    result = lint("--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def codes(data):
+    return sorted(d["code"] for d in data["diagnostics"])
+
+
+def test_the_audit_repro_is_gc105_at_the_snapshots_tick(tmp_path):
+    playbook = write(tmp_path, "pm995.yaml", PM995)
+    quotes = write(tmp_path, "q.yaml", "'will-it-rain:yes': {bid: 0.4, ask: 0.6, tick: 0.005}\n")
+    result = lint(playbook, "--quotes", quotes)
+    assert result.exit_code == 1, result.output
+    assert (
+        "q.yaml:1:48: error GC105 quote will-it-rain:yes.tick: 0.005 is not a Polymarket tick "
+        "(0.1, 0.01, 0.001 or 0.0001), so it is not used" in result.output
+    )
+    assert "hint: write the market's own tick" in result.output
+    assert "pm995.yaml:6:13: will-it-rain:yes is traded on polymarket here" in result.output  # the note
+
+
+@pytest.mark.parametrize(
+    "tick, price, other",
+    [
+        ("0.02", "0.05", "GC303"),  # off a 0.02 grid: the grid is not used
+        ("0.005", "0.996", "GC304"),  # above 1 - 0.005: the range is not narrowed by it
+        ("0.005", "0.995", "GC303"),
+    ],
+)
+def test_the_tick_is_not_used(tmp_path, tick, price, other):
+    playbook = write(tmp_path, "p.yaml", PM995.replace("0.995", price))
+    quotes = write(tmp_path, "q.yaml", f"'will-it-rain:yes': {{bid: 0.4, ask: 0.6, tick: {tick}}}\n")
+    data = report(playbook, "--quotes", quotes)
+    assert "GC105" in codes(data) and other not in codes(data)
+    [d] = [d for d in data["diagnostics"] if d["code"] == "GC105"]
+    assert d["path"].endswith("q.yaml") and d["line"] == 1
+
+
+@pytest.mark.parametrize("tick", ["0.1", "0.01", "0.001", "0.0001", "0.010", "1e-3"])
+def test_the_four_polymarket_ticks_are_used(tmp_path, tick):
+    playbook = write(tmp_path, "p.yaml", PM995.replace("0.995", "0.5"))
+    quotes = write(tmp_path, "q.yaml", f"'will-it-rain:yes': {{bid: 0.4, ask: 0.6, tick: {tick}}}\n")
+    assert codes(report(playbook, "--quotes", quotes)) == []
+
+
+def test_a_slug_pinned_to_polymarket_and_a_wire_graph_too(tmp_path):
+    quotes = write(tmp_path, "q.yaml", "will-it-rain: {bid: 0.4, ask: 0.6, tick: 0.02}\n")
+    pinned = PM995.replace("will-it-rain:yes", "will-it-rain\n    venue: polymarket").replace("0.995", "0.5")
+    data = report(write(tmp_path, "p.yaml", pinned), "--quotes", quotes)
+    assert codes(data) == ["GC105"]
+    node = {
+        "node_id": "a",
+        "instrument": {"symbol": "will-it-rain", "type": "prediction", "venue": "polymarket"},
+        "side": "buy",
+        "order_type": {"limit": {"price_1e9": 500000000}},
+        "quantity": {"fixed": {"qty_1e8": 1000 * 10**8}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+    wire = write(tmp_path, "g.json", json.dumps({"nodes": [node], "edges": [], "is_sandbox": True}))
+    assert codes(report(wire, "--quotes", quotes)) == ["GC105"]
+
+
+def test_other_venues_keep_their_ticks(tmp_path):
+    """Kalshi's bands and the exchanges' ticks are not Polymarket's: a 0.5 tick on BTC-USD is that market's."""
+    quotes = write(
+        tmp_path, "q.yaml", "BTC-USD: {bid: 60000, ask: 60001, tick: 0.5}\nKXA-1: {bid: 0.4, ask: 0.6, tick: 0.02}\n"
+    )
+    btc = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 0.001\n    symbol: BTC-USD\n    venue: coinbase\n    limit: 60000.25\n"
+    assert codes(report(write(tmp_path, "b.yaml", btc), "--quotes", quotes)) == ["GC303"]  # off the 0.5 tick
+    kx = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 5 contracts\n    symbol: KXA-1\n    limit: 0.51\n"
+    assert codes(report(write(tmp_path, "k.yaml", kx), "--quotes", quotes)) == ["GC303"]  # off the 0.02 tick
+
+
+def test_graphc_toml_ticks_are_gc103_at_the_key(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[markets."will-it-rain:yes"]\ntick = 0.005\n\n[venues.polymarket]\ntick = 0.02\n')
+    playbook = write(tmp_path, "pm995.yaml", PM995)
+    result = lint(playbook)
+    assert result.exit_code == 1, result.output
+    assert (
+        'graphc.toml:2:1: error GC103 [markets."will-it-rain:yes"] `tick` 0.005 is not a Polymarket tick '
+        "(0.1, 0.01, 0.001 or 0.0001), so it is not used" in result.output
+    )
+    assert (
+        "graphc.toml:5:1: error GC103 [venues.polymarket] `tick` 0.02 is not a Polymarket tick "
+        "(0.1, 0.01, 0.001 or 0.0001), so it is not used" in result.output
+    )
+    assert "GC303" not in result.output and "GC304" not in result.output
+    # a market pinned to another venue keeps its graphc.toml tick
+    write(tmp_path, "graphc.toml", '[markets."KXA-1"]\ntick = 0.02\n')
+    kx = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 5 contracts\n    symbol: KXA-1\n    limit: 0.51\n"
+    data = report(write(tmp_path, "k.yaml", kx))
+    assert codes(data) == ["GC303"]
+
+
+def test_the_cache_follows_the_line_graphc_toml_writes_the_tick_on(tmp_path, monkeypatch):
+    """The GC103 is placed in graphc.toml: a cached result must not show the old line once the tick moves there."""
+    monkeypatch.delenv("GRAPHC_NO_CACHE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[markets."will-it-rain:yes"]\ntick = 0.005\n')
+    write(tmp_path, "pm995.yaml", PM995)
+    run = CliRunner().invoke(cli, ["lint", "pm995.yaml"])
+    assert "graphc.toml:2:1: error GC103" in run.output
+    write(tmp_path, "graphc.toml", '# the desk\'s markets\n\n[markets."will-it-rain:yes"]\ntick = 0.005\n')
+    again = CliRunner().invoke(cli, ["lint", "pm995.yaml"])
+    assert "graphc.toml:4:1: error GC103" in again.output, again.output
+
+
+def test_gc404_does_not_offer_to_cross_by_the_refused_tick(tmp_path):
+    playbook = write(tmp_path, "p.yaml", PM995.replace("0.995", "0.6"))
+    quotes = write(tmp_path, "q.yaml", "'will-it-rain:yes': {bid: 0.4, ask: 0.6, tick: 0.005}\n")
+    data = report(playbook, "--quotes", quotes)
+    [gc404] = [d for d in data["diagnostics"] if d["code"] == "GC404"]
+    assert "0.005" not in gc404["hint"] and "0.605" not in gc404["hint"], gc404["hint"]
