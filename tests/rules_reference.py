@@ -34,7 +34,9 @@ when they already overfill (audit verdict17 2, tests/test_rules_execution.py); G
 shape names one prediction venue pinned to the other (``owning_venue``, spec §3.1 rules 3-4; audit venue18 1,
 tests/test_venue_pins.py), and says of a prediction node on Hyperliquid that graphc does not model its outcome
 markets rather than that it lists none (``_UNMODELLED_OUTCOMES``; audit venue18 2); GC404's hint crosses by the
-snapshot's tick only where the market uses it (not a Polymarket tick its venue cannot have: audit venue18 3).
+snapshot's tick only where the market uses it (not a Polymarket tick its venue cannot have: audit venue18 3), and
+is skipped, instead of passing, a limit order whose quote has no price on its side (audit venue18 4,
+tests/test_quotes_snapshot.py).
 """
 
 from __future__ import annotations
@@ -461,6 +463,8 @@ def check_at_touch(ctx):
         side, price = node.side, node.limit
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
         if touch is None:
+            if name is not None:
+                yield Skipped(node.at("order_type"), f"the quote for {node.symbol!r} has no {name}")
             continue
         if price != touch:
             written = ctx.facts.unaligned.get(node.node_id)

@@ -194,3 +194,32 @@ def test_mid_of_a_long_quote_is_exact():
     quote = Quote(bid=Decimal("1234567890.12345678901234567891"), ask=Decimal("1234567890.12345678901234567893"))
     assert quote.base("mid") == Decimal("1234567890.12345678901234567892")
     assert str(quote.base("mid")) == "1234567890.12345678901234567892"
+
+
+@pytest.mark.parametrize(
+    "quote, side, missing",
+    [
+        ("{last: 97000}", "buy", "ask"),  # audit venue18 4: only `last`
+        ("{mid: 97000}", "buy", "ask"),
+        ("{bid: 96999, ask: 0}", "buy", "ask"),  # the empty side of a one-sided book, as GC406 and GC301 skip it
+        ("{bid: 96999}", "buy", "ask"),
+        ("{ask: 97001, bid: 0}", "sell", "bid"),
+    ],
+)
+def test_gc404_is_skipped_when_the_quote_has_no_price_on_the_legs_side(tmp_path, quote, side, missing):
+    playbook = write(
+        tmp_path,
+        "p.yaml",
+        f"graphc: 1\nname: t\nlegs:\n  a:\n    {side}: 0.01\n    symbol: BTC-USD\n"
+        "    venue: coinbase\n    limit: 97000\n",
+    )
+    quotes = write(tmp_path, "q.yaml", f"BTC-USD: {quote}\n")
+    text = run("lint", "--no-cache", playbook, "--quotes", quotes, "--explain-skips")
+    assert text.exit_code == 0, text.output
+    assert f"skipped GC404 the quote for 'BTC-USD' has no {missing}" in text.output
+    data = json.loads(run("lint", "--no-cache", "-f", "json", playbook, "--quotes", quotes).stdout)
+    assert "GC404" in {s["code"] for s in data["files"][0]["skipped"]}
+    # with the side there, it is decided: a pass (or GC404 at the touch), never a skip
+    full = write(tmp_path, "full.yaml", "BTC-USD: {bid: 96999, ask: 97001}\n")
+    data = json.loads(run("lint", "--no-cache", "-f", "json", playbook, "--quotes", full).stdout)
+    assert "GC404" not in {s["code"] for s in data["files"][0]["skipped"]}

@@ -411,7 +411,13 @@ def check_at_touch(ctx):
     resting order like any other.
 
     Without `--quotes` graphc has no market prices, and this check is skipped
-    (`graphc lint --explain-skips` says so). It is skipped too, and listed the
+    (`graphc lint --explain-skips` says so). So it is when the leg's quote has
+    no price on the side the order meets, no `ask` for a buy or no `bid` for a
+    sell (`the quote for 'BTC-USD' has no ask`): a snapshot that gives only
+    `last` or `mid`, or the empty side of a one-sided book (`ask: 0`, as the
+    router writes it). An empty side now does not say where that side will be
+    when the order lands, so it is a skip, as GC406 and GC301 (market orders)
+    skip what they cannot decide there, not a pass. It is skipped too, and listed the
     same way, for a leg that waits for a price move (`after: entry price BTC-USD
     above entry 5%`, an `on_price` edge): that order is placed only once the
     market has moved, so today's touch says nothing about whether it will fill
@@ -493,6 +499,8 @@ def check_at_touch(ctx):
         side = node.side
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
         if touch is None:
+            if name is not None:  # no price on the side the order meets: undecided, never passed (spec §8)
+                yield Skipped(node.at("order_type"), f"the quote for {node.symbol!r} has no {name}")
             continue
         if price != touch:
             if moved and node.node_id in moved:
