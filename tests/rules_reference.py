@@ -36,7 +36,8 @@ tests/test_venue_pins.py), and says of a prediction node on Hyperliquid that gra
 markets rather than that it lists none (``_UNMODELLED_OUTCOMES``; audit venue18 2); GC404's hint crosses by the
 snapshot's tick only where the market uses it (not a Polymarket tick its venue cannot have: audit venue18 3), and
 is skipped, instead of passing, a limit order whose quote has no price on its side (audit venue18 4,
-tests/test_quotes_snapshot.py).
+tests/test_quotes_snapshot.py); GC304 and GC308 skip, instead of passing, a limit order with no venue pinned or
+on a venue graphc does not know, as GC303 does (audit venue18 5, tests/test_lint_cli.py).
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ def check_price_range(ctx):
                 f"price {fmt(price)} is not strictly between 0 and 1",
                 f"{cents}use a price between 0 and 1",
             )
-        elif (low is None or high is None) and (prediction or m.known_venue):
+        elif low is None or high is None:
             yield Skipped(where, _unknown(node, "price range", "price_min and price_max"))
 
 
@@ -302,7 +303,11 @@ def check_venue_type(ctx):
 def check_price_form(ctx):
     for node in ctx.nodes:
         where, m, price = node.at("order_type"), node.market, node.limit
-        if price is None or price <= 0 or (m.sig_figs is None and m.max_price_decimals_base is None):
+        if price is None or price <= 0:
+            continue
+        if m.sig_figs is None and m.max_price_decimals_base is None:
+            if node.venue is None or not m.known_venue:
+                yield Skipped(where, _unknown(node, "price form (significant figures, decimals)", "sig_figs"))
             continue
         problem = form_problem(price, m)
         if problem:

@@ -893,3 +893,47 @@ def test_a_polymarket_url_without_a_type_is_gc111_read_as_prediction_not_gc306(t
     assert "spot" not in message.replace("node 'spot'", "")
     typed_spot = write(tmp_path, "s.json", json.dumps(_polymarket_url_node(type="spot"), indent=2))
     assert [c for c, _, _ in _codes(lint("--no-cache", "--format", "json", typed_spot))] == ["GC306"]
+
+
+SOR_PERP = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1\n    symbol: ETH-USD-PERP\n    limit: 2325.555\n"
+
+
+@pytest.mark.parametrize(
+    "venue, why",
+    [
+        ("", "no venue pinned (the router picks one), so the {what} is unknown; pin a venue or set"),
+        ("    venue: bybit\n", "venue 'bybit' is unknown (GC307), so its {what} is unknown; set"),
+    ],
+    ids=["sor", "unknown-venue"],
+)
+def test_gc304_and_gc308_are_skipped_where_the_venue_is_not_known_as_gc303_is(tmp_path, venue, why):
+    """Audit venue18 5: with no venue pinned the router picks one, and on Hyperliquid 2325.555 breaks the
+    5-significant-figure rule (venue-rules.md §3): the price's form and range are as unknown as the tick, and
+    GC303 was the only one of the three counted as skipped. Each of the three now is, in every report."""
+    path = write(tmp_path, "sor-perp.yaml", SOR_PERP + venue)
+    explained = lint(path, "--no-cache", "--explain-skips").stdout
+    for code, what in (
+        ("GC303", "tick"),
+        ("GC304", "price range"),
+        ("GC308", "price form (significant figures, decimals)"),
+    ):
+        assert f"skipped {code} " + why.format(what=what) in explained, explained
+    count = explained.count(" skipped GC")
+    assert explained.endswith(f"no problems in 1 file ({count} checks skipped)\n") or "GC307" in explained
+    report = json.loads(lint(path, "--no-cache", "--format", "json").stdout)
+    assert {"GC303", "GC304", "GC308"} <= {s["code"] for s in report["files"][0]["skipped"]}
+    assert report["summary"]["skipped"] == count
+    sarif = json.loads(lint(path, "--no-cache", "--format", "sarif").stdout)["runs"][0]
+    notes = sarif["invocations"][0]["toolExecutionNotifications"]
+    assert {"GC303", "GC304", "GC308"} <= {n["associatedRule"]["id"] for n in notes} and len(notes) == count
+
+
+def test_gc304_and_gc308_on_a_known_venue_without_such_a_rule_are_not_skipped(tmp_path):
+    """A pinned venue graphc knows decides: Coinbase has no price-form rule (GC308 does not apply); its BTC-USD
+    range is unknown (GC304 skipped, as before)."""
+    path = write(tmp_path, "cb.yaml", SOR_PERP.replace("ETH-USD-PERP", "BTC-USD") + "    venue: coinbase\n")
+    codes = {s["code"] for s in json.loads(lint(path, "--no-cache", "--format", "json").stdout)["files"][0]["skipped"]}
+    assert "GC308" not in codes and "GC304" in codes
+    hl = write(tmp_path, "hl.yaml", SOR_PERP + "    venue: hyperliquid\n")
+    report = json.loads(lint(hl, "--no-cache", "--format", "json").stdout)
+    assert [d["code"] for d in report["diagnostics"]] == ["GC308"]  # on Hyperliquid: decided, an error

@@ -8,8 +8,9 @@ and yields a Finding that carries the numbers and the fix.
 A value graphc does not know is never a pass: the check yields a
 :class:`~graphc.rules.base.Skipped` with the reason (``--explain-skips``). A
 node without a venue (the router picks one) is checked with whatever facts are
-known for its symbol, the snapshot's tick at least; the venue's minimums and
-maximums are then unknown and skipped. A market order has no price to check
+known for its symbol, the snapshot's tick at least; the venue's minimums,
+maximums, price range and price form (GC304, GC308) are then unknown and
+skipped, as they are on a venue graphc does not know. A market order has no price to check
 (GC303, GC304, GC308).
 """
 
@@ -639,6 +640,13 @@ def check_price_range(ctx):
     The usual slip is writing cents as a plain number: `limit: 55` is 55 dollars a
     share, not 55 cents. Write `55c` or `0.55`.
 
+    Where the range is not known, the check is skipped, never passed
+    (`graphc lint --explain-skips` says which key would let it run): a market
+    whose venue publishes bounds per product (Coinbase, Binance), a leg with no
+    venue pinned (the router picks one, so whose range applies is unknown, as
+    for GC303's tick), and a leg on a venue graphc does not know (GC307), unless
+    `price_min` and `price_max` are set for the market in `graphc.toml`.
+
     A *template* price (`limit: bid`, `ask + 1 tick`) never reaches this check
     out of range: compile stops with GC103 when the price, moved onto the grid
     in the leg's favour, falls outside this range (with no Polymarket tick known,
@@ -698,7 +706,7 @@ def check_price_range(ctx):
                 f"price {fmt(price)} is not strictly between 0 and 1",
                 f"{_cents(prediction, price)}use a price between 0 and 1",
             )
-        elif (low is None or high is None) and (prediction or m.known_venue):
+        elif low is None or high is None:  # with no venue pinned or a venue unknown too, as GC303 (venue18 5)
             text = m.checks.get("GC304")
             if text is None:
                 text = m.checks["GC304"] = _unknown(node, "price range", "price_min and price_max")
@@ -1190,6 +1198,13 @@ def check_price_form(ctx):
     - at most `6 − szDecimals` decimal places for perps and `8 − szDecimals` for
       spot, checked only when `szDecimals` for the asset is configured.
 
+    A venue graphc knows without such a rule (Coinbase, Kalshi, ...) has nothing
+    to check here. A leg with no venue pinned is routed by the router, possibly
+    to Hyperliquid, and a leg on a venue graphc does not know (GC307) may have
+    such a rule: there the check is skipped, never passed, as GC303 is for the
+    tick (`graphc lint --explain-skips` lists it), unless `sig_figs` is set for
+    the market in `graphc.toml`. Pin the venue to have it decided.
+
     ## Why it matters
 
     Hyperliquid rejects a price that breaks these rules, so the order never rests or
@@ -1233,6 +1248,13 @@ def check_price_form(ctx):
             continue
         m = node.market
         if (m.sig_figs is None and m.max_price_decimals_base is None) or price <= 0:
+            if price > 0 and (node.venue is None or not m.known_venue):
+                # the router picks the venue, or graphc does not know it: whether a rule limits the price's form
+                # (Hyperliquid's) is unknown, as the tick is for GC303; skipped, never passed (venue18 5)
+                text = m.checks.get("GC308")
+                if text is None:
+                    text = m.checks["GC308"] = _unknown(node, "price form (significant figures, decimals)", "sig_figs")
+                yield _new(Skipped, (("nodes", node.index, "order_type"), text))  # (no Python __new__)
             continue  # no rule on the price's form here (most markets): not even a comparison made
         where = ("nodes", node.index, "order_type")
         problem = form_problem(price, m)
