@@ -597,3 +597,26 @@ def test_gc404_other_venues_whose_generated_grid_is_coarser_than_the_quote(symbo
         assert found.hint.startswith(
             "if the market trades on a finer tick, give it in the quotes snapshot (`tick: 0.001`)"
         )
+
+
+def test_no_rule_checks_which_tifs_a_venue_supports_and_the_docs_say_so(tmp_path):
+    """Audit venue18 6: venue-rules.md lists each venue's time-in-force values (Hyperliquid has no FOK), but the
+    spec has no code for it and the router may translate `tif`, so `tif: FOK` on Hyperliquid lints clean; the
+    `tif` section of docs/playbooks.md says that graphc does not check it, naming venue-rules.md's lists."""
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+    from tests.conftest import REPO
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 0.01\n    symbol: ETH-USD-PERP\n    venue: hyperliquid\n"
+        "    limit: 2325.5\n    tif: FOK\n"
+    )
+    report = json.loads(CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "json", str(path)]).stdout)
+    assert report["diagnostics"] == []
+    page = (REPO / "docs" / "playbooks.md").read_text()
+    section = page.split("**`tif`**:", 1)[1].split("\n\n", 1)[0]
+    assert "graphc does not check which of these a venue supports" in section
+    for words in ("venue-rules.md", "`Alo`, `Ioc` and `Gtc`", "GTC, GTD, FOK and FAK", "`fill_or_kill`"):
+        assert words in section, words
