@@ -905,8 +905,8 @@ def _lot_plan(node) -> tuple[str | None, Decimal | None]:
     "one prediction venue pinned to the other",
     source=(
         'hosted-strategies.md (instrument_type="prediction" is required: without it the graph engine assumes spot '
-        "and cannot find the venue); playbook-spec.md §3.1 (prediction-shaped symbols; rules 3-4: the venue a URL, "
-        "condition or token id, or KX ticker names)"
+        "and cannot find the venue); playbook-spec.md §3.1 (prediction-shaped symbols; rules 3-4: the venue a URL "
+        "or KX ticker names)"
     ),
     flagged="    type: spot",
 )
@@ -940,14 +940,15 @@ def check_venue_type(ctx):
     `prediction`, with GC111's warning.
 
     A symbol whose shape can only be a market of one prediction venue must not be
-    pinned to the other: a `polymarket.com/event/...` URL, a `0x` condition id or a
-    token id of 20 or more digits is a Polymarket market, a `KX...` ticker a Kalshi
-    one (spec §3.1 rules 3 and 4), so `venue: kalshi` on the first three, or
-    `venue: polymarket` on a ticker, is GC306 at the venue, in a playbook, a wire
-    graph or a simple order. A symbol ending in `:yes`/`:no` is not counted, though
-    graphc infers Polymarket from it when no venue is pinned: the router lists
+    pinned to the other: a `polymarket.com/event/...` URL is a Polymarket market, a
+    `KX...` ticker a Kalshi one (spec §3.1 rules 3 and 4), so `venue: kalshi` on
+    the first, or `venue: polymarket` on the second, is GC306 at the venue, in a
+    playbook, a wire graph or a simple order. Token ids (20 or more digits), `0x`
+    condition ids and symbols ending in `:yes`/`:no` are not counted, though
+    graphc infers Polymarket from them when no venue is pinned: the router lists
     Kalshi markets by yes/no token ids as well (hosted-strategies.md), whose form
-    the reference does not show. Nor is a slug, which names no venue.
+    the reference does not show, so such a symbol pinned to Kalshi may be valid
+    there. Nor is a slug, which names no venue.
 
     ## Why it matters
 

@@ -60,19 +60,16 @@ def router_type(symbol: str, given) -> str:
 
 def owning_venue(symbol: str) -> tuple[str, str] | None:
     """``(venue, what the symbol is)`` when the symbol's shape can only be a market of that one prediction venue,
-    else None: a ``polymarket.com/event/...`` URL, a ``0x`` condition id of 64 hex digits or a token id of 20 or
-    more digits is Polymarket's (§3.1 rule 3), a ``KX...`` ticker Kalshi's (rule 4).
+    else None: a ``polymarket.com/event/...`` URL is Polymarket's (§3.1 rule 3), a ``KX...`` ticker Kalshi's
+    (rule 4).
 
-    A ``:yes``/``:no`` suffix is not counted, though rule 3 infers Polymarket from it: the router also lists
-    Kalshi markets by yes/no token ids (hosted-strategies.md, discovery), whose form the reference does not
-    show, so such a symbol pinned to Kalshi may be valid there. A slug names no venue.
+    Rule 3's other shapes are not counted, though they infer Polymarket when no venue is pinned: the router
+    also lists Kalshi markets by yes/no token ids (hosted-strategies.md, discovery), whose form the reference
+    does not show, so a token id, a ``0x`` id or a ``:yes``/``:no`` symbol pinned to Kalshi may be valid
+    there. A slug names no venue.
     """
     if _POLYMARKET_URL.match(symbol):
         return "polymarket", "a polymarket.com URL"
-    if _CONDITION_ID.match(symbol):
-        return "polymarket", "a Polymarket condition id"
-    if _TOKEN_ID.match(symbol):
-        return "polymarket", "a Polymarket token id"
     if _KALSHI.match(symbol):
         return "kalshi", "a Kalshi ticker"
     return None
