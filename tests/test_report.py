@@ -361,10 +361,45 @@ def test_sarif_lists_skipped_checks_as_notifications(sarif_validator):
                 }
             }
         ],
+        "properties": {"count": 1},
     }
     rules = run["tool"]["driver"]["rules"]
     assert rules[second["associatedRule"]["index"]]["id"] == "GC999"  # a code the registry lacks is listed too
     assert "invocations" not in json.loads(render("sarif", sample_results(), tool_version="1"))["runs"][0]
+
+
+def test_sarif_groups_skips_by_the_file_they_lie_in_rule_and_reason(sarif_validator):
+    """Audit wire18 (a): one notification per (file, rule, reason), its places in source order (an unknown place
+    last), never one per check; a check skipped in a `use:` template is grouped at the template."""
+    reason = "no venue pinned (the router picks one)"
+    in_template = Span(3, 5, file="templates/t.yaml")
+    skips = [Skip("GC301", Span(9, 2), reason), Skip("GC301", None, reason), Skip("GC301", Span(4, 12), reason)]
+    skips += [Skip("GC301", in_template, reason), Skip("GC302", Span(4, 12), reason)]
+    log = json.loads(render("sarif", [FileResult("a.yaml", SOURCE, [], skips)], rules=report_rules()))
+    _check_sarif(sarif_validator, log)
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    summary = [(n["associatedRule"]["id"], n["message"]["text"], n["properties"]) for n in notes]
+    assert summary == [
+        ("GC301", f"skipped GC301 (3 checks): {reason}", {"count": 3}),
+        ("GC301", f"skipped GC301: {reason}", {"count": 1}),
+        ("GC302", f"skipped GC302: {reason}", {"count": 1}),
+    ]
+    assert [place["physicalLocation"] for place in notes[0]["locations"]] == [
+        {
+            "artifactLocation": {"uri": "a.yaml", "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": 4, "startColumn": 12},
+        },
+        {"artifactLocation": {"uri": "a.yaml", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 9, "startColumn": 2}},
+        {"artifactLocation": {"uri": "a.yaml", "uriBaseId": "%SRCROOT%"}},
+    ]
+    assert notes[1]["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": "templates/t.yaml", "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 3, "startColumn": 5},
+            }
+        }
+    ]
 
 
 def test_sarif_keeps_a_configured_severity(sarif_validator):

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
-from tests.conftest import EXAMPLES, write
+from tests.conftest import EXAMPLES, REPO, write
 from tests.test_report import _check_sarif, json_validator, sarif_validator  # noqa: F401  (fixtures)
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -81,8 +81,10 @@ def test_sarif_github_and_junit_put_a_template_skip_at_the_template(hedged, sari
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     places = set()
     for note in notes:
-        location = note["locations"][0]["physicalLocation"]
-        places.add((note["associatedRule"]["id"], location["artifactLocation"]["uri"], location["region"]["startLine"]))
+        for location in (place["physicalLocation"] for place in note["locations"]):
+            places.add(
+                (note["associatedRule"]["id"], location["artifactLocation"]["uri"], location["region"]["startLine"])
+            )
     assert ("GC301", TEMPLATE, 17) in places and ("GC305", TEMPLATE, 23) in places
     assert not [p for p in places if p[1] == "btc-spot-hedged.yaml" and p[2] in (17, 23)]
 
@@ -248,11 +250,13 @@ def test_every_format_counts_the_same_skipped_checks(hedged, json_validator, sar
     json_validator.validate(report)
     assert report["summary"]["skipped"] == counted == sum(len(f["skipped"]) for f in report["files"])
     assert f"({counted} checks skipped" in lint("-f", "github", *args).stdout.splitlines()[-1]
-    # SARIF: one tool-execution notification per skipped check; JUnit: each listed in the file's system-out
+    # SARIF: a tool-execution notification per file, rule and reason, with its count; JUnit: each listed in the
+    # file's system-out
     log = json.loads(lint("-f", "sarif", *args).stdout)
     _check_sarif(sarif_validator, log)
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-    assert sum(note["message"]["text"].startswith("skipped ") for note in notes) == counted
+    assert all(note["message"]["text"].startswith("skipped ") for note in notes)
+    assert sum(note["properties"]["count"] for note in notes) == counted
     junit = ET.fromstring(lint("-f", "junit", *args).stdout)
     assert sum(": skipped GC" in line for out in junit.iter("system-out") for line in out.text.splitlines()) == counted
 
@@ -261,3 +265,103 @@ def test_the_json_skipped_count_is_the_files_skips(json_validator):  # noqa: F81
     report = json.loads(lint("-f", "json", "--quotes", EXAMPLES / "quotes.yaml", EXAMPLES / "eth-hedge.yaml").stdout)
     json_validator.validate(report)
     assert report["summary"]["skipped"] == sum(len(f["skipped"]) for f in report["files"])
+
+
+# -- 5. SARIF groups skipped checks: one notification per (file, rule, reason), with the exact count ------------
+# Audit wire18, observation (a): a 40,000-node wire graph linted without quotes skips about 8 checks per node, and
+# each was its own toolExecutionNotification (150 MB of SARIF, more than GitHub code scanning accepts).
+
+SKIP_PLACES = 20  # the places a grouped notification lists (docs/output-formats.md, "sarif")
+
+
+def test_the_documented_number_of_places_is_the_one_sarif_lists():
+    from graphc.report import sarif
+
+    page = (REPO / "docs" / "output-formats.md").read_text()
+    assert sarif.SKIP_PLACES == SKIP_PLACES and f"else the first {SKIP_PLACES}," in page
+
+
+def _wire_chain(n: int) -> str:
+    """n limit orders on coinbase, each waiting on the one before; no quotes, so each node skips its venue
+    checks (GC301 ... GC309) and its quote checks (GC404, GC406), one per node with the same reason."""
+    nodes = [
+        {
+            "node_id": f"n{i}",
+            "instrument": {"symbol": "ETH-USD", "type": "spot", "venue": "coinbase"},
+            "side": "buy" if i % 2 == 0 else "sell",
+            "order_type": {"limit": {"price_1e9": 2000000000000}},
+            "quantity": {"fixed": {"qty_1e8": 100000000}},
+            "execution": {"policy": "sor"},
+            "activation": "wait" if i else "root",
+        }
+        for i in range(n)
+    ]
+    edges = [
+        {"edge_id": f"e{i}", "from_node": f"n{i - 1}", "to_node": f"n{i}", "trigger": "on_full_fill"}
+        for i in range(1, n)
+    ]
+    return json.dumps({"nodes": nodes, "edges": edges, "is_sandbox": True}, indent=2)
+
+
+def _skip_notes(log) -> list[dict]:
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    return [note for note in notes if note["message"]["text"].startswith("skipped ")]
+
+
+def test_sarif_notes_each_rule_and_reason_once_with_a_count(tmp_path, monkeypatch, json_validator, sarif_validator):  # noqa: F811
+    write(tmp_path, "chain.json", _wire_chain(30))
+    monkeypatch.chdir(tmp_path)
+    summary = lint("chain.json").stdout.splitlines()[-1]
+    assert summary == "no problems in 1 file (240 checks skipped; --explain-skips lists them)"
+    explained = [line for line in lint("--explain-skips", "chain.json").stdout.splitlines() if ": skipped GC" in line]
+    assert len(explained) == 240  # the text list still has a line per skipped check
+
+    report = json.loads(lint("-f", "json", "chain.json").stdout)
+    json_validator.validate(report)
+    assert report["summary"]["skipped"] == 240  # the JSON report still lists each check (its version 1 shape)
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for skip in report["files"][0]["skipped"]:
+        groups.setdefault((skip["code"], skip["reason"]), []).append((skip["line"], skip["column"]))
+    assert len(groups) == 8 and all(len(places) == 30 for places in groups.values())
+
+    log = json.loads(lint("-f", "sarif", "chain.json").stdout)
+    _check_sarif(sarif_validator, log)
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
+    notes = _skip_notes(log)  # before: 240 notifications, one per skipped check
+    assert [(n["associatedRule"]["id"], n["message"]["text"].partition(": ")[2]) for n in notes] == list(groups)
+    for note in notes:
+        code, reason = note["associatedRule"]["id"], note["message"]["text"].partition(": ")[2]
+        assert note["level"] == "note"
+        assert (
+            note["message"]["text"]
+            == f"skipped {code} (30 checks; the first {SKIP_PLACES} places are listed): {reason}"
+        )
+        assert note["properties"] == {"count": 30, "locationsNotListed": 30 - SKIP_PLACES}
+        places = [
+            (loc["physicalLocation"]["region"]["startLine"], loc["physicalLocation"]["region"]["startColumn"])
+            for loc in note["locations"]
+        ]
+        assert places == sorted(groups[code, reason])[:SKIP_PLACES]
+        assert {loc["physicalLocation"]["artifactLocation"]["uri"] for loc in note["locations"]} == {"chain.json"}
+    assert sum(note["properties"]["count"] for note in notes) == 240  # the summary's count, exactly
+
+
+def test_sarif_groups_skips_per_file_and_lists_a_small_groups_places(tmp_path, monkeypatch, sarif_validator):  # noqa: F811
+    write(tmp_path, "a.json", _wire_chain(3))
+    write(tmp_path, "b.json", _wire_chain(1))
+    monkeypatch.chdir(tmp_path)
+    log = json.loads(lint("-f", "sarif", "a.json", "b.json").stdout)
+    _check_sarif(sarif_validator, log)
+    notes = _skip_notes(log)
+    assert len(notes) == 16  # 8 groups in each file, never merged across files
+    for note in notes[:8]:
+        code, reason = note["associatedRule"]["id"], note["message"]["text"].partition(": ")[2]
+        assert note["message"]["text"] == f"skipped {code} (3 checks): {reason}"
+        assert note["properties"] == {"count": 3}
+        assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in note["locations"]] == ["a.json"] * 3
+        assert len({loc["physicalLocation"]["region"]["startLine"] for loc in note["locations"]}) == 3
+    for note in notes[8:]:  # one check: the message it always had
+        code, reason = note["associatedRule"]["id"], note["message"]["text"].partition(": ")[2]
+        assert note["message"]["text"] == f"skipped {code}: {reason}"
+        assert note["properties"] == {"count": 1} and len(note["locations"]) == 1
+        assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "b.json"

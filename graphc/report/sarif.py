@@ -10,9 +10,11 @@ file by a relative URI (``/`` separators, percent-encoded) against
 ``endColumn`` is exclusive, as SARIF defines it. Checks that were skipped (a fact
 such as a quote was missing) are listed as ``note`` notifications of the run's
 invocation (``toolExecutionNotifications``, each tied to its rule by
-``associatedRule``), so a log without results never hides that some checks did not run; a skip is placed in
-its own file (a ``use:`` template's, when it lies in one). A run that linted nothing, or left a file unread or
-unlinted, has ``executionSuccessful: false`` and an ``error`` notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
+``associatedRule``), so a log without results never hides that some checks did not run: one per linted file, file
+the skip lies in (a ``use:`` template's, when it lies in one), rule and reason, with the exact number of checks it
+stands for (``properties.count``) and the first :data:`SKIP_PLACES` of their places (see :func:`_skip_groups`).
+A run that linted nothing, or left a file unread or unlinted, has ``executionSuccessful: false`` and an ``error``
+notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
 
 The log is built from plain dicts. Microsoft's ``sarif-om`` package was
 considered: it only supplies attrs classes (no serialiser), its generator's
@@ -25,11 +27,13 @@ since 2019. The tests validate this output against the official OASIS schema.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import os
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
@@ -48,8 +52,8 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 def build(results: list[FileResult], options: ReportOptions) -> dict:
     """The SARIF log as plain data."""
     diagnostics = sorted((d for _, diags in ordered(results) for d in diags), key=lambda d: d.sort_key())
-    skips = [(r.path, skip) for r, _ in ordered(results) for skip in r.skipped]
-    extra_codes = {d.code for d in diagnostics} | {skip.code for _, skip in skips}
+    skips = _skip_groups(results)
+    extra_codes = {d.code for d in diagnostics} | {group.code for group in skips}
     descriptors, index = _rules(options.rules, extra_codes=extra_codes)
     driver: dict[str, object] = {"name": "graphc"}
     if options.tool_version:
@@ -68,10 +72,10 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         notes = [_nothing_notification(nothing, options.nothing_allowed)] if nothing else []
         notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
-        notes += [_skip_notification(path, skip, index[skip.code]) for path, skip in skips]
+        notes += [_skip_notification(group, index[group.code]) for group in skips]
         # a file none of whose checks ran (GC112 kept as a warning: not read) is not analysed either
         failed_nothing = nothing and not options.nothing_allowed
-        successful = not (options.unread or options.crashed or failed_nothing or any(unchecked(s) for _, s in skips))
+        successful = not (options.unread or options.crashed or failed_nothing or any(g.unchecked for g in skips))
         run["invocations"] = [{"executionSuccessful": successful, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
@@ -170,15 +174,72 @@ def _result(d, rule_index: int) -> dict:
     return result
 
 
-def _skip_notification(path: str, skip, rule_index: int) -> dict:
-    """A skipped check as a tool-execution notification tied to its rule, at its own file (a `use:` template's
-    when it lies in one): a ``note``, or an ``error`` when no check ran on the file (it could not be read)."""
+# The places one skip notification lists: a 40,000-node wire graph linted without quotes skips the same check for
+# the same reason at every node, and a notification per check made a 150 MB log. GitHub code scanning refuses a
+# SARIF file over 10 MB (gzip-compressed) and keeps at most 100 of a result's locations (rejecting one with more
+# than 1,000): https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/file-too-large
+# and https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit
+# (notifications are not results, but the same bound keeps them small). docs/output-formats.md names this number.
+SKIP_PLACES = 20
+
+
+class SkipGroup(NamedTuple):
+    """The skipped checks of one linted file that share a rule, a reason and the file they lie in."""
+
+    code: str
+    reason: str
+    path: str  # the file the checks lie in: the linted file's, or a `use:` template's
+    spans: list[Span | None]  # one per check, in the order the lint gave them
+    unchecked: bool  # no check ran on the file (it could not be read): the notification is an ``error``
+
+
+def _skip_groups(results: list[FileResult]) -> list[SkipGroup]:
+    """Each linted file's skips (files in path order) grouped by (file they lie in, rule, reason), in the order each
+    group's first skip comes: how many checks a notification stands for stays exact, and the log grows with the
+    number of distinct reasons, not with the graph (audit wire18, observation a)."""
+    groups: list[SkipGroup] = []
+    for result, _ in ordered(results):
+        by_key: dict[tuple[str, str, str], SkipGroup] = {}
+        for skip in result.skipped:
+            where, span = skip_place(result.path, skip)
+            group = by_key.get((where, skip.code, skip.reason))
+            if group is None:
+                group = by_key[where, skip.code, skip.reason] = SkipGroup(
+                    skip.code, skip.reason, where, [], unchecked(skip)
+                )
+            group.spans.append(span)
+        groups.extend(by_key.values())
+    return groups
+
+
+def _skip_notification(group: SkipGroup, rule_index: int) -> dict:
+    """Skipped checks as one tool-execution notification tied to their rule, at their own file (a `use:`
+    template's when they lie in one): a ``note``, or an ``error`` when no check ran on the file (it could not be
+    read). ``properties.count`` is the number of checks; ``locations`` lists the places of the first
+    :data:`SKIP_PLACES` in source order, and ``properties.locationsNotListed`` counts the others."""
+    count = len(group.spans)
+    listed = heapq.nsmallest(SKIP_PLACES, group.spans, key=_position)  # sorted(...)[:SKIP_PLACES], in O(count)
+    if count == 1:
+        text = f"skipped {group.code}: {group.reason}"
+    elif count <= SKIP_PLACES:
+        text = f"skipped {group.code} ({count} checks): {group.reason}"
+    else:
+        text = f"skipped {group.code} ({count} checks; the first {SKIP_PLACES} places are listed): {group.reason}"
+    properties = {"count": count}
+    if count > len(listed):
+        properties["locationsNotListed"] = count - len(listed)
     return {
-        "level": "error" if unchecked(skip) else "note",
-        "message": {"text": f"skipped {skip.code}: {skip.reason}"},
-        "associatedRule": {"id": skip.code, "index": rule_index},
-        "locations": [{"physicalLocation": physical_location(*skip_place(path, skip))}],
+        "level": "error" if group.unchecked else "note",
+        "message": {"text": text},
+        "associatedRule": {"id": group.code, "index": rule_index},
+        "locations": [{"physicalLocation": physical_location(group.path, span)} for span in listed],
+        "properties": properties,
     }
+
+
+def _position(span: Span | None) -> tuple[int, int, int]:
+    """Source order of skipped checks (those whose place is unknown last)."""
+    return (0, span.line, span.col) if span is not None else (1, 0, 0)
 
 
 def _nothing_notification(why: str, allowed: bool = False) -> dict:
