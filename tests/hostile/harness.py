@@ -95,6 +95,12 @@ CASES = [
     # -- the loader, and fmt through it -------------------------------------------------------
     Case("alias-bomb.yaml", {c: _lint("GC100", "alias bomb") for c in ("lint", "compile", "fmt")}),
     Case("merge-keys.yaml", {"lint": Expect((0,)), "compile": Expect((0,)), "fmt": Expect((1,), ("would reformat",))}),
+    # hostile18 F2: ruamel, which fmt needs for comments, compared each merging mapping with every earlier one
+    Case("merge-keys-10000-items.yaml", {"lint": _lint("GC102"), "fmt": Expect((1,), ("would reformat",))}),
+    Case("merge-keys-3000-legs.yaml", {"lint": Expect((0,)), "compile": Expect((0,)), "fmt": Expect((0,))}),
+    Case("merge-keys-3000-legs-to-reorder.yaml", {"lint": _lint("GC102"), "fmt": Expect((0,), ("above its anchor",))}),
+    Case("merge-keys-bomb.yaml", {c: _lint("GC100", "alias bomb", ":43:7") for c in ("lint", "compile", "fmt")}),
+    Case("merge-keys-wide.yaml", {c: _lint("GC100", "alias bomb", ":8:13") for c in ("lint", "compile", "fmt")}),
     Case("integer-5000-digits.yaml", {"lint": _lint("GC103"), "fmt": Expect((0, 1))}),
     Case("hex-5000-digits.yaml", {"lint": _lint("GC103")}),
     Case("syntax-error.yaml", {c: _lint("GC100", ":5:1") for c in ("lint", "compile", "fmt")}),
@@ -142,6 +148,24 @@ def generated() -> dict:
         + "v\n",
         "huge-scalar.yaml": head.format("scalar") + "  a:\n    buy: 1\n    symbol: " + "X" * 100_001 + "\n",
     }
+    legs = "".join(f"  l{i}: {{<<: *base, after: l{i - 1} filled}}\n" for i in range(1, 3000))
+    texts["merge-keys-10000-items.yaml"] = (  # 110 KB
+        head.format("merges") + "  a: {buy: 1 BTC, symbol: BTC-USD}\nb: &b {k: 1}\nx:\n" + "- {<<: *b}\n" * 10_000
+    )
+    texts["merge-keys-3000-legs.yaml"] = (  # 110 KB, formatted as it is
+        "graphc: 1\nname: merges\ndefaults: &base {buy: 1 BTC, symbol: BTC-USD, venue: coinbase}\nlegs:\n"
+        "  l0: {<<: *base}\n" + legs
+    )
+    texts["merge-keys-3000-legs-to-reorder.yaml"] = (  # 124 KB: the anchor is in a key that sorts below `legs`
+        "graphc: 1\nname: y\nx-base: &base {buy: 1 BTC, symbol: BTC-USD, venue: coinbase}\nlegs:\n"
+        "  l0: {<<: *base}\n" + legs
+    )
+    texts["merge-keys-wide.yaml"] = (  # 65 KB: 40 legs merging a mapping of 5,000 keys three times
+        "graphc: 1\nname: y\nbig: &big {"
+        + ", ".join(f"k{i}: {i}" for i in range(5000))
+        + "}\nlegs:\n"
+        + "".join(f"  l{i}: {{<<: [*big, *big, *big], buy: 1 BTC, symbol: BTC-USD}}\n" for i in range(40))
+    )
     many = 1500  # params, and as many legs each naming one that does not exist: 140 KB
     texts["undefined-names-x-params.yaml"] = (
         head.format("names")[: -len("legs:\n")]
