@@ -505,8 +505,9 @@ def declares_graphc(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "graphc" in tool
 
 
-def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
-    """Read a file as UTF-8 (BOM allowed). Raises OSError / UnicodeDecodeError.
+def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False, keep_bom: bool = False) -> str:
+    """Read a file as UTF-8 (BOM allowed; ``keep_bom``: kept as the text's first character, for ``graphc fmt`` to
+    write back). Raises OSError / UnicodeDecodeError.
 
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
@@ -527,7 +528,7 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False) -> str:
                 raw = fh.read(MAX_FILE_BYTES + 4)
     finally:
         os.close(fd)
-    return decode_source(raw)
+    return decode_source(raw, keep_bom=keep_bom)
 
 
 class FileTooBig(OSError):
@@ -679,21 +680,24 @@ def _read_to_end(fd: int, size: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def read_stdin() -> str:
+def read_stdin(*, keep_bom: bool = False) -> str:
     """Standard input as :func:`read_source` reads a file (bytes decoded here, so GC112 can locate a bad one)."""
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text-only stream (embedding, tests): already decoded
         return sys.stdin.read()
-    return decode_source(stream.read(MAX_FILE_BYTES + 4))
+    return decode_source(stream.read(MAX_FILE_BYTES + 4), keep_bom=keep_bom)
 
 
-def decode_source(raw: bytes) -> str:
+def decode_source(raw: bytes, *, keep_bom: bool = False) -> str:
     """UTF-8 after an optional BOM, as the ``utf-8-sig`` codec decodes it (a bad byte's offset counts from after
-    the BOM), without importing that codec at every start."""
-    body = raw[3:] if raw[:3] == b"\xef\xbb\xbf" else raw
+    the BOM), without importing that codec at every start; ``keep_bom``: the BOM stays, as the text's ``\\ufeff``."""
+    bom = raw[:3] == b"\xef\xbb\xbf"
+    body = raw[3:] if bom else raw
     if len(raw) > MAX_FILE_BYTES:  # cutting a character loses at most 3 of the 4 extra bytes
-        return body.decode("utf-8", errors="ignore")
-    return body.decode("utf-8")
+        text = body.decode("utf-8", errors="ignore")
+    else:
+        text = body.decode("utf-8")
+    return "\ufeff" + text if bom and keep_bom else text
 
 
 # The line breaks YAML counts (and the text report splits on), so a GC112 line agrees with the code frame.

@@ -30,7 +30,8 @@ first with the loader's limits (alias expansion, nesting, size, duplicate
 keys), so an alias bomb or a syntax error is the same GC100 (with line and
 column) that ``graphc lint`` reports. Numbers keep their exact text (a
 5,000-digit integer is not converted), merge keys (``<<: *anchor``) stay
-where they are, and the file's line ends (``\\r\\n`` or ``\\n``) are kept.
+where they are, and the file's line ends (``\\n``, ``\\r\\n`` or a lone ``\\r``) are kept (a
+UTF-8 byte-order mark too: ``graphc fmt`` puts it back).
 """
 
 from __future__ import annotations
@@ -139,8 +140,10 @@ def format_text(text: str) -> str:
     doc, diagnostics = load_text(text)  # the same limits as lint, before ruamel sees anything
     if doc is None:
         raise FormatError(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
-    crlf = _uses_crlf(text)
-    original = text.replace("\r\n", "\n") if crlf else text
+    end = _line_end(text)
+    original = text if end == "\n" else text.replace("\r\n", "\n")
+    if end == "\r":
+        original = original.replace("\r", "\n")
     header, body = _split_directives(original)
     current = original = body
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
@@ -162,7 +165,7 @@ def format_text(text: str) -> str:
     _check_same_data(original, current)
     _check_same_comments(original, current)
     _check_same_suppressions(original, current)
-    return current.replace("\n", "\r\n") if crlf else current
+    return current.replace("\n", end) if end != "\n" else current
 
 
 _DIRECTIVES = re.compile(r"(?:(?:%[^\n]*|[ \t]*(?:#[^\n]*)?)\n)*?%[^\n]*\n(?=---)")
@@ -176,10 +179,11 @@ def _split_directives(text: str) -> tuple[str, str]:
     return ("", text) if match is None else (match.group(), text[match.end() :])
 
 
-def _uses_crlf(text: str) -> bool:
-    """Whether the file's line ends are ``\\r\\n`` (its first line end decides, as editors do)."""
-    end = text.find("\n")
-    return end > 0 and text[end - 1] == "\r"
+def _line_end(text: str) -> str:
+    """The file's line end, ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac; YAML reads it as a line break): its
+    first line end decides, as editors do."""
+    at = re.search("\r\n?|\n", text)
+    return "\n" if at is None else at.group()
 
 
 # -- pass 1: spacing ---------------------------------------------------------------------

@@ -364,6 +364,35 @@ def test_lf_files_stay_lf():
     assert "\r" not in format_text(MISFORMATTED_HEDGE)
 
 
+def test_lone_cr_line_ends_are_kept(tmp_path):
+    """hostile18 F5: a file whose lines end in a lone `\\r` (lint reads it) was rewritten with `\\n`."""
+    path = tmp_path / "cr.yaml"
+    path.write_bytes(MISFORMATTED_HEDGE.replace("\n", "\r").encode())
+    assert fmt(path).exit_code == 0
+    assert path.read_bytes() == FORMATTED_HEDGE.replace("\n", "\r").encode()
+    assert fmt("--check", path).exit_code == 0
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_utf8_byte_order_mark_is_kept(tmp_path, end):
+    """hostile18 F5: a UTF-8 BOM was dropped when fmt rewrote the file (its line ends were kept)."""
+    bom = b"\xef\xbb\xbf"
+    path = tmp_path / "bom.yaml"
+    path.write_bytes(bom + MISFORMATTED_HEDGE.replace("\n", end).encode())
+    assert fmt(path).exit_code == 0
+    assert path.read_bytes() == bom + FORMATTED_HEDGE.replace("\n", end).encode()
+    assert fmt("--check", path).exit_code == 0
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(FORMATTED_HEDGE)
+    assert lint_codes(path) == lint_codes(plain)  # lint reads it as before
+
+
+def test_a_byte_order_mark_on_stdin_is_kept_on_stdout():
+    result = CliRunner().invoke(cli, ["fmt", "-"], input=b"\xef\xbb\xbf" + MISFORMATTED_HEDGE.encode())
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b"\xef\xbb\xbf" + FORMATTED_HEDGE.encode()
+
+
 def test_an_unreadable_file_is_gc112_exit_2_and_the_others_are_still_checked(tmp_path):
     (tmp_path / "a-latin.yaml").write_bytes(b"graphc: 1\nname: x\n# caf\xe9\n")
     (tmp_path / "b.yaml").write_text(MISFORMATTED_HEDGE)

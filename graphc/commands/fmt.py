@@ -23,7 +23,7 @@ YAML_SUFFIXES = (".yaml", ".yml")
     "--allow-empty", is_flag=True, help="Exit 0 when a directory or glob gives no file to format (default: exit 2)."
 )
 def fmt_command(paths, check, show_diff, allow_empty):
-    """Format playbooks: canonical key order, 2-space indent, comments and line ends kept.
+    """Format playbooks: canonical key order, 2-space indent, comments, line ends and a BOM kept.
 
     PATHS are playbook and template files (read whatever their name ends
     with, as lint reads them), directories (searched for *.yaml / *.yml; YAML
@@ -108,7 +108,7 @@ def _format_file(path: str, named: bool = False):
         click.echo(f"graphc: note: {one_line(path)}: not formatted: fmt formats YAML playbooks, not JSON", err=True)
         return None
     try:
-        text = read_source(path)
+        text = read_source(path, keep_bom=True)
     except (OSError, UnicodeDecodeError) as exc:
         print_unreadable(path, exc)
         return _UNREADABLE
@@ -116,19 +116,23 @@ def _format_file(path: str, named: bool = False):
 
 
 def _format_source(text: str, path: str):
+    """As :func:`_format_file`, for ``text`` read with its BOM, if any: both texts returned start with it (a
+    formatted file keeps it)."""
+    bom = text[:1] if text.startswith("\ufeff") else ""
+    text = text[len(bom) :]
     if not is_playbook_text(text):
         return None
     try:
-        return text, format_text(text)
+        return bom + text, bom + format_text(text)
     except FormatSkipped as exc:
         click.echo(f"graphc: note: {one_line(f'{path}: {exc}')}", err=True)
-        return text, _SKIPPED
+        return bom + text, _SKIPPED
     except SuppressionMoved as exc:
         click.echo(f"graphc: {one_line(f'{path}: {exc}')}", err=True)
-        return text, _REFUSED
+        return bom + text, _REFUSED
     except FormatError as exc:
         _print_failure(path, text, exc)
-        return text, None
+        return bom + text, None
 
 
 def _print_failure(path: str, text: str, exc) -> None:
@@ -158,7 +162,7 @@ def _collect(paths):
 
 def _format_stdin():
     try:
-        text = read_stdin()
+        text = read_stdin(keep_bom=True)
     except (OSError, UnicodeDecodeError) as exc:
         print_unreadable("<stdin>", exc)
         sys.exit(EXIT_USAGE)
