@@ -118,17 +118,34 @@ class FormatSkipped(FormatError):
     failure: ``fmt --check`` must not fail for ever on a file lint accepts (audit fmtdec #3)."""
 
 
+class NotText(FormatError):
+    """The file holds a character YAML does not allow (NUL or another control character; a UTF-16 file without
+    its byte-order mark reads so): fmt cannot tell whether it is a playbook, so it never passes it over. It is
+    reported as lint reports it (``diagnostics``: GC100 at the character) and, as a file that is not UTF-8,
+    makes the run exit 2."""
+
+
 class SuppressionMoved(FormatError):
     """Formatting would change which values a ``# graphc: ignore[...]`` covers (graphc.suppress: a directive
     covers what *starts* on its line), so lint would report something else: refused, never written."""
 
 
 def is_playbook_text(text: str) -> bool:
-    """A playbook (``graphc: 1``) or a ``use:`` template (``graphc-template: 1``): the files fmt formats."""
+    """A playbook (``graphc: 1``) or a ``use:`` template (``graphc-template: 1``): the files fmt formats.
+
+    Also any text YAML cannot read (:class:`NotText`): whether it is a playbook cannot be told, and fmt reports it.
+    """
     doc, _ = load_text(text)
     if doc is None:  # broken YAML: it is ours if it says so, and then fmt reports the error
-        return _MARKER.search(text) is not None
+        return _MARKER.search(text) is not None or _not_text(text)
     return isinstance(doc.data, dict) and ("graphc" in doc.data or "graphc-template" in doc.data)
+
+
+def _not_text(text: str) -> bool:
+    """Whether ``text`` holds a character YAML's reader refuses (the set libyaml and PyYAML share)."""
+    from yaml.reader import Reader  # deferred: only a file that does not load asks
+
+    return Reader.NON_PRINTABLE.search(text) is not None
 
 
 def format_text(text: str) -> str:
@@ -139,7 +156,8 @@ def format_text(text: str) -> str:
     """
     doc, diagnostics = load_text(text)  # the same limits as lint, before ruamel sees anything
     if doc is None:
-        raise FormatError(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
+        failure = NotText if _not_text(text) else FormatError
+        raise failure(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
     end = _line_end(text)
     original = text if end == "\n" else text.replace("\r\n", "\n")
     if end == "\r":

@@ -46,9 +46,24 @@ def test_a_crash_is_exit_4_with_one_line_and_no_traceback(tmp_path, broken_lint_
     result = invoke("lint", path)
     assert result.exit_code == 4
     [line] = result.stderr.splitlines()
-    assert line.startswith("graphc: internal error while reading ") and "KeyError" in line
+    assert line.startswith("graphc: internal error while linting ") and "KeyError" in line
     assert "please report it" in line and "-v" in line
     assert "Traceback" not in result.output
+
+
+def test_a_crash_in_the_rules_says_while_linting_not_while_reading(tmp_path, monkeypatch):
+    """hostile18 F6: a bug in the rules stage read "internal error while reading FILE"; the file was read."""
+
+    def run_rules(*args, **kwargs):
+        raise RuntimeError("a bug in a rule")
+
+    monkeypatch.setattr(graphc.lint, "_run_rules", run_rules)
+    path = write(tmp_path, "ok.yaml", GOOD)
+    result = invoke("lint", "--no-cache", path)
+    assert result.exit_code == 4, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"graphc: internal error while linting {path}: RuntimeError: a bug in a rule. ")
+    assert "reading" not in line
 
 
 @pytest.mark.parametrize("where", [["-v", "lint"], ["lint", "-j", "1"]])

@@ -407,6 +407,44 @@ def test_unreadable_stdin_is_exit_2():
     assert result.exit_code == 2 and "GC112" in result.stderr
 
 
+UTF16_NO_BOM = MISFORMATTED_HEDGE.encode("utf-16-be")  # every other byte NUL: UTF-8, but not text YAML can read
+
+
+def lint_line(path):
+    """The first line lint prints for ``path`` (its diagnostic)."""
+    return CliRunner().invoke(cli, ["lint", "--no-cache", str(path)]).stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("check", [["--check"], []])
+def test_a_file_yaml_cannot_read_as_text_is_reported_as_lint_reports_it_exit_2(tmp_path, check):
+    """hostile18 F6: `fmt --check` passed, silently and exit 0, a UTF-16 playbook without its byte-order mark that
+    lint reports as GC100: fmt cannot tell whether it is a playbook, and must not let it pass."""
+    path = tmp_path / "utf16.yaml"
+    path.write_bytes(UTF16_NO_BOM)
+    result = fmt(*check, path)
+    assert result.exit_code == 2, result.output
+    expected = lint_line(path)
+    assert expected.startswith(f"{path}:1:1: error GC100 cannot read the file as YAML: unacceptable character")
+    assert result.stderr.splitlines()[0] == expected
+    assert path.read_bytes() == UTF16_NO_BOM
+
+
+def test_a_file_yaml_cannot_read_as_text_found_in_a_folder_is_reported_too(tmp_path):
+    (tmp_path / "a-utf16.yaml").write_bytes(UTF16_NO_BOM)
+    (tmp_path / "b.yaml").write_text(MISFORMATTED_HEDGE)
+    (tmp_path / "c-nul.yaml").write_bytes(b'graphc: 1\nname: nul\nlegs:\n  a: {buy: 1, symbol: "BTC\x00USD"}\n')
+    result = fmt("--check", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'a-utf16.yaml'}:1:1: error GC100 " in result.stderr
+    assert f"{tmp_path / 'c-nul.yaml'}:4:27: error GC100 " in result.stderr
+    assert f"would reformat {tmp_path / 'b.yaml'}" in result.stdout
+
+
+def test_a_file_yaml_cannot_read_as_text_on_stdin_is_exit_2():
+    result = CliRunner().invoke(cli, ["fmt", "-"], input=UTF16_NO_BOM)
+    assert result.exit_code == 2 and "<stdin>:1:1: error GC100 " in result.stderr and result.stdout == ""
+
+
 # -- comments inside flow collections, comments that move with their key (audit roundtrip #2, #3) ---------
 
 

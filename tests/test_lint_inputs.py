@@ -626,6 +626,31 @@ def test_a_bad_config_setting_is_a_usage_error(tmp_path, bad):
     assert result.exit_code == 2 and "--config" in result.stderr
 
 
+# -- characters YAML does not allow ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "character"),
+    [
+        (b'graphc: 1\nname: nul\nlegs:\n  a: {buy: 1, symbol: "BTC\x00USD"}\n', "4:27", "#x0000"),
+        (b"graphc: 1\nname: esc\nlegs:\n  a: {buy: 1, symbol: BTC\x1bUSD}\n", "4:26", "#x001b"),
+        ("graphc: 1\nname: utf16\n".encode("utf-16-be"), "1:1", "#x0000"),  # UTF-16 without its byte-order mark
+    ],
+)
+def test_a_character_yaml_does_not_allow_is_named_without_the_parsers_internals(tmp_path, text, where, character):
+    """hostile18 F6: the message ended with PyYAML's `\\n  in "<unicode string>", position 52`; the place is the
+    diagnostic's line:col."""
+    path = tmp_path / "p.yaml"
+    path.write_bytes(text)
+    result = lint(path, "-f", "json")
+    assert result.exit_code == 1, result.output
+    [diagnostic] = json.loads(result.stdout)["diagnostics"]
+    assert diagnostic["code"] == "GC100" and f"{diagnostic['line']}:{diagnostic['column']}" == where
+    assert diagnostic["message"] == (
+        f"cannot read the file as YAML: unacceptable character {character}: control characters are not allowed"
+    )
+
+
 # -- the report file --------------------------------------------------------------------------
 
 

@@ -171,6 +171,29 @@ def test_output_that_cannot_be_written_is_exit_2_with_one_line(tmp_path, args):
     assert result.exit_code == 2 and "cannot write" in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compile", EXAMPLES / "eth-hedge.yaml", "--quotes", EXAMPLES / "quotes.yaml"],
+        ["graph", EXAMPLES / "eth-hedge.yaml"],
+        ["decompile", REPO / "tests" / "data" / "reference" / "full-graph.json"],
+        ["lint", EXAMPLES / "eth-hedge.yaml", "-f", "json"],
+    ],
+)
+@pytest.mark.parametrize("below", [["x.json"], ["deeper", "x.json"]])
+def test_output_below_a_file_says_that_file_is_not_a_directory(tmp_path, monkeypatch, args, below):
+    """hostile18 F6: `-o blocker/x.json` with `blocker` a regular file said "File exists" (and one level deeper
+    "Not a directory", naming nothing)."""
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "blocker", "a file where a folder should be")
+    output = os.path.join("blocker", *below)
+    result = CliRunner().invoke(cli, [*map(str, args), "-o", output])
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("graphc: cannot write ") and line.endswith(f" to {output}: blocker is not a directory")
+    assert "File exists" not in result.output
+
+
 # -- paths and control characters outside the diagnostics (audit ci.md #6) --------------------------
 
 

@@ -682,7 +682,7 @@ def one_crash(tmp_path, monkeypatch):
     def run(fmt):
         result = CliRunner().invoke(cli, ["lint", "--no-cache", "-j", "1", "plays", "-f", fmt, "-o", f"r.{fmt}"])
         assert result.exit_code == 4, result.output  # an internal error, whatever the format
-        assert "internal error while reading plays/c.yaml: RuntimeError: simulated bug" in result.stderr
+        assert "internal error while linting plays/c.yaml: RuntimeError: simulated bug" in result.stderr
         return (tmp_path / f"r.{fmt}").read_text()
 
     return run

@@ -515,6 +515,16 @@ def test_plan_o_creates_missing_folders_as_compile_o_does(sandbox, project, tmp_
     assert "missing folders are created" in " ".join(invoke(["plan", "--help"], {}).output.split())
 
 
+def test_plan_o_below_a_file_says_that_file_is_not_a_directory(sandbox, project, tmp_path):
+    """hostile18 F6: `-o blocker/p.json` with `blocker` a regular file said "File exists"."""
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    plan_file = tmp_path / "blocker" / "p.json"
+    planned = invoke(["plan", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "-o", plan_file], {})
+    assert planned.exit_code == 2, planned.output
+    assert f"cannot write plan {plan_file}: {tmp_path / 'blocker'} is not a directory" in planned.output
+    assert "File exists" not in planned.output
+
+
 def test_plan_with_no_leg_in_the_total_says_the_total_is_unknown(sandbox, project):
     """audit cmds16 7b: with no leg priced (a wire graph planned without quotes) the total read "at least $0.00";
     nothing was added up, so it is unknown, with why. Legs all in other currencies: unknown in dollars."""

@@ -368,6 +368,34 @@ def test_expression_errors_are_gc107_at_the_template_text(template, words):
     assert template in line_of(diagnostic, text)
 
 
+@pytest.mark.parametrize(
+    "template,kind",
+    [
+        ("{{ [size] | map('nope') | join }}", "filter"),
+        ("{{ [size] | map('center', 50) | join }}", "filter"),
+        ("{{ size | center }}", "filter"),
+        ("{{ [size] | select('nope') | list | length }}", "test"),
+        ("{{ size is nope }}", "test"),
+    ],
+)
+def test_a_filter_or_test_graphc_lacks_is_worded_alike_however_it_is_named(template, kind):
+    """hostile18 F6: `map('center', 50)` said Jinja's "No filter named 'center'." where `| center` says
+    "no filter named 'center'" with a hint listing the filters: one wording."""
+    name = template.split("'")[1] if "'" in template else template.split()[-2]
+    text = playbook(f"""\
+        params:
+          size: {{type: number, default: 1}}
+        legs:
+          a:
+            buy: 1 ETH
+            symbol: "{template}"
+        """)
+    diagnostic = only(compiled(text), "GC107")
+    assert diagnostic.message == f"in `{template}`: no {kind} named '{name}'", diagnostic.message
+    if kind == "filter":
+        assert diagnostic.hint.startswith("filters: abs, capitalize,"), diagnostic.hint
+
+
 # Number literals inside `{{ }}` are the exact decimals of their text (spec §1: "Numbers are read from
 # their source text as exact decimals ... never a binary float on the way"; §3.2). Each expected
 # value below is the literal's digits shifted by the wire scale (qty x 1e8, price x 1e9), by hand.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import stat
@@ -22,11 +23,11 @@ from graphc.version import __version__
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
-def internal_error_line(exc: BaseException, where: str | None = None) -> str:
+def internal_error_line(exc: BaseException, where: str | None = None, doing: str = "linting") -> str:
     """The one line printed for a bug in graphc: what failed, and a request to report it (secrets redacted;
-    ``where``, a path, on one line)."""
+    ``where``, a path, on one line, and what graphc was ``doing`` with it: ``while linting plays/a.yaml``)."""
     what = one_line(internal_error_detail(exc))
-    place = f" while reading {one_line(where)}" if where else ""
+    place = f" while {doing} {one_line(where)}" if where else ""
     return (
         f"graphc: internal error{place}: {what}. This is a bug in graphc {__version__}, not a problem with your "
         "files: please report it with the command and the input (add -v for the traceback)."
@@ -42,7 +43,9 @@ def internal_error_detail(exc: BaseException) -> str:
     return type(exc).__name__ + (f": {detail}" if detail else "")
 
 
-def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None = None) -> None:
+def print_internal_error(
+    exc: BaseException, *, verbose: bool, where: str | None = None, doing: str = "linting"
+) -> None:
     """The internal-error line on stderr, preceded by the (redacted) traceback when ``verbose``."""
     if verbose:
         import traceback  # deferred: only a crash with -v needs it
@@ -50,7 +53,7 @@ def print_internal_error(exc: BaseException, *, verbose: bool, where: str | None
         from graphc.api.redact import redact  # deferred: only a crash with -v needs it
 
         sys.stderr.write(redact("".join(traceback.format_exception(exc))))
-    click.echo(internal_error_line(exc, where), err=True)
+    click.echo(internal_error_line(exc, where, doing), err=True)
 
 
 # lint, plan and submit: a skipped check is counted in the summary line; this lists each with its reason.
@@ -223,10 +226,22 @@ def write_output(data, output: str | None, *, what: str = "the output") -> None:
 
 
 def make_folders_for(output: str) -> None:
-    """Create the missing folders of the file ``output`` (every command's ``-o``); OSError if it cannot."""
+    """Create the missing folders of the file ``output`` (every command's ``-o``); OSError if it cannot.
+
+    A file where a folder must be (``-o blocker/x.json``) is a NotADirectoryError naming it, not os.makedirs'
+    "File exists" (or a bare "Not a directory" one folder deeper)."""
     folder = os.path.dirname(output)
-    if folder:
+    if not folder:
+        return
+    try:
         os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = folder
+        while not os.path.lexists(blocker) and os.path.dirname(blocker) not in ("", blocker):
+            blocker = os.path.dirname(blocker)  # up to the nearest path that exists
+        if os.path.isdir(blocker):
+            raise
+        raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is not a directory", blocker) from None
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import click
 from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics, print_unreadable
 from graphc.diagnostics import FileResult
 from graphc.files import collect, read_source, read_stdin
-from graphc.fmt import FormatError, FormatSkipped, SuppressionMoved, format_text, is_playbook_text
+from graphc.fmt import FormatError, FormatSkipped, NotText, SuppressionMoved, format_text, is_playbook_text
 from graphc.report import one_line
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -36,7 +36,8 @@ def fmt_command(paths, check, show_diff, allow_empty):
     status: 0 nothing to change (a file left as it is with a note counts as
     nothing to change: the note says it was not reformatted), 1 files would
     change (--check) or could not
-    be formatted, 2 usage error, a file that cannot be read (GC112), a
+    be formatted, 2 usage error, a file that cannot be read (GC112) or holds
+    a character YAML does not allow (GC100: NUL, UTF-16 without a BOM), a
     directory or glob with nothing to format (see --allow-empty), or a
     formatting that would change what a `# graphc: ignore` covers.
     """
@@ -117,7 +118,7 @@ def _format_file(path: str, named: bool = False):
 
 def _format_source(text: str, path: str):
     """As :func:`_format_file`, for ``text`` read with its BOM, if any: both texts returned start with it (a
-    formatted file keeps it)."""
+    formatted file keeps it). ``_UNREADABLE`` for text YAML cannot read (:class:`NotText`), reported here."""
     bom = text[:1] if text.startswith("\ufeff") else ""
     text = text[len(bom) :]
     if not is_playbook_text(text):
@@ -130,6 +131,9 @@ def _format_source(text: str, path: str):
     except SuppressionMoved as exc:
         click.echo(f"graphc: {one_line(f'{path}: {exc}')}", err=True)
         return bom + text, _REFUSED
+    except NotText as exc:  # not a file fmt can read: as one that is not UTF-8 (GC112), exit 2
+        _print_failure(path, text, exc)
+        return _UNREADABLE
     except FormatError as exc:
         _print_failure(path, text, exc)
         return bom + text, None
@@ -167,6 +171,8 @@ def _format_stdin():
         print_unreadable("<stdin>", exc)
         sys.exit(EXIT_USAGE)
     outcome = _format_source(text, "<stdin>")
+    if outcome is _UNREADABLE:
+        sys.exit(EXIT_USAGE)
     if outcome is None:  # not a playbook: passed through unchanged, as for files
         sys.stdout.write(text)
         return

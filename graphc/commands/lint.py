@@ -752,4 +752,4 @@ def _report_crashes(crashes):
             from graphc.api.redact import redact  # deferred: only a crash with -v needs it
 
             sys.stderr.write(redact(crash.traceback))
-        print_internal_error(crash.error, verbose=False, where=crash.path)
+        print_internal_error(crash.error, verbose=False, where=crash.path, doing="linting")

@@ -874,6 +874,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         return budget.measure(result)
 
     def call_filter(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
+        if not isinstance(name, str) or name not in self.filters:  # `map('center')`: not Jinja's "No filter named"
+            raise _no_such("filter", name)
         budget = _current()
         budget.charge(1 + _work(value) + sum(map(_work, args or ())))
         if context is None:
@@ -896,6 +898,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         return budget.measure(result)
 
     def call_test(self, name, value, args=None, kwargs=None, context=None, eval_ctx=None):
+        if not isinstance(name, str) or name not in self.tests:  # `select('nope')`
+            raise _no_such("test", name)
         budget = _current()
         budget.charge(1 + _work(value) + sum(map(_work, args or ())))
         if context is None:
@@ -1267,6 +1271,13 @@ def _check_nesting(text: str):
         raise BudgetExceeded(f"brackets nested more than {MAX_NESTING} deep")
 
 
+def _no_such(kind: str, name) -> ExpressionError:
+    """A filter or test graphc does not have, in one wording whether it is written ``| name`` / ``is name`` (found
+    before evaluation) or named in ``map('name')`` / ``select('name')`` (found when it is called)."""
+    hint = "filters: " + ", ".join(sorted(FILTERS)) if kind == "filter" else None
+    return ExpressionError(f"no {kind} named {name!r}", hint=hint)
+
+
 def _check_expression(root, names: set) -> int:
     """Whitelist the node types, bound the tree's depth and collect the names; the number of nodes.
 
@@ -1290,9 +1301,7 @@ def _check_expression(root, names: set) -> int:
         elif isinstance(node, (nodes.Filter, nodes.Test)):
             known = ENV.filters if isinstance(node, nodes.Filter) else ENV.tests
             if node.name not in known:
-                kind = "filter" if isinstance(node, nodes.Filter) else "test"
-                hint = "filters: " + ", ".join(sorted(FILTERS)) if kind == "filter" else None
-                raise ExpressionError(f"no {kind} named {node.name!r}", hint=hint)
+                raise _no_such("filter" if isinstance(node, nodes.Filter) else "test", node.name)
         if isinstance(node, (nodes.Call, nodes.Filter, nodes.Test)) and (node.dyn_args or node.dyn_kwargs):
             raise ExpressionError("`*args` and `**kwargs` are not available in playbook expressions")
         stack.extend((child, depth + 1) for child in node.iter_child_nodes())

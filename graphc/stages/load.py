@@ -931,6 +931,7 @@ def load_text(
             message, hint = f"YAML syntax error: {problem}{context}", "check the indentation and quoting on this line"
         return None, [Diagnostic("GC100", message, path, span, hint=hint)]
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
+        problem = str(exc).partition("\n")[0]  # without PyYAML's `in "<unicode string>", position N`: span says where
         position = getattr(exc, "position", None)
         span = None
         if isinstance(position, int) and 0 <= position <= len(text):
@@ -939,7 +940,7 @@ def load_text(
         return None, [
             Diagnostic(
                 "GC100",
-                f"cannot read the file as YAML: {exc}",
+                f"cannot read the file as YAML: {problem}",
                 path,
                 span,
                 hint="save the file as UTF-8 text without control characters",
