@@ -135,7 +135,7 @@ def is_playbook_text(text: str) -> bool:
 
     Also any text YAML cannot read (:class:`NotText`): whether it is a playbook cannot be told, and fmt reports it.
     """
-    doc, _ = load_text(text)
+    doc, _ = load_text(text, as_json=False)  # fmt formats YAML playbooks (JSON is never rewritten)
     if doc is None:  # broken YAML: it is ours if it says so, and then fmt reports the error
         return _MARKER.search(text) is not None or _not_text(text)
     return isinstance(doc.data, dict) and ("graphc" in doc.data or "graphc-template" in doc.data)
@@ -154,7 +154,7 @@ def format_text(text: str) -> str:
     Raises :class:`FormatError` for a file graphc cannot load (with its
     diagnostics) or could not format without changing what it says.
     """
-    doc, diagnostics = load_text(text)  # the same limits as lint, before ruamel sees anything
+    doc, diagnostics = load_text(text, as_json=False)  # lint's limits, before ruamel sees anything (YAML)
     if doc is None:
         failure = NotText if _not_text(text) else FormatError
         raise failure(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
@@ -690,8 +690,8 @@ def _region_end(lines, last_row, col):
 
 def _check_same_data(before: str, after: str):
     """graphc must read the same values, and the same leg order, from both texts."""
-    old, _ = load_text(before)
-    new, _ = load_text(after)
+    old, _ = load_text(before, as_json=False)
+    new, _ = load_text(after, as_json=False)
     if old is None:
         raise FormatError("graphc cannot load this file (run `graphc lint` on it)")
     same = new is not None and old.data == new.data
@@ -782,7 +782,7 @@ def _covered(text: str) -> list[tuple[int, tuple]]:
     directives = [(row, comment) for row, comment in _comments(text) if _LINE_DIRECTIVE.search(comment)]
     if not directives:
         return []
-    doc, _ = load_text(text)
+    doc, _ = load_text(text, as_json=False)  # fmt formats YAML playbooks (JSON is never rewritten)
     if doc is None:
         return []
     starts: dict[int, set] = {}

@@ -916,8 +916,10 @@ def _full_composer(text, max_total=MAX_TOTAL_NODES):
 
 
 def check_fast_pass(text: str, max_total: int = MAX_TOTAL_NODES):
-    """load_text reads values in a fast pass and makes positions later: it must equal the full composer."""
-    doc, diagnostics = load_text(text, max_total=max_total)
+    """load_text reads values in a fast pass and makes positions later: it must equal the full composer.
+
+    As YAML (``as_json=False``): a text meant as JSON is JSON's alone (tests/test_json_strict.py)."""
+    doc, diagnostics = load_text(text, max_total=max_total, as_json=False)
     full = _full_composer(text, max_total)
     assert (doc is None) == (full is None), diagnostics
     if doc is None:
@@ -943,7 +945,7 @@ def test_fast_pass_on_yaml_soup(text):
 @FUZZ
 @given(nested, st.integers(0, 3))
 def test_fast_pass_on_json(data, layout):
-    """JSON files are read by the json module when YAML would read them the same; else by the YAML passes."""
+    """JSON read as YAML is read by the json module when YAML would read it the same; else by the YAML passes."""
     data = _plain(data)
     if layout == 0:
         text = json.dumps(data)  # \uXXXX escapes (surrogate pairs too), NaN and Infinity
@@ -1113,7 +1115,7 @@ def test_fast_pass_at_the_values_limit(layout, extra):
         "block": "".join(f"- {item}\n" for item in items),
     }[layout]
     check_fast_pass(text, limit)
-    doc, diagnostics = load_text(text, max_total=limit)
+    doc, diagnostics = load_text(text, max_total=limit, as_json=False)
     too_many = (limit - 1 + extra + (layout == "flow") + 1) > limit
     assert (doc is None) is too_many
     if too_many:

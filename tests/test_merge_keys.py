@@ -5,7 +5,8 @@
   and so graphc fmt, refuse it; PyYAML lets the last one win; graphc let the first one win: a leg written to
   take 0.01 BTC from the last merge traded 5 BTC). One `<<: [*a, *b]` merges several mappings.
 - A merge key is a plain `<<` (as PyYAML and ruamel read it): a quoted `"<<"` is the text `<<`. So JSON, whose
-  keys are all quoted, never merges, whichever pass reads it; nor does anything in a `.json` file. A wire graph's
+  keys are all quoted, never merges, whichever pass reads it; a `.json` file is read as JSON (a plain `<<` in one
+  is not JSON: GC100, audit wire18 1). A wire graph's
   `"<<"` is an unknown key (GC102), as the router reads it (orders-and-execution-graphs.md, Node Fields).
 
 Reproductions of the audit notes/audit/rulesA.md, findings 1 and 2 (m3.yaml, m4.yaml, j1.json, j2.json).
@@ -210,24 +211,20 @@ def test_two_quoted_merge_like_keys_are_an_ordinary_duplicate():
     assert d.message == "duplicate key '<<' in mapping (first at line 1)"
 
 
-def test_a_plain_merge_key_in_a_json_file_is_an_ordinary_key(tmp_path):
-    """A .json file written in YAML: JSON has no merge keys, so its `<<` is a key, as in j2.json."""
+def test_a_plain_merge_key_in_a_json_file_is_not_json(tmp_path):
+    """A .json file written in YAML is not JSON (audit wire18 1): its plain `<<` is GC100 where JSON stops, in a
+    .json file of any case; the same text in a YAML file merges."""
     text = J2.replace('"<<"', "<<")  # a plain `<<` with a mapping written out: YAML, in a .json file
-    doc, diagnostics = load_text(text, "w.json")
-    assert diagnostics == [] and doc is not None
-    assert "<<" in doc.data["nodes"][0] and "side" not in doc.data["nodes"][0]
-    doc, diagnostics = load_text(text, "w.JSON")
-    assert diagnostics == [] and doc is not None and "<<" in doc.data["nodes"][0]
+    for name in ("w.json", "w.JSON"):
+        doc, [d] = load_text(text, name)
+        assert doc is None and (d.code, d.span.line, d.span.col) == ("GC100", 2, 3)
+        assert d.message == "not valid JSON: expected a key in double quotes, found `<`"
     doc, diagnostics = load_text(text, "w.yaml")  # the same text in a YAML file merges
     assert diagnostics == [] and doc is not None and doc.data["nodes"][0]["side"] == "buy"
-    # two of them in a .json file: an ordinary duplicate key
-    doc, [d] = load_text("a:\n  <<: {x: 1}\n  <<: {x: 2}\n", "w.json")
-    assert doc is None and (d.code, d.span.line, d.span.col) == ("GC101", 3, 3)
-    assert d.message == "duplicate key '<<' in mapping (first at line 2)"
 
     path = write(tmp_path, "y.json", text)
     result = run("lint", "--no-cache", "-f", "json", path)
-    assert findings(result) == [("GC102", 2, 3), ("GC104", 1, 12), ("GC104", 1, 12)]
+    assert findings(result) == [("GC100", 2, 3)]
 
 
 def test_yaml_written_by_graphc_quotes_a_merge_like_key():

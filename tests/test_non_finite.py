@@ -142,11 +142,25 @@ def test_a_quoted_nan_is_text_as_before(tmp_path):
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_json_nan_and_infinity_say_json_has_no_such_number(tmp_path, constant):
     # Python's json.dumps writes these; no JSON reader takes them. They used to read "must be number, not
-    # text", which says nothing about what was written (audit graph.md 5)
+    # text", which says nothing about what was written (audit graph.md 5); a .json file is now read as strict
+    # JSON, which they are not (audit wire18 1): GC100 at the constant
     graph = yaml.safe_load(WIRE)
     text = json.dumps(graph).replace('"fill_ratio_gte": 0.5', f'"fill_ratio_gte": {constant}')
     assert constant in text
     path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1, result.output
+    column = text.index(constant) + 1
+    assert f"{path}:1:{column}: error GC100 not valid JSON: {constant} is not a JSON number" in result.stdout
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_nan_and_infinity_in_yaml_say_json_has_no_such_number(tmp_path, constant):
+    # the same JSON text in a YAML file is YAML, where these words are text: the schema's message names them
+    graph = yaml.safe_load(WIRE)
+    text = json.dumps(graph).replace('"fill_ratio_gte": 0.5', f'"fill_ratio_gte": {constant}')
+    path = tmp_path / "w.yaml"
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
     assert result.exit_code == 1, result.output

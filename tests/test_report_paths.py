@@ -179,9 +179,16 @@ def test_linting_dot_spells_each_file_once(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("name", "kind"), [("w.json", "JSON"), ("w.yaml", "YAML"), ("-", "JSON")], ids=["json", "yaml", "stdin"]
+    ("name", "message"),
+    [
+        ("w.json", "not valid JSON: expected a value, found `}`"),
+        ("w.yaml", "YAML syntax error: did not find expected node content"),
+        ("-", "not valid JSON: expected a value, found `}`"),
+    ],
+    ids=["json", "yaml", "stdin"],
 )
-def test_a_wire_json_syntax_error_is_called_a_json_syntax_error(tmp_path, name, kind):
+def test_a_wire_json_syntax_error_is_called_a_json_syntax_error(tmp_path, name, message):
+    """A `.json` file, or stdin that opens as JSON does, is read as JSON (audit wire18 1); a `.yaml` one as YAML."""
     text = '{"nodes": [1,}\n'  # a value missing after the comma: the parser stops at the `}`, 1:14
     if name == "-":
         result = CliRunner().invoke(cli, ["lint", "--no-cache", "-"], input=text)
@@ -190,7 +197,7 @@ def test_a_wire_json_syntax_error_is_called_a_json_syntax_error(tmp_path, name, 
         shown = write(tmp_path, name, text)
         result = lint(shown)
     assert result.exit_code == 1, result.output
-    assert f"{shown}:1:14: error GC100 {kind} syntax error: did not find expected node content" in result.stdout
+    assert f"{shown}:1:14: error GC100 {message}" in result.stdout
 
 
 def test_a_flow_style_playbook_on_stdin_stays_yaml():

@@ -14,14 +14,16 @@ from graphc.rules.base import Finding, describe, rule
 GC100 = describe(
     "GC100",
     "yaml-syntax",
-    summary="YAML syntax error, alias bomb or nesting too deep",
-    source="playbook-spec.md §1 (YAML 1.2 core, at most 100,000 nodes after aliases, 100 levels deep)",
+    summary="YAML syntax error (not valid JSON, in a .json file), alias bomb or nesting too deep",
+    source="playbook-spec.md §1 (YAML 1.2 core, at most 100,000 nodes after aliases, 100 levels deep; a `.json` "
+    "file is the router's format)",
     suppression=(
         "`# graphc: ignore[GC100]` at the end of the reported line, or `# graphc: ignore-file[GC100]` anywhere "
         "in the file, hides the finding like any other. There is little point: the reported line is wherever the "
         "parser gave up, and a file that does not parse has no graph to check, so fix the YAML instead."
     ),
-    docs="""The file is not well-formed YAML, or it is too large or too deeply nested to load safely.
+    docs="""The file is not well-formed YAML (a `.json` file: not valid JSON), or it is too large or too deeply
+    nested to load safely.
 
     ## What it checks
 
@@ -36,15 +38,26 @@ GC100 = describe(
       values only;
     - anchors and aliases would expand to more than 100,000 nodes (an "alias bomb"),
       or mappings and lists nest more than 100 levels deep;
-    - a single scalar is longer than 100,000 characters.
+    - a single scalar is longer than 100,000 characters;
+    - a file meant as JSON is not valid JSON (below).
 
     The reported position is where the parser gave up. For an unclosed quote that
     can be several lines below the real mistake, so look upwards from it. When
     the line the parser gave up on is indented with a tab, the message names the
     tab's line and column instead: YAML indents with spaces only (YAML 1.2 §6.1).
-    A wire graph (a `.json` file, or standard input that opens as JSON does, with
-    `{"` or `[`) is read by the same parser, JSON being YAML 1.2; its message says
-    `JSON syntax error` instead, with the same code and position.
+
+    A `.json` file (any case), and standard input that opens as JSON does (`{"`,
+    `{}` or `[`; with `--stdin-filename`, its name decides), is the router's
+    format, and the router reads it with a JSON parser. So graphc reads it as
+    strict JSON (RFC 8259), not as YAML: anything JSON does not allow is GC100
+    `not valid JSON: ...` at the line and column where a JSON parser stops, with a
+    hint for the usual slips. That covers a trailing comma, single quotes,
+    `True`/`False`/`None`, an unquoted key, a comment, `NaN` and `Infinity`
+    (Python's `json.dumps` writes them unless given `allow_nan=False`), hex, octal,
+    `+` or leading-zero numbers and `.5`, anchors and aliases, YAML block style, a
+    second document, and a raw tab or line break inside a string. YAML would read
+    most of these, and a gate that lints the file the desk POSTs would pass a body
+    the router cannot parse. A `.yaml` file is YAML whatever its text looks like.
 
     ## Why it matters
 
@@ -309,7 +322,8 @@ def check_wire_venue_case(ctx):
       `!!float nan`) as numbers, but no playbook or wire value can be one, so each
       is GC103 at its value, `` `risk.admission.max_notional_usd` is .inf, not a
       finite number `` (an infinite limit would be one no order exceeds). Quote it
-      if it is meant as text. JSON has no such numbers: its `NaN` is text;
+      if it is meant as text. JSON has no such numbers: in a `.json` file `NaN`
+      and `Infinity` are GC100 (not valid JSON), in YAML they are text;
     - on the wire, a venue not written in lower case (`"venue": "Polymarket"`):
       the spec writes `instrument.venue` lower-case (§3) and the router's
       reference spells every venue that way (`kalshi`, `polymarket`,

@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from gc import get_referents
 from itertools import accumulate, repeat
+from json.decoder import scanstring  # type: ignore[attr-defined]  # (the C scanner's, as json.loads uses)
 from sys import intern
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -850,8 +852,14 @@ def load_text(
     max_nodes=MAX_NODES,
     max_total=MAX_TOTAL_NODES,
     keys_later: Callable[[Any], bool] | None = None,
+    as_json: bool | None = None,
 ):
     """Parse ``text``; return ``(Document | None, [Diagnostic])``. Never raises for bad input.
+
+    A text meant as JSON (``as_json``; None: as :func:`_is_json` tells from ``path`` and ``text``, a
+    ``.json`` file or standard input that opens as JSON does) must be JSON: what json refuses is GC100 at the
+    place it stops (:func:`_json_syntax`). Any other text is YAML (JSON that YAML reads the same is still read
+    by the json module: the fast pass).
 
     ``keys_later``: for data it says yes to, the JSON fast pass's proof that no key repeated (counting the
     values of every mapping) is left to the caller, who walks every mapping anyway (a large wire graph's
@@ -873,9 +881,13 @@ def load_text(
     if _JSON_START.match(text):  # (a playbook starts otherwise: no exception raised and caught per file)
         try:
             data = _load_json_fast(text, max_depth, max_total, keys_later=keys_later, unproven=unproven)
-        except Exception:  # not plain JSON: the YAML passes decide
+        except Exception:  # not plain JSON: the YAML passes decide (once JSON has, for a text meant as JSON)
             data = _MISSING
             unproven.clear()
+    if data is _MISSING and (_is_json(path, text) if as_json is None else as_json):
+        refused = _json_syntax(path, text)
+        if refused is not None:
+            return None, [refused]
     events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
@@ -922,7 +934,7 @@ def load_text(
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "cannot parse"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        if _is_json(path, text):  # a wire graph: its author edits JSON (the YAML parser reads it, as a superset)
+        if _is_json(path, text):  # valid JSON YAML cannot read (json read it: load_text)
             message, hint = (
                 f"JSON syntax error: {problem}{context}",
                 "check the commas, brackets, quotes and escapes here",
@@ -972,26 +984,229 @@ def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int, *,
 
 
 # What the JSON fast pass accepts. Outside it YAML and JSON might read the text differently, so the YAML
-# passes decide: text that is not ASCII (YAML refuses some characters and reads NEL, LS and PS as line
-# breaks), control characters and tabs, escaped surrogates (JSON pairs them, libyaml refuses them), and a
-# key whose `:` is on a later line (YAML keys are one line).
+# passes decide (for a text meant as JSON, once json has read it: _json_syntax): text that is not ASCII (YAML
+# refuses some characters and reads NEL, LS and PS as line breaks), control characters and tabs, escaped
+# surrogates (JSON pairs them, libyaml refuses them), and a key whose `:` is on a later line (YAML keys are one
+# line).
 _JSON_START = re.compile(r"[ \n\r]*[{\[]")
 _KEY_COLON_ON_NEXT_LINE = re.compile(r'"[ \r\n]*[\r\n][ \r\n]*:')
 _JSON_UNSAFE_BYTES = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # control characters, tabs
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _MAX_JSON_KEY = 150  # YAML reads a key of at most 1024 characters on one line (150 escaped as \uXXXX: 900)
 
-_JSON_OBJECT_START = re.compile(r'[ \t\n\r]*(?:\{[ \t\n\r]*["}]|\[)')  # how a wire graph opens (for _is_json)
+_JSON_OBJECT_START = re.compile('\ufeff?[ \t\n\r]*(?:\\{[ \t\n\r]*["}]|\\[)')  # how a wire graph opens (_is_json)
 
 
 def _is_json(path: str, text: str) -> bool:
-    """Whether a file that failed to parse is meant as JSON (a wire graph): a ``.json`` name, or a name that is
-    neither ``.yaml`` nor ``.yml`` (stdin) with a text that opens as JSON does (``{"``, ``{}`` or ``[``; a
-    playbook in flow style opens ``{graphc:``)."""
+    """Whether a text is meant as JSON (the router's format), and so must be JSON: a ``.json`` name, or a
+    name that is neither ``.yaml`` nor ``.yml`` (stdin) with a text that opens as JSON does (``{"``, ``{}`` or
+    ``[``; a playbook in flow style opens ``{graphc:``)."""
     lowered = path.lower()
     if lowered.endswith(".json"):
         return True
     return not lowered.endswith((".yaml", ".yml")) and _JSON_OBJECT_START.match(text) is not None
+
+
+class _NotJsonNumber(Exception):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python's json reads them, no RFC 8259 parser does."""
+
+
+def _not_a_json_number(name: str):
+    raise _NotJsonNumber(name)
+
+
+def _json_syntax(path: str, text: str) -> Diagnostic | None:
+    """GC100 for a text meant as JSON that json refuses (RFC 8259, as the router's parser reads it: what json
+    refuses, and the NaN and Infinity it would read), at the place it stops; else None. Values aside: every
+    number is read as text. Nested too deeply for the json module, the YAML passes decide (a depth limit)."""
+    body = text[1:] if text[:1] == "\ufeff" else text  # (read_source drops a BOM; a text given as text may keep it)
+    try:
+        json.loads(body, parse_int=str, parse_float=str, parse_constant=_not_a_json_number)
+    except (json.JSONDecodeError, _NotJsonNumber) as exc:
+        return _json_refused(path, body, exc)
+    except RecursionError:
+        return None
+    return None
+
+
+def _json_refused(path: str, body: str, exc: Exception) -> Diagnostic:
+    """GC100 for what json refused in ``body`` (a text meant as JSON, without its BOM)."""
+    if isinstance(exc, json.JSONDecodeError):
+        message, hint = _json_problem(body, exc.pos, exc.msg)
+        return Diagnostic("GC100", f"not valid JSON: {message}", path, _json_span(body, exc.pos), hint=hint)
+    if isinstance(exc, _NotJsonNumber):
+        name = exc.args[0]
+        # json stopped at its first one: the first plain scalar that is one (the text before it is JSON)
+        at = next((e for e in _json_events(body) if type(e) is ScalarEvent and not e.style and e.value == name), None)
+        return Diagnostic(
+            "GC100",
+            f"not valid JSON: {name} is not a JSON number",
+            path,
+            None if at is None else _span(at),
+            hint="JSON has no NaN or infinities (Python's json.dumps writes them unless given allow_nan=False): "
+            "write a number",
+        )
+    raise AssertionError(exc)
+
+
+def _json_span(body: str, index: int) -> Span:
+    """The one-character span at ``body[index]`` (at the end of the text: just after it)."""
+    line, col = _JsonLines(body).at(index)
+    return _make_span(line + 1, col + 1, line + 1, col + 2)
+
+
+# json's messages (the errors of json.decoder and its C scanner) in graphc's words, ``{found}`` what is at the
+# place it stopped; another Python's other wording is shown as json words it, with what was found.
+_JSON_PROBLEMS = {
+    "Expecting value": "expected a value, found {found}",
+    "Expecting property name enclosed in double quotes": "expected a key in double quotes, found {found}",
+    "Expecting ':' delimiter": "expected `:` after the key, found {found}",
+    "Expecting ',' delimiter": "expected `,` or the end of the object or array, found {found}",
+    "Extra data": "more text after the end of the JSON value, found {found}",
+    "Unterminated string starting at": "the string that starts here never ends",
+    "Invalid control character at": "the control character {found} written raw inside a string",
+    "Invalid \\escape": "an escape JSON does not know",
+    "Invalid \\uXXXX escape": "a `\\u` escape without four hex digits",
+}
+_JSON_WORD = re.compile(r"[A-Za-z0-9_.+-]{1,30}")
+_NUMBER_HINT = (
+    "JSON numbers are plain decimals: no `+` sign, no leading zero, no hex or octal, and a digit before the point "
+    "(`0.5`)"
+)
+
+
+def _json_problem(body: str, index: int, msg: str) -> tuple[str, str]:
+    """The message and hint of GC100 for json's error ``msg`` at ``body[index]``."""
+    word = _JSON_WORD.match(body, index)
+    char = body[index : index + 1]
+    if not char:
+        found = "the end of the text"
+    elif word is not None:
+        found = f"`{word.group()}`"
+    elif char.isprintable() and not char.isspace():
+        found = f"`{char}`"
+    else:
+        found = f"U+{ord(char):04X}"
+    problem = _JSON_PROBLEMS.get(msg)
+    message = problem.format(found=found) if problem else f"{msg[:1].lower()}{msg[1:]}, found {found}"
+    before = body[:index].rstrip(" \t\n\r")
+    if msg == "Invalid control character at":
+        hint = "write a tab inside a string as `\\t` and a line break as `\\n`"
+    elif msg.startswith("Invalid \\"):
+        hint = 'the escapes JSON knows: `\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\u` with four hex digits'
+    elif msg.startswith("Unterminated string"):
+        hint = 'end the string with `"` on the same line (a JSON string holds no raw line break)'
+    elif msg == "Extra data":
+        hint = "a JSON text is one value: remove what follows its end"
+    elif (char in ("}", "]") and before.endswith(",")) or "trailing comma" in msg:
+        hint = "JSON allows no comma after the last entry: remove it"
+    elif char == "'":
+        hint = 'JSON strings and keys take double quotes: `"buy"`'
+    elif char in ("#", "/"):
+        hint = "JSON has no comments: remove it"
+    elif char in ("&", "*", "!"):
+        hint = "JSON has no anchors, aliases or tags: write the value out"
+    elif char in ("+", ".") or (word is not None and before[-1:] == "0" and msg == "Expecting ',' delimiter"):
+        hint = _NUMBER_HINT
+    elif not before and msg == "Expecting value":
+        hint = (
+            'the text is empty: a wire graph is a JSON object, `{"nodes": [...], "edges": [...]}`'
+            if not char
+            else "graphc reads a `.json` file (or input that opens with `{\"`) as JSON, the router's format: write "
+            "JSON, or name the file `.yaml` to write YAML"
+        )
+    elif word is not None and word.group()[0].isalpha():
+        hint = (
+            'JSON keys take double quotes: `"is_sandbox":`'
+            if msg.startswith("Expecting property name")
+            else "JSON's words are true, false and null, in lower case; text takes double quotes"
+        )
+    elif char == '"' and msg == "Expecting ',' delimiter":
+        hint = "put a comma between two entries"
+    else:
+        hint = "check the commas, brackets, quotes and escapes here"
+    return message, hint
+
+
+class _JsonLines:
+    """Where the lines of a text start, for a position's line and column: the line breaks are YAML's (CR LF, LF,
+    CR, NEL, LS, PS), which the text report's code frame and every other position in graphc count too."""
+
+    __slots__ = ("starts", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] | None = None
+
+    def at(self, index: int) -> tuple[int, int]:
+        """(line, column) of ``text[index]``, both 0-based, the column in code points."""
+        starts = self.starts
+        if starts is None:
+            starts = self.starts = [0, *(m.end() for m in _LINE_BREAKS.finditer(self.text))]
+        line = bisect_right(starts, index) - 1
+        return line, index - starts[line]
+
+
+_LINE_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+class _JsonMark:
+    """A parser mark of a place in JSON text: its ``line`` and ``column`` (all graphc reads of a mark), worked
+    out when asked for."""
+
+    __slots__ = ("index", "lines")
+
+    def __init__(self, lines: _JsonLines, index: int):
+        self.lines, self.index = lines, index
+
+    @property
+    def line(self) -> int:
+        return self.lines.at(self.index)[0]
+
+    @property
+    def column(self) -> int:
+        return self.lines.at(self.index)[1]
+
+
+# The tokens of JSON text: a bracket, a string, or a number or word; the whitespace, commas and colons between
+# them are skipped.
+_JSON_TOKEN = re.compile(r'[{}\[\]]|"[^"\\]*(?:\\.[^"\\]*)*"|[^ \t\n\r{}\[\],:"]+', re.S)
+
+
+def _json_events(text: str):
+    """The parser events libyaml gives for JSON text that json reads (held equal by tests/test_json_strict.py
+    wherever YAML reads the text too), with marks placed as libyaml places them (:class:`_JsonMark`): a string
+    is a double-quoted scalar of json's value, a number or word a plain scalar of its text, which the composers
+    read as json does (exact numbers, true, false, null). A BOM at the start is skipped, as by libyaml."""
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    lines = _JsonLines(text)
+    mark = cast("Callable[[_JsonLines, int], yaml.error.Mark]", _JsonMark)  # (for the events' annotations)
+    start = mark(lines, 0)
+    yield StreamStartEvent(start, start)
+    yield DocumentStartEvent(start, start)
+    for token in _JSON_TOKEN.finditer(text):
+        at, end = token.span()
+        value = token.group()
+        first = value[0]
+        if first == '"':
+            string = value[1:-1]
+            if "\\" in string:
+                string = scanstring(value, 1)[0]
+            yield ScalarEvent(None, None, (False, True), string, mark(lines, at), mark(lines, end), '"')
+        elif first == "{":
+            yield MappingStartEvent(None, None, True, mark(lines, at), mark(lines, end), flow_style=True)
+        elif first == "[":
+            yield SequenceStartEvent(None, None, True, mark(lines, at), mark(lines, end), flow_style=True)
+        elif first == "}":
+            yield MappingEndEvent(mark(lines, at), mark(lines, end))
+        elif first == "]":
+            yield SequenceEndEvent(mark(lines, at), mark(lines, end))
+        else:
+            yield ScalarEvent(None, None, (True, False), value, mark(lines, at), mark(lines, end), "")
+    last = mark(lines, len(text))
+    yield DocumentEndEvent(last, last)
+    yield StreamEndEvent(last, last)
 
 
 def _load_json_fast(

@@ -87,7 +87,7 @@ def _dotted(path) -> str:
 
 
 _NOT_JSON_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})  # Python's json writes these; no JSON reader
-# takes them, and YAML (which graphc reads JSON with after the fast path) reads them as plain text
+# takes them (a .json file with one is GC100), and YAML (a wire graph written in YAML) reads them as plain text
 
 
 def kind_of_value(value) -> str:
