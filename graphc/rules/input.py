@@ -55,9 +55,14 @@ GC100 = describe(
     `True`/`False`/`None`, an unquoted key, a comment, `NaN` and `Infinity`
     (Python's `json.dumps` writes them unless given `allow_nan=False`), hex, octal,
     `+` or leading-zero numbers and `.5`, anchors and aliases, YAML block style, a
-    second document, and a raw tab or line break inside a string. YAML would read
-    most of these, and a gate that lints the file the desk POSTs would pass a body
-    the router cannot parse. A `.yaml` file is YAML whatever its text looks like.
+    second document, a raw tab or line break inside a string, and a `\\uD800`
+    escape without the other half of its surrogate pair (it stands for no
+    character). YAML would read most of these, and a gate that lints the file the
+    desk POSTs would pass a body the router cannot parse. Valid JSON is read as
+    JSON reads it: `"\\ud83d\\udd01"` (how `json.dumps` writes `🔁`), a newline
+    between a key and its colon, and raw DEL, C1, NEL, LS and PS characters in a
+    string are all fine, and keep their value. A `.yaml` file is YAML whatever its
+    text looks like.
 
     ## Why it matters
 

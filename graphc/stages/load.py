@@ -110,6 +110,7 @@ class Document:
     __slots__ = (
         "_events",
         "_index",
+        "_json",
         "_key_spans",
         "_limits",
         "_root",
@@ -133,6 +134,7 @@ class Document:
         )
         self._events: list | None = None  # the fast pass's parser events, replayed to make the tree (small files)
         self._index: _EventIndex | None = None  # where the nodes are in ``_events`` (made when a span is asked for)
+        self._json = False  # positions from the text read as JSON (_json_tree), not from the YAML parser
 
     @classmethod
     def _from_tree(cls, path: str, text: str, data, root) -> Document:
@@ -143,18 +145,22 @@ class Document:
         return doc
 
     @classmethod
-    def _tree_later(cls, path: str, text: str, data, limits, events=None) -> Document:
+    def _tree_later(cls, path: str, text: str, data, limits, events=None, *, as_json: bool = False) -> Document:
         """A document whose position tree is made when a position is first asked for: from ``events`` (the
-        parser's events of ``text``, all of them) when given, else by parsing ``text`` again."""
+        parser's events of ``text``, all of them) when given, else by reading ``text`` again, with the YAML
+        parser or (``as_json``: a text that only JSON reads as its author meant it) by :func:`_json_tree`."""
         doc = cls._from_tree(path, text, data, None)
-        doc._root, doc._limits, doc._events = None, limits, events
+        doc._root, doc._limits, doc._events, doc._json = None, limits, events, as_json
         return doc
 
     def _tree(self):
         """The root of the position tree (made now if the fast pass left it for later)."""
         if self._root is None:
             events, self._events, self._index = self._events, None, None
-            self._root = _position_tree(self.text, *self._limits, events=events)
+            if self._json:
+                self._root = _json_tree(self.text)
+            else:
+                self._root = _position_tree(self.text, *self._limits, events=events)
         return self._root
 
     def _event_index(self) -> _EventIndex | None:
@@ -606,7 +612,7 @@ class _Composer:
 
     def __init__(self, max_depth, max_nodes, max_total=MAX_TOTAL_NODES, *, merges=True):
         self.max_depth = max_depth
-        self.merges = merges  # False: ``<<`` is an ordinary key (a .json file: JSON has no merge keys)
+        self.merges = merges  # False: ``<<`` is an ordinary key (JSON has no merge keys; its keys are quoted anyway)
         self.max_nodes = max_nodes  # nodes added by aliases, each alias counted at its full size
         self.max_total = max_total  # nodes written in the text
         self.tree = None  # the root's _Frame (or event, for a scalar document): Document positions
@@ -857,9 +863,9 @@ def load_text(
     """Parse ``text``; return ``(Document | None, [Diagnostic])``. Never raises for bad input.
 
     A text meant as JSON (``as_json``; None: as :func:`_is_json` tells from ``path`` and ``text``, a
-    ``.json`` file or standard input that opens as JSON does) must be JSON: what json refuses is GC100 at the
-    place it stops (:func:`_json_syntax`). Any other text is YAML (JSON that YAML reads the same is still read
-    by the json module: the fast pass).
+    ``.json`` file or standard input that opens as JSON does) is read as JSON, strictly: what json refuses
+    is GC100 at the place it stops, and the values are json's (:func:`_load_json`). Any other text is YAML
+    (JSON that YAML reads the same is still read by the json module: the fast pass).
 
     ``keys_later``: for data it says yes to, the JSON fast pass's proof that no key repeated (counting the
     values of every mapping) is left to the caller, who walks every mapping anyway (a large wire graph's
@@ -881,13 +887,11 @@ def load_text(
     if _JSON_START.match(text):  # (a playbook starts otherwise: no exception raised and caught per file)
         try:
             data = _load_json_fast(text, max_depth, max_total, keys_later=keys_later, unproven=unproven)
-        except Exception:  # not plain JSON: the YAML passes decide (once JSON has, for a text meant as JSON)
+        except Exception:  # not plain JSON: the YAML passes decide (JSON's own reading, for a text meant as JSON)
             data = _MISSING
             unproven.clear()
     if data is _MISSING and (_is_json(path, text) if as_json is None else as_json):
-        refused = _json_syntax(path, text)
-        if refused is not None:
-            return None, [refused]
+        return _load_json(text, path, max_depth, max_nodes, max_total)
     events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
@@ -910,8 +914,7 @@ def load_text(
         if unproven:
             doc.unproven_values = unproven[0]
         return doc, []
-    # JSON has no merge keys: in a .json file (whatever its text) a `<<` is an ordinary key, as the router reads it
-    composer = _Composer(max_depth, max_nodes, max_total, merges=not path.lower().endswith(".json"))
+    composer = _Composer(max_depth, max_nodes, max_total)
     parser = _Parser(text)
     try:
         composer.run(parser.get_event)
@@ -934,14 +937,15 @@ def load_text(
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "cannot parse"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        if _is_json(path, text):  # valid JSON YAML cannot read (json read it: load_text)
-            message, hint = (
-                f"JSON syntax error: {problem}{context}",
-                "check the commas, brackets, quotes and escapes here",
+        return None, [
+            Diagnostic(
+                "GC100",
+                f"YAML syntax error: {problem}{context}",
+                path,
+                span,
+                hint="check the indentation and quoting on this line",
             )
-        else:
-            message, hint = f"YAML syntax error: {problem}{context}", "check the indentation and quoting on this line"
-        return None, [Diagnostic("GC100", message, path, span, hint=hint)]
+        ]
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
         problem = str(exc).partition("\n")[0]  # without PyYAML's `in "<unicode string>", position N`: span says where
         position = getattr(exc, "position", None)
@@ -984,10 +988,9 @@ def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int, *,
 
 
 # What the JSON fast pass accepts. Outside it YAML and JSON might read the text differently, so the YAML
-# passes decide (for a text meant as JSON, once json has read it: _json_syntax): text that is not ASCII (YAML
-# refuses some characters and reads NEL, LS and PS as line breaks), control characters and tabs, escaped
-# surrogates (JSON pairs them, libyaml refuses them), and a key whose `:` is on a later line (YAML keys are one
-# line).
+# passes decide (or, for a text meant as JSON, JSON alone: _load_json): text that is not ASCII (YAML refuses
+# some characters and reads NEL inside a string as a space), control characters and tabs, escaped surrogates
+# (JSON pairs them, libyaml refuses them), and a key whose `:` is on a later line (YAML keys are one line).
 _JSON_START = re.compile(r"[ \n\r]*[{\[]")
 _KEY_COLON_ON_NEXT_LINE = re.compile(r'"[ \r\n]*[\r\n][ \r\n]*:')
 _JSON_UNSAFE_BYTES = bytes([*range(0x00, 0x0A), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # control characters, tabs
@@ -998,13 +1001,58 @@ _JSON_OBJECT_START = re.compile('\ufeff?[ \t\n\r]*(?:\\{[ \t\n\r]*["}]|\\[)')  #
 
 
 def _is_json(path: str, text: str) -> bool:
-    """Whether a text is meant as JSON (the router's format), and so must be JSON: a ``.json`` name, or a
+    """Whether a text is meant as JSON (the router's format), and so read as JSON alone: a ``.json`` name, or a
     name that is neither ``.yaml`` nor ``.yml`` (stdin) with a text that opens as JSON does (``{"``, ``{}`` or
     ``[``; a playbook in flow style opens ``{graphc:``)."""
     lowered = path.lower()
     if lowered.endswith(".json"):
         return True
     return not lowered.endswith((".yaml", ".yml")) and _JSON_OBJECT_START.match(text) is not None
+
+
+def _load_json(text: str, path: str, max_depth: int, max_nodes: int, max_total: int):
+    """:func:`load_text` of a text meant as JSON that the fast pass did not take: read by the json module alone.
+
+    Strict JSON (RFC 8259, as the router's parser reads it) decides: what json
+    refuses, and the NaN and Infinity it would read, is GC100 "not valid JSON" at
+    the place it stops; so is a string holding half of a surrogate pair (it
+    stands for no character). The values are json's, numbers exact
+    (:func:`_json_int`, :func:`_json_decimal`). A duplicate key, a limit or a
+    number out of range is found again by the full composer reading the text's
+    events (:func:`_json_events`), which says where, as for YAML. Positions come
+    from those events too, made when first asked for.
+    """
+    body = text[1:] if text[:1] == "\ufeff" else text  # (read_source drops a BOM; a text given as text may keep it)
+    try:
+        data = json.loads(
+            body,
+            parse_float=_json_decimal,
+            parse_int=_json_int,
+            parse_constant=_not_a_json_number,
+            object_pairs_hook=_json_object,
+        )
+        _check_json_limits(body, data, max_depth, max_total, max_key=MAX_SCALAR_CHARS)  # (JSON keys: any length)
+    except (json.JSONDecodeError, _NotJsonNumber) as exc:
+        return None, [_json_refused(path, body, exc)]
+    except (_FullPassNeeded, InvalidOperation, RecursionError):  # a duplicate key, a limit, a number out of range
+        composer = _Composer(max_depth, max_nodes, max_total, merges=False)
+        try:
+            composer.run(_json_events(body).__next__)
+        except LoadError as exc:
+            return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
+        except Exception:  # (text json never read to its end: the syntax check below names the problem)
+            pass
+        refused = _json_syntax(path, body)
+        if refused is not None:
+            return None, [refused]
+        doc = Document._from_tree(path, text, composer.root, composer.tree)  # (json and the composer disagree)
+    else:
+        doc = Document._tree_later(path, text, data, (max_depth, max_nodes, max_total), as_json=True)
+    if "\\u" in body and _SURROGATE_ESCAPE.search(body):
+        unpaired = _unpaired_surrogate(body)
+        if unpaired is not None:
+            return None, [_unpaired_surrogate_found(path, body, unpaired)]
+    return doc, []
 
 
 class _NotJsonNumber(Exception):
@@ -1015,17 +1063,12 @@ def _not_a_json_number(name: str):
     raise _NotJsonNumber(name)
 
 
-def _json_syntax(path: str, text: str) -> Diagnostic | None:
-    """GC100 for a text meant as JSON that json refuses (RFC 8259, as the router's parser reads it: what json
-    refuses, and the NaN and Infinity it would read), at the place it stops; else None. Values aside: every
-    number is read as text. Nested too deeply for the json module, the YAML passes decide (a depth limit)."""
-    body = text[1:] if text[:1] == "\ufeff" else text  # (read_source drops a BOM; a text given as text may keep it)
+def _json_syntax(path: str, body: str) -> Diagnostic | None:
+    """GC100 for JSON text that json refuses (values aside: every number is read as text), else None."""
     try:
         json.loads(body, parse_int=str, parse_float=str, parse_constant=_not_a_json_number)
-    except (json.JSONDecodeError, _NotJsonNumber) as exc:
+    except (json.JSONDecodeError, _NotJsonNumber, RecursionError) as exc:
         return _json_refused(path, body, exc)
-    except RecursionError:
-        return None
     return None
 
 
@@ -1046,7 +1089,9 @@ def _json_refused(path: str, body: str, exc: Exception) -> Diagnostic:
             hint="JSON has no NaN or infinities (Python's json.dumps writes them unless given allow_nan=False): "
             "write a number",
         )
-    raise AssertionError(exc)
+    return Diagnostic(  # RecursionError: nested beyond what the json module reads (past any depth limit allowed)
+        "GC100", "not valid JSON: nested too deeply to read", path, None, hint="flatten the document"
+    )
 
 
 def _json_span(body: str, index: int) -> Span:
@@ -1128,6 +1173,37 @@ def _json_problem(body: str, index: int, msg: str) -> tuple[str, str]:
     return message, hint
 
 
+# A surrogate escape and what follows it: a pair (high, then low), or one alone; any other escape is skipped whole
+_SURROGATES = re.compile(
+    r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.S
+)
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+
+
+def _unpaired_surrogate(body: str) -> int | None:
+    """Where the first escape of half a surrogate pair without its other half is in JSON text ``body``."""
+    for string in _JSON_STRING.finditer(body):  # (in JSON text a `"` outside a string starts one)
+        token = string.group()
+        if "\\u" not in token:
+            continue
+        for escape in _SURROGATES.finditer(token):
+            if escape.group(1) is not None:
+                return string.start() + escape.start()
+    return None
+
+
+def _unpaired_surrogate_found(path: str, body: str, index: int) -> Diagnostic:
+    escape = body[index : index + 6]
+    return Diagnostic(
+        "GC100",
+        f"not valid JSON: `{escape}` is an unpaired surrogate, half of a UTF-16 pair without its other half: it "
+        "stands for no character (RFC 8259 §8.2)",
+        path,
+        _json_span(body, index),
+        hint="write the character itself, or both halves of its pair as json.dumps does (`\\ud83d\\ude00` for U+1F600)",
+    )
+
+
 class _JsonLines:
     """Where the lines of a text start, for a position's line and column: the line breaks are YAML's (CR LF, LF,
     CR, NEL, LS, PS), which the text report's code frame and every other position in graphc count too."""
@@ -1207,6 +1283,72 @@ def _json_events(text: str):
     last = mark(lines, len(text))
     yield DocumentEndEvent(last, last)
     yield StreamEndEvent(last, last)
+
+
+class _JsonPlace:
+    """Where a token of JSON text is: what the composer files as a scalar's ``(start mark, end mark)`` or a
+    collection's start event (both read only through ``start_mark`` and ``end_mark``), as two offsets."""
+
+    __slots__ = ("end", "lines", "start")
+
+    def __init__(self, lines: _JsonLines, start: int, end: int):
+        self.lines, self.start, self.end = lines, start, end
+
+    @property
+    def start_mark(self) -> _JsonMark:
+        return _JsonMark(self.lines, self.start)
+
+    @property
+    def end_mark(self) -> _JsonMark:
+        return _JsonMark(self.lines, self.end)
+
+
+def _json_tree(text: str):
+    """The position tree of JSON text that json has read: what the full composer makes of its
+    :func:`_json_events` (the same frames, keys and marks; held equal by tests/test_json_strict.py), made in
+    one pass over the tokens, with neither events nor values (a third of the time: a large graph's finding)."""
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    lines = _JsonLines(text)
+    root: Any = _EMPTY_DOCUMENT
+    top: _Frame | None = None  # the collection being filled
+    key: Any = _NO_KEY  # a mapping's key read, its value next
+    key_place = None
+    stack: list = []  # (collection, its key in its parent, where that key is) of each one around ``top``
+    new_place, new_frame = _JsonPlace, _Frame
+    for token in _JSON_TOKEN.finditer(text):
+        start, end = token.span()
+        first = text[start]
+        if first == "}" or first == "]":
+            parent, parent_key, parent_key_place = stack.pop()
+            if parent is not None and parent.is_map:
+                parent.keys[parent_key] = parent_key_place  # (the composer files it when the value ends)
+            top = parent
+            continue
+        place = new_place(lines, start, end)
+        if first == "{" or first == "[":
+            frame = new_frame(first == "{", None, place, None)
+            if top is None:
+                root = frame
+            elif top.is_map:
+                top.spans[key] = frame
+            else:
+                top.spans.append(frame)
+            stack.append((top, key, key_place))
+            top, key = frame, _NO_KEY
+        elif top is None:
+            root = place
+        elif not top.is_map:
+            top.spans.append(place)
+        elif key is _NO_KEY:
+            key, key_place = text[start + 1 : end - 1], place
+            if "\\" in key:
+                key = scanstring(text, start + 1)[0]
+        else:
+            top.spans[key] = place
+            top.keys[key] = key_place
+            key = _NO_KEY
+    return root
 
 
 def _load_json_fast(
@@ -1395,8 +1537,9 @@ def _json_object(pairs: list) -> dict:
     return mapping
 
 
-def _check_json_limits(text: str, data, max_depth: int, max_total: int) -> None:
-    """The YAML composer's limits on JSON values: nesting, values and keys counted, scalar length.
+def _check_json_limits(text: str, data, max_depth: int, max_total: int, *, max_key: int = _MAX_JSON_KEY) -> None:
+    """The YAML composer's limits on JSON values: nesting, values and keys counted, scalar length, and no key
+    longer than ``max_key`` (by default one that YAML reads the same, on one line).
 
     A wire graph has millions of values, so the per-value work is done by C code: a
     comprehension per collection, and one look at the text for string lengths (between
@@ -1412,7 +1555,7 @@ def _check_json_limits(text: str, data, max_depth: int, max_total: int) -> None:
         below: list = []
         for value in level:
             if type(value) is dict:
-                if value and max(map(len, value)) > _MAX_JSON_KEY:
+                if value and max(map(len, value)) > max_key:
                     raise _FullPassNeeded
                 items = value.values()
                 written += 1 + 2 * len(value)  # the mapping, its keys and its values

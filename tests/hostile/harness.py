@@ -132,7 +132,7 @@ CASES = [
     Case("cycle-arrows.yaml", {"lint": _lint("GC201", "a → b → a")}),
     # -- wire graphs ---------------------------------------------------------------------------
     Case("wire-cycle.json", {"lint": _lint("GC201"), "decompile": Expect((0, 1))}),
-    Case("wire-deep.json", {c: _lint("GC100", "nesting depth") for c in ("lint", "decompile", "graph")}),
+    Case("wire-deep.json", {c: _lint("GC100", "nesting deeper than 100") for c in ("lint", "decompile", "graph")}),
     Case("wire-huge-number.json", {"lint": _lint("GC103")}),
     Case("wire-long-unknown-ids.json", {"lint": _lint("GC202")}),  # sec16 4: was 131 s of did-you-mean
     # -- large legal inputs (--large) -------------------------------------------------------------
