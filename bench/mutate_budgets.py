@@ -35,7 +35,13 @@ TIMEOUT = 300  # seconds for one mutant's tests (they take about 10 s): longer m
 
 # (id, file, a text that identifies the line, what to replace on it, the replacement)
 MUTATIONS = [
-    ("steps", EXPR, "if self.operations > MAX_OPERATIONS:", "self.operations > MAX_OPERATIONS", "False"),
+    (  # the per-template limit gone; the per-file one (a smaller limit) still stops an evaluation
+        "steps",
+        EXPR,
+        "if operations > self.limit:",
+        "operations > self.limit",
+        "operations > self.limit and self.limit < MAX_OPERATIONS",
+    ),
     ("value-depth", EXPR, "if depth > MAX_VALUE_DEPTH:\n            raise", "depth > MAX_VALUE_DEPTH", "False"),
     (
         "value-items",
@@ -129,12 +135,26 @@ MUTATIONS = [
         "size > MAX_OUTPUT_CHARS",
         "False",
     ),
-    (
+    (  # an evaluation no longer stops where the file's steps run out
         "file-steps",
         EXPR,
-        "if file_budget.operations > MAX_FILE_OPERATIONS:",
-        "file_budget.operations > MAX_FILE_OPERATIONS",
+        "steps = None if file_budget is None else min(",
+        "min(MAX_OPERATIONS, MAX_FILE_OPERATIONS - file_budget.operations)",
+        "MAX_OPERATIONS",
+    ),
+    (  # hostile18 F1: a spent file budget no longer refuses the evaluations after it before they run
+        "file-spent-refuses",
+        EXPR,
+        "if file_budget is not None and file_budget.spent is not None:",
+        "file_budget is not None and file_budget.spent is not None",
         "False",
+    ),
+    (  # hostile18 F1: only the evaluations that succeed are charged to the file, as before
+        "file-charges-failures",
+        EXPR,
+        "file_budget.operations += budget.operations  # a failed",
+        "file_budget.operations += budget.operations",
+        "file_budget.operations += budget.operations * (__import__('sys').exc_info()[0] is None)",
     ),
     ("file-output", EXPR, "if file_budget.output > MAX_FILE_OUTPUT:", "file_budget.output > MAX_FILE_OUTPUT", "False"),
     ("for-each", "graphc/stages/expand.py", "if count > MAX_FOR_EACH:", "count > MAX_FOR_EACH", "False"),
@@ -275,7 +295,7 @@ def mutate(root: Path, file: str, where: str, old: str, new: str) -> None:
 
 def run(selected: list[str]) -> int:
     survivors = 0
-    print(f"{'mutation':20} {'seconds':>8}  verdict")
+    print(f"{'mutation':26} {'seconds':>8}  verdict")
     for mutation_id, file, where, old, new in MUTATIONS:
         if selected and not any(s in mutation_id for s in selected):
             continue
@@ -295,13 +315,13 @@ def run(selected: list[str]) -> int:
                     timeout=TIMEOUT,
                 )
             except subprocess.TimeoutExpired:  # without the budget a test runs away: that is noticed too
-                print(f"{mutation_id:20} {time.perf_counter() - started:8.1f}  killed (the tests ran away)", flush=True)
+                print(f"{mutation_id:26} {time.perf_counter() - started:8.1f}  killed (the tests ran away)", flush=True)
                 continue
             killed = result.returncode != 0
             survivors += not killed
             tail = [line for line in result.stdout.splitlines() if line.startswith("FAILED")][:1]
             verdict = f"killed ({tail[0][7:][:70]})" if killed and tail else "killed" if killed else "SURVIVED"
-            print(f"{mutation_id:20} {time.perf_counter() - started:8.1f}  {verdict}", flush=True)
+            print(f"{mutation_id:26} {time.perf_counter() - started:8.1f}  {verdict}", flush=True)
     print(f"\n{survivors} mutation(s) survived")
     return 1 if survivors else 0
 

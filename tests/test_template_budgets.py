@@ -161,6 +161,67 @@ def test_the_file_step_budget(monkeypatch):
     )
     d = gc107(result)
     assert "the file's templates need more than 100,000 steps in all" in d.message
+    assert "(for_each index 123)" in d.message  # 813 steps a copy: 123 x 813 = 99,999, the 124th crosses
+
+
+OVER = "{{ range(10000)" + "|map('string')" * 12 + "|length }}"  # over the per-template limit: GC107 "steps"
+UNDER = "{{ range(10000)" + "|map('string')" * 3 + "|length }}"  # 130,018 steps: legal on its own
+
+
+def aliased_legs(template: str, count: int, tail: str = "") -> str:
+    """``count`` legs sharing one template through a YAML alias: a small file, every leg evaluated on its own."""
+    legs = "".join(f"  l{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: *t}}\n" for i in range(1, count))
+    return f"graphc: 1\nname: alias\nlegs:\n  l0: {{buy: 1 ETH, symbol: ETH-USD, limit: &t {json.dumps(template)}}}\n{legs}{tail}"
+
+
+def test_templates_that_break_the_per_template_limit_count_against_the_file(monkeypatch):
+    """hostile18 F1: an evaluation that failed was never charged to the file, so 300 legs sharing an over-budget
+    template (10 KB) took 38 s of CPU and the file budget never noticed. Each failure now uses up the steps it
+    took; the evaluation that would cross the file's budget stops there, and every later one is refused unrun
+    (the `1 / 0` of the last leg is never evaluated), counted in the one GC107 of the file limit."""
+    monkeypatch.setattr(expressions, "MAX_FILE_OPERATIONS", 600_000)
+    tail = "  z: {buy: 1 ETH, symbol: ETH-USD, limit: '{{ 1 / 0 }}'}\n"
+    result = compile_text(aliased_legs(OVER, 10, tail), "over.yaml", CompileOptions())
+    found = [(d.span.line, d.message) for d in result.diagnostics if d.code == "GC107"]
+    assert [line for line, _ in found] == [4, 5, 6], found  # l0, l1: the per-template limit; l2: the file's
+    assert all(f"more than {MAX_OPERATIONS:,} steps (the per-template limit)" in m for _, m in found[:2]), found
+    assert "the file's templates need more than 600,000 steps in all (the per-file limit)" in found[2][1]
+    assert found[2][1].endswith("; 8 later template evaluations of the file were not run"), found[2][1]
+    assert not [d for d in result.diagnostics if "division by zero" in d.message]
+
+
+def test_once_the_file_budget_is_spent_no_later_template_runs(monkeypatch):
+    """hostile18 F1: with the file budget crossed, each later template still ran in full before it was refused
+    (1,000 legs of a 90,000-step template: 116 s of CPU). The refusal comes first: the `for_each` legs after the
+    crossing count one refused evaluation each (a for_each leg stops at its first error)."""
+    monkeypatch.setattr(expressions, "MAX_FILE_OPERATIONS", 500_000)
+    result = compile_text(for_each_text(100, UNDER, legs=3), "under.yaml", CompileOptions())
+    found = [d for d in result.diagnostics if d.code == "GC107"]
+    assert len(found) == 1, found
+    assert "more than 500,000 steps in all" in found[0].message and "(for_each index 3)" in found[0].message
+    assert found[0].message.endswith("; 2 later template evaluations of the file were not run")
+
+
+def test_the_file_output_budget_refuses_later_templates_too(monkeypatch):
+    monkeypatch.setattr(expressions, "MAX_FILE_OUTPUT", 1_000_000)
+    result = compile_text(for_each_text(100, "{{ 'x' * 100000 }}", legs=3), "out.yaml", CompileOptions())
+    [d] = [d for d in result.diagnostics if d.code == "GC107"]
+    assert "produce more than 1,000,000 characters and items in all" in d.message
+    assert "(for_each index 10)" in d.message  # ten copies make 1,000,000: the eleventh crosses
+    assert d.message.endswith("; 2 later template evaluations of the file were not run")
+
+
+def test_a_ladder_at_the_leg_limit_fits_the_file_step_budget(monkeypatch):
+    """The per-file budget keeps the largest legitimate playbooks legal with room to spare: a 10,000-rung ladder
+    (bench/bench_for_each.py's, a limit and an `after:` template per rung) fits in a fifteenth of it, so ten of
+    them, a playbook at the 100,000-leg limit, use two thirds of it at most."""
+    monkeypatch.setattr(expressions, "MAX_FILE_OPERATIONS", expressions.MAX_FILE_OPERATIONS // 15)
+    text = for_each_text(10_000, "bid - {{ index % 100 }}bps").replace(
+        "    buy:", "    after: \"{{ 'l0-' ~ (index - 1) ~ ' filled' if index else none }}\"\n    buy:"
+    )
+    result = compile_text(text, "ladder.yaml", CompileOptions(require_quotes=False))
+    assert not [d for d in result.diagnostics if d.code == "GC107"], result.diagnostics[:3]
+    assert len(result.wire["nodes"]) == 10_000
 
 
 # -- the issue's reproductions ----------------------------------------------------------------

@@ -84,7 +84,9 @@ MAX_VALUE_ITEMS = limit("MAX_VALUE_ITEMS", 100_000)  # items in one value, neste
 MAX_VALUE_CHARS = limit("MAX_VALUE_CHARS", 1_000_000)  # characters in one value, all its strings counted
 MAX_VALUE_DEPTH = limit("MAX_VALUE_DEPTH", 100)  # nesting of one value (the loader's nesting limit)
 MAX_OPERATIONS = limit("MAX_OPERATIONS", 250_000)  # work units of one evaluation
-MAX_FILE_OPERATIONS = limit("MAX_FILE_OPERATIONS", 20_000_000)  # work units of all the evaluations of one file
+# work units of all the evaluations of one file: about a second of the heaviest templates (0.5 us a step), and
+# more than twice the steps of a 95,000-leg file of distinct templates (docs/robustness.md, "each file")
+MAX_FILE_OPERATIONS = limit("MAX_FILE_OPERATIONS", 2_000_000)
 MAX_FILE_OUTPUT = limit(
     "MAX_FILE_OUTPUT", 50_000_000
 )  # characters and items that all the evaluations of one file produce
@@ -178,18 +180,28 @@ class BudgetExceeded(ExpressionError):
         super().__init__(message, hint=_LIMITS_HINT)
 
 
+class FileBudgetExceeded(BudgetExceeded):
+    """The templates of a file went over one of its totals: raised by the evaluation that crosses it, and by
+    every later evaluation of the file, refused before it runs (:attr:`FileBudget.spent`)."""
+
+
 # ---------------------------------------------------------------------------
 # Budgets
 
 
 class FileBudget:
-    """What all the evaluations of one file have used so far (the Renderer keeps one per file)."""
+    """What all the evaluations of one file have used so far (the Renderer keeps one per file).
 
-    __slots__ = ("operations", "output", "suggestions")
+    ``operations`` counts the steps of every evaluation, failed ones included; ``spent`` is the message of the
+    per-file limit once one is crossed, after which :func:`evaluate` refuses every evaluation before it runs.
+    """
+
+    __slots__ = ("operations", "output", "spent", "suggestions")
 
     def __init__(self):
         self.operations = 0
         self.output = 0
+        self.spent: str | None = None
         self.suggestions = 0  # did-you-mean lookups made for the file (graphc.stages.suggest.suggestion)
 
 
@@ -203,19 +215,24 @@ class Budget:
     so building a list of lists does not re-walk the inner ones.
     """
 
-    __slots__ = ("_sizes", "consts", "context", "names", "operations")
+    __slots__ = ("_sizes", "consts", "context", "limit", "names", "operations")
 
-    def __init__(self, names: dict, context=None, consts: tuple = ()):
+    def __init__(self, names: dict, context=None, consts: tuple = (), limit: int | None = None):
         self.names = names
         self.consts = consts  # the template's numbers, when it was built for its shape
         self.context = context
-        self.operations = 0
+        self.operations = 0  # the steps taken (a charge that would go over the limit is refused, not taken)
+        # the steps it may take: MAX_OPERATIONS, or what the file has left when that is less (:func:`evaluate`)
+        self.limit = MAX_OPERATIONS if limit is None else limit
         self._sizes: dict = {}  # id -> (object, items, chars, depth); the object keeps the id valid
 
     def charge(self, units: int) -> None:
-        self.operations += units
-        if self.operations > MAX_OPERATIONS:
+        operations = self.operations + units
+        if operations > self.limit:
+            if self.limit < MAX_OPERATIONS:  # the file's steps run out first
+                raise FileBudgetExceeded(_FILE_STEPS.format(MAX_FILE_OPERATIONS))
             raise BudgetExceeded(f"the expression needs more than {MAX_OPERATIONS:,} steps (the per-template limit)")
+        self.operations = operations
 
     def jinja_context(self):
         """A Jinja context over the names, for the filters that take one (map, select, reject)."""
@@ -1488,15 +1505,19 @@ def evaluate(
     money amount is then a :class:`MoneyText`.
 
     The evaluation runs under a fresh :class:`Budget`; what it used is added to
-    ``file_budget`` (when given), which refuses the evaluation that takes the
-    file over its totals.
+    ``file_budget`` (when given), failed or not. Its steps stop where the
+    file's run out, and once a total of the file is crossed every later
+    evaluation is refused before it runs (:class:`FileBudgetExceeded`).
     """
+    if file_budget is not None and file_budget.spent is not None:
+        raise FileBudgetExceeded(file_budget.spent)
     if not names.keys() >= compiled.names:
         name = sorted(compiled.names - names.keys())[0]
         raise ExpressionError(
             f"undefined name `{name}`{suggestion(name, names, file_budget)}", hint=_name_hint(name, names)
         )
-    budget = Budget(names, context, compiled.consts)
+    steps = None if file_budget is None else min(MAX_OPERATIONS, MAX_FILE_OPERATIONS - file_budget.operations)
+    budget = Budget(names, context, compiled.consts, steps)
     outer, _Running.budget = _Running.budget, budget
     try:
         budget.charge(compiled.cost)
@@ -1508,6 +1529,10 @@ def evaluate(
             items, chars = 0, len(value)
             if not keep_marks and type(value) is not str:
                 value = str(value)
+    except FileBudgetExceeded as exc:
+        if file_budget is not None:
+            file_budget.spent = exc.message
+        raise
     except ExpressionError:
         raise
     except SecurityError as exc:
@@ -1524,8 +1549,10 @@ def evaluate(
         raise ExpressionError(_plain_words(_short(str(exc))) or "the expression cannot be evaluated") from None
     finally:
         _Running.budget = outer
+        if file_budget is not None:
+            file_budget.operations += budget.operations  # a failed evaluation's steps too (hostile18 F1)
     if file_budget is not None:
-        _charge_file(file_budget, budget.operations, items + chars)
+        _charge_output(file_budget, items + chars)
     return value
 
 
@@ -1577,19 +1604,20 @@ def _percent_written_as_unit(value: PercentRatio, after, pos: int = 0) -> None:
     )
 
 
-def _charge_file(file_budget: FileBudget, operations: int, output: int) -> None:
-    file_budget.operations += operations
+_FILE_STEPS = (
+    "the file's templates need more than {:,} steps in all (the per-file limit); "
+    "for_each multiplies the work of every template in its leg"
+)
+
+
+def _charge_output(file_budget: FileBudget, output: int) -> None:
     file_budget.output += output
-    if file_budget.operations > MAX_FILE_OPERATIONS:
-        raise BudgetExceeded(
-            f"the file's templates need more than {MAX_FILE_OPERATIONS:,} steps in all (the per-file limit); "
-            "for_each multiplies the work of every template in its leg"
-        )
     if file_budget.output > MAX_FILE_OUTPUT:
-        raise BudgetExceeded(
+        file_budget.spent = (
             f"the file's templates produce more than {MAX_FILE_OUTPUT:,} characters and items in all "
             "(the per-file limit); for_each multiplies what every template in its leg makes"
         )
+        raise FileBudgetExceeded(file_budget.spent)
 
 
 _ARITHMETIC = {

@@ -28,6 +28,7 @@ from graphc.stages.expressions import (
     RESERVED_NAMES,
     ExpressionError,
     FileBudget,
+    FileBudgetExceeded,
     MissingQuoteField,
     QuoteNotGiven,
     compile_template,
@@ -58,6 +59,7 @@ def render_document(doc, options):
     renderer = Renderer(doc, options)
     with localcontext(DECIMALS):
         rendered, diagnostics = renderer.run()
+    renderer.count_refused()
     return rendered, diagnostics, renderer.files_read(), renderer.read_clock
 
 
@@ -73,6 +75,8 @@ class Renderer:
         self.leg_total = 0
         self.expansion_total = 0
         self.file_budget = FileBudget()  # the templates' work and output, summed over the whole file
+        self.over_file_budget: int | None = None  # the index of the GC107 of a per-file limit, once reported
+        self.refused = 0  # template evaluations refused after it, unrun (FileBudget.spent)
         self.base_names = _base_names(options)
         # An expression evaluated here named `now` or `today`: the result depends on when it was rendered. Taken
         # from the parsed expression (what YAML gave, escapes already read), never from the file's spelling.
@@ -164,10 +168,24 @@ class Renderer:
                 except ExpressionError:
                     sample = None
                 return LiveValue(text, exc.symbol, sample)
+            if isinstance(exc, FileBudgetExceeded):
+                if self.over_file_budget is not None:  # one GC107 for the limit, which counts the rest
+                    self.refused += 1
+                    self.error_count += 1
+                    return self.FAILED
+                self.over_file_budget = len(self.diagnostics)
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 80 else shown[:77] + "..."
             self.report(exc.code, f"in `{shown}`: {exc.message}{where}", span, hint=exc.hint)
             return self.FAILED
+
+    def count_refused(self):
+        """The GC107 of a per-file limit, with the number of template evaluations refused after it."""
+        if self.refused and self.over_file_budget is not None:
+            index, count = self.over_file_budget, self.refused
+            d = self.diagnostics[index]
+            were = "evaluation of the file was" if count == 1 else "evaluations of the file were"
+            self.diagnostics[index] = d.replace(message=f"{d.message}; {count:,} later template {were} not run")
 
     def render_tree(self, value, names, spans, rel, where="", keep_marks=False, live=False):
         """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths (``live``: see

@@ -82,6 +82,11 @@ CASES = [
         {c: _lint(GC107, "more than 50,000,000 characters") for c in ("lint", "compile")},
     ),
     Case("template-steps.yaml", {c: _lint(GC107, "more than 250,000 steps") for c in ("lint", "compile")}),
+    # hostile18 F1: legs sharing one heavy template through an alias (10 KB, 35 KB) took 38 s and 116 s of CPU
+    *(
+        Case(name, {c: _lint(GC107, "steps in all (the per-file limit)", "were not run") for c in ("lint", "compile")})
+        for name in ("template-steps-x300-legs.yaml", "template-steps-x1000-legs.yaml")
+    ),
     Case("template-unary-chain.yaml", {c: _lint(GC107, "nested more than 64 levels") for c in ("lint", "compile")}),
     Case("expression-300-terms.yaml", {c: _lint(GC107, "nested more than 64 levels") for c in ("lint", "compile")}),
     Case("template-escape-attempts.yaml", {c: _lint(GC107, "sandbox violation") for c in ("lint", "compile")}),
@@ -179,6 +184,18 @@ def generated() -> dict:
         + "legs:\n"
         + "".join(f"  l{i}: {{buy: 1 ETH, symbol: ETH-USD, tif: '{{{{ q{i} }}}}'}}\n" for i in range(many))
     )
+    # one template over the per-template step limit, and one just under it (220,804 steps), each shared by
+    # every leg through a YAML alias: every leg is evaluated on its own
+    maps = "|map('string')|map('title')|map('upper')|map('lower')|map('trim')"
+    for name, template, count in (
+        ("template-steps-x300-legs.yaml", f"{{{{ range(10000){maps}|map('upper')|map('lower')|join|length }}}}", 300),
+        ("template-steps-x1000-legs.yaml", f"{{{{ range(10000){maps}|join|length }}}}", 1000),
+    ):
+        texts[name] = (
+            head.format("alias")
+            + f'  l0: {{buy: &t "{template} BTC", symbol: BTC-USD}}\n'
+            + "".join(f"  l{i}: {{buy: *t, symbol: BTC-USD}}\n" for i in range(1, count))
+        )
     rng = random.Random(7)  # 2,000 nodes with 195-character ids over "ab", 20 edges from unknown ones: 800 KB
     ids = ["".join(rng.choice("ab") for _ in range(195)) for _ in range(2020)]
     node = {"instrument": {"symbol": "ETH-USD", "type": "spot"}, "side": "buy", "order_type": "market"}
