@@ -252,6 +252,27 @@ def test_a_300_term_chain_is_gc107_not_a_python_syntax_error(op):
     assert f"nested more than {MAX_EXPRESSION_DEPTH} levels" in d.message
 
 
+@pytest.mark.parametrize(
+    "chain",
+    [
+        lambda n: " * ".join(["1"] * (n + 1)),
+        lambda n: " + ".join(["1"] * (n + 1)),
+        lambda n: " ** ".join(["1"] * (n + 1)),
+        lambda n: " // ".join(["1"] * (n + 1)),
+        lambda n: "1" + "|abs" * n,
+        lambda n: "not " * n + "1",
+    ],
+    ids=["*", "+", "**", "//", "filter", "not"],
+)
+def test_the_expression_depth_limit_counts_one_level_per_operator_at_the_boundary(chain):
+    """hostile18 F4: docs/robustness.md says 64 levels, `1*1*...*1` one per `*`; 64 `*` were refused."""
+    assert MAX_EXPRESSION_DEPTH == 64  # the documented value
+    at = compile_one("{{ " + chain(MAX_EXPRESSION_DEPTH) + " }}")
+    assert not [d for d in at.diagnostics if d.code == "GC107"], at.diagnostics
+    over = gc107(compile_one("{{ " + chain(MAX_EXPRESSION_DEPTH + 1) + " }}"))
+    assert f"nested more than {MAX_EXPRESSION_DEPTH} levels" in over.message
+
+
 def test_a_300_term_tilde_chain_is_one_level_and_just_text():
     result = compile_one("{{ " + " ~ ".join(["1"] * 300) + " }}")  # Jinja parses `~` chains flat
     assert [d.code for d in result.diagnostics] == ["GC105"]  # "111...1" is not a price

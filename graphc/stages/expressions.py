@@ -1302,7 +1302,7 @@ def _check_expression(root, names: set) -> int:
     refused here, before any recursive step could meet it.
     """
     count = 0
-    stack = [(root, 1)]
+    stack = [(root, 0)]  # levels above a node: a leaf under 64 `*` is 64 levels deep (hostile18 F4)
     while stack:
         node, depth = stack.pop()
         count += 1
