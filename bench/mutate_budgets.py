@@ -156,6 +156,127 @@ MUTATIONS = [
         "file_budget.operations += budget.operations",
         "file_budget.operations += budget.operations * (__import__('sys').exc_info()[0] is None)",
     ),
+    # -- hostile18 F3: the step accounting the step budgets count, and the checks behind the value limits ------
+    ("steps-compare", EXPR, "b.charge(_work(right))  # `in` reads", "b.charge(_work(right))", "pass"),
+    (
+        "steps-call-args",
+        EXPR,
+        "budget.charge(1 + sum(map(_work, args)) + sum(map(_work, kwargs.values())))",
+        "1 + sum(map(_work, args)) + sum(map(_work, kwargs.values()))",
+        "1",
+    ),
+    ("steps-call-owner", EXPR, "            budget.charge(_work(owner))", "budget.charge(_work(owner))", "pass"),
+    (
+        "steps-filter",
+        EXPR,
+        "        budget.charge(1 + _work(value) + sum(map(_work, args or ())))\n        if context is None:\n"
+        "            context = budget.jinja_context()\n        if isinstance(value, MissingQuoteField)",
+        "1 + _work(value) + sum(map(_work, args or ()))",
+        "1",
+    ),
+    (
+        "steps-test",
+        EXPR,
+        "        budget.charge(1 + _work(value) + sum(map(_work, args or ())))\n        if context is None:\n"
+        "            context = budget.jinja_context()\n        return super().call_test",
+        "budget.charge(1 + _work(value) + sum(map(_work, args or ())))",
+        "pass",
+    ),
+    (
+        "steps-getattr",
+        EXPR,
+        "        _current().charge(1)\n        return super().getattr",
+        "_current().charge(1)",
+        "pass",
+    ),
+    ("steps-sum-lists", EXPR, "            budget.charge(1 + len(item))", "budget.charge(1 + len(item))", "pass"),
+    ("steps-sum-numbers", EXPR, "        budget.charge(1)\n        total = ", "budget.charge(1)", "pass"),
+    ("steps-nodes", EXPR, "        budget.charge(compiled.cost)", "budget.charge(compiled.cost)", "pass"),
+    (
+        "steps-repeat-string",
+        EXPR,
+        "            budget.charge(len(seq) * times // TEXT_CHARS_PER_UNIT)",
+        "budget.charge(len(seq) * times // TEXT_CHARS_PER_UNIT)",
+        "pass",
+    ),
+    ("steps-repeat-list", EXPR, "        budget.charge(len(seq) * times)\n", "budget.charge(len(seq) * times)", "pass"),
+    ("steps-plus-list", EXPR, "            budget.charge(len(left) + len(right))", "budget.charge(", "("),
+    ("steps-size", EXPR, "            self.charge(1 + len(node))\n", "self.charge(1 + len(node))", "pass"),
+    ("steps-join", EXPR, "    budget.charge(len(pieces) + size // TEXT_CHARS_PER_UNIT)", "budget.charge(", "("),
+    ("steps-list", EXPR, "    budget.charge(len(items))\n    return items", "budget.charge(len(items))", "pass"),
+    (
+        "steps-slice",
+        EXPR,
+        "            budget.charge(1 + _work(obj))\n            return budget.measure(",
+        "1 + _work(obj)",
+        "1",
+    ),
+    (
+        "string-result",
+        EXPR,
+        '            if len(value) > MAX_OUTPUT_CHARS:\n                raise BudgetExceeded(\n                    f"a string of',
+        "len(value) > MAX_OUTPUT_CHARS",
+        "False",
+    ),
+    (
+        "call-result",
+        EXPR,
+        "            result = _marked_items(result, money)\n        return budget.measure(result)",
+        "budget.measure(result)",
+        "result",
+    ),
+    (
+        "filter-result",
+        EXPR,
+        "*(kwargs or {}).values()))\n        return budget.measure(result)",
+        "budget.measure(result)",
+        "result",
+    ),
+    (
+        "slice-result",
+        EXPR,
+        "return budget.measure(_text_of(obj, super().getitem(obj, argument)))",
+        "budget.measure(_text_of(obj, super().getitem(obj, argument)))",
+        "_text_of(obj, super().getitem(obj, argument))",
+    ),
+    (
+        "generator-counted",
+        EXPR,
+        '    return _counted_list(budget, value, "a sequence")',
+        '_counted_list(budget, value, "a sequence")',
+        "list(value)",
+    ),
+    (
+        "counted-list-cap",
+        EXPR,
+        '        if len(items) >= MAX_VALUE_ITEMS:\n            raise BudgetExceeded(f"{what} would',
+        "len(items) >= MAX_VALUE_ITEMS",
+        "False",
+    ),
+    ("whole-operand", EXPR, "        _check_whole(left)  # a whole number", "_check_whole(left)", "pass"),
+    (
+        "whole-result",
+        EXPR,
+        "        result = _check_whole(_OPS[op](left, right))",
+        "_check_whole(_OPS[op](left, right))",
+        "_OPS[op](left, right)",
+    ),
+    ("whole-unary", EXPR, '        result = _check_whole(-arg if op == "-" else +arg)', "_check_whole(", "("),
+    (
+        "whole-index",
+        EXPR,
+        "return _text_of(obj, super().getitem(obj, _check_whole(argument)))",
+        "_check_whole(argument)",
+        "argument",
+    ),
+    (
+        "pow-decimal",
+        EXPR,
+        "and (abs(base.adjusted()) + 1) * abs(exponent) > MAX_POW_BITS // 3",
+        "(abs(base.adjusted()) + 1) * abs(exponent) > MAX_POW_BITS // 3",
+        "False",
+    ),
+    ("no-printf", EXPR, '        if op == "%":\n            raise ExpressionError(', 'op == "%"', "False"),
     ("file-output", EXPR, "if file_budget.output > MAX_FILE_OUTPUT:", "file_budget.output > MAX_FILE_OUTPUT", "False"),
     ("for-each", "graphc/stages/expand.py", "if count > MAX_FOR_EACH:", "count > MAX_FOR_EACH", "False"),
     (
@@ -295,7 +416,7 @@ def mutate(root: Path, file: str, where: str, old: str, new: str) -> None:
 
 def run(selected: list[str]) -> int:
     survivors = 0
-    print(f"{'mutation':26} {'seconds':>8}  verdict")
+    print(f"{'mutation':28} {'seconds':>8}  verdict")
     for mutation_id, file, where, old, new in MUTATIONS:
         if selected and not any(s in mutation_id for s in selected):
             continue
@@ -315,13 +436,13 @@ def run(selected: list[str]) -> int:
                     timeout=TIMEOUT,
                 )
             except subprocess.TimeoutExpired:  # without the budget a test runs away: that is noticed too
-                print(f"{mutation_id:26} {time.perf_counter() - started:8.1f}  killed (the tests ran away)", flush=True)
+                print(f"{mutation_id:28} {time.perf_counter() - started:8.1f}  killed (the tests ran away)", flush=True)
                 continue
             killed = result.returncode != 0
             survivors += not killed
             tail = [line for line in result.stdout.splitlines() if line.startswith("FAILED")][:1]
             verdict = f"killed ({tail[0][7:][:70]})" if killed and tail else "killed" if killed else "SURVIVED"
-            print(f"{mutation_id:26} {time.perf_counter() - started:8.1f}  {verdict}", flush=True)
+            print(f"{mutation_id:28} {time.perf_counter() - started:8.1f}  {verdict}", flush=True)
     print(f"\n{survivors} mutation(s) survived")
     return 1 if survivors else 0
 

@@ -110,6 +110,10 @@ BUDGETS = [
         "a whole number of 301 bits is over the limit of 256 bits",
     ),
     ("round-digits", "{{ 1|round(41) }}", "precision must be a whole number up to 40"),
+    # what a method or filter returns is a string built too (hostile18 F3: 'ﬃ' upper-cases to three letters)
+    ("method-result", "{{ ('ﬃ' * 99999).upper()|length }}", "a string of 299,997 characters is over the limit"),
+    ("filter-result", "{{ ('ﬃ' * 99999)|upper|length }}", "a string of 299,997 characters is over the limit"),
+    ("decimal-power", "{{ 1.5e30 ** 3 }}", "the power is too large (over 85 digits)"),  # 1e93: past about 1e77
 ]
 
 
@@ -122,6 +126,53 @@ def test_each_budget_is_gc107_at_the_template_naming_its_limit(template, words):
     d = gc107(result)
     assert words in d.message, d.message
     assert (d.span.line, d.span.col) == (LINE, COL)
+
+
+# (template, its steps): each row's count is what `graphc/stages/expressions.py` charges, item by item, so a
+# charge left out anywhere changes a count (hostile18 F3). The template passes under a per-template limit of
+# exactly its steps and is GC107 one step below it.
+STEPS = [
+    ("{{ 1 }}", 1),  # one node
+    # 6 nodes + 100 to repeat 10,000 characters (one step per 100) + 100 for `in` to read them
+    ("{{ 'x' in ('ab' * 5000) }}", 206),
+    ("{{ 3 in range(10000)|list }}", 40_010),  # `in` reads the 10,000 items of the list
+    # 8 nodes + 100 + 3 to build both texts + 1 to read `.count` + 1 to call it, 3 to read its argument and 100
+    # to read the text it is called on
+    ("{{ ('ab' * 5000).count('b' * 300) }}", 216),
+    # `list` reads the range (10,001), counts the new list (10,000) and sizes it (10,001); `length` reads it
+    ("{{ range(10000)|list|length }}", 40_009),
+    ("{{ range(10000)|list is defined }}", 40_009),  # the test reads the list as `length` does
+    ("{{ ([range(100)|list] * 100)|sum(start=[])|length }}", 30_721),  # sum: 101 a list added
+    ("{{ range(1000)|sum }}", 2_006),  # sum of numbers: one a number
+    ("{{ ([1, 2] * 5000)|length }}", 30_011),  # 10,000 to repeat, 10,001 to size the result
+    ("{{ (range(5000)|list + range(5000)|list)|length }}", 60_018),  # `+` of lists: one an item
+    ("{{ range(1000)|join(',')|length }}", 2_085),  # join: one a piece, one per 100 characters
+    ("{{ (range(10000)|list)[::2]|length }}", 50_014),  # a slice reads its list, and its result is sized
+    ("{{ range(1000)|map('string')|list|length }}", 8_013),  # map: one a call, one an item it makes
+]
+
+
+@pytest.mark.parametrize(("template", "steps"), STEPS, ids=[s[0] for s in STEPS])
+def test_the_steps_of_known_templates(monkeypatch, template, steps):
+    monkeypatch.setattr(expressions, "MAX_OPERATIONS", steps)
+    assert not [d for d in compile_one(template).diagnostics if d.code == "GC107"]
+    monkeypatch.setattr(expressions, "MAX_OPERATIONS", steps - 1)
+    d = gc107(compile_one(template))
+    assert f"the expression needs more than {steps - 1:,} steps (the per-template limit)" in d.message
+
+
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("{{ range(10000)|list|length }}", "list() would make more than 1,000 items"),
+        ("{{ range(10000)|map('string')|select|length }}", "a sequence would make more than 1,000 items"),
+    ],
+)
+def test_a_list_is_refused_while_it_is_built(monkeypatch, template, words):
+    """`list` and the sequences `map`, `select` and the like make stop at the value limit as they go, before the
+    list is whole (GRAPHC_MAX_VALUE_ITEMS lowered here, so that a range reaches it)."""
+    monkeypatch.setattr(expressions, "MAX_VALUE_ITEMS", 1_000)
+    assert words in gc107(compile_one(template)).message
 
 
 def test_a_value_deeper_than_the_limit_is_refused():
@@ -484,7 +535,15 @@ def test_the_largest_whole_number_is_still_made():
 def test_a_big_whole_number_from_a_yaml_list_is_refused_as_an_operand():
     item = "9" * 3000  # the loader keeps an int of up to 4,000 digits an int
     head = f"graphc: 1\nname: t\nlegs:\n  a:\n    for_each: [{item}]\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: "
-    for template in ("{{ item * item }}", "{{ 2 ** item }}", "{{ 'a' * item }}", "{{ [1][item] }}"):
+    for template in (
+        "{{ item * item }}",
+        "{{ 2 ** item }}",
+        "{{ 'a' * item }}",
+        "{{ [1][item] }}",
+        "{{ item % 7 }}",  # a small result: only the operand can be refused (hostile18 F3)
+        "{{ item * 'a' }}",
+        "{{ -item }}",
+    ):
         d = gc107(compile_one(template, head))
         assert "a whole number of 9,966 bits is over the limit of 256 bits" in d.message, (template, d.message)
 

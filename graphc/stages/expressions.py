@@ -746,9 +746,11 @@ class _ExactLexer(Lexer):
 
 
 class PlaybookEnvironment(ImmutableSandboxedEnvironment):
-    """The sandbox with graphc's narrower attribute whitelist, bounded operators and budgets in its hooks."""
+    """The sandbox with graphc's narrower attribute whitelist, bounded operators and budgets in its hooks.
 
-    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "**", "%"})
+    Nothing compiles a template to Python (graphc evaluates the parse tree itself: :func:`_build`), so every
+    operator reaches :meth:`call_binop` without Jinja's ``intercepted_binops``, which only its compiled code reads.
+    """
 
     @property
     def lexer(self) -> Lexer:
