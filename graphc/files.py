@@ -700,9 +700,18 @@ def decode_source(raw: bytes, *, keep_bom: bool = False) -> str:
     return "\ufeff" + text if bom and keep_bom else text
 
 
-# The line breaks YAML counts (and the text report splits on), so a GC112 line agrees with the code frame.
-_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # compiled (and cached by re) only when a file is unreadable
+# The line breaks YAML counts (and the text report splits on), so the line of a GC112 (a byte that is not UTF-8)
+# or a GC100 at a character YAML refuses (graphc.stages.load.not_text_at) agrees with the code frame.
+_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # compiled (and cached by re) only when a position is asked for
 UNREADABLE = "GC112"
+
+
+def line_and_column(text: str, index: int) -> tuple[int, int]:
+    """The 1-based line and column of the character at ``index`` in ``text``, lines ended as YAML ends them."""
+    line, line_start = 1, 0
+    for found in re.finditer(_LINE_BREAK, text[:index]):
+        line, line_start = line + 1, found.end()
+    return line, index - line_start + 1
 
 
 def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:
@@ -716,9 +725,8 @@ def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:
     if isinstance(exc, UnicodeDecodeError):
         raw = exc.object if isinstance(exc.object, bytes) else bytes(exc.object)
         before = raw[: exc.start].decode("utf-8", errors="replace")
-        breaks = list(re.finditer(_LINE_BREAK, before))
-        line_start = breaks[-1].end() if breaks else 0
-        span = Span(len(breaks) + 1, len(before) - line_start + 1, len(breaks) + 1, len(before) - line_start + 2)
+        line, col = line_and_column(before, len(before))
+        span = Span(line, col, line, col + 1)
         byte = raw[exc.start : exc.start + 1].hex().upper()
         message = f"the file is not UTF-8 text: byte 0x{byte} cannot be decoded ({exc.reason})"
         fix = "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)"

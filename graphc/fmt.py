@@ -48,7 +48,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from graphc.stages.load import load_text
+from graphc.stages.load import load_text, not_text_at
 from graphc.yaml_comments import comment_start
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
@@ -137,15 +137,8 @@ def is_playbook_text(text: str) -> bool:
     """
     doc, _ = load_text(text, as_json=False)  # fmt formats YAML playbooks (JSON is never rewritten)
     if doc is None:  # broken YAML: it is ours if it says so, and then fmt reports the error
-        return _MARKER.search(text) is not None or _not_text(text)
+        return _MARKER.search(text) is not None or not_text_at(text) is not None
     return isinstance(doc.data, dict) and ("graphc" in doc.data or "graphc-template" in doc.data)
-
-
-def _not_text(text: str) -> bool:
-    """Whether ``text`` holds a character YAML's reader refuses (the set libyaml and PyYAML share)."""
-    from yaml.reader import Reader  # deferred: only a file that does not load asks
-
-    return Reader.NON_PRINTABLE.search(text) is not None
 
 
 def format_text(text: str) -> str:
@@ -156,7 +149,7 @@ def format_text(text: str) -> str:
     """
     doc, diagnostics = load_text(text, as_json=False)  # lint's limits, before ruamel sees anything (YAML)
     if doc is None:
-        failure = NotText if _not_text(text) else FormatError
+        failure = NotText if not_text_at(text) is not None else FormatError
         raise failure(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
     end = _line_end(text)
     original = text if end == "\n" else text.replace("\r\n", "\n")

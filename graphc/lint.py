@@ -14,7 +14,7 @@ from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, is_selected, load_config, select_diagnostics
-from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located
+from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located, unchecked
 from graphc.files import UNREADABLE, collect, find_project_root, outermost_project_root, read_source, unreadable
 from graphc.inputs import (
     SIMPLE,
@@ -392,6 +392,25 @@ def not_read(result: FileResult) -> str | None:
     return skip.reason if skip.code == UNREADABLE and skip.where is None else None
 
 
+def not_text(result: FileResult) -> bool:
+    """Whether ``result`` is of a file YAML cannot read as text (graphc.stages.load.not_text_at: NUL or another
+    control character; UTF-16 without its byte-order mark reads so): its load stopped at that character, GC100
+    there, whatever severity it is reported at, or turned off (the skip that says no other check ran).
+
+    Input graphc could not check, as a file that is not UTF-8 (GC112): ``graphc lint`` exits 2 for it, named,
+    found by a walk or read from stdin, as ``graphc fmt`` does (spec §8; docs/rules/GC100.md)."""
+    if result.source is None:
+        return False
+    stops: list[object] = [d.span for d in result.diagnostics if d.code == "GC100" and d.path == result.path]
+    stops += [s.where for s in result.skipped if s.code == "GC100" and unchecked(s)]
+    if not stops:  # (most results: the text is not searched)
+        return False
+    at = _loader().not_text_at(result.source, result.path)  # (JSON's reader for a text meant as JSON)
+    return at is not None and any(
+        place is None or (isinstance(place, Span) and (place.line, place.col) == (at.line, at.col)) for place in stops
+    )
+
+
 def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> list[Diagnostic]:
     """Severities from the config, then --select/--ignore."""
     if options is None:
@@ -568,8 +587,10 @@ def lint_source(
     """
     options = options or LintOptions()
     doc, diagnostics = _loader().load_text(text, path, keys_later=reads_as_wire)  # (read_wire_graph proves them)
-    if doc is None and not explicit and not may_be_graphc(text):
-        return LintOutcome(None)  # found by a walk (or --ignore-unknown), does not load, says nothing of graphc
+    if doc is None and not explicit and not may_be_graphc(text) and _loader().not_text_at(text, path) is None:
+        # found by a walk (or --ignore-unknown), does not load, says nothing of graphc; a file YAML cannot read as
+        # text (NUL, UTF-16 without its byte-order mark) says nothing at all, and is reported (hostile18 F6e)
+        return LintOutcome(None)
     skips: list[Skip] = []
     stood_for: frozenset[str] = frozenset()
     stopped = next((d for d in diagnostics if d.is_error), None)  # what kept the rules from running, if anything

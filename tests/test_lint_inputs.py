@@ -635,6 +635,12 @@ def test_a_bad_config_setting_is_a_usage_error(tmp_path, bad):
         (b'graphc: 1\nname: nul\nlegs:\n  a: {buy: 1, symbol: "BTC\x00USD"}\n', "4:27", "#x0000"),
         (b"graphc: 1\nname: esc\nlegs:\n  a: {buy: 1, symbol: BTC\x1bUSD}\n", "4:26", "#x001b"),
         ("graphc: 1\nname: utf16\n".encode("utf-16-be"), "1:1", "#x0000"),  # UTF-16 without its byte-order mark
+        # hostile18 F6e: the column counts characters (libyaml's offset counts UTF-8 bytes: 4:31), and lines end
+        # as YAML ends them (a lone CR too: it said 1:...)
+        ('graphc: 1\nname: "éé"\nlegs:\n  a: {buy: 1, symbol: "éBTC\x00USD"}\n'.encode(), "4:28", "#x0000"),
+        (b"graphc: 1\rname: cr\rlegs:\r  a: {buy: 1, symbol: BTC\x1bUSD}\r", "4:26", "#x001b"),
+        # a long file: libyaml reads it in chunks, and met the syntax error first, far above the NUL (exit 1)
+        (b"graphc: 1\nname: [x\n" + b"b: 1\n" * 300_000 + b"c: \x00\n", "300003:4", "#x0000"),
     ],
 )
 def test_a_character_yaml_does_not_allow_is_named_without_the_parsers_internals(tmp_path, text, where, character):
@@ -643,12 +649,112 @@ def test_a_character_yaml_does_not_allow_is_named_without_the_parsers_internals(
     path = tmp_path / "p.yaml"
     path.write_bytes(text)
     result = lint(path, "-f", "json")
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # hostile18 F6e: input graphc cannot read, as GC112 and fmt
     [diagnostic] = json.loads(result.stdout)["diagnostics"]
     assert diagnostic["code"] == "GC100" and f"{diagnostic['line']}:{diagnostic['column']}" == where
     assert diagnostic["message"] == (
         f"cannot read the file as YAML: unacceptable character {character}: control characters are not allowed"
     )
+
+
+# hostile18 F6e: a file YAML cannot read as text (NUL or another control character; UTF-16 saved without its
+# byte-order mark reads so) was reported when named (GC100, exit 1) but silently passed over when a directory walk,
+# a glob or the pre-commit hook's `--ignore-unknown` found it: "no problems in N files" without it, while fmt
+# reported it with exit 2. Whether such a file is graphc's cannot be told, so it is never passed over, and it is
+# input graphc could not check: exit 2 (spec §8), named or found, as `graphc fmt` and GC112.
+NOT_TEXT = {
+    "utf16.yaml": (Path(__file__).parent / "hostile" / "utf16-no-bom.yaml").read_bytes(),  # a playbook
+    "wire.json": '{"nodes": [{"id": "a"}]}\n'.encode("utf-16-le"),  # a wire graph saved as UTF-16 too
+    "bell.yml": b"on: push\njobs:\n  a:\n    run: echo \x07\n",  # a control character, no graphc key
+}
+ORDINARY = {  # YAML that is not graphc's, in the same folder: never linted (one loads, one does not)
+    "k8s.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\n",
+    "ci.yml": "job:\n  script: !reference [.setup, script]\n---\nsecond: doc\n",
+}
+FORMATS = ["text", "json", "sarif", "github", "junit"]
+
+
+@pytest.fixture
+def plays(tmp_path, monkeypatch):
+    """``plays/``: the files YAML cannot read as text, a playbook with a finding, and YAML that is not graphc's."""
+    monkeypatch.chdir(tmp_path)
+    for name, data in NOT_TEXT.items():
+        (write(tmp_path, f"plays/{name}", "")).write_bytes(data)
+    write(tmp_path, "plays/bad.yaml", BAD)
+    for name, text in ORDINARY.items():
+        write(tmp_path, f"plays/{name}", text)
+    return Path("plays")
+
+
+def reported(fmt: str, output: str, path: str):
+    """What a report in ``fmt`` says of the file ``path``, to compare runs."""
+    if fmt == "text":  # the file's blocks (headline, code frame, hint)
+        return [block for block in output.split("\n\n") if block.startswith(f"{path}:")]
+    if fmt == "json":
+        return [d for d in json.loads(output)["diagnostics"] if d["path"] == path]
+    if fmt == "sarif":
+        results = json.loads(output)["runs"][0]["results"]
+        return [r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path]
+    if fmt == "github":
+        return [line for line in output.splitlines() if line.startswith(f"::error file={path},")]
+    cases = [case for case in ET.fromstring(output).iter("testcase") if case.get("name") == path]
+    return [ET.tostring(child, encoding="unicode") for case in cases for child in case]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "how", [["plays"], ["plays/*"], ["--ignore-unknown", *(f"plays/{name}" for name in [*NOT_TEXT, *ORDINARY])]]
+)
+def test_a_file_yaml_cannot_read_as_text_found_by_a_walk_is_reported_as_when_named(plays, fmt, how):
+    walked = lint("--no-cache", "-f", fmt, *how, "plays/bad.yaml")
+    assert walked.exit_code == 2, walked.output
+    for name in NOT_TEXT:
+        path = f"plays/{name}"
+        named = lint("--no-cache", "-f", fmt, path)
+        assert named.exit_code == 2, named.output
+        alone = reported(fmt, named.stdout, path)
+        assert alone and "GC100" in str(alone), named.output
+        assert reported(fmt, walked.stdout, path) == alone  # same code, place, message and hint
+    # the other files are still linted; YAML that is not graphc's is still not
+    assert reported(fmt, walked.stdout, "plays/bad.yaml") == reported(
+        fmt, lint("--no-cache", "-f", fmt, "plays/bad.yaml").stdout, "plays/bad.yaml"
+    )
+    assert "GC202" in walked.stdout
+    for name in ORDINARY:
+        assert f"plays/{name}" not in walked.stdout
+    if fmt == "text":
+        assert walked.stdout.splitlines()[-1].startswith("4 errors in 4 files"), walked.stdout
+
+
+def test_a_file_yaml_cannot_read_as_text_is_exit_2_named_found_on_stdin_and_in_fmt(plays):
+    for name, data in NOT_TEXT.items():
+        path = f"plays/{name}"
+        assert lint(path).exit_code == 2
+        assert lint("--ignore-unknown", path).exit_code == 2  # the pre-commit hook
+        assert lint("-", input=data).exit_code == 2
+        assert lint("-", "--stdin-filename", path, input=data).exit_code == 2
+        if name.endswith((".yaml", ".yml")):  # (fmt formats YAML only)
+            assert CliRunner().invoke(cli, ["fmt", "--check", path]).exit_code == 2
+    # ... and still exit 1 for what is text, just not valid YAML: a finding, not unreadable input
+    write(plays, "broken.yaml", "graphc: 1\nname: [x\n")
+    assert lint("plays/broken.yaml").exit_code == 1
+
+
+@pytest.mark.parametrize("how", [["--ignore", "GC100"], ["--config", 'rules.GC100 = "warning"']])
+def test_a_file_yaml_cannot_read_as_text_is_exit_2_whatever_gc100_s_severity(plays, how):
+    """As GC112 (its page): the file was not checked, however its finding is reported; never "no problems"."""
+    for way in (["plays/utf16.yaml"], ["plays"]):
+        result = lint("--no-cache", *how, *way)
+        assert result.exit_code == 2, result.output
+        assert "no problems in" not in result.stdout or "skipped" in result.stdout.splitlines()[-1], result.stdout
+        assert "plays/utf16.yaml" in result.output
+
+
+def test_a_file_yaml_cannot_read_as_text_is_exit_2_from_the_lint_cache_too(plays, monkeypatch):
+    monkeypatch.delenv("GRAPHC_NO_CACHE")
+    first, second = lint("plays"), lint("plays")
+    assert Path(".graphc/cache").is_dir()
+    assert (first.exit_code, second.exit_code) == (2, 2) and first.stdout == second.stdout, second.output
 
 
 # -- the report file --------------------------------------------------------------------------
@@ -945,3 +1051,24 @@ def test_a_saved_plan_given_to_another_command_is_named_as_one(tmp_path, monkeyp
     assert "this is a plan saved by `graphc plan -o`: `graphc plan p.json` shows it" in result.output, result.output
     assert "start a playbook with `graphc: 1`" not in result.output
     assert "start the file with `graphc: 1`" not in result.output
+
+
+def test_a_json_file_with_a_control_character_json_never_holds_raw_is_unreadable_text(tmp_path):
+    # a `.json` file is read by JSON's reader (wire18 1), whose text allows DEL and C1 raw in a string but never
+    # NUL: the walk reports it, at the NUL, and lint exits 2 as for a YAML file holding one (hostile18 F6e)
+    write(tmp_path, "good.yaml", GOOD)
+    (tmp_path / "g.json").write_bytes(b'{"nodes": [],\n "edges": [\x00]}\n')
+    result = lint("--no-cache", "--format", "json", tmp_path)
+    assert result.exit_code == 2, result.output
+    [found] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "GC100"]
+    assert (found["line"], found["column"]) == (2, 12)
+    assert found["message"].startswith("cannot read the file as JSON text: unacceptable character #x0000")
+
+
+def test_a_json_syntax_error_beside_a_raw_del_is_a_finding_not_unreadable_text(tmp_path):
+    # DEL is JSON text (raw in a string): the file is read, and its trailing comma is an ordinary GC100, exit 1
+    path = tmp_path / "g.json"
+    path.write_bytes(b'{"nodes": [{"node_id": "a\x7fb"},],\n "edges": []}\n')
+    result = lint("--no-cache", path)
+    assert result.exit_code == 1, result.output
+    assert "not valid JSON" in result.output and "cannot read the file" not in result.output

@@ -60,6 +60,7 @@ from graphc.lint import (
     lint_source,
     located_result,
     not_read,
+    not_text,
     unreadable_result,
 )
 from graphc.report import one_line
@@ -305,7 +306,8 @@ def lint_command(
 
     PATHS are files, directories (searched for *.yaml, *.yml and *.json; YAML
     files that are not graphc's are skipped, even ones that do not load unless
-    they have a `graphc:`, `graphc-template:` or `nodes` key), globs (`plays/**/*.yaml`, expanded
+    they have a `graphc:`, `graphc-template:` or `nodes` key, or are not text
+    YAML can read), globs (`plays/**/*.yaml`, expanded
     by graphc when no shell did) or `-` for stdin. A file named twice is linted
     once.
 
@@ -317,7 +319,9 @@ def lint_command(
 
     Exit status: 0 no errors, 1 errors (or warnings with --strict), 2 usage
     error, unreadable input (GC112: reported, and the other files are still
-    linted) or a directory or glob with nothing to lint, 4 internal error.
+    linted; a file holding a character YAML does not allow, such as NUL or
+    UTF-16 without its byte-order mark, is GC100 at it and exit 2 too, named
+    or found) or a directory or glob with nothing to lint, 4 internal error.
     """
     _require_paths(paths, dependants)
     names = [p for p in paths if p != "-"]
@@ -404,9 +408,15 @@ def lint_command(
     stdin_linted = stdin is not None and stdin_name not in unread
     nothing = "" if tried or stdin_linted else _nothing_linted(collected, empty, unread)
     diagnostics = [d for r in results for d in r.diagnostics]
-    # spec §8: input that could not be checked is not a pass (exit 2, below)
+    # a file YAML cannot read as text (GC100 at a NUL; UTF-16 without its byte-order mark): unreadable input too
+    not_texts = [result.path for result in results if not_text(result)]
+    # spec §8: input that could not be checked is not a pass (exit 2, below), whatever its finding's severity
     unchecked_input = (
-        any(d.code == UNREADABLE for d in diagnostics) or collected.missing or unread or (empty and not allow_empty)
+        any(d.code == UNREADABLE for d in diagnostics)
+        or not_texts
+        or collected.missing
+        or unread
+        or (empty and not allow_empty)
     )
     # before any exit: CI keeps the report
     write_report(
@@ -430,6 +440,11 @@ def lint_command(
     for path, why in unread.items():  # GC112 turned off: still not a pass, and still said
         said = f"no such file or directory: {path}" if why == "not found" else f"{path} {why}"
         click.echo(f"graphc: {one_line(said)}", err=True)
+    reported = {d.path for d in diagnostics if d.code == "GC100"}
+    for path in not_texts:  # its GC100 turned off or suppressed: as GC112 off, still not a pass, and still said
+        if path not in reported:
+            said = f"{path} holds a character YAML does not allow (GC100, not reported here), so it was not checked"
+            click.echo(f"graphc: {one_line(said)}", err=True)
     if unchecked_input:
         exit_program(EXIT_USAGE)
     if any(d.is_error for d in diagnostics):

@@ -16,11 +16,17 @@ GC100 = describe(
     "yaml-syntax",
     summary="YAML syntax error (not valid JSON, in a .json file), alias bomb or nesting too deep",
     source="playbook-spec.md §1 (YAML 1.2 core, at most 100,000 nodes after aliases, 100 levels deep; a `.json` "
-    "file is the router's format)",
+    "file is the router's format); §8 (exit 2 for input that could not be read, a file that cannot be read as "
+    "text among it)",
+    demoted="still reported, but `graphc lint` no longer fails on it (a file that cannot be read as text still "
+    "exits 2)",
     suppression=(
         "`# graphc: ignore[GC100]` at the end of the reported line, or `# graphc: ignore-file[GC100]` anywhere "
         "in the file, hides the finding like any other. There is little point: the reported line is wherever the "
-        "parser gave up, and a file that does not parse has no graph to check, so fix the YAML instead."
+        "parser gave up, and a file that does not parse has no graph to check, so fix the YAML instead. A file "
+        "YAML cannot read as text makes `graphc lint` exit 2 whatever is done with its GC100, as it was not "
+        "checked: reported as a warning, and turned off or suppressed, when stderr says so "
+        "(`graphc: PATH holds a character YAML does not allow (GC100, not reported here), so it was not checked`)."
     ),
     docs="""The file is not well-formed YAML (a `.json` file: not valid JSON), or it is too large or too deeply
     nested to load safely.
@@ -39,7 +45,23 @@ GC100 = describe(
     - anchors and aliases would expand to more than 100,000 nodes (an "alias bomb"),
       or mappings and lists nest more than 100 levels deep;
     - a single scalar is longer than 100,000 characters;
-    - a file meant as JSON is not valid JSON (below).
+    - a file meant as JSON is not valid JSON (below);
+    - the file holds a character YAML does not allow: a control character other
+      than tab, line feed, carriage return and NEL (NUL, ESC, DEL...), or U+FFFE or
+      U+FFFF. A file saved as UTF-16 without its byte-order mark reads so, every
+      other byte a NUL. The finding is at the first such character, whatever else is wrong
+      with the file: `cannot read the file as YAML: unacceptable character
+      #x0000: control characters are not allowed`. In a file meant as JSON, whose
+      strings may hold DEL and the C1 characters raw, only the control characters
+      JSON never allows raw count (U+0000 to U+001F other than tab, line feed and
+      carriage return): `cannot read the file as JSON text`.
+
+    A file that cannot be read as text is input graphc could not check, as a file
+    that is not UTF-8 (GC112): `graphc lint` reports it wherever it finds it, named,
+    in a directory, by a glob or in the pre-commit hook's list (whether it is a
+    playbook cannot be told, so it is never passed over as another tool's YAML),
+    lints the other files, and exits 2 ("unreadable input", not 1 "findings"), as
+    `graphc fmt` does. Every other GC100 is a finding: exit 1.
 
     The reported position is where the parser gave up. For an unclosed quote that
     can be several lines below the real mistake, so look upwards from it. When
@@ -1104,7 +1126,10 @@ GC112 = describe(
     lints `plays/`), cannot be opened (permissions, a broken link), is not a
     regular file, or holds bytes that are not UTF-8, most often a file saved by an
     editor in Windows-1252 or Latin-1. (A directory or glob that gives no file is
-    not GC112 but a warning; see `--allow-empty`.)
+    not GC112 but a warning; see `--allow-empty`.) A file that is UTF-8 but holds
+    a character YAML does not allow (NUL or another control character; a UTF-16
+    file saved without its byte-order mark reads so) is GC100 at that character,
+    and exits 2 in the same way, named or found (docs/rules/GC100.md).
 
     Only regular files are read. A named pipe (FIFO), a socket or a device named
     `*.yaml`, or a symlink to one (`/dev/stdin`, `/dev/zero`), is GC112 `cannot

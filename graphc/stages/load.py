@@ -64,7 +64,7 @@ from yaml import (
 )
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import MAX_FILE_BYTES
+from graphc.files import MAX_FILE_BYTES, line_and_column
 from graphc.limits import limit
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
@@ -871,6 +871,9 @@ def load_text(
     values of every mapping) is left to the caller, who walks every mapping anyway (a large wire graph's
     lint: graphc.inputs.read_wire_graph). The document's ``unproven_values`` is then the count to meet, and
     the caller must settle it with :func:`prove_unique_keys` before it trusts the data.
+
+    Text that holds a character YAML refuses (:func:`not_text_at`) is GC100 at the first one, whatever the parser
+    met first (libyaml reads a long text in chunks, and may stop at a syntax error before it reaches the NUL).
     """
     if _too_big(text):
         return None, [
@@ -882,6 +885,17 @@ def load_text(
                 hint="split it into smaller playbooks",
             )
         ]
+    json_meant = _is_json(path, text) if as_json is None else as_json
+    doc, diagnostics = _parsed(text, path, max_depth, max_nodes, max_total, keys_later, json_meant)
+    if doc is None:  # (a text that loads has no character its reader refuses: it read every one)
+        not_text = _not_text(text, path, json_meant)
+        if not_text is not None:
+            return None, [not_text]
+    return doc, diagnostics
+
+
+def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, json_meant: bool):
+    """:func:`load_text` of a text within the size limit (``json_meant``: read as JSON alone)."""
     data = _MISSING
     unproven: list[int] = []
     if _JSON_START.match(text):  # (a playbook starts otherwise: no exception raised and caught per file)
@@ -890,7 +904,7 @@ def load_text(
         except Exception:  # not plain JSON: the YAML passes decide (JSON's own reading, for a text meant as JSON)
             data = _MISSING
             unproven.clear()
-    if data is _MISSING and (_is_json(path, text) if as_json is None else as_json):
+    if data is _MISSING and json_meant:
         return _load_json(text, path, max_depth, max_nodes, max_total)
     events: list | None = None
     if data is _MISSING:
@@ -946,22 +960,9 @@ def load_text(
                 hint="check the indentation and quoting on this line",
             )
         ]
-    except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
-        problem = str(exc).partition("\n")[0]  # without PyYAML's `in "<unicode string>", position N`: span says where
-        position = getattr(exc, "position", None)
-        span = None
-        if isinstance(position, int) and 0 <= position <= len(text):
-            line_start = text.rfind("\n", 0, position) + 1
-            span = Span(text.count("\n", 0, position) + 1, position - line_start + 1)
-        return None, [
-            Diagnostic(
-                "GC100",
-                f"cannot read the file as YAML: {problem}",
-                path,
-                span,
-                hint="save the file as UTF-8 text without control characters",
-            )
-        ]
+    except yaml.YAMLError as exc:  # reader errors: a character YAML refuses, which load_text places
+        problem = str(exc).partition("\n")[0]  # without PyYAML's `in "<unicode string>", position N`
+        return None, [Diagnostic("GC100", f"cannot read the file as YAML: {problem}", path, None, hint=_NOT_TEXT_HINT)]
     except RecursionError:  # pragma: no cover - the pure-Python scanner on pathological input
         return None, [Diagnostic("GC100", "document is nested too deeply", path, None)]
     finally:
@@ -998,6 +999,43 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _MAX_JSON_KEY = 150  # YAML reads a key of at most 1024 characters on one line (150 escaped as \uXXXX: 900)
 
 _JSON_OBJECT_START = re.compile('\ufeff?[ \t\n\r]*(?:\\{[ \t\n\r]*["}]|\\[)')  # how a wire graph opens (_is_json)
+
+
+# The characters YAML's reader refuses (the set libyaml and PyYAML share: YAML 1.1's printable characters).
+_NOT_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+# The characters JSON never holds raw (RFC 8259 §7: control characters only escaped; tab, LF and CR only between
+# tokens): DEL, the C1 characters and U+FFFE are JSON text, raw in a string.
+_NOT_JSON_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NOT_TEXT_HINT = "save the file as UTF-8 text without control characters"
+
+
+def not_text_at(text: str, path: str | None = None) -> Span | None:
+    """Where ``text`` holds the first character its reader refuses: NUL or another control character, U+FFFE
+    (a UTF-16 file read without its byte-order mark has a NUL in its first two characters); None when it has none.
+    The reader is YAML's, or JSON's for a text meant as JSON (``path`` given: as :func:`load_text` decides).
+
+    Such a file is one graphc cannot read as text: whether it is a playbook cannot be told, so it is never passed
+    over as another project's file, and it is input graphc could not check (spec §8: exit 2), as a file that is
+    not UTF-8 (GC112). :func:`load_text` reports it as GC100 here; ``graphc lint`` and ``graphc fmt`` report it
+    wherever they find it. Counted in characters, as every position (libyaml's own offset counts UTF-8 bytes).
+    """
+    refused = _NOT_JSON_TEXT if path is not None and _is_json(path, text) else _NOT_PRINTABLE
+    found = refused.search(text)
+    return None if found is None else Span(*line_and_column(text, found.start()))
+
+
+def _not_text(text: str, path: str, json_meant: bool) -> Diagnostic | None:
+    """GC100 at the first character of ``text`` its reader (YAML's, or JSON's) refuses (:func:`not_text_at`);
+    None when it has none."""
+    found = (_NOT_JSON_TEXT if json_meant else _NOT_PRINTABLE).search(text)
+    if found is None:
+        return None
+    character = f"#x{ord(found.group()):04x}"
+    reader = "JSON text" if json_meant else "YAML"
+    message = (
+        f"cannot read the file as {reader}: unacceptable character {character}: control characters are not allowed"
+    )
+    return Diagnostic("GC100", message, path, Span(*line_and_column(text, found.start())), hint=_NOT_TEXT_HINT)
 
 
 def _is_json(path: str, text: str) -> bool:
