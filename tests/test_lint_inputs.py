@@ -1072,3 +1072,16 @@ def test_a_json_syntax_error_beside_a_raw_del_is_a_finding_not_unreadable_text(t
     result = lint("--no-cache", path)
     assert result.exit_code == 1, result.output
     assert "not valid JSON" in result.output and "cannot read the file" not in result.output
+
+
+@pytest.mark.parametrize("command", ["compile", "graph", "decompile"])
+def test_other_commands_exit_2_for_a_file_that_cannot_be_read_as_text(tmp_path, command):
+    # as lint and fmt do (hostile18 F6e): unreadable input (spec §8), not findings; an ordinary GC100 stays 1
+    name = "g.json" if command == "decompile" else "p.yaml"
+    nul = tmp_path / name
+    nul.write_bytes((b'{"nodes": [],\n "edges": [\x00]}\n') if command == "decompile" else GOOD.encode() + b"# \x00\n")
+    result = CliRunner().invoke(cli, [command, str(nul)])
+    assert result.exit_code == 2, result.output
+    assert "unacceptable character #x0000" in result.output
+    broken = write(tmp_path, "b" + name, '{"nodes": [],}\n' if command == "decompile" else "graphc: 1\nname: [\n")
+    assert CliRunner().invoke(cli, [command, str(broken)]).exit_code == 1

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from graphc.commands.common import (
-    EXIT_FINDINGS,
     build_options,
     compile_options,
     exit_on_file_errors,
+    exit_on_findings,
     explain_live,
     no_stale_output,
     open_output,
@@ -47,7 +45,7 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     (GC202). Run `graphc lint` for the graph, venue, execution and risk rules.
 
     Exit status: 0 compiled, 1 input errors (or GC203/GC202 from an
-    expansion), 2 usage error or unreadable input (GC112), 4 internal error.
+    expansion), 2 usage error or unreadable input (GC112, or a file that cannot be read as text: GC100), 4 internal error.
     """
     with no_stale_output(output, command="compile", what="graph"):
         text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
@@ -71,12 +69,12 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
     options.project_root = str(root)
     result = compile_text(text, path, options)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
+    file_result = FileResult(result.path, result.source, result.diagnostics, [])
     if result.diagnostics:
-        file_result = FileResult(result.path, result.source, result.diagnostics, [])
         explain_live([file_result], options.quotes)
         errors = [d for d in file_result.diagnostics if d.code.startswith("GC1")]
         print_diagnostics([file_result])
     if result.wire is None or has_errors(errors):
-        sys.exit(EXIT_FINDINGS)
+        exit_on_findings(file_result)
     with open_output(output, what="the graph") as stream:
         result.write_wire_json(stream.write)  # streamed: a large graph is never one string

@@ -6,7 +6,14 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, print_diagnostics, read_input, write_output
+from graphc.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    exit_on_findings,
+    print_diagnostics,
+    read_input,
+    write_output,
+)
 from graphc.decompile import DecompileError, decompile, round_trip_difference
 from graphc.diagnostics import FileResult, has_errors
 from graphc.humanize import playbook_name
@@ -53,7 +60,7 @@ def _decompile(text, path, name, output):
         click.echo(f"graphc: {one_line(path)} is already a playbook; decompile reads wire JSON", err=True)
         sys.exit(EXIT_USAGE)
     if loaded.wire is None or has_errors(loaded.diagnostics):
-        sys.exit(EXIT_FINDINGS)
+        exit_on_findings(FileResult(path, text, loaded.diagnostics, []))
     try:
         result = decompile(loaded.wire, name)
     except DecompileError as exc:

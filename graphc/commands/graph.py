@@ -8,11 +8,11 @@ import click
 
 from graphc import render_graph as R
 from graphc.commands.common import (
-    EXIT_FINDINGS,
     EXIT_USAGE,
     build_options,
     compile_options,
     exit_on_file_errors,
+    exit_on_findings,
     print_diagnostics,
     read_input,
     write_output,
@@ -96,7 +96,7 @@ def _load(source, quotes_path, set_values, params_file, now):
     if diagnostics:
         print_diagnostics([FileResult(path, text, diagnostics, [])])
     if wire is None or has_errors(errors):
-        sys.exit(EXIT_FINDINGS)
+        exit_on_findings(FileResult(path, text, diagnostics, []))
     return wire, name, texts
 
 

@@ -61,7 +61,8 @@ GC100 = describe(
     in a directory, by a glob or in the pre-commit hook's list (whether it is a
     playbook cannot be told, so it is never passed over as another tool's YAML),
     lints the other files, and exits 2 ("unreadable input", not 1 "findings"), as
-    `graphc fmt` does. Every other GC100 is a finding: exit 1.
+    `graphc fmt`, `compile`, `graph` and `decompile` do. Every other GC100 is a
+    finding: exit 1.
 
     The reported position is where the parser gave up. For an unclosed quote that
     can be several lines below the real mistake, so look upwards from it. When
