@@ -227,6 +227,20 @@ def reference_router(reference_server):
     yield reference_server
 
 
+@pytest.fixture(scope="module")
+def btc_server():
+    """A sandbox process that ignores Idempotency-Key as the reference router does, with BTC-USD at 97,250.50 and
+    no waiting (speed 0): the router of the recurring-run tests (test_run, test_run_late, test_scheduled_by_hand)."""
+    with running_sandbox("--ignore-idempotency-key", "--price", "BTC-USD=97250.50", speed=0) as sb:
+        yield sb
+
+
+@pytest.fixture
+def btc_router(btc_server):
+    btc_server.reset()
+    yield btc_server
+
+
 # -- running the CLI against a sandbox ------------------------------------------
 
 CANARY_KEY = "seq_test_SECRET_canary_9f8e7d"

@@ -24,7 +24,6 @@ from graphc.api.client import Client
 from graphc.api.ledger import CLOCK_SKEW_S
 from graphc.run import Clock, EventLog, Runner, RunSettings
 from graphc.submit import DEFAULT_LOOKBACK_S, occurrence_window_ns
-from tests.sandbox_fixture import running_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,16 +43,9 @@ legs:
 """
 
 
-@pytest.fixture(scope="module")
-def router():
-    with running_sandbox("--ignore-idempotency-key", "--price", "BTC-USD=97250.50", speed=0) as sb:
-        yield sb
-
-
 @pytest.fixture
-def sandbox(router):
-    router.reset()
-    return router
+def sandbox(btc_router):
+    return btc_router  # (sandbox_fixture: one such router per module, reset for each test)
 
 
 def run(sandbox, playbook: Path, *args, env=None, timeout=120) -> tuple[int, list[dict], str]:

@@ -22,20 +22,13 @@ from graphc.api.ledger import Ledger, Scope
 from graphc.run import Clock, EventLog, Runner, RunSettings
 from graphc.submit import submit_wire
 from tests.conftest import REPO
-from tests.sandbox_fixture import hedge_graph, running_sandbox
+from tests.sandbox_fixture import hedge_graph
 from tests.test_run import events, named, write
 
 
-@pytest.fixture(scope="module")
-def router():
-    with running_sandbox("--ignore-idempotency-key", "--price", "BTC-USD=97250.50", speed=0) as sb:
-        yield sb
-
-
 @pytest.fixture
-def sandbox(router):
-    router.reset()
-    return router
+def sandbox(btc_router):
+    return btc_router  # (sandbox_fixture: one such router per module, reset for each test)
 
 
 def playbook_text(cron: str, catch_up: str) -> str:

@@ -18,23 +18,16 @@ import re
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import REPO, cli_env, ledger_rows, posts, run_graphc, running_sandbox, submitted_graphs
+from sandbox_fixture import REPO, cli_env, ledger_rows, posts, run_graphc, submitted_graphs
 
 DCA = REPO / "examples" / "btc-weekly-dca.yaml"
 QUOTES = REPO / "examples" / "quotes.yaml"
 KEY = "btc-weekly-dca@2026-01-05T14:00Z"  # Monday 5 January 2026, 14:00 in London (GMT: 14:00Z)
 
 
-@pytest.fixture(scope="module")
-def server():
-    with running_sandbox("--ignore-idempotency-key", "--price", "BTC-USD=97250.50", speed=0) as sb:
-        yield sb
-
-
 @pytest.fixture
-def router(server):
-    server.reset()
-    return server
+def router(btc_router):
+    return btc_router  # (sandbox_fixture: one such router per module, reset for each test)
 
 
 @pytest.fixture
