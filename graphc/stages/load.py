@@ -133,7 +133,8 @@ class Document:
             None  # (max_depth, max_nodes, max_total) of a document whose tree is made on demand
         )
         self._events: list | None = None  # the fast pass's parser events, replayed to make the tree (small files)
-        self._index: _EventIndex | None = None  # where the nodes are in ``_events`` (made when a span is asked for)
+        # where the nodes are in ``_events``, or in a text read as JSON (made when a span is asked for)
+        self._index: _EventIndex | _JsonIndex | None = None
         self._json = False  # positions from the text read as JSON (_json_tree), not from the YAML parser
 
     @classmethod
@@ -163,12 +164,13 @@ class Document:
                 self._root = _position_tree(self.text, *self._limits, events=events)
         return self._root
 
-    def _event_index(self) -> _EventIndex | None:
-        """The walk over the fast pass's events, for a document whose tree is not made (None: use the tree)."""
-        if self._root is not None or self._events is None:
+    def _event_index(self) -> _EventIndex | _JsonIndex | None:
+        """The walk over the fast pass's events, or over the text of a document read as JSON, for a document
+        whose tree is not made (None: use the tree)."""
+        if self._root is not None or (self._events is None and not self._json):
             return None
         if self._index is None:
-            self._index = _EventIndex(self._events)
+            self._index = _EventIndex(self._events) if self._events is not None else _JsonIndex(self.text)
         return self._index
 
     @property
@@ -898,9 +900,11 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
     """:func:`load_text` of a text within the size limit (``json_meant``: read as JSON alone)."""
     data = _MISSING
     unproven: list[int] = []
+    read_as_json = False
     if _JSON_START.match(text):  # (a playbook starts otherwise: no exception raised and caught per file)
         try:
             data = _load_json_fast(text, max_depth, max_total, keys_later=keys_later, unproven=unproven)
+            read_as_json = True
         except Exception:  # not plain JSON: the YAML passes decide (JSON's own reading, for a text meant as JSON)
             data = _MISSING
             unproven.clear()
@@ -924,7 +928,8 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
         finally:
             parser.dispose()
     if data is not _MISSING:
-        doc = Document._tree_later(path, text, data, (max_depth, max_nodes, max_total), events)
+        # a text the JSON fast pass read is placed as JSON: YAML reads it the same (what the fast pass accepts)
+        doc = Document._tree_later(path, text, data, (max_depth, max_nodes, max_total), events, as_json=read_as_json)
         if unproven:
             doc.unproven_values = unproven[0]
         return doc, []
@@ -1387,6 +1392,128 @@ def _json_tree(text: str):
             top.keys[key] = key_place
             key = _NO_KEY
     return root
+
+
+class _JsonIndex:
+    """Positions read straight from a text json has read, for a document whose position tree is not made: the
+    places :func:`_json_tree` gives (a collection at its opening bracket, a scalar or key at its token), found by
+    walking to the one path asked for. A collection's children are listed as far as a walk has needed, each
+    one stepped over by json's own scanner (C speed), so one finding in a large graph costs a fraction of a
+    ``json.loads``, not a pass of the whole text in Python (which took five to eight times the lint of a
+    clean graph)."""
+
+    __slots__ = ("lines", "listed", "root", "spans", "text")
+
+    def __init__(self, text: str):
+        if text[:1] == "\ufeff":  # (as _json_tree: places counted after a byte-order mark)
+            text = text[1:]
+        self.text = text
+        self.lines = _JsonLines(text)
+        self.root = _space_after(text, 0)
+        # a collection's offset -> [its children so far ({key: (key's offset, value's)} or [value's offset]),
+        # the offset of the next one to list (None: all listed)]
+        self.listed: dict[int, list] = {}
+        self.spans: dict[int, Span] = {}  # an offset -> the span of the token there, made once
+
+    def _child(self, start: int, part) -> tuple[int, int] | None:
+        """(the key's offset or -1, the value's offset) of child ``part`` of the collection at ``start``."""
+        text = self.text
+        is_map = text[start] == "{"
+        listed = self.listed.get(start)
+        if listed is None:
+            # its children so far ({key: (key's offset, value's)} or [value's offset]), the offset of the last
+            # one listed, whose value is yet to be stepped over (None: none listed), and whether all are listed
+            listed = self.listed[start] = [{} if is_map else [], None, False]
+        children, last, done = listed
+        if is_map:
+            found = children.get(part)
+            if found is not None:
+                return found
+        elif part < len(children):
+            return -1, children[part]
+        at = _space_after(text, start + 1)
+        while not done:
+            if last is not None:  # step over the last child listed, and its comma
+                at = _space_after(text, _JSON_SKIP(text, last)[1])
+                if text[at] == ",":
+                    at = _space_after(text, at + 1)
+            if text[at] in "}]":
+                listed[2] = done = True
+                break
+            if is_map:
+                key, colon = scanstring(text, at + 1)
+                last = _space_after(text, _space_after(text, colon) + 1)
+                children[key] = found = (at, last)
+            else:
+                last = at
+                children.append(last)
+                found = (-1, last)
+            listed[1] = last
+            if (key == part) if is_map else (len(children) > part):
+                return found
+        return None
+
+    def _node(self, at: int, path, *, exact: bool) -> int | None:
+        """The offset of the node at ``path`` below the one at ``at``: of its nearest ancestor there (``exact``:
+        None)."""
+        for part in path:
+            first = self.text[at]
+            found = None
+            if (first == "{" and isinstance(part, str)) or (first == "[" and type(part) is int and part >= 0):
+                found = self._child(at, part)
+            if found is None:
+                return None if exact else at
+            at = found[1]
+        return at
+
+    def _span(self, at: int) -> Span:
+        span = self.spans.get(at)
+        if span is None:
+            text = self.text
+            end = at + 1 if text[at] in "{[" else _JSON_TOKEN.match(text, at).end()  # type: ignore[union-attr]
+            (line, col), (end_line, end_col) = self._place(at), self._place(end)
+            span = self.spans[at] = _make_span(line + 1, col + 1, end_line + 1, end_col + 1)
+        return span
+
+    def _place(self, at: int) -> tuple[int, int]:
+        """(line, column) of ``text[at]``, both 0-based."""
+        text = self.text
+        if text.isascii() and "\r" not in text:  # LF the only line break: counted where it is, at C speed
+            return text.count("\n", 0, at), at - text.rfind("\n", 0, at) - 1
+        return self.lines.at(at)
+
+    def span(self, path) -> Span:
+        """As :meth:`Document._tree_span`: the span of ``path`` or of its nearest ancestor."""
+        if self.root >= len(self.text):
+            return _EMPTY_DOCUMENT
+        at = self._node(self.root, path, exact=False)
+        assert at is not None  # not exact: the nearest ancestor, at least the root
+        return self._span(at)
+
+    def key_span(self, path: tuple) -> Span:
+        """As :meth:`Document.key_span` on the tree: the span of the key introducing ``path``, else of the value."""
+        if path and isinstance(path[-1], str) and self.root < len(self.text):
+            parent = self._node(self.root, path[:-1], exact=True)
+            if parent is not None and self.text[parent] == "{":
+                found = self._child(parent, path[-1])
+                if found is not None:
+                    return self._span(found[0])
+        return self.span(path)
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _space_after(text: str, at: int) -> int:
+    """The offset of the first character at or after ``at`` that is not JSON whitespace."""
+    return _JSON_SPACE.match(text, at).end()  # type: ignore[union-attr]  # (it matches the empty string)
+
+
+# json's scanner, to step over a value (its end is all that is used): numbers are not converted, so no digit
+# limit applies (the text was read already, by json's reader with graphc's own number hooks)
+_JSON_SKIP = json.scanner.make_scanner(  # type: ignore[attr-defined]
+    json.JSONDecoder(parse_int=len, parse_float=len, parse_constant=len)
+)
 
 
 def _load_json_fast(
