@@ -155,6 +155,17 @@ def ensure_wires(graphc: list[str]) -> None:
             compiling.stdout.close()
             if compiling.wait() != 0:
                 sys.exit(f"bench: graphc compile {playbook}: exit {compiling.returncode}")
+    # The same graph and playbook with one typo in their last node (leg): what a finding costs a large file
+    big = WIRE_SIZES[-1]
+    for clean, typo, written in (
+        (SCALING / f"wire-{big}.json", SCALING / f"wire-{big}-typo.json", '"policy":"sor"'),
+        (SCALING / f"legs-{big}.yaml", SCALING / f"legs-{big}-typo.yaml", "policy: aggressive_chase"),
+    ):
+        if typo.exists() and typo.stat().st_mtime >= clean.stat().st_mtime:
+            continue
+        text = clean.read_text(encoding="utf-8")
+        at = text.rindex(written)
+        typo.write_text(text[:at] + written.replace("sor", "sorr", 1) + text[at + len(written) :], encoding="utf-8")
 
 
 @dataclass
@@ -380,6 +391,26 @@ def commands(files: list[Path], graphc: list[str], out_dir: Path, features: set[
     big_wire = str((SCALING / f"wire-{WIRE_SIZES[-1]}.json").relative_to(REPO))
     cmds.append(
         Command(
+            "typowire",
+            f"lint a wire graph of {WIRE_SIZES[-1]:,} nodes with one typo in its last node (in-process)",
+            [py, str((HERE / "scale_wire.py").relative_to(REPO)), "lint", big_wire.replace(".json", "-typo.json")],
+            ok=(0, 1),
+            reports_seconds=True,
+        )
+    )
+    for suffix, what in (("", ""), ("-typo", ", one typo in its last leg")):
+        playbook = str((SCALING / f"legs-{WIRE_SIZES[-1]}{suffix}.yaml").relative_to(REPO))
+        cmds.append(
+            Command(
+                f"scale{WIRE_SIZES[-1]}{suffix}",
+                f"compile + lint, {WIRE_SIZES[-1]:,} legs{what} (in-process)",
+                [py, str((HERE / "scale_one.py").relative_to(REPO)), playbook],
+                ok=(0, 1),
+                reports_seconds=True,
+            )
+        )
+    cmds.append(
+        Command(
             "unprovenwire",
             f"decompile without its round-trip proof, {WIRE_SIZES[-1]:,} nodes (in-process)",
             [py, str((HERE / "scale_wire.py").relative_to(REPO)), "unproven", big_wire],
@@ -475,6 +506,15 @@ def ratios() -> tuple[list[Ratio], list[Ratio]]:
             )
         )
     other += [
+        Ratio(
+            f"lint wire {big_wire // 1000}k nodes with one typo in its last node ÷ the same graph clean",
+            lambda r: r["typowire"].seconds / r[f"lintwire{big_wire}"].seconds,
+            1.5,
+        ),
+        Ratio(  # a YAML file's positions are read again for its first finding (its events are not kept)
+            f"compile + lint {big_wire // 1000}k legs with one typo in its last leg ÷ the same playbook clean",
+            lambda r: r[f"scale{big_wire}-typo"].seconds / r[f"scale{big_wire}"].seconds,
+        ),
         Ratio(
             "floor of decompile's proof (`json.loads` of the graph + libyaml events of its playbook), s per 100k nodes",
             lambda r: r["floorwire"].seconds * 100_000 / big_wire,

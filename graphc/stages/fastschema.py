@@ -94,7 +94,7 @@ def _bound(value, keyword: str) -> str:
     raise UnsupportedSchema(f"{keyword} {value!r}")
 
 
-def _keywords(schema) -> dict | None:
+def schema_keywords(schema) -> dict | None:
     """The keywords of a schema object that are not annotations (None for a boolean schema)."""
     return {key: value for key, value in schema.items() if key not in ANNOTATIONS} if isinstance(schema, dict) else None
 
@@ -142,18 +142,18 @@ class _Generator:
         simple = self._inlined_test(schema, v)
         if simple is not None:
             return simple
-        keywords = _keywords(schema)
+        keywords = schema_keywords(schema)
         if keywords is not None and keywords.keys() == {"$ref"}:
             return f"{self.reference(keywords['$ref'])}({v})"
         return f"{self.function(schema)}({v})"
 
     def _inlined_test(self, schema, v: str) -> str | None:
         """:meth:`test`'s expression when it is inlined (type tests and comparisons, never raising); else None."""
-        keywords = _keywords(schema)
+        keywords = schema_keywords(schema)
         if keywords is not None and keywords.keys() == {"$ref"}:
             ref = keywords["$ref"]
             if self.fuse and isinstance(ref, str) and ref.startswith("#") and ref not in self.inlining:
-                return self._simple_test(_keywords(self._resolve(ref)), v)
+                return self._simple_test(schema_keywords(self._resolve(ref)), v)
             return None
         return self._simple_test(keywords, v)
 
@@ -494,13 +494,19 @@ def _module_lines(schemas: dict[str, tuple[str, object]], *, fuse: bool = True) 
         "",
         f"from graphc.stages.fastschema_runtime import {', '.join(_RUNTIME_NAMES)}",
     ]
-    entries = []
+    entries, ref_entries = [], []
     for check_name, (prefix, schema) in schemas.items():
         generator = _Generator(schema, prefix, fuse)
         entry = generator.function(schema)
+        for name in schema.get("$defs", {}) if isinstance(schema, dict) else ():  # each, for REF_CHECKS
+            generator.reference("#/$defs/" + name.replace("~", "~0").replace("/", "~1"))
         lines += ["", "", f"# -- {check_name} " + "-" * max(0, 100 - len(check_name)), "", *generator.source()]
         entries.append(f"    {check_name!r}: {entry},")
+        refs = "".join(f"{ref!r}: {name}, " for ref, name in sorted(generator.function_of_ref.items()))
+        ref_entries.append(f"    {check_name!r}: {{{refs}}},")
     lines += ["", "", "CHECKS = {", *entries, "}"]
+    # the check of each schema a `$ref` names: validation skips a list item or mapping value it vouches for
+    lines += ["", "# The check of the schema each `$ref` names, by the `$ref`.", "REF_CHECKS = {", *ref_entries, "}"]
     return lines
 
 

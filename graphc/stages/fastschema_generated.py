@@ -483,6 +483,164 @@ def _playbook_9(x0):
     return True
 
 
+def _playbook_10(x0):
+    if not (type(x0) is str or is_number(x0)):
+        return False
+    return True
+
+
+def _playbook_11(x0):
+    if not (type(x0) is str or is_number(x0)):
+        return False
+    return True
+
+
+def _playbook_12(x0):
+    if not (type(x0) is str or is_number(x0)):
+        return False
+    return True
+
+
+def _playbook_13(x0):
+    if not (type(x0) is str or is_number(x0)):
+        return False
+    return True
+
+
+def _playbook_14(x0):
+    if type(x0) is not str or x0 not in _playbook_k11:
+        if not (type(x0) is str and _playbook_k12(x0) is not None):
+            return not_a_text(x0)
+    return True
+
+
+def _playbook_15(x0):
+    if type(x0) is not str or not 1 <= len(x0) <= 512:
+        return False
+    return True
+
+
+def _playbook_16(x0):
+    if type(x0) is not str or len(x0) < 1:
+        return False
+    return True
+
+
+def _playbook_17(x0):
+    if type(x0) is not str or x0 not in _playbook_k13:
+        if not (type(x0) is str and _playbook_k12(x0) is not None):
+            return not_a_text(x0)
+    return True
+
+
+def _playbook_18(x0):
+    if type(x0) is not str or x0 not in _playbook_k14:
+        if not (type(x0) is str and _playbook_k12(x0) is not None):
+            return not_a_text(x0)
+    return True
+
+
+def _playbook_19(x0):
+    if type(x0) is not str or x0 not in _playbook_k15:
+        if not (type(x0) is str and _playbook_k12(x0) is not None):
+            return not_a_text(x0)
+    return True
+
+
+def _playbook_20(x0):
+    if not (type(x0) is str or is_number(x0)):
+        return False
+    return True
+
+
+def _playbook_21(x0):
+    if not (type(x0) is str and _playbook_k12(x0) is not None):
+        if not (type(x0) is str):
+            return False
+        if _playbook_k16(x0) is None:
+            return False
+    return True
+
+
+def _playbook_22(x0):
+    if type(x0) is not str or x0 not in _playbook_k28:
+        if not (type(x0) is str and _playbook_k12(x0) is not None):
+            return not_a_text(x0)
+    return True
+
+
+def _playbook_23(x0):
+    if not (type(x0) is list or type(x0) is str or is_integer(x0)):
+        return False
+    return True
+
+
+def _playbook_24(x0):
+    if type(x0) is not str or len(x0) < 1:
+        return False
+    return True
+
+
+def _playbook_25(x0):
+    if not (type(x0) is dict):
+        return False
+    for x1 in x0:
+        if type(x1) is str and _playbook_k3(x1) is None:
+            return False
+    return True
+
+
+def _playbook_26(x0):
+    if not (type(x0) is str):
+        return False
+    if _playbook_k19(x0) is None:
+        return False
+    return True
+
+
+def _playbook_27(x0):
+    if type(x0) is not str or x0 not in _playbook_k23:
+        if not (type(x0) is str and _playbook_k12(x0) is not None):
+            return not_a_text(x0)
+    return True
+
+
+def _playbook_28(x0):
+    if not (type(x0) is str or is_number(x0)):
+        return False
+    return True
+
+
+def _playbook_29(x0):
+    if not (type(x0) is str or type(x0) is dict):
+        return False
+    if type(x0) is dict:
+        if not _playbook_4(x0):
+            return False
+    return True
+
+
+def _playbook_30(x0):
+    if not _playbook_31(x0):
+        if type(x0) is dict and not x0.keys() >= _playbook_k33:
+            return False
+    return True
+
+
+def _playbook_31(x0):
+    if type(x0) is dict and not x0.keys() >= _playbook_k29:
+        return False
+    return True
+
+
+def _playbook_32(x0):
+    if not (type(x0) is str):
+        return False
+    if _playbook_k12(x0) is None:
+        return False
+    return True
+
+
 # -- wire-graph.schema.json ------------------------------------------------------------------------------
 
 _wire_k0 = frozenset(('nodes', 'edges', 'risk', 'is_sandbox', ))
@@ -726,6 +884,12 @@ def _wire_2(x0):
 CHECKS = {
     'playbook.schema.json': _playbook_0,
     'wire-graph.schema.json': _wire_0,
+}
+
+# The check of the schema each `$ref` names, by the `$ref`.
+REF_CHECKS = {
+    'playbook.schema.json': {'#/$defs/activation': _playbook_22, '#/$defs/after': _playbook_5, '#/$defs/afterEdge': _playbook_4, '#/$defs/afterEntry': _playbook_29, '#/$defs/duration': _playbook_13, '#/$defs/edge': _playbook_7, '#/$defs/fillRatio': _playbook_28, '#/$defs/forEach': _playbook_23, '#/$defs/instrumentType': _playbook_17, '#/$defs/leg': _playbook_6, '#/$defs/legId': _playbook_26, '#/$defs/legNeedsSymbol': _playbook_30, '#/$defs/money': _playbook_12, '#/$defs/param': _playbook_1, '#/$defs/policy': _playbook_18, '#/$defs/price': _playbook_11, '#/$defs/quantity': _playbook_10, '#/$defs/side': _playbook_14, '#/$defs/slippage': _playbook_20, '#/$defs/symbol': _playbook_15, '#/$defs/template': _playbook_32, '#/$defs/tif': _playbook_21, '#/$defs/trigger': _playbook_3, '#/$defs/triggerName': _playbook_27, '#/$defs/twap': _playbook_2, '#/$defs/urgency': _playbook_19, '#/$defs/use': _playbook_24, '#/$defs/venue': _playbook_16, '#/$defs/with': _playbook_25, },
+    'wire-graph.schema.json': {'#/$defs/edge': _wire_2, '#/$defs/node': _wire_1, },
 }
 
 # What each schema's text was when these checks were generated from it (schema_digest).
