@@ -348,12 +348,10 @@ def git_tracked(folder: str | os.PathLike[str], *relatives: str) -> str | None:
     repository, or an index that cannot be read: nothing tracked.
     """
     here = Path(folder)
-    for top in (here, *here.parents):
-        dot_git = top / ".git"
-        if os.path.lexists(dot_git):
-            break
-    else:
+    top = repository_top(here)
+    if top is None:
         return None
+    dot_git = top / ".git"
     inside = here.relative_to(top).as_posix()
     wanted = {relative: ("" if inside == "." else inside + "/") + relative.strip("/") for relative in relatives}
     try:
@@ -389,6 +387,40 @@ def git_tracked(folder: str | os.PathLike[str], *relatives: str) -> str | None:
         if listed.stdout.strip(b"\0"):
             return relative
     return None
+
+
+def repository_top(folder: str | os.PathLike[str]) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a folder, or a file naming the git directory
+    of a worktree or submodule): the top of the repository ``folder`` is in; None outside any."""
+    here = Path(folder)
+    return next((top for top in (here, *here.parents) if os.path.lexists(top / ".git")), None)
+
+
+def git_paths(top: Path, *command: str) -> frozenset[str] | None:
+    """The paths ``git -C top COMMAND -z`` prints (a command that lists paths relative to ``top``, such as
+    ``ls-files`` or ``diff --name-only``), as POSIX text; None when git cannot answer: no ``git`` on PATH, ``top``
+    not a repository git recognises, a failure or a timeout.
+
+    Only the repository at ``top`` is asked: git does not look above it for another (a ``.git`` it does not
+    recognise there is no repository). The environment is passed on as it is, so inside a git hook git's
+    ``GIT_INDEX_FILE`` (the index of the commit being made, with ``git commit -a`` a temporary one) is the one read.
+    """
+    import subprocess  # deferred: only lint --dependants asks git
+
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": os.fspath(top.parent)}
+    try:
+        listed = subprocess.run(
+            ["git", "--literal-pathspecs", "-C", os.fspath(top), *command, "-z"],
+            capture_output=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if listed.returncode != 0:
+        return None
+    return frozenset(os.fsdecode(path) for path in listed.stdout.split(b"\0") if path)
 
 
 def _indexed(data: mmap.mmap, path: bytes) -> bool:

@@ -374,3 +374,93 @@ def test_dependants_outside_a_repository_climb_the_projects_that_declare_themsel
     assert result.exit_code == 1, result.output
     assert "/outer/o.yaml:10:10: error GC108" in result.output and "p.yaml:10:10: error GC108" in result.output
     assert "in 4 files" in result.output and "desk/" not in result.output
+
+
+# -- the graphc-lint hook and git's index: what the commit holds ----------------------------------------------------
+# pre-commit names the staged files that match the hook's `files:` (the config's `files:` replaces the hook's own), and
+# leaves files git does not track on disk. Audit ci19 #3: with the docs' `files: ^playbooks/`, a commit that renamed a
+# param of a template kept in templates/ named no file and passed, leaving its users GC108. Audit ci19 #7: a commit whose
+# playbook used a template git does not track (never added, or `git rm --cached`) passed, graphc reading it from disk.
+
+
+def _git(*args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a"}
+    env["GIT_COMMITTER_EMAIL"] = "a@b"
+    return subprocess.run(["git", *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def _precommit_names(files: str) -> list[str]:
+    """The files pre-commit names for a hook whose `files:` is ``files``: the staged ones (its own git command) that
+    match it and still exist."""
+    staged = _git("diff", "--staged", "--name-only", "--no-ext-diff", "-z", "--diff-filter=ACMRTUXB").split("\0")
+    return [name for name in staged if name and re.search(files, name) and os.path.isfile(name)]
+
+
+DESK = "playbooks/desk a/eth hedge.yaml"
+
+
+@pytest.fixture
+def committed(tmp_path, monkeypatch):
+    """A git repository with one commit: the playbook DESK uses templates/hedge.yaml (outside playbooks/)."""
+    monkeypatch.chdir(tmp_path)
+    _git("init", "-q", ".")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "hedge.yaml").write_text(HEDGE)
+    (tmp_path / DESK).parent.mkdir(parents=True)
+    (tmp_path / DESK).write_text(_hedge_user("desk", "../../templates/hedge.yaml"))
+    _git("add", "-A")
+    _git("commit", "-qm", "desk")
+    return tmp_path
+
+
+def test_a_commit_that_changes_a_template_outside_the_hooks_files_still_lints_its_users(committed):
+    assert _run_hook(*_precommit_names("^playbooks/")).exit_code == 0  # nothing staged: passes
+    (committed / "templates" / "hedge.yaml").write_text(RENAMED)  # the param renamed; the desk still gives `size`
+    _git("add", "-A")
+    assert _precommit_names("^playbooks/") == []  # the template is outside `files:`: pre-commit names nothing
+    result = _run_hook()
+    assert result.exit_code == 1, result.output
+    assert (
+        f"{DESK}:10:10: error GC108 template templates/hedge.yaml: param `qty` (quantity) is required" in result.output
+    )
+    assert f"{DESK}:11:12: error GC108 template templates/hedge.yaml: unknown param `size`" in result.output
+    assert "2 errors in 1 file" in result.output  # the template itself is out of scope: not linted on its own
+
+
+def test_only_what_the_commit_stages_counts_as_changed(committed):
+    (committed / "templates" / "hedge.yaml").write_text(RENAMED)  # changed on disk, not staged (pre-commit stashes
+    result = _run_hook()  # it away before the hook runs; graphc reads the index, not the work tree, to choose)
+    assert result.exit_code == 0 and "nothing linted" in result.output, result.output
+    (committed / "notes.yaml").write_text("graphc-template: 1\nlegs: {}\n")  # a staged template no playbook uses
+    _git("add", "notes.yaml")
+    assert _run_hook().exit_code == 0
+
+
+def test_the_documented_pre_commit_config_scopes_playbooks_and_templates():
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", DOC, re.S)]
+    config = next(b for b in blocks if isinstance(b, dict) and "repos" in b)
+    for hook in config["repos"][0]["hooks"]:
+        files = hook.get("files", HOOKS[hook["id"]]["files"])
+        assert re.search(files, "playbooks/desk a/eth hedge.yaml") and re.search(files, "templates/hedge.yaml")
+    doc = " ".join(DOC.split())
+    assert "Scoping `files:` to the playbook folders still saves work" not in doc
+    assert "templates staged in the commit" in doc
+
+
+def test_lint_asks_git_only_for_dependants_and_works_without_it(committed, monkeypatch):
+    """Only --dependants (the hook) asks git; a git that cannot answer leaves the check out, it never fails the run."""
+    (committed / "templates" / "new.yaml").write_text(HEDGE)
+    (committed / "playbooks" / "p2.yaml").write_text(_hedge_user("p2", "../templates/new.yaml"))
+    bin_dir = committed / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(f"#!/bin/sh\ntouch '{committed}/asked'\nexit 128\n")
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "playbooks/p2.yaml"])
+    assert result.exit_code == 0 and not (committed / "asked").exists(), result.output
+    result = _run_hook("playbooks/p2.yaml")
+    assert result.exit_code == 0 and (committed / "asked").exists(), result.output

@@ -43,12 +43,14 @@ from graphc.files import (
     display_path,
     file_kind,
     find_project_root,
+    git_paths,
     open_source,
     outermost_project_root,
     read_source,
     read_stdin,
     read_whole_source,
     real_path,
+    repository_top,
     unreadable,
 )
 from graphc.inputs import TEMPLATE_MARKER
@@ -263,9 +265,9 @@ class NamedPaths(click.Path):
 @click.option(
     "--dependants",
     is_flag=True,
-    help="Also lint the playbooks that use a named `use:` template (searched in its project and the projects "
-    "around it, up to the repository's top), or a template file that is not there (deleted or renamed); PATHS may "
-    "then be left out (for pre-commit).",
+    help="Also lint the playbooks that use a named `use:` template or one staged in git's index (searched in its "
+    "project and the projects around it, up to the repository's top), or a template file that is not there "
+    "(deleted or renamed); PATHS may then be left out (for pre-commit).",
 )
 @click.option(
     "-j",
@@ -647,16 +649,34 @@ def _require_paths(paths, dependants):
 
 
 def _add_dependants(collected, templates, names) -> bool:
-    """Add to ``collected.files`` the playbooks that use a named template, and those of the named paths'
-    projects (the working directory's when none is named) whose `use:` names a file that is not there (a
-    template deleted or renamed: pre-commit never names it). Whether a named template has users."""
-    found = find_changed_dependants(templates, names or [os.curdir])
+    """Add to ``collected.files`` the playbooks that use a named template or one the commit stages, and those of
+    the named paths' projects (the working directory's when none is named) whose `use:` names a file that is not
+    there (a template deleted or renamed: pre-commit never names it). Whether a named template has users."""
+    searched = names or [os.curdir]
+    found = find_changed_dependants([*templates, *_staged_templates(searched)], searched)
     listed = {_same_file(path) for path in collected.files}
     for path in collect([*found.of_templates, *found.of_missing]).files:
         if _same_file(path) not in listed:
             listed.add(_same_file(path))
             collected.files.append(path)
     return bool(found.of_templates)
+
+
+def _staged_templates(paths) -> list[str]:
+    """The `use:` templates staged in git's index (added, copied, modified, renamed: what pre-commit would name),
+    in the repositories of ``paths``, named or not: a hook whose `files:` leaves a template out still lints the
+    playbooks that use it when the commit changes it (audit ci19 3). Nothing outside a repository, or when git
+    cannot answer."""
+    folders = {os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths}
+    tops = sorted({top for folder in folders if (top := repository_top(real_path(Path(folder)))) is not None})
+    staged = []
+    for top in tops:
+        listed = git_paths(top, "diff", "--cached", "--name-only", "--no-ext-diff", "--diff-filter=ACMRTUXB")
+        for name in sorted(listed or ()):
+            path = str(top / name)
+            if path.lower().endswith((".yaml", ".yml")) and _looks_like_template(path):
+                staged.append(path)
+    return staged
 
 
 def _same_file(path) -> str:
