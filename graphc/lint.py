@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from graphc.config import Config, apply_config, is_selected, load_config, select_diagnostics
 from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located, unchecked
-from graphc.files import UNREADABLE, collect, find_project_root, outermost_project_root, read_source, unreadable
+from graphc.files import (
+    UNREADABLE,
+    collect,
+    find_project_root,
+    git_paths,
+    outermost_project_root,
+    read_source,
+    repository_top,
+    unreadable,
+)
 from graphc.inputs import (
     SIMPLE,
     SIMPLE_ORDER_KEYS,
@@ -720,11 +729,14 @@ def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuot
 
 
 class Dependants(NamedTuple):
-    """The playbooks :func:`find_changed_dependants` found: those that use a named template, and those whose
-    ``use:`` chain reaches a template file that no longer exists (deleted or renamed)."""
+    """The playbooks :func:`find_changed_dependants` found: those that use a named template, those whose
+    ``use:`` chain reaches a template file that no longer exists (deleted or renamed), and, when git was asked,
+    those git tracks whose chain reaches through a file git tracks a template that git does not (``untracked``)."""
 
     of_templates: list[str]
     of_missing: list[str]
+    of_untracked: list[str]
+    untracked: frozenset[str]
 
 
 def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
@@ -743,7 +755,10 @@ def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
 
 
 def find_changed_dependants(
-    templates: Iterable[str | os.PathLike[str]], projects: Iterable[str | os.PathLike[str]] = ()
+    templates: Iterable[str | os.PathLike[str]],
+    projects: Iterable[str | os.PathLike[str]] = (),
+    *,
+    ask_git: bool = False,
 ) -> Dependants:
     """The playbooks that use any of ``templates`` (as :func:`find_dependants`), and, in the projects of
     ``projects`` (files or folders), the playbooks whose ``use:``, directly or through other templates, names a
@@ -752,6 +767,11 @@ def find_changed_dependants(
     The second list is what a commit that deletes or renames a template breaks: pre-commit never names a
     deleted file, and names a renamed one by its new name only, so its users are found by their dangling
     ``use:`` (GC107 when linted; docs/integrations.md, "pre-commit").
+
+    With ``ask_git``, in a git repository: the templates on disk that a file git tracks uses and git does not
+    track (never added, or taken out with ``git rm --cached``), which a commit would not hold though pre-commit
+    leaves them on disk, and the tracked playbooks that reach them (compiled with them as ``untracked``, GC107).
+    A file git does not track is not in the commit: what it uses is not asked about.
     """
     from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
@@ -763,8 +783,11 @@ def find_changed_dependants(
     uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved paths its legs use (existing or not)
     shown: dict[Path, str] = {}  # resolved playbook -> its path as listed
     missing: set[Path] = set()  # used, inside a searched project, and not there
+    untracked: set[Path] = set()  # used by a file git tracks, inside a searched project, there, and not tracked
+    committed: set[Path] = set()  # the files read that git tracks (with ask_git)
     for root in roots:
         dangling = any(project.is_relative_to(root) for project in searched)
+        index = _git_index(root) if ask_git and dangling else None
         for file in collect([root], (".yaml", ".yml")).files:
             try:
                 text = read_source(file)
@@ -783,6 +806,9 @@ def find_changed_dependants(
             uses[real] = {target for target in written if target is not None}
             if dangling:
                 missing.update(target for target in uses[real] if not os.path.exists(target))  # never raises
+            if index is not None and index.tracks(real):
+                committed.add(real)
+                untracked.update(t for t in uses[real] if os.path.isfile(t) and not index.tracks(t))
             if is_playbook_data(data):
                 shown[real] = _as_listed(file)
 
@@ -793,7 +819,33 @@ def find_changed_dependants(
             found |= frontier
         return sorted(shown[f] for f in found if f in shown)
 
-    return Dependants(reaching(targets), reaching(missing) if missing else [])
+    # (a playbook git does not track is not in the commit: it is not linted for what the commit lacks)
+    in_commit = {shown[f] for f in committed if f in shown}
+    of_untracked = [path for path in reaching(untracked) if path in in_commit] if untracked else []
+    return Dependants(
+        reaching(targets), reaching(missing) if missing else [], of_untracked, frozenset(map(str, untracked))
+    )
+
+
+class _GitIndex(NamedTuple):
+    """The files git's index holds in the repository at ``top``: what a commit made now would hold."""
+
+    top: Path
+    paths: frozenset[str]  # POSIX, relative to top
+
+    def tracks(self, path: Path) -> bool:
+        try:
+            return path.relative_to(self.top).as_posix() in self.paths
+        except ValueError:  # (outside the repository)
+            return False
+
+
+def _git_index(root: Path) -> _GitIndex | None:
+    """The index of the repository holding ``root`` (one ``git ls-files``); None outside a repository or when git
+    cannot answer (the check is then left out, never failed)."""
+    top = repository_top(root)
+    listed = git_paths(top, "ls-files", "--cached") if top is not None else None
+    return _GitIndex(top, listed) if top is not None and listed is not None else None
 
 
 def _use_path(base_dir: Path, use: object, root: Path) -> Path | None:

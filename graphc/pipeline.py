@@ -52,6 +52,7 @@ class CompileOptions(Record):
         "project_root",
         "market_config",
         "live_quotes",
+        "untracked",
     )
 
     quotes: dict[str, Quote]  # symbol -> Quote
@@ -63,6 +64,9 @@ class CompileOptions(Record):
     project_root: str | None  # `use:` templates must stay inside it
     market_config: MarketConfig  # [venues.*] / [markets.*] of graphc.toml
     live_quotes: bool  # bundle: quote() in a template is read when the strategy runs, so its value is unknown here
+    # template files (real paths) on disk that git does not track, which a commit would not hold: a `use:` of one
+    # is GC107 (lint --dependants, the pre-commit hook, finds them; docs/integrations.md "pre-commit")
+    untracked: frozenset[str]
 
     def __init__(
         self,
@@ -75,6 +79,7 @@ class CompileOptions(Record):
         project_root: str | None = None,
         market_config: MarketConfig | None = None,
         live_quotes: bool = False,
+        untracked: frozenset[str] = frozenset(),
     ):
         self.quotes = {} if quotes is None else quotes
         self.params = {} if params is None else params
@@ -82,6 +87,7 @@ class CompileOptions(Record):
         self.require_quotes, self.project_root = require_quotes, project_root
         self.market_config = MarketConfig() if market_config is None else market_config
         self.live_quotes = live_quotes
+        self.untracked = untracked
 
     def resolver(self) -> MarketResolver:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
@@ -105,6 +111,7 @@ class CompileOptions(Record):
             "project_root": self.project_root,
             "market_config": self.market_config.fingerprint,
             "live_quotes": self.live_quotes,
+            "untracked": sorted(self.untracked),
         }
 
 

@@ -464,3 +464,62 @@ def test_lint_asks_git_only_for_dependants_and_works_without_it(committed, monke
     assert result.exit_code == 0 and not (committed / "asked").exists(), result.output
     result = _run_hook("playbooks/p2.yaml")
     assert result.exit_code == 0 and (committed / "asked").exists(), result.output
+
+
+def test_a_commit_whose_playbook_uses_a_template_git_does_not_track_fails(committed):
+    (committed / "templates" / "new.yaml").write_text(HEDGE)  # made, never `git add`ed
+    (committed / "playbooks" / "p2.yaml").write_text(_hedge_user("p2", "../templates/new.yaml"))
+    _git("add", "playbooks/p2.yaml")
+    result = _run_hook(*_precommit_names(HOOKS["graphc-lint"]["files"]))
+    assert result.exit_code == 1, result.output
+    assert (
+        "playbooks/p2.yaml:10:10: error GC107 template file not in the commit: ../templates/new.yaml "
+        "(git does not track it)" in result.output
+    )
+    assert "git add templates/new.yaml" in result.output
+    _git("add", "templates/new.yaml")
+    result = _run_hook(*_precommit_names(HOOKS["graphc-lint"]["files"]))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_commit_that_takes_a_used_template_out_of_the_index_fails(committed):
+    _git("rm", "-q", "--cached", "templates/hedge.yaml")  # still on disk, where pre-commit leaves it
+    assert _precommit_names(HOOKS["graphc-lint"]["files"]) == []
+    result = _run_hook()
+    assert result.exit_code == 1, result.output
+    assert f"{DESK}:10:10: error GC107 template file not in the commit: ../../templates/hedge.yaml" in result.output
+
+
+def test_a_template_git_does_not_track_used_through_a_tracked_one_fails_at_that_use(committed):
+    (committed / "templates" / "outer.yaml").write_text(
+        "graphc-template: 1\nparams:\n  size: {type: quantity}\nlegs:\n  h:\n    use: ./inner.yaml\n"
+        "    with: {size: '{{ size }}'}\n"
+    )
+    (committed / "templates" / "inner.yaml").write_text(HEDGE)
+    (committed / DESK).write_text(_hedge_user("desk", "../../templates/outer.yaml"))
+    _git("add", DESK, "templates/outer.yaml")
+    result = _run_hook(*_precommit_names("^playbooks/"))
+    assert result.exit_code == 1, result.output
+    assert "templates/outer.yaml:6:10: error GC107 template file not in the commit: ./inner.yaml" in result.output
+
+
+def test_files_the_commit_does_not_hold_are_not_checked_against_it(committed):
+    """A draft git does not track, using a template git does not track either: neither is in the commit."""
+    (committed / "templates" / "draft-hedge.yaml").write_text(HEDGE)
+    (committed / "playbooks" / "draft.yaml").write_text(_hedge_user("draft", "../templates/draft-hedge.yaml"))
+    result = _run_hook()
+    assert result.exit_code == 0, result.output
+
+
+def test_the_hook_reads_the_index_of_the_commit_being_made(committed, monkeypatch):
+    """`git commit -a` (or `git commit PATH`) runs the hook with GIT_INDEX_FILE naming a temporary index: the one the
+    commit is made from, and the one pre-commit's own `git diff --staged` reads."""
+    (committed / "templates" / "new.yaml").write_text(HEDGE)
+    (committed / "playbooks" / "p2.yaml").write_text(_hedge_user("p2", "../templates/new.yaml"))
+    _git("add", "playbooks/p2.yaml")
+    assert _run_hook("playbooks/p2.yaml").exit_code == 1  # the index lacks templates/new.yaml
+    monkeypatch.setenv("GIT_INDEX_FILE", str(committed / ".git" / "next-index"))
+    _git("read-tree", "HEAD")
+    _git("add", "playbooks/p2.yaml", "templates/new.yaml")  # the commit's index holds both
+    result = _run_hook("playbooks/p2.yaml")
+    assert result.exit_code == 0, result.output

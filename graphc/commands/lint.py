@@ -56,6 +56,7 @@ from graphc.files import (
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.lint import (
     NOT_RENDERED,
+    Dependants,
     LintOptions,
     find_changed_dependants,
     lint_path,
@@ -267,7 +268,8 @@ class NamedPaths(click.Path):
     is_flag=True,
     help="Also lint the playbooks that use a named `use:` template or one staged in git's index (searched in its "
     "project and the projects around it, up to the repository's top), or a template file that is not there "
-    "(deleted or renamed); PATHS may then be left out (for pre-commit).",
+    "(deleted or renamed) or that git does not track (GC107: a commit would not hold it); PATHS may then be left "
+    "out (for pre-commit).",
 )
 @click.option(
     "-j",
@@ -331,7 +333,8 @@ def lint_command(
     # Only --dependants reads every named file up front to find the templates among them (a thousand named
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
     templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
-    users = _add_dependants(collected, templates, names) if dependants else False
+    found = _add_dependants(collected, templates, names) if dependants else None
+    users = found is not None and bool(found.of_templates)
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
     except ValueError as exc:
@@ -357,6 +360,8 @@ def lint_command(
         sources=live_sources if quotes_path == "live" else (),
         config=projects.configs[first] if quotes_path == "live" else None,
     )
+    if found is not None and found.untracked:  # templates the commit would not hold: a `use:` of one is GC107
+        compile_opts = compile_opts.replace(untracked=found.untracked)
     projects.make_options(
         compile_opts,
         quotes_given=quotes_path is not None,
@@ -648,18 +653,19 @@ def _require_paths(paths, dependants):
         raise click.UsageError("Missing argument 'PATHS...' (only --dependants runs without one).")
 
 
-def _add_dependants(collected, templates, names) -> bool:
-    """Add to ``collected.files`` the playbooks that use a named template or one the commit stages, and those of
-    the named paths' projects (the working directory's when none is named) whose `use:` names a file that is not
-    there (a template deleted or renamed: pre-commit never names it). Whether a named template has users."""
+def _add_dependants(collected, templates, names) -> Dependants:
+    """Add to ``collected.files`` the playbooks that use a named template or one the commit stages, those of the
+    named paths' projects (the working directory's when none is named) whose `use:` names a file that is not
+    there (a template deleted or renamed: pre-commit never names it), and those git tracks that use a template
+    git does not (pre-commit leaves it on disk, but the commit would not hold it). What was found."""
     searched = names or [os.curdir]
-    found = find_changed_dependants([*templates, *_staged_templates(searched)], searched)
+    found = find_changed_dependants([*templates, *_staged_templates(searched)], searched, ask_git=True)
     listed = {_same_file(path) for path in collected.files}
-    for path in collect([*found.of_templates, *found.of_missing]).files:
+    for path in collect([*found.of_templates, *found.of_missing, *found.of_untracked]).files:
         if _same_file(path) not in listed:
             listed.add(_same_file(path))
             collected.files.append(path)
-    return bool(found.of_templates)
+    return found
 
 
 def _staged_templates(paths) -> list[str]:

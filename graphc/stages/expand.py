@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shlex
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -752,6 +753,16 @@ class Templates:
             )
             return None
         mode, error = _mode(real)
+        if mode is not None and S_ISREG(mode) and str(real) in self.r.options.untracked:
+            display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
+            report(
+                "GC107",
+                f"template file not in the commit: {use} (git does not track it)",
+                use_span,
+                hint=f"it is on disk, but untracked or taken out of the index (`git rm --cached`): `git add "
+                f"{shlex.quote(display)}` puts it in the commit; or stop using it here",
+            )
+            return None
         if mode is not None and S_ISREG(mode):
             return real
         if mode is not None:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang)
