@@ -190,6 +190,41 @@ def test_the_action_takes_paths_with_spaces_one_per_line(tmp_path):
     assert found == ["plays/more/b.yaml", "plays/my%20hedge.yaml", "plays/other.yaml"]  # b.yaml linted once
 
 
+def test_the_action_passes_paths_after_a_double_dash(tmp_path):
+    """Audit ci19 #8: a path starting with `-` was read as an option of graphc lint (exit 2)."""
+    (tmp_path / "-dash.yaml").write_text(PLAYBOOK.replace("2000}", "2000, after: b}"))  # a finding
+    lint, outputs = _run_lint_step(tmp_path, PATH_LIST="-dash.yaml", ARGS="--no-cache")
+    assert outputs["exit-code"] == "1", lint.stdout + lint.stderr
+    run = json.loads((tmp_path / "graphc.sarif").read_text())["runs"][0]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {"-dash.yaml"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "-o reports/x.sarif",
+        "--output reports/x.sarif",
+        "--output=reports/x.sarif",
+        "-oreports/x.sarif",
+        "--format json",
+        "-f json",
+        "--format=json",
+        "-fjson",
+        "--strict --output reports/x.sarif",
+    ],
+)
+def test_the_action_refuses_args_that_take_its_report_away(tmp_path, args):
+    """Audit ci19 #8: `-o`/`--format` in `args` came after the action's own `--format sarif -o`, so graphc wrote the
+    report elsewhere (or in another format): nothing was uploaded and nothing said why."""
+    (tmp_path / "a.yaml").write_text(PLAYBOOK)
+    lint, outputs = _run_lint_step(tmp_path, PATHS="a.yaml", ARGS=args)
+    assert outputs["exit-code"] == "2" and "has-sarif" not in outputs, lint.stdout + lint.stderr
+    assert "::error title=graphc lint::" in lint.stdout and "`sarif-file`" in lint.stdout
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "graphc.sarif").exists()  # graphc did not run
+    fail = _run_step(_step("Fail on findings"), {"CODE": outputs["exit-code"]}, tmp_path)
+    assert fail.returncode == 2
+
+
 def test_pre_commit_hooks():
     assert HOOKS["graphc-lint"]["entry"] == "graphc lint --ignore-unknown --dependants"
     assert HOOKS["graphc-lint"]["files"] == r"(?i)\.(ya?ml|json)$"
