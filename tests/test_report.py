@@ -402,6 +402,36 @@ def test_sarif_groups_skips_by_the_file_they_lie_in_rule_and_reason(sarif_valida
     ]
 
 
+def test_sarif_lists_each_place_of_a_group_once(sarif_validator):
+    """Audit ci19 2: checks skipped at one place (the rungs of a `for_each` leg; two legs made from one template)
+    listed that place once per check, and a notification's `locations` is uniqueItems in the schema. Each place
+    is listed once (an unknown place too), the count stays the number of checks, and past SKIP_PLACES places the
+    places not listed are counted."""
+    reason = "no venue pinned (the router picks one)"
+    spans = [Span(line, 3, line, 9) for line in range(1, 26)]
+    skips = [Skip("GC301", span, reason) for span in spans + spans] + [Skip("GC301", None, reason)] * 2
+    skips += [Skip("GC302", Span(4, 12), reason)] * 3
+    log = json.loads(render("sarif", [FileResult("a.yaml", SOURCE, [], skips)], rules=report_rules()))
+    _check_sarif(sarif_validator, log)
+    many, shared = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert (
+        many["message"]["text"] == f"skipped GC301 (52 checks at 26 places; the first 20 places are listed): {reason}"
+    )
+    assert many["properties"] == {"count": 52, "places": 26, "locationsNotListed": 6}
+    assert [place["physicalLocation"]["region"]["startLine"] for place in many["locations"]] == list(range(1, 21))
+    assert shared["message"]["text"] == f"skipped GC302 (3 checks at 1 place): {reason}"
+    assert shared["properties"] == {"count": 3, "places": 1}
+    assert len(shared["locations"]) == 1
+    unknown = [Skip("GC301", None, reason)] * 2  # no place known: listed once, without a region
+    log = json.loads(render("sarif", [FileResult("a.yaml", SOURCE, [], unknown)], rules=report_rules()))
+    _check_sarif(sarif_validator, log)
+    [note] = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": "a.yaml", "uriBaseId": "%SRCROOT%"}}}
+    ]
+    assert note["properties"] == {"count": 2, "places": 1}
+
+
 def test_sarif_keeps_a_configured_severity(sarif_validator):
     # GC303 defaults to error; turned into a warning by config the result must say so explicitly.
     d = Diagnostic("GC303", "off tick", "a.yaml", Span(1, 1, 1, 2), severity="warning")

@@ -365,3 +365,119 @@ def test_sarif_groups_skips_per_file_and_lists_a_small_groups_places(tmp_path, m
         assert note["message"]["text"] == f"skipped {code}: {reason}"
         assert note["properties"] == {"count": 1} and len(note["locations"]) == 1
         assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "b.json"
+
+
+# -- 6. every SARIF log is valid SARIF 2.1.0, also when skipped checks share a place (audit ci19 2) --------------
+# The rungs of a `for_each` leg, and two legs made from one `use:` template, have the same span: their skipped
+# checks listed the same place several times, and the schema declares a notification's `locations` uniqueItems
+# (codeql-action's upload-sarif validates against it and refuses the file, so a clean playbook failed the Action).
+
+TWICE = """\
+graphc: 1
+name: twice
+risk:
+  max_notional: $2m
+legs:
+  spot:
+    buy: 200 ETH
+    symbol: ETH-USD
+    limit: 2325.50
+  hedge1:
+    use: ./templates/perp-hedge.yaml
+    with: {size: 100 ETH, perp: ETH-USD-PERP}
+    after: spot filled 50%
+  hedge2:
+    use: ./templates/perp-hedge.yaml
+    with: {size: 100 ETH, perp: ETH-USD-PERP}
+    after: spot filled
+"""
+
+# three rungs of one `for_each` leg, each off kalshi's 0.01 tick: GC303 three times at one place, and the checks
+# skipped for want of a quote three times at each of their places
+RUNGS = """\
+graphc: 1
+name: rungs
+legs:
+  entry:
+    for_each: 3
+    buy: 10 contracts
+    symbol: KXFEDDECISION-26DEC-C25
+    limit: 0.405
+"""
+
+
+@pytest.fixture
+def shared_places(tmp_path, monkeypatch):
+    """The examples (eth-ladder's ten rungs share one span), their template and quotes, a playbook that uses the
+    template for two legs and a `for_each` with findings."""
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    shutil.copytree(EXAMPLES / "templates", tmp_path / "templates")
+    write(tmp_path, "twice.yaml", TWICE)
+    write(tmp_path, "rungs.yaml", RUNGS)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _places(note) -> list[str]:
+    return [json.dumps(place, sort_keys=True) for place in note.get("locations", [])]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("examples/eth-ladder.yaml",),  # the project's own example, clean: 61 checks skipped
+        ("--quotes", "examples/quotes.yaml", "examples/eth-ladder.yaml"),
+        ("examples",),  # what the Action's `paths: examples/` runs
+        ("twice.yaml",),  # a template used twice
+        ("rungs.yaml",),  # a for_each with findings at a shared place
+        ("twice.yaml", "rungs.yaml", "examples"),
+    ],
+    ids=["eth-ladder", "eth-ladder-quotes", "examples-dir", "template-twice", "for-each-findings", "together"],
+)
+def test_sarif_validates_against_the_official_schema_when_skipped_checks_share_a_place(
+    shared_places,
+    args,
+    sarif_validator,  # noqa: F811
+):
+    text = lint(*args).stdout.splitlines()[-1]
+    result = lint("-f", "sarif", *args)
+    log = json.loads(result.stdout)
+    _check_sarif(sarif_validator, log)  # before: uniqueItems .../toolExecutionNotifications/N/locations
+    notes = _skip_notes(log)
+    assert notes and all(len(set(_places(note))) == len(_places(note)) for note in notes)
+    if args == ("rungs.yaml",):
+        assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["GC303"] * 3
+        assert all(note["properties"]["count"] == 3 for note in notes)
+    # the counts stay exact: they add up to the summary line's skipped checks
+    counted = int(text.split("(")[1].split()[0])
+    assert sum(note["properties"]["count"] for note in notes) == counted
+
+
+def test_sarif_lists_a_place_shared_by_skipped_checks_once_and_keeps_their_count(shared_places, sarif_validator):  # noqa: F811
+    log = json.loads(lint("-f", "sarif", "examples/eth-ladder.yaml").stdout)
+    _check_sarif(sarif_validator, log)
+    [note] = [n for n in _skip_notes(log) if n["associatedRule"]["id"] == "GC301"]
+    reason = note["message"]["text"].partition(": ")[2]
+    assert note["message"]["text"] == f"skipped GC301 (10 checks at 1 place): {reason}"
+    assert note["properties"] == {"count": 10, "places": 1}  # ten rungs, one `for_each` leg
+    [place] = note["locations"]
+    assert place["physicalLocation"]["region"]["startLine"] == 17  # `    buy: "{{ rung_size }}"`
+
+    log = json.loads(lint("-f", "sarif", "twice.yaml").stdout)
+    _check_sarif(sarif_validator, log)
+    in_template = [n for n in _skip_notes(log) if n["properties"]["count"] == 4]  # GC301, GC305, GC309
+    assert len(in_template) == 3, _skip_notes(log)
+    for note in in_template:  # two hedges x (short, stop): listed once at each of the template's two legs
+        assert note["properties"] == {"count": 4, "places": 2}
+        assert " (4 checks at 2 places): " in note["message"]["text"]
+        assert [
+            (place["physicalLocation"]["artifactLocation"]["uri"], place["physicalLocation"]["region"]["startLine"])
+            for place in note["locations"]
+        ] == [(TEMPLATE, 17), (TEMPLATE, 23)]
+
+
+def test_every_sarif_log_of_the_rule_fixtures_examples_and_hostile_files_is_valid(sarif_validator):  # noqa: F811
+    fixtures, hostile = REPO / "tests" / "fixtures" / "rules", REPO / "tests" / "hostile"
+    log = json.loads(lint("-f", "sarif", "--allow-empty", fixtures, EXAMPLES, hostile).stdout)
+    _check_sarif(sarif_validator, log)
+    assert log["runs"][0]["results"]  # findings, skips and unreadable files: all in one log

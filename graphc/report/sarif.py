@@ -12,7 +12,7 @@ such as a quote was missing) are listed as ``note`` notifications of the run's
 invocation (``toolExecutionNotifications``, each tied to its rule by
 ``associatedRule``), so a log without results never hides that some checks did not run: one per linted file, file
 the skip lies in (a ``use:`` template's, when it lies in one), rule and reason, with the exact number of checks it
-stands for (``properties.count``) and the first :data:`SKIP_PLACES` of their places (see :func:`_skip_groups`).
+stands for (``properties.count``) and the first :data:`SKIP_PLACES` of their places, each once (see :func:`_skip_groups`).
 A run that linted nothing, or left a file unread or unlinted, has ``executionSuccessful: false`` and an ``error``
 notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
 
@@ -37,6 +37,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
+from graphc.numbers import counted
 from graphc.report import FileResult, ReportOptions, display_path, ordered, skip_place, unchecked
 
 SARIF_VERSION = "2.1.0"
@@ -215,19 +216,25 @@ def _skip_groups(results: list[FileResult]) -> list[SkipGroup]:
 def _skip_notification(group: SkipGroup, rule_index: int) -> dict:
     """Skipped checks as one tool-execution notification tied to their rule, at their own file (a `use:`
     template's when they lie in one): a ``note``, or an ``error`` when no check ran on the file (it could not be
-    read). ``properties.count`` is the number of checks; ``locations`` lists the places of the first
-    :data:`SKIP_PLACES` in source order, and ``properties.locationsNotListed`` counts the others."""
+    read). ``properties.count`` is the number of checks; ``locations`` lists each of their places once (the
+    schema declares it ``uniqueItems``: the rungs of a `for_each` leg, or two legs made from one template, share a
+    place; audit ci19 2), the first :data:`SKIP_PLACES` in source order. ``properties.places`` counts the places
+    when fewer than the checks, and ``properties.locationsNotListed`` the places not listed."""
     count = len(group.spans)
-    listed = heapq.nsmallest(SKIP_PLACES, group.spans, key=_position)  # sorted(...)[:SKIP_PLACES], in O(count)
+    places = _distinct_places(group.spans)
+    listed = heapq.nsmallest(SKIP_PLACES, places, key=_position)  # sorted(...)[:SKIP_PLACES], in O(count)
+    at = "" if len(places) == count else f" at {counted(len(places), 'place')}"
     if count == 1:
         text = f"skipped {group.code}: {group.reason}"
-    elif count <= SKIP_PLACES:
-        text = f"skipped {group.code} ({count} checks): {group.reason}"
+    elif len(places) <= SKIP_PLACES:
+        text = f"skipped {group.code} ({count} checks{at}): {group.reason}"
     else:
-        text = f"skipped {group.code} ({count} checks; the first {SKIP_PLACES} places are listed): {group.reason}"
+        text = f"skipped {group.code} ({count} checks{at}; the first {SKIP_PLACES} places are listed): {group.reason}"
     properties = {"count": count}
-    if count > len(listed):
-        properties["locationsNotListed"] = count - len(listed)
+    if len(places) < count:
+        properties["places"] = len(places)
+    if len(places) > len(listed):
+        properties["locationsNotListed"] = len(places) - len(listed)
     return {
         "level": "error" if group.unchecked else "note",
         "message": {"text": text},
@@ -235,6 +242,16 @@ def _skip_notification(group: SkipGroup, rule_index: int) -> dict:
         "locations": [{"physicalLocation": physical_location(group.path, span)} for span in listed],
         "properties": properties,
     }
+
+
+def _distinct_places(spans: list[Span | None]) -> list[Span | None]:
+    """``spans`` less those whose ``region`` (:func:`_region`) an earlier one already has: one per place a
+    notification lists, so its ``locations`` never holds the same item twice."""
+    places: dict[tuple | None, Span | None] = {}
+    for span in spans:
+        region = _region(span)
+        places.setdefault(tuple(region.items()) if region else None, span)
+    return list(places.values())
 
 
 def _position(span: Span | None) -> tuple[int, int, int]:
