@@ -481,3 +481,98 @@ def test_every_sarif_log_of_the_rule_fixtures_examples_and_hostile_files_is_vali
     log = json.loads(lint("-f", "sarif", "--allow-empty", fixtures, EXAMPLES, hostile).stdout)
     _check_sarif(sarif_validator, log)
     assert log["runs"][0]["results"]  # findings, skips and unreadable files: all in one log
+
+
+# -- 7. a path that gives nothing to lint beside paths that do: every report says it (audit ci19 5) --------------
+# `graphc lint err empty` exits 2 and warns on stderr, but the reports read as complete: SARIF
+# executionSuccessful true (code scanning then closes the alerts of files under a renamed path as fixed), no JSON
+# key, no JUnit case, no GitHub annotation. They now say it as they say a file that could not be read.
+
+OFF_TICK = (REPO / "tests" / "fixtures" / "rules" / "GC303.fail.yaml").read_text()
+
+
+@pytest.fixture
+def err_and_empty(tmp_path, monkeypatch):
+    write(tmp_path, "err/e.yaml", OFF_TICK)
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+EMPTY_WHY = {
+    "empty": "no *.yaml, *.yml or *.json file in empty",
+    "nomatch/**/*.yaml": "no *.yaml, *.yml or *.json file matches 'nomatch/**/*.yaml'",
+}
+
+
+@pytest.mark.parametrize("where", list(EMPTY_WHY))
+def test_a_path_with_nothing_to_lint_beside_linted_files_is_in_every_report(
+    err_and_empty,
+    where,
+    json_validator,  # noqa: F811
+    sarif_validator,  # noqa: F811
+):
+    why = EMPTY_WHY[where]
+    text = lint("err", where)
+    assert text.exit_code == 2
+    assert text.stdout.splitlines()[-1] == f"1 error in 1 file (3 checks skipped; --explain-skips lists them); {why}"
+
+    result = lint("-f", "sarif", "err", where)
+    assert result.exit_code == 2
+    log = json.loads(result.stdout)
+    _check_sarif(sarif_validator, log)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False  # before: true, a complete and successful analysis
+    assert {"level": "error", "message": {"text": f"nothing to lint: {why}"}} in invocation[
+        "toolExecutionNotifications"
+    ]
+
+    report = json.loads(lint("-f", "json", "err", where).stdout)
+    json_validator.validate(report)
+    assert report["empty_paths"] == [{"path": where, "reason": why}]
+    assert report["summary"] == {"errors": 1, "warnings": 0, "files": 1, "skipped": 3}  # version 1: unchanged
+
+    github = lint("-f", "github", "err", where).stdout.splitlines()
+    assert f"::error title=nothing to lint::{why}" in github
+
+    junit = ET.fromstring(lint("-f", "junit", "err", where).stdout)
+    cases = {case.get("name"): [(child.tag, child.get("type")) for child in case] for case in junit.iter("testcase")}
+    assert cases[where] == [("error", "nothing-linted")]
+    [error] = [case.find("error") for case in junit.iter("testcase") if case.get("name") == where]
+    assert error.get("message") == f"nothing to lint: {why}"
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "1", "1")
+
+
+def test_a_path_with_nothing_to_lint_under_allow_empty_is_said_without_failing_the_reports(
+    err_and_empty,
+    json_validator,  # noqa: F811
+    sarif_validator,  # noqa: F811
+):
+    why = EMPTY_WHY["empty"]
+    result = lint("--allow-empty", "-f", "sarif", "err", "empty")
+    assert result.exit_code == 1  # the GC303 error; the empty path is accepted
+    log = json.loads(result.stdout)
+    _check_sarif(sarif_validator, log)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is True
+    assert {"level": "note", "message": {"text": f"nothing to lint: {why}"}} in invocation["toolExecutionNotifications"]
+    report = json.loads(lint("--allow-empty", "-f", "json", "err", "empty").stdout)
+    json_validator.validate(report)
+    assert report["empty_paths"] == [{"path": "empty", "reason": why}]
+    assert f"::warning title=nothing to lint::{why}" in lint("--allow-empty", "-f", "github", "err", "empty").stdout
+    junit = ET.fromstring(lint("--allow-empty", "-f", "junit", "err", "empty").stdout)
+    [case] = [case for case in junit.iter("testcase") if case.get("name") == "empty"]
+    assert [child.tag for child in case] == ["skipped"]
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "1", "0")
+
+
+def test_every_path_with_nothing_to_lint_is_listed_when_nothing_was_linted(tmp_path, monkeypatch, json_validator):  # noqa: F811
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    why = EMPTY_WHY["empty"]
+    report = json.loads(lint("-f", "json", "empty").stdout)
+    json_validator.validate(report)
+    assert report["empty_paths"] == [{"path": "empty", "reason": why}]
+    assert report["summary"]["nothing_linted"] == why
+    github = lint("-f", "github", "empty").stdout.splitlines()
+    assert github == [f"::error title=nothing to lint::{why}", f"nothing linted: {why}"]

@@ -316,6 +316,7 @@ def write_report(
     unread: dict[str, str] | None = None,
     crashed: dict[str, str] | None = None,
     nothing_allowed: bool = False,
+    empty: dict[str, str] | None = None,
 ):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
     it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
@@ -337,6 +338,7 @@ def write_report(
         unread=unread,
         crashed=crashed,
         nothing_allowed=nothing_allowed,
+        empty=empty,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
 

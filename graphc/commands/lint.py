@@ -435,8 +435,11 @@ def lint_command(
         not_read="" if nothing else _not_read_note(unread),
         unread=unread,
         crashed=crashed,
-        # nothing linted and still exit 0 (--allow-empty): the report must not fail the run either (review11 3)
-        nothing_allowed=bool(nothing) and not unchecked_input,
+        # nothing linted and still exit 0 (--allow-empty): the report must not fail the run either (review11 3);
+        # with files linted, --allow-empty accepts the empty paths whatever else fails the run
+        nothing_allowed=not unchecked_input if nothing else allow_empty,
+        # every report says each path that gave nothing to lint, not only stderr (audit ci19 5)
+        empty={search: _empty_message(search, collected.searches[search]) for search in empty},
     )
     for search in empty:
         _warn_empty(search, collected.searches[search])

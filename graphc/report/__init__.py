@@ -81,6 +81,7 @@ def render(
     unread: Mapping[str, str] | None = None,
     crashed: Mapping[str, str] | None = None,
     nothing_allowed: bool = False,
+    empty: Mapping[str, str] | None = None,
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
@@ -93,8 +94,11 @@ def render(
     be read``), for the JSON and SARIF reports. ``crashed`` names the files whose lint hit a bug in graphc
     (path -> what failed, e.g. ``RuntimeError: ...``): not results either, and every format says so, so a run
     that did not check them never reads as complete (the line-oriented formats say it on the summary line).
-    ``nothing_allowed``: nothing linted is not a failure (``--allow-empty``, exit 0): SARIF and JUnit say it
-    without failing the run.
+    ``nothing_allowed``: nothing linted, or a directory or glob that gave nothing to lint, is not a failure
+    (``--allow-empty``): SARIF, JUnit and GitHub say it without failing the run. ``empty``: every directory or
+    glob that gave nothing to lint, as named -> why (``no *.yaml, *.yml or *.json file in empty``): when other
+    paths were linted, every format says each (the line-oriented ones on the summary line too), as it says a
+    file that could not be read (audit ci19 5); when nothing was, ``nothing_linted`` already says why.
     """
     options = ReportOptions(
         bool(color),
@@ -107,6 +111,7 @@ def render(
         dict(unread or {}),
         dict(crashed or {}),
         nothing_allowed,
+        dict(empty or {}),
     )
     return get_renderer(format)(list(results), options)
 
@@ -123,7 +128,8 @@ class ReportOptions(NamedTuple):
     not_read: str = ""  # text, github: the files that could not be read (not results), said after the counts
     unread: Mapping[str, str] = MappingProxyType({})  # json, sarif, junit: those files, path -> why
     crashed: Mapping[str, str] = MappingProxyType({})  # every format: files whose lint hit a bug, path -> what failed
-    nothing_allowed: bool = False  # sarif, junit: nothing linted is not a failure (--allow-empty: exit 0)
+    nothing_allowed: bool = False  # sarif, junit, github: nothing linted, an empty path: no failure (--allow-empty)
+    empty: Mapping[str, str] = MappingProxyType({})  # every format: directories or globs with nothing to lint -> why
 
 
 # -- helpers shared by the renderers ---------------------------------------
@@ -176,7 +182,9 @@ class Summary(NamedTuple):
         problems = ", ".join(parts) or "no problems"
         return f"{problems} in {counted(self.files, 'file')}"
 
-    def line(self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "", crashed=None) -> str:
+    def line(
+        self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "", crashed=None, empty=None
+    ) -> str:
         """The closing line of a text or github report: the counts, then the checks that were skipped
         (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
         silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8).
@@ -185,9 +193,12 @@ class Summary(NamedTuple):
         in 0 files" (a config or quotes file's findings are still counted before it). ``not_read`` (files that
         could not be read, e.g. ``nope.yaml not found`` with GC112 off) follows the counts: such a file is
         never counted as a linted file with no problems, and nor is a file whose lint hit a bug in graphc
-        (``crashed``, path -> what failed): each is named after the counts. Paths come from file names, so all
+        (``crashed``, path -> what failed): each is named after the counts, and so is each directory or glob that
+        gave nothing to lint (``empty``, named -> why) when others gave files. Paths come from file names, so all
         of it is written on one line (:func:`one_line`): a name with a line break never starts a line of
         output (a GitHub workflow command)."""
+        if empty and not nothing_linted:  # (when nothing was linted, nothing_linted says why)
+            not_read = "; ".join([*([not_read] if not_read else []), *empty.values()])
         nothing_linted, not_read = one_line(nothing_linted), one_line(crashed_note(crashed or {}, not_read))
         if nothing_linted or (crashed and not self.files):  # (never "no problems in 0 files")
             parts = [f"nothing linted: {nothing_linted}" if nothing_linted else "nothing linted", not_read]

@@ -12,7 +12,8 @@ left out for multi-line spans. A plain summary line ends the output (unless ``su
 text report's, it counts the checks that were skipped, and ``--explain-skips`` adds a ``::notice`` per
 skipped check, so a run whose checks could not be decided never reads as a pass in a CI log. A file whose
 lint hit a bug in graphc gets an ``::error`` annotation titled ``internal error`` and is named on the summary
-line. Other control characters in a message or property (ESC, C1, U+2028) are written as escapes
+line; a directory or glob that gave nothing to lint, one titled ``nothing to lint`` (a ``::warning`` under
+``--allow-empty``). Other control characters in a message or property (ESC, C1, U+2028) are written as escapes
 (``\\x1b``), so no terminal escape sequence reaches the log (docs/output-formats.md "Safe to print").
 """
 
@@ -39,11 +40,16 @@ _LEVELS = {"error": "error", "warning": "warning"}
 def render(results: list[FileResult], options: ReportOptions) -> str:
     lines = [annotation(d, options.rules) for d in in_order(results)]
     lines.extend(crash_annotation(path, what) for path, what in sorted(options.crashed.items()))
+    level = "warning" if options.nothing_allowed else "error"
+    lines.extend(_command(level, {"title": "nothing to lint"}, why) for why in options.empty.values())
     if options.explain_skips:
         lines.extend(skip_notice(r.path, skip) for r, _ in ordered(results) for skip in r.skipped)
     if options.summary:
         summary = summarize(results)
-        lines.append(summary.line(options.explain_skips, options.nothing_linted, options.not_read, options.crashed))
+        line = summary.line(
+            options.explain_skips, options.nothing_linted, options.not_read, options.crashed, options.empty
+        )
+        lines.append(line)
     return "\n".join(lines) + "\n" if lines else ""
 
 

@@ -50,6 +50,8 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     }
     if options.unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
         report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(options.unread.items())]
+    if options.empty:  # a directory or glob that gave nothing to lint (exit 2 without --allow-empty): optional
+        report["empty_paths"] = [{"path": path, "reason": why} for path, why in options.empty.items()]
     if options.crashed:  # a file whose lint hit a bug in graphc: not linted either (an optional field)
         report["internal_errors"] = [{"path": path, "error": what} for path, what in sorted(options.crashed.items())]
     return report

@@ -11,7 +11,7 @@ and ``failures`` counts files with at least one error (so it never exceeds
 ``<error type="internal-error">`` (counted by ``errors``): it was not checked, so it never reads as passed.
 Nor does a file that could not be read with GC112 off (``<error type="not-read">``), a run that linted nothing
 (a test case ``nothing linted`` with ``<error type="nothing-linted">``: a typo'd CI path is red, not an empty
-green suite), or a file none of whose checks ran (GC112 a warning: ``<skipped>``, counted by ``skipped``).
+green suite; when other paths gave files, a test case per directory or glob that gave none, named by it), or a file none of whose checks ran (GC112 a warning: ``<skipped>``, counted by ``skipped``).
 """
 
 from __future__ import annotations
@@ -59,10 +59,16 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         message = _clean(one_line(f"internal error in graphc: {what}"))
         error = ET.SubElement(case, "error", type="internal-error", message=message)
         error.text = _clean(one_line(f"{path} not linted: internal error in graphc ({what})"))
-    if options.nothing_linted:  # an empty directory, a glob matching nothing: a CI path typo must not read as a pass
+    # an empty directory, a glob matching nothing: a CI path typo must not read as a pass. One case for the run
+    # when nothing was linted; else one per such path, named by it (audit ci19 5)
+    if options.nothing_linted:
+        nothing = {"nothing linted": f"nothing linted: {options.nothing_linted}"}
+    else:
+        nothing = {path: f"nothing to lint: {why}" for path, why in options.empty.items()}
+    for name, said in nothing.items():
         tests += 1
-        case = ET.SubElement(suite, "testcase", classname="graphc", name="nothing linted")
-        message = _clean(one_line(f"nothing linted: {options.nothing_linted}"))
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(one_line(name)))
+        message = _clean(one_line(said))
         if options.nothing_allowed:  # --allow-empty: exit 0, so not an error, and not a pass either
             skipped += 1
             ET.SubElement(case, "skipped", message=message)

@@ -13,8 +13,8 @@ invocation (``toolExecutionNotifications``, each tied to its rule by
 ``associatedRule``), so a log without results never hides that some checks did not run: one per linted file, file
 the skip lies in (a ``use:`` template's, when it lies in one), rule and reason, with the exact number of checks it
 stands for (``properties.count``) and the first :data:`SKIP_PLACES` of their places, each once (see :func:`_skip_groups`).
-A run that linted nothing, or left a file unread or unlinted, has ``executionSuccessful: false`` and an ``error``
-notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
+A run that linted nothing, or left a file unread or unlinted, or a directory or glob with nothing to lint, has
+``executionSuccessful: false`` and an ``error`` notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
 
 The log is built from plain dicts. Microsoft's ``sarif-om`` package was
 considered: it only supplies attrs classes (no serialiser), its generator's
@@ -69,13 +69,16 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         "results": [_result(d, index[d.code]) for d in diagnostics],
     }
     nothing = options.nothing_linted
-    if skips or options.unread or options.crashed or nothing:  # a check not decided, a file not read: never a pass
+    # a path with nothing to lint beside paths that gave files (when nothing was linted, `nothing` says why)
+    empty = [] if nothing else list(options.empty.values())
+    if skips or options.unread or options.crashed or nothing or empty:  # a check not decided, a file not read...
         notes = [_nothing_notification(nothing, options.nothing_allowed)] if nothing else []
+        notes += [_empty_notification(why, options.nothing_allowed) for why in empty]
         notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
         notes += [_skip_notification(group, index[group.code]) for group in skips]
         # a file none of whose checks ran (GC112 kept as a warning: not read) is not analysed either
-        failed_nothing = nothing and not options.nothing_allowed
+        failed_nothing = (nothing or empty) and not options.nothing_allowed
         successful = not (options.unread or options.crashed or failed_nothing or any(g.unchecked for g in skips))
         run["invocations"] = [{"executionSuccessful": successful, "toolExecutionNotifications": notes}]
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
@@ -264,6 +267,14 @@ def _nothing_notification(why: str, allowed: bool = False) -> dict:
     ``executionSuccessful: false`` (SARIF 2.1.0 §3.20.14, §3.58), so an upload never reads as a clean analysis that
     fixed every open alert. Under ``--allow-empty`` (exit 0) it is a ``note`` and the run stays successful."""
     return {"level": "note" if allowed else "error", "message": {"text": f"nothing linted: {why}"}}
+
+
+def _empty_notification(why: str, allowed: bool = False) -> dict:
+    """A directory or glob that gave nothing to lint while other paths gave files: an ``error`` notification
+    with ``executionSuccessful: false``, as when nothing at all was linted: the files under a mistyped or renamed
+    path were not analysed, and their open alerts must not be closed as fixed (audit ci19 5). A ``note`` under
+    ``--allow-empty``."""
+    return {"level": "note" if allowed else "error", "message": {"text": f"nothing to lint: {why}"}}
 
 
 def _unread_notification(path: str, why: str) -> dict:

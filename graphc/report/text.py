@@ -88,7 +88,12 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         out.append(
             paint(
                 *_summary_line(
-                    summarize(results), options.explain_skips, options.nothing_linted, options.not_read, options.crashed
+                    summarize(results),
+                    options.explain_skips,
+                    options.nothing_linted,
+                    options.not_read,
+                    options.crashed,
+                    options.empty,
                 )
             )
         )
@@ -113,14 +118,14 @@ def _read_other_file(path: str) -> str | None:
 
 
 def _summary_line(
-    summary, explain_skips: bool, nothing_linted: str = "", not_read: str = "", crashed=None
+    summary, explain_skips: bool, nothing_linted: str = "", not_read: str = "", crashed=None, empty=None
 ) -> tuple[str, str]:
     """``1 error in 2 files (3 checks skipped; --explain-skips lists them)``: a skipped check is never silent;
     ``nothing linted: ...`` (yellow: not a pass) when no file was; red when a file's lint hit a bug."""
-    line = summary.line(explain_skips, nothing_linted, not_read, crashed)
+    line = summary.line(explain_skips, nothing_linted, not_read, crashed, empty)
     if summary.errors or crashed:
         return line, "red"
-    style = "yellow" if summary.warnings or nothing_linted or not_read else "green"
+    style = "yellow" if summary.warnings or nothing_linted or not_read or empty else "green"
     return line, style
 
 
