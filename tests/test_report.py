@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphc.diagnostics import Diagnostic, Related, Span
+from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, Related, Span
 from graphc.report import RENDERERS, FileResult, get_renderer, render
 from graphc.report import github as github_format
 from graphc.report import sarif as sarif_format
@@ -599,6 +599,57 @@ def test_junit_lists_skipped_checks_so_a_skip_never_reads_as_a_pass():
         "a.yaml:4:12: skipped GC301 no venue pinned (the router picks one)\\nx"
     )
     assert root.find("testsuite").get("skipped") == "0"  # JUnit counts skipped test cases: files, none here
+
+
+# Jenkins xunit-plugin's JUnit schema (src/main/resources/org/jenkinsci/plugins/xunit/types/model/xsd/junit-10.xsd
+# in jenkinsci/xunit-plugin), which that plugin validates a report against before reading it: for each element
+# graphc writes, the attributes it requires, the others it allows, and the elements it allows inside (audit ci19 6:
+# `skipped` on <testsuites> is not among them, so every graphc report failed it).
+JUNIT_10 = {
+    "testsuites": (set(), {"name", "time", "tests", "failures", "errors"}, {"testsuite"}),
+    "testsuite": (
+        {"name", "tests", "failures", "errors"},
+        {"group", "time", "skipped", "timestamp", "hostname", "id", "package", "file", "log", "url"},
+        {"testsuite", "properties", "testcase", "system-out", "system-err"},
+    ),
+    "properties": (set(), set(), {"property"}),
+    "property": ({"name", "value"}, set(), set()),
+    "testcase": (
+        {"name"},
+        {"time", "classname", "group"},
+        {"skipped", "error", "failure", "rerunFailure", "rerunError", "flakyFailure", "flakyError"}
+        | {"system-out", "system-err"},
+    ),
+    **{tag: (set(), {"type", "message"}, set()) for tag in ("failure", "error", "skipped")},
+    **{tag: (set(), set(), set()) for tag in ("system-out", "system-err")},
+}
+
+
+def _check_junit_10(report: str) -> None:
+    root = ET.fromstring(report)
+    assert root.tag == "testsuites"
+    for element in root.iter():
+        required, optional, children = JUNIT_10[element.tag]
+        assert required <= set(element.attrib) <= required | optional, (element.tag, element.attrib)
+        assert {child.tag for child in element} <= children, (element.tag, [child.tag for child in element])
+
+
+def test_junit_is_valid_for_jenkins_xunit_plugins_schema():
+    not_read = FileResult("latin1.yaml", None, [], [Skip("GC112", None, f"not UTF-8 text: {NO_CHECK_RAN}")])
+    skip = Skip("GC301", Span(4, 12), "no venue pinned")
+    reports = [
+        render("junit", sample_results(), tool_version="0.1.0"),
+        render("junit", [*sample_results(), not_read, FileResult("d.yaml", SOURCE, [], [skip])], tool_version="1"),
+        render("junit", sample_results(), unread={"nope.yaml": "not found"}, crashed={"c.yaml": "RuntimeError: x"}),
+        render("junit", [], nothing_linted="no *.yaml, *.yml or *.json file in empty"),
+        render("junit", [], nothing_linted="no *.yaml, *.yml or *.json file in empty", nothing_allowed=True),
+        render("junit", sample_results(), empty={"empty": "no *.yaml, *.yml or *.json file in empty"}),
+    ]
+    for report in reports:
+        _check_junit_10(report)
+    root = ET.fromstring(reports[1])  # how many test cases were skipped: said on the <testsuite>, where it may be
+    assert "skipped" not in root.attrib and root.find("testsuite").get("skipped") == "1"
+    assert root.attrib == {"name": "graphc", "tests": "5", "failures": "2", "errors": "0"}
 
 
 def test_renderers_do_not_need_the_working_directory_to_hold_the_files(tmp_path, monkeypatch):

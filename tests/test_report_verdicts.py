@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from graphc.cli import cli
 from tests.conftest import EXAMPLES, REPO, write
-from tests.test_report import _check_sarif, json_validator, sarif_validator  # noqa: F401  (fixtures)
+from tests.test_report import _check_junit_10, _check_sarif, json_validator, sarif_validator  # noqa: F401  (fixtures)
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -147,7 +147,8 @@ def test_nothing_linted_under_allow_empty_is_said_but_does_not_fail_the_reports(
     result = lint("--allow-empty", "-f", "junit", "empty")
     assert result.exit_code == 0, result.output
     junit = ET.fromstring(result.stdout)
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == (
+    suite = junit.find("testsuite")  # (`skipped` is the <testsuite>'s: junit-10.xsd allows none on <testsuites>)
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
         "1",
         "0",
         "0",
@@ -211,7 +212,8 @@ def test_gc112_as_a_warning_is_a_skipped_junit_case_and_a_sarif_notification(lat
     [case] = junit.iter("testcase")  # before: a passing test case
     assert [child.tag for child in case] == ["skipped", "system-out"]
     assert case.find("skipped").get("message") == f"skipped GC112: {SKIP_REASON}"
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors"), junit.get("skipped")) == (
+    suite = junit.find("testsuite")  # (`skipped` is the <testsuite>'s: junit-10.xsd allows none on <testsuites>)
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
         "1",
         "0",
         "0",
@@ -541,6 +543,7 @@ def test_a_path_with_nothing_to_lint_beside_linted_files_is_in_every_report(
     [error] = [case.find("error") for case in junit.iter("testcase") if case.get("name") == where]
     assert error.get("message") == f"nothing to lint: {why}"
     assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "1", "1")
+    _check_junit_10(lint("-f", "junit", "err", where).stdout)  # audit ci19 6: valid for Jenkins' xunit plugin
 
 
 def test_a_path_with_nothing_to_lint_under_allow_empty_is_said_without_failing_the_reports(
@@ -564,6 +567,7 @@ def test_a_path_with_nothing_to_lint_under_allow_empty_is_said_without_failing_t
     [case] = [case for case in junit.iter("testcase") if case.get("name") == "empty"]
     assert [child.tag for child in case] == ["skipped"]
     assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "1", "0")
+    _check_junit_10(lint("--allow-empty", "-f", "junit", "err", "empty").stdout)
 
 
 def test_every_path_with_nothing_to_lint_is_listed_when_nothing_was_linted(tmp_path, monkeypatch, json_validator):  # noqa: F811
