@@ -41,6 +41,7 @@ from graphc.inputs import (
 )
 from graphc.pipeline import CompileOptions, compile_document
 from graphc.record import Record
+from graphc.yaml_comments import mentions_directive
 
 if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are imported by the runs that
     from decimal import Decimal
@@ -624,12 +625,17 @@ def lint_source(
             stopped = next((d for d in diagnostics if d.is_error), None)
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
+    suppressions = None
+    if not path.lower().endswith(".json") and mentions_directive(text):  # (JSON has no comments)
+        from graphc.suppress import parse_suppressions  # deferred: most files have no suppression comment
+
+        suppressions = parse_suppressions(text, path)
+        diagnostics.extend(suppressions.problems)  # a directive not written as documented: it suppresses nothing
     if diagnostics:  # (most files have none: no config to apply, and the suppression module is not even imported)
         diagnostics = _configured(diagnostics, options)
     if diagnostics:
-        from graphc.suppress import filter_suppressed  # deferred: most files have no findings to filter
-
-        diagnostics = filter_suppressed(diagnostics, text, path=path)
+        if suppressions:
+            diagnostics = suppressions.kept(diagnostics, path)
         diagnostics.sort(key=Diagnostic.sort_key)
     if stopped is not None and not has_errors(diagnostics):
         # the error that stopped the checks is turned off or suppressed: the file is not "no problems", its

@@ -7,10 +7,22 @@
     qty: 10        # graphc: ignore                   this line, every code
     # graphc: ignore-file[GC307]                      the whole file, this code
 
-A directive suppresses a diagnostic whose span *starts* on the directive's line
-(``ignore``) or anywhere in the file (``ignore-file``; a bare ``ignore-file``
-suppresses every code). Codes may also be given by rule name
-(``ignore[off-tick]``) and are case-insensitive.
+These are the forms spec §8 ("Suppression: `# graphc: ignore[GC405]` on the
+line, `# graphc: ignore-file[GC405]` anywhere") and docs/output-formats.md
+give. A directive suppresses a diagnostic whose span *starts* on the
+directive's line (``ignore``) or anywhere in the file (``ignore-file``). Codes
+may also be given by rule name (``ignore[off-tick]``) and are
+case-insensitive; a note may follow the brackets (``ignore[GC406] -- why``),
+and blanks may come before them. The bare ``ignore`` ends its comment (a note
+goes before it: ``# why # graphc: ignore``).
+
+A directive written any other way suppresses nothing and is reported, GC103 at
+its ``#``, with the form it should have as the hint (audit ci19 #1: ``ignore
+GC406 -- note``, ``ignore: GC405``, ``ignore-file (GC307)`` were read as the
+bare form, every code, and hid errors): codes not in brackets, a ``[`` never
+closed, brackets that name no code, text after a bare ``ignore``, and a bare
+``ignore-file`` (every code in the whole file is no form the spec or the docs
+give).
 
 The directive must be in a real YAML comment. The test is a line-by-line
 heuristic, not a YAML parse: a comment starts at a ``#`` that begins the line
@@ -25,39 +37,45 @@ from __future__ import annotations
 
 import re
 
-from graphc.diagnostics import Diagnostic
+from graphc.diagnostics import Diagnostic, Span
 from graphc.rules.registry import get
-from graphc.yaml_comments import comment_start
+from graphc.yaml_comments import DIRECTIVE_MENTION, comment_start, mentions_directive
 
 ALL = "*"
+LINE, FILE = "ignore", "ignore-file"  # the directives
 
-# Looked for in every file with a finding (a thousand-file lint imports this module for the first one).
-_ANY_DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)
-# Only a file with a directive scans its lines: these are compiled then (and kept by re's cache), not at import.
-_DIRECTIVE = r"#\s*graphc:\s*ignore(?P<file>-file)?(?![\w-])(?:\[(?P<codes>[^\]]*)\])?"
-_MENTION = "graphc"
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"
 _BLOCK_SCALAR = r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$"
+_SHOWN_CHARS = 80  # of a directive quoted in a message
 
 
 class Suppressions:
-    """The directives of one file: ``lines`` (line number -> frozenset of codes, ALL for every code) and
-    ``file`` (the codes ``ignore-file`` silences). A plain class: a dataclass costs its module's import and its
-    methods' compilation in every lint that meets a finding."""
+    """The directives of one file: ``lines`` (line number -> frozenset of codes, ALL for every code),
+    ``file`` (the codes ``ignore-file`` silences) and ``problems`` (a diagnostic for each directive that is not
+    written as the documented forms, which suppresses nothing). A plain class: a dataclass costs its module's
+    import and its methods' compilation in every lint that meets a finding."""
 
-    __slots__ = ("file", "lines")
+    __slots__ = ("file", "lines", "problems")
 
-    def __init__(self, lines: dict | None = None, file: frozenset = frozenset()):
+    def __init__(self, lines: dict | None = None, file: frozenset = frozenset(), problems: list | None = None):
         self.lines = {} if lines is None else lines
         self.file = file
+        self.problems = [] if problems is None else problems
 
     def suppresses(self, d: Diagnostic) -> bool:
-        if ALL in self.file or d.code in self.file:
+        if d.code in self.file:
             return True
         if d.span is None:
             return False
         codes = self.lines.get(d.span.line, ())
         return ALL in codes or d.code in codes
+
+    def kept(self, diagnostics, path: str | None = None) -> list[Diagnostic]:
+        """``diagnostics`` less those these directives cover; with ``path``, only those located in that file are
+        considered (others pass through)."""
+        if not (self.lines or self.file):
+            return list(diagnostics)
+        return [d for d in diagnostics if (path is not None and d.path != path) or not self.suppresses(d)]
 
     def __bool__(self) -> bool:
         return bool(self.lines or self.file)
@@ -70,21 +88,19 @@ def filter_suppressed(diagnostics, source_text: str | None, *, path: str | None 
     pass through), and a ``.json`` path suppresses nothing.
     """
     diagnostics = list(diagnostics)
-    if not diagnostics or not source_text or not _ANY_DIRECTIVE.search(source_text):
-        return diagnostics  # every playbook says `graphc: 1`; only `graphc: ignore` needs the line scan
+    if not diagnostics or not source_text or not mentions_directive(source_text):
+        return diagnostics  # every playbook says `graphc: 1`; only `# graphc: ignore` needs the line scan
     if path is not None and path.lower().endswith(".json"):
         return diagnostics
-    found = parse_suppressions(source_text)
-    if not found:
-        return diagnostics
-    return [d for d in diagnostics if (path is not None and d.path != path) or not found.suppresses(d)]
+    return parse_suppressions(source_text).kept(diagnostics, path)
 
 
-def parse_suppressions(text: str) -> Suppressions:
-    lines: dict[int, frozenset] = {}
-    file_codes: set[str] = set()
+def parse_suppressions(text: str, path: str = "<input>") -> Suppressions:
+    """The directives of ``text`` (a YAML file's), and a diagnostic located in ``path`` for each one that is
+    not written as the documented forms."""
+    reader = _Reader(path)
     block_indent = None  # indentation of the key that opened a block scalar
-    directive, mention = re.compile(_DIRECTIVE, re.IGNORECASE), re.compile(_MENTION, re.IGNORECASE)
+    mention = re.compile(DIRECTIVE_MENTION, re.IGNORECASE)  # (kept by re's cache: not compiled at import)
     block_scalar = re.compile(_BLOCK_SCALAR)
     for number, line in enumerate(re.split(_LINE_BREAK, text), start=1):
         indent = len(line) - len(line.lstrip(" "))
@@ -96,27 +112,99 @@ def parse_suppressions(text: str) -> Suppressions:
         code_part = line if start is None else line[:start]
         if block_scalar.search(code_part.rstrip()):
             block_indent = indent
-        if start is None or not mention.search(line, start):
+        if start is None:
             continue
-        for match in directive.finditer(line, start):
-            codes = _codes(match.group("codes"))
-            if match.group("file"):
-                file_codes |= codes
+        done = start  # where the last directive read ended: a later one on the line is read after it
+        for match in mention.finditer(line, start):
+            if match.start() >= done:
+                done = reader.directive(number, line, match)
+    return Suppressions(reader.lines, frozenset(reader.file), reader.problems)
+
+
+class _Reader:
+    """Reads the directives of one file, line by line, into what they suppress and what is wrong with them."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lines: dict[int, frozenset] = {}
+        self.file: set[str] = set()
+        self.problems: list[Diagnostic] = []
+
+    def directive(self, number: int, line: str, match: re.Match) -> int:
+        """Read the directive ``match`` found on ``line``; return where it ends."""
+        kind = match["word"].lower()
+        if kind not in (LINE, FILE):
+            return match.end()  # `# graphc: see the docs`: not a directive
+        after = line[match.end() :]
+        opening = match.end() + len(after) - len(after.lstrip(" \t"))
+        if line.startswith("[", opening):
+            close = line.find("]", opening)
+            if close < 0:
+                self.malformed(number, line, match, "has no closing `]`", _codes_in(line[opening + 1 :]))
+                return len(line)
+            codes = self.codes(line[opening + 1 : close])
+            if not codes:
+                self.malformed(number, line, match, "names no code", ())
+            elif kind == FILE:
+                self.file |= codes
             else:
-                lines[number] = lines.get(number, frozenset()) | codes
-    return Suppressions(lines, frozenset(file_codes))
+                self.lines[number] = self.lines.get(number, frozenset()) | codes
+            return close + 1
+        if not after.strip():
+            if kind == LINE:
+                self.lines[number] = self.lines.get(number, frozenset()) | {ALL}
+            else:
+                self.malformed(number, line, match, "names no code", ())
+            return len(line)
+        self.malformed(number, line, match, "does not name its codes in brackets", _codes_in(after))
+        return match.end()
+
+    def codes(self, text: str) -> frozenset:
+        codes = set()
+        for token in re.split(r"[\s,]+", text.strip()):
+            if not token:
+                continue
+            try:
+                codes.add(get(token).code)
+            except KeyError:
+                codes.add(token.upper())
+        return frozenset(codes)
+
+    def malformed(self, number: int, line: str, match: re.Match, why: str, codes) -> None:
+        """GC103 at the directive's ``#``: it is not one of the documented forms, so it suppresses nothing."""
+        kind = match["word"].lower()
+        written = line[match.start() :].rstrip()
+        shown = written if len(written) <= _SHOWN_CHARS else written[: _SHOWN_CHARS - 1] + "…"
+        if codes:
+            hint = f"write `# graphc: {kind}[{', '.join(codes)}]` (a note may follow the brackets)"
+        elif kind == FILE:
+            hint = (
+                "name the codes it is for, `# graphc: ignore-file[GC307]`; to turn a rule off in every file, set it "
+                'to "off" in graphc.toml\'s [rules]'
+            )
+        else:
+            hint = (
+                "name the codes in brackets, `# graphc: ignore[GC405]` (a note may follow them), or end the comment "
+                "with a bare `# graphc: ignore` for every code on this line (a note goes before it: "
+                "`# why # graphc: ignore`)"
+            )
+        span = Span(number, match.start() + 1, number, match.start() + 1 + len(written))
+        self.problems.append(
+            Diagnostic(
+                "GC103", f"suppression comment `{shown}` {why}, so it suppresses nothing", self.path, span, hint=hint
+            )
+        )
 
 
-def _codes(text: str | None) -> frozenset:
-    if text is None:
-        return frozenset({ALL})
-
-    codes = set()
-    for token in re.split(r"[\s,]+", text.strip()):
-        if not token:
-            continue
+def _codes_in(text: str) -> tuple[str, ...]:
+    """The rule codes and names in the text after a directive not written with brackets, as codes: the
+    brackets the hint shows (the first few)."""
+    found: list[str] = []
+    for token in re.findall(r"[A-Za-z][\w-]*", text[: _SHOWN_CHARS * 4]):
         try:
-            codes.add(get(token).code)
+            code = get(token).code
         except KeyError:
-            codes.add(token.upper())
-    return frozenset(codes)
+            continue
+        if code not in found:
+            found.append(code)
+    return tuple(found[:5])

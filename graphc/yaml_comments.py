@@ -3,7 +3,17 @@ that no comment is lost (render). A line-by-line heuristic, not a YAML parse; se
 
 from __future__ import annotations
 
+import re
+
 _QUOTE_OPENERS = ":-[{,?"
+# `# graphc:` and a word: a suppression directive (graphc.suppress), or what may be meant as one (`ignores`)
+DIRECTIVE_MENTION = r"#[ \t]*graphc[ \t]*:[ \t]*(?P<word>[A-Za-z_][\w-]*)"
+
+
+def mentions_directive(text: str) -> bool:
+    """Whether ``text`` may hold a suppression directive, well-formed or not: every file with one is read line
+    by line (graphc.suppress), every other is not (a playbook's `graphc: 1` has no `#` before it)."""
+    return re.search(DIRECTIVE_MENTION, text, re.IGNORECASE) is not None
 
 
 def comment_start(line: str) -> int | None:

@@ -298,7 +298,8 @@ GC102 = describe(
     summary="wrong type or invalid value (enum, range, pattern)",
     source="playbook-spec.md §2-§3.2 (types, word lists, signed 64-bit wire integers; `instrument.venue` "
     "lower-case, as orders-and-execution-graphs.md and hosted-strategies.md spell every venue); §3.3 (graphc.toml "
-    "values); §4 (generated prices stay in the venue's range: venue-rules.md §1-§2)",
+    "values); §4 (generated prices stay in the venue's range: venue-rules.md §1-§2); §8 (the suppression comment's "
+    "forms)",
     flagged="    urgency: asap",
 )
 def check_wire_venue_case(ctx):
@@ -375,6 +376,15 @@ def check_wire_venue_case(ctx):
       §1), so `tick = 0.005` in `[venues.polymarket]`, or in
       `[markets."SYMBOL"]` of a market a leg trades on Polymarket, is GC103 at
       the key (the second with a note naming that leg), and the tick is not used;
+    - a suppression comment not written as spec §8 and the docs give it
+      (`# graphc: ignore[GC405]` on the line, `# graphc: ignore-file[GC405]`
+      anywhere, a bare `# graphc: ignore` for every code of its line): codes not
+      in brackets (`# graphc: ignore GC406 -- note`, `ignore: GC405`,
+      `ignore-file (GC307)`, `ignore=GC307`), a `[` never closed, empty brackets,
+      text after a bare `ignore`, a bare `ignore-file`. GC103 at the comment's
+      `#`, with the bracketed form as the hint; the comment suppresses nothing,
+      so the findings it was meant for are reported as well (read as "every
+      code", it would have hidden the errors of its line or file too);
     - a number literal in a `{{ }}` template outside the range of any playbook
       number (at most 40 digits, between 1e-40 and 1e40), such as `{{ 1e400 }}`
       (spec §1: numbers are read exactly from their text, never as a float);
