@@ -22,7 +22,15 @@ GC406 -- note``, ``ignore: GC405``, ``ignore-file (GC307)`` were read as the
 bare form, every code, and hid errors): codes not in brackets, a ``[`` never
 closed, brackets that name no code, text after a bare ``ignore``, and a bare
 ``ignore-file`` (every code in the whole file is no form the spec or the docs
-give).
+give). A name in the brackets that is no rule code or name (``GC999``, the typo
+``GC4O5``, the prefix ``GC3``) and a misspelt directive (``ignores[GC405]``)
+are GC102 at the name, with a did-you-mean, as an unknown ``[rules]`` key of
+graphc.toml is (audit ci19 #4); they suppress nothing, the other codes of the
+same brackets still do. :data:`MAX_PROBLEMS` of a file are reported one by one.
+
+A suppression that matches no finding is not reported: whether one is used can
+change between runs of the same file (quotes, ``--set``, ``now``, a check
+skipped for want of a fact), so "unused" would flag needed ones.
 
 The directive must be in a real YAML comment. The test is a line-by-line
 heuristic, not a YAML parse: a comment starts at a ``#`` that begins the line
@@ -38,7 +46,8 @@ from __future__ import annotations
 import re
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.rules.registry import get
+from graphc.rules.registry import BY_NAME, RULES, get
+from graphc.stages.suggest import did_you_mean, listed, suggestion
 from graphc.yaml_comments import DIRECTIVE_MENTION, comment_start, mentions_directive
 
 ALL = "*"
@@ -47,6 +56,9 @@ LINE, FILE = "ignore", "ignore-file"  # the directives
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"
 _BLOCK_SCALAR = r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$"
 _SHOWN_CHARS = 80  # of a directive quoted in a message
+# Problems of one file's suppression comments reported one by one; one more diagnostic counts the rest (a
+# file of a hundred thousand misspelt directives made a million diagnostics and two gigabytes).
+MAX_PROBLEMS = 20
 
 
 class Suppressions:
@@ -118,7 +130,7 @@ def parse_suppressions(text: str, path: str = "<input>") -> Suppressions:
         for match in mention.finditer(line, start):
             if match.start() >= done:
                 done = reader.directive(number, line, match)
-    return Suppressions(reader.lines, frozenset(reader.file), reader.problems)
+    return Suppressions(reader.lines, frozenset(reader.file), reader.finished())
 
 
 class _Reader:
@@ -126,25 +138,33 @@ class _Reader:
 
     def __init__(self, path: str):
         self.path = path
+        self.suggestions = 0  # did-you-mean lookups made (graphc.stages.suggest.suggestion: bounded per file)
         self.lines: dict[int, frozenset] = {}
         self.file: set[str] = set()
         self.problems: list[Diagnostic] = []
+        self.left_out = 0  # problems past MAX_PROBLEMS, counted
+        self.first_left_out: tuple[str, Span] | None = None
 
     def directive(self, number: int, line: str, match: re.Match) -> int:
         """Read the directive ``match`` found on ``line``; return where it ends."""
         kind = match["word"].lower()
         if kind not in (LINE, FILE):
-            return match.end()  # `# graphc: see the docs`: not a directive
+            maybe = did_you_mean(kind, (LINE, FILE))  # (two short names: no budget needed)
+            if maybe or kind.startswith(LINE):
+                self.unknown_directive(number, match, maybe)  # `ignores[GC405]`, `ignore_file[GC307]`, `ignroe`
+            return match.end()  # else `# graphc: see the docs`: not a directive
         after = line[match.end() :]
         opening = match.end() + len(after) - len(after.lstrip(" \t"))
         if line.startswith("[", opening):
             close = line.find("]", opening)
             if close < 0:
-                self.malformed(number, line, match, "has no closing `]`", _codes_in(line[opening + 1 :]))
+                self.malformed(number, line, match, "has no closing `]`", line[opening + 1 :])
                 return len(line)
-            codes = self.codes(line[opening + 1 : close])
-            if not codes:
-                self.malformed(number, line, match, "names no code", ())
+            codes = self.codes(number, line, opening + 1, close)
+            if codes is None:
+                self.malformed(number, line, match, "names no code")
+            elif not codes:
+                pass  # each name in it is unknown, and reported
             elif kind == FILE:
                 self.file |= codes
             else:
@@ -154,26 +174,92 @@ class _Reader:
             if kind == LINE:
                 self.lines[number] = self.lines.get(number, frozenset()) | {ALL}
             else:
-                self.malformed(number, line, match, "names no code", ())
+                self.malformed(number, line, match, "names no code")
             return len(line)
-        self.malformed(number, line, match, "does not name its codes in brackets", _codes_in(after))
+        self.malformed(number, line, match, "does not name its codes in brackets", after)
         return match.end()
 
-    def codes(self, text: str) -> frozenset:
-        codes = set()
-        for token in re.split(r"[\s,]+", text.strip()):
-            if not token:
-                continue
+    def codes(self, number: int, line: str, start: int, end: int) -> frozenset | None:
+        """The codes named in ``line[start:end]`` (the brackets' inside), each a code or a rule name; one that
+        is neither is GC102 at it, and suppresses nothing. None when the brackets name nothing at all."""
+        codes: set[str] = set()
+        named = False
+        for token in re.finditer(r"[^\s,]+", line[start:end]):
+            named = True
             try:
-                codes.add(get(token).code)
+                codes.add(get(token.group()).code)
             except KeyError:
-                codes.add(token.upper())
-        return frozenset(codes)
+                self.unknown_code(number, start + token.start(), token.group())
+        return frozenset(codes) if named else None
 
-    def malformed(self, number: int, line: str, match: re.Match, why: str, codes) -> None:
-        """GC103 at the directive's ``#``: it is not one of the documented forms, so it suppresses nothing."""
-        kind = match["word"].lower()
+    def unknown_code(self, number: int, at: int, token: str) -> None:
+        """GC102 at ``token``, which is no rule code or name (as an unknown `[rules]` key in graphc.toml is)."""
+        span = Span(number, at + 1, number, at + 1 + len(token))
+        if not self.room("GC102", span):
+            return
+        shown = token if len(token) <= _SHOWN_CHARS else token[: _SHOWN_CHARS - 1] + "…"
+        prefix = token.upper()
+        covered = [code for code in RULES if code.startswith(prefix)] if re.fullmatch(r"GC\d*", prefix) else []
+        if covered:
+            message = f"{shown!r} in a suppression comment is a code prefix, not a rule code"
+            hint = f"a suppression names each code (prefixes are for --select and --ignore): {listed(covered)}"
+        elif re.fullmatch(r"GC\d+", prefix):
+            message = f"unknown rule code {shown!r} in a suppression comment"
+            hint = "there is no such rule code, so the comment suppresses nothing for it; `graphc rules` lists them"
+        else:
+            choices = RULES if prefix.startswith("GC") else BY_NAME
+            word = prefix if prefix.startswith("GC") else token.lower().replace("_", "-")
+            message = f"unknown rule code {shown!r} in a suppression comment{suggestion(word, choices, self)}"
+            hint = "the comment suppresses nothing for it; `graphc rules` lists the codes and names"
+        self.problems.append(Diagnostic("GC102", message, self.path, span, hint=hint))
+
+    def unknown_directive(self, number: int, match: re.Match, maybe: str) -> None:
+        """GC102 at a directive graphc does not know, written as if it were one (``maybe``: did you mean...)."""
+        span = Span(number, match.start() + 1, number, match.end() + 1)
+        if not self.room("GC102", span):
+            return
+        word = match["word"]
+        shown = word if len(word) <= _SHOWN_CHARS else word[: _SHOWN_CHARS - 1] + "…"
+        self.problems.append(
+            Diagnostic(
+                "GC102",
+                f"unknown suppression directive `graphc: {shown}`{maybe}, so the comment suppresses nothing",
+                self.path,
+                span,
+                hint="write `# graphc: ignore[GC405]` (this line) or `# graphc: ignore-file[GC405]` (the whole file)",
+            )
+        )
+
+    def room(self, code: str, span: Span) -> bool:
+        """Whether a problem at ``span`` is reported one by one (else it is counted: :data:`MAX_PROBLEMS`)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            return True
+        self.left_out += 1
+        if self.first_left_out is None:
+            self.first_left_out = (code, span)
+        return False
+
+    def finished(self) -> list[Diagnostic]:
+        """The problems, and one more at the first left out that counts those past :data:`MAX_PROBLEMS`."""
+        if self.first_left_out is None:
+            return self.problems
+        code, span = self.first_left_out
+        message = (
+            f"{self.left_out:,} more problems with suppression comments from here on, not reported one by one; "
+            "each such comment suppresses nothing of what it misnames"
+        )
+        hint = f"fix the {MAX_PROBLEMS} reported before this one and lint again"
+        return [*self.problems, Diagnostic(code, message, self.path, span, hint=hint)]
+
+    def malformed(self, number: int, line: str, match: re.Match, why: str, rest: str = "") -> None:
+        """GC103 at the directive's ``#``: it is not one of the documented forms, so it suppresses nothing. The
+        hint puts the codes and rule names ``rest`` (the text after the directive) holds in brackets."""
         written = line[match.start() :].rstrip()
+        span = Span(number, match.start() + 1, number, match.start() + 1 + len(written))
+        if not self.room("GC103", span):
+            return
+        kind = match["word"].lower()
+        codes = _codes_in(rest)
         shown = written if len(written) <= _SHOWN_CHARS else written[: _SHOWN_CHARS - 1] + "…"
         if codes:
             hint = f"write `# graphc: {kind}[{', '.join(codes)}]` (a note may follow the brackets)"
@@ -188,7 +274,6 @@ class _Reader:
                 "with a bare `# graphc: ignore` for every code on this line (a note goes before it: "
                 "`# why # graphc: ignore`)"
             )
-        span = Span(number, match.start() + 1, number, match.start() + 1 + len(written))
         self.problems.append(
             Diagnostic(
                 "GC103", f"suppression comment `{shown}` {why}, so it suppresses nothing", self.path, span, hint=hint

@@ -8,6 +8,7 @@ import pytest
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.suppress import comment_start, filter_suppressed, parse_suppressions
+from tests.conftest import REPO
 
 
 def diag(code, line, path="a.yaml"):
@@ -299,3 +300,155 @@ def test_ignore_file_with_brackets_still_suppresses(tmp_path):
 def test_the_bracket_form_names_only_its_codes():
     source = "a: 1  # graphc: ignore [GC405]\n"
     assert kept(source, diag("GC405", 1), diag("GC303", 1)) == [("GC303", 1)]
+
+
+# -- audit ci19 #4: unknown codes, typos, prefixes and misspelled directives were accepted silently ---------
+#
+# In graphc.toml the same mistakes are GC102 with a did-you-mean (`[rules] GC999`, `far-from-mdi`); in a
+# suppression comment they are GC102 at the code (or the directive), and the comment suppresses nothing of it.
+
+GC405_FAIL = """\
+graphc: 1
+name: gc405
+legs:
+  entry:
+    buy: 2 ETH
+    symbol: ETH-USD
+  hedge:
+    sell: 1 ETH  {comment}
+    symbol: ETH-USD-PERP
+    after: entry filled
+"""
+
+
+@pytest.mark.parametrize(
+    ("comment", "expected", "hint"),
+    [
+        (
+            "# graphc: ignore[GC999]",
+            "8:35: error GC102 unknown rule code 'GC999' in a suppression comment",
+            "hint: there is no such rule code, so the comment suppresses nothing for it; `graphc rules` lists them",
+        ),
+        (
+            "# graphc: ignore[GC4O5]",
+            "8:35: error GC102 unknown rule code 'GC4O5' in a suppression comment (did you mean 'GC405'?)",
+            "hint: the comment suppresses nothing for it; `graphc rules` lists the codes and names",
+        ),
+        (
+            "# graphc: ignore[hedge-sise]",
+            "8:35: error GC102 unknown rule code 'hedge-sise' in a suppression comment (did you mean 'hedge-size'?)",
+            "hint: the comment suppresses nothing for it; `graphc rules` lists the codes and names",
+        ),
+        (
+            "# graphc: ignore[GC3]",
+            "8:35: error GC102 'GC3' in a suppression comment is a code prefix, not a rule code",
+            "hint: a suppression names each code (prefixes are for --select and --ignore): GC301, GC302, GC303, "
+            "GC304, GC305, GC306, GC307, GC308, GC309",
+        ),
+        (
+            "# graphc: ignores[GC405]",
+            "8:18: error GC102 unknown suppression directive `graphc: ignores` (did you mean 'ignore'?), so the "
+            "comment suppresses nothing",
+            "hint: write `# graphc: ignore[GC405]` (this line) or `# graphc: ignore-file[GC405]` (the whole file)",
+        ),
+        (
+            "# graphc: ignore_file[GC405]",
+            "8:18: error GC102 unknown suppression directive `graphc: ignore_file` (did you mean 'ignore-file'?), so "
+            "the comment suppresses nothing",
+            "hint: write `# graphc: ignore[GC405]` (this line) or `# graphc: ignore-file[GC405]` (the whole file)",
+        ),
+    ],
+)
+def test_unknown_codes_and_directives_are_reported_and_suppress_nothing(tmp_path, comment, expected, hint):
+    path = tmp_path / "w.yaml"
+    path.write_text(GC405_FAIL.format(comment=comment))
+    result = run("lint", path)
+    assert result.exit_code == 1, result.output
+    shown = headlines(result.output)
+    assert shown == [
+        "8:11: warning GC405 hedge 'hedge' sells 1 ETH-USD-PERP but its parent 'entry' buys 2 ETH-USD (edge e0, on_full_fill)",
+        expected,
+    ], result.output
+    assert hint in result.output
+
+
+def test_a_known_code_beside_an_unknown_one_still_suppresses(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text(GC405_FAIL.format(comment="# graphc: ignore[GC405, GC4O6]"))
+    shown = headlines(run("lint", path).output)
+    assert shown == ["8:42: error GC102 unknown rule code 'GC4O6' in a suppression comment (did you mean 'GC406'?)"]
+
+
+def test_a_suppression_problem_is_reported_in_a_file_with_no_other_finding(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text(GC405_FAIL.format(comment="# graphc: ignore[GC4O5]").replace("sell: 1 ETH", "sell: 2 ETH"))
+    result = run("lint", path)
+    assert result.exit_code == 1, result.output
+    assert headlines(result.output) == [
+        "8:35: error GC102 unknown rule code 'GC4O5' in a suppression comment (did you mean 'GC405'?)"
+    ]
+
+
+def test_a_suppression_problem_follows_the_config_like_any_finding(tmp_path):
+    (tmp_path / "graphc.toml").write_text('[rules]\nGC102 = "warning"\n')
+    path = tmp_path / "w.yaml"
+    path.write_text(GC405_FAIL.format(comment="# graphc: ignore[GC4O5]"))
+    result = run("lint", path)
+    assert result.exit_code == 0, result.output
+    assert "warning GC102 unknown rule code 'GC4O5'" in result.output
+
+
+def test_comments_that_only_mention_graphc_are_not_directives(tmp_path):
+    text = GC405_FAIL.format(comment="# graphc: see docs/playbooks.md").replace(
+        "graphc: 1\n", "graphc: 1  # graphc: 1 is the playbook version\n"
+    )
+    path = tmp_path / "w.yaml"
+    path.write_text(text)
+    assert headlines(run("lint", path).output) == [
+        "8:11: warning GC405 hedge 'hedge' sells 1 ETH-USD-PERP but its parent 'entry' buys 2 ETH-USD (edge e0, on_full_fill)"
+    ]
+
+
+def test_json_has_no_suppression_comments_to_report(tmp_path):
+    path = tmp_path / "w.json"
+    wire = (REPO / "tests" / "fixtures" / "rules" / "GC111.pass.json").read_text()
+    path.write_text(wire.replace('"spot"', '"spot # graphc: ignore GC405"', 1))
+    output = run("lint", path).output
+    assert (
+        "GC202" in output and "suppression comment" not in output
+    )  # (the edge names the id as it was: no comment read)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("a: 1 # graphc: ignored", "unknown suppression directive `graphc: ignored` (did you mean 'ignore'?)"),
+        ("a: 1 # graphc: ignroe[GC405]", "unknown suppression directive `graphc: ignroe` (did you mean 'ignore'?)"),
+        (
+            "a: 1 # graphc: ignore-lines[GC405]",
+            "unknown suppression directive `graphc: ignore-lines` (did you mean 'ignore-file'?)",
+        ),
+        ("a: 1 # GRAPHC: IGNOREFILE[GC405]", "unknown suppression directive `graphc: IGNOREFILE`"),
+    ],
+)
+def test_a_misspelt_directive_is_a_problem_at_its_hash(line, message):
+    [problem] = parse_suppressions(line + "\n", "a.yaml").problems
+    assert (problem.code, str(problem.span)) == ("GC102", "1:6")
+    assert problem.message.startswith(message)
+
+
+@pytest.mark.parametrize("line", ["a: 1 # graphc: see docs/playbooks.md", "# graphc: 1", "a: 1 # graphc: todo"])
+def test_other_words_after_graphc_are_no_directive_and_no_problem(line):
+    assert parse_suppressions(line + "\n", "a.yaml").problems == []
+
+
+def test_problems_are_reported_one_by_one_up_to_a_bound_and_the_rest_counted():
+    """robustness: a file of a hundred thousand misspelt directives made a million diagnostics (two gigabytes)."""
+    from graphc.suppress import MAX_PROBLEMS
+
+    source = "a: 1\n" + "# graphc: ignore[GC4O5 hedge-sise]\n" * 1000
+    problems = parse_suppressions(source, "a.yaml").problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert [p.code for p in problems] == ["GC102"] * (MAX_PROBLEMS + 1)
+    assert str(problems[-1].span) == f"{MAX_PROBLEMS // 2 + 2}:18"  # two per line: the 21st is line 12's first
+    assert problems[-1].message.startswith("1,980 more problems with suppression comments from here on")

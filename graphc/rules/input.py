@@ -230,8 +230,8 @@ GC102 = describe(
     "GC102",
     "unknown-key",
     summary="a key graphc does not know (with a did-you-mean)",
-    source="playbook-spec.md §2-§3 and §3.3 (the keys of a playbook, a leg and graphc.toml); "
-    "orders-and-execution-graphs.md, Node Fields (the keys of a wire node)",
+    source="playbook-spec.md §2-§3 and §3.3 (the keys of a playbook, a leg and graphc.toml); §8 (the codes a "
+    "suppression comment names); orders-and-execution-graphs.md, Node Fields (the keys of a wire node)",
     flagged="    slipage: 25bps",
     docs="""A key graphc does not recognise, usually a typo; the message suggests the closest known key.
 
@@ -245,6 +245,16 @@ GC102 = describe(
     fields of `risk`, of a param, of a `twap` mapping and of an edge mapping. Any
     other key is GC102. When a known key is close in spelling, the message says "did
     you mean ...?".
+
+    A suppression comment is read the same way: a directive other than
+    `ignore` and `ignore-file` written as one (`# graphc: ignores[GC405]`, did
+    you mean 'ignore'?; `ignore_file[GC307]`), and a name in its brackets that
+    is no rule code or name (`ignore[GC999]`; `ignore[GC4O5]`, did you mean
+    'GC405'?; `ignore[hedge-sise]`; the prefix `ignore[GC3]`, which only
+    `--select` and `--ignore` take), are GC102 at that name, as an unknown
+    `[rules]` key of graphc.toml is. The comment suppresses nothing for it (the
+    other codes in the same brackets still count), so a mistyped suppression no
+    longer passes for a working one.
 
     A wire graph (a `.json` file with `nodes`) is checked the same way against the
     router's fields (orders-and-execution-graphs.md, Node Fields). A `"<<"` key

@@ -25,9 +25,12 @@ def did_you_mean(word, choices) -> str:
     """`` (did you mean 'limit'?)`` or an empty string."""
     if not isinstance(word, str) or len(word) > MAX_WORD_CHARS:
         return ""
+    compared = candidates(word, choices)
+    if not compared:  # none near its length (a comment's long word: difflib would still index it)
+        return ""
     import difflib  # deferred: only a misspelt name needs it (a clean lint never asks)
 
-    matches = difflib.get_close_matches(word, candidates(word, choices), n=1, cutoff=CUTOFF)
+    matches = difflib.get_close_matches(word, compared, n=1, cutoff=CUTOFF)
     return f" (did you mean {matches[0]!r}?)" if matches else ""
 
 
