@@ -554,6 +554,9 @@ def test_one_finding_in_a_large_json_text_makes_no_position_tree(layout):
     where = text.index('"sell"')
     assert (doc.span(("nodes", 1, "side")).line, doc.span(("nodes", 1, "side")).col) == at(text, where)
     assert doc._root is None  # no tree of the whole text was made
+    index = doc._index
+    assert index is not None and index.lines.starts is not None  # many places: one table of line starts (counting
+    #                                                               the lines before each place was quadratic)
     assert doc.span(("nodes", 3001, "quantity")) == tree.span(("nodes", 3001, "quantity"))  # the last node
     assert doc.span(("nodes", 3002)) == tree.span(("nodes",))  # past the end: the list itself
     assert doc._root is None

@@ -1478,7 +1478,10 @@ class _JsonIndex:
     def _place(self, at: int) -> tuple[int, int]:
         """(line, column) of ``text[at]``, both 0-based."""
         text = self.text
-        if text.isascii() and "\r" not in text:  # LF the only line break: counted where it is, at C speed
+        if not self.spans and text.isascii() and "\r" not in text:
+            # the first span asked for (usually the only one): LF the only line break, counted up to it at C
+            # speed; later ones look it up in the table of line starts (made once: counting again for each of
+            # many places would be quadratic)
             return text.count("\n", 0, at), at - text.rfind("\n", 0, at) - 1
         return self.lines.at(at)
 
