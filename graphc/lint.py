@@ -736,25 +736,29 @@ def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuot
 
 class Dependants(NamedTuple):
     """The playbooks :func:`find_changed_dependants` found: those that use a named template, those whose
-    ``use:`` chain reaches a template file that no longer exists (deleted or renamed), and, when git was asked,
-    those git tracks whose chain reaches through a file git tracks a template that git does not (``untracked``)."""
+    ``use:`` chain reaches a template file that no longer exists (deleted or renamed), when git was asked those
+    git tracks whose chain reaches through a file git tracks a template that git does not (``untracked``), and
+    those that may do any of these through a ``use:`` written as an expression (which names its template only
+    when rendered)."""
 
     of_templates: list[str]
     of_missing: list[str]
     of_untracked: list[str]
     untracked: frozenset[str]
+    maybe: list[str]
 
 
 def find_dependants(templates: Iterable[str | os.PathLike[str]]) -> list[str]:
     """The playbooks that use any of ``templates``, directly or through other templates.
 
-    Every YAML file under the outermost project root that may use a template
-    (:func:`graphc.files.outermost_project_root`: its project and the ones
-    around it, up to the repository's top) is read (not rendered): a leg's
+    Every YAML and JSON file under the outermost project root that may use a
+    template (:func:`graphc.files.outermost_project_root`: its project and the
+    ones around it, up to the repository's top) is read (not rendered): a leg's
     ``use:`` that names a file inside the project root of the file it is
     written in (the confinement ``use:`` itself applies), relative to that
-    file, is an edge; a ``use:`` written as an expression cannot be followed
-    and is ignored. Paths are returned as :func:`graphc.files.collect`
+    file, is an edge. A ``use:`` written as an expression is not followed here
+    (:func:`find_changed_dependants` lists its playbooks apart, as ones that may
+    use the template). Paths are returned as :func:`graphc.files.collect`
     lists them (relative to the working directory when they lie under it), sorted.
     """
     return find_changed_dependants(templates).of_templates
@@ -778,6 +782,12 @@ def find_changed_dependants(
     track (never added, or taken out with ``git rm --cached``), which a commit would not hold though pre-commit
     leaves them on disk, and the tracked playbooks that reach them (compiled with them as ``untracked``, GC107).
     A file git does not track is not in the commit: what it uses is not asked about.
+
+    A ``use:`` written as an expression (``use: "./t/{{ tpl }}.yaml"``) names its file only when rendered, with
+    the values of that lint; the search renders nothing, so such a ``use:`` may name any file inside the project
+    root of the file it is written in. The third list holds the playbooks not in the other two that may use a
+    named template that way, or may name a missing one: every playbook of the searched projects whose ``use:``
+    chain holds an expression. Linting them is what tells (docs/templates.md, "Linting a template on its own").
     """
     from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
@@ -787,19 +797,21 @@ def find_changed_dependants(
     roots = _outermost({outermost_project_root(root) for root in {*map(find_project_root, targets), *searched}})
     own_roots: dict[Path, Path] = {}  # folder -> its project root, the one `use:` confines its playbooks to
     uses: dict[Path, set[Path]] = {}  # resolved file -> the resolved paths its legs use (existing or not)
+    open_in: dict[Path, Path] = {}  # resolved file with a `use:` written as an expression -> the root it confines
     shown: dict[Path, str] = {}  # resolved playbook -> its path as listed
     missing: set[Path] = set()  # used, inside a searched project, and not there
+    maybe_broken: set[Path] = set()  # a file with a `use:` written as an expression, where `missing` is looked for
     untracked: set[Path] = set()  # used by a file git tracks, inside a searched project, there, and not tracked
     committed: set[Path] = set()  # the files read that git tracks (with ask_git)
     for root in roots:
         dangling = any(project.is_relative_to(root) for project in searched)
         index = _git_index(root) if ask_git and dangling else None
-        for file in collect([root], (".yaml", ".yml")).files:
+        for file in collect([root]).files:  # .yaml, .yml and .json, as `graphc lint DIR` finds them
             try:
                 text = read_source(file)
             except (OSError, UnicodeDecodeError):
                 continue
-            if "use" not in text:
+            if "use" not in text or "legs" not in text:
                 continue  # cheap: no `use:` key, no edge
             doc, _ = load_text(text, file)
             data = doc.data if doc is not None else None
@@ -808,8 +820,13 @@ def find_changed_dependants(
                 continue
             real = Path(file).resolve()
             own = own_roots.get(real.parent) or own_roots.setdefault(real.parent, find_project_root(real.parent))
-            written = (_use_path(real.parent, leg.get("use"), own) for leg in legs.values() if isinstance(leg, dict))
-            uses[real] = {target for target in written if target is not None}
+            written = [leg["use"] for leg in legs.values() if isinstance(leg, dict) and "use" in leg]
+            literal = (_use_path(real.parent, use, own) for use in written if not _is_expression(use))
+            uses[real] = {target for target in literal if target is not None}
+            if any(map(_is_expression, written)):
+                open_in[real] = own
+                if dangling:
+                    maybe_broken.add(real)
             if dangling:
                 missing.update(target for target in uses[real] if not os.path.exists(target))  # never raises
             if index is not None and index.tracks(real):
@@ -818,18 +835,34 @@ def find_changed_dependants(
             if is_playbook_data(data):
                 shown[real] = _as_listed(file)
 
-    def reaching(seeds: set[Path]) -> list[str]:
-        found, frontier = set(), set(seeds)
-        while frontier:
-            frontier = {f for f, used in uses.items() if used & frontier and f not in found}
-            found |= frontier
-        return sorted(shown[f] for f in found if f in shown)
+    def may_use(user: Path, used: set[Path]) -> bool:
+        """Whether ``user`` uses one of ``used`` (a file reached): by a literal ``use:``, or, when it has one written
+        as an expression, by any template inside its root (a playbook is never a template: GC107)."""
+        if uses[user] & used:
+            return True
+        root = open_in.get(user)
+        return root is not None and any(file not in shown and file.is_relative_to(root) for file in used)
 
+    def reaching(seeds: set[Path], broken: Iterable[Path] = (), *, guessing: bool = False) -> set[Path]:
+        """The files whose ``use:`` chain reaches ``seeds``, and ``broken`` (found already); ``guessing``: through
+        ``use:`` written as expressions too."""
+        found, frontier = set(broken), seeds.union(broken)
+        while frontier:
+            frontier = {
+                f for f in uses if f not in found and (may_use(f, frontier) if guessing else uses[f] & frontier)
+            }
+            found |= frontier
+        return found
+
+    def listed(files: set[Path]) -> list[str]:
+        return sorted(shown[f] for f in files if f in shown)
+
+    users, broken = reaching(targets), reaching(missing)
+    guessed = (reaching(targets, guessing=True) | reaching(missing, maybe_broken, guessing=True)) if open_in else set()
     # (a playbook git does not track is not in the commit: it is not linted for what the commit lacks)
-    in_commit = {shown[f] for f in committed if f in shown}
-    of_untracked = [path for path in reaching(untracked) if path in in_commit] if untracked else []
+    of_untracked = listed(reaching(untracked) & committed) if untracked else []
     return Dependants(
-        reaching(targets), reaching(missing) if missing else [], of_untracked, frozenset(map(str, untracked))
+        listed(users), listed(broken), of_untracked, frozenset(map(str, untracked)), listed(guessed - users - broken)
     )
 
 
@@ -854,13 +887,20 @@ def _git_index(root: Path) -> _GitIndex | None:
     return _GitIndex(top, listed) if top is not None and listed is not None else None
 
 
+def _is_expression(use: object) -> bool:
+    """Whether a ``use:`` is written as an expression, whose file is known only when it is rendered."""
+    if not isinstance(use, str) or "{" not in use:
+        return False
+    from graphc.stages.expressions import is_template  # deferred: Jinja2; only a `use:` with a brace needs it
+
+    return is_template(use)
+
+
 def _use_path(base_dir: Path, use: object, root: Path) -> Path | None:
-    """The resolved path a ``use:`` written in ``base_dir`` names, when it lies inside ``root`` (whether or not a
-    file is there); None for a ``use:`` that is not a relative path, or is an expression (it cannot be followed)."""
+    """The resolved path a literal ``use:`` written in ``base_dir`` names, when it lies inside ``root`` (whether or
+    not a file is there); None for a ``use:`` that is not a relative path."""
     from graphc.stages.expand import use_target  # deferred: the render stage; only --dependants reads it
 
-    if isinstance(use, str) and ("{{" in use or "{%" in use):
-        return None
     return use_target(base_dir, use, root, must_exist=False)
 
 

@@ -865,6 +865,83 @@ def test_dependants_lints_the_playbooks_that_use_a_changed_template(project):
     assert result.exit_code == 1
 
 
+# Audit tmpl19 #1: the search read only .yaml/.yml files, and a `use:` written as an expression was ignored, so the
+# pre-commit hook passed a template change (or a deletion) that broke a playbook written as JSON or one that names
+# its template with `{{ }}`.
+
+RENAMED_PARAM = TEMPLATE.replace("size: {type: quantity", "qty: {type: quantity").replace("{{ size }}", "{{ qty }}")
+
+
+def _dependants_found(*args) -> dict[str, list[tuple[str, int, str]]]:
+    """{path linted: []} and the (path, line, code) of each diagnostic, from `graphc lint --dependants ...`."""
+    result = lint(*args, "--dependants", "--ignore-unknown", "--no-cache", "-f", "json")
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.stdout)
+    return {
+        "files": sorted(f["path"] for f in report["files"]),
+        "found": sorted((d["path"], d["line"], d["code"]) for d in report["diagnostics"]),
+    }
+
+
+def test_dependants_finds_the_playbooks_written_as_json(project, monkeypatch):
+    write(project, "templates/t.yaml", TEMPLATE)
+    write(
+        project, "plays/j.json", json.dumps({"graphc": 1, "name": "j", "legs": {"h": {"use": "../templates/t.yaml"}}})
+    )
+    write(project, "plays/y.yaml", "graphc: 1\nname: y\nlegs:\n  h: {use: ../templates/t.yaml}\n")
+    monkeypatch.chdir(project)
+    changed = _dependants_found("templates/t.yaml")
+    assert changed["files"] == ["plays/j.json", "plays/y.yaml", "templates/t.yaml"]
+    (project / "templates" / "t.yaml").unlink()  # the commit that deletes it names no file
+    deleted = _dependants_found()
+    assert deleted["found"] == [("plays/j.json", 1, "GC107"), ("plays/y.yaml", 4, "GC107")]
+
+
+DYNAMIC = """\
+graphc: 1
+name: dyn
+params:
+  tpl: {type: string, default: t}
+legs:
+  h:
+    use: "../templates/{{ tpl }}.yaml"
+    with: {size: 2 ETH}
+"""
+
+
+def test_dependants_lints_the_playbooks_whose_use_is_an_expression(project, monkeypatch):
+    write(project, "templates/t.yaml", TEMPLATE.replace("agressive", "aggressive"))
+    write(project, "plays/dyn.yaml", DYNAMIC)
+    # a template whose `use:` is an expression may use the changed one too: its literal users are linted
+    write(project, "templates/pick.yaml", "graphc-template: 1\nlegs:\n  h: {use: \"./{{ 't' }}.yaml\"}\n")
+    write(project, "plays/via.yaml", "graphc: 1\nname: via\nlegs:\n  p: {use: ../templates/pick.yaml}\n")
+    monkeypatch.chdir(project)
+    assert _dependants_found("templates/t.yaml") == {
+        "files": ["plays/dyn.yaml", "plays/via.yaml", "templates/t.yaml"],
+        "found": [],
+    }
+    write(project, "templates/t.yaml", RENAMED_PARAM.replace("agressive", "aggressive"))  # `size` is now `qty`
+    # dyn.yaml still passes `size`: the GC108 its compile gives, at its `with:` entry
+    assert _dependants_found("templates/t.yaml")["found"] == [("plays/dyn.yaml", 8, "GC108")]
+    (project / "templates" / "t.yaml").unlink()
+    deleted = _dependants_found()
+    assert [(path, code) for path, _, code in deleted["found"]] == [
+        ("plays/dyn.yaml", "GC107"),
+        ("templates/pick.yaml", "GC107"),
+    ]
+
+
+def test_dependants_says_when_only_a_use_written_as_an_expression_may_use_the_template(project, monkeypatch):
+    required = TEMPLATE.replace("{type: symbol, default: ETH-USD-PERP}", "{type: symbol}")  # not rendered alone
+    write(project, "templates/t.yaml", required.replace("agressive", "aggressive"))
+    write(project, "plays/dyn.yaml", DYNAMIC.replace("{size: 2 ETH}", "{size: 2 ETH, perp: ETH-USD-PERP}"))
+    monkeypatch.chdir(project)
+    result = lint("templates/t.yaml", "--dependants", "--no-cache")
+    assert result.exit_code == 0 and "no problems in 2 files" in result.stdout, result.output
+    assert "checked through" not in result.stderr  # it was, here; but the search cannot know that
+    assert "names it in a literal `use:`; 1 playbook whose `use:` is an expression was linted" in result.stderr
+
+
 def test_dependants_says_so_when_no_playbook_uses_the_template(project):
     # e.g. a folder with no graphc.toml nor .git: the template's project is its own folder, which holds no playbook
     path = write(project, "templates/t.yaml", TEMPLATE.replace("default: ETH-USD-PERP", "min: x").replace("min: x", ""))

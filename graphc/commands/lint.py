@@ -334,7 +334,7 @@ def lint_command(
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
     templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
     found = _add_dependants(collected, templates, names) if dependants else None
-    users = found is not None and bool(found.of_templates)
+    users = found
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
     except ValueError as exc:
@@ -407,7 +407,7 @@ def lint_command(
                 strict_results.append(result)
     explain_live(results, compile_opts.quotes)
     _warnings_as_errors(results if strict else strict_results)
-    _note_unrendered(results, collected.named, dependants, bool(users))
+    _note_unrendered(results, collected.named, users)
     # a file whose lint hit a bug is not linted, but it is graphc's to lint: not "nothing to lint" (see crashed=)
     crashed = {crash.path: internal_error_detail(crash.error) for crash in crashes}
     tried = linted.union(crashed)
@@ -659,12 +659,13 @@ def _require_paths(paths, dependants):
 def _add_dependants(collected, templates, names) -> Dependants:
     """Add to ``collected.files`` the playbooks that use a named template or one the commit stages, those of the
     named paths' projects (the working directory's when none is named) whose `use:` names a file that is not
-    there (a template deleted or renamed: pre-commit never names it), and those git tracks that use a template
-    git does not (pre-commit leaves it on disk, but the commit would not hold it). What was found."""
+    there (a template deleted or renamed: pre-commit never names it), those git tracks that use a template git
+    does not (pre-commit leaves it on disk, but the commit would not hold it), and those that may do any of these
+    through a `use:` written as an expression (:func:`graphc.lint.find_changed_dependants`). What was found."""
     searched = names or [os.curdir]
     found = find_changed_dependants([*templates, *_staged_templates(searched)], searched, ask_git=True)
     listed = {_same_file(path) for path in collected.files}
-    for path in collect([*found.of_templates, *found.of_missing, *found.of_untracked]).files:
+    for path in collect([*found.of_templates, *found.of_missing, *found.of_untracked, *found.maybe]).files:
         if _same_file(path) not in listed:
             listed.add(_same_file(path))
             collected.files.append(path)
@@ -705,15 +706,16 @@ def _looks_like_template(path: str) -> bool:
     return re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None
 
 
-def _note_unrendered(results, named, dependants, users_found):
-    """Say on stderr which named templates were not rendered on their own (the report lists them as skipped)."""
+def _note_unrendered(results, named, users: Dependants | None):
+    """Say on stderr which named templates were not rendered on their own (the report lists them as skipped);
+    ``users``: what --dependants found (None without it)."""
     for result in results:
         if result.path not in named or (result.source is not None and TEMPLATE_MARKER not in result.source):
             continue  # (cheap tests first: a run names a thousand playbooks, each with a few dozen skips)
         if any(skip.code == NOT_RENDERED for skip in result.skipped) and _looks_like_template(result.path):
-            if not dependants:
+            if users is None:
                 how = "--dependants lints the playbooks that use it"
-            elif users_found:
+            elif users.of_templates:
                 how = "checked through the playbooks that use it"
             else:  # say where graphc looked: a folder without graphc.toml or .git is a project of its own
                 root = outermost_project_root(Path(result.path).resolve())
@@ -722,6 +724,13 @@ def _note_unrendered(results, named, dependants, users_found):
                     "the nearest folder above it with graphc.toml, a pyproject.toml with [tool.graphc], or .git, "
                     "and the projects around that one up to the repository's top)"
                 )
+                if users.maybe:  # linted: whether one of them renders its `use:` to this template is not known here
+                    some = f"{len(users.maybe)} playbooks" if len(users.maybe) > 1 else "1 playbook"
+                    how = (
+                        f"no playbook under {root} names it in a literal `use:`; {some} whose `use:` is an "
+                        f"expression {'were' if len(users.maybe) > 1 else 'was'} linted, which checks it only if "
+                        "one renders to it"
+                    )
             click.echo(
                 f"graphc: note: {one_line(result.path)}: template not rendered on its own (a param has no default); {how}",
                 err=True,
