@@ -182,6 +182,25 @@ def test_params_file_entry_error_is_located_in_the_params_file(tmp_path):
     assert (diagnostic.span.line, diagnostic.span.col) == (2, 7)
 
 
+@pytest.mark.parametrize("name", ["none", "None", "true", "True", "false", "False"])
+def test_a_param_named_as_a_literal_of_the_expressions_is_reserved(tmp_path, name):
+    # audit tmpl19 #5: `{{ None }}` is the literal none and `{{ false }}` the boolean, never the param: it was
+    # accepted, and its use gave a puzzle far away ("must be string or number, not empty")
+    (tmp_path / "graphc.toml").write_text("")
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f'graphc: 1\nname: p\nparams:\n  "{name}": {{type: number, default: 2300}}\n'
+        f'legs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{{{{ {name} }}}}"}}\n'
+    )
+    template = tmp_path / "t.yaml"  # a template checked for its shape only (no default) reports it too
+    template.write_text(f'graphc-template: 1\nparams:\n  "{name}": {{type: number}}\nlegs:\n  a: {{buy: "1 ETH"}}\n')
+    for linted, line in ((path, 4), (template, 3)):
+        [found] = lint_json(linted)
+        assert (found["code"], found["line"], found["column"]) == ("GC108", line, 3), found
+        assert found["message"].startswith(f"param name `{name}` is reserved")
+        assert "rename" in found["hint"] and name in found["hint"]
+
+
 def test_param_definition_problems():
     text = playbook("""\
         params:

@@ -802,7 +802,11 @@ GC108 = describe(
     - a `percent` param's ratio is passed in a template's `with:` to a param that
       is not a `percent` (`with: {stop_pct: "{{ stop }}"}` into a `number`
       param): the template would read 5% as 0.05; pass `{{ stop * 100 }}` for
-      percent points (docs/templates.md, `use:` template files).
+      percent points (docs/templates.md, `use:` template files);
+    - a param is named as something an expression reads itself: `now`, `today`,
+      `quote`, `range`, `item`, `index`, or the literals `none`, `None`, `true`,
+      `True`, `false`, `False` (`{{ None }}` is the literal none, never the
+      param), so it could never be read. It is reported at the name; rename it.
 
     ## Why it matters
 

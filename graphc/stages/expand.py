@@ -481,8 +481,6 @@ def _empty(value) -> bool:
 
 def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
     """The legs of the template named by ``leg``'s ``use:``, renamed under ``<leg id>.``."""
-    from graphc.stages.expressions import RESERVED_NAMES  # deferred: Jinja2; linting a template file renders nothing
-
     use_span = span_in(leg.spans, ("use",))
     template = r.templates.open(scope, leg.fields.get("use"), use_span)
     if template is None:
@@ -495,7 +493,6 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
         template.doc.data.get("params"),
         lambda p: template.span(("params",) + p),
         lambda p: template.key_span(("params",) + p),
-        RESERVED_NAMES,
         budget=r.file_budget,
         memo=r.templates.param_memo.setdefault(template.real, {}),
         written_of=lambda p: template.doc.written(("params",) + p),

@@ -97,8 +97,6 @@ MAX_ROUND_DIGITS = limit("MAX_ROUND_DIGITS", 40)
 MAX_NUMBER_DIGITS = limit("MAX_NUMBER_DIGITS", 1_000)  # writing a Decimal with a larger exponent as text is refused
 TEXT_CHARS_PER_UNIT = 100  # reading text costs one work unit per this many characters
 
-CLOCK_NAMES = frozenset({"now", "today"})  # the names that read the time of the run (unless --now fixes it)
-RESERVED_NAMES = CLOCK_NAMES | {"quote", "range", "item", "index"}
 _LIMITS_HINT = "templates run under fixed budgets (docs/robustness.md lists them); simplify the expression"
 
 

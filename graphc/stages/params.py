@@ -62,6 +62,10 @@ PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "pric
 DEF_KEYS = ("type", "default", "description", "choices", "min", "max")
 ORDERED_TYPES = ("number", "integer", "money", "duration", "percent", "quantity", "price")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+# The names an expression (spec §6.2) reads as something of its own, so a param named so could never be read.
+CLOCK_NAMES = frozenset({"now", "today"})  # the names that read the time of the run (unless --now fixes it)
+LITERAL_NAMES = frozenset({"none", "None", "true", "True", "false", "False"})  # Jinja's constants, never names
+RESERVED_NAMES = CLOCK_NAMES | {"quote", "range", "item", "index"} | LITERAL_NAMES
 
 
 class ParamError(ValueError):
@@ -270,6 +274,19 @@ def _shown(value) -> str:
     return repr(text) if isinstance(value, str) else text
 
 
+_RESERVED_HINT = (
+    "rename it; an expression has its own meaning for "
+    + ", ".join(sorted(RESERVED_NAMES - LITERAL_NAMES))
+    + " and the literals "
+    + ", ".join(sorted(LITERAL_NAMES, key=lambda name: (name.lower(), name)))
+)
+
+
+def _reserved_why(name: str) -> str:
+    """What ``{{ name }}`` reads instead of a param called ``name``."""
+    return f": `{{{{ {name} }}}}` is the literal {name.lower()}, never this param" if name in LITERAL_NAMES else ""
+
+
 # ---------------------------------------------------------------------------
 # A set of definitions
 
@@ -283,7 +300,7 @@ class ParamSet:
     ``with:`` for a template).
     """
 
-    def __init__(self, defs, span_of, key_span_of, reserved=frozenset(), *, budget=None, memo=None, written_of=None):
+    def __init__(self, defs, span_of, key_span_of, *, budget=None, memo=None, written_of=None):
         """``budget``: the file's (its did-you-mean count, graphc.stages.suggest.suggestion); ``memo``: a dict kept
         with the defining document (a template used by three thousand legs), where its choices are coerced once;
         ``written_of(path)``: the source text of a number there (Document.written), which messages show."""
@@ -293,12 +310,12 @@ class ParamSet:
         self.memo = {} if memo is None else memo
         self.problems: list[Problem] = []
         self.broken = set()  # params whose definition has a problem; their values are not checked
-        self.defs = self._check_defs(defs, reserved)
+        self.defs = self._check_defs(defs)
 
     def _problem(self, message, span, code="GC108", hint=None):
         self.problems.append(Problem(code, message, span, hint))
 
-    def _check_defs(self, defs, reserved) -> dict:
+    def _check_defs(self, defs) -> dict:
         if defs is None:
             return {}
         if not isinstance(defs, dict):
@@ -310,10 +327,8 @@ class ParamSet:
             if not isinstance(name, str) or not NAME.match(name):
                 self._problem(f"param name {name!r} must be an identifier (letters, digits, `_`)", where, "GC103")
                 continue
-            if name in reserved:
-                self._problem(
-                    f"param name `{name}` is reserved", where, hint="reserved names: " + ", ".join(sorted(reserved))
-                )
+            if name in RESERVED_NAMES:
+                self._problem(f"param name `{name}` is reserved{_reserved_why(name)}", where, hint=_RESERVED_HINT)
                 continue
             if not isinstance(spec, dict):
                 self._problem(

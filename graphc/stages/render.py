@@ -24,8 +24,6 @@ from graphc.files import find_project_root, read_source, real_path
 from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, check_foreign_references, expand_legs, span_in
 from graphc.stages.expressions import (
-    CLOCK_NAMES,
-    RESERVED_NAMES,
     ExpressionError,
     FileBudget,
     FileBudgetExceeded,
@@ -39,7 +37,7 @@ from graphc.stages.expressions import (
 )
 from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
-from graphc.stages.params import ParamSet, Supplied
+from graphc.stages.params import CLOCK_NAMES, ParamSet, Supplied
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -293,7 +291,6 @@ class Renderer:
             defs,
             lambda p: doc.span(("params",) + p),
             lambda p: doc.key_span(("params",) + p),
-            RESERVED_NAMES,
             budget=self.file_budget,
             written_of=lambda p: doc.written(("params",) + p),
         )
