@@ -421,6 +421,17 @@ def not_text(result: FileResult) -> bool:
     )
 
 
+def unreadable_input(result: FileResult) -> bool:
+    """Whether a file ``result`` checks, or one it reads (a ``use:`` template), could not be read as text: a GC112
+    (its own at any severity, or a template's that is not UTF-8), or one turned off that stopped the checks (the
+    skip that says so), or what :func:`not_text` tells. Spec §8: such input is not a pass: the commands exit 2."""
+    return (
+        any(d.code == UNREADABLE for d in result.diagnostics)
+        or any(s.code == UNREADABLE and unchecked(s) for s in result.skipped)
+        or not_text(result)
+    )
+
+
 def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> list[Diagnostic]:
     """Severities from the config, then --select/--ignore."""
     if options is None:

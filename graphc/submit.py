@@ -76,7 +76,7 @@ from graphc.api.runtag import (
 from graphc.config import load_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
-from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unset_params
+from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unreadable_input, unset_params
 from graphc.numbers import plain
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
@@ -382,11 +382,13 @@ def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
             )
         )
         return
+    # input that could not be read as text (a `use:` template that is not UTF-8: GC112) exits 2, as lint's (spec §8)
+    code = EXIT_USAGE if unreadable_input(outcome.result) else EXIT_FINDINGS
     if outcome.refusal is not None:  # an input error the config demoted: no graph (docs/submitting.md)
-        prepared.problems.append(Problem(outcome.refusal, EXIT_FINDINGS))
+        prepared.problems.append(Problem(outcome.refusal, code))
         return
     if outcome.has_errors or wire_text is None:
-        prepared.problems.append(Problem("lint found errors; fix them and submit again", EXIT_FINDINGS))
+        prepared.problems.append(Problem("lint found errors; fix them and submit again", code))
         return
     prepared.wire_text = wire_text
     prepared.wire = json.loads(wire_text, parse_float=Decimal)

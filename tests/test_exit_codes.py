@@ -152,6 +152,22 @@ def test_an_unreadable_params_file_is_a_usage_error_not_a_finding(tmp_path, comm
     assert "GC108" not in result.output
 
 
+@pytest.mark.parametrize("command", ["lint", "compile", "graph", "plan"])
+def test_a_use_template_that_is_not_utf8_is_unreadable_input(tmp_path, command):
+    # audit tmpl19 #6: GC107 and exit 1; spec §8: GC112 at the template's first bad byte, and exit 2, as for the
+    # playbook itself. Turned off (lint), it still stopped the checks: not a pass either, and said on stderr.
+    write(tmp_path, "graphc.toml", "")
+    (tmp_path / "nu.yaml").write_bytes(b"graphc-template: 1\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-\xff}\n")
+    playbook = write(tmp_path, "u.yaml", "graphc: 1\nname: u\nlegs:\n  x: {use: ./nu.yaml}\n")
+    result = invoke(command, playbook, "--quotes", EXAMPLES / "quotes.yaml")
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'nu.yaml'}:3:31: error GC112 the file is not UTF-8 text" in result.output
+    if command == "lint":
+        off = invoke(command, playbook, "--ignore", "GC112")
+        assert off.exit_code == 2, off.output
+        assert f"uses {tmp_path / 'nu.yaml'}, which is not UTF-8 text (GC112, not reported here)" in off.stderr
+
+
 @pytest.mark.parametrize("command", ["lint", "compile", "plan"])
 def test_a_params_folder_or_a_missing_params_file_is_a_usage_error_too(tmp_path, command):
     for params in (tmp_path, tmp_path / "missing.yaml"):

@@ -75,6 +75,28 @@ def test_gc112_exits_2_in_every_format(mixed, fmt):
     assert lint(mixed, "-f", fmt).exit_code == 2
 
 
+def test_a_use_template_that_is_not_utf8_is_gc112_at_its_first_bad_byte_and_exits_2(tmp_path, monkeypatch):
+    # audit tmpl19 #6: it was GC107 "cannot read template t/nu.yaml: not UTF-8" at the playbook's `use:`, exit 1;
+    # spec §8: undecodable input is GC112 at the first bad byte (the template's), and exit 2, as for a playbook
+    write(tmp_path, "graphc.toml", "")
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "nu.yaml").write_bytes(b'graphc-template: 1\nlegs:\n  a: {buy: 1, symbol: "ETH-\xff"}\n')
+    write(tmp_path, "u.yaml", "graphc: 1\nname: u\nlegs:\n  x:\n    use: ./t/nu.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    text = lint("u.yaml", "--no-cache")
+    assert text.exit_code == 2, text.output
+    assert "t/nu.yaml:3:28: error GC112 the file is not UTF-8 text: byte 0xFF cannot be decoded" in text.stdout
+    assert 'a: {buy: 1, symbol: "ETH-\ufffd"}' in text.stdout  # the line, shown as for a playbook that is not UTF-8
+    assert "note: u.yaml:5:10: template used here" in text.stdout and "GC107" not in text.stdout
+    report = lint("u.yaml", "--no-cache", "-f", "json")
+    assert report.exit_code == 2
+    [found] = json.loads(report.stdout)["diagnostics"]
+    assert (found["code"], found["path"], found["line"], found["column"]) == ("GC112", "t/nu.yaml", 3, 28)
+    assert [(r["path"], r["line"], r["column"]) for r in found["related"]] == [("u.yaml", 5, 10)]
+    compiled = CliRunner().invoke(cli, ["compile", "u.yaml"])
+    assert compiled.exit_code == 2 and "t/nu.yaml:3:28: error GC112 " in compiled.output, compiled.output
+
+
 def test_a_file_that_cannot_be_opened_is_gc112_without_a_position(tmp_path):
     write(tmp_path, "good.yaml", GOOD)
     with socket.socket(socket.AF_UNIX) as sock:  # a socket named like a playbook: open() fails (ENXIO), even for root
@@ -1151,7 +1173,7 @@ def test_a_json_syntax_error_beside_a_raw_del_is_a_finding_not_unreadable_text(t
     assert "not valid JSON" in result.output and "cannot read the file" not in result.output
 
 
-@pytest.mark.parametrize("command", ["compile", "graph", "decompile"])
+@pytest.mark.parametrize("command", ["compile", "graph", "decompile", "plan"])
 def test_other_commands_exit_2_for_a_file_that_cannot_be_read_as_text(tmp_path, command):
     # as lint and fmt do (hostile18 F6e): unreadable input (spec §8), not findings; an ordinary GC100 stays 1
     name = "g.json" if command == "decompile" else "p.yaml"

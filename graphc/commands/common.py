@@ -407,11 +407,12 @@ def exit_on_file_errors(diagnostics) -> None:
 
 def exit_on_findings(result: FileResult) -> NoReturn:
     """Stop a command whose input has findings: exit 1, or 2 when the input cannot be read as text (NUL or
-    another control character; UTF-16 without its byte-order mark), which is unreadable input (spec §8), as
-    ``graphc lint`` and ``graphc fmt`` exit for it (docs/rules/GC100.md)."""
-    from graphc.lint import not_text  # deferred: the lint module; only a command stopping on findings needs it
+    another control character; UTF-16 without its byte-order mark), or a `use:` template it reads is not UTF-8
+    (GC112), which is unreadable input (spec §8), as ``graphc lint`` and ``graphc fmt`` exit for it
+    (docs/rules/GC100.md, GC112.md)."""
+    from graphc.lint import unreadable_input  # deferred: the lint module; only a command stopping on findings needs it
 
-    sys.exit(EXIT_USAGE if not_text(result) else EXIT_FINDINGS)
+    sys.exit(EXIT_USAGE if unreadable_input(result) else EXIT_FINDINGS)
 
 
 def read_error(path, exc) -> str:

@@ -36,7 +36,7 @@ from graphc.config import (
     read_config,
     with_overrides,
 )
-from graphc.diagnostics import ERROR, WARNING, FileResult
+from graphc.diagnostics import ERROR, WARNING, FileResult, Span, unchecked
 from graphc.files import (
     UNREADABLE,
     collect,
@@ -64,6 +64,7 @@ from graphc.lint import (
     located_result,
     not_read,
     not_text,
+    unreadable_input,
     unreadable_result,
 )
 from graphc.report import one_line
@@ -419,8 +420,7 @@ def lint_command(
     not_texts = [result.path for result in results if not_text(result)]
     # spec §8: input that could not be checked is not a pass (exit 2, below), whatever its finding's severity
     unchecked_input = (
-        any(d.code == UNREADABLE for d in diagnostics)
-        or not_texts
+        any(map(unreadable_input, results))  # GC112, and the not_texts (a `use:` template's too)
         or collected.missing
         or unread
         or (empty and not allow_empty)
@@ -455,6 +455,14 @@ def lint_command(
         if path not in reported:
             said = f"{path} holds a character YAML does not allow (GC100, not reported here), so it was not checked"
             click.echo(f"graphc: {one_line(said)}", err=True)
+    for result in results:  # a `use:` template's GC112 turned off: as the file's own, still not a pass, and said
+        for skip in result.skipped:
+            if skip.code == UNREADABLE and unchecked(skip) and isinstance(skip.where, Span) and skip.where.file:
+                said = (
+                    f"{result.path} uses {skip.where.file}, which is not UTF-8 text (GC112, not reported here), so "
+                    "it was not checked"
+                )
+                click.echo(f"graphc: {one_line(said)}", err=True)
     if unchecked_input:
         exit_program(EXIT_USAGE)
     if any(d.is_error for d in diagnostics):

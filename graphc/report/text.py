@@ -24,7 +24,7 @@ import re
 import unicodedata
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import read_source
+from graphc.files import read_source, unreadable
 from graphc.report import FileResult, ReportOptions, one_line, runs_in_order, skip_location, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
@@ -110,10 +110,13 @@ def _lines(source: str) -> list[str]:
 
 
 def _read_other_file(path: str) -> str | None:
-    """The text of a file a diagnostic moved to (its span names it); None if it cannot be read."""
+    """The text of a file a diagnostic moved to (its span names it); None if it cannot be read. A file that is not
+    UTF-8 (a `use:` template's GC112) is shown with its bad bytes replaced, as GC112 shows a playbook."""
     try:
         return read_source(path)
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError as exc:
+        return unreadable(path, exc)[1]
+    except OSError:
         return None
 
 

@@ -61,8 +61,8 @@ GC100 = describe(
     in a directory, by a glob or in the pre-commit hook's list (whether it is a
     playbook cannot be told, so it is never passed over as another tool's YAML),
     lints the other files, and exits 2 ("unreadable input", not 1 "findings"), as
-    `graphc fmt`, `compile`, `graph` and `decompile` do. Every other GC100 is a
-    finding: exit 1.
+    `graphc fmt`, `compile`, `graph`, `decompile`, `plan` and `submit` do. Every
+    other GC100 is a finding: exit 1.
 
     The reported position is where the parser gave up. For an unclosed quote that
     can be several lines below the real mistake, so look upwards from it. When
@@ -1137,6 +1137,9 @@ GC112 = describe(
         "under `not_read`, SARIF as an error notification), the summary line names "
         "it (`nothing linted: nope.yaml not found`, or `no problems in 1 file; nope.yaml not found`; `could not "
         "be read` for a file that exists), and stderr says it (`graphc: no such file or directory: PATH`). "
+        "A playbook whose `use:` template is not UTF-8 was not checked either: with GC112 off the playbook's report "
+        "has a skip saying so, stderr says `graphc: PLAYBOOK uses TEMPLATE, which is not UTF-8 text (GC112, not "
+        "reported here), so it was not checked`, and lint exits 2. "
         "Suppression comments cannot apply: `# graphc: ignore[GC112]` and `# graphc: ignore-file[GC112]` are "
         "read from a file's text, and this file has none graphc could read. Fix the encoding instead."
     ),
@@ -1162,6 +1165,12 @@ GC112 = describe(
     opened: reading it could wait for ever or never end. To lint standard input,
     name `-`. In a directory walk a symlink whose target is outside the project
     root is not followed at all (docs/robustness.md, "Reading files").
+
+    A `use:` template that is not UTF-8 is GC112 too, in the template: at its
+    first bad byte, with a note `PLAYBOOK:LINE:COL: template used here` at the
+    `use:`, as for its other findings; `lint`, `compile`, `graph`, `plan` and
+    `submit` of the playbook exit 2. A template that cannot be opened is GC107 at
+    the `use:` (docs/templates.md, "Paths").
 
     The finding points at the first byte that cannot be decoded (its line and
     column) and names it, e.g. `byte 0xE9`. It appears in every output format

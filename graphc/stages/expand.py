@@ -36,7 +36,7 @@ from stat import S_ISREG
 from typing import Any
 
 from graphc.diagnostics import Diagnostic, Related
-from graphc.files import file_kind, read_source
+from graphc.files import file_kind, read_source, unreadable
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
 from graphc.stages.live import LiveValue
@@ -791,10 +791,12 @@ class Templates:
                 report("GC107", f"template {display} is over {MAX_TEMPLATE_BYTES:,} bytes", via.span)
                 return None
             text = read_source(real)
-        except (OSError, UnicodeDecodeError) as exc:
-            report(
-                "GC107", f"cannot read template {display}: {getattr(exc, 'strerror', None) or 'not UTF-8'}", via.span
-            )
+        except UnicodeDecodeError as exc:  # GC112 at the first bad byte, in the template, as for a playbook (spec §8)
+            undecodable, _ = unreadable(display, exc)
+            report(undecodable.code, undecodable.message, here.wrap(undecodable.span), hint=undecodable.hint)
+            return None
+        except OSError as exc:
+            report("GC107", f"cannot read template {display}: {exc.strerror or exc}", via.span)
             return None
         doc, diagnostics = load_text(text, display)
         for d in diagnostics:
