@@ -548,6 +548,7 @@ def test_one_finding_in_a_large_json_text_makes_no_position_tree(layout):
     assert diagnostics == [] and doc is not None
     tree = Document._from_tree("big.json", text, doc.data, _json_tree(text))
     paths = [("nodes", 1, "side"), ("nodes", 1, "execution", "policy"), ("nodes", 1, "nope"), ("edges", 0), ()]
+    paths += [("nodes", True, "side"), ("nodes", 1.0)]  # (True == 1 and 1.0 == 1: neither is a list index)
     for path in paths:
         assert doc.span(path) == tree.span(path), path
         assert doc.key_span(path) == tree.key_span(path), path

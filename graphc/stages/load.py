@@ -1402,7 +1402,7 @@ class _JsonIndex:
     ``json.loads``, not a pass of the whole text in Python (which took five to eight times the lint of a
     clean graph)."""
 
-    __slots__ = ("lines", "listed", "root", "spans", "text")
+    __slots__ = ("lines", "listed", "offsets", "root", "spans", "text")
 
     def __init__(self, text: str):
         if text[:1] == "\ufeff":  # (as _json_tree: places counted after a byte-order mark)
@@ -1414,6 +1414,7 @@ class _JsonIndex:
         # the offset of the next one to list (None: all listed)]
         self.listed: dict[int, list] = {}
         self.spans: dict[int, Span] = {}  # an offset -> the span of the token there, made once
+        self.offsets: dict[tuple, int | None] = {}  # a path -> the offset of its node (None: not there)
 
     def _child(self, start: int, part) -> tuple[int, int] | None:
         """(the key's offset or -1, the value's offset) of child ``part`` of the collection at ``start``."""
@@ -1453,18 +1454,39 @@ class _JsonIndex:
                 return found
         return None
 
-    def _node(self, at: int, path, *, exact: bool) -> int | None:
-        """The offset of the node at ``path`` below the one at ``at``: of its nearest ancestor there (``exact``:
-        None)."""
-        for part in path:
-            first = self.text[at]
-            found = None
-            if (first == "{" and isinstance(part, str)) or (first == "[" and type(part) is int and part >= 0):
-                found = self._child(at, part)
-            if found is None:
-                return None if exact else at
-            at = found[1]
-        return at
+    def _node(self, path, *, exact: bool) -> int | None:
+        """The offset of the node at ``path``: of its nearest ancestor there (``exact``: None)."""
+        path = tuple(path)
+        for i, part in enumerate(path):  # no node is under a part neither text nor a whole number (True == 1: as
+            if type(part) is not str and type(part) is not int:  # a key of `offsets`, it would be taken for 1)
+                if exact:
+                    return None
+                path = path[:i]
+                break
+        offset = self._exact(path)
+        while offset is None and not exact:
+            path = path[:-1]
+            offset = self._exact(path)  # (the root's, at least: found)
+        return offset
+
+    def _exact(self, path: tuple) -> int | None:
+        """The offset of the node at exactly ``path`` (None: not there), remembered with each prefix, so the places
+        of the many skipped checks of one node walk from that node, not from the root."""
+        offsets = self.offsets
+        if path in offsets:
+            return offsets[path]
+        offset = None
+        if not path:
+            offset = self.root
+        else:
+            at, part = self._exact(path[:-1]), path[-1]
+            if at is not None:
+                first = self.text[at]
+                if (first == "{" and isinstance(part, str)) or (first == "[" and type(part) is int and part >= 0):
+                    found = self._child(at, part)
+                    offset = None if found is None else found[1]
+        offsets[path] = offset
+        return offset
 
     def _span(self, at: int) -> Span:
         span = self.spans.get(at)
@@ -1489,14 +1511,14 @@ class _JsonIndex:
         """As :meth:`Document._tree_span`: the span of ``path`` or of its nearest ancestor."""
         if self.root >= len(self.text):
             return _EMPTY_DOCUMENT
-        at = self._node(self.root, path, exact=False)
+        at = self._node(path, exact=False)
         assert at is not None  # not exact: the nearest ancestor, at least the root
         return self._span(at)
 
     def key_span(self, path: tuple) -> Span:
         """As :meth:`Document.key_span` on the tree: the span of the key introducing ``path``, else of the value."""
         if path and isinstance(path[-1], str) and self.root < len(self.text):
-            parent = self._node(self.root, path[:-1], exact=True)
+            parent = self._node(path[:-1], exact=True)
             if parent is not None and self.text[parent] == "{":
                 found = self._child(parent, path[-1])
                 if found is not None:
