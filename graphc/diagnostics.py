@@ -206,12 +206,22 @@ class DiagnosticError(Exception):
 
 def located(diagnostic: Diagnostic) -> Diagnostic:
     """Move a diagnostic whose span lies in another file (a template) to that file,
-    and name the place it was used from as a related location."""
+    and name the places it was used from as related locations (:func:`use_chain`)."""
     span = diagnostic.span
     if span is None or span.file is None or span.file == diagnostic.path:
         return diagnostic
-    related = diagnostic.related + ((span.via,) if span.via is not None else ())
-    return diagnostic.replace(path=span.file, related=related)
+    return diagnostic.replace(path=span.file, related=diagnostic.related + use_chain(span))
+
+
+def use_chain(span: Span | None) -> tuple[Related, ...]:
+    """The ``use:`` sites ``span`` was reached through, innermost first: its ``via``, then the ``via`` of that
+    site's span, and so on out to the playbook (a template used by a template: audit tmpl19 2)."""
+    chain: list[Related] = []
+    via = span.via if span is not None else None
+    while via is not None:
+        chain.append(via)
+        via = via.span.via if via.span is not None else None
+    return tuple(chain)
 
 
 def has_errors(diagnostics: Collection[Diagnostic]) -> bool:

@@ -501,7 +501,8 @@ def test_github_annotations():
     out = render("github", sample_results(), tool_version="1", rules=report_rules()).splitlines()
     assert out == [
         "::error file=plays/a.yaml,line=4,col=12,endLine=4,endColumn=17,title=GC303 off-tick::"
-        "limit price 0.123 is not on the 0.01 tick%0Ahint: use 0.12 or 0.13",
+        "limit price 0.123 is not on the 0.01 tick%0Ahint: use 0.12 or 0.13"
+        "%0Anote: plays/a.yaml:3:3: the leg is defined here",  # each related place, as the text format's notes
         "::warning file=plays/a.yaml,line=5,col=10,endLine=5,endColumn=12,title=GC405 hedge-size::"
         "hedge size 5 differs from its parent's 10",
         "::error file=plays/b.yaml,title=GC100 yaml-syntax::YAML syntax error: found a tab",
@@ -571,6 +572,7 @@ def test_junit_parses_with_one_testcase_per_file_and_one_failure_per_error():
     assert a.find("failure").get("message") == "limit price 0.123 is not on the 0.01 tick"
     assert a.find("failure").text == (
         "plays/a.yaml:4:12: error GC303 limit price 0.123 is not on the 0.01 tick\nhint: use 0.12 or 0.13"
+        "\nnote: plays/a.yaml:3:3: the leg is defined here"  # each related place, as the text format's notes
     )
     assert a.findall("failure")[1].get("message").endswith("\\x01")  # a control character made XML-safe (escaped)
     assert a.find("system-out").text == "plays/a.yaml:5:10: warning GC405 hedge size 5 differs from its parent's 10"

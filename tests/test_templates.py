@@ -1203,3 +1203,86 @@ def test_a_template_after_naming_no_leg_at_all_is_still_the_graphs_gc202(project
     path = write_playbook(project, "legs:\n  spot: {buy: 1 ETH, symbol: ETH-USD}\n  h: {use: ./templates/ref.yaml}\n")
     messages = [d["message"] for d in lint_json(path) if d["code"] == "GC202"]
     assert messages == ["edge e1 comes from unknown leg 'spto' (did you mean 'spot'?)"], messages
+
+
+# A finding inside a template reached through another template names every `use:` on the way, from the template
+# that holds it out to the playbook (audit tmpl19 2: only the middle template's `use:` was named, so a report over
+# a folder of playbooks that share the templates did not say which playbook passed the bad value).
+LEAF = """\
+graphc-template: 1
+params:
+  tif: {type: string, default: GTC}
+legs:
+  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2300, venue: coinbase, tif: "{{ tif }}"}
+"""
+MID = """\
+graphc-template: 1
+params:
+  tif: {type: string, default: GTC}
+legs:
+  m:
+    use: ../leaf.yaml
+    with: {tif: "{{ tif }}"}
+"""
+
+
+@pytest.fixture
+def desk(tmp_path, monkeypatch):
+    (tmp_path / "graphc.toml").write_text("")
+    (tmp_path / "t" / "d").mkdir(parents=True)
+    (tmp_path / "t" / "leaf.yaml").write_text(LEAF)
+    (tmp_path / "t" / "d" / "mid.yaml").write_text(MID)
+    (tmp_path / "desk").mkdir()
+    for name, tif in (("p1", "GTC"), ("p2", "GTD"), ("p3", "GTC")):
+        (tmp_path / "desk" / f"{name}.yaml").write_text(
+            f"graphc: 1\nname: {name}\nlegs:\n  x:\n    use: ../t/d/mid.yaml\n    with: {{tif: {tif}}}\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+CHAIN = [("t/d/mid.yaml", 6, 10, "template used here"), ("desk/p2.yaml", 5, 10, "template used here")]
+
+
+def test_a_finding_in_a_nested_template_names_each_use_out_to_the_playbook(desk):
+    def lint(fmt):
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", "desk/", "--format", fmt])
+        assert result.exit_code == 1, result.output
+        return result.stdout
+
+    text = lint("text")
+    assert "t/leaf.yaml:5:71: error GC103 `legs.x.m.a.tif: GTD` is not one of GTC, IOC, FOK" in text
+    assert "  note: t/d/mid.yaml:6:10: template used here\n  note: desk/p2.yaml:5:10: template used here\n" in text
+    [finding] = json.loads(lint("json"))["diagnostics"]
+    assert [(r["path"], r["line"], r["column"], r["message"]) for r in finding["related"]] == CHAIN
+    [result] = json.loads(lint("sarif"))["runs"][0]["results"]
+    related = [
+        (
+            r["physicalLocation"]["artifactLocation"]["uri"],
+            r["physicalLocation"]["region"]["startLine"],
+            r["physicalLocation"]["region"]["startColumn"],
+            r["message"]["text"],
+        )
+        for r in result["relatedLocations"]
+    ]
+    assert related == CHAIN
+    [annotation] = [line for line in lint("github").splitlines() if line.startswith("::error")]
+    assert annotation.startswith("::error file=t/leaf.yaml,line=5,col=71,")
+    assert annotation.endswith(
+        "%0Anote: t/d/mid.yaml:6:10: template used here%0Anote: desk/p2.yaml:5:10: template used here"
+    )
+
+
+def test_each_use_of_a_nested_template_is_named_by_its_own_chain(desk):
+    # one playbook uses the middle template twice: each finding names the `use:` it came through, not the first
+    (desk / "desk" / "two.yaml").write_text(
+        "graphc: 1\nname: two\nlegs:\n  x:\n    use: ../t/d/mid.yaml\n    with: {tif: GTX}\n"
+        "  y:\n    use: ../t/d/mid.yaml\n    with: {tif: GTD}\n"
+    )
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "desk/two.yaml", "--format", "json"])
+    findings = json.loads(result.stdout)["diagnostics"]
+    chains = {f["message"].split(":")[0]: [(r["path"], r["line"]) for r in f["related"]] for f in findings}
+    assert chains == {
+        "`legs.x.m.a.tif": [("t/d/mid.yaml", 6), ("desk/two.yaml", 5)],
+        "`legs.y.m.a.tif": [("t/d/mid.yaml", 6), ("desk/two.yaml", 8)],
+    }

@@ -27,7 +27,16 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from graphc.diagnostics import Diagnostic, FileResult, RuleInfo, Span, escaped_char, sorted_diagnostics, unchecked
+from graphc.diagnostics import (
+    Diagnostic,
+    FileResult,
+    Related,
+    RuleInfo,
+    Span,
+    escaped_char,
+    sorted_diagnostics,
+    unchecked,
+)
 from graphc.files import display_path
 from graphc.numbers import counted
 
@@ -38,6 +47,7 @@ __all__ = [
     "display_path",
     "get_renderer",
     "inert",
+    "note",
     "one_line",
     "render",
     "skip_place",
@@ -243,6 +253,16 @@ def skip_location(path: str, skip) -> str:
     """``path:line:col`` (or ``path``) of a skipped check, at its own file (:func:`skip_place`)."""
     where, span = skip_place(path, skip)
     return where if span is None else f"{where}:{span.line}:{span.col}"
+
+
+def note(related: Related, path: Callable[[str], str] = str) -> str:
+    """``PATH:LINE:COL: message`` (``PATH: message`` without a position): what the line-oriented reports (text,
+    github, junit) write after ``note:`` for a related place, such as each `use:` a template was reached through;
+    ``path`` shows its file (github: :func:`display_path`, as its annotations' ``file``)."""
+    where = path(related.path)
+    if related.span is not None:
+        where = f"{where}:{related.span.line}:{related.span.col}"
+    return f"{where}: {related.message}"
 
 
 def skip_place(path: str, skip) -> tuple[str, Span | None]:

@@ -28,6 +28,7 @@ from graphc.report import (
     display_path,
     in_order,
     inert,
+    note,
     ordered,
     rule_name,
     skip_place,
@@ -71,6 +72,7 @@ def annotation(d, rules: Mapping[str, RuleInfo]) -> str:
     name = rule_name(rules, d.code)
     props["title"] = f"{d.code} {name}" if name else d.code
     message = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    message += "".join(f"\nnote: {note(rel, display_path)}" for rel in d.related)
     return _command(_LEVELS.get(d.severity, "error"), props, message)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from graphc.report import FileResult, ReportOptions, one_line, ordered, skip_headline, unchecked
+from graphc.report import FileResult, ReportOptions, note, one_line, ordered, skip_headline, unchecked
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -93,11 +93,11 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 
 
 def _describe(d) -> str:
-    """The headline and the hint, each on one line: no value from a file ever starts a line of the XML."""
+    """The headline, the hint and the notes, each on one line: no value from a file ever starts a line of the XML."""
     text = one_line(d.headline())
     if d.hint:
         text += f"\nhint: {one_line(d.hint)}"
-    return text
+    return text + "".join(f"\nnote: {one_line(note(rel))}" for rel in d.related)
 
 
 def _clean(text: str) -> str:

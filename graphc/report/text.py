@@ -25,7 +25,7 @@ import unicodedata
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source, unreadable
-from graphc.report import FileResult, ReportOptions, one_line, runs_in_order, skip_location, summarize
+from graphc.report import FileResult, ReportOptions, note, one_line, runs_in_order, skip_location, summarize
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # a pattern: compiled (and cached by re) when a finding is shown
@@ -142,9 +142,7 @@ def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> lis
         out.extend(_snippet(lines, d.span, paint, severity_style))
     if d.hint:
         out.append(f"  {paint('hint', 'cyan')}: {one_line(d.hint)}")
-    for rel in d.related:
-        where = rel.path if rel.span is None else f"{rel.path}:{rel.span.line}:{rel.span.col}"
-        out.append(f"  {paint('note', 'bold')}: {one_line(where)}: {one_line(rel.message)}")
+    out.extend(f"  {paint('note', 'bold')}: {one_line(note(rel))}" for rel in d.related)
     return out
 
 

@@ -623,7 +623,7 @@ class Templates:
         self.root = project_root
         self.docs: dict[Path, Any] = {}  # resolved path -> Document, or None once reported as broken
         self.param_memo: dict[Path, dict] = {}  # resolved path -> its params' choices, coerced once (ParamSet)
-        self.scopes: dict[Any, Scope | None] = {}
+        self.scopes: dict[Any, Scope | None] = {}  # (template, using scope, use: span) -> its scope
         self.resolved: dict[
             tuple[Path | None, str] | None, Path
         ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
@@ -655,7 +655,9 @@ class Templates:
         if len(scope.chain) > MAX_TEMPLATE_DEPTH:
             self.r.report("GC107", f"templates nested more than {MAX_TEMPLATE_DEPTH} deep", use_span)
             return None
-        key = (real, scope.path, use_span, scope.chain)
+        # per using scope, not per using file: a template used by a template names, through its `via`, the `use:`
+        # the using template was itself reached from (diagnostics.use_chain), which differs between its uses
+        key = (real, scope, use_span)
         if key not in self.scopes:
             display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
             via = Related(scope.path, use_span, "template used here")
