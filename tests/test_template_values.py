@@ -1227,3 +1227,97 @@ def test_a_whole_percent_in_offset_pct_and_slippage_agree_with_the_percent_spell
     if written.ok:
         assert slippages(whole) == slippages(written), expression
         assert no_mark_in(whole.wire)
+
+
+# ---------------------------------------------------------------------------
+# audit tmpl19 3: a division that does not end. Spec §8 gives "more precision than the wire scale (qty 1e-8, price
+# 1e-9)" GC106; it was GC103 "has more than 40 digits" with the hint "write at most 40 significant digits" (the
+# user wrote five characters), once per for_each copy. Now GC106 at the template, once for the leg, with the
+# rounding that fixes it.
+
+DIVIDED = playbook("""\
+    params:
+      total: {type: number, default: 1}
+      n: {type: integer, default: 3}
+      budget: {type: money, default: $500}
+    legs:
+      r:
+        for_each: "{{ n }}"
+        buy: BUY
+        symbol: ETH-USD
+        limit: LIMIT
+    """)
+
+
+def divided(buy="1 ETH", limit="2300"):
+    return compiled(DIVIDED.replace("BUY", buy).replace("LIMIT", limit))
+
+
+def test_a_size_from_a_division_that_does_not_end_is_gc106_once_for_the_for_each_leg(tmp_path):
+    path = tmp_path / "dv.yaml"
+    path.write_text(DIVIDED.replace("BUY", '"{{ total / n }} ETH"').replace("LIMIT", "2300"))
+    run = CliRunner().invoke(cli, ["compile", str(path)])
+    assert run.exit_code == 1, run.output
+    assert run.stderr.count("error") == 1 and "GC103" not in run.stderr, run.stderr
+    assert (
+        f"{path}:10:10: error GC106 in `{{{{ total / n }}}} ETH`: `total / n` is 0.333333333333333333333333…, which "
+        "does not end within 40 significant digits, the most a number may have (for_each index 0)\n"
+    ) in run.stderr
+    assert (
+        "hint: round it down where it is made, to what a size holds: `{{ (total / n) | round(8, 'floor') }}` "
+        "(8 decimals; `round(0, 'floor')` for shares or contracts)"
+    ) in run.stderr
+
+
+@pytest.mark.parametrize("limit", ['"{{ 2300 / 7 }}"', '"{{ 2 / 3 * 3 }}"'])
+def test_a_price_from_a_division_that_does_not_end_is_gc106_at_the_template(limit):
+    result = divided(limit=limit)
+    assert codes(result) == [("GC106", 12, 12)], result.diagnostics
+    [diagnostic] = result.diagnostics
+    assert "which does not end within 40 significant digits" in diagnostic.message
+    expression = limit.strip('"{} ')
+    assert diagnostic.hint == (
+        f"round it to the market's tick where it is made, down for a buy and up for a sell: "
+        f"`{{{{ ({expression}) | round(2, 'floor') }}}}` on a 0.01 tick (`'ceil'` for a sell)"
+    )
+
+
+def test_dollars_from_a_division_that_does_not_end_round_to_the_cent():
+    result = divided(buy='"${{ budget / 3 }}"')
+    assert codes(result) == [("GC106", 10, 10)], result.diagnostics
+    assert result.diagnostics[0].hint == (
+        "round the dollars down where they are made: `{{ (budget / 3) | round(2, 'floor') }}`"
+    )
+
+
+def test_the_rounding_the_hints_give_compiles():
+    result = divided(
+        buy="\"{{ (total / n) | round(8, 'floor') }} ETH\"", limit="\"{{ (2300 / 7) | round(2, 'floor') }}\""
+    )
+    legs = nodes(result)
+    assert legs["r-2"]["quantity"] == {"fixed": {"qty_1e8": 33333333}}
+    assert legs["r-2"]["order_type"]["limit"]["price_1e9"] == 328570000000
+    dollars = nodes(divided(buy="\"${{ (budget / 3) | round(2, 'floor') }}\""))
+    assert dollars["r-0"]["quantity"] == {
+        "fixed": {"qty_1e8": 7246086}
+    }  # $166.66 at 2300 is 0.072460869...: down to 1e-8
+
+
+def test_a_with_value_that_does_not_end_is_gc106_at_the_with_entry(project):
+    spend_template(project, "number", "{{ size }} BTC")
+    result = use(project, SPEND.replace("SIZE", '"{{ 1 / 3 }}"'))
+    assert codes(result) == [("GC106", 8, 18)], result.diagnostics
+
+
+def test_a_division_inside_a_template_used_by_copies_is_reported_once(project):
+    spend_template(project, "number", "{{ size / 3 }} BTC")
+    body = SPEND.replace("      s:\n", "      s:\n        for_each: 3\n").replace("SIZE", "1")
+    result = use(project, body)
+    assert [(d.code, d.path.endswith("spend.yaml"), d.span.line) for d in result.diagnostics] == [("GC106", True, 5)]
+
+
+def test_a_long_number_in_the_playbooks_free_text_is_only_text():
+    # `name` and `description` are text for people: a number written there is never read as one (not refused)
+    text = DIVIDED.replace("name: t", 'name: "t{{ total / n }}"').replace("BUY", "1 ETH").replace("LIMIT", "2300")
+    text = text.replace("legs:\n", 'description: "a third is {{ total / n }}"\nlegs:\n')
+    assert compiled(text).ok

@@ -1063,13 +1063,22 @@ def _tif_message(expression: str) -> str:
         ("{{ 2 ** -30 * 2 ** 30 }}", "x1"),  # was 0.999999999999999983222784 (a binary float read back)
         ("{{ 2 ** -24 }}", "x0.000000059604644775390625"),  # exact: 1 / 16777216 (`{{ 1 / 2 ** 24 }}` agrees)
         ("{{ (2 ** -30 * 2 ** 30) == 1 }}", "xtrue"),
-        ("{{ 3 ** -1 }}", "x0." + "3" * 60),  # as `1 / 3`: the 60-digit context, not a float's 16 digits
         ("{{ 10 ** -2 }}", "x0.01"),
     ],
 )
 def test_a_negative_power_of_a_whole_number_is_an_exact_decimal(expression, shown):
     # docs/templates.md, "Expressions reference": numbers are exact, never a binary float
     assert f"`legs.a.tif: {shown}` is not one of GTC, IOC, FOK" in _tif_message("x" + expression)
+
+
+def test_a_negative_power_that_does_not_end_is_60_digits_not_a_float():
+    # as `1 / 3`: the 60-digit context, not a float's 16 digits (which would fit and reach the tif check); a number
+    # that does not end within 40 digits is GC106 wherever it is written (audit tmpl19 3)
+    message = _tif_message("x{{ 3 ** -1 }}")
+    assert message == (
+        "in `x{{ 3 ** -1 }}`: `3 ** -1` is 0.333333333333333333333333…, which does not end within 40 significant "
+        "digits, the most a number may have"
+    )
 
 
 def test_true_and_false_are_not_numbers_in_arithmetic():

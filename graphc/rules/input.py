@@ -658,6 +658,22 @@ GC106 = describe(
     offers the smallest value the wire carries instead (0.00000001 for a
     quantity, 0.000000001 for a price), since a size or price of 0 is GC103.
 
+    A number a `{{ }}` expression makes that does not end within 40 significant
+    digits, the most any playbook number has, cannot be a size or a price either:
+    `{{ total / n }}` with n = 3 is 0.3333… to the 60 digits templates compute
+    with, `{{ 2300 / 7 }}` is 328.5714…, and `{{ 2 / 3 * 3 }}` is 2.000…0 to 60
+    digits. That is GC106 at the template, `` `total / n` is
+    0.333333333333333333333333…, which does not end within 40 significant
+    digits ``, reported once for a `for_each` leg (not once per copy), and the
+    hint writes the `round` filter that fixes it around your expression: a size
+    rounds down to 8 decimals, `{{ (total / n) | round(8, 'floor') }}` (as graphc
+    rounds a notional's quantity down); a price to its tick, `'floor'` for a buy
+    and `'ceil'` for a sell (`{{ (2300 / 7) | round(2, 'floor') }}` on a 0.01
+    tick); dollars to the cent, `{{ (budget / 3) | round(2, 'floor') }}`. (A size
+    computed from a `money` param with no unit is GC105 first, whose hint rounds
+    it too.) Only a playbook's `name` and `description`, text for people, take
+    such a number as text.
+
     graphc does round where the spec says so: notional sizes like `$500` are rounded
     down to the lot, and template prices like `mid - 25bps` are aligned to the tick.
     Values you wrote yourself are never rounded behind your back.

@@ -59,6 +59,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from graphc.limits import limit
 from graphc.stages.suggest import listed, suggestion
 from graphc.units import (
+    MAX_DIGITS,
     MoneyAmount,
     MoneyInt,
     MoneyText,
@@ -169,6 +170,38 @@ def stand_in_quote(symbol):
     if not isinstance(symbol, str):
         raise ExpressionError("quote() takes a symbol as text, e.g. quote('ETH-USD')")
     return {"bid": Decimal(1), "ask": Decimal(1), "mid": Decimal(1), "last": Decimal(1)}
+
+
+class LongNumber(ExpressionError):
+    """A number a template writes, as its whole value or into its text, with more significant digits than any
+    playbook number may have (units.MAX_DIGITS): a division that does not end (``total / n`` with n = 3) gives the
+    context's 60. GC106 (spec §8: more precision than the wire scale), at the template; ``number`` is the value
+    (marks kept) and ``expression`` the text of the ``{{ }}`` that gave it, when it can be told. The renderer
+    words it for the field (graphc.stages.render: a size, a price, dollars)."""
+
+    def __init__(self, number: Decimal, index: int):
+        super().__init__(
+            f"{shown_long(number)} does not end within {MAX_DIGITS} significant digits", "GC106", hint=None
+        )
+        self.number, self.index = number, index
+        self.expression: str | None = None
+
+
+def shown_long(number: Decimal) -> str:
+    """The first 24 significant digits of a :class:`LongNumber`'s number as the template writes it, then ``…``."""
+    text = _decimal_text(number)
+    digits = 0
+    for end, ch in enumerate(text):
+        if ch.isdigit() and (digits or ch != "0"):
+            digits += 1
+            if digits == 24:
+                return text[: end + 1] + "…"
+    return text
+
+
+def _too_long(number: Decimal) -> bool:
+    """More significant digits than a playbook number may have, counted as units._checked counts them."""
+    return len(str(number)) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS
 
 
 class BudgetExceeded(ExpressionError):
@@ -1497,9 +1530,18 @@ def make_context(names: dict):
 
 
 def evaluate(
-    compiled: Compiled, names: dict, context=None, file_budget: FileBudget | None = None, keep_marks: bool = False
+    compiled: Compiled,
+    names: dict,
+    context=None,
+    file_budget: FileBudget | None = None,
+    keep_marks: bool = False,
+    free_text: bool = False,
 ):
     """Run a compiled template with ``names`` bound: a native value or the rendered text.
+
+    A number it writes (the whole value, or a number written into the text) with more significant digits than
+    any playbook number has is :class:`LongNumber` (GC106), unless the value is ``free_text`` (a playbook's
+    ``name`` or ``description``), where it is only text.
 
     ``keep_marks``: the value keeps the percent and money marks in it (see :func:`to_plain`); text made from a
     money amount is then a :class:`MoneyText`.
@@ -1523,15 +1565,20 @@ def evaluate(
         budget.charge(compiled.cost)
         if compiled.native:
             value = to_plain(compiled.parts[0](budget), keep_marks=keep_marks)
+            if not free_text and isinstance(value, Decimal) and value.is_finite() and _too_long(value):
+                raise LongNumber(value, 0)
             items, chars, _ = budget.size(value)
         else:
-            value = _render_text(compiled.parts, budget)
+            value = _render_text(compiled.parts, budget, free_text)
             items, chars = 0, len(value)
             if not keep_marks and type(value) is not str:
                 value = str(value)
     except FileBudgetExceeded as exc:
         if file_budget is not None:
             file_budget.spent = exc.message
+        raise
+    except LongNumber as exc:
+        exc.expression = _nth_expression(compiled.text, exc.index)
         raise
     except ExpressionError:
         raise
@@ -1556,17 +1603,36 @@ def evaluate(
     return value
 
 
-def _render_text(parts, budget: Budget) -> str:
+_EXPRESSION = re.compile(r"\{\{-?(.*?)-?\}\}", re.S)
+
+
+def _nth_expression(text: str, index: int) -> str | None:
+    """The text of the ``index``-th ``{{ }}`` of a template (``total / n``), or None when it cannot be told."""
+    found = _EXPRESSION.findall(text)
+    return " ".join(found[index].split()) if index < len(found) and found[index].strip() else None
+
+
+def _render_text(parts, budget: Budget, free_text: bool = False) -> str:
     pieces = []
     size = 0
     ratios: list[tuple[PercentRatio, int]] = []  # (a percent ratio written into the text, where its text ends)
     money = None  # the last number computed from a money param written into the text
+    index = -1  # which `{{ }}` of the text the part is
     for part in parts:
         if type(part) is str:
             piece = part
         else:
+            index += 1
             value = part(budget)
             piece = to_text(value)
+            # the number as written (normalised: `{{ 2 / 3 * 3 }}` writes 2), read by the field as any number
+            if (
+                not free_text
+                and len(piece) > MAX_DIGITS
+                and isinstance(value, Decimal)
+                and _too_long(value.normalize())
+            ):
+                raise LongNumber(value, index)
             ratios.extend((ratio, size + end) for ratio, end in _ratios_in(value, piece))
             money = _last_money(value, money)
         size += len(piece)

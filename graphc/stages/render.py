@@ -27,17 +27,20 @@ from graphc.stages.expressions import (
     ExpressionError,
     FileBudget,
     FileBudgetExceeded,
+    LongNumber,
     MissingQuoteField,
     QuoteNotGiven,
     compile_template,
     evaluate,
     is_template,
     safe_range,
+    shown_long,
     stand_in_quote,
 )
 from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import CLOCK_NAMES, ParamSet, Supplied
+from graphc.units import MAX_DIGITS, money_of
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -139,19 +142,23 @@ class Renderer:
             raise TooManyLegs()
 
     # -- rendering values ------------------------------------------------------------
-    def render_value(self, text, names, span, *, where="", keep_marks=False, live=False):
+    def render_value(self, text, names, span, *, where="", keep_marks=False, live=False, field=None):
         """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting.
 
         ``keep_marks``: the value keeps its percent and money marks (a ``for_each`` list, a ``with:`` value, a size).
         ``live``: a size or a ``limit``, which ``graphc bundle`` (``live_quotes``) may leave to the quote the
-        strategy reads when it runs; anywhere else a missing quote is GC109."""
+        strategy reads when it runs; anywhere else a missing quote is GC109. ``field``: the key the value is
+        written at (``buy``, ``limit``, ``with``; a ``defaults:`` key too), for the hint of a number that does not
+        end (:func:`_long_number`)."""
         compiled = compile_template(text)
         try:
             if isinstance(compiled, ExpressionError):
                 raise compiled
             if not self.read_clock and not CLOCK_NAMES.isdisjoint(compiled.names):
                 self.read_clock = True
-            return evaluate(compiled, names, file_budget=self.file_budget, keep_marks=keep_marks)
+            return evaluate(
+                compiled, names, file_budget=self.file_budget, keep_marks=keep_marks, free_text=field in FREE_TEXT
+            )
         except ExpressionError as exc:
             if isinstance(exc, QuoteNotGiven) and live and self.options.live_quotes:
                 # read when the strategy runs: its number is unknown here (a skip); its form is checked on a
@@ -166,6 +173,10 @@ class Renderer:
                 except ExpressionError:
                     sample = None
                 return LiveValue(text, exc.symbol, sample)
+            if isinstance(exc, LongNumber):
+                if keep_marks and compiled.native and field in _MONEY_CHECKED and money_of(exc.number) is not None:
+                    return exc.number  # dollars with no unit: the size's GC105, or the param's, says to round them
+                exc = _long_number(exc, field)
             if isinstance(exc, FileBudgetExceeded):
                 if self.over_file_budget is not None:  # one GC107 for the limit, which counts the rest
                     self.refused += 1
@@ -192,7 +203,7 @@ class Renderer:
             if not is_template(value):
                 return value
             rendered = self.render_value(
-                value, names, span_in(spans, rel), where=where, keep_marks=keep_marks, live=live
+                value, names, span_in(spans, rel), where=where, keep_marks=keep_marks, live=live, field=_field(rel)
             )
             return value if rendered is self.FAILED else rendered
         if isinstance(value, dict):
@@ -337,6 +348,54 @@ class Renderer:
             )
             for name, value in pdoc.data.items()
         }
+
+
+# The top-level keys that are only text for people (the schema's "free text"): a long number a template writes
+# there is not read as a number (expressions.evaluate).
+FREE_TEXT = ("name", "description")
+# The fields whose caller reads a money amount left whole in them: a size (expand.render_size: GC105 with no unit,
+# and a hint that rounds it) and a `with:` value (the template's param: a `quantity` refuses it the same way).
+_MONEY_CHECKED = (*expand.SIZE_KEYS, "with")
+
+
+def _field(rel: tuple):
+    """The key a value at ``rel`` is written at: a leg's (``("limit",)``), a ``defaults:`` key's, ``with``."""
+    if not rel:
+        return None
+    return rel[1] if rel[0] == "defaults" and len(rel) > 1 else rel[0]
+
+
+def _long_number(exc: LongNumber, field) -> ExpressionError:
+    """GC106 for a number a template made that does not end within the digits of any number (spec §8: more
+    precision than the wire scale), with the rounding that fits ``field`` written around its expression: a size
+    rounds down to 1e-8 (spec §3.2 rounds a notional's quantity down), a price to its tick in the direction that
+    never worsens it (spec §4: buys down, sells up), dollars to the cent. Audit tmpl19 3: it was GC103 "has more
+    than 40 digits", "write at most 40 significant digits", for a `{{ total / n }}` of five characters."""
+    expr = exc.expression
+    what = f"`{expr}` is" if expr is not None else "a number it makes is"
+    message = (
+        f"{what} {shown_long(exc.number)}, which does not end within {MAX_DIGITS} significant digits, "
+        "the most a number may have"
+    )
+    whole = "EXPR" if expr is None else expr if expr.isidentifier() else f"({expr})"
+    if money_of(exc.number) is not None:
+        hint = f"round the dollars down where they are made: `{{{{ {whole} | round(2, 'floor') }}}}`"
+    elif field in expand.SIZE_KEYS:
+        hint = (
+            f"round it down where it is made, to what a size holds: `{{{{ {whole} | round(8, 'floor') }}}}` "
+            "(8 decimals; `round(0, 'floor')` for shares or contracts)"
+        )
+    elif field == "limit":
+        hint = (
+            "round it to the market's tick where it is made, down for a buy and up for a sell: "
+            f"`{{{{ {whole} | round(2, 'floor') }}}}` on a 0.01 tick (`'ceil'` for a sell)"
+        )
+    else:
+        hint = (
+            f"round it where it is made, to the decimals the field takes: `{{{{ {whole} | round(2) }}}}` "
+            "(`round(2, 'floor')` or `'ceil'` to choose the direction)"
+        )
+    return ExpressionError(message, exc.code, hint)
 
 
 class _TopSpans:
