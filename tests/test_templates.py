@@ -1295,3 +1295,75 @@ def test_each_use_of_a_nested_template_is_named_by_its_own_chain(desk):
         "`legs.x.m.a.tif": [("t/d/mid.yaml", 6), ("desk/two.yaml", 5)],
         "`legs.y.m.a.tif": [("t/d/mid.yaml", 6), ("desk/two.yaml", 8)],
     }
+
+
+# A side or size written on the `use:` leg overrides it on every leg of the template, as any other field does; over
+# a template whose legs buy and sell, it cannot fit them all (audit tmpl19 4: `buy: 2 ETH` was reported at the
+# template's `sell:` line, the playbook's `buy:` never shown, while the buying leg took 2 ETH without a word; and
+# `side: buy` + `qty: 3`, the same mistake, was reported twice, at the playbook).
+RUNG = """\
+graphc-template: 1
+params:
+  size: {type: quantity, default: 1 ETH}
+legs:
+  bid:
+    buy: "{{ size }}"
+    symbol: ETH-USD
+    venue: coinbase
+    limit: bid - 10bps
+  ask:
+    sell: "{{ size }}"
+    symbol: ETH-USD
+    venue: coinbase
+    limit: ask + 10bps
+    after: bid filled
+"""
+
+
+@pytest.mark.parametrize(
+    ("override", "at", "key", "theirs"),
+    [
+        ("    buy: 2 ETH\n", (6, 10), "buy: 2 ETH", [("ask", "sell", 11)]),
+        ("    side: buy\n    qty: 2 ETH\n", (6, 11), "side: buy", [("bid", "buy", 6), ("ask", "sell", 11)]),
+        ("    qty: 2 ETH\n", (6, 10), "qty: 2 ETH", [("bid", "buy", 6), ("ask", "sell", 11)]),
+    ],
+)
+def test_a_side_or_size_on_the_use_leg_that_does_not_fit_every_template_leg_is_one_error_there(
+    project, monkeypatch, override, at, key, theirs
+):
+    monkeypatch.chdir(project)
+    (project / "templates" / "rung.yaml").write_text(RUNG)
+    write_playbook(project, "legs:\n  x:\n    use: ./templates/rung.yaml\n" + override, "pb.yaml")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "pb.yaml", "--format", "json"])
+    [finding] = [d for d in json.loads(result.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert (finding["code"], finding["path"], finding["line"], finding["column"]) == ("GC103", "pb.yaml", *at)
+    (leg, their_key, _), more = theirs[0], " (1 other leg too)" if len(theirs) > 1 else ""
+    assert finding["message"] == (
+        f"`{key}` on leg 'x' sets `{key.split(':')[0]}` on every leg of template templates/rung.yaml, and its leg "
+        f"{leg!r} gives `{their_key}`{more}: a leg gives its side and size once"
+    )
+    assert finding["hint"] == (
+        "pass the size to the template's quantity param in `with:` (`with: {size: 2 ETH}`), or use a template "
+        "whose legs all take it"
+    )
+    assert [(r["path"], r["line"], r["message"]) for r in finding["related"]] == [
+        ("templates/rung.yaml", line, f"leg {leg!r} gives `{their_key}` here") for leg, their_key, line in theirs
+    ]
+
+
+def test_a_size_on_the_use_leg_that_fits_every_template_leg_overrides_it(project):
+    (project / "templates" / "rung.yaml").write_text(RUNG.replace("sell:", "buy:"))
+    path = write_playbook(project, "legs:\n  x:\n    use: ./templates/rung.yaml\n    buy: 2 ETH\n")
+    legs = nodes(compile_file(path, CompileOptions(quotes=QUOTES)))
+    assert {leg: n["quantity"] for leg, n in legs.items()} == {
+        "x.bid": {"fixed": {"qty_1e8": 200000000}},
+        "x.ask": {"fixed": {"qty_1e8": 200000000}},
+    }
+
+
+def test_a_side_override_that_does_not_fit_is_reported_once_for_a_for_each_leg(project):
+    (project / "templates" / "rung.yaml").write_text(RUNG)
+    path = write_playbook(project, "legs:\n  x:\n    for_each: 3\n    use: ./templates/rung.yaml\n    buy: 2 ETH\n")
+    result = compile_file(path, CompileOptions(quotes=QUOTES))
+    assert [(d.code, d.path, d.span.line) for d in result.diagnostics] == [("GC103", str(path), 7)]
+    assert result.diagnostics[0].message.startswith("`buy: 2 ETH` on leg 'x-0' sets `buy` on every leg")

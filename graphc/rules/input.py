@@ -333,6 +333,11 @@ def check_wire_venue_case(ctx):
       (an id made by `for_each` is reported once, at the item that made it);
     - a quoted `true`, `false` or number where a boolean or number goes:
       `sandbox: "false"` is the text `false`, and the message says to remove the quotes;
+    - a leg that gives its side and size twice (`buy: 1 ETH` with `side: buy`), and a
+      side or size written on a `use:` leg (`buy: 2 ETH`) that does not fit every leg
+      of its template, which it is set on: one of them sells, or gives `side` +
+      `qty`. That is one error at the `use:` leg's key, with a note at each template
+      leg it clashes with; the template's buying legs are never resized alone;
     - a value out of range: quantities and prices must be positive, and so must
       risk limits (`risk.max_notional`, `risk.max_loss`, and on the wire
       `risk.admission.max_notional_usd`, `risk.runtime.max_loss_usd`), `qty_1e8`

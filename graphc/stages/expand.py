@@ -20,7 +20,8 @@ Rules (documented in docs/templates.md):
   ``<leg id>.``; ``after:`` references between the template's own legs are
   renamed with that prefix, the template's root legs (no ``after`` left) take
   the using leg's ``after:``, and any other field written on the using leg
-  overrides that field on every template leg. Template errors are GC107.
+  overrides that field on every template leg (a side or size must fit them all:
+  GC103 at the using leg's key otherwise). Template errors are GC107.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from graphc.diagnostics import Diagnostic, Related
 from graphc.files import file_kind, read_source, unreadable
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
+from graphc.stages.legs import both_forms
 from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import ParamSet, Supplied
@@ -515,11 +517,82 @@ def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
         return []
     nested_from = len(r.foreign_references)  # references a template used by this one leaves unresolved
     inner = expand_legs(r, template, template.doc.data["legs"], {**r.base_names, **values})
+    _check_side_overrides(r, leg, template, inner)
     local_ids = {c.id for c in inner}
     _check_references_to_user(r, nested_from, local_ids)
     for child in inner:
         _note_foreign_references(r, leg, child, local_ids)
     return [_adopt(leg, child, local_ids) for child in inner]
+
+
+SIDE_KEYS = ("buy", "sell", "side", "qty")  # the keys that give a leg its side and size, in legs.both_forms' order
+
+
+def _check_side_overrides(r, leg: LegOut, template: Scope, inner: list[LegOut]) -> None:
+    """GC103, once for the ``use:`` leg, at its side or size key when that key, set on every template leg as any
+    field on the using leg is (docs/templates.md), gives a template leg its side and size twice: ``buy: 2 ETH``
+    over a template with a leg that sells. It was reported at the template's ``sell:`` (the ``buy:`` that caused
+    it not shown), and the template's buying legs took the 2 ETH without a word (audit tmpl19 4). Spec §6 says
+    nothing of ``use:``; so the override stays the documented one, every leg or none: never a resize of the legs
+    of the same side alone. A using leg or template leg that gives both on its own is the model's usual error."""
+    over = [key for key in SIDE_KEYS if leg.fields.get(key) is not None]
+    if not over or both_forms(over):
+        return
+    clashes = []  # (template leg, its own key that the override leaves in place)
+    for child in inner:
+        own = [key for key in SIDE_KEYS if isinstance(child.fields, dict) and child.fields.get(key) is not None]
+        if not both_forms(own) and both_forms([key for key in SIDE_KEYS if key in own or key in over]):
+            clashes.append((child, next(key for key in own if key not in over)))
+    if not clashes:
+        return
+    key = over[0]
+    child, theirs = clashes[0]
+    others = len(clashes) - 1
+    more = f" ({others} other leg{'s' if others > 1 else ''} too)" if others else ""
+    related = []
+    for other, their_key in clashes[:3]:
+        span = span_in(other.spans, (their_key,))
+        where = span.file if span is not None and span.file is not None else template.path
+        related.append(Related(where, span, f"leg {other.id!r} gives `{their_key}` here"))
+    r.report(
+        "GC103",
+        f"`{key}: {_shown_value(leg.fields[key])}` on leg {leg.id!r} sets `{key}` on every leg of template "
+        f"{template.path}, and its leg {child.id!r} gives `{theirs}`{more}: a leg gives its side and size once",
+        span_in(leg.spans, (key,)),
+        hint=_side_override_hint(leg, over, template),
+        related=tuple(related),
+    )
+
+
+def _side_override_hint(leg: LegOut, over: list[str], template: Scope) -> str:
+    size = next((leg.fields[key] for key in ("buy", "sell", "qty") if key in over), None)
+    if size is None:
+        return f"leave the side to the template's legs (drop `{over[0]}`), or use a template whose legs all take it"
+    params = template.doc.data.get("params")
+    quantities = [
+        name
+        for name, definition in (params.items() if isinstance(params, dict) else ())
+        if isinstance(definition, dict) and definition.get("type") == "quantity"
+    ]
+    if not quantities:
+        return "give the size through a param of the template in `with:`, or use a template whose legs all take it"
+    return (
+        f"pass the size to the template's quantity param in `with:` (`with: {{{quantities[0]}: "
+        f"{_shown_value(size)}}}`), or use a template whose legs all take it"
+    )
+
+
+def _shown_value(value) -> str:
+    """A field's value as a message quotes it: text on one line, a number in plain digits."""
+    if isinstance(value, str):
+        shown = " ".join(value.split())
+        return shown if len(shown) <= 60 else shown[:57] + "..."
+    if isinstance(value, Decimal) and not isinstance(value, bool):
+        try:
+            return format_decimal(value)
+        except UnitError:
+            return str(value)
+    return str(value)
 
 
 def _note_foreign_references(r, parent: LegOut, child: LegOut, local_ids: set) -> None:

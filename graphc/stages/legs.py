@@ -235,7 +235,7 @@ def side_and_quantity(ctx):
             return "sell", sell, "sell"
     present = [k for k in ("buy", "sell") if ctx.fields.get(k) is not None]
     long_form = [k for k in ("side", "qty") if ctx.fields.get(k) is not None]
-    if _both_forms(present + long_form):
+    if both_forms(present + long_form):
         raise _given_twice(ctx, present + long_form)
     if present:
         return present[0], ctx.fields[present[0]], present[0]
@@ -264,7 +264,7 @@ def side_and_quantity(ctx):
     return side, ctx.fields["qty"], "qty"
 
 
-def _both_forms(keys: list[str]) -> bool:
+def both_forms(keys: list[str]) -> bool:
     """Whether ``keys`` (of ``buy``, ``sell``, ``side``, ``qty``, in that order) give a side and size twice."""
     shorthand = [k for k in keys if k in ("buy", "sell")]
     return len(shorthand) > 1 or (bool(shorthand) and len(keys) > len(shorthand))
@@ -276,15 +276,15 @@ def _given_twice(ctx, keys: list[str]) -> DiagnosticError:
     ``buy`` (docs/playbooks.md "Defaults": graphc does not choose between two sides)."""
     own = [k for k in keys if k in ctx.raw]
     inherited = [k for k in keys if k not in ctx.raw]
-    if not inherited or _both_forms(own):  # the leg alone gives both, as written
-        both = own if _both_forms(own) else keys
+    if not inherited or both_forms(own):  # the leg alone gives both, as written
+        both = own if both_forms(own) else keys
         return DiagnosticError(
             "GC103",
             f"leg {ctx.leg_id!r} gives both `{both[0]}` and `{both[1]}`",
             ctx.span_of(both[1]),
             "use `buy: Q`, `sell: Q`, or `side` + `qty`, exactly one",
         )
-    if not own or _both_forms(inherited):  # `defaults:` alone gives both: every leg takes them
+    if not own or both_forms(inherited):  # `defaults:` alone gives both: every leg takes them
         pair = inherited[:2]  # (a shorthand first, then the other form's key or the other shorthand)
         at = ctx.span_of(pair[1])
         lines = _lines((ctx.doc.span(("defaults", k)) for k in pair), at)

@@ -104,8 +104,8 @@ class Renderer:
         return sorted(read)
 
     # -- diagnostics ---------------------------------------------------------------
-    def report(self, code, message, span, hint=None):
-        diagnostic = located(Diagnostic(code, message, self.doc.path, span, hint=hint))
+    def report(self, code, message, span, hint=None, related=()):
+        diagnostic = located(Diagnostic(code, message, self.doc.path, span, hint=hint, related=related))
         self.diagnostics.append(diagnostic)
         if diagnostic.is_error:
             self.error_count += 1
