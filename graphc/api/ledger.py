@@ -34,6 +34,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shlex
 import sqlite3
@@ -100,20 +101,25 @@ CREATE TABLE IF NOT EXISTS {name} (
     created_ns INTEGER NOT NULL,
     updated_ns INTEGER NOT NULL
 )"""
-SCHEMA = (
-    RUNS_TABLE.format(name="runs")
-    + """;
-CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
--- a row's history: one event per state change, and `warning` events (what a look at the router learnt, Run.warnings)
+# a row's history: one event per state change, and `warning` events (what a look at the router learnt, Run.warnings)
+EVENTS_TABLE = """
 CREATE TABLE IF NOT EXISTS run_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     run_id INTEGER NOT NULL REFERENCES runs (id),
     at_ns INTEGER NOT NULL,
     state TEXT NOT NULL,
     note TEXT
-);
+)"""
+SCHEMA = (
+    RUNS_TABLE.format(name="runs")
+    + """;
+CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
 """
+    + EVENTS_TABLE
+    + ";\n"
 )
+# the columns of run_events graphc reads (Ledger._check_schema; the table's text is another in a ledger of version 1)
+EVENTS_COLUMNS = frozenset(re.findall(r"^    (\w+) ", EVENTS_TABLE, re.MULTILINE))
 
 # graphc before the run tag: states intent/submitted/uncertain/failed/reconciled, no scope, no tag.
 MIGRATE_V1 = """
@@ -261,10 +267,11 @@ class Ledger:
                 raise LedgerError(f"cannot use the ledger {self.path}: it was replaced while graphc was opening it")
             self._db.row_factory = sqlite3.Row
             self._migrate()
+            self._check_schema()
         except OSError as exc:
             raise LedgerError(f"cannot open the ledger {self.path}: {exc.strerror or exc}") from None
-        except sqlite3.Error as exc:
-            raise LedgerError(f"cannot open the ledger {self.path}: {exc}") from None
+        except SQLITE_FAILURES as exc:
+            raise LedgerError(f"cannot open the ledger {self.path}: {_sqlite_message(exc)}") from None
         self._identity = opened
 
     def _migrate(self) -> None:
@@ -284,6 +291,27 @@ class Ledger:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_schema(self) -> None:
+        """Refuse (:class:`LedgerError`) a ledger whose schema is not the one graphc writes. A damaged schema text
+        that still parses fails later otherwise: one byte of a column's name at the first read of a row, one byte
+        of a state in the runs table's CHECK at the first write of that state, which may come after the graph was
+        sent (audit ops19 5). The runs table of every ledger of this version was made by RUNS_TABLE (a migrated
+        one's under another name, then renamed: its text from the column list on is the same)."""
+        # as bytes: SQLite's text of a damaged schema need not be UTF-8
+        sql = "SELECT CAST(sql AS BLOB) FROM sqlite_master WHERE type = 'table' AND CAST(name AS BLOB) = ?"
+        runs = [r[0] for r in self._db.execute(sql, (b"runs",))]
+        if [bytes(r or b"").partition(b"(")[2] for r in runs] != [RUNS_TABLE.partition("(")[2].encode()]:
+            raise LedgerError(
+                f"cannot open the ledger {self.path}: {DAMAGED}: its runs table is not the one graphc writes"
+            )
+        columns = self._db.execute("SELECT CAST(name AS BLOB) FROM pragma_table_info('run_events')")
+        missing = EVENTS_COLUMNS - {bytes(r[0]).decode("utf-8", "replace") for r in columns}
+        if missing:
+            raise LedgerError(
+                f"cannot open the ledger {self.path}: {DAMAGED}: its run_events table has no column "
+                f"{', '.join(sorted(missing))}"
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -744,9 +772,16 @@ class _Transaction:
         with _sqlite_errors(self.path):
             if self.outer and self.db.in_transaction:
                 self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, SQLITE_FAILURES):
             raise _ledger_error(exc, self.path) from None
         return False
+
+
+# What a use of the ledger's SQLite connection raises when SQLite fails: its own errors, and UnicodeDecodeError,
+# which Python's sqlite3 raises instead when SQLite's error message is not UTF-8 (the message of a damaged schema
+# quotes the damaged text: audit ops19 5, one byte of it crashed `ledger`, `submit` and `amend`). The one list
+# Ledger's opening, its reads (_sqlite_errors) and its transactions (_Transaction) turn into a LedgerError.
+SQLITE_FAILURES = (sqlite3.Error, UnicodeDecodeError)
 
 
 @contextlib.contextmanager
@@ -754,14 +789,24 @@ def _sqlite_errors(path):
     """Every SQLite failure (locked, unwritable, corrupt) becomes a one-line LedgerError."""
     try:
         yield
-    except sqlite3.Error as exc:
+    except SQLITE_FAILURES as exc:
         raise _ledger_error(exc, path) from None
 
 
-def _ledger_error(exc: sqlite3.Error, path) -> LedgerError:
+def _ledger_error(exc: Exception, path) -> LedgerError:
     if "locked" in str(exc) or "busy" in str(exc):
         return LedgerError(f"the ledger {path} is locked by another process ({exc})")
-    return LedgerError(f"the ledger {path} cannot be used: {exc}")
+    return LedgerError(f"the ledger {path} cannot be used: {_sqlite_message(exc)}")
+
+
+DAMAGED = "it is damaged, or not graphc's"
+
+
+def _sqlite_message(exc: Exception) -> str:
+    """SQLite's message, or what an undecodable one means: the file is damaged (its schema text is not UTF-8)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"{DAMAGED}: SQLite's error about it is not UTF-8 text (byte {exc.object[exc.start]:#04x})"
+    return str(exc)
 
 
 SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's own files beside the ledger, by the ledger's name
