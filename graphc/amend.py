@@ -8,10 +8,12 @@ Node"). A person types them the way the playbook spells sizes and durations
 :func:`graphc.units.parse_quantity` (``0.02``, ``0.02 BTC``, ``$600``, ``600 USD``).
 
 The router's status answer (``GET /v1/execution_graphs/{id}``) gives a node's
-size but not its symbol, limit price or the graph's risk limits. Those come
-from the graph as this machine submitted it: the wire the ledger recorded for
-that graph id (:func:`recorded_node`). Without that record only a plain
-number of base units can be checked, and only against the node's size.
+size but not its symbol, limit price, the graph's risk limits or whether it is
+LIVE. Those come from the graph as this machine submitted it: the wire the
+ledger recorded for that graph id, under whatever router URL or API key it was
+recorded (:func:`recorded_node`). Without that record only a plain number of
+base units can be checked, and only against the node's size, so a larger size
+is not sent (:func:`unchecked_increase`).
 
 A size is a whole number of the venue's lot, as a leg's is (spec §3.2: a
 notional is "rounded **down** to the venue lot (to 1e-8 where no lot is
@@ -60,6 +62,7 @@ __all__ = [
     "MAX_FACTOR",
     "AmendLint",
     "AmendRefused",
+    "Record",
     "RecordedNode",
     "horizon_ms",
     "lint_amended",
@@ -68,6 +71,7 @@ __all__ = [
     "recorded_node",
     "size_change",
     "size_guard_unapplied",
+    "unchecked_increase",
 ]
 
 MAX_FACTOR = 10  # a new size more than this many times the node's size needs --yes (a fat-finger guard)
@@ -89,6 +93,17 @@ class RecordedNode:
     market_config: MarketConfig | None = field(default=None, compare=False)  # graphc.toml's market settings
     wire: bytes | None = field(default=None, compare=False, repr=False)  # the graph as the ledger recorded it
     node_id: str | None = field(default=None, compare=False)  # the node's id in ``wire`` (with the run tag)
+    live: bool = False  # the graph trades LIVE: its ``is_sandbox`` is not true (playbook-spec §2)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the ledger holds of the graph an amend changes (:func:`recorded_node`)."""
+
+    node: RecordedNode | None  # the node as the graph was sent; None: the ledger holds no copy of it
+    missing: str = ""  # why ``node`` is None: where graphc looked, and what to do
+    run_id: int | None = None  # the ledger run whose copy ``node`` is
+    elsewhere: str | None = None  # that run was recorded under another router URL or API key: said in a note
 
 
 def horizon_ms(text: str) -> int:
@@ -102,29 +117,74 @@ def horizon_ms(text: str) -> int:
     return ms
 
 
-# Why a check of an amend cannot run without the graph that was sent: the ledger given holds no copy of it, either
-# because another ledger sent it or because this one only found the run at the router (no bytes: submit16 3)
-NO_COPY = (
-    "graphc has no copy of the graph (not in this ledger, or only found at the router by its tag; "
-    "pass --ledger PATH for the ledger that sent it)"
-)
+LEDGER_THAT_SENT = "pass --ledger PATH for the ledger that submitted it"
 
 
-def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config=None) -> RecordedNode | None:
-    """The node ``node_id`` (as the router names it, with the run tag) of the graph the ledger at
-    ``ledger_path`` recorded as ``graph_id`` for ``scope``; None when there is no such record.
-    A missing ledger file is not created. ``market_config`` (graphc.toml's market settings) gives its lot."""
+def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config=None) -> Record:
+    """The node ``node_id`` (as the router names it, with the run tag) of the graph the ledger at ``ledger_path``
+    recorded as ``graph_id``, and the run that recorded it; or why the ledger holds no copy of it. A missing
+    ledger file is not created. ``market_config`` (graphc.toml's market settings) gives its lot.
+
+    The graph is looked for under every router URL and API key the ledger holds (audit ops19 3: under
+    ``localhost`` for ``127.0.0.1``, or after a key rotation, the same ledger's copy was "not in this ledger"
+    and every check was dropped): the graph id and the node's tagged id, which carries the run's tag, name the
+    graph, not the URL it was reached by. A run of ``scope``'s router (the URL as the ledger keys it,
+    :func:`graphc.api.client.normalize_base_url`) is taken first, then one of its account; the newest first. The
+    API key plays no part: the ledger holds only an account's fingerprint (``Scope.account``), never a key."""
     from graphc.api.ledger import Ledger  # deferred: sqlite3
 
     if not os.path.isfile(ledger_path):
-        return None
+        return Record(None, f"there is no ledger at {ledger_path}; {LEDGER_THAT_SENT}")
     with Ledger(ledger_path) as ledger:
-        wires = [r.wire for r in ledger.runs(scope=scope) if r.graph_id == graph_id and r.wire]
-    for wire in reversed(wires):
-        node = _node_of(wire, node_id)
+        runs = [r for r in ledger.runs() if r.graph_id == graph_id]
+    if not runs:
+        return Record(
+            None,
+            f"graph {graph_id} is not in the ledger {ledger_path}, under any router URL or API key; {LEDGER_THAT_SENT}",
+        )
+    here = _router_key(scope.endpoint)
+    nearest = sorted(runs, key=lambda r: (_router_key(r.endpoint) == here, r.account == scope.account, r.id))
+    for run in reversed(nearest):
+        node = _node_of(run.wire, node_id) if run.wire else None
         if node is not None:
-            return dataclasses.replace(node, market_config=market_config)
-    return None
+            elsewhere = None if run.in_scope(scope) else _recorded_elsewhere(run, scope, graph_id)
+            return Record(dataclasses.replace(node, market_config=market_config), "", run.id, elsewhere)
+    copies = [r for r in runs if r.wire]
+    if not copies:
+        return Record(
+            None,
+            f"ledger run {runs[-1].id} only found graph {graph_id} at the router by its run tag, so the ledger holds "
+            f"no copy of what was sent (another clone or machine sent it: {LEDGER_THAT_SENT})",
+        )
+    return Record(
+        None,
+        f"the ledger's copy of graph {graph_id} (run {copies[-1].id}) has no node {node_id}: it is not the graph "
+        "the router holds under that id",
+    )
+
+
+def _router_key(endpoint: str) -> str:
+    """A router URL as the ledger keys runs by it (``Client.base_url``: normalize_base_url), whatever its spelling
+    when it was recorded; a recorded URL that is not one any more stays as it is."""
+    from graphc.api.client import normalize_base_url  # deferred: httpx
+    from graphc.api.errors import ConfigError  # deferred: as above
+
+    try:
+        return normalize_base_url(endpoint, allow_plain_http=True)
+    except ConfigError:
+        return endpoint
+
+
+def _recorded_elsewhere(run, scope, graph_id: str) -> str:
+    """The note for a copy recorded under another URL or key: which, by the account's fingerprint (never a key)."""
+    if run.endpoint and _router_key(run.endpoint) != _router_key(scope.endpoint):
+        where = f"as sent to {run.endpoint}, not {scope.endpoint}"
+    else:
+        where = f"as sent with another API key (account {run.account})"
+    return (
+        f"ledger run {run.id} recorded graph {graph_id} {where}; its copy of the graph is used: the node's id "
+        "carries that run's tag"
+    )
 
 
 def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
@@ -143,15 +203,16 @@ def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
     if not isinstance(symbol, str) or not isinstance(type_, str):
         return None
     shown_venue = venue if isinstance(venue, str) else None
-    return RecordedNode(symbol, type_, shown_venue, limit, max_notional, wire=wire, node_id=node_id)
+    live = graph.get("is_sandbox") is not True  # one that does not say is the router's default: not a sandbox one
+    return RecordedNode(symbol, type_, shown_venue, limit, max_notional, wire=wire, node_id=node_id, live=live)
 
 
-def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
+def new_qty_1e8(text: str, node: RecordedNode | None, missing: str = "") -> int:
     """``--qty TEXT`` as the wire's qty_1e8, read as the playbook reads a leg's size (graphc/stages/legs.py):
     a plain number is base units; ``N ASSET`` must name the node's base asset; ``$N`` / ``N USD`` is
     divided by the node's limit price and rounded down to the venue's lot (1e-8 where no lot is known),
     as graphc/stages/legs.py ``quantity`` does. A size in units that is not a whole number of a known
-    lot is refused, as GC305 would flag it."""
+    lot is refused, as GC305 would flag it. ``missing`` says why there is no ``node``."""
     try:
         q = parse_quantity(text)
     except UnitError as exc:
@@ -162,7 +223,7 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
     if q.kind in ("asset", "shares"):
         if node is None:
             raise AmendRefused(
-                f"cannot check that {text!r} is in the node's unit: {NO_COPY}; write a plain number of base units"
+                f"cannot check that {text!r} is in the node's unit: {missing}; or write a plain number of base units"
             )
         expected = "shares" if node.type_ == "prediction" else base_asset(node.symbol)
         if q.kind == "shares" and node.type_ != "prediction":
@@ -171,7 +232,7 @@ def new_qty_1e8(text: str, node: RecordedNode | None) -> int:
             raise AmendRefused(f"{text!r} is in {q.asset} but {node.symbol} trades {expected}")
     elif q.kind == "notional":
         if node is None or node.limit is None:
-            why = NO_COPY if node is None else "it is a market node"
+            why = missing if node is None else "it is a market node"
             raise AmendRefused(f"{text!r} is a notional size: it needs the node's limit price, and {why}")
         if not _in_dollars(node):  # as a playbook's notional size (graphc/stages/legs.py)
             raise AmendRefused(
@@ -210,11 +271,25 @@ def _check_lot(text: str, amount: Decimal, node: RecordedNode) -> None:
     raise AmendRefused(f"{text!r} is not a multiple of {facts.venue or node.symbol}'s {plain(lot)} lot")
 
 
+def unchecked_increase(qty_1e8: int, current_1e8: int, record: Record, node_name: str) -> str | None:
+    """Why a new size of the node is not sent when the ledger holds no copy of its graph, or None: a size larger
+    than the router's (a derived node's 0 included) is refused, as none of graphc's checks of it can run (the
+    graph's max_notional, lint's, whether the graph is LIVE); the 10x guard alone, the one the router's answer
+    allows, would let a 9x increase of a real-money order through unchecked (audit ops19 3)."""
+    if record.node is not None or qty_1e8 <= current_1e8:
+        return None
+    return (
+        f"{plain(amount_of(qty_1e8))} is more than node {node_name}'s size {plain(amount_of(current_1e8))}, and "
+        f"graphc cannot check a larger size (the graph's max_notional, graphc lint's checks, whether it is LIVE): "
+        f"{record.missing}; nothing sent"
+    )
+
+
 def max_notional_unchecked(node: RecordedNode | None, node_name: str) -> str | None:
     """Why :func:`size_change` cannot compare a new size of the node (named ``node_name``) with the graph's
-    max_notional, or None when it does."""
+    max_notional, or None when it does (a node of a graph graphc has no copy of: the caller says why)."""
     if node is None:
-        return NO_COPY
+        return "graphc has no copy of the graph"
     if node.max_notional is None:
         return "the graph has no max_notional"
     if node.limit is None:

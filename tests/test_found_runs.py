@@ -68,7 +68,8 @@ def test_a_live_graph_found_at_the_router_is_listed_with_an_unknown_mode(referen
     # the row is there but holds no copy of the graph: amend says so, not "the graph is not in the ledger"
     reference_router.configure(speed=0)
     amend = run_graphc(["amend", graph["graph_id"], "order", "--qty", "$1k", "--ledger", fresh], env, project)
-    assert amend.returncode == 2 and "only found at the router by its tag" in amend.stderr, amend.stderr
+    assert amend.returncode == 2 and "only found graph" in amend.stderr, amend.stderr
+    assert "at the router by its run tag, so the ledger holds no copy of what was sent" in amend.stderr
     assert "not in the ledger" not in amend.stderr
     rows, as_json = listed(env, project)  # the ledger of the process that sent it knows
     assert rows[0][3] == "LIVE" and as_json[0]["live"] is True
@@ -95,9 +96,9 @@ def test_a_run_recorded_again_after_its_ledger_was_deleted_keeps_its_mode_and_gr
     with Ledger(project / ".graphc" / "ledger.sqlite") as ledger:
         (run,) = ledger.runs()
         assert run.wire and f".{run.tag}" in run.wire.decode() and run.wire_hash  # the bytes it sent
-    amend = run_graphc(["amend", graph["graph_id"], "order", "--qty", "0.7"], env, project)
+    amend = run_graphc(["amend", graph["graph_id"], "order", "--qty", "0.7", "--live"], env, project)
     assert amend.returncode == 0, amend.stderr
-    assert f"graph {graph['graph_id']} node order: size 0.6 -> 0.7 ETH" in amend.stdout, amend.stdout
+    assert f"graph {graph['graph_id']} (LIVE) node order: size 0.6 -> 0.7 ETH" in amend.stdout, amend.stdout
     assert "not in the ledger" not in amend.stdout + amend.stderr
 
 

@@ -29,7 +29,7 @@ import pytest
 from click.testing import CliRunner
 from sandbox_fixture import CANARY_KEY, REPO, cli_env, edge, node, run_graphc
 
-from graphc.amend import NO_COPY, AmendRefused, RecordedNode, size_change
+from graphc.amend import AmendRefused, RecordedNode, size_change
 from graphc.api.client import Client
 from graphc.api.ledger import Ledger, Scope
 from graphc.api.runtag import run_tag, tag_wire
@@ -1393,26 +1393,35 @@ def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
 
 
 def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
-    """Another ledger (a clone, another machine): the router's answer has the size but no symbol, limit or risk."""
+    """Another ledger (a clone, another machine): the router's answer has the size but no symbol, limit, risk or
+    mode, so only a plain number of base units is read, and only a size no larger than the node's is sent: none of
+    graphc's checks of a larger one can run (audit ops19 3: 0.2 -> 5 BTC went through with every check dropped)."""
     env = cli_env(sandbox)
     gid = _submit_usd_leg(sandbox, project, env)
-    elsewhere = ["--ledger", tmp_path / "none.sqlite"]
+    none = tmp_path / "none.sqlite"
+    elsewhere = ["--ledger", none]
+    why = f"there is no ledger at {none}; pass --ledger PATH for the ledger that submitted it"
     notional = invoke(["amend", gid, "a", "--qty", "$600", *elsewhere], env)
-    assert notional.exit_code == 2 and "needs the node's limit price" in notional.output, notional.output
+    assert notional.exit_code == 2 and f"needs the node's limit price, and {why}\n" in notional.output, notional.output
     asset = invoke(["amend", gid, "a", "--qty", "0.006 BTC", *elsewhere], env)
-    assert asset.exit_code == 2 and "cannot check" in asset.output, asset.output
-    huge = invoke(["amend", gid, "a", "--qty", "600", *elsewhere], env)  # the 10x guard needs only the size
-    assert huge.exit_code == 2 and "is 108000.1x the node's size 0.00555555" in huge.output, huge.output
-    plain = invoke(["amend", gid, "a", "--qty", "0.006", *elsewhere], env)
-    assert plain.exit_code == 0, plain.output
-    assert plain.output == _accepted_unchecked(
-        gid,
-        "size 0.00555555 -> 0.006",
-        NO_COPY,
-        f"graphc lint's checks of the amended node could not run: {NO_COPY}",
+    assert asset.exit_code == 2 and f"cannot check that '0.006 BTC' is in the node's unit: {why}" in asset.output
+    for larger in ("600", "0.006"):
+        refused = invoke(["amend", gid, "a", "--qty", larger, *elsewhere], env)
+        assert refused.exit_code == 2, refused.output
+        assert refused.output == (
+            f"graphc: error: --qty: {larger} is more than node a's size 0.00555555, and graphc cannot check a larger "
+            f"size (the graph's max_notional, graphc lint's checks, whether it is LIVE): {why}; nothing sent\n"
+        )
+    smaller = invoke(["amend", gid, "a", "--qty", "0.005", *elsewhere], env)
+    assert smaller.exit_code == 0, smaller.output
+    assert smaller.output == (
+        f"graph {gid} node a: size 0.00555555 -> 0.005\n"
+        f"note: graphc has no copy of graph {gid} ({why}); not checked: the graph's max_notional, graphc lint's "
+        "checks of the amended node, whether the graph is LIVE\n"
+        f"graph {gid} node a: accepted (qty_1e8)\n"
     )
-    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [600_000]
-    assert not (tmp_path / "none.sqlite").exists()  # looking is not creating
+    assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000]
+    assert not none.exists()  # looking is not creating
 
 
 # -- amend: the amended node goes through graphc's lint (audit ops.md 1, 7) ----------------------------------
@@ -1533,7 +1542,9 @@ def test_amend_says_the_lint_checks_and_the_10x_guard_could_not_run(sandbox, pro
     elsewhere = invoke(["amend", gid, "accumulate", "--horizon", "30s", "--ledger", tmp_path / "none.sqlite"], env)
     assert elsewhere.exit_code == 0, elsewhere.output
     assert elsewhere.output == (
-        f"note: graphc lint's checks of the amended node could not run: {NO_COPY}\n"
+        f"note: graphc has no copy of graph {gid} (there is no ledger at {tmp_path / 'none.sqlite'}; pass --ledger "
+        "PATH for the ledger that submitted it); not checked: graphc lint's checks of the amended node, whether the "
+        "graph is LIVE\n"
         f"graph {gid} node accumulate: accepted (horizon_ms)\n"
     )
     derived_legs = (

@@ -139,34 +139,45 @@ def _status_of(answer: dict, default: str) -> str:
 )
 @ledger_option("Ledger that recorded the graph's submission, for amend's checks (default: .graphc/ledger.sqlite).")
 @click.option(
+    "--live",
+    is_flag=True,
+    help="Allow amending a LIVE graph (the ledger's copy of it must also say `sandbox: false`, as submit's --live).",
+)
+@click.option(
     "--yes",
     is_flag=True,
     help="Allow a new size more than 10x the node's size (graphc's own guard, not a router rule).",
 )
 @verbose_option
 @api_errors
-def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, yes, verbose):
+def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, live, yes, verbose):
     """Change a running node's size, urgency, slippage or horizon
     (PATCH /v1/execution_graphs/GRAPH_ID/nodes/NODE). NODE is the leg's name
     as the playbook gave it. Only the options given change.
 
+    A LIVE graph (the ledger recorded it with `sandbox: false`) is amended
+    only with --live, as it was submitted only with --live; nothing is sent
+    without it.
+
     --qty and --horizon read sizes and durations as the playbook does. The
     node's symbol and limit price and the graph's max_notional come from the
-    ledger that recorded the submission; without it --qty takes only a plain
-    number of base units. A dollar size rounds down to the venue's lot; a
-    size in units that is not a whole number of lots is refused. graphc
-    prints the size change first (and a note when it could not compare the
-    graph's max_notional) and refuses (nothing sent) a size whose notional
-    at the limit is above the graph's max_notional, or one more than 10x the
-    node's size unless --yes is given.
+    ledger that recorded the submission (under whatever router URL or API key
+    it did); without it --qty takes only a plain number of base units, and a
+    size larger than the node's is refused, as none of its checks can run. A
+    dollar size rounds down to the venue's lot; a size in units that is not a
+    whole number of lots is refused. graphc prints the size change first (and
+    a note when it could not compare the graph's max_notional) and refuses
+    (nothing sent) a size whose notional at the limit is above the graph's
+    max_notional, or one more than 10x the node's size unless --yes is given.
 
     Every amend runs graphc lint's rules on the recorded graph with the node
     changed as the PATCH changes it: an error on that node (a size below the
     venue's minimum, a horizon shorter than the TWAP) refuses the amend,
     nothing sent; a warning is printed. Checks that could not run are named.
 
-    Exit status: 0 accepted; 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node, a refused size or a lint error; 3 the router refused
-    (also when it answers 2xx with the status rejected, failed or error: its reason is printed).
+    Exit status: 0 accepted; 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node,
+    a LIVE graph without --live, a refused size or a lint error; 3 the router refused (also when it answers 2xx with
+    the status rejected, failed or error: its reason is printed).
     """
     from graphc.amend import (  # deferred: units
         MAX_FACTOR,
@@ -177,6 +188,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
         recorded_node,
         size_change,
         size_guard_unapplied,
+        unchecked_increase,
     )
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
     from graphc.api.ledger import Scope, default_ledger_path  # deferred: the ledger (sqlite3)
@@ -202,23 +214,37 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             names = ", ".join(n.name for n in view.nodes) or "none"
             fail(f"graph {graph_id} has no node {node!r} (its nodes: {names})", EXIT_USAGE)
         target = matches[0]
-        recorded = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, config.market_config)
+        record = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, config.market_config)
+        recorded = record.node
+        shown = _live_opt_in(graph_id, record, live)
+        if record.elsewhere is not None:
+            click.echo(f"note: {record.elsewhere}")
         if qty is not None:
             try:
-                changes["qty_1e8"] = new_qty_1e8(qty, recorded)
+                changes["qty_1e8"] = new_qty_1e8(qty, recorded, record.missing)
+                unchecked = unchecked_increase(changes["qty_1e8"], target.target_qty_1e8, record, target.name)
+                if unchecked is not None:
+                    raise AmendRefused(unchecked)
                 change = size_change(changes["qty_1e8"], target.target_qty_1e8, recorded, confirmed=yes)
             except AmendRefused as exc:
                 fail(f"--qty: {exc}", EXIT_USAGE)
-            click.echo(f"graph {graph_id} node {target.name}: {change}")
-            unchecked = max_notional_unchecked(recorded, target.name)
-            if unchecked is not None:  # a skipped guard must not read as passed
-                click.echo(f"note: the graph's max_notional was not compared: {unchecked}")
+            click.echo(f"{shown} node {target.name}: {change}")
+            not_compared = None if recorded is None else max_notional_unchecked(recorded, target.name)
+            if not_compared is not None:  # a skipped guard must not read as passed
+                click.echo(f"note: the graph's max_notional was not compared: {not_compared}")
             unapplied = None if yes else size_guard_unapplied(target.target_qty_1e8, target.name)
             if unapplied is not None:
                 click.echo(f"note: the {MAX_FACTOR}x size guard could not be applied: {unapplied}")
-        _lint_amended_node(graph_id, target.name, recorded, changes, config)
+        if recorded is None:  # what could not be checked, and why, once
+            skipped = ["the graph's max_notional"] if qty is not None else []
+            skipped += ["graphc lint's checks of the amended node", "whether the graph is LIVE"]
+            click.echo(
+                f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: {', '.join(skipped)}"
+            )
+        else:
+            _lint_amended_node(graph_id, target.name, recorded, changes, config)
         answer = client.amend_node(graph_id, target.node_id, changes)
-    said = f"graph {graph_id} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
+    said = f"{shown} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
     refused = _routers_no(answer, "amend")
     if refused is not None:
         fail(f"{said}: {refused}", 3)
@@ -247,15 +273,32 @@ def _routers_no(answer: dict, what: str) -> str | None:
     return f"the router refused the {what} (its answer gives no reason)"
 
 
+def _live_opt_in(graph_id, record, live: bool) -> str:
+    """The double opt-in of playbook-spec §2, for an amend: a graph the ledger's copy says is LIVE is refused
+    (exit 2, nothing sent) without --live, as its submission was; ``--live`` makes no graph live (a warning for a
+    sandbox one). Returns the graph as the amend's lines name it: ``graph ID (LIVE)`` for a live one."""
+    node = record.node
+    if node is not None and node.live and not live:
+        fail(
+            f"graph {graph_id} is LIVE (ledger run {record.run_id} sent it with `sandbox: false`): an amend changes "
+            "a real-money order; pass --live to amend it; nothing sent",
+            EXIT_USAGE,
+            prefix="refused",
+        )
+    if node is not None and not node.live and live:
+        click.echo(
+            f"graphc: warning: --live has no effect: graph {graph_id} is a sandbox graph (ledger run {record.run_id})",
+            err=True,
+        )
+    return f"graph {graph_id} (LIVE)" if node is not None and node.live else f"graph {graph_id}"
+
+
 def _lint_amended_node(graph_id, name, recorded, changes, config):
     """graphc lint's rules on the node as the amend leaves it (:func:`graphc.amend.lint_amended`): an error
     refuses the amend (exit 2, nothing sent), a warning is printed, and checks that could not run are named:
     a skipped check must not read as passed."""
-    from graphc.amend import NO_COPY, lint_amended  # deferred: the rules
+    from graphc.amend import lint_amended  # deferred: the rules
 
-    if recorded is None:
-        click.echo(f"note: graphc lint's checks of the amended node could not run: {NO_COPY}")
-        return
     found = lint_amended(recorded, changes, config)
     if found.unchecked is not None:
         click.echo(f"note: graphc lint's checks of the amended node could not run: {found.unchecked}")
