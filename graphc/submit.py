@@ -60,6 +60,7 @@ from graphc.api.ledger import (
     ReconcileResult,
     Run,
     Scope,
+    in_flight_refusal,
     iso,
     more_graphs_warning,
 )
@@ -530,7 +531,11 @@ def submit_wire(
     reconciled = [ledger.reconcile(r.id, client) for r in ledger.pending(run_key, scope)]
     unresolved = ledger.pending(run_key, scope)
     if unresolved:
-        detail = next((r.message for r in reversed(reconciled) if r.run.id == unresolved[0].id), "")
+        # another graphc's attempt in flight is refused in Ledger.begin's words, whichever look found it (audit
+        # ops19 6: reconcile's message, which names the run for `graphc ledger --reconcile`, named it twice here)
+        detail = in_flight_refusal(unresolved[0], time.time_ns()) or next(
+            (r.message for r in reversed(reconciled) if r.run.id == unresolved[0].id), ""
+        )
         raise PendingUncertain(run_key, unresolved[0].id, detail or f"state {unresolved[0].state}")
     earlier = ledger.runs(run_key, scope=scope)
     done = [r for r in earlier if r.graph_id]

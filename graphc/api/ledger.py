@@ -70,6 +70,7 @@ __all__ = [
     "default_ledger_path",
     "elsewhere",
     "in_flight",
+    "in_flight_refusal",
     "iso",
     "may_land",
     "more_graphs_warning",
@@ -433,9 +434,9 @@ class Ledger:
     def _unsettled(self, run: Run, scope: Scope, now_ns: int) -> str:
         """Why an unsettled attempt ``run`` stops a new attempt of its run key in ``scope``."""
         if run.in_scope(scope):
-            flying = in_flight(run, now_ns)  # a concurrent submit that won the race: not something to reconcile
+            flying = in_flight_refusal(run, now_ns)  # a concurrent submit that won the race: nothing to reconcile
             if flying is not None:
-                return f"{flying}; nothing was sent for this run"
+                return flying
             return (
                 f"state {run.state}; {may_land(run, now_ns)}; `graphc ledger --reconcile` settles it (the next "
                 "submit of this run reconciles it first too)"
@@ -720,6 +721,13 @@ def in_flight(run: Run, now_ns: int) -> str | None:
             "the router first"
         )
     return None
+
+
+def in_flight_refusal(run: Run, now_ns: int) -> str | None:
+    """Why a new attempt of the run key is not sent while ``run``, another graphc's attempt, is in flight
+    (:func:`in_flight`), as every refusal of it says so (PendingUncertain's detail); else None."""
+    flying = in_flight(run, now_ns)
+    return None if flying is None else f"{flying}; nothing was sent for this run"
 
 
 def may_land(run: Run, now_ns: int) -> str:
