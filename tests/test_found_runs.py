@@ -18,7 +18,7 @@ import sqlite3
 import pytest
 from sandbox_fixture import cli_env, posts, run_graphc, start_graphc, submitted_graphs, wait_for
 
-from graphc.api.ledger import Ledger, Scope
+from graphc.api.ledger import SCHEMA_VERSION, Ledger, Scope
 
 LIVE = "graphc: 1\nname: {name}\nsandbox: false\nlegs:\n  order:\n    sell: {qty} ETH\n    symbol: ETH-USD\n    limit: 2400.5\n"
 SLOW_POST = {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow"}
@@ -134,7 +134,9 @@ def test_a_ledger_of_version_2_is_migrated_and_its_found_runs_have_an_unknown_mo
     events_sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'run_events'").fetchone()[0]
     indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "REFERENCES runs (id)" in events_sql and "runs_by_key" in indexes
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "changes" in tables  # version 4: the PATCHes and PUTs sent (audit ops19 1)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     db.close()
 
 

@@ -1421,7 +1421,10 @@ def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
         f"graph {gid} node a: accepted (qty_1e8)\n"
     )
     assert [e["qty_1e8"] for e in _amended(sandbox, gid)] == [500_000]
-    assert not none.exists()  # looking is not creating
+    # the PATCH is recorded, with its landing window, in the ledger --ledger names (audit ops19 1); the refusals
+    # before it sent and recorded nothing
+    with Ledger(none) as ledger:
+        assert ledger.runs() == [] and [c.state for c in ledger.changes("amend")] == ["settled"]
 
 
 # -- amend: the amended node goes through graphc's lint (audit ops.md 1, 7) ----------------------------------

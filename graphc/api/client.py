@@ -2,12 +2,17 @@
 
 Safety rules this module enforces, and why:
 
-* **Reads retry, submissions do not.**  GET (and the idempotent PUT, PATCH,
-  DELETE) go through an ``httpx_retries.RetryTransport`` that retries on 429
-  (honouring ``Retry-After``), 5xx, timeouts and dropped connections; each
-  retry is announced on the ``graphc.api`` logger (a warning, shown without
-  ``-v``).  A ``POST`` is only ever retried by the inner
-  ``httpx.HTTPTransport(retries=)``, which retries *establishing the
+* **Reads retry, changes do not.**  GET and DELETE (a cancel: nothing can
+  undo it, so an attempt that lands late changes nothing) go through an
+  ``httpx_retries.RetryTransport`` that retries on 429 (honouring
+  ``Retry-After``), 5xx, timeouts and dropped connections; each retry is
+  announced on the ``graphc.api`` logger (a warning, shown without ``-v``).
+  A PATCH (amend) or PUT (kill switch) is retried only after a 429, a definite
+  refusal: an attempt abandoned after it was sent may still be applied later,
+  after a later change of the same value, and undo it (audit ops19 1), so its
+  unknown outcome is :class:`~graphc.api.errors.UncertainOutcome`, for the
+  caller to record with its landing time.  A ``POST`` is only ever retried by
+  the inner ``httpx.HTTPTransport(retries=)``, which retries *establishing the
   connection* and nothing else, i.e. failures where the request provably never
   left this machine.
 * **Only a definite refusal means "not applied".**  A POST answered 400, 401,
@@ -95,8 +100,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0, pool=5.0)
 DEFAULT_DEADLINE_S = 30.0  # one attempt, from opening the connection to the last byte of the answer
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-# Methods whose repetition cannot do harm: reads, cancel, kill-switch set, amend to absolute values.
-IDEMPOTENT_METHODS = ("GET", "PUT", "PATCH", "DELETE")
+# Methods retried after the request was sent: reads, and cancel (a cancel that lands late undoes nothing).
+IDEMPOTENT_METHODS = ("GET", "DELETE")
+# Methods that set a value (amend, kill switch): retried only after a definite refusal (429), never once the request
+# may have reached the router, where it may still be applied after a later change of the same value and undo it.
+CHANGE_METHODS = ("PATCH", "PUT")
 # After-send failures worth retrying for idempotent methods.  Connect-phase
 # failures are retried by the inner transport for every method.
 RETRY_EXCEPTIONS = (
@@ -117,6 +125,9 @@ NOT_SENT = (
 # Answers to a POST that prove it was not applied.  Anything else that is not a
 # success may have created the graph (a 303 "see other", a 409 conflict, a 5xx).
 DEFINITE_REFUSALS = frozenset({400, 401, 403, 404, 405, 411, 413, 414, 415, 422, 423, 429, 431})
+# Answers to a PATCH or PUT that prove it was not applied: a POST's, and a 409 (the node or graph is in a state that
+# does not take it). No idempotency key is sent with them, so a 409 is not a key reused.
+CHANGE_REFUSALS = DEFINITE_REFUSALS | {409}
 GRAPH_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}\Z")
 NODE_ID_RE = re.compile(r"^[^/?#\s]{1,200}\Z")
 # A path segment that URL normalisation removes (RFC 3986 5.2.4; httpx does it): `nodes/..` would be the graph.
@@ -381,7 +392,8 @@ class Client:
 
     def _build_http(self, retries, connect_retries, backoff_factor, max_retry_wait, retry_budget) -> httpx.Client:
         """Inner transport retries connection set-up only; the outer one retries
-        whole idempotent requests (status codes, timeouts, drops).  No keep-alive:
+        whole idempotent requests (status codes, timeouts, drops), and a PATCH or
+        PUT after a 429 only (``_change_retry``).  No keep-alive:
         each attempt opens its own connection, which its deadline can close."""
         inner = httpx.HTTPTransport(
             retries=connect_retries,
@@ -399,6 +411,17 @@ class Client:
             allowed_methods=IDEMPOTENT_METHODS,
             status_forcelist=RETRY_STATUSES,
             retry_on_exceptions=RETRY_EXCEPTIONS,
+            backoff_factor=backoff_factor,
+            respect_retry_after_header=True,
+            max_backoff_wait=max_retry_wait,
+            total_timeout=retry_budget,
+        )
+        # a PATCH or PUT carries this one instead (_send's ``retry``): a 429 refused it, nothing else is retried
+        self._change_retry = announced(
+            total=retries,
+            allowed_methods=CHANGE_METHODS,
+            status_forcelist=(429,),
+            retry_on_exceptions=(),
             backoff_factor=backoff_factor,
             respect_retry_after_header=True,
             max_backoff_wait=max_retry_wait,
@@ -511,12 +534,14 @@ class Client:
         path = f"/v1/execution_graphs/{_graph_path(graph_id)}/resume"
         return self._post(path, b"{}", None, UncertainOutcome, refusals=range(400, 500))
 
-    def amend_node(self, graph_id: str, node_id: str, changes: dict) -> dict:
+    def amend_node(self, graph_id: str, node_id: str, changes: dict, *, send_by_ns: int | None = None) -> dict:
         """PATCH …/nodes/{node_id} with absolute values (qty_1e8, urgency, max_slippage_bps, horizon_ms).
 
-        Setting a value twice leaves it set, so the request is retried like a read. No source documents the
+        Sent once (:meth:`_change`): an attempt whose answer was lost may still be applied after a later amend of
+        the node and undo it, so it is :class:`UncertainOutcome`, never retried. No source documents the
         answer's body, so a 2xx is success whatever its body (an unreadable one is an :class:`UnreadableAnswer`),
-        as for a cancel; whether a readable one says no is the caller's question."""
+        as for a cancel; whether a readable one says no is the caller's question. ``send_by_ns``: as for
+        :meth:`submit_graph` (the ledger's landing time of the change)."""
         if not isinstance(node_id, str) or not NODE_ID_RE.match(node_id):
             raise ConfigError(f"invalid node id {clean(str(node_id), 80)!r}")
         graph = f"/v1/execution_graphs/{_graph_path(graph_id)}"
@@ -527,7 +552,7 @@ class Client:
                 f"would reach {instead} instead of the node; nothing sent"
             )
         path = f"{graph}/nodes/{quote(node_id, safe='')}"
-        return self._call("PATCH", path, json=changes, any_body=True)
+        return self._change("PATCH", path, changes, send_by_ns)
 
     def list_orders(
         self, limit: int = 50, offset: int = 0, symbol: str | None = None, node_order_id: str | None = None
@@ -543,8 +568,9 @@ class Client:
     ) -> dict:
         return self._call("GET", "/v1/fills", params=_page_params(limit, offset, symbol, node_order_id))
 
-    def kill_switch(self, active: bool, reason: str | None = None) -> dict:
-        """PUT /v1/kill_switch.  Setting a flag is idempotent, so it is retried.
+    def kill_switch(self, active: bool, reason: str | None = None, *, send_by_ns: int | None = None) -> dict:
+        """PUT /v1/kill_switch, sent once (:meth:`_change`): an ``off`` whose answer was lost may still land
+        after a later ``on`` and clear it, so an unknown outcome is :class:`UncertainOutcome`, never retried.
 
         Sends what the reference documents: ``{"active": true, "reason": ...}`` to engage, and to clear
         ``{"active": false}`` (a ``reason`` given with ``False`` is not sent).  The reference documents
@@ -553,7 +579,7 @@ class Client:
         payload: dict[str, Any] = {"active": bool(active)}
         if reason and active:
             payload["reason"] = reason
-        return self._call("PUT", "/v1/kill_switch", json=payload, any_body=True)
+        return self._change("PUT", "/v1/kill_switch", payload, send_by_ns)
 
     def holds_key(self, data: bytes) -> bool:
         """Whether ``data`` contains this client's API key (to refuse uploading a file that has it)."""
@@ -652,15 +678,19 @@ class Client:
         return tuple(getattr(self._local, "waits", ()))
 
     def _send(self, method: str, path: str, send_by_ns: int | None = None, **kwargs) -> tuple[httpx.Response, bytes]:
-        """One request (with the transport's retries), its answer read whole within the deadline and size cap;
-        ``send_by_ns``: not sent at all (``_TooLate``) if its first byte would leave after that wall-clock time."""
+        """One request (with the transport's retries: a PATCH or PUT only after a 429), its answer read whole within
+        the deadline and size cap; ``send_by_ns``: not sent at all (``_TooLate``) if its first byte would leave after
+        that wall-clock time."""
         started = time.monotonic()
         self._local.request = f"{method} {path}"
         self._local.tried = ""
         self._local.waits = []
         deadline = _Deadline(self.deadline, send_by_ns)
         self._local.deadline = deadline  # its ``attempts``: whether an answer came to a retry
-        request = self._http.build_request(method, path, extensions={"trace": deadline}, **kwargs)
+        extensions: dict[str, Any] = {"trace": deadline}
+        if method in CHANGE_METHODS:
+            extensions["retry"] = self._change_retry  # httpx_retries takes a request's own retry from its extensions
+        request = self._http.build_request(method, path, extensions=extensions, **kwargs)
         try:
             response = self._http.send(request, stream=True)
             try:
@@ -739,39 +769,69 @@ class Client:
         headers = {"Content-Type": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
+        return self._once("POST", path, body, headers, uncertain, refusals, send_by_ns)
+
+    def _change(self, method: str, path: str, payload: dict, send_by_ns: int | None) -> dict:
+        """A PATCH or PUT that sets values: sent once (retried after a 429 only), so anything after sending but a
+        definite refusal (:data:`CHANGE_REFUSALS`) is :class:`UncertainOutcome`. No source documents these answers'
+        bodies, so a 2xx is success whatever its body (an unreadable one is an :class:`UnreadableAnswer`)."""
+        body = json.dumps(payload).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        return self._once(method, path, body, headers, UncertainOutcome, CHANGE_REFUSALS, send_by_ns, any_body=True)
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict,
+        uncertain,
+        refusals,
+        send_by_ns: int | None,
+        *,
+        any_body: bool = False,
+    ) -> dict:
+        """A request not retried once it may have reached the router: ``uncertain`` (an :class:`UncertainOutcome`
+        class) for every end but a 2xx or an answer in ``refusals``."""
         try:
-            response, answer = self._send("POST", path, send_by_ns, content=body, headers=headers)
+            response, answer = self._send(method, path, send_by_ns, content=body, headers=headers)
         except NOT_SENT as exc:
             raise ApiConnectionError(
                 f"cannot reach the router at {self.base_url}: {_describe(exc)} (nothing was sent)"
             ) from exc
         except _TooLate as exc:
             error = NotSentInTime(
-                f"POST {path} was not sent: its first byte would have left {exc.late_s:.1f} s after the time it had "
-                "to leave by for the ledger's landing time (lands_by) to hold (this process was held up: suspended, "
-                "or waiting for the ledger or the network); nothing was sent, so submitting it again is safe"
+                f"{method} {path} was not sent: its first byte would have left {exc.late_s:.1f} s after the time it "
+                "had to leave by for the ledger's landing time (lands_by) to hold (this process was held up: "
+                "suspended, or waiting for the ledger or the network); nothing was sent, so sending it again is safe"
             )
             error.late_s = exc.late_s
             raise error from None
         except (httpx.HTTPError, _DeadlinePassed) as exc:
             raise uncertain(
-                f"POST {path}: {_describe(exc)} after the request was sent; the router may have applied it"
+                f"{method} {path}: {_describe(exc)} after the request was sent; the router may have applied it"
             ) from exc
         except _TooLarge:
             raise uncertain(
-                f"POST {path}: the answer is larger than {self.max_answer_bytes} bytes; the router may have applied it"
+                f"{method} {path}: the answer is larger than {self.max_answer_bytes} bytes; the router may have "
+                "applied it"
             ) from None
         status = response.status_code
         if response.is_success:
             try:
-                return _json_body(answer, "POST", path)
+                return _json_body(answer, method, path)
             except ApiProtocolError:
-                raise uncertain(f"POST {path}: HTTP {status} but the answer could not be read", status=status) from None
+                if any_body:
+                    log.info("%s %s: the answer is not a JSON object; HTTP %s is success", method, path, status)
+                    return UnreadableAnswer()
+                raise uncertain(
+                    f"{method} {path}: HTTP {status} but the answer could not be read", status=status
+                ) from None
         if status in refusals:
-            raise _http_error(response, answer, "POST", path)
+            raise _http_error(response, answer, method, path)
         _, detail = _error_detail(answer)
         raise uncertain(
-            f"POST {path}: router answered HTTP {status} {clean(response.reason_phrase, 60)}"
+            f"{method} {path}: router answered HTTP {status} {clean(response.reason_phrase, 60)}"
             + (f" ({detail})" if detail else "")
             + "; that is not a refusal, so it may have applied the request",
             status=status,

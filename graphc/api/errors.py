@@ -40,6 +40,7 @@ __all__ = [
     "NotFound",
     "NotSentInTime",
     "PastCatchUp",
+    "PendingChange",
     "PendingUncertain",
     "RateLimited",
     "Rejected",
@@ -220,6 +221,19 @@ class PendingUncertain(LedgerError):
     def __init__(self, run_key: str, run_id: int, detail: str = ""):
         self.run_key, self.run_id = run_key, run_id
         super().__init__(f"run {run_key!r} has an unresolved attempt (ledger run {run_id}): {detail}")
+
+
+class PendingChange(LedgerError):
+    """An earlier PATCH or PUT of the same value (an amend of the node, the kill switch) may still reach the router:
+    landing after this one, it would undo it. Nothing was sent. Exit 3, as :class:`PendingUncertain`: the earlier
+    request's outcome is unknown, so this one is not known to be unneeded (a wrapper reads exit 2 as a usage error).
+    ``changes``: the earlier requests (:class:`graphc.api.ledger.Change`)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, changes=()):
+        self.changes = list(changes)
+        super().__init__(message)
 
 
 class RouterCheckIncomplete(LedgerError):

@@ -26,6 +26,16 @@ counts as the real run's. An *unsettled* attempt blocks its run key in every
 scope: two spellings of one URL, or two keys of one account, are two scopes
 but may be one router and account, where that request may still land. The
 ledger never stores credentials; error texts are redacted.
+
+The ledger also keeps the *changes* graphc sends (``changes``: an amend's PATCH,
+the kill switch's PUT), each with the time until which it may still reach the
+router, in the words of a run: ``sent`` (recorded just before it goes out, its
+``lands_by`` from the request's longest call and the landing margin),
+``uncertain`` (its answer was lost: ``lands_by`` is the moment our socket
+closed plus the margin) or ``settled`` (answered, refused, never sent, or read
+back from the router). An earlier change that may still land undoes a later one
+of the same value if it lands after it (audit ops19 1): :meth:`Ledger.begin_change`
+names those, in every scope, and refuses the later one when asked to.
 """
 
 from __future__ import annotations
@@ -46,7 +56,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
-from graphc.api.errors import AlreadySubmitted, LedgerError, PendingUncertain
+from graphc.api.errors import AlreadySubmitted, LedgerError, PendingChange, PendingUncertain
 from graphc.api.lookup import Scan, find_run, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean, redact
 from graphc.api.runtag import run_tag
@@ -62,11 +72,13 @@ from graphc.files import (
 )
 
 __all__ = [
+    "Change",
     "Ledger",
     "LedgerGone",
     "ReconcileResult",
     "Run",
     "Scope",
+    "by_hand",
     "default_ledger_path",
     "elsewhere",
     "in_flight",
@@ -74,11 +86,12 @@ __all__ = [
     "iso",
     "may_land",
     "more_graphs_warning",
+    "undoes",
 ]
 
 STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
 PENDING = ("intent", "sent", "uncertain")
-SCHEMA_VERSION = 3  # 3: `live` may be NULL (the mode of a graph found at the router is not known)
+SCHEMA_VERSION = 4  # 3: `live` may be NULL (the mode of a graph found at the router is not known); 4: `changes`
 INTENT_GRACE_S = 30  # an intent not sent by then was abandoned before sending
 CLOCK_SKEW_S = 300  # the router's clock may be this far from ours: a run's window starts that much earlier
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another graphc holding the ledger
@@ -102,6 +115,25 @@ CREATE TABLE IF NOT EXISTS {name} (
     created_ns INTEGER NOT NULL,
     updated_ns INTEGER NOT NULL
 )"""
+# The PATCHes and PUTs graphc sent (Change): `target` names what they set (an amend: GRAPH_ID/NODE_ID, the node id as
+# the router names it; the kill switch: ''), `fields` the values sent (JSON), `said` the command that sent them, `seen`
+# what the router showed of the target just before (an amend: the node's size), for a look that reads it back.
+CHANGES_TABLE = """
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    account TEXT NOT NULL,
+    target TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    said TEXT NOT NULL,
+    seen TEXT,
+    state TEXT NOT NULL CHECK (state IN ('sent', 'uncertain', 'settled')),
+    note TEXT,
+    sent_ns INTEGER NOT NULL,
+    lands_by_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL
+)"""
 # a row's history: one event per state change, and `warning` events (what a look at the router learnt, Run.warnings)
 EVENTS_TABLE = """
 CREATE TABLE IF NOT EXISTS run_events (
@@ -113,6 +145,8 @@ CREATE TABLE IF NOT EXISTS run_events (
 )"""
 SCHEMA = (
     RUNS_TABLE.format(name="runs")
+    + ";"
+    + CHANGES_TABLE
     + """;
 CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
 """
@@ -240,6 +274,40 @@ class Run:
         }
 
 
+@dataclass(frozen=True)
+class Change:
+    """A PATCH or PUT graphc sent (an amend of a node, the kill switch): what it set, and until when it may land."""
+
+    id: int
+    kind: str  # "amend" | "kill_switch"
+    endpoint: str
+    account: str
+    target: str
+    fields: dict  # the values the request sets
+    said: str  # the command that sent it, as a person typed it
+    seen: dict | None  # what the router showed of the target just before it was sent
+    state: str  # sent | uncertain | settled
+    note: str | None
+    sent_ns: int
+    lands_by_ns: int
+
+    def may_land(self, now_ns: int) -> bool:
+        """Whether the request may still reach the router: its outcome is not known and ``lands_by`` is ahead."""
+        return self.state != "settled" and now_ns < self.lands_by_ns
+
+    def in_flight(self) -> str:
+        """How far the ledger knows the request's fate: on its way, or its answer lost."""
+        if self.state == "sent":
+            return "no answer recorded yet: another graphc is sending it, or stopped while it did"
+        return "its answer was lost, so whether it was applied is unknown"
+
+
+def undoes(earlier: dict, later: dict) -> bool:
+    """Whether a request setting ``earlier`` that lands after one setting ``later`` undoes it: it sets a field the
+    later one sets, to another value. (The same value again changes nothing; another field is not the later one's.)"""
+    return any(key in later and later[key] != value for key, value in earlier.items())
+
+
 @dataclass
 class ReconcileResult:
     """``found``: True (graph id known), False (proven absent), None (still unknown: ``message`` says why)."""
@@ -279,15 +347,18 @@ class Ledger:
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         with self._transaction():  # looked at again inside: another graphc may have migrated it meanwhile
-            if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
                 return
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
             if "idempotency_key" in columns:
                 script = MIGRATE_V1.format(schema=SCHEMA)
-            elif columns:
-                script = MIGRATE_V2
-            else:
+            elif not columns:
                 script = SCHEMA
+            elif version < 3:
+                script = MIGRATE_V2 + ";" + CHANGES_TABLE
+            else:  # version 3: the runs are as they are; the changes are new
+                script = CHANGES_TABLE
             for statement in script.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
@@ -443,7 +514,7 @@ class Ledger:
             )
         return (
             f"state {run.state}; {may_land(run, now_ns)}; {elsewhere(run, scope)}. {UNSETTLED_ELSEWHERE}; "
-            f"or settle it by hand (`graphc ledger --resolve {run.id} --graph-id ID` or `--not-submitted`)"
+            f"or settle it by hand ({by_hand(run, now_ns)})"
         )
 
     def record_found(
@@ -512,15 +583,103 @@ class Ledger:
         self._set(run_id, "absent", error=reason, note=reason)
 
     def resolve(self, run_id: int, *, graph_id: str | None = None, note: str = "resolved by hand") -> Run:
-        """A human's verdict on a pending run: its graph id, or 'never created' (the way to force)."""
-        run = self.get(run_id)
-        if not run.pending:
-            raise LedgerError(f"run {run_id} is {run.state}; only intent, sent and uncertain runs need resolving")
-        if graph_id:
-            self._set(run_id, "confirmed", graph_id=graph_id, note=note)
-        else:
+        """A human's verdict on a pending run: its graph id, or 'never created' (the way to force).
+
+        'Never created' is refused (:class:`PendingUncertain`, exit 3, nothing recorded) while the run's request may
+        still land: a ``sent`` or ``uncertain`` row before its ``lands_by``. The router lists a graph only once its
+        request lands, so a look before then proves nothing, and the verdict let the next submit send the run
+        again while the first request was still on its way (audit ops19 2). An ``intent`` was never sent, and once
+        settled never will be (the compare-and-set of :meth:`mark_sent`): it may be resolved at once."""
+        with self._transaction():  # looked at and written at once: a `sent` written meanwhile is seen
+            run = self.get(run_id)
+            if not run.pending:
+                raise LedgerError(f"run {run_id} is {run.state}; only intent, sent and uncertain runs need resolving")
+            if graph_id:
+                self._set(run_id, "confirmed", graph_id=graph_id, note=note)
+                return self.get(run_id)
+            now = time.time_ns()
+            if run.state != "intent" and run.lands_by_ns is not None and now < run.lands_by_ns:
+                raise PendingUncertain(run.run_key, run.id, _too_soon(run, now))
             self._set(run_id, "absent", error=f"{note}: not submitted", note=note, force=True)
         return self.get(run_id)
+
+    # -- changes (PATCH, PUT) -------------------------------------------------
+
+    def begin_change(
+        self,
+        scope: Scope,
+        kind: str,
+        target: str,
+        fields: dict,
+        said: str,
+        lands_by_ns: int,
+        *,
+        seen: dict | None = None,
+        refuse: bool,
+    ) -> tuple[Change, list[Change]]:
+        """Record a change as ``sent`` *before* it goes out; returns it and the earlier changes of ``kind`` and
+        ``target`` that may still land and would undo it if they landed after it (:func:`undoes`), in *any* scope
+        (another spelling of the URL or key may reach the same router and account, as for runs). With ``refuse``,
+        such earlier changes refuse it instead (:class:`PendingChange`, nothing recorded), in the same transaction
+        that would record it: two graphc amending one node at once never both go."""
+        now = time.time_ns()
+        with self._transaction():
+            earlier = [c for c in self.changes(kind, target) if c.may_land(now) and undoes(c.fields, fields)]
+            if earlier and refuse:
+                raise PendingChange(self._undoing(earlier), earlier)
+            cur = self._db.execute(
+                "INSERT INTO changes (kind, endpoint, account, target, fields, said, seen, state, sent_ns,"
+                " lands_by_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?)",
+                (
+                    kind,
+                    scope.endpoint,
+                    scope.account,
+                    target,
+                    json.dumps(fields, sort_keys=True),
+                    clean(said, 2000),
+                    None if seen is None else json.dumps(seen, sort_keys=True),
+                    now,
+                    lands_by_ns,
+                    now,
+                ),
+            )
+            change_id = cur.lastrowid or 0
+        return self.change(change_id), earlier
+
+    @staticmethod
+    def _undoing(earlier: list[Change]) -> str:
+        """Why ``earlier`` changes stop a new one: each may still land, and landing after it would undo it."""
+        each = "; ".join(
+            f"{c.said} (ledger change {c.id}, sent {iso(c.sent_ns)} to {c.endpoint}: {c.in_flight()}) may still "
+            f"reach the router until {iso(c.lands_by_ns)}"
+            for c in earlier
+        )
+        return f"{each}; landing after this request, it would undo it"
+
+    def settle_change(self, change_id: int, state: str, note: str, lands_by_ns: int | None = None) -> None:
+        """``uncertain`` (the answer was lost: ``lands_by_ns`` is when the request can no longer land) or ``settled``
+        (answered, refused, never sent, or read back from the router)."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE changes SET state = ?, note = ?, lands_by_ns = COALESCE(?, lands_by_ns), updated_ns = ? "
+                "WHERE id = ?",
+                (state, clean(note, 2000), lands_by_ns, time.time_ns(), change_id),
+            )
+
+    def change(self, change_id: int) -> Change:
+        with _sqlite_errors(self.path):
+            row = self._db.execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
+        if row is None:
+            raise LedgerError(f"no ledger change {change_id}")
+        return _change(row)
+
+    def changes(self, kind: str, target: str | None = None) -> list[Change]:
+        """The changes of ``kind`` (and ``target``) this ledger recorded, in every scope, oldest first."""
+        sql, args = "SELECT * FROM changes WHERE kind = ?", [kind]
+        if target is not None:
+            sql, args = sql + " AND target = ?", args + [target]
+        with _sqlite_errors(self.path):
+            return [_change(r) for r in self._db.execute(sql + " ORDER BY id", args)]
 
     _ALLOWED: ClassVar[dict[str, set[str]]] = {
         "intent": {"sent", "absent"},
@@ -654,8 +813,7 @@ class Ledger:
             f"run {run.id} ({run.run_key}) is still uncertain: {why}. To settle it by hand, look at the router "
             f"for orders whose node ids end in `.{run.tag or '?'}` (GET /v1/orders; sent "
             f"{iso(run.sent_ns or run.created_ns)} to {run.endpoint or 'the router'}), then record what you found: "
-            f"`graphc ledger --resolve {run.id} --graph-id ID` if it traded, or "
-            f"`graphc ledger --resolve {run.id} --not-submitted` to submit it again (the way to force it)"
+            f"{by_hand(run, time.time_ns())}"
         )
         if run.state == "uncertain":
             self._set(run.id, "uncertain", error=message, note="reconcile: undecided")
@@ -721,6 +879,24 @@ def in_flight(run: Run, now_ns: int) -> str | None:
             "the router first"
         )
     return None
+
+
+def by_hand(run: Run, now_ns: int) -> str:
+    """The two commands that settle ``run`` by hand, and from when the second is accepted (:meth:`Ledger.resolve`)."""
+    forced = f"`graphc ledger --resolve {run.id} --not-submitted` to submit it again (the way to force it)"
+    if run.state != "intent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns:
+        forced += f", accepted after {iso(run.lands_by_ns)}, once its request can no longer land"
+    return f"`graphc ledger --resolve {run.id} --graph-id ID` if it traded, or {forced}"
+
+
+def _too_soon(run: Run, now_ns: int) -> str:
+    """Why ``--not-submitted`` is refused for ``run`` now: its request may still land."""
+    why = in_flight(run, now_ns) if run.state == "sent" else may_land(run, now_ns)
+    return (
+        f"--not-submitted is refused before {iso(run.lands_by_ns)}: {why}. A look at the router before then proves "
+        "nothing, since a graph is listed only once its request lands. After that time, `graphc ledger --reconcile` "
+        f"settles it from the router; `graphc ledger --resolve {run.id} --graph-id ID` records a graph found now"
+    )
 
 
 def in_flight_refusal(run: Run, now_ns: int) -> str | None:
@@ -877,6 +1053,32 @@ def _identity(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return None if stat.S_ISLNK(info.st_mode) else (info.st_dev, info.st_ino)
+
+
+def _change(row: sqlite3.Row) -> Change:
+    return Change(
+        id=row["id"],
+        kind=row["kind"],
+        endpoint=row["endpoint"],
+        account=row["account"],
+        target=row["target"],
+        fields=_json_object(row["fields"]) or {},
+        said=redact(row["said"]),
+        seen=_json_object(row["seen"]),
+        state=row["state"],
+        note=redact(row["note"]) if row["note"] else None,
+        sent_ns=row["sent_ns"],
+        lands_by_ns=row["lands_by_ns"],
+    )
+
+
+def _json_object(text) -> dict | None:
+    """A JSON object the ledger holds, or None (none held, or not an object: as good as none)."""
+    try:
+        value = json.loads(text) if text else None
+    except (ValueError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _run(row: sqlite3.Row, warnings: tuple[str, ...] = ()) -> Run:

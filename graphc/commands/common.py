@@ -451,7 +451,7 @@ def print_unreadable(path: str, exc: Exception) -> None:
 
 
 def ledger_option(help: str = "Ledger file (default: .graphc/ledger.sqlite in the project root)."):
-    """``--ledger PATH`` of submit, ledger and amend (``ledger_path``; None: the project's ledger)."""
+    """``--ledger PATH`` of submit, ledger, amend and kill-switch (``ledger_path``; None: the project's ledger)."""
     return click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help=help)
 
 

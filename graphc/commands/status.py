@@ -8,9 +8,12 @@ from the router's answers is cleaned first (secrets, terminal escapes).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shlex
 import sys
+import time
 
 import click
 
@@ -137,7 +140,10 @@ def _status_of(answer: dict, default: str) -> str:
     metavar="DURATION",
     help="New execution horizon, written as in a playbook: 30s, 1m30s, 500ms; a bare number is milliseconds.",
 )
-@ledger_option("Ledger that recorded the graph's submission, for amend's checks (default: .graphc/ledger.sqlite).")
+@ledger_option(
+    "Ledger that recorded the graph's submission, for amend's checks; the amend is recorded there too, with the "
+    "time until which it may land (default: .graphc/ledger.sqlite)."
+)
 @click.option(
     "--live",
     is_flag=True,
@@ -175,9 +181,16 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     venue's minimum, a horizon shorter than the TWAP) refuses the amend,
     nothing sent; a warning is printed. Checks that could not run are named.
 
+    The PATCH is sent once, never retried after it may have reached the
+    router: a lost answer is UNCERTAIN (it may have been applied, and may
+    still be until the time named), and until then an amend of the node
+    that sets one of its fields to another value is refused, nothing sent
+    (landing late, the earlier one would undo it).
+
     Exit status: 0 accepted; 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node,
     a LIVE graph without --live, a refused size or a lint error; 3 the router refused (also when it answers 2xx with
-    the status rejected, failed or error: its reason is printed).
+    the status rejected, failed or error: its reason is printed), the answer was lost (UNCERTAIN), or an earlier
+    amend this one could be undone by may still land (nothing sent).
     """
     from graphc.amend import (  # deferred: units
         MAX_FACTOR,
@@ -243,12 +256,80 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
             )
         else:
             _lint_amended_node(graph_id, target.name, recorded, changes, config)
-        answer = client.amend_node(graph_id, target.node_id, changes)
+        typed = _typed("amend", graph_id, target.name, qty=qty, urgency=urgency, slippage=slippage, horizon=horizon)
+        answer = _send_amend(ledger, client, graph_id, target, changes, typed)
     said = f"{shown} node {target.name}: {_status_of(answer, 'amend sent')} ({', '.join(sorted(changes))})"
     refused = _routers_no(answer, "amend")
     if refused is not None:
         fail(f"{said}: {refused}", 3)
     click.echo(said)
+
+
+# The amend option that sets each field of the PATCH (what a person reads in a message about the field).
+AMEND_OPTIONS = {
+    "qty_1e8": "--qty",
+    "urgency": "--urgency",
+    "max_slippage_bps": "--slippage",
+    "horizon_ms": "--horizon",
+}
+
+
+def _typed(*words, **options) -> str:
+    """The command as a person would type it (``graphc amend G a --qty 0.15``), quoted, for the ledger's record
+    of a change and the messages that name it; an option given as None is left out."""
+    parts = ["graphc", *map(str, words)]
+    for name, value in options.items():
+        if value is not None:
+            parts += [f"--{name}", str(value)]
+    return f"`{shlex.join(parts)}`"
+
+
+def _send_amend(ledger_path, client, graph_id, target, changes, typed) -> dict:
+    """The PATCH, sent once and recorded in the ledger with its landing window (:func:`graphc.api.changes.send_change`):
+    refused, nothing sent, while an earlier amend of the node that sets one of these fields to another value may
+    still land (it would undo this one, audit ops19 1); an answer lost is UNCERTAIN, exit 3, naming until when this
+    amend may still land."""
+    from graphc.api.changes import send_change  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.api.errors import PendingChange  # deferred: as above
+    from graphc.api.ledger import Ledger, iso  # deferred: as above
+    from graphc.submit import landing_margin, landing_time_s  # deferred: the submitter's landing window
+
+    margin = landing_margin()
+    options = ", ".join(AMEND_OPTIONS[key] for key in changes)
+    node = f"graph {graph_id} node {target.name}"
+    with Ledger(ledger_path) as ledger:
+        try:
+            sent = send_change(
+                ledger,
+                client,
+                "amend",
+                f"{graph_id}/{target.node_id}",
+                changes,
+                typed,
+                lambda send_by: client.amend_node(graph_id, target.node_id, changes, send_by_ns=send_by),
+                landing_s=landing_time_s(client, margin),
+                margin=margin,
+                seen={"target_qty_1e8": target.target_qty_1e8},
+                refuse=True,
+            )
+        except PendingChange as exc:
+            until = iso(max(c.lands_by_ns for c in exc.changes))
+            fail(f"{node}: nothing sent: {exc}; send this amend again after {until}", exc.exit_code)
+    assert sent.change is not None  # recorded: a ledger was given
+    for warning in sent.warnings:
+        click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
+    if sent.lost is not None:
+        fail(
+            f"{sent.lost}. The amend of {node} may have been applied, and may still be until "
+            f"{iso(sent.change.lands_by_ns)} (ledger change {sent.change.id}): look at the node with "
+            f"`graphc status {graph_id}`. Until then graphc refuses an amend of node {target.name} that sets "
+            f"{options} to another value: this one, landing after it, would undo it (the same amend again is "
+            "harmless)",
+            sent.lost.exit_code,
+            prefix="UNCERTAIN",
+        )
+    assert sent.answer is not None  # a 2xx: the change is settled
+    return sent.answer
 
 
 # A 2xx answer whose status says the request did not happen. No source documents the answer to an amend or a
@@ -377,25 +458,158 @@ def cancel_command(graph_id, verbose):
 @click.command("kill-switch")
 @click.argument("state", type=click.Choice(["on", "off"], case_sensitive=False))
 @click.option("--reason", help="Why (required to turn it on; recorded by the router; not sent with off).")
+@ledger_option(
+    "Ledger that records the switch's requests, so that a later kill-switch knows of one still on its way "
+    "(default: .graphc/ledger.sqlite in the project of the current folder)."
+)
 @verbose_option
 @api_errors
-def kill_switch_command(state, reason, verbose):
+def kill_switch_command(state, reason, ledger_path, verbose):
     """Turn the router's kill switch on (cancel everything, block new
     submissions) or off (PUT /v1/kill_switch).
 
-    Exit status: 0 the router accepted it (a note says when its answer does
-    not state the switch's state); 3 it refused or failed, or its answer says
-    the switch is in the other state, or gives `active` as something other
-    than true or false.
-    """
-    from graphc.api.client import UnreadableAnswer  # deferred: httpx; --help stays fast
+    The request is sent once and recorded in the ledger with the time until
+    which it may still reach the router. If an earlier request for the other
+    state may still land then (its answer was lost), graphc sends this one
+    now, waits until that one can no longer land, and sends it again.
 
+    Exit status: 0 the router accepted it (a note says when its answer does
+    not state the switch's state); 2 `off` with a ledger that cannot be used
+    (nothing sent; `on` is sent all the same); 3 it refused or failed, its
+    answer was lost (UNCERTAIN: it may have been applied), its answer says
+    the switch is in the other state or gives `active` as something other
+    than true or false, or a later kill-switch was given while this one
+    waited to be sent again; 130 interrupted while waiting to send it again.
+    """
     active = state.lower() == "on"
     if active and not (reason and reason.strip()):
         raise click.UsageError("kill-switch on needs --reason TEXT")
-    wanted = "ON" if active else "OFF"
-    with make_client(verbose) as client:
-        answer = client.kill_switch(active, reason)
+    typed = _typed("kill-switch", state.lower())
+    with make_client(verbose) as client, _switch_ledger(ledger_path, active) as ledger:
+        sent = _send_switch(ledger, client, active, reason, typed)
+        _report_switch(sent.answer, active, reason)
+        if sent.earlier:
+            _send_switch_again(ledger, client, sent, active, reason, typed)
+
+
+def _wanted(active: bool) -> str:
+    return "ON" if active else "OFF"
+
+
+@contextlib.contextmanager
+def _switch_ledger(ledger_path, active: bool):
+    """The ledger that records the switch's requests; for ``on``, None when it cannot be used (with a warning): the
+    emergency stop is sent all the same. An ``off`` with no ledger is refused (exit 2, nothing sent): a later ``on``
+    could not know that it may still land."""
+    from graphc.api.errors import LedgerError  # deferred: only the router commands need it
+    from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+
+    try:
+        ledger = Ledger(ledger_path or default_ledger_path())
+    except LedgerError as exc:
+        if not active:
+            raise
+        click.echo(
+            f"graphc: warning: {exc}; the kill switch is turned ON all the same, without a record: an earlier "
+            "`kill-switch off` still on its way cannot be seen, nor this request by a later kill-switch",
+            err=True,
+        )
+        yield None
+        return
+    with ledger:
+        yield ledger
+
+
+def _send_switch(ledger, client, active: bool, reason, typed: str):
+    """The PUT, sent once and recorded with its landing window (:func:`graphc.api.changes.send_change`); an answer
+    lost is UNCERTAIN, exit 3. An earlier request for the other state that may still land does not hold it back:
+    it is in the result's ``earlier``."""
+    from graphc.api.changes import send_change  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.api.ledger import iso  # deferred: as above
+    from graphc.submit import landing_margin, landing_time_s  # deferred: the submitter's landing window
+
+    margin = landing_margin()
+    sent = send_change(
+        ledger,
+        client,
+        "kill_switch",
+        "",
+        {"active": active},
+        typed,
+        lambda send_by: client.kill_switch(active, reason, send_by_ns=send_by),
+        landing_s=landing_time_s(client, margin),
+        margin=margin,
+        refuse=False,
+    )
+    for warning in sent.warnings:
+        click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
+    if sent.lost is None:
+        return sent
+    again = f"`graphc kill-switch {'on --reason ...' if active else 'off'}`"
+    message = f"{sent.lost}. Whether the kill switch is {_wanted(active)} is unknown"
+    if sent.change is not None:
+        message += f", and the request may still reach the router until {iso(sent.change.lands_by_ns)}"
+    message += (
+        f"; the reference documents no way to read the switch, so graphc cannot look: send it again ({again}; "
+        "setting it twice is harmless)"
+    )
+    if not active and sent.change is not None:
+        message += ". A `graphc kill-switch on` given before then is sent again once this request can no longer land"
+    if sent.earlier:
+        message += f". {_earlier(sent.earlier, active)}"
+    fail(message, sent.lost.exit_code, prefix="UNCERTAIN")
+
+
+def _earlier(changes, active: bool) -> str:
+    """The earlier requests for the other state that may still land, and what they would do."""
+    from graphc.api.ledger import iso  # deferred: the ledger (sqlite3); --help stays fast
+
+    each = "; ".join(f"{c.said} (ledger change {c.id}, sent {iso(c.sent_ns)} to {c.endpoint})" for c in changes)
+    until = iso(max(c.lands_by_ns for c in changes))
+    return (
+        f"{each}: its answer was lost, and it may still reach the router until {until} and turn the switch "
+        f"{_wanted(not active)} again"
+    )
+
+
+def _send_switch_again(ledger, client, sent, active: bool, reason, typed: str) -> None:
+    """Wait until every earlier request for the other state can no longer land, then send this one again, so that it
+    is the last to land (as far as the landing margin holds); not when a later kill-switch was given meanwhile."""
+    from graphc.api.ledger import iso  # deferred: the ledger (sqlite3); --help stays fast
+
+    until = max(c.lands_by_ns for c in sent.earlier)
+    click.echo(
+        f"graphc: {_earlier(sent.earlier, active)}: graphc sends {typed} again at {iso(until)} (interrupting the wait "
+        "leaves that to you)",
+        err=True,
+    )
+    try:
+        while (left := (until - time.time_ns()) / 1e9) > 0:
+            time.sleep(min(left, 1.0))
+    except KeyboardInterrupt:
+        click.echo(
+            f"\ngraphc: interrupted: the kill switch was turned {_wanted(active)}, but an earlier request may still "
+            f"turn it {_wanted(not active)} until {iso(until)}; run `graphc kill-switch "
+            f"{'on --reason ...' if active else 'off'}` again after that time",
+            err=True,
+        )
+        sys.exit(130)
+    later = [c for c in ledger.changes("kill_switch", "") if c.id > sent.change.id]
+    if later:
+        fail(
+            f"{typed} was not sent again: {later[-1].said} was given at {iso(later[-1].sent_ns)}, after it, so the "
+            "switch is as that one leaves it",
+            3,
+        )
+    again = _send_switch(ledger, client, active, reason, typed)
+    _report_switch(again.answer, active, reason, f"sent again at {iso(again.change.sent_ns)}")
+
+
+def _report_switch(answer: dict, active: bool, reason, again: str = "") -> None:
+    """The router's answer to the PUT: `kill switch is ON (reason)`, or exit 3 when it says the other state."""
+    from graphc.api.client import UnreadableAnswer  # deferred: httpx; --help stays fast
+
+    wanted, state = _wanted(active), "on" if active else "off"
     # The reference documents the request only ({"active": true, "reason": ...}; to clear {"active": false}),
     # no answer body: a 2xx is the router's yes. An answer that does say `active` must say the state asked for.
     said_active = answer.get("active", active)
@@ -403,7 +617,7 @@ def kill_switch_command(state, reason, verbose):
         fail(
             f"PUT /v1/kill_switch: asked to turn the kill switch {wanted}, but the router's answer gives "
             f"`active` as {clean(json.dumps(said_active, default=str), 40)}, not true or false, so whether it is "
-            f"{wanted} is unknown; run `graphc kill-switch {state.lower()}{' --reason ...' if active else ''}` again "
+            f"{wanted} is unknown; run `graphc kill-switch {state}{' --reason ...' if active else ''}` again "
             "(setting it twice is harmless)",
             3,
         )
@@ -420,6 +634,8 @@ def kill_switch_command(state, reason, verbose):
     cancelled = answer.get("cancelled_graphs")
     if isinstance(cancelled, int) and not isinstance(cancelled, bool) and cancelled:
         line += f"; {cancelled} active graph(s) cancelled"
+    if again:
+        line += f"; {again}"
     click.echo(line)
     if "active" not in answer:
         what = "is not a JSON object" if isinstance(answer, UnreadableAnswer) else "does not state the switch's state"

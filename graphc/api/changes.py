@@ -1,0 +1,92 @@
+"""A change of something running (an amend's PATCH, the kill switch's PUT), sent once with its landing window.
+
+Why: the router documents no idempotency key, and a PATCH or PUT whose answer is lost (a timeout, a dropped
+connection, a 5xx) may still be applied later, after a later change of the same value, and undo it: a node back at
+the size the trader replaced, a kill switch turned on cleared by an earlier ``off`` (audit ops19 1). So such a
+request is sent once (:meth:`graphc.api.client.Client.amend_node`, ``kill_switch``: retried only after a 429),
+recorded in the ledger *before* it goes out with the time until which it may land (``lands_by``, the vocabulary
+of a submission's run: docs/submitting.md, "Exactly once"), and settled by its answer. A lost answer leaves it
+``uncertain`` until ``lands_by`` (the moment our socket closed plus the landing margin); an earlier change that may
+still land is named to the next change it could undo (:meth:`graphc.api.ledger.Ledger.begin_change`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from graphc.api.errors import ApiError, LedgerError, UncertainOutcome
+from graphc.api.ledger import Change, Ledger, Scope, iso
+
+__all__ = ["Sent", "send_change"]
+
+
+@dataclass
+class Sent:
+    """What became of a change: the router's 2xx ``answer``, or ``lost`` (its outcome unknown: the change is
+    recorded ``uncertain`` until its ``lands_by``); ``earlier``: changes that may still land and would undo it if
+    they landed after it (sent anyway: ``refuse`` was False); ``warnings``: what the ledger could not record."""
+
+    change: Change | None  # None: sent without a record (``ledger`` None)
+    answer: dict | None
+    lost: UncertainOutcome | None
+    earlier: list[Change]
+    warnings: list[str] = field(default_factory=list)
+
+
+def send_change(
+    ledger: Ledger | None,
+    client,
+    kind: str,
+    target: str,
+    fields: dict,
+    said: str,
+    request: Callable[[int | None], dict],
+    *,
+    landing_s: float,
+    margin: float,
+    seen: dict | None = None,
+    refuse: bool,
+) -> Sent:
+    """Record the change ``sent`` (``lands_by`` = now + ``landing_s``, the request's longest call and the landing
+    margin), call ``request(send_by_ns)`` (the client method, told the time its first byte must leave by for
+    ``lands_by`` to hold), and settle the record by what came back. A definite refusal or a request never sent is
+    raised, settled; Ctrl-C mid-request leaves it ``uncertain`` for ``margin`` seconds, as a lost answer does.
+    ``refuse``: an earlier change that may still land and would undo this one refuses it
+    (:class:`~graphc.api.errors.PendingChange`, nothing sent). ``ledger`` None: sent with no record and no look at
+    earlier changes (the kill switch's ON when the ledger cannot be used: graphc's bookkeeping never holds back an
+    emergency stop)."""
+    if ledger is None:
+        try:
+            return Sent(None, request(None), None, [])
+        except UncertainOutcome as lost:
+            return Sent(None, None, lost, [])
+    lands_by = time.time_ns() + int(landing_s * 1e9)
+    change, earlier = ledger.begin_change(
+        Scope.of(client), kind, target, fields, said, lands_by, seen=seen, refuse=refuse
+    )
+    send_by = lands_by - int((client.deadline + margin) * 1e9)
+    try:
+        answer = request(send_by)
+    except UncertainOutcome as lost:
+        ledger.settle_change(change.id, "uncertain", str(lost), time.time_ns() + int(margin * 1e9))
+        return Sent(ledger.change(change.id), None, lost, earlier)
+    except ApiError as exc:  # refused, or never sent: it cannot land
+        ledger.settle_change(change.id, "settled", f"not applied: {exc}")
+        raise
+    except BaseException:  # Ctrl-C (or any crash) mid-request: whatever was sent may still land
+        ledger.settle_change(
+            change.id, "uncertain", "interrupted while the request was in flight", time.time_ns() + int(margin * 1e9)
+        )
+        raise
+    sent = Sent(change, answer, None, earlier)
+    try:
+        ledger.settle_change(change.id, "settled", "answered")
+        sent.change = ledger.change(change.id)
+    except LedgerError as exc:  # the router answered; the record stays `sent`, which holds back a later change
+        sent.warnings.append(
+            f"the ledger could not record the router's answer ({exc}): it keeps the request as sent until "
+            f"{iso(change.lands_by_ns)}, so a later change that this one would undo is refused until then"
+        )
+    return sent

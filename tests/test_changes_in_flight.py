@@ -1,0 +1,222 @@
+"""After the first submit: a change whose answer was lost may still land (audit ops19), against `graphc sandbox
+serve` behaving as the reference router (no idempotency key; tests/sandbox_fixture.py `btc_router`), over real HTTP,
+through the real CLI (subprocesses where two commands overlap, this process otherwise).
+
+- 1: a PATCH (amend) or PUT (kill switch) whose answer is lost is sent once, never retried: it is UNCERTAIN, exit 3,
+  recorded in the ledger with the time until which it may still land. An amend that it would undo by landing late
+  (one setting a field it sets to another value) is refused until then, nothing sent; a `kill-switch on` given
+  while an `off` may still land is sent at once, and again once that `off` can no longer land.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+from sandbox_fixture import cli_env, run_graphc, start_graphc, wait_for
+
+from graphc.api.client import Client
+from graphc.api.errors import UncertainOutcome
+from graphc.api.ledger import Ledger, Scope
+from graphc.cli import cli
+
+LIMIT = """graphc: 1
+name: lim
+risk:
+  max_notional: $20k
+legs:
+  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}
+  b: {buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: 2000}
+"""
+UNTIL = re.compile(r"may still be until (\S+Z)")
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "p"
+    (root / ".git").mkdir(parents=True)
+    (root / "limit.yaml").write_text(LIMIT)
+    return root
+
+
+def invoke(args, env, cwd):
+    """`graphc ARGS` in this process, typed in ``cwd`` (the router is still a separate process, over real HTTP)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def submitted(router, project, env) -> str:
+    result = invoke(["submit", "limit.yaml", "--run-key", "lim-1"], env, project)
+    assert result.exit_code == 0, result.output
+    return re.search(r"as graph (graph_\w+)", result.output).group(1)
+
+
+def patches(router) -> list[dict]:
+    return [r for r in router.requests("PATCH") if r["path"].startswith("/v1/execution_graphs/")]
+
+
+def size_of(router, gid: str, node: str) -> int:
+    status, view, _ = router.api("GET", f"/v1/execution_graphs/{gid}")
+    assert status == 200
+    (size,) = [n["target_qty_1e8"] for name, n in view["nodes"].items() if name.split(".gc")[0] == node]
+    return size
+
+
+def switch_is_on(router) -> bool:
+    """Whether the router's kill switch is on, the way a desk finds out: a submission refused with it."""
+    status, answer, _ = router.api("POST", "/v1/orders", {"symbol": "BTC-USD", "side": "buy", "qty": 0.001})
+    assert status in (200, 403), (status, answer)
+    return status == 403
+
+
+def wait_past(stderr: str) -> None:
+    """Sleep until the landing time an UNCERTAIN message names has passed."""
+    until = datetime.fromisoformat(UNTIL.search(stderr).group(1).replace("Z", "+00:00")).timestamp()
+    time.sleep(max(until - time.time(), 0) + 1.1)  # the time is printed to the second
+
+
+# -- 1: a PATCH or PUT whose answer was lost: sent once, and what it could undo is held back ---------------------
+
+
+def test_an_amend_answered_500_is_sent_once_uncertain_and_holds_back_an_amend_it_would_undo(btc_router, project):
+    env = cli_env(btc_router, GRAPHC_LANDING_MARGIN="3")
+    gid = submitted(btc_router, project, env)
+    btc_router.set_faults([{"method": "PATCH", "path_prefix": "/v1/execution_graphs/", "kind": "http_500"}])
+    first = invoke(["amend", gid, "a", "--qty", "0.15"], env, project)
+    # before the fix: retried after the 500, "accepted", exit 0, and nothing said that the first try may still land
+    assert first.exit_code == 3, first.output
+    assert len(patches(btc_router)) == 1
+    assert "retry" not in first.stderr
+    assert first.stderr.startswith(f"graphc: UNCERTAIN: PATCH /v1/execution_graphs/{gid}/nodes/a.gc"), first.stderr
+    assert "HTTP 500 Internal Server Error" in first.stderr
+    assert f"The amend of graph {gid} node a may have been applied, and may still be until " in first.stderr
+    assert f"look at the node with `graphc status {gid}`" in first.stderr
+    assert "refuses an amend of node a that sets --qty to another value" in first.stderr
+
+    # a new size for node a now would be undone if the lost one landed after it: refused, nothing sent
+    undone = invoke(["amend", gid, "a", "--qty", "0.12"], env, project)
+    assert undone.exit_code == 3, undone.output
+    assert len(patches(btc_router)) == 1
+    assert undone.stderr.startswith(
+        f"graphc: error: graph {gid} node a: nothing sent: `graphc amend {gid} a --qty 0.15`"
+    )
+    assert "its answer was lost, so whether it was applied is unknown) may still reach the router until" in (
+        undone.stderr
+    )
+    assert "landing after this request, it would undo it; send this amend again after 20" in undone.stderr
+    # what the lost amend cannot undo goes: another field of the node, another node, the same size again
+    for args in (["a", "--urgency", "high"], ["b", "--qty", "2"], ["a", "--qty", "0.15"]):
+        result = invoke(["amend", gid, *args], env, project)
+        assert result.exit_code == 0, (args, result.output)
+    assert len(patches(btc_router)) == 4
+
+    wait_past(first.stderr)  # the lost amend can no longer land
+    later = invoke(["amend", gid, "a", "--qty", "0.12"], env, project)
+    assert later.exit_code == 0, later.output
+    assert size_of(btc_router, gid, "a") == 12_000_000
+
+
+def test_an_amend_that_lands_after_its_timeout_cannot_undo_a_later_one(btc_router, project):
+    """The audit's case: the router holds the PATCH past graphc's 15 s read timeout and applies it later. graphc
+    retried it and said "accepted"; a second amend, 0.12, was then undone by the first landing at 0.15."""
+    env = cli_env(btc_router)
+    gid = submitted(btc_router, project, env)
+    btc_router.set_faults(
+        [{"method": "PATCH", "path_prefix": "/v1/execution_graphs/", "kind": "slow", "delay": 19, "count": 1}]
+    )
+    first = start_graphc(["amend", gid, "a", "--qty", "0.15"], env, project)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 3, out + err  # the read timed out at 15 s: not retried
+    assert "graphc: UNCERTAIN: PATCH" in err and "ReadTimeout" in err and "retry" not in err
+    assert len(patches(btc_router)) == 1
+    second = run_graphc(["amend", gid, "a", "--qty", "0.12"], env, project)  # the first has not landed yet
+    assert second.returncode == 3 and "nothing sent" in second.stderr, second.stderr
+    assert len(patches(btc_router)) == 1
+    wait_for(lambda: size_of(btc_router, gid, "a") == 15_000_000, timeout=20)  # the first lands, late
+    amended = [e["qty_1e8"] for e in btc_router.events(gid) if e["type"] == "node_amended"]
+    assert amended == [15_000_000]  # nothing was undone: the second amend never went
+
+
+def test_a_kill_switch_off_answered_500_is_sent_once_and_an_on_is_sent_again_after_it(btc_router, project):
+    env = cli_env(btc_router, GRAPHC_LANDING_MARGIN="2")
+    assert invoke(["kill-switch", "on", "--reason", "drill"], env, project).exit_code == 0
+    btc_router.set_faults([{"method": "PUT", "path_prefix": "/v1/kill_switch", "kind": "http_500"}])
+    off = invoke(["kill-switch", "off"], env, project)
+    assert off.exit_code == 3, off.output  # before the fix: retried, "kill switch is OFF", exit 0
+    assert off.stdout == ""
+    assert off.stderr.startswith("graphc: UNCERTAIN: PUT /v1/kill_switch: router answered HTTP 500"), off.stderr
+    assert "Whether the kill switch is OFF is unknown, and the request may still reach the router until" in off.stderr
+    assert "send it again (`graphc kill-switch off`; setting it twice is harmless)" in off.stderr
+    assert switch_is_on(btc_router)  # the 500 did not apply it
+
+    on = invoke(["kill-switch", "on", "--reason", "incident"], env, project)
+    assert on.exit_code == 0, on.output
+    assert on.stdout.startswith("kill switch is ON (incident)\nkill switch is ON (incident); sent again at 20"), (
+        on.stdout
+    )
+    assert "`graphc kill-switch off` (ledger change 2, sent " in on.stderr
+    assert "may still reach the router until" in on.stderr and "turn the switch OFF again" in on.stderr
+    assert "graphc sends `graphc kill-switch on` again at" in on.stderr
+    sent = [r["fields"] for r in btc_router.requests("PUT", "/v1/kill_switch")]
+    assert len(sent) == 4  # on, off (500, once), on, on again
+    assert switch_is_on(btc_router)
+
+
+def test_a_kill_switch_off_that_lands_late_cannot_clear_a_later_on(btc_router, project):
+    """The audit's case: an `off` held past the read timeout landed after the desk's `on` and cleared it; new
+    submissions went through. Now the `off` is UNCERTAIN, and the `on` is sent again once the `off` cannot land."""
+    env = cli_env(btc_router, GRAPHC_LANDING_MARGIN="6")
+    assert invoke(["kill-switch", "on", "--reason", "drill"], env, project).exit_code == 0
+    btc_router.set_faults(
+        [{"method": "PUT", "path_prefix": "/v1/kill_switch", "kind": "slow", "delay": 18, "count": 1}]
+    )
+    off = run_graphc(["kill-switch", "off"], env, project)
+    assert off.returncode == 3 and "UNCERTAIN" in off.stderr and "retry" not in off.stderr, off.stderr
+    on = run_graphc(["kill-switch", "on", "--reason", "incident"], env, project, timeout=90)
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.count("kill switch is ON (incident)") == 2, on.stdout  # sent, and sent again after the `off`
+    landed = [r["fields"] for r in btc_router.requests("PUT", "/v1/kill_switch")]
+    assert len(landed) == 4
+    assert switch_is_on(btc_router)
+
+
+def test_a_put_or_patch_is_retried_after_a_429_only(btc_router):
+    """A 429 is a refusal (nothing applied): retried as a read is. A dropped connection is not: the request may
+    have been applied (the sandbox applied it), and it is the caller's UncertainOutcome, after one request."""
+    with Client(btc_router.base_url, "k", backoff_factor=0.01) as client:
+        btc_router.set_faults(
+            [{"method": "PUT", "path_prefix": "/v1/kill_switch", "kind": "http_429", "retry_after": 0}]
+        )
+        assert client.kill_switch(True, "drill")["active"] is True
+        assert [r["fault"] for r in btc_router.requests("PUT")] == ["http_429", None]
+        btc_router.set_faults([{"method": "PUT", "path_prefix": "/v1/kill_switch", "kind": "drop_after_read"}])
+        with pytest.raises(UncertainOutcome) as lost:
+            client.kill_switch(False)
+        assert str(lost.value).startswith("PUT /v1/kill_switch: RemoteProtocolError")
+        assert str(lost.value).endswith("after the request was sent; the router may have applied it")
+        assert len(btc_router.requests("PUT")) == 3 and not switch_is_on(btc_router)  # applied, answer lost
+
+
+def test_a_ledger_of_version_3_gains_the_changes_and_keeps_its_runs(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        run = ledger.begin(Scope("http://127.0.0.1:1", "local"), "k", "p", False, wire_for=lambda tag: b"{}")
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE changes; PRAGMA user_version = 3;")  # what graphc wrote before the changes
+    db.close()
+    with Ledger(path) as ledger:
+        assert [r.id for r in ledger.runs()] == [run.id]
+        change, earlier = ledger.begin_change(
+            Scope("http://127.0.0.1:1", "local"), "kill_switch", "", {"active": True}, "`on`", 1, refuse=True
+        )
+        assert earlier == [] and ledger.changes("kill_switch") == [change]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
+    db.close()
