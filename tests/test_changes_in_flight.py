@@ -6,6 +6,9 @@ through the real CLI (subprocesses where two commands overlap, this process othe
   recorded in the ledger with the time until which it may still land. An amend that it would undo by landing late
   (one setting a field it sets to another value) is refused until then, nothing sent; a `kill-switch on` given
   while an `off` may still land is sent at once, and again once that `off` can no longer land.
+- 2: `graphc ledger --resolve N --not-submitted` is refused while run N's request may still land (before its
+  `lands_by`, or while another graphc is sending it): a look at the router before then proves nothing, and the
+  verdict let the next submit send a second graph. The messages that suggest it say from when it is accepted.
 """
 
 from __future__ import annotations
@@ -220,3 +223,85 @@ def test_a_ledger_of_version_3_gains_the_changes_and_keeps_its_runs(tmp_path):
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == 4
     db.close()
+
+
+# -- 2: `--resolve N --not-submitted` while the run's request may still land ---------------------------------------
+
+ORDER = "graphc: 1\nname: o3\nlegs:\n  a: {buy: 0.05 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
+
+
+def test_not_submitted_is_refused_while_the_runs_request_may_land(btc_router, project):
+    """The audit's double submit: the POST's answer was lost (the router created the graph), `--not-submitted` was
+    accepted seconds later, and the next submit sent a second graph for the run."""
+    (project / "order.yaml").write_text(ORDER)
+    env = cli_env(btc_router, GRAPHC_LANDING_MARGIN="3")
+    btc_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "drop_after_read"}])
+    first = invoke(["submit", "order.yaml"], env, project)
+    assert first.exit_code == 3 and "graphc: UNCERTAIN:" in first.stderr, first.output
+    btc_router.set_faults([])
+    until = re.search(r"may still reach the router until (\S+Z)", first.stderr).group(1)
+
+    forced = invoke(["ledger", "--resolve", "1", "--not-submitted"], env, project)
+    assert forced.exit_code == 3, forced.output  # before: "run 1: absent", exit 0
+    assert forced.stdout == ""
+    assert forced.stderr.startswith(
+        f"graphc: error: run 'o3@{first.stderr.split('o3@')[1][:16]}' has an unresolved attempt (ledger run 1): "
+        f"--not-submitted is refused before {until}: its request may still reach the router until {until}"
+    ), forced.stderr
+    assert "A look at the router before then proves nothing, since a graph is listed only once" in forced.stderr
+    assert "`graphc ledger --reconcile` settles it from the router" in forced.stderr
+    assert "`graphc ledger --resolve 1 --graph-id ID` records a graph found now" in forced.stderr
+    again = invoke(["submit", "order.yaml"], env, project)  # the run is still unsettled: its graph is found
+    assert again.exit_code == 2 and "was already submitted as graph" in again.stderr, again.output
+    assert len([g for g in btc_router.graphs() if g["wire_sha256"]]) == 1
+
+    # after its landing time the verdict is the person's to give, as before
+    (project / "other.yaml").write_text(ORDER.replace("0.05", "0.06"))
+    btc_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}])
+    lost = invoke(["submit", "other.yaml"], env, project)
+    assert lost.exit_code == 3, lost.output
+    wait_past(lost.stderr.replace("may still reach the router until", "may still be until"))
+    run = re.search(r"\(ledger run (\d+),", lost.stderr).group(1)
+    late = invoke(["ledger", "--resolve", run, "--not-submitted"], env, project)
+    assert late.exit_code == 0 and late.stdout == f"run {run}: absent\n", late.output
+
+
+def test_not_submitted_is_refused_while_another_graphc_is_sending_the_run(tmp_path):
+    path = tmp_path / "l.sqlite"
+    with Ledger(path) as ledger:
+        run = ledger.begin(Scope("http://127.0.0.1:1", "local"), "k", "p", False, wire_for=lambda tag: b"{}")
+        ledger.mark_sent(run.id, time.time_ns() + 60 * 10**9)  # another process's request, on its way
+        stale = ledger.begin(Scope("http://127.0.0.1:1", "local"), "j", "p", False, wire_for=lambda tag: b"{}")
+    refused = CliRunner().invoke(cli, ["ledger", "--ledger", str(path), "--resolve", str(run.id), "--not-submitted"])
+    assert refused.exit_code == 3, refused.output
+    assert "--not-submitted is refused before" in refused.stderr
+    assert "another graphc's request for this run is in flight" in refused.stderr
+    # an intent is never sent once settled (the compare-and-set on `sent`): it may be resolved at once
+    intent = CliRunner().invoke(cli, ["ledger", "--ledger", str(path), "--resolve", str(stale.id), "--not-submitted"])
+    assert intent.exit_code == 0 and intent.stdout == f"run {stale.id}: absent\n", intent.output
+    with Ledger(path) as ledger:
+        assert [r.state for r in ledger.runs()] == ["sent", "absent"]
+
+
+def test_the_messages_that_suggest_not_submitted_say_from_when(btc_router, project):
+    (project / "order.yaml").write_text(ORDER)
+    env = cli_env(btc_router)
+    btc_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}])  # not applied
+    assert invoke(["submit", "order.yaml"], env, project).exit_code == 3
+    btc_router.set_faults([])
+    listed = invoke(["ledger", "--reconcile"], env, project)
+    assert listed.exit_code == 3, listed.output
+    assert re.search(
+        r"`graphc ledger --resolve 1 --not-submitted` to submit it again \(the way to force it\), accepted after "
+        r"\S+Z, once its request can no longer land",
+        listed.stdout,
+    ), listed.stdout
+    # under another URL spelling: the refusal names both ways to settle it by hand, and from when
+    other = invoke(
+        ["submit", "order.yaml"],
+        {**env, "SEQUENCE_API_URL": btc_router.base_url.replace("127.0.0.1", "localhost")},
+        project,
+    )
+    assert other.exit_code == 3, other.output
+    assert "or settle it by hand (`graphc ledger --resolve 1 --graph-id ID` if it traded, or" in other.stderr
+    assert "accepted after" in other.stderr

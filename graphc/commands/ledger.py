@@ -178,7 +178,11 @@ def _no_ledger_no_listing(ledger_path) -> None:
     help="Settle an unsettled run by hand (with --graph-id or --not-submitted).",
 )
 @click.option("--graph-id", help="With --resolve: the graph the run created.")
-@click.option("--not-submitted", is_flag=True, help="With --resolve: the run created no graph (it may be sent again).")
+@click.option(
+    "--not-submitted",
+    is_flag=True,
+    help="With --resolve: the run created no graph (it may be sent again); refused while its request may still land.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per HTTP request (method, path, status, ms).")
 @api_errors
 def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id, not_submitted, verbose):
@@ -194,11 +198,16 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
     of the current folder) it says `no ledger at PATH`, exit 2: that is not
     "no runs" (the runs may be in another project's ledger).
 
+    `--resolve RUN_ID --not-submitted` is refused while the run's request may
+    still reach the router (before the time the refusal names): a look at the
+    router before then proves nothing.
+
     Exit status: 0 listed (with --reconcile: and no run is left unsettled);
     2 bad arguments, unknown run, no ledger at the path, ledger error; 3 with
     --reconcile: a run is still unsettled (the router could not settle it yet,
     or it was sent to another router or with another key: the line for it says
-    how to reconcile it there).
+    how to reconcile it there); with --resolve --not-submitted: the run's
+    request may still land (nothing recorded).
     """
     from graphc.api.ledger import Ledger  # deferred: the ledger (sqlite3); --help stays fast
 
