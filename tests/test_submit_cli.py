@@ -1136,11 +1136,11 @@ def test_amend_horizon_reads_durations_as_the_playbook_does(sandbox, project):
     env = cli_env(sandbox)
     gid = _submit_usd_leg(sandbox, project, env)
     for text, expected_ms in (("1500", 1_500), ("30sec", 30_000), ("1m30s", 90_000), ("1 min", 60_000)):
-        result = invoke(["amend", gid, "a", "--horizon", text], env)
+        result = invoke(["amend", gid, "a", "--horizon", text, "--ledger", project / "l.sqlite"], env)
         assert result.exit_code == 0, result.output
         assert _amended(sandbox, gid)[-1]["horizon_ms"] == expected_ms, text
     for bad in ("0", "-5s", "soon", "1.5ms"):
-        refused = invoke(["amend", gid, "a", "--horizon", bad], env)
+        refused = invoke(["amend", gid, "a", "--horizon", bad, "--ledger", project / "l.sqlite"], env)
         assert refused.exit_code == 2 and "--horizon" in refused.output, (bad, refused.output)
     assert len(_amended(sandbox, gid)) == 4  # the refusals sent nothing
 
