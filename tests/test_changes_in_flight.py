@@ -9,6 +9,10 @@ through the real CLI (subprocesses where two commands overlap, this process othe
 - 2: `graphc ledger --resolve N --not-submitted` is refused while run N's request may still land (before its
   `lands_by`, or while another graphc is sending it): a look at the router before then proves nothing, and the
   verdict let the next submit send a second graph. The messages that suggest it say from when it is accepted.
+- 4: an amend or a cancel whose answer was lost (a 5xx, a dropped connection) is looked at again where the
+  router's status shows it: an amend's size, a graph cancelled. Shown applied, it is done (exit 0, a note saying how
+  graphc knows); not shown, it is UNCERTAIN, exit 3, saying what the router shows. An amend that a later look shows
+  landed no longer holds back the next one.
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ def test_an_amend_answered_500_is_sent_once_uncertain_and_holds_back_an_amend_it
     assert "retry" not in first.stderr
     assert first.stderr.startswith(f"graphc: UNCERTAIN: PATCH /v1/execution_graphs/{gid}/nodes/a.gc"), first.stderr
     assert "HTTP 500 Internal Server Error" in first.stderr
-    assert f"The amend of graph {gid} node a may have been applied, and may still be until " in first.stderr
+    assert f"The amend of graph {gid} node a may have been applied, or may still be until " in first.stderr
     assert f"look at the node with `graphc status {gid}`" in first.stderr
     assert "refuses an amend of node a that sets --qty to another value" in first.stderr
 
@@ -145,6 +149,13 @@ def test_an_amend_that_lands_after_its_timeout_cannot_undo_a_later_one(btc_route
     wait_for(lambda: size_of(btc_router, gid, "a") == 15_000_000, timeout=20)  # the first lands, late
     amended = [e["qty_1e8"] for e in btc_router.events(gid) if e["type"] == "node_amended"]
     assert amended == [15_000_000]  # nothing was undone: the second amend never went
+    # once the router shows the first amend's size, it has landed: the next amend goes at once (ops19 4)
+    third = run_graphc(["amend", gid, "a", "--qty", "0.12"], env, project)
+    assert third.returncode == 0, third.stderr
+    assert f"graphc: note: the earlier `graphc amend {gid} a --qty 0.15` (ledger change 1) has landed" in third.stderr
+    assert [e["qty_1e8"] for e in btc_router.events(gid) if e["type"] == "node_amended"] == [15_000_000, 12_000_000]
+    time.sleep(1)
+    assert size_of(btc_router, gid, "a") == 12_000_000  # the trader's last amend stands
 
 
 def test_a_kill_switch_off_answered_500_is_sent_once_and_an_on_is_sent_again_after_it(btc_router, project):
@@ -305,3 +316,87 @@ def test_the_messages_that_suggest_not_submitted_say_from_when(btc_router, proje
     assert other.exit_code == 3, other.output
     assert "or settle it by hand (`graphc ledger --resolve 1 --graph-id ID` if it traded, or" in other.stderr
     assert "accepted after" in other.stderr
+
+
+# -- 4: an amend or a cancel whose answer was lost, looked at again ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ({"kind": "http_500", "apply": True, "count": 10}, "router answered HTTP 500 Internal Server Error"),
+        ({"kind": "drop_after_read"}, "RemoteProtocolError"),
+    ],
+)
+def test_an_amend_applied_whose_answer_was_lost_is_read_back_as_applied(btc_router, project, fault, said):
+    """The audit's case: the router applied the amend and answered 500 every time; graphc said `error`, exit 3,
+    and nothing said that the size had changed. Now the one PATCH's size is looked at: it is there."""
+    env = cli_env(btc_router)
+    gid = submitted(btc_router, project, env)
+    btc_router.set_faults([{"method": "PATCH", "path_prefix": "/v1/execution_graphs/", **fault}])
+    amended = invoke(["amend", gid, "a", "--qty", "0.15"], env, project)
+    assert amended.exit_code == 0, amended.output
+    assert amended.stdout == (
+        f"graph {gid} node a: size 0.1 -> 0.15 BTC\ngraph {gid} node a: applied, read back (qty_1e8)\n"
+    )
+    assert amended.stderr.startswith(f"graphc: note: PATCH /v1/execution_graphs/{gid}/nodes/a.gc"), amended.stderr
+    assert said in amended.stderr
+    assert (
+        "graphc read the node back: the router shows its size as 0.15, the size this amend sets (it showed 0.1 "
+        "before), so the amend was applied" in amended.stderr
+    )
+    assert len(patches(btc_router)) == 1 and size_of(btc_router, gid, "a") == 15_000_000
+    btc_router.set_faults([])
+    later = invoke(["amend", gid, "a", "--qty", "0.12"], env, project)  # it landed: nothing left to undo this one
+    assert later.exit_code == 0, later.output
+
+
+def test_an_amend_whose_answer_was_lost_says_what_the_router_shows(btc_router, project):
+    env = cli_env(btc_router)
+    gid = submitted(btc_router, project, env)
+    btc_router.set_faults([{"method": "PATCH", "path_prefix": "/v1/execution_graphs/", "kind": "http_500"}])
+    size = invoke(["amend", gid, "a", "--qty", "0.15"], env, project)  # not applied
+    assert size.exit_code == 3, size.output
+    assert "graphc read the node back: the router shows its size as 0.1, not the size this amend sets" in size.stderr, (
+        size.stderr
+    )
+    btc_router.set_faults(
+        [{"method": "PATCH", "path_prefix": "/v1/execution_graphs/", "kind": "http_500", "apply": True}]
+    )
+    urgency = invoke(["amend", gid, "b", "--urgency", "high"], env, project)  # applied, but not shown
+    assert urgency.exit_code == 3, urgency.output
+    assert urgency.stderr.startswith("graphc: UNCERTAIN: PATCH"), urgency.stderr
+    assert (
+        "the router's status does not show a node's urgency, slippage or horizon, so graphc cannot look"
+        in urgency.stderr
+    )
+
+
+def test_a_cancel_whose_answer_was_lost_is_read_back(btc_router, project):
+    """DELETE is retried (a cancel landing late undoes nothing); when every answer is lost, the graph is looked at."""
+    env = cli_env(btc_router)
+    gid = submitted(btc_router, project, env)
+    btc_router.set_faults(
+        [{"method": "DELETE", "path_prefix": "/v1/execution_graphs/", "kind": "http_500", "apply": True, "count": 5}]
+    )
+    cancelled = invoke(["cancel", gid], env, project)
+    assert cancelled.exit_code == 0, cancelled.output  # before: `graphc: error: DELETE ...: HTTP 500`, exit 3
+    assert cancelled.stdout == f"graph {gid}: cancelled, read back\n"
+    assert f"graphc: note: DELETE /v1/execution_graphs/{gid}: HTTP 500 Internal Server Error" in cancelled.stderr
+    assert "graphc read the graph back: the router shows it cancelled" in cancelled.stderr
+
+    (project / "other.yaml").write_text(LIMIT.replace("0.1 BTC", "0.2 BTC"))
+    other = re.search(r"as graph (graph_\w+)", invoke(["submit", "other.yaml"], env, project).output).group(1)
+    btc_router.set_faults(
+        [{"method": "DELETE", "path_prefix": "/v1/execution_graphs/", "kind": "http_500", "count": 5}]
+    )
+    active = invoke(["cancel", other], env, project)
+    assert active.exit_code == 3, active.output
+    *retries, said = active.stderr.splitlines()
+    assert len(retries) == 4 and all("retry" in line for line in retries)  # a cancel is retried: nothing undoes it
+    assert said.startswith(f"graphc: UNCERTAIN: DELETE /v1/execution_graphs/{other}: HTTP 500"), active.stderr
+    assert (
+        "the cancel may have been applied, or may still be: graphc read the graph back, and the router shows it "
+        "active: cancel it again" in said
+    )
+    assert said.endswith(f"cancel it again (`graphc cancel {other}`; cancelling twice is harmless)")

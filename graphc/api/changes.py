@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from graphc.api.errors import ApiError, LedgerError, UncertainOutcome
 from graphc.api.ledger import Change, Ledger, Scope, iso
 
-__all__ = ["Sent", "send_change"]
+__all__ = ["Sent", "landed", "send_change"]
 
 
 @dataclass
@@ -90,3 +90,24 @@ def send_change(
             f"{iso(change.lands_by_ns)}, so a later change that this one would undo is refused until then"
         )
     return sent
+
+
+def landed(ledger: Ledger, target: str, size_1e8: int) -> list[Change]:
+    """The amends of the node ``target`` that may still land which the node's size as the router shows it now
+    (``size_1e8``) proves landed, each settled: it sets a size the node did not show before it was sent (``seen``)
+    and shows now, and no later amend of the node sets that size (its landing would show the same). Sent once, it
+    has landed once; it cannot land again and undo a later amend. A size set by a tool this ledger does not know
+    would be taken for it (docs/submitting.md, "Changes whose answer was lost")."""
+    amends = ledger.changes("amend", target)
+    now = time.time_ns()
+    proven = []
+    for change in amends:
+        size = change.fields.get("qty_1e8")
+        before = (change.seen or {}).get("target_qty_1e8")
+        if not change.may_land(now) or size is None or size == before or size != size_1e8:
+            continue
+        if any(later.id > change.id and later.fields.get("qty_1e8") == size for later in amends):
+            continue
+        ledger.settle_change(change.id, "settled", f"read back: the router shows the node's size as qty_1e8 {size}")
+        proven.append(change)
+    return proven

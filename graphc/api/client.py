@@ -85,6 +85,7 @@ __all__ = [
     "Client",
     "DeletedOnRetry",
     "UnreadableAnswer",
+    "answer_lost",
     "is_graph_id",
     "is_loopback_host",
     "is_loopback_url",
@@ -143,6 +144,16 @@ def is_graph_id(value) -> bool:
     an id that fails it is never stored in the ledger, printed raw or sent back (no ``../``, no line break,
     no terminal escape)."""
     return isinstance(value, str) and GRAPH_ID_RE.match(value) is not None
+
+
+def answer_lost(exc: ApiError) -> bool:
+    """Whether a request that failed (after any retries) may have been applied: it may have reached the router and
+    no answer refused it (:data:`CHANGE_REFUSALS`). Not when nothing was sent or it was never valid to send."""
+    if isinstance(exc, (ApiConnectionError, ConfigError)):
+        return False
+    if isinstance(exc, ApiHTTPError):
+        return exc.status not in CHANGE_REFUSALS
+    return True  # a timeout, a dropped connection, an answer graphc cannot read, an UncertainOutcome
 
 
 def is_loopback_host(host: str) -> bool:

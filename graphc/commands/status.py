@@ -182,12 +182,13 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     nothing sent; a warning is printed. Checks that could not run are named.
 
     The PATCH is sent once, never retried after it may have reached the
-    router: a lost answer is UNCERTAIN (it may have been applied, and may
-    still be until the time named), and until then an amend of the node
-    that sets one of its fields to another value is refused, nothing sent
-    (landing late, the earlier one would undo it).
+    router. A lost answer is read back where the router shows it (a node's
+    size): shown, the amend is done; else it is UNCERTAIN (it may have been
+    applied, or may still be until the time named), and until then an amend
+    of the node that sets one of its fields to another value is refused,
+    nothing sent (landing late, the earlier one would undo it).
 
-    Exit status: 0 accepted; 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node,
+    Exit status: 0 accepted (or its answer was lost and the size reads back); 1 the project's graphc.toml has errors (nothing sent); 2 bad arguments, unknown node,
     a LIVE graph without --live, a refused size or a lint error; 3 the router refused (also when it answers 2xx with
     the status rejected, failed or error: its reason is printed), the answer was lost (UNCERTAIN), or an earlier
     amend this one could be undone by may still land (nothing sent).
@@ -287,9 +288,11 @@ def _typed(*words, **options) -> str:
 def _send_amend(ledger_path, client, graph_id, target, changes, typed) -> dict:
     """The PATCH, sent once and recorded in the ledger with its landing window (:func:`graphc.api.changes.send_change`):
     refused, nothing sent, while an earlier amend of the node that sets one of these fields to another value may
-    still land (it would undo this one, audit ops19 1); an answer lost is UNCERTAIN, exit 3, naming until when this
-    amend may still land."""
-    from graphc.api.changes import send_change  # deferred: the ledger (sqlite3); --help stays fast
+    still land (it would undo this one, audit ops19 1), unless the node's size as the router shows it proves that
+    one landed (:func:`graphc.api.changes.landed`). An answer lost is looked at again (:func:`_looked_again`):
+    shown applied, it is done, with a note saying how graphc knows; else UNCERTAIN, exit 3, saying what the router
+    shows and until when this amend may still land (audit ops19 4)."""
+    from graphc.api.changes import landed, send_change  # deferred: the ledger (sqlite3); --help stays fast
     from graphc.api.errors import PendingChange  # deferred: as above
     from graphc.api.ledger import Ledger, iso  # deferred: as above
     from graphc.submit import landing_margin, landing_time_s  # deferred: the submitter's landing window
@@ -297,13 +300,20 @@ def _send_amend(ledger_path, client, graph_id, target, changes, typed) -> dict:
     margin = landing_margin()
     options = ", ".join(AMEND_OPTIONS[key] for key in changes)
     node = f"graph {graph_id} node {target.name}"
+    key = f"{graph_id}/{target.node_id}"
     with Ledger(ledger_path) as ledger:
+        for earlier in landed(ledger, key, target.target_qty_1e8):
+            click.echo(
+                f"graphc: note: the earlier {earlier.said} (ledger change {earlier.id}) has landed: the router shows "
+                f"node {target.name}'s size as {_size(target.target_qty_1e8)}, the size it sets",
+                err=True,
+            )
         try:
             sent = send_change(
                 ledger,
                 client,
                 "amend",
-                f"{graph_id}/{target.node_id}",
+                key,
                 changes,
                 typed,
                 lambda send_by: client.amend_node(graph_id, target.node_id, changes, send_by_ns=send_by),
@@ -315,21 +325,59 @@ def _send_amend(ledger_path, client, graph_id, target, changes, typed) -> dict:
         except PendingChange as exc:
             until = iso(max(c.lands_by_ns for c in exc.changes))
             fail(f"{node}: nothing sent: {exc}; send this amend again after {until}", exc.exit_code)
-    assert sent.change is not None  # recorded: a ledger was given
-    for warning in sent.warnings:
-        click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
-    if sent.lost is not None:
-        fail(
-            f"{sent.lost}. The amend of {node} may have been applied, and may still be until "
-            f"{iso(sent.change.lands_by_ns)} (ledger change {sent.change.id}): look at the node with "
-            f"`graphc status {graph_id}`. Until then graphc refuses an amend of node {target.name} that sets "
-            f"{options} to another value: this one, landing after it, would undo it (the same amend again is "
-            "harmless)",
-            sent.lost.exit_code,
-            prefix="UNCERTAIN",
-        )
-    assert sent.answer is not None  # a 2xx: the change is settled
-    return sent.answer
+        assert sent.change is not None  # recorded: a ledger was given
+        for warning in sent.warnings:
+            click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
+        if sent.lost is None:
+            assert sent.answer is not None  # a 2xx: the change is settled
+            return sent.answer
+        applied, looked = _looked_again(ledger, client, graph_id, target, changes, sent.change)
+    if applied:
+        click.echo(f"graphc: note: {sent.lost}; {looked}", err=True)
+        return {"status": "applied, read back"}
+    fail(
+        f"{sent.lost}; {looked}. The amend of {node} may have been applied, or may still be until "
+        f"{iso(sent.change.lands_by_ns)} (ledger change {sent.change.id}): look at the node with "
+        f"`graphc status {graph_id}`. Until then graphc refuses an amend of node {target.name} that sets "
+        f"{options} to another value: this one, landing after it, would undo it (the same amend again is "
+        "harmless)",
+        sent.lost.exit_code,
+        prefix="UNCERTAIN",
+    )
+
+
+def _looked_again(ledger, client, graph_id, target, changes, change) -> tuple[bool, str]:
+    """Whether the router's status shows that the amend ``change``, whose answer was lost, was applied, and what it
+    shows. Only a size can be seen: the reference's Get Graph Status gives each node's ``target_qty_1e8`` and none
+    of its execution fields. The amend was sent once, so the node at its size (not shown before) is that request
+    landed (:func:`graphc.api.changes.landed`, which settles it)."""
+    from graphc.api.changes import landed  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.api.errors import ApiError  # deferred: only the router commands need it
+    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
+
+    if "qty_1e8" not in changes:
+        return False, "the router's status does not show a node's urgency, slippage or horizon, so graphc cannot look"
+    try:
+        nodes = graph_view(client.get_graph(graph_id), graph_id).nodes
+    except ApiError as exc:
+        return False, f"graphc could not read the node back ({exc})"
+    shown = [n.target_qty_1e8 for n in nodes if n.node_id == target.node_id]
+    if len(shown) != 1:
+        return False, f"graphc read the graph back, and the router's status does not show node {target.name}"
+    size, before = shown[0], target.target_qty_1e8
+    said = f"graphc read the node back: the router shows its size as {_size(size)}"
+    if change.id in {c.id for c in landed(ledger, change.target, size)}:
+        return True, f"{said}, the size this amend sets (it showed {_size(before)} before), so the amend was applied"
+    if size == changes["qty_1e8"]:
+        return False, f"{said}, the size this amend sets, which it showed before too: that proves nothing"
+    return False, f"{said}, not the size this amend sets"
+
+
+def _size(qty_1e8: int) -> str:
+    from graphc.humanize import amount_of  # deferred: the wire emitter; --help stays fast
+    from graphc.numbers import plain  # deferred: as above
+
+    return plain(amount_of(qty_1e8))
 
 
 # A 2xx answer whose status says the request did not happen. No source documents the answer to an amend or a
@@ -433,16 +481,27 @@ def _project_config(ledger_path):
 def cancel_command(graph_id, verbose):
     """Cancel every active node of a submitted graph.
 
-    Exit status: 0 the router answered 2xx; 3 it refused or failed, or its
+    A cancel is retried like a read (one that lands late undoes nothing).
+    When every answer is lost (5xx, timeouts), the graph is read back.
+
+    Exit status: 0 the router answered 2xx, or every answer was lost and
+    the graph reads back cancelled; 3 it refused or failed, every answer
+    was lost and the graph does not read back cancelled (UNCERTAIN), or its
     2xx answer says it did not cancel (a status rejected, failed or error,
     with its reason) or is about another graph: check the graph with
     `graphc status GRAPH_ID` (cancelling twice is harmless).
     """
-    from graphc.api.errors import ApiProtocolError  # deferred: only the router commands need it
+    from graphc.api.client import answer_lost  # deferred: httpx; --help stays fast
+    from graphc.api.errors import ApiError, ApiProtocolError  # deferred: only the router commands need it
     from graphc.api.follow import check_same_graph  # deferred: the wire emitter; --help stays fast
 
     with make_client(verbose) as client:
-        answer = client.cancel_graph(graph_id)
+        try:
+            answer = client.cancel_graph(graph_id)
+        except ApiError as exc:
+            if not answer_lost(exc):
+                raise
+            answer = _cancel_looked_again(client, graph_id, exc)
     check = f"check it with `graphc status {graph_id}` (cancelling twice is harmless)"
     try:  # status's check: an answer about another graph must not read as this one's cancel
         check_same_graph(answer, graph_id, f"DELETE /v1/execution_graphs/{graph_id}")
@@ -453,6 +512,33 @@ def cancel_command(graph_id, verbose):
     if refused is not None:  # the emergency action: a wrapper must not read the router's no as done
         fail(f"{said}: {refused}; the graph may still be trading: {check}", 3)
     click.echo(said)
+
+
+def _cancel_looked_again(client, graph_id: str, lost) -> dict:
+    """A cancel whose every answer was lost (a 5xx, a timeout, a dropped connection, after its retries) may have
+    been applied: the graph is read back. Shown cancelled, the cancel is done (a note says how graphc knows);
+    anything else is UNCERTAIN, exit 3, naming the status shown (audit ops19 4)."""
+    from graphc.api.errors import ApiError  # deferred: only the router commands need it
+    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
+
+    again = f"cancel it again (`graphc cancel {graph_id}`; cancelling twice is harmless)"
+    try:
+        status = graph_view(client.get_graph(graph_id), graph_id).status
+    except ApiError as exc:
+        fail(
+            f"{lost}; the cancel may have been applied, and graphc could not read the graph back ({exc}): {again}",
+            3,
+            prefix="UNCERTAIN",
+        )
+    if status == "cancelled":
+        click.echo(f"graphc: note: {lost}; graphc read the graph back: the router shows it cancelled", err=True)
+        return {"graph_id": graph_id, "status": "cancelled, read back"}
+    fail(
+        f"{lost}; the cancel may have been applied, or may still be: graphc read the graph back, and the router "
+        f"shows it {clean(status, 40)}: {again}",
+        3,
+        prefix="UNCERTAIN",
+    )
 
 
 @click.command("kill-switch")
