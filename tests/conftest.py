@@ -62,3 +62,15 @@ def write(tmp_path, name, text):
 def pytest_configure(config):
     # tests/test_fuzz.py: `-m fuzz` selects the fuzz tests (GRAPHC_FUZZ_EXAMPLES=N sets their example count).
     config.addinivalue_line("markers", "fuzz: generated-input robustness tests (tests/test_fuzz.py)")
+
+
+def invoke(args, env):
+    """`graphc ARGS` in this process (a sandbox router is a separate process, over real HTTP); never a traceback."""
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output, result.output
+    return result

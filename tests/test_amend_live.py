@@ -16,12 +16,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 from sandbox_fixture import cli_env, run_graphc
 
 from graphc.api.client import Client
 from graphc.api.ledger import Ledger, Scope
-from graphc.cli import cli
+from tests.conftest import invoke
 
 LIMIT = (
     "graphc: 1\nname: {name}\n{mode}risk:\n  max_notional: $20k\nlegs:\n"
@@ -29,13 +28,6 @@ LIMIT = (
     "  b: {{buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: 2000}}\n"
 )
 GRAPH_ID = re.compile(r"as graph (graph_[0-9a-f]+)")
-
-
-def invoke(args, env):
-    """`graphc ARGS` in this process (the sandbox is a separate process, over real HTTP)."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 @pytest.fixture

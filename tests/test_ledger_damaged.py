@@ -18,12 +18,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sandbox_fixture import cli_env
 
-from graphc.cli import cli
+from tests.conftest import invoke
 
 ORDER = {  # one limit node; lints clean
     "nodes": [
@@ -40,13 +39,6 @@ ORDER = {  # one limit node; lints clean
     "edges": [],
     "is_sandbox": True,
 }
-
-
-def invoke(args, env):
-    """`graphc ARGS` in this process (the sandbox is a separate process, over real HTTP)."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 class Written:

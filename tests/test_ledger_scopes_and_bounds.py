@@ -17,11 +17,10 @@ import threading
 import time
 
 import pytest
-from click.testing import CliRunner
 from sandbox_fixture import CANARY_KEY, REPO, cli_env, run_graphc
 
 from graphc.api.ledger import Ledger
-from graphc.cli import cli
+from tests.conftest import invoke
 
 QUOTES = REPO / "examples" / "quotes.yaml"
 SIMPLE = {  # the audit's wire file (lints clean)
@@ -40,13 +39,6 @@ SIMPLE = {  # the audit's wire file (lints clean)
     "is_sandbox": True,
 }
 FAIL_500 = [{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500"}]  # answered 500, not applied
-
-
-def invoke(args, env):
-    """`graphc ARGS` in this process (the routers are separate processes, over real HTTP)."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ import time
 from http.server import ThreadingHTTPServer
 
 import pytest
-from click.testing import CliRunner
 from sandbox_fixture import (
     _Scripted,  # the scripted hostile router
     cli_env,
@@ -31,7 +30,7 @@ from test_ledger_scopes_and_bounds import SIMPLE  # the audit's one-node wire fi
 from graphc.api.client import Client
 from graphc.api.errors import ApiTimeout
 from graphc.api.ledger import Ledger, Scope
-from graphc.cli import cli
+from tests.conftest import invoke
 
 KEY = "sk_live_SECRETKEY0123456789abcdef"
 RAW_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # what must never reach the terminal raw
@@ -80,13 +79,6 @@ def env_for(router, **extra) -> dict:
         "NO_COLOR": "1",
         **extra,
     }
-
-
-def invoke(args, env):
-    result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 # -- finding 4: a graph id from the order list is checked like the POST's -------------------------------------
