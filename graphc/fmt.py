@@ -29,7 +29,8 @@ Nothing reaches ruamel that graphc's own loader refused: the file is loaded
 first with the loader's limits (alias expansion, nesting, size, duplicate
 keys), so an alias bomb or a syntax error is the same GC100 (with line and
 column) that ``graphc lint`` reports. Numbers keep their exact text (a
-5,000-digit integer is not converted), merge keys (``<<: *anchor``) stay
+5,000-digit integer is not converted) and, as text does, their anchors and
+aliases (``buy: &size 2`` ... ``sell: *size``), merge keys (``<<: *anchor``) stay
 where they are, and the file's line ends (``\\n``, ``\\r\\n`` or a lone ``\\r``) are kept (a
 UTF-8 byte-order mark too: ``graphc fmt`` puts it back).
 """
@@ -45,7 +46,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from graphc.stages.load import load_text, not_text_at
@@ -209,14 +210,17 @@ def _yaml():
     return yaml
 
 
-class _NumberText(str):
+class _NumberText(ScalarString):
     """A number scalar's source text: ruamel would round-trip a float through a binary float, and
-    refuses to convert an integer of more than 4,300 digits."""
+    refuses to convert an integer of more than 4,300 digits. Its anchor (``&size 2``) is kept, as ruamel keeps
+    a text scalar's: the same object stands for each alias (``*size``), which is written as an alias again."""
 
+    __slots__ = ()
     tag = "tag:yaml.org,2002:float"
 
 
 class _IntegerText(_NumberText):
+    __slots__ = ()
     tag = "tag:yaml.org,2002:int"
 
 
@@ -260,8 +264,10 @@ def _exact_number_classes():
 
     Constructor.add_default_constructor("map")  # ruamel registers the method of its own class: this one instead
     for kind in (_NumberText, _IntegerText):
-        Constructor.add_constructor(kind.tag, lambda self, node, kind=kind: kind(node.value))
-        Representer.add_representer(kind, lambda self, data: self.represent_scalar(data.tag, str(data)))
+        Constructor.add_constructor(kind.tag, lambda self, node, kind=kind: kind(node.value, anchor=node.anchor))
+        Representer.add_representer(
+            kind, lambda self, data: self.represent_scalar(data.tag, str(data), anchor=data.yaml_anchor(any=True))
+        )
     return Constructor, Representer
 
 

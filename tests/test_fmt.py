@@ -748,3 +748,75 @@ def test_a_directory_with_nothing_to_format_is_exit_2_as_lint(tmp_path):
         assert f"graphc: warning: nothing to format: {what} {folder}" in result.stderr
         assert CliRunner().invoke(cli, ["lint", str(folder)]).exit_code == 2  # lint's "nothing linted"
         assert fmt("--check", "--allow-empty", folder).exit_code == 0
+
+
+# -- audit rt19 #1: an anchor or alias on a number is kept, as on text ------------------------------------
+
+SIZE_LINK = """\
+graphc: 1
+name: alias7
+legs:
+  a:
+    buy: &size 2
+    symbol: ETH-USD
+  b:
+    sell: *size
+    symbol: ETH-USD-PERP
+    after: a filled
+"""
+
+NUMBER_ANCHORS = {
+    # (text as written, its canonical form)
+    "int, canonical": (SIZE_LINK, SIZE_LINK),
+    "decimal and int, reordered": (
+        "graphc: 1\nname: alias5\nlegs:\n  a:\n    symbol: ETH-USD\n    buy: &size 2\n    limit: &px 2000.5\n"
+        "    slippage: &slip 25bps\n  b:\n    symbol: ETH-USD\n    sell: *size\n    limit: *px\n"
+        "    slippage: *slip\n    after: a filled\n",
+        "graphc: 1\nname: alias5\nlegs:\n  a:\n    buy: &size 2\n    symbol: ETH-USD\n    limit: &px 2000.5\n"
+        "    slippage: &slip 25bps\n  b:\n    sell: *size\n    symbol: ETH-USD\n    limit: *px\n"
+        "    slippage: *slip\n    after: a filled\n",
+    ),
+    "flow style, reordered": (
+        "graphc: 1\nname: flow\nlegs:\n  a: {symbol: ETH-USD, limit: &px 2000.25, buy: &size 1_000}\n"
+        "  b: {after: a filled, symbol: ETH-USD-PERP, sell: *size, limit: *px}\n",
+        "graphc: 1\nname: flow\nlegs:\n  a: {buy: &size 1_000, symbol: ETH-USD, limit: &px 2000.25}\n"
+        "  b: {sell: *size, symbol: ETH-USD-PERP, limit: *px, after: a filled}\n",
+    ),
+    "merge key and twap": (
+        "graphc: 1\nname: merged\ndefaults: &base\n  symbol: ETH-USD\n  twap: {every: 30s, slices: &n 4}\n"
+        "legs:\n  a:\n    <<: *base\n    limit: &px 0.5e3\n    buy: &q 3\n  b:\n    <<: *base\n    sell: *q\n"
+        "    limit: *px\n    twap: {slices: *n, every: 1m}\n    after: a filled\n",
+        "graphc: 1\nname: merged\ndefaults: &base\n  symbol: ETH-USD\n  twap: {slices: &n 4, every: 30s}\n"
+        "legs:\n  a:\n    <<: *base\n    buy: &q 3\n    limit: &px 0.5e3\n  b:\n    <<: *base\n    sell: *q\n"
+        "    limit: *px\n    twap: {slices: *n, every: 1m}\n    after: a filled\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(NUMBER_ANCHORS))
+def test_an_anchor_or_alias_on_a_number_is_kept(tmp_path, case):
+    """fmt dropped `&size` / `*size` on a number silently (`sell: *size` became `sell: 2`, two independent
+    sizes), and `--check` failed an already canonical file, so the pre-commit hook forced the loss."""
+    text, canonical = NUMBER_ANCHORS[case]
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    assert CliRunner().invoke(cli, ["lint", str(path)]).exit_code == 0
+    check = fmt("--check", path)
+    assert check.exit_code == (0 if text == canonical else 1), check.output
+    result = fmt(path)
+    assert result.exit_code == 0 and "note" not in result.stderr, result.output
+    assert path.read_text() == canonical
+    assert fmt("--check", path).exit_code == 0
+    assert format_text(canonical) == canonical
+    assert compiled(canonical) == compiled(text) and isinstance(compiled(text), str)
+
+
+def test_a_number_alias_the_key_order_would_put_above_its_anchor_is_left_with_a_note(tmp_path):
+    """As for text (the alias would come first, which YAML does not allow): never dropped."""
+    text = "graphc: 1\nname: up\nlegs:\n  a:\n    limit: &p 2000\n    symbol: ETH-USD\n    buy: *p\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    result = fmt(path)
+    assert result.exit_code == 0 and path.read_text() == text
+    assert "graphc: note:" in result.stderr and "`*p` above its anchor `&p`" in result.stderr
+    assert fmt("--check", path).exit_code == 0
