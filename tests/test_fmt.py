@@ -820,3 +820,54 @@ def test_a_number_alias_the_key_order_would_put_above_its_anchor_is_left_with_a_
     assert result.exit_code == 0 and path.read_text() == text
     assert "graphc: note:" in result.stderr and "`*p` above its anchor `&p`" in result.stderr
     assert fmt("--check", path).exit_code == 0
+
+
+# -- audit rt19 #2: --check and --diff on stdin, and `-` among other paths ----------------------------------
+
+FLOW_UNSORTED = "graphc: 1\nname: q\nlegs:\n  a: {symbol: ETH-USD, buy: 1}\n"
+FLOW_SORTED = "graphc: 1\nname: q\nlegs:\n  a: {buy: 1, symbol: ETH-USD}\n"
+
+
+def test_check_on_stdin_changes_nothing_and_exits_1_when_the_text_would_change():
+    """`fmt --check -` printed the formatted playbook and exited 0: `git show HEAD:p.yaml | graphc fmt --check -`
+    always passed."""
+    result = fmt("--check", "-", input=FLOW_UNSORTED)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "would reformat <stdin>\n"
+    assert "1 file(s) would be reformatted" in result.stderr
+    canonical = fmt("--check", "-", input=FLOW_SORTED)
+    assert canonical.exit_code == 0 and canonical.stdout == ""
+
+
+def test_diff_on_stdin_prints_a_diff_as_for_a_file(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(FLOW_UNSORTED)
+    on_stdin, on_file = fmt("--diff", "-", input=FLOW_UNSORTED), fmt("--diff", path)
+    assert on_stdin.exit_code == on_file.exit_code == 1, on_stdin.output
+    assert on_stdin.stdout == on_file.stdout.replace(str(path), "<stdin>")
+    assert "-  a: {symbol: ETH-USD, buy: 1}\n+  a: {buy: 1, symbol: ETH-USD}\n" in on_stdin.stdout
+    assert path.read_text() == FLOW_UNSORTED
+    assert fmt("--diff", "-", input=FLOW_SORTED).stdout == ""
+
+
+@pytest.mark.parametrize("flag", ["--check", "--diff"])
+def test_check_on_stdin_that_is_not_a_playbook_or_is_left_with_a_note_passes_silently(flag):
+    assert fmt(flag, "-", input="BTC-USD: {bid: 1, ask: 2}\n").stdout == ""
+    alias_first = "graphc: 1\nname: up\nlegs:\n  a:\n    limit: &p 2000\n    symbol: ETH-USD\n    buy: *p\n"
+    result = fmt(flag, "-", input=alias_first)
+    assert result.exit_code == 0 and result.stdout == "" and "graphc: note: <stdin>:" in result.stderr
+
+
+def test_stdin_among_other_paths_is_formatted_too(tmp_path):
+    """`graphc fmt --check z.yaml -` said "no such file or directory: -": `-` is stdin among files, as in lint."""
+    canonical = tmp_path / "z.yaml"
+    canonical.write_text(FLOW_SORTED)
+    result = fmt("--check", canonical, "-", input=FLOW_UNSORTED)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "would reformat <stdin>\n"
+    assert fmt("--check", canonical, "-", input=FLOW_SORTED).exit_code == 0
+    unsorted = tmp_path / "u.yaml"
+    unsorted.write_text(FLOW_UNSORTED)
+    written = fmt(unsorted, "-", input=FLOW_UNSORTED)  # the file rewritten, stdin's text on stdout
+    assert written.exit_code == 0 and written.stdout == FLOW_SORTED
+    assert unsorted.read_text() == FLOW_SORTED and f"reformatted {unsorted}" in written.stderr

@@ -28,7 +28,10 @@ def fmt_command(paths, check, show_diff, allow_empty):
     PATHS are playbook and template files (read whatever their name ends
     with, as lint reads them), directories (searched for *.yaml / *.yml; YAML
     files that are not playbooks, such as quotes snapshots, are left alone) or
-    globs. `-` reads stdin and writes the formatted playbook to stdout.
+    globs. `-` is stdin, alone or among other paths: its formatted text (or,
+    with nothing to change, its text as it came) goes to stdout; with --check
+    or --diff it is checked as a file is, named `<stdin>`, and nothing else
+    is printed.
 
     A file graphc cannot load is reported as in `graphc lint` (GC100 with its
     line and column) and left unchanged. A valid playbook with a construct fmt
@@ -41,18 +44,18 @@ def fmt_command(paths, check, show_diff, allow_empty):
     directory or glob with nothing to format (see --allow-empty), or a
     formatting that would change what a `# graphc: ignore` covers.
     """
-    if paths == ("-",):
-        _format_stdin()
-        return
     check = check or show_diff
+    names = [path for path in paths if path != "-"]  # `-` is stdin, wherever it is among the paths (as in lint)
     try:
-        files, searches = _collect(paths)
+        files, searches = _collect(names)
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {one_line(str(exc.args[0]))}", err=True)
         sys.exit(EXIT_USAGE)
     changed, failed, unreadable, refused, tried = [], [], [], [], set()
-    for path in files:
-        outcome = _format_file(path, named=path in files.named)
+    for path in [*files, *([STDIN] if len(names) < len(paths) else [])]:
+        outcome = _format_stdin() if path is STDIN else _format_file(path, named=path in files.named)
+        if path is STDIN and not check:  # stdin's text goes to stdout: formatted, else as it came
+            _write_stdout(outcome)
         if outcome is None:
             continue
         tried.add(path)
@@ -75,7 +78,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
             _print_diff(path, text, formatted)
         elif check:
             click.echo(f"would reformat {one_line(path)}")
-        else:
+        elif path is not STDIN:
             with open(path, "w", encoding="utf-8", newline="") as fh:  # the text keeps its own line ends
                 fh.write(formatted)
             click.echo(f"reformatted {one_line(path)}", err=True)
@@ -164,26 +167,31 @@ def _collect(paths):
     return files, collected.searches
 
 
+class _Stdin(str):
+    """``-``: standard input, named ``<stdin>`` in messages; told apart by identity from a file of that name."""
+
+
+STDIN = _Stdin("<stdin>")
+
+
 def _format_stdin():
+    """As :func:`_format_file`, for standard input (``-``): ``_UNREADABLE`` when it cannot be read (reported)."""
     try:
         text = read_stdin(keep_bom=True)
     except (OSError, UnicodeDecodeError) as exc:
-        print_unreadable("<stdin>", exc)
-        sys.exit(EXIT_USAGE)
-    outcome = _format_source(text, "<stdin>")
-    if outcome is _UNREADABLE:
-        sys.exit(EXIT_USAGE)
-    if outcome is None:  # not a playbook: passed through unchanged, as for files
-        sys.stdout.write(text)
+        print_unreadable(STDIN, exc)
+        return _UNREADABLE
+    outcome = _format_source(text, STDIN)
+    return (text, text) if outcome is None else outcome  # not a playbook: nothing to change, as it came
+
+
+def _write_stdout(outcome) -> None:
+    """Without --check, what stdin's text becomes: formatted, or as it came when there is nothing to change or
+    it was left as it is (with a note); nothing when it could not be read, formatted or was refused."""
+    if outcome is None or outcome is _UNREADABLE or outcome[1] is None or outcome[1] is _REFUSED:
         return
-    if outcome[1] is _SKIPPED:  # left as it is: passed through unchanged
-        sys.stdout.write(text)
-        return
-    if outcome[1] is _REFUSED:
-        sys.exit(EXIT_USAGE)
-    if outcome[1] is None:
-        sys.exit(EXIT_FINDINGS)
-    sys.stdout.write(outcome[1])
+    text, formatted = outcome
+    sys.stdout.write(text if formatted is _SKIPPED else formatted)
 
 
 def _print_diff(path, before, after):
