@@ -378,7 +378,7 @@ def check_max_notional(ctx):
     for node in ctx.nodes:
         notional = _dollar_notional(node)
         if notional is None:
-            yield Skipped(node.at("quantity"), f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}")
+            yield Skipped(node.at("quantity"), f"the order's notional is unknown: {_unknown_reason(node)}")
         elif notional.copy_abs() > limit:
             yield Finding(
                 node.at("quantity"),

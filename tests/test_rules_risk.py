@@ -205,9 +205,8 @@ def test_gc501_skip_of_a_template_priced_leg_does_not_call_it_a_market_order():
     )
     reasons = [s.reason for s in lint_text(text, "dip.yaml").skipped if s.code == "GC501"]
     assert reasons == [
-        "the notional of 'entry' is unknown: its limit price is a template that needs a quote for BTC-USD "
-        "(pass --quotes)",
-        "the notional of 'stop' is unknown: it is a market order and there is no quote for BTC-USD",
+        "the order's notional is unknown: its limit price is a template that needs a quote for BTC-USD (pass --quotes)",
+        "the order's notional is unknown: it is a market order and there is no quote for BTC-USD",
     ]
 
 
@@ -501,7 +500,7 @@ def test_gc501_skip_of_a_market_order_on_a_one_sided_quote_names_the_missing_sid
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert (
-        "skipped GC501 the notional of 'a' is unknown: it is a market order and the quote for BTC-USD has no ask"
+        "skipped GC501 the order's notional is unknown: it is a market order and the quote for BTC-USD has no ask"
         in result.stdout
     ), result.output
     assert "no quote for BTC-USD" not in result.stdout, result.output

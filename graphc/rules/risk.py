@@ -160,7 +160,7 @@ def check_max_notional(ctx):
             hint=f"cut this order by {usd_up(minus(notional, limit))} or more, or raise risk.max_notional",
         )
     if unknown:  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
-        why = [f"the notional of {node.node_id!r} is unknown: {_unknown_reason(node)}" for node in unknown]
+        why = [f"the order's notional is unknown: {_unknown_reason(node)}" for node in unknown]
         yield SkippedNodes("quantity", [node.index for node in unknown], why)
 
 
