@@ -406,3 +406,53 @@ def test_other_commands_escape_a_file_name_they_cannot_use(tmp_path, name, comma
     assert result.exit_code == 2, result.output
     assert "plays/" + SHOWN[name].split(".yaml")[0] in result.stderr, result.stderr
     _safe(result.stdout, result.stderr)
+
+
+# -- every -o is compile's (rt19 3) ---------------------------------------------------------------------------------
+# decompile -o, graph -o, plan -o and lint -o left an earlier run's file in place when they failed, so
+# `graphc decompile g.json -o p.yaml; graphc submit p.yaml` submitted the previous playbook.
+
+BAD_WIRE = '{"nodes":[{"node_id":"a"}],"edges":[]}\n'
+
+
+@pytest.mark.parametrize(
+    ("args", "command", "code"),
+    [
+        (["decompile", "bad.json"], "decompile", 1),
+        (["graph", "bad.json"], "drawing", 1),
+        (["plan", "bad.json"], "plan", 1),
+        (["lint", "p.yaml", "--quotes", "missing.yaml"], "lint", 2),
+    ],
+)
+def test_every_failed_output_removes_the_earlier_file(tmp_path, args, command, code):
+    write(tmp_path, "bad.json", BAD_WIRE)
+    write(tmp_path, "p.yaml", GOOD)
+    stale = tmp_path / "out" / "old.txt"
+    stale.parent.mkdir()
+    stale.write_text("from an earlier run\n")
+    failed = run_graphc(*args, "-o", "out/old.txt", cwd=tmp_path)
+    assert failed.returncode == code, failed.stderr
+    assert not stale.exists()
+    assert f"graphc: removed out/old.txt (from an earlier run): the {command} failed" in failed.stderr.decode()
+
+
+def test_a_lint_report_with_findings_is_this_runs_and_kept(tmp_path):
+    write(tmp_path, "bad.json", BAD_WIRE)
+    (tmp_path / "r.txt").write_text("from an earlier run\n")
+    linted = run_graphc("lint", "bad.json", "--no-cache", "-o", "r.txt", cwd=tmp_path)
+    assert linted.returncode == 1, linted.stderr
+    assert "GC104" in (tmp_path / "r.txt").read_text() and "removed" not in linted.stderr.decode()
+
+
+@pytest.mark.parametrize("command", ["compile", "decompile", "plan"])
+def test_a_failed_command_never_removes_the_file_it_read(tmp_path, command):
+    """`graphc compile p.yaml -o p.yaml` that failed removed p.yaml itself: the input is not an earlier output."""
+    source = write(
+        tmp_path,
+        "in.yaml" if command == "compile" else "in.json",
+        BAD_WIRE if command != "compile" else "graphc: 1\nname: ok\nlegs:\n  a: {buy: one, symbol: BTC-USD}\n",
+    )
+    before = source.read_text()
+    failed = run_graphc(command, source.name, "-o", source.name, cwd=tmp_path)
+    assert failed.returncode == 1, failed.stderr
+    assert source.read_text() == before and "removed" not in failed.stderr.decode()

@@ -260,22 +260,62 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
         make_folders_for(output)
         with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
+        _WRITTEN.add(os.path.abspath(output))  # this run's, whole: no_stale_output keeps it
     except OSError as exc:
         click.echo(f"graphc: {one_line(f'cannot write {what} to {output}: {exc.strerror or exc}')}", err=True)
         sys.exit(EXIT_USAGE)
 
 
+_WRITTEN: set[str] = set()  # the -o files this process has finished writing (open_output)
+
+
 @contextmanager
-def no_stale_output(output: str | None, *, command: str, what: str = "output"):
-    """Run a command that writes ``output`` last: if it fails (any exit but 0, an error, a crash), a regular file
-    already at ``output`` is removed and that is said on stderr, so an earlier run's output never looks like this
-    run's (``compile -o f || true; submit f`` would send the old graph). A link, a device or a pipe is left alone."""
+def no_stale_output(output: str | None, *, command: str, what: str = "output", inputs=()):
+    """Run a command that writes ``output`` (every command's ``-o``): if it fails (any exit but 0, an error, a
+    crash) before it has written the whole file, a regular file already at ``output`` is removed and that is said
+    on stderr, so an earlier run's output never looks like this run's (``compile -o f || true; submit f`` would
+    send the old graph). A file this run wrote is kept (lint's report of a run with findings, exit 1). A link, a
+    device or a pipe is left alone, and so is a file that is one of the command's ``inputs`` (``compile p.yaml -o
+    p.yaml``): it is what the command read, not an earlier run's output."""
+    if output is None:
+        yield
+        return
+    key = os.path.abspath(output)
+    _WRITTEN.discard(key)
+    protected = any(_same_file(output, source) for source in inputs if source and source != "-")
     try:
         yield
     except BaseException as exc:
-        if output is not None and not (isinstance(exc, SystemExit) and exc.code in (0, None)):
+        failed = not (isinstance(exc, SystemExit) and exc.code in (0, None))
+        if failed and not protected and key not in _WRITTEN:
             _remove_stale(output, command, what)
         raise
+
+
+def removes_stale_output(command: str, what: str, *, inputs: tuple[str, ...] = ()):
+    """Decorate a command whose ``-o`` is the parameter ``output``: it runs in :func:`no_stale_output`, with the
+    paths in the parameters named ``inputs`` (a path or a tuple of them) as the files it reads."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            sources: list[str] = []
+            for name in inputs:
+                value = kwargs.get(name)
+                sources.extend(value if isinstance(value, (tuple, list)) else [value] if value else [])
+            with no_stale_output(kwargs.get("output"), command=command, what=what, inputs=sources):
+                return function(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _same_file(output: str, source: str) -> bool:
+    try:
+        return os.path.samefile(output, source)
+    except (OSError, ValueError):
+        return False
 
 
 def _remove_stale(output: str, command: str, what: str) -> None:

@@ -10,10 +10,10 @@ from graphc.commands.common import (
     exit_on_file_errors,
     exit_on_findings,
     explain_live,
-    no_stale_output,
     open_output,
     print_diagnostics,
     read_input,
+    removes_stale_output,
 )
 from graphc.config import load_project
 from graphc.diagnostics import FileResult, has_errors
@@ -30,6 +30,7 @@ from graphc.pipeline import compile_text, gc_paused
     help="Write the JSON here (missing folders are created). If the compile fails, a file already there is "
     "removed (and that is said), so an earlier run's graph never passes for this one's.",
 )
+@removes_stale_output("compile", "graph", inputs=("playbook", "quotes_path", "params_file"))
 def compile_command(playbook, quotes_path, set_values, params_file, now, output):
     """Compile PLAYBOOK into the router's wire-format execution graph.
 
@@ -47,13 +48,12 @@ def compile_command(playbook, quotes_path, set_values, params_file, now, output)
     Exit status: 0 compiled, 1 input errors (or GC203/GC202 from an
     expansion), 2 usage error or unreadable input (GC112, or a file that cannot be read as text: GC100), 4 internal error.
     """
-    with no_stale_output(output, command="compile", what="graph"):
-        text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
-        # The collector stays paused from the parse to the last byte written, and the graph is freed before it
-        # runs again: re-enabled in between, its first collection re-scanned every object of the graph (a
-        # 100,000-leg compile: a tenth of the run).
-        with gc_paused():
-            _compile(text, path, playbook, quotes_path, set_values, params_file, now, output)
+    text, path = read_input(playbook)  # GC112 and exit 2 when unreadable
+    # The collector stays paused from the parse to the last byte written, and the graph is freed before it
+    # runs again: re-enabled in between, its first collection re-scanned every object of the graph (a
+    # 100,000-leg compile: a tenth of the run).
+    with gc_paused():
+        _compile(text, path, playbook, quotes_path, set_values, params_file, now, output)
 
 
 def _compile(text, path, playbook, quotes_path, set_values, params_file, now, output):

@@ -12,6 +12,7 @@ from graphc.commands.common import (
     exit_on_findings,
     print_diagnostics,
     read_input,
+    removes_stale_output,
     write_output,
 )
 from graphc.decompile import DecompileError, decompile, round_trip_difference
@@ -25,8 +26,13 @@ from graphc.wire_input import read_graph_input
 @click.command("decompile")
 @click.argument("wire", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the playbook here (missing folders are created)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the playbook here (missing folders are created). If the decompile fails, a file already there is "
+    "removed (and that is said), so an earlier run's playbook never passes for this one's.",
 )
+@removes_stale_output("decompile", "playbook", inputs=("wire",))
 def decompile_command(wire, output):
     """Turn WIRE (the router's JSON graph, or a simple order) into a playbook.
 

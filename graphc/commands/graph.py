@@ -15,6 +15,7 @@ from graphc.commands.common import (
     exit_on_findings,
     print_diagnostics,
     read_input,
+    removes_stale_output,
     write_output,
 )
 from graphc.config import load_project
@@ -40,9 +41,14 @@ FORMATS = ("mermaid", "dot", "svg", "png")
     help="mermaid and dot are text; svg and png need Graphviz's `dot`.",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the picture here (missing folders are created)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the picture here (missing folders are created). If the drawing fails, a file already there is "
+    "removed (and that is said), so an earlier run's picture never passes for this one's.",
 )
 @compile_options
+@removes_stale_output("drawing", "picture", inputs=("source", "quotes_path", "params_file"))
 def graph_command(source, fmt, output, quotes_path, set_values, params_file, now):
     """Draw SOURCE: a playbook, a wire graph JSON, or a simple order.
 

@@ -25,6 +25,7 @@ from graphc.commands.common import (
     explain_skips_option,
     internal_error_detail,
     print_internal_error,
+    removes_stale_output,
     write_report,
 )
 from graphc.config import (
@@ -232,7 +233,12 @@ class NamedPaths(click.Path):
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here (missing folders are created)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report here (missing folders are created). If lint stops before it writes the report (a "
+    "usage error, a crash), a file already there is removed (and that is said), so an earlier run's report "
+    "never passes for this one's.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (reported as errors in every format, exit 1).")
 @explain_skips_option
@@ -286,6 +292,7 @@ class NamedPaths(click.Path):
     is_flag=True,
     help="Neither read nor write the lint cache (.graphc/cache/ at the project root; also GRAPHC_NO_CACHE=1).",
 )
+@removes_stale_output("lint", "report", inputs=("paths", "quotes_path", "params_file"))
 def lint_command(
     paths,
     quotes_path,

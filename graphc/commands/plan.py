@@ -25,6 +25,7 @@ from graphc.commands.common import (
     parse_set,
     print_diagnostics,
     quotes_for,
+    removes_stale_output,
     summary_lines,
 )
 from graphc.plan import build_plan, resaved_plan, write_plan
@@ -41,13 +42,16 @@ from graphc.report import one_line
     type=click.Path(dir_okay=False, writable=True),
     help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600, "
     "missing folders are created. "
-    "A saved plan is saved again unchanged: its time and inputs are kept, so it goes stale as the original does.",
+    "A saved plan is saved again unchanged: its time and inputs are kept, so it goes stale as the original does. "
+    "If the plan is not ready, a file already there is removed (and that is said), so an earlier run's plan "
+    "never passes for this one's (unless it is the plan being read).",
 )
 @click.option(
     "--run-key",
     help="Plan the run under this key (default: the graph's content: name + hash; a scheduled playbook's: "
     "its due occurrence's, NAME@YYYY-MM-DDTHH:MMZ, as `graphc run` submits it).",
 )
+@removes_stale_output("plan", "plan", inputs=("playbook", "quotes_path", "params_file"))
 @api_errors
 def plan_command(playbook, quotes_path, set_values, params_file, now, explain_skips, output, run_key):
     """Compile and lint PLAYBOOK (or a wire graph, a simple order, a saved plan),
