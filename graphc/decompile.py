@@ -104,6 +104,28 @@ def _refuse_unpinned_prediction_venues(nodes) -> None:
 # -- the graph as compile would emit it -----------------------------------------
 
 
+def edge_targets(edges) -> set:
+    """The node ids some edge leads to (a node without ``activation`` among them is ``wait``)."""
+    return {edge.get("to_node") for edge in edges if isinstance(edge, dict)}
+
+
+def router_reading(node: dict, targets) -> tuple[str | None, str | None]:
+    """``(type, activation)`` the router gives ``node`` when it leaves them out (spec GC111), each None when the
+    node sets it: without ``instrument.type``, spot, or prediction for a Polymarket URL or slug
+    (orders-and-execution-graphs.md, Node Fields: it normalizes those; :func:`graphc.venues.router_type`);
+    without ``activation``, ``root`` when no edge leads to it (``targets``: :func:`edge_targets`), else ``wait``.
+    What decompile fills in (with a note) and what ``graphc graph`` draws as defaulted."""
+    instrument = node.get("instrument")
+    read_type = None
+    if isinstance(instrument, dict) and instrument.get("type") is None:
+        symbol = instrument.get("symbol")
+        read_type = router_type(symbol if isinstance(symbol, str) else "", None)
+    read_activation = None
+    if node.get("activation") is None:
+        read_activation = "wait" if node.get("node_id") in targets else "root"
+    return read_type, read_activation
+
+
 def _complete(wire):
     """Fill in what the router defaults and compile always writes; returns (wire, notes)."""
     if not isinstance(wire, dict) or not isinstance(wire.get("nodes"), list) or not wire["nodes"]:
@@ -116,18 +138,14 @@ def _complete(wire):
     for node in wire["nodes"]:
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object")
-        instrument = node.get("instrument")
-        if isinstance(instrument, dict) and instrument.get("type") is None:
-            # spec GC111: the router reads a node without instrument.type as spot, or as prediction for a
-            # Polymarket URL or slug (orders-and-execution-graphs.md, Node Fields: it normalizes those)
-            read_as = router_type(instrument.get("symbol"), None)
-            node = {**node, "instrument": {**instrument, "type": read_as}}
-            (untyped if read_as == "spot" else normalized).append(node.get("node_id"))
-        if node.get("activation") is None:
-            # spec GC111: without activation, root when no edge leads to the node, else wait
-            if targets is None:
-                targets = {edge.get("to_node") for edge in edges}
-            node = {**node, "activation": "wait" if node.get("node_id") in targets else "root"}
+        if targets is None and node.get("activation") is None:
+            targets = edge_targets(edges)
+        read_type, read_activation = router_reading(node, targets or ())
+        if read_type is not None:
+            node = {**node, "instrument": {**node["instrument"], "type": read_type}}
+            (untyped if read_type == "spot" else normalized).append(node.get("node_id"))
+        if read_activation is not None:
+            node = {**node, "activation": read_activation}
             unactivated.append(node.get("node_id"))
         execution = node.get("execution")
         if type(execution) is dict and _in_field_order(tuple(execution)):

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from graphc import humanize as H
+from graphc.decompile import edge_targets, router_reading
 from graphc.diagnostics import escaped_char
 from graphc.units import UnitError, parse_quantity
 
@@ -58,10 +59,11 @@ def picture(wire: dict, *, name: str | None = None, texts: dict | None = None) -
     texts = texts or {}
     boxes: list = []
     keys: dict[str, str] = {}
+    targets = edge_targets(wire.get("edges") or [])
     for node in wire.get("nodes") or []:
         key = f"n{len(boxes)}"
         keys.setdefault(node.get("node_id"), key)
-        boxes.append(_box(key, node, texts.get(node.get("node_id")) or NodeText()))
+        boxes.append(_box(key, node, texts.get(node.get("node_id")) or NodeText(), targets))
     arrows = []
     for edge in wire.get("edges") or []:
         ends = []
@@ -74,10 +76,14 @@ def picture(wire: dict, *, name: str | None = None, texts: dict | None = None) -
     return Picture(boxes, arrows, _note(wire, name))
 
 
-def _box(key, node, text: NodeText) -> Box:
+def _box(key, node, text: NodeText, targets) -> Box:
+    """A node's box. A type or activation the node leaves to the router is drawn as the router reads it (as lint's
+    GC111 and decompile read it), marked ``by default``."""
     instrument = node.get("instrument") or {}
-    symbol, type_, venue = instrument.get("symbol", "?"), instrument.get("type", "?"), instrument.get("venue")
-    root = node.get("activation") == "root"
+    read_type, read_activation = router_reading(node, targets)
+    symbol, venue = instrument.get("symbol", "?"), instrument.get("venue")
+    type_ = f"{read_type}, by default" if read_type else instrument.get("type", "?")
+    root = (read_activation or node.get("activation")) == "root"
     lines = [
         f"{node.get('side', '?')} {_size(node.get('quantity'), instrument, text)}",
         f"{symbol} ({type_})",
@@ -87,7 +93,9 @@ def _box(key, node, text: NodeText) -> Box:
     execution = _execution(node.get("execution") or {})
     if execution:
         lines.append(execution)
-    title = f"{node.get('node_id')} (root)" if root else str(node.get("node_id"))
+    title = str(node.get("node_id"))
+    if root:
+        title += " (root, by default)" if read_activation else " (root)"
     return Box(key, title, lines, root=root)
 
 

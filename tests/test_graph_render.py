@@ -409,3 +409,44 @@ def test_svg_and_png_of_ids_with_control_characters(tmp_path, char, fmt):
         assert f"x{_escaped(char)}y (root)" in svg and char not in svg
     else:
         assert_png((tmp_path / "g.png").read_bytes())
+
+
+# -- what the graph leaves to the router (rt19 4) --------------------------------------------------------------------
+# A node without activation and no edge leading to it was a plain box with type `(?)`: the picture had no root,
+# while the router, lint (GC111) and decompile start it, as spot (or prediction for a Polymarket slug or URL).
+
+
+def _node(node_id, symbol, **extra):
+    return {
+        "node_id": node_id,
+        "instrument": {"symbol": symbol},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": {"fixed": {"qty_1e8": 100000000}},
+        "execution": {},
+        **extra,
+    }
+
+
+def test_a_node_left_to_the_router_is_drawn_as_the_router_reads_it(tmp_path):
+    wire = {
+        "nodes": [
+            _node("spot", "ETH-USD"),
+            _node("hedge", "https://polymarket.com/event/will-btc-hit-100k"),
+            _node("set", "ETH-USD-PERP", activation="root"),
+        ],
+        "edges": [{"edge_id": "e0", "from_node": "spot", "to_node": "hedge", "trigger": "on_full_fill"}],
+        "is_sandbox": True,
+    }
+    (tmp_path / "g.json").write_text(json.dumps(wire))
+    mermaid = graph(tmp_path / "g.json")
+    assert mermaid.exit_code == 0, mermaid.output
+    text = mermaid.output
+    assert 'n0[["<b>spot (root, by default)</b><br/>buy 1 ETH<br/>ETH-USD (spot, by default)<br/>' in text
+    assert ":::root" in text.split("\n")[1]
+    hedge = next(line for line in text.splitlines() if line.strip().startswith("n1"))
+    assert "<b>hedge</b>" in hedge and "(prediction, by default)" in hedge and ":::root" not in hedge
+    assert 'n2[["<b>set (root)</b>' in text  # an activation the node sets is not marked
+    dot = graph(tmp_path / "g.json", "-f", "dot").output
+    assert re.search(r"n0 \[label=<<b>spot \(root, by default\)</b>.*spot, by default.*peripheries=2", dot)
+    assert "(?)" not in text + dot

@@ -54,7 +54,10 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
 
     Boxes show side, size, instrument, venue and price in the playbook's words;
     arrows carry their trigger (`filled 50%`, `+5s`); roots have a double, bold
-    border; a note shows the mode (sandbox, LIVE, or NOT SET for a wire graph
+    border; a type or activation a wire node leaves out is drawn as the router
+    reads it (as lint's GC111 and decompile do: spot, or prediction for a
+    Polymarket URL or slug; root when no edge leads to it), marked `by default`;
+    a note shows the mode (sandbox, LIVE, or NOT SET for a wire graph
     without is_sandbox) and the risk limits. A template price (`ask + 1 tick`) is
     drawn as the leg reads once rendered (a ladder rung's `bid - 20bps`, a
     `use:` leg's from its template, --set values filled in), with its value
