@@ -13,7 +13,9 @@ as the router reads it (spot, or prediction for a Polymarket URL or slug:
 :func:`graphc.venues.router_type`; ``root`` when no edge leads to it, else ``wait``),
 and so is one without ``execution.policy`` (``sor``), each kind with a note;
 the round trip is then proved against that completed graph, as for a graph
-without ``is_sandbox`` (sandboxed, with a note too).
+without ``is_sandbox`` (sandboxed, with a note too). A simple order takes the
+same path (:func:`decompile_simple_order`), and a spot symbol that may be a bare
+Polymarket slug (``will-btc-hit-100k``) is noted as one.
 
 What a playbook cannot express: node ids that are not leg ids (or repeat),
 edge conditions other than ``fill_ratio_gte``, values graphc would not accept
@@ -35,7 +37,7 @@ from functools import lru_cache
 
 from graphc import humanize as H
 from graphc.pipeline import compile_text
-from graphc.venues import infer_instrument, router_type
+from graphc.venues import infer_instrument, may_be_polymarket_slug, prediction_venue, router_type
 from graphc.vocabulary import DEFAULT_POLICY
 from graphc.yaml_out import dump_yaml
 
@@ -78,6 +80,36 @@ def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
     if explicit:
         playbook["edges"] = [{"from": e["from_node"], "to": e["to_node"], **_trigger_fields(e)} for e in explicit]
     return Decompiled(playbook, wire, notes)
+
+
+def decompile_simple_order(wire: dict, name: str = "decompiled") -> Decompiled:
+    """The playbook for a simple order, given as graphc wraps it (:func:`graphc.inputs.wrap_simple_order`).
+
+    One path with wire graphs: what the order leaves out (``activation``, ``execution.policy``, and the instrument
+    type when the router reads the symbol's type as graphc does) is taken out of the wrapped node again, so
+    :func:`_complete` fills it in with its notes. A type graphc inferred from the symbol's shape that a wire node
+    would not get (a token id, ``0x`` id or ``KX`` ticker: prediction, spec §3.1) and the sandbox are noted here. A
+    symbol that may be a bare Polymarket slug with no venue is refused (:func:`_refuse_bare_slug`)."""
+    node = wire["nodes"][0]
+    instrument = dict(node["instrument"])
+    symbol, type_, venue = instrument["symbol"], instrument["type"], instrument.get("venue")
+    notes = [
+        "a simple order has no field for sandbox or live, so graphc sends it sandboxed and the playbook is sandboxed "
+        "(add `sandbox: false` and risk limits to trade live); its leg is `order`, as graphc names the node"
+    ]
+    if type_ == router_type(symbol, None):
+        del instrument["type"]  # the router's reading: _complete notes it
+    else:
+        named_by = "symbol" if prediction_venue(symbol) else "venue"
+        notes.append(
+            f"node 'order' has no instrument.type; the playbook reads it as a prediction market on {venue}, as it "
+            f"reads a leg with this {named_by} (playbook-spec.md §3.1)"
+        )
+    execution = {k: v for k, v in node["execution"].items() if k != "policy"}
+    node = {k: v for k, v in node.items() if k != "activation"} | {"instrument": instrument, "execution": execution}
+    result = decompile({**wire, "nodes": [node]}, name)
+    result.notes[:0] = notes
+    return result
 
 
 def _refuse_unpinned_prediction_venues(nodes) -> None:
@@ -134,7 +166,7 @@ def _complete(wire):
     nodes = []
     edges = [dict(e) for e in wire.get("edges") or []]
     targets = None  # the ids some edge leads to, found when a node needs them
-    untyped, normalized, unactivated, unpoliced = [], [], [], []
+    untyped, normalized, unactivated, unpoliced, slugs = [], [], [], [], []
     for node in wire["nodes"]:
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object")
@@ -143,7 +175,12 @@ def _complete(wire):
         read_type, read_activation = router_reading(node, targets or ())
         if read_type is not None:
             node = {**node, "instrument": {**node["instrument"], "type": read_type}}
-            (untyped if read_type == "spot" else normalized).append(node.get("node_id"))
+            if read_type != "spot":
+                normalized.append(node.get("node_id"))
+            elif may_be_polymarket_slug(str(node["instrument"].get("symbol"))):
+                slugs.append(node.get("node_id"))
+            else:
+                untyped.append(node.get("node_id"))
         if read_activation is not None:
             node = {**node, "activation": read_activation}
             unactivated.append(node.get("node_id"))
@@ -160,6 +197,13 @@ def _complete(wire):
     if untyped:
         notes.append(
             f"{_nodes(untyped)} no instrument.type; the playbook reads {_them(untyped)} as the router does, as spot"
+        )
+    if slugs:
+        notes.append(
+            f"{_nodes(slugs)} no instrument.type and a lower-case, hyphenated symbol, which may be a Polymarket "
+            "slug: the router reads a slug as a prediction market (it normalizes Polymarket slugs), but graphc "
+            f"cannot tell one from a trading pair and the playbook reads {_them(slugs)} as spot (playbook-spec.md "
+            "§3.1); if it is a slug, add `venue: polymarket` to the leg"
         )
     if normalized:
         notes.append(

@@ -629,3 +629,77 @@ def test_the_help_and_the_docs_list_every_fill_in():
     for text in (shown, docs):
         for words in ("instrument.type", "activation", "execution.policy", "is_sandbox", "edge ids", "renumbered"):
             assert words in text, words
+
+
+# -- simple orders go through the wire path's completion and notes (rt19 5) ----------------------------------------
+# Decompiling a simple order printed no note although graphc filled in its type, activation, policy and sandbox, and
+# a bare Polymarket slug (`will-btc-hit-100k`) became a spot leg (`buy: 5 WILL`) without a word.
+
+
+def _decompile_file(tmp_path, name, document):
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return CliRunner().invoke(cli, ["decompile", str(path)])
+
+
+def _notes(result) -> list[str]:
+    return [line.removeprefix("graphc: note: ") for line in result.stderr.splitlines()]
+
+
+def test_a_simple_order_gets_the_notes_of_the_fields_it_leaves_out(tmp_path):
+    simple = _decompile_file(tmp_path, "o.json", {"symbol": "ETH-USD", "side": "sell", "qty": 0.5, "price": 2400.5})
+    assert simple.exit_code == 0, simple.output
+    wire = {
+        "nodes": [
+            {
+                "node_id": "order",
+                "instrument": {"symbol": "ETH-USD"},
+                "side": "sell",
+                "order_type": {"limit": {"price_1e9": 2400500000000}},
+                "quantity": {"fixed": {"qty_1e8": 50000000}},
+                "execution": {},
+            }
+        ],
+        "edges": [],
+        "is_sandbox": True,
+    }
+    graph = _decompile_file(tmp_path, "o2.json", wire)
+    assert graph.exit_code == 0, graph.output
+    assert simple.stdout.replace("name: o\n", "name: o2\n") == graph.stdout
+    assert _notes(simple)[1:] == _notes(graph)  # one path: the same notes, plus the simple order's own
+    assert _notes(simple)[0].startswith("a simple order has no field for sandbox or live, so graphc sends it sandboxed")
+    assert len(_notes(graph)) == 3  # type (spot), activation (root), policy (sor)
+
+
+def test_a_simple_order_with_a_bare_polymarket_slug_says_it_is_read_as_spot(tmp_path):
+    order = {"symbol": "will-btc-hit-100k", "side": "buy", "qty": 5, "price": 0.3}
+    result = _decompile_file(tmp_path, "s5.json", order)
+    assert result.exit_code == 0, result.output
+    assert "symbol: will-btc-hit-100k" in result.stdout
+    (slug,) = [note for note in _notes(result) if "Polymarket slug" in note]
+    assert slug.startswith("node 'order' has no instrument.type and a lower-case, hyphenated symbol")
+    assert "reads it as spot" in slug and "add `venue: polymarket` to the leg" in slug
+    assert not any(note.endswith("as the router does, as spot") for note in _notes(result))
+    # the fix the note names: a prediction leg on polymarket, noted as such
+    pinned = _decompile_file(tmp_path, "s6.json", {**order, "venue": "polymarket"})
+    assert pinned.exit_code == 0, pinned.output
+    assert "buy: 5 shares\n    symbol: will-btc-hit-100k\n    venue: polymarket\n" in pinned.stdout
+    assert (
+        "node 'order' has no instrument.type; the playbook reads it as a prediction market on polymarket, as it "
+        "reads a leg with this venue (playbook-spec.md §3.1)"
+    ) in _notes(pinned)
+
+
+def test_a_wire_node_with_a_bare_slug_and_no_type_is_noted_as_a_possible_slug(tmp_path):
+    node = {
+        "node_id": "bet",
+        "instrument": {"symbol": "will-btc-hit-100k"},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": {"fixed": {"qty_1e8": 500000000}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+    result = _decompile_file(tmp_path, "g.json", {"nodes": [node], "edges": [], "is_sandbox": True})
+    assert result.exit_code == 0, result.output
+    assert [note for note in _notes(result) if "may be a Polymarket slug" in note]

@@ -15,7 +15,7 @@ from graphc.commands.common import (
     removes_stale_output,
     write_output,
 )
-from graphc.decompile import DecompileError, decompile, round_trip_difference
+from graphc.decompile import DecompileError, decompile, decompile_simple_order, round_trip_difference
 from graphc.diagnostics import FileResult, has_errors
 from graphc.humanize import playbook_name
 from graphc.pipeline import gc_paused
@@ -41,7 +41,11 @@ def decompile_command(wire, output):
     as the router reads it, each with a note on stderr: a node without
     `instrument.type` is spot and one without `activation` root when no edge
     leads to it, else wait (GC111); one without `execution.policy` is sor; a
-    graph without `is_sandbox` is sandboxed (a playbook's default). Edge ids
+    graph without `is_sandbox` is sandboxed (a playbook's default). A simple
+    order gets the same notes for what it leaves out, one for its sandbox and
+    leg id `order`, and one when its type comes from its symbol's shape or its
+    venue; a lower-case, hyphenated symbol read as spot is noted as a possible
+    Polymarket slug (add `venue: polymarket` to the leg if it is one). Edge ids
     other than e0, e1, ... are renumbered in order, with a note too. The
     playbook is compiled again before it is written: if it would not give back
     the identical wire graph (with exactly those filled in and renumbered),
@@ -68,7 +72,7 @@ def _decompile(text, path, name, output):
     if loaded.wire is None or has_errors(loaded.diagnostics):
         exit_on_findings(FileResult(path, text, loaded.diagnostics, []))
     try:
-        result = decompile(loaded.wire, name)
+        result = (decompile_simple_order if loaded.kind == "simple" else decompile)(loaded.wire, name)
     except DecompileError as exc:
         click.echo(f"graphc: {one_line(f'{path}: no playbook can express this graph: {exc}')}", err=True)
         sys.exit(EXIT_FINDINGS)

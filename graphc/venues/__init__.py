@@ -14,6 +14,7 @@ from graphc.venues.resolver import MarketResolver
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
 from graphc.venues.symbols import (
     infer_instrument,
+    may_be_polymarket_slug,
     owning_venue,
     prediction_venue,
     router_normalizes,
@@ -31,6 +32,7 @@ __all__ = [
     "SettingError",
     "infer_instrument",
     "known_venues",
+    "may_be_polymarket_slug",
     "owning_venue",
     "parse_setting",
     "prediction_venue",

@@ -50,6 +50,17 @@ def router_normalizes(symbol: str) -> bool:
     return bool(_POLYMARKET_URL.match(symbol) or _OUTCOME.search(symbol))
 
 
+_BARE_SLUG = re.compile(r"^(?=[a-z0-9-]*[a-z])[a-z0-9]+(-[a-z0-9]+)+\Z")
+
+
+def may_be_polymarket_slug(symbol: str) -> bool:
+    """Whether ``symbol`` has the shape of a bare Polymarket slug (lower-case words joined by hyphens,
+    ``will-btc-hit-100k``), which the router reads as a prediction market in a simple order
+    (orders-and-execution-graphs.md, Simple Order) while spec §3.1 reads it as spot: graphc cannot tell such a
+    slug from a lower-case trading pair, so it never infers prediction from this shape (rule 6 stands)."""
+    return bool(_BARE_SLUG.match(symbol))
+
+
 def router_type(symbol: str, given) -> str:
     """A wire node's instrument type as the router reads it (spec GC111): the ``given`` one (a text), else
     ``prediction`` for a symbol it normalizes (:func:`router_normalizes`), else ``spot``."""
