@@ -164,6 +164,11 @@ class Document:
                 self._root = _position_tree(self.text, *self._limits, events=events)
         return self._root
 
+    @property
+    def read_as_json(self) -> bool:
+        """Whether the values are the json module's reading of the text (so none is a NaN or an infinity)."""
+        return self._json
+
     def _event_index(self) -> _EventIndex | _JsonIndex | None:
         """The walk over the fast pass's events, or over the text of a document read as JSON, for a document
         whose tree is not made (None: use the tree)."""

@@ -564,7 +564,7 @@ def validate_shaped(doc, schema_name: str) -> tuple[list, bool]:
     fast = fast_check(schema_name)
     if fast is not None and fast(doc.data):
         return [], schema_name not in _edited
-    return validate(doc, schema_name), False
+    return _problems(doc, schema_name), False
 
 
 NOT_FINITE = "not a finite number"  # the end of the GC103 message of a NaN or an infinity (graphc.pipeline reads it)
@@ -617,7 +617,13 @@ def validate(doc, schema_name: str, paths: list | None = None) -> list:
     fast = fast_check(schema_name)
     if fast is not None and fast(doc.data):
         return []
-    bad = _non_finite(doc.data)
+    return _problems(doc, schema_name, paths)
+
+
+def _problems(doc, schema_name: str, paths: list | None = None) -> list:
+    """:func:`validate` of a document its generated check did not vouch for."""
+    # (a text read by json holds no NaN or infinity: the reader refuses them)
+    bad = [] if getattr(doc, "read_as_json", False) else _non_finite(doc.data)
     if bad:
         found = [_not_finite(doc, path, value) for path, value in bad]
         if paths is not None:
