@@ -155,17 +155,20 @@ def ensure_wires(graphc: list[str]) -> None:
             compiling.stdout.close()
             if compiling.wait() != 0:
                 sys.exit(f"bench: graphc compile {playbook}: exit {compiling.returncode}")
-    # The same graph and playbook with one typo in their last node (leg): what a finding costs a large file
+    # The same graph and playbook with one typo in their last node (leg): what a finding costs a large file.
+    # Written by a child, as above: the bench process stays small.
     big = WIRE_SIZES[-1]
+    typo_in_last = (
+        "import sys; clean, typo, written = sys.argv[1:]; text = open(clean, encoding='utf-8').read(); "
+        "at = text.rindex(written); open(typo, 'w', encoding='utf-8').write("
+        "text[:at] + written.replace('sor', 'sorr', 1) + text[at + len(written):])"
+    )
     for clean, typo, written in (
         (SCALING / f"wire-{big}.json", SCALING / f"wire-{big}-typo.json", '"policy":"sor"'),
         (SCALING / f"legs-{big}.yaml", SCALING / f"legs-{big}-typo.yaml", "policy: aggressive_chase"),
     ):
-        if typo.exists() and typo.stat().st_mtime >= clean.stat().st_mtime:
-            continue
-        text = clean.read_text(encoding="utf-8")
-        at = text.rindex(written)
-        typo.write_text(text[:at] + written.replace("sor", "sorr", 1) + text[at + len(written) :], encoding="utf-8")
+        if not typo.exists() or typo.stat().st_mtime < clean.stat().st_mtime:
+            subprocess.run([sys.executable, "-c", typo_in_last, str(clean), str(typo), written], check=True)
 
 
 @dataclass
