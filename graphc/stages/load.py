@@ -1415,9 +1415,7 @@ class _JsonIndex:
         self.text = text
         self.lines = _JsonLines(text)
         self.root = _space_after(text, 0)
-        # a collection's offset -> [its children so far ({key: (key's offset, value's)} or [value's offset]),
-        # the offset of the next one to list (None: all listed)]
-        self.listed: dict[int, list] = {}
+        self.listed: dict[int, list] = {}  # a collection's offset -> what _child has listed of it (see there)
         self.spans: dict[int, Span] = {}  # an offset -> the span of the token there, made once
         self.offsets: dict[tuple, int | None] = {}  # a path -> the offset of its node (None: not there)
 
