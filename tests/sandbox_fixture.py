@@ -22,6 +22,7 @@ import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -293,6 +294,51 @@ def run_graphc(args, env, cwd, timeout=60, stdin=subprocess.DEVNULL) -> subproce
         timeout=timeout,
         stdin=stdin,
     )
+
+
+def on_a_terminal(args, env, cwd, answer: bytes = b"", *, interrupt=False, not_before=0.0, timeout=60):
+    """``python -m graphc ARGS`` with a terminal (a pty) as its standard input, as a person runs it. Once it asks
+    (``[y/N]: `` on its stderr), and not before the clock reads ``not_before`` (``time.time()``), ``answer`` is
+    typed (``b"\\x04"`` is Ctrl-D), or with ``interrupt`` Ctrl-C reaches it (SIGINT, as a terminal sends it).
+    Returns (returncode, stdout, stderr); whether and when it asked: stderr holds the question."""
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graphc", *map(str, args)],
+            stdin=slave,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=cwd,
+        )
+        os.close(slave)
+        err = bytearray()
+        asked = threading.Event()
+
+        def read_stderr():
+            assert proc.stderr is not None
+            while chunk := os.read(proc.stderr.fileno(), 4096):
+                err.extend(chunk)
+                if b"[y/N]: " in err:
+                    asked.set()
+            asked.set()  # it ended without asking
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        asked.wait(timeout)
+        time.sleep(max(0.0, not_before - time.time()))
+        if proc.poll() is None:
+            if interrupt:
+                proc.send_signal(signal.SIGINT)
+            else:
+                os.write(master, answer)
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.wait(timeout)
+        reader.join(timeout)
+    finally:
+        os.close(master)
+    return proc.returncode, out.decode(), err.decode()
 
 
 def ledger_rows(env, cwd) -> list[dict]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox_fixture import running_sandbox
+from tests.sandbox_fixture import on_a_terminal, running_sandbox
 
 CANARY = "seq_test_CANARY-deploy-91ac"
 
@@ -149,6 +149,21 @@ def test_start_delete_and_names_already_taken(sandbox, tmp_path):
     assert listed(sandbox) == []
     missing = graphc(sandbox, "strategy", "stop", "probe")
     assert missing.returncode == 2 and "no strategy named 'probe'" in missing.stderr
+
+
+@pytest.mark.parametrize("answer", [b"n\n", b"\x04", None])  # no, Ctrl-D, Ctrl-C
+def test_delete_declined_at_the_prompt_deletes_nothing(sandbox, tmp_path, answer):
+    """No, Ctrl-D and Ctrl-C at `Delete strategy ...?` are one refusal (exit 2, said), never an internal error
+    (audit plan20 2: the submit prompt's twin, through the same helper)."""
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path)), "--no-start").returncode == 0
+    env = sandbox.env(SEQUENCE_API_KEY=CANARY)
+    code, _, err = on_a_terminal(
+        ["strategy", "delete", "probe"], env, tmp_path, answer or b"", interrupt=answer is None
+    )
+    assert "Delete strategy probe and its logs? [y/N]: " in err
+    assert code == 2 and err.splitlines()[-1].endswith("graphc: refused: not confirmed: strategy probe was not deleted")
+    assert "internal error" not in err
+    assert [entry["name"] for entry in listed(sandbox)] == ["probe"]
 
 
 def test_deploy_refuses_a_directory_holding_the_key_or_without_sequence_toml(sandbox, tmp_path):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sandbox_fixture import CANARY_KEY, REPO, cli_env, edge, node, run_graphc
+from sandbox_fixture import CANARY_KEY, REPO, cli_env, edge, node, on_a_terminal, run_graphc
 
 from graphc.amend import AmendRefused, RecordedNode, size_change
 from graphc.api.client import Client
@@ -819,6 +819,24 @@ def test_a_live_submission_asks_on_a_terminal(sandbox, project):
     code, out, err = on_a_terminal(b"y\n")
     assert code == 0, err
     assert "(LIVE, run key eth-live@" in out and len(orders_posted(sandbox)) == 1
+
+
+@pytest.mark.parametrize(
+    "how, answer",
+    [("Ctrl-D", b"\x04"), ("Ctrl-C", None), ("a wrong answer, then Ctrl-D", b"ye\n\x04")],
+)
+def test_ctrl_c_or_ctrl_d_at_the_live_prompt_is_a_no(sandbox, project, how, answer):
+    """Declining with Ctrl-C or Ctrl-D is a refusal (exit 2, nothing sent), never an internal error (exit 4, "a bug
+    in graphc"): audit plan20 2."""
+    env = cli_env(sandbox)
+    live = write_playbook(project / "live.yaml", "eth-live", live=True)
+    args = ["submit", live, "--quotes", "quotes.yaml", "--live"]
+    code, _, err = on_a_terminal(args, env, project, answer or b"", interrupt=answer is None)
+    assert "Submit eth-live LIVE, with real money? [y/N]: " in err, err
+    assert code == 2, (how, err)
+    assert err.splitlines()[-1] == "graphc: refused: not confirmed: nothing was submitted", err
+    assert "internal error" not in err and "Traceback" not in err
+    assert orders_posted(sandbox) == [] and not (project / ".graphc").exists()
 
 
 # -- 6. run keys ------------------------------------------------------------------------------------

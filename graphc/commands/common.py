@@ -503,6 +503,21 @@ def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
     sys.exit(code)
 
 
+def confirm_or_refuse(question: str, *, no_terminal: str, not_done: str) -> None:
+    """Ask ``question`` (y/N, on stderr) on the terminal and return only on yes: the one prompt of the commands
+    that ask before they act. Anything else refuses with exit 2 and nothing done: no terminal to ask on
+    (``no_terminal`` says what to pass instead), `n`, Enter, Ctrl-C or Ctrl-D (click turns the last two into
+    Abort: a no, never an internal error; audit plan20 2). ``not_done`` says what did not happen."""
+    if not sys.stdin.isatty():
+        fail(no_terminal, EXIT_USAGE, prefix="refused")
+    try:
+        if click.confirm(question, default=False, err=True):
+            return
+    except click.Abort:  # Ctrl-C or Ctrl-D: the question's line was never ended
+        click.echo("", err=True)
+    fail(f"not confirmed: {not_done}", EXIT_USAGE, prefix="refused")
+
+
 def parse_seconds(text: str | None, option: str, maximum: float | None = None) -> float | None:
     """``30``, ``90s``, ``15m``, ``24h`` or ``2d`` as seconds (a bare number is seconds), at most ``maximum``."""
     if text is None:

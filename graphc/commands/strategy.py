@@ -10,7 +10,7 @@ import click
 
 from graphc.api.errors import ApiError, NotFound
 from graphc.api.redact import clean, json_text
-from graphc.commands.common import EXIT_USAGE
+from graphc.commands.common import EXIT_USAGE, confirm_or_refuse
 
 
 @contextlib.contextmanager
@@ -152,11 +152,11 @@ def start_command(strategy, verbose):
 def delete_command(strategy, yes, verbose):
     """Delete STRATEGY (name or id): its artifact, row and logs are purged."""
     if not yes:
-        if not sys.stdin.isatty():
-            click.echo("graphc: refused: deleting purges the strategy's logs; pass --yes", err=True)
-            sys.exit(EXIT_USAGE)
-        if not click.confirm(f"Delete strategy {strategy} and its logs?", default=False, err=True):
-            sys.exit(EXIT_USAGE)
+        confirm_or_refuse(
+            f"Delete strategy {strategy} and its logs?",
+            no_terminal="deleting purges the strategy's logs; pass --yes",
+            not_done=f"strategy {strategy} was not deleted",
+        )
     _lifecycle("delete", strategy, verbose)
 
 

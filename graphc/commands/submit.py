@@ -19,10 +19,10 @@ import click
 from graphc.api.errors import AlreadySubmitted, ApiError, PastCatchUp, PendingUncertain, UncertainOutcome
 from graphc.api.redact import clean
 from graphc.commands.common import (
-    EXIT_USAGE,
     api_errors,
     bold_style,
     compile_options,
+    confirm_or_refuse,
     explain_live,
     explain_skips_option,
     fail,
@@ -43,16 +43,13 @@ EMBEDDED_KEY = "graphc-embedded-sandbox"
 def _confirm_live(prepared, yes: bool) -> None:
     if yes:
         return
-    if not sys.stdin.isatty():
-        fail(
-            f"{prepared.name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live",
-            EXIT_USAGE,
-            prefix="refused",
-        )
-    for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(sys.stderr)):
-        click.echo(line, err=True)
-    if not click.confirm(f"Submit {prepared.name} LIVE, with real money?", default=False, err=True):
-        fail("not confirmed", EXIT_USAGE, prefix="refused")
+    no_terminal = f"{prepared.name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live"
+    if sys.stdin.isatty():
+        for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(sys.stderr)):
+            click.echo(line, err=True)
+    confirm_or_refuse(
+        f"Submit {prepared.name} LIVE, with real money?", no_terminal=no_terminal, not_done="nothing was submitted"
+    )
 
 
 def _no_router_configured() -> bool:
