@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -194,6 +195,9 @@ class LiveQuotes(dict):
         self.cap = MAX_LIVE_QUOTES if cap is None else cap
         self.missing: set[str] = set()
         self.not_asked: dict[str, None] = {}  # in the order they were wanted
+        # when they were read (before the first request: never younger than they are), so that a graph valued
+        # with them is not sent once they are stale (graphc.submit.expired)
+        self.read_at = datetime.now(UTC)
 
     def detach(self) -> None:
         """Forget the fetcher (it holds a connection): what is left is plain data, safe to pickle."""

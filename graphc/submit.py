@@ -97,6 +97,7 @@ __all__ = [
     "Problem",
     "Refused",
     "Submitted",
+    "expired",
     "landing_margin",
     "landing_time_s",
     "lookback",
@@ -163,6 +164,15 @@ class Prepared:
     @property
     def live(self) -> bool:
         return self.wire is not None and self.wire.get("is_sandbox") is False
+
+    @property
+    def priced_at(self) -> datetime | None:
+        """When the prices it was valued with were read: a saved plan's ``created_at``, or the reading of live
+        quotes (``--quotes live``: :attr:`graphc.quotes.LiveQuotes.read_at`); None when they do not age here (a
+        snapshot file, or no quotes)."""
+        if self.plan is not None:
+            return self.plan.created_at
+        return getattr(self.quotes, "read_at", None)
 
 
 @dataclass
@@ -347,6 +357,36 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
         # the content names the run; a wire file has no name, so two files with the same graph are one run
         prepared.run_key = content_run_key(outcome.name or "graph", prepared.wire_text)
     return prepared
+
+
+def expired(prepared: Prepared, max_age_s: float, now: datetime | None = None) -> str | None:
+    """Why ``prepared``, ready when it was prepared, may no longer be sent at ``now`` (default: the clock), or
+    None: a saved plan older than ``max_age_s`` (:func:`graphc.plan.stale_plan`), live quotes read longer ago than
+    that, or a scheduled occurrence past its catch-up (spec §9). For a caller that waited between :func:`prepare`
+    and :func:`submit_prepared`, a person's confirmation above all: the time a prompt waits makes the prices it
+    shows no younger (audit plan20 1). The caller refuses (exit 2) with these words; nothing was sent."""
+    now = now or datetime.now(UTC)
+    if prepared.plan is not None:
+        stale = stale_plan(prepared.plan, max_age_s, now)
+        if stale is not None:
+            return f"{stale}; nothing was sent"
+    elif prepared.priced_at is not None:
+        age = (now - prepared.priced_at).total_seconds()
+        if age > max_age_s:
+            return (
+                f"the live quotes {prepared.name} was valued with were read {age:.0f} s ago, longer than --max-age "
+                f"{max_age_s:g} s: its prices may be stale; nothing was sent. Submit it again (its quotes are read "
+                "again), or give a larger --max-age"
+            )
+    if prepared.catch_up_until is not None and now > prepared.catch_up_until:
+        late = (now - prepared.catch_up_until).total_seconds()
+        return (
+            f"run {prepared.run_key!r}: the catch-up of its occurrence ended at "
+            f"{iso(int(prepared.catch_up_until.timestamp() * 1e9))} "
+            f"({late:.0f} s ago); nothing was sent. The occurrence is no longer due (spec §9: only while within "
+            f"its catch-up); {OUTSIDE_SCHEDULE}"
+        )
+    return None
 
 
 def _not_due(path: str, schedule: Schedule, due: Due) -> str:

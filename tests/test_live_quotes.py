@@ -191,6 +191,27 @@ def test_lint_and_plan_with_live_quotes(priced, tmp_path):
     assert " $9,999.99 " in proc.stdout and "total notional: $12,324.73\n" in proc.stdout, proc.stdout
 
 
+def test_a_live_yes_given_after_the_live_quotes_went_stale_sends_nothing(priced, tmp_path):
+    """`submit PLAYBOOK --quotes live --live`: its sizes and limits come from quotes read before the prompt; a yes
+    typed more than --max-age after they were read is refused, and nothing is sent (audit plan20 1)."""
+    from tests.sandbox_fixture import on_a_terminal
+
+    priced.reset()
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "live.yaml").write_text(
+        HEDGE.replace("name: hedge", "name: hedge\nsandbox: false\nrisk: {max_notional: $1m}")
+    )
+    env = priced.env(SEQUENCE_API_KEY="k", GRAPHC_CREDENTIALS="/nonexistent/graphc-credentials", NO_COLOR="1")
+    args = ["submit", "live.yaml", "--quotes", "live", "--live", "--max-age", "2"]
+    code, _, err = on_a_terminal(args, env, tmp_path, b"y\n", not_before=time.time() + 5)
+    assert "live quotes read at " in err and "(--max-age 2 s) or nothing is sent" in err, err
+    assert code == 2, err
+    last = err.splitlines()[-1]  # after the question: the answer's newline went to the terminal, not stderr
+    assert "graphc: refused: the live quotes hedge was valued with were read " in last, err
+    assert "longer than --max-age 2 s: its prices may be stale; nothing was sent" in last, err
+    assert priced.requests("POST", "/v1/orders") == [] and not (tmp_path / ".graphc").exists()
+
+
 def test_live_quotes_never_use_the_lint_cache(priced, tmp_path):
     """The router's prices move: a run with --quotes live neither reads nor writes .graphc/cache."""
     priced.reset()

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -819,6 +820,50 @@ def test_a_live_submission_asks_on_a_terminal(sandbox, project):
     code, out, err = on_a_terminal(b"y\n")
     assert code == 0, err
     assert "(LIVE, run key eth-live@" in out and len(orders_posted(sandbox)) == 1
+
+
+def test_a_yes_given_after_the_saved_plan_went_stale_sends_nothing(sandbox, project):
+    """The live prompt has no time limit of its own: a yes typed once the plan is older than --max-age is
+    refused, with its age and the limit, and nothing is sent (audit plan20 1: it was sent LIVE)."""
+    env = cli_env(sandbox)
+    live = write_playbook(project / "live.yaml", "eth-live", live=True)
+    plan_file = project / "live.plan.json"
+    assert invoke(["plan", live, "--quotes", project / "quotes.yaml", "-o", plan_file], env).exit_code == 0
+    made = json.loads(plan_file.read_text())["created_at"]
+    created = datetime.fromisoformat(made.replace("Z", "+00:00")).timestamp()
+    args = ["submit", plan_file, "--live", "--max-age", "5"]
+    code, _, err = on_a_terminal(args, env, project, b"y\n", not_before=created + 6.5)
+    assert f"saved plan made at {made} (" in err and "(--max-age 5 s) or nothing is sent" in err, err
+    assert "Submit eth-live LIVE, with real money? [y/N]: " in err  # it asked: prepare found the plan young enough
+    assert code == 2, err
+    assert re.search(
+        r"graphc: refused: \S*/live\.plan\.json is \d+ s old, older than --max-age 5 s: its prices may be stale; .*"
+        r"; nothing was sent$",
+        err.splitlines()[-1],
+    ), err
+    assert orders_posted(sandbox) == [] and not (project / ".graphc").exists()
+
+
+def test_a_yes_given_after_the_occurrences_catch_up_records_and_sends_nothing(sandbox, project):
+    """A scheduled live occurrence whose catch-up ends while the prompt waits is refused once the answer comes,
+    before the ledger or the router is asked (audit plan20 1)."""
+    env = cli_env(sandbox)
+    (project / "sched.yaml").write_text(
+        "graphc: 1\nname: eth-sched\nsandbox: false\nrisk: {max_notional: $1m}\n"
+        "schedule: {cron: '0 14 * * MON', timezone: UTC, catch_up: 1m}\n"
+        "legs:\n  spot: {buy: 2 ETH, symbol: ETH-USD, limit: 2000}\n"
+    )
+    # decided 56 s into the occurrence's minute of catch-up: it ends 4 s after the command decides it is due
+    args = ["submit", "sched.yaml", "--live", "--now", "2026-01-05T14:00:56Z"]
+    code, _, err = on_a_terminal(args, env, project, b"y\n", not_before=time.time() + 8)
+    assert "occurrence Mon 2026-01-05 14:00 UTC (2026-01-05T14:00Z): answer by " in err, err
+    assert code == 2, err
+    assert re.search(
+        r"graphc: refused: run 'eth-sched@2026-01-05T14:00Z': the catch-up of its occurrence ended at \S+Z "
+        r"\(\d+ s ago\); nothing was sent\. The occurrence is no longer due",
+        err.splitlines()[-1],
+    ), err
+    assert orders_posted(sandbox) == [] and not (project / ".graphc").exists()
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,14 @@ import re
 import shlex
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 
 import click
 
 from graphc.api.errors import AlreadySubmitted, ApiError, PastCatchUp, PendingUncertain, UncertainOutcome
 from graphc.api.redact import clean
 from graphc.commands.common import (
+    EXIT_USAGE,
     api_errors,
     bold_style,
     compile_options,
@@ -40,16 +42,48 @@ from graphc.commands.common import (
 EMBEDDED_KEY = "graphc-embedded-sandbox"
 
 
-def _confirm_live(prepared, yes: bool) -> None:
-    if yes:
-        return
-    no_terminal = f"{prepared.name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live"
-    if sys.stdin.isatty():
-        for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(sys.stderr)):
-            click.echo(line, err=True)
-    confirm_or_refuse(
-        f"Submit {prepared.name} LIVE, with real money?", no_terminal=no_terminal, not_done="nothing was submitted"
-    )
+def _confirm_live(prepared, yes: bool, max_age: float) -> None:
+    """Ask the person (unless --yes), then check again what a wait makes stale: the prompt has no time limit of
+    its own, so a plan, live quotes or a catch-up that expired while it waited refuses here (audit plan20 1)."""
+    from graphc.submit import expired  # deferred: --help stays fast
+
+    if not yes:
+        no_terminal = f"{prepared.name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live"
+        if sys.stdin.isatty():
+            for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(sys.stderr)):
+                click.echo(line, err=True)
+            for line in _answer_by(prepared, max_age):
+                click.echo(line, err=True)
+        confirm_or_refuse(
+            f"Submit {prepared.name} LIVE, with real money?", no_terminal=no_terminal, not_done="nothing was submitted"
+        )
+    late = expired(prepared, max_age)
+    if late is not None:
+        fail(late, EXIT_USAGE, prefix="refused")
+
+
+def _answer_by(prepared, max_age: float) -> list[str]:
+    """How old the prices shown are, and by when a yes must come to send them (--max-age; a catch-up's end)."""
+    lines = []
+    if prepared.priced_at is not None:
+        age = (datetime.now(UTC) - prepared.priced_at).total_seconds()
+        what = "saved plan made" if prepared.plan is not None else "live quotes read"
+        lines.append(
+            f"{what} at {_utc(prepared.priced_at)} ({max(0, round(age))} s ago): answer by "
+            f"{_utc(prepared.priced_at + timedelta(seconds=max_age))} (--max-age {max_age:g} s) or nothing is sent"
+        )
+    if prepared.catch_up_until is not None:
+        lines.append(
+            f"occurrence {occurrence_text(prepared)}: answer by {_utc(prepared.catch_up_until)} (the end of its "
+            "catch-up) or nothing is sent"
+        )
+    return lines
+
+
+def _utc(when: datetime) -> str:
+    from graphc.api.ledger import iso  # deferred: the ledger (sqlite3); --help stays fast
+
+    return iso(int(when.timestamp() * 1e9))
 
 
 def _no_router_configured() -> bool:
@@ -109,7 +143,8 @@ def _embedded_router(quotes: dict):
     type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
-    help="Refuse a saved plan older than this many seconds.",
+    help="Refuse a saved plan older than this many seconds (with --quotes live: quotes read longer ago), checked "
+    "again once a live confirmation is answered.",
 )
 @click.option(
     "--lookback",
@@ -192,7 +227,7 @@ def submit_command(
         fail(prepared.problems[0].message, prepared.problems[0].exit_code, prefix="refused")
     wire_mode(prepared.wire, prepared.name, allow_live=live)  # the double opt-in: refused (exit 2) here
     if prepared.live:
-        _confirm_live(prepared, yes)
+        _confirm_live(prepared, yes, max_age)
     elif live and prepared.wire is not None:  # the double opt-in: --live alone does not make a graph live
         click.echo(
             f'graphc: warning: --live has no effect: {prepared.name} is a sandbox graph (`"is_sandbox": true`), '
