@@ -2,8 +2,8 @@
 
 The inverse of :mod:`graphc.units` and :mod:`graphc.stages.triggers`, shared by
 ``graphc decompile`` (which writes these texts into a playbook, so each one must
-parse back to exactly the wire value) and ``graphc graph`` (which labels a
-picture with them). Every function works in exact decimals; a value that has no
+parse back to exactly the wire value), ``graphc graph`` (which labels a
+picture with them) and ``graphc plan`` (whose summary says the same things). Every function works in exact decimals; a value that has no
 human form returns a plain number or ``None`` instead of something lossy.
 """
 
@@ -117,6 +117,30 @@ def duration_text(ms: int) -> str:
 def twap_text(slices: int, interval_ms: int) -> str:
     """``10 slices every 30s``, the text form of a uniform TWAP."""
     return f"{slices} slice{'' if slices == 1 else 's'} every {duration_text(interval_ms)}"
+
+
+def execution_text(execution: dict, *, with_default_policy: bool = False) -> str:
+    """How the router works an order, in the playbook's words: ``time_drip, urgency low, slippage 25bps, horizon
+    5m, twap 10 slices every 30s``, ``passive_limit, GTC``: each wire ``execution`` setting that changes what
+    trades (the policy, the urgency, the slippage cap, the horizon, the tif, a uniform TWAP's pacing), the one
+    text `graphc graph` draws in a box and `graphc plan` shows in a leg's row. The policy is left out when it is
+    the default (``sor``), unless ``with_default_policy`` (a plan's column always names it)."""
+    parts = []
+    policy = execution.get("policy", "sor")
+    if policy != "sor" or with_default_policy:
+        parts.append(str(policy))
+    if "urgency" in execution:
+        parts.append(f"urgency {execution['urgency']}")
+    if "max_slippage_bps" in execution:
+        parts.append(f"slippage {execution['max_slippage_bps']}bps")
+    if "horizon_ms" in execution:
+        parts.append(f"horizon {duration_text(execution['horizon_ms'])}")
+    if "tif" in execution:
+        parts.append(str(execution["tif"]))
+    uniform = (execution.get("pacing") or {}).get("uniform") if isinstance(execution.get("pacing"), dict) else None
+    if isinstance(uniform, dict) and isinstance(uniform.get("num_slices"), int):
+        parts.append(f"twap {twap_text(uniform['num_slices'], uniform.get('interval_ms', 0))}")
+    return ", ".join(parts)
 
 
 def percent_text(ratio) -> str:

@@ -342,6 +342,8 @@ class Leg:
     notional: Decimal | None  # amount x (limit, else the quote's ask for a buy / bid for a sell)
     policy: str
     currency: str | None = "USD"  # what the notional is in: the market's price currency (None: unknown)
+    # the wire `execution` (policy, urgency, max_slippage_bps, horizon_ms, tif, pacing): how it trades, shown
+    execution: dict = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -426,6 +428,7 @@ def summarize(wire: dict, quotes: dict) -> Summary:
                 notional=notional,
                 policy=str(execution.get("policy", "sor")),
                 currency=currency,
+                execution=execution,
             )
         )
     risk = _mapping(wire.get("risk"))

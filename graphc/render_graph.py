@@ -90,7 +90,7 @@ def _box(key, node, text: NodeText, targets) -> Box:
         f"venue {venue}" if venue else "any venue (router picks)",
         _price(node.get("order_type"), text),
     ]
-    execution = _execution(node.get("execution") or {})
+    execution = H.execution_text(node.get("execution") or {})
     if execution:
         lines.append(execution)
     title = str(node.get("node_id"))
@@ -119,24 +119,6 @@ def _price(order_type, text: NodeText) -> str:
     if text.price:
         return f"limit {text.price}" + (f" = {shown}" if shown else "")
     return f"limit {shown or '?'}"
-
-
-def _execution(execution: dict) -> str:
-    parts = []
-    if execution.get("policy", "sor") != "sor":
-        parts.append(str(execution["policy"]))
-    if "urgency" in execution:
-        parts.append(f"urgency {execution['urgency']}")
-    if "max_slippage_bps" in execution:
-        parts.append(f"slippage {execution['max_slippage_bps']}bps")
-    if "horizon_ms" in execution:
-        parts.append(f"horizon {H.duration_text(execution['horizon_ms'])}")
-    if "tif" in execution:
-        parts.append(str(execution["tif"]))
-    uniform = (execution.get("pacing") or {}).get("uniform") if isinstance(execution.get("pacing"), dict) else None
-    if isinstance(uniform, dict) and isinstance(uniform.get("num_slices"), int):
-        parts.append(f"twap {H.twap_text(uniform['num_slices'], uniform.get('interval_ms', 0))}")
-    return ", ".join(parts)
 
 
 def _mode(is_sandbox) -> str:

@@ -739,6 +739,42 @@ def test_lint_errors_exit_1_and_send_nothing(sandbox, project):
     assert orders_posted(sandbox) == [] and not (project / ".graphc").exists()
 
 
+TWAP_TOUR = """\
+graphc: 1
+name: twap-tour
+sandbox: false
+risk: {max_notional: $2m, max_loss: $12.5k}
+legs:
+  drip:
+    buy: $1m
+    symbol: ETH-USD
+    policy: time_drip
+    urgency: high
+    slippage: 9999bps
+    horizon: 7d
+    twap: 10000 slices every 1m
+  later: {sell: 1.5 ETH, symbol: ETH-USD, limit: ask + 3 ticks, tif: ioc, policy: ioc_sweep, after: drip + 1500ms}
+"""
+
+
+def test_plan_and_the_live_prompt_show_how_each_leg_is_worked(sandbox, project):
+    """A TWAP's slices and interval, the horizon, the slippage cap, the urgency and the tif change what trades:
+    plan's rows (and the live prompt, which shows them) say them in `graphc graph`'s words (audit plan20 3)."""
+    env = cli_env(sandbox)
+    (project / "twap.yaml").write_text(TWAP_TOUR)
+    plan = graphc(["plan", "twap.yaml", "--quotes", "quotes.yaml"], env, project)
+    assert plan.returncode == 0, plan.stderr
+    rows = {line.split()[0]: line for line in plan.stdout.splitlines() if line.startswith(("drip ", "later "))}
+    drip = "time_drip, urgency high, slippage 9999bps, horizon 7d, twap 10000 slices every 1m"
+    assert rows["drip"].endswith(f"$999,999.99  {drip}"), plan.stdout
+    assert rows["later"].endswith("ioc_sweep, IOC"), plan.stdout
+    drawn = graphc(["graph", "twap.yaml", "--quotes", "quotes.yaml"], env, project)
+    assert drip in drawn.stdout and "ioc_sweep, IOC" in drawn.stdout  # one vocabulary
+    code, _, err = on_a_terminal(["submit", "twap.yaml", "--quotes", "quotes.yaml", "--live"], env, project, b"n\n")
+    assert code == 2 and rows["drip"] in err and rows["later"] in err, err
+    assert orders_posted(sandbox) == []
+
+
 # -- 5. the double opt-in for live ----------------------------------------------------------------
 
 

@@ -587,12 +587,20 @@ def bold_style(stream=None):
 
 
 def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
-    """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves."""
-    from graphc.humanize import edge_label, money_text, number, size_text  # deferred: only plan and submit use it
+    """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves.
+    A leg's row ends with how it is worked (:func:`graphc.humanize.execution_text`: policy, urgency, slippage cap,
+    horizon, tif, TWAP pacing), as `graphc graph` draws it: how long an order runs and how far it may slip."""
+    from graphc.humanize import (  # deferred: only plan and submit use it
+        edge_label,
+        execution_text,
+        money_text,
+        number,
+        size_text,
+    )
     from graphc.plan import summarize  # deferred: only plan and submit print a summary
 
     summary = summarize(wire, quotes)
-    rows = [("leg", "side", "size", "instrument", "venue", "price", "notional", "policy")]
+    rows = [("leg", "side", "size", "instrument", "venue", "price", "notional", "execution")]
     for leg in summary.legs:
         price = number(leg.limit) if leg.limit is not None else ("market" if leg.order_type == "market" else "?")
         rows.append(
@@ -604,7 +612,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
                 str(leg.venue or "sor"),
                 price,
                 _notional(leg),
-                leg.policy,
+                execution_text(leg.execution, with_default_policy=True),  # as `graphc graph` says it
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
