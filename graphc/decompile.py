@@ -36,6 +36,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from graphc import humanize as H
+from graphc.facts import edge_targets, router_reading
 from graphc.pipeline import compile_text
 from graphc.venues import infer_instrument, may_be_polymarket_slug, prediction_venue, router_type
 from graphc.vocabulary import DEFAULT_POLICY
@@ -134,28 +135,6 @@ def _refuse_unpinned_prediction_venues(nodes) -> None:
 
 
 # -- the graph as compile would emit it -----------------------------------------
-
-
-def edge_targets(edges) -> set:
-    """The node ids some edge leads to (a node without ``activation`` among them is ``wait``)."""
-    return {edge.get("to_node") for edge in edges if isinstance(edge, dict)}
-
-
-def router_reading(node: dict, targets) -> tuple[str | None, str | None]:
-    """``(type, activation)`` the router gives ``node`` when it leaves them out (spec GC111), each None when the
-    node sets it: without ``instrument.type``, spot, or prediction for a Polymarket URL or slug
-    (orders-and-execution-graphs.md, Node Fields: it normalizes those; :func:`graphc.venues.router_type`);
-    without ``activation``, ``root`` when no edge leads to it (``targets``: :func:`edge_targets`), else ``wait``.
-    What decompile fills in (with a note) and what ``graphc graph`` draws as defaulted."""
-    instrument = node.get("instrument")
-    read_type = None
-    if isinstance(instrument, dict) and instrument.get("type") is None:
-        symbol = instrument.get("symbol")
-        read_type = router_type(symbol if isinstance(symbol, str) else "", None)
-    read_activation = None
-    if node.get("activation") is None:
-        read_activation = "wait" if node.get("node_id") in targets else "root"
-    return read_type, read_activation
 
 
 def _complete(wire):

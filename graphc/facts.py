@@ -142,6 +142,30 @@ def wire_limit(order_type) -> Decimal | None:
     return None if raw is None else Decimal(raw) / PRICE_SCALE
 
 
+def edge_targets(edges) -> set:
+    """The node ids some edge leads to (a node without ``activation`` among them is ``wait``)."""
+    return {edge.get("to_node") for edge in edges if isinstance(edge, dict)}
+
+
+def router_reading(node: dict, targets) -> tuple[str | None, str | None]:
+    """``(type, activation)`` the router gives ``node`` when it leaves them out (spec GC111), each None when the
+    node sets it: without ``instrument.type``, spot, or prediction for a Polymarket URL or slug
+    (orders-and-execution-graphs.md, Node Fields: it normalizes those; :func:`graphc.venues.router_type`);
+    without ``activation``, ``root`` when no edge leads to it (``targets``: :func:`edge_targets`), else ``wait``.
+    What decompile fills in (with a note), what ``graphc graph`` draws and ``graphc plan``'s trigger tree shows as
+    defaulted (``root, by default``): the one reading of them outside the rules' (whose :func:`wire_node_facts`
+    reads them the same way, inline, for speed)."""
+    instrument = node.get("instrument")
+    read_type = None
+    if isinstance(instrument, dict) and instrument.get("type") is None:
+        symbol = instrument.get("symbol")
+        read_type = router_type(symbol if isinstance(symbol, str) else "", None)
+    read_activation = None
+    if node.get("activation") is None:
+        read_activation = "wait" if node.get("node_id") in targets else "root"
+    return read_type, read_activation
+
+
 def dollar_notional(node: NodeFacts) -> Decimal | None:
     """What ``node`` is worth in dollars, as GC501 reads it: |quantity × price| (the limit, else the quote's ask
     for a buy / bid for a sell) of a market priced in dollars (``MarketFacts.cost_unit`` in

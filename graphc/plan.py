@@ -28,7 +28,7 @@ from decimal import Decimal
 from stat import S_ISREG
 from typing import Any
 
-from graphc.facts import wire_limit, wire_qty
+from graphc.facts import edge_targets, router_reading, wire_limit, wire_qty
 from graphc.files import open_source
 from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
@@ -352,6 +352,7 @@ class TreeLine:
     node_id: str
     parent: str | None  # None for a root
     edge: dict | None
+    by_default: bool = False  # a root without `activation`: the router reads it as root (no edge leads to it)
 
 
 @dataclass(frozen=True)
@@ -449,19 +450,23 @@ def summarize(wire: dict, quotes: dict) -> Summary:
 
 def _trigger_tree(nodes: list, edges: list) -> list[TreeLine]:
     """Each root, then what it triggers, depth first; a node reached twice is listed but not expanded again.
+    A node without ``activation`` is a root as the router reads it (:func:`graphc.facts.router_reading`: when no
+    edge leads to it), as GC111 and ``graphc graph`` read it.
 
     Iterative: a chain of thousands of legs must not exhaust Python's stack.
     """
     children: dict = {}
     for edge in edges:
         children.setdefault(edge.get("from_node"), []).append(edge)
+    targets = edge_targets(edges)
     lines, seen = [], set()
     for node in nodes:
-        if node.get("activation") != "root":
+        _, defaulted = router_reading(node, targets)
+        if (defaulted or node.get("activation")) != "root":
             continue
         root = node.get("node_id")
         seen.add(root)
-        lines.append(TreeLine(0, str(root), None, None))
+        lines.append(TreeLine(0, str(root), None, None, by_default=defaulted is not None))
         stack = [(root, 1, iter(children.get(root, [])))]
         while stack:
             parent, depth, pending = stack[-1]

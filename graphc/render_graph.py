@@ -16,8 +16,8 @@ import subprocess
 from dataclasses import dataclass, field
 
 from graphc import humanize as H
-from graphc.decompile import edge_targets, router_reading
 from graphc.diagnostics import escaped_char
+from graphc.facts import edge_targets, router_reading
 from graphc.units import UnitError, parse_quantity
 
 INSTALL_HINT = (

@@ -775,6 +775,28 @@ def test_plan_and_the_live_prompt_show_how_each_leg_is_worked(sandbox, project):
     assert orders_posted(sandbox) == []
 
 
+def test_plans_trigger_tree_reads_a_missing_activation_as_the_router_does(sandbox, project):
+    """A wire node without `activation` is a root when no edge leads to it, else it waits: plan's trigger tree
+    reads it so (as GC111 and `graphc graph` do), marked `by default`; it was empty (audit plan20 4)."""
+    graph = {
+        "nodes": [
+            node("a", "BTC-USD", "buy", 1_000_000, limit_1e9=90_000_000_000_000),
+            node("b", "BTC-USD", "sell", 1_000_000, limit_1e9=95_000_000_000_000),
+        ],
+        "edges": [edge("e0", "a", "b", "on_full_fill")],
+        "is_sandbox": True,
+    }
+    for wire_node in graph["nodes"]:
+        wire_node.pop("activation", None)
+    (project / "w2.json").write_text(json.dumps(graph))
+    plan = graphc(["plan", "w2.json"], cli_env(sandbox), project)
+    assert plan.returncode == 0, plan.stderr
+    tree = plan.stdout.split("triggers:\n", 1)[1].split("\n\n", 1)[0]
+    assert tree == "  a (root, by default)\n     └─ b  after a filled", plan.stdout
+    drawn = graphc(["graph", "w2.json"], cli_env(sandbox), project).stdout
+    assert "a (root, by default)" in drawn and "b (root" not in drawn
+
+
 # -- 5. the double opt-in for live ----------------------------------------------------------------
 
 

@@ -621,7 +621,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     lines += ["", "triggers:"]
     for line in summary.tree:
         if line.parent is None:
-            lines.append(f"  {line.node_id} (root)")
+            lines.append(f"  {line.node_id} (root, by default)" if line.by_default else f"  {line.node_id} (root)")
         else:
             lines.append(f"  {'   ' * line.depth}└─ {line.node_id}  after {line.parent} {edge_label(line.edge or {})}")
     limits = []
