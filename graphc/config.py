@@ -253,9 +253,15 @@ def load_project(start=None) -> tuple[Path, Config, list[Diagnostic]]:
     one :func:`graphc.files.find_project_root` (its real path: a linked folder's file is in the real folder's
     project), so a command never takes its config from one project and its templates from another."""
     root = find_project_root(start)
-    path = config_at(root)
-    config, diagnostics = read_config(path) if path is not None else (Config(), [])
+    config, diagnostics = project_config(root)
     return root, config, diagnostics
+
+
+def project_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+    """The config of the project rooted at ``root`` and its problems (an empty :class:`Config` when it has none):
+    a saved plan's, read from the project it records (graphc.submit), wherever the plan file is."""
+    path = config_at(root)
+    return read_config(path) if path is not None else (Config(), [])
 
 
 # -- loading -----------------------------------------------------------------

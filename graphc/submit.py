@@ -74,7 +74,7 @@ from graphc.api.runtag import (
     tag_wire,
     untagged_node_id,
 )
-from graphc.config import load_config
+from graphc.config import load_config, project_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unreadable_input, unset_params
@@ -290,7 +290,19 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
                 f"{', '.join(given)} cannot change it; make a new plan with them (`graphc plan ... -o PLAN`)"
             )
         )
-    config, config_diagnostics = load_config(path)
+    if plan.project and not os.path.isdir(project):
+        # its graphc.toml (rule levels, market facts) is gone with it: another config would not lint it as planned
+        prepared.problems.append(
+            Problem(
+                f"{path} was planned in the project {plan.project}, which is gone (no such folder): the plan is "
+                "linted again with that project's graphc.toml, which cannot be read, and no other; plan the "
+                "playbook again in its project"
+            )
+        )
+        return prepared
+    # the config of the project it records (whose ledger records the run), not of the folder the plan file is in:
+    # `plan -o /tmp/p.json` and `submit /tmp/p.json` give one verdict (audit plan20 5)
+    config, config_diagnostics = project_config(project)
     _config_problems(prepared, config_diagnostics)  # a plan is linted again with the config, which must be read
     # the config's market settings and the plan's quotes, so a saved plan is checked against the facts and prices it
     # was compiled with (spec §3.3): its notional checks (GC501, GC503) run as they ran when it was planned

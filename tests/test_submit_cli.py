@@ -797,6 +797,46 @@ def test_plans_trigger_tree_reads_a_missing_activation_as_the_router_does(sandbo
     assert "a (root, by default)" in drawn and "b (root" not in drawn
 
 
+def test_a_saved_plan_is_linted_with_its_own_projects_config_wherever_the_file_is(sandbox, tmp_path):
+    """`plan -o` outside the project, then `plan`/`submit` of that file from elsewhere: one verdict, from the
+    graphc.toml of the project the plan records (its rule levels and its market facts), not of the folder the
+    file sits in; a plan whose project is gone is refused, never linted with another config (audit plan20 5)."""
+    env = cli_env(sandbox)
+    project, other, elsewhere = tmp_path / "cfgproj", tmp_path / "other", tmp_path / "elsewhere"
+    for folder in (project, other, elsewhere):
+        (folder / ".git").mkdir(parents=True)
+    (project / "graphc.toml").write_text(
+        '[rules]\nGC403 = "warning"\n\n[markets."KXFEDDECISION-26DEC-C25"]\n'
+        'price_level_structure = "tapered_deci_cent"\n'
+    )
+    (other / "graphc.toml").write_text('[rules]\nGC403 = "error"\n')
+    (project / "slip.yaml").write_text(
+        "graphc: 1\nname: slip\nlegs:\n  a: {buy: 0.01 BTC, symbol: BTC-USD, limit: 90000, slippage: 20000bps}\n"
+    )
+    (project / "k.yaml").write_text(
+        "graphc: 1\nname: kb\nlegs:\n  a: {buy: 10 contracts, symbol: KXFEDDECISION-26DEC-C25, venue: kalshi, "
+        "limit: 0.955}\n"
+    )
+    for name in ("slip", "k"):
+        saved = elsewhere / f"{name}.plan.json"
+        made = graphc(["plan", f"{name}.yaml", "-o", saved], env, project)
+        assert made.returncode == 0, made.stderr
+        again = graphc(["plan", saved], env, elsewhere)
+        assert again.returncode == 0, again.stderr  # it was: 1, GC403 an error / GC303 price not on the tick
+        (other / saved.name).write_bytes(saved.read_bytes())  # in another project's folder: still its own config
+        assert graphc(["plan", other / saved.name], env, other).returncode == 0
+    sent = graphc(["submit", elsewhere / "slip.plan.json"], env, elsewhere)
+    assert sent.returncode == 0 and "submitted slip as graph " in sent.stdout, sent.stderr
+    assert (project / ".graphc" / "ledger.sqlite").exists()  # the recorded project's ledger, as before
+
+    project.rename(tmp_path / "moved")
+    for command in ("plan", "submit"):
+        gone = graphc([command, elsewhere / "k.plan.json"], env, elsewhere)
+        assert gone.returncode == 2, gone.stderr
+        assert f"was planned in the project {project}, which is gone (no such folder)" in gone.stderr, gone.stderr
+    assert len(orders_posted(sandbox)) == 1
+
+
 # -- 5. the double opt-in for live ----------------------------------------------------------------
 
 
