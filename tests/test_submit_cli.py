@@ -837,6 +837,34 @@ def test_a_saved_plan_is_linted_with_its_own_projects_config_wherever_the_file_i
     assert len(orders_posted(sandbox)) == 1
 
 
+def test_a_notional_over_the_limit_by_less_than_a_cent_never_reads_as_within_it(tmp_path):
+    """0.00999999 x 50000.01 + 0.01000001 x 50000 = 499.9995999999 + 500.0005 = 1000.0000999999 (Decimal, by
+    hand): over the $1k limit, so plan's total reads over it, as GC503 says it; cut to cents it read as exactly
+    the limit (audit plan20 6). So does one leg over it (GC501 demoted to a warning). Under the limit, cents."""
+    (tmp_path / ".git").mkdir()
+    legs = "  a: {buy: 0.00999999 BTC, symbol: BTC-USD, limit: 50000.01}\n"
+    (tmp_path / "g503.yaml").write_text(
+        "graphc: 1\nname: gross-hair\nrisk: {max_notional: $1k}\nlegs:\n"
+        + legs
+        + "  b: {sell: 0.01000001 BTC, symbol: BTC-USD, limit: 50000}\n"
+    )
+    plan = invoke(["plan", tmp_path / "g503.yaml"], {})
+    assert plan.exit_code == 0, plan.output
+    assert "total notional: $1,000.00009\n" in plan.output, plan.output
+    assert "gross notional $1,000.00009 of all legs is above" in plan.output  # GC503's words
+    assert re.search(r"\ba +buy .* \$499\.99 ", plan.output) and re.search(r"\bb +sell .* \$500\.00 ", plan.output)
+
+    (tmp_path / "graphc.toml").write_text('[rules]\nGC501 = "warning"\n')
+    (tmp_path / "one.yaml").write_text(
+        "graphc: 1\nname: one-hair\nrisk: {max_notional: $1k}\nlegs:\n"
+        "  a: {buy: 0.01000001 BTC, symbol: BTC-USD, limit: 100000}\n"
+    )
+    plan = invoke(["plan", tmp_path / "one.yaml"], {})
+    assert plan.exit_code == 0, plan.output
+    assert re.search(r"\ba +buy .* \$1,000\.001 ", plan.output), plan.output  # 1000.001, not $1,000.00
+    assert "total notional: $1,000.001\n" in plan.output
+
+
 # -- 5. the double opt-in for live ----------------------------------------------------------------
 
 
