@@ -260,7 +260,8 @@ def prepare(
             reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
             raise Refused(f"cannot read {path}: {reason}") from None
     if is_plan_text(text):
-        return _prepare_plan(path, text, max_age_s, quotes_path or quotes, params, params_file, now, run_key)
+        given = quotes_path if quotes_path is not None else quotes  # live quotes for no symbol are {}: given too
+        return _prepare_plan(path, text, max_age_s, given, params, params_file, now, run_key)
     return _prepare_source(path, text, quotes_path, quotes, params or {}, params_file, now, run_key)
 
 
@@ -280,7 +281,12 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
         prepared.problems.append(Problem(stale))
     given = [
         opt
-        for opt, value in (("--quotes", quotes_path), ("--set", params), ("--params", params_file), ("--now", now))
+        for opt, value in (
+            ("--quotes", quotes_path is not None),  # a file, or live quotes (audit plan20 7: {} passed silently)
+            ("--set", params),
+            ("--params", params_file),
+            ("--now", now),
+        )
         if value
     ]
     if given:

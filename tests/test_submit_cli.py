@@ -421,6 +421,12 @@ def test_whatever_submit_refuses_plan_reports_as_not_ready(sandbox, project):
         ([project / "eth-ladder.yaml"], 1, "lint found errors"),  # GC109: its limits need quotes
         ([plan_file, "--quotes", project / "quotes.yaml"], 2, "is a saved plan"),
         ([plan_file, "--set", "size=1"], 2, "is a saved plan"),
+        # live quotes too, in the same words: they were silently ignored (audit plan20 7)
+        (
+            [plan_file, "--quotes", "live"],
+            2,
+            "is a saved plan: its graph was compiled with the inputs it records, so --quotes cannot change it",
+        ),
     ]
     for args, code, words in cases:
         planned, submitted = invoke(["plan", *args], env), invoke(["submit", *args], env)
@@ -428,6 +434,7 @@ def test_whatever_submit_refuses_plan_reports_as_not_ready(sandbox, project):
         assert "not ready to submit" in planned.output and words in planned.output, planned.output
         assert "refused" in submitted.output and words in submitted.output, submitted.output
     assert orders_posted(sandbox) == []
+    assert sandbox.requests("GET", "/v1/quotes") == []  # a saved plan's quotes are its own: none are asked
 
 
 def test_plan_and_submit_say_which_checks_were_skipped(sandbox, project):

@@ -196,8 +196,19 @@ def quotes_for(quotes_path, set_values, params_file, now, source):
     (the library reads that itself)."""
     if quotes_path != "live":
         return None
+    if _is_saved_plan(source):  # its own quotes are kept in it: prepare refuses --quotes, as for a file (plan20 7)
+        return {}  # and nothing is asked of the router
     options, _ = build_options("live", set_values, params_file, now, require_quotes=True, sources=[source])
     return options.quotes
+
+
+def _is_saved_plan(source) -> bool:
+    from graphc.plan import is_plan_text  # deferred: only --quotes live asks
+
+    try:
+        return is_plan_text(read_source(source))
+    except (OSError, UnicodeDecodeError):
+        return False  # reported by the command when it reads the file
 
 
 def explain_live(results, quotes) -> None:
