@@ -79,15 +79,7 @@ def _settings(bundle_dir: str, env):
     playbook = env.get("GRAPHC_PLAYBOOK")
     if not playbook:
         raise ValueError("GRAPHC_PLAYBOOK is not set (Sequence.toml [hosted.env] names the playbook)")
-    params = {}
-    if env.get("GRAPHC_SET"):
-        try:
-            params = json.loads(env["GRAPHC_SET"])
-        except ValueError:
-            raise ValueError("GRAPHC_SET must be a JSON object of param values") from None
-        if not isinstance(params, dict):
-            raise ValueError("GRAPHC_SET must be a JSON object of param values")
-        params = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
+    params = _set_params(env["GRAPHC_SET"]) if env.get("GRAPHC_SET") else {}
     params_file = os.path.join(bundle_dir, env["GRAPHC_PARAMS"]) if env.get("GRAPHC_PARAMS") else None
     quotes = env.get("GRAPHC_QUOTES", "live") or None
     if quotes not in (None, "live"):
@@ -110,6 +102,40 @@ def _settings(bundle_dir: str, env):
         live=env.get("GRAPHC_LIVE") == "1",
         settle_s=settle,
     )
+
+
+class _Written(str):
+    """A JSON number of ``GRAPHC_SET`` as its source text (``12345678.123456789``, ``1e400``)."""
+
+
+class _NotANumber(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in ``GRAPHC_SET``: Python's json reads them, no JSON parser does."""
+
+
+def _set_params(text: str) -> dict[str, str]:
+    """``GRAPHC_SET`` (the ``--set`` params as a JSON object) as ``--set`` texts.
+
+    A number is passed on as its source text, as ``--set`` reads it: exact, never through a binary float (spec §1),
+    and a number no param can hold (``1e400``) is refused by the param's own check, named as written; true, false
+    and null as JSON writes them. ``NaN`` and the infinities are no JSON numbers, and a list or an object is no
+    param value: a ValueError naming the param."""
+    try:
+        params = json.loads(text, parse_float=_Written, parse_int=_Written, parse_constant=_NotANumber)
+    except (ValueError, RecursionError):
+        raise ValueError("GRAPHC_SET must be a JSON object of param values") from None
+    if not isinstance(params, dict):
+        raise ValueError("GRAPHC_SET must be a JSON object of param values")
+    texts = {}
+    for name, value in params.items():
+        if type(value) is _NotANumber:
+            raise ValueError(
+                f"GRAPHC_SET: the value of `{name}` is {value}, which is not a JSON number; write a finite number"
+            )
+        if isinstance(value, list | dict):
+            kind = "a list" if isinstance(value, list) else "an object"
+            raise ValueError(f"GRAPHC_SET: the value of `{name}` is {kind}; a param's value is text or a number")
+        texts[str(name)] = str(value) if isinstance(value, str) else json.dumps(value)
+    return texts
 
 
 def _fixed_clock(text: str | None) -> datetime | None:

@@ -28,6 +28,7 @@ import pytest
 
 from tests.sandbox_fixture import running_sandbox
 from tests.test_bundle import QUOTE_SIZED  # the playbook of audit hosted.md 1
+from tests.test_router_answers import scripted_router  # a real HTTP server in this process, answering as scripted
 
 CANARY = "seq_test_CANARY-e2e-5b7f0c"
 
@@ -338,3 +339,96 @@ def test_the_pages_bundle_rehearsal_submits_from_a_checkout_and_from_a_plain_fol
     (submitted,) = [e for e in log if e["event"] == "submitted"]
     assert submitted["run_key"] == "btc-weekly-dca@2026-01-12T14:00Z"
     assert [g["graph_id"] for g in sandbox.graphs()] == [submitted["graph_id"]]
+
+
+# -- audit money20 1: a number in GRAPHC_SET is read exactly, never through a binary float --------------------------
+
+PRICED = """\
+graphc: 1
+name: priced
+schedule: {cron: "0 14 * * MON", catch_up: 2h}
+params:
+  px: {type: price, default: 100}
+legs:
+  a: {buy: 1, symbol: BTC-USD, limit: "{{ px }}"}
+"""
+
+
+def _capturing(posted: list[bytes]):
+    """A script for the scripted router: no earlier run, the POST's body kept in ``posted`` and accepted."""
+
+    def script(h):
+        if h.command == "POST":
+            posted.append(h.body)
+            return h.answer(200, b'{"graph_id": "graph_px", "status": "active", "node_count": 1, "edge_count": 0}')
+        if h.path.startswith("/v1/orders"):
+            return h.answer(200, b'{"orders": [], "total": 0, "limit": 100, "offset": 0, "has_more": false}')
+        return h.answer(404, b'{"error": "not_found", "message": "no such thing"}')
+
+    return script
+
+
+def _hosted_run(bundle: Path, url: str, graphc_set: str) -> subprocess.CompletedProcess:
+    env = tomllib.loads((bundle / "Sequence.toml").read_text())["hosted"]["env"]
+    env = {"PATH": "/usr/bin:/bin", **env, "SEQUENCE_API_URL": url, "GRAPHC_SETTLE": "0", "GRAPHC_SET": graphc_set}
+    env.update(GRAPHC_ONCE="1", GRAPHC_NOW="2026-01-05T14:05:00Z")
+    return subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("written", ['"12345678.123456789"', "12345678.123456789"])
+def test_a_number_in_graphc_set_is_sent_exactly(tmp_path, written):
+    """`{"px": 12345678.123456789}` went through a float (12345678.12345679): the buy limit was sent raised."""
+    bundle = make_bundle(tmp_path, PRICED)
+    posted: list[bytes] = []
+    with scripted_router() as server:
+        server.script = _capturing(posted)
+        proc = _hosted_run(bundle, server.url, f'{{"px": {written}}}')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert [e["event"] for e in events(proc.stdout)][-1] == "submitted"
+    (body,) = posted
+    (node,) = json.loads(body)["nodes"]
+    assert node["order_type"] == {"limit": {"price_1e9": 12345678123456789}}  # before the fix: ...790
+
+
+def test_a_number_out_of_range_in_graphc_set_is_named_as_written(tmp_path):
+    """`{"px": 1e400}` was "cannot read 'Infinity' as a price", a value nobody wrote."""
+    bundle = make_bundle(tmp_path, PRICED)
+    posted: list[bytes] = []
+    with scripted_router() as server:
+        server.script = _capturing(posted)
+        proc = _hosted_run(bundle, server.url, '{"px": 1e400}')
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    last = events(proc.stdout)[-1]
+    assert last["event"] == "lint_failed" and posted == []
+    assert "px=1e400: param `px` (price): '1e400' is out of range" in last["message"], last
+    assert "Infinity" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("constant", ["Infinity", "-Infinity", "NaN"])
+def test_a_non_finite_number_in_graphc_set_is_an_error_naming_the_param(tmp_path, constant):
+    bundle = make_bundle(tmp_path, PRICED)
+    posted: list[bytes] = []
+    with scripted_router() as server:
+        server.script = _capturing(posted)
+        proc = _hosted_run(bundle, server.url, f'{{"px": {constant}}}')
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    last = events(proc.stdout)[-1]
+    assert last["event"] == "error" and posted == []
+    assert last["message"] == (
+        f"GRAPHC_SET: the value of `px` is {constant}, which is not a JSON number; write a finite number"
+    )
+
+
+@pytest.mark.parametrize(("value", "kind"), [("[1.5]", "a list"), ('{"a": 1}', "an object")])
+def test_a_list_or_an_object_in_graphc_set_is_an_error_naming_the_param(tmp_path, value, kind):
+    bundle = make_bundle(tmp_path, PRICED)
+    posted: list[bytes] = []
+    with scripted_router() as server:
+        server.script = _capturing(posted)
+        proc = _hosted_run(bundle, server.url, f'{{"px": {value}}}')
+    assert proc.returncode == 2 and posted == [], proc.stdout + proc.stderr
+    assert events(proc.stdout)[-1] == {
+        **events(proc.stdout)[-1],
+        "event": "error",
+        "message": f"GRAPHC_SET: the value of `px` is {kind}; a param's value is text or a number",
+    }
