@@ -8,6 +8,9 @@
 - 6: a malformed live quote is a router failure (exit 3) naming the symbol and the field, not "no quote".
 - 7: a failed request's message says how many attempts it made and how long they took, and
   `ledger --reconcile` stops asking after the first look at the router that failed because the router did.
+
+And notes/audit/money20.md 2: `status --json` and `strategy list --json` print the answer's numbers as they came
+(never through a binary float), and an answer holding NaN or an infinity is not JSON (exit 3).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import re
 import sqlite3
 import threading
 import time
+from decimal import Decimal
 from http.server import ThreadingHTTPServer
 
 import pytest
@@ -307,3 +311,58 @@ def test_reconcile_stops_asking_after_the_router_failed(sandbox, tmp_path):
         assert f"run {run_id} ({key}) not asked: the router failed while run 1 was looked up" in result.output
     with Ledger(ledger) as led:
         assert [r.state for r in led.runs()] == ["uncertain"] * 3
+
+
+# -- audit money20 2: `--json` prints the router's numbers as they came, never through a binary float -----------------
+
+# the audit's answer: a number of 19 digits, one beyond a double's range, one with a trailing zero, one of 22 digits
+EXACT_GRAPH = (
+    b'{"graph_id": "graph_abc123", "status": "active", "pnl_usd": 12345678901234567.89, "x": 1e400, "y": 1.10, '
+    b'"nodes": {"a": {"status": "executing", "target_qty_1e8": 12345678, "filled_qty_1e8": 1, '
+    b'"avg_fill_price_1e9": 9223372036854775807, "fill_count": 1, "avg_price": 2325.123456789012345678}}}'
+)
+EXACT_STRATEGIES = (
+    b'{"strategies": [{"strategy_id": "strat_1", "name": "dca", "status": "running", "desired_state": "running", '
+    b'"artifact_sha256": "ab", "restarts": 0, "cost_usd": 0.10, "budget": 12345678901234567.89}]}'
+)
+
+
+def _answering(body: bytes):
+    return lambda h: h.answer(200, body)
+
+
+def test_status_json_prints_the_routers_numbers_as_received(router):
+    router.script = _answering(EXACT_GRAPH)
+    result = invoke(["status", "graph_abc123", "--json"], env_for(router))
+    assert result.exit_code == 0, result.output
+    # before the fix: 1.2345678901234568e+16, Infinity (no JSON), 1.1 and 2325.1234567890124
+    for number in (
+        '"pnl_usd": 12345678901234567.89',
+        '"x": 1E+400',
+        '"y": 1.10',
+        '"avg_price": 2325.123456789012345678',
+    ):
+        assert number in result.output, result.output
+    assert '"avg_fill_price_1e9": 9223372036854775807' in result.output
+    assert json.loads(result.output, parse_float=Decimal) == json.loads(EXACT_GRAPH, parse_float=Decimal)
+
+
+def test_strategy_list_json_prints_the_routers_numbers_as_received(router):
+    router.script = _answering(EXACT_STRATEGIES)
+    result = invoke(["strategy", "list", "--json"], env_for(router))
+    assert result.exit_code == 0, result.output
+    assert '"cost_usd": 0.10' in result.output and '"budget": 12345678901234567.89' in result.output, result.output
+    assert json.loads(result.output, parse_float=Decimal) == json.loads(EXACT_STRATEGIES, parse_float=Decimal)
+
+
+@pytest.mark.parametrize("constant", [b"Infinity", b"-Infinity", b"NaN"])
+@pytest.mark.parametrize("args", [["status", "graph_abc123", "--json"], ["strategy", "list", "--json"]])
+def test_json_of_an_answer_with_a_non_finite_number_is_a_router_failure(router, constant, args):
+    """NaN and the infinities are no JSON: an answer holding one is not JSON, as any other such body is (exit 3);
+    before the fix `Infinity` was printed, and jq refused the output."""
+    body = EXACT_GRAPH if args[0] == "status" else EXACT_STRATEGIES
+    router.script = _answering(body.replace(b"12345678901234567.89", constant))
+    result = invoke(args, env_for(router))
+    assert result.exit_code == 3, result.output
+    assert "the router's answer is not JSON" in result.output, result.output
+    assert "Infinity" not in result.output and "NaN" not in result.output

@@ -531,8 +531,11 @@ class Client:
                 f"{clean(str(exc), 200)}"
             ) from None
 
-    def get_graph(self, graph_id: str) -> dict:
-        return self._call("GET", f"/v1/execution_graphs/{_graph_path(graph_id)}")
+    def get_graph(self, graph_id: str, *, exact: bool = False) -> dict:
+        """``GET /v1/execution_graphs/{id}``; ``exact`` reads a number with a fraction as a Decimal, not a float, and
+        an answer holding ``NaN`` or an infinity as one that is not JSON (``--json`` prints the answer's numbers as
+        they came, and only JSON)."""
+        return self._call("GET", f"/v1/execution_graphs/{_graph_path(graph_id)}", exact=exact, strict=exact)
 
     def cancel_graph(self, graph_id: str) -> dict:
         """DELETE the graph. The reference: "Returns 200 on success", and no answer body is documented,
@@ -600,9 +603,9 @@ class Client:
 
     # -- hosted strategies (/v1/strategies) ---------------------------------
 
-    def list_strategies(self) -> list[dict]:
-        """``GET /v1/strategies``: every strategy of the account."""
-        body = self._call("GET", "/v1/strategies")
+    def list_strategies(self, *, exact: bool = False) -> list[dict]:
+        """``GET /v1/strategies``: every strategy of the account (``exact``: as for :meth:`get_graph`)."""
+        body = self._call("GET", "/v1/strategies", exact=exact, strict=exact)
         entries = body.get("strategies")
         if not isinstance(entries, list):
             raise ApiProtocolError("GET /v1/strategies: the answer has no `strategies` list")
@@ -734,10 +737,13 @@ class Client:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _call(self, method: str, path: str, *, exact: bool = False, any_body: bool = False, **kwargs) -> dict:
+    def _call(
+        self, method: str, path: str, *, exact: bool = False, strict: bool = False, any_body: bool = False, **kwargs
+    ) -> dict:
         """An idempotent request: transport failures map to connection/timeout errors.
 
-        ``exact`` reads JSON numbers with a fraction as ``Decimal`` (prices), not float.
+        ``exact`` reads JSON numbers with a fraction as ``Decimal`` (prices), not float; ``strict`` takes an answer
+        holding ``NaN`` or an infinity for one that is not JSON (:func:`_parse`).
         ``any_body``: for an endpoint whose answer body the reference does not document, a 2xx whose
         body is not a JSON object is still success, returned as an empty :class:`UnreadableAnswer`.
         """
@@ -757,7 +763,7 @@ class Client:
             ) from None
         if response.is_success:
             try:
-                return _json_body(body, method, path, exact=exact)
+                return _json_body(body, method, path, exact=exact, strict=strict)
             except ApiProtocolError:
                 if not any_body:
                     raise
@@ -901,21 +907,29 @@ def _page_params(limit, offset, symbol, node_order_id) -> dict:
     return params
 
 
-def _parse(body: bytes, *, exact: bool = False):
-    """JSON, or _NOT_JSON; ``exact`` reads numbers with a fraction as ``Decimal`` (prices), not float."""
+def _parse(body: bytes, *, exact: bool = False, strict: bool = False):
+    """JSON, or _NOT_JSON; ``exact`` reads numbers with a fraction as ``Decimal`` (prices), not float. ``strict``:
+    ``NaN`` and the infinities, which no JSON has (Python's json alone reads them), make the body _NOT_JSON (an
+    answer ``--json`` prints); without it they are read as floats, for the reader to name (a quote's field)."""
     try:
-        return json.loads(body, parse_float=Decimal) if exact else json.loads(body)
+        return json.loads(
+            body, parse_float=Decimal if exact else float, parse_constant=_not_a_number if strict else float
+        )
     except (ValueError, RecursionError):
         return _NOT_JSON
+
+
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 _NOT_JSON = object()
 
 
-def _json_body(body: bytes, method: str, path: str, *, exact: bool = False) -> dict:
+def _json_body(body: bytes, method: str, path: str, *, exact: bool = False, strict: bool = False) -> dict:
     if not body.strip():
         return {}
-    data = _parse(body, exact=exact)
+    data = _parse(body, exact=exact, strict=strict)
     if data is _NOT_JSON:
         raise ApiProtocolError(f"{method} {path}: the router's answer is not JSON")
     if not isinstance(data, dict):

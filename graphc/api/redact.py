@@ -31,6 +31,7 @@ import bisect
 import re
 import threading
 import unicodedata
+from decimal import Decimal
 
 MASK = "[REDACTED]"
 _MIN_SECRET_LEN = 4  # shorter strings would scrub ordinary words
@@ -212,24 +213,41 @@ def clean(text, limit: int | None = 300) -> str:
 
 
 def redacted(value):
-    """A JSON value (a router's answer) with every string, keys too, passed through :func:`redact`: for
-    ``--json``, whose ``json.dumps`` then writes each control character as a ``\\u001b`` escape."""
+    """A JSON value (a router's answer) with every string, keys too, passed through :func:`redact`, for ``--json``
+    (:func:`json_text`), and every Decimal (a number read exactly) an :class:`~graphc.stages.emit.AsRead`, which
+    the writer shows as it was read."""
     if isinstance(value, dict):
         return {redact(k): redacted(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redacted(v) for v in value]
+    if isinstance(value, Decimal):
+        from graphc.stages.emit import AsRead  # deferred: most callers print text
+
+        return AsRead(value)
     return redact(value) if isinstance(value, str) else value
 
 
 def json_text(value, *, indent: int | None = 2, ensure_ascii: bool = True) -> str:
-    """``value`` as JSON for output: its strings redacted, control characters escaped by ``json.dumps`` (all of
-    them: C0 always, DEL, C1, bidi and zero-width ones as ``\\uXXXX`` too), then the whole text redacted once more,
-    as a reader of the escapes sees it."""
-    import json  # deferred: most callers print text
+    """``value`` as JSON for output: its strings redacted, control characters escaped (all of them: C0 always,
+    DEL, C1, bidi and zero-width ones as ``\\uXXXX`` too, and with ``ensure_ascii`` every character beyond ASCII),
+    then the whole text redacted once more, as a reader of the escapes sees it.
 
-    text = json.dumps(redacted(value), indent=indent, default=str, ensure_ascii=ensure_ascii)
-    if not ensure_ascii:
-        text = escape_controls_in_json(text)
+    Indented (a command's ``--json``), it is written by the wire's writer (:func:`graphc.stages.emit.to_json`,
+    the layout of ``json.dumps(indent=2)``), which never passes a number through float: a router's answer read
+    with its numbers exact (``Client.get_graph(..., exact=True)``) is printed with each number as it came
+    (``1.10``, ``12345678901234567.89``; spec §1). On one line (an event log), by ``json.dumps``."""
+    data = redacted(value)
+    if indent == 2:
+        from graphc.stages.emit import to_json  # deferred: most callers print text
+
+        text = to_json(data).removesuffix("\n")
+    else:
+        import json  # deferred: most callers print text
+
+        text = json.dumps(data, indent=indent, default=str, ensure_ascii=False)
+    text = escape_controls_in_json(text)
+    if ensure_ascii and not text.isascii():
+        text = "".join(ch if ch.isascii() else _escape(ch) for ch in text)
     return redact(text)
 
 
@@ -238,10 +256,12 @@ def escape_controls_in_json(text: str) -> str:
     print as themselves (DEL, C1, bidi and zero-width characters) written as ``\\uXXXX``: still the same JSON."""
     if text.isprintable() or all(ch.isprintable() or ch in "\n\t" for ch in text):
         return text
-    return "".join(
-        ch if ch.isprintable() or ch in "\n\t" else (f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else _surrogates(ch))
-        for ch in text
-    )
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    """``ch`` as a JSON escape: ``\\u00e9``, or the two halves of its surrogate pair beyond U+FFFF."""
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else _surrogates(ch)
 
 
 def _surrogates(ch: str) -> str:

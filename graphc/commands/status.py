@@ -83,7 +83,7 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     seconds = parse_seconds(timeout, "--timeout")
     with make_client(verbose) as client:
         if as_json:
-            click.echo(json_text(client.get_graph(graph_id)))
+            click.echo(json_text(client.get_graph(graph_id, exact=True)))  # its numbers as they came
             return
         if not watch:
             view = graph_view(client.get_graph(graph_id), graph_id)

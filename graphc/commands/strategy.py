@@ -92,7 +92,7 @@ def strategy_group():
 def list_command(as_json, verbose):
     """List the account's hosted strategies."""
     with _router(verbose) as client:
-        strategies = client.list_strategies()
+        strategies = client.list_strategies(exact=as_json)  # --json prints its numbers as they came
     if as_json:
         click.echo(json_text({"strategies": strategies}))
         return

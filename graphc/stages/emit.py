@@ -26,9 +26,17 @@ _quote = json.encoder.encode_basestring
 _CHUNK = 1 << 20  # characters handed to ``write`` at a time
 
 
+class AsRead(Decimal):
+    """A Decimal written as its own text, digits and exponent as they were read (``1.10``, ``1E+400``): a number of
+    another program's JSON (a router's answer, graphc.api.redact.json_text) shown as it came. The wire's own
+    numbers are written in plain notation (``500000``, ``0.5``)."""
+
+
 def _number(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"non-finite number {value} cannot go on the wire")
+    if type(value) is AsRead:
+        return Decimal.__str__(value)  # (a JSON number: digits, a point, an exponent `E+400`)
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
