@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import textwrap
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphc.cli import cli
 from graphc.pipeline import CompileOptions, compile_file, compile_text
@@ -473,6 +476,57 @@ def test_literals_at_the_edge_of_the_range_are_read():
         ("{{ 0.0000000000000000000000000000000000000000 }}", Decimal(0)),
     ]:
         assert evaluate(compile_template(text), {}) == value, text
+
+
+# audit money20 3: `//` and `%` follow Python's numeric semantics for every number, integers and decimals alike:
+# `//` floors, and `%` has the sign of the divisor (it was Decimal's: truncated toward zero, the dividend's sign).
+
+
+@pytest.mark.parametrize(
+    "expression,qty",
+    [
+        ("10 + (-7 // 2)", "6"),  # -4, as it was
+        ("10 + (-7.5 // 2)", "6"),  # -4 (was -3)
+        ("10 + (7.5 // -2)", "6"),  # -4 (was -3)
+        ("10 + (-7.5 // -2)", "13"),  # 3
+        ("10 + (7.5 // 2)", "13"),
+        ("10 + (-7 % 2)", "11"),  # 1, as it was
+        ("10 + (-7.5 % 2)", "10.5"),  # 0.5 (was -1.5)
+        ("10 + (7.5 % -2)", "9.5"),  # -0.5 (was 1.5)
+        ("10 + (-7.5 % -2)", "8.5"),  # -1.5
+        ("10 + (7.5 % 2)", "11.5"),
+        ("10 + (-6 // 1.5) + (-6 % 1.5)", "6"),  # -4 and 0: exact
+        ("10 + (-0.3 % 0.1)", "10"),  # 0 exactly (a float gives 0.09999999999999998)
+    ],
+)
+def test_floor_division_and_modulo_floor_for_decimals_as_for_integers(expression, qty):
+    node = nodes(compiled(playbook(f'legs:\n  a: {{buy: "{{{{ {expression} }}}}", symbol: PEPE-USD}}\n')))["a"]
+    assert node["quantity"] == {"fixed": {"qty_1e8": int(Decimal(qty) * 10**8)}}, expression
+
+
+def test_a_negative_offset_snaps_down_onto_the_tick():
+    """The docs' example (docs/templates.md "Operators"): bid 2325.10 - 0.015 snapped down is 2325.08, not .09."""
+    text = playbook(
+        "legs:\n  a:\n    buy: 1\n    symbol: ETH-USD\n"
+        "    limit: \"{{ quote('ETH-USD').bid + (-0.015 // 0.01) * 0.01 }}\"\n"
+    )
+    node = nodes(compiled(text))["a"]  # QUOTES: ETH-USD bid 2325.10
+    assert node["order_type"] == {"limit": {"price_1e9": 2325080000000}}
+
+
+decimals = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False)
+
+
+@given(decimals, decimals.filter(bool))
+def test_floor_division_and_modulo_are_pythons_on_exact_values(a, b):
+    from graphc.stages.expressions import compile_template, evaluate
+    from graphc.stages.render import DECIMALS
+
+    x, y = Fraction(a), Fraction(b)  # exact rationals: Python's // floors and % takes the divisor's sign
+    with localcontext(DECIMALS):
+        quotient = evaluate(compile_template(f"{{{{ ({a}) // ({b}) }}}}"), {})
+        remainder = evaluate(compile_template(f"{{{{ ({a}) % ({b}) }}}}"), {})
+    assert Fraction(quotient) == x // y and Fraction(remainder) == x % y, (a, b, quotient, remainder)
 
 
 @pytest.mark.parametrize(

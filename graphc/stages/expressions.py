@@ -894,7 +894,8 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         if isinstance(left, int) and isinstance(right, int) and (op == "/" or (op == "**" and right < 0)):
             left = Decimal(left)  # exact decimals, never a binary float (`1 / 3`, `2 ** -30`)
         # `*`, `+` and `-` grow a whole number with no limit of their own (`**` is checked before it runs)
-        result = _check_whole(_OPS[op](left, right))
+        floored = op in ("//", "%") and (isinstance(left, Decimal) or isinstance(right, Decimal))
+        result = _check_whole(_floored(op, left, right) if floored else _OPS[op](left, right))
         found = _money_of(op, money_in[0], money_in[1], right)
         if found is not None:  # dollars scaled are dollars, a ratio of them or not (`budget * cut`)
             return _marked(result, *found)
@@ -1044,6 +1045,19 @@ _OPS = {
     "**": operator.pow,
     "%": operator.mod,
 }
+
+
+def _floored(op: str, left, right) -> Decimal:
+    """``left // right`` or ``left % right`` with a Decimal among them, as Python's numbers give them (its ints,
+    its floats, Jinja's): ``//`` floors, and ``%`` has the sign of the divisor (``-7.5 // 2`` is -4, ``-7.5 % 2``
+    is 0.5). Decimal's own truncate toward zero and give the dividend's sign (-3 and -1.5), so one expression
+    would round either way as a ``.`` is written or not (audit money20 3). Exact: the quotient is a whole number
+    (Decimal refuses one beyond the context's digits, DivisionImpossible, as before) and the remainder what is
+    left of ``left``."""
+    quotient, remainder = divmod(left, right)  # zero, or too many digits: the context's traps, as for `/`
+    if remainder and (remainder < 0) != (right < 0):  # truncated the other way: one step down, the rest moved over
+        quotient, remainder = quotient - 1, remainder + right
+    return quotient if op == "//" else remainder
 
 
 def _materialize(budget: Budget, value):
