@@ -1260,8 +1260,8 @@ def test_a_size_from_a_division_that_does_not_end_is_gc106_once_for_the_for_each
     assert run.exit_code == 1, run.output
     assert run.stderr.count("error") == 1 and "GC103" not in run.stderr, run.stderr
     assert (
-        f"{path}:10:10: error GC106 in `{{{{ total / n }}}} ETH`: `total / n` is 0.333333333333333333333333…, which "
-        "does not end within 40 significant digits, the most a number may have (for_each index 0)\n"
+        f"{path}:10:10: error GC106 in `{{{{ total / n }}}} ETH`: `total / n` needs more than 60 significant digits "
+        "to be worked out exactly; a number may have at most 40 (for_each index 0)\n"
     ) in run.stderr
     assert (
         "hint: round it down where it is made, to what a size holds: `{{ (total / n) | round(8, 'floor') }}` "
@@ -1274,7 +1274,7 @@ def test_a_price_from_a_division_that_does_not_end_is_gc106_at_the_template(limi
     result = divided(limit=limit)
     assert codes(result) == [("GC106", 12, 12)], result.diagnostics
     [diagnostic] = result.diagnostics
-    assert "which does not end within 40 significant digits" in diagnostic.message
+    assert "needs more than 60 significant digits to be worked out exactly" in diagnostic.message
     expression = limit.strip('"{} ')
     assert diagnostic.hint == (
         f"round it to the market's tick where it is made, down for a buy and up for a sell: "
@@ -1288,6 +1288,52 @@ def test_dollars_from_a_division_that_does_not_end_round_to_the_cent():
     assert result.diagnostics[0].hint == (
         "round the dollars down where they are made: `{{ (budget / 3) | round(2, 'floor') }}`"
     )
+
+
+# audit money20 4a: the message named a value the expression does not have ("`2 - 1e-40 * 1e-30` is 2"), and called
+# an exact 42-digit sum one that "does not end". Now an exact value is quoted in full with its digits counted, and a
+# value worked out with rounding is not quoted at all.
+
+
+@pytest.mark.parametrize(
+    ("field", "template", "message"),
+    [
+        (
+            "buy",
+            '"{{ 2 - 1e-40 * 1e-30 }}"',  # 1.99...9, 71 digits: the 60-digit working rounded it to 2
+            "`2 - 1e-40 * 1e-30` needs more than 60 significant digits to be worked out exactly; a number may have "
+            "at most 40",
+        ),
+        (
+            "limit",
+            '"{{ 2300 + 1e-38 }} USD"',  # exact, 42 digits
+            "`2300 + 1e-38` is 2300.00000000000000000000000000000000000001, 42 significant digits; a number may "
+            "have at most 40",
+        ),
+        (
+            "buy",
+            '"{{ 1.00000000000000000000 * 1.00000000000000000000000 }}"',  # exact: 1 written with 44 digits
+            "`1.00000000000000000000 * 1.00000000000000000000000` is 1.0000000000000000000000000000000000000000000, "
+            "44 significant digits; a number may have at most 40",
+        ),
+        (
+            "limit",
+            '"{{ 2300 / 7 }}"',
+            "`2300 / 7` needs more than 60 significant digits to be worked out exactly; a number may have at most 40",
+        ),
+        (
+            "limit",
+            '"{{ 1 / 3 * 3 }}"',  # 1, though a step of it does not end
+            "`1 / 3 * 3` needs more than 60 significant digits to be worked out exactly; a number may have at most 40",
+        ),
+    ],
+)
+def test_a_number_too_long_is_named_truly(field, template, message):
+    text = playbook("legs:\n  a:\n    buy: 1\n    symbol: ETH-USD\n    limit: 2300\n")
+    text = text.replace(f"    {field}: {'1' if field == 'buy' else '2300'}\n", f"    {field}: {template}\n")
+    result = compiled(text)
+    assert [d.code for d in result.diagnostics] == ["GC106"], result.diagnostics
+    assert result.diagnostics[0].message == f"in `{template.strip(chr(34))}`: {message}"
 
 
 def test_the_rounding_the_hints_give_compiles():

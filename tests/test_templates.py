@@ -1130,8 +1130,8 @@ def test_a_negative_power_that_does_not_end_is_60_digits_not_a_float():
     # that does not end within 40 digits is GC106 wherever it is written (audit tmpl19 3)
     message = _tif_message("x{{ 3 ** -1 }}")
     assert message == (
-        "in `x{{ 3 ** -1 }}`: `3 ** -1` is 0.333333333333333333333333…, which does not end within 40 significant "
-        "digits, the most a number may have"
+        "in `x{{ 3 ** -1 }}`: `3 ** -1` needs more than 60 significant digits to be worked out exactly; a number "
+        "may have at most 40"
     )
 
 

@@ -663,14 +663,17 @@ GC106 = describe(
     offers the smallest value the wire carries instead (0.00000001 for a
     quantity, 0.000000001 for a price), since a size or price of 0 is GC103.
 
-    A number a `{{ }}` expression makes that does not end within 40 significant
-    digits, the most any playbook number has, cannot be a size or a price either:
-    `{{ total / n }}` with n = 3 is 0.3333… to the 60 digits templates compute
-    with, `{{ 2300 / 7 }}` is 328.5714…, and `{{ 2 / 3 * 3 }}` is 2.000…0 to 60
-    digits. That is GC106 at the template, `` `total / n` is
-    0.333333333333333333333333…, which does not end within 40 significant
-    digits ``, reported once for a `for_each` leg (not once per copy), and the
-    hint writes the `round` filter that fixes it around your expression: a size
+    A number a `{{ }}` expression makes with more than 40 significant digits,
+    the most any playbook number has, cannot be a size or a price either.
+    Templates compute with 60 digits, so a division that does not end is rounded
+    there: `{{ total / n }}` with n = 3, `{{ 2300 / 7 }}` and `{{ 2 / 3 * 3 }}`
+    are GC106 at the template, `` `total / n` needs more than 60 significant
+    digits to be worked out exactly; a number may have at most 40 `` (the rounded
+    value is not quoted: the expression does not have it). An exact value that
+    is too long is quoted in full, its digits counted: `` `2300 + 1e-38` is
+    2300.00000000000000000000000000000000000001, 42 significant digits; a number
+    may have at most 40 ``. Either is reported once for a `for_each` leg (not
+    once per copy), and the hint writes the `round` filter that fixes it around your expression: a size
     rounds down to 8 decimals, `{{ (total / n) | round(8, 'floor') }}` (as graphc
     rounds a notional's quantity down); a price to its tick, `'floor'` for a buy
     and `'ceil'` for a sell (`{{ (2300 / 7) | round(2, 'floor') }}` on a 0.01

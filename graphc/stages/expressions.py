@@ -176,27 +176,31 @@ class LongNumber(ExpressionError):
     """A number a template writes, as its whole value or into its text, with more significant digits than any
     playbook number may have (units.MAX_DIGITS): a division that does not end (``total / n`` with n = 3) gives the
     context's 60. GC106 (spec §8: more precision than the wire scale), at the template; ``number`` is the value
-    (marks kept) and ``expression`` the text of the ``{{ }}`` that gave it, when it can be told. The renderer
-    words it for the field (graphc.stages.render: a size, a price, dollars)."""
+    (marks kept), ``written`` the number as the field reads it (a text writes it normalised), and ``expression``
+    the text of the ``{{ }}`` that gave it, when it can be told. :func:`evaluate` says whether the value is
+    ``exact`` (no step of its evaluation rounded it) and the ``precision`` it was worked out to. The renderer words
+    it for the field (graphc.stages.render: a size, a price, dollars)."""
 
-    def __init__(self, number: Decimal, index: int):
-        super().__init__(
-            f"{shown_long(number)} does not end within {MAX_DIGITS} significant digits", "GC106", hint=None
-        )
+    def __init__(self, number: Decimal, index: int, written: Decimal | None = None):
         self.number, self.index = number, index
+        self.written = number if written is None else written
         self.expression: str | None = None
+        self.exact, self.precision = False, decimal.getcontext().prec
+        super().__init__(self.words("the number"), "GC106", hint=None)
 
-
-def shown_long(number: Decimal) -> str:
-    """The first 24 significant digits of a :class:`LongNumber`'s number as the template writes it, then ``…``."""
-    text = _decimal_text(number)
-    digits = 0
-    for end, ch in enumerate(text):
-        if ch.isdigit() and (digits or ch != "0"):
-            digits += 1
-            if digits == 24:
-                return text[: end + 1] + "…"
-    return text
+    def words(self, subject: str) -> str:
+        """Why ``subject`` (the expression, in backquotes) cannot be a playbook number: its exact value and digits,
+        or, worked out with rounding, that it needs more digits than that; never the rounded value, which the
+        expression does not have (audit money20 4a: "`2 - 1e-40 * 1e-30` is 2")."""
+        if not self.exact:
+            return (
+                f"{subject} needs more than {self.precision} significant digits to be worked out exactly; "
+                f"a number may have at most {MAX_DIGITS}"
+            )
+        written = self.written
+        text = format(written, "f") if abs(written.adjusted()) <= 2 * MAX_DIGITS else format(written, "E")
+        digits = len(written.as_tuple().digits)
+        return f"{subject} is {text}, {digits} significant digits; a number may have at most {MAX_DIGITS}"
 
 
 def _too_long(number: Decimal) -> bool:
@@ -1575,6 +1579,8 @@ def evaluate(
     steps = None if file_budget is None else min(MAX_OPERATIONS, MAX_FILE_OPERATIONS - file_budget.operations)
     budget = Budget(names, context, compiled.consts, steps)
     outer, _Running.budget = _Running.budget, budget
+    decimals = decimal.getcontext()  # whether a step of this evaluation rounds: its own flag, the caller's kept
+    rounded_before, decimals.flags[decimal.Inexact] = decimals.flags[decimal.Inexact], False
     try:
         budget.charge(compiled.cost)
         if compiled.native:
@@ -1593,6 +1599,8 @@ def evaluate(
         raise
     except LongNumber as exc:
         exc.expression = _nth_expression(compiled.text, exc.index)
+        exc.exact = not decimals.flags[decimal.Inexact]  # no step rounded: the value is the expression's own
+        exc.message = exc.words(f"`{exc.expression}`" if exc.expression is not None else "the number")
         raise
     except ExpressionError:
         raise
@@ -1610,6 +1618,8 @@ def evaluate(
         raise ExpressionError(_plain_words(_short(str(exc))) or "the expression cannot be evaluated") from None
     finally:
         _Running.budget = outer
+        if rounded_before:
+            decimals.flags[decimal.Inexact] = True
         if file_budget is not None:
             file_budget.operations += budget.operations  # a failed evaluation's steps too (hostile18 F1)
     if file_budget is not None:
@@ -1646,7 +1656,7 @@ def _render_text(parts, budget: Budget, free_text: bool = False) -> str:
                 and isinstance(value, Decimal)
                 and _too_long(value.normalize())
             ):
-                raise LongNumber(value, index)
+                raise LongNumber(value, index, value.normalize())
             ratios.extend((ratio, size + end) for ratio, end in _ratios_in(value, piece))
             money = _last_money(value, money)
         size += len(piece)

@@ -34,13 +34,12 @@ from graphc.stages.expressions import (
     evaluate,
     is_template,
     safe_range,
-    shown_long,
     stand_in_quote,
 )
 from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import CLOCK_NAMES, ParamSet, Supplied
-from graphc.units import MAX_DIGITS, money_of
+from graphc.units import money_of
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -366,17 +365,13 @@ def _field(rel: tuple):
 
 
 def _long_number(exc: LongNumber, field) -> ExpressionError:
-    """GC106 for a number a template made that does not end within the digits of any number (spec §8: more
+    """GC106 for a number a template made with more digits than any number has (spec §8: more
     precision than the wire scale), with the rounding that fits ``field`` written around its expression: a size
     rounds down to 1e-8 (spec §3.2 rounds a notional's quantity down), a price to its tick in the direction that
     never worsens it (spec §4: buys down, sells up), dollars to the cent. Audit tmpl19 3: it was GC103 "has more
     than 40 digits", "write at most 40 significant digits", for a `{{ total / n }}` of five characters."""
     expr = exc.expression
-    what = f"`{expr}` is" if expr is not None else "a number it makes is"
-    message = (
-        f"{what} {shown_long(exc.number)}, which does not end within {MAX_DIGITS} significant digits, "
-        "the most a number may have"
-    )
+    message = exc.words(f"`{expr}`" if expr is not None else "a number it makes")
     whole = "EXPR" if expr is None else expr if expr.isidentifier() else f"({expr})"
     if money_of(exc.number) is not None:
         hint = f"round the dollars down where they are made: `{{{{ {whole} | round(2, 'floor') }}}}`"
