@@ -44,11 +44,11 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Context, Decimal
 from typing import TYPE_CHECKING
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
-from graphc.numbers import is_multiple, plain, times, usd, usd_exact
+from graphc.numbers import beside, is_multiple, plain, times, usd, usd_exact
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.venues.prices import size_step  # a notional rounds down onto the lot and 1e-8 at once, as a leg's does
 from graphc.venues.symbols import router_type
@@ -75,6 +75,7 @@ __all__ = [
 ]
 
 MAX_FACTOR = 10  # a new size more than this many times the node's size needs --yes (a fat-finger guard)
+_FACTOR = Context(prec=40, rounding=ROUND_DOWN)  # size / size of two int64s: more than 10 by 1e-19 at the least
 
 
 class AmendRefused(ValueError):
@@ -314,9 +315,12 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
                 f"graph's max_notional_usd {usd_exact(node.max_notional)}; nothing sent"
             )
     if not confirmed and current_1e8 > 0 and qty_1e8 > MAX_FACTOR * current_1e8:
-        factor = (Decimal(qty_1e8) / Decimal(current_1e8)).quantize(Decimal("0.1"))
+        # cut, never raised past the true factor; shown to 0.1, or to as many decimals as show it is more than 10
+        # (10.0000018... is `10.000001x`, never "10x ..., more than 10x": audit money20 4b)
+        factor = _FACTOR.divide(Decimal(qty_1e8), Decimal(current_1e8))
         raise AmendRefused(
-            f"{new} is {plain(factor)}x the node's size {_shown(current_1e8, node)}, more than {MAX_FACTOR}x; "
+            f"{new} is {plain(beside(factor, Decimal(MAX_FACTOR), 1))}x the node's size {_shown(current_1e8, node)}, "
+            f"more than {MAX_FACTOR}x; "
             "nothing sent (check the units; add --yes if you mean it)"
         )
     return f"size {plain(amount_of(current_1e8))} -> {new}"

@@ -1588,6 +1588,19 @@ def test_amend_qty_more_than_ten_times_the_size_needs_yes(sandbox, project):
     assert _amended(sandbox, gid)[-1]["qty_1e8"] == 6_000_000
 
 
+def test_amend_qty_just_over_ten_times_the_size_says_by_how_much(sandbox, project):
+    """audit money20 4b: the factor was rounded to 0.1 and written plainly, "is 10x the node's size ..., more than
+    10x", which contradicts itself; it is cut to as many decimals as show it is more (graphc.numbers.above)."""
+    env = cli_env(sandbox)
+    gid = _submit_usd_leg(sandbox, project, env)
+    refused = invoke(["amend", gid, "a", "--qty", "0.05555551", "--ledger", project / "l.sqlite"], env)
+    assert refused.exit_code == 2, refused.output  # 5555551 / 555555 = 10.0000018000018...
+    assert (
+        "0.05555551 BTC is 10.000001x the node's size 0.00555555 BTC, more than 10x; nothing sent"
+    ) in refused.output, refused.output
+    assert _amended(sandbox, gid) == []
+
+
 def test_amend_qty_without_the_graph_in_the_ledger(sandbox, project, tmp_path):
     """Another ledger (a clone, another machine): the router's answer has the size but no symbol, limit, risk or
     mode, so only a plain number of base units is read, and only a size no larger than the node's is sent: none of
