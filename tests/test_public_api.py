@@ -316,3 +316,30 @@ def test_every_graphc_name_the_docs_teach_is_one_api_md_lists_as_public():
     assert ("output-formats.md", "graphc.report.render") in taught
     unlisted = sorted(f"{page}: {name}" for page, name in taught if name not in public)
     assert unlisted == [], "taught by the docs but not public in docs/api.md:\n" + "\n".join(unlisted)
+
+
+PRICED = "graphc: 1\nname: x\nparams:\n  px: {type: price}\n  s: {type: symbol, default: X}\nlegs: {}\n"
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"px": 0.1}, "--set px=0.1: param `px` (price): expected a price, got a float '0.1'"),
+        (
+            {"px": 12345678.123456789},  # the float 12345678.12345679, in full
+            "--set px=12345678.12345679: param `px` (price): expected a price, got a float '12345678.12345679'",
+        ),
+        (
+            {"px": "ask + 1 tick", "s": Decimal("-0.5")},
+            "--set s=-0.5: param `s` (symbol): expected a symbol, got the number",
+        ),
+        ({"px": "ask + 1 tick", "s": 100}, "--set s=100: param `s` (symbol): expected a symbol, got the number 100"),
+        ({"px": "it's"}, "--set px=it's: param `px` (price): "),
+    ],
+)
+def test_a_param_given_to_the_api_is_named_in_full(params, said):
+    """audit money20 4c: the value after `--set NAME=` lost its first and last characters, meant for the quotes
+    of text, whatever it was: `--set px=.` for the float 0.1, `--set px=2345678.1234567` for 12345678.12345679."""
+    result = graphc.compile_text(PRICED, "x.yaml", params=params)
+    messages = [d.message for d in result.diagnostics if d.code == "GC108"]
+    assert len(messages) == 1 and messages[0].startswith(said), messages

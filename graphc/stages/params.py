@@ -518,5 +518,6 @@ def _text(value) -> str:
 def _origin(given: Supplied, name: str) -> str:
     """``--set`` has no place in a file, so its diagnostics say where the value came from."""
     if given.origin == "--set":
-        return f"--set {name}={_shown(given.value)[1:-1]}: "
+        shown = _shown(given.value)  # text quoted (its quotes dropped here), a number as written (`0.1`, `-0.5`)
+        return f"--set {name}={shown[1:-1] if isinstance(given.value, str) else shown}: "
     return ""
