@@ -911,8 +911,10 @@ def generated_price(
             raise UnitError(
                 "GC105",
                 f"price '{expr}' uses `trigger`, but this leg has no on_price edge to take the level from",
-                "`trigger` is the price at which the leg's `after: LEG price SYMBOL below|above entry N%` fires; "
-                "use bid/ask/mid/last or a literal on other legs",
+                "`trigger` is the level at which the leg's own `after: LEG price SYMBOL below|above entry N%` "
+                "fires; a leg placed after such a leg fills meets the moved market too: put it behind the price "
+                "trigger itself, give it a literal price near the level, or drop `limit:` for a market order "
+                "(bid, ask, mid and last are today's quote)",
             )
         base = _exact(trigger, "a trigger level")
     else:

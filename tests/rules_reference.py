@@ -37,7 +37,9 @@ markets rather than that it lists none (``_UNMODELLED_OUTCOMES``; audit venue18 
 snapshot's tick only where the market uses it (not a Polymarket tick its venue cannot have: audit venue18 3), and
 is skipped, instead of passing, a limit order whose quote has no price on its side (audit venue18 4,
 tests/test_quotes_snapshot.py); GC304 and GC308 skip, instead of passing, a limit order with no venue pinned or
-on a venue graphc does not know, as GC303 does (audit venue18 5, tests/test_lint_cli.py).
+on a venue graphc does not know, as GC303 does (audit venue18 5, tests/test_lint_cli.py); GC404/GC406 skip, and
+GC407 checks against the level of the move, a leg reachable from a leg an on_price edge starts too: it is placed
+after that move (``_price_waits``; audit exec20 1, tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -51,7 +53,14 @@ from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, missing_side, wire_limit, wire_qty
 from graphc.numbers import above, beside, is_multiple, minus, plain, plus, times, usd, usd_exact, usd_up
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
-from graphc.rules.execution import CONTRADICTIONS, FAR_FROM_MID, _elsewhere, _leg, _moved_off_touch, trigger_level
+from graphc.rules.execution import (
+    CONTRADICTIONS,
+    FAR_FROM_MID,
+    _elsewhere,
+    _gc407_behind_hint,
+    _leg,
+    _moved_off_touch,
+)
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
     MAX_CYCLES,
@@ -442,13 +451,51 @@ def check_contradictions(ctx):
                 yield Finding(node.at("execution", c.field), f"node {node.node_id!r}: {text}", hint=c.hint)
 
 
+def trigger_level(ctx, edge):
+    return LintContext.trigger_level(ctx, edge)  # (moved to the context, unchanged)
+
+
+def _direct_price_edges(ctx) -> dict:
+    """node id -> the on_price edges into it."""
+    direct: dict = {}
+    for edge in ctx.edges:
+        if isinstance(edge.trigger, dict) and "on_price" in edge.trigger:
+            direct.setdefault(edge.dst, []).append(edge)
+    return direct
+
+
+def _price_waits(ctx) -> dict:
+    """node id -> (the on_price edges whose move has happened when it is placed, in edge order; None for a leg an
+    on_price edge starts, else the target of the first of them): each target's descendants, walked one by one up to
+    the next target (added: audit exec20 1)."""
+    direct = _direct_price_edges(ctx)
+    waits = {dst: (edges, None) for dst, edges in direct.items()}
+    found: dict = {}
+    for dst, edges in direct.items():
+        seen, todo = set(), list(ctx.facts.children.get(dst, ()))
+        while todo:
+            node_id = todo.pop()
+            if node_id in direct or node_id in seen:
+                continue
+            seen.add(node_id)
+            found.setdefault(node_id, set()).update(e.index for e in edges)
+            todo.extend(ctx.facts.children.get(node_id, ()))
+    by_index = {edge.index: edge for edge in ctx.edges}
+    for node_id, indexes in found.items():
+        edges = [by_index[i] for i in sorted(indexes)]
+        waits[node_id] = (edges, edges[0].dst)
+    return waits
+
+
 def _quoted_limits(ctx):
+    waits = _price_waits(ctx)
     for node in ctx.nodes:
         if node.limit is None:
             continue
-        incoming = ctx.facts.incoming.get(node.node_id, ())
-        if any(isinstance(edge.trigger, dict) and "on_price" in edge.trigger for edge in incoming):
-            reason = f"{node.node_id!r} waits for a price move (on_price); "
+        if node.node_id in waits:
+            behind = waits[node.node_id][1]
+            why = "on_price" if behind is None else f"it is placed after {behind!r}, which an on_price edge starts"
+            reason = f"{node.node_id!r} waits for a price move ({why}); "
             yield (
                 node,
                 Skipped(node.at("order_type"), reason + "today's quote does not describe the market it will meet"),
@@ -540,14 +587,18 @@ def check_far_from_mid(ctx):
 
 
 def check_stop_limits(ctx):
+    waits = _price_waits(ctx)
     for node in ctx.nodes:
-        for edge in ctx.facts.incoming.get(node.node_id, ()):
+        if node.node_id not in waits:
+            continue
+        edges, behind = waits[node.node_id]
+        for edge in edges:
             params = edge.on_price
             if params is None or node.market_order:
                 continue
             watched = params.get("symbol")
             if watched != node.symbol:
-                yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched))
+                yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched, behind is not None))
                 continue
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
@@ -560,14 +611,23 @@ def check_stop_limits(ctx):
             if wrong:
                 way = "above" if node.side == "sell" else "below"
                 move = f"{params.get('direction')} entry {plain(number(params.get('offset_pct')))}%"
-                yield Finding(
-                    node.at("order_type"),
-                    f"node {node.node_id!r} waits for {node.symbol} {move} (about {plain(level)}, from {basis}) "
-                    f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
-                    "rests instead of filling",
-                    hint=f"price it from the level it fires at, e.g. `limit: trigger {'-' if node.side == 'sell' else '+'} "
-                    "0.5%`, or make it a market order",
-                )
+                if behind is None:
+                    yield Finding(
+                        node.at("order_type"),
+                        f"node {node.node_id!r} waits for {node.symbol} {move} (about {plain(level)}, from {basis}) "
+                        f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
+                        "rests instead of filling",
+                        hint=f"price it from the level it fires at, e.g. `limit: trigger "
+                        f"{'-' if node.side == 'sell' else '+'} 0.5%`, or make it a market order",
+                    )
+                else:
+                    yield Finding(
+                        node.at("order_type"),
+                        f"node {node.node_id!r} is placed after {edge.dst!r}, which waits for {node.symbol} {move} "
+                        f"(about {plain(level)}, from {basis}), but {node.side}s at limit {plain(node.limit)}, {way} "
+                        "that level: when it is placed the order rests instead of filling",
+                        hint=_gc407_behind_hint(node, edge, move, level),
+                    )
                 break
 
 

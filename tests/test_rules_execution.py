@@ -9,7 +9,7 @@ import pytest
 
 from graphc.quotes import Quote
 from graphc.rules import execution
-from tests.wire_nodes import run_rules_on, wire_node
+from tests.wire_nodes import lint_both, run_rules_on, wire_node
 
 QUOTES = {
     "ETH-USD": Quote(bid=Decimal("2000"), ask=Decimal("2001"), tick=Decimal("0.5")),
@@ -620,3 +620,158 @@ def test_no_rule_checks_which_tifs_a_venue_supports_and_the_docs_say_so(tmp_path
     assert "graphc does not check which of these a venue supports" in section
     for words in ("venue-rules.md", "`Alo`, `Ioc` and `Gtc`", "GTC, GTD, FOK and FAK", "`fill_or_kill`"):
         assert words in section, words
+
+
+# -- audit exec20 1: a leg behind a price-triggered leg's fill is placed after the move too ----------------------
+# Spec §4: quote bases are "stale for a leg that waits for a price move". A leg that waits on the fill of a stop
+# waits for the stop's move as well: GC404/GC406 skip it (a skip, never a pass), and GC407 compares a limit on the
+# watched symbol with the projected level, as it does for the stop itself. Playbook and wire give the same verdict.
+Q20 = """\
+BTC-USD: {bid: 97250.00, ask: 97251.00, tick: 0.01}
+BTC-USD-PERP: {bid: 97240.0, ask: 97260.0, tick: 0.1}
+ETH-USD-PERP: {bid: 2324.80, ask: 2325.20, tick: 0.1}
+"""
+STOP_GRANDCHILD = """\
+graphc: 1
+name: t
+legs:
+  entry: {buy: 1, symbol: BTC-USD, limit: 97000}
+  stop1:
+    sell: 0.5
+    symbol: BTC-USD
+    limit: trigger - 0.5%
+    after: entry price BTC-USD below entry -10%
+  stop2:
+    sell: 0.5
+    symbol: BTC-USD
+    limit: LIMIT
+    after: stop1 filled
+"""
+BEHIND = (
+    "'stop2' waits for a price move (it is placed after 'stop1', which an on_price edge starts); today's quote "
+    "does not describe the market it will meet"
+)
+
+
+def _gc407(report):
+    return [f for f in report["findings"] if f[0] == "GC407"]
+
+
+def test_a_stop_behind_a_stops_fill_priced_from_todays_bid_is_gc407(tmp_path):
+    book, wire = lint_both(tmp_path, STOP_GRANDCHILD.replace("LIMIT", "bid - 1 tick"), Q20)
+    assert book == wire
+    assert book["rc"] == 1
+    [(_, severity, message, hint)] = _gc407(book)
+    assert severity == "error"
+    assert message == (
+        "node 'stop2' is placed after 'stop1', which waits for BTC-USD below entry -10% (about 87300, from entry's "
+        "limit 97000), but sells at limit 97249.99, above that level: when it is placed the order rests instead of "
+        "filling"
+    )
+    # `trigger` is GC105 on a leg without an on_price edge of its own (spec §4): never offered here, nor a quote base
+    assert hint == (
+        "give it a literal limit at or below the level (about 87300), make it a market order, or put it behind the "
+        "price trigger itself (`after: entry price BTC-USD below entry -10%`) and write `limit: trigger - 0.5%`"
+    )
+    assert ("GC404", BEHIND) in book["skips"] and ("GC406", BEHIND) in book["skips"]
+    assert not any(f[0] in ("GC404", "GC406") for f in book["findings"])
+
+
+@pytest.mark.parametrize("limit", ["87300", "86863.5", None])  # at the level, below it, a market order
+def test_a_stop_behind_a_stops_fill_marketable_at_the_level_passes(tmp_path, limit):
+    text = STOP_GRANDCHILD.replace("LIMIT", limit or "x").replace("    limit: x\n", "")
+    book, wire = lint_both(tmp_path, text, Q20)
+    assert book == wire
+    assert book["rc"] == 0 and book["findings"] == []
+    if limit is not None:  # checked against the level, not skipped; the quote checks skip it
+        assert not any(code == "GC407" for code, _ in book["skips"])
+        assert ("GC406", BEHIND) in book["skips"]
+
+
+def test_a_leg_two_fills_behind_the_trigger_waits_for_the_move_too(tmp_path):
+    text = STOP_GRANDCHILD.replace("LIMIT", "87300") + (
+        "  stop3:\n    sell: 0.25\n    symbol: BTC-USD\n    limit: 97249.99\n    after: stop2 filled\n"
+    )
+    book, wire = lint_both(tmp_path, text, Q20)
+    assert book == wire
+    [(_, _, message, _)] = _gc407(book)
+    assert message.startswith("node 'stop3' is placed after 'stop1', which waits for BTC-USD below entry -10%")
+
+
+def test_the_rebuy_behind_a_stop_is_not_compared_with_todays_mid(tmp_path):
+    # audit exec20 1: `rebuy` (a buy at 82000 after a -15% stop fills) got GC406 "15.7% below the quote mid". It
+    # meets the market after the fall: GC406 skips it. GC407 reads it as it reads the same buy directly behind
+    # the trigger: a buy below the 82450 level does not buy when the stop fires (spec §8 GC407).
+    rebuy = """\
+graphc: 1
+name: t
+legs:
+  entry: {buy: 0.5, symbol: BTC-USD, limit: 97000}
+  stop:
+    sell: 0.5
+    symbol: BTC-USD
+    limit: trigger - 0.5%
+    after: entry price BTC-USD below entry -15%
+  rebuy:
+    buy: 0.5
+    symbol: BTC-USD
+    limit: AFTER
+"""
+    behind = rebuy.replace("AFTER", "82000\n    after: stop filled")
+    book, wire = lint_both(tmp_path, behind, Q20)
+    assert book == wire
+    assert [f[0] for f in book["findings"]] == ["GC407"]
+    assert "rebuy' is placed after 'stop'" in book["findings"][0][2] and "about 82450" in book["findings"][0][2]
+    assert any(code == "GC406" and "'rebuy' waits for a price move" in reason for code, reason in book["skips"])
+    direct = rebuy.replace("AFTER", "82000\n    after: entry price BTC-USD below entry -15%")
+    (tmp_path / "direct").mkdir()
+    book, wire = lint_both(tmp_path / "direct", direct, Q20)
+    assert book == wire
+    assert [f[0] for f in book["findings"]] == ["GC407"]
+
+
+def test_a_leg_behind_the_stop_on_another_symbol_is_a_gc407_skip(tmp_path):
+    text = STOP_GRANDCHILD.replace("LIMIT", "2300").replace(
+        "    sell: 0.5\n    symbol: BTC-USD\n    limit: 2300", "    sell: 1\n    symbol: ETH-USD-PERP\n    limit: 2300"
+    )
+    book, wire = lint_both(tmp_path, text, Q20)
+    assert book == wire
+    assert _gc407(book) == []
+    assert (
+        "GC407",
+        "'stop2' is placed after 'stop1', which edge e0 starts when BTC-USD moves, but trades ETH-USD-PERP: the "
+        "ETH-USD-PERP price then is unknown, so its limit cannot be compared with the trigger level",
+    ) in book["skips"]
+
+
+def test_a_leg_behind_the_stop_whose_level_is_unknown_is_a_gc407_skip(tmp_path):
+    # a market-order entry and no quotes: the level has no reference (spec §4), so it is skipped, never passed
+    text = STOP_GRANDCHILD.replace("LIMIT", "97249.99").replace("limit: 97000}", "venue: coinbase}")
+    text = text.replace("limit: trigger - 0.5%", "limit: 80000")
+    book, wire = lint_both(tmp_path, text)
+    assert book == wire
+    assert book["findings"] == []
+    reason = "the trigger level of edge e0 is unknown: no limit price on 'entry' and no quote for BTC-USD"
+    assert [r for code, r in book["skips"] if code == "GC407"] == [reason, reason]  # stop1 and stop2
+
+
+def test_trigger_on_a_leg_behind_the_stop_is_gc105_with_a_hint_that_avoids_the_quote(tmp_path):
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    path = tmp_path / "b.yaml"
+    path.write_text(STOP_GRANDCHILD.replace("LIMIT", "trigger - 0.5%"))
+    (tmp_path / "q.yaml").write_text(Q20)
+    result = CliRunner().invoke(
+        cli, ["lint", "--no-cache", "-f", "json", "--quotes", str(tmp_path / "q.yaml"), str(path)]
+    )
+    [found] = json.loads(result.stdout)["diagnostics"]
+    assert found["code"] == "GC105"
+    assert "bid/ask/mid/last" not in found["hint"]
+    assert found["hint"] == (
+        "`trigger` is the level at which the leg's own `after: LEG price SYMBOL below|above entry N%` fires; a "
+        "leg placed after such a leg fills meets the moved market too: put it behind the price trigger itself, "
+        "give it a literal price near the level, or drop `limit:` for a market order (bid, ask, mid and last are "
+        "today's quote)"
+    )

@@ -41,3 +41,38 @@ def run_rules_on(wire, rules, *, quotes=None, venues=None, markets=None):
     ctx = LintContext.for_wire(wire, quotes=quotes or {}, market_config=config(venues, markets))
     run = run_rules(ctx, rules)
     return run.findings, run.skipped
+
+
+def lint_both(tmp_path, playbook: str, quotes: str | None = None, *args: str) -> tuple[dict, dict]:
+    """Lint a playbook with the real CLI, compile it (`graphc compile -o`) and lint the wire graph the same way.
+
+    Each report is ``{"rc": exit code, "findings": [(code, severity, message, hint)], "skips": [(code, reason)]}``
+    (findings in report order, skips with --explain-skips): a rule reads a playbook and its wire graph alike.
+    """
+    import json
+
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    book = tmp_path / "book.yaml"
+    book.write_text(playbook, encoding="utf-8")
+    extra = [*args]
+    if quotes is not None:
+        (tmp_path / "q.yaml").write_text(quotes, encoding="utf-8")
+        extra += ["--quotes", str(tmp_path / "q.yaml")]
+    wire = tmp_path / "book.json"
+    compiled = CliRunner().invoke(cli, ["compile", *extra, "-o", str(wire), str(book)])
+    assert compiled.exit_code == 0 and wire.exists(), compiled.output
+
+    def report(path):
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "json", "--explain-skips", *extra, str(path)])
+        assert result.exit_code in (0, 1), result.output
+        data = json.loads(result.stdout)
+        return {
+            "rc": result.exit_code,
+            "findings": [(d["code"], d["severity"], d["message"], d.get("hint")) for d in data["diagnostics"]],
+            "skips": [(s["code"], s["reason"]) for s in data["files"][0]["skipped"]],
+        }
+
+    return report(book), report(wire)

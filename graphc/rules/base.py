@@ -37,7 +37,9 @@ config), never from the check, except where the spec grades one code by value
 from __future__ import annotations
 
 import inspect
+from collections import deque
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from functools import cached_property
 from itertools import compress, repeat
 from operator import attrgetter, eq, itemgetter
@@ -45,9 +47,23 @@ from typing import NamedTuple
 
 from graphc.diagnostics import ERROR, RuleInfo, Skip
 from graphc.facts import EdgeFacts, GraphFacts, NodeFacts, graph_facts
+from graphc.numbers import plain
+from graphc.stages.wiregraph import number
 from graphc.venues import MarketConfig, MarketResolver
+from graphc.venues.prices import trigger_level as projected_level
 
-__all__ = ["Finding", "LintContext", "Rule", "Skip", "Skipped", "SkippedNodes", "describe", "rule", "run_rules"]
+__all__ = [
+    "Finding",
+    "LintContext",
+    "PriceWait",
+    "Rule",
+    "Skip",
+    "Skipped",
+    "SkippedNodes",
+    "describe",
+    "rule",
+    "run_rules",
+]
 
 SECTIONS = ("What it checks", "Why it matters", "Failing example", "Fix")
 
@@ -163,6 +179,13 @@ def describe(
     return Rule(code, name, severity, summary, source, docs, None, flagged, suppression, demoted)
 
 
+class PriceWait(NamedTuple):
+    """Why a leg meets the market only after a price move (:attr:`LintContext.price_waiting`)."""
+
+    edges: tuple[EdgeFacts, ...]  # the on_price edges whose move has happened when it is placed, in edge order
+    behind: str | None  # None: an on_price edge starts it; else it waits on a leg one starts: the first's target
+
+
 class LintContext:
     """What every check sees: the wire graph and its typed facts (``graphc.facts``)."""
 
@@ -208,19 +231,68 @@ class LintContext:
         return dict(zip(reversed(self.market_ids), reversed(self.nodes), strict=True))
 
     @cached_property
-    def price_waiting(self) -> frozenset[str]:
-        """The ids of the nodes an ``on_price`` edge starts: legs placed only once the market has moved.
+    def price_waiting(self) -> dict[str, PriceWait]:
+        """The legs placed only once the market has moved, each with the moves it waits for (:class:`PriceWait`).
 
-        Spec §4 (the ``trigger`` base): quote bases mean today's snapshot, "stale for a leg that waits for a
-        price move". GC407 checks such a leg against its trigger level; GC404 and GC406, which compare a limit
-        with today's quote, skip it.
+        The target of an ``on_price`` edge, and every leg reachable from one through any edge: a leg that waits
+        on the fill of a stop is placed after the stop's move too (audit exec20 1). Spec §4 (the ``trigger``
+        base): quote bases mean today's snapshot, "stale for a leg that waits for a price move". GC407 checks
+        such a leg against the level of each move; GC404 and GC406, which compare a limit with today's quote,
+        skip it.
         """
         for edge in self.edges:
             if isinstance(edge.trigger, dict):
                 break
         else:
-            return frozenset()  # no trigger object, so no on_price edge (the usual graph): no set comprehension
-        return frozenset(e.dst for e in self.edges if isinstance(e.trigger, dict) and "on_price" in e.trigger)
+            return {}  # no trigger object, so no on_price edge (the usual graph)
+        direct: dict[str, list[EdgeFacts]] = {}  # the targets of on_price edges -> those edges
+        for edge in self.edges:
+            if isinstance(edge.trigger, dict) and "on_price" in edge.trigger:
+                direct.setdefault(edge.dst, []).append(edge)
+        # the legs behind them -> the on_price edges of the nearest price-triggered legs they wait on, by index
+        moves: dict[str, dict[int, EdgeFacts]] = {}
+        children = self.facts.children
+        queue = deque(direct)
+        while queue:
+            src = queue.popleft()
+            given = direct.get(src) or tuple(moves[src].values())
+            for child in children.get(src, ()):
+                if child in direct:
+                    continue  # an on_price edge starts it: its own moves
+                have = moves.setdefault(child, {})
+                before = len(have)
+                for edge in given:
+                    have[edge.index] = edge
+                if len(have) > before:
+                    queue.append(child)
+        waits = {dst: PriceWait(tuple(edges), None) for dst, edges in direct.items()}
+        for node_id, found in moves.items():
+            edges = tuple(found[index] for index in sorted(found))
+            waits[node_id] = PriceWait(edges, edges[0].dst)
+        return waits
+
+    def trigger_level(self, edge: EdgeFacts) -> tuple[Decimal | None, str]:
+        """The projected level of an on_price edge (spec §4) and what it was measured from.
+
+        The reference for ``graph_entry_price`` is the ``from`` leg's limit price when it trades the trigger's
+        symbol, else the snapshot mid of that symbol. ``(None, why)`` when it cannot be projected.
+        """
+        params = edge.on_price or {}
+        symbol, offset = params.get("symbol"), number(params.get("offset_pct"))
+        if offset is None:
+            return None, "the offset is not a number"
+        parent = self.node(edge.src)
+        reference, basis = None, ""
+        if parent is not None and parent.symbol == symbol and parent.limit is not None:
+            reference, basis = parent.limit, f"{parent.node_id}'s limit {plain(parent.limit)}"
+        else:
+            quote = self.quote(symbol)
+            mid = quote.base("mid") if quote is not None else None
+            if mid is not None:
+                reference, basis = mid, f"the {symbol} mid {plain(mid)}"
+        if reference is None:
+            return None, f"no limit price on {edge.src!r} and no quote for {symbol}"
+        return projected_level(reference, offset), basis
 
     @cached_property
     def activations(self) -> dict[str, str]:

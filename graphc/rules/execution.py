@@ -12,8 +12,9 @@ GC403: ``max_slippage_bps`` ≤ 0 or > 10000 is an error; above 500 the same cod
 is a warning (``Finding.severity``), per spec §8.
 
 GC404/GC406 need the quote of the node's symbol; without one they are skipped.
-They also skip a leg an on_price edge starts (``LintContext.price_waiting``, as
-GC407 reads it): it is placed after the move, so today's quote is not its market.
+They also skip a leg an on_price edge starts, and every leg reachable from one
+(``LintContext.price_waiting``, as GC407 reads it): it is placed after the move,
+so today's quote is not its market.
 GC404's hint crosses by the quote's tick when the snapshot has one. GC404 also
 reads ``GraphFacts.unaligned`` (compile's templates whose price the grid moved,
 with the price before it): a template that takes the touch as written but not
@@ -42,7 +43,6 @@ from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
 from graphc.units import MAX_SLIPPAGE_BPS
 from graphc.venues.prices import generated_grid
-from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
@@ -330,11 +330,13 @@ def check_slippage(ctx):
             )
 
 
-def _waits_for_price(node) -> Skipped:
-    """The skip of a limit order an on_price edge starts (GC404, GC406): today's quote is not its market."""
+def _waits_for_price(node, wait) -> Skipped:
+    """The skip of a limit order placed only after a price move (GC404, GC406): an on_price edge starts it, or it
+    waits on a leg one starts (``LintContext.price_waiting``). Today's quote is not its market."""
+    why = "on_price" if wait.behind is None else f"it is placed after {wait.behind!r}, which an on_price edge starts"
     return Skipped(
         node.at("order_type"),
-        f"{node.node_id!r} waits for a price move (on_price); today's quote does not describe the market it will meet",
+        f"{node.node_id!r} waits for a price move ({why}); today's quote does not describe the market it will meet",
     )
 
 
@@ -419,10 +421,11 @@ def check_at_touch(ctx):
     when the order lands, so it is a skip, as GC406 and GC301 (market orders)
     skip what they cannot decide there, not a pass. It is skipped too, and listed the
     same way, for a leg that waits for a price move (`after: entry price BTC-USD
-    above entry 5%`, an `on_price` edge): that order is placed only once the
-    market has moved, so today's touch says nothing about whether it will fill
-    (playbook-spec.md §4: quote bases are stale for such a leg). GC407 checks
-    that leg against the level it fires at instead.
+    above entry 5%`, an `on_price` edge), and for every leg placed after such a
+    leg (`after: take-profit filled`, or further down the chain): that order is
+    placed only once the market has moved, so today's touch says nothing about
+    whether it will fill (playbook-spec.md §4: quote bases are stale for such a
+    leg). GC407 checks that leg against the level of the move instead.
 
     ## Why it matters
 
@@ -490,7 +493,7 @@ def check_at_touch(ctx):
         if price is None:
             continue
         if waiting and node.node_id in waiting:
-            yield _waits_for_price(node)
+            yield _waits_for_price(node, waiting[node.node_id])
             continue
         quote = node.quote
         if quote is None:
@@ -696,11 +699,13 @@ def check_far_from_mid(ctx):
     Without `--quotes` graphc has no market prices, and this check is skipped
     (`graphc lint --explain-skips` says so). It is skipped too, and listed the
     same way, for a leg that waits for a price move (an `on_price` edge, such as
-    a stop `after: entry price BTC-USD below entry -15%`): that order is placed
-    only once the market has moved, so its distance from today's mid means
-    nothing. A stop priced the way the spec recommends, `limit: trigger - 0.5%`,
-    is often more than 10% from today's mid (playbook-spec.md §4: quote bases
-    are stale for such a leg); GC407 checks it against its trigger level instead.
+    a stop `after: entry price BTC-USD below entry -15%`), and for every leg
+    placed after such a leg (a rebuy `after: stop filled`, or further down the
+    chain): that order is placed only once the market has moved, so its
+    distance from today's mid means nothing. A stop priced the way the spec
+    recommends, `limit: trigger - 0.5%`, is often more than 10% from today's mid
+    (playbook-spec.md §4: quote bases are stale for such a leg); GC407 checks it
+    against its trigger level instead.
 
     ## Why it matters
 
@@ -754,7 +759,7 @@ def check_far_from_mid(ctx):
         if node.limit is None:
             continue
         if waiting and node.node_id in waiting:
-            yield _waits_for_price(node)
+            yield _waits_for_price(node, waiting[node.node_id])
             continue
         quote = node.quote
         if quote is None:
@@ -785,35 +790,17 @@ def check_far_from_mid(ctx):
             )
 
 
-def trigger_level(ctx, edge) -> tuple[Decimal | None, str]:
-    """The projected level of an on_price edge (spec §4) and what it was measured from.
-
-    The reference for ``graph_entry_price`` is the ``from`` leg's limit price when
-    it trades the trigger's symbol, else the snapshot mid of that symbol.
-    """
-    params = edge.on_price or {}
-    symbol, offset = params.get("symbol"), params.get("offset_pct")
-    offset = number(offset)
-    if offset is None:
-        return None, "the offset is not a number"
-    parent = ctx.node(edge.src)
-    reference, basis = None, ""
-    if parent is not None and parent.symbol == symbol and parent.limit is not None:
-        reference, basis = parent.limit, f"{parent.node_id}'s limit {plain(parent.limit)}"
-    else:
-        quote = ctx.quote(symbol)
-        mid = quote.base("mid") if quote is not None else None
-        if mid is not None:
-            reference, basis = mid, f"the {symbol} mid {plain(mid)}"
-    if reference is None:
-        return None, f"no limit price on {edge.src!r} and no quote for {symbol}"
-    return projected_level(reference, offset), basis
-
-
-def _elsewhere(node, edge, watched) -> str:
-    """Why GC407 cannot judge ``node``'s limit against ``edge``: the edge watches another symbol (or none)."""
+def _elsewhere(node, edge, watched, behind: bool = False) -> str:
+    """Why GC407 cannot judge ``node``'s limit against ``edge``: the edge watches another symbol (or none).
+    ``behind``: ``edge`` starts a leg that ``node`` is placed after, not ``node`` itself."""
     if not isinstance(watched, str):
         return f"{edge.label} names no symbol to watch ({shown(watched)}), so the level it fires at is unknown"
+    if behind:
+        return (
+            f"{node.node_id!r} is placed after {edge.dst!r}, which {edge.label} starts when {watched} moves, but "
+            f"trades {node.symbol}: the {node.symbol} price then is unknown, so its limit cannot be compared with "
+            "the trigger level"
+        )
     return (
         f"{edge.label} watches {watched} but {node.node_id!r} trades {node.symbol}: the {node.symbol} price when "
         "it fires is unknown, so its limit cannot be compared with the trigger level"
@@ -859,6 +846,21 @@ def check_stop_limits(ctx):
     above the lower one), so the hint then says to split the leg into one leg
     per trigger; compile refuses `trigger` on such a leg (GC105), as the
     level it names is ambiguous.
+
+    A leg placed after a price-triggered leg (the second half of a stop,
+    `after: stop1 filled`, or a leg further down that chain) is placed after
+    the move too, so it is compared with the same level, and a sell above it
+    or a buy below it is the same error:
+
+    ```
+    error GC407 node 'stop2' is placed after 'stop1', which waits for BTC-USD below entry -10% (about 87300, from entry's limit 97000), but sells at limit 97249.99, above that level: when it is placed the order rests instead of filling
+    ```
+
+    `trigger` prices only a leg with a price trigger of its own (GC105
+    elsewhere), so the hint offers a literal limit at the level, a market
+    order, or moving the leg behind the price trigger itself, where
+    `limit: trigger - 0.5%` works. Such a leg on another symbol than the move
+    watches, or whose level cannot be projected, is skipped, as above.
 
     ## Why it matters
 
@@ -920,22 +922,22 @@ def check_stop_limits(ctx):
     priced = ctx.price_waiting
     if not priced:
         return  # no on_price edge
-    incoming = ctx.facts.incoming
     for node in ctx.nodes:
-        if node.node_id not in priced:
-            continue
-        for edge in incoming[node.node_id]:
+        wait = priced.get(node.node_id)
+        if wait is None or node.market_order:
+            continue  # placed into today's market; or a market order, which fills wherever the market is
+        for edge in wait.edges:
             params = edge.on_price
-            if params is None or node.market_order:
-                continue
+            if params is None:
+                continue  # a malformed on_price (GC103/GC208 say so)
             watched = params.get("symbol")
             if watched != node.symbol:
-                yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched))
+                yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched, wait.behind is not None))
                 continue
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
                 break
-            level, basis = trigger_level(ctx, edge)
+            level, basis = ctx.trigger_level(edge)
             if level is None:
                 yield Skipped(node.at("order_type"), f"the trigger level of {edge.label} is unknown: {basis}")
                 break
@@ -943,17 +945,25 @@ def check_stop_limits(ctx):
             if wrong:
                 way = "above" if node.side == "sell" else "below"
                 move = f"{params.get('direction')} entry {plain(number(params.get('offset_pct')))}%"
+                level_text = f"{node.symbol} {move} (about {plain(level)}, from {basis})"
+                if wait.behind is None:
+                    text = f"node {node.node_id!r} waits for {level_text} but"
+                    hint = _gc407_hint(ctx, node, wait.edges)
+                    when = "when it fires"
+                else:
+                    text = f"node {node.node_id!r} is placed after {edge.dst!r}, which waits for {level_text}, but"
+                    hint = _gc407_behind_hint(node, edge, move, level)
+                    when = "when it is placed"
                 yield Finding(
                     node.at("order_type"),
-                    f"node {node.node_id!r} waits for {node.symbol} {move} (about {plain(level)}, from {basis}) "
-                    f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
+                    f"{text} {node.side}s at limit {plain(node.limit)}, {way} that level: {when} the order "
                     "rests instead of filling",
-                    hint=_gc407_hint(ctx, node, level, incoming[node.node_id]),
+                    hint=hint,
                 )
                 break
 
 
-def _gc407_hint(ctx, node, level: Decimal, edges) -> str:
+def _gc407_hint(ctx, node, edges) -> str:
     """What to write instead of a limit that rests when its trigger fires: never the limit already written.
 
     With one level, `limit: trigger + N` on a buy (`- N` on a sell) compiles marketable at it (graphc.units,
@@ -964,7 +974,7 @@ def _gc407_hint(ctx, node, level: Decimal, edges) -> str:
         found
         for edge in edges
         if edge.on_price is not None and edge.on_price.get("symbol") == node.symbol
-        for found in (trigger_level(ctx, edge)[0],)
+        for found in (ctx.trigger_level(edge)[0],)
         if found is not None
     }
     sign = "-" if node.side == "sell" else "+"
@@ -974,6 +984,18 @@ def _gc407_hint(ctx, node, level: Decimal, edges) -> str:
             f"trigger, each priced from its own level (`limit: trigger {sign} 0.5%`), or make it a market order"
         )
     return f"price it from the level it fires at, e.g. `limit: trigger {sign} 0.5%`, or make it a market order"
+
+
+def _gc407_behind_hint(node, edge, move: str, level: Decimal) -> str:
+    """GC407's hint for a leg placed after a price-triggered leg (``PriceWait.behind``): `trigger` prices only a
+    leg with an on_price edge of its own (spec §4: elsewhere it is GC105), and a quote base is today's market, so
+    neither is offered; a literal near the level, a market order, or the leg moved behind the trigger itself."""
+    sign, way = ("-", "below") if node.side == "sell" else ("+", "above")
+    return (
+        f"give it a literal limit at or {way} the level (about {plain(level)}), make it a market order, or put it "
+        f"behind the price trigger itself (`after: {edge.src} price {node.symbol} {move}`) and write "
+        f"`limit: trigger {sign} 0.5%`"
+    )
 
 
 @rule(
