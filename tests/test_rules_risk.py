@@ -546,3 +546,39 @@ def test_gc502_page_wire_example_warns_and_its_fix_does_not(tmp_path):
         path.write_text(json.dumps(fixed))
         result = CliRunner().invoke(cli, ["lint", "--no-cache", "--strict", str(path)])
         assert result.exit_code == 0 and "GC502" not in result.stdout, result.output
+
+
+def test_gc501_page_says_a_marketable_sell_limit_is_valued_at_its_limit(tmp_path):
+    """Audit exec20 2, decided as no verdict change: spec §8 makes GC501 an error only for an order refused "under
+    any reading of the limit", and a sell limit read at its limit is under it. docs/rules/GC501.md says so, with
+    its example: 10 BTC sold at `limit: 90000` against a 97,250 bid passes a $950,000 limit though it sells about
+    $972,500; the safe fixes it gives, a market order and a limit at the bid, are valued at what they trade (GC501),
+    on the playbook and its wire graph alike."""
+    from tests.wire_nodes import lint_both
+
+    page = (REPO / "docs" / "rules" / "GC501.md").read_text()
+    body = page.split("## What it checks", 1)[1].split("\n## ", 1)[0]
+    playbook, quotes = re.findall(r"```yaml\n(.*?)```", body, re.S)
+    assert quotes.startswith("# quotes.yaml") and "limit: 90000" in playbook
+    words = " ".join(body.split())
+    for said in (
+        "A limit order is valued at its limit",
+        "what it trades can be more than risk.max_notional at today's bid",
+        "$900,000",
+        "$972,500",
+        'under any reading of the limit" (playbook-spec.md §8)',
+        "a market order, valued at the bid it sells into",
+        "a limit at or above the bid",
+    ):
+        assert said in words, said
+    for limit, gc501 in [
+        ("    limit: 90000\n", False),
+        ("", True),
+        ("    limit: bid\n", True),
+        ("    limit: 97300\n", True),
+    ]:
+        case = tmp_path / str(len(limit)) / limit.strip().replace(" ", "")
+        case.mkdir(parents=True)
+        book, wire = lint_both(case, playbook.replace("    limit: 90000\n", limit), quotes)
+        assert book == wire
+        assert ("GC501" in {f[0] for f in book["findings"]}) is gc501, (limit, book)

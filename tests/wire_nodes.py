@@ -47,7 +47,8 @@ def lint_both(tmp_path, playbook: str, quotes: str | None = None, *args: str) ->
     """Lint a playbook with the real CLI, compile it (`graphc compile -o`) and lint the wire graph the same way.
 
     Each report is ``{"rc": exit code, "findings": [(code, severity, message, hint)], "skips": [(code, reason)]}``
-    (findings in report order, skips with --explain-skips): a rule reads a playbook and its wire graph alike.
+    (each sorted: a playbook's report is in line order, its wire graph's in path order; skips with
+    --explain-skips): a rule reads a playbook and its wire graph alike.
     """
     import json
 
@@ -71,8 +72,8 @@ def lint_both(tmp_path, playbook: str, quotes: str | None = None, *args: str) ->
         data = json.loads(result.stdout)
         return {
             "rc": result.exit_code,
-            "findings": [(d["code"], d["severity"], d["message"], d.get("hint")) for d in data["diagnostics"]],
-            "skips": [(s["code"], s["reason"]) for s in data["files"][0]["skipped"]],
+            "findings": sorted((d["code"], d["severity"], d["message"], d.get("hint")) for d in data["diagnostics"]),
+            "skips": sorted((s["code"], s["reason"]) for s in data["files"][0]["skipped"]),
         }
 
     return report(book), report(wire)

@@ -85,6 +85,41 @@ def check_max_notional(ctx):
     the suggested cut is rounded up to the next cent (`$0.01`), so that making it
     is enough.
 
+    A limit order is valued at its limit, on either side. For a buy the limit
+    is the most it pays, so its notional is never understated. For a sell the
+    limit is the least it takes: a sell limit below the bid is marketable and
+    fills at the bid or better, so what it trades can be more than
+    risk.max_notional at today's bid while its notional, read at the limit, is
+    under it. With BTC-USD bid at 97,250, this exit is valued at $900,000
+    (10 × 90,000) and passes a $950,000 limit, though it sells about $972,500
+    of BTC:
+
+    ```yaml
+    graphc: 1
+    name: btc-exit
+    risk:
+      max_notional: 950000
+    legs:
+      exit:
+        sell: 10
+        symbol: BTC-USD
+        venue: coinbase
+        limit: 90000
+    ```
+
+    ```yaml
+    # quotes.yaml
+    BTC-USD: {bid: 97250, ask: 97251, tick: 0.01}
+    ```
+
+    It is not a GC501 error: the router refuses an order at admission "under
+    any reading of the limit" (playbook-spec.md §8), and read at its limit this
+    one is under it. To have the cap measure what a sell trades, write it as a
+    market order, valued at the bid it sells into ($972,500 here: GC501), or
+    with a limit at or above the bid (97300, say: $973,000), valued at that
+    limit, the price it trades at when it fills. GC503 adds up the same
+    values.
+
     The router's reference does not say whether admission compares the limit
     with each order or with the whole graph, so graphc reports what is refused
     under either reading as an error here, and the sum of all legs above the
