@@ -39,7 +39,9 @@ is skipped, instead of passing, a limit order whose quote has no price on its si
 tests/test_quotes_snapshot.py); GC304 and GC308 skip, instead of passing, a limit order with no venue pinned or
 on a venue graphc does not know, as GC303 does (audit venue18 5, tests/test_lint_cli.py); GC404/GC406 skip, and
 GC407 checks against the level of the move, a leg reachable from a leg an on_price edge starts too: it is placed
-after that move (``_price_waits``; audit exec20 1, tests/test_rules_execution.py).
+after that move (``_price_waits``; audit exec20 1, tests/test_rules_execution.py); GC405 compares a hedge's size with
+its parent's only in one unit (a base asset; prediction shares, or Kalshi contracts: ``_size_unit``), skips the sizes
+of different assets and warns of a `derived` hedge on another asset (audit exec20 3, tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ from graphc.rules.execution import (
     _gc407_behind_hint,
     _leg,
     _moved_off_touch,
+    _size_unit,
+    _sized,
 )
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
@@ -543,10 +547,36 @@ def check_hedge_size(ctx):
     for edge in ctx.edges:
         if not (isinstance(edge.trigger, str) and edge.trigger in FILL_TRIGGERS) or (edge.src, edge.dst) in seen:
             continue
-        seen.add((edge.src, edge.dst))
         parent, child = ctx.node(edge.src), ctx.node(edge.dst)
-        if parent.symbol == child.symbol or parent.qty is None or child.qty is None or parent.qty == child.qty:
+        if parent.symbol == child.symbol or (child.qty is None and not child.derived):
             continue  # same instrument: an exit, not a hedge
+        units = [_size_unit(parent), _size_unit(child)]
+        if units[0] != units[1]:  # different assets: never compared (added: audit exec20 3)
+            seen.add((edge.src, edge.dst))
+            if child.derived:
+                copied = (
+                    f"{_sized(parent.qty, units[0])} filled {child.side}s {_sized(parent.qty, units[1])}"
+                    if parent.qty is not None
+                    else f"its size is the parent's fill quantity read as {units[1]}"
+                )
+                yield Finding(
+                    child.at("quantity"),
+                    f"hedge {child.node_id!r} is sized `derived` on {child.symbol} but its parent {parent.node_id!r} "
+                    f"{parent.side}s {parent.symbol} ({edge.label}, {edge.trigger}): the router copies the parent's "
+                    f"fill quantity, so {copied}",
+                    hint=f"size it fixed in {units[1]}, its own unit (what the parent's fills are worth in "
+                    f"{units[1]}): `derived` copies the parent's quantity, not its value",
+                )
+            else:
+                yield Skipped(
+                    child.at("quantity"),
+                    f"{_sized(parent.qty, units[0])} and {_sized(child.qty, units[1])} are different assets: "
+                    "the hedge's size is not compared with its parent's (graphc has no exchange rates)",
+                )
+            continue
+        if child.derived or parent.qty is None or parent.qty == child.qty:
+            continue
+        seen.add((edge.src, edge.dst))
         yield Finding(
             child.at("quantity"),
             f"hedge {child.node_id!r} {_leg(child)} but its parent {parent.node_id!r} {_leg(parent)} "

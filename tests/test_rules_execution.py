@@ -775,3 +775,111 @@ def test_trigger_on_a_leg_behind_the_stop_is_gc105_with_a_hint_that_avoids_the_q
         "give it a literal price near the level, or drop `limit:` for a market order (bid, ask, mid and last are "
         "today's quote)"
     )
+
+
+# -- audit exec20 3: GC405 compares sizes in one unit only -------------------------------------------------------
+# A hedge's size is compared with its parent's when both are in the same base asset (ETH-USD and ETH-USD-PERP: the
+# spec's own 200 ETH / 200 ETH example) or, on prediction markets, the same unit (shares, or Kalshi contracts).
+# Otherwise the sizes are different assets: a skip with the reason, never a pass, and `derived` is never offered.
+# A `derived` hedge on another asset copies the parent's fill quantity into its own unit: a warning.
+XASSET = """\
+graphc: 1
+name: xasset
+legs:
+  spot: {buy: 0.5, symbol: BTC-USD, limit: 97260}
+  hedge-a: {sell: 0.5, symbol: ETH-USD-PERP, after: spot filled}
+  hedge-b: {sell: 20.9, symbol: ETH-USD-PERP, after: spot filled}
+  hedge-c: {sell: derived, symbol: ETH-USD-PERP, after: spot each fill}
+"""
+
+
+def _gc405(report):
+    return [f for f in report["findings"] if f[0] == "GC405"], [r for c, r in report["skips"] if c == "GC405"]
+
+
+def test_gc405_hedges_in_another_asset_are_skipped_not_compared(tmp_path):
+    book, wire = lint_both(tmp_path, XASSET, Q20)
+    assert book == wire
+    found, skipped = _gc405(book)
+    # (the place names the hedge: a reason naming legs made one SARIF group per leg of a long chain)
+    assert skipped == [
+        "0.5 BTC and 0.5 ETH are different assets: the hedge's size is not compared with its parent's (graphc has "
+        "no exchange rates)",
+        "0.5 BTC and 20.9 ETH are different assets: the hedge's size is not compared with its parent's (graphc "
+        "has no exchange rates)",
+    ]
+    assert found == [
+        (
+            "GC405",
+            "warning",
+            "hedge 'hedge-c' is sized `derived` on ETH-USD-PERP but its parent 'spot' buys BTC-USD (edge e2, on_fill): "
+            "the router copies the parent's fill quantity, so 0.5 BTC filled sells 0.5 ETH",
+            "size it fixed in ETH, its own unit (what the parent's fills are worth in ETH): `derived` copies the "
+            "parent's quantity, not its value",
+        )
+    ]
+    assert not any("derived" in (f[3] or "") and "use a derived" in f[3] for f in book["findings"])
+
+
+def test_gc405_a_derived_hedge_on_another_asset_than_prediction_contracts_warns(tmp_path):
+    text = """\
+graphc: 1
+name: xasset-derived
+risk:
+  max_notional: 10000
+legs:
+  k: {buy: 100 contracts, symbol: KXBTCD-25DEC31-T100000, limit: 0.5}
+  hedge: {sell: derived, symbol: BTC-USD, venue: coinbase, after: k each fill}
+"""
+    book, wire = lint_both(tmp_path, text, Q20)
+    assert book == wire
+    found, _ = _gc405(book)
+    assert [f[2] for f in found] == [
+        "hedge 'hedge' is sized `derived` on BTC-USD but its parent 'k' buys KXBTCD-25DEC31-T100000 (edge e0, "
+        "on_fill): the router copies the parent's fill quantity, so 100 contracts filled sells 100 BTC"
+    ]
+
+
+@pytest.mark.parametrize(
+    "hedge, parent_unit, child_unit",
+    [
+        ("100 shares\n    symbol: fed-decision-in-december-25-bps-cut:no", "100 contracts", "100 shares"),
+        ("0.01\n    symbol: BTC-USD", "100 contracts", "0.01 BTC"),
+    ],
+)
+def test_gc405_prediction_contracts_and_other_units_are_not_compared(tmp_path, hedge, parent_unit, child_unit):
+    text = (
+        "graphc: 1\nname: t\nlegs:\n  k: {buy: 100 contracts, symbol: KXFEDDECISION-26DEC-C25, limit: 0.5}\n"
+        f"  h:\n    sell: {hedge}\n    after: k filled\n"
+    )
+    book, wire = lint_both(tmp_path, text)
+    assert book == wire
+    found, skipped = _gc405(book)
+    assert found == []
+    assert skipped == [
+        f"{parent_unit} and {child_unit} are different assets: the hedge's size is not compared with its parent's "
+        "(graphc has no exchange rates)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "parent, child, flagged",
+    [
+        ("200 ETH\n    symbol: ETH-USD", "200 ETH\n    symbol: ETH-USD-PERP", False),  # the spec's example
+        ("200 ETH\n    symbol: ETH-USD", "150 ETH\n    symbol: ETH-USD-PERP", True),
+        ("200 ETH\n    symbol: ETH-USD", "derived\n    symbol: ETH-USD-PERP", False),
+        ("10 shares\n    symbol: a-pm:yes", "12 shares\n    symbol: b-pm:no", True),  # shares and shares
+        ("10 contracts\n    symbol: KXA-26-B1", "12 contracts\n    symbol: KXB-26-B1", True),
+    ],
+)
+def test_gc405_same_asset_and_same_unit_are_still_compared(tmp_path, parent, child, flagged):
+    text = (
+        f"graphc: 1\nname: t\nlegs:\n  spot:\n    buy: {parent}\n  hedge:\n    sell: {child}\n    after: spot filled\n"
+    )
+    book, wire = lint_both(tmp_path, text)
+    assert book == wire
+    found, skipped = _gc405(book)
+    assert skipped == []
+    assert bool(found) is flagged
+    if flagged:
+        assert found[0][3].endswith("or use a derived quantity to follow the parent's fills")

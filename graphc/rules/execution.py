@@ -22,9 +22,12 @@ once aligned rests (``_moved_off_touch``); wire input has no template.
 
 GC405: a child started by a parent's fill trigger (on_fill, on_first_fill,
 on_fill_ratio, on_full_fill) on a *different* instrument is a hedge; a hedge
-whose fixed quantity differs from the parent's is reported (derived sizes
-follow fills and are fine). A child on the same instrument is an exit, not a
-hedge (GC408 looks at exits).
+whose fixed quantity differs from the parent's in the same unit (base asset;
+prediction shares, Kalshi contracts: ``_size_unit``) is reported. Sizes in
+different units are skipped, never compared; a derived hedge follows the
+fills, which is fine in the parent's unit and a warning in another (the router
+copies the quantity). A child on the same instrument is an exit, not a hedge
+(GC408 looks at exits).
 
 GC407/GC408 read the on_price edges and exits of each parent; see each rule.
 """
@@ -41,7 +44,7 @@ from graphc.numbers import above, is_multiple, plain, shown
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
-from graphc.units import MAX_SLIPPAGE_BPS
+from graphc.units import MAX_SLIPPAGE_BPS, base_asset
 from graphc.venues.prices import generated_grid
 from graphc.vocabulary import FILL_TRIGGERS
 
@@ -577,7 +580,7 @@ _ONE = Decimal(1)
     "GC405",
     "hedge-size",
     severity=WARNING,
-    summary="hedge size differs from its parent's (a hedge trades another instrument)",
+    summary="hedge size differs from its parent's in the same unit, or a derived hedge copies it into another asset",
     source="orders-and-execution-graphs.md, Full Execution Graph (the hedge sells the spot leg's 200 ETH on "
     "the perp, on_fill_ratio)",
     flagged="    sell: 0.25",
@@ -590,12 +593,25 @@ def check_hedge_size(ctx):
     graphc treats a leg as a hedge of its parent when it is started by one of the
     parent's fill triggers (`first fill`, `each fill`, `filled N%`, `filled`) and
     trades a different instrument, as the reference's Full Execution Graph hedges
-    ETH-USD spot with ETH-USD-PERP. When both legs have fixed sizes and the sizes
-    differ, it reports GC405. Legs sized `derived` follow the parent's fills by
-    construction and are never reported. A child on the *same* instrument is an
-    exit, such as a scale-out that sells part of the entry, not a hedge: GC405
-    leaves it alone, and GC408 checks that a parent's exits do not add up to more
-    than it.
+    ETH-USD spot with ETH-USD-PERP. When both legs have fixed sizes in the same
+    unit and the sizes differ, it reports GC405. The unit is the base asset of a
+    spot or perp symbol, the text before the first `-` (ETH-USD and ETH-USD-PERP
+    both count ETH), and on a prediction market its shares, or contracts on
+    Kalshi. A child on the *same* instrument is an exit, such as a scale-out
+    that sells part of the entry, not a hedge: GC405 leaves it alone, and GC408
+    checks that a parent's exits do not add up to more than it.
+
+    Sizes in different units are not compared: 0.5 BTC and 20.9 ETH can be a
+    well-matched hedge, and 0.5 BTC against 0.5 ETH a tiny one, and graphc has
+    no exchange rates. Such a hedge is skipped (`--explain-skips` names both
+    sizes), never passed. So is a hedge in shares behind a Kalshi entry in
+    contracts, even on the same event: graphc does not know that they match.
+
+    A leg sized `derived` follows the parent's fills: the router copies the
+    parent's fill quantity. In the parent's unit that is the hedge the author
+    means, and it is never reported. In another unit it is a warning: behind
+    an entry of 100 Kalshi contracts, `sell: derived` on BTC-USD sells 100 BTC.
+    The hint says to size it fixed, in its own unit.
 
     ## Why it matters
 
@@ -646,10 +662,36 @@ def check_hedge_size(ctx):
         if not (isinstance(trigger, str) and trigger in _FILL_TRIGGERS):
             continue
         parent, child = by_id[edge.src], by_id[edge.dst]  # the ends of a resolved edge exist
-        if parent.symbol == child.symbol or parent.qty is None or child.qty is None or parent.qty == child.qty:
-            continue  # same instrument (an exit, not a hedge), or same size; another edge joining them too
-        if (edge.src, edge.dst) in seen:
-            continue  # reported at the first edge joining them (whose answer was this one's: it reads only the ends)
+        if parent.symbol == child.symbol or (edge.src, edge.dst) in seen:
+            continue  # same instrument (an exit, not a hedge); or reported at the first edge joining them
+        if child.qty is None and not child.derived:
+            continue  # size unknown (a notional without a price: compile's GC109 skip says so)
+        parent_unit, child_unit = _size_unit(parent), _size_unit(child)
+        if parent_unit != child_unit:
+            seen.add((edge.src, edge.dst))  # (the answer reads only the ends: the same at every edge joining them)
+            if child.derived:
+                copied = (
+                    f"{_sized(parent.qty, parent_unit)} filled {child.side}s {_sized(parent.qty, child_unit)}"
+                    if parent.qty is not None
+                    else f"its size is the parent's fill quantity read as {child_unit}"
+                )
+                yield Finding(
+                    child.at("quantity"),
+                    f"hedge {child.node_id!r} is sized `derived` on {child.symbol} but its parent {parent.node_id!r} "
+                    f"{parent.side}s {parent.symbol} ({edge.label}, {edge.trigger}): the router copies the parent's "
+                    f"fill quantity, so {copied}",
+                    hint=f"size it fixed in {child_unit}, its own unit (what the parent's fills are worth in "
+                    f"{child_unit}): `derived` copies the parent's quantity, not its value",
+                )
+            else:
+                yield Skipped(
+                    child.at("quantity"),
+                    f"{_sized(parent.qty, parent_unit)} and {_sized(child.qty, child_unit)} are different assets: "
+                    "the hedge's size is not compared with its parent's (graphc has no exchange rates)",
+                )
+            continue
+        if child.derived or parent.qty is None or parent.qty == child.qty:
+            continue  # follows the fills; or the parent's size is unknown; or the same size
         seen.add((edge.src, edge.dst))
         yield Finding(
             child.at("quantity"),
@@ -658,6 +700,22 @@ def check_hedge_size(ctx):
             hint=f"size the hedge like its parent ({plain(parent.qty)}), "
             "or use a derived quantity to follow the parent's fills",
         )
+
+
+def _size_unit(node) -> str:
+    """What a leg's size counts (GC405): the base asset of a spot or perp symbol (spec §3.2: the text before the
+    first `-`, so ETH-USD and ETH-USD-PERP are both ETH), and on a prediction market its shares, Kalshi's
+    contracts: graphc does not know that a share and a contract on one event are the same thing."""
+    if node.type == "prediction" or node.market.prediction:
+        return "contracts" if node.market.venue == "kalshi" else "shares"
+    return base_asset(node.symbol) if isinstance(node.symbol, str) else ""
+
+
+def _sized(qty: Decimal | None, unit: str) -> str:
+    """``0.5 BTC``, ``100 contracts`` (``1 contract``); a size not known (derived, say): ``an unknown size in BTC``."""
+    if qty is None:
+        return f"an unknown size in {unit}"
+    return f"{plain(qty)} {unit[:-1] if qty == 1 and unit in ('shares', 'contracts') else unit}"
 
 
 def _leg(node) -> str:
