@@ -41,7 +41,9 @@ on a venue graphc does not know, as GC303 does (audit venue18 5, tests/test_lint
 GC407 checks against the level of the move, a leg reachable from a leg an on_price edge starts too: it is placed
 after that move (``_price_waits``; audit exec20 1, tests/test_rules_execution.py); GC405 compares a hedge's size with
 its parent's only in one unit (a base asset; prediction shares, or Kalshi contracts: ``_size_unit``), skips the sizes
-of different assets and warns of a `derived` hedge on another asset (audit exec20 3, tests/test_rules_execution.py).
+of different assets and warns of a `derived` hedge on another asset (audit exec20 3, tests/test_rules_execution.py);
+GC208 reports an on_price `above` a projected level of 1 or more on a prediction market, which never fires (in the
+live ``_price_findings``, imported here; audit exec20 4, tests/test_rules_graph.py).
 """
 
 from __future__ import annotations
@@ -456,7 +458,7 @@ def check_contradictions(ctx):
 
 
 def trigger_level(ctx, edge):
-    return LintContext.trigger_level(ctx, edge)  # (moved to the context, unchanged)
+    return LintContext.trigger_level(ctx, edge.src, edge.on_price)  # (moved to the context, unchanged)
 
 
 def _direct_price_edges(ctx) -> dict:

@@ -418,3 +418,99 @@ def test_gc208_shows_a_huge_offset_briefly_and_exactly():
     edge = on_price("below", "-100.000000000000000000000000001")
     [fine] = only(lint(wire([node("spot"), node("hedge", "wait")], [edge])), "GC208")
     assert "below entry -100.000000000000000000000000001%" in fine.message
+
+
+# -- audit exec20 4: an on_price level a prediction price never reaches ------------------------------------------
+# Prediction prices stay strictly inside 0..1 (spec GC304), so `above` a level of 1 or more never fires: GC208, as
+# `offset_pct` <= -100 ("below" a level of 0 or less) already is. Only where the level can be projected (spec §4:
+# the `from` leg's limit on the trigger's symbol, else the snapshot mid); otherwise this check says nothing.
+PM_TP = """\
+graphc: 1
+name: pm-tp
+legs:
+  entry: {buy: 10 shares, symbol: "will-btc-reach-150k:yes", limit: 0.6}
+  tp:
+    sell: 10 shares
+    symbol: "will-btc-reach-150k:yes"
+    after: "entry price will-btc-reach-150k:yes above entry 80%"
+  k-entry: {buy: 10 contracts, symbol: KXBTCD-25DEC31-T100000, limit: 0.6}
+  k-tp:
+    sell: 10 contracts
+    symbol: KXBTCD-25DEC31-T100000
+    limit: 0.95
+    after: "k-entry price KXBTCD-25DEC31-T100000 above entry 70%"
+"""
+
+
+def _gc208(report):
+    return [(f[1], f[2], f[3]) for f in report["findings"] if f[0] == "GC208"]
+
+
+def test_gc208_a_prediction_take_profit_above_1_never_fires(tmp_path):
+    from tests.wire_nodes import lint_both
+
+    book, wire = lint_both(tmp_path, PM_TP)
+    assert book == wire
+    assert book["rc"] == 1
+    assert _gc208(book) == sorted(
+        [
+            (
+                "error",
+                "edge e1: on_price above entry +70% on KXBTCD-25DEC31-T100000, a prediction market, waits for the price "
+                "to reach 1.02 (from k-entry's limit 0.6): prediction prices stay below 1, so it never fires",
+                "choose an offset that keeps the level below 1 (under +66.66% from 0.6), or take profit with a resting "
+                "limit sell after the entry fills",
+            ),
+            (
+                "error",
+                "edge e0: on_price above entry +80% on will-btc-reach-150k:yes, a prediction market, waits for the "
+                "price to reach 1.08 (from entry's limit 0.6): prediction prices stay below 1, so it never fires",
+                "choose an offset that keeps the level below 1 (under +66.66% from 0.6), or take profit with a resting "
+                "limit sell after the entry fills",
+            ),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "change, flagged",
+    [
+        ({"80%": "66%", "70%": "66%"}, False),  # 0.996: below 1, it can fire
+        ({"limit: 0.6}": "limit: 0.5}", "80%": "100%", "70%": "10%"}, True),  # exactly 1: never above it
+        ({"80%": "-10%", "above entry": "below entry", "70%": "-10%"}, False),  # stops at 0.54
+    ],
+)
+def test_gc208_prediction_level_boundary(tmp_path, change, flagged):
+    from tests.wire_nodes import lint_both
+
+    text = PM_TP
+    for old, new in change.items():
+        text = text.replace(old, new)
+    book, wire = lint_both(tmp_path, text)
+    assert book == wire
+    assert bool(_gc208(book)) is flagged, book
+
+
+def test_gc208_prediction_level_from_the_mid_or_not_at_all(tmp_path):
+    from tests.wire_nodes import lint_both
+
+    market = PM_TP.replace("limit: 0.6}\n  tp:", "}\n  tp:", 1)  # the Polymarket entry a market order
+    market = market.split("  k-entry:")[0]
+    (tmp_path / "none").mkdir()
+    book, wire = lint_both(tmp_path / "none", market)  # no limit, no quote: the level is unknown, nothing said
+    assert book == wire and _gc208(book) == []
+    (tmp_path / "mid").mkdir()
+    quotes = "will-btc-reach-150k:yes: {bid: 0.58, ask: 0.6, tick: 0.01}\n"
+    book, wire = lint_both(tmp_path / "mid", market, quotes)  # the mid 0.59 x 1.8 = 1.062
+    assert book == wire
+    [(_, message, _)] = _gc208(book)
+    assert "waits for the price to reach 1.062 (from the will-btc-reach-150k:yes mid 0.59)" in message
+
+
+def test_gc208_a_spot_level_above_1_is_not_a_prediction_price(tmp_path):
+    from tests.wire_nodes import lint_both
+
+    text = PM_TP.replace('"will-btc-reach-150k:yes"', "BTC-USD").replace("will-btc-reach-150k:yes", "BTC-USD")
+    text = text.replace("10 shares", "1").split("  k-entry:")[0]
+    book, wire = lint_both(tmp_path, text)
+    assert book == wire and _gc208(book) == []

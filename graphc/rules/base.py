@@ -271,28 +271,30 @@ class LintContext:
             waits[node_id] = PriceWait(edges, edges[0].dst)
         return waits
 
-    def trigger_level(self, edge: EdgeFacts) -> tuple[Decimal | None, str]:
-        """The projected level of an on_price edge (spec §4) and what it was measured from.
-
-        The reference for ``graph_entry_price`` is the ``from`` leg's limit price when it trades the trigger's
-        symbol, else the snapshot mid of that symbol. ``(None, why)`` when it cannot be projected.
-        """
-        params = edge.on_price or {}
-        symbol, offset = params.get("symbol"), number(params.get("offset_pct"))
+    def trigger_level(self, src: object, params: dict | None) -> tuple[Decimal | None, str]:
+        """The projected level of an on_price edge from leg ``src`` with ``params`` (spec §4), and what it was
+        measured from (:meth:`trigger_reference`); ``(None, why)`` when it cannot be projected."""
+        params = params or {}
+        offset = number(params.get("offset_pct"))
         if offset is None:
             return None, "the offset is not a number"
-        parent = self.node(edge.src)
-        reference, basis = None, ""
-        if parent is not None and parent.symbol == symbol and parent.limit is not None:
-            reference, basis = parent.limit, f"{parent.node_id}'s limit {plain(parent.limit)}"
-        else:
-            quote = self.quote(symbol)
-            mid = quote.base("mid") if quote is not None else None
-            if mid is not None:
-                reference, basis = mid, f"the {symbol} mid {plain(mid)}"
+        reference, basis = self.trigger_reference(src, params.get("symbol"))
         if reference is None:
-            return None, f"no limit price on {edge.src!r} and no quote for {symbol}"
+            return None, basis
         return projected_level(reference, offset), basis
+
+    def trigger_reference(self, src: object, symbol: object) -> tuple[Decimal | None, str]:
+        """The reference price of an on_price edge from leg ``src`` watching ``symbol`` (spec §4: for
+        ``graph_entry_price``, the ``from`` leg's limit price when it trades the trigger's symbol, else the
+        snapshot mid of that symbol), and what it is; ``(None, why)`` when there is neither."""
+        parent = self.node(src) if isinstance(src, str) else None
+        if parent is not None and parent.symbol == symbol and parent.limit is not None:
+            return parent.limit, f"{parent.node_id}'s limit {plain(parent.limit)}"
+        quote = self.quote(symbol) if isinstance(symbol, str) else None
+        mid = quote.base("mid") if quote is not None else None
+        if mid is not None:
+            return mid, f"the {symbol} mid {plain(mid)}"
+        return None, f"no limit price on {src!r} and no quote for {symbol}"
 
     @cached_property
     def activations(self) -> dict[str, str]:

@@ -995,7 +995,7 @@ def check_stop_limits(ctx):
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
                 break
-            level, basis = ctx.trigger_level(edge)
+            level, basis = ctx.trigger_level(edge.src, edge.on_price)
             if level is None:
                 yield Skipped(node.at("order_type"), f"the trigger level of {edge.label} is unknown: {basis}")
                 break
@@ -1032,7 +1032,7 @@ def _gc407_hint(ctx, node, edges) -> str:
         found
         for edge in edges
         if edge.on_price is not None and edge.on_price.get("symbol") == node.symbol
-        for found in (ctx.trigger_level(edge)[0],)
+        for found in (ctx.trigger_level(edge.src, edge.on_price)[0],)
         if found is not None
     }
     sign = "-" if node.side == "sell" else "+"

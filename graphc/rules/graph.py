@@ -42,13 +42,15 @@ Choices where the spec is silent:
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Context, Decimal
 from itertools import islice
 
-from graphc.numbers import shown
+from graphc.numbers import cents_down, shown
 from graphc.rules.base import Finding, rule
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
+from graphc.venues import prediction_venue
+from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS, PRICE_REFERENCES, RATIO_CONDITION, RATIO_TRIGGER, TRIGGER_NAMES
 
 MAX_CYCLES = 20
@@ -707,7 +709,8 @@ def check_unreachable(ctx):
     summary="trigger and condition do not match; on_price that fires at once or never",
     source=(
         "orders-and-execution-graphs.md, Edge Triggers (on_fill_ratio: condition.fill_ratio_gte; on_timeout: ms; "
-        "on_price: direction, reference graph_entry_price, offset_pct)"
+        "on_price: direction, reference graph_entry_price, offset_pct); playbook-spec.md §8 (GC208: an on_price "
+        "that never fires; GC304: prediction prices strictly inside 0..1) and §4 (the projected trigger level)"
     ),
     flagged="    after: entry filled 150%",
 )
@@ -732,14 +735,23 @@ def check_triggers(ctx):
       names a level on the wrong side of the entry, so it fires as soon as the
       graph starts; `below` with an offset of -100% or less waits for the price to
       reach zero and never fires; a `reference` other than `graph_entry_price`,
-      the one the router documents, is GC208 too.
+      the one the router documents, is GC208 too;
+    - on a prediction market, whose prices stay strictly between 0 and 1
+      (GC304), `above` a level of 1 or more never fires either: a take-profit
+      `entry price will-btc-reach-150k:yes above entry 80%` behind an entry at
+      0.6 waits for 1.08. The level is projected as for the `trigger` price
+      base (the `from` leg's limit price on the trigger's symbol, else the quote
+      mid of that symbol; playbook-spec.md §4); when it cannot be projected,
+      this part of the check says nothing. (`below` a level of 0 or less is
+      the -100% case above.)
 
     ## Why it matters
 
     A fill ratio above 100% is never reached: the parent stops filling at 100%, so
     the dependent leg never starts and the entry stays unhedged. A stop written
     `below entry 5%` (a rise, where a fall was meant) sells the moment the entry
-    fills; one at `-150%` never protects anything. A zero timeout
+    fills; one at `-150%` never protects anything, and neither does a
+    prediction take-profit waiting for a price above 1. A zero timeout
     fires at once and defeats the wait it was written for. A condition on a trigger
     that ignores it makes the author believe the hedge waits for half the fill when
     it actually fires on something else entirely.
@@ -893,6 +905,52 @@ def _price_findings(ctx, j, params):
             f"{edge_label(ctx, j)}: on_price above entry {_pct(offset)} is below the entry price, so it fires at once",
             hint=f"write `above entry +{_pct(-offset)}` to fire after a rise",
         )
+    elif direction == "above" and offset > 0:
+        found = _above_any_prediction_price(ctx, j, params, offset)
+        if found is not None:
+            yield found
+
+
+def _above_any_prediction_price(ctx, j, params, offset: Decimal) -> Finding | None:
+    """GC208 for ``above`` a level of 1 or more on a prediction market: its prices stay strictly below 1
+    (spec GC304), so the edge never fires, as ``below`` a level of 0 or less (``offset_pct`` <= -100) never
+    does (audit exec20 4). Only where the level can be projected (spec §4: the ``from`` leg's limit on the
+    trigger's symbol, else the snapshot mid); a level that cannot be is no finding here."""
+    symbol = params.get("symbol")
+    edge = ctx.raw_edges[j]
+    src, dst = edge.get("from_node"), edge.get("to_node")
+    if not isinstance(symbol, str) or not _prediction_symbol(ctx, symbol, src, dst):
+        return None
+    reference, basis = ctx.trigger_reference(src, symbol)
+    if reference is None:
+        return None  # the level cannot be projected: nothing to say here
+    level = projected_level(reference, offset)
+    if level < 1:
+        return None
+    under = ""
+    if 0 < reference < 1:  # the largest offset that fires, cut (never rounded up) to a hundredth of a percent
+        room = cents_down(_CUT.divide(100, reference) - 100)
+        under = f" (under +{shown(room)}% from {shown(reference)})" if room > 0 else ""
+    return Finding(
+        ("edges", j, "trigger"),
+        f"{edge_label(ctx, j)}: on_price above entry {_pct(offset)} on {symbol}, a prediction market, waits for "
+        f"the price to reach {shown(level)} (from {basis}): prediction prices stay below 1, so it never fires",
+        hint=f"choose an offset that keeps the level below 1{under}, or take profit with a resting limit sell "
+        "after the entry fills",
+    )
+
+
+def _prediction_symbol(ctx, symbol: str, src, dst) -> bool:
+    """Whether ``symbol`` is a prediction market: as the edge's ``from`` or ``to`` leg trades it, else as its
+    shape says (spec §3.1 rules 3-4)."""
+    for node_id in (src, dst):
+        node = ctx.node(node_id) if isinstance(node_id, str) else None
+        if node is not None and node.symbol == symbol:
+            return node.type == "prediction" or bool(node.market.prediction)
+    return prediction_venue(symbol) is not None
+
+
+_CUT = Context(prec=60, rounding=ROUND_DOWN)  # 100 ÷ a reference price, cut: a hint never offers an offset past it
 
 
 def _pct(value: Decimal) -> str:
