@@ -883,3 +883,13 @@ def test_gc405_same_asset_and_same_unit_are_still_compared(tmp_path, parent, chi
     assert bool(found) is flagged
     if flagged:
         assert found[0][3].endswith("or use a derived quantity to follow the parent's fills")
+
+
+def test_gc402_message_shows_the_exact_product_of_huge_pacing():
+    # audit exec20 6: slices and interval at 2**63 - 1 printed the product rounded to 28 digits
+    big = 2**63 - 1
+    [finding] = only(
+        lint([node(pacing={"uniform": {"num_slices": big, "interval_ms": big}}, horizon_ms=3_600_000)])[0], "GC402"
+    )
+    assert f"= {big * big} ms ({big * big}ms) runs longer than horizon_ms 3600000 (1h)" in finding.message
+    assert finding.hint == f"lengthen the horizon to at least {big * big} ms, or use fewer slices or a shorter interval"

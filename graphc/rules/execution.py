@@ -40,7 +40,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import above, is_multiple, plain, shown
+from graphc.numbers import above, is_multiple, plain, shown, times
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
@@ -240,7 +240,7 @@ def check_twap_horizon(ctx):
         if node.pacing is None or node.horizon_ms is None:
             continue
         slices, interval = node.pacing
-        total = slices * interval
+        total = times(slices, interval)  # exact: slices × interval past 28 digits was rounded (audit exec20 6)
         if total <= node.horizon_ms:
             continue
         yield Finding(
