@@ -582,3 +582,24 @@ def test_gc501_page_says_a_marketable_sell_limit_is_valued_at_its_limit(tmp_path
         book, wire = lint_both(case, playbook.replace("    limit: 90000\n", limit), quotes)
         assert book == wire
         assert ("GC501" in {f[0] for f in book["findings"]}) is gc501, (limit, book)
+
+
+def test_gc501_skip_of_a_symbol_naming_no_quote_currency_says_it_is_unknown(tmp_path):
+    """Audit exec20 6: a bare slug read as spot (spec §3.1 rule 6) was "priced in BTC", the second of its dashed
+    words; a symbol of more than BASE-QUOTE names no currency, so the skip says the currency is unknown."""
+    from tests.wire_nodes import lint_both
+
+    playbook = (
+        "graphc: 1\nname: t\nrisk:\n  max_notional: 1000\nlegs:\n"
+        "  a: {buy: 10, symbol: will-btc-reach-150k, limit: 0.6}\n"
+    )
+    book, wire = lint_both(tmp_path, playbook)
+    assert book == wire
+    assert [r for c, r in book["skips"] if c == "GC501"] == [
+        "the order's notional is unknown: the currency of will-btc-reach-150k's prices is unknown, and "
+        "risk.max_notional is in USD (graphc has no exchange rates)"
+    ]
+    # a pair still names its quote currency: ETH-BTC in bitcoin; the perp suffix is no currency
+    findings, skips = lint([node("a", "10", "0.05", symbol="ETH-BTC")], max_notional=1000, quotes={})
+    assert findings == [] and "ETH-BTC is priced in BTC" in skips[0].reason
+    assert lint([node("a", "10", "2000", symbol="ETH-USD-PERP")], max_notional=1000, quotes={})[0] != []

@@ -138,8 +138,11 @@ def check_max_notional(ctx):
     the part of the symbol after the base asset (`-PERP` is not one: BTC-PERP
     and ETH-USD-PERP are dollar perps), or a known quote currency at the end of
     a symbol written without a separator (BTCUSDT); a symbol that names none
-    (BTC) is skipped too. `graphc plan` shows such legs' notionals in their own
-    currency and leaves them out of its dollar total.
+    is skipped too, and the skip says that its currency is unknown: `BTC`, or
+    a symbol of more parts than a base and a quote, such as a bare slug
+    `will-btc-reach-150k` read as spot (its second word is no currency).
+    `graphc plan` shows such legs' notionals in their own currency and leaves
+    them out of its dollar total.
 
     ## Why it matters
 

@@ -220,14 +220,19 @@ def _quote_currency(symbol: str, instrument_type: str | None) -> str | None:
     Polymarket in USDC), and its symbol (a ticker, a slug) names no currency. A `-PERP` suffix is not a
     currency (ETH-USD-PERP is in USD), and a perp named by its base alone (BTC-PERP, Hyperliquid's ETH) is
     a dollar perp, as every perp venue graphc knows quotes them. A symbol with no separator is read by a
-    known quote currency at its end (BTCUSDT: USDT).
+    known quote currency at its end (BTCUSDT: USDT). A symbol of more parts than base and quote (a bare
+    slug read as spot, `will-btc-reach-150k`) names none: its second word is no currency (audit exec20 6);
+    CCXT's ETH/USDT:USDT names its quote before the colon.
     """
     if instrument_type == "prediction":
         return "USD"
     parts = [part for part in re.split(r"[-/:]", symbol.upper()) if part]
     if parts and parts[-1] == "PERP":
         parts.pop()
-    if len(parts) >= 2:
+    if len(parts) > 2:  # CCXT's BASE/QUOTE:SETTLE names its quote before the colon; anything else, none
+        pair = [part for part in re.split(r"[-/]", symbol.upper().split(":", 1)[0]) if part]
+        return pair[1] if len(pair) == 2 else None
+    if len(parts) == 2:
         return parts[1]
     if instrument_type == "perp":
         return "USD"
