@@ -68,6 +68,7 @@ RETRY_S = 60.0
 # Errors that do not depend on the occurrence's time or quotes: `run --loop` stops at start on them (Runner._check).
 TIMELESS_ERRORS = frozenset({"GC100", "GC101", "GC102", "GC108", "GC110"})
 MAX_SETTLE_S = 24 * 3600.0  # --settle / GRAPHC_SETTLE at most a day (docs/robustness.md, "Timing settings")
+MAX_RETRY_S = MAX_SETTLE_S  # --retry at most a day too: a later retry time overflowed (audit sched20 5)
 MAX_SLEEP_S = 300.0  # sleep in slices, so a wall clock that jumps (suspend, NTP) is noticed
 # Occurrences a `--loop` skipped at once (it was busy or suspended past them): one `missed` line each for the first
 # MAX_MISSED_LINES, then one line that counts the rest (docs/recurring.md, events), counted up to MAX_MISSED_COUNTED
@@ -215,6 +216,12 @@ class Runner:
         if isinstance(started, int):
             return started
         name, schedule, text = started
+        retry_s = self.settings.retry_s
+        if not 1 <= retry_s <= MAX_RETRY_S:  # (`graphc run --retry` is a usage error first): not an overflow later
+            self.log(
+                "error", message=f"the retry must be 1 to at most {MAX_RETRY_S:.0f} seconds (1 day), not {retry_s:g}"
+            )
+            return EXIT_USAGE
         problem = self._check(schedule, text)
         if problem is not None:  # no occurrence can fix it: say so now, not by a `missed` every week
             self.log("error", message=str(problem))

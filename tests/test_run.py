@@ -605,3 +605,52 @@ def test_run_says_once_when_the_live_quote_limit_left_symbols_out(sandbox, tmp_p
         "quotes are skipped (GC109), and are errors where every quote is needed (compile, plan, submit, run); to ask "
         "for all of them, set GRAPHC_MAX_LIVE_QUOTES=5"
     ]
+
+
+# -- --retry: bounded at start, not an overflow at the first failing occurrence (audit sched20 5) ------------------
+
+
+@pytest.mark.parametrize("retry", ["inf", "1e12", "86401"])
+def test_a_retry_beyond_a_day_is_a_usage_error_at_start(tmp_path, retry):
+    # DOGE-USD has no quote: the occurrence due at once fails, and its retry time was computed from --retry
+    playbook = write(tmp_path, DCA.replace("BTC-USD", "DOGE-USD"))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graphc",
+            "run",
+            str(playbook),
+            "--loop",
+            "--retry",
+            retry,
+            "--now",
+            "2026-01-05T14:05Z",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--retry" in proc.stderr and "1<=x<=86400" in proc.stderr, proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_a_runner_given_a_retry_beyond_a_day_stops_at_start_with_an_error_event(tmp_path):
+    playbook = write(tmp_path, DCA.replace("BTC-USD", "DOGE-USD"))
+    stream = io.StringIO()
+
+    def no_router():
+        raise AssertionError("the router is not asked: the setting is refused first")
+
+    runner = Runner(
+        RunSettings(playbook=str(playbook), retry_s=float("inf"), settle_s=0),
+        no_router,
+        clock=Clock(datetime(2026, 1, 5, 14, 5, tzinfo=UTC)),
+        log=EventLog(stream),
+    )
+    assert runner.loop() == 2
+    log = events(stream.getvalue())
+    assert [r["event"] for r in log] == ["start", "error"]
+    assert "retry" in log[-1]["message"] and "at most 86400 seconds" in log[-1]["message"]

@@ -13,6 +13,7 @@ from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
 from graphc.files import open_source, option_file_problem
 
 MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
+MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
 
 
 @click.command("run")
@@ -39,11 +40,11 @@ MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help
 @click.option(
     "--retry",
     "retry_s",
-    type=click.FloatRange(min=1),
+    type=click.FloatRange(min=1, max=MAX_RETRY_S),
     metavar="SECONDS",
     default=60.0,
     show_default=True,
-    help="With --loop: seconds between tries of a failed occurrence (while within catch_up).",
+    help="With --loop: seconds between tries of a failed occurrence (while within catch_up; at most 86400).",
 )
 @click.option(
     "--settle",
