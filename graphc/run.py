@@ -191,7 +191,15 @@ class Runner:
         except RunError as exc:
             self.log("error", message=str(exc))
             return exc.exit_code
-        self.log("start", mode=mode, **self._describe(name, schedule, self.clock.now()))
+        at = self.clock.now()
+        fields = self._describe(name, schedule, at)
+        due = schedule.due_at(at)
+        if mode == "loop" and due.occurrence is None and due.latest is not None:
+            # a loop (re)started after downtime: the occurrence it came too late for (never run: spec §9), as
+            # `--once`'s `not_due` names it; a first start says the same (nothing tells a restart from one)
+            fields["latest"] = _utc_text(due.latest)
+            fields["late_by"] = describe_duration(at - due.latest)
+        self.log("start", mode=mode, **fields)
         return name, schedule, text
 
     def once(self) -> int:

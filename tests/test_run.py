@@ -654,3 +654,35 @@ def test_a_runner_given_a_retry_beyond_a_day_stops_at_start_with_an_error_event(
     log = events(stream.getvalue())
     assert [r["event"] for r in log] == ["start", "error"]
     assert "retry" in log[-1]["message"] and "at most 86400 seconds" in log[-1]["message"]
+
+
+# -- a loop started after downtime says which occurrence it missed (audit sched20 6) --------------------------------
+
+
+def test_a_loop_started_past_an_occurrences_catch_up_names_it_in_start(tmp_path):
+    # Monday 5 January 2026, 17:00Z: the 14:00 occurrence is 3h old, past its catch-up of 2h; nothing is due
+    playbook = write(tmp_path)
+    stream = io.StringIO()
+    runner = Runner(
+        RunSettings(playbook=str(playbook), settle_s=0),
+        lambda: pytest.fail("nothing is due: the router is not asked"),
+        clock=Clock(datetime(2026, 1, 5, 17, 0, tzinfo=UTC), sleep=lambda seconds: None),
+        log=EventLog(stream),
+    )
+    assert runner.loop(stop=lambda: '"sleep"' in stream.getvalue()) == 0
+    start, sleep, stopped = events(stream.getvalue())
+    assert start["event"] == "start" and start["mode"] == "loop"
+    assert start["latest"] == "2026-01-05T14:00:00Z" and start["late_by"] == "3h"
+    assert sleep["until"] == "2026-01-12T14:00:00Z" and stopped["event"] == "stopped"
+
+    # within the catch-up the occurrence is due, and `start` says nothing of it: `due` follows
+    stream = io.StringIO()
+    runner = Runner(
+        RunSettings(playbook=str(playbook), settle_s=0, quotes=None),
+        lambda: pytest.fail("stopped before the occurrence"),
+        clock=Clock(datetime(2026, 1, 5, 14, 30, tzinfo=UTC)),
+        log=EventLog(stream),
+    )
+    assert runner.loop(stop=lambda: '"start"' in stream.getvalue()) == 0
+    (start,) = named(events(stream.getvalue()), "start")
+    assert "latest" not in start and "late_by" not in start
