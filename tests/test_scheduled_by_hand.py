@@ -76,6 +76,20 @@ def test_run_once_then_a_hand_submission_for_the_same_occurrence_is_refused(rout
     assert hand.returncode == 2, hand.stdout + hand.stderr
     assert f"run {KEY!r} was already submitted as graph {submitted['graph_id']}" in hand.stderr
     assert len(submitted_graphs(router)) == 1 and posts(router) == 1
+    # the hint does not invite the double trade the schedule exists to prevent (audit sched20 6): it says that the
+    # occurrence traded, and what --force would do
+    said = " ".join(hand.stderr.split())
+    assert "use --force to submit it again on purpose" not in said, said
+    assert (
+        "its occurrence of Mon 2026-01-05 14:00 GMT (2026-01-05T14:00Z) already traded as graph "
+        f"{submitted['graph_id']} (`graphc status {submitted['graph_id']}` shows it); --force would trade this "
+        "occurrence a second time"
+    ) in said, said
+
+    # spec §9: "the second run finds the first ... and exits 0": a second `graphc run --once` of the occurrence
+    log = run_once(router, project, "2026-01-05T15:40:00Z")
+    (already,) = [e for e in log if e["event"] == "already"]
+    assert already["graph_id"] == submitted["graph_id"] and posts(router) == 1
 
 
 def test_plan_shows_the_schedule_and_the_occurrence_run_key(router, project):

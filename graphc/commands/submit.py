@@ -260,6 +260,8 @@ def submit_command(
                 for warning in exc.warnings:  # the graph found is not this run's trade, or more graphs carry the tag
                     click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
                 said = _from_here(str(exc), listing)
+                if prepared.occurrence is not None and run_key in (None, prepared.run_key):
+                    said = _occurrence_traded(exc, prepared)  # not "use --force": that would trade it twice
                 fail(f"{said} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
             except UncertainOutcome as exc:
                 fail(_from_here(str(exc), listing), exc.exit_code, prefix="UNCERTAIN")
@@ -295,6 +297,18 @@ def _ledger_listing(ledger_file, here) -> str:
     relative = os.path.relpath(ledger_file)
     shown = relative if not relative.startswith("..") else os.path.abspath(ledger_file)
     return f"graphc ledger --ledger {shlex.quote(shown)}"
+
+
+def _occurrence_traded(exc: AlreadySubmitted, prepared) -> str:
+    """The refusal of a scheduled occurrence that already has its graph (`graphc run` sent it, or an earlier hand
+    submission did): it traded, and ``--force`` would trade it again. The schedule's promise is one trade per
+    occurrence (docs/recurring.md), so ``--force`` is named for what it does, not offered as the way on."""
+    graph = exc.graph_id
+    return (
+        f"run {exc.run_key!r} was already submitted as graph {graph} (ledger run {exc.run_id}): its occurrence of "
+        f"{occurrence_text(prepared)} already traded as graph {graph} (`graphc status {graph}` shows it); --force "
+        "would trade this occurrence a second time, so use it only to trade it twice on purpose"
+    )
 
 
 def _from_here(message: str, listing: str) -> str:
