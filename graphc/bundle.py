@@ -9,7 +9,8 @@ A bundle is everything that needs, and nothing secret::
       Sequence.toml        [strategy], [hosted] entrypoint, [hosted.resources], [hosted.env] (settings, params)
       main.py              puts vendor/ on sys.path and calls graphc.hosted.main
       project/             the playbook, every `use:` template and the params file it needs,
-                           and the project's graphc config, at their paths inside the project
+                           at their paths inside the project, and the project's graphc config
+                           at its root, by content (a link is followed; said on stderr)
       vendor/              graphc and the pure-Python parts of what its run path imports
         LICENSES/          the licence files of the vendored distributions
       zoneinfo/            the schedule's timezone file (the image's tz database may be missing)
@@ -101,6 +102,7 @@ class BundleResult:
     vendored: list[str]
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # checks that need a live quote: not run, never passed
+    notes: list[str] = field(default_factory=list)  # what was copied from where, when it is not what it seems
 
 
 def write_bundle(settings: BundleSettings) -> BundleResult:
@@ -126,9 +128,14 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     used, diagnostics, live, skip_notes = _check_occurrences(playbook, root, scheduled, settings)
     name = settings.name if settings.name is not None else scheduled.name or playbook.stem
     files = [playbook, *sorted(used)]
-    config = _config_file(root)
-    if config is not None:
-        files.append(config)
+    config = find_config(root)  # at the root, as it is named there (graphc.toml, or a pyproject.toml)
+    notes = []
+    if config is not None and os.path.islink(config):
+        notes.append(
+            f"{config.name} is a link to {real_path(config)}: its content is copied into the bundle "
+            f"(project/{config.name}), so the strategy runs with the market facts and rule levels it has now; "
+            "bundle again after it changes"
+        )
     params_rel = None
     if settings.params_file:
         params_path = Path(settings.params_file).resolve()
@@ -153,7 +160,10 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
         if params_rel and settings.params_file:
             _copy(Path(settings.params_file).resolve(), staging / "project" / params_rel)
             written.append(f"project/{params_rel}")
-        if config is None:  # marks the project root, so `use:` paths resolve as they did here
+        if config is not None:  # by content, at the root: a link (to a shared desk config) is followed, never dropped
+            _copy_config(config, staging / "project" / config.name)
+            written.append(f"project/{config.name}")
+        else:  # marks the project root, so `use:` paths resolve as they did here
             (staging / "project" / "graphc.toml").write_text("# written by graphc bundle: the project root\n")
             written.append("project/graphc.toml")
         vendored = _vendor(staging / "vendor")
@@ -176,7 +186,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             f"--live has no effect: {scheduled.name or playbook.stem} is a sandbox playbook (it does not say "
             "`sandbox: false`), so the strategy will paper-trade"
         )
-    return BundleResult(out, name, written, diagnostics, vendored, warnings, skip_notes)
+    return BundleResult(out, name, written, diagnostics, vendored, warnings, skip_notes, notes)
 
 
 # -- checking the playbook --------------------------------------------------------------------
@@ -272,9 +282,16 @@ def _skip_notes(live_skips: dict[str, list[datetime]], codes: set[str]) -> list[
     return notes
 
 
-def _config_file(root: Path) -> Path | None:
-    found = find_config(root)
-    return found.resolve() if found is not None and found.resolve().is_relative_to(root) else None
+def _copy_config(config: Path, target: Path) -> None:
+    """The project's config, by content (a link followed), or BundleError (exit 2) when it cannot be read: a bundle
+    without it would trade with other market facts and rule levels than lint, compile and run apply here."""
+    try:
+        _copy(config, target)
+    except OSError as exc:
+        link = f" (a link to {real_path(config)})" if os.path.islink(config) else ""
+        raise BundleError(
+            f"cannot read the project's config {config}{link}: {exc.strerror or exc}; the bundle needs its content"
+        ) from None
 
 
 # -- writing ----------------------------------------------------------------------------------

@@ -55,9 +55,14 @@ def make_project(root: Path, playbook: str = PLAYBOOK) -> Path:
     return path
 
 
-def bundle(tmp_path, *args, playbook: str = PLAYBOOK, env=None) -> tuple[subprocess.CompletedProcess, Path]:
+def bundle(
+    tmp_path, *args, playbook: str = PLAYBOOK, env=None, prepare=None
+) -> tuple[subprocess.CompletedProcess, Path]:
+    """``prepare(project)``, when given, changes the project after make_project wrote it."""
     project = tmp_path / "project"
     path = make_project(project, playbook)
+    if prepare is not None:
+        prepare(project)
     out = tmp_path / "out"
     credentials = tmp_path / "credentials"
     credentials.write_text(f'api_key = "{CANARY_FILE}"\n')
@@ -450,3 +455,59 @@ def test_a_warning_given_a_relative_path_is_shown_with_its_snippet_as_lint_shows
     assert lint_block.startswith("dca.yaml:13:12: warning GC307 unknown venue 'zzz'"), linted.stdout
     assert "\n   |\n13 |     venue: zzz\n   |            ^~~\n" in lint_block
     assert proc.stderr.split("\n\n")[0] == lint_block.replace("dca.yaml:", f"{path.resolve()}:", 1)
+
+
+def test_a_config_that_is_a_link_out_of_the_project_is_copied_by_content_and_said(tmp_path):
+    """audit sched20 2: a graphc.toml linked to a shared desk config is what lint, compile and run apply; the bundle
+    wrote its empty marker in its place, with no word, so the hosted strategy priced on other ticks and lost the
+    desk's rule levels."""
+    shared = tmp_path / "desk" / "shared.toml"
+    shared.parent.mkdir()
+    shared.write_text('[markets."BTC-USD"]\ntick = 5\n\n[rules]\nGC502 = "off"\n')
+    project = tmp_path / "a" / "project"
+
+    def link(project: Path) -> None:
+        (project / "graphc.toml").unlink()
+        (project / "graphc.toml").symlink_to(shared)
+
+    proc, out = bundle(tmp_path / "a", prepare=link)
+    assert proc.returncode == 0, proc.stderr
+    copied = out / "project" / "graphc.toml"
+    assert not copied.is_symlink() and copied.read_text() == shared.read_text()
+    said = " ".join(proc.stderr.split())
+    assert f"graphc: note: graphc.toml is a link to {shared}: its content is copied into the bundle" in said, said
+
+    # the bundle's playbook compiles as the project's does: the same config, so the same tick
+    quotes = tmp_path / "q.yaml"
+    quotes.write_text("BTC-USD: {bid: 97250.00, ask: 97251.00}\n")
+    book = 'graphc: 1\nname: t\nlegs:\n  a: {buy: 0.01 BTC, symbol: BTC-USD, venue: coinbase, limit: "ask + 1 tick"}\n'
+    limits = []
+    for folder in (project, out / "project"):
+        (folder / "t.yaml").write_text(book)
+        compiled = subprocess.run(
+            [sys.executable, "-m", "graphc", "compile", "t.yaml", "--quotes", str(quotes)],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        assert compiled.returncode == 0, compiled.stderr
+        limits.append([line.strip() for line in compiled.stdout.splitlines() if "price_1e9" in line])
+    assert limits[0] == limits[1] == ['"price_1e9": 97255000000000'], limits
+
+
+def test_a_config_linked_inside_the_project_is_the_bundles_graphc_toml(tmp_path):
+    # a link to a file of the project: the config is still at the root of the bundle, under its own name (the
+    # bundle's project root is found by it), not only at the target's path
+    project = tmp_path / "a" / "project"
+
+    def link(project: Path) -> None:
+        (project / "conf").mkdir()
+        (project / "graphc.toml").rename(project / "conf" / "desk.toml")
+        (project / "graphc.toml").symlink_to("conf/desk.toml")
+
+    proc, out = bundle(tmp_path / "a", prepare=link)
+    assert proc.returncode == 0, proc.stderr
+    copied = out / "project" / "graphc.toml"
+    assert not copied.is_symlink() and copied.read_text() == '[rules]\nGC502 = "off"\n'
+    assert f"graphc.toml is a link to {project / 'conf' / 'desk.toml'}" in " ".join(proc.stderr.split())

@@ -76,6 +76,8 @@ def bundle_command(
         click.echo(f"graphc: warning: {one_line(warning)}", err=True)
     for note in result.skipped:
         click.echo(f"graphc: {one_line(note)}", err=True)
+    for note in result.notes:
+        click.echo(f"graphc: note: {one_line(note)}", err=True)
     project = [f for f in result.files if f.startswith("project/")]
     out = one_line(str(result.out))
     click.echo(
