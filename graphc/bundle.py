@@ -8,12 +8,18 @@ A bundle is everything that needs, and nothing secret::
     DIR/
       Sequence.toml        [strategy], [hosted] entrypoint, [hosted.resources], [hosted.env] (settings, params)
       main.py              puts vendor/ on sys.path and calls graphc.hosted.main
-      project/             the playbook, every `use:` template and the params file it needs,
-                           at their paths inside the project, and the project's graphc config
-                           at its root, by content (a link is followed; said on stderr)
+      project/             the playbook, its templates and the params file, at their paths inside
+                           the project, and the project's graphc config at its root, by content
+                           (a link is followed; said on stderr)
       vendor/              graphc and the pure-Python parts of what its run path imports
         LICENSES/          the licence files of the vendored distributions
       zoneinfo/            the schedule's timezone file (the image's tz database may be missing)
+
+The templates copied are those the playbook's ``use:`` can name on any date: every template a literal
+``use:`` names, directly or through other templates, and those the next occurrences render; when a ``use:``
+along that chain is written as an expression (``use: "./t/{{ tpl }}.yaml"``), which names its file only when
+an occurrence is rendered, every template file of the project root (:func:`graphc.lint.project_templates`, the
+files ``graphc lint --dependants`` takes such a ``use:`` to reach), said on stderr with how many.
 
 What is vendored is the runtime path of ``graphc run`` only: the YAML loader
 (PyYAML's pure-Python parser is used when libyaml's C extension is absent), the
@@ -47,7 +53,7 @@ from pathlib import Path
 from graphc.config import find_config, load_config
 from graphc.diagnostics import Diagnostic
 from graphc.files import find_project_root, option_file_problem, real_path
-from graphc.lint import LintOptions, LintOutcome, lint_source
+from graphc.lint import LintOptions, LintOutcome, lint_source, project_templates, use_chain
 from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
 from graphc.schedule import read_scheduled
@@ -61,7 +67,7 @@ __all__ = ["BundleError", "BundleSettings", "runtime_distributions", "write_bund
 NOT_ON_RUN_PATH = frozenset({"click", "jsonschema", "networkx", "ruamel-yaml", "ruamel.yaml"})
 SKIPPED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".c", ".h", ".pyx", ".pxd", ".pyi", ".pyc")
 MARKER = "graphc-bundle.json"  # says "graphc wrote this directory": only such a directory is replaced
-LOOKAHEAD = 10  # occurrences compiled to find the templates a playbook uses
+LOOKAHEAD = 10  # occurrences linted before writing (the templates they render are copied, with every one named)
 SCHEMAS = ("playbook.schema.json", "wire-graph.schema.json")
 # A strategy name given with --name. The hosted-strategies reference gives no pattern for strategy
 # names, so a bundle's name follows the playbook name's (playbook-spec.md §2), which is also what
@@ -127,9 +133,22 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     root = find_project_root(playbook).resolve()
     used, diagnostics, live, skip_notes = _check_occurrences(playbook, root, scheduled, settings)
     name = settings.name if settings.name is not None else scheduled.name or playbook.stem
+    notes = []
+    chain = use_chain(playbook, root)  # what the `use:` name as written, on every date: not only the next ones
+    if chain.expressions:
+        every = set(project_templates(root))
+        unseen = every - used
+        used |= every
+        shown = ", ".join(p.relative_to(root).as_posix() for p in chain.expressions if p.is_relative_to(root))
+        notes.append(
+            f"{shown} has a `use:` written as an expression, which names its template only when an occurrence is "
+            f"rendered: every template file of the project root {root} is copied, as `graphc lint --dependants` "
+            f"takes such a `use:` to name any of them ({len(every)} template files copied, {len(unseen)} of them "
+            "used by none of the next occurrences); bundle again after adding a template"
+        )
+    used |= chain.templates - {playbook}
     files = [playbook, *sorted(used)]
     config = find_config(root)  # at the root, as it is named there (graphc.toml, or a pyproject.toml)
-    notes = []
     if config is not None and os.path.islink(config):
         notes.append(
             f"{config.name} is a link to {real_path(config)}: its content is copied into the bundle "

@@ -22,12 +22,14 @@ from graphc.files import (
     git_paths,
     outermost_project_root,
     read_source,
+    real_path,
     repository_top,
     unreadable,
 )
 from graphc.inputs import (
     SIMPLE,
     SIMPLE_ORDER_KEYS,
+    TEMPLATE_MARKER,
     WIRE,
     incomplete_simple_order,
     is_playbook_data,
@@ -831,7 +833,7 @@ def find_changed_dependants(
                 continue
             real = Path(file).resolve()
             own = own_roots.get(real.parent) or own_roots.setdefault(real.parent, find_project_root(real.parent))
-            written = [leg["use"] for leg in legs.values() if isinstance(leg, dict) and "use" in leg]
+            written = _written_uses(legs)
             literal = (_use_path(real.parent, use, own) for use in written if not _is_expression(use))
             uses[real] = {target for target in literal if target is not None}
             if any(map(_is_expression, written)):
@@ -875,6 +877,82 @@ def find_changed_dependants(
     return Dependants(
         listed(users), listed(broken), of_untracked, frozenset(map(str, untracked)), listed(guessed - users - broken)
     )
+
+
+class UseChain(NamedTuple):
+    """What the ``use:`` of a playbook name without rendering it (:func:`use_chain`)."""
+
+    templates: set[Path]  # the template files literal `use:` name, directly or through other templates (resolved)
+    expressions: list[Path]  # the files of the chain with a `use:` written as an expression (resolved, sorted)
+
+
+def use_chain(playbook: str | os.PathLike[str], root: Path) -> UseChain:
+    """The files the ``use:`` of ``playbook`` name as written, read as :func:`find_changed_dependants` reads them
+    (not rendered): each literal ``use:``, relative to the file it is written in and inside ``root`` (the root
+    rendering confines every template of the playbook to), followed through the templates it names; and the files
+    along that chain whose ``use:`` is written as an expression, which may name any template of ``root``
+    (:func:`project_templates`) on some date or with some params. Files that do not exist or cannot be read are
+    left out (rendering reports them)."""
+    from graphc.stages.expand import MAX_TEMPLATE_BYTES  # deferred: the render stage, as _use_path
+    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
+
+    found: set[Path] = set()
+    expressions: set[Path] = set()
+    todo, seen = [real_path(Path(playbook))], set()
+    while todo:
+        file = todo.pop()
+        if file in seen:
+            continue
+        seen.add(file)
+        try:
+            if file in found and file.stat().st_size > MAX_TEMPLATE_BYTES:
+                continue  # a template that large is refused when rendered (GC107): its `use:` lead nowhere
+            text = read_source(file)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "use" not in text or "legs" not in text:
+            continue  # cheap: no `use:` key, no edge
+        doc, _ = load_text(text, str(file))
+        legs = doc.data.get("legs") if doc is not None and isinstance(doc.data, dict) else None
+        written = _written_uses(legs) if isinstance(legs, dict) else []
+        if any(map(_is_expression, written)):
+            expressions.add(file)
+        for use in written:
+            target = None if _is_expression(use) else _use_path(file.parent, use, root)
+            if target is not None and os.path.isfile(target):  # (isfile: False on any OSError)
+                found.add(target)
+                todo.append(target)
+    return UseChain(found, sorted(expressions))
+
+
+def project_templates(root: Path) -> list[Path]:
+    """Every template file a ``use:`` written as an expression may name in the project at ``root``: the files
+    :func:`find_changed_dependants` takes such a ``use:`` to reach (the YAML and JSON files under the root, as
+    ``graphc lint DIR`` walks them: no ``.git``, ``.graphc`` or other folder of :data:`graphc.files.SKIP_DIRS`, no
+    hidden folder, no link out of the root) that are templates, with ``graphc-template: 1`` at the top (``use:``
+    refuses any other file, GC107) and no larger than a template may be. Resolved, sorted."""
+    from graphc.stages.expand import MAX_TEMPLATE_BYTES  # deferred: the render stage, as _use_path
+    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
+
+    found = set()
+    for file in collect([root]).files:
+        try:
+            if os.stat(file).st_size > MAX_TEMPLATE_BYTES:
+                continue
+            text = read_source(file)
+        except (OSError, UnicodeDecodeError):
+            continue
+        if TEMPLATE_MARKER not in text:
+            continue  # cheap: not a template
+        doc, _ = load_text(text, file)
+        if doc is not None and is_template_data(doc.data):
+            found.add(real_path(Path(file)))
+    return sorted(found)
+
+
+def _written_uses(legs: dict[Any, Any]) -> list[Any]:
+    """The ``use:`` values of a document's ``legs:``, as written."""
+    return [leg["use"] for leg in legs.values() if isinstance(leg, dict) and "use" in leg]
 
 
 class _GitIndex(NamedTuple):

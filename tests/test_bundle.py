@@ -511,3 +511,89 @@ def test_a_config_linked_inside_the_project_is_the_bundles_graphc_toml(tmp_path)
     copied = out / "project" / "graphc.toml"
     assert not copied.is_symlink() and copied.read_text() == '[rules]\nGC502 = "off"\n'
     assert f"graphc.toml is a link to {project / 'conf' / 'desk.toml'}" in " ".join(proc.stderr.split())
+
+
+QUOTES = REPO / "examples" / "quotes.yaml"
+APRIL = "2026-04-06T13:00:00Z"  # the first Monday of April, 14:00 in London (BST)
+QUARTERLY = """\
+graphc: 1
+name: qdca
+schedule: {cron: "0 14 * * MON", timezone: Europe/London, catch_up: 2h}
+legs:
+  main:
+    use: "./t/{{ 'quarter' if today[5:7] in ['01','04','07','10'] and today[8:] | int <= 7 else 'regular' }}.yaml"
+"""
+
+
+def test_a_use_written_as_an_expression_bundles_every_template_of_the_project(tmp_path):
+    """audit sched20 1: the templates a bundle held were those the next ten occurrences rendered, so a quarterly
+    leg (first Monday of January, April, July, October) bundled in late January was missing in April: GC107 at
+    that occurrence, logged `missed`, the $2000 buy never made."""
+
+    def templates(project: Path) -> None:
+        leg = "graphc-template: 1\nlegs:\n  buy: {{buy: ${}, symbol: BTC-USD, venue: coinbase}}\n"
+        (project / "t").mkdir()
+        (project / "t" / "regular.yaml").write_text(leg.format(500))
+        (project / "t" / "quarter.yaml").write_text(leg.format(2000))
+        (project / "t" / "notes.yaml").write_text("not: a template\n")  # `use:` refuses it (GC107): not copied
+        (project / "t" / "ci.json").write_text('{"token": "not for the router"}\n')
+        (project / ".graphc").mkdir()  # graphc's own state, and hidden folders: never copied
+        (project / ".graphc" / "old.yaml").write_text(leg.format(1))
+        (project / ".hidden").mkdir()
+        (project / ".hidden" / "h.yaml").write_text(leg.format(1))
+
+    proc, out = bundle(tmp_path, playbook=QUARTERLY, prepare=templates)  # bundled on 7 January 2026
+    assert proc.returncode == 0, proc.stderr
+    project = sorted(p.relative_to(out / "project").as_posix() for p in all_files(out / "project"))
+    assert project == [
+        "dca.yaml",
+        "graphc.toml",
+        "t/quarter.yaml",
+        "t/regular.yaml",
+        "templates/perp-hedge.yaml",
+        "templates/unused.yaml",
+    ], project
+    said = " ".join(proc.stderr.split())
+    assert (
+        "graphc: note: dca.yaml has a `use:` written as an expression, which names its template only when an "
+        "occurrence is rendered: every template file of the project root"
+    ) in said, said
+    assert "4 template files copied, 3 of them used by none of the next occurrences" in said, said
+
+    # the April occurrence renders from the bundle as from the project: the quarterly template is there
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    graphs = []
+    for folder, now in ((tmp_path / "project", "2026-01-12T14:00:00Z"), (tmp_path / "project", APRIL), (out, APRIL)):
+        compiled = subprocess.run(
+            [sys.executable, "-m", "graphc", "compile", "dca.yaml", "--now", now, "--quotes", str(QUOTES)],
+            capture_output=True,
+            text=True,
+            cwd=folder / "project" if folder == out else folder,
+            env=env,
+        )
+        assert compiled.returncode == 0, compiled.stderr
+        graphs.append(compiled.stdout)
+    regular, quarterly, bundled = graphs
+    assert quarterly == bundled and quarterly != regular
+
+
+def test_a_literal_use_no_next_occurrence_reaches_is_bundled_and_only_what_is_named(tmp_path):
+    """A literal `use:` under a `for_each` that a date empties (an April leg, bundled in January) names its
+    template on every date: it is bundled though none of the next occurrences renders it. Static `use:` paths stay
+    precise: a template nothing names (templates/unused.yaml) is not copied, and nothing is said."""
+    april_leg = (
+        "  april:\n    for_each: \"{{ [1] if today[5:7] == '04' and today[8:] | int <= 7 else [] }}\"\n"
+        "    use: ./t/april.yaml\n"
+    )
+
+    def templates(project: Path) -> None:
+        (project / "t").mkdir()
+        (project / "t" / "april.yaml").write_text(
+            "graphc-template: 1\nlegs:\n  x: {buy: 0.001, symbol: ETH-USD, venue: coinbase, limit: 3000}\n"
+        )
+
+    proc, out = bundle(tmp_path, playbook=PLAYBOOK + april_leg, prepare=templates)
+    assert proc.returncode == 0, proc.stderr
+    project = sorted(p.relative_to(out / "project").as_posix() for p in all_files(out / "project"))
+    assert project == ["dca.yaml", "graphc.toml", "t/april.yaml", "templates/perp-hedge.yaml"], project
+    assert "note:" not in proc.stderr
