@@ -15,7 +15,9 @@ import os
 import re
 import stat as _stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING
@@ -537,9 +539,27 @@ def declares_graphc(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "graphc" in tool
 
 
+# Inside read_once(): what read_source gave for each file (its real path and the flags), or the error it raised.
+_READ_ONCE: ContextVar[dict[tuple[str, bool, bool], str | Exception] | None] = ContextVar("read_once", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """While it lasts, :func:`read_source` reads each file from disk once: a later read of the same file (by its
+    real path) gives the same text, or raises the same error, whatever happened to the file meanwhile. ``graphc
+    run`` makes each occurrence in one (docs/recurring.md, "Edits while a loop runs"): its playbook, templates,
+    params file and config are read as they were when the occurrence began, once each, so the graph sent after a
+    settle (rendered again, with quotes read again) comes from the same files as the one linted before it."""
+    token = _READ_ONCE.set({})
+    try:
+        yield
+    finally:
+        _READ_ONCE.reset(token)
+
+
 def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False, keep_bom: bool = False) -> str:
     """Read a file as UTF-8 (BOM allowed; ``keep_bom``: kept as the text's first character, for ``graphc fmt`` to
-    write back). Raises OSError / UnicodeDecodeError.
+    write back). Raises OSError / UnicodeDecodeError. Inside :func:`read_once`, a file is read once.
 
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
@@ -547,6 +567,25 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False, keep_bom
     graphc names in an option (``--quotes <(fetch)``), never for one a repository can name (a playbook, a
     template, a file a walk found); see :func:`open_source`.
     """
+    snapshot = _READ_ONCE.get()
+    if snapshot is None:
+        return _read_source(path, pipe_ok, keep_bom)
+    try:
+        key = (os.path.realpath(path), pipe_ok, keep_bom)
+    except (OSError, ValueError):  # (a NUL in the name): read as outside the scope, to fail as it does there
+        return _read_source(path, pipe_ok, keep_bom)
+    if key not in snapshot:
+        try:
+            snapshot[key] = _read_source(path, pipe_ok, keep_bom)
+        except (OSError, UnicodeDecodeError) as exc:
+            snapshot[key] = exc
+    found = snapshot[key]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _read_source(path: str | os.PathLike[str], pipe_ok: bool, keep_bom: bool) -> str:
     # The usual case, a file within the limit, is read with the os calls alone: no file objects, no buffer (a lint
     # reads a thousand small files); an empty or too big one, or a pipe, reads at most the limit + 4 bytes.
     fd, info = open_source(path, pipe_ok=pipe_ok)

@@ -34,6 +34,7 @@ Failure policy, because nobody is watching:
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Callable
@@ -55,6 +56,7 @@ from graphc.api.lookup import find_run
 from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
 from graphc.config import load_config
+from graphc.files import read_once
 from graphc.lint import LintOptions, lint_source, live_quotes
 from graphc.pipeline import CompileOptions
 from graphc.quotes import explain_missing, load_quotes
@@ -204,6 +206,10 @@ class Runner:
 
     def once(self) -> int:
         """Run the due occurrence, if any. The exit status of ``graphc run --once``."""
+        with read_once():  # the playbook and what it uses, each read once (docs/recurring.md, "Edits while ...")
+            return self._once()
+
+    def _once(self) -> int:
         started = self._start("once")
         if isinstance(started, int):
             return started
@@ -259,7 +265,15 @@ class Runner:
                 self._skipped(name, schedule, accounted, newest, pending)
                 accounted = newest
             if pending is not None:
-                result = self.occurrence(name, schedule, text, pending)
+                with read_once():  # the occurrence is made from the files as they are now, each read once
+                    fresh = self._read_again(name, schedule, text)
+                    if isinstance(fresh, Restart):  # not traded under a run key or a timing it was not planned with
+                        self.log("error", message=str(fresh))
+                        return fresh.exit_code
+                    if isinstance(fresh, str):
+                        text = fresh
+                    problem = fresh if isinstance(fresh, RunError) else None
+                    result = self.occurrence(name, schedule, text, pending, problem=problem)
                 if result.done or result.status == "refused":
                     done.add(pending)
                     continue
@@ -325,6 +339,38 @@ class Runner:
                 reason=f"{counted}{more} more occurrences, from {since} to {until}, were not run either: {reason}",
             )
 
+    def _read_again(self, name: str, schedule: Schedule, text: str) -> str | RunError:
+        """The playbook read again for an occurrence of ``loop`` (inside its :func:`read_once` scope): its text,
+        logged ``playbook_changed`` when it differs from ``text`` (the last occurrence's, or the start's); a
+        :class:`Restart` when its ``name:`` or ``schedule:`` changed (the run keys and the times the loop works
+        with); a RunError (the occurrence's ``lint_failed``, retried) when it cannot be read or has errors."""
+        path = self.settings.playbook
+        try:
+            scheduled = read_scheduled(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            return RunError(f"cannot read {path} again for this occurrence: {why}", EXIT_FINDINGS)
+        errors = [d for d in scheduled.diagnostics if d.is_error]
+        if errors:
+            return RunError(_first_lines(errors), EXIT_FINDINGS)
+        fresh = scheduled.text or ""
+        if fresh == text:
+            return fresh
+        self.log("playbook_changed", playbook=str(path), sha256=_sha(fresh), was=_sha(text))
+        changed = [
+            what
+            for what, same in (("name", scheduled.run_name == name), ("schedule", scheduled.schedule == schedule))
+            if not same
+        ]
+        if changed:
+            said = " and ".join(f"its `{what}:` changed" for what in changed)
+            return Restart(
+                f"{path} was edited while the loop ran: {said}; the loop keeps the run keys and the occurrence "
+                "times it started with, so it does not trade under the new ones: restart the loop (`graphc run "
+                "--loop` again; a hosted strategy restarts itself on this exit) to run the playbook as it is now"
+            )
+        return fresh
+
     def _check(self, schedule: Schedule, text: str) -> RunError | None:
         """The errors no occurrence can fix, found once before the loop first sleeps (docs/recurring.md,
         `error`: "the playbook ... has errors"): graphc.toml, the YAML (GC100, GC101), the schema's unknown
@@ -353,11 +399,18 @@ class Runner:
 
     # -- one occurrence ------------------------------------------------------------------------
 
-    def occurrence(self, name: str, schedule: Schedule, text: str, occurrence: datetime) -> OccurrenceResult:
+    def occurrence(
+        self, name: str, schedule: Schedule, text: str, occurrence: datetime, *, problem: RunError | None = None
+    ) -> OccurrenceResult:
+        """Run one occurrence and log it; ``problem``: the playbook, read again for it, cannot be used (nothing is
+        sent: ``lint_failed``, tried again while within catch_up)."""
         key = run_key(name, occurrence)
         self.log("due", occurrence=_utc_text(occurrence), local=schedule.local(occurrence).isoformat(), run_key=key)
         try:
-            result = self._occurrence(name, schedule, text, occurrence, key)
+            if problem is not None:
+                result = OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=str(problem))
+            else:
+                result = self._occurrence(name, schedule, text, occurrence, key)
         except RunError as exc:
             result = OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=str(exc))
         fields = {"occurrence": _utc_text(occurrence), "run_key": key}
@@ -598,6 +651,16 @@ class RunError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_USAGE):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class Restart(RunError):
+    """The playbook's ``name:`` or ``schedule:`` changed under a running loop: it stops (exit 2) rather than trade
+    under run keys or times it did not plan with."""
+
+
+def _sha(text: str) -> str:
+    """The first 12 hex digits of the SHA-256 of ``text`` (UTF-8), as `playbook_changed` names a version."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _first_lines(diagnostics, limit: int = 5) -> str:
