@@ -22,6 +22,10 @@ Failure policy, because nobody is watching:
 * an occurrence that fails (lint errors, no quote, the router unreachable, an
   outcome still uncertain) is tried again every ``retry_s`` seconds while it is
   within ``catch_up``; then it is logged as ``missed`` and the loop goes on;
+* except one whose request may have created a graph (``uncertain``): a try looks for it at the router first,
+  and once it is given up it is looked for there after its request can no longer land (never sent again):
+  ``already`` when found, ``missed`` when proved absent, ``unresolved`` when neither (looked for again up to
+  MAX_LOOKS times) (Runner._give_up, _look_again);
 * an occurrence ``loop`` never got to (busy with a slow submission, or suspended, while it came and went) is
   logged as ``missed`` too, when the loop is free again (Runner._skipped, bounded);
 * ``loop`` first lints the playbook once (Runner._check): an error no occurrence can fix (YAML, an unknown
@@ -51,7 +55,7 @@ from graphc.api.errors import (
     PendingUncertain,
     UncertainOutcome,
 )
-from graphc.api.ledger import CLOCK_SKEW_S, Ledger, Scope
+from graphc.api.ledger import CLOCK_SKEW_S, Ledger, Scope, iso
 from graphc.api.lookup import find_run
 from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
@@ -77,6 +81,10 @@ MAX_SLEEP_S = 300.0  # sleep in slices, so a wall clock that jumps (suspend, NTP
 # (an every-minute cron on a wall clock that jumped a year would otherwise be counted for seconds).
 MAX_MISSED_LINES = 10
 MAX_MISSED_COUNTED = 100_000
+# An `uncertain` occurrence given up (past its catch-up): looked for at the router at most this many times, the
+# first a second after its request can no longer land, then --retry seconds apart, doubled each time up to 64x
+# (docs/recurring.md, `unresolved`)
+MAX_LOOKS = 10
 
 
 class Clock:
@@ -151,6 +159,15 @@ class OccurrenceResult:
         return self.status in ("submitted", "already", "missed")
 
 
+@dataclass
+class _Unsettled:
+    """An occurrence given up whose request may have created a graph: when to look for it at the router next."""
+
+    key: str
+    look_at: datetime  # on the run's clock
+    looks: int = 0
+
+
 class Runner:
     """Runs one scheduled playbook against one router.
 
@@ -166,6 +183,7 @@ class Runner:
         # This process's own record, in memory: a hosted runner's disk does not survive a restart, so the
         # router (the run tag) is the record that counts; this one covers requests this process sent.
         self.ledger = Ledger(":memory:")
+        self._mode = "once"  # or "loop": what an `uncertain` message says happens next
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
 
@@ -188,6 +206,7 @@ class Runner:
 
     def _start(self, mode: str):
         """``(name, schedule, text)`` after logging ``start``, or the exit code when the playbook cannot run."""
+        self._mode = mode
         try:
             name, schedule, text = self.read()
         except RunError as exc:
@@ -242,10 +261,13 @@ class Runner:
             return problem.exit_code
         done: set[datetime] = set()
         failing: tuple[datetime, str] | None = None  # the occurrence promised a `retry`, and its run key
+        # occurrences given up whose request may have created a graph: looked for at the router, never sent again
+        unsettled: dict[datetime, _Unsettled] = {}
         # every occurrence up to here was run, is being run, was logged `missed`, or came before the loop started
         accounted = self.clock.now()
         while not stop():
             at = self.clock.now()
+            self._look_again(schedule, unsettled, at)
             done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
             due = schedule.due_at(at)
             pending = due.occurrence if due.occurrence not in done else None
@@ -257,7 +279,7 @@ class Runner:
                         reason = (
                             f"past its catch-up of {describe_duration(schedule.catch_up)} when it was to be tried again"
                         )
-                    self.log("missed", occurrence=_utc_text(failing[0]), run_key=failing[1], reason=reason)
+                    self._give_up(failing[0], failing[1], reason, unsettled)
                     done.add(failing[0])
                 failing = None
             newest = pending if pending is not None else due.latest
@@ -269,6 +291,7 @@ class Runner:
                     fresh = self._read_again(name, schedule, text)
                     if isinstance(fresh, Restart):  # not traded under a run key or a timing it was not planned with
                         self.log("error", message=str(fresh))
+                        self._leave(unsettled, "the loop stopped (its playbook's name or schedule changed)")
                         return fresh.exit_code
                     if isinstance(fresh, str):
                         text = fresh
@@ -279,10 +302,11 @@ class Runner:
                     continue
                 if result.fatal:
                     self.log("error", message=result.message)
+                    self._leave(unsettled, "the loop stopped (an error no retry can fix)")
                     return result.exit_code
                 retry_at = self.clock.now() + timedelta(seconds=self.settings.retry_s)
                 if retry_at - pending > schedule.catch_up:
-                    self.log("missed", occurrence=_utc_text(pending), run_key=result.run_key, reason=result.message)
+                    self._give_up(pending, result.run_key, result.message, unsettled)
                     done.add(pending)
                     continue
                 self.log("retry", occurrence=_utc_text(pending), at=_utc_text(retry_at))
@@ -290,13 +314,111 @@ class Runner:
                 self.clock.sleep_until(retry_at)
                 continue
             following = schedule.next_after(at)
-            if following is None:
+            looks = [entry.look_at for entry in unsettled.values()]
+            if following is None and not looks:
                 self.log("finished", message="the schedule has no further occurrence")
                 return EXIT_OK
-            self.log("sleep", until=_utc_text(following), local=schedule.local(following).isoformat())
-            self.clock.sleep_until(following)
+            wake = min([*looks, *([following] if following is not None else [])])
+            self.log("sleep", until=_utc_text(wake), local=schedule.local(wake).isoformat())
+            self.clock.sleep_until(wake)
         self.log("stopped")
+        self._leave(unsettled, "the loop stopped")
         return EXIT_OK
+
+    # -- an uncertain occurrence given up: looked for at the router, never sent again -----------------------
+
+    def _give_up(self, occurrence: datetime, key: str, reason: str, unsettled: dict[datetime, _Unsettled]) -> None:
+        """The loop runs ``occurrence`` no more (past its catch-up, or a newer one is due). Logged ``missed``, unless
+        a request of it may have created a graph (an `uncertain` answer, however the last try ended): then it is
+        not known to be missed, and it is looked for at the router once that request can no longer land
+        (:meth:`_look_again`; a look is not a late send, spec §9)."""
+        lands_by = max((run.lands_by_ns or 0 for run in self.ledger.pending(key)), default=None)
+        if lands_by is None:
+            self.log("missed", occurrence=_utc_text(occurrence), run_key=key, reason=reason)
+            return
+        # on the run's clock (a rehearsal's moves with the real time while it sleeps): a second after the landing
+        wait = max(lands_by / 1e9 - time.time(), 0.0) + 1.0
+        unsettled[occurrence] = _Unsettled(key, self.clock.now() + timedelta(seconds=wait))
+
+    def _look_again(self, schedule: Schedule, unsettled: dict[datetime, _Unsettled], at: datetime) -> None:
+        """Look at the router for the unsettled occurrences whose look is due at ``at``: found, ``already`` with
+        the graph id; proved absent, ``missed`` saying so; neither, ``unresolved``, looked for again after
+        ``--retry`` seconds (doubled each time, up to 64 times) until MAX_LOOKS looks, then given up, said."""
+        for occurrence in sorted(o for o, entry in unsettled.items() if entry.look_at <= at):
+            entry = unsettled[occurrence]
+            entry.looks += 1
+            verdict, detail, warning = self._resolve(entry.key)
+            fields = {"occurrence": _utc_text(occurrence), "run_key": entry.key}
+            tag = run_tag(entry.key)
+            if verdict == "found":
+                message = (
+                    f"found at the router by its run tag {tag}: the request whose answer was lost (`uncertain`) "
+                    "created it; nothing more was sent"
+                )
+                self.log(
+                    "already", **fields, graph_id=detail, message=message, **({"warning": warning} if warning else {})
+                )
+                del unsettled[occurrence]
+                continue
+            if verdict == "absent":
+                reason = (
+                    f"its request created no graph: {detail}; past its catch-up of "
+                    f"{describe_duration(schedule.catch_up)}: it is not sent again"
+                )
+                self.log("missed", **fields, reason=reason)
+                del unsettled[occurrence]
+                continue
+            look_yourself = _look_yourself(tag)
+            if entry.looks >= MAX_LOOKS:
+                message = (
+                    f"whether its request created a graph is still unknown: {detail}; graphc gave up looking after "
+                    f"{entry.looks} looks and sends nothing for it. {look_yourself}"
+                )
+                self.log("unresolved", **fields, tag=tag, message=message)
+                del unsettled[occurrence]
+                continue
+            entry.look_at = self.clock.now() + timedelta(seconds=self.settings.retry_s * 2 ** min(entry.looks - 1, 6))
+            message = (
+                f"whether its request created a graph is still unknown: {detail}; the loop looks again at "
+                f"{_utc_text(entry.look_at)} (look {entry.looks} of at most {MAX_LOOKS}) and never sends it again. "
+                f"{look_yourself}"
+            )
+            self.log("unresolved", **fields, tag=tag, message=message, again_at=_utc_text(entry.look_at))
+
+    def _leave(self, unsettled: dict[datetime, _Unsettled], why: str) -> None:
+        """The loop ends with occurrences still unsettled: each gets its last word, ``unresolved``."""
+        for occurrence in sorted(unsettled):
+            entry = unsettled.pop(occurrence)
+            tag = run_tag(entry.key)
+            message = (
+                f"whether its request created a graph is unknown: {why} before it could tell "
+                f"({entry.looks} looks at the router). {_look_yourself(tag)}"
+            )
+            self.log("unresolved", occurrence=_utc_text(occurrence), run_key=entry.key, tag=tag, message=message)
+
+    def _resolve(self, key: str, client=None) -> tuple[str, str, str]:
+        """Look at the router for the attempts of ``key`` this process's record holds unsettled (after their
+        requests can no longer land: a look before proves nothing), through the ledger's reconciliation. Never
+        sends. ``("found", graph id, warning)``, ``("absent", the proof, "")`` or ``("unresolved", why, "")``."""
+        if client is None:
+            try:
+                with self.client_factory() as made:
+                    return self._resolve(key, made)
+            except ApiError as exc:
+                return "unresolved", f"the router could not be asked: {exc}", ""
+        scope = Scope.of(client)
+        try:
+            results = [self.ledger.reconcile(run.id, client) for run in self.ledger.pending(key, scope)]
+        except LedgerError as exc:
+            return "unresolved", str(exc), ""
+        runs = self.ledger.runs(key, scope=scope)
+        graphs = [run for run in runs if run.graph_id]
+        if graphs:
+            return "found", graphs[0].graph_id or "", " | ".join(graphs[0].warnings)
+        if any(run.pending for run in runs):
+            return "unresolved", _undecided(results), ""
+        proofs = [run.error for run in runs if run.state == "absent" and run.error]
+        return "absent", proofs[-1] if proofs else "no graph carries its tag at the router", ""
 
     def _skipped(self, name: str, schedule: Schedule, after: datetime, newest: datetime, pending) -> None:
         """Log ``missed`` for the occurrences after ``after`` that the loop never ran because it was busy (a slow
@@ -429,6 +551,10 @@ class Runner:
         decided_at, decided_real = self.clock.now(), datetime.now(UTC)  # when (on the run's clock) it was due
         try:
             with self.client_factory() as client:
+                if self.ledger.pending(key):  # an earlier try's answer was lost: look for its graph first (no quotes)
+                    settled = self._settled(client, key, occurrence)
+                    if settled is not None:
+                        return settled
                 # Rendered, priced and linted first, as a fail-fast check: a playbook with errors, a missing
                 # quote or a live graph without --live is refused now, not after the settle's minutes of waiting.
                 prepared = self._prepare(name, schedule, text, occurrence, key, client)
@@ -475,6 +601,47 @@ class Runner:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc), fatal=True)
         except ApiError as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code, message=str(exc))
+
+    def _settled(self, client, key: str, occurrence: datetime) -> OccurrenceResult | None:
+        """A try of an occurrence whose earlier request may have created a graph (`uncertain`) looks for it at the
+        router first: found, ``already``; still unknown, ``uncertain`` again (nothing is sent); None when it is
+        proved absent, and the try goes on (within catch_up: spec §9 may send it)."""
+        verdict, detail, warning = self._resolve(key, client)
+        if verdict == "found":
+            message = (
+                f"found at the router by its run tag {run_tag(key)}: the request whose answer was lost (`uncertain`) "
+                "created it; nothing more was sent"
+            )
+            return OccurrenceResult(
+                occurrence, key, "already", EXIT_OK, graph_id=detail, message=message, warning=warning
+            )
+        if verdict == "unresolved":
+            return OccurrenceResult(
+                occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, detail)
+            )
+        return None
+
+    def _uncertain_text(self, key: str, why: str) -> str:
+        """What an `uncertain` occurrence's event says: why, the run's tag, and what happens next. `run` keeps its
+        record in memory, so it names no ledger command: the router, by the tag, is where the graph is found."""
+        tag = run_tag(key)
+        lands_by = max((run.lands_by_ns or 0 for run in self.ledger.pending(key)), default=0)
+        until = f" until {iso(lands_by)}" if lands_by else ""
+        said = (
+            f"{why.rstrip('.')}. The request of run {key!r} (tag {tag}) may have created a graph; it may still reach "
+            f"the router{until}. "
+        )
+        if self._mode == "loop":
+            said += (
+                "This loop looks for its tag at the router before it sends anything more for this occurrence, and "
+                "never sends it again once past its catch-up. "
+            )
+        else:
+            said += (
+                "A later `graphc run --once` of this occurrence, while within its catch-up, looks for its tag at the "
+                "router first (and sends it only if the router proves it absent). "
+            )
+        return said + _look_yourself(tag)
 
     def _prepare(self, name, schedule, text, occurrence, key, client) -> OccurrenceResult | tuple[str, bool]:
         """``(wire text, live)`` of the occurrence rendered with quotes read now, or why it cannot be sent."""
@@ -554,7 +721,9 @@ class Runner:
             warning = " | ".join(exc.warnings)  # not this run's trade, or more than one graph: say so (exit 0 still)
             return OccurrenceResult(occurrence, key, "already", EXIT_OK, graph_id=exc.graph_id, warning=warning)
         except (UncertainOutcome, PendingUncertain) as exc:  # may have landed: looked for again on the next try
-            return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=str(exc))
+            cause = exc.__cause__ if isinstance(exc.__cause__, UncertainOutcome) else None  # the POST's own failure
+            why = str(cause) if cause is not None else "an earlier request of this run may still land"
+            return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, why))
         except GraphFailed as exc:  # created, and not trading (failed, cancelled, paused: exit 1; undocumented: 3)
             warning = exc.warning  # the ledger row's: the run has its graph (a retry finds it)
             return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=warning)
@@ -661,6 +830,32 @@ class Restart(RunError):
 def _sha(text: str) -> str:
     """The first 12 hex digits of the SHA-256 of ``text`` (UTF-8), as `playbook_changed` names a version."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _undecided(results) -> str:
+    """Why a look at the router left an attempt unsettled, in words that name no ledger (`run` keeps its record in
+    memory): its request may still land, or the router's order list could not be read to its end."""
+    now = time.time_ns()
+    for result in reversed([r for r in results if r.found is None]):
+        lands_by, scan = result.run.lands_by_ns, result.scan
+        if lands_by is not None and now < lands_by:
+            listed = f" ({scan.detail})" if scan is not None else ""
+            return (
+                f"nothing carrying its tag is listed yet{listed}, and its request may still reach the router "
+                f"until {iso(lands_by)}"
+            )
+        if scan is not None:
+            return f"the look at the router could not finish: {scan.detail}"
+    return "an attempt of it is unsettled"
+
+
+def _look_yourself(tag: str) -> str:
+    """How an operator finds an occurrence's graph at the router: by its run tag (a hand submission of it would be
+    a second trade if it traded)."""
+    return (
+        f"To look yourself: orders whose node ids end in `.{tag}` (GET /v1/orders), then `graphc status GRAPH_ID`; "
+        "do not submit this occurrence by hand meanwhile: if it traded, that would be a second trade"
+    )
 
 
 def _first_lines(diagnostics, limit: int = 5) -> str:
