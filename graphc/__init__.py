@@ -212,7 +212,7 @@ def _options(
 
 def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
     """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
-    from graphc.quotes import QUOTE_FIELDS, Quote  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.quotes import QUOTE_FIELDS, Quote, crossed  # deferred: `import graphc` stays light (graphc --version)
 
     if quotes is None:
         return {}
@@ -231,6 +231,9 @@ def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
         if unknown:
             raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
         values: dict[str, Any] = {key: _exact(symbol, key, value) for key, value in entry.items()}  # Quote's fields
+        why = crossed(values.get("bid"), values.get("ask"))
+        if why is not None:
+            raise ValueError(f"quote {symbol}: {why}")
         out[str(symbol)] = Quote(**values)  # as a snapshot file: a mid the caller wrote is the mid, sides or not
     return out
 

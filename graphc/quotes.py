@@ -11,7 +11,7 @@ from typing import Any
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
 from graphc.limits import limit
-from graphc.numbers import half, plus
+from graphc.numbers import half, plain, plus
 from graphc.units import UnitError, parse_price
 
 QUOTE_FIELDS = ("bid", "ask", "last", "mid", "tick", "lot")
@@ -62,6 +62,7 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
             )
             continue
         values: dict[str, Any] = {}  # the fields' values, and where the tick is written
+        written: dict[str, str] = {}  # the sides as the file writes them (a crossed book names them so)
         for key, raw in entry.items():
             span = doc.span((symbol, key))
             if key not in QUOTE_FIELDS:
@@ -78,12 +79,19 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
             if raw is None:
                 continue
             try:
-                values[key] = quote_value(key, raw, shown=_written(doc.text, span, raw))
+                written[key] = _written(doc.text, span, raw)
+                values[key] = quote_value(key, raw, shown=written[key])
             except UnitError as exc:
                 diagnostics.append(
                     Diagnostic(exc.code, f"quote {symbol}.{key}: {exc.message}", doc.path, span, hint=exc.hint)
                 )
                 continue
+        why = crossed(values.get("bid"), values.get("ask"), written.get("bid"), written.get("ask"))
+        if why is not None:  # neither side is used: which one is wrong is not known
+            diagnostics.append(
+                Diagnostic("GC105", f"quote {symbol}: {why}", doc.path, doc.span((symbol,)), hint=CROSSED_HINT)
+            )
+            values["bid"] = values["ask"] = None
         if "tick" in values:
             span = doc.span((symbol, "tick"))
             values["tick_at"] = None if span is None else span.replace(file=doc.path)
@@ -141,6 +149,25 @@ def quote_value(field: str, raw, *, shown: str | None = None) -> Decimal | None:
         )
         raise UnitError("GC105", f"{shown} is not {what}", hint)
     return value
+
+
+CROSSED_HINT = (
+    "a bid above the ask is no market's book: check both sides (a digit dropped, or bid and ask swapped); "
+    "a locked book (bid = ask) is fine"
+)
+
+
+def crossed(bid: Decimal | None, ask: Decimal | None, shown_bid=None, shown_ask=None) -> str | None:
+    """``crossed: bid X > ask Y`` when the book's bid is above its ask (each shown as ``shown_*``, else as read),
+    else None. No venue holds a crossed book, and an NBBO crossed is a data fault: notional sizing (the ask for a
+    buy) and the risk checks (GC501 values a market order at the quote) would price at the wrong side, so such a
+    quote is not used, from a snapshot (GC105 at the quote) or the router (a malformed answer, exit 3). A locked
+    book (bid = ask) is a book."""
+    if bid is None or ask is None or bid <= ask:
+        return None
+    return f"crossed: bid {shown_bid if shown_bid is not None else plain(bid)} > ask " + (
+        shown_ask if shown_ask is not None else plain(ask)
+    )
 
 
 def book_quote(values: dict, *, one_sided: bool) -> Quote:
@@ -293,7 +320,7 @@ def quote_from_router(payload) -> Quote | None:
     None when neither side has a price: the router has no quote (GC109).
 
     A value a snapshot would refuse (NaN, negative, a boolean, text that is not
-    a number), or an ``nbbo`` that is not a mapping, raises
+    a number), a crossed book (bid above ask: :func:`crossed`), or an ``nbbo`` that is not a mapping, raises
     :class:`MalformedQuote`: the router did answer, with something graphc
     cannot use, which is a router failure (exit 3, docs/robustness.md "Exit
     codes"), not a market without a quote.
@@ -309,7 +336,11 @@ def quote_from_router(payload) -> Quote | None:
     values.update({key: _value(key, payload.get(key)) for key in ("last", "tick", "lot")})
     if values["bid"] is None and values["ask"] is None:
         return None
-    return book_quote(values, one_sided=values["bid"] is None or values["ask"] is None)
+    bid, ask = values["bid"], values["ask"]
+    why = crossed(bid, ask, _shown(bid), _shown(ask))
+    if why is not None:
+        raise MalformedQuote("bid", _shown(bid), f"above its ask {_shown(ask)} ({why})")
+    return book_quote(values, one_sided=bid is None or ask is None)
 
 
 def _value(field: str, value) -> Decimal | None:

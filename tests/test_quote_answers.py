@@ -1,0 +1,136 @@
+"""Quotes that cannot be a market's book, from a snapshot file or the router's answer (audit quotes20).
+
+Each is reproduced through the real CLI: a snapshot file on disk, or a scripted router over real HTTP
+(tests/test_router_answers.py's `scripted_router`, answering `GET /v1/quotes` with the raw text a test gives).
+
+- 1: a crossed book (bid > ask) is GC105 at the quote in a snapshot, and a malformed answer (exit 3) from the
+  router, both values named; a locked book (bid = ask) is a book.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_router_answers import KEY, RAW_CONTROL, scripted_router
+
+import graphc
+from tests.conftest import invoke, write
+
+DOLLAR = """\
+graphc: 1
+name: dollar
+risk: {max_notional: $20k}
+legs:
+  a:
+    buy: $10k
+    symbol: ETH-USD
+    venue: coinbase
+"""
+SWAP = "graphc: 1\nname: swap\nlegs:\n  hedge:\n    buy: 10 ETH\n    symbol: ETH-USD\n    venue: coinbase\n    limit: ask + 1 tick\n"
+
+
+def env_for(router, **extra) -> dict:
+    return {
+        "SEQUENCE_API_URL": router.url,
+        "SEQUENCE_API_KEY": KEY,
+        "GRAPHC_CREDENTIALS": "/nonexistent/graphc-credentials",
+        "NO_COLOR": "1",
+        "GRAPHC_NO_CACHE": "1",
+        **extra,
+    }
+
+
+def answering(*bodies: bytes):
+    """A scripted router whose `GET /v1/quotes` answers ``bodies`` in turn (the last one from then on); any other
+    request is answered with an empty order list."""
+    answers = list(bodies)
+
+    def script(h):
+        if h.path.startswith("/v1/quotes"):
+            body = answers.pop(0) if len(answers) > 1 else answers[0]
+            return h.answer(200, body)
+        return h.answer(200, b'{"orders": [], "has_more": false}')
+
+    return script
+
+
+# -- 1: a crossed book ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["lint", "compile", "plan"])
+def test_a_crossed_snapshot_quote_is_gc105_at_the_quote(tmp_path, command):
+    playbook = write(tmp_path, "dollar.yaml", DOLLAR)
+    quotes = write(tmp_path, "q-x.yaml", "ETH-USD: {bid: 2325.10, ask: 232.55, tick: 0.01}\n")
+    args = [command, playbook, "--quotes", quotes] + (["--no-cache"] if command == "lint" else [])
+    result = invoke(args, {"NO_COLOR": "1"})
+    # before the fix: rc 0, 43.00150505 ETH sized at the crossed ask (about $100k at the bid)
+    assert result.exit_code == 1, result.output
+    assert "q-x.yaml:1:10: error GC105 quote ETH-USD: crossed: bid 2325.10 > ask 232.55" in result.output
+    assert "a locked book (bid = ask) is fine" in result.output
+    assert "43.00150505" not in result.output
+
+
+def test_a_swapped_snapshot_quote_no_longer_prices_a_crossing_hedge_below_the_bid(tmp_path):
+    playbook = write(tmp_path, "swap.yaml", SWAP)
+    quotes = write(tmp_path, "q-swap.yaml", "ETH-USD: {bid: 2325.53, ask: 2325.10, tick: 0.01}\n")
+    result = invoke(["lint", "--no-cache", playbook, "--quotes", quotes], {"NO_COLOR": "1"})
+    assert result.exit_code == 1, result.output
+    assert "error GC105 quote ETH-USD: crossed: bid 2325.53 > ask 2325.10" in result.output
+
+
+def test_a_crossed_snapshot_refuses_submit_and_sends_nothing(sandbox, tmp_path):
+    from sandbox_fixture import cli_env, run_graphc
+
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "dollar.yaml", DOLLAR)
+    write(tmp_path, "q.yaml", "ETH-USD: {bid: 2325.10, ask: 232.55}\n")
+    proc = run_graphc(["submit", "dollar.yaml", "--quotes", "q.yaml", "--run-key", "x"], cli_env(sandbox), tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "GC105 quote ETH-USD: crossed: bid 2325.10 > ask 232.55" in proc.stderr
+    assert sandbox.requests("POST") == []
+
+
+def test_a_locked_book_is_a_book(tmp_path):
+    playbook = write(tmp_path, "dollar.yaml", DOLLAR)
+    quotes = write(tmp_path, "q.yaml", "ETH-USD: {bid: 2325.10, ask: 2325.10, tick: 0.01}\n")
+    result = invoke(["plan", playbook, "--quotes", quotes], {"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+
+
+def test_the_python_api_refuses_a_crossed_mapping():
+    with pytest.raises(ValueError, match=r"quote ETH-USD: crossed: bid 2325.1 > ask 232.55"):
+        graphc.lint_text(DOLLAR, "d.yaml", quotes={"ETH-USD": {"bid": "2325.10", "ask": "232.55"}})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"nbbo": {"bid": 2325.10, "ask": 232.55, "mid": 1278.825}}',
+        b'{"nbbo": {"bid": "2325.10", "ask": "232.55"}}',
+    ],
+)
+def test_a_crossed_live_quote_is_a_malformed_answer_naming_both_sides(tmp_path, body):
+    write(tmp_path, "dollar.yaml", DOLLAR)
+    with scripted_router() as router:
+        router.script = answering(body)
+        for extra in (["plan"], ["submit", "--ledger", tmp_path / "l.db"]):
+            result = invoke(
+                [*extra, tmp_path / "dollar.yaml", "--quotes", "live"], env_for(router, GRAPHC_LOOKBACK="0")
+            )
+            assert result.exit_code == 3, result.output  # before the fix: 0, and the POST sent 43 ETH
+            assert (
+                "the router's quote for ETH-USD is malformed: its bid is 2325.10: above its ask 232.55 "
+                "(crossed: bid 2325.10 > ask 232.55)" in result.output
+            ), result.output
+        assert [m for m, _ in router.seen].count("POST") == 0
+        assert not RAW_CONTROL.search(result.output)
+
+
+def test_a_locked_live_quote_is_a_book(tmp_path):
+    write(tmp_path, "dollar.yaml", DOLLAR)
+    with scripted_router() as router:
+        router.script = answering(b'{"nbbo": {"bid": "2325.10", "ask": "2325.10"}}')
+        result = invoke(["compile", tmp_path / "dollar.yaml", "--quotes", "live"], env_for(router))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 430089028}}  # $10k / 2325.10
