@@ -310,8 +310,9 @@ class MalformedQuote(ValueError):
         super().__init__(f"its {field} is {shown}: {reason}")
 
 
-def quote_from_router(payload) -> Quote | None:
-    """A :class:`Quote` from the router's quote answer, ``{"nbbo": {"bid", "ask", "mid"}, ...}``.
+def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
+    """A :class:`Quote` from the router's quote answer to ``GET /v1/quotes?symbol=SYMBOL``, ``{"nbbo": {"bid",
+    "ask", "mid"}, ...}``.
 
     Prices are read exactly (the caller parses JSON numbers as Decimal) by
     :func:`quote_value`, as a snapshot file is: a side that is missing, null or
@@ -323,10 +324,19 @@ def quote_from_router(payload) -> Quote | None:
     a number), a crossed book (bid above ask: :func:`crossed`), or an ``nbbo`` that is not a mapping, raises
     :class:`MalformedQuote`: the router did answer, with something graphc
     cannot use, which is a router failure (exit 3, docs/robustness.md "Exit
-    codes"), not a market without a quote.
+    codes"), not a market without a quote. So is an answer whose own ``symbol``
+    names another market than ``symbol``, the one asked for (compared without
+    case and surrounding spaces; an answer that names none is taken as the
+    answer about it): its prices are another market's.
     """
     if not isinstance(payload, dict):
         raise MalformedQuote("answer", _shown(payload), "not a JSON object")
+    named = payload.get("symbol")
+    if symbol is not None and named is not None:
+        if not isinstance(named, str):
+            raise MalformedQuote("symbol", _shown(named), f"not a symbol (it was asked for {_shown(symbol)})")
+        if named.strip().casefold() != symbol.strip().casefold():
+            raise MalformedQuote("symbol", _shown(named), f"another market than the one asked for, {_shown(symbol)}")
     nbbo = payload.get("nbbo")
     if nbbo is None:
         nbbo = {}

@@ -5,6 +5,8 @@ Each is reproduced through the real CLI: a snapshot file on disk, or a scripted 
 
 - 1: a crossed book (bid > ask) is GC105 at the quote in a snapshot, and a malformed answer (exit 3) from the
   router, both values named; a locked book (bid = ask) is a book.
+- 2: a router answer whose own `symbol` names another market than the one asked for is a malformed answer (exit
+  3) naming both; the same market in other case or with spaces around it, or no `symbol` at all, is its answer.
 """
 
 from __future__ import annotations
@@ -134,3 +136,33 @@ def test_a_locked_live_quote_is_a_book(tmp_path):
         result = invoke(["compile", tmp_path / "dollar.yaml", "--quotes", "live"], env_for(router))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 430089028}}  # $10k / 2325.10
+
+
+# -- 2: an answer about another market ---------------------------------------------------------------------------
+
+ONE = "graphc: 1\nname: one\nlegs:\n  a:\n    buy: $1000\n    symbol: ETH-USD\n    venue: coinbase\n"
+
+
+def test_a_live_answer_about_another_symbol_is_a_malformed_answer_naming_both(tmp_path):
+    write(tmp_path, "one.yaml", ONE)
+    with scripted_router() as router:
+        router.script = answering(b'{"symbol": "BTC-USD", "nbbo": {"bid": 97250, "ask": 97251}}')
+        result = invoke(["plan", tmp_path / "one.yaml", "--quotes", "live"], env_for(router))
+    # before the fix: rc 0, 0.01028267 ETH (about $24) shown as $999.99
+    assert result.exit_code == 3, result.output
+    assert (
+        "GET /v1/quotes?symbol=ETH-USD: the router's quote for ETH-USD is malformed: its symbol is 'BTC-USD': "
+        "another market than the one asked for, 'ETH-USD'" in result.output
+    ), result.output
+    assert "0.01028267" not in result.output
+
+
+@pytest.mark.parametrize("named", ['"ETH-USD"', '"eth-usd"', '" ETH-USD "', "null"])
+def test_a_live_answer_naming_the_symbol_asked_for_or_none_is_used(tmp_path, named):
+    write(tmp_path, "one.yaml", ONE)
+    body = b'{"symbol": %s, "nbbo": {"bid": "2325.49", "ask": "2325.51"}}' % named.encode()
+    with scripted_router() as router:
+        router.script = answering(body)
+        result = invoke(["compile", tmp_path / "one.yaml", "--quotes", "live"], env_for(router))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 43001320}}  # $1000 / 2325.51

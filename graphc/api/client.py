@@ -514,8 +514,9 @@ class Client:
         ...}`` (the hosted-strategies reference shows that shape from
         ``seq.quote``). A 404, or an answer without a bid or an ask, is "no
         quote"; prices are read as exact decimals. An answer with a value graphc
-        refuses (NaN, negative, not a number) is :class:`ApiProtocolError`, naming
-        the symbol and the field: the router failed, the market is not unquoted.
+        refuses (NaN, negative, not a number, a crossed book) or about another
+        symbol than ``symbol`` is :class:`ApiProtocolError`, naming the symbol and
+        the field: the router failed, the market is not unquoted.
         """
         if not isinstance(symbol, str) or not symbol or len(symbol) > 512:
             return None
@@ -524,7 +525,7 @@ class Client:
         except NotFound:
             return None
         try:
-            return quote_from_router(body)
+            return quote_from_router(body, symbol)
         except MalformedQuote as exc:
             raise ApiProtocolError(
                 f"GET /v1/quotes?symbol={clean(symbol, 80)}: the router's quote for {clean(symbol, 80)} is malformed: "
