@@ -321,7 +321,8 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     None when neither side has a price: the router has no quote (GC109).
 
     A value a snapshot would refuse (NaN, negative, a boolean, text that is not
-    a number), a crossed book (bid above ask: :func:`crossed`), or an ``nbbo`` that is not a mapping, raises
+    a number), a crossed book (bid above ask: :func:`crossed`), a two-sided book's ``mid`` outside its bid and
+    ask, or an ``nbbo`` that is not a mapping, raises
     :class:`MalformedQuote`: the router did answer, with something graphc
     cannot use, which is a router failure (exit 3, docs/robustness.md "Exit
     codes"), not a market without a quote. So is an answer whose own ``symbol``
@@ -350,6 +351,10 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     why = crossed(bid, ask, _shown(bid), _shown(ask))
     if why is not None:
         raise MalformedQuote("bid", _shown(bid), f"above its ask {_shown(ask)} ({why})")
+    mid = values["mid"]
+    if bid is not None and ask is not None and mid is not None and not bid <= mid <= ask:
+        # a mid outside its own book: a `mid - 5bps` bid priced from it may cross, and GC406 measures against it
+        raise MalformedQuote("mid", _shown(mid), f"outside its own bid {_shown(bid)} and ask {_shown(ask)}")
     return book_quote(values, one_sided=bid is None or ask is None)
 
 

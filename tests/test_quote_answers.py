@@ -7,6 +7,7 @@ Each is reproduced through the real CLI: a snapshot file on disk, or a scripted 
   router, both values named; a locked book (bid = ask) is a book.
 - 2: a router answer whose own `symbol` names another market than the one asked for is a malformed answer (exit
   3) naming both; the same market in other case or with spaces around it, or no `symbol` at all, is its answer.
+- 3: a router's two-sided `mid` outside its own bid and ask is a malformed answer (exit 3).
 """
 
 from __future__ import annotations
@@ -166,3 +167,44 @@ def test_a_live_answer_naming_the_symbol_asked_for_or_none_is_used(tmp_path, nam
         result = invoke(["compile", tmp_path / "one.yaml", "--quotes", "live"], env_for(router))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 43001320}}  # $1000 / 2325.51
+
+
+# -- 3: a mid outside its own book -------------------------------------------------------------------------------
+
+MIDBUY = """\
+graphc: 1
+name: midbuy
+risk: {max_notional: $100k}
+legs:
+  a:
+    buy: 10 ETH
+    symbol: ETH-USD
+    venue: coinbase
+    limit: mid - 5bps
+"""
+
+
+@pytest.mark.parametrize("mid", ["2500.00", "2325.00"])
+def test_a_live_mid_outside_its_own_book_is_a_malformed_answer(tmp_path, mid):
+    write(tmp_path, "midbuy.yaml", MIDBUY)
+    body = b'{"nbbo": {"bid": 2325.10, "ask": 2325.53, "mid": %s}}' % mid.encode()
+    with scripted_router() as router:
+        router.script = answering(body)
+        for command in ("lint", "plan"):
+            result = invoke([command, tmp_path / "midbuy.yaml", "--quotes", "live"], env_for(router))
+            # before the fix: rc 0, a "passive" buy at 2498.75, 7.4% above the ask, and GC406 silent
+            assert result.exit_code == 3, result.output
+            assert (
+                f"the router's quote for ETH-USD is malformed: its mid is {mid}: outside its own bid 2325.10 and "
+                "ask 2325.53" in result.output
+            ), result.output
+
+
+@pytest.mark.parametrize("mid", ["2325.10", "2325.53", "2325.3"])
+def test_a_live_mid_within_its_book_is_used(tmp_path, mid):
+    write(tmp_path, "midbuy.yaml", MIDBUY)
+    body = b'{"nbbo": {"bid": 2325.10, "ask": 2325.53, "mid": %s}}' % mid.encode()
+    with scripted_router() as router:
+        router.script = answering(body)
+        result = invoke(["compile", tmp_path / "midbuy.yaml", "--quotes", "live"], env_for(router))
+    assert result.exit_code == 0, result.output
