@@ -1,10 +1,15 @@
-"""A Polymarket tick that Polymarket cannot have (audit venue18 3).
+"""A Polymarket tick that Polymarket cannot have (audit venue18 3), and a Kalshi tick that Kalshi cannot have
+(audit quotes20 5).
 
 venue-rules.md §1: a Polymarket market's tick is one of 0.1, 0.01, 0.001 and 0.0001 (py-clob-client's
 ``TickSize``). A snapshot's or graphc.toml's tick for a market traded on Polymarket that is none of them (a typo,
 or a tick copied from another market) is an error at the value, as a tick of 0 or less already is (GC105 in the
 snapshot, GC103 in graphc.toml), and it is not used: the market's checks read the next tick known (the venue's
 0.001 check grid), never a grid no Polymarket market has.
+
+venue-rules.md §2: a Kalshi market's price_level_structure is linear_cent (0.01), deci_cent (0.001) or
+tapered_deci_cent (0.001 / 0.01 / 0.001): its tick is 0.01 or 0.001, and a snapshot's, the router's or
+graphc.toml's 0.005 or 0.0001 is the same error, the market keeping Kalshi's 0.01.
 """
 
 from __future__ import annotations
@@ -90,14 +95,15 @@ def test_a_slug_pinned_to_polymarket_and_a_wire_graph_too(tmp_path):
 
 
 def test_other_venues_keep_their_ticks(tmp_path):
-    """Kalshi's bands and the exchanges' ticks are not Polymarket's: a 0.5 tick on BTC-USD is that market's."""
+    """Kalshi's ticks and the exchanges' are not Polymarket's: a 0.5 tick on BTC-USD is that market's, and 0.001
+    (a deci_cent Kalshi market's) is a Kalshi market's."""
     quotes = write(
-        tmp_path, "q.yaml", "BTC-USD: {bid: 60000, ask: 60001, tick: 0.5}\nKXA-1: {bid: 0.4, ask: 0.6, tick: 0.02}\n"
+        tmp_path, "q.yaml", "BTC-USD: {bid: 60000, ask: 60001, tick: 0.5}\nKXA-1: {bid: 0.4, ask: 0.6, tick: 0.001}\n"
     )
     btc = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 0.001\n    symbol: BTC-USD\n    venue: coinbase\n    limit: 60000.25\n"
     assert codes(report(write(tmp_path, "b.yaml", btc), "--quotes", quotes)) == ["GC303"]  # off the 0.5 tick
-    kx = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 5 contracts\n    symbol: KXA-1\n    limit: 0.51\n"
-    assert codes(report(write(tmp_path, "k.yaml", kx), "--quotes", quotes)) == ["GC303"]  # off the 0.02 tick
+    kx = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 5 contracts\n    symbol: KXA-1\n    limit: 0.5105\n"
+    assert codes(report(write(tmp_path, "k.yaml", kx), "--quotes", quotes)) == ["GC303"]  # off the 0.001 tick
 
 
 def test_graphc_toml_ticks_are_gc103_at_the_key(tmp_path):
@@ -116,8 +122,8 @@ def test_graphc_toml_ticks_are_gc103_at_the_key(tmp_path):
     )
     assert "GC303" not in result.output and "GC304" not in result.output
     # a market pinned to another venue keeps its graphc.toml tick
-    write(tmp_path, "graphc.toml", '[markets."KXA-1"]\ntick = 0.02\n')
-    kx = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 5 contracts\n    symbol: KXA-1\n    limit: 0.51\n"
+    write(tmp_path, "graphc.toml", '[markets."KXA-1"]\ntick = 0.001\n')
+    kx = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 5 contracts\n    symbol: KXA-1\n    limit: 0.5105\n"
     data = report(write(tmp_path, "k.yaml", kx))
     assert codes(data) == ["GC303"]
 
@@ -142,3 +148,54 @@ def test_gc404_does_not_offer_to_cross_by_the_refused_tick(tmp_path):
     data = report(playbook, "--quotes", quotes)
     [gc404] = [d for d in data["diagnostics"] if d["code"] == "GC404"]
     assert "0.005" not in gc404["hint"] and "0.605" not in gc404["hint"], gc404["hint"]
+
+
+# -- Kalshi (audit quotes20 5) -------------------------------------------------------------------------------------
+
+KX = "graphc: 1\nname: kx\nlegs:\n  a:\n    buy: 10 contracts\n    symbol: KXBTCD-25DEC31-T100000\n    limit: {}\n"
+
+
+@pytest.mark.parametrize(("tick", "price"), [("0.005", "0.555"), ("0.0001", "0.5555")])
+def test_a_kalshi_tick_kalshi_cannot_have_is_gc105_and_not_used(tmp_path, tick, price):
+    playbook = write(tmp_path, "kx.yaml", KX.format(price))
+    quotes = write(tmp_path, "q.yaml", f"KXBTCD-25DEC31-T100000: {{bid: 0.55, ask: 0.56, tick: {tick}}}\n")
+    result = lint(playbook, "--quotes", quotes)
+    # before the fix: rc 0, "no problems", and the off-tick price Kalshi rejects went through
+    assert result.exit_code == 1, result.output
+    assert (
+        f"error GC105 quote KXBTCD-25DEC31-T100000.tick: {tick} is not a Kalshi tick (0.01 or 0.001), so it is not "
+        "used" in result.output
+    ), result.output
+    assert f"error GC303 price {price} is not on kalshi's 0.01 tick" in result.output  # Kalshi's own 0.01 grid
+    plan = CliRunner().invoke(cli, ["plan", str(playbook), "--quotes", str(quotes)])
+    assert plan.exit_code == 1 and "GC105" in plan.output, plan.output
+
+
+@pytest.mark.parametrize("tick", ["0.01", "0.001"])
+def test_the_two_kalshi_ticks_are_used(tmp_path, tick):
+    playbook = write(tmp_path, "kx.yaml", KX.format("0.55"))
+    quotes = write(tmp_path, "q.yaml", f"KXBTCD-25DEC31-T100000: {{bid: 0.55, ask: 0.56, tick: {tick}}}\n")
+    assert codes(report(playbook, "--quotes", quotes)) == []
+
+
+def test_a_kalshi_tick_in_graphc_toml_is_gc103(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", "[venues.kalshi]\ntick = 0.0001\n")
+    result = lint(write(tmp_path, "kx.yaml", KX.format("0.55")))
+    assert result.exit_code == 1, result.output
+    assert "graphc.toml:2:1: error GC103 [venues.kalshi] `tick` 0.0001 is not a Kalshi tick (0.01 or 0.001)" in (
+        result.output
+    )
+
+
+def test_a_kalshi_tick_from_the_router_is_gc105(tmp_path):
+    from test_router_answers import KEY, scripted_router
+
+    playbook = write(tmp_path, "kx.yaml", KX.format("0.555"))
+    with scripted_router() as router:
+        router.script = lambda h: h.answer(200, b'{"nbbo": {"bid": "0.55", "ask": "0.56"}, "tick": "0.005"}')
+        env = {"SEQUENCE_API_URL": router.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent/x"}
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", str(playbook), "--quotes", "live"], env=env)
+    assert result.exit_code == 1, result.output
+    assert "GC105 quote KXBTCD-25DEC31-T100000.tick: 0.005 is not a Kalshi tick (0.01 or 0.001)" in result.output
+    assert "GC303 price 0.555 is not on kalshi's 0.01 tick" in result.output

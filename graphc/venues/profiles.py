@@ -91,14 +91,23 @@ PROFILES: dict[str, dict] = {
 }
 
 
-# The ticks a venue's markets can have, where the venue fixes the list, and what to write instead. A tick outside
-# it, from the quotes snapshot or graphc.toml, is an error at the value (GC105 in the snapshot, GC103 in graphc.toml,
-# as a tick of 0 or less) and is not used: the market keeps the next tick known (MarketResolver, tick_refusal).
+# The ticks a venue's markets can have, where the venue fixes the list (Polymarket: venue-rules.md §1; Kalshi: §2),
+# and what to write instead. A tick outside it, from the quotes snapshot, the router's quote answer or graphc.toml,
+# is an error at the value (GC105 for a quote, GC103 in graphc.toml, as a tick of 0 or less) and is not used: the
+# market keeps the next tick known (MarketResolver, tick_refusal).
 ALLOWED_TICKS: dict[str, tuple[tuple[D, ...], str]] = {
     "polymarket": (
         (D("0.1"), D("0.01"), D("0.001"), D("0.0001")),  # py-clob-client clob_types.py `TickSize` (venue-rules.md §1)
         "write the market's own tick (its displayed quote tick: most Polymarket markets trade in 0.01, some in "
         "0.001), or leave the tick out (graphc then checks against 0.001)",
+    ),
+    "kalshi": (
+        # venue-rules.md §2: a market's price_level_structure is linear_cent ($0.01), deci_cent ($0.001) or
+        # tapered_deci_cent (0.001 below 0.10 and above 0.90, 0.01 between): its tick is 0.01 or 0.001
+        (D("0.01"), D("0.001")),
+        "write the market's own tick (0.01 on a linear_cent market, 0.001 on a deci_cent one; a tapered_deci_cent "
+        "market's bands go in graphc.toml: price_level_structure), or leave the tick out (graphc then checks "
+        "against 0.01)",
     ),
 }
 

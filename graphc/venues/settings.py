@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "tick",
         "decimal",
-        "Price step. Replaces the venue's default check grid. On Polymarket one of 0.1, 0.01, 0.001, 0.0001.",
+        "Price step. Replaces the venue's default check grid. On Polymarket one of 0.1, 0.01, 0.001, 0.0001; on Kalshi 0.01 or 0.001.",
         "tick = 0.01",
     ),
     Setting("lot", "decimal", "Size step, in base units, shares or contracts.", "lot = 0.001"),
