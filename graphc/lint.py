@@ -275,7 +275,9 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
         )
     run = base.run_rules(base.LintContext(wire, facts), registry.CHECKED, skip_paths=options.report_skips)
     diagnostics: list[Diagnostic] = (
-        _refused_ticks(facts, path, graph.locator, options) if facts.resolver.refused else []
+        refused_ticks(facts, path, graph.locator, options.config, quotes=(options.compile or CompileOptions()).quotes)
+        if facts.resolver.refused
+        else []
     )
     rules = registry.RULES
     for finding in run.findings:
@@ -287,15 +289,26 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
     return diagnostics, _located_skips(run.skipped, graph.locator, options)
 
 
-def _refused_ticks(facts: GraphFacts, path: str, locator: Locates, options: LintOptions) -> list[Diagnostic]:
+def refused_ticks(
+    facts: GraphFacts, path: str, locator: Locates, config: Config | None, *, quotes: Mapping[str, Any] | None = None
+) -> list[Diagnostic]:
     """An error at each tick the graph's markets did not use because their venue's markets cannot have it (a
-    Polymarket tick other than 0.1, 0.01, 0.001 or 0.0001: venue-rules.md §1, ``MarketResolver``), once a tick: in
-    the quotes snapshot (GC105, as a tick of 0 or less is there), in graphc.toml (GC103, as there), each with a
-    note on the first leg that trades the market there. Where the file cannot be named (a snapshot given as a
-    mapping, a market config without a file), at that leg."""
+    Polymarket tick other than 0.1, 0.01, 0.001 or 0.0001, a Kalshi tick other than 0.01 or 0.001: venue-rules.md
+    §1-§2, ``MarketResolver``), once a tick: in the quotes snapshot (GC105, as a tick of 0 or less is there), in
+    graphc.toml (GC103, as there), each with a note on the first leg that trades the market there. Where the file
+    cannot be named (a snapshot given as a mapping, a market config without a file), at that leg; a tick of the
+    router's answer (``quotes`` read by ``--quotes live``) at that leg too, saying it is the router's.
+
+    The one report of them: lint's rules run after it (:func:`_run_rules`), and ``graphc compile``, which runs no
+    rule and makes no facts, makes the facts for it when a tick of its quotes or config may be refused
+    (:meth:`graphc.venues.MarketResolver.may_refuse_ticks`)."""
     from graphc.config import setting_at  # deferred: only a graph with such a tick needs it
     from graphc.diagnostics import Related  # deferred: (as above)
+    from graphc.numbers import plain  # deferred: (as above)
+    from graphc.quotes import LiveQuotes  # deferred: (as above)
     from graphc.venues.profiles import tick_refusal  # deferred: (as above)
+
+    live = isinstance(quotes, LiveQuotes)
 
     out: list[Diagnostic] = []
     seen: set[tuple[str, str, Decimal]] = set()
@@ -312,12 +325,23 @@ def _refused_ticks(facts: GraphFacts, path: str, locator: Locates, options: Lint
             why, hint = tick_refusal(node.venue, tick) or ("", "")
             span: Span | None = where
             shown: str | None = None  # the file, where the line is not known
-            if label == "quotes":
+            if label == "quotes" and live:  # the router's answer gave it: the user wrote no tick to fix
+                code = "GC105"
+                message = (
+                    f"quote {node.symbol}.tick of the router's answer (GET /v1/quotes?symbol={node.symbol}): {why}"
+                )
+                used_tick = node.market.tick
+                hint = (
+                    f"the router's answer is wrong about this market, not the playbook: {node.symbol} is checked "
+                    f"against the next tick known instead{'' if used_tick is None else f' ({plain(used_tick)})'}; "
+                    f'to give the market\'s own, set [markets."{node.symbol}"] tick in graphc.toml'
+                )
+            elif label == "quotes":
                 code, message = "GC105", f"quote {node.symbol}.tick: {why}"
             else:  # [markets."X"] (a [venues.X] tick is refused when graphc.toml is read)
                 code, message = "GC103", f"{label} `tick` {why}"
                 name = label.removeprefix("[markets.").removesuffix("]").strip('"')
-                found = setting_at(options.config, "markets", name, "tick") if options.config else None
+                found = setting_at(config, "markets", name, "tick") if config else None
                 shown, span = found if found is not None else (None, None)
             if span is not None:
                 out.append(located(Diagnostic(code, message, path, span.replace(via=used), hint=hint)))

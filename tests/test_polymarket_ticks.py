@@ -10,6 +10,9 @@ snapshot, GC103 in graphc.toml), and it is not used: the market's checks read th
 venue-rules.md §2: a Kalshi market's price_level_structure is linear_cent (0.01), deci_cent (0.001) or
 tapered_deci_cent (0.001 / 0.01 / 0.001): its tick is 0.01 or 0.001, and a snapshot's, the router's or
 graphc.toml's 0.005 or 0.0001 is the same error, the market keeping Kalshi's 0.01.
+
+`graphc compile` reports it too, through lint's one function (audit quotes20 7), and one from the router's answer
+says so, without telling the user to fix a tick they never wrote.
 """
 
 from __future__ import annotations
@@ -197,5 +200,64 @@ def test_a_kalshi_tick_from_the_router_is_gc105(tmp_path):
         env = {"SEQUENCE_API_URL": router.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent/x"}
         result = CliRunner().invoke(cli, ["lint", "--no-cache", str(playbook), "--quotes", "live"], env=env)
     assert result.exit_code == 1, result.output
-    assert "GC105 quote KXBTCD-25DEC31-T100000.tick: 0.005 is not a Kalshi tick (0.01 or 0.001)" in result.output
+    assert (
+        "GC105 quote KXBTCD-25DEC31-T100000.tick of the router's answer (GET /v1/quotes?symbol=KXBTCD-25DEC31-T100000)"
+        ": 0.005 is not a Kalshi tick (0.01 or 0.001)" in result.output
+    ), result.output
     assert "GC303 price 0.555 is not on kalshi's 0.01 tick" in result.output
+
+
+# -- compile reports it as lint does; the router's tick is named as the router's (audit quotes20 7) ----------------
+
+PM = PM995 + "  b:\n    buy: 1000 shares\n    symbol: will-it-rain:yes\n    limit: ask + 1 tick\n"
+
+
+def test_compile_reports_the_refused_tick_as_lint_does(tmp_path):
+    playbook = write(tmp_path, "pm.yaml", PM)
+    quotes = write(tmp_path, "q-pm.yaml", "will-it-rain:yes: {bid: 0.40, ask: 0.60, tick: 0.005}\n")
+    compiled = CliRunner().invoke(cli, ["compile", str(playbook), "--quotes", str(quotes)])
+    # before the fix: rc 0, no diagnostic, the graph written
+    assert compiled.exit_code == 1, compiled.output
+    said = (
+        "q-pm.yaml:1:48: error GC105 quote will-it-rain:yes.tick: 0.005 is not a Polymarket tick "
+        "(0.1, 0.01, 0.001 or 0.0001), so it is not used"
+    )
+    assert said in compiled.stderr and "pm.yaml:6:13: will-it-rain:yes is traded on polymarket here" in (
+        compiled.stderr
+    )
+    assert compiled.stdout == ""
+    linted = lint(playbook, "--quotes", quotes)
+    assert linted.exit_code == 1 and said in linted.output
+
+
+def test_compile_reports_a_refused_graphc_toml_market_tick_and_passes_good_ones(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[markets."will-it-rain:yes"]\ntick = 0.005\n')
+    playbook = write(tmp_path, "pm.yaml", PM995)
+    compiled = CliRunner().invoke(cli, ["compile", str(playbook)])
+    assert compiled.exit_code == 1 and 'graphc.toml:2:1: error GC103 [markets."will-it-rain:yes"] `tick` 0.005' in (
+        compiled.stderr
+    ), compiled.output
+    write(tmp_path, "graphc.toml", '[markets."will-it-rain:yes"]\ntick = 0.001\n')
+    assert CliRunner().invoke(cli, ["compile", str(playbook)]).exit_code == 0
+
+
+def test_a_refused_tick_from_the_router_names_the_router_not_the_user(tmp_path):
+    from test_router_answers import KEY, scripted_router
+
+    playbook = write(tmp_path, "pm.yaml", PM)
+    with scripted_router() as router:
+        router.script = lambda h: h.answer(200, b'{"nbbo": {"bid": "0.40", "ask": "0.60"}, "tick": "0.005"}')
+        env = {"SEQUENCE_API_URL": router.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent/x"}
+        for command in (["lint", "--no-cache"], ["compile"], ["plan"]):
+            result = CliRunner().invoke(cli, [*command, str(playbook), "--quotes", "live"], env=env)
+            assert result.exit_code == 1, (command, result.output)
+            assert (
+                "pm.yaml:6:13: error GC105 quote will-it-rain:yes.tick of the router's answer "
+                "(GET /v1/quotes?symbol=will-it-rain:yes): 0.005 is not a Polymarket tick" in result.output
+            ), (command, result.output)
+            assert "write the market's own tick" not in result.output
+            assert (
+                "hint: the router's answer is wrong about this market, not the playbook: will-it-rain:yes is checked "
+                "against the next tick known instead (0.001)" in result.output
+            ), result.output

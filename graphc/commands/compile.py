@@ -68,6 +68,7 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
     exit_on_file_errors(quote_diagnostics)  # the snapshot's own problems, shown as lint shows them
     options.project_root = str(root)
     result = compile_text(text, path, options)
+    _report_refused_ticks(result, options, config)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
     file_result = FileResult(result.path, result.source, result.diagnostics, [])
     if result.diagnostics:
@@ -78,3 +79,19 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
         exit_on_findings(file_result)
     with open_output(output, what="the graph") as stream:
         result.write_wire_json(stream.write)  # streamed: a large graph is never one string
+
+
+def _report_refused_ticks(result, options, config) -> None:
+    """A tick a market's venue cannot have (a quote's, graphc.toml's ``[markets."X"]``) is not used, and is an error
+    in lint, plan and submit (GC105, GC103: graphc.lint.refused_ticks). It is found as the graph's facts are made,
+    which lint's rules need and compile otherwise never makes (a fifth of a 100,000-leg compile): so compile makes
+    them only when such a tick may be there, and reports it through the same function."""
+    resolver = options.resolver()
+    if result.wire is None or not resolver.may_refuse_ticks():
+        return
+    from graphc.lint import refused_ticks  # deferred: the linter; only a compile with such a tick needs it
+
+    facts = result.facts
+    if facts is not None and facts.resolver.refused:
+        locator = result.locator
+        result.diagnostics.extend(refused_ticks(facts, result.path, locator, config, quotes=options.quotes))

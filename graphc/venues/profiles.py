@@ -125,6 +125,11 @@ def tick_refusal(venue: str | None, tick: D) -> tuple[str, str] | None:
     return why, known[1]
 
 
+def refusable(tick: D) -> bool:
+    """Whether some venue's markets cannot have ``tick`` (:func:`tick_refusal` would refuse it on that venue)."""
+    return any(tick not in allowed for allowed, _ in ALLOWED_TICKS.values())
+
+
 PROFILE_ONLY_KEYS = ("max_decimals_base", "separate_market_min", "cost_unit", "generated_tick", "min_size_is_lot")
 
 

@@ -35,7 +35,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from graphc.venues.model import MarketFacts, MinMax
-from graphc.venues.profiles import PROFILES, tick_refusal
+from graphc.venues.profiles import PROFILES, refusable, tick_refusal
 from graphc.venues.settings import MarketConfig, derived_settings
 from graphc.venues.symbols import prediction_venue
 
@@ -78,6 +78,15 @@ class MarketResolver:
 
     def is_known_venue(self, venue: str | None) -> bool:
         return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
+
+    def may_refuse_ticks(self) -> bool:
+        """Whether a tick of this resolver's own layers (a quote's, a ``[markets."X"]`` one) is one that some venue's
+        markets cannot have: only then can a market resolved here lose it (:attr:`refused`). Cheap (a look at the
+        quotes and the config, no market resolved): ``graphc compile`` asks it before it makes a graph's facts to
+        report such a tick (graphc.lint.refused_ticks). A ``[venues.X]`` tick is refused when graphc.toml is read."""
+        ticks = [getattr(quote, "tick", None) for quote in self.quotes.values()]
+        ticks += [settings.get("tick") for settings in self.config.markets.values() if isinstance(settings, dict)]
+        return any(tick is not None and refusable(tick) for tick in ticks)
 
     def _own_layers(self, symbol, venue, quote) -> tuple[list[tuple[str, dict]], tuple]:
         """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver), and
