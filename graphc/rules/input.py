@@ -388,9 +388,10 @@ def check_wire_venue_case(ctx):
     - in `graphc.toml`, a setting's value of the wrong type or out of range
       (`tick = -0.01`), and a `tick` the market's venue cannot have: a
       Polymarket market's tick is 0.1, 0.01, 0.001 or 0.0001 (venue-rules.md
-      §1), so `tick = 0.005` in `[venues.polymarket]`, or in
-      `[markets."SYMBOL"]` of a market a leg trades on Polymarket, is GC103 at
-      the key (the second with a note naming that leg), and the tick is not used;
+      §1), a Kalshi market's 0.01 or 0.001 (§2), so `tick = 0.005` in
+      `[venues.polymarket]` or `[venues.kalshi]`, or in `[markets."SYMBOL"]` of
+      a market a leg trades on one of them, is GC103 at the key (the second
+      with a note naming that leg), and the tick is not used;
     - a suppression comment not written as spec §8 and the docs give it
       (`# graphc: ignore[GC405]` on the line, `# graphc: ignore-file[GC405]`
       anywhere, a bare `# graphc: ignore` for every code of its line): codes not
@@ -585,12 +586,24 @@ GC105 = describe(
     negative price (`bid: -1`), or a `tick` or `lot` of `0` or less, is GC105 at
     the value, shown as the file writes it. A price of exactly `0` is not an
     error: it is the empty side of a one-sided book, as the router reports it
-    (see GC109). So is a `tick` that the market's venue cannot have: a Polymarket
-    market's tick is 0.1, 0.01, 0.001 or 0.0001 (venue-rules.md §1), so `tick:
-    0.005` (or `0.02`) for a symbol a leg trades on Polymarket is GC105 at the
-    value, with a note naming that leg, and the tick is not used: the market is
-    checked against the next tick known, graphc's 0.001 check grid unless
-    `graphc.toml` gives one (the same tick in `graphc.toml` is GC103).
+    (see GC109). A `tick` that the market's venue cannot have is GC105 too: a
+    Polymarket market's tick is 0.1, 0.01, 0.001 or 0.0001 (venue-rules.md §1),
+    a Kalshi market's 0.01 or 0.001 (§2: linear_cent, deci_cent, or the bands of
+    tapered_deci_cent), so `tick: 0.005` (or `0.02`) for a symbol a leg trades
+    on Polymarket or Kalshi is GC105 at the value, with a note naming that leg,
+    and the tick is not used: the market is checked against the next tick
+    known, graphc's 0.001 check grid on Polymarket and Kalshi's 0.01 unless
+    `graphc.toml` gives one (the same tick in `graphc.toml` is GC103). `compile`
+    reports it as `lint`, `plan` and `submit` do. With `--quotes live` the tick
+    is the router's answer, not a value you wrote: the error is at the leg's
+    `symbol` and names the answer (`quote X.tick of the router's answer (GET
+    /v1/quotes?symbol=X): ...`), and its hint says which tick is used instead
+    and how to give the market's own (`[markets."X"] tick` in `graphc.toml`). A crossed
+    book, a bid above the ask (`{bid: 2325.10, ask: 232.55}`: a digit dropped,
+    or the sides swapped), is GC105 at the quote (`quote ETH-USD: crossed: bid
+    2325.10 > ask 232.55`), and neither side is used: a notional buy would be
+    sized at the lower ask and its risk checked there. A locked book (bid =
+    ask) is fine.
 
     Readable forms are listed in the playbook spec: plain numbers with `,` or `_`
     separators and `k`/`m`/`M`/`bn` suffixes, notional sizes like `$5k` or
