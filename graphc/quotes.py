@@ -318,10 +318,15 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     :func:`quote_value`, as a snapshot file is: a side that is missing, null or
     zero (a one-sided book) is None, and the book's mid with it. Optional
     ``last``, ``tick`` and ``lot`` at the top level are used when present.
-    None when neither side has a price: the router has no quote (GC109).
+    None when neither side has a price (``{}``, ``{"nbbo": null}``, ``{"nbbo":
+    {}}``: the reference SDK's ``(q or {}).get("nbbo") or {}`` reads these as
+    no quote): the router has no quote (GC109).
 
-    A value a snapshot would refuse (NaN, negative, a boolean, text that is not
-    a number), a crossed book (bid above ask: :func:`crossed`), a two-sided book's ``mid`` outside its bid and
+    A value is a JSON number or the text of a plain decimal number (``"2325.10"``,
+    ``"1e-8"``): a JSON API writes no units, so ``"1k"``, ``"55c"``, ``"$97,250"``
+    or ``"97250.5 USD"`` (which a playbook's human grammar would read) are not
+    prices here. Such a value, one a snapshot would refuse (NaN, negative, a
+    boolean), a ``bid``, ``ask`` or ``mid`` beside ``nbbo`` instead of in it, a crossed book (bid above ask: :func:`crossed`), a two-sided book's ``mid`` outside its bid and
     ask, or an ``nbbo`` that is not a mapping, raises
     :class:`MalformedQuote`: the router did answer, with something graphc
     cannot use, which is a router failure (exit 3, docs/robustness.md "Exit
@@ -332,6 +337,15 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     """
     if not isinstance(payload, dict):
         raise MalformedQuote("answer", _shown(payload), "not a JSON object")
+    if payload.get("nbbo") is None:
+        # the book's sides beside `nbbo` rather than in it: another shape than the reference's, not "no quote"
+        for key in ("bid", "ask", "mid"):
+            if payload.get(key) is not None:
+                raise MalformedQuote(
+                    key,
+                    _shown(payload[key]),
+                    'outside `nbbo` (the answer graphc reads is {"nbbo": {"bid", "ask", "mid"}})',
+                )
     named = payload.get("symbol")
     if symbol is not None and named is not None:
         if not isinstance(named, str):
@@ -358,13 +372,21 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     return book_quote(values, one_sided=bid is None or ask is None)
 
 
+# A JSON number written as text: what a router's value in quotes may be (`"2325.10"`, `"-1"`, `"1e-8"`); no unit,
+# separator, sign other than `-`, or space (a playbook's `55c`, `1k`, `$97,250` are the human grammar, not JSON's)
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 def _value(field: str, value) -> Decimal | None:
     """Field ``field`` of the router's answer as :func:`quote_value` reads it; :class:`MalformedQuote` where it
-    would refuse it (a boolean is no price either, though a snapshot's YAML reader would call it GC103)."""
+    would refuse it (a boolean is no price either, though a snapshot's YAML reader would call it GC103), or where
+    it is text other than a plain decimal number (:data:`_PLAIN_DECIMAL`)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         raise MalformedQuote(field, _shown(value), "not a number")
+    if isinstance(value, str) and _PLAIN_DECIMAL.fullmatch(value) is None:
+        raise MalformedQuote(field, _shown(value), "not a plain decimal number")
     try:
         return quote_value(field, value)
     except UnitError as exc:
@@ -385,6 +407,31 @@ def _shown(value) -> str:
         except (ValueError, RecursionError):
             text = type(value).__name__
     return text if len(text) <= 60 else text[:59] + "…"
+
+
+def no_quote_reason(symbol: str, quotes) -> str:
+    """Why a check that needs ``symbol``'s quote was skipped: no quotes given (``pass --quotes``), the router had
+    none or was not asked (``--quotes live``), or the snapshot given has no entry for it, naming a key that is
+    nearly it (``eth-usd`` for ``ETH-USD``: a symbol must match exactly, docs/playbooks.md)."""
+    if isinstance(quotes, LiveQuotes):
+        if symbol in quotes.not_asked:
+            return f"no quote for {symbol!r}: not asked, past GRAPHC_MAX_LIVE_QUOTES"
+        return f"no quote for {symbol!r}: the router has no quote for it"
+    if not quotes:
+        return f"no quote for {symbol!r} (pass --quotes)"
+    return f"no quote for {symbol!r}: the quotes snapshot has no entry for it{_near_miss(symbol, quotes)}"
+
+
+def _near_miss(symbol: str, quotes) -> str:
+    """`` (did you mean 'eth-usd'?)`` for a snapshot key that is ``symbol`` in other case, else one spelt nearly
+    as it (:func:`graphc.stages.suggest.did_you_mean`), else an empty string."""
+    from graphc.stages.suggest import did_you_mean  # deferred: only a missing quote needs it
+
+    folded = symbol.casefold()
+    for key in quotes:
+        if isinstance(key, str) and key.casefold() == folded:
+            return f" (did you mean {key!r}?)"
+    return did_you_mean(symbol, quotes)
 
 
 def explain_missing(diagnostics, missing) -> list:

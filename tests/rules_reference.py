@@ -43,7 +43,10 @@ after that move (``_price_waits``; audit exec20 1, tests/test_rules_execution.py
 its parent's only in one unit (a base asset; prediction shares, or Kalshi contracts: ``_size_unit``), skips the sizes
 of different assets and warns of a `derived` hedge on another asset (audit exec20 3, tests/test_rules_execution.py);
 GC208 reports an on_price `above` a projected level of 1 or more on a prediction market, which never fires (in the
-live ``_price_findings``, imported here; audit exec20 4, tests/test_rules_graph.py).
+live ``_price_findings``, imported here; audit exec20 4, tests/test_rules_graph.py); GC404/GC406 skip a
+limit order whose symbol has no quote saying why (``graphc.quotes.no_quote_reason``): "(pass --quotes)" only when
+no quotes were given, else the snapshot has no entry for it (with a key nearly it) or the router has none (audit
+quotes20 8, tests/test_quote_answers.py).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from itertools import islice
 from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, missing_side, wire_limit, wire_qty
 from graphc.numbers import above, beside, is_multiple, minus, plain, plus, times, usd, usd_exact, usd_up
+from graphc.quotes import no_quote_reason
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import (
     CONTRADICTIONS,
@@ -508,7 +512,7 @@ def _quoted_limits(ctx):
             )
             continue
         if node.quote is None:
-            yield node, Skipped(node.at("order_type"), f"no quote for {node.symbol!r} (pass --quotes)")
+            yield node, Skipped(node.at("order_type"), no_quote_reason(node.symbol, ctx.facts.quotes))
             continue
         yield node, node.quote
 

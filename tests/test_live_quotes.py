@@ -39,7 +39,7 @@ def test_quote_one_sided_book_and_garbage():
     for answer, said in [
         ({"nbbo": "x"}, "its nbbo is 'x': not a mapping of bid, ask, mid"),
         ([], "its answer is []: not a JSON object"),
-        ({"nbbo": {"bid": "NaN", "ask": "2"}}, "its bid is 'NaN': cannot read 'NaN' as a price"),
+        ({"nbbo": {"bid": "NaN", "ask": "2"}}, "its bid is 'NaN': not a plain decimal number"),
         ({"nbbo": {"bid": "1", "ask": "1e999999999"}}, "its ask is '1e999999999': '1e999999999' is out of range"),
         ({"nbbo": {"bid": True, "ask": "2"}}, "its bid is True: not a number"),
         ({"nbbo": {"bid": "1", "ask": "2"}, "tick": "-1"}, "its tick is '-1': -1 is not positive"),

@@ -8,6 +8,10 @@ Each is reproduced through the real CLI: a snapshot file on disk, or a scripted 
 - 2: a router answer whose own `symbol` names another market than the one asked for is a malformed answer (exit
   3) naming both; the same market in other case or with spaces around it, or no `symbol` at all, is its answer.
 - 3: a router's two-sided `mid` outside its own bid and ask is a malformed answer (exit 3).
+- 8: a router's values are JSON numbers or plain decimal text, never the playbook's human grammar (`"1k"`, `"55c"`,
+  `"$97,250"`, `"97250.5 USD"`); a 200 with no body, or the sides beside `nbbo`, is a malformed answer, while `{}`,
+  `{"nbbo": null}` and a book without sides stay "no quote"; with `--quotes FILE`, a symbol the snapshot lacks is
+  skipped saying so, naming a key nearly it, not "(pass --quotes)".
 """
 
 from __future__ import annotations
@@ -208,3 +212,88 @@ def test_a_live_mid_within_its_book_is_used(tmp_path, mid):
         router.script = answering(body)
         result = invoke(["compile", tmp_path / "midbuy.yaml", "--quotes", "live"], env_for(router))
     assert result.exit_code == 0, result.output
+
+
+# -- 8: the router's numbers, its answer's shape, a missing snapshot entry ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'{"nbbo": {"bid": "2325.1", "ask": "1k"}}', "its ask is '1k': not a plain decimal number"),
+        (b'{"nbbo": {"bid": "55c", "ask": "0.56"}}', "its bid is '55c': not a plain decimal number"),
+        (b'{"nbbo": {"bid": "$97,250", "ask": 97251}}', "its bid is '$97,250': not a plain decimal number"),
+        (b'{"nbbo": {"bid": "97250.5 USD", "ask": 97251}}', "its bid is '97250.5 USD': not a plain decimal number"),
+        (b'{"nbbo": {"bid": "2bn", "ask": "3bn"}}', "its bid is '2bn': not a plain decimal number"),
+        (b'{"nbbo": {"bid": " 2325.1", "ask": "2325.2"}}', "its bid is ' 2325.1': not a plain decimal number"),
+        (b"", "its answer is empty: a 2xx without a body"),
+        (b"  \n", "its answer is empty: a 2xx without a body"),
+        (
+            b'{"bid": 2325.10, "ask": 2325.53}',
+            'its bid is 2325.10: outside `nbbo` (the answer graphc reads is {"nbbo": {"bid", "ask", "mid"}})',
+        ),
+        (b'{"nbbo": null, "ask": "2325.53"}', "its ask is '2325.53': outside `nbbo`"),
+    ],
+)
+def test_a_live_answer_graphc_cannot_read_is_a_router_failure(tmp_path, body, said):
+    write(tmp_path, "one.yaml", ONE)
+    with scripted_router() as router:
+        router.script = answering(body)
+        result = invoke(["plan", tmp_path / "one.yaml", "--quotes", "live"], env_for(router))
+    # before the fix: "1k" sized the buy as 1 ETH (rc 0), and the others read as "the router has no quote" (rc 1)
+    assert result.exit_code == 3, result.output
+    assert f"the router's quote for ETH-USD is malformed: {said}" in result.output, result.output
+    assert "GC109" not in result.output
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"nbbo": {"bid": "2325.10", "ask": "2325.53"}}', b'{"nbbo": {"bid": 2325.10, "ask": 2.32553e3}}']
+)
+def test_plain_decimal_text_and_json_numbers_are_read(tmp_path, body):
+    write(tmp_path, "one.yaml", ONE)
+    with scripted_router() as router:
+        router.script = answering(body)
+        result = invoke(["compile", tmp_path / "one.yaml", "--quotes", "live"], env_for(router))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 43000950}}  # $1000 / 2325.53
+
+
+@pytest.mark.parametrize("body", [b"{}", b'{"nbbo": null}', b'{"nbbo": {}}', b'{"nbbo": {"bid": 0, "ask": 0}}'])
+def test_an_answer_without_a_side_is_still_no_quote(tmp_path, body):
+    write(tmp_path, "one.yaml", ONE)
+    with scripted_router() as router:
+        router.script = answering(body)
+        result = invoke(["plan", tmp_path / "one.yaml", "--quotes", "live"], env_for(router))
+    assert result.exit_code == 1, result.output
+    assert "the router has no quote for ETH-USD" in result.output
+
+
+LIMIT = "graphc: 1\nname: l\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n    venue: coinbase\n    limit: 2300\n"
+
+
+def explained(tmp_path, snapshot: str | None) -> str:
+    playbook = write(tmp_path, "l.yaml", LIMIT)
+    args = ["lint", "--no-cache", "--explain-skips", playbook]
+    if snapshot is not None:
+        args += ["--quotes", write(tmp_path, "q.yaml", snapshot)]
+    result = invoke(args, {"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_symbol_the_snapshot_lacks_is_skipped_saying_so_and_naming_a_near_miss(tmp_path):
+    output = explained(tmp_path, "eth-usd: {bid: 2325.10, ask: 2325.53}\n")
+    # before the fix: "skipped GC404 no quote for 'ETH-USD' (pass --quotes)", though --quotes was passed
+    assert "(pass --quotes)" not in output, output
+    assert (
+        "skipped GC404 no quote for 'ETH-USD': the quotes snapshot has no entry for it (did you mean 'eth-usd'?)"
+        in output
+    ), output
+    output = explained(tmp_path, "ETH-USDT: {bid: 2325.10, ask: 2325.53}\nBTC-USD: {bid: 1, ask: 2}\n")
+    assert "no quote for 'ETH-USD': the quotes snapshot has no entry for it (did you mean 'ETH-USDT'?)" in output
+    output = explained(tmp_path, "SOL-PERP: {bid: 1, ask: 2}\n")
+    assert "no quote for 'ETH-USD': the quotes snapshot has no entry for it\n" in output, output
+
+
+def test_without_quotes_the_skip_still_says_pass_quotes(tmp_path):
+    assert "skipped GC404 no quote for 'ETH-USD' (pass --quotes)" in explained(tmp_path, None)

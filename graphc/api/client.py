@@ -320,6 +320,11 @@ class _TooLarge(Exception):
     pass
 
 
+class NoBody(dict):
+    """An empty answer standing for a 2xx with no body at all, where that is not an empty object's ``{}`` (a quote:
+    ``{}`` is the router's "no quote", no body is no answer)."""
+
+
 class UnreadableAnswer(dict):
     """An empty answer standing for a 2xx whose body is not a JSON object, from an endpoint whose
     answer body the reference does not document (cancel, kill switch): the request succeeded, and
@@ -513,18 +518,22 @@ class Client:
         /v1/quotes?symbol=SYMBOL`` answering ``{"nbbo": {"bid", "ask", "mid"},
         ...}`` (the hosted-strategies reference shows that shape from
         ``seq.quote``). A 404, or an answer without a bid or an ask, is "no
-        quote"; prices are read as exact decimals. An answer with a value graphc
-        refuses (NaN, negative, not a number, a crossed book) or about another
-        symbol than ``symbol`` is :class:`ApiProtocolError`, naming the symbol and
-        the field: the router failed, the market is not unquoted.
+        quote"; prices are read as exact decimals, JSON numbers or the text of plain
+        decimal numbers. An answer with a value graphc refuses (NaN, negative, not a
+        plain number, a crossed book), in another shape (no body at all, the sides
+        outside ``nbbo``) or about another symbol than ``symbol`` is
+        :class:`ApiProtocolError`, naming the symbol and the field: the router
+        failed, the market is not unquoted.
         """
         if not isinstance(symbol, str) or not symbol or len(symbol) > 512:
             return None
         try:
-            body = self._call("GET", "/v1/quotes", params={"symbol": symbol}, exact=True)
+            body = self._call("GET", "/v1/quotes", params={"symbol": symbol}, exact=True, no_body=True)
         except NotFound:
             return None
         try:
+            if isinstance(body, NoBody):  # a 200 with no body at all is no answer, not "no quote" (that is `{}`)
+                raise MalformedQuote("answer", "empty", "a 2xx without a body")
             return quote_from_router(body, symbol)
         except MalformedQuote as exc:
             raise ApiProtocolError(
@@ -739,7 +748,15 @@ class Client:
         return b"".join(chunks)
 
     def _call(
-        self, method: str, path: str, *, exact: bool = False, strict: bool = False, any_body: bool = False, **kwargs
+        self,
+        method: str,
+        path: str,
+        *,
+        exact: bool = False,
+        strict: bool = False,
+        any_body: bool = False,
+        no_body: bool = False,
+        **kwargs,
     ) -> dict:
         """An idempotent request: transport failures map to connection/timeout errors.
 
@@ -747,6 +764,7 @@ class Client:
         holding ``NaN`` or an infinity for one that is not JSON (:func:`_parse`).
         ``any_body``: for an endpoint whose answer body the reference does not document, a 2xx whose
         body is not a JSON object is still success, returned as an empty :class:`UnreadableAnswer`.
+        ``no_body``: a 2xx with no body at all is a :class:`NoBody` (else ``{}``; the quote endpoint tells them apart).
         """
         try:
             response, body = self._send(method, path, **kwargs)
@@ -763,6 +781,8 @@ class Client:
                 f"{method} {path}: the answer is larger than {self.max_answer_bytes} bytes"
             ) from None
         if response.is_success:
+            if no_body and not body.strip():
+                return NoBody()
             try:
                 return _json_body(body, method, path, exact=exact, strict=strict)
             except ApiProtocolError:

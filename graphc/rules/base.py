@@ -197,6 +197,7 @@ class LintContext:
         # the ids of the root nodes in by_id order (GC204-GC207 each ask; a cached_property costs more to read)
         by_id = facts.by_id  # (C loops: a large graph has a root check per node)
         self.roots: list[str] = list(compress(by_id, map(eq, map(_activation, by_id.values()), repeat("root"))))
+        self.no_quote_texts: dict[str, str] = {}  # symbol -> why its quote is missing (graphc.rules.execution)
 
     @classmethod
     def for_wire(cls, wire: dict, *, quotes=None, market_config: MarketConfig | None = None) -> LintContext:

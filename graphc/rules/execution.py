@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import above, is_multiple, plain, shown, times
+from graphc.quotes import no_quote_reason
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
@@ -343,13 +344,16 @@ def _waits_for_price(node, wait) -> Skipped:
     )
 
 
-def _no_quote(node) -> Skipped:
-    """The skip of a limit order whose symbol has no quote (GC404, GC406 need one)."""
-    text = _NO_QUOTE_TEXTS.get(node.symbol)
+def _no_quote(ctx, node) -> Skipped:
+    """The skip of a limit order whose symbol has no quote (GC404, GC406 need one), saying why
+    (:func:`graphc.quotes.no_quote_reason`: no quotes given, or the snapshot or the router has none for it)."""
+    quotes = ctx.facts.quotes
+    texts = ctx.no_quote_texts if quotes else _NO_QUOTE_TEXTS  # with quotes, the reason is this lint's own
+    text = texts.get(node.symbol)
     if text is None:
-        text = f"no quote for {node.symbol!r} (pass --quotes)"
-        if len(_NO_QUOTE_TEXTS) < _MAX_NO_QUOTE_TEXTS:
-            _NO_QUOTE_TEXTS[node.symbol] = text
+        text = no_quote_reason(node.symbol, quotes)
+        if len(texts) < _MAX_NO_QUOTE_TEXTS:
+            texts[node.symbol] = text
     return tuple.__new__(Skipped, (("nodes", node.index, "order_type"), text))  # no Python __new__: one per limit order
 
 
@@ -500,7 +504,7 @@ def check_at_touch(ctx):
             continue
         quote = node.quote
         if quote is None:
-            yield _no_quote(node)
+            yield _no_quote(ctx, node)
             continue
         side = node.side
         touch, name = {"buy": (quote.ask, "ask"), "sell": (quote.bid, "bid")}.get(side, (None, None))
@@ -821,7 +825,7 @@ def check_far_from_mid(ctx):
             continue
         quote = node.quote
         if quote is None:
-            yield _no_quote(node)
+            yield _no_quote(ctx, node)
             continue
         mid = quote.base("mid")
         if not mid:
