@@ -1,7 +1,9 @@
 """`--quotes live`: the router's quote shape, one request per symbol, concurrency, GC109 naming the symbol.
 
 The CLI tests run against `graphc sandbox serve` (a real server process), whose
-`GET /v1/quotes?symbol=S` answers from its `--price` settings.
+`GET /v1/quotes?symbol=S` answers from its `--price` settings, in the reference's shape only (`{"nbbo": {bid, ask,
+mid}}`): a tick comes from the sandbox only when a test asks for it (`/_sandbox/prices`), or from graphc.toml, and
+`ask + 1 tick` with neither is GC109 (audit quotes20 6).
 """
 
 from __future__ import annotations
@@ -157,16 +159,53 @@ def quote_requests(sb) -> int:
     return len(sb.requests("GET", "/v1/quotes"))
 
 
+def pin_ticks(sb) -> None:
+    """The sandbox's quote answers give the markets' tick (0.01): opted in, as the reference shows no tick."""
+    sb.control(
+        "POST",
+        "/prices",
+        {"ETH-USD": {"price": "2325.50", "tick": "0.01"}, "ETH-USD-PERP": {"price": "2324.75", "tick": "0.01"}},
+    )
+
+
 def test_the_sandbox_quotes_around_its_price(priced):
+    priced.reset()
     status, body, _ = priced.api("GET", "/v1/quotes?symbol=ETH-USD")
     assert status == 200
-    assert body["nbbo"] == {"bid": "2325.49", "ask": "2325.51", "mid": "2325.50"}
+    # the reference's shape and nothing else: before audit quotes20 6 it added "symbol" and a "tick" of 0.01 made
+    # up from the price's decimals
+    assert body == {"nbbo": {"bid": "2325.49", "ask": "2325.51", "mid": "2325.50"}}
     status, body, _ = priced.api("GET", "/v1/quotes?symbol=NOPE-USD")
     assert status == 404
+    pin_ticks(priced)
+    priced.control("POST", "/prices", {"BTC-USD": {"price": "97250.5", "last": "97250.25", "symbol": True}})
+    status, body, _ = priced.api("GET", "/v1/quotes?symbol=ETH-USD")
+    assert body == {"nbbo": {"bid": "2325.49", "ask": "2325.51", "mid": "2325.50"}, "tick": "0.01"}
+    status, body, _ = priced.api("GET", "/v1/quotes?symbol=BTC-USD")
+    assert body == {
+        "nbbo": {"bid": "97250.49", "ask": "97250.51", "mid": "97250.50"},
+        "last": "97250.25",
+        "symbol": "BTC-USD",
+    }
+
+
+def test_a_reference_shaped_answer_has_no_tick_so_ask_plus_a_tick_is_gc109(priced, tmp_path):
+    priced.reset()
+    (tmp_path / "hedge.yaml").write_text(HEDGE)
+    proc = graphc(priced, "compile", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
+    # before audit quotes20 6: rc 0 at 2325.52, from the tick the sandbox made up
+    assert proc.returncode == 1, proc.stderr
+    assert "error GC109 `limit: ask + 1 tick` on ETH-USD: 'ask + 1 tick' needs the market's tick" in proc.stderr
+    # graphc.toml gives it, as it would for a reference router
+    (tmp_path / "graphc.toml").write_text('[markets."ETH-USD"]\ntick = 0.01\n')
+    proc = graphc(priced, "compile", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["nodes"][0]["order_type"] == {"limit": {"price_1e9": 2325520000000}}
 
 
 def test_compile_with_live_quotes_asks_once_per_symbol(priced, tmp_path):
     priced.reset()
+    pin_ticks(priced)
     (tmp_path / "hedge.yaml").write_text(HEDGE)
     proc = graphc(priced, "compile", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -179,6 +218,7 @@ def test_compile_with_live_quotes_asks_once_per_symbol(priced, tmp_path):
 
 def test_lint_and_plan_with_live_quotes(priced, tmp_path):
     priced.reset()
+    (tmp_path / "graphc.toml").write_text('[markets."ETH-USD"]\ntick = 0.01\n')  # the market's tick, by config
     (tmp_path / "hedge.yaml").write_text(HEDGE)
     (tmp_path / "other.yaml").write_text(HEDGE.replace("name: hedge", "name: other"))
     proc = graphc(priced, "lint", ".", "--quotes", "live", cwd=tmp_path)
@@ -215,6 +255,7 @@ def test_a_live_yes_given_after_the_live_quotes_went_stale_sends_nothing(priced,
 def test_live_quotes_never_use_the_lint_cache(priced, tmp_path):
     """The router's prices move: a run with --quotes live neither reads nor writes .graphc/cache."""
     priced.reset()
+    pin_ticks(priced)
     (tmp_path / "hedge.yaml").write_text(HEDGE)
     env = {k: v for k, v in priced.env().items() if k != "GRAPHC_NO_CACHE"}  # the cache on, as users have it
 
@@ -390,12 +431,14 @@ def _cap_note(asked: int, more: int, shown: str) -> str:
 def test_graph_with_live_quotes_reads_the_quotes_of_its_playbook(priced, tmp_path):
     """`graph --quotes live` asked the router for nothing, so a template price was never drawn with its value."""
     priced.reset()
+    pin_ticks(priced)
     (tmp_path / "hedge.yaml").write_text(HEDGE)
     proc = graphc(priced, "graph", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "limit ask + 1 tick = 2325.52" in proc.stdout, proc.stdout
     assert quote_requests(priced) == 2
     priced.reset()
+    pin_ticks(priced)
     proc = subprocess.run(  # from stdin too
         [sys.executable, "-m", "graphc", "graph", "-", "--quotes", "live"],
         input=HEDGE,
@@ -416,3 +459,48 @@ def test_graph_says_when_the_live_quote_limit_left_symbols_out(priced, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert notes == [_cap_note(2, 3, "S2-USD, S3-USD, S4-USD")]
     assert quote_requests(priced) == 2
+
+
+# -- audit quotes20 6: the sandbox's one-sided book, end to end; its made-up tick no longer overrides the venue ----
+
+KALSHI = "KXBTCD-25DEC31-T100000"
+SMOKE = f"graphc: 1\nname: smoke\nlegs:\n  leg:\n    buy: 1 contract\n    symbol: {KALSHI}\n    limit: 0.49\n"
+
+
+def test_a_one_sided_live_book_end_to_end(priced, tmp_path):
+    """The reference's Kalshi book, `bid=0.99 ask=0`, served by the sandbox: a literal limit is unaffected and is
+    submitted; a price on the empty side, or on the mid (the router's mid of one side is no price), is GC109."""
+    from sandbox_fixture import cli_env, run_graphc
+
+    priced.reset()
+    priced.control("POST", "/prices", {KALSHI: {"bid": "0.99", "ask": 0}})
+    status, body, _ = priced.api("GET", f"/v1/quotes?symbol={KALSHI}")
+    assert (status, body) == (200, {"nbbo": {"bid": "0.99", "ask": "0", "mid": "0.495"}})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "smoke.yaml").write_text(SMOKE)
+    (tmp_path / "ask.yaml").write_text(SMOKE.replace("limit: 0.49", "limit: ask + 1 tick"))
+    (tmp_path / "mid.yaml").write_text(SMOKE.replace("limit: 0.49", "limit: mid"))
+    proc = graphc(priced, "lint", "smoke.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = graphc(priced, "compile", "ask.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 1 and "GC109" in proc.stderr and "needs the ask" in proc.stderr, proc.stderr
+    proc = graphc(priced, "compile", "mid.yaml", "--quotes", "live", cwd=tmp_path)
+    assert proc.returncode == 1 and "GC109" in proc.stderr and "mid" in proc.stderr, proc.stderr
+    proc = run_graphc(["submit", "smoke.yaml", "--quotes", "live", "--run-key", "one"], cli_env(priced), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert len(priced.graphs()) == 1
+
+
+def test_a_kalshi_price_off_its_tick_is_refused_with_live_quotes_too(priced, tmp_path):
+    """`--price KX...=0.555` made the sandbox answer `tick: 0.001` (the price's decimals), which overrode Kalshi's
+    0.01 and let an off-tick 0.555 be submitted; with the reference's shape it is GC303, as without quotes."""
+    from sandbox_fixture import cli_env, run_graphc
+
+    priced.reset()
+    priced.control("POST", "/prices", {KALSHI: "0.555"})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "kx.yaml").write_text(SMOKE.replace("limit: 0.49", "limit: 0.555"))
+    proc = run_graphc(["submit", "kx.yaml", "--quotes", "live", "--run-key", "kx1"], cli_env(priced), tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "GC303 price 0.555 is not on kalshi's 0.01 tick" in proc.stderr
+    assert priced.graphs() == []

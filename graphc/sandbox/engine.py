@@ -567,6 +567,17 @@ def _to_price(value, where: str) -> Decimal:
     return price
 
 
+def _to_side(value, where: str) -> Decimal:
+    """A side of a book: a positive price, or 0 for the empty side of a one-sided book."""
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation:
+        raise SandboxHTTPError(400, "validation_error", f"{where}: not a number") from None
+    if price == 0:
+        return Decimal(0)
+    return _to_price(price, where)
+
+
 class Sandbox:
     """The simulated router: all state, behind one lock."""
 
@@ -613,28 +624,40 @@ class Sandbox:
         return now
 
     def quote(self, symbol: str) -> dict:
-        """``GET /v1/quotes?symbol=S``: bid and ask one tick around the symbol's ``--price`` (or its
-        configured bid/ask), in the reference's ``{"nbbo": {bid, ask, mid}}`` shape, prices as exact
-        decimal text. A symbol without a price has no quote (404), which is how to rehearse GC109."""
+        """``GET /v1/quotes?symbol=S``: the symbol's book in the reference's shape and nothing else, ``{"nbbo":
+        {"bid", "ask", "mid"}}`` (hosted-strategies.md shows no other field of the answer), prices as exact decimal
+        text. ``tick``, ``last`` and ``symbol`` are added only where the price entry asks for them
+        (``/_sandbox/prices``: ``{"tick": "0.01", "last": ..., "symbol": true}``), never made up from the price. A
+        side set to 0 is the empty side of a one-sided book, answered as 0 (the reference's ``bid=0.99 ask=0``).
+        A symbol without a price has no quote (404), which is how to rehearse GC109."""
         with self.lock:
-            book = self._book(symbol) if isinstance(symbol, str) and symbol else None
-        if book is None:
+            entry = self.config.prices.get(symbol) if isinstance(symbol, str) and symbol else None
+            book = self._book(symbol) if entry is not None else None
+        if entry is None or book is None:
             raise SandboxHTTPError(404, "not_found", f"no quote for {str(symbol)[:80]!r}")
-        bid, ask, tick = book
-        return {
-            "symbol": symbol,
-            "nbbo": {"bid": str(bid), "ask": str(ask), "mid": str((bid + ask) / 2)},
-            "tick": str(tick),
-        }
+        bid, ask = (side or Decimal(0) for side in book)
+        answer: dict = {"nbbo": {"bid": str(bid), "ask": str(ask), "mid": str((bid + ask) / 2)}}
+        for key in ("tick", "last"):
+            if entry.get(key) is not None:
+                answer[key] = str(entry[key])
+        named = entry.get("symbol")
+        if named is not None:
+            answer["symbol"] = symbol if named is True else named
+        return answer
 
-    def _book(self, symbol: str) -> tuple[Decimal, Decimal, Decimal] | None:
-        """(bid, ask, tick) of a symbol with a price (what ``GET /v1/quotes`` answers), else None."""
+    def _book(self, symbol: str) -> tuple[Decimal | None, Decimal | None] | None:
+        """(bid, ask) of a symbol with a price (what ``GET /v1/quotes`` answers; None for the empty side of a
+        one-sided book), else None. A side not given is one step from the price: the entry's ``tick`` when it
+        gives one, else 0.01 (or the price's last decimal place when finer, so a small price keeps a positive
+        bid). That step only places the book: the answer has no tick unless the entry gives one."""
         entry = self.config.prices.get(symbol)
         if entry is None:
             return None
         price = entry["price"]
-        tick = min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
-        return entry.get("bid") or price - tick, entry.get("ask") or price + tick, tick
+        step = entry.get("tick") or min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
+        bid = entry["bid"] if "bid" in entry else price - step
+        ask = entry["ask"] if "ask" in entry else price + step
+        return (bid or None, ask or None)
 
     def price_path(self, symbol: str) -> list:
         return self.config.prices.get(symbol, {}).get("path", [])
@@ -655,7 +678,10 @@ class Sandbox:
             self.config.prices[symbol] = self._price_entry(symbol, value)
 
     def _price_entry(self, symbol: str, value) -> dict:
-        """``PRICE`` or ``{price?, bid?, ask?, path?}``; the price defaults to the mid of bid and ask."""
+        """``PRICE`` or ``{price?, bid?, ask?, path?, tick?, last?, symbol?}``; the price defaults to the mid of bid
+        and ask. A side of 0 is the empty side of a one-sided book (not both). ``tick`` and ``last`` (positive) and
+        ``symbol`` (true: the symbol asked for; text: that text, to rehearse an answer about another market) are
+        what ``GET /v1/quotes`` adds to the reference's ``nbbo`` for this symbol; without them it answers none."""
         if not isinstance(value, dict):
             return {"price": _to_price(value, symbol), "path": []}
         path = []
@@ -666,9 +692,21 @@ class Sandbox:
         entry: dict = {"path": sorted(path, key=lambda p: p[0])}
         for side in ("bid", "ask"):
             if value.get(side) is not None:
-                entry[side] = _to_price(value[side], f"{symbol} {side}")
-        default = (entry["bid"] + entry["ask"]) / 2 if "bid" in entry and "ask" in entry else DEFAULT_PRICE
+                entry[side] = _to_side(value[side], f"{symbol} {side}")
+        given = [entry[side] for side in ("bid", "ask") if side in entry]
+        sides = [side for side in given if side]
+        if given and not sides:
+            raise SandboxHTTPError(400, "validation_error", f"{symbol}: a book with no side has no quote; leave it out")
+        default = sum(sides) / len(sides) if len(given) == 2 else DEFAULT_PRICE  # one-sided: the side there
         entry["price"] = _to_price(value.get("price", default), symbol)
+        for key in ("tick", "last"):
+            if value.get(key) is not None:
+                entry[key] = _to_price(value[key], f"{symbol} {key}")
+        named = value.get("symbol")
+        if named is not None:
+            if not (named is True or (isinstance(named, str) and named)):
+                raise SandboxHTTPError(400, "validation_error", f"{symbol}: symbol is true or the text to answer")
+            entry["symbol"] = named
         return entry
 
     # -- router API --------------------------------------------------------
@@ -726,8 +764,7 @@ class Sandbox:
             return
         quotes = {}
         for symbol in {node.symbol for node in spec.nodes}:
-            book = self._book(symbol)
-            bid, ask = (book[0], book[1]) if book is not None else (DEFAULT_PRICE, DEFAULT_PRICE)
+            bid, ask = self._book(symbol) or (DEFAULT_PRICE, DEFAULT_PRICE)  # an empty side: not compared (GC501)
             quotes[symbol] = Quote(bid=bid, ask=ask)
         facts = wire_node_facts(spec.wire.get("nodes") or [], (), quotes, MarketResolver(quotes))
         over, _ = orders_over_limit(facts, limit)
