@@ -65,7 +65,7 @@ from graphc.lint import LintOptions, lint_source, live_quotes
 from graphc.pipeline import CompileOptions
 from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
-from graphc.submit import Refused, landing_time_s, occurrence_window_ns, submit_wire
+from graphc.submit import MAX_QUOTE_AGE_S, Refused, Reprice, landing_time_s, occurrence_window_ns, submit_wire
 
 __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
 
@@ -140,6 +140,9 @@ class RunSettings:
     live: bool = False  # may a `sandbox: false` graph be submitted?
     retry_s: float = RETRY_S
     settle_s: float | None = None  # see Runner._settle; None: the client's longest call + the landing margin
+    # live quotes older than this when the look at the router for the occurrence ends are read again, and the graph
+    # priced again, before it is sent (graphc.submit.Reprice; docs/recurring.md, "Live quotes")
+    max_quote_age_s: float = MAX_QUOTE_AGE_S
 
 
 @dataclass
@@ -186,6 +189,7 @@ class Runner:
         self._mode = "once"  # or "loop": what an `uncertain` message says happens next
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
+        self._quotes_read_at = time.monotonic()  # when the live quotes of the graph last priced were read
 
     # -- the schedule --------------------------------------------------------------------------
 
@@ -589,7 +593,11 @@ class Runner:
                     if isinstance(prepared, OccurrenceResult):
                         return prepared
                 wire_text, live = prepared
-                result = self._submit(client, name, key, occurrence, wire_text, schedule, give_up_at)
+                reprice = None
+                if self.settings.quotes == "live":  # the look at the router may take minutes: priced again after it
+                    again = self._priced_again(name, schedule, text, occurrence, key, client)
+                    reprice = Reprice(again, self._quotes_read_at, self.settings.max_quote_age_s)
+                result = self._submit(client, name, key, occurrence, wire_text, schedule, give_up_at, reprice)
                 if self.settings.live and not live:  # the double opt-in: --live alone does not make a graph live
                     unused = (
                         f"--live has no effect: {name} is a sandbox graph (its playbook does not say "
@@ -643,6 +651,26 @@ class Runner:
             )
         return said + _look_yourself(tag)
 
+    def _priced_again(self, name, schedule, text, occurrence, key, client) -> Callable[[float], str]:
+        """What :class:`graphc.submit.Reprice` calls when the look at the router ends ``age`` s after the quotes were
+        read: logs ``repriced``, then renders, prices and lints the occurrence again with quotes read now; a graph
+        that no longer lints raises :class:`_NotPriced` with its ``lint_failed`` result."""
+
+        def again(age: float) -> str:
+            self.log(
+                "repriced",
+                run_key=key,
+                quotes_age_s=round(age, 3),
+                reason=f"the quotes were {age:.0f} s old (more than {self.settings.max_quote_age_s:g} s) when the "
+                "look at the router for the run ended",
+            )
+            prepared = self._prepare(name, schedule, text, occurrence, key, client)
+            if isinstance(prepared, OccurrenceResult):
+                raise _NotPriced(prepared)
+            return prepared[0]
+
+        return again
+
     def _prepare(self, name, schedule, text, occurrence, key, client) -> OccurrenceResult | tuple[str, bool]:
         """``(wire text, live)`` of the occurrence rendered with quotes read now, or why it cannot be sent."""
         outcome = self._lint(schedule, text, occurrence, client)
@@ -672,6 +700,7 @@ class Runner:
         missing: set = set()
         if self.settings.quotes == "live":
             quotes = live_quotes([(text, path)], lint_options, client.get_quote)
+            self._quotes_read_at = time.monotonic()
             missing = quotes.missing
             self.log("quotes", symbols=sorted(quotes), missing=sorted(missing))
             note = quotes.cap_note()
@@ -692,12 +721,15 @@ class Runner:
             outcome.result.diagnostics[:] = explain_missing(outcome.result.diagnostics, missing)
         return outcome
 
-    def _submit(self, client, name, key, occurrence, wire_text, schedule: Schedule, give_up_at) -> OccurrenceResult:
+    def _submit(
+        self, client, name, key, occurrence, wire_text, schedule: Schedule, give_up_at, reprice=None
+    ) -> OccurrenceResult:
         """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
         run key: it looks for the run's tag at the router (orders since the occurrence) before it sends, and
         reads the graph's mode from the graph (``--live`` is the opt-in it checks). ``give_up_at`` (real time:
         the occurrence's end of catch-up) is checked again right before the request's first byte: the look
-        at the router can take minutes, and spec §9 sends nothing once ``t - o > catch_up``."""
+        at the router can take minutes, and spec §9 sends nothing once ``t - o > catch_up``. For the same
+        reason ``reprice`` prices the graph again when its live quotes are too old once the look ends."""
         try:
             submitted = submit_wire(
                 wire_text,
@@ -708,7 +740,10 @@ class Runner:
                 allow_live=self.settings.live,
                 window_start=occurrence,
                 catch_up_until=give_up_at,
+                reprice=reprice,
             )
+        except _NotPriced as exc:  # priced again after the look, it no longer lints: nothing was sent
+            return exc.result
         except PastCatchUp as exc:  # recorded `absent` in this process's ledger: nothing was sent
             late = schedule.catch_up + timedelta(milliseconds=round(exc.late_s * 1000))
             reason = (
@@ -812,6 +847,14 @@ class Runner:
             fields["next"] = _utc_text(due.next)
             fields["next_local"] = schedule.local(due.next).isoformat()
         return fields
+
+
+class _NotPriced(Exception):
+    """The occurrence priced again after the look at the router cannot be sent: ``result`` says why."""
+
+    def __init__(self, result: OccurrenceResult):
+        super().__init__(result.message)
+        self.result = result
 
 
 class RunError(Exception):

@@ -32,6 +32,7 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -92,10 +93,12 @@ __all__ = [
     "LANDING_MARGIN_S",
     "MAX_LANDING_MARGIN_S",
     "MAX_LOOKBACK_S",
+    "MAX_QUOTE_AGE_S",
     "OUTSIDE_SCHEDULE",
     "Prepared",
     "Problem",
     "Refused",
+    "Reprice",
     "Submitted",
     "expired",
     "landing_margin",
@@ -115,6 +118,9 @@ DEFAULT_LOOKBACK_S = 24 * 3600.0  # where a new run key's window starts (message
 MAX_LANDING_MARGIN_S = 24 * 3600.0  # a router that holds a request for a day is outside what the margin models
 MAX_LOOKBACK_S = 366 * 24 * 3600.0  # a year; a yearly job needs no more
 EXIT_FINDINGS, EXIT_USAGE = 1, 2
+# How old live quotes may be when the look at the router for a run ends; older, the graph is priced again before it is
+# sent (:class:`Reprice`). The bound a saved plan's prices have (submit's default --max-age); `graphc run` uses it.
+MAX_QUOTE_AGE_S = 60.0
 # the way to trade a scheduled playbook when its occurrence is not (or no longer) due (docs/recurring.md, "By hand")
 OUTSIDE_SCHEDULE = "to submit it now, outside its schedule, on purpose, give this run a key of its own: --run-key KEY"
 
@@ -175,6 +181,21 @@ class Prepared:
         return getattr(self.quotes, "read_at", None)
 
 
+@dataclass(frozen=True)
+class Reprice:
+    """How to price a graph again with quotes read now, for a graph priced from live quotes (docs/recurring.md,
+    "Live quotes"): the look at the router for its run can take minutes, and the graph must not leave priced from
+    a market that moved meanwhile.
+
+    ``again(age_s)`` reads the quotes again and renders, compiles and lints the graph again, returning its wire
+    text; it raises :class:`Refused` (exit 1) when the graph no longer lints, as lint would. ``read_at`` is the
+    ``time.monotonic()`` at which the quotes the graph was priced with were read, ``max_age_s`` their bound."""
+
+    again: Callable[[float], str]
+    read_at: float
+    max_age_s: float = MAX_QUOTE_AGE_S
+
+
 @dataclass
 class Submitted:
     """A submission the router accepted, recorded in the ledger."""
@@ -230,7 +251,7 @@ def prepare(
     params: dict | None = None,
     params_file=None,
     now: datetime | None = None,
-    max_age_s: float = 60.0,
+    max_age_s: float = MAX_QUOTE_AGE_S,
     text: str | None = None,
     quotes: dict | None = None,
     run_key: str | None = None,
@@ -497,6 +518,7 @@ def submit_prepared(
     window_start: datetime | None = None,
     landing_margin_s: float | None = None,
     catch_up_until: datetime | None = None,
+    reprice: Reprice | None = None,
 ) -> Submitted:
     """Submit a prepared graph once for its run key (see :func:`submit_wire`).
 
@@ -531,6 +553,7 @@ def submit_prepared(
         window_start=window_start,
         landing_margin_s=landing_margin_s,
         catch_up_until=catch_up_until,
+        reprice=reprice,
     )
 
 
@@ -547,6 +570,7 @@ def submit_wire(
     window_start: datetime | None = None,
     landing_margin_s: float | None = None,
     catch_up_until: datetime | None = None,
+    reprice: Reprice | None = None,
 ) -> Submitted:
     """POST a wire graph at most once per ``run_key`` at this router and account.
 
@@ -569,6 +593,11 @@ def submit_wire(
        longer land), then the POST of the graph with the run tag in its node
        ids, then ``confirmed``, ``absent`` (a definite refusal: the error is
        raised) or ``uncertain`` (``UncertainSubmission`` is raised).
+
+    ``reprice`` (a graph priced from live quotes): when the look at the router (step 3) ends more than its
+    ``max_age_s`` after the quotes were read, the graph is priced again with quotes read then (:class:`Reprice`),
+    and that graph is sent: the run key and the look's proof are about the run, not its content. A graph priced
+    again that trades other legs than the one looked for, or that does not lint, is refused (nothing sent).
 
     ``catch_up_until`` (a wall-clock time; ``graphc run`` gives an occurrence's time + its catch_up, spec §9) is
     checked with ``lands_by``'s send-by time, right before the request's first byte is written (after the look at
@@ -613,6 +642,8 @@ def submit_wire(
             tried=bool(earlier),
             wanted=(wire_text, live),
         )
+    if reprice is not None and (age := time.monotonic() - reprice.read_at) > reprice.max_age_s:
+        wire_text, canonical = _priced_again(wire_text, name, run_key, live, reprice, age)
     run = ledger.begin(scope, run_key, name, live, wire_for=lambda tag: tag_wire(canonical, tag).encode(), force=force)
     body = run.wire or b""
     lands_by = time.time_ns() + int(landing_time_s(client, margin) * 1e9)
@@ -626,6 +657,23 @@ def submit_wire(
     # above took: the same check, at the same last moment, against whichever time comes first.
     catch_up_ns = None if catch_up_until is None else int(catch_up_until.timestamp() * 1e9)
     return _post(ledger, client, run, body, name, margin, reconciled, send_by, catch_up_ns)
+
+
+def _priced_again(wire_text: str, name: str, run_key: str, live: bool, reprice: Reprice, age: float) -> tuple[str, str]:
+    """The graph priced again with quotes read now (:class:`Reprice`), and its canonical text; :class:`Refused` when
+    it is not the same run's trade (other legs, or another mode) or does not lint."""
+    fresh = reprice.again(age)
+    if wire_mode(fresh, name, allow_live=True) != live or _legs(json.loads(fresh)) != _legs(json.loads(wire_text)):
+        raise Refused(
+            f"{name} priced again with quotes read now (those it was priced with were {age:.0f} s old when the look "
+            f"at the router for run {run_key!r} ended) is another trade: it has "
+            f"{_shown(_legs(json.loads(fresh)))}, the graph looked for {_shown(_legs(json.loads(wire_text)))}; "
+            "nothing was sent: submit it again"
+        )
+    try:
+        return fresh, canonical_wire_text(fresh)
+    except ValueError as exc:
+        raise Refused(f"{name} is not a wire graph: {exc}") from None
 
 
 def occurrence_window_ns(window_start: datetime, lookback_s: float | None = None) -> int:

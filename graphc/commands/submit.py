@@ -13,6 +13,7 @@ import re
 import shlex
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -143,8 +144,10 @@ def _embedded_router(quotes: dict):
     type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
-    help="Refuse a saved plan older than this many seconds (with --quotes live: quotes read longer ago), checked "
-    "again once a live confirmation is answered.",
+    help="Refuse a saved plan older than this many seconds, checked again once a live confirmation is answered. "
+    "With --quotes live: a confirmation answered later than this after the quotes were read is refused, and when "
+    "the look at the router for the run ends later than this after they were read, they are read again and the "
+    "graph priced again before it is sent.",
 )
 @click.option(
     "--lookback",
@@ -200,6 +203,8 @@ def submit_command(
     from graphc.submit import (  # deferred: --help stays fast
         MAX_LOOKBACK_S,
         OUTSIDE_SCHEDULE,
+        Refused,
+        Reprice,
         diagnostics_of,
         prepare,
         submit_prepared,
@@ -209,6 +214,7 @@ def submit_command(
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
     live_quotes = quotes_for(quotes_path, set_values, params_file, now, source)
+    read_at = time.monotonic()  # when the quotes were read: the graph must not leave priced from much older ones
     prepared = prepare(
         source,
         quotes_path=None if live_quotes is not None else quotes_path,
@@ -243,6 +249,33 @@ def submit_command(
     router = _embedded_router(prepared.quotes) if embedded else _configured_router()
     seconds = parse_seconds(lookback, "--lookback", MAX_LOOKBACK_S)
     wait = parse_seconds(timeout, "--timeout")
+
+    def priced_again(age: float) -> str:
+        """The graph priced with quotes read now: the look at the router ended ``age`` s after they were read."""
+        click.echo(
+            f"graphc: note: re-priced: the quotes {prepared.name} was priced with were {age:.0f} s old (more than "
+            f"--max-age {max_age:g} s) when the look at the router for its run ended; reading them again and "
+            "rendering, compiling and linting the graph again before it is sent",
+            err=True,
+        )
+        fresh = quotes_for(quotes_path, set_values, params_file, now, source)
+        again = prepare(
+            source,
+            quotes=fresh,
+            params=parse_set(set_values),
+            params_file=params_file,
+            now=prepared.occurrence or parse_now(now),  # a scheduled run: the same occurrence, rendered as before
+            max_age_s=max_age,
+            run_key=run_key,
+        )
+        explain_live([again.result], fresh)
+        if again.problems:  # refused as lint refuses it: its findings first
+            print_diagnostics(diagnostics_of(again), summary=True, explain_skips=explain_skips)
+            raise Refused(again.problems[0].message, again.problems[0].exit_code)
+        assert again.wire_text is not None
+        return again.wire_text
+
+    reprice = Reprice(priced_again, read_at, max_age) if live_quotes is not None else None
     submitted = None
     try:
         with Ledger(ledger_file) as ledger, router as client:
@@ -255,6 +288,7 @@ def submit_command(
                     allow_live=live,
                     force=force,
                     lookback_s=seconds,
+                    reprice=reprice,
                 )
             except AlreadySubmitted as exc:
                 for warning in exc.warnings:  # the graph found is not this run's trade, or more graphs carry the tag
