@@ -159,3 +159,46 @@ def test_run_prices_again_when_the_look_at_the_router_outlasts_the_bound(tmp_pat
     [repriced] = [e for e in events if e["event"] == "repriced"]
     assert repriced["run_key"] == "sched@2026-01-05T14:00Z" and repriced["quotes_age_s"] > 1
     assert sent(state) == priced("2025.51")
+
+
+def test_a_live_graph_a_person_confirmed_is_not_sent_at_other_prices(tmp_path):
+    """A yes is to the prices shown: a live graph priced again after the look is refused when it changed (lead's
+    follow-up to quotes20 4 and plan20 1), nothing sent; the person submits again to see the new prices."""
+    import os
+    import sys
+
+    from sandbox_fixture import on_a_terminal
+
+    live = SLOW.replace("name: slow\n", "name: slow\nsandbox: false\nrisk: {max_notional: $20k, max_loss: $1k}\n")
+    write(tmp_path, "slow.yaml", live)
+    with scripted_router() as router:
+        state = moving_router(router, listing_s=2.5)
+        env = {**os.environ, **env_for(router), "PYTHONPATH": os.pathsep.join(sys.path)}
+        args = ["submit", "slow.yaml", "--quotes", "live", "--live", "--run-key", "k", "--max-age", "2",
+                "--ledger", tmp_path / "l.db"]  # fmt: skip
+        code, _, err = on_a_terminal(args, env, tmp_path, b"y\n")
+    assert "Submit slow LIVE, with real money?" in err, err
+    # before the fix: exit 0, sent at 2025.51 + 0.1%, prices the person never saw
+    assert code == 2, err
+    assert "is not the graph you confirmed" in err and "nothing was sent" in err, err
+    assert state["posts"] == []
+
+
+def test_a_saved_plan_that_outlasts_max_age_during_the_look_is_not_sent(tmp_path):
+    """A saved plan cannot be priced again: older than --max-age once the look at the router ended, it is refused
+    (exit 2, nothing sent), as it is when it is older than that before the look."""
+    write(tmp_path, "slow.yaml", SLOW)
+    with scripted_router() as router:
+        state = moving_router(router, listing_s=3.5)
+        planned = invoke(
+            ["plan", tmp_path / "slow.yaml", "--quotes", "live", "-o", tmp_path / "p.json"], env_for(router)
+        )
+        assert planned.exit_code == 0, planned.output
+        result = invoke(
+            ["submit", tmp_path / "p.json", "--run-key", "p", "--max-age", "3", "--ledger", tmp_path / "l.db"],
+            env_for(router),
+        )
+    # before the fix: exit 0, the plan sent 3.5 s past the look though --max-age said 3
+    assert result.exit_code == 2, result.output
+    assert "the saved plan was" in result.output and "older than --max-age 3 s" in result.output, result.output
+    assert state["posts"] == []

@@ -199,6 +199,7 @@ def submit_command(
     id), or an earlier attempt is still unresolved.
     """
     from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.api.runtag import canonical_wire_text  # deferred: --help stays fast
     from graphc.api.secrets import configure_cli_logging  # deferred: tomllib and logging; --help stays fast
     from graphc.submit import (  # deferred: --help stays fast
         MAX_LOOKBACK_S,
@@ -272,10 +273,34 @@ def submit_command(
         if again.problems:  # refused as lint refuses it: its findings first
             print_diagnostics(diagnostics_of(again), summary=True, explain_skips=explain_skips)
             raise Refused(again.problems[0].message, again.problems[0].exit_code)
-        assert again.wire_text is not None
+        assert again.wire_text is not None and prepared.wire_text is not None
+        if (
+            prepared.live
+            and not yes
+            and canonical_wire_text(again.wire_text) != canonical_wire_text(prepared.wire_text)
+        ):
+            # a person said yes to the prices shown, not to these: they must see the new ones first
+            raise Refused(
+                f"{prepared.name} priced again with quotes read now is not the graph you confirmed (its prices or "
+                "sizes moved while the router was searched for its run); nothing was sent: submit it again to see "
+                "and confirm the new prices"
+            )
         return again.wire_text
 
-    reprice = Reprice(priced_again, read_at, max_age) if live_quotes is not None else None
+    def plan_too_old(age: float) -> str:
+        """A saved plan cannot be priced again: past --max-age once the look at the router ended, it is refused."""
+        raise Refused(
+            f"the saved plan was {age:.0f} s old when the look at the router for its run ended, older than "
+            f"--max-age {max_age:g} s: its prices may be stale; nothing was sent. Plan it again, or give a larger "
+            "--max-age"
+        )
+
+    reprice = None
+    if live_quotes is not None:
+        reprice = Reprice(priced_again, read_at, max_age)
+    elif prepared.plan is not None and prepared.priced_at is not None:  # its age counts until the graph is sent
+        made_ago = (datetime.now(UTC) - prepared.priced_at).total_seconds()
+        reprice = Reprice(plan_too_old, time.monotonic() - made_ago, max_age)
     submitted = None
     try:
         with Ledger(ledger_file) as ledger, router as client:
