@@ -237,6 +237,7 @@ def test_a_live_yes_given_after_the_live_quotes_went_stale_sends_nothing(priced,
     from tests.sandbox_fixture import on_a_terminal
 
     priced.reset()
+    pin_ticks(priced)
     (tmp_path / ".git").mkdir()
     (tmp_path / "live.yaml").write_text(
         HEDGE.replace("name: hedge", "name: hedge\nsandbox: false\nrisk: {max_notional: $1m}")
