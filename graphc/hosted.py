@@ -25,7 +25,6 @@ runner's graceful stop); 1 lint errors; 2 configuration; 3 the router failed;
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -34,7 +33,7 @@ from datetime import datetime
 
 from graphc.api.client import Client
 from graphc.api.errors import ApiError
-from graphc.run import MAX_SETTLE_S, Clock, EventLog, Runner, RunSettings
+from graphc.run import Clock, EventLog, Runner, hosted_settings
 from graphc.schedule import clock_time
 from graphc.version import __version__
 
@@ -44,7 +43,7 @@ def main(bundle_dir: str, env=None) -> int:
     log = EventLog(sys.stdout)
     _use_bundled_zones(bundle_dir)
     try:
-        settings = _settings(bundle_dir, env)
+        settings = hosted_settings(bundle_dir, env)
         clock = Clock(_fixed_clock(env.get("GRAPHC_NOW")))
     except ValueError as exc:
         log("error", message=str(exc))
@@ -73,69 +72,6 @@ def main(bundle_dir: str, env=None) -> int:
     except Exception as exc:  # a bug: say so in the log, exit non-zero so the runner restarts us
         log("crash", error=f"{type(exc).__name__}: {exc}")
         return 4
-
-
-def _settings(bundle_dir: str, env):
-    playbook = env.get("GRAPHC_PLAYBOOK")
-    if not playbook:
-        raise ValueError("GRAPHC_PLAYBOOK is not set (Sequence.toml [hosted.env] names the playbook)")
-    params = _set_params(env["GRAPHC_SET"]) if env.get("GRAPHC_SET") else {}
-    params_file = os.path.join(bundle_dir, env["GRAPHC_PARAMS"]) if env.get("GRAPHC_PARAMS") else None
-    quotes = env.get("GRAPHC_QUOTES", "live") or None
-    if quotes not in (None, "live"):
-        quotes = os.path.join(bundle_dir, quotes)
-    settle = None
-    if env.get("GRAPHC_SETTLE"):
-        try:
-            settle = float(env["GRAPHC_SETTLE"])
-        except ValueError:
-            raise ValueError("GRAPHC_SETTLE must be a number of seconds") from None
-        if not settle >= 0:
-            raise ValueError("GRAPHC_SETTLE must be 0 or more seconds")
-        if not settle <= MAX_SETTLE_S:
-            raise ValueError(f"GRAPHC_SETTLE must be at most {MAX_SETTLE_S:.0f} seconds (1 day)")
-    return RunSettings(
-        playbook=os.path.join(bundle_dir, playbook),
-        params=params,
-        params_file=params_file,
-        quotes=quotes,
-        live=env.get("GRAPHC_LIVE") == "1",
-        settle_s=settle,
-    )
-
-
-class _Written(str):
-    """A JSON number of ``GRAPHC_SET`` as its source text (``12345678.123456789``, ``1e400``)."""
-
-
-class _NotANumber(str):
-    """``NaN``, ``Infinity`` or ``-Infinity`` in ``GRAPHC_SET``: Python's json reads them, no JSON parser does."""
-
-
-def _set_params(text: str) -> dict[str, str]:
-    """``GRAPHC_SET`` (the ``--set`` params as a JSON object) as ``--set`` texts.
-
-    A number is passed on as its source text, as ``--set`` reads it: exact, never through a binary float (spec §1),
-    and a number no param can hold (``1e400``) is refused by the param's own check, named as written; true, false
-    and null as JSON writes them. ``NaN`` and the infinities are no JSON numbers, and a list or an object is no
-    param value: a ValueError naming the param."""
-    try:
-        params = json.loads(text, parse_float=_Written, parse_int=_Written, parse_constant=_NotANumber)
-    except (ValueError, RecursionError):
-        raise ValueError("GRAPHC_SET must be a JSON object of param values") from None
-    if not isinstance(params, dict):
-        raise ValueError("GRAPHC_SET must be a JSON object of param values")
-    texts = {}
-    for name, value in params.items():
-        if type(value) is _NotANumber:
-            raise ValueError(
-                f"GRAPHC_SET: the value of `{name}` is {value}, which is not a JSON number; write a finite number"
-            )
-        if isinstance(value, list | dict):
-            kind = "a list" if isinstance(value, list) else "an object"
-            raise ValueError(f"GRAPHC_SET: the value of `{name}` is {kind}; a param's value is text or a number")
-        texts[str(name)] = str(value) if isinstance(value, str) else json.dumps(value)
-    return texts
 
 
 def _fixed_clock(text: str | None) -> datetime | None:

@@ -39,6 +39,8 @@ Failure policy, because nobody is watching:
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -67,7 +69,7 @@ from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
 from graphc.submit import MAX_QUOTE_AGE_S, Refused, Reprice, landing_time_s, occurrence_window_ns, submit_wire
 
-__all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner"]
+__all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner", "hosted_settings"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_REMOTE = 0, 1, 2, 3
 RETRY_S = 60.0
@@ -143,6 +145,72 @@ class RunSettings:
     # live quotes older than this when the look at the router for the occurrence ends are read again, and the graph
     # priced again, before it is sent (graphc.submit.Reprice; docs/recurring.md, "Live quotes")
     max_quote_age_s: float = MAX_QUOTE_AGE_S
+
+
+def hosted_settings(bundle_dir: str, env) -> RunSettings:
+    """The settings of a bundle's run (graphc.hosted; ``graphc bundle`` proves its bundle with them): ``env`` as
+    the runner gives it, ``[hosted.env]`` of Sequence.toml (GRAPHC_PLAYBOOK, GRAPHC_SET, GRAPHC_PARAMS,
+    GRAPHC_QUOTES, GRAPHC_LIVE, GRAPHC_SETTLE), paths in it taken inside ``bundle_dir``; ValueError names a bad one."""
+    playbook = env.get("GRAPHC_PLAYBOOK")
+    if not playbook:
+        raise ValueError("GRAPHC_PLAYBOOK is not set (Sequence.toml [hosted.env] names the playbook)")
+    params = _set_params(env["GRAPHC_SET"]) if env.get("GRAPHC_SET") else {}
+    params_file = os.path.join(bundle_dir, env["GRAPHC_PARAMS"]) if env.get("GRAPHC_PARAMS") else None
+    quotes = env.get("GRAPHC_QUOTES", "live") or None
+    if quotes not in (None, "live"):
+        quotes = os.path.join(bundle_dir, quotes)
+    settle = None
+    if env.get("GRAPHC_SETTLE"):
+        try:
+            settle = float(env["GRAPHC_SETTLE"])
+        except ValueError:
+            raise ValueError("GRAPHC_SETTLE must be a number of seconds") from None
+        if not settle >= 0:
+            raise ValueError("GRAPHC_SETTLE must be 0 or more seconds")
+        if not settle <= MAX_SETTLE_S:
+            raise ValueError(f"GRAPHC_SETTLE must be at most {MAX_SETTLE_S:.0f} seconds (1 day)")
+    return RunSettings(
+        playbook=os.path.join(bundle_dir, playbook),
+        params=params,
+        params_file=params_file,
+        quotes=quotes,
+        live=env.get("GRAPHC_LIVE") == "1",
+        settle_s=settle,
+    )
+
+
+class _Written(str):
+    """A JSON number of ``GRAPHC_SET`` as its source text (``12345678.123456789``, ``1e400``)."""
+
+
+class _NotANumber(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` in ``GRAPHC_SET``: Python's json reads them, no JSON parser does."""
+
+
+def _set_params(text: str) -> dict[str, str]:
+    """``GRAPHC_SET`` (the ``--set`` params as a JSON object) as ``--set`` texts.
+
+    A number is passed on as its source text, as ``--set`` reads it: exact, never through a binary float (spec §1),
+    and a number no param can hold (``1e400``) is refused by the param's own check, named as written; true, false
+    and null as JSON writes them. ``NaN`` and the infinities are no JSON numbers, and a list or an object is no
+    param value: a ValueError naming the param."""
+    try:
+        params = json.loads(text, parse_float=_Written, parse_int=_Written, parse_constant=_NotANumber)
+    except (ValueError, RecursionError):
+        raise ValueError("GRAPHC_SET must be a JSON object of param values") from None
+    if not isinstance(params, dict):
+        raise ValueError("GRAPHC_SET must be a JSON object of param values")
+    texts = {}
+    for name, value in params.items():
+        if type(value) is _NotANumber:
+            raise ValueError(
+                f"GRAPHC_SET: the value of `{name}` is {value}, which is not a JSON number; write a finite number"
+            )
+        if isinstance(value, list | dict):
+            kind = "a list" if isinstance(value, list) else "an object"
+            raise ValueError(f"GRAPHC_SET: the value of `{name}` is {kind}; a param's value is text or a number")
+        texts[str(name)] = str(value) if isinstance(value, str) else json.dumps(value)
+    return texts
 
 
 @dataclass

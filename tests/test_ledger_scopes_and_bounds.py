@@ -202,12 +202,11 @@ def test_run_with_a_landing_margin_above_its_maximum_refuses_the_occurrence(sand
 
 def test_hosted_settle_above_a_day_is_a_configuration_error(tmp_path):
     from graphc.commands.run import MAX_SETTLE_S as CLI_MAX  # the CLI's copy (kept out of --help's imports)
-    from graphc.hosted import _settings
-    from graphc.run import MAX_SETTLE_S
+    from graphc.run import MAX_SETTLE_S, hosted_settings
 
     assert CLI_MAX == MAX_SETTLE_S == 86400
     with pytest.raises(ValueError, match="GRAPHC_SETTLE must be at most 86400 seconds"):
-        _settings(str(tmp_path), {"GRAPHC_PLAYBOOK": "p.yaml", "GRAPHC_SETTLE": "1e300"})
+        hosted_settings(str(tmp_path), {"GRAPHC_PLAYBOOK": "p.yaml", "GRAPHC_SETTLE": "1e300"})
 
 
 # -- finding 5: messages and diagnoses --------------------------------------------------------------------
