@@ -21,6 +21,10 @@ along that chain is written as an expression (``use: "./t/{{ tpl }}.yaml"``), wh
 an occurrence is rendered, every template file of the project root (:func:`graphc.lint.project_templates`, the
 files ``graphc lint --dependants`` takes such a ``use:`` to reach), said on stderr with how many.
 
+The bundle proves itself before it is put in place (:func:`_prove`): the occurrences checked are linted again
+from its own ``project/``, as the strategy reads it, and must make the same graphs; else it is refused (a
+template reached through a link inside the project is the usual cause: the bundle holds regular files only).
+
 What is vendored is the runtime path of ``graphc run`` only: the YAML loader
 (PyYAML's pure-Python parser is used when libyaml's C extension is absent), the
 Jinja2 sandbox (MarkupSafe falls back to its pure escape), and the HTTP client
@@ -56,11 +60,13 @@ from graphc.files import find_project_root, option_file_problem, real_path
 from graphc.lint import LintOptions, LintOutcome, lint_source, project_templates, use_chain
 from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
+from graphc.run import hosted_settings
 from graphc.schedule import read_scheduled
 from graphc.stages.legs import LIVE_QUOTE_SKIP
 from graphc.stages.model import NAME_PATTERN
+from graphc.strategies import DeployError, read_strategy_dir
 
-__all__ = ["BundleError", "BundleSettings", "runtime_distributions", "write_bundle"]
+__all__ = ["BundleError", "BundleSettings", "remove_earlier_bundle", "runtime_distributions", "write_bundle"]
 
 # graphc's dependencies that the run path never imports (they explain a broken playbook, or serve
 # other commands); everything else graphc requires is vendored with its own requirements.
@@ -109,6 +115,17 @@ class BundleResult:
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # checks that need a live quote: not run, never passed
     notes: list[str] = field(default_factory=list)  # what was copied from where, when it is not what it seems
+    proved: int = 0  # occurrences linted again from the bundle's own copy, each making the project's graph
+
+
+@dataclass
+class _Checked:
+    """One occurrence linted from the project: the graph it makes, and the links inside the project on the way to
+    the templates it reads (the bundle copies a template at its target's path only)."""
+
+    at: datetime
+    wire_text: str | None
+    links: list[tuple[str, str, bool]]  # (the link's path in the project, what it points to, to a folder?)
 
 
 def write_bundle(settings: BundleSettings) -> BundleResult:
@@ -131,7 +148,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     if scheduled.schedule is None:
         raise BundleError(f"{settings.playbook} has no `schedule:`; a hosted strategy runs a schedule")
     root = find_project_root(playbook).resolve()
-    used, diagnostics, live, skip_notes = _check_occurrences(playbook, root, scheduled, settings)
+    used, diagnostics, live, skip_notes, checked = _check_occurrences(playbook, root, scheduled, settings)
     name = settings.name if settings.name is not None else scheduled.name or playbook.stem
     notes = []
     chain = use_chain(playbook, root)  # what the `use:` name as written, on every date: not only the next ones
@@ -195,6 +212,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
         marker = {"graphc_bundle": 1, "name": name, "playbook": env["GRAPHC_PLAYBOOK"], "vendored": vendored}
         (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         written = ["Sequence.toml", "main.py", MARKER, *written]
+        _prove(staging, checked)  # before it is in place: a bundle that would fail at run time is never written
         _replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -205,7 +223,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             f"--live has no effect: {scheduled.name or playbook.stem} is a sandbox playbook (it does not say "
             "`sandbox: false`), so the strategy will paper-trade"
         )
-    return BundleResult(out, name, written, diagnostics, vendored, warnings, skip_notes, notes)
+    return BundleResult(out, name, written, diagnostics, vendored, warnings, skip_notes, notes, len(checked))
 
 
 # -- checking the playbook --------------------------------------------------------------------
@@ -235,22 +253,20 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
     live = False
     live_skips: dict[str, list[datetime]] = {}  # quote() in a template: checked when the strategy runs
     skipped_codes: set[str] = set()
+    checked: list[_Checked] = []
     for occurrence in occurrences:
-        options = CompileOptions(
-            params=dict(settings.params),
-            params_file=settings.params_file,
-            now=occurrence,
-            today=schedule.today(occurrence),
-            project_root=str(root),
-            live_quotes=True,
+        outcome = _lint_occurrence(
+            text, playbook, root, config, schedule, occurrence, settings.params, settings.params_file
         )
-        outcome = lint_source(text, str(playbook), LintOptions(compile=options, config=config), explicit=True)
         # templates only: not the params file, nor a template looked for and not found (files_read names both,
         # as they were reached: resolved here, so a template is bundled where it is)
         # (refused below when it does not lint: a `use:` that loops or leads out is one of its errors, not a crash)
         refused = outcome.has_errors or outcome.refusal is not None
-        reached = [] if refused else [real_path(Path(path)) for path in outcome.files_read]
-        used.update(path for path in reached if path != params_path and os.path.isfile(path))
+        reached = [] if refused else [(path, real_path(Path(path))) for path in outcome.files_read]
+        templates = [(path, real) for path, real in reached if real != params_path and os.path.isfile(real)]
+        used.update(real for _, real in templates)
+        links = [link for path, _ in templates if (link := _link_on_the_way(path, root)) is not None]
+        checked.append(_Checked(occurrence, outcome.wire_text, links))
         if first is None:
             first = outcome
         skips = getattr(outcome.result, "skipped", ())
@@ -284,7 +300,114 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
         getattr(first.result if first else None, "diagnostics", []),
         live,
         _skip_notes(live_skips, skipped_codes),
+        checked,
     )
+
+
+def _lint_occurrence(
+    text: str, playbook: Path, root: Path, config, schedule, occurrence: datetime, params, params_file
+):
+    """One occurrence of the playbook, rendered, compiled and linted without quotes (those are live): from the
+    project, and again from the bundle's own copy (:func:`_prove`)."""
+    options = CompileOptions(
+        params=dict(params),
+        params_file=params_file,
+        now=occurrence,
+        today=schedule.today(occurrence),
+        project_root=str(root),
+        live_quotes=True,
+    )
+    return lint_source(text, str(playbook), LintOptions(compile=options, config=config), explicit=True)
+
+
+def _link_on_the_way(reached: str, root: Path) -> tuple[str, str, bool] | None:
+    """The first symbolic link inside ``root`` on the way to a template, as reached (``/r/t/link.yaml``): its path in
+    the project, what it points to, and whether it is a folder's link; None when there is none."""
+    path = Path(reached)
+    if not path.is_relative_to(root):
+        return None
+    step = root
+    for part in path.relative_to(root).parts:
+        step = step / part
+        if os.path.islink(step):
+            try:
+                target = os.readlink(step)
+            except OSError:
+                target = "?"
+            return step.relative_to(root).as_posix(), target, os.path.isdir(step)
+    return None
+
+
+def _prove(staging: Path, checked: list[_Checked]) -> None:
+    """The bundle proves itself before it is put in place: each occurrence checked is linted again from the bundle's
+    own copy, as the hosted strategy reads it (Sequence.toml's [hosted.env] read as deploy reads it, and as
+    graphc.hosted takes it: the playbook, GRAPHC_SET, GRAPHC_PARAMS, GRAPHC_LIVE; the bundled config), and must make
+    the same graph, wire JSON for wire JSON. Else BundleError (exit 1), naming the occurrence and the first error or
+    difference, and a link inside the project on the way to its templates, which the bundle does not hold."""
+    bundle_dir = staging.resolve()
+
+    def refuse(why: str, item: _Checked | None = None) -> BundleError:
+        said = f"the occurrence at {item.at:%Y-%m-%dT%H:%MZ}, " if item is not None else ""
+        hints = [
+            f"{link} is a symbolic link inside the project (to {target}); the bundle cannot hold links: "
+            f"replace it with the {'folder' if folder else 'file'}"
+            for link, target, folder in dict.fromkeys(item.links if item is not None else [])
+        ]
+        return BundleError(
+            f"{said}linted again from the bundle's own copy (project/, as the hosted strategy reads it), "
+            + "; ".join([why, *hints]),
+            1,
+        )
+
+    def shown(diagnostics) -> str:
+        first = next(d for d in diagnostics if d.is_error)
+        path = Path(first.path)
+        if path.is_relative_to(bundle_dir):
+            first = first.with_(path=path.relative_to(bundle_dir).as_posix())
+        return f"{first.location()}: {first.code} {first.message}"
+
+    try:
+        run = hosted_settings(str(bundle_dir), read_strategy_dir(bundle_dir).env)
+    except (DeployError, ValueError) as exc:
+        raise refuse(f"cannot be read as the hosted strategy reads it: {exc}") from None
+    playbook = Path(run.playbook)
+    try:
+        scheduled = read_scheduled(playbook)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise refuse(f"has no playbook to read: {getattr(exc, 'strerror', None) or exc}") from None
+    if scheduled.schedule is None or any(d.is_error for d in scheduled.diagnostics):
+        raise refuse("has a playbook whose schedule cannot be read")
+    config, problems = load_config(playbook)
+    if any(d.is_error for d in problems):
+        raise refuse(f"has a config with errors: {shown(problems)}")
+    root = find_project_root(playbook)
+    for item in checked:
+        outcome = _lint_occurrence(
+            scheduled.text or "", playbook, root, config, scheduled.schedule, item.at, run.params, run.params_file
+        )
+        if outcome.refusal is not None:
+            raise refuse(f"does not lint: {outcome.refusal}", item)
+        if outcome.has_errors:
+            raise refuse(f"does not lint: {shown(outcome.result.diagnostics)}", item)
+        if outcome.wire_text != item.wire_text:
+            raise refuse(
+                f"makes another graph than the project: {_first_difference(item.wire_text, outcome.wire_text)}", item
+            )
+        if outcome.wire is not None and outcome.wire.get("is_sandbox") is False and not run.live:
+            raise refuse("is a LIVE graph, and the bundle's GRAPHC_LIVE is not 1", item)
+
+
+def _first_difference(made: str | None, copied: str | None) -> str:
+    """Where the wire JSON made from the bundle's copy first differs from the project's, by line."""
+    if made is None or copied is None:
+        return "the project makes no graph" if made is None else "the bundle's copy makes no graph"
+    for number, (mine, theirs) in enumerate(itertools.zip_longest(made.splitlines(), copied.splitlines()), 1):
+        if mine != theirs:
+            return (
+                f"line {number} of the graph's JSON is `{(theirs or '(the end)').strip()}` from the bundle, "
+                f"`{(mine or '(the end)').strip()}` from the project"
+            )
+    return "the graph's JSON differs"
 
 
 def _skip_notes(live_skips: dict[str, list[datetime]], codes: set[str]) -> list[str]:
@@ -299,6 +422,23 @@ def _skip_notes(live_skips: dict[str, list[datetime]], codes: set[str]) -> list[
             "everything else was checked"
         )
     return notes
+
+
+def remove_earlier_bundle(out: Path) -> str | None:
+    """After a bundle failed: an earlier bundle at OUT (a directory with graphc's marker) is removed, as every
+    command's ``-o`` removes an earlier run's output when it fails, so that `graphc deploy OUT` never deploys it as
+    this one. What was done, in words; None when nothing was there (a directory graphc did not write, a link and a
+    file are left alone)."""
+    if os.path.islink(out) or not os.path.isfile(out / MARKER):
+        return None
+    try:
+        shutil.rmtree(out)
+    except OSError as exc:
+        return (
+            f"warning: {out} is an earlier bundle, not this one (it failed), and it could not be removed: "
+            f"{exc.strerror or exc}"
+        )
+    return f"removed {out} (an earlier bundle): this bundle failed, so it must not be deployed as its bundle"
 
 
 def _copy_config(config: Path, target: Path) -> None:

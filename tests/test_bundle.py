@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tarfile
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -597,3 +598,96 @@ def test_a_literal_use_no_next_occurrence_reaches_is_bundled_and_only_what_is_na
     project = sorted(p.relative_to(out / "project").as_posix() for p in all_files(out / "project"))
     assert project == ["dca.yaml", "graphc.toml", "t/april.yaml", "templates/perp-hedge.yaml"], project
     assert "note:" not in proc.stderr
+
+
+LINKED = """\
+graphc: 1
+name: d
+schedule: {cron: "0 * * * *", catch_up: 10m}
+legs:
+  a: {use: ./t/link.yaml}
+"""
+
+
+def test_a_template_reached_through_a_link_refuses_the_bundle_it_would_break(tmp_path):
+    """A `use:` template reached through a symbolic link inside the project was bundled at the link's target only,
+    so `use: ./t/link.yaml` was GC107 in the bundle (every occurrence `missed`) while bundle said nothing. The bundle
+    proves itself from its own copy before it is reported written: refused, naming the link, and an earlier bundle
+    at OUT is removed, as a failed `-o` of any command is."""
+
+    def link(project: Path) -> None:
+        (project / "real").mkdir()
+        (project / "real" / "x.yaml").write_text(
+            "graphc-template: 1\nlegs:\n  x: {buy: 0.001, symbol: ETH-USD, venue: coinbase, limit: 3000}\n"
+        )
+        (project / "t").mkdir()
+        (project / "t" / "link.yaml").symlink_to("../real/x.yaml")
+
+    earlier, out = bundle(tmp_path / "earlier")  # an earlier bundle at OUT
+    assert earlier.returncode == 0, earlier.stderr
+    (tmp_path / "a").mkdir()
+    out.rename(tmp_path / "a" / "out")
+    proc, out = bundle(tmp_path / "a", playbook=LINKED, prepare=link)
+    said = " ".join(proc.stderr.split())
+    assert proc.returncode == 1, said
+    assert "graphc: bundle not written:" in said and "from the bundle's own copy" in said, said
+    assert "GC107 template file not found: ./t/link.yaml" in said, said
+    assert (
+        "t/link.yaml is a symbolic link inside the project (to ../real/x.yaml); the bundle cannot hold links: "
+        "replace it with the file"
+    ) in said, said
+    assert not out.exists() and not list(out.parent.glob(".graphc-bundle-*")), list(out.parent.iterdir())
+    assert f"removed {out} (an earlier bundle)" in said, said
+
+
+def test_a_folder_reached_through_a_link_is_named_as_the_link(tmp_path):
+    def link(project: Path) -> None:
+        (project / "real").mkdir()
+        (project / "real" / "link.yaml").write_text(
+            "graphc-template: 1\nlegs:\n  x: {buy: 0.001, symbol: ETH-USD, venue: coinbase, limit: 3000}\n"
+        )
+        (project / "t").symlink_to("real")
+
+    proc, out = bundle(tmp_path, playbook=LINKED, prepare=link)
+    said = " ".join(proc.stderr.split())
+    assert proc.returncode == 1 and not out.exists(), said
+    assert "t is a symbolic link inside the project (to real); the bundle cannot hold links" in said, said
+
+
+def test_a_bundle_proves_itself_from_its_own_copy(tmp_path):
+    """The bundle's project/ is linted as the hosted strategy reads it ([hosted.env] of Sequence.toml: the playbook,
+    GRAPHC_SET, GRAPHC_PARAMS, the bundled config) at each occurrence bundle checks, and makes the graph the project
+    makes: said on stdout."""
+    params = tmp_path / "params.yaml"
+    params.write_text("weekly_budget: $600\n")
+    proc, _ = bundle(tmp_path, "--params", str(params), "--set", "weekly_budget=750")
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "checked: the bundle's own copy makes the same graph as the project at each of the 10 occurrences linted"
+    ) in " ".join(proc.stdout.split()), proc.stdout
+
+
+def test_a_bundle_whose_copy_makes_another_graph_is_refused_naming_the_first_difference(tmp_path):
+    """The proof compares graphs, not only lint verdicts: a copy that lints but makes another graph (here a copied
+    template edited after the occurrences were checked) is refused with the first line of the wire JSON that
+    differs. Run on a real bundle directory, the way write_bundle runs it on its staging directory."""
+    from graphc.bundle import BundleError, BundleSettings, _check_occurrences, _prove
+    from graphc.files import find_project_root
+    from graphc.schedule import read_scheduled
+
+    proc, out = bundle(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    playbook = (tmp_path / "project" / "dca.yaml").resolve()
+    settings = BundleSettings(playbook, out, now=datetime(2026, 1, 7, 9, tzinfo=UTC))
+    checked = _check_occurrences(playbook, find_project_root(playbook), read_scheduled(playbook), settings)[-1]
+    _prove(out, checked)  # the bundle as written: the same graphs
+    hedge = out / "project" / "templates" / "perp-hedge.yaml"
+    hedge.write_text(hedge.read_text().replace("slippage: 25bps", "slippage: 30bps"))
+    with pytest.raises(BundleError) as refused:
+        _prove(out, checked)
+    assert refused.value.exit_code == 1
+    assert str(refused.value).startswith(
+        "the occurrence at 2026-01-12T14:00Z, linted again from the bundle's own copy (project/, as the hosted "
+        "strategy reads it), makes another graph than the project: line "
+    ), refused.value
+    assert '"max_slippage_bps": 30' in str(refused.value) and '"max_slippage_bps": 25' in str(refused.value)

@@ -37,14 +37,23 @@ def bundle_command(
 
     The next occurrences are linted first (without quotes: those are read live
     at run time, so an occurrence that calls quote() in a template is reported
-    as skipped, not checked); any other error refuses. No API key is ever written: the runner
+    as skipped, not checked); any other error refuses. The bundle then proves
+    itself: the same occurrences, linted from its own copy as the strategy
+    reads it, must make the same graphs, or it is refused. A refused bundle
+    removes an earlier bundle at OUT. No API key is ever written: the runner
     injects it.
 
-    Exit status: 0 written, 1 lint errors, 2 usage (no schedule, a live
+    Exit status: 0 written, 1 lint errors (of the project or of the bundle's
+    copy), 2 usage (no schedule, a live
     playbook without --live, a bad --name, OUT holds something else or is
     under a file).
     """
-    from graphc.bundle import BundleError, BundleSettings, write_bundle  # deferred: the linter; --help stays fast
+    from graphc.bundle import (  # deferred: the linter; --help stays fast
+        BundleError,
+        BundleSettings,
+        remove_earlier_bundle,
+        write_bundle,
+    )
     from graphc.lint import located_result  # deferred: the linter (graphc.bundle loads it too); --help stays fast
 
     settings = BundleSettings(
@@ -60,8 +69,10 @@ def bundle_command(
         latency_target=tuple(latency_target),
         now=parse_now(now),
     )
+    written = False
     try:
         result = write_bundle(settings)
+        written = True
     except BundleError as exc:
         if exc.diagnostics:
             by_file: dict = {}
@@ -70,6 +81,10 @@ def bundle_command(
             print_diagnostics([located_result(ds) for ds in by_file.values()], summary=True)
         click.echo(f"graphc: bundle not written: {one_line(str(exc))}", err=True)
         sys.exit(exc.exit_code)
+    finally:
+        removed = None if written else remove_earlier_bundle(settings.out)  # a failed -o leaves no earlier output
+        if removed is not None:
+            click.echo(f"graphc: {one_line(removed)}", err=True)
     if result.diagnostics:
         print_diagnostics([located_result(result.diagnostics)], summary=True)
     for warning in result.warnings:
@@ -83,5 +98,9 @@ def bundle_command(
     click.echo(
         f"wrote {out}/ (hosted strategy {result.name}): {len(project)} project files, "
         f"graphc and {len(result.vendored) - 1} pure-Python packages ({', '.join(result.vendored[1:])})"
+    )
+    click.echo(
+        f"checked: the bundle's own copy makes the same graph as the project at each of the {result.proved} "
+        "occurrences linted"
     )
     click.echo(f"deploy it with `graphc deploy {out}` (or `sequence strategy deploy {out}`)")
