@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from test_router_answers import KEY, scripted_router
+from test_router_answers import KEY, env_for, scripted_router
 
 from graphc.api.client import Client
 from tests.conftest import invoke, write
@@ -61,15 +61,6 @@ def moving_router(router, *, listing_s: float, after: bytes = AFTER):
 
     router.script = script
     return state
-
-
-def env_for(router) -> dict:
-    return {
-        "SEQUENCE_API_URL": router.url,
-        "SEQUENCE_API_KEY": KEY,
-        "GRAPHC_CREDENTIALS": "/nonexistent/graphc-credentials",
-        "NO_COLOR": "1",
-    }
 
 
 def sent(state) -> tuple[int, int]:

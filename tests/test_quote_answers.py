@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_router_answers import KEY, RAW_CONTROL, scripted_router
+from test_router_answers import RAW_CONTROL, scripted_router
+from test_router_answers import env_for as router_env
 
 import graphc
 from tests.conftest import invoke, write
@@ -38,14 +39,8 @@ SWAP = "graphc: 1\nname: swap\nlegs:\n  hedge:\n    buy: 10 ETH\n    symbol: ETH
 
 
 def env_for(router, **extra) -> dict:
-    return {
-        "SEQUENCE_API_URL": router.url,
-        "SEQUENCE_API_KEY": KEY,
-        "GRAPHC_CREDENTIALS": "/nonexistent/graphc-credentials",
-        "NO_COLOR": "1",
-        "GRAPHC_NO_CACHE": "1",
-        **extra,
-    }
+    """The scripted router's environment, with the lint cache off (live quotes never use it; a snapshot test might)."""
+    return router_env(router, GRAPHC_NO_CACHE="1", **extra)
 
 
 def answering(*bodies: bytes):
