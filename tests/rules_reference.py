@@ -70,6 +70,7 @@ from graphc.rules.execution import (
     _moved_off_touch,
     _size_unit,
     _sized,
+    _turned_back,
 )
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
@@ -636,6 +637,9 @@ def check_stop_limits(ctx):
             if watched != node.symbol:
                 yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched, behind is not None))
                 continue
+            if behind is not None and node.side != ctx.node(behind).side:  # a re-entry (added: lead, exec20 1)
+                yield Skipped(node.at("order_type"), _turned_back(node, behind, ctx.node(behind).side))
+                break
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
                 break

@@ -911,8 +911,11 @@ def check_stop_limits(ctx):
 
     A leg placed after a price-triggered leg (the second half of a stop,
     `after: stop1 filled`, or a leg further down that chain) is placed after
-    the move too, so it is compared with the same level, and a sell above it
-    or a buy below it is the same error:
+    the move too, so when it trades the same way as that leg it is compared
+    with the same level, and a sell above it or a buy below it is the same
+    error (a leg that trades the other way, a re-entry after a stop, is a new
+    order whose limit may rest on purpose: it is skipped, and
+    `--explain-skips` says so):
 
     ```
     error GC407 node 'stop2' is placed after 'stop1', which waits for BTC-USD below entry -10% (about 87300, from entry's limit 97000), but sells at limit 97249.99, above that level: when it is placed the order rests instead of filling
@@ -996,6 +999,9 @@ def check_stop_limits(ctx):
             if watched != node.symbol:
                 yield Skipped(node.at("order_type"), _elsewhere(node, edge, watched, wait.behind is not None))
                 continue
+            if wait.behind is not None and node.side != ctx.node(wait.behind).side:
+                yield Skipped(node.at("order_type"), _turned_back(node, wait.behind, ctx.node(wait.behind).side))
+                break
             if node.limit is None:
                 yield Skipped(node.at("order_type"), "the limit price is not known (pass --quotes)")
                 break
@@ -1023,6 +1029,15 @@ def check_stop_limits(ctx):
                     hint=hint,
                 )
                 break
+
+
+def _turned_back(node, behind: str, behind_side: str) -> str:
+    """GC407's skip of a leg placed after a price-triggered leg that trades the other way (a re-entry after a
+    stop): a new order, not the rest of the stop, so a limit away from the level may rest on purpose."""
+    return (
+        f"{node.node_id!r} {node.side}s after {behind!r}, which {behind_side}s when the price moves: a new order "
+        "the other way (a re-entry), whose limit may rest on purpose, so it is not compared with the level"
+    )
 
 
 def _gc407_hint(ctx, node, edges) -> str:
