@@ -56,7 +56,7 @@ from graphc.files import (
 )
 from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
-from graphc.venues.profiles import tick_refusal
+from graphc.venues.profiles import tick_refusals
 from graphc.venues.settings import KEYS as SETTING_KEYS
 
 if TYPE_CHECKING:
@@ -456,13 +456,13 @@ class _Reader:
                     values[key] = parse_setting(key, value)
                 except SettingError as exc:
                     self.invalid((section, name, key), f"{self._section((section, name))} {exc.message}", exc.hint)
-            tick = values.get("tick") if section == "venues" else None
-            if tick is not None and (refused := tick_refusal(name.lower(), tick)) is not None:
-                # a tick the venue's markets cannot have (venue-rules.md §1): an error, and not used; a market's
-                # own (`[markets."X"]`) is known to be the venue's only when a leg trades it there (graphc.lint)
-                why, hint = refused
-                self.invalid(("venues", name, "tick"), f"{self._section((section, name))} `tick` {why}", hint)
-                del values["tick"]
+            if section == "venues":
+                # a tick the venue's markets cannot have (venue-rules.md §1-§2), as `tick` or as a band's tick of
+                # `price_bands`: an error, and not used; a market's own (`[markets."X"]`) is known to be the
+                # venue's only when a leg trades it there (graphc.lint)
+                for key, what, _tick, why, hint in tick_refusals(name.lower(), values):
+                    self.invalid(("venues", name, key), f"{self._section((section, name))} {what} {why}", hint)
+                    del values[key]
             out[name.lower() if section == "venues" else name] = values
         return out
 

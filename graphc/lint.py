@@ -311,18 +311,19 @@ def refused_ticks(
     live = isinstance(quotes, LiveQuotes)
 
     out: list[Diagnostic] = []
-    seen: set[tuple[str, str, Decimal]] = set()
+    seen: set[tuple[str, str, str, Decimal]] = set()
     for node in facts.nodes:
         refused = node.market.origin.get("refused tick")
         if not refused:
             continue
         leg = locator.span(node.at("instrument", "symbol"))
         used = Related(path, leg, f"{node.symbol} is traded on {node.venue} here")
-        for label, tick, where in refused:
-            if (label, node.symbol, tick) in seen:
+        for label, key, tick, where in refused:
+            if (label, node.symbol, key, tick) in seen:
                 continue
-            seen.add((label, node.symbol, tick))
+            seen.add((label, node.symbol, key, tick))
             why, hint = tick_refusal(node.venue, tick) or ("", "")
+            what = "`tick`" if key == "tick" else f"`{key}` tick"
             span: Span | None = where
             shown: str | None = None  # the file, where the line is not known
             if label == "quotes" and live:  # the router's answer gave it: the user wrote no tick to fix
@@ -339,9 +340,9 @@ def refused_ticks(
             elif label == "quotes":
                 code, message = "GC105", f"quote {node.symbol}.tick: {why}"
             else:  # [markets."X"] (a [venues.X] tick is refused when graphc.toml is read)
-                code, message = "GC103", f"{label} `tick` {why}"
+                code, message = "GC103", f"{label} {what} {why}"
                 name = label.removeprefix("[markets.").removesuffix("]").strip('"')
-                found = setting_at(config, "markets", name, "tick") if config else None
+                found = setting_at(config, "markets", name, key) if config else None
                 shown, span = found if found is not None else (None, None)
             if span is not None:
                 out.append(located(Diagnostic(code, message, path, span.replace(via=used), hint=hint)))

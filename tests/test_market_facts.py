@@ -905,8 +905,9 @@ def test_walk_ticks_steps_band_by_band():
     assert walk_ticks(D("0.95"), D("0.5"), facts, up=False) == D("0.9505")
     assert walk_ticks(D("0.5"), D(1), MarketResolver().facts("K", "kalshi", "prediction"), up=False) is None
     # bands whose edge is off the tick: the walk is exact and a result that is no finite decimal is cut to 1e-9
+    # (on a venue that fixes no tick list: Kalshi's markets cannot have a 0.03 tick, audit cfg20 1)
     odd = MarketResolver({}, config(markets={"K": {"price_bands": [[0, "0.1", "0.01"], ["0.1", 1, "0.03"]]}}))
-    facts = odd.facts("K", "kalshi", "prediction")
+    facts = odd.facts("K", "some-venue", "prediction")
     assert walk_ticks(D("0.2"), D(-4), facts, up=False) == D("0.093333333")  # 10/3 steps to 0.1, 2/3 of 0.01
     assert walk_ticks(D("0.2"), D(-4), facts, up=True) == D("0.093333334")
 

@@ -261,3 +261,63 @@ def test_a_refused_tick_from_the_router_names_the_router_not_the_user(tmp_path):
                 "hint: the router's answer is wrong about this market, not the playbook: will-it-rain:yes is checked "
                 "against the next tick known instead (0.001)" in result.output
             ), result.output
+
+
+# -- a band tick of `price_bands` is a tick: the same check (audit cfg20 1) ------------------------------------------
+
+ARB = (
+    "graphc: 1\nname: arb\nlegs:\n"
+    "  k:\n    buy: 100 contracts\n    symbol: KXFEDDECISION-26DEC-C25\n    limit: ask + 1 tick\n"
+    "  p:\n    buy: 100 shares\n    symbol: fed-decision-in-december-25-bps-cut:no\n    limit: ask + 1 tick\n"
+)
+ARB_QUOTES = (
+    "KXFEDDECISION-26DEC-C25: {bid: 0.40, ask: 0.41}\nfed-decision-in-december-25-bps-cut:no: {bid: 0.55, ask: 0.56}\n"
+)
+
+
+def test_a_band_tick_the_venue_cannot_have_is_gc103_at_the_band_and_not_used(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        "graphc.toml",
+        '[markets."KXFEDDECISION-26DEC-C25"]\nprice_bands = [[0, 1, "0.005"]]\n\n'
+        '[markets."fed-decision-in-december-25-bps-cut:no"]\nprice_bands = [[0, "0.5", "0.01"], ["0.5", 1, "0.005"]]\n',
+    )
+    playbook = write(tmp_path, "arb.yaml", ARB)
+    quotes = write(tmp_path, "q.yaml", ARB_QUOTES)
+    result = lint(playbook, "--quotes", quotes)
+    # before the fix: rc 0, and plan priced the legs at 0.415 and 0.565
+    assert result.exit_code == 1, result.output
+    assert (
+        'graphc.toml:2:1: error GC103 [markets."KXFEDDECISION-26DEC-C25"] `price_bands` tick 0.005 is not a Kalshi '
+        "tick (0.01 or 0.001), so it is not used" in result.output
+    )
+    assert (
+        'graphc.toml:5:1: error GC103 [markets."fed-decision-in-december-25-bps-cut:no"] `price_bands` tick 0.005 is '
+        "not a Polymarket tick (0.1, 0.01, 0.001 or 0.0001), so it is not used" in result.output
+    )
+    compiled = CliRunner().invoke(cli, ["compile", str(playbook), "--quotes", str(quotes)])
+    assert compiled.exit_code == 1 and "`price_bands` tick 0.005" in compiled.stderr, compiled.output
+    planned = CliRunner().invoke(cli, ["plan", str(playbook), "--quotes", str(quotes)])
+    assert planned.exit_code == 1 and "0.415" not in planned.output and "0.565" not in planned.output
+    assert "not ready" in planned.output
+
+
+@pytest.mark.parametrize(
+    ("venue", "price", "message"), [("kalshi", "0.555", "Kalshi"), ("polymarket", "0.555", "Polymarket")]
+)
+def test_a_venue_band_tick_the_venue_cannot_have_is_gc103_when_graphc_toml_is_read(tmp_path, venue, price, message):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", f'[venues.{venue}]\nprice_bands = [[0, 1, "0.005"]]\n')
+    symbol = "KXFEDDECISION-26DEC-C25" if venue == "kalshi" else "will-it-rain:yes"
+    playbook = write(
+        tmp_path, "p.yaml", f"graphc: 1\nname: t\nlegs:\n  a: {{buy: 10 shares, symbol: '{symbol}', limit: {price}}}\n"
+    )
+    result = lint(playbook)
+    assert result.exit_code == 1, result.output
+    assert f"graphc.toml:2:1: error GC103 [venues.{venue}] `price_bands` tick 0.005 is not a {message} tick" in (
+        result.output
+    )
+    # a band structure of ticks the venue has is used as before
+    write(tmp_path, "graphc.toml", f'[venues.{venue}]\nprice_bands = [[0, "0.5", "0.01"], ["0.5", 1, "0.001"]]\n')
+    assert lint(playbook).exit_code == 0

@@ -125,6 +125,31 @@ def tick_refusal(venue: str | None, tick: D) -> tuple[str, str] | None:
     return why, known[1]
 
 
+def band_refusal(venue: str | None, bands) -> tuple[D, str, str] | None:
+    """The first band tick of ``bands`` (``price_bands``) that ``venue``'s markets cannot have, with
+    :func:`tick_refusal`'s why and hint; None when every one can. A band's tick is the market's tick in its
+    interval, so it is checked as ``tick`` is."""
+    for band in bands or ():
+        refused = tick_refusal(venue, band.tick)
+        if refused is not None:
+            return band.tick, *refused
+    return None
+
+
+def tick_refusals(venue: str | None, values: dict) -> list[tuple[str, str, D, str, str]]:
+    """``(key, what, tick, why, hint)`` for each price grid of ``values`` (one graphc.toml table or layer) that ``venue``'s
+    markets cannot have: its ``tick`` (what: ```tick```) and its ``price_bands`` (what: ```price_bands` tick``, the
+    first refused band tick). The key is not used (the next layer's grid is)."""
+    out = []
+    tick = values.get("tick")
+    if tick is not None and (refused := tick_refusal(venue, tick)) is not None:
+        out.append(("tick", "`tick`", tick, *refused))
+    band = band_refusal(venue, values.get("price_bands"))
+    if band is not None:
+        out.append(("price_bands", "`price_bands` tick", *band))
+    return out
+
+
 def refusable(tick: D) -> bool:
     """Whether some venue's markets cannot have ``tick`` (:func:`tick_refusal` would refuse it on that venue)."""
     return any(tick not in allowed for allowed, _ in ALLOWED_TICKS.values())

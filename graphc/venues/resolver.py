@@ -12,7 +12,8 @@ setting, the price grid: a snapshot's ``tick`` replaces the config's bands):
 
 A tick of layers 1-3 that the venue's markets cannot have (a Polymarket tick other than 0.1, 0.01, 0.001 or
 0.0001: :data:`~graphc.venues.profiles.ALLOWED_TICKS`) is not used: the next layer's tick is, and the facts'
-``origin["refused tick"]`` says which layer gave what (lint reports it at the value).
+``origin["refused tick"]`` says which layer gave what (lint reports it at the value). So is a layer's
+``price_bands`` with such a band tick (the whole grid: the next layer's is used).
 
 A market whose venue is not pinned (the router picks it) or not known still gets
 the facts of layers 1-2, so its tick and lot are checked wherever a snapshot or
@@ -35,7 +36,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from graphc.venues.model import MarketFacts, MinMax
-from graphc.venues.profiles import PROFILES, refusable, tick_refusal
+from graphc.venues.profiles import PROFILES, refusable, tick_refusals
 from graphc.venues.settings import MarketConfig, derived_settings
 from graphc.venues.symbols import prediction_venue
 
@@ -85,25 +86,29 @@ class MarketResolver:
         quotes and the config, no market resolved): ``graphc compile`` asks it before it makes a graph's facts to
         report such a tick (graphc.lint.refused_ticks). A ``[venues.X]`` tick is refused when graphc.toml is read."""
         ticks = [getattr(quote, "tick", None) for quote in self.quotes.values()]
-        ticks += [settings.get("tick") for settings in self.config.markets.values() if isinstance(settings, dict)]
+        for settings in self.config.markets.values():
+            if isinstance(settings, dict):
+                ticks += [settings.get("tick"), *(band.tick for band in settings.get("price_bands", ()))]
         return any(tick is not None and refusable(tick) for tick in ticks)
 
     def _own_layers(self, symbol, venue, quote) -> tuple[list[tuple[str, dict]], tuple]:
         """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver), and
-        the ticks among them the venue's markets cannot have, which they lose: ``(label, tick, where)`` each,
-        ``where`` the snapshot's place of the tick (``Quote.tick_at``), None for graphc.toml's."""
+        the ticks among them the venue's markets cannot have, which they lose: ``(label, key, tick, where)`` each
+        (key ``tick`` or ``price_bands``: a band's tick), ``where`` the snapshot's place of the tick (``Quote.tick_at``), None for graphc.toml's."""
         layers: list[tuple[str, dict | None]] = []
         if venue is not None:
             layers.append((f"[venues.{venue}]", self.config.venue(venue)))
         layers.append((f'[markets."{symbol}"]', self.config.market(symbol)))
         if quote is not None:
             layers.append(("quotes", {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}))
-        refused: list[tuple[str, Decimal, object]] = []
+        refused: list[tuple[str, str, Decimal, object]] = []
         for i, (label, values) in enumerate(layers):
-            tick = values.get("tick") if values else None
-            if values and tick is not None and tick_refusal(venue, tick) is not None:
-                layers[i] = (label, {k: v for k, v in values.items() if k != "tick"})
-                refused.append((label, tick, getattr(quote, "tick_at", None) if label == "quotes" else None))
+            lost = tick_refusals(venue, values) if values else []
+            if lost:
+                keys = {key for key, *_ in lost}
+                layers[i] = (label, {k: v for k, v in values.items() if k not in keys})  # type: ignore[union-attr]
+                where = getattr(quote, "tick_at", None) if label == "quotes" else None
+                refused += [(label, key, tick, where) for key, _what, tick, _why, _hint in lost]
         return [(label, derived_settings(values)) for label, values in layers if values], tuple(refused)
 
     def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:

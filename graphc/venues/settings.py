@@ -93,7 +93,8 @@ SETTINGS: tuple[Setting, ...] = (
         "price_bands",
         "bands",
         "A tick per price interval, `[lo, hi, tick]` each (Kalshi `price_ranges`); `hi` is exclusive "
-        "except in the last band. Replaces `tick`; a quotes snapshot's `tick` replaces them.",
+        "except in the last band. Replaces `tick`; a quotes snapshot's `tick` replaces them. Each band's tick "
+        "is a tick: on Polymarket and Kalshi one `tick` could be.",
         'price_bands = [[0, "0.10", "0.001"], ["0.10", "0.90", "0.01"], ["0.90", 1, "0.001"]]',
     ),
     Setting(
