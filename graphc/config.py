@@ -56,7 +56,7 @@ from graphc.files import (
 )
 from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
-from graphc.venues.profiles import tick_refusals
+from graphc.venues.profiles import setting_refusals
 from graphc.venues.settings import KEYS as SETTING_KEYS
 
 if TYPE_CHECKING:
@@ -458,11 +458,15 @@ class _Reader:
                     self.invalid((section, name, key), f"{self._section((section, name))} {exc.message}", exc.hint)
             if section == "venues":
                 # a tick the venue's markets cannot have (venue-rules.md §1-§2), as `tick` or as a band's tick of
-                # `price_bands`: an error, and not used; a market's own (`[markets."X"]`) is known to be the
+                # `price_bands`, or a value looser than a venue-wide fact (its $10 minimum...): an error, not used; a market's own (`[markets."X"]`) is known to be the
                 # venue's only when a leg trades it there (graphc.lint)
-                for key, what, _tick, why, hint in tick_refusals(name.lower(), values):
-                    self.invalid(("venues", name, key), f"{self._section((section, name))} {what} {why}", hint)
-                    del values[key]
+                for refused in setting_refusals(name.lower(), values):
+                    self.invalid(
+                        ("venues", name, refused.key),
+                        f"{self._section((section, name))} {refused.what} {refused.why}",
+                        refused.hint,
+                    )
+                    del values[refused.key]
             out[name.lower() if section == "venues" else name] = values
         return out
 

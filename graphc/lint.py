@@ -46,8 +46,6 @@ from graphc.record import Record
 from graphc.yaml_comments import mentions_directive
 
 if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are imported by the runs that
-    from decimal import Decimal
-
     from graphc.facts import GraphFacts  # lint a file (one served from the lint cache never needs them)
     from graphc.quotes import LiveQuotes, Quote
     from graphc.stages.load import Document
@@ -306,24 +304,22 @@ def refused_ticks(
     from graphc.diagnostics import Related  # deferred: (as above)
     from graphc.numbers import plain  # deferred: (as above)
     from graphc.quotes import LiveQuotes  # deferred: (as above)
-    from graphc.venues.profiles import tick_refusal  # deferred: (as above)
 
     live = isinstance(quotes, LiveQuotes)
 
     out: list[Diagnostic] = []
-    seen: set[tuple[str, str, str, Decimal]] = set()
+    seen: set[tuple[str, str, str, object]] = set()
     for node in facts.nodes:
         refused = node.market.origin.get("refused tick")
         if not refused:
             continue
         leg = locator.span(node.at("instrument", "symbol"))
         used = Related(path, leg, f"{node.symbol} is traded on {node.venue} here")
-        for label, key, tick, where in refused:
-            if (label, node.symbol, key, tick) in seen:
+        for label, refusal, where in refused:
+            if (label, node.symbol, refusal.key, refusal.value) in seen:
                 continue
-            seen.add((label, node.symbol, key, tick))
-            why, hint = tick_refusal(node.venue, tick) or ("", "")
-            what = "`tick`" if key == "tick" else f"`{key}` tick"
+            seen.add((label, node.symbol, refusal.key, refusal.value))
+            why, hint = refusal.why, refusal.hint
             span: Span | None = where
             shown: str | None = None  # the file, where the line is not known
             if label == "quotes" and live:  # the router's answer gave it: the user wrote no tick to fix
@@ -340,9 +336,9 @@ def refused_ticks(
             elif label == "quotes":
                 code, message = "GC105", f"quote {node.symbol}.tick: {why}"
             else:  # [markets."X"] (a [venues.X] tick is refused when graphc.toml is read)
-                code, message = "GC103", f"{label} {what} {why}"
+                code, message = "GC103", f"{label} {refusal.what} {why}"
                 name = label.removeprefix("[markets.").removesuffix("]").strip('"')
-                found = setting_at(config, "markets", name, key) if config else None
+                found = setting_at(config, "markets", name, refusal.key) if config else None
                 shown, span = found if found is not None else (None, None)
             if span is not None:
                 out.append(located(Diagnostic(code, message, path, span.replace(via=used), hint=hint)))

@@ -18,6 +18,7 @@ generated prices while the tick is only a default) and ``min_size_is_lot``
 from __future__ import annotations
 
 from decimal import Decimal as D
+from typing import NamedTuple
 
 from graphc.numbers import plain
 
@@ -136,17 +137,85 @@ def band_refusal(venue: str | None, bands) -> tuple[D, str, str] | None:
     return None
 
 
-def tick_refusals(venue: str | None, values: dict) -> list[tuple[str, str, D, str, str]]:
-    """``(key, what, tick, why, hint)`` for each price grid of ``values`` (one graphc.toml table or layer) that ``venue``'s
-    markets cannot have: its ``tick`` (what: ```tick```) and its ``price_bands`` (what: ```price_bands` tick``, the
-    first refused band tick). The key is not used (the next layer's grid is)."""
+class Refusal(NamedTuple):
+    """A value of one graphc.toml table (or quote) that the venue's markets cannot have: not used, an error at it."""
+
+    key: str  # the setting: tick, price_bands, min_notional...
+    what: str  # how the message names it: `tick`, `price_bands` tick
+    value: object  # the refused value (a band's tick for price_bands)
+    why: str
+    hint: str
+
+
+# Venue-wide facts of venue-rules.md that a graphc.toml value may tighten but not loosen: per venue, key ->
+# (the venue's value, what it is and its source, the rule that checks it). Per-market values (Polymarket's
+# min_order_size, a CEX symbol's filters, Hyperliquid's szDecimals) are the user's to give and are not here.
+VENUE_FACTS: dict[str, dict[str, tuple[D, str, str]]] = {
+    "polymarket": {
+        "min_notional": (D(1), "$1 minimum notional (venue-rules.md §0)", "GC301"),
+        "min_notional_market": (D(1), "$1 minimum notional (venue-rules.md §0)", "GC301"),
+        "lot": (D("0.01"), "sizes in 0.01 shares (venue-rules.md §1: size rounds down to 2 dp)", "GC305"),
+    },
+    "kalshi": {
+        "lot": (
+            D(1),
+            "whole contracts (venue-rules.md §2; 0.01 only where fractional_trading_enabled: `fractional = true`)",
+            "GC305",
+        ),
+    },
+    "hyperliquid": {
+        "min_notional": (D(10), "$10 minimum order value, MinTradeNtl (venue-rules.md §3)", "GC301"),
+        "min_notional_market": (D(10), "$10 minimum order value, MinTradeNtl (venue-rules.md §3)", "GC301"),
+        "sig_figs": (D(5), "at most 5 significant figures in a price (venue-rules.md §3)", "GC308"),
+    },
+}
+_STEPS = ("lot", "tick")  # a step loosens when it is not a multiple of the venue's
+_MOST = ("sig_figs",)  # a most-allowed loosens when above the venue's; a minimum when below
+
+
+def loosened(venue: str | None, key: str, value, values: dict) -> tuple[str, str] | None:
+    """Why ``key = value`` of a graphc.toml table (``values``) loosens a venue-wide fact graphc has for ``venue``
+    (:data:`VENUE_FACTS`), and the hint; None when it does not (equal or stricter: allowed) or graphc has none."""
+    fact = VENUE_FACTS.get(venue or "", {}).get(key)
+    if fact is None or isinstance(value, bool):
+        return None
+    limit, said, code = fact
+    if venue == "kalshi" and key == "lot" and values.get("fractional"):
+        limit = D("0.01")  # a fractional market's lot (venue-rules.md §2)
+    number = D(value)
+    if key in _STEPS:
+        loose = number % limit != 0
+    elif key in _MOST:
+        loose = number > limit
+    else:
+        loose = number < limit
+    if not loose:
+        return None
+    why = f"{plain(number)} is looser than {venue}'s own {plain(limit)}: {said}, so it is not used"
+    hint = (
+        f"the venue rejects what it would let through: tighten it or leave it out; if the venue changed its rule, "
+        f'turn the rule off for this project (`{code} = "off"` in [rules]) and report it so graphc\'s profile is '
+        "updated"
+    )
+    return why, hint
+
+
+def setting_refusals(venue: str | None, values: dict, *, venue_facts: bool = True) -> list[Refusal]:
+    """The values of ``values`` (one graphc.toml table, or a quote's tick and lot) that ``venue``'s markets cannot
+    have, each not used (the next layer's value is): its ``tick`` and ``price_bands`` (the first refused band tick)
+    outside the venue's tick list (:func:`tick_refusal`), and, with ``venue_facts`` (graphc.toml's, not a
+    snapshot's), a value that loosens a venue-wide fact (:func:`loosened`)."""
     out = []
     tick = values.get("tick")
     if tick is not None and (refused := tick_refusal(venue, tick)) is not None:
-        out.append(("tick", "`tick`", tick, *refused))
+        out.append(Refusal("tick", "`tick`", tick, *refused))
     band = band_refusal(venue, values.get("price_bands"))
     if band is not None:
-        out.append(("price_bands", "`price_bands` tick", *band))
+        out.append(Refusal("price_bands", "`price_bands` tick", *band))
+    if venue_facts:
+        for key in VENUE_FACTS.get(venue or "", {}):
+            if key in values and (loose := loosened(venue, key, values[key], values)) is not None:
+                out.append(Refusal(key, f"`{key}`", values[key], *loose))
     return out
 
 

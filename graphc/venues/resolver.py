@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from graphc.venues.model import MarketFacts, MinMax
-from graphc.venues.profiles import PROFILES, refusable, tick_refusals
+from graphc.venues.profiles import PROFILES, VENUE_FACTS, Refusal, refusable, setting_refusals
 from graphc.venues.settings import MarketConfig, derived_settings
 from graphc.venues.symbols import prediction_venue
 
@@ -89,26 +89,28 @@ class MarketResolver:
         for settings in self.config.markets.values():
             if isinstance(settings, dict):
                 ticks += [settings.get("tick"), *(band.tick for band in settings.get("price_bands", ()))]
-        return any(tick is not None and refusable(tick) for tick in ticks)
+        floors = {key for facts in VENUE_FACTS.values() for key in facts}
+        loose = any(floors.intersection(s) for s in self.config.markets.values() if isinstance(s, dict))
+        return loose or any(tick is not None and refusable(tick) for tick in ticks)
 
     def _own_layers(self, symbol, venue, quote) -> tuple[list[tuple[str, dict]], tuple]:
         """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver), and
-        the ticks among them the venue's markets cannot have, which they lose: ``(label, key, tick, where)`` each
-        (key ``tick`` or ``price_bands``: a band's tick), ``where`` the snapshot's place of the tick (``Quote.tick_at``), None for graphc.toml's."""
+        the ticks among them the venue's markets cannot have, which they lose, and the config values looser than a venue-wide fact (``profiles.VENUE_FACTS``):
+        ``(label, refusal, where)`` each (:class:`~graphc.venues.profiles.Refusal`), ``where`` the snapshot's place of the tick (``Quote.tick_at``), None for graphc.toml's."""
         layers: list[tuple[str, dict | None]] = []
         if venue is not None:
             layers.append((f"[venues.{venue}]", self.config.venue(venue)))
         layers.append((f'[markets."{symbol}"]', self.config.market(symbol)))
         if quote is not None:
             layers.append(("quotes", {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}))
-        refused: list[tuple[str, str, Decimal, object]] = []
+        refused: list[tuple[str, Refusal, object]] = []
         for i, (label, values) in enumerate(layers):
-            lost = tick_refusals(venue, values) if values else []
+            lost = setting_refusals(venue, values, venue_facts=label != "quotes") if values else []
             if lost:
-                keys = {key for key, *_ in lost}
+                keys = {refusal.key for refusal in lost}
                 layers[i] = (label, {k: v for k, v in values.items() if k not in keys})  # type: ignore[union-attr]
                 where = getattr(quote, "tick_at", None) if label == "quotes" else None
-                refused += [(label, key, tick, where) for key, _what, tick, _why, _hint in lost]
+                refused += [(label, refusal, where) for refusal in lost]
         return [(label, derived_settings(values)) for label, values in layers if values], tuple(refused)
 
     def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:
