@@ -441,7 +441,19 @@ class _Reader:
             self.invalid((section,), f"`{section}` must be a table of tables, not {_show(table)}")
             return {}
         out = {}
+        seen: dict[str, str] = {}  # the name in lower case -> the table's own spelling
+        what = "venue" if section == "venues" else "market"
         for name, fields in table.items():
+            if name.lower() in seen:
+                # TOML reads [venues.polymarket] and [venues.Polymarket] as two tables; graphc as one venue (lookups
+                # are case-blind), so one would replace the other without a word: set twice, as in [rules]
+                self.invalid(
+                    (section, name),
+                    f"{what} {name} is set twice, as {seen[name.lower()]!r} and {name!r}",
+                    "keep one of the two entries",
+                )
+                continue
+            seen[name.lower()] = name
             if not isinstance(fields, dict):
                 self.invalid(
                     (section, name), f"`{section}.{name}` must be a table of setting = value, not {_show(fields)}"

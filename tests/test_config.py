@@ -236,6 +236,30 @@ def test_same_rule_twice_by_code_and_name(tmp_path):
     assert config.rules == {"GC303": "off"}
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "kept"),
+    [
+        (
+            "[venues.polymarket]\ntick = 0.01\n\n[venues.Polymarket]\nmin_size = 5\n",
+            "venue Polymarket is set twice, as 'polymarket' and 'Polymarket'",
+            ("venues", "polymarket", {"tick": Decimal("0.01")}),
+        ),
+        (
+            '[markets."will-it-rain:yes"]\ntick = 0.01\n\n[markets."Will-It-Rain:yes"]\nlot = 1\n',
+            "market Will-It-Rain:yes is set twice, as 'will-it-rain:yes' and 'Will-It-Rain:yes'",
+            ("markets", "will-it-rain:yes", {"tick": Decimal("0.01")}),
+        ),
+    ],
+)
+def test_the_same_venue_or_market_twice_in_another_case_is_set_twice(tmp_path, text, said, kept):
+    # before the fix (audit cfg20 3): no diagnostic, and the later table replaced the earlier one, tick lost
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC103", 4)]
+    assert diagnostics[0].message == said and diagnostics[0].hint == "keep one of the two entries"
+    section, name, values = kept
+    assert getattr(config, section) == {name: values}
+
+
 def test_wrong_types(tmp_path):
     text = 'strict = "yes"\nrules = 3\n\n[venues]\npolymarket = 5\n\n[markets.X]\ntick = nan\nsizes = [1, 2]\n'
     config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
