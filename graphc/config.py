@@ -106,8 +106,10 @@ class Config(FrozenRecord):
 
 
 def apply_config(diagnostics, config: Config | None) -> list[Diagnostic]:
-    """Re-stamp each diagnostic's severity from ``config``; drop the ones turned off."""
-    if config is None or not config.rules:
+    """Re-stamp each diagnostic's severity from ``config``; drop the ones turned off; with ``strict = true``, its
+    warnings are errors. The one reader of ``strict``: lint, plan, submit, run and bundle all lint through it, so a
+    project's ``strict`` refuses in each what it fails in lint (audit cfg20 4)."""
+    if config is None or not (config.rules or config.strict):
         return list(diagnostics)
     out = []
     for d in diagnostics:
@@ -115,7 +117,15 @@ def apply_config(diagnostics, config: Config | None) -> list[Diagnostic]:
         if severity is None:
             continue
         out.append(d if severity == d.severity else d.with_(severity=severity))
-    return out
+    return warnings_as_errors(out) if config.strict else out
+
+
+STRICT_SAID = "`strict = true` in graphc.toml: its warnings are errors"
+
+
+def warnings_as_errors(diagnostics) -> list[Diagnostic]:
+    """``diagnostics`` with each warning an error (``--strict``, ``strict = true``), as a compiler's -Werror."""
+    return [d.with_(severity=ERROR) if d.severity == WARNING else d for d in diagnostics]
 
 
 # -- --config KEY = VALUE ----------------------------------------------------

@@ -75,7 +75,7 @@ from graphc.api.runtag import (
     tag_wire,
     untagged_node_id,
 )
-from graphc.config import load_config, project_config
+from graphc.config import STRICT_SAID, load_config, project_config
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unreadable_input, unset_params
@@ -335,7 +335,7 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     # was compiled with (spec §3.3): its notional checks (GC501, GC503) run as they ran when it was planned
     options = LintOptions(compile=CompileOptions(quotes=quotes, market_config=config.market_config), config=config)
     outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True)
-    _finish(prepared, outcome, plan.wire_text)
+    _finish(prepared, outcome, plan.wire_text, strict=config.strict)
     if not prepared.run_key and prepared.wire_text is not None:
         prepared.run_key = content_run_key(plan.name, prepared.wire_text)
     return prepared
@@ -382,7 +382,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     # Sent as lint read it, in compile's one layout: a playbook's compiled graph, or a wire file or
     # simple order without its comments and YAML form (the router reads JSON, and only what lint checked).
     wire_text = None if outcome.wire is None else to_json(outcome.wire)
-    _finish(prepared, outcome, wire_text)
+    _finish(prepared, outcome, wire_text, strict=config.strict)
     if run_key is not None:
         prepared.run_key = run_key
     elif scheduled is not None and schedule is not None and due is not None:
@@ -447,8 +447,9 @@ def _config_problems(prepared: Prepared, diagnostics: list) -> None:
             prepared.problems.append(Problem(f"{diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
 
 
-def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
-    """Lint's verdict and the sandbox question, as problems."""
+def _finish(prepared: Prepared, outcome, wire_text: str | None, *, strict: bool = False) -> None:
+    """Lint's verdict and the sandbox question, as problems (``strict``: the project's ``strict = true`` made its
+    warnings errors, which the refusal says)."""
     prepared.result = outcome.result
     if outcome.result is None:
         prepared.problems.append(Problem(f"{prepared.source} is not a playbook, a wire graph or a simple order"))
@@ -468,7 +469,8 @@ def _finish(prepared: Prepared, outcome, wire_text: str | None) -> None:
         prepared.problems.append(Problem(outcome.refusal, code))
         return
     if outcome.has_errors or wire_text is None:
-        prepared.problems.append(Problem("lint found errors; fix them and submit again", code))
+        why = f" ({STRICT_SAID})" if strict and outcome.has_errors else ""
+        prepared.problems.append(Problem(f"lint found errors{why}; fix them and submit again", code))
         return
     prepared.wire_text = wire_text
     prepared.wire = json.loads(wire_text, parse_float=Decimal)

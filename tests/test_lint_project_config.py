@@ -293,3 +293,26 @@ def test_compile_and_plan_use_the_playbooks_own_project_config(lots, monkeypatch
         planned = runner.invoke(cli, ["plan", playbook, "--quotes", quotes], catch_exceptions=False)
         assert planned.exit_code == 0, planned.output
         assert f"spot  buy   {size}" in planned.stdout, planned.stdout
+
+
+# -- `strict = true` applies to every command that lints, as to lint (audit cfg20 4) ----------------------------------
+
+SLIPPY = (
+    "graphc: 1\nname: t\nlegs:\n  a: {buy: 0.01 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000, slippage: 6%}\n"
+)
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_lint_and_plan_agree_on_a_strict_projects_warning(tmp_path, monkeypatch, strict):
+    repository(tmp_path, {"p.yaml": SLIPPY, "graphc.toml": f"strict = {'true' if strict else 'false'}\n"})
+    monkeypatch.chdir(tmp_path)
+    code, out = lint("p.yaml")
+    planned = CliRunner().invoke(cli, ["plan", "p.yaml"], catch_exceptions=False)
+    # before the fix: lint rc 1 (GC403 an error) while plan said ready, rc 0, with the same GC403 a warning
+    assert (code, planned.exit_code) == ((1, 1) if strict else (0, 0)), (out, planned.output)
+    level = "error" if strict else "warning"
+    assert f"{level} GC403" in out and f"{level} GC403" in planned.output
+    if strict:
+        assert "not ready to submit: lint found errors (`strict = true` in graphc.toml: its warnings are errors)" in (
+            planned.output
+        )

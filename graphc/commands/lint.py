@@ -35,9 +35,10 @@ from graphc.config import (
     missing_graphc_table,
     parse_selectors,
     read_config,
+    warnings_as_errors,
     with_overrides,
 )
-from graphc.diagnostics import ERROR, WARNING, FileResult, Span, unchecked
+from graphc.diagnostics import FileResult, Span, unchecked
 from graphc.files import (
     UNREADABLE,
     collect,
@@ -483,7 +484,7 @@ def _warnings_as_errors(results) -> None:
     JUnit's failures and SARIF's levels then tell one story (ci16 3: a strict run exited 1 with JUnit
     `failures="0"`, JSON `errors: 0` and only warning-level SARIF results)."""
     for result in results:
-        result.diagnostics[:] = [d.with_(severity=ERROR) if d.severity == WARNING else d for d in result.diagnostics]
+        result.diagnostics[:] = warnings_as_errors(result.diagnostics)
 
 
 def _jobs(value: str):
