@@ -230,6 +230,24 @@ def _longest_prefix(code: str, prefixes: tuple) -> int:
     return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
 
 
+def selected_again(config: Config, select: tuple = ()) -> Config:
+    """``config`` with each rule it turns off that ``--select`` names (its code or name, not a prefix such as GC3 or
+    ALL) on again, at its default severity: the command line overrides the file, as ruff's does (audit cfg20 5)."""
+    on = {code for code in select if config.rules.get(code) == OFF}
+    if not on:
+        return config
+    return config.replace(rules={code: level for code, level in config.rules.items() if code not in on})
+
+
+def turned_off_text(config: Config) -> str | None:
+    """``checks turned off by graphc.toml: GC301, GC405`` for the rules ``config`` turns off (None when none), for
+    plan's summary and submit's prompt: "ready" never hides a check the project switched off (audit cfg20 5)."""
+    off = sorted(code for code, level in config.rules.items() if level == OFF)
+    if not off:
+        return None
+    return f"checks turned off by {config.path.name if config.path else 'the config'}: {', '.join(off)}"
+
+
 # -- discovery ---------------------------------------------------------------
 
 

@@ -75,7 +75,7 @@ from graphc.api.runtag import (
     tag_wire,
     untagged_node_id,
 )
-from graphc.config import STRICT_SAID, load_config, project_config
+from graphc.config import STRICT_SAID, load_config, project_config, turned_off_text
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
 from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unreadable_input, unset_params
@@ -160,6 +160,7 @@ class Prepared:
     schedule: Schedule | None = None  # a scheduled playbook's `schedule:` (no run key given)
     due: Due | None = None  # what its schedule has due at `--now` (or the clock)
     occurrence: datetime | None = None  # the occurrence this run is (its run key's), a saved plan's too
+    turned_off: str | None = None  # which checks the project's config turns off (config.turned_off_text)
     # the real time after which that occurrence may no longer be sent (spec §9; Schedule.catch_up_until)
     catch_up_until: datetime | None = None
 
@@ -336,6 +337,7 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     options = LintOptions(compile=CompileOptions(quotes=quotes, market_config=config.market_config), config=config)
     outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True)
     _finish(prepared, outcome, plan.wire_text, strict=config.strict)
+    prepared.turned_off = turned_off_text(config)
     if not prepared.run_key and prepared.wire_text is not None:
         prepared.run_key = content_run_key(plan.name, prepared.wire_text)
     return prepared
@@ -383,6 +385,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     # simple order without its comments and YAML form (the router reads JSON, and only what lint checked).
     wire_text = None if outcome.wire is None else to_json(outcome.wire)
     _finish(prepared, outcome, wire_text, strict=config.strict)
+    prepared.turned_off = turned_off_text(config)
     if run_key is not None:
         prepared.run_key = run_key
     elif scheduled is not None and schedule is not None and due is not None:

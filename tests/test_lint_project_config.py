@@ -316,3 +316,26 @@ def test_lint_and_plan_agree_on_a_strict_projects_warning(tmp_path, monkeypatch,
         assert "not ready to submit: lint found errors (`strict = true` in graphc.toml: its warnings are errors)" in (
             planned.output
         )
+
+
+# -- a rule the config turns off: plan names it, --select turns it on again (audit cfg20 5) ---------------------------
+
+UNDER_A_DOLLAR = "graphc: 1\nname: t\nlegs:\n  a: {buy: 5 shares, symbol: 'will-it-rain:yes', limit: 0.1}\n"
+
+
+def test_plan_names_the_checks_the_config_turns_off_and_select_turns_one_on(tmp_path, monkeypatch):
+    repository(tmp_path, {"p.yaml": UNDER_A_DOLLAR, "graphc.toml": '[rules]\nGC301 = "off"\nGC405 = "warning"\n'})
+    monkeypatch.chdir(tmp_path)
+    planned = CliRunner().invoke(cli, ["plan", "p.yaml"], catch_exceptions=False)
+    # before the fix: ready, and nothing said that GC301 was turned off
+    assert planned.exit_code == 0, planned.output
+    assert "mode: SANDBOX (paper trading)\nchecks turned off by graphc.toml: GC301\n" in planned.output
+    for selector in ("GC301", "min-notional"):
+        code, out = lint("--select", selector, "p.yaml")
+        assert code == 1 and "error GC301 Polymarket order notional $0.50 is below the $1.00 minimum" in out, out
+    code, out = lint("--select", "GC3", "p.yaml")  # a prefix keeps the file's choice
+    assert code == 0 and "GC301" not in out
+    # a project that turns nothing off says nothing
+    (tmp_path / "graphc.toml").write_text("")
+    planned = CliRunner().invoke(cli, ["plan", "p.yaml"], catch_exceptions=False)
+    assert "turned off" not in planned.output

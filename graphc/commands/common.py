@@ -597,8 +597,9 @@ def bold_style(stream=None):
     return lambda s: s
 
 
-def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
-    """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves.
+def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str | None = None) -> list[str]:
+    """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves,
+    and ``turned_off``, the checks the project's config turns off (so "ready" never hides one).
     A leg's row ends with how it is worked (:func:`graphc.humanize.execution_text`: policy, urgency, slippage cap,
     horizon, tif, TWAP pacing), as `graphc graph` draws it: how long an order runs and how far it may slip."""
     from graphc.humanize import (  # deferred: only plan and submit use it
@@ -650,6 +651,8 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s) -> list[str]:
     else:
         mode = "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)"
     lines.append("mode: " + bold(mode))
+    if turned_off:
+        lines.append(turned_off)
     return lines
 
 

@@ -35,6 +35,7 @@ from graphc.config import (
     missing_graphc_table,
     parse_selectors,
     read_config,
+    selected_again,
     warnings_as_errors,
     with_overrides,
 )
@@ -247,7 +248,8 @@ class NamedPaths(click.Path):
     "--select",
     multiple=True,
     metavar="CODES",
-    help="Report only these rules: codes, prefixes (GC3) or names, comma-separated; repeatable.",
+    help="Report only these rules: codes, prefixes (GC3) or names, comma-separated; repeatable. A rule named by "
+    "code or name is checked even where graphc.toml turns it off.",
 )
 @click.option(
     "--ignore", multiple=True, metavar="CODES", help="Do not report these rules (same forms as --select); repeatable."
@@ -351,7 +353,7 @@ def lint_command(
     stdin_name = stdin_filename or "<stdin>"
     stdin = _read_stdin() if "-" in paths else None
     live_sources = [*collected.files, *([(stdin[0], stdin_name)] if stdin and stdin[0] is not None else [])]
-    projects = Projects(config_args)
+    projects = Projects(config_args, select)
     # each file's project config (found from the file itself), read before anything is linted
     stdin_profile = projects.of_start(stdin_filename) if stdin is not None else None
     places = [projects.place(path) for path in collected.files]
@@ -592,7 +594,8 @@ class Projects:
     however many files it applies to.
     """
 
-    def __init__(self, config_args) -> None:
+    def __init__(self, config_args, select: tuple = ()) -> None:
+        self.select = select  # --select: turns on again a rule a config turns off (selected_again)
         files = [arg for arg in config_args if os.path.isfile(arg)]
         self.inline = [arg for arg in config_args if arg not in files]
         if len(files) > 1:
@@ -649,6 +652,7 @@ class Projects:
         config, diagnostics = read_config(config_path) if config_path is not None else (Config(), [])
         if self.inline:
             config, _ = with_overrides(config, self.inline)  # (problems: refused in __init__)
+        config = selected_again(config, self.select)
         index = self._by_config[key] = len(self.configs)
         self.configs.append(config)
         self.strict.append(bool(config.strict))

@@ -82,7 +82,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.wire is not None:
         click.echo(f"plan for {prepared.name} ({one_line(str(playbook))})\n")
-        for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style()):
+        for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(), turned_off=prepared.turned_off):
             click.echo(line)
         for line in occurrence_lines(prepared):
             click.echo(line)

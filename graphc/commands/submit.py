@@ -51,7 +51,9 @@ def _confirm_live(prepared, yes: bool, max_age: float) -> None:
     if not yes:
         no_terminal = f"{prepared.name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live"
         if sys.stdin.isatty():
-            for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(sys.stderr)):
+            for line in summary_lines(
+                prepared.wire, prepared.quotes, bold=bold_style(sys.stderr), turned_off=prepared.turned_off
+            ):
                 click.echo(line, err=True)
             for line in _answer_by(prepared, max_age):
                 click.echo(line, err=True)
