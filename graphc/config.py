@@ -498,8 +498,9 @@ class _Reader:
                     self.invalid((section, name, key), f"{self._section((section, name))} {exc.message}", exc.hint)
             if section == "venues":
                 # a tick the venue's markets cannot have (venue-rules.md §1-§2), as `tick` or as a band's tick of
-                # `price_bands`, or a value looser than a venue-wide fact (its $10 minimum...): an error, not used; a market's own (`[markets."X"]`) is known to be the
-                # venue's only when a leg trades it there (graphc.lint)
+                # `price_bands`, or a value looser than a venue-wide fact (its $10 minimum...): an error, not used;
+                # a market's own (`[markets."X"]`) is known to be the venue's only when a leg trades it there
+                # (graphc.lint)
                 for refused in setting_refusals(name.lower(), values):
                     self.invalid(
                         ("venues", name, refused.key),

@@ -326,8 +326,9 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     ``"1e-8"``): a JSON API writes no units, so ``"1k"``, ``"55c"``, ``"$97,250"``
     or ``"97250.5 USD"`` (which a playbook's human grammar would read) are not
     prices here. Such a value, one a snapshot would refuse (NaN, negative, a
-    boolean), a ``bid``, ``ask`` or ``mid`` beside ``nbbo`` instead of in it, a crossed book (bid above ask: :func:`crossed`), a two-sided book's ``mid`` outside its bid and
-    ask, or an ``nbbo`` that is not a mapping, raises
+    boolean), a ``bid``, ``ask`` or ``mid`` beside ``nbbo`` instead of in it, a
+    crossed book (bid above ask: :func:`crossed`), a two-sided book's ``mid``
+    outside its bid and ask, or an ``nbbo`` that is not a mapping, raises
     :class:`MalformedQuote`: the router did answer, with something graphc
     cannot use, which is a router failure (exit 3, docs/robustness.md "Exit
     codes"), not a market without a quote. So is an answer whose own ``symbol``

@@ -41,7 +41,6 @@ from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import above, is_multiple, plain, shown, times
-from graphc.quotes import no_quote_reason
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
@@ -351,6 +350,8 @@ def _no_quote(ctx, node) -> Skipped:
     texts = ctx.no_quote_texts if quotes else _NO_QUOTE_TEXTS  # with quotes, the reason is this lint's own
     text = texts.get(node.symbol)
     if text is None:
+        from graphc.quotes import no_quote_reason  # deferred: a warm lint imports the rules, not the quotes reader
+
         text = no_quote_reason(node.symbol, quotes)
         if len(texts) < _MAX_NO_QUOTE_TEXTS:
             texts[node.symbol] = text
