@@ -64,6 +64,18 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "fuzz: generated-input robustness tests (tests/test_fuzz.py)")
 
 
+def pytest_sessionstart(session):
+    """The suite checks graphc against the contract it is built to (the playbook spec, the router reference, the
+    venue rules) in ../shared: without it, stop at once with what to do rather than fail tens of tests on a
+    missing file (a usage error, never a skip: a check that did not run must not read as passed)."""
+    if not (SHARED / "playbook-spec.md").is_file():
+        pytest.exit(
+            f"graphc's tests read the playbook spec, the router reference and the venue rules from {SHARED}, which "
+            "is missing: check graphc out beside the `shared` folder (as CI does: ../shared next to the clone)",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
 def invoke(args, env):
     """`graphc ARGS` in this process (a sandbox router is a separate process, over real HTTP); never a traceback."""
     from click.testing import CliRunner
