@@ -11,9 +11,11 @@ The playbooks look like a desk's repository: 2-8 legs each, spot pairs on
 Coinbase/Binance/Kraken, perps on Hyperliquid, Kalshi and Polymarket
 prediction legs, literal and quote-relative limits, TWAPs, horizons,
 slippage, `after:` triggers of every kind plus some top-level `edges:`, risk
-limits on most files, and `defaults:` on some. About one file in twenty has a
-realistic mistake (an off-tick price, a missing risk limit on a live graph, a
-racy limit, a slippage above 500 bps) so the linter has findings to report.
+limits on most files, and `defaults:` on some. A `derived` hedge trades in its
+parent's unit (the same base asset, or the same prediction market), as a desk
+writes one. About one file in twenty has a realistic mistake (an off-tick
+price, a missing risk limit on a live graph, a racy limit, a slippage above
+500 bps, a derived hedge on another asset) so the linter has findings to report.
 No file uses templates, params or for_each (those need the render stage,
 which this corpus does not measure).
 """
@@ -194,6 +196,29 @@ class _Gen:
                 leg["tif"] = self.choice(["GTC", "IOC", "ioc", "FOK"])
         return leg
 
+    def in_parents_unit(self, leg: dict, parent: dict, p_side: str) -> dict:
+        """The leg moved to a market in its parent's unit, on the other side: a hedge as a desk writes it.
+
+        A ``derived`` size copies the parent's fill quantity, so it means the same
+        amount only in the same asset (spot or perp of one base, or the same
+        prediction market); a limit priced for the leg's old market is dropped.
+        """
+        symbol = parent["symbol"]
+        base = symbol.split("-")[0]
+        markets = [(s, v) for s, v, _, _ in SPOT if s.split("-")[0] == base]
+        markets += [(s, "hyperliquid") for s, _ in PERP if s.split("-")[0] == base]
+        new_symbol, new_venue = self.choice(markets) if markets else (symbol, parent.get("venue"))
+        keep = {k: v for k, v in leg.items() if k not in ("buy", "sell", "symbol", "venue", "limit")}
+        moved = {("sell" if p_side == "buy" else "buy"): "derived", "symbol": new_symbol}
+        if new_venue is not None:
+            moved["venue"] = new_venue
+        moved.update(keep)
+        if moved.get("policy") in ("passive_limit", "passive_ladder"):
+            moved["policy"] = "aggressive_chase"
+        if moved.get("tif") == "GTC" and moved.get("policy") == "ioc_sweep":
+            moved["tif"] = "IOC"
+        return moved
+
     # -- one playbook ------------------------------------------------------------------
     def playbook(self, index: int) -> tuple[str, str]:
         r = self.rng
@@ -252,9 +277,19 @@ class _Gen:
         for i in sorted(derived_ok):
             side = "buy" if "buy" in legs[i] else "sell"
             parents = list(legs[i]["after"] if isinstance(legs[i]["after"], list) else [legs[i]["after"]])
-            parent = ids.index(parents[0].split()[0]) if isinstance(parents[0], str) else ids.index(parents[0]["from"])
+            fill_parents = [
+                ids.index(p.split()[0]) if isinstance(p, str) else ids.index(p["from"])
+                for p in parents
+                if not isinstance(p, str) or any(p == t.format(p.split()[0]) for t in fill_triggers)
+            ]
+            if len(set(fill_parents)) > 1:
+                continue  # fills of two legs to copy: a desk sizes such a leg itself
+            parent = fill_parents[0]  # the leg whose fills a derived size copies
             p_side = "buy" if "buy" in legs[parent] else "sell"
             if self.chance(0.5) or legs[parent][p_side] == "derived" or len(parents) > 1:
+                if self.chance(0.95):  # one in twenty keeps its own market: the mistake GC405 reports
+                    legs[i] = self.in_parents_unit(legs[i], legs[parent], p_side)
+                    side = "buy" if "buy" in legs[i] else "sell"
                 legs[i][side] = "derived"
             else:  # a hedge of exactly the parent's size: same market, other side
                 keep = {k: v for k, v in legs[i].items() if k not in ("buy", "sell", "symbol", "venue", "limit")}
