@@ -18,10 +18,13 @@ were when it was stored:
   (:attr:`graphc.pipeline.CompileResult.files_read`): ``use:`` templates at
   any depth, a template that was not there (its appearing is a change), the
   ``--params`` file; each by the path it was reached by (symlinks not
-  resolved), what that path resolves to now and the content found there, so
-  a symlink (a file's or a folder's) that points elsewhere later is a change
-  even when no file changed; and, for a file that reads any, the path its
-  own path resolves to (its ``use:`` paths are relative to that folder);
+  resolved), what that path resolves to now and what is found there
+  (:func:`graphc.files.source_state`: the digest of its bytes, UTF-8 or not,
+  or, with nothing to read, what is there instead: no file, a folder, a FIFO,
+  an error), so a symlink (a file's or a folder's) that points elsewhere
+  later is a change even when no file changed; and, for a file that reads
+  any, the path its own path resolves to (its ``use:`` paths are relative to
+  that folder);
 - the settings of the run, hashed into the key (:func:`settings_key`):
   graphc's version and code (:func:`code_fingerprint`: a wheel's RECORD; a
   source checkout's files by content, hashed again when a file's size or
@@ -72,12 +75,12 @@ import sys
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
-from graphc.files import STATE_DIR, ensure_private_dir, git_tracked, linked_state_part, read_source
+from graphc.files import STATE_DIR, ensure_private_dir, git_tracked, linked_state_part, source_state
 from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
 FORMAT = "graphc-lint-cache"
-FORMAT_VERSION = 4  # 4: a file read is (path reached by, path it resolved to, digest)
+FORMAT_VERSION = 5  # 5: a file read is (path reached by, path it resolved to, its bytes' digest or what was there)
 MISS = object()  # lookup(): nothing usable stored
 CODE_MEMO = "code.json"  # a source checkout's code digest and the file sizes and times it was made from
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
@@ -234,7 +237,7 @@ class LintCache:
         self.entries, self._skip_table = self._read()
         self._skip_protos: list[Skip] | None = None  # the skip table's Skips without a place, made on first use
         self.changed: dict = {}  # path -> entry stored in this run (its skips as (code, reason, span) triples)
-        self._read_states: dict = {}  # file read by a compile -> [its resolved path, its digest (None: unreadable)]
+        self._read_states: dict = {}  # file read by a compile -> [its resolved path, its state (source_state)]
 
     # -- reading -----------------------------------------------------------------
     def _read(self) -> tuple[dict, list]:
@@ -303,18 +306,13 @@ class LintCache:
         return Skip(_str(code), _span(span), _str(reason))
 
     def _state_of(self, name: str) -> list:
-        """``[resolved path, digest]`` of a file a compile reads (a template, a params file), by the path it
-        was reached by, read once per run. The digest is None when it is missing or unreadable (a template
-        looked for and not found: its appearing is a change); the resolved path changes when a symlink on
-        the way points elsewhere, whatever the content there."""
+        """``[resolved path, state]`` of a file a compile reads (a template, a params file), by the path it was
+        reached by, looked at once per run. The state (:func:`graphc.files.source_state`) is the digest of its
+        bytes (UTF-8 or not), or what was there instead of a file to read: nothing (``error ENOENT``: a template
+        looked for and not found, whose appearing is a change), a folder, a FIFO, an error; the resolved path
+        changes when a symlink on the way points elsewhere, whatever the content there."""
         if name not in self._read_states:
-            try:
-                text = _read_text(name)
-            except (OSError, UnicodeDecodeError):
-                sha = None
-            else:
-                sha = digest(text)
-            self._read_states[name] = [_realpath(name), sha]
+            self._read_states[name] = [_realpath(name), source_state(name)]
         return self._read_states[name]
 
     # -- writing -----------------------------------------------------------------
@@ -455,10 +453,6 @@ class LinkedCache(Exception):
     def __init__(self, link: Path):
         super().__init__(str(link))
         self.link = link
-
-
-def _read_text(name) -> str:
-    return read_source(name)
 
 
 def _realpath(name: str) -> str | None:

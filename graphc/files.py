@@ -586,6 +586,10 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False, keep_bom
 
 
 def _read_source(path: str | os.PathLike[str], pipe_ok: bool, keep_bom: bool) -> str:
+    return decode_source(_read_raw(path, pipe_ok), keep_bom=keep_bom)
+
+
+def _read_raw(path: str | os.PathLike[str], pipe_ok: bool) -> bytes:
     # The usual case, a file within the limit, is read with the os calls alone: no file objects, no buffer (a lint
     # reads a thousand small files); an empty or too big one, or a pipe, reads at most the limit + 4 bytes.
     fd, info = open_source(path, pipe_ok=pipe_ok)
@@ -599,7 +603,49 @@ def _read_source(path: str | os.PathLike[str], pipe_ok: bool, keep_bom: bool) ->
                 raw = fh.read(MAX_FILE_BYTES + 4)
     finally:
         os.close(fd)
-    return decode_source(raw, keep_bom=keep_bom)
+    return raw
+
+
+_CONTENT = "sha256:"  # a file's state when it was read: the SHA-256 of its bytes as read
+
+
+def file_state(
+    *, content: bytes | None = None, mode: int | None = None, error: OSError | ValueError | None = None
+) -> str:
+    """A file's state as the lint cache compares it: ``sha256:<hex>`` of the bytes read (text or not: two files
+    that are not UTF-8 differ by content), or, where there are none, what was there instead:
+    ``a directory``, ``a named pipe (FIFO)``... (:func:`file_kind`), or the error (``error ENOENT``,
+    ``error EACCES``...)."""
+    if content is not None:
+        import hashlib  # deferred: only a run that keeps what it read hashes it
+
+        return _CONTENT + hashlib.sha256(content).hexdigest()
+    if isinstance(error, NotRegularFile):
+        return error.kind
+    if error is None and mode is not None:
+        return file_kind(mode)
+    number = getattr(error, "errno", None)
+    return f"error {errno.errorcode.get(number, number) if number is not None else type(error).__name__}"
+
+
+def source_state(path: str | os.PathLike[str]) -> str:
+    """The state of ``path`` now, as :func:`read_source` would find it (:func:`file_state`): a regular file is
+    read (to the limit, as read_source reads it), anything else only looked at. The lint cache compares it with
+    the state a compile saw."""
+    mode, error = _stat_mode(path)
+    if mode is None or not S_ISREG(mode):
+        return file_state(mode=mode, error=error)
+    try:
+        return file_state(content=_read_raw(path, False))
+    except OSError as exc:
+        return file_state(error=exc)
+
+
+def _stat_mode(path: str | os.PathLike[str]) -> tuple[int | None, OSError | ValueError | None]:
+    try:
+        return os.stat(path).st_mode, None
+    except (OSError, ValueError) as exc:
+        return None, exc
 
 
 class FileTooBig(OSError):
@@ -712,7 +758,9 @@ _O_NOCTTY = getattr(os, "O_NOCTTY", 0)  # POSIX: a terminal opened is never made
 
 class NotRegularFile(OSError):
     """A path that names something other than a regular file (a directory, a FIFO, a device, a socket): never
-    read (see :func:`read_source`). Its ``strerror`` says what it is."""
+    read (see :func:`read_source`). Its ``strerror`` says what it is, and ``kind`` (:func:`file_kind`) too."""
+
+    kind = "not a regular file"
 
 
 _KINDS = (
@@ -736,7 +784,9 @@ def _check_regular(path: str | os.PathLike[str], mode: int) -> None:
     if not S_ISREG(mode):
         kind = file_kind(mode)
         code = errno.EISDIR if S_ISDIR(mode) else errno.EINVAL
-        raise NotRegularFile(code, f"it is {kind}, not a regular file", str(path))
+        error = NotRegularFile(code, f"it is {kind}, not a regular file", str(path))
+        error.kind = kind
+        raise error
 
 
 def _read_to_end(fd: int, size: int) -> bytes:

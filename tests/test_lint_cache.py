@@ -583,3 +583,97 @@ def test_a_cache_committed_to_git_is_never_read(tmp_path, monkeypatch, index_ver
         "graphc: the lint cache is off: .graphc/cache is committed to git, and a cache that comes with the checkout "
         "is not trusted (remove it from git: `git rm -r --cached .graphc/cache`)\n"
     )
+
+
+# -- a template that is not a file to read: each way it is not is a state of its own --------------------------
+
+
+@pytest.fixture
+def spot_hedged(tmp_path, monkeypatch):
+    """examples/eth-spot-hedged.yaml in a project of its own, its template not there yet."""
+    root = tmp_path / "r1"
+    (root / ".git").mkdir(parents=True)
+    (root / "templates").mkdir()
+    shutil.copy(EXAMPLES / "eth-spot-hedged.yaml", root / "play.yaml")
+    monkeypatch.chdir(root)
+    return root
+
+
+HEDGE = (EXAMPLES / "templates" / "perp-hedge.yaml").read_bytes()
+
+
+def not_utf8(at=b"Short a perp", bad=b"\xff"):
+    return HEDGE.replace(at, at[:8] + bad + at[8:])
+
+
+def make_template(path, kind):
+    """``path`` made the ``kind`` of thing a template's `use:` may lead to."""
+    if kind == "missing":
+        return
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.write_bytes(
+            {"good": HEDGE, "not UTF-8": not_utf8(), "not UTF-8 elsewhere": not_utf8(b"policy: ioc")}[kind]
+        )
+
+
+def remove_template(path):
+    if path.is_dir() and not path.is_symlink():
+        path.rmdir()
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+def prime_then_compare(args, change):
+    """Lint ``args`` in every format (the results stored), ``change()`` the files, then lint them again: the
+    cached run's exit code, stdout and stderr are the ones without the cache, in every format. The reports
+    without the cache, by format."""
+    for fmt in FORMATS:
+        lint_split(*args, "-f", fmt)
+    change()
+    cold = {}
+    for fmt in FORMATS:
+        cold[fmt] = lint_split(*args, "-f", fmt, "--no-cache")
+        assert lint_split(*args, "-f", fmt) == cold[fmt], fmt
+    return cold
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "code", "says"),
+    [
+        ("missing", "not UTF-8", 2, "templates/perp-hedge.yaml:9:22: error GC112 the file is not UTF-8 text"),
+        ("missing", "directory", 1, "`use: ./templates/perp-hedge.yaml` is a directory, not a template file"),
+        ("missing", "fifo", 1, "`use: ./templates/perp-hedge.yaml` is a named pipe (FIFO), not a template file"),
+        ("directory", "missing", 1, "GC107 template file not found: ./templates/perp-hedge.yaml"),
+        ("not UTF-8", "not UTF-8 elsewhere", 2, "templates/perp-hedge.yaml:26:13: error GC112"),
+        ("not UTF-8", "directory", 1, "is a directory, not a template file"),
+    ],
+)
+def test_a_template_that_cannot_be_read_is_compared_by_what_is_there(spot_hedged, before, after, code, says):
+    # audit cache21 2: every state of a template with no text to digest (missing, a folder, a FIFO, not UTF-8)
+    # had the same digest, None, so a change between them was no change: a template missing when the result was
+    # stored and not UTF-8 now gave the stored "GC107 template file not found" (exit 1) instead of GC112 (exit 2).
+    template = spot_hedged / "templates" / "perp-hedge.yaml"
+    make_template(template, before)
+
+    def change():
+        remove_template(template)
+        make_template(template, after)
+
+    cold = prime_then_compare(["play.yaml"], change)
+    assert cold["text"][0] == code and says in cold["text"][1]
+
+
+def test_with_gc107_off_a_missing_template_that_comes_back_not_utf8_is_no_pass(spot_hedged):
+    # audit cache21 2: `GC107 = "off"` (spec §8: config can turn any rule off) made the missing template's result
+    # "no problems" (exit 0); the same result was served once the template came back not UTF-8, which is GC112,
+    # unreadable input (exit 2).
+    (spot_hedged / "graphc.toml").write_text('[rules]\nGC107 = "off"\n')
+    assert lint_split("play.yaml")[:2] == (0, "no problems in 1 file (1 check skipped; --explain-skips lists them)\n")
+    cold = prime_then_compare(
+        ["play.yaml"], lambda: make_template(spot_hedged / "templates" / "perp-hedge.yaml", "not UTF-8")
+    )
+    assert cold["text"][0] == 2 and "error GC112 the file is not UTF-8 text" in cold["text"][1]
