@@ -262,7 +262,7 @@ def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSe
         # as they were reached: resolved here, so a template is bundled where it is)
         # (refused below when it does not lint: a `use:` that loops or leads out is one of its errors, not a crash)
         refused = outcome.has_errors or outcome.refusal is not None
-        reached = [] if refused else [(path, real_path(Path(path))) for path in outcome.files_read]
+        reached = [] if refused else [(path, real_path(Path(path))) for path, _ in outcome.files_read]
         templates = [(path, real) for path, real in reached if real != params_path and os.path.isfile(real)]
         used.update(real for _, real in templates)
         links = [link for path, _ in templates if (link := _link_on_the_way(path, root)) is not None]

@@ -24,7 +24,11 @@ were when it was stored:
   an error), so a symlink (a file's or a folder's) that points elsewhere
   later is a change even when no file changed; and, for a file that reads
   any, the path its own path resolves to (its ``use:`` paths are relative to
-  that folder);
+  that folder). What is stored is what the compile found when it read each
+  file (:func:`graphc.files.recording`), never what is there when the run
+  stores its results: a file saved after the compile read it (an editor, a
+  checkout, while the run lints other files) is a change next time, and a
+  result whose files changed during its own compile is not stored;
 - the settings of the run, hashed into the key (:func:`settings_key`):
   graphc's version and code (:func:`code_fingerprint`: a wheel's RECORD; a
   source checkout's files by content, hashed again when a file's size or
@@ -75,7 +79,14 @@ import sys
 from pathlib import Path
 
 from graphc.diagnostics import SEVERITIES, Diagnostic, FileResult, Related, Skip, Span
-from graphc.files import STATE_DIR, ensure_private_dir, git_tracked, linked_state_part, source_state
+from graphc.files import (
+    STATE_DIR,
+    ensure_private_dir,
+    git_tracked,
+    linked_state_part,
+    resolved_path,
+    source_state,
+)
 from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
@@ -273,7 +284,7 @@ class LintCache:
             return MISS
         try:
             reads = _list(entry["reads"])
-            if reads and entry["real"] != _realpath(path):  # the file is a link that points elsewhere now
+            if reads and entry["real"] != resolved_path(path):  # the file is a link that points elsewhere now
                 return MISS
             if not all(self._state_of(_str(name)) == [real, sha] for name, real, sha in map(_list, reads)):
                 return MISS
@@ -312,7 +323,7 @@ class LintCache:
         looked for and not found, whose appearing is a change), a folder, a FIFO, an error; the resolved path
         changes when a symlink on the way points elsewhere, whatever the content there."""
         if name not in self._read_states:
-            self._read_states[name] = [_realpath(name), source_state(name)]
+            self._read_states[name] = [resolved_path(name), source_state(name)]
         return self._read_states[name]
 
     # -- writing -----------------------------------------------------------------
@@ -323,15 +334,24 @@ class LintCache:
         *,
         explicit: bool,
         result: FileResult | None,
-        files_read=(),
+        reads=(),
         read_clock: bool = False,
         context: str = "",
+        real: str | None = None,
     ) -> None:
         """Keep ``result`` (None: a YAML file that is not graphc's) for the next run, if it may be reused
-        (``read_clock``: its render evaluated ``now`` or ``today``; ``context``: as for :meth:`lookup`)."""
+        (``read_clock``: its render evaluated ``now`` or ``today``; ``context``: as for :meth:`lookup`).
+
+        ``reads``: each file its compile read or looked for, ``(path reached by, the path it resolved to, its
+        state)``, as the compile found it when it read it (:func:`graphc.files.recording`), never read again
+        here: a file saved after the compile read it and before this store is a change next time (audit
+        cache21 1). ``real``: the path ``path`` resolved to while it was linted (its ``use:`` paths are
+        relative to that folder). A result with any of these unknown (None) is not kept."""
         if read_clock and not self.clock_fixed:
             return  # its findings may depend on when it runs
-        reads = [[str(name), *self._state_of(str(name))] for name in files_read]
+        reads = [[str(name), resolved, state] for name, resolved, state in reads]
+        if any(resolved is None or state is None for _, resolved, state in reads) or (reads and real is None):
+            return  # what decided it is not known: linted again next time
         encoded = None
         if result is not None:
             skipped = [(s.code, s.reason, _encode_span(_skip_place(s))) for s in result.skipped]
@@ -341,7 +361,7 @@ class LintCache:
             "explicit": explicit,
             "context": digest(context),
             "reads": reads,
-            "real": _realpath(path) if reads else None,
+            "real": real if reads else None,
             "result": encoded,
         }
 
@@ -453,14 +473,6 @@ class LinkedCache(Exception):
     def __init__(self, link: Path):
         super().__init__(str(link))
         self.link = link
-
-
-def _realpath(name: str) -> str | None:
-    """The path ``name`` resolves to now (symlinks followed); None when it cannot be worked out."""
-    try:
-        return os.path.realpath(name)
-    except (OSError, ValueError):
-        return None
 
 
 def _remove(path) -> None:

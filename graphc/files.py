@@ -16,7 +16,7 @@ import re
 import stat as _stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -506,6 +506,15 @@ def real_path(path: Path) -> Path:
         return path.absolute()
 
 
+def resolved_path(path: str | os.PathLike[str]) -> str | None:
+    """The path ``path`` resolves to now (``os.path.realpath``: symlinks followed, as ``Path.resolve`` does); None
+    when it cannot be worked out. The lint cache records it for each file a compile reads (graphc/cache.py)."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+
+
 # A line that may open or set the `tool.graphc` table: `[tool.graphc]`, `[tool.graphc.rules]`, a dotted
 # `tool.graphc.x =`, a `graphc =` inside `[tool]`, or an inline `tool = {...}`. A pyproject that names graphc
 # only elsewhere (a dependency) is not parsed; one that matches is, and the parse decides.
@@ -539,8 +548,13 @@ def declares_graphc(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "graphc" in tool
 
 
-# Inside read_once(): what read_source gave for each file (its real path and the flags), or the error it raised.
-_READ_ONCE: ContextVar[dict[tuple[str, bool, bool], str | Exception] | None] = ContextVar("read_once", default=None)
+# Inside read_once(): what read_source gave for each file (by its real path and the flags): the text, or the error
+# it raised, and the file's state then (file_state's words).
+_READ_ONCE: ContextVar[dict[tuple[str, bool, bool], tuple[str | Exception, str]] | None] = ContextVar(
+    "read_once", default=None
+)
+# Inside recording(): what read_source and stat_source found of each file.
+_SEEN: ContextVar[Seen | None] = ContextVar("seen", default=None)
 
 
 @contextmanager
@@ -557,9 +571,62 @@ def read_once() -> Iterator[None]:
         _READ_ONCE.reset(token)
 
 
+class Seen:
+    """The state of each file :func:`read_source` read or :func:`stat_source` looked at while :func:`recording`
+    lasted, by its real path then, as :func:`file_state` words it, taken from what was read: the lint cache keeps
+    these, never a digest made by reading the file again when it stores the result (audit cache21 1)."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, str | None] = {}
+
+    def note(self, real: str, state: str) -> None:
+        """One look at the file ``real``. A read's content supersedes a look that found a regular file there;
+        two looks that disagree (the file changed during the run) leave its state unknown."""
+        before = self._states.get(real, state)
+        if before == state or (before == REGULAR and state.startswith(_CONTENT)):
+            self._states[real] = state
+        elif not (state == REGULAR and before is not None and before.startswith(_CONTENT)):
+            self._states[real] = None
+
+    def state(self, real: str | None) -> str | None:
+        """What decided the result of the file ``real``: its content as read, or why there was none (missing, a
+        folder, a FIFO, an error); None when it is not known: not looked at, only found to be a regular file
+        (its size or its place decided, not its content), or seen to change."""
+        state = self._states.get(real) if real is not None else None
+        return None if state == REGULAR else state
+
+
+@contextmanager
+def recording() -> Iterator[Seen]:
+    """While it lasts, each file :func:`read_source` reads or :func:`stat_source` looks at is noted in the
+    :class:`Seen` it gives."""
+    seen = Seen()
+    token = _SEEN.set(seen)
+    try:
+        yield seen
+    finally:
+        _SEEN.reset(token)
+
+
+REGULAR = "a regular file"  # a file's state when only its type was looked at
+
+
+def stat_source(path: str | os.PathLike[str]) -> tuple[int | None, OSError | None]:
+    """``(st_mode, None)`` of ``path`` (symlinks followed), or ``(None, the error)``: every OSError, not only the
+    ENOENT that ``Path.is_file`` hides (``(None, None)``: a name this system cannot hold). Inside
+    :func:`recording`, what it found is noted."""
+    mode, error = _stat_mode(path)
+    seen = _SEEN.get()
+    if seen is not None:
+        with suppress(OSError, ValueError):
+            seen.note(os.path.realpath(path), file_state(mode=mode, error=error))
+    return mode, error if isinstance(error, OSError) else None
+
+
 def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False, keep_bom: bool = False) -> str:
     """Read a file as UTF-8 (BOM allowed; ``keep_bom``: kept as the text's first character, for ``graphc fmt`` to
-    write back). Raises OSError / UnicodeDecodeError. Inside :func:`read_once`, a file is read once.
+    write back). Raises OSError / UnicodeDecodeError. Inside :func:`read_once`, a file is read once; inside
+    :func:`recording`, its state as read is noted (the digest of the bytes read, or why none were).
 
     A file over ``MAX_FILE_BYTES`` is not read in full: only a prefix just over
     the limit is returned, which :func:`load_text` rejects (GC100) unparsed.
@@ -567,22 +634,38 @@ def read_source(path: str | os.PathLike[str], *, pipe_ok: bool = False, keep_bom
     graphc names in an option (``--quotes <(fetch)``), never for one a repository can name (a playbook, a
     template, a file a walk found); see :func:`open_source`.
     """
-    snapshot = _READ_ONCE.get()
-    if snapshot is None:
+    snapshot, seen = _READ_ONCE.get(), _SEEN.get()
+    if snapshot is None and seen is None:
         return _read_source(path, pipe_ok, keep_bom)
     try:
-        key = (os.path.realpath(path), pipe_ok, keep_bom)
+        real = os.path.realpath(path)
     except (OSError, ValueError):  # (a NUL in the name): read as outside the scope, to fail as it does there
         return _read_source(path, pipe_ok, keep_bom)
-    if key not in snapshot:
-        try:
-            snapshot[key] = _read_source(path, pipe_ok, keep_bom)
-        except (OSError, UnicodeDecodeError) as exc:
-            snapshot[key] = exc
-    found = snapshot[key]
-    if isinstance(found, Exception):
-        raise found
-    return found
+    key = (real, pipe_ok, keep_bom)
+    found = snapshot.get(key) if snapshot is not None else None
+    if found is None:
+        found = _read_with_state(path, pipe_ok, keep_bom)
+        if snapshot is not None:
+            snapshot[key] = found
+    text, state = found
+    if seen is not None:
+        seen.note(real, state)
+    if isinstance(text, Exception):
+        raise text
+    return text
+
+
+def _read_with_state(path: str | os.PathLike[str], pipe_ok: bool, keep_bom: bool) -> tuple[str | Exception, str]:
+    """(the text, or the error read_source raises; the file's state: :func:`file_state` of the bytes read)."""
+    try:
+        raw = _read_raw(path, pipe_ok)
+    except OSError as exc:
+        return exc, file_state(error=exc)
+    state = file_state(content=raw)
+    try:
+        return decode_source(raw, keep_bom=keep_bom), state
+    except UnicodeDecodeError as exc:
+        return exc, state
 
 
 def _read_source(path: str | os.PathLike[str], pipe_ok: bool, keep_bom: bool) -> str:
@@ -612,10 +695,10 @@ _CONTENT = "sha256:"  # a file's state when it was read: the SHA-256 of its byte
 def file_state(
     *, content: bytes | None = None, mode: int | None = None, error: OSError | ValueError | None = None
 ) -> str:
-    """A file's state as the lint cache compares it: ``sha256:<hex>`` of the bytes read (text or not: two files
-    that are not UTF-8 differ by content), or, where there are none, what was there instead:
-    ``a directory``, ``a named pipe (FIFO)``... (:func:`file_kind`), or the error (``error ENOENT``,
-    ``error EACCES``...)."""
+    """A file's state as :class:`Seen` notes it and the lint cache compares it: ``sha256:<hex>`` of the bytes read
+    (text or not: two files that are not UTF-8 differ by content), or, where there are none, what was there
+    instead: ``a directory``, ``a named pipe (FIFO)``... (:func:`file_kind`; ``a regular file``: looked at, not
+    read), or the error (``error ENOENT``, ``error EACCES``...)."""
     if content is not None:
         import hashlib  # deferred: only a run that keeps what it read hashes it
 

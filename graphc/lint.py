@@ -103,7 +103,7 @@ class LintedGraph(NamedTuple):
     skips: Sequence[Skip] = ()  # `where` is the wire path
     is_wire_input: bool = False  # read as the router's JSON, not compiled from a playbook
     facts: GraphFacts | None = None  # compile's typed facts; built from the wire for JSON input
-    files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
+    files_read: Sequence[tuple[str, str | None]] = ()  # `use:` templates, --params file read or looked for (+ resolved)
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
     shaped: bool = False  # wire input the shipped schema's generated check accepted (graph_facts reads it so)
     read_clock: bool = False  # its render evaluated `now` or `today` (CompileResult.read_clock)
@@ -570,7 +570,7 @@ class LintOutcome(NamedTuple):
     wire: dict[str, Any] | None = None  # the wire graph (Decimals for fractions), when one was built
     wire_text: str | None = None  # its exact JSON text: compiled for playbooks, as read for wire files
     name: str | None = None  # the playbook's name
-    files_read: Sequence[str] = ()  # `use:` templates and --params file read or looked for
+    files_read: Sequence[tuple[str, str | None]] = ()  # `use:` templates, --params file read or looked for (+ resolved)
     # The input error (before config and suppressions) that dropped part of the graph or kept it from being
     # built, however it is reported: then there is no graph (wire is None) to plan, save or send.
     incomplete: Diagnostic | None = None

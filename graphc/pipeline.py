@@ -153,7 +153,8 @@ class CompileResult(Record):
     origin: dict[str, NodeOrigin]  # node_id -> NodeOrigin
     skips: list[Skip]  # Skip(code, wire path, reason)
     is_playbook: bool
-    files_read: list[str]  # `use:` templates and --params file read or looked for, as reached (not resolved)
+    # `use:` templates and --params file read or looked for: (as reached, not resolved; the path it resolved to)
+    files_read: list[tuple[str, str | None]]
     read_clock: bool  # an expression evaluated (playbook or template) named `now` or `today`: it depends on the time
     facts_source: Callable[[], GraphFacts] | None  # see .facts
     _facts: GraphFacts | None
@@ -168,7 +169,7 @@ class CompileResult(Record):
         origin: dict[str, NodeOrigin] | None = None,
         skips: list[Skip] | None = None,
         is_playbook: bool = True,
-        files_read: list[str] | None = None,
+        files_read: list[tuple[str, str | None]] | None = None,
         read_clock: bool = False,
         facts_source: Callable[[], GraphFacts] | None = None,
     ):

@@ -1,5 +1,6 @@
 """The lint cache (graphc/cache.py): what it keeps, when it reuses it, and what it never trusts."""
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -8,6 +9,7 @@ import pytest
 
 from graphc.cache import CODE_MEMO, MISS, LintCache, _source_digest, cache_dir, clean, settings_key
 from graphc.diagnostics import Diagnostic, FileResult, Related, Skip, Span
+from graphc.files import resolved_path, source_state
 
 TEXT = "graphc: 1\nname: a\nlegs: {a: {buy: 1 ETH, symbol: ETH-USD}}\n"
 
@@ -27,6 +29,11 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # entries are kept for paths that exist, relative to the working directory
     (tmp_path / "a.yaml").write_text(TEXT)
     return tmp_path
+
+
+def as_read(name):
+    """``(name, the path it resolves to, its state)`` as a compile that read ``name`` now records it."""
+    return name, resolved_path(name), source_state(name)
 
 
 def open_cache(project, key="k" * 64, clock_fixed=False) -> LintCache:
@@ -53,7 +60,7 @@ def test_a_file_that_is_not_graphcs_is_remembered_as_such(project):
 def test_anything_the_result_depends_on_changing_is_a_miss(project):
     (project / "t.yaml").write_text("graphc-template: 1\nlegs: {x: {buy: 1 ETH, symbol: ETH-USD}}\n")
     cache = open_cache(project)
-    cache.store("a.yaml", TEXT, explicit=True, result=a_result(), files_read=["t.yaml"])
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result(), reads=[as_read("t.yaml")], real=as_read("a.yaml")[1])
     cache.save()
     assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) == a_result()
     assert open_cache(project).lookup("a.yaml", TEXT + "# edited\n", explicit=True) is MISS
@@ -70,7 +77,15 @@ def test_a_result_that_read_the_clock_is_kept_only_when_now_is_fixed(project):
     `now` (spelled in the file or not) is not, unless --now fixed it."""
     for clock_fixed, kept in ((False, False), (True, True)):
         cache = open_cache(project, clock_fixed=clock_fixed)
-        cache.store("a.yaml", TEXT, explicit=True, result=a_result(), files_read=["t.yaml"], read_clock=True)
+        cache.store(
+            "a.yaml",
+            TEXT,
+            explicit=True,
+            result=a_result(),
+            reads=[as_read("t.yaml")],
+            real=as_read("a.yaml")[1],
+            read_clock=True,
+        )
         assert ("a.yaml" in cache.changed) is kept
     cache = open_cache(project)
     cache.store("a.yaml", TEXT.replace("name: a", "name: a-today-now"), explicit=True, result=a_result())
@@ -155,11 +170,26 @@ def test_unplaced_skips_are_stored_once_per_reason(project):
 def test_a_file_read_that_was_missing_is_compared_too(project):
     """A `use:` template the compile looked for and did not find: its appearing makes the result stale."""
     cache = open_cache(project)
-    cache.store("a.yaml", TEXT, explicit=True, result=a_result(), files_read=["later.yaml"])
+    cache.store(
+        "a.yaml", TEXT, explicit=True, result=a_result(), reads=[as_read("later.yaml")], real=as_read("a.yaml")[1]
+    )
     cache.save()
     assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) == a_result()
     (project / "later.yaml").write_text("graphc-template: 1\nlegs: {}\n")
     assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+@pytest.mark.parametrize("unknown", ["state", "resolved", "real"])
+def test_a_result_whose_reads_are_not_all_known_is_not_kept(project, unknown):
+    """A file that changed during its compile, or was only looked at (graphc.files.Seen.state None), a path that
+    could not be resolved, or a playbook link that moved while it was linted: what decided the result is not
+    known, so it is linted again next time rather than stored."""
+    (project / "t.yaml").write_text("graphc-template: 1\nlegs: {}\n")
+    name, resolved, state = as_read("t.yaml")
+    read = (name, None if unknown == "resolved" else resolved, None if unknown == "state" else state)
+    cache = open_cache(project)
+    cache.store("a.yaml", TEXT, explicit=True, result=a_result(), reads=[read], real=None if unknown == "real" else ".")
+    assert "a.yaml" not in cache.changed
 
 
 def test_the_code_digest_follows_content_not_file_times(tmp_path):
@@ -264,3 +294,29 @@ def test_an_unwritable_cache_folder_is_no_error(project):
     cache.store("a.yaml", TEXT, explicit=True, result=a_result())
     cache.save()  # nothing written, nothing raised
     assert open_cache(project).lookup("a.yaml", TEXT, explicit=True) is MISS
+
+
+def test_recording_keeps_what_was_read_and_forgets_a_file_that_changed(tmp_path):
+    """graphc.files.recording: the state of a file is what read_source read (its bytes' digest, UTF-8 or not, or
+    the error), or what stat_source saw where there was nothing to read; two looks that disagree leave it
+    unknown, and so does a look that found only a regular file (its content did not decide)."""
+    from graphc.files import read_source, recording, stat_source
+
+    kept, changed, missing, looked = (tmp_path / name for name in ("kept", "changed", "missing", "looked"))
+    kept.write_bytes(b"a: \xff\n")
+    changed.write_text("a: 1\n")
+    looked.write_text("a: 1\n")
+    with recording() as seen:
+        with pytest.raises(UnicodeDecodeError):
+            read_source(kept)
+        read_source(changed)
+        changed.write_text("a: 2\n")
+        read_source(changed)
+        stat_source(missing)
+        stat_source(looked)
+    assert seen.state(str(kept)) == source_state(kept) == "sha256:" + hashlib.sha256(b"a: \xff\n").hexdigest()
+    assert seen.state(str(changed)) is None
+    assert seen.state(str(missing)) == source_state(missing) == "error ENOENT"
+    assert seen.state(str(looked)) is None
+    (tmp_path / "folder").mkdir()
+    assert source_state(tmp_path / "folder") == "a directory"

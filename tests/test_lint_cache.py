@@ -677,3 +677,59 @@ def test_with_gc107_off_a_missing_template_that_comes_back_not_utf8_is_no_pass(s
         ["play.yaml"], lambda: make_template(spot_hedged / "templates" / "perp-hedge.yaml", "not UTF-8")
     )
     assert cold["text"][0] == 2 and "error GC112 the file is not UTF-8 text" in cold["text"][1]
+
+
+# -- a file edited while a lint runs: the entry holds what the compile read, never what is there at the store --
+
+
+@pytest.fixture
+def after_lint_of(monkeypatch):
+    """``hooks[path] = change``: ``change()`` runs right after graphc has linted ``path`` in this process (its
+    compile has read every file it reads; the run stores its results once every file is linted): an editor
+    saving a file, a checkout or a formatter while a lint runs. graphc's reading is not touched."""
+    hooks = {}
+    original = graphc.commands.lint.lint_path
+
+    def hooked(path, *args, **kwargs):
+        outcome = original(path, *args, **kwargs)
+        if str(path) in hooks:
+            hooks.pop(str(path))()
+        return outcome
+
+    monkeypatch.setattr(graphc.commands.lint, "lint_path", hooked)
+    return hooks
+
+
+def test_a_template_edited_while_the_run_lints_other_files_is_seen_next_time(spot_hedged, after_lint_of):
+    # audit cache21 1 (HIGH): the entry's template digest was taken when the run stored its results, after every
+    # file was linted, so a template saved in between was recorded as "valid for the new text" with the verdict
+    # of the old one: every later run (and the pre-commit hook) passed the broken template, exit 0.
+    template = spot_hedged / "templates" / "perp-hedge.yaml"
+    make_template(template, "good")
+    shutil.copy(EXAMPLES / "eth-ladder.yaml", spot_hedged / "ladder.yaml")
+    broken = HEDGE.replace(b"policy: aggressive_chase", b"policy: bogus")
+    after_lint_of["play.yaml"] = lambda: template.write_bytes(broken)
+    assert lint_split("play.yaml", "ladder.yaml", "-j", "1")[0] == 0  # play.yaml linted with the good template
+    assert template.read_bytes() == broken and not after_lint_of
+    cold = lint_split("play.yaml", "--no-cache")
+    assert cold[0] == 1 and "templates/perp-hedge.yaml:20:13: error GC103" in cold[1]
+    assert lint_split("play.yaml") == cold
+    assert lint_split("play.yaml") == cold  # and that result is kept
+
+
+def test_a_params_file_edited_while_the_run_lints_other_files_is_seen_next_time(linked_project, after_lint_of):
+    # audit cache21 1: the same for the --params file, digested when the results were stored.
+    params = linked_project / "params.yaml"
+    params.write_text("limit: 2325.11\n")
+    for name in ("u", "z"):
+        (linked_project / "plays" / f"{name}.yaml").write_text(
+            f"graphc: 1\nname: {name}\nparams: {{limit: {{type: number}}}}\nlegs:\n"
+            "  a: {buy: 1 ETH, symbol: ETH-USD, limit: '{{ limit }}'}\n"
+        )
+    after_lint_of["plays/u.yaml"] = lambda: params.write_text("limit: 2325.115\n")
+    args = ["--quotes", "q.yaml", "--params", "params.yaml"]
+    racing = lint_split("plays/u.yaml", "plays/z.yaml", *args, "-j", "1")
+    assert "plays/u.yaml" not in racing[1] and "plays/z.yaml:5:" in racing[1]  # z.yaml linted with the new limit
+    cold = lint_split("plays/u.yaml", *args, "--no-cache")
+    assert cold[0] == 1 and "GC303" in cold[1]
+    assert lint_split("plays/u.yaml", *args) == cold

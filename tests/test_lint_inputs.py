@@ -1024,7 +1024,8 @@ def test_compile_result_lists_the_files_it_read(project):
     )
     result = compile_file(path, CompileOptions(params_file=str(values)))
     assert result.ok, result.diagnostics
-    assert result.files_read == sorted([str((project / "templates" / "hedge.yaml").resolve()), str(values.resolve())])
+    hedge = str((project / "templates" / "hedge.yaml").resolve())
+    assert result.files_read == sorted([(hedge, hedge), (str(values.resolve()), str(values.resolve()))])
 
 
 def test_with_gc112_off_an_unread_file_is_never_a_clean_linted_file(tmp_path, monkeypatch):

@@ -42,6 +42,7 @@ from graphc.config import (
 from graphc.diagnostics import FileResult, Span, unchecked
 from graphc.files import (
     UNREADABLE,
+    Seen,
     collect,
     display_path,
     file_kind,
@@ -53,7 +54,9 @@ from graphc.files import (
     read_stdin,
     read_whole_source,
     real_path,
+    recording,
     repository_top,
+    resolved_path,
     unreadable,
 )
 from graphc.inputs import TEMPLATE_MARKER
@@ -83,33 +86,54 @@ class Crash(NamedTuple):
     traceback: str
 
 
-# The run's LintOptions, one per project config (Projects.options), for _lint_one: set in the parent before a
-# pool forks (and by each worker's initializer).
+# The run's LintOptions, one per project config (Projects.options), and what the run read before linting (a Seen,
+# when its results are kept), for _lint_one: set in the parent before a pool forks (and by each worker's initializer).
 _RUN: dict = {}
 
 
-def _use_options(options: list) -> None:
+def _use_options(options: list, at_start: Seen | None = None) -> None:
     _RUN["options"] = options
+    _RUN["at_start"] = at_start
 
 
 def _lint_one(item):
     """Lint one file, in this process or a -j worker: ``(FileResult | None, the files its compile read, whether
-    its render read the clock)``.
+    its render read the clock, the path the file resolved to while it was linted)``.
     ``item`` is (path, text or None, explicit, the index of its project's LintOptions).
-    An unreadable file is a FileResult with GC112; a bug in graphc is a Crash."""
+    An unreadable file is a FileResult with GC112; a bug in graphc is a Crash.
+
+    When the run keeps its results (a cache), each file read is ``(path reached by, the path it resolved to, its
+    state)``, the state as the compile found it when it read the file (graphc.files.recording: the digest of the
+    bytes read, or what was there instead), never read again; None where it is not known (the file changed
+    during the lint, or only its type or size was looked at), and such a result is not kept."""
     path, text, explicit, profile = item
+    at_start = _RUN["at_start"]
+    real = None
     try:
-        outcome = lint_path(path, _RUN["options"][profile], explicit=explicit, text=text)
+        if at_start is None:  # nothing is kept: nothing to record
+            outcome = lint_path(path, _RUN["options"][profile], explicit=explicit, text=text)
+        else:
+            real = resolved_path(path)  # (its `use:` paths are relative to the folder of the file it leads to)
+            with recording() as seen:
+                outcome = lint_path(path, _RUN["options"][profile], explicit=explicit, text=text)
     except Exception as exc:  # one file's bug must not lose the other files' findings, nor read as findings
         import traceback  # deferred: only a crash needs it
 
-        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc))), [], False
-    result, files_read = outcome.result, outcome.files_read
+        return Crash(path, _picklable(exc), "".join(traceback.format_exception(exc))), [], False, None
+    result = outcome.result
+    if at_start is None:
+        return result, [], outcome.read_clock, None
+    reads = [(name, resolved, seen.state(resolved)) for name, resolved in outcome.files_read]
     if result is not None and any(d.path != path for d in result.diagnostics):
         # a finding placed in another file (a graphc.toml or snapshot tick its market's venue cannot have:
-        # graphc.lint): the cached result depends on where that file writes it too
-        files_read = [*files_read, *dict.fromkeys(d.path for d in result.diagnostics if d.path != path)]
-    return result, files_read, outcome.read_clock
+        # graphc.lint; a template's): the cached result depends on where that file writes it too, as it was read
+        # in this lint (graphc.toml, a template) or before it (the snapshot)
+        for placed in dict.fromkeys(d.path for d in result.diagnostics if d.path != path):
+            resolved = resolved_path(placed)
+            reads.append((placed, resolved, seen.state(resolved) or at_start.state(resolved)))
+    if reads and real != resolved_path(path):
+        real = None  # the file is a link that moved while it was linted: not known which folder its `use:`s were in
+    return result, reads, outcome.read_clock, real
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -146,15 +170,16 @@ def _workers(jobs, count: int) -> int:
     return max(1, min(jobs, count))
 
 
-def _run(files, places, explicit, projects, jobs, cache):
+def _run(files, places, explicit, projects, jobs, cache, at_start=None):
     """Each file's result, in order: from the cache when nothing that decides it changed, else linted
-    (in a pool of processes when ``jobs`` says so), and then stored. ``places``: each file's
-    :meth:`Projects.place` (its project's options, and what of its project the cache must match)."""
+    (in a pool of processes when ``jobs`` says so), and then stored with what its lint read. ``places``: each
+    file's :meth:`Projects.place` (its project's options, and what of its project the cache must match);
+    ``at_start``: what the run read before linting (the quotes snapshot), as it was read."""
     if cache is None:  # (--no-cache) every file linted, in order: no index kept, nothing stored
         items = [
             (path, None, path in explicit, profile) for path, (profile, _) in zip(map(str, files), places, strict=True)
         ]
-        return [result for result, _, _ in _lint_items(items, projects.options, jobs)]
+        return [result for result, _, _, _ in _lint_items(items, projects.options, jobs)]
     from graphc.cache import MISS  # deferred: see _open_cache
 
     results: list = [None] * len(files)
@@ -171,21 +196,29 @@ def _run(files, places, explicit, projects, jobs, cache):
                 results[i] = found
                 continue
         work.append((i, (path, text, named, profile), context))
-    linted = _lint_items([item for _, item, _ in work], projects.options, jobs)
-    for (i, (path, text, named, _), context), (result, files_read, read_clock) in zip(work, linted, strict=True):
+    linted = _lint_items([item for _, item, _ in work], projects.options, jobs, at_start or Seen())
+    for (i, (path, text, named, _), context), (result, reads, read_clock, real) in zip(work, linted, strict=True):
         results[i] = result
         if text is not None and not isinstance(result, Crash):
             cache.store(
-                path, text, explicit=named, result=result, files_read=files_read, read_clock=read_clock, context=context
+                path,
+                text,
+                explicit=named,
+                result=result,
+                reads=reads,
+                read_clock=read_clock,
+                context=context,
+                real=real,
             )
     cache.save()
     return results
 
 
-def _lint_items(items, options: list, jobs):
-    """``_lint_one`` of each item, in order (in a pool when ``jobs`` says so); ``options``: Projects.options."""
-    _use_options(options)
-    linted = _lint_all(items, _workers(jobs, len(items)), options)
+def _lint_items(items, options: list, jobs, at_start: Seen | None = None):
+    """``_lint_one`` of each item, in order (in a pool when ``jobs`` says so); ``options``: Projects.options;
+    ``at_start``: what the run read before (a Seen) when what each lint reads is to be recorded."""
+    _use_options(options, at_start)
+    linted = _lint_all(items, _workers(jobs, len(items)), options, at_start)
     # Each file is linted with the collector paused, so what the files kept (their results, the memos) still
     # waits for its first pass: a thousand files' worth, scanned at the next allocation for nothing (the pipeline
     # makes no reference cycles), and again at exit. Where the program keeps what start-up made out of the
@@ -195,7 +228,7 @@ def _lint_items(items, options: list, jobs):
     return linted
 
 
-def _lint_all(items, workers: int, options):
+def _lint_all(items, workers: int, options, at_start: Seen | None):
     if workers <= 1:
         return [_lint_one(item) for item in items]
     import multiprocessing  # deferred: only -j with enough files starts a pool
@@ -210,7 +243,7 @@ def _lint_all(items, workers: int, options):
     gc.freeze()
     try:
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_use_options, initargs=(options,)
+            max_workers=workers, mp_context=context, initializer=_use_options, initargs=(options, at_start)
         ) as pool:
             return list(pool.map(_lint_one, items, chunksize=chunk))
     finally:
@@ -362,15 +395,16 @@ def lint_command(
         first = stdin_profile
     else:  # (nothing to lint: the config of the first path, for its problems and the cache's settings)
         first = places[0][0] if places else projects.of_start(names[0] if names else None)
-    compile_opts, quote_diagnostics = build_options(
-        quotes_path,
-        set_values,
-        params_file,
-        now,
-        require_quotes=False,
-        sources=live_sources if quotes_path == "live" else (),
-        config=projects.configs[first] if quotes_path == "live" else None,
-    )
+    with recording() as at_start:  # the quotes snapshot as read: the cache keeps a finding placed in it so
+        compile_opts, quote_diagnostics = build_options(
+            quotes_path,
+            set_values,
+            params_file,
+            now,
+            require_quotes=False,
+            sources=live_sources if quotes_path == "live" else (),
+            config=projects.configs[first] if quotes_path == "live" else None,
+        )
     if found is not None and found.untracked:  # templates the commit would not hold: a `use:` of one is GC107
         compile_opts = compile_opts.replace(untracked=found.untracked)
     projects.make_options(
@@ -403,7 +437,7 @@ def lint_command(
     cache = None if no_cache or quotes_path == "live" else _open_cache(projects)
     crashes, linted = [], set()
     for result, (profile, _) in zip(
-        _run(collected.files, places, explicit, projects, jobs, cache), places, strict=True
+        _run(collected.files, places, explicit, projects, jobs, cache, at_start), places, strict=True
     ):
         if isinstance(result, Crash):
             crashes.append(result)

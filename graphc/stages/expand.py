@@ -37,7 +37,7 @@ from stat import S_ISREG
 from typing import Any
 
 from graphc.diagnostics import Diagnostic, Related
-from graphc.files import file_kind, read_source, unreadable
+from graphc.files import file_kind, read_source, stat_source, unreadable
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
 from graphc.stages.legs import both_forms
@@ -703,9 +703,11 @@ class Templates:
         # (template path, depth) -> the fewest leg instances expanding it makes (see floor); its legs, read once
         self.floors: dict[tuple[Path, int], int] = {}
         self.floor_legs: dict[Path, list[tuple[int, Any]]] = {}
-        # every `use:` inside the root as it is spelt (the folder of the file holding it, joined with its text;
-        # symlinks not resolved), found or not: what the lint cache checks, as a link may point elsewhere later
-        self.reached: set[str] = set()
+        # every `use:` as it is spelt (the folder of the file holding it, joined with its text; symlinks not
+        # resolved), found or not -> the path it resolved to then (None: it could not be resolved, or resolved
+        # to two): what the lint cache checks, with what was found there (graphc.files.recording), as a link may
+        # point elsewhere later
+        self.reached: dict[str, str | None] = {}
 
     def open(self, scope: Scope, use, use_span) -> Scope | None:
         site = (scope.real, use) if isinstance(use, str) else None
@@ -807,15 +809,16 @@ class Templates:
             )
             return None
         base = scope.folder if scope.folder is not None else Path.cwd()
-        # reached, even when it leads out of the project or loops: a link fixed later changes the result (review12 2)
-        self.reached.add(str(base / use))
         try:
             real = (base / use).resolve()
         except RuntimeError:  # Path.resolve's word for a symlink loop (ELOOP): not a way out of the project
+            self._reach(base / use, None)
             report("GC107", f"`use: {use}` is a symlink loop", use_span, hint="point the symlink at a template file")
             return None
         except OSError:
             real = None
+        # reached, even when it leads out of the project or loops: a link fixed later changes the result (review12 2)
+        self._reach(base / use, real)
         if real is None or not real.is_relative_to(self.root):
             report(
                 "GC107",
@@ -854,6 +857,11 @@ class Templates:
                 hint=f"the path is relative to {scope.path}; a template is a regular YAML file inside the project",
             )
         return None
+
+    def _reach(self, reached: Path, real: Path | None) -> None:
+        """Note that a `use:` reached the path ``reached``, which resolved to ``real`` (see :attr:`reached`)."""
+        name, resolved = str(reached), None if real is None else str(real)
+        self.reached[name] = resolved if self.reached.get(name, resolved) == resolved else None
 
     def _load(self, real: Path, display: str, via: Related):
         if real in self.docs:
@@ -975,13 +983,10 @@ def use_target(base_dir: Path, use, root: Path, *, must_exist: bool = True) -> P
 
 def _mode(path: Path) -> tuple[int | None, OSError | None]:
     """``(st_mode, None)`` of ``path`` (symlinks followed), or ``(None, the error)``: every OSError, not only the
-    ENOENT that ``Path.is_file`` hides (a name over NAME_MAX is ENAMETOOLONG, which it raises; audit cfgsec 2)."""
-    try:
-        return path.stat().st_mode, None
-    except OSError as exc:
-        return None, exc
-    except ValueError:  # not representable as a file name on this system
-        return None, None
+    ENOENT that ``Path.is_file`` hides (a name over NAME_MAX is ENAMETOOLONG, which it raises; audit cfgsec 2);
+    ``(None, None)`` for a name this system cannot hold. What it found is the file's state for the lint cache
+    (:func:`graphc.files.stat_source`)."""
+    return stat_source(path)
 
 
 def _absolute(use: str) -> bool:

@@ -20,7 +20,7 @@ from decimal import Context, DivisionByZero, InvalidOperation, Overflow, localco
 from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
-from graphc.files import find_project_root, read_source, real_path
+from graphc.files import find_project_root, read_source, real_path, resolved_path
 from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, check_foreign_references, expand_legs, span_in
 from graphc.stages.expressions import (
@@ -81,6 +81,7 @@ class Renderer:
         # An expression evaluated here named `now` or `today`: the result depends on when it was rendered. Taken
         # from the parsed expression (what YAML gave, escapes already read), never from the file's spelling.
         self.read_clock = False
+        self.params_real: str | None = None  # the path the params file resolved to when it was read
         real = _real_path(doc.path)
         # Text that is not a file on disk (stdin, `--stdin-filename` of an unsaved buffer, the API's text) is
         # placed where its name says: `use:` is relative to that folder and confined to its project, the one its
@@ -91,16 +92,17 @@ class Renderer:
         root = options.project_root or find_project_root(folder)
         self.templates = Templates(self, Path(root).resolve())
 
-    def files_read(self) -> list[str]:
+    def files_read(self) -> list[tuple[str, str | None]]:
         """The template files and the params file this rendering read, and the template files it looked for
         and did not find (sorted): the files whose content decides its result. Each as it was reached, not
         resolved: a template's folder joined with the text of its ``use:`` (``/r/plays/../tpl/cur.yaml``),
-        the params file made absolute; so a symlink on the way that points elsewhere later is seen by the
-        lint cache, which records what each path resolves to and its content (graphc/cache.py)."""
-        read = set(self.templates.reached)
+        the params file made absolute; with the path it resolved to when it was read (None: not known). So a
+        symlink on the way that points elsewhere later is seen by the lint cache, which records what each
+        path resolved to and what the compile found there (graphc/cache.py, graphc.files.recording)."""
+        read = dict(self.templates.reached)
         if self.options.params_file:
-            read.add(os.path.abspath(self.options.params_file))
-        return sorted(read)
+            read[os.path.abspath(self.options.params_file)] = self.params_real
+        return sorted(read.items(), key=lambda item: item[0])
 
     # -- diagnostics ---------------------------------------------------------------
     def report(self, code, message, span, hint=None, related=()):
@@ -322,6 +324,7 @@ class Renderer:
         if not path:
             return {}
         origin = f"--params {path}"
+        self.params_real = resolved_path(path)
         try:
             text = read_source(path, pipe_ok=True)  # `--params <(make-params)`: the operator's own pipe
         except (OSError, UnicodeDecodeError) as exc:
