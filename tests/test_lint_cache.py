@@ -733,3 +733,32 @@ def test_a_params_file_edited_while_the_run_lints_other_files_is_seen_next_time(
     cold = lint_split("plays/u.yaml", *args, "--no-cache")
     assert cold[0] == 1 and "GC303" in cold[1]
     assert lint_split("plays/u.yaml", *args) == cold
+
+
+# -- the expansion floor reads templates too -----------------------------------------------------------------
+
+FLOOR_INNER = (
+    "graphc-template: 1\nlegs:\n  b:\n    for_each: {n}\n    buy: 0.001 ETH\n    symbol: ETH-USD\n    tif: GTC\n"
+)
+
+
+@pytest.mark.parametrize(("inner", "code", "says"), [(1, 0, "no problems in 1 file"), (2000, 1, "at least 600,600")])
+def test_a_template_the_expansion_floor_read_is_compared_too(tmp_path, monkeypatch, inner, code, says):
+    # audit cache21 3: a `for_each` over `use:` that must make too many legs is refused from the templates' text
+    # (Templates.floor), before any is opened, so none was recorded as read: after inner.yaml went from
+    # `for_each: 1000` to 1, the cached GC107 "at least 300,600 leg instances" was still reported (exit 1).
+    root = tmp_path / "p8"
+    (root / ".git").mkdir(parents=True)
+    (root / "t").mkdir()
+    (root / "play.yaml").write_text(
+        "graphc: 1\nname: floor\nlegs:\n  grid:\n    for_each: 300\n    use: ./t/outer.yaml\n"
+    )
+    (root / "t" / "outer.yaml").write_text("graphc-template: 1\nlegs:\n  h:\n    use: ./inner.yaml\n")
+    (root / "t" / "inner.yaml").write_text(FLOOR_INNER.format(n=1000))
+    monkeypatch.chdir(root)
+    refused = lint_split("play.yaml", "--no-cache")
+    assert refused[0] == 1 and "GC107 expanding for_each and use: would make at least 300,600" in refused[1]
+    cold = prime_then_compare(
+        ["play.yaml"], lambda: (root / "t" / "inner.yaml").write_text(FLOOR_INNER.format(n=inner))
+    )
+    assert cold["text"][0] == code and says in cold["text"][1]

@@ -758,8 +758,14 @@ class Templates:
         """:meth:`floor` of ``use`` in a file of ``folder`` whose scope chain is ``depth`` templates long."""
         if depth > MAX_TEMPLATE_DEPTH or not isinstance(use, str) or folder is None or "{" in use:
             return 0  # past the depth `open` allows, nothing is expanded
-        real = use_target(folder, use, self.root)
-        if real is None:
+        if not use.strip() or _absolute(use):
+            return 0  # no file: the expansion reports it
+        # reached as `_resolve` reaches it, and looked at (stat, read) as the lint cache sees it: what the floor
+        # found there decides a refusal, which opens no template (audit cache21 3)
+        real = use_target(folder, use, self.root, must_exist=False)
+        self._reach(folder / use, real)
+        mode, _ = _mode(real) if real is not None else (None, None)
+        if real is None or mode is None or not S_ISREG(mode):
             return 0
         key = (real, depth)
         if key not in self.floors:
