@@ -187,10 +187,23 @@ def _source_digest(directories, memo_dir: Path | None) -> str:
         sha.update(f"{name}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
         sha.update(content)
     digest_ = sha.hexdigest()
-    if memo is not None and memo.parent.is_dir():
-        with contextlib.suppress(OSError):  # not remembered: hashed again next time
-            _write_atomically(memo, json.dumps({"stamp": stamp, "digest": digest_}))
+    if memo is not None:
+        _UNSAVED_MEMOS[memo] = json.dumps({"stamp": stamp, "digest": digest_})
+        if memo.parent.is_dir():  # (a new project's cache folder is made when its first results are saved)
+            _save_memo(memo.parent)
     return digest_
+
+
+# Code digests made for a cache folder that did not exist yet (a project's first run): written by the first save.
+_UNSAVED_MEMOS: dict[Path, str] = {}
+
+
+def _save_memo(directory: Path) -> None:
+    """Write the code digest made for the cache folder ``directory`` (:func:`_source_digest`), if one waits."""
+    text = _UNSAVED_MEMOS.pop(directory / CODE_MEMO, None)
+    if text is not None:
+        with contextlib.suppress(OSError):  # not remembered: hashed again next time
+            _write_atomically(directory / CODE_MEMO, text)
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -390,6 +403,7 @@ class LintCache:
                 except UnicodeEncodeError:  # a file name that is not UTF-8 (a lone surrogate from os.fsdecode):
                     text = json.dumps(data, separators=(",", ":"))  # \udce9 escapes, which read back the same
             _write_atomically(self.path, text)
+            _save_memo(self.directory)  # a new project's first run: its folder is there now
             self._prune()
         except OSError:
             pass  # a read-only checkout or a full disk: linting goes on without a cache

@@ -762,3 +762,19 @@ def test_a_template_the_expansion_floor_read_is_compared_too(tmp_path, monkeypat
         ["play.yaml"], lambda: (root / "t" / "inner.yaml").write_text(FLOOR_INNER.format(n=inner))
     )
     assert cold["text"][0] == code and says in cold["text"][1]
+
+
+def test_the_first_run_in_a_new_project_remembers_graphcs_code_digest(tmp_path, monkeypatch):
+    # audit cache21 (minor): the source checkout's code digest was worked out before .graphc/cache/ existed, so
+    # the first run did not remember it (code.json) and the second hashed graphc's source again.
+    from graphc.cache import CODE_MEMO, code_fingerprint
+
+    if code_fingerprint()[0][0] == "RECORD":
+        pytest.skip("an installed wheel: its RECORD is the code digest, nothing to remember")
+    root = tmp_path / "fresh"
+    (root / ".git").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "eth-hedge.yaml", root / "hedge.yaml")
+    monkeypatch.chdir(root)
+    assert lint("hedge.yaml")[0] == 0
+    memo = json.loads((root / ".graphc" / "cache" / CODE_MEMO).read_text())
+    assert memo["digest"] == code_fingerprint(root / ".graphc" / "cache")[0][1]
