@@ -266,12 +266,15 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
         return [], []
     facts_module, base, registry = _rule_modules()
     facts = graph.facts
+    playbook = facts is not None and not graph.is_wire_input  # compile's facts: a playbook (or template) compiled
     if facts is None:  # a wire graph or a simple order: read the same facts compile would have made
         compile_options = options.compile or CompileOptions()
         facts = facts_module.graph_facts(
             wire, quotes=compile_options.quotes, resolver=compile_options.resolver(), shaped=graph.shaped
         )
-    run = base.run_rules(base.LintContext(wire, facts), registry.CHECKED, skip_paths=options.report_skips)
+    run = base.run_rules(
+        base.LintContext(wire, facts, playbook=playbook), registry.CHECKED, skip_paths=options.report_skips
+    )
     diagnostics: list[Diagnostic] = (
         refused_ticks(facts, path, graph.locator, options.config, quotes=(options.compile or CompileOptions()).quotes)
         if facts.resolver.refused

@@ -46,7 +46,9 @@ GC208 reports an on_price `above` a projected level of 1 or more on a prediction
 live ``_price_findings``, imported here; audit exec20 4, tests/test_rules_graph.py); GC404/GC406 skip a
 limit order whose symbol has no quote saying why (``graphc.quotes.no_quote_reason``): "(pass --quotes)" only when
 no quotes were given, else the snapshot has no entry for it (with a key nearly it) or the router has none (audit
-quotes20 8, tests/test_quote_answers.py).
+quotes20 8, tests/test_quote_answers.py); GC404's hint at the touch crosses with what compiles on the market: by one
+tick where graphc knows the tick, else `ask + 5bps` or a literal price, and a price on a wire graph (``cross_hint``;
+audit ruledoc21 1, tests/test_hints_followed.py).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ from graphc.rules.execution import (
     _size_unit,
     _sized,
     _turned_back,
+    cross_hint,
 )
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
@@ -535,17 +538,11 @@ def check_at_touch(ctx):
             if found is not None:
                 yield found
             continue
-        tick = quote.tick if node.market.origin.get("tick") == "quotes" else None
-        if tick:
-            crossed = price + tick if side == "buy" else price - tick
-            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(tick)})"
-        else:
-            hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
         yield Finding(
             node.at("order_type"),
             f"node {node.node_id!r} {side}s at {plain(price)}, exactly the {name}: if the {name} "
             "moves first the order rests instead of filling",
-            hint=hint,
+            hint=cross_hint(node, quote, price, name, playbook=ctx.playbook),
         )
 
 

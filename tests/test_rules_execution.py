@@ -124,8 +124,11 @@ def test_gc404_buy_at_the_ask_hints_one_tick_across():
 
 
 def test_gc404_sell_at_the_bid_without_a_tick():
+    """A wire node holds a price: the hint is one (a digit of the quote under the bid), not `bid - 1 tick`, which
+    would be GC109 without the tick in a playbook and is nothing to write in a wire graph (audit ruledoc21 1)."""
     [finding] = only(lint([node(side="sell", price="2000", symbol="ETH-USD-PERP")])[0], "GC404")
-    assert "exactly the bid" in finding.message and "bid - 1 tick" in finding.hint
+    assert "exactly the bid" in finding.message
+    assert finding.hint == "cross the bid: sell at 1999 or below, or rest inside the spread"
 
 
 @pytest.mark.parametrize("side, price", [("buy", "2001.5"), ("buy", "2000"), ("sell", "2001"), ("sell", "1999.5")])
@@ -516,14 +519,16 @@ def test_gc404_a_touch_the_unknown_tick_moves_across_the_spread():
             f"node 'take-bid' sells at 0.56, above the ask 0.556: `limit: bid` is 0.554, rounded up onto {grid}, "
             "so the order rests instead of taking the bid",
             "give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed "
-            "quote tick is the source of truth), or write `bid - 1 tick` to cross",
+            "quote tick is the source of truth) and cross with `bid - 1 tick`; `bid - 1 tick` alone crosses too, by the "
+            "0.01 step",
         ),
         (
             11,
             f"node 'take-ask' buys at 0.55, below the bid 0.554: `limit: ask` is 0.556, rounded down onto {grid}, "
             "so the order rests instead of taking the ask",
             "give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed "
-            "quote tick is the source of truth), or write `ask + 1 tick` to cross",
+            "quote tick is the source of truth) and cross with `ask + 1 tick`; `ask + 1 tick` alone crosses too, by the "
+            "0.01 step",
         ),
     ]
     assert all(d.severity == "warning" for d in linted if d.code == "GC404")
@@ -594,8 +599,9 @@ def test_gc404_other_venues_whose_generated_grid_is_coarser_than_the_quote(symbo
     if venue:  # a tick added would be rounded away again: cross by the step
         assert found.hint == "cross by at least the grid's step: `ask + $1`"
     else:
-        assert found.hint.startswith(
-            "if the market trades on a finer tick, give it in the quotes snapshot (`tick: 0.001`)"
+        assert found.hint == (
+            "if the market trades on a finer tick, give it in the quotes snapshot (`tick: 0.001`) and cross with "
+            "`ask + 1 tick`; `ask + 1 tick` alone crosses too, by the 0.01 step"
         )
 
 

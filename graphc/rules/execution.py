@@ -15,7 +15,9 @@ GC404/GC406 need the quote of the node's symbol; without one they are skipped.
 They also skip a leg an on_price edge starts, and every leg reachable from one
 (``LintContext.price_waiting``, as GC407 reads it): it is placed after the move,
 so today's quote is not its market.
-GC404's hint crosses by the quote's tick when the snapshot has one. GC404 also
+GC404's hint crosses with what compiles on the market (``cross_hint``): by the quote's tick when the
+snapshot has one, by `ask + 1 tick` when graphc knows the tick otherwise, else by `ask + 5bps` or a literal
+price; on a wire graph (``LintContext.playbook`` false) by a price. GC404 also
 reads ``GraphFacts.unaligned`` (compile's templates whose price the grid moved,
 with the price before it): a template that takes the touch as written but not
 once aligned rests (``_moved_off_touch``); wire input has no template.
@@ -44,8 +46,8 @@ from graphc.numbers import above, is_multiple, plain, shown, times
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
-from graphc.units import MAX_SLIPPAGE_BPS, base_asset
-from graphc.venues.prices import generated_grid
+from graphc.units import MAX_SLIPPAGE_BPS, UnitError, base_asset, generated_price, parse_price
+from graphc.venues.prices import align_generated, generated_grid
 from graphc.vocabulary import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
@@ -403,7 +405,7 @@ def check_at_touch(ctx):
 
     ```
     warning GC404 node 'entry' buys at 0.55, below the bid 0.554: `limit: ask` is 0.556, rounded down onto polymarket's 0.01 grid for generated prices (the market's tick is unknown; playbook-spec.md §4), so the order rests instead of taking the ask
-      hint: give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed quote tick is the source of truth), or write `ask + 1 tick` to cross
+      hint: give the market's tick in the quotes snapshot (`tick: 0.001` if that is its tick: the displayed quote tick is the source of truth) and cross with `ask + 1 tick`; `ask + 1 tick` alone crosses too, by the 0.01 step
     ```
 
     It is reported whenever a template takes the touch as written (a buy at or above
@@ -440,17 +442,28 @@ def check_at_touch(ctx):
     Pricing exactly at the touch is a race. By the time the order reaches the venue
     the ask may have ticked up, and the buy no longer crosses: it rests on the book
     instead of filling. For an entry that means missing the move; for a hedge it
-    means staying exposed until someone notices. To take the liquidity, cross by one
-    tick: `ask + 1 tick` for a buy, `bid - 1 tick` for a sell. graphc aligns the
-    result to the venue tick.
+    means staying exposed until someone notices. To take the liquidity, cross.
+
+    Where graphc knows the market's tick (a built-in profile, such as Kalshi's
+    or Coinbase BTC-USD's, `tick` in graphc.toml, or `tick:` in the quotes
+    snapshot), cross by one tick: `ask + 1 tick` for a buy, `bid - 1 tick` for
+    a sell; graphc aligns the result to the venue tick, and the hint says so.
+    Where it does not (other Coinbase markets, Binance, Kraken, Hyperliquid,
+    which has no fixed tick, a leg with no venue pinned, and every `--quotes
+    live` run: the router's quote has no tick), `ask + 1 tick` does not compile
+    (GC109). The hint then offers what does: a small offset, `ask + 5bps`, or a
+    literal price one digit of the quote past the touch (2325.54 for an ask of
+    2325.53); or give the tick where it says and cross by it. On a wire graph,
+    which holds a price and no template, the hint is the price to write.
 
     A touch price the grid moved off the touch does not even race: the order
     sits on the far side of the book (or inside the spread) and cannot fill
     until the market comes to it, though the playbook says it takes the
     liquidity. Give the market's tick in the quotes snapshot (`tick: 0.001`;
     for Polymarket the displayed quote tick is the source of truth,
-    hosted-strategies.md) so that the price stays at the touch, or cross with
-    `ask + 1 tick`, which crosses on the coarse grid too.
+    hosted-strategies.md) and cross with `ask + 1 tick`: the tick alone keeps
+    the price at the touch, which is the race above. `ask + 1 tick` crosses on
+    the coarse grid too, tick or no tick.
 
     ## Failing example
 
@@ -481,8 +494,8 @@ def check_at_touch(ctx):
 
     Cross by one tick (0.57 with the snapshot above); run it with the same
     `quotes.yaml`. On a Polymarket outcome whose tick is unknown and whose quote
-    is finer than 0.01, either give the tick in the snapshot or cross the same
-    way (`ask + 1 tick` with ask 0.556 is 0.56):
+    is finer than 0.01, cross the same way (`ask + 1 tick` with ask 0.556 is
+    0.56, or 0.557 once the snapshot gives `tick: 0.001`):
 
     ```yaml
     graphc: 1
@@ -519,18 +532,64 @@ def check_at_touch(ctx):
                 if found is not None:
                     yield found
             continue
-        tick = quote.tick if node.market.origin.get("tick") == "quotes" else None  # not one the venue refuses
-        if tick:
-            crossed = price + tick if side == "buy" else price - tick
-            hint = f"cross by one tick: {side} at {plain(crossed)} (quote tick {plain(tick)})"
-        else:
-            hint = f"cross by one tick (`{name} {'+' if side == 'buy' else '-'} 1 tick`), or rest inside the spread"
         yield Finding(
             node.at("order_type"),
             f"node {node.node_id!r} {side}s at {plain(price)}, exactly the {name}: if the {name} "
             "moves first the order rests instead of filling",
-            hint=hint,
+            hint=cross_hint(node, quote, price, name, playbook=ctx.playbook),
         )
+
+
+def cross_hint(node, quote, touch: Decimal, name: str, *, playbook: bool) -> str:
+    """GC404's hint for a limit exactly at the touch: cross it with what compiles on this market.
+
+    By one tick where graphc knows the market's tick: the snapshot's (a price), or a profile's or graphc.toml's
+    (`ask + 1 tick`, resolved as compile resolves it: :func:`_compiled_price`). Where it does not, `ask + 1 tick`
+    is GC109, so a playbook gets `ask + 5bps` or a price one digit of the quote past the touch, and where to give
+    the tick to cross by it; a wire graph, which holds a price and no template, gets the price."""
+    buy, side = node.side == "buy", node.side
+    sign = "+" if buy else "-"
+    tick = quote.tick if node.market.origin.get("tick") == "quotes" else None  # not one the venue refuses
+    if tick:
+        return f"cross by one tick: {side} at {plain(touch + tick if buy else touch - tick)} (quote tick {plain(tick)})"
+    by_tick = _compiled_price(f"{name} {sign} 1 tick", node, quote, touch)
+    if by_tick is not None:  # the market's tick is known: a profile's, or graphc.toml's
+        if playbook:
+            return f"cross by one tick (`{name} {sign} 1 tick`: {plain(by_tick)}), or rest inside the spread"
+        return f"cross by one tick: {side} at {plain(by_tick)}, or rest inside the spread"
+    literal = _past_the_touch(node, quote, touch)
+    if not playbook:
+        return (
+            f"cross the {name}: {side} at {plain(literal)} or {'above' if buy else 'below'}, or rest inside the spread"
+        )
+    by_bps = _compiled_price(f"{name} {sign} 5bps", node, quote, touch)
+    offset = f"`{name} {sign} 5bps` or " if by_bps is not None else ""
+    return (
+        f"cross the {name}: {offset}a literal price such as {plain(literal)}; `{name} {sign} 1 tick` needs the "
+        f"market's tick, which graphc does not know: give it (`tick:` in the quotes snapshot, or `tick` in "
+        f'[markets."{node.symbol}"] of graphc.toml) and cross with `{name} {sign} 1 tick`; or rest inside the spread'
+    )
+
+
+def _compiled_price(template: str, node, quote, touch: Decimal) -> Decimal | None:
+    """The price compile gives the limit ``template`` on ``node``'s market when it crosses ``touch``; None when it
+    does not compile (a tick offset without the market's tick is GC109: the resolver GC109 is raised by) or does
+    not cross."""
+    try:
+        price, _ = generated_price(parse_price(template), side=node.side, quote=quote, market=node.market)
+    except UnitError:
+        return None
+    return price if (price > touch if node.side == "buy" else price < touch) else None
+
+
+def _past_the_touch(node, quote, touch: Decimal) -> Decimal:
+    """A price one digit of the quote past ``touch`` (2325.54 for a 2325.53 ask), moved away from the touch onto
+    the grids graphc knows for the market (Hyperliquid's significant figures): a literal that crosses."""
+    step = _ONE.scaleb(min(v.as_tuple().exponent for v in (quote.bid, quote.ask) if v is not None))
+    buy = node.side == "buy"
+    while not buy and step >= touch:  # a sell at a bid of one digit (0.01): a finer digit keeps the price above 0
+        step /= 10
+    return align_generated(touch + step if buy else touch - step, "sell" if buy else "buy", node.market)
 
 
 def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str, Decimal]) -> Finding | None:
@@ -558,17 +617,19 @@ def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str,
     rounded = "rounded down" if buy else "rounded up"
     cross = f"`{name} {'+' if buy else '-'} 1 tick`"
     finer = _ONE.scaleb(min(v.normalize().as_tuple().exponent for v in (quote.bid, quote.ask) if v is not None))
+    # The tick alone leaves `limit: ask` at the ask (GC404 again, exactly the ask): give it and cross.
+    alone = f"{cross} alone crosses too" + ("" if step is None else f", by the {plain(step)} step")
     if kind == "default":
         hint = (
             f"give the market's tick in the quotes snapshot (`tick: {plain(finer)}` if that is its tick: the "
-            f"displayed quote tick is the source of truth), or write {cross} to cross"
+            f"displayed quote tick is the source of truth) and cross with {cross}; {alone}"
         )
     elif kind == "figures" and step is not None:  # a price-form grid: a tick added is rounded away again
         hint = f"cross by at least the grid's step: `{name} {'+' if buy else '-'} ${plain(step)}`"
     else:
         hint = (
-            f"if the market trades on a finer tick, give it in the quotes snapshot (`tick: {plain(finer)}`); "
-            f"or write {cross} to cross"
+            f"if the market trades on a finer tick, give it in the quotes snapshot (`tick: {plain(finer)}`) and "
+            f"cross with {cross}; {alone}"
         )
     return Finding(
         node.at("order_type"),

@@ -1,0 +1,169 @@
+"""A hint, followed literally on the input in front of the user, makes its finding go away without an error.
+
+Audit ruledoc21: each test here lints an input with the real CLI, does what the hint says (its words, on that
+input: a playbook's legs, or a wire graph's fields), lints again, and asserts that the finding is gone and that
+nothing new is reported (no error, and no other warning than the test names).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+
+
+def lint(tmp_path, name: str, text: str, *, quotes: str | None = None, toml: str | None = None) -> list[dict]:
+    """The diagnostics of `graphc lint --format json` on ``text`` saved as ``name`` (with the quotes snapshot
+    ``quotes`` and the project's graphc.toml ``toml``, when given)."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    args = ["lint", "--no-cache", "--format", "json", str(tmp_path / name)]
+    if quotes is not None:
+        (tmp_path / "quotes.yaml").write_text(quotes, encoding="utf-8")
+        args += ["--quotes", str(tmp_path / "quotes.yaml")]
+    config = tmp_path / "graphc.toml"
+    if toml is not None:
+        config.write_text(toml, encoding="utf-8")
+    elif config.exists():
+        config.unlink()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)["diagnostics"]
+
+
+def one(diagnostics: list[dict], code: str) -> dict:
+    found = [d for d in diagnostics if d["code"] == code]
+    assert len(found) == 1, diagnostics
+    return found[0]
+
+
+def codes(diagnostics: list[dict]) -> list[str]:
+    return [d["code"] for d in diagnostics]
+
+
+def backticked(hint: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", hint)
+
+
+# --- GC404: cross the touch with what compiles on this market (ruledoc21 1) ----------------------------------
+
+
+def _leg(side: str, limit, symbol: str, venue: str | None, size="1") -> str:
+    pinned = f"\n    venue: {venue}" if venue else ""
+    return f"graphc: 1\nname: t\nlegs:\n  c:\n    {side}: {size}\n    symbol: {symbol}{pinned}\n    limit: {limit}\n"
+
+
+# (side, symbol, venue, size, bid, ask): markets whose tick graphc does not know
+NO_TICK = [
+    ("buy", "ETH-USD", "coinbase", "1", "2325.10", "2325.53"),
+    ("sell", "ETH-USD", "coinbase", "1", "2325.10", "2325.53"),
+    ("buy", "ETH-USD", "binance", "1", "2325.10", "2325.53"),
+    ("buy", "ETH-USD", "kraken", "1", "2325.10", "2325.53"),
+    ("buy", "ETH-USD", None, "1", "2325.10", "2325.53"),
+    ("buy", "ETH-USD-PERP", "hyperliquid", "100", "1.2344", "1.2345"),
+    ("sell", "ETH-USD-PERP", "hyperliquid", "100", "1.2344", "1.2345"),
+    ("buy", "BTC-USD-PERP", "hyperliquid", "0.001", "99999", "100000"),
+]
+
+
+def _at_touch(tmp_path, side, symbol, venue, size, bid, ask, *, toml=None, tick=""):
+    touch, name = (ask, "ask") if side == "buy" else (bid, "bid")
+    quotes = f"{symbol}: {{bid: {bid}, ask: {ask}{tick}}}\n"
+    found = one(lint(tmp_path, "t.yaml", _leg(side, touch, symbol, venue, size), quotes=quotes, toml=toml), "GC404")
+    assert f"exactly the {name}" in found["message"]
+    return found["hint"], quotes, name
+
+
+@pytest.mark.parametrize("side, symbol, venue, size, bid, ask", NO_TICK)
+def test_gc404_without_a_tick_the_hint_crosses_with_what_compiles(tmp_path, side, symbol, venue, size, bid, ask):
+    hint, quotes, name = _at_touch(tmp_path, side, symbol, venue, size, bid, ask)
+    sign = "+" if side == "buy" else "-"
+    offset = f"{name} {sign} 5bps"
+    assert backticked(hint)[0] == offset, hint  # the first thing to write: a bps offset, no tick needed
+    after = lint(tmp_path, "t.yaml", _leg(side, offset, symbol, venue, size), quotes=quotes)
+    assert after == [], after
+    # the literal price it names compiles too, and crosses
+    literal = re.search(r"a literal price such as ([\d.]+)", hint)
+    assert literal, hint
+    after = lint(tmp_path, "t.yaml", _leg(side, literal[1], symbol, venue, size), quotes=quotes)
+    assert after == [], after
+    # the other way it gives: the tick where it says (the snapshot, or graphc.toml), and a cross by one tick
+    by_tick = f"{name} {sign} 1 tick"
+    assert f'give it (`tick:` in the quotes snapshot, or `tick` in [markets."{symbol}"] of graphc.toml)' in hint
+    assert f"cross with `{by_tick}`" in hint
+    step = "0.0001" if "." in ask and len(ask.split(".")[1]) == 4 else "0.01" if "." in ask else "1"
+    toml = f'[markets."{symbol}"]\ntick = {step}\n'
+    for given in ({"toml": toml}, {"quotes": quotes.replace("}", f", tick: {step}}}")}):
+        after = lint(
+            tmp_path,
+            "t.yaml",
+            _leg(side, by_tick, symbol, venue, size),
+            quotes=given.get("quotes", quotes),
+            toml=given.get("toml"),
+        )
+        assert [d for d in after if d["code"] in ("GC404", "GC109") or d["severity"] == "error"] == [], after
+
+
+def test_gc404_the_old_hint_was_gc109_there(tmp_path):
+    """What the audit saw: `ask + 1 tick` on a market whose tick is unknown does not compile (GC109)."""
+    quotes = "ETH-USD: {bid: 2325.10, ask: 2325.53}\n"
+    after = lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", "ETH-USD", "coinbase"), quotes=quotes)
+    assert codes(after) == ["GC109"]
+
+
+@pytest.mark.parametrize(
+    "symbol, venue, size, bid, ask, toml",
+    [
+        ("KXBTCD-25DEC31-T100000", None, "10 contracts", "0.54", "0.56", None),  # Kalshi's profile tick
+        ("BTC-USD", "coinbase", "0.01", "97250", "97251", None),  # the built-in BTC-USD tick
+        ("ETH-USD", "coinbase", "1", "2325.10", "2325.53", '[markets."ETH-USD"]\ntick = 0.01\n'),  # graphc.toml
+    ],
+)
+def test_gc404_with_a_known_tick_the_hint_crosses_by_one_tick(tmp_path, symbol, venue, size, bid, ask, toml):
+    hint, quotes, _ = _at_touch(tmp_path, "buy", symbol, venue, size, bid, ask, toml=toml)
+    assert backticked(hint)[0] == "ask + 1 tick", hint
+    after = lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", symbol, venue, size), quotes=quotes, toml=toml)
+    assert after == [], after
+
+
+def _wire(side: str, price: str, symbol="ETH-USD", venue="coinbase") -> str:
+    node = {
+        "node_id": "c",
+        "instrument": {"symbol": symbol, "type": "spot", "venue": venue},
+        "side": side,
+        "order_type": {"limit": {"price_1e9": int(Decimal(price) * 10**9)}},
+        "quantity": {"fixed": {"qty_1e8": 10**8}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+    return json.dumps({"nodes": [node], "edges": [], "is_sandbox": True})
+
+
+@pytest.mark.parametrize("side, toml", [("buy", None), ("sell", None), ("buy", '[markets."ETH-USD"]\ntick = 0.01\n')])
+def test_gc404_on_a_wire_graph_the_hint_is_a_price(tmp_path, side, toml):
+    quotes = "ETH-USD: {bid: 2325.10, ask: 2325.53}\n"
+    touch = "2325.53" if side == "buy" else "2325.10"
+    hint = one(lint(tmp_path, "w.json", _wire(side, touch), quotes=quotes, toml=toml), "GC404")["hint"]
+    assert "tick`" not in hint and "bps`" not in hint, hint  # no template: a wire node holds a price
+    price = re.search(rf"{side} at ([\d.]+)", hint)
+    assert price, hint
+    after = lint(tmp_path, "w.json", _wire(side, price[1]), quotes=quotes, toml=toml)
+    assert after == [], after
+
+
+def test_gc404_moved_off_the_touch_give_the_tick_and_cross(tmp_path):
+    """Polymarket, tick unknown, a 0.554 / 0.556 quote: the tick alone would leave `limit: ask` at the ask (a second
+    GC404); the hint says give it and cross, and crossing alone works too."""
+    symbol = "will-btc-reach-150k-in-2025:yes"
+    quotes = f"{symbol}: {{bid: 0.554, ask: 0.556}}\n"
+    found = one(lint(tmp_path, "t.yaml", _leg("buy", "ask", symbol, None, "10 shares"), quotes=quotes), "GC404")
+    assert "below the bid" in found["message"]
+    hint = found["hint"]
+    assert "`tick: 0.001`" in hint and "and cross with `ask + 1 tick`" in hint, hint
+    ticked = quotes.replace("}", ", tick: 0.001}")
+    for given in (ticked, quotes):  # the tick given and the cross; the cross alone
+        assert lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", symbol, None, "10 shares"), quotes=given) == []
