@@ -167,3 +167,49 @@ def test_gc404_moved_off_the_touch_give_the_tick_and_cross(tmp_path):
     ticked = quotes.replace("}", ", tick: 0.001}")
     for given in (ticked, quotes):  # the tick given and the cross; the cross alone
         assert lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", symbol, None, "10 shares"), quotes=given) == []
+
+
+# --- GC502: the risk keys of the input's own form (ruledoc21 2) ----------------------------------------------
+
+LIVE_PLAYBOOK = """\
+graphc: 1
+name: btc-dip-buy
+sandbox: false
+legs:
+  entry:
+    buy: 0.01
+    symbol: BTC-USD
+    limit: 60000
+"""
+
+
+def _filled(template: str, value: str) -> str:
+    """A hint's `...` placeholders given a value (what a reader following the hint types)."""
+    return template.replace("...", value)
+
+
+def test_gc502_on_a_live_wire_graph_names_the_wire_keys(tmp_path):
+    result = CliRunner().invoke(cli, ["compile", str(_saved(tmp_path, "live.yaml", LIVE_PLAYBOOK))])
+    wire = json.loads(result.stdout)
+    assert wire["is_sandbox"] is False and "risk" not in wire
+    found = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC502")
+    hint = found["hint"]
+    assert "risk.admission.max_notional_usd" in hint and "risk.runtime.max_loss_usd" in hint, hint
+    written = re.search(r'"risk": (\{.*\})', hint)
+    assert written, hint
+    wire["risk"] = json.loads(_filled(written[1], "1000"))
+    after = lint(tmp_path, "w.json", json.dumps(wire))
+    assert after == [], after  # no GC102 (unknown key in risk), no GC502
+
+
+def test_gc502_on_a_live_playbook_names_the_playbook_keys(tmp_path):
+    hint = one(lint(tmp_path, "t.yaml", LIVE_PLAYBOOK), "GC502")["hint"]
+    written = re.search(r"`(risk: \{.*\})`", hint)
+    assert written, hint
+    fixed = LIVE_PLAYBOOK.replace("legs:", _filled(written[1], "1000") + "\nlegs:")
+    assert lint(tmp_path, "t.yaml", fixed) == []
+
+
+def _saved(tmp_path, name: str, text: str):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / name

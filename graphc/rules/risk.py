@@ -429,15 +429,19 @@ def check_live_without_risk(ctx):
             ("is_sandbox",),
             "graph has no is_sandbox and no risk limits: the router's default decides whether it trades live, "
             "which may be live (with a live API key), and nothing caps its notional or its loss",
-            hint='write "is_sandbox": true, or false with risk limits '
-            '("risk": {"admission": {"max_notional_usd": ...}, "runtime": {"max_loss_usd": ...}})',
+            hint=f'write "is_sandbox": true, or false with risk limits ({_WIRE_RISK})',
         )
         return
     yield Finding(
         ("is_sandbox",),
         "live graph (is_sandbox false) has no risk limits: nothing caps its notional or its loss",
-        hint="add `risk: {max_notional: ..., max_loss: ...}` to the playbook",
+        hint="add `risk: {max_notional: ..., max_loss: ...}` to the playbook"
+        if ctx.playbook
+        else f"add risk limits, risk.admission.max_notional_usd and risk.runtime.max_loss_usd: {_WIRE_RISK}",
     )
+
+
+_WIRE_RISK = '"risk": {"admission": {"max_notional_usd": ...}, "runtime": {"max_loss_usd": ...}}'
 
 
 RULES = [check_max_notional.rule, check_live_without_risk.rule, check_gross_notional.rule]
