@@ -48,7 +48,8 @@ limit order whose symbol has no quote saying why (``graphc.quotes.no_quote_reaso
 no quotes were given, else the snapshot has no entry for it (with a key nearly it) or the router has none (audit
 quotes20 8, tests/test_quote_answers.py); GC404's hint at the touch crosses with what compiles on the market: by one
 tick where graphc knows the tick, else `ask + 5bps` or a literal price, and a price on a wire graph (``cross_hint``;
-audit ruledoc21 1, tests/test_hints_followed.py).
+audit ruledoc21 1, tests/test_hints_followed.py); GC206's hint names the leg to start and what to write there,
+in the playbook's words or the wire graph's (``no_root_hint``; audit ruledoc21 3).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ from graphc.rules.graph import (
     _ratio_findings,
     _rotate,
     edge_label,
+    no_root_hint,
 )
 from graphc.rules.risk import _LIMIT, TOP_LEGS, _unknown_reason, max_notional
 from graphc.rules.venue import (
@@ -769,7 +771,7 @@ def check_no_root(ctx):
         yield Finding(
             ("nodes",),
             f"no node has activation 'root': none of the {len(ctx.facts.by_id)} nodes ever starts",
-            hint="make the first leg a root (a leg with no `after:`)",
+            hint=no_root_hint(ctx),
         )
 
 

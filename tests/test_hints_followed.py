@@ -213,3 +213,56 @@ def test_gc502_on_a_live_playbook_names_the_playbook_keys(tmp_path):
 def _saved(tmp_path, name: str, text: str):
     (tmp_path / name).write_text(text, encoding="utf-8")
     return tmp_path / name
+
+
+# --- GC206: the first leg starts on submission (ruledoc21 3) -------------------------------------------------
+
+WAITING_PLAYBOOK = """\
+graphc: 1
+name: btc-dip-buy
+legs:
+  entry:
+    buy: 0.01
+    symbol: BTC-USD
+    limit: 60000
+    activation: wait
+  exit:
+    sell: 0.01
+    symbol: BTC-USD
+    limit: 70000
+    after: entry filled
+"""
+
+
+def test_gc206_in_a_playbook_remove_activation_wait_from_the_first_leg(tmp_path):
+    hint = one(lint(tmp_path, "t.yaml", WAITING_PLAYBOOK), "GC206")["hint"]
+    assert "remove `activation: wait` from leg 'entry'" in hint, hint
+    fixed = WAITING_PLAYBOOK.replace("    activation: wait\n", "")
+    assert lint(tmp_path, "t.yaml", fixed) == []
+
+
+def test_gc206_in_a_wire_graph_set_the_first_node_to_root(tmp_path):
+    wire = json.loads(CliRunner().invoke(cli, ["compile", str(_saved(tmp_path, "t.yaml", WAITING_PLAYBOOK))]).stdout)
+    wire["nodes"][0]["activation"] = "wait"
+    hint = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC206")["hint"]
+    assert "after:" not in hint, hint  # a wire graph has no `after:`
+    assert """set "activation": "root" on node 'entry'""" in hint, hint
+    wire["nodes"][0]["activation"] = "root"
+    assert lint(tmp_path, "w.json", json.dumps(wire)) == []
+    # the other way it names, and what it says comes with it: GC111's warning, the field the router fills in
+    assert """without "activation" is read as root too, with a GC111 warning""" in hint, hint
+    del wire["nodes"][0]["activation"]
+    assert [(d["code"], d["severity"]) for d in lint(tmp_path, "w.json", json.dumps(wire))] == [("GC111", "warning")]
+
+
+def test_gc206_in_a_loop_the_first_leg_loses_its_after(tmp_path):
+    looped = (
+        "graphc: 1\nname: t\nlegs:\n"
+        "  a:\n    buy: 0.01\n    symbol: BTC-USD\n    limit: 60000\n    after: b filled\n"
+        "  b:\n    sell: 0.01\n    symbol: BTC-USD\n    limit: 70000\n    after: a filled\n"
+    )
+    found = lint(tmp_path, "t.yaml", looped)
+    assert sorted(codes(found)) == ["GC201", "GC206"]
+    hint = one(found, "GC206")["hint"]
+    assert "make leg 'a' start on submission: remove its `after:`" in hint, hint
+    assert lint(tmp_path, "t.yaml", looped.replace("    after: b filled\n", "")) == []

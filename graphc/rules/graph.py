@@ -597,8 +597,28 @@ def check_no_root(ctx):
         yield Finding(
             ("nodes",),
             f"no node has activation 'root': none of the {len(ctx.facts.by_id)} nodes ever starts",
-            hint="make the first leg a root (a leg with no `after:`)",
+            hint=no_root_hint(ctx),
         )
+
+
+def no_root_hint(ctx) -> str:
+    """GC206's fix, on the input in front of the user: the first leg no edge leads to starts on submission (a
+    playbook infers `root` once `activation: wait` is gone; a wire node says "root"); where every leg has an edge
+    into it (a loop, GC201), that leg's edges go too."""
+    facts = ctx.facts
+    fed = facts.incoming.keys() | facts.dangling
+    first = next((node_id for node_id in facts.by_id if node_id not in fed), None)
+    if first is not None:
+        if ctx.playbook:
+            return f"remove `activation: wait` from leg {first!r}: a leg with no `after:` starts on submission"
+        return (
+            f'set "activation": "root" on node {first!r} (a node without "activation" is read as root too, '
+            "with a GC111 warning)"
+        )
+    first = next(iter(facts.by_id))
+    if ctx.playbook:
+        return f"make leg {first!r} start on submission: remove its `after:` (and `activation: wait`, if written)"
+    return f'set "activation": "root" on node {first!r} and remove the edges into it'
 
 
 @rule(
