@@ -49,7 +49,11 @@ no quotes were given, else the snapshot has no entry for it (with a key nearly i
 quotes20 8, tests/test_quote_answers.py); GC404's hint at the touch crosses with what compiles on the market: by one
 tick where graphc knows the tick, else `ask + 5bps` or a literal price, and a price on a wire graph (``cross_hint``;
 audit ruledoc21 1, tests/test_hints_followed.py); GC206's hint names the leg to start and what to write there,
-in the playbook's words or the wire graph's (``no_root_hint``; audit ruledoc21 3).
+in the playbook's words or the wire graph's (``no_root_hint``; audit ruledoc21 3); GC208's hints write an `after:`
+text or an edge mapping's keys in a playbook and the wire's JSON in a wire graph (``condition_hint``, ``_TIMEOUT_KEYS``
+and the live ``_ratio_findings``/``_price_findings``; audit ruledoc21 4), GC204's an `after:` or a wire edge from the
+first root (``orphan_hint``), GC407's on a wire graph the price `trigger ± 0.5%` compiles to (``_gc407_hint``,
+``_gc407_behind_hint``: audit ruledoc21 4).
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ from graphc.rules.execution import (
     FAR_FROM_MID,
     _elsewhere,
     _gc407_behind_hint,
+    _gc407_hint,
     _leg,
     _moved_off_touch,
     _size_unit,
@@ -78,6 +83,7 @@ from graphc.rules.execution import (
 )
 from graphc.rules.graph import (
     _PLAIN_TRIGGERS,
+    _TIMEOUT_KEYS,
     MAX_CYCLES,
     _freeze,
     _loop,
@@ -85,8 +91,10 @@ from graphc.rules.graph import (
     _price_findings,
     _ratio_findings,
     _rotate,
+    condition_hint,
     edge_label,
     no_root_hint,
+    orphan_hint,
 )
 from graphc.rules.risk import _LIMIT, TOP_LEGS, _unknown_reason, max_notional
 from graphc.rules.venue import (
@@ -657,7 +665,9 @@ def check_stop_limits(ctx):
                         f"but {node.side}s at limit {plain(node.limit)}, {way} that level: when it fires the order "
                         "rests instead of filling",
                         hint=f"price it from the level it fires at, e.g. `limit: trigger "
-                        f"{'-' if node.side == 'sell' else '+'} 0.5%`, or make it a market order",
+                        f"{'-' if node.side == 'sell' else '+'} 0.5%`, or make it a market order"
+                        if ctx.playbook
+                        else _gc407_hint(ctx, node, edges),
                     )
                 else:
                     yield Finding(
@@ -665,7 +675,7 @@ def check_stop_limits(ctx):
                         f"node {node.node_id!r} is placed after {edge.dst!r}, which waits for {node.symbol} {move} "
                         f"(about {plain(level)}, from {basis}), but {node.side}s at limit {plain(node.limit)}, {way} "
                         "that level: when it is placed the order rests instead of filling",
-                        hint=_gc407_behind_hint(node, edge, move, level),
+                        hint=_gc407_behind_hint(node, edge, move, level, playbook=ctx.playbook),
                     )
                 break
 
@@ -749,7 +759,7 @@ def check_orphans(ctx):
             yield Finding(
                 node.at("activation"),
                 f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
-                hint="add an edge into it (`after: LEG filled`) or make it a root",
+                hint=orphan_hint(ctx, node_id),
             )
 
 
@@ -808,14 +818,17 @@ def check_triggers(ctx):
             continue  # the usual edge: nothing to report
         problem = trigger_problem(trigger)
         if problem:
-            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
+            hint = problem[1]
+            if ctx.playbook and trigger_name(trigger) == "on_timeout":
+                hint = f"wait a positive time: `{edge.get('from_node')} + 5s` (in an edge mapping, {_TIMEOUT_KEYS})"
+            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=hint)
         elif trigger == RATIO_TRIGGER:
             yield from _ratio_findings(ctx, j, edge)
         elif "condition" in edge:
             yield Finding(
                 ("edges", j, "condition"),
                 f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
-                hint="delete the condition, or use trigger on_fill_ratio",
+                hint=condition_hint(ctx),
             )
         elif isinstance(trigger, dict) and "on_price" in trigger:
             yield from _price_findings(ctx, j, trigger["on_price"])

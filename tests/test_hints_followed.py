@@ -266,3 +266,180 @@ def test_gc206_in_a_loop_the_first_leg_loses_its_after(tmp_path):
     hint = one(found, "GC206")["hint"]
     assert "make leg 'a' start on submission: remove its `after:`" in hint, hint
     assert lint(tmp_path, "t.yaml", looped.replace("    after: b filled\n", "")) == []
+
+
+# --- hints in the input's own form: GC208, GC407, GC204, GC209 (ruledoc21 4) ---------------------------------
+
+
+def _exit_after(after: str) -> str:
+    return (
+        "graphc: 1\nname: t\nlegs:\n"
+        "  p: {buy: 1, symbol: ETH-USD, venue: coinbase, limit: 2000}\n"
+        f"  a: {{sell: 1, symbol: ETH-USD, venue: coinbase, after: {after}}}\n"
+    )
+
+
+def _compiled(tmp_path, text: str) -> dict:
+    result = CliRunner().invoke(cli, ["compile", str(_saved(tmp_path, "c.yaml", text))])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(
+    "written, offered",
+    [
+        ("p + 0s", ["p + 5s"]),
+        ("p filled 0%", ["p filled 50%", "p filled"]),
+        ("p filled 150%", ["p filled 50%", "p filled"]),
+        ("p price ETH-USD below entry +5%", ["p price ETH-USD below entry -5%"]),
+        ("p price ETH-USD above entry -5%", ["p price ETH-USD above entry +5%"]),
+        ("p price ETH-USD below entry -100%", ["p price ETH-USD below entry -5%"]),
+    ],
+)
+def test_gc208_in_a_playbook_the_hint_is_an_after_text(tmp_path, written, offered):
+    hint = one(lint(tmp_path, "t.yaml", _exit_after(written)), "GC208")["hint"]
+    assert "{" not in hint.split("(in an edge mapping")[0], hint  # no wire trigger object to type
+    for text in offered:
+        # the hint writes the text, or the part of it to change (`below entry -5%`)
+        assert f"`{text}`" in hint or f"`{text.split(' ', 3)[-1]}`" in hint, (text, hint)
+        assert lint(tmp_path, "t.yaml", _exit_after(text)) == [], text
+
+
+@pytest.mark.parametrize(
+    "mapping, fixed",
+    [
+        ("{from: p, trigger: {on_timeout: {ms: 0}}}", "{from: p, trigger: {on_timeout: {ms: 5000}}}"),
+        ("{from: p, trigger: on_fill_ratio}", "{from: p, trigger: on_fill_ratio, fill_ratio: 50%}"),
+        ("{from: p, trigger: on_fill_ratio, fill_ratio: 150%}", "{from: p, trigger: on_fill_ratio, fill_ratio: 50%}"),
+    ],
+)
+def test_gc208_in_a_playbook_edge_mapping_the_hint_writes_its_keys(tmp_path, mapping, fixed):
+    hint = one(lint(tmp_path, "t.yaml", _exit_after(f"[{mapping}]")), "GC208")["hint"]
+    changed = re.search(r"in an edge mapping, `([^`]+)`", hint)
+    assert changed and changed[1] in fixed, hint
+    assert lint(tmp_path, "t.yaml", _exit_after(f"[{fixed}]")) == []
+
+
+@pytest.mark.parametrize(
+    "written, edit",
+    [
+        ("p filled 50%", lambda e: e["condition"].update(fill_ratio_gte=1.5)),
+        ("p price ETH-USD below entry -5%", lambda e: e["trigger"]["on_price"].update(offset_pct=5.0)),
+        ("p + 5s", lambda e: e["trigger"]["on_timeout"].update(ms=0)),
+    ],
+)
+def test_gc208_in_a_wire_graph_the_hint_is_wire_json(tmp_path, written, edit):
+    wire = _compiled(tmp_path, _exit_after(written))
+    edit(wire["edges"][0])
+    hint = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC208")["hint"]
+    assert "`" not in hint and "after:" not in hint, hint  # no playbook text
+    edge = wire["edges"][0]
+    if "fill_ratio_gte" in hint:  # 'a ratio ... "fill_ratio_gte": 0.5; "trigger": "on_full_fill" without ...'
+        assert '"fill_ratio_gte": 0.5' in hint and '"trigger": "on_full_fill" without the condition' in hint
+        edge["condition"]["fill_ratio_gte"] = 0.5
+        assert lint(tmp_path, "w.json", json.dumps(wire)) == []
+        edge["trigger"] = "on_full_fill"
+        del edge["condition"]
+    elif "offset_pct" in hint:
+        assert '"offset_pct": -5' in hint, hint
+        edge["trigger"]["on_price"]["offset_pct"] = -5
+    else:
+        assert hint == 'write {"on_timeout": {"ms": 5000}}', hint
+        edge["trigger"] = {"on_timeout": {"ms": 5000}}
+    assert lint(tmp_path, "w.json", json.dumps(wire)) == []
+
+
+STOPPED = """\
+graphc: 1
+name: t
+legs:
+  entry: {buy: 0.25, symbol: BTC-USD, venue: coinbase, limit: 97000}
+  stop: {sell: 0.25, symbol: BTC-USD, venue: coinbase, limit: 96763.75, after: entry price BTC-USD below entry -5%}
+"""
+
+
+def test_gc407_in_a_wire_graph_the_hint_is_a_price(tmp_path):
+    wire = _compiled(tmp_path, STOPPED)
+    hint = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC407")["hint"]
+    assert "`" not in hint and "trigger -" not in hint, hint  # a wire node holds a price, not a template
+    price = re.search(r"sell at ([\d.]+)", hint)
+    assert price, hint
+    wire["nodes"][1]["order_type"] = {"limit": {"price_1e9": int(Decimal(price[1]) * 10**9)}}
+    assert lint(tmp_path, "w.json", json.dumps(wire)) == []
+    # the other way it gives: a market order
+    assert '"order_type": "market"' in hint, hint
+    wire["nodes"][1]["order_type"] = "market"
+    assert lint(tmp_path, "w.json", json.dumps(wire)) == []
+    # the playbook's hint, followed, gives the same price
+    book = one(lint(tmp_path, "t.yaml", STOPPED), "GC407")["hint"]
+    template = re.search(r"`limit: ([^`]+)`", book)
+    assert template, book
+    fixed = STOPPED.replace("limit: 96763.75", f"limit: {template[1]}")
+    assert lint(tmp_path, "t.yaml", fixed) == []
+    assert _compiled(tmp_path, fixed)["nodes"][1]["order_type"]["limit"]["price_1e9"] == int(Decimal(price[1]) * 10**9)
+
+
+ORPHAN = """\
+graphc: 1
+name: btc-basis
+legs:
+  entry:
+    buy: 0.5
+    symbol: BTC-USD
+  hedge:
+    sell: 0.5
+    symbol: BTC-USD-PERP
+    activation: wait
+"""
+
+
+def test_gc204_in_a_playbook_the_hint_writes_the_after(tmp_path):
+    hint = one(lint(tmp_path, "t.yaml", ORPHAN), "GC204")["hint"]
+    assert "add `after: entry filled` to leg 'hedge'" in hint, hint
+    assert lint(tmp_path, "t.yaml", ORPHAN.replace("activation: wait", "after: entry filled")) == []
+    assert "remove its `activation: wait`" in hint, hint
+    assert lint(tmp_path, "t.yaml", ORPHAN.replace("    activation: wait\n", "")) == []
+
+
+def test_gc204_in_a_wire_graph_the_hint_writes_the_edge(tmp_path):
+    wire = _compiled(tmp_path, ORPHAN)
+    hint = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC204")["hint"]
+    assert "after:" not in hint and "`" not in hint, hint
+    edge = re.search(r'(\{"edge_id": .*?\})', hint)
+    assert edge, hint
+    fed = {**wire, "edges": [json.loads(edge[1])]}
+    assert lint(tmp_path, "w.json", json.dumps(fed)) == []
+    assert """set its "activation": "root\"""" in hint, hint
+    wire["nodes"][1]["activation"] = "root"
+    assert lint(tmp_path, "w.json", json.dumps(wire)) == []
+
+
+DERIVED = """\
+graphc: 1
+name: btc-basis
+legs:
+  entry:
+    buy: 0.5
+    symbol: BTC-USD
+  hedge:
+    sell: derived
+    symbol: BTC-USD-PERP
+    after: entry accepted
+"""
+
+
+def test_gc209_in_a_playbook_the_hint_names_the_parent(tmp_path):
+    hint = one(lint(tmp_path, "t.yaml", DERIVED), "GC209")["hint"]
+    for text in re.findall(r"`after: (entry [^`]+)`", hint) or pytest.fail(hint):
+        assert lint(tmp_path, "t.yaml", DERIVED.replace("entry accepted", text)) == [], text
+
+
+def test_gc209_in_a_wire_graph_the_hint_is_the_edge_trigger(tmp_path):
+    wire = _compiled(tmp_path, DERIVED)
+    hint = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC209")["hint"]
+    assert "after" not in hint and "`" not in hint, hint
+    triggers = re.findall(r'"trigger": "(on_\w+)"', hint)
+    assert triggers, hint
+    for trigger in triggers:
+        wire["edges"][0]["trigger"] = trigger
+        assert lint(tmp_path, "w.json", json.dumps(wire)) == [], trigger

@@ -12,6 +12,7 @@ fixtures, and generated wire graphs, hostile numbers included.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from decimal import Decimal
@@ -66,9 +67,11 @@ def _one_by_one(check):
 ONE_BY_ONE = [r._replace(check=_one_by_one(r.check)) if r.check is not None else r for r in CHECKED]
 
 
-def assert_same_rules(wire: dict, facts, reference_facts=None) -> None:
-    """Every rule, and the runner over all of them, as the reference gives them (fresh contexts each)."""
+def assert_same_rules(wire: dict, facts, reference_facts=None, *, playbook: bool = False) -> None:
+    """Every rule, and the runner over all of them, as the reference gives them (fresh contexts each); ``playbook``:
+    the graph was compiled from a playbook, as lint tells the rules (``LintContext.playbook``: hints in its form)."""
     reference_facts = facts if reference_facts is None else reference_facts
+    context = functools.partial(LintContext, playbook=playbook)
     # The venue rules decide per market (LintContext.first_on_market): a node's market is its own.
     assert all((n.market.symbol, n.market.venue, n.market.type) == (n.symbol, n.venue, n.type) for n in facts.nodes)
     # What the edges' reading notes for the graph rules (GC201, GC210, GC408), as they would work it out.
@@ -79,19 +82,19 @@ def assert_same_rules(wire: dict, facts, reference_facts=None) -> None:
     if facts.forks is not None:
         assert sorted(facts.forks) == sorted(src for src, children in facts.children.items() if len(children) > 1)
     for r in CHECKED:
-        live = _items(r.check(LintContext(wire, facts)))
-        frozen = _items(reference.CHECKS.get(r.code, r.check)(LintContext(wire, reference_facts)))
+        live = _items(r.check(context(wire, facts)))
+        frozen = _items(reference.CHECKS.get(r.code, r.check)(context(wire, reference_facts)))
         assert live == frozen, r.code
     for skip_paths in (True, False):
-        live_run = run_rules(LintContext(wire, facts), CHECKED, skip_paths=skip_paths)
-        frozen_run = reference.run_rules(LintContext(wire, facts), ONE_BY_ONE, skip_paths=skip_paths)
+        live_run = run_rules(context(wire, facts), CHECKED, skip_paths=skip_paths)
+        frozen_run = reference.run_rules(context(wire, facts), ONE_BY_ONE, skip_paths=skip_paths)
         assert repr(live_run) == repr(frozen_run)
     # Unplaced skips: a small graph's made one by one, a large graph's shared; both ways on every graph here.
-    unplaced = repr(reference.run_rules(LintContext(wire, facts), ONE_BY_ONE, skip_paths=False))
-    assert repr(_run_unplaced(LintContext(wire, facts), CHECKED)) == unplaced
-    assert repr(_run_unplaced(LintContext(wire, facts), list(CHECKED))) == unplaced  # (the pairs read each time)
+    unplaced = repr(reference.run_rules(context(wire, facts), ONE_BY_ONE, skip_paths=False))
+    assert repr(_run_unplaced(context(wire, facts), CHECKED)) == unplaced
+    assert repr(_run_unplaced(context(wire, facts), list(CHECKED))) == unplaced  # (the pairs read each time)
     with patch.object(base, "_SHARED_SKIPS_FROM", 0):
-        assert repr(run_rules(LintContext(wire, facts), CHECKED, skip_paths=False)) == unplaced
+        assert repr(run_rules(context(wire, facts), CHECKED, skip_paths=False)) == unplaced
 
 
 def assert_same_wire(wire: dict, quotes: dict) -> None:
@@ -116,7 +119,7 @@ def test_playbooks(path, quoted):
     if result.wire is None or result.facts is None:  # a fixture of a compile error: no rule runs
         assert result.diagnostics
         return
-    assert_same_rules(result.wire, result.facts)
+    assert_same_rules(result.wire, result.facts, playbook=True)
     assert_same_wire(json.loads(result.wire_json()), quotes)  # the same graph read back as JSON input
 
 
@@ -125,7 +128,7 @@ def test_bench_corpus():
     for name, text in corpus_playbooks():
         result = compile_text(text, name, CompileOptions(require_quotes=False))
         assert result.wire is not None and result.facts is not None, name
-        assert_same_rules(result.wire, result.facts)
+        assert_same_rules(result.wire, result.facts, playbook=True)
 
 
 @pytest.mark.parametrize("path", WIRE_FIXTURES, ids=lambda p: p.name)

@@ -573,13 +573,21 @@ def cross_hint(node, quote, touch: Decimal, name: str, *, playbook: bool) -> str
 
 def _compiled_price(template: str, node, quote, touch: Decimal) -> Decimal | None:
     """The price compile gives the limit ``template`` on ``node``'s market when it crosses ``touch``; None when it
-    does not compile (a tick offset without the market's tick is GC109: the resolver GC109 is raised by) or does
-    not cross."""
+    does not compile or does not cross."""
+    price = _generated(template, node, quote=quote)
+    return price if price is not None and (price > touch if node.side == "buy" else price < touch) else None
+
+
+def _generated(template: str, node, *, quote=None, trigger: Decimal | None = None) -> Decimal | None:
+    """The price compile gives the limit ``template`` on ``node``'s market (:func:`graphc.units.generated_price`,
+    which raises GC109 for a tick offset without the market's tick), or None when it does not compile."""
     try:
-        price, _ = generated_price(parse_price(template), side=node.side, quote=quote, market=node.market)
+        price, _ = generated_price(
+            parse_price(template), side=node.side, quote=quote, market=node.market, trigger=trigger
+        )
     except UnitError:
         return None
-    return price if (price > touch if node.side == "buy" else price < touch) else None
+    return price
 
 
 def _past_the_touch(node, quote, touch: Decimal) -> Decimal:
@@ -1082,7 +1090,7 @@ def check_stop_limits(ctx):
                     when = "when it fires"
                 else:
                     text = f"node {node.node_id!r} is placed after {edge.dst!r}, which waits for {level_text}, but"
-                    hint = _gc407_behind_hint(node, edge, move, level)
+                    hint = _gc407_behind_hint(node, edge, move, level, playbook=ctx.playbook)
                     when = "when it is placed"
                 yield Finding(
                     node.at("order_type"),
@@ -1116,7 +1124,19 @@ def _gc407_hint(ctx, node, edges) -> str:
         for found in (ctx.trigger_level(edge.src, edge.on_price)[0],)
         if found is not None
     }
-    sign = "-" if node.side == "sell" else "+"
+    sign, way = ("-", "below") if node.side == "sell" else ("+", "above")
+    if not ctx.playbook:  # a wire node holds a price: the one `trigger ± 0.5%` compiles to, as a playbook's would
+        market = 'make it a market order ("order_type": "market")'
+        if len(levels) != 1:
+            return (
+                f"one limit cannot suit triggers at {len(levels)} different levels: split the node into one node "
+                f"per on_price edge, each priced at or {way} its own level, or {market}"
+            )
+        [level] = levels
+        price = _generated(f"trigger {sign} 0.5%", node, trigger=level)
+        if price is None or (price > level if node.side == "sell" else price < level):
+            return f"price it at or {way} the level it fires at (about {plain(level)}), or {market}"
+        return f"price it at or {way} the level it fires at (about {plain(level)}), e.g. {node.side} at {plain(price)}, or {market}"
     if len(levels) > 1:
         return (
             f"one limit cannot suit triggers at {len(levels)} different levels: split the leg into one leg per "
@@ -1125,11 +1145,17 @@ def _gc407_hint(ctx, node, edges) -> str:
     return f"price it from the level it fires at, e.g. `limit: trigger {sign} 0.5%`, or make it a market order"
 
 
-def _gc407_behind_hint(node, edge, move: str, level: Decimal) -> str:
+def _gc407_behind_hint(node, edge, move: str, level: Decimal, *, playbook: bool = True) -> str:
     """GC407's hint for a leg placed after a price-triggered leg (``PriceWait.behind``): `trigger` prices only a
     leg with an on_price edge of its own (spec §4: elsewhere it is GC105), and a quote base is today's market, so
     neither is offered; a literal near the level, a market order, or the leg moved behind the trigger itself."""
     sign, way = ("-", "below") if node.side == "sell" else ("+", "above")
+    if not playbook:
+        return (
+            f"give it a limit at or {way} the level (about {plain(level)}), make it a market order "
+            f'("order_type": "market"), or start it by the on_price edge itself (from {edge.src!r}) and price it '
+            f"at or {way} the level"
+        )
     return (
         f"give it a literal limit at or {way} the level (about {plain(level)}), make it a market order, or put it "
         f"behind the price trigger itself (`after: {edge.src} price {node.symbol} {move}`) and write "

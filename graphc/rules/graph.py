@@ -42,8 +42,9 @@ Choices where the spec is silent:
 
 from __future__ import annotations
 
+import json
 from decimal import ROUND_DOWN, Context, Decimal
-from itertools import islice
+from itertools import count, islice
 
 from graphc.numbers import cents_down, shown
 from graphc.rules.base import Finding, rule
@@ -454,8 +455,22 @@ def check_orphans(ctx):
             yield Finding(
                 node.at("activation"),
                 f"node {node_id!r} waits for an edge, but no edge leads to it: it never activates",
-                hint="add an edge into it (`after: LEG filled`) or make it a root",
+                hint=orphan_hint(ctx, node_id),
             )
+
+
+def orphan_hint(ctx, node_id: str) -> str:
+    """GC204's fix in the input's form: an edge into the leg from the first root (GC204 is reported only where
+    there is one), or the leg a root itself."""
+    root = ctx.roots[0]
+    if ctx.playbook:
+        return (
+            f"add `after: {root} filled` to leg {node_id!r}, or remove its `activation: wait` to start it on submission"
+        )
+    used = {edge.get("edge_id") for edge in ctx.raw_edges if isinstance(edge, dict)}
+    edge_id = next(f"e{k}" for k in count(len(ctx.raw_edges)) if f"e{k}" not in used)
+    edge = json.dumps({"edge_id": edge_id, "from_node": root, "to_node": node_id, "trigger": "on_full_fill"})
+    return f'add an edge into it, {edge} in "edges", or set its "activation": "root"'
 
 
 @rule(
@@ -829,17 +844,30 @@ def check_triggers(ctx):
                 continue
         problem = trigger_problem(trigger)
         if problem:
-            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=problem[1])
+            hint = problem[1]
+            if ctx.playbook and trigger_name(trigger) == "on_timeout":  # the one such trigger a playbook compiles
+                hint = f"wait a positive time: `{edge.get('from_node')} + 5s` (in an edge mapping, {_TIMEOUT_KEYS})"
+            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=hint)
         elif trigger == RATIO_TRIGGER:
             yield from _ratio_findings(ctx, j, edge)
         elif "condition" in edge:
             yield Finding(
                 ("edges", j, "condition"),
                 f"{edge_label(ctx, j)}: a condition only applies to on_fill_ratio, not {trigger_name(trigger)}",
-                hint="delete the condition, or use trigger on_fill_ratio",
+                hint=condition_hint(ctx),
             )
         elif isinstance(trigger, dict) and "on_price" in trigger:
             yield from _price_findings(ctx, j, trigger["on_price"])
+
+
+_TIMEOUT_KEYS = "`trigger: {on_timeout: {ms: 5000}}`"
+
+
+def condition_hint(ctx) -> str:
+    """GC208's hint for a condition on a trigger that ignores it, in the keys of the input's form."""
+    if ctx.playbook:
+        return "delete `fill_ratio` from the edge mapping, or write `trigger: on_fill_ratio`"
+    return 'delete the condition, or write "trigger": "on_fill_ratio"'
 
 
 def _usual_ratio(condition) -> bool:
@@ -876,19 +904,26 @@ _INF = float("inf")
 def _ratio_findings(ctx, j, edge):
     condition = edge.get("condition")
     raw = condition.get("fill_ratio_gte") if isinstance(condition, dict) else None
+    src = edge.get("from_node")
     if raw is None:
         where = ("edges", j, "condition") if "condition" in edge else ("edges", j, "trigger")
         yield Finding(
             where,
             f"{edge_label(ctx, j)}: on_fill_ratio needs condition.fill_ratio_gte, a ratio in (0, 1]",
-            hint='add "condition": {"fill_ratio_gte": 0.5} (`after: LEG filled 50%`)',
+            hint=f"write `{src} filled 50%` (in an edge mapping, `fill_ratio: 50%`)"
+            if ctx.playbook
+            else 'add "condition": {"fill_ratio_gte": 0.5}',
         )
         return
     if fill_ratio(condition) is None:
         yield Finding(
             ("edges", j, "condition", "fill_ratio_gte"),
             f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
-            hint="a ratio is a fraction of the parent's size: 0.5 means 50%; use on_full_fill for 100%",
+            hint=f"a ratio is a share of the size of {src!r}, above 0% and at most 100%: `{src} filled 50%`, or "
+            f"`{src} filled` for all of it (in an edge mapping, `fill_ratio: 50%`)"
+            if ctx.playbook
+            else 'a ratio is a fraction of the parent\'s size: "fill_ratio_gte": 0.5 means 50%; for 100%, '
+            '"trigger": "on_full_fill" without the condition',
         )
 
 
@@ -903,7 +938,9 @@ def _price_findings(ctx, j, params):
             where,
             f"{edge_label(ctx, j)}: on_price reference {reference!r} is not one the router documents "
             f"({', '.join(PRICE_REFERENCES)})",
-            hint='write "reference": "graph_entry_price" (`after: LEG price SYMBOL below entry -5%`)',
+            hint="write `reference: graph_entry_price` in the trigger mapping"
+            if ctx.playbook
+            else 'write "reference": "graph_entry_price"',
         )
     if offset is None:
         return
@@ -911,24 +948,32 @@ def _price_findings(ctx, j, params):
         yield Finding(
             where,
             f"{edge_label(ctx, j)}: on_price below entry {_pct(offset)} waits for the price to fall to zero or less: it never fires",
-            hint="a stop is a small negative offset, e.g. `below entry -5%`",
+            hint="a stop is a small negative offset, e.g. {}{}".format(*_move(ctx, "below", Decimal(-5))),
         )
     elif direction == "below" and offset > 0:
         yield Finding(
             where,
             f"{edge_label(ctx, j)}: on_price below entry {_pct(offset)} is above the entry price, so it fires at once",
-            hint=f"write `below entry -{_pct(offset).lstrip('+')}` to fire after a fall",
+            hint="write {} to fire after a fall{}".format(*_move(ctx, "below", -offset)),
         )
     elif direction == "above" and offset < 0:
         yield Finding(
             where,
             f"{edge_label(ctx, j)}: on_price above entry {_pct(offset)} is below the entry price, so it fires at once",
-            hint=f"write `above entry +{_pct(-offset)}` to fire after a rise",
+            hint="write {} to fire after a rise{}".format(*_move(ctx, "above", -offset)),
         )
     elif direction == "above" and offset > 0:
         found = _above_any_prediction_price(ctx, j, params, offset)
         if found is not None:
             yield found
+
+
+def _move(ctx, direction: str, offset: Decimal) -> tuple[str, str]:
+    """An on_price move as the input writes it, and an aside: `below entry -5%` in an `after:` text (the aside:
+    ``offset_pct: -5`` in an edge mapping), ``"offset_pct": -5`` in a wire graph (no aside)."""
+    if ctx.playbook:
+        return f"`{direction} entry {_pct(offset)}`", f" (in an edge mapping, `offset_pct: {shown(offset)}`)"
+    return f'"offset_pct": {shown(offset)}', ""
 
 
 def _above_any_prediction_price(ctx, j, params, offset: Decimal) -> Finding | None:
@@ -1050,8 +1095,28 @@ def check_derived(ctx):
             node.at("quantity"),
             f"node {node_id!r} has a derived quantity but no incoming fill edge "
             f"(incoming: {have}); its size has nothing to follow",
-            hint="trigger it on the parent's fills (`after: PARENT filled` / `each fill`) or give it a fixed quantity",
+            hint=_derived_hint(ctx, node_id, incoming),
         )
+
+
+def _derived_hint(ctx, node_id: str, incoming) -> str:
+    """GC209's fix in the input's form, naming the parent: the leg an edge already comes from, else the first
+    root that is not the leg."""
+    parent = incoming[0].src if incoming else next((r for r in ctx.roots if r != node_id), None)
+    if parent is None:
+        return "trigger it on a parent's fills (a fill trigger: each fill, filled), or give it a fixed quantity"
+    if ctx.playbook:
+        return (
+            f"trigger it on the fills of {parent!r} (`after: {parent} each fill` or `after: {parent} filled`), or "
+            "give it a fixed quantity"
+        )
+    fills = '"trigger": "on_fill" or "on_full_fill"'
+    if incoming:
+        return f"trigger the edge from {parent!r} on its fills ({fills}), or give it a fixed quantity"
+    return (
+        f'add an edge from {parent!r} that triggers on its fills ({fills}) and set its "activation": "wait", '
+        "or give it a fixed quantity"
+    )
 
 
 @rule(
