@@ -53,7 +53,8 @@ in the playbook's words or the wire graph's (``no_root_hint``; audit ruledoc21 3
 text or an edge mapping's keys in a playbook and the wire's JSON in a wire graph (``condition_hint``, ``_TIMEOUT_KEYS``
 and the live ``_ratio_findings``/``_price_findings``; audit ruledoc21 4), GC204's an `after:` or a wire edge from the
 first root (``orphan_hint``), GC407's on a wire graph the price `trigger ± 0.5%` compiles to (``_gc407_hint``,
-``_gc407_behind_hint``: audit ruledoc21 4).
+``_gc407_behind_hint``: audit ruledoc21 4); GC305 offers only the sizes on the lot the venue accepts: none under its
+minimum size or notional, else the smallest that is (``lot_options``; audit ruledoc21 5).
 """
 
 from __future__ import annotations
@@ -114,6 +115,7 @@ from graphc.rules.venue import (
     _venue_name,
     _verb,
     fmt,
+    lot_options,
 )
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
@@ -269,7 +271,7 @@ def check_lot(ctx):
         elif qty is None:
             yield Skipped(where, _qty_unknown(node))
         elif m.lot > 0 and not is_multiple(qty, m.lot):  # was `qty % m.lot`: it raised past 28 digits
-            options = _neighbours(qty, m.lot)
+            options = lot_options(node, qty)
             if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
                     where,

@@ -443,3 +443,50 @@ def test_gc209_in_a_wire_graph_the_hint_is_the_edge_trigger(tmp_path):
     for trigger in triggers:
         wire["edges"][0]["trigger"] = trigger
         assert lint(tmp_path, "w.json", json.dumps(wire)) == [], trigger
+
+
+# --- GC305 never offers a size under the venue's minimum; GC106 rounds a sell's price up (ruledoc21 5) ---------
+
+SZ4 = '[markets."ETH-USD-PERP"]\nsz_decimals = 4\n'
+
+
+@pytest.mark.parametrize(
+    "size, symbol, venue, limit, toml, offered",
+    [
+        # 0.0043 ETH at 2325.1 is $9.99, under Hyperliquid's $10: only 0.0044 ($10.23) is offered
+        ("0.00431 ETH", "ETH-USD-PERP", "hyperliquid", "2325.1", SZ4, ["0.0044"]),
+        # 0.0042 and 0.0043 are both under $10: the smallest size on the lot that clears it
+        ("0.00425 ETH", "ETH-USD-PERP", "hyperliquid", "2325.1", SZ4, ["0.0044"]),
+        # 4.99 shares is under Polymarket's 5-share minimum: only 5
+        ("4.995 shares", "will-btc-reach-150k-in-2025:yes", None, "0.5", None, ["5"]),
+        # nothing under a minimum: both neighbours, as before
+        ("0.01231 ETH", "ETH-USD-PERP", "hyperliquid", "2325.1", SZ4, ["0.0123", "0.0124"]),
+    ],
+)
+def test_gc305_offers_only_sizes_the_venue_accepts(tmp_path, size, symbol, venue, limit, toml, offered):
+    book = _leg("buy", limit, symbol, venue, size)
+    hint = one(lint(tmp_path, "t.yaml", book, toml=toml), "GC305")["hint"]
+    sizes = re.findall(r"\d+(?:\.\d+)?", hint.split(",")[0])
+    assert sizes == offered, hint
+    unit = size.split()[1]
+    for given in sizes:
+        after = lint(tmp_path, "t.yaml", book.replace(size, f"{given} {unit}"), toml=toml)
+        assert after == [], (given, after)
+
+
+def test_gc106_on_a_sell_writes_ceil(tmp_path):
+    text = (
+        "graphc: 1\nname: t\nlegs:\n"
+        '  b:\n    buy: 1\n    symbol: ETH-USD\n    venue: coinbase\n    limit: "{{ 2300 / 7 }}"\n'
+        '  s:\n    sell: 1\n    symbol: ETH-USD\n    venue: coinbase\n    limit: "{{ 2300 / 7 }}"\n'
+    )
+    found = [d for d in lint(tmp_path, "t.yaml", text) if d["code"] == "GC106"]
+    assert len(found) == 2, found
+    fixed = text
+    for d, way in zip(found, ("floor", "ceil"), strict=True):  # in line order: the buy, then the sell
+        [written] = [t for t in backticked(d["hint"]) if t.startswith("{{")]
+        assert f"round(2, '{way}')" in written, d["hint"]
+        assert "'ceil'" not in d["hint"] or way == "ceil", d["hint"]  # the buy's hint says floor alone
+        at = fixed.index('"{{ 2300 / 7 }}"')
+        fixed = fixed[:at] + f'"{written}"' + fixed[at + len('"{{ 2300 / 7 }}"') :]
+    assert lint(tmp_path, "t.yaml", fixed) == []

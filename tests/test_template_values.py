@@ -1276,9 +1276,9 @@ def test_a_price_from_a_division_that_does_not_end_is_gc106_at_the_template(limi
     [diagnostic] = result.diagnostics
     assert "needs more than 60 significant digits to be worked out exactly" in diagnostic.message
     expression = limit.strip('"{} ')
-    assert diagnostic.hint == (
-        f"round it to the market's tick where it is made, down for a buy and up for a sell: "
-        f"`{{{{ ({expression}) | round(2, 'floor') }}}}` on a 0.01 tick (`'ceil'` for a sell)"
+    assert diagnostic.hint == (  # a buy: the leg's own direction, written (audit ruledoc21 5)
+        f"round it to the market's tick where it is made, down for a buy: "
+        f"`{{{{ ({expression}) | round(2, 'floor') }}}}` on a 0.01 tick"
     )
 
 

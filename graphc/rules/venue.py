@@ -746,7 +746,11 @@ def check_lot(ctx):
     symbol, `lot` (or `sz_decimals`) in `[markets."<symbol>"]` of `graphc.toml`,
     the same in `[venues.<name>]`, the venue's default. Notional sizes such as
     `$50` are rounded down to the step automatically; GC305 is about sizes you
-    write.
+    write. The hint gives the sizes on the step either side of yours, leaving
+    out one under the venue's minimum size or minimum notional where graphc
+    knows them (GC302, GC301): 0.00431 ETH at 2325.1 on Hyperliquid with
+    szDecimals 4 gets `use 0.0044`, since 0.0043 is $9.99, under its $10
+    minimum.
 
     A TWAP (`twap: 2 slices every 10s`) sends each slice as its own order, so a
     size on the step as a whole whose slices (size ÷ slices) are not is a
@@ -827,7 +831,7 @@ def check_lot(ctx):
             why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif lot > 0 and not is_multiple(qty, lot):
             where = ("nodes", node.index, "quantity")
-            options = _neighbours(qty, m.lot)
+            options = lot_options(node, qty)
             if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
                     where,
@@ -841,6 +845,35 @@ def check_lot(ctx):
             yield _slices_off_lot(node, qty, slices)  # each slice (qty / slices) is an order: GC301/GC302's model
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
+
+
+def lot_options(node, qty: Decimal) -> str:
+    """GC305's ``0.0043 or 0.0044``: the sizes on the lot either side of ``qty`` that the venue accepts, leaving out
+    one under its minimum size or minimum notional where graphc knows them (GC302 and GC301 would report it); when
+    neither is accepted, the smallest size on the lot that is, as GC301's hint works it out (:func:`_min_qty`)."""
+    m = node.market
+    unknown, min_size = _plan(node, "GC302", _min_size_plan)
+    min_size = None if unknown is not None or not min_size else min_size
+    unknown, min_notional, _ = _plan(node, "GC301 market" if node.market_order else "GC301", _min_notional_plan)
+    price = node.reference
+    if unknown is not None or not min_notional or price is None or price <= 0:
+        min_notional = None
+
+    def accepted(size: Decimal) -> bool:
+        return (
+            size > 0
+            and (min_size is None or size >= min_size)
+            and (min_notional is None or times(size, price) >= min_notional)
+        )
+
+    low, high = step_floor(qty, m.lot), step_ceil(qty, m.lot)
+    options = [size for size in (low, high) if accepted(size)]
+    if not options:  # both under a minimum: the smallest size on the lot over every minimum graphc knows
+        least = _min_qty(m, min_notional, price) if min_notional is not None and price is not None else None
+        if least is None or not accepted(least):
+            least = step_ceil(max(high, min_size or high), m.lot)
+        options = [least]
+    return " or ".join(fmt(size) for size in options)
 
 
 def _slices_may_be_off(lot: Decimal) -> bool:

@@ -416,6 +416,15 @@ def _kind(value) -> str:
     return {bool: "a boolean", dict: "a mapping", type(None): "nothing"}.get(type(value), f"the number {value}")
 
 
+def _side_of(raw: dict) -> str | None:
+    """The side a leg gives itself as written (``sell:``, ``buy:``, or a literal ``side:``), or None: none, two, or
+    one a template or a `use:` template's legs give."""
+    sides = [key for key in ("buy", "sell") if key in raw]
+    if raw.get("side") in ("buy", "sell"):
+        sides.append(raw["side"])
+    return sides[0] if len(set(sides)) == 1 else None
+
+
 def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
     fields = {}
     for key, value in raw.items():
@@ -441,7 +450,9 @@ def _render_leg(r, leg_id, raw, names, spans, key_spans, where) -> LegOut:
             continue
         # a `with:` value keeps a percent param's mark and a money amount's: the template's param reads it as the
         # ratio it is, and a `quantity` param refuses dollars without a unit
-        fields[key] = r.render_tree(value, names, spans, (key,), where, keep_marks=key == "with", live=key == "limit")
+        fields[key] = r.render_tree(
+            value, names, spans, (key,), where, keep_marks=key == "with", live=key == "limit", side=_side_of(raw)
+        )
     if "with" in fields and "use" not in fields:
         r.report(
             "GC103",

@@ -143,14 +143,14 @@ class Renderer:
             raise TooManyLegs()
 
     # -- rendering values ------------------------------------------------------------
-    def render_value(self, text, names, span, *, where="", keep_marks=False, live=False, field=None):
+    def render_value(self, text, names, span, *, where="", keep_marks=False, live=False, field=None, side=None):
         """One string scalar: its native value (whole `{{ expr }}`) or rendered text; FAILED after reporting.
 
         ``keep_marks``: the value keeps its percent and money marks (a ``for_each`` list, a ``with:`` value, a size).
         ``live``: a size or a ``limit``, which ``graphc bundle`` (``live_quotes``) may leave to the quote the
         strategy reads when it runs; anywhere else a missing quote is GC109. ``field``: the key the value is
-        written at (``buy``, ``limit``, ``with``; a ``defaults:`` key too), for the hint of a number that does not
-        end (:func:`_long_number`)."""
+        written at (``buy``, ``limit``, ``with``; a ``defaults:`` key too), and ``side`` the leg's (buy, sell or
+        None: not known here), for the hint of a number that does not end (:func:`_long_number`)."""
         compiled = compile_template(text)
         try:
             if isinstance(compiled, ExpressionError):
@@ -177,7 +177,7 @@ class Renderer:
             if isinstance(exc, LongNumber):
                 if keep_marks and compiled.native and field in _MONEY_CHECKED and money_of(exc.number) is not None:
                     return exc.number  # dollars with no unit: the size's GC105, or the param's, says to round them
-                exc = _long_number(exc, field)
+                exc = _long_number(exc, field, side)
             if isinstance(exc, FileBudgetExceeded):
                 if self.over_file_budget is not None:  # one GC107 for the limit, which counts the rest
                     self.refused += 1
@@ -197,14 +197,21 @@ class Renderer:
             were = "evaluation of the file was" if count == 1 else "evaluations of the file were"
             self.diagnostics[index] = d.replace(message=f"{d.message}; {count:,} later template {were} not run")
 
-    def render_tree(self, value, names, spans, rel, where="", keep_marks=False, live=False):
-        """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths (``live``: see
-        :meth:`render_value`, for the value itself when it is a scalar)."""
+    def render_tree(self, value, names, spans, rel, where="", keep_marks=False, live=False, side=None):
+        """Render every string scalar inside ``value``; ``spans`` are keyed by ``rel`` paths (``live`` and ``side``:
+        see :meth:`render_value`, for the value itself when it is a scalar)."""
         if isinstance(value, str):
             if not is_template(value):
                 return value
             rendered = self.render_value(
-                value, names, span_in(spans, rel), where=where, keep_marks=keep_marks, live=live, field=_field(rel)
+                value,
+                names,
+                span_in(spans, rel),
+                where=where,
+                keep_marks=keep_marks,
+                live=live,
+                field=_field(rel),
+                side=side,
             )
             return value if rendered is self.FAILED else rendered
         if isinstance(value, dict):
@@ -367,11 +374,12 @@ def _field(rel: tuple):
     return rel[1] if rel[0] == "defaults" and len(rel) > 1 else rel[0]
 
 
-def _long_number(exc: LongNumber, field) -> ExpressionError:
+def _long_number(exc: LongNumber, field, side=None) -> ExpressionError:
     """GC106 for a number a template made with more digits than any number has (spec §8: more
     precision than the wire scale), with the rounding that fits ``field`` written around its expression: a size
     rounds down to 1e-8 (spec §3.2 rounds a notional's quantity down), a price to its tick in the direction that
-    never worsens it (spec §4: buys down, sells up), dollars to the cent. Audit tmpl19 3: it was GC103 "has more
+    never worsens it (spec §4: buys down, sells up: ``side``'s, written, where the leg's side is known; audit
+    ruledoc21 5), dollars to the cent. Audit tmpl19 3: it was GC103 "has more
     than 40 digits", "write at most 40 significant digits", for a `{{ total / n }}` of five characters."""
     expr = exc.expression
     message = exc.words(f"`{expr}`" if expr is not None else "a number it makes")
@@ -382,6 +390,12 @@ def _long_number(exc: LongNumber, field) -> ExpressionError:
         hint = (
             f"round it down where it is made, to what a size holds: `{{{{ {whole} | round(8, 'floor') }}}}` "
             "(8 decimals; `round(0, 'floor')` for shares or contracts)"
+        )
+    elif field == "limit" and side in ("buy", "sell"):
+        way, rounded = ("floor", "down") if side == "buy" else ("ceil", "up")
+        hint = (
+            f"round it to the market's tick where it is made, {rounded} for a {side}: "
+            f"`{{{{ {whole} | round(2, '{way}') }}}}` on a 0.01 tick"
         )
     elif field == "limit":
         hint = (
