@@ -145,6 +145,26 @@ def test_explain_unknown_code_exits_2_with_a_suggestion(query, suggestion):
     assert isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.parametrize("query, family", [("GC1", "GC1"), ("gc30", "GC30"), ("GC5", "GC5")])
+def test_explain_a_code_prefix_suggests_its_family_first(query, family):
+    """ruledoc21 6: `GC1` offered "GC501 or GC401 or GC301" (close by spelling), not the GC1xx codes."""
+    result = invoke("explain", query)
+    assert result.exit_code == 2
+    offered = re.findall(r"GC\d{3}", result.stderr.split("Did you mean", 1)[1])
+    assert offered == sorted(c for c in RULES if c.startswith(family)), result.stderr
+    assert "Run `graphc rules` to list every rule." in result.stderr
+
+
+def test_explain_without_a_code_exits_2_with_the_usage_and_the_pointer_to_rules():
+    """ruledoc21 6: click's "Missing argument 'CODE'" alone, without the pointer the unknown-code path prints."""
+    result = invoke("explain")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert re.match(r"Usage: \S+ explain \[OPTIONS\] CODE\n", result.stderr), result.stderr  # (`cli` here)
+    assert "Run `graphc rules` to list every rule." in result.stderr
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
 def test_explain_without_any_close_match_still_exits_2():
     result = invoke("explain", "nonsense")
     assert result.exit_code == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import sys
 
 import click
@@ -32,11 +33,18 @@ def lookup(query: str) -> Rule | None:
 
 
 def suggestions(query: str, limit: int = 3) -> list[str]:
-    """Codes or names close to ``query``, best first, for a did-you-mean."""
+    """Codes or names close to ``query``, best first, for a did-you-mean: the start of a code (``GC1``, ``gc30``)
+    gets every code of that family first (GC101 to GC112), then codes and names close by spelling, ``limit`` in
+    all unless the family alone has more."""
     key = query.strip()
+    family = [code for code in RULES if code.startswith(key.upper())] if _CODE_START.fullmatch(key) else []
     found = difflib.get_close_matches(key.upper(), list(RULES), n=limit, cutoff=0.6)
     found += difflib.get_close_matches(key.lower().replace("_", "-"), list(BY_NAME), n=limit, cutoff=0.6)
-    return list(dict.fromkeys(found))[:limit]
+    return list(dict.fromkeys(family + found))[: max(limit, len(family))]
+
+
+_CODE_START = re.compile(r"(?i)GC\d{1,2}")  # the start of a rule code, not yet a whole one
+USAGE_POINTER = "Run `graphc rules` to list every rule."
 
 
 def rule_rows() -> list[dict]:
@@ -105,27 +113,35 @@ def rules_command(fmt):
 
 
 @click.command("explain")
-@click.argument("code", metavar="CODE")
+@click.argument("code", metavar="CODE", required=False)
 def explain_command(code):
     """Show the documentation page of a rule: what it checks, why it matters,
     a failing example, the fix and how to configure it.
 
     CODE is a rule code (GC303, gc303) or a rule name (off-tick).
     """
+    ctx = click.get_current_context()
+    if code is None:  # click's own "Missing argument" would not say where the codes are
+        click.echo(ctx.get_usage(), err=True)
+        click.echo(f"Try '{ctx.command_path} --help' for help.\n", err=True)
+        click.echo("Error: Missing argument 'CODE', a rule code (GC303) or name (off-tick).", err=True)
+        click.echo(USAGE_POINTER, err=True)
+        ctx.exit(EXIT_USAGE)
     info = lookup(code)
     if info is None:
         close = suggestions(code)
         message = f"graphc explain: unknown rule code or name {code.strip()!r}."
         if close:
-            message += f" Did you mean {' or '.join(close)}?"
+            shown = " or ".join(close) if len(close) <= 3 else f"one of {', '.join(close)}"
+            message += f" Did you mean {shown}?"
         click.echo(message, err=True)
-        click.echo("Run `graphc rules` to list every rule.", err=True)
-        click.get_current_context().exit(EXIT_USAGE)
+        click.echo(USAGE_POINTER, err=True)
+        ctx.exit(EXIT_USAGE)
     try:
         page = read_page(info.code)
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"graphc explain: cannot read the page of {info.code}: {exc}", err=True)
-        click.get_current_context().exit(EXIT_USAGE)
+        ctx.exit(EXIT_USAGE)
     if should_color(sys.stdout):
         click.echo(style_markdown(page), nl=False, color=True)
     else:
