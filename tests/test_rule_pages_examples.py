@@ -4,7 +4,8 @@ The pages are what `graphc explain CODE` prints, so a stale example would teach
 users the wrong thing. Every code block under "Failing example" and under "Fix"
 is linted (YAML playbook, or JSON wire graph; the first is the one the Options
 section's suppression line comes from); a block starting with `# quotes.yaml` is
-passed as --quotes. GC109 is a compile-time error, so
+passed as --quotes. A failing example gets its own code and nothing else, and a
+fix no finding at all (audit ruledoc21). GC109 is a compile-time error, so
 its page is checked with `graphc compile`. GC112's example is a file saved as
 Windows-1252, so it is written in that encoding.
 """
@@ -37,7 +38,9 @@ def section_blocks(page: str, heading: str):
     return examples[0], quotes
 
 
-def codes_for(tmp_path, code, example, quotes):
+def codes_for(tmp_path, code, example, quotes, *, command=None):
+    """The codes of every finding the example gets, in report order (one per finding): from `graphc lint`, or,
+    for GC109's page, which says to run it so, `graphc compile` (``command`` chooses one)."""
     kind, text = example
     path = tmp_path / f"example.{kind}"
     path.write_bytes(text.encode("cp1252" if code == "GC112" else "utf-8"))
@@ -45,11 +48,11 @@ def codes_for(tmp_path, code, example, quotes):
     if quotes is not None:
         (tmp_path / "quotes.yaml").write_text(quotes)
         args += ["--quotes", str(tmp_path / "quotes.yaml")]
-    if code == "GC109":
+    if (command or ("compile" if code == "GC109" else "lint")) == "compile":
         result = CliRunner().invoke(cli, ["compile", str(path)])
-        return set(re.findall(r" error (GC\d{3}) ", result.stderr))
+        return re.findall(r" (?:error|warning) (GC\d{3}) ", result.stderr)
     result = CliRunner().invoke(cli, args)
-    return {d["code"] for d in json.loads(result.stdout)["diagnostics"]}
+    return [d["code"] for d in json.loads(result.stdout)["diagnostics"]]
 
 
 @pytest.mark.parametrize("code", sorted(RULES))
@@ -67,6 +70,33 @@ def test_fix_does_not(tmp_path, code):
         quotes = section_blocks(page, "Failing example")[1]
     for example in examples:
         assert code not in codes_for(tmp_path, code, example, quotes), example[1]
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_failing_example_gives_its_own_code_and_nothing_else(tmp_path, code):
+    """Audit ruledoc21 (checked by hand there, held here): the failing example shows one rule, and only it. GC111's
+    example leaves out both fields GC111 is about (two findings); GC109's is a compile error (its page runs
+    `graphc compile`), which lint without a snapshot skips, as its page says."""
+    examples, quotes = section_examples((PAGES / f"{code}.md").read_text(), "Failing example")
+    expected = {"GC111": ["GC111", "GC111"]}.get(code, [code])
+    for example in examples:
+        assert codes_for(tmp_path, code, example, quotes) == expected, example[1]
+        if code == "GC109":
+            assert codes_for(tmp_path, code, example, quotes, command="lint") == [], example[1]
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_fix_lints_with_no_findings_at_all(tmp_path, code):
+    """Audit ruledoc21: a fix that trades one finding for another would teach the wrong thing; every fix is clean
+    (GC109's under compile too)."""
+    page = (PAGES / f"{code}.md").read_text()
+    examples, quotes = section_examples(page, "Fix")
+    if quotes is None:
+        quotes = section_blocks(page, "Failing example")[1]
+    for example in examples:
+        assert codes_for(tmp_path, code, example, quotes, command="lint") == [], example[1]
+        if code == "GC109":
+            assert codes_for(tmp_path, code, example, quotes) == [], example[1]
 
 
 @pytest.mark.parametrize("code", sorted(c for c in RULES if RULES[c].flagged))
