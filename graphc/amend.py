@@ -48,7 +48,7 @@ from decimal import ROUND_DOWN, Context, Decimal
 from typing import TYPE_CHECKING
 
 from graphc.humanize import amount_of, exact, price_of, quantity_text
-from graphc.numbers import beside, is_multiple, plain, times, usd, usd_exact
+from graphc.numbers import beside, is_multiple, plain, times, usd
 from graphc.units import UnitError, base_asset, divide_to_step, parse_duration_ms, parse_quantity, to_scaled
 from graphc.venues.prices import size_step  # a notional rounds down onto the lot and 1e-8 at once, as a leg's does
 from graphc.venues.symbols import router_type
@@ -311,8 +311,8 @@ def size_change(qty_1e8: int, current_1e8: int, node: RecordedNode | None, *, co
         notional = times(amount_of(qty_1e8), node.limit)  # exact, as GC501 reads it (graphc.numbers)
         if notional > node.max_notional:
             raise AmendRefused(
-                f"{new} at the limit {plain(node.limit)} is {usd(notional, than=node.max_notional)}, above the "
-                f"graph's max_notional_usd {usd_exact(node.max_notional)}; nothing sent"
+                f"{new} at the limit {plain(node.limit)} is {usd(notional)}, above the "
+                f"graph's max_notional_usd {usd(node.max_notional)}; nothing sent"
             )
     if not confirmed and current_1e8 > 0 and qty_1e8 > MAX_FACTOR * current_1e8:
         # cut, never raised past the true factor; shown to 0.1, or to as many decimals as show it is more than 10

@@ -101,6 +101,7 @@ class EdgeFacts(NamedTuple):
 
 
 _NOTHING_MOVED: Mapping[str, tuple[str, Decimal]] = MappingProxyType({})  # GraphFacts.unaligned of most graphs
+_NO_NOTIONALS: Mapping[str, Decimal] = MappingProxyType({})  # GraphFacts.notionals of a wire graph
 
 
 class GraphFacts(NamedTuple):
@@ -122,6 +123,9 @@ class GraphFacts(NamedTuple):
     # Known only to compile (empty for wire input, which has no template): node id -> (the limit template as
     # written, its price before the grids) of each leg whose generated limit the grid alignment moved (GC404).
     unaligned: Mapping[str, tuple[str, Decimal]] = _NOTHING_MOVED
+    # Known only to compile too: node id -> the dollars of a notional size (`buy: $1`) that compile divided by the
+    # price and rounded down to the lot (GC301 says so when that puts the order under the minimum).
+    notionals: Mapping[str, Decimal] = _NO_NOTIONALS
 
 
 def _int(value) -> int | None:
@@ -216,10 +220,16 @@ def orders_over_limit(
 
 
 def compiled_graph_facts(
-    wire: dict, nodes: list[NodeFacts], quotes: Mapping, resolver: MarketResolver, unaligned: Mapping | None = None
+    wire: dict,
+    nodes: list[NodeFacts],
+    quotes: Mapping,
+    resolver: MarketResolver,
+    unaligned: Mapping | None = None,
+    notionals: Mapping | None = None,
 ) -> GraphFacts:
     """``graph_facts(wire, quotes=quotes, resolver=resolver, nodes=nodes)`` of a graph graphc.stages.model wrote,
-    with the prices its templates had before the grids (``unaligned``: :attr:`GraphFacts.unaligned`).
+    with the prices its templates had before the grids (``unaligned``: :attr:`GraphFacts.unaligned`) and the
+    dollars of its notional sizes (``notionals``: :attr:`GraphFacts.notionals`).
 
     Its edges are mappings of a text ``edge_id``, ``from_node`` and ``to_node`` and a ``trigger`` (a
     ``condition`` when given), so they are read without graph_facts' defensive checks; an end that names
@@ -283,6 +293,7 @@ def compiled_graph_facts(
             forward_only,
             forks,
             unaligned or _NOTHING_MOVED,
+            notionals or _NO_NOTIONALS,
         ),
     )
 

@@ -7,14 +7,13 @@ one is refused rather than shown rounded).
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
 from math import gcd
 
 _WIDE = Context(prec=1000, traps=[InvalidOperation, Inexact])
 _MAX_PLAIN_CHARS = 40  # a number shown in a message longer than this is written with an exponent
 _ROUND = Context(prec=1000, traps=[InvalidOperation])  # half-even, as format() rounds
 _CUT = Context(prec=1000, rounding=ROUND_DOWN, traps=[InvalidOperation])
-_UP = Context(prec=1000, rounding=ROUND_CEILING, traps=[InvalidOperation])
 _CENT = Decimal("0.01")
 
 
@@ -90,38 +89,33 @@ def above(value: Decimal, bound: Decimal, places: int = 1) -> str:
     return format(beside(value, bound, places), "f")
 
 
-def usd(value: Decimal, than: Decimal | None = None, places: int = 2) -> str:
-    """Dollars with thousands separators: whole dollars when whole (``$930,066``), else cents (``$1.50``), or
-    ``places`` decimals (an amount listed beside a total shown with more).
+def usd(value: Decimal) -> str:
+    """Dollars, exactly, with thousands separators: whole dollars when whole (``$930,066``), cents when a whole
+    number of cents (``$1.50``), else every digit the amount has (``$0.999``, ``$4.99977``, ``$1,000.00009``).
 
-    Compared with a limit (``than``), with as many more decimals (cut) as show on which side of it the amount
-    is: ``$1,000.0002`` above ``$1,000``, ``$999.996`` below it. An amount that is not 0 never shows as
-    ``$0.00`` (``$0.004``). See :func:`beside`.
+    The one text of an amount of money in graphc's reports (GC301, GC309, GC501, GC503, ``plan``'s notional
+    column and total, ``amend``), a notional and the limit it is compared with alike: never rounded up or cut
+    to cents, so an amount reads on its own side of any bound ($0.999 below a $1 minimum, never "$1.00" or
+    "$0.99"), is never ``$0.00`` when it is not 0 (``$0.000001``), and one leg shows the same figure in every
+    line (audit desk21 1). See :func:`money` for the digits alone (an amount in another currency).
     """
-    if value == value.to_integral_value():
-        return f"${value:,.0f}"
-    return f"${_at_least_cents(beside(value, Decimal(0) if than is None else than, places)):,f}"
+    text = money(value)
+    return f"-${text[1:]}" if text.startswith("-") else f"${text}"
 
 
-def usd_exact(value: Decimal) -> str:
-    """A limit as it was given: ``$1,000``, ``$500,000.50``, ``$0.00000001`` (never rounded: a limit of
-    1000.004 shown as ``$1,000.00`` would misstate what an order is compared with)."""
+def money(value: Decimal) -> str:
+    """The digits :func:`usd` shows, without the sign of the currency: ``930,066``, ``1.50``, ``0.00999``
+    (``0.00999 USDC``, an amount in a currency other than dollars)."""
+    value = value.normalize(_WIDE)  # exactly: 1.500 is 1.50, never 1.500 (Decimal.normalize() rounds to 28 digits)
     if value == value.to_integral_value():
-        return f"${value:,.0f}"
-    return f"${_at_least_cents(value):,f}"
+        return f"{value:,.0f}"
+    return f"{_at_least_cents(value):,f}"
 
 
 def cents_down(value: Decimal) -> Decimal:
     """``value`` cut (never rounded up) to cents at any size: ``value.quantize`` in the 28-digit default context
     raises once the cents have more digits (a notional of a long quote)."""
     return _CUT.quantize(value, _CENT)
-
-
-def usd_up(value: Decimal) -> str:
-    """An amount to cut or raise by, up to the next cent so that it is enough: 0.0002 is ``$0.01``, never
-    ``$0.00``; 0.011 is ``$0.02``. Whole dollars when whole (``$100,000``; 1999.99999999 is ``$2,000``)."""
-    cents = _UP.quantize(value, _CENT)
-    return f"${cents:,.0f}" if cents == cents.to_integral_value() else f"${cents:,f}"
 
 
 def _at_least_cents(value: Decimal) -> Decimal:

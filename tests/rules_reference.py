@@ -55,6 +55,11 @@ and the live ``_ratio_findings``/``_price_findings``; audit ruledoc21 4), GC204'
 first root (``orphan_hint``), GC407's on a wire graph the price `trigger ± 0.5%` compiles to (``_gc407_hint``,
 ``_gc407_behind_hint``: audit ruledoc21 4); GC305 offers only the sizes on the lot the venue accepts: none under its
 minimum size or notional, else the smallest that is (``lot_options``; audit ruledoc21 5).
+GC301/GC309/GC501/GC503 show every amount exactly, in the one money text graphc shows (``usd``, ``_money``; never
+rounded or cut to cents, the suggested cut too: it replaces ``usd(.., than=)``, ``usd_exact``, ``usd_up`` and the
+largest legs' ``places``), GC301 says of a notional size (``GraphFacts.notionals``, compile's only) that compile
+rounded it down to the lot (``_lot``) and gives the notional that buys the smallest size its hint names, now exactly
+on the lot (``_min_qty``: 6.67 shares, not 7; audit desk21 1, tests/test_money_in_reports.py).
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ from itertools import islice
 
 from graphc.diagnostics import Skip
 from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, missing_side, wire_limit, wire_qty
-from graphc.numbers import above, beside, is_multiple, minus, plain, plus, times, usd, usd_exact, usd_up
+from graphc.numbers import above, is_multiple, minus, plain, plus, times, usd
 from graphc.quotes import no_quote_reason
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import (
@@ -102,6 +107,7 @@ from graphc.rules.venue import (
     _BELOW_MIN_EFFECT,
     _UNMODELLED_OUTCOMES,
     _amount,
+    _lot,
     _min_qty,
     _money,
     _neighbours,
@@ -165,18 +171,26 @@ def check_min_notional(ctx):
         elif times(qty, price) < minimum:
             venue = _venue_name(node)
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
+            need = _min_qty(m, minimum, price)
+            written = ctx.facts.notionals.get(node.node_id)
+            why = (
+                f": {usd(written)} at {fmt(price)} buys {_amount(node, qty)} after rounding down to {_lot(m)}"
+                if written is not None and written != times(qty, price)
+                else ""
+            )
+            more = f", or write a notional of {usd(times(need, price))} or more (it buys that many)" if written else ""
             yield Finding(
                 where,
-                f"{venue.capitalize()} order notional {_money(times(qty, price), m.cost_unit, minimum)} is below the "
-                f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
-                f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
+                f"{venue.capitalize()} order notional {_money(times(qty, price), m.cost_unit)} is below the "
+                f"{_money(minimum, m.cost_unit)} minimum{why}; {effect}.",
+                f"{_verb(node)} at least {_amount(node, need)} at {fmt(price)}{more}.",
             )
         elif node.pacing is not None and node.pacing[0] > 1 and times(qty, price) < times(minimum, node.pacing[0]):
-            slices, each = node.pacing[0], _money(minimum, m.cost_unit, exact=True)
+            slices, each = node.pacing[0], _money(minimum, m.cost_unit)
             most = times(qty, price) // minimum
             yield Finding(
                 where,
-                f"{_money(times(qty, price), m.cost_unit, times(minimum, slices))} in {fmt(slices)} TWAP slices is under the {each} minimum a "
+                f"{_money(times(qty, price), m.cost_unit)} in {fmt(slices)} TWAP slices is under the {each} minimum a "
                 "slice (each slice is an order)",
                 f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
                 if most >= 2
@@ -390,8 +404,8 @@ def check_max_size(ctx):
         elif times(qty, node.reference) > max_cost:
             yield Finding(
                 where,
-                f"order notional {_money(times(qty, node.reference), m.cost_unit, max_cost)} is above {venue}'s maximum of "
-                f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
+                f"order notional {_money(times(qty, node.reference), m.cost_unit)} is above {venue}'s maximum of "
+                f"{_money(max_cost, m.cost_unit)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
         elif size_unknown is not None:
@@ -417,9 +431,9 @@ def check_max_notional(ctx):
         elif notional.copy_abs() > limit:
             yield Finding(
                 node.at("quantity"),
-                f"order {node.node_id!r} is {usd(notional.copy_abs(), than=limit)} notional, above risk.max_notional "
-                f"{usd_exact(limit)}: the router refuses the graph at admission",
-                hint=f"cut this order by {usd_up(minus(notional.copy_abs(), limit))} or more, or raise risk.max_notional",
+                f"order {node.node_id!r} is {usd(notional.copy_abs())} notional, above risk.max_notional "
+                f"{usd(limit)}: the router refuses the graph at admission",
+                hint=f"cut this order by {usd(minus(notional.copy_abs(), limit))} or more, or raise risk.max_notional",
             )
 
 
@@ -453,15 +467,14 @@ def check_gross_notional(ctx):
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
-    places = max(2, -int(beside(total, limit, 2).as_tuple().exponent))
-    legs = ", ".join(f"{name} {usd(value, places=places)}" for value, name in top)
+    legs = ", ".join(f"{name} {usd(value)}" for value, name in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
-        f"gross notional {usd(total, than=limit)}{partial} of all legs is above risk.max_notional {usd_exact(limit)}; "
+        f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional {usd(limit)}; "
         f"largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(minus(total, limit))} from "
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd(minus(total, limit))} from "
         "the legs or raise risk.max_notional",
     )
 

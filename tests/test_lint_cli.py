@@ -695,7 +695,7 @@ def test_a_market_orders_unknown_minimum_notional_names_min_notional_market(tmp_
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
         result = lint("--no-cache", "--quotes", "q.yaml", "c.yaml")
-    assert result.exit_code == 1 and "error GC301 " in result.stdout and "below the 5.00 USDT minimum" in result.stdout
+    assert result.exit_code == 1 and "error GC301 " in result.stdout and "below the 5 USDT minimum" in result.stdout
 
 
 TWAP_LOT = """graphc: 1

@@ -332,7 +332,7 @@ def test_plan_names_the_checks_the_config_turns_off_and_select_turns_one_on(tmp_
     assert "mode: SANDBOX (paper trading)\nchecks turned off by graphc.toml: GC301\n" in planned.output
     for selector in ("GC301", "min-notional"):
         code, out = lint("--select", selector, "p.yaml")
-        assert code == 1 and "error GC301 Polymarket order notional $0.50 is below the $1.00 minimum" in out, out
+        assert code == 1 and "error GC301 Polymarket order notional $0.50 is below the $1 minimum" in out, out
     code, out = lint("--select", "GC3", "p.yaml")  # a prefix keeps the file's choice
     assert code == 0 and "GC301" not in out
     # a project that turns nothing off says nothing

@@ -226,9 +226,10 @@ def test_lint_and_plan_with_live_quotes(priced, tmp_path):
     assert quote_requests(priced) == 2  # two files, two symbols: still once each
     proc = graphc(priced, "plan", "hedge.yaml", "--quotes", "live", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    # $10k at 2325.52 on a 1e-8 lot is 4.30011352 ETH = $9,999.9999930304: cut to cents, never rounded up to
-    # $10,000.00 (audit venues 4); the total adds the perp's 2,324.74
-    assert " $9,999.99 " in proc.stdout and "total notional: $12,324.73\n" in proc.stdout, proc.stdout
+    # $10k at 2325.52 on a 1e-8 lot is 4.30011352 ETH = $9,999.9999930304: shown exactly, never rounded up to
+    # $10,000.00 (audit venues 4) nor cut to cents (desk21 1); the total adds the perp's 2,324.74 (by hand, Decimal)
+    assert " $9,999.9999930304 " in proc.stdout, proc.stdout
+    assert "total notional: $12,324.7399930304\n" in proc.stdout, proc.stdout
 
 
 def test_a_live_yes_given_after_the_live_quotes_went_stale_sends_nothing(priced, tmp_path):

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from graphc.numbers import above, plain, shown, usd, usd_exact, usd_up
+from graphc.numbers import above, money, plain, shown, usd
 
 
 @pytest.mark.parametrize(
@@ -25,63 +25,42 @@ def test_plain(value, text):
     assert plain(D(value)) == text
 
 
+# One text for money everywhere (audit desk21 1): exact, never rounded up or cut to cents, so an amount reads on
+# its own side of any bound it is compared with and is never $0.00 when it is not 0. Whole dollars when whole,
+# cents when a whole number of cents; each expected text is the value's own digits (checked by hand).
 @pytest.mark.parametrize(
     ("value", "text"),
-    [("930066", "$930,066"), ("930066.00", "$930,066"), ("1.5", "$1.50"), ("0.999", "$1.00"), ("0", "$0")],
+    [
+        ("930066", "$930,066"),
+        ("930066.00", "$930,066"),
+        ("1E+3", "$1,000"),
+        ("1.5", "$1.50"),
+        ("1.500", "$1.50"),
+        ("0.999", "$0.999"),  # 6.66 shares x 0.15: never "$1.00" (above a $1 minimum) nor "$0.99"
+        ("4.99977", "$4.99977"),  # 68.49 x 0.073
+        ("23.09977", "$23.09977"),
+        ("1000.0002", "$1,000.0002"),  # 0.01666667 x 60000: "$1,000.00" would read as the $1,000 limit itself
+        ("1000.0049", "$1,000.0049"),
+        ("999.996", "$999.996"),  # below $1,000, never "$1,000.00"
+        ("500000.001", "$500,000.001"),
+        ("0.004", "$0.004"),
+        ("0.0000001", "$0.0000001"),
+        ("0.00000001", "$0.00000001"),
+        ("100000000000000000000000000", "$100,000,000,000,000,000,000,000,000"),  # 1e26: more than 28 digits
+        ("1000000000000000000000000.123456789", "$1,000,000,000,000,000,000,000,000.123456789"),
+        ("0", "$0"),
+        ("-12.5", "-$12.50"),
+    ],
 )
-def test_usd(value, text):
+def test_usd_shows_every_amount_exactly(value, text):
     assert usd(D(value)) == text
+    # the text is the value: the same number, so it reads on the value's side of any bound
+    assert D(text.replace("$", "").replace(",", "")) == D(value)
 
 
-# audit docs.md finding 2: an amount compared with a limit must read on its side of the limit, and an amount
-# that is not zero never reads as $0.00. Expected texts are the exact values cut (never rounded up) after the
-# first digit that shows the difference: 1000.0002 is 1,000.00 at cents and 1,000.000 at three places.
-@pytest.mark.parametrize(
-    ("value", "than", "text"),
-    [
-        ("400000", "300000", "$400,000"),  # the usual case: unchanged
-        ("1000.50", "1000", "$1,000.50"),
-        ("1000.0002", "1000", "$1,000.0002"),  # the audit's 0.01666667 x 60000: "$1,000.00" would read as equal
-        ("1000.004", "1000", "$1,000.004"),
-        ("1000.0049", "1000", "$1,000.004"),  # cut, never rounded up to 1,000.005
-        ("999.996", "1000", "$999.996"),  # below: "$1,000.00" would read as equal
-        ("999.99999", "1000", "$999.999"),  # cut: 999.999 already reads below
-        ("600000.01", "600000", "$600,000.01"),  # cents already show it
-        ("0.004", "1", "$0.004"),  # below, and not zero
-        ("0.00999", "10", "$0.01"),  # half-even cents is already neither zero nor the minimum
-    ],
-)
-def test_usd_against_a_limit_reads_on_its_side_of_the_limit(value, than, text):
-    assert usd(D(value), than=D(than)) == text
-    shown_value = D(text.removeprefix("$").replace(",", ""))
-    assert (shown_value > D(than)) is (D(value) > D(than)) and shown_value != 0
-
-
-@pytest.mark.parametrize(("value", "text"), [("0.004", "$0.004"), ("0.0000001", "$0.0000001"), ("0.005", "$0.005")])
-def test_usd_never_shows_an_amount_that_is_not_zero_as_zero(value, text):
-    assert usd(D(value)) == text  # 0.005 half-even is 0.00
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [("1000", "$1,000"), ("500000.5", "$500,000.50"), ("0.00000001", "$0.00000001"), ("1000.005", "$1,000.005")],
-)
-def test_usd_exact_shows_a_limit_as_given(value, text):
-    assert usd_exact(D(value)) == text
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        ("100000", "$100,000"),
-        ("12.5", "$12.50"),
-        ("0.0002", "$0.01"),  # the audit's cut: $0.00 could not be applied; $0.01 is enough
-        ("0.011", "$0.02"),  # $0.01 would leave 0.001 over the limit
-        ("30012.50", "$30,012.50"),
-    ],
-)
-def test_usd_up_rounds_a_cut_up_to_the_next_cent(value, text):
-    assert usd_up(D(value)) == text
+@pytest.mark.parametrize(("value", "text"), [("0.00999", "0.00999"), ("1234.5", "1,234.50"), ("50", "50")])
+def test_money_is_the_digits_usd_shows(value, text):
+    assert money(D(value)) == text  # `0.00999 USDC`: GC301 on a market priced in another currency
 
 
 @pytest.mark.parametrize(

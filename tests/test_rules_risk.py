@@ -347,11 +347,12 @@ def test_a_symbol_naming_no_currency_is_skipped_not_compared():
 
 
 # -- the money in a message reads on its side of the limit (audit docs.md finding 2) ------------------------------
-# An order a hair above the limit is flagged (1000.0002 > 1000); its message must not print it as the limit itself,
-# and the cut must be one that can be made: up to the next cent, never $0.00.
+# An order a hair above the limit is flagged (1000.0002 > 1000); its message must not print it as the limit itself.
+# Every amount, the cut too, is shown exactly (numbers.usd; audit desk21 1): cutting exactly the excess brings the
+# order to the limit, which passes, and an excess under a cent is never $0.00.
 
 
-def test_gc501_a_hair_above_the_limit_shows_the_hair_and_a_cut_of_a_cent(tmp_path):
+def test_gc501_a_hair_above_the_limit_shows_the_hair_and_the_exact_cut(tmp_path):
     # the audit's playbook: 0.01666667 x 60000 = 1000.0002 (by hand: 60000 x 0.01666667 = 1000.0002)
     path = tmp_path / "rk.yaml"
     path.write_text(
@@ -364,15 +365,17 @@ def test_gc501_a_hair_above_the_limit_shows_the_hair_and_a_cut_of_a_cent(tmp_pat
         "error GC501 order 'a' is $1,000.0002 notional, above risk.max_notional $1,000: the router refuses the graph"
         in result.stdout
     ), result.output
-    assert "hint: cut this order by $0.01 or more, or raise risk.max_notional" in result.stdout, result.output
+    # 1000.0002 - 1000 = 0.0002
+    assert "hint: cut this order by $0.0002 or more, or raise risk.max_notional" in result.stdout, result.output
 
 
 @pytest.mark.parametrize(
     "limit, message, cut",
     [
-        ("1000", "order 'a' is $1,000.0002 notional, above risk.max_notional $1,000", "$0.01"),
-        ("999.99", "order 'a' is $1,000.00 notional, above risk.max_notional $999.99", "$0.02"),  # 0.0102 up
-        ("1000.0001", "order 'a' is $1,000.0002 notional, above risk.max_notional $1,000.0001", "$0.01"),
+        ("1000", "order 'a' is $1,000.0002 notional, above risk.max_notional $1,000", "$0.0002"),
+        # 1000.0002 - 999.99 = 0.0102
+        ("999.99", "order 'a' is $1,000.0002 notional, above risk.max_notional $999.99", "$0.0102"),
+        ("1000.0001", "order 'a' is $1,000.0002 notional, above risk.max_notional $1,000.0001", "$0.0001"),
     ],
 )
 def test_gc501_message_and_cut_around_the_limit(limit, message, cut):
@@ -388,7 +391,7 @@ def test_gc501_the_audits_second_case():
     # 0.1 x 60000.01 = 6000.001 under $6,000: was "$6,000.00 ... above $6,000"
     [finding] = lint([node("b", "0.1", "60000.01", symbol="BTC-USD")], max_notional=6000)[0]
     assert finding.message.startswith("order 'b' is $6,000.001 notional, above risk.max_notional $6,000:")
-    assert finding.hint.startswith("cut this order by $0.01 or more")
+    assert finding.hint.startswith("cut this order by $0.001 or more")  # 6000.001 - 6000
 
 
 def test_gc503_a_hair_above_the_limit_shows_the_hair():
@@ -397,7 +400,7 @@ def test_gc503_a_hair_above_the_limit_shows_the_hair():
     [finding] = lint(legs, max_notional=10_000)[0]
     assert finding.code == "GC503"
     assert finding.message.startswith("gross notional $10,000.0001 of all legs is above risk.max_notional $10,000;")
-    assert "cut $0.01 from the legs" in finding.hint
+    assert "cut $0.0001 from the legs" in finding.hint  # 10000.0001 - 10000
     assert lint(legs, max_notional=D("10000.0001"))[0] == []  # exactly at the limit passes
 
 
@@ -406,7 +409,7 @@ def test_a_tiny_limit_is_not_shown_as_zero(tmp_path):
     path.write_text(WIRE_ONE % ("0.00000001", "0.00000001"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
     assert "above risk.max_notional $0.00000001:" in result.stdout, result.output
-    assert "cut this order by $2,000 or more" in result.stdout, result.output  # 1999.99999999 up to the cent
+    assert "cut this order by $1,999.99999999 or more" in result.stdout, result.output  # 2000 - 0.00000001
 
 
 # -- notionals are exact at any in-range size (audit rulesA.md 3) ---------------------------------------------------
@@ -415,7 +418,7 @@ def test_a_tiny_limit_is_not_shown_as_zero(tmp_path):
 #   up:   qty_1e8 9000000000112345679 x price_1e9 123456789123456789 = 1111111102124980937801234567787364731 (1e-17)
 #         -> 11111111021249809378.01234567787364731, exactly the limit below (28 digits rounds it to ...01234568)
 #   down: qty_1e8 9223372036812345679 x price_1e9 1999999999 = 18446744064401319321187654321 (1e-17)
-#         -> 184467440644.01319321187654321, 1e-26 above the limit below (28 digits rounds it to ...0131932118765432)
+#         -> 184467440644.01319321187654321, 1e-17 above the limit below (28 digits rounds it to ...0131932118765432)
 # Both sizes and prices fit int64 (2**63-1 = 9223372036854775807).
 PREC_UP = ("90000000001.12345679", "123456789.123456789", "11111111021249809378.01234567787364731")
 PREC_DOWN = ("92233720368.12345679", "1.999999999", "184467440644.0131932118765432")
@@ -457,7 +460,8 @@ def test_gc501_an_order_a_long_hair_above_the_limit_fails(tmp_path):
     for name, text in [("down.yaml", _playbook(*PREC_DOWN)), ("down.json", _wire(*PREC_DOWN))]:
         result = _lint_file(tmp_path, name, text)
         assert result.exit_code == 1 and message in result.stdout, (name, result.output)
-        assert "cut this order by $0.01 or more" in result.stdout, (name, result.output)  # 1e-26 up to a cent
+        # 184467440644.01319321187654321 - 184467440644.01319321187654320 = 0.00000000000000001 (1e-17, by hand)
+        assert "cut this order by $0.00000000000000001 or more" in result.stdout, (name, result.output)
 
 
 def test_gc503_sums_exactly():
@@ -481,11 +485,13 @@ def test_gc503_shows_its_largest_legs_the_way_it_shows_the_total():
         "gross notional $25,000.0000000002 of all legs is above risk.max_notional $25,000; "
         "largest legs: b $13,000.0000000002, a $12,000"
     )
-    # a total shown in cents shows its legs in cents: 0.25 x 60000.001 = 15,000.00025 and 0.2 x 60000 = 12,000
+    # every amount exactly (audit desk21 1), as plan shows it: 0.25 x 60000.001 = 15,000.00025 and 0.2 x 60000 =
+    # 12,000, 27,000.00025 together (was "$27,000.00 ...: a $15,000.00", cut to cents)
     legs = [node("a", "0.25", "60000.001", symbol="BTC-USD"), node("b", "0.2", "60000", symbol="BTC-USD")]
     [finding] = lint(legs, max_notional=25_000)[0]
     assert finding.message == (
-        "gross notional $27,000.00 of all legs is above risk.max_notional $25,000; largest legs: a $15,000.00, b $12,000"
+        "gross notional $27,000.00025 of all legs is above risk.max_notional $25,000; "
+        "largest legs: a $15,000.00025, b $12,000"
     )
 
 

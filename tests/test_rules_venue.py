@@ -87,14 +87,15 @@ def test_every_venue_code_has_a_fixture_and_a_check():
 
 
 def test_gc301_message_numbers_are_hand_checked():
-    # 0.15 x 2 = $0.30 < $1; ceil(1 / 0.15) = 7 shares (and 7 >= the 5-share minimum)
+    # 0.15 x 2 = $0.30 < $1; 1 / 0.15 = 6.666..., up to the 0.01-share lot = 6.67 shares (6.67 x 0.15 = 1.0005;
+    # 6.66 x 0.15 = 0.999 is under $1), and 6.67 >= the 5-share minimum (audit desk21 1: it said 7, more than it takes)
     findings, _ = lint(node(PM, 2, "0.15", venue="polymarket"))
     gc301 = next(f for f in findings if f.code == "GC301")
     assert gc301.where == ("nodes", 0, "quantity")
     assert gc301.message == (
-        "Polymarket order notional $0.30 is below the $1.00 minimum; the router accepts it but it never crosses."
+        "Polymarket order notional $0.30 is below the $1 minimum; the router accepts it but it never crosses."
     )
-    assert gc301.hint == "Buy at least 7 shares at 0.15."
+    assert gc301.hint == "Buy at least 6.67 shares at 0.15."
     assert "GC302" in [f.code for f in findings]  # 2 shares is also under 5
 
 
@@ -109,9 +110,10 @@ def test_gc301_hint_respects_min_size_and_side():
 def test_gc301_market_order_uses_the_quote_ask_for_buys_and_bid_for_sells():
     quotes = {PM: Quote(bid=D("0.14"), ask=D("0.15"))}
     buy = only("GC301", node(PM, 6, venue="polymarket"), quotes=quotes)
-    assert "$0.90" in buy.message and buy.hint == "Buy at least 7 shares at 0.15."
+    assert "$0.90" in buy.message and buy.hint == "Buy at least 6.67 shares at 0.15."  # 6 x 0.15; 6.67 x 0.15 = 1.0005
     sell = only("GC301", node(PM, 7, venue="polymarket", side="sell"), quotes=quotes)
-    assert "$0.98" in sell.message and sell.hint == "Sell at least 8 shares at 0.14."  # ceil(1/0.14) = 8
+    # 7 x 0.14 = 0.98; 1 / 0.14 = 7.142857..., up to the 0.01 lot = 7.15 (7.15 x 0.14 = 1.001; 7.14 x 0.14 = 0.9996)
+    assert "$0.98" in sell.message and sell.hint == "Sell at least 7.15 shares at 0.14."
 
 
 def test_gc301_market_order_without_quote_is_skipped_not_passed():
@@ -126,24 +128,25 @@ def test_gc301_polymarket_one_dollar_boundary():
     # 4 x 0.25 = $1.00 exactly: at the minimum, not below it; 0.2499 x 4 = $0.9996 is below
     assert "GC301" not in codes(node(PM, 5, "0.20", venue="polymarket"))  # 5 x 0.20 = $1.00
     assert "GC301" not in codes(node(PM, 4, "0.25", venue="polymarket", side="sell"))
-    below = only("GC301", node(PM, 5, "0.199", venue="polymarket"))  # 5 x 0.199 = $0.995
-    assert below.message.startswith("Polymarket order notional $0.99 is below the $1.00 minimum")
+    below = only("GC301", node(PM, 5, "0.199", venue="polymarket"))  # 5 x 0.199 = $0.995, shown exactly
+    assert below.message.startswith("Polymarket order notional $0.995 is below the $1 minimum")
+    assert below.hint == "Buy at least 5.03 shares at 0.199."  # 1 / 0.199 = 5.025..., up to 5.03 (x 0.199 = 1.00097)
 
 
 def test_gc301_hyperliquid_ten_dollars_and_kalshi_has_no_minimum():
     hl = only("GC301", node(HL, "0.0001", "50000", venue="hyperliquid", type="perp"), markets={HL: {"sz_decimals": 5}})
-    assert "notional $5.00 is below the $10.00 minimum; the venue rejects it" in hl.message
+    assert "notional $5 is below the $10 minimum; the venue rejects it" in hl.message  # 0.0001 x 50000 = 5
     assert hl.hint == "Buy at least 0.0002 BTC at 50000."
     assert codes(node(KX, 1, "0.01", venue="kalshi")) == []  # $0.01 is fine on Kalshi
 
 
 def test_gc301_coinbase_snapshot_and_binance_config():
     cb = only("GC301", node("BTC-USD", "0.00001", "50000", venue="coinbase", type="spot"))
-    assert "$0.50 is below the $1.00 minimum" in cb.message and cb.hint == "Buy at least 0.00002 BTC at 50000."
+    assert "$0.50 is below the $1 minimum" in cb.message and cb.hint == "Buy at least 0.00002 BTC at 50000."
     bn = node("BTCUSDT", "0.0001", "30000", venue="binance", type="spot")
     assert "GC301" in skipped(bn)  # Binance minimums are per symbol: unknown until configured
     found = only("GC301", bn, markets={"BTCUSDT": {"min_notional": 5, "lot": "0.00001"}})
-    assert "3.00 USDT is below the 5.00 USDT minimum" in found.message
+    assert "3 USDT is below the 5 USDT minimum" in found.message  # 0.0001 x 30000 = 3
 
 
 def test_gc301_derived_quantity_is_skipped():
@@ -512,7 +515,7 @@ def test_twap_slices_below_polymarkets_5_share_and_1_dollar_minimums_are_warning
         "10 shares in 10 TWAP slices is under polymarket's minimum of 5 shares a slice (each slice is an order)"
     )
     assert by_code["GC302"].hint.startswith("Use at most 2 slices")  # 10 shares / 5 a slice
-    assert "$5.50 in 10 TWAP slices is under the $1.00 minimum a slice" in by_code["GC301"].message
+    assert "$5.50 in 10 TWAP slices is under the $1 minimum a slice" in by_code["GC301"].message
     assert by_code["GC301"].hint.startswith("Use at most 5 slices")  # $5.50 / $1 a slice
 
 
@@ -574,7 +577,7 @@ def test_gc309_max_notional_known_checks_the_notional_and_skips_the_unknown_size
     ]
     # 10 x 100.01 = 1000.10, above 1000: the notional finding (in USD: the quote currency of XYZ-USD)
     found = only("GC309", xyz(10, "100.01"), markets=markets)
-    assert found.message == f"order notional $1,000.10 is above coinbase's maximum of $1,000.00 for {XYZ}"
+    assert found.message == f"order notional $1,000.10 is above coinbase's maximum of $1,000 for {XYZ}"
     # a market order without a quote: neither half can be decided; the skip says both
     reason = skipped(xyz(10), markets=markets)["GC309"].reason
     assert reason == (
@@ -595,21 +598,21 @@ def test_gc309_both_maximums_known_is_no_skip_and_both_unknown_asks_for_both():
 
 
 def test_gc301_a_notional_that_is_not_zero_is_not_shown_as_zero():
-    # 0.001 PURR x 9.99 = 0.00999 USDC, below Hyperliquid's 10 USDC spot minimum: was "0.00 USDC";
-    # cut (never rounded up, as every GC301 notional) to the first digit that is not zero
+    # 0.001 PURR x 9.99 = 0.00999 USDC, below Hyperliquid's 10 USDC spot minimum: was "0.00 USDC"; shown exactly
+    # (audit desk21 1), as every money figure, never rounded up or cut
     spot = node("PURR/USDC", "0.001", "9.99", venue="hyperliquid", type="spot")
     found = only("GC301", spot, markets={"PURR/USDC": {"sz_decimals": 3}})
-    assert found.message.startswith("Hyperliquid order notional 0.009 USDC is below the 10.00 USDC minimum;"), found
-    # 0.999999 x 10 = 9.99999: below 10, and it reads below (cents cut: 9.99)
+    assert found.message.startswith("Hyperliquid order notional 0.00999 USDC is below the 10 USDC minimum;"), found
+    # 0.999999 x 10 = 9.99999: below 10, and it reads below
     found = only("GC301", node("PURR/USDC", "0.999999", "10", venue="hyperliquid", type="spot"))
-    assert found.message.startswith("Hyperliquid order notional 9.99 USDC is below the 10.00 USDC minimum;"), found
+    assert found.message.startswith("Hyperliquid order notional 9.99999 USDC is below the 10 USDC minimum;"), found
 
 
 def test_gc309_a_hair_above_the_maximum_notional_shows_the_hair():
     markets = {XYZ: {"max_notional": "1000"}}
     # 10 x 100.00001 = 1000.0001: was "$1,000.00 is above coinbase's maximum of $1,000.00"
     found = only("GC309", xyz(10, "100.00001"), markets=markets)
-    assert found.message == f"order notional $1,000.0001 is above coinbase's maximum of $1,000.00 for {XYZ}"
+    assert found.message == f"order notional $1,000.0001 is above coinbase's maximum of $1,000 for {XYZ}"
     assert lint(xyz(10, "100"), markets=markets)[0] == []  # exactly at the maximum passes
 
 
@@ -623,7 +626,9 @@ def test_gc301_a_long_quote_a_hair_under_one_dollar_is_below_the_minimum():
     # less 5 x 1e-31): below Polymarket's $1, though 28 digits round it to 1.000000000000000000000000000
     quotes = {PM: Quote(bid=D("0.19"), ask=D("0.1999999999999999999999999999999"))}
     found = only("GC301", node(PM, 5, venue="polymarket"), quotes=quotes)
-    assert found.message.startswith("Polymarket order notional $0.99 is below the $1.00 minimum"), found.message
+    assert found.message.startswith(
+        "Polymarket order notional $0.9999999999999999999999999999995 is below the $1 minimum"
+    ), found.message
     # exactly $1.00 passes: 5 x 0.2
     assert "GC301" not in codes(node(PM, 5, venue="polymarket"), quotes={PM: Quote(bid=D("0.19"), ask=D("0.2"))})
 
@@ -635,12 +640,12 @@ def test_gc309_a_long_quote_a_hair_above_the_maximum_notional_is_above_it():
     quotes = {XYZ: Quote(bid=D("99"), ask=D("100.0000000000000000000000000000001"))}
     found = only("GC309", xyz(10), markets=markets, quotes=quotes)
     assert found.message == (
-        f"order notional $1,000.000000000000000000000000000001 is above coinbase's maximum of $1,000.00 for {XYZ}"
+        f"order notional $1,000.000000000000000000000000000001 is above coinbase's maximum of $1,000 for {XYZ}"
     )
     assert lint(xyz(10), markets=markets, quotes={XYZ: Quote(bid=D("99"), ask=D("100"))})[0] == []  # at it: passes
     # 1 x 9e35 (36 digits): its cents were quantized in the 28-digit context, which raised InvalidOperation
     found = only("GC309", xyz("1"), markets=markets, quotes={XYZ: Quote(bid=D("1"), ask=D("9e35"))})
-    assert found.message.startswith("order notional $900,000,000,000,000,000,000,000,000,000,000,000.00 is above")
+    assert found.message.startswith("order notional $900,000,000,000,000,000,000,000,000,000,000,000 is above")
 
 
 def test_a_market_order_on_a_one_sided_quote_is_skipped_saying_which_side_is_missing():

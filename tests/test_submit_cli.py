@@ -154,7 +154,7 @@ def test_plan_then_submit_sends_the_planned_graph_with_its_run_tag(sandbox, proj
         "hedge  sell  200 ETH  ETH-USD-PERP  hyperliquid",
         "└─ hedge  after spot filled 50%",
         "risk: max notional $1m, max loss $10k",
-        "total notional: $930,066.00",
+        "total notional: $930,066",
         "mode: SANDBOX (paper trading)",
     ):
         assert expected in planned.stdout
@@ -485,18 +485,19 @@ def test_plan_shows_notionals_in_their_currency_and_totals_only_dollars(sandbox,
         "  c: {buy: 0.1 BTC, limit: 60000, symbol: BTC-USD}\n",
     )
     rows = {line.split()[0]: line for line in planned.output.splitlines() if line[:2] in ("a ", "b ", "c ")}
-    assert "50 BTC" in rows["a"] and "1,000,000 JPY" in rows["b"] and "$6,000.00" in rows["c"], planned.output
-    assert "total notional: at least $6,000.00 (not in dollars: a (BTC), b (JPY))" in planned.output
+    assert "50 BTC" in rows["a"] and "1,000,000 JPY" in rows["b"] and "$6,000 " in rows["c"], planned.output
+    assert "total notional: at least $6,000 (not in dollars: a (BTC), b (JPY))" in planned.output
 
 
 def test_plan_never_shows_a_notional_under_a_cent_as_nothing(sandbox, project):
-    # 1 satoshi at $100 is $0.000001: the fixed-cents column read "$0.00", a trade shown as none
+    # 1 satoshi at $100 is $0.000001: the fixed-cents column read "$0.00", a trade shown as none; then "<$0.01",
+    # now the amount itself, exactly, as every money figure (audit desk21 1)
     planned = _planned(
         sandbox, project, "graphc: 1\nname: tiny\nlegs:\n  a: {buy: 0.00000001 BTC, limit: 100, symbol: BTC-USD}\n"
     )
     [row] = [line for line in planned.output.splitlines() if line.startswith("a ")]
-    assert "<$0.01" in row and "$0.00" not in row, planned.output
-    assert "total notional: <$0.01" in planned.output
+    assert " $0.000001 " in row and "$0.00 " not in row, planned.output
+    assert "total notional: $0.000001\n" in planned.output
 
 
 def test_plan_says_why_a_notional_is_unknown(sandbox, project):
@@ -510,7 +511,7 @@ def test_plan_says_why_a_notional_is_unknown(sandbox, project):
         "  stop: {sell: derived, symbol: ETH-USD, limit: 1900, after: entry each fill}\n"
         "  other: {buy: 1 SOL, symbol: SOL-USD}\n",
     )
-    assert "total notional: at least $4,000.00 (unknown for stop (derived size), other (no price))" in planned.output
+    assert "total notional: at least $4,000 (unknown for stop (derived size), other (no price))" in planned.output
 
 
 def test_plan_o_creates_missing_folders_as_compile_o_does(sandbox, project, tmp_path):
@@ -618,7 +619,7 @@ def test_a_saved_plan_keeps_the_quotes_it_was_valued_with(sandbox, project):
     """audit ops.md 4: `graphc plan h.plan.json` showed the $930k hedge as "total notional: at least $0.00" and
     its re-lint skipped GC501/GC503, because the plan kept the quotes file's hash but not its prices. The plan
     now holds the quotes of the symbols its graph uses, as exact decimal text (examples/quotes.yaml's values:
-    200 x 2325.53 ask = $465,106.00 bought, 200 x 2324.80 bid = $464,960.00 sold, $930,066.00 in all)."""
+    200 x 2325.53 ask = $465,106 bought, 200 x 2324.80 bid = $464,960 sold, $930,066 in all)."""
     from graphc.plan import plan_digest
 
     env = cli_env(sandbox)
@@ -634,8 +635,8 @@ def test_a_saved_plan_keeps_the_quotes_it_was_valued_with(sandbox, project):
         shown = invoke(args, env)
         assert shown.exit_code == 0, shown.output
         rows = {line.split()[0]: line for line in shown.output.splitlines() if line.startswith(("spot ", "hedge "))}
-        assert "$465,106.00" in rows["spot"] and "$464,960.00" in rows["hedge"], shown.output
-        assert "total notional: $930,066.00\n" in shown.output
+        assert "$465,106 " in rows["spot"] and "$464,960 " in rows["hedge"], shown.output
+        assert "total notional: $930,066\n" in shown.output
         # the re-lint runs the checks plan ran: 6 skipped, as for the playbook (not 10: GC501/GC503 ran)
         assert "no problems in 1 file (6 checks skipped; --explain-skips lists them)" in shown.output
     assert json.loads((project / "again.plan.json").read_text()) == saved  # re-saved: the same quotes
@@ -773,7 +774,8 @@ def test_plan_and_the_live_prompt_show_how_each_leg_is_worked(sandbox, project):
     assert plan.returncode == 0, plan.stderr
     rows = {line.split()[0]: line for line in plan.stdout.splitlines() if line.startswith(("drip ", "later "))}
     drip = "time_drip, urgency high, slippage 9999bps, horizon 7d, twap 10000 slices every 1m"
-    assert rows["drip"].endswith(f"$999,999.99  {drip}"), plan.stdout
+    # $1m / 2325.53 = 430.00950321... ETH, cut to the 1e-8 lot: 430.00950321 x 2325.53 = 999,999.9999999513
+    assert rows["drip"].endswith(f"$999,999.9999999513  {drip}"), plan.stdout
     assert rows["later"].endswith("ioc_sweep, IOC"), plan.stdout
     drawn = graphc(["graph", "twap.yaml", "--quotes", "quotes.yaml"], env, project)
     assert drip in drawn.stdout and "ioc_sweep, IOC" in drawn.stdout  # one vocabulary
@@ -847,7 +849,8 @@ def test_a_saved_plan_is_linted_with_its_own_projects_config_wherever_the_file_i
 def test_a_notional_over_the_limit_by_less_than_a_cent_never_reads_as_within_it(tmp_path):
     """0.00999999 x 50000.01 + 0.01000001 x 50000 = 499.9995999999 + 500.0005 = 1000.0000999999 (Decimal, by
     hand): over the $1k limit, so plan's total reads over it, as GC503 says it; cut to cents it read as exactly
-    the limit (audit plan20 6). So does one leg over it (GC501 demoted to a warning). Under the limit, cents."""
+    the limit (audit plan20 6). So does one leg over it (GC501 demoted to a warning). Every amount is shown
+    exactly, as GC503 shows it (audit desk21 1)."""
     (tmp_path / ".git").mkdir()
     legs = "  a: {buy: 0.00999999 BTC, symbol: BTC-USD, limit: 50000.01}\n"
     (tmp_path / "g503.yaml").write_text(
@@ -857,9 +860,10 @@ def test_a_notional_over_the_limit_by_less_than_a_cent_never_reads_as_within_it(
     )
     plan = invoke(["plan", tmp_path / "g503.yaml"], {})
     assert plan.exit_code == 0, plan.output
-    assert "total notional: $1,000.00009\n" in plan.output, plan.output
-    assert "gross notional $1,000.00009 of all legs is above" in plan.output  # GC503's words
-    assert re.search(r"\ba +buy .* \$499\.99 ", plan.output) and re.search(r"\bb +sell .* \$500\.00 ", plan.output)
+    assert "total notional: $1,000.0000999999\n" in plan.output, plan.output
+    assert "gross notional $1,000.0000999999 of all legs is above" in plan.output  # GC503's words
+    assert re.search(r"\ba +buy .* \$499\.9995999999 ", plan.output), plan.output
+    assert re.search(r"\bb +sell .* \$500\.0005 ", plan.output), plan.output
 
     (tmp_path / "graphc.toml").write_text('[rules]\nGC501 = "warning"\n')
     (tmp_path / "one.yaml").write_text(
@@ -1666,7 +1670,8 @@ def test_amend_refuses_a_polymarket_size_graphc_lint_calls_an_error(sandbox, pro
     dollar = invoke(["amend", gid, "polymarket-no", "--qty", "$1", *ledger], env)
     assert dollar.exit_code == 2, dollar.output
     assert f"graph {gid} node polymarket-no: size 100 -> 1.75 shares\n" in dollar.output
-    assert "error GC301: Polymarket order notional $0.99 is below the $1.00 minimum" in dollar.output, dollar.output
+    # 1.75 x 0.57 = 0.9975, shown exactly
+    assert "error GC301: Polymarket order notional $0.9975 is below the $1 minimum" in dollar.output, dollar.output
     assert "error GC302: size 1.75 shares is below polymarket's minimum of 5 shares\n" in dollar.output
     assert "(GC301, GC302); nothing sent\n" in dollar.output
     assert _amended(sandbox, gid) == []
@@ -1688,10 +1693,10 @@ def test_amend_notional_of_exactly_the_venue_minimum_passes(sandbox, project):
     )
     gid = _submit_frozen(sandbox, project, env, "cheap.yaml", cheap)
     ledger = ["--ledger", project / "l.sqlite"]
-    for text, shown in (("$0.99", "$0.99"), ("9.99", "$0.99")):  # the notional is cut to cents, never rounded up
+    for text, shown in (("$0.99", "$0.99"), ("9.99", "$0.999")):  # the notional exactly, never rounded up
         refused = invoke(["amend", gid, "p", "--qty", text, *ledger], env)
         assert refused.exit_code == 2, (text, refused.output)
-        assert f"error GC301: Polymarket order notional {shown} is below the $1.00 minimum" in refused.output
+        assert f"error GC301: Polymarket order notional {shown} is below the $1 minimum" in refused.output
         assert "GC302" not in refused.output and "(GC301); nothing sent" in refused.output, refused.output
     exact = invoke(["amend", gid, "p", "--qty", "$1", *ledger], env)
     assert exact.exit_code == 0, exact.output
@@ -1909,12 +1914,13 @@ def test_plan_shows_a_notional_of_1e26_from_a_quote_instead_of_crashing(tmp_path
         "big.yaml",
     )
     assert planned.exit_code == 0, planned.output
-    assert "total notional: $100,000,000,000,000,000,000,000,000.00\n" in planned.output
+    assert "total notional: $100,000,000,000,000,000,000,000,000\n" in planned.output
 
 
 def test_plan_never_rounds_a_notional_up_to_the_minimum_its_warning_says_it_is_below(tmp_path, monkeypatch):
     # audit venues 4: 6.66 shares at 0.15 is $0.999; the table rounded it to $1.00 beside GC301's "$0.99 is below
-    # the $1.00 minimum" (GC301.md: a notional is never rounded up). The cell and the total are cut to cents.
+    # the $1.00 minimum" (GC301.md: a notional is never rounded up). Then both were cut to cents: "$0.99". Now the
+    # cell, the total and GC301 all show it exactly, $0.999 (audit desk21 1).
     planned = _plan_in(
         tmp_path,
         monkeypatch,
@@ -1926,11 +1932,11 @@ def test_plan_never_rounds_a_notional_up_to_the_minimum_its_warning_says_it_is_b
         "d.yaml",
     )
     assert planned.exit_code == 0, planned.output
-    assert "warning GC301 Polymarket order notional $0.99 is below the $1.00 minimum" in planned.output
+    assert "warning GC301 Polymarket order notional $0.999 is below the $1 minimum" in planned.output
     [row] = [line for line in planned.output.splitlines() if line.startswith("entry ")]
     assert row.split() == ["entry", "buy", "6.66", "shares", "will-btc-reach-150k-in-2025:yes", "polymarket"] + [
         "0.15",
-        "$0.99",
+        "$0.999",
         "sor",
     ]
-    assert "total notional: $0.99\n" in planned.output
+    assert "total notional: $0.999\n" in planned.output

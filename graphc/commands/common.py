@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from contextlib import contextmanager
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 import click
@@ -612,7 +612,6 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str
     from graphc.plan import summarize  # deferred: only plan and submit print a summary
 
     summary = summarize(wire, quotes)
-    limit = _limit_of(summary.max_notional)  # each notional and the total read on their side of it (GC501, GC503)
     rows = [("leg", "side", "size", "instrument", "venue", "price", "notional", "execution")]
     for leg in summary.legs:
         price = number(leg.limit) if leg.limit is not None else ("market" if leg.order_type == "market" else "?")
@@ -624,7 +623,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str
                 leg.symbol,
                 str(leg.venue or "sor"),
                 price,
-                _notional(leg, limit),
+                _notional(leg),
                 execution_text(leg.execution, with_default_policy=True),  # as `graphc graph` says it
             )
         )
@@ -643,7 +642,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str
     if summary.max_loss is not None:
         limits.append(f"max loss {money_text(summary.max_loss)}")
     lines += ["", "risk: " + (", ".join(limits) if limits else "no limits")]
-    lines.append(f"total notional: {_total_text(summary, limit)}")
+    lines.append(f"total notional: {_total_text(summary)}")
     if summary.is_sandbox is True:
         mode = "SANDBOX (paper trading)"
     elif summary.is_sandbox is False:
@@ -681,59 +680,39 @@ def occurrence_text(prepared) -> str:
     return utc if prepared.schedule is None else f"{prepared.schedule.local_text(prepared.occurrence)} ({utc})"
 
 
-def _total_text(summary, than: Decimal | None = None) -> str:
-    """`$930,066.00`; `at least $4,000.00 (unknown for ...)` when legs are left out of the sum; `unknown (...)` when
-    every leg is: nothing was added up, and "at least $0.00" would read as a number (audit cmds16 7b)."""
+def _total_text(summary) -> str:
+    """`$930,066`; `at least $4,000 (unknown for ...)` when legs are left out of the sum; `unknown (...)` when
+    every leg is: nothing was added up, and "at least $0" would read as a number (audit cmds16 7b)."""
+    from graphc.numbers import usd  # deferred: only plan and submit print a summary
+
     left_out = []
     if summary.unknown:
         left_out.append(f"unknown for {', '.join(summary.unknown)}")
     if summary.not_dollars:
         left_out.append(f"not in dollars: {', '.join(summary.not_dollars)}")
     if not left_out:
-        return _dollars(summary.total, than)
+        return usd(summary.total)
     if len(summary.unknown) + len(summary.not_dollars) < len(summary.legs):
-        return f"at least {_dollars(summary.total, than)} ({'; '.join(left_out)})"
+        return f"at least {usd(summary.total)} ({'; '.join(left_out)})"
     if not summary.not_dollars:
         return f"unknown ({', '.join(summary.unknown)})"
     return f"unknown in dollars ({'; '.join(reversed(left_out))})"
 
 
-def _dollars(value, than: Decimal | None = None) -> str:
-    """$1,234.57: one fixed format so a column of notionals lines up; an amount under a cent that is not zero
-    is `<$0.01`, never `$0.00` (a notional shown as nothing must not read as no trade). Cut to cents in a
-    1,000-digit context (numbers.cents_down): the 28-digit default raised on a notional of 1e26 (audit venues 5),
-    and a notional is never rounded up (GC301.md), so $0.999 is $0.99, as GC301 says, not $1.00 (venues 4).
-    Compared with a limit (``than``: risk.max_notional), with as many more decimals (cut) as show on which side of
-    it the amount is (numbers.beside, as GC501 and GC503 say it): 1000.0000999 against $1k is `$1,000.00009`,
-    never `$1,000.00`, which would read as within it (audit plan20 6)."""
-    from graphc.numbers import beside, cents_down  # deferred: only plan and submit print a summary
-
-    cents = cents_down(value)
-    if not cents and value:
-        return "<$0.01" if value > 0 else "-<$0.01"
-    if than is not None:
-        return f"${beside(value, than, 2, rounding=ROUND_DOWN):,}"
-    return f"${cents:,}"
-
-
-def _limit_of(value) -> Decimal | None:
-    """A wire ``max_notional_usd`` as the Decimal the notionals are compared with (None: no usable number)."""
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        return None
-    return Decimal(value) if Decimal(value).is_finite() else None
-
-
-def _notional(leg, than: Decimal | None = None) -> str:
-    """A leg's notional in its market's currency: `$1,234.57`, `50 BTC`; `?` when it has no price. In dollars,
-    against the max notional ``than`` as :func:`_dollars` says it."""
+def _notional(leg) -> str:
+    """A leg's notional in its market's currency: `$1,234.57`, `$0.999`, `50 BTC`; `?` when it has no price.
+    Dollars exactly, in GC301's and GC503's words (numbers.usd): never rounded or cut to cents, so 6.66 shares at
+    0.15 is `$0.999` in the table and in GC301's line, not "$0.99" in one and "$1.00" in the other (audit desk21
+    1), a notional a hair over risk.max_notional reads over it (`$1,000.00009`; plan20 6), and one under a cent is
+    never `$0.00` (`$0.000001`)."""
     from graphc.vocabulary import DOLLARS  # deferred: only plan and submit print a summary
 
     if leg.notional is None:
         return "?"
-    if leg.currency in DOLLARS:
-        return _dollars(leg.notional, than)
-    from graphc.numbers import plain  # deferred: only plan and submit print a summary
+    from graphc.numbers import plain, usd  # deferred: only plan and submit print a summary
 
+    if leg.currency in DOLLARS:
+        return usd(leg.notional)
     # plain normalises exactly: Decimal.normalize() rounds to the 28-digit context
     return f"{Decimal(plain(leg.notional)):,f} {leg.currency or '(quote currency)'}"
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import WARNING
 from graphc.facts import dollar_notional, missing_side, orders_over_limit
-from graphc.numbers import beside, minus, plus, usd, usd_exact, usd_up
+from graphc.numbers import minus, plus, usd
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
 
@@ -80,10 +80,10 @@ def check_max_notional(ctx):
     the router as `risk.admission.max_notional_usd`) is GC501, reported at that
     leg's size. The product is exact at any size (never rounded to a fixed number
     of digits), and an order exactly at the limit passes. The message shows the
-    notional with as many decimals as it takes to read above the limit (0.01666667
-    BTC at 60,000 is `$1,000.0002`, above a `$1,000` limit, not "$1,000.00"), and
-    the suggested cut is rounded up to the next cent (`$0.01`), so that making it
-    is enough.
+    notional exactly, never rounded or cut to cents (0.01666667 BTC at 60,000 is
+    `$1,000.0002`, above a `$1,000` limit, not "$1,000.00"), as `graphc plan` and
+    the other rules show money, and the suggested cut exactly too (`$0.0002`):
+    cutting that much brings the order to the limit, which passes.
 
     A limit order is valued at its limit, on either side. For a buy the limit
     is the most it pays, so its notional is never understated. For a sell the
@@ -193,9 +193,9 @@ def check_max_notional(ctx):
     for node, notional in over:
         yield Finding(
             node.at("quantity"),
-            f"order {node.node_id!r} is {usd(notional, than=limit)} notional, above risk.max_notional "
-            f"{usd_exact(limit)}: the router refuses the graph at admission",
-            hint=f"cut this order by {usd_up(minus(notional, limit))} or more, or raise risk.max_notional",
+            f"order {node.node_id!r} is {usd(notional)} notional, above risk.max_notional "
+            f"{usd(limit)}: the router refuses the graph at admission",
+            hint=f"cut this order by {usd(minus(notional, limit))} or more, or raise risk.max_notional",
         )
     if unknown:  # a lint without quotes skips most nodes: one SkippedNodes, yielded at the end
         why = [f"the order's notional is unknown: {_unknown_reason(node)}" for node in unknown]
@@ -218,9 +218,10 @@ def check_gross_notional(ctx):
     graphc adds up quantity × price over every leg of the graph, buys and sells
     alike, hedges and conditional exits included, exactly, and compares the total
     with `risk.max_notional` (`risk.admission.max_notional_usd` on the wire); a
-    total exactly at the limit passes, and one a hair above it is shown with the
-    decimals that make it read above (`$10,000.0001`), its largest legs with as
-    many (`a $6,000, b $4,000.0001`). The
+    total exactly at the limit passes. The total and its largest legs are shown
+    exactly, never rounded or cut to cents, as `graphc plan` shows them: a total a
+    hair above the limit reads above it (`$10,000.0001`: `a $6,000, b
+    $4,000.0001`), and a leg of 6.66 shares at 0.15 is `$0.999` in every line. The
     price is the leg's limit price, or the quote for a market order (ask for a
     buy, bid for a sell). A leg whose notional cannot be known, or is not in
     dollars (see GC501), makes the total unknown, and the check is skipped
@@ -312,17 +313,15 @@ def check_gross_notional(ctx):
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
-    # the legs with as many decimals as the total shows (cents, or the digits that read above the limit), so
-    # "$25,000.0000000002 ...: b $13,000.0000000002, a $12,000" and never "b $13,000.00" beside it
-    places = max(2, -int(beside(total, limit, 2).as_tuple().exponent))
-    legs = ", ".join(f"{_name(node)} {usd(value, places=places)}" for value, node in top)
+    # every amount exactly, as plan and GC301 show it (numbers.usd): "$5.499 ...: five $4.50, one-dollar $0.999"
+    legs = ", ".join(f"{_name(node)} {usd(value)}" for value, node in top)
     legs_word = "leg" if len(unknown) == 1 else "legs"
     partial = f" (at least; {len(unknown)} {legs_word} of unknown dollar notional not counted)" if unknown else ""
     yield Finding(
         _LIMIT,
-        f"gross notional {usd(total, than=limit)}{partial} of all legs is above risk.max_notional "
-        f"{usd_exact(limit)}; largest legs: {legs}",
-        hint=f"if the router sums the graph at admission it refuses this one: cut {usd_up(minus(total, limit))} from "
+        f"gross notional {usd(total)}{partial} of all legs is above risk.max_notional "
+        f"{usd(limit)}; largest legs: {legs}",
+        hint=f"if the router sums the graph at admission it refuses this one: cut {usd(minus(total, limit))} from "
         "the legs or raise risk.max_notional",
     )
 

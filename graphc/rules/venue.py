@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from operator import attrgetter
 
 from graphc.diagnostics import WARNING
 from graphc.facts import missing_side
-from graphc.numbers import beside, cents_down, counted, is_multiple, quotient, times
+from graphc.numbers import counted, is_multiple, money, quotient, times, usd
 from graphc.numbers import plain as fmt
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, owning_venue, prediction_venue
@@ -47,7 +47,6 @@ from graphc.vocabulary import PREDICTION_VENUES
 # a node's market is always the resolver's answer for its own symbol and venue (node.venue ==
 # market.venue, node.symbol == market.symbol; tests/test_rules_reference.py holds it), so they are the
 # market's. GC303, GC304 and GC306 keep theirs there too.
-_CENT = Decimal("0.01")
 _BELOW_MIN_EFFECT = {"polymarket": "the router accepts it but it never crosses"}  # venue-rules.md §0
 _UNITS = {"polymarket": "share", "kalshi": "contract"}  # counted: 1 contract, 1.5 contracts
 _VENUE_RULES = "venue-rules.md"
@@ -155,19 +154,13 @@ def _neighbours(value: Decimal, step: Decimal, ok=lambda v: v > 0) -> str:
     return " or ".join(fmt(v) for v in options)
 
 
-def _money(value: Decimal, unit: str | None, than: Decimal | None = None, exact: bool = False) -> str:
-    """``$0.35``: cents, cut (never rounded up) so a shortfall never displays as the minimum itself; against a
-    bound (``than``), with as many more decimals as show on which side of it the amount is (``$1,000.0001``
-    above a $1,000 maximum), and never ``0.00`` for an amount that is not 0 (``0.009 USDC``). ``exact``: a bound
-    itself, every digit it has (``$1.00``, ``$1,000.005``)."""
-    cents = cents_down(value)
-    if exact:
-        shown = value if cents != value else cents
-    else:
-        shown = beside(value, Decimal(0) if than is None else than, 2, rounding=ROUND_DOWN)
-    text = f"{shown:,f}"
+def _money(value: Decimal, unit: str | None) -> str:
+    """``$0.999``, ``$1``, ``0.00999 USDC``: an amount exactly, in the words of every money figure graphc shows
+    (numbers.usd: GC503 and ``plan`` show the same leg the same way), never rounded up to a minimum or cut to cents
+    below a maximum, so it always reads on its side of the bound it is compared with."""
     if unit == "USD":
-        return "$" + text
+        return usd(value)
+    text = money(value)
     return f"{text} {unit}" if unit else f"{text} (quote currency)"
 
 
@@ -207,11 +200,15 @@ def check_min_notional(ctx):
     | coinbase, binance | per product (`quote_min_size`, `minNotional`); applied to market orders only where the venue does |
 
     Notional sizes are rounded down to the venue's lot, so they can end up under the
-    minimum: `buy: $1` at 0.15 on Polymarket becomes 6.66 shares, which is $0.999.
-    An order worth exactly the minimum ($1.00) passes. The message cuts the
-    notional to cents, never rounding it up to the minimum, and shows more
-    decimals when cents would read as zero: 0.001 PURR at 9.99 is `0.009 USDC`,
-    not "0.00 USDC".
+    minimum: `buy: $1` at 0.15 on Polymarket becomes 6.66 shares, which is $0.999,
+    and the message says so (`$1 at 0.15 buys 6.66 shares after rounding down to
+    the 0.01-share lot`). An order worth exactly the minimum ($1) passes. The
+    notional is shown exactly, as GC503 and `graphc plan` show money: `$0.999`,
+    never rounded up to the minimum or cut to `$0.99`, and 0.001 PURR at 9.99 is
+    `0.00999 USDC`, never "0.00 USDC". The hint gives the smallest size that
+    clears the minimum, exactly on the lot and at least the venue's minimum
+    size (6.67 shares at 0.15, which is $1.0005), and for a notional size the
+    notional that buys it (`$1.0005` or more).
 
     A TWAP (`twap: 10 slices every 30s`) sends each slice as its own order, so
     an order that clears the minimum as a whole but not per slice (notional ÷
@@ -252,8 +249,8 @@ def check_min_notional(ctx):
 
     ## Fix
 
-    Buy enough to clear $1: 7 shares at 0.15 is $1.05 (8 shares leaves a margin if
-    the price is later lowered):
+    Buy enough to clear $1: 6.67 shares at 0.15 is $1.0005, the least that does;
+    7 shares ($1.05) leaves a margin if the price is later lowered:
 
     ```yaml
     graphc: 1
@@ -298,19 +295,29 @@ def check_min_notional(ctx):
             where = ("nodes", node.index, "quantity")
             venue = _venue_name(node)
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
+            need = _min_qty(m, minimum, price)
+            hint = f"{_verb(node)} at least {_amount(node, need)} at {fmt(price)}"
+            bought = ""
+            written = ctx.facts.notionals.get(node.node_id)  # `buy: $1`: compile divided it and cut it to the lot
+            if written is not None:
+                if written != notional:
+                    bought = (
+                        f": {usd(written)} at {fmt(price)} buys {_amount(node, qty)} after rounding down to {_lot(m)}"
+                    )
+                hint += f", or write a notional of {usd(times(need, price))} or more (it buys that many)"
             yield Finding(
                 where,
-                f"{venue.capitalize()} order notional {_money(notional, m.cost_unit, minimum)} is below the "
-                f"{_money(minimum, m.cost_unit, exact=True)} minimum; {effect}.",
-                f"{_verb(node)} at least {_amount(node, _min_qty(m, minimum, price))} at {fmt(price)}.",
+                f"{venue.capitalize()} order notional {_money(notional, m.cost_unit)} is below the "
+                f"{_money(minimum, m.cost_unit)} minimum{bought}; {effect}.",
+                f"{hint}.",
             )
-        elif (slices := _twap_slices(node)) and notional < (all_slices := times(minimum, slices)):
+        elif (slices := _twap_slices(node)) and notional < times(minimum, slices):
             yield Finding(
                 ("nodes", node.index, "quantity"),
-                f"{_money(notional, m.cost_unit, all_slices)} in {fmt(slices)} TWAP slices is under the "
-                f"{_money(minimum, m.cost_unit, exact=True)} minimum a slice (each slice is an order)",
+                f"{_money(notional, m.cost_unit)} in {fmt(slices)} TWAP slices is under the "
+                f"{_money(minimum, m.cost_unit)} minimum a slice (each slice is an order)",
                 # the quotient is below slices (an int64): its whole part fits the 28-digit context
-                _fewer_slices(node, notional // minimum, f"{_money(minimum, m.cost_unit, exact=True)} a slice"),
+                _fewer_slices(node, notional // minimum, f"{_money(minimum, m.cost_unit)} a slice"),
                 severity=WARNING,
             )
     if skipped:
@@ -332,17 +339,30 @@ def _min_notional_plan(node) -> tuple[str | None, Decimal | None, str]:
 
 
 def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
-    """The smallest size that clears ``minimum`` at ``price``, on the lot and at least the min size.
-
-    Prediction sizes are rounded up to whole shares/contracts: the simple number a
-    trader types (Polymarket's 0.01 lot would allow 6.67 at 0.15; we say 7).
-    """
+    """The smallest size that clears ``minimum`` at ``price``, exactly on the lot and at least the min size:
+    $1 at 0.15 on Polymarket's 0.01 lot is 6.67 shares ($1.0005; 6.66 is $0.999), and at 0.25 it is the 5-share
+    minimum size, not 4 (audit desk21 1: the hint said 7 shares, more than it takes)."""
     step = size_step(m.lot)  # a size on the lot that the wire writes exactly
-    if m.is_sized_in_shares():
-        step = max(step, Decimal(1))
     need = divide_up(minimum, price, step)
     min_size = m.limits["amount"].min
-    return max(need, min_size) if min_size is not None else need
+    return need if min_size is None or need >= min_size else step_ceil(min_size, step)
+
+
+def _lot(m: MarketFacts) -> str:
+    """``the 0.01-share lot``, ``the 0.00001 BTC lot``: the grid a notional size was rounded down to
+    (:func:`~graphc.venues.prices.size_step`, as compile sizes it)."""
+    step = size_step(m.lot)
+    unit = _UNITS.get(m.venue or "") or ("share" if m.is_sized_in_shares() else None)
+    if unit is not None:
+        text = f"{fmt(step)}-{unit}"
+    else:
+        asset = re.split(r"[-/]", m.symbol)[0] if re.search(r"[-/]", m.symbol) else None
+        text = f"{fmt(step)} {asset}" if asset else fmt(step)
+    if m.lot is None:
+        return f"the wire's {text} step (no lot is known for {m.symbol})"
+    if m.lot != step:
+        return f"{text}, a whole number of {fmt(m.lot)} lots that the wire's 1e-8 writes exactly"
+    return f"the {text} lot"
 
 
 @rule(
@@ -1422,9 +1442,9 @@ def check_max_size(ctx):
         elif (notional := times(qty, reference)) > max_cost:  # exact (graphc.numbers), as GC501's
             yield Finding(
                 ("nodes", node.index, "quantity"),
-                f"order notional {_money(notional, m.cost_unit, max_cost)} is above {_venue_name(node)}'s "
+                f"order notional {_money(notional, m.cost_unit)} is above {_venue_name(node)}'s "
                 f"maximum of "
-                f"{_money(max_cost, m.cost_unit, exact=True)} for {node.symbol}",
+                f"{_money(max_cost, m.cost_unit)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
             )
         elif half_unknown is not None:  # the notional passed; the size's maximum is unknown

@@ -69,6 +69,7 @@ class LegContext:
         "fields",
         "key",
         "leg_id",
+        "notional",
         "quotes",
         "raw",
         "require_quotes",
@@ -108,6 +109,9 @@ class LegContext:
         self.skips: list[tuple[str, str, str]] = []  # (code, the node's wire field, reason): the model makes Skips
         # (the limit as written, its price before the grids) of a template the grid alignment moved (GC404)
         self.unaligned: tuple[str, Decimal] | None = None
+        # the dollars a notional size (`buy: $1`) was written as, which compile divided by the price and rounded
+        # down to the lot: GC301 says so when that put the order under the venue's minimum (audit desk21 1)
+        self.notional: Decimal | None = None
 
     def span_of(self, name):
         """The span to report field ``name`` at (``None``: the leg's key)."""
@@ -504,6 +508,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         lot = ctx.resolver.facts(symbol, venue, type_).lot
         step = size_step(lot)  # spec §3.2: down to the lot, and so that the wire's 1e-8 writes it exactly
         notional = (amount, reference, step)  # equal numbers size equally
+        ctx.notional = amount
         try:
             known = _NOTIONALS.get(notional)
         except TypeError:  # a signalling NaN cannot be hashed: read as written

@@ -219,6 +219,7 @@ class _Builder:
         )
         self.origin = {}
         self.unaligned: dict[str, tuple[str, Decimal]] = {}  # leg id -> LegContext.unaligned, for GC404
+        self.notionals: dict[str, Decimal] = {}  # leg id -> LegContext.notional, for GC301
         defaults = self.data.get("defaults")
         defaults = defaults if isinstance(defaults, dict) else {}
         inherited = (
@@ -373,6 +374,8 @@ class _Builder:
                 self.skips.append(_new_tuple(Skip, (code, ("nodes", index, wire_field), reason)))
         if ctx.unaligned is not None:
             self.unaligned[leg_id] = ctx.unaligned
+        if ctx.notional is not None:
+            self.notionals[leg_id] = ctx.notional
         fields = ctx.fields
         self.origin[leg_id] = _new_tuple(  # NodeOrigin(price_text, quantity_text)
             NodeOrigin,
@@ -691,15 +694,18 @@ def build_wire(doc, *, quotes=None, require_quotes=True, resolver: MarketResolve
         wire = None
     facts = None
     if wire is not None:
-        facts = functools.partial(_graph_facts, wire, builder.quotes, builder.resolver, builder.unaligned)
+        facts = functools.partial(
+            _graph_facts, wire, builder.quotes, builder.resolver, builder.unaligned, builder.notionals
+        )
     return BuildResult(wire, builder.locator, builder.origin, builder.diagnostics, builder.skips, facts)
 
 
-def _graph_facts(wire: dict, quotes, resolver: MarketResolver, unaligned: dict) -> GraphFacts:
+def _graph_facts(wire: dict, quotes, resolver: MarketResolver, unaligned: dict, notionals: dict) -> GraphFacts:
     """The facts of a graph this module built: its nodes read knowing their shape (see :func:`compiled_node_facts`),
-    and the templates whose price the grids moved (``GraphFacts.unaligned``)."""
+    the templates whose price the grids moved (``GraphFacts.unaligned``) and the dollars of its notional sizes
+    (``GraphFacts.notionals``)."""
     nodes = [compiled_node_facts(i, node, quotes, resolver) for i, node in enumerate(wire["nodes"])]
-    return compiled_graph_facts(wire, nodes, quotes, resolver, unaligned)
+    return compiled_graph_facts(wire, nodes, quotes, resolver, unaligned, notionals)
 
 
 assert NodeFacts._fields[-3:] == ("quote", "market", "missing") and len(NodeFacts._fields) == 21, (
