@@ -739,6 +739,35 @@ def base_asset(symbol: str) -> str:
     return symbol.split("-", 1)[0].strip().upper()
 
 
+def undashed(symbol: str) -> str | None:
+    """What graphc makes of a symbol without '-' (``BTCUSDT``, ``PURR/USDC``: a venue's own spelling), said for a
+    person: its whole name is its base asset (spec §3.2: the text before the first '-'); None when it has a '-'.
+    A message that names such a symbol's base asset says this instead of "BTCUSDT trades BTCUSDT" (desk21 2)."""
+    if not isinstance(symbol, str) or "-" in symbol:
+        return None
+    return f"{symbol} has no '-', so graphc reads its whole name as its base asset"
+
+
+def dashed(symbol: str, *assets: str | None) -> str | None:
+    """A symbol without '-' written with one, split after the first of ``assets`` (a currency or a base asset) that
+    it starts or ends with: ``BTC-USDT`` for BTCUSDT and USDT or BTC, ``PURR-USDC`` for PURR/USDC; None when no split
+    is known (graphc does not guess where an asset ends). Whether the venue takes that spelling is not known here."""
+    if not isinstance(symbol, str) or "-" in symbol:
+        return None
+    if "/" in symbol:
+        return symbol.replace("/", "-", 1)
+    upper = symbol.upper()
+    for asset in assets:
+        asset = (asset or "").upper()
+        if not asset or len(asset) >= len(upper):
+            continue
+        if upper.endswith(asset):
+            return f"{symbol[: -len(asset)]}-{symbol[-len(asset) :]}"
+        if upper.startswith(asset):
+            return f"{symbol[: len(asset)]}-{symbol[len(asset) :]}"
+    return None
+
+
 # ---------------------------------------------------------------------------
 # Prices
 

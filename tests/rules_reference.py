@@ -59,7 +59,10 @@ GC301/GC309/GC501/GC503 show every amount exactly, in the one money text graphc 
 rounded or cut to cents, the suggested cut too: it replaces ``usd(.., than=)``, ``usd_exact``, ``usd_up`` and the
 largest legs' ``places``), GC301 says of a notional size (``GraphFacts.notionals``, compile's only) that compile
 rounded it down to the lot (``_lot``) and gives the notional that buys the smallest size its hint names, now exactly
-on the lot (``_min_qty``: 6.67 shares, not 7; audit desk21 1, tests/test_money_in_reports.py).
+on the lot (``_min_qty``: 6.67 shares, not 7; audit desk21 1, tests/test_money_in_reports.py); GC405's different
+assets say of a symbol without '-' that its whole name is its base asset, and the spelling with one that would be
+compared (``_undashed_note``, in the skip and the derived warning's hint; audit desk21 2,
+tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ from graphc.rules.execution import (
     _size_unit,
     _sized,
     _turned_back,
+    _undashed_note,
     cross_hint,
 )
 from graphc.rules.graph import (
@@ -594,13 +598,15 @@ def check_hedge_size(ctx):
                     f"{parent.side}s {parent.symbol} ({edge.label}, {edge.trigger}): the router copies the parent's "
                     f"fill quantity, so {copied}",
                     hint=f"size it fixed in {units[1]}, its own unit (what the parent's fills are worth in "
-                    f"{units[1]}): `derived` copies the parent's quantity, not its value",
+                    f"{units[1]}): `derived` copies the parent's quantity, not its value"
+                    + _undashed_note(parent, child, *units),
                 )
             else:
                 yield Skipped(
                     child.at("quantity"),
                     f"{_sized(parent.qty, units[0])} and {_sized(child.qty, units[1])} are different assets: "
-                    "the hedge's size is not compared with its parent's (graphc has no exchange rates)",
+                    "the hedge's size is not compared with its parent's (graphc has no exchange rates)"
+                    + _undashed_note(parent, child, *units),
                 )
             continue
         if child.derived or parent.qty is None or parent.qty == child.qty:

@@ -190,6 +190,75 @@ def test_a_size_in_another_asset_never_gets_the_same_number_in_the_traded_asset_
     assert f"  hint: {hint}\n" in result.stderr, result.stderr
 
 
+# audit desk21 2: on a symbol without '-' (Binance's BTCUSDT, Hyperliquid's PURR/USDC) graphc reads the whole name as
+# the base asset (spec §3.2: the text before the first '-'), so `0.5 BTC` stays GC105; the message said "BTCUSDT
+# trades BTCUSDT" and the hint "write the size in BTCUSDT", which nobody can follow.
+NO_DASH = "but BTCUSDT has no '-', so graphc reads its whole name as its base asset"
+
+
+@pytest.mark.parametrize(
+    ("symbol", "venue", "size", "message", "hint"),
+    [
+        (
+            "BTCUSDT",
+            "binance",
+            "0.5 BTC",
+            f"quantity '0.5 BTC' is in BTC, {NO_DASH}",
+            "write a plain number of base units (`buy: 0.5`), or the symbol as `BTC-USDT` if the venue accepts it",
+        ),
+        (  # not BTC: a plain 0.5 would be 0.5 of the base asset, not of ETH, so no number is offered
+            "BTCUSDT",
+            "binance",
+            "0.5 ETH",
+            f"quantity '0.5 ETH' is in ETH, {NO_DASH}",
+            "write a plain number of base units, or the symbol as `BTC-USDT` if the venue accepts it",
+        ),
+        (
+            "BTCUSDT",
+            "binance",
+            "100 USDT",
+            f"quantity '100 USDT' is in USDT, {NO_DASH}",
+            "USDT is BTCUSDT's quote currency: for its base asset worth 100 USDT write `$100` (graphc divides it by "
+            "the price), else a plain number of base units, or the symbol as `BTC-USDT` if the venue accepts it",
+        ),
+        (
+            "BTCUSDT",
+            "binance",
+            "2 shares",
+            "'2 shares': shares/contracts are for prediction legs; BTCUSDT is spot",
+            "write a plain number of base units, or the symbol as `BTC-USDT` if the venue accepts it",
+        ),
+        (
+            "PURR/USDC",
+            "hyperliquid",
+            "10 PURR",
+            "quantity '10 PURR' is in PURR, but PURR/USDC has no '-', so graphc reads its whole name as its base asset",
+            "write a plain number of base units (`buy: 10`), or the symbol as `PURR-USDC` if the venue accepts it",
+        ),
+        (
+            "BTCJPY",
+            None,
+            "$100",
+            "notional size '$100' is in dollars, but BTCJPY is priced in JPY (graphc has no exchange rates)",
+            "write a plain number of base units, or the symbol as `BTC-JPY` if the venue accepts it",
+        ),
+    ],
+)
+def test_a_size_on_a_symbol_without_a_dash_says_what_graphc_reads_and_how_to_write_it(
+    tmp_path, symbol, venue, size, message, hint
+):
+    pinned = f"    venue: {venue}\n" if venue else ""
+    path = write(tmp_path, "p.yaml", HEAD + f"  a:\n    buy: {size}\n    symbol: {symbol}\n{pinned}    limit: 9\n")
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f" error GC105 {message}\n" in result.stdout, result.stdout
+    assert f"  hint: {hint}\n" in result.stdout, result.stdout
+    assert f"in {symbol}" not in result.stdout  # never "write the size in BTCUSDT"
+    # the hint's plain number is the verdict's way out: base units, no GC105
+    plain = write(tmp_path, "n.yaml", HEAD + f"  a:\n    buy: 0.5\n    symbol: {symbol}\n{pinned}    limit: 9\n")
+    assert "GC105" not in CliRunner().invoke(cli, ["lint", "--no-cache", str(plain)]).output
+
+
 @pytest.mark.parametrize(
     "name,text,hint",
     [

@@ -832,6 +832,32 @@ def test_gc405_hedges_in_another_asset_are_skipped_not_compared(tmp_path):
     assert not any("derived" in (f[3] or "") and "use a derived" in f[3] for f in book["findings"])
 
 
+def test_gc405_a_symbol_without_a_dash_says_why_its_size_is_another_asset(tmp_path):
+    """audit desk21 2 (p23): a basis trade between Binance's BTCUSDT and a BTC perp was skipped as "5.14238 BTCUSDT
+    and 5.14 BTC are different assets", true under spec §3.2 (the base asset is the text before the first '-') but
+    nothing a desk can act on: the reason now says why and which spelling would be compared. The verdict stays."""
+    text = """\
+graphc: 1
+name: basis
+legs:
+  spot: {buy: 5.14238, symbol: BTCUSDT, venue: binance, limit: 97231}
+  perp: {sell: 5.14 BTC, symbol: BTC-USD-PERP, venue: hyperliquid, limit: 97143, after: spot filled}
+"""
+    book, wire = lint_both(tmp_path, text, Q20)
+    assert book == wire
+    found, skipped = _gc405(book)
+    assert found == []
+    assert skipped == [
+        "5.14238 BTCUSDT and 5.14 BTC are different assets: the hedge's size is not compared with its parent's "
+        "(graphc has no exchange rates); BTCUSDT has no '-', so graphc reads its whole name as its base asset: "
+        "written `BTC-USDT`, if the venue accepts it, its size is read in BTC"
+    ]
+    # so written: one asset, BTC, and the sizes are compared (5.14238 against 5.14: GC405 warns)
+    book, _ = lint_both(tmp_path, text.replace("BTCUSDT", "BTC-USDT"), Q20)
+    found, skipped = _gc405(book)
+    assert skipped == [] and [f[2].split(" but ")[0] for f in found] == ["hedge 'perp' sells 5.14 BTC-USD-PERP"]
+
+
 def test_gc405_a_derived_hedge_on_another_asset_than_prediction_contracts_warns(tmp_path):
     text = """\
 graphc: 1

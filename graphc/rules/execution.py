@@ -46,7 +46,7 @@ from graphc.numbers import above, is_multiple, plain, shown, times
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
-from graphc.units import MAX_SLIPPAGE_BPS, UnitError, base_asset, generated_price, parse_price
+from graphc.units import MAX_SLIPPAGE_BPS, UnitError, base_asset, dashed, generated_price, parse_price, undashed
 from graphc.venues.prices import align_generated, generated_grid
 from graphc.vocabulary import FILL_TRIGGERS
 
@@ -680,6 +680,9 @@ def check_hedge_size(ctx):
     no exchange rates. Such a hedge is skipped (`--explain-skips` names both
     sizes), never passed. So is a hedge in shares behind a Kalshi entry in
     contracts, even on the same event: graphc does not know that they match.
+    A symbol without `-` (`BTCUSDT`) is its own base asset, so a BTCUSDT leg
+    and a BTC-USD-PERP hedge are different assets too; the skip says so, and
+    that written `BTC-USDT` (if the venue accepts it) the sizes are compared.
 
     A leg sized `derived` follows the parent's fills: the router copies the
     parent's fill quantity. In the parent's unit that is the hedge the author
@@ -755,13 +758,15 @@ def check_hedge_size(ctx):
                     f"{parent.side}s {parent.symbol} ({edge.label}, {edge.trigger}): the router copies the parent's "
                     f"fill quantity, so {copied}",
                     hint=f"size it fixed in {child_unit}, its own unit (what the parent's fills are worth in "
-                    f"{child_unit}): `derived` copies the parent's quantity, not its value",
+                    f"{child_unit}): `derived` copies the parent's quantity, not its value"
+                    + _undashed_note(parent, child, parent_unit, child_unit),
                 )
             else:
                 yield Skipped(
                     child.at("quantity"),
                     f"{_sized(parent.qty, parent_unit)} and {_sized(child.qty, child_unit)} are different assets: "
-                    "the hedge's size is not compared with its parent's (graphc has no exchange rates)",
+                    "the hedge's size is not compared with its parent's (graphc has no exchange rates)"
+                    + _undashed_note(parent, child, parent_unit, child_unit),
                 )
             continue
         if child.derived or parent.qty is None or parent.qty == child.qty:
@@ -783,6 +788,25 @@ def _size_unit(node) -> str:
     if node.type == "prediction" or node.market.prediction:
         return "contracts" if node.market.venue == "kalshi" else "shares"
     return base_asset(node.symbol) if isinstance(node.symbol, str) else ""
+
+
+def _undashed_note(parent, child, parent_unit: str, child_unit: str) -> str:
+    """Why a spot or perp leg's unit is its whole symbol, when it is (``; BTCUSDT has no '-', so graphc reads its
+    whole name as its base asset: written `BTC-USDT`, if the venue accepts it, its size is read in BTC``): "5.14238
+    BTCUSDT and 5.14 BTC are different assets" says nothing a desk can act on without it (audit desk21 2)."""
+    notes = []
+    for node, unit, other in ((parent, parent_unit, child_unit), (child, child_unit, parent_unit)):
+        why = undashed(node.symbol) if unit not in ("shares", "contracts") else None
+        if why is None:
+            continue
+        split = dashed(node.symbol, node.market.cost_unit, other)
+        base = split.split("-")[0].upper() if split is not None else None
+        notes.append(
+            f"{why}: written `{split}`, if the venue accepts it, its size is read in {base}"
+            if base
+            else f"{why}: written with a '-' (BASE-QUOTE), if the venue accepts it, its size is read in its base asset"
+        )
+    return "".join(f"; {note}" for note in notes)
 
 
 def _sized(qty: Decimal | None, unit: str) -> str:

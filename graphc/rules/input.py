@@ -539,7 +539,11 @@ GC105 = describe(
     the instrument:
 
     - `N ASSET` must name the symbol's base asset, the text before the first `-`,
-      compared without regard to case: `2 ETH` fits `ETH-USD`, `2 BTC` does not;
+      compared without regard to case: `2 ETH` fits `ETH-USD`, `2 BTC` does not.
+      A symbol without `-` (a venue's own spelling: `BTCUSDT`, `PURR/USDC`) is
+      its own base asset, so `0.5 BTC` on `BTCUSDT` is GC105 too; the message
+      says so, and the hint offers the plain number `0.5` (base units) or the
+      symbol written with a `-` (`BTC-USDT`), if the venue accepts it;
     - `N shares` and `N contracts` are for prediction legs only;
     - a dollar notional (`$5k`, `5000 USD`) is divided by a price, so it needs a
       market priced in dollars: on `ETH-BTC` or `USD-JPY` it is refused (graphc

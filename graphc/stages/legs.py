@@ -21,6 +21,7 @@ from graphc.units import (
     SUFFIX_WORDS,
     UnitError,
     base_asset,
+    dashed,
     divide_to_step,
     format_decimal,
     generated_price,
@@ -32,6 +33,7 @@ from graphc.units import (
     plain_size,
     scaled_fast,
     to_scaled,
+    undashed,
     unmarked,
 )
 from graphc.venues import MarketResolver, infer_instrument, prediction_venue
@@ -183,24 +185,43 @@ def located(ctx, name, exc: UnitError) -> DiagnosticError:
 LIVE_QUOTE_SKIP = ", read when the strategy runs"
 
 
-def _other_asset_hint(ctx, asset: str, amount, symbol: str, venue, type_, expected: str) -> str:
+def _other_asset_hint(ctx, asset: str, amount, symbol: str, venue, type_, expected: str, field: str) -> str:
     """The GC105 hint for a size in an asset the market does not trade. Never the same number in the traded
     asset: `1,000 USDC` on SOL-USDC meant $1,000 of SOL, not 1000 SOL (cmds16 2: the hint offered a trade 143
     times the size meant). An amount in the market's own quote currency is a notional: in dollars graphc divides
     it by the price (spec §3.2); in another currency it has no notional sizes."""
-    if type_ != "prediction":
-        quote = ctx.resolver.facts(symbol, venue, type_).cost_unit
-        if quote is not None and asset.upper() == quote.upper():
-            if quote.upper() in DOLLARS:
-                return (
-                    f"{asset} is {symbol}'s quote currency: for {expected} worth {format_decimal(amount)} {asset} "
-                    f"write `${format_decimal(amount)}` (graphc divides it by the price), else the size in {expected}"
-                )
+    quote = ctx.resolver.facts(symbol, venue, type_).cost_unit if type_ != "prediction" else None
+    plain_base = type_ != "prediction" and undashed(symbol) is not None  # BTCUSDT: "the size in BTCUSDT" is no help
+    if quote is not None and asset.upper() == quote.upper():
+        what = "its base asset" if plain_base else expected
+        if quote.upper() in DOLLARS:
             return (
-                f"{asset} is {symbol}'s quote currency, and graphc sizes an order in dollars or in the asset it "
-                f"trades (it has no exchange rates): write the size in {expected}"
+                f"{asset} is {symbol}'s quote currency: for {what} worth {format_decimal(amount)} {asset} "
+                f"write `${format_decimal(amount)}` (graphc divides it by the price), else "
+                f"{_in_base(symbol, quote, field)}"
             )
+        return (
+            f"{asset} is {symbol}'s quote currency, and graphc sizes an order in dollars or in the asset it "
+            f"trades (it has no exchange rates): write {_in_base(symbol, quote, field)}"
+        )
+    if plain_base:
+        return f"write {_in_base(symbol, quote, field, asset, amount)}"
     return f"write the size in {expected} (graphc does not convert {asset} into {expected})"
+
+
+def _in_base(symbol: str, quote: str | None, field: str, asset: str | None = None, amount=None) -> str:
+    """How to size an order in ``symbol``'s base asset, after "write": ``the size in ETH``; on a symbol without '-'
+    (BTCUSDT), whose base asset graphc reads as its whole name (spec §3.2), a plain number (base units: `buy: 0.5`
+    when the size was written in the asset that BTC-USDT would name), or the symbol written with '-' (audit desk21
+    2: "write the size in BTCUSDT" could not be followed)."""
+    if undashed(symbol) is None:
+        return f"the size in {base_asset(symbol)}"
+    split = dashed(symbol, quote, asset)
+    number = "a plain number of base units"
+    if split is not None and asset is not None and amount is not None and split.split("-")[0].upper() == asset.upper():
+        number += f" (`{field}: {format_decimal(amount)}`)"
+    named = f"`{split}`" if split is not None else "BASE-QUOTE, with a '-'"
+    return f"{number}, or the symbol as {named} if the venue accepts it"
 
 
 def _check_live_form(ctx, name, check, raw: LiveValue) -> None:
@@ -446,11 +467,14 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
                 f"write `{format_decimal(amount)}{q.asset.lower()}` (no space) for a multiple, or "
                 f"`{format_decimal(amount)} {expected}`",
             )
+        why = undashed(symbol) if type_ != "prediction" else None  # BTCUSDT: not "BTCUSDT trades BTCUSDT"
         raise DiagnosticError(
             "GC105",
-            f"quantity {shown(raw)} is in {q.asset} but {symbol} trades {expected}",
+            f"quantity {shown(raw)} is in {q.asset}, but {why}"
+            if why
+            else f"quantity {shown(raw)} is in {q.asset} but {symbol} trades {expected}",
             ctx.span_of(field_name),
-            _other_asset_hint(ctx, q.asset, amount, symbol, venue, type_, expected),
+            _other_asset_hint(ctx, q.asset, amount, symbol, venue, type_, expected, field_name),
         )
     if q.kind == "shares" and type_ != "prediction":
         shaped = prediction_venue(symbol)
@@ -458,12 +482,14 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             why = f"{symbol} is a {shaped} market, but `type: {type_}` makes it {type_}"
             hint = "drop the `type:` line (graphc infers prediction from the symbol) or write `type: prediction`"
         elif _PAIR.fullmatch(symbol):  # ETH-USD, BTCUSDT, SOL-USD-PERP: an exchange's market
-            why, hint = f"{symbol} is {type_}", f"write the size in {base_asset(symbol)}"
+            quote = ctx.resolver.facts(symbol, venue, type_).cost_unit
+            why, hint = f"{symbol} is {type_}", f"write {_in_base(symbol, quote, field_name)}"
         else:  # FED-23DEC-T3.00, polymarket.com/event/...: a prediction market graphc cannot place by its shape
             why = f"graphc reads {symbol} as {type_}"
+            quote = ctx.resolver.facts(symbol, venue, type_).cost_unit
             hint = (
                 f"if {symbol} is a prediction market, pin `venue: polymarket` or `venue: kalshi`; "
-                f"else write the size in {base_asset(symbol)}"
+                f"else write {_in_base(symbol, quote, field_name)}"
             )
         raise DiagnosticError(
             "GC105",
@@ -476,7 +502,7 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
         if unit not in DOLLARS:  # dollars divided by a price in bitcoin or yen are not a size
             priced = f"{symbol} is priced in {unit}" if unit else f"the currency of {symbol}'s prices is unknown"
             base = base_asset(symbol)
-            hint = f"write the size in {base}"
+            hint = f"write {_in_base(symbol, unit, field_name)}"
             if base.upper() in DOLLARS:  # `1000 USD` on USD-JPY: the size is already in the base asset
                 hint = (
                     f"{base} is {symbol}'s base asset: write a size in {base} as a plain number, "
