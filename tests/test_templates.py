@@ -703,6 +703,65 @@ def test_total_leg_limit():
     assert result.wire is None
 
 
+# audit desk21 3: a basket of Polymarket outcomes is the natural for_each, and its `:yes` items make no leg id
+# (GC103, spec §6.3); the hint offered only `for_each: N`, which loses the list. It now gives the same items as
+# mappings, whose copies are numbered (docs/templates.md: `ID-0`, `ID-1`), and following it compiles.
+BASKET = """\
+graphc: 1
+name: pm-basket
+legs:
+  yes:
+    for_each: [rain-london:yes, will-btc-hit-150k-in-2026:yes]
+    buy: 20 shares
+    symbol: "{{ item }}"
+    limit: 0.15
+"""
+
+
+def test_for_each_items_that_make_no_leg_id_get_a_hint_to_mapping_items_that_compiles(tmp_path):
+    (tmp_path / "b.yaml").write_text(BASKET)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(tmp_path / "b.yaml")])
+    assert result.exit_code == 1, result.output
+    assert (
+        "error GC103 leg id 'yes-rain-london:yes', made by `for_each` from the item 'rain-london:yes'" in result.stdout
+    )
+    hint = (
+        "  hint: make the items mappings and read their field, which numbers the legs (yes-0, yes-1): "
+        '`for_each: [{sym: rain-london:yes}, {sym: will-btc-hit-150k-in-2026:yes}]`, and `"{{ item.sym }}"` where '
+        'the leg writes `"{{ item }}"` (`symbol: "{{ item.sym }}"`); or use items made of those characters\n'
+    )
+    assert hint in result.stdout, result.stdout
+    assert "for_each: N" not in result.stdout
+    # the hint followed, as written: the legs are yes-0 and yes-1, on the two outcomes, in the list's order
+    fixed = BASKET.replace(
+        "[rain-london:yes, will-btc-hit-150k-in-2026:yes]",
+        "[{sym: rain-london:yes}, {sym: will-btc-hit-150k-in-2026:yes}]",
+    ).replace('"{{ item }}"', '"{{ item.sym }}"')
+    (tmp_path / "f.yaml").write_text(fixed)
+    done = CliRunner().invoke(cli, ["compile", str(tmp_path / "f.yaml")])
+    assert done.exit_code == 0, done.output
+    nodes = json.loads(done.stdout)["nodes"]
+    assert [(n["node_id"], n["instrument"]["symbol"]) for n in nodes] == [
+        ("yes-0", "rain-london:yes"),
+        ("yes-1", "will-btc-hit-150k-in-2026:yes"),
+    ]
+
+
+def test_the_mapping_hint_of_a_long_list_shows_its_first_items_and_quotes_what_a_flow_list_cannot_hold():
+    text = playbook("""\
+        legs:
+          leg:
+            for_each: ["a b", "c,d", e:yes, f:yes]
+            buy: 1 share
+            symbol: "{{ item }}"
+        """)
+    diagnostic = only(compiled(text), "GC103")
+    assert diagnostic.hint.startswith(
+        "make the items mappings and read their field, which numbers the legs (leg-0, leg-1 ... leg-3): "
+        '`for_each: [{sym: "a b"}, {sym: "c,d"}, ...]`'
+    ), diagnostic.hint
+
+
 # ---------------------------------------------------------------------------
 # use: templates
 

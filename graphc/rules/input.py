@@ -330,7 +330,11 @@ def check_wire_venue_case(ctx):
       and `yes` are strings, so `sandbox: no` is GC103 rather than a quiet `false`;
     - a pattern that does not match: `name` must look like `btc-dip-buy` (lower-case
       letters, digits, `.`, `_`, `-`), leg ids must start with a letter or digit
-      (an id made by `for_each` is reported once, at the item that made it);
+      (an id made by `for_each` is reported once, at the item that made it: a
+      Polymarket outcome such as `rain-london:yes` makes `ID-rain-london:yes`,
+      and the hint gives the items as mappings, `for_each: [{sym:
+      rain-london:yes}]` with `symbol: "{{ item.sym }}"`, whose copies are
+      numbered `ID-0`, `ID-1`);
     - a quoted `true`, `false` or number where a boolean or number goes:
       `sandbox: "false"` is the text `false`, and the message says to remove the quotes;
     - a leg that gives its side and size twice (`buy: 1 ETH` with `side: buy`), and a

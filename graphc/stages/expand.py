@@ -404,10 +404,34 @@ def _ids_valid(r, leg_id, instances, spans, key_spans) -> bool:
             "GC103",
             f"leg id {new_id!r}, made by `for_each` from the item {names['item']!r}, may use {LEG_ID_WORDS}",
             span_in(spans, ("for_each", index)),
-            hint="use items made of those characters, or `for_each: N` to number the legs",
+            hint=_numbered_hint(leg_id, [names["item"] for _, names, _ in instances]),
         )
         return False
     return True
+
+
+_FLOW_PLAIN = re.compile(r"[A-Za-z0-9][^\s,\[\]{}#'\"]*")  # an item a flow list writes bare (rain-london:yes)
+
+
+def _numbered_hint(leg_id: str, items: list) -> str:
+    """GC103's hint for text items that make no leg id (a Polymarket `x:yes`): the same items as mappings, whose
+    copies are numbered (`ID-0`, `ID-1`: docs/templates.md), read by their field, so the list is kept; `for_each: N`
+    alone would lose it (audit desk21 3)."""
+
+    def flow(item) -> str:
+        text = str(item)
+        plain = _FLOW_PLAIN.fullmatch(text) and not text.endswith(":") and ": " not in text
+        return text if plain else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    shown = items if len(items) <= 3 else items[:2]  # a long list: its first two, enough to copy the form
+    listed = ", ".join(f"{{sym: {flow(item)}}}" for item in shown) + (", ..." if len(shown) < len(items) else "")
+    ids = ", ".join(f"{leg_id}-{index}" for index in range(len(shown)))
+    ids += f" ... {leg_id}-{len(items) - 1}" if len(shown) < len(items) else ""
+    return (
+        f"make the items mappings and read their field, which numbers the legs ({ids}): "
+        f'`for_each: [{listed}]`, and `"{{{{ item.sym }}}}"` where the leg writes `"{{{{ item }}}}"` '
+        f'(`symbol: "{{{{ item.sym }}}}"`); or use items made of those characters'
+    )
 
 
 def _kind(value) -> str:
