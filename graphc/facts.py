@@ -184,6 +184,24 @@ def dollar_notional(node: NodeFacts) -> Decimal | None:
     return times(qty, reference).copy_abs()  # copy_abs: abs() would round to 28 digits again
 
 
+def notional_gap(derived: bool, qty: Decimal | None, price: Decimal | None, currency: str | None = "USD") -> str | None:
+    """Why a leg's dollar notional is unknown, in the few words `graphc plan` and GC503 both say it (one
+    vocabulary, audit desk21 4): ``derived size`` (it follows fills), ``no size`` (a notional size linted without
+    a price), ``no price`` (a market order without a quote, a limit template linted without quotes), or
+    ``not in dollars: BTC`` (a market priced in another currency, ``unknown currency`` when not known); None when
+    the notional is known and in dollars. Only the cause that applies: a derived leg with a limit and a quote is
+    ``derived size``, never "derived size, no limit price and no quote, or not priced in dollars"."""
+    if derived:
+        return "derived size"
+    if qty is None:
+        return "no size"
+    if price is None:
+        return "no price"
+    if currency not in DOLLARS:
+        return f"not in dollars: {currency or 'unknown currency'}"
+    return None
+
+
 def missing_side(node: NodeFacts) -> str | None:
     """``the quote for X has no ask`` when ``node`` is a market order whose symbol has a quote without a price on
     the side the order meets (the ask for a buy, the bid for a sell: a one-sided book, whose empty side the router

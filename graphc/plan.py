@@ -28,12 +28,11 @@ from decimal import Decimal
 from stat import S_ISREG
 from typing import Any
 
-from graphc.facts import edge_targets, router_reading, wire_limit, wire_qty
+from graphc.facts import edge_targets, notional_gap, router_reading, wire_limit, wire_qty
 from graphc.files import open_source
 from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
 from graphc.units import UnitError
-from graphc.vocabulary import DOLLARS
 
 PLAN_VERSION = 1
 
@@ -407,11 +406,12 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         amount, limit = _amount(node), _limit(node)
         price = limit if limit is not None else _quoted(node, symbol, quotes)
         notional = times(amount, price) if amount is not None and price is not None else None  # exact, as GC501
+        # why it is left out of the total, in GC503's words (facts.notional_gap): derived size, no size, no price
+        why = notional_gap(node.get("quantity") == "derived", amount, price, currency)
         if notional is None:
-            why = "derived size" if node.get("quantity") == "derived" else "no size" if amount is None else "no price"
             unknown.append(f"{node.get('node_id')} ({why})")
-        elif currency not in DOLLARS:  # bitcoin or yen are not dollars (as GC501 reads them)
-            not_dollars.append(f"{node.get('node_id')} ({currency or 'unknown currency'})")
+        elif why is not None:  # bitcoin or yen are not dollars (as GC501 reads them): listed by currency
+            not_dollars.append(f"{node.get('node_id')} ({why.removeprefix('not in dollars: ')})")
         else:
             total = plus(total, notional)
         execution = _mapping(node.get("execution"))

@@ -62,7 +62,9 @@ rounded it down to the lot (``_lot``) and gives the notional that buys the small
 on the lot (``_min_qty``: 6.67 shares, not 7; audit desk21 1, tests/test_money_in_reports.py); GC405's different
 assets say of a symbol without '-' that its whole name is its base asset, and the spelling with one that would be
 compared (``_undashed_note``, in the skip and the derived warning's hint; audit desk21 2,
-tests/test_rules_execution.py).
+tests/test_rules_execution.py); GC503's skip names each leg's own cause in `graphc plan`'s words
+(``facts.notional_gap``: `pm-no (derived size)`), not every cause for every leg (audit desk21 4,
+tests/test_rules_risk.py).
 """
 
 from __future__ import annotations
@@ -73,7 +75,16 @@ from decimal import Decimal
 from itertools import islice
 
 from graphc.diagnostics import Skip
-from graphc.facts import _NO_FIELDS, EdgeFacts, GraphFacts, NodeFacts, missing_side, wire_limit, wire_qty
+from graphc.facts import (
+    _NO_FIELDS,
+    EdgeFacts,
+    GraphFacts,
+    NodeFacts,
+    missing_side,
+    notional_gap,
+    wire_limit,
+    wire_qty,
+)
 from graphc.numbers import above, is_multiple, minus, plain, plus, times, usd
 from graphc.quotes import no_quote_reason
 from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
@@ -450,7 +461,7 @@ def check_gross_notional(ctx):
         notional = _dollar_notional(node)
         name = node.node_id or f"nodes[{node.index}]"
         if notional is None:
-            unknown.append(name)
+            unknown.append(f"{name} ({notional_gap(node.derived, node.qty, node.reference, node.market.cost_unit)})")
             if node.notional is not None or missing_side(node):
                 priced.append(node)
         else:
@@ -464,10 +475,9 @@ def check_gross_notional(ctx):
         if unknown:
             yield Skipped(
                 _LIMIT,
-                f"notional unknown for {', '.join(map(str, unknown[:TOP_LEGS]))}"
-                f"{' and more' if len(unknown) > TOP_LEGS else ''} "
-                "(derived size, no limit price and no quote, or not priced in dollars"
-                + (f": {_unknown_reason(priced[0])})" if priced else ")"),
+                f"notional unknown for {', '.join(unknown[:TOP_LEGS])}"
+                f"{' and more' if len(unknown) > TOP_LEGS else ''}"
+                + (f": {_unknown_reason(priced[0])}" if priced else ""),
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]

@@ -519,7 +519,73 @@ def test_gc501_skip_of_a_market_order_on_a_one_sided_quote_names_the_missing_sid
     assert findings == []
     reasons = {s.code: s.reason for s in skips}
     assert reasons["GC501"].endswith("it is a market order and the quote for BTC-USD has no bid"), reasons
-    assert reasons["GC503"].endswith(": it is a market order and the quote for BTC-USD has no bid)"), reasons
+    assert (
+        reasons["GC503"]
+        == "notional unknown for s (no price): it is a market order and the quote for BTC-USD has no bid"
+    )
+
+
+# -- audit desk21 4: GC503's skip names the cause that applies to each leg, in plan's words ------------------------
+# It listed every cause for every leg, "(derived size, no limit price and no quote, or not priced in dollars)", for
+# a derived leg with a limit and a quote; plan said "(derived size)". One vocabulary: facts.notional_gap.
+
+HEDGE14 = """\
+graphc: 1
+name: fed-mixed-hedge
+risk:
+  max_notional: $250
+legs:
+  kalshi-yes:
+    buy: 200 contracts
+    symbol: KXFEDDECISION-26DEC-C25
+    limit: ask + 1 tick
+  pm-no:
+    buy: derived
+    symbol: fed-cut-march:no
+    limit: ask + 1 tick
+    after: kalshi-yes each fill
+  unwind:
+    sell: 200 contracts
+    symbol: KXFEDDECISION-26DEC-C25
+    after: kalshi-yes + 1h
+"""
+QUOTES14 = "fed-cut-march:no: {bid: 0.55, ask: 0.56}\nKXFEDDECISION-26DEC-C25: {bid: 0.40, ask: 0.41}\n"
+
+
+def test_gc503_skip_names_only_the_cause_of_each_leg_as_plan_does(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "p.yaml").write_text(HEDGE14)
+    (tmp_path / "q.yaml").write_text(QUOTES14)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--explain-skips", "--quotes", "q.yaml", "p.yaml"])
+    assert "p.yaml:4:17: skipped GC503 notional unknown for pm-no (derived size)\n" in result.stdout, result.output
+    # plan's total, in the same words: 200 x (0.41 + 0.01) = 84 bought, 200 x 0.40 bid = 80 sold (by hand)
+    plan = CliRunner().invoke(cli, ["plan", "--quotes", "q.yaml", "p.yaml"])
+    assert "total notional: at least $164 (unknown for pm-no (derived size))\n" in plan.output, plan.output
+    # without quotes each leg says its own cause: the templates have no price, the market order's size is known
+    bare = CliRunner().invoke(cli, ["lint", "--no-cache", "--explain-skips", "p.yaml"])
+    assert (
+        "skipped GC503 notional unknown for kalshi-yes (no price), pm-no (derived size), unwind (no price)\n"
+        in bare.stdout
+    ), bare.output
+    # a notional size with nothing to divide by: its size is what is unknown
+    (tmp_path / "n.yaml").write_text(
+        "graphc: 1\nname: n\nrisk: {max_notional: $1k}\nlegs:\n  n: {buy: $100, symbol: ETH-USD}\n"
+    )
+    sized = CliRunner().invoke(cli, ["lint", "--no-cache", "--explain-skips", "n.yaml"])
+    assert "skipped GC503 notional unknown for n (no size)\n" in sized.stdout, sized.output
+
+
+def test_gc503_skip_of_a_derived_leg_and_a_leg_in_another_currency():
+    legs = [
+        node("a", "1", "0.05", symbol="ETH-BTC"),  # 0.05 BTC: not dollars
+        {**node("b", "1", "100", symbol="SOL-USD"), "quantity": "derived"},
+    ]
+    [skip] = [s for s in lint(legs, max_notional=1000)[1] if s.code == "GC503"]
+    assert skip.reason == (
+        "notional unknown for a (not in dollars: BTC), b (derived size): ETH-BTC is priced in BTC, and "
+        "risk.max_notional is in USD (graphc has no exchange rates)"
+    )
 
 
 def test_plans_summary_multiplies_and_adds_notionals_exactly():

@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from graphc.diagnostics import WARNING
-from graphc.facts import dollar_notional, missing_side, orders_over_limit
+from graphc.facts import dollar_notional, missing_side, notional_gap, orders_over_limit
 from graphc.numbers import minus, plus, usd
 from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
@@ -225,8 +225,10 @@ def check_gross_notional(ctx):
     price is the leg's limit price, or the quote for a market order (ask for a
     buy, bid for a sell). A leg whose notional cannot be known, or is not in
     dollars (see GC501), makes the total unknown, and the check is skipped
-    (`--explain-skips` says so), unless the legs that are known already exceed
-    the limit on their own. When one order
+    (`--explain-skips` names each such leg with its own cause, in the words
+    `graphc plan` leaves it out of its total with: `pm-no (derived size)`,
+    `entry (no price)`, `n (no size)`, `a (not in dollars: BTC)`), unless the
+    legs that are known already exceed the limit on their own. When one order
     alone is above the limit, GC501 reports it and GC503 stays quiet: the sum is
     then over the limit too, and the order is the thing to fix.
 
@@ -304,12 +306,15 @@ def check_gross_notional(ctx):
             priced = next(
                 (n for n in unknown if (n.qty is not None and n.reference is not None) or missing_side(n)), None
             )
+            # each leg with the cause that applies to it, in plan's words (facts.notional_gap): `pm-no (derived size)`
+            legs = ", ".join(
+                f"{_name(n)} ({notional_gap(n.derived, n.qty, n.reference, n.market.cost_unit)})"
+                for n in unknown[:TOP_LEGS]
+            )
             yield Skipped(
                 _LIMIT,
-                f"notional unknown for {', '.join(map(str, map(_name, unknown[:TOP_LEGS])))}"
-                f"{' and more' if len(unknown) > TOP_LEGS else ''} "
-                "(derived size, no limit price and no quote, or not priced in dollars"
-                + (f": {_unknown_reason(priced)})" if priced else ")"),
+                f"notional unknown for {legs}{' and more' if len(unknown) > TOP_LEGS else ''}"
+                + (f": {_unknown_reason(priced)}" if priced else ""),
             )
         return
     top = sorted(known, key=lambda item: item[0], reverse=True)[:TOP_LEGS]
