@@ -16,6 +16,10 @@ reference; it is trusted for plain http only when ``SEQUENCE_STRATEGY_ID`` and
 ``SEQUENCE_RUN_ID`` are set too (that is, inside a runner). Anywhere else the
 usual rule holds: https, or http to loopback.
 
+The run keeps its record of attempts in memory (a :class:`graphc.run.Runner` given no ledger): the runner's disk
+does not survive a restart, so the router, by the run tag, is the record that counts (``graphc run`` on a machine
+with the project records in the project's ledger instead).
+
 Exit status (the runner restarts a non-zero exit and stops on 0): 0 when the
 schedule is finished (``GRAPHC_ONCE=1``: the due occurrence was submitted,
 had been already, or nothing was due) or when stopped with SIGTERM (the

@@ -7,12 +7,16 @@ the submission library (:mod:`graphc.submit`) with the occurrence's run key,
 ``NAME@YYYY-MM-DDTHH:MMZ``. That library finds an earlier submission of the
 same run key *at the router* (the run tag it echoes in ``GET /v1/orders``), so
 a crash, a restart, a second runner that looks later or a re-run of CI never
-creates a second graph (two runners that look at the same moment can: the
-next look names the extra graphs in a warning), and nothing here keeps local
-state: a hosted runner's disk does not survive a restart. An occurrence is one
-run whatever its params or sandbox mode (spec §9); an ``already`` whose graph
-is not the trade this run would send (other legs; other sizes or prices when
-this process sent it) carries a ``warning`` saying so.
+creates a second graph (two runners that look at the same moment, each with a
+ledger of its own, can: the next look names the extra graphs in a warning).
+Nothing here needs local state, since a hosted runner's disk does not survive a
+restart; but ``graphc run`` records its attempts in the project's ledger, the
+one a hand ``graphc submit`` of the playbook uses, so the two (and two runners
+of one project) see each other's requests in flight; a hosted bundle keeps its
+record in memory. An occurrence is one run whatever its params or sandbox mode
+(spec §9); an ``already`` whose graph is not the trade this run would send
+(other legs; other sizes or prices when its ledger holds the graph sent)
+carries a ``warning`` saying so.
 
 Every step is logged as one JSON line (``{"ts", "event", ...}``, flushed), the
 format the hosted-strategies reference recommends for ``strategy logs``.
@@ -57,8 +61,7 @@ from graphc.api.errors import (
     PendingUncertain,
     UncertainOutcome,
 )
-from graphc.api.ledger import CLOCK_SKEW_S, Ledger, Scope, iso
-from graphc.api.lookup import find_run
+from graphc.api.ledger import Ledger, Scope, iso
 from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
 from graphc.config import load_config
@@ -67,7 +70,15 @@ from graphc.lint import LintOptions, lint_source, live_quotes
 from graphc.pipeline import CompileOptions
 from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
-from graphc.submit import MAX_QUOTE_AGE_S, Refused, Reprice, landing_time_s, occurrence_window_ns, submit_wire
+from graphc.submit import (
+    MAX_QUOTE_AGE_S,
+    Refused,
+    Reprice,
+    landing_time_s,
+    settle_left,
+    sleep_until_monotonic,
+    submit_wire,
+)
 
 __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner", "hosted_settings"]
 
@@ -246,14 +257,25 @@ class Runner:
     made per occurrence, so a long-lived loop never holds a stale connection.
     """
 
-    def __init__(self, settings: RunSettings, client_factory, *, clock: Clock | None = None, log=None):
+    def __init__(
+        self,
+        settings: RunSettings,
+        client_factory,
+        *,
+        clock: Clock | None = None,
+        log=None,
+        ledger: Ledger | None = None,
+    ):
         self.settings = settings
         self.client_factory = client_factory
         self.clock = clock or Clock()
         self.log = log or EventLog()
-        # This process's own record, in memory: a hosted runner's disk does not survive a restart, so the
-        # router (the run tag) is the record that counts; this one covers requests this process sent.
-        self.ledger = Ledger(":memory:")
+        # The record of the attempts: `graphc run` gives the project's ledger, the one `graphc submit` of the playbook
+        # uses (graphc.submit.ledger_for), so a hand submission, a second runner and this one see each other's
+        # attempts in flight. Without one (a hosted bundle: its disk does not survive a restart), this process's own
+        # record, in memory: the router (the run tag) is then the record that counts, and this one covers the
+        # requests this process sent.
+        self.ledger = ledger if ledger is not None else Ledger(":memory:")
         self._mode = "once"  # or "loop": what an `uncertain` message says happens next
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
@@ -856,33 +878,36 @@ class Runner:
         return OccurrenceResult(occurrence, key, "missed", EXIT_OK, message=message)
 
     def _settle(self, client, key: str, occurrence: datetime, give_up_at: datetime | None = None) -> float:
-        """Before this process first submits a run key: wait until a request an earlier process sent for it
-        can no longer land, unless the router already shows it. Returns the seconds waited (0: no wait), or
-        -1 without waiting when the wait would end after ``give_up_at`` (real time: past catch_up).
+        """Before this process first submits a run key its ledger has no record of: wait until a request another
+        process sent for it before this one started can no longer land, unless the router already shows it
+        (:func:`graphc.submit.settle_left`, which a hand ``graphc submit`` waits out too). Returns the seconds
+        waited (0: no wait), or -1 without waiting when the wait would end after ``give_up_at`` (real time: past
+        catch_up).
 
-        Nothing is kept on disk, so a restarted process cannot know whether its predecessor died with a
-        POST in flight. That POST lands, if at all, within the longest call plus the landing margin after
-        the predecessor died, which was before this process started. So absence is only concluded (by the
-        library's own look at the router) once that much time has passed since this process started.
+        A process that shares the ledger records its attempt before it sends, so a ledger row of the run says what
+        may be in flight (no wait). A process that does not (a predecessor on another machine, a hosted runner's
+        previous life, another checkout) cannot be seen: its POST lands, if at all, within the longest call plus the
+        landing margin after it was sent, which was before this process started. So absence is only concluded (by
+        the library's own look at the router) once that much time has passed since this process started.
         """
-        if self.ledger.runs(key, scope=Scope.of(client)):
-            return 0.0  # this process has tried it before: its own record says what may be in flight
-        settle = self.settle_s(client)
-        if time.monotonic() - self._started_s >= settle:
+        left = settle_left(
+            client,
+            key,
+            occurrence,
+            recorded=bool(self.ledger.runs(key, scope=Scope.of(client))),
+            started_s=self._started_s,
+            settle_s=self.settle_s(client),
+        )
+        if left <= 0:
             return 0.0
-        # the run key (so the tag) is the name and the occurrence, not the graph: the scan needs no prices
-        scan = find_run(client, run_tag(key), occurrence_window_ns(occurrence) - CLOCK_SKEW_S * 10**9)
-        if scan.found:
-            return 0.0  # the library will find it too, and say so
         # timed on the monotonic clock (a wall clock stepped forward must not end it early); the wall clock only says
         # when, for the log and for catch_up (the occurrence's time is a wall-clock time)
-        ready_at = datetime.now(UTC) + timedelta(seconds=max(self._started_s + settle - time.monotonic(), 0.0))
+        ready_at = datetime.now(UTC) + timedelta(seconds=left)
         if give_up_at is not None and ready_at > give_up_at:
             return -1.0
         self.log("settle", run_key=key, until=_utc_text(ready_at), reason="a request sent before a restart may land")
         began = time.monotonic()
-        while (left := self._started_s + settle - time.monotonic()) > 0:
-            time.sleep(min(left, MAX_SLEEP_S))
+        sleep_until_monotonic(began + left, MAX_SLEEP_S)
         return max(time.monotonic() - began, 1e-9)  # it waited: the caller checks catch_up and prices again
 
     def settle_s(self, client) -> float:

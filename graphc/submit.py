@@ -61,6 +61,7 @@ from graphc.api.ledger import (
     ReconcileResult,
     Run,
     Scope,
+    default_ledger_path,
     in_flight_refusal,
     iso,
     more_graphs_warning,
@@ -103,9 +104,12 @@ __all__ = [
     "expired",
     "landing_margin",
     "landing_time_s",
+    "ledger_for",
     "lookback",
     "occurrence_window_ns",
     "prepare",
+    "settle_left",
+    "sleep_until_monotonic",
     "submit_prepared",
     "submit_wire",
     "wire_mode",
@@ -696,6 +700,47 @@ def occurrence_window_ns(window_start: datetime, lookback_s: float | None = None
         return start_ns
     seconds = lookback() if lookback_s is None else lookback_s
     return now_ns - int(max(seconds, 0.0) * 1e9)
+
+
+def settle_left(
+    client, run_key: str, occurrence: datetime, *, recorded: bool, started_s: float, settle_s: float
+) -> float:
+    """How many seconds a process that started at ``started_s`` (``time.monotonic()``) must still wait before it
+    first sends the occurrence ``run_key``: its *settle* (docs/recurring.md, "Settle"). 0 when the ledger in use has
+    a record of the run in this scope (``recorded``: a process that shares the ledger records its attempt before it
+    sends, so its rows say what may be in flight), when ``settle_s`` has passed since the start, or when the router
+    already shows the run (the look at the router that follows finds it, and says so).
+
+    Otherwise a request that a process this ledger never heard of sent before this one started (a runner killed
+    mid-request, on another machine or in another checkout; a hosted runner restarted) may still land, and the router
+    lists a graph only once its request lands: the longest call plus the landing margin after that process sent it
+    (:func:`landing_time_s`, the default ``settle_s``), which was before this one started. ``graphc run`` and a hand
+    ``graphc submit`` of a scheduled occurrence both wait this out, then look at the router. The wait is timed on
+    the monotonic clock: a wall clock that steps forward cannot shorten it."""
+    if recorded or time.monotonic() - started_s >= settle_s:
+        return 0.0
+    # the run key (so the tag) is the name and the occurrence, not the graph: the scan needs no prices
+    scan = find_run(client, run_tag(run_key), occurrence_window_ns(occurrence) - CLOCK_SKEW_S * 10**9)
+    if scan.found:
+        return 0.0
+    return max(started_s + settle_s - time.monotonic(), 0.0)
+
+
+def sleep_until_monotonic(until_s: float, slice_s: float = 300.0) -> None:
+    """Sleep until ``time.monotonic()`` reaches ``until_s`` (a settle's end), in slices of at most ``slice_s``."""
+    while (left := until_s - time.monotonic()) > 0:
+        time.sleep(min(left, slice_s))
+
+
+def ledger_for(project, given: str | None = None, *, embedded: bool = False) -> str | Path:
+    """The ledger a run of a source in ``project`` (:attr:`Prepared.project`; a playbook's
+    :func:`graphc.files.find_project_root`) is recorded in: ``given`` (``--ledger PATH``), else the project's
+    (``.graphc/ledger.sqlite`` at its root); ``":memory:"`` for the embedded sandbox, which forgets its graphs when
+    the command exits (its runs must not block a real one). ``graphc submit`` and ``graphc run`` both choose their
+    ledger here, so a hand submission and a runner of the same project see each other's attempts."""
+    if embedded:
+        return ":memory:"
+    return given or default_ledger_path(project)
 
 
 def _look_at_the_router(

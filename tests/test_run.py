@@ -75,7 +75,7 @@ def named(records: list[dict], event: str) -> list[dict]:
 
 
 def write(tmp_path: Path, text: str = DCA, name: str = "dca.yaml") -> Path:
-    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / ".git").mkdir(parents=True, exist_ok=True)
     path = tmp_path / name
     path.write_text(text)
     return path
@@ -97,7 +97,13 @@ def test_once_submits_the_due_occurrence_once_and_a_rerun_finds_it(sandbox, tmp_
     (already,) = named(log, "already")
     assert already["graph_id"] == submitted["graph_id"] and already["run_key"] == "dca@2026-01-05T14:00Z"
     assert len(sandbox.graphs()) == 1
-    assert not list(tmp_path.rglob("*.sqlite"))  # no ledger: the router is the record
+    # recorded in the project's ledger, the one a hand `graphc submit` of the playbook uses (audit conc21 1)
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*.sqlite")] == [Path(".graphc/ledger.sqlite")]
+    # a fresh checkout (no ledger: the CI job's) finds it at the router, by its run tag
+    elsewhere = write(tmp_path / "elsewhere")
+    code, log, err = run(sandbox, elsewhere, "--once", "--now", "2026-01-05T15:59:00Z")
+    assert code == 0, err + json.dumps(log)
+    assert named(log, "already")[0]["graph_id"] == submitted["graph_id"] and len(sandbox.graphs()) == 1
 
 
 def test_once_outside_catch_up_submits_nothing_and_says_when_next(sandbox, tmp_path):
@@ -227,9 +233,9 @@ legs:
 class Loop:
     """A `graphc run --loop` process whose JSON lines are read as they come."""
 
-    def __init__(self, sandbox, playbook: Path, now: str, settle: str = "0"):
+    def __init__(self, sandbox, playbook: Path, now: str, settle: str = "0", *extra: str):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graphc", "run", str(playbook), "--loop", "--now", now, "--settle", settle],
+            [sys.executable, "-m", "graphc", "run", str(playbook), "--loop", "--now", now, "--settle", settle, *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -287,10 +293,13 @@ def test_loop_stops_cleanly_on_sigterm(sandbox, tmp_path):
     assert os.path.exists(playbook)
 
 
-def test_a_loop_killed_mid_request_and_restarted_at_once_still_makes_one_graph(sandbox, tmp_path):
-    """The request of the killed process is still on its way when the restarted one looks: no local state
-    says so, so the restarted process waits (--settle) until it can no longer land, then finds it."""
-    playbook = write(tmp_path, EVERY_MINUTE)
+@pytest.mark.parametrize("where", ["elsewhere", "same-project"])
+def test_a_loop_killed_mid_request_and_restarted_at_once_still_makes_one_graph(sandbox, tmp_path, where):
+    """The request of the killed process is still on its way when the restarted one looks. Restarted elsewhere (a
+    checkout with a ledger of its own: nothing there says so), the restarted process waits (--settle) until it can
+    no longer land, then finds it. Restarted in the same project, it sees the killed one's `sent` row in the
+    project's ledger: `uncertain` (nothing sent, no settle), and the retry finds the graph (audit conc21 1)."""
+    playbook = write(tmp_path / "first", EVERY_MINUTE)
     sandbox.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 4, "count": 1}])
     first = Loop(sandbox, playbook, "2026-01-05T14:00:30Z")
     try:
@@ -302,13 +311,20 @@ def test_a_loop_killed_mid_request_and_restarted_at_once_still_makes_one_graph(s
     finally:
         first.kill()
     assert sandbox.graphs() == []  # not created yet: the router is still working on it
-    second = Loop(sandbox, playbook, "2026-01-05T14:00:40Z", settle="10")
+    restarted = playbook if where == "same-project" else write(tmp_path / "elsewhere", EVERY_MINUTE)
+    second = Loop(sandbox, restarted, "2026-01-05T14:00:40Z", "10", "--retry", "1")
     try:
-        (settle,) = second.wait_for("settle")
-        assert settle["run_key"] == "minutely@2026-01-05T14:00Z"
+        if where == "elsewhere":
+            (settle,) = second.wait_for("settle")
+            assert settle["run_key"] == "minutely@2026-01-05T14:00Z"
+        else:
+            (uncertain,) = second.wait_for("uncertain")
+            assert uncertain["run_key"] == "minutely@2026-01-05T14:00Z"
         (already,) = second.wait_for("already", timeout=60)
     finally:
         second.kill()
+    assert not named(second.log, "submitted")
+    assert (where == "elsewhere") == bool(named(second.log, "settle"))
     assert [g["graph_id"] for g in sandbox.graphs()] == [already["graph_id"]]
 
 

@@ -87,7 +87,8 @@ def test_live_after_a_paper_rehearsal_found_at_the_router_says_it_cannot_tell_sa
     code, log, err = run(sandbox, paper, "--once", "--now", "2026-04-04T10:05:00Z")
     assert code == 0, err + json.dumps(log)
     (submitted,) = named(log, "submitted")
-    live = write(tmp_path, FLIP_LIVE, "flip-live.yaml")
+    # in another checkout (a ledger of its own, as the CI job's fresh one): the graph is found at the router only
+    live = write(tmp_path / "elsewhere", FLIP_LIVE, "flip-live.yaml")
     code, log, err = run(sandbox, live, "--once", "--now", "2026-04-04T10:07:00Z", "--live")
     assert code == 0, err + json.dumps(log)
     (already,) = named(log, "already")
@@ -97,6 +98,12 @@ def test_live_after_a_paper_rehearsal_found_at_the_router_says_it_cannot_tell_sa
     warning = already["warning"]
     assert "LIVE" in warning and "sandbox" in warning and "cannot tell" in warning, warning
     assert f"graphc: warning: {warning}" in err
+    # in the project that sent it, the project's ledger holds the graph sent (audit conc21 1): it says what happened
+    live = write(tmp_path, FLIP_LIVE, "flip-live.yaml")
+    code, log, err = run(sandbox, live, "--once", "--now", "2026-04-04T10:07:00Z", "--live")
+    (already,) = named(log, "already")
+    assert code == 0 and already["graph_id"] == submitted["graph_id"], err + json.dumps(log)
+    assert "is a sandbox graph; this run asked for a LIVE one: nothing was traded live" in already["warning"], log
     assert [g["is_sandbox"] for g in sandbox.graphs()] == [True]
 
 
@@ -127,7 +134,8 @@ def test_submit_found_in_the_ledger_names_other_sizes_when_only_the_budget_chang
     (tmp_path / ".git").mkdir()
     shutil.copy(REPO / "examples" / "btc-weekly-dca.yaml", tmp_path / "dca.yaml")
     env = cli_env(sandbox)
-    first = run_graphc(["submit", "dca.yaml", "--quotes", "live", "--now", "2026-01-05T14:20:00Z"], env, tmp_path)
+    at = ["--quotes", "live", "--settle", "0"]  # no process sent this occurrence to this fresh router before
+    first = run_graphc(["submit", "dca.yaml", *at, "--now", "2026-01-05T14:20:00Z"], env, tmp_path)
     assert first.returncode == 0, first.stderr
     # the same params again: the same sizes and prices, refused without a warning
     same = run_graphc(["submit", "dca.yaml", "--quotes", "live", "--now", "2026-01-05T14:30:00Z"], env, tmp_path)
@@ -163,7 +171,7 @@ def test_submit_found_in_the_ledger_names_another_limit_price(sandbox, tmp_path)
     (tmp_path / "quotes.yaml").write_text("BTC-USD: {bid: 97250, ask: 97251}\n")
     env = cli_env(sandbox)
     at = ["--quotes", "quotes.yaml", "--now", "2026-05-01T14:05:00Z"]
-    assert run_graphc(["submit", "p.yaml", *at], env, tmp_path).returncode == 0
+    assert run_graphc(["submit", "p.yaml", *at, "--settle", "0"], env, tmp_path).returncode == 0
     again = run_graphc(["submit", "p.yaml", *at, "--set", "top=96000"], env, tmp_path)
     assert again.returncode == 2, again.stderr
     assert "a (buy BTC-USD): limit 97000, this run's limit 96000" in again.stderr, again.stderr

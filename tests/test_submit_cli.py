@@ -991,7 +991,8 @@ def test_a_yes_given_after_the_occurrences_catch_up_records_and_sends_nothing(sa
         "legs:\n  spot: {buy: 2 ETH, symbol: ETH-USD, limit: 2000}\n"
     )
     # decided 56 s into the occurrence's minute of catch-up: it ends 4 s after the command decides it is due
-    args = ["submit", "sched.yaml", "--live", "--now", "2026-01-05T14:00:56Z"]
+    # --settle 0: no process sent this occurrence before (the settle would wait it out past the catch-up: refused)
+    args = ["submit", "sched.yaml", "--live", "--now", "2026-01-05T14:00:56Z", "--settle", "0"]
     code, _, err = on_a_terminal(args, env, project, b"y\n", not_before=time.time() + 8)
     assert "occurrence Mon 2026-01-05 14:00 UTC (2026-01-05T14:00Z): answer by " in err, err
     assert code == 2, err

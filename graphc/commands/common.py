@@ -506,6 +506,18 @@ def ledger_option(help: str = "Ledger file (default: .graphc/ledger.sqlite in th
     return click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help=help)
 
 
+MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
+
+
+def settle_option(help: str):
+    """``--settle SECONDS`` of run and submit (``settle_s``; None: the client's longest call plus the landing
+    margin, :func:`graphc.submit.landing_time_s`): how long a fresh process waits before it first sends a scheduled
+    occurrence its ledger has no record of (:func:`graphc.submit.settle_left`)."""
+    return click.option(
+        "--settle", "settle_s", type=click.FloatRange(min=0, max=MAX_SETTLE_S), metavar="SECONDS", help=help
+    )
+
+
 def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
     """Print one line to stderr and exit with ``code`` (the only way the router commands stop early); a path or
     value in ``message`` has its line breaks and control characters escaped (sec16 8: never a workflow command)."""

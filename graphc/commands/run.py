@@ -8,11 +8,10 @@ import sys
 
 import click
 
-from graphc.api.errors import ApiError
-from graphc.commands.common import EXIT_USAGE, parse_now, parse_set
-from graphc.files import open_source, option_file_problem
+from graphc.api.errors import ApiError, LedgerError
+from graphc.commands.common import EXIT_USAGE, MAX_SETTLE_S, parse_now, parse_set, settle_option
+from graphc.files import find_project_root, open_source, option_file_problem
 
-MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
 MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
 
 
@@ -46,22 +45,20 @@ MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
     show_default=True,
     help="With --loop: seconds between tries of a failed occurrence (while within catch_up; at most 86400).",
 )
-@click.option(
-    "--settle",
-    "settle_s",
-    type=click.FloatRange(min=0, max=MAX_SETTLE_S),
-    metavar="SECONDS",
-    help="Before this process first submits an occurrence the router does not show, wait until a request a "
-    "crashed predecessor sent could no longer land (default: the longest request plus the landing margin; "
-    "at most 86400).",
+@settle_option(
+    "Before this process first submits an occurrence that neither the project's ledger nor the router shows, wait "
+    "until a request a crashed predecessor elsewhere sent could no longer land (default: the longest request plus "
+    "the landing margin; at most 86400)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def run_command(playbook, once, loop, now, set_values, params_file, quotes, live, retry_s, settle_s, verbose):
     """Run PLAYBOOK's `schedule:`: render each occurrence (`now` = the
     occurrence), compile, lint (any error refuses it), and submit it with the
     run key NAME@YYYY-MM-DDTHH:MMZ, which the router is asked about first, so
-    an occurrence is never submitted twice, across crashes and restarts, with
-    no local state. One JSON line per event on stdout.
+    an occurrence is never submitted twice, across crashes and restarts. Each
+    attempt is recorded in the project's ledger, as `graphc submit` records
+    it, so a hand submission sees a run's request in flight. One JSON line per
+    event on stdout.
 
     \b
     --once  exit 0: submitted, already submitted, or nothing due (the line says
@@ -72,7 +69,9 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
             occurrence can fix (GC100-GC102, GC108, GC110), found at start.
     """
     from graphc.api.client import Client  # deferred: httpx; --help stays fast
+    from graphc.api.ledger import Ledger  # deferred: the ledger (sqlite3); --help stays fast
     from graphc.run import Clock, EventLog, Runner, RunSettings  # deferred: the runner (linter, ledger); --help fast
+    from graphc.submit import ledger_for  # deferred: the submitter; --help stays fast
 
     if once and loop:  # a CI job meant as --once must not hang until its timeout (audit recur.md 5)
         raise click.UsageError("say --once (run what is due now) or --loop (keep running), not both")
@@ -108,13 +107,19 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     except ApiError as exc:
         log("error", message=str(exc))
         sys.exit(exc.exit_code if exc.exit_code else EXIT_USAGE)
-    runner = Runner(settings, Client.from_env, clock=clock, log=log)
-    _stop_on_sigterm()
-    try:
-        sys.exit(runner.once() if mode == "once" else runner.loop())
-    except KeyboardInterrupt:
-        runner.log("stopped", message="interrupted")
-        sys.exit(0 if mode == "loop" else 130)
+    try:  # the project's ledger, the one `graphc submit` of the playbook uses: each sees the other's attempts
+        ledger = Ledger(ledger_for(find_project_root(playbook)))
+    except LedgerError as exc:  # git tracks it, a link, damaged, a read-only project: nothing can be recorded
+        log("error", message=str(exc))
+        sys.exit(exc.exit_code or EXIT_USAGE)
+    with ledger:
+        runner = Runner(settings, Client.from_env, clock=clock, log=log, ledger=ledger)
+        _stop_on_sigterm()
+        try:
+            sys.exit(runner.once() if mode == "once" else runner.loop())
+        except KeyboardInterrupt:
+            runner.log("stopped", message="interrupted")
+            sys.exit(0 if mode == "loop" else 130)
 
 
 def _stop_on_sigterm() -> None:

@@ -37,6 +37,7 @@ from graphc.commands.common import (
     parse_set,
     print_diagnostics,
     quotes_for,
+    settle_option,
     summary_lines,
 )
 
@@ -87,6 +88,64 @@ def _utc(when: datetime) -> str:
     from graphc.api.ledger import iso  # deferred: the ledger (sqlite3); --help stays fast
 
     return iso(int(when.timestamp() * 1e9))
+
+
+def _settled(client, prepared, ledger_file, settle_s, started: float, max_age: float) -> bool:
+    """A scheduled occurrence its ledger has no record of, and the router does not show, is sent only once a request
+    another graphc sent for it before this process started can no longer land: the settle `graphc run`'s first
+    start waits (graphc.submit.settle_left; ``settle_s`` is --settle, as run's). Says why it waits and until when,
+    then waits; True when it waited (the caller prices the graph again). A wait that would end past the occurrence's
+    catch-up, or past --max-age of a saved plan, is refused at once (exit 2): nothing is sent."""
+    from graphc.api.ledger import Ledger, Scope  # deferred: the ledger (sqlite3); --help stays fast
+    from graphc.schedule import describe_duration  # deferred: zoneinfo; --help stays fast
+    from graphc.submit import landing_time_s, settle_left, sleep_until_monotonic  # deferred: --help stays fast
+
+    key = prepared.run_key
+    recorded = False
+    if os.path.isfile(ledger_file):  # a ledger not written yet has no record; it is not made before a confirmation
+        with Ledger(ledger_file) as ledger:
+            recorded = bool(ledger.runs(key, scope=Scope.of(client)))
+    wait = landing_time_s(client) if settle_s is None else settle_s
+    left = settle_left(client, key, prepared.occurrence, recorded=recorded, started_s=started, settle_s=wait)
+    if left <= 0:
+        return False
+    ready_at = datetime.now(UTC) + timedelta(seconds=left)
+    must = (
+        f"graphc must wait until {_utc(ready_at)} ({describe_duration(timedelta(seconds=max(round(left), 1)))}) before it "
+        f"sends run {key!r}: a request for it that another graphc sent before this one started may still land"
+    )
+    skip = "`--settle 0` skips the wait only when no other process can have sent this occurrence"
+    if prepared.catch_up_until is not None and ready_at > prepared.catch_up_until:
+        within = f" of {describe_duration(prepared.schedule.catch_up)}" if prepared.schedule is not None else ""
+        fail(
+            f"{must}, which is past its catch-up{within} (it ends at {_utc(prepared.catch_up_until)}): nothing was "
+            f"sent; {skip}",
+            EXIT_USAGE,
+            prefix="refused",
+        )
+    if prepared.plan is not None and prepared.priced_at is not None:
+        age = (ready_at - prepared.priced_at).total_seconds()
+        if age > max_age:
+            fail(
+                f"{must}, when the saved plan would be {age:.0f} s old, older than --max-age {max_age:g} s: nothing "
+                f"was sent; plan it again just before you submit it, give a larger --max-age, or {skip}",
+                EXIT_USAGE,
+                prefix="refused",
+            )
+    click.echo(
+        f"graphc: note: waiting until {_utc(ready_at)} ({describe_duration(timedelta(seconds=max(round(left), 1)))}) before "
+        f"it sends run {key!r}: its ledger has no record of this occurrence and the router does not show it, but a "
+        "request for it that another graphc sent before this one started (a `graphc run` killed or stopped "
+        "mid-request, on another machine or in another checkout; a hosted runner restarted) may still reach the "
+        "router until then; after the wait graphc looks for it at the router again (the settle, as `graphc run` "
+        f"waits it: docs/recurring.md; {skip})",
+        err=True,
+    )
+    try:
+        sleep_until_monotonic(time.monotonic() + left)
+    except KeyboardInterrupt:
+        fail(f"interrupted while waiting before it sends run {key!r}: nothing was sent", 130)
+    return True
 
 
 def _no_router_configured() -> bool:
@@ -158,6 +217,12 @@ def _embedded_router(quotes: dict):
     "that look. Any other value (default 24h, or GRAPHC_LOOKBACK seconds; at most 366d) names the start of the "
     "run's window in messages.",
 )
+@settle_option(
+    "A scheduled playbook's occurrence that neither its ledger nor the router shows is sent only once a request "
+    "another graphc may have sent for it before this one started can no longer land: wait this long first (default, "
+    "as `graphc run`: the longest request plus the landing margin; at most 86400; 0 only when no other process can "
+    "have sent this occurrence)."
+)
 @click.option("--watch", is_flag=True, help="Follow the graph until it finishes, is paused, or --timeout passes.")
 @click.option("--timeout", metavar="DURATION", help="With --watch: stop following after this long (e.g. 10m).")
 @click.option("-v", "--verbose", is_flag=True, help="Print one line per HTTP request (method, path, status, ms).")
@@ -176,6 +241,7 @@ def submit_command(
     ledger_path,
     max_age,
     lookback,
+    settle_s,
     watch,
     timeout,
     verbose,
@@ -209,11 +275,14 @@ def submit_command(
         Refused,
         Reprice,
         diagnostics_of,
+        ledger_for,
         prepare,
         submit_prepared,
         wire_mode,
     )
+    from graphc.submit import lookback as default_lookback  # deferred: --help stays fast (`lookback` is the option)
 
+    started = time.monotonic()  # a settle counts from this process's start (graphc.submit.settle_left)
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
     live_quotes = quotes_for(quotes_path, set_values, params_file, now, source)
@@ -235,9 +304,20 @@ def submit_command(
     if prepared.problems:
         fail(prepared.problems[0].message, prepared.problems[0].exit_code, prefix="refused")
     wire_mode(prepared.wire, prepared.name, allow_live=live)  # the double opt-in: refused (exit 2) here
-    if prepared.live:
+    embedded = not prepared.live and _no_router_configured()
+    seconds = parse_seconds(lookback, "--lookback", MAX_LOOKBACK_S)
+    # A scheduled occurrence under its own run key may first wait out a request another graphc sent for it (the
+    # settle, as `graphc run`'s first start waits it), and is confirmed after that wait, at the prices then.
+    # Not on the embedded sandbox (it starts with this command), nor when forced or when the look is skipped.
+    settles = (
+        prepared.occurrence is not None
+        and run_key in (None, prepared.run_key)
+        and not (force or embedded)
+        and (default_lookback() if seconds is None else seconds) > 0
+    )
+    if prepared.live and not settles:
         _confirm_live(prepared, yes, max_age)
-    elif live and prepared.wire is not None:  # the double opt-in: --live alone does not make a graph live
+    elif live and not prepared.live and prepared.wire is not None:  # --live alone does not make a graph live
         click.echo(
             f'graphc: warning: --live has no effect: {prepared.name} is a sandbox graph (`"is_sandbox": true`), '
             "sent as a paper trade; a graph trades live only when it says so too: `sandbox: false` in its "
@@ -245,12 +325,10 @@ def submit_command(
             err=True,
         )
     configure_cli_logging(verbose)
-    embedded = not prepared.live and _no_router_configured()
     # The embedded sandbox forgets everything when this command exits: its runs must not block a real one.
-    ledger_file = ":memory:" if embedded else (ledger_path or default_ledger_path(prepared.project))
+    ledger_file = ledger_for(prepared.project, ledger_path, embedded=embedded)  # as `graphc run` chooses it
     listing = _ledger_listing(ledger_file, default_ledger_path())
     router = _embedded_router(prepared.quotes) if embedded else _configured_router()
-    seconds = parse_seconds(lookback, "--lookback", MAX_LOOKBACK_S)
     wait = parse_seconds(timeout, "--timeout")
 
     def priced_again(age: float) -> str:
@@ -261,20 +339,7 @@ def submit_command(
             "rendering, compiling and linting the graph again before it is sent",
             err=True,
         )
-        fresh = quotes_for(quotes_path, set_values, params_file, now, source)
-        again = prepare(
-            source,
-            quotes=fresh,
-            params=parse_set(set_values),
-            params_file=params_file,
-            now=prepared.occurrence or parse_now(now),  # a scheduled run: the same occurrence, rendered as before
-            max_age_s=max_age,
-            run_key=run_key,
-        )
-        explain_live([again.result], fresh)
-        if again.problems:  # refused as lint refuses it: its findings first
-            print_diagnostics(diagnostics_of(again), summary=True, explain_skips=explain_skips)
-            raise Refused(again.problems[0].message, again.problems[0].exit_code)
+        again = prepared_again()
         assert again.wire_text is not None and prepared.wire_text is not None
         if (
             prepared.live
@@ -289,6 +354,24 @@ def submit_command(
             )
         return again.wire_text
 
+    def prepared_again():
+        """The source prepared again with live quotes read now, as the same run (a scheduled one: its occurrence)."""
+        fresh = quotes_for(quotes_path, set_values, params_file, now, source)
+        again = prepare(
+            source,
+            quotes=fresh,
+            params=parse_set(set_values),
+            params_file=params_file,
+            now=prepared.occurrence or parse_now(now),  # a scheduled run: the same occurrence, rendered as before
+            max_age_s=max_age,
+            run_key=run_key,
+        )
+        explain_live([again.result], fresh)
+        if again.problems:  # refused as lint refuses it: its findings first
+            print_diagnostics(diagnostics_of(again), summary=True, explain_skips=explain_skips)
+            raise Refused(again.problems[0].message, again.problems[0].exit_code)
+        return again
+
     def plan_too_old(age: float) -> str:
         """A saved plan cannot be priced again: past --max-age once the look at the router ended, it is refused."""
         raise Refused(
@@ -297,15 +380,24 @@ def submit_command(
             "--max-age"
         )
 
-    reprice = None
-    if live_quotes is not None:
-        reprice = Reprice(priced_again, read_at, max_age)
-    elif prepared.plan is not None and prepared.priced_at is not None:  # its age counts until the graph is sent
-        made_ago = (datetime.now(UTC) - prepared.priced_at).total_seconds()
-        reprice = Reprice(plan_too_old, time.monotonic() - made_ago, max_age)
     submitted = None
     try:
-        with Ledger(ledger_file) as ledger, router as client:
+        with contextlib.ExitStack() as stack:  # the router first: the settle asks it before the ledger is written
+            client = stack.enter_context(router)
+            waited = settles and _settled(client, prepared, ledger_file, settle_s, started, max_age)
+            if waited and live_quotes is not None:  # the graph priced before the wait is stale: priced again now
+                again = prepared_again()
+                prepared.wire_text, prepared.wire, prepared.quotes = again.wire_text, again.wire, again.quotes
+                read_at = time.monotonic()
+            if settles and prepared.live:
+                _confirm_live(prepared, yes, max_age)  # after the wait: the person sees the prices sent
+            reprice = None
+            if live_quotes is not None:
+                reprice = Reprice(priced_again, read_at, max_age)
+            elif prepared.plan is not None and prepared.priced_at is not None:  # its age counts until it is sent
+                made_ago = (datetime.now(UTC) - prepared.priced_at).total_seconds()
+                reprice = Reprice(plan_too_old, time.monotonic() - made_ago, max_age)
+            ledger = stack.enter_context(Ledger(ledger_file))
             try:
                 submitted = submit_prepared(
                     prepared,

@@ -1,0 +1,216 @@
+"""`graphc run` and a hand `graphc submit` of one occurrence see each other (audit conc21 1).
+
+`graphc run` records its attempts in the project's ledger, the one a `graphc submit` of the playbook uses, so a hand
+submission made while the runner's request is in flight (or after the runner was killed or stopped mid-request)
+sees its `sent`/`uncertain` row and refuses, nothing sent; once the request has landed it says `already`, naming the
+graph. A hand submission whose ledger never saw the occurrence (the runner is elsewhere: another checkout, a hosted
+runner) first waits out the settle a runner's first start waits, then finds the runner's graph at the router.
+
+Against `graphc sandbox serve --ignore-idempotency-key` (a separate process, real HTTP), which like the router
+reference has no idempotency of its own: a second graph for one occurrence would be in its graph list. Its `slow`
+fault holds the runner's POST at the router for a few seconds, the time in which the audit's hand submission came.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sandbox_fixture import cli_env, posts, run_graphc, submitted_graphs, wait_for
+
+PLAYBOOK = """\
+graphc: 1
+name: mindca
+schedule:
+  cron: "* * * * *"
+  catch_up: 10m
+risk:
+  max_notional: $50k
+legs:
+  dca: {buy: "$100", symbol: BTC-USD, venue: coinbase, urgency: low}
+"""
+NOW = "2026-01-05T14:00:05Z"  # a rehearsal clock: every process below decides the same occurrence
+KEY = "mindca@2026-01-05T14:00Z"
+HELD_S = 5  # how long the router holds the runner's POST before it creates the graph
+
+
+@pytest.fixture
+def router(btc_router):
+    return btc_router  # (sandbox_fixture: one such router per module, reset for each test)
+
+
+def project(root: Path) -> Path:
+    (root / ".git").mkdir(parents=True)
+    (root / "dca.yaml").write_text(PLAYBOOK)
+    (root / "q.yaml").write_text("BTC-USD: {bid: 89990, ask: 90010}\n")
+    return root
+
+
+def hold_the_next_post(router, seconds: float = HELD_S) -> None:
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": seconds, "count": 1}])
+
+
+class Runner:
+    """A `graphc run` process (settle 0: nothing ran before it), its JSON lines read as they come."""
+
+    def __init__(self, router, root: Path, mode: str, *extra: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "graphc", "run", "dca.yaml", mode, "--now", NOW, "--settle", "0"]
+            + ["--quotes", "q.yaml", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(router),
+            cwd=root,
+        )
+        self.log: list[dict] = []
+
+    def wait_for(self, *names: str, timeout: float = 60) -> dict:
+        """The first event named one of ``names``, reading lines until it comes."""
+        deadline = time.monotonic() + timeout
+        while not [e for e in self.log if e["event"] in names]:
+            assert time.monotonic() < deadline, f"no {names} within {timeout}s: {self.log}"
+            line = self.proc.stdout.readline()
+            assert line, f"run exited {self.proc.poll()}: {self.log}\n{self.proc.stderr.read()}"
+            self.log.append(json.loads(line))
+        return next(e for e in self.log if e["event"] in names)
+
+    def stop(self, how: signal.Signals) -> int:
+        self.proc.send_signal(how)
+        code = self.proc.wait(timeout=30)
+        self.log.extend(json.loads(line) for line in self.proc.stdout.read().splitlines())
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        return code
+
+
+def submit_by_hand(router, root: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_graphc(["submit", "dca.yaml", "--quotes", "q.yaml", "--now", NOW, *extra], cli_env(router), root)
+
+
+def the_one_graph(router) -> str:
+    wait_for(lambda: submitted_graphs(router), timeout=HELD_S + 20)  # the runner's request lands
+    (graph,) = submitted_graphs(router)
+    return graph["graph_id"]
+
+
+def said(proc: subprocess.CompletedProcess) -> str:
+    return " ".join(proc.stderr.split())
+
+
+def already_traded(proc: subprocess.CompletedProcess, graph_id: str) -> bool:
+    """The documented refusal of an occurrence that has its graph (docs/recurring.md, "By hand"): exit 2."""
+    return proc.returncode == 2 and f"run {KEY!r} was already submitted as graph {graph_id}" in said(proc)
+
+
+# -- 1a: the runner and the hand submission share the project's ledger -------------------------------------------
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM, None], ids=["killed", "terminated", "still-sending"])
+def test_a_hand_submission_sees_the_runner_of_its_project_in_flight_and_sends_nothing(router, tmp_path, stop):
+    """Audit conc21 1 (a), (b), (c): the runner's POST is held at the router when the person submits by hand, in
+    the same project: the runner was SIGKILLed, stopped with SIGTERM, or is a loop still sending. The hand
+    submission refuses (exit 3, nothing sent); after the runner's request landed, it says `already` (exit 2)."""
+    root = project(tmp_path / "desk")
+    hold_the_next_post(router)
+    runner = Runner(router, root, "--once" if stop is not None else "--loop")
+    wait_for(lambda: posts(router) == 1)  # the runner's request is at the router, which holds it
+    if stop is not None:
+        runner.stop(stop)
+
+    hand = submit_by_hand(router, root)
+    assert hand.returncode == 3, hand.stdout + hand.stderr
+    assert "nothing was sent" in said(hand) or "is still uncertain" in said(hand), said(hand)
+    assert posts(router) == 1  # the hand submission sent nothing
+
+    graph_id = the_one_graph(router)
+    if stop is None:
+        assert runner.wait_for("submitted")["graph_id"] == graph_id
+        runner.stop(signal.SIGTERM)
+    again = submit_by_hand(router, root)
+    assert already_traded(again, graph_id), again.stdout + again.stderr
+    assert posts(router) == 1 and [g["graph_id"] for g in submitted_graphs(router)] == [graph_id]
+
+
+def test_two_loops_of_one_playbook_in_one_project_make_one_graph(router, tmp_path):
+    """Two `graphc run --loop` of one playbook in one project (audit conc21 1, last paragraph): the one that comes
+    second sees the other's attempt in the project's ledger, sends nothing, and then finds its graph."""
+    root = project(tmp_path / "desk")
+    hold_the_next_post(router, 3)
+    loops = [Runner(router, root, "--loop", "--retry", "1") for _ in range(2)]
+    try:
+        outcomes = [loop.wait_for("submitted", "already") for loop in loops]
+    finally:
+        for loop in loops:
+            loop.stop(signal.SIGTERM)
+    assert sorted(o["event"] for o in outcomes) == ["already", "submitted"], [loop.log for loop in loops]
+    assert {o["graph_id"] for o in outcomes} == {g["graph_id"] for g in submitted_graphs(router)}
+    assert posts(router) == 1
+
+
+# -- 1b: a hand submission whose ledger never saw the occurrence settles first -------------------------------------
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM, None], ids=["killed", "terminated", "still-sending"])
+def test_a_hand_submission_its_ledger_never_saw_settles_then_finds_the_runners_graph(router, tmp_path, stop):
+    """The runner is elsewhere (another checkout of the playbook, with a ledger of its own): the hand submission
+    cannot see its row, so it waits as a runner's first start waits (--settle), saying why and until when, then
+    looks at the router, finds the runner's graph and says `already` (exit 2), nothing sent."""
+    there, here = project(tmp_path / "runner"), project(tmp_path / "desk")
+    hold_the_next_post(router)
+    runner = Runner(router, there, "--once" if stop is not None else "--loop")
+    wait_for(lambda: posts(router) == 1)
+    if stop is not None:
+        runner.stop(stop)
+
+    hand = submit_by_hand(router, here, "--settle", str(HELD_S + 3))
+    graph_id = the_one_graph(router)
+    assert already_traded(hand, graph_id), hand.stdout + hand.stderr
+    assert "waiting until " in said(hand) and f"before it sends run {KEY!r}" in said(hand), said(hand)
+    assert "a request for it that another graphc sent" in said(hand), said(hand)
+    assert posts(router) == 1 and len(submitted_graphs(router)) == 1
+    if stop is None:
+        runner.stop(signal.SIGTERM)
+
+
+def test_a_hand_submission_its_ledger_never_saw_sends_once_settled_when_nothing_was_sent(router, tmp_path):
+    """Nothing is in flight anywhere: after the settle (said on stderr) the look finds nothing, and it is sent."""
+    root = project(tmp_path / "desk")
+    hand = submit_by_hand(router, root, "--settle", "1")
+    assert hand.returncode == 0, hand.stdout + hand.stderr
+    assert f"run key {KEY})" in hand.stdout and "waiting until " in said(hand), said(hand)
+    assert posts(router) == 1
+    # a second one finds it in the project's ledger: no settle, no second graph
+    again = submit_by_hand(router, root, "--settle", "60")
+    assert already_traded(again, submitted_graphs(router)[0]["graph_id"]), again.stderr
+    assert "waiting until " not in said(again) and posts(router) == 1
+
+
+def test_a_settle_that_would_end_past_the_catch_up_refuses_at_once(router, tmp_path):
+    """A settle that would end past the occurrence's catch-up is not waited out: refused (exit 2), nothing sent."""
+    root = project(tmp_path / "desk")
+    began = time.monotonic()
+    hand = submit_by_hand(router, root, "--settle", "3600")  # catch_up is 10m
+    assert hand.returncode == 2, hand.stdout + hand.stderr
+    assert "past its catch-up of 10m" in said(hand) and "nothing was sent" in said(hand), said(hand)
+    assert time.monotonic() - began < 30 and posts(router) == 0
+
+
+def test_a_run_whose_project_ledger_cannot_be_used_stops_at_start_and_sends_nothing(router, tmp_path):
+    """The project's ledger is refused by `graphc run` as by `graphc submit` (here `.graphc` is a symbolic link
+    leading outside the project): an `error` event, exit 2, before the router is sent anything."""
+    root = project(tmp_path / "desk")
+    (tmp_path / "outside").mkdir()
+    (root / ".graphc").symlink_to(tmp_path / "outside")
+    proc = run_graphc(
+        ["run", "dca.yaml", "--once", "--now", NOW, "--settle", "0", "--quotes", "q.yaml"], cli_env(router), root
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    (error,) = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert error["event"] == "error" and ".graphc" in error["message"], error
+    assert posts(router) == 0 and not list((tmp_path / "outside").iterdir())
