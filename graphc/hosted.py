@@ -71,7 +71,7 @@ def main(bundle_dir: str, env=None) -> int:
     try:
         return runner.once() if env.get("GRAPHC_ONCE") == "1" else runner.loop()
     except KeyboardInterrupt:  # the runner's graceful stop (SIGTERM), or Ctrl-C in a rehearsal
-        log("stopped", message="asked to stop")
+        runner.stopped("asked to stop")  # `stopped`, then what may still land (its last word)
         return 0
     except Exception as exc:  # a bug: say so in the log, exit non-zero so the runner restarts us
         log("crash", error=f"{type(exc).__name__}: {exc}")

@@ -45,6 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -61,7 +62,7 @@ from graphc.api.errors import (
     PendingUncertain,
     UncertainOutcome,
 )
-from graphc.api.ledger import Ledger, Scope, iso
+from graphc.api.ledger import Ledger, Scope, default_ledger_path, iso
 from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
 from graphc.config import load_config
@@ -276,6 +277,11 @@ class Runner:
         # record, in memory: the router (the run tag) is then the record that counts, and this one covers the
         # requests this process sent.
         self.ledger = ledger if ledger is not None else Ledger(":memory:")
+        self._on_disk = ledger is not None  # its messages may name `graphc ledger` commands
+        # the occurrences being run, or whose last try was `uncertain` (tried again): what a stop must speak of
+        self._open: dict[str, datetime] = {}
+        # `loop`: occurrences given up whose request may have created a graph (looked for at the router)
+        self._unsettled: dict[datetime, _Unsettled] = {}
         self._mode = "once"  # or "loop": what an `uncertain` message says happens next
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
@@ -356,7 +362,7 @@ class Runner:
         done: set[datetime] = set()
         failing: tuple[datetime, str] | None = None  # the occurrence promised a `retry`, and its run key
         # occurrences given up whose request may have created a graph: looked for at the router, never sent again
-        unsettled: dict[datetime, _Unsettled] = {}
+        unsettled = self._unsettled
         # every occurrence up to here was run, is being run, was logged `missed`, or came before the loop started
         accounted = self.clock.now()
         while not stop():
@@ -415,8 +421,7 @@ class Runner:
             wake = min([*looks, *([following] if following is not None else [])])
             self.log("sleep", until=_utc_text(wake), local=schedule.local(wake).isoformat())
             self.clock.sleep_until(wake)
-        self.log("stopped")
-        self._leave(unsettled, "the loop stopped")
+        self.stopped()
         return EXIT_OK
 
     # -- an uncertain occurrence given up: looked for at the router, never sent again -----------------------
@@ -426,6 +431,7 @@ class Runner:
         a request of it may have created a graph (an `uncertain` answer, however the last try ended): then it is
         not known to be missed, and it is looked for at the router once that request can no longer land
         (:meth:`_look_again`; a look is not a late send, spec §9)."""
+        self._open.pop(key, None)
         lands_by = max((run.lands_by_ns or 0 for run in self.ledger.pending(key)), default=None)
         if lands_by is None:
             self.log("missed", occurrence=_utc_text(occurrence), run_key=key, reason=reason)
@@ -462,7 +468,7 @@ class Runner:
                 self.log("missed", **fields, reason=reason)
                 del unsettled[occurrence]
                 continue
-            look_yourself = _look_yourself(tag)
+            look_yourself = self._in_the_ledger() + _look_yourself(tag)
             if entry.looks >= MAX_LOOKS:
                 message = (
                     f"whether its request created a graph is still unknown: {detail}; graphc gave up looking after "
@@ -479,6 +485,64 @@ class Runner:
             )
             self.log("unresolved", **fields, tag=tag, message=message, again_at=_utc_text(entry.look_at))
 
+    def stopped(self, message: str | None = None) -> None:
+        """The run was stopped from outside (Ctrl-C, SIGTERM; the caller's ``KeyboardInterrupt``): logs ``stopped``,
+        then, as its last word, ``uncertain`` for each occurrence whose request may still reach the router (one in
+        flight when it was stopped, or one whose answer was lost and that was to be tried again), with the run key,
+        the tag, ``lands_by`` and what to do; and ``unresolved`` for each occurrence a loop had given up unsettled."""
+        self.log("stopped", **({"message": message} if message else {}))
+        for key, occurrence in sorted(self._open.items(), key=lambda item: item[1]):
+            try:
+                landing = self._may_land(key)
+            except LedgerError as exc:  # the ledger cannot be read now: say so rather than nothing
+                tag = run_tag(key)
+                said = f"whether a request of run {key!r} (tag {tag}) is still in flight is unknown: {exc}. "
+                fields = {"occurrence": _utc_text(occurrence), "run_key": key, "tag": tag}
+                self.log("uncertain", **fields, message=said + _look_yourself(tag))
+                continue
+            if landing:
+                self.log("uncertain", **self._still_landing(occurrence, key, landing, message))
+        self._open.clear()
+        self._leave(self._unsettled, "the loop stopped")
+
+    def _may_land(self, key: str) -> list:
+        """The attempts of ``key`` in the ledger whose request was sent and whose outcome is not known (``sent``,
+        ``uncertain``): they may still reach the router (an ``intent`` was never sent)."""
+        return [run for run in self.ledger.pending(key) if run.state in ("sent", "uncertain")]
+
+    def _still_landing(self, occurrence: datetime, key: str, runs: list, why: str | None) -> dict:
+        """The fields of the ``uncertain`` a stop logs for ``key``, whose requests ``runs`` may still land."""
+        tag = runs[-1].tag or run_tag(key)
+        lands_by = max(run.lands_by_ns or 0 for run in runs) or None
+        until = iso(lands_by) if lands_by else "an unknown time"
+        fields: dict = {"occurrence": _utc_text(occurrence), "run_key": key, "tag": tag, "lands_by": until}
+        said = (
+            f"stopped{f' ({why})' if why else ''} while a request of run {key!r} (tag {tag}) had no answer: it may "
+            "have created a graph, "
+            f"and it may still reach the router until {until}: do not submit it by hand before {until}. "
+        )
+        if self._on_disk:
+            fields["ledger_run"] = runs[-1].id
+        return {**fields, "message": said + self._in_the_ledger(runs[-1].id) + _look_yourself(tag)}
+
+    def _in_the_ledger(self, run_id: int | None = None) -> str:
+        """What the project's ledger does for an unsettled attempt, and the command that settles it (nothing, for a
+        record in memory: a hosted bundle's)."""
+        if not self._on_disk:
+            return ""
+        where = f"ledger run {run_id} of" if run_id is not None else "recorded in"
+        return (
+            f"The attempt is {where} the project's ledger ({self.ledger.path}): a `graphc submit` or `graphc run` of "
+            "this occurrence in this project sends nothing while its request may land, and after that time "
+            f"{self._ledger_command()} looks for it at the router and records what became of it. "
+        )
+
+    def _ledger_command(self, what: str = "--reconcile") -> str:
+        """`graphc ledger --reconcile`, typed so that it reads this run's ledger from the working directory."""
+        if os.path.abspath(self.ledger.path) == os.path.abspath(default_ledger_path()):
+            return f"`graphc ledger {what}`"
+        return f"`graphc ledger {what} --ledger {shlex.quote(str(self.ledger.path))}`"
+
     def _leave(self, unsettled: dict[datetime, _Unsettled], why: str) -> None:
         """The loop ends with occurrences still unsettled: each gets its last word, ``unresolved``."""
         for occurrence in sorted(unsettled):
@@ -486,7 +550,7 @@ class Runner:
             tag = run_tag(entry.key)
             message = (
                 f"whether its request created a graph is unknown: {why} before it could tell "
-                f"({entry.looks} looks at the router). {_look_yourself(tag)}"
+                f"({entry.looks} looks at the router). {self._in_the_ledger()}{_look_yourself(tag)}"
             )
             self.log("unresolved", occurrence=_utc_text(occurrence), run_key=entry.key, tag=tag, message=message)
 
@@ -622,6 +686,7 @@ class Runner:
         sent: ``lint_failed``, tried again while within catch_up)."""
         key = run_key(name, occurrence)
         self.log("due", occurrence=_utc_text(occurrence), local=schedule.local(occurrence).isoformat(), run_key=key)
+        self._open[key] = occurrence  # a stop (Ctrl-C, SIGTERM) from here on speaks of it (stopped)
         try:
             if problem is not None:
                 result = OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=str(problem))
@@ -639,6 +704,12 @@ class Runner:
             sys.stderr.write(f"graphc: warning: {clean(result.warning, None)}\n")
             sys.stderr.flush()
         self.log(result.status, **fields)
+        try:
+            landing = result.status == "uncertain" or bool(self._may_land(key))
+        except LedgerError:  # unreadable now: a stop looks again, and says what it finds
+            landing = True
+        if not landing:  # nothing of it may still land: a stop need not speak of it
+            self._open.pop(key, None)
         return result
 
     def _occurrence(self, name, schedule, text, occurrence, key) -> OccurrenceResult:
@@ -720,10 +791,12 @@ class Runner:
         return None
 
     def _uncertain_text(self, key: str, why: str) -> str:
-        """What an `uncertain` occurrence's event says: why, the run's tag, and what happens next. `run` keeps its
-        record in memory, so it names no ledger command: the router, by the tag, is where the graph is found."""
+        """What an `uncertain` occurrence's event says: why, the run's tag, and what happens next: with the project's
+        ledger, what it does and the `graphc ledger` command that settles it; a record in memory (a hosted bundle)
+        names no ledger command: the router, by the tag, is where the graph is found."""
         tag = run_tag(key)
-        lands_by = max((run.lands_by_ns or 0 for run in self.ledger.pending(key)), default=0)
+        pending = self.ledger.pending(key)
+        lands_by = max((run.lands_by_ns or 0 for run in pending), default=0)
         until = f" until {iso(lands_by)}" if lands_by else ""
         said = (
             f"{why.rstrip('.')}. The request of run {key!r} (tag {tag}) may have created a graph; it may still reach "
@@ -739,7 +812,7 @@ class Runner:
                 "A later `graphc run --once` of this occurrence, while within its catch-up, looks for its tag at the "
                 "router first (and sends it only if the router proves it absent). "
             )
-        return said + _look_yourself(tag)
+        return said + self._in_the_ledger(pending[-1].id if pending else None) + _look_yourself(tag)
 
     def _priced_again(self, name, schedule, text, occurrence, key, client) -> Callable[[float], str]:
         """What :class:`graphc.submit.Reprice` calls when the look at the router ends ``age`` s after the quotes were
@@ -848,6 +921,8 @@ class Runner:
         except (UncertainOutcome, PendingUncertain) as exc:  # may have landed: looked for again on the next try
             cause = exc.__cause__ if isinstance(exc.__cause__, UncertainOutcome) else None  # the POST's own failure
             why = str(cause) if cause is not None else "an earlier request of this run may still land"
+            if cause is None and self._on_disk and isinstance(exc, PendingUncertain):
+                why = str(exc)  # another graphc's attempt in the project's ledger (in flight, or its answer lost)
             return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, why))
         except GraphFailed as exc:  # created, and not trading (failed, cancelled, paused: exit 1; undocumented: 3)
             warning = exc.warning  # the ledger row's: the run has its graph (a retry finds it)
@@ -969,8 +1044,9 @@ def _sha(text: str) -> str:
 
 
 def _undecided(results) -> str:
-    """Why a look at the router left an attempt unsettled, in words that name no ledger (`run` keeps its record in
-    memory): its request may still land, or the router's order list could not be read to its end."""
+    """Why a look at the router left an attempt unsettled, in words that name no ledger (the caller adds what the
+    project's ledger does, :meth:`Runner._in_the_ledger`): its request may still land, or the router's order list
+    could not be read to its end."""
     now = time.time_ns()
     for result in reversed([r for r in results if r.found is None]):
         lands_by, scan = result.run.lands_by_ns, result.scan

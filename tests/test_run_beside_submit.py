@@ -1,10 +1,11 @@
-"""`graphc run` and a hand `graphc submit` of one occurrence see each other (audit conc21 1).
+"""`graphc run` and a hand `graphc submit` of one occurrence see each other (audit conc21 1 and 5).
 
 `graphc run` records its attempts in the project's ledger, the one a `graphc submit` of the playbook uses, so a hand
 submission made while the runner's request is in flight (or after the runner was killed or stopped mid-request)
 sees its `sent`/`uncertain` row and refuses, nothing sent; once the request has landed it says `already`, naming the
 graph. A hand submission whose ledger never saw the occurrence (the runner is elsewhere: another checkout, a hosted
-runner) first waits out the settle a runner's first start waits, then finds the runner's graph at the router.
+runner) first waits out the settle a runner's first start waits, then finds the runner's graph at the router. A
+`graphc run` stopped mid-request says, as its last word, that its request may still land, and until when.
 
 Against `graphc sandbox serve --ignore-idempotency-key` (a separate process, real HTTP), which like the router
 reference has no idempotency of its own: a second graph for one occurrence would be in its graph list. Its `slow`
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import pytest
 from sandbox_fixture import cli_env, posts, run_graphc, submitted_graphs, wait_for
+
+from graphc.api.runtag import run_tag
 
 PLAYBOOK = """\
 graphc: 1
@@ -214,3 +217,70 @@ def test_a_run_whose_project_ledger_cannot_be_used_stops_at_start_and_sends_noth
     (error,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert error["event"] == "error" and ".graphc" in error["message"], error
     assert posts(router) == 0 and not list((tmp_path / "outside").iterdir())
+
+
+# -- 5: a run stopped mid-request says that its request may still land ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "how", "code"),
+    [
+        ("--once", signal.SIGTERM, 130),
+        ("--once", signal.SIGINT, 130),
+        ("--loop", signal.SIGTERM, 0),
+        ("--loop", signal.SIGINT, 0),
+    ],
+)
+def test_a_run_stopped_mid_request_says_its_request_may_still_land(router, tmp_path, mode, how, code):
+    """Audit conc21 5: a run stopped by SIGTERM or Ctrl-C while its POST is in flight logs `uncertain` as its last
+    word, with the run key, the tag, `lands_by` and what to do: not `stopped` alone."""
+    root = project(tmp_path / "desk")
+    hold_the_next_post(router)
+    runner = Runner(router, root, mode)
+    wait_for(lambda: posts(router) == 1)
+    assert runner.stop(how) == code, runner.log
+    events = [e["event"] for e in runner.log]
+    assert events[-2:] == ["stopped", "uncertain"], runner.log
+    last = runner.log[-1]
+    assert last["run_key"] == KEY and last["tag"] == run_tag(KEY) and last["occurrence"] == "2026-01-05T14:00:00Z"
+    lands_by = last["lands_by"]
+    message = last["message"]
+    assert f"may still reach the router until {lands_by}" in message, message
+    assert f"do not submit it by hand before {lands_by}" in message, message
+    assert "graphc ledger --reconcile" in message, message
+    graph_id = the_one_graph(router)
+    assert posts(router) == 1 and graph_id
+
+
+def test_a_hosted_run_stopped_mid_request_says_so_and_names_no_ledger(router, tmp_path):
+    """A bundle's `main.py` (graphc.hosted) keeps its record in memory: stopped by the runner's SIGTERM mid-request,
+    its last word is `uncertain` too, with how to look at the router, and no ledger command (it wrote none)."""
+    bundle = project(tmp_path / "bundle")
+    hold_the_next_post(router)
+    env = {
+        **cli_env(router),
+        "GRAPHC_PLAYBOOK": "dca.yaml",
+        "GRAPHC_QUOTES": "q.yaml",
+        "GRAPHC_ONCE": "1",
+        "GRAPHC_NOW": NOW,
+        "GRAPHC_SETTLE": "0",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from graphc.hosted import main; sys.exit(main(sys.argv[1]))", bundle],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    wait_for(lambda: posts(router) == 1)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out + err
+    log = [json.loads(line) for line in out.splitlines()]
+    assert [e["event"] for e in log][-2:] == ["stopped", "uncertain"], log
+    last = log[-1]
+    assert last["run_key"] == KEY and last["tag"] == run_tag(KEY) and "ledger_run" not in last, last
+    assert f"do not submit it by hand before {last['lands_by']}" in last["message"], last
+    assert f"orders whose node ids end in `.{run_tag(KEY)}`" in last["message"], last
+    assert "graphc ledger" not in last["message"] and not (bundle / ".graphc").exists(), last
+    the_one_graph(router)

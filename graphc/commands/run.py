@@ -117,8 +117,8 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
         _stop_on_sigterm()
         try:
             sys.exit(runner.once() if mode == "once" else runner.loop())
-        except KeyboardInterrupt:
-            runner.log("stopped", message="interrupted")
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM: `stopped`, then what may still land (its last word)
+            runner.stopped("interrupted")
             sys.exit(0 if mode == "loop" else 130)
 
 
