@@ -589,7 +589,10 @@ def submit_wire(
     1. Earlier unresolved attempts of the run key are reconciled; one that stays
        unresolved refuses (``PendingUncertain``, exit 3).
     2. A run key that already has a graph refuses (``AlreadySubmitted``, exit 2)
-       unless ``force``.
+       unless ``force``, after one look at the router for other graphs carrying
+       its tag (:meth:`Ledger.look_for_duplicates`; skipped as step 3's look is):
+       a second trade is named in its ``warnings``, and so is a look that could
+       not be done.
     3. A run key this ledger knows no graph of (never tried here, or only
        ``absent`` attempts: those prove that *our* requests created nothing, not
        that no other runner or clone submitted it since) is looked for at the
@@ -638,7 +641,9 @@ def submit_wire(
     if done and not force:
         found = done[0]
         warnings = _found_warnings(run_key, found.graph_id or "", wire_text, live, recorded=found)
-        raise AlreadySubmitted(run_key, found.graph_id or "", found.id, warnings)
+        if window_start is not None or (lookback() if lookback_s is None else lookback_s) > 0:
+            warnings += _second_graphs(ledger, client, found, wire_text)
+        raise AlreadySubmitted(run_key, found.graph_id or "", found.id, list(dict.fromkeys(warnings)))
     if not force:  # no graph known here (`done` is empty): the run may have been submitted elsewhere meanwhile
         _look_at_the_router(
             ledger,
@@ -666,6 +671,21 @@ def submit_wire(
     # above took: the same check, at the same last moment, against whichever time comes first.
     catch_up_ns = None if catch_up_until is None else int(catch_up_until.timestamp() * 1e9)
     return _post(ledger, client, run, body, name, margin, reconciled, send_by, catch_up_ns)
+
+
+def _second_graphs(ledger: Ledger, client, found: Run, wire_text: str) -> list[str]:
+    """What one look at the router says of other graphs carrying the tag of ``found``, the run's recorded graph
+    (:meth:`Ledger.look_for_duplicates`): the WARNING naming them (a second trade, which two clones of a project,
+    each with its ledger, make when both send the run at once), or that the look could not be done. The refusal
+    stands either way: the run has its graph."""
+    check = ledger.look_for_duplicates(found.id, client, wire_text=wire_text)
+    said = [check.warning] if check.warning else []
+    if not check.done:
+        said.append(
+            f"{check.message}; the run is refused all the same (it has its graph, {found.graph_id}): "
+            "`graphc ledger --reconcile` looks again"
+        )
+    return said
 
 
 def _priced_again(wire_text: str, name: str, run_key: str, live: bool, reprice: Reprice, age: float) -> tuple[str, str]:

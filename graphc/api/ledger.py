@@ -59,7 +59,7 @@ from typing import ClassVar
 from graphc.api.errors import AlreadySubmitted, LedgerError, PendingChange, PendingUncertain
 from graphc.api.lookup import Scan, find_run, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean, redact
-from graphc.api.runtag import run_tag
+from graphc.api.runtag import is_content_run_key, run_tag, untagged_wire
 from graphc.files import (
     STATE_DIR,
     NotRegularFile,
@@ -72,7 +72,9 @@ from graphc.files import (
 )
 
 __all__ = [
+    "DUPLICATE_WINDOW_S",
     "Change",
+    "DuplicateCheck",
     "Ledger",
     "LedgerGone",
     "ReconcileResult",
@@ -95,6 +97,12 @@ SCHEMA_VERSION = 4  # 3: `live` may be NULL (the mode of a graph found at the ro
 INTENT_GRACE_S = 30  # an intent not sent by then was abandoned before sending
 CLOCK_SKEW_S = 300  # the router's clock may be this far from ours: a run's window starts that much earlier
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another graphc holding the ledger
+# How far back `graphc ledger --reconcile` looks again at the runs that have their graph, for a second graph carrying
+# their tag (docs/submitting.md, "The ledger"). A second graph is sent by a process that looked at the router before
+# the run's graph was listed, so within a landing time of the run's request (about 3 minutes with the default landing
+# margin), and it lands within another: a day covers that many times over, and a reconcile run once a day (a cron
+# job) looks at every run once. Older runs are not looked at again (their tag is kept: a scan by hand finds them).
+DUPLICATE_WINDOW_S = 24 * 3600
 
 RUNS_TABLE = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -310,11 +318,32 @@ def undoes(earlier: dict, later: dict) -> bool:
 
 @dataclass
 class ReconcileResult:
-    """``found``: True (graph id known), False (proven absent), None (still unknown: ``message`` says why)."""
+    """``found``: True (graph id known), False (proven absent), None (still unknown: ``message`` says why);
+    ``warning``: the WARNING this look kept on the row (more graphs carry the run's tag), if any."""
 
     run: Run
     found: bool | None
     message: str
+    scan: Scan | None = None
+    warning: str | None = None
+
+
+@dataclass
+class DuplicateCheck:
+    """A look at the router for other graphs carrying the tag of a run that has its graph
+    (:meth:`Ledger.look_for_duplicates`).
+
+    ``others``: the graphs carrying it that this ledger records for no attempt of the run, each a second trade;
+    ``warning`` the WARNING naming them, kept on the row, and ``new`` whether the row did not have it yet.
+    ``done`` is False when the router's list could not be read to its end (``message`` says why; graphs read before
+    then are named all the same)."""
+
+    run: Run
+    others: list[str]
+    done: bool
+    message: str
+    warning: str | None = None
+    new: bool = False
     scan: Scan | None = None
 
 
@@ -437,6 +466,16 @@ class Ledger:
 
     def pending(self, run_key: str | None = None, scope: Scope | None = None) -> list[Run]:
         return [r for r in self.runs(run_key, scope=scope) if r.pending]
+
+    def recently_confirmed(self, now_ns: int, scope: Scope | None = None) -> list[Run]:
+        """The runs with a graph whose attempt began at most :data:`DUPLICATE_WINDOW_S` before ``now_ns``, one per run
+        tag (its oldest row), oldest first: those ``graphc ledger --reconcile`` looks at again."""
+        since = now_ns - DUPLICATE_WINDOW_S * 10**9
+        by_tag: dict[str, Run] = {}
+        for run in self.runs(state="confirmed", scope=scope):
+            if run.graph_id and run.tag and run.created_ns >= since:
+                by_tag.setdefault(run.tag, run)
+        return list(by_tag.values())
 
     def graph_ids(self) -> set[str]:
         with _sqlite_errors(self.path):
@@ -806,7 +845,50 @@ class Ledger:
         message = f"run {run.id} ({run.run_key}) created graph {graph_id} (found at the router by its run tag)"
         if warning is not None:
             message += f"; {warning}"
-        return ReconcileResult(self.get(run.id), True, message, scan)
+        return ReconcileResult(self.get(run.id), True, message, scan, warning)
+
+    def look_for_duplicates(
+        self, run_id: int, client, *, wire_text: str | None = None, max_pages: int | None = None
+    ) -> DuplicateCheck:
+        """Look at the router, once, for graphs carrying the tag of ``run_id`` (a run with its graph) that this ledger
+        does not record for the run: a second trade, sent by a process that could not see this ledger's request in
+        flight (another clone or checkout, whose ledger is another file: docs/submitting.md, "What graphc cannot
+        prove"). Found, they are named in a WARNING kept on the row (every later refusal of the run and `graphc
+        ledger` repeat it; a ledger that cannot be written now is not an error: the next look finds them again).
+
+        The scan is :func:`graphc.api.lookup.find_run`, with its bounds (pages, time): by the graph's symbols when
+        the run key is its content (``wire_text``, the graph this run would send, else the bytes the row kept), the
+        whole list otherwise. It never raises for the router's answers: a scan that cannot finish is ``done`` False.
+        """
+        run = self.get(run_id)
+        self._check_endpoint(run, client)
+        text = wire_text if wire_text is not None else _untagged_text(run)
+        graph = _json_or_none(text)
+        scan = find_run(
+            client,
+            run.tag,
+            run.created_ns - CLOCK_SKEW_S * 10**9,
+            symbols=symbols_to_scan(graph) if _content_key_of(run.run_key, text) else None,
+            node_ids=node_ids_of(graph),
+            max_pages=max_pages,
+        )
+        known = {r.graph_id for r in self.runs(run.run_key) if r.graph_id}
+        others = [g for g in scan.found if g not in known]
+        message = f"no graph but {run.graph_id} carries the tag of run {run.run_key!r} ({scan.detail})"
+        if not scan.complete:
+            message = (
+                f"graphc could not look for other graphs carrying the tag of run {run.run_key!r} (`.{run.tag}`): "
+                f"{scan.detail}; whether the run was sent more than once is not known"
+            )
+        check = DuplicateCheck(run, others, scan.complete, message, scan=scan)
+        if others:
+            oldest = scan.found[0] == run.graph_id
+            check.warning = clean(more_graphs_warning(run.run_key, run.graph_id or "", others, oldest=oldest), 4000)
+            check.new = redact(check.warning) not in run.warnings
+            if check.new:
+                with contextlib.suppress(LedgerError), self._transaction():
+                    self._event(run.id, "warning", check.warning, time.time_ns())
+        return check
 
     def _undecided(self, run: Run, why: str, scan: Scan | None = None) -> ReconcileResult:
         message = (
@@ -842,9 +924,41 @@ def _wire_of(run: Run):
         return None
 
 
-def more_graphs_warning(run_key: str, graph_id: str, others) -> str:
-    """The WARNING for a run whose tag more than one graph carries: ``graph_id`` (the oldest) is taken as its graph."""
+def _untagged_text(run: Run) -> str | None:
+    """The graph ``run`` sent without its run tag (wire text), or None when its bytes are not kept or not readable."""
+    try:
+        return untagged_wire(run.wire.decode()) if run.wire else None
+    except (ValueError, AttributeError):  # not UTF-8 or not JSON: as good as none
+        return None
+
+
+def _json_or_none(text: str | None):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _content_key_of(run_key: str, wire_text: str | None) -> bool:
+    """Whether ``run_key`` is the content run key of ``wire_text``: its tag can then be on this graph only."""
+    try:
+        return wire_text is not None and is_content_run_key(run_key, wire_text)
+    except ValueError:
+        return False
+
+
+def more_graphs_warning(run_key: str, graph_id: str, others, *, oldest: bool = True) -> str:
+    """The WARNING for a run whose tag more than one graph carries: ``graph_id`` (the oldest, unless ``oldest`` is
+    False: the graph a ledger recorded, when another carrying the tag is older) is taken as its graph."""
     shown = ", ".join(others[:20]) + (f", and {len(others) - 20} more" if len(others) > 20 else "")
+    if not oldest:
+        return (
+            f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} ({shown}): it was submitted more "
+            "than once, by processes that could not see each other's request in flight (such as two clones or "
+            'checkouts of the project, each with its own ledger; docs/submitting.md, "What graphc cannot prove"). '
+            f"This ledger recorded {graph_id}, which is not the first of them; cancel the graphs you do not want "
+            "(`graphc cancel ID`)"
+        )
     return (
         f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} ({shown}): it was submitted more "
         'than once (runners that looked at the router at the same moment; docs/submitting.md, "What graphc cannot '

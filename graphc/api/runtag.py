@@ -38,6 +38,7 @@ __all__ = [
     "tag_wire",
     "untagged_node_id",
     "untagged_text",
+    "untagged_wire",
 ]
 
 SEPARATOR = "."
@@ -89,6 +90,21 @@ def tag_wire(canonical_text: str, tag: str) -> str:
             for end in ("from_node", "to_node"):
                 if isinstance(edge.get(end), str):
                     edge[end] = f"{edge[end]}{SEPARATOR}{tag}"
+    return to_json(data)
+
+
+def untagged_wire(tagged_text: str) -> str:
+    """:func:`tag_wire` undone: the wire text with the run tag taken off every node id and edge end (the graph as
+    it was before it was tagged, for :func:`is_content_run_key`)."""
+    data = json.loads(tagged_text, parse_float=JsonFloat)
+    for node in data.get("nodes") or []:
+        if isinstance(node, dict) and isinstance(node.get("node_id"), str):
+            node["node_id"] = untagged_node_id(node["node_id"])
+    for edge in data.get("edges") or []:
+        if isinstance(edge, dict):
+            for end in ("from_node", "to_node"):
+                if isinstance(edge.get(end), str):
+                    edge[end] = untagged_node_id(edge[end])
     return to_json(data)
 
 

@@ -17,7 +17,7 @@ from graphc.commands.common import EXIT_USAGE, api_errors, fail, ledger_option, 
 from graphc.files import find_project_root
 from graphc.report import one_line
 
-EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or of another router or key)
+EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or another scope's), or found a second graph
 
 
 def _state_text(run) -> str:
@@ -86,13 +86,16 @@ def _print_runs(ledger, state, as_json) -> None:
 
 
 def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
-    """Settle the unsettled runs of this router and key; list the other scopes' with how to reconcile them.
+    """Settle the unsettled runs of this router and key; list the other scopes' with how to reconcile them; then
+    look again at the runs of this router and key confirmed in the last day (:data:`DUPLICATE_WINDOW_S`) for other
+    graphs carrying their tag (:meth:`Ledger.look_for_duplicates`): a second trade, which two clones of a project
+    (a ledger each) make when both send a run at once, and which no other command would look for.
 
     A run is only ever reconciled against the router and key it was sent with (docs/submitting.md,
     "Exactly once": a rehearsal against a sandbox never blocks the real one), so another scope's run is
     listed (never asked about, and it does not stop the others). Returns the exit code: 0 when no run of the
     ledger is left unsettled, 3 when one is (undecided here, or of another scope), so an unsettled run never
-    reads as settled.
+    reads as settled; 3 too when a look found a second graph its row did not name yet, or could not be done.
 
     Every run's look at the router reads the same list (``GET /v1/orders``), so once one fails because the
     router did (a request failed after its retries, or the scan ran out of its time), the runs after it are not
@@ -102,9 +105,12 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
     from graphc.api.ledger import Scope, elsewhere  # deferred: the ledger (sqlite3); --help stays fast
 
     pending = ledger.pending()
-    if not pending:
+    now = time.time_ns()
+    recent = ledger.recently_confirmed(now)
+    if not pending and not recent:
         click.echo("nothing to reconcile")
         return 0
+    attention = False  # a second graph found (not named on its row before), or a look that could not be done
     with make_client(verbose) as client:
         scope = Scope.of(client)
         failed = None  # the run whose look at the router failed because the router did
@@ -112,20 +118,52 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
             if not run.in_scope(scope):
                 continue
             if failed is not None:
-                click.echo(
-                    f"run {run.id} ({clean(run.run_key, None)}) not asked: the router failed while run {failed} was "
-                    "looked up, and every run is looked up in the same list; run `graphc ledger --reconcile` again"
-                )
+                click.echo(_not_asked(run, failed))
                 continue
             result = ledger.reconcile(run.id, client)
             click.echo(clean(result.message, None))
+            attention = attention or result.warning is not None
             if result.found is None and result.scan is not None and result.scan.router_failed:
                 failed = run.id
+        looked = [run for run in recent if run.in_scope(scope)]
+        for run in looked:
+            if failed is not None:
+                click.echo(_not_asked(run, failed, "looked at again"))
+                attention = True
+                continue
+            check = ledger.look_for_duplicates(run.id, client)
+            if check.warning is not None:
+                click.echo(f"run {run.id} ({clean(run.run_key, None)}) has graph {run.graph_id}; {check.warning}")
+            if not check.done:
+                click.echo(f"run {run.id} ({clean(run.run_key, None)}): {clean(check.message, None)}")
+            attention = attention or check.new or not check.done
+            if check.scan is not None and check.scan.router_failed:
+                failed = run.id
+        if looked:
+            click.echo(_looked_again(looked, now))
     for run in pending:
         if not run.in_scope(scope):
             said = elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
             click.echo(f"run {run.id} ({run.run_key}) not reconciled here: {said}")
-    return EXIT_UNSETTLED if ledger.pending() else 0
+    return EXIT_UNSETTLED if ledger.pending() or attention else 0
+
+
+def _not_asked(run, failed: int, what: str = "asked") -> str:
+    return (
+        f"run {run.id} ({clean(run.run_key, None)}) not {what}: the router failed while run {failed} was looked up, "
+        "and every run is looked up in the same list; run `graphc ledger --reconcile` again"
+    )
+
+
+def _looked_again(runs, now_ns: int) -> str:
+    """The line that says which confirmed runs were looked at again for a second graph carrying their tag."""
+    from graphc.api.ledger import DUPLICATE_WINDOW_S, iso  # deferred: the ledger (sqlite3); --help stays fast
+
+    count = f"{len(runs)} run" + ("" if len(runs) == 1 else "s")
+    return (
+        f"looked again at {count} confirmed since {iso(now_ns - DUPLICATE_WINDOW_S * 10**9)} (the last "
+        f"{DUPLICATE_WINDOW_S // 3600} hours) for other graphs carrying their tags"
+    )
 
 
 def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
@@ -167,8 +205,9 @@ def _no_ledger_no_listing(ledger_path) -> None:
 @click.option(
     "--reconcile",
     is_flag=True,
-    help="First ask the router (SEQUENCE_API_URL, with this API key) about every unsettled run sent to it; "
-    "runs sent to another router or with another key are listed with the command that reconciles them.",
+    help="First ask the router (SEQUENCE_API_URL, with this API key) about every unsettled run sent to it, and "
+    "look again at the runs it confirmed in the last 24 hours for other graphs carrying their tag (a second "
+    "trade); runs sent to another router or with another key are listed with the command that reconciles them.",
 )
 @click.option(
     "--resolve",
@@ -206,8 +245,10 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
     2 bad arguments, unknown run, no ledger at the path, ledger error; 3 with
     --reconcile: a run is still unsettled (the router could not settle it yet,
     or it was sent to another router or with another key: the line for it says
-    how to reconcile it there); with --resolve --not-submitted: the run's
-    request may still land (nothing recorded).
+    how to reconcile it there), or a second graph carrying a run's tag was
+    found (its row did not name it yet), or that look could not be done; with
+    --resolve --not-submitted: the run's request may still land (nothing
+    recorded).
     """
     from graphc.api.ledger import Ledger  # deferred: the ledger (sqlite3); --help stays fast
 
