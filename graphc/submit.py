@@ -28,6 +28,7 @@ without local state)::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -102,6 +103,7 @@ __all__ = [
     "Reprice",
     "Submitted",
     "expired",
+    "interrupted_at",
     "landing_margin",
     "landing_time_s",
     "ledger_for",
@@ -670,7 +672,7 @@ def submit_wire(
     # A scheduled occurrence must also leave within its catch-up (spec §9), however long the look at the router
     # above took: the same check, at the same last moment, against whichever time comes first.
     catch_up_ns = None if catch_up_until is None else int(catch_up_until.timestamp() * 1e9)
-    return _post(ledger, client, run, body, name, margin, reconciled, send_by, catch_up_ns)
+    return _post(ledger, client, run, body, name, margin, reconciled, send_by, lands_by, catch_up_ns)
 
 
 def _second_graphs(ledger: Ledger, client, found: Run, wire_text: str) -> list[str]:
@@ -982,6 +984,34 @@ def landing_time_s(client, landing_margin_s: float | None = None) -> float:
     return _max_call_s(client) + (landing_margin() if landing_margin_s is None else landing_margin_s)
 
 
+def interrupted_at(exc: BaseException) -> str | None:
+    """What became of the run when :func:`submit_wire` was interrupted (``exc``: Ctrl-C's KeyboardInterrupt, a
+    SystemExit, re-raised as they came) once its request was on its way: in flight (recorded uncertain, and until
+    when it may land), or answered (the graph id, which WAS CREATED, and the command that records it). None: it was
+    interrupted before the request left, so nothing was sent. ``graphc submit`` prints it before it exits 130."""
+    said = getattr(exc, _INTERRUPTED, None)
+    return said if isinstance(said, str) else None
+
+
+_INTERRUPTED = "graphc_submission"  # the attribute of an interruption that says what became of the run
+
+
+def _say_interrupted(exc: BaseException, said: str) -> None:
+    with contextlib.suppress(AttributeError, TypeError):  # an exception class without a __dict__: nothing to say
+        setattr(exc, _INTERRUPTED, said)
+
+
+def _not_recorded_advice(run: Run, graph_id: str, lands_by_ns: int) -> str:
+    """The commands that record ``graph_id`` for ``run``, whose row stays ``sent`` (its process could not record the
+    answer): ``--reconcile`` at once (the graph is listed: the router answered), ``--resolve`` once the request
+    can no longer land (before then it is refused: another graphc may be sending it, as far as the ledger knows)."""
+    return (
+        f"ledger run {run.id} stays `sent`: `graphc ledger --reconcile` records {graph_id} (it finds it at the router "
+        f"by the run's tag), and so does the next submit of this run, which is then refused as a duplicate; or, "
+        f"after {iso(lands_by_ns)}, `graphc ledger --resolve {run.id} --graph-id {graph_id}`"
+    )
+
+
 def _post(
     ledger: Ledger,
     client,
@@ -991,6 +1021,7 @@ def _post(
     margin: float,
     reconciled,
     send_by: int,
+    lands_by_sent: int,
     catch_up_ns: int | None = None,
 ) -> Submitted:
     send_by_ns = send_by if catch_up_ns is None else min(send_by, catch_up_ns)
@@ -1023,23 +1054,68 @@ def _post(
     except ApiError as exc:
         _record(ledger, run, "absent", f"refused by the router: {exc}")
         raise
-    except BaseException:  # Ctrl-C (or any crash) mid-request: whatever was sent may still land
+    except BaseException as exc:  # Ctrl-C (or any crash) mid-request: whatever was sent may still land
         lands_by = time.time_ns() + int(margin * 1e9)
-        _record(ledger, run, "uncertain", "interrupted while the request was in flight", lands_by)
+        in_flight = f"run {run.run_key!r} (ledger run {run.id}, tag {run.tag})"
+        again = "the next `graphc submit` of this run (or `graphc ledger --reconcile`) looks for it at the router first"
+        try:
+            _record(ledger, run, "uncertain", "interrupted while the request was in flight", lands_by)
+        except BaseException as second:  # interrupted again while it waited for the ledger: the row stays `sent`
+            if not isinstance(second, Exception):
+                _say_interrupted(
+                    second,
+                    f"interrupted while the request was in flight: {in_flight} stays `sent` in the ledger (it could "
+                    f"not be recorded as uncertain): the request may still reach the router until "
+                    f"{iso(lands_by_sent)}; {again}",
+                )
+            raise
+        if not isinstance(exc, Exception):
+            _say_interrupted(
+                exc,
+                f"interrupted while the request was in flight: {in_flight} is recorded as uncertain: the request may "
+                f"still reach the router until {iso(lands_by)}; {again}",
+            )
         raise
     graph_id = response["graph_id"]
     created = _created(response, graph_id)
     error, warnings = (None, []) if created is None else (created.error, [created.warning])
     submitted = Submitted(run, graph_id, response, list(reconciled))
-    try:
-        ledger.check_still_there()
-        ledger.record_confirmed(run.id, graph_id, error=error, warnings=warnings)
-        submitted.run = ledger.get(run.id)
-    except LedgerGone as gone:
-        submitted.run = _record_again(ledger.path, run, name, graph_id, gone, warnings)
-        submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
-    except LedgerError as exc:
-        raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id) from None
+    recorded = False
+    try:  # the router answered: from here on, whatever stops graphc says the graph id (it WAS CREATED)
+        try:
+            ledger.check_still_there()
+            ledger.record_confirmed(run.id, graph_id, error=error, warnings=warnings)
+            recorded = True
+            submitted.run = ledger.get(run.id)
+        except LedgerGone as gone:
+            submitted.run = _record_again(ledger.path, run, name, graph_id, gone, warnings)
+            submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
+        except LedgerError as exc:
+            raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id) from None
+        except Exception as exc:
+            if recorded:
+                raise
+            reason = f"graphc failed while recording it ({type(exc).__name__}: {exc})"
+            raise GraphNotRecorded(
+                run.run_key, graph_id, reason, run.id, advice=_not_recorded_advice(run, graph_id, lands_by_sent)
+            ) from exc
+    except BaseException as exc:
+        if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: the id must not go with the process
+            said = (
+                f"graph {graph_id} was created for run {run.run_key!r} and recorded (ledger run {run.id})"
+                if recorded
+                else str(
+                    GraphNotRecorded(
+                        run.run_key,
+                        graph_id,
+                        "graphc was interrupted before it could record it",
+                        run.id,
+                        advice=_not_recorded_advice(run, graph_id, lands_by_sent),
+                    )
+                )
+            )
+            _say_interrupted(exc, said)
+        raise
     if created is not None:
         failed = GraphFailed if created.documented else GraphStatusUndocumented
         reason = "; ".join([created.reason, *submitted.warnings])

@@ -309,12 +309,15 @@ class GraphNotRecorded(LedgerError):
 
     exit_code = 3
 
-    def __init__(self, run_key: str, graph_id: str, reason: str, run_id: int | None = None):
+    def __init__(self, run_key: str, graph_id: str, reason: str, run_id: int | None = None, *, advice: str = ""):
         self.run_key, self.graph_id, self.run_id = run_key, graph_id, run_id
+        advice = advice or (
+            f"to record it by hand: `graphc ledger --resolve {run_id or 'RUN_ID'} --graph-id {graph_id}`"
+        )
         super().__init__(
             f"graph {graph_id} WAS CREATED for run {run_key!r}, but it could not be recorded in the ledger: "
             f"{reason}. The run is still recognised at the router by its tag, so submitting it again is "
-            f"refused; to record it by hand: `graphc ledger --resolve {run_id or 'RUN_ID'} --graph-id {graph_id}`"
+            f"refused; {advice}"
         )
 
 

@@ -439,8 +439,8 @@ def submit_command(
                 click.echo(f"graphc: note: recorded in the playbook's project ledger; `{listing}` lists it", err=True)
             if watch or embedded:
                 sys.exit(_watch(client, submitted.graph_id, embedded, wait))
-    except KeyboardInterrupt:
-        _interrupted(submitted, embedded)
+    except KeyboardInterrupt as exc:
+        _interrupted(submitted, embedded, exc)
 
 
 def _ledger_listing(ledger_file, here) -> str:
@@ -489,12 +489,14 @@ def _watch(client, graph_id: str, embedded: bool, timeout: float | None) -> int:
         )
 
 
-def _interrupted(submitted, embedded: bool) -> None:
+def _interrupted(submitted, embedded: bool, exc: BaseException) -> None:
+    """Ctrl-C: what became of the run, as far as this process knows it (:func:`graphc.submit.interrupted_at`):
+    nothing sent, in flight (recorded uncertain until its lands_by), or answered (the graph id); then exit 130."""
+    from graphc.submit import interrupted_at  # deferred: the submitter is loaded by now
+
+    said = interrupted_at(exc)
     if submitted is None:
-        message = (
-            "interrupted; if the request was already on its way, the run is recorded as uncertain and is looked "
-            "for at the router before it can be submitted again"
-        )
+        message = f"interrupted: {said}" if said else "interrupted before the request was sent: nothing was sent"
     elif embedded:
         message = (
             f"interrupted; graph {submitted.graph_id} ran in the embedded sandbox, which stops with this command: "
