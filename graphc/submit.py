@@ -61,6 +61,7 @@ from graphc.api.ledger import (
     LedgerGone,
     ReconcileResult,
     Run,
+    RunStateError,
     Scope,
     default_ledger_path,
     in_flight_refusal,
@@ -1012,6 +1013,20 @@ def _not_recorded_advice(run: Run, graph_id: str, lands_by_ns: int) -> str:
     )
 
 
+def _settled_advice(row: Run, graph_id: str) -> str | None:
+    """What to do with ``graph_id``, which the router answered for a run whose row another graphc confirmed with
+    another graph meanwhile (found at the router, or resolved by hand): both are trades of the run. None when the
+    row is in another state (it can then be recorded as :func:`_not_recorded_advice` says)."""
+    if row.state != "confirmed" or not row.graph_id or row.graph_id == graph_id:
+        return None
+    return (
+        f"ledger run {row.id} is already confirmed with graph {row.graph_id}, so {graph_id} is a second graph of the "
+        f"run (a second trade, unless {row.graph_id} is not the run's graph): look at both (`graphc status "
+        f"{row.graph_id}`, `graphc status {graph_id}`) and cancel the one you do not want (`graphc cancel ID`); "
+        f"`graphc ledger --reconcile` names {graph_id} on the run's row as a graph carrying its tag"
+    )
+
+
 def _post(
     ledger: Ledger,
     client,
@@ -1090,8 +1105,12 @@ def _post(
         except LedgerGone as gone:
             submitted.run = _record_again(ledger.path, run, name, graph_id, gone, warnings)
             submitted.warnings.append(f"{gone}; the run was recorded again in a new ledger at {ledger.path}")
-        except LedgerError as exc:
-            raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id) from None
+        except RunStateError as exc:  # another graphc settled the row meanwhile
+            advice = _settled_advice(exc.run, graph_id) or _not_recorded_advice(run, graph_id, lands_by_sent)
+            raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id, advice=advice) from None
+        except LedgerError as exc:  # locked, unwritable: the row stays `sent`
+            advice = _not_recorded_advice(run, graph_id, lands_by_sent)
+            raise GraphNotRecorded(run.run_key, graph_id, str(exc), run.id, advice=advice) from None
         except Exception as exc:
             if recorded:
                 raise

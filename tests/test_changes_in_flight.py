@@ -287,6 +287,9 @@ def test_not_submitted_is_refused_while_another_graphc_is_sending_the_run(tmp_pa
     assert refused.exit_code == 3, refused.output
     assert "--not-submitted is refused before" in refused.stderr
     assert "another graphc's request for this run is in flight" in refused.stderr
+    # nor is a graph id: the graphc sending it records the router's answer (conc21 4)
+    typo = CliRunner().invoke(cli, ["ledger", "--ledger", str(path), "--resolve", str(run.id), "--graph-id", "g_x"])
+    assert typo.exit_code == 2 and f"--resolve {run.id} --graph-id is refused before" in typo.stderr, typo.output
     # an intent is never sent once settled (the compare-and-set on `sent`): it may be resolved at once
     intent = CliRunner().invoke(cli, ["ledger", "--ledger", str(path), "--resolve", str(stale.id), "--not-submitted"])
     assert intent.exit_code == 0 and intent.stdout == f"run {stale.id}: absent\n", intent.output

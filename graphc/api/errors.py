@@ -311,9 +311,9 @@ class GraphNotRecorded(LedgerError):
 
     def __init__(self, run_key: str, graph_id: str, reason: str, run_id: int | None = None, *, advice: str = ""):
         self.run_key, self.graph_id, self.run_id = run_key, graph_id, run_id
-        advice = advice or (
-            f"to record it by hand: `graphc ledger --resolve {run_id or 'RUN_ID'} --graph-id {graph_id}`"
-        )
+        # what records the graph in the state the ledger was left in (graphc.submit says it; `--resolve` is refused
+        # while the row's request may still land, audit conc21 4); with no row to name, the next submit finds it
+        advice = advice or "the next `graphc submit` of this run finds it at the router by its tag and records it"
         super().__init__(
             f"graph {graph_id} WAS CREATED for run {run_key!r}, but it could not be recorded in the ledger: "
             f"{reason}. The run is still recognised at the router by its tag, so submitting it again is "

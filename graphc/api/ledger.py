@@ -79,6 +79,7 @@ __all__ = [
     "LedgerGone",
     "ReconcileResult",
     "Run",
+    "RunStateError",
     "Scope",
     "by_hand",
     "default_ledger_path",
@@ -349,6 +350,15 @@ class DuplicateCheck:
 
 class LedgerGone(LedgerError):
     """The ledger file was deleted or replaced while this process had it open."""
+
+
+class RunStateError(LedgerError):
+    """A run's row is in a state the change asked for may not start from (another graphc changed it meanwhile);
+    ``run`` is the row as it is."""
+
+    def __init__(self, message: str, run: Run):
+        super().__init__(message)
+        self.run = run
 
 
 class Ledger:
@@ -628,15 +638,22 @@ class Ledger:
         still land: a ``sent`` or ``uncertain`` row before its ``lands_by``. The router lists a graph only once its
         request lands, so a look before then proves nothing, and the verdict let the next submit send the run
         again while the first request was still on its way (audit ops19 2). An ``intent`` was never sent, and once
-        settled never will be (the compare-and-set of :meth:`mark_sent`): it may be resolved at once."""
+        settled never will be (the compare-and-set of :meth:`mark_sent`): it may be resolved at once.
+
+        A graph id is refused (:class:`LedgerError`, exit 2, nothing recorded) for a ``sent`` row before its
+        ``lands_by``: another graphc may be sending it right now and record the graph the router answers with, which
+        the id given would then stand in for for good (audit conc21 4). ``--reconcile`` finds a graph already listed;
+        after ``lands_by`` the id is accepted."""
         with self._transaction():  # looked at and written at once: a `sent` written meanwhile is seen
             run = self.get(run_id)
             if not run.pending:
                 raise LedgerError(f"run {run_id} is {run.state}; only intent, sent and uncertain runs need resolving")
+            now = time.time_ns()
             if graph_id:
+                if run.state == "sent" and run.lands_by_ns is not None and now < run.lands_by_ns:
+                    raise LedgerError(_sender_may_record(run, now))
                 self._set(run_id, "confirmed", graph_id=graph_id, note=note)
                 return self.get(run_id)
-            now = time.time_ns()
             if run.state != "intent" and run.lands_by_ns is not None and now < run.lands_by_ns:
                 raise PendingUncertain(run.run_key, run.id, _too_soon(run, now))
             self._set(run_id, "absent", error=f"{note}: not submitted", note=note, force=True)
@@ -746,7 +763,7 @@ class Ledger:
             if state not in allowed:
                 if run.graph_id and graph_id == run.graph_id:
                     return  # the same news twice
-                raise LedgerError(f"run {run_id} is {run.state}; cannot mark it {state}")
+                raise RunStateError(f"run {run_id} is {run.state}; cannot mark it {state}", run)
             self._db.execute(
                 "UPDATE runs SET state = ?, graph_id = COALESCE(?, graph_id), error = ?, "
                 "lands_by_ns = COALESCE(?, lands_by_ns), updated_ns = ? WHERE id = ?",
@@ -949,15 +966,15 @@ def _content_key_of(run_key: str, wire_text: str | None) -> bool:
 
 def more_graphs_warning(run_key: str, graph_id: str, others, *, oldest: bool = True) -> str:
     """The WARNING for a run whose tag more than one graph carries: ``graph_id`` (the oldest, unless ``oldest`` is
-    False: the graph a ledger recorded, when another carrying the tag is older) is taken as its graph."""
+    False: the graph a ledger recorded, when it is not the oldest carrying the tag, or was recorded by hand and
+    carries none) is taken as its graph."""
     shown = ", ".join(others[:20]) + (f", and {len(others) - 20} more" if len(others) > 20 else "")
     if not oldest:
         return (
             f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} ({shown}): it was submitted more "
             "than once, by processes that could not see each other's request in flight (such as two clones or "
             'checkouts of the project, each with its own ledger; docs/submitting.md, "What graphc cannot prove"). '
-            f"This ledger recorded {graph_id}, which is not the first of them; cancel the graphs you do not want "
-            "(`graphc cancel ID`)"
+            f"This ledger recorded {graph_id} for it; cancel the graphs you do not want (`graphc cancel ID`)"
         )
     return (
         f"WARNING: {len(others)} more graph(s) carry the tag of run {run_key!r} ({shown}): it was submitted more "
@@ -997,19 +1014,39 @@ def in_flight(run: Run, now_ns: int) -> str | None:
 
 def by_hand(run: Run, now_ns: int) -> str:
     """The two commands that settle ``run`` by hand, and from when the second is accepted (:meth:`Ledger.resolve`)."""
+    later = run.state != "intent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns
+    traded = f"`graphc ledger --resolve {run.id} --graph-id ID` if it traded"
+    if later and run.state == "sent":  # Ledger.resolve: the graphc sending it may still record its answer
+        traded += f" (accepted after {iso(run.lands_by_ns)}: until then the graphc sending it records its answer)"
     forced = f"`graphc ledger --resolve {run.id} --not-submitted` to submit it again (the way to force it)"
-    if run.state != "intent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns:
+    if later:
         forced += f", accepted after {iso(run.lands_by_ns)}, once its request can no longer land"
-    return f"`graphc ledger --resolve {run.id} --graph-id ID` if it traded, or {forced}"
+    return f"{traded}, or {forced}"
 
 
 def _too_soon(run: Run, now_ns: int) -> str:
     """Why ``--not-submitted`` is refused for ``run`` now: its request may still land."""
     why = in_flight(run, now_ns) if run.state == "sent" else may_land(run, now_ns)
+    found = (
+        "`graphc ledger --reconcile` records a graph as soon as it is listed"
+        if run.state == "sent"  # --graph-id waits for lands_by too: the graphc sending it records its answer
+        else f"`graphc ledger --resolve {run.id} --graph-id ID` records a graph found now"
+    )
     return (
         f"--not-submitted is refused before {iso(run.lands_by_ns)}: {why}. A look at the router before then proves "
         "nothing, since a graph is listed only once its request lands. After that time, `graphc ledger --reconcile` "
-        f"settles it from the router; `graphc ledger --resolve {run.id} --graph-id ID` records a graph found now"
+        f"settles it from the router; {found}"
+    )
+
+
+def _sender_may_record(run: Run, now_ns: int) -> str:
+    """Why ``--graph-id`` is refused for ``run`` now: another graphc may be sending it, and record its answer."""
+    return (
+        f"--resolve {run.id} --graph-id is refused before {iso(run.lands_by_ns)}, and nothing was recorded: "
+        f"{in_flight(run, now_ns)}. That graphc records the graph the router answers with, and a graph id given now "
+        "would stand in for it for good. If it stopped (it printed `graph G WAS CREATED`, or was killed), `graphc "
+        "ledger --reconcile` records the graph from the router by the run's tag as soon as it is listed; after "
+        f"{iso(run.lands_by_ns)}, `graphc ledger --resolve {run.id} --graph-id ID` is accepted"
     )
 
 

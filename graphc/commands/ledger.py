@@ -216,7 +216,10 @@ def _no_ledger_no_listing(ledger_path) -> None:
     metavar="RUN_ID",
     help="Settle an unsettled run by hand (with --graph-id or --not-submitted).",
 )
-@click.option("--graph-id", help="With --resolve: the graph the run created.")
+@click.option(
+    "--graph-id",
+    help="With --resolve: the graph the run created; refused for a sent run while its request may still land.",
+)
 @click.option(
     "--not-submitted",
     is_flag=True,
@@ -239,10 +242,14 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
 
     `--resolve RUN_ID --not-submitted` is refused while the run's request may
     still reach the router (before the time the refusal names): a look at the
-    router before then proves nothing.
+    router before then proves nothing. `--resolve RUN_ID --graph-id ID` is
+    refused for a `sent` run until then too: another graphc may be sending it,
+    and records the graph the router answers with (`--reconcile` records one
+    already listed).
 
     Exit status: 0 listed (with --reconcile: and no run is left unsettled);
-    2 bad arguments, unknown run, no ledger at the path, ledger error; 3 with
+    2 bad arguments, unknown run, no ledger at the path, ledger error, --resolve
+    --graph-id of a sent run whose request may still land; 3 with
     --reconcile: a run is still unsettled (the router could not settle it yet,
     or it was sent to another router or with another key: the line for it says
     how to reconcile it there), or a second graph carrying a run's tag was
