@@ -104,7 +104,9 @@ class Record:
     node: RecordedNode | None  # the node as the graph was sent; None: the ledger holds no copy of it
     missing: str = ""  # why ``node`` is None: where graphc looked, and what to do
     run_id: int | None = None  # the ledger run whose copy ``node`` is
-    elsewhere: str | None = None  # that run was recorded under another router URL or API key: said in a note
+    # said in a note: that run was recorded under another router URL or API key, or is a copy whose answer its
+    # ledger never recorded (found by the node id's run tag)
+    elsewhere: str | None = None
 
 
 def horizon_ms(text: str) -> int:
@@ -137,8 +139,12 @@ def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config
     if not os.path.isfile(ledger_path):
         return Record(None, f"there is no ledger at {ledger_path}; {LEDGER_THAT_SENT}")
     with Ledger(ledger_path) as ledger:
-        runs = [r for r in ledger.runs() if r.graph_id == graph_id]
+        every = ledger.runs()
+    runs = [r for r in every if r.graph_id == graph_id]
     if not runs:
+        unanswered = _unanswered(every, scope, graph_id, node_id, market_config)
+        if unanswered is not None:
+            return unanswered
         return Record(
             None,
             f"graph {graph_id} is not in the ledger {ledger_path}, under any router URL or API key; {LEDGER_THAT_SENT}",
@@ -162,6 +168,31 @@ def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config
         f"the ledger's copy of graph {graph_id} (run {copies[-1].id}) has no node {node_id}: it is not the graph "
         "the router holds under that id",
     )
+
+
+def _unanswered(runs, scope, graph_id: str, node_id: str, market_config) -> Record | None:
+    """The copy of a graph this ledger sent but whose answer it never recorded (audit conc21 6: the submit died,
+    or was stopped, between the router's answer and the ledger's write): an unsettled row (``sent``, ``uncertain``)
+    whose tag the node's id carries (:func:`graphc.api.runtag.node_tag`), and which holds that node. None when there
+    is none, or when a row of that tag has a graph already: the graph is then not this ledger's answer."""
+    from graphc.api.runtag import node_tag  # deferred: the emitter
+
+    tag = node_tag(node_id)
+    same = [r for r in runs if tag is not None and r.tag == tag]
+    if any(r.graph_id for r in same):
+        return None
+    here = _router_key(scope.endpoint)
+    nearest = sorted(same, key=lambda r: (_router_key(r.endpoint) == here, r.account == scope.account, r.id))
+    for run in reversed(nearest):
+        node = _node_of(run.wire, node_id) if run.pending and run.wire else None
+        if node is not None:
+            said = (
+                f"ledger run {run.id} (`{run.state}`: its process never recorded the router's answer) holds the graph "
+                f"it sent with the tag of node {node_id}, so its copy is taken as graph {graph_id}'s; `graphc ledger "
+                f"--reconcile` records {graph_id} for that run"
+            )
+            return Record(dataclasses.replace(node, market_config=market_config), "", run.id, said)
+    return None
 
 
 def _router_key(endpoint: str) -> str:

@@ -77,6 +77,7 @@ __all__ = [
     "DuplicateCheck",
     "Ledger",
     "LedgerGone",
+    "LedgerLocked",
     "ReconcileResult",
     "Run",
     "RunStateError",
@@ -352,6 +353,10 @@ class LedgerGone(LedgerError):
     """The ledger file was deleted or replaced while this process had it open."""
 
 
+class LedgerLocked(LedgerError):
+    """Another process held the ledger for longer than graphc waits for it (:data:`BUSY_TIMEOUT_S`)."""
+
+
 class RunStateError(LedgerError):
     """A run's row is in a state the change asked for may not start from (another graphc changed it meanwhile);
     ``run`` is the row as it is."""
@@ -379,6 +384,8 @@ class Ledger:
         except OSError as exc:
             raise LedgerError(f"cannot open the ledger {self.path}: {exc.strerror or exc}") from None
         except SQLITE_FAILURES as exc:
+            if _is_locked(exc):  # another process holds it (an EXCLUSIVE lock keeps readers out too)
+                raise _ledger_error(exc, self.path) from None
             raise LedgerError(f"cannot open the ledger {self.path}: {_sqlite_message(exc)}") from None
         self._identity = opened
 
@@ -1005,7 +1012,9 @@ def in_flight(run: Run, now_ns: int) -> str | None:
     if run.state == "sent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns:
         return (
             f"another graphc's request for this run is in flight (sent at {iso(run.sent_ns)}; that graphc has not "
-            f"recorded an answer yet, or stopped before it could); it may still reach the router until "
+            "recorded an answer yet: it is waiting for one, stopped before it could record it, or printed one it "
+            "could not record (`graph G WAS CREATED`: `graphc ledger --reconcile` records it)); it may still reach "
+            f"the router until "
             f"{iso(run.lands_by_ns)}; try again after that time: the next submit of this run looks for its graph at "
             "the router first"
         )
@@ -1027,15 +1036,16 @@ def by_hand(run: Run, now_ns: int) -> str:
 def _too_soon(run: Run, now_ns: int) -> str:
     """Why ``--not-submitted`` is refused for ``run`` now: its request may still land."""
     why = in_flight(run, now_ns) if run.state == "sent" else may_land(run, now_ns)
-    found = (
-        "`graphc ledger --reconcile` records a graph as soon as it is listed"
+    then = (
+        "`graphc ledger --reconcile` records a graph as soon as it is listed, and after that time settles the run "
+        "from the router"
         if run.state == "sent"  # --graph-id waits for lands_by too: the graphc sending it records its answer
-        else f"`graphc ledger --resolve {run.id} --graph-id ID` records a graph found now"
+        else "After that time, `graphc ledger --reconcile` settles it from the router; "
+        f"`graphc ledger --resolve {run.id} --graph-id ID` records a graph found now"
     )
     return (
         f"--not-submitted is refused before {iso(run.lands_by_ns)}: {why}. A look at the router before then proves "
-        "nothing, since a graph is listed only once its request lands. After that time, `graphc ledger --reconcile` "
-        f"settles it from the router; {found}"
+        f"nothing, since a graph is listed only once its request lands. {then}"
     )
 
 
@@ -1129,9 +1139,17 @@ def _sqlite_errors(path):
 
 
 def _ledger_error(exc: Exception, path) -> LedgerError:
-    if "locked" in str(exc) or "busy" in str(exc):
-        return LedgerError(f"the ledger {path} is locked by another process ({exc})")
+    if _is_locked(exc):
+        return LedgerLocked(
+            f"graphc waited {BUSY_TIMEOUT_S:g} s for the ledger {path}, and another process holds it ({exc}); try "
+            "again once it is done"
+        )
     return LedgerError(f"the ledger {path} cannot be used: {_sqlite_message(exc)}")
+
+
+def _is_locked(exc: Exception) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock (its busy timeout, :data:`BUSY_TIMEOUT_S`)."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 DAMAGED = "it is damaged, or not graphc's"

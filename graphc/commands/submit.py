@@ -18,7 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from graphc.api.errors import AlreadySubmitted, ApiError, PastCatchUp, PendingUncertain, UncertainOutcome
+from graphc.api.errors import (
+    AlreadySubmitted,
+    ApiError,
+    GraphNotRecorded,
+    LedgerError,
+    PastCatchUp,
+    PendingUncertain,
+    UncertainOutcome,
+)
 from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
@@ -440,7 +448,17 @@ def submit_command(
             if watch or embedded:
                 sys.exit(_watch(client, submitted.graph_id, embedded, wait))
     except KeyboardInterrupt as exc:
-        _interrupted(submitted, embedded, exc)
+        _interrupted(submitted, embedded, exc, listing)
+    except GraphNotRecorded as exc:  # the commands it names, typed to read the run's ledger from here
+        fail(_from_here(str(exc), listing), exc.exit_code)
+    except LedgerError as exc:
+        from graphc.api.ledger import LedgerLocked  # deferred: the ledger is loaded by now
+
+        if not isinstance(exc, LedgerLocked):
+            raise
+        # another process held the ledger past graphc's wait: every wait but the one after the router answered
+        # (GraphNotRecorded, above) comes before the request leaves
+        fail(f"{exc}; nothing was sent", exc.exit_code)
 
 
 def _ledger_listing(ledger_file, here) -> str:
@@ -489,12 +507,13 @@ def _watch(client, graph_id: str, embedded: bool, timeout: float | None) -> int:
         )
 
 
-def _interrupted(submitted, embedded: bool, exc: BaseException) -> None:
+def _interrupted(submitted, embedded: bool, exc: BaseException, listing: str) -> None:
     """Ctrl-C: what became of the run, as far as this process knows it (:func:`graphc.submit.interrupted_at`):
     nothing sent, in flight (recorded uncertain until its lands_by), or answered (the graph id); then exit 130."""
     from graphc.submit import interrupted_at  # deferred: the submitter is loaded by now
 
     said = interrupted_at(exc)
+    said = said and _from_here(said, listing)
     if submitted is None:
         message = f"interrupted: {said}" if said else "interrupted before the request was sent: nothing was sent"
     elif embedded:
