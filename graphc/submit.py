@@ -986,10 +986,11 @@ def landing_time_s(client, landing_margin_s: float | None = None) -> float:
 
 
 def interrupted_at(exc: BaseException) -> str | None:
-    """What became of the run when :func:`submit_wire` was interrupted (``exc``: Ctrl-C's KeyboardInterrupt, a
-    SystemExit, re-raised as they came) once its request was on its way: in flight (recorded uncertain, and until
-    when it may land), or answered (the graph id, which WAS CREATED, and the command that records it). None: it was
-    interrupted before the request left, so nothing was sent. ``graphc submit`` prints it before it exits 130."""
+    """Where the run stood, and what became of it, when :func:`submit_wire` was interrupted (``exc``: Ctrl-C's
+    KeyboardInterrupt, a SystemExit, re-raised as they came) once its request was on its way, as words that follow
+    "interrupted": ``while the request was in flight: ...`` (recorded uncertain, and until when it may land) or
+    ``after the router answered: ...`` (the graph id, which WAS CREATED, and the commands that record it). None: it
+    was interrupted before the request left, so nothing was sent. ``graphc submit`` prints it before it exits 130."""
     said = getattr(exc, _INTERRUPTED, None)
     return said if isinstance(said, str) else None
 
@@ -1079,7 +1080,7 @@ def _post(
             if not isinstance(second, Exception):
                 _say_interrupted(
                     second,
-                    f"interrupted while the request was in flight: {in_flight} stays `sent` in the ledger (it could "
+                    f"while the request was in flight: {in_flight} stays `sent` in the ledger (it could "
                     f"not be recorded as uncertain): the request may still reach the router until "
                     f"{iso(lands_by_sent)}; {again}",
                 )
@@ -1087,7 +1088,7 @@ def _post(
         if not isinstance(exc, Exception):
             _say_interrupted(
                 exc,
-                f"interrupted while the request was in flight: {in_flight} is recorded as uncertain: the request may "
+                f"while the request was in flight: {in_flight} is recorded as uncertain: the request may "
                 f"still reach the router until {iso(lands_by)}; {again}",
             )
         raise
@@ -1120,7 +1121,7 @@ def _post(
             ) from exc
     except BaseException as exc:
         if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: the id must not go with the process
-            said = (
+            said = "after the router answered: " + (
                 f"graph {graph_id} was created for run {run.run_key!r} and recorded (ledger run {run.id})"
                 if recorded
                 else str(

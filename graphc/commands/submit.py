@@ -515,7 +515,7 @@ def _interrupted(submitted, embedded: bool, exc: BaseException, listing: str) ->
     said = interrupted_at(exc)
     said = said and _from_here(said, listing)
     if submitted is None:
-        message = f"interrupted: {said}" if said else "interrupted before the request was sent: nothing was sent"
+        message = f"interrupted {said}" if said else "interrupted before the request was sent: nothing was sent"
     elif embedded:
         message = (
             f"interrupted; graph {submitted.graph_id} ran in the embedded sandbox, which stops with this command: "
