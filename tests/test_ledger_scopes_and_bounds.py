@@ -247,7 +247,9 @@ def test_a_graph_the_ledger_could_not_record_names_its_run_id(sandbox, simple, t
     (graph,) = sandbox.graphs()
     assert result.exit_code == 3, result.output
     assert f"graph {graph['graph_id']} WAS CREATED for run 'locked'" in result.output
-    assert f"`graphc ledger --resolve 1 --graph-id {graph['graph_id']}`" in result.output
+    # the commands it names read this ledger from here (`--ledger PATH`), and name the run (conc21 4, 6)
+    assert f"`graphc ledger --ledger {ledger} --reconcile` records {graph['graph_id']}" in result.output
+    assert f"`graphc ledger --ledger {ledger} --resolve 1 --graph-id {graph['graph_id']}`" in result.output
     assert "RUN_ID" not in result.output
 
 
