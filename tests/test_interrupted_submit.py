@@ -12,54 +12,18 @@ the graph WAS CREATED.
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
 
 import pytest
+from ledger_holder import SLOW_POST, hold_ledger, lim_project, release
 from sandbox_fixture import cli_env, posts, run_graphc, start_graphc, submitted_graphs, wait_for
 
 from graphc.api.ledger import Ledger
 
-LIM = (
-    "graphc: 1\nname: lim\nrisk:\n  max_notional: $20k\nlegs:\n"
-    "  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
-    "  b: {buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: 2000}\n"
-)
-SLOW_POST = {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow"}
-# another process holding the ledger, as /tmp/conc21/hold.py: BEGIN IMMEDIATE (a writer) or EXCLUSIVE (readers too)
-HOLD = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
-db.execute("BEGIN " + sys.argv[2])
-if sys.argv[2] == "EXCLUSIVE":
-    db.execute("UPDATE runs SET updated_ns = updated_ns WHERE 0")
-print("locked", flush=True)
-time.sleep(60)
-"""
-
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "p1"
-    (root / ".git").mkdir(parents=True)
-    (root / "lim.yaml").write_text(LIM)
-    Ledger(root / ".graphc" / "ledger.sqlite").close()  # the ledger exists, for another process to lock
-    return root
-
-
-def hold_ledger(path, mode: str = "IMMEDIATE") -> subprocess.Popen:
-    """Another process holding the ledger's lock until it is killed; returns once it holds it."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(path), mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n", holder.communicate()
-    return holder
-
-
-def release(holder: subprocess.Popen) -> None:
-    holder.kill()
-    holder.communicate(timeout=10)
+    return lim_project(tmp_path)
 
 
 def rows(project):

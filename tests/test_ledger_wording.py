@@ -18,25 +18,12 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from ledger_holder import hold_ledger, lim_project
 from sandbox_fixture import cli_env, posts, run_graphc, start_graphc, submitted_graphs
 
 from graphc.api.ledger import Ledger, Scope
 from graphc.cli import cli
 
-LIM = (
-    "graphc: 1\nname: lim\nrisk:\n  max_notional: $20k\nlegs:\n"
-    "  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
-    "  b: {buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: 2000}\n"
-)
-HOLD = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
-db.execute("BEGIN " + sys.argv[2])
-if sys.argv[2] == "EXCLUSIVE":
-    db.execute("UPDATE runs SET updated_ns = updated_ns WHERE 0")
-print("locked", flush=True)
-time.sleep(60)
-"""
 # a graphc that dies (SIGKILL) when it is about to record the router's answer, as /tmp/conc21/killat.py
 DIES_AT_RECORD = """
 import os, signal, sys
@@ -50,21 +37,11 @@ main()
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "p1"
-    (root / ".git").mkdir(parents=True)
-    (root / "lim.yaml").write_text(LIM)
-    Ledger(root / ".graphc" / "ledger.sqlite").close()
-    return root
+    return lim_project(tmp_path)
 
 
 def held(project, mode: str) -> subprocess.Popen:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(project / ".graphc" / "ledger.sqlite"), mode],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-    return holder
+    return hold_ledger(project / ".graphc" / "ledger.sqlite", mode)
 
 
 @pytest.mark.parametrize("mode", ["EXCLUSIVE", "IMMEDIATE"])

@@ -12,36 +12,16 @@ names a command that works in the state it leaves.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from ledger_holder import SLOW_POST, hold_ledger, lim_project, release
 from sandbox_fixture import cli_env, posts, run_graphc, start_graphc, submitted_graphs, wait_for
 
 from graphc.api.ledger import Ledger
 
-LIM = (
-    "graphc: 1\nname: lim\nrisk:\n  max_notional: $20k\nlegs:\n"
-    "  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
-    "  b: {buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: 2000}\n"
-)
-SLOW_POST = {"method": "POST", "path_prefix": "/v1/orders", "kind": "slow"}
-HOLD = """
-import sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
-db.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(60)
-"""
-
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "p1"
-    (root / ".git").mkdir(parents=True)
-    (root / "lim.yaml").write_text(LIM)
-    Ledger(root / ".graphc" / "ledger.sqlite").close()
-    return root
+    return lim_project(tmp_path)
 
 
 def the_run(project):
@@ -79,15 +59,11 @@ def test_resolving_a_run_another_graphc_is_sending_is_refused_until_its_lands_by
 def test_a_graph_not_recorded_behind_a_locked_ledger_names_a_command_that_records_it(reference_router, project):
     env = cli_env(reference_router)
     proc, run = sending(reference_router, env, project, "rs2", delay=2.0)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(project / ".graphc" / "ledger.sqlite")], stdout=subprocess.PIPE, text=True
-    )
+    holder = hold_ledger(project / ".graphc" / "ledger.sqlite")
     try:
-        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
         _, err = proc.communicate(timeout=60)  # graphc waits 10 s for the ledger, then gives up
     finally:
-        holder.kill()
-        holder.communicate(timeout=10)
+        release(holder)
     (graph,) = submitted_graphs(reference_router)
     gid = graph["graph_id"]
     assert proc.returncode == 3 and f"graph {gid} WAS CREATED for run 'rs2'" in err, err
