@@ -189,8 +189,7 @@ def _filled(template: str, value: str) -> str:
 
 
 def test_gc502_on_a_live_wire_graph_names_the_wire_keys(tmp_path):
-    result = CliRunner().invoke(cli, ["compile", str(_saved(tmp_path, "live.yaml", LIVE_PLAYBOOK))])
-    wire = json.loads(result.stdout)
+    wire = _compiled(tmp_path, LIVE_PLAYBOOK)
     assert wire["is_sandbox"] is False and "risk" not in wire
     found = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC502")
     hint = found["hint"]
@@ -208,11 +207,6 @@ def test_gc502_on_a_live_playbook_names_the_playbook_keys(tmp_path):
     assert written, hint
     fixed = LIVE_PLAYBOOK.replace("legs:", _filled(written[1], "1000") + "\nlegs:")
     assert lint(tmp_path, "t.yaml", fixed) == []
-
-
-def _saved(tmp_path, name: str, text: str):
-    (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path / name
 
 
 # --- GC206: the first leg starts on submission (ruledoc21 3) -------------------------------------------------
@@ -242,7 +236,7 @@ def test_gc206_in_a_playbook_remove_activation_wait_from_the_first_leg(tmp_path)
 
 
 def test_gc206_in_a_wire_graph_set_the_first_node_to_root(tmp_path):
-    wire = json.loads(CliRunner().invoke(cli, ["compile", str(_saved(tmp_path, "t.yaml", WAITING_PLAYBOOK))]).stdout)
+    wire = _compiled(tmp_path, WAITING_PLAYBOOK)
     wire["nodes"][0]["activation"] = "wait"
     hint = one(lint(tmp_path, "w.json", json.dumps(wire)), "GC206")["hint"]
     assert "after:" not in hint, hint  # a wire graph has no `after:`
@@ -280,7 +274,8 @@ def _exit_after(after: str) -> str:
 
 
 def _compiled(tmp_path, text: str) -> dict:
-    result = CliRunner().invoke(cli, ["compile", str(_saved(tmp_path, "c.yaml", text))])
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["compile", str(tmp_path / "c.yaml")])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
