@@ -113,6 +113,21 @@ def test_lint_and_compile_agree_on_a_linked_playbooks_tick(linked):
     assert code == 1 and "GC303 price 97000.25 is not on coinbase's 0.5 tick" in out, out
 
 
+def test_a_linked_file_beside_plain_files_is_placed_by_its_own_real_folder(linked):
+    # lint resolves a folder's real path once for the plain files listed in it; a link listed in the same folder
+    # is still placed by its target's folder (repo B's 0.5 tick), whichever of the two comes first
+    a, b = linked
+    (b / "graphc.toml").write_text('[markets."BTC-USD"]\ntick = 0.5\n')
+    (b / "plays" / "off.yaml").write_text(NOTIONAL.replace("97000", "97000.25"))
+    (a / "plays").mkdir()
+    (a / "plays" / "own.yaml").write_text(NOTIONAL.replace("97000", "97000.25"))
+    (a / "plays" / "linked.yaml").symlink_to(b / "plays" / "off.yaml")
+    for order in (("own", "linked"), ("linked", "own")):
+        code, out = run("lint", *(f"plays/{name}.yaml" for name in order), "--quotes", "q.yaml")
+        assert code == 1 and out.count("GC303") == 1, (order, out)
+        assert "plays/linked.yaml:4:" in out and "GC303 price 97000.25 is not on coinbase's 0.5 tick" in out, out
+
+
 def test_a_link_cannot_widen_the_project(tmp_path, monkeypatch):
     # a playbook linked into repo A from outside it stays in its own folder's project: it cannot reach A's templates
     a = repository(tmp_path / "A", {"tpl/t.yaml": TEMPLATE, "q.yaml": QUOTES})

@@ -663,16 +663,29 @@ class Projects:
         self._fingerprints: list[str] = []
         self._by_config: dict[str | None, int] = {}
         self._by_folder: dict[Path, tuple[int, str]] = {}
+        self._real_folders: dict[str, Path] = {}  # by the folder a file is listed in
 
     def place(self, path) -> tuple[int, str]:
         """(the index of ``path``'s options, what the cache matches of its project: its root and config)."""
-        folder = real_path(Path(path)).parent  # (find_project_root's real path: one walk per folder)
+        folder = self._real_folder(path)
         found = self._by_folder.get(folder)
         if found is None:
             root = find_project_root(folder)
             profile = self._profile(self.given or config_at(root))
             found = self._by_folder[folder] = (profile, f"{root}\0{self._fingerprints[profile]}")
         return found
+
+    def _real_folder(self, path) -> Path:
+        """The real folder of ``path`` (find_project_root's real path). A file that is not a link is in the real
+        form of the folder it is listed in, resolved once per folder: a large tree costs one ``lstat`` per file,
+        not one per path component."""
+        if os.path.islink(path):
+            return real_path(Path(path)).parent
+        listed = os.path.dirname(path) or os.curdir
+        folder = self._real_folders.get(listed)
+        if folder is None:
+            folder = self._real_folders[listed] = real_path(Path(listed))
+        return folder
 
     def of_start(self, start) -> int:
         """The profile of stdin: the config found from ``--stdin-filename`` (None: the working directory)."""
