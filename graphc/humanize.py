@@ -209,17 +209,38 @@ def _plain_price_trigger(body) -> bool:
 
 
 def edge_label(edge: dict) -> str:
-    """What a picture writes on an edge: the trigger text, or the wire trigger when it has none."""
-    phrase = trigger_phrase(edge.get("trigger"), edge.get("condition"))
+    """What a picture (and plan's trigger tree) writes on an edge: the trigger text (``filled 50%``, ``+5s``), or
+    the trigger as it is written without a condition followed by the condition, ``+1h (fill ≥ 100%)``, when no
+    trigger text holds both (a condition on a trigger other than on_fill_ratio, which lint rejects: GC208)."""
+    trigger, condition = edge.get("trigger"), edge.get("condition")
+    phrase = trigger_phrase(trigger, condition)
     if phrase is not None:
-        return phrase.replace("+ ", "+", 1) if phrase.startswith("+ ") else phrase
-    trigger = edge.get("trigger")
-    name = trigger if isinstance(trigger, str) else next(iter(trigger or {"?": None}))
-    condition = edge.get("condition")
-    if isinstance(condition, dict) and "fill_ratio_gte" in condition:
-        return f"{name} {percent_text(exact(condition['fill_ratio_gte']))}"
-    if isinstance(trigger, dict) and name == "on_price" and isinstance(trigger[name], dict):
-        body = trigger[name]
+        return _arrow_text(phrase)
+    label = _trigger_label(trigger)
+    if condition is None:
+        return label
+    ratio = fill_ratio_of(condition)
+    shown = f"fill ≥ {percent_text(ratio)}" if ratio is not None else f"condition {condition}"
+    return f"{label} ({shown})"
+
+
+def _arrow_text(phrase: str) -> str:
+    """An ``after:`` phrase as an arrow reads it: ``+ 5s`` -> ``+5s``."""
+    return phrase.replace("+ ", "+", 1) if phrase.startswith("+ ") else phrase
+
+
+def _trigger_label(trigger) -> str:
+    """A trigger without its condition: its trigger text, or the wire trigger when it has none."""
+    phrase = trigger_phrase(trigger)
+    if phrase is not None:
+        return _arrow_text(phrase)
+    if isinstance(trigger, str):
+        return trigger
+    if not isinstance(trigger, dict) or not trigger:
+        return "?"
+    name = next(iter(trigger))
+    body = trigger[name]
+    if name == "on_price" and isinstance(body, dict):
         return (
             f"price {body.get('symbol')} {body.get('direction')} {body.get('reference')} "
             f"{points_text(body.get('offset_pct', 0))}"

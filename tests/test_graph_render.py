@@ -247,6 +247,63 @@ def test_every_trigger_in_the_playbooks_words():
     ]
 
 
+# audit pict22 1: an edge with a `condition` on a trigger other than on_fill_ratio (lint: GC208) was labelled with
+# the trigger's name and the ratio (`on_price 50%`, `on_timeout 100%`), losing the price level and the delay. Each
+# documented trigger is drawn as without a condition, the condition after it; written out by hand per format.
+PRICE = {"symbol": "BTC-USD", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5.0}
+VWAP = {"symbol": "ETH-USD", "direction": "above", "reference": "vwap", "offset_pct": 2.5}
+EVERY_TRIGGER = [  # (trigger, its label without a condition, with {"fill_ratio_gte": 0.5})
+    ("on_accepted", "accepted", "accepted (fill ≥ 50%)"),
+    ("on_first_fill", "first fill", "first fill (fill ≥ 50%)"),
+    ("on_fill", "each fill", "each fill (fill ≥ 50%)"),
+    ("on_fill_ratio", "on_fill_ratio", "filled 50%"),
+    ("on_full_fill", "filled", "filled (fill ≥ 50%)"),
+    ({"on_timeout": {"ms": 3_600_000}}, "+1h", "+1h (fill ≥ 50%)"),
+    ({"on_price": PRICE}, "price BTC-USD below entry -5%", "price BTC-USD below entry -5% (fill ≥ 50%)"),
+    ({"on_price": VWAP}, "price ETH-USD above vwap +2.5%", "price ETH-USD above vwap +2.5% (fill ≥ 50%)"),
+    ("on_cancel", "cancelled", "cancelled (fill ≥ 50%)"),
+    ("on_done", "done", "done (fill ≥ 50%)"),
+]
+
+
+@pytest.mark.parametrize(
+    "fmt, arrow",
+    [("mermaid", '    n0 -->|"{}"| n1'), ("dot", '  n0 -> n1 [label="{}"];')],
+)
+def test_every_trigger_is_drawn_with_and_without_a_condition(tmp_path, fmt, arrow):
+    edges = []
+    for trigger, _, _ in EVERY_TRIGGER:
+        edges += [{"trigger": trigger}, {"trigger": trigger, "condition": {"fill_ratio_gte": 0.5}}]
+    path = tmp_path / "every.json"
+    path.write_text(json.dumps(_wire(edges)))
+    result = graph(path, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    drawn = [line for line in result.stdout.splitlines() if "n0 -" in line]
+    labels = [label for _, plain, conditioned in EVERY_TRIGGER for label in (plain, conditioned)]
+    if fmt == "mermaid":  # Mermaid's entity for anything outside ASCII
+        labels = [label.replace("≥", "#8805;") for label in labels]
+    assert drawn == [arrow.format(label) for label in labels]
+
+
+def test_the_trigger_walk_covers_every_trigger_the_wire_schema_has():
+    trigger = json.loads((REPO / "schemas" / "wire-graph.schema.json").read_text())["$defs"]["edge"]["properties"]
+    trigger = trigger["trigger"]
+    documented = {*trigger["then"]["enum"], *trigger["properties"]}
+    assert {t if isinstance(t, str) else next(iter(t)) for t, _, _ in EVERY_TRIGGER} == documented
+
+
+def test_a_playbook_edge_mapping_with_a_fill_ratio_draws_its_trigger(tmp_path):
+    path = tmp_path / "tcond.yaml"
+    path.write_text(
+        "graphc: 1\nname: tcond\nlegs:\n  entry:\n    buy: 0.1 BTC\n    symbol: BTC-USD\n"
+        "  later:\n    sell: 0.1 BTC\n    symbol: BTC-USD\n    after:\n      - from: entry\n"
+        "        trigger: {on_timeout: {ms: 3600000}}\n        fill_ratio: 100%\n"
+    )
+    result = graph(path, "--format", "dot")
+    assert result.exit_code == 0, result.output
+    assert '  n0 -> n1 [label="+1h (fill ≥ 100%)"];' in result.stdout.splitlines()
+
+
 def test_unknown_legs_and_live_graphs_are_visible():
     wire = _wire([{"trigger": "on_done"}])
     wire["edges"][0]["from_node"] = "ghost"

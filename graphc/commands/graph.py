@@ -53,7 +53,8 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     """Draw SOURCE: a playbook, a wire graph JSON, or a simple order.
 
     Boxes show side, size, instrument, venue and price in the playbook's words;
-    arrows carry their trigger (`filled 50%`, `+5s`); roots have a double, bold
+    arrows carry their trigger (`filled 50%`, `+5s`; a condition on another
+    trigger, which lint rejects, after it: `+1h (fill ≥ 100%)`); roots have a double, bold
     border; a type or activation a wire node leaves out is drawn as the router
     reads it (as lint's GC111 and decompile do: spot, or prediction for a
     Polymarket URL or slug; root when no edge leads to it), marked `by default`;
