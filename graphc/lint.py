@@ -473,7 +473,7 @@ def located_result(diagnostics: list[Diagnostic]) -> FileResult:
     """A file's own problems, all located in it, as `graphc lint` reports them: one result of that file, with its
     text for the snippets when it can be read. The file is a config (GC100, GC102, GC103:
     :func:`graphc.config.read_config`) or a ``--quotes`` snapshot (GC100, GC102, GC103, GC105:
-    :func:`graphc.quotes.load_quotes`); lint, compile, plan and submit show both through this one path."""
+    :func:`graphc.quotes.load_quotes`); lint, compile, plan, submit and graph show both through this one path."""
     shown = diagnostics[0].path
     try:
         text = read_source(shown)

@@ -1,4 +1,4 @@
-"""A --quotes snapshot with problems is shown by compile, plan and submit exactly as `graphc lint` shows it.
+"""A --quotes snapshot with problems is shown by compile, plan, submit and graph exactly as `graphc lint` shows it.
 
 A snapshot's own problems (bad YAML, a bid that is not a number, an unknown field) were printed without the
 snippet of the line, through a result of their own in lint, compile and submit; the project's graphc.toml
@@ -83,6 +83,20 @@ def test_compile_and_plan_print_lints_block_for_the_snapshot_and_exit_1(tmp_path
         assert proc.stdout == ""  # no graph from prices that could not be read
     else:
         assert "graphc: not ready to submit: bad.yaml has errors (see above)" in proc.stderr
+
+
+# audit pict22 2: `graph` never read the snapshot of a wire graph (and showed no snapshot's problems at all).
+@pytest.mark.parametrize("broken", list(BROKEN))
+@pytest.mark.parametrize("source", ["book.yaml", "wire.json"])
+def test_graph_prints_lints_block_for_the_snapshot_and_exit_1(tmp_path, broken, source):
+    quotes, expected = BROKEN[broken]
+    project = make_project(tmp_path / "project", quotes)
+    compiled = run_graphc(["compile", "book.yaml", "-o", "wire.json"], None, project)
+    assert compiled.returncode == 0, compiled
+    proc = run_graphc(["graph", source, "--quotes", "bad.yaml", "-o", "book.mmd"], None, project)
+    assert proc.returncode == 1, proc
+    assert quotes_block(proc.stderr) == expected == linted_block(project)
+    assert not (project / "book.mmd").exists()
 
 
 @pytest.mark.parametrize("broken", list(BROKEN))

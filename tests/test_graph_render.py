@@ -407,6 +407,60 @@ def test_unreadable_and_invalid_inputs(tmp_path):
     assert graph(bad).exit_code == 1
 
 
+# audit pict22 2: `graph` of a wire graph or simple order never read --quotes or --params (a missing file was exit 0
+# where `lint` of the same file exits 2) and said nothing of them; they are read and checked as lint reads them, and
+# one note says they do not change the picture.
+FULL_GRAPH = REPO / "tests" / "data" / "reference" / "full-graph.json"
+SIMPLE_ORDER = '{"symbol": "BTC-USD", "side": "sell", "qty": 0.5}'
+
+
+def _wire_inputs(tmp_path):
+    order = tmp_path / "order.json"
+    order.write_text(SIMPLE_ORDER)
+    return [(FULL_GRAPH, "a wire graph"), (order, "a simple order")]
+
+
+@pytest.mark.parametrize("option, what", [("--quotes", "quotes"), ("--params", "params")])
+def test_a_missing_options_file_stops_a_wire_graph_as_it_stops_a_playbook(tmp_path, option, what):
+    missing = tmp_path / "missing.yaml"
+    playbook = graph(EXAMPLES / "eth-hedge.yaml", option, missing)
+    assert playbook.exit_code == 2 and f"cannot read {what} file {missing}" in playbook.stderr
+    for source, _ in _wire_inputs(tmp_path):
+        result = graph(source, option, missing, "-o", tmp_path / "out.mmd")
+        assert (result.exit_code, result.stderr) == (2, playbook.stderr)
+        assert not (tmp_path / "out.mmd").exists()
+        assert CliRunner().invoke(cli, ["lint", str(source), option, str(missing)]).exit_code == 2
+
+
+def test_bad_set_and_now_stop_a_wire_graph(tmp_path):
+    for source, _ in _wire_inputs(tmp_path):
+        assert "'foo' is not NAME=VALUE" in graph(source, "--set", "foo").stderr
+        assert graph(source, "--set", "foo").exit_code == 2
+        assert graph(source, "--now", "yesterday").exit_code == 2
+
+
+def test_playbook_options_on_a_wire_graph_are_noted_and_change_nothing(tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("size: 1\n")
+    for source, what in _wire_inputs(tmp_path):
+        plain = graph(source)
+        assert (plain.exit_code, plain.stderr) == (0, "")
+        one = graph(source, "--set", "size=2")
+        assert (one.exit_code, one.stdout) == (0, plain.stdout)
+        assert one.stderr == f"graphc: note: --set does not change the picture of {what}; it applies to playbooks\n"
+        every = graph(source, "--quotes", QUOTES, "--params", params, "--set", "a=1", "--now", "2026-01-05T09:00:00Z")
+        assert (every.exit_code, every.stdout) == (0, plain.stdout)
+        assert every.stderr == (
+            f"graphc: note: --quotes, --params, --set, --now do not change the picture of {what}; "
+            "they apply to playbooks\n"
+        )
+        live = graph(source, "--quotes", "live")  # nothing to look up: no quote is asked of the router
+        assert (live.exit_code, live.stdout) == (0, plain.stdout)
+        assert live.stderr == f"graphc: note: --quotes does not change the picture of {what}; it applies to playbooks\n"
+    quiet = graph(EXAMPLES / "eth-hedge.yaml", "--quotes", QUOTES, "--now", "2026-01-05T09:00:00Z")
+    assert quiet.exit_code == 0 and "note" not in quiet.stderr
+
+
 # -- the README picture -----------------------------------------------------------------------
 
 

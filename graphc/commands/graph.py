@@ -21,9 +21,11 @@ from graphc.commands.common import (
 from graphc.config import load_project
 from graphc.diagnostics import FileResult, has_errors
 from graphc.humanize import playbook_name
+from graphc.inputs import PLAYBOOK, SIMPLE
 from graphc.pipeline import compile_document
 from graphc.render_graph import NodeText
 from graphc.report import one_line
+from graphc.stages.suggest import listed
 from graphc.wire_input import read_graph_input
 
 FORMATS = ("mermaid", "dot", "svg", "png")
@@ -65,10 +67,13 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     when --quotes resolves it.
 
     SOURCE is a file or `-` for stdin. The picture is drawn without the lint
-    rules: run `graphc lint` for those.
+    rules: run `graphc lint` for those. --quotes, --params, --set and --now
+    apply to playbooks: for a wire graph or simple order they are read and
+    checked as lint checks them, and a note says they change nothing.
 
-    Exit status: 0 drawn, 1 input errors (no graph to draw), 2 usage error,
-    unreadable input or no Graphviz for svg/png, 4 internal error.
+    Exit status: 0 drawn, 1 input errors (no graph to draw, or a --quotes
+    snapshot with errors), 2 usage error, unreadable input or no Graphviz for
+    svg/png, 4 internal error.
     """
     wire, name, texts = _load(source, quotes_path, set_values, params_file, now)
     pic = R.picture(wire, name=name, texts=texts)
@@ -93,21 +98,50 @@ def _load(source, quotes_path, set_values, params_file, now):
     text, path = read_input(source)
     loaded = read_graph_input(text, path)
     diagnostics, wire, name, texts = list(loaded.diagnostics), loaded.wire, None, {}
-    if loaded.kind == "playbook":
+    if loaded.kind == PLAYBOOK:
         result = _compile(
             loaded.doc, (text, path), None if source == "-" else source, quotes_path, set_values, params_file, now
         )
         diagnostics += result.diagnostics
         wire, texts = result.wire, _node_texts(result)
         name = loaded.doc.data.get("name") if isinstance(loaded.doc.data.get("name"), str) else None
-    elif wire is not None:
-        name = playbook_name(path) if source != "-" else None
+    else:  # the options are read and checked as `graphc lint` reads them for this file, though they change nothing
+        _options(None if quotes_path == "live" else quotes_path, set_values, params_file, now)  # (no quote asked)
+        if wire is not None:
+            name = playbook_name(path) if source != "-" else None
     errors = [d for d in diagnostics if d.code.startswith("GC1")]
     if diagnostics:
         print_diagnostics([FileResult(path, text, diagnostics, [])])
     if wire is None or has_errors(errors):
         exit_on_findings(FileResult(path, text, diagnostics, []))
+    if loaded.kind != PLAYBOOK:
+        _note_playbook_options(loaded.kind, quotes_path, set_values, params_file, now)
     return wire, name, texts
+
+
+def _options(quotes_path, set_values, params_file, now, *, sources=(), config=None):
+    """The compile options as `graphc lint` and `graphc compile` build them (an unreadable --quotes or --params file,
+    a bad --set or --now: exit 2), the --quotes snapshot's problems shown as they show them (exit 1 on an error)."""
+    options, quote_diagnostics = build_options(
+        quotes_path, set_values, params_file, now, require_quotes=False, sources=sources, config=config
+    )
+    exit_on_file_errors(quote_diagnostics)
+    return options
+
+
+def _note_playbook_options(kind, quotes_path, set_values, params_file, now) -> None:
+    """One note naming the options given that only a playbook uses: a wire graph or simple order is drawn as it is."""
+    values = {"--quotes": quotes_path, "--params": params_file, "--set": set_values, "--now": now}
+    given = [option for option, value in values.items() if value]
+    if not given:
+        return
+    what = "a simple order" if kind == SIMPLE else "a wire graph"
+    verb, pronoun, applies = ("does", "it", "applies") if len(given) == 1 else ("do", "they", "apply")
+    click.echo(
+        f"graphc: note: {listed(given, sort=False)} {verb} not change the picture of {what}; {pronoun} {applies} to "
+        "playbooks",
+        err=True,
+    )
 
 
 def _compile(doc, read, source, quotes_path, set_values, params_file, now):
@@ -119,9 +153,7 @@ def _compile(doc, read, source, quotes_path, set_values, params_file, now):
     playbook's ``(text, path)``, is what ``--quotes live`` reads the symbols it needs from."""
     root, config, config_diagnostics = load_project(source)
     exit_on_file_errors(config_diagnostics)
-    options, _ = build_options(
-        quotes_path, set_values, params_file, now, require_quotes=False, sources=[read], config=config
-    )
+    options = _options(quotes_path, set_values, params_file, now, sources=[read], config=config)
     options.project_root = str(root)
     return compile_document(doc, options)
 
