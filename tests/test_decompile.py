@@ -631,6 +631,51 @@ def test_the_help_and_the_docs_list_every_fill_in():
             assert words in text, words
 
 
+# audit pict22 3: docs/submitting.md said "a graph that needs no note comes back byte for byte", but the proof compares
+# the graphs as JSON values: a compact graph with `type` before `symbol` and `-5` comes back pretty-printed, in graphc's
+# key order, with `-5.0`. Only a graph already in graphc's own layout comes back byte for byte.
+COMPACT = (
+    '{"nodes":[{"node_id":"spot","side":"buy","instrument":{"type":"spot","symbol":"ETH-USD"},'
+    '"order_type":{"limit":{"price_1e9":2325500000000}},"quantity":{"fixed":{"qty_1e8":20000000000}},'
+    '"execution":{"policy":"sor"},"activation":"root"},{"node_id":"stop","instrument":{"symbol":"ETH-USD",'
+    '"type":"spot"},"side":"sell","order_type":"market","quantity":{"fixed":{"qty_1e8":20000000000}},'
+    '"execution":{"policy":"sor"},"activation":"wait"}],"edges":[{"edge_id":"e0","from_node":"spot","to_node":"stop",'
+    '"trigger":{"on_price":{"symbol":"ETH-USD","direction":"below","reference":"graph_entry_price","offset_pct":-5}}}],'
+    '"is_sandbox":true}'
+)
+
+
+def _back(tmp_path, name, text) -> str:
+    """``text`` decompiled (with no note) and compiled again, by the commands."""
+    source, playbook, again = tmp_path / name, tmp_path / f"{name}.yaml", tmp_path / f"{name}.again.json"
+    source.write_text(text)
+    decompiled = CliRunner().invoke(cli, ["decompile", str(source), "-o", str(playbook)])
+    assert (decompiled.exit_code, decompiled.stderr) == (0, ""), decompiled.output
+    assert CliRunner().invoke(cli, ["compile", str(playbook), "-o", str(again)]).exit_code == 0
+    return again.read_text()
+
+
+def test_a_graph_without_notes_comes_back_as_the_same_json_and_the_docs_say_so(tmp_path):
+    back = _back(tmp_path, "compact.json", COMPACT)
+    assert json.loads(back) == json.loads(COMPACT) and back != COMPACT
+    assert '"offset_pct": -5.0' in back and '"symbol": "ETH-USD",\n        "type": "spot"' in back
+    full = (REPO / "tests" / "data" / "reference" / "full-graph.json").read_text()
+    assert _back(tmp_path, "full.json", full) == full  # already in graphc's layout: byte for byte
+    docs = " ".join((REPO / "docs" / "submitting.md").read_text().split())
+    assert "no note comes back byte for byte." not in docs
+    assert (
+        "a graph that needs no note comes back as the same JSON: the same keys and values, though key order, "
+        "number spelling (`-5` and `-5.0`) and layout may differ. It comes back byte for byte only when it is in "
+        "graphc's own layout" in docs
+    )
+    shown = " ".join(CliRunner().invoke(cli, ["decompile", "--help"]).output.split())
+    assert "identical wire graph" not in shown
+    assert (
+        "give back the same wire graph as JSON (the same keys and values; key order, number spelling and layout"
+        in shown
+    )
+
+
 # -- simple orders go through the wire path's completion and notes (rt19 5) ----------------------------------------
 # Decompiling a simple order printed no note although graphc filled in its type, activation, policy and sandbox, and
 # a bare Polymarket slug (`will-btc-hit-100k`) became a spot leg (`buy: 5 WILL`) without a word.

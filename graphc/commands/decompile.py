@@ -48,8 +48,9 @@ def decompile_command(wire, output):
     Polymarket slug (add `venue: polymarket` to the leg if it is one). Edge ids
     other than e0, e1, ... are renumbered in order, with a note too. The
     playbook is compiled again before it is written: if it would not give back
-    the identical wire graph (with exactly those filled in and renumbered),
-    nothing is written and the command says where the two differ.
+    the same wire graph as JSON (the same keys and values; key order, number
+    spelling and layout may differ), with exactly those filled in and
+    renumbered, nothing is written and the command says where the two differ.
 
     WIRE is a JSON file or `-` for stdin.
 
