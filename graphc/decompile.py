@@ -199,11 +199,11 @@ def _complete(wire):
             f"{_nodes(unpoliced)} no execution.policy; the playbook reads {_them(unpoliced)} as the router does, "
             f"as {DEFAULT_POLICY} (its default)"
         )
-    renumbered = [e.get("edge_id") for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
+    renumbered = [i for i, e in enumerate(edges) if e.get("edge_id") != f"e{i}"]
     if renumbered:
         notes.append(
-            f"edge ids {', '.join(map(str, renumbered))} become e0, e1, ... in order "
-            "(a playbook always numbers its edges)"
+            "edge ids are renumbered, as a playbook numbers its edges e0, e1, ... in order: "
+            + _renamed(edges, renumbered)
         )
         for i, edge in enumerate(edges):
             edge["edge_id"] = f"e{i}"
@@ -222,6 +222,18 @@ def _complete(wire):
 def _nodes(ids) -> str:
     shown = ", ".join(repr(i) for i in ids[:5]) + (f" and {len(ids) - 5:,} more" if len(ids) > 5 else "")
     return f"node {shown} has" if len(ids) == 1 else f"nodes {shown} have"
+
+
+def _renamed(edges, positions) -> str:
+    """``edge 2 (id e0, a repeat) becomes e1``: each renamed edge (``positions``, 0-based) by its place and old id,
+    the first 5 and how many more, as :func:`_nodes` names nodes."""
+    parts = []
+    for i in positions[:5]:
+        edge_id = edges[i].get("edge_id")
+        repeat = ", a repeat" if any(e.get("edge_id") == edge_id for e in edges[:i]) else ""  # (5 scans at most)
+        parts.append(f"edge {i + 1} (id {edge_id}{repeat}) becomes e{i}")
+    more = len(positions) - len(parts)
+    return ", ".join(parts) + (f" and {more:,} more" if more else "")
 
 
 def _them(ids) -> str:

@@ -583,7 +583,8 @@ FILL_INS = {
     "is_sandbox": (lambda g: g.pop("is_sandbox"), "the graph has no is_sandbox, so the router's default would decide"),
     "edge ids": (
         lambda g: g["edges"][0].update(edge_id="spot-to-hedge"),
-        "edge ids spot-to-hedge become e0, e1, ... in order (a playbook always numbers its edges)",
+        "edge ids are renumbered, as a playbook numbers its edges e0, e1, ... in order: "
+        "edge 1 (id spot-to-hedge) becomes e0",
     ),
 }
 
@@ -621,6 +622,32 @@ def test_all_fill_ins_at_once_give_one_note_each(tmp_path):
     assert len(notes) == 5
     for kind in ("type", "activation", "policy", "is_sandbox", "edge ids"):
         assert sum(note.startswith(FILL_INS[kind][1]) for note in notes) == 1, kind
+
+
+# audit pict22 4: with an edge id repeated, the note said "edge ids e0 become e0, e1, ...", as if nothing changed;
+# the second e0 became e1. Each renamed edge is named by its position and old id, the first 5 of a large graph.
+RENUMBERED = "edge ids are renumbered, as a playbook numbers its edges e0, e1, ... in order: "
+
+
+def test_the_renumbering_note_names_each_renamed_edge_by_its_position(tmp_path):
+    repeated = _graph()
+    repeated["edges"].append(dict(_EDGE, trigger="on_cancel"))
+    assert _notes_of(tmp_path, repeated) == [RENUMBERED + "edge 2 (id e0, a repeat) becomes e1"]
+    swapped = _graph()
+    swapped["edges"] = [dict(_EDGE, edge_id="e1"), dict(_EDGE, edge_id="e0", trigger="on_cancel")]
+    assert _notes_of(tmp_path, swapped) == [RENUMBERED + "edge 1 (id e1) becomes e0, edge 2 (id e0) becomes e1"]
+    many = _graph()
+    many["edges"] = [dict(_EDGE, edge_id=f"x{i}") for i in range(1_205)]
+    assert _notes_of(tmp_path, many) == [
+        RENUMBERED + "edge 1 (id x0) becomes e0, edge 2 (id x1) becomes e1, edge 3 (id x2) becomes e2, "
+        "edge 4 (id x3) becomes e3, edge 5 (id x4) becomes e4 and 1,200 more"
+    ]
+
+
+def test_the_reference_graph_with_its_edge_twice_is_noted_as_it_is_renumbered(tmp_path):
+    wire = json.loads((REPO / "tests" / "data" / "reference" / "full-graph.json").read_text())
+    wire["edges"].append(dict(wire["edges"][0]))
+    assert _notes_of(tmp_path, wire) == [RENUMBERED + "edge 2 (id e0, a repeat) becomes e1"]
 
 
 def test_the_help_and_the_docs_list_every_fill_in():

@@ -46,7 +46,9 @@ def decompile_command(wire, output):
     leg id `order`, and one when its type comes from its symbol's shape or its
     venue; a lower-case, hyphenated symbol read as spot is noted as a possible
     Polymarket slug (add `venue: polymarket` to the leg if it is one). Edge ids
-    other than e0, e1, ... are renumbered in order, with a note too. The
+    other than e0, e1, ... are renumbered in order, with a note naming each
+    renamed edge by its place and old id (`edge 2 (id e0, a repeat) becomes
+    e1`). The
     playbook is compiled again before it is written: if it would not give back
     the same wire graph as JSON (the same keys and values; key order, number
     spelling and layout may differ), with exactly those filled in and
