@@ -870,7 +870,7 @@ def find_changed_dependants(
                 committed.add(real)
                 untracked.update(t for t in uses[real] if os.path.isfile(t) and not index.tracks(t))
             if is_playbook_data(data):
-                shown[real] = _as_listed(file)
+                shown[real] = as_listed(file)
 
     def may_use(user: Path, used: set[Path]) -> bool:
         """Whether ``user`` uses one of ``used`` (a file reached): by a literal ``use:``, or, when it has one written
@@ -1031,7 +1031,7 @@ def _outermost(roots: set[Path]) -> list[Path]:
     return sorted(root for root in roots if not any(other != root and root.is_relative_to(other) for other in roots))
 
 
-def _as_listed(path: str) -> str:
+def as_listed(path: str) -> str:
     """``path`` relative to the working directory when it lies under it, as the reports show every path."""
     try:
         relative = os.path.relpath(path)

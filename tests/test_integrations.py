@@ -558,3 +558,128 @@ def test_the_hook_reads_the_index_of_the_commit_being_made(committed, monkeypatc
     _git("add", "playbooks/p2.yaml", "templates/new.yaml")  # the commit's index holds both
     result = _run_hook("playbooks/p2.yaml")
     assert result.exit_code == 0, result.output
+
+
+# -- the graphc-lint hook and the files every verdict depends on: the quotes snapshot and the project's config -------
+# Audit ci22 #1: a commit that changed only the snapshot the hook's `--quotes` names (dropping a market a playbook
+# prices from), or only graphc.toml (a lower max_size), named no playbook and passed; the next commit that touched a
+# playbook failed for a reason its author did not cause. Such a file is an input of every verdict of its project.
+
+QUOTED = "graphc: 1\nname: q\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, venue: coinbase, limit: ask + 1 tick}\n"
+QUOTES = "ETH-USD: {bid: 2325.10, ask: 2325.53, tick: 0.01}\nBTC-USD: {bid: 97250, ask: 97251, tick: 0.01}\n"
+NOT_GRAPHCS = "kind: ConfigMap\nname: not graphc's\n"  # passed over, as a walk passes it over: never GC110
+
+
+@pytest.fixture
+def desk(committed):
+    """``committed`` with a snapshot (quotes.yaml, at the top: outside the hook's `files:`), playbooks/q.yaml pricing
+    from it, and YAML that is not graphc's, in one more commit."""
+    (committed / "quotes.yaml").write_text(QUOTES)
+    (committed / "playbooks" / "q.yaml").write_text(QUOTED)
+    (committed / "playbooks" / "ci.yaml").write_text(NOT_GRAPHCS)
+    _git("add", "-A")
+    _git("commit", "-qm", "quotes")
+    return committed
+
+
+def _run_desk_hook(quotes: str = "quotes.yaml", files: str = "^(playbooks|templates)/"):
+    """The hook as the docs configure it: `args: [--quotes, QUOTES]`, then the staged files `files:` matches."""
+    return _run_hook("--quotes", quotes, *_precommit_names(files))
+
+
+def test_a_commit_that_changes_only_the_quotes_snapshot_lints_the_playbooks_of_its_project(desk):
+    assert _run_desk_hook().exit_code == 0  # nothing staged: passes
+    (desk / "quotes.yaml").write_text(QUOTES.split("\n", 1)[1])  # ETH-USD dropped from the snapshot
+    _git("add", "quotes.yaml")
+    assert _precommit_names("^(playbooks|templates)/") == []  # the snapshot is outside `files:`: nothing named
+    result = _run_desk_hook()
+    assert result.exit_code == 1, result.output
+    assert "playbooks/q.yaml:4:60: error GC109" in result.output and "ETH-USD" in result.output
+    # every playbook and template of the project was linted; the YAML that is not graphc's is passed over silently
+    assert "GC110" not in result.output and "ci.yaml" not in result.output
+    assert "1 error in 3 files" in result.output  # q.yaml, the desk and templates/hedge.yaml
+
+
+def test_a_quotes_snapshot_named_on_the_command_line_lints_the_playbooks_of_its_project(desk):
+    """pre-commit's `files:` may match the snapshot (playbooks/quotes.yaml): named, it is a change of every verdict
+    too, staged or not."""
+    (desk / "playbooks" / "quotes.yaml").write_text(QUOTES.split("\n", 1)[1])
+    result = _run_hook("--quotes", "playbooks/quotes.yaml", "playbooks/quotes.yaml")
+    assert result.exit_code == 1, result.output
+    assert "playbooks/q.yaml:4:60: error GC109" in result.output
+    assert "GC110" not in result.output and "1 error in 3 files" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("graphc.toml", '[markets."ETH-USD-PERP"]\nmax_size = 1\n'),
+        ("pyproject.toml", '[project]\nname = "desk"\n\n[tool.graphc.markets."ETH-USD-PERP"]\nmax_size = 1\n'),
+    ],
+)
+def test_a_commit_that_changes_only_the_config_lints_the_playbooks_of_its_project(desk, name, text):
+    (desk / name).write_text(text)  # the desk hedges 2 ETH: now above the perp's largest order
+    _git("add", name)
+    assert _precommit_names("^(playbooks|templates)/") == []
+    result = _run_desk_hook()
+    assert result.exit_code == 1, result.output
+    assert "GC309" in result.output and "above hyperliquid's maximum of 1 ETH" in result.output
+    assert "GC110" not in result.output and "ci.yaml" not in result.output
+
+
+def test_a_commit_that_deletes_the_config_lints_the_playbooks_it_configured(desk):
+    """A graphc.toml that turned a rule off, removed: its playbooks' findings come back (pre-commit names no file)."""
+    (desk / "playbooks" / "q.yaml").write_text(QUOTED.replace("ask + 1 tick", "2325.505"))  # off the 0.01 tick
+    (desk / "graphc.toml").write_text('[rules]\nGC303 = "off"\n')
+    _git("add", "-A")
+    _git("commit", "-qm", "off-tick on purpose")
+    _git("rm", "-q", "graphc.toml")
+    result = _run_desk_hook()
+    assert result.exit_code == 1, result.output
+    assert "playbooks/q.yaml:4:60: error GC303" in result.output
+
+
+def test_a_config_named_on_the_command_line_lints_the_playbooks_of_its_project(desk):
+    (desk / "graphc.toml").write_text('[markets."ETH-USD-PERP"]\nmax_size = 1\n')  # a hook whose `files:` takes it
+    result = _run_hook("graphc.toml")
+    assert result.exit_code == 1, result.output
+    assert "GC309" in result.output and "GC110" not in result.output
+
+
+def test_a_commit_that_removes_the_graphc_table_of_a_pyproject_lints_the_playbooks_it_configured(desk):
+    (desk / "playbooks" / "q.yaml").write_text(QUOTED.replace("ask + 1 tick", "2325.505"))  # off the 0.01 tick
+    (desk / "pyproject.toml").write_text('[project]\nname = "desk"\n\n[tool.graphc.rules]\nGC303 = "off"\n')
+    _git("add", "-A")
+    _git("commit", "-qm", "off-tick on purpose")
+    (desk / "pyproject.toml").write_text('[project]\nname = "desk"\n')  # no longer graphc's config: none is
+    _git("add", "pyproject.toml")
+    result = _run_desk_hook()
+    assert result.exit_code == 1, result.output
+    assert "playbooks/q.yaml:4:60: error GC303" in result.output
+
+
+@pytest.mark.parametrize("beside", ["", "graphc.toml"])
+def test_a_pyproject_that_does_not_configure_graphc_is_no_change_of_its_verdicts(desk, beside):
+    """A pyproject.toml that never names graphc, or whose [tool.graphc] a graphc.toml beside it outranks."""
+    (desk / "pyproject.toml").write_text('[project]\nname = "desk"\n')
+    if beside:
+        (desk / beside).write_text("")  # there, unchanged (committed below), and empty
+    _git("add", "-A")
+    _git("commit", "-qm", "config")
+    graphc_table = '\n[tool.graphc.markets."ETH-USD-PERP"]\nmax_size = 1\n' if beside else ""
+    (desk / "pyproject.toml").write_text(f'[project]\nname = "desk"\nversion = "2"\n{graphc_table}')
+    _git("add", "pyproject.toml")
+    result = _run_desk_hook()
+    assert result.exit_code == 0 and "nothing linted" in result.output, result.output
+
+
+def test_the_example_workflow_lints_pull_requests_that_change_only_templates_the_config_or_the_snapshot():
+    """Audit ci22 #1: the example ran on `pull_request: paths: ["playbooks/**"]`, so a pull request that changed only
+    templates/ or graphc.toml never ran the lint and was caught only after the merge."""
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", DOC, re.S)]
+    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    triggers = workflow[True]  # YAML 1.1 (PyYAML) reads the key `on` as true
+    assert "pull_request" in triggers and not (triggers["pull_request"] or {}).get("paths")
+    doc = " ".join(DOC.split())
+    assert "lints every playbook and template of that project" in doc
+    assert "The workflow runs on every pull request, with no `paths:` filter" in doc

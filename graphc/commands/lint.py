@@ -41,6 +41,8 @@ from graphc.config import (
 )
 from graphc.diagnostics import FileResult, Span, unchecked
 from graphc.files import (
+    CONFIG_FILE,
+    PYPROJECT,
     UNREADABLE,
     Seen,
     collect,
@@ -64,6 +66,7 @@ from graphc.lint import (
     NOT_RENDERED,
     Dependants,
     LintOptions,
+    as_listed,
     find_changed_dependants,
     lint_path,
     lint_source,
@@ -311,8 +314,9 @@ class NamedPaths(click.Path):
     is_flag=True,
     help="Also lint the playbooks that use a named `use:` template or one staged in git's index (searched in its "
     "project and the projects around it, up to the repository's top), or a template file that is not there "
-    "(deleted or renamed) or that git does not track (GC107: a commit would not hold it); PATHS may then be left "
-    "out (for pre-commit).",
+    "(deleted or renamed) or that git does not track (GC107: a commit would not hold it); and every playbook and "
+    "template of a project whose graphc.toml (or pyproject.toml [tool.graphc]) or --quotes file is named or staged. "
+    "PATHS may then be left out (for pre-commit).",
 )
 @click.option(
     "-j",
@@ -377,7 +381,7 @@ def lint_command(
     # Only --dependants reads every named file up front to find the templates among them (a thousand named
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
     templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
-    found = _add_dependants(collected, templates, names) if dependants else None
+    found = _add_dependants(collected, templates, names, quotes_path) if dependants else None
     users = found
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
@@ -723,37 +727,84 @@ def _require_paths(paths, dependants):
         raise click.UsageError("Missing argument 'PATHS...' (only --dependants runs without one).")
 
 
-def _add_dependants(collected, templates, names) -> Dependants:
+def _add_dependants(collected, templates, names, quotes_path) -> Dependants:
     """Add to ``collected.files`` the playbooks that use a named template or one the commit stages, those of the
     named paths' projects (the working directory's when none is named) whose `use:` names a file that is not
     there (a template deleted or renamed: pre-commit never names it), those git tracks that use a template git
     does not (pre-commit leaves it on disk, but the commit would not hold it), and those that may do any of these
-    through a `use:` written as an expression (:func:`graphc.lint.find_changed_dependants`). What was found."""
+    through a `use:` written as an expression (:func:`graphc.lint.find_changed_dependants`); and every file of a
+    project whose config or ``--quotes`` snapshot is named or staged (:func:`_projects_of_changed_inputs`), as a
+    walk of its root finds them. What was found."""
     searched = names or [os.curdir]
-    found = find_changed_dependants([*templates, *_staged_templates(searched)], searched, ask_git=True)
+    staged = _staged_files(searched)
+    staged_templates = [
+        path for path in staged if path.lower().endswith((".yaml", ".yml")) and _looks_like_template(path)
+    ]
+    found = find_changed_dependants([*templates, *staged_templates], searched, ask_git=True)
+    roots = _projects_of_changed_inputs(sorted(collected.named), staged, quotes_path)
     listed = {_same_file(path) for path in collected.files}
-    for path in collect([*found.of_templates, *found.of_missing, *found.of_untracked, *found.maybe]).files:
+    everything = collect([*found.of_templates, *found.of_missing, *found.of_untracked, *found.maybe, *roots])
+    for path in everything.files:
         if _same_file(path) not in listed:
             listed.add(_same_file(path))
             collected.files.append(path)
     return found
 
 
-def _staged_templates(paths) -> list[str]:
-    """The `use:` templates staged in git's index (added, copied, modified, renamed: what pre-commit would name),
-    in the repositories of ``paths``, named or not: a hook whose `files:` leaves a template out still lints the
-    playbooks that use it when the commit changes it (audit ci19 3). Nothing outside a repository, or when git
-    cannot answer."""
-    folders = {os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths}
-    tops = sorted({top for folder in folders if (top := repository_top(real_path(Path(folder)))) is not None})
-    staged = []
-    for top in tops:
-        listed = git_paths(top, "diff", "--cached", "--name-only", "--no-ext-diff", "--diff-filter=ACMRTUXB")
-        for name in sorted(listed or ()):
-            path = str(top / name)
-            if path.lower().endswith((".yaml", ".yml")) and _looks_like_template(path):
-                staged.append(path)
+def _staged_files(paths) -> list[str]:
+    """The files staged in git's index (added, copied, modified, renamed, deleted: a rename as the path it leaves
+    and the one it makes), in the repositories of ``paths``, named or not: a hook whose `files:` leaves a
+    template, the project's config or the quotes snapshot out still lints what a commit of it may break (audits
+    ci19 3, ci22 1). Absolute paths; nothing outside a repository, or when git cannot answer."""
+    staged: list[str] = []
+    for top in _repository_tops(paths):
+        listed = git_paths(top, "diff", "--cached", "--name-only", "--no-ext-diff", "--no-renames")
+        staged.extend(str(top / name) for name in sorted(listed or ()))
     return staged
+
+
+def _repository_tops(paths) -> list[Path]:
+    """The tops of the git repositories ``paths`` (files or folders) are in, sorted."""
+    folders = {os.path.abspath(p) if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths}
+    return sorted({top for folder in folders if (top := repository_top(real_path(Path(folder)))) is not None})
+
+
+def _projects_of_changed_inputs(named, staged: list[str], quotes_path) -> list[str]:
+    """The roots of the projects every verdict of which a file of ``named`` (named on the command line) or
+    ``staged`` may change, as :func:`graphc.lint.as_listed` shows them: a project's config (the ``graphc.toml``
+    or ``pyproject.toml`` :func:`graphc.config.config_at` gives for its folder; when staged, also a graphc.toml
+    the commit deletes, or a pyproject.toml whose ``[tool.graphc]`` it removes), and the ``--quotes`` snapshot
+    (for its project, :func:`graphc.files.find_project_root`). Either is an input of every playbook of that
+    project, so a commit that changes only it is checked through them all (audit ci22 1)."""
+    quotes = resolved_path(quotes_path) if quotes_path not in (None, "live") else None
+    roots: set[Path] = set()
+    for path, is_staged in [*((path, False) for path in named), *((path, True) for path in staged)]:
+        if quotes is not None and resolved_path(path) == quotes:
+            roots.add(find_project_root(path))
+            continue
+        name = os.path.basename(path)
+        if name not in (CONFIG_FILE, PYPROJECT):
+            continue
+        folder = real_path(Path(path)).parent
+        config = config_at(folder)
+        if config is not None and config.name == name:  # the config of the project rooted here
+            roots.add(folder)
+        elif not is_staged or not os.path.isdir(folder):
+            continue
+        elif name == CONFIG_FILE and not os.path.lexists(path):  # deleted: its files are configured otherwise now
+            roots.add(folder)
+        elif name == PYPROJECT and config is None and _stages_lines_naming_graphc(path):
+            roots.add(folder)  # its [tool.graphc] deleted, or the file
+    return [as_listed(str(root)) for root in sorted(roots)]
+
+
+def _stages_lines_naming_graphc(path: str) -> bool:
+    """Whether the commit adds or removes a line that names graphc in the staged file ``path`` (absolute)."""
+    top = repository_top(real_path(Path(path).parent))
+    if top is None:
+        return False
+    changed = git_paths(top, "diff", "--cached", "--name-only", "--no-ext-diff", "--no-renames", "-Ggraphc")
+    return changed is not None and any(str(top / name) == path for name in changed)
 
 
 def _same_file(path) -> str:
