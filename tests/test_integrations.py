@@ -683,3 +683,39 @@ def test_the_example_workflow_lints_pull_requests_that_change_only_templates_the
     doc = " ".join(DOC.split())
     assert "lints every playbook and template of that project" in doc
     assert "The workflow runs on every pull request, with no `paths:` filter" in doc
+
+
+# -- the Action says what the lint skipped --------------------------------------------------------------------------
+# Audit ci22 #3: with -o graphc printed nothing, the step's log said only `graphc lint exited 0`, and the skipped checks
+# were only SARIF `note` notifications, which code scanning shows nowhere for a third-party tool: 200 ETH at market
+# under `max_notional: $1k`, with no quote for ETH-USD, never had its risk limit checked and the run was green.
+
+BIG = "graphc: 1\nname: big\nrisk: {max_notional: $1k}\nlegs:\n  a: {buy: 200 ETH, symbol: ETH-USD, venue: coinbase}\n"
+
+
+def test_the_action_warns_on_the_run_when_a_risk_check_was_skipped(tmp_path):
+    (tmp_path / "plays").mkdir()
+    (tmp_path / "plays" / "big.yaml").write_text(BIG)
+    lint, outputs = _run_lint_step(tmp_path, PATHS="plays", ARGS="--no-cache", SARIF="out/a%b,c.sarif")
+    assert outputs["exit-code"] == "0", lint.stdout + lint.stderr  # a skipped check does not fail the run
+    # graphc's own verdict, on stderr: the log never shows only an exit status
+    assert "graphc: no problems in 1 file (6 checks skipped; the report lists them); report written to " in lint.stderr
+    assert (
+        "::warning title=graphc lint::6 checks skipped, among them the risk checks GC501 max-notional, GC503 "
+        "gross-notional, whose limits were not checked. out/a%25b,c.sarif lists each skipped check with its reason"
+    ) in lint.stdout  # `%` escaped as a workflow command's message needs (`,` and `:` only in properties)
+    assert lint.stdout.count("::") == 2  # one annotation, nothing else that reads as a workflow command
+
+
+def test_the_action_notes_skipped_checks_that_are_not_risk_checks_and_says_nothing_when_none_was(tmp_path):
+    (tmp_path / "plays").mkdir()
+    limit = BIG.replace("200 ETH", "0.1 ETH").replace("coinbase}", "coinbase, limit: 2325.5}")  # $232.55: GC501 ran
+    (tmp_path / "plays" / "limit.yaml").write_text(limit)
+    lint, outputs = _run_lint_step(tmp_path, PATHS="plays", ARGS="--no-cache")
+    assert outputs["exit-code"] == "0", lint.stdout + lint.stderr
+    [annotation] = [line for line in lint.stdout.splitlines() if line.startswith("::")]
+    assert re.fullmatch(r"::notice title=graphc lint::\d+ checks skipped\. graphc\.sarif lists each .*", annotation)
+    (tmp_path / "plays" / "limit.yaml").write_text(BIG.replace("coinbase}", "coinbase, after: b}"))  # GC202: no skip
+    lint, outputs = _run_lint_step(tmp_path, PATHS="plays", ARGS="--no-cache")
+    assert outputs["exit-code"] == "1" and "::" not in lint.stdout, lint.stdout + lint.stderr
+    assert "graphc: 1 error in 1 file; report written to graphc.sarif" in lint.stderr

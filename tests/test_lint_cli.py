@@ -937,3 +937,44 @@ def test_gc304_and_gc308_on_a_known_venue_without_such_a_rule_are_not_skipped(tm
     hl = write(tmp_path, "hl.yaml", SOR_PERP + "    venue: hyperliquid\n")
     report = json.loads(lint(hl, "--no-cache", "--format", "json").stdout)
     assert [d["code"] for d in report["diagnostics"]] == ["GC308"]  # on Hyperliquid: decided, an error
+
+
+# Audit ci22 #3: with -o, lint printed nothing at all, so a CI log (the GitHub Action's) showed only the exit status, and
+# a run whose risk checks were all skipped (200 ETH at market under max_notional $1k, no quote for ETH-USD) read as a
+# clean one. The report's closing line is said on stderr too, with where the report went.
+BIG = "graphc: 1\nname: big\nrisk: {max_notional: $1k}\nlegs:\n  a: {buy: 200 ETH, symbol: ETH-USD, venue: coinbase}\n"
+
+
+def _lint_program(cwd, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", "--no-cache", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json", "sarif", "junit"])
+@pytest.mark.parametrize("explain", [False, True])
+def test_a_report_written_to_a_file_still_says_its_verdict_on_stderr(tmp_path, fmt, explain):
+    write(tmp_path, "plays/big.yaml", BIG)
+    write(tmp_path, "plays/bad.yaml", BIG.replace("name: big", "name: bad").replace("coinbase}", "coinbase, after: b}"))
+    for playbook, code in (("plays/big.yaml", 0), ("plays/bad.yaml", 1)):
+        shown = _lint_program(tmp_path, playbook).stdout.splitlines()[-1]  # the text report's closing line
+        assert ("checks skipped; --explain-skips lists them)" in shown) == (code == 0)  # (`after: b` stops checks)
+        done = _lint_program(tmp_path, "-f", fmt, "-o", "out/report", *(["--explain-skips"] * explain), playbook)
+        assert done.returncode == code and done.stdout == "" and (tmp_path / "out" / "report").read_text()
+        listed = explain or fmt in ("json", "sarif", "junit")  # the report holds the skipped checks
+        said = shown.replace("--explain-skips lists them", "the report lists them") if listed else shown
+        assert done.stderr == f"graphc: {said}; report written to out/report\n"
+
+
+def test_the_verdict_on_stderr_says_what_the_report_says_of_files_not_linted(tmp_path):
+    (tmp_path / "empty").mkdir()
+    done = _lint_program(tmp_path, "-f", "sarif", "-o", "r.sarif", "empty")
+    assert done.returncode == 2
+    assert (
+        "graphc: nothing linted: no *.yaml, *.yml or *.json file in empty; report written to r.sarif\n" in done.stderr
+    )
+    done = _lint_program(tmp_path, "-f", "sarif", "-o", "r\nx.sarif", "--allow-empty", "empty")  # a name on one line
+    assert done.returncode == 0 and "report written to r\\nx.sarif\n" in done.stderr

@@ -370,7 +370,8 @@ def write_report(
     empty: dict[str, str] | None = None,
 ):
     """Render ``results`` in ``fmt`` (colour only for text on a terminal; rule pages only in SARIF) and write
-    it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it)."""
+    it with :func:`write_output`; ``nothing_linted``: why no file was (the summary line says it). A report
+    written to a file (``output``) has its closing line said on stderr too (:func:`graphc.report.verdict_line`)."""
     from graphc.report import render  # deferred: only lint writes a report
     from graphc.report.text import should_color  # deferred: only lint writes a report
 
@@ -392,6 +393,20 @@ def write_report(
         empty=empty,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
+    if output is not None and summary:  # the verdict is never only in a file: a CI log shows it (audit ci22 3)
+        from graphc.report import verdict_line  # deferred: only lint writes a report
+
+        line = verdict_line(
+            results,
+            fmt,
+            output,
+            explain_skips=explain_skips,
+            nothing_linted=nothing_linted,
+            not_read=not_read,
+            crashed=crashed,
+            empty=empty,
+        )
+        click.echo(f"graphc: {line}", err=True)
 
 
 class RuleTable(Mapping):

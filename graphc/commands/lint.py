@@ -76,7 +76,7 @@ from graphc.lint import (
     unreadable_input,
     unreadable_result,
 )
-from graphc.report import one_line
+from graphc.report import LISTS_SKIPS, one_line
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
@@ -274,7 +274,8 @@ class NamedPaths(click.Path):
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="Write the report here (missing folders are created). If lint stops before it writes the report (a "
+    help="Write the report here (missing folders are created); its summary line still goes to stderr. If lint "
+    "stops before it writes the report (a "
     "usage error, a crash), a file already there is removed (and that is said), so an earlier run's report "
     "never passes for this one's.",
 )
@@ -414,7 +415,7 @@ def lint_command(
     projects.make_options(
         compile_opts,
         quotes_given=quotes_path is not None,
-        report_skips=explain_skips or fmt in ("json", "junit", "sarif"),  # the reports that list skips
+        report_skips=explain_skips or fmt in LISTS_SKIPS,  # the reports that list skips
         select=select,
         ignore=ignore,
     )

@@ -41,6 +41,7 @@ from graphc.files import display_path
 from graphc.numbers import counted
 
 __all__ = [
+    "LISTS_SKIPS",
     "RENDERERS",
     "FileResult",
     "ReportOptions",
@@ -52,6 +53,7 @@ __all__ = [
     "render",
     "skip_place",
     "unchecked",
+    "verdict_line",
 ]
 
 # format name -> "module:function" (imported lazily) or a callable.
@@ -62,6 +64,9 @@ RENDERERS: dict[str, str | Callable[[list[FileResult], ReportOptions], str]] = {
     "github": "graphc.report.github:render",
     "junit": "graphc.report.junit:render",
 }
+
+# The formats whose report lists every skipped check (the text and github formats list them with --explain-skips).
+LISTS_SKIPS = ("json", "junit", "sarif")
 
 
 def get_renderer(format: str) -> Callable[[list[FileResult], ReportOptions], str]:
@@ -193,7 +198,14 @@ class Summary(NamedTuple):
         return f"{problems} in {counted(self.files, 'file')}"
 
     def line(
-        self, explain_skips: bool = False, nothing_linted: str = "", not_read: str = "", crashed=None, empty=None
+        self,
+        explain_skips: bool = False,
+        nothing_linted: str = "",
+        not_read: str = "",
+        crashed=None,
+        empty=None,
+        *,
+        listed_elsewhere: str = "",
     ) -> str:
         """The closing line of a text or github report: the counts, then the checks that were skipped
         (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
@@ -206,7 +218,8 @@ class Summary(NamedTuple):
         (``crashed``, path -> what failed): each is named after the counts, and so is each directory or glob that
         gave nothing to lint (``empty``, named -> why) when others gave files. Paths come from file names, so all
         of it is written on one line (:func:`one_line`): a name with a line break never starts a line of
-        output (a GitHub workflow command)."""
+        output (a GitHub workflow command). ``listed_elsewhere`` names what lists the skipped checks when that is
+        not this line's report (``the report``: :func:`verdict_line`)."""
         if empty and not nothing_linted:  # (when nothing was linted, nothing_linted says why)
             not_read = "; ".join([*([not_read] if not_read else []), *empty.values()])
         nothing_linted, not_read = one_line(nothing_linted), one_line(crashed_note(crashed or {}, not_read))
@@ -216,9 +229,34 @@ class Summary(NamedTuple):
             return f"{self}; {said}" if self.errors or self.warnings else said
         text = str(self)
         if self.skipped:
-            where = "" if explain_skips else "; --explain-skips lists them"
+            if listed_elsewhere:
+                where = f"; {listed_elsewhere} lists them"
+            else:
+                where = "" if explain_skips else "; --explain-skips lists them"
             text += f" ({counted(self.skipped, 'check')} skipped{where})"
         return f"{text}; {not_read}" if not_read else text
+
+
+def verdict_line(
+    results,
+    fmt: str,
+    output: str,
+    *,
+    explain_skips: bool = False,
+    nothing_linted: str = "",
+    not_read: str = "",
+    crashed=None,
+    empty=None,
+) -> str:
+    """The closing line of a report in ``fmt`` written to the file ``output``, said on stderr so a log that shows
+    no report still shows the verdict (audit ci22 3): the text report's summary line (the checks that were skipped
+    are listed by ``the report`` when it holds them: :data:`LISTS_SKIPS`, or ``--explain-skips``), then where the
+    report went: ``no problems in 1 file (6 checks skipped; the report lists them); report written to x.sarif``."""
+    listed = explain_skips or fmt in LISTS_SKIPS
+    line = summarize(results).line(
+        explain_skips, nothing_linted, not_read, crashed, empty, listed_elsewhere="the report" if listed else ""
+    )
+    return f"{line}; report written to {one_line(output)}"
 
 
 def crashed_note(crashed: Mapping[str, str], not_read: str = "") -> str:
