@@ -289,3 +289,16 @@ def test_shares_on_a_leg_read_as_spot_say_why_and_how_to_fix(leg, why, hint):
     found = _only(HEAD + f"  a: {leg}\n")
     assert found.code == "GC105" and found.message.endswith(f"shares/contracts are for prediction legs; {why}")
     assert found.hint == hint
+
+
+@pytest.mark.parametrize(("side", "verb", "col"), [("buy", "buys", 12), ("sell", "sells", 13)])
+def test_a_notional_under_one_lot_says_what_the_leg_does(tmp_path, side, verb, col):
+    """audit ci22 4: a sell leg's notional under one lot read "buys less than one lot", in compile and lint."""
+    quotes = tmp_path / "q.yaml"
+    quotes.write_text("BTC-USD: {bid: 97250, ask: 97251, tick: 0.01, lot: 0.001}\n")
+    playbook = tmp_path / "n.yaml"
+    playbook.write_text(HEAD + f"  c: {{{side}: $50, symbol: BTC-USD, venue: coinbase, limit: ask + 1000 ticks}}\n")
+    said = f"n.yaml:4:{col}: error GC103 notional '$50' {verb} less than one lot (0.001) at 97261\n"
+    for command in (["compile"], ["lint", "--no-cache"]):
+        result = CliRunner().invoke(cli, [*command, str(playbook), "--quotes", str(quotes)])
+        assert result.exit_code == 1 and said in result.output, (command, result.output)

@@ -541,13 +541,14 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
             known = notional = None
         if known is not None:
             return {"fixed": {"qty_1e8": known}}
-        if amount <= 0:  # not "buys less than one lot": it is not a small amount
+        if amount <= 0:  # not "buys (sells) less than one lot": it is not a small amount
             raise DiagnosticError("GC103", f"notional {shown(raw)} must be positive", ctx.span_of(field_name))
         amount = divide_to_step(amount, reference, step)
         if amount <= 0:
             raise DiagnosticError(
                 "GC103",
-                f"notional {shown(raw)} buys less than {_one_step(lot, step, format_decimal(reference))}",
+                f"notional {shown(raw)} {'sells' if side == 'sell' else 'buys'} less than "
+                f"{_one_step(lot, step, format_decimal(reference))}",
                 ctx.span_of(field_name),
                 "raise the notional",
             )
@@ -565,8 +566,8 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
 
 
 def _one_step(lot: Decimal | None, step: Decimal, at: str) -> str:
-    """What a notional under one ``step`` (:func:`~graphc.venues.prices.size_step` of ``lot``) buys less than at
-    the price ``at``."""
+    """What a notional under one ``step`` (:func:`~graphc.venues.prices.size_step` of ``lot``) buys (or sells)
+    less than at the price ``at``."""
     if lot is None or lot == step:
         return f"one lot ({format_decimal(step)}) at {at}"
     wire = format_decimal(WIRE_QTY_STEP)
