@@ -180,7 +180,14 @@ class DiagnosticError(Exception):
     """
 
     def __init__(
-        self, code: str, message: str, span: Span | None = None, hint: str | None = None, at: tuple[str, ...] = ()
+        self,
+        code: str,
+        message: str,
+        span: Span | None = None,
+        hint: str | None = None,
+        at: tuple[str, ...] = (),
+        *,
+        once: bool = False,
     ):
         super().__init__(message)
         self.code = code
@@ -188,6 +195,9 @@ class DiagnosticError(Exception):
         self.span = span
         self.hint = hint
         self.at = at  # the path, below the value the stage reports it at, of the part at fault (an edge's offset_pct)
+        # one report however many legs raise it: an error about a value outside the playbook (a quote's price in
+        # the snapshot), said at that value with a note on the first leg that needed it
+        self.once = once
 
     def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
         # Stages report errors; the lint layer re-stamps severities from the rule

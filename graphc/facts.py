@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 
 from graphc.numbers import times
 from graphc.stages.wiregraph import number
-from graphc.venues import MarketFacts, MarketResolver, prediction_venue, router_type
-from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PRICE_SCALE, QTY_SCALE
+from graphc.venues import MarketFacts, MarketResolver, market_quote, prediction_venue, refused_price, router_type
+from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PREDICTION_VENUES, PRICE_SCALE, QTY_SCALE
 
 
 class NodeFacts(NamedTuple):
@@ -205,14 +205,22 @@ def notional_gap(derived: bool, qty: Decimal | None, price: Decimal | None, curr
 def missing_side(node: NodeFacts) -> str | None:
     """``the quote for X has no ask`` when ``node`` is a market order whose symbol has a quote without a price on
     the side the order meets (the ask for a buy, the bid for a sell: a one-sided book, whose empty side the router
-    writes as 0; graphc.quotes.quote_value), else None (no quote at all, or a price: the callers say so).
+    writes as 0; graphc.quotes.quote_value), else None (no quote at all, or a price: the callers say so). A side
+    the market does not use (``ask: 41`` on a prediction market: graphc.venues.market_quote) is named as such.
 
     A skip must say what is missing: "there is no quote for BTC-USD" misstates a snapshot that has one."""
     quote = node.quote
     if quote is None or not node.market_order or node.side not in ("buy", "sell"):
         return None
     side = "ask" if node.side == "buy" else "bid"
-    return f"the quote for {node.symbol} has no {side}" if getattr(quote, side, None) is None else None
+    if getattr(quote, side, None) is not None:
+        return None
+    refusal = refused_price(node.market, side)  # there, and not used: a price no prediction market has
+    if refusal is None:
+        return f"the quote for {node.symbol} has no {side}"
+    from graphc.quotes import refused_text  # deferred: only a refused price needs it
+
+    return refused_text(node.symbol, refusal)
 
 
 def orders_over_limit(
@@ -340,6 +348,7 @@ def wire_node_facts(
     append = facts.append
     get_quote = quotes.get
     markets: dict[tuple, MarketFacts] = {}
+    usable: dict[tuple, Any] = {}  # a prediction market's quote as it uses it
     sizes: dict[int, Decimal] = {}
     prices: dict[int, Decimal] = {}
     index = start - 1
@@ -375,6 +384,10 @@ def wire_node_facts(
         if side not in _SIDES:
             side = None
         quote = get_quote(symbol)
+        if quote is not None and (instrument_type == "prediction" or venue in PREDICTION_VENUES):
+            quote = usable.get(qkey := (symbol, venue, instrument_type))
+            if quote is None:  # without a price a prediction market cannot have (graphc.venues.market_quote)
+                quote = usable[qkey] = market_quote(get_quote(symbol), venue, instrument_type)
         order_type = get("order_type")
         limit = None
         market_order = order_type == "market"
@@ -508,6 +521,7 @@ def usual_node_facts(
     append = facts.append
     get_quote = quotes.get
     markets: dict[tuple, MarketFacts] = {}
+    usable: dict[tuple, Any] = {}  # a prediction market's quote as it uses it
     sizes: dict[int, Decimal] = {}
     prices: dict[int, Decimal] = {}
     symbols: dict[str, str] = {}
@@ -576,6 +590,10 @@ def usual_node_facts(
                 return None
             instrument_type = given_type or router_type(symbol, None)
             quote = get_quote(symbol) if quotes else None
+            if quote is not None and (instrument_type == "prediction" or venue in PREDICTION_VENUES):
+                quote = usable.get(qkey := (symbol, venue, instrument_type))
+                if quote is None:  # without a price a prediction market cannot have (graphc.venues.market_quote)
+                    quote = usable[qkey] = market_quote(get_quote(symbol), venue, instrument_type)
             limit = None
             market_order = order_type == "market"
             if not market_order:

@@ -298,7 +298,10 @@ def refused_ticks(
     §1-§2, ``MarketResolver``), once a tick: in the quotes snapshot (GC105, as a tick of 0 or less is there), in
     graphc.toml (GC103, as there), each with a note on the first leg that trades the market there. Where the file
     cannot be named (a snapshot given as a mapping, a market config without a file), at that leg; a tick of the
-    router's answer (``quotes`` read by ``--quotes live``) at that leg too, saying it is the router's.
+    router's answer (``quotes`` read by ``--quotes live``) at that leg too, saying it is the router's. A quote's
+    price that a market traded as a prediction market cannot have (``ask: 41``: 0 < p < 1, venue-rules.md §0, §4;
+    :func:`graphc.venues.market_quote`) is reported the same way, GC105 at the value, its note saying the
+    leg trades it as a prediction market (the router's answer has none: ``--quotes live`` refuses it as malformed).
 
     The one report of them: lint's rules run after it (:func:`_run_rules`), and ``graphc compile``, which runs no
     rule and makes no facts, makes the facts for it when a tick of its quotes or config may be refused
@@ -306,18 +309,18 @@ def refused_ticks(
     from graphc.config import setting_at  # deferred: only a graph with such a tick needs it
     from graphc.diagnostics import Related  # deferred: (as above)
     from graphc.numbers import plain  # deferred: (as above)
-    from graphc.quotes import LiveQuotes  # deferred: (as above)
+    from graphc.quotes import LiveQuotes, traded_here  # deferred: (as above)
+    from graphc.venues.profiles import QUOTE_PRICES  # deferred: (as above)
 
     live = isinstance(quotes, LiveQuotes)
 
     out: list[Diagnostic] = []
     seen: set[tuple[str, str, str, object]] = set()
     for node in facts.nodes:
-        refused = node.market.origin.get("refused tick")
+        refused = node.market.origin.get("refused")
         if not refused:
             continue
         leg = locator.span(node.at("instrument", "symbol"))
-        used = Related(path, leg, f"{node.symbol} is traded on {node.venue} here")
         for label, refusal, where in refused:
             if (label, node.symbol, refusal.key, refusal.value) in seen:
                 continue
@@ -325,19 +328,25 @@ def refused_ticks(
             why, hint = refusal.why, refusal.hint
             span: Span | None = where
             shown: str | None = None  # the file, where the line is not known
-            if label == "quotes" and live:  # the router's answer gave it: the user wrote no tick to fix
+            price = label == "quotes" and refusal.key in QUOTE_PRICES
+            used = Related(path, leg, traded_here(node.symbol, node.venue, prediction=price))
+            if label == "quotes" and live:  # the router's answer gave it: the user wrote no value to fix
                 code = "GC105"
                 message = (
-                    f"quote {node.symbol}.tick of the router's answer (GET /v1/quotes?symbol={node.symbol}): {why}"
+                    f"quote {node.symbol}.{refusal.key} of the router's answer "
+                    f"(GET /v1/quotes?symbol={node.symbol}): {why}"
                 )
                 used_tick = node.market.tick
                 hint = (
-                    f"the router's answer is wrong about this market, not the playbook: {node.symbol} is checked "
+                    f"the router's answer is wrong about this market, not the playbook: the checks that need its "
+                    f"{refusal.key} are skipped"
+                    if price
+                    else f"the router's answer is wrong about this market, not the playbook: {node.symbol} is checked "
                     f"against the next tick known instead{'' if used_tick is None else f' ({plain(used_tick)})'}; "
                     f'to give the market\'s own, set [markets."{node.symbol}"] tick in graphc.toml'
                 )
             elif label == "quotes":
-                code, message = "GC105", f"quote {node.symbol}.tick: {why}"
+                code, message = "GC105", f"quote {node.symbol}.{refusal.key}: {why}"
             else:  # [markets."X"] (a [venues.X] tick is refused when graphc.toml is read)
                 code, message = "GC103", f"{label} {refusal.what} {why}"
                 name = label.removeprefix("[markets.").removesuffix("]").strip('"')
@@ -744,28 +753,41 @@ def live_quotes(
 
     live = LiveQuotes(fetch)
     for _ in range(LIVE_QUOTE_ROUNDS):
-        wanted = [s for text, path in sources for s in quote_symbols(text, path, options, known=live)]
-        if all(live.known(s) for s in wanted):
+        wanted: list[str] = []
+        prediction: list[str] = []  # those a leg trades as a prediction market: asked for as one
+        for text, path in sources:
+            symbols, traded = quote_needs(text, path, options, known=live)
+            wanted += symbols
+            prediction += traded
+        if not live.pending(wanted, prediction):
             break
-        live.load(wanted)
+        live.load(wanted, prediction)
     live.detach()
     return live
 
 
 def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None) -> list[str]:
     """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches."""
-    from graphc.quotes import RecordingQuotes, wire_symbols  # deferred: only --quotes live needs it
+    return quote_needs(text, path, options, known=known)[0]
+
+
+def quote_needs(
+    text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None
+) -> tuple[list[str], list[str]]:
+    """:func:`quote_symbols`, and those of them its graph trades as a prediction market
+    (:func:`graphc.quotes.prediction_symbols`)."""
+    from graphc.quotes import RecordingQuotes, prediction_symbols, wire_symbols  # deferred: only --quotes live
     from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
     doc, _ = load_text(text, path)
     if doc is None:
-        return []
+        return [], []
     recording = RecordingQuotes(known)
     compile_options = (options.compile or CompileOptions()).replace(quotes=recording)
     graph = _classify(doc, path, True, options.replace(compile=compile_options, require_quotes=False))
     if graph is None:
-        return []
-    return list(dict.fromkeys([*recording.asked, *wire_symbols(graph.wire)]))
+        return [], []
+    return list(dict.fromkeys([*recording.asked, *wire_symbols(graph.wire)])), prediction_symbols(graph.wire)
 
 
 # -- the playbooks that use a template -----------------------------------------------------------

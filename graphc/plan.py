@@ -381,8 +381,12 @@ def _limit(node: dict) -> Decimal | None:
     return wire_limit(node.get("order_type"))
 
 
-def _quoted(node: dict, symbol: str, quotes: dict) -> Decimal | None:
-    quote = quotes.get(symbol)
+def _quoted(node: dict, symbol: str, quotes: dict, venue: str | None, type_: str) -> Decimal | None:
+    """The quote's price ``node``, a market order, is valued at (the ask for a buy, the bid for a sell), as its
+    market uses it: a prediction market's has no price outside 0 < p < 1 (graphc.venues.market_quote)."""
+    from graphc.venues import market_quote  # deferred: only a summary values a market order
+
+    quote = market_quote(quotes.get(symbol), venue, type_)
     if quote is None:
         return None
     return quote.ask if node.get("side") == "buy" else quote.bid
@@ -400,11 +404,10 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         instrument = _mapping(node.get("instrument"))
         symbol = str(instrument.get("symbol"))
         venue, type_ = instrument.get("venue"), instrument.get("type")
-        currency = resolver.facts(
-            symbol, venue if isinstance(venue, str) else None, router_type(symbol, type_)
-        ).cost_unit
+        venue, type_ = venue if isinstance(venue, str) else None, router_type(symbol, type_)
+        currency = resolver.facts(symbol, venue, type_).cost_unit
         amount, limit = _amount(node), _limit(node)
-        price = limit if limit is not None else _quoted(node, symbol, quotes)
+        price = limit if limit is not None else _quoted(node, symbol, quotes, venue, type_)
         notional = times(amount, price) if amount is not None and price is not None else None  # exact, as GC501
         # why it is left out of the total, in GC503's words (facts.notional_gap): derived size, no size, no price
         why = notional_gap(node.get("quantity") == "derived", amount, price, currency)

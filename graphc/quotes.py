@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,8 @@ from graphc.files import read_source
 from graphc.limits import limit
 from graphc.numbers import half, plain, plus
 from graphc.units import UnitError, parse_price
+from graphc.venues import is_prediction, prediction_venue
+from graphc.venues.profiles import QUOTE_PRICES, prediction_price_refusal
 
 QUOTE_FIELDS = ("bid", "ask", "last", "mid", "tick", "lot")
 
@@ -25,10 +27,20 @@ class Quote:
     mid: Decimal | None = None
     tick: Decimal | None = None
     lot: Decimal | None = None
-    # Where a snapshot file writes the tick (its span, ``file`` set): a tick the market's venue cannot have is
-    # reported there (graphc.venues.resolver, graphc.lint). Not compared; shown in the repr, so the lint cache's
-    # key (CompileOptions.fingerprint) changes when the tick moves in the file.
-    tick_at: Span | None = field(default=None, compare=False)
+    # Where a snapshot file writes each value (``(field, span)`` pairs, ``file`` set): a tick the market's venue
+    # cannot have, and a price a prediction market cannot have, are reported there (graphc.venues.resolver,
+    # graphc.lint). Not compared; shown in the repr, so the lint cache's key (CompileOptions.fingerprint) changes
+    # when a value moves in the file.
+    spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False)
+
+    def span_of(self, name: str) -> Span | None:
+        """Where the snapshot file writes field ``name`` (None: not written there, or not read from a file)."""
+        return next((span for key, span in self.spans if key == name), None)
+
+    def without(self, names) -> Quote:
+        """This quote without the fields ``names`` (prices a market does not use: graphc.venues.market_quote)."""
+        gone: dict[str, Any] = dict.fromkeys(names)
+        return replace(self, **gone)
 
     def base(self, name: str) -> Decimal | None:
         """The value of a price-template base (bid, ask, mid, last)."""
@@ -92,11 +104,26 @@ def quotes_from_data(data, doc) -> tuple[dict, list]:
                 Diagnostic("GC105", f"quote {symbol}: {why}", doc.path, doc.span((symbol,)), hint=CROSSED_HINT)
             )
             values["bid"] = values["ask"] = None
-        if "tick" in values:
-            span = doc.span((symbol, "tick"))
-            values["tick_at"] = None if span is None else span.replace(file=doc.path)
+        spans = ((key, doc.span((symbol, key))) for key in QUOTE_FIELDS if values.get(key) is not None)
+        values["spans"] = tuple((key, span.replace(file=doc.path)) for key, span in spans if span is not None)
         quotes[str(symbol)] = Quote(**values)  # the user's own mid, if written, is the mid
     return quotes, diagnostics
+
+
+def traded_here(symbol: str, venue: str | None, *, prediction: bool = False) -> str:
+    """The note on the leg that trades a market whose quote (or config) value was not used: where it is traded,
+    and, for a price a prediction market cannot have, that it is traded as one."""
+    where = f" on {venue}" if venue else ""
+    return f"{symbol} is traded as a prediction market{where} here" if prediction else f"{symbol} is traded{where} here"
+
+
+def refused_text(symbol: str, refusal) -> str:
+    """How a skip names a quote's price that was not used (a prediction market's outside 0 < p < 1, GC105 at the
+    value: graphc.venues.market_quote): ``the quote's ask for X, 41, is not used (GC105: ...)``."""
+    return (
+        f"the quote's {refusal.key} for {symbol}, {plain(refusal.value)}, is not used "
+        "(GC105: not a prediction market's price)"
+    )
 
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks YAML counts (str.splitlines has more)
@@ -118,7 +145,7 @@ def _written(text: str, span, raw) -> str:
 # -- what a quote's values mean: one reading for a snapshot file, the Python API and the router's answer ------------
 
 SIDES = ("bid", "ask")
-PRICE_FIELDS = ("bid", "ask", "last", "mid")  # a 0 here is "no price"; tick and lot are grids and must be positive
+PRICE_FIELDS = QUOTE_PRICES  # a 0 here is "no price"; tick and lot are grids and must be positive
 
 
 def quote_value(field: str, raw, *, shown: str | None = None) -> Decimal | None:
@@ -212,7 +239,13 @@ class LiveQuotes(dict):
     ``fetch(symbol)`` returns a :class:`Quote`, or None when the router has no
     quote for it (those symbols collect in ``missing``), and raises when the
     router cannot be asked (unreachable, a bad key): :meth:`load` lets that
-    propagate. Nothing is asked for twice.
+    propagate. Nothing is asked for twice, but for one case: a symbol read
+    before graphc knew that a leg trades it as a prediction market (it was
+    first needed by a ``quote()`` expression) is asked again as one.
+    ``fetch(symbol, prediction=True)`` (graphc.api.client.Client.get_quote)
+    asks for a symbol a leg trades as a prediction market, or whose shape names
+    one (:func:`graphc.venues.prediction_venue`): an answer with a price no
+    prediction market has is malformed (:func:`quote_from_router`).
     """
 
     def __init__(self, fetch, *, workers: int = LIVE_WORKERS, cap: int | None = None):
@@ -222,6 +255,8 @@ class LiveQuotes(dict):
         self.cap = MAX_LIVE_QUOTES if cap is None else cap
         self.missing: set[str] = set()
         self.not_asked: dict[str, None] = {}  # in the order they were wanted
+        self.prediction: set[str] = set()  # the symbols a leg trades as a prediction market (load's `prediction`)
+        self._as_prediction: set[str] = set()  # the symbols asked for as a prediction market's
         # when they were read (before the first request: never younger than they are), so that a graph valued
         # with them is not sent once they are stale (graphc.submit.expired)
         self.read_at = datetime.now(UTC)
@@ -249,26 +284,46 @@ class LiveQuotes(dict):
             f"submit, run); to ask for all of them, set GRAPHC_MAX_LIVE_QUOTES={asked + len(names)}"
         )
 
-    def load(self, symbols) -> None:
+    def is_prediction(self, symbol: str) -> bool:
+        """Whether ``symbol`` is asked for as a prediction market's: a leg trades it as one, or its shape names one."""
+        return symbol in self.prediction or prediction_venue(symbol) is not None
+
+    def pending(self, symbols, prediction=()) -> bool:
+        """Whether :meth:`load` of these would ask the router anything."""
+        again = set(prediction) - self._as_prediction
+        return any(not self.known(s) or (s in again and s in self) for s in symbols if isinstance(s, str))
+
+    def load(self, symbols, prediction=()) -> None:
+        """Ask for each of ``symbols`` not asked for yet; ``prediction`` names those a leg trades as a prediction
+        market (a symbol quoted before it was known to be one is asked again, as one)."""
+        self.prediction.update(s for s in prediction if isinstance(s, str))
+        again = [s for s in self.prediction if s in self and s not in self._as_prediction]
         todo = [s for s in dict.fromkeys(symbols) if isinstance(s, str) and not self.known(s)]
         room = max(0, self.cap - len(self) - len(self.missing))
         if len(todo) > room:  # the cap: never more requests than that, however many symbols a playbook names
             self.not_asked.update(dict.fromkeys(todo[room:]))
             todo = todo[:room]
+        todo += again
         if not todo:
             return
         if len(todo) == 1:
-            answers = [self._fetch(todo[0])]
+            answers = [self._ask(todo[0])]
         else:
             from concurrent.futures import ThreadPoolExecutor  # deferred: threads only for several live quotes at once
 
             with ThreadPoolExecutor(max_workers=min(self._workers, len(todo))) as pool:
-                answers = list(pool.map(self._fetch, todo))  # the first failure is re-raised here
+                answers = list(pool.map(self._ask, todo))  # the first failure is re-raised here
         for symbol, quote in zip(todo, answers, strict=True):
             if quote is None:
                 self.missing.add(symbol)
             else:
                 self[symbol] = quote
+
+    def _ask(self, symbol: str) -> Quote | None:
+        if not self.is_prediction(symbol):
+            return self._fetch(symbol)
+        self._as_prediction.add(symbol)
+        return self._fetch(symbol, prediction=True)
 
 
 class RecordingQuotes(dict):
@@ -282,6 +337,21 @@ class RecordingQuotes(dict):
         if isinstance(symbol, str) and symbol not in self.asked:
             self.asked.append(symbol)
         return super().get(symbol, default)
+
+
+def prediction_symbols(wire) -> list[str]:
+    """The symbols a node of ``wire`` trades as a prediction market (type ``prediction``, or a prediction venue
+    pinned: graphc.venues.is_prediction), once each."""
+    if not isinstance(wire, dict):
+        return []
+    found: dict[str, None] = {}
+    for node in wire.get("nodes") or []:
+        instrument = node.get("instrument") if isinstance(node, dict) else None
+        if isinstance(instrument, dict) and isinstance(instrument.get("symbol"), str):
+            venue, type_ = instrument.get("venue"), instrument.get("type")
+            if is_prediction(venue if isinstance(venue, str) else None, type_ if isinstance(type_, str) else None):
+                found[instrument["symbol"]] = None
+    return list(found)
 
 
 def wire_symbols(wire) -> list[str]:
@@ -310,7 +380,7 @@ class MalformedQuote(ValueError):
         super().__init__(f"its {field} is {shown}: {reason}")
 
 
-def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
+def quote_from_router(payload, symbol: str | None = None, *, prediction: bool = False) -> Quote | None:
     """A :class:`Quote` from the router's quote answer to ``GET /v1/quotes?symbol=SYMBOL``, ``{"nbbo": {"bid",
     "ask", "mid"}, ...}``.
 
@@ -334,7 +404,11 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
     codes"), not a market without a quote. So is an answer whose own ``symbol``
     names another market than ``symbol``, the one asked for (compared without
     case and surrounding spaces; an answer that names none is taken as the
-    answer about it): its prices are another market's.
+    answer about it): its prices are another market's. With ``prediction``
+    (a leg trades ``symbol`` as a prediction market, or its shape names one:
+    :meth:`LiveQuotes.load`) so is a ``bid``, ``ask``, ``mid`` or ``last``
+    outside 0 < p < 1, which no prediction market has (venue-rules.md §0, §4:
+    ``{"bid": 40, "ask": 41}`` is cents), where a snapshot's is GC105.
     """
     if not isinstance(payload, dict):
         raise MalformedQuote("answer", _shown(payload), "not a JSON object")
@@ -360,6 +434,12 @@ def quote_from_router(payload, symbol: str | None = None) -> Quote | None:
         raise MalformedQuote("nbbo", _shown(nbbo), "not a mapping of bid, ask, mid")
     values = {key: _value(key, nbbo.get(key)) for key in ("bid", "ask", "mid")}
     values.update({key: _value(key, payload.get(key)) for key in ("last", "tick", "lot")})
+    if prediction:
+        for key in QUOTE_PRICES:
+            price = values[key]
+            refused = None if price is None else prediction_price_refusal(price)
+            if refused is not None:
+                raise MalformedQuote(key, _shown(price), refused[0])
     if values["bid"] is None and values["ask"] is None:
         return None
     bid, ask = values["bid"], values["ask"]

@@ -64,7 +64,9 @@ assets say of a symbol without '-' that its whole name is its base asset, and th
 compared (``_undashed_note``, in the skip and the derived warning's hint; audit desk21 2,
 tests/test_rules_execution.py); GC503's skip names each leg's own cause in `graphc plan`'s words
 (``facts.notional_gap``: `pm-no (derived size)`), not every cause for every leg (audit desk21 4,
-tests/test_rules_risk.py).
+tests/test_rules_risk.py). A node traded as a prediction market reads its quote without a price outside
+0 < p < 1 (``venues.market_quote``: `ask: 41` is cents, GC105 at the snapshot's value; audit ci22 2,
+tests/test_prediction_quote_range.py).
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ from graphc.rules.venue import (
 )
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
-from graphc.venues import MarketResolver, owning_venue
+from graphc.venues import MarketResolver, market_quote, owning_venue
 from graphc.venues.prices import WIRE_QTY_STEP, figures_step, form_problem, off_tick, size_step
 from graphc.vocabulary import DEFAULT_POLICY, FILL_TRIGGERS, PREDICTION_VENUES, RATIO_TRIGGER
 
@@ -962,7 +964,7 @@ def node_facts(index: int, node: dict, *, has_incoming: bool, quotes: Mapping, r
     side = get("side")
     if side not in ("buy", "sell"):
         side = None
-    quote = quotes.get(symbol)
+    quote = market_quote(quotes.get(symbol), venue, instrument_type)
     order_type = get("order_type")
     market_order = order_type == "market"
     limit = None if market_order else wire_limit(order_type)

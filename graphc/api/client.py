@@ -511,7 +511,7 @@ class Client:
             parts.append(f'"venue": {json.dumps(venue)}')
         return self.submit_graph(("{" + ", ".join(parts) + "}").encode(), idempotency_key=idempotency_key)
 
-    def get_quote(self, symbol: str):
+    def get_quote(self, symbol: str, *, prediction: bool = False):
         """The router's quote for ``symbol``, a :class:`graphc.quotes.Quote`, or None when it has none.
 
         The one place graphc assumes the router's quote endpoint: ``GET
@@ -523,7 +523,8 @@ class Client:
         plain number, a crossed book), in another shape (no body at all, the sides
         outside ``nbbo``) or about another symbol than ``symbol`` is
         :class:`ApiProtocolError`, naming the symbol and the field: the router
-        failed, the market is not unquoted.
+        failed, the market is not unquoted. With ``prediction`` (a leg trades
+        ``symbol`` as a prediction market) so is a price outside 0 < p < 1.
         """
         if not isinstance(symbol, str) or not symbol or len(symbol) > 512:
             return None
@@ -534,7 +535,7 @@ class Client:
         try:
             if isinstance(body, NoBody):  # a 200 with no body at all is no answer, not "no quote" (that is `{}`)
                 raise MalformedQuote("answer", "empty", "a 2xx without a body")
-            return quote_from_router(body, symbol)
+            return quote_from_router(body, symbol, prediction=prediction)
         except MalformedQuote as exc:
             raise ApiProtocolError(
                 f"GET /v1/quotes?symbol={clean(symbol, 80)}: the router's quote for {clean(symbol, 80)} is malformed: "

@@ -43,13 +43,13 @@ from decimal import Decimal
 from functools import cached_property
 from itertools import compress, repeat
 from operator import attrgetter, eq, itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from graphc.diagnostics import ERROR, RuleInfo, Skip
 from graphc.facts import EdgeFacts, GraphFacts, NodeFacts, graph_facts
 from graphc.numbers import plain
 from graphc.stages.wiregraph import number
-from graphc.venues import MarketConfig, MarketResolver
+from graphc.venues import MarketConfig, MarketResolver, infer_instrument, market_quote
 from graphc.venues.prices import trigger_level as projected_level
 
 __all__ = [
@@ -294,7 +294,12 @@ class LintContext:
         parent = self.node(src) if isinstance(src, str) else None
         if parent is not None and parent.symbol == symbol and parent.limit is not None:
             return parent.limit, f"{parent.node_id}'s limit {plain(parent.limit)}"
-        quote = self.quote(symbol) if isinstance(symbol, str) else None
+        quote: Any = None
+        if parent is not None and parent.symbol == symbol:
+            quote = parent.quote  # as the leg's market uses it (graphc.venues.market_quote)
+        elif isinstance(symbol, str):
+            type_, venue = infer_instrument(symbol, None, None)  # the market the symbol's shape names
+            quote = market_quote(self.quote(symbol), venue, type_)
         mid = quote.base("mid") if quote is not None else None
         if mid is not None:
             return mid, f"the {symbol} mid {plain(mid)}"

@@ -606,7 +606,22 @@ GC105 = describe(
     is the router's answer, not a value you wrote: the error is at the leg's
     `symbol` and names the answer (`quote X.tick of the router's answer (GET
     /v1/quotes?symbol=X): ...`), and its hint says which tick is used instead
-    and how to give the market's own (`[markets."X"] tick` in `graphc.toml`). A crossed
+    and how to give the market's own (`[markets."X"] tick` in `graphc.toml`). A price
+    (`bid`, `ask`, `mid`, `last`) that a prediction market cannot have is GC105
+    too: its prices are dollars per share, 0.01-0.99 on Kalshi and Polymarket
+    (venue-rules.md §0) and above 0 and below 1 on any (§4), so for a symbol a
+    leg trades as a prediction market (on Kalshi or Polymarket, or with `type:
+    prediction`) a price of 1 or more is GC105 at the value, with a note naming
+    that leg (`quote KXFEDDECISION-26DEC-C25.ask: 41 is not a prediction
+    market's price (dollars per share, 0 < p < 1), so it is not used`), and the
+    price is not used: a whole number from 1 to 99 is Kalshi's older integer
+    cents (§2), and the hint says `looks like cents: write 0.41 (or 41c)`. A
+    notional size or a template that needs the price is this error (said once,
+    at the value), a check that values an order at it is skipped, saying why,
+    and a refused `mid` leaves the mid of the book, (bid + ask) / 2. `quote()`
+    in a `{{ }}` expression refuses it for a symbol whose shape names a Kalshi
+    or Polymarket market. From the router (`--quotes live`) such an answer is
+    malformed (exit 3), not a GC105. A crossed
     book, a bid above the ask (`{bid: 2325.10, ask: 232.55}`: a digit dropped,
     or the sides swapped), is GC105 at the quote (`quote ETH-USD: crossed: bid
     2325.10 > ask 232.55`), and neither side is used: a notional buy would be

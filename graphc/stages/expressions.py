@@ -116,10 +116,11 @@ class MissingQuoteField:
     but written into text or a value, or computed with, it is GC109 naming the symbol and the field
     (docs/templates.md), never an empty text that later reads as something else ("cannot read 'USD'")."""
 
-    __slots__ = ("name", "symbol")
+    __slots__ = ("name", "refusal", "symbol")
 
-    def __init__(self, symbol: str, name: str):
-        self.symbol, self.name = symbol, name
+    def __init__(self, symbol: str, name: str, refusal=None):
+        # ``refusal``: the snapshot has the field, but a price no prediction market has (graphc.venues.market_quote)
+        self.symbol, self.name, self.refusal = symbol, name, refusal
 
     def __bool__(self) -> bool:
         return False
@@ -139,6 +140,8 @@ class MissingQuoteField:
 
     def error(self) -> ExpressionError:
         symbol = self.symbol[:80]
+        if self.refusal is not None:  # GC105, as the snapshot's value is reported where a leg trades the market
+            return ExpressionError(f"quote {symbol}.{self.refusal.key}: {self.refusal.why}", "GC105", self.refusal.hint)
         return ExpressionError(
             f"the quotes snapshot has no {self.name} for {symbol}",
             "GC109",

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from graphc.diagnostics import DiagnosticError
+from graphc.diagnostics import DiagnosticError, Related
 from graphc.numbers import shown
+from graphc.quotes import refused_text, traded_here
 from graphc.stages.live import LiveValue
 from graphc.stages.suggest import did_you_mean
 from graphc.units import (
@@ -36,8 +37,9 @@ from graphc.units import (
     undashed,
     unmarked,
 )
-from graphc.venues import MarketResolver, infer_instrument, prediction_venue
+from graphc.venues import MarketResolver, infer_instrument, market_quote, prediction_venue
 from graphc.venues.prices import WIRE_QTY_STEP, size_step
+from graphc.venues.profiles import Refusal, price_refusals
 from graphc.vocabulary import DOLLARS, POLICIES, TIFS, URGENCIES
 
 __all__ = ["LegContext", "infer_instrument"]
@@ -376,11 +378,19 @@ def resolve_limit(ctx, side, symbol, venue):
         if expr.literal <= 0:
             raise DiagnosticError("GC103", f"limit price {raw} must be positive", ctx.span_of("limit"))
         return expr.literal, False
-    quote = ctx.quotes.get(symbol)
+    written = ctx.quotes.get(symbol)
+    quote = market_quote(written, venue, ctx.type_)  # without a price its market cannot have
     if expr.base == "trigger" and ctx.trigger_unknown:
         return None, True  # the skip is recorded where the level was looked for
     if quote is None and expr.base in QUOTE_BASES and not ctx.require_quotes:
         return _unknown_price(ctx, raw, symbol), True  # lint without a quote: nothing to resolve against
+    if quote is not written and expr.base in QUOTE_BASES and quote.base(expr.base) is None:
+        refusal = _refused(written, quote, expr.base)
+        if refusal is not None:  # the base is there, and not used: not worked out from the wrong price
+            if not ctx.require_quotes:
+                ctx.skips.append(("GC109", "order_type", f"price {shown(raw)}: {refused_text(symbol, refusal)}"))
+                return None, True
+            raise _refusal_error(ctx, written, symbol, venue, refusal)
     market = ctx.resolver.facts(symbol, venue, ctx.type_)
     try:
         price, unaligned = generated_price(expr, side=side, quote=quote, market=market, trigger=ctx.trigger)
@@ -514,7 +524,15 @@ def quantity(ctx, raw, field_name, *, side, symbol, type_, venue, price):
                 ctx.span_of(field_name),
                 hint,
             )
-        reference = price if price else _quote_side(ctx, symbol, side)
+        reference = price if price else _quote_side(ctx, symbol, side, venue, type_)
+        if reference is None:
+            written = ctx.quotes.get(symbol)
+            refusal = _refused(written, market_quote(written, venue, type_), "ask" if side == "buy" else "bid")
+            if refusal is not None:  # the side is there, and not used: the size is not worked out from it
+                if not ctx.require_quotes:
+                    ctx.skips.append(("GC109", "quantity", f"notional {shown(raw)}: {refused_text(symbol, refusal)}"))
+                    return None
+                raise _refusal_error(ctx, written, symbol, venue, refusal)
         if reference is None:
             if not ctx.require_quotes:
                 ctx.skips.append(
@@ -582,11 +600,34 @@ def _keep_size(raw, symbol, type_, value) -> None:
         _SIZES[raw, symbol, type_] = value
 
 
-def _quote_side(ctx, symbol, side):
-    quote = ctx.quotes.get(symbol)
+def _quote_side(ctx, symbol, side, venue, type_):
+    """The quote's price a notional is sized at (the ask for a buy, the bid for a sell), as the market uses it."""
+    quote = market_quote(ctx.quotes.get(symbol), venue, type_)
     if quote is None:
         return None
     return quote.ask if side == "buy" else quote.bid
+
+
+def _refused(written, usable, base: str) -> Refusal | None:
+    """The refusal of the price the template base (or side) ``base`` reads when ``written``, a quote, has it and
+    ``usable``, the quote as the market uses it (graphc.venues.market_quote), does not; else None. A ``mid`` not
+    written is worked out from both sides: the refusal of a side."""
+    if written is None or usable is written or written.base(base) is None:
+        return None
+    refusals = {refusal.key: refusal for refusal in price_refusals(written)}
+    keys = (base,) if base != "mid" or written.mid is not None else ("bid", "ask")
+    return next((refusals[key] for key in keys if key in refusals), None)
+
+
+def _refusal_error(ctx, quote, symbol: str, venue, refusal: Refusal) -> DiagnosticError:
+    """A price a leg needs that its market does not use (``ask: 41`` on Kalshi): GC105 at the value in the quotes
+    snapshot (at the leg's symbol when the quote was not read from a file), with a note on the leg, said once, as
+    lint reports it (graphc.lint.refused_ticks)."""
+    leg = ctx.span_of("symbol")
+    where = quote.span_of(refusal.key)
+    note = Related(ctx.doc.path, leg, traded_here(symbol, venue, prediction=True))
+    span = leg if where is None else where.replace(via=note)
+    return DiagnosticError("GC105", f"quote {symbol}.{refusal.key}: {refusal.why}", span, refusal.hint, once=True)
 
 
 # (execution field, its value as written) -> what it reads as: a desk's playbooks use a handful of policies,

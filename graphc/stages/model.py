@@ -21,7 +21,7 @@ from graphc.stages import legs as L
 from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts
 from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
-from graphc.venues import MarketResolver, infer_instrument
+from graphc.venues import MarketResolver, infer_instrument, market_quote
 from graphc.venues.prices import trigger_level
 from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, MAX_SYMBOL, PRICE_SCALE, QTY_SCALE
 
@@ -209,6 +209,7 @@ class _Builder:
         self.resolver = resolver or MarketResolver(self.quotes)
         self.deferred: list[_Deferred] = []
         self.diagnostics = []
+        self.said_once: set[tuple] = set()  # the errors raised with `once` already said (error)
         self.skips = []
         self.locator = Locator(
             {
@@ -229,7 +230,14 @@ class _Builder:
         self.locator.nodes = self.leg_locators = _LegLocators(doc, self.defaults)
 
     def error(self, exc: DiagnosticError, fallback_span=None):
-        self.diagnostics.append(exc.to_diagnostic(self.doc.path, fallback_span))
+        diagnostic = exc.to_diagnostic(self.doc.path, fallback_span)
+        if exc.once:  # said once, at its value, whichever legs raise it (DiagnosticError.once)
+            span = diagnostic.span
+            key = (diagnostic.code, diagnostic.message, diagnostic.path, span and (span.line, span.col))
+            if key in self.said_once:
+                return
+            self.said_once.add(key)
+        self.diagnostics.append(diagnostic)
 
     # -- top level -------------------------------------------------------------
     def build(self) -> dict:
@@ -518,7 +526,7 @@ class _Builder:
         if parent is not None and parent["instrument"].get("symbol") == symbol:
             reference = wire_limit(parent.get("order_type"))
         if reference is None:
-            quote = self.quotes.get(symbol)
+            quote = market_quote(self.quotes.get(symbol), *_watched_market(parent, symbol))
             reference = quote.base("mid") if quote is not None else None
         if reference is None:
             return None
@@ -668,6 +676,16 @@ def _price_watch(edge: dict) -> tuple[str, Decimal] | None:
     return None if offset is None else (params["symbol"], offset)
 
 
+def _watched_market(parent: dict | None, symbol: str) -> tuple[str | None, str]:
+    """``(venue, type)`` of the market an on_price edge's ``symbol`` is read on: the ``from`` leg's, when it trades
+    that symbol, else the one its shape names (spec §3.1): a prediction market's quote then has no price outside
+    0 < p < 1 (graphc.venues.market_quote)."""
+    if parent is not None and parent["instrument"].get("symbol") == symbol:
+        return parent["instrument"].get("venue"), parent["instrument"]["type"]
+    type_, venue = infer_instrument(symbol, None, None)
+    return venue, type_
+
+
 def _edge(index, trig: tuple, target):
     """The wire edge ``index`` to ``target`` of a Trigger or trigger_parts' plain tuple."""
     from_leg, trigger, condition = trig
@@ -736,7 +754,7 @@ def compiled_node_facts(index: int, node: dict, quotes, resolver: MarketResolver
         raw = quantity["fixed"]["qty_1e8"]
         if raw is not None:
             qty = _QUANTITIES.get(raw) or _unscaled(raw, _QUANTITIES, QTY_SCALE)
-    quote = quotes.get(symbol)
+    quote = market_quote(quotes.get(symbol), venue, instrument_type)  # as the market uses it
     reference = limit
     if reference is None and quote is not None:
         reference = quote.ask if side == "buy" else quote.bid

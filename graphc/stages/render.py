@@ -40,6 +40,8 @@ from graphc.stages.live import LiveValue
 from graphc.stages.load import Document, load_text
 from graphc.stages.params import CLOCK_NAMES, ParamSet, Supplied
 from graphc.units import money_of
+from graphc.venues import infer_instrument, market_quote
+from graphc.venues.profiles import price_refusals
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -454,7 +456,15 @@ def _quote_function(quotes):
                 symbol,
                 hint=f"pass --quotes FILE with an entry for {symbol[:80]}",
             )
-        return QuoteFields(symbol, {"bid": q.bid, "ask": q.ask, "mid": q.base("mid"), "last": q.last})
+        type_, venue = infer_instrument(symbol, None, None)  # the market the symbol's shape names (spec §3.1)
+        usable = market_quote(q, venue, type_)  # a prediction market's: no price outside 0 < p < 1
+        fields = {"bid": usable.bid, "ask": usable.ask, "mid": usable.base("mid"), "last": usable.last}
+        refused = {}
+        if usable is not q:
+            refusals = {refusal.key: refusal for refusal in price_refusals(q)}
+            sides = [refusals[side] for side in ("bid", "ask") if side in refusals]
+            refused = {**({"mid": sides[0]} if q.mid is None and sides else {}), **refusals}
+        return QuoteFields(symbol, fields, refused)
 
     return quote
 
@@ -462,17 +472,19 @@ def _quote_function(quotes):
 class QuoteFields(dict):
     """``quote(SYMBOL)``'s ``{bid, ask, mid, last}``, holding only the fields the snapshot has: ``'last' in q``
     and ``q.get('last', d)`` see a missing one as missing, and ``q.last`` is a falsy :class:`MissingQuoteField`
-    that is GC109 once written or computed with (docs/templates.md: "a missing quote is GC109")."""
+    that is GC109 once written or computed with (docs/templates.md: "a missing quote is GC109"); GC105 for a price
+    the snapshot has but a prediction market cannot have (``refused``: graphc.venues.market_quote)."""
 
     FIELDS = ("bid", "ask", "mid", "last")
 
-    def __init__(self, symbol: str, fields: dict):
+    def __init__(self, symbol: str, fields: dict, refused: dict | None = None):
         super().__init__({name: value for name, value in fields.items() if value is not None})
         self.symbol = symbol
+        self.refused = refused or {}  # name -> the refusal of a price the market does not use (``ask: 41``)
 
     def __missing__(self, name):
         if name in self.FIELDS:
-            return MissingQuoteField(self.symbol, name)
+            return MissingQuoteField(self.symbol, name, self.refused.get(name))
         raise KeyError(name)  # another name: the sandbox's "has no attribute"
 
 

@@ -10,7 +10,7 @@
 
 from graphc.venues.model import MarketFacts, MinMax
 from graphc.venues.profiles import PROFILES, known_venues
-from graphc.venues.resolver import MarketResolver
+from graphc.venues.resolver import MarketResolver, is_prediction, market_quote, refused_price
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
 from graphc.venues.symbols import (
     infer_instrument,
@@ -31,11 +31,14 @@ __all__ = [
     "MinMax",
     "SettingError",
     "infer_instrument",
+    "is_prediction",
     "known_venues",
+    "market_quote",
     "may_be_polymarket_slug",
     "owning_venue",
     "parse_setting",
     "prediction_venue",
+    "refused_price",
     "router_normalizes",
     "router_type",
 ]

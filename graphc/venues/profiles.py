@@ -147,6 +147,37 @@ class Refusal(NamedTuple):
     hint: str
 
 
+# The prices of a quote (the ``bid``, ``ask``, ``mid`` and ``last`` of the snapshot or the router's answer).
+QUOTE_PRICES = ("bid", "ask", "mid", "last")
+
+
+def prediction_price_refusal(price: D) -> tuple[str, str] | None:
+    """Why ``price``, a quote's price, cannot be a prediction market's (``not a prediction market's price (dollars per
+    share, 0 < p < 1)``) and the hint, or None when it can: a prediction market's prices are dollars per share,
+    0.01-0.99 on Kalshi and Polymarket (venue-rules.md §0) and 0 < p < 1 on any (§4, the GC304 range). A whole number
+    from 1 to 99 is read as the cents Kalshi's older format writes (§2: "Integer cents from 1 to 99"), and the hint
+    says so. (A price of 0 never comes here: it is the empty side of a book, graphc.quotes.quote_value.)"""
+    if 0 < price < 1:
+        return None
+    why = "not a prediction market's price (dollars per share, 0 < p < 1)"
+    if 1 <= price <= 99 and price == price.to_integral_value():
+        cents = int(price)
+        return why, f"looks like cents: write 0.{cents:02d} (or {cents}c)"
+    return why, "write the market's price in dollars per share, above 0 and below 1 (e.g. 0.55 or 55c)"
+
+
+def price_refusals(quote) -> list[Refusal]:
+    """The prices of ``quote`` (:data:`QUOTE_PRICES`) that a prediction market cannot have
+    (:func:`prediction_price_refusal`), each a :class:`Refusal` whose ``why`` names the value."""
+    out = []
+    for key in QUOTE_PRICES:
+        price = getattr(quote, key, None)
+        if price is not None and (refused := prediction_price_refusal(price)) is not None:
+            why, hint = refused
+            out.append(Refusal(key, f"`{key}`", price, f"{plain(price)} is {why}, so it is not used", hint))
+    return out
+
+
 # Venue-wide facts of venue-rules.md that a graphc.toml value may tighten but not loosen: per venue, key ->
 # (the venue's value, what it is and its source, the rule that checks it). Per-market values (Polymarket's
 # min_order_size, a CEX symbol's filters, Hyperliquid's szDecimals) are the user's to give and are not here.

@@ -12,8 +12,11 @@ setting, the price grid: a snapshot's ``tick`` replaces the config's bands):
 
 A tick of layers 1-3 that the venue's markets cannot have (a Polymarket tick other than 0.1, 0.01, 0.001 or
 0.0001: :data:`~graphc.venues.profiles.ALLOWED_TICKS`) is not used: the next layer's tick is, and the facts'
-``origin["refused tick"]`` says which layer gave what (lint reports it at the value). So is a layer's
-``price_bands`` with such a band tick (the whole grid: the next layer's is used).
+``origin["refused"]`` says which layer gave what (lint reports it at the value). So is a layer's
+``price_bands`` with such a band tick (the whole grid: the next layer's is used). A quote's price that a
+prediction market cannot have (``{bid: 40, ask: 41}``: cents, where prices are dollars per share, 0 < p < 1) is
+refused the same way for a market traded as one, and has no next layer: :func:`market_quote` is the quote without
+it, which is what every price read for that market uses.
 
 A market whose venue is not pinned (the router picks it) or not known still gets
 the facts of layers 1-2, so its tick and lot are checked wherever a snapshot or
@@ -33,12 +36,22 @@ import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, Self, TypeVar
 
 from graphc.venues.model import MarketFacts, MinMax
-from graphc.venues.profiles import PROFILES, VENUE_FACTS, Refusal, refusable, setting_refusals
+from graphc.venues.profiles import (
+    PROFILES,
+    QUOTE_PRICES,
+    VENUE_FACTS,
+    Refusal,
+    prediction_price_refusal,
+    price_refusals,
+    refusable,
+    setting_refusals,
+)
 from graphc.venues.settings import MarketConfig, derived_settings
 from graphc.venues.symbols import prediction_venue
+from graphc.vocabulary import PREDICTION_VENUES
 
 
 class QuoteFacts(Protocol):
@@ -48,6 +61,19 @@ class QuoteFacts(Protocol):
     def tick(self) -> Decimal | None: ...
     @property
     def lot(self) -> Decimal | None: ...
+    @property
+    def bid(self) -> Decimal | None: ...
+    @property
+    def ask(self) -> Decimal | None: ...
+    @property
+    def mid(self) -> Decimal | None: ...
+    @property
+    def last(self) -> Decimal | None: ...
+    def span_of(self, name: str) -> object: ...
+    def without(self, names) -> Self: ...
+
+
+Q = TypeVar("Q", bound=QuoteFacts)
 
 
 class MarketResolver:
@@ -57,7 +83,7 @@ class MarketResolver:
         self.quotes = quotes or {}
         self.config = config or MarketConfig()
         self._memo: dict[tuple, MarketFacts] = {}
-        self.refused = False  # a market resolved here lost a tick its venue cannot have (origin["refused tick"])
+        self.refused = False  # a market resolved here lost a tick or a quote's price it cannot have (origin["refused"])
 
     def facts(self, symbol: str, venue: str | None, instrument_type: str | None) -> MarketFacts:
         """What graphc knows about ``symbol`` traded on ``venue`` (None: unpinned) as ``instrument_type``."""
@@ -80,6 +106,19 @@ class MarketResolver:
     def is_known_venue(self, venue: str | None) -> bool:
         return venue is not None and (venue.lower() in PROFILES or self.config.venue(venue) is not None)
 
+    def unlike_prediction(self) -> frozenset[str]:
+        """The symbols whose quote has a price no prediction market can have (:func:`market_quote`): only a market of
+        these, traded as a prediction market, can lose a price here. Cheap (a look at the quotes): ``graphc
+        compile`` asks it before it makes a graph's facts to report such a price (graphc.lint.refused_ticks)."""
+        return frozenset(
+            symbol
+            for symbol, quote in self.quotes.items()
+            if any(
+                (price := getattr(quote, key, None)) is not None and prediction_price_refusal(price) is not None
+                for key in QUOTE_PRICES
+            )
+        )
+
     def may_refuse_ticks(self) -> bool:
         """Whether a tick of this resolver's own layers (a quote's, a ``[markets."X"]`` one) is one that some venue's
         markets cannot have: only then can a market resolved here lose it (:attr:`refused`). Cheap (a look at the
@@ -93,10 +132,13 @@ class MarketResolver:
         loose = any(floors.intersection(s) for s in self.config.markets.values() if isinstance(s, dict))
         return loose or any(tick is not None and refusable(tick) for tick in ticks)
 
-    def _own_layers(self, symbol, venue, quote) -> tuple[list[tuple[str, dict]], tuple]:
+    def _own_layers(self, symbol, venue, instrument_type, quote) -> tuple[list[tuple[str, dict]], tuple]:
         """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver), and
-        the ticks among them the venue's markets cannot have, which they lose, and the config values looser than a venue-wide fact (``profiles.VENUE_FACTS``):
-        ``(label, refusal, where)`` each (:class:`~graphc.venues.profiles.Refusal`), ``where`` the snapshot's place of the tick (``Quote.tick_at``), None for graphc.toml's."""
+        the ticks among them the venue's markets cannot have, which they lose, and the config values looser than a
+        venue-wide fact (``profiles.VENUE_FACTS``), and, on a prediction market, the quote's prices no prediction
+        market can have (:func:`market_quote` leaves them out): ``(label, refusal, where)`` each
+        (:class:`~graphc.venues.profiles.Refusal`), ``where`` the snapshot's place of the value (``Quote.span_of``),
+        None for graphc.toml's."""
         layers: list[tuple[str, dict | None]] = []
         if venue is not None:
             layers.append((f"[venues.{venue}]", self.config.venue(venue)))
@@ -109,23 +151,54 @@ class MarketResolver:
             if lost:
                 keys = {refusal.key for refusal in lost}
                 layers[i] = (label, {k: v for k, v in values.items() if k not in keys})  # type: ignore[union-attr]
-                where = getattr(quote, "tick_at", None) if label == "quotes" else None
+                where = quote.span_of("tick") if label == "quotes" else None
                 refused += [(label, refusal, where) for refusal in lost]
+        if quote is not None and is_prediction(venue, instrument_type):
+            refused += [("quotes", refusal, quote.span_of(refusal.key)) for refusal in price_refusals(quote)]
         return [(label, derived_settings(values)) for label, values in layers if values], tuple(refused)
 
     def _resolve(self, symbol, venue, instrument_type) -> MarketFacts:
         quote = self.quotes.get(symbol)
         if quote is None and not self.config:  # no layer of this run's own: the profile decides (cached per process)
             return _profile_facts(symbol, venue, instrument_type)
-        own, refused = self._own_layers(symbol, venue, quote)
+        own, refused = self._own_layers(symbol, venue, instrument_type, quote)
         if not own and not refused and (venue is None or self.config.venue(venue) is None):
             # the profile alone decides: the same facts for every file of the run
             return _profile_facts(symbol, venue, instrument_type)
         settings, origin = _merged([*_profile_layers(symbol, venue, instrument_type), *own])
         if refused:
-            origin["refused tick"] = refused
+            origin["refused"] = refused
             self.refused = True
         return build_facts(symbol, venue, instrument_type, self.is_known_venue(venue), settings, origin)
+
+
+def is_prediction(venue: str | None, instrument_type: str | None) -> bool:
+    """Whether a market is traded as a prediction market: its type is ``prediction``, or its venue is one of the
+    prediction venues (Kalshi, Polymarket). Its quote's prices are then dollars per share, 0 < p < 1."""
+    return instrument_type == "prediction" or (isinstance(venue, str) and venue.lower() in PREDICTION_VENUES)
+
+
+def market_quote(quote: Q | None, venue: str | None, instrument_type: str | None) -> Q | None:
+    """``quote`` (a symbol's, or None) as its market, traded on ``venue`` as ``instrument_type``, uses it: on a
+    prediction market (:func:`is_prediction`) without the prices no prediction market can have (``ask: 41``,
+    :func:`~graphc.venues.profiles.price_refusals`; the resolver's facts of the market name them in
+    ``origin["refused"]``, which lint reports), else the quote itself. A ``mid`` worked out from a side left out is
+    no mid either (``Quote.base`` needs both sides); a written ``mid`` left out leaves the mid of the book, as if
+    not written (spec §4: (bid + ask) / 2 "unless given"), as a refused tick leaves the next tick. Every price read for a market comes through here: the
+    template bases and notional sizes compile works out, the values lint's rules check, plan's notionals."""
+    if quote is None or not is_prediction(venue, instrument_type):
+        return quote
+    refused = [refusal.key for refusal in price_refusals(quote)]
+    return quote.without(refused) if refused else quote
+
+
+def refused_price(market: MarketFacts, key: str) -> Refusal | None:
+    """The refusal of the quote's price ``key`` (``bid``, ``ask``, ``mid``, ``last``) that ``market`` does not use
+    (:func:`market_quote`), from its facts' ``origin["refused"]``; None when it uses it or has none."""
+    for label, refusal, _ in market.origin.get("refused", ()):
+        if label == "quotes" and refusal.key == key:
+            return refusal
+    return None
 
 
 # The keys of a market's price grid given as bands (settings.derived_settings makes the one of the other).
