@@ -342,27 +342,29 @@ class RecordingQuotes(dict):
 def prediction_symbols(wire) -> list[str]:
     """The symbols a node of ``wire`` trades as a prediction market (type ``prediction``, or a prediction venue
     pinned: graphc.venues.is_prediction), once each."""
-    if not isinstance(wire, dict):
-        return []
     found: dict[str, None] = {}
+    for instrument in _node_instruments(wire):
+        venue, type_ = instrument.get("venue"), instrument.get("type")
+        if is_prediction(venue if isinstance(venue, str) else None, type_ if isinstance(type_, str) else None):
+            found[instrument["symbol"]] = None
+    return list(found)
+
+
+def _node_instruments(wire):
+    """The instruments of ``wire``'s nodes that name a text symbol (anything else in a malformed graph: skipped)."""
+    if not isinstance(wire, dict):
+        return
     for node in wire.get("nodes") or []:
         instrument = node.get("instrument") if isinstance(node, dict) else None
         if isinstance(instrument, dict) and isinstance(instrument.get("symbol"), str):
-            venue, type_ = instrument.get("venue"), instrument.get("type")
-            if is_prediction(venue if isinstance(venue, str) else None, type_ if isinstance(type_, str) else None):
-                found[instrument["symbol"]] = None
-    return list(found)
+            yield instrument
 
 
 def wire_symbols(wire) -> list[str]:
     """The symbols a wire graph trades or watches (node instruments, then ``on_price`` triggers), once each."""
     if not isinstance(wire, dict):
         return []
-    found: dict[str, None] = {}
-    for node in wire.get("nodes") or []:
-        instrument = node.get("instrument") if isinstance(node, dict) else None
-        if isinstance(instrument, dict) and isinstance(instrument.get("symbol"), str):
-            found[instrument["symbol"]] = None
+    found: dict[str, None] = dict.fromkeys(instrument["symbol"] for instrument in _node_instruments(wire))
     for edge in wire.get("edges") or []:
         trigger = edge.get("trigger") if isinstance(edge, dict) else None
         on_price = trigger.get("on_price") if isinstance(trigger, dict) else None
