@@ -84,6 +84,7 @@ from graphc.files import (
     ensure_private_dir,
     git_tracked,
     linked_state_part,
+    replace_file,
     resolved_path,
     source_state,
 )
@@ -203,22 +204,7 @@ def _save_memo(directory: Path) -> None:
     text = _UNSAVED_MEMOS.pop(directory / CODE_MEMO, None)
     if text is not None:
         with contextlib.suppress(OSError):  # not remembered: hashed again next time
-            _write_atomically(directory / CODE_MEMO, text)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """``text`` into ``path`` through a temporary file in its folder and ``os.replace``: a reader sees the old
-    content or the new, never a torn file. Errors (a read-only folder) are left to the caller."""
-    import tempfile  # deferred: only a run that stores something writes
-
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        _remove(temporary)
-        raise
+            replace_file(directory / CODE_MEMO, text.encode("utf-8"))
 
 
 def _library_versions() -> list:
@@ -402,7 +388,7 @@ class LintCache:
                     text.encode("utf-8")
                 except UnicodeEncodeError:  # a file name that is not UTF-8 (a lone surrogate from os.fsdecode):
                     text = json.dumps(data, separators=(",", ":"))  # \udce9 escapes, which read back the same
-            _write_atomically(self.path, text)
+            replace_file(self.path, text.encode("utf-8"))
             _save_memo(self.directory)  # a new project's first run: its folder is there now
             self._prune()
         except OSError:

@@ -884,6 +884,61 @@ def _read_to_end(fd: int, size: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def replace_file(
+    path: str | os.PathLike[str], data: bytes, *, expected: bytes | None = None, through_link: bool = False
+) -> bool:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file in its folder (``.tmp-*.tmp``: no walk
+    takes it for a playbook), moved over it with ``os.replace``. A reader sees the old bytes or the new, and a write
+    that fails (a full disk, a file-size limit) leaves the file as it was. The one way graphc rewrites a file
+    (``graphc fmt``'s playbooks, the lint cache).
+
+    A file already there keeps its permission bits (and, where the process may set them, its owner and group);
+    one it may not write (its mode) is refused (``PermissionError``) as ``open(path, "w")`` would refuse it,
+    although the folder would let it be replaced. ``through_link``: a symbolic link at ``path`` is kept and the
+    file it leads to is written (else the link itself is replaced). ``expected``: the bytes the caller read;
+    when the file no longer holds them just before it would be replaced (edited, replaced or removed meanwhile),
+    nothing is written and False is returned. Any OSError is raised with the temporary file removed.
+    """
+    import tempfile  # deferred: only a run that writes a file needs it
+
+    target = os.path.realpath(path) if through_link else os.fspath(path)
+    try:
+        info: os.stat_result | None = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and not S_ISREG(info.st_mode):
+        info = None  # (a link being replaced, not written through): the new file is a file of its own
+    if info is not None and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".tmp", dir=os.path.dirname(target) or os.curdir)
+    try:
+        with os.fdopen(handle, "wb") as fh:
+            fh.write(data)
+        if info is not None:
+            if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                with suppress(OSError):  # root keeps a user's file theirs; a user cannot give a file away
+                    os.chown(temporary, info.st_uid, info.st_gid)
+            os.chmod(temporary, _stat.S_IMODE(info.st_mode))  # after chown, which clears set-id bits
+        if expected is not None:
+            try:
+                now = _read_raw(target, False)
+            except OSError:
+                now = None
+            if now != expected:
+                _remove_quietly(temporary)
+                return False
+        os.replace(temporary, target)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+    return True
+
+
+def _remove_quietly(path: str) -> None:
+    with suppress(OSError):
+        os.unlink(path)
+
+
 def read_stdin(*, keep_bom: bool = False) -> str:
     """Standard input as :func:`read_source` reads a file (bytes decoded here, so GC112 can locate a bad one)."""
     stream = getattr(sys.stdin, "buffer", None)

@@ -15,8 +15,8 @@ from typing import NoReturn
 
 import click
 
-from graphc.diagnostics import FileResult
-from graphc.files import option_file_problem, read_source, read_stdin, unreadable
+from graphc.diagnostics import Diagnostic, FileResult
+from graphc.files import UNREADABLE, option_file_problem, read_source, read_stdin, unreadable
 from graphc.report import one_line  # (light: no renderer is imported with it)
 from graphc.version import __version__
 
@@ -511,6 +511,18 @@ def print_unreadable(path: str, exc: Exception) -> None:
     """GC112 for ``path`` on stderr, text format, with the line of the first bad byte."""
     diagnostic, text = unreadable(path, exc)
     print_diagnostics([FileResult(path, text, [diagnostic], [])])
+
+
+def print_unwritable(path: str, exc: OSError) -> None:
+    """GC112 for ``path``, a file graphc read and could not write back (:func:`graphc.files.replace_file` left it
+    as it was), on stderr as :func:`print_unreadable` gives one it could not read."""
+    why = exc.strerror or str(exc) or type(exc).__name__
+    hint = (
+        "the file is left as it was; graphc writes the new text to a temporary file in the file's folder and moves "
+        "it over the file, so the file and its folder must be writable and the disk must have room"
+    )
+    diagnostic = Diagnostic(UNREADABLE, f"cannot write the file: {why}", path, None, hint=hint)
+    print_diagnostics([FileResult(path, None, [diagnostic], [])])
 
 
 # -- shared by the commands that talk to the router -------------------------------------------

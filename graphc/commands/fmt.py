@@ -6,9 +6,16 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, print_diagnostics, print_unreadable
+from graphc.commands.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    print_diagnostics,
+    print_unreadable,
+    print_unwritable,
+)
 from graphc.diagnostics import FileResult
-from graphc.files import collect, read_source, read_stdin
+from graphc.files import collect, read_source, read_stdin, replace_file
 from graphc.fmt import FormatError, FormatSkipped, NotText, SuppressionMoved, format_text, is_playbook_text
 from graphc.report import one_line
 
@@ -39,7 +46,9 @@ def fmt_command(paths, check, show_diff, allow_empty):
     status: 0 nothing to change (a file left as it is with a note counts as
     nothing to change: the note says it was not reformatted), 1 files would
     change (--check) or could not
-    be formatted, 2 usage error, a file that cannot be read (GC112) or holds
+    be formatted, 2 usage error, a file that cannot be read or written
+    (GC112; a file is written whole or not at all, and left as it is when it
+    changed while fmt ran) or holds
     a character YAML does not allow (GC100: NUL, UTF-16 without a BOM), a
     directory or glob with nothing to format (see --allow-empty), or a
     formatting that would change what a `# graphc: ignore` covers.
@@ -51,7 +60,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {one_line(str(exc.args[0]))}", err=True)
         sys.exit(EXIT_USAGE)
-    changed, failed, unreadable, refused, tried = [], [], [], [], set()
+    changed, failed, unreadable, refused, unwritten, tried = [], [], [], [], [], set()
     for path in [*files, *([STDIN] if len(names) < len(paths) else [])]:
         outcome = _format_stdin() if path is STDIN else _format_file(path, named=path in files.named)
         if path is STDIN and not check:  # stdin's text goes to stdout: formatted, else as it came
@@ -78,10 +87,8 @@ def fmt_command(paths, check, show_diff, allow_empty):
             _print_diff(path, text, formatted)
         elif check:
             click.echo(f"would reformat {one_line(path)}")
-        elif path is not STDIN:
-            with open(path, "w", encoding="utf-8", newline="") as fh:  # the text keeps its own line ends
-                fh.write(formatted)
-            click.echo(f"reformatted {one_line(path)}", err=True)
+        elif path is not STDIN and not _write(path, text, formatted):
+            unwritten.append(path)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted; run `graphc fmt` on them", err=True)
     empty = [search for search, found in searches.items() if not tried.intersection(found)]
@@ -89,7 +96,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
         what = "no playbook or template in" if searches[search] else "no *.yaml or *.yml file in"
         message = one_line(f"nothing to format: {what} {search}")
         click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
-    if unreadable or refused or (empty and not allow_empty):
+    if unreadable or refused or unwritten or (empty and not allow_empty):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_OK)
 
@@ -140,6 +147,23 @@ def _format_source(text: str, path: str):
     except FormatError as exc:
         _print_failure(path, text, exc)
         return bom + text, None
+
+
+def _write(path: str, text: str, formatted: str) -> bool:
+    """Write ``formatted`` over the file ``path`` (a symlink: its target, the link kept) if it still holds
+    ``text``, as read; whether it was written. A file edited meanwhile is left as it is, and one that cannot be
+    written is GC112 and left whole (:func:`graphc.files.replace_file`): both are said here."""
+    try:
+        # the bytes read: strict UTF-8 (a BOM kept in the text) encodes back to exactly them
+        written = replace_file(path, formatted.encode("utf-8"), expected=text.encode("utf-8"), through_link=True)
+    except OSError as exc:
+        print_unwritable(path, exc)
+        return False
+    if not written:
+        click.echo(f"graphc: {one_line(f'{path}: changed while fmt ran; not written, run fmt again')}", err=True)
+        return False
+    click.echo(f"reformatted {one_line(path)}", err=True)
+    return True
 
 
 def _print_failure(path: str, text: str, exc) -> None:

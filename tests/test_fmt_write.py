@@ -1,0 +1,186 @@
+"""`graphc fmt` writing files: whole or not at all, never over an edit made meanwhile, never a crash (audit fmt22
+1, 2)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphc.cli import cli
+
+UNSORTED = "name: x\ngraphc: 1\nlegs:\n  a:\n    symbol: ETH-USD\n    buy: 1 ETH\n"
+SORTED = "graphc: 1\nname: x\nlegs:\n  a:\n    buy: 1 ETH\n    symbol: ETH-USD\n"
+
+
+def fmt(*args, input=None):
+    return CliRunner().invoke(cli, ["fmt", *map(str, args)], input=input)
+
+
+def graphc(*args, cwd, preexec_fn=None, prefix=()):
+    """The real CLI in a process of its own (a file-size limit, dropped privileges), as a user runs it."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "graphc", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec_fn,
+        timeout=120,
+    )
+
+
+def big_playbook(legs: int, limit: str = "$10m") -> str:
+    lines = ["graphc: 1", "name: big", "risk:", f"  max_notional: {limit}", "legs:"]
+    for i in range(legs):
+        lines += [f"  l{i}:", "    symbol: ETH-USD", "    buy: 1 ETH"]  # symbol before buy: fmt reorders every leg
+    return "\n".join(lines) + "\n"
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Files in ``folder`` other than the test's own: a temporary file fmt did not remove."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+# -- fmt22 2: a file that cannot be written ------------------------------------------------------
+
+
+def without_write_override() -> tuple[str, ...]:
+    """A command prefix under which file permissions hold: as root, setpriv drops CAP_DAC_OVERRIDE (root keeps
+    its uid, so the interpreter under /root stays readable); as anyone else, nothing is needed."""
+    if os.geteuid() != 0:
+        return ()
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: file permissions cannot be made to hold")
+    caps = "-dac_override,-dac_read_search"
+    return ("setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}")
+
+
+def test_a_read_only_file_is_gc112_cannot_write_exit_2_and_the_other_files_are_formatted(tmp_path):
+    """fmt22 2a: a read-only file was `internal error: PermissionError`, exit 4, and the files after it were left
+    unformatted."""
+    for name in ("before.yaml", "ro.yaml", "after.yaml"):
+        (tmp_path / name).write_text(UNSORTED)
+    (tmp_path / "ro.yaml").chmod(0o444)
+    result = graphc("fmt", "before.yaml", "ro.yaml", "after.yaml", cwd=tmp_path, prefix=without_write_override())
+    assert result.returncode == 2, result.stderr
+    assert "internal error" not in result.stderr
+    assert "ro.yaml: error GC112 cannot write the file: Permission denied\n  hint: " in result.stderr
+    assert (tmp_path / "before.yaml").read_text() == (tmp_path / "after.yaml").read_text() == SORTED
+    assert (tmp_path / "ro.yaml").read_text() == UNSORTED
+    assert "reformatted before.yaml" in result.stderr and "reformatted after.yaml" in result.stderr
+    assert "reformatted ro.yaml" not in result.stderr
+    assert leftovers(tmp_path) == []
+
+
+def test_a_file_in_a_folder_fmt_cannot_write_in_is_gc112_exit_2_and_left_as_it_was(tmp_path):
+    """The new text goes to a temporary file beside the file: a folder that takes no new file is a cannot-write."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    (folder / "p.yaml").write_text(UNSORTED)
+    (tmp_path / "q.yaml").write_text(UNSORTED)
+    folder.chmod(0o555)
+    try:
+        result = graphc("fmt", "locked/p.yaml", "q.yaml", cwd=tmp_path, prefix=without_write_override())
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 2, result.stderr
+    assert "locked/p.yaml: error GC112 cannot write the file: Permission denied\n  hint: " in result.stderr
+    assert (folder / "p.yaml").read_text() == UNSORTED and (tmp_path / "q.yaml").read_text() == SORTED
+    assert leftovers(folder) == []
+
+
+def test_a_write_cut_short_by_a_file_size_limit_leaves_the_playbook_whole(tmp_path):
+    """fmt22 2b: `open(path, "w")` truncated the playbook first, then the write failed at the limit (EFBIG): the
+    file was left cut mid-value, and fmt exited 4."""
+    text = big_playbook(300)
+    (tmp_path / "big.yaml").write_text(text)
+    (tmp_path / "small.yaml").write_text(UNSORTED)
+    limit = len(text.encode()) // 3
+
+    def cap_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = graphc("fmt", "big.yaml", "small.yaml", cwd=tmp_path, preexec_fn=cap_file_size)
+    assert result.returncode == 2, result.stderr
+    assert "big.yaml: error GC112 cannot write the file: File too large\n  hint: " in result.stderr
+    assert "internal error" not in result.stderr
+    assert (tmp_path / "big.yaml").read_text() == text
+    assert (tmp_path / "small.yaml").read_text() == SORTED
+    assert leftovers(tmp_path) == []
+
+
+def test_a_formatted_file_keeps_its_mode_and_a_named_link_stays_a_link(tmp_path):
+    play = tmp_path / "p.yaml"
+    play.write_text(UNSORTED)
+    play.chmod(0o640)
+    (tmp_path / "link.yaml").symlink_to("real.yaml")
+    (tmp_path / "real.yaml").write_text(UNSORTED)
+    (tmp_path / "real.yaml").chmod(0o604)
+    result = fmt(play, tmp_path / "link.yaml")
+    assert result.exit_code == 0, result.output
+    assert play.read_text() == SORTED and stat.S_IMODE(play.stat().st_mode) == 0o640
+    assert (tmp_path / "link.yaml").is_symlink() and os.readlink(tmp_path / "link.yaml") == "real.yaml"
+    assert (tmp_path / "real.yaml").read_text() == SORTED
+    assert stat.S_IMODE((tmp_path / "real.yaml").stat().st_mode) == 0o604
+    assert leftovers(tmp_path) == []
+
+
+# -- fmt22 1: an edit made while fmt runs ------------------------------------------------------------
+
+IN_CLOSE_NOWRITE = 0x10
+
+
+def watch_reads(path: Path) -> int:
+    """An inotify descriptor that becomes readable when a file opened to read ``path`` is closed (Linux)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(os.O_CLOEXEC)
+    if fd < 0 or libc.inotify_add_watch(fd, os.fsencode(path), IN_CLOSE_NOWRITE) < 0:
+        pytest.skip(f"inotify is not available here: {os.strerror(ctypes.get_errno())}")
+    return fd
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify tells when fmt has read the file")
+def test_an_edit_saved_while_fmt_formats_is_kept_and_the_file_is_not_written(tmp_path):
+    """fmt22 1: fmt wrote the formatted text of what it had read over the user's edit saved meanwhile (a risk
+    limit cut from $10m to $5k was put back), and said `reformatted`, exit 0.
+
+    No timing decides the outcome: fmt reads the file once; the moment it closes it, the kernel says so
+    (inotify), fmt is stopped (SIGSTOP), the edit is saved, and fmt goes on. Formatting 300 legs takes fmt far
+    longer than the few instructions between that close and the stop."""
+    path = tmp_path / "conc.yaml"
+    path.write_text(big_playbook(300))
+    edited = big_playbook(300, limit="$5k")
+    watch = watch_reads(path)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "graphc", "fmt", "conc.yaml"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ready, _, _ = select.select([watch], [], [], 60)
+        assert ready, "fmt never read the file"
+        os.kill(process.pid, signal.SIGSTOP)
+        path.write_text(edited)  # as an editor saves it; fmt has read the old text and not written yet
+        os.kill(process.pid, signal.SIGCONT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        os.close(watch)
+    assert process.returncode == 2, err
+    assert "graphc: conc.yaml: changed while fmt ran; not written, run fmt again" in err
+    assert "reformatted" not in err
+    assert path.read_text() == edited
+    assert leftovers(tmp_path) == []
+    again = fmt(path)  # and run again, it formats what is there now
+    assert again.exit_code == 0 and "max_notional: $5k" in path.read_text()
