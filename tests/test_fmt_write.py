@@ -1,10 +1,11 @@
 """`graphc fmt` writing files: whole or not at all, never over an edit made meanwhile, never a crash (audit fmt22
-1, 2)."""
+1, 2); `--diff` that `patch` applies (fmt22 4)."""
 
 from __future__ import annotations
 
 import ctypes
 import os
+import re
 import resource
 import select
 import shutil
@@ -184,3 +185,102 @@ def test_an_edit_saved_while_fmt_formats_is_kept_and_the_file_is_not_written(tmp
     assert leftovers(tmp_path) == []
     again = fmt(path)  # and run again, it formats what is there now
     assert again.exit_code == 0 and "max_notional: $5k" in path.read_text()
+
+
+# -- fmt22 4: --diff that patch applies ------------------------------------------------------------------
+
+
+def apply_unified_diff(before: str, diff: str) -> str:
+    """``before`` with the one-file unified ``diff`` applied, read as `patch` reads it: a line is what ends in
+    ``\\n``, and `\\ No newline at end of file` takes the ``\\n`` off the line above it."""
+    old = re.findall(r"[^\n]*\n|[^\n]+$", before)
+    rows = re.findall(r"[^\n]*\n", diff)
+    assert rows[0].startswith("--- ") and rows[1].startswith("+++ "), diff
+    out: list[str] = []
+    at, i = 0, 2
+    while i < len(rows):
+        hunk = re.match(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@\n$", rows[i])
+        assert hunk, f"not a hunk header: {rows[i]!r}"
+        start = int(hunk.group(1)) - (0 if hunk.group(2) == "0" else 1)
+        out += old[at:start]
+        at, i = start, i + 1
+        while i < len(rows) and not rows[i].startswith("@@"):
+            row = rows[i]
+            if i + 1 < len(rows) and rows[i + 1] == "\\ No newline at end of file\n":
+                row, i = row[:-1], i + 1
+            kind, line = row[:1], row[1:]
+            assert kind in " -+", f"not a diff line: {row!r}"
+            if kind in " -":
+                assert old[at] == line, f"context does not match: {old[at]!r} != {line!r}"
+                at += 1
+            if kind in " +":
+                out.append(line)
+            i += 1
+    return "".join(out + old[at:])
+
+
+ENDS = {
+    "lf": ("\n", ""),
+    "crlf": ("\r\n", ""),
+    "cr": ("\r", ""),
+    "no-final-newline": ("\n", "strip"),
+    "crlf-no-final-newline": ("\r\n", "strip"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ENDS))
+def test_the_diff_applies_and_gives_what_fmt_writes(tmp_path, case):
+    """fmt22 4: for a file without a final newline the last `-` line and the `+` line were glued into one (no
+    `\\ No newline at end of file`), and a lone-CR file's diff was one line ending in `\\r` only: `patch` refused
+    both (`malformed patch`, `unexpected end of file in patch`)."""
+    end, strip = ENDS[case]
+    text = UNSORTED.replace("\n", end)
+    text = text.rstrip(end) if strip else text
+    path = tmp_path / "p.yaml"
+    path.write_bytes(text.encode())
+    result = CliRunner().invoke(cli, ["fmt", "--diff", str(path)])
+    assert result.exit_code == 1, result.output
+    diff = result.stdout_bytes.decode()
+    written = tmp_path / "w.yaml"
+    written.write_bytes(text.encode())
+    assert fmt(written).exit_code == 0
+    formatted = written.read_bytes().decode()
+    assert formatted != text
+    assert apply_unified_diff(text, diff) == formatted
+    if shutil.which("patch"):
+        (tmp_path / "p.diff").write_bytes(result.stdout_bytes)
+        patched = subprocess.run(
+            ["patch", "--binary", "-s", "p.yaml", "p.diff"], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert patched.returncode == 0, patched.stdout + patched.stderr
+        assert path.read_bytes() == formatted.encode()
+
+
+def test_a_diff_of_several_files_applies_when_one_has_no_final_newline(tmp_path, monkeypatch):
+    """fmt22 4: the glued last line ran into the next file's `---` header."""
+    monkeypatch.chdir(tmp_path)
+    Path("only-nl.yaml").write_text(SORTED.rstrip("\n"))  # canonical but for its final newline
+    Path("second.yaml").write_text(UNSORTED)
+    result = fmt("--diff", "only-nl.yaml", "second.yaml")
+    assert result.exit_code == 1, result.output
+    assert "-    symbol: ETH-USD\n\\ No newline at end of file\n+    symbol: ETH-USD\n--- second.yaml" in result.stdout
+    if shutil.which("patch"):
+        Path("all.diff").write_text(result.stdout)
+        patched = subprocess.run(["patch", "-s", "-p0", "-i", "all.diff"], capture_output=True, text=True)
+        assert patched.returncode == 0, patched.stdout + patched.stderr
+        assert Path("only-nl.yaml").read_text() == Path("second.yaml").read_text() == SORTED
+
+
+def test_a_line_separator_inside_a_value_does_not_split_the_diff_line(tmp_path):
+    """The diff's lines are the file's (`\\n`), not whatever str.splitlines also splits on (U+2028 here, which
+    fmt writes as its escape `\\L`)."""
+    text = UNSORTED.replace("name: x", 'name: "x\u2028y"')
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["fmt", "--diff", str(path)])
+    assert result.exit_code == 1, result.output
+    assert '-name: "x\u2028y"\n' in result.stdout and '+name: "x\\Ly"\n' in result.stdout
+    written = tmp_path / "w.yaml"
+    written.write_text(text, encoding="utf-8")
+    fmt(written)
+    assert apply_unified_diff(text, result.stdout) == written.read_text(encoding="utf-8")

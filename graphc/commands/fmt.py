@@ -219,16 +219,24 @@ def _write_stdout(outcome) -> None:
 
 
 def _print_diff(path, before, after):
+    """``before`` -> ``after`` as a unified diff as `diff -u` writes it, which `patch` applies: a line ends at
+    ``\\n`` only (a lone-CR file is one line, to `diff` and `patch` too; U+2028 in a value ends none), and a last
+    line without one is followed by `\\\\ No newline at end of file`."""
     import difflib  # deferred: only --diff needs it
 
-    click.echo(
-        "".join(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                fromfile=f"{one_line(path)} (now)",  # a name's line break would end the header: escaped
-                tofile=f"{one_line(path)} (formatted)",
-            )
-        ),
-        nl=False,
+    rows = difflib.unified_diff(
+        _lines(before),
+        _lines(after),
+        fromfile=f"{one_line(path)} (now)",  # a name's line break would end the header: escaped
+        tofile=f"{one_line(path)} (formatted)",
     )
+    click.echo(
+        "".join(row if row.endswith("\n") else row + "\n\\ No newline at end of file\n" for row in rows), nl=False
+    )
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines as `diff` counts them: each up to and with its ``\\n``, the last one without, if so ended."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
