@@ -68,8 +68,13 @@ def collect(
     suffixes: tuple[str, ...] = LINTABLE_SUFFIXES,
     *,
     keep_missing: bool = False,
+    links_resolved: bool = False,
 ) -> Collected:
     """Expand directories and globs into files with ``suffixes``; a file reached twice is listed once.
+
+    A file is the same when its absolute path is; with ``links_resolved``, when its real path is (symlinks
+    resolved), so a link in a walk to a file the walk also finds is listed once, under the name met first
+    (``graphc fmt``, which rewrites the file, and must not count it twice).
 
     A path that does not exist and has no glob characters raises FileNotFoundError;
     with ``keep_missing`` it is listed as a named file instead (and in ``missing``),
@@ -79,12 +84,14 @@ def collect(
     that gives no file is in ``searches`` with an empty list: the caller warns.
     """
     out = Collected()
-    seen: dict[str, str] = {}  # normalised absolute path -> the path listed for it
+    seen: dict[str, str] = {}  # normalised absolute (or real) path -> the path listed for it
     absolute_of = _absolute_path_function()
+    real_of = _real_path_function() if links_resolved else None
 
     def add(path: str, named: bool, absolute: str | None = None) -> str:
         """List ``path`` (``absolute``: its absolute form, when known) unless it already is; the path it is listed under."""
-        key = os.path.normcase(absolute or absolute_of(path))
+        key = absolute or absolute_of(path)
+        key = os.path.normcase(key if real_of is None else real_of(key))
         if key not in seen:
             seen[key] = path
             out.files.append(path)
@@ -289,6 +296,24 @@ def _absolute_path_function() -> Callable[[str], str]:
         return os.path.normpath(os.path.join(cwd[0], path))
 
     return absolute
+
+
+def _real_path_function() -> Callable[[str], str]:
+    """``os.path.realpath`` of an absolute path, resolving each folder once per collect: a file that is not a link
+    is its folder's real path joined with its name (one ``lstat``), so a walk of a thousand files costs a thousand
+    ``lstat``, not one per path component of each."""
+    folders: dict[str, str] = {}
+
+    def real(absolute: str) -> str:
+        if os.path.islink(absolute):
+            return os.path.realpath(absolute)
+        folder, name = os.path.split(absolute)
+        found = folders.get(folder)
+        if found is None:
+            found = folders[folder] = os.path.realpath(folder)
+        return os.path.join(found, name)
+
+    return real
 
 
 def collect_files(paths: Iterable[str | os.PathLike[str]]) -> list[str]:

@@ -1,5 +1,5 @@
 """`graphc fmt` writing files: whole or not at all, never over an edit made meanwhile, never a crash (audit fmt22
-1, 2); `--diff` that `patch` applies (fmt22 4)."""
+1, 2); `--diff` that `patch` applies (fmt22 4); the directory walk's symlinks as lint's (fmt22 minor)."""
 
 from __future__ import annotations
 
@@ -284,3 +284,35 @@ def test_a_line_separator_inside_a_value_does_not_split_the_diff_line(tmp_path):
     written.write_text(text, encoding="utf-8")
     fmt(written)
     assert apply_unified_diff(text, result.stdout) == written.read_text(encoding="utf-8")
+
+
+# -- fmt22 minor: symlinks in a directory walk ----------------------------------------------------
+
+
+def test_a_walk_warns_about_a_link_out_of_the_project_and_lists_a_file_reached_twice_once(tmp_path, monkeypatch):
+    """fmt passed silently over a link whose target is outside the project root (lint warns), and `--check`
+    listed a file twice, once under a link to it: `would reformat plays/in.yaml`, `would reformat
+    plays/link-in.yaml`, "2 file(s)"."""
+    project, outside = tmp_path / "proj", tmp_path / "outside"
+    (project / "plays").mkdir(parents=True)
+    outside.mkdir()
+    (project / "graphc.toml").write_text("")
+    (project / "plays" / "in.yaml").write_text(UNSORTED)
+    (outside / "o.yaml").write_text(UNSORTED)
+    (project / "plays" / "link-in.yaml").symlink_to("in.yaml")
+    (project / "plays" / "link-out.yaml").symlink_to("../../outside/o.yaml")
+    monkeypatch.chdir(project)
+    result = fmt("--check", "plays")
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "would reformat plays/in.yaml\n"
+    assert "1 file(s) would be reformatted" in result.stderr
+    lint = CliRunner().invoke(cli, ["lint", "--no-cache", "plays"])
+    warning = "graphc: warning: plays/link-out.yaml not read: a symlink to a file outside the project root"
+    assert warning in lint.stderr
+    assert warning + " (name a file to format it)" in result.stderr
+    written = fmt("plays")
+    assert written.exit_code == 0, written.output
+    assert written.stderr.count("reformatted") == 1
+    assert (project / "plays" / "in.yaml").read_text() == SORTED
+    assert (project / "plays" / "link-in.yaml").is_symlink()
+    assert (outside / "o.yaml").read_text() == UNSORTED

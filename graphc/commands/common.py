@@ -16,7 +16,7 @@ from typing import NoReturn
 import click
 
 from graphc.diagnostics import Diagnostic, FileResult
-from graphc.files import UNREADABLE, option_file_problem, read_source, read_stdin, unreadable
+from graphc.files import UNREADABLE, display_path, option_file_problem, read_source, read_stdin, unreadable
 from graphc.report import one_line  # (light: no renderer is imported with it)
 from graphc.version import __version__
 
@@ -523,6 +523,20 @@ def print_unwritable(path: str, exc: OSError) -> None:
     )
     diagnostic = Diagnostic(UNREADABLE, f"cannot write the file: {why}", path, None, hint=hint)
     print_diagnostics([FileResult(path, None, [diagnostic], [])])
+
+
+def warn_not_followed(links: list[str], *, verb: str = "lint") -> None:
+    """Say which symlinks a walk or glob did not follow (target outside the project root, docs/robustness.md
+    "Reading files"): a file not read must never pass unnoticed. A warning, not a failure: a walk cannot tell
+    whether the file behind it is graphc's, and most YAML in a repository is not. ``verb``: what naming the file
+    does (``lint``, ``format``)."""
+    if not links:
+        return
+    links = [display_path(os.path.normpath(link)) for link in links]
+    names = ", ".join(links) if len(links) <= 3 else f"{len(links)} files ({', '.join(links[:3])}, ...)"
+    links_to = "a symlink to a file" if len(links) == 1 else "symlinks to files"
+    message = one_line(f"{names} not read: {links_to} outside the project root (name a file to {verb} it)")
+    click.echo(f"graphc: warning: {message}", err=True)
 
 
 # -- shared by the commands that talk to the router -------------------------------------------

@@ -13,6 +13,7 @@ from graphc.commands.common import (
     print_diagnostics,
     print_unreadable,
     print_unwritable,
+    warn_not_followed,
 )
 from graphc.diagnostics import FileResult
 from graphc.files import collect, read_source, read_stdin, replace_file
@@ -96,6 +97,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
         what = "no playbook or template in" if searches[search] else "no *.yaml or *.yml file in"
         message = one_line(f"nothing to format: {what} {search}")
         click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
+    warn_not_followed(files.not_followed, verb="format")
     if unreadable or refused or unwritten or (empty and not allow_empty):
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failed or (check and changed) else EXIT_OK)
@@ -176,18 +178,22 @@ def _print_failure(path: str, text: str, exc) -> None:
 
 
 class _Files(list):
-    """The files to format, and ``named``: those named on the command line."""
+    """The files to format, ``named``: those named on the command line, and ``not_followed``: the links a walk or
+    glob did not follow (outside the project root)."""
 
     named: set
+    not_followed: list
 
 
 def _collect(paths):
     """``(files, searches)``: the files named (whatever their suffix, as lint reads them) and the *.yaml / *.yml
     files under the directories and globs named (lint's walker; JSON is left alone), and what each directory or
-    glob gave (one that gives no playbook is lint's "nothing linted")."""
-    collected = collect(paths, YAML_SUFFIXES)
+    glob gave (one that gives no playbook is lint's "nothing linted"). A file reached twice (a link in a walk to a
+    file it also finds) is listed once: it is one file to rewrite."""
+    collected = collect(paths, YAML_SUFFIXES, links_resolved=True)
     files = _Files(collected.files)
     files.named = set(collected.named)
+    files.not_followed = collected.not_followed
     return files, collected.searches
 
 

@@ -26,6 +26,7 @@ from graphc.commands.common import (
     internal_error_detail,
     print_internal_error,
     removes_stale_output,
+    warn_not_followed,
     write_report,
 )
 from graphc.config import (
@@ -492,7 +493,7 @@ def lint_command(
     )
     for search in empty:
         _warn_empty(search, collected.searches[search])
-    _warn_not_followed(collected.not_followed)
+    warn_not_followed(collected.not_followed)
     if crashes:  # the report covers the other files; the exit code says the run is incomplete
         _report_crashes(crashes)
         sys.exit(EXIT_INTERNAL)
@@ -883,19 +884,6 @@ def _empty_message(search: str, found: list[str]) -> str:
 def _warn_empty(search: str, found: list[str]):
     message = one_line(_empty_message(search, found))  # a path on one line: never a workflow command
     click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
-
-
-def _warn_not_followed(links: list[str]):
-    """Say which symlinks a walk or glob did not follow (target outside the project root, docs/robustness.md
-    "Reading files"): a file not read must never pass unnoticed. A warning, not a failure: a walk cannot tell
-    whether the file behind it is graphc's, and most YAML in a repository is not."""
-    if not links:
-        return
-    links = [display_path(os.path.normpath(link)) for link in links]
-    names = ", ".join(links) if len(links) <= 3 else f"{len(links)} files ({', '.join(links[:3])}, ...)"
-    links_to = "a symlink to a file" if len(links) == 1 else "symlinks to files"
-    message = one_line(f"{names} not read: {links_to} outside the project root (name a file to lint it)")
-    click.echo(f"graphc: warning: {message}", err=True)
 
 
 def _not_read_note(unread: dict[str, str]) -> str:
