@@ -1219,6 +1219,11 @@ GC112 = describe(
     file saved without its byte-order mark reads so) is GC100 at that character,
     and exits 2 in the same way, named or found (docs/rules/GC100.md).
 
+    `graphc fmt` reports a file it read but cannot write back as GC112 too
+    (`p.yaml: error GC112 cannot write the file: Permission denied`: read-only, in
+    a folder that takes no new file, a full disk, a file-size limit), leaves the
+    file as it was, formats the other files and exits 2 (docs/integrations.md).
+
     Only regular files are read. A named pipe (FIFO), a socket or a device named
     `*.yaml`, or a symlink to one (`/dev/stdin`, `/dev/zero`), is GC112 `cannot
     read the file: it is a named pipe (FIFO), not a regular file` without being
