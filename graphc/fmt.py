@@ -50,7 +50,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, Sc
 from ruamel.yaml.tokens import CommentToken
 
 from graphc.stages.load import load_text, not_text_at
-from graphc.yaml_comments import comment_start
+from graphc.yaml_comments import LINE_BREAK, comment_columns, comment_start
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
 # order itself in the spec's §3 table order, then how it is wired into the graph.
@@ -726,7 +726,7 @@ def _check_same_comments(before: str, after: str):
     counts = Counter(text for _, text in new)
     if counts == Counter(text for _, text in old):
         return
-    lines = before.splitlines()
+    lines = re.split(LINE_BREAK, before)
     for row, text in old:
         if counts[text] > 0:
             counts[text] -= 1
@@ -803,31 +803,8 @@ def _value_at(data, path):
 
 
 def _comments(text: str) -> list[tuple[int, str]]:
-    """(line number, text) of each comment in ``text``. A ``#`` on a line a scalar runs over is content: block
-    scalars (``|`` / ``>``) and quoted or plain scalars written over several lines alike (the scanner says where
-    each scalar starts and ends; a comment can only follow where it ends)."""
-    lines = text.splitlines()
-    content_to = _multiline_scalar_rows(text)  # row -> column where scalar text ends on it (None: the whole row)
-    found = []
-    for row, line in enumerate(lines):
-        skip = content_to.get(row, 0)
-        if skip is None:
-            continue
-        start = comment_start(line[skip:])
-        if start is not None:
-            found.append((row + 1, line[skip + start :].rstrip()))
-    return found
-
-
-def _multiline_scalar_rows(text: str) -> dict[int, int | None]:
-    """Rows a scalar written over several lines covers: its first and inner rows wholly (None), its last row up
-    to the column where it ends."""
-    import yaml  # deferred: only the lost-comment check scans tokens
-
-    rows: dict[int, int | None] = {}
-    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-        if isinstance(token, yaml.ScalarToken) and token.end_mark.line > token.start_mark.line:
-            for row in range(token.start_mark.line, token.end_mark.line):
-                rows[row] = None
-            rows[token.end_mark.line] = token.end_mark.column
-    return rows
+    """(line number, text) of each comment in ``text``: where lint reads suppression comments
+    (:func:`graphc.yaml_comments.comment_columns`: the YAML scanner says where each scalar's text runs, and a
+    ``#`` in it is text, on one line or several, in a block scalar or a quoted or plain one)."""
+    lines = re.split(LINE_BREAK, text)
+    return [(row + 1, lines[row][column:].rstrip()) for row, column in sorted(comment_columns(text).items())]

@@ -32,13 +32,12 @@ A suppression that matches no finding is not reported: whether one is used can
 change between runs of the same file (quotes, ``--set``, ``now``, a check
 skipped for want of a fact), so "unused" would flag needed ones.
 
-The directive must be in a real YAML comment. The test is a line-by-line
-heuristic, not a YAML parse: a comment starts at a ``#`` that begins the line
-or follows a space or tab, outside a single- or double-quoted scalar that opens
-on the same line; lines inside a block scalar (``|`` or ``>``) are content, not
-comments. A quoted scalar continued over several lines is not tracked, so a
-``# graphc: ignore`` on its continuation lines would count. JSON has no
-comments: nothing is suppressed in ``.json`` files.
+The directive must be in a real YAML comment, the same comments ``graphc fmt`` keeps
+(:func:`graphc.yaml_comments.comment_columns`: where the YAML scanner puts no scalar's text, a ``#`` at the start
+of a line or after a blank). Text inside a scalar never suppresses: quoted or plain, on one line or several,
+block scalars whatever their header (``&d |``, ``!!str >-``), audit fmt22 #3. The lines that mention
+``# graphc:`` are found first; a file with none is not scanned. JSON has no comments: nothing is suppressed in
+``.json`` files.
 """
 
 from __future__ import annotations
@@ -48,13 +47,11 @@ import re
 from graphc.diagnostics import Diagnostic, Span
 from graphc.rules.registry import BY_NAME, RULES, get
 from graphc.stages.suggest import did_you_mean, listed, suggestion
-from graphc.yaml_comments import DIRECTIVE_MENTION, comment_start, mentions_directive
+from graphc.yaml_comments import DIRECTIVE_MENTION, LINE_BREAK, comment_columns, mentions_directive
 
 ALL = "*"
 LINE, FILE = "ignore", "ignore-file"  # the directives
 
-_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"
-_BLOCK_SCALAR = r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$"
 _SHOWN_CHARS = 80  # of a directive quoted in a message
 # Problems of one file's suppression comments reported one by one; one more diagnostic counts the rest (a
 # file of a hundred thousand misspelt directives made a million diagnostics and two gigabytes).
@@ -111,25 +108,19 @@ def parse_suppressions(text: str, path: str = "<input>") -> Suppressions:
     """The directives of ``text`` (a YAML file's), and a diagnostic located in ``path`` for each one that is
     not written as the documented forms."""
     reader = _Reader(path)
-    block_indent = None  # indentation of the key that opened a block scalar
     mention = re.compile(DIRECTIVE_MENTION, re.IGNORECASE)  # (kept by re's cache: not compiled at import)
-    block_scalar = re.compile(_BLOCK_SCALAR)
-    for number, line in enumerate(re.split(_LINE_BREAK, text), start=1):
-        indent = len(line) - len(line.lstrip(" "))
-        if block_indent is not None:
-            if not line.strip() or indent > block_indent:
-                continue  # block scalar content
-            block_indent = None
-        start = comment_start(line)
-        code_part = line if start is None else line[:start]
-        if block_scalar.search(code_part.rstrip()):
-            block_indent = indent
+    lines = re.split(LINE_BREAK, text)
+    candidates = [row for row, line in enumerate(lines) if "#" in line and mention.search(line)]
+    starts = comment_columns(text, candidates) if candidates else {}
+    for row in candidates:
+        start = starts.get(row)
         if start is None:
-            continue
+            continue  # `# graphc: ...` in a scalar's text, not in a comment
+        line = lines[row]
         done = start  # where the last directive read ended: a later one on the line is read after it
         for match in mention.finditer(line, start):
             if match.start() >= done:
-                done = reader.directive(number, line, match)
+                done = reader.directive(row + 1, line, match)
     return Suppressions(reader.lines, frozenset(reader.file), reader.finished())
 
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.suppress import comment_start, filter_suppressed, parse_suppressions
+from graphc.suppress import filter_suppressed, parse_suppressions
+from graphc.yaml_comments import comment_columns, comment_start
 from tests.conftest import REPO
 
 
@@ -452,3 +453,118 @@ def test_problems_are_reported_one_by_one_up_to_a_bound_and_the_rest_counted():
     assert [p.code for p in problems] == ["GC102"] * (MAX_PROBLEMS + 1)
     assert str(problems[-1].span) == f"{MAX_PROBLEMS // 2 + 2}:18"  # two per line: the 21st is line 12's first
     assert problems[-1].message.startswith("1,980 more problems with suppression comments from here on")
+
+
+# -- audit fmt22 #3: only a real YAML comment suppresses; text inside any scalar never does ---------------------
+#
+# lint read a `# graphc: ignore-file[GC501]` line inside a block scalar whose header carries an anchor or a tag
+# (`description: &d |`, `!!str |`), or on a continuation line of a quoted scalar, as a directive: a $232,553
+# order above its $10k risk.max_notional linted clean (exit 0). fmt, which takes comments from the YAML scanner,
+# then joined the quoted scalar onto one line and the verdict flipped. The scanner now decides for both.
+
+OVER_THE_LIMIT = """\
+graphc: 1
+name: {name}
+description: {description}
+risk:
+  max_notional: $10k
+legs:
+  a:
+    symbol: ETH-USD
+    buy: 100 ETH
+"""
+
+INSIDE_A_SCALAR = {
+    "s1-anchored-literal": "&d |\n  Deliberately over the limit.\n  # graphc: ignore-file[GC501]",
+    "s7-tagged-literal": "!!str |\n  Over the limit on purpose.\n  # graphc: ignore-file[GC501]",
+    "indentation-indicator": "|2-\n    Over the limit on purpose.\n  # graphc: ignore-file[GC501]",
+    "anchored-tagged-folded": "&d !!str >+\n  Over the limit on purpose.\n  # graphc: ignore-file[GC501]\n",
+    "s6-double-quoted": '"Over the limit on purpose,\n  # graphc: ignore-file[GC501]\n  approved by risk"',
+    "single-quoted": "'Over the limit on purpose,\n  # graphc: ignore-file[GC501]\n  approved by risk'",
+    "tagged-quoted": '!!str "over # graphc: ignore-file[GC501]"',
+    "anchored-quoted": "&d 'over # graphc: ignore-file[GC501]'",
+}
+
+
+def lint_over_the_limit(tmp_path, name, description):
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(OVER_THE_LIMIT.format(name=name, description=description))
+    return path, run("lint", "--no-cache", "--quotes", REPO / "examples" / "quotes.yaml", path)
+
+
+@pytest.mark.parametrize("description", list(INSIDE_A_SCALAR.values()), ids=list(INSIDE_A_SCALAR))
+def test_a_directive_inside_a_scalar_suppresses_nothing(tmp_path, description):
+    path, result = lint_over_the_limit(tmp_path, "s", description)
+    assert result.exit_code == 1, result.output
+    assert "error GC501 order 'a' is $232,553 notional, above risk.max_notional $10,000" in result.output
+    assert parse_suppressions(path.read_text()).file == frozenset()
+
+
+def test_fmt_no_longer_changes_the_verdict_of_a_directive_in_a_quoted_scalar(tmp_path):
+    """s6: fmt joins the quoted scalar onto one line; lint reports GC501 before and after."""
+    path, before = lint_over_the_limit(tmp_path, "s6", INSIDE_A_SCALAR["s6-double-quoted"])
+    assert run("fmt", path).exit_code == 0
+    assert 'description: "Over the limit on purpose, # graphc: ignore-file[GC501] approved by risk"' in (
+        path.read_text()
+    )
+    after = run("lint", "--no-cache", "--quotes", REPO / "examples" / "quotes.yaml", path)
+    assert (before.exit_code, after.exit_code) == (1, 1)
+    assert [line.split(" ", 1)[1] for line in headlines(before.output)] == [
+        line.split(" ", 1)[1] for line in headlines(after.output)
+    ]
+
+
+# Each place docs/output-formats.md (and the rule pages) put a directive: at the end of a value's line, on a
+# key's line, a note after the brackets or before a bare `ignore`, `ignore-file` on a line of its own anywhere,
+# indented or not; and after a block scalar's header, after a quoted scalar, after a flow collection.
+REAL_COMMENTS = {
+    "end-of-value-line": ("    buy: 100 ETH", "    buy: 100 ETH  # graphc: ignore[GC501] -- approved by risk"),
+    "key-line": ("  a:\n", "  a:  # graphc: ignore-file[GC501]\n"),
+    "note-before-bare": ("    buy: 100 ETH", "    buy: 100 ETH  # approved by risk # graphc: ignore"),
+    "file-first-line": ("graphc: 1\n", "# graphc: ignore-file[GC501]\ngraphc: 1\n"),
+    "file-last-line": ("    buy: 100 ETH\n", "    buy: 100 ETH\n# graphc: ignore-file[GC501]\n"),
+    "file-indented-between-keys": ("  a:\n", "  # graphc: ignore-file[max-notional]\n  a:\n"),
+    "file-after-a-block-scalar": ("risk:\n", "# graphc: ignore-file[GC501]\nrisk:\n"),
+    "file-on-a-block-scalar-header": ("description: |\n", "description: |  # graphc: ignore-file[GC501]\n"),
+    "file-after-a-quoted-scalar": ("name: s\n", "name: 's'  # graphc: ignore-file[GC501]\n"),
+    "file-after-a-tag-and-quote": ("name: s\n", 'name: !!str "s"  # graphc: ignore-file[GC501]\n'),
+    "flow-collection": (
+        "  a:\n    symbol: ETH-USD\n    buy: 100 ETH",
+        "  a: {symbol: ETH-USD, buy: 100 ETH}  # graphc: ignore",
+    ),
+}
+
+
+@pytest.mark.parametrize(("old", "new"), list(REAL_COMMENTS.values()), ids=list(REAL_COMMENTS))
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_directive_in_a_real_comment_still_suppresses(tmp_path, old, new, end):
+    text = OVER_THE_LIMIT.format(name="s", description="|\n  Over the limit.\n  # just text").replace(old, new, 1)
+    assert new in text
+    path = tmp_path / "s.yaml"
+    path.write_bytes(("\ufeff" if end == "\r" else "").encode() + text.replace("\n", end).encode())
+    result = run("lint", "--no-cache", "--quotes", REPO / "examples" / "quotes.yaml", path)
+    assert result.exit_code == 0, result.output
+    assert "GC501" not in result.output
+
+
+def test_a_directive_after_a_multi_line_scalar_ends_is_a_comment():
+    text = 'a: "one\n  two"  # graphc: ignore[GC405]\nb: |\n  x\n# graphc: ignore-file[GC303]\n'
+    found = parse_suppressions(text)
+    assert found.lines == {2: frozenset({"GC405"})} and found.file == frozenset({"GC303"})
+
+
+def test_a_file_the_scanner_cannot_read_to_its_end_still_has_its_directives_read():
+    """From the line where YAML stops (`@` starts no token: GC100) the line heuristic reads the lines, as it did
+    for every line before."""
+    text = (
+        "a: 'x # graphc: ignore[GC405]'\nb: @x  # graphc: ignore[GC100]\nc: |\n  # graphc: ignore[GC303]\n"
+        "# graphc: ignore-file[GC303]\n"
+    )
+    found = parse_suppressions(text)
+    assert found.lines == {2: frozenset({"GC100"})} and found.file == frozenset({"GC303"})
+
+
+def test_comment_columns_come_from_the_scanner():
+    text = "\ufeffa: '#x' # c\nb: |2-  # h\n    # in\nc: \"q\n # in\n  \" # out\nd: &x !!str 'e # f'\n"
+    assert comment_columns(text) == {0: 9, 1: 8, 5: 4}
+    assert comment_columns(text, [1, 2]) == {1: 8}
