@@ -31,7 +31,8 @@ keys), so an alias bomb or a syntax error is the same GC100 (with line and
 column) that ``graphc lint`` reports. Numbers keep their exact text (a
 5,000-digit integer is not converted) and, as text does, their anchors and
 aliases (``buy: &size 2`` ... ``sell: *size``), merge keys (``<<: *anchor``) stay
-where they are, and the file's line ends (``\\n``, ``\\r\\n`` or a lone ``\\r``) are kept (a
+where they are, an end-of-line comment after an anchor or an alias stays on its line and an unused anchor is
+kept (:func:`_keep_anchors`, :func:`_after_aliases_again`), and the file's line ends (``\\n``, ``\\r\\n`` or a lone ``\\r``) are kept (a
 UTF-8 byte-order mark too: ``graphc fmt`` puts it back).
 """
 
@@ -43,6 +44,7 @@ from collections import Counter
 from functools import cache
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import CommentMark, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
@@ -316,6 +318,7 @@ def _respace(text: str) -> str:
     data = _load(text)
     below = _values_below_directives(data, text.splitlines())
     _unflow_commented(data, text.splitlines())
+    _keep_anchors(data)
     for mapping, order in _ordered_maps(data):
         if mapping.fa.flow_style():
             for key in sorted(_own_keys(mapping), key=_rank(order)):
@@ -324,7 +327,109 @@ def _respace(text: str) -> str:
     yaml = _yaml()
     yaml.explicit_start = text.lstrip().startswith("---")
     yaml.dump(data, out)
-    return _keep_below(out.getvalue(), below) if below else out.getvalue()
+    formatted = _keep_below(out.getvalue(), below) if below else out.getvalue()
+    return _after_aliases_again(formatted, _comments_after_aliases(text))
+
+
+def _comments_after_aliases(text: str) -> list[tuple[int, str, str, str]]:
+    """``(line number, alias name, blanks before the comment, comment)`` of each end-of-line comment written
+    right after an alias (``far: *rung  # ...``, ``<<: *rung  # ...``, ``- *a  # ...``)."""
+    if "*" not in text:
+        return []
+    columns = comment_columns(text)
+    if not columns:
+        return []
+    import yaml  # deferred: only a text with an alias and a comment is scanned again
+
+    last: dict[int, yaml.Token] = {}  # row -> the last token that ends on it before its comment
+    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        start, end = token.start_mark, token.end_mark
+        if (
+            end.line in columns
+            and end.column <= columns[end.line]
+            and (start.line, start.column) != (end.line, end.column)
+        ):
+            last[end.line] = token
+    lines = re.split(LINE_BREAK, text)
+    found = []
+    for row, column in sorted(columns.items()):
+        before = last.get(row)
+        if isinstance(before, yaml.AliasToken):
+            gap = lines[row][before.end_mark.column : column]
+            found.append((row + 1, before.value, gap, lines[row][column:].rstrip()))
+    return found
+
+
+def _after_aliases_again(text: str, comments: list[tuple[int, str, str, str]]) -> str:
+    """Put each end-of-line comment after an alias back on its line (audit fmt22 #5): ruamel writes it on a line
+    of its own below (it stores it as a comment above the next key, and an alias's own comment on the anchored
+    node, which it shares). One fmt cannot find there is :class:`FormatSkipped`, with its line."""
+    if not comments:
+        return text
+    lines = text.splitlines(keepends=True)
+    at = 1
+    for row, name, gap, comment in comments:
+        while at < len(lines) and not (lines[at].strip() == comment and lines[at - 1].rstrip().endswith(f"*{name}")):
+            at += 1
+        if at >= len(lines):
+            raise FormatSkipped(
+                f"not formatted: fmt cannot keep the comment `{comment}` (line {row}) on the line of the alias "
+                f"`*{name}` it follows; the file is left as it is (write the comment above that line)"
+            )
+        lines[at - 1] = lines[at - 1].rstrip() + gap + comment + "\n"
+        del lines[at]
+    return "".join(lines)
+
+
+def _keep_anchors(node, seen: set[int] | None = None, moved: set[int] | None = None) -> None:
+    """Keep what ruamel would move or drop around an anchor on a collection (audit fmt22 #5).
+
+    ruamel stores a comment written after ``key: &anchor`` (or a tag) as one above the collection's first
+    entry, so the key order put it above whatever key came first (``near: &rung  # desk limit 5 ETH`` became a
+    note on ``limit:``): it is made the key line's end-of-line comment again, where ruamel keeps a plain key's.
+    Each alias's entry holds a copy of that comment, which ruamel would write for the anchor's node (the same
+    node): it is dropped. And an anchor no alias uses is written as one that is (ruamel drops it otherwise).
+    """
+    seen = set() if seen is None else seen  # the collections met so far: met again, through an alias
+    moved = set() if moved is None else moved  # the comments made end-of-line ones
+    if not isinstance(node, (CommentedMap, CommentedSeq)):
+        return
+    anchor = node.yaml_anchor()
+    if anchor is not None:
+        anchor.always_dump = True
+    if isinstance(node, CommentedSeq):
+        for value in node:
+            if id(value) not in seen:
+                seen.add(id(value))
+                _keep_anchors(value, seen, moved)
+        return
+    for key in _own_keys(node):
+        value = node[key]
+        if not isinstance(value, (CommentedMap, CommentedSeq)):
+            continue
+        if id(value) in seen:  # an alias: its entry's copies of the anchored collection's comments go
+            slot = node.ca.items.get(key)
+            if slot is not None and any(id(token) in moved for token in _tokens(slot)):
+                del node.ca.items[key]
+            continue
+        seen.add(id(value))
+        above = value.ca.comment[1] if value.ca.comment and value.ca.comment[0] is None else None
+        key_row = node.lc.key(key)[0]
+        if above and all(isinstance(token, CommentToken) for token in above) and above[0].start_mark.line == key_row:
+            # as ruamel reads the same lines after a key with no anchor: one token, the lines below included
+            text = above[0].value + "".join(" " * token.start_mark.column + token.value for token in above[1:])
+            eol = CommentToken(text, above[0].start_mark)
+            moved.update(id(token) for token in above)
+            value.ca.comment = [eol, None]
+            slot = node.ca.items.get(key) or [None, None, None, None]
+            node.ca.items[key] = [slot[0], slot[1], eol, None]
+        _keep_anchors(value, seen, moved)
+
+
+def _tokens(slot):
+    """The comment tokens in ruamel's positional comment ``slot``."""
+    for item in slot:
+        yield from item if isinstance(item, list) else () if item is None else (item,)
 
 
 def _values_below_directives(node, lines, path=()) -> list[tuple]:
@@ -602,7 +707,11 @@ def _reorder_blocks(text: str) -> str:
     data = _load(text)
     lines = text.splitlines(keepends=True)
     jobs = []
+    done = set()  # a mapping an alias repeats (`far: *near`) is written once: ordered once
     for mapping, order in _ordered_maps(data):
+        if id(mapping) in done:
+            continue
+        done.add(id(mapping))
         keys = _own_keys(mapping)  # a `<<: *anchor` line stays with the key above it (or first)
         wanted = sorted(keys, key=_rank(order))
         if keys != wanted and not mapping.fa.flow_style():
