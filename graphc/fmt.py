@@ -158,7 +158,7 @@ def format_text(text: str) -> str:
     original = text if end == "\n" else text.replace("\r\n", "\n")
     if end == "\r":
         original = original.replace("\r", "\n")
-    header, body = _split_directives(original)
+    header, body, footer = _outside_document(original)
     current = original = body
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
         try:
@@ -175,22 +175,34 @@ def format_text(text: str) -> str:
         if formatted == current:
             break
         current = formatted
-    original, current = header + original, header + current
+    original, current = header + original + footer, header + current + footer
     _check_same_data(original, current)
     _check_same_comments(original, current)
     _check_same_suppressions(original, current)
     return current.replace("\n", end) if end != "\n" else current
 
 
-_DIRECTIVES = re.compile(r"(?:(?:%[^\n]*|[ \t]*(?:#[^\n]*)?)\n)*?%[^\n]*\n(?=---)")
+# the lines above a document's content: directives (`%YAML 1.1`), comments and blank lines, then its `---`,
+# taken along when nothing but a comment follows it on its line (else it stays with the content, `--- !!map`)
+_HEADER_LINES = r"(?:(?:%[^\n]*|[ \t]*(?:#[^\n]*)?)\n)"
+_HEADER = re.compile(rf"{_HEADER_LINES}*---[ \t]*(?:#[^\n]*)?(?:\n|$)|{_HEADER_LINES}+(?=---(?:[ \t]|\n|$))")
 
 
-def _split_directives(text: str) -> tuple[str, str]:
-    """``(directive lines, the rest)``: a ``%YAML 1.1`` directive makes ruamel read ``no``/``on`` as booleans
-    where graphc reads YAML 1.2 core strings (spec: YAML 1.2), so ruamel never sees the directives; they are
-    put back, as written, above the formatted document (which starts with its ``---``)."""
-    match = _DIRECTIVES.match(text)
-    return ("", text) if match is None else (match.group(), text[match.end() :])
+# the document end marker and what follows it, comments and blank lines only, to the end of the text
+_FOOTER = re.compile(r"^\.\.\.[ \t]*(?:#[^\n]*)?(?:\n[ \t]*(?:#[^\n]*)?)*\Z", re.M)
+
+
+def _outside_document(text: str) -> tuple[str, str, str]:
+    """``(the lines down to the document start, the document, its end marker and the lines after it)``: ruamel
+    never sees the ``---`` line and what is written above it, nor a ``...`` line and what follows it. It drops
+    comments there (the editor's schema line above ``---``, audit fmt22 #6; a comment after ``...``) and moves
+    one on the ``---`` line below it, and a ``%YAML 1.1`` directive makes it read ``no``/``on`` as booleans
+    where graphc reads YAML 1.2 core strings (spec: YAML 1.2). They are put back, as written, around the
+    formatted document."""
+    match = _HEADER.match(text)
+    header, body = ("", text) if match is None else (match.group(), text[match.end() :])
+    end = _FOOTER.search(body)
+    return (header, body, "") if end is None else (header, body[: end.start()], body[end.start() :])
 
 
 def _line_end(text: str) -> str:
@@ -841,21 +853,45 @@ def _check_same_comments(before: str, after: str):
             counts[text] -= 1
             continue
         code = _code(lines[row - 1]).rstrip()
-        if code.endswith((":", "-")) and not code.lstrip().startswith(("{", "[")):
-            why = (
-                "it is written between a key and its value on the next line, where fmt can keep only one "
-                "comment; write it above the key, or the value on the key's line"
-            )
-        else:
+        bare = re.sub(r"(?:\s+[!&]\S*)+$", "", code)  # less a tag or anchor after the key
+        if _in_flow_collection(before, row - 1):
             why = (
                 "fmt keeps a comment inside a `{...}` or `[...]` written over several lines when it follows "
                 "the only entry on its line, or has a line of its own; write that collection in block style"
             )
+        elif bare != code and bare.endswith((":", "-")):
+            why = (
+                f"it is written after the `{code[len(bare) :].strip()}` of a value on the next line, where fmt's "
+                "YAML writer does not keep a comment; write it above the key, or the value on the key's line"
+            )
+        elif code.endswith((":", "-")):
+            why = (
+                "it is written between a key and its value on the next line, where fmt can keep only one "
+                "comment; write it above the key, or the value on the key's line"
+            )
+        else:  # (none known: each place fmt cannot keep a comment has its reason above)
+            why = "fmt's YAML writer does not keep a comment written there; write it on a line of its own above a key"
         raise FormatSkipped(
             f"not formatted: formatting would drop the comment `{text}` (line {row}); the file is left as it is ({why})"
         )
     added = next((text for text, count in (counts - Counter(text for _, text in old)).items() if count), "?")
     raise FormatSkipped(f"not formatted: formatting would repeat the comment `{added}`; the file is left as it is")
+
+
+def _in_flow_collection(text: str, row: int) -> bool:
+    """Whether row ``row`` (from 0) of ``text`` is within a ``{...}`` or ``[...]`` (its brackets' rows too)."""
+    import yaml  # deferred: only a comment fmt would drop is placed
+
+    depth, start = 0, 0
+    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            depth += 1
+            start = token.start_mark.line if depth == 1 else start
+        elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+            depth -= 1
+            if depth == 0 and start <= row <= token.end_mark.line:
+                return True
+    return False
 
 
 def _check_same_suppressions(before: str, after: str):

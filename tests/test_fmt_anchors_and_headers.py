@@ -184,3 +184,57 @@ def test_a_comment_after_an_alias_fmt_cannot_find_again_is_a_note_naming_it():
 
     with pytest.raises(FormatSkipped, match=r"cannot keep the comment `# c` \(line 3\) on the line of the alias `\*x`"):
         _after_aliases_again("a: &x 1\nb: *x\n", [(3, "x", "  ", "# c")])
+
+
+# -- audit fmt22 #6: comment lines (and directives) above a document's `---` ----------------------------------
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/playbook.schema.json\n"
+BODY = "graphc: 1\nname: d\nsandbox: no\nlegs:\n  a:\n    symbol: ETH-USD\n    buy: 1\n"
+BODY_FORMATTED = "graphc: 1\nname: d\nsandbox: no\nlegs:\n  a:\n    buy: 1\n    symbol: ETH-USD\n"
+HEADERS = {
+    "hdr": SCHEMA_LINE + "---\n",  # the docs' schema line, then the document start yamllint asks for
+    "hdr2": SCHEMA_LINE,  # no `---`: this one was formatted already
+    "comments-blank-lines": "# one\n\n  # two, indented\n\n--- # a comment on the marker\n",
+    "yaml-1.1-comment": "%YAML 1.1\n# a comment between the directive and the marker\n---\n",
+    "comment-yaml-1.2": SCHEMA_LINE + "%YAML 1.2\n\n---\n",
+}
+
+
+@pytest.mark.parametrize("header", list(HEADERS.values()), ids=list(HEADERS))
+def test_comments_and_directives_above_the_document_start_are_kept_and_the_file_formatted(tmp_path, header):
+    path = tmp_path / "h.yaml"
+    path.write_text(header + BODY)
+    result = fmt("--check", path)
+    assert result.exit_code == 1 and "note" not in result.stderr, result.output
+    assert f"would reformat {path}" in result.stdout
+    result = fmt(path)
+    assert result.exit_code == 0 and "note" not in result.stderr, result.output
+    assert path.read_text() == header + BODY_FORMATTED
+    assert same_data(header + BODY, header + BODY_FORMATTED)
+    result = fmt("--check", path)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_comment_below_the_document_start_stays_there():
+    text = SCHEMA_LINE + "---\n# the hedge desk's playbook\n" + BODY
+    assert format_text(text) == SCHEMA_LINE + "---\n# the hedge desk's playbook\n" + BODY_FORMATTED
+
+
+@pytest.mark.parametrize("footer", ["...\n", "... # end of the playbook\n", "...\n# after the end\n\n"])
+def test_the_document_end_and_comments_after_it_are_kept(footer):
+    text = SCHEMA_LINE + "---\n" + BODY + footer
+    assert format_text(text) == SCHEMA_LINE + "---\n" + BODY_FORMATTED + footer
+
+
+@pytest.mark.parametrize("prop", ["!!str", "&note"])
+def test_a_comment_fmt_cannot_keep_after_a_tag_or_anchor_is_a_note_naming_them(tmp_path, prop):
+    """The note spoke of a `{...}` or `[...]` the file does not have."""
+    text = f"graphc: 1\nname: d\ndescription: {prop}  # why\n  the text\n" + BODY.split("\n", 2)[2]
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    result = fmt("--check", path)
+    assert result.exit_code == 0, result.output
+    assert f"drop the comment `# why` (line 3); the file is left as it is (it is written after the `{prop}`" in (
+        result.stderr
+    )
+    assert "{...}" not in result.stderr and path.read_text() == text
