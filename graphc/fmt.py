@@ -175,6 +175,8 @@ def format_text(text: str) -> str:
         if formatted == current:
             break
         current = formatted
+    if footer and (current.endswith(("\n...\n", "\n...")) or current in ("...\n", "...")):
+        current = current[: current.rindex("...")]  # ruamel ends a plain scalar document with its own `...`
     original, current = header + original + footer, header + current + footer
     _check_same_data(original, current)
     _check_same_comments(original, current)

@@ -238,3 +238,10 @@ def test_a_comment_fmt_cannot_keep_after_a_tag_or_anchor_is_a_note_naming_them(t
         result.stderr
     )
     assert "{...}" not in result.stderr and path.read_text() == text
+
+
+@pytest.mark.parametrize("text", ["", "null\n...\n", "x\n...\n# c\n", "# c\n---\n"])
+def test_a_document_ruamel_ends_with_its_own_end_line_formats_once(text):
+    """Found by test_fuzz: `''` formats to `null\\n...\\n`, whose `...` line was then kept and written again."""
+    formatted = format_text(text)
+    assert format_text(formatted) == formatted
