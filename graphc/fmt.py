@@ -31,9 +31,10 @@ keys), so an alias bomb or a syntax error is the same GC100 (with line and
 column) that ``graphc lint`` reports. Numbers keep their exact text (a
 5,000-digit integer is not converted) and, as text does, their anchors and
 aliases (``buy: &size 2`` ... ``sell: *size``), merge keys (``<<: *anchor``) stay
-where they are, an end-of-line comment after an anchor or an alias stays on its line and an unused anchor is
-kept (:func:`_keep_anchors`, :func:`_after_aliases_again`), and the file's line ends (``\\n``, ``\\r\\n`` or a lone ``\\r``) are kept (a
-UTF-8 byte-order mark too: ``graphc fmt`` puts it back).
+where they are, an end-of-line comment after an anchor or an alias stays on its
+line and an unused anchor is kept (:func:`_keep_anchors`,
+:func:`_after_aliases_again`), and the file's line ends (``\\n``, ``\\r\\n`` or a
+lone ``\\r``) are kept (a UTF-8 byte-order mark too: ``graphc fmt`` puts it back).
 """
 
 from __future__ import annotations
@@ -849,35 +850,43 @@ def _check_same_comments(before: str, after: str):
     counts = Counter(text for _, text in new)
     if counts == Counter(text for _, text in old):
         return
-    lines = re.split(LINE_BREAK, before)
-    for row, text in old:
-        if counts[text] > 0:
-            counts[text] -= 1
-            continue
-        code = _code(lines[row - 1]).rstrip()
-        bare = re.sub(r"(?:\s+[!&]\S*)+$", "", code)  # less a tag or anchor after the key
-        if _in_flow_collection(before, row - 1):
-            why = (
-                "fmt keeps a comment inside a `{...}` or `[...]` written over several lines when it follows "
-                "the only entry on its line, or has a line of its own; write that collection in block style"
-            )
-        elif bare != code and bare.endswith((":", "-")):
-            why = (
-                f"it is written after the `{code[len(bare) :].strip()}` of a value on the next line, where fmt's "
-                "YAML writer does not keep a comment; write it above the key, or the value on the key's line"
-            )
-        elif code.endswith((":", "-")):
-            why = (
-                "it is written between a key and its value on the next line, where fmt can keep only one "
-                "comment; write it above the key, or the value on the key's line"
-            )
-        else:  # (none known: each place fmt cannot keep a comment has its reason above)
-            why = "fmt's YAML writer does not keep a comment written there; write it on a line of its own above a key"
+    lost = Counter(text for _, text in old) - counts
+    if lost:
+        lines = re.split(LINE_BREAK, before)
+        # of the comments written with a lost text, the first whose place says why it is lost (a text written
+        # twice, `# note` between a key and its value and `# note` at the end: the first is the one lost)
+        candidates = [(row, text, _why_lost(before, lines, row)) for row, text in old if text in lost]
+        row, text, why = next((c for c in candidates if c[2] is not None), candidates[0])
+        why = (
+            why or "fmt's YAML writer does not keep a comment written there; write it on a line of its own above a key"
+        )
         raise FormatSkipped(
             f"not formatted: formatting would drop the comment `{text}` (line {row}); the file is left as it is ({why})"
         )
     added = next((text for text, count in (counts - Counter(text for _, text in old)).items() if count), "?")
     raise FormatSkipped(f"not formatted: formatting would repeat the comment `{added}`; the file is left as it is")
+
+
+def _why_lost(text: str, lines: list[str], row: int) -> str | None:
+    """Why fmt cannot keep the comment on line ``row`` of ``text`` (``lines``), where it knows; else None."""
+    code = _code(lines[row - 1]).rstrip()
+    bare = re.sub(r"(?:\s+[!&]\S*)+$", "", code)  # less a tag or anchor after the key
+    if _in_flow_collection(text, row - 1):
+        return (
+            "fmt keeps a comment inside a `{...}` or `[...]` written over several lines when it follows "
+            "the only entry on its line, or has a line of its own; write that collection in block style"
+        )
+    if bare != code and bare.endswith((":", "-")):
+        return (
+            f"it is written after the `{code[len(bare) :].strip()}` of a value on the next line, where fmt's "
+            "YAML writer does not keep a comment; write it above the key, or the value on the key's line"
+        )
+    if code.endswith((":", "-")):
+        return (
+            "it is written between a key and its value on the next line, where fmt can keep only one "
+            "comment; write it above the key, or the value on the key's line"
+        )
+    return None
 
 
 def _in_flow_collection(text: str, row: int) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
-from graphc.fmt import format_text
+from graphc.fmt import FormatError, format_text
 from graphc.stages.load import load_text
 from tests.conftest import EXAMPLES
 
@@ -245,3 +245,14 @@ def test_a_document_ruamel_ends_with_its_own_end_line_formats_once(text):
     """Found by test_fuzz: `''` formats to `null\\n...\\n`, whose `...` line was then kept and written again."""
     formatted = format_text(text)
     assert format_text(formatted) == formatted
+
+
+def test_a_lost_comment_written_twice_is_named_where_it_is_lost():
+    """Of two `# note` comments the one between a key and its value is lost; the note named the other, at the
+    end of the file, with the `{...}` advice."""
+    text = (
+        "graphc: 1\nname: m\nlegs:\n  spot:\n    buy: 0.1\n    symbol: BTC-USD\n    venue: coinbase\n"
+        "    limit: # note\n      97000.125  # graphc: ignore[GC303]\n# note\n"
+    )
+    with pytest.raises(FormatError, match=r"drop the comment `# note` \(line 8\).*between a key and its value"):
+        format_text(text)
