@@ -42,6 +42,7 @@ Failure policy, because nobody is watching:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -62,7 +63,17 @@ from graphc.api.errors import (
     PendingUncertain,
     UncertainOutcome,
 )
-from graphc.api.ledger import Ledger, Scope, default_ledger_path, iso
+from graphc.api.ledger import (
+    CLOCK_SKEW_S,
+    Ledger,
+    Scope,
+    default_ledger_path,
+    elsewhere,
+    iso,
+    may_land,
+    more_graphs_warning,
+)
+from graphc.api.lookup import find_run, node_ids_of
 from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
 from graphc.config import load_config
@@ -240,6 +251,18 @@ class OccurrenceResult:
     def done(self) -> bool:
         """Nothing more to do for this occurrence."""
         return self.status in ("submitted", "already", "missed")
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """What a look at the router for an unsettled run (:meth:`Runner._resolve`) concluded: ``kind`` ``found``
+    (``detail`` the graph id, ``warning`` what the look learnt of it), ``absent`` (``detail`` the proof) or
+    ``unresolved`` (``detail`` why); ``whose`` names the request that created a graph found."""
+
+    kind: str
+    detail: str
+    warning: str = ""
+    whose: str = "the request whose answer was lost (`uncertain`)"
 
 
 @dataclass
@@ -447,20 +470,17 @@ class Runner:
         for occurrence in sorted(o for o, entry in unsettled.items() if entry.look_at <= at):
             entry = unsettled[occurrence]
             entry.looks += 1
-            verdict, detail, warning = self._resolve(entry.key)
+            verdict = self._resolve(entry.key)
             fields = {"occurrence": _utc_text(occurrence), "run_key": entry.key}
             tag = run_tag(entry.key)
-            if verdict == "found":
-                message = (
-                    f"found at the router by its run tag {tag}: the request whose answer was lost (`uncertain`) "
-                    "created it; nothing more was sent"
-                )
-                self.log(
-                    "already", **fields, graph_id=detail, message=message, **({"warning": warning} if warning else {})
-                )
+            detail = verdict.detail
+            if verdict.kind == "found":
+                message = f"found at the router by its run tag {tag}: {verdict.whose} created it; nothing more was sent"
+                warning = {"warning": verdict.warning} if verdict.warning else {}
+                self.log("already", **fields, graph_id=detail, message=message, **warning)
                 del unsettled[occurrence]
                 continue
-            if verdict == "absent":
+            if verdict.kind == "absent":
                 reason = (
                     f"its request created no graph: {detail}; past its catch-up of "
                     f"{describe_duration(schedule.catch_up)}: it is not sent again"
@@ -554,29 +574,106 @@ class Runner:
             )
             self.log("unresolved", occurrence=_utc_text(occurrence), run_key=entry.key, tag=tag, message=message)
 
-    def _resolve(self, key: str, client=None) -> tuple[str, str, str]:
-        """Look at the router for the attempts of ``key`` this process's record holds unsettled (after their
-        requests can no longer land: a look before proves nothing), through the ledger's reconciliation. Never
-        sends. ``("found", graph id, warning)``, ``("absent", the proof, "")`` or ``("unresolved", why, "")``."""
+    def _resolve(self, key: str, client=None) -> _Verdict:
+        """Look at the router for the attempts of ``key`` the ledger holds unsettled (after their requests can no
+        longer land: a look before proves nothing). Never sends. ``found`` (the graph id, and a warning), ``absent``
+        (the proof) or ``unresolved`` (why).
+
+        The attempts in this runner's scope (its router URL and API key) are settled through the ledger's
+        reconciliation. Another scope's attempt (another spelling of the URL, another key of the account: the
+        project's ledger is shared, docs/submitting.md) cannot be reconciled from here, and may have reached this
+        router and account all the same: the run's tag is then looked for at the router (:meth:`_look_for_tag`), and
+        ``absent`` is only said on a complete scan made once that request can no longer land."""
         if client is None:
             try:
                 with self.client_factory() as made:
                     return self._resolve(key, made)
             except ApiError as exc:
-                return "unresolved", f"the router could not be asked: {exc}", ""
+                return _Verdict("unresolved", f"the router could not be asked: {exc}")
         scope = Scope.of(client)
         try:
             results = [self.ledger.reconcile(run.id, client) for run in self.ledger.pending(key, scope)]
+            every = self.ledger.runs(key)
         except LedgerError as exc:
-            return "unresolved", str(exc), ""
-        runs = self.ledger.runs(key, scope=scope)
+            return _Verdict("unresolved", str(exc))
+        runs = [run for run in every if run.in_scope(scope)]
         graphs = [run for run in runs if run.graph_id]
         if graphs:
-            return "found", graphs[0].graph_id or "", " | ".join(graphs[0].warnings)
+            return _Verdict("found", graphs[0].graph_id or "", " | ".join(graphs[0].warnings))
         if any(run.pending for run in runs):
-            return "unresolved", _undecided(results), ""
+            return _Verdict("unresolved", _undecided(results))
+        # another scope's attempt that may have created a graph (one proved absent cannot have, at any router)
+        others = [run for run in every if not run.in_scope(scope) and run.state != "absent"]
         proofs = [run.error for run in runs if run.state == "absent" and run.error]
-        return "absent", proofs[-1] if proofs else "no graph carries its tag at the router", ""
+        if others or not proofs:  # no proof of this scope covers every attempt: never "absent" without looking
+            return self._look_for_tag(key, client, scope, others)
+        return _Verdict("absent", proofs[-1])
+
+    def _look_for_tag(self, key: str, client, scope: Scope, others: list) -> _Verdict:
+        """Look for ``key``'s tag (and that of each of ``others``, another scope's attempts of it) in the router's
+        whole order list (:func:`graphc.api.lookup.find_run`, as :func:`graphc.submit.submit_wire` looks before it
+        sends). Found: the graph, recorded in this scope (as that look records one). Not found: ``absent`` only when
+        the scan read the whole list and none of ``others`` may still reach the router (the time is taken before the
+        scan); otherwise ``unresolved``, naming each of ``others`` and the command that reconciles it in its scope."""
+        now = time.time_ns()  # before the scan: a request that could land until now was listed by then
+        tags = list(dict.fromkeys([run_tag(key), *(run.tag for run in others if run.tag)]))
+        since = min((run.created_ns for run in others), default=now) - CLOCK_SKEW_S * 10**9
+        theirs = self._theirs(others, scope)
+        scans = []
+        for tag in tags:
+            wire = next((run.sent_wire for run in others if run.tag == tag and run.wire), None)
+            scan = find_run(client, tag, since, node_ids=node_ids_of(wire))
+            if scan.found:
+                return self._found_elsewhere(key, scope, tag, scan.found, others, theirs)
+            scans.append(scan)
+        incomplete = next((scan for scan in scans if not scan.complete), None)
+        landing = [run for run in others if run.state == "intent" or (run.lands_by_ns or 0) > now]
+        if incomplete is None and not landing:
+            listed = "; ".join(f"no order at the router carries tag {scan.tag} ({scan.detail})" for scan in scans)
+            if not others:
+                return _Verdict("absent", listed)
+            return _Verdict("absent", f"{listed}, and {theirs} could no longer reach it when it was read")
+        if incomplete is not None:
+            why = f"the look at the router for its tag could not finish: {incomplete.detail}"
+        else:
+            why = f"nothing carrying its tag is listed yet ({scans[-1].detail})"
+        return _Verdict("unresolved", f"{why}; {self._elsewhere(others, scope, now)}")
+
+    def _found_elsewhere(self, key, scope: Scope, tag: str, found: list[str], others: list, theirs: str) -> _Verdict:
+        """The graphs ``found`` carry ``key``'s tag ``tag``: the oldest is the run's, recorded in this scope (the
+        others named in a warning, kept on the row, as :func:`graphc.submit.submit_wire`'s look does)."""
+        graph_id, *more = found
+        warnings = [more_graphs_warning(key, graph_id, more)] if more else []
+        name = others[-1].playbook if others else key.rpartition("@")[0]
+        with contextlib.suppress(LedgerError):  # the graph is known all the same: the next look records it
+            how = f"found at the router by its run tag {tag}"
+            warnings = list(self.ledger.record_found(scope, key, name, tag, graph_id, how, warnings=warnings).warnings)
+        whose = f"{theirs}, or another attempt of this run," if others else "an attempt of this run"
+        return _Verdict("found", graph_id, " | ".join(warnings), whose)
+
+    @staticmethod
+    def _theirs(others: list, scope: Scope) -> str:
+        """``others`` (another scope's attempts of a run) in the words of a message: whose request, sent where."""
+        each = []
+        for run in others:
+            if run.endpoint and run.endpoint != scope.endpoint:
+                where = f"sent to {run.endpoint}"
+            else:
+                where = f"sent with another API key (account {run.account})"
+            each.append(f"ledger run {run.id}, {where}")
+        return f"another graphc's request of this run ({'; '.join(each)})"
+
+    def _elsewhere(self, others: list, scope: Scope, now_ns: int) -> str:
+        """Each of ``others`` (another scope's attempts), its state and when its request may still land, and the
+        command that reconciles it in its own scope (:func:`graphc.api.ledger.elsewhere`)."""
+        ledger_arg = ""
+        if self._on_disk and os.path.abspath(self.ledger.path) != os.path.abspath(default_ledger_path()):
+            ledger_arg = f" --ledger {shlex.quote(str(self.ledger.path))}"
+        return "; ".join(
+            f"ledger run {run.id} is another graphc's attempt of this run (state {run.state}; "
+            f"{may_land(run, now_ns)}): {elsewhere(run, scope, ledger_arg)}"
+            for run in others
+        )
 
     def _skipped(self, name: str, schedule: Schedule, after: datetime, newest: datetime, pending) -> None:
         """Log ``missed`` for the occurrences after ``after`` that the loop never ran because it was busy (a slow
@@ -775,18 +872,17 @@ class Runner:
         """A try of an occurrence whose earlier request may have created a graph (`uncertain`) looks for it at the
         router first: found, ``already``; still unknown, ``uncertain`` again (nothing is sent); None when it is
         proved absent, and the try goes on (within catch_up: spec §9 may send it)."""
-        verdict, detail, warning = self._resolve(key, client)
-        if verdict == "found":
+        verdict = self._resolve(key, client)
+        if verdict.kind == "found":
             message = (
-                f"found at the router by its run tag {run_tag(key)}: the request whose answer was lost (`uncertain`) "
-                "created it; nothing more was sent"
+                f"found at the router by its run tag {run_tag(key)}: {verdict.whose} created it; nothing more was sent"
             )
             return OccurrenceResult(
-                occurrence, key, "already", EXIT_OK, graph_id=detail, message=message, warning=warning
+                occurrence, key, "already", EXIT_OK, graph_id=verdict.detail, message=message, warning=verdict.warning
             )
-        if verdict == "unresolved":
+        if verdict.kind == "unresolved":
             return OccurrenceResult(
-                occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, detail)
+                occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, verdict.detail)
             )
         return None
 

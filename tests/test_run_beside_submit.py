@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import cli_env, posts, run_graphc, submitted_graphs, wait_for
+from sandbox_fixture import cli_env, ledger_rows, posts, run_graphc, submitted_graphs, wait_for
 
 from graphc.api.runtag import run_tag
 
@@ -47,9 +47,9 @@ def router(btc_router):
     return btc_router  # (sandbox_fixture: one such router per module, reset for each test)
 
 
-def project(root: Path) -> Path:
+def project(root: Path, playbook: str = PLAYBOOK) -> Path:
     (root / ".git").mkdir(parents=True)
-    (root / "dca.yaml").write_text(PLAYBOOK)
+    (root / "dca.yaml").write_text(playbook)
     (root / "q.yaml").write_text("BTC-USD: {bid: 89990, ask: 90010}\n")
     return root
 
@@ -61,9 +61,9 @@ def hold_the_next_post(router, seconds: float = HELD_S) -> None:
 class Runner:
     """A `graphc run` process (settle 0: nothing ran before it), its JSON lines read as they come."""
 
-    def __init__(self, router, root: Path, mode: str, *extra: str):
+    def __init__(self, router, root: Path, mode: str, *extra: str, now: str = NOW):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "graphc", "run", "dca.yaml", mode, "--now", NOW, "--settle", "0"]
+            [sys.executable, "-m", "graphc", "run", "dca.yaml", mode, "--now", now, "--settle", "0"]
             + ["--quotes", "q.yaml", *extra],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -284,3 +284,102 @@ def test_a_hosted_run_stopped_mid_request_says_so_and_names_no_ledger(router, tm
     assert f"orders whose node ids end in `.{run_tag(KEY)}`" in last["message"], last
     assert "graphc ledger" not in last["message"] and not (bundle / ".graphc").exists(), last
     the_one_graph(router)
+
+
+# -- ops22 1: the occurrence's only unsettled attempt is another scope's (another URL spelling or API key) ----------
+
+DAILY = PLAYBOOK.replace('cron: "* * * * *"', 'cron: "0 14 * * *"').replace("catch_up: 10m", "catch_up: 3s")
+LANDS_IN_S = 7  # the router holds the hand submission's POST this long, past the loop's catch-up, then creates it
+
+
+def submit_elsewhere(router, root: Path, margin_s: int = LANDS_IN_S + 2) -> str:
+    """A hand `graphc submit` of the occurrence to `localhost` (the runner's router is `127.0.0.1`: one router and
+    account, another scope of the shared ledger), stopped with Ctrl-C while the router holds its POST: its row is
+    `uncertain` until its landing margin has passed, and its graph lands after LANDS_IN_S. Returns the localhost URL."""
+    localhost = router.base_url.replace("127.0.0.1", "localhost")
+    hold_the_next_post(router, LANDS_IN_S)
+    env = cli_env(router, SEQUENCE_API_URL=localhost, GRAPHC_LANDING_MARGIN=str(margin_s))
+    hand = subprocess.Popen(
+        [sys.executable, "-m", "graphc", "submit", "dca.yaml", "--quotes", "q.yaml", "--now", "2026-01-05T14:00:01Z"]
+        + ["--settle", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    wait_for(lambda: posts(router) == 1)
+    hand.send_signal(signal.SIGINT)
+    _, err = hand.communicate(timeout=30)
+    assert hand.returncode == 130 and "recorded as uncertain" in err, err
+    return localhost
+
+
+def test_a_loop_looks_at_the_router_for_another_scopes_attempt_and_never_says_missed_unproven(router, tmp_path):
+    """Audit ops22 1, shortened: a hand submission to `localhost` whose request the router holds past the loop's
+    catch-up, and a loop on `127.0.0.1` sharing the project's ledger. The loop never sends (the other scope's attempt
+    is unsettled); once that request can no longer land it looks for the run's tag at the router, finds the graph
+    and says `already` with its id, recorded in its own scope: never `missed` ("created no graph") unlooked."""
+    root = project(tmp_path / "desk", DAILY)
+    localhost = submit_elsewhere(router, root)
+    runner = Runner(router, root, "--loop", "--retry", "1", now="2026-01-05T14:00:01Z")
+    outcome = runner.wait_for("already", "missed", timeout=60)
+    runner.stop(signal.SIGTERM)
+    graph_id = the_one_graph(router)
+    assert outcome["event"] == "already" and outcome["graph_id"] == graph_id, runner.log
+    assert f"found at the router by its run tag {run_tag(KEY)}" in outcome["message"], outcome
+    assert f"another graphc's request of this run (ledger run 1, sent to {localhost})" in outcome["message"], outcome
+    # within the catch-up each try looked, and named the other scope's attempt and the command that settles it
+    tries = [e for e in runner.log if e["event"] == "uncertain"]
+    assert tries, runner.log
+    for attempt in tries:
+        assert f"`SEQUENCE_API_URL={localhost} graphc ledger --reconcile`" in attempt["message"], attempt
+    assert not [e for e in runner.log if e["event"] == "missed"], runner.log
+    assert posts(router) == 1
+    rows = ledger_rows(cli_env(router), root)
+    assert [(r["endpoint"], r["state"], r["graph_id"]) for r in rows if r["endpoint"] == router.base_url] == [
+        (router.base_url, "confirmed", graph_id)
+    ], rows
+
+
+def test_a_loop_that_cannot_read_the_router_for_another_scopes_attempt_says_unresolved_naming_it(router, tmp_path):
+    """The same, but the router's order list fails when the loop looks: `unresolved`, naming the other scope's
+    attempt and the command that reconciles it there, and the loop looks again; never `missed`."""
+    root = project(tmp_path / "desk", DAILY)
+    localhost = submit_elsewhere(router, root)
+    runner = Runner(router, root, "--loop", "--retry", "1", now="2026-01-05T14:00:01Z")
+    runner.wait_for("sleep")  # given up within its catch-up: it sleeps until that request can no longer land
+    router.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "http_500", "count": 10_000}])
+    unresolved = runner.wait_for("unresolved", "missed", "already", timeout=90)
+    runner.stop(signal.SIGTERM)
+    assert unresolved["event"] == "unresolved" and "again_at" in unresolved, runner.log
+    message = unresolved["message"]
+    assert "the look at the router for its tag could not finish" in message, message
+    assert "ledger run 1 is another graphc's attempt of this run (state uncertain" in message, message
+    assert f"`SEQUENCE_API_URL={localhost} graphc ledger --reconcile`" in message, message
+    assert not [e for e in runner.log if e["event"] == "missed"] and posts(router) == 1
+
+
+def test_another_scopes_attempt_proved_absent_at_the_router_is_missed_with_the_proof(router, tmp_path):
+    """The other scope's request created nothing (the router answered 500 without applying it, so its row is
+    `uncertain`): once it can no longer land, a complete look at the router proves it, and the loop says `missed`
+    with that proof."""
+    root = project(tmp_path / "desk", DAILY)
+    localhost = router.base_url.replace("127.0.0.1", "localhost")
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "count": 1}])
+    hand = run_graphc(
+        ["submit", "dca.yaml", "--quotes", "q.yaml", "--now", "2026-01-05T14:00:01Z", "--settle", "0"],
+        cli_env(router, SEQUENCE_API_URL=localhost, GRAPHC_LANDING_MARGIN="4"),
+        root,
+    )
+    assert hand.returncode == 3 and "recorded as uncertain" in hand.stderr, hand.stderr
+    runner = Runner(router, root, "--loop", "--retry", "1", now="2026-01-05T14:00:01Z")
+    missed = runner.wait_for("missed", "already", "unresolved", timeout=60)
+    runner.stop(signal.SIGTERM)
+    assert missed["event"] == "missed", runner.log
+    reason = missed["reason"]
+    assert f"its request created no graph: no order at the router carries tag {run_tag(KEY)} (read all" in reason
+    assert f"another graphc's request of this run (ledger run 1, sent to {localhost}) could no longer reach it" in (
+        reason
+    ), reason
+    assert submitted_graphs(router) == [] and posts(router) == 1

@@ -256,6 +256,14 @@ class Run:
         return iso(self.created_ns)
 
     @property
+    def sent_wire(self):
+        """The graph this attempt sent (its kept bytes, parsed), or None when they are not kept or not readable."""
+        try:
+            return json.loads(self.wire) if self.wire else None
+        except ValueError:  # bytes a ledger holds that are not JSON: as good as none
+            return None
+
+    @property
     def updated_at(self) -> str:
         return iso(self.updated_ns)
 
@@ -811,7 +819,7 @@ class Ledger:
             )
         # the question is whether *this* request created a graph: its bytes are kept, so the orders it can have
         # are those of its symbols (lookup.symbols_to_scan), and its node ids read a graph id with `:` in it
-        sent = _wire_of(run)
+        sent = run.sent_wire
         scan = find_run(
             client,
             run.tag,
@@ -938,14 +946,6 @@ class Ledger:
                 f"run {run.id} was submitted with another API key (account {run.account}); "
                 "reconcile it with the key it was submitted with"
             )
-
-
-def _wire_of(run: Run):
-    """The graph ``run`` sent (its kept bytes, parsed), or None when they are not kept or not readable."""
-    try:
-        return json.loads(run.wire) if run.wire else None
-    except ValueError:  # bytes a ledger holds that are not JSON: the whole list is read
-        return None
 
 
 def _untagged_text(run: Run) -> str | None:
