@@ -14,6 +14,8 @@ from __future__ import annotations
 import pytest
 from sandbox_fixture import cli_env, posts, run_graphc, start_graphc, submitted_graphs, wait_for
 
+from graphc.api.lookup import PAGE_SIZE
+
 LIM = (
     "graphc: 1\nname: lim\nrisk:\n  max_notional: $20k\nlegs:\n"
     "  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
@@ -111,3 +113,60 @@ def test_reconcile_looks_again_at_recent_confirmed_runs_and_names_a_second_graph
     assert quiet.returncode == 0, quiet.stdout + quiet.stderr
     assert "looked again at 2 runs confirmed since " in quiet.stdout, quiet.stdout
     assert posts(reference_router) == 3
+
+
+# -- ops22 2: the runs confirmed in the last 24 hours are looked at again in one pass over the order list -----------
+
+RUNS = 50  # a runner's occurrences, recorded in the project's ledger: each a run confirmed in the last 24 hours
+
+
+@pytest.fixture
+def busy_project(reference_router, checkouts):
+    """A project whose ledger holds RUNS runs confirmed just now (a `* * * * *` runner's hour, sent as `graphc run`
+    sends them: run keys that are not the graph's content), at a router whose list holds a few pages of others."""
+    from graphc.api.client import Client
+    from graphc.api.ledger import Ledger
+    from graphc.submit import prepare, submit_wire
+
+    root = checkouts[0]
+    wire_text = prepare(str(root / "lim.yaml")).wire_text
+    with Client.from_env(cli_env(reference_router)) as client, Ledger(root / ".graphc" / "ledger.sqlite") as ledger:
+        for minute in range(RUNS):
+            run_key = f"lim@2026-01-05T14:{minute:02d}Z"
+            submit_wire(wire_text, "lim", client=client, ledger=ledger, run_key=run_key, lookback_s=0)
+    reference_router.control("POST", "/seed_orders", {"count": 250})
+    return root
+
+
+def list_reads(router) -> int:
+    return len(router.requests("GET", "/v1/orders"))
+
+
+def test_reconcile_reads_the_order_list_once_for_every_run_confirmed_in_the_last_day(reference_router, busy_project):
+    """Audit ops22 2: one scan of the whole list per confirmed run made `ledger --reconcile` cost runs x pages
+    requests (300 runs x 36 pages: 79 s). Now every run's tag is matched in one pass: as many list reads as the
+    list has pages, whatever the number of runs."""
+    _, listed, _ = reference_router.api("GET", "/v1/orders?limit=1")
+    pages = -(-listed["total"] // PAGE_SIZE)
+    assert pages >= 3, listed["total"]
+    reference_router.control("DELETE", "/requests")
+    reconciled = run_graphc(["ledger", "--reconcile"], cli_env(reference_router), busy_project)
+    assert reconciled.returncode == 0, reconciled.stdout + reconciled.stderr
+    assert f"looked again at {RUNS} runs confirmed since " in reconciled.stdout, reconciled.stdout
+    assert list_reads(reference_router) == pages
+
+
+def test_a_pass_that_cannot_finish_names_every_run_left_unlooked_and_exits_3(reference_router, busy_project):
+    """The one pass is bounded as one scan is (its pages and time): when it cannot read the list to its end, each
+    run left unlooked gets a line, and the command exits 3, after one failed read, not one per run."""
+    reference_router.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "status", "status": 400}])
+    reference_router.control("DELETE", "/requests")
+    reconciled = run_graphc(["ledger", "--reconcile"], cli_env(reference_router), busy_project)
+    assert reconciled.returncode == 3, reconciled.stdout + reconciled.stderr
+    said = reconciled.stdout
+    assert f"the look again at the {RUNS} runs confirmed since " in said and "could not finish" in said, said
+    for run_id in range(1, RUNS + 1):
+        minute = f"{run_id - 1:02d}"
+        assert f"run {run_id} (lim@2026-01-05T14:{minute}Z) not looked at again" in said, said
+    assert "looked again at" not in said, said
+    assert list_reads(reference_router) == 1

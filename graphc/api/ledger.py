@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from graphc.api.errors import AlreadySubmitted, LedgerError, PendingChange, PendingUncertain
-from graphc.api.lookup import Scan, find_run, node_ids_of, symbols_to_scan
+from graphc.api.lookup import Scan, find_run, find_runs, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean, redact
 from graphc.api.runtag import is_content_run_key, run_tag, untagged_wire
 from graphc.files import (
@@ -904,6 +904,23 @@ class Ledger:
             node_ids=node_ids_of(graph),
             max_pages=max_pages,
         )
+        return self._duplicates(run, scan)
+
+    def look_again_for_duplicates(self, run_ids, client, *, max_pages: int | None = None) -> list[DuplicateCheck]:
+        """:meth:`look_for_duplicates` for every run of ``run_ids`` (each with its graph, each tag once), in one read
+        of the router's whole order list (:func:`graphc.api.lookup.find_runs`) whatever their number: every run a
+        `* * * * *` runner confirmed in a day is one of them (audit ops22 2), and each look read the same list. The
+        pass has one scan's bounds (pages, time); a pass that cannot finish leaves every check ``done`` False."""
+        runs = [self.get(run_id) for run_id in run_ids]
+        for run in runs:
+            self._check_endpoint(run, client)
+        wanted = {run.tag: (run.created_ns - CLOCK_SKEW_S * 10**9, node_ids_of(run.sent_wire)) for run in runs}
+        scans = find_runs(client, wanted, max_pages=max_pages)
+        return [self._duplicates(run, scans[run.tag]) for run in runs]
+
+    def _duplicates(self, run: Run, scan: Scan) -> DuplicateCheck:
+        """What ``scan`` (a look for ``run``'s tag) says of graphs carrying it that this ledger records for no attempt
+        of the run; a new WARNING naming them is kept on the row."""
         known = {r.graph_id for r in self.runs(run.run_key) if r.graph_id}
         others = [g for g in scan.found if g not in known]
         message = f"no graph but {run.graph_id} carries the tag of run {run.run_key!r} ({scan.detail})"

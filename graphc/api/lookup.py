@@ -43,17 +43,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphc.api.errors import ApiError
 from graphc.api.redact import clean
-from graphc.api.runtag import SEPARATOR, untagged_node_id
+from graphc.api.runtag import SEPARATOR, TAG_PATTERN, untagged_node_id
 from graphc.venues.symbols import prediction_venue
 from graphc.vocabulary import PREDICTION_VENUES
 
-__all__ = ["PAGE_SIZE", "Scan", "find_run", "node_ids_of", "parse_node_order_id", "symbols_to_scan"]
+__all__ = ["PAGE_SIZE", "Scan", "find_run", "find_runs", "node_ids_of", "parse_node_order_id", "symbols_to_scan"]
 
 PAGE_SIZE = 100  # the reference's default is 50; 100 halves the requests and is a common maximum
 MAX_PAGES = 1000  # 100,000 orders
@@ -193,55 +193,104 @@ def find_run(
     for the router's answers: a network error, an unreadable page or one that contradicts itself ends the scan
     incomplete, with the reason in ``detail``.
     """
+    return _find(client, {tag: (since_ns, node_ids)}, symbols, page_size, max_pages, budget_s)[tag]
+
+
+def find_runs(
+    client,
+    runs: Mapping[str, tuple[int, Iterable[str]]],
+    *,
+    page_size: int = PAGE_SIZE,
+    max_pages: int | None = None,
+    budget_s: float | None = None,
+) -> dict[str, Scan]:
+    """:func:`find_run` for many runs at once: ``runs`` maps each tag to its ``(since_ns, node_ids)``, and the
+    router's whole order list is read once, each order matched against every tag (``graphc ledger --reconcile``
+    looks again at a day of a runner's occurrences in one pass, audit ops22 2). The page and time budgets are one
+    scan's and cover the whole pass; every scan returned shares how the list was read (``complete``, ``detail``,
+    ``pages``, ``orders``, ``router_failed``), and each has what carries its own tag."""
+    return _find(client, runs, None, page_size, max_pages, budget_s)
+
+
+def _find(client, runs, symbols, page_size: int, max_pages: int | None, budget_s: float | None) -> dict[str, Scan]:
+    """Read the lists (those of ``symbols``, or the whole one) once, into one :class:`Scan` per tag of ``runs``."""
     from graphc.api.client import is_graph_id  # deferred: httpx; a scan runs with a client anyway
 
-    scan = Scan(tag, since_ns, symbols=list(symbols) if symbols else None)
+    shown = list(symbols) if symbols else None
+    sinks = {
+        tag: _Sink(Scan(tag, since_ns, symbols=shown), frozenset(node_ids), f"{SEPARATOR}{tag}")
+        for tag, (since_ns, node_ids) in runs.items()
+    }
+    listed = Scan("", 0, symbols=shown)  # how the list was read: pages, orders, how it ended
     budget = SCAN_BUDGET_S if budget_s is None else budget_s
     pages = MAX_PAGES if max_pages is None else max_pages
-    reader = _Reader(
-        client, scan, is_graph_id, frozenset(node_ids), page_size, pages, time.monotonic() + budget, budget
-    )
-    lists: list[str | None] = [*scan.symbols] if scan.symbols else [None]
+    reader = _Reader(client, listed, sinks, is_graph_id, page_size, pages, time.monotonic() + budget, budget)
+    lists: list[str | None] = [*shown] if shown else [None]
     if all(reader.read_list(symbol) for symbol in lists):
-        scan.complete = True
-        scan.detail = f"read all {scan.orders} orders" + (f" of {', '.join(scan.symbols)}" if scan.symbols else "")
-    # the router lists the run in a way graphc cannot use: which graph is the run's is unknown
-    if scan.unreadable or scan.unparsed:
-        valid = scan.found
-        scan.graph_ids.clear()
-        scan.legs.clear()
-        scan.complete = False
-        why = []
-        if scan.unreadable:
-            why.append(
-                f"the router lists an order carrying the tag under graph id {', '.join(scan.unreadable)}, which is not "
-                "a graph id (letters, digits, _ . : - only), so graphc cannot take it as the run's graph nor record it"
-            )
-        if scan.unparsed:
-            why.append(
-                f"the router lists an order that carries the tag (`.{tag}`) but whose node_order_id graphc cannot read, "
-                f"in one way only, as `graph:<graph id>:<node id>.{tag}:<n>` (or the same without `graph:`): "
-                f"{'; '.join(scan.unparsed)}"
-            )
-        scan.detail = "; ".join(why) + (
-            f" (the tag is also listed under {', '.join(valid[:MAX_NAMED])})" if valid else ""
+        listed.complete = True
+        listed.detail = f"read all {listed.orders} orders" + (f" of {', '.join(shown)}" if shown else "")
+    for sink in sinks.values():
+        scan = sink.scan
+        scan.complete, scan.detail, scan.pages = listed.complete, listed.detail, listed.pages
+        scan.orders, scan.router_failed = listed.orders, listed.router_failed
+        _unusable(scan)
+    return {tag: sink.scan for tag, sink in sinks.items()}
+
+
+def _unusable(scan: Scan) -> None:
+    """The router lists the run in a way graphc cannot use (an order carrying the tag whose graph id is not one,
+    or whose node_order_id cannot be read): which graph is the run's is unknown, so ``scan`` ends incomplete."""
+    if not (scan.unreadable or scan.unparsed):
+        return
+    tag = scan.tag
+    valid = scan.found
+    scan.graph_ids.clear()
+    scan.legs.clear()
+    scan.complete = False
+    why = []
+    if scan.unreadable:
+        why.append(
+            f"the router lists an order carrying the tag under graph id {', '.join(scan.unreadable)}, which is not "
+            "a graph id (letters, digits, _ . : - only), so graphc cannot take it as the run's graph nor record it"
         )
-    return scan
+    if scan.unparsed:
+        why.append(
+            f"the router lists an order that carries the tag (`.{tag}`) but whose node_order_id graphc cannot read, "
+            f"in one way only, as `graph:<graph id>:<node id>.{tag}:<n>` (or the same without `graph:`): "
+            f"{'; '.join(scan.unparsed)}"
+        )
+    scan.detail = "; ".join(why) + (f" (the tag is also listed under {', '.join(valid[:MAX_NAMED])})" if valid else "")
 
 
 def _int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _holds(value, needle: str, depth: int = 0) -> bool:
-    """Whether ``value`` (an order entry, or a value in it) holds ``needle`` in any string, in any case."""
+def _strings(value, depth: int = 0) -> Iterator[str]:
+    """The strings in ``value`` (an order entry, or a value in it), three levels deep."""
     if isinstance(value, str):
-        return needle in value.lower()
-    if depth < 3 and isinstance(value, dict):
-        return any(_holds(v, needle, depth + 1) for v in value.values())
-    if depth < 3 and isinstance(value, list):
-        return any(_holds(v, needle, depth + 1) for v in value)
-    return False
+        yield value
+    elif depth < 3 and isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v, depth + 1)
+    elif depth < 3 and isinstance(value, list):
+        for v in value:
+            yield from _strings(v, depth + 1)
+
+
+def _holds(value, needle: str) -> bool:
+    """Whether ``value`` (an order entry, or a value in it) holds ``needle`` in any string, in any case."""
+    return any(needle in text.lower() for text in _strings(value))
+
+
+# a tag after its separator, as _holds finds one: in any string of an entry, in any case (the text lower-cased first)
+_TAG_IN_TEXT = re.compile(re.escape(SEPARATOR) + f"({TAG_PATTERN.pattern})")
+
+
+def _tags_in(value) -> set[str]:
+    """Every tag ``value`` holds after a separator, as :func:`_holds` would find it (``.TAG`` in any string, in any
+    case): a match is 18 characters none of which is the separator, so no occurrence hides inside another."""
+    return {tag for text in _strings(value) for tag in _TAG_IN_TEXT.findall(text.lower())}
 
 
 def _name_entry(entry: dict, needle: str) -> str:
@@ -254,22 +303,38 @@ def _name_entry(entry: dict, needle: str) -> str:
 
 
 @dataclass
+class _Sink:
+    """One tag a pass looks for: its scan, the node ids of the graph it was sent with, and ``.TAG``."""
+
+    scan: Scan
+    node_ids: frozenset[str]
+    needle: str
+
+
+@dataclass
 class _Reader:
-    """:func:`find_run`'s pages, read into ``scan``: one list after another, on one budget."""
+    """:func:`find_run`'s pages, read once: one list after another, on one budget, the list's own account kept in
+    ``scan`` and each order carrying one of the tags of ``sinks`` taken into that tag's scan."""
 
     client: Any
     scan: Scan
+    sinks: dict[str, _Sink]
     is_graph_id: Callable[[object], bool]
-    node_ids: frozenset[str]
     page_size: int
     max_pages: int
     deadline: float
     budget_s: float
 
+    def _carrying(self, value) -> list[_Sink]:
+        """The tags looked for that ``value`` (an entry of a page) holds anywhere (:func:`_holds`)."""
+        if len(self.sinks) == 1:
+            (sink,) = self.sinks.values()
+            return [sink] if _holds(value, sink.needle) else []
+        return [self.sinks[tag] for tag in _tags_in(value) if tag in self.sinks]
+
     def read_list(self, symbol: str | None) -> bool:
         """Read one list (of ``symbol``, or the whole one) to its end: True when every order of it was read."""
-        scan, tag = self.scan, self.scan.tag
-        needle = f"{SEPARATOR}{tag}"
+        scan = self.scan
         where = f" (symbol {clean(symbol, 40)})" if symbol else ""
         query = {"symbol": symbol} if symbol else {}
         offset = read = twice = 0
@@ -321,8 +386,8 @@ class _Reader:
             read += len(entries)  # places in the list, as `total` and `offset` count them
             for entry in entries:
                 if not isinstance(entry, dict):  # no order as the reference shows one: only the tag in it matters
-                    if _holds(entry, needle):
-                        self._unparsed(entry, needle)
+                    for sink in self._carrying(entry):
+                        _unparsed(sink, entry)
                     continue
                 scan.orders += 1
                 node_order_id = entry.get("node_order_id")
@@ -330,7 +395,8 @@ class _Reader:
                     key = hash(node_order_id)
                     twice += key in seen
                     seen.add(key)
-                self._take(entry, node_order_id, needle)
+                for sink in self._carrying(entry):
+                    self._take(sink, entry, node_order_id)
             has_more = page.get("has_more")
             if has_more is False:
                 if last_total is not None and read < last_total:
@@ -353,17 +419,12 @@ class _Reader:
                 return False
             offset += len(entries)
 
-    def _unparsed(self, entry, needle: str) -> None:
-        named = _name_entry(entry, needle) if isinstance(entry, dict) else f"an entry {clean(ascii(entry), 120)}"
-        if named not in self.scan.unparsed and len(self.scan.unparsed) < MAX_NAMED:
-            self.scan.unparsed.append(named)
-
-    def _take(self, entry: dict, node_order_id, needle: str) -> None:
-        scan = self.scan
-        parsed = parse_node_order_id(node_order_id, scan.tag, self.node_ids)
-        if parsed is None:
-            if _holds(entry, needle):  # the run's, in a spelling graphc cannot read: it never counts as absence
-                self._unparsed(entry, needle)
+    def _take(self, sink: _Sink, entry: dict, node_order_id) -> None:
+        """``entry`` carries ``sink``'s tag: its graph, read from its node_order_id, or why it cannot be."""
+        scan = sink.scan
+        parsed = parse_node_order_id(node_order_id, scan.tag, sink.node_ids)
+        if parsed is None:  # the run's, in a spelling graphc cannot read: it never counts as absence
+            _unparsed(sink, entry)
             return
         graph_id, node_id = parsed
         if not self.is_graph_id(graph_id):
@@ -378,3 +439,10 @@ class _Reader:
         symbol, side = entry.get("symbol"), entry.get("side")
         if isinstance(symbol, str) and isinstance(side, str):
             scan.legs.setdefault(graph_id, {})[untagged_node_id(node_id)] = (symbol, side.lower())
+
+
+def _unparsed(sink: _Sink, entry) -> None:
+    """An entry that carries ``sink``'s tag but cannot be read as the run's order, named in its scan."""
+    named = _name_entry(entry, sink.needle) if isinstance(entry, dict) else f"an entry {clean(ascii(entry), 120)}"
+    if named not in sink.scan.unparsed and len(sink.scan.unparsed) < MAX_NAMED:
+        sink.scan.unparsed.append(named)

@@ -100,7 +100,9 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
     Every run's look at the router reads the same list (``GET /v1/orders``), so once one fails because the
     router did (a request failed after its retries, or the scan ran out of its time), the runs after it are not
     asked: they are listed as not asked, and the command takes one failed look, not one per unsettled run
-    (docs/submitting.md, "The ledger").
+    (docs/submitting.md, "The ledger"). For the same reason the confirmed runs are looked at again together, in
+    one read of the list (:func:`_look_again`): a runner's day of occurrences costs the list's pages, not that
+    many per run (audit ops22 2).
     """
     from graphc.api.ledger import Scope, elsewhere  # deferred: the ledger (sqlite3); --help stays fast
 
@@ -126,26 +128,42 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
             if result.found is None and result.scan is not None and result.scan.router_failed:
                 failed = run.id
         looked = [run for run in recent if run.in_scope(scope)]
-        for run in looked:
-            if failed is not None:
+        if looked and failed is not None:
+            for run in looked:
                 click.echo(_not_asked(run, failed, "looked at again"))
-                attention = True
-                continue
-            check = ledger.look_for_duplicates(run.id, client)
-            if check.warning is not None:
-                click.echo(f"run {run.id} ({clean(run.run_key, None)}) has graph {run.graph_id}; {check.warning}")
-            if not check.done:
-                click.echo(f"run {run.id} ({clean(run.run_key, None)}): {clean(check.message, None)}")
-            attention = attention or check.new or not check.done
-            if check.scan is not None and check.scan.router_failed:
-                failed = run.id
-        if looked:
-            click.echo(_looked_again(looked, now))
+            attention = True
+        elif looked:
+            attention = _look_again(ledger, client, looked, now) or attention
     for run in pending:
         if not run.in_scope(scope):
             said = elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
             click.echo(f"run {run.id} ({run.run_key}) not reconciled here: {said}")
     return EXIT_UNSETTLED if ledger.pending() or attention else 0
+
+
+def _look_again(ledger, client, runs, now_ns: int) -> bool:
+    """Look again at ``runs`` (confirmed in the last day) for other graphs carrying their tags, all in one read of
+    the router's order list (:meth:`Ledger.look_again_for_duplicates`); says what it found, or which runs it left
+    unlooked when that read could not finish. True when something needs attention (exit 3): a second graph not
+    named on its row before, or runs left unlooked."""
+    checks = ledger.look_again_for_duplicates([run.id for run in runs], client)
+    for check in checks:
+        if check.warning is not None:
+            run = check.run
+            click.echo(f"run {run.id} ({clean(run.run_key, None)}) has graph {run.graph_id}; {check.warning}")
+    unlooked = [check for check in checks if not check.done]
+    if not unlooked:
+        click.echo(_looked_again(runs, now_ns))
+        return any(check.new for check in checks)
+    detail = unlooked[0].scan.detail if unlooked[0].scan is not None else ""
+    click.echo(
+        f"the look again at the {_runs_confirmed_since(runs, now_ns)} for other graphs carrying their tags could not "
+        f"finish: {clean(detail, None)}; whether they were sent more than once is not known (graphs named above "
+        "were found before it stopped); run `graphc ledger --reconcile` again"
+    )
+    for check in unlooked:
+        click.echo(f"run {check.run.id} ({clean(check.run.run_key, None)}) not looked at again")
+    return True
 
 
 def _not_asked(run, failed: int, what: str = "asked") -> str:
@@ -157,12 +175,17 @@ def _not_asked(run, failed: int, what: str = "asked") -> str:
 
 def _looked_again(runs, now_ns: int) -> str:
     """The line that says which confirmed runs were looked at again for a second graph carrying their tag."""
+    return f"looked again at {_runs_confirmed_since(runs, now_ns)} for other graphs carrying their tags"
+
+
+def _runs_confirmed_since(runs, now_ns: int) -> str:
+    """``N runs confirmed since T (the last 24 hours)``: those `--reconcile` looks at again."""
     from graphc.api.ledger import DUPLICATE_WINDOW_S, iso  # deferred: the ledger (sqlite3); --help stays fast
 
     count = f"{len(runs)} run" + ("" if len(runs) == 1 else "s")
     return (
-        f"looked again at {count} confirmed since {iso(now_ns - DUPLICATE_WINDOW_S * 10**9)} (the last "
-        f"{DUPLICATE_WINDOW_S // 3600} hours) for other graphs carrying their tags"
+        f"{count} confirmed since {iso(now_ns - DUPLICATE_WINDOW_S * 10**9)} (the last "
+        f"{DUPLICATE_WINDOW_S // 3600} hours)"
     )
 
 
