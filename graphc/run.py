@@ -36,8 +36,9 @@ Failure policy, because nobody is watching:
   key, a bad ``--set``) stops it at start with ``error``, exit 1, instead of a ``missed`` every occurrence;
 * ``once`` reports the outcome in its exit status: 0 submitted, already
   submitted or nothing due; 1 lint errors, or the router answered that the
-  graph it created failed; 2 configuration or refusal; 3 the router failed or
-  the outcome is uncertain.
+  graph it created failed; 2 configuration or refusal; 3 the router failed,
+  the outcome is uncertain, or the ledger could not record the graph created
+  (``submitted`` with ``recorded`` false: the graph id is never ``failed``).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from graphc.api.errors import (
     ApiError,
     ConfigError,
     GraphFailed,
+    GraphNotRecorded,
     LedgerError,
     PastCatchUp,
     PendingUncertain,
@@ -246,6 +248,9 @@ class OccurrenceResult:
     message: str = ""
     fatal: bool = False  # retrying cannot help (configuration): a loop stops
     warning: str = ""  # `already`: the graph found may not be this run's trade, or more graphs carry the tag
+    # `submitted`: False when the router created the graph but the ledger could not record it (GraphNotRecorded;
+    # ``message`` says so and what records it)
+    recorded: bool = True
 
     @property
     def done(self) -> bool:
@@ -791,9 +796,11 @@ class Runner:
                 result = self._occurrence(name, schedule, text, occurrence, key)
         except RunError as exc:
             result = OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=str(exc))
-        fields = {"occurrence": _utc_text(occurrence), "run_key": key}
+        fields: dict = {"occurrence": _utc_text(occurrence), "run_key": key}
         if result.graph_id:
             fields["graph_id"] = result.graph_id
+        if not result.recorded:
+            fields["recorded"] = False
         if result.message:
             fields["reason" if result.status == "missed" else "message"] = result.message
         if result.warning:
@@ -801,8 +808,8 @@ class Runner:
             sys.stderr.write(f"graphc: warning: {clean(result.warning, None)}\n")
             sys.stderr.flush()
         self.log(result.status, **fields)
-        try:
-            landing = result.status == "uncertain" or bool(self._may_land(key))
+        try:  # a request whose graph is known landed: a stop need not speak of it, even if its row could not say so
+            landing = result.status == "uncertain" or (not result.graph_id and bool(self._may_land(key)))
         except LedgerError:  # unreadable now: a stop looks again, and says what it finds
             landing = True
         if not landing:  # nothing of it may still land: a stop need not speak of it
@@ -1023,6 +1030,10 @@ class Runner:
         except GraphFailed as exc:  # created, and not trading (failed, cancelled, paused: exit 1; undocumented: 3)
             warning = exc.warning  # the ledger row's: the run has its graph (a retry finds it)
             return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=warning)
+        except GraphNotRecorded as exc:  # created, and the ledger could not record it: its id, never `failed`
+            return OccurrenceResult(
+                occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, message=str(exc), recorded=False
+            )
         except (ApiError, LedgerError) as exc:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
         except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN), LIVE without --live: the same

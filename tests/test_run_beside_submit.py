@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ledger_holder import hold_ledger, release
 from sandbox_fixture import cli_env, ledger_rows, posts, run_graphc, submitted_graphs, wait_for
 
 from graphc.api.runtag import run_tag
@@ -217,6 +218,40 @@ def test_a_run_whose_project_ledger_cannot_be_used_stops_at_start_and_sends_noth
     (error,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert error["event"] == "error" and ".graphc" in error["message"], error
     assert posts(router) == 0 and not list((tmp_path / "outside").iterdir())
+
+
+# -- ops22 3: the router created the graph, and the project's ledger could not record it -----------------------------
+
+
+@pytest.mark.parametrize("mode", ["--once", "--loop"])
+def test_a_graph_created_that_the_ledger_cannot_record_is_submitted_with_its_id_never_failed(router, tmp_path, mode):
+    """Audit ops22 3: another process (a DB browser, a backup) holds the project's ledger while the runner's POST
+    is in flight, so the graph the router created cannot be recorded (graphc waits 10 s). The event is `submitted`
+    with the `graph_id` and `recorded: false`, its message saying the graph WAS CREATED and the command that records
+    it: never `failed` ("nothing was created"), and a loop does not try it again."""
+    root = project(tmp_path / "desk")
+    hold_the_next_post(router, 3)
+    runner = Runner(router, root, mode)
+    wait_for(lambda: posts(router) == 1)
+    holder = hold_ledger(root / ".graphc" / "ledger.sqlite")
+    try:
+        outcome = runner.wait_for("submitted", "failed", "already", timeout=60)
+    finally:
+        release(holder)
+    code = runner.stop(signal.SIGTERM) if mode == "--loop" else runner.proc.wait(timeout=30)
+    graph_id = the_one_graph(router)
+    assert outcome["event"] == "submitted" and outcome["graph_id"] == graph_id, runner.log
+    assert outcome["recorded"] is False, outcome
+    assert f"graph {graph_id} WAS CREATED for run {KEY!r}" in outcome["message"], outcome
+    assert "graphc ledger --reconcile" in outcome["message"], outcome
+    assert not [e for e in runner.log if e["event"] in ("failed", "retry", "already")], runner.log
+    if mode == "--once":
+        assert code == 3, runner.log
+    else:  # the stop's last word names no request of it: its graph is known
+        assert code == 0 and runner.log[-1]["event"] == "stopped", runner.log
+    assert posts(router) == 1
+    reconciled = run_graphc(["ledger", "--reconcile"], cli_env(router), root)
+    assert reconciled.returncode == 0 and f"created graph {graph_id}" in reconciled.stdout, reconciled.stdout
 
 
 # -- 5: a run stopped mid-request says that its request may still land ----------------------------------------------

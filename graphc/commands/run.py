@@ -64,7 +64,9 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     --once  exit 0: submitted, already submitted, or nothing due (the line says
             when the next occurrence is); 1 lint errors, or the router answered
             that the graph it created failed; 2 configuration or a refusal;
-            3 the router failed or the outcome is uncertain.
+            3 the router failed, the outcome is uncertain, or the ledger
+            could not record the graph created (`submitted`, `recorded`
+            false).
     --loop  runs until interrupted (Ctrl-C, SIGTERM: exit 0); 1 errors no
             occurrence can fix (GC100-GC102, GC108, GC110), found at start.
     """
