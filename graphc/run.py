@@ -68,6 +68,7 @@ from graphc.api.errors import (
 from graphc.api.ledger import (
     CLOCK_SKEW_S,
     Ledger,
+    LedgerGone,
     Scope,
     default_ledger_path,
     elsewhere,
@@ -366,6 +367,10 @@ class Runner:
         if due.occurrence is None:
             self.log("not_due", **self._not_due(schedule, due, at))
             return EXIT_OK
+        gone = self._ledger_gone()
+        if gone is not None:
+            self.log("error", message=gone)
+            return EXIT_USAGE
         return self.occurrence(name, schedule, text, due.occurrence).exit_code
 
     # -- loop ----------------------------------------------------------------------------------
@@ -394,6 +399,10 @@ class Runner:
         # every occurrence up to here was run, is being run, was logged `missed`, or came before the loop started
         accounted = self.clock.now()
         while not stop():
+            gone = self._ledger_gone()
+            if gone is not None:  # never a new ledger in its place, which knows none of this loop's attempts
+                self.log("error", message=gone)
+                return EXIT_USAGE
             at = self.clock.now()
             self._look_again(schedule, unsettled, at)
             done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
@@ -451,6 +460,43 @@ class Runner:
             self.clock.sleep_until(wake)
         self.stopped()
         return EXIT_OK
+
+    def _ledger_gone(self) -> str | None:
+        """None while the ledger this run opened is still the file at its path (:meth:`Ledger.check_still_there`,
+        as ``graphc submit`` checks it); else the ``error`` that stops it (exit 2, docs/recurring.md, "What happens
+        when things go wrong"): the ledger was deleted or replaced (``rm -rf .graphc``, ``git clean -fdx``), so the
+        attempts this run records would be seen by no other graphc of the project, and every write fails. It
+        names this run's own attempts still unsettled, with their tags and until when they may land: a new ledger
+        knows none of them."""
+        try:
+            self.ledger.check_still_there()
+            return None
+        except LedgerGone:
+            pass
+        path = self.ledger.path
+        said = (
+            f"the ledger {path} was deleted or replaced while the loop ran (`rm -rf .graphc`, `git clean -fdx`): the "
+            "loop stops rather than record its attempts in a file no other graphc of this project reads, or open a "
+            "new ledger that knows none of them. Restart the loop (`graphc run --loop` again; a supervisor restarts "
+            "it on this exit): it opens the ledger at that path (a new one if none is there) and settles before it "
+            "first sends an occurrence that ledger has no record of. "
+        )
+        try:
+            mine = [run for run in self.ledger.pending() if run.id in self.ledger.begun]
+        except LedgerError as exc:
+            return said + f"Which attempts of this loop are unsettled could not be read: {exc}"
+        if not mine:
+            return said + "No attempt of this loop is unsettled."
+        each = "; ".join(
+            f"ledger run {run.id} of run {run.run_key!r} (tag {run.tag}, state {run.state}): "
+            f"{may_land(run, time.time_ns())}"
+            for run in mine
+        )
+        return said + (
+            f"Attempts of this loop still unsettled, which a new ledger does not know of: {each}. Do not submit "
+            "these occurrences by hand before then; to look for them yourself: orders whose node ids end in their "
+            "tag (GET /v1/orders), then `graphc status GRAPH_ID`"
+        )
 
     # -- an uncertain occurrence given up: looked for at the router, never sent again -----------------------
 

@@ -14,7 +14,9 @@ fault holds the runner's POST at the router for a few seconds, the time in which
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,6 +85,12 @@ class Runner:
             assert line, f"run exited {self.proc.poll()}: {self.log}\n{self.proc.stderr.read()}"
             self.log.append(json.loads(line))
         return next(e for e in self.log if e["event"] in names)
+
+    def exit_code(self, timeout: float = 30) -> int:
+        """The code it exits with by itself; one still running after ``timeout`` is killed (-9), never left behind."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=timeout)
+        return self.stop(signal.SIGKILL)  # a process that exited is sent nothing
 
     def stop(self, how: signal.Signals) -> int:
         self.proc.send_signal(how)
@@ -238,7 +246,7 @@ def test_a_graph_created_that_the_ledger_cannot_record_is_submitted_with_its_id_
         outcome = runner.wait_for("submitted", "failed", "already", timeout=60)
     finally:
         release(holder)
-    code = runner.stop(signal.SIGTERM) if mode == "--loop" else runner.proc.wait(timeout=30)
+    code = runner.stop(signal.SIGTERM) if mode == "--loop" else runner.exit_code()
     graph_id = the_one_graph(router)
     assert outcome["event"] == "submitted" and outcome["graph_id"] == graph_id, runner.log
     assert outcome["recorded"] is False, outcome
@@ -252,6 +260,55 @@ def test_a_graph_created_that_the_ledger_cannot_record_is_submitted_with_its_id_
     assert posts(router) == 1
     reconciled = run_graphc(["ledger", "--reconcile"], cli_env(router), root)
     assert reconciled.returncode == 0 and f"created graph {graph_id}" in reconciled.stdout, reconciled.stdout
+
+
+# -- ops22 4: the project's ledger deleted or replaced while a loop runs -----------------------------------------------
+
+
+def delete_ledger(root: Path, how: str) -> None:
+    if how == "rm -rf .graphc":  # `git clean -fdx` does the same
+        shutil.rmtree(root / ".graphc")
+    else:
+        for path in (root / ".graphc").glob("ledger.sqlite*"):
+            path.unlink()
+
+
+@pytest.mark.parametrize("how", ["rm -rf .graphc", "rm .graphc/ledger.sqlite*"])
+def test_a_loop_whose_ledger_is_deleted_stops_with_an_error_that_says_so_and_sends_nothing(router, tmp_path, how):
+    """Audit ops22 4: the ledger deleted while the loop sleeps before an occurrence. At the occurrence the loop finds
+    its ledger gone: an `error` that names it, says it was deleted or replaced while the loop ran and to restart the
+    loop, exit 2 (a supervisor restarts it); nothing is sent, and no new ledger is opened in its place."""
+    root = project(tmp_path / "desk", DAILY)
+    runner = Runner(router, root, "--loop", now="2026-01-05T13:59:57Z")
+    runner.wait_for("sleep")
+    delete_ledger(root, how)
+    error = runner.wait_for("error", "failed", "submitted", timeout=60)
+    assert runner.exit_code() == 2, runner.log
+    ledger = root / ".graphc" / "ledger.sqlite"
+    assert error["event"] == "error", runner.log
+    message = error["message"]
+    assert f"the ledger {ledger} was deleted or replaced while the loop ran" in message, message
+    assert "Restart the loop" in message and "No attempt of this loop is unsettled" in message, message
+    assert posts(router) == 0 and not ledger.exists()
+
+
+def test_a_loop_whose_ledger_is_deleted_names_its_own_attempts_that_may_still_land(router, tmp_path):
+    """The same while an attempt of the loop is unsettled (its POST answered 500, tried again after --retry): the
+    `error` lists it with its tag and until when it may land, since the ledger that held it is gone."""
+    root = project(tmp_path / "desk")
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "count": 1}])
+    runner = Runner(router, root, "--loop", "--retry", "3")
+    runner.wait_for("retry")
+    (row,) = ledger_rows(cli_env(router), root)
+    delete_ledger(root, "rm .graphc/ledger.sqlite*")
+    error = runner.wait_for("error", "failed", "submitted", timeout=60)
+    assert runner.exit_code() == 2, runner.log
+    assert error["event"] == "error", runner.log
+    message = error["message"]
+    assert "was deleted or replaced while the loop ran" in message, message
+    said = f"ledger run 1 of run {KEY!r} (tag {run_tag(KEY)}, state uncertain): its request may still reach the router until"
+    assert f"{said} {row['lands_by']}" in message, message
+    assert posts(router) == 1
 
 
 # -- 5: a run stopped mid-request says that its request may still land ----------------------------------------------

@@ -396,6 +396,9 @@ class Ledger:
                 raise _ledger_error(exc, self.path) from None
             raise LedgerError(f"cannot open the ledger {self.path}: {_sqlite_message(exc)}") from None
         self._identity = opened
+        # the runs begun through this object (:meth:`begin`): the attempts of this process, among those of every
+        # graphc that shares the file (`graphc run` speaks of its own: a stop's last word, a ledger gone)
+        self.begun: set[int] = set()
 
     def _migrate(self) -> None:
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
@@ -564,6 +567,7 @@ class Ledger:
             )
             run_id = cur.lastrowid or 0
             self._event(run_id, "intent", note, now)
+        self.begun.add(run_id)
         return self.get(run_id)
 
     def _unsettled(self, run: Run, scope: Scope, now_ns: int) -> str:
