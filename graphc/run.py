@@ -577,9 +577,15 @@ class Runner:
         self._leave(self._unsettled, "the loop stopped")
 
     def _may_land(self, key: str) -> list:
-        """The attempts of ``key`` in the ledger whose request was sent and whose outcome is not known (``sent``,
-        ``uncertain``): they may still reach the router (an ``intent`` was never sent)."""
-        return [run for run in self.ledger.pending(key) if run.state in ("sent", "uncertain")]
+        """The attempts of ``key`` this process made (:attr:`Ledger.begun`) whose request was sent and whose outcome
+        is not known (``sent``, ``uncertain``): they may still reach the router (an ``intent`` was never sent).
+        Another graphc's (a hand submission, another runner, in this scope or another) is its own to speak of: a
+        stop's last word names only this run's (audit ops22 5)."""
+        return [
+            run
+            for run in self.ledger.pending(key)
+            if run.state in ("sent", "uncertain") and run.id in self.ledger.begun
+        ]
 
     def _still_landing(self, occurrence: datetime, key: str, runs: list, why: str | None) -> dict:
         """The fields of the ``uncertain`` a stop logs for ``key``, whose requests ``runs`` may still land."""
@@ -596,16 +602,16 @@ class Runner:
             fields["ledger_run"] = runs[-1].id
         return {**fields, "message": said + self._in_the_ledger(runs[-1].id) + _look_yourself(tag)}
 
-    def _in_the_ledger(self, run_id: int | None = None) -> str:
-        """What the project's ledger does for an unsettled attempt, and the command that settles it (nothing, for a
-        record in memory: a hosted bundle's)."""
+    def _in_the_ledger(self, run_id: int | None = None, command: str | None = None) -> str:
+        """What the project's ledger does for an unsettled attempt, and the command that settles it (``command``:
+        another scope's, named before; nothing, for a record in memory: a hosted bundle's)."""
         if not self._on_disk:
             return ""
         where = f"ledger run {run_id} of" if run_id is not None else "recorded in"
         return (
             f"The attempt is {where} the project's ledger ({self.ledger.path}): a `graphc submit` or `graphc run` of "
             "this occurrence in this project sends nothing while its request may land, and after that time "
-            f"{self._ledger_command()} looks for it at the router and records what became of it. "
+            f"{command or self._ledger_command()} looks for it at the router and records what became of it. "
         )
 
     def _ledger_command(self, what: str = "--reconcile") -> str:
@@ -643,13 +649,18 @@ class Runner:
                 return _Verdict("unresolved", f"the router could not be asked: {exc}")
         scope = Scope.of(client)
         try:
-            results = [self.ledger.reconcile(run.id, client) for run in self.ledger.pending(key, scope)]
+            unsettled = self.ledger.pending(key)
+            results = [self.ledger.reconcile(run.id, client) for run in unsettled if run.in_scope(scope)]
             every = self.ledger.runs(key)
         except LedgerError as exc:
             return _Verdict("unresolved", str(exc))
         runs = [run for run in every if run.in_scope(scope)]
         graphs = [run for run in runs if run.graph_id]
         if graphs:
+            theirs = [run for run in unsettled if run.id not in self.ledger.begun]
+            if theirs and len(theirs) == len(unsettled):  # the request looked for was another graphc's, not ours
+                whose = f"{self._theirs(theirs, scope)}, or another attempt of this run,"
+                return _Verdict("found", graphs[0].graph_id or "", " | ".join(graphs[0].warnings), whose)
             return _Verdict("found", graphs[0].graph_id or "", " | ".join(graphs[0].warnings))
         if any(run.pending for run in runs):
             return _Verdict("unresolved", _undecided(results))
@@ -703,11 +714,14 @@ class Runner:
         return _Verdict("found", graph_id, " | ".join(warnings), whose)
 
     @staticmethod
-    def _theirs(others: list, scope: Scope) -> str:
-        """``others`` (another scope's attempts of a run) in the words of a message: whose request, sent where."""
+    def _theirs(others: list, scope: Scope | None) -> str:
+        """``others`` (attempts of a run another graphc process made) in the words of a message: whose request, sent
+        where (in this run's ``scope``: by another process with this URL and key; else to another URL or key)."""
         each = []
         for run in others:
-            if run.endpoint and run.endpoint != scope.endpoint:
+            if scope is None or run.in_scope(scope):
+                where = "sent by another process with this router URL and API key"
+            elif run.endpoint and run.endpoint != scope.endpoint:
                 where = f"sent to {run.endpoint}"
             else:
                 where = f"sent with another API key (account {run.account})"
@@ -934,18 +948,22 @@ class Runner:
                 occurrence, key, "already", EXIT_OK, graph_id=verdict.detail, message=message, warning=verdict.warning
             )
         if verdict.kind == "unresolved":
-            return OccurrenceResult(
-                occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, verdict.detail)
-            )
+            message = self._uncertain_text(key, verdict.detail, Scope.of(client))
+            return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=message)
         return None
 
-    def _uncertain_text(self, key: str, why: str) -> str:
+    def _uncertain_text(self, key: str, why: str, scope: Scope | None = None) -> str:
         """What an `uncertain` occurrence's event says: why, the run's tag, and what happens next: with the project's
         ledger, what it does and the `graphc ledger` command that settles it; a record in memory (a hosted bundle)
-        names no ledger command: the router, by the tag, is where the graph is found."""
+        names no ledger command: the router, by the tag, is where the graph is found. When the unsettled request is
+        another graphc's (a hand `graphc submit`, another runner; ``scope``: this run's), it says so, and that this
+        run waits for it (audit ops22 5): this run sent nothing for it."""
         tag = run_tag(key)
         pending = self.ledger.pending(key)
-        lands_by = max((run.lands_by_ns or 0 for run in pending), default=0)
+        mine = [run for run in pending if run.id in self.ledger.begun]
+        if pending and not mine:
+            return self._waiting_text(key, why, pending, scope)
+        lands_by = max((run.lands_by_ns or 0 for run in mine), default=0)
         until = f" until {iso(lands_by)}" if lands_by else ""
         said = (
             f"{why.rstrip('.')}. The request of run {key!r} (tag {tag}) may have created a graph; it may still reach "
@@ -961,7 +979,31 @@ class Runner:
                 "A later `graphc run --once` of this occurrence, while within its catch-up, looks for its tag at the "
                 "router first (and sends it only if the router proves it absent). "
             )
-        return said + self._in_the_ledger(pending[-1].id if pending else None) + _look_yourself(tag)
+        return said + self._in_the_ledger(mine[-1].id if mine else None) + _look_yourself(tag)
+
+    def _waiting_text(self, key: str, why: str, theirs: list, scope: Scope | None) -> str:
+        """`uncertain` for an occurrence whose unsettled attempts (``theirs``) are all another graphc's: whose, and
+        that this run waits for them (nothing of this run is in flight)."""
+        tag = run_tag(key)
+        lands_by = max((run.lands_by_ns or 0 for run in theirs), default=0)
+        until = f" until {iso(lands_by)}" if lands_by else ""
+        said = (
+            f"{why.rstrip('.')}. The unsettled request of run {key!r} (tag {tag}) is {self._theirs(theirs, scope)}, "
+            f"not this {self._mode}'s: it may have created a graph, and it may still reach the router{until}. "
+        )
+        if self._mode == "loop":
+            said += (
+                "This loop waits for it: it sends nothing for this occurrence while that request may land, looks for "
+                "the run's tag at the router at each try, and never sends the occurrence once past its catch-up. "
+            )
+        else:
+            said += (
+                "This run sent nothing; a later `graphc run --once` of this occurrence, while within its catch-up, "
+                "looks for its tag at the router first. "
+            )
+        elsewhere = scope is not None and not theirs[-1].in_scope(scope)
+        command = "the command named above, with the URL and key it was sent with," if elsewhere else None
+        return said + self._in_the_ledger(theirs[-1].id, command) + _look_yourself(tag)
 
     def _priced_again(self, name, schedule, text, occurrence, key, client) -> Callable[[float], str]:
         """What :class:`graphc.submit.Reprice` calls when the look at the router ends ``age`` s after the quotes were
@@ -1072,7 +1114,8 @@ class Runner:
             why = str(cause) if cause is not None else "an earlier request of this run may still land"
             if cause is None and self._on_disk and isinstance(exc, PendingUncertain):
                 why = str(exc)  # another graphc's attempt in the project's ledger (in flight, or its answer lost)
-            return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=self._uncertain_text(key, why))
+            message = self._uncertain_text(key, why, Scope.of(client))
+            return OccurrenceResult(occurrence, key, "uncertain", EXIT_REMOTE, message=message)
         except GraphFailed as exc:  # created, and not trading (failed, cancelled, paused: exit 1; undocumented: 3)
             warning = exc.warning  # the ledger row's: the run has its graph (a retry finds it)
             return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=warning)

@@ -76,15 +76,16 @@ class Runner:
         )
         self.log: list[dict] = []
 
-    def wait_for(self, *names: str, timeout: float = 60) -> dict:
-        """The first event named one of ``names``, reading lines until it comes."""
+    def wait_for(self, *names: str, timeout: float = 60, after: dict | None = None) -> dict:
+        """The first event named one of ``names`` (logged after the event ``after``), reading lines until it comes."""
         deadline = time.monotonic() + timeout
-        while not [e for e in self.log if e["event"] in names]:
+        start = 0 if after is None else self.log.index(after) + 1
+        while not [e for e in self.log[start:] if e["event"] in names]:
             assert time.monotonic() < deadline, f"no {names} within {timeout}s: {self.log}"
             line = self.proc.stdout.readline()
             assert line, f"run exited {self.proc.poll()}: {self.log}\n{self.proc.stderr.read()}"
             self.log.append(json.loads(line))
-        return next(e for e in self.log if e["event"] in names)
+        return next(e for e in self.log[start:] if e["event"] in names)
 
     def exit_code(self, timeout: float = 30) -> int:
         """The code it exits with by itself; one still running after ``timeout`` is killed (-9), never left behind."""
@@ -311,6 +312,63 @@ def test_a_loop_whose_ledger_is_deleted_names_its_own_attempts_that_may_still_la
     assert posts(router) == 1
 
 
+# -- ops22 5: another graphc's request is its own, not the runner's ---------------------------------------------------
+
+
+def test_a_loop_says_the_request_in_flight_is_another_graphcs_and_its_stop_does_not_claim_it(router, tmp_path):
+    """Audit ops22 5: a hand `graphc submit` of the occurrence is in flight (the same router URL and key) while the
+    loop tries it. Each try's `uncertain` says that request is another graphc's (its ledger run, sent by another
+    process) and that the loop waits for it; a stop meanwhile has no last word about it: it is not the loop's."""
+    root = project(tmp_path / "desk")
+    hold_the_next_post(router, 8)
+    hand = subprocess.Popen(
+        [sys.executable, "-m", "graphc", "submit", "dca.yaml", "--quotes", "q.yaml", "--now", NOW, "--settle", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(router),
+        cwd=root,
+    )
+    try:
+        wait_for(lambda: posts(router) == 1)
+        runner = Runner(router, root, "--loop", "--retry", "1")
+        runner.wait_for("retry")
+        assert runner.stop(signal.SIGTERM) == 0
+    finally:
+        out, err = hand.communicate(timeout=60)
+    assert hand.returncode == 0, out + err
+    tries = [e for e in runner.log if e["event"] == "uncertain"]
+    assert tries and runner.log[-1]["event"] == "stopped", runner.log
+    theirs = "is another graphc's request of this run (ledger run 1, sent by another process with this router URL"
+    for attempt in tries:
+        assert theirs in attempt["message"] and "not this loop's" in attempt["message"], attempt
+        assert "This loop waits for it" in attempt["message"], attempt
+    assert posts(router) == 1
+
+
+def test_a_loop_that_found_another_scopes_graph_ends_without_a_word_about_that_request(router, tmp_path):
+    """Audit ops22 5, the `xs` case: a hand submission to `localhost` whose answer was a 500 after the router created
+    the graph (its row `uncertain`); the loop on `127.0.0.1` finds the graph (`already`), and its stop no longer
+    says that a request of the occurrence (the hand submission's ledger run) may still land."""
+    root = project(tmp_path / "desk", DAILY.replace("catch_up: 3s", "catch_up: 10m"))
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "http_500", "apply": True, "count": 1}])
+    localhost = router.base_url.replace("127.0.0.1", "localhost")
+    hand = run_graphc(
+        ["submit", "dca.yaml", "--quotes", "q.yaml", "--now", "2026-01-05T14:00:01Z", "--settle", "0"],
+        cli_env(router, SEQUENCE_API_URL=localhost),
+        root,
+    )
+    assert hand.returncode == 3 and "recorded as uncertain" in hand.stderr, hand.stderr
+    runner = Runner(router, root, "--loop", "--retry", "1", now="2026-01-05T14:00:02Z")
+    already = runner.wait_for("already", "uncertain", "missed")
+    runner.wait_for("sleep", after=already)  # done with it: it sleeps until the next occurrence
+    assert runner.stop(signal.SIGTERM) == 0
+    (graph,) = submitted_graphs(router)
+    assert already["event"] == "already" and already["graph_id"] == graph["graph_id"], runner.log
+    assert runner.log[-1]["event"] == "stopped", runner.log
+    assert posts(router) == 1
+
+
 # -- 5: a run stopped mid-request says that its request may still land ----------------------------------------------
 
 
@@ -416,16 +474,20 @@ def test_a_loop_looks_at_the_router_for_another_scopes_attempt_and_never_says_mi
     localhost = submit_elsewhere(router, root)
     runner = Runner(router, root, "--loop", "--retry", "1", now="2026-01-05T14:00:01Z")
     outcome = runner.wait_for("already", "missed", timeout=60)
+    runner.wait_for("sleep", after=outcome)  # done with it: it sleeps until the next occurrence
     runner.stop(signal.SIGTERM)
     graph_id = the_one_graph(router)
     assert outcome["event"] == "already" and outcome["graph_id"] == graph_id, runner.log
     assert f"found at the router by its run tag {run_tag(KEY)}" in outcome["message"], outcome
     assert f"another graphc's request of this run (ledger run 1, sent to {localhost})" in outcome["message"], outcome
-    # within the catch-up each try looked, and named the other scope's attempt and the command that settles it
+    # within the catch-up each try looked, and named the other scope's attempt and the command that settles it, as
+    # another graphc's that this loop waits for (ops22 5); the stop after `already` names no request of it
     tries = [e for e in runner.log if e["event"] == "uncertain"]
-    assert tries, runner.log
+    assert tries and runner.log[-1]["event"] == "stopped", runner.log
+    theirs = f"is another graphc's request of this run (ledger run 1, sent to {localhost}), not this loop's"
     for attempt in tries:
         assert f"`SEQUENCE_API_URL={localhost} graphc ledger --reconcile`" in attempt["message"], attempt
+        assert theirs in attempt["message"] and "This loop waits for it" in attempt["message"], attempt
     assert not [e for e in runner.log if e["event"] == "missed"], runner.log
     assert posts(router) == 1
     rows = ledger_rows(cli_env(router), root)
