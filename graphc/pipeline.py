@@ -219,6 +219,10 @@ def gc_paused() -> Iterator[None]:
     with the collector on, time grows faster than the graph (100k legs: 4x
     slower). Nothing the pipeline builds is a reference cycle, so nothing is
     left for the collector when it runs again afterwards.
+
+    The switch is the process's: with calls in several threads (docs/api.md, "Threads"), the call that paused
+    it turns it back on when it ends, while others may still run. That costs them time, never a result, and a
+    call that found it paused leaves it so, so the collector is on again once the calls have ended.
     """
     enabled = gc.isenabled()
     gc.disable()

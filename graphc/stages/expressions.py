@@ -44,6 +44,7 @@ from __future__ import annotations
 import decimal
 import operator
 import re
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -357,14 +358,14 @@ def _work(value) -> int:
     return 0
 
 
-class _Running:
-    """The evaluation running now, for the sandbox's hooks (rendering is single-threaded)."""
-
-    budget: Budget | None = None
+# The budget of the evaluation running now, for the sandbox's hooks: one per thread (and per asyncio task), so
+# evaluations in threads never charge or end each other's (audit api22 F3); an evaluation inside one restores
+# the outer's when it ends (:func:`evaluate`).
+_RUNNING: ContextVar[Budget | None] = ContextVar("graphc_template_budget", default=None)
 
 
 def _current() -> Budget:
-    budget = _Running.budget
+    budget = _RUNNING.get()
     if budget is None:  # a hook called outside evaluate(): give it a fresh, full budget
         return Budget({})
     return budget
@@ -1581,7 +1582,7 @@ def evaluate(
         )
     steps = None if file_budget is None else min(MAX_OPERATIONS, MAX_FILE_OPERATIONS - file_budget.operations)
     budget = Budget(names, context, compiled.consts, steps)
-    outer, _Running.budget = _Running.budget, budget
+    running = _RUNNING.set(budget)
     decimals = decimal.getcontext()  # whether a step of this evaluation rounds: its own flag, the caller's kept
     rounded_before, decimals.flags[decimal.Inexact] = decimals.flags[decimal.Inexact], False
     try:
@@ -1620,7 +1621,7 @@ def evaluate(
     except Exception as exc:
         raise ExpressionError(_plain_words(_short(str(exc))) or "the expression cannot be evaluated") from None
     finally:
-        _Running.budget = outer
+        _RUNNING.reset(running)
         if rounded_before:
             decimals.flags[decimal.Inexact] = True
         if file_budget is not None:
