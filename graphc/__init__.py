@@ -23,6 +23,7 @@ from decimal import Decimal
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from graphc.boundary import entry_point
 from graphc.version import __version__
 
 if TYPE_CHECKING:  # annotations only: `graphc --version` and `graphc lint` import this module
@@ -40,6 +41,7 @@ QuotesArg: TypeAlias = (
 __all__ = ["__version__", "compile_file", "compile_text", "lint_file", "lint_text", "load_quotes"]
 
 
+@entry_point
 def compile_text(
     text: str,
     path: str = "<string>",
@@ -64,6 +66,7 @@ def compile_text(
     return pipeline.compile_text(text, path, options)
 
 
+@entry_point
 def compile_file(
     path: str | PathLike[str],
     *,
@@ -94,6 +97,7 @@ def compile_file(
     return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 
+@entry_point
 def lint_text(
     text: str,
     path: str = "<string>",
@@ -137,6 +141,7 @@ def _lint(
     return outcome.result
 
 
+@entry_point
 def lint_file(
     path: str | PathLike[str],
     *,
@@ -170,6 +175,7 @@ def _project_config(path: str | PathLike[str]) -> tuple[Config, list[Diagnostic]
     return load_config(path)
 
 
+@entry_point
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
     """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col), a file that is not UTF-8
     among them. Unreadable: ``OSError``."""

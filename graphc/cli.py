@@ -22,12 +22,14 @@ import importlib
 import importlib.util
 import os
 import sys
+from decimal import localcontext
 from typing import NoReturn
 
 import click
 from click.exceptions import ClickException, Exit, NoSuchCommand
 
 from graphc.limits import problems
+from graphc.numbers import DECIMALS
 from graphc.version import __version__
 
 # name -> "module:attribute"; the order is the order of ``graphc --help``.
@@ -136,7 +138,8 @@ class LazyGroup(click.Group):
         if wrong:  # a limit set in the environment that graphc cannot use: refuse rather than guess
             raise click.UsageError("; ".join(wrong) + " (docs/robustness.md lists the limits)")
         try:
-            return super().invoke(ctx)
+            with localcontext(DECIMALS):  # the public API's context too (graphc.boundary): one result for both
+                return super().invoke(ctx)
         except (ClickException, Exit, SystemExit):
             raise
         except KeyboardInterrupt:

@@ -21,7 +21,7 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from graphc.numbers import times
+from graphc.numbers import times, unscaled
 from graphc.stages.wiregraph import number
 from graphc.venues import MarketFacts, MarketResolver, market_quote, prediction_venue, refused_price, router_type
 from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PREDICTION_VENUES, PRICE_SCALE, QTY_SCALE
@@ -136,14 +136,14 @@ def wire_qty(quantity) -> Decimal | None:
     """The fixed quantity of a wire node in base units, or None (derived, malformed)."""
     fixed = quantity.get("fixed") if isinstance(quantity, dict) else None
     raw = _int(fixed.get("qty_1e8")) if isinstance(fixed, dict) else None
-    return None if raw is None else Decimal(raw) / QTY_SCALE
+    return None if raw is None else unscaled(raw, QTY_SCALE)
 
 
 def wire_limit(order_type) -> Decimal | None:
     """The limit price of a wire order type, or None (market, malformed)."""
     limit = order_type.get("limit") if isinstance(order_type, dict) else None
     raw = _int(limit.get("price_1e9")) if isinstance(limit, dict) else None
-    return None if raw is None else Decimal(raw) / PRICE_SCALE
+    return None if raw is None else unscaled(raw, PRICE_SCALE)
 
 
 def edge_targets(edges) -> set:
@@ -400,7 +400,7 @@ def wire_node_facts(
         ):
             limit = prices.get(raw)
             if limit is None:
-                limit = prices[raw] = Decimal(raw) / PRICE_SCALE  # wire_limit(order_type), inline
+                limit = prices[raw] = unscaled(raw, PRICE_SCALE)  # wire_limit(order_type), inline
         else:
             limit = wire_limit(order_type)
         reference = limit
@@ -418,7 +418,7 @@ def wire_node_facts(
         ):
             qty = sizes.get(raw)
             if qty is None:
-                qty = sizes[raw] = Decimal(raw) / QTY_SCALE  # wire_qty(quantity), inline
+                qty = sizes[raw] = unscaled(raw, QTY_SCALE)  # wire_qty(quantity), inline
         else:
             qty = wire_qty(quantity)
         execution = get("execution")
@@ -609,7 +609,7 @@ def usual_node_facts(
                 values += 2  # order_type's limit, and its price
                 limit = prices.get(raw)
                 if limit is None:
-                    limit = prices[raw] = Decimal(raw) / PRICE_SCALE
+                    limit = prices[raw] = unscaled(raw, PRICE_SCALE)
             elif type(order_type) is not str:
                 return None
             reference = limit
@@ -630,7 +630,7 @@ def usual_node_facts(
                 values += 2  # quantity's fixed, and its qty_1e8
                 qty = sizes.get(raw)
                 if qty is None:
-                    qty = sizes[raw] = Decimal(raw) / QTY_SCALE
+                    qty = sizes[raw] = unscaled(raw, QTY_SCALE)
             elif type(quantity) is not str:
                 return None
             tif, urgency, slippage_bps, horizon_ms, paced = None, None, None, None, None

@@ -7,9 +7,25 @@ one is refused rather than shown rounded).
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, Inexact, InvalidOperation
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 from math import gcd
 
+# The context graphc computes in wherever an operation names none: Python's default (28 digits, half-even, the
+# signals that mean a mistake trapped), written out so that nothing but graphc decides it. The command line runs
+# in it, and so does every function of the public API (graphc.boundary.entry_point), whatever the caller's thread
+# has set: a caller's precision or trapped Inexact changes no result, and its flags stay as they were (api22 F4).
+DECIMALS = Context(
+    prec=28, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 _WIDE = Context(prec=1000, traps=[InvalidOperation, Inexact])
 _MAX_PLAIN_CHARS = 40  # a number shown in a message longer than this is written with an exponent
 _ROUND = Context(prec=1000, traps=[InvalidOperation])  # half-even, as format() rounds
@@ -160,6 +176,18 @@ def quotient(a: Decimal, b: Decimal) -> Decimal | None:
 def minus(a: Decimal, b: Decimal) -> Decimal:
     """``a - b`` exactly (how far a notional is above its limit)."""
     return _WIDE.subtract(a, b)
+
+
+def unscaled(raw: int, scale: Decimal) -> Decimal:
+    """A wire integer as the number it stands for (``price_1e9`` ÷ 1e9, ``qty_1e8`` ÷ 1e8), in :data:`DECIMALS`
+    whatever context the caller runs: exact for every wire integer (an int64 has 19 digits)."""
+    return DECIMALS.divide(Decimal(raw), scale)
+
+
+def off_by(value: Decimal, reference: Decimal) -> Decimal:
+    """``(value - reference) ÷ reference`` in :data:`DECIMALS` whatever context the caller runs: how far a price
+    is from the mid, as a fraction of the mid (-0.1 is 10% below it)."""
+    return DECIMALS.divide(DECIMALS.subtract(value, reference), reference)
 
 
 def is_multiple(value: Decimal, step: Decimal) -> bool:

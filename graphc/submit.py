@@ -78,6 +78,7 @@ from graphc.api.runtag import (
     tag_wire,
     untagged_node_id,
 )
+from graphc.boundary import entry_point
 from graphc.config import STRICT_SAID, load_config, project_config, turned_off_text
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
@@ -252,6 +253,7 @@ def _days(seconds: float) -> str:
 # -- 1. prepare ---------------------------------------------------------------------------
 
 
+@entry_point
 def prepare(
     source,
     *,
@@ -518,6 +520,7 @@ def wire_mode(wire, name: str, *, allow_live: bool, opt_in: str = "pass --live")
 # -- 2. submit -----------------------------------------------------------------------------
 
 
+@entry_point
 def submit_prepared(
     prepared: Prepared,
     *,
@@ -569,6 +572,7 @@ def submit_prepared(
     )
 
 
+@entry_point
 def submit_wire(
     wire_text: str,
     name: str,

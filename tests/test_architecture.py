@@ -52,6 +52,7 @@ LAYER_OF = {
     "graphc.quotes": "Compile",
     "graphc.venues": "Market",
     "graphc.diagnostics": "Core",
+    "graphc.boundary": "Core",
     "graphc.resources": "Core",
     "graphc.files": "Core",
     "graphc.limits": "Core",

@@ -42,7 +42,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
-from graphc.numbers import above, is_multiple, plain, shown, times
+from graphc.numbers import above, is_multiple, off_by, plain, shown, times
 from graphc.rules.base import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
@@ -936,7 +936,7 @@ def check_far_from_mid(ctx):
                     hint="check the price for a typo or wrong unit (55 vs 0.55), or the quote snapshot",
                 )
             continue
-        off = (price - mid) / mid
+        off = off_by(price, mid)
         if abs(off) > FAR_FROM_MID:
             yield Finding(
                 node.at("order_type"),

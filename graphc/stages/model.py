@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from graphc.diagnostics import DiagnosticError, Skip
 from graphc.facts import GraphFacts, NodeFacts, compiled_graph_facts, wire_limit
-from graphc.numbers import shown
+from graphc.numbers import shown, unscaled
 from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts
@@ -799,7 +799,7 @@ _QUANTITIES: dict[int, Decimal] = {}
 
 def _unscaled(raw: int, memo: dict[int, Decimal], scale: Decimal) -> Decimal:
     """``raw / scale``, remembered in ``memo``."""
-    value = memo[raw] = Decimal(raw) / scale
+    value = memo[raw] = unscaled(raw, scale)
     if len(memo) > 8192:
         del memo[raw]
     return value

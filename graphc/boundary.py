@@ -1,0 +1,33 @@
+"""Where a caller's program ends and graphc begins: what each public function (docs/api.md) does first.
+
+A function of the public API is called from someone else's program, in its
+thread's state. :func:`entry_point` runs it under graphc's own decimal context
+(:data:`graphc.numbers.DECIMALS`, the one the command line computes in), so a
+caller that traps ``Inexact`` or works at a lower precision gets the same
+results as ``graphc`` on the command line, no ``decimal`` exception graphc
+did not mean, and its context back as it was, with no flag set by graphc.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from decimal import localcontext
+from typing import ParamSpec, TypeVar
+
+from graphc.numbers import DECIMALS
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def entry_point(function: Callable[P, R]) -> Callable[P, R]:
+    """``function``, run under graphc's decimal context (a fresh copy each call, no flag set)."""
+
+    @functools.wraps(function)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext(DECIMALS) as context:
+            context.clear_flags()  # (DECIMALS' own flags: graphc.numbers computes in it explicitly)
+            return function(*args, **kwargs)
+
+    return call
