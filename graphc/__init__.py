@@ -19,7 +19,6 @@ Everything else is internal and may change. The module stays import-light, so
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -58,12 +57,18 @@ def compile_text(
     last, mid, tick, lot}}`` whose values are ``Decimal``, ``int`` or ``str``
     (a float is refused: it is not exact). ``params`` are ``--set`` values as
     text. Returns a :class:`graphc.pipeline.CompileResult`: ``.ok``, ``.wire``,
-    ``.wire_json()`` and ``.diagnostics``; bad input never raises.
+    ``.wire_json()`` and ``.diagnostics``; bad input never raises. A snapshot file with errors is a result
+    with its diagnostics and no graph, as ``graphc compile --quotes FILE`` stops.
     """
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.diagnostics import has_errors  # deferred: `import graphc` stays light
 
-    options = _options(quotes, params, params_file, now, project_root, require_quotes=True)
-    return pipeline.compile_text(text, path, options)
+    given, problems = _snapshot(quotes)
+    if has_errors(problems):
+        return pipeline.CompileResult(path, text, diagnostics=problems)
+    options = _options(given, params, params_file, now, project_root, require_quotes=True)
+    result = pipeline.compile_text(text, path, options)
+    return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 
 @entry_point
@@ -77,9 +82,9 @@ def compile_file(
 ) -> CompileResult:
     """Compile a playbook file as ``graphc compile`` does: with the market settings of its project's
     ``graphc.toml`` (or ``[tool.graphc]``), found by walking up from the file, and ``use:`` templates confined
-    to that project. A config with errors is a result with its diagnostics and no graph (as the CLI, which
-    stops). Unreadable: ``OSError``; a file that is not UTF-8 is a result with one GC112 at the first bad
-    byte, as ``graphc compile`` says it."""
+    to that project. A config or a snapshot file with errors is a result with its diagnostics and no graph (as
+    the CLI, which stops). Unreadable: ``OSError``; a file that is not UTF-8 is a result with one GC112 at the
+    first bad byte, as ``graphc compile`` says it."""
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
     from graphc.diagnostics import has_errors  # deferred: `import graphc` stays light
     from graphc.files import unreadable  # deferred: `import graphc` stays light
@@ -87,7 +92,11 @@ def compile_file(
     config, problems = _project_config(path)
     if has_errors(problems):
         return pipeline.CompileResult(str(path), None, diagnostics=problems)
-    options = _options(quotes, params, params_file, now, None, require_quotes=True)
+    given, quote_problems = _snapshot(quotes)  # read after the config, as `graphc compile` reads them
+    problems += quote_problems
+    if has_errors(quote_problems):
+        return pipeline.CompileResult(str(path), None, diagnostics=problems)
+    options = _options(given, params, params_file, now, None, require_quotes=True)
     options.market_config = config.market_config  # compile and lint read the same market facts (spec §3.3)
     try:
         result = pipeline.compile_file(path, options)
@@ -113,15 +122,18 @@ def lint_text(
     and ``.skipped``). No config file is read (``path`` only names the text):
     pass what you need explicitly, or use :func:`lint_file`. With ``quotes``, a
     symbol missing from them is GC109; without, the checks that need a price are
-    skipped (listed in ``.skipped``).
+    skipped (listed in ``.skipped``). A snapshot file's problems come first in ``.diagnostics``, located in
+    it, and the lint uses what could be read of it, as ``graphc lint --quotes FILE`` does.
     """
-    return _lint(text, path, quotes, params, params_file, now, None)
+    given, problems = _snapshot(quotes)
+    result = _lint(text, path, given, params, params_file, now, None)
+    return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 
 def _lint(
     text: str,
     path: str,
-    quotes: QuotesArg,
+    quotes: Mapping[str, Any] | None,
     params: Mapping[str, str] | None,
     params_file: str | PathLike[str] | None,
     now: datetime | None,
@@ -153,8 +165,9 @@ def lint_file(
     """Lint one file as ``graphc lint`` does: with its project's ``graphc.toml`` (or ``[tool.graphc]``), found
     by walking up from the file (market settings and rule levels; :func:`lint_text` reads none). The config's
     own problems come first in ``.diagnostics``, located in the config file, and the lint uses what could be
-    read of it, as the CLI does. Unreadable: ``OSError``; a file that is not UTF-8 is a result with one GC112
-    at the first bad byte, as ``graphc lint`` reports it (playbook-spec.md §8)."""
+    read of it, as the CLI does; a snapshot file's problems follow them. Unreadable: ``OSError``; a file that is
+    not UTF-8 is a result with one GC112 at the first bad byte, as ``graphc lint`` reports it
+    (playbook-spec.md §8)."""
     from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
     try:
@@ -164,7 +177,9 @@ def lint_file(
 
         return unreadable_result(str(path), exc)
     config, problems = _project_config(path)
-    result = _lint(text, str(path), quotes, params, params_file, now, config)
+    given, quote_problems = _snapshot(quotes)  # the snapshot's problems, then the file's, as `graphc lint` shows
+    problems += quote_problems
+    result = _lint(text, str(path), given, params, params_file, now, config)
     return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 
@@ -179,20 +194,34 @@ def _project_config(path: str | PathLike[str]) -> tuple[Config, list[Diagnostic]
 def load_quotes(path: str | PathLike[str]) -> dict[str, Quote]:
     """Read a quotes snapshot file; ``ValueError`` lists its problems (with line:col), a file that is not UTF-8
     among them. Unreadable: ``OSError``."""
-    from graphc.files import unreadable  # deferred: `import graphc` stays light
-    from graphc.quotes import load_quotes as _load_quotes  # deferred: `import graphc` stays light (graphc --version)
-
-    try:
-        quotes, diagnostics = _load_quotes(path)
-    except UnicodeDecodeError as exc:
-        raise ValueError(unreadable(str(path), exc)[0].headline()) from None
+    quotes, diagnostics = _read_snapshot(path)
     if diagnostics:
         raise ValueError("; ".join(d.headline() for d in diagnostics))
     return quotes
 
 
+def _snapshot(quotes: QuotesArg) -> tuple[Mapping[str, Any] | None, list[Diagnostic]]:
+    """``quotes`` read when it names a snapshot file (:func:`_read_snapshot`), else as given, with no problems."""
+    if isinstance(quotes, (str, PathLike)):
+        return _read_snapshot(quotes)
+    return quotes, []
+
+
+def _read_snapshot(path: str | PathLike[str]) -> tuple[dict[str, Quote], list[Diagnostic]]:
+    """A snapshot file read as ``--quotes FILE`` reads it: ``{symbol: Quote}`` and the file's problems, located in
+    it (a quote with a problem is left out, or keeps only the fields that could be read). A file that cannot be
+    read raises (``OSError``; not UTF-8: ``ValueError``, as the command line refuses to go on)."""
+    from graphc.files import unreadable  # deferred: `import graphc` stays light
+    from graphc.quotes import load_quotes as _load_quotes  # deferred: `import graphc` stays light (graphc --version)
+
+    try:
+        return _load_quotes(path)
+    except UnicodeDecodeError as exc:
+        raise ValueError(unreadable(str(path), exc)[0].headline()) from None
+
+
 def _options(
-    quotes: QuotesArg,
+    quotes: Mapping[str, Any] | None,
     params: Mapping[str, str] | None,
     params_file: str | PathLike[str] | None,
     now: datetime | None,
@@ -216,50 +245,9 @@ def _options(
     )
 
 
-def _quotes(quotes: QuotesArg) -> dict[str, Quote]:
-    """A path (loaded) or a mapping of symbol -> Quote / field mapping (converted exactly)."""
-    from graphc.quotes import QUOTE_FIELDS, Quote, crossed  # deferred: `import graphc` stays light (graphc --version)
+def _quotes(quotes: Mapping[str, Any] | None) -> dict[str, Quote]:
+    """A mapping of symbol -> Quote / field mapping (converted exactly; a snapshot file is read by
+    :func:`_snapshot` before)."""
+    from graphc.quotes import quote_mapping  # deferred: `import graphc` stays light (graphc --version)
 
-    if quotes is None:
-        return {}
-    if isinstance(quotes, (str, PathLike)):
-        return load_quotes(quotes)
-    if not isinstance(quotes, Mapping):
-        raise TypeError(f"quotes must be a path or a mapping of symbol -> quote, not {type(quotes).__name__}")
-    out: dict[str, Quote] = {}
-    for symbol, entry in quotes.items():
-        if isinstance(entry, Quote):
-            out[str(symbol)] = entry
-            continue
-        if not isinstance(entry, Mapping):
-            raise TypeError(f"quote for {symbol!r} must be a Quote or a mapping of {', '.join(QUOTE_FIELDS)}")
-        unknown = set(entry) - set(QUOTE_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
-        values: dict[str, Any] = {key: _exact(symbol, key, value) for key, value in entry.items()}  # Quote's fields
-        why = crossed(values.get("bid"), values.get("ask"))
-        if why is not None:
-            raise ValueError(f"quote {symbol}: {why}")
-        out[str(symbol)] = Quote(**values)  # as a snapshot file: a mid the caller wrote is the mid, sides or not
-    return out
-
-
-def _exact(symbol: object, key: str, value: object) -> Decimal | None:
-    """``value`` as a snapshot file's value is read (:func:`graphc.quotes.quote_value`: a price of 0 is an
-    empty side), given exactly: a float is refused, and text must be a plain number."""
-    from graphc.numbers import shown  # deferred: `import graphc` stays light (graphc --version)
-    from graphc.quotes import quote_value  # deferred: `import graphc` stays light (graphc --version)
-    from graphc.units import UnitError  # deferred: `import graphc` stays light (graphc --version)
-
-    if value is None:
-        return None
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"quote {symbol}.{key}: pass a Decimal, int or str, not {type(value).__name__} (not exact)")
-    try:
-        number = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
-    except (ArithmeticError, TypeError, ValueError):
-        raise ValueError(f"quote {symbol}.{key}: {shown(value)} is not a number") from None
-    try:
-        return quote_value(key, number, shown=value if isinstance(value, str) else shown(value))
-    except UnitError as exc:
-        raise ValueError(f"quote {symbol}.{key}: {exc.message}") from None
+    return {} if quotes is None else quote_mapping(quotes)

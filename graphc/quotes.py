@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
 from graphc.limits import limit
-from graphc.numbers import half, plain, plus
+from graphc.numbers import half, plain, plus, shown
 from graphc.units import UnitError, parse_price
 from graphc.venues import is_prediction, prediction_venue
 from graphc.venues.profiles import QUOTE_PRICES, prediction_price_refusal
@@ -209,6 +210,49 @@ def book_quote(values: dict, *, one_sided: bool) -> Quote:
     if one_sided:
         values = {**values, "mid": None}
     return Quote(**values)
+
+
+def quote_mapping(quotes: Mapping) -> dict[str, Quote]:
+    """Quotes given to the library as a mapping (docs/api.md: the compile and lint functions, and
+    :func:`graphc.submit.prepare`): ``{symbol: Quote | {bid, ask, last, mid, tick, lot}}``, each field a
+    ``Decimal``, ``int`` or ``str`` read as a snapshot file's value is (:func:`quote_value`). A wrong argument
+    raises: a float (not exact) or anything but a mapping, ``TypeError``; an unknown field, a value that is not a
+    price, a crossed book, ``ValueError`` naming the symbol and the field."""
+    if not isinstance(quotes, Mapping):
+        raise TypeError(f"quotes must be a path or a mapping of symbol -> quote, not {type(quotes).__name__}")
+    out: dict[str, Quote] = {}
+    for symbol, entry in quotes.items():
+        if isinstance(entry, Quote):
+            out[str(symbol)] = entry
+            continue
+        if not isinstance(entry, Mapping):
+            raise TypeError(f"quote for {symbol!r} must be a Quote or a mapping of {', '.join(QUOTE_FIELDS)}")
+        unknown = set(entry) - set(QUOTE_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
+        values: dict[str, Any] = {key: _given(symbol, key, value) for key, value in entry.items()}  # Quote's fields
+        why = crossed(values.get("bid"), values.get("ask"))
+        if why is not None:
+            raise ValueError(f"quote {symbol}: {why}")
+        out[str(symbol)] = Quote(**values)  # as a snapshot file: a mid the caller wrote is the mid, sides or not
+    return out
+
+
+def _given(symbol: object, key: str, value: object) -> Decimal | None:
+    """``value`` as a snapshot file's value is read (:func:`quote_value`: a price of 0 is an empty side), given
+    exactly: a float is refused, and text must be a plain number."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, float)):
+        raise TypeError(f"quote {symbol}.{key}: pass a Decimal, int or str, not {type(value).__name__} (not exact)")
+    try:
+        number = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
+    except (ArithmeticError, TypeError, ValueError):
+        raise ValueError(f"quote {symbol}.{key}: {shown(value)} is not a number") from None
+    try:
+        return quote_value(key, number, shown=value if isinstance(value, str) else shown(value))
+    except UnitError as exc:
+        raise ValueError(f"quote {symbol}.{key}: {exc.message}") from None
 
 
 def load_quotes(path) -> tuple[dict, list]:

@@ -33,7 +33,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -86,7 +86,7 @@ from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, 
 from graphc.numbers import plain
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
-from graphc.quotes import load_quotes
+from graphc.quotes import LiveQuotes, load_quotes, quote_mapping
 from graphc.schedule import Due, Schedule, read_scheduled, utc_text
 from graphc.schedule import run_key as occurrence_run_key
 from graphc.stages.emit import to_json
@@ -263,13 +263,14 @@ def prepare(
     now: datetime | None = None,
     max_age_s: float = MAX_QUOTE_AGE_S,
     text: str | None = None,
-    quotes: dict | None = None,
+    quotes: Mapping | None = None,
     run_key: str | None = None,
 ) -> Prepared:
     """Read, compile and lint ``source`` into a :class:`Prepared` graph.
 
-    ``quotes`` (``{symbol: Quote}``, e.g. read from the router: ``--quotes live``)
-    is used instead of a snapshot file at ``quotes_path``.
+    ``quotes`` is used instead of a snapshot file at ``quotes_path``: ``{symbol: Quote}`` (e.g. read from the
+    router: ``--quotes live``), or the mapping the compile and lint functions take (``{symbol: {bid, ask, ...}}``,
+    :func:`graphc.quotes.quote_mapping`; a bad value raises ``ValueError``, a float ``TypeError``).
 
     The run key is ``run_key`` when given. Otherwise a playbook with a ``schedule:`` is its occurrence due at
     ``now`` (else the clock), decided as ``graphc run`` decides it (:attr:`graphc.schedule.Due.occurrence`):
@@ -353,6 +354,8 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
 
 
 def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, now, run_key) -> Prepared:
+    if given_quotes is not None and not isinstance(given_quotes, LiveQuotes):  # (read from the router: as they are)
+        given_quotes = quote_mapping(given_quotes)  # the mapping the compile and lint functions take (docs/api.md)
     quotes: dict = {} if given_quotes is None else given_quotes
     quote_diagnostics: list = []
     if quotes_path is not None and given_quotes is None:

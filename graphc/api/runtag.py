@@ -60,7 +60,13 @@ def canonical_wire_text(text: str) -> str:
     order the text had them in. Numbers keep their form (``0.5`` stays a fraction, ``-5.0`` keeps its ``.0``)
     and never pass through float.
     """
-    return to_json(in_wire_order(json.loads(text, parse_float=JsonFloat)))
+    return to_json(in_wire_order(json.loads(text, parse_float=JsonFloat, parse_constant=_not_a_number)))
+
+
+def _not_a_number(name: str):
+    """NaN and the infinities, which Python's json reads and no JSON has: ``ValueError``, as any text that is not
+    JSON (``graphc submit`` reports the file GC100, the library refuses it: :func:`graphc.submit.submit_wire`)."""
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def content_run_key(name: str, wire_text: str) -> str:
