@@ -6,6 +6,10 @@ thread's state. :func:`entry_point` runs it under graphc's own decimal context
 caller that traps ``Inexact`` or works at a lower precision gets the same
 results as ``graphc`` on the command line, no ``decimal`` exception graphc
 did not mean, and its context back as it was, with no flag set by graphc.
+
+Before that, it refuses (``ValueError``) to run with a ``GRAPHC_MAX_*``
+variable it cannot use (:func:`graphc.limits.refusal`), as every command exits
+2 for one: a limit set by mistake is never silently the default.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from decimal import localcontext
 from typing import ParamSpec, TypeVar
 
+from graphc.limits import refusal
 from graphc.numbers import DECIMALS
 
 P = ParamSpec("P")
@@ -22,10 +27,14 @@ R = TypeVar("R")
 
 
 def entry_point(function: Callable[P, R]) -> Callable[P, R]:
-    """``function``, run under graphc's decimal context (a fresh copy each call, no flag set)."""
+    """``function``, run under graphc's decimal context (a fresh copy each call, no flag set), once the environment's
+    limits are ones graphc can use (else ``ValueError``)."""
 
     @functools.wraps(function)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        wrong = refusal()
+        if wrong is not None:
+            raise ValueError(wrong)
         with localcontext(DECIMALS) as context:
             context.clear_flags()  # (DECIMALS' own flags: graphc.numbers computes in it explicitly)
             return function(*args, **kwargs)

@@ -28,7 +28,7 @@ from typing import NoReturn
 import click
 from click.exceptions import ClickException, Exit, NoSuchCommand
 
-from graphc.limits import problems
+from graphc.limits import refusal
 from graphc.numbers import DECIMALS
 from graphc.version import __version__
 
@@ -134,9 +134,9 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
         fall_back_to_ascii(sys.stdout, sys.stderr)
-        wrong = problems()
-        if wrong:  # a limit set in the environment that graphc cannot use: refuse rather than guess
-            raise click.UsageError("; ".join(wrong) + " (docs/robustness.md lists the limits)")
+        wrong = refusal()
+        if wrong is not None:  # a limit set in the environment that graphc cannot use: refuse rather than guess
+            raise click.UsageError(wrong)
         try:
             with localcontext(DECIMALS):  # the public API's context too (graphc.boundary): one result for both
                 return super().invoke(ctx)

@@ -5,8 +5,10 @@ default, or the environment variable ``GRAPHC_<NAME>`` (a whole number above
 0), read once when the module that uses it is imported. The environment
 belongs to the operator (the CI job, the shell); the files being checked can
 never raise a limit, which is why this is not a ``graphc.toml`` setting. The
-command line checks every ``GRAPHC_MAX_*`` variable first (:func:`problems`)
-and refuses to run with a malformed or unknown one (exit 2).
+command line checks every ``GRAPHC_MAX_*`` variable first (:func:`refusal`)
+and refuses to run with a malformed or unknown one (exit 2); each function of
+the public API raises ``ValueError`` with the same words
+(:func:`graphc.boundary.entry_point`).
 """
 
 from __future__ import annotations
@@ -79,6 +81,13 @@ def problems() -> list[str]:
         elif _value(text) is None:
             found.append(f"{variable}={text!r}: a limit is a whole number above 0")
     return found
+
+
+def refusal() -> str | None:
+    """Why graphc must not run with the ``GRAPHC_MAX_*`` variables of the environment (:func:`problems`), or None:
+    a limit graphc cannot use is refused rather than guessed."""
+    wrong = problems()
+    return "; ".join(wrong) + " (docs/robustness.md lists the limits)" if wrong else None
 
 
 def _value(text: str | None) -> int | None:

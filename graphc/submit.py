@@ -143,10 +143,17 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a prepared graph must not be submitted."""
+    """One reason a prepared graph must not be submitted: ``message`` in a program's words, and ``shown`` in the
+    command line's (``plan`` and ``submit`` print a file's diagnostics above it: ``(see above)``)."""
 
     message: str
     exit_code: int = EXIT_USAGE
+    printed: str | None = None  # the command line's words, where they are not the message
+
+    @property
+    def shown(self) -> str:
+        """What ``graphc plan`` and ``graphc submit`` say of it."""
+        return self.printed if self.printed is not None else self.message
 
 
 @dataclass
@@ -391,7 +398,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     if quote_diagnostics:
         prepared.extra_results.append(located_result(quote_diagnostics))
         if has_errors(quote_diagnostics):
-            prepared.problems.append(Problem(f"{quote_diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
+            prepared.problems.append(_file_has_errors(quote_diagnostics[0].path))
     _config_problems(prepared, config_diagnostics)
     # Sent as lint read it, in compile's one layout: a playbook's compiled graph, or a wire file or
     # simple order without its comments and YAML form (the router reads JSON, and only what lint checked).
@@ -459,7 +466,16 @@ def _config_problems(prepared: Prepared, diagnostics: list) -> None:
     if diagnostics:
         prepared.extra_results.append(located_result(diagnostics))
         if has_errors(diagnostics):
-            prepared.problems.append(Problem(f"{diagnostics[0].path} has errors (see above)", EXIT_FINDINGS))
+            prepared.problems.append(_file_has_errors(diagnostics[0].path))
+
+
+def _file_has_errors(path: str) -> Problem:
+    """The problem of a quotes snapshot or graphc.toml with errors (exit 1): its diagnostics are in
+    :attr:`Prepared.extra_results`, which the command line prints above it."""
+    said = f"{path} has errors"
+    return Problem(
+        f"{said} (its diagnostics are in the prepared graph's extra_results)", EXIT_FINDINGS, f"{said} (see above)"
+    )
 
 
 def _finish(prepared: Prepared, outcome, wire_text: str | None, *, strict: bool = False) -> None:

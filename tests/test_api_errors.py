@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import graphc
 from graphc.api.client import Client
+from graphc.api.errors import AlreadySubmitted
 from graphc.api.ledger import Ledger
 from graphc.cli import cli
 from graphc.submit import Refused, prepare, submit_wire
@@ -115,3 +116,63 @@ def test_the_api_page_documents_the_exceptions():
         "`Refused` when it cannot read `source`",
     ):
         assert said in page, said
+
+
+# -- F8: refusals worded for a program -------------------------------------------------------
+
+
+def test_already_submitted_names_the_librarys_keywords(tmp_path, reference_router, client):
+    wire = graphc.compile_file(HEDGE, quotes=QUOTES).wire_json()
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        submit_wire(wire, "hedge", client=client, ledger=ledger, run_key="api-1")
+        with pytest.raises(AlreadySubmitted) as again:
+            submit_wire(wire, "hedge", client=client, ledger=ledger, run_key="api-1")
+    said = str(again.value)
+    assert "pass force=True (the command line's --force) to submit it again on purpose" in said, said
+    assert said.endswith("or a different run_key (--run-key)"), said
+    assert "use --force" not in said
+
+
+def test_a_prepared_problem_says_where_its_diagnostics_are(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "bad.yaml").write_text(BAD_QUOTES)
+    (tmp_path / "graphc.toml").write_text("[rules]\nGC999 = 'off'\n")
+    prepared = prepare(HEDGE, quotes_path=tmp_path / "bad.yaml")
+    problem = prepared.problems[0].message
+    assert "see above" not in problem
+    assert problem == f"{tmp_path / 'bad.yaml'} has errors (its diagnostics are in the prepared graph's extra_results)"
+    assert [r.path for r in prepared.extra_results] == [str(tmp_path / "bad.yaml")]
+    playbook = tmp_path / "hedge.yaml"
+    playbook.write_text(HEDGE.read_text())
+    prepared = prepare(playbook)
+    assert [p.message for p in prepared.problems] == [
+        f"{tmp_path / 'graphc.toml'} has errors (its diagnostics are in the prepared graph's extra_results)"
+    ]
+    # the command line prints them, then the problem, in its own words
+    shown = CliRunner().invoke(cli, ["plan", str(playbook)])
+    assert shown.exit_code == 1 and "not ready to submit: " in shown.output
+    assert f"{tmp_path / 'graphc.toml'} has errors (see above)" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("GRAPHC_MAX_LEGS", "abc", "GRAPHC_MAX_LEGS='abc': a limit is a whole number above 0"),
+        ("GRAPHC_MAX_LEGZ", "5", "GRAPHC_MAX_LEGZ is not a graphc limit (did you mean GRAPHC_MAX_LEGS?)"),
+    ],
+)
+def test_a_bad_limit_in_the_environment_is_a_value_error_naming_it(monkeypatch, variable, value, said):
+    monkeypatch.setenv(variable, value)
+    shown = CliRunner().invoke(cli, ["lint", "--no-cache", str(HEDGE)])
+    assert shown.exit_code == 2 and said in shown.output
+    for call in (
+        lambda: graphc.lint_file(HEDGE),
+        lambda: graphc.lint_text(HEDGE.read_text()),
+        lambda: graphc.compile_file(HEDGE, quotes=QUOTES),
+        lambda: graphc.compile_text(HEDGE.read_text(), quotes=QUOTES),
+        lambda: graphc.load_quotes(QUOTES),
+        lambda: prepare(HEDGE, quotes_path=QUOTES),
+    ):
+        with pytest.raises(ValueError) as refused:
+            call()
+        assert str(refused.value) == f"{said} (docs/robustness.md lists the limits)"

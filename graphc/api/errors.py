@@ -204,10 +204,16 @@ class AlreadySubmitted(LedgerError):
         # what the caller must show beside "already": the graph found is not this run's trade, or more than one
         # graph carries the run's tag (graphc.submit: _found_warnings, _look_at_the_router)
         self.warnings: list[str] = list(warnings)
-        super().__init__(
-            f"run {run_key!r} was already submitted as graph {graph_id} (ledger run {run_id}); "
-            "use --force to submit it again on purpose, or a different --run-key"
+        super().__init__(self.words("pass force=True (the command line's --force)", "run_key (--run-key)"))
+
+    def words(self, force: str, run_key: str) -> str:
+        """The refusal, naming how to submit again on purpose as the caller gives it: the library's keywords
+        (the message: ``force=True``, ``run_key``), or ``graphc submit``'s options (``use --force``, ``--run-key``)."""
+        said = (
+            f"run {self.run_key!r} was already submitted as graph {self.graph_id} (ledger run {self.run_id}); "
+            f"{force} to submit it again on purpose, or a different {run_key}"
         )
+        return clean(_one_line(said), None)  # as every message of these errors (_OneLineError)
 
 
 class PendingUncertain(LedgerError):

@@ -102,7 +102,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
             )
     if prepared.problems:
         for problem in prepared.problems:
-            click.echo(f"graphc: not ready to submit: {problem.message}", err=True)
+            click.echo(f"graphc: not ready to submit: {problem.shown}", err=True)
         if output:
             click.echo(f"graphc: {one_line(output)} not written", err=True)
         sys.exit(prepared.problems[0].exit_code)

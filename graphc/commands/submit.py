@@ -310,7 +310,7 @@ def submit_command(
     if results:
         print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.problems:
-        fail(prepared.problems[0].message, prepared.problems[0].exit_code, prefix="refused")
+        fail(prepared.problems[0].shown, prepared.problems[0].exit_code, prefix="refused")
     wire_mode(prepared.wire, prepared.name, allow_live=live)  # the double opt-in: refused (exit 2) here
     embedded = not prepared.live and _no_router_configured()
     seconds = parse_seconds(lookback, "--lookback", MAX_LOOKBACK_S)
@@ -377,7 +377,7 @@ def submit_command(
         explain_live([again.result], fresh)
         if again.problems:  # refused as lint refuses it: its findings first
             print_diagnostics(diagnostics_of(again), summary=True, explain_skips=explain_skips)
-            raise Refused(again.problems[0].message, again.problems[0].exit_code)
+            raise Refused(again.problems[0].shown, again.problems[0].exit_code)
         return again
 
     def plan_too_old(age: float) -> str:
@@ -420,7 +420,7 @@ def submit_command(
             except AlreadySubmitted as exc:
                 for warning in exc.warnings:  # the graph found is not this run's trade, or more graphs carry the tag
                     click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
-                said = _from_here(str(exc), listing)
+                said = _from_here(exc.words("use --force", "--run-key"), listing)
                 if prepared.occurrence is not None and run_key in (None, prepared.run_key):
                     said = _occurrence_traded(exc, prepared)  # not "use --force": that would trade it twice
                 fail(f"{said} (see `{listing}` and docs/submitting.md)", exc.exit_code, prefix="refused")
