@@ -62,12 +62,14 @@ def compile_text(
     """
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
     from graphc.diagnostics import has_errors  # deferred: `import graphc` stays light
+    from graphc.lint import report_refused_ticks  # deferred: `import graphc` stays light (graphc --version)
 
     given, problems = _snapshot(quotes)
     if has_errors(problems):
         return pipeline.CompileResult(path, text, diagnostics=problems)
     options = _options(given, params, params_file, now, project_root, require_quotes=True)
     result = pipeline.compile_text(text, path, options)
+    report_refused_ticks(result, options, None)  # as graphc compile: a tick or price the venue cannot have
     return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 
@@ -88,6 +90,7 @@ def compile_file(
     from graphc import pipeline  # deferred: `import graphc` stays light (graphc --version)
     from graphc.diagnostics import has_errors  # deferred: `import graphc` stays light
     from graphc.files import unreadable  # deferred: `import graphc` stays light
+    from graphc.lint import report_refused_ticks  # deferred: `import graphc` stays light (graphc --version)
 
     config, problems = _project_config(path)
     if has_errors(problems):
@@ -103,6 +106,7 @@ def compile_file(
     except UnicodeDecodeError as exc:
         diagnostic, text = unreadable(str(path), exc)
         return pipeline.CompileResult(str(path), text, diagnostics=[diagnostic])
+    report_refused_ticks(result, options, config)  # as graphc compile: a tick or price the venue cannot have
     return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
 
 

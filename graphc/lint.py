@@ -41,7 +41,7 @@ from graphc.inputs import (
     saved_plan_hint,
     wrap_simple_order,
 )
-from graphc.pipeline import CompileOptions, compile_document
+from graphc.pipeline import CompileOptions, CompileResult, compile_document
 from graphc.record import Record
 from graphc.yaml_comments import mentions_directive
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are i
     from graphc.quotes import LiveQuotes, Quote
     from graphc.stages.load import Document
     from graphc.stages.model import NodeOrigin
+    from graphc.venues import MarketResolver
 
 WirePath = tuple[Any, ...]  # keys and indexes from the wire graph's root, e.g. ("nodes", 0, "side")
 
@@ -303,9 +304,9 @@ def refused_ticks(
     :func:`graphc.venues.market_quote`) is reported the same way, GC105 at the value, its note saying the
     leg trades it as a prediction market (the router's answer has none: ``--quotes live`` refuses it as malformed).
 
-    The one report of them: lint's rules run after it (:func:`_run_rules`), and ``graphc compile``, which runs no
-    rule and makes no facts, makes the facts for it when a tick of its quotes or config may be refused
-    (:meth:`graphc.venues.MarketResolver.may_refuse_ticks`)."""
+    The one report of them: lint's rules run after it (:func:`_run_rules`), and a compile (``graphc compile``,
+    ``graphc.compile_file`` / ``compile_text``), which runs no rule and makes no facts, makes the facts for it when a
+    tick of its quotes or config may be refused (:func:`report_refused_ticks`)."""
     from graphc.config import setting_at  # deferred: only a graph with such a tick needs it
     from graphc.diagnostics import Related  # deferred: (as above)
     from graphc.numbers import plain  # deferred: (as above)
@@ -359,6 +360,42 @@ def refused_ticks(
             else:
                 out.append(Diagnostic(code, message, path, leg, hint=hint))
     return out
+
+
+def report_refused_ticks(result: CompileResult, options: CompileOptions, config: Config | None) -> None:
+    """Add to ``result.diagnostics`` the errors :func:`refused_ticks` finds for a compile: a tick a market's venue
+    cannot have (a quote's, graphc.toml's ``[markets."X"]``), and a quote's price a market traded as a prediction
+    market cannot have, are not used, and are errors in lint, plan and submit (GC105, GC103). ``graphc compile`` and
+    ``graphc.compile_file`` / ``compile_text`` report them through this one function, so the library refuses the
+    graphs the command refuses. They are found as the graph's facts are made, which lint's rules need and compile
+    otherwise never makes (a fifth of a 100,000-leg compile): so they are made only when such a value may be there."""
+    resolver = options.resolver()
+    if result.wire is None or not (resolver.may_refuse_ticks() or _trades_as_prediction(result.wire, resolver)):
+        return
+    facts, locator = result.facts, result.locator
+    if facts is not None and locator is not None and facts.resolver.refused:
+        said = {(d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) for d in result.diagnostics}
+        result.diagnostics.extend(
+            d  # a price a leg needed is said already, where the leg raised it (graphc.stages.legs)
+            for d in refused_ticks(facts, result.path, locator, config, quotes=options.quotes)
+            if (d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) not in said
+        )
+
+
+def _trades_as_prediction(wire: dict[str, Any], resolver: MarketResolver) -> bool:
+    """Whether a node of ``wire`` trades, as a prediction market, a symbol whose quote has a price no prediction
+    market can have (MarketResolver.unlike_prediction): only then can its facts refuse one (:func:`refused_ticks`).
+    Compile writes every node's instrument type (and a prediction leg's venue)."""
+    unlike = resolver.unlike_prediction()
+    if not unlike:
+        return False
+    from graphc.venues import is_prediction  # deferred: only a snapshot with such a price needs it
+
+    for node in wire.get("nodes") or ():
+        instrument = node.get("instrument") or {}
+        if instrument.get("symbol") in unlike and is_prediction(instrument.get("venue"), instrument.get("type")):
+            return True
+    return False
 
 
 def _located_skips(skips: Iterable[Skip], locator: Locates, options: LintOptions) -> list[Skip]:

@@ -17,6 +17,7 @@ from graphc.commands.common import (
 )
 from graphc.config import load_project
 from graphc.diagnostics import FileResult, has_errors
+from graphc.lint import report_refused_ticks
 from graphc.pipeline import compile_text, gc_paused
 
 
@@ -68,7 +69,7 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
     exit_on_file_errors(quote_diagnostics)  # the snapshot's own problems, shown as lint shows them
     options.project_root = str(root)
     result = compile_text(text, path, options)
-    _report_refused_ticks(result, options, config)
+    report_refused_ticks(result, options, config)  # as graphc.compile_file / compile_text (one function)
     errors = [d for d in result.diagnostics if d.code.startswith("GC1")]
     file_result = FileResult(result.path, result.source, result.diagnostics, [])
     if result.diagnostics:
@@ -79,41 +80,3 @@ def _compile(text, path, playbook, quotes_path, set_values, params_file, now, ou
         exit_on_findings(file_result)
     with open_output(output, what="the graph") as stream:
         result.write_wire_json(stream.write)  # streamed: a large graph is never one string
-
-
-def _report_refused_ticks(result, options, config) -> None:
-    """A tick a market's venue cannot have (a quote's, graphc.toml's ``[markets."X"]``), and a quote's price a
-    market traded as a prediction market cannot have, are not used, and are errors in lint, plan and submit
-    (GC105, GC103: graphc.lint.refused_ticks). They are found as the graph's facts are made, which lint's rules
-    need and compile otherwise never makes (a fifth of a 100,000-leg compile): so compile makes them only when such
-    a value may be there, and reports it through the same function."""
-    resolver = options.resolver()
-    if result.wire is None or not (resolver.may_refuse_ticks() or _trades_as_prediction(result.wire, resolver)):
-        return
-    from graphc.lint import refused_ticks  # deferred: the linter; only a compile with such a tick needs it
-
-    facts = result.facts
-    if facts is not None and facts.resolver.refused:
-        locator = result.locator
-        said = {(d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) for d in result.diagnostics}
-        result.diagnostics.extend(
-            d  # a price a leg needed is said already, where the leg raised it (graphc.stages.legs)
-            for d in refused_ticks(facts, result.path, locator, config, quotes=options.quotes)
-            if (d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) not in said
-        )
-
-
-def _trades_as_prediction(wire: dict, resolver) -> bool:
-    """Whether a node of ``wire`` trades, as a prediction market, a symbol whose quote has a price no prediction
-    market can have (MarketResolver.unlike_prediction): only then can its facts refuse one (graphc.lint
-    .refused_ticks). Compile writes every node's instrument type (and a prediction leg's venue)."""
-    unlike = resolver.unlike_prediction()
-    if not unlike:
-        return False
-    from graphc.venues import is_prediction  # deferred: only a snapshot with such a price needs it
-
-    for node in wire.get("nodes") or ():
-        instrument = node.get("instrument") or {}
-        if instrument.get("symbol") in unlike and is_prediction(instrument.get("venue"), instrument.get("type")):
-            return True
-    return False
