@@ -233,17 +233,14 @@ def _options(
     *,
     require_quotes: bool,
 ) -> CompileOptions:
-    from datetime import datetime  # deferred: `import graphc` stays light (graphc --version)
-
     from graphc.pipeline import CompileOptions  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.schedule import given_clock  # deferred: zoneinfo; `import graphc` stays light (graphc --version)
 
-    if now is not None and not isinstance(now, datetime):
-        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
     return CompileOptions(
         quotes=_quotes(quotes),
         params=dict(params or {}),
         params_file=None if params_file is None else str(params_file),
-        now=now,
+        now=given_clock(now),  # the instant in UTC, as --now (a naive datetime: TypeError)
         require_quotes=require_quotes,
         project_root=None if project_root is None else str(project_root),
     )

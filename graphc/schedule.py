@@ -578,9 +578,34 @@ def clock_time(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{text!r} is not an ISO 8601 time, e.g. 2026-01-05T09:00:00Z") from None
-    outside = ValueError(f"{text!r} is outside the supported times, {CLOCK_RANGE}")
+    return _in_utc(value if value.tzinfo else value.replace(tzinfo=UTC), repr(text))
+
+
+def given_clock(value: object, name: str = "now") -> datetime | None:
+    """A time a library caller gives (``now=``: docs/api.md), read as :func:`clock_time` reads ``--now``: the
+    same instant in UTC, so ``today`` is its UTC date whatever offset it was written with. It must be a
+    timezone-aware ``datetime`` (a naive one names no instant: TypeError naming ``name``); outside CLOCK_RANGE
+    it is refused as ``--now`` is (ValueError naming ``name``). None stays None (the clock)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise TypeError(
+            f"{name} must be a timezone-aware datetime: a naive one names no instant (e.g. pass "
+            f"{name}=datetime(2026, 1, 5, 9, tzinfo=UTC), as --now reads 2026-01-05T09:00:00Z)"
+        )
     try:
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return _in_utc(value, value.isoformat())
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def _in_utc(value: datetime, shown: str) -> datetime:
+    """Aware ``value`` as the same instant in UTC; ValueError naming ``shown`` outside CLOCK_RANGE."""
+    outside = ValueError(f"{shown} is outside the supported times, {CLOCK_RANGE}")
+    try:
+        value = value.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise outside from None
     if not CLOCK_MIN <= value <= CLOCK_MAX:

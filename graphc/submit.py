@@ -87,7 +87,7 @@ from graphc.numbers import plain
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
 from graphc.quotes import LiveQuotes, load_quotes, quote_mapping
-from graphc.schedule import Due, Schedule, read_scheduled, utc_text
+from graphc.schedule import Due, Schedule, given_clock, read_scheduled, utc_text
 from graphc.schedule import run_key as occurrence_run_key
 from graphc.stages.emit import to_json
 from graphc.vocabulary import GRAPH_STATUSES
@@ -286,12 +286,16 @@ def prepare(
     (exit 2). The real time its catch-up ends (:meth:`graphc.schedule.Schedule.catch_up_until`, from the time
     it was decided) is :attr:`Prepared.catch_up_until`, which :func:`submit_prepared` holds the request to. Any other source's run key is its content (:func:`graphc.api.runtag.content_run_key`).
 
+    ``now`` is a timezone-aware datetime, read as the same instant in UTC as ``--now`` is
+    (:func:`graphc.schedule.given_clock`: a naive one is a TypeError).
+
     Raises :class:`Refused` (exit 2) only when there is nothing to look at (an
     unreadable file or quotes snapshot); every other reason not to submit is a
     :class:`Problem` in the result, so ``plan`` can show them all.
     """
     path = str(source)
     run_key = run_key or None  # an empty --run-key names no run: the default one
+    now = given_clock(now)  # the instant in UTC, as --now reads it (a naive datetime: TypeError)
     if text is None:
         try:
             text = read_source(path)

@@ -1,13 +1,18 @@
 """The public API gives the command line's verdict (audit api22): what `graphc compile` refuses, `compile_file` /
-`compile_text` refuse too (F1)."""
+`compile_text` refuse too (F1); a `now=` is the instant `--now` names (F2)."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 from click.testing import CliRunner
 
 import graphc
 from graphc.cli import cli
-from tests.conftest import write
+from graphc.submit import prepare
+from tests.conftest import EXAMPLES, write
 
 # -- F1: a tick (or a quote price) the market's venue cannot have: compile's GC105 / GC103, through the API too ------
 
@@ -83,3 +88,78 @@ def test_compile_file_refuses_a_quote_price_no_prediction_market_can_have_as_gra
     result = graphc.compile_file(playbook, quotes=quotes)
     assert not result.ok
     assert _headlines(result) == said
+
+
+# -- F2: `now=` is the instant it names, read in UTC as `--now` reads it ----------------------------------------------
+
+EST = timezone(timedelta(hours=-5))
+SATURDAY_NIGHT = datetime(2026, 3, 7, 23, 30, tzinfo=EST)  # 2026-03-08T04:30Z: a Sunday in UTC
+TODAY = (  # 2 BTC in the first week of a month, as `today` says: the audit's today.yaml
+    "graphc: 1\nname: today-size\nlegs:\n  a:\n"
+    '    buy: "{{ 2 if today[8:] | int <= 7 else 1 }} BTC"\n    symbol: BTC-USD\n    venue: coinbase\n    limit: 90000\n'
+)
+
+
+def _cli_wire(*args):
+    run = CliRunner().invoke(cli, ["compile", *map(str, args), "--now", SATURDAY_NIGHT.isoformat()])
+    assert run.exit_code == 0, run.output
+    return json.loads(run.stdout)
+
+
+def test_compile_now_with_an_offset_is_the_instant_graphc_compile_now_reads():
+    dca, quotes = EXAMPLES / "btc-weekly-dca.yaml", EXAMPLES / "quotes.yaml"
+    wire = _cli_wire(dca, "--quotes", quotes)
+    assert wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 514133}}  # $500: 2026-03-08 is no payday
+    # before the fix: 1028267, the payday's $1000, from the local date 2026-03-07
+    assert graphc.compile_file(dca, quotes=quotes, now=SATURDAY_NIGHT).wire == wire
+    assert graphc.compile_text(dca.read_text(), str(dca), quotes=quotes, now=SATURDAY_NIGHT).wire == wire
+
+
+def test_prepare_now_with_an_offset_is_the_instant_graphc_plan_now_reads(tmp_path):
+    playbook = write(tmp_path, "today.yaml", TODAY)
+    wire = _cli_wire(playbook)
+    assert wire["nodes"][0]["quantity"] == {"fixed": {"qty_1e8": 100000000}}  # 2026-03-08 in UTC: 1 BTC
+    prepared = prepare(playbook, now=SATURDAY_NIGHT)  # before the fix: 2 BTC, from the local date 2026-03-07
+    assert prepared.wire == wire
+    assert prepared.run_key == prepare(playbook, now=SATURDAY_NIGHT.astimezone(UTC)).run_key
+    planned = CliRunner().invoke(cli, ["plan", str(playbook), "--now", SATURDAY_NIGHT.isoformat()])
+    assert planned.exit_code == 0 and f"run key: {prepared.run_key}" in planned.output, planned.output
+
+
+def test_lint_now_with_an_offset_is_the_instant_graphc_lint_now_reads(tmp_path):
+    sunday_only = TODAY.replace("2 if today[8:] | int <= 7 else 1", "1 if today == '2026-03-08' else 'x'")
+    playbook = write(tmp_path, "sunday.yaml", sunday_only)
+    linted = CliRunner().invoke(cli, ["lint", "--no-cache", str(playbook), "--now", SATURDAY_NIGHT.isoformat()])
+    assert linted.exit_code == 0, linted.output
+    # before the fix: GC105 `x BTC`, rendered on the local date 2026-03-07
+    for result in (graphc.lint_file(playbook, now=SATURDAY_NIGHT), graphc.lint_text(sunday_only, now=SATURDAY_NIGHT)):
+        assert [d for d in result.diagnostics if d.is_error] == []
+    assert graphc.lint_text(sunday_only, now=SATURDAY_NIGHT.replace(tzinfo=UTC)).diagnostics[0].code == "GC105"
+
+
+NAIVE = datetime(2026, 3, 7, 23, 30)
+
+
+def _each_function_given(now, tmp_path):
+    playbook = write(tmp_path, "today.yaml", TODAY)
+    yield lambda: graphc.compile_file(playbook, now=now)
+    yield lambda: graphc.compile_text(TODAY, now=now)
+    yield lambda: graphc.lint_file(playbook, now=now)
+    yield lambda: graphc.lint_text(TODAY, now=now)
+    yield lambda: prepare(playbook, now=now)
+
+
+def test_a_naive_now_is_refused_naming_the_parameter(tmp_path):
+    # docs/api.md asks for an aware datetime: a naive one names no instant (before the fix: read as UTC, silently)
+    for call in _each_function_given(NAIVE, tmp_path):
+        with pytest.raises(TypeError, match=r"^now must be a timezone-aware datetime"):
+            call()
+
+
+def test_a_now_outside_the_supported_times_is_refused_as_graphc_compile_now_refuses_it(tmp_path):
+    far = datetime(9999, 1, 1, tzinfo=UTC)
+    run = CliRunner().invoke(cli, ["compile", str(write(tmp_path, "t.yaml", TODAY)), "--now", far.isoformat()])
+    assert run.exit_code == 2 and "is outside the supported times" in run.output
+    for call in _each_function_given(far, tmp_path):
+        with pytest.raises(ValueError, match=r"^now: .* is outside the supported times, 1970-01-01T00:00:00Z to"):
+            call()
