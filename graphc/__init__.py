@@ -37,7 +37,16 @@ QuotesArg: TypeAlias = (
     "str | PathLike[str] | Mapping[str, Any] | None"  # a snapshot file, or symbol -> Quote or field mapping
 )
 
-__all__ = ["__version__", "compile_file", "compile_text", "lint_file", "lint_text", "load_quotes"]
+__all__ = [
+    "__version__",
+    "checked",
+    "compile_file",
+    "compile_text",
+    "exit_code",
+    "lint_file",
+    "lint_text",
+    "load_quotes",
+]
 
 
 @entry_point
@@ -171,7 +180,8 @@ def lint_file(
     own problems come first in ``.diagnostics``, located in the config file, and the lint uses what could be
     read of it, as the CLI does; a snapshot file's problems follow them. Unreadable: ``OSError``; a file that is
     not UTF-8 is a result with one GC112 at the first bad byte, as ``graphc lint`` reports it
-    (playbook-spec.md §8)."""
+    (playbook-spec.md §8). :func:`exit_code` gives the command's verdict on the result (a file not checked is not
+    one without errors: :func:`checked`)."""
     from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
     try:
@@ -185,6 +195,24 @@ def lint_file(
     problems += quote_problems
     result = _lint(text, str(path), given, params, params_file, now, config)
     return result.replace(diagnostics=[*problems, *result.diagnostics]) if problems else result
+
+
+def checked(result: FileResult) -> bool:
+    """Whether graphc could check the file of a lint result (:func:`lint_file`, :func:`lint_text`, a prepared
+    graph's ``.result``) as input at all: False when it could not read it as text (not UTF-8: GC112; a character
+    YAML refuses, as a NUL or UTF-16 without its byte-order mark: GC100), which ``graphc lint`` exits 2 for whatever
+    the diagnostics say: with GC100 or GC112 turned off in graphc.toml there are none. Not "clean"."""
+    from graphc.lint import checked as _checked  # deferred: `import graphc` stays light (graphc --version)
+
+    return _checked(result)
+
+
+def exit_code(result: FileResult) -> int:
+    """The exit status ``graphc lint`` gives for the one file of a lint result: 0 passed, 1 an error (at the
+    severity its project's graphc.toml gives it), 2 not checked (:func:`checked` is False)."""
+    from graphc.lint import exit_code as _exit_code  # deferred: `import graphc` stays light (graphc --version)
+
+    return _exit_code(result)
 
 
 def _project_config(path: str | PathLike[str]) -> tuple[Config, list[Diagnostic]]:

@@ -504,6 +504,23 @@ def unreadable_input(result: FileResult) -> bool:
     )
 
 
+def checked(result: FileResult) -> bool:
+    """Whether graphc could check the file of ``result`` as input at all: False for a file it could not read
+    (:func:`not_read`) or read as text (:func:`unreadable_input`), for which ``graphc lint`` exits 2 (spec §8)
+    whatever ``.diagnostics`` hold (with GC100 or GC112 turned off, nothing). An error that stopped the checks and
+    was turned off (a YAML syntax error with GC100 off) leaves the file checked, as the command passes it: its skip
+    says no other check ran. The one test of that exit, for the command and the library (graphc.exit_code)."""
+    return not_read(result) is None and not unreadable_input(result)
+
+
+def exit_code(result: FileResult) -> int:
+    """The exit status ``graphc lint`` gives for the one file of ``result``: 2 not checked (:func:`checked`), 1 an
+    error (at its configured severity: graphc.toml's ``[rules]`` and ``strict``), else 0."""
+    if not checked(result):
+        return 2
+    return 1 if has_errors(result.diagnostics) else 0
+
+
 def _configured(diagnostics: list[Diagnostic], options: LintOptions | None) -> list[Diagnostic]:
     """Severities from the config, then --select/--ignore."""
     if options is None:

@@ -1,5 +1,6 @@
 """The public API gives the command line's verdict (audit api22): what `graphc compile` refuses, `compile_file` /
-`compile_text` refuse too (F1); a `now=` is the instant `--now` names (F2)."""
+`compile_text` refuse too (F1); a `now=` is the instant `--now` names (F2); `graphc.exit_code`
+tells a file not checked (exit 2) from a clean one (F5)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 import graphc
 from graphc.cli import cli
 from graphc.submit import prepare
-from tests.conftest import EXAMPLES, write
+from tests.conftest import EXAMPLES, REPO, write
 
 # -- F1: a tick (or a quote price) the market's venue cannot have: compile's GC105 / GC103, through the API too ------
 
@@ -163,3 +164,39 @@ def test_a_now_outside_the_supported_times_is_refused_as_graphc_compile_now_refu
     for call in _each_function_given(far, tmp_path):
         with pytest.raises(ValueError, match=r"^now: .* is outside the supported times, 1970-01-01T00:00:00Z to"):
             call()
+
+
+# -- F5: "not checked" is not "clean": graphc.checked / graphc.exit_code give graphc lint's verdict for one file -----
+
+HOSTILE = REPO / "tests" / "hostile"
+OFF = '[rules]\nGC112 = "off"\nGC100 = "off"\n'
+
+
+@pytest.mark.parametrize("toml", [OFF, None], ids=["GC100-GC112-off", "default"])
+@pytest.mark.parametrize(
+    "name", ["nul-byte.yaml", "utf16-no-bom.yaml", "not-utf8.yaml", "syntax-error.yaml", "clean.yaml", "gc105.yaml"]
+)
+def test_exit_code_of_a_lint_file_result_is_graphc_lints(tmp_path, name, toml):
+    (tmp_path / ".git").mkdir()
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    texts = {
+        "clean.yaml": "graphc: 1\nname: x\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n",
+        "gc105.yaml": "graphc: 1\nname: x\nlegs:\n  a: {buy: 1 BTC, symbol: ETH-USD, limit: 2000}\n",
+    }
+    path = tmp_path / name
+    path.write_bytes(texts[name].encode() if name in texts else (HOSTILE / name).read_bytes())
+    rc = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)]).exit_code
+    result = graphc.lint_file(path)
+    # before the fix, with GC100 off: nul-byte and utf16 gave ([], skipped GC100) as syntax-error does, exit 2 vs 0
+    assert graphc.exit_code(result) == rc
+    assert graphc.checked(result) is (rc != 2)
+    expected = {"nul-byte.yaml": 2, "utf16-no-bom.yaml": 2, "not-utf8.yaml": 2, "clean.yaml": 0, "gc105.yaml": 1}
+    assert rc == expected.get(name, 0 if toml else 1)
+
+
+def test_exit_code_of_prepared_and_lint_text_results(tmp_path):
+    text = (HOSTILE / "nul-byte.yaml").read_text()
+    assert graphc.exit_code(graphc.lint_text(text, "nul.yaml")) == 2
+    assert graphc.exit_code(graphc.lint_text("graphc: 1\nname: x\nlegs: {}\n")) == 1  # GC103: no legs
+    assert graphc.exit_code(prepare(HOSTILE / "nul-byte.yaml").result) == 2

@@ -476,9 +476,9 @@ def exit_on_findings(result: FileResult) -> NoReturn:
     another control character; UTF-16 without its byte-order mark), or a `use:` template it reads is not UTF-8
     (GC112), which is unreadable input (spec §8), as ``graphc lint`` and ``graphc fmt`` exit for it
     (docs/rules/GC100.md, GC112.md)."""
-    from graphc.lint import unreadable_input  # deferred: the lint module; only a command stopping on findings needs it
+    from graphc.lint import checked  # deferred: the lint module; only a command stopping on findings needs it
 
-    sys.exit(EXIT_USAGE if unreadable_input(result) else EXIT_FINDINGS)
+    sys.exit(EXIT_FINDINGS if checked(result) else EXIT_USAGE)
 
 
 def read_error(path, exc) -> str:

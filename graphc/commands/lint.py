@@ -68,13 +68,13 @@ from graphc.lint import (
     Dependants,
     LintOptions,
     as_listed,
+    checked,
     find_changed_dependants,
     lint_path,
     lint_source,
     located_result,
     not_read,
     not_text,
-    unreadable_input,
     unreadable_result,
 )
 from graphc.report import LISTS_SKIPS, one_line
@@ -470,7 +470,7 @@ def lint_command(
     not_texts = [result.path for result in results if not_text(result)]
     # spec §8: input that could not be checked is not a pass (exit 2, below), whatever its finding's severity
     unchecked_input = (
-        any(map(unreadable_input, results))  # GC112, and the not_texts (a `use:` template's too)
+        not all(map(checked, results))  # GC112, and the not_texts (a `use:` template's too)
         or collected.missing
         or unread
         or (empty and not allow_empty)
