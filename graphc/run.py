@@ -90,9 +90,9 @@ from graphc.submit import (
     Refused,
     Reprice,
     landing_time_s,
+    send_wire,
     settle_left,
     sleep_until_monotonic,
-    submit_wire,
 )
 
 __all__ = ["Clock", "EventLog", "OccurrenceResult", "RunSettings", "Runner", "hosted_settings"]
@@ -1078,14 +1078,14 @@ class Runner:
     def _submit(
         self, client, name, key, occurrence, wire_text, schedule: Schedule, give_up_at, reprice=None
     ) -> OccurrenceResult:
-        """Submit through the submission library (:func:`graphc.submit.submit_wire`) with the occurrence's
+        """Submit through the submission library (:func:`graphc.submit.send_wire`: linted above) with the occurrence's
         run key: it looks for the run's tag at the router (orders since the occurrence) before it sends, and
         reads the graph's mode from the graph (``--live`` is the opt-in it checks). ``give_up_at`` (real time:
         the occurrence's end of catch-up) is checked again right before the request's first byte: the look
         at the router can take minutes, and spec §9 sends nothing once ``t - o > catch_up``. For the same
         reason ``reprice`` prices the graph again when its live quotes are too old once the look ends."""
         try:
-            submitted = submit_wire(
+            submitted = send_wire(
                 wire_text,
                 name,
                 client=client,

@@ -112,6 +112,7 @@ __all__ = [
     "lookback",
     "occurrence_window_ns",
     "prepare",
+    "send_wire",
     "settle_left",
     "sleep_until_monotonic",
     "submit_prepared",
@@ -579,7 +580,7 @@ def submit_prepared(
     if run_key in (None, prepared.run_key):  # the prepared run: a scheduled occurrence's, sent as `graphc run` does
         window_start = window_start or prepared.occurrence  # looked for at the router from its time on
         catch_up_until = catch_up_until or prepared.catch_up_until  # and not sent once past its catch-up (spec §9)
-    return submit_wire(
+    return send_wire(
         prepared.wire_text,
         prepared.name,
         client=client,
@@ -611,7 +612,13 @@ def submit_wire(
     catch_up_until: datetime | None = None,
     reprice: Reprice | None = None,
 ) -> Submitted:
-    """POST a wire graph at most once per ``run_key`` at this router and account.
+    """POST a wire graph at most once per ``run_key`` at this router and account, if it lints.
+
+    First it is read and linted as ``graphc submit`` reads and lints a wire file (:func:`prepare` of the text,
+    named ``name``, in the project of the working directory: its graphc.toml, no quotes): every reason the command
+    would refuse it (lint errors: exit 1, with each one named in the message; no ``is_sandbox``) is :class:`Refused`,
+    and nothing is looked for, recorded or sent. So the library and the command send the same graphs. Then
+    (:func:`send_wire`):
 
     0. The graph says whether it trades LIVE (``"is_sandbox": false``) or not, and the
        ledger records what it says: a LIVE graph is refused (:class:`Refused`, exit 2)
@@ -650,6 +657,50 @@ def submit_wire(
     The graph id is always either returned or in the raised error: if the
     ledger cannot record an accepted graph, ``GraphNotRecorded`` carries it.
     """
+    prepared = prepare(name, text=wire_text, run_key=run_key)  # as `graphc submit FILE` reads and lints it
+    if prepared.problems:
+        raise _refusal(prepared)
+    return send_wire(
+        wire_text,
+        name,
+        client=client,
+        ledger=ledger,
+        run_key=run_key,
+        allow_live=allow_live,
+        force=force,
+        lookback_s=lookback_s,
+        window_start=window_start,
+        landing_margin_s=landing_margin_s,
+        catch_up_until=catch_up_until,
+        reprice=reprice,
+    )
+
+
+def _refusal(prepared: Prepared) -> Refused:
+    """The first reason ``prepared`` is not sent, with the errors lint found, each on a line of its own (a library
+    prints nothing: the message is where they are said)."""
+    first = prepared.problems[0]
+    errors = [d.headline() for result in diagnostics_of(prepared) for d in result.diagnostics if d.is_error]
+    return Refused("\n  ".join([first.message, *errors]), first.exit_code)
+
+
+def send_wire(
+    wire_text: str,
+    name: str,
+    *,
+    client,
+    ledger: Ledger,
+    run_key: str,
+    allow_live: bool = False,
+    force: bool = False,
+    lookback_s: float | None = None,
+    window_start: datetime | None = None,
+    landing_margin_s: float | None = None,
+    catch_up_until: datetime | None = None,
+    reprice: Reprice | None = None,
+) -> Submitted:
+    """:func:`submit_wire`'s steps 0-4, for a graph linted already: :func:`submit_prepared`'s (:func:`prepare` linted
+    it) and ``graphc run``'s (its occurrence's lint, with the run's quotes)."""
     live = wire_mode(wire_text, name, allow_live=allow_live, opt_in="pass allow_live=True (the command line's --live)")
     try:
         canonical = canonical_wire_text(wire_text)  # what is sent, with the run tag in its node ids

@@ -1,10 +1,13 @@
 """The public API gives the command line's verdict (audit api22): what `graphc compile` refuses, `compile_file` /
 `compile_text` refuse too (F1); a `now=` is the instant `--now` names (F2); `graphc.exit_code`
-tells a file not checked (exit 2) from a clean one (F5)."""
+tells a file not checked (exit 2) from a clean one (F5); `submit_wire` refuses a graph
+`graphc submit` refuses (F6)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -200,3 +203,58 @@ def test_exit_code_of_prepared_and_lint_text_results(tmp_path):
     assert graphc.exit_code(graphc.lint_text(text, "nul.yaml")) == 2
     assert graphc.exit_code(graphc.lint_text("graphc: 1\nname: x\nlegs: {}\n")) == 1  # GC103: no legs
     assert graphc.exit_code(prepare(HOSTILE / "nul-byte.yaml").result) == 2
+
+
+# -- F6: submit_wire lints the graph as `graphc submit` lints a wire file, and sends only what it would send -------
+
+
+def _wire_of(fixture: str) -> str:
+    compiled = CliRunner().invoke(
+        cli,
+        ["compile", str(REPO / "tests" / "fixtures" / "rules" / fixture), "--quotes", str(EXAMPLES / "quotes.yaml")],
+    )
+    assert compiled.exit_code == 0, compiled.output
+    return compiled.stdout
+
+
+@pytest.mark.parametrize("code", ["GC309", "GC403"])
+def test_submit_wire_refuses_a_graph_graphc_submit_refuses_and_sends_nothing(sandbox, tmp_path, monkeypatch, code):
+    from graphc.api.client import Client
+    from graphc.api.ledger import Ledger
+    from graphc.submit import Refused, submit_wire
+
+    (tmp_path / ".git").mkdir()
+    wire_text = _wire_of(f"{code}.fail.yaml")  # GC309: 5000 BTC, above coinbase's maximum order size
+    write(tmp_path, f"{code}.wire.json", wire_text)
+    cli_run = subprocess.run(
+        [sys.executable, "-m", "graphc", "submit", f"{code}.wire.json", "--run-key", f"cli-{code}"],
+        cwd=tmp_path,
+        env={**sandbox.env(), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert cli_run.returncode == 1, cli_run.stderr
+    assert "refused: lint found errors" in cli_run.stderr and f"error {code}" in cli_run.stderr
+    monkeypatch.chdir(tmp_path)  # the working directory's project, as `graphc submit` run there
+    with Client(sandbox.base_url, "k") as client, Ledger(tmp_path / "ledger.sqlite") as ledger:
+        with pytest.raises(Refused) as refused:  # before the fix: SENT graph_...
+            submit_wire(wire_text, code, client=client, ledger=ledger, run_key=f"api-{code}")
+        assert ledger.runs(f"api-{code}") == []  # nothing recorded
+    assert refused.value.exit_code == 1
+    assert refused.value.message.startswith("lint found errors; fix them and submit again")
+    assert f"error {code}" in refused.value.message  # the problems, named
+    assert sandbox.requests("POST", "/v1/orders") == [] and sandbox.graphs() == []  # nothing sent
+
+
+def test_submit_wire_still_sends_a_graph_that_lints(sandbox, tmp_path, monkeypatch):
+    from graphc.api.client import Client
+    from graphc.api.ledger import Ledger
+    from graphc.submit import submit_wire
+
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    wire_text = _wire_of("GC309.pass.yaml")
+    with Client(sandbox.base_url, "k") as client, Ledger(tmp_path / "ledger.sqlite") as ledger:
+        done = submit_wire(wire_text, "ok", client=client, ledger=ledger, run_key="api-ok")
+    assert [g["graph_id"] for g in sandbox.graphs()] == [done.graph_id]
