@@ -46,8 +46,9 @@ def test_submit_wire_refuses_a_graph_with_a_non_number(constant, tmp_path, refer
     assert cli_said.exit_code == 1 and f"GC100 not valid JSON: {constant} is not a JSON number" in cli_said.output
     with Ledger(tmp_path / "ledger.sqlite") as ledger, pytest.raises(Refused) as refused:
         submit_wire(text, "hedge", client=client, ledger=ledger, run_key="api")
-    assert refused.value.exit_code == 2
-    assert str(refused.value) == f"hedge is not a wire graph: {constant} is not a JSON number"
+    # refused as the command refuses it (api22 F6: submit_wire lints first): exit 1, the same GC100
+    assert refused.value.exit_code == 1
+    assert f"error GC100 not valid JSON: {constant} is not a JSON number" in str(refused.value)
     assert reference_router.requests("POST", "/v1/orders") == []
     with Ledger(tmp_path / "ledger.sqlite") as ledger:
         assert ledger.runs() == []
