@@ -61,7 +61,15 @@ def strategy_dir(tmp_path: Path, name: str = "probe", mode: str = "done") -> Pat
 
 def graphc(sandbox, *args, key=CANARY) -> subprocess.CompletedProcess:
     env = sandbox.env(SEQUENCE_API_KEY=key) if key else sandbox.env()
-    return subprocess.run([sys.executable, "-m", "graphc", *args], capture_output=True, text=True, env=env, timeout=120)
+    # stdin is never the terminal pytest may run in: the delete prompt is asked only of a terminal (`no_tty` below)
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def listed(sandbox) -> list[dict]:
