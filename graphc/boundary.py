@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from decimal import localcontext
 from typing import ParamSpec, TypeVar
 
 from graphc.limits import refusal
-from graphc.numbers import DECIMALS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,6 +30,10 @@ def entry_point(function: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(function)
     def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        from decimal import localcontext  # deferred: `import graphc` (and `graphc --version`) stays light
+
+        from graphc.numbers import DECIMALS  # deferred: as above
+
         wrong = refusal()
         if wrong is not None:
             raise ValueError(wrong)

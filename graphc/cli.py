@@ -22,14 +22,12 @@ import importlib
 import importlib.util
 import os
 import sys
-from decimal import localcontext
 from typing import NoReturn
 
 import click
 from click.exceptions import ClickException, Exit, NoSuchCommand
 
 from graphc.limits import refusal
-from graphc.numbers import DECIMALS
 from graphc.version import __version__
 
 # name -> "module:attribute"; the order is the order of ``graphc --help``.
@@ -137,6 +135,10 @@ class LazyGroup(click.Group):
         wrong = refusal()
         if wrong is not None:  # a limit set in the environment that graphc cannot use: refuse rather than guess
             raise click.UsageError(wrong)
+        from decimal import localcontext  # deferred: `graphc --version` computes nothing and needs no decimal
+
+        from graphc.numbers import DECIMALS  # deferred: as above
+
         try:
             with localcontext(DECIMALS):  # the public API's context too (graphc.boundary): one result for both
                 return super().invoke(ctx)
