@@ -95,6 +95,7 @@ class RecordedNode:
     wire: bytes | None = field(default=None, compare=False, repr=False)  # the graph as the ledger recorded it
     node_id: str | None = field(default=None, compare=False)  # the node's id in ``wire`` (with the run tag)
     live: bool = False  # the graph trades LIVE: its ``is_sandbox`` is not true (playbook-spec §2)
+    side: str | None = field(default=None, compare=False)  # "buy" or "sell" as the wire says; None: not said
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,10 @@ def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
         return None
     shown_venue = venue if isinstance(venue, str) else None
     live = graph.get("is_sandbox") is not True  # one that does not say is the router's default: not a sandbox one
-    return RecordedNode(symbol, type_, shown_venue, limit, max_notional, wire=wire, node_id=node_id, live=live)
+    side = node.get("side") if node.get("side") in ("buy", "sell") else None
+    return RecordedNode(
+        symbol, type_, shown_venue, limit, max_notional, wire=wire, node_id=node_id, live=live, side=side
+    )
 
 
 def new_qty_1e8(text: str, node: RecordedNode | None, missing: str = "") -> int:
@@ -281,7 +285,8 @@ def new_qty_1e8(text: str, node: RecordedNode | None, missing: str = "") -> int:
                     if lot is None or lot == step
                     else f"{plain(step)} (on the {plain(lot)} lot and the wire's 1e-8)"
                 )
-                raise AmendRefused(f"{text!r} buys less than {under} at the limit {plain(node.limit)}")
+                verb = "sells" if node.side == "sell" else "buys"
+                raise AmendRefused(f"{text!r} {verb} less than {under} at the limit {plain(node.limit)}")
     if amount <= 0:
         raise AmendRefused(f"{text!r} must be positive")
     if node is not None and q.kind != "notional":

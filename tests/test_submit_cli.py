@@ -1481,6 +1481,23 @@ def test_amend_qty_rounds_a_notional_down_to_the_venues_lot_and_refuses_a_partia
     assert whole.exit_code == 0 and "size 18 -> 20 contracts" in whole.output, whole.output
 
 
+def test_amend_qty_under_one_lot_on_a_sell_node_says_sells(sandbox, project):
+    """A known gap (closing19): `amend --qty '$0.50'` on a sell node said it "buys less than one lot".
+    0.50 / 0.55 = 0.909...: under Kalshi's one-contract lot, refused, and nothing is sent."""
+    env = cli_env(sandbox)
+    sandbox.configure(speed=0)
+    (project / "sell.yaml").write_text(
+        "graphc: 1\nname: sell\nrisk: {max_notional: $10k}\n"
+        "legs:\n  k: {sell: 2 contracts, symbol: KXFEDDECISION-26DEC-C25, limit: 0.55}\n"
+    )
+    ledger = ["--ledger", project / "l.sqlite"]
+    gid = graph_id_of(invoke(["submit", project / "sell.yaml", *ledger], env).output)
+    refused = invoke(["amend", gid, "k", "--qty", "$0.50", *ledger], env)
+    assert refused.exit_code == 2, refused.output
+    assert "'$0.50' sells less than one lot (1) at the limit 0.55" in refused.output, refused.output
+    assert _amended(sandbox, gid) == []
+
+
 def _submit_usd_leg_with_a_lot(sandbox, project):
     """USD_LEG submitted from a project whose graphc.toml gives BTC-USD a 0.001 lot: (env, --ledger args, id)."""
     env = cli_env(sandbox)
