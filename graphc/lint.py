@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are i
     from graphc.quotes import LiveQuotes, Quote
     from graphc.stages.load import Document
     from graphc.stages.model import NodeOrigin
+    from graphc.suppress import Suppressions
     from graphc.venues import MarketResolver
 
 WirePath = tuple[Any, ...]  # keys and indexes from the wire graph's root, e.g. ("nodes", 0, "side")
@@ -108,6 +109,8 @@ class LintedGraph(NamedTuple):
     unrendered: tuple[str, ...] = ()  # a template linted alone: its params that have no value here (not rendered)
     shaped: bool = False  # wire input the shipped schema's generated check accepted (graph_facts reads it so)
     read_clock: bool = False  # its render evaluated `now` or `today` (CompileResult.read_clock)
+    # the `use:` templates read that hold a `# graphc:` comment (CompileResult.commented_templates): {path: text}
+    commented_templates: Mapping[str, str] = MappingProxyType({})
 
 
 def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) -> LintedGraph | None:
@@ -160,6 +163,7 @@ def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
             (),
             False,
             result.read_clock,
+            result.commented_templates,
         ),
     )
 
@@ -177,6 +181,7 @@ assert LintedGraph._fields == (
     "unrendered",
     "shaped",
     "read_clock",
+    "commented_templates",
 ), "update _compiled and lint_source for the new LintedGraph"
 
 
@@ -736,6 +741,8 @@ def lint_source(
     if diagnostics:
         if suppressions:
             diagnostics = suppressions.kept(diagnostics, path)
+        if graph is not None and graph.commented_templates:
+            diagnostics = _kept_by_templates(diagnostics, graph.commented_templates)
         diagnostics.sort(key=Diagnostic.sort_key)
     if stopped is not None and not has_errors(diagnostics):
         # the error that stopped the checks is turned off or suppressed: the file is not "no problems", its
@@ -752,6 +759,27 @@ def lint_source(
         )
     # (positionally: one per file)
     return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock))
+
+
+def _kept_by_templates(diagnostics: list[Diagnostic], templates: Mapping[str, str]) -> list[Diagnostic]:
+    """``diagnostics`` less those a suppression comment of the ``use:`` template they are located in covers
+    (``templates``: {the path its findings name: its text}). Each file's directives cover the findings located in
+    it, as the playbook's cover its own: a template's ``ignore[...]`` the findings starting on its line there, its
+    ``ignore-file[...]`` every finding located in it, wherever the template is used from (audit rules23 2)."""
+    for shown, text in templates.items():
+        if not shown.lower().endswith(".json") and any(d.path == shown for d in diagnostics):  # (JSON: no comments)
+            diagnostics = _template_directives(text).kept(diagnostics, shown)
+    return diagnostics
+
+
+@functools.lru_cache(maxsize=16)
+def _template_directives(text: str) -> Suppressions:
+    """The suppression comments of a template's text, read once in a run however many playbooks use it. Those
+    not written as documented suppress nothing, and are reported when the template itself is linted (as
+    ``--dependants`` does), not in each playbook that uses it."""
+    from graphc.suppress import parse_suppressions  # deferred: most templates have no suppression comment
+
+    return parse_suppressions(text)
 
 
 # The keys that make a file graphc's, looked for in the text of a file that did not load (so could not be

@@ -141,6 +141,7 @@ class CompileResult(Record):
         "is_playbook",
         "files_read",
         "read_clock",
+        "commented_templates",
         "facts_source",
     )
     COMPARED = SHOWN = FIELDS[:-1]
@@ -156,6 +157,8 @@ class CompileResult(Record):
     # `use:` templates and --params file read or looked for: (as reached, not resolved; the path it resolved to)
     files_read: list[tuple[str, str | None]]
     read_clock: bool  # an expression evaluated (playbook or template) named `now` or `today`: it depends on the time
+    # the `use:` templates read whose text mentions a `# graphc:` directive: {the path their findings name: text}
+    commented_templates: dict[str, str]
     facts_source: Callable[[], GraphFacts] | None  # see .facts
     _facts: GraphFacts | None
 
@@ -171,6 +174,7 @@ class CompileResult(Record):
         is_playbook: bool = True,
         files_read: list[tuple[str, str | None]] | None = None,
         read_clock: bool = False,
+        commented_templates: dict[str, str] | None = None,
         facts_source: Callable[[], GraphFacts] | None = None,
     ):
         self.path, self.source, self.wire, self.locator = path, source, wire, locator
@@ -180,6 +184,7 @@ class CompileResult(Record):
         self.is_playbook = is_playbook
         self.files_read = [] if files_read is None else files_read
         self.read_clock = read_clock
+        self.commented_templates = {} if commented_templates is None else commented_templates
         self.facts_source = facts_source
         self._facts = None
 
@@ -280,7 +285,9 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
     if _needs_render(doc, options):
         from graphc.stages.render import render_document  # deferred: Jinja2; only a playbook with templates
 
-        doc, diagnostics, result.files_read, result.read_clock = render_document(doc, options)
+        doc, diagnostics, result.files_read, result.read_clock, result.commented_templates = render_document(
+            doc, options
+        )
         result.diagnostics.extend(diagnostics)
         if doc is None:
             return result

@@ -38,6 +38,10 @@ of a line or after a blank). Text inside a scalar never suppresses: quoted or pl
 block scalars whatever their header (``&d |``, ``!!str >-``), audit fmt22 #3. The lines that mention
 ``# graphc:`` are found first; a file with none is not scanned. JSON has no comments: nothing is suppressed in
 ``.json`` files.
+
+Each file's directives cover the diagnostics located in it: a ``use:`` template's cover the findings placed in
+the template, wherever it is used from, and the playbook's never reach them (:func:`graphc.lint.lint_source` reads
+the directives of each template the render read; audit rules23 2).
 """
 
 from __future__ import annotations

@@ -568,3 +568,130 @@ def test_comment_columns_come_from_the_scanner():
     text = "\ufeffa: '#x' # c\nb: |2-  # h\n    # in\nc: \"q\n # in\n  \" # out\nd: &x !!str 'e # f'\n"
     assert comment_columns(text) == {0: 9, 1: 8, 5: 4}
     assert comment_columns(text, [1, 2]) == {1: 8}
+
+
+# -- directives in `use:` templates (audit rules23 2) ----------------------------------------------------------------
+#
+# A finding located in a template is reported at its line there. `parse_suppressions` read only the linted file, so
+# the template's own `# graphc: ignore[GC303]` counted when the template was linted alone and not when a playbook
+# used it: the playbook failed at that very line, its snippet showing the directive.
+
+TEMPLATE = """\
+graphc-template: 1
+legs:
+  entry:
+    buy: 10 contracts
+    symbol: KXFEDDECISION-26DEC-C25
+    limit: 0.405{directive}
+"""
+
+PLAYBOOK = "graphc: 1\nname: {name}\nlegs:\n  k:\n    use: ./t/k.yaml\n"
+
+
+def _template_project(tmp_path, directive="  # graphc: ignore[GC303]"):
+    (tmp_path / "graphc.toml").write_text("")
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "k.yaml").write_text(TEMPLATE.format(directive=directive))
+    path = tmp_path / "p.yaml"
+    path.write_text(PLAYBOOK.format(name="tpl-sup"))
+    return path
+
+
+def test_a_directive_in_a_template_suppresses_its_finding_in_the_playbook_that_uses_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path)
+    assert run("lint", "--no-cache", "t/k.yaml").exit_code == 0
+    result = run("lint", "--no-cache", "p.yaml")
+    assert result.exit_code == 0, result.output
+    assert "no problems in 1 file" in result.output
+
+
+def test_without_the_directive_the_template_finding_is_reported_in_the_playbook(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path, directive="")
+    result = run("lint", "--no-cache", "p.yaml")
+    assert result.exit_code == 1, result.output
+    assert "t/k.yaml:6:12: error GC303 price 0.405 is not on kalshi's 0.01 tick" in result.output
+
+
+def test_a_template_ignore_file_covers_the_findings_in_that_template(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path, directive="")
+    template = tmp_path / "t" / "k.yaml"
+    template.write_text("# graphc: ignore-file[GC303] -- this desk's grid\n" + template.read_text())
+    assert run("lint", "--no-cache", "p.yaml").exit_code == 0
+
+
+def test_the_playbooks_directives_do_not_reach_a_finding_located_in_the_template(tmp_path, monkeypatch):
+    """The playbook's comments cover the findings located in the playbook; a template's, those in the template."""
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path, directive="")
+    (tmp_path / "p.yaml").write_text(
+        "graphc: 1\nname: tpl-sup2\n# graphc: ignore-file[GC303]\nlegs:\n  k:\n    use: ./t/k.yaml  # graphc: ignore\n"
+    )
+    result = run("lint", "--no-cache", "p.yaml")
+    assert result.exit_code == 1, result.output
+    assert "t/k.yaml:6:12: error GC303" in result.output
+
+
+def test_a_directive_in_a_template_used_through_another_template_counts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path)
+    (tmp_path / "t" / "outer.yaml").write_text("graphc-template: 1\nlegs:\n  o:\n    use: ./k.yaml\n")
+    (tmp_path / "p.yaml").write_text("graphc: 1\nname: nested\nlegs:\n  n:\n    use: ./t/outer.yaml\n")
+    result = run("lint", "--no-cache", "p.yaml")
+    assert result.exit_code == 0, result.output
+    (tmp_path / "t" / "k.yaml").write_text(TEMPLATE.format(directive=""))
+    assert "t/k.yaml:6:12: error GC303" in run("lint", "--no-cache", "p.yaml").output
+
+
+def test_a_template_directive_keeps_the_line_it_is_on(tmp_path, monkeypatch):
+    """A directive covers the findings starting on its own line of the template, as in a playbook."""
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path, directive="")
+    template = tmp_path / "t" / "k.yaml"
+    template.write_text(template.read_text().replace("buy: 10 contracts", "buy: 10 contracts  # graphc: ignore"))
+    assert "t/k.yaml:6:12: error GC303" in run("lint", "--no-cache", "p.yaml").output
+
+
+def test_the_pre_commit_hook_passes_a_template_whose_directive_its_playbooks_honour(tmp_path, monkeypatch):
+    """`graphc lint --ignore-unknown --dependants FILE` (the pre-commit hook's command) lints the template and
+    every playbook that uses it: one verdict for the line, in all of them."""
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path)
+    (tmp_path / "p2.yaml").write_text(PLAYBOOK.format(name="second"))
+    result = run("lint", "--no-cache", "--ignore-unknown", "--dependants", "t/k.yaml")
+    assert result.exit_code == 0, result.output
+    assert "no problems in 3 files" in result.output
+    (tmp_path / "t" / "k.yaml").write_text(TEMPLATE.format(directive=""))
+    failed = run("lint", "--no-cache", "--ignore-unknown", "--dependants", "t/k.yaml")
+    assert failed.exit_code == 1 and failed.output.count("error GC303") == 3, failed.output
+
+
+def test_plan_is_ready_for_a_playbook_whose_template_accepts_its_finding(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path)
+    result = run("plan", "p.yaml")
+    assert result.exit_code == 0, result.output
+    assert "plan for tpl-sup" in result.output and "GC303" not in result.output
+
+
+def test_the_api_applies_a_templates_directives(tmp_path):
+    import graphc
+
+    path = _template_project(tmp_path)
+    assert graphc.lint_file(path).diagnostics == []
+
+
+def test_a_templates_comments_are_read_once_however_many_playbooks_use_it(tmp_path):
+    import graphc
+    from graphc.lint import _template_directives
+
+    path = _template_project(tmp_path)
+    other = tmp_path / "p2.yaml"
+    other.write_text(PLAYBOOK.format(name="second"))
+    _template_directives.cache_clear()
+    assert graphc.lint_file(path).diagnostics == [] and graphc.lint_file(other).diagnostics == []
+    assert (_template_directives.cache_info().misses, _template_directives.cache_info().hits) == (1, 1)
+    (tmp_path / "t" / "k.yaml").write_text(TEMPLATE.format(directive="  # graphc: ignore[GC405]"))  # edited: read again
+    assert [d.code for d in graphc.lint_file(path).diagnostics] == ["GC303"]

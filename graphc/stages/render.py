@@ -42,6 +42,7 @@ from graphc.stages.params import CLOCK_NAMES, ParamSet, Supplied
 from graphc.units import money_of
 from graphc.venues import infer_instrument, market_quote
 from graphc.venues.profiles import price_refusals
+from graphc.yaml_comments import mentions_directive
 
 # Exact enough for any playbook value (units allow 40 digits); traps turn nonsense into GC107.
 DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -49,20 +50,21 @@ DECIMALS = Context(prec=60, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, 
 
 def render(doc, options):
     """``(rendered Document | None, diagnostics)``; never raises for bad input."""
-    rendered, diagnostics, _, _ = render_document(doc, options)
+    rendered, diagnostics, _, _, _ = render_document(doc, options)
     return rendered, diagnostics
 
 
 def render_document(doc, options):
-    """``(rendered Document | None, diagnostics, files read, read the clock)``: also the paths of every
-    ``use:`` template and ``--params`` file the rendering read, and whether an expression it evaluated (in
-    the playbook or in a template) reads ``now`` or ``today``: so a cache can tell when the result is stale,
-    and that a result which depends on when it was made is never kept."""
+    """``(rendered Document | None, diagnostics, files read, read the clock, commented templates)``: also the
+    paths of every ``use:`` template and ``--params`` file the rendering read, and whether an expression it
+    evaluated (in the playbook or in a template) reads ``now`` or ``today``: so a cache can tell when the result
+    is stale, and that a result which depends on when it was made is never kept; and the text of each template
+    read that holds a suppression comment (:meth:`Renderer.commented_templates`)."""
     renderer = Renderer(doc, options)
     with localcontext(DECIMALS):
         rendered, diagnostics = renderer.run()
     renderer.count_refused()
-    return rendered, diagnostics, renderer.files_read(), renderer.read_clock
+    return rendered, diagnostics, renderer.files_read(), renderer.read_clock, renderer.commented_templates()
 
 
 class Renderer:
@@ -105,6 +107,22 @@ class Renderer:
         if self.options.params_file:
             read[os.path.abspath(self.options.params_file)] = self.params_real
         return sorted(read.items(), key=lambda item: item[0])
+
+    def commented_templates(self) -> dict[str, str]:
+        """``{path: text}`` of the ``use:`` templates this rendering read whose text mentions a ``# graphc:``
+        directive, by the path the diagnostics located in them name (each ``use:`` site's, as
+        :meth:`Scope.wrap` places them): lint applies a template's suppression comments to the findings located
+        in it, wherever it is used from (graphc.lint). The text is the one rendered, never read again."""
+        commented = {
+            id(doc) for doc in self.templates.docs.values() if doc is not None and mentions_directive(doc.text)
+        }
+        if not commented:  # (most templates hold no directive)
+            return {}
+        return {
+            scope.path: scope.doc.text
+            for scope in self.templates.scopes.values()
+            if scope is not None and id(scope.doc) in commented
+        }
 
     # -- diagnostics ---------------------------------------------------------------
     def report(self, code, message, span, hint=None, related=()):
