@@ -266,10 +266,15 @@ def _loader() -> ModuleType:
     return load
 
 
-def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[list[Diagnostic], list[Skip]]:
+def _run_rules(
+    graph: LintedGraph, path: str, options: LintOptions
+) -> tuple[list[Diagnostic], list[Skip], list[Diagnostic]]:
+    """The rules' findings and skips, and the errors of the values the graph's markets refused
+    (:func:`refused_ticks`), which are graphc.toml's or the snapshot's, not the playbook's: lint_source reports
+    them whatever the config, the selection and the comments say."""
     wire = graph.wire
     if wire is None:
-        return [], []
+        return [], [], []
     facts_module, base, registry = _rule_modules()
     facts = graph.facts
     playbook = facts is not None and not graph.is_wire_input  # compile's facts: a playbook (or template) compiled
@@ -281,19 +286,20 @@ def _run_rules(graph: LintedGraph, path: str, options: LintOptions) -> tuple[lis
     run = base.run_rules(
         base.LintContext(wire, facts, playbook=playbook), registry.CHECKED, skip_paths=options.report_skips
     )
-    diagnostics: list[Diagnostic] = (
+    refused = (
         refused_ticks(facts, path, graph.locator, options.config, quotes=(options.compile or CompileOptions()).quotes)
         if facts.resolver.refused
         else []
     )
+    diagnostics: list[Diagnostic] = []
     rules = registry.RULES
     for finding in run.findings:
         severity = finding.severity or rules[finding.code].severity
         span = graph.locator.span(finding.where)
         diagnostics.append(located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint)))
     if not options.report_skips:  # their `where` is None already
-        return diagnostics, run.skipped
-    return diagnostics, _located_skips(run.skipped, graph.locator, options)
+        return diagnostics, run.skipped, refused
+    return diagnostics, _located_skips(run.skipped, graph.locator, options), refused
 
 
 def refused_ticks(
@@ -310,8 +316,11 @@ def refused_ticks(
     leg trades it as a prediction market (the router's answer has none: ``--quotes live`` refuses it as malformed).
 
     The one report of them: lint's rules run after it (:func:`_run_rules`), and a compile (``graphc compile``,
-    ``graphc.compile_file`` / ``compile_text``), which runs no rule and makes no facts, makes the facts for it when a
-    tick of its quotes or config may be refused (:func:`report_refused_ticks`)."""
+    ``graphc graph``, ``graphc.compile_file`` / ``compile_text``), which runs no rule and makes no facts, makes the
+    facts for it when a tick of its quotes or config may be refused (:func:`report_refused_ticks`). They are errors
+    of the file that gives the value, as that file's problems found when it is read are (a ``[venues.X]`` tick, a
+    ``bid: -1``): lint reports them whatever ``[rules]``, ``strict``, ``--select``/``--ignore`` and suppression
+    comments say (:func:`lint_source`), so every command refuses them as compile does (audit rules23 3)."""
     from graphc.config import setting_at  # deferred: only a graph with such a tick needs it
     from graphc.diagnostics import Related  # deferred: (as above)
     from graphc.numbers import plain  # deferred: (as above)
@@ -370,8 +379,8 @@ def refused_ticks(
 def report_refused_ticks(result: CompileResult, options: CompileOptions, config: Config | None) -> None:
     """Add to ``result.diagnostics`` the errors :func:`refused_ticks` finds for a compile: a tick a market's venue
     cannot have (a quote's, graphc.toml's ``[markets."X"]``), and a quote's price a market traded as a prediction
-    market cannot have, are not used, and are errors in lint, plan and submit (GC105, GC103). ``graphc compile`` and
-    ``graphc.compile_file`` / ``compile_text`` report them through this one function, so the library refuses the
+    market cannot have, are not used, and are errors in lint, plan and submit (GC105, GC103). ``graphc compile``,
+    ``graphc graph`` and ``graphc.compile_file`` / ``compile_text`` report them through this one function, so the library refuses the
     graphs the command refuses. They are found as the graph's facts are made, which lint's rules need and compile
     otherwise never makes (a fifth of a 100,000-leg compile): so they are made only when such a value may be there."""
     resolver = options.resolver()
@@ -707,6 +716,7 @@ def lint_source(
         # text (NUL, UTF-16 without its byte-order mark) says nothing at all, and is reported (hostile18 F6e)
         return LintOutcome(None)
     skips: list[Skip] = []
+    refused: list[Diagnostic] = []  # values graphc.toml or the snapshot gives that a market cannot have
     stood_for: frozenset[str] = frozenset()
     stopped = next((d for d in diagnostics if d.is_error), None)  # what kept the rules from running, if anything
     graph: LintedGraph | None = None
@@ -723,7 +733,7 @@ def lint_source(
         if graph.unrendered:  # always kept: it says a whole file was only partly checked
             skips.append(_not_rendered(doc, graph.unrendered))
         if graph.wire is not None and not has_errors(diagnostics):
-            found, rule_skips = _run_rules(graph, path, options)
+            found, rule_skips, refused = _run_rules(graph, path, options)
             diagnostics.extend(found)
             skips.extend(_reported(rule_skips, options))
         else:
@@ -743,6 +753,11 @@ def lint_source(
             diagnostics = suppressions.kept(diagnostics, path)
         if graph is not None and graph.commented_templates:
             diagnostics = _kept_by_templates(diagnostics, graph.commented_templates)
+    if refused:
+        # problems of graphc.toml or the snapshot (GC103, GC105), as a [venues.X] tick or a `bid: -1` is when the
+        # file is read: errors whatever [rules], --select/--ignore or a comment say, as in compile (audit rules23 3)
+        diagnostics.extend(refused)
+    if diagnostics:
         diagnostics.sort(key=Diagnostic.sort_key)
     if stopped is not None and not has_errors(diagnostics):
         # the error that stopped the checks is turned off or suppressed: the file is not "no problems", its

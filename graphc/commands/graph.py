@@ -22,6 +22,7 @@ from graphc.config import load_project
 from graphc.diagnostics import FileResult, has_errors
 from graphc.humanize import playbook_name
 from graphc.inputs import PLAYBOOK, SIMPLE
+from graphc.lint import report_refused_ticks
 from graphc.pipeline import compile_document
 from graphc.render_graph import NodeText
 from graphc.report import one_line
@@ -72,7 +73,8 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     checked as lint checks them, and a note says they change nothing.
 
     Exit status: 0 drawn, 1 input errors (no graph to draw, or a --quotes
-    snapshot with errors), 2 usage error, unreadable input or no Graphviz for
+    snapshot or graphc.toml with errors, a tick or price the market's venue
+    cannot have among them), 2 usage error, unreadable input or no Graphviz for
     svg/png, 4 internal error.
     """
     wire, name, texts = _load(source, quotes_path, set_values, params_file, now)
@@ -155,7 +157,11 @@ def _compile(doc, read, source, quotes_path, set_values, params_file, now):
     exit_on_file_errors(config_diagnostics)
     options = _options(quotes_path, set_values, params_file, now, sources=[read], config=config)
     options.project_root = str(root)
-    return compile_document(doc, options)
+    result = compile_document(doc, options)
+    # a tick or price graphc.toml or the snapshot gives that the market's venue cannot have: an error of that file,
+    # which stops the picture as it stops compile (the same function; audit rules23 3)
+    report_refused_ticks(result, options, config)
+    return result
 
 
 def _node_texts(result) -> dict:

@@ -395,7 +395,11 @@ def check_wire_venue_case(ctx):
       §1), a Kalshi market's 0.01 or 0.001 (§2), so `tick = 0.005` in
       `[venues.polymarket]` or `[venues.kalshi]`, or in `[markets."SYMBOL"]` of
       a market a leg trades on one of them, is GC103 at the key (the second
-      with a note naming that leg), and the tick is not used;
+      with a note naming that leg), and the tick is not used. These are
+      errors of `graphc.toml` itself, as all its problems are: its own
+      `[rules]` (`GC103 = "off"`), `--select`/`--ignore` and suppression
+      comments leave them errors, and `lint`, `compile`, `graph`, `plan`,
+      `submit`, `run` and the Python API refuse the file alike (exit 1);
     - a suppression comment not written as spec §8 and the docs give it
       (`# graphc: ignore[GC405]` on the line, `# graphc: ignore-file[GC405]`
       anywhere, a bare `# graphc: ignore` for every code of its line): codes not
@@ -621,7 +625,11 @@ GC105 = describe(
     and a refused `mid` leaves the mid of the book, (bid + ask) / 2. `quote()`
     in a `{{ }}` expression refuses it for a symbol whose shape names a Kalshi
     or Polymarket market. From the router (`--quotes live`) such an answer is
-    malformed (exit 3), not a GC105. A crossed
+    malformed (exit 3), not a GC105. A tick or price the market's venue
+    cannot have is an error of the snapshot, as a `bid: -1` is: `GC105 =
+    "off"` (or `"warning"`), `--select`/`--ignore` and suppression comments
+    leave it an error, and `lint`, `compile`, `graph`, `plan`, `submit`, `run`
+    and the Python API refuse it alike (exit 1). A crossed
     book, a bid above the ask (`{bid: 2325.10, ask: 232.55}`: a digit dropped,
     or the sides swapped), is GC105 at the quote (`quote ETH-USD: crossed: bid
     2325.10 > ask 232.55`), and neither side is used: a notional buy would be
