@@ -53,6 +53,7 @@ def rule_rows() -> list[dict]:
             "code": info.code,
             "name": info.name,
             "severity": info.severity,
+            "graded": info.graded,  # which findings are not at `severity` when left unset (None: all are)
             "family": info.family,
             "summary": info.summary,
             "source": info.source,
@@ -99,6 +100,10 @@ def read_page(code: str) -> str:
 def rules_command(fmt):
     """List every rule code with its name, default severity and summary.
 
+    A code some of whose findings are warnings when left unset (the others
+    errors) shows `error (some findings: warning)`; its page says which, and
+    `--format json` says so in `graded` (null for the other codes).
+
     `--format markdown` adds what each rule rests on (the router reference, a
     venue's docs, or the playbook spec); `--format json` has every field.
     `graphc explain CODE` shows a rule's full page.
@@ -108,8 +113,8 @@ def rules_command(fmt):
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "markdown":
         click.echo(markdown_table(RULES.values()), nl=False)
-    else:
-        click.echo(render_table(rows), nl=False)
+    else:  # a graded code's severity as its page shows it: `error (some findings: warning)`
+        click.echo(render_table([{**row, "severity": RULES[row["code"]].shown_severity} for row in rows]), nl=False)
 
 
 @click.command("explain")

@@ -45,7 +45,7 @@ from itertools import compress, repeat
 from operator import attrgetter, eq, itemgetter
 from typing import Any, NamedTuple
 
-from graphc.diagnostics import ERROR, RuleInfo, Skip
+from graphc.diagnostics import ERROR, WARNING, RuleInfo, Skip
 from graphc.facts import EdgeFacts, GraphFacts, NodeFacts, graph_facts
 from graphc.numbers import plain
 from graphc.stages.wiregraph import number
@@ -131,6 +131,14 @@ class Rule(NamedTuple):
         return inspect.cleandoc(self.docstring)
 
     @property
+    def shown_severity(self) -> str:
+        """The default severity as `graphc rules` and the rule pages show it: ``error``, or for a graded code, whose
+        findings left unset are not all at that severity (:attr:`graded`), ``error (some findings: warning)``."""
+        if self.graded is None:
+            return self.severity
+        return f"{self.severity} (some findings: {WARNING if self.severity == ERROR else ERROR})"
+
+    @property
     def info(self) -> RuleInfo:
         return RuleInfo(self.code, self.name, self.severity, self.summary)
 
@@ -174,9 +182,10 @@ def describe(
     flagged: str | None = None,
     suppression: str | None = None,
     demoted: str | None = None,
+    graded: str | None = None,
 ) -> Rule:
-    """A rule the compiler reports (GC1xx): metadata and page, no check here."""
-    return Rule(code, name, severity, summary, source, docs, None, flagged, suppression, demoted)
+    """A rule the compiler reports (GC1xx): metadata and page, no check here (``graded`` as for :func:`rule`)."""
+    return Rule(code, name, severity, summary, source, docs, None, flagged, suppression, demoted, graded)
 
 
 class PriceWait(NamedTuple):

@@ -36,7 +36,7 @@ def render_page(r: Rule) -> str:
     parts = [
         f"# {r.code}: {r.name}",
         lede.strip(),
-        f"**Default severity:** {r.severity}",
+        f"**Default severity:** {r.shown_severity}",
         _wrap(f"**Rests on:** {r.source}"),
         "## " + sections.strip(),
         "## Options",
@@ -152,7 +152,7 @@ def render_index(rules=None) -> str:
 def markdown_table(rules) -> str:
     rows = ["| Code | Name | Severity | Summary | Rests on |", "|---|---|---|---|---|"]
     for r in rules:
-        rows.append(f"| [{r.code}]({r.code}.md) | `{r.name}` | {r.severity} | {r.summary} | {r.source} |")
+        rows.append(f"| [{r.code}]({r.code}.md) | `{r.name}` | {r.shown_severity} | {r.summary} | {r.source} |")
     return "\n".join(rows) + "\n"
 
 

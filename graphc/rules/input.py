@@ -536,6 +536,7 @@ GC105 = describe(
     source="playbook-spec.md §3.2 (quantities and their units: a plain number is base units), §4 (prices, the "
     "`trigger` base), §6.1 (`money` params)",
     flagged="    buy: 2 BTC",
+    graded="a `schedule.catch_up` written without a unit is a warning and every other finding an error",
     docs="""A human-readable value cannot be parsed, or its unit does not fit the leg's instrument.
 
     ## What it checks

@@ -180,6 +180,7 @@ def _venue_name(node) -> str:
         f"never crosses); {_VENUE_RULES} §3 (Hyperliquid $10), §4 (CEX quote_min_size, minNotional)"
     ),
     flagged="    buy: 5 shares",
+    graded="an order whose notional clears the minimum as a whole but not in each of its TWAP slices is a warning and every other finding an error",
 )
 def check_min_notional(ctx):
     """The order's value, size times price, is below the venue's minimum.
@@ -374,6 +375,7 @@ def _lot(m: MarketFacts) -> str:
         "minimum: M`); §4 (CEX base_min_size, minQty)"
     ),
     flagged="    buy: 4 shares",
+    graded="an order whose size clears the minimum as a whole but not in each of its TWAP slices is a warning and every other finding an error",
 )
 def check_min_size(ctx):
     """The order's size is below the venue's minimum size.
@@ -747,6 +749,7 @@ def _cents(prediction: bool, price: Decimal) -> str:
         "szDecimals), §4 (CEX base_increment, stepSize)"
     ),
     flagged="    buy: 2.5 contracts",
+    graded="a size on the lot whose TWAP slices (size ÷ slices) are off it is a warning and every other finding an error",
 )
 def check_lot(ctx):
     """The order's size is not a multiple of the venue's size step (lot).
