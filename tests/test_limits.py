@@ -281,7 +281,7 @@ def test_cycle_listing_is_capped():
     assert found.wire is not None
     from graphc.lint import LintedGraph, _run_rules
 
-    diagnostics, _ = _run_rules(LintedGraph(found.wire, found.locator, [], found.origin), "c.yaml", LintOptions())
+    diagnostics, _, _ = _run_rules(LintedGraph(found.wire, found.locator, [], found.origin), "c.yaml", LintOptions())
     assert codes(diagnostics).count("GC201") == MAX_CYCLES
 
 
