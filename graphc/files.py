@@ -30,11 +30,27 @@ if TYPE_CHECKING:
     import mmap
 
 MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000)  # a larger file is rejected before parsing (GC100)
-LINTABLE_SUFFIXES = (".yaml", ".yml", ".json")
+YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIXES = (".json",)
+LINTABLE_SUFFIXES = (*YAML_SUFFIXES, *JSON_SUFFIXES)  # each matched in any case: see has_suffix
 SKIP_DIRS = {".git", ".graphc", ".venv", "venv", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache"}
 
 
 GLOB_CHARS = frozenset("*?[")
+
+
+def has_suffix(name: str, suffixes: tuple[str, ...] = LINTABLE_SUFFIXES) -> bool:
+    """Whether the file name ``name`` ends in one of ``suffixes`` (written lower-case), in any case: ``p.YAML``,
+    ``g.Json``. The one test of a name's suffix: what a walk, a glob and ``--dependants`` collect, and whether a
+    file is read as JSON (docs/playbooks.md: "a `.json` file (any case)"), as the pre-commit hook's ``(?i)``
+    pattern names them. (Only an ASCII character lower-cases to a letter of these suffixes.)"""
+    return name.lower().endswith(suffixes)
+
+
+def suffix_patterns(suffixes: tuple[str, ...]) -> str:
+    """``*.yaml, *.yml or *.json``: the files ``suffixes`` take, for a message (any case, as :func:`has_suffix`)."""
+    patterns = [f"*{suffix}" for suffix in suffixes]
+    return patterns[0] if len(patterns) == 1 else f"{', '.join(patterns[:-1])} or {patterns[-1]}"
 
 
 class Collected(Record):
@@ -70,7 +86,8 @@ def collect(
     keep_missing: bool = False,
     links_resolved: bool = False,
 ) -> Collected:
-    """Expand directories and globs into files with ``suffixes``; a file reached twice is listed once.
+    """Expand directories and globs into files with ``suffixes`` (in any case: :func:`has_suffix`); a file reached
+    twice is listed once.
 
     A file is the same when its absolute path is; with ``links_resolved``, when its real path is (symlinks
     resolved), so a link in a walk to a file the walk also finds is listed once, under the name met first
@@ -112,7 +129,9 @@ def collect(
             found = out.searches.setdefault(str(raw), [])
             inside_root = _inside_root_of(str(raw).split("*")[0].split("?")[0].split("[")[0] or ".")
             for match in _glob(str(raw)):
-                if not match.endswith(suffixes) or not os.path.isfile(match):  # isfile: a regular file, links followed
+                if not has_suffix(match, suffixes) or not os.path.isfile(
+                    match
+                ):  # isfile: a regular file, links followed
                     continue
                 if not os.path.islink(match) or inside_root(match):  # as a directory walk: no link out of the root
                     found.append(add(os.path.normpath(match), False))
@@ -126,9 +145,9 @@ def collect(
 
 
 def _walk(top: str, suffixes: tuple[str, ...], not_followed: list[str]) -> Iterable[tuple[str, str]]:
-    """The files with ``suffixes`` under the directory ``top``, as (path listed, its absolute form), in the order
-    ``os.walk`` gives with sorted names (a folder's files, then each sub-folder's), skipping :data:`SKIP_DIRS`
-    and hidden folders.
+    """The files with ``suffixes`` (any case) under the directory ``top``, as (path listed, its absolute form), in
+    the order ``os.walk`` gives with sorted names (a folder's files, then each sub-folder's), skipping
+    :data:`SKIP_DIRS` and hidden folders.
 
     A symlink is listed only when its target is inside the project root of ``top`` (:func:`find_project_root`),
     so a link to ``/dev/stdin``, ``/dev/zero`` or a file elsewhere on the machine is never opened (docs/
@@ -156,7 +175,7 @@ def _walk(top: str, suffixes: tuple[str, ...], not_followed: list[str]) -> Itera
                     if name not in SKIP_DIRS and not name.startswith("."):
                         folders.append((listed, os.path.join(absolute_here, name)))
                     continue
-                if not name.endswith(suffixes):
+                if not has_suffix(name, suffixes):
                     continue
                 if entry.is_symlink() and entry.is_dir():
                     continue  # a linked folder is not entered (os.walk's way)

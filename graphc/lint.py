@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from graphc.config import Config, apply_config, is_selected, load_config, select_diagnostics
 from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, FileResult, Skip, Span, has_errors, located, unchecked
 from graphc.files import (
+    JSON_SUFFIXES,
     UNREADABLE,
     collect,
     find_project_root,
     git_paths,
+    has_suffix,
     outermost_project_root,
     read_source,
     real_path,
@@ -741,7 +743,7 @@ def lint_source(
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
     suppressions = None
-    if not path.lower().endswith(".json") and mentions_directive(text):  # (JSON has no comments)
+    if not has_suffix(path, JSON_SUFFIXES) and mentions_directive(text):  # (JSON has no comments)
         from graphc.suppress import parse_suppressions  # deferred: most files have no suppression comment
 
         suppressions = parse_suppressions(text, path)

@@ -49,6 +49,7 @@ from __future__ import annotations
 import re
 
 from graphc.diagnostics import Diagnostic, Span
+from graphc.files import JSON_SUFFIXES, has_suffix
 from graphc.rules.registry import BY_NAME, RULES, get
 from graphc.stages.suggest import did_you_mean, listed, suggestion
 from graphc.yaml_comments import DIRECTIVE_MENTION, LINE_BREAK, comment_columns, mentions_directive
@@ -103,7 +104,7 @@ def filter_suppressed(diagnostics, source_text: str | None, *, path: str | None 
     diagnostics = list(diagnostics)
     if not diagnostics or not source_text or not mentions_directive(source_text):
         return diagnostics  # every playbook says `graphc: 1`; only `# graphc: ignore` needs the line scan
-    if path is not None and path.lower().endswith(".json"):
+    if path is not None and has_suffix(path, JSON_SUFFIXES):
         return diagnostics
     return parse_suppressions(source_text).kept(diagnostics, path)
 

@@ -734,7 +734,7 @@ def test_a_directory_with_nothing_to_format_is_exit_2_as_lint(tmp_path):
     empty.mkdir()
     upper = tmp_path / "updir"
     upper.mkdir()
-    (upper / "UP.YAML").write_text(UNFORMATTED)  # lint's walker takes *.yaml / *.yml only, as fmt's
+    (upper / "notes.txt").write_text(UNFORMATTED)  # lint's walker takes *.yaml / *.yml (any case) only, as fmt's
     quotes = tmp_path / "quotes"
     quotes.mkdir()
     (quotes / "q.yaml").write_text("BTC-USD: {bid: 1, ask: 2}\n")  # YAML, not a playbook
@@ -748,6 +748,18 @@ def test_a_directory_with_nothing_to_format_is_exit_2_as_lint(tmp_path):
         assert f"graphc: warning: nothing to format: {what} {folder}" in result.stderr
         assert CliRunner().invoke(cli, ["lint", str(folder)]).exit_code == 2  # lint's "nothing linted"
         assert fmt("--check", "--allow-empty", folder).exit_code == 0
+
+
+def test_a_directory_walk_formats_yaml_files_whose_suffix_is_in_any_case(tmp_path):
+    """Audit wirelint23 2: the walk passed over `UP.YAML` ("nothing to format"), while the pre-commit hook, whose
+    pattern is `(?i)\\.ya?ml$`, named it; `*.json` of any case is still left alone."""
+    (tmp_path / "UP.YAML").write_text(UNFORMATTED)
+    (tmp_path / "b.Yml").write_text(UNFORMATTED)
+    (tmp_path / "g.JSON").write_text('{"name": "x", "graphc": 1, "legs": {"a": {"symbol": "BTC-USD", "buy": 1}}}')
+    result = fmt("--check", tmp_path)
+    assert result.exit_code == 1, result.output
+    assert sorted(line.rsplit("/", 1)[-1] for line in result.stdout.splitlines()) == ["UP.YAML", "b.Yml"]
+    assert "g.JSON" not in result.output
 
 
 # -- audit rt19 #1: an anchor or alias on a number is kept, as on text ------------------------------------

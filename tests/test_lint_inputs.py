@@ -1185,3 +1185,91 @@ def test_other_commands_exit_2_for_a_file_that_cannot_be_read_as_text(tmp_path, 
     assert "unacceptable character #x0000" in result.output
     broken = write(tmp_path, "b" + name, '{"nodes": [],}\n' if command == "decompile" else "graphc: 1\nname: [\n")
     assert CliRunner().invoke(cli, [command, str(broken)]).exit_code == 1
+
+
+# -- audit wirelint23 2: a lintable suffix in any case ----------------------------------------------------------------
+# A directory walk or a glob took `*.json` but passed over `bad.JSON` and `bad2.Json` without a word ("no problems in
+# 1 file"), while a file named itself, the pre-commit hook's `(?i)` pattern and the docs' "(any case)" took them.
+
+PM_NODE = (
+    '{{"nodes": [{{"node_id": "a", "instrument": {{"symbol": "will-it-rain:yes", "type": "prediction", '
+    '"venue": "polymarket"}}, "side": "buy", "order_type": {{"limit": {{"price_1e9": {price}}}}}, '
+    '"quantity": {{"fixed": {{"qty_1e8": 500000000}}}}, "activation": "root"}}], "edges": [], "is_sandbox": true}}\n'
+)
+
+
+@pytest.fixture
+def any_case(tmp_path):
+    """ok.json (5 shares at 0.20: clean), bad.JSON and bad2.Json (at 0.199: GC301), p.YAML (a playbook: GC202)."""
+    folder = tmp_path / "walk"
+    write(folder, "ok.json", PM_NODE.format(price=200000000))
+    write(folder, "bad.JSON", PM_NODE.format(price=199000000))
+    write(folder, "bad2.Json", PM_NODE.format(price=199000000))
+    write(folder, "p.YAML", BAD)
+    write(folder, "notes.txt", "not a playbook\n")
+    return folder
+
+
+ANY_CASE_FOUND = [("bad.JSON", "GC301"), ("bad2.Json", "GC301"), ("p.YAML", "GC202")]
+
+
+@pytest.mark.parametrize("how", ["directory", "glob", "glob-json"])
+def test_a_walk_or_glob_lints_files_whose_suffix_is_in_any_case(any_case, monkeypatch, how):
+    monkeypatch.chdir(any_case)
+    target = {"directory": ".", "glob": "*", "glob-json": "*.[jJ][sS][oO][nN]"}[how]
+    text = lint("--no-cache", target)
+    found = sorted(ANY_CASE_FOUND if how != "glob-json" else ANY_CASE_FOUND[:2])
+    files = 4 if how != "glob-json" else 3
+    assert text.exit_code == 1, text.output
+    assert f"{len(found)} errors in {files} files" in text.stdout
+    for name, code in found:
+        assert f"{name}:" in text.stdout and code in text.stdout
+
+    report = json.loads(lint("--no-cache", "-f", "json", target).stdout)
+    assert sorted(f["path"] for f in report["files"]) == sorted(["ok.json", *{n for n, _ in found}])
+
+    sarif = json.loads(lint("--no-cache", "-f", "sarif", target).stdout)
+    results = sarif["runs"][0]["results"]
+    seen = sorted(
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"])
+        for r in results
+        if r["ruleId"] in ("GC202", "GC301")
+    )
+    assert seen == found
+
+
+def test_a_glob_naming_an_upper_case_suffix_finds_those_files(any_case, monkeypatch):
+    monkeypatch.chdir(any_case)
+    result = lint("--no-cache", "*.JSON")  # was: "nothing linted: no *.yaml, *.yml or *.json file matches '*.JSON'"
+    assert result.exit_code == 1 and "1 error in 1 file" in result.stdout and "bad.JSON:" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["g.json", "g.JSON", "g.Json"])
+def test_a_json_file_of_any_case_is_read_as_strict_json_walked_or_named(tmp_path, name):
+    path = write(tmp_path / "d", name, '{"nodes": [],}\n')  # a trailing comma: YAML would read it
+    for target in (path, path.parent):
+        result = lint("--no-cache", "-f", "json", target)
+        [found] = json.loads(result.stdout)["diagnostics"]
+        assert found["code"] == "GC100" and "not valid JSON" in found["message"], (target, found)
+
+
+def test_dependants_finds_playbooks_whose_suffix_is_in_any_case(project, monkeypatch):
+    write(project, "templates/t.yaml", TEMPLATE)
+    write(
+        project, "plays/j.JSON", json.dumps({"graphc": 1, "name": "j", "legs": {"h": {"use": "../templates/t.yaml"}}})
+    )
+    write(project, "plays/y.Yml", "graphc: 1\nname: y\nlegs:\n  h: {use: ../templates/t.yaml}\n")
+    monkeypatch.chdir(project)
+    assert _dependants_found("templates/t.yaml")["files"] == ["plays/j.JSON", "plays/y.Yml", "templates/t.yaml"]
+    (project / "templates" / "t.yaml").unlink()
+    assert _dependants_found()["found"] == [("plays/j.JSON", 1, "GC107"), ("plays/y.Yml", 4, "GC107")]
+
+
+def test_the_lintable_suffixes_match_in_any_case():
+    from graphc.files import LINTABLE_SUFFIXES, YAML_SUFFIXES, has_suffix, suffix_patterns
+
+    assert all(has_suffix(name) for name in ("a.json", "a.JSON", "a.Json", "a.YAML", "a.yMl", "dir.x/a.yaml"))
+    assert not any(has_suffix(name) for name in ("a.txt", "a.json.bak", "ajson", "a.YAML~"))
+    assert has_suffix("a.YML", YAML_SUFFIXES) and not has_suffix("a.JSON", YAML_SUFFIXES)
+    assert suffix_patterns(LINTABLE_SUFFIXES) == "*.yaml, *.yml or *.json"
+    assert suffix_patterns(YAML_SUFFIXES) == "*.yaml or *.yml"

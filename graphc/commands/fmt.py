@@ -16,11 +16,18 @@ from graphc.commands.common import (
     warn_not_followed,
 )
 from graphc.diagnostics import FileResult
-from graphc.files import collect, read_source, read_stdin, replace_file
+from graphc.files import (
+    JSON_SUFFIXES,
+    YAML_SUFFIXES,
+    collect,
+    has_suffix,
+    read_source,
+    read_stdin,
+    replace_file,
+    suffix_patterns,
+)
 from graphc.fmt import FormatError, FormatSkipped, NotText, SuppressionMoved, format_text, is_playbook_text
 from graphc.report import one_line
-
-YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @click.command("fmt")
@@ -34,12 +41,12 @@ def fmt_command(paths, check, show_diff, allow_empty):
     """Format playbooks: canonical key order, 2-space indent, comments, line ends and a BOM kept.
 
     PATHS are playbook and template files (read whatever their name ends
-    with, as lint reads them), directories (searched for *.yaml / *.yml; YAML
-    files that are not playbooks, such as quotes snapshots, are left alone) or
-    globs. `-` is stdin, alone or among other paths: its formatted text (or,
-    with nothing to change, its text as it came) goes to stdout; with --check
-    or --diff it is checked as a file is, named `<stdin>`, and nothing else
-    is printed.
+    with, as lint reads them), directories (searched for *.yaml / *.yml, in
+    any case; YAML files that are not playbooks, such as quotes snapshots, are
+    left alone) or globs. `-` is stdin, alone or among other paths: its
+    formatted text (or, with nothing to change, its text as it came) goes to
+    stdout; with --check or --diff it is checked as a file is, named
+    `<stdin>`, and nothing else is printed.
 
     A file graphc cannot load is reported as in `graphc lint` (GC100 with its
     line and column) and left unchanged. A valid playbook with a construct fmt
@@ -94,7 +101,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
         click.echo(f"{len(changed)} file(s) would be reformatted; run `graphc fmt` on them", err=True)
     empty = [search for search, found in searches.items() if not tried.intersection(found)]
     for search in empty:  # as lint's "nothing linted": a typo'd path never reads as a pass
-        what = "no playbook or template in" if searches[search] else "no *.yaml or *.yml file in"
+        what = "no playbook or template in" if searches[search] else f"no {suffix_patterns(YAML_SUFFIXES)} file in"
         message = one_line(f"nothing to format: {what} {search}")
         click.echo(f"graphc: warning: {message} (--allow-empty accepts this)", err=True)
     warn_not_followed(files.not_followed, verb="format")
@@ -117,7 +124,7 @@ def _format_file(path: str, named: bool = False):
     A file named on the command line is read whatever its name ends with (as
     lint reads it), except JSON, which fmt never rewrites: that is said.
     """
-    if named and path.lower().endswith(".json"):
+    if named and has_suffix(path, JSON_SUFFIXES):
         click.echo(f"graphc: note: {one_line(path)}: not formatted: fmt formats YAML playbooks, not JSON", err=True)
         return None
     try:
@@ -187,9 +194,9 @@ class _Files(list):
 
 def _collect(paths):
     """``(files, searches)``: the files named (whatever their suffix, as lint reads them) and the *.yaml / *.yml
-    files under the directories and globs named (lint's walker; JSON is left alone), and what each directory or
-    glob gave (one that gives no playbook is lint's "nothing linted"). A file reached twice (a link in a walk to a
-    file it also finds) is listed once: it is one file to rewrite."""
+    files (any case) under the directories and globs named (lint's walker; JSON is left alone), and what each
+    directory or glob gave (one that gives no playbook is lint's "nothing linted"). A file reached twice (a link in
+    a walk to a file it also finds) is listed once: it is one file to rewrite."""
     collected = collect(paths, YAML_SUFFIXES, links_resolved=True)
     files = _Files(collected.files)
     files.named = set(collected.named)

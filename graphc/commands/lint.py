@@ -43,14 +43,17 @@ from graphc.config import (
 from graphc.diagnostics import FileResult, Span, unchecked
 from graphc.files import (
     CONFIG_FILE,
+    LINTABLE_SUFFIXES,
     PYPROJECT,
     UNREADABLE,
+    YAML_SUFFIXES,
     Seen,
     collect,
     display_path,
     file_kind,
     find_project_root,
     git_paths,
+    has_suffix,
     open_source,
     outermost_project_root,
     read_source,
@@ -60,6 +63,7 @@ from graphc.files import (
     recording,
     repository_top,
     resolved_path,
+    suffix_patterns,
     unreadable,
 )
 from graphc.inputs import TEMPLATE_MARKER
@@ -358,12 +362,12 @@ def lint_command(
     """Lint playbooks (YAML with `graphc: 1`), wire graphs (JSON with `nodes`)
     and simple orders.
 
-    PATHS are files, directories (searched for *.yaml, *.yml and *.json; YAML
-    files that are not graphc's are skipped, even ones that do not load unless
-    they have a `graphc:`, `graphc-template:` or `nodes` key, or are not text
-    YAML can read), globs (`plays/**/*.yaml`, expanded
-    by graphc when no shell did) or `-` for stdin. A file named twice is linted
-    once.
+    PATHS are files, directories (searched for *.yaml, *.yml and *.json, in
+    any case; YAML files that are not graphc's are skipped, even ones that do
+    not load unless they have a `graphc:`, `graphc-template:` or `nodes` key,
+    or are not text YAML can read), globs (`plays/**/*.yaml`, expanded
+    by graphc when no shell did; of the files matched, those with one of these
+    suffixes) or `-` for stdin. A file named twice is linted once.
 
     Each file's findings are kept in .graphc/cache/ at the project root and
     reused while nothing that decides them changed: the file, the templates
@@ -739,9 +743,7 @@ def _add_dependants(collected, templates, names, quotes_path) -> Dependants:
     walk of its root finds them. What was found."""
     searched = names or [os.curdir]
     staged = _staged_files(searched)
-    staged_templates = [
-        path for path in staged if path.lower().endswith((".yaml", ".yml")) and _looks_like_template(path)
-    ]
+    staged_templates = [path for path in staged if has_suffix(path, YAML_SUFFIXES) and _looks_like_template(path)]
     found = find_changed_dependants([*templates, *staged_templates], searched, ask_git=True)
     roots = _projects_of_changed_inputs(sorted(collected.named), staged, quotes_path)
     listed = {_same_file(path) for path in collected.files}
@@ -875,7 +877,7 @@ def _lint_stdin(path: str, stdin, options):
 
 def _empty_message(search: str, found: list[str]) -> str:
     """Why a directory or glob gave nothing to lint: ``no *.yaml, *.yml or *.json file in plays``."""
-    what = "no playbook, wire graph or simple order in" if found else "no *.yaml, *.yml or *.json file"
+    what = "no playbook, wire graph or simple order in" if found else f"no {suffix_patterns(LINTABLE_SUFFIXES)} file"
     if any(ch in search for ch in "*?["):
         return f"{what} matches {search!r}" if not found else f"{what} the files {search!r} matches"
     return f"{what} in {search}" if not found else f"{what} {search}"

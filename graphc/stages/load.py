@@ -64,7 +64,7 @@ from yaml import (
 )
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import MAX_FILE_BYTES, line_and_column
+from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, line_and_column
 from graphc.limits import limit
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
@@ -1052,10 +1052,9 @@ def _is_json(path: str, text: str) -> bool:
     """Whether a text is meant as JSON (the router's format), and so read as JSON alone: a ``.json`` name, or a
     name that is neither ``.yaml`` nor ``.yml`` (stdin) with a text that opens as JSON does (``{"``, ``{}`` or
     ``[``; a playbook in flow style opens ``{graphc:``)."""
-    lowered = path.lower()
-    if lowered.endswith(".json"):
+    if has_suffix(path, JSON_SUFFIXES):
         return True
-    return not lowered.endswith((".yaml", ".yml")) and _JSON_OBJECT_START.match(text) is not None
+    return not has_suffix(path, YAML_SUFFIXES) and _JSON_OBJECT_START.match(text) is not None
 
 
 def _load_json(text: str, path: str, max_depth: int, max_nodes: int, max_total: int):
