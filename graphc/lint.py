@@ -252,10 +252,11 @@ def unset_params(skip: Skip) -> str:
 
 @functools.cache
 def _rule_modules() -> tuple[ModuleType, ModuleType, ModuleType]:
-    """graphc.facts, graphc.rules.base and graphc.rules.registry, imported when the first file is linted (an import
+    """graphc.facts, graphc.stages.checks and graphc.rules.registry, imported when the first file is linted (an import
     statement in _run_rules would cost microseconds at every file; the modules' names are read at each call)."""
     from graphc import facts  # deferred: a lint served from the cache runs no rule
-    from graphc.rules import base, registry  # deferred: a lint served from the cache runs no rule
+    from graphc.rules import registry  # deferred: a lint served from the cache runs no rule
+    from graphc.stages import checks as base  # deferred: a lint served from the cache runs no rule
 
     return facts, base, registry
 

@@ -89,7 +89,6 @@ from graphc.facts import (
 )
 from graphc.numbers import above, is_multiple, minus, plain, plus, times, usd
 from graphc.quotes import no_quote_reason
-from graphc.rules.base import Finding, LintContext, Rule, RuleRun, Skipped
 from graphc.rules.execution import (
     CONTRADICTIONS,
     FAR_FROM_MID,
@@ -103,21 +102,6 @@ from graphc.rules.execution import (
     _turned_back,
     _undashed_note,
     cross_hint,
-)
-from graphc.rules.graph import (
-    _PLAIN_TRIGGERS,
-    _TIMEOUT_KEYS,
-    MAX_CYCLES,
-    _freeze,
-    _loop,
-    _names,
-    _price_findings,
-    _ratio_findings,
-    _rotate,
-    condition_hint,
-    edge_label,
-    no_root_hint,
-    orphan_hint,
 )
 from graphc.rules.risk import _LIMIT, TOP_LEGS, _unknown_reason, max_notional
 from graphc.rules.venue import (
@@ -139,6 +123,22 @@ from graphc.rules.venue import (
     _verb,
     fmt,
     lot_options,
+)
+from graphc.stages.checks import Finding, LintContext, Rule, RuleRun, Skipped
+from graphc.stages.graph_rules import (
+    _PLAIN_TRIGGERS,
+    _TIMEOUT_KEYS,
+    MAX_CYCLES,
+    _freeze,
+    _loop,
+    _names,
+    _price_findings,
+    _ratio_findings,
+    _rotate,
+    condition_hint,
+    edge_label,
+    no_root_hint,
+    orphan_hint,
 )
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import find_cycle, is_acyclic, number, trigger_name, trigger_problem
@@ -751,7 +751,7 @@ def check_overfilling_exits(ctx):
         )
 
 
-# -- graphc/rules/graph.py ----------------------------------------------------------------------------
+# -- graphc/stages/graph_rules.py (was graphc/rules/graph.py) -----------------------------------------
 
 
 def check_cycles(ctx):
@@ -911,7 +911,7 @@ def _edge_key(edge):
     )
 
 
-# -- graphc/rules/base.py -----------------------------------------------------------------------------
+# -- graphc/stages/checks.py (was graphc/rules/base.py) -----------------------------------------------
 
 
 def run_rules(ctx: LintContext, rules: Iterable[Rule], *, skip_paths: bool = True) -> RuleRun:

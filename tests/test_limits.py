@@ -269,7 +269,7 @@ def test_many_legs_and_edges_lint_without_limits(tmp_path):
 
 
 def test_cycle_listing_is_capped():
-    from graphc.rules.graph import MAX_CYCLES
+    from graphc.stages.graph_rules import MAX_CYCLES
 
     legs = "".join(
         f"  l{i}: {{buy: 1, symbol: BTC-USD, after: [l{(i + 1) % 30} accepted, l{(i + 2) % 30} done]}}\n"

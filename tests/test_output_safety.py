@@ -247,7 +247,7 @@ def test_github_escaping_keeps_the_workflow_command_escapes():
 
 
 def test_github_skip_notices_write_control_characters_as_escapes():
-    from graphc.rules.base import Skip
+    from graphc.diagnostics import Skip
 
     skip = Skip("GC301", Span(2, 3), "no quote for X\x1b[2K\u2028y")
     out = render("github", [FileResult("a.yaml", "", [], [skip])], explain_skips=True)

@@ -16,12 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, Related, Span
+from graphc.diagnostics import NO_CHECK_RAN, Diagnostic, Related, Skip, Span
 from graphc.report import RENDERERS, FileResult, get_renderer, render
 from graphc.report import github as github_format
 from graphc.report import sarif as sarif_format
 from graphc.report.text import should_color
-from graphc.rules.base import Skip
 from graphc.rules.registry import RULES, report_rules
 
 ROOT = Path(__file__).resolve().parent.parent

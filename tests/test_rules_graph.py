@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from graphc.rules import graph
+from graphc.stages import graph_rules as graph
 from graphc.stages import suggest
 from tests.wire_nodes import run_rules_on
 

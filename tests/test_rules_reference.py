@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 from graphc.facts import graph_facts
 from graphc.pipeline import CompileOptions, compile_text
 from graphc.quotes import load_quotes
-from graphc.rules import base
-from graphc.rules.base import LintContext, SkippedNodes, _run_unplaced, run_rules
 from graphc.rules.registry import CHECKED
+from graphc.stages import checks as base
+from graphc.stages.checks import LintContext, SkippedNodes, _run_unplaced, run_rules
 from graphc.stages.triggers import JsonFloat
 from graphc.venues import MarketResolver
 from tests import rules_reference as reference
@@ -75,7 +75,7 @@ def assert_same_rules(wire: dict, facts, reference_facts=None, *, playbook: bool
     # The venue rules decide per market (LintContext.first_on_market): a node's market is its own.
     assert all((n.market.symbol, n.market.venue, n.market.type) == (n.symbol, n.venue, n.type) for n in facts.nodes)
     # What the edges' reading notes for the graph rules (GC201, GC210, GC408), as they would work it out.
-    from graphc.rules.graph import _forward_only
+    from graphc.stages.graph_rules import _forward_only
 
     if facts.forward_only is not None:
         assert facts.forward_only == _forward_only(facts)
@@ -146,7 +146,7 @@ def test_the_fast_paths_are_taken_and_left():
     repeated = {"nodes": chain, "edges": [*forward["edges"], _edge("n0", "n1")]}
     for wire in (forward, backward, loop, repeated):
         assert_same_wire(wire, {})
-    from graphc.rules.graph import _forward_only
+    from graphc.stages.graph_rules import _forward_only
 
     assert _forward_only(graph_facts(forward)) and not _forward_only(graph_facts(backward))
     codes = [f.code for f in run_rules(LintContext.for_wire(loop), CHECKED).findings]

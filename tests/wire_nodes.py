@@ -36,7 +36,7 @@ def config(venues=None, markets=None):
 
 def run_rules_on(wire, rules, *, quotes=None, venues=None, markets=None):
     """Run ``rules`` over a wire graph as lint does for JSON input: (findings, skipped)."""
-    from graphc.rules.base import LintContext, run_rules
+    from graphc.stages.checks import LintContext, run_rules
 
     ctx = LintContext.for_wire(wire, quotes=quotes or {}, market_config=config(venues, markets))
     run = run_rules(ctx, rules)

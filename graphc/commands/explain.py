@@ -18,9 +18,9 @@ import click
 from graphc.commands.common import EXIT_USAGE
 from graphc.report.text import should_color
 from graphc.resources import read_text
-from graphc.rules.base import Rule
 from graphc.rules.docs import markdown_table
 from graphc.rules.registry import BY_NAME, RULES
+from graphc.stages.checks import Rule
 
 FORMATS = ("text", "json", "markdown")
 COLUMNS = ("code", "name", "severity", "summary")

@@ -18,8 +18,8 @@ import textwrap
 from pathlib import Path
 
 from graphc.resources import SOURCE_DIRS
-from graphc.rules.base import Rule
 from graphc.rules.registry import RULES
+from graphc.stages.checks import Rule
 
 FAMILIES = (
     ("input", "GC1xx: reading and compiling the playbook"),

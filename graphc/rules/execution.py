@@ -43,7 +43,7 @@ from typing import NamedTuple
 
 from graphc.diagnostics import WARNING
 from graphc.numbers import above, is_multiple, off_by, plain, shown, times
-from graphc.rules.base import Finding, Skipped, rule
+from graphc.stages.checks import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
 from graphc.units import MAX_SLIPPAGE_BPS, UnitError, base_asset, dashed, generated_price, parse_price, undashed

@@ -9,7 +9,7 @@ the one check here: a wire graph that leaves out a field the router fills in.
 from __future__ import annotations
 
 from graphc.diagnostics import WARNING
-from graphc.rules.base import Finding, describe, rule
+from graphc.stages.checks import Finding, describe, rule
 
 GC100 = describe(
     "GC100",

@@ -11,8 +11,9 @@ Each code has a page, ``docs/rules/CODE.md``, written from its rule by
 from __future__ import annotations
 
 from graphc.diagnostics import ERROR, RuleInfo
-from graphc.rules import execution, graph, input, risk, venue
-from graphc.rules.base import Rule
+from graphc.rules import execution, input, risk, venue
+from graphc.stages import graph_rules as graph
+from graphc.stages.checks import Rule
 
 FAMILY_MODULES = (input, graph, venue, execution, risk)
 

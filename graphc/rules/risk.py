@@ -28,7 +28,7 @@ from decimal import Decimal
 from graphc.diagnostics import WARNING
 from graphc.facts import dollar_notional, missing_side, notional_gap, orders_over_limit
 from graphc.numbers import minus, plus, usd
-from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
+from graphc.stages.checks import Finding, Skipped, SkippedNodes, rule
 from graphc.stages.wiregraph import number
 
 TOP_LEGS = 3

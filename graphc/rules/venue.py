@@ -6,7 +6,7 @@ then ``[markets."SYMBOL"]``, then ``[venues.NAME]``, then the built-in profile)
 and yields a Finding that carries the numbers and the fix.
 
 A value graphc does not know is never a pass: the check yields a
-:class:`~graphc.rules.base.Skipped` with the reason (``--explain-skips``). A
+:class:`~graphc.stages.checks.Skipped` with the reason (``--explain-skips``). A
 node without a venue (the router picks one) is checked with whatever facts are
 known for its symbol, the snapshot's tick at least; the venue's minimums,
 maximums, price range and price form (GC304, GC308) are then unknown and
@@ -25,7 +25,7 @@ from graphc.diagnostics import WARNING
 from graphc.facts import missing_side
 from graphc.numbers import counted, is_multiple, money, quotient, times, usd
 from graphc.numbers import plain as fmt
-from graphc.rules.base import Finding, Skipped, SkippedNodes, rule
+from graphc.stages.checks import Finding, Skipped, SkippedNodes, rule
 from graphc.venues import MarketFacts, known_venues, owning_venue, prediction_venue
 from graphc.venues.prices import (
     WIRE_QTY_STEP,

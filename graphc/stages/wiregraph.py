@@ -1,6 +1,6 @@
 """The wire graph's shape, decided once: trigger words, fill ratios, acyclicity.
 
-Lint's graph rules (:mod:`graphc.rules.graph`) report these as findings; the
+Lint's graph rules (:mod:`graphc.stages.graph_rules`) report these as findings; the
 local router sandbox (:mod:`graphc.sandbox.validate`) refuses a submission for
 them. Both ask the functions here, so the tool that says "this graph is fine"
 and the router stand-in that runs it never disagree about what a valid trigger

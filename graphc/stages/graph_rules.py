@@ -9,6 +9,12 @@ loop (GC201), activation (GC204 orphan, GC205 root with incoming edges, GC206
 no root), reachability (GC207) and derived sizes (GC209). The resolution is
 done once, in :func:`graphc.facts.graph_facts`; each rule reads its result.
 
+The family lives here, in the Compile layer, not in :mod:`graphc.rules` with
+the others: ``graphc lint`` runs it (:data:`graphc.rules.registry.CHECKED`) and
+so does the local sandbox router before it accepts a graph
+(:func:`graphc.sandbox.validate.parse_submission`), which may not use lint's
+layer. One implementation, so the two cannot disagree about a graph's shape.
+
 Choices where the spec is silent:
 
 - A node whose ``node_id`` repeats an earlier one is reported (GC203) and then
@@ -47,7 +53,7 @@ from decimal import ROUND_DOWN, Context, Decimal
 from itertools import count, islice
 
 from graphc.numbers import cents_down, shown
-from graphc.rules.base import Finding, rule
+from graphc.stages.checks import Finding, rule
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.venues import prediction_venue

@@ -1,8 +1,9 @@
 """What a rule is, what it sees and what it returns.
 
 A rule is one place: its metadata, its check and its documentation live
-together in the rule family's module (``graph``, ``venue``, ``execution``,
-``risk``; GC1xx, which the compiler reports, in ``input``)::
+together in the rule family's module (:mod:`graphc.stages.graph_rules`;
+``venue``, ``execution`` and ``risk`` in :mod:`graphc.rules`; GC1xx, which the
+compiler reports, in ``graphc.rules.input``)::
 
     @rule("GC301", "min-notional", summary="order notional below the venue minimum",
           source="venue-rules.md §0 ...", flagged="    buy: 5 shares")
@@ -32,6 +33,12 @@ wrong) or :class:`Skipped` (a fact it needs is unknown: never a pass), or
 runner stamps each with the rule's code; severity comes from the rule (or the
 config), never from the check, except where the spec grades one code by value
 (GC403). A rule that needs several codes is several rules.
+
+This module and the graph rules sit in the Compile layer, below lint
+(docs/architecture.md, "Layers"): lint runs every family, and the local
+sandbox router (:mod:`graphc.sandbox.validate`), which may not use lint's
+layer, runs the graph rules before it accepts a graph. A type two layers share
+lives in the lower one.
 """
 
 from __future__ import annotations
