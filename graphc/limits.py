@@ -44,6 +44,7 @@ NAMES = frozenset(
         "MAX_ROUND_DIGITS",
         "MAX_NUMBER_DIGITS",
         "MAX_LIVE_QUOTES",
+        "MAX_SANDBOX_NODES",
     }
 )
 

@@ -347,7 +347,7 @@ def test_gc210_passes_with_a_different_trigger_or_ratio():
 
 def test_gc210_repeated_edge_id_is_an_error_at_the_second_id():
     # audit graph.md 1: two edges called e0 (different triggers, so not a same-from/to/trigger duplicate).
-    # graphc's sandbox router refuses this ("edge ids must be unique", GC210) and Get Graph Status keys edges by id.
+    # graphc's sandbox router refuses this (it runs this rule: GC210) and Get Graph Status keys edges by id.
     w = wire(
         [node("a"), node("b", "wait")],
         [

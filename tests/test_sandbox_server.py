@@ -8,7 +8,12 @@ import json
 import time
 
 import pytest
+from click.testing import CliRunner
 from sandbox_fixture import REPO, edge, hedge_graph, node, running_sandbox, wire
+
+from graphc.cli import cli
+
+MAX_SANDBOX_NODES = 10_000  # docs/submitting.md, "The local sandbox server"; docs/robustness.md
 
 
 def submit(sb, graph, headers=None):
@@ -82,12 +87,12 @@ def test_simple_order_is_a_one_node_graph(sandbox):
         ({"symbol": "BTC-USD", "side": "long", "qty": 1}, "GC103", "`side` must be buy or sell, not 'long'"),
         ({"nodes": [node("a", qty_1e8=1.5)], "edges": []}, "GC103", "nodes.0.quantity.fixed.qty_1e8"),
         ({"nodes": [node("a", qty_1e8=0)], "edges": []}, "GC103", "minimum of 1"),
-        ({"nodes": [node("a", activation="wait")], "edges": []}, "GC206", "no root"),
+        ({"nodes": [node("a", activation="wait")], "edges": []}, "GC206", "no node has activation 'root'"),
         ({"nodes": [node("a"), node("a")], "edges": []}, "GC203", "'a' is already used"),
         (
             {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_fill_ratio", 1.5)]},
             "GC208",
-            "fill_ratio_gte in (0, 1]",
+            "edge e0: fill_ratio_gte 1.5 is outside (0, 1]",
         ),
         (
             {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "b", "on_fill_ratio")]},
@@ -102,7 +107,7 @@ def test_simple_order_is_a_one_node_graph(sandbox):
         (
             {"nodes": [node("a"), node("b", activation="wait")], "edges": [edge("e0", "a", "x", "on_done")]},
             "GC202",
-            "unknown node 'x'",
+            "edge e0 goes to unknown leg 'x'",
         ),
         (
             {
@@ -126,6 +131,108 @@ def test_validation_errors_are_400_and_name_lints_rule(sandbox, body, rule, word
     assert status == 400
     assert answer["error"]["code"] == "validation_error"
     assert answer["error"].get("rule") == rule and words in answer["error"]["message"], answer
+    assert sandbox.graphs() == []
+
+
+# Audit wirelint23 4: the sandbox accepted graphs that `graphc lint` gives a graph error (GC2xx) for, although
+# docs/submitting.md says the two never disagree. Each of these lints with that code as an error, and the sandbox,
+# which now runs lint's own graph rules, refuses it with the same code and message.
+
+BTC_LIMIT = 60_000_000_000_000  # $60,000
+PRICE_EDGE = {"symbol": "BTC-USD", "direction": "above", "reference": "graph_entry_price", "offset_pct": -5}
+LINT_GRAPH_ERRORS = {
+    "orphan": (
+        {"nodes": [node("a", "BTC-USD", limit_1e9=BTC_LIMIT), node("b", "BTC-USD", activation="wait")], "edges": []},
+        "GC204",
+        "node 'b' waits for an edge, but no edge leads to it",
+    ),
+    "root_in": (
+        {
+            "nodes": [node("a", "BTC-USD", limit_1e9=BTC_LIMIT), node("b", "BTC-USD")],
+            "edges": [edge("e0", "a", "b", "on_full_fill")],
+        },
+        "GC205",
+        "root node 'b' starts at once",
+    ),
+    "unreach": (
+        {
+            "nodes": [node("a", "BTC-USD"), node("b", "BTC-USD", activation="wait"), node("c", activation="wait")],
+            "edges": [edge("e0", "b", "c", "on_full_fill")],
+        },
+        "GC204",  # and GC207 for c: the first error is answered, "(and 1 more)"
+        "(and 1 more)",
+    ),
+    "der0": (
+        {
+            "nodes": [node("a", "BTC-USD", limit_1e9=BTC_LIMIT), node("b", "BTC-USD", "sell", "derived", "wait")],
+            "edges": [edge("e0", "a", "b", "on_accepted")],
+        },
+        "GC209",
+        "node 'b' has a derived quantity but no incoming fill edge",
+    ),
+    "dup_edge": (
+        {
+            "nodes": [node("a", "BTC-USD"), node("b", "BTC-USD", activation="wait")],
+            "edges": [edge("e0", "a", "b", "on_full_fill"), edge("e1", "a", "b", "on_full_fill")],
+        },
+        "GC210",
+        "edge e1 repeats edge e0",
+    ),
+    "price_bad_dir": (
+        {
+            "nodes": [node("a", "BTC-USD", limit_1e9=BTC_LIMIT), node("b", "BTC-USD", activation="wait")],
+            "edges": [edge("e0", "a", "b", {"on_price": PRICE_EDGE})],
+        },
+        "GC208",
+        "below the entry price, so it fires at once",
+    ),
+    "price_-100": (
+        {
+            "nodes": [node("a", "BTC-USD", limit_1e9=BTC_LIMIT), node("b", "BTC-USD", activation="wait")],
+            "edges": [edge("e0", "a", "b", {"on_price": {**PRICE_EDGE, "direction": "below", "offset_pct": -100}})],
+        },
+        "GC208",
+        "it never fires",
+    ),
+    "price_above_one": (  # a prediction market's price stays below 1: 0.6 + 80% is never reached
+        {
+            "nodes": [
+                {**node("a", limit_1e9=600_000_000, qty_1e8=1_000_000_000), "instrument": {"symbol": "x:yes"}},
+                {**node("b", "sell", activation="wait"), "instrument": {"symbol": "x:yes"}},
+            ],
+            "edges": [edge("e0", "a", "b", {"on_price": {**PRICE_EDGE, "symbol": "x:yes", "offset_pct": 80}})],
+        },
+        "GC208",
+        "prediction prices stay below 1, so it never fires",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINT_GRAPH_ERRORS))
+def test_a_graph_with_a_lint_graph_error_is_refused_with_its_code(sandbox, tmp_path, name):
+    graph, rule, words = LINT_GRAPH_ERRORS[name]
+    graph = {**graph, "is_sandbox": True}
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(graph))
+    linted = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "json", str(path)])
+    errors = [d for d in json.loads(linted.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert linted.exit_code == 1 and errors[0]["code"] == rule, linted.stdout
+    status, answer, _ = sandbox.api("POST", "/v1/orders", path.read_bytes())
+    assert status == 400, answer
+    assert answer["error"]["code"] == "validation_error" and answer["error"].get("rule") == rule, answer
+    assert errors[0]["message"] in answer["error"]["message"] and words in answer["error"]["message"], answer
+    assert sandbox.graphs() == []
+
+
+def test_the_sandboxs_node_limit_says_it_is_its_own_not_the_routers(sandbox):
+    count = MAX_SANDBOX_NODES + 1
+    nodes = [node(f"n{i}", limit_1e9=BTC_LIMIT, activation="wait" if i else "root") for i in range(count)]
+    edges = [edge(f"e{i}", f"n{i}", f"n{i + 1}", "on_full_fill") for i in range(count - 1)]
+    status, answer, _ = sandbox.api("POST", "/v1/orders", {"nodes": nodes, "edges": edges, "is_sandbox": True})
+    assert status == 400 and answer["error"]["code"] == "validation_error" and "rule" not in answer["error"], answer
+    message = answer["error"]["message"]
+    assert message.startswith(f"the graph has {count} nodes; this local sandbox simulates at most {count - 1}")
+    assert "its own limit, not the router's" in message and "GRAPHC_MAX_SANDBOX_NODES" in message
     assert sandbox.graphs() == []
 
 
@@ -409,7 +516,8 @@ def test_rejected_parent_fires_on_done_and_a_cancelled_child_fires_on_cancel(san
             node("d", qty_1e8="derived", activation="wait"),
             node("x", qty_1e8=4, activation="wait"),
         ],
-        "edges": [edge("e0", "p", "d", "on_done"), edge("e1", "d", "x", "on_cancel")],
+        # e2 gives the derived d a fill edge to follow (else GC209, refused); p is rejected, so only on_done fires
+        "edges": [edge("e0", "p", "d", "on_done"), edge("e1", "d", "x", "on_cancel"), edge("e2", "p", "d", "on_fill")],
     }
     gid = submit(sandbox, graph)
     sandbox.tick(10_000)

@@ -1,7 +1,7 @@
 """A local stand-in for the order router, for trying and testing graphc without an account.
 
-* :mod:`graphc.sandbox.validate`: what ``POST /v1/orders`` accepts, decided by the
-  compiler's own checks (wire JSON Schema, the shared graph-shape predicates);
+* :mod:`graphc.sandbox.validate`: what ``POST /v1/orders`` accepts, decided by
+  graphc's own checks (the wire JSON Schema, lint's graph rules GC201-GC210);
 * :mod:`graphc.sandbox.engine`: graphs as deterministic discrete-event
   simulations, the simulated clock, the kill switch, idempotency keys;
 * :mod:`graphc.sandbox.faults`: per-request fault injection;

@@ -13,7 +13,7 @@
 
 Simulation runs lazily: every request first advances all graphs to "now", so a
 graph's state is exact whenever anyone looks at it, with no timer thread.
-Submissions are validated by :mod:`graphc.sandbox.validate` (the compiler's checks).
+Submissions are validated by :mod:`graphc.sandbox.validate` (the wire schema and lint's graph rules).
 """
 
 from __future__ import annotations

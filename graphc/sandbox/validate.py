@@ -1,14 +1,17 @@
-"""What the sandbox router accepts on ``POST /v1/orders``, decided by the compiler's own checks.
+"""What the sandbox router accepts on ``POST /v1/orders``, decided by graphc's own checks.
 
 A body is read as the router reads JSON (exact decimals, no NaN), classified by
 :func:`graphc.inputs.kind_of` (a full graph or a simple order), checked against
 the same wire JSON Schema ``graphc lint`` uses (:func:`graphc.inputs.wire_diagnostics`)
-and the same graph-shape predicates as lint's graph rules
-(:mod:`graphc.stages.wiregraph`: triggers, fill ratios, loops). Only then is it
-turned into the engine's :class:`GraphSpec`. The sandbox refuses what the
-router's reference says it cannot run (a loop, an unknown node, no root, a
-malformed trigger); it never adds a rule of its own beyond what simulating a
-graph needs.
+and then by lint's own graph rules, GC201-GC210 (:mod:`graphc.stages.graph_rules`,
+run as lint runs them on a wire graph without ``--quotes``). An error from either
+is a refusal naming its code, with lint's message: a graph ``graphc lint`` gives a
+schema or graph error for is never accepted here (docs/submitting.md, "The local
+sandbox server"). Only then is it turned into the engine's :class:`GraphSpec`.
+
+The one refusal of its own is :data:`MAX_NODES`: a bound on the simulation, which
+re-walks a graph at each of its events under the one lock every request takes. It
+is the sandbox's limit, not the router's (whose reference gives none), and says so.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from graphc.diagnostics import ERROR
 from graphc.inputs import (
     PLAYBOOK,
     SIMPLE,
@@ -26,12 +30,18 @@ from graphc.inputs import (
     wire_diagnostics,
     wrap_simple_order,
 )
+from graphc.limits import limit
+from graphc.stages import graph_rules
+from graphc.stages.checks import LintContext, run_rules
 from graphc.stages.load import Document
-from graphc.stages.wiregraph import fill_ratio, topological_order, trigger_name, trigger_problem
+from graphc.stages.wiregraph import fill_ratio, trigger_name
 from graphc.venues import router_type
-from graphc.vocabulary import ACTIVATIONS, PRICE_REFERENCES, RATIO_TRIGGER
+from graphc.vocabulary import ACTIVATIONS, RATIO_TRIGGER
 
-MAX_NODES = 10_000
+# The most nodes a graph may have here: the sandbox's own bound on its simulation, not the router's (docs/
+# robustness.md, "The local sandbox"). GRAPHC_MAX_SANDBOX_NODES in the environment of `graphc sandbox serve` sets it.
+MAX_NODES = limit("MAX_SANDBOX_NODES", 10_000)
+_GRAPH_SEVERITY = {r.code: r.severity for r in graph_rules.RULES}
 SIMPLE_NODE_ID = "node_0"  # what the router calls the one node of a simple order (the reference's amend example)
 
 
@@ -97,13 +107,14 @@ def parse_submission(body: bytes) -> GraphSpec:
     doc = Document("request body", "", data)  # no positions: messages name the field instead
     if kind == WIRE:
         _refuse_errors(wire_diagnostics(doc))
+        _refuse_graph_errors(data)
         return _spec(data)
     if kind == SIMPLE:
         wire, _, diagnostics = wrap_simple_order(doc)
         _refuse_errors(diagnostics)
         (node,) = wire["nodes"]
         node["node_id"] = SIMPLE_NODE_ID
-        return _spec(wire)
+        return _spec(wire)  # one root node, no edge: no graph rule has anything to say
     if kind == PLAYBOOK:
         raise ValidationError("this is a graphc playbook; compile it to a wire graph first (`graphc compile`)")
     _refuse_errors(incomplete_simple_order(doc))
@@ -111,34 +122,39 @@ def parse_submission(body: bytes) -> GraphSpec:
 
 
 def _refuse_errors(diagnostics) -> None:
-    errors = [d for d in diagnostics if d.is_error]
+    _refuse_first([(d.code, d.message) for d in diagnostics if d.is_error])
+
+
+def _refuse_first(errors: list[tuple[str, str]]) -> None:
+    """Refuse with the first ``(code, message)`` of ``errors``, saying how many more there are; none: accept."""
     if errors:
+        code, message = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ValidationError(f"{errors[0].message}{more}", errors[0].code)
+        raise ValidationError(f"{message}{more}", code)
+
+
+def _refuse_graph_errors(data: dict) -> None:
+    """Refuse a schema-valid wire graph that lint's graph rules give an error for, with the first one's code and
+    message (lint's own, from the same checks: no second copy to drift); a graph over :data:`MAX_NODES` first,
+    before the rules read it."""
+    count = len(data["nodes"])
+    if count > MAX_NODES:
+        raise ValidationError(
+            f"the graph has {count} nodes; this local sandbox simulates at most {MAX_NODES}: its own limit, not "
+            "the router's (the router reference gives none; GRAPHC_MAX_SANDBOX_NODES in the environment of "
+            "`graphc sandbox serve` raises it)"
+        )
+    found = run_rules(LintContext.for_wire(data), graph_rules.RULES, skip_paths=False).findings
+    _refuse_first([(f.code, f.message) for f in found if (f.severity or _GRAPH_SEVERITY[f.code]) == ERROR])
 
 
 def _spec(data: dict) -> GraphSpec:
-    """A schema-valid wire graph as the engine's spec, refusing what cannot run."""
+    """A wire graph that passed the schema and the graph rules as the engine's spec: node ids unique, every edge
+    between two of them, no loop, a root, every trigger and condition valid (:func:`_refuse_graph_errors`)."""
     raw_nodes, raw_edges = data["nodes"], data.get("edges", [])
-    if len(raw_nodes) > MAX_NODES:
-        raise ValidationError(f"at most {MAX_NODES} nodes")
-    ids: dict[str, int] = {}
-    for i, node in enumerate(raw_nodes):
-        if node["node_id"] in ids:
-            raise ValidationError(f"nodes[{i}]: node id {node['node_id']!r} is already used", "GC203")
-        ids[node["node_id"]] = i
-    edges = [_edge(raw, j, ids) for j, raw in enumerate(raw_edges)]
-    if len({e.edge_id for e in edges}) != len(edges):
-        raise ValidationError("edge ids must be unique", "GC210")
-    children: dict[str, list[str]] = {node_id: [] for node_id in ids}
-    for e in edges:
-        children[e.from_node].append(e.to_node)
-    if topological_order(children) is None:
-        raise ValidationError("edges form a cycle: these nodes wait on each other", "GC201")
+    edges = [_edge(raw) for raw in raw_edges]
     incoming = {e.to_node for e in edges}
     nodes = [_node(raw, "wait" if raw["node_id"] in incoming else "root") for raw in raw_nodes]
-    if not any(n.activation == "root" for n in nodes):
-        raise ValidationError("graph has no root node: nothing would ever start", "GC206")
     return GraphSpec(nodes, edges, _risk(data.get("risk")), data.get("is_sandbox", True), data)
 
 
@@ -175,29 +191,16 @@ def _positive(value, what: str) -> int | None:
     return value
 
 
-def _edge(raw: dict, j: int, ids: dict) -> EdgeSpec:
-    label = f"edge {raw['edge_id']}"
-    for end in ("from_node", "to_node"):
-        if raw[end] not in ids:
-            raise ValidationError(f"{label}: {end} names unknown node {raw[end]!r}", "GC202")
-    trigger, condition = raw["trigger"], raw.get("condition")
-    problem = trigger_problem(trigger)
-    if problem:
-        raise ValidationError(f"{label}: {problem[0]}", "GC208")
+def _edge(raw: dict) -> EdgeSpec:
+    """An edge of a graph the graph rules passed (GC202, GC208: known ends, a valid trigger and condition)."""
+    trigger = raw["trigger"]
     edge = EdgeSpec(raw["edge_id"], raw["from_node"], raw["to_node"], trigger_name(trigger))
     if edge.kind == RATIO_TRIGGER:
-        ratio = fill_ratio(condition)
-        if ratio is None:
-            raise ValidationError(f"{label}: on_fill_ratio needs condition.fill_ratio_gte in (0, 1]", "GC208")
-        edge.ratio = ratio
-    elif condition is not None:
-        raise ValidationError(f"{label}: a condition only applies to on_fill_ratio, not {edge.kind}", "GC208")
+        edge.ratio = fill_ratio(raw["condition"]) or Decimal(1)  # (GC208 refused a missing or bad ratio)
     if edge.kind == "on_timeout":
-        edge.timeout_ms = _positive(trigger["on_timeout"]["ms"], f"{label}: on_timeout.ms") or 0
+        edge.timeout_ms = _positive(trigger["on_timeout"]["ms"], f"edge {raw['edge_id']}: on_timeout.ms") or 0
     elif edge.kind == "on_price":
         body = trigger["on_price"]
-        if body.get("reference", PRICE_REFERENCES[0]) not in PRICE_REFERENCES:
-            raise ValidationError(f"{label}: on_price reference must be {' or '.join(PRICE_REFERENCES)}", "GC208")
         edge.price = {
             "symbol": body["symbol"],
             "direction": body["direction"],

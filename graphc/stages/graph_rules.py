@@ -23,8 +23,8 @@ Choices where the spec is silent:
   non-string id/end) are left to schema validation and skipped here.
 - GC210 compares the trigger *and* the condition structurally (``on_fill_ratio``
   at 0.5 and at 0.8 are different edges; ``{"ms": 5000}`` equals ``{"ms": 5000.0}``).
-  A repeated wire ``edge_id`` is GC210 too (no spec row; GC203 is node ids, and graphc's
-  sandbox refuses it as GC210), at the second edge's id, once per edge.
+  A repeated wire ``edge_id`` is GC210 too (no spec row; GC203 is node ids), at the second
+  edge's id, once per edge.
 - GC201 reports each elementary cycle once, written from the node that comes
   first in the source (``a → b → c → a``), at the edge that closes it; at most
   ``MAX_CYCLES`` cycles are listed. Acyclic graphs cost one linear DAG test (Kahn's algorithm
@@ -1152,14 +1152,13 @@ def check_duplicate_edges(ctx):
     `edge_id`. A playbook never has this: graphc numbers its edges itself. (The spec
     has no row for a repeated edge id. It is reported here, not under GC203, because
     GC203 is about node ids and this is an edge that repeats another; graphc's
-    sandbox router refuses the same graph under GC210 too.)
+    sandbox router, which runs this rule, refuses the graph under GC210 too.)
 
     ## Why it matters
 
     The router reports each edge's status keyed by its `edge_id` (Get Graph Status
     answers `"edges": {"e0": {"status": "fired", ...}}`), so two edges called `e0`
-    cannot both be tracked, and graphc's sandbox refuses such a graph ("edge ids
-    must be unique").
+    cannot both be tracked, and graphc's sandbox refuses such a graph.
 
     A copy of the same dependency adds nothing, but it hides what the author meant. Often one of the two
     was supposed to be different, such as a timeout fallback or a fill-ratio

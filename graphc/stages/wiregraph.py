@@ -1,10 +1,11 @@
 """The wire graph's shape, decided once: trigger words, fill ratios, acyclicity.
 
-Lint's graph rules (:mod:`graphc.stages.graph_rules`) report these as findings; the
-local router sandbox (:mod:`graphc.sandbox.validate`) refuses a submission for
-them. Both ask the functions here, so the tool that says "this graph is fine"
-and the router stand-in that runs it never disagree about what a valid trigger
-or a loop is.
+Lint's graph rules (:mod:`graphc.stages.graph_rules`) report these as findings,
+and the local router sandbox (:mod:`graphc.sandbox.validate`) runs those same
+rules before it accepts a graph, then reads the accepted graph's triggers and
+ratios with the functions here too, so the tool that says "this
+graph is fine" and the router stand-in that runs it never disagree about what a
+valid trigger or a loop is.
 """
 
 from __future__ import annotations
