@@ -236,6 +236,22 @@ def test_the_sandboxs_node_limit_says_it_is_its_own_not_the_routers(sandbox):
     assert sandbox.graphs() == []
 
 
+def test_the_node_limit_is_raised_or_lowered_by_its_environment_variable(monkeypatch):
+    monkeypatch.setenv("GRAPHC_MAX_SANDBOX_NODES", "3")
+
+    def chain(count):
+        nodes = [node(f"n{i}", activation="wait" if i else "root") for i in range(count)]
+        return {
+            "nodes": nodes,
+            "edges": [edge(f"e{i}", f"n{i}", f"n{i + 1}", "on_full_fill") for i in range(count - 1)],
+        }
+
+    with running_sandbox(speed=0) as sb:
+        assert sb.api("POST", "/v1/orders", chain(3))[0] == 200
+        status, answer, _ = sb.api("POST", "/v1/orders", chain(4))
+        assert status == 400 and "this local sandbox simulates at most 3:" in answer["error"]["message"], answer
+
+
 def test_unknown_graph_and_method(sandbox):
     assert sandbox.api("GET", "/v1/execution_graphs/graph_nope")[0] == 404
     assert sandbox.api("PATCH", "/v1/orders")[0] == 405
