@@ -55,6 +55,7 @@ from graphc.api.errors import (
     UncertainSubmission,
     error_fields,
 )
+from graphc.api.follow import resume_command
 from graphc.api.ledger import (
     CLOCK_SKEW_S,
     Ledger,
@@ -1171,7 +1172,7 @@ def _post(
             )
         raise
     graph_id = response["graph_id"]
-    created = _created(response, graph_id)
+    created = _created(response, graph_id, bool(run.live))
     error, warnings = (None, []) if created is None else (created.error, [created.warning])
     submitted = Submitted(run, graph_id, response, list(reconciled))
     recorded = False
@@ -1237,11 +1238,12 @@ class _NotTrading:
 TRADING_STATUSES = ("active", "completed")
 
 
-def _created(response: dict, graph_id: str) -> _NotTrading | None:
+def _created(response: dict, graph_id: str, live: bool) -> _NotTrading | None:
     """None when the POST's answer says the graph it created trades (`active`, `completed`, or no status at all);
     otherwise how it does not: a graph status of the reference (orders-and-execution-graphs.md) that is not
     trading (`failed`, `cancelled`, `paused`), or a status outside that list, which says nothing graphc can
-    read (audit follow17 2: `cancelled` and `rejected` were taken for success, exit 0)."""
+    read (audit follow17 2: `cancelled` and `rejected` were taken for success, exit 0). A paused one names the
+    command that resumes it (``live``: the graph sent is LIVE, so that command needs --live)."""
     if "status" not in response:
         return None
     status = response["status"]
@@ -1252,7 +1254,7 @@ def _created(response: dict, graph_id: str) -> _NotTrading | None:
     reason = ": ".join(dict.fromkeys(part for part in (code, message) if part)) or "the answer gives no reason"
     if word in GRAPH_STATUSES:
         if word == "paused":
-            reason += f"; resume it with `graphc resume {graph_id}`"
+            reason += f"; resume it with {resume_command(graph_id, live)}"
         return _NotTrading(
             word,
             reason,

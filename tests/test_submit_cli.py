@@ -288,7 +288,7 @@ def test_a_paused_graph_is_shown_with_the_resume_command(sandbox, project):
     submitted = invoke([*args, "--run-key", "paused-2", "--watch"], env)  # submit --watch ends there too
     pauser.join()
     assert submitted.exit_code == 1 and "graphc resume graph_" in submitted.output, submitted.output
-    resumed = invoke(["resume", gid], env)
+    resumed = invoke(["resume", gid, "--ledger", project / "l.sqlite"], env)  # its ledger: a sandbox graph
     assert resumed.exit_code == 0 and resumed.output == f"graph {gid}: active\n"
     again = invoke(["resume", gid], env)
     assert again.exit_code == 3 and "not paused" in again.output

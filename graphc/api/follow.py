@@ -32,10 +32,17 @@ __all__ = [
     "check_same_graph",
     "follow",
     "graph_view",
+    "resume_command",
 ]
 
 PAUSED = "paused"
 TIMED_OUT = "timeout"
+
+
+def resume_command(graph_id: str, live: bool) -> str:
+    """The command that resumes a paused graph, as the hints print it: ``--live`` for a graph recorded LIVE, which
+    ``graphc resume`` resumes only with it (the double opt-in, playbook-spec §2; audit live23 F2)."""
+    return f"`graphc resume {graph_id}{' --live' if live else ''}`"
 
 
 @dataclass(frozen=True)

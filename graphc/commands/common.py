@@ -7,7 +7,7 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -830,19 +830,28 @@ class Screen:
         self.previous = lines
 
 
-def follow_and_report(client, graph_id: str, *, interval: float, timeout: float | None, what: str = "") -> int:
+def follow_and_report(
+    client,
+    graph_id: str,
+    *,
+    interval: float,
+    timeout: float | None,
+    what: str = "",
+    live: Callable[[], bool] = lambda: False,
+) -> int:
     """Follow a graph to its end (or pause, or ``timeout``); print how it ended; return the exit code.
 
-    0 completed; 1 cancelled, failed, paused (with the resume command) or still running at the timeout.
+    0 completed; 1 cancelled, failed, paused (with the resume command: ``live()`` says whether the graph is LIVE,
+    when it paused, so that the command says --live) or still running at the timeout.
     """
-    from graphc.api.follow import PAUSED, TIMED_OUT, follow  # deferred: only the router commands follow a graph
+    from graphc.api.follow import PAUSED, TIMED_OUT, follow, resume_command  # deferred: only the router commands
 
     screen = Screen()
     followed = follow(client, graph_id, interval=interval, timeout=timeout, show=screen.show)
     if followed.reason == PAUSED:
         click.echo(
             f"graph {graph_id} is paused: nothing more happens until it is resumed; resume it with "
-            f"`graphc resume {graph_id}`, then follow it with `graphc status {graph_id} --watch`",
+            f"{resume_command(graph_id, live())}, then follow it with `graphc status {graph_id} --watch`",
             err=True,
         )
         return EXIT_FINDINGS

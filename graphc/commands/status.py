@@ -76,7 +76,7 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     shape (a graph status outside the reference's five: active, completed,
     cancelled, failed, paused).
     """
-    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
+    from graphc.api.follow import graph_view, resume_command  # deferred: the wire emitter; --help stays fast
 
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
@@ -90,10 +90,13 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
             for line in render_graph(view):
                 click.echo(line)
             if view.status == "paused":
-                click.echo(f"graph {graph_id} is paused; resume it with `graphc resume {graph_id}`", err=True)
+                resume = resume_command(graph_id, _recorded_live(client, graph_id, view))
+                click.echo(f"graph {graph_id} is paused; resume it with {resume}", err=True)
             return
         try:
-            code = follow_and_report(client, graph_id, interval=interval, timeout=seconds)
+            code = follow_and_report(
+                client, graph_id, interval=interval, timeout=seconds, live=lambda: _recorded_live(client, graph_id)
+            )
         except KeyboardInterrupt:
             click.echo(f"\nstopped watching; the graph keeps running (graphc status {graph_id})", err=True)
             sys.exit(130)
@@ -102,21 +105,72 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
 
 @click.command("resume")
 @graph_id_argument
+@ledger_option(
+    "Ledger that recorded the graph's submission, which says whether it is LIVE (default: .graphc/ledger.sqlite)."
+)
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Allow resuming a LIVE graph (the ledger's copy of it must also say `sandbox: false`, as submit's --live).",
+)
 @verbose_option
 @api_errors
-def resume_command(graph_id, verbose):
+def resume_command(graph_id, ledger_path, live, verbose):
     """Resume a paused graph: its pending nodes re-evaluate their triggers
     (POST /v1/execution_graphs/GRAPH_ID/resume).
 
-    Exit status: 0 resumed; 3 the router refused (e.g. the graph is not
-    paused) or the answer was lost (check with `graphc status`).
+    A LIVE graph (the ledger recorded it with `sandbox: false`) is resumed
+    only with --live, as it was submitted and is amended only with --live:
+    its pending nodes are real-money orders. Nothing is sent without it.
+    Without the ledger's copy of the graph (another folder: --ledger PATH
+    names it), it is resumed with a note that this was not checked.
+
+    Exit status: 0 resumed; 2 a LIVE graph without --live (nothing sent),
+    bad arguments or configuration; 3 the router refused (e.g. the graph is
+    not paused) or the answer was lost (check with `graphc status`).
     """
+    from graphc.api.ledger import default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+
     with make_client(verbose) as client:
+        record = _recorded_graph(client, graph_id, ledger_path or default_ledger_path())
+        shown = _live_opt_in(graph_id, record, live, why="a resume starts its real-money orders again", verb="resume")
+        if record.elsewhere is not None:
+            click.echo(f"note: {record.elsewhere}")
+        if record.node is None:
+            click.echo(
+                f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: whether the graph is LIVE"
+            )
         try:
             answer = client.resume_graph(graph_id)
         except UncertainOutcome as exc:
             fail(f"{exc}; check with `graphc status {graph_id}` (resuming twice is harmless)", exc.exit_code)
-    click.echo(f"graph {graph_id}: {_status_of(answer, 'resumed')}")
+    click.echo(f"{shown}: {_status_of(answer, 'resumed')}")
+
+
+def _recorded_graph(client, graph_id: str, ledger_path, view=None):
+    """What the ledger at ``ledger_path`` holds of graph ``graph_id`` (:func:`graphc.amend.recorded_node`, the lookup
+    amend makes: under any router URL or API key), by way of one of the graph's nodes as the router shows them
+    (``view``, else read now): its copy of the graph sent, which says whether it is LIVE."""
+    from graphc.amend import recorded_node  # deferred: units
+    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
+    from graphc.api.ledger import Scope  # deferred: the ledger (sqlite3); --help stays fast
+
+    view = view or graph_view(client.get_graph(graph_id), graph_id)
+    node_id = view.nodes[0].node_id if view.nodes else ""
+    return recorded_node(ledger_path, Scope.of(client), graph_id, node_id)
+
+
+def _recorded_live(client, graph_id: str, view=None) -> bool:
+    """Whether the project's ledger recorded graph ``graph_id`` as LIVE, for the resume command a hint names
+    (`graphc resume G --live`); False when it holds no copy of it or cannot be read: a hint is no refusal."""
+    from graphc.api.errors import ApiError, LedgerError  # deferred: only the router commands need it
+    from graphc.api.ledger import default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+
+    try:
+        node = _recorded_graph(client, graph_id, default_ledger_path(), view).node
+    except (ApiError, LedgerError):
+        return False
+    return node is not None and node.live
 
 
 def _status_of(answer: dict, default: str) -> str:
@@ -230,7 +284,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
         target = matches[0]
         record = recorded_node(ledger, Scope.of(client), graph_id, target.node_id, config.market_config)
         recorded = record.node
-        shown = _live_opt_in(graph_id, record, live)
+        shown = _live_opt_in(graph_id, record, live, why="an amend changes a real-money order", verb="amend")
         if record.elsewhere is not None:
             click.echo(f"note: {record.elsewhere}")
         if qty is not None:
@@ -402,15 +456,16 @@ def _routers_no(answer: dict, what: str) -> str | None:
     return f"the router refused the {what} (its answer gives no reason)"
 
 
-def _live_opt_in(graph_id, record, live: bool) -> str:
-    """The double opt-in of playbook-spec §2, for an amend: a graph the ledger's copy says is LIVE is refused
-    (exit 2, nothing sent) without --live, as its submission was; ``--live`` makes no graph live (a warning for a
-    sandbox one). Returns the graph as the amend's lines name it: ``graph ID (LIVE)`` for a live one."""
+def _live_opt_in(graph_id, record, live: bool, *, why: str, verb: str) -> str:
+    """The double opt-in of playbook-spec §2, for a change of a running graph (amend, resume): a graph the ledger's
+    copy (``record``) says is LIVE is refused (exit 2, nothing sent) without --live, as its submission was; ``why``
+    says what the change does to real money, ``verb`` names the command. ``--live`` makes no graph live (a warning
+    for a sandbox one). Returns the graph as the command's lines name it: ``graph ID (LIVE)`` for a live one."""
     node = record.node
     if node is not None and node.live and not live:
         fail(
-            f"graph {graph_id} is LIVE (ledger run {record.run_id} sent it with `sandbox: false`): an amend changes "
-            "a real-money order; pass --live to amend it; nothing sent",
+            f"graph {graph_id} is LIVE (ledger run {record.run_id} sent it with `sandbox: false`): {why}; pass --live "
+            f"to {verb} it; nothing sent",
             EXIT_USAGE,
             prefix="refused",
         )

@@ -14,6 +14,7 @@ import shlex
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -446,7 +447,7 @@ def submit_command(
             if listing != "graphc ledger" and not embedded and not ledger_path:
                 click.echo(f"graphc: note: recorded in the playbook's project ledger; `{listing}` lists it", err=True)
             if watch or embedded:
-                sys.exit(_watch(client, submitted.graph_id, embedded, wait))
+                sys.exit(_watch(client, submitted.graph_id, embedded, wait, lambda: prepared.live))
     except KeyboardInterrupt as exc:
         _interrupted(submitted, embedded, exc, listing)
     except GraphNotRecorded as exc:  # the commands it names, typed to read the run's ledger from here
@@ -496,9 +497,9 @@ def _configured_router():
         yield client
 
 
-def _watch(client, graph_id: str, embedded: bool, timeout: float | None) -> int:
+def _watch(client, graph_id: str, embedded: bool, timeout: float | None, live: Callable[[], bool]) -> int:
     try:
-        return follow_and_report(client, graph_id, interval=0.05 if embedded else 1.0, timeout=timeout)
+        return follow_and_report(client, graph_id, interval=0.05 if embedded else 1.0, timeout=timeout, live=live)
     except ApiError as exc:
         fail(
             f"graph {graph_id} was submitted, but following it failed: {exc}; "
