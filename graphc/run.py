@@ -252,6 +252,8 @@ class OccurrenceResult:
     # `submitted`: False when the router created the graph but the ledger could not record it (GraphNotRecorded;
     # ``message`` says so and what records it)
     recorded: bool = True
+    # `submitted`: whether the graph sent is LIVE (its ``is_sandbox``); None: not known here (the events look it up)
+    live: bool | None = None
 
     @property
     def done(self) -> bool:
@@ -349,7 +351,7 @@ class Runner:
             # `--once`'s `not_due` names it; a first start says the same (nothing tells a restart from one)
             fields["latest"] = _utc_text(due.latest)
             fields["late_by"] = describe_duration(at - due.latest)
-        self.log("start", mode=mode, **fields)
+        self.log("start", mode=mode, live=self.settings.live, **fields)
         return name, schedule, text
 
     def once(self) -> int:
@@ -528,7 +530,8 @@ class Runner:
             if verdict.kind == "found":
                 message = f"found at the router by its run tag {tag}: {verdict.whose} created it; nothing more was sent"
                 warning = {"warning": verdict.warning} if verdict.warning else {}
-                self.log("already", **fields, graph_id=detail, message=message, **warning)
+                live = self._graph_mode(entry.key, detail)
+                self.log("already", **fields, graph_id=detail, live=live, message=message, **warning)
                 del unsettled[occurrence]
                 continue
             if verdict.kind == "absent":
@@ -601,6 +604,16 @@ class Runner:
         if self._on_disk:
             fields["ledger_run"] = runs[-1].id
         return {**fields, "message": said + self._in_the_ledger(runs[-1].id) + _look_yourself(tag)}
+
+    def _graph_mode(self, key: str, graph_id: str) -> bool | None:
+        """Whether graph ``graph_id`` of run ``key`` is LIVE, as the record of attempts holds the graph sent (its
+        ``is_sandbox``); None when it holds no copy of it (a graph found at the router by its run tag: the router does
+        not say whether a graph is sandbox or LIVE), or cannot be read now."""
+        try:
+            runs = self.ledger.runs(key)
+        except LedgerError:
+            return None
+        return next((run.live for run in runs if run.graph_id == graph_id and run.live is not None), None)
 
     def _in_the_ledger(self, run_id: int | None = None, command: str | None = None) -> str:
         """What the project's ledger does for an unsettled attempt, and the command that settles it (``command``:
@@ -859,6 +872,7 @@ class Runner:
         fields: dict = {"occurrence": _utc_text(occurrence), "run_key": key}
         if result.graph_id:
             fields["graph_id"] = result.graph_id
+            fields["live"] = result.live if result.live is not None else self._graph_mode(key, result.graph_id)
         if not result.recorded:
             fields["recorded"] = False
         if result.message:
@@ -923,6 +937,8 @@ class Runner:
                     again = self._priced_again(name, schedule, text, occurrence, key, client)
                     reprice = Reprice(again, self._quotes_read_at, self.settings.max_quote_age_s)
                 result = self._submit(client, name, key, occurrence, wire_text, schedule, give_up_at, reprice)
+                if result.status == "submitted":  # the graph this run sent: its mode is the one checked above
+                    result.live = live
                 if self.settings.live and not live:  # the double opt-in: --live alone does not make a graph live
                     unused = (
                         f"--live has no effect: {name} is a sandbox graph (its playbook does not say "
