@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
+import subprocess
+import sys
 import time
 
 import pytest
@@ -742,3 +745,26 @@ def test_seeded_orders_make_a_long_history(sandbox):
     sandbox.control("POST", "/seed_orders", {"count": 250})
     _, page, _ = sandbox.api("GET", "/v1/orders?limit=100")
     assert page["total"] == 250 and page["has_more"] is True
+
+
+def test_a_port_in_use_is_a_usage_error_exit_2_with_its_message():
+    """A port another process holds (audit live23 O1: a fixed --port on a shared machine) is an environment error,
+    exit 2 (spec §8), not 1 ("errors found"), and says what to do; nothing is served."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))  # a free port, held here for the length of the test
+        held.listen()
+        port = held.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "graphc", "sandbox", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            cwd=REPO,
+        )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr == (
+        f"graphc: error: cannot listen on 127.0.0.1:{port}: Address already in use (another process holds the "
+        "port); give another --port, or --port 0 for a free one\n"
+    )

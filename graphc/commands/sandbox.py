@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 from decimal import Decimal, InvalidOperation
 
 import click
+
+from graphc.commands.common import EXIT_USAGE, fail
 
 
 def _price_option(values) -> dict:
@@ -93,7 +96,7 @@ def serve_command(
     """
     from graphc.api.client import is_loopback_host  # deferred: httpx; --help stays fast
     from graphc.sandbox.engine import SandboxConfig  # deferred: the sandbox; --help stays fast
-    from graphc.sandbox.server import serve  # deferred: the sandbox; --help stays fast
+    from graphc.sandbox.server import make_server, run_server  # deferred: the sandbox; --help stays fast
 
     if not is_loopback_host(host):
         click.echo(f"warning: binding {host}: anyone who can reach it can use the sandbox", err=True)
@@ -107,8 +110,12 @@ def serve_command(
         expose_idempotency_keys=not ignore_idempotency_key,
         runner_python=(runner_python, "-I", "-S") if runner_python else (),
     )
-    _stop_on_sigterm()
     try:
-        serve(host, port, config, verbose=verbose)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        server = make_server(host, port, config, verbose)
+    except OSError as exc:  # the environment, not the sandbox: exit 2 (spec §8), nothing served
+        why = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:  # on a shared machine: someone else's sandbox, or any other server
+            why += " (another process holds the port); give another --port, or --port 0 for a free one"
+        fail(f"cannot listen on {host}:{port}: {why}", EXIT_USAGE)
+    _stop_on_sigterm()
+    run_server(server)

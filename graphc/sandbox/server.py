@@ -433,8 +433,13 @@ def serve(
     host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None, verbose: bool = False, out=None
 ) -> None:
     """Run until interrupted; the first line printed carries the URL (tests read it)."""
+    run_server(make_server(host, port, config, verbose), out)
+
+
+def run_server(server: SandboxServer, out=None) -> None:
+    """Serve ``server`` (:func:`make_server`: bound, listening) until interrupted; the first line printed carries the
+    URL (tests read it)."""
     out = out or sys.stdout
-    server = make_server(host, port, config, verbose)
     print(f"graphc sandbox listening on {server.url}", file=out, flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
