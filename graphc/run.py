@@ -90,6 +90,7 @@ from graphc.submit import (
     Refused,
     Reprice,
     landing_time_s,
+    rehearsal_clock,
     send_wire,
     settle_left,
     sleep_until_monotonic,
@@ -338,6 +339,12 @@ class Runner:
     def _start(self, mode: str):
         """``(name, schedule, text)`` after logging ``start``, or the exit code when the playbook cannot run."""
         self._mode = mode
+        try:  # --now with --live: refused before anything is read or asked (graphc.submit.rehearsal_clock)
+            fixed = self.clock.now() if self.clock.fixed else None
+            rehearsal_clock(self.settings.live, fixed, given="--now, GRAPHC_NOW", opt_in="--live (GRAPHC_LIVE=1)")
+        except Refused as exc:
+            self.log("error", message=exc.message)
+            return exc.exit_code
         try:
             name, schedule, text = self.read()
         except RunError as exc:

@@ -113,6 +113,7 @@ __all__ = [
     "lookback",
     "occurrence_window_ns",
     "prepare",
+    "rehearsal_clock",
     "send_wire",
     "settle_left",
     "sleep_until_monotonic",
@@ -180,6 +181,9 @@ class Prepared:
     turned_off: str | None = None  # which checks the project's config turns off (config.turned_off_text)
     # the real time after which that occurrence may no longer be sent (spec §9; Schedule.catch_up_until)
     catch_up_until: datetime | None = None
+    # the rehearsal clock it was prepared at: ``now=`` (--now), or a saved plan's --now; None: the real clock. A LIVE
+    # graph is never sent so (:func:`rehearsal_clock`)
+    clock: datetime | None = None
 
     @property
     def ready(self) -> bool:
@@ -188,6 +192,10 @@ class Prepared:
     @property
     def live(self) -> bool:
         return self.wire is not None and self.wire.get("is_sandbox") is False
+
+    def clock_named(self, option: str) -> str:
+        """Where :attr:`clock` was given, for a message: ``option`` (``--now``, ``now=``), or a saved plan's."""
+        return "the saved plan's --now" if self.plan is not None else option
 
     @property
     def priced_at(self) -> datetime | None:
@@ -318,6 +326,7 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     project = Path(plan.project) if plan.project else find_project_root(path)
     quotes = plan.quotes or {}  # the quotes it was valued with (a plan from before plans kept them: none)
     prepared = Prepared(path, plan.name, run_key or plan.run_key or "", None, None, project, quotes=quotes, plan=plan)
+    prepared.clock = _planned_at(plan)
     if run_key is None:
         prepared.occurrence = plan.occurrence  # a scheduled playbook's occurrence, planned (None: any other run)
         prepared.catch_up_until = plan.catch_up_until  # its catch-up, decided when it was planned (older plans: None)
@@ -366,7 +375,20 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     return prepared
 
 
+def _planned_at(plan: Plan) -> datetime | None:
+    """The rehearsal clock a saved plan was made at (its inputs' ``now``: `graphc plan --now`), or None (the real
+    clock). The plan's hash covers it, so graphc wrote it; one that is not a time is taken as a clock given."""
+    given = (plan.inputs or {}).get("now")
+    if given is None:
+        return None
+    try:
+        return given_clock(datetime.fromisoformat(given))
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
+
+
 def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, now, run_key) -> Prepared:
+    given_now = now  # the rehearsal clock given (``now`` becomes a scheduled playbook's occurrence below)
     if given_quotes is not None and not isinstance(given_quotes, LiveQuotes):  # (read from the router: as they are)
         given_quotes = quote_mapping(given_quotes)  # the mapping the compile and lint functions take (docs/api.md)
     quotes: dict = {} if given_quotes is None else given_quotes
@@ -400,7 +422,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)
     outcome = lint_source(text, path, options, explicit=True)
     name = outcome.name or Path(path).stem or "graph"
-    prepared = Prepared(path, name, "", None, None, find_project_root(path), quotes=quotes)
+    prepared = Prepared(path, name, "", None, None, find_project_root(path), quotes=quotes, clock=given_now)
     if quote_diagnostics:
         prepared.extra_results.append(located_result(quote_diagnostics))
         if has_errors(quote_diagnostics):
@@ -542,6 +564,22 @@ def wire_mode(wire, name: str, *, allow_live: bool, opt_in: str = "pass --live")
     return not is_sandbox
 
 
+def rehearsal_clock(allow_live: bool, clock: datetime | None, *, given: str, opt_in: str) -> None:
+    """The rehearsal clock is for rehearsals (audit live23 O2): a run that may trade LIVE (``allow_live``: --live,
+    ``GRAPHC_LIVE=1``, ``allow_live=True``; ``opt_in`` names it) at a clock given (``clock``, not None: --now,
+    ``GRAPHC_NOW``, ``now=``, a saved plan's --now; ``given`` names it) is refused, :class:`Refused` exit 2, nothing
+    recorded or sent: a LIVE trade is made at the real time, never as the occurrence of another time (one long past
+    its catch-up), whatever the graph says. The one check, for ``graphc submit``, ``graphc run``, a bundle and the
+    library."""
+    if allow_live and clock is not None:
+        raise Refused(
+            f"the rehearsal clock ({given}) at {clock.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ} is for rehearsals: it is "
+            f"refused with {opt_in}, since a LIVE graph trades at the real time; nothing was sent. To send a missed "
+            "occurrence LIVE, use `graphc submit PLAYBOOK --live` without --now: it sends the occurrence due now, "
+            "while within its catch-up (outside it, --run-key KEY makes a run of its own)"
+        )
+
+
 # -- 2. submit -----------------------------------------------------------------------------
 
 
@@ -573,6 +611,7 @@ def submit_prepared(
     if prepared.problems:
         first = prepared.problems[0]
         raise Refused(first.message, first.exit_code)
+    rehearsal_clock(allow_live, prepared.clock, given=prepared.clock_named("now="), opt_in="allow_live=True")
     if lookback_s is not None:
         check_seconds("the look-back", lookback_s, MAX_LOOKBACK_S)
     if landing_margin_s is not None:

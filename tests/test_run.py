@@ -164,8 +164,9 @@ def test_a_live_playbook_needs_live(sandbox, tmp_path):
 def test_live_on_a_sandbox_playbook_warns_that_it_has_no_effect(sandbox, tmp_path):
     """The double opt-in (docs/submitting.md "Sandbox and live"): --live alone sends a paper trade, and says so
     in the event and on stderr (audit ops.md 6)."""
-    playbook = write(tmp_path)
-    code, log, err = run(sandbox, playbook, "--once", "--live", "--now", "2026-01-05T14:20:00Z")
+    # on the real clock (`--now` is refused with --live: audit live23 O2): this year's 1 January, due all year
+    playbook = write(tmp_path, DCA.replace('"0 14 * * MON"', '"0 0 1 1 *"').replace("catch_up: 2h", "catch_up: 400d"))
+    code, log, err = run(sandbox, playbook, "--once", "--live")
     assert code == 0, err + json.dumps(log)
     (submitted,) = named(log, "submitted")
     said = "--live has no effect: dca is a sandbox graph (its playbook does not say `sandbox: false`)"

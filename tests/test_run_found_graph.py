@@ -82,14 +82,19 @@ def test_already_with_other_params_warns_that_the_graph_found_trades_something_e
     assert len(sandbox.graphs()) == 1
 
 
+# FLIP's schedule on the real clock (`--now` is refused with --live: audit live23 O2): this year's 1 January is due
+# all year, so the paper run and the live one below are one occurrence
+YEARLY = ('schedule: {cron: "*/15 * * * *", catch_up: 1h}', 'schedule: {cron: "0 0 1 1 *", catch_up: 400d}')
+
+
 def test_live_after_a_paper_rehearsal_found_at_the_router_says_it_cannot_tell_sandbox_from_live(sandbox, tmp_path):
-    paper = write(tmp_path, FLIP, "flip.yaml")
-    code, log, err = run(sandbox, paper, "--once", "--now", "2026-04-04T10:05:00Z")
+    paper = write(tmp_path, FLIP.replace(*YEARLY), "flip.yaml")
+    code, log, err = run(sandbox, paper, "--once")
     assert code == 0, err + json.dumps(log)
     (submitted,) = named(log, "submitted")
     # in another checkout (a ledger of its own, as the CI job's fresh one): the graph is found at the router only
-    live = write(tmp_path / "elsewhere", FLIP_LIVE, "flip-live.yaml")
-    code, log, err = run(sandbox, live, "--once", "--now", "2026-04-04T10:07:00Z", "--live")
+    live = write(tmp_path / "elsewhere", FLIP_LIVE.replace(*YEARLY), "flip-live.yaml")
+    code, log, err = run(sandbox, live, "--once", "--live")
     assert code == 0, err + json.dumps(log)
     (already,) = named(log, "already")
     assert already["graph_id"] == submitted["graph_id"]
@@ -99,8 +104,8 @@ def test_live_after_a_paper_rehearsal_found_at_the_router_says_it_cannot_tell_sa
     assert "LIVE" in warning and "sandbox" in warning and "cannot tell" in warning, warning
     assert f"graphc: warning: {warning}" in err
     # in the project that sent it, the project's ledger holds the graph sent (audit conc21 1): it says what happened
-    live = write(tmp_path, FLIP_LIVE, "flip-live.yaml")
-    code, log, err = run(sandbox, live, "--once", "--now", "2026-04-04T10:07:00Z", "--live")
+    live = write(tmp_path, FLIP_LIVE.replace(*YEARLY), "flip-live.yaml")
+    code, log, err = run(sandbox, live, "--once", "--live")
     (already,) = named(log, "already")
     assert code == 0 and already["graph_id"] == submitted["graph_id"], err + json.dumps(log)
     assert "is a sandbox graph; this run asked for a LIVE one: nothing was traded live" in already["warning"], log

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -983,21 +983,27 @@ def test_a_yes_given_after_the_saved_plan_went_stale_sends_nothing(sandbox, proj
 
 def test_a_yes_given_after_the_occurrences_catch_up_records_and_sends_nothing(sandbox, project):
     """A scheduled live occurrence whose catch-up ends while the prompt waits is refused once the answer comes,
-    before the ledger or the router is asked (audit plan20 1)."""
+    before the ledger or the router is asked (audit plan20 1). On the real clock (`--now` is refused with --live:
+    audit live23 O2): this hour's occurrence, with a catch-up that ends 10 s from now."""
     env = cli_env(sandbox)
+    if 3600 - time.time() % 3600 < 40:  # the next hour's occurrence must not come due while the test runs
+        time.sleep(3600 - time.time() % 3600 + 1)
+    now = time.time()
+    hour = datetime.fromtimestamp(now - now % 3600, UTC)
+    catch_up = int(now % 3600) + 10
     (project / "sched.yaml").write_text(
         "graphc: 1\nname: eth-sched\nsandbox: false\nrisk: {max_notional: $1m}\n"
-        "schedule: {cron: '0 14 * * MON', timezone: UTC, catch_up: 1m}\n"
+        f"schedule: {{cron: '0 * * * *', timezone: UTC, catch_up: {catch_up}s}}\n"
         "legs:\n  spot: {buy: 2 ETH, symbol: ETH-USD, limit: 2000}\n"
     )
-    # decided 56 s into the occurrence's minute of catch-up: it ends 4 s after the command decides it is due
     # --settle 0: no process sent this occurrence before (the settle would wait it out past the catch-up: refused)
-    args = ["submit", "sched.yaml", "--live", "--now", "2026-01-05T14:00:56Z", "--settle", "0"]
-    code, _, err = on_a_terminal(args, env, project, b"y\n", not_before=time.time() + 8)
-    assert "occurrence Mon 2026-01-05 14:00 UTC (2026-01-05T14:00Z): answer by " in err, err
+    args = ["submit", "sched.yaml", "--live", "--settle", "0"]
+    code, _, err = on_a_terminal(args, env, project, b"y\n", not_before=now + 14)
+    key = f"eth-sched@{hour:%Y-%m-%dT%H:%M}Z"
+    assert f"occurrence {hour:%a %Y-%m-%d %H:%M} UTC ({hour:%Y-%m-%dT%H:%M}Z): answer by " in err, err
     assert code == 2, err
     assert re.search(
-        r"graphc: refused: run 'eth-sched@2026-01-05T14:00Z': the catch-up of its occurrence ended at \S+Z "
+        rf"graphc: refused: run '{key}': the catch-up of its occurrence ended at \S+Z "
         r"\(\d+ s ago\); nothing was sent\. The occurrence is no longer due",
         err.splitlines()[-1],
     ), err

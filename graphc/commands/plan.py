@@ -106,7 +106,12 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         if output:
             click.echo(f"graphc: {one_line(output)} not written", err=True)
         sys.exit(prepared.problems[0].exit_code)
-    if prepared.live:
+    if prepared.live and prepared.clock is not None:  # graphc.submit.rehearsal_clock: never sent live
+        click.echo(
+            f"submitting it needs --live, which is refused with {prepared.clock_named('--now')}: a rehearsal clock "
+            "is for rehearsals; plan it without --now to trade it live"
+        )
+    elif prepared.live:
         click.echo("submitting it needs --live (and a confirmation, or --yes)")
     if output:
         if prepared.plan is not None:  # the same plan saved again: not compiled again, its prices not read again

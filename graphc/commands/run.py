@@ -22,8 +22,8 @@ MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
 @click.option(
     "--now",
     metavar="ISO8601",
-    help="Start the clock at this time (rehearsals, tests); with --loop it then runs at real speed; a time "
-    "without an offset is UTC, not the schedule's timezone.",
+    help="Start the clock at this time (rehearsals, tests; refused with --live); with --loop it then runs at real "
+    "speed; a time without an offset is UTC, not the schedule's timezone.",
 )
 @click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Set a playbook param (repeatable).")
 @click.option("--params", "params_file", type=click.Path(dir_okay=False), metavar="FILE", help="Params file.")

@@ -269,7 +269,8 @@ def submit_command(
     Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
     router answered that the graph it created failed, was cancelled or is
     paused, or with --watch the graph did not complete; 2 refused, nothing sent
-    (already submitted, live without --live, nothing due or its catch-up over
+    (already submitted, live without --live, --live with --now (a rehearsal
+    clock, also a plan's), nothing due or its catch-up over
     before the request could leave, bad input); 3 the
     router refused it or the outcome is unknown (recorded as uncertain), the
     graph's status in the answer is none of the reference's (recorded with its
@@ -286,6 +287,7 @@ def submit_command(
         diagnostics_of,
         ledger_for,
         prepare,
+        rehearsal_clock,
         submit_prepared,
         wire_mode,
     )
@@ -313,6 +315,7 @@ def submit_command(
     if prepared.problems:
         fail(prepared.problems[0].shown, prepared.problems[0].exit_code, prefix="refused")
     wire_mode(prepared.wire, prepared.name, allow_live=live)  # the double opt-in: refused (exit 2) here
+    rehearsal_clock(live, prepared.clock, given=prepared.clock_named("--now"), opt_in="--live")  # before any prompt
     embedded = not prepared.live and _no_router_configured()
     seconds = parse_seconds(lookback, "--lookback", MAX_LOOKBACK_S)
     # A scheduled occurrence under its own run key may first wait out a request another graphc sent for it (the
