@@ -185,10 +185,13 @@ def test_submit_sends_the_exact_bytes(sandbox, client):
     assert graph["graph_id"] == answer["graph_id"]
 
 
-def test_simple_order_form(sandbox, client):
-    answer = client.submit_order("BTC-USD", "buy", "0.1", price="65000.5")
-    graph = client.get_graph(answer["graph_id"])
-    assert graph["nodes"]["node_0"]["target_qty_1e8"] == 10_000_000
+def test_the_client_posts_orders_only_as_the_submitter_sends_them():
+    """`Client.submit_order` posted a simple order, which has no `is_sandbox` (the router's default decided the
+    mode), outside every gate, the ledger and the run tag; nothing used it (audit live23 O6). A graph is posted by
+    `submit_graph` alone, which `graphc.submit` calls after the double opt-in (`wire_mode`) and the ledger; a
+    simple order is sent as `graphc submit` sends it, wrapped as a sandbox graph (docs/submitting.md)."""
+    posting = sorted(name for name in vars(Client) if name.startswith("submit"))
+    assert posting == ["submit_graph"], posting
 
 
 # -- other endpoints --------------------------------------------------------------

@@ -306,16 +306,6 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _json_number(value) -> str:
-    """Exact JSON number text for a quantity/price given as int, str or Decimal."""
-    if isinstance(value, float):
-        value = repr(value)
-    number = Decimal(str(value))
-    if not number.is_finite():
-        raise ValueError(f"not a finite number: {value!r}")
-    return format(number, "f")
-
-
 class _TooLarge(Exception):
     pass
 
@@ -496,20 +486,6 @@ class Client:
                 "it may have created the graph"
             )
         return body
-
-    def submit_order(
-        self, symbol: str, side: str, qty, *, price=None, venue=None, idempotency_key: str | None = None
-    ) -> dict:
-        """The simple-order form of ``POST /v1/orders`` (wrapped into a one-node graph).
-
-        ``qty``/``price`` are sent as exact decimal text, never via float.
-        """
-        parts = [f'"symbol": {json.dumps(symbol)}', f'"side": {json.dumps(side)}', f'"qty": {_json_number(qty)}']
-        if price is not None:
-            parts.append(f'"price": {_json_number(price)}')
-        if venue is not None:
-            parts.append(f'"venue": {json.dumps(venue)}')
-        return self.submit_graph(("{" + ", ".join(parts) + "}").encode(), idempotency_key=idempotency_key)
 
     def get_quote(self, symbol: str, *, prediction: bool = False):
         """The router's quote for ``symbol``, a :class:`graphc.quotes.Quote`, or None when it has none.
