@@ -155,6 +155,8 @@ def _recorded_graph(client, graph_id: str, ledger_path, view=None):
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
     from graphc.api.ledger import Scope  # deferred: the ledger (sqlite3); --help stays fast
 
+    if view is None and not os.path.isfile(ledger_path):  # no ledger, no copy: the router is not asked for a node
+        return recorded_node(ledger_path, Scope.of(client), graph_id, "")
     view = view or graph_view(client.get_graph(graph_id), graph_id)
     node_id = view.nodes[0].node_id if view.nodes else ""
     return recorded_node(ledger_path, Scope.of(client), graph_id, node_id)
