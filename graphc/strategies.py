@@ -41,6 +41,7 @@ __all__ = [
     "build_artifact",
     "deploy",
     "find_strategy",
+    "listed_id",
     "log_lines",
     "read_strategy_dir",
     "strategy_status",
@@ -191,18 +192,39 @@ def _refuse_link(path: Path, link: Path) -> None:
 
 
 def find_strategy(client, name_or_id: str) -> dict:
-    """The strategy named ``name_or_id`` (or with that id); DeployError when none or several."""
+    """The strategy named ``name_or_id`` (or with that id); DeployError when none or several, ApiProtocolError
+    (exit 3) when the router lists it without a usable ``strategy_id`` (:func:`listed_id`)."""
     strategies = client.list_strategies()
     by_id = [s for s in strategies if s.get("strategy_id") == name_or_id]
     if by_id:
+        listed_id(by_id[0])
         return by_id[0]
     named = [s for s in strategies if s.get("name") == name_or_id]
+    for entry in named:
+        listed_id(entry)
     if len(named) == 1:
         return named[0]
     if not named:
         raise DeployError(f"no strategy named {name_or_id!r} (see `graphc strategy list`)")
     ids = ", ".join(str(s.get("strategy_id")) for s in named)
     raise DeployError(f"{len(named)} strategies are named {name_or_id!r} ({ids}); give the id instead")
+
+
+def listed_id(entry: dict) -> str:
+    """The ``strategy_id`` of a strategy the router listed, checked as every id graphc puts in a path is; a missing
+    one, or one graphc would not send back (a number, null, ``../x``), is the router's answer in an undocumented
+    shape: ApiProtocolError (exit 3), never a crash or a usage error (as if the user had typed it; audit live23 F4).
+    """
+    from graphc.api.client import is_graph_id  # deferred: httpx; `graphc bundle` reads strategy directories too
+
+    strategy_id = entry.get("strategy_id")
+    if not isinstance(strategy_id, str) or not is_graph_id(strategy_id):
+        raise ApiProtocolError(
+            "GET /v1/strategies: the router's answer is not the documented shape: the strategy named "
+            f"{clean(repr(entry.get('name')), 200)} has no usable strategy_id ({clean(repr(strategy_id), 80)}); "
+            "nothing was sent"
+        )
+    return strategy_id
 
 
 def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = True, replace: bool = False) -> dict:
@@ -218,6 +240,8 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
     _refuse_key_in_env(client, sdir.env, env or {})
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
+    for old in existing:  # one it cannot name it cannot remove: never a second strategy beside it (audit live23 F4)
+        listed_id(old)
     if existing and not replace:
         states = ", ".join(f"{s.get('strategy_id')} ({s.get('status')})" for s in existing)
         raise DeployError(
@@ -294,7 +318,7 @@ def _check_with_the_router(client, request: dict, sha: str, existing: list[dict]
         try:
             for found in client.list_strategies():
                 if found.get("name") == check["name"]:
-                    client.delete_strategy(found["strategy_id"])
+                    client.delete_strategy(found.get("strategy_id"))  # an unusable id is a ConfigError
         except ApiError:
             leftover = f"; a stopped copy named {check['name']!r} may be listed: delete it"
         raise DeployError(

@@ -347,3 +347,37 @@ def test_deploy_refuses_a_symlink_in_the_directory(sandbox, tmp_path):
     linked = graphc(sandbox, "deploy", str(d))
     assert linked.returncode == 2 and "lib in" in linked.stderr
     assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+def _listed_as(body: dict) -> dict:
+    """Every GET /v1/strategies (and /v1/strategies/ID) answers ``body``: a router answer in an undocumented shape."""
+    return {"kind": "status", "status": 200, "method": "GET", "path_prefix": "/v1/strategies", "body": json.dumps(body)}
+
+
+@pytest.mark.parametrize(
+    "entry", [{"name": "ghost"}, *({"name": "ghost", "strategy_id": v} for v in (12, None, ["a"]))]
+)
+@pytest.mark.parametrize("command", [["stop"], ["start"], ["delete", "--yes"], ["logs"]])
+def test_a_listed_strategy_without_a_usable_id_is_an_undocumented_answer(sandbox, entry, command):
+    """audit live23 F4: a KeyError (exit 4) or `invalid id` (exit 2, as if the user typed it): the router's answer."""
+    sandbox.set_faults([_listed_as({"strategies": [entry]})])
+    proc = graphc(sandbox, "strategy", command[0], "ghost", *command[1:])
+    assert proc.returncode == 3, proc.stderr
+    assert "internal error" not in proc.stderr and "invalid id" not in proc.stderr
+    assert "GET /v1/strategies: the router's answer is not the documented shape" in proc.stderr
+    assert "the strategy named 'ghost' has no usable strategy_id" in proc.stderr
+    assert [r for r in sandbox.requests() if r["method"] != "GET"] == []
+
+
+def test_replace_never_creates_a_second_strategy_beside_one_it_cannot_name(sandbox, tmp_path):
+    """audit live23 F4: the old strategy listed without its id: `--replace` could not remove it and went on to create
+    a second strategy of the same name (rc 0). It is refused before anything is sent (exit 3)."""
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    sandbox.set_faults([_listed_as({"strategies": [{"name": "probe", "status": "running"}]})])
+    proc = graphc(sandbox, "deploy", str(d), "--replace")
+    sandbox.set_faults([])
+    assert proc.returncode == 3, proc.stderr
+    assert "the strategy named 'probe' has no usable strategy_id" in proc.stderr
+    assert len(sandbox.requests("POST", "/v1/strategies")) == 1  # the first deploy only
+    assert [entry["name"] for entry in listed(sandbox)] == ["probe"]
