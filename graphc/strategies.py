@@ -418,14 +418,16 @@ class LogLine:
 
 
 def log_lines(body) -> tuple[str | None, list[LogLine]]:
-    """``(run_id, lines)`` from a logs answer; accepts ``{"logs": [...]}`` or ``{"lines": [...]}``
-    with entries as text or as objects holding ``line``/``message``/``text`` (the reference does not
-    show the shape)."""
-    if not isinstance(body, dict):
-        return None, []
-    entries = body.get("logs", body.get("lines", []))
+    """``(run_id, lines)`` from a logs answer, in ``seq`` order whatever the answer's order (a newest-first list is
+    a common design); accepts ``{"logs": [...]}`` or ``{"lines": [...]}`` with entries as text or as objects holding
+    ``line``/``message``/``text`` (the reference does not show the shape). An answer with neither list is
+    ApiProtocolError (exit 3), never read as a strategy that logged nothing (audit live23 F5)."""
+    entries = body.get("logs", body.get("lines")) if isinstance(body, dict) else None
     if not isinstance(entries, list):
-        return None, []
+        raise ApiProtocolError(
+            "GET /v1/strategies/ID/logs: the router's answer is not the documented shape: no list of log lines "
+            "under `logs` or `lines`"
+        )
     lines = []
     for index, entry in enumerate(entries):
         if isinstance(entry, str):
@@ -443,4 +445,4 @@ def log_lines(body) -> tuple[str | None, list[LogLine]]:
                 )
             )
     run_id = body.get("run_id")
-    return (run_id if isinstance(run_id, str) else None), lines
+    return (run_id if isinstance(run_id, str) else None), sorted(lines, key=lambda line: line.seq)

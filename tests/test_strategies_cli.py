@@ -381,3 +381,30 @@ def test_replace_never_creates_a_second_strategy_beside_one_it_cannot_name(sandb
     assert "the strategy named 'probe' has no usable strategy_id" in proc.stderr
     assert len(sandbox.requests("POST", "/v1/strategies")) == 1  # the first deploy only
     assert [entry["name"] for entry in listed(sandbox)] == ["probe"]
+
+
+def _logs_answer(sandbox, tmp_path, body: dict) -> subprocess.CompletedProcess:
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path)), "--no-start").returncode == 0
+    (entry,) = listed(sandbox)
+    path = f"/v1/strategies/{entry['strategy_id']}/logs"
+    sandbox.set_faults(
+        [{"kind": "status", "status": 200, "method": "GET", "path_prefix": path, "body": json.dumps(body)}]
+    )
+    return graphc(sandbox, "strategy", "logs", "probe")
+
+
+@pytest.mark.parametrize("body", [{"error": "logs backend unavailable"}, {"logs": "line1\nline2"}, {"lines": None}])
+def test_a_logs_answer_without_a_list_of_lines_is_exit_3(sandbox, tmp_path, body):
+    """audit live23 F5: exit 0 and no output, as if the strategy had logged nothing (and `--follow` polled on)."""
+    proc = _logs_answer(sandbox, tmp_path, body)
+    assert proc.returncode == 3, (proc.stdout, proc.stderr)
+    assert proc.stdout == ""
+    assert "the router's answer is not the documented shape: no list of log lines" in proc.stderr
+
+
+def test_log_lines_are_printed_in_seq_order_whatever_the_answer_order(sandbox, tmp_path):
+    """audit live23 F5: a newest-first answer printed its first line only (a filter on seq in answer order)."""
+    lines = [{"seq": 3, "line": "c"}, {"seq": 1, "line": "a"}, {"seq": 2, "line": "b"}]
+    proc = _logs_answer(sandbox, tmp_path, {"run_id": "r1", "logs": lines})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["a", "b", "c"]

@@ -174,9 +174,10 @@ def logs_command(strategy, run_id, follow, interval, verbose):
 
     With --follow, the logs are read once more after the strategy is seen
     stopped (its last lines), and a strategy deleted meanwhile (the router
-    answers 404 for it) ends the follow with a note, exit 0. Exit 3: a router
-    failure, or a strategy status none of the reference's (queued, running,
-    stopped, failed).
+    answers 404 for it) ends the follow with a note, exit 0. Lines are printed
+    in their `seq` order, each once. Exit 3: a router failure, a logs answer
+    with no list of lines, or a strategy status none of the reference's
+    (queued, running, stopped, failed).
     """
     from graphc.strategies import find_strategy, log_lines, strategy_status  # deferred: tarfile; --help stays fast
 
@@ -187,7 +188,7 @@ def logs_command(strategy, run_id, follow, interval, verbose):
             f"graphc: strategy {clean(found.get('name'), 200)} ({clean(sid, 80)}) is gone: the router answers 404 "
             "for it (deleted, its logs with it); stopped following"
         )
-        printed: dict[str, int] = {}
+        printed: dict[str, set[int]] = {}  # the seqs printed, by run: a line is printed once, none is left out
         current = None
         stopped = False
         try:
@@ -204,12 +205,11 @@ def logs_command(strategy, run_id, follow, interval, verbose):
                     if current is not None:
                         click.echo(f"--- run {clean(shown_run, 80)} ---", err=True)
                     current = shown_run
-                last = printed.get(shown_run or "", -1)
-                for line in lines:
-                    if line.seq > last:
+                seen = printed.setdefault(shown_run or "", set())
+                for line in lines:  # in seq order (log_lines)
+                    if line.seq not in seen:
                         click.echo(clean(line.text, None))
-                        last = line.seq
-                printed[shown_run or ""] = last
+                        seen.add(line.seq)
                 if not follow or stopped:
                     return
                 try:
