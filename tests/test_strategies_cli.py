@@ -408,3 +408,18 @@ def test_log_lines_are_printed_in_seq_order_whatever_the_answer_order(sandbox, t
     proc = _logs_answer(sandbox, tmp_path, {"run_id": "r1", "logs": lines})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("kind", ["http_500", "drop_after_read"])
+@pytest.mark.parametrize("action", ["stop", "start"])
+def test_a_stop_or_start_whose_answer_is_lost_says_how_to_find_out(sandbox, tmp_path, kind, action):
+    """audit live23 O5: "the router may have applied it", and nothing on what to do next."""
+    assert graphc(sandbox, "deploy", str(strategy_dir(tmp_path, mode="forever"))).returncode == 0
+    sandbox.set_faults([{"kind": kind, "method": "POST", "path_prefix": "/v1/strategies/", "count": 1}])
+    proc = graphc(sandbox, "strategy", action, "probe")
+    assert proc.returncode == 3, proc.stderr
+    assert "may have applied" in proc.stderr
+    assert (
+        f"check with `graphc strategy list`, or run `graphc strategy {action} probe` again "
+        f"(a second {action} is harmless)" in proc.stderr
+    )

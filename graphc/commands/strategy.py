@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import sys
 import time
 
 import click
 
-from graphc.api.errors import ApiError, NotFound
+from graphc.api.errors import ApiError, NotFound, UncertainOutcome
 from graphc.api.redact import clean, json_text
 from graphc.commands.common import EXIT_USAGE, confirm_or_refuse
 
@@ -118,11 +119,18 @@ def list_command(as_json, verbose):
 def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
     """stop / start / delete one strategy, found by name or id, and say where it stands."""
     from graphc.api.client import DeletedOnRetry  # deferred: httpx; --help stays fast
-    from graphc.strategies import find_strategy  # deferred: tarfile; --help stays fast
+    from graphc.strategies import DeployError, find_strategy  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)
-        answer = getattr(client, f"{action}_strategy")(found["strategy_id"])
+        try:
+            answer = getattr(client, f"{action}_strategy")(found["strategy_id"])
+        except UncertainOutcome as exc:  # a stop or a start (a delete is retried): the same again is harmless
+            raise DeployError(
+                f"{exc}; check with `graphc strategy list`, or run `graphc strategy {action} {shlex.quote(strategy)}` "
+                f"again (a second {action} is harmless)",
+                exc.exit_code,
+            ) from None
         state = "deleted" if action == "delete" else client.get_strategy(found["strategy_id"]).get("status")
         if action == "delete" and isinstance(answer, DeletedOnRetry):
             state += " (an earlier attempt deleted it; its answer was lost)"
