@@ -200,7 +200,8 @@ def test_deploy_runs_the_bundle_one_graph_per_occurrence_across_a_crash(sandbox,
     lines = wait_for_lines("minutely", sandbox, lambda ls: len(submitted(ls)) == 2)
     assert [e["run_key"] for e in submitted(lines)] == ["minutely@2026-01-05T14:00Z", "minutely@2026-01-05T14:01Z"]
     boot = lines[0]
-    assert boot["event"] == "boot" and boot["has_api_key"] is True and boot["strategy_id"] and boot["run_id"]
+    assert boot["event"] == "boot" and boot["strategy_id"] and boot["run_id"]
+    assert boot["has_api_key"] is False  # a loopback router is never given the key (audit live23 F6)
 
     # an OOM-style kill: the runner restarts it with a new run id; the clock starts at 14:00:58 again
     (strategy,) = json.loads(cli(sandbox, "strategy", "list", "--json").stdout)["strategies"]

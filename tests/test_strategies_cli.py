@@ -88,21 +88,46 @@ def wait_status(sandbox, status: str, timeout: float = 30) -> dict:
         time.sleep(0.2)
 
 
-def test_deploy_runs_it_with_the_key_and_exit_0_stops_it(sandbox, tmp_path):
+def test_deploy_runs_it_and_exit_0_stops_it_and_a_loopback_router_never_gets_the_key(sandbox, tmp_path):
+    """audit live23 F6: with a key configured, a deploy to the local sandbox uploaded it as `sequence_api_key`, and
+    the rehearsal's code (run uncontained) got the real key. A loopback router "needs no key": none is sent."""
     proc = graphc(sandbox, "deploy", str(strategy_dir(tmp_path)))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("deployed probe as strategy ")
     assert CANARY not in proc.stdout + proc.stderr
+    assert "graphc: note: the router's URL is a loopback address" in proc.stderr
+    (create,) = sandbox.requests("POST", "/v1/strategies")
+    assert "sequence_api_key" not in create["fields"] and "artifact_base64" in create["fields"]
     entry = wait_status(sandbox, "stopped")
     assert entry["restarts"] == 0 and entry["resources"] == {"cpu_millis": 100, "memory_mb": 128}
     assert "sequence_api_key" not in entry and CANARY not in json.dumps(entry)
     logs = graphc(sandbox, "strategy", "logs", "probe")
     lines = logs.stdout.splitlines()
     boot = json.loads(lines[0])
-    # the runner injected the key that deploy sent as sequence_api_key
-    assert boot["key_sha256"] == hashlib.sha256(CANARY.encode()).hexdigest()
+    assert boot["key_sha256"] == hashlib.sha256(b"").hexdigest()  # the runner had no key to inject
     assert lines[1] == "bell\\x07 and \\x1b[2J escapes"  # a log line cannot drive the terminal
     assert json.loads(lines[-1]) == {"event": "done"}
+    quiet = graphc(sandbox, "deploy", str(strategy_dir(tmp_path, name="nokey")), "--no-start", key=None)
+    assert quiet.returncode == 0 and "note" not in quiet.stderr  # no key configured: nothing to say
+
+
+def test_deploy_to_a_router_that_is_not_loopback_sends_the_key_the_runner_injects(sandbox, tmp_path, monkeypatch):
+    """The other half of live23 F6: against the router, the configured key is the strategy's `sequence_api_key`.
+    0.0.0.0 is no loopback address to graphc (nor to Python's ipaddress), yet Linux connects it to this host: a
+    stand-in for the router's own URL, over real HTTP (plain http, as a runner's URL is allowed to be)."""
+    from graphc.api.client import Client
+    from graphc.strategies import deploy, read_strategy_dir
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    port = sandbox.base_url.rsplit(":", 1)[1]
+    with Client(f"http://0.0.0.0:{port}", CANARY, allow_plain_http=True) as client:
+        created = deploy(client, read_strategy_dir(strategy_dir(tmp_path)))
+    (create,) = sandbox.requests("POST", "/v1/strategies")
+    assert "sequence_api_key" in create["fields"]
+    wait_status(sandbox, "stopped")
+    boot = json.loads(graphc(sandbox, "strategy", "logs", created["strategy_id"]).stdout.splitlines()[0])
+    assert boot["key_sha256"] == hashlib.sha256(CANARY.encode()).hexdigest()  # the runner injected the key sent
 
 
 def test_a_crashing_strategy_is_restarted_and_stop_stops_it(sandbox, tmp_path):

@@ -582,9 +582,21 @@ class Client:
             payload["reason"] = reason
         return self._change("PUT", "/v1/kill_switch", payload, send_by_ns)
 
+    @property
+    def key_configured(self) -> bool:
+        """Whether a key was configured (not the stand-in of a loopback URL given none)."""
+        return self._key.source != "local sandbox"
+
+    @property
+    def gives_strategies_the_key(self) -> bool:
+        """Whether :meth:`create_strategy` sends the configured key as ``sequence_api_key``: never to a loopback
+        router. A loopback URL is the local sandbox, which needs no key and runs the upload uncontained (audit
+        live23 F6), or a tunnel to the router, whose strategy then runs without ``SEQUENCE_API_KEY``."""
+        return self.key_configured and not is_loopback_url(self.base_url)
+
     def holds_key(self, data: bytes) -> bool:
         """Whether ``data`` contains this client's API key (to refuse uploading a file that has it)."""
-        if self._key.source == "local sandbox":
+        if not self.key_configured:
             return False
         return self._key.reveal().encode("utf-8") in data
 
@@ -603,11 +615,12 @@ class Client:
 
     def create_strategy(self, request: dict, *, with_api_key: bool = True) -> dict:
         """``POST /v1/strategies`` (create + upload). ``with_api_key`` adds this client's key as
-        ``sequence_api_key``, the key the runner injects as ``SEQUENCE_API_KEY``; it is only ever
-        written into the request body here, never returned, logged or printed. Not retried after
-        sending: an unknown outcome raises ``UncertainOutcome`` (look the strategy up by name)."""
+        ``sequence_api_key``, the key the runner injects as ``SEQUENCE_API_KEY``, unless the router is
+        loopback (:attr:`gives_strategies_the_key`); it is only ever written into the request body here,
+        never returned, logged or printed. Not retried after sending: an unknown outcome raises
+        ``UncertainOutcome`` (look the strategy up by name)."""
         body = dict(request)
-        if with_api_key and self._key.source != "local sandbox":
+        if with_api_key and self.gives_strategies_the_key:
             body["sequence_api_key"] = self._key.reveal()
         answer = self._post("/v1/strategies", json.dumps(body).encode("utf-8"), None, UncertainOutcome)
         try:

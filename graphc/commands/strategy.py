@@ -59,8 +59,9 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
     deploy DIR --start` does, through POST /v1/strategies.
 
     The runner is given the API key graphc is configured with (as
-    SEQUENCE_API_KEY); no file of the upload, and no env value, may contain
-    it (a secret belongs in [hosted.secrets]).
+    SEQUENCE_API_KEY), except by a loopback router (the local sandbox): none
+    is sent there. No file of the upload, and no env value, may contain it
+    (a secret belongs in [hosted.secrets]).
 
     Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
     deployed without --replace, a file or an env value holding the key),
@@ -75,6 +76,12 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
         sys.exit(exc.exit_code)
     env = _env_option(env_values)
     with _router(verbose) as client:
+        if client.key_configured and not client.gives_strategies_the_key:
+            click.echo(
+                "graphc: note: the router's URL is a loopback address (a local sandbox, or a tunnel): the API key is "
+                "not sent, so the strategy runs without SEQUENCE_API_KEY",
+                err=True,
+            )
         created = deploy(client, sdir, env=env, start=not no_start, replace=replace)
     name, sid = clean(created.get("name"), 200), clean(created.get("strategy_id"), 80)  # the router's answer
     sha, status = clean(str(created.get("artifact_sha256", ""))[:12], 12), clean(created.get("status"), 40)
