@@ -64,7 +64,7 @@ from graphc.run import hosted_settings
 from graphc.schedule import read_scheduled
 from graphc.stages.legs import LIVE_QUOTE_SKIP
 from graphc.stages.model import NAME_PATTERN
-from graphc.strategies import DeployError, read_strategy_dir
+from graphc.strategies import BUNDLE_MARKER, LIVE_VARIABLE, DeployError, project_sha256, read_strategy_dir
 
 __all__ = ["BundleError", "BundleSettings", "remove_earlier_bundle", "runtime_distributions", "write_bundle"]
 
@@ -72,7 +72,7 @@ __all__ = ["BundleError", "BundleSettings", "remove_earlier_bundle", "runtime_di
 # other commands); everything else graphc requires is vendored with its own requirements.
 NOT_ON_RUN_PATH = frozenset({"click", "jsonschema", "networkx", "ruamel-yaml", "ruamel.yaml"})
 SKIPPED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll", ".c", ".h", ".pyx", ".pxd", ".pyi", ".pyc")
-MARKER = "graphc-bundle.json"  # says "graphc wrote this directory": only such a directory is replaced
+MARKER = BUNDLE_MARKER  # says "graphc wrote this directory": only such a directory is replaced
 LOOKAHEAD = 10  # occurrences linted before writing (the templates they render are copied, with every one named)
 SCHEMAS = ("playbook.schema.json", "wire-graph.schema.json")
 # A strategy name given with --name. The hosted-strategies reference gives no pattern for strategy
@@ -116,6 +116,7 @@ class BundleResult:
     skipped: list[str] = field(default_factory=list)  # checks that need a live quote: not run, never passed
     notes: list[str] = field(default_factory=list)  # what was copied from where, when it is not what it seems
     proved: int = 0  # occurrences linted again from the bundle's own copy, each making the project's graph
+    live: bool = False  # the strategy may trade live: a live playbook bundled with --live (GRAPHC_LIVE=1)
 
 
 @dataclass
@@ -206,10 +207,17 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
         tz_file = _copy_zone(scheduled.schedule.timezone, staging / "zoneinfo")
         if tz_file:
             written.append(f"zoneinfo/{tz_file}")
-        env = _env(playbook.relative_to(root).as_posix(), params_rel, settings)
+        env = _env(playbook.relative_to(root).as_posix(), params_rel, settings, live=settings.live and live)
         (staging / "Sequence.toml").write_text(_sequence_toml(name, env, settings), encoding="utf-8")
         (staging / "main.py").write_text(MAIN_PY.format(name=repr(name)), encoding="utf-8")
-        marker = {"graphc_bundle": 1, "name": name, "playbook": env["GRAPHC_PLAYBOOK"], "vendored": vendored}
+        marker = {
+            "graphc_bundle": 1,
+            "name": name,
+            "playbook": env["GRAPHC_PLAYBOOK"],
+            "vendored": vendored,
+            # what _prove checks below: `graphc deploy` refuses a project/ edited since (audit live23 F1)
+            "project_sha256": project_sha256(staging / "project"),
+        }
         (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         written = ["Sequence.toml", "main.py", MARKER, *written]
         _prove(staging, checked)  # before it is in place: a bundle that would fail at run time is never written
@@ -223,7 +231,9 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             f"--live has no effect: {scheduled.name or playbook.stem} is a sandbox playbook (it does not say "
             "`sandbox: false`), so the strategy will paper-trade"
         )
-    return BundleResult(out, name, written, diagnostics, vendored, warnings, skip_notes, notes, len(checked))
+    return BundleResult(
+        out, name, written, diagnostics, vendored, warnings, skip_notes, notes, len(checked), settings.live and live
+    )
 
 
 # -- checking the playbook --------------------------------------------------------------------
@@ -589,15 +599,14 @@ def _copy_zone(name: str, target: Path) -> str | None:
     return None  # zoneinfo found it somewhere else; the image's tz database will have to do
 
 
-def _env(playbook_rel: str, params_rel: str | None, settings: BundleSettings) -> dict[str, str]:
-    """[hosted.env]: non-secret settings and params; visible in GET /v1/strategies/:id, so never a key."""
-    env = {"GRAPHC_PLAYBOOK": f"project/{playbook_rel}", "GRAPHC_QUOTES": "live", "GRAPHC_LIVE": "0"}
+def _env(playbook_rel: str, params_rel: str | None, settings: BundleSettings, *, live: bool) -> dict[str, str]:
+    """[hosted.env]: non-secret settings and params; visible in GET /v1/strategies/:id, so never a key.
+    ``GRAPHC_LIVE`` is 1 only for a live playbook bundled with --live: what the strategy trades in, shown."""
+    env = {"GRAPHC_PLAYBOOK": f"project/{playbook_rel}", "GRAPHC_QUOTES": "live", LIVE_VARIABLE: "1" if live else "0"}
     if settings.params:
         env["GRAPHC_SET"] = json.dumps(dict(sorted(settings.params.items())), ensure_ascii=False)
     if params_rel:
         env["GRAPHC_PARAMS"] = f"project/{params_rel}"
-    if settings.live:
-        env["GRAPHC_LIVE"] = "1"
     return env
 
 

@@ -9,10 +9,16 @@ the way ``sequence strategy deploy DIR`` reads it: ``Sequence.toml`` gives
 
 Safety:
 
+* deploying (and starting) is the submit of a hosted strategy: one that runs
+  with ``GRAPHC_LIVE=1`` needs the command's ``--live`` (:func:`refuse_live`),
+  ``GRAPHC_LIVE`` may not hide in ``[hosted.secrets]``, and a graphc bundle is
+  deployed only with the ``project/`` that ``graphc bundle`` checked
+  (:func:`check_bundle`);
 * the artifact is refused when any file in it contains the API key in use
   (``graphc bundle`` never writes one; a hand-edited directory might);
 * the key the runner injects travels only in the create request's body
-  (``sequence_api_key``), added by the client, never printed;
+  (``sequence_api_key``), added by the client, never printed, and never to a
+  loopback router;
 * a create whose answer is lost is looked up by name and artifact hash before
   anyone tries again: two strategies running one schedule would still submit
   each occurrence once (run keys), but nobody wants two.
@@ -36,20 +42,28 @@ from graphc.api.redact import clean
 from graphc.vocabulary import STRATEGY_STATUSES
 
 __all__ = [
+    "BUNDLE_MARKER",
     "DeployError",
     "StrategyDir",
     "build_artifact",
+    "check_bundle",
     "deploy",
+    "env_trades_live",
     "find_strategy",
     "listed_id",
+    "listed_live",
     "log_lines",
+    "project_sha256",
     "read_strategy_dir",
+    "refuse_live",
     "strategy_status",
 ]
 
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
 SKIPPED_NAMES = {"__pycache__", ".git", ".DS_Store"}
 RESERVED_ENV_PREFIX = "SEQUENCE_"  # the runner's own variables: user env may not shadow them
+BUNDLE_MARKER = "graphc-bundle.json"  # `graphc bundle` wrote this directory (and checked its project/)
+LIVE_VARIABLE = "GRAPHC_LIVE"  # "1": the bundle's run may send a live graph (graphc.run.hosted_settings)
 
 
 class DeployError(Exception):
@@ -70,6 +84,23 @@ class StrategyDir:
     placement: dict = field(default_factory=dict)
     resources: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+
+    @property
+    def bundle(self) -> dict | None:
+        """What ``graphc bundle`` recorded in graphc-bundle.json; None for a directory it did not write."""
+        return self.manifest.get("graphc_bundle")
+
+    def live_from(self, cli_env: dict) -> str | None:
+        """Where the strategy's ``GRAPHC_LIVE=1`` comes from (``--env`` wins over Sequence.toml, as deploy sends
+        them); None when it runs without it: then a graphc bundle cannot send a live graph."""
+        if LIVE_VARIABLE in cli_env:
+            return f"--env {LIVE_VARIABLE}=1" if env_trades_live(cli_env) else None
+        return f'{LIVE_VARIABLE} = "1" in Sequence.toml\'s [hosted.env]' if env_trades_live(self.env) else None
+
+
+def env_trades_live(env) -> bool:
+    """Whether a strategy with this env may trade live: ``GRAPHC_LIVE`` is ``1``, as the bundle's run reads it."""
+    return isinstance(env, dict) and env.get(LIVE_VARIABLE) == "1"
 
 
 def read_strategy_dir(path) -> StrategyDir:
@@ -102,13 +133,23 @@ def read_strategy_dir(path) -> StrategyDir:
         return value
 
     env, secrets = _strings(table("env"), toml_path, "env"), _strings(table("secrets"), toml_path, "secrets")
-    manifest_path = path / "graphc-bundle.json"
+    if LIVE_VARIABLE in secrets:  # sealed, never shown: the strategy would trade live while its env says "0"
+        raise DeployError(
+            f"{toml_path}: [hosted.secrets] {LIVE_VARIABLE}: the mode a strategy trades in must be visible; "
+            "it belongs in [hosted.env] (`graphc bundle --live` writes it there)"
+        )
+    manifest_path = path / BUNDLE_MARKER
     manifest = {}
     if manifest_path.is_file():
         try:
-            manifest = {"graphc_bundle": json.loads(manifest_path.read_text(encoding="utf-8"))}
-        except ValueError:
-            manifest = {}
+            marker = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            marker = None
+        if not isinstance(marker, dict):
+            raise DeployError(
+                f"{manifest_path} is not graphc's (not a JSON object): write the bundle again with `graphc bundle`"
+            )
+        manifest = {"graphc_bundle": marker}
     return StrategyDir(
         path,
         strategy["name"].strip(),
@@ -130,6 +171,43 @@ def _strings(values: dict, where: Path, name: str) -> dict:
             raise DeployError(f"{where}: [hosted.{name}] {key} must be a string")
         out[key] = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     return out
+
+
+def project_sha256(path) -> str:
+    """The SHA-256 of a bundle's ``project/`` as it is uploaded: each file's path and content, in path order.
+
+    ``graphc bundle`` records it in graphc-bundle.json once the bundle has proved itself; :func:`check_bundle`
+    compares it before a deploy."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    for file in _files(path):
+        data = file.read_bytes()
+        name = file.relative_to(path).as_posix().encode("utf-8")
+        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def check_bundle(sdir: StrategyDir) -> str | None:
+    """A graphc bundle is deployed only as ``graphc bundle`` checked it: its ``project/`` (the playbook, templates,
+    params and config) must have the hash graphc-bundle.json records, else DeployError (exit 2; audit live23 F1).
+    Returns a note for a directory graphc did not write: graphc cannot judge what its code does."""
+    if sdir.bundle is None:
+        return (
+            f"{sdir.path} is not a graphc bundle (no {BUNDLE_MARKER}): graphc cannot tell whether it trades live; "
+            "graphc's --live gate covers graphc bundles only"
+        )
+    recorded = sdir.bundle.get("project_sha256")
+    if not isinstance(recorded, str):
+        raise DeployError(
+            f"{sdir.path / BUNDLE_MARKER} records no hash of project/ (an older graphc wrote it), so graphc cannot "
+            "tell whether project/ is what `graphc bundle` checked; run graphc bundle again"
+        )
+    if not (sdir.path / "project").is_dir() or project_sha256(sdir.path / "project") != recorded:
+        raise DeployError(
+            f"{sdir.path / 'project'} was edited after `graphc bundle` checked it ({BUNDLE_MARKER} records another "
+            "hash of it); run graphc bundle again"
+        )
+    return None
 
 
 def build_artifact(path, *, holds_key=None) -> tuple[bytes, str]:
@@ -227,8 +305,27 @@ def listed_id(entry: dict) -> str:
     return strategy_id
 
 
-def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = True, replace: bool = False) -> dict:
+def refuse_live(name: str, live_from: str | None, allow_live: bool, act: str) -> None:
+    """The hosted strategy's half of the double opt-in: one that runs with ``GRAPHC_LIVE=1`` (``live_from`` says
+    where that comes from) is deployed or started only with ``allow_live`` (``--live``); DeployError (exit 2)."""
+    if live_from is not None and not allow_live:
+        raise DeployError(f"{name} trades LIVE ({live_from}); pass --live to {act} to trade for real; nothing was sent")
+
+
+def deploy(
+    client,
+    sdir: StrategyDir,
+    *,
+    env: dict | None = None,
+    start: bool = True,
+    replace: bool = False,
+    allow_live: bool = False,
+) -> dict:
     """Create (and start) the strategy; an existing one of the same name is replaced only with ``replace``.
+
+    Deploying is the submit of a hosted strategy: a graphc bundle must be as ``graphc bundle`` checked it
+    (:func:`check_bundle`), and a strategy that runs with ``GRAPHC_LIVE=1`` (Sequence.toml or ``env``) needs
+    ``allow_live`` (:func:`refuse_live`); both refuse before anything is sent.
 
     The reference has no update or rename endpoint (hosted-strategies.md: create, list, inspect,
     start, stop, delete, logs), so a replacement is a delete and a create. Before the delete, the
@@ -238,6 +335,8 @@ def deploy(client, sdir: StrategyDir, *, env: dict | None = None, start: bool = 
     """
     _refuse_reserved_env(env or {})
     _refuse_key_in_env(client, sdir.env, env or {})
+    check_bundle(sdir)
+    refuse_live(sdir.name, sdir.live_from(env or {}), allow_live, "deploy it")
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
     for old in existing:  # one it cannot name it cannot remove: never a second strategy beside it (audit live23 F4)
@@ -393,6 +492,20 @@ def _deleted(sdir: StrategyDir, existing: list[dict]) -> str:
         "once the cause is fixed; to bring back the previous version instead, deploy the directory it was made "
         f"from ({'; '.join(origins)}): graphc keeps no copy, and the router deleted its artifact with it"
     )
+
+
+def listed_live(strategy: dict) -> bool | None:
+    """Whether a strategy the router answered may trade live, read from its visible env: True with
+    ``GRAPHC_LIVE=1``, False for a graphc strategy without it; None when graphc cannot tell (not a graphc bundle, or
+    its env not shown). A secret could still set ``GRAPHC_LIVE``: ``graphc deploy`` refuses that, others may not."""
+    env = strategy.get("env")
+    if env_trades_live(env):
+        return True
+    manifest = strategy.get("manifest")
+    from_graphc = isinstance(manifest, dict) and isinstance(manifest.get("graphc_bundle"), dict)
+    if isinstance(env, dict) and (from_graphc or LIVE_VARIABLE in env):
+        return False
+    return None
 
 
 def strategy_status(strategy: dict) -> str:

@@ -261,7 +261,8 @@ def test_restart_semantics_exit_0_stops_and_an_error_restarts(sandbox, tmp_path)
 
 def test_deploy_never_uploads_the_key(sandbox, tmp_path):
     bundle = make_bundle(tmp_path, DCA)
-    (bundle / "project" / "notes.txt").write_text(f"do not: {CANARY}")
+    # beside project/ (a file added in it is refused first, as an edit after `graphc bundle` checked it)
+    (bundle / "notes.txt").write_text(f"do not: {CANARY}")
     refused = cli(sandbox, "deploy", str(bundle))
     assert refused.returncode == 2 and "contains the API key" in refused.stderr
     assert CANARY not in refused.stderr + refused.stdout

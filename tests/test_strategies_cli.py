@@ -108,7 +108,7 @@ def test_deploy_runs_it_and_exit_0_stops_it_and_a_loopback_router_never_gets_the
     assert lines[1] == "bell\\x07 and \\x1b[2J escapes"  # a log line cannot drive the terminal
     assert json.loads(lines[-1]) == {"event": "done"}
     quiet = graphc(sandbox, "deploy", str(strategy_dir(tmp_path, name="nokey")), "--no-start", key=None)
-    assert quiet.returncode == 0 and "note" not in quiet.stderr  # no key configured: nothing to say
+    assert quiet.returncode == 0 and "loopback" not in quiet.stderr  # no key configured: nothing to say
 
 
 def test_deploy_to_a_router_that_is_not_loopback_sends_the_key_the_runner_injects(sandbox, tmp_path, monkeypatch):

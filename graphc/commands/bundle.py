@@ -96,11 +96,13 @@ def bundle_command(
     project = [f for f in result.files if f.startswith("project/")]
     out = one_line(str(result.out))
     click.echo(
-        f"wrote {out}/ (hosted strategy {result.name}): {len(project)} project files, "
+        f"wrote {out}/ (hosted strategy {result.name}, {'LIVE' if result.live else 'sandbox'}): "
+        f"{len(project)} project files, "
         f"graphc and {len(result.vendored) - 1} pure-Python packages ({', '.join(result.vendored[1:])})"
     )
     click.echo(
         f"checked: the bundle's own copy makes the same graph as the project at each of the {result.proved} "
         "occurrences linted"
     )
-    click.echo(f"deploy it with `graphc deploy {out}` (or `sequence strategy deploy {out}`)")
+    live = " --live" if result.live else ""  # deploying is its submit: a live strategy needs the opt-in again
+    click.echo(f"deploy it with `graphc deploy {out}{live}` (or `sequence strategy deploy {out}`)")

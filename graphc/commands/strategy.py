@@ -33,6 +33,35 @@ def _router(verbose: bool = False):
         sys.exit(exc.exit_code)
 
 
+def _live_opt_in(name: str, live_from: str | None, live: bool, yes: bool, act: str, question: str) -> None:
+    """Deploying or starting a strategy that runs with GRAPHC_LIVE=1 (``live_from`` says where from) is the submit
+    of a hosted strategy: it needs --live, then --yes or a yes at the prompt, as `graphc submit` does (audit live23
+    F1). --live for one that does not is said to have no effect. A refusal is DeployError or exit 2."""
+    from graphc.strategies import refuse_live  # deferred: tarfile; --help stays fast
+
+    name = clean(name, 200)  # a start's name is the router's
+    refuse_live(name, live_from, live, act)
+    if live_from is None:
+        if live:
+            click.echo(
+                f"graphc: warning: --live has no effect: {name} does not run with GRAPHC_LIVE=1, so a "
+                "graphc bundle cannot trade live",
+                err=True,
+            )
+        return
+    if not yes:
+        confirm_or_refuse(
+            f"{question} to trade LIVE, with real money?",
+            no_terminal=f"{name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live",
+            not_done="nothing was sent",
+        )
+
+
+def _mode(live: bool | None) -> str | None:
+    """A strategy's mode in words: LIVE, sandbox, or None when graphc cannot tell."""
+    return None if live is None else "LIVE" if live else "sandbox"
+
+
 def _env_option(values) -> dict:
     env = {}
     for item in values:
@@ -52,8 +81,10 @@ def _env_option(values) -> dict:
     is_flag=True,
     help="Replace a strategy of the same name: check the new one with the router, then stop and delete the old one and create the new one.",
 )
+@click.option("--live", is_flag=True, help="Allow a strategy that trades live (GRAPHC_LIVE=1 in its env).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live strategy (needed without a terminal).")
 @click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
-def deploy_command(directory, env_values, no_start, replace, verbose):
+def deploy_command(directory, env_values, no_start, replace, live, yes, verbose):
     """Upload DIRECTORY (a `graphc bundle` output, or any directory with a
     Sequence.toml) as a hosted strategy and start it: what `sequence strategy
     deploy DIR --start` does, through POST /v1/strategies.
@@ -63,18 +94,32 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
     is sent there. No file of the upload, and no env value, may contain it
     (a secret belongs in [hosted.secrets]).
 
-    Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
-    deployed without --replace, a file or an env value holding the key),
-    3 router failure.
-    """
-    from graphc.strategies import DeployError, deploy, read_strategy_dir  # deferred: tarfile; --help stays fast
+    Deploying is the submit of a hosted strategy: one that would run with
+    GRAPHC_LIVE=1 (in Sequence.toml's [hosted.env] or from --env) trades
+    live, so it needs --live, and --yes or a yes at the prompt, and says
+    LIVE. GRAPHC_LIVE in [hosted.secrets] is refused (the mode must be
+    visible). A graphc bundle is deployed only as `graphc bundle` checked it:
+    a project/ edited since is refused. Of any other directory graphc cannot
+    tell whether it trades live: a note says so.
 
+    Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
+    deployed without --replace, a file or an env value holding the key, a
+    live strategy without --live or not confirmed, a bundle edited after
+    `graphc bundle`), 3 router failure.
+    """
+    from graphc.strategies import DeployError, check_bundle, deploy, read_strategy_dir  # deferred: tarfile
+
+    env = _env_option(env_values)
     try:
         sdir = read_strategy_dir(directory)
+        note = check_bundle(sdir)
+        live_from = sdir.live_from(env)
+        _live_opt_in(sdir.name, live_from, live, yes, "deploy it", f"Deploy {sdir.name}")
     except DeployError as exc:
         click.echo(f"graphc: refused: {exc}", err=True)
         sys.exit(exc.exit_code)
-    env = _env_option(env_values)
+    if note is not None:
+        click.echo(f"graphc: note: {clean(note, None)}", err=True)
     with _router(verbose) as client:
         if client.key_configured and not client.gives_strategies_the_key:
             click.echo(
@@ -82,10 +127,12 @@ def deploy_command(directory, env_values, no_start, replace, verbose):
                 "not sent, so the strategy runs without SEQUENCE_API_KEY",
                 err=True,
             )
-        created = deploy(client, sdir, env=env, start=not no_start, replace=replace)
+        created = deploy(client, sdir, env=env, start=not no_start, replace=replace, allow_live=live)
     name, sid = clean(created.get("name"), 200), clean(created.get("strategy_id"), 80)  # the router's answer
     sha, status = clean(str(created.get("artifact_sha256", ""))[:12], 12), clean(created.get("status"), 40)
-    click.echo(f"deployed {name} as strategy {sid} (artifact sha256 {sha}, status {status})")
+    mode = _mode(True if live_from is not None else False if sdir.bundle is not None else None)
+    shown = f"{mode}, " if mode else ""
+    click.echo(f"deployed {name} as strategy {sid} ({shown}artifact sha256 {sha}, status {status})")
     click.echo(f"follow it with `graphc strategy logs {name} --follow`")
 
 
@@ -95,14 +142,19 @@ def strategy_group():
 
 
 @strategy_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print the router's answer as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the router's answer as JSON, with graphc_live.")
 @click.option("-v", "--verbose", is_flag=True)
 def list_command(as_json, verbose):
-    """List the account's hosted strategies."""
+    """List the account's hosted strategies, with the mode of each: LIVE when
+    it runs with GRAPHC_LIVE=1, sandbox for a graphc bundle without, `?` when
+    graphc cannot tell (not a graphc bundle). --json adds `graphc_live`
+    (true, false or null) to each entry."""
+    from graphc.strategies import listed_live  # deferred: tarfile; --help stays fast
+
     with _router(verbose) as client:
         strategies = client.list_strategies(exact=as_json)  # --json prints its numbers as they came
     if as_json:
-        click.echo(json_text({"strategies": strategies}))
+        click.echo(json_text({"strategies": [{**s, "graphc_live": listed_live(s)} for s in strategies]}))
         return
     if not strategies:
         click.echo("no strategies")
@@ -111,37 +163,69 @@ def list_command(as_json, verbose):
         (
             clean(s.get("name", ""), 80),
             clean(s.get("strategy_id", ""), 80),
+            _mode(listed_live(s)) or "?",
             clean(s.get("status", ""), 40),
             clean(s.get("desired_state", ""), 40),
             clean(str(s.get("artifact_sha256", ""))[:12], 12),
         )
         for s in strategies
     ]
-    header = ("name", "strategy_id", "status", "desired", "artifact")
+    header = ("name", "strategy_id", "mode", "status", "desired", "artifact")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
-def _lifecycle(action: str, strategy: str, verbose: bool) -> None:
-    """stop / start / delete one strategy, found by name or id, and say where it stands."""
+def _lifecycle(action: str, strategy: str, verbose: bool, *, live: bool = False, yes: bool = False) -> None:
+    """stop / start / delete one strategy, found by name or id, and say where it stands (and its mode). A start is
+    the submit of a hosted strategy again: one that runs with GRAPHC_LIVE=1 needs --live (:func:`_live_opt_in`)."""
     from graphc.api.client import DeletedOnRetry  # deferred: httpx; --help stays fast
-    from graphc.strategies import DeployError, find_strategy  # deferred: tarfile; --help stays fast
+    from graphc.strategies import DeployError, find_strategy, listed_live  # deferred: tarfile; --help stays fast
 
     with _router(verbose) as client:
         found = find_strategy(client, strategy)
+        sid, name = found["strategy_id"], str(found.get("name"))
+        seen = found
+        if action == "start":
+            seen = {**found, **client.get_strategy(sid)}  # its env: shown by GET /v1/strategies/ID
+            _start_opt_in(name, seen, live, yes)
         try:
-            answer = getattr(client, f"{action}_strategy")(found["strategy_id"])
+            answer = getattr(client, f"{action}_strategy")(sid)
         except UncertainOutcome as exc:  # a stop or a start (a delete is retried): the same again is harmless
+            flags = " --live" if action == "start" and listed_live(seen) else ""
             raise DeployError(
-                f"{exc}; check with `graphc strategy list`, or run `graphc strategy {action} {shlex.quote(strategy)}` "
-                f"again (a second {action} is harmless)",
+                f"{exc}; check with `graphc strategy list`, or run `graphc strategy {action} {shlex.quote(strategy)}"
+                f"{flags}` again (a second {action} is harmless)",
                 exc.exit_code,
             ) from None
-        state = "deleted" if action == "delete" else client.get_strategy(found["strategy_id"]).get("status")
-        if action == "delete" and isinstance(answer, DeletedOnRetry):
-            state += " (an earlier attempt deleted it; its answer was lost)"
-    click.echo(f"{action}: {clean(found.get('name'), 200)} ({clean(found['strategy_id'], 80)}): {clean(state, 120)}")
+        if action == "delete":
+            state = "deleted"
+            if isinstance(answer, DeletedOnRetry):
+                state += " (an earlier attempt deleted it; its answer was lost)"
+        else:
+            now = client.get_strategy(sid)
+            seen, state = {**seen, **now}, now.get("status")
+    mode = _mode(listed_live(seen))
+    shown = f", {mode}" if mode else ""
+    click.echo(f"{action}: {clean(found.get('name'), 200)} ({clean(sid, 80)}{shown}): {clean(state, 120)}")
+
+
+def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
+    """--live (and --yes, or a yes) to start a strategy the router shows with GRAPHC_LIVE=1; also one that graphc
+    bundled whose env the router does not show: graphc cannot tell, so it asks for the opt-in rather than guess."""
+    from graphc.strategies import DeployError, listed_live  # deferred: tarfile; --help stays fast
+
+    mode = listed_live(strategy)
+    manifest = strategy.get("manifest")
+    live_from = 'GRAPHC_LIVE = "1" in its env' if mode else None
+    if mode is None and isinstance(manifest, dict) and isinstance(manifest.get("graphc_bundle"), dict):
+        if not live:
+            raise DeployError(
+                f"{clean(name, 200)} is a graphc bundle whose env the router does not show, so graphc cannot tell "
+                "whether it trades LIVE; pass --live to start it as a live one; nothing was sent"
+            )
+        live_from = "its env not shown"
+    _live_opt_in(name, live_from, live, yes, "start it", f"Start {name}")
 
 
 @strategy_group.command("stop")
@@ -154,10 +238,16 @@ def stop_command(strategy, verbose):
 
 @strategy_group.command("start")
 @click.argument("strategy")
+@click.option("--live", is_flag=True, help="Allow a strategy that trades live (GRAPHC_LIVE=1 in its env).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live strategy (needed without a terminal).")
 @click.option("-v", "--verbose", is_flag=True)
-def start_command(strategy, verbose):
-    """Re-queue a stopped STRATEGY (name or id)."""
-    _lifecycle("start", strategy, verbose)
+def start_command(strategy, live, yes, verbose):
+    """Re-queue a stopped STRATEGY (name or id).
+
+    Starting is the submit of a hosted strategy again: one the router shows
+    with GRAPHC_LIVE=1 in its env trades live, so it needs --live, and --yes
+    or a yes at the prompt (exit 2, nothing sent, without)."""
+    _lifecycle("start", strategy, verbose, live=live, yes=yes)
 
 
 @strategy_group.command("delete")
