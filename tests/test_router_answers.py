@@ -352,7 +352,10 @@ def test_strategy_list_json_prints_the_routers_numbers_as_received(router):
     result = invoke(["strategy", "list", "--json"], env_for(router))
     assert result.exit_code == 0, result.output
     assert '"cost_usd": 0.10' in result.output and '"budget": 12345678901234567.89' in result.output, result.output
-    assert json.loads(result.output, parse_float=Decimal) == json.loads(EXACT_STRATEGIES, parse_float=Decimal)
+    answered = json.loads(EXACT_STRATEGIES, parse_float=Decimal)
+    for entry in answered["strategies"]:  # graphc adds its reading of the mode (audit live23 F1): unknown here
+        entry["graphc_live"] = None
+    assert json.loads(result.output, parse_float=Decimal) == answered
 
 
 @pytest.mark.parametrize("constant", [b"Infinity", b"-Infinity", b"NaN"])
