@@ -178,6 +178,8 @@ def hosted_settings(bundle_dir: str, env) -> RunSettings:
     """The settings of a bundle's run (graphc.hosted; ``graphc bundle`` proves its bundle with them): ``env`` as
     the runner gives it, ``[hosted.env]`` of Sequence.toml (GRAPHC_PLAYBOOK, GRAPHC_SET, GRAPHC_PARAMS,
     GRAPHC_QUOTES, GRAPHC_LIVE, GRAPHC_SETTLE), paths in it taken inside ``bundle_dir``; ValueError names a bad one."""
+    from graphc.strategies import env_trades_live  # deferred: tarfile; only a bundle's run reads these settings
+
     playbook = env.get("GRAPHC_PLAYBOOK")
     if not playbook:
         raise ValueError("GRAPHC_PLAYBOOK is not set (Sequence.toml [hosted.env] names the playbook)")
@@ -201,7 +203,7 @@ def hosted_settings(bundle_dir: str, env) -> RunSettings:
         params=params,
         params_file=params_file,
         quotes=quotes,
-        live=env.get("GRAPHC_LIVE") == "1",
+        live=env_trades_live(env),
         settle_s=settle,
     )
 

@@ -34,6 +34,7 @@ import json
 import os
 import tarfile
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,7 @@ SKIPPED_NAMES = {"__pycache__", ".git", ".DS_Store"}
 RESERVED_ENV_PREFIX = "SEQUENCE_"  # the runner's own variables: user env may not shadow them
 BUNDLE_MARKER = "graphc-bundle.json"  # `graphc bundle` wrote this directory (and checked its project/)
 LIVE_VARIABLE = "GRAPHC_LIVE"  # "1": the bundle's run may send a live graph (graphc.run.hosted_settings)
+NOW_VARIABLE = "GRAPHC_NOW"  # the rehearsal clock of the bundle's run (graphc.run.hosted_settings)
 
 
 class DeployError(Exception):
@@ -100,7 +102,7 @@ class StrategyDir:
 
 def env_trades_live(env) -> bool:
     """Whether a strategy with this env may trade live: ``GRAPHC_LIVE`` is ``1``, as the bundle's run reads it."""
-    return isinstance(env, dict) and env.get(LIVE_VARIABLE) == "1"
+    return isinstance(env, Mapping) and env.get(LIVE_VARIABLE) == "1"  # a dict, or os.environ in the bundle
 
 
 def read_strategy_dir(path) -> StrategyDir:
@@ -305,11 +307,18 @@ def listed_id(entry: dict) -> str:
     return strategy_id
 
 
-def refuse_live(name: str, live_from: str | None, allow_live: bool, act: str) -> None:
+def refuse_live(name: str, live_from: str | None, allow_live: bool, act: str, env: dict | None = None) -> None:
     """The hosted strategy's half of the double opt-in: one that runs with ``GRAPHC_LIVE=1`` (``live_from`` says
-    where that comes from) is deployed or started only with ``allow_live`` (``--live``); DeployError (exit 2)."""
+    where that comes from) is deployed or started only with ``allow_live`` (``--live``); DeployError (exit 2).
+    A live one whose ``env`` sets ``GRAPHC_NOW`` is refused too: its runner would refuse the rehearsal clock with
+    ``GRAPHC_LIVE=1`` (graphc.submit.rehearsal_clock) at every restart, so it is refused before it is sent."""
     if live_from is not None and not allow_live:
         raise DeployError(f"{name} trades LIVE ({live_from}); pass --live to {act} to trade for real; nothing was sent")
+    if live_from is not None and isinstance(env, dict) and NOW_VARIABLE in env:
+        raise DeployError(
+            f"{name} trades LIVE ({live_from}) and sets {NOW_VARIABLE}, the rehearsal clock, which a live run "
+            f"refuses (a LIVE graph trades at the real time); drop {NOW_VARIABLE} to {act}; nothing was sent"
+        )
 
 
 def deploy(
@@ -336,7 +345,7 @@ def deploy(
     _refuse_reserved_env(env or {})
     _refuse_key_in_env(client, sdir.env, env or {})
     check_bundle(sdir)
-    refuse_live(sdir.name, sdir.live_from(env or {}), allow_live, "deploy it")
+    refuse_live(sdir.name, sdir.live_from(env or {}), allow_live, "deploy it", {**sdir.env, **(env or {})})
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]
     for old in existing:  # one it cannot name it cannot remove: never a second strategy beside it (audit live23 F4)

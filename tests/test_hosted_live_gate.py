@@ -149,6 +149,24 @@ def test_deploy_env_graphc_live_needs_live_and_says_live(sandbox, tmp_path):
     assert entry["graphc_live"] is True
 
 
+def test_a_live_deploy_with_the_rehearsal_clock_is_refused(sandbox, tmp_path):
+    """audit live23 O2: a live run refuses GRAPHC_NOW (graphc.submit.rehearsal_clock), so a live bundle deployed
+    with it would exit 2 at every restart of the runner; deploy refuses it first, from --env or Sequence.toml.
+    A sandbox bundle may rehearse with it."""
+    _, out = make_bundle(tmp_path, LIVE, "--live")
+    now = ("--env", "GRAPHC_NOW=2026-01-05T14:00:00Z")
+    refused = graphc(sandbox, "deploy", str(out), "--no-start", "--live", "--yes", *now)
+    assert refused.returncode == 2, refused.stderr
+    assert "dca-live trades LIVE (GRAPHC_LIVE = \"1\" in Sequence.toml's [hosted.env]) and sets GRAPHC_NOW" in (
+        refused.stderr
+    )
+    assert "drop GRAPHC_NOW to deploy it; nothing was sent" in refused.stderr
+    assert sent(sandbox) == []
+    _, paper = make_bundle(tmp_path / "p", PAPER)
+    rehearsal = graphc(sandbox, "deploy", str(paper), "--no-start", *now)
+    assert rehearsal.returncode == 0, rehearsal.stderr
+
+
 def test_graphc_live_in_the_secrets_is_refused(sandbox, tmp_path):
     """audit live23 F1: a sealed `[hosted.secrets] GRAPHC_LIVE = "1"` traded live while the visible env said "0"."""
     _, out = make_bundle(tmp_path / "b", PAPER)

@@ -33,14 +33,16 @@ def _router(verbose: bool = False):
         sys.exit(exc.exit_code)
 
 
-def _live_opt_in(name: str, live_from: str | None, live: bool, yes: bool, act: str, question: str) -> None:
+def _live_opt_in(
+    name: str, live_from: str | None, live: bool, yes: bool, act: str, question: str, env: dict | None = None
+) -> None:
     """Deploying or starting a strategy that runs with GRAPHC_LIVE=1 (``live_from`` says where from) is the submit
     of a hosted strategy: it needs --live, then --yes or a yes at the prompt, as `graphc submit` does (audit live23
     F1). --live for one that does not is said to have no effect. A refusal is DeployError or exit 2."""
     from graphc.strategies import refuse_live  # deferred: tarfile; --help stays fast
 
     name = clean(name, 200)  # a start's name is the router's
-    refuse_live(name, live_from, live, act)
+    refuse_live(name, live_from, live, act, env)
     if live_from is None:
         if live:
             click.echo(
@@ -114,7 +116,7 @@ def deploy_command(directory, env_values, no_start, replace, live, yes, verbose)
         sdir = read_strategy_dir(directory)
         note = check_bundle(sdir)
         live_from = sdir.live_from(env)
-        _live_opt_in(sdir.name, live_from, live, yes, "deploy it", f"Deploy {sdir.name}")
+        _live_opt_in(sdir.name, live_from, live, yes, "deploy it", f"Deploy {sdir.name}", {**sdir.env, **env})
     except DeployError as exc:
         click.echo(f"graphc: refused: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -225,7 +227,10 @@ def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
                 "whether it trades LIVE; pass --live to start it as a live one; nothing was sent"
             )
         live_from = "its env not shown"
-    _live_opt_in(name, live_from, live, yes, "start it", f"Start {name}")
+    shown_env = strategy.get("env")
+    _live_opt_in(
+        name, live_from, live, yes, "start it", f"Start {name}", shown_env if isinstance(shown_env, dict) else None
+    )
 
 
 @strategy_group.command("stop")
