@@ -56,12 +56,15 @@ if TYPE_CHECKING:  # annotations only: the parser, the facts and the rules are i
     from graphc.venues import MarketResolver
 
 WirePath = tuple[Any, ...]  # keys and indexes from the wire graph's root, e.g. ("nodes", 0, "side")
+About = tuple[str, str]  # a wire node or edge: ("node", node_id) or ("edge", edge_id)
+PlacedKey = tuple[str, str, str, Span | None]  # a finding's code, message, path and span (:func:`_placed_key`)
+Placed = dict[PlacedKey, set[About]]  # each rule finding about one wire node or edge, put there
 
 
 class LintOptions(Record):
     """How to lint: compile options, quotes, config, and whether the report lists skipped checks."""
 
-    FIELDS = ("compile", "quotes_given", "config", "require_quotes", "report_skips", "select", "ignore")
+    FIELDS = ("compile", "quotes_given", "config", "require_quotes", "report_skips", "select", "ignore", "carried")
 
     compile: CompileOptions | None  # quotes, params, now, the config's market settings
     quotes_given: bool
@@ -70,6 +73,7 @@ class LintOptions(Record):
     report_skips: bool  # locate skipped checks in the source (reports that list them); they are always counted
     select: tuple[str, ...]  # --select: code prefixes to report (all when empty); see config.select_diagnostics
     ignore: tuple[str, ...]  # --ignore: code prefixes not to report
+    carried: tuple[Carried, ...]  # the suppressions a saved plan records, for its graph (wire input) only
 
     def __init__(
         self,
@@ -80,6 +84,7 @@ class LintOptions(Record):
         report_skips: bool = True,
         select: tuple[str, ...] = (),
         ignore: tuple[str, ...] = (),
+        carried: tuple[Carried, ...] = (),
     ):
         self.compile, self.quotes_given, self.config, self.require_quotes = (
             compile,
@@ -87,7 +92,29 @@ class LintOptions(Record):
             config,
             require_quotes,
         )
-        self.report_skips, self.select, self.ignore = report_skips, select, ignore
+        self.report_skips, self.select, self.ignore, self.carried = report_skips, select, ignore, carried
+
+
+class Carried(NamedTuple):
+    """A suppression a saved plan records (docs/submitting.md): the finding of ``code`` about the wire node or
+    edge ``about`` (``("node", id)`` or ``("edge", id)``) was hidden, when the plan was made, by the comment at
+    ``directive`` (``p.yaml:7``). Its graph is linted again with exactly these: a finding of that code located in
+    that node or edge object is hidden, nothing broader (:func:`lint_source`)."""
+
+    code: str
+    about: About
+    directive: str
+
+
+class Hidden(NamedTuple):
+    """A finding a suppression hid that would otherwise be reported, at ``diagnostic.severity`` (graphc.toml's
+    levels applied): by a comment of the linted file at ``directive`` (``p.yaml:7``), or, in a saved plan's graph,
+    by one the plan records (:class:`Carried`). ``about`` is the wire node or edge the finding is in (None: in
+    neither, such as the graph's risk limits, or found before the rules ran), which a saved plan records."""
+
+    diagnostic: Diagnostic
+    directive: str
+    about: About | None
 
 
 class Locates(Protocol):
@@ -270,11 +297,13 @@ def _loader() -> ModuleType:
 
 
 def _run_rules(
-    graph: LintedGraph, path: str, options: LintOptions
+    graph: LintedGraph, path: str, options: LintOptions, placed: Placed | None = None
 ) -> tuple[list[Diagnostic], list[Skip], list[Diagnostic]]:
-    """The rules' findings and skips, and the errors of the values the graph's markets refused
-    (:func:`refused_ticks`), which are graphc.toml's or the snapshot's, not the playbook's: lint_source reports
-    them whatever the config, the selection and the comments say."""
+    """The rules' findings located in the source, the checks they skipped, and the errors of the values the
+    graph's markets refused (:func:`refused_ticks`), which are graphc.toml's or the snapshot's, not the playbook's:
+    lint_source reports them whatever the config, the selection and the comments say. With ``placed``, each
+    finding about one wire node or edge is also put there, as (code, message, path, span) -> {("node", id), ...}:
+    what a suppression that hides it records (:class:`Hidden`)."""
     wire = graph.wire
     if wire is None:
         return [], [], []
@@ -299,10 +328,104 @@ def _run_rules(
     for finding in run.findings:
         severity = finding.severity or rules[finding.code].severity
         span = graph.locator.span(finding.where)
-        diagnostics.append(located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint)))
+        diagnostic = located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint))
+        diagnostics.append(diagnostic)
+        if placed is not None:
+            about = wire_object(wire, finding.where)
+            if about is not None:
+                placed.setdefault(_placed_key(diagnostic), set()).add(about)
     if not options.report_skips:  # their `where` is None already
         return diagnostics, run.skipped, refused
     return diagnostics, _located_skips(run.skipped, graph.locator, options), refused
+
+
+def wire_object(wire: dict[str, Any], where: WirePath) -> About | None:
+    """``("node", node_id)`` or ``("edge", edge_id)``: the wire node or edge the path ``where`` is in (the object
+    itself or a field of it); None for any other place (the risk limits, the graph itself, a list of them)."""
+    if len(where) < 2 or where[0] not in ("nodes", "edges") or type(where[1]) is not int:
+        return None
+    items = wire.get(where[0])
+    item = items[where[1]] if isinstance(items, list) and 0 <= where[1] < len(items) else None
+    kind, key = ("node", "node_id") if where[0] == "nodes" else ("edge", "edge_id")
+    ident = item.get(key) if isinstance(item, dict) else None
+    return (kind, ident) if isinstance(ident, str) and ident else None
+
+
+def _placed_key(d: Diagnostic) -> PlacedKey:
+    """What a finding is known by between the rules and the suppressions (config may re-stamp its severity)."""
+    return d.code, d.message, d.path, d.span
+
+
+def _hidden(
+    diagnostics: list[Diagnostic],
+    path: str,
+    suppressions: Suppressions | None,
+    carried: Sequence[Carried],
+    placed: Placed,
+    templates: Mapping[str, str] | None = None,
+) -> tuple[list[Diagnostic], list[Hidden]]:
+    """``diagnostics`` split into those reported and those a suppression hides: a comment of ``path`` (its own
+    rules, :meth:`graphc.suppress.Suppressions.kept`), a comment of the ``use:`` template a finding is located in
+    (``templates``: {the path its findings name: its text}; each file's directives cover only the findings located
+    in it, wherever the template is used from: audit rules23 2), or one of ``carried`` (a saved plan's), which
+    hides a finding of its code located in its node or edge only."""
+    kept, hidden = _by_comments(diagnostics, path, suppressions, placed)
+    for shown, text in (templates or {}).items():
+        if not has_suffix(shown, JSON_SUFFIXES) and any(d.path == shown for d in kept):  # (JSON: no comments)
+            kept, more = _by_comments(kept, shown, _template_directives(text), placed)
+            hidden += more
+    if carried:
+        by_place = {(c.code, c.about): c.directive for c in carried}
+        still = []
+        for d in kept:
+            at = placed.get(_placed_key(d), set()) if d.path == path else set()
+            matched = [(about, by_place[d.code, about]) for about in at if (d.code, about) in by_place]
+            if matched:
+                hidden += [Hidden(d, directive, about) for about, directive in sorted(matched)]
+            else:
+                still.append(d)
+        kept = still
+    return kept, hidden
+
+
+def _by_comments(
+    diagnostics: list[Diagnostic], path: str, suppressions: Suppressions | None, placed: Placed
+) -> tuple[list[Diagnostic], list[Hidden]]:
+    """``diagnostics`` less those the comments of the file ``path`` hide (findings located in other files pass
+    through), and a record of each hidden one: the directive's ``path:line`` and the wire node or edge it is about."""
+    kept = suppressions.kept(diagnostics, path) if suppressions else diagnostics
+    hidden: list[Hidden] = []
+    if suppressions and len(kept) < len(diagnostics):
+        shown, done = {id(d) for d in kept}, set()
+        for d in diagnostics:
+            if id(d) in shown:
+                continue
+            key, directive = _placed_key(d), f"{path}:{suppressions.line_of(d)}"
+            places = placed.get(key)
+            if not places:
+                hidden.append(Hidden(d, directive, None))
+            elif key not in done:  # (a `for_each` leg's findings share their text and span: one record a node)
+                done.add(key)
+                hidden += [Hidden(d, directive, about) for about in sorted(places)]
+    return kept, hidden
+
+
+def hidden_text(hidden: Iterable[Hidden], limit: int = 10) -> str | None:
+    """``suppressed by comments: GC303 (p.yaml:7), GC301 (p.yaml:3)``: each code and the comment that hid it, in
+    the comments' order (None when nothing was hidden), for plan's summary and submit's prompt beside the checks
+    graphc.toml turns off, so "ready" hides neither (audit rules23 5). Past ``limit``, the rest are counted."""
+    said = list(dict.fromkeys((h.diagnostic.code, h.directive) for h in hidden))
+    if not said:
+        return None
+
+    def order(item: tuple[str, str]) -> tuple[str, int, str]:
+        file, _, line = item[1].rpartition(":")
+        return file, int(line) if line.isdigit() else 0, item[0]
+
+    said.sort(key=order)
+    shown = ", ".join(f"{code} ({directive})" for code, directive in said[:limit])
+    more = f", and {len(said) - limit} more" if len(said) > limit else ""
+    return f"suppressed by comments: {shown}{more}"
 
 
 def refused_ticks(
@@ -662,6 +785,8 @@ class LintOutcome(NamedTuple):
     stood_for: frozenset[str] = frozenset()
     # Its render evaluated `now` or `today` (CompileResult.read_clock): the result depends on when it was made.
     read_clock: bool = False
+    # The findings a suppression comment (or a saved plan's record of one) hid, which would otherwise be reported.
+    hidden: tuple[Hidden, ...] = ()
 
     @property
     def has_errors(self) -> bool:
@@ -688,6 +813,7 @@ assert LintOutcome._fields == (
     "incomplete",
     "stood_for",
     "read_clock",
+    "hidden",
 ), "update lint_source"
 
 
@@ -722,6 +848,9 @@ def lint_source(
     refused: list[Diagnostic] = []  # values graphc.toml or the snapshot gives that a market cannot have
     stood_for: frozenset[str] = frozenset()
     stopped = next((d for d in diagnostics if d.is_error), None)  # what kept the rules from running, if anything
+    commented = not has_suffix(path, JSON_SUFFIXES) and mentions_directive(text)  # (JSON has no comments)
+    # where each rule's finding is in the wire, for the suppressions that may hide it (most files have none)
+    placed: Placed | None = {} if commented or options.carried else None
     graph: LintedGraph | None = None
     name: str | None = None
     if doc is not None:
@@ -735,8 +864,10 @@ def lint_source(
             stood_for = frozenset(code for skip in reported for code in stands_for(skip))
         if graph.unrendered:  # always kept: it says a whole file was only partly checked
             skips.append(_not_rendered(doc, graph.unrendered))
+        if graph.commented_templates and placed is None:  # a template's comments may hide a finding too
+            placed = {}
         if graph.wire is not None and not has_errors(diagnostics):
-            found, rule_skips, refused = _run_rules(graph, path, options)
+            found, rule_skips, refused = _run_rules(graph, path, options, placed)
             diagnostics.extend(found)
             skips.extend(_reported(rule_skips, options))
         else:
@@ -744,18 +875,17 @@ def lint_source(
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
     suppressions = None
-    if not has_suffix(path, JSON_SUFFIXES) and mentions_directive(text):  # (JSON has no comments)
+    if commented:
         from graphc.suppress import parse_suppressions  # deferred: most files have no suppression comment
 
         suppressions = parse_suppressions(text, path)
         diagnostics.extend(suppressions.problems)  # a directive not written as documented: it suppresses nothing
     if diagnostics:  # (most files have none: no config to apply, and the suppression module is not even imported)
         diagnostics = _configured(diagnostics, options)
-    if diagnostics:
-        if suppressions:
-            diagnostics = suppressions.kept(diagnostics, path)
-        if graph is not None and graph.commented_templates:
-            diagnostics = _kept_by_templates(diagnostics, graph.commented_templates)
+    hidden: list[Hidden] = []
+    templates = graph.commented_templates if graph is not None else {}
+    if diagnostics and (suppressions or options.carried or templates):
+        diagnostics, hidden = _hidden(diagnostics, path, suppressions, options.carried, placed or {}, templates)
     if refused:
         # problems of graphc.toml or the snapshot (GC103, GC105), as a [venues.X] tick or a `bid: -1` is when the
         # file is read: errors whatever [rules], --select/--ignore or a comment say, as in compile (audit rules23 3)
@@ -768,26 +898,24 @@ def lint_source(
         skips.append(Skip(stopped.code, stopped.span, _unchecked(stopped, diagnostics)))
     result = FileResult(path, text, diagnostics, skips)
     if graph is None:
-        return LintOutcome(result, name=name, incomplete=stopped)
+        return LintOutcome(result, name=name, incomplete=stopped, hidden=tuple(hidden))
     # an input error stopped the checks (whatever severity it is reported at): the graph built is not the file's
     if keep_wire and stopped is None and graph.wire is not None and not has_errors(diagnostics):
         wire_text = text if graph.is_wire_input else _wire_text(graph.wire)
         return LintOutcome(
-            result, graph.wire, wire_text, name, graph.files_read, stood_for=stood_for, read_clock=graph.read_clock
+            result,
+            graph.wire,
+            wire_text,
+            name,
+            graph.files_read,
+            stood_for=stood_for,
+            read_clock=graph.read_clock,
+            hidden=tuple(hidden),
         )
     # (positionally: one per file)
-    return _new(LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock))
-
-
-def _kept_by_templates(diagnostics: list[Diagnostic], templates: Mapping[str, str]) -> list[Diagnostic]:
-    """``diagnostics`` less those a suppression comment of the ``use:`` template they are located in covers
-    (``templates``: {the path its findings name: its text}). Each file's directives cover the findings located in
-    it, as the playbook's cover its own: a template's ``ignore[...]`` the findings starting on its line there, its
-    ``ignore-file[...]`` every finding located in it, wherever the template is used from (audit rules23 2)."""
-    for shown, text in templates.items():
-        if not shown.lower().endswith(".json") and any(d.path == shown for d in diagnostics):  # (JSON: no comments)
-            diagnostics = _template_directives(text).kept(diagnostics, shown)
-    return diagnostics
+    return _new(
+        LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock, tuple(hidden))
+    )
 
 
 @functools.lru_cache(maxsize=16)

@@ -4,7 +4,9 @@ A saved plan holds the graph that will be POSTed (canonical wire JSON; submit
 adds the run tag to each node id, nothing else), its SHA-256, the run key it
 will be submitted under, the project whose ledger records it, the hashes of
 the inputs it came from, the quotes it was valued with (those of the symbols
-its graph trades or watches, exact decimal text), and the time it was made.
+its graph trades or watches, exact decimal text), the suppression comments
+that hid findings about its nodes and edges (its JSON has no comments), and the
+time it was made.
 ``submit`` checks the hashes (a tampered plan, its quotes included, is
 refused) and the age (quotes go stale: a plan older than ``--max-age`` is
 refused). A saved plan is shown and linted again with its own quotes, so its
@@ -26,13 +28,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from stat import S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphc.facts import edge_targets, notional_gap, router_reading, wire_limit, wire_qty
 from graphc.files import open_source
 from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
 from graphc.units import UnitError
+
+if TYPE_CHECKING:  # the lint layer's record of a suppression; a plan that holds none never imports lint here
+    from graphc.lint import Carried
 
 PLAN_VERSION = 1
 
@@ -56,6 +61,8 @@ class Plan:
     occurrence: datetime | None = None  # a scheduled playbook's occurrence that the run key names (else None)
     # the real time its catch-up ends, after which submit sends nothing (plans from before it, or no occurrence: None)
     catch_up_until: datetime | None = None
+    # the suppressions that hid findings about its nodes and edges when it was made (plans from before them: none)
+    suppressed: tuple[Carried, ...] = field(default=(), hash=False)
 
     @property
     def created_text(self) -> str:
@@ -115,6 +122,7 @@ def build_plan(
     quote_values=None,
     occurrence=None,
     catch_up_until=None,
+    suppressed=(),
 ) -> dict:
     """The JSON document ``graphc plan -o`` writes.
 
@@ -126,6 +134,8 @@ def build_plan(
     saved again that kept none) writes no ``quotes``. ``occurrence`` is the
     scheduled playbook's occurrence the run key names (written only when there is one), ``catch_up_until`` the
     real time its catch-up ends (:attr:`graphc.submit.Prepared.catch_up_until`; in milliseconds, rounded down).
+    ``suppressed`` (:class:`graphc.lint.Carried`) are the suppressions that hid findings about its nodes and edges,
+    which its graph is linted again with (written only when there are some, so a plan without is as before).
     """
     created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
@@ -155,6 +165,8 @@ def build_plan(
     }
     if quote_values is not None:
         plan["quotes"] = quotes_document(wire_text, quote_values)
+    if suppressed:
+        plan["suppressed"] = [{"code": c.code, c.about[0]: c.about[1], "directive": c.directive} for c in suppressed]
     plan["wire"] = wire_text
     plan["plan_sha256"] = plan_digest(plan)
     return plan
@@ -177,6 +189,7 @@ def resaved_plan(plan: Plan, *, run_key=None, occurrence=None, catch_up_until=No
         quote_values=plan.quotes,
         occurrence=occurrence,
         catch_up_until=catch_up_until,
+        suppressed=plan.suppressed,
     )
 
 
@@ -223,6 +236,32 @@ def _plan_quotes(raw, source: str) -> dict | None:
                 raise PlanError(f"{where}: {exc.message}") from None
         quotes[str(symbol)] = Quote(**values)
     return quotes
+
+
+def _plan_suppressed(raw, source: str) -> tuple[Carried, ...]:
+    """The ``suppressed`` of a plan file as :class:`graphc.lint.Carried` (none when it has none: an older plan, or
+    one no comment shaped); PlanError for an entry that is not ``{"code", "node" or "edge", "directive"}`` with a
+    rule code (the plan hash matched, so it was edited and hashed again, or made by another graphc)."""
+    if raw is None:
+        return ()
+    from graphc.lint import Carried  # deferred: only a plan that records suppressions needs it
+    from graphc.rules.registry import RULES  # deferred: (as above)
+
+    form = '{"code": "GC303", "node": "ID" (or "edge": "ID"), "directive": "FILE:LINE"}'
+    if not isinstance(raw, list):
+        raise PlanError(f"{source} has suppressions that are not a list of {form}")
+    carried = []
+    for entry in raw:
+        kind = "node" if isinstance(entry, dict) and "node" in entry else "edge"
+        values = [entry.get(key) for key in ("code", kind, "directive")] if isinstance(entry, dict) else []
+        texts = [value for value in values if isinstance(value, str) and value]
+        if len(texts) != 3 or len(entry) != 3:
+            raise PlanError(f"{source}: suppression {str(entry)[:120]} is not {form}")
+        code, ident, directive = texts
+        if code not in RULES:
+            raise PlanError(f"{source}: suppression of {code[:20]!r}, which is no rule code")
+        carried.append(Carried(code, (kind, ident), directive))
+    return tuple(carried)
 
 
 def _utc_text(when: datetime, timespec: str = "seconds") -> str:
@@ -285,6 +324,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)
+    suppressed = _plan_suppressed(data.get("suppressed"), source)
     occurrence = _plan_time(data.get("occurrence"), source, "occurrence") if "occurrence" in data else None
     catch_up_until = _plan_time(data["catch_up_until"], source, "catch_up_until") if "catch_up_until" in data else None
     plan = Plan(
@@ -298,6 +338,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         quotes,
         occurrence,
         catch_up_until if occurrence is not None else None,
+        suppressed,
     )
     stale = stale_plan(plan, max_age_s, now)
     if stale is not None:

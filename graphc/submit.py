@@ -83,7 +83,16 @@ from graphc.boundary import entry_point
 from graphc.config import STRICT_SAID, load_config, project_config, turned_off_text
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
-from graphc.lint import NOT_RENDERED, LintOptions, lint_source, located_result, unreadable_input, unset_params
+from graphc.lint import (
+    NOT_RENDERED,
+    Carried,
+    Hidden,
+    LintOptions,
+    lint_source,
+    located_result,
+    unreadable_input,
+    unset_params,
+)
 from graphc.numbers import plain
 from graphc.pipeline import CompileOptions
 from graphc.plan import Plan, PlanError, is_plan_text, load_plan, stale_plan
@@ -179,6 +188,8 @@ class Prepared:
     due: Due | None = None  # what its schedule has due at `--now` (or the clock)
     occurrence: datetime | None = None  # the occurrence this run is (its run key's), a saved plan's too
     turned_off: str | None = None  # which checks the project's config turns off (config.turned_off_text)
+    # the findings suppression comments hid (a saved plan's: those it records), which would otherwise be reported
+    hidden: tuple[Hidden, ...] = ()
     # the real time after which that occurrence may no longer be sent (spec §9; Schedule.catch_up_until)
     catch_up_until: datetime | None = None
     # the rehearsal clock it was prepared at: ``now=`` (--now), or a saved plan's --now; None: the real clock. A LIVE
@@ -365,11 +376,14 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     config, config_diagnostics = project_config(project)
     _config_problems(prepared, config_diagnostics)  # a plan is linted again with the config, which must be read
     # the config's market settings and the plan's quotes, so a saved plan is checked against the facts and prices it
-    # was compiled with (spec §3.3): its notional checks (GC501, GC503) run as they ran when it was planned
-    options = LintOptions(compile=CompileOptions(quotes=quotes, market_config=config.market_config), config=config)
+    # was compiled with (spec §3.3): its notional checks (GC501, GC503) run as they ran when it was planned; and the
+    # suppressions it records, which its JSON cannot hold as comments (audit rules23 1)
+    compile_options = CompileOptions(quotes=quotes, market_config=config.market_config)
+    options = LintOptions(compile=compile_options, config=config, carried=plan.suppressed)
     outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True)
     _finish(prepared, outcome, plan.wire_text, strict=config.strict)
     prepared.turned_off = turned_off_text(config)
+    prepared.hidden = outcome.hidden
     if not prepared.run_key and prepared.wire_text is not None:
         prepared.run_key = content_run_key(plan.name, prepared.wire_text)
     return prepared
@@ -433,6 +447,7 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     wire_text = None if outcome.wire is None else to_json(outcome.wire)
     _finish(prepared, outcome, wire_text, strict=config.strict)
     prepared.turned_off = turned_off_text(config)
+    prepared.hidden = outcome.hidden
     if run_key is not None:
         prepared.run_key = run_key
     elif scheduled is not None and schedule is not None and due is not None:
@@ -1338,6 +1353,36 @@ def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGo
             )
     except LedgerError as exc:
         raise GraphNotRecorded(run.run_key, graph_id, f"{gone}, and a new ledger could not be written: {exc}") from None
+
+
+def kept_in_plan(prepared: Prepared) -> tuple[tuple[Carried, ...], list[Hidden]]:
+    """What a plan saved from ``prepared`` records of the suppressions that shaped its verdict (its JSON has no
+    comments): each finding a comment hid about one wire node or edge, as :class:`graphc.lint.Carried`, once; and
+    the hidden findings about no one node or edge (the graph's risk limits, a finding made before the rules ran),
+    which it cannot keep: a plan that needs one of them is not saved (:func:`saved_plan_refusal`). (A saved plan
+    saved again keeps what it records: :func:`graphc.plan.resaved_plan`.)"""
+    carried = dict.fromkeys(Carried(h.diagnostic.code, h.about, h.directive) for h in prepared.hidden if h.about)
+    return tuple(carried), [h for h in prepared.hidden if h.about is None]
+
+
+def saved_plan_refusal(document: dict, output: str, unkept: list[Hidden]) -> str | None:
+    """Why the plan ``document`` (:func:`graphc.plan.build_plan`), to be written at ``output``, must not be saved,
+    or None: linted again as ``graphc submit PLAN`` lints it, with the suppressions it records and no comment, it
+    would not be ready, so ``plan`` would have said ready of a plan submit refuses (audit rules23 1). ``unkept``
+    (:func:`kept_in_plan`) are the hidden findings it could not record, which are why."""
+    again = prepare(output, text=json.dumps(document), max_age_s=math.inf)
+    if again.ready:
+        return None
+    why = "; ".join(problem.message.removesuffix("; fix them and submit again") for problem in again.problems)
+    said = f"linted again as `graphc submit` lints a saved plan, its graph would be refused: {why}"
+    if not unkept:
+        return said
+    named = list(dict.fromkeys(f"{h.diagnostic.code} ({h.directive})" for h in unkept))
+    return (
+        f"{said}. {', '.join(named)}, hidden by a comment, {'is' if len(named) == 1 else 'are'} about no one leg or "
+        "edge, and a saved plan keeps only the suppressions of findings about one node or edge of its graph (its "
+        "JSON has no comments); submit the playbook itself, which keeps its comments, or fix the finding"
+    )
 
 
 def diagnostics_of(prepared: Prepared) -> list[FileResult]:

@@ -65,16 +65,24 @@ MAX_PROBLEMS = 20
 
 class Suppressions:
     """The directives of one file: ``lines`` (line number -> frozenset of codes, ALL for every code),
-    ``file`` (the codes ``ignore-file`` silences) and ``problems`` (a diagnostic for each directive that is not
-    written as the documented forms, which suppresses nothing). A plain class: a dataclass costs its module's
-    import and its methods' compilation in every lint that meets a finding."""
+    ``file`` (the codes ``ignore-file`` silences), ``file_at`` (code -> the line of the first ``ignore-file``
+    naming it) and ``problems`` (a diagnostic for each directive that is not written as the documented forms,
+    which suppresses nothing). A plain class: a dataclass costs its module's import and its methods'
+    compilation in every lint that meets a finding."""
 
-    __slots__ = ("file", "lines", "problems")
+    __slots__ = ("file", "file_at", "lines", "problems")
 
-    def __init__(self, lines: dict | None = None, file: frozenset = frozenset(), problems: list | None = None):
+    def __init__(
+        self,
+        lines: dict | None = None,
+        file: frozenset = frozenset(),
+        problems: list | None = None,
+        file_at: dict | None = None,
+    ):
         self.lines = {} if lines is None else lines
         self.file = file
         self.problems = [] if problems is None else problems
+        self.file_at = {} if file_at is None else file_at
 
     def suppresses(self, d: Diagnostic) -> bool:
         if d.code in self.file:
@@ -83,6 +91,13 @@ class Suppressions:
             return False
         codes = self.lines.get(d.span.line, ())
         return ALL in codes or d.code in codes
+
+    def line_of(self, d: Diagnostic) -> int | None:
+        """The line of the directive that suppresses ``d`` (an ``ignore-file`` first, as :meth:`suppresses` reads
+        them), or None when none does: what ``graphc plan`` names, and a saved plan records."""
+        if d.code in self.file:
+            return self.file_at.get(d.code)
+        return d.span.line if self.suppresses(d) and d.span is not None else None
 
     def kept(self, diagnostics, path: str | None = None) -> list[Diagnostic]:
         """``diagnostics`` less those these directives cover; with ``path``, only those located in that file are
@@ -126,7 +141,7 @@ def parse_suppressions(text: str, path: str = "<input>") -> Suppressions:
         for match in mention.finditer(line, start):
             if match.start() >= done:
                 done = reader.directive(row + 1, line, match)
-    return Suppressions(reader.lines, frozenset(reader.file), reader.finished())
+    return Suppressions(reader.lines, frozenset(reader.file), reader.finished(), reader.file_at)
 
 
 class _Reader:
@@ -137,6 +152,7 @@ class _Reader:
         self.suggestions = 0  # did-you-mean lookups made (graphc.stages.suggest.suggestion: bounded per file)
         self.lines: dict[int, frozenset] = {}
         self.file: set[str] = set()
+        self.file_at: dict[str, int] = {}  # code -> the line of the first `ignore-file` naming it
         self.problems: list[Diagnostic] = []
         self.left_out = 0  # problems past MAX_PROBLEMS, counted
         self.first_left_out: tuple[str, Span] | None = None
@@ -163,6 +179,8 @@ class _Reader:
                 pass  # each name in it is unknown, and reported
             elif kind == FILE:
                 self.file |= codes
+                for code in codes:
+                    self.file_at.setdefault(code, number)
             else:
                 self.lines[number] = self.lines.get(number, frozenset()) | codes
             return close + 1

@@ -157,7 +157,7 @@ def test_a_live_deploy_with_the_rehearsal_clock_is_refused(sandbox, tmp_path):
     now = ("--env", "GRAPHC_NOW=2026-01-05T14:00:00Z")
     refused = graphc(sandbox, "deploy", str(out), "--no-start", "--live", "--yes", *now)
     assert refused.returncode == 2, refused.stderr
-    assert "dca-live trades LIVE (GRAPHC_LIVE = \"1\" in Sequence.toml's [hosted.env]) and sets GRAPHC_NOW" in (
+    assert 'dca-live trades LIVE (GRAPHC_LIVE = "1" in Sequence.toml\'s [hosted.env]) and sets GRAPHC_NOW' in (
         refused.stderr
     )
     assert "drop GRAPHC_NOW to deploy it; nothing was sent" in refused.stderr

@@ -7,7 +7,7 @@ import functools
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -650,9 +650,12 @@ def bold_style(stream=None):
     return lambda s: s
 
 
-def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str | None = None) -> list[str]:
+def summary_lines(
+    wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str | None = None, hidden: Sequence = ()
+) -> list[str]:
     """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves,
-    and ``turned_off``, the checks the project's config turns off (so "ready" never hides one).
+    then ``turned_off``, the checks the project's config turns off, and what the suppression comments ``hidden``
+    (:class:`graphc.lint.Hidden`) hid, each code with its comment's file:line (so "ready" never hides either).
     A leg's row ends with how it is worked (:func:`graphc.humanize.execution_text`: policy, urgency, slippage cap,
     horizon, tif, TWAP pacing), as `graphc graph` draws it: how long an order runs and how far it may slip."""
     from graphc.humanize import (  # deferred: only plan and submit use it
@@ -662,6 +665,7 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str
         number,
         size_text,
     )
+    from graphc.lint import hidden_text  # deferred: only plan and submit print a summary
     from graphc.plan import summarize  # deferred: only plan and submit print a summary
 
     summary = summarize(wire, quotes)
@@ -705,6 +709,9 @@ def summary_lines(wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str
     lines.append("mode: " + bold(mode))
     if turned_off:
         lines.append(turned_off)
+    said = hidden_text(hidden)
+    if said:
+        lines.append(said)
     return lines
 
 

@@ -40,7 +40,8 @@ from graphc.report import one_line
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
-    help="Save the plan (the graph, its hashes, the run key, the time) for `graphc submit PLAN`; written 0600, "
+    help="Save the plan (the graph, its hashes, the run key, the time, the suppression comments that hid findings "
+    "about its legs) for `graphc submit PLAN`; written 0600, "
     "missing folders are created. "
     "A saved plan is saved again unchanged: its time and inputs are kept, so it goes stale as the original does. "
     "If the plan is not ready, a file already there is removed (and that is said), so an earlier run's plan "
@@ -66,9 +67,15 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     Exit status: 0 ready to submit; 1 lint errors; 2 not ready for another
     reason submit would refuse it (no `is_sandbox`, a saved plan given --quotes,
     a stale or modified plan, a schedule with nothing due), unreadable input, or
-    the plan cannot be written.
+    the plan cannot be written (or would be refused once saved: a comment hid a
+    finding about no one leg, which a saved plan cannot keep).
     """
-    from graphc.submit import diagnostics_of, prepare  # deferred: the submitter and its ledger; --help stays fast
+    from graphc.submit import (  # deferred: the submitter and its ledger; --help stays fast
+        diagnostics_of,
+        kept_in_plan,
+        prepare,
+        saved_plan_refusal,
+    )
 
     params, when = parse_set(set_values), parse_now(now)
     live = quotes_for(quotes_path, set_values, params_file, now, playbook)
@@ -82,7 +89,9 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.wire is not None:
         click.echo(f"plan for {prepared.name} ({one_line(str(playbook))})\n")
-        for line in summary_lines(prepared.wire, prepared.quotes, bold=bold_style(), turned_off=prepared.turned_off):
+        for line in summary_lines(
+            prepared.wire, prepared.quotes, bold=bold_style(), turned_off=prepared.turned_off, hidden=prepared.hidden
+        ):
             click.echo(line)
         for line in occurrence_lines(prepared):
             click.echo(line)
@@ -122,6 +131,8 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 catch_up_until=prepared.catch_up_until,
             )
         else:
+            # the comments that shaped its verdict, as the plan records them: its JSON has none (audit rules23 1)
+            carried, unkept = kept_in_plan(prepared)
             document = build_plan(
                 name=prepared.name,
                 wire_text=prepared.wire_text,
@@ -135,7 +146,11 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 quote_values=prepared.quotes,  # the prices it was valued with, so the saved plan shows the same
                 occurrence=prepared.occurrence,
                 catch_up_until=prepared.catch_up_until,
+                suppressed=carried,
             )
+            refusal = saved_plan_refusal(document, output, unkept) if prepared.hidden else None
+            if refusal is not None:  # a plan `submit` would refuse is never saved
+                fail(f"{output} not written: {refusal}", EXIT_USAGE, prefix="")
         try:
             make_folders_for(output)
             write_plan(document, output)

@@ -62,7 +62,11 @@ def _confirm_live(prepared, yes: bool, max_age: float) -> None:
         no_terminal = f"{prepared.name} trades LIVE; with no terminal to confirm on, pass --yes as well as --live"
         if sys.stdin.isatty():
             for line in summary_lines(
-                prepared.wire, prepared.quotes, bold=bold_style(sys.stderr), turned_off=prepared.turned_off
+                prepared.wire,
+                prepared.quotes,
+                bold=bold_style(sys.stderr),
+                turned_off=prepared.turned_off,
+                hidden=prepared.hidden,
             ):
                 click.echo(line, err=True)
             for line in _answer_by(prepared, max_age):
