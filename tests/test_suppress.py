@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -673,7 +674,21 @@ def test_plan_is_ready_for_a_playbook_whose_template_accepts_its_finding(tmp_pat
     _template_project(tmp_path)
     result = run("plan", "p.yaml")
     assert result.exit_code == 0, result.output
-    assert "plan for tpl-sup" in result.output and "GC303" not in result.output
+    assert "plan for tpl-sup" in result.output and "error GC303" not in result.output
+    assert "suppressed by comments: GC303 (t/k.yaml:6)" in result.output  # named, as a playbook's own (rules23 5)
+
+
+def test_a_saved_plan_keeps_a_templates_suppression(tmp_path, monkeypatch):
+    """rules23 1 with 2: a finding a template's comment hides is recorded in the saved plan by its node, so the
+    plan's re-lint keeps the verdict `plan` gave, as for a playbook's own comment."""
+    monkeypatch.chdir(tmp_path)
+    _template_project(tmp_path)
+    saved = run("plan", "p.yaml", "-o", "plan.json")
+    assert saved.exit_code == 0, saved.output
+    kept = json.loads((tmp_path / "plan.json").read_text())["suppressed"]
+    assert [(k["code"], k["directive"]) for k in kept] == [("GC303", "t/k.yaml:6")], kept
+    again = run("plan", "plan.json")
+    assert again.exit_code == 0 and "error GC303" not in again.output, again.output
 
 
 def test_the_api_applies_a_templates_directives(tmp_path):
