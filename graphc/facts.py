@@ -71,6 +71,19 @@ class NodeFacts(NamedTuple):
         """The wire path of a field of this node, for a finding."""
         return ("nodes", self.index, *path)
 
+    @property
+    def size_at(self) -> tuple:
+        """The wire path of the node's ``qty_1e8``, where a finding on its size points (spec §1: at the offending
+        scalar; audit wirelint23 6). A playbook's and a simple order's locators place no such path and fall back to
+        the size as written there (``buy:``, ``qty``), as for a ``derived`` quantity."""
+        return ("nodes", self.index, "quantity", "fixed", "qty_1e8")
+
+    @property
+    def limit_at(self) -> tuple:
+        """The wire path of the node's ``price_1e9``, where a finding on its limit price points (as
+        :attr:`size_at`)."""
+        return ("nodes", self.index, "order_type", "limit", "price_1e9")
+
 
 class EdgeFacts(NamedTuple):
     """One edge whose ends both name nodes."""

@@ -66,7 +66,10 @@ tests/test_rules_execution.py); GC503's skip names each leg's own cause in `grap
 (``facts.notional_gap``: `pm-no (derived size)`), not every cause for every leg (audit desk21 4,
 tests/test_rules_risk.py). A node traded as a prediction market reads its quote without a price outside
 0 < p < 1 (``venues.market_quote``: `ask: 41` is cents, GC105 at the snapshot's value; audit ci22 2,
-tests/test_prediction_quote_range.py).
+tests/test_prediction_quote_range.py). The findings on a node's size or limit price (GC301, GC302, GC303, GC304,
+GC305, GC308, GC309) and GC208's on an `on_timeout` delay are at the wire's number, `qty_1e8`, `price_1e9`, `ms`
+(``NodeFacts.size_at``/``limit_at``, ``_trigger_at``; spec §1, audit wirelint23 6, tests/test_wire_locations.py);
+their skips stay at the field.
 """
 
 from __future__ import annotations
@@ -135,6 +138,7 @@ from graphc.stages.graph_rules import (
     _price_findings,
     _ratio_findings,
     _rotate,
+    _trigger_at,
     condition_hint,
     edge_label,
     no_root_hint,
@@ -197,7 +201,7 @@ def check_min_notional(ctx):
             )
             more = f", or write a notional of {usd(times(need, price))} or more (it buys that many)" if written else ""
             yield Finding(
-                where,
+                node.size_at,
                 f"{venue.capitalize()} order notional {_money(times(qty, price), m.cost_unit)} is below the "
                 f"{_money(minimum, m.cost_unit)} minimum{why}; {effect}.",
                 f"{_verb(node)} at least {_amount(node, need)} at {fmt(price)}{more}.",
@@ -206,7 +210,7 @@ def check_min_notional(ctx):
             slices, each = node.pacing[0], _money(minimum, m.cost_unit)
             most = times(qty, price) // minimum
             yield Finding(
-                where,
+                node.size_at,
                 f"{_money(times(qty, price), m.cost_unit)} in {fmt(slices)} TWAP slices is under the {each} minimum a "
                 "slice (each slice is an order)",
                 f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
@@ -232,14 +236,14 @@ def check_min_size(ctx):
             if m.origin.get("min_size", "").endswith(" default"):
                 note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
             yield Finding(
-                where,
+                node.size_at,
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
                 f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
             )
         elif node.pacing is not None and node.pacing[0] > 1 and qty / node.pacing[0] < minimum:
             slices, each, most = node.pacing[0], _amount(node, minimum), qty // minimum
             yield Finding(
-                where,
+                node.size_at,
                 f"{_amount(node, qty)} in {fmt(slices)} TWAP slices is under {_venue_name(node)}'s minimum of "
                 f"{each} a slice (each slice is an order)",
                 f"Use at most {fmt(most)} slices (at least {each} a slice), or a larger order."
@@ -266,7 +270,7 @@ def check_tick(ctx):
         hint = "use " + _neighbours(price, tick, _price_ok(m))
         if not band and m.tick_is_default:
             hint += f" ({fmt(tick)} is graphc's default check; give the market's tick in the quotes snapshot)"
-        yield Finding(where, f"price {fmt(price)} is not on {_venue_name(node)}'s {fmt(tick)} tick{span}", hint)
+        yield Finding(node.limit_at, f"price {fmt(price)} is not on {_venue_name(node)}'s {fmt(tick)} tick{span}", hint)
 
 
 def check_price_range(ctx):
@@ -279,13 +283,13 @@ def check_price_range(ctx):
         low, high = m.limits["price"].min, m.limits["price"].max
         if (low is not None and price < low) or (high is not None and price > high):
             yield Finding(
-                where,
+                node.limit_at,
                 f"price {fmt(price)} is outside {_venue_name(node)}'s {_range_text(low, high)}",
                 f"{cents}use a price in the {_range_text(low, high)}",
             )
         elif prediction and not 0 < price < 1:
             yield Finding(
-                where,
+                node.limit_at,
                 f"price {fmt(price)} is not strictly between 0 and 1",
                 f"{cents}use a price between 0 and 1",
             )
@@ -305,7 +309,7 @@ def check_lot(ctx):
             options = lot_options(node, qty)
             if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
-                    where,
+                    node.size_at,
                     f"size {fmt(qty)} is not a whole number of contracts; kalshi trades whole contracts",
                     f"use {options} contracts, or {_set_it(node, 'fractional = true')} if the market "
                     "allows fractional trading",
@@ -313,7 +317,7 @@ def check_lot(ctx):
                 continue
             sz = f" (szDecimals {m.sz_decimals})" if m.sz_decimals is not None else ""
             yield Finding(
-                where,
+                node.size_at,
                 f"size {_amount(node, qty)} is not a multiple of {_venue_name(node)}'s {fmt(m.lot)} lot{sz}",
                 f"use {options}",
             )
@@ -377,7 +381,7 @@ def check_price_form(ctx):
             continue
         problem = form_problem(price, m)
         if problem:
-            yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
+            yield Finding(node.limit_at, problem, "use " + _neighbours(price, figures_step(price, m)))
         elif (
             m.sz_decimals is None and m.max_price_decimals_base is not None and price != price.to_integral_value()
         ):  # was `price % 1`
@@ -404,7 +408,7 @@ def check_max_size(ctx):
         venue = _venue_name(node)
         if max_size is not None and qty > max_size:
             yield Finding(
-                where,
+                node.size_at,
                 f"size {_amount(node, qty)} is above {venue}'s maximum of {_amount(node, max_size)} for {node.symbol}",
                 f"split it into orders of at most {_amount(node, max_size)} (`after: LEG filled`), or check the unit",
             )
@@ -420,7 +424,7 @@ def check_max_size(ctx):
             yield Skipped(where, no_price if size_unknown is None else f"{no_price}; and {size_unknown}")
         elif times(qty, node.reference) > max_cost:
             yield Finding(
-                where,
+                node.size_at,
                 f"order notional {_money(times(qty, node.reference), m.cost_unit)} is above {venue}'s maximum of "
                 f"{_money(max_cost, m.cost_unit)} for {node.symbol}",
                 "split it into smaller orders, or check the size and price",
@@ -854,7 +858,7 @@ def check_triggers(ctx):
             hint = problem[1]
             if ctx.playbook and trigger_name(trigger) == "on_timeout":
                 hint = f"wait a positive time: `{edge.get('from_node')} + 5s` (in an edge mapping, {_TIMEOUT_KEYS})"
-            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=hint)
+            yield Finding(_trigger_at(j, trigger), f"{edge_label(ctx, j)}: {problem[0]}", hint=hint)
         elif trigger == RATIO_TRIGGER:
             yield from _ratio_findings(ctx, j, edge)
         elif "condition" in edge:

@@ -217,8 +217,9 @@ def test_wire_json_findings_point_into_the_json(tmp_path):
     assert result.exit_code == 1
     # qty_1e8 200000000 = 2 shares at 0.15 = $0.30: under Polymarket's $1 and 5-share minimums.
     assert "GC301" in result.stdout and "GC302" in result.stdout
-    qty_line = json.dumps(graph, indent=2).splitlines().index('      "quantity": {') + 1
-    assert f"g.json:{qty_line}:" in result.stdout
+    # at the number, not at the `{` after "quantity": (audit wirelint23 6)
+    qty_line = json.dumps(graph, indent=2).splitlines().index('          "qty_1e8": 200000000') + 1
+    assert f"g.json:{qty_line}:22: error GC301" in result.stdout
 
 
 def test_jobs_give_identical_output(tmp_path):
@@ -501,10 +502,10 @@ def test_a_timeout_of_zero_is_gc208_in_the_compiled_wire_graph_as_in_the_playboo
         warned = lint("--no-cache", "--format", "json", "--config", 'rules.GC208 = "warning"', path)
         assert warned.exit_code == 0 and _codes(warned) == [("GC208", "warning", want[0][2])], warned.output
         assert lint("--no-cache", "--ignore", "GC208", path).exit_code == 0
-    # the compiled graph's finding is at the edge's trigger, as GC208's other wire findings are
+    # the compiled graph's finding is at the delay, as a ratio's is at the ratio (audit wirelint23 6)
     text = lint("--no-cache", compiled).stdout
-    line = compiled.read_text().splitlines().index('      "trigger": {') + 1
-    assert f"t0.json:{line}:18: error GC208 edge e0: on_timeout needs a positive number of ms, got 0" in text
+    line = compiled.read_text().splitlines().index('          "ms": 0') + 1
+    assert f"t0.json:{line}:17: error GC208 edge e0: on_timeout needs a positive number of ms, got 0" in text
 
 
 @pytest.mark.parametrize("ms", [0, -5, -(2**70)])

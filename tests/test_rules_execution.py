@@ -79,7 +79,7 @@ def test_gc401_is_silent_where_the_reference_allows_it(fields):
 
 def test_gc402_twap_longer_than_horizon():
     [finding] = only(lint([node(pacing=PACING, horizon_ms=60000)])[0], "GC402")
-    assert finding.where == ("nodes", 0, "execution", "pacing")
+    assert finding.where == ("nodes", 0, "execution", "pacing", "uniform", "num_slices")  # wirelint23 6
     assert "300000 ms" in finding.message and "60000" in finding.message
 
 

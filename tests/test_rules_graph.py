@@ -238,7 +238,11 @@ RATIO = {"fill_ratio_gte": Decimal("0.5")}
         ),
         (edge(0, "spot", "hedge", "on_fill_ratio", {"fill_ratio_gte": 0}), "condition.fill_ratio_gte", "(0, 1]"),
         (edge(0, "spot", "hedge", "on_fill_ratio"), "trigger", "fill_ratio_gte"),
-        (edge(0, "spot", "hedge", {"on_timeout": {"ms": 0}}), "trigger", "ms"),
+        (
+            edge(0, "spot", "hedge", {"on_timeout": {"ms": 0}}),
+            "trigger.on_timeout.ms",
+            "ms",
+        ),  # at the delay (wirelint23 6)
         (edge(0, "spot", "hedge", "on_full_fill", RATIO), "condition", "on_full_fill"),
         (edge(0, "spot", "hedge", "on_fil"), "trigger", "valid triggers: on_accepted"),
         (edge(0, "spot", "hedge", "on_timeout"), "trigger", "on_timeout"),

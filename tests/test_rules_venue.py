@@ -91,7 +91,7 @@ def test_gc301_message_numbers_are_hand_checked():
     # 6.66 x 0.15 = 0.999 is under $1), and 6.67 >= the 5-share minimum (audit desk21 1: it said 7, more than it takes)
     findings, _ = lint(node(PM, 2, "0.15", venue="polymarket"))
     gc301 = next(f for f in findings if f.code == "GC301")
-    assert gc301.where == ("nodes", 0, "quantity")
+    assert gc301.where == ("nodes", 0, "quantity", "fixed", "qty_1e8")
     assert gc301.message == (
         "Polymarket order notional $0.30 is below the $1 minimum; the router accepts it but it never crosses."
     )
@@ -210,7 +210,7 @@ def test_gc303_quote_tick_overrides_the_default():
     n = node(PM, 10, "0.555", venue="polymarket")
     assert codes(n) == []  # on the 0.001 default grid
     found = only("GC303", n, quotes={PM: Quote(tick=D("0.01"))})
-    assert found.where == ("nodes", 0, "order_type")
+    assert found.where == ("nodes", 0, "order_type", "limit", "price_1e9")
     assert found.message == "price 0.555 is not on polymarket's 0.01 tick"
     assert found.hint == "use 0.55 or 0.56"
 
@@ -696,7 +696,7 @@ def test_twap_slice_lot_boundary(symbol, venue_name, qty, slices, flagged):
 
 def test_twap_slice_off_the_lot_is_worded_like_the_minimum_slice_warnings():
     kalshi = only("GC305", twap(node(KX, "3", "0.5", venue="kalshi"), 2))
-    assert kalshi.where == ("nodes", 0, "quantity") and kalshi.severity == "warning"
+    assert kalshi.where == ("nodes", 0, "quantity", "fixed", "qty_1e8") and kalshi.severity == "warning"
     assert kalshi.message == (
         "3 contracts in 2 TWAP slices is 1.5 contracts a slice, not a whole number of contracts; kalshi trades "
         "whole contracts (each slice is an order)"

@@ -246,7 +246,7 @@ def check_twap_horizon(ctx):
         if total <= node.horizon_ms:
             continue
         yield Finding(
-            node.at("execution", "pacing"),
+            node.at("execution", "pacing", "uniform", "num_slices"),  # the pacing's first number (wirelint23 6)
             f"node {node.node_id!r}: TWAP of {plain(slices)} slices × {plain(interval)} ms = "
             f"{plain(total)} ms ({_duration(total)}) runs longer than horizon_ms {plain(node.horizon_ms)} "
             f"({_duration(node.horizon_ms)})",

@@ -293,7 +293,7 @@ def check_min_notional(ctx):
             one_sided = missing_side(node)  # a quote without the side a market order meets
             why.append(no_price if one_sided is None else f"market order and {one_sided}: the notional is unknown")
         elif (notional := times(qty, price)) < minimum:  # exact (graphc.numbers): never rounded up to the minimum
-            where = ("nodes", node.index, "quantity")
+            where = node.size_at
             venue = _venue_name(node)
             effect = _BELOW_MIN_EFFECT.get(venue, "the venue rejects it")
             need = _min_qty(m, minimum, price)
@@ -314,7 +314,7 @@ def check_min_notional(ctx):
             )
         elif (slices := _twap_slices(node)) and notional < times(minimum, slices):
             yield Finding(
-                ("nodes", node.index, "quantity"),
+                node.size_at,
                 f"{_money(notional, m.cost_unit)} in {fmt(slices)} TWAP slices is under the "
                 f"{_money(minimum, m.cost_unit)} minimum a slice (each slice is an order)",
                 # the quotient is below slices (an int64): its whole part fits the 28-digit context
@@ -461,7 +461,7 @@ def check_min_size(ctx):
             skipped.append(node.index)
             why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif qty < minimum:
-            where = ("nodes", node.index, "quantity")
+            where = node.size_at
             note = ""
             venue = _venue_name(node)
             if m.origin.get("min_size", "").endswith(" default"):
@@ -473,7 +473,7 @@ def check_min_size(ctx):
             )
         elif (slices := _twap_slices(node)) and qty < times(minimum, slices):
             yield Finding(
-                ("nodes", node.index, "quantity"),
+                node.size_at,
                 f"{_amount(node, qty)} in {fmt(slices)} TWAP slices is under {_venue_name(node)}'s minimum of "
                 f"{_amount(node, minimum)} a slice (each slice is an order)",
                 _fewer_slices(node, qty // minimum, f"{_amount(node, minimum)} a slice"),
@@ -605,10 +605,12 @@ def check_tick(ctx):
                     text = m.checks["GC303"] = _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)")
                 yield _new(Skipped, (("nodes", node.index, "order_type"), text))  # (no Python __new__)
             continue
-        where = ("nodes", node.index, "order_type")
+        where = node.limit_at
         if m.tick_for(price) is None:
             if not m.sig_figs:
-                yield Skipped(where, _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)"))
+                yield Skipped(
+                    node.at("order_type"), _unknown(node, "tick", "tick", " (or give it in the quotes snapshot)")
+                )
             continue
         tick = off_tick(price, m)
         if tick is None:
@@ -718,13 +720,13 @@ def check_price_range(ctx):
         low, high = m.limits["price"]
         if (low is not None and price < low) or (high is not None and price > high):
             yield Finding(
-                ("nodes", node.index, "order_type"),
+                node.limit_at,
                 f"price {fmt(price)} is outside {_venue_name(node)}'s {_range_text(low, high)}",
                 f"{_cents(prediction, price)}use a price in the {_range_text(low, high)}",
             )
         elif prediction and not 0 < price < 1:
             yield Finding(
-                ("nodes", node.index, "order_type"),
+                node.limit_at,
                 f"price {fmt(price)} is not strictly between 0 and 1",
                 f"{_cents(prediction, price)}use a price between 0 and 1",
             )
@@ -853,7 +855,7 @@ def check_lot(ctx):
             skipped.append(node.index)
             why.append(_DERIVED_QTY if node.derived else _UNFIXED_QTY)
         elif lot > 0 and not is_multiple(qty, lot):
-            where = ("nodes", node.index, "quantity")
+            where = node.size_at
             options = lot_options(node, qty)
             if node.venue == "kalshi" and m.lot == 1:
                 yield Finding(
@@ -926,7 +928,7 @@ def _slices_off_lot(node, qty: Decimal, slices: Decimal) -> Finding:
         said = "not a whole number of contracts"
         per = f"{_amount(node, each)} a slice, {said}" if each is not None else f"{said} a slice"
         return Finding(
-            ("nodes", node.index, "quantity"),
+            node.size_at,
             f"{whole} in {count} TWAP slices is {per}; kalshi trades whole contracts (each slice is an order)",
             f"use {options} (whole contracts in each of {count} slices), or a slice count that divides {whole} "
             "into whole contracts",
@@ -935,7 +937,7 @@ def _slices_off_lot(node, qty: Decimal, slices: Decimal) -> Finding:
     said = f"not a multiple of {_lot_text(node)}"
     per = f"{_amount(node, each)} a slice, {said}" if each is not None else f"{said} a slice"
     return Finding(
-        ("nodes", node.index, "quantity"),
+        node.size_at,
         f"{whole} in {count} TWAP slices is {per} (each slice is an order)",
         f"use {options} (a multiple of {fmt(lot)} in each of {count} slices), or a slice count that divides "
         f"{whole} into multiples of {fmt(lot)}",
@@ -1313,13 +1315,13 @@ def check_price_form(ctx):
                     text = m.checks["GC308"] = _unknown(node, "price form (significant figures, decimals)", "sig_figs")
                 yield _new(Skipped, (("nodes", node.index, "order_type"), text))  # (no Python __new__)
             continue  # no rule on the price's form here (most markets): not even a comparison made
-        where = ("nodes", node.index, "order_type")
+        where = node.limit_at
         problem = form_problem(price, m)
         if problem:
             yield Finding(where, problem, "use " + _neighbours(price, figures_step(price, m)))
         elif m.sz_decimals is None and m.max_price_decimals_base is not None and price != price.to_integral_value():
             yield Skipped(
-                where,
+                node.at("order_type"),
                 f"szDecimals of {node.symbol} is unknown, so the {m.max_price_decimals_base} - szDecimals "
                 f"price-decimals limit cannot be checked; {_set_it(node, 'sz_decimals')}",
             )
@@ -1426,7 +1428,7 @@ def check_max_size(ctx):
             continue
         if max_size is not None and qty > max_size:
             yield Finding(
-                ("nodes", node.index, "quantity"),
+                node.size_at,
                 f"size {_amount(node, qty)} is above {_venue_name(node)}'s maximum of {_amount(node, max_size)} "
                 f"for {node.symbol}",
                 f"split it into orders of at most {_amount(node, max_size)} (`after: LEG filled`), or check the unit",
@@ -1444,7 +1446,7 @@ def check_max_size(ctx):
             why.append(priceless if half_unknown is None else f"{priceless}; and {half_unknown}")
         elif (notional := times(qty, reference)) > max_cost:  # exact (graphc.numbers), as GC501's
             yield Finding(
-                ("nodes", node.index, "quantity"),
+                node.size_at,
                 f"order notional {_money(notional, m.cost_unit)} is above {_venue_name(node)}'s "
                 f"maximum of "
                 f"{_money(max_cost, m.cost_unit)} for {node.symbol}",

@@ -853,7 +853,7 @@ def check_triggers(ctx):
             hint = problem[1]
             if ctx.playbook and trigger_name(trigger) == "on_timeout":  # the one such trigger a playbook compiles
                 hint = f"wait a positive time: `{edge.get('from_node')} + 5s` (in an edge mapping, {_TIMEOUT_KEYS})"
-            yield Finding(("edges", j, "trigger"), f"{edge_label(ctx, j)}: {problem[0]}", hint=hint)
+            yield Finding(_trigger_at(j, trigger), f"{edge_label(ctx, j)}: {problem[0]}", hint=hint)
         elif trigger == RATIO_TRIGGER:
             yield from _ratio_findings(ctx, j, edge)
         elif "condition" in edge:
@@ -867,6 +867,15 @@ def check_triggers(ctx):
 
 
 _TIMEOUT_KEYS = "`trigger: {on_timeout: {ms: 5000}}`"
+
+
+def _trigger_at(j: int, trigger) -> tuple:
+    """Where a trigger problem is reported: at ``on_timeout.ms`` when that value is there and wrong (spec §1: at the
+    offending scalar, as a ratio out of range is at ``fill_ratio_gte``; audit wirelint23 6), else at the trigger."""
+    params = trigger.get("on_timeout") if type(trigger) is dict else None
+    if type(params) is dict and "ms" in params:
+        return ("edges", j, "trigger", "on_timeout", "ms")
+    return ("edges", j, "trigger")
 
 
 def condition_hint(ctx) -> str:
