@@ -238,13 +238,14 @@ def wrap_simple_order(doc):
     if type(side) is not str or side not in SIDES:
         shown = repr(side) if type(side) is str else _kind(side)
         problem("side", "GC103", f"`side` must be buy or sell, not {shown}", "write buy or sell (lower case)")
-    if venue is not None:
-        venue_problem = _text_problem("venue", venue, "omit `venue` to let the router choose, or name one")
+    if "venue" in data:  # null too: the reference says "Omit for SOR routing", and null is no omission
+        venue_problem = _text_problem("venue", venue, "leave `venue` out to let the router choose, or name one")
         if venue_problem is not None:
             problem("venue", "GC103", *venue_problem)
     qty = _simple_number(data["qty"], "qty", QTY_DIGITS, problem)
-    price = data.get("price")
-    price_1e9 = None if price is None else _simple_number(price, "price", PRICE_DIGITS, problem)
+    price_1e9 = None
+    if "price" in data:  # null is GC103, never a market order: "Omit for market order" (audit wirelint23 5)
+        price_1e9 = _simple_number(data["price"], "price", PRICE_DIGITS, problem)
     if problems:
         return None, locator, sorted_diagnostics(diagnostics + problems)
     type_, inferred = infer_instrument(symbol, None, venue.lower() if venue else None)
@@ -294,9 +295,10 @@ def _kind(value) -> str:
 
 
 def _text_problem(key: str, value, hint: str) -> tuple[str, str | None] | None:
-    """``(message, hint)`` when a simple order's ``symbol``/``venue`` is not text or is blank, else None."""
+    """``(message, hint)`` when a simple order's ``symbol``/``venue`` is not text or is blank, else None; ``hint``
+    says what to write for a null or blank one (a number or a list is a different mistake)."""
     if type(value) is not str:
-        return f"`{key}` must be text, not {_kind(value)}", None
+        return f"`{key}` must be text, not {_kind(value)}", hint if value is None else None
     if not value.strip():
         return f"`{key}` is empty", hint
     return None
@@ -319,11 +321,12 @@ def _simple_number(value, key: str, digits: int, problem) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         text = value.strip() if type(value) is str else None
         shown = f"text ({value!r})" if text is not None else _kind(value)
-        hint = (
-            f"remove the quotes: write the number {text} itself"
-            if text is not None and _JSON_NUMBER.fullmatch(text)
-            else f"a simple order's `{key}` is {_HUMAN_FORMS[key]}"
-        )
+        if value is None and key == "price":
+            hint = "leave `price` out for a market order"
+        elif text is not None and _JSON_NUMBER.fullmatch(text):
+            hint = f"remove the quotes: write the number {text} itself"
+        else:
+            hint = f"a simple order's `{key}` is {_HUMAN_FORMS[key]}"
         problem(key, "GC103", f"`{key}` must be a number, not {shown}", hint)
         return None
     try:

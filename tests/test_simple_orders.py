@@ -152,6 +152,27 @@ def test_an_empty_venue_is_gc103_at_the_value(tmp_path, venue, message):
     assert diagnostics[0]["message"] == message
 
 
+@pytest.mark.parametrize(
+    "key, message, hint",
+    [
+        ("price", "`price` must be a number, not empty", "leave `price` out for a market order"),
+        ("venue", "`venue` must be text, not empty", "leave `venue` out to let the router choose, or name one"),
+    ],
+)
+def test_a_null_price_or_venue_is_gc103_at_the_value_never_a_market_order(tmp_path, key, message, hint):
+    # audit wirelint23 5: `"price": null` (a generator whose price lookup failed) linted clean and was sent as
+    # `"order_type": "market"`, an unbounded market buy; `"venue": null` was read as unpinned. The reference says
+    # "Omit for market order" / "Omit for SOR routing": null is neither a number, a text nor an omission.
+    order = {"symbol": "BTC-USD", "side": "buy", "qty": 25, "price": 60000, "venue": "coinbase", key: None}
+    path, at = pretty(tmp_path, order)
+    code, diagnostics = lint(path)
+    assert code == 1
+    assert found(diagnostics) == [("GC103", *at(key))]
+    assert (diagnostics[0]["message"], diagnostics[0]["hint"]) == (message, hint)
+    plan = CliRunner().invoke(cli, ["plan", str(path)])
+    assert plan.exit_code == 1 and "market" not in plan.stdout, plan.output
+
+
 def test_a_venue_not_in_lower_case_is_gc103_as_in_a_wire_node(tmp_path):
     # docs/playbooks.md: the router's JSON is sent as written, so `"venue": "Polymarket"` is GC103; a simple order
     # is the router's JSON too (it was lower-cased silently)
@@ -213,6 +234,7 @@ def test_submit_of_a_bad_simple_order_sends_nothing(sandbox, tmp_path):
         ("s5.json", '{"symbol":"","side":"buy","qty":1,"price":"60k","venue":""}'),
         ("s4.json", '{"symbol":"BTC-USD","side":"buy","qty":"1k","price":"60k"}'),
         ("s7.json", json.dumps({"symbol": "A" * 604, "side": "buy", "qty": 1})),
+        ("null-price.json", '{"symbol": "BTC-USD", "side": "buy", "qty": 25, "price": null, "venue": "coinbase"}'),
     ]:
         path = write(project, name, text)
         proc = run_graphc(["submit", path], cli_env(sandbox), project)

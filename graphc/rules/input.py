@@ -388,7 +388,10 @@ def check_wire_venue_case(ctx):
       router's reference types both as numbers, so text is GC103 at the value,
       `"1k"`, `"1,000"`, `"$60,000"` and `"55c"` (never read as a playbook's human
       values) and `"0.5"` (a number in quotes) alike; a `symbol` that is empty or
-      over 512 characters and an empty `venue` are GC103 as in a wire node;
+      over 512 characters and an empty `venue` are GC103 as in a wire node, and
+      so is a `null` in any field: the reference says to omit `price` for a
+      market order and `venue` for the router's choice, and `"price": null` is
+      not an omission, so it is never sent as a market order;
     - in `graphc.toml`, a setting's value of the wrong type or out of range
       (`tick = -0.01`), and a `tick` the market's venue cannot have: a
       Polymarket market's tick is 0.1, 0.01, 0.001 or 0.0001 (venue-rules.md
