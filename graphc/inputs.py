@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, sorted_diagnostics
-from graphc.venues import infer_instrument
+from graphc.venues import infer_instrument, symbol_problem
 from graphc.vocabulary import DEFAULT_POLICY, MAX_SYMBOL, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 if TYPE_CHECKING:  # annotations only
@@ -138,6 +138,41 @@ def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
     return out
 
 
+def wire_symbol_diagnostics(doc) -> list:
+    """GC103 at each wire symbol that cannot be a market's: a node's ``instrument.symbol`` and an ``on_price``
+    trigger's ``symbol`` that is blank, has whitespace around it or a control or invisible character in it
+    (:func:`graphc.venues.symbol_problem`, the check a playbook's and a simple order's symbol get: the three input
+    forms agree, audit wirelint23 3). A symbol that is not text or not 1-512 characters is the schema's GC103,
+    not said twice. Each distinct symbol is checked once (a graph trades a few markets on many nodes)."""
+    data = doc.data
+    out: list[Diagnostic] = []
+    checked: dict[str, tuple[str, str | None] | None] = {}
+
+    def check(path: tuple, symbol) -> None:
+        if type(symbol) is not str:
+            return
+        if symbol in checked:
+            found = checked[symbol]
+        else:
+            found = checked[symbol] = symbol_problem(symbol) if 0 < len(symbol) <= MAX_SYMBOL else None
+        if found is not None:
+            dotted = ".".join(map(str, path))
+            out.append(Diagnostic("GC103", f"`{dotted}` {found[0]}", doc.path, doc.span(path), hint=found[1]))
+
+    nodes = data.get("nodes")
+    for index, node in enumerate(nodes if type(nodes) is list else ()):
+        instrument = node.get("instrument") if type(node) is dict else None
+        if type(instrument) is dict:
+            check(("nodes", index, "instrument", "symbol"), instrument.get("symbol"))
+    edges = data.get("edges")
+    for index, edge in enumerate(edges if type(edges) is list else ()):
+        trigger = edge.get("trigger") if type(edge) is dict else None
+        on_price = trigger.get("on_price") if type(trigger) is dict else None
+        if type(on_price) is dict:
+            check(("edges", index, "trigger", "on_price", "symbol"), on_price.get("symbol"))
+    return out
+
+
 def _whole_as_written(value):
     """A whole number the wire writes as a JSON float (``-5.0``: graphc.stages.emit writes an ``offset_pct`` so)
     with the digits of the whole number, which is what it was checked as: 40 nines written ``99…9.0`` are 40
@@ -202,9 +237,9 @@ def read_wire_graph(
         if proven is None or problems:  # a key repeated: the document as read without the fast pass says where
             return problems, False, None
     if usual is not None:
-        return wire_number_diagnostics(doc), True, usual[0]
+        return wire_number_diagnostics(doc) + wire_symbol_diagnostics(doc), True, usual[0]
     diagnostics, shaped = validate_shaped(doc, WIRE_SCHEMA)
-    return diagnostics + wire_number_diagnostics(doc, diagnostics), shaped, None
+    return diagnostics + wire_number_diagnostics(doc, diagnostics) + wire_symbol_diagnostics(doc), shaped, None
 
 
 def wrap_simple_order(doc):
@@ -230,11 +265,11 @@ def wrap_simple_order(doc):
         problems.append(Diagnostic(code, message, doc.path, doc.span((key,)), hint=hint))
 
     symbol, side, venue = data["symbol"], data["side"], data.get("venue")
-    symbol_problem = _text_problem("symbol", symbol, "write the market, e.g. BTC-USD")
-    if symbol_problem is not None:
-        problem("symbol", "GC103", *symbol_problem)
-    elif len(symbol) > MAX_SYMBOL:
-        problem("symbol", "GC103", f"`symbol` is {len(symbol)} characters; the limit is {MAX_SYMBOL}")
+    symbol_wrong = _text_problem("symbol", symbol, "write the market, e.g. BTC-USD")
+    if symbol_wrong is None and (found := symbol_problem(symbol)) is not None:  # as a playbook's and a wire node's
+        symbol_wrong = f"`symbol` {found[0]}", found[1]
+    if symbol_wrong is not None:
+        problem("symbol", "GC103", *symbol_wrong)
     if type(side) is not str or side not in SIDES:
         shown = repr(side) if type(side) is str else _kind(side)
         problem("side", "GC103", f"`side` must be buy or sell, not {shown}", "write buy or sell (lower case)")

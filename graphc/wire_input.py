@@ -19,6 +19,7 @@ from graphc.inputs import (
     not_graphc,
     wire_diagnostics,
     wire_number_diagnostics,
+    wire_symbol_diagnostics,
     wrap_simple_order,
 )
 from graphc.stages.load import load_text
@@ -33,8 +34,9 @@ class GraphInput:
 
 
 def read_graph_input(text: str, path: str) -> GraphInput:
-    """Classify and load ``text``; wire graphs are checked against the wire JSON Schema, and their fractional
-    numbers against the range graphc can hold (GC103: graph and decompile show and write them)."""
+    """Classify and load ``text``; wire graphs are checked against the wire JSON Schema, their fractional
+    numbers against the range graphc can hold (GC103: graph and decompile show and write them), and their symbols
+    as every input's are (GC103, :func:`graphc.inputs.wire_symbol_diagnostics`)."""
     doc, diagnostics = load_text(text, path)
     if doc is None:
         return GraphInput("unknown", None, None, diagnostics)
@@ -43,7 +45,8 @@ def read_graph_input(text: str, path: str) -> GraphInput:
         return GraphInput(PLAYBOOK, doc, None, diagnostics)
     if kind == WIRE:  # checked as `graphc lint` checks it (graphc.inputs.read_wire_graph), rules aside
         schema = wire_diagnostics(doc)
-        return GraphInput(WIRE, doc, doc.data, diagnostics + schema + wire_number_diagnostics(doc, schema))
+        checked = wire_number_diagnostics(doc, schema) + wire_symbol_diagnostics(doc)
+        return GraphInput(WIRE, doc, doc.data, diagnostics + schema + checked)
     if kind == SIMPLE:
         wire, _locator, wrap_diagnostics = wrap_simple_order(doc)
         return GraphInput(SIMPLE, doc, wire, diagnostics + wrap_diagnostics)

@@ -476,7 +476,9 @@ def test_readme_picture_is_current():
 # -- control characters (audit roundtrip.md finding 5) -----------------------------------------------------
 # XML 1.0 (which Graphviz reads HTML-like labels and writes SVG with) has no NUL, no C0 control but tab, newline
 # and CR, and no U+FFFE/U+FFFF, not even as `&#0;`: each is drawn as an escape (`\x1b`, `\ufffe`, as reports write
-# them), as Mermaid draws it as `#27;`. lint accepts such ids and symbols (the router's schema has no pattern for them).
+# them), as Mermaid draws it as `#27;`. lint accepts such ids (the router's schema has no pattern for them); a symbol
+# with a control character is GC103 (audit wirelint23 3), so `graphc graph` draws only ids with one, and the drawing
+# of a symbol with one is proved on the picture.
 
 CONTROL = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufffe", "\uffff"]
 
@@ -511,7 +513,10 @@ def test_dot_draws_control_characters_as_escapes(char):
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 def test_svg_and_png_of_ids_with_control_characters(tmp_path, char, fmt):
     path = tmp_path / "w.json"
-    path.write_text(json.dumps(_control_wire(char)), encoding="utf-8")
+    wire = _control_wire(char)
+    wire["nodes"][1]["instrument"]["symbol"] = "ETH-USD"  # (a symbol with one is GC103: the ids are drawn)
+    wire["edges"][0]["trigger"]["on_price"]["symbol"] = "B"
+    path.write_text(json.dumps(wire), encoding="utf-8")
     assert CliRunner().invoke(cli, ["lint", "--no-cache", str(path)]).exit_code == 0  # lint-clean input
     result = graph(path, "-f", fmt, "-o", tmp_path / f"g.{fmt}")
     assert result.exit_code == 0, result.output

@@ -317,14 +317,19 @@ def test_raw_del_c1_and_noncharacters_in_a_string(tmp_path, character):
 @pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])
 def test_raw_nel_ls_and_ps_keep_their_value(tmp_path, monkeypatch, character):
     """A raw NEL in a string was read as a space: graphc showed `ETH USD` and `plan -o` stored it, so it would
-    send a symbol other than the file's. JSON keeps the character."""
+    send a symbol other than the file's. JSON keeps the character: in a node id it is sent as written, and in a
+    symbol it is the GC103 of a control or invisible character (audit wirelint23 3), which a space would not be."""
     monkeypatch.chdir(tmp_path)
-    text = PRETTY.replace('"ETH-USD"', f'"ETH{character}USD"', 1)
+    text = PRETTY.replace('"node_id": "spot"', f'"node_id": "spot{character}1"')
+    text = text.replace('"from_node": "spot"', f'"from_node": "spot{character}1"')
     path = write(tmp_path, "w.json", text)
     result = CliRunner().invoke(cli, ["plan", "-o", "w.plan", str(path)])
     assert result.exit_code == 0, result.output
     plan = json.loads((tmp_path / "w.plan").read_text(encoding="utf-8"))
-    assert json.loads(plan["wire"])["nodes"][0]["instrument"]["symbol"] == f"ETH{character}USD"
+    assert json.loads(plan["wire"])["nodes"][0]["node_id"] == f"spot{character}1"
+    symbol = write(tmp_path, "s.json", PRETTY.replace('"ETH-USD"', f'"ETH{character}USD"', 1))
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(symbol)])
+    assert result.exit_code == 1 and f"invisible character, U+{ord(character):04X}" in result.output, result.output
 
 
 @pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])

@@ -366,6 +366,16 @@ def check_wire_venue_case(ctx):
       message names the price, the grid and the range; give the market's tick
       (quotes snapshot or graphc.toml) or write a literal price (spec §4, grid
       for generated prices; venue-rules.md §1 `tick <= price <= 1 - tick`);
+    - a market symbol that is blank, has whitespace at either end or has a
+      control or invisible character in it (a tab, a line break, NUL, a
+      zero-width space: `"BTC-USD "`, `"BTC\\u200b-USD"` in JSON), in every input form
+      alike: a playbook leg's `symbol` and its `on_price` trigger's (the
+      `after:` text or the mapping), a simple order's `symbol`, and a wire
+      node's `instrument.symbol` and an `on_price` trigger's `symbol`. No
+      symbol the router's reference writes (a pair, a Polymarket slug, token id
+      or URL, a Kalshi ticker) has one: `BTC-USD ` is not the market `BTC-USD`,
+      and no venue's facts would be found for it, so every venue check would be
+      skipped. The hint writes the symbol without them;
     - a number that is not finite: YAML reads `.nan`, `.inf`, `-.inf` (and
       `!!float nan`) as numbers, but no playbook or wire value can be one, so each
       is GC103 at its value, `` `risk.admission.max_notional_usd` is .inf, not a

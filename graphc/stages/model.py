@@ -21,9 +21,9 @@ from graphc.stages import legs as L
 from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts
 from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
-from graphc.venues import MarketResolver, infer_instrument, market_quote
+from graphc.venues import MarketResolver, infer_instrument, market_quote, symbol_problem
 from graphc.venues.prices import trigger_level
-from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, MAX_SYMBOL, PRICE_SCALE, QTY_SCALE
+from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")  # spec §2; whole text (fullmatch): `$` lets "a\n" by
 LEG_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -816,12 +816,9 @@ _INSTRUMENTS: dict[tuple, tuple[str, str, str | None]] = {}
 def _instrument(ctx) -> tuple[str, str, str | None]:
     """The leg's (symbol, instrument type, venue), the type and venue inferred from the symbol when not given."""
     symbol = L._text(ctx, "symbol", required=True)
-    if len(symbol) > MAX_SYMBOL:
-        raise DiagnosticError(
-            "GC103", f"symbol is {len(symbol)} characters; the limit is {MAX_SYMBOL}", ctx.span_of("symbol")
-        )
-    if not symbol.strip():
-        raise DiagnosticError("GC103", "symbol is empty", ctx.span_of("symbol"))
+    problem = symbol_problem(symbol)  # too long, blank, whitespace around it, a control or invisible character
+    if problem is not None:
+        raise DiagnosticError("GC103", f"symbol {problem[0]}", ctx.span_of("symbol"), hint=problem[1])
     fields = ctx.fields  # absent optional fields are the common case: look before calling the helpers
     venue = L._text(ctx, "venue") if fields.get("venue") is not None else None
     venue = venue.strip().lower() if venue else None

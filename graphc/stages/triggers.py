@@ -15,6 +15,7 @@ from graphc.diagnostics import DiagnosticError
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wire_order import in_wire_order
 from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
+from graphc.venues.symbols import symbol_problem
 from graphc.vocabulary import MAX_SYMBOL
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
 from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
@@ -116,12 +117,14 @@ def _parse_trigger_text(text: str) -> Trigger:
         if m := _TIMEOUT.match(rest):
             return Trigger(leg, {"on_timeout": {"ms": parse_duration_ms(m["duration"])}})
         if m := re.match(_PRICE, rest, re.IGNORECASE):
-            if len(m["symbol"]) > MAX_SYMBOL:  # as the mapping form's schema and the wire's lint say (spec §3.2)
+            problem = symbol_problem(m["symbol"])  # as every symbol is checked (spec §3.2; audit wirelint23 3)
+            if problem is not None:
                 shown = text if len(text) <= 60 else text[:57] + "..."
                 raise DiagnosticError(
                     "GC103",
-                    f"in trigger {shown!r}: the symbol is {len(m['symbol'])} characters; the limit is {MAX_SYMBOL}",
-                    hint=f"a market symbol is at most {MAX_SYMBOL} characters: check the text between `price` and "
+                    f"in trigger {shown!r}: the symbol {problem[0]}",
+                    hint=problem[1]
+                    or f"a market symbol is at most {MAX_SYMBOL} characters: check the text between `price` and "
                     "`below`/`above`",
                 )
             offset = parse_percent_points(m["offset"].replace(" ", "")) if m["offset"] else Decimal(0)
@@ -192,6 +195,7 @@ def edge_end_error(message: str, entry: dict, key: str) -> DiagnosticError:
 
 
 _OFFSET_AT = ("trigger", "on_price", "offset_pct")
+_SYMBOL_AT = ("trigger", "on_price", "symbol")
 
 
 def _offset_points(value) -> Decimal:
@@ -248,6 +252,13 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if name == "on_timeout" and isinstance(body, dict) and "ms" in body:
                 return _new_trigger(Trigger, (source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition))
             if name == "on_price" and isinstance(body, dict):
+                watched = body.get("symbol")
+                if type(watched) is str and 0 < len(watched) <= MAX_SYMBOL:  # (else the schema's GC103 says it)
+                    problem = symbol_problem(watched)  # as every symbol is checked (audit wirelint23 3)
+                    if problem is not None:
+                        raise DiagnosticError(
+                            "GC103", f"`on_price.symbol` {problem[0]}", hint=problem[1], at=_SYMBOL_AT
+                        )
                 price = in_wire_order(body)  # the wire's order, whatever the playbook's: one graph, one run key
                 if "offset_pct" in price:
                     price["offset_pct"] = JsonFloat(_offset_points(price["offset_pct"]))

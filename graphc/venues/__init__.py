@@ -5,7 +5,7 @@
 - :mod:`graphc.venues.resolver`: :class:`MarketResolver`, the one resolver of market facts (spec §3.3).
 - :mod:`graphc.venues.model`: :class:`MarketFacts`, a market in ccxt's shape (``None`` = unknown).
 - :mod:`graphc.venues.prices`: generated prices onto the venue's grids; tick and price-form checks.
-- :mod:`graphc.venues.symbols`: instrument type inference from the symbol (spec §3.1).
+- :mod:`graphc.venues.symbols`: instrument type inference from the symbol (spec §3.1); a symbol's text checked.
 """
 
 from graphc.venues.model import MarketFacts, MinMax
@@ -19,6 +19,7 @@ from graphc.venues.symbols import (
     prediction_venue,
     router_normalizes,
     router_type,
+    symbol_problem,
 )
 
 __all__ = [
@@ -41,4 +42,5 @@ __all__ = [
     "refused_price",
     "router_normalizes",
     "router_type",
+    "symbol_problem",
 ]

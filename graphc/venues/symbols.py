@@ -6,15 +6,17 @@ orders-and-execution-graphs.md, "Simple Order"), and Kalshi markets by their
 ``KX...`` ticker. :func:`prediction_venue` recognises those shapes;
 :func:`infer_instrument` applies §3.1's rules in order. GC306 uses the first to
 catch a prediction-shaped symbol typed spot or perp, and :func:`owning_venue` to catch one pinned to the other
-prediction venue.
+prediction venue. :func:`symbol_problem` is the one check of a symbol as text, in every input form.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from functools import lru_cache
 
-from graphc.vocabulary import PREDICTION_VENUES
+from graphc.vocabulary import MAX_SYMBOL, PREDICTION_VENUES
 
 _POLYMARKET_URL = re.compile(r"^https?://(www\.)?polymarket\.com/event/", re.IGNORECASE)
 _OUTCOME = re.compile(r":(yes|no)$", re.IGNORECASE)
@@ -106,3 +108,45 @@ def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None
     if symbol.endswith("-PERP"):
         return "perp", venue
     return "spot", venue
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})  # control, format, line/paragraph separator, surrogate
+_CLEAN_HINT = "a market symbol has no whitespace around it and no control or invisible character"
+
+
+@lru_cache(maxsize=4096)  # a graph's few symbols recur on every node
+def symbol_problem(symbol: str) -> tuple[str, str | None] | None:
+    """``(what is wrong, hint)`` when the text ``symbol`` cannot be a market's symbol, else None. What is wrong reads
+    after the field's name (``symbol is empty``); the hint is None where the caller says what to write.
+
+    The one check of a symbol as text (audit wirelint23 3): a playbook leg's ``symbol`` and its ``on_price``
+    trigger's (graphc.stages.model, graphc.stages.triggers), a simple order's ``symbol`` (graphc.inputs), a wire
+    node's ``instrument.symbol`` and an ``on_price`` trigger's ``symbol`` (:func:`graphc.inputs.wire_symbol_diagnostics`),
+    each GC103 at the value. In order: more than :data:`~graphc.vocabulary.MAX_SYMBOL` characters (spec §3.2),
+    blank, whitespace at either end, a control or invisible character anywhere in it (Unicode categories Cc, Cf, Zl,
+    Zp, Cs: a tab, a line break, NUL, NEL, a zero-width space, a byte-order mark, a direction mark). No symbol form
+    the router's reference shows (a pair, a Polymarket slug, token id or URL, a Kalshi ticker) has one: ``BTC-USD ``
+    is not the market ``BTC-USD``, and no venue's facts would be found for it.
+    """
+    if len(symbol) > MAX_SYMBOL:
+        return f"is {len(symbol)} characters; the limit is {MAX_SYMBOL}", None
+    stripped = symbol.strip()
+    if not stripped:
+        return "is empty", "write the market, e.g. BTC-USD"
+    if stripped == symbol and symbol.isprintable():
+        return None  # (every usual symbol: a printable character is none of those categories)
+    invisible = [c for c in symbol if unicodedata.category(c) in _INVISIBLE]
+    if stripped == symbol and not invisible:
+        return None  # an unassigned or private-use character: not one of these mistakes
+    shown = repr(symbol) if len(symbol) <= 60 else repr(symbol[:57]) + "..."
+    clean = "".join(c for c in stripped if unicodedata.category(c) not in _INVISIBLE)
+    hint = (
+        f"write {json.dumps(clean, ensure_ascii=False)}: {_CLEAN_HINT}" if clean else "write the market, e.g. BTC-USD"
+    )
+    if stripped != symbol:
+        start, end = symbol[0] != stripped[0], symbol[-1] != stripped[-1]
+        where = "both ends" if start and end else "its start" if start else "its end"
+        return f"has whitespace at {where} ({shown})", hint
+    bad = invisible[0]
+    name = unicodedata.name(bad, "")
+    return f"has a control or invisible character, U+{ord(bad):04X}{' ' + name if name else ''} ({shown})", hint
