@@ -38,7 +38,7 @@ from functools import lru_cache
 from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
 from graphc.pipeline import compile_text
-from graphc.venues import infer_instrument, may_be_polymarket_slug, prediction_venue, router_type
+from graphc.venues import SLUG_READING, infer_instrument, may_be_polymarket_slug, prediction_venue
 from graphc.vocabulary import DEFAULT_POLICY
 from graphc.yaml_out import dump_yaml
 
@@ -87,24 +87,33 @@ def decompile_simple_order(wire: dict, name: str = "decompiled") -> Decompiled:
     """The playbook for a simple order, given as graphc wraps it (:func:`graphc.inputs.wrap_simple_order`).
 
     One path with wire graphs: what the order leaves out (``activation``, ``execution.policy``, and the instrument
-    type when the router reads the symbol's type as graphc does) is taken out of the wrapped node again, so
-    :func:`_complete` fills it in with its notes. A type graphc inferred from the symbol's shape that a wire node
-    would not get (a token id, ``0x`` id or ``KX`` ticker: prediction, spec §3.1) and the sandbox are noted here. A
-    symbol that may be a bare Polymarket slug with no venue is refused (:func:`_refuse_bare_slug`)."""
+    type where the router reads the symbol as graphc does, which the wrapped node leaves out too) is taken out of
+    the wrapped node, so :func:`_complete` fills it in with its notes (a bare Polymarket slug read as spot noted as
+    one). A type the node writes because the router would read it otherwise (a token id, ``0x`` id or ``KX``
+    ticker, a venue of prediction markets: prediction; ``-PERP``: perp; spec §3.1), the venue a playbook pins that
+    the order leaves to the router (a prediction market's: spec §3.1, "An inferred venue *is* emitted"), and the
+    sandbox are noted here."""
     node = wire["nodes"][0]
     instrument = dict(node["instrument"])
-    symbol, type_, venue = instrument["symbol"], instrument["type"], instrument.get("venue")
+    symbol, type_, venue = instrument["symbol"], instrument.get("type"), instrument.get("venue")
     notes = [
         "a simple order has no field for sandbox or live, so graphc sends it sandboxed and the playbook is sandboxed "
         "(add `sandbox: false` and risk limits to trade live); its leg is `order`, as graphc names the node"
     ]
-    if type_ == router_type(symbol, None):
-        del instrument["type"]  # the router's reading: _complete notes it
-    else:
-        named_by = "symbol" if prediction_venue(symbol) else "venue"
+    read_type, inferred = infer_instrument(symbol, type_, venue)  # the playbook's reading of the leg (spec §3.1)
+    if type_ is not None:
+        named_by = "symbol" if prediction_venue(symbol) or type_ == "perp" else "venue"
+        market = f"a prediction market on {inferred}" if type_ == "prediction" else type_
         notes.append(
-            f"node 'order' has no instrument.type; the playbook reads it as a prediction market on {venue}, as it "
-            f"reads a leg with this {named_by} (playbook-spec.md §3.1)"
+            f"node 'order' has no instrument.type; the playbook reads it as {market}, as it reads a leg with this "
+            f"{named_by} (playbook-spec.md §3.1)"
+        )
+    if venue is None and read_type == "prediction" and inferred is not None:
+        instrument["venue"] = inferred
+        notes.append(
+            f"the simple order leaves the venue to the router; the playbook pins {inferred}, the venue its symbol "
+            f'names (playbook-spec.md §3.1: a playbook pins a prediction market\'s venue), so its graph has "venue": '
+            f'"{inferred}"'
         )
     execution = {k: v for k, v in node["execution"].items() if k != "policy"}
     node = {k: v for k, v in node.items() if k != "activation"} | {"instrument": instrument, "execution": execution}
@@ -180,8 +189,7 @@ def _complete(wire):
     if slugs:
         notes.append(
             f"{_nodes(slugs)} no instrument.type and a lower-case, hyphenated symbol, which may be a Polymarket "
-            "slug: the router reads a slug as a prediction market (it normalizes Polymarket slugs), but graphc "
-            f"cannot tell one from a trading pair and the playbook reads {_them(slugs)} as spot (playbook-spec.md "
+            f"slug: {SLUG_READING} and the playbook reads {_them(slugs)} as spot (playbook-spec.md "
             "§3.1); if it is a slug, add `venue: polymarket` to the leg"
         )
     if normalized:

@@ -3,7 +3,8 @@
 ``graphc lint``, ``graph``, ``decompile``, ``plan`` and ``submit`` all read
 files through :func:`kind_of`, so one file is the same kind of input to every
 command. The router's simple order (``{symbol, side, qty, price?, venue?}``) is
-wrapped into a one-node wire graph exactly as the router wraps it.
+wrapped into a one-node wire graph that says what the order says
+(:func:`wrap_simple_order`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, sorted_diagnostics
-from graphc.venues import infer_instrument, symbol_problem
+from graphc.venues import infer_instrument, router_type, symbol_problem
 from graphc.vocabulary import DEFAULT_POLICY, MAX_SYMBOL, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 if TYPE_CHECKING:  # annotations only
@@ -245,12 +246,23 @@ def read_wire_graph(
 def wrap_simple_order(doc):
     """``(wire graph or None, locator, diagnostics)`` for a simple order document.
 
+    The node sends what the order says (audit wirelint23 1): its symbol, and its venue only when it gives one
+    (the reference: "Omit for SOR routing"). The order has no instrument type, and the router reads a node
+    without one (:func:`graphc.venues.router_type`) as graphc reads the order wherever it can: a pair as spot, a
+    Polymarket URL or ``:yes``/``:no`` slug as prediction, and a bare slug as the router decides (it normalizes
+    Polymarket slugs; graphc, which cannot tell one from a lower-case pair, checks it as spot, and GC111 says so).
+    So the type is left out there, and written only where a node without it would be read as another market
+    than the order's (spec §3.1): a token id, a ``0x`` id or a ``KX`` ticker (prediction), a venue of prediction
+    markets (prediction), a ``-PERP`` symbol (perp); without it "the graph engine assumes spot"
+    (hosted-strategies.md). The node id is ``order``, tagged with the run when submitted; its policy ``sor`` and
+    activation ``root`` are the router's own defaults; the graph is sandboxed (the order has no field for it).
+
     Its fields are checked as the router's reference types them (orders-and-execution-graphs.md, Simple Order:
     ``qty`` and ``price`` are numbers, its example writes ``"qty": 0.1``) and as the wire schema checks the node
     they become (``instrument.symbol`` 1-512 characters, spec §3.2; ``instrument.venue`` non-empty). A simple
-    order is the router's JSON, sent as written, so ``qty``/``price`` in text are GC103 and never read as a
-    playbook's human values (``"1k"``, ``"$60,000"``, ``"55c"``; a number in quotes too: the reference shows no
-    text there, and graphc does not bet an order on the router reading one). Each problem is at its value, and
+    order is the router's JSON, and its values are sent as written, so ``qty``/``price`` in text are GC103 and
+    never read as a playbook's human values (``"1k"``, ``"$60,000"``, ``"55c"``; a number in quotes too: the
+    reference shows no text there, and graphc does not bet an order on the router reading one). Each problem is at its value, and
     every one is reported. The venue is kept as written, so one not in lower case is GC103 as in a wire node
     (:func:`graphc.rules.input.check_wire_venue_case`).
     """
@@ -283,10 +295,12 @@ def wrap_simple_order(doc):
         price_1e9 = _simple_number(data["price"], "price", PRICE_DIGITS, problem)
     if problems:
         return None, locator, sorted_diagnostics(diagnostics + problems)
-    type_, inferred = infer_instrument(symbol, None, venue.lower() if venue else None)
-    instrument = {"symbol": symbol, "type": type_}
-    if venue or inferred:
-        instrument["venue"] = venue or inferred  # as written: graphc.facts reads it in lower case
+    type_ = infer_instrument(symbol, None, venue.lower() if venue else None)[0]
+    instrument = {"symbol": symbol}
+    if type_ != router_type(symbol, None):  # the router would read the node as another market without it
+        instrument["type"] = type_
+    if venue is not None:
+        instrument["venue"] = venue  # as written: graphc.facts reads it in lower case
     node = {
         "node_id": "order",
         "instrument": instrument,

@@ -140,10 +140,14 @@ class LintedGraph(NamedTuple):
     read_clock: bool = False  # its render evaluated `now` or `today` (CompileResult.read_clock)
     # the `use:` templates read that hold a `# graphc:` comment (CompileResult.commented_templates): {path: text}
     commented_templates: Mapping[str, str] = MappingProxyType({})
+    simple: bool = False  # a simple order, wrapped into its one node (graphc.inputs.wrap_simple_order)
 
 
-def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) -> LintedGraph | None:
-    """Turn a loaded document into a LintedGraph, or None for a YAML file that is not graphc's."""
+def _classify(
+    doc: Document, path: str, explicit: bool, options: LintOptions, simple_order: bool = False
+) -> LintedGraph | None:
+    """Turn a loaded document into a LintedGraph, or None for a YAML file that is not graphc's. ``simple_order``: a
+    wire graph that is a simple order's node as graphc wrapped it (a saved plan's), read as the order is."""
     data = doc.data
     if is_playbook_data(data):
         return _compiled(doc, options)
@@ -153,9 +157,10 @@ def _classify(doc: Document, path: str, explicit: bool, options: LintOptions) ->
     if kind == WIRE:  # the usual graph's facts are read in the pass that checks its shape
         compile_options = options.compile or CompileOptions()
         diagnostics, shaped, facts = read_wire_graph(doc, compile_options.quotes, compile_options.resolver)
-        return LintedGraph(data, doc, diagnostics, is_wire_input=True, facts=facts, shaped=shaped)
+        return LintedGraph(data, doc, diagnostics, is_wire_input=True, facts=facts, shaped=shaped, simple=simple_order)
     if kind == SIMPLE:
-        return LintedGraph(*wrap_simple_order(doc))
+        wire, locator, diagnostics = wrap_simple_order(doc)
+        return LintedGraph(wire, locator, diagnostics, simple=True)
     if explicit:  # found while walking a directory: not ours, skipped like any other file
         incomplete = incomplete_simple_order(doc)
         if incomplete:
@@ -193,6 +198,7 @@ def _compiled(doc: Document, options: LintOptions) -> LintedGraph:
             False,
             result.read_clock,
             result.commented_templates,
+            False,
         ),
     )
 
@@ -211,6 +217,7 @@ assert LintedGraph._fields == (
     "shaped",
     "read_clock",
     "commented_templates",
+    "simple",
 ), "update _compiled and lint_source for the new LintedGraph"
 
 
@@ -316,7 +323,9 @@ def _run_rules(
             wire, quotes=compile_options.quotes, resolver=compile_options.resolver(), shaped=graph.shaped
         )
     run = base.run_rules(
-        base.LintContext(wire, facts, playbook=playbook), registry.CHECKED, skip_paths=options.report_skips
+        base.LintContext(wire, facts, playbook=playbook, simple=graph.simple),
+        registry.CHECKED,
+        skip_paths=options.report_skips,
     )
     refused = (
         refused_ticks(facts, path, graph.locator, options.config, quotes=(options.compile or CompileOptions()).quotes)
@@ -787,6 +796,7 @@ class LintOutcome(NamedTuple):
     read_clock: bool = False
     # The findings a suppression comment (or a saved plan's record of one) hid, which would otherwise be reported.
     hidden: tuple[Hidden, ...] = ()
+    simple: bool = False  # a simple order (or a saved plan's graph of one), linted as its wrapped node
 
     @property
     def has_errors(self) -> bool:
@@ -814,6 +824,7 @@ assert LintOutcome._fields == (
     "stood_for",
     "read_clock",
     "hidden",
+    "simple",
 ), "update lint_source"
 
 
@@ -831,12 +842,20 @@ def incomplete_graph(stopped: Diagnostic, reported: Sequence[Diagnostic]) -> str
 
 
 def lint_source(
-    text: str, path: str, options: LintOptions | None = None, *, explicit: bool = True, keep_wire: bool = True
+    text: str,
+    path: str,
+    options: LintOptions | None = None,
+    *,
+    explicit: bool = True,
+    keep_wire: bool = True,
+    simple_order: bool = False,
 ) -> LintOutcome:
     """Lint source text (one file's contents) and keep the wire graph it produced.
 
     ``keep_wire=False`` (plain ``graphc lint``) skips writing the wire JSON text,
-    a sixth of the time of linting a small playbook.
+    a sixth of the time of linting a small playbook. ``simple_order``: ``text`` is the graph graphc wrapped a
+    simple order into (a saved plan's), linted as the order was (GC111 says nothing of the type the order cannot
+    give: :func:`graphc.inputs.wrap_simple_order`).
     """
     options = options or LintOptions()
     doc, diagnostics = _loader().load_text(text, path, keys_later=reads_as_wire)  # (read_wire_graph proves them)
@@ -854,7 +873,7 @@ def lint_source(
     graph: LintedGraph | None = None
     name: str | None = None
     if doc is not None:
-        graph = _classify(doc, path, explicit, options)
+        graph = _classify(doc, path, explicit, options, simple_order)
         if graph is None:
             return LintOutcome(None)
         diagnostics.extend(graph.diagnostics)
@@ -911,10 +930,12 @@ def lint_source(
             stood_for=stood_for,
             read_clock=graph.read_clock,
             hidden=tuple(hidden),
+            simple=graph.simple,
         )
     # (positionally: one per file)
     return _new(
-        LintOutcome, (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock, tuple(hidden))
+        LintOutcome,
+        (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock, tuple(hidden), graph.simple),
     )
 
 

@@ -63,6 +63,8 @@ class Plan:
     catch_up_until: datetime | None = None
     # the suppressions that hid findings about its nodes and edges when it was made (plans from before them: none)
     suppressed: tuple[Carried, ...] = field(default=(), hash=False)
+    # made from a simple order: its graph is the order's wrapped node, linted again as the order was (wirelint23 1)
+    simple_order: bool = False
 
     @property
     def created_text(self) -> str:
@@ -123,6 +125,7 @@ def build_plan(
     occurrence=None,
     catch_up_until=None,
     suppressed=(),
+    simple_order=False,
 ) -> dict:
     """The JSON document ``graphc plan -o`` writes.
 
@@ -136,6 +139,8 @@ def build_plan(
     real time its catch-up ends (:attr:`graphc.submit.Prepared.catch_up_until`; in milliseconds, rounded down).
     ``suppressed`` (:class:`graphc.lint.Carried`) are the suppressions that hid findings about its nodes and edges,
     which its graph is linted again with (written only when there are some, so a plan without is as before).
+    ``simple_order``: the graph is a simple order's (``"simple_order": true``, written only then), so ``submit``
+    lints it again as the order was linted (:attr:`Plan.simple_order`).
     """
     created_at = created_at or datetime.now(UTC)
     wire_bytes = wire_text.encode("utf-8")
@@ -158,6 +163,8 @@ def build_plan(
         plan["occurrence"] = _utc_text(occurrence)
         if catch_up_until is not None:  # and sends nothing once past its catch-up (spec §9)
             plan["catch_up_until"] = _utc_text(catch_up_until, "milliseconds")
+    if simple_order:  # its graph is linted again as the order was (GC111: the order has no field for the type)
+        plan["simple_order"] = True
     plan |= {
         "project": None if project is None else str(project),
         "wire_sha256": sha256_hex(wire_bytes),
@@ -190,6 +197,7 @@ def resaved_plan(plan: Plan, *, run_key=None, occurrence=None, catch_up_until=No
         occurrence=occurrence,
         catch_up_until=catch_up_until,
         suppressed=plan.suppressed,
+        simple_order=plan.simple_order,
     )
 
 
@@ -339,6 +347,7 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         occurrence,
         catch_up_until if occurrence is not None else None,
         suppressed,
+        data.get("simple_order") is True,
     )
     stale = stale_plan(plan, max_age_s, now)
     if stale is not None:

@@ -195,6 +195,8 @@ class Prepared:
     # the rehearsal clock it was prepared at: ``now=`` (--now), or a saved plan's --now; None: the real clock. A LIVE
     # graph is never sent so (:func:`rehearsal_clock`)
     clock: datetime | None = None
+    # a simple order, or a saved plan of one: its graph is the order's wrapped node, linted as the order is
+    simple_order: bool = False
 
     @property
     def ready(self) -> bool:
@@ -380,7 +382,8 @@ def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, 
     # suppressions it records, which its JSON cannot hold as comments (audit rules23 1)
     compile_options = CompileOptions(quotes=quotes, market_config=config.market_config)
     options = LintOptions(compile=compile_options, config=config, carried=plan.suppressed)
-    outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True)
+    outcome = lint_source(plan.wire_text, f"{path}#wire", options, explicit=True, simple_order=plan.simple_order)
+    prepared.simple_order = plan.simple_order
     _finish(prepared, outcome, plan.wire_text, strict=config.strict)
     prepared.turned_off = turned_off_text(config)
     prepared.hidden = outcome.hidden
@@ -436,7 +439,9 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)
     outcome = lint_source(text, path, options, explicit=True)
     name = outcome.name or Path(path).stem or "graph"
-    prepared = Prepared(path, name, "", None, None, find_project_root(path), quotes=quotes, clock=given_now)
+    prepared = Prepared(
+        path, name, "", None, None, find_project_root(path), quotes=quotes, clock=given_now, simple_order=outcome.simple
+    )
     if quote_diagnostics:
         prepared.extra_results.append(located_result(quote_diagnostics))
         if has_errors(quote_diagnostics):

@@ -43,9 +43,11 @@ def decompile_command(wire, output):
     leads to it, else wait (GC111); one without `execution.policy` is sor; a
     graph without `is_sandbox` is sandboxed (a playbook's default). A simple
     order gets the same notes for what it leaves out, one for its sandbox and
-    leg id `order`, and one when its type comes from its symbol's shape or its
-    venue; a lower-case, hyphenated symbol read as spot is noted as a possible
-    Polymarket slug (add `venue: polymarket` to the leg if it is one). Edge ids
+    leg id `order`, one when its type comes from its symbol's shape or its
+    venue, and one when the playbook pins the venue of a prediction market the
+    order leaves to the router; a lower-case, hyphenated symbol read as spot is
+    noted as a possible Polymarket slug (add `venue: polymarket` to the leg if
+    it is one). Edge ids
     other than e0, e1, ... are renumbered in order, with a note naming each
     renamed edge by its place and old id (`edge 2 (id e0, a repeat) becomes
     e1`). The

@@ -147,6 +147,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
                 occurrence=prepared.occurrence,
                 catch_up_until=prepared.catch_up_until,
                 suppressed=carried,
+                simple_order=prepared.simple_order,
             )
             refusal = saved_plan_refusal(document, output, unkept) if prepared.hidden else None
             if refusal is not None:  # a plan `submit` would refuse is never saved

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from graphc.diagnostics import WARNING
 from graphc.stages.checks import Finding, describe, rule
+from graphc.venues import SLUG_READING, may_be_polymarket_slug
 
 GC100 = describe(
     "GC100",
@@ -389,8 +390,8 @@ def check_wire_venue_case(ctx):
       finding is at the value, with the lower-case spelling as the hint, and
       graphc still checks the node under that venue's rules (`"Polymarket"` as
       `polymarket`), so its other findings come too; an unknown venue is GC307
-      as well. A simple order is the router's JSON too, sent as written, so its
-      `"venue": "Coinbase"` is GC103 in the same words. A playbook's `venue:` may
+      as well. A simple order is the router's JSON too, and its venue is sent as
+      written, so its `"venue": "Coinbase"` is GC103 in the same words. A playbook's `venue:` may
       be written in any case: compile sends it lower-case, so the same order gives
       the same venue findings either way, and only the JSON that spells the venue
       otherwise has this one;
@@ -1096,7 +1097,8 @@ GC110 = describe(
     "GC111",
     "wire-default",
     severity=WARNING,
-    summary="wire node without instrument.type or activation: read as the router does",
+    summary="wire node without instrument.type or activation: read as the router does; a simple order's symbol "
+    "that may be a Polymarket slug",
     source=(
         "orders-and-execution-graphs.md, Node Fields (instrument.type: spot, perp or prediction; a Polymarket "
         "slug or URL is made prediction before routing); hosted-strategies.md (without the type the engine "
@@ -1127,6 +1129,22 @@ def check_wire_defaults(ctx):
     `wait` if one does (what the router's SDK sets). Every other rule then
     checks the node as read, and GC111 says what was assumed. Compiled
     playbooks always carry both fields.
+
+    A lower-case, hyphenated symbol (`will-btc-hit-100k`) on a node with
+    neither a type nor a venue may be a bare Polymarket slug, which the router
+    normalizes to prediction, or a trading pair written in lower case: graphc
+    cannot tell which, checks the node as spot, and the warning says so.
+
+    A simple order (`{"symbol", "side", "qty", "price", "venue"}`) has no
+    field for the type. graphc sends it as one node that leaves the type out
+    wherever the router reads the symbol as graphc does (a pair as spot, a
+    Polymarket URL or `:yes`/`:no` slug as prediction; docs/submitting.md), so
+    GC111 says nothing of that. It warns of one case only: a symbol that may
+    be a bare Polymarket slug, with no venue, which graphc checks as spot
+    while the router may trade a prediction market. Write the `:yes`/`:no`
+    slug or the `polymarket.com/event/...` URL, or pin `"venue":
+    "polymarket"`; a trading pair written in capitals (`BTC-USD`) is not a
+    slug.
 
     ## Why it matters
 
@@ -1177,25 +1195,10 @@ def check_wire_defaults(ctx):
     ```
     """
     for node in ctx.nodes:
-        if "instrument.type" in node.missing and node.type == "prediction":  # graphc.venues.router_type
-            yield Finding(
-                node.at("instrument"),
-                f"node {node.node_id!r} has no instrument.type: the router reads {node.symbol!r} as prediction "
-                "(it normalizes a Polymarket URL or slug to prediction before routing)",
-                'add "type": "prediction" to the instrument',
-            )
-        elif "instrument.type" in node.missing:
-            shaped = node.shaped_venue
-            note = (
-                f"; {node.symbol!r} looks like a {shaped} market, which needs type prediction"
-                if shaped and node.venue is None
-                else ""
-            )
-            yield Finding(
-                node.at("instrument"),
-                f"node {node.node_id!r} has no instrument.type: the router reads it as spot{note}",
-                'add "type": "spot", "perp" or "prediction" to the instrument',
-            )
+        if "instrument.type" in node.missing:
+            found = _type_left_out(node, ctx.simple)
+            if found is not None:
+                yield found
         if "activation" in node.missing:
             why = "an edge leads to it" if node.activation == "wait" else "no edge leads to it"
             yield Finding(
@@ -1203,6 +1206,46 @@ def check_wire_defaults(ctx):
                 f"node {node.node_id!r} has no activation: read as {node.activation!r} ({why})",
                 f'add "activation": "{node.activation}"',
             )
+
+
+def _type_left_out(node, simple: bool) -> Finding | None:
+    """GC111 for a node without ``instrument.type``, read as the router reads it (graphc.venues.router_type); on a
+    simple order (``simple``), only for a symbol that may be a bare Polymarket slug (audit wirelint23 1)."""
+    slug = node.type == "spot" and node.venue is None and may_be_polymarket_slug(node.symbol)
+    if simple:
+        if not slug:
+            return None  # the order has no type to write: the router reads its symbol as graphc does
+        return Finding(
+            node.at("instrument", "symbol"),
+            f"{node.symbol!r} may be a Polymarket slug: {SLUG_READING}, so it checks the order as spot",
+            'if it is a slug, write its `:yes`/`:no` form or its polymarket.com/event/... URL, or pin "venue": '
+            '"polymarket"; write a trading pair in capitals (BTC-USD)',
+        )
+    if node.type == "prediction":
+        return Finding(
+            node.at("instrument"),
+            f"node {node.node_id!r} has no instrument.type: the router reads {node.symbol!r} as prediction "
+            "(it normalizes a Polymarket URL or slug to prediction before routing)",
+            'add "type": "prediction" to the instrument',
+        )
+    if slug:
+        return Finding(
+            node.at("instrument"),
+            f"node {node.node_id!r} has no instrument.type: the router reads it as spot, or as a prediction market "
+            f"if {node.symbol!r} is a Polymarket slug ({SLUG_READING}; it checks the node as spot)",
+            'add "type": "spot", or "type": "prediction" and "venue": "polymarket" if it is a slug',
+        )
+    shaped = node.shaped_venue
+    note = (
+        f"; {node.symbol!r} looks like a {shaped} market, which needs type prediction"
+        if shaped and node.venue is None
+        else ""
+    )
+    return Finding(
+        node.at("instrument"),
+        f"node {node.node_id!r} has no instrument.type: the router reads it as spot{note}",
+        'add "type": "spot", "perp" or "prediction" to the instrument',
+    )
 
 
 GC112 = describe(

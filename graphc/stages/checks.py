@@ -205,12 +205,15 @@ class PriceWait(NamedTuple):
 class LintContext:
     """What every check sees: the wire graph and its typed facts (``graphc.facts``)."""
 
-    def __init__(self, wire: dict, facts: GraphFacts, *, playbook: bool = False):
+    def __init__(self, wire: dict, facts: GraphFacts, *, playbook: bool = False, simple: bool = False):
         self.wire = wire
         self.facts = facts
         # The input the user edits: a playbook (its legs hold `after:` and price templates), else a wire graph or
         # a simple order (their fields hold wire triggers and prices). A hint says what to write in that form.
         self.playbook = playbook
+        # A simple order, wrapped into its one node (graphc.inputs.wrap_simple_order): it has no field for the
+        # instrument type, so what it leaves to the router is not the user's to write (GC111).
+        self.simple = simple
         self.nodes: list[NodeFacts] = facts.nodes  # attributes, not properties: every check reads one
         self.edges: list[EdgeFacts] = facts.edges
         # the ids of the root nodes in by_id order (GC204-GC207 each ask; a cached_property costs more to read)

@@ -13,6 +13,7 @@ from graphc.venues.profiles import PROFILES, known_venues
 from graphc.venues.resolver import MarketResolver, is_prediction, market_quote, refused_price
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
 from graphc.venues.symbols import (
+    SLUG_READING,
     infer_instrument,
     may_be_polymarket_slug,
     owning_venue,
@@ -25,6 +26,7 @@ from graphc.venues.symbols import (
 __all__ = [
     "PROFILES",
     "SETTINGS",
+    "SLUG_READING",
     "Band",
     "MarketConfig",
     "MarketFacts",

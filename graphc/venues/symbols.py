@@ -63,6 +63,14 @@ def may_be_polymarket_slug(symbol: str) -> bool:
     return bool(_BARE_SLUG.match(symbol))
 
 
+# What graphc says of such a symbol wherever it reads one as spot for want of a type or a venue (GC111 on a simple
+# order or a wire node, decompile's note): one wording.
+SLUG_READING = (
+    "the router reads a slug as a prediction market (it normalizes Polymarket slugs), but graphc cannot tell one "
+    "from a trading pair"
+)
+
+
 def router_type(symbol: str, given) -> str:
     """A wire node's instrument type as the router reads it (spec GC111): the ``given`` one (a text), else
     ``prediction`` for a symbol it normalizes (:func:`router_normalizes`), else ``spot``."""
@@ -121,8 +129,8 @@ def symbol_problem(symbol: str) -> tuple[str, str | None] | None:
 
     The one check of a symbol as text (audit wirelint23 3): a playbook leg's ``symbol`` and its ``on_price``
     trigger's (graphc.stages.model, graphc.stages.triggers), a simple order's ``symbol`` (graphc.inputs), a wire
-    node's ``instrument.symbol`` and an ``on_price`` trigger's ``symbol`` (:func:`graphc.inputs.wire_symbol_diagnostics`),
-    each GC103 at the value. In order: more than :data:`~graphc.vocabulary.MAX_SYMBOL` characters (spec §3.2),
+    node's ``instrument.symbol`` and an ``on_price`` trigger's ``symbol``
+    (:func:`graphc.inputs.wire_symbol_diagnostics`), each GC103 at the value. In order: more than :data:`~graphc.vocabulary.MAX_SYMBOL` characters (spec §3.2),
     blank, whitespace at either end, a control or invisible character anywhere in it (Unicode categories Cc, Cf, Zl,
     Zp, Cs: a tab, a line break, NUL, NEL, a zero-width space, a byte-order mark, a direction mark). No symbol form
     the router's reference shows (a pair, a Polymarket slug, token id or URL, a Kalshi ticker) has one: ``BTC-USD ``
