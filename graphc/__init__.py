@@ -200,8 +200,10 @@ def lint_file(
 def checked(result: FileResult) -> bool:
     """Whether graphc could check the file of a lint result (:func:`lint_file`, :func:`lint_text`, a prepared
     graph's ``.result``) as input at all: False when it could not read it as text (not UTF-8: GC112; a character
-    YAML refuses, as a NUL or UTF-16 without its byte-order mark: GC100), which ``graphc lint`` exits 2 for whatever
-    the diagnostics say: with GC100 or GC112 turned off in graphc.toml there are none. Not "clean"."""
+    YAML refuses, as a NUL or UTF-16 without its byte-order mark: GC100), or when none of its checks ran because the
+    input error that stopped them is suppressed, lowered to a warning or turned off (``.skipped`` says no other check
+    ran), which ``graphc lint`` exits 2 for whatever the diagnostics say: with the error suppressed or turned off
+    there are none. Not "clean"."""
     from graphc.lint import checked as _checked  # deferred: `import graphc` stays light (graphc --version)
 
     return _checked(result)

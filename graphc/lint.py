@@ -655,11 +655,12 @@ def unreadable_input(result: FileResult) -> bool:
 
 def checked(result: FileResult) -> bool:
     """Whether graphc could check the file of ``result`` as input at all: False for a file it could not read
-    (:func:`not_read`) or read as text (:func:`unreadable_input`), for which ``graphc lint`` exits 2 (spec §8)
-    whatever ``.diagnostics`` hold (with GC100 or GC112 turned off, nothing). An error that stopped the checks and
-    was turned off (a YAML syntax error with GC100 off) leaves the file checked, as the command passes it: its skip
-    says no other check ran. The one test of that exit, for the command and the library (graphc.exit_code)."""
-    return not_read(result) is None and not unreadable_input(result)
+    (:func:`not_read`) or read as text (:func:`unreadable_input`), and for one none of whose checks ran because the
+    input error that stopped them was suppressed, lowered to a warning or turned off (its skip says no other check
+    ran: :func:`graphc.diagnostics.unchecked`), for which ``graphc lint`` exits 2 (spec §8) whatever ``.diagnostics``
+    hold (nothing, when the error is suppressed or off), as for a file GC112 reports (audit reports23 1). The one test
+    of that exit, for the command and the library (graphc.exit_code)."""
+    return not_read(result) is None and not any(map(unchecked, result.skipped)) and not unreadable_input(result)
 
 
 def exit_code(result: FileResult) -> int:
@@ -762,14 +763,11 @@ def _reported(skips: Sequence[Skip], options: LintOptions) -> Sequence[Skip]:
 
 
 def _unchecked(stopped: Diagnostic, reported: list[Diagnostic]) -> str:
-    """Why the error ``stopped`` no longer fails the file although no other check ran: it is still ``reported``
-    with its severity lowered to warning (graphc.toml), or it was turned off, deselected or suppressed."""
+    """Why the error ``stopped`` is no longer reported as one although no other check ran: it is still ``reported``
+    with its severity lowered to warning (graphc.toml), or it was turned off, deselected or suppressed. The file was
+    not checked (:func:`checked`): lint exits 2 for it."""
     lowered = any(d.code == stopped.code and d.span == stopped.span and d.message == stopped.message for d in reported)
-    done = (
-        "'s severity is lowered to warning here, so it does not fail the run"
-        if lowered
-        else " is turned off or ignored here"
-    )
+    done = "'s severity is lowered to warning here" if lowered else " is turned off or ignored here"
     return f"{stopped.code}{done}, but it stopped the checks ({stopped.message}): {NO_CHECK_RAN}"
 
 

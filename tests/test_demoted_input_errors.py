@@ -107,9 +107,11 @@ def test_plan_and_submit_refuse_a_graph_an_input_error_left_incomplete_and_send_
     assert sandbox.graphs() == []
     assert not (project / ".graphc").exists()  # nothing recorded in a ledger either
 
-    # lint still reports as configured (the config's job): only what leaves graphc is refused
+    # lint reports the finding as configured (the config's job), but no rule ran on the file: it was not checked,
+    # and lint exits 2 for it as for a file it could not read (audit reports23 1; before: exit 0)
     linted = run_graphc(["lint", path, "--quotes", "quotes.yaml"], env, project)
-    assert linted.returncode == 0, linted
+    assert linted.returncode == 2, linted
+    assert f"in 0 files; 1 file not checked: book.yaml ({code} at book.yaml:" in linted.stdout, linted
 
 
 def test_a_wire_file_with_a_demoted_input_error_is_not_sent(sandbox, tmp_path):

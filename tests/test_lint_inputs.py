@@ -45,7 +45,8 @@ def test_undecodable_file_is_gc112_at_the_first_bad_byte_and_the_rest_is_still_l
     assert f"{mixed / 'latin.yaml'}:3:7: error GC112 " in result.stdout
     assert "byte 0xE9" in result.stdout
     assert f"{mixed / 'bad.yaml'}:" in result.stdout and "GC202" in result.stdout
-    assert "2 errors in 2 files" in result.stdout
+    # the file GC112 reports is not counted among the files checked, but named (audit reports23 1)
+    assert "2 errors in 1 file" in result.stdout and "1 file not checked: " in result.stdout
 
 
 def test_gc112_appears_in_every_format(mixed):
@@ -117,7 +118,8 @@ def test_a_missing_path_is_gc112_in_every_format_and_the_other_files_are_still_l
     result = lint("nope.yaml", zero)
     assert result.exit_code == 2
     assert "nope.yaml: error GC112 cannot read the file: No such file or directory" in result.stdout
-    assert f"{zero}:20:12: error GC202 " in result.stdout and "2 errors in 2 files" in result.stdout
+    assert f"{zero}:20:12: error GC202 " in result.stdout and "2 errors in 1 file" in result.stdout
+    assert "1 file not checked: nope.yaml (GC112 at nope.yaml stopped the checks)" in result.stdout
 
     report = json.loads(lint("nope.yaml", zero, "-f", "json").stdout)
     assert sorted((d["path"], d["code"], d["line"]) for d in report["diagnostics"]) == [
@@ -768,7 +770,9 @@ def test_a_file_yaml_cannot_read_as_text_is_exit_2_whatever_gc100_s_severity(pla
     for way in (["plays/utf16.yaml"], ["plays"]):
         result = lint("--no-cache", *how, *way)
         assert result.exit_code == 2, result.output
-        assert "no problems in" not in result.stdout or "skipped" in result.stdout.splitlines()[-1], result.stdout
+        assert "no problems in 1 file" not in result.stdout, result.stdout
+        assert " not checked: " in result.stdout.splitlines()[-1], result.stdout
+        assert "plays/utf16.yaml (GC100 at plays/utf16.yaml:1:1 " in result.stdout.splitlines()[-1], result.stdout
         assert "plays/utf16.yaml" in result.output
 
 
@@ -1103,7 +1107,11 @@ def test_an_error_turned_off_that_stopped_the_checks_is_a_skip_not_a_clean_file(
     write(tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n  h: {use: ./missing.yaml}\n")
     monkeypatch.chdir(tmp_path)
     result = lint("p.yaml")
-    assert result.stdout.splitlines()[-1] == "no problems in 1 file (1 check skipped; --explain-skips lists them)"
+    assert result.exit_code == 2, result.output  # not checked (audit reports23 1: it read as a pass, exit 0)
+    assert result.stdout.splitlines()[-1] == (
+        "no problems in 0 files; 1 file not checked: p.yaml (GC107 at p.yaml:4:12 is suppressed or turned off, and it "
+        "stopped the checks)"
+    )
     [skip] = json.loads(lint("p.yaml", "-f", "json").stdout)["files"][0]["skipped"]
     assert (skip["code"], skip["line"], skip["column"]) == ("GC107", 4, 12)
     assert skip["reason"].startswith("GC107 is turned off or ignored here, but it stopped the checks")
@@ -1120,11 +1128,11 @@ def test_an_error_lowered_to_a_warning_that_stopped_the_checks_says_it_was_lower
     write(tmp_path, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, bogus: 1}\n")
     monkeypatch.chdir(tmp_path)
     result = lint("p.yaml", "--explain-skips")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output  # not checked (audit reports23 1: exit 0 before)
     assert "p.yaml:4:36: warning GC102 unknown key 'bogus' in legs.a" in result.stdout
     assert (
-        "p.yaml:4:36: skipped GC102 GC102's severity is lowered to warning here, so it does not fail the run, "
-        "but it stopped the checks (unknown key 'bogus' in legs.a): no other check ran on this file"
+        "p.yaml:4:36: skipped GC102 GC102's severity is lowered to warning here, but it stopped the checks "
+        "(unknown key 'bogus' in legs.a): no other check ran on this file"
     ) in result.stdout
     assert "turned off" not in result.stdout
     # ignored on the command line as well, it is not reported at all: then it is "turned off or ignored"

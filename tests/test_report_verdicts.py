@@ -199,7 +199,11 @@ def test_gc112_as_a_warning_counts_the_unread_files_checks_as_skipped(latin, jso
     assert result.exit_code == 2
     # the é is the 10th character of line 2 (`name: caf` is 9): GC112's place, and its skip's
     assert f"latin1.yaml:2:10: skipped GC112 {SKIP_REASON}" in result.stdout
-    assert result.stdout.splitlines()[-1] == "1 warning in 1 file (1 check skipped)"  # before: "1 warning in 1 file"
+    # not counted among the files checked, but named as not checked (audit reports23 1; before that
+    # "1 warning in 1 file (1 check skipped)", and before that "1 warning in 1 file")
+    assert result.stdout.splitlines()[-1] == (
+        "1 warning in 0 files; 1 file not checked: latin1.yaml (GC112 at latin1.yaml:2:10 stopped the checks)"
+    )
     report = json.loads(lint("-f", "json", "latin1.yaml").stdout)
     json_validator.validate(report)
     assert report["files"][0]["skipped"] == [
@@ -233,8 +237,8 @@ def test_gc112_as_a_warning_is_a_skipped_junit_case_and_a_sarif_notification(lat
 def test_gc112_as_an_error_also_counts_a_skip_but_the_junit_case_fails(tmp_path, monkeypatch):
     (tmp_path / "latin1.yaml").write_bytes(b"graphc: 1\nname: caf\xe9\n")
     monkeypatch.chdir(tmp_path)
-    assert (
-        lint("latin1.yaml").stdout.splitlines()[-1] == "1 error in 1 file (1 check skipped; --explain-skips lists them)"
+    assert lint("latin1.yaml").stdout.splitlines()[-1] == (  # (audit reports23 1: named as not checked)
+        "1 error in 0 files; 1 file not checked: latin1.yaml (GC112 at latin1.yaml:2:10 stopped the checks)"
     )
     [case] = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout).iter("testcase")
     assert [child.tag for child in case] == ["failure", "system-out"]  # a failure is enough: not also skipped

@@ -379,7 +379,9 @@ def lint_command(
     error, unreadable input (GC112: reported, and the other files are still
     linted; a file holding a character YAML does not allow, such as NUL or
     UTF-16 without its byte-order mark, is GC100 at it and exit 2 too, named
-    or found) or a directory or glob with nothing to lint, 4 internal error.
+    or found), a file not checked (the input error that stopped its checks
+    suppressed, lowered to a warning or turned off) or a directory or glob
+    with nothing to lint, 4 internal error.
     """
     _require_paths(paths, dependants)
     names = [p for p in paths if p != "-"]

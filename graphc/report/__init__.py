@@ -48,6 +48,7 @@ __all__ = [
     "display_path",
     "get_renderer",
     "inert",
+    "not_checked",
     "note",
     "one_line",
     "render",
@@ -180,12 +181,15 @@ def runs_in_order(results) -> list[tuple[list[Diagnostic], FileResult | None]]:
 
 
 class Summary(NamedTuple):
-    """The counts the last line of a report gives."""
+    """The counts the last line of a report gives: ``files`` counts the files that were checked, ``skipped`` their
+    skipped checks; a file none of whose checks ran is not among them but named in ``not_checked``
+    (:func:`not_checked_note`), as a file GC112 could not read is never counted as a file with no problems."""
 
     errors: int
     warnings: int
     files: int
     skipped: int
+    not_checked: tuple[str, ...] = ()  # ``p.yaml (GC102 at p.yaml:11:5 ... stopped the checks)``, one per file
 
     def __str__(self) -> str:
         """``2 errors, 1 warning in 3 files`` or ``no problems in 3 files``."""
@@ -211,6 +215,11 @@ class Summary(NamedTuple):
         (``no problems in 1 file (3 checks skipped; --explain-skips lists them)``): a skipped check is never
         silent, so a run whose checks could not be decided never reads as a pass (playbook-spec.md §8).
 
+        A file none of whose checks ran (an input error that stopped them suppressed, lowered or turned off; a file
+        GC112 reports) is not counted among the files but named after the counts, as not checked
+        (``no problems in 0 files; 1 file not checked: p.yaml (GC102 at p.yaml:11:5 is suppressed or turned off,
+        and it stopped the checks)``): ``graphc lint`` exits 2 for it (audit reports23 1).
+
         When no file was linted (``nothing_linted`` says why), the line says that instead of "no problems
         in 0 files" (a config or quotes file's findings are still counted before it). ``not_read`` (files that
         could not be read, e.g. ``nope.yaml not found`` with GC112 off) follows the counts: such a file is
@@ -223,7 +232,7 @@ class Summary(NamedTuple):
         if empty and not nothing_linted:  # (when nothing was linted, nothing_linted says why)
             not_read = "; ".join([*([not_read] if not_read else []), *empty.values()])
         nothing_linted, not_read = one_line(nothing_linted), one_line(crashed_note(crashed or {}, not_read))
-        if nothing_linted or (crashed and not self.files):  # (never "no problems in 0 files")
+        if nothing_linted or (crashed and not self.files and not self.not_checked):  # (never "no problems in 0 files")
             parts = [f"nothing linted: {nothing_linted}" if nothing_linted else "nothing linted", not_read]
             said = "; ".join(part for part in parts if part)
             return f"{self}; {said}" if self.errors or self.warnings else said
@@ -234,6 +243,8 @@ class Summary(NamedTuple):
             else:
                 where = "" if explain_skips else "; --explain-skips lists them"
             text += f" ({counted(self.skipped, 'check')} skipped{where})"
+        if self.not_checked:
+            text += f"; {one_line(not_checked_line(self.not_checked))}"
         return f"{text}; {not_read}" if not_read else text
 
 
@@ -264,21 +275,60 @@ def crashed_note(crashed: Mapping[str, str], not_read: str = "") -> str:
     hit a bug in graphc (at most three named, then how many more)."""
     notes = [not_read] if not_read else []
     paths = sorted(crashed)
-    notes += [f"{path} not linted: internal error ({crashed[path]})" for path in paths[:3]]
+    notes += [f"{display_path(path)} not linted: internal error ({crashed[path]})" for path in paths[:3]]
     if len(paths) > 3:
         notes.append(f"{len(paths) - 3} more files not linted: internal error")
     return "; ".join(notes)
 
 
 def summarize(results) -> Summary:
+    """The counts of ``results``: every finding is counted; a file none of whose checks ran (:func:`not_checked`) is
+    named apart, not counted among the files, and the skip that stands for its checks is not counted either (any
+    other check skipped in it is)."""
     diagnostics = [d for r in results for d in r.diagnostics]
     errors = sum(1 for d in diagnostics if d.is_error)
+    unchecked_files = [r for r in sorted(results, key=lambda r: r.path) if not_checked(r) is not None]
     return Summary(
         errors=errors,
         warnings=len(diagnostics) - errors,
-        files=len(results),
-        skipped=sum(len(r.skipped) for r in results),
+        files=len(results) - len(unchecked_files),
+        skipped=sum(1 for r in results for s in r.skipped if not unchecked(s)),
+        not_checked=tuple(map(not_checked_note, unchecked_files)),
     )
+
+
+def not_checked(result: FileResult):
+    """The skip of ``result`` that says none of its file's checks ran (:func:`graphc.diagnostics.unchecked`: the input
+    error that stopped them was suppressed, lowered to a warning or turned off; GC112 could not read the file or a
+    `use:` template of it), or None: the file was not checked, and ``graphc lint`` exits 2 for it."""
+    return next((skip for skip in result.skipped if unchecked(skip)), None)
+
+
+def why_not_checked(result: FileResult) -> str:
+    """Why the file of ``result`` was not checked, from its :func:`not_checked` skip: ``GC102 at p.yaml:11:5 stopped
+    the checks`` when the finding is reported (as a warning, or an error: GC112), else ``GC102 at p.yaml:11:5 is
+    suppressed or turned off, and it stopped the checks``."""
+    skip = not_checked(result)
+    if skip is None:
+        return ""
+    where, span = skip_place(result.path, skip)
+    at = display_path(where) if span is None else f"{display_path(where)}:{span.line}:{span.col}"
+    reported = any(d.code == skip.code and d.span == span for d in result.diagnostics)
+    how = "stopped the checks" if reported else "is suppressed or turned off, and it stopped the checks"
+    return f"{skip.code} at {at} {how}"
+
+
+def not_checked_note(result: FileResult) -> str:
+    """``p.yaml (GC102 at p.yaml:11:5 is suppressed or turned off, and it stopped the checks)``."""
+    return f"{display_path(result.path)} ({why_not_checked(result)})"
+
+
+def not_checked_line(notes) -> str:
+    """``1 file not checked: p.yaml (...)``; ``5 files not checked: a.yaml (...), ... and 2 more``: at most three
+    named, as the files whose lint hit a bug are."""
+    named = ", ".join(notes[:3])
+    more = f" and {len(notes) - 3} more" if len(notes) > 3 else ""
+    return f"{counted(len(notes), 'file')} not checked: {named}{more}"
 
 
 def skip_headline(path: str, skip) -> str:

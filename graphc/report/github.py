@@ -10,7 +10,9 @@ the message escapes ``%``, ``\\r`` and ``\\n``; property values also escape
 uses ``col``/``endColumn`` only when the annotation spans one line, so they are
 left out for multi-line spans. A plain summary line ends the output (unless ``summary=False``); like the
 text report's, it counts the checks that were skipped, and ``--explain-skips`` adds a ``::notice`` per
-skipped check, so a run whose checks could not be decided never reads as a pass in a CI log. A file whose
+skipped check, so a run whose checks could not be decided never reads as a pass in a CI log. A file none of
+whose checks ran (the input error that stopped them suppressed, lowered or turned off; GC112) gets a ``::warning``
+titled ``not checked`` at that error, and the summary line names it. A file whose
 lint hit a bug in graphc gets an ``::error`` annotation titled ``internal error`` and is named on the summary
 line; a directory or glob that gave nothing to lint, one titled ``nothing to lint`` (a ``::warning`` under
 ``--allow-empty``). Other control characters in a message or property (ESC, C1, U+2028) are written as escapes
@@ -28,11 +30,13 @@ from graphc.report import (
     display_path,
     in_order,
     inert,
+    not_checked,
     note,
     ordered,
     rule_name,
     skip_place,
     summarize,
+    why_not_checked,
 )
 
 _LEVELS = {"error": "error", "warning": "warning"}
@@ -40,6 +44,7 @@ _LEVELS = {"error": "error", "warning": "warning"}
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     lines = [annotation(d, options.rules) for d in in_order(results)]
+    lines.extend(not_checked_annotation(r) for r, _ in ordered(results) if not_checked(r) is not None)
     lines.extend(crash_annotation(path, what) for path, what in sorted(options.crashed.items()))
     level = "warning" if options.nothing_allowed else "error"
     lines.extend(_command(level, {"title": "nothing to lint"}, why) for why in options.empty.values())
@@ -59,6 +64,17 @@ def skip_notice(path: str, skip) -> str:
     props = _place(*skip_place(path, skip))  # the template's path when the skip lies in one
     props["title"] = f"{skip.code} skipped"
     return _command("notice", props, skip.reason)
+
+
+def not_checked_annotation(result: FileResult) -> str:
+    """``::warning file=p.yaml,line=11,col=5,title=not checked::p.yaml was not checked: GC102 at p.yaml:11:5 is
+    suppressed or turned off, and it stopped the checks; ...``: a file none of whose checks ran (graphc lint exits 2),
+    at the error that stopped them (audit reports23 1)."""
+    skip = not_checked(result)
+    props = _place(*skip_place(result.path, skip)) if skip is not None else {"file": display_path(result.path)}
+    props["title"] = "not checked"
+    message = f"{display_path(result.path)} was not checked: {why_not_checked(result)}; no other check ran on this file"
+    return _command("warning", props, message)
 
 
 def crash_annotation(path: str, what: str) -> str:

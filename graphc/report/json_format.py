@@ -11,7 +11,16 @@ import json
 from collections.abc import Mapping
 
 from graphc.diagnostics import RuleInfo, Span
-from graphc.report import FileResult, ReportOptions, ordered, rule_name, skip_place, summarize
+from graphc.report import (
+    FileResult,
+    ReportOptions,
+    not_checked,
+    ordered,
+    rule_name,
+    skip_place,
+    summarize,
+    why_not_checked,
+)
 
 FORMAT_VERSION = 1
 
@@ -38,6 +47,8 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     summary = summarize(results)
     counts: dict[str, int | str] = {"errors": summary.errors, "warnings": summary.warnings, "files": summary.files}
     counts["skipped"] = summary.skipped  # the text and github summary lines' count: a skip is never a pass
+    if summary.not_checked:  # files none of whose checks ran (graphc lint exits 2): not counted in `files` (optional)
+        counts["not_checked"] = len(summary.not_checked)
     if options.nothing_linted:  # no file was linted (graphc lint exits 2): the counts must not read as a clean run
         counts["nothing_linted"] = options.nothing_linted
     report = {
@@ -48,6 +59,9 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         "diagnostics": [_diagnostic(d, options.rules) for d in diagnostics],
         "summary": counts,
     }
+    unchecked = [result for result, _ in ordered(results) if not_checked(result) is not None]
+    if unchecked:  # each file none of whose checks ran, and why (an optional field; each is in `files` with its skip)
+        report["not_checked"] = [{"path": r.path, "reason": why_not_checked(r)} for r in unchecked]
     if options.unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
         report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(options.unread.items())]
     if options.empty:  # a directory or glob that gave nothing to lint (exit 2 without --allow-empty): optional

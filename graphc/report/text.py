@@ -128,7 +128,7 @@ def _summary_line(
     line = summary.line(explain_skips, nothing_linted, not_read, crashed, empty)
     if summary.errors or crashed:
         return line, "red"
-    style = "yellow" if summary.warnings or nothing_linted or not_read or empty else "green"
+    style = "yellow" if summary.warnings or summary.not_checked or nothing_linted or not_read or empty else "green"
     return line, style
 
 

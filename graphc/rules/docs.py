@@ -53,7 +53,7 @@ def _options(r: Rule) -> str:
         "Change the severity, or turn the check off, in `graphc.toml` (the same table works as "
         "`[tool.graphc.rules]` in `pyproject.toml`):",
         "```toml\n[rules]\n"
-        f'{r.code} = "{_other(r.severity)}"   # {r.demoted or _effect(r.severity)}\n'
+        f'{r.code} = "{_other(r.severity)}"   # {r.demoted or _effect(r.severity, r.family)}\n'
         f'# {r.code} = "off"     # not reported at all\n'
         f'# {r.code} = "{r.severity}"   # {default}\n```',
         f'The rule\'s name works in place of its code, both here (`{r.name} = "off"`) and in '
@@ -63,6 +63,14 @@ def _options(r: Rule) -> str:
         text.insert(2, f"Left unset, {r.graded}; setting a severity gives every finding that one.")
     if r.suppression:
         text.append(r.suppression)
+    elif r.flagged and r.family == "input" and r.severity == "error":  # audit reports23 1: it stops the checks
+        text += [
+            "An inline comment at the end of the line graphc reports hides the finding:",
+            f"```yaml\n{r.flagged}  # graphc: ignore[{r.code}]\n```",
+            f"`# graphc: ignore-file[{r.code}]` on a line of its own, anywhere in the playbook, hides the code for "
+            "the whole file. Neither undoes what the error did: when it stopped the checks, no other check ran on "
+            "the file, which counts as not checked, and `graphc lint` exits 2 (below).",
+        ]
     elif r.flagged:
         text += [
             "To accept one finding, end the line graphc reports with an inline comment:",
@@ -73,9 +81,13 @@ def _options(r: Rule) -> str:
     if r.family == "input":
         text.append(
             "GC1xx codes mean graphc could not read or build the playbook as written, so there is usually no "
-            "graph left to check once one is reported. Lowering the severity hides the message; it does not "
-            "make the input usable: when the error it hides stopped the checks, lint counts a skipped check for "
-            "the file (`--explain-skips`: no other check ran on it) instead of calling it clean. Nor does it let "
+            "graph left to check once one is reported. Lowering the severity, turning the code off or suppressing "
+            "the finding hides the message; it does not make the input usable: when the error it hides stopped "
+            "the checks, no other check ran on the file, so the file was not checked. `graphc lint` then exits 2, "
+            "as for a file it could not read (GC112), whatever `--strict` says, and its summary line names the "
+            "file instead of counting it as clean (`no problems in 0 files; 1 file not checked: p.yaml (GC102 at "
+            "p.yaml:11:5 is suppressed or turned off, and it stopped the checks)`; `--explain-skips`: no other "
+            "check ran on it). Nor does it let "
             "a graph leave graphc: `plan` (and `plan -o`), `submit`, `run`, `bundle` and `amend` refuse a file "
             'whose input error stopped the checks, whatever its configured severity, and send nothing ("the graph '
             'is incomplete"; exit 1, or 2 for `amend` as for its other refusals): the graph built without it lacks '
@@ -83,10 +95,12 @@ def _options(r: Rule) -> str:
         )
     if r.code == "GC112":  # audit formats.md 4: whatever its severity, an unread file is never a pass
         text.append(
-            "A file GC112 reports, as an error or a warning, always counts one skipped GC112 that stands for all "
+            "A file GC112 reports, as an error or a warning, always has one skipped GC112 that stands for all "
             "its checks (`the file is not UTF-8 text, so every rule was skipped on it: no other check ran on this "
-            "file`): JUnit shows it as a skipped test case, never a passing one, and SARIF adds an `error` "
-            "notification with `executionSuccessful: false`."
+            "file`): the summary line names it as not checked instead of counting it (`1 warning in 0 files; 1 "
+            "file not checked: latin.yaml (GC112 at latin.yaml:2:10 stopped the checks)`), JUnit shows it as a "
+            "skipped test case, never a passing one, and SARIF adds an `error` notification with "
+            "`executionSuccessful: false`."
         )
     return "\n\n".join(_wrap(part) for part in text)
 
@@ -107,7 +121,9 @@ def _other(severity: str) -> str:
     return "warning" if severity == "error" else "error"
 
 
-def _effect(severity: str) -> str:
+def _effect(severity: str, family: str = "") -> str:
+    if severity == "error" and family == "input":  # (audit reports23 1) the file whose checks it stopped: exit 2
+        return "still reported; a file it stopped the checks of is still not checked (exit 2)"
     if severity == "error":
         return "still reported, but `graphc lint` no longer fails on it"
     return "`graphc lint` fails on it"
@@ -143,7 +159,8 @@ def render_index(rules=None) -> str:
         'GC403 = "warning"   # report without failing\n```',
         "A single finding is silenced with `# graphc: ignore[GC405]` at the end of the reported line, and a "
         "whole file with `# graphc: ignore-file[GC405]` anywhere in it. Exit codes: 0 no errors, 1 errors "
-        "found (or warnings with `--strict`), 2 usage error or unreadable input, 3 remote API failure, "
+        "found (or warnings with `--strict`), 2 usage error, unreadable input or a file not checked (an input "
+        "error that stopped its checks suppressed, lowered or turned off), 3 remote API failure, "
         "4 internal error.",
     ]
     return "\n\n".join(_wrap(block) for block in blocks) + "\n"

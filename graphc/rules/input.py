@@ -19,12 +19,12 @@ GC100 = describe(
     source="playbook-spec.md §1 (YAML 1.2 core, at most 100,000 nodes after aliases, 100 levels deep; a `.json` "
     "file is the router's format); §8 (exit 2 for input that could not be read, a file that cannot be read as "
     "text among it)",
-    demoted="still reported, but `graphc lint` no longer fails on it (a file that cannot be read as text still "
-    "exits 2)",
+    demoted="still reported, and `graphc lint` still exits 2 (the file was not checked)",
     suppression=(
         "`# graphc: ignore[GC100]` at the end of the reported line, or `# graphc: ignore-file[GC100]` anywhere "
-        "in the file, hides the finding like any other. There is little point: the reported line is wherever the "
-        "parser gave up, and a file that does not parse has no graph to check, so fix the YAML instead. A file "
+        "in the file, hides the finding, but not what it did: a file that does not parse has no graph to check, "
+        "so it was not checked, and `graphc lint` exits 2 and names it on its summary line as not checked (below). "
+        "The reported line is wherever the parser gave up: fix the YAML instead. A file "
         "YAML cannot read as text makes `graphc lint` exit 2 whatever is done with its GC100, as it was not "
         "checked: reported as a warning, and turned off or suppressed, when stderr says so "
         "(`graphc: PATH holds a character YAML does not allow (GC100, not reported here), so it was not checked`)."
@@ -946,8 +946,9 @@ GC109 = describe(
     source="playbook-spec.md §3.2 (notional sizes), §4 (price templates), §7 (the quotes snapshot); hosted-strategies.md (one-sided books, an empty side read as 0)",
     suppression=(
         "`# graphc: ignore[GC109]` at the end of the reported line, or `# graphc: ignore-file[GC109]` anywhere "
-        "in the playbook, hides the finding from `graphc lint`; `graphc compile` cannot write the graph without "
-        "the price and still stops. Give the quote, or a literal limit, instead."
+        "in the playbook, hides the finding from `graphc lint`, but not what it did: it stopped the checks, so the "
+        "file counts as not checked and `graphc lint` exits 2 (below); `graphc compile` cannot write the graph "
+        "without the price and still stops. Give the quote, or a literal limit, instead."
     ),
     docs="""A value depends on a market quote, and no quote for that symbol is available.
 
@@ -1256,7 +1257,8 @@ GC112 = describe(
     "other files are still linted)",
     demoted="still reported, and `graphc lint` still exits 2 (the file was not checked)",
     suppression=(
-        "Whatever the severity, a reported GC112 makes `graphc lint` exit 2: the file was not checked. "
+        "Whatever the severity, a reported GC112 makes `graphc lint` exit 2: the file was not checked, and the "
+        "summary line names it so instead of counting it among the files. "
         "With GC112 off (or `--ignore GC112`) a file graphc could not read still makes it exit 2 and is never "
         "counted as a linted file with no problems: no report lists it among its files (the JSON report names it "
         "under `not_read`, SARIF as an error notification), the summary line names "
