@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -211,3 +213,57 @@ def test_a_bad_unicode_escape_in_wire_json_is_a_json_syntax_error(tmp_path):
     result = lint(path)
     assert result.exit_code == 1, result.output
     assert f"{path}:1:8: error GC100 not valid JSON: `\\ud800` is an unpaired surrogate" in result.stdout
+
+
+# -- one spelling of a path in every format (audit reports23 3) -------------------------------------------------
+# docs/output-formats.md: "Every path is relative to the working directory when the file lies under it". sarif and
+# github went through display_path; text, json and junit showed the path as typed (absolute, or with `..`), so a
+# JUnit test case was named by the CI runner's checkout path and the JSON paths did not match the SARIF URIs.
+
+
+def _shown_paths(args) -> dict[str, set[str]]:
+    """The paths each format shows for the files and findings of ``graphc lint ARGS`` (the skips too)."""
+    shown: dict[str, set[str]] = {}
+    text = lint(*args, "--explain-skips").stdout.splitlines()
+    shown["text"] = {line.split(":", 1)[0] for line in text if ": error GC" in line or ": skipped GC" in line}
+    report = json.loads(lint("-f", "json", *args).stdout)
+    shown["json"] = {f["path"] for f in report["files"]} | {d["path"] for d in report["diagnostics"]}
+    shown["json"] |= {s["path"] for f in report["files"] for s in f["skipped"]}
+    junit = ET.fromstring(lint("-f", "junit", *args).stdout)
+    shown["junit"] = {case.get("name") for case in junit.iter("testcase")}
+    shown["junit"] |= {f.text.split(":", 1)[0] for f in junit.iter("failure")}
+    shown["junit"] |= {line.split(":", 1)[0] for out in junit.iter("system-out") for line in out.text.splitlines()}
+    github = lint("-f", "github", "--explain-skips", *args).stdout.splitlines()
+    shown["github"] = {line.split("file=", 1)[1].split(",", 1)[0] for line in github if line.startswith("::")}
+    log = json.loads(lint("-f", "sarif", *args).stdout)
+    assert _sarif_errors(log) == []
+    uris = [loc["uri"] for loc in _locations(log)]
+    uris += [
+        place["physicalLocation"]["artifactLocation"]["uri"]
+        for note in log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        for place in note.get("locations", [])
+    ]
+    shown["sarif"] = {unquote(uri) for uri in uris}
+    return shown
+
+
+@pytest.mark.parametrize("spelling", ["absolute", "dotted"])
+def test_every_format_shows_a_file_under_the_working_directory_by_its_relative_path(tmp_path, monkeypatch, spelling):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "graphc.toml", "")
+    path = write(tmp_path, "plays/a.yaml", OFF_TICK)
+    named = str(path) if spelling == "absolute" else "plays/../plays/a.yaml"
+    shown = _shown_paths([named])
+    # before: text, json and junit showed /tmp/.../plays/a.yaml or plays/../plays/a.yaml
+    assert shown == {key: {"plays/a.yaml"} for key in ("text", "json", "junit", "github", "sarif")}, shown
+
+
+def test_every_format_shows_a_file_outside_the_working_directory_by_one_path(tmp_path, monkeypatch):
+    (tmp_path / "repo").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    write(tmp_path, "graphc.toml", "")
+    path = write(tmp_path, "out/b.yaml", OFF_TICK)
+    shown = _shown_paths(["../out/../out/b.yaml"])
+    sarif = shown.pop("sarif")
+    assert shown == {key: {"../out/b.yaml"} for key in ("text", "json", "junit", "github")}, shown
+    assert sarif == {unquote(path.resolve().as_uri())}  # (SARIF: an absolute `file:` URI outside the root)

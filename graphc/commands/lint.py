@@ -893,9 +893,10 @@ def _warn_empty(search: str, found: list[str]):
 def _not_read_note(unread: dict[str, str]) -> str:
     """``nope.yaml not found``, ``a.yaml not found; b.yaml could not be read``, ``5 files not found or unreadable
     (a.yaml, b.yaml, c.yaml, ...)``: the files GC112 would report, for the summary line when GC112 is off."""
-    if len(unread) <= 3:
-        return "; ".join(f"{path} {why}" for path, why in unread.items())
-    return f"{len(unread)} files not found or unreadable ({', '.join(list(unread)[:3])}, ...)"
+    shown = {display_path(path): why for path, why in unread.items()}  # as every report shows a path
+    if len(shown) <= 3:
+        return "; ".join(f"{path} {why}" for path, why in shown.items())
+    return f"{len(shown)} files not found or unreadable ({', '.join(list(shown)[:3])}, ...)"
 
 
 def _nothing_linted(collected, empty: list[str], unread: dict[str, str]) -> str:

@@ -47,7 +47,9 @@ __all__ = [
     "ReportOptions",
     "display_path",
     "get_renderer",
+    "headline",
     "inert",
+    "location",
     "not_checked",
     "note",
     "one_line",
@@ -331,6 +333,18 @@ def not_checked_line(notes) -> str:
     return f"{counted(len(notes), 'file')} not checked: {named}{more}"
 
 
+def location(d: Diagnostic) -> str:
+    """``path:line:col`` (``path`` without a position) of a diagnostic, its file shown by :func:`display_path`, as
+    every format shows a path (audit reports23 3)."""
+    where = display_path(d.path)
+    return where if d.span is None else f"{where}:{d.span.line}:{d.span.col}"
+
+
+def headline(d: Diagnostic) -> str:
+    """``path:line:col: severity CODE message`` (:meth:`Diagnostic.headline`), its file shown by :func:`location`."""
+    return f"{location(d)}: {d.severity} {d.code} {d.message}"
+
+
 def skip_headline(path: str, skip) -> str:
     """``path:line:col: skipped CODE reason`` for a skipped check, on one line (values from files escaped);
     ``path`` is the file whose result holds the skip, replaced by the file its span names (:func:`skip_place`)."""
@@ -338,15 +352,17 @@ def skip_headline(path: str, skip) -> str:
 
 
 def skip_location(path: str, skip) -> str:
-    """``path:line:col`` (or ``path``) of a skipped check, at its own file (:func:`skip_place`)."""
+    """``path:line:col`` (or ``path``) of a skipped check, at its own file (:func:`skip_place`), shown by
+    :func:`display_path`."""
     where, span = skip_place(path, skip)
+    where = display_path(where)
     return where if span is None else f"{where}:{span.line}:{span.col}"
 
 
-def note(related: Related, path: Callable[[str], str] = str) -> str:
+def note(related: Related, path: Callable[[str], str] = display_path) -> str:
     """``PATH:LINE:COL: message`` (``PATH: message`` without a position): what the line-oriented reports (text,
     github, junit) write after ``note:`` for a related place, such as each `use:` a template was reached through;
-    ``path`` shows its file (github: :func:`display_path`, as its annotations' ``file``)."""
+    ``path`` shows its file (:func:`display_path`, as every format shows a path)."""
     where = path(related.path)
     if related.span is not None:
         where = f"{where}:{related.span.line}:{related.span.col}"

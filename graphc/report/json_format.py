@@ -1,5 +1,8 @@
 """The machine format: one stable JSON document, described by ``docs/lint-json.schema.json``.
 
+Every path is shown as in every other format (:func:`graphc.report.display_path`: relative to the working directory
+when the file lies under it).
+
 Files are sorted by path and diagnostics by (path, line, column, code, message),
 so the same input always gives byte-identical output. Version 1 only ever gains
 optional fields; renaming or removing one bumps ``version``.
@@ -14,6 +17,7 @@ from graphc.diagnostics import RuleInfo, Span
 from graphc.report import (
     FileResult,
     ReportOptions,
+    display_path,
     not_checked,
     ordered,
     rule_name,
@@ -36,7 +40,7 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         errors = sum(1 for d in diags if d.is_error)
         files.append(
             {
-                "path": result.path,
+                "path": display_path(result.path),
                 "errors": errors,
                 "warnings": len(diags) - errors,
                 "skipped": [_skip(result.path, s) for s in result.skipped],
@@ -61,13 +65,16 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     }
     unchecked = [result for result, _ in ordered(results) if not_checked(result) is not None]
     if unchecked:  # each file none of whose checks ran, and why (an optional field; each is in `files` with its skip)
-        report["not_checked"] = [{"path": r.path, "reason": why_not_checked(r)} for r in unchecked]
+        report["not_checked"] = [{"path": display_path(r.path), "reason": why_not_checked(r)} for r in unchecked]
     if options.unread:  # GC112 turned off: files that were not linted, so never among `files` (an optional field)
-        report["not_read"] = [{"path": path, "reason": why} for path, why in sorted(options.unread.items())]
+        report["not_read"] = [
+            {"path": display_path(path), "reason": why} for path, why in sorted(options.unread.items())
+        ]
     if options.empty:  # a directory or glob that gave nothing to lint (exit 2 without --allow-empty): optional
         report["empty_paths"] = [{"path": path, "reason": why} for path, why in options.empty.items()]
     if options.crashed:  # a file whose lint hit a bug in graphc: not linted either (an optional field)
-        report["internal_errors"] = [{"path": path, "error": what} for path, what in sorted(options.crashed.items())]
+        crashed = sorted(options.crashed.items())
+        report["internal_errors"] = [{"path": display_path(path), "error": what} for path, what in crashed]
     return report
 
 
@@ -78,9 +85,9 @@ def _diagnostic(d, rules: Mapping[str, RuleInfo]) -> dict:
         "severity": d.severity,
         "message": d.message,
         "hint": d.hint,
-        "path": d.path,
+        "path": display_path(d.path),
         **_position(d.span),
-        "related": [{"path": r.path, **_position(r.span), "message": r.message} for r in d.related],
+        "related": [{"path": display_path(r.path), **_position(r.span), "message": r.message} for r in d.related],
     }
 
 
@@ -103,7 +110,7 @@ def _skip(path: str, skip) -> dict:
     return {
         "code": skip.code,
         "reason": skip.reason,
-        "path": where,
+        "path": display_path(where),
         "line": span.line if span is not None else None,
         "column": span.col if span is not None else None,
     }

@@ -1,7 +1,8 @@
 """JUnit XML for CI dashboards (Jenkins, GitLab, Azure DevOps, ...).
 
 One ``<testsuite name="graphc">`` inside ``<testsuites>``, one
-``<testcase classname="graphc" name="PATH">`` per linted file. Each error
+``<testcase classname="graphc" name="PATH">`` per linted file (``PATH`` as every format shows it:
+:func:`graphc.report.display_path`). Each error
 becomes a ``<failure type="GCxxx" message="...">`` whose text is the full
 ``path:line:col: error CODE message`` line plus the hint. Warnings do not fail
 a test case; they are listed in its ``<system-out>``, and so are the checks that were skipped
@@ -21,7 +22,17 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from graphc.report import FileResult, ReportOptions, note, one_line, ordered, skip_headline, unchecked
+from graphc.report import (
+    FileResult,
+    ReportOptions,
+    display_path,
+    headline,
+    note,
+    one_line,
+    ordered,
+    skip_headline,
+    unchecked,
+)
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -32,7 +43,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     tests = failed = errored = skipped = 0
     for result, diagnostics in ordered(results):
         tests += 1
-        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(result.path))
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(display_path(result.path)))
         errors = [d for d in diagnostics if d.is_error]
         warnings = [d for d in diagnostics if not d.is_error]
         for d in errors:
@@ -49,12 +60,14 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
             out.text = _clean("\n".join(lines))
         failed += bool(errors)
     for path, why in sorted(options.unread.items()):  # could not be read, GC112 off: not linted, an error
+        path = display_path(path)
         tests += 1
         errored += 1
         case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
         error = ET.SubElement(case, "error", type="not-read", message=_clean(one_line(f"{why}: not linted")))
         error.text = _clean(one_line(f"{path} {why}: not linted"))
     for path, what in sorted(options.crashed.items()):  # lint hit a bug in graphc: an error, not a pass
+        path = display_path(path)
         tests += 1
         errored += 1
         case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
@@ -94,7 +107,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 
 def _describe(d) -> str:
     """The headline, the hint and the notes, each on one line: no value from a file ever starts a line of the XML."""
-    text = one_line(d.headline())
+    text = one_line(headline(d))
     if d.hint:
         text += f"\nhint: {one_line(d.hint)}"
     return text + "".join(f"\nnote: {one_line(note(rel))}" for rel in d.related)

@@ -281,7 +281,7 @@ def _unread_notification(path: str, why: str) -> dict:
     """A file that was not linted (GC112 turned off) as an ``error`` notification: not a result, not a pass."""
     return {
         "level": "error",
-        "message": {"text": f"{path} {why}: not linted"},
+        "message": {"text": f"{display_path(path)} {why}: not linted"},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
     }
 
@@ -291,7 +291,7 @@ def _crash_notification(path: str, what: str) -> dict:
     run as a complete analysis of it (and close its alerts as fixed)."""
     return {
         "level": "error",
-        "message": {"text": f"{path} not linted: internal error in graphc ({what})"},
+        "message": {"text": f"{display_path(path)} not linted: internal error in graphc ({what})"},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
     }
 

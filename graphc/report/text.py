@@ -26,6 +26,7 @@ import unicodedata
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source, unreadable
 from graphc.report import FileResult, ReportOptions, note, one_line, runs_in_order, skip_location, summarize
+from graphc.report import location as shown_location
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
 _LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # a pattern: compiled (and cached by re) when a finding is shown
@@ -136,7 +137,7 @@ def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> lis
     """The lines that show one diagnostic (no trailing blank line)."""
     paint = paint or _painter(False)
     severity_style = _SEVERITY_STYLE.get(d.severity, "bold")
-    location, message = one_line(d.location()), one_line(d.message)
+    location, message = one_line(shown_location(d)), one_line(d.message)
     out = [f"{paint(location, 'bold')}: {paint(d.severity, severity_style)} {paint(d.code, 'bold')} {message}"]
     if d.span is not None and lines is not None:
         out.extend(_snippet(lines, d.span, paint, severity_style))
