@@ -326,7 +326,10 @@ def test_sarif_validates_against_the_official_schema(sarif_validator):
     for r in results:
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
     assert results[0]["level"] == "error" and results[1]["level"] == "warning"
-    assert results[0]["message"]["text"] == "limit price 0.123 is not on the 0.01 tick\nhint: use 0.12 or 0.13"
+    assert results[0]["message"]["text"] == (  # the note links its related location (audit reports23 4)
+        "limit price 0.123 is not on the 0.01 tick\nhint: use 0.12 or 0.13\nnote: [plays/a.yaml:3:3](1): the leg is "
+        "defined here"
+    )
     assert results[0]["locations"][0]["physicalLocation"] == {
         "artifactLocation": {"uri": "plays/a.yaml", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 4, "startColumn": 12, "endLine": 4, "endColumn": 17},

@@ -606,3 +606,52 @@ def test_every_path_with_nothing_to_lint_is_listed_when_nothing_was_linted(tmp_p
     assert report["summary"]["nothing_linted"] == why
     github = lint("-f", "github", "empty").stdout.splitlines()
     assert github == [f"::error title=nothing to lint::{why}", f"nothing linted: {why}"]
+
+
+# -- 6. SARIF messages link the `use:` sites their findings were reached through (audit reports23 4) -------------
+# GitHub code scanning shows a result's related locations only where its message links them (`[text](id)`, SARIF
+# §3.11.6): a finding in a template used twice by each of two playbooks was four identical alerts on the template
+# line, none saying which playbook or leg it came from. The text, github and junit formats say it in a `note:`.
+
+HEDGE_TEMPLATE = """\
+graphc-template: 1
+params:
+  size: {type: quantity}
+legs:
+  short:
+    sell: "{{ size }}"
+    symbol: ETH-USD
+    venue: coinbase
+    limit: 2000.005
+"""
+USED_TWICE = "graphc: 1\nname: {name}\nlegs:\n  h1:\n    use: ./templates/hedge.yaml\n    with: {{size: 1 ETH}}\n"
+USED_TWICE += "  h2:\n    use: ./templates/hedge.yaml\n    with: {{size: 2 ETH}}\n"
+
+
+def test_sarif_messages_embed_each_use_site_as_a_link_to_its_related_location(tmp_path, monkeypatch, sarif_validator):  # noqa: F811
+    write(tmp_path, "graphc.toml", "")
+    write(tmp_path, "templates/hedge.yaml", HEDGE_TEMPLATE)
+    write(tmp_path, "a.yaml", USED_TWICE.format(name="a"))
+    write(tmp_path, "b[1].yaml", USED_TWICE.format(name="b"))  # brackets in a link's text are escaped (SARIF §3.11.6)
+    shutil.copy(EXAMPLES / "quotes.yaml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = lint("--quotes", "quotes.yaml", "-f", "sarif", "a.yaml", "b[1].yaml")
+    assert result.exit_code == 1, result.output
+    log = json.loads(result.stdout)
+    _check_sarif(sarif_validator, log)
+    results = [r for r in log["runs"][0]["results"] if r["ruleId"] == "GC303"]
+    off_tick = "price 2000.005 is not on coinbase's 0.01 tick\nhint: use 2000 or 2000.01"
+    # before: the four messages were all `off_tick`, and the `use:` site only an unlinked relatedLocation
+    assert sorted(r["message"]["text"] for r in results) == [
+        f"{off_tick}\nnote: [a.yaml:5:10](1): template used here",
+        f"{off_tick}\nnote: [a.yaml:8:10](1): template used here",
+        f"{off_tick}\nnote: [b\\[1\\].yaml:5:10](1): template used here",
+        f"{off_tick}\nnote: [b\\[1\\].yaml:8:10](1): template used here",
+    ]
+    for r in results:  # each link names a location of its own result (`id` 1), at the place its text says
+        [related] = r["relatedLocations"]
+        assert related["id"] == 1 and related["message"]["text"] == "template used here"
+        place = related["physicalLocation"]
+        uri = place["artifactLocation"]["uri"].replace("%5B", "[").replace("%5D", "]").replace("[", "\\[")
+        uri = uri.replace("]", "\\]")
+        assert f"[{uri}:{place['region']['startLine']}:{place['region']['startColumn']}](1)" in r["message"]["text"]

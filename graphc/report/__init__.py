@@ -53,6 +53,7 @@ __all__ = [
     "not_checked",
     "note",
     "one_line",
+    "related_place",
     "render",
     "skip_place",
     "unchecked",
@@ -363,10 +364,15 @@ def note(related: Related, path: Callable[[str], str] = display_path) -> str:
     """``PATH:LINE:COL: message`` (``PATH: message`` without a position): what the line-oriented reports (text,
     github, junit) write after ``note:`` for a related place, such as each `use:` a template was reached through;
     ``path`` shows its file (:func:`display_path`, as every format shows a path)."""
+    return f"{related_place(related, path)}: {related.message}"
+
+
+def related_place(related: Related, path: Callable[[str], str] = display_path) -> str:
+    """``PATH:LINE:COL`` (``PATH`` without a position) of a related place, as :func:`note` writes it."""
     where = path(related.path)
     if related.span is not None:
         where = f"{where}:{related.span.line}:{related.span.col}"
-    return f"{where}: {related.message}"
+    return where
 
 
 def skip_place(path: str, skip) -> tuple[str, Span | None]:

@@ -7,7 +7,10 @@ documentation page (``RuleInfo.help``, the text of ``docs/rules/CODE.md``) as
 help text. A reported code the mapping does not describe is listed after them. Results point at the
 file by a relative URI (``/`` separators, percent-encoded) against
 ``%SRCROOT%``, with 1-based lines and columns counted in Unicode code points;
-``endColumn`` is exclusive, as SARIF defines it. Checks that were skipped (a fact
+``endColumn`` is exclusive, as SARIF defines it. A result's related places (each ``use:`` a template finding was
+reached through) are its ``relatedLocations``, each linked from a ``note:`` line of its message
+(``note: [a.yaml:5:10](1): template used here``, SARIF 2.1.0 §3.11.6): GitHub shows them only so. Checks that were
+skipped (a fact
 such as a quote was missing) are listed as ``note`` notifications of the run's
 invocation (``toolExecutionNotifications``, each tied to its rule by
 ``associatedRule``), so a log without results never hides that some checks did not run: one per linted file, file
@@ -38,7 +41,7 @@ from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
 from graphc.numbers import counted
-from graphc.report import FileResult, ReportOptions, display_path, ordered, skip_place, unchecked
+from graphc.report import FileResult, ReportOptions, display_path, ordered, related_place, skip_place, unchecked
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -163,6 +166,10 @@ def information_uri() -> str | None:
 
 def _result(d, rule_index: int) -> dict:
     text = d.message if not d.hint else f"{d.message}\nhint: {d.hint}"
+    # each related place (the `use:` a template finding was reached through) as a `note:` line, as the other formats
+    # write it, linked to its relatedLocation: GitHub code scanning shows related locations only when the message
+    # embeds them, `[text](id)` (SARIF 2.1.0 §3.11.6; audit reports23 4)
+    text += "".join(f"\nnote: [{_link_text(related_place(r))}]({i}): {r.message}" for i, r in enumerate(d.related, 1))
     result = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
@@ -176,6 +183,12 @@ def _result(d, rule_index: int) -> dict:
             for i, r in enumerate(d.related, start=1)
         ]
     return result
+
+
+def _link_text(text: str) -> str:
+    """``text`` as the text of an embedded link in a plain text message: ``\\``, ``[`` and ``]`` escaped with a
+    backslash (SARIF 2.1.0 §3.11.6)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 # The places one skip notification lists: a 40,000-node wire graph linted without quotes skips the same check for
