@@ -66,16 +66,19 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     if uri:
         driver["informationUri"] = uri
     driver["rules"] = descriptors
+    listed = listed_results(diagnostics)
     run: dict[str, object] = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(d, index[d.code]) for d in diagnostics],
+        "results": [_result(d, index[d.code]) for d in listed],
     }
     nothing = options.nothing_linted
     # a path with nothing to lint beside paths that gave files (when nothing was linted, `nothing` says why)
     empty = [] if nothing else list(options.empty.values())
-    if skips or options.unread or options.crashed or nothing or empty:  # a check not decided, a file not read...
+    capped = len(listed) < len(diagnostics)
+    if skips or options.unread or options.crashed or nothing or empty or capped:  # a check not decided, ...
         notes = [_nothing_notification(nothing, options.nothing_allowed)] if nothing else []
+        notes += [_left_out_notification(len(diagnostics))] if capped else []
         notes += [_empty_notification(why, options.nothing_allowed) for why in empty]
         notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
@@ -162,6 +165,46 @@ def information_uri() -> str | None:
 
 
 # -- results -----------------------------------------------------------------
+
+# GitHub code scanning rejects a run with more than 25,000 results ("Analysis SARIF file rejected due to result
+# limits": https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit),
+# and a 12,600-node wire graph without `instrument.type` and `activation` has 25,201 GC111 warnings (audit
+# reports23 2). The log lists at most this many, errors first; docs/output-formats.md names the number.
+MAX_RESULTS = 25_000
+
+
+def listed_results(diagnostics: list) -> list:
+    """The diagnostics (in path order) a log lists as results: all of them, or, when there are more than
+    :data:`MAX_RESULTS`, the first that many with the errors first, then the warnings, each in path order."""
+    if len(diagnostics) <= MAX_RESULTS:
+        return diagnostics
+    return sorted(diagnostics, key=lambda d: not d.is_error)[:MAX_RESULTS]  # (sorted is stable: path order kept)
+
+
+def left_out_note(results: list[FileResult]) -> str:
+    """``it lists 25000 of the 25201 results, the most GitHub code scanning takes; the text and json formats list
+    them all``, or "" when the log lists every result: what lint says on stderr of a capped log."""
+    total = sum(len(r.diagnostics) for r in results)
+    if total <= MAX_RESULTS:
+        return ""
+    return (
+        f"it lists {MAX_RESULTS} of the {total} results, the most GitHub code scanning takes; the text and json "
+        "formats list them all"
+    )
+
+
+def _left_out_notification(total: int) -> dict:
+    """A ``note`` saying how many results the log leaves out (:func:`listed_results`), with ``properties.count``."""
+    left = total - MAX_RESULTS
+    return {
+        "level": "note",
+        "message": {
+            "text": f"{left} of the {total} results are not listed: GitHub code scanning takes at most {MAX_RESULTS} "
+            f"results per run, so this log lists the first {MAX_RESULTS}, errors first, then warnings; graphc "
+            "lint's text and json formats list them all"
+        },
+        "properties": {"count": left},
+    }
 
 
 def _result(d, rule_index: int) -> dict:
