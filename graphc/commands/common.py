@@ -393,11 +393,12 @@ def write_report(
         empty=empty,
     )
     write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
-    if output is None and fmt == "sarif":  # a log that cannot list every result says so on stderr too
-        from graphc.report import left_out_note  # deferred: only lint writes a report
+    left_out = ""
+    if fmt == "sarif":  # a log that cannot list every result says so on stderr too
+        from graphc.report.sarif import left_out_note  # deferred: only lint writes a report
 
         left_out = left_out_note(results)
-        if left_out:
+        if left_out and output is None:
             click.echo(f"graphc: note: the SARIF report{left_out.removeprefix('it')}", err=True)
     if output is not None and summary:  # the verdict is never only in a file: a CI log shows it (audit ci22 3)
         from graphc.report import verdict_line  # deferred: only lint writes a report
@@ -411,6 +412,7 @@ def write_report(
             not_read=not_read,
             crashed=crashed,
             empty=empty,
+            left_out=left_out,
         )
         click.echo(f"graphc: {line}", err=True)
 

@@ -261,26 +261,20 @@ def verdict_line(
     not_read: str = "",
     crashed=None,
     empty=None,
+    left_out: str = "",
 ) -> str:
     """The closing line of a report in ``fmt`` written to the file ``output``, said on stderr so a log that shows
     no report still shows the verdict (audit ci22 3): the text report's summary line (the checks that were skipped
     are listed by ``the report`` when it holds them: :data:`LISTS_SKIPS`, or ``--explain-skips``), then where the
     report went: ``no problems in 1 file (6 checks skipped; the report lists them); report written to x.sarif``,
-    and, for a SARIF report that cannot list every result, how many it lists (:func:`left_out_note`)."""
+    and ``left_out`` in brackets: what the report leaves out, when it cannot list every result
+    (:func:`graphc.report.sarif.left_out_note`)."""
     listed = explain_skips or fmt in LISTS_SKIPS
     line = summarize(results).line(
         explain_skips, nothing_linted, not_read, crashed, empty, listed_elsewhere="the report" if listed else ""
     )
     line = f"{line}; report written to {one_line(output)}"
-    left_out = left_out_note(results) if fmt == "sarif" else ""
     return f"{line} ({left_out})" if left_out else line
-
-
-def left_out_note(results) -> str:
-    """What a SARIF report of ``results`` leaves out, said on stderr (:func:`graphc.report.sarif.left_out_note`)."""
-    from graphc.report import sarif  # deferred: the renderers are imported only when used
-
-    return sarif.left_out_note(results)
 
 
 def crashed_note(crashed: Mapping[str, str], not_read: str = "") -> str:
