@@ -58,13 +58,13 @@ from graphc.config import find_config, load_config
 from graphc.diagnostics import Diagnostic
 from graphc.files import find_project_root, option_file_problem, real_path
 from graphc.lint import LintOptions, LintOutcome, lint_source, project_templates, use_chain
-from graphc.pipeline import CompileOptions
 from graphc.resources import resource_path
 from graphc.run import hosted_settings
 from graphc.schedule import read_scheduled
 from graphc.stages.legs import LIVE_QUOTE_SKIP
 from graphc.stages.model import NAME_PATTERN
 from graphc.strategies import BUNDLE_MARKER, LIVE_VARIABLE, DeployError, project_sha256, read_strategy_dir
+from graphc.submit import compile_options_for
 
 __all__ = ["BundleError", "BundleSettings", "remove_earlier_bundle", "runtime_distributions", "write_bundle"]
 
@@ -319,11 +319,12 @@ def _lint_occurrence(
 ):
     """One occurrence of the playbook, rendered, compiled and linted without quotes (those are live): from the
     project, and again from the bundle's own copy (:func:`_prove`)."""
-    options = CompileOptions(
-        params=dict(params),
+    options = compile_options_for(  # as the strategy's runner builds them: the config's market facts too (recur23 1)
+        config,
+        params=params,
         params_file=params_file,
         now=occurrence,
-        today=schedule.today(occurrence),
+        schedule=schedule,
         project_root=str(root),
         live_quotes=True,
     )

@@ -89,6 +89,7 @@ from graphc.submit import (
     MAX_QUOTE_AGE_S,
     Refused,
     Reprice,
+    compile_options_for,
     landing_time_s,
     rehearsal_clock,
     send_wire,
@@ -844,15 +845,10 @@ class Runner:
         at = self.clock.now()
         due = schedule.due_at(at)
         occurrence = due.occurrence or due.next or at
-        options = CompileOptions(
-            params=dict(self.settings.params),
-            params_file=self.settings.params_file,
-            now=occurrence,
-            today=schedule.today(occurrence),
-        )
         config, config_diagnostics = load_config(self.settings.playbook)
         if any(d.is_error for d in config_diagnostics):
             return RunError(_first_lines([d for d in config_diagnostics if d.is_error]), EXIT_FINDINGS)
+        options = self._options(config, schedule, occurrence)
         outcome = lint_source(text, str(self.settings.playbook), LintOptions(compile=options, config=config))
         diagnostics = outcome.result.diagnostics if outcome.result is not None else []
         errors = [d for d in diagnostics if d.is_error and d.code in TIMELESS_ERRORS]
@@ -1063,17 +1059,21 @@ class Runner:
             raise RunError(f"{name} is a LIVE graph (`sandbox: false`); run it with --live to trade for real")
         return outcome.wire_text, live
 
-    def _lint(self, schedule, text, occurrence, client):
-        options = CompileOptions(
-            params=dict(self.settings.params),
-            params_file=self.settings.params_file,
-            now=occurrence,
-            today=schedule.today(occurrence),
-            require_quotes=True,
+    def _options(self, config, schedule: Schedule, occurrence: datetime) -> CompileOptions:
+        """The occurrence's compile options, built as ``graphc submit`` builds them
+        (:func:`graphc.submit.compile_options_for`): ``now`` the occurrence, ``today`` its local date, the params,
+        and the market facts of the project's config (audit recur23 1: without them the graph went out off the
+        config's tick and lot)."""
+        settings = self.settings
+        return compile_options_for(
+            config, params=settings.params, params_file=settings.params_file, now=occurrence, schedule=schedule
         )
+
+    def _lint(self, schedule, text, occurrence, client):
         config, config_diagnostics = load_config(self.settings.playbook)
         if any(d.is_error for d in config_diagnostics):
             raise RunError(_first_lines(config_diagnostics), EXIT_FINDINGS)
+        options = self._options(config, schedule, occurrence)
         lint_options = LintOptions(compile=options, quotes_given=True, config=config, require_quotes=True)
         path = str(self.settings.playbook)
         missing: set = set()

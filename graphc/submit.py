@@ -80,7 +80,7 @@ from graphc.api.runtag import (
     untagged_node_id,
 )
 from graphc.boundary import entry_point
-from graphc.config import STRICT_SAID, load_config, project_config, turned_off_text
+from graphc.config import STRICT_SAID, Config, load_config, project_config, turned_off_text
 from graphc.diagnostics import FileResult, has_errors
 from graphc.files import find_project_root, option_file_problem, read_source
 from graphc.lint import (
@@ -283,6 +283,37 @@ def _days(seconds: float) -> str:
 # -- 1. prepare ---------------------------------------------------------------------------
 
 
+def compile_options_for(
+    config: Config,
+    *,
+    params: Mapping[str, str] | None = None,
+    params_file: str | None = None,
+    now: datetime | None = None,
+    schedule: Schedule | None = None,
+    quotes: dict | None = None,
+    require_quotes: bool = True,
+    project_root: str | None = None,
+    live_quotes: bool = False,
+) -> CompileOptions:
+    """The compile options of a graph to be sent: :func:`prepare` (``graphc submit``, ``graphc plan``), each
+    occurrence of ``graphc run`` and of a hosted bundle (:class:`graphc.run.Runner`), the loop's first check, and
+    ``graphc bundle``'s checks of the occurrences all build them here, so that they render, price and check a
+    playbook as ``graphc compile`` and ``graphc lint`` do: with the market facts of the project's config
+    (``config``: ``[markets.*]``, ``[venues.*]``; spec §3.3, one resolver), the params as text, and ``now``. With
+    ``schedule``, ``now`` is an occurrence of it, and ``today`` is its date in the schedule's timezone (spec §9)."""
+    return CompileOptions(
+        quotes=quotes,  # as given: live quotes (graphc.quotes.LiveQuotes) keep when they were read
+        params=dict(params or {}),
+        params_file=params_file,
+        now=now,
+        today=schedule.today(now) if schedule is not None and now is not None else None,
+        require_quotes=require_quotes,
+        project_root=project_root,
+        market_config=config.market_config,  # compile and lint read the same market facts (spec §3.3)
+        live_quotes=live_quotes,
+    )
+
+
 @entry_point
 def prepare(
     source,
@@ -423,17 +454,14 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     schedule = scheduled.schedule if scheduled is not None else None
     decided_real = datetime.now(UTC)  # when (on the wall clock) the occurrence was decided: catch-up counts from it
     due = schedule.due_at(now or decided_real) if schedule is not None else None
-    today = None
-    if schedule is not None and due is not None and due.occurrence is not None:
-        now, today = due.occurrence, schedule.today(due.occurrence)  # rendered as `graphc run` renders it (spec §9)
-    compile_options = CompileOptions(
-        quotes=quotes,
-        params=dict(params),
+    occurrence = due.occurrence if due is not None else None  # rendered as `graphc run` renders it (spec §9)
+    compile_options = compile_options_for(
+        config,
+        params=params,
         params_file=params_file,
-        now=now,
-        today=today,
-        require_quotes=True,
-        market_config=config.market_config,  # compile and lint read the same market facts (spec §3.3)
+        now=occurrence or now,
+        schedule=schedule if occurrence is not None else None,
+        quotes=quotes,
     )
     given = quotes_path is not None or given_quotes is not None
     options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)
