@@ -733,8 +733,9 @@ def submit_wire(
 
     ``reprice`` (a graph priced from live quotes): when the look at the router (step 3) ends more than its
     ``max_age_s`` after the quotes were read, the graph is priced again with quotes read then (:class:`Reprice`),
-    and that graph is sent: the run key and the look's proof are about the run, not its content. A graph priced
-    again that trades other legs than the one looked for, or that does not lint, is refused (nothing sent).
+    and that graph is sent: the run key and the look's proof are about the run, not its content, whatever legs it
+    now has. A graph priced again that does not lint, or is of another mode, is refused (nothing sent), and so is
+    one with other legs under a run key that is the content of the graph looked for (:func:`content_run_key`).
 
     ``catch_up_until`` (a wall-clock time; ``graphc run`` gives an occurrence's time + its catch_up, spec §9) is
     checked with ``lands_by``'s send-by time, right before the request's first byte is written (after the look at
@@ -859,9 +860,13 @@ def _second_graphs(ledger: Ledger, client, found: Run, wire_text: str) -> list[s
 
 def _priced_again(wire_text: str, name: str, run_key: str, live: bool, reprice: Reprice, age: float) -> tuple[str, str]:
     """The graph priced again with quotes read now (:class:`Reprice`), and its canonical text; :class:`Refused` when
-    it is not the same run's trade (other legs, or another mode) or does not lint."""
+    it does not lint, is of another mode, or has other legs under a run key that is the content of the graph looked
+    for (a hand submission's default key: another graph is another run). A key that does not depend on the graph (a
+    scheduled occurrence's ``NAME@TIME``, a key given) was proved absent whatever the graph's legs (audit recur23 2:
+    a quote-dependent ``for_each`` dropped the occurrence)."""
     fresh = reprice.again(age)
-    if wire_mode(fresh, name, allow_live=True) != live or _legs(json.loads(fresh)) != _legs(json.loads(wire_text)):
+    other_legs = _legs(json.loads(fresh)) != _legs(json.loads(wire_text))
+    if wire_mode(fresh, name, allow_live=True) != live or (other_legs and is_content_run_key(run_key, wire_text)):
         raise Refused(
             f"{name} priced again with quotes read now (those it was priced with were {age:.0f} s old when the look "
             f"at the router for run {run_key!r} ended) is another trade: it has "
