@@ -57,6 +57,7 @@ __all__ = [
     "run_key",
     "schedule_diagnostics",
     "schedule_from_doc",
+    "templated_name",
 ]
 
 DEFAULT_CATCH_UP = timedelta(hours=1)
@@ -533,6 +534,29 @@ def _is_bare_number(value) -> bool:
     return re.fullmatch(r"\s*[+-]?[0-9][0-9_,]*(\.[0-9]*)?\s*", value) is not None
 
 
+# The marks that make a text a template (graphc.stages.expressions.is_template's, without loading Jinja)
+_TEMPLATE_MARKS = ("{{", "{%", "{#")
+
+
+def templated_name(doc) -> Diagnostic | None:
+    """GC103 at a playbook's ``name:`` written as a template, else None. The name is the NAME of the run keys
+    (``NAME@TIME``, spec §2 and §9) that ``graphc run``, ``schedule``, ``plan`` and ``submit`` read as written, so
+    it is never rendered, as ``schedule:`` is not: ``name: "dca-{{ coin }}"`` made ``--set coin=btc`` and
+    ``--set coin=eth`` one run, and the second never traded (audit recur23 3). The render stage reports it for
+    lint and compile, :func:`read_scheduled` for the commands that read the schedule."""
+    name = doc.data.get("name") if isinstance(doc.data, dict) else None
+    if not isinstance(name, str) or not any(mark in name for mark in _TEMPLATE_MARKS):
+        return None
+    return Diagnostic(
+        "GC103",
+        "`name` is written literally: it is the run key (NAME@TIME of each occurrence), so it cannot be an expression",
+        doc.path,
+        doc.span(("name",)),
+        hint="write the name itself, e.g. `name: dca-btc`; to trade another set of params as a run of its own, give "
+        "it a playbook with a `name:` of its own (both may `use:` one template)",
+    )
+
+
 def schedule_diagnostics(doc) -> list[Diagnostic]:
     """Only the problems of ``schedule:`` (for lint and compile, which otherwise ignore it)."""
     return schedule_from_doc(doc)[1]
@@ -568,6 +592,8 @@ def read_scheduled(path, text: str | None = None) -> ScheduledPlaybook:
         return ScheduledPlaybook(str(path), text, None, None, diagnostics)
     name = doc.data.get("name") if isinstance(doc.data.get("name"), str) else None
     schedule, problems = schedule_from_doc(doc)
+    templated = templated_name(doc)  # the run keys' NAME: a template in it is an error no occurrence can fix
+    problems = [templated, *problems] if templated is not None else problems
     return ScheduledPlaybook(str(path), text, name, schedule, diagnostics + problems)
 
 

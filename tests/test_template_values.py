@@ -1363,7 +1363,8 @@ def test_a_division_inside_a_template_used_by_copies_is_reported_once(project):
 
 
 def test_a_long_number_in_the_playbooks_free_text_is_only_text():
-    # `name` and `description` are text for people: a number written there is never read as one (not refused)
-    text = DIVIDED.replace("name: t", 'name: "t{{ total / n }}"').replace("BUY", "1 ETH").replace("LIMIT", "2300")
+    # `description` is text for people: a number written there is never read as one (not refused); `name` is
+    # never rendered (it is the run key: tests/test_literal_name.py)
+    text = DIVIDED.replace("BUY", "1 ETH").replace("LIMIT", "2300")
     text = text.replace("legs:\n", 'description: "a third is {{ total / n }}"\nlegs:\n')
     assert compiled(text).ok

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from graphc.diagnostics import Diagnostic, Span, located
 from graphc.files import find_project_root, read_source, real_path, resolved_path
+from graphc.schedule import templated_name
 from graphc.stages import expand
 from graphc.stages.expand import Scope, Templates, TooManyLegs, check_foreign_references, expand_legs, span_in
 from graphc.stages.expressions import (
@@ -256,6 +257,13 @@ class Renderer:
             if key == "schedule":  # it decides `now`, so it is never rendered (a template in it is GC103)
                 out[key] = value
                 continue
+            if key == "name":  # the run keys' NAME, read as written by run, schedule, plan, submit: never rendered
+                templated = templated_name(self.doc)
+                if templated is not None:
+                    self.report(templated.code, templated.message, templated.span, hint=templated.hint)
+                    continue
+                out[key] = value
+                continue
             if key == "sandbox" and isinstance(value, str) and is_template(value):
                 # Live trading must be chosen in the file itself, not computed from params.
                 self.report(
@@ -380,8 +388,8 @@ class Renderer:
 
 
 # The top-level keys that are only text for people (the schema's "free text"): a long number a template writes
-# there is not read as a number (expressions.evaluate).
-FREE_TEXT = ("name", "description")
+# there is not read as a number (expressions.evaluate). (`name:` is never rendered: it is the run key.)
+FREE_TEXT = ("description",)
 # The fields whose caller reads a money amount left whole in them: a size (expand.render_size: GC105 with no unit,
 # and a hint that rounds it) and a `with:` value (the template's param: a `quantity` refuses it the same way).
 _MONEY_CHECKED = (*expand.SIZE_KEYS, "with")
