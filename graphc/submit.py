@@ -234,6 +234,9 @@ class Reprice:
     read_at: float
     max_age_s: float = MAX_QUOTE_AGE_S
 
+    def __post_init__(self) -> None:
+        check_seconds("max_age_s", self.max_age_s)  # NaN would never price the graph again
+
 
 @dataclass
 class Submitted:
@@ -270,10 +273,18 @@ def _seconds_from_env(name: str, default: float, maximum: float) -> float:
     return value
 
 
-def check_seconds(name: str, value: float, maximum: float) -> None:
-    """Refuse (exit 2) a timing setting above its documented maximum (``inf`` included)."""
-    if not value <= maximum:
+def check_seconds(name: str, value: float, maximum: float | None = None) -> None:
+    """Refuse (exit 2) a timing setting that is not a number of seconds from 0 to its documented maximum: NaN (every
+    comparison with it is false, so the check it feeds would be off, or a wait crash: audit recur23 4), a negative
+    number, and one above the maximum (``inf`` included), or without one ``inf``."""
+    if value != value:
+        raise Refused(f"{name} must be a finite number of seconds, not {value}")
+    if value < 0:
+        raise Refused(f"{name} must be 0 or more seconds, not {value:g}")
+    if maximum is not None and not value <= maximum:
         raise Refused(f"{name} must be at most {maximum:.0f} seconds ({_days(maximum)}); it is {value:g}")
+    if value == math.inf:
+        raise Refused(f"{name} must be a finite number of seconds, not {value}")
 
 
 def _days(seconds: float) -> str:
@@ -348,6 +359,7 @@ def prepare(
     :class:`Problem` in the result, so ``plan`` can show them all.
     """
     path = str(source)
+    check_seconds("max_age_s", max_age_s)  # NaN or infinity: a stale plan or stale quotes would never be refused
     run_key = run_key or None  # an empty --run-key names no run: the default one
     now = given_clock(now)  # the instant in UTC, as --now reads it (a naive datetime: TypeError)
     if text is None:
@@ -911,6 +923,7 @@ def settle_left(
     (:func:`landing_time_s`, the default ``settle_s``), which was before this one started. ``graphc run`` and a hand
     ``graphc submit`` of a scheduled occurrence both wait this out, then look at the router. The wait is timed on
     the monotonic clock: a wall clock that steps forward cannot shorten it."""
+    check_seconds("settle_s", settle_s)  # NaN: a wait of NaN seconds (audit recur23 4)
     if recorded or time.monotonic() - started_s >= settle_s:
         return 0.0
     # the run key (so the tag) is the name and the occurrence, not the graph: the scan needs no prices
@@ -1153,6 +1166,8 @@ def landing_time_s(client, landing_margin_s: float | None = None) -> float:
     request its previous life had in flight; waiting this long before
     submitting again lets such a request land first, so the router check finds it.
     """
+    if landing_margin_s is not None:
+        check_seconds("the landing margin", landing_margin_s, MAX_LANDING_MARGIN_S)
     return _max_call_s(client) + (landing_margin() if landing_margin_s is None else landing_margin_s)
 
 

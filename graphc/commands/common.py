@@ -555,6 +555,19 @@ def ledger_option(help: str = "Ledger file (default: .graphc/ledger.sqlite in th
     return click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False), help=help)
 
 
+class FiniteFloat(click.FloatRange):
+    """A float option's type (every seconds option: --settle, --retry, --max-age, --interval; --speed) within its
+    range, and a finite number: click's FloatRange lets ``nan`` through (every comparison with it is false), and
+    ``inf`` where there is no maximum; ``--settle nan`` crashed later, ``--max-age nan`` turned the re-pricing off
+    (audit recur23 4). Either is a usage error here (exit 2), named with the option."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
 
 
@@ -562,9 +575,7 @@ def settle_option(help: str):
     """``--settle SECONDS`` of run and submit (``settle_s``; None: the client's longest call plus the landing
     margin, :func:`graphc.submit.landing_time_s`): how long a fresh process waits before it first sends a scheduled
     occurrence its ledger has no record of (:func:`graphc.submit.settle_left`)."""
-    return click.option(
-        "--settle", "settle_s", type=click.FloatRange(min=0, max=MAX_SETTLE_S), metavar="SECONDS", help=help
-    )
+    return click.option("--settle", "settle_s", type=FiniteFloat(min=0, max=MAX_SETTLE_S), metavar="SECONDS", help=help)
 
 
 def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:

@@ -9,7 +9,7 @@ import sys
 import click
 
 from graphc.api.errors import ApiError, LedgerError
-from graphc.commands.common import EXIT_USAGE, MAX_SETTLE_S, parse_now, parse_set, settle_option
+from graphc.commands.common import EXIT_USAGE, MAX_SETTLE_S, FiniteFloat, parse_now, parse_set, settle_option
 from graphc.files import find_project_root, open_source, option_file_problem
 
 MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
@@ -39,7 +39,7 @@ MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
 @click.option(
     "--retry",
     "retry_s",
-    type=click.FloatRange(min=1, max=MAX_RETRY_S),
+    type=FiniteFloat(min=1, max=MAX_RETRY_S),
     metavar="SECONDS",
     default=60.0,
     show_default=True,

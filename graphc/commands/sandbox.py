@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from graphc.commands.common import EXIT_USAGE, fail
+from graphc.commands.common import EXIT_USAGE, FiniteFloat, fail
 
 
 def _price_option(values) -> dict:
@@ -57,7 +57,7 @@ def sandbox_group():
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for graph ids.")
 @click.option(
     "--speed",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=1.0,
     show_default=True,
     help="Simulated time per wall-clock time; 0 freezes time (advance with POST /_sandbox/tick).",

@@ -22,6 +22,7 @@ from graphc.api.redact import clean, json_text
 from graphc.commands.common import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    FiniteFloat,
     api_errors,
     fail,
     follow_and_report,
@@ -52,7 +53,7 @@ verbose_option = click.option(
 @click.option("--watch", is_flag=True, help="Follow the graph until it completes, is cancelled, fails or pauses.")
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0.05),
+    type=FiniteFloat(min=0.05),
     default=1.0,
     show_default=True,
     help="Seconds between polls with --watch.",

@@ -11,7 +11,7 @@ import click
 
 from graphc.api.errors import ApiError, NotFound, UncertainOutcome
 from graphc.api.redact import clean, json_text
-from graphc.commands.common import EXIT_USAGE, confirm_or_refuse
+from graphc.commands.common import EXIT_USAGE, FiniteFloat, confirm_or_refuse
 
 
 @contextlib.contextmanager
@@ -274,9 +274,7 @@ def delete_command(strategy, yes, verbose):
 @click.argument("strategy")
 @click.option("--run-id", help="A given run's logs (default: the latest run).")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (across restarts) until it stops.")
-@click.option(
-    "--interval", type=click.FloatRange(min=0.2), default=2.0, show_default=True, help="Seconds between polls."
-)
+@click.option("--interval", type=FiniteFloat(min=0.2), default=2.0, show_default=True, help="Seconds between polls.")
 @click.option("-v", "--verbose", is_flag=True)
 def logs_command(strategy, run_id, follow, interval, verbose):
     """Print STRATEGY's log lines (name or id); `--follow` keeps polling until

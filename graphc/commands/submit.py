@@ -31,6 +31,7 @@ from graphc.api.errors import (
 from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
+    FiniteFloat,
     api_errors,
     bold_style,
     compile_options,
@@ -215,7 +216,7 @@ def _embedded_router(quotes: dict):
 @ledger_option("Ledger file (default: .graphc/ledger.sqlite).")
 @click.option(
     "--max-age",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=60.0,
     show_default=True,
     help="Refuse a saved plan older than this many seconds, checked again once a live confirmation is answered. "
