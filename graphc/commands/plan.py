@@ -8,6 +8,7 @@ as not ready, with the same exit status.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 
@@ -161,7 +162,49 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
             click.echo(f"\n{one_line(_resaved(prepared.plan, output))}")
         else:
             shown = one_line(output)
-            click.echo(f"\nsaved plan to {shown}; submit it with `graphc submit {shown}` within a minute (--max-age)")
+            click.echo(f"\nsaved plan to {shown}; {_submit_it(prepared, shown)}")
+
+
+def _submit_it(prepared, shown: str) -> str:
+    """How to submit the plan saved to ``shown``. Within a minute (--max-age, 60 s by default), unless it is a
+    scheduled occurrence's: `submit` of it waits out the settle first (a request another graphc sent for it may still
+    land) when the project's ledger has no record of it, and the plan must still be younger than --max-age when it is
+    sent, so that needs a --max-age past the settle (audit recur23 5: "within a minute" could never hold)."""
+    if prepared.occurrence is None:
+        return f"submit it with `graphc submit {shown}` within a minute (--max-age)"
+    from math import ceil  # deferred: only a scheduled occurrence's plan
+
+    from graphc.schedule import describe_duration  # deferred: zoneinfo; only a scheduled occurrence's plan
+
+    settle = _settle_s()
+    took = (
+        f"{describe_duration(timedelta(seconds=round(settle)))} with this router's client"
+        if settle
+        else "about 3 minutes with the defaults"
+    )
+    max_age = 60 * ceil(((settle or 180.0) + 60) / 60)  # the settle, and a minute to send it in
+    return (
+        f"it is the occurrence's run {prepared.run_key!r}, and `graphc submit` of it waits out its settle first "
+        f"({took}: a request another graphc sent for it may still land) unless this project's ledger has a record "
+        "of the occurrence or the router shows it, while a plan older than --max-age (60 s by default) is refused: "
+        f"submit it with `graphc submit {shown} --max-age {max_age}`, or with `--settle 0` only for a rehearsal no "
+        "other process can have sent this occurrence (docs/recurring.md, Settle)"
+    )
+
+
+def _settle_s() -> float | None:
+    """The settle `graphc submit` waits by default (no --settle) with the router client it makes (SEQUENCE_API_URL,
+    the API key): :func:`graphc.submit.landing_time_s`; None when no client can be made here (no key, a bad URL,
+    a bad GRAPHC_LANDING_MARGIN: submit says so itself)."""
+    from graphc.api.client import Client  # deferred: httpx; only a scheduled occurrence's plan
+    from graphc.api.errors import ApiError  # deferred: only a scheduled occurrence's plan
+    from graphc.submit import Refused, landing_time_s  # deferred: the submitter's landing window
+
+    try:
+        with Client.from_env() as client:
+            return landing_time_s(client)
+    except (ApiError, Refused):
+        return None
 
 
 def _resaved(plan, output: str) -> str:
