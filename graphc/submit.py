@@ -462,19 +462,10 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     if problem is not None:  # unreadable input: exit 2, as for the quotes (spec §8)
         raise Refused(problem)
     config, config_diagnostics = load_config(path)
-    scheduled = read_scheduled(path, text) if run_key is None else None  # the reader `graphc run` uses
-    schedule = scheduled.schedule if scheduled is not None else None
     decided_real = datetime.now(UTC)  # when (on the wall clock) the occurrence was decided: catch-up counts from it
-    due = schedule.due_at(now or decided_real) if schedule is not None else None
-    occurrence = due.occurrence if due is not None else None  # rendered as `graphc run` renders it (spec §9)
-    compile_options = compile_options_for(
-        config,
-        params=params,
-        params_file=params_file,
-        now=occurrence or now,
-        schedule=schedule if occurrence is not None else None,
-        quotes=quotes,
-    )
+    scheduled, due = _due(path, text, now, run_key, decided_real)
+    schedule = scheduled.schedule if scheduled is not None else None
+    compile_options = _source_options(config, params, params_file, now, schedule, due, quotes)
     given = quotes_path is not None or given_quotes is not None
     options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)
     outcome = lint_source(text, path, options, explicit=True)
@@ -506,6 +497,45 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
         # the content names the run; a wire file has no name, so two files with the same graph are one run
         prepared.run_key = content_run_key(outcome.name or "graph", prepared.wire_text)
     return prepared
+
+
+def _due(path: str, text: str, now: datetime | None, run_key: str | None, decided_real: datetime):
+    """``(scheduled, due)``: a scheduled playbook read as ``graphc run`` reads it, and what its schedule has due at
+    ``now`` (else ``decided_real``); ``(None, None)`` for any other source, or when ``run_key`` names a run of its
+    own."""
+    scheduled = read_scheduled(path, text) if run_key is None else None  # the reader `graphc run` uses
+    if scheduled is None or scheduled.schedule is None:
+        return scheduled, None
+    return scheduled, scheduled.schedule.due_at(now or decided_real)
+
+
+def _source_options(config, params, params_file, now, schedule, due, quotes=None) -> CompileOptions:
+    """A source's compile options (:func:`compile_options_for`): a scheduled playbook's due occurrence is rendered
+    as ``graphc run`` renders it, ``now`` the occurrence and ``today`` its local date (spec §9)."""
+    occurrence = due.occurrence if due is not None else None
+    return compile_options_for(
+        config,
+        params=params,
+        params_file=params_file,
+        now=occurrence or now,
+        schedule=schedule if occurrence is not None else None,
+        quotes=quotes,
+    )
+
+
+def quote_options(source, *, params=None, params_file=None, now=None, run_key=None) -> CompileOptions:
+    """The compile options :func:`prepare` renders ``source`` with, without quotes: ``--quotes live`` asks the
+    router for the symbols the graph renders with them, so a scheduled playbook's are its occurrence's (a symbol
+    that depends on ``now`` was asked for at ``--now``, and the occurrence's was GC109). A source that cannot be
+    read is left to :func:`prepare`, which says so."""
+    path = str(source)
+    config, _ = load_config(path)
+    try:
+        scheduled, due = _due(path, read_source(path), given_clock(now), run_key or None, datetime.now(UTC))
+    except (OSError, UnicodeDecodeError):
+        scheduled, due = None, None
+    schedule = scheduled.schedule if scheduled is not None else None
+    return _source_options(config, params or {}, params_file, now, schedule, due)
 
 
 def expired(prepared: Prepared, max_age_s: float, now: datetime | None = None) -> str | None:

@@ -58,3 +58,24 @@ def test_a_plan_of_a_run_without_a_schedule_still_says_within_a_minute(btc_route
         last
         == "saved plan to once.plan.json; submit it with `graphc submit once.plan.json` within a minute (--max-age)"
     )
+
+
+def test_live_quotes_are_asked_for_the_occurrence_not_for_now(btc_router, tmp_path):
+    """`--quotes live` asks the router for the symbols the graph renders with: a scheduled playbook is rendered at
+    its occurrence (`now` = 14:00), so the symbols are the occurrence's, not those of --now (14:10)."""
+    btc_router.control("POST", "/prices", {"ETH-USD": "2325.50"})
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "sw.yaml").write_text(
+        PLAYBOOK.replace("symbol: BTC-USD", "symbol: \"{{ 'ETH-USD' if now.minute == 0 else 'BTC-USD' }}\"")
+        .replace("0.001 BTC", "0.01")
+        .replace("limit: 97000", "limit: ask + $0.01")
+    )
+    planned = graphc(btc_router, tmp_path, "plan", "sw.yaml", "--quotes", "live", "--now", "2026-01-05T14:10:00Z")
+    # before the fix: GC109 "needs a quote for ETH-USD": the router was asked for BTC-USD, the symbol at 14:10
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert "ETH-USD" in planned.stdout and "2325.52" in planned.stdout, planned.stdout
+    submitted = graphc(
+        btc_router, tmp_path, "submit", "sw.yaml", "--quotes", "live", "--now", "2026-01-05T14:10:00Z", "--settle", "0"
+    )
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    assert posts(btc_router) == 1

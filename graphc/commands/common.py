@@ -9,7 +9,7 @@ import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
@@ -191,15 +191,23 @@ def _note_not_asked(live) -> None:
     click.echo(f"graphc: note: {one_line(live.cap_note())}", err=True)
 
 
-def quotes_for(quotes_path, set_values, params_file, now, source):
+def quotes_for(quotes_path, set_values, params_file, now, source, run_key=None):
     """``--quotes live``: the quotes ``source`` needs, read from the router now; None for a snapshot file
-    (the library reads that itself)."""
+    (the library reads that itself). ``now``: --now's text, or a time. The symbols are those of the graph :func:`graphc.submit.prepare` renders (with
+    ``run_key`` given: not a scheduled occurrence), so a scheduled playbook's are its occurrence's, not --now's."""
     if quotes_path != "live":
         return None
     if _is_saved_plan(source):  # its own quotes are kept in it: prepare refuses --quotes, as for a file (plan20 7)
         return {}  # and nothing is asked of the router
-    options, _ = build_options("live", set_values, params_file, now, require_quotes=True, sources=[source])
-    return options.quotes
+    from graphc.submit import quote_options  # deferred: the submitter; only --quotes live asks here
+
+    if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
+        problem = option_file_problem("params", params_file)
+        if problem is not None:
+            raise click.UsageError(problem)
+    when = now if isinstance(now, datetime) else parse_now(now)  # --now, or the occurrence a submit prices again
+    options = quote_options(source, params=parse_set(set_values), params_file=params_file, now=when, run_key=run_key)
+    return fetch_live_quotes([source], options)
 
 
 def _is_saved_plan(source) -> bool:

@@ -79,7 +79,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     )
 
     params, when = parse_set(set_values), parse_now(now)
-    live = quotes_for(quotes_path, set_values, params_file, now, playbook)
+    live = quotes_for(quotes_path, set_values, params_file, now, playbook, run_key)
     snapshot = None if live is not None else quotes_path
     prepared = prepare(
         playbook, quotes_path=snapshot, quotes=live, params=params, params_file=params_file, now=when, run_key=run_key

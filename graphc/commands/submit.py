@@ -301,7 +301,7 @@ def submit_command(
     started = time.monotonic()  # a settle counts from this process's start (graphc.submit.settle_left)
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
-    live_quotes = quotes_for(quotes_path, set_values, params_file, now, source)
+    live_quotes = quotes_for(quotes_path, set_values, params_file, now, source, run_key)
     read_at = time.monotonic()  # when the quotes were read: the graph must not leave priced from much older ones
     prepared = prepare(
         source,
@@ -373,13 +373,14 @@ def submit_command(
 
     def prepared_again():
         """The source prepared again with live quotes read now, as the same run (a scheduled one: its occurrence)."""
-        fresh = quotes_for(quotes_path, set_values, params_file, now, source)
+        at = prepared.occurrence or parse_now(now)  # a scheduled run: the same occurrence, rendered as before
+        fresh = quotes_for(quotes_path, set_values, params_file, at, source, run_key)
         again = prepare(
             source,
             quotes=fresh,
             params=parse_set(set_values),
             params_file=params_file,
-            now=prepared.occurrence or parse_now(now),  # a scheduled run: the same occurrence, rendered as before
+            now=at,
             max_age_s=max_age,
             run_key=run_key,
         )
