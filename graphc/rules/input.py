@@ -330,7 +330,10 @@ def check_wire_venue_case(ctx):
       something other than `true`/`false`. graphc reads YAML 1.2, where `no`, `off`
       and `yes` are strings, so `sandbox: no` is GC103 rather than a quiet `false`;
     - a pattern that does not match: `name` must look like `btc-dip-buy` (lower-case
-      letters, digits, `.`, `_`, `-`), leg ids must start with a letter or digit
+      letters, digits, `.`, `_`, `-`) as written: it is the run key, never
+      rendered, so a `{{ }}` in it is GC103 at the value (`` `name` is written
+      literally: it is the run key ``), as a `{{ }}` in `schedule:` is (the
+      schedule decides `now`); leg ids must start with a letter or digit
       (an id made by `for_each` is reported once, at the item that made it: a
       Polymarket outcome such as `rain-london:yes` makes `ID-rain-london:yes`,
       and the hint gives the items as mappings, `for_each: [{sym:
