@@ -1453,7 +1453,8 @@ def saved_plan_refusal(document: dict, output: str, unkept: list[Hidden]) -> str
     or None: linted again as ``graphc submit PLAN`` lints it, with the suppressions it records and no comment, it
     would not be ready, so ``plan`` would have said ready of a plan submit refuses (audit rules23 1). ``unkept``
     (:func:`kept_in_plan`) are the hidden findings it could not record, which are why."""
-    again = prepare(output, text=json.dumps(document), max_age_s=math.inf)
+    # (just made, so its age is not the question here; a finite bound, as check_seconds wants: audit recur23 4)
+    again = prepare(output, text=json.dumps(document), max_age_s=86400.0)
     if again.ready:
         return None
     why = "; ".join(problem.message.removesuffix("; fix them and submit again") for problem in again.problems)
