@@ -129,9 +129,8 @@ def collect(
             found = out.searches.setdefault(str(raw), [])
             inside_root = _inside_root_of(str(raw).split("*")[0].split("?")[0].split("[")[0] or ".")
             for match in _glob(str(raw)):
-                if not has_suffix(match, suffixes) or not os.path.isfile(
-                    match
-                ):  # isfile: a regular file, links followed
+                # isfile: a regular file, links followed
+                if not has_suffix(match, suffixes) or not os.path.isfile(match):
                     continue
                 if not os.path.islink(match) or inside_root(match):  # as a directory walk: no link out of the root
                     found.append(add(os.path.normpath(match), False))
