@@ -159,6 +159,11 @@ def recorded_node(ledger_path, scope, graph_id: str, node_id: str, market_config
             return Record(dataclasses.replace(node, market_config=market_config), "", run.id, elsewhere)
     copies = [r for r in runs if r.wire]
     if not copies:
+        # a row that only found the graph at the router beside the row of this ledger that sent it (audit ledger24
+        # 1: a concurrent submit's look recorded one before the sender's answer was): the sender's copy, by the tag
+        unanswered = _unanswered(every, scope, graph_id, node_id, market_config)
+        if unanswered is not None:
+            return unanswered
         return Record(
             None,
             f"ledger run {runs[-1].id} only found graph {graph_id} at the router by its run tag, so the ledger holds "
@@ -175,12 +180,14 @@ def _unanswered(runs, scope, graph_id: str, node_id: str, market_config) -> Reco
     """The copy of a graph this ledger sent but whose answer it never recorded (audit conc21 6: the submit died,
     or was stopped, between the router's answer and the ledger's write): an unsettled row (``sent``, ``uncertain``)
     whose tag the node's id carries (:func:`graphc.api.runtag.node_tag`), and which holds that node. None when there
-    is none, or when a row of that tag has a graph already: the graph is then not this ledger's answer."""
+    is none, or when a row of that tag has another graph: the graph is then not this ledger's answer. (A row of
+    that tag with this graph and no copy only found it at the router, while this ledger's request of it was
+    unanswered.)"""
     from graphc.api.runtag import node_tag  # deferred: the emitter
 
     tag = node_tag(node_id)
     same = [r for r in runs if tag is not None and r.tag == tag]
-    if any(r.graph_id for r in same):
+    if any(r.graph_id and r.graph_id != graph_id for r in same):
         return None
     here = _router_key(scope.endpoint)
     nearest = sorted(same, key=lambda r: (_router_key(r.endpoint) == here, r.account == scope.account, r.id))

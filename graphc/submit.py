@@ -988,7 +988,9 @@ def _look_at_the_router(
 
     Found, the oldest graph carrying the tag is the run's; the others are named in a WARNING (two runners that
     looked at the same moment both sent: docs/submitting.md, "What graphc cannot prove" and the recovery table),
-    and the graph found is compared with ``wanted`` (this run's wire text, live) as far as the router shows it."""
+    and the graph found is compared with ``wanted`` (this run's wire text, live) as far as the router shows it. A
+    graph another graphc sharing this ledger sent while the look went on goes to that graphc's row
+    (:meth:`Ledger.record_found`), whose copy of the graph it is compared with instead (audit ledger24 1)."""
     seconds = lookback() if lookback_s is None else lookback_s
     if window_start is not None:
         since_ns = occurrence_window_ns(window_start, seconds)
@@ -1007,12 +1009,18 @@ def _look_at_the_router(
     if scan.found:
         graph_id, *others = scan.found
         warnings = [more_graphs_warning(run_key, graph_id, others)] if others else []
+        compared = []  # the graph at the router against this run: for a row that holds no copy of it
         if wanted is not None:
-            warnings += _found_warnings(run_key, graph_id, wanted[0], wanted[1], client=client, scan=scan)
+            compared = _found_warnings(run_key, graph_id, wanted[0], wanted[1], client=client, scan=scan)
         # kept on the row, so every later refusal of the run (and `graphc ledger`) says it again, not only this one
         how = f"found at the router by its run tag {tag}"
-        run = ledger.record_found(scope, run_key, name, tag, graph_id, how, warnings=warnings)
-        raise AlreadySubmitted(run_key, graph_id, run.id, run.warnings)
+        run = ledger.record_found(
+            scope, run_key, name, tag, graph_id, how, warnings=warnings, unknown_copy_warnings=compared
+        )
+        said = list(run.warnings)
+        if run.wire and wanted is not None:  # another graphc sharing this ledger sent it: its row holds the graph
+            said = _found_warnings(run_key, graph_id, wanted[0], wanted[1], recorded=run)
+        raise AlreadySubmitted(run_key, graph_id, run.id, said)
     if not scan.complete:
         listed = f"the orders of {', '.join(symbols)}" if symbols else "the whole order list"
         skip = "skip the look (`--lookback 0`, GRAPHC_LOOKBACK=0) only if you are sure this run was never submitted"

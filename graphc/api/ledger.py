@@ -597,14 +597,38 @@ class Ledger:
         wire: bytes | None = None,
         live: bool | None = None,
         warnings=(),
+        unknown_copy_warnings=(),
     ) -> Run:
-        """A graph of this run with no row here yet: found at the router (what was sent, and whether it is LIVE,
-        is not known: ``wire`` and ``live`` None), or recorded again by the process that sent it, which knows both.
-        ``warnings``: what the look at the router learnt about the graph, kept on the row (:attr:`Run.warnings`)."""
+        """A graph of this run found at the router (what was sent, and whether it is LIVE, is not known: ``wire``
+        and ``live`` None), or recorded again by the process that sent it, which knows both. ``warnings``: what the
+        look at the router learnt about the graph, kept on the row (:attr:`Run.warnings`); ``unknown_copy_warnings``
+        too, but only on a new row: they compare the graph at the router with this run for want of a copy.
+
+        In the transaction that records it, the rows of this run key and tag in ``scope`` are looked at first
+        (audit ledger24 1: a submit's look at the router found the graph of another graphc sharing this ledger,
+        which began, sent and lost its answer while the look went on, and a second row of an unknown mode, with no
+        copy, hid the sender's LIVE copy from amend and resume). A row that already has ``graph_id`` is returned as
+        it is. A ``sent`` or ``uncertain`` row without a graph is the request that made it: it gets the graph
+        (``confirmed``), keeping its bytes and mode, as a reconcile would record it. An ``intent`` was never sent
+        (its request cannot be the graph found): it is settled ``absent``, so its process sends nothing (the
+        compare-and-set of :meth:`mark_sent`), and the graph gets a row of its own. Only then is a row inserted."""
         now = time.time_ns()
         wire_hash = hashlib.sha256(wire).hexdigest() if wire else ""
         mode = None if live is None else int(bool(live))
         with self._transaction():
+            same = [r for r in self.runs(run_key, scope=scope) if r.tag == tag]
+            known = next((r for r in same if r.graph_id == graph_id), None)
+            if known is not None:
+                return known
+            sender = next((r for r in same if r.pending and r.state != "intent"), None)
+            if sender is not None:
+                self._set(sender.id, "confirmed", graph_id=graph_id, note=how)
+                for warning in warnings:
+                    self._event(sender.id, "warning", clean(warning, 4000), now)
+                return self.get(sender.id)
+            for run in same:
+                if run.pending:  # an intent: its process has not sent it, and now never will
+                    self._set(run.id, "absent", error=f"never sent: {graph_id} carries its tag ({how})", note=how)
             cur = self._db.execute(
                 "INSERT INTO runs (run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id, live,"
                 " created_ns, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?, ?, ?)",
@@ -612,7 +636,7 @@ class Ledger:
             )
             run_id = cur.lastrowid or 0
             self._event(run_id, "confirmed", how, now)
-            for warning in warnings:
+            for warning in (*warnings, *unknown_copy_warnings):
                 self._event(run_id, "warning", clean(warning, 4000), now)
         return self.get(run_id)
 
