@@ -599,3 +599,41 @@ def test_graphc_ledger_in_a_project_with_a_ledger_lists_it(tmp_path):
     Ledger(empty).close()  # a ledger with no runs: listed as such, exit 0
     proc = graphc_ledger("--ledger", str(empty), cwd=tmp_path)
     assert proc.returncode == 0 and proc.stdout == f"no runs in {empty}\n", proc.stdout + proc.stderr
+
+
+def test_a_state_filter_takes_a_stale_row_for_what_the_table_shows_it_as(tmp_path):
+    """Audit ledger24 2: a submission killed mid-request stays `sent`, listed as `sent (stale: uncertain)` once its
+    request can no longer land; `--state uncertain` said `no runs in PATH` (exit 0) about it, `--json` only
+    `"state": "sent"`, and any empty filter spoke of a ledger holding runs as if it held none."""
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as led:
+        done = begin(led, key="a@1")
+        led.mark_sent(done.id, 0)
+        led.record_confirmed(done.id, "graph_a")
+        killed = begin(led, key="k1@1")
+        led.mark_sent(killed.id, time.time_ns() - 10**9)  # its lands_by passed a second ago
+        abandoned = begin(led, key="i@1")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("UPDATE runs SET created_ns = created_ns - 60000000000 WHERE id = ?", (abandoned.id,))  # a minute old
+    db.close()
+
+    def listed(*args):
+        proc = graphc_ledger("--ledger", str(path), *args, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    def table(*args):
+        return [line.split()[2:-3] for line in listed(*args).splitlines()[1:]]
+
+    assert table() == [["confirmed"], ["sent", "(stale:", "uncertain)"], ["intent", "(stale:", "abandoned)"]]
+    assert table("--state", "uncertain") == [["sent", "(stale:", "uncertain)"]]
+    assert table("--state", "sent") == [["sent", "(stale:", "uncertain)"]]
+    assert table("--state", "intent") == [["intent", "(stale:", "abandoned)"]]
+    rows = json.loads(listed("--json"))
+    assert [(r["state"], r["stale"]) for r in rows] == [
+        ("confirmed", None),
+        ("sent", "uncertain"),
+        ("intent", "abandoned"),
+    ]
+    assert [r["id"] for r in json.loads(listed("--json", "--state", "uncertain"))] == [killed.id]
+    assert listed("--state", "absent") == f"no absent runs in {path} (3 runs in all)\n"

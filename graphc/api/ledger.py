@@ -255,6 +255,17 @@ class Run:
     def created_at(self) -> str:
         return iso(self.created_ns)
 
+    def stale(self, now_ns: int) -> str | None:
+        """What a pending row no process can still be working on is read as (``graphc ledger`` shows it beside the
+        state, and ``--state`` takes it as that state too): ``abandoned``, an intent older than
+        :data:`INTENT_GRACE_S` (its process stopped before sending; a reconcile settles it absent), or
+        ``uncertain``, a ``sent`` row past its ``lands_by`` (its process stopped mid-request). None otherwise."""
+        if self.state == "intent" and now_ns - self.created_ns > INTENT_GRACE_S * 10**9:
+            return "abandoned"
+        if self.state == "sent" and self.lands_by_ns and now_ns > self.lands_by_ns:
+            return "uncertain"
+        return None
+
     @property
     def sent_wire(self):
         """The graph this attempt sent (its kept bytes, parsed), or None when they are not kept or not readable."""
@@ -281,6 +292,7 @@ class Run:
             "playbook": self.playbook,
             "wire_hash": self.wire_hash,
             "state": self.state,
+            "stale": self.stale(time.time_ns()),
             "graph_id": self.graph_id,
             "live": self.live,
             "error": self.error,

@@ -20,16 +20,16 @@ from graphc.report import one_line
 EXIT_UNSETTLED = 3  # `--reconcile` left a run unsettled (undecided, or another scope's), or found a second graph
 
 
-def _state_text(run) -> str:
-    """A pending row that no process can still be working on is shown for what it is: uncertain."""
-    from graphc.api.ledger import INTENT_GRACE_S  # deferred: the ledger (sqlite3); --help stays fast
+def _state_text(run, now_ns: int) -> str:
+    """A pending row that no process can still be working on is shown for what it is read as (:meth:`Run.stale`)."""
+    stale = run.stale(now_ns)
+    return run.state if stale is None else f"{run.state} (stale: {stale})"
 
-    now = time.time_ns()
-    if run.state == "intent" and now - run.created_ns > INTENT_GRACE_S * 10**9:
-        return "intent (stale)"
-    if run.state == "sent" and run.lands_by_ns and now > run.lands_by_ns:
-        return "sent (stale: uncertain)"
-    return run.state
+
+def _shown_in(run, state: str, now_ns: int) -> bool:
+    """Whether ``--state STATE`` lists ``run``: its state, or what a stale row is read as (`sent (stale: uncertain)`
+    is listed by `--state sent` and `--state uncertain`)."""
+    return state in (run.state, run.stale(now_ns))
 
 
 def _mode_text(live: bool | None) -> str:
@@ -42,12 +42,13 @@ def _table(runs) -> list[str]:
     (docs/robustness.md, "What reports print"): a ledger written before graph ids from the router's order list
     were checked may hold one with a terminal escape, which must not reach the terminal."""
     rows = [("ID", "CREATED (UTC)", "STATE", "MODE", "RUN KEY", "GRAPH")]
+    now = time.time_ns()
     for run in runs:
         rows.append(
             (
                 str(run.id),
                 run.created_at.rstrip("Z"),
-                _state_text(run),
+                _state_text(run, now),
                 _mode_text(run.live),
                 clean(run.run_key, None),
                 clean(run.graph_id, None) if run.graph_id else "-",  # a graph id from the router
@@ -67,12 +68,18 @@ def _know_the_key() -> None:
 
 
 def _print_runs(ledger, state, as_json) -> None:
-    runs = ledger.runs(state=state)
+    every = ledger.runs()
+    now = time.time_ns()
+    runs = [run for run in every if state is None or _shown_in(run, state, now)]
     if as_json:
         click.echo(json_text([r.as_dict() for r in runs], ensure_ascii=False))
         return
     if not runs:
-        click.echo(f"no runs in {one_line(str(ledger.path))}")
+        if state is None or not every:
+            click.echo(f"no runs in {one_line(str(ledger.path))}")
+        else:  # not "no runs": the ledger holds runs, none of them in that state
+            count = f"{len(every)} run" + ("" if len(every) == 1 else "s")
+            click.echo(f"no {state} runs in {one_line(str(ledger.path))} ({count} in all)")
         return
     for line in _table(runs):
         click.echo(line)
@@ -222,7 +229,8 @@ def _no_ledger_no_listing(ledger_path) -> None:
 @click.option(
     "--state",
     type=click.Choice(["intent", "sent", "confirmed", "uncertain", "absent"]),
-    help="Only runs in this state.",
+    help="Only runs in this state, or read as in it: a `sent` row whose request can no longer land is listed by "
+    "`uncertain` too (shown `sent (stale: uncertain)`).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print runs as JSON.")
 @click.option(
@@ -256,7 +264,10 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
     States: intent (recorded before anything is sent), sent (on its way),
     confirmed (the router created its graph), uncertain (it may or may not
     have: reconcile it), absent (proven to have created nothing: safe to
-    submit again). docs/submitting.md has the state machine.
+    submit again). docs/submitting.md has the state machine. A row no
+    process can still be working on is shown with what it is read as:
+    `sent (stale: uncertain)`, `intent (stale: abandoned)` (`"stale"` in
+    --json), and --state takes it as that state too.
 
     The ledger is read where it is: this command never creates one. With no
     ledger at the path (--ledger PATH, or .graphc/ledger.sqlite in the project
