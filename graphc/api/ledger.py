@@ -78,6 +78,7 @@ __all__ = [
     "Ledger",
     "LedgerGone",
     "LedgerLocked",
+    "LedgerUnusable",
     "ReconcileResult",
     "Run",
     "RunStateError",
@@ -373,6 +374,11 @@ class LedgerGone(LedgerError):
     """The ledger file was deleted or replaced while this process had it open."""
 
 
+class LedgerUnusable(LedgerError):
+    """SQLite failed on the ledger once it was open: it cannot be written (a full disk, a read-only file or mount),
+    or read (damaged); the message gives SQLite's reason."""
+
+
 class LedgerLocked(LedgerError):
     """Another process held the ledger for longer than graphc waits for it (:data:`BUSY_TIMEOUT_S`)."""
 
@@ -624,6 +630,18 @@ class Ledger:
         (``confirmed``), keeping its bytes and mode, as a reconcile would record it. An ``intent`` was never sent
         (its request cannot be the graph found): it is settled ``absent``, so its process sends nothing (the
         compare-and-set of :meth:`mark_sent`), and the graph gets a row of its own. Only then is a row inserted."""
+        try:
+            return self._record_found(
+                scope, run_key, name, tag, graph_id, how, wire, live, warnings, unknown_copy_warnings
+            )
+        except RunStateError:
+            raise
+        except LedgerError as exc:  # unwritable (a full disk, read-only): the graph found is named, never lost
+            raise _unrecorded(exc, run_key, graph_id) from None
+
+    def _record_found(
+        self, scope, run_key, name, tag, graph_id, how, wire, live, warnings, unknown_copy_warnings
+    ) -> Run:
         now = time.time_ns()
         wire_hash = hashlib.sha256(wire).hexdigest() if wire else ""
         mode = None if live is None else int(bool(live))
@@ -910,10 +928,15 @@ class Ledger:
     def _confirmed_by(self, run: Run, scan: Scan) -> ReconcileResult:
         graph_id, *others = scan.found
         warning = more_graphs_warning(run.run_key, graph_id, others) if others else None
-        with self._transaction():
-            self._set(run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}")
-            if warning is not None:  # kept on the row: the next refusal of the run and `graphc ledger` repeat it
-                self._event(run.id, "warning", clean(warning, 4000), time.time_ns())
+        try:
+            with self._transaction():
+                self._set(run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}")
+                if warning is not None:  # kept on the row: the next refusal of the run and `graphc ledger` repeat it
+                    self._event(run.id, "warning", clean(warning, 4000), time.time_ns())
+        except RunStateError:
+            raise
+        except LedgerError as exc:  # unwritable (a full disk, read-only): the graph found is named, never lost
+            raise _unrecorded(exc, run.run_key, graph_id, run.id) from None
         message = f"run {run.id} ({run.run_key}) created graph {graph_id} (found at the router by its run tag)"
         if warning is not None:
             message += f"; {warning}"
@@ -1003,6 +1026,20 @@ class Ledger:
                 f"run {run.id} was submitted with another API key (account {run.account}); "
                 "reconcile it with the key it was submitted with"
             )
+
+
+def _unrecorded(exc: LedgerError, run_key: str, graph_id: str, run_id: int | None = None) -> LedgerError:
+    """``exc`` (the ledger could not be written) naming the graph a look at the router found for the run, which the
+    message would drop otherwise (audit ledger24 3), and what records it; of ``exc``'s class (a locked ledger stays
+    :class:`LedgerLocked`)."""
+    if run_id is None:
+        which, then = repr(run_key), "the next `graphc submit` of this run finds it again at the router and records it"
+    else:
+        which, then = f"{run_key!r} (ledger run {run_id})", "`graphc ledger --reconcile` records it"
+    return type(exc)(
+        f"run {which} has graph {graph_id} at the router (found by its run tag), but it could not be recorded: "
+        f"{exc}; {then} once the ledger can be written"
+    )
 
 
 def _untagged_text(run: Run) -> str | None:
@@ -1201,7 +1238,7 @@ def _ledger_error(exc: Exception, path) -> LedgerError:
             f"graphc waited {BUSY_TIMEOUT_S:g} s for the ledger {path}, and another process holds it ({exc}); try "
             "again once it is done"
         )
-    return LedgerError(f"the ledger {path} cannot be used: {_sqlite_message(exc)}")
+    return LedgerUnusable(f"the ledger {path} cannot be used: {_sqlite_message(exc)}")
 
 
 def _is_locked(exc: Exception) -> bool:

@@ -462,13 +462,14 @@ def submit_command(
     except GraphNotRecorded as exc:  # the commands it names, typed to read the run's ledger from here
         fail(_from_here(str(exc), listing), exc.exit_code)
     except LedgerError as exc:
-        from graphc.api.ledger import LedgerLocked  # deferred: the ledger is loaded by now
+        from graphc.api.ledger import LedgerLocked, LedgerUnusable  # deferred: the ledger is loaded by now
 
-        if not isinstance(exc, LedgerLocked):
+        if not isinstance(exc, LedgerLocked | LedgerUnusable):
             raise
-        # another process held the ledger past graphc's wait: every wait but the one after the router answered
-        # (GraphNotRecorded, above) comes before the request leaves
-        fail(f"{exc}; nothing was sent", exc.exit_code)
+        # another process held the ledger past graphc's wait, or SQLite could not write it (a full disk, read-only):
+        # every such failure but the one after the router answered (GraphNotRecorded, above) comes before the
+        # request leaves (and one while recording a lost answer is said with it: UNCERTAIN)
+        fail(f"{_from_here(str(exc), listing)}; nothing was sent", exc.exit_code)
 
 
 def _ledger_listing(ledger_file, here) -> str:
