@@ -1426,11 +1426,28 @@ def _record(ledger: Ledger, run: Run, state: str, reason: str, lands_by: int | N
             ledger.record_uncertain(run.id, reason, lands_by)
         else:
             ledger.record_absent(run.id, reason)
-    except LedgerError as exc:
+    except RunStateError as exc:
+        graph_id = exc.run.graph_id
+        if not graph_id:
+            raise _not_recorded(run, reason, exc) from None
+        # another graphc found the run's graph meanwhile and gave it this row (its look at the router before it
+        # sends, a reconcile: Ledger.record_found, audit ledger24 1): the run has its graph
         raise UncertainSubmission(
-            f"{reason}; and the ledger could not record it ({exc}): run {run.run_key!r} stays `sent` in the "
-            "ledger and is reconciled before it can be submitted again"
+            f"{reason}; meanwhile another graphc found graph {graph_id}, which carries the run's tag, at the router "
+            f"and recorded it for run {run.run_key!r} (ledger run {run.id}): it is this request's graph unless the "
+            f"run was sent more than once (`graphc ledger --reconcile` looks for a second graph); `graphc status "
+            f"{graph_id}` shows it"
         ) from None
+    except LedgerError as exc:
+        raise _not_recorded(run, reason, exc) from None
+
+
+def _not_recorded(run: Run, reason: str, exc: LedgerError) -> UncertainSubmission:
+    """The failed outcome ``reason`` of ``run``, which the ledger could not record (``exc``): its row stays `sent`."""
+    return UncertainSubmission(
+        f"{reason}; and the ledger could not record it ({exc}): run {run.run_key!r} stays `sent` in the "
+        "ledger and is reconciled before it can be submitted again"
+    )
 
 
 def _record_again(path: Path, run: Run, name: str, graph_id: str, gone: LedgerGone, warnings=()) -> Run:

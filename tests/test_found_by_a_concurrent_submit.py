@@ -14,12 +14,17 @@ real HTTP; graphs stay active), with its fault knobs holding the second submit's
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
+import threading
 import time
 
 import pytest
+from ledger_holder import LIM
 from sandbox_fixture import cli_env, run_graphc, start_graphc, submitted_graphs, wait_for
+from test_lookup_proofs import _honest_page, _Listing, _newest_first, _order
+from test_router_answers import env_for, scripted_router
 
 from graphc.api.errors import LedgerError
 from graphc.api.ledger import Ledger, Scope
@@ -188,3 +193,59 @@ def test_a_graph_found_in_another_scope_does_not_go_to_this_scopes_row(tmp_path)
         found = _found(ledger)
         assert found.id != rehearsal.id and found.live is None
         assert ledger.get(rehearsal.id).state == "sent"
+
+
+# -- X's answer comes after Y gave X's row the graph ------------------------------------------------------------------
+
+
+class _AnswersLate(_Listing):
+    """A router that applies X's POST at once (its orders listed) but answers it 500 only when the test says, and
+    holds the first `GET /v1/orders` (Y's look) until that POST was applied."""
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        server = self.server
+        with server.lock:
+            server.posts += 1
+            gid, now = f"graph_{server.posts:04d}abc", time.time_ns()
+            for node in body["nodes"]:
+                symbol = node["instrument"]["symbol"]
+                server.ours.append(_order(f"graph:{gid}:{node['node_id']}:1", now, symbol=symbol, side=node["side"]))
+        server.posted.set()
+        server.answer.wait(60)
+        self._send(500, {"error": {"code": "internal", "message": "sandbox fault"}})
+
+    def do_GET(self):
+        server = self.server
+        with server.lock:
+            first, server.held = not server.held, True
+        if first:
+            server.posted.wait(60)
+        super().do_GET()
+
+
+def test_an_answer_lost_after_a_concurrent_submit_found_the_graph_says_the_run_has_it(tmp_path):
+    """X's POST is applied, Y's look finds its graph and gives it X's row, then X's answer is a 500: X said the row
+    `stays sent` and `could not record it` (run 1 is confirmed), which is no longer so: the run has its graph."""
+    root = tmp_path / "p"
+    (root / ".git").mkdir(parents=True)
+    (root / "lim.yaml").write_text(LIM)
+    with scripted_router(_AnswersLate) as router:
+        router.lock, router.posted, router.answer = threading.Lock(), threading.Event(), threading.Event()
+        router.posts, router.gets, router.ours, router.fillers, router.held = 0, [], [], [], False
+        router.mode, router.drop, router.listing, router.page = "normal", False, _newest_first, _honest_page
+        env = {**os.environ, **env_for(router)}
+        y = start_graphc(["submit", "lim.yaml"], env, root)
+        wait_for(lambda: router.held or y.poll() is not None)
+        x = start_graphc(["submit", "lim.yaml"], env, root)
+        _, y_err = y.communicate(timeout=60)
+        assert y.returncode == 2 and "was already submitted as graph graph_0001abc (ledger run 1)" in y_err, y_err
+        router.answer.set()
+        _, x_err = x.communicate(timeout=60)
+    assert x.returncode == 3 and "router answered HTTP 500" in x_err, x_err
+    assert "stays `sent`" not in x_err and "could not record it" not in x_err, x_err
+    assert (
+        "meanwhile another graphc found graph graph_0001abc, which carries the run's tag, at the router and recorded "
+        "it for run 'lim@"
+    ) in x_err, x_err
+    assert router.posts == 1
