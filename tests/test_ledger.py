@@ -180,6 +180,18 @@ def test_a_stale_intent_can_never_be_sent_once_it_is_declared_absent(ledger, cli
     assert "nothing was sent" in str(info.value)
 
 
+def test_a_stale_intent_sent_while_it_is_being_settled_stays_sent(ledger, client):
+    # the race the check-and-set closes: a reconcile reads the row as a stale intent, then its slow process marks it
+    # sent (the request may now land) before the reconcile writes `absent`; the request in flight must stay `sent`
+    run = begin(ledger, scope=Scope.of(client))
+    read_by_the_reconcile = ledger.get(run.id)
+    ledger.mark_sent(run.id, time.time_ns() + 60 * 10**9)
+    result = ledger._reconcile_intent(read_by_the_reconcile, run.created_ns + 31 * 10**9)
+    assert ledger.get(run.id).state == "sent" and result.found is None
+    assert "was just sent" in result.message
+    assert [e["state"] for e in ledger.events(run.id)] == ["intent", "sent"]
+
+
 def test_a_fresh_intent_belongs_to_a_process_that_may_send_it(ledger, client):
     begin(ledger, scope=Scope.of(client))
     with pytest.raises(PendingUncertain) as info:

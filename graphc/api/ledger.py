@@ -828,11 +828,14 @@ class Ledger:
         note: str | None = None,
         lands_by_ns: int | None = None,
         force: bool = False,
+        expected: str | None = None,
     ) -> None:
         now = time.time_ns()
         with self._transaction():
             run = self.get(run_id)
             allowed = self._ALLOWED[run.state] | ({"absent"} if force and run.pending else set())
+            if expected is not None and run.state != expected:  # changed since the caller read it
+                raise RunStateError(f"run {run_id} is {run.state}, no longer {expected}; cannot mark it {state}", run)
             if state not in allowed:
                 if run.graph_id and graph_id == run.graph_id:
                     return  # the same news twice
@@ -919,9 +922,15 @@ class Ledger:
             return ReconcileResult(
                 run, None, f"run {run.id} ({run.run_key}) is being submitted by another graphc right now ({age:.0f} s)"
             )
-        try:
-            self._set(run.id, "absent", error="never sent: its process stopped before sending", note="stale intent")
-        except LedgerError:  # it was sent after all, just now: look again next time
+        try:  # only if still an intent: `sent` -> `absent` is allowed, but a request now in flight is not absent
+            self._set(
+                run.id,
+                "absent",
+                error="never sent: its process stopped before sending",
+                note="stale intent",
+                expected="intent",
+            )
+        except RunStateError:  # it was sent after all, just now: look again next time
             return ReconcileResult(self.get(run.id), None, f"run {run.id} ({run.run_key}) was just sent")
         return ReconcileResult(self.get(run.id), False, f"run {run.id} ({run.run_key}) was never sent")
 
