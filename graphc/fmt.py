@@ -19,10 +19,12 @@ A formatted file is checked before it is returned: graphc must load exactly
 the same data from it (and the same leg order), and find the same comments in
 it (a lost one may be a ``# graphc: ignore[...]``), else :class:`FormatSkipped`
 (the file is valid: left as it is, with a note); and each ``# graphc:
-ignore[...]`` must cover the same keys and values (a directive covers what
-starts on its line, graphc.suppress), else :class:`SuppressionMoved`. A value
-written below a key whose line holds a directive stays below it, since ruamel
-would join it onto the directive's line.
+ignore[...]`` must cover the same keys, values and collections (a directive covers
+what starts on its line, graphc.suppress), else :class:`SuppressionMoved`. A
+value written below a key whose line holds a directive stays below it, since
+ruamel would join it onto the directive's line, and a mapping's first key stays
+first when its line, or that of the key the order puts first, holds one
+(:func:`_first_key_kept`).
 ruamel.yaml is imported only here, so other commands do not pay for it.
 
 Nothing reaches ruamel that graphc's own loader refused: the file is loaded
@@ -478,9 +480,9 @@ def _values_below_directives(node, lines, path=()) -> list[tuple]:
     return found
 
 
-def _has_directive(line: str) -> bool:
+def _has_directive(line: str, directive: re.Pattern = _DIRECTIVE) -> bool:
     start = comment_start(line)
-    return start is not None and _DIRECTIVE.search(line, start) is not None
+    return start is not None and directive.search(line, start) is not None
 
 
 def _keep_below(text: str, paths: list[tuple]) -> str:
@@ -731,10 +733,22 @@ def _reorder_blocks(text: str) -> str:
         wanted = sorted(keys, key=_rank(order))
         if keys != wanted and not mapping.fa.flow_style():
             positions = [mapping.lc.key(k) for k in keys]
-            jobs.append((positions[0][0], keys, positions, wanted))
+            if _first_key_kept(lines, positions[0][0], positions[keys.index(wanted[0])][0]):
+                wanted = [keys[0], *sorted(keys[1:], key=_rank(order))]
+            if keys != wanted:
+                jobs.append((positions[0][0], keys, positions, wanted))
     for _, keys, positions, wanted in sorted(jobs, key=lambda job: job[0], reverse=True):
         _permute(lines, keys, positions, wanted)
     return "".join(lines)
+
+
+def _first_key_kept(lines, first_row: int, new_first_row: int) -> bool:
+    """Whether a block mapping's first key stays first, the others ordered after it: when its line, or the line
+    of the key the order puts first, holds a ``# graphc: ignore[...]``. A mapping starts on its first key's line,
+    and lint reports some findings at a mapping (an edge's GC208 and GC210, at the edge's entry): a directive on
+    that line covers them, and would stop covering them, or start to, if another key came first (audit
+    decomp24 1)."""
+    return any(_has_directive(lines[row], _LINE_DIRECTIVE) for row in {first_row, new_first_row})
 
 
 def _indent(line: str) -> int:
@@ -909,7 +923,8 @@ def _check_same_suppressions(before: str, after: str):
     """Each ``# graphc: ignore[...]`` must cover the same keys and values after formatting as before: a
     directive covers a finding whose span *starts* on its line (graphc.suppress), so a value moved onto or off
     its line would change what lint reports (audit fmtdec #1). Compared as, per directive, its codes and the
-    paths of the keys and scalars that start on its line."""
+    paths of the keys and values that start on its line, collections too: lint reports an edge's findings at
+    its mapping, which starts on its first key's line (audit decomp24 1)."""
     old, new = _covered(before), _covered(after)
     if Counter(entry for _, entry in old) == Counter(entry for _, entry in new):
         return
@@ -929,7 +944,7 @@ def _check_same_suppressions(before: str, after: str):
 
 
 def _covered(text: str) -> list[tuple[int, tuple]]:
-    """``(line, (directive comment, the paths of the keys and scalars starting on that line))`` per line with a
+    """``(line, (directive comment, the paths of the keys and values starting on that line))`` per line with a
     ``# graphc: ignore[...]`` (found as :func:`_comments` finds comments; its text stands for its codes, which
     formatting does not change; ``ignore-file`` covers the whole file wherever it is)."""
     if not _DIRECTIVE.search(text):
@@ -943,19 +958,9 @@ def _covered(text: str) -> list[tuple[int, tuple]]:
     starts: dict[int, set] = {}
     for path, span in doc.key_spans.items():
         starts.setdefault(span.line, set()).add(("key", *path))
-    for path, span in doc.spans.items():
-        if not isinstance(_value_at(doc.data, path), (dict, list)):
-            starts.setdefault(span.line, set()).add(("value", *path))
+    for path, span in doc.spans.items():  # scalars, and the mappings and sequences (their first entry's line)
+        starts.setdefault(span.line, set()).add(("value", *path))
     return [(row, (comment, frozenset(starts.get(row, ())))) for row, comment in directives]
-
-
-def _value_at(data, path):
-    for step in path:
-        try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _comments(text: str) -> list[tuple[int, str]]:

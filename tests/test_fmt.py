@@ -664,6 +664,119 @@ def test_fmt_refuses_to_write_what_would_move_a_value_onto_a_directive_line(tmp_
     assert path.read_text() == KEY_LINE_DIRECTIVE_SCALAR
 
 
+# -- audit decomp24 1: a directive on the first line of a mapping covers the mapping too ---------------------------
+
+# lint places an edge's findings (GC208, GC210) at the start of its mapping, its first key's line; fmt put the keys
+# in `from, to, trigger, fill_ratio` order, so another key came to start the mapping, and lint's verdict flipped
+EDGE_LEGS = "legs:\n  spot:\n    buy: 1 ETH\n    symbol: ETH-USD\n  hedge:\n    sell: 1 ETH\n    symbol: ETH-USD\n"
+DIRECTIVE_ON_AN_EDGE = {
+    # the directive on the edge's second line: GC208 reported before fmt, hidden after it (a false pass)
+    "a": "graphc: 1\nname: sup-a\n" + EDGE_LEGS + "edges:\n  - to: hedge\n    from: spot  # graphc: ignore[GC208]\n"
+    "    trigger: {on_timeout: {ms: 5000}}\n    fill_ratio: 50%\n",
+    # on its first line: GC208 hidden before fmt, reported after it
+    "b": "graphc: 1\nname: sup-b\n" + EDGE_LEGS + "edges:\n  - to: hedge  # graphc: ignore[GC208]\n    from: spot\n"
+    "    trigger: {on_timeout: {ms: 5000}}\n    fill_ratio: 50%\n",
+    # the `after:` list form, an hour-later flatten
+    "c": "graphc: 1\nname: sup-c\nlegs:\n  spot:\n    buy: 1 ETH\n    symbol: ETH-USD\n  stop:\n    sell: 1 ETH\n"
+    "    symbol: ETH-USD\n    after:\n      - trigger: {on_timeout: {ms: 3600000}}  # graphc: ignore[GC208] flatten "
+    "after an hour whatever the fill\n        from: spot\n        fill_ratio: 100%\n",
+    # GC210, a duplicate edge
+    "h": "graphc: 1\nname: sup-h\n" + EDGE_LEGS + "    after: spot filled\nedges:\n"
+    "  - trigger: on_full_fill  # graphc: ignore[GC210] -- belt and braces\n    to: hedge\n    from: spot\n",
+}
+DIRECTIVE_ON_AN_EDGE_FORMATTED = {
+    "a": "  - to: hedge\n    from: spot  # graphc: ignore[GC208]\n    trigger: {on_timeout: {ms: 5000}}\n"
+    "    fill_ratio: 50%\n",
+    "b": "  - to: hedge  # graphc: ignore[GC208]\n    from: spot\n    trigger: {on_timeout: {ms: 5000}}\n"
+    "    fill_ratio: 50%\n",
+    "c": "      - trigger: {on_timeout: {ms: 3600000}}  # graphc: ignore[GC208] flatten after an hour whatever the "
+    "fill\n        from: spot\n        fill_ratio: 100%\n",
+    "h": "  - trigger: on_full_fill  # graphc: ignore[GC210] -- belt and braces\n    from: spot\n    to: hedge\n",
+}
+DIRECTIVE_ON_AN_EDGE_VERDICT = {"a": 1, "b": 0, "c": 0, "h": 0}
+
+
+@pytest.mark.parametrize("name", sorted(DIRECTIVE_ON_AN_EDGE))
+def test_a_directive_on_an_edge_mappings_first_line_keeps_covering_the_edge(tmp_path, name):
+    """The key on the directive's line stays the mapping's first key (the others are ordered after it), so the
+    directive covers the same findings, and lint says the same, after fmt as before."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(DIRECTIVE_ON_AN_EDGE[name])
+    codes, status = lint_codes(path)
+    assert status == DIRECTIVE_ON_AN_EDGE_VERDICT[name]
+    assert ("GC208" in codes) == (name == "a")
+    result = fmt(path)
+    assert result.exit_code == 0, result.output
+    assert path.read_text().endswith(DIRECTIVE_ON_AN_EDGE_FORMATTED[name]), path.read_text()
+    assert lint_codes(path) == (codes, status)
+    assert fmt("--check", path).exit_code == 0
+
+
+@pytest.mark.parametrize("name", sorted(DIRECTIVE_ON_AN_EDGE))
+def test_fmt_refuses_what_would_change_the_mapping_a_directives_line_starts(tmp_path, name, monkeypatch):
+    """The final guard counts the mappings (and sequences) that start on a directive's line too, not only keys and
+    scalars: with the first key no longer kept first, each of these is refused (exit 2), never written."""
+    import graphc.fmt
+
+    monkeypatch.setattr(graphc.fmt, "_first_key_kept", lambda *args: False)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(DIRECTIVE_ON_AN_EDGE[name])
+    for args in ([path], ["--check", path]):
+        result = fmt(*args)
+        assert result.exit_code == 2, result.output
+        row = next(i for i, line in enumerate(DIRECTIVE_ON_AN_EDGE[name].splitlines(), 1) if "graphc: ignore" in line)
+        assert f"graphc: ignore` comment on line {row} covers" in result.stderr
+    assert path.read_text() == DIRECTIVE_ON_AN_EDGE[name]
+
+
+def test_a_directive_on_a_legs_or_a_twaps_first_key_keeps_that_key_first():
+    """The same for any block mapping: a leg's or a `twap:`'s mapping starts on its first key's line."""
+    text = (
+        "graphc: 1\nname: pin\nlegs:\n  a:\n    symbol: BTC-USD  # graphc: ignore[GC301]\n    buy: 1\n"
+        "    twap:\n      every: 30s  # graphc: ignore\n      over: 5m\n      slices: 10\n    policy: sor\n"
+    )
+    formatted = format_text(text)
+    assert formatted == (
+        "graphc: 1\nname: pin\nlegs:\n  a:\n    symbol: BTC-USD  # graphc: ignore[GC301]\n    buy: 1\n"
+        "    policy: sor\n    twap:\n      every: 30s  # graphc: ignore\n      slices: 10\n      over: 5m\n"
+    )
+    assert format_text(formatted) == formatted
+
+
+def _lint_verdict(text):
+    from graphc.lint import lint_source
+
+    return sorted((d.code, d.severity) for d in lint_source(text, "x.yaml", keep_wire=False).result.diagnostics)
+
+
+@given(
+    st.sampled_from(sorted(DIRECTIVE_ON_AN_EDGE)),
+    st.randoms(use_true_random=False),
+    st.integers(0, 30),
+    st.sampled_from(["GC208", "GC210", "GC301", ""]),
+)
+def test_fmt_never_changes_what_a_directive_covers_wherever_it_is(name, rng, row, code):
+    """Property: a directive on any line of a playbook whose edges' keys are in any order; fmt either gives a text
+    lint says the same of, or refuses (SuppressionMoved)."""
+    from graphc.fmt import SuppressionMoved
+
+    lines = [re.sub(r"\s+#.*", "", line) for line in DIRECTIVE_ON_AN_EDGE[name].splitlines()]
+    # the edge mapping's keys in a random order
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("- "))
+    indent = lines[start].index("-")
+    keys = [lines[start][indent + 2 :]] + [line[indent + 2 :] for line in lines[start + 1 :]]
+    rng.shuffle(keys)
+    lines[start:] = [" " * indent + "- " + keys[0]] + [" " * (indent + 2) + key for key in keys[1:]]
+    row %= len(lines)
+    lines[row] += f"  # graphc: ignore[{code}]" if code else "  # graphc: ignore"
+    text = "\n".join(lines) + "\n"
+    try:
+        formatted = format_text(text)
+    except SuppressionMoved:
+        return
+    assert _lint_verdict(formatted) == _lint_verdict(text), (text, formatted)
+
+
 # -- audit fmtdec #3: a valid playbook fmt cannot reformat is left as it is, with a correct note -----------------
 
 
