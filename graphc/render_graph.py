@@ -206,8 +206,16 @@ def _dot_text(text) -> str:
 
 
 def _dot_label(title, lines) -> str:
-    body = "".join(f"<br/>{html.escape(_dot_text(line))}" for line in lines)
-    return f"<<b>{html.escape(_dot_text(title))}</b>{body}>"
+    body = "".join(f"<br/>{_dot_html(line)}" for line in lines)
+    return f"<<b>{_dot_html(title)}</b>{body}>"
+
+
+def _dot_html(text) -> str:
+    """``text`` in an HTML-like label: markup escaped, and each backslash doubled, as in a quoted string
+    (:func:`_dot_string`). Graphviz expands ``\\N`` (the node's name), ``\\G`` (the graph's), ``\\T``,
+    ``\\H``, ``\\E`` and ``\\L`` in these labels too, and draws ``\\\\`` as one backslash; ``&#92;`` would
+    not help, it is decoded first (audit decomp24 2)."""
+    return html.escape(_dot_text(text)).replace("\\", "\\\\")
 
 
 def _dot_string(text) -> str:

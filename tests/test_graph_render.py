@@ -504,8 +504,9 @@ def test_dot_draws_control_characters_as_escapes(char):
     text = to_dot(picture(_control_wire(char)))
     assert char not in text
     shown = _escaped(char)
-    assert f"<b>x{shown}y (root)</b>" in text  # an HTML-like label: the backslash is text
-    assert f"ETH{shown}-USD (perp)" in text
+    doubled = shown.replace("\\", "\\\\")  # an HTML-like label: the backslash doubled too (decomp24 2)
+    assert f"<b>x{doubled}y (root)</b>" in text
+    assert f"ETH{doubled}-USD (perp)" in text
     assert f'[label="price B\\{shown} below ' in text  # a quoted string: the backslash doubled
 
 
@@ -526,6 +527,45 @@ def test_svg_and_png_of_ids_with_control_characters(tmp_path, char, fmt):
         assert f"x{_escaped(char)}y (root)" in svg and char not in svg
     else:
         assert_png((tmp_path / "g.png").read_bytes())
+
+
+# Graphviz expands `\N` (the node's name), `\G` (the graph's), `\T`, `\H`, `\E`, `\L` in an HTML-like label too:
+# a box read `Xn0bs-USD` for the symbol `X\N\G-USD` (audit decomp24 2). The backslashes are doubled, as in a
+# quoted DOT string; Graphviz draws `\\` as one.
+GRAPHVIZ_ESCAPES = ["\\N", "\\G", "\\T", "\\H", "\\E", "\\L", "\\l", "\\r", "\\n", "\\\\", "\\x"]
+
+
+def _svg_texts(svg: str) -> list[str]:
+    import html
+
+    return [html.unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+@needs_graphviz
+def test_a_backslash_in_a_symbol_node_id_or_venue_is_drawn_as_written(tmp_path):
+    path = tmp_path / "bs.json"
+    wire = _wire([{"trigger": "on_done"}])
+    odd = "".join(GRAPHVIZ_ESCAPES)
+    wire["nodes"][0]["node_id"] = wire["edges"][0]["from_node"] = f"id{odd}"
+    wire["nodes"][0]["instrument"]["symbol"] = f"X{odd}-USD"
+    wire["nodes"][1]["instrument"]["venue"] = f"v{odd}"
+    path.write_text(json.dumps(wire), encoding="utf-8")
+    result = graph(path, "-f", "svg", "-o", tmp_path / "g.svg")
+    assert result.exit_code == 0, result.output
+    texts = _svg_texts((tmp_path / "g.svg").read_text(encoding="utf-8"))
+    assert any(f"id{odd} (root)" in text for text in texts), texts
+    assert any(f"X{odd}-USD" in text for text in texts), texts
+    assert any(f"v{odd}" in text for text in texts), texts
+
+
+@needs_graphviz
+def test_a_playbook_symbol_with_a_backslash_is_drawn_as_written(tmp_path):
+    path = tmp_path / "bs.yaml"
+    path.write_text("graphc: 1\nname: bs\nlegs:\n  a:\n    buy: 1\n    symbol: 'X\\N\\G-USD'\n    limit: 5\n")
+    result = graph(path, "-f", "svg")
+    assert result.exit_code == 0, result.output
+    texts = _svg_texts(result.stdout)
+    assert "X\\N\\G-USD (spot)" in texts, texts
 
 
 # -- what the graph leaves to the router (rt19 4) --------------------------------------------------------------------
