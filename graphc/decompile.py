@@ -39,7 +39,7 @@ from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
 from graphc.pipeline import compile_text
 from graphc.venues import SLUG_READING, infer_instrument, may_be_polymarket_slug, prediction_venue
-from graphc.vocabulary import DEFAULT_POLICY
+from graphc.vocabulary import DEFAULT_POLICY, ON_PRICE_FIELDS
 from graphc.yaml_out import dump_yaml
 
 LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
@@ -328,6 +328,9 @@ def _trigger_fields(edge) -> dict:
     fields = {"trigger": trigger}
     if isinstance(trigger, dict) and "on_timeout" in trigger:
         fields["trigger"] = {"on_timeout": dict(trigger["on_timeout"])}
+    elif isinstance(trigger, dict) and isinstance(trigger.get("on_price"), dict):
+        price = trigger["on_price"]  # its fields in fmt's order (the reference's), whatever the input's (decomp24 3)
+        fields["trigger"] = {**trigger, "on_price": {k: price[k] for k in ON_PRICE_FIELDS if k in price} | price}
     if condition is not None:
         ratio = H.fill_ratio_of(condition)
         if ratio is None:

@@ -55,6 +55,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, Sc
 from ruamel.yaml.tokens import CommentToken
 
 from graphc.stages.load import load_text, not_text_at
+from graphc.vocabulary import ON_PRICE_FIELDS
 from graphc.yaml_comments import LINE_BREAK, comment_columns, comment_start
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
@@ -98,7 +99,7 @@ SCHEDULE_ORDER = ("cron", "timezone", "catch_up")
 PARAM_ORDER = ("type", "default", "choices", "min", "max", "description")
 EDGE_ORDER = ("from", "to", "trigger", "fill_ratio")
 TWAP_ORDER = ("slices", "every", "over")
-ON_PRICE_ORDER = ("symbol", "direction", "reference", "offset_pct")
+ON_PRICE_ORDER = ON_PRICE_FIELDS
 
 _COMMENT = re.compile(r"^\s*#")
 _DIRECTIVE = re.compile(r"graphc:\s*ignore", re.IGNORECASE)  # a suppression comment (graphc.suppress)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from graphc.numbers import plain
 from graphc.units import UnitError, base_asset, parse_quantity
+from graphc.vocabulary import ON_PRICE_FIELDS
 
 _SIMPLE_TRIGGERS = {
     "on_accepted": "accepted",
@@ -194,7 +195,9 @@ def _is_int(value) -> bool:
 
 
 def _plain_price_trigger(body) -> bool:
-    if not isinstance(body, dict) or list(body) != ["symbol", "direction", "reference", "offset_pct"]:
+    """Whether an ``on_price`` body has an ``after:`` text: its four fields, in any order (a JSON object's keys
+    have none; audit decomp24 3), the entry price as reference, a symbol of one word."""
+    if not isinstance(body, dict) or body.keys() != set(ON_PRICE_FIELDS):
         return False
     symbol, offset = body["symbol"], body["offset_pct"]
     return (

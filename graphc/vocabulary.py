@@ -47,6 +47,8 @@ RATIO_TRIGGER = "on_fill_ratio"
 RATIO_CONDITION = "fill_ratio_gte"
 PRICE_DIRECTIONS = ("below", "above")
 PRICE_REFERENCES = ("graph_entry_price",)
+# The fields of an on_price trigger, in the reference's order (a JSON object's keys have none: compare as a set).
+ON_PRICE_FIELDS = ("symbol", "direction", "reference", "offset_pct")
 
 # -- statuses the router reports ---------------------------------------------------
 GRAPH_STATUSES = ("active", "completed", "cancelled", "failed", "paused")

@@ -784,3 +784,61 @@ def test_a_wire_node_with_a_bare_slug_and_no_type_is_noted_as_a_possible_slug(tm
     result = _decompile_file(tmp_path, "g.json", {"nodes": [node], "edges": [], "is_sandbox": True})
     assert result.exit_code == 0, result.output
     assert [note for note in _notes(result) if "may be a Polymarket slug" in note]
+
+
+# -- audit decomp24 3: an object's keys have no order in JSON ---------------------------------------------------------
+# `on_price` with its keys in another order than the reference's was decompiled to the verbose edge mapping (in the
+# input's key order, which `fmt --check` then flagged), and graph and plan said `below graph_entry_price -5%`.
+
+
+def _price_wire(reference="graph_entry_price"):
+    price = {"reference": reference, "symbol": "BTC-USD", "offset_pct": -5.0, "direction": "below"}
+    node = {
+        "instrument": {"symbol": "BTC-USD", "type": "spot"},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": {"fixed": {"qty_1e8": 10000000}},
+        "execution": {"policy": "sor"},
+    }
+    return {
+        "nodes": [
+            {"node_id": "entry", **node, "activation": "root"},
+            {"node_id": "stop", **node, "side": "sell", "activation": "wait"},
+        ],
+        "edges": [{"edge_id": "e0", "from_node": "entry", "to_node": "stop", "trigger": {"on_price": price}}],
+        "is_sandbox": True,
+    }
+
+
+def test_an_on_price_trigger_in_any_key_order_is_decompiled_to_its_after_text(tmp_path):
+    path, out = tmp_path / "ord.json", tmp_path / "ord.yaml"
+    path.write_text(json.dumps(_price_wire()))
+    result = CliRunner().invoke(cli, ["decompile", str(path), "-o", str(out)])
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    assert out.read_text().endswith("    after: entry price BTC-USD below entry -5%\n"), out.read_text()
+    assert CliRunner().invoke(cli, ["fmt", "--check", str(out)]).exit_code == 0
+
+
+def test_an_on_price_edge_mapping_is_written_in_fmts_key_order(tmp_path):
+    """A trigger with no `after:` text (a reference other than the entry price) is an edge mapping, its
+    `on_price` keys in the order fmt gives them, whatever the input's."""
+    path, out = tmp_path / "odd.json", tmp_path / "odd.yaml"
+    path.write_text(json.dumps(_price_wire(reference="last")))
+    result = CliRunner().invoke(cli, ["decompile", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "        trigger:\n          on_price:\n            symbol: BTC-USD\n            direction: below\n"
+        "            reference: last\n            offset_pct: -5\n"
+    ) in out.read_text(), out.read_text()
+    assert CliRunner().invoke(cli, ["fmt", "--check", str(out)]).exit_code == 0
+
+
+def test_graph_and_plan_word_an_on_price_trigger_in_any_key_order_alike(tmp_path):
+    path = tmp_path / "ord.json"
+    path.write_text(json.dumps(_price_wire()))
+    drawn = CliRunner().invoke(cli, ["graph", str(path)])
+    assert drawn.exit_code == 0 and '-->|"price BTC-USD below entry -5%"|' in drawn.stdout, drawn.output
+    plan = CliRunner().invoke(
+        cli, ["plan", "--quotes", str(EXAMPLES / "quotes.yaml"), "--now", "2026-01-05T09:00:00Z", str(path)]
+    )
+    assert plan.exit_code == 0 and "└─ stop  after entry price BTC-USD below entry -5%" in plan.stdout, plan.output
