@@ -56,7 +56,7 @@ from ruamel.yaml.tokens import CommentToken
 
 from graphc.stages.load import load_text, not_text_at
 from graphc.vocabulary import ON_PRICE_FIELDS
-from graphc.yaml_comments import LINE_BREAK, comment_columns, comment_start
+from graphc.yaml_comments import LINE_BREAK, comment_columns, comment_start, scalar_columns
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
 # order itself in the spec's §3 table order, then how it is wired into the graph.
@@ -163,19 +163,22 @@ def format_text(text: str) -> str:
     if end == "\r":
         original = original.replace("\r", "\n")
     header, body, footer = _outside_document(original)
-    current = original = body
+    original = body
+    current = first = _untabbed(body)
     for _ in range(4):  # one round is normally enough; the loop makes idempotence certain
         try:
             formatted = _reorder_blocks(_reindent_comments(_respace(current)))
         except _UndefinedAlias as exc:
-            if current is original:  # graphc's loader read this very text: ruamel and it disagree
-                raise FormatSkipped(exc.parse_message) from None
+            if current is first:  # graphc's loader read this very text: ruamel and it disagree
+                raise FormatSkipped(_unread_message(exc, current, header)) from None
             # the text was reordered: a key holding an anchor (`&name`) moved below one using it (`*name`)
             raise FormatSkipped(
                 f"putting the keys in order would move the alias `*{exc.name}` above its anchor `&{exc.name}`, "
                 "which YAML does not allow; the file is left unchanged (write the value out instead of the "
                 "alias, or put the anchor in the block that comes first)"
             ) from None
+        except _Unread as exc:  # graphc's loader read it, ruamel (which fmt needs for comments) cannot
+            raise FormatSkipped(_unread_message(exc, current if current is first else None, header)) from None
         if formatted == current:
             break
         current = formatted
@@ -209,6 +212,52 @@ def _outside_document(text: str) -> tuple[str, str, str]:
     header, body = ("", text) if match is None else (match.group(), text[match.end() :])
     end = _FOOTER.search(body)
     return (header, body, "") if end is None else (header, body[: end.start()], body[end.start() :])
+
+
+def _untabbed(text: str) -> str:
+    """``text`` with a space for each tab between two tokens of a line (``name: "t"<TAB># c``, ``key:<TAB>value``),
+    and without the blanks that end a line when they hold a tab (``name: t<TAB>``): YAML reads such a tab as a
+    space, and ruamel, which fmt needs, cannot read it (audit decomp24 4). Only where the YAML scanner says no
+    scalar's text runs (a tab inside a value, or on a block scalar's line, is text: kept), and neither in a
+    comment nor in a line's indentation; the text as it is when the scanner cannot read it. The data read from
+    the result is the same (:func:`_check_same_data` proves it)."""
+    if "\t" not in text:
+        return text
+    parts = re.split(f"({LINE_BREAK})", text)
+    lines = parts[::2]
+    rows = [row for row, line in enumerate(lines) if "\t" in line]
+    covered = scalar_columns(text, rows)
+    if covered is None:
+        return text
+    comments = comment_columns(text, rows)
+    for row in rows:
+        line = lines[row]
+        end = comments.get(row, len(line))
+        code, spans = line[:end], covered.get(row, ())
+
+        def free(column: int, spans=spans) -> bool:
+            return not any(start <= column and (stop is None or column < stop) for start, stop in spans)
+
+        if not code.strip():  # a blank line (its blanks go), or a comment's indentation (kept)
+            lines[row] = "" if end == len(line) and all(map(free, range(len(line)))) else line
+            continue
+        lead, trail = len(code) - len(code.lstrip(" \t")), len(code.rstrip(" \t"))
+        if end == len(line) and "\t" in code[trail:] and all(map(free, range(trail, len(code)))):
+            code = code[:trail]
+        lines[row] = (
+            "".join(" " if ch == "\t" and column >= lead and free(column) else ch for column, ch in enumerate(code))
+            + line[end:]
+        )
+    parts[::2] = lines
+    return "".join(parts)
+
+
+def _in_scalar(text: str, row: int, column: int) -> bool:
+    """Whether ``(row, column)`` (from 0) of ``text`` holds a scalar's text (True when the scanner cannot tell)."""
+    covered = scalar_columns(text, [row])
+    return covered is None or any(
+        start <= column and (stop is None or column < stop) for start, stop in covered.get(row, ())
+    )
 
 
 def _line_end(text: str) -> str:
@@ -291,12 +340,21 @@ def _exact_number_classes():
     return Constructor, Representer
 
 
-class _UndefinedAlias(Exception):
+class _Unread(Exception):
+    """ruamel cannot read a text graphc's loader read: ``(row, column)`` from 0 where (None when it does not
+    say) and its ``problem``."""
+
+    def __init__(self, at: tuple[int, int] | None, problem: str):
+        super().__init__(problem)
+        self.at, self.problem = at, problem
+
+
+class _UndefinedAlias(_Unread):
     """ruamel met ``*name`` before any ``&name``: in a reordered text, the reordering moved it there."""
 
-    def __init__(self, name: str, parse_message: str):
-        super().__init__(parse_message)
-        self.name, self.parse_message = name, parse_message
+    def __init__(self, at: tuple[int, int] | None, problem: str, name: str):
+        super().__init__(at, problem)
+        self.name = name
 
 
 _UNDEFINED_ALIAS = re.compile(r"found undefined alias '(?P<name>[^']*)'")
@@ -307,23 +365,40 @@ def _load(text: str):
         return _yaml().load(text)
     except YAMLError as exc:  # graphc's loader read it, ruamel (which fmt needs for comments) cannot
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["?"])[0]
-        message = f"fmt cannot parse this file{where}: {problem}; it is left unchanged"
-        alias = _UNDEFINED_ALIAS.search(str(problem))
+        at = (mark.line, mark.column) if mark is not None else None
+        problem = str(getattr(exc, "problem", None) or (str(exc).splitlines() or ["?"])[0])
+        alias = _UNDEFINED_ALIAS.search(problem)
         if alias is not None:
-            raise _UndefinedAlias(alias["name"], message) from None
-        if "\\t" in str(problem) or "\t" in str(problem):
-            # graphc's loader (and YAML 1.2) accept a tab inside a plain scalar; ruamel, which fmt needs, does not
-            raise FormatSkipped(
-                f"not formatted: fmt's YAML reader cannot read the tab{where}, which graphc reads (YAML allows "
-                "a tab inside a value); the file is left as it is (quote that value, or write spaces instead of "
-                "the tab, and fmt can format it)"
-            ) from None
-        raise FormatSkipped(
-            f"not formatted: fmt's YAML reader cannot read this file{where} ({problem}), though graphc reads "
+            raise _UndefinedAlias(at, problem, alias["name"]) from None
+        raise _Unread(at, problem) from None
+
+
+def _unread_message(exc: _Unread, text: str | None, header: str) -> str:
+    """The note for a file ruamel cannot read (:class:`_Unread`), its place counted in the file (``header``: the
+    lines above the text ruamel read, :func:`_outside_document`); ``text``: what ruamel read, when that is the
+    file's own text (not yet reordered), else None and no place is given."""
+    at = exc.at if text is not None else None
+    where = f" at line {at[0] + 1 + header.count(chr(10))}, column {at[1] + 1}" if at is not None else ""
+    if isinstance(exc, _UndefinedAlias):
+        return f"fmt cannot parse this file{where}: {exc.problem}; it is left unchanged"
+    if "\\t" not in exc.problem and "\t" not in exc.problem:
+        return (
+            f"not formatted: fmt's YAML reader cannot read this file{where} ({exc.problem}), though graphc reads "
             "it; the file is left as it is"
-        ) from None
+        )
+    # YAML 1.2 and graphc's loader accept a tab inside a plain scalar, and between its tokens; ruamel does not.
+    # fmt writes a space for a tab between tokens (_untabbed) where it can tell: what is left is in a value, or
+    # leads a line
+    if at is not None and text is not None and _in_scalar(text, *at):
+        return (
+            f"not formatted: fmt's YAML reader cannot read the tab inside the value{where}, which graphc reads "
+            "(YAML allows a tab inside a value); the file is left as it is (quote that value, or write spaces "
+            "instead of the tab, and fmt can format it)"
+        )
+    return (
+        f"not formatted: fmt's YAML reader cannot read the tab{where}, which graphc reads; the file is left as "
+        "it is (write spaces instead of the tab, and fmt can format it)"
+    )
 
 
 def _own_keys(mapping) -> list:

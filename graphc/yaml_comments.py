@@ -83,6 +83,14 @@ def comment_columns(text: str, rows: Iterable[int] | None = None) -> dict[int, i
     return found
 
 
+def scalar_columns(text: str, rows: Iterable[int]) -> dict[int, list[tuple[int, int | None]]] | None:
+    """``{row: [(start, end or None: to the line's end)]}``: the columns of ``rows`` (from 0, as
+    :func:`comment_columns` counts them) that hold a scalar's text, as the YAML scanner reads it (a block scalar's
+    header too, not a comment after it); None when the scanner cannot read the whole text."""
+    covered, unread = _scalar_text(text, re.split(LINE_BREAK, text), set(rows))
+    return None if unread is not None else covered
+
+
 def _scalar_text(text: str, lines: list[str], rows: set[int]):
     """``({row: [(start, end or None: to the line's end)]}, first row not read)``: the columns of ``rows`` that
     hold a scalar's text, as the YAML scanner reads them; the first row it could not read is None when it read the

@@ -52,7 +52,8 @@ def fmt_command(paths, check, show_diff, allow_empty):
     line and column) and left unchanged. A valid playbook with a construct fmt
     cannot reformat without changing it is left as it is, with a note. Exit
     status: 0 nothing to change (a file left as it is with a note counts as
-    nothing to change: the note says it was not reformatted), 1 files would
+    nothing to change: the note says it was not reformatted, with --check that
+    it was not checked, and a last line counts them), 1 files would
     change (--check) or could not
     be formatted, 2 usage error, a file that cannot be read or written
     (GC112; a file is written whole or not at all, and left as it is when it
@@ -68,9 +69,9 @@ def fmt_command(paths, check, show_diff, allow_empty):
     except FileNotFoundError as exc:
         click.echo(f"graphc: no such file or directory: {one_line(str(exc.args[0]))}", err=True)
         sys.exit(EXIT_USAGE)
-    changed, failed, unreadable, refused, unwritten, tried = [], [], [], [], [], set()
+    changed, failed, unreadable, refused, unwritten, skipped, tried = [], [], [], [], [], [], set()
     for path in [*files, *([STDIN] if len(names) < len(paths) else [])]:
-        outcome = _format_stdin() if path is STDIN else _format_file(path, named=path in files.named)
+        outcome = _format_stdin(check) if path is STDIN else _format_file(path, check, named=path in files.named)
         if path is STDIN and not check:  # stdin's text goes to stdout: formatted, else as it came
             _write_stdout(outcome)
         if outcome is None:
@@ -87,6 +88,7 @@ def fmt_command(paths, check, show_diff, allow_empty):
             failed.append(path)
             continue
         if formatted is _SKIPPED:
+            skipped.append(path)
             continue
         if formatted == text:
             continue
@@ -99,6 +101,8 @@ def fmt_command(paths, check, show_diff, allow_empty):
             unwritten.append(path)
     if check and changed:
         click.echo(f"{len(changed)} file(s) would be reformatted; run `graphc fmt` on them", err=True)
+    if check and skipped:  # not a failure (documented), but never to read as "already formatted"
+        click.echo(f"{len(skipped)} file(s) not checked: fmt cannot format them (the notes above say why)", err=True)
     empty = [search for search, found in searches.items() if not tried.intersection(found)]
     for search in empty:  # as lint's "nothing linted": a typo'd path never reads as a pass
         what = "no playbook or template in" if searches[search] else f"no {suffix_patterns(YAML_SUFFIXES)} file in"
@@ -115,7 +119,7 @@ _SKIPPED = object()  # a valid playbook fmt cannot reformat safely: left as it i
 _REFUSED = object()  # formatting would change what a `# graphc: ignore` covers: never written (exit 2)
 
 
-def _format_file(path: str, named: bool = False):
+def _format_file(path: str, check: bool, named: bool = False):
     """``(text, formatted text, or None when it failed, _SKIPPED or _REFUSED)``; None for a file that is not
     a playbook.
 
@@ -132,10 +136,10 @@ def _format_file(path: str, named: bool = False):
     except (OSError, UnicodeDecodeError) as exc:
         print_unreadable(path, exc)
         return _UNREADABLE
-    return _format_source(text, path)
+    return _format_source(text, path, check)
 
 
-def _format_source(text: str, path: str):
+def _format_source(text: str, path: str, check: bool):
     """As :func:`_format_file`, for ``text`` read with its BOM, if any: both texts returned start with it (a
     formatted file keeps it). ``_UNREADABLE`` for text YAML cannot read (:class:`NotText`), reported here."""
     bom = text[:1] if text.startswith("\ufeff") else ""
@@ -145,7 +149,9 @@ def _format_source(text: str, path: str):
     try:
         return bom + text, bom + format_text(text)
     except FormatSkipped as exc:
-        click.echo(f"graphc: note: {one_line(f'{path}: {exc}')}", err=True)
+        # with --check, its layout was not checked: said so, not "not formatted" (audit decomp24 4)
+        reason = f"not checked: {str(exc).removeprefix('not formatted: ')}" if check else str(exc)
+        click.echo(f"graphc: note: {one_line(f'{path}: {reason}')}", err=True)
         return bom + text, _SKIPPED
     except SuppressionMoved as exc:
         click.echo(f"graphc: {one_line(f'{path}: {exc}')}", err=True)
@@ -211,14 +217,14 @@ class _Stdin(str):
 STDIN = _Stdin("<stdin>")
 
 
-def _format_stdin():
+def _format_stdin(check: bool):
     """As :func:`_format_file`, for standard input (``-``): ``_UNREADABLE`` when it cannot be read (reported)."""
     try:
         text = read_stdin(keep_bom=True)
     except (OSError, UnicodeDecodeError) as exc:
         print_unreadable(STDIN, exc)
         return _UNREADABLE
-    outcome = _format_source(text, STDIN)
+    outcome = _format_source(text, STDIN, check)
     return (text, text) if outcome is None else outcome  # not a playbook: nothing to change, as it came
 
 
