@@ -159,9 +159,9 @@ def format_text(text: str) -> str:
         failure = NotText if not_text_at(text) is not None else FormatError
         raise failure(diagnostics[0].message if diagnostics else "graphc cannot load this file", diagnostics)
     end = _line_end(text)
-    original = text if end == "\n" else text.replace("\r\n", "\n")
-    if end == "\r":
-        original = original.replace("\r", "\n")
+    # every line end as `\n` while formatting (YAML reads `\r\n`, `\r` and `\n` alike), the first line's put back
+    # after: ruamel would keep the CR of a later line end in a comment's text (`# c1\r\n`, audit decomp24 5)
+    original = re.sub("\r\n?", "\n", text) if "\r" in text else text
     header, body, footer = _outside_document(original)
     original = body
     current = first = _untabbed(body)

@@ -374,6 +374,19 @@ def test_lone_cr_line_ends_are_kept(tmp_path):
 
 
 @pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_mixed_line_ends_all_become_the_first_lines(tmp_path, end):
+    """audit decomp24 5: in a file whose first line ends in `\\n`, the CR of a later `\\r\\n` ending a comment's
+    line was kept, as part of the comment (`# c1\\r\\n`)."""
+    mixed = "graphc: 1{0}name: t\r\nlegs:\r\n  spot:\n    symbol: ETH-USD # c1\r\n    buy: 2 ETH # c2\r    venue: coinbase\n"
+    path = tmp_path / "me.yaml"
+    path.write_bytes(mixed.format(end).encode())
+    assert fmt(path).exit_code == 0
+    wanted = "graphc: 1\nname: t\nlegs:\n  spot:\n    buy: 2 ETH # c2\n    symbol: ETH-USD # c1\n    venue: coinbase\n"
+    assert path.read_bytes() == wanted.replace("\n", end).encode()
+    assert fmt("--check", path).exit_code == 0
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
 def test_a_utf8_byte_order_mark_is_kept(tmp_path, end):
     """hostile18 F5: a UTF-8 BOM was dropped when fmt rewrote the file (its line ends were kept)."""
     bom = b"\xef\xbb\xbf"
