@@ -448,8 +448,9 @@ def _twap(pacing):
 
 
 def _risk(risk) -> dict:
-    if not risk:
+    if risk is None:
         return {}
+    _refuse_empty_risk(risk)
     out = {}
     for section, key, name in (
         ("admission", "max_notional_usd", "max_notional"),
@@ -459,6 +460,19 @@ def _risk(risk) -> dict:
         if value is not None:
             out[name] = H.money_text(value)
     return out
+
+
+def _refuse_empty_risk(risk) -> None:
+    """An empty ``risk`` or risk section (``{}``) sets no limit, and no playbook writes it: a playbook's ``risk:``
+    holds the limits (``max_notional``, ``max_loss``), and one without them compiles to no section at all."""
+    if not isinstance(risk, dict):
+        return
+    empty = "`risk`" if not risk else next((f"`risk.{k}`" for k, v in risk.items() if v == {}), None)
+    if empty is not None:
+        raise DecompileError(
+            f"{empty} is empty ({{}}): an empty risk block sets no limit and has no playbook form (a playbook's "
+            "`risk:` writes its limits, `max_notional` and `max_loss`); remove it from the graph and decompile again"
+        )
 
 
 # -- proof -------------------------------------------------------------------------

@@ -842,3 +842,27 @@ def test_graph_and_plan_word_an_on_price_trigger_in_any_key_order_alike(tmp_path
         cli, ["plan", "--quotes", str(EXAMPLES / "quotes.yaml"), "--now", "2026-01-05T09:00:00Z", str(path)]
     )
     assert plan.exit_code == 0 and "└─ stop  after entry price BTC-USD below entry -5%" in plan.stdout, plan.output
+
+
+# audit decomp24 (also noted): `"risk": {}` lints clean, and decompile refused it as "the playbook's graph would lack
+# the input's `risk`", which did not say why, nor what to do
+@pytest.mark.parametrize(
+    ("risk", "empty"),
+    [
+        ({}, "`risk`"),
+        ({"admission": {}, "runtime": {}}, "`risk.admission`"),
+        ({"admission": {"max_notional_usd": 5000}, "runtime": {}}, "`risk.runtime`"),
+        ({"runtime": {"max_loss_usd": 100}, "admission": {}}, "`risk.admission`"),
+    ],
+)
+def test_an_empty_risk_block_is_said_to_have_no_playbook_form(tmp_path, risk, empty):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({**_price_wire(), "risk": risk}))
+    result = CliRunner().invoke(cli, ["decompile", str(path)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert f"no playbook can express this graph: {empty} is empty" in result.stderr, result.stderr
+    assert "sets no limit and has no playbook form" in result.stderr
+    assert "remove it from the graph" in result.stderr
+    kept = {section: limits for section, limits in risk.items() if limits}  # what the message says to do
+    path.write_text(json.dumps({**_price_wire(), **({"risk": kept} if kept else {})}))
+    assert CliRunner().invoke(cli, ["decompile", str(path)]).exit_code == 0
