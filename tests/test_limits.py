@@ -44,6 +44,18 @@ def test_text_over_the_file_size_limit_is_rejected_before_parsing():
     assert d.code == "GC100" and "larger than 10,000,000 bytes" in d.message and d.span.line == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "opening", "split"),
+    [("big.json", '{"nodes": [', "split the graph into smaller graphs"), ("big.yaml", "a: ", "smaller playbooks")],
+)
+def test_the_size_limits_hint_fits_the_file_and_says_how_to_raise_the_limit(name, opening, split):
+    """audit decomp24: a wire graph over the limit was told to "split it into smaller playbooks"."""
+    [d] = load_text(opening + " " * load.MAX_FILE_BYTES, name)[1]
+    assert d.code == "GC100" and split in d.hint, d.hint
+    assert "GRAPHC_MAX_FILE_BYTES" in d.hint and "docs/robustness.md" in d.hint
+    assert name.endswith(".yaml") or "playbook" not in d.hint
+
+
 def test_file_size_counts_utf8_bytes_not_characters():
     text = "a: " + "é" * (load.MAX_FILE_BYTES // 2)  # 5M characters, 10M bytes
     assert codes(load_text(text)[1]) == ["GC100"]

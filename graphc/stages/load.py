@@ -882,17 +882,19 @@ def load_text(
     Text that holds a character YAML refuses (:func:`not_text_at`) is GC100 at the first one, whatever the parser
     met first (libyaml reads a long text in chunks, and may stop at a syntax error before it reaches the NUL).
     """
+    json_meant = _is_json(path, text) if as_json is None else as_json
     if _too_big(text):
+        split = "split the graph into smaller graphs" if json_meant else "split it into smaller playbooks"
         return None, [
             Diagnostic(
                 "GC100",
                 f"the file is larger than {MAX_FILE_BYTES:,} bytes",
                 path,
                 Span(1, 1),
-                hint="split it into smaller playbooks",
+                hint=f"{split}, or set GRAPHC_MAX_FILE_BYTES to a larger number of bytes for the run that reads it "
+                '(docs/robustness.md, "Raising a limit")',
             )
         ]
-    json_meant = _is_json(path, text) if as_json is None else as_json
     doc, diagnostics = _parsed(text, path, max_depth, max_nodes, max_total, keys_later, json_meant)
     if doc is None:  # (a text that loads has no character its reader refuses: it read every one)
         not_text = _not_text(text, path, json_meant)
@@ -1775,7 +1777,8 @@ def _total_exceeded(max_total: int, span) -> LoadError:
         "GC100",
         f"the document has more than {max_total:,} nodes (values and keys)",
         span,
-        "split the playbook into smaller files",
+        "split it into smaller playbooks or graphs, or set GRAPHC_MAX_TOTAL_NODES to a larger number for the run "
+        'that reads it (docs/robustness.md, "Raising a limit")',
     )
 
 
