@@ -449,6 +449,8 @@ def refused_ticks(
     price that a market traded as a prediction market cannot have (``ask: 41``: 0 < p < 1, venue-rules.md §0, §4;
     :func:`graphc.venues.market_quote`) is reported the same way, GC105 at the value, its note saying the
     leg trades it as a prediction market (the router's answer has none: ``--quotes live`` refuses it as malformed).
+    So is a value looser than a venue-wide fact (a quote's or ``[markets."X"]`` lot finer than Kalshi's whole
+    contract or Polymarket's 0.01 share, a ``[markets."X"]`` minimum below the venue's: ``profiles.loosened``).
 
     The one report of them: lint's rules run after it (:func:`_run_rules`), and a compile (``graphc compile``,
     ``graphc graph``, ``graphc.compile_file`` / ``compile_text``), which runs no rule and makes no facts, makes the
@@ -486,14 +488,14 @@ def refused_ticks(
                     f"quote {node.symbol}.{refusal.key} of the router's answer "
                     f"(GET /v1/quotes?symbol={node.symbol}): {why}"
                 )
-                used_tick = node.market.tick
+                instead = getattr(node.market, refusal.key, None)  # the tick or lot used instead
                 hint = (
                     f"the router's answer is wrong about this market, not the playbook: the checks that need its "
                     f"{refusal.key} are skipped"
                     if price
                     else f"the router's answer is wrong about this market, not the playbook: {node.symbol} is checked "
-                    f"against the next tick known instead{'' if used_tick is None else f' ({plain(used_tick)})'}; "
-                    f'to give the market\'s own, set [markets."{node.symbol}"] tick in graphc.toml'
+                    f"against the next {refusal.key} known instead{'' if instead is None else f' ({plain(instead)})'}; "
+                    f'to give the market\'s own, set [markets."{node.symbol}"] {refusal.key} in graphc.toml'
                 )
             elif label == "quotes":
                 code, message = "GC105", f"quote {node.symbol}.{refusal.key}: {why}"

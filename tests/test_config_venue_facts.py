@@ -74,6 +74,8 @@ def test_a_looser_value_is_gc103_at_it_and_the_venues_own_is_used(tmp_path, toml
         ("[venues.hyperliquid]\nmin_notional = 20\nsig_figs = 5\n", HL.format(size="0.01", price="2325.5")),
         ("[venues.polymarket]\nmin_notional = 1\nlot = 1\n", PM.replace("0.1}", "0.3}")),
         ('[markets."KXFEDDECISION-26DEC-C25"]\nfractional = true\nlot = 0.5\n', KX),
+        # a market's lot is checked against the `fractional` of its layers up to its own (audit selfcons24 1)
+        ('[venues.kalshi]\nfractional = true\n[markets."KXFEDDECISION-26DEC-C25"]\nlot = 0.5\n', KX),
         ("[venues.kraken]\nmin_notional = 0.0001\n", PM.replace("0.1}", "0.3}")),
     ],
 )

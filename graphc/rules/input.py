@@ -628,7 +628,16 @@ GC105 = describe(
     is the router's answer, not a value you wrote: the error is at the leg's
     `symbol` and names the answer (`quote X.tick of the router's answer (GET
     /v1/quotes?symbol=X): ...`), and its hint says which tick is used instead
-    and how to give the market's own (`[markets."X"] tick` in `graphc.toml`). A price
+    and how to give the market's own (`[markets."X"] tick` in `graphc.toml`). A
+    `lot` finer than the venue's is GC105 the same way, and the venue's lot is
+    used: Kalshi trades whole contracts (0.01 only on a market `graphc.toml`
+    says allows fractional trading, `fractional = true`: venue-rules.md §2) and
+    Polymarket 0.01 shares (§1), so `lot: 0.01` for another Kalshi market, or
+    `lot: 0.0001` for a Polymarket one, is GC105 at the value (`quote X.lot:
+    0.01 is looser than kalshi's own 1: whole contracts ...`), a notional is
+    sized on the venue's lot, and a typed size is checked against it (GC305);
+    the same lot in `graphc.toml` is GC103, and from the router's answer it is
+    at the leg's `symbol`, as a tick is. A price
     (`bid`, `ask`, `mid`, `last`) that a prediction market cannot have is GC105
     too: its prices are dollars per share, 0.01-0.99 on Kalshi and Polymarket
     (venue-rules.md §0) and above 0 and below 1 on any (§4), so for a symbol a
@@ -643,7 +652,7 @@ GC105 = describe(
     and a refused `mid` leaves the mid of the book, (bid + ask) / 2. `quote()`
     in a `{{ }}` expression refuses it for a symbol whose shape names a Kalshi
     or Polymarket market. From the router (`--quotes live`) such an answer is
-    malformed (exit 3), not a GC105. A tick or price the market's venue
+    malformed (exit 3), not a GC105. A tick, lot or price the market's venue
     cannot have is an error of the snapshot, as a `bid: -1` is: `GC105 =
     "off"` (or `"warning"`), `--select`/`--ignore` and suppression comments
     leave it an error, and `lint`, `compile`, `graph`, `plan`, `submit`, `run`

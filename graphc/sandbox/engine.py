@@ -626,9 +626,9 @@ class Sandbox:
     def quote(self, symbol: str) -> dict:
         """``GET /v1/quotes?symbol=S``: the symbol's book in the reference's shape and nothing else, ``{"nbbo":
         {"bid", "ask", "mid"}}`` (hosted-strategies.md shows no other field of the answer), prices as exact decimal
-        text. ``tick``, ``last`` and ``symbol`` are added only where the price entry asks for them
-        (``/_sandbox/prices``: ``{"tick": "0.01", "last": ..., "symbol": true}``), never made up from the price. A
-        side set to 0 is the empty side of a one-sided book, answered as 0 (the reference's ``bid=0.99 ask=0``).
+        text. ``tick``, ``lot``, ``last`` and ``symbol`` are added only where the price entry asks for them
+        (``/_sandbox/prices``: ``{"tick": "0.01", "lot": "1", "last": ..., "symbol": true}``), never made up.
+        A side set to 0 is the empty side of a one-sided book, answered as 0 (the reference's ``bid=0.99 ask=0``).
         A symbol without a price has no quote (404), which is how to rehearse GC109."""
         with self.lock:
             entry = self.config.prices.get(symbol) if isinstance(symbol, str) and symbol else None
@@ -637,7 +637,7 @@ class Sandbox:
             raise SandboxHTTPError(404, "not_found", f"no quote for {str(symbol)[:80]!r}")
         bid, ask = (side or Decimal(0) for side in book)
         answer: dict = {"nbbo": {"bid": str(bid), "ask": str(ask), "mid": str((bid + ask) / 2)}}
-        for key in ("tick", "last"):
+        for key in ("tick", "lot", "last"):
             if entry.get(key) is not None:
                 answer[key] = str(entry[key])
         named = entry.get("symbol")
@@ -678,10 +678,10 @@ class Sandbox:
             self.config.prices[symbol] = self._price_entry(symbol, value)
 
     def _price_entry(self, symbol: str, value) -> dict:
-        """``PRICE`` or ``{price?, bid?, ask?, path?, tick?, last?, symbol?}``; the price defaults to the mid of bid
-        and ask. A side of 0 is the empty side of a one-sided book (not both). ``tick`` and ``last`` (positive) and
-        ``symbol`` (true: the symbol asked for; text: that text, to rehearse an answer about another market) are
-        what ``GET /v1/quotes`` adds to the reference's ``nbbo`` for this symbol; without them it answers none."""
+        """``PRICE`` or ``{price?, bid?, ask?, path?, tick?, lot?, last?, symbol?}``; the price defaults to the mid of
+        bid and ask. A side of 0 is the empty side of a one-sided book (not both). ``tick``, ``lot``, ``last``
+        (positive) and ``symbol`` (true: the symbol asked for; text: that text, to rehearse an answer about another
+        market) are what ``GET /v1/quotes`` adds to the reference's ``nbbo`` for this symbol; without them it answers none."""
         if not isinstance(value, dict):
             return {"price": _to_price(value, symbol), "path": []}
         path = []
@@ -699,7 +699,7 @@ class Sandbox:
             raise SandboxHTTPError(400, "validation_error", f"{symbol}: a book with no side has no quote; leave it out")
         default = sum(sides) / len(sides) if len(given) == 2 else DEFAULT_PRICE  # one-sided: the side there
         entry["price"] = _to_price(value.get("price", default), symbol)
-        for key in ("tick", "last"):
+        for key in ("tick", "lot", "last"):
             if value.get(key) is not None:
                 entry[key] = _to_price(value[key], f"{symbol} {key}")
         named = value.get("symbol")

@@ -178,9 +178,10 @@ def price_refusals(quote) -> list[Refusal]:
     return out
 
 
-# Venue-wide facts of venue-rules.md that a graphc.toml value may tighten but not loosen: per venue, key ->
-# (the venue's value, what it is and its source, the rule that checks it). Per-market values (Polymarket's
-# min_order_size, a CEX symbol's filters, Hyperliquid's szDecimals) are the user's to give and are not here.
+# Venue-wide facts of venue-rules.md that a graphc.toml value (or a quote's lot) may tighten but not loosen: per
+# venue, key -> (the venue's value, what it is and its source, the rule that checks it). Per-market values
+# (Polymarket's min_order_size, a CEX symbol's filters, Hyperliquid's szDecimals) are the user's to give and are not
+# here.
 VENUE_FACTS: dict[str, dict[str, tuple[D, str, str]]] = {
     "polymarket": {
         "min_notional": (D(1), "$1 minimum notional (venue-rules.md §0)", "GC301"),
@@ -204,14 +205,16 @@ _STEPS = ("lot", "tick")  # a step loosens when it is not a multiple of the venu
 _MOST = ("sig_figs",)  # a most-allowed loosens when above the venue's; a minimum when below
 
 
-def loosened(venue: str | None, key: str, value, values: dict) -> tuple[str, str] | None:
-    """Why ``key = value`` of a graphc.toml table (``values``) loosens a venue-wide fact graphc has for ``venue``
-    (:data:`VENUE_FACTS`), and the hint; None when it does not (equal or stricter: allowed) or graphc has none."""
+def loosened(venue: str | None, key: str, value, *, fractional: bool = False) -> tuple[str, str] | None:
+    """Why ``key = value`` of a graphc.toml table or a quote loosens a venue-wide fact graphc has for ``venue``
+    (:data:`VENUE_FACTS`), and the hint; None when it does not (equal or stricter: allowed) or graphc has none.
+    ``fractional``: the market is one graphc.toml says allows fractional trading (``fractional = true``), whose
+    Kalshi lot may be 0.01."""
     fact = VENUE_FACTS.get(venue or "", {}).get(key)
     if fact is None or isinstance(value, bool):
         return None
     limit, said, code = fact
-    if venue == "kalshi" and key == "lot" and values.get("fractional"):
+    if venue == "kalshi" and key == "lot" and fractional:
         limit = D("0.01")  # a fractional market's lot (venue-rules.md §2)
     number = D(value)
     if key in _STEPS:
@@ -231,11 +234,12 @@ def loosened(venue: str | None, key: str, value, values: dict) -> tuple[str, str
     return why, hint
 
 
-def setting_refusals(venue: str | None, values: dict, *, venue_facts: bool = True) -> list[Refusal]:
+def setting_refusals(venue: str | None, values: dict, *, fractional: bool | None = None) -> list[Refusal]:
     """The values of ``values`` (one graphc.toml table, or a quote's tick and lot) that ``venue``'s markets cannot
     have, each not used (the next layer's value is): its ``tick`` and ``price_bands`` (the first refused band tick)
-    outside the venue's tick list (:func:`tick_refusal`), and, with ``venue_facts`` (graphc.toml's, not a
-    snapshot's), a value that loosens a venue-wide fact (:func:`loosened`)."""
+    outside the venue's tick list (:func:`tick_refusal`), and a value that loosens a venue-wide fact
+    (:func:`loosened`), a quote's lot as graphc.toml's. ``fractional`` is whether the market allows fractional
+    trading as the layers up to this one say it (None: as ``values`` says it)."""
     out = []
     tick = values.get("tick")
     if tick is not None and (refused := tick_refusal(venue, tick)) is not None:
@@ -243,11 +247,17 @@ def setting_refusals(venue: str | None, values: dict, *, venue_facts: bool = Tru
     band = band_refusal(venue, values.get("price_bands"))
     if band is not None:
         out.append(Refusal("price_bands", "`price_bands` tick", *band))
-    if venue_facts:
-        for key in VENUE_FACTS.get(venue or "", {}):
-            if key in values and (loose := loosened(venue, key, values[key], values)) is not None:
-                out.append(Refusal(key, f"`{key}`", values[key], *loose))
+    if fractional is None:
+        fractional = bool(values.get("fractional"))
+    for key in VENUE_FACTS.get(venue or "", {}):
+        if key in values and (loose := loosened(venue, key, values[key], fractional=fractional)) is not None:
+            out.append(Refusal(key, f"`{key}`", values[key], *loose))
     return out
+
+
+def loosens_anywhere(key: str, value) -> bool:
+    """Whether ``key = value`` loosens a venue-wide fact of some venue (:func:`loosened` would refuse it there)."""
+    return any(loosened(venue, key, value) is not None for venue in VENUE_FACTS)
 
 
 def refusable(tick: D) -> bool:

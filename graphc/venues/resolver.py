@@ -13,7 +13,10 @@ setting, the price grid: a snapshot's ``tick`` replaces the config's bands):
 A tick of layers 1-3 that the venue's markets cannot have (a Polymarket tick other than 0.1, 0.01, 0.001 or
 0.0001: :data:`~graphc.venues.profiles.ALLOWED_TICKS`) is not used: the next layer's tick is, and the facts'
 ``origin["refused"]`` says which layer gave what (lint reports it at the value). So is a layer's
-``price_bands`` with such a band tick (the whole grid: the next layer's is used). A quote's price that a
+``price_bands`` with such a band tick (the whole grid: the next layer's is used), and a value of layers 1-3
+looser than a venue-wide fact (:data:`~graphc.venues.profiles.VENUE_FACTS`: a ``lot`` finer than Kalshi's whole
+contract, or 0.01 on a market graphc.toml says is ``fractional``, or than Polymarket's 0.01 share), the
+snapshot's lot as graphc.toml's. A quote's price that a
 prediction market cannot have (``{bid: 40, ask: 41}``: cents, where prices are dollars per share, 0 < p < 1) is
 refused the same way for a market traded as one, and has no next layer: :func:`market_quote` is the quote without
 it, which is what every price read for that market uses.
@@ -44,6 +47,7 @@ from graphc.venues.profiles import (
     QUOTE_PRICES,
     VENUE_FACTS,
     Refusal,
+    loosens_anywhere,
     prediction_price_refusal,
     price_refusals,
     refusable,
@@ -121,22 +125,26 @@ class MarketResolver:
 
     def may_refuse_ticks(self) -> bool:
         """Whether a tick of this resolver's own layers (a quote's, a ``[markets."X"]`` one) is one that some venue's
-        markets cannot have: only then can a market resolved here lose it (:attr:`refused`). Cheap (a look at the
-        quotes and the config, no market resolved): ``graphc compile`` asks it before it makes a graph's facts to
-        report such a tick (graphc.lint.refused_ticks). A ``[venues.X]`` tick is refused when graphc.toml is read."""
+        markets cannot have, or a value of them may loosen a venue-wide fact (a ``[markets."X"]`` one, a quote's lot):
+        only then can a market resolved here lose it (:attr:`refused`). Cheap (a look at the quotes and the config, no
+        market resolved): ``graphc compile`` asks it before it makes a graph's facts to report such a value
+        (graphc.lint.refused_ticks). A ``[venues.X]`` value is refused when graphc.toml is read."""
         ticks = [getattr(quote, "tick", None) for quote in self.quotes.values()]
         for settings in self.config.markets.values():
             if isinstance(settings, dict):
                 ticks += [settings.get("tick"), *(band.tick for band in settings.get("price_bands", ()))]
         floors = {key for facts in VENUE_FACTS.values() for key in facts}
         loose = any(floors.intersection(s) for s in self.config.markets.values() if isinstance(s, dict))
+        lots = (getattr(quote, "lot", None) for quote in self.quotes.values())
+        loose = loose or any(lot is not None and loosens_anywhere("lot", lot) for lot in lots)
         return loose or any(tick is not None and refusable(tick) for tick in ticks)
 
     def _own_layers(self, symbol, venue, instrument_type, quote) -> tuple[list[tuple[str, dict]], tuple]:
         """The layers of this resolver's config and ``quote`` (the profile's are the same for every resolver), and
-        the ticks among them the venue's markets cannot have, which they lose, and the config values looser than a
-        venue-wide fact (``profiles.VENUE_FACTS``), and, on a prediction market, the quote's prices no prediction
-        market can have (:func:`market_quote` leaves them out): ``(label, refusal, where)`` each
+        the ticks among them the venue's markets cannot have, which they lose, and the values looser than a
+        venue-wide fact (``profiles.VENUE_FACTS``: the config's, the quote's lot, a Kalshi lot of 0.01 checked
+        against the ``fractional`` of the layers up to its own), and, on a prediction market, the quote's prices no
+        prediction market can have (:func:`market_quote` leaves them out): ``(label, refusal, where)`` each
         (:class:`~graphc.venues.profiles.Refusal`), ``where`` the snapshot's place of the value (``Quote.span_of``),
         None for graphc.toml's."""
         layers: list[tuple[str, dict | None]] = []
@@ -146,13 +154,18 @@ class MarketResolver:
         if quote is not None:
             layers.append(("quotes", {k: v for k in ("tick", "lot") if (v := getattr(quote, k, None)) is not None}))
         refused: list[tuple[str, Refusal, object]] = []
+        fractional = False  # the market allows fractional trading, as the layers so far say (first match wins)
         for i, (label, values) in enumerate(layers):
-            lost = setting_refusals(venue, values, venue_facts=label != "quotes") if values else []
+            if values and "fractional" in values:
+                fractional = bool(values["fractional"])
+            lost = setting_refusals(venue, values, fractional=fractional) if values else []
             if lost:
                 keys = {refusal.key for refusal in lost}
                 layers[i] = (label, {k: v for k, v in values.items() if k not in keys})  # type: ignore[union-attr]
-                where = quote.span_of("tick") if label == "quotes" else None
-                refused += [(label, refusal, where) for refusal in lost]
+                refused += [
+                    (label, refusal, quote.span_of(refusal.key) if quote is not None and label == "quotes" else None)
+                    for refusal in lost
+                ]
         if quote is not None and is_prediction(venue, instrument_type):
             refused += [("quotes", refusal, quote.span_of(refusal.key)) for refusal in price_refusals(quote)]
         return [(label, derived_settings(values)) for label, values in layers if values], tuple(refused)
