@@ -177,9 +177,12 @@ FRACTIONAL = {KX: {"fractional": True}}  # graphc.toml: [markets."KXRAIN-25DEC31
         ("0.01", {"markets": FRACTIONAL}, []),
         ("0.005", {"markets": FRACTIONAL}, ["GC302", "GC305"]),
         ("0.5", {"venues": {"kalshi": {"fractional": True}}}, []),
-        # a snapshot lot of 0.01 is the market's lot (spec §3.3, its first layer): the minimum follows it
-        ("0.5", {"quotes": {KX: Quote(lot=D("0.01"))}}, []),
-        ("0.005", {"quotes": {KX: Quote(lot=D("0.01"))}}, ["GC302", "GC305"]),
+        # a snapshot lot of 0.01 is the market's lot (spec §3.3, its first layer) where graphc.toml says the market
+        # is fractional, and the minimum follows it; elsewhere it is GC105 and not used, as the same lot in
+        # graphc.toml is GC103 (audit selfcons24 1): whole contracts
+        ("0.5", {"quotes": {KX: Quote(lot=D("0.01"))}, "markets": FRACTIONAL}, []),
+        ("0.005", {"quotes": {KX: Quote(lot=D("0.01"))}, "markets": FRACTIONAL}, ["GC302", "GC305"]),
+        ("0.5", {"quotes": {KX: Quote(lot=D("0.01"))}}, ["GC302", "GC305"]),
         # not fractional: whole contracts, as before (0.5 is off the lot of 1 and under the 1-contract minimum)
         ("0.5", {}, ["GC302", "GC305"]),
         ("0.5", {"markets": {KX: {"fractional": False}}}, ["GC302", "GC305"]),

@@ -45,8 +45,8 @@ PROFILES: dict[str, dict] = {
             # No minimum size of its own: the smallest order is one lot, 1 contract (1 contract is fine: router
             # reference, venue-rules.md §0), 0.01 where fractional_trading_enabled (venue-rules.md §2: count_fp
             # takes 0-2 dp). So min_size is the market's resolved lot, whichever layer gives it (spec §3.3,
-            # first match per field: `fractional`, `lot`, or the snapshot's `lot`); a `min_size` set in
-            # graphc.toml is a field of its own and wins.
+            # first match per field: `fractional`, `lot`, or the snapshot's `lot`, 0.01 only on a market graphc.toml
+            # says is fractional: VENUE_FACTS); a `min_size` set in graphc.toml is a field of its own and wins.
             "min_size_is_lot": True,
             "min_notional": D(0),  # no minimum notional: router reference (venue-rules.md §0)
             "cost_unit": "USD",

@@ -278,8 +278,9 @@ def build_facts(symbol, venue, instrument_type, known_venue: bool, s: dict, orig
     min_size = s.get("min_size")
     if min_size is None and s.get("min_size_is_lot") and s.get("lot") is not None:
         # Kalshi: the smallest order is one lot of the market (profiles.py), so a fractional market's is 0.01.
-        # A snapshot's `lot: 0.01` counts too: the snapshot is the first layer for the lot (spec §3.3, §7), and
-        # a Kalshi market has a 0.01 lot only where fractional_trading_enabled (venue-rules.md §2).
+        # A snapshot's `lot: 0.01` counts too: the snapshot is the first layer for the lot (spec §3.3, §7); it is
+        # used only on a market graphc.toml says is fractional (fractional_trading_enabled, venue-rules.md §2):
+        # elsewhere it is refused (_own_layers), as graphc.toml's own lot is.
         min_size, origin = s["lot"], {**origin, "min_size": origin.get("lot")}
     sz, base = s.get("sz_decimals"), s.get("max_decimals_base")
     market_min = s.get("min_notional_market")
