@@ -69,7 +69,9 @@ tests/test_rules_risk.py). A node traded as a prediction market reads its quote 
 tests/test_prediction_quote_range.py). The findings on a node's size or limit price (GC301, GC302, GC303, GC304,
 GC305, GC308, GC309) and GC208's on an `on_timeout` delay are at the wire's number, `qty_1e8`, `price_1e9`, `ms`
 (``NodeFacts.size_at``/``limit_at``, ``_trigger_at``; spec §1, audit wirelint23 6, tests/test_wire_locations.py);
-their skips stay at the field.
+their skips stay at the field. GC305's TWAP hint on a size compile worked out from a notional offers only the
+sizes within the notional written, and the notional that buys it (``_slices_off_lot``'s ``written``; audit
+selfcons24 2, tests/test_notional_size_hints.py).
 """
 
 from __future__ import annotations
@@ -327,7 +329,7 @@ def check_lot(ctx):
             and size_step(m.lot) != WIRE_QTY_STEP
             and not is_multiple(qty, times(m.lot, node.pacing[0]))
         ):
-            yield _slices_off_lot(node, qty, node.pacing[0])
+            yield _slices_off_lot(node, qty, node.pacing[0], ctx.facts.notionals.get(node.node_id))
 
 
 def check_venue_type(ctx):

@@ -302,10 +302,8 @@ def check_min_notional(ctx):
             written = ctx.facts.notionals.get(node.node_id)  # `buy: $1`: compile divided it and cut it to the lot
             if written is not None:
                 if written != notional:
-                    bought = (
-                        f": {usd(written)} at {fmt(price)} buys {_amount(node, qty)} after rounding down to {_lot(m)}"
-                    )
-                hint += f", or write a notional of {usd(times(need, price))} or more (it buys that many)"
+                    bought = _bought(node, written, price, qty)
+                hint += f", or {_notional_for(need, price)}"
             yield Finding(
                 where,
                 f"{venue.capitalize()} order notional {_money(notional, m.cost_unit)} is below the "
@@ -347,6 +345,20 @@ def _min_qty(m: MarketFacts, minimum: Decimal, price: Decimal) -> Decimal:
     need = divide_up(minimum, price, step)
     min_size = m.limits["amount"].min
     return need if min_size is None or need >= min_size else step_ceil(min_size, step)
+
+
+def _bought(node, written: Decimal, price: Decimal, qty: Decimal) -> str:
+    """``: $1 at 0.15 buys 6.66 shares after rounding down to the 0.01-share lot``: how compile worked out the size
+    ``qty`` of a notional size (``written``, :attr:`GraphFacts.notionals`) at ``price``, the rounding said only
+    where there was one."""
+    said = f": {usd(written)} at {fmt(price)} buys {_amount(node, qty)}"
+    return said if times(qty, price) == written else f"{said} after rounding down to {_lot(node.market)}"
+
+
+def _notional_for(size: Decimal, price: Decimal, *, at_least: bool = True) -> str:
+    """``write a notional of $1.0005 or more (it buys that many)``: the notional that buys ``size`` at ``price``
+    (it divides back to ``size`` exactly; ``at_least``: more buys at least as many)."""
+    return f"write a notional of {usd(times(size, price))}{' or more' if at_least else ''} (it buys that many)"
 
 
 def _lot(m: MarketFacts) -> str:
@@ -770,8 +782,10 @@ def check_lot(ctx):
     The step is the first one known of: the quotes snapshot's `lot:` for the
     symbol, `lot` (or `sz_decimals`) in `[markets."<symbol>"]` of `graphc.toml`,
     the same in `[venues.<name>]`, the venue's default. Notional sizes such as
-    `$50` are rounded down to the step automatically; GC305 is about sizes you
-    write. The hint gives the sizes on the step either side of yours, leaving
+    `$50` are rounded down to the step automatically, so a size you write is
+    the one off the step as a whole; the per-slice check below applies to a
+    size compile worked out from a notional too (the router slices it). The
+    hint gives the sizes on the step either side of yours, leaving
     out one under the venue's minimum size or minimum notional where graphc
     knows them (GC302, GC301): 0.00431 ETH at 2325.1 on Hyperliquid with
     szDecimals 4 gets `use 0.0044`, since 0.0043 is $9.99, under its $10
@@ -789,6 +803,14 @@ def check_lot(ctx):
     BTC-USD's, every size the wire can carry is on the step, and a slice finer
     than that (`$250k` is 2.57066765 BTC, 0.257066765 in each of 10 slices) is
     one the router has to round to the wire's scale itself.
+
+    Compile rounds a notional down to the step, not to the step × slices
+    (playbook-spec.md §3.2: the notional sent never exceeds the one written),
+    so `buy: $10` at 0.40 on Kalshi in 2 slices is 25 contracts, 12.5 a slice.
+    For such a size the hint offers only the sizes the written notional pays
+    for, and the notional that buys each: `use 24 contracts (whole contracts
+    in each of 2 slices), or write a notional of $9.60 (it buys that many)`;
+    26 contracts would be $10.40, more than the $10 written.
 
     When graphc does not know the value it needs (a leg with no venue pinned or
     inferred, whose venue the router picks; a market the profiles do not cover
@@ -867,7 +889,8 @@ def check_lot(ctx):
                 continue
             yield Finding(where, f"size {_amount(node, qty)} is not a multiple of {_lot_text(node)}", f"use {options}")
         elif (slices := _twap_slices(node)) and _slices_may_be_off(lot) and not is_multiple(qty, times(lot, slices)):
-            yield _slices_off_lot(node, qty, slices)  # each slice (qty / slices) is an order: GC301/GC302's model
+            # each slice (qty / slices) is an order: GC301/GC302's model; `buy: $10` is compile's size, its notional
+            yield _slices_off_lot(node, qty, slices, ctx.facts.notionals.get(node.node_id))
     if skipped:
         yield SkippedNodes("quantity", skipped, why)
 
@@ -916,12 +939,22 @@ def _lot_text(node) -> str:
     return f"{_venue_name(node)}'s {fmt(m.lot)} lot{sz}"
 
 
-def _slices_off_lot(node, qty: Decimal, slices: Decimal) -> Finding:
+def _slices_off_lot(node, qty: Decimal, slices: Decimal, written: Decimal | None = None) -> Finding:
     """GC305's warning for a TWAP whose size is on the lot but whose equal slices (qty / slices) are not: worded
-    as GC301's and GC302's slice warnings (graphc assumes equal slices: the router reference does not say)."""
+    as GC301's and GC302's slice warnings (graphc assumes equal slices: the router reference does not say).
+
+    ``written``: the notional the size was worked out from (``buy: $10``, :attr:`GraphFacts.notionals`). Compile
+    rounds it down to the lot, not to lot x slices (spec §3.2), so the hint offers only the sizes whose notional
+    stays within it (24 contracts for $10 at 0.40, not 26: $10.40), each with the notional that buys it."""
     lot = node.market.lot
     each = quotient(qty, slices)  # None: no exact decimal (10 contracts in 3 slices), so none is shown
     sizes = [v for v in (step_floor(qty, times(lot, slices)), step_ceil(qty, times(lot, slices))) if v > 0]
+    price, pays = node.reference, ""
+    if written is not None and price is not None and price > 0:
+        # the sizes the written notional pays for (when even the smaller is over it, the larger), and the notional
+        # that buys the size offered (exactly: it divides back to that size)
+        sizes = [v for v in sizes if times(v, price) <= written] or sizes[-1:]
+        pays = f", or {_notional_for(sizes[0], price, at_least=False)}"
     options = " or ".join([*map(fmt, sizes[:-1]), _amount(node, sizes[-1])])  # 2 or 4 contracts
     whole, count = _amount(node, qty), fmt(slices)
     if node.venue == "kalshi" and lot == 1:
@@ -930,8 +963,8 @@ def _slices_off_lot(node, qty: Decimal, slices: Decimal) -> Finding:
         return Finding(
             node.size_at,
             f"{whole} in {count} TWAP slices is {per}; kalshi trades whole contracts (each slice is an order)",
-            f"use {options} (whole contracts in each of {count} slices), or a slice count that divides {whole} "
-            "into whole contracts",
+            f"use {options} (whole contracts in each of {count} slices){pays}, or a slice count that divides "
+            f"{whole} into whole contracts",
             severity=WARNING,
         )
     said = f"not a multiple of {_lot_text(node)}"
@@ -939,7 +972,7 @@ def _slices_off_lot(node, qty: Decimal, slices: Decimal) -> Finding:
     return Finding(
         node.size_at,
         f"{whole} in {count} TWAP slices is {per} (each slice is an order)",
-        f"use {options} (a multiple of {fmt(lot)} in each of {count} slices), or a slice count that divides "
+        f"use {options} (a multiple of {fmt(lot)} in each of {count} slices){pays}, or a slice count that divides "
         f"{whole} into multiples of {fmt(lot)}",
         severity=WARNING,
     )
