@@ -71,7 +71,9 @@ GC305, GC308, GC309) and GC208's on an `on_timeout` delay are at the wire's numb
 (``NodeFacts.size_at``/``limit_at``, ``_trigger_at``; spec §1, audit wirelint23 6, tests/test_wire_locations.py);
 their skips stay at the field. GC305's TWAP hint on a size compile worked out from a notional offers only the
 sizes within the notional written, and the notional that buys it (``_slices_off_lot``'s ``written``; audit
-selfcons24 2, tests/test_notional_size_hints.py).
+selfcons24 2, tests/test_notional_size_hints.py). GC302 on a notional size says how compile worked the size out
+and gives the notional that buys the minimum, in GC301's words (``_bought``, ``_notional_for``, ``_least_size``;
+audit selfcons24 4).
 """
 
 from __future__ import annotations
@@ -113,10 +115,13 @@ from graphc.rules.venue import (
     _BELOW_MIN_EFFECT,
     _UNMODELLED_OUTCOMES,
     _amount,
+    _bought,
+    _least_size,
     _lot,
     _min_qty,
     _money,
     _neighbours,
+    _notional_for,
     _prediction_hint,
     _price_ok,
     _qty_unknown,
@@ -237,10 +242,15 @@ def check_min_size(ctx):
             venue = _venue_name(node)
             if m.origin.get("min_size", "").endswith(" default"):
                 note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
+            written, price = ctx.facts.notionals.get(node.node_id), node.reference
+            notional = written is not None and price is not None and price > 0
             yield Finding(
                 node.size_at,
-                f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
-                f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
+                f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}"
+                + (_bought(node, written, price, qty) if notional else ""),
+                f"{_verb(node)} at least {_amount(node, minimum)}{note}"
+                + (f", or {_notional_for(_least_size(node, minimum, price), price)}" if notional else "")
+                + ".",
             )
         elif node.pacing is not None and node.pacing[0] > 1 and qty / node.pacing[0] < minimum:
             slices, each, most = node.pacing[0], _amount(node, minimum), qty // minimum

@@ -93,3 +93,39 @@ def test_a_typed_size_keeps_both_neighbours(tmp_path, monkeypatch):
     out = _run(tmp_path, monkeypatch, "lint", playbook).output
     assert "hint: use 2 or 4 contracts (whole contracts in each of 2 slices), or a slice count that divides 3 " in out
     assert "notional" not in out
+
+
+def test_gc302_on_a_notional_size_says_how_it_was_worked_out(tmp_path, monkeypatch):
+    # The report's repro. By hand: `ask + 1 tick` = 0.57 + 0.01 = 0.58; $2.85 / 0.58 = 4.9137..., down to the
+    # 0.01 lot = 4.91 shares, under the 5-share minimum; 5 x 0.58 = $2.90 buys 5 shares (2.90 / 0.58 = 5 exactly),
+    # and is over Polymarket's $1 minimum notional.
+    playbook = 'graphc: 1\nname: f\nlegs:\n  a:\n    buy: "$2.85"\n    symbol: will-x:yes\n    limit: ask + 1 tick\n'
+    quotes = "will-x:yes: {bid: 0.56, ask: 0.57, tick: 0.01}\n"
+    result = _run(tmp_path, monkeypatch, "lint", playbook, quotes)
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert (
+        "error GC302 size 4.91 shares is below polymarket's minimum of 5 shares: $2.85 at 0.58 buys 4.91 shares "
+        "after rounding down to the 0.01-share lot\n" in out
+    ), out
+    assert (
+        'hint: Buy at least 5 shares (5 is polymarket\'s usual minimum; set min_size in [markets."will-x:yes"] of '
+        "graphc.toml if it differs), or write a notional of $2.90 or more (it buys that many).\n" in out
+    ), out
+
+
+def test_gc302_notional_hint_also_clears_the_minimum_notional(tmp_path, monkeypatch):
+    # By hand: $0.40 / 0.10 = 4 shares exactly (nothing rounded), under 5; 5 x 0.10 = $0.50 is under Polymarket's
+    # $1 minimum notional, so the notional given is the one that clears both: $1 / 0.10 = 10 shares, $1.
+    playbook = 'graphc: 1\nname: f\nlegs:\n  a:\n    buy: "$0.40"\n    symbol: will-x:yes\n    limit: 0.10\n'
+    quotes = "will-x:yes: {bid: 0.09, ask: 0.11, tick: 0.01}\n"
+    out = _run(tmp_path, monkeypatch, "lint", playbook, quotes).output
+    assert "error GC302 size 4 shares is below polymarket's minimum of 5 shares: $0.40 at 0.1 buys 4 shares\n" in out
+    assert "or write a notional of $1 or more (it buys that many).\n" in out, out
+
+
+def test_gc302_on_a_typed_size_is_unchanged(tmp_path, monkeypatch):
+    playbook = "graphc: 1\nname: f\nlegs:\n  a:\n    buy: 4 shares\n    symbol: will-x:yes\n    limit: 0.50\n"
+    out = _run(tmp_path, monkeypatch, "lint", playbook).output
+    assert "error GC302 size 4 shares is below polymarket's minimum of 5 shares\n" in out, out
+    assert "notional" not in out

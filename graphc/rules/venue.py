@@ -403,7 +403,11 @@ def check_min_size(ctx):
     | coinbase, binance | per product (`base_min_size`, `LOT_SIZE` `minQty`) |
 
     The size compared is the one sent on the wire, after a notional size like `$5`
-    has been converted and rounded down to the lot. A TWAP sends each slice as
+    has been converted and rounded down to the lot. For such a size the message
+    says how it was worked out, as GC301's does (`$2.85 at 0.58 buys 4.91 shares
+    after rounding down to the 0.01-share lot`), and the hint gives the notional
+    that buys the minimum, and clears the venue's minimum notional too where
+    graphc knows it (`or write a notional of $2.90 or more`). A TWAP sends each slice as
     its own order, so a size that is above the minimum as a whole but not per
     slice (size ÷ slices) is a warning; the router reference does not say how
     it sizes slices, so graphc assumes equal slices and does not make it an
@@ -478,10 +482,15 @@ def check_min_size(ctx):
             venue = _venue_name(node)
             if m.origin.get("min_size", "").endswith(" default"):
                 note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
+            bought = more = ""
+            written, price = ctx.facts.notionals.get(node.node_id), node.reference  # `buy: $2.85`: compile's size
+            if written is not None and price is not None and price > 0:
+                bought = _bought(node, written, price, qty)
+                more = f", or {_notional_for(_least_size(node, minimum, price), price)}"
             yield Finding(
                 where,
-                f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}",
-                f"{_verb(node)} at least {_amount(node, minimum)}{note}.",
+                f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}{bought}",
+                f"{_verb(node)} at least {_amount(node, minimum)}{note}{more}.",
             )
         elif (slices := _twap_slices(node)) and qty < times(minimum, slices):
             yield Finding(
@@ -510,6 +519,18 @@ def _fewer_slices(node, most: Decimal, per_slice: str) -> str:
     if most >= 2:
         return f"Use at most {fmt(most)} slices (at least {per_slice}), or a larger order."
     return f"Send it as one order (no twap), or a larger order with at least {per_slice}."
+
+
+def _least_size(node, minimum: Decimal, price: Decimal) -> Decimal:
+    """The smallest size on the lot at least ``minimum`` (the venue's minimum size) that, at ``price``, also clears
+    the minimum notional where graphc knows it (GC301's :func:`_min_qty`): 5 Polymarket shares at 0.58, but 10 at
+    0.10, where 5 is $0.50, under the $1 minimum."""
+    m = node.market
+    least = step_ceil(minimum, size_step(m.lot))
+    unknown, min_notional, _ = _plan(node, "GC301 market" if node.market_order else "GC301", _min_notional_plan)
+    if unknown is None and min_notional and times(least, price) < min_notional:
+        least = _min_qty(m, min_notional, price)
+    return least
 
 
 def _min_size_plan(node) -> tuple[str | None, Decimal | None]:
