@@ -73,7 +73,9 @@ their skips stay at the field. GC305's TWAP hint on a size compile worked out fr
 sizes within the notional written, and the notional that buys it (``_slices_off_lot``'s ``written``; audit
 selfcons24 2, tests/test_notional_size_hints.py). GC302 on a notional size says how compile worked the size out
 and gives the notional that buys the minimum, in GC301's words (``_bought``, ``_notional_for``, ``_least_size``;
-audit selfcons24 4).
+audit selfcons24 4). GC406 on a playbook judges a template's price as written (``GraphFacts.unaligned``): one
+within the threshold that only the grid's rounding took past it is not reported (audit selfcons24 3,
+tests/test_rules_execution.py).
 """
 
 from __future__ import annotations
@@ -659,9 +661,10 @@ def check_far_from_mid(ctx):
             yield Skipped(node.at("order_type"), f"the quote for {node.symbol!r} has no bid/ask or mid")
             continue
         price = node.limit
+        written = ctx.facts.unaligned.get(node.node_id, (None, None))[1]
         if node.type == "prediction" or node.market.prediction:
             gap = abs(price - mid)  # prices are probabilities: compare in price points
-            if gap > FAR_FROM_MID:
+            if gap > FAR_FROM_MID and (written is None or abs(written - mid) > FAR_FROM_MID):
                 yield Finding(
                     node.at("order_type"),
                     f"node {node.node_id!r} limit {plain(price)} is {plain(gap)} {'above' if price > mid else 'below'} "
@@ -670,7 +673,7 @@ def check_far_from_mid(ctx):
                 )
             continue
         off = (price - mid) / mid
-        if abs(off) > FAR_FROM_MID:
+        if abs(off) > FAR_FROM_MID and (written is None or abs((written - mid) / mid) > FAR_FROM_MID):
             yield Finding(
                 node.at("order_type"),
                 f"node {node.node_id!r} limit {plain(price)} is {above(abs(off) * 100, FAR_FROM_MID * 100)}% "

@@ -549,6 +549,52 @@ def test_gc404_the_moved_touch_is_not_seen_in_the_wire_graph():
     assert [d.code for d in linted if d.code == "GC404"] == []  # a 0.55 buy and a 0.56 sell: no template
 
 
+# Audit selfcons24 3: GC406 on a playbook judges the price a template is written to, not graphc's own rounding of
+# it onto the grid. `mid - 10%` on a 2000.035 mid is 1800.0315, exactly 10% below (spec §8: "> 10%" is not met),
+# and a buy is rounded down to 1800.03, 10.00007% below: no warning, as the user wrote exactly 10%. A template
+# written past the threshold still warns. The wire graph has the price alone, and its lint judges 1800.03.
+FAR_PLAYBOOK = "graphc: 1\nname: t\nlegs:\n  a:\n    {side}: {size}\n    symbol: {symbol}\n    limit: {limit}\n"
+FAR_QUOTES = {
+    "ETH-USD": {"bid": Decimal("2000.00"), "ask": Decimal("2000.07"), "tick": Decimal("0.01")},
+    "KXFED-26DEC-T4.25": {"bid": Decimal("0.40"), "ask": Decimal("0.41")},
+}
+
+
+@pytest.mark.parametrize(
+    "side, size, symbol, limit, price, warned",
+    [
+        # 2000.035 x 0.9 = 1800.0315, exactly 10% below; down to the 0.01 tick: 1800.03 (10.00007%)
+        ("buy", "1 ETH", "ETH-USD", "mid - 10%", "1800.03", False),
+        # 2000.035 x 0.8999 = 1799.8314965, 10.01% below as written; down: 1799.83
+        ("buy", "1 ETH", "ETH-USD", "mid - 10.01%", "1799.83", True),
+        # 2000.035 x 1.1 = 2200.0385, exactly 10% above; a sell goes up: 2200.04 (10.00007%)
+        ("sell", "1 ETH", "ETH-USD", "mid + 10%", "2200.04", False),
+        # 2000.035 x 1.1001 = 2200.2385035, 10.01% above as written; up: 2200.24
+        ("sell", "1 ETH", "ETH-USD", "mid + 10.01%", "2200.24", True),
+        # prediction: the 0.405 mid - 0.10 = 0.305, exactly 0.10 below; down to Kalshi's 0.01 tick: 0.30 (0.105)
+        ("buy", "10 contracts", "KXFED-26DEC-T4.25", "mid - 10c", "0.3", False),
+        ("sell", "10 contracts", "KXFED-26DEC-T4.25", "mid + 10c", "0.51", False),
+        # 0.405 - 0.11 = 0.295, 0.11 below as written; down: 0.29
+        ("buy", "10 contracts", "KXFED-26DEC-T4.25", "mid - 11c", "0.29", True),
+    ],
+)
+def test_gc406_judges_a_template_as_written_not_graphcs_rounding(side, size, symbol, limit, price, warned):
+    import graphc
+    from graphc.pipeline import CompileOptions, compile_text
+
+    text = FAR_PLAYBOOK.format(side=side, size=size, symbol=symbol, limit=limit)
+    wire = compile_text(text, "t.yaml", CompileOptions(quotes=graphc._quotes(FAR_QUOTES))).wire
+    assert wire is not None
+    [compiled] = wire["nodes"]
+    assert Decimal(compiled["order_type"]["limit"]["price_1e9"]) / 10**9 == Decimal(price)  # compile unchanged
+    found = [d for d in graphc.lint_text(text, "t.yaml", quotes=FAR_QUOTES).diagnostics if d.code == "GC406"]
+    # before the fix: a warning in every case (`mid - 10%`: "10.00007% below the quote mid 2000.035")
+    assert bool(found) is warned, found
+    # the wire graph holds the price alone: its lint judges the number it sees, past the threshold in every case
+    linted = graphc.lint_text(json.dumps(wire), "t.json", quotes=FAR_QUOTES).diagnostics
+    assert [d.code for d in linted if d.code == "GC406"] == ["GC406"]
+
+
 @pytest.mark.parametrize(
     "quote, buy, sell, prices, words",
     [

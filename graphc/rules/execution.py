@@ -863,6 +863,22 @@ def check_far_from_mid(ctx):
     (playbook-spec.md §4: quote bases are stale for such a leg); GC407 checks it
     against its trigger level instead.
 
+    A playbook's template is judged as written, not as graphc's own rounding
+    leaves it. A template's price goes onto the venue's grid (buys rounded
+    down, sells up, playbook-spec.md §4), and that can take a price written
+    exactly at the threshold past it: with a 2000.035 mid on a 0.01 tick, `mid
+    - 10%` is 1800.0315, exactly 10% below, and compiles to 1800.03, 10.00007%
+    below. That is not reported: the distance was written on purpose, and the
+    rounding is graphc's, in the order's favour, not a typo. `mid - 10.01%`
+    is. On a prediction market the same holds for `mid - 10c` on a 0.405 mid
+    (0.305, compiled to 0.30).
+
+    As with GC404's touch price moved by the grid, only a playbook knows the
+    price came from a template. A wire graph has the price alone, and lint
+    judges the number it sees: the compiled 1800.03, linted as JSON, is GC406.
+    The router receives that number and nothing else, so a wire graph is held
+    to it; a playbook is held to what its author wrote.
+
     ## Why it matters
 
     A price that far from the market is usually a fat finger or a stale number: a
@@ -911,6 +927,7 @@ def check_far_from_mid(ctx):
     ```
     """
     waiting = ctx.price_waiting
+    moved = ctx.facts.unaligned  # compile's templates that the grids moved (none for wire input)
     for node in ctx.nodes:
         if node.limit is None:
             continue
@@ -926,9 +943,12 @@ def check_far_from_mid(ctx):
             yield Skipped(node.at("order_type"), f"the quote for {node.symbol!r} has no bid/ask or mid")
             continue
         price = node.limit
+        # a template is judged as written: `mid - 10%` is exactly 10% away, though graphc's own rounding onto the
+        # grid (buys down, sells up) takes it past (1800.0315 to 1800.03, 10.00007% below a 2000.035 mid)
+        written = moved[node.node_id][1] if moved and node.node_id in moved else None
         if node.type == "prediction" or node.market.prediction:
             gap = abs(price - mid)  # prices are probabilities: compare in price points
-            if gap > FAR_FROM_MID:
+            if gap > FAR_FROM_MID and (written is None or abs(written - mid) > FAR_FROM_MID):
                 yield Finding(
                     node.at("order_type"),
                     f"node {node.node_id!r} limit {plain(price)} is {plain(gap)} {'above' if price > mid else 'below'} "
@@ -937,7 +957,7 @@ def check_far_from_mid(ctx):
                 )
             continue
         off = off_by(price, mid)
-        if abs(off) > FAR_FROM_MID:
+        if abs(off) > FAR_FROM_MID and (written is None or abs(off_by(written, mid)) > FAR_FROM_MID):
             yield Finding(
                 node.at("order_type"),
                 f"node {node.node_id!r} limit {plain(price)} is {above(abs(off) * 100, FAR_FROM_MID * 100)}% "
