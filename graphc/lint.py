@@ -1288,6 +1288,14 @@ def _use_path(base_dir: Path, use: object, root: Path) -> Path | None:
     return use_target(base_dir, use, root, must_exist=False)
 
 
+def searched_roots(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The roots a ``--dependants`` search of ``paths`` (files or folders) walks: the outermost project root of
+    each (:func:`graphc.files.outermost_project_root`: its project and the ones around it, up to the repository's
+    top), none inside another, sorted: every file whose verdict an input of them all may change (a ``--config``
+    or ``--params`` file) lies under them."""
+    return _outermost({outermost_project_root(folder) for folder in _folders(paths)})
+
+
 def _folders(paths: Iterable[str | os.PathLike[str]]) -> set[Path]:
     """The folders of ``paths`` (a folder is its own), absolute: one project-root walk per folder, not per file."""
     folders = set()

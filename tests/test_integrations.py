@@ -685,6 +685,109 @@ def test_the_example_workflow_lints_pull_requests_that_change_only_templates_the
     assert "The workflow runs on every pull request, with no `paths:` filter" in doc
 
 
+# Audit ci24 #1: a desk that keeps its CI settings in a file the hook's args name (`--config ci/desk.toml`) committed a
+# lower max_size there, and the hook passed with nothing linted. That file replaces every file's config, as a `--params`
+# file feeds every playbook: a commit that stages or names either changes every verdict the run covers.
+
+CI_CONFIG = '[markets."ETH-USD-PERP"]\nmax_size = 10\n'
+CI_ARGS = ("--config", "ci/desk.toml", "--quotes", "quotes.yaml")
+
+
+@pytest.fixture
+def ci_desk(desk):
+    """``desk`` with a config file of its own for CI, ci/desk.toml (outside the hook's `files:`), committed."""
+    (desk / "ci").mkdir()
+    (desk / "ci" / "desk.toml").write_text(CI_CONFIG)
+    _git("add", "-A")
+    _git("commit", "-qm", "ci config")
+    return desk
+
+
+def test_a_commit_that_changes_only_the_config_file_the_hook_names_lints_every_playbook(ci_desk):
+    assert _run_hook(*CI_ARGS).exit_code == 0  # nothing staged: passes
+    (ci_desk / "ci" / "desk.toml").write_text(CI_CONFIG.replace("10", "1"))  # the desk hedges 2 ETH: now too many
+    _git("add", "ci/desk.toml")
+    assert _precommit_names("^(playbooks|templates)/") == [] and _precommit_names(HOOKS["graphc-lint"]["files"]) == []
+    result = _run_hook(*CI_ARGS)
+    assert result.exit_code == 1, result.output
+    assert "GC309" in result.output and "above hyperliquid's maximum of 1 ETH" in result.output
+    assert "GC110" not in result.output and "ci.yaml" not in result.output
+    assert "in 3 files" in result.output  # q.yaml, the desk and templates/hedge.yaml: the whole repository
+    doc = " ".join(DOC.split())
+    assert "a changed `--config` or `--params` file every one of the repository" in doc
+    assert "named among the paths is such an input, never linted itself" in doc
+
+
+def _lint(*args: str):
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    return CliRunner().invoke(cli, ["lint", "--no-cache", *args])
+
+
+@pytest.mark.parametrize("ignore_unknown", [(), ("--ignore-unknown",)])
+@pytest.mark.parametrize(
+    ("named", "options"),
+    [
+        ("ci/desk.toml", CI_ARGS),
+        ("graphc.toml", ()),
+        ("quotes.yaml", ("--quotes", "quotes.yaml")),
+    ],
+)
+def test_a_config_or_snapshot_named_with_dependants_is_a_dependency_never_a_playbook(
+    ci_desk, named, options, ignore_unknown
+):
+    """Named (a `files:` that matches it, or by hand), such a file lints what it decides, and is never itself linted
+    as a file that is not a playbook (GC110), with or without --ignore-unknown."""
+    if named == "graphc.toml":
+        (ci_desk / "graphc.toml").write_text('[markets."ETH-USD-PERP"]\nmax_size = 1\n')
+    elif named == "quotes.yaml":
+        (ci_desk / "quotes.yaml").write_text(QUOTES.split("\n", 1)[1])  # ETH-USD dropped
+    else:
+        (ci_desk / "ci" / "desk.toml").write_text(CI_CONFIG.replace("10", "1"))
+    result = _lint(*ignore_unknown, "--dependants", *options, named)
+    assert result.exit_code == 1, result.output
+    assert ("GC109" if named == "quotes.yaml" else "GC309") in result.output
+    assert "GC110" not in result.output and "GC100" not in result.output  # (GC100: a TOML file read as JSON)
+
+
+PARAMETRIZED = (
+    "graphc: 1\nname: p\nparams:\n  size: {type: quantity}\nlegs:\n"
+    '  a: {buy: "{{ size }}", symbol: ETH-USD, venue: coinbase, limit: 2325.50}\n'
+)
+
+
+@pytest.fixture
+def params_desk(tmp_path, monkeypatch):
+    """A repository whose playbooks take their size from the hook's `--params ci/params.yaml`."""
+    monkeypatch.chdir(tmp_path)
+    _git("init", "-q", ".")
+    (tmp_path / "graphc.toml").write_text('[markets."ETH-USD"]\nmax_size = 5\n')
+    (tmp_path / "playbooks").mkdir()
+    (tmp_path / "playbooks" / "p.yaml").write_text(PARAMETRIZED)
+    (tmp_path / "playbooks" / "r.yaml").write_text(PARAMETRIZED.replace("name: p", "name: r"))
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "ci" / "params.yaml").write_text("size: 1 ETH\n")
+    _git("add", "-A")
+    _git("commit", "-qm", "desk")
+    return tmp_path
+
+
+def test_a_commit_that_changes_only_the_params_file_the_hook_names_lints_every_playbook(params_desk):
+    args = ("--params", "ci/params.yaml")
+    assert _run_hook(*args).exit_code == 0
+    (params_desk / "ci" / "params.yaml").write_text("size: 10 ETH\n")  # above the market's max_size of 5
+    _git("add", "ci/params.yaml")
+    assert _precommit_names("^playbooks/") == []
+    result = _run_hook(*args)
+    assert result.exit_code == 1, result.output
+    assert "playbooks/p.yaml" in result.output and "playbooks/r.yaml" in result.output
+    assert "GC309" in result.output and "2 errors in 2 files" in result.output
+    result = _lint("--dependants", *args, "ci/params.yaml")  # named, without --ignore-unknown: a dependency too
+    assert result.exit_code == 1 and "GC110" not in result.output and "2 errors in 2 files" in result.output
+
+
 # -- the Action says what the lint skipped --------------------------------------------------------------------------
 # Audit ci22 #3: with -o graphc printed nothing, the step's log said only `graphc lint exited 0`, and the skipped checks
 # were only SARIF `note` notifications, which code scanning shows nowhere for a third-party tool: 200 ETH at market

@@ -79,6 +79,7 @@ from graphc.lint import (
     located_result,
     not_read,
     not_text,
+    searched_roots,
     unreadable_result,
 )
 from graphc.report import LISTS_SKIPS, one_line
@@ -321,7 +322,8 @@ class NamedPaths(click.Path):
     help="Also lint the playbooks that use a named `use:` template or one staged in git's index (searched in its "
     "project and the projects around it, up to the repository's top), or a template file that is not there "
     "(deleted or renamed) or that git does not track (GC107: a commit would not hold it); and every playbook and "
-    "template of a project whose graphc.toml (or pyproject.toml [tool.graphc]) or --quotes file is named or staged. "
+    "template of a project whose graphc.toml (or pyproject.toml [tool.graphc]) or --quotes file is named or staged, "
+    "and of every project searched when the --config or --params file is (such a file is never linted itself). "
     "PATHS may then be left out (for pre-commit).",
 )
 @click.option(
@@ -388,17 +390,18 @@ def lint_command(
     collected = collect(names, keep_missing=True)  # a missing path is GC112, the other files still linted
     # Only --dependants reads every named file up front to find the templates among them (a thousand named
     # playbooks cost as much as linting 40 of them); the note after the run looks only at "not rendered" results.
-    templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
-    found = _add_dependants(collected, templates, names, quotes_path) if dependants else None
-    users = found
     try:
         select, ignore = parse_selectors(select), parse_selectors(ignore)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--select/--ignore") from None
+    projects = Projects(config_args, select)
+    templates = [path for path in collected.named if _looks_like_template(path)] if dependants else []
+    inputs = RunInputs(quotes_path, projects.given, params_file)
+    found = _add_dependants(collected, templates, names, inputs) if dependants else None
+    users = found
     stdin_name = stdin_filename or "<stdin>"
     stdin = _read_stdin() if "-" in paths else None
     live_sources = [*collected.files, *([(stdin[0], stdin_name)] if stdin and stdin[0] is not None else [])]
-    projects = Projects(config_args, select)
     # each file's project config (found from the file itself), read before anything is linted
     stdin_profile = projects.of_start(stdin_filename) if stdin is not None else None
     places = [projects.place(path) for path in collected.files]
@@ -735,23 +738,36 @@ def _require_paths(paths, dependants):
         raise click.UsageError("Missing argument 'PATHS...' (only --dependants runs without one).")
 
 
-def _add_dependants(collected, templates, names, quotes_path) -> Dependants:
+class RunInputs(NamedTuple):
+    """The files the run's options name that are inputs of every verdict: the ``--quotes`` snapshot (None, or
+    ``live``: no file), the ``--config`` file (it replaces every file's config) and the ``--params`` file (it feeds
+    every playbook). None: not given."""
+
+    quotes: str | None
+    config: str | None
+    params: str | None
+
+
+def _add_dependants(collected, templates, names, inputs: RunInputs) -> Dependants:
     """Add to ``collected.files`` the playbooks that use a named template or one the commit stages, those of the
     named paths' projects (the working directory's when none is named) whose `use:` names a file that is not
     there (a template deleted or renamed: pre-commit never names it), those git tracks that use a template git
     does not (pre-commit leaves it on disk, but the commit would not hold it), and those that may do any of these
     through a `use:` written as an expression (:func:`graphc.lint.find_changed_dependants`); and every file of a
-    project whose config or ``--quotes`` snapshot is named or staged (:func:`_projects_of_changed_inputs`), as a
-    walk of its root finds them. What was found."""
+    project whose config or ``--quotes`` snapshot is named or staged, and of every project searched when the
+    ``--config`` or ``--params`` file is (:func:`_projects_of_changed_inputs`), as a walk of its root finds them.
+    Such a file, named, is an input of those files, never linted as one (no GC110 for it). What was found."""
     searched = names or [os.curdir]
     staged = _staged_files(searched)
     staged_templates = [path for path in staged if has_suffix(path, YAML_SUFFIXES) and _looks_like_template(path)]
     found = find_changed_dependants([*templates, *staged_templates], searched, ask_git=True)
-    roots = _projects_of_changed_inputs(sorted(collected.named), staged, quotes_path)
+    roots, inputs_named = _projects_of_changed_inputs(sorted(collected.named), staged, inputs, searched)
+    if inputs_named:
+        collected.files[:] = [path for path in collected.files if _same_file(path) not in inputs_named]
     listed = {_same_file(path) for path in collected.files}
     everything = collect([*found.of_templates, *found.of_missing, *found.of_untracked, *found.maybe, *roots])
     for path in everything.files:
-        if _same_file(path) not in listed:
+        if _same_file(path) not in listed and _same_file(path) not in inputs_named:
             listed.add(_same_file(path))
             collected.files.append(path)
     return found
@@ -775,33 +791,52 @@ def _repository_tops(paths) -> list[Path]:
     return sorted({top for folder in folders if (top := repository_top(real_path(Path(folder)))) is not None})
 
 
-def _projects_of_changed_inputs(named, staged: list[str], quotes_path) -> list[str]:
+def _projects_of_changed_inputs(named, staged: list[str], inputs: RunInputs, searched) -> tuple[list[str], set[str]]:
     """The roots of the projects every verdict of which a file of ``named`` (named on the command line) or
-    ``staged`` may change, as :func:`graphc.lint.as_listed` shows them: a project's config (the ``graphc.toml``
-    or ``pyproject.toml`` :func:`graphc.config.config_at` gives for its folder; when staged, also a graphc.toml
-    the commit deletes, or a pyproject.toml whose ``[tool.graphc]`` it removes), and the ``--quotes`` snapshot
-    (for its project, :func:`graphc.files.find_project_root`). Either is an input of every playbook of that
-    project, so a commit that changes only it is checked through them all (audit ci22 1)."""
-    quotes = resolved_path(quotes_path) if quotes_path not in (None, "live") else None
+    ``staged`` may change, as :func:`graphc.lint.as_listed` shows them, and those of ``named`` that are such inputs
+    (:func:`_same_file`). A project's config (the ``graphc.toml`` or ``pyproject.toml``
+    :func:`graphc.config.config_at` gives for its folder; when staged, also a graphc.toml the commit deletes, or a
+    pyproject.toml whose ``[tool.graphc]`` it removes) and the ``--quotes`` snapshot (for its project,
+    :func:`graphc.files.find_project_root`) are an input of every playbook of that project, so a commit that
+    changes only one is checked through them all (audit ci22 1). The ``--config`` file replaces the config of every
+    file linted, and the ``--params`` file feeds every playbook: either gives every root of ``searched`` (the run's
+    paths: :func:`graphc.lint.searched_roots`) (audit ci24 1)."""
+    quotes = resolved_path(inputs.quotes) if inputs.quotes not in (None, "live") else None
+    every = {resolved_path(path) for path in (inputs.config, inputs.params) if path is not None} - {None}
     roots: set[Path] = set()
+    named_inputs: set[str] = set()
     for path, is_staged in [*((path, False) for path in named), *((path, True) for path in staged)]:
-        if quotes is not None and resolved_path(path) == quotes:
+        resolved = resolved_path(path) if every or quotes is not None else None
+        if resolved is not None and resolved in every:
+            roots.update(searched_roots(searched))
+        elif quotes is not None and resolved == quotes:
             roots.add(find_project_root(path))
+        elif not _changes_config(path, is_staged, roots):
             continue
-        name = os.path.basename(path)
-        if name not in (CONFIG_FILE, PYPROJECT):
-            continue
-        folder = real_path(Path(path)).parent
-        config = config_at(folder)
-        if config is not None and config.name == name:  # the config of the project rooted here
-            roots.add(folder)
-        elif not is_staged or not os.path.isdir(folder):
-            continue
-        elif name == CONFIG_FILE and not os.path.lexists(path):  # deleted: its files are configured otherwise now
-            roots.add(folder)
-        elif name == PYPROJECT and config is None and _stages_lines_naming_graphc(path):
-            roots.add(folder)  # its [tool.graphc] deleted, or the file
-    return [as_listed(str(root)) for root in sorted(roots)]
+        if not is_staged:
+            named_inputs.add(_same_file(path))
+    return [as_listed(str(root)) for root in sorted(roots)], named_inputs
+
+
+def _changes_config(path: str, is_staged: bool, roots: set[Path]) -> bool:
+    """Whether ``path`` (named, or ``is_staged``) is a project's config, or one the commit deletes or takes the
+    graphc table out of (:func:`_projects_of_changed_inputs`): its project's root added to ``roots`` when it is."""
+    name = os.path.basename(path)
+    if name not in (CONFIG_FILE, PYPROJECT):
+        return False
+    folder = real_path(Path(path)).parent
+    config = config_at(folder)
+    if config is not None and config.name == name:  # the config of the project rooted here
+        roots.add(folder)
+    elif not is_staged or not os.path.isdir(folder):
+        return False
+    elif name == CONFIG_FILE and not os.path.lexists(path):  # deleted: its files are configured otherwise now
+        roots.add(folder)
+    elif name == PYPROJECT and config is None and _stages_lines_naming_graphc(path):
+        roots.add(folder)  # its [tool.graphc] deleted, or the file
+    else:
+        return False
+    return True
 
 
 def _stages_lines_naming_graphc(path: str) -> bool:
