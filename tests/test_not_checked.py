@@ -131,8 +131,53 @@ def test_the_machine_formats_say_the_file_was_not_checked(project, json_validato
     assert invocation["executionSuccessful"] is False
     assert [n["level"] for n in invocation["toolExecutionNotifications"]] == ["error"]
 
-    [case] = ET.fromstring(lint("-f", "junit", "p.yaml").stdout).iter("testcase")
-    assert [child.tag for child in case] == ["skipped", "system-out"]
+    junit = ET.fromstring(lint("-f", "junit", "p.yaml").stdout)
+    [case] = junit.iter("testcase")
+    assert [child.tag for child in case] == ["error", "system-out"]  # counted by `errors`, never a skipped case
+    error = case.find("error")
+    assert error.get("type") == "not-checked"
+    assert error.get("message") == (
+        "not checked: GC102 at p.yaml:11:5 is suppressed or turned off, and it stopped the checks"
+    )
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("1", "0", "1")
+    assert junit.find("testsuite").get("skipped") == "0"
+
+
+# Audit ci24 #2: in JUnit a file none of whose checks ran was a <skipped> case (failures="0" errors="0", while lint
+# exited 2), and one that could not be read was an <error> with GC112 off but a <skipped> case with GC112 a warning:
+# lowering GC112 gave a quieter report than turning it off. Every exit-2 state is an <error>, counted by `errors`.
+@pytest.mark.parametrize("level", ["error", "warning", "off"])
+def test_junit_counts_a_file_that_could_not_be_read_as_an_error_whatever_gc112s_level(project, level):
+    write(project, "graphc.toml", f'[rules]\nGC112 = "{level}"\n')
+    write(project, "ok.yaml", CLEAN_KEYS.replace("2000.005", "2000.01").replace("10 ETH", "0.1 ETH"))
+    (project / "bad.yaml").write_bytes(b"graphc: 1\nname: \xff\n")
+    result = lint("-f", "junit", "ok.yaml", "bad.yaml")
+    assert result.exit_code == 2, result.output
+    junit = ET.fromstring(result.stdout)
+    cases = {case.get("name"): case for case in junit.iter("testcase")}
+    bad = cases["bad.yaml"]
+    [error] = bad.findall("error")
+    assert error.get("type") == "not-read" and "bad.yaml" in error.text
+    assert [f.get("type") for f in bad.findall("failure")] == (["GC112"] if level == "error" else [])
+    assert bad.find("skipped") is None and cases["ok.yaml"].find("error") is None
+    failures = "1" if level == "error" else "0"
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", failures, "1")
+    assert junit.find("testsuite").get("skipped") == "0"
+
+
+# Audit ci24 #3: with GC112 off, a file that could not be read got no annotation in the github format (only the
+# summary line named it), where every other state that leaves a file unlinted gets one.
+def test_the_github_format_annotates_a_file_not_read_with_gc112_off(project):
+    write(project, "graphc.toml", '[rules]\nGC112 = "off"\n')
+    write(project, "ok.yaml", CLEAN_KEYS.replace("2000.005", "2000.01").replace("10 ETH", "0.1 ETH"))
+    (project / "bad,1.yaml").write_bytes(b"graphc: 1\nname: \xff\n")
+    result = lint("-f", "github", "ok.yaml", "bad,1.yaml", "nope.yaml")
+    assert result.exit_code == 2, result.output
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert annotations == [
+        "::error file=bad%2C1.yaml,title=not read::bad,1.yaml could not be read: not linted",
+        "::error file=nope.yaml,title=not read::nope.yaml not found: not linted",
+    ]
 
 
 def test_the_verdict_on_stderr_names_the_file_not_checked(project):

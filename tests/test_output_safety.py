@@ -221,7 +221,13 @@ def test_a_line_break_in_a_missing_file_name_never_starts_a_line(tmp_path, fmt):
     missing = tmp_path / "nope\n::error::INJ3.yaml"  # GC112 off: named on the summary line and on stderr
     result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", fmt, "--config", 'rules.GC112="off"', str(missing)])
     assert result.exit_code == 2
-    assert result.stdout == f"nothing linted: {tmp_path}/nope\\n::error::INJ3.yaml not found\n"
+    said = f"nothing linted: {tmp_path}/nope\\n::error::INJ3.yaml not found\n"
+    if fmt == "github":  # the file is annotated (audit ci24 3): `%0A` for the line break, `%3A` in the property
+        said = (
+            f"::error file={tmp_path}/nope%0A%3A%3Aerror%3A%3AINJ3.yaml,title=not read::{tmp_path}/nope%0A::error::"
+            f"INJ3.yaml not found: not linted\n{said}"
+        )
+    assert result.stdout == said
     assert result.stderr == f"graphc: no such file or directory: {tmp_path}/nope\\n::error::INJ3.yaml\n"
     _no_injected_line(result.stdout, result.stderr)
 

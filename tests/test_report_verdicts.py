@@ -211,17 +211,18 @@ def test_gc112_as_a_warning_counts_the_unread_files_checks_as_skipped(latin, jso
     ]
 
 
-def test_gc112_as_a_warning_is_a_skipped_junit_case_and_a_sarif_notification(latin, sarif_validator):  # noqa: F811
+def test_gc112_as_a_warning_is_an_errored_junit_case_and_a_sarif_notification(latin, sarif_validator):  # noqa: F811
     junit = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout)
-    [case] = junit.iter("testcase")  # before: a passing test case
-    assert [child.tag for child in case] == ["skipped", "system-out"]
-    assert case.find("skipped").get("message") == f"skipped GC112: {SKIP_REASON}"
+    [case] = junit.iter("testcase")  # before audit verdict17: a passing test case; before ci24 2: a skipped one
+    assert [child.tag for child in case] == ["error", "system-out"]
+    assert case.find("error").get("type") == "not-read"
+    assert case.find("error").get("message") == "not checked: GC112 at latin1.yaml:2:10 stopped the checks"
     suite = junit.find("testsuite")  # (`skipped` is the <testsuite>'s: junit-10.xsd allows none on <testsuites>)
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
         "1",
         "0",
-        "0",
         "1",
+        "0",
     )
 
     log = json.loads(lint("-f", "sarif", "latin1.yaml").stdout)
@@ -240,8 +241,11 @@ def test_gc112_as_an_error_also_counts_a_skip_but_the_junit_case_fails(tmp_path,
     assert lint("latin1.yaml").stdout.splitlines()[-1] == (  # (audit reports23 1: named as not checked)
         "1 error in 0 files; 1 file not checked: latin1.yaml (GC112 at latin1.yaml:2:10 stopped the checks)"
     )
-    [case] = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout).iter("testcase")
-    assert [child.tag for child in case] == ["failure", "system-out"]  # a failure is enough: not also skipped
+    junit = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout)
+    [case] = junit.iter("testcase")  # its finding fails the case; not read, it is an error too, as with GC112 off
+    assert [child.tag for child in case] == ["failure", "error", "system-out"]
+    assert case.find("error").get("type") == "not-read"
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("1", "1", "1")
 
 
 # -- 4. the JSON summary counts skipped checks, as the text and github summary lines do (audit verdict17 5) -------

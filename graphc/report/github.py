@@ -12,7 +12,8 @@ left out for multi-line spans. A plain summary line ends the output (unless ``su
 text report's, it counts the checks that were skipped, and ``--explain-skips`` adds a ``::notice`` per
 skipped check, so a run whose checks could not be decided never reads as a pass in a CI log. A file none of
 whose checks ran (the input error that stopped them suppressed, lowered or turned off; GC112) gets a ``::warning``
-titled ``not checked`` at that error, and the summary line names it. A file whose
+titled ``not checked`` at that error, and the summary line names it; one that could not be read while GC112 is
+turned off, an ``::error`` titled ``not read``. A file whose
 lint hit a bug in graphc gets an ``::error`` annotation titled ``internal error`` and is named on the summary
 line; a directory or glob that gave nothing to lint, one titled ``nothing to lint`` (a ``::warning`` under
 ``--allow-empty``). Other control characters in a message or property (ESC, C1, U+2028) are written as escapes
@@ -45,6 +46,7 @@ _LEVELS = {"error": "error", "warning": "warning"}
 def render(results: list[FileResult], options: ReportOptions) -> str:
     lines = [annotation(d, options.rules) for d in in_order(results)]
     lines.extend(not_checked_annotation(r) for r, _ in ordered(results) if not_checked(r) is not None)
+    lines.extend(not_read_annotation(path, why) for path, why in sorted(options.unread.items()))
     lines.extend(crash_annotation(path, what) for path, what in sorted(options.crashed.items()))
     level = "warning" if options.nothing_allowed else "error"
     lines.extend(_command(level, {"title": "nothing to lint"}, why) for why in options.empty.values())
@@ -75,6 +77,13 @@ def not_checked_annotation(result: FileResult) -> str:
     props["title"] = "not checked"
     message = f"{display_path(result.path)} was not checked: {why_not_checked(result)}; no other check ran on this file"
     return _command("warning", props, message)
+
+
+def not_read_annotation(path: str, why: str) -> str:
+    """``::error file=nope.yaml,title=not read::nope.yaml not found: not linted``: a file that could not be read
+    while GC112 is turned off, so no finding says it (audit ci24 3)."""
+    message = f"{display_path(path)} {why}: not linted"
+    return _command("error", {"file": display_path(path), "title": "not read"}, message)
 
 
 def crash_annotation(path: str, what: str) -> str:

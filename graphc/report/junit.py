@@ -10,11 +10,14 @@ a test case; they are listed in its ``<system-out>``, and so are the checks that
 and ``failures`` counts files with at least one error (so it never exceeds
 ``tests``, as JUnit consumers expect). A file whose lint hit a bug in graphc is a test case with an
 ``<error type="internal-error">`` (counted by ``errors``): it was not checked, so it never reads as passed.
-Nor does a file that could not be read with GC112 off (``<error type="not-read">``), a run that linted nothing
-(a test case ``nothing linted`` with ``<error type="nothing-linted">``: a typo'd CI path is red, not an empty
-green suite; when other paths gave files, a test case per directory or glob that gave none, named by it), or
-a file none of whose checks ran (GC112 a warning: ``<skipped>``, counted by the ``<testsuite>``'s ``skipped``;
-``<testsuites>`` has no ``skipped``: Jenkins xunit-plugin's schema, junit-10.xsd, does not allow it there).
+Nor does a file that could not be read (``<error type="not-read">``, whatever GC112's level: beside its
+``<failure type="GC112">`` when it is an error), a file none of whose checks ran because the input error that
+stopped them was suppressed, lowered or turned off (``<error type="not-checked">``), or a run that linted
+nothing (a test case ``nothing linted`` with ``<error type="nothing-linted">``: a typo'd CI path is red, not an
+empty green suite; when other paths gave files, a test case per directory or glob that gave none, named by it):
+``errors`` counts every such case, each a state graphc lint exits 2 for. Only ``--allow-empty``'s nothing linted
+is a ``<skipped>`` case, counted by the ``<testsuite>``'s ``skipped`` (``<testsuites>`` has no ``skipped``:
+Jenkins xunit-plugin's schema, junit-10.xsd, does not allow it there).
 """
 
 from __future__ import annotations
@@ -22,16 +25,20 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from graphc.diagnostics import NO_CHECK_RAN
+from graphc.files import UNREADABLE
 from graphc.report import (
     FileResult,
     ReportOptions,
     display_path,
     headline,
+    not_checked,
     note,
     one_line,
     ordered,
     skip_headline,
-    unchecked,
+    skip_place,
+    why_not_checked,
 )
 
 # Characters XML 1.0 cannot carry, even escaped.
@@ -49,11 +56,9 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         for d in errors:
             failure = ET.SubElement(case, "failure", type=d.code, message=_clean(one_line(d.message)))
             failure.text = _clean(_describe(d))
-        not_checked = [s for s in result.skipped if unchecked(s)]
-        if not_checked and not errors:  # no check ran on it (not read, GC112 a warning): skipped, never passed
-            skip = not_checked[0]
-            ET.SubElement(case, "skipped", message=_clean(one_line(f"skipped {skip.code}: {skip.reason}")))
-            skipped += 1
+        if not_checked(result) is not None:  # no check ran on it (graphc lint exits 2): an error, never a pass
+            errored += 1
+            _not_checked_error(case, result)
         if warnings or result.skipped:  # a skipped check is listed, never silent (it did not pass either)
             out = ET.SubElement(case, "system-out")
             lines = [_describe(d) for d in warnings] + [skip_headline(result.path, s) for s in result.skipped]
@@ -103,6 +108,19 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _not_checked_error(case: ET.Element, result: FileResult) -> None:
+    """``<error type="not-read">`` for a file that could not be read (GC112 an error beside its ``<failure>``, or a
+    warning), ``<error type="not-checked">`` for one whose input error that stopped the checks was suppressed,
+    lowered or turned off (or a `use:` template of which could not be read): graphc lint exits 2 for either, so
+    ``errors`` counts it, as a file not read with GC112 off (audit ci24 2: a ``<skipped>`` case read as not failed)."""
+    skip = not_checked(result)
+    where, _ = skip_place(result.path, skip)
+    kind = "not-read" if skip.code == UNREADABLE and where == result.path else "not-checked"
+    why = why_not_checked(result)
+    error = ET.SubElement(case, "error", type=kind, message=_clean(one_line(f"not checked: {why}")))
+    error.text = _clean(one_line(f"{display_path(result.path)} was not checked: {why}; {NO_CHECK_RAN}"))
 
 
 def _describe(d) -> str:

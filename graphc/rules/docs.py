@@ -98,9 +98,9 @@ def _options(r: Rule) -> str:
             "A file GC112 reports, as an error or a warning, always has one skipped GC112 that stands for all "
             "its checks (`the file is not UTF-8 text, so every rule was skipped on it: no other check ran on this "
             "file`): the summary line names it as not checked instead of counting it (`1 warning in 0 files; 1 "
-            "file not checked: latin.yaml (GC112 at latin.yaml:2:10 stopped the checks)`), JUnit shows it as a "
-            "skipped test case, never a passing one, and SARIF adds an `error` notification with "
-            "`executionSuccessful: false`."
+            "file not checked: latin.yaml (GC112 at latin.yaml:2:10 stopped the checks)`), JUnit counts it as an "
+            '`<error type="not-read">` test case (as with GC112 turned off), never a passing or skipped one, and '
+            "SARIF adds an `error` notification with `executionSuccessful: false`."
         )
     return "\n\n".join(_wrap(part) for part in text)
 
