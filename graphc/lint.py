@@ -1119,7 +1119,7 @@ def find_changed_dependants(
                 text = read_source(file)
             except (OSError, UnicodeDecodeError):
                 continue
-            if "use" not in text or "legs" not in text:
+            if not _may_hold(text, "use", "legs"):
                 continue  # cheap: no `use:` key, no edge
             doc, _ = load_text(text, file)
             data = doc.data if doc is not None else None
@@ -1205,7 +1205,7 @@ def use_chain(playbook: str | os.PathLike[str], root: Path) -> UseChain:
             text = read_source(file)
         except (OSError, UnicodeDecodeError):
             continue
-        if "use" not in text or "legs" not in text:
+        if not _may_hold(text, "use", "legs"):
             continue  # cheap: no `use:` key, no edge
         doc, _ = load_text(text, str(file))
         legs = doc.data.get("legs") if doc is not None and isinstance(doc.data, dict) else None
@@ -1227,7 +1227,6 @@ def project_templates(root: Path) -> list[Path]:
     hidden folder, no link out of the root) that are templates, with ``graphc-template: 1`` at the top (``use:``
     refuses any other file, GC107) and no larger than a template may be. Resolved, sorted."""
     from graphc.stages.expand import MAX_TEMPLATE_BYTES  # deferred: the render stage, as _use_path
-    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
 
     found = set()
     for file in collect([root]).files:
@@ -1237,12 +1236,35 @@ def project_templates(root: Path) -> list[Path]:
             text = read_source(file)
         except (OSError, UnicodeDecodeError):
             continue
-        if TEMPLATE_MARKER not in text:
-            continue  # cheap: not a template
-        doc, _ = load_text(text, file)
-        if doc is not None and is_template_data(doc.data):
+        if _is_template_text(text, file):
             found.add(real_path(Path(file)))
     return sorted(found)
+
+
+def is_template_file(path: str) -> bool:
+    """Whether the file at ``path`` is a ``use:`` template (parsed: ``graphc-template`` at its top, however its key is
+    written); False when it cannot be read."""
+    try:
+        text = read_source(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return _is_template_text(text, path)
+
+
+def _is_template_text(text: str, path: str) -> bool:
+    if not _may_hold(text, TEMPLATE_MARKER):
+        return False  # cheap: not a template
+    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
+
+    doc, _ = load_text(text, path)
+    return doc is not None and is_template_data(doc.data)
+
+
+def _may_hold(text: str, *keys: str) -> bool:
+    """Whether the file of ``text`` may have each of ``keys``, as the search reads it before parsing it: a key is its
+    own letters in the text unless an escape wrote it (`"\\x75se":` in YAML, `"\\u0075se"` in JSON), so a text with
+    a backslash anywhere is parsed whatever its letters (audit ci24 4), as the render stage's own test does."""
+    return "\\" in text or all(key in text for key in keys)
 
 
 def _written_uses(legs: dict[Any, Any]) -> list[Any]:

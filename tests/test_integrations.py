@@ -482,6 +482,53 @@ def test_the_documented_pre_commit_config_scopes_playbooks_and_templates():
     assert "templates staged in the commit" in doc
 
 
+# Audit ci24 #4: the search for a template's users read only the files whose text holds `use`, so a playbook whose key
+# is written with an escape (`"\x75se":`, YAML's for `use`; `"\u0075se"` in JSON) was never parsed: a commit that
+# broke it passed, and the note said no playbook used the template.
+ESCAPED_USERS = {
+    "playbooks/esc.yaml": _hedge_user("esc", "../templates/hedge.yaml").replace("    use:", '    "\\x75se":'),
+    "playbooks/esc.json": json.dumps(
+        {"graphc": 1, "name": "j", "legs": {"h": {"use": "../templates/hedge.yaml", "with": {"size": "2 ETH"}}}}
+    )
+    .replace('"use"', '"\\u0075se"')
+    .replace('"legs"', '"\\u006cegs"'),
+}
+
+
+def test_a_template_change_lints_the_users_whose_use_key_is_written_with_an_escape(committed):
+    for name, text in ESCAPED_USERS.items():
+        (committed / name).write_text(text)
+        assert "use" not in text.replace("hedge.yaml", "")  # (only the escape says it)
+    _git("add", "-A")
+    _git("commit", "-qm", "escaped")
+    assert _run_hook().exit_code == 0
+    (committed / "templates" / "hedge.yaml").write_text(RENAMED)  # the param renamed; its users still give `size`
+    _git("add", "-A")
+    result = _run_hook("templates/hedge.yaml")
+    assert result.exit_code == 1, result.output
+    for name in ESCAPED_USERS:
+        assert f"{name}:" in result.output and "unknown param `size`" in result.output, result.output
+    assert "no playbook under" not in result.output
+    assert "in 4 files" in result.output  # the template, the desk, and both escaped users
+    assert "that contains `use` and `legs`, or a backslash" in " ".join(DOC.split())
+
+
+@pytest.mark.parametrize("spelling", ['"graphc-t\\x65mplate"', '"graphc-template"'])
+def test_a_staged_template_whose_marker_is_quoted_or_escaped_still_lints_its_users(committed, spelling):
+    def spelt(text: str) -> str:
+        return text.replace("graphc-template", spelling, 1)
+
+    (committed / "templates" / "hedge.yaml").write_text(spelt(HEDGE))
+    _git("add", "-A")
+    _git("commit", "-qm", "spelt")
+    assert _run_hook().exit_code == 0
+    (committed / "templates" / "hedge.yaml").write_text(spelt(RENAMED))
+    _git("add", "-A")
+    result = _run_hook()  # outside the hook's `files:`: git names it, as staged
+    assert result.exit_code == 1, result.output
+    assert f"{DESK}:11:12: error GC108 template templates/hedge.yaml: unknown param `size`" in result.output
+
+
 def test_lint_asks_git_only_for_dependants_and_works_without_it(committed, monkeypatch):
     """Only --dependants (the hook) asks git; a git that cannot answer leaves the check out, it never fails the run."""
     (committed / "templates" / "new.yaml").write_text(HEDGE)

@@ -74,6 +74,7 @@ from graphc.lint import (
     as_listed,
     checked,
     find_changed_dependants,
+    is_template_file,
     lint_path,
     lint_source,
     located_result,
@@ -853,7 +854,9 @@ def _same_file(path) -> str:
 
 
 def _looks_like_template(path: str) -> bool:
-    """A cheap look at a named file: does a line start with `graphc-template:`?"""
+    """A cheap look at a named file: does a line start with `graphc-template:`? Else a file whose head names the
+    marker otherwise (a quoted key, JSON) or holds a backslash, since an escape may write the key
+    (`"graphc-t\\x65mplate": 1`), is parsed to tell (audit ci24 4)."""
     try:
         fd, _ = open_source(path)  # a FIFO or a device is no template (and is never waited on): GC112 when linted
         try:
@@ -862,14 +865,17 @@ def _looks_like_template(path: str) -> bool:
             os.close(fd)
     except OSError:
         return False
-    return re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None
+    if re.search(rf"^{TEMPLATE_MARKER}\s*:", head, re.M) is not None:
+        return True
+    return (TEMPLATE_MARKER in head or "\\" in head) and os.path.isfile(path) and is_template_file(path)
 
 
 def _note_unrendered(results, named, users: Dependants | None):
     """Say on stderr which named templates were not rendered on their own (the report lists them as skipped);
     ``users``: what --dependants found (None without it)."""
     for result in results:
-        if result.path not in named or (result.source is not None and TEMPLATE_MARKER not in result.source):
+        source = result.source
+        if result.path not in named or (source is not None and TEMPLATE_MARKER not in source and "\\" not in source):
             continue  # (cheap tests first: a run names a thousand playbooks, each with a few dozen skips)
         if any(skip.code == NOT_RENDERED for skip in result.skipped) and _looks_like_template(result.path):
             if users is None:
