@@ -975,6 +975,24 @@ def may_be_graphc(text: str) -> bool:
     return bool(keys & {"graphc", "graphc-template", "nodes"}) or keys >= SIMPLE_ORDER_KEYS
 
 
+def unmarked_playbook(path: str) -> bool:
+    """Whether the file at ``path``, which lint passed over as not graphc's (a walk found it, or it was named with
+    ``--ignore-unknown``), looks like a playbook all the same: a mapping whose ``legs:`` is a mapping, its
+    ``graphc: 1`` marker missing or mistyped (``grapch: 1``). Only a file whose text names ``legs`` is parsed; False
+    when it cannot be read or does not load. Lint names such a file in a note; it is still not linted."""
+    from graphc.stages.load import load_text  # deferred: the parser, as in lint_source
+
+    try:
+        text = read_source(path)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "legs" not in text:
+        return False  # cheap: most files passed over are other tools' (a workflow, package.json)
+    doc, _ = load_text(text, path)
+    data = doc.data if doc is not None else None
+    return isinstance(data, dict) and isinstance(data.get("legs"), dict) and kind_of(data) is None
+
+
 def _wire_text(wire: dict[str, Any]) -> str:
     from graphc.stages.emit import to_json  # deferred: plain `graphc lint` keeps no wire text
 

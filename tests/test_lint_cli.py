@@ -268,6 +268,35 @@ def test_ignore_unknown_skips_named_files_that_are_not_graphc(tmp_path):
     assert "no problems in 1 file" in result.stdout
 
 
+# Audit ci24 (minor): a playbook whose marker key is mistyped (`grapch: 1`) was passed over by a walk and by the hook's
+# --ignore-unknown without a word: "no problems in 1 file" for the folder. It is still passed over (it is not graphc's
+# by the rule every walk applies, and compile refuses it: GC110), but a note on stderr names it.
+UNMARKED = "grapch: 1\nname: a\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
+UNMARKED_NOTE = (
+    "graphc: note: {path} looks like a playbook (it has `legs:`) but has no `graphc: 1` marker; not linted "
+    "(a walk and --ignore-unknown pass over files that are not graphc's)"
+)
+
+
+@pytest.mark.parametrize("how", ["walk", "ignore-unknown"])
+def test_a_playbook_without_its_marker_is_passed_over_with_a_note_naming_it(tmp_path, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "graphc.toml", "")
+    write(tmp_path, "p/a.yaml", UNMARKED)
+    write(tmp_path, "p/c.json", '{"grapch": 1, "legs": {"a": {"buy": "1 ETH", "symbol": "ETH-USD", "limit": 2000}}}')
+    write(tmp_path, "p/b.yaml", UNMARKED.replace("grapch", "graphc").replace("name: a", "name: b"))
+    write(tmp_path, "p/ci.yaml", "on: push\njobs: {legs: {}}\nlegs: [1, 2]\n")  # `legs:` not a mapping: not noted
+    args = ["p"] if how == "walk" else ["--ignore-unknown", "p/a.yaml", "p/b.yaml", "p/c.json", "p/ci.yaml"]
+    result = lint("--no-cache", *args)
+    assert result.exit_code == 0, result.output  # passed over, as documented: the verdict is unchanged
+    assert result.stdout.startswith("no problems in 1 file")
+    notes = [line for line in result.stderr.splitlines() if "looks like a playbook" in line]
+    assert notes == [UNMARKED_NOTE.format(path=path) for path in ("p/a.yaml", "p/c.json")]
+    named = lint("--no-cache", "p/a.yaml")  # named without --ignore-unknown: GC110, as before, and no note
+    assert named.exit_code == 1 and "GC110" in named.stdout and "looks like a playbook" not in named.stderr
+    assert "whose `graphc: 1` is missing or mistyped" in " ".join((REPO / "docs" / "playbooks.md").read_text().split())
+
+
 def test_skips_are_always_counted_and_located_only_for_reports_that_list_them():
     # issue 11: skips were recorded only when the report listed them, so plain `graphc lint` could
     # not say how many checks it skipped

@@ -81,6 +81,7 @@ from graphc.lint import (
     not_read,
     not_text,
     searched_roots,
+    unmarked_playbook,
     unreadable_result,
 )
 from graphc.report import LISTS_SKIPS, one_line
@@ -451,13 +452,15 @@ def lint_command(
             unread[stdin_name] = "could not be read"
     explicit = set() if ignore_unknown else collected.named
     cache = None if no_cache or quotes_path == "live" else _open_cache(projects)
-    crashes, linted = [], set()
-    for result, (profile, _) in zip(
-        _run(collected.files, places, explicit, projects, jobs, cache, at_start), places, strict=True
+    crashes, linted, passed_over = [], set(), []
+    for path, result, (profile, _) in zip(
+        collected.files, _run(collected.files, places, explicit, projects, jobs, cache, at_start), places, strict=True
     ):
         if isinstance(result, Crash):
             crashes.append(result)
-        elif result is not None:
+        elif result is None:  # not graphc's: passed over (a named one is GC110 unless --ignore-unknown)
+            passed_over.append(str(path))
+        else:
             why = not_read(result)
             if why is not None:  # never listed as a linted file with no problems
                 unread[result.path] = why
@@ -469,6 +472,7 @@ def lint_command(
     explain_live(results, compile_opts.quotes)
     _warnings_as_errors(results if strict else strict_results)
     _note_unrendered(results, collected.named, users)
+    _note_unmarked(passed_over)
     # a file whose lint hit a bug is not linted, but it is graphc's to lint: not "nothing to lint" (see crashed=)
     crashed = {crash.path: internal_error_detail(crash.error) for crash in crashes}
     tried = linted.union(crashed)
@@ -900,6 +904,18 @@ def _note_unrendered(results, named, users: Dependants | None):
                 f"graphc: note: {one_line(result.path)}: template not rendered on its own (a param has no default); {how}",
                 err=True,
             )
+
+
+def _note_unmarked(passed_over: list[str]) -> None:
+    """Name on stderr each file passed over as not graphc's that looks like a playbook whose marker is missing or
+    mistyped (:func:`graphc.lint.unmarked_playbook`): still not linted, as the docs say, but never without a word."""
+    for path in passed_over:
+        if unmarked_playbook(path):
+            said = (
+                f"{path} looks like a playbook (it has `legs:`) but has no `graphc: 1` marker; not linted (a walk "
+                "and --ignore-unknown pass over files that are not graphc's)"
+            )
+            click.echo(f"graphc: note: {one_line(said)}", err=True)
 
 
 def _read_stdin():
