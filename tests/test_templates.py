@@ -1410,6 +1410,22 @@ def test_each_use_of_a_nested_template_is_named_by_its_own_chain(desk):
     }
 
 
+def test_a_finding_in_each_for_each_copy_of_a_template_names_its_copy(desk):
+    """Audit ci24 (minor): `for_each` over `use:` gave one finding per copy, each byte for byte the same (same place in
+    the template, same note at the `use:`): the report did not say which copy, where GC407 names the node."""
+    (desk / "desk" / "ladder.yaml").write_text(
+        "graphc: 1\nname: ladder\nlegs:\n  r:\n    for_each: 3\n    use: ../t/d/mid.yaml\n    with: {tif: GTD}\n"
+    )
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "desk/ladder.yaml", "--format", "json"])
+    findings = json.loads(result.stdout)["diagnostics"]
+    assert [[(r["path"], r["line"], r["message"]) for r in f["related"]] for f in findings] == [
+        [("t/d/mid.yaml", 6, "template used here"), ("desk/ladder.yaml", 6, f"template used here (as leg 'r-{i}')")]
+        for i in range(3)
+    ]
+    text = CliRunner().invoke(cli, ["lint", "--no-cache", "desk/ladder.yaml"]).stdout
+    assert "  note: desk/ladder.yaml:6:10: template used here (as leg 'r-2')\n" in text
+
+
 # A side or size written on the `use:` leg overrides it on every leg of the template, as any other field does; over
 # a template whose legs buy and sell, it cannot fit them all (audit tmpl19 4: `buy: 2 ETH` was reported at the
 # template's `sell:` line, the playbook's `buy:` never shown, while the buying leg took 2 ETH without a word; and

@@ -36,7 +36,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from stat import S_ISREG
 from typing import Any
 
-from graphc.diagnostics import Diagnostic, Related
+from graphc.diagnostics import Diagnostic, Related, Span
 from graphc.files import file_kind, read_source, stat_source, unreadable
 from graphc.inputs import TEMPLATE_MARKER
 from graphc.limits import limit
@@ -105,7 +105,8 @@ class Scope:
     def wrap(self, span):
         if span is None or self.via is None:
             return span
-        return span.replace(file=self.path, via=self.via)
+        # (Span(...), not span.replace: a for_each over `use:` wraps every span of the template once per copy)
+        return Span(span.line, span.col, span.end_line, span.end_col, self.path, self.via)
 
     def span(self, path):
         return self.wrap(self.doc.span(path))
@@ -309,7 +310,7 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
             errors = r.error_count
             leg = _render_leg(r, new_id, raw, leg_names, spans, key_spans, where)
             if "use" in raw and r.error_count == errors:
-                legs_out = inline_template(r, scope, leg)
+                legs_out = inline_template(r, scope, leg, copy=bool(where))
             else:
                 legs_out = [leg]  # with an error reported: no document is made, so its `with:` goes nowhere
             if "use" not in raw:  # inlined template legs were counted when their own file was expanded
@@ -516,10 +517,11 @@ def _empty(value) -> bool:
 # use: templates
 
 
-def inline_template(r, scope: Scope, leg: LegOut) -> list[LegOut]:
-    """The legs of the template named by ``leg``'s ``use:``, renamed under ``<leg id>.``."""
+def inline_template(r, scope: Scope, leg: LegOut, *, copy: bool = False) -> list[LegOut]:
+    """The legs of the template named by ``leg``'s ``use:``, renamed under ``<leg id>.``; ``copy``: ``leg`` is one
+    copy a ``for_each`` made, which the template's findings name (they are at the same places in every copy)."""
     use_span = span_in(leg.spans, ("use",))
-    template = r.templates.open(scope, leg.fields.get("use"), use_span)
+    template = r.templates.open(scope, leg.fields.get("use"), use_span, leg.id if copy else None)
     if template is None:
         return []
     with_values = leg.fields.get("with") or {}
@@ -731,7 +733,7 @@ class Templates:
         self.root = project_root
         self.docs: dict[Path, Any] = {}  # resolved path -> Document, or None once reported as broken
         self.param_memo: dict[Path, dict] = {}  # resolved path -> its params' choices, coerced once (ParamSet)
-        self.scopes: dict[Any, Scope | None] = {}  # (template, using scope, use: span) -> its scope
+        self.scopes: dict[Any, Scope | None] = {}  # (template, using scope, use: span, for_each copy) -> its scope
         self.resolved: dict[
             tuple[Path | None, str] | None, Path
         ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
@@ -744,7 +746,10 @@ class Templates:
         # point elsewhere later
         self.reached: dict[str, str | None] = {}
 
-    def open(self, scope: Scope, use, use_span) -> Scope | None:
+    def open(self, scope: Scope, use, use_span, copy: str | None = None) -> Scope | None:
+        """The template ``use`` names, seen from ``scope`` at ``use_span``; ``copy``: the id of the ``for_each`` copy
+        of the using leg, which the note "template used here" of its findings names (audit ci24: every copy's finding
+        was the same text, its place and note alike)."""
         site = (scope.real, use) if isinstance(use, str) else None
         real = self.resolved.get(site) if site is not None else None
         if real is None:  # not seen yet from this file (a for_each of `use:` resolves once, not per copy)
@@ -767,10 +772,10 @@ class Templates:
             return None
         # per using scope, not per using file: a template used by a template names, through its `via`, the `use:`
         # the using template was itself reached from (diagnostics.use_chain), which differs between its uses
-        key = (real, scope, use_span)
+        key = (real, scope, use_span, copy)
         if key not in self.scopes:
             display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
-            via = Related(scope.path, use_span, "template used here")
+            via = Related(scope.path, use_span, "template used here" + (f" (as leg {copy!r})" if copy else ""))
             doc = self._load(real, display, via)
             self.scopes[key] = None if doc is None else Scope(doc, display, real, via, scope.chain + (real,))
         return self.scopes[key]
