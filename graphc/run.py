@@ -1048,7 +1048,10 @@ class Runner:
 
     def _prepare(self, name, schedule, text, occurrence, key, client) -> OccurrenceResult | tuple[str, bool]:
         """``(wire text, live)`` of the occurrence rendered with quotes read now, or why it cannot be sent."""
-        outcome = self._lint(schedule, text, occurrence, client)
+        try:
+            outcome = self._lint(schedule, text, occurrence, client)
+        except _Unusable as exc:  # graphc.toml or the quotes file, as they are now: a retry may find them mended
+            return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=str(exc))
         if outcome.refusal is not None:  # an input error the config demoted: the graph built is incomplete
             return OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=outcome.refusal)
         if outcome.has_errors or outcome.wire_text is None:
@@ -1070,9 +1073,13 @@ class Runner:
         )
 
     def _lint(self, schedule, text, occurrence, client):
+        """The occurrence rendered, priced and linted (:func:`graphc.lint.lint_source`). Raises :class:`_Unusable`
+        when graphc.toml has errors, or the quotes file cannot be read or has errors (GC105: a crossed book): a
+        file being rewritten (a fetcher between its delete and its create, an edit left half-done) that the next
+        try may find whole, so the occurrence is ``lint_failed`` and tried again, never dropped (audit hosted24 1)."""
         config, config_diagnostics = load_config(self.settings.playbook)
         if any(d.is_error for d in config_diagnostics):
-            raise RunError(_first_lines(config_diagnostics), EXIT_FINDINGS)
+            raise _Unusable(_first_lines([d for d in config_diagnostics if d.is_error]))
         options = self._options(config, schedule, occurrence)
         lint_options = LintOptions(compile=options, quotes_given=True, config=config, require_quotes=True)
         path = str(self.settings.playbook)
@@ -1092,9 +1099,9 @@ class Runner:
             try:
                 options.quotes, problems = load_quotes(self.settings.quotes)
             except (OSError, UnicodeDecodeError) as exc:
-                raise RunError(f"cannot read quotes file {self.settings.quotes}: {exc}") from None
+                raise _Unusable(f"cannot read quotes file {self.settings.quotes}: {exc}") from None
             if any(d.is_error for d in problems):
-                raise RunError(_first_lines(problems), EXIT_FINDINGS)
+                raise _Unusable(_first_lines([d for d in problems if d.is_error]))
         outcome = lint_source(text, path, lint_options, explicit=True)
         if outcome.result is not None and missing:
             outcome.result.diagnostics[:] = explain_missing(outcome.result.diagnostics, missing)
@@ -1244,6 +1251,11 @@ class _NotPriced(Exception):
     def __init__(self, result: OccurrenceResult):
         super().__init__(result.message)
         self.result = result
+
+
+class _Unusable(Exception):
+    """An input the occurrence is made from (graphc.toml, the quotes file) cannot be read or has errors now: the
+    occurrence is ``lint_failed`` (nothing sent), tried again while within its catch-up."""
 
 
 class RunError(Exception):

@@ -117,9 +117,10 @@ def test_submit_refuses_a_source_and_a_saved_plan_whose_config_is_broken_and_sen
 
 
 @pytest.mark.parametrize("broken", list(BROKEN))
-@pytest.mark.parametrize(("mode", "event"), [("--once", "refused"), ("--loop", "error")])
+@pytest.mark.parametrize(("mode", "event"), [("--once", "lint_failed"), ("--loop", "error")])
 def test_run_refuses_at_the_configs_line_and_sends_nothing(sandbox, tmp_path, broken, mode, event):
-    """--once refuses the occurrence; --loop stops before it first sleeps (docs/recurring.md); both exit 1."""
+    """--once fails the occurrence (`lint_failed`: the config read for it has errors, as a loop's retry would find
+    it; audit hosted24 1); --loop stops before it first sleeps (docs/recurring.md); both exit 1."""
     toml, headline = BROKEN[broken]
     project = make_project(tmp_path / "project", toml)
     args = ["run", "dca.yaml", mode, "--settle", "0", "--now", "2026-01-05T14:20:00Z", "--quotes", "quotes.yaml"]
