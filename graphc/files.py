@@ -754,6 +754,12 @@ def file_state(
     return f"error {errno.errorcode.get(number, number) if number is not None else type(error).__name__}"
 
 
+def read_digest(state: str | None) -> str | None:
+    """The SHA-256 (hex) of the bytes read, from a file's state as :class:`Seen` noted it (:func:`file_state`), or
+    None when no bytes were read."""
+    return state[len(_CONTENT) :] if state is not None and state.startswith(_CONTENT) else None
+
+
 def source_state(path: str | os.PathLike[str]) -> str:
     """The state of ``path`` now, as :func:`read_source` would find it (:func:`file_state`): a regular file is
     read (to the limit, as read_source reads it), anything else only looked at. The lint cache compares it with

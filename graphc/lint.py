@@ -1033,13 +1033,14 @@ def live_quotes(
     return live
 
 
-def quote_symbols(text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None) -> list[str]:
-    """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches."""
+def quote_symbols(text: str, path: str, options: LintOptions, *, known: Mapping[str, Quote] | None = None) -> list[str]:
+    """The symbols ``text`` needs quotes for: those its compile looks up, and those its graph trades or watches
+    (``known``: the quotes it is priced with, live or a snapshot's, so that a lookup that depends on one is made)."""
     return quote_needs(text, path, options, known=known)[0]
 
 
 def quote_needs(
-    text: str, path: str, options: LintOptions, *, known: LiveQuotes | None = None
+    text: str, path: str, options: LintOptions, *, known: Mapping[str, Quote] | None = None
 ) -> tuple[list[str], list[str]]:
     """:func:`quote_symbols`, and those of them its graph trades as a prediction market
     (:func:`graphc.quotes.prediction_symbols`)."""

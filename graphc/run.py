@@ -80,8 +80,9 @@ from graphc.api.lookup import find_run, node_ids_of
 from graphc.api.redact import clean, json_text
 from graphc.api.runtag import run_tag
 from graphc.config import load_config
-from graphc.files import read_once
-from graphc.lint import LintOptions, lint_source, live_quotes
+from graphc.diagnostics import unchecked
+from graphc.files import read_digest, read_once, recording
+from graphc.lint import LintOptions, lint_source, live_quotes, quote_symbols
 from graphc.pipeline import CompileOptions
 from graphc.quotes import explain_missing, load_quotes
 from graphc.schedule import Schedule, describe_duration, read_scheduled, run_key
@@ -115,6 +116,9 @@ MAX_MISSED_COUNTED = 100_000
 # first a second after its request can no longer land, then --retry seconds apart, doubled each time up to 64x
 # (docs/recurring.md, `unresolved`)
 MAX_LOOKS = 10
+# The lint warnings an occurrence's event lists (`warnings`); past them, `more_warnings` counts the rest (a warning on
+# each rung of a 1,000-rung ladder is one line of a strategy's log, not 150 KB of it)
+MAX_WARNINGS_LOGGED = 20
 
 
 class Clock:
@@ -321,6 +325,8 @@ class Runner:
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
         self._quotes_read_at = time.monotonic()  # when the live quotes of the graph last priced were read
+        # the `warnings` and `skipped` fields of the lint the occurrence last ran (_findings), None before it ran one
+        self._findings: dict | None = None
 
     # -- the schedule --------------------------------------------------------------------------
 
@@ -867,6 +873,7 @@ class Runner:
         key = run_key(name, occurrence)
         self.log("due", occurrence=_utc_text(occurrence), local=schedule.local(occurrence).isoformat(), run_key=key)
         self._open[key] = occurrence  # a stop (Ctrl-C, SIGTERM) from here on speaks of it (stopped)
+        self._findings = None
         try:
             if problem is not None:
                 result = OccurrenceResult(occurrence, key, "lint_failed", EXIT_FINDINGS, message=str(problem))
@@ -882,6 +889,8 @@ class Runner:
             fields["recorded"] = False
         if result.message:
             fields["reason" if result.status == "missed" else "message"] = result.message
+        if self._findings is not None and result.status in ("submitted", "already", "lint_failed"):
+            fields.update(self._findings)  # what the lint of the graph sent (or not sent) found and could not check
         if result.warning:
             fields["warning"] = result.warning
             sys.stderr.write(f"graphc: warning: {clean(result.warning, None)}\n")
@@ -1077,6 +1086,7 @@ class Runner:
         when graphc.toml has errors, or the quotes file cannot be read or has errors (GC105: a crossed book): a
         file being rewritten (a fetcher between its delete and its create, an edit left half-done) that the next
         try may find whole, so the occurrence is ``lint_failed`` and tried again, never dropped (audit hosted24 1)."""
+        self._findings = None
         config, config_diagnostics = load_config(self.settings.playbook)
         if any(d.is_error for d in config_diagnostics):
             raise _Unusable(_first_lines([d for d in config_diagnostics if d.is_error]))
@@ -1084,6 +1094,7 @@ class Runner:
         lint_options = LintOptions(compile=options, quotes_given=True, config=config, require_quotes=True)
         path = str(self.settings.playbook)
         missing: set = set()
+        problems: list = []
         if self.settings.quotes == "live":
             quotes = live_quotes([(text, path)], lint_options, client.get_quote)
             self._quotes_read_at = time.monotonic()
@@ -1096,16 +1107,37 @@ class Runner:
                 sys.stderr.flush()
             options.quotes = quotes
         elif self.settings.quotes:
-            try:
-                options.quotes, problems = load_quotes(self.settings.quotes)
-            except (OSError, UnicodeDecodeError) as exc:
-                raise _Unusable(f"cannot read quotes file {self.settings.quotes}: {exc}") from None
+            options.quotes, problems = self._quotes_file(text, path, lint_options)
             if any(d.is_error for d in problems):
                 raise _Unusable(_first_lines([d for d in problems if d.is_error]))
         outcome = lint_source(text, path, lint_options, explicit=True)
         if outcome.result is not None and missing:
             outcome.result.diagnostics[:] = explain_missing(outcome.result.diagnostics, missing)
+        self._findings = _findings([*config_diagnostics, *problems], outcome)
         return outcome
+
+    def _quotes_file(self, text: str, path: str, lint_options: LintOptions) -> tuple[dict, list]:
+        """``(quotes, diagnostics)`` of the ``--quotes FILE``, read again for this occurrence (once: the occurrence's
+        :func:`read_once`), logged ``quotes`` as live quotes are: the file, the first 12 hex digits of the SHA-256
+        of the bytes read (a fetcher that stopped rewriting it repeats it: nothing else tells its age), the symbols
+        the occurrence needs that it has, and those it lacks (their checks are skipped, or GC109 where a price
+        needs them). Raises :class:`_Unusable` when it cannot be read."""
+        name = str(self.settings.quotes)
+        try:
+            with recording() as seen:
+                quotes, problems = load_quotes(name)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _Unusable(f"cannot read quotes file {name}: {exc}") from None
+        digest = read_digest(seen.state(os.path.realpath(name)))
+        needed = quote_symbols(text, path, lint_options, known=quotes)
+        self.log(
+            "quotes",
+            path=name,
+            sha256=digest[:12] if digest else None,
+            symbols=sorted(s for s in needed if quotes.get(s) is not None),
+            missing=sorted(s for s in needed if quotes.get(s) is None),
+        )
+        return quotes, problems
 
     def _submit(
         self, client, name, key, occurrence, wire_text, schedule: Schedule, give_up_at, reprice=None
@@ -1301,6 +1333,28 @@ def _look_yourself(tag: str) -> str:
         f"To look yourself: orders whose node ids end in `.{tag}` (GET /v1/orders), then `graphc status GRAPH_ID`; "
         "do not submit this occurrence by hand meanwhile: if it traded, that would be a second trade"
     )
+
+
+def _findings(diagnostics, outcome) -> dict:
+    """The ``warnings`` and ``skipped`` fields of an occurrence's event: every finding short of an error of the
+    occurrence's lint (its config's and quotes file's too, as ``graphc submit`` shows them), each with its
+    ``code``, ``message`` and ``location`` (``file:line:col``), at most MAX_WARNINGS_LOGGED (``more_warnings``
+    counts the rest); and the checks it skipped for want of a fact (a quote, a market's tick), counted as the text
+    report's summary line counts them, with their codes: a skipped check is never passed (playbook-spec.md §8),
+    so a bare `submitted` must not read as a clean lint (audit hosted24 2)."""
+    result = outcome.result
+    found = [*diagnostics, *(result.diagnostics if result is not None else ())]
+    warned = [d for d in found if not d.is_error]
+    fields: dict = {
+        "warnings": [
+            {"code": d.code, "message": d.message, "location": d.location()} for d in warned[:MAX_WARNINGS_LOGGED]
+        ]
+    }
+    if len(warned) > MAX_WARNINGS_LOGGED:
+        fields["more_warnings"] = len(warned) - MAX_WARNINGS_LOGGED
+    skips = [skip for skip in (result.skipped if result is not None else ()) if not unchecked(skip)]
+    fields["skipped"] = {"count": len(skips), "codes": sorted({skip.code for skip in skips})}
+    return fields
 
 
 def _first_lines(diagnostics, limit: int = 5) -> str:
