@@ -18,7 +18,9 @@ usual rule holds: https, or http to loopback.
 
 The run keeps its record of attempts in memory (a :class:`graphc.run.Runner` given no ledger): the runner's disk
 does not survive a restart, so the router, by the run tag, is the record that counts (``graphc run`` on a machine
-with the project records in the project's ledger instead).
+with the project records in the project's ledger instead). The loop deletes from it the attempts of each occurrence
+past its catch-up plus the landing margin once all of them are settled (:meth:`graphc.run.Runner._forget`), so it
+holds the last few occurrences and those still unsettled, not every occurrence since the strategy started.
 
 Exit status (the runner restarts a non-zero exit and stops on 0): 0 when the
 schedule is finished (``GRAPHC_ONCE=1``: the due occurrence was submitted,

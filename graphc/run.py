@@ -91,6 +91,7 @@ from graphc.submit import (
     Refused,
     Reprice,
     compile_options_for,
+    landing_margin,
     landing_time_s,
     rehearsal_clock,
     send_wire,
@@ -321,6 +322,8 @@ class Runner:
         self._open: dict[str, datetime] = {}
         # `loop`: occurrences given up whose request may have created a graph (looked for at the router)
         self._unsettled: dict[datetime, _Unsettled] = {}
+        # the occurrences this run tried (run key -> occurrence), until their attempts are forgotten (_forget)
+        self._tried: dict[str, datetime] = {}
         self._mode = "once"  # or "loop": what an `uncertain` message says happens next
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
@@ -423,6 +426,7 @@ class Runner:
                 return EXIT_USAGE
             at = self.clock.now()
             self._look_again(schedule, unsettled, at)
+            self._forget(schedule, at)
             done = {o for o in done if at - o <= schedule.catch_up}  # older ones can no longer be due
             due = schedule.due_at(at)
             pending = due.occurrence if due.occurrence not in done else None
@@ -515,6 +519,34 @@ class Runner:
             "these occurrences by hand before then; to look for them yourself: orders whose node ids end in their "
             "tag (GET /v1/orders), then `graphc status GRAPH_ID`"
         )
+
+    def _forget(self, schedule: Schedule, at: datetime) -> None:
+        """Forget the attempts of each occurrence tried that can never matter again (audit hosted24 3: a bundle's
+        record, in memory, grew by an occurrence's row, graph bytes and events at every occurrence until the
+        strategy was OOM-killed): past its catch-up plus the landing margin at ``at``, not being run or looked
+        for, every attempt settled for good (:meth:`Ledger.forget_settled`: ``confirmed`` or ``absent``). A
+        record in memory deletes them; the project's ledger keeps its rows and forgets only their ids among this
+        process's attempts (:attr:`Ledger.begun`).
+
+        Exactly once still holds, because nothing reads those rows again. The ledger is read per run key: for the
+        occurrence being run (send_wire's look, Ledger.begin, the settle), and for one given up unsettled
+        (_resolve); every other key is untouched. An occurrence older than its catch-up is never run again (spec
+        §9; the loop's schedule cannot change under it: Restart); its catch-up is counted on the run's clock, as
+        ``due`` is. Should it come due again all the same (a wall clock stepped back by more than that), it would
+        be as in a restarted bundle, which remembers nothing: a confirmed graph is found at the router by its run
+        tag before anything is sent, and an ``absent`` attempt never blocked a new one. What can still land is
+        never forgotten: an attempt ``intent``, ``sent`` or ``uncertain`` keeps its occurrence (and every row of
+        its run key) in the record, whatever its age, and so does an occurrence given up unsettled
+        (``_unsettled``: its look reads the run's rows) or still open (a stop names it)."""
+        horizon = schedule.catch_up + timedelta(seconds=landing_margin())
+        for key, occurrence in list(self._tried.items()):
+            if at - occurrence <= horizon or key in self._open or occurrence in self._unsettled:
+                continue
+            try:
+                if self.ledger.forget_settled(key):
+                    del self._tried[key]
+            except LedgerError:  # the ledger cannot be read now: the next wake tries again
+                return
 
     # -- an uncertain occurrence given up: looked for at the router, never sent again -----------------------
 
@@ -873,6 +905,7 @@ class Runner:
         key = run_key(name, occurrence)
         self.log("due", occurrence=_utc_text(occurrence), local=schedule.local(occurrence).isoformat(), run_key=key)
         self._open[key] = occurrence  # a stop (Ctrl-C, SIGTERM) from here on speaks of it (stopped)
+        self._tried[key] = occurrence
         self._findings = None
         try:
             if problem is not None:

@@ -96,6 +96,7 @@ __all__ = [
 
 STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
 PENDING = ("intent", "sent", "uncertain")
+SETTLED = ("confirmed", "absent")  # settled for good: Ledger.forget_settled
 SCHEMA_VERSION = 4  # 3: `live` may be NULL (the mode of a graph found at the router is not known); 4: `changes`
 INTENT_GRACE_S = 30  # an intent not sent by then was abandoned before sending
 CLOCK_SKEW_S = 300  # the router's clock may be this far from ours: a run's window starts that much earlier
@@ -587,6 +588,29 @@ class Ledger:
             self._event(run_id, "intent", note, now)
         self.begun.add(run_id)
         return self.get(run_id)
+
+    def forget_settled(self, run_key: str) -> bool:
+        """Forget the attempts of ``run_key`` once every one is settled for good, and say whether it did (False, and
+        nothing changed, while any attempt of it is in another state, or has none of these: kept, whatever its age).
+
+        Settled for good is ``confirmed`` (its graph is known: the router lists it by the run's tag) or ``absent``
+        (no graph: refused, never sent, or proved absent once its request could no longer land); only a graph found
+        later moves an ``absent`` row, and nothing looks for a run no one submits again. Their ids leave
+        :attr:`begun` (this process's attempts, which it consults only for unsettled ones), and in a ledger in
+        memory (a hosted bundle's record) their rows and events are deleted: the caller knows the run can no longer
+        be due (:meth:`graphc.run.Runner._forget`). A ledger on disk keeps its rows: it is the project's record,
+        which `graphc ledger` lists and every graphc of the project reads."""
+        runs = self.runs(run_key)
+        ids = [run.id for run in runs if run.state in SETTLED]
+        self.begun.difference_update(ids)  # (an attempt settled for good is never this process's unsettled one)
+        if len(ids) < len(runs):
+            return False
+        if self._memory and ids:
+            marks = ", ".join("?" * len(ids))
+            with self._transaction():  # (a record in memory has one connection: nothing changed them meanwhile)
+                self._db.execute(f"DELETE FROM run_events WHERE run_id IN ({marks})", ids)
+                self._db.execute(f"DELETE FROM runs WHERE id IN ({marks})", ids)
+        return True
 
     def _unsettled(self, run: Run, scope: Scope, now_ns: int) -> str:
         """Why an unsettled attempt ``run`` stops a new attempt of its run key in ``scope``."""
