@@ -1224,7 +1224,8 @@ class Runner:
             return OccurrenceResult(occurrence, key, "failed", exc.exit_code or EXIT_REMOTE, message=str(exc))
         except Refused as exc:  # a timing setting out of bounds (GRAPHC_LANDING_MARGIN), LIVE without --live: the same
             return OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=exc.message, fatal=True)
-        return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id)
+        warning = " | ".join(submitted.warnings)  # the look at the router near its budget (the list it reads grows)
+        return OccurrenceResult(occurrence, key, "submitted", EXIT_OK, graph_id=submitted.graph_id, warning=warning)
 
     def _past_catch_up(self, occurrence, key, schedule: Schedule, client) -> OccurrenceResult:
         """The occurrence cannot be sent within catch_up because this process must first wait out its settle.

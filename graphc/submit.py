@@ -69,7 +69,7 @@ from graphc.api.ledger import (
     iso,
     more_graphs_warning,
 )
-from graphc.api.lookup import find_run, node_ids_of, symbols_to_scan
+from graphc.api.lookup import MAX_PAGES, SCAN_BUDGET_S, find_run, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean
 from graphc.api.runtag import (
     canonical_wire_text,
@@ -856,8 +856,9 @@ def send_wire(
         if window_start is not None or (lookback() if lookback_s is None else lookback_s) > 0:
             warnings += _second_graphs(ledger, client, found, wire_text)
         raise AlreadySubmitted(run_key, found.graph_id or "", found.id, list(dict.fromkeys(warnings)))
+    noted: list[str] = []  # what the look at the router says of itself (a scan near its budget)
     if not force:  # no graph known here (`done` is empty): the run may have been submitted elsewhere meanwhile
-        _look_at_the_router(
+        noted = _look_at_the_router(
             ledger,
             client,
             scope,
@@ -882,7 +883,9 @@ def send_wire(
     # A scheduled occurrence must also leave within its catch-up (spec §9), however long the look at the router
     # above took: the same check, at the same last moment, against whichever time comes first.
     catch_up_ns = None if catch_up_until is None else int(catch_up_until.timestamp() * 1e9)
-    return _post(ledger, client, run, body, name, margin, reconciled, send_by, lands_by, catch_up_ns)
+    submitted = _post(ledger, client, run, body, name, margin, reconciled, send_by, lands_by, catch_up_ns)
+    submitted.warnings.extend(noted)
+    return submitted
 
 
 def _second_graphs(ledger: Ledger, client, found: Run, wire_text: str) -> list[str]:
@@ -982,7 +985,7 @@ def ledger_for(project, given: str | None = None, *, embedded: bool = False) -> 
 
 def _look_at_the_router(
     ledger, client, scope, run_key, name, lookback_s, window_start, *, tried=False, wanted=None
-) -> None:
+) -> list[str]:
     """A run this ledger knows no graph of may have been submitted elsewhere (a lost ledger, another clone or
     runner), also after an attempt of ours was refused (``tried``): docs/recurring.md, "Two runners".
 
@@ -990,14 +993,16 @@ def _look_at_the_router(
     looked at the same moment both sent: docs/submitting.md, "What graphc cannot prove" and the recovery table),
     and the graph found is compared with ``wanted`` (this run's wire text, live) as far as the router shows it. A
     graph another graphc sharing this ledger sent while the look went on goes to that graphc's row
-    (:meth:`Ledger.record_found`), whose copy of the graph it is compared with instead (audit ledger24 1)."""
+    (:meth:`Ledger.record_found`), whose copy of the graph it is compared with instead (audit ledger24 1).
+    Returns the warning of a look that used more than half of its budget (:func:`_near_budget`), if any, which
+    the :class:`AlreadySubmitted` of a graph found carries too (not kept on its row: the next look reads again)."""
     seconds = lookback() if lookback_s is None else lookback_s
     if window_start is not None:
         since_ns = occurrence_window_ns(window_start, seconds)
     elif seconds > 0:
         since_ns = time.time_ns() - int(seconds * 1e9)
     else:
-        return
+        return []
     tag = run_tag(run_key)
     known = "has no graph in this ledger (its attempts here created none)" if tried else "is new to this ledger"
     wire = json.loads(wanted[0]) if wanted is not None else None
@@ -1006,6 +1011,7 @@ def _look_at_the_router(
     only_this = wanted is not None and is_content_run_key(run_key, wanted[0])
     symbols = symbols_to_scan(wire) if only_this else None
     scan = find_run(client, tag, since_ns - CLOCK_SKEW_S * 10**9, symbols=symbols, node_ids=node_ids_of(wire))
+    noted = _near_budget(run_key, scan)
     if scan.found:
         graph_id, *others = scan.found
         warnings = [more_graphs_warning(run_key, graph_id, others)] if others else []
@@ -1020,7 +1026,7 @@ def _look_at_the_router(
         said = list(run.warnings)
         if run.wire and wanted is not None:  # another graphc sharing this ledger sent it: its row holds the graph
             said = _found_warnings(run_key, graph_id, wanted[0], wanted[1], recorded=run)
-        raise AlreadySubmitted(run_key, graph_id, run.id, said)
+        raise AlreadySubmitted(run_key, graph_id, run.id, [*said, *noted])
     if not scan.complete:
         listed = f"the orders of {', '.join(symbols)}" if symbols else "the whole order list"
         skip = "skip the look (`--lookback 0`, GRAPHC_LOOKBACK=0) only if you are sure this run was never submitted"
@@ -1035,6 +1041,22 @@ def _look_at_the_router(
             f"`.{tag}`, in {listed}, read to its end), and could not finish: {scan.detail}. Nothing was sent. "
             f"{what_to_do}"
         )
+    return noted
+
+
+def _near_budget(run_key: str, scan) -> list[str]:
+    """The warning of a look at the router that read its list to the end with more than half of its budget used
+    (pages or time: :attr:`graphc.api.lookup.Scan.budget_share`): the list only grows (every graph sent adds its
+    orders), and a look that cannot finish sends nothing, for this run and every later one (audit hosted24 4)."""
+    if not scan.complete or scan.budget_share <= 0.5:
+        return []
+    return [
+        f"the look at the router for run {run_key!r} read {scan.orders} orders ({scan.pages} pages, "
+        f"{scan.elapsed_s:.0f} s), more than half of its budget ({MAX_PAGES} pages, {SCAN_BUDGET_S:g} s): every "
+        "graph sent adds its orders to the list, and once a look cannot read it to its end nothing more is sent "
+        '(exit 3; `graphc run`: `failed`, then `missed`, at every occurrence); see docs/recurring.md, "The look at '
+        "the router grows with the runner's own orders\""
+    ]
 
 
 def _nodes(wire) -> dict[str, dict]:

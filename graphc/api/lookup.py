@@ -53,7 +53,17 @@ from graphc.api.runtag import SEPARATOR, TAG_PATTERN, untagged_node_id
 from graphc.venues.symbols import prediction_venue
 from graphc.vocabulary import PREDICTION_VENUES
 
-__all__ = ["PAGE_SIZE", "Scan", "find_run", "find_runs", "node_ids_of", "parse_node_order_id", "symbols_to_scan"]
+__all__ = [
+    "MAX_PAGES",
+    "PAGE_SIZE",
+    "SCAN_BUDGET_S",
+    "Scan",
+    "find_run",
+    "find_runs",
+    "node_ids_of",
+    "parse_node_order_id",
+    "symbols_to_scan",
+]
 
 PAGE_SIZE = 100  # the reference's default is 50; 100 halves the requests and is a common maximum
 MAX_PAGES = 1000  # 100,000 orders
@@ -165,6 +175,9 @@ class Scan:
     unparsed: list[str] = field(default_factory=list)
     # the symbols whose lists were read (the reference's `symbol` filter); None: the whole list
     symbols: list[str] | None = None
+    elapsed_s: float = 0.0  # how long the scan took
+    # the larger share of its page budget and of its time budget the scan used (1: a budget ran out)
+    budget_share: float = 0.0
 
     @property
     def found(self) -> list[str]:
@@ -224,15 +237,19 @@ def _find(client, runs, symbols, page_size: int, max_pages: int | None, budget_s
     listed = Scan("", 0, symbols=shown)  # how the list was read: pages, orders, how it ended
     budget = SCAN_BUDGET_S if budget_s is None else budget_s
     pages = MAX_PAGES if max_pages is None else max_pages
-    reader = _Reader(client, listed, sinks, is_graph_id, page_size, pages, time.monotonic() + budget, budget)
+    started = time.monotonic()
+    reader = _Reader(client, listed, sinks, is_graph_id, page_size, pages, started + budget, budget)
     lists: list[str | None] = [*shown] if shown else [None]
     if all(reader.read_list(symbol) for symbol in lists):
         listed.complete = True
         listed.detail = f"read all {listed.orders} orders" + (f" of {', '.join(shown)}" if shown else "")
+    elapsed = time.monotonic() - started
+    share = max(listed.pages / pages if pages > 0 else 1.0, elapsed / budget if budget > 0 else 1.0)
     for sink in sinks.values():
         scan = sink.scan
         scan.complete, scan.detail, scan.pages = listed.complete, listed.detail, listed.pages
         scan.orders, scan.router_failed = listed.orders, listed.router_failed
+        scan.elapsed_s, scan.budget_share = elapsed, share
         _unusable(scan)
     return {tag: sink.scan for tag, sink in sinks.items()}
 
