@@ -538,7 +538,12 @@ class Runner:
         never forgotten: an attempt ``intent``, ``sent`` or ``uncertain`` keeps its occurrence (and every row of
         its run key) in the record, whatever its age, and so does an occurrence given up unsettled
         (``_unsettled``: its look reads the run's rows) or still open (a stop names it)."""
-        horizon = schedule.catch_up + timedelta(seconds=landing_margin())
+        if not self._tried:
+            return
+        try:
+            horizon = schedule.catch_up + timedelta(seconds=landing_margin())
+        except Refused:  # GRAPHC_LANDING_MARGIN out of bounds: refused by the occurrence (its send), which stops
+            return  # the loop with an `error`; nothing is forgotten meanwhile
         for key, occurrence in list(self._tried.items()):
             if at - occurrence <= horizon or key in self._open or occurrence in self._unsettled:
                 continue

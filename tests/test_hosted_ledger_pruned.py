@@ -131,3 +131,22 @@ def test_the_projects_ledger_keeps_its_rows_and_forgets_only_this_process_attemp
         graphs = [e["graph_id"] for e in log if e["event"] == "submitted"]
         assert [run.graph_id for run in ledger.runs()] == graphs and len(set(graphs)) == 30
         assert len(ledger.begun) <= int(HORIZON / timedelta(minutes=1)) + 1
+
+
+def test_a_landing_margin_out_of_bounds_is_refused_by_each_occurrence_not_a_crash(sandbox, playbook, monkeypatch):
+    """The loop forgets by the landing margin too: GRAPHC_LANDING_MARGIN=inf is still each occurrence's `refused`
+    (its send reads the margin), as before the loop forgot anything, not an internal error at the loop's top."""
+    monkeypatch.setenv("GRAPHC_LANDING_MARGIN", "inf")
+    stream = io.StringIO()
+    env = sandbox.env()
+    runner = Runner(
+        RunSettings(playbook=str(playbook), settle_s=0, retry_s=5),
+        lambda: Client.from_env(env, retries=0),
+        clock=Clock(START, sleep=lambda seconds: None),
+        log=EventLog(stream),
+    )
+    assert runner.loop(stop=lambda: stream.getvalue().count('"refused"') >= 3) == 0
+    refused = [e for e in map(json.loads, stream.getvalue().splitlines()) if e["event"] == "refused"]
+    assert [e["run_key"][-6:] for e in refused] == ["14:00Z", "14:01Z", "14:02Z"], refused
+    assert "GRAPHC_LANDING_MARGIN must be at most 86400 seconds" in refused[-1]["message"]
+    assert not sandbox.requests("POST", "/v1/orders")
