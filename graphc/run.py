@@ -456,13 +456,13 @@ class Runner:
                         text = fresh
                     problem = fresh if isinstance(fresh, RunError) else None
                     result = self.occurrence(name, schedule, text, pending, problem=problem)
-                if result.done or result.status == "refused":
-                    done.add(pending)
-                    continue
-                if result.fatal:
+                if result.fatal:  # a bad setting (refused) or configuration: the same at every occurrence
                     self.log("error", message=result.message)
                     self._leave(unsettled, "the loop stopped (an error no retry can fix)")
                     return result.exit_code
+                if result.done or result.status == "refused":
+                    done.add(pending)
+                    continue
                 retry_at = self.clock.now() + timedelta(seconds=self.settings.retry_s)
                 if retry_at - pending > schedule.catch_up:
                     self._give_up(pending, result.run_key, result.message, unsettled)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -133,20 +135,23 @@ def test_the_projects_ledger_keeps_its_rows_and_forgets_only_this_process_attemp
         assert len(ledger.begun) <= int(HORIZON / timedelta(minutes=1)) + 1
 
 
-def test_a_landing_margin_out_of_bounds_is_refused_by_each_occurrence_not_a_crash(sandbox, playbook, monkeypatch):
-    """The loop forgets by the landing margin too: GRAPHC_LANDING_MARGIN=inf is still each occurrence's `refused`
-    (its send reads the margin), as before the loop forgot anything, not an internal error at the loop's top."""
-    monkeypatch.setenv("GRAPHC_LANDING_MARGIN", "inf")
-    stream = io.StringIO()
-    env = sandbox.env()
-    runner = Runner(
-        RunSettings(playbook=str(playbook), settle_s=0, retry_s=5),
-        lambda: Client.from_env(env, retries=0),
-        clock=Clock(START, sleep=lambda seconds: None),
-        log=EventLog(stream),
+def test_a_landing_margin_out_of_bounds_stops_the_loop_at_its_occurrence_not_as_a_crash(sandbox, playbook):
+    """The loop forgets by the landing margin too: GRAPHC_LANDING_MARGIN=inf is still the occurrence's `refused`
+    (its send reads the margin), then the loop's `error`, exit 2 (docs/robustness.md, "Timing settings": `run` logs
+    a `refused` event and stops), not an internal error at the loop's top. Before, a refusal no retry can fix was
+    logged and the loop went on to refuse every later occurrence the same way."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphc", "run", str(playbook), "--loop", "--now", "2026-01-05T14:00:30Z"]
+        + ["--settle", "0"],
+        capture_output=True,
+        text=True,
+        env=sandbox.env(GRAPHC_LANDING_MARGIN="inf"),
+        cwd=playbook.parent,
+        timeout=60,
     )
-    assert runner.loop(stop=lambda: stream.getvalue().count('"refused"') >= 3) == 0
-    refused = [e for e in map(json.loads, stream.getvalue().splitlines()) if e["event"] == "refused"]
-    assert [e["run_key"][-6:] for e in refused] == ["14:00Z", "14:01Z", "14:02Z"], refused
-    assert "GRAPHC_LANDING_MARGIN must be at most 86400 seconds" in refused[-1]["message"]
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr, proc.stderr
+    log = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [e["event"] for e in log if e["event"] in ("refused", "error", "sleep")] == ["refused", "error"], log
+    assert "GRAPHC_LANDING_MARGIN must be at most 86400 seconds" in log[-1]["message"]
     assert not sandbox.requests("POST", "/v1/orders")
