@@ -23,7 +23,8 @@ format the hosted-strategies reference recommends for ``strategy logs``.
 
 Failure policy, because nobody is watching:
 
-* an occurrence that fails (lint errors, no quote, the router unreachable, an
+* an occurrence that fails (lint errors, no quote, a quotes file or graphc.toml
+  that cannot be read or has errors at that moment, the router unreachable, an
   outcome still uncertain) is tried again every ``retry_s`` seconds while it is
   within ``catch_up``; then it is logged as ``missed`` and the loop goes on;
 * except one whose request may have created a graph (``uncertain``): a try looks for it at the router first,

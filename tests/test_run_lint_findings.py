@@ -139,3 +139,18 @@ def test_the_bundles_main_py_logs_the_warning_of_its_live_quotes(sandbox, tmp_pa
     assert warning["code"] == "GC406" and warning["location"].endswith("playbook.yaml:5:63"), warning
     assert "above the quote mid" in warning["message"]
     assert submitted["skipped"]["count"] > 0 and "GC304" in submitted["skipped"]["codes"]
+
+
+def test_more_than_twenty_warnings_are_counted_past_the_twentieth(sandbox, project):
+    """A warning on each rung of a ladder is one line of the log, not all of them: 20 listed, the rest counted."""
+    ladder = LIT.split("legs:")[0] + (
+        "legs:\n  rung:\n    for_each: 25\n    buy: 0.001 BTC\n    symbol: BTC-USD\n    venue: coinbase\n"
+        '    limit: "{{ 200000 + index }}"\n'
+    )
+    (project / "ladder.yaml").write_text(ladder)
+    warnings, _ = linted(project, "ladder.yaml", "both.yaml")
+    assert len(warnings) == 25 and {w["code"] for w in warnings} == {"GC406"}
+    code, log = run_once(sandbox, project, "ladder.yaml", "--quotes", "both.yaml")
+    assert code == 0, log
+    submitted = one(log, "submitted")
+    assert submitted["warnings"] == warnings[:20] and submitted["more_warnings"] == 5, submitted
