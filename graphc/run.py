@@ -118,7 +118,7 @@ MAX_MISSED_COUNTED = 100_000
 # first a second after its request can no longer land, then --retry seconds apart, doubled each time up to 64x
 # (docs/recurring.md, `unresolved`)
 MAX_LOOKS = 10
-# The lint warnings an occurrence's event lists (`warnings`); past them, `more_warnings` counts the rest (a warning on
+# The lint warnings an occurrence's event lists (`lint_warnings`); past them, `more_lint_warnings` counts the rest (a warning on
 # each rung of a 1,000-rung ladder is one line of a strategy's log, not 150 KB of it)
 MAX_WARNINGS_LOGGED = 20
 
@@ -329,7 +329,7 @@ class Runner:
         self._cap_noted = False  # GRAPHC_MAX_LIVE_QUOTES left symbols out: said once, not at every read of the quotes
         self._started_s = time.monotonic()  # the settle is timed on it: a wall clock that steps (NTP) cannot shorten it
         self._quotes_read_at = time.monotonic()  # when the live quotes of the graph last priced were read
-        # the `warnings` and `skipped` fields of the lint the occurrence last ran (_findings), None before it ran one
+        # the `lint_warnings` and `skipped` fields of the lint the occurrence last ran (_findings), None before it ran one
         self._findings: dict | None = None
 
     # -- the schedule --------------------------------------------------------------------------
@@ -1376,9 +1376,9 @@ def _look_yourself(tag: str) -> str:
 
 
 def _findings(diagnostics, outcome) -> dict:
-    """The ``warnings`` and ``skipped`` fields of an occurrence's event: every finding short of an error of the
+    """The ``lint_warnings`` and ``skipped`` fields of an occurrence's event: every finding short of an error of the
     occurrence's lint (its config's and quotes file's too, as ``graphc submit`` shows them), each with its
-    ``code``, ``message`` and ``location`` (``file:line:col``), at most MAX_WARNINGS_LOGGED (``more_warnings``
+    ``code``, ``message`` and ``location`` (``file:line:col``), at most MAX_WARNINGS_LOGGED (``more_lint_warnings``
     counts the rest); and the checks it skipped for want of a fact (a quote, a market's tick), counted as the text
     report's summary line counts them, with their codes: a skipped check is never passed (playbook-spec.md §8),
     so a bare `submitted` must not read as a clean lint (audit hosted24 2)."""
@@ -1386,12 +1386,12 @@ def _findings(diagnostics, outcome) -> dict:
     found = [*diagnostics, *(result.diagnostics if result is not None else ())]
     warned = [d for d in found if not d.is_error]
     fields: dict = {
-        "warnings": [
+        "lint_warnings": [
             {"code": d.code, "message": d.message, "location": d.location()} for d in warned[:MAX_WARNINGS_LOGGED]
         ]
     }
     if len(warned) > MAX_WARNINGS_LOGGED:
-        fields["more_warnings"] = len(warned) - MAX_WARNINGS_LOGGED
+        fields["more_lint_warnings"] = len(warned) - MAX_WARNINGS_LOGGED
     skips = [skip for skip in (result.skipped if result is not None else ()) if not unchecked(skip)]
     fields["skipped"] = {"count": len(skips), "codes": sorted({skip.code for skip in skips})}
     return fields

@@ -5,7 +5,7 @@ checks (a quotes file with no entry for a traded symbol: 9 checks that could not
 `submitted`, which reads as a clean pass, while `graphc submit` of the same playbook prints the warning and "9
 checks skipped" (playbook-spec.md §8: a skipped check is never passed). And with `--quotes FILE` there was no
 `quotes` event, so the log did not say which prices an occurrence used. Now `submitted`, `already` and
-`lint_failed` carry `warnings` (code, message, location) and `skipped` (count and codes), from the lint the
+`lint_failed` carry `lint_warnings` (code, message, location) and `skipped` (count and codes), from the lint the
 occurrence ran, and a `quotes` event names the file, the SHA-256 of the bytes read and the symbols it lacks.
 
 Each run is compared with `graphc lint` of the same files: the same findings, the same skipped checks.
@@ -87,13 +87,13 @@ def test_a_warning_of_the_occurrences_lint_is_in_submitted_and_in_already(sandbo
     code, log = run_once(sandbox, project, "lit.yaml", "--quotes", "both.yaml")
     assert code == 0, log
     submitted = one(log, "submitted")
-    assert submitted["warnings"] == warnings and submitted["skipped"] == skipped, submitted
+    assert submitted["lint_warnings"] == warnings and submitted["skipped"] == skipped, submitted
     # the same occurrence again: nothing sent, and the graph this run would have sent warns the same
     code, log = run_once(sandbox, project, "lit.yaml", "--quotes", "both.yaml")
     assert code == 0, log
     already = one(log, "already")
     assert already["graph_id"] == submitted["graph_id"]
-    assert already["warnings"] == warnings and already["skipped"] == skipped
+    assert already["lint_warnings"] == warnings and already["skipped"] == skipped
     assert len(sandbox.graphs()) == 1
 
 
@@ -103,7 +103,7 @@ def test_checks_skipped_for_a_symbol_the_quotes_file_lacks_are_counted_and_the_f
     code, log = run_once(sandbox, project, "lit.yaml", "--quotes", "btc.yaml")
     assert code == 0, log
     submitted = one(log, "submitted")
-    assert submitted["warnings"] == [] and submitted["skipped"] == skipped, submitted
+    assert submitted["lint_warnings"] == [] and submitted["skipped"] == skipped, submitted
     quotes = one(log, "quotes")
     digest = hashlib.sha256((project / "btc.yaml").read_bytes()).hexdigest()[:12]
     assert quotes == {**quotes, "path": "btc.yaml", "sha256": digest, "symbols": ["BTC-USD"], "missing": ["ETH-USD"]}
@@ -118,7 +118,7 @@ def test_a_lint_failed_occurrence_carries_its_warnings_beside_its_errors(sandbox
     assert code == 1, log
     failed = one(log, "lint_failed")
     assert "GC401" in failed["message"]
-    assert [w["code"] for w in failed["warnings"]] == ["GC406"] and failed["warnings"] == warnings
+    assert [w["code"] for w in failed["lint_warnings"]] == ["GC406"] and failed["lint_warnings"] == warnings
     assert failed["skipped"] == skipped
     assert sandbox.graphs() == []
 
@@ -135,7 +135,7 @@ def test_the_bundles_main_py_logs_the_warning_of_its_live_quotes(sandbox, tmp_pa
     proc = subprocess.run([PYTHON, "-I", "-S", "-u", "main.py"], cwd=bundle, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     submitted = one(events(proc.stdout), "submitted")
-    (warning,) = submitted["warnings"]
+    (warning,) = submitted["lint_warnings"]
     assert warning["code"] == "GC406" and warning["location"].endswith("playbook.yaml:5:63"), warning
     assert "above the quote mid" in warning["message"]
     assert submitted["skipped"]["count"] > 0 and "GC304" in submitted["skipped"]["codes"]
@@ -153,4 +153,4 @@ def test_more_than_twenty_warnings_are_counted_past_the_twentieth(sandbox, proje
     code, log = run_once(sandbox, project, "ladder.yaml", "--quotes", "both.yaml")
     assert code == 0, log
     submitted = one(log, "submitted")
-    assert submitted["warnings"] == warnings[:20] and submitted["more_warnings"] == 5, submitted
+    assert submitted["lint_warnings"] == warnings[:20] and submitted["more_lint_warnings"] == 5, submitted
