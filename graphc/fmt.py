@@ -236,7 +236,7 @@ def _untabbed(text: str) -> str:
         code, spans = line[:end], covered.get(row, ())
 
         def free(column: int, spans=spans) -> bool:
-            return not any(start <= column and (stop is None or column < stop) for start, stop in spans)
+            return not _covers(spans, column)
 
         if not code.strip():  # a blank line (its blanks go), or a comment's indentation (kept)
             lines[row] = "" if end == len(line) and all(map(free, range(len(line)))) else line
@@ -255,9 +255,13 @@ def _untabbed(text: str) -> str:
 def _in_scalar(text: str, row: int, column: int) -> bool:
     """Whether ``(row, column)`` (from 0) of ``text`` holds a scalar's text (True when the scanner cannot tell)."""
     covered = scalar_columns(text, [row])
-    return covered is None or any(
-        start <= column and (stop is None or column < stop) for start, stop in covered.get(row, ())
-    )
+    return covered is None or _covers(covered.get(row, ()), column)
+
+
+def _covers(spans, column: int) -> bool:
+    """Whether one of ``spans`` (``(start, end or None: to the line's end)``, :func:`scalar_columns`) holds
+    ``column``."""
+    return any(start <= column and (stop is None or column < stop) for start, stop in spans)
 
 
 def _line_end(text: str) -> str:
