@@ -323,8 +323,16 @@ def on_a_terminal(args, env, cwd, answer: bytes = b"", *, interrupt=False, not_b
                     asked.set()
             asked.set()  # it ended without asking
 
-        reader = threading.Thread(target=read_stderr, daemon=True)
-        reader.start()
+        out = bytearray()
+
+        def read_stdout():
+            assert proc.stdout is not None
+            while chunk := os.read(proc.stdout.fileno(), 4096):
+                out.extend(chunk)
+
+        readers = [threading.Thread(target=read, daemon=True) for read in (read_stderr, read_stdout)]
+        for reader in readers:
+            reader.start()
         asked.wait(timeout)
         time.sleep(max(0.0, not_before - time.time()))
         if proc.poll() is None:
@@ -332,13 +340,19 @@ def on_a_terminal(args, env, cwd, answer: bytes = b"", *, interrupt=False, not_b
                 proc.send_signal(signal.SIGINT)
             else:
                 os.write(master, answer)
-        assert proc.stdout is not None
-        out = proc.stdout.read()
-        proc.wait(timeout)
-        reader.join(timeout)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:  # never hang the suite: fail, with what it said
+            proc.kill()
+            proc.wait()
+            raise AssertionError(
+                f"graphc {args} did not end {timeout} s after its answer; stderr: {err.decode()}"
+            ) from None
+        for reader in readers:
+            reader.join(timeout)
     finally:
         os.close(master)
-    return proc.returncode, out.decode(), err.decode()
+    return proc.returncode, bytes(out).decode(), err.decode()
 
 
 def ledger_rows(env, cwd) -> list[dict]:

@@ -598,16 +598,40 @@ def fail(message: str, code: int, *, prefix: str = "error") -> NoReturn:
 def confirm_or_refuse(question: str, *, no_terminal: str, not_done: str) -> None:
     """Ask ``question`` (y/N, on stderr) on the terminal and return only on yes: the one prompt of the commands
     that ask before they act. Anything else refuses with exit 2 and nothing done: no terminal to ask on
-    (``no_terminal`` says what to pass instead), `n`, Enter, Ctrl-C or Ctrl-D (click turns the last two into
-    Abort: a no, never an internal error; audit plan20 2). ``not_done`` says what did not happen."""
+    (``no_terminal`` says what to pass instead), `n`, Enter, Ctrl-C or Ctrl-D (a no, never an internal error;
+    audit plan20 2); any other answer asks again. ``not_done`` says what did not happen."""
     if not sys.stdin.isatty():
         fail(no_terminal, EXIT_USAGE, prefix="refused")
     try:
-        if click.confirm(question, default=False, err=True):
-            return
-    except click.Abort:  # Ctrl-C or Ctrl-D: the question's line was never ended
+        while True:
+            answer = _typed_line(f"{question} [y/N]: ")
+            if not answer:  # Ctrl-D: the question's line was never ended
+                raise KeyboardInterrupt
+            answer = answer.strip().lower()
+            if answer in ("y", "yes"):
+                return
+            if answer in ("", "n", "no"):
+                break
+            click.echo("Error: invalid input", err=True)
+    except KeyboardInterrupt:  # Ctrl-C or Ctrl-D
         click.echo("", err=True)
     fail(f"not confirmed: {not_done}", EXIT_USAGE, prefix="refused")
+
+
+def _typed_line(prompt: str) -> str:
+    """``prompt`` on stderr, then one line typed on the terminal ("" at Ctrl-D). The terminal is polled, not read
+    at once: a Ctrl-C that arrives after the prompt is written but before a blocking read begins would wait,
+    unhandled, for the next key press (Python runs a signal's handler between bytecodes, and ``input()`` goes
+    from the write to the read in C; seen in CI under load). Polling runs it within the poll's interval."""
+    import select  # deferred: only the prompt needs it
+
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    if os.name == "nt":  # select() takes only sockets there
+        return sys.stdin.readline()
+    while not select.select([sys.stdin], [], [], 0.2)[0]:
+        pass
+    return sys.stdin.readline()
 
 
 def parse_seconds(text: str | None, option: str, maximum: float | None = None) -> float | None:
