@@ -576,7 +576,9 @@ def test_a_1200_leg_chain_is_planned_without_running_out_of_stack(sandbox, proje
     (project / "chain.json").write_text(json.dumps({"nodes": nodes, "edges": edges, "is_sandbox": True}))
     planned = invoke(["plan", project / "chain.json", "--quotes", project / "quotes.yaml"], cli_env(sandbox))
     assert planned.exit_code == 0, planned.output[-2000:]
-    assert f"{'   ' * 1199}└─ n1199  after n1198 done" in planned.output
+    # the tree is bounded (audit scale25 1): indented 10 levels at most, its first 200 lines, the rest counted
+    assert f"{'   ' * 10}└─[199] n199  after n198 done\n" in planned.output
+    assert "  … and 1,000 more lines of the tree (`graphc graph` draws it all)\n" in planned.output
 
 
 def test_stale_and_tampered_plans_are_refused(sandbox, project):
@@ -957,6 +959,26 @@ def test_a_live_submission_asks_on_a_terminal(sandbox, project):
     code, out, err = on_a_terminal(b"y\n")
     assert code == 0, err
     assert "(LIVE, run key eth-live@" in out and len(orders_posted(sandbox)) == 1
+
+
+def test_the_live_prompts_summary_is_bounded_as_plans_is(sandbox, project):
+    """The confirmation shows the same summary as `graphc plan`, capped the same way (audit scale25 1): a chain
+    deeper than SUMMARY_TREE_LINES has its tree cut with a count, and its lines indented at most
+    SUMMARY_TREE_INDENT levels."""
+    from graphc.commands.common import SUMMARY_TREE_INDENT, SUMMARY_TREE_LINES
+
+    depth = SUMMARY_TREE_LINES + 50
+    nodes = [node(f"n{i}", limit_1e9=2_000_000_000_000, activation="wait" if i else "root") for i in range(depth)]
+    nodes = [dict(n, quantity={"fixed": {"qty_1e8": 1_000_000}}) for n in nodes]
+    edges = [edge(f"e{i}", f"n{i}", f"n{i + 1}", "on_accepted") for i in range(depth - 1)]
+    graph = {"nodes": nodes, "edges": edges, "risk": {"admission": {"max_notional_usd": 1_000_000}}}
+    (project / "deep.json").write_text(json.dumps(dict(graph, is_sandbox=False)))
+    code, _, err = on_a_terminal(["submit", "deep.json", "--live"], cli_env(sandbox), project, b"n\n")
+    assert code == 2 and "Submit deep LIVE, with real money? [y/N]: " in err, err
+    assert "  … and 50 more lines of the tree (`graphc graph` draws it all)" in err, err
+    assert f"  {'   ' * SUMMARY_TREE_INDENT}└─[199] n199  after n198 accepted" in err
+    assert "n200  after" not in err and max(map(len, err.splitlines())) < 200
+    assert orders_posted(sandbox) == []
 
 
 def test_a_yes_given_after_the_saved_plan_went_stale_sends_nothing(sandbox, project):

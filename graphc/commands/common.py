@@ -8,7 +8,7 @@ import math
 import os
 import stat
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -702,14 +702,24 @@ def bold_style(stream=None):
     return lambda s: s
 
 
+# The plan summary's bounds (docs/robustness.md, "What reports print"): what a person reads before money moves is
+# readable at any size, and its size grows with the legs, never with the square of a chain's depth (audit scale25 1:
+# a 30,000-leg chain printed 1.35 GB when every level was indented once more).
+SUMMARY_TREE_LINES = 200  # lines of the trigger tree shown; the rest are counted: "… and K more lines of the tree"
+SUMMARY_TREE_INDENT = 10  # levels of indentation shown; a line deeper than that says its depth: `└─[1234] n1234`
+
+
 def summary_lines(
     wire: dict, quotes: dict, *, bold=lambda s: s, turned_off: str | None = None, hidden: Sequence = ()
-) -> list[str]:
+) -> Iterator[str]:
     """Legs table, trigger tree, risk limits, total notional, SANDBOX/LIVE: what a person reads before money moves,
     then ``turned_off``, the checks the project's config turns off, and what the suppression comments ``hidden``
     (:class:`graphc.lint.Hidden`) hid, each code with its comment's file:line (so "ready" never hides either).
     A leg's row ends with how it is worked (:func:`graphc.humanize.execution_text`: policy, urgency, slippage cap,
-    horizon, tif, TWAP pacing), as `graphc graph` draws it: how long an order runs and how far it may slip."""
+    horizon, tif, TWAP pacing), as `graphc graph` draws it: how long an order runs and how far it may slip.
+    Bounded but for the legs table (a row a leg): the trigger tree shows :data:`SUMMARY_TREE_LINES` lines, indented
+    at most :data:`SUMMARY_TREE_INDENT` levels, and the total names at most 20 legs left out of it; the lines are
+    yielded as they are made."""
     from graphc.humanize import (  # deferred: only plan and submit use it
         edge_label,
         execution_text,
@@ -737,34 +747,47 @@ def summary_lines(
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines += ["", "triggers:"]
-    for line in summary.tree:
+    for index, row in enumerate(rows):
+        yield "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip()
+        if index == 0:
+            yield "  ".join("-" * w for w in widths)
+    yield ""
+    yield "triggers:"
+    for line in summary.tree[:SUMMARY_TREE_LINES]:
         if line.parent is None:
-            lines.append(f"  {line.node_id} (root, by default)" if line.by_default else f"  {line.node_id} (root)")
+            yield f"  {line.node_id} (root, by default)" if line.by_default else f"  {line.node_id} (root)"
         else:
-            lines.append(f"  {'   ' * line.depth}└─ {line.node_id}  after {line.parent} {edge_label(line.edge or {})}")
+            yield f"  {_tree_branch(line.depth)} {line.node_id}  after {line.parent} {edge_label(line.edge or {})}"
+    if len(summary.tree) > SUMMARY_TREE_LINES:
+        yield f"  … and {len(summary.tree) - SUMMARY_TREE_LINES:,} more lines of the tree (`graphc graph` draws it all)"
     limits = []
     if summary.max_notional is not None:
         limits.append(f"max notional {money_text(summary.max_notional)}")
     if summary.max_loss is not None:
         limits.append(f"max loss {money_text(summary.max_loss)}")
-    lines += ["", "risk: " + (", ".join(limits) if limits else "no limits")]
-    lines.append(f"total notional: {_total_text(summary)}")
+    yield ""
+    yield "risk: " + (", ".join(limits) if limits else "no limits")
+    yield f"total notional: {_total_text(summary)}"
     if summary.is_sandbox is True:
         mode = "SANDBOX (paper trading)"
     elif summary.is_sandbox is False:
         mode = "LIVE: real orders, real money"
     else:
         mode = "NOT SET: no is_sandbox, the router's default would decide (submit refuses it)"
-    lines.append("mode: " + bold(mode))
+    yield "mode: " + bold(mode)
     if turned_off:
-        lines.append(turned_off)
+        yield turned_off
     said = hidden_text(hidden)
     if said:
-        lines.append(said)
-    return lines
+        yield said
+
+
+def _tree_branch(depth: int) -> str:
+    """``└─`` indented three spaces a level, or, past :data:`SUMMARY_TREE_INDENT` levels, indented that far and
+    saying its depth (``└─[1234]``): a chain's lines stay as wide as its tenth level's."""
+    if depth <= SUMMARY_TREE_INDENT:
+        return f"{'   ' * depth}└─"
+    return f"{'   ' * SUMMARY_TREE_INDENT}└─[{depth}]"
 
 
 def occurrence_lines(prepared) -> list[str]:
@@ -796,18 +819,21 @@ def _total_text(summary) -> str:
     """`$930,066`; `at least $4,000 (unknown for ...)` when legs are left out of the sum; `unknown (...)` when
     every leg is: nothing was added up, and "at least $0" would read as a number (audit cmds16 7b)."""
     from graphc.numbers import usd  # deferred: only plan and submit print a summary
+    from graphc.stages.suggest import listed  # deferred: only plan and submit print a summary
 
+    # at most MAX_LISTED (20) legs each, "… and K more" (audit scale25 1: 558,914 characters for a 30k chain)
+    unknown, not_dollars = listed(summary.unknown, sort=False), listed(summary.not_dollars, sort=False)
     left_out = []
     if summary.unknown:
-        left_out.append(f"unknown for {', '.join(summary.unknown)}")
+        left_out.append(f"unknown for {unknown}")
     if summary.not_dollars:
-        left_out.append(f"not in dollars: {', '.join(summary.not_dollars)}")
+        left_out.append(f"not in dollars: {not_dollars}")
     if not left_out:
         return usd(summary.total)
     if len(summary.unknown) + len(summary.not_dollars) < len(summary.legs):
         return f"at least {usd(summary.total)} ({'; '.join(left_out)})"
     if not summary.not_dollars:
-        return f"unknown ({', '.join(summary.unknown)})"
+        return f"unknown ({unknown})"
     return f"unknown in dollars ({'; '.join(reversed(left_out))})"
 
 
