@@ -31,7 +31,7 @@ from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from graphc.facts import edge_targets, notional_gap, router_reading, wire_limit, wire_qty
-from graphc.files import open_source
+from graphc.files import MAX_FILE_BYTES, open_source, too_big
 from graphc.numbers import plus, times
 from graphc.quotes import QUOTE_FIELDS, Quote, quote_value, wire_symbols
 from graphc.units import UnitError
@@ -287,12 +287,23 @@ def _plan_time(value, source: str, name: str) -> datetime:
 
 
 def write_plan(plan: dict, path) -> None:
-    """Write a plan readable by its owner only (0600): it says what a desk is about to trade."""
+    """Write a plan readable by its owner only (0600): it says what a desk is about to trade.
+
+    :class:`PlanError`, nothing written, for a plan over ``MAX_FILE_BYTES``:
+    `plan` and `submit` would refuse to read it back (audit scale25 2: it was written, and reported ready)."""
+    text = json.dumps(plan, indent=2) + "\n"  # (ASCII: json escapes every other character)
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise PlanError(
+            f"the plan is {size:,} bytes, larger than {MAX_FILE_BYTES:,} bytes, the size limit of a file graphc reads "
+            "(GRAPHC_MAX_FILE_BYTES), so `graphc plan` and `graphc submit` would refuse to read it: split the playbook "
+            "into smaller ones, or set GRAPHC_MAX_FILE_BYTES to a larger number of bytes for this run and those that "
+            'read the plan (docs/robustness.md, "Raising a limit")'
+        )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         os.fchmod(fh.fileno(), 0o600)  # an existing file keeps its mode otherwise
-        json.dump(plan, fh, indent=2)
-        fh.write("\n")
+        fh.write(text)
 
 
 def plan_digest(plan: dict) -> str:
@@ -307,6 +318,12 @@ def is_plan_text(text: str) -> bool:
 
 def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None = None) -> Plan:
     """Parse and verify a saved plan; PlanError says exactly what is wrong."""
+    if too_big(text):  # only its first MAX_FILE_BYTES were read: never parsed (that said "Unterminated string")
+        raise PlanError(
+            f"{source} is not read: it is larger than {MAX_FILE_BYTES:,} bytes, the size limit of a file graphc "
+            "reads (GRAPHC_MAX_FILE_BYTES); set GRAPHC_MAX_FILE_BYTES to a larger number of bytes for the run that "
+            'reads it (docs/robustness.md, "Raising a limit")'
+        )
     try:
         data = json.loads(text)
     except ValueError as exc:

@@ -29,7 +29,7 @@ from graphc.commands.common import (
     removes_stale_output,
     summary_lines,
 )
-from graphc.plan import build_plan, resaved_plan, write_plan
+from graphc.plan import PlanError, build_plan, resaved_plan, write_plan
 from graphc.report import one_line
 
 
@@ -69,7 +69,8 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     reason submit would refuse it (no `is_sandbox`, a saved plan given --quotes,
     a stale or modified plan, a schedule with nothing due), unreadable input, or
     the plan cannot be written (or would be refused once saved: a comment hid a
-    finding about no one leg, which a saved plan cannot keep).
+    finding about no one leg, which a saved plan cannot keep, or the plan is
+    larger than GRAPHC_MAX_FILE_BYTES, the size limit it is read under).
     """
     from graphc.submit import (  # deferred: the submitter and its ledger; --help stays fast
         diagnostics_of,
@@ -158,6 +159,8 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
             write_plan(document, output)
         except OSError as exc:
             fail(f"cannot write plan {output}: {exc.strerror or exc}", EXIT_USAGE)
+        except PlanError as exc:  # over the size limit `plan` and `submit` read a plan under
+            fail(f"{output} not written: {exc}", EXIT_USAGE, prefix="")
         if prepared.plan is not None:
             click.echo(f"\n{one_line(_resaved(prepared.plan, output))}")
         else:
