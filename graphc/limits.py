@@ -45,6 +45,7 @@ NAMES = frozenset(
         "MAX_NUMBER_DIGITS",
         "MAX_LIVE_QUOTES",
         "MAX_SANDBOX_NODES",
+        "MAX_DOT_SECONDS",
     }
 )
 

@@ -13,11 +13,13 @@ import html
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graphc import humanize as H
 from graphc.diagnostics import escaped_char
 from graphc.facts import edge_targets, router_reading
+from graphc.limits import limit
 from graphc.units import UnitError, parse_quantity
 
 INSTALL_HINT = (
@@ -52,6 +54,15 @@ class NodeText:
 
 class GraphvizMissing(RuntimeError):
     pass
+
+
+# How long `dot` may lay out a picture (docs/robustness.md, "Drawing"): its time grows faster than the graph (1,000
+# legs took 1.6 s for svg, 3,000 took 9.4 s, 10,000 did not finish in 120 s: audit scale25 5).
+DOT_SECONDS = limit("MAX_DOT_SECONDS", 120)
+# Boxes past which svg and png are warned of before `dot` starts: at 3,000 legs an svg took 9.4 s and a png was
+# scaled to 24% to fit cairo's bitmap limit (unreadable); at 1,000, 1.6 s and 55% (audit scale25 5).
+DOT_PRACTICAL_BOXES = 2_000
+DOT_WARNINGS_SHOWN = 5  # lines of dot's stderr passed on; the rest are counted
 
 
 def picture(wire: dict, *, name: str | None = None, texts: dict | None = None) -> Picture:
@@ -255,16 +266,31 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-def run_graphviz(dot_text: str, fmt: str) -> bytes:
-    """``dot -T<fmt>`` on ``dot_text``; raises GraphvizMissing, or RuntimeError with dot's message."""
+def run_graphviz(dot_text: str, fmt: str, *, warn: Callable[[str], None] | None = None) -> bytes:
+    """``dot -T<fmt>`` on ``dot_text``, for at most :data:`DOT_SECONDS`; raises GraphvizMissing, or RuntimeError with
+    dot's message (or that it took too long: dot is stopped). When dot succeeds, what it said on stderr (``Warning:
+    graph is too large for cairo-renderer bitmaps. Scaling by 0.24 to fit``) goes to ``warn``, a line at a time,
+    at most :data:`DOT_WARNINGS_SHOWN` lines and a count of the rest (audit scale25 5: it was dropped)."""
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizMissing(INSTALL_HINT)
     args = [exe, f"-T{fmt}"] + (["-Gdpi=144"] if fmt == "png" else [])
     try:
-        proc = subprocess.run(args, input=dot_text.encode("utf-8"), capture_output=True, timeout=120, check=False)
+        proc = subprocess.run(
+            args, input=dot_text.encode("utf-8"), capture_output=True, timeout=DOT_SECONDS, check=False
+        )
     except subprocess.TimeoutExpired:
-        raise RuntimeError("dot took more than 120 s") from None
+        raise RuntimeError(
+            f"dot took more than {DOT_SECONDS:,} s and was stopped (GRAPHC_MAX_DOT_SECONDS raises the limit; "
+            "-f dot or -f mermaid write the text without laying it out)"
+        ) from None
+    said = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.decode("utf-8", "replace").strip() or f"dot exited {proc.returncode}")
+        raise RuntimeError(said.strip() or f"dot exited {proc.returncode}")
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    if warn is not None:
+        for line in lines[:DOT_WARNINGS_SHOWN]:
+            warn(line.removeprefix("Warning: ").removeprefix("dot: "))  # ("dot: graph is too large for cairo…")
+        if len(lines) > DOT_WARNINGS_SHOWN:
+            warn(f"… and {len(lines) - DOT_WARNINGS_SHOWN:,} more lines")
     return proc.stdout

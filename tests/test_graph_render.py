@@ -607,3 +607,85 @@ def test_a_node_left_to_the_router_is_drawn_as_the_router_reads_it(tmp_path):
     dot = graph(tmp_path / "g.json", "-f", "dot").output
     assert re.search(r"n0 \[label=<<b>spot \(root, by default\)</b>.*spot, by default.*peripheries=2", dot)
     assert "(?)" not in text + dot
+
+
+# -- Graphviz at scale (audit scale25 5) ---------------------------------------------------
+
+
+def fake_dot(tmp_path, script: str):
+    """A `dot` that reads its input and runs ``script`` (sh): what it says and how long it takes are the test's."""
+    folder = tmp_path / "fakebin"
+    folder.mkdir(exist_ok=True)
+    exe = folder / "dot"
+    exe.write_text(f"#!/bin/sh\ncat > /dev/null\n{script}\n")
+    exe.chmod(0o755)
+    return exe
+
+
+def wide_wire(boxes: int) -> dict:
+    """A wire graph of ``boxes`` unconnected root legs: a picture of that many boxes."""
+    node = {
+        "instrument": {"symbol": "ETH-USD", "type": "spot"},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": {"fixed": {"qty_1e8": 1_000_000}},
+        "activation": "root",
+    }
+    return {"nodes": [dict(node, node_id=f"n{i}") for i in range(boxes)], "edges": [], "is_sandbox": True}
+
+
+def test_what_dot_warns_of_when_it_succeeds_is_passed_on(monkeypatch, tmp_path):
+    """dot scales a picture too large for cairo's bitmaps down, says so on stderr and exits 0: the PNG written is
+    unreadable, and graphc said nothing (audit scale25 5). Now each line is a warning, at most five, then a count."""
+    said = "Warning: graph is too large for cairo-renderer bitmaps. Scaling by 0.242299 to fit"
+    exe = fake_dot(tmp_path, f"echo 'dot: {said[9:]}' >&2\nprintf 'PNG'")
+    monkeypatch.setattr("graphc.render_graph.shutil.which", lambda name: str(exe))
+    result = graph(EXAMPLES / "eth-hedge.yaml", "--format", "png", "-o", tmp_path / "g.png")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "g.png").read_bytes() == b"PNG"
+    assert result.stderr == (
+        "graphc: warning: dot: graph is too large for cairo-renderer bitmaps. Scaling by 0.242299 to fit\n"
+    )
+    lines = "\n".join(f"echo 'Warning: w{i}' >&2" for i in range(8))
+    exe = fake_dot(tmp_path, f"{lines}\nprintf '<svg/>'")
+    result = graph(EXAMPLES / "eth-hedge.yaml", "--format", "svg")
+    assert result.exit_code == 0 and result.stdout == "<svg/>", result.output
+    assert result.stderr.splitlines() == [f"graphc: warning: dot: w{i}" for i in range(5)] + [
+        "graphc: warning: dot: … and 3 more lines"
+    ]
+
+
+def test_svg_and_png_of_more_boxes_than_graphviz_lays_out_in_time_are_warned_of_first(monkeypatch, tmp_path):
+    from graphc.render_graph import DOT_PRACTICAL_BOXES
+
+    exe = fake_dot(tmp_path, "printf '<svg/>'")
+    monkeypatch.setattr("graphc.render_graph.shutil.which", lambda name: str(exe))
+    for boxes, warned in ((DOT_PRACTICAL_BOXES, False), (DOT_PRACTICAL_BOXES + 1, True)):
+        (tmp_path / "w.json").write_text(json.dumps(wide_wire(boxes)))
+        for fmt in ("svg", "png"):
+            result = graph(tmp_path / "w.json", "--format", fmt)
+            assert result.exit_code == 0, result.output
+            assert ("Graphviz lays out a graph this large slowly" in result.stderr) is warned, (boxes, result.stderr)
+        if warned:
+            assert result.stderr.startswith(f"graphc: warning: {boxes:,} boxes: "), result.stderr
+            assert "dot is stopped after 120 s (GRAPHC_MAX_DOT_SECONDS)" in result.stderr
+        assert graph(tmp_path / "w.json", "--format", "dot").stderr == ""  # text: no layout, no warning
+
+
+def test_dot_is_stopped_after_graphc_max_dot_seconds_and_nothing_is_written(tmp_path):
+    """The timeout is a limit (GRAPHC_MAX_DOT_SECONDS, 120 s by default; docs/robustness.md): exit 2, an earlier
+    picture removed, a line naming the variable (audit scale25 5: a fixed 120 s, documented nowhere)."""
+    import subprocess
+    import sys
+
+    exe = fake_dot(tmp_path, "exec sleep 30")
+    (tmp_path / "g.svg").write_text("<svg>earlier</svg>")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHC_")}
+    env.update(PATH=f"{exe.parent}{os.pathsep}{env.get('PATH', '')}", GRAPHC_MAX_DOT_SECONDS="1")
+    args = [sys.executable, "-m", "graphc", "graph", str(EXAMPLES / "eth-hedge.yaml"), "-f", "svg", "-o", "g.svg"]
+    done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "graphc: dot failed: dot took more than 1 s and was stopped (GRAPHC_MAX_DOT_SECONDS raises the limit" in (
+        done.stderr
+    )
+    assert not (tmp_path / "g.svg").exists()

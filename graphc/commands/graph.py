@@ -74,8 +74,11 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
 
     Exit status: 0 drawn, 1 input errors (no graph to draw, or a --quotes
     snapshot or graphc.toml with errors, a tick or price the market's venue
-    cannot have among them), 2 usage error, unreadable input or no Graphviz for
-    svg/png, 4 internal error.
+    cannot have among them), 2 usage error, unreadable input, no Graphviz for
+    svg/png, or dot failed or took longer than GRAPHC_MAX_DOT_SECONDS (120 s by
+    default: it is stopped, nothing written), 4 internal error. What dot warns
+    of when it succeeds (a png scaled down to fit) is passed on to stderr, and
+    svg/png of more than 2,000 boxes is warned of before dot starts.
     """
     wire, name, texts = _load(source, quotes_path, set_values, params_file, now)
     pic = R.picture(wire, name=name, texts=texts)
@@ -84,8 +87,16 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     elif fmt == "dot":
         data = R.to_dot(pic).encode("utf-8")
     else:
+        if len(pic.boxes) > R.DOT_PRACTICAL_BOXES:  # said before dot starts: it may take minutes
+            click.echo(
+                f"graphc: warning: {len(pic.boxes):,} boxes: Graphviz lays out a graph this large slowly and "
+                f"{'an SVG' if fmt == 'svg' else 'a PNG'} of it may be too large to read (3,000 legs took 9.4 s as svg, and a png of them was scaled to "
+                f"24%); dot is stopped after {R.DOT_SECONDS:,} s (GRAPHC_MAX_DOT_SECONDS), and -f dot or -f mermaid "
+                "write the text at once",
+                err=True,
+            )
         try:
-            data = R.run_graphviz(R.to_dot(pic), fmt)
+            data = R.run_graphviz(R.to_dot(pic), fmt, warn=_dot_said)
         except R.GraphvizMissing as exc:
             click.echo(f"graphc: {one_line(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
@@ -93,6 +104,11 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
             click.echo(f"graphc: dot failed: {one_line(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
     write_output(data, output, what="the picture")
+
+
+def _dot_said(line: str) -> None:
+    """A line dot wrote on stderr though it succeeded: a picture scaled down to fit is written, but said so."""
+    click.echo(f"graphc: warning: dot: {one_line(line)}", err=True)
 
 
 def _load(source, quotes_path, set_values, params_file, now):
