@@ -174,6 +174,27 @@ def _mermaid_label(title, lines) -> str:
     return "<b>" + _mermaid_text(title) + "</b>" + "".join("<br/>" + _mermaid_text(line) for line in lines)
 
 
+# Mermaid's default rendering limits: a diagram of more text or edges is refused, not drawn ("Maximum text size in
+# diagram exceeded"; "Edge limit exceeded"), by any renderer that keeps the defaults. maxTextSize:
+# https://mermaid.js.org/config/schema-docs/config-properties-maxtextsize.html (50000, the text's length in
+# JavaScript's UTF-16 units); maxEdges: https://mermaid.js.org/config/schema-docs/config-properties-maxedges.html
+# (500). A 300-leg playbook is about 42,000 characters and 314 edges; 520 legs were 72,774 and 546 (audit scale25 6).
+MERMAID_MAX_TEXT_SIZE = 50_000
+MERMAID_MAX_EDGES = 500
+
+
+def mermaid_limits_passed(text: str, edges: int) -> list[str]:
+    """Which of Mermaid's default limits ``text`` (:func:`to_mermaid`'s, with ``edges`` arrows) goes past, in words:
+    ``72,774 characters (maxTextSize 50,000)``; empty when a renderer with the defaults draws it."""
+    passed = []
+    size = len(text.encode("utf-16-le")) // 2  # as JavaScript counts a string's length
+    if size > MERMAID_MAX_TEXT_SIZE:
+        passed.append(f"{size:,} characters (maxTextSize {MERMAID_MAX_TEXT_SIZE:,})")
+    if edges > MERMAID_MAX_EDGES:
+        passed.append(f"{edges:,} edges (maxEdges {MERMAID_MAX_EDGES:,})")
+    return passed
+
+
 def to_mermaid(pic: Picture) -> str:
     """A ``flowchart LR`` that GitHub renders inside a ```mermaid block."""
     out = ["flowchart LR"]

@@ -689,3 +689,54 @@ def test_dot_is_stopped_after_graphc_max_dot_seconds_and_nothing_is_written(tmp_
         done.stderr
     )
     assert not (tmp_path / "g.svg").exists()
+
+
+# -- Mermaid's default limits (audit scale25 6) --------------------------------------------
+
+
+def parallel_edges_wire(edges: int) -> dict:
+    """Two legs and ``edges`` edges between them: many arrows, little text."""
+    wire = wide_wire(2)
+    wire["nodes"][1]["activation"] = "wait"
+    wire["edges"] = [
+        {"edge_id": f"e{i}", "from_node": "n0", "to_node": "n1", "trigger": "on_accepted"} for i in range(edges)
+    ]
+    return wire
+
+
+def test_mermaid_past_500_edges_is_warned_of(tmp_path):
+    """Mermaid refuses a flowchart's 501st edge by default (maxEdges 500: "Edge limit exceeded"); 500 are drawn."""
+    for edges, warned in ((500, False), (501, True)):
+        (tmp_path / "w.json").write_text(json.dumps(parallel_edges_wire(edges)))
+        result = graph(tmp_path / "w.json")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.count(" -->|") == edges
+        assert len(result.stdout) < 50_000
+        if warned:
+            assert result.stderr == (
+                "graphc: warning: the Mermaid text has 501 edges (maxEdges 500), past Mermaid's default limits: a "
+                "renderer that keeps them shows an error instead of the graph; draw it with -f svg or -f dot, or raise "
+                "the renderer's maxTextSize and maxEdges "
+                "(https://mermaid.js.org/config/schema-docs/config-properties-maxtextsize.html)\n"
+            )
+        else:
+            assert result.stderr == ""
+        assert graph(tmp_path / "w.json", "-f", "dot").stderr == ""  # Mermaid's limits are Mermaid's
+
+
+def test_mermaid_past_50000_characters_is_warned_of(tmp_path):
+    from graphc.render_graph import mermaid_limits_passed
+
+    assert mermaid_limits_passed("x" * 50_000, 500) == []
+    assert mermaid_limits_passed("x" * 50_001, 0) == ["50,001 characters (maxTextSize 50,000)"]
+    # counted as JavaScript counts a string: a character outside the BMP is two
+    assert mermaid_limits_passed("x" * 49_998 + "\U0001f680", 0) == []
+    assert mermaid_limits_passed("x" * 49_999 + "\U0001f680", 0) == ["50,001 characters (maxTextSize 50,000)"]
+    (tmp_path / "w.json").write_text(json.dumps(wide_wire(450)))  # 450 boxes, no edge: about 52,000 characters
+    result = graph(tmp_path / "w.json", "-o", tmp_path / "g.md")
+    assert result.exit_code == 0, result.output
+    size = len((tmp_path / "g.md").read_text())
+    assert size > 50_000
+    assert result.stderr.startswith(
+        f"graphc: warning: the Mermaid text has {size:,} characters (maxTextSize 50,000), past Mermaid's default "
+    ), result.stderr

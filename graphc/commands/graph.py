@@ -78,12 +78,23 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
     svg/png, or dot failed or took longer than GRAPHC_MAX_DOT_SECONDS (120 s by
     default: it is stopped, nothing written), 4 internal error. What dot warns
     of when it succeeds (a png scaled down to fit) is passed on to stderr, and
-    svg/png of more than 2,000 boxes is warned of before dot starts.
+    svg/png of more than 2,000 boxes is warned of before dot starts, as is
+    Mermaid text past Mermaid's default limits (50,000 characters, 500 edges).
     """
     wire, name, texts = _load(source, quotes_path, set_values, params_file, now)
     pic = R.picture(wire, name=name, texts=texts)
     if fmt == "mermaid":
-        data = R.to_mermaid(pic).encode("utf-8")
+        text = R.to_mermaid(pic)
+        passed = R.mermaid_limits_passed(text, len(pic.arrows))
+        if passed:  # still written: a renderer whose limits are raised draws it
+            click.echo(
+                f"graphc: warning: the Mermaid text has {' and '.join(passed)}, past Mermaid's default limits: a "
+                "renderer that keeps them shows an error instead of the graph; draw it with -f svg or -f dot, or raise "
+                "the renderer's maxTextSize and maxEdges "
+                "(https://mermaid.js.org/config/schema-docs/config-properties-maxtextsize.html)",
+                err=True,
+            )
+        data = text.encode("utf-8")
     elif fmt == "dot":
         data = R.to_dot(pic).encode("utf-8")
     else:
