@@ -99,11 +99,12 @@ def graph_command(source, fmt, output, quotes_path, set_values, params_file, now
         data = R.to_dot(pic).encode("utf-8")
     else:
         if len(pic.boxes) > R.DOT_PRACTICAL_BOXES:  # said before dot starts: it may take minutes
+            picture = "an SVG" if fmt == "svg" else "a PNG"
             click.echo(
                 f"graphc: warning: {len(pic.boxes):,} boxes: Graphviz lays out a graph this large slowly and "
-                f"{'an SVG' if fmt == 'svg' else 'a PNG'} of it may be too large to read (3,000 legs took 9.4 s as svg, and a png of them was scaled to "
-                f"24%); dot is stopped after {R.DOT_SECONDS:,} s (GRAPHC_MAX_DOT_SECONDS), and -f dot or -f mermaid "
-                "write the text at once",
+                f"{picture} of it may be too large to read (3,000 legs took 9.4 s as svg, and a png of them was "
+                f"scaled to 24%); dot is stopped after {R.DOT_SECONDS:,} s (GRAPHC_MAX_DOT_SECONDS), and -f dot or "
+                "-f mermaid write the text at once",
                 err=True,
             )
         try:
