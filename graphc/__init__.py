@@ -144,7 +144,7 @@ def lint_text(
 
 
 def _lint(
-    text: str,
+    text: str | UnicodeDecodeError,
     path: str,
     quotes: Mapping[str, Any] | None,
     params: Mapping[str, str] | None,
@@ -152,7 +152,9 @@ def _lint(
     now: datetime | None,
     config: Config | None,
 ) -> FileResult:
-    """lint_text's work, with ``config`` (a project's graphc.toml: market settings and rule levels) or none."""
+    """lint_text's work, with ``config`` (a project's graphc.toml: market settings and rule levels) or none.
+    ``text`` is the decoding error of a file that is not UTF-8: its one GC112, at the severity ``config`` gives
+    it, after the arguments are checked as for any other file (:func:`graphc.lint.unreadable_result`)."""
     from graphc.diagnostics import FileResult  # deferred: `import graphc` stays light (graphc --version)
     from graphc.lint import LintOptions, lint_source  # deferred: `import graphc` stays light (graphc --version)
 
@@ -160,6 +162,10 @@ def _lint(
     if config is not None:
         options.market_config = config.market_config  # as graphc lint: the config's market facts (spec §3.3)
     lint_options = LintOptions(compile=options, quotes_given=quotes is not None, config=config)
+    if isinstance(text, UnicodeDecodeError):
+        from graphc.lint import unreadable_result  # deferred: only an undecodable file needs it
+
+        return unreadable_result(path, text, lint_options)
     outcome = lint_source(text, path, lint_options, keep_wire=False)
     # None only for files found while walking a directory; text given here is explicit.
     assert isinstance(outcome.result, FileResult)
@@ -179,17 +185,17 @@ def lint_file(
     by walking up from the file (market settings and rule levels; :func:`lint_text` reads none). The config's
     own problems come first in ``.diagnostics``, located in the config file, and the lint uses what could be
     read of it, as the CLI does; a snapshot file's problems follow them. Unreadable: ``OSError``; a file that is
-    not UTF-8 is a result with one GC112 at the first bad byte, as ``graphc lint`` reports it
-    (playbook-spec.md §8). :func:`exit_code` gives the command's verdict on the result (a file not checked is not
+    not UTF-8 is a result with one GC112 at the first bad byte, at the severity the config gives it, as
+    ``graphc lint`` reports it (playbook-spec.md §8), the config and the snapshot read and the arguments checked
+    first as for any other file. :func:`exit_code` gives the command's verdict on the result (a file not checked is not
     one without errors: :func:`checked`)."""
     from graphc.files import read_source  # deferred: `import graphc` stays light (graphc --version)
 
+    text: str | UnicodeDecodeError
     try:
         text = read_source(path)
-    except UnicodeDecodeError as exc:
-        from graphc.lint import unreadable_result  # deferred: only an undecodable file needs it
-
-        return unreadable_result(str(path), exc)
+    except UnicodeDecodeError as exc:  # still GC112 as graphc.toml reports it, after the config and the snapshot
+        text = exc
     config, problems = _project_config(path)
     given, quote_problems = _snapshot(quotes)  # the snapshot's problems, then the file's, as `graphc lint` shows
     problems += quote_problems

@@ -618,8 +618,9 @@ def unreadable_result(path: str, exc: Exception, options: LintOptions | None = N
 
 def not_read(result: FileResult) -> str | None:
     """Why the file of ``result`` could not be read, when its GC112 was turned off (:func:`unreadable_result`);
-    else None."""
-    if result.diagnostics or len(result.skipped) != 1 or result.source is not None:
+    else None. The diagnostics of other files before its own (``graphc.lint_file``'s: graphc.toml's, the
+    snapshot's) do not change that."""
+    if any(d.path == result.path for d in result.diagnostics) or len(result.skipped) != 1 or result.source is not None:
         return None
     skip = result.skipped[0]
     return skip.reason if skip.code == UNREADABLE and skip.where is None else None

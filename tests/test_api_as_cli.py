@@ -259,3 +259,72 @@ def test_submit_wire_still_sends_a_graph_that_lints(sandbox, tmp_path, monkeypat
     with Client(sandbox.base_url, "k") as client, Ledger(tmp_path / "ledger.sqlite") as ledger:
         done = submit_wire(wire_text, "ok", client=client, ledger=ledger, run_key="api-ok")
     assert [g["graph_id"] for g in sandbox.graphs()] == [done.graph_id]
+
+
+# -- audit pyapi25 1: a file that is not UTF-8 is linted with its project's config and the snapshot, as `graphc lint` --
+
+NOT_UTF8 = b'graphc: 1\nname: a\nlegs:\n  x: {buy: 1 ETH, symbol: "caf\xe9"}\n'
+CROSSED = "ETH-USD: {bid: 5, ask: 4}\n"
+
+
+def _cli_lint_json(*args):
+    run = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "json", *args])
+    return run.exit_code, json.loads(run.stdout)["diagnostics"]
+
+
+def _where(diagnostics):
+    """(code, severity, path, line, col) of each diagnostic, from the JSON report or the API's result, in the
+    report's order (the JSON report sorts by file; the API puts the config first, then the snapshot)."""
+    return sorted(
+        (d["code"], d["severity"], d["path"], d["line"], d["column"])
+        if isinstance(d, dict)
+        else (d.code, d.severity, d.path, d.span and d.span.line, d.span and d.span.col)
+        for d in diagnostics
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "quotes"),
+    [
+        ('[rules]\nGC112 = "off"\n', None),
+        ('[rules]\nGC112 = "warning"\n', None),
+        ('[rulez]\nGC112 = "off"\n', None),  # a typo: graphc.toml's GC102, and GC112 stays an error
+        ('[rules]\nGC112 = "off"\n[marketz]\n', None),  # GC112 off beside a config problem: still not checked
+        (None, CROSSED),  # the snapshot's GC105
+        ('[rules]\nGC112 = "warning"\n', CROSSED),
+    ],
+    ids=["off", "warning", "config-typo", "off-and-config-typo", "bad-snapshot", "warning-and-bad-snapshot"],
+)
+def test_lint_file_of_a_file_not_utf8_reports_what_graphc_lint_reports(tmp_path, monkeypatch, toml, quotes):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)  # relative paths, as the report writes them
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    (tmp_path / "p.yaml").write_bytes(NOT_UTF8)
+    options = []
+    if quotes is not None:
+        write(tmp_path, "q.yaml", quotes)
+        options = ["--quotes", "q.yaml"]
+    rc, said = _cli_lint_json("p.yaml", *options)
+    result = graphc.lint_file("p.yaml", quotes=None if quotes is None else "q.yaml")
+    # before the fix: always [('GC112', 'error', ...)] alone, whatever graphc.toml said, and no snapshot problem
+    assert _where(result.diagnostics) == _where(said)
+    assert graphc.exit_code(result) == rc == 2
+    assert not graphc.checked(result)
+    # the config's problems first, then the snapshot's, then the file's (docs/api.md)
+    order = {"graphc.toml": 0, "q.yaml": 1, "p.yaml": 2}
+    assert [order[d.path] for d in result.diagnostics] == sorted(order[d.path] for d in result.diagnostics)
+
+
+def test_lint_file_of_a_file_not_utf8_checks_its_arguments_as_for_any_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[rules]\nGC112 = "off"\n')
+    (tmp_path / "p.yaml").write_bytes(NOT_UTF8)
+    playbook = tmp_path / "p.yaml"
+    # before the fix: each returned the GC112 result, as if the argument were right
+    with pytest.raises(TypeError, match=r"not float \(not exact\)"):
+        graphc.lint_file(playbook, quotes={"ETH-USD": {"bid": 1.5, "ask": 2}})
+    with pytest.raises(TypeError, match=r"^now must be a timezone-aware datetime"):
+        graphc.lint_file(playbook, now=NAIVE)
+    with pytest.raises(FileNotFoundError):
+        graphc.lint_file(playbook, quotes=tmp_path / "missing.yaml")
