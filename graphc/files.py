@@ -1046,6 +1046,25 @@ def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:
     return Diagnostic(UNREADABLE, f"cannot read the file: {why}", path, None, hint=hint), None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(path: str, text: str) -> Diagnostic | None:
+    """GC112 at the first lone surrogate of ``text`` (given as text, not read from a file: ``graphc.lint_text``,
+    ``graphc.compile_text``), which no UTF-8 holds: what ``errors="surrogateescape"`` (and ``sys.stdin`` under a C
+    locale) makes of a byte that is not UTF-8. As :func:`unreadable` says of that byte in a file (spec §8); None when
+    there is none (text of ASCII alone is not searched)."""
+    found = None if text.isascii() else _SURROGATE.search(text)
+    if found is None:
+        return None
+    line, col = line_and_column(text, found.start())
+    code = ord(found.group())
+    byte = f" (byte 0x{code - 0xDC00:02X} read with errors='surrogateescape')" if 0xDC80 <= code <= 0xDCFF else ""
+    message = f"the file is not UTF-8 text: U+{code:04X} is a lone surrogate, which UTF-8 cannot encode{byte}"
+    fix = "decode the file as UTF-8 (errors='strict'), or save it as UTF-8 (most editors: File > Save with Encoding)"
+    return Diagnostic(UNREADABLE, message, path, Span(line, col, line, col + 1), hint=fix)
+
+
 def display_path(path: str, base: str | None = None) -> str:
     """``path`` relative to ``base`` (default: cwd) when it lies under it, with ``/`` separators.
 

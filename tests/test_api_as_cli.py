@@ -328,3 +328,37 @@ def test_lint_file_of_a_file_not_utf8_checks_its_arguments_as_for_any_file(tmp_p
         graphc.lint_file(playbook, now=NAIVE)
     with pytest.raises(FileNotFoundError):
         graphc.lint_file(playbook, quotes=tmp_path / "missing.yaml")
+
+
+# -- audit pyapi25 2: text holding a lone surrogate (a byte that is not UTF-8, read with surrogateescape) is GC112 ---
+
+SURROGATE_TEXTS = {
+    "p.yaml": b"graphc: 1\nname: a\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD}\n  y: {sell: 1 ETH, symbol: \xffETH}\n",
+    "name.yaml": b"graphc: 1\nname: \xff\n",
+    "w.json": b'{"nodes": [{"id": "\xff"}], "edges": []}\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(SURROGATE_TEXTS))
+def test_text_with_a_lone_surrogate_is_gc112_where_graphc_lint_says_the_byte_is(tmp_path, monkeypatch, name):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    raw = SURROGATE_TEXTS[name]
+    (tmp_path / name).write_bytes(raw)
+    rc, said = _cli_lint_json(name)
+    text = raw.decode("utf-8", errors="surrogateescape")  # as open(..., errors="surrogateescape") reads it
+    # before the fix: UnicodeEncodeError ('surrogates not allowed') out of the YAML parser
+    for result in (graphc.lint_text(text, name), graphc.compile_text(text, name)):
+        assert _where(result.diagnostics) == _where(said)
+        assert [d.code for d in result.diagnostics] == ["GC112"]
+    linted = graphc.lint_text(text, name)
+    assert graphc.exit_code(linted) == rc == 2 and not graphc.checked(linted)
+    assert not graphc.compile_text(text, name).ok
+    assert "U+DCFF is a lone surrogate" in linted.diagnostics[0].message
+
+
+def test_a_lone_surrogate_not_from_a_byte_is_gc112_at_it():
+    result = graphc.lint_text('graphc: 1\nname: "caf\u00e9 \ud800"\n', "p.yaml")
+    assert [d.headline() for d in result.diagnostics] == [
+        "p.yaml:2:13: error GC112 the file is not UTF-8 text: U+D800 is a lone surrogate, which UTF-8 cannot encode"
+    ]

@@ -1323,6 +1323,14 @@ GC112 = describe(
     ("unreadable input", not 1 "findings"), so CI never reads a file it could not
     check as a pass.
 
+    Text given to the Python API (`graphc.lint_text`, `graphc.compile_text`) is
+    not read from bytes, but it can hold what no UTF-8 holds: a lone surrogate,
+    which is what `errors="surrogateescape"` (and `sys.stdin` under a C locale)
+    makes of a byte that is not UTF-8. That is GC112 at the surrogate's line and
+    column, naming it and the byte it stands for (`U+DCFF is a lone surrogate,
+    which UTF-8 cannot encode (byte 0xFF read with errors='surrogateescape')`),
+    never an exception (docs/api.md).
+
     ## Why it matters
 
     A playbook graphc cannot read is a playbook nobody checked. Silently skipping it

@@ -64,7 +64,7 @@ from yaml import (
 )
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, line_and_column
+from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, line_and_column, lone_surrogate
 from graphc.limits import limit
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
@@ -895,6 +895,9 @@ def load_text(
                 '(docs/robustness.md, "Raising a limit")',
             )
         ]
+    surrogate = lone_surrogate(path, text)
+    if surrogate is not None:  # text given, not read: no UTF-8 holds it, and the parser cannot read it (GC112)
+        return None, [surrogate]
     doc, diagnostics = _parsed(text, path, max_depth, max_nodes, max_total, keys_later, json_meant)
     if doc is None:  # (a text that loads has no character its reader refuses: it read every one)
         not_text = _not_text(text, path, json_meant)
