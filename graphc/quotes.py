@@ -215,7 +215,8 @@ def book_quote(values: dict, *, one_sided: bool) -> Quote:
 def quote_mapping(quotes: Mapping) -> dict[str, Quote]:
     """Quotes given to the library as a mapping (docs/api.md: the compile and lint functions, and
     :func:`graphc.submit.prepare`): ``{symbol: Quote | {bid, ask, last, mid, tick, lot}}``, each field a
-    ``Decimal``, ``int`` or ``str`` read as a snapshot file's value is (:func:`quote_value`). A wrong argument
+    ``Decimal``, ``int`` or ``str`` read as a snapshot file's value is (:func:`quote_value`: text such as ``$2325``,
+    ``2,325.10``, ``55c`` or ``5k`` as the file's). A wrong argument
     raises: a float (not exact) or anything but a mapping, ``TypeError``; an unknown field, a value that is not a
     price, a crossed book, ``ValueError`` naming the symbol and the field."""
     if not isinstance(quotes, Mapping):
@@ -231,7 +232,8 @@ def quote_mapping(quotes: Mapping) -> dict[str, Quote]:
         if unknown:
             raise ValueError(f"unknown quote field(s) {sorted(unknown)} for {symbol!r}")
         values: dict[str, Any] = {key: _given(symbol, key, value) for key, value in entry.items()}  # Quote's fields
-        why = crossed(values.get("bid"), values.get("ask"))
+        written = {key: value for key, value in entry.items() if isinstance(value, str)}  # `5k`, as a file says it
+        why = crossed(values.get("bid"), values.get("ask"), written.get("bid"), written.get("ask"))
         if why is not None:
             raise ValueError(f"quote {symbol}: {why}")
         out[str(symbol)] = Quote(**values)  # as a snapshot file: a mid the caller wrote is the mid, sides or not
@@ -239,18 +241,22 @@ def quote_mapping(quotes: Mapping) -> dict[str, Quote]:
 
 
 def _given(symbol: object, key: str, value: object) -> Decimal | None:
-    """``value`` as a snapshot file's value is read (:func:`quote_value`: a price of 0 is an empty side), given
-    exactly: a float is refused, and text must be a plain number."""
+    """``value`` read as a snapshot file's value is (:func:`quote_value`, the one reader: a price of 0 is an empty
+    side; text as the file's text, so ``$2325``, ``2,325.10``, ``2325 USD``, ``55c`` and ``5k`` are prices there
+    too), given exactly: a float is refused."""
     if value is None:
         return None
     if isinstance(value, (bool, float)):
         raise TypeError(f"quote {symbol}.{key}: pass a Decimal, int or str, not {type(value).__name__} (not exact)")
+    if isinstance(value, str):
+        raw: object = value  # read as the file's text is
+    else:
+        try:
+            raw = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
+        except (ArithmeticError, TypeError, ValueError):
+            raise ValueError(f"quote {symbol}.{key}: {shown(value)} is not a number") from None
     try:
-        number = Decimal(value)  # type: ignore[arg-type]  # anything else is refused just below
-    except (ArithmeticError, TypeError, ValueError):
-        raise ValueError(f"quote {symbol}.{key}: {shown(value)} is not a number") from None
-    try:
-        return quote_value(key, number, shown=value if isinstance(value, str) else shown(value))
+        return quote_value(key, raw, shown=value if isinstance(value, str) else shown(value))
     except UnitError as exc:
         raise ValueError(f"quote {symbol}.{key}: {exc.message}") from None
 

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -362,3 +363,44 @@ def test_a_lone_surrogate_not_from_a_byte_is_gc112_at_it():
     assert [d.headline() for d in result.diagnostics] == [
         "p.yaml:2:13: error GC112 the file is not UTF-8 text: U+D800 is a lone surrogate, which UTF-8 cannot encode"
     ]
+
+
+# -- audit pyapi25 3: a quotes mapping's text is read as the same text in a snapshot file (one price reader) ---------
+
+PRICED = "graphc: 1\nname: w\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD, limit: bid - 1 tick}\n"
+
+
+@pytest.mark.parametrize(
+    ("bid", "wire_price"),
+    [
+        ("$2325", "2324.99"),
+        ("2,325.10", "2325.09"),
+        ("2325 USD", "2324.99"),
+        ("55c", "0.54"),
+        ("5k", "4999.99"),
+        ("2325", "2324.99"),
+    ],
+)
+def test_a_quotes_mapping_reads_price_text_as_a_snapshot_file_does(tmp_path, bid, wire_price):
+    snapshot = write(tmp_path, "q.yaml", f'ETH-USD: {{bid: "{bid}", ask: "$6,000", tick: "0.01"}}\n')
+    from_file = graphc.compile_text(PRICED, "w.yaml", quotes=snapshot)
+    # before the fix: ValueError "... is not a number" for every form but the plain number
+    from_mapping = graphc.compile_text(
+        PRICED, "w.yaml", quotes={"ETH-USD": {"bid": bid, "ask": "$6,000", "tick": "0.01"}}
+    )
+    assert from_file.ok and from_mapping.ok, (from_file.diagnostics, from_mapping.diagnostics)
+    assert from_mapping.wire_json() == from_file.wire_json()
+    assert from_file.wire["nodes"][0]["order_type"]["limit"]["price_1e9"] == int(Decimal(wire_price) * 10**9)
+    cli_run = CliRunner().invoke(cli, ["compile", "-", "--quotes", str(snapshot)], input=PRICED)
+    assert (
+        cli_run.exit_code == 0 and json.loads(cli_run.stdout)["nodes"] == json.loads(from_mapping.wire_json())["nodes"]
+    )
+
+
+def test_a_quotes_mapping_still_refuses_a_float_and_says_a_crossed_book_as_written():
+    with pytest.raises(TypeError, match=r"^quote ETH-USD.bid: pass a Decimal, int or str, not float \(not exact\)$"):
+        graphc.compile_text(PRICED, quotes={"ETH-USD": {"bid": 2325.1, "ask": "3000"}})
+    with pytest.raises(ValueError, match=r"^quote ETH-USD: crossed: bid 5k > ask 3000$"):
+        graphc.compile_text(PRICED, quotes={"ETH-USD": {"bid": "5k", "ask": 3000}})
+    with pytest.raises(ValueError, match=r"^quote ETH-USD.bid: cannot read 'cheap' as a price$"):
+        graphc.compile_text(PRICED, quotes={"ETH-USD": {"bid": "cheap", "ask": 3000}})
