@@ -156,20 +156,28 @@ def _lint(
     ``text`` is the decoding error of a file that is not UTF-8: its one GC112, at the severity ``config`` gives
     it, after the arguments are checked as for any other file (:func:`graphc.lint.unreadable_result`)."""
     from graphc.diagnostics import FileResult  # deferred: `import graphc` stays light (graphc --version)
-    from graphc.lint import LintOptions, lint_source  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.files import option_file_problem  # deferred: `import graphc` stays light (graphc --version)
+    from graphc.lint import (  # deferred: `import graphc` stays light (graphc --version)
+        LintOptions,
+        lint_source,
+        params_unread,
+        unreadable_result,
+    )
 
     options = _options(quotes, params, params_file, now, None, require_quotes=quotes is not None)
     if config is not None:
         options.market_config = config.market_config  # as graphc lint: the config's market facts (spec §3.3)
     lint_options = LintOptions(compile=options, quotes_given=quotes is not None, config=config)
+    # a params file that cannot be read: `graphc lint` refuses it before any file (exit 2), the result is not checked
+    unread = None if params_file is None else option_file_problem("params", params_file)
+    result: FileResult | None
     if isinstance(text, UnicodeDecodeError):
-        from graphc.lint import unreadable_result  # deferred: only an undecodable file needs it
-
-        return unreadable_result(path, text, lint_options)
-    outcome = lint_source(text, path, lint_options, keep_wire=False)
+        result = unreadable_result(path, text, lint_options)
+    else:
+        result = lint_source(text, path, lint_options, keep_wire=False).result
     # None only for files found while walking a directory; text given here is explicit.
-    assert isinstance(outcome.result, FileResult)
-    return outcome.result
+    assert isinstance(result, FileResult)
+    return result if unread is None else params_unread(result, unread)
 
 
 @entry_point
@@ -209,7 +217,8 @@ def checked(result: FileResult) -> bool:
     YAML refuses, as a NUL or UTF-16 without its byte-order mark: GC100), or when none of its checks ran because the
     input error that stopped them is suppressed, lowered to a warning or turned off (``.skipped`` says no other check
     ran), which ``graphc lint`` exits 2 for whatever the diagnostics say: with the error suppressed or turned off
-    there are none. Not "clean"."""
+    there are none; and when its ``params_file`` could not be read (GC108: no rule ran with the intended params).
+    Not "clean"."""
     from graphc.lint import checked as _checked  # deferred: `import graphc` stays light (graphc --version)
 
     return _checked(result)

@@ -779,6 +779,18 @@ def _not_checked(unread: Diagnostic) -> str:
     return f"the file {what}, so every rule was skipped on it: {NO_CHECK_RAN}"
 
 
+def params_unread(result: FileResult, problem: str) -> FileResult:
+    """``result`` of a lint whose params file could not be read (``problem``: :func:`graphc.files.option_file_problem`,
+    ``cannot read params file p.yaml: No such file or directory``), marked not checked (:func:`checked`): no rule ran
+    with the params it was meant to have. ``graphc lint`` stops before any file for it (a usage error, exit 2: spec
+    §8); the library returns the result (its GC108, docs/api.md) and :func:`exit_code` gives that 2."""
+    why = f"{problem}, so no rule ran with the intended params: {NO_CHECK_RAN}"
+    return result.replace(skipped=[*result.skipped, Skip(PARAMS_UNREAD, None, why)])
+
+
+PARAMS_UNREAD = "GC108"  # the code of the skip that says a params file could not be read (:func:`params_unread`)
+
+
 class LintOutcome(NamedTuple):
     """What linting one source produced, for the commands that go on to submit it."""
 

@@ -404,3 +404,49 @@ def test_a_quotes_mapping_still_refuses_a_float_and_says_a_crossed_book_as_writt
         graphc.compile_text(PRICED, quotes={"ETH-USD": {"bid": "5k", "ask": 3000}})
     with pytest.raises(ValueError, match=r"^quote ETH-USD.bid: cannot read 'cheap' as a price$"):
         graphc.compile_text(PRICED, quotes={"ETH-USD": {"bid": "cheap", "ask": 3000}})
+
+
+# -- audit pyapi25 4: a result whose params file could not be read is not checked: exit_code 2, as `graphc lint` ----
+
+CLEAN = "graphc: 1\nname: a\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
+
+
+def _params_files(tmp_path):
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "latin1.yaml").write_bytes(b"note: caf\xe9\n")  # not UTF-8
+    write(tmp_path, "good.yaml", "{}\n")
+    return {"missing": "nope.yaml", "a directory": "adir", "not UTF-8": "latin1.yaml", "readable": "good.yaml"}
+
+
+@pytest.mark.parametrize("case", ["missing", "a directory", "not UTF-8", "readable"])
+@pytest.mark.parametrize("name", ["ok.yaml", "w.json"])
+def test_exit_code_of_a_lint_whose_params_file_cannot_be_read_is_graphc_lints(tmp_path, monkeypatch, case, name):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    params_file = _params_files(tmp_path)[case]
+    write(tmp_path, "ok.yaml", CLEAN)
+    write(tmp_path, "w.json", graphc.compile_text(CLEAN).wire_json())  # a wire graph reads no params at all
+    rc = CliRunner().invoke(cli, ["lint", "--no-cache", name, "--params", params_file]).exit_code
+    assert rc == (0 if case == "readable" else 2)
+    # before the fix: 1 for a playbook (its GC108 an error like any finding) and 0 for a wire graph
+    for result in (
+        graphc.lint_file(name, params_file=params_file),
+        graphc.lint_text((tmp_path / name).read_text(), name, params_file=params_file),
+    ):
+        assert graphc.exit_code(result) == rc
+        assert graphc.checked(result) is (rc == 0)
+    if case != "readable" and name == "ok.yaml":  # the GC108 that says why stays in the result (docs/api.md)
+        said = graphc.lint_file(name, params_file=params_file).diagnostics
+        assert [d.code for d in said] == ["GC108"] and said[0].message.startswith(
+            f"cannot read params file {params_file}"
+        )
+
+
+def test_a_params_file_that_cannot_be_read_is_not_checked_whatever_graphc_toml_says_of_gc108(tmp_path, monkeypatch):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "graphc.toml", '[rules]\nGC108 = "off"\n')
+    write(tmp_path, "ok.yaml", CLEAN)
+    result = graphc.lint_file("ok.yaml", params_file="nope.yaml")
+    assert result.diagnostics == [] and graphc.exit_code(result) == 2  # not a pass, with the GC108 off
+    assert CliRunner().invoke(cli, ["lint", "--no-cache", "ok.yaml", "--params", "nope.yaml"]).exit_code == 2
