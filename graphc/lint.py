@@ -452,7 +452,8 @@ def refused_ticks(
     So is a value looser than a venue-wide fact (a quote's or ``[markets."X"]`` lot finer than Kalshi's whole
     contract or Polymarket's 0.01 share, a ``[markets."X"]`` minimum below the venue's: ``profiles.loosened``).
 
-    The one report of them: lint's rules run after it (:func:`_run_rules`), and a compile (``graphc compile``,
+    The one report of them: lint's rules run after it (:func:`_run_rules`), or beside the compile's errors when
+    they do not run (:func:`unsaid_refusals`), and a compile (``graphc compile``,
     ``graphc graph``, ``graphc.compile_file`` / ``compile_text``), which runs no rule and makes no facts, makes the
     facts for it when a tick of its quotes or config may be refused (:func:`report_refused_ticks`). They are errors
     of the file that gives the value, as that file's problems found when it is read are (a ``[venues.X]`` tick, a
@@ -523,14 +524,31 @@ def report_refused_ticks(result: CompileResult, options: CompileOptions, config:
     resolver = options.resolver()
     if result.wire is None or not (resolver.may_refuse_ticks() or _trades_as_prediction(result.wire, resolver)):
         return
-    facts, locator = result.facts, result.locator
-    if facts is not None and locator is not None and facts.resolver.refused:
-        said = {(d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) for d in result.diagnostics}
+    if result.facts is not None and result.locator is not None:
         result.diagnostics.extend(
-            d  # a price a leg needed is said already, where the leg raised it (graphc.stages.legs)
-            for d in refused_ticks(facts, result.path, locator, config, quotes=options.quotes)
-            if (d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) not in said
+            unsaid_refusals(result.facts, result.path, result.locator, config, options.quotes, result.diagnostics)
         )
+
+
+def unsaid_refusals(
+    facts: GraphFacts,
+    path: str,
+    locator: Locates,
+    config: Config | None,
+    quotes: Mapping[str, Any] | None,
+    said: Sequence[Diagnostic],
+) -> list[Diagnostic]:
+    """:func:`refused_ticks` of a compile beside its own errors (``said``): those not said already. A price a leg
+    needed is said where the leg raised it (graphc.stages.legs). ``graphc compile`` (:func:`report_refused_ticks`)
+    and lint of a file whose compile has errors (:func:`lint_source`: its rules do not run) report them so."""
+    if not facts.resolver.refused:
+        return []
+    seen = {(d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) for d in said}
+    return [
+        d
+        for d in refused_ticks(facts, path, locator, config, quotes=quotes)
+        if (d.code, d.message, d.path, d.span and (d.span.line, d.span.col)) not in seen
+    ]
 
 
 def _trades_as_prediction(wire: dict[str, Any], resolver: MarketResolver) -> bool:
@@ -904,6 +922,11 @@ def lint_source(
             skips.extend(_reported(rule_skips, options))
         else:
             stopped = next((d for d in diagnostics if d.is_error), None)
+            if graph.facts is not None:  # a value the markets refused is said beside the errors, as compile does
+                compile_options = options.compile or CompileOptions()
+                refused = unsaid_refusals(
+                    graph.facts, path, graph.locator, options.config, compile_options.quotes, diagnostics
+                )
         if isinstance(doc.data, dict) and isinstance(doc.data.get("name"), str):
             name = doc.data["name"]
     suppressions = None

@@ -450,3 +450,44 @@ def test_a_params_file_that_cannot_be_read_is_not_checked_whatever_graphc_toml_s
     result = graphc.lint_file("ok.yaml", params_file="nope.yaml")
     assert result.diagnostics == [] and graphc.exit_code(result) == 2  # not a pass, with the GC108 off
     assert CliRunner().invoke(cli, ["lint", "--no-cache", "ok.yaml", "--params", "nope.yaml"]).exit_code == 2
+
+
+# -- audit pyapi25 5: lint says a tick the venue cannot have beside another compile error, as compile does -----------
+
+TWO_LEGS = (
+    "graphc: 1\nname: a\nlegs:\n"
+    f"  x: {{buy: 10 contracts, symbol: {KX}, limit: bid}}\n"  # no quote for it: GC109
+    "  y: {buy: 1000 shares, symbol: will-it-rain:yes, limit: bid}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("toml", "quotes", "refused"),
+    [
+        (None, BAD_TICK, ("GC105", "q.yaml", 1, 48)),
+        ('[markets."will-it-rain:yes"]\ntick = 0.005\n', "'will-it-rain:yes': {bid: 0.4, ask: 0.6}\n", None),
+    ],
+    ids=["snapshot-tick", "graphc.toml-tick"],
+)
+def test_lint_reports_a_refused_tick_beside_another_compile_error_as_compile(
+    tmp_path, monkeypatch, toml, quotes, refused
+):
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    write(tmp_path, "q.yaml", quotes)
+    write(tmp_path, "a.yaml", TWO_LEGS)
+    refused = refused or ("GC103", "graphc.toml", 2, 1)
+    expected = sorted([("GC109", "error", "a.yaml", 4, 66), (refused[0], "error", *refused[1:])])
+    compiled = CliRunner().invoke(cli, ["compile", "a.yaml", "--quotes", "q.yaml"])
+    assert compiled.exit_code == 1
+    assert f"{refused[1]}:{refused[2]}:{refused[3]}: error {refused[0]}" in compiled.stderr  # compile says both
+    rc, said = _cli_lint_json("a.yaml", "--quotes", "q.yaml")
+    # before the fix: GC109 alone, from graphc lint and from the library
+    assert rc == 1 and _where(said) == expected
+    assert _where(graphc.compile_file("a.yaml", quotes="q.yaml").diagnostics) == expected
+    result = graphc.lint_file("a.yaml", quotes="q.yaml")
+    assert _where(result.diagnostics) == expected and graphc.exit_code(result) == 1
+    if toml is None:  # lint_text reads no graphc.toml
+        assert _where(graphc.lint_text(TWO_LEGS, "a.yaml", quotes="q.yaml").diagnostics) == expected
