@@ -6,6 +6,7 @@ test (or more) per row here.
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -329,6 +330,39 @@ def test_a_limit_is_changed_by_its_environment_variable():
 def test_a_limit_variable_graphc_cannot_use_is_a_usage_error(variable, value, words):
     result = _graphc("lint", "examples", **{variable: value})
     assert result.returncode == 2 and variable in result.stderr and words in result.stderr
+
+
+_LINTED_TWICE = """
+import os, sys, graphc
+def linted():
+    result = graphc.lint_file(sys.argv[1])
+    return graphc.exit_code(result), [d.hint for d in result.diagnostics]
+print(repr(linted()))
+os.environ["GRAPHC_MAX_FILE_BYTES"] = sys.argv[2]
+print(repr(linted()))
+"""
+
+
+def _linted_twice(tmp_path, env, later):
+    """Lint one clean playbook twice in a new process with ``env``, setting GRAPHC_MAX_FILE_BYTES to ``later``
+    between the two calls: each call's (exit_code, hints)."""
+    playbook = tmp_path / "ok.yaml"
+    playbook.write_text("graphc: 1\nname: a\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHC_")}
+    ran = subprocess.run(
+        [sys.executable, "-c", _LINTED_TWICE, playbook, later], capture_output=True, text=True, env={**clean, **env}
+    )
+    assert ran.returncode == 0, ran.stderr
+    return [ast.literal_eval(line) for line in ran.stdout.splitlines()]
+
+
+def test_a_limit_is_read_once_per_process_as_docs_api_md_says(tmp_path):
+    """audit pyapi25 6: a GRAPHC_MAX_* set after graphc read it is not used (docs/api.md says so, and the GC100 hint
+    says to set it for the process that reads it); one set before the process starts is."""
+    assert _linted_twice(tmp_path, {}, "10") == [(0, []), (0, [])]  # the limit first read stays
+    (small, hints), again = _linted_twice(tmp_path, {"GRAPHC_MAX_FILE_BYTES": "10"}, "100000")
+    assert small == 1 and again == (small, hints)  # raised later: still 10
+    assert "in the environment of the process that reads it, before it starts" in hints[0]
 
 
 def test_every_limit_is_documented_with_its_variable():

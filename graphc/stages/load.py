@@ -891,8 +891,8 @@ def load_text(
                 f"the file is larger than {MAX_FILE_BYTES:,} bytes",
                 path,
                 Span(1, 1),
-                hint=f"{split}, or set GRAPHC_MAX_FILE_BYTES to a larger number of bytes for the run that reads it "
-                '(docs/robustness.md, "Raising a limit")',
+                hint=f"{split}, or set GRAPHC_MAX_FILE_BYTES to a larger number of bytes in the environment of the "
+                'process that reads it, before it starts (read once: docs/robustness.md, "Raising a limit")',
             )
         ]
     surrogate = lone_surrogate(path, text)
@@ -1780,8 +1780,8 @@ def _total_exceeded(max_total: int, span) -> LoadError:
         "GC100",
         f"the document has more than {max_total:,} nodes (values and keys)",
         span,
-        "split it into smaller playbooks or graphs, or set GRAPHC_MAX_TOTAL_NODES to a larger number for the run "
-        'that reads it (docs/robustness.md, "Raising a limit")',
+        "split it into smaller playbooks or graphs, or set GRAPHC_MAX_TOTAL_NODES to a larger number in the "
+        'environment of the process that reads it, before it starts (read once: docs/robustness.md, "Raising a limit")',
     )
 
 
