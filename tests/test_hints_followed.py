@@ -169,6 +169,165 @@ def test_gc404_moved_off_the_touch_give_the_tick_and_cross(tmp_path):
         assert lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", symbol, None, "10 shares"), quotes=given) == []
 
 
+# --- GC404 at the edge of a prediction market's range: no price past the touch fits (venuenum25 1) -----------
+
+KALSHI = "KXFEDDECISION-26DEC-C25"
+POLY = "fed-decision-in-december-25-bps-cut:no"
+
+
+def _prediction_wire(side: str, price: str, symbol: str, venue: str, qty: str = "500") -> str:
+    node = {
+        "node_id": "c",
+        "instrument": {"symbol": symbol, "type": "prediction", "venue": venue},
+        "side": side,
+        "order_type": {"limit": {"price_1e9": int(Decimal(price) * 10**9)}},
+        "quantity": {"fixed": {"qty_1e8": int(Decimal(qty) * 10**8)}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+    return json.dumps({"nodes": [node], "edges": [], "is_sandbox": True})
+
+
+def _proposed(hint: str) -> list[Decimal]:
+    """Every price the hint names (numbers outside backticked templates, graphc.toml keys and ranges)."""
+    text = re.sub(r"`[^`]*`|\[markets\.\"[^\"]*\"\]|\d+(\.\d+)?-\d+(\.\d+)?", "", hint)
+    return [Decimal(n) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text)]
+
+
+EDGE = [  # (file, text, quotes, kept price, the hint's range words)
+    (
+        "t.yaml",
+        _leg("buy", "0.99", KALSHI, None, "10 contracts"),
+        f"{KALSHI}: {{bid: 0.98, ask: 0.99}}\n",
+        "0.99",
+        "no buy price past the ask is inside kalshi's range 0.01-0.99",
+    ),
+    (
+        "t.yaml",
+        _leg("buy", "0.99", POLY, None, "10 shares"),
+        f"{POLY}: {{bid: 0.98, ask: 0.99, tick: 0.01}}\n",
+        "0.99",
+        "no buy price past the ask is inside polymarket's range 0.01-0.99",
+    ),
+    (
+        "w.json",
+        _prediction_wire("sell", "0.01", POLY, "polymarket"),
+        f"{POLY}: {{bid: 0.01, ask: 0.02, tick: 0.01}}\n",
+        "0.01",
+        "no sell price past the bid is inside polymarket's range 0.01-0.99",
+    ),
+    (  # a wire graph with no snapshot tick: Kalshi's built-in 0.01 tick
+        "w.json",
+        _prediction_wire("buy", "0.99", KALSHI, "kalshi", "10"),
+        f"{KALSHI}: {{bid: 0.98, ask: 0.99}}\n",
+        "0.99",
+        "no buy price past the ask is inside kalshi's range 0.01-0.99",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, quotes, touch, said", EDGE)
+def test_gc404_at_the_edge_of_the_range_the_hint_proposes_no_price_outside_it(
+    tmp_path, name, text, quotes, touch, said
+):
+    """venuenum25 1: at 0.99 (buying) or 0.01 (selling) no price past the touch is one the venue accepts (venue-rules.md
+    §0-§2: 0.01-0.99; GC304). The hint said `buy at 1` / `sell at 0`, and on Kalshi that its tick was unknown."""
+    found = lint(tmp_path, name, text, quotes=quotes)
+    hint = one(found, "GC404")["hint"]
+    assert hint.startswith(said + ": "), hint
+    assert f"keep {touch}, which takes the" in hint, hint
+    assert "does not know" not in hint and "needs the market's tick" not in hint, hint  # Kalshi's tick is known
+    assert all(Decimal("0.01") <= p <= Decimal("0.99") for p in _proposed(hint)), hint
+    assert "rest below the ask" in hint if "buy" in said else "rest above the bid" in hint, hint  # no room inside
+    assert [d for d in found if d["severity"] == "error"] == [], found
+
+
+def test_gc404_at_the_edge_the_hint_no_longer_offers_what_graphc_rejects(tmp_path):
+    """What the old hints proposed: 1 for the buy (GC304), 0 for the sell (GC103), `ask + 1 tick` on Kalshi (GC103)."""
+    quotes = f"{KALSHI}: {{bid: 0.98, ask: 0.99}}\n"
+    assert "GC304" in codes(lint(tmp_path, "t.yaml", _leg("buy", "1", KALSHI, None, "10 contracts"), quotes=quotes))
+    followed = lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", KALSHI, None, "10 contracts"), quotes=quotes)
+    assert "GC103" in codes(followed), followed
+    pm = f"{POLY}: {{bid: 0.01, ask: 0.02, tick: 0.01}}\n"
+    assert "GC103" in codes(lint(tmp_path, "w.json", _prediction_wire("sell", "0", POLY, "polymarket"), quotes=pm))
+
+
+def test_gc404_at_the_edge_with_polymarket_tick_unknown_says_give_the_tick(tmp_path):
+    """No snapshot tick: graphc generates on the 0.01 grid (spec §4), whose range ends at 0.99; a finer tick given,
+    `ask + 1 tick` crosses inside the range."""
+    quotes = f"{POLY}: {{bid: 0.98, ask: 0.99}}\n"
+    hint = one(lint(tmp_path, "t.yaml", _leg("buy", "0.99", POLY, None, "10 shares"), quotes=quotes), "GC404")["hint"]
+    assert hint.startswith(
+        "no buy price past the ask is inside 0.01-0.99, the range of the 0.01 grid graphc uses for polymarket "
+        "while the market's tick is unknown: keep 0.99"
+    ), hint
+    assert "and cross with `ask + 1 tick`" in hint, hint
+    assert all(Decimal("0.01") <= p <= Decimal("0.99") for p in _proposed(hint)), hint
+    ticked = quotes.replace("}", ", tick: 0.001}")
+    after = lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", POLY, None, "10 shares"), quotes=ticked)
+    assert after == [], after
+    wire = one(
+        lint(
+            tmp_path,
+            "w.json",
+            _prediction_wire("buy", "0.999", POLY, "polymarket", "10"),
+            quotes=f"{POLY}: {{bid: 0.998, ask: 0.999}}\n",
+        ),
+        "GC404",
+    )["hint"]
+    assert "buy at 1" not in wire and "no buy price past the ask is inside 0.01-0.99" in wire, wire
+    assert "lint again for the price to write" in wire, wire
+
+
+def test_gc404_at_the_edge_with_room_in_the_spread_offers_to_rest_there(tmp_path):
+    quotes = f"{KALSHI}: {{bid: 0.97, ask: 0.99}}\n"
+    hint = one(lint(tmp_path, "t.yaml", _leg("buy", "0.99", KALSHI, None, "10 contracts"), quotes=quotes), "GC404")
+    assert hint["hint"] == (
+        "no buy price past the ask is inside kalshi's range 0.01-0.99: keep 0.99, which takes the ask only while "
+        "it stays there, or rest inside the spread"
+    )
+    assert lint(tmp_path, "t.yaml", _leg("buy", "0.98", KALSHI, None, "10 contracts"), quotes=quotes) == []
+
+
+ONE_INSIDE = [  # one tick inside the bound the hint still crosses: (file, at the touch, quotes, hint says, followed)
+    (
+        "t.yaml",
+        _leg("buy", "0.98", KALSHI, None, "10 contracts"),
+        f"{KALSHI}: {{bid: 0.97, ask: 0.98}}\n",
+        "cross by one tick (`ask + 1 tick`: 0.99), or rest inside the spread",
+        _leg("buy", "ask + 1 tick", KALSHI, None, "10 contracts"),
+    ),
+    (
+        "t.yaml",
+        _leg("buy", "0.98", POLY, None, "10 shares"),
+        f"{POLY}: {{bid: 0.97, ask: 0.98, tick: 0.01}}\n",
+        "cross by one tick: buy at 0.99 (quote tick 0.01)",
+        _leg("buy", "0.99", POLY, None, "10 shares"),
+    ),
+    (
+        "w.json",
+        _prediction_wire("sell", "0.02", POLY, "polymarket"),
+        f"{POLY}: {{bid: 0.02, ask: 0.03, tick: 0.01}}\n",
+        "cross by one tick: sell at 0.01 (quote tick 0.01)",
+        _prediction_wire("sell", "0.01", POLY, "polymarket"),
+    ),
+    (
+        "w.json",
+        _prediction_wire("buy", "0.98", KALSHI, "kalshi", "10"),
+        f"{KALSHI}: {{bid: 0.97, ask: 0.98}}\n",
+        "cross by one tick: buy at 0.99, or rest inside the spread",
+        _prediction_wire("buy", "0.99", KALSHI, "kalshi", "10"),
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, quotes, said, followed", ONE_INSIDE)
+def test_gc404_one_tick_inside_the_range_the_hint_still_crosses(tmp_path, name, text, quotes, said, followed):
+    """The boundary of venuenum25 1: a touch one tick inside the range still has a crossing price, 0.99 or 0.01."""
+    assert one(lint(tmp_path, name, text, quotes=quotes), "GC404")["hint"] == said
+    assert lint(tmp_path, name, followed, quotes=quotes) == []
+
+
 # --- GC502: the risk keys of the input's own form (ruledoc21 2) ----------------------------------------------
 
 LIVE_PLAYBOOK = """\

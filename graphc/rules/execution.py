@@ -17,10 +17,11 @@ They also skip a leg an on_price edge starts, and every leg reachable from one
 so today's quote is not its market.
 GC404's hint crosses with what compiles on the market (``cross_hint``): by the quote's tick when the
 snapshot has one, by `ask + 1 tick` when graphc knows the tick otherwise, else by `ask + 5bps` or a literal
-price; on a wire graph (``LintContext.playbook`` false) by a price. GC404 also
-reads ``GraphFacts.unaligned`` (compile's templates whose price the grid moved,
-with the price before it): a template that takes the touch as written but not
-once aligned rests (``_moved_off_touch``); wire input has no template.
+price; on a wire graph (``LintContext.playbook`` false) by a price. It names only prices the venue accepts
+(``_accepted``); at the edge of a prediction market's range it says none past the touch is (``_nothing_past``).
+GC404 also reads ``GraphFacts.unaligned`` (compile's templates whose price the grid moved, with the price before
+it): a template that takes the touch as written but not once aligned rests (``_moved_off_touch``); wire input has
+no template.
 
 GC405: a child started by a parent's fill trigger (on_fill, on_first_fill,
 on_fill_ratio, on_full_fill) on a *different* instrument is a hedge; a hedge
@@ -47,7 +48,15 @@ from graphc.stages.checks import Finding, Skipped, rule
 from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
 from graphc.units import MAX_SLIPPAGE_BPS, UnitError, base_asset, dashed, generated_price, parse_price, undashed
-from graphc.venues.prices import align_generated, generated_grid
+from graphc.venues.prices import (
+    align_generated,
+    form_problem,
+    generated_bounds,
+    generated_grid,
+    is_prediction,
+    off_tick,
+    step_floor,
+)
 from graphc.vocabulary import FILL_TRIGGERS
 
 PASSIVE = ("passive_limit", "passive_ladder")
@@ -456,6 +465,18 @@ def check_at_touch(ctx):
     2325.53); or give the tick where it says and cross by it. On a wire graph,
     which holds a price and no template, the hint is the price to write.
 
+    The hint only names a price the venue accepts: on the tick, and in the
+    price range GC304 checks. At the edge of a prediction market's range
+    there is none past the touch: a buy at a 0.99 ask on Kalshi, or on a
+    Polymarket market whose tick is 0.01, cannot cross by a tick (1 is
+    GC304), nor a sell at a 0.01 bid (0 is GC103). The hint then says so
+    (`no buy price past the ask is inside kalshi's range 0.01-0.99`) and
+    offers what is left: keep the price, which takes the ask while it stays
+    there, or rest inside the spread (or below the ask, where the spread is
+    one tick). While a Polymarket tick is unknown, graphc generates prices on
+    the 0.01 grid, so the range is that grid's, and the hint adds that a
+    finer tick, once given, may leave a price to cross with.
+
     A touch price the grid moved off the touch does not even race: the order
     sits on the far side of the book (or inside the spread) and cannot fill
     until the market comes to it, though the playbook says it takes the
@@ -546,36 +567,122 @@ def cross_hint(node, quote, touch: Decimal, name: str, *, playbook: bool) -> str
     By one tick where graphc knows the market's tick: the snapshot's (a price), or a profile's or graphc.toml's
     (`ask + 1 tick`, resolved as compile resolves it: :func:`_compiled_price`). Where it does not, `ask + 1 tick`
     is GC109, so a playbook gets `ask + 5bps` or a price one digit of the quote past the touch, and where to give
-    the tick to cross by it; a wire graph, which holds a price and no template, gets the price."""
+    the tick to cross by it; a wire graph, which holds a price and no template, gets the price. Every price the
+    hint names is one the venue accepts (:func:`_accepted`: GC303, GC304, GC308): where none past the touch is
+    (a buy at a 0.99 ask on Kalshi), the hint says so (:func:`_nothing_past`) instead of proposing 1."""
     buy, side = node.side == "buy", node.side
     sign = "+" if buy else "-"
-    tick = quote.tick if node.market.origin.get("tick") == "quotes" else None  # not one the venue refuses
+    market = node.market
+    tick = quote.tick if market.origin.get("tick") == "quotes" else None  # not one the venue refuses
     if tick:
-        return f"cross by one tick: {side} at {plain(touch + tick if buy else touch - tick)} (quote tick {plain(tick)})"
-    by_tick = _compiled_price(f"{name} {sign} 1 tick", node, quote, touch)
+        price = align_generated(touch + tick if buy else touch - tick, "sell" if buy else "buy", market)
+        if not _accepted(price, market):
+            return _nothing_past(node, quote, touch, name, playbook=playbook)
+        return f"cross by one tick: {side} at {plain(price)} (quote tick {plain(tick)})"
+    by_tick, failed = _compiled_price(f"{name} {sign} 1 tick", node, quote, touch)
     if by_tick is not None:  # the market's tick is known: a profile's, or graphc.toml's
         if playbook:
             return f"cross by one tick (`{name} {sign} 1 tick`: {plain(by_tick)}), or rest inside the spread"
         return f"cross by one tick: {side} at {plain(by_tick)}, or rest inside the spread"
-    literal = _past_the_touch(node, quote, touch)
+    if failed == "GC103":  # the tick (or the grid of generated prices) is known: one tick past is out of range
+        return _nothing_past(node, quote, touch, name, playbook=playbook)
+    literal: Decimal | None = _past_the_touch(node, quote, touch)
+    if literal is not None and not _accepted(literal, market):
+        literal = None
     if not playbook:
+        if literal is None:
+            return _nothing_past(node, quote, touch, name, playbook=playbook)
         return (
             f"cross the {name}: {side} at {plain(literal)} or {'above' if buy else 'below'}, or rest inside the spread"
         )
-    by_bps = _compiled_price(f"{name} {sign} 5bps", node, quote, touch)
-    offset = f"`{name} {sign} 5bps` or " if by_bps is not None else ""
+    by_bps, _ = _compiled_price(f"{name} {sign} 5bps", node, quote, touch)
+    if by_bps is None and literal is None:
+        return _nothing_past(node, quote, touch, name, playbook=playbook)
+    offered = " or ".join(
+        ([f"`{name} {sign} 5bps`"] if by_bps is not None else [])
+        + ([f"a literal price such as {plain(literal)}"] if literal is not None else [])
+    )
     return (
-        f"cross the {name}: {offset}a literal price such as {plain(literal)}; `{name} {sign} 1 tick` needs the "
+        f"cross the {name}: {offered}; `{name} {sign} 1 tick` needs the "
         f"market's tick, which graphc does not know: give it (`tick:` in the quotes snapshot, or `tick` in "
         f'[markets."{node.symbol}"] of graphc.toml) and cross with `{name} {sign} 1 tick`; or rest inside the spread'
     )
 
 
-def _compiled_price(template: str, node, quote, touch: Decimal) -> Decimal | None:
-    """The price compile gives the limit ``template`` on ``node``'s market when it crosses ``touch``; None when it
-    does not compile or does not cross."""
-    price = _generated(template, node, quote=quote)
-    return price if price is not None and (price > touch if node.side == "buy" else price < touch) else None
+def _accepted(price: Decimal, market) -> bool:
+    """Whether lint accepts ``price`` written as a literal on ``market``, and compile would generate it: above 0
+    (GC103), inside the range of :func:`~graphc.venues.prices.generated_bounds` (GC304's range, and while a
+    Polymarket tick is unknown the 0.01 grid's) and, on a prediction market, below 1 (GC304); on the tick
+    (GC303) and in the price form (GC308)."""
+    if price <= 0 or (is_prediction(market) and price >= 1):
+        return False
+    low, high = generated_bounds(market, market.grid_for(price))
+    if (low is not None and price < low) or (high is not None and price > high):
+        return False
+    return off_tick(price, market) is None and form_problem(price, market) is None
+
+
+def _nothing_past(node, quote, touch: Decimal, name: str, *, playbook: bool) -> str:
+    """GC404's hint where no price past the touch is one the venue accepts (:func:`_accepted`): a buy at a 0.99
+    ask, a sell at a 0.01 bid on a prediction market (venue-rules.md §0-§2: 0.01-0.99; GC304). It says so, with
+    the range, and offers what is valid: keeping the price (it takes the touch while the touch stays), or resting
+    inside the spread where a price there is accepted, or further from the touch. While a Polymarket tick is
+    unknown the range is the 0.01 grid's (spec §4): a finer tick may have a price past the touch, so it says how
+    to give it."""
+    market = node.market
+    buy, side = node.side == "buy", node.side
+    grid = market.grid_for(touch)
+    low, high = generated_bounds(market, grid)
+    default = grid is not None and market.tick_is_default and grid == market.generated_tick
+    venue = market.venue or "the market"
+    if low is not None and high is not None:
+        inside = f"inside {venue}'s range {plain(low)}-{plain(high)}"
+        if default:
+            inside = (
+                f"inside {plain(low)}-{plain(high)}, the range of the {plain(grid)} grid graphc uses for "
+                f"{venue} while the market's tick is unknown"
+            )
+    elif is_prediction(market):
+        inside = "between 0 and 1" if low is None else f"at least {plain(low)} and below 1"
+    elif high is not None:
+        inside = f"at most {plain(high)}"
+    else:
+        inside = "above 0" if low is None else f"at least {plain(low)}"
+    said = f"no {side} price past the {name} is {inside}"
+    away = "below" if buy else "above"
+    rest = "rest inside the spread" if _room_inside(quote, market) else f"rest {away} the {name}"
+    said += f": keep {plain(touch)}, which takes the {name} only while it stays there, or {rest}"
+    if default:
+        then = f"cross with `{name} {'+' if buy else '-'} 1 tick`" if playbook else "lint again for the price to write"
+        said += (
+            f"; if the market trades on a finer tick, give it (`tick:` in the quotes snapshot, or `tick` in "
+            f'[markets."{node.symbol}"] of graphc.toml) and {then}'
+        )
+    return said
+
+
+def _room_inside(quote, market) -> bool:
+    """Whether a price strictly between the bid and the ask is one the venue accepts (:func:`_accepted`): the
+    first price of the grid of generated prices above the bid; with no grid known, whether the spread is open."""
+    bid, ask = quote.bid, quote.ask
+    if bid is None or ask is None:
+        return False
+    grid = market.grid_for(bid)
+    if grid is None:
+        return bid < ask
+    price = step_floor(bid, grid) + grid
+    return price < ask and _accepted(price, market)
+
+
+def _compiled_price(template: str, node, quote, touch: Decimal) -> tuple[Decimal | None, str | None]:
+    """The price compile gives the limit ``template`` on ``node``'s market when it crosses ``touch`` (else None),
+    and the code of compile's error when it does not compile: GC109 (the tick is unknown), GC103 (outside the
+    range generated prices may take)."""
+    try:
+        price, _ = generated_price(parse_price(template), side=node.side, quote=quote, market=node.market)
+    except UnitError as exc:
+        return None, exc.code
+    return (price if (price > touch if node.side == "buy" else price < touch) else None), None
 
 
 def _generated(template: str, node, *, quote=None, trigger: Decimal | None = None) -> Decimal | None:
@@ -592,7 +699,8 @@ def _generated(template: str, node, *, quote=None, trigger: Decimal | None = Non
 
 def _past_the_touch(node, quote, touch: Decimal) -> Decimal:
     """A price one digit of the quote past ``touch`` (2325.54 for a 2325.53 ask), moved away from the touch onto
-    the grids graphc knows for the market (Hyperliquid's significant figures): a literal that crosses."""
+    the grids graphc knows for the market (Hyperliquid's significant figures): a literal that crosses, though
+    perhaps not one the venue accepts (a 1 past a 0.99 ask: the caller checks, :func:`_accepted`)."""
     step = _ONE.scaleb(min(v.as_tuple().exponent for v in (quote.bid, quote.ask) if v is not None))
     buy = node.side == "buy"
     while not buy and step >= touch:  # a sell at a bid of one digit (0.01): a finer digit keeps the price above 0
