@@ -983,7 +983,8 @@ def generated_price(
     aligned = align(aligned, _NANO)
     over = (high is not None and aligned > high) or (below_one and aligned >= 1)
     if over or aligned <= 0 or (low is not None and aligned < low):
-        raise _no_generated_price(expr, side, price, aligned, market, step, (low, high, below_one), over)
+        kept = None if align_side == side else (trigger, _aligned(price, side, market, step))
+        raise _no_generated_price(expr, side, price, aligned, market, step, (low, high, below_one), over, kept)
     return aligned, price
 
 
@@ -1002,9 +1003,13 @@ def _aligned(price: Decimal, side: str, market, step: Decimal | None) -> Decimal
     return round_down(price, _NANO) if side == "buy" else round_up(price, _NANO)
 
 
-def _no_generated_price(expr, side, price, aligned, market, step, bounds, over) -> UnitError:
+def _no_generated_price(expr, side, price, aligned, market, step, bounds, over, kept=None) -> UnitError:
     """GC103 for a template whose price, moved onto the grid in the leg's favour, is outside the range a
-    generated price may take (spec §4; venue-rules.md §1, §2): says the price, the grid and the range."""
+    generated price may take (spec §4; venue-rules.md §1, §2): says the price, the grid and the range.
+
+    ``kept``: ``(level, favoured)`` when the price was moved the other way, to keep a ``trigger`` limit on the side
+    of its level that fills (GC407: ``favoured``, the price in the leg's favour, would rest past ``level``); the
+    message then names the direction used and why, not the leg's usual one (audit venuenum25 3)."""
     low, high, below_one = bounds
     venue = (market.venue if market is not None else None) or "the market"
     if market is not None:  # the grid the price went onto: where it settled, or where it left for 0
@@ -1022,10 +1027,20 @@ def _no_generated_price(expr, side, price, aligned, market, step, bounds, over) 
         span = "between 0 and 1" if low is None else f"at least {format_decimal(low)} and below 1"
     else:
         span = "above 0" if low is None else f"at least {format_decimal(low)}"
-    moved, way = ("rounded down", "at or below") if side == "buy" else ("rounded up", "at or above")
-    favourable = over if side == "buy" else not over and aligned > 0  # a sell under the range could go up
+    down = side == "buy" if kept is None else side == "sell"  # the direction the price went: kept turns it
+    moved, way = ("rounded down", "at or below") if down else ("rounded up", "at or above")
+    favourable = over if down else not over and aligned > 0  # a price moved up from under the range could reach it
     if favourable:  # the template itself is outside the range, not the rounding
         message = f"price '{expr}' is {format_decimal(price)}; {venue} accepts only prices {span}"
+    elif kept is not None:
+        level, favoured = kept
+        usual, past = ("rounded up", "above") if down else ("rounded down", "below")
+        message = (
+            f"price '{expr}' is {format_decimal(price)}; this {side} is {moved} {on}, not {usual}: {usual} to "
+            f"{format_decimal(favoured)} it would sit {past} the level {format_decimal(level)} its trigger fires at "
+            f"and rest instead of filling (GC407). {moved.capitalize()}, it is {format_decimal(aligned)}, and no "
+            f"{side} price {way} {format_decimal(price)} on that grid is {span}"
+        )
     else:
         message = (
             f"price '{expr}' is {format_decimal(price)}; a {side} is {moved} {on}, which gives "

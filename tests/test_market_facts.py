@@ -357,6 +357,44 @@ def test_a_trigger_limit_already_past_the_level_is_left_for_gc407():
     assert "GC407" in lint_codes(text, PM_QUOTES)
 
 
+@pytest.mark.parametrize(
+    ("entry", "after", "side", "said"),
+    [
+        # venuenum25 3: entry 0.02, stop 60% below: the level is 0.008. Up onto the 0.01 grid (a sell's usual way)
+        # is 0.01, above the level: the stop would rest (GC407), so it goes down, to 0, which no venue takes. The
+        # message said "a sell is rounded up ..., which gives 0, and no sell price at or above 0.008 ..."
+        (
+            "0.02",
+            "below entry -60%",
+            "sell",
+            "price 'trigger' is 0.008; this sell is rounded down onto polymarket's 0.01 grid for generated prices "
+            "(the market's tick is unknown; playbook-spec.md §4), not rounded up: rounded up to 0.01 it would sit "
+            "above the level 0.008 its trigger fires at and rest instead of filling (GC407). Rounded down, it is 0, "
+            "and no sell price at or below 0.008 on that grid is in the range 0.01-0.99",
+        ),
+        # the buy the same way: 0.905 x 1.1 = 0.9955; down is 0.99, below the level: up, to 1, past the range
+        (
+            "0.905",
+            "above entry +10%",
+            "buy",
+            "price 'trigger' is 0.9955; this buy is rounded up onto polymarket's 0.01 grid for generated prices "
+            "(the market's tick is unknown; playbook-spec.md §4), not rounded down: rounded down to 0.99 it would "
+            "sit below the level 0.9955 its trigger fires at and rest instead of filling (GC407). Rounded up, it is "
+            "1, and no buy price at or above 0.9955 on that grid is in the range 0.01-0.99",
+        ),
+    ],
+)
+def test_a_trigger_limit_rounded_the_other_way_out_of_range_says_which_way_and_why(entry, after, side, said):
+    text = pm_stop(after, side, "trigger").replace("limit: 0.57", f"limit: {entry}")
+    quotes = {PM_NO: Quote(bid=D("0.01"), ask=D("0.02"))}  # no tick: the 0.01 grid for generated prices
+    result = compile_text(text, "t.yaml", CompileOptions(quotes=quotes))
+    [d] = result.diagnostics
+    assert (d.code, d.message) == ("GC103", f"`limit: trigger`: {said}")
+    # the hint's way out: the market's finer tick puts the level itself on the grid
+    fine = {PM_NO: Quote(bid=D("0.01"), ask=D("0.02"), tick=D("0.0001"))}
+    assert price(compiled(text, fine), 1) == D(said.split("'trigger' is ")[1].split(";")[0])
+
+
 def test_trigger_from_a_top_level_edge():
     text = stop_playbook(
         stop_after="activation: wait",
