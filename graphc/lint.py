@@ -450,7 +450,9 @@ def refused_ticks(
     :func:`graphc.venues.market_quote`) is reported the same way, GC105 at the value, its note saying the
     leg trades it as a prediction market (the router's answer has none: ``--quotes live`` refuses it as malformed).
     So is a value looser than a venue-wide fact (a quote's or ``[markets."X"]`` lot finer than Kalshi's whole
-    contract or Polymarket's 0.01 share, a ``[markets."X"]`` minimum below the venue's: ``profiles.loosened``).
+    contract or Polymarket's 0.01 share, a ``[markets."X"]`` minimum below the venue's: ``profiles.loosened``), and
+    an ``sz_decimals`` of ``[markets."X"]`` or ``[venues.X]`` above a perp's 6 on a market traded as a perp
+    (``profiles.sz_decimals_refusal``; graphc.toml refuses one above 8 when it is read).
 
     The one report of them: lint's rules run after it (:func:`_run_rules`), or beside the compile's errors when
     they do not run (:func:`unsaid_refusals`), and a compile (``graphc compile``,
@@ -500,10 +502,11 @@ def refused_ticks(
                 )
             elif label == "quotes":
                 code, message = "GC105", f"quote {node.symbol}.{refusal.key}: {why}"
-            else:  # [markets."X"] (a [venues.X] tick is refused when graphc.toml is read)
+            else:  # [markets."X"], or [venues.X] (whose tick is refused when graphc.toml is read; a perp's sz_decimals here)
                 code, message = "GC103", f"{label} {refusal.what} {why}"
-                name = label.removeprefix("[markets.").removesuffix("]").strip('"')
-                found = setting_at(config, "markets", name, refusal.key) if config else None
+                section = "venues" if label.startswith("[venues.") else "markets"
+                name = label.removeprefix(f"[{section}.").removesuffix("]").strip('"')
+                found = setting_at(config, section, name, refusal.key) if config else None
                 shown, span = found if found is not None else (None, None)
             if span is not None:
                 out.append(located(Diagnostic(code, message, path, span.replace(via=used), hint=hint)))

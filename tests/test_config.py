@@ -286,6 +286,8 @@ def test_unknown_market_setting_is_an_error_with_a_did_you_mean(tmp_path):
         ("sz_decimals = 1.0", "`sz_decimals` is a count"),
         ('sz_decimals = "1"', "`sz_decimals` is a count"),
         ("sig_figs = -5", "`sig_figs` is a count"),
+        ("sz_decimals = 9", "`sz_decimals` must be at most 8, not 9"),  # venuenum25 2: 8 - szDecimals on spot
+        ("sz_decimals = 10000000", "`sz_decimals` must be at most 8, not 10000000"),  # was an InvalidOperation
         ("tick = -0.01", "`tick` must not be negative"),
         ("tick = 0", "`tick` must be positive, not 0"),  # audit venues 1: lint looped forever on it
         ("tick = 0.0", "`tick` must be positive, not 0.0"),

@@ -13,6 +13,7 @@ everywhere: never lowered, turned off, deselected or suppressed, so every entry 
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -124,3 +125,65 @@ def test_a_snapshot_given_as_a_mapping_is_refused_at_the_leg_whatever_the_commen
     text = K.replace("symbol: KXFEDDECISION-26DEC-C25", "symbol: KXFEDDECISION-26DEC-C25  # graphc: ignore")
     result = graphc.lint_text(text, "k.yaml", quotes={"KXFEDDECISION-26DEC-C25": {"bid": "0.39", "ask": "41"}})
     assert [(d.code, d.severity, d.span.line) for d in result.diagnostics] == [("GC105", "error", 6)]
+
+
+# --- sz_decimals above its bound (audit venuenum25 2) ---------------------------------------------------------
+# Hyperliquid prices have at most 6 - szDecimals decimals on a perp and 8 - szDecimals on spot (venue-rules.md §3):
+# a market's szDecimals is at most 6 (perp) or 8 (spot). graphc.toml does not say which a market is, so a value above
+# 8 is refused when it is read, and one above 6 where a leg trades the market as a perp. 10000000 crashed lint and
+# compile (exit 4: InvalidOperation in derived_settings), and 7 to 9999999 gave "at most 0 (6 - szDecimals 100)".
+
+HL_PERP = (
+    "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1\n    symbol: X-PERP\n    venue: hyperliquid\n    limit: {limit}\n"
+)
+HL_SPOT = (
+    "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 100\n    symbol: PURR/USDC\n    venue: hyperliquid\n    limit: {limit}\n"
+)
+HL_QUOTES = "X-PERP: {bid: 12.34, ask: 12.36}\nPURR/USDC: {bid: 2.49, ask: 2.51}\n"
+
+
+@pytest.mark.parametrize(
+    "text, symbol, value, said",
+    [
+        (HL_PERP, "X-PERP", 6, None),
+        (HL_PERP, "X-PERP", 7, '[markets."X-PERP"] `sz_decimals` 7 is more than a perp market\'s 6, so it is not used'),
+        (HL_SPOT, "PURR/USDC", 8, None),
+        (HL_SPOT, "PURR/USDC", 9, '[markets."PURR/USDC"] `sz_decimals` must be at most 8, not 9'),
+        (HL_PERP, "X-PERP", 10000000, '[markets."X-PERP"] `sz_decimals` must be at most 8, not 10000000'),
+    ],
+)
+def test_sz_decimals_above_its_markets_bound_is_graphc_tomls_error(tmp_path, monkeypatch, text, symbol, value, said):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", f'[markets."{symbol}"]\nsz_decimals = {value}\n')
+    write(tmp_path, "q.yaml", HL_QUOTES)
+    write(tmp_path, "p.yaml", text.format(limit=12 if symbol == "X-PERP" else 1))  # whole prices: no decimals
+    write(tmp_path, "t.yaml", text.format(limit="mid - 5bps"))
+    for command in (["lint", "--no-cache", "p.yaml"], ["compile", "t.yaml", "--quotes", "q.yaml"]):
+        result = graphc_cli(*command)
+        if said is None:
+            assert result.exit_code == 0 and "GC103" not in result.output, result.output
+            continue
+        assert result.exit_code == 1, result.output  # never 4: no internal error
+        assert f"graphc.toml:2:1: error GC103 {said}\n" in result.output, result.output
+        assert "at most 6 on a perp and 8 on spot" in result.output, result.output
+
+
+def test_sz_decimals_of_a_venue_above_a_perps_bound_is_refused_at_the_venues_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", "[venues.hyperliquid]\nsz_decimals = 7\n")
+    write(tmp_path, "p.yaml", HL_PERP.format(limit=12))
+    result = graphc_cli("lint", "--no-cache", "p.yaml")
+    assert result.exit_code == 1, result.output
+    said = "graphc.toml:2:1: error GC103 [venues.hyperliquid] `sz_decimals` 7 is more than a perp market's 6"
+    assert said in result.output, result.output
+    write(tmp_path, "s.yaml", HL_SPOT.format(limit=1))  # on spot, 7 is a market's szDecimals: 8 - 7 = 1 decimal
+    assert graphc_cli("lint", "--no-cache", "s.yaml").exit_code == 0
+
+
+def test_derived_settings_never_raises_on_an_sz_decimals_past_decimals_range():
+    from graphc.venues.settings import derived_settings
+
+    assert "lot" not in derived_settings({"sz_decimals": 10000000})  # (refused when read: never gets here)
+    assert derived_settings({"sz_decimals": 8})["lot"] == Decimal("1e-8")

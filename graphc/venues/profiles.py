@@ -21,6 +21,7 @@ from decimal import Decimal as D
 from typing import NamedTuple
 
 from graphc.numbers import plain
+from graphc.venues.settings import MAX_SZ_DECIMALS, SZ_DECIMALS_WHY
 
 PROFILES: dict[str, dict] = {
     "polymarket": {
@@ -234,13 +235,29 @@ def loosened(venue: str | None, key: str, value, *, fractional: bool = False) ->
     return why, hint
 
 
-def setting_refusals(venue: str | None, values: dict, *, fractional: bool | None = None) -> list[Refusal]:
+def sz_decimals_refusal(value, instrument_type: str | None) -> tuple[str, str] | None:
+    """Why ``sz_decimals = value`` cannot be the szDecimals of a market traded as ``instrument_type`` (more than a
+    perp's 6 or spot's 8: :data:`~graphc.venues.settings.MAX_SZ_DECIMALS`, venue-rules.md §3) and the hint, or None
+    when it can be, or the type has no bound of its own (graphc.toml bounds every value by 8 when it is read)."""
+    most = MAX_SZ_DECIMALS.get(instrument_type or "")
+    if most is None or isinstance(value, bool) or not isinstance(value, int) or value <= most:
+        return None
+    why = f"{value} is more than a {instrument_type} market's {most}, so it is not used"
+    return why, f"{SZ_DECIMALS_WHY}: write the market's own (`meta.universe[]` of Hyperliquid's info endpoint)"
+
+
+def setting_refusals(
+    venue: str | None, values: dict, *, fractional: bool | None = None, instrument_type: str | None = None
+) -> list[Refusal]:
     """The values of ``values`` (one graphc.toml table, or a quote's tick and lot) that ``venue``'s markets cannot
     have, each not used (the next layer's value is): its ``tick`` and ``price_bands`` (the first refused band tick)
-    outside the venue's tick list (:func:`tick_refusal`), and a value that loosens a venue-wide fact
-    (:func:`loosened`), a quote's lot as graphc.toml's. ``fractional`` is whether the market allows fractional
-    trading as the layers up to this one say it (None: as ``values`` says it)."""
+    outside the venue's tick list (:func:`tick_refusal`), a value that loosens a venue-wide fact
+    (:func:`loosened`), a quote's lot as graphc.toml's, and, for a market traded as ``instrument_type`` (None:
+    not known), an ``sz_decimals`` above that type's bound (:func:`sz_decimals_refusal`). ``fractional`` is whether
+    the market allows fractional trading as the layers up to this one say it (None: as ``values`` says it)."""
     out = []
+    if (refused_sz := sz_decimals_refusal(values.get("sz_decimals"), instrument_type)) is not None:
+        out.append(Refusal("sz_decimals", "`sz_decimals`", values["sz_decimals"], *refused_sz))
     tick = values.get("tick")
     if tick is not None and (refused := tick_refusal(venue, tick)) is not None:
         out.append(Refusal("tick", "`tick`", tick, *refused))

@@ -16,7 +16,8 @@ A tick of layers 1-3 that the venue's markets cannot have (a Polymarket tick oth
 ``price_bands`` with such a band tick (the whole grid: the next layer's is used), and a value of layers 1-3
 looser than a venue-wide fact (:data:`~graphc.venues.profiles.VENUE_FACTS`: a ``lot`` finer than Kalshi's whole
 contract, or 0.01 on a market graphc.toml says is ``fractional``, or than Polymarket's 0.01 share), the
-snapshot's lot as graphc.toml's. A quote's price that a
+snapshot's lot as graphc.toml's, and an ``sz_decimals`` above the bound of the market's type (a perp's 6, spot's 8:
+venue-rules.md §3). A quote's price that a
 prediction market cannot have (``{bid: 40, ask: 41}``: cents, where prices are dollars per share, 0 < p < 1) is
 refused the same way for a market traded as one, and has no next layer: :func:`market_quote` is the quote without
 it, which is what every price read for that market uses.
@@ -52,6 +53,7 @@ from graphc.venues.profiles import (
     price_refusals,
     refusable,
     setting_refusals,
+    sz_decimals_refusal,
 )
 from graphc.venues.settings import MarketConfig, derived_settings
 from graphc.venues.symbols import prediction_venue
@@ -128,13 +130,18 @@ class MarketResolver:
         markets cannot have, or a value of them may loosen a venue-wide fact (a ``[markets."X"]`` one, a quote's lot):
         only then can a market resolved here lose it (:attr:`refused`). Cheap (a look at the quotes and the config, no
         market resolved): ``graphc compile`` asks it before it makes a graph's facts to report such a value
-        (graphc.lint.refused_ticks). A ``[venues.X]`` value is refused when graphc.toml is read."""
+        (graphc.lint.refused_ticks). A ``[venues.X]`` value is refused when graphc.toml is read, except an
+        ``sz_decimals`` above a perp's 6 (in either table): only a leg that trades the market as a perp refuses it."""
         ticks = [getattr(quote, "tick", None) for quote in self.quotes.values()]
         for settings in self.config.markets.values():
             if isinstance(settings, dict):
                 ticks += [settings.get("tick"), *(band.tick for band in settings.get("price_bands", ()))]
         floors = {key for facts in VENUE_FACTS.values() for key in facts}
         loose = any(floors.intersection(s) for s in self.config.markets.values() if isinstance(s, dict))
+        tables = [*self.config.markets.values(), *self.config.venues.values()]
+        loose = loose or any(  # an szDecimals a perp cannot have, which only a leg's type refuses
+            sz_decimals_refusal(s.get("sz_decimals"), "perp") is not None for s in tables if isinstance(s, dict)
+        )
         lots = (getattr(quote, "lot", None) for quote in self.quotes.values())
         loose = loose or any(lot is not None and loosens_anywhere("lot", lot) for lot in lots)
         return loose or any(tick is not None and refusable(tick) for tick in ticks)
@@ -158,7 +165,11 @@ class MarketResolver:
         for i, (label, values) in enumerate(layers):
             if values and "fractional" in values:
                 fractional = bool(values["fractional"])
-            lost = setting_refusals(venue, values, fractional=fractional) if values else []
+            lost = (
+                setting_refusals(venue, values, fractional=fractional, instrument_type=instrument_type)
+                if values
+                else []
+            )
             if lost:
                 keys = {refusal.key for refusal in lost}
                 layers[i] = (label, {k: v for k, v in values.items() if k not in keys})  # type: ignore[union-attr]

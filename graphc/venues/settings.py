@@ -13,7 +13,8 @@ Types:
   an exact :class:`~decimal.Decimal` (a float through its shortest text, so
   ``0.01`` is exactly 0.01); never negative, and for a step (``tick``, ``lot``) or
   a maximum (``price_max``, ``max_size``, ``max_notional``) never 0 (:data:`POSITIVE`).
-- ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors.
+- ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors, and so is a negative one
+  (``sz_decimals`` is also at most 8: :data:`MAX_SZ_DECIMALS`).
 - ``bool``: ``true`` / ``false``.
 - ``bands``: an array of ``[lo, hi, tick]`` arrays of decimals.
 - ``structure``: one of Kalshi's price-level structure names.
@@ -69,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
         "sz_decimals",
         "count",
         "Hyperliquid szDecimals: sets `lot` to 10^-n (unless `lot` is given) and the price decimals "
-        "limit to 6 - n (perp) or 8 - n (spot).",
+        "limit to 6 - n (perp) or 8 - n (spot), so at most 6 on a perp and 8 on spot.",
         "sz_decimals = 4",
     ),
     Setting("min_size", "decimal", "Smallest order size (GC302).", "min_size = 5"),
@@ -141,6 +142,18 @@ POSITIVE = {
 }
 
 
+# The most szDecimals a Hyperliquid market can have: a price has at most 6 - szDecimals decimals on a perp and
+# 8 - szDecimals on spot (venue-rules.md §3), never fewer than none. graphc.toml's `[markets."X"]` does not say
+# which a market is, so a value is bounded by the larger when it is read (parse_setting), and by its market's own
+# where a leg trades it as one (graphc.venues.profiles.sz_decimals_refusal).
+MAX_SZ_DECIMALS = {"perp": 6, "spot": 8}
+SZ_DECIMALS_BOUND = max(MAX_SZ_DECIMALS.values())
+SZ_DECIMALS_WHY = (
+    "Hyperliquid prices have at most 6 - szDecimals decimals on a perp and 8 - szDecimals on spot (venue-rules.md "
+    "§3), so a market's szDecimals is at most 6 on a perp and 8 on spot"
+)
+
+
 class SettingError(ValueError):
     """A value of the wrong type or range; ``message`` says what is expected."""
 
@@ -166,6 +179,12 @@ def parse_setting(key: str, value):
             raise SettingError(
                 f"`{key}` is a count: a whole number written without a point or quotes, not {_show(value)}",
                 f"write e.g. `{BY_KEY[key].example}`",
+            )
+        if key == "sz_decimals" and value > SZ_DECIMALS_BOUND:
+            raise SettingError(
+                f"`{key}` must be at most {SZ_DECIMALS_BOUND}, not {_show(value)}",
+                f"{SZ_DECIMALS_WHY}: write the market's szDecimals (`meta.universe[]` of Hyperliquid's info endpoint), "
+                f"e.g. `{BY_KEY[key].example}`",
             )
         return value
     if kind == "bool":
@@ -237,8 +256,11 @@ def derived_settings(values: dict) -> dict:
     """``values`` plus what follows from them in the same layer: ``lot`` from ``sz_decimals`` or
     ``fractional``, ``price_bands`` from ``price_level_structure`` (unless given explicitly)."""
     out = dict(values)
-    if "sz_decimals" in out and "lot" not in out:
-        out["lot"] = Decimal(1).scaleb(-out["sz_decimals"])
+    sz = out.get("sz_decimals")
+    if isinstance(sz, int) and 0 <= sz <= SZ_DECIMALS_BOUND and "lot" not in out:
+        # a value outside 0..8 never gets here (parse_setting refuses it); were one to, it gives no lot, never an
+        # InvalidOperation (10^-10000000 is below Decimal's smallest exponent: audit venuenum25 2)
+        out["lot"] = Decimal(1).scaleb(-sz)
     if "fractional" in out and "lot" not in out:
         out["lot"] = Decimal("0.01") if out["fractional"] else Decimal(1)
     if "price_level_structure" in out and "price_bands" not in out:
