@@ -58,6 +58,7 @@ from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
 from graphc.venues.profiles import setting_refusals
 from graphc.venues.settings import KEYS as SETTING_KEYS
+from graphc.venues.settings import limit_conflict_error, limit_conflicts
 
 if TYPE_CHECKING:
     import tomllib
@@ -496,6 +497,16 @@ class _Reader:
                     values[key] = parse_setting(key, value)
                 except SettingError as exc:
                     self.invalid((section, name, key), f"{self._section((section, name))} {exc.message}", exc.hint)
+            # a minimum above its maximum (`price_min = 20`, `price_max = 10`): no order meets both. At the key
+            # written later, naming both, and neither is used (audit venuenum25 4)
+            conflicts = limit_conflicts(values)
+            order = list(fields)
+            for low, high in conflicts:
+                error = limit_conflict_error(low, high, values)
+                later = max(low, high, key=order.index)
+                self.invalid((section, name, later), f"{self._section((section, name))} {error.message}", error.hint)
+            for key in {key for pair in conflicts for key in pair}:
+                del values[key]
             if section == "venues":
                 # a tick the venue's markets cannot have (venue-rules.md §1-§2), as `tick` or as a band's tick of
                 # `price_bands`, or a value looser than a venue-wide fact (its $10 minimum...): an error, not used;

@@ -310,6 +310,65 @@ def test_market_settings_are_typed_when_read(tmp_path, line, words):
     assert config.markets == {"X": {}}
 
 
+# audit venuenum25 4: `price_min = 20`, `price_max = 10` was read silently, and every price on the market was GC304
+# "outside binance's range 20-10", its hint asking for a price in that empty range. A minimum above its maximum is
+# GC103 at the key written later, naming both, and neither is used (venue-rules.md §4: minPrice <= price <= maxPrice).
+@pytest.mark.parametrize(
+    "lines, line, said",
+    [
+        (
+            "price_min = 20\nprice_max = 10",
+            3,
+            "`price_min` 20 is above `price_max` 10: no price is at least 20 and at most 10, so neither is used",
+        ),
+        (  # the other order: at price_min, written later
+            "price_max = 10\nprice_min = 20",
+            3,
+            "`price_min` 20 is above `price_max` 10: no price is at least 20 and at most 10, so neither is used",
+        ),
+        (
+            "min_size = 20\nlot = 1\nmax_size = 10.5",
+            4,
+            "`min_size` 20 is above `max_size` 10.5: no order size is at least 20 and at most 10.5, so neither is used",
+        ),
+        (
+            'max_notional = 50\nmin_notional = "100"',
+            3,
+            "`min_notional` 100 is above `max_notional` 50: no notional is at least 100 and at most 50, so neither "
+            "is used",
+        ),
+        (
+            "min_notional_market = 60\nmax_notional = 50",
+            3,
+            "`min_notional_market` 60 is above `max_notional` 50: no market order's notional is at least 60 and at "
+            "most 50, so neither is used",
+        ),
+    ],
+)
+@pytest.mark.parametrize("table", ['markets."BTCUSDT"', "venues.binance"])
+def test_a_minimum_above_its_maximum_is_gc103_at_the_later_key(tmp_path, table, lines, line, said):
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", f"[{table}]\n{lines}\n"))
+    [d] = diagnostics
+    assert (d.code, d.span.line, d.message) == ("GC103", line, f"[{table}] {said}")
+    assert "the minimum at most the maximum (equal is fine)" in d.hint and "venue-rules.md §4" in d.hint
+    kept = config.markets.get("BTCUSDT", config.venues.get("binance"))
+    assert kept == ({"lot": Decimal(1)} if "lot" in lines else {})  # neither bound is used
+
+
+def test_both_conflicts_of_a_table_are_reported(tmp_path):
+    text = "[markets.X]\nmin_size = 20\nmax_size = 10\nmin_notional = 100\nmax_notional = 50\n"  # repro/f4/g2.toml
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC103", 3), ("GC103", 5)]
+    assert config.markets == {"X": {}}
+
+
+def test_a_minimum_equal_to_its_maximum_is_accepted(tmp_path):
+    text = "[markets.X]\nprice_min = 15\nprice_max = 15\nmin_size = 1\nmax_size = 1\nmin_notional = 15\nmax_notional = 15\n"
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert diagnostics == []
+    assert config.markets["X"]["price_min"] == config.markets["X"]["price_max"] == Decimal(15)
+
+
 def test_venue_names_are_read_in_lower_case(tmp_path):
     config, _ = read_config(write(tmp_path / "graphc.toml", "[venues.Polymarket]\ntick = 0.01\n"))
     assert config.venues == {"polymarket": {"tick": Decimal("0.01")}}

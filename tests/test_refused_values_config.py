@@ -187,3 +187,34 @@ def test_derived_settings_never_raises_on_an_sz_decimals_past_decimals_range():
 
     assert "lot" not in derived_settings({"sz_decimals": 10000000})  # (refused when read: never gets here)
     assert derived_settings({"sz_decimals": 8})["lot"] == Decimal("1e-8")
+
+
+# --- a minimum above its maximum (audit venuenum25 4) ---------------------------------------------------------
+
+BINANCE = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 1\n    symbol: BTCUSDT\n    venue: binance\n    limit: 15\n"
+
+
+@pytest.mark.parametrize("command", [["lint", "--no-cache"], ["compile"]])
+def test_a_price_min_above_price_max_is_graphc_tomls_error_not_a_gc304_on_every_leg(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[markets."BTCUSDT"]\nprice_min = 20\nprice_max = 10\n')
+    write(tmp_path, "p.yaml", BINANCE)
+    result = graphc_cli(*command, "p.yaml")
+    assert result.exit_code == 1, result.output
+    assert (
+        'graphc.toml:3:1: error GC103 [markets."BTCUSDT"] `price_min` 20 is above `price_max` 10: no price is at '
+        "least 20 and at most 10, so neither is used\n"
+    ) in result.output, result.output
+    assert "GC304" not in result.output and "range 20-10" not in result.output, result.output
+
+
+def test_a_price_min_equal_to_price_max_is_one_price(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[markets."BTCUSDT"]\nprice_min = 15\nprice_max = 15\n')
+    write(tmp_path, "p.yaml", BINANCE)
+    assert graphc_cli("lint", "--no-cache", "p.yaml").exit_code == 0
+    write(tmp_path, "p.yaml", BINANCE.replace("limit: 15", "limit: 16"))
+    result = graphc_cli("lint", "--no-cache", "p.yaml")
+    assert result.exit_code == 1 and "error GC304 price 16 is outside binance's range 15-15" in result.output

@@ -16,6 +16,9 @@ Types:
 - ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors, and so is a negative one
   (``sz_decimals`` is also at most 8: :data:`MAX_SZ_DECIMALS`).
 - ``bool``: ``true`` / ``false``.
+
+A table's minimum above its maximum (:data:`LIMIT_PAIRS`: ``price_min`` > ``price_max``...) is an error too, found
+once the table is read (:func:`limit_conflicts`).
 - ``bands``: an array of ``[lo, hi, tick]`` arrays of decimals.
 - ``structure``: one of Kalshi's price-level structure names.
 """
@@ -27,6 +30,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from graphc.numbers import plain
 from graphc.record import FrozenRecord
 
 
@@ -152,6 +156,41 @@ SZ_DECIMALS_WHY = (
     "Hyperliquid prices have at most 6 - szDecimals decimals on a perp and 8 - szDecimals on spot (venue-rules.md "
     "§3), so a market's szDecimals is at most 6 on a perp and 8 on spot"
 )
+
+
+# The settings that bound one quantity from below and from above: what they bound, and the venue rule that orders
+# them (venue-rules.md §4, Binance's filters; a market order's minimum has the same maximum). A table that gives
+# both, the minimum above the maximum, bounds nothing any order can meet: GC103 (graphc.config, limit_conflicts).
+LIMIT_PAIRS: tuple[tuple[str, str, str, str], ...] = (
+    ("price_min", "price_max", "price", "PRICE_FILTER `minPrice <= price <= maxPrice`"),
+    ("min_size", "max_size", "order size", "LOT_SIZE `minQty <= qty <= maxQty`"),
+    ("min_notional", "max_notional", "notional", "NOTIONAL `minNotional <= price*qty <= maxNotional`"),
+    (
+        "min_notional_market",
+        "max_notional",
+        "market order's notional",
+        "NOTIONAL `minNotional <= price*qty <= maxNotional`, `applyMinToMarket`",
+    ),
+)
+
+
+def limit_conflicts(values: dict) -> list[tuple[str, str]]:
+    """The pairs of :data:`LIMIT_PAIRS` whose minimum ``values`` (one table's parsed settings) puts above its
+    maximum, as ``(minimum key, maximum key)``; equal is fine (one price, one size)."""
+    return [
+        (low, high) for low, high, *_ in LIMIT_PAIRS if low in values and high in values and values[low] > values[high]
+    ]
+
+
+def limit_conflict_error(low: str, high: str, values: dict) -> SettingError:
+    """GC103's words for :func:`limit_conflicts`' pair ``low`` > ``high`` of ``values``."""
+    what, rule = next((name, rule) for lo, hi, name, rule in LIMIT_PAIRS if (lo, hi) == (low, high))
+    lo, hi = plain(values[low]), plain(values[high])
+    return SettingError(
+        f"`{low}` {lo} is above `{high}` {hi}: no {what} is at least {lo} and at most {hi}, so neither is used",
+        f"give the market's own `{low}` and `{high}`, the minimum at most the maximum (equal is fine), or leave out "
+        f"the one that is wrong (venue-rules.md §4, Binance {rule})",
+    )
 
 
 class SettingError(ValueError):
