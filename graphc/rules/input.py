@@ -369,7 +369,11 @@ def check_wire_venue_case(ctx):
       in the range 0.01-0.99; a buy at a bid of 0.004 goes down to 0. The
       message names the price, the grid and the range; give the market's tick
       (quotes snapshot or graphc.toml) or write a literal price (spec §4, grid
-      for generated prices; venue-rules.md §1 `tick <= price <= 1 - tick`);
+      for generated prices; venue-rules.md §1 `tick <= price <= 1 - tick`). A
+      `trigger` limit that rounding in the leg's favour would carry past its
+      level is rounded the other way (GC407), and then the message says so,
+      and why: `this sell is rounded down ..., not rounded up: rounded up to
+      0.01 it would sit above the level 0.008 its trigger fires at`;
     - a market symbol that is blank, has whitespace at either end or has a
       control or invisible character in it (a tab, a line break, NUL, a
       zero-width space: `"BTC-USD "`, `"BTC\\u200b-USD"` in JSON), in every input form
@@ -412,7 +416,15 @@ def check_wire_venue_case(ctx):
       §1), a Kalshi market's 0.01 or 0.001 (§2), so `tick = 0.005` in
       `[venues.polymarket]` or `[venues.kalshi]`, or in `[markets."SYMBOL"]` of
       a market a leg trades on one of them, is GC103 at the key (the second
-      with a note naming that leg), and the tick is not used. These are
+      with a note naming that leg), and the tick is not used. So is an
+      `sz_decimals` above 8, or above 6 in a table of a market a leg trades as
+      a perp: Hyperliquid prices have at most 6 − szDecimals decimals on a
+      perp and 8 − szDecimals on spot (venue-rules.md §3). And a minimum
+      above its maximum in one table (`price_min = 20` with `price_max = 10`,
+      `min_size` above `max_size`, `min_notional` or `min_notional_market`
+      above `max_notional`), which no order can meet: GC103 at the key written
+      later, naming both values, and neither is used (equal values are one
+      price, or one size, and fine). These are
       errors of `graphc.toml` itself, as all its problems are: its own
       `[rules]` (`GC103 = "off"`), `--select`/`--ignore` and suppression
       comments leave them errors, and `lint`, `compile`, `graph`, `plan`,
