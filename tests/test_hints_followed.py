@@ -289,6 +289,25 @@ def test_gc404_at_the_edge_with_room_in_the_spread_offers_to_rest_there(tmp_path
     assert lint(tmp_path, "t.yaml", _leg("buy", "0.98", KALSHI, None, "10 contracts"), quotes=quotes) == []
 
 
+def test_gc404_moved_off_the_touch_at_the_edge_offers_only_what_compiles(tmp_path):
+    """A 0.995 ask with the tick unknown: `limit: ask` goes down to 0.99 and rests. `ask + 1 tick` alone is 1 on the
+    0.01 grid (GC103): no longer offered; with the 0.001 tick given it is 0.996. At a 0.999 ask no price past it is
+    inside 0.001-0.999 even on that tick, and the hint says so instead of proposing a cross."""
+    quotes = f"{POLY}: {{bid: 0.985, ask: 0.995}}\n"
+    hint = one(lint(tmp_path, "t.yaml", _leg("buy", "ask", POLY, None, "10 shares"), quotes=quotes), "GC404")["hint"]
+    assert hint.endswith("and cross with `ask + 1 tick`") and "alone crosses" not in hint, hint
+    assert codes(lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", POLY, None, "10 shares"), quotes=quotes)) == [
+        "GC103"
+    ]
+    ticked = quotes.replace("}", ", tick: 0.001}")
+    assert lint(tmp_path, "t.yaml", _leg("buy", "ask + 1 tick", POLY, None, "10 shares"), quotes=ticked) == []
+    quotes = f"{POLY}: {{bid: 0.985, ask: 0.999}}\n"
+    hint = one(lint(tmp_path, "t.yaml", _leg("buy", "ask", POLY, None, "10 shares"), quotes=quotes), "GC404")["hint"]
+    assert hint.endswith(
+        "and `limit: ask` stays at 0.999: no buy price past the ask is inside 0.001-0.999 on that tick"
+    ), hint
+
+
 ONE_INSIDE = [  # one tick inside the bound the hint still crosses: (file, at the touch, quotes, hint says, followed)
     (
         "t.yaml",

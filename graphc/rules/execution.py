@@ -475,7 +475,10 @@ def check_at_touch(ctx):
     there, or rest inside the spread (or below the ask, where the spread is
     one tick). While a Polymarket tick is unknown, graphc generates prices on
     the 0.01 grid, so the range is that grid's, and the hint adds that a
-    finer tick, once given, may leave a price to cross with.
+    finer tick, once given, may leave a price to cross with. The hint for a
+    touch price the grid moved off the touch (below) keeps to the same
+    range: at a 0.995 ask it no longer offers `ask + 1 tick` alone (1 on the
+    0.01 grid), only with the 0.001 tick given (0.996).
 
     A touch price the grid moved off the touch does not even race: the order
     sits on the far side of the book (or inside the spread) and cannot fill
@@ -733,19 +736,31 @@ def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str,
     rounded = "rounded down" if buy else "rounded up"
     cross = f"`{name} {'+' if buy else '-'} 1 tick`"
     finer = _ONE.scaleb(min(v.normalize().as_tuple().exponent for v in (quote.bid, quote.ask) if v is not None))
-    # The tick alone leaves `limit: ask` at the ask (GC404 again, exactly the ask): give it and cross.
-    alone = f"{cross} alone crosses too" + ("" if step is None else f", by the {plain(step)} step")
+    # The tick alone leaves `limit: ask` at the ask (GC404 again, exactly the ask): give it and cross. Each way is
+    # offered only where it compiles inside the venue's range (a 0.995 ask: `ask + 1 tick` on the 0.01 grid is 1,
+    # GC103; on a 0.001 tick 0.996): a hint never proposes a price the venue rejects (audit venuenum25 1).
+    alone = ""
+    if _compiled_price(f"{name} {'+' if buy else '-'} 1 tick", node, quote, touch)[0] is not None:
+        alone = f"; {cross} alone crosses too" + ("" if step is None else f", by the {plain(step)} step")
+    past = touch + finer if buy else touch - finer
+    if past > 0 and (not is_prediction(market) or finer <= past <= _ONE - finer):  # the range on the finer tick
+        then = f"cross with {cross}"
+    else:
+        then = (
+            f"`limit: {name}` stays at {plain(touch)}: no {node.side} price past the {name} is inside "
+            f"{plain(finer)}-{plain(_ONE - finer)} on that tick"
+        )
     if kind == "default":
         hint = (
             f"give the market's tick in the quotes snapshot (`tick: {plain(finer)}` if that is its tick: the "
-            f"displayed quote tick is the source of truth) and cross with {cross}; {alone}"
+            f"displayed quote tick is the source of truth) and {then}{alone}"
         )
     elif kind == "figures" and step is not None:  # a price-form grid: a tick added is rounded away again
         hint = f"cross by at least the grid's step: `{name} {'+' if buy else '-'} ${plain(step)}`"
     else:
         hint = (
             f"if the market trades on a finer tick, give it in the quotes snapshot (`tick: {plain(finer)}`) and "
-            f"cross with {cross}; {alone}"
+            f"{then}{alone}"
         )
     return Finding(
         node.at("order_type"),
