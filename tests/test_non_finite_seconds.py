@@ -72,3 +72,25 @@ def test_the_librarys_seconds_refuse_nan_and_infinity(tmp_path: Path):
             prepare(playbook, max_age_s=value)  # a stale plan or stale live quotes would never be refused
         with pytest.raises(Refused, match="max_age_s must be a finite number of seconds"):
             Reprice(lambda age: "", 0.0, value)  # the graph would never be priced again
+
+
+@pytest.mark.parametrize("value", ["1e400", "1e400s", "1e399m", "-1e400"])
+def test_a_duration_whose_seconds_overflow_a_float_is_refused(value):
+    """`--timeout 1e400` is a finite decimal whose float is infinite: it was taken as a watch with no end (audit
+    amend25 4). Refused, exit 2, before the router is asked anything (nothing listens on the URL)."""
+    result = invoke(["status", "graph_0123", "--watch", "--timeout", value], ENV)
+    assert result.exit_code == 2, result.output  # before the fix: it watched (here: failed to reach the router, 3)
+    assert "Invalid value for --timeout: " in result.output, result.output
+    assert "not a finite number of seconds" in result.output or "must be 0 or more" in result.output, result.output
+    assert repr(value) in result.output
+
+
+def test_parse_seconds_never_returns_an_infinite_number():
+    import click
+
+    from graphc.commands.common import parse_seconds
+
+    with pytest.raises(click.BadParameter, match="too large: not a finite number of seconds"):
+        parse_seconds("1e400", "--timeout")
+    assert parse_seconds("1e300", "--timeout") == 1e300
+    assert parse_seconds("90s", "--timeout") == 90.0

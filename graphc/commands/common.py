@@ -651,7 +651,10 @@ def parse_seconds(text: str | None, option: str, maximum: float | None = None) -
     if maximum is not None and value > Decimal(str(maximum)):
         days = f" ({maximum / 86400:g}d)" if maximum >= 86400 else ""
         raise click.BadParameter(f"{text!r} is more than the maximum, {maximum:.0f}s{days}", param_hint=option)
-    return float(value)
+    seconds = float(value)
+    if not math.isfinite(seconds):  # 1e400: a finite Decimal, but an infinite float (a wait with no end)
+        raise click.BadParameter(f"{text!r} is too large: not a finite number of seconds", param_hint=option)
+    return seconds
 
 
 def api_errors(fn):
