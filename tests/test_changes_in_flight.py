@@ -24,6 +24,7 @@ from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
+from ledger_holder import hold_ledger, release
 from sandbox_fixture import cli_env, run_graphc, start_graphc, wait_for
 
 from graphc.api.client import Client
@@ -199,6 +200,42 @@ def test_a_kill_switch_off_that_lands_late_cannot_clear_a_later_on(btc_router, p
     landed = [r["fields"] for r in btc_router.requests("PUT", "/v1/kill_switch")]
     assert len(landed) == 4
     assert switch_is_on(btc_router)
+
+
+def test_a_kill_switch_on_is_sent_while_another_process_holds_the_ledger_and_an_off_is_not(
+    btc_router, project, monkeypatch
+):
+    """The audit's case (amend25 1): a ledger another process holds locked refused `kill-switch on` after the lock
+    wait, exit 2, nothing sent: the lock surfaces when the change is recorded, not when the ledger is opened. The
+    emergency stop is sent all the same, with the warning of an unusable ledger; an `off` is still refused."""
+    env = cli_env(btc_router)
+    path = project / ".graphc" / "ledger.sqlite"
+    Ledger(path).close()
+    monkeypatch.setattr("graphc.api.ledger.BUSY_TIMEOUT_S", 0.5)  # not 10 s: the lock below is held throughout
+    holder = hold_ledger(path)
+    try:
+        on = invoke(["kill-switch", "on", "--reason", "venue outage"], env, project)
+        after_on = len(btc_router.requests("PUT", "/v1/kill_switch"))
+        off = invoke(["kill-switch", "off"], env, project)
+    finally:
+        release(holder)
+    # before the fix: `graphc: error: graphc waited 0.5 s for the ledger ...`, exit 2, no PUT
+    assert on.exit_code == 0, on.output
+    assert on.stdout == "kill switch is ON (venue outage)\n"
+    assert on.stderr.startswith(f"graphc: warning: graphc waited 0.5 s for the ledger {path}, and another process "), (
+        on.stderr
+    )
+    assert (
+        "; the kill switch is turned ON all the same, without a record: an earlier `kill-switch off` still on its"
+        in (on.stderr)
+    )
+    assert after_on == 1 and switch_is_on(btc_router)
+
+    assert off.exit_code == 2, off.output  # an `off` no later `on` could know of: refused, nothing sent
+    assert off.stdout == "" and off.stderr.startswith("graphc: error: graphc waited 0.5 s for the ledger"), off.stderr
+    assert len(btc_router.requests("PUT", "/v1/kill_switch")) == 1 and switch_is_on(btc_router)
+    with Ledger(path) as ledger:
+        assert ledger.changes("kill_switch") == []  # neither was recorded
 
 
 def test_a_put_or_patch_is_retried_after_a_429_only(btc_router):

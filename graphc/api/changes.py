@@ -28,11 +28,12 @@ class Sent:
     recorded ``uncertain`` until its ``lands_by``); ``earlier``: changes that may still land and would undo it if
     they landed after it (sent anyway: ``refuse`` was False); ``warnings``: what the ledger could not record."""
 
-    change: Change | None  # None: sent without a record (``ledger`` None)
+    change: Change | None  # None: sent without a record (``ledger`` None, or ``unrecorded``)
     answer: dict | None
     lost: UncertainOutcome | None
     earlier: list[Change]
     warnings: list[str] = field(default_factory=list)
+    unrecorded: LedgerError | None = None  # why a change sent with ``record_or_send`` went without a record
 
 
 def send_change(
@@ -48,6 +49,7 @@ def send_change(
     margin: float,
     seen: dict | None = None,
     refuse: bool,
+    record_or_send: bool = False,
 ) -> Sent:
     """Record the change ``sent`` (``lands_by`` = now + ``landing_s``, the request's longest call and the landing
     margin), call ``request(send_by_ns)`` (the client method, told the time its first byte must leave by for
@@ -56,16 +58,23 @@ def send_change(
     ``refuse``: an earlier change that may still land and would undo this one refuses it
     (:class:`~graphc.api.errors.PendingChange`, nothing sent). ``ledger`` None: sent with no record and no look at
     earlier changes (the kill switch's ON when the ledger cannot be used: graphc's bookkeeping never holds back an
-    emergency stop)."""
+    emergency stop). ``record_or_send``: a ledger that cannot record the change (locked by another process past
+    its wait, unwritable: a :class:`~graphc.api.errors.LedgerError` from recording it, before anything is sent)
+    does not hold it back either: it is sent without a record, and ``unrecorded`` says why (the kill switch's ON:
+    a lock surfaces here, not when the ledger is opened, audit amend25 1)."""
     if ledger is None:
-        try:
-            return Sent(None, request(None), None, [])
-        except UncertainOutcome as lost:
-            return Sent(None, None, lost, [])
+        return _unrecorded(request)
     lands_by = time.time_ns() + int(landing_s * 1e9)
-    change, earlier = ledger.begin_change(
-        Scope.of(client), kind, target, fields, said, lands_by, seen=seen, refuse=refuse
-    )
+    try:
+        change, earlier = ledger.begin_change(
+            Scope.of(client), kind, target, fields, said, lands_by, seen=seen, refuse=refuse
+        )
+    except LedgerError as exc:  # nothing recorded, nothing sent
+        if not record_or_send:
+            raise
+        sent = _unrecorded(request)
+        sent.unrecorded = exc
+        return sent
     send_by = lands_by - int((client.deadline + margin) * 1e9)
     try:
         answer = request(send_by)
@@ -90,6 +99,14 @@ def send_change(
             f"{iso(change.lands_by_ns)}, so a later change that this one would undo is refused until then"
         )
     return sent
+
+
+def _unrecorded(request: Callable[[int | None], dict]) -> Sent:
+    """The change sent with no record: no landing time to hold, so no time its first byte must leave by."""
+    try:
+        return Sent(None, request(None), None, [])
+    except UncertainOutcome as lost:
+        return Sent(None, None, lost, [])
 
 
 def landed(ledger: Ledger, target: str, size_1e8: int) -> list[Change]:

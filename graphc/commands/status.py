@@ -653,15 +653,20 @@ def _switch_ledger(ledger_path, active: bool):
     except LedgerError as exc:
         if not active:
             raise
-        click.echo(
-            f"graphc: warning: {exc}; the kill switch is turned ON all the same, without a record: an earlier "
-            "`kill-switch off` still on its way cannot be seen, nor this request by a later kill-switch",
-            err=True,
-        )
+        _warn_unrecorded(exc)
         yield None
         return
     with ledger:
         yield ledger
+
+
+def _warn_unrecorded(exc) -> None:
+    """The warning of a ``kill-switch on`` sent without a record, the ledger unusable (``exc``)."""
+    click.echo(
+        f"graphc: warning: {exc}; the kill switch is turned ON all the same, without a record: an earlier "
+        "`kill-switch off` still on its way cannot be seen, nor this request by a later kill-switch",
+        err=True,
+    )
 
 
 def _send_switch(ledger, client, active: bool, reason, typed: str):
@@ -684,7 +689,10 @@ def _send_switch(ledger, client, active: bool, reason, typed: str):
         landing_s=landing_time_s(client, margin),
         margin=margin,
         refuse=False,
+        record_or_send=active,  # a ledger another process holds locked must not hold back the emergency stop
     )
+    if sent.unrecorded is not None:
+        _warn_unrecorded(sent.unrecorded)
     for warning in sent.warnings:
         click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
     if sent.lost is None:
@@ -746,7 +754,8 @@ def _send_switch_again(ledger, client, sent, active: bool, reason, typed: str) -
             3,
         )
     again = _send_switch(ledger, client, active, reason, typed)
-    _report_switch(again.answer, active, reason, f"sent again at {iso(again.change.sent_ns)}")
+    at = again.change.sent_ns if again.change is not None else time.time_ns()  # None: sent without a record
+    _report_switch(again.answer, active, reason, f"sent again at {iso(at)}")
 
 
 def _report_switch(answer: dict, active: bool, reason, again: str = "") -> None:
