@@ -255,6 +255,90 @@ def test_a_put_or_patch_is_retried_after_a_429_only(btc_router):
         assert len(btc_router.requests("PUT")) == 3 and not switch_is_on(btc_router)  # applied, answer lost
 
 
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_change_refused_with_429s_is_sent_again_and_its_landing_time_moves_on(btc_router, project, method):
+    """The audit's case (amend25 2): the kill switch's PUT (and an amend's PATCH) refused with 429s gave up before the
+    retry the router would have taken, "this process was held up": its send-by time, fixed from the first attempt's
+    landing window, did not count the waits. A 429 proves the attempt did not land: before each retry the ledger's
+    lands_by moves on by the wait (recorded first), and so does the time the retry must leave by."""
+    from graphc.api.changes import send_change
+    from graphc.submit import landing_time_s
+
+    gid = submitted(btc_router, project, cli_env(btc_router)) if method == "PATCH" else ""
+    # a short call (1 s connect, no connect retries): 2 s to leave by, less than the two waits of 2 s
+    with (
+        Client(btc_router.base_url, "k", timeout=1.0, connect_retries=0) as client,
+        Ledger(project / "changes.sqlite") as ledger,
+    ):
+        if method == "PUT":
+            kind, target, fields = "kill_switch", "", {"active": True}
+
+            def request(send_by):
+                return client.kill_switch(True, "drill", send_by_ns=send_by)
+        else:
+            _, view, _ = btc_router.api("GET", f"/v1/execution_graphs/{gid}")
+            node = next(n for n in view["nodes"] if n.startswith("a."))
+            kind, target, fields = "amend", f"{gid}/{node}", {"urgency": "high"}
+
+            def request(send_by):
+                return client.amend_node(gid, node, fields, send_by_ns=send_by)
+
+        path = "/v1/kill_switch" if method == "PUT" else "/v1/execution_graphs/"
+        btc_router.set_faults(
+            [{"method": method, "path_prefix": path, "kind": "http_429", "retry_after": 2, "count": 2}]
+        )
+        moves, move = [], ledger.move_change
+
+        def recorded_first(change_id, lands_by_ns):  # what the router had received when the ledger moved lands_by
+            moves.append(len(btc_router.requests(method)))
+            move(change_id, lands_by_ns)
+
+        ledger.move_change = recorded_first
+        started = time.time_ns()
+        sent = send_change(
+            ledger,
+            client,
+            kind,
+            target,
+            fields,
+            "test",
+            request,
+            landing_s=landing_time_s(client, 1.0),
+            margin=1.0,
+            refuse=False,
+        )  # before the fix: NotSentInTime, "this process was held up", after the second 429
+        done = time.time_ns()
+        assert client.retry_waits == (2.0, 2.0)
+        assert [r["fault"] for r in btc_router.requests(method)] == ["http_429", "http_429", None]
+        assert moves == [1, 2]  # each retry's landing time was recorded before the retry was sent
+        assert sent.lost is None and sent.answer is not None
+        change = ledger.change(sent.change.id)
+        assert change.state == "settled"
+        # the third attempt left before `done`; it may land until its socket closed (the deadline) plus the margin
+        assert change.lands_by_ns >= done + int((client.deadline + 1.0) * 1e9)
+        assert change.lands_by_ns >= started + int((landing_time_s(client, 1.0) + 4.0) * 1e9)  # moved on by the waits
+
+
+def test_a_change_not_sent_again_after_429s_says_so(btc_router):
+    """A retry after a 429 that would leave too late for its landing time is not sent, and its message names the
+    429s (the router's refusals and the waits it asked for), not "this process was held up"."""
+    from graphc.api.errors import NotSentInTime
+
+    btc_router.set_faults(
+        [{"method": "PUT", "path_prefix": "/v1/kill_switch", "kind": "http_429", "retry_after": 2, "count": 2}]
+    )
+    with Client(btc_router.base_url, "k") as client, pytest.raises(NotSentInTime) as info:
+        client.kill_switch(True, "drill", send_by_ns=time.time_ns() + 1_000_000_000)  # no landing time moves it on
+    said = str(info.value)
+    assert said.startswith(
+        "PUT /v1/kill_switch was not sent again after 1 answer HTTP 429 (rate limited) (graphc waited 2.0 s as the "
+        "router asked): the next attempt's first byte would have left "
+    ), said
+    assert said.endswith("the router refused every attempt, so nothing landed and sending it again is safe")
+    assert "held up" not in said
+    assert len(btc_router.requests("PUT")) == 1
+
+
 def test_a_ledger_of_version_3_gains_the_changes_and_keeps_its_runs(tmp_path):
     path = tmp_path / "l.sqlite"
     with Ledger(path) as ledger:

@@ -75,9 +75,19 @@ def send_change(
         sent = _unrecorded(request)
         sent.unrecorded = exc
         return sent
-    send_by = lands_by - int((client.deadline + margin) * 1e9)
+    window_ns = int((client.deadline + margin) * 1e9)  # from an attempt's first byte to the latest it may land
+
+    def moved_on(wait_s: float) -> int:
+        """A 429 refused the attempt (it did not land): the retry leaves after ``wait_s``, with the first attempt's
+        time to leave from then; the ledger records the later ``lands_by`` before it is sent (audit amend25 2)."""
+        nonlocal lands_by
+        lands_by = max(lands_by, time.time_ns() + int((wait_s + landing_s) * 1e9))
+        ledger.move_change(change.id, lands_by)
+        return lands_by - window_ns
+
     try:
-        answer = request(send_by)
+        with client.moving_on(moved_on):
+            answer = request(lands_by - window_ns)
     except UncertainOutcome as lost:
         ledger.settle_change(change.id, "uncertain", str(lost), time.time_ns() + int(margin * 1e9))
         return Sent(ledger.change(change.id), None, lost, earlier)
@@ -96,7 +106,7 @@ def send_change(
     except LedgerError as exc:  # the router answered; the record stays `sent`, which holds back a later change
         sent.warnings.append(
             f"the ledger could not record the router's answer ({exc}): it keeps the request as sent until "
-            f"{iso(change.lands_by_ns)}, so a later change that this one would undo is refused until then"
+            f"{iso(lands_by)}, so a later change that this one would undo is refused until then"
         )
     return sent
 

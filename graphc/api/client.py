@@ -64,6 +64,7 @@ from graphc.api.errors import (
     ConfigError,
     Conflict,
     KillSwitchActive,
+    LedgerError,
     NotFound,
     NotSentInTime,
     RateLimited,
@@ -229,11 +230,15 @@ class _AnnouncedRetry(Retry):
 
     current: Callable[[], str] = staticmethod(lambda: "request")
     slept: Callable[[float], None] = staticmethod(lambda seconds: None)
+    waiting: Callable[[float], None] = staticmethod(lambda seconds: None)
 
     def sleep(self, response: httpx.Response | Exception) -> None:
         """Work the wait out once, say it, and sleep exactly it. (The library's own ``sleep`` works it out again,
-        with a new draw of its random jitter: the wait announced was not the wait slept, audit follow17 6.)"""
+        with a new draw of its random jitter: the wait announced was not the wait slept, audit follow17 6.)
+        ``waiting`` is told the wait first (a change's landing time moves on by it, :meth:`Client.moving_on`); if
+        it raises, nothing is sent again."""
         wait = self._calculate_sleep(response.headers if isinstance(response, httpx.Response) else {})
+        self.waiting(wait)
         what = self.current()
         why = f"HTTP {response.status_code}" if isinstance(response, httpx.Response) else _describe(response)
         log.warning("%s: %s; retry %d of %d in %.1f s", what, clean(why, 120), self.attempts_made, self.total, wait)
@@ -410,7 +415,11 @@ class Client:
         announced = type(
             "_Retry",
             (_AnnouncedRetry,),
-            {"current": staticmethod(self._current_request), "slept": staticmethod(self._slept)},
+            {
+                "current": staticmethod(self._current_request),
+                "slept": staticmethod(self._slept),
+                "waiting": staticmethod(self._waiting),
+            },
         )
         retry = announced(
             total=retries,
@@ -685,6 +694,39 @@ class Client:
     def _slept(self, seconds: float) -> None:
         getattr(self._local, "waits", []).append(seconds)
 
+    @contextlib.contextmanager
+    def moving_on(self, move: Callable[[float], int]) -> Iterator[None]:
+        """While in it, a PATCH or PUT of this thread that a 429 refused calls ``move(wait_s)`` before it waits
+        ``wait_s`` to be sent again, and its next attempt must leave by the time ``move`` returns (epoch ns)
+        instead of its ``send_by_ns``: the 429 proves the attempt did not land, so the change's landing time
+        (the ledger's ``lands_by``, which ``move`` records before anything is sent again) moves on by the wait.
+        A :class:`~graphc.api.errors.LedgerError` from ``move`` stops the retries: nothing is sent again
+        (:class:`~graphc.api.errors.NotSentInTime`)."""
+        self._local.move = move
+        try:
+            yield
+        finally:
+            self._local.move = None
+
+    def _waiting(self, seconds: float) -> None:
+        """A retry is about to wait ``seconds``: a change's send-by time moves on (:meth:`moving_on`)."""
+        move = getattr(self._local, "move", None)
+        what = self._current_request()
+        deadline = getattr(self._local, "deadline", None)
+        if move is None or what.split(" ", 1)[0] not in CHANGE_METHODS or deadline is None:
+            return
+        try:
+            send_by_ns = move(seconds)
+        except LedgerError as exc:
+            refused = len(getattr(self._local, "waits", ())) + 1
+            raise NotSentInTime(
+                f"{what} was not sent again after {_answers_429(refused)}: the ledger could not record the later "
+                f"time the next attempt may land by ({exc}); the router refused every attempt, so nothing landed "
+                "and sending it again is safe"
+            ) from None
+        if deadline.send_by_ns is not None:
+            deadline.send_by_ns = max(deadline.send_by_ns, send_by_ns)
+
     @property
     def retry_waits(self) -> tuple[float, ...]:
         """The waits slept between the retries of this thread's latest request, in seconds, in order: the numbers
@@ -828,11 +870,21 @@ class Client:
                 f"cannot reach the router at {self.base_url}: {_describe(exc)} (nothing was sent)"
             ) from exc
         except _TooLate as exc:
-            error = NotSentInTime(
-                f"{method} {path} was not sent: its first byte would have left {exc.late_s:.1f} s after the time it "
-                "had to leave by for the ledger's landing time (lands_by) to hold (this process was held up: "
-                "suspended, or waiting for the ledger or the network); nothing was sent, so sending it again is safe"
-            )
+            waits = getattr(self._local, "waits", ())
+            if waits:  # a retry after 429s: the earlier attempts were refused, this one was not sent
+                error = NotSentInTime(
+                    f"{method} {path} was not sent again after {_answers_429(len(waits))} (graphc waited "
+                    f"{sum(waits):.1f} s as the router asked): the next attempt's first byte would have left "
+                    f"{exc.late_s:.1f} s after the time it had to leave by for the ledger's landing time (lands_by) "
+                    "to hold; the router refused every attempt, so nothing landed and sending it again is safe"
+                )
+            else:
+                error = NotSentInTime(
+                    f"{method} {path} was not sent: its first byte would have left {exc.late_s:.1f} s after the time "
+                    "it had to leave by for the ledger's landing time (lands_by) to hold (this process was held up: "
+                    "suspended, or waiting for the ledger or the network); nothing was sent, so sending it again is "
+                    "safe"
+                )
             error.late_s = exc.late_s
             raise error from None
         except (httpx.HTTPError, _DeadlinePassed) as exc:
@@ -876,6 +928,11 @@ class _TooLate(Exception):
     def __init__(self, now_ns: int, send_by_ns: int):
         super().__init__(now_ns, send_by_ns)
         self.late_s = (now_ns - send_by_ns) / 1e9
+
+
+def _answers_429(count: int) -> str:
+    """``2 answers HTTP 429 (rate limited)``: the refusals a change was retried after."""
+    return f"{count} answer{'' if count == 1 else 's'} HTTP 429 (rate limited)"
 
 
 def _ms(started: float) -> float:

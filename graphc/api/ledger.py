@@ -819,6 +819,15 @@ class Ledger:
                 (state, clean(note, 2000), lands_by_ns, time.time_ns(), change_id),
             )
 
+    def move_change(self, change_id: int, lands_by_ns: int) -> None:
+        """A ``sent`` change's landing time moves on to ``lands_by_ns`` (never back): the router refused the attempt
+        with a 429, so only the retry that follows may land, after its wait. Recorded before the retry is sent."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE changes SET lands_by_ns = MAX(lands_by_ns, ?), updated_ns = ? WHERE id = ? AND state = 'sent'",
+                (lands_by_ns, time.time_ns(), change_id),
+            )
+
     def change(self, change_id: int) -> Change:
         with _sqlite_errors(self.path):
             row = self._db.execute("SELECT * FROM changes WHERE id = ?", (change_id,)).fetchone()
