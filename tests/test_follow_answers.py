@@ -10,7 +10,9 @@ runs as a separate process wherever the old code hung (a hang then ends the test
   a warning on the ledger row), as `failed` is; a status outside the reference's list keeps the graph id and is
   exit 3 (the answer is undocumented); `active` and `completed` are success. The same for `run --once`.
 - 3: `cancel` answered 2xx with a status saying the opposite (`rejected`, `failed`, `error`: the rule amend
-  uses), or about another graph, is exit 3; `amend` answered 2xx with a body that is not JSON is done.
+  uses), or about another graph, is exit 3; `amend` answered 2xx with a body that is not JSON is done. `failed`
+  is also a graph status (audit amend25 3): the graph is read back, and one that ended (completed, failed,
+  cancelled) has nothing left to cancel, exit 0; so has one read back ended after every DELETE answer was lost.
 - 4: `strategy logs --follow` reads the logs once more after it sees `stopped` (the lines written between its last
   read and the exit, often the crash line); a strategy deleted while followed (404) ends it with a note, exit 0.
 - 5: a node id a URL normaliser would collapse (`.`, `..`) is refused (exit 2, nothing sent); any other node id,
@@ -283,7 +285,11 @@ def _answering(router, method: str, status: int, body: bytes, graph: dict | None
             {"status": "rejected", "error": "graph is locked"},
             "graph graph_abc: rejected: the router refused the cancel: graph is locked",
         ),
-        ({"status": "failed"}, "graph graph_abc: failed: the router refused the cancel (its answer gives no reason)"),
+        (  # `failed` is also a graph status: the graph is read back, and shows active (the scripted GET)
+            {"status": "failed"},
+            "graph graph_abc: failed: the router refused the cancel (its answer gives no reason); graphc read the "
+            "graph back, and the router shows it active: the graph may still be trading",
+        ),
         (
             {"graph_id": GRAPH, "status": "error", "message": "engine busy"},
             "the router refused the cancel: engine busy",
@@ -296,6 +302,86 @@ def test_cancel_answered_2xx_with_the_routers_no_is_exit_3(router, tmp_path, ans
     assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: exit 0, printing the word
     assert said in proc.stderr and f"check it with `graphc status {GRAPH}`" in proc.stderr, proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("shown", "said"),
+    [
+        ("failed", f"graph {GRAPH} had already failed: nothing left to cancel\n"),
+        ("completed", f"graph {GRAPH} had already completed: nothing left to cancel\n"),
+        ("cancelled", f"graph {GRAPH}: cancelled, read back\n"),
+    ],
+)
+def test_cancel_answered_failed_of_a_graph_that_ended_is_done(router, tmp_path, shown, said):
+    """`"status": "failed"` names a graph status as well as a refused cancel ("Graph status values: active,
+    completed, cancelled, failed, paused", orders-and-execution-graphs.md): the graph is read back, and one that
+    ended has nothing left trading (audit amend25 3: "the graph may still be trading", exit 3)."""
+    graph = {"graph_id": GRAPH, "status": shown, "nodes": {"a": {"status": "rejected"}}}
+    _answering(router, "DELETE", 200, json.dumps({"graph_id": GRAPH, "status": "failed"}).encode(), graph)
+    proc = graphc(["cancel", GRAPH], env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == said
+    assert proc.stderr == (
+        "graphc: note: the router answered the cancel with the status failed, which names a graph that failed as "
+        f"well as a refused cancel; graphc read the graph back: the router shows it {shown}\n"
+    )
+
+
+def test_cancel_answered_failed_is_the_routers_no_when_the_graph_cannot_be_read_back(router, tmp_path):
+    def script(h):
+        if h.command == "DELETE":
+            return h.answer(200, json.dumps({"status": "failed", "reason": "engine busy"}).encode())
+        return h.answer(404, b'{"error": "not_found"}')
+
+    router.script = script
+    proc = graphc(["cancel", GRAPH], env_for(router), tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(
+        f"graphc: error: graph {GRAPH}: failed: the router refused the cancel: engine busy; graphc could not read "
+        "the graph back to tell a refused cancel from a graph that failed (GET"
+    ), proc.stderr
+    assert proc.stderr.rstrip().endswith(f"check it with `graphc status {GRAPH}` (cancelling twice is harmless)")
+
+
+def test_cancel_of_a_graph_the_sandbox_failed_has_nothing_left_to_cancel(btc_router, tmp_path):
+    """The audit's repro A: the local sandbox rejects the one leg, the graph fails, and its DELETE answers the graph's
+    status, `failed`."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "rej.yaml").write_text(
+        "graphc: 1\nname: rej-one\nlegs:\n  a: {buy: 1 REJ, symbol: REJ-USD, limit: 100}\n"
+    )
+    btc_router.configure(reject_symbols=["REJ-USD"])
+    env = cli_env(btc_router)
+    submitted = run_graphc(["submit", "rej.yaml"], env, tmp_path)
+    gid = re.search(r"graph (graph_\w+)", submitted.stdout + submitted.stderr).group(1)
+    btc_router.tick(1000)
+    assert btc_router.api("GET", f"/v1/execution_graphs/{gid}")[1]["status"] == "failed"
+    proc = run_graphc(["cancel", gid], env, tmp_path)
+    # before the fix: "the router refused the cancel (its answer gives no reason); the graph may still be trading"
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == f"graph {gid} had already failed: nothing left to cancel\n"
+    assert [r["fault"] for r in btc_router.requests("DELETE")] == [None]
+
+
+@pytest.mark.parametrize("shown", ["completed", "failed"])
+def test_a_cancel_whose_answers_were_lost_of_a_graph_that_ended_is_done(scripted, tmp_path, shown):
+    """The audit's repro B: every DELETE answered 503; the graph reads back completed (or failed): nothing is
+    trading, nothing left to cancel (it was UNCERTAIN, exit 3, "cancel it again")."""
+    graph = {"graph_id": GRAPH, "status": shown, "nodes": {"a": {"status": "filled"}}}
+
+    def script(h):
+        if h.command == "DELETE":
+            return h.answer(503, b'{"error": "unavailable"}')
+        return h.answer(200, json.dumps(graph).encode())
+
+    scripted.script = script
+    proc = graphc(["cancel", GRAPH], env_for(scripted), tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == f"graph {GRAPH} had already {shown}: nothing left to cancel\n"
+    assert proc.stderr.rstrip().endswith(
+        f"graphc: note: DELETE /v1/execution_graphs/{GRAPH}: HTTP 503 Service Unavailable: unavailable; graphc read "
+        f"the graph back: the router shows it {shown}"
+    ), proc.stderr
 
 
 def test_cancel_answered_about_another_graph_is_exit_3(router, tmp_path):

@@ -440,7 +440,8 @@ def _size(qty_1e8: int) -> str:
 # A 2xx answer whose status says the request did not happen. No source documents the answer to an amend or a
 # cancel (orders-and-execution-graphs.md shows the PATCH's request only; the DELETE "Returns 200 on success");
 # the reference's uniform amend answers {"status": "accepted"}, so a status saying the opposite is the router's
-# no (docs/submitting.md), for amend and cancel alike.
+# no (docs/submitting.md), for amend and cancel alike. A cancel's `failed` is also a graph status: cancel reads the
+# graph back before calling it a refusal (_failed_or_refused).
 REFUSING_STATUSES = frozenset({"rejected", "failed", "error"})
 
 
@@ -541,41 +542,98 @@ def cancel_command(graph_id, verbose):
 
     A cancel is retried like a read (one that lands late undoes nothing).
     When every answer is lost (5xx, timeouts), the graph is read back.
+    A graph that had already ended (completed, failed or cancelled: the
+    reference's graph statuses in which nothing trades) has nothing left to
+    cancel: `graph ID had already failed: nothing left to cancel`, exit 0.
 
-    Exit status: 0 the router answered 2xx, or every answer was lost and
-    the graph reads back cancelled; 3 it refused or failed, every answer
-    was lost and the graph does not read back cancelled (UNCERTAIN), or its
-    2xx answer says it did not cancel (a status rejected, failed or error,
-    with its reason) or is about another graph: check the graph with
-    `graphc status GRAPH_ID` (cancelling twice is harmless).
+    Exit status: 0 the router answered 2xx, or the graph reads back
+    cancelled, completed or failed (every answer was lost, or the answer's
+    status was failed, which names a graph status as well as a refusal);
+    3 it refused or failed, every answer was lost and the graph reads back
+    active or paused (UNCERTAIN), or its 2xx answer says it did not cancel
+    (a status rejected or error, or failed while the graph reads back
+    active or paused, with its reason) or is about another graph: check the
+    graph with `graphc status GRAPH_ID` (cancelling twice is harmless).
     """
     from graphc.api.client import answer_lost  # deferred: httpx; --help stays fast
     from graphc.api.errors import ApiError, ApiProtocolError  # deferred: only the router commands need it
     from graphc.api.follow import check_same_graph  # deferred: the wire emitter; --help stays fast
 
+    check = f"check it with `graphc status {graph_id}` (cancelling twice is harmless)"
     with make_client(verbose) as client:
         try:
             answer = client.cancel_graph(graph_id)
         except ApiError as exc:
             if not answer_lost(exc):
                 raise
-            answer = _cancel_looked_again(client, graph_id, exc)
-    check = f"check it with `graphc status {graph_id}` (cancelling twice is harmless)"
-    try:  # status's check: an answer about another graph must not read as this one's cancel
-        check_same_graph(answer, graph_id, f"DELETE /v1/execution_graphs/{graph_id}")
-    except ApiProtocolError as exc:
-        fail(f"{exc}; whether graph {graph_id} was cancelled is unknown: {check}", exc.exit_code)
-    said = f"graph {graph_id}: {_status_of(answer, 'cancel requested')}"
-    refused = _routers_no(answer, "cancel")
-    if refused is not None:  # the emergency action: a wrapper must not read the router's no as done
-        fail(f"{said}: {refused}; the graph may still be trading: {check}", 3)
+            said = _cancel_looked_again(client, graph_id, exc)
+        else:
+            try:  # status's check: an answer about another graph must not read as this one's cancel
+                check_same_graph(answer, graph_id, f"DELETE /v1/execution_graphs/{graph_id}")
+            except ApiProtocolError as exc:
+                fail(f"{exc}; whether graph {graph_id} was cancelled is unknown: {check}", exc.exit_code)
+            said = f"graph {graph_id}: {_status_of(answer, 'cancel requested')}"
+            refused = _routers_no(answer, "cancel")
+            if refused is not None and _status_word(answer) == "failed":  # a graph status too: look at the graph
+                said = _failed_or_refused(client, graph_id, said, refused, check)
+            elif refused is not None:  # the emergency action: a wrapper must not read the router's no as done
+                fail(f"{said}: {refused}; the graph may still be trading: {check}", 3)
     click.echo(said)
 
 
-def _cancel_looked_again(client, graph_id: str, lost) -> dict:
+# The reference's graph statuses in which nothing trades any more ("Graph status values: active, completed,
+# cancelled, failed, paused", orders-and-execution-graphs.md; a paused graph's pending nodes may be resumed): a
+# cancel of such a graph has nothing left to do (audit amend25 3).
+ENDED_STATUSES = ("completed", "cancelled", "failed")
+
+
+def _status_word(answer: dict) -> str | None:
+    status = answer.get("status")
+    return status.strip().lower() if isinstance(status, str) else None
+
+
+def _nothing_left(graph_id: str, status: str) -> str:
+    """What cancel prints for a graph the router shows ended (:data:`ENDED_STATUSES`)."""
+    if status == "cancelled":
+        return f"graph {graph_id}: cancelled, read back"
+    return f"graph {graph_id} had already {status}: nothing left to cancel"
+
+
+def _failed_or_refused(client, graph_id: str, said: str, refused: str, check: str) -> str:
+    """A cancel answered 2xx with ``"status": "failed"``: the router's no (the rule amend follows), or the status of
+    a graph that had failed, one of the reference's graph statuses (the local sandbox answers a cancel with the
+    graph's status). The graph is read back: ended (:data:`ENDED_STATUSES`), nothing is trading and the line to
+    print is returned; active or paused, or unreadable, it is the router's no, exit 3."""
+    from graphc.api.errors import ApiError  # deferred: only the router commands need it
+    from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
+
+    try:
+        status = graph_view(client.get_graph(graph_id), graph_id).status
+    except ApiError as exc:
+        fail(
+            f"{said}: {refused}; graphc could not read the graph back to tell a refused cancel from a graph that "
+            f"failed ({exc}); the graph may still be trading: {check}",
+            3,
+        )
+    if status in ENDED_STATUSES:
+        click.echo(
+            "graphc: note: the router answered the cancel with the status failed, which names a graph that failed "
+            f"as well as a refused cancel; graphc read the graph back: the router shows it {status}",
+            err=True,
+        )
+        return _nothing_left(graph_id, status)
+    fail(
+        f"{said}: {refused}; graphc read the graph back, and the router shows it {clean(status, 40)}: the graph may "
+        f"still be trading: {check}",
+        3,
+    )
+
+
+def _cancel_looked_again(client, graph_id: str, lost) -> str:
     """A cancel whose every answer was lost (a 5xx, a timeout, a dropped connection, after its retries) may have
-    been applied: the graph is read back. Shown cancelled, the cancel is done (a note says how graphc knows);
-    anything else is UNCERTAIN, exit 3, naming the status shown (audit ops19 4)."""
+    been applied: the graph is read back. Shown cancelled, the cancel is done, and shown completed or failed, there
+    was nothing left to cancel (a note says how graphc knows; returns the line to print); active or paused, it is
+    UNCERTAIN, exit 3, naming the status shown (audit ops19 4, amend25 3)."""
     from graphc.api.errors import ApiError  # deferred: only the router commands need it
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
 
@@ -588,9 +646,9 @@ def _cancel_looked_again(client, graph_id: str, lost) -> dict:
             3,
             prefix="UNCERTAIN",
         )
-    if status == "cancelled":
-        click.echo(f"graphc: note: {lost}; graphc read the graph back: the router shows it cancelled", err=True)
-        return {"graph_id": graph_id, "status": "cancelled, read back"}
+    if status in ENDED_STATUSES:
+        click.echo(f"graphc: note: {lost}; graphc read the graph back: the router shows it {status}", err=True)
+        return _nothing_left(graph_id, status)
     fail(
         f"{lost}; the cancel may have been applied, or may still be: graphc read the graph back, and the router "
         f"shows it {clean(status, 40)}: {again}",
