@@ -426,6 +426,56 @@ def test_the_expansion_floor_counts_templates_down_to_the_nesting_limit(project,
     assert f"{path}:4:17: error GC107 expanding for_each and use: would make at least 20,016" in result.stderr
 
 
+def _fan_out(project, folder: str, levels: int, legs: int, last: str) -> None:
+    """Templates ``folder/t0.yaml`` ... : each of the first ``levels`` has ``legs`` legs that use the next one;
+    ``t{levels}.yaml`` has ``legs`` legs written ``last``."""
+    for level in range(levels + 1):
+        leg = f"{{use: ./t{level + 1}.yaml}}" if level < levels else last
+        body = "".join(f"  l{k}: {leg}\n" for k in range(legs))
+        write(project, f"{folder}/t{level}.yaml", "graphc-template: 1\nlegs:\n" + body)
+
+
+def lint_json(path) -> list[dict]:
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", "json", str(path)])
+    return json.loads(result.stdout)["diagnostics"]
+
+
+def test_a_fan_out_of_plain_use_legs_is_refused_before_its_first_instance(project, monkeypatch):
+    """Audit params25 1: legs that each use the next template, with no `for_each`, were expanded until the budget
+    broke (20 legs x 8 levels: 58 s, 4 GB, 237,496 copies of one GC107). The template's literal counts are read
+    first for every `use:`, as for a `for_each` of one."""
+    monkeypatch.setattr(expand, "MAX_EXPANSION", 5_000)
+    _fan_out(project, "f", 8, 4, "{buy: 1 ETH, symbol: ETH-USD}")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a: {use: ./f/t0.yaml}\n")
+    found = lint_json(path)
+    # the leg, then 4 + 16 + ... + 4^8 instances down to t7, whose uses are nested too deep (no deeper: open's limit)
+    assert [(d["line"], d["column"], d["message"].partition(" in all")[0]) for d in found] == [
+        (4, 12, "expanding for_each and use: would make at least 87,381 leg instances")
+    ]
+
+
+def test_a_use_that_fails_below_a_fan_out_is_one_finding_with_the_paths_that_reached_it(project, monkeypatch):
+    """Audit params25 1: a missing template under 20 x 20 uses was 8,000 copies of one GC107, 400 at each line,
+    and its path was resolved again for each; the nesting limit below a fan-out, one copy per path."""
+    _fan_out(project, "g", 2, 20, "{use: ./gone.yaml}")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  a: {use: ./g/t0.yaml}\n")
+    resolved = []
+    real_resolve = expand.Templates._resolve
+    monkeypatch.setattr(expand.Templates, "_resolve", lambda self, *a: resolved.append(a[1]) or real_resolve(self, *a))
+    found = lint_json(path)
+    assert [(d["path"], d["line"]) for d in found] == [(str(project / "g/t2.yaml"), line) for line in range(3, 23)]
+    assert {d["message"] for d in found} == {"template file not found: ./gone.yaml (reached by 400 paths)"}
+    assert sorted(resolved) == ["./g/t0.yaml", "./gone.yaml", "./t1.yaml", "./t2.yaml"]  # once per file and text
+
+    depth = expand.MAX_TEMPLATE_DEPTH
+    _fan_out(project, "d", depth, 3, "{buy: 1 ETH, symbol: ETH-USD}")
+    path = write(project, "q.yaml", "graphc: 1\nname: q\nlegs:\n  a: {use: ./d/t0.yaml}\n")
+    found = lint_json(path)
+    assert [(d["path"], d["line"]) for d in found] == [(str(project / f"d/t{depth - 1}.yaml"), n) for n in (3, 4, 5)]
+    paths = 3 ** (depth - 1)
+    assert {d["message"] for d in found} == {f"templates nested more than {depth} deep (reached by {paths:,} paths)"}
+
+
 def test_a_template_file_over_the_size_limit_is_gc107_unread(project, monkeypatch):
     monkeypatch.setattr(expand, "MAX_TEMPLATE_BYTES", 1_000)
     write(project, "big.yaml", "graphc-template: 1\nlegs:\n  x: {buy: 1, symbol: BTC-USD}\n" + "#" * 1_000 + "\n")

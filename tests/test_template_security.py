@@ -248,6 +248,28 @@ def test_self_include_is_gc107(project):
     assert "include cycle: me.yaml → me.yaml" in output
 
 
+def test_a_cycle_below_a_fan_out_is_one_finding_per_use_not_a_budget(project):
+    """Audit params25 1: the expansion's pre-check reads every `use:` now, and stops where `open` reports a cycle:
+    twenty legs that use their own template are twenty cycles, not 20^8 instances over the budget."""
+    legs = "".join(f"  x{k}: {{use: ./me.yaml}}\n" for k in range(20))
+    (project / "templates" / "me.yaml").write_text("graphc-template: 1\nlegs:\n" + legs)
+    result, output = run(_use(project, "./templates/me.yaml"))
+    assert result.exit_code == 1
+    assert [line for _, line, _, _ in headlines(output)] == list(range(3, 23))
+    assert output.count("include cycle: me.yaml → me.yaml\n") == 20, output
+
+    legs = "".join(f"  y{k}: {{use: ./a.yaml}}\n" for k in range(10))  # a uses b ten times, b uses a ten times
+    (project / "templates" / "a.yaml").write_text("graphc-template: 1\nlegs:\n" + legs.replace("a.yaml", "b.yaml"))
+    (project / "templates" / "b.yaml").write_text("graphc-template: 1\nlegs:\n" + legs)
+    result, output = run(_use(project, "./templates/a.yaml"))
+    assert result.exit_code == 1
+    assert [(path.rpartition("/")[2], line) for path, line, _, _ in headlines(output)] == [
+        ("b.yaml", line) for line in range(3, 13)
+    ]
+    cycle = "include cycle: a.yaml → b.yaml → a.yaml (reached by 10 paths)\n"
+    assert output.count(cycle) == 10, output
+
+
 def test_missing_template_names_the_path(project):
     path = _use(project, "./templates/nope.yaml")
     result, output = run(path)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from stat import S_ISREG
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphc.diagnostics import Diagnostic, Related, Span
 from graphc.files import file_kind, read_source, stat_source, unreadable
@@ -65,6 +65,9 @@ MAX_LEGS = limit("MAX_LEGS", 100_000)
 # level of templates. A 100,000-leg playbook that makes each leg with `use:` needs 200,000.
 MAX_EXPANSION = limit("MAX_EXPANSION", 250_000)
 MAX_TEMPLATE_DEPTH = limit("MAX_TEMPLATE_DEPTH", 8)
+# Template legs the expansion's pre-check (Templates.floor) looks at per file; past them it counts nothing more
+# (a lower bound still) and the expansion is counted as it is made.
+MAX_FLOOR_STEPS = 250_000
 MAX_TEMPLATE_BYTES = limit("MAX_TEMPLATE_BYTES", 1_000_000)
 TEMPLATE_KEYS = (TEMPLATE_MARKER, "description", "params", "legs")
 NOT_INHERITED = ("use", "with", "after", "for_each")
@@ -300,12 +303,14 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
             instances = _for_each(r, leg_id, raw["for_each"], names, spans)
             if not _ids_valid(r, leg_id, instances, spans, key_spans):
                 continue
-            if len(instances) > 1 and "use" in raw:  # copies x the template's own expansion, known before any copy
-                at_least = len(instances) * r.templates.floor(scope, raw["use"])
-                r.count_expansion(at_least, span_in(spans, ("for_each",)), planned=True)
+            copies, at = len(instances), span_in(spans, ("for_each",))
         else:
             r.count_expansion(1, span_in(key_spans, ()))
             instances = [(leg_id, names, "")]
+            copies, at = 1, span_in(spans, ("use",))  # a plain `use:` leg: its template's own fan-out
+        if "use" in raw and copies:  # copies x the template's own expansion, known before any copy is made
+            at_least = copies * r.templates.floor(scope, raw["use"])
+            r.count_expansion(at_least, at, planned=True)
         for new_id, leg_names, where in instances:
             errors = r.error_count
             leg = _render_leg(r, new_id, raw, leg_names, spans, key_spans, where)
@@ -725,6 +730,14 @@ def _rename(after, local_ids, prefix):
 _NO_USE = object()  # a leg of a template with no `use:` (Templates.floor)
 
 
+class Unresolved(NamedTuple):
+    """Why a `use:` names no template file: its GC103 or GC107 (Templates._resolve)."""
+
+    code: str
+    message: str
+    hint: str | None = None
+
+
 class Templates:
     """Finds, checks and loads template files, once each; scopes per ``use:`` site."""
 
@@ -734,12 +747,14 @@ class Templates:
         self.docs: dict[Path, Any] = {}  # resolved path -> Document, or None once reported as broken
         self.param_memo: dict[Path, dict] = {}  # resolved path -> its params' choices, coerced once (ParamSet)
         self.scopes: dict[Any, Scope | None] = {}  # (template, using scope, use: span, for_each copy) -> its scope
-        self.resolved: dict[
-            tuple[Path | None, str] | None, Path
-        ] = {}  # (file that has the use:, use text) -> the template's path, once it was found
+        # (file that has the use:, use text) -> the template's path, once it was found; or what was wrong with it
+        self.resolved: dict[tuple[Path | None, str] | None, Path] = {}
+        self.unresolved: dict[tuple[Path | None, str] | None, Unresolved] = {}
         # (template path, depth) -> the fewest leg instances expanding it makes (see floor); its legs, read once
         self.floors: dict[tuple[Path, int], int] = {}
         self.floor_legs: dict[Path, list[tuple[int, Any]]] = {}
+        self.floor_targets: dict[tuple[Path, str], Path | None] = {}  # (folder, literal use:) -> its file, or None
+        self.floor_steps = 0  # legs looked at by floor, at most MAX_FLOOR_STEPS
         # every `use:` as it is spelt (the folder of the file holding it, joined with its text; symlinks not
         # resolved), found or not -> the path it resolved to then (None: it could not be resolved, or resolved
         # to two): what the lint cache checks, with what was found there (graphc.files.recording), as a link may
@@ -751,24 +766,30 @@ class Templates:
         of the using leg, which the note "template used here" of its findings names (audit ci24: every copy's finding
         was the same text, its place and note alike)."""
         site = (scope.real, use) if isinstance(use, str) else None
-        real = self.resolved.get(site) if site is not None else None
-        if real is None:  # not seen yet from this file (a for_each of `use:` resolves once, not per copy)
-            real = self._resolve(scope, use, use_span)
-            if real is None:
-                return None
+        # resolved once per file that holds the `use:`, found or not (audit params25 1: a missing template under a
+        # fan-out was looked for again by each of the 8,000 paths that reach it)
+        known = (self.resolved.get(site) or self.unresolved.get(site)) if site is not None else None
+        found = known if known is not None else self._resolve(scope, use)
+        if isinstance(found, Unresolved):
             if site is not None:
-                self.resolved[site] = real
+                self.unresolved[site] = found
+            self._report(scope, use_span, found.code, found.message, found.hint)
+            return None
+        real = found
+        if site is not None:
+            self.resolved[site] = real
         if real in scope.chain:
             names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real) :]] + [real.name]
-            self.r.report(
+            self._report(
+                scope,
+                use_span,
                 "GC107",
                 "template include cycle: " + " → ".join(names),
-                use_span,
-                hint="a template must not use itself, directly or through another template",
+                "a template must not use itself, directly or through another template",
             )
             return None
         if len(scope.chain) > MAX_TEMPLATE_DEPTH:
-            self.r.report("GC107", f"templates nested more than {MAX_TEMPLATE_DEPTH} deep", use_span)
+            self._report(scope, use_span, "GC107", f"templates nested more than {MAX_TEMPLATE_DEPTH} deep")
             return None
         # per using scope, not per using file: a template used by a template names, through its `via`, the `use:`
         # the using template was itself reached from (diagnostics.use_chain), which differs between its uses
@@ -780,6 +801,12 @@ class Templates:
             self.scopes[key] = None if doc is None else Scope(doc, display, real, via, scope.chain + (real,))
         return self.scopes[key]
 
+    def _report(self, scope: Scope, use_span, code: str, message: str, hint: str | None = None) -> None:
+        """A `use:` that fails, reported once per (file that holds it, its place): reached through templates that
+        each use the next twenty times, one `use:` is reached by thousands of paths (Renderer.report_once)."""
+        where = None if use_span is None else (use_span.line, use_span.col, use_span.end_line, use_span.end_col)
+        self.r.report_once((scope.real, where, code, message), code, message, use_span, hint)
+
     def floor(self, scope: Scope, use) -> int:
         """The fewest leg instances one expansion of the template ``use`` names is sure to make.
 
@@ -787,34 +814,65 @@ class Templates:
         literal ``use:`` paths followed down (an expression counts as zero, so
         this is a lower bound), no deeper than :meth:`open` would nest them
         (MAX_TEMPLATE_DEPTH: a chain of 500 template files is the GC107 of the
-        expansion, not 500 frames here). It lets ``for_each`` over ``use:`` be
-        refused at once when its copies must blow the expansion budget, instead
-        of after making 250,000 of them. Nothing is reported here: the
-        expansion does.
-        """
-        return self._floor(scope.folder, use, len(scope.chain))
+        expansion, not 500 frames here), and not into a template :meth:`open`
+        would refuse as a cycle. It lets every ``use:`` (and a ``for_each`` of
+        copies of one) be refused at once when it must blow the expansion
+        budget, instead of after making 250,000 instances: twenty legs that each
+        use the next template, eight levels down, are 20^8 (audit params25 1).
+        Nothing is reported here: the expansion does.
 
-    def _floor(self, folder: Path | None, use, depth: int) -> int:
-        """:meth:`floor` of ``use`` in a file of ``folder`` whose scope chain is ``depth`` templates long."""
-        if depth > MAX_TEMPLATE_DEPTH or not isinstance(use, str) or folder is None or "{" in use:
-            return 0  # past the depth `open` allows, nothing is expanded
-        if not use.strip() or _absolute(use):
-            return 0  # no file: the expansion reports it
-        # reached as `_resolve` reaches it, and looked at (stat, read) as the lint cache sees it: what the floor
-        # found there decides a refusal, which opens no template (audit cache21 3)
-        real = use_target(folder, use, self.root, must_exist=False)
-        self._reach(folder / use, real)
-        mode, _ = _mode(real) if real is not None else (None, None)
-        if real is None or mode is None or not S_ISREG(mode):
-            return 0
+        At most MAX_FLOOR_STEPS legs are looked at in all (per file): past
+        them a template counts as none, which keeps this a lower bound. Within
+        templates that use each other (a cycle) a floor depends on the
+        templates above it, so it is not kept for another path, and it could
+        otherwise be worked out once per path.
+        """
+        return self._floor(scope.folder, use, list(scope.chain))[0]
+
+    def _floor(self, folder: Path | None, use, chain: list) -> tuple[int, int]:
+        """``(floor, lowest)``: :meth:`floor` of ``use`` in a file of ``folder`` reached through the template files
+        ``chain`` (the playbook first), and the lowest index of ``chain`` a cycle below it stopped at (``len(chain)``
+        when none: the floor does not depend on the templates above it, and is kept)."""
+        depth = len(chain)
+        if depth > MAX_TEMPLATE_DEPTH or self.floor_steps > MAX_FLOOR_STEPS:
+            return 0, depth  # past the depth `open` allows, nothing is expanded
+        real = self._floor_target(folder, use)
+        if real is None:
+            return 0, depth
+        if real in chain:  # `open` refuses it: a cycle
+            return 0, chain.index(real)
         key = (real, depth)
-        if key not in self.floors:
-            self.floors[key] = 0  # while it is being computed: a cycle adds nothing
-            self.floors[key] = sum(
-                copies * (1 + self._floor(real.parent, inner, depth + 1) if inner is not _NO_USE else 1)
-                for copies, inner in self._floor_legs(real)
-            )
-        return self.floors[key]
+        if key in self.floors:
+            return self.floors[key], depth
+        total, lowest = 0, depth
+        chain.append(real)
+        for copies, inner in self._floor_legs(real):
+            self.floor_steps += 1
+            if inner is _NO_USE:
+                total += copies
+                continue
+            below, low = self._floor(real.parent, inner, chain) if copies else (0, depth + 1)
+            total += copies * (1 + below)
+            lowest = min(lowest, low)
+        chain.pop()
+        if lowest >= depth:  # no cycle through a template above this one: the same from every path
+            self.floors[key] = total
+        return total, lowest
+
+    def _floor_target(self, folder: Path | None, use) -> Path | None:
+        """The template file a literal ``use:`` in ``folder`` names, for :meth:`floor`; None for none (the expansion
+        reports it) or an expression. Looked up once per folder and text."""
+        if not isinstance(use, str) or folder is None or "{" in use or not use.strip() or _absolute(use):
+            return None
+        site = (folder, use)
+        if site not in self.floor_targets:
+            # reached as `_resolve` reaches it, and looked at (stat, read) as the lint cache sees it: what the floor
+            # found there decides a refusal, which opens no template (audit cache21 3)
+            real = use_target(folder, use, self.root, must_exist=False)
+            self._reach(folder / use, real)
+            mode, _ = _mode(real) if real is not None else (None, None)
+            self.floor_targets[site] = real if real is not None and mode is not None and S_ISREG(mode) else None
+        return self.floor_targets[site]
 
     def _floor_legs(self, real: Path) -> list[tuple[int, Any]]:
         """(literal copies, ``use:`` value or _NO_USE) of each leg of the template ``real``, read once."""
@@ -841,68 +899,57 @@ class Templates:
             self.floor_legs[real] = found
         return self.floor_legs[real]
 
-    def _resolve(self, scope: Scope, use, use_span) -> Path | None:
-        report = self.r.report
+    def _resolve(self, scope: Scope, use) -> Path | Unresolved:
+        """The template file ``use`` names, seen from ``scope``, or why it names none."""
         if not isinstance(use, str) or not use.strip():
-            report("GC103", "`use:` needs a path to a template file, e.g. ./templates/hedge.yaml", use_span)
-            return None
+            return Unresolved("GC103", "`use:` needs a path to a template file, e.g. ./templates/hedge.yaml", None)
         if _absolute(use):
-            report(
+            return Unresolved(
                 "GC107",
                 f"`use: {use}`: absolute paths are not allowed",
-                use_span,
-                hint="write a path relative to the playbook, e.g. ./templates/hedge.yaml",
+                "write a path relative to the playbook, e.g. ./templates/hedge.yaml",
             )
-            return None
         base = scope.folder if scope.folder is not None else Path.cwd()
         try:
             real = (base / use).resolve()
         except RuntimeError:  # Path.resolve's word for a symlink loop (ELOOP): not a way out of the project
             self._reach(base / use, None)
-            report("GC107", f"`use: {use}` is a symlink loop", use_span, hint="point the symlink at a template file")
-            return None
+            return Unresolved("GC107", f"`use: {use}` is a symlink loop", "point the symlink at a template file")
         except OSError:
             real = None
         # reached, even when it leads out of the project or loops: a link fixed later changes the result (review12 2)
         self._reach(base / use, real)
         if real is None or not real.is_relative_to(self.root):
-            report(
+            return Unresolved(
                 "GC107",
                 f"`use: {use}` is outside the project root {self.root}",
-                use_span,
-                hint="templates must live inside the project (no `..` or symlinks leading out of it)",
+                "templates must live inside the project (no `..` or symlinks leading out of it)",
             )
-            return None
         mode, error = _mode(real)
         if mode is not None and S_ISREG(mode) and str(real) in self.r.options.untracked:
             display = os.path.normpath(os.path.join(os.path.dirname(scope.path), use))
-            report(
+            return Unresolved(
                 "GC107",
                 f"template file not in the commit: {use} (git does not track it)",
-                use_span,
-                hint=f"it is on disk, but untracked or taken out of the index (`git rm --cached`): `git add "
+                f"it is on disk, but untracked or taken out of the index (`git rm --cached`): `git add "
                 f"{shlex.quote(display)}` puts it in the commit; or stop using it here",
             )
-            return None
         if mode is not None and S_ISREG(mode):
             return real
         if mode is not None:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang)
-            report(
+            return Unresolved(
                 "GC107",
                 f"`use: {use}` is {file_kind(mode)}, not a template file",
-                use_span,
-                hint="a template is a regular YAML file inside the project",
+                "a template is a regular YAML file inside the project",
             )
-        elif error is None or error.errno in (errno.ENOENT, errno.ENOTDIR):
-            report("GC107", f"template file not found: {use}", use_span, hint=f"the path is relative to {scope.path}")
-        else:  # a name too long (ENAMETOOLONG), a symlink loop (ELOOP), a folder it may not enter (EACCES)...
-            report(
-                "GC107",
-                f"cannot read template `use: {use}`: {error.strerror or error}",
-                use_span,
-                hint=f"the path is relative to {scope.path}; a template is a regular YAML file inside the project",
-            )
-        return None
+        if error is None or error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return Unresolved("GC107", f"template file not found: {use}", f"the path is relative to {scope.path}")
+        # a name too long (ENAMETOOLONG), a symlink loop (ELOOP), a folder it may not enter (EACCES)...
+        return Unresolved(
+            "GC107",
+            f"cannot read template `use: {use}`: {error.strerror or error}",
+            f"the path is relative to {scope.path}; a template is a regular YAML file inside the project",
+        )
 
     def _reach(self, reached: Path, real: Path | None) -> None:
         """Note that a `use:` reached the path ``reached``, which resolved to ``real`` (see :attr:`reached`)."""

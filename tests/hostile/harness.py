@@ -95,6 +95,15 @@ CASES = [
     Case("nested-use/p-empty.yaml", {c: _lint(GC107, "would make at least 100,010,000") for c in ("lint", "compile")}),
     Case("nested-use/p-cycle.yaml", {"compile": _lint(GC107, "template include cycle")}),
     Case("nested-use/p-escape.yaml", {"compile": _lint(GC107, "outside the project root")}),
+    # audit params25 1: legs that use the next template, no for_each: 58 s, 4 GB and 237,496 copies of one GC107
+    Case(
+        "nested-use/p-fan-out.yaml",
+        {c: _lint(GC107, "would make at least 26,947,368,421", ":5:12") for c in ("lint", "compile")},
+    ),
+    Case(
+        "nested-use/p-fan-out-missing.yaml",
+        {c: _lint(GC107, "template file not found: ./gone.yaml (reached by 400 paths)") for c in ("lint", "compile")},
+    ),
     Case("nested-use/leaves.yaml"),
     Case("nested-use/mid.yaml"),
     # -- the loader, and fmt through it -------------------------------------------------------
