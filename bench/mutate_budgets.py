@@ -300,12 +300,26 @@ MUTATIONS = [
         "total > expand.MAX_EXPANSION",
         "False",
     ),
-    (
+    (  # neither a for_each of `use:` nor a plain `use:` leg is refused before its first copy
         "expansion-planned",
         "graphc/stages/expand.py",
-        "at_least = len(instances)",
-        'len(instances) * r.templates.floor(scope, raw["use"])',
+        "at_least = copies * r.templates.floor(",
+        'copies * r.templates.floor(scope, raw["use"])',
         "0",
+    ),
+    (  # audit params25 1: a plain `use:` leg is no longer refused before its template fans out
+        "expansion-planned-plain-use",
+        "graphc/stages/expand.py",
+        'copies, at = 1, span_in(spans, ("use",))',
+        "copies, at = 1,",
+        "copies, at = 0,",
+    ),
+    (  # the pre-check no longer stops where `open` reports a cycle (a fan-out through one is over the budget)
+        "expansion-planned-cycle",
+        "graphc/stages/expand.py",
+        "if real in chain:  # `open` refuses it",
+        "real in chain",
+        "False",
     ),
     (
         "template-depth",
@@ -415,7 +429,7 @@ def mutate(root: Path, file: str, where: str, old: str, new: str) -> None:
 
 
 def run(selected: list[str]) -> int:
-    survivors = 0
+    survivors = broken = 0
     print(f"{'mutation':28} {'seconds':>8}  verdict")
     for mutation_id, file, where, old, new in MUTATIONS:
         if selected and not any(s in mutation_id for s in selected):
@@ -423,6 +437,9 @@ def run(selected: list[str]) -> int:
         with tempfile.TemporaryDirectory(prefix="graphc-mutant-") as tmp:
             copy = Path(tmp) / "repo"  # the whole checkout, so the tests import the mutant (cwd comes first)
             shutil.copytree(REPO, copy, ignore=shutil.ignore_patterns(".git", "corpus", "__pycache__", ".hypothesis"))
+            shared = REPO.parent / "shared"  # the spec and references the tests read, beside the checkout
+            if shared.is_dir():
+                (copy.parent / "shared").symlink_to(shared, target_is_directory=True)
             mutate(copy, file, where, old, new)
             started = time.perf_counter()
             try:
@@ -438,13 +455,24 @@ def run(selected: list[str]) -> int:
             except subprocess.TimeoutExpired:  # without the budget a test runs away: that is noticed too
                 print(f"{mutation_id:28} {time.perf_counter() - started:8.1f}  killed (the tests ran away)", flush=True)
                 continue
+            failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+            # (-x under xdist exits 2, "interrupted", after the first failure: that is a failed test too)
+            if result.returncode not in (0, 1) and not failed:  # the tests did not run (pytest's 2 to 5)
+                broken += 1
+                why = (result.stdout + result.stderr).strip().splitlines()[-1:] or ["no output"]
+                print(
+                    f"{mutation_id:28} {time.perf_counter() - started:8.1f}  NOT RUN (exit {result.returncode}: "
+                    f"{why[0][:60]})",
+                    flush=True,
+                )
+                continue
             killed = result.returncode != 0
             survivors += not killed
-            tail = [line for line in result.stdout.splitlines() if line.startswith("FAILED")][:1]
+            tail = failed[:1]
             verdict = f"killed ({tail[0][7:][:70]})" if killed and tail else "killed" if killed else "SURVIVED"
             print(f"{mutation_id:28} {time.perf_counter() - started:8.1f}  {verdict}", flush=True)
-    print(f"\n{survivors} mutation(s) survived")
-    return 1 if survivors else 0
+    print(f"\n{survivors} mutation(s) survived" + (f"; the tests did not run for {broken}" if broken else ""))
+    return 1 if survivors or broken else 0
 
 
 if __name__ == "__main__":
