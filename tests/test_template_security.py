@@ -237,7 +237,7 @@ def test_include_cycle_is_gc107(project):
     (project / "templates" / "b.yaml").write_text("graphc-template: 1\nlegs:\n  y:\n    use: ./a.yaml\n")
     result, output = run(_use(project, "./templates/a.yaml"))
     assert result.exit_code == 1
-    assert "template include cycle: a.yaml → b.yaml → a.yaml" in output
+    assert "template include cycle: templates/a.yaml → templates/b.yaml → templates/a.yaml" in output
     assert any(code == "GC107" for *_, code in headlines(output))
 
 
@@ -245,7 +245,18 @@ def test_self_include_is_gc107(project):
     (project / "templates" / "me.yaml").write_text("graphc-template: 1\nlegs:\n  x:\n    use: ./me.yaml\n")
     result, output = run(_use(project, "./templates/me.yaml"))
     assert result.exit_code == 1
-    assert "include cycle: me.yaml → me.yaml" in output
+    assert "include cycle: templates/me.yaml → templates/me.yaml" in output
+
+
+def test_a_cycle_names_each_template_by_its_path_in_the_project(project):
+    """Audit params25 7: `h.yaml → h.yaml → h.yaml` for two files of one name in two folders."""
+    (project / "templates" / "x").mkdir()
+    (project / "templates" / "y").mkdir()
+    (project / "templates" / "x" / "h.yaml").write_text("graphc-template: 1\nlegs:\n  z: {use: ../y/h.yaml}\n")
+    (project / "templates" / "y" / "h.yaml").write_text("graphc-template: 1\nlegs:\n  z: {use: ../x/h.yaml}\n")
+    result, output = run(_use(project, "./templates/x/h.yaml"))
+    assert result.exit_code == 1
+    assert "template include cycle: templates/x/h.yaml → templates/y/h.yaml → templates/x/h.yaml\n" in output
 
 
 def test_a_cycle_below_a_fan_out_is_one_finding_per_use_not_a_budget(project):
@@ -256,7 +267,7 @@ def test_a_cycle_below_a_fan_out_is_one_finding_per_use_not_a_budget(project):
     result, output = run(_use(project, "./templates/me.yaml"))
     assert result.exit_code == 1
     assert [line for _, line, _, _ in headlines(output)] == list(range(3, 23))
-    assert output.count("include cycle: me.yaml → me.yaml\n") == 20, output
+    assert output.count("include cycle: templates/me.yaml → templates/me.yaml\n") == 20, output
 
     legs = "".join(f"  y{k}: {{use: ./a.yaml}}\n" for k in range(10))  # a uses b ten times, b uses a ten times
     (project / "templates" / "a.yaml").write_text("graphc-template: 1\nlegs:\n" + legs.replace("a.yaml", "b.yaml"))
@@ -266,7 +277,7 @@ def test_a_cycle_below_a_fan_out_is_one_finding_per_use_not_a_budget(project):
     assert [(path.rpartition("/")[2], line) for path, line, _, _ in headlines(output)] == [
         ("b.yaml", line) for line in range(3, 13)
     ]
-    cycle = "include cycle: a.yaml → b.yaml → a.yaml (reached by 10 paths)\n"
+    cycle = "include cycle: templates/a.yaml → templates/b.yaml → templates/a.yaml (reached by 10 paths)\n"
     assert output.count(cycle) == 10, output
 
 

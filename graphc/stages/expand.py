@@ -779,7 +779,7 @@ class Templates:
         if site is not None:
             self.resolved[site] = real
         if real in scope.chain:
-            names = [os.path.basename(str(p)) for p in scope.chain[scope.chain.index(real) :]] + [real.name]
+            names = [self._shown(p) for p in (*scope.chain[scope.chain.index(real) :], real)]
             self._report(
                 scope,
                 use_span,
@@ -800,6 +800,11 @@ class Templates:
             doc = self._load(real, display, via)
             self.scopes[key] = None if doc is None else Scope(doc, display, real, via, scope.chain + (real,))
         return self.scopes[key]
+
+    def _shown(self, real: Path) -> str:
+        """A template file as a cycle's chain names it: its path in the project (two `h.yaml` in different folders
+        are not one file; audit params25 7)."""
+        return real.relative_to(self.root).as_posix() if real.is_relative_to(self.root) else str(real)
 
     def _report(self, scope: Scope, use_span, code: str, message: str, hint: str | None = None) -> None:
         """A `use:` that fails, reported once per (file that holds it, its place): reached through templates that
