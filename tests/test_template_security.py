@@ -289,6 +289,39 @@ def test_missing_template_names_the_path(project):
     assert "template file not found: ./templates/nope.yaml" in output
 
 
+def test_a_path_through_a_folder_that_does_not_exist_is_not_found(project):
+    """Audit params25 8: `./nonexistent/../templates/leaf.yaml` was resolved as text and compiled, though no system,
+    git or shell opens it; the same through an expression given a `--set` value."""
+    (project / "templates" / "leaf.yaml").write_text("graphc-template: 1\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD}\n")
+    result, output = run(_use(project, "./templates/leaf.yaml"))
+    assert result.exit_code == 0, output  # (the file is there)
+    path = _use(project, "./nonexistent/../templates/leaf.yaml")
+    result, output = run(path)
+    assert result.exit_code == 1
+    assert (str(path), 5, 10, "GC107") in headlines(output), output
+    assert "template file not found: ./nonexistent/../templates/leaf.yaml" in output
+    assert "hint: the folder ./nonexistent does not exist, and a `..` after it does not undo that" in output
+    path.write_text(
+        "graphc: 1\nname: t\nparams:\n  tpl: {type: string, default: leaf}\n"
+        'legs:\n  h: {use: "./templates/{{ tpl }}.yaml"}\n'
+    )
+    result, output = run(path, "--set", "tpl=x/../leaf")
+    assert result.exit_code == 1
+    assert "template file not found: ./templates/x/../leaf.yaml" in output
+    assert "the folder ./templates/x does not exist" in output
+
+
+def test_a_nul_byte_in_a_use_path_is_named_as_such(project):
+    """Audit params25 8: it was "absolute paths are not allowed"."""
+    (project / "templates" / "leaf.yaml").write_text("graphc-template: 1\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD}\n")
+    path = _use(project, "./templates/leaf\\0.yaml")
+    result, output = run(path)
+    assert result.exit_code == 1
+    assert (str(path), 5, 10, "GC107") in headlines(output), output
+    assert "`use: ./templates/leaf\\0.yaml` holds a NUL byte, which no file name can" in output
+    assert "absolute" not in output
+
+
 def test_special_file_inside_project_is_not_read(project):
     """A FIFO would block a naive reader forever; only regular files are templates."""
     if not hasattr(os, "mkfifo"):

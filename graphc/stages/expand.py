@@ -908,6 +908,12 @@ class Templates:
         """The template file ``use`` names, seen from ``scope``, or why it names none."""
         if not isinstance(use, str) or not use.strip():
             return Unresolved("GC103", "`use:` needs a path to a template file, e.g. ./templates/hedge.yaml", None)
+        if "\x00" in use:  # (an escape wrote it: `"./t/a\0.yaml"`) no file name holds one (audit params25 8)
+            return Unresolved(
+                "GC107",
+                f"`use: {use.replace(chr(0), chr(92) + '0')}` holds a NUL byte, which no file name can",
+                "write the template's path without the `\\0` escape",
+            )
         if _absolute(use):
             return Unresolved(
                 "GC107",
@@ -940,6 +946,14 @@ class Templates:
                 f"{shlex.quote(display)}` puts it in the commit; or stop using it here",
             )
         if mode is not None and S_ISREG(mode):
+            missing = _missing_folder(base, use)
+            if missing is not None:
+                return Unresolved(
+                    "GC107",
+                    f"template file not found: {use}",
+                    f"the folder {missing} does not exist, and a `..` after it does not undo that (the path is "
+                    f"relative to {scope.path})",
+                )
             return real
         if mode is not None:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang)
             return Unresolved(
@@ -1085,6 +1099,24 @@ def _mode(path: Path) -> tuple[int | None, OSError | None]:
     ``(None, None)`` for a name this system cannot hold. What it found is the file's state for the lint cache
     (:func:`graphc.files.stat_source`)."""
     return stat_source(path)
+
+
+def _missing_folder(base: Path, use: str) -> str | None:
+    """The first folder ``use`` names on its way that does not exist (as written: ``./nonexistent``), when a ``..``
+    follows it; else None. ``Path.resolve`` applies a ``..`` after a missing folder to the text, so
+    ``./nonexistent/../t/a.yaml`` resolved to ``t/a.yaml``, a path the system, git and a shell cannot open
+    (audit params25 8): the file is found only if the path as written reaches it."""
+    parts = use.split("/")
+    if ".." not in parts:
+        return None
+    at = base
+    for i, part in enumerate(parts[:-1]):
+        if part in ("", "."):
+            continue
+        at = at / part
+        if part != ".." and not os.path.lexists(at):
+            return "/".join(parts[: i + 1])
+    return None
 
 
 def _absolute(use: str) -> bool:
