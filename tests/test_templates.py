@@ -253,6 +253,20 @@ def test_cli_set_and_params_on_compile_and_lint(tmp_path):
     assert result.exit_code == 2
 
 
+@pytest.mark.parametrize("command", ["compile", "lint", "plan"])
+def test_a_param_set_twice_to_two_values_is_a_usage_error_naming_both(tmp_path, command):
+    """Audit params25 2: `--set slices=2 --set slices=5` kept the 5 without a word (also with ` slices=5`)."""
+    path = tmp_path / "p.yaml"
+    path.write_text(PARAMS)
+    runner = CliRunner()
+    for second in ("slices=5", " slices =5"):
+        result = runner.invoke(cli, [command, str(path), "--set", "slices=2", "--set", second])
+        assert result.exit_code == 2, result.output
+        assert "`slices` is set twice, to '2' and to '5': give it once" in result.stderr
+    result = runner.invoke(cli, [command, str(path), "--set", "slices=2", "--set", "slices=2"])
+    assert result.exit_code in (0, 1) and "set twice" not in result.output, result.output  # the same value twice
+
+
 # ---------------------------------------------------------------------------
 # Expressions
 

@@ -108,13 +108,27 @@ def parse_now(text):
 
 
 def parse_set(values) -> dict:
-    out = {}
+    """``--set NAME=VALUE``s as ``{NAME: VALUE}`` (the name without the spaces around it). A name set twice to
+    two values is a usage error naming both: never "last one wins", as a params file's repeated key (GC101) and a
+    rule set twice in graphc.toml are not (spec §1; audit params25 2: `$BASE --set size=... --set size=...` from a
+    composed CI command line silently kept the second). The same value twice is harmless."""
+    out: dict[str, str] = {}
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--set")
-        out[name.strip()] = value
+        name = name.strip()
+        if name in out and out[name] != value:
+            raise click.BadParameter(
+                one_line(f"`{name}` is set twice, to {_cut(out[name])!r} and to {_cut(value)!r}: give it once"),
+                param_hint="--set",
+            )
+        out[name] = value
     return out
+
+
+def _cut(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def load_quotes_option(path):
