@@ -220,6 +220,54 @@ def test_param_definition_problems():
     assert "GC102 unknown key 'defualt' in param `m` (did you mean 'default'?)" in messages
 
 
+@pytest.mark.parametrize(
+    "definition, words",
+    [
+        ("{type: number, min: 10, max: 1}", "min 10 is above max 1, so no value fits"),
+        ("{type: percent, min: 10%, max: 1%}", "min 10% is above max 1%, so no value fits"),
+        ("{type: money, min: $5k, max: $500}", "min $5k is above max $500, so no value fits"),
+        ("{type: duration, min: 1h, max: 30m}", "min 1h is above max 30m, so no value fits"),
+        (
+            "{type: quantity, min: 1 ETH, max: 5 BTC}",
+            "min 1 ETH and max 5 BTC are in different units, so no value fits",
+        ),
+        ("{type: quantity, min: 2 ETH, max: 1.5 ETH}", "min 2 ETH is above max 1.5 ETH, so no value fits"),
+    ],
+)
+def test_limits_no_value_can_meet_are_gc103_at_the_max_key(definition, words):
+    """Audit params25 3: each value was blamed instead (`--set b=5: '5' is below the minimum 10`)."""
+    text = playbook(f"""\
+        params:
+          b: {definition}
+        legs:
+          a: {{buy: 1 ETH, symbol: ETH-USD}}
+        """)
+    for values in ({}, {"b": "5"}):
+        found = compiled(text, params=values).diagnostics
+        assert [(d.code, d.message, line_of(d, text)) for d in found] == [
+            ("GC103", f"param `b`: {words}", "  b: " + definition)
+        ]
+        assert text.splitlines()[found[0].span.line - 1][found[0].span.col - 1 :].startswith("max:")
+
+
+@pytest.mark.parametrize(
+    "definition, value",
+    [
+        ("{type: number, min: 5, max: 5}", "5"),
+        ("{type: quantity, min: 1 ETH, max: 1.0 ETH}", "1 ETH"),
+        ("{type: percent, min: 1%, max: 0.01}", "1%"),
+    ],
+)
+def test_min_equal_to_max_is_one_value_and_allowed(definition, value):
+    text = playbook(f"""\
+        params:
+          b: {definition}
+        legs:
+          a: {{buy: 1 ETH, symbol: ETH-USD}}
+        """)
+    assert compiled(text, params={"b": value}).diagnostics == []
+
+
 def test_typed_values_seen_by_templates():
     text = playbook("""\
         params:

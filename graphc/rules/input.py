@@ -361,6 +361,10 @@ def check_wire_venue_case(ctx):
       same way (each from 1 to 9223372036854775807), and the message shows the
       number in plain digits (`1.5e19` is `15000000000000000000 is greater than
       the maximum of 9223372036854775807`; past 40 digits, `1E+400`);
+    - a param whose limits no value can meet (docs/templates.md, Params): `min`
+      above `max` (`b: {type: number, min: 10, max: 1}`), or a quantity's `min`
+      and `max` in two units (`min: 1 ETH, max: 5 BTC`), at the `max:` key,
+      whatever value is given (`min` equal to `max` is one value, and allowed);
     - a template price (`limit: bid`, `ask + 1 tick`) that, moved onto the
       venue's grid in the leg's favour (buys down, sells up), is outside the
       prices the venue accepts: GC304's range, and at least above 0. With no

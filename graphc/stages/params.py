@@ -365,14 +365,17 @@ class ParamSet:
         return checked
 
     def _check_def(self, name, spec, type_):
+        limits = {}  # min/max -> its order key, when it is a limit of this type
         for key in ("default", "min", "max"):
             if key in spec:
                 try:
                     value = coerce(type_, spec[key], self.written_of((name, key)))
                     if key != "default":
-                        order_key(type_, value)
+                        limits[key] = order_key(type_, value)
                 except ParamError as exc:
                     self._problem(f"param `{name}` {key}: {exc.message}", self.span_of((name, key)), hint=exc.hint)
+        if len(limits) == 2:
+            self._check_limits(name, spec, limits)
         choices = spec.get("choices")
         if choices is not None:
             if not isinstance(choices, list) or not choices:
@@ -386,6 +389,22 @@ class ParamSet:
                     self.span_of((name, "choices", i)),
                     hint=wrong.hint,
                 )
+
+    def _check_limits(self, name, spec, limits) -> None:
+        """GC103 at ``max:`` for limits no value can meet: ``min`` above ``max``, or a quantity's in two units. Each
+        value was blamed instead (`--set b=5: '5' is below the minimum 10`), whatever was tried (audit params25 3).
+        ``min`` equal to ``max`` is one value, which is allowed."""
+        (low_unit, low), (high_unit, high) = limits["min"], limits["max"]
+        low_text, high_text = (_shown(self.written_of((name, key)) or _text(spec[key]))[1:-1] for key in ("min", "max"))
+        if low_unit != high_unit:
+            message = f"param `{name}`: min {low_text} and max {high_text} are in different units, so no value fits"
+            hint = "write both limits in the unit the values are given in, e.g. `min: 1 ETH, max: 5 ETH`"
+        elif low > high:
+            message = f"param `{name}`: min {low_text} is above max {high_text}, so no value fits"
+            hint = "swap them, or fix the one that is wrong"
+        else:
+            return
+        self._problem(message, self.key_span_of((name, "max")), "GC103", hint=hint)
 
     def _choices(self, name, type_, choices) -> Choices:
         """``choices`` of param ``name`` coerced, once per defining document (``memo``)."""
