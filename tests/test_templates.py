@@ -24,6 +24,7 @@ from graphc.pipeline import CompileOptions, compile_file, compile_text
 from graphc.quotes import Quote
 from graphc.stages.load import load_text
 from graphc.stages.render import render
+from graphc.stages.suggest import did_you_mean
 
 QUOTES = {
     "ETH-USD": Quote(bid=Decimal("2325.10"), ask=Decimal("2325.53"), tick=Decimal("0.01")),
@@ -145,6 +146,53 @@ def test_unknown_set_is_gc108_with_did_you_mean():
     diagnostic = only(compiled(PARAMS, params={"sise": "1 ETH"}), "GC108")
     assert "unknown param `sise`" in diagnostic.message and "did you mean 'size'" in diagnostic.message
     assert line_of(diagnostic, PARAMS) == "params:"
+
+
+HINTED = playbook("""\
+    params:
+      n: {type: integer, default: 3}
+      venue: {type: string, default: coinbase, choices: [coinbase, kraken]}
+      flag: {type: bool, default: false}
+      size: {type: quantity, default: 1 ETH, min: 0.5 ETH, max: 5 ETH}
+      notional: {type: quantity, default: $100, max: $500}
+    legs:
+      a: {buy: "{{ size }}", symbol: ETH-USD, venue: "{{ venue }}"}
+    """)
+
+
+@pytest.mark.parametrize(
+    "name, value, words, hint",
+    [  # audit params25 4: none of these had a hint
+        ("N", "5", "unknown param `N` (did you mean 'n'?)", "params here: flag, n, notional, size, venue"),
+        ("venue", "krakn", "'krakn' is not one of coinbase, kraken (did you mean 'kraken'?)", None),
+        ("venue", "Kraken", "'Kraken' is not one of coinbase, kraken (did you mean 'kraken'?)", None),
+        ("size", "1", "'1' and min '0.5 ETH' are in different units", "write the value with its unit, e.g. `1 ETH`"),
+        (
+            "notional",
+            "250",
+            "'250' and max '$500' are in different units",
+            "write the value with its unit, e.g. `$250`",
+        ),
+        ("size", "$5", "'$5' and min '0.5 ETH' are in different units", "`min` is in ETH: give the value in ETH too"),
+        (
+            "flag",
+            "yes",
+            "expected true or false, got 'yes'",
+            "`yes` is text in YAML 1.2, not a boolean (spec §1: `yes`, `no`, `on`, `off`, `y` and `n` are words); "
+            "write true or false",
+        ),
+    ],
+)
+def test_a_mistaken_set_value_or_name_gets_a_hint(name, value, words, hint):
+    diagnostic = only(compiled(HINTED, params={name: value}), "GC108")
+    assert diagnostic.message.endswith(words), diagnostic.message
+    assert diagnostic.hint == hint
+
+
+def test_did_you_mean_tries_the_case_first():
+    assert did_you_mean("N", ["n", "m", "x"]) == " (did you mean 'n'?)"  # difflib scores it 0
+    assert did_you_mean("KRAKEN", ["coinbase", "kraken", "krakken"]) == " (did you mean 'kraken'?)"
+    assert did_you_mean("sise", ["size", "Sise2"]) == " (did you mean 'size'?)"  # no case match: difflib's
 
 
 def test_set_on_a_playbook_without_params_is_reported():

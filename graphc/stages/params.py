@@ -58,6 +58,7 @@ from graphc.units import (
     unmarked,
 )
 
+YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})  # booleans to YAML 1.1, words to 1.2 (spec §1)
 PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "price", "duration", "percent", "symbol")
 DEF_KEYS = ("type", "default", "description", "choices", "min", "max")
 ORDERED_TYPES = ("number", "integer", "money", "duration", "percent", "quantity", "price")
@@ -108,6 +109,12 @@ def coerce(type_: str, value, written: str | None = None):
             return value
         if isinstance(value, str) and value.strip().lower() in ("true", "false"):
             return value.strip().lower() == "true"
+        if isinstance(value, str) and value.strip().lower() in YAML11_BOOLS:
+            raise ParamError(
+                f"expected true or false, got {said}",
+                hint=f"`{value.strip()}` is text in YAML 1.2, not a boolean (spec §1: `yes`, `no`, `on`, `off`, `y` "
+                "and `n` are words); write true or false",
+            )
         raise ParamError(f"expected true or false, got {said}")
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         raise ParamError(f"expected {_WHAT[type_]}, got {_kind(value)}")
@@ -481,7 +488,9 @@ class ParamSet:
         choices = spec.get("choices")
         if choices is not None and not self._choices(name, type_, choices).has(value):
             shown = listed((_text(c) for c in choices), len(choices), sort=False)
-            raise ParamError(f"{_shown(given)} is not one of {shown}")
+            # text: `krakn`, `Kraken` for kraken (did_you_mean tries the case first); a number's nearest text is not
+            close = did_you_mean(given, [_text(c) for c in choices]) if type_ in ("string", "symbol") else ""
+            raise ParamError(f"{_shown(given)} is not one of {shown}{close}")
         for key, bad in (("min", lambda v, limit: v < limit), ("max", lambda v, limit: v > limit)):
             if key not in spec:
                 continue
@@ -489,10 +498,27 @@ class ParamSet:
             limit_unit, limit = order_key(type_, coerce(type_, spec[key]))
             limit_text = self.written_of((name, key)) or _text(spec[key])  # `max: 1e3` as written
             if unit != limit_unit:
-                raise ParamError(f"{_shown(given)} and {key} {_shown(limit_text)} are in different units")
+                raise ParamError(
+                    f"{_shown(given)} and {key} {_shown(limit_text)} are in different units",
+                    hint=_unit_hint(key, unit, amount, limit_unit),
+                )
             if bad(amount, limit):
                 word = "below the minimum" if key == "min" else "above the maximum"
                 raise ParamError(f"{_shown(given)} is {word} {limit_text}")
+
+
+def _unit_hint(key: str, unit, amount, limit_unit) -> str:
+    """GC108's hint for a quantity in another unit than its limit: a bare number written with the limit's unit
+    (`--set size=1` for `max: 5 ETH`: `1 ETH`; audit params25 4); a value in a third unit, in the limit's."""
+    kind, asset = limit_unit
+    if unit[0] != "base":  # `$5` for a limit in ETH: not the same amount in another unit
+        word = {"asset": asset, "notional": "dollars", "shares": "shares"}.get(kind)
+        if word is None:
+            return f"`{key}` is a plain number (base units): write the value as one too"
+        return f"`{key}` is in {word}: give the value in {word} too"
+    number = format_decimal(amount)
+    example = {"asset": f"{number} {asset}", "notional": f"${number}", "shares": f"{number} shares"}.get(kind, number)
+    return f"write the value with its unit, e.g. `{example}`"
 
 
 class Choices:

@@ -22,9 +22,14 @@ CUTOFF = 0.6
 
 
 def did_you_mean(word, choices) -> str:
-    """`` (did you mean 'limit'?)`` or an empty string."""
+    """`` (did you mean 'limit'?)`` or an empty string. A name that differs only in case comes first: difflib
+    scores `N` against `n` at 0, so a one-letter param got no suggestion (audit params25 4)."""
     if not isinstance(word, str) or len(word) > MAX_WORD_CHARS:
         return ""
+    folded = word.casefold()
+    for choice in map(str, choices):
+        if len(choice) == len(word) and choice != word and choice.casefold() == folded:
+            return f" (did you mean {choice!r}?)"
     compared = candidates(word, choices)
     if not compared:  # none near its length (a comment's long word: difflib would still index it)
         return ""
