@@ -148,6 +148,55 @@ def test_unknown_set_is_gc108_with_did_you_mean():
     assert line_of(diagnostic, PARAMS) == "params:"
 
 
+READ_ALIKE = playbook("""\
+    params:
+      budget: {type: money, default: $500}
+      n: {type: integer, default: 3}
+      x: {type: number, default: 1}
+      flag: {type: bool, default: false}
+      size: {type: quantity, default: 1 ETH}
+      tag: {type: string, default: t}
+    description: "{{ budget }}|{{ n }}|{{ x }}|{{ flag }}|{{ size }}|{{ tag }}"
+    legs:
+      a: {buy: "${{ budget }}", symbol: ETH-USD, limit: 2000}
+    """)
+
+
+@pytest.mark.parametrize(
+    "name, value, seen",
+    [  # audit params25 6: a params file read `0x10` and `0o7`, `--set` refused them
+        ("budget", "0x10", "16"),
+        ("n", "0o7", "7"),
+        ("n", "007", "7"),
+        ("x", "1e3", "1000"),
+        ("flag", "True", "true"),
+        ("size", "5k", "5k"),
+        ("size", "0x10", "16"),
+        ("budget", "$1.5k", "1500"),
+    ],
+)
+def test_a_set_value_is_read_as_the_same_value_in_a_params_file_is(tmp_path, name, value, seen):
+    values = tmp_path / "v.yaml"
+    values.write_text(f"{name}: {value}\n")
+    descriptions = []
+    for options in ({"params": {name: value}}, {"params_file": str(values)}):
+        doc, diagnostics = rendered(READ_ALIKE, **options)
+        assert diagnostics == []
+        descriptions.append(doc.data["description"])
+    assert descriptions[0] == descriptions[1]
+    words = dict(zip(["budget", "n", "x", "flag", "size", "tag"], descriptions[0].split("|"), strict=True))
+    assert words[name] == seen
+
+
+def test_a_set_value_for_a_text_param_is_the_text_given():
+    """A command line has no YAML quotes: `--set tag=123` is the text (a params file needs `tag: "123"`)."""
+    doc, diagnostics = rendered(READ_ALIKE, params={"tag": "123", "n": " 12 "})
+    assert diagnostics == []
+    assert doc.data["description"].split("|")[1::4] == ["12", "123"]
+    found = only(compiled(READ_ALIKE, params={"n": ""}), "GC108")  # nothing is null, as `n:` in a file
+    assert found.message == "--set n=: param `n` (integer): expected a whole number, got nothing"
+
+
 HINTED = playbook("""\
     params:
       n: {type: integer, default: 3}

@@ -1,9 +1,12 @@
 """Typed playbook params (spec §6.1): definitions, values from --set / --params / with:, checks.
 
 A value arrives as text (``--set``) or as a YAML value (``--params FILE``, a
-``default``, a template's ``with:``); either way it is read with the same
-parser as the field it stands for (graphc.units), so ``--set size=5k`` and
-``size: 5k`` in a params file mean the same thing. What a template then sees:
+``default``, a template's ``with:``). ``--set`` text is first read as YAML
+reads a plain scalar (:func:`set_value`: the YAML 1.2 core schema, one
+resolver with the loader's), then either way it is read with the same parser
+as the field it stands for (graphc.units), so ``--set size=5k`` and ``size:
+5k`` in a params file mean the same thing, as do ``--set budget=0x10`` and
+``budget: 0x10``. What a template then sees:
 
 =========  ===========================================================
 number     Decimal                 integer   int
@@ -37,6 +40,7 @@ from decimal import Decimal
 
 from graphc.diagnostics import Span
 from graphc.numbers import shown
+from graphc.stages.load import LoadError, resolve_plain_scalar
 from graphc.stages.suggest import MAX_LISTED, did_you_mean, listed, suggestion
 from graphc.units import (
     MoneyAmount,
@@ -59,6 +63,7 @@ from graphc.units import (
 )
 
 YAML11_BOOLS = frozenset({"yes", "no", "on", "off", "y", "n"})  # booleans to YAML 1.1, words to 1.2 (spec §1)
+TEXT_TYPES = ("string", "symbol")  # the params whose value is text as written (set_value)
 PARAM_TYPES = ("number", "integer", "string", "bool", "quantity", "money", "price", "duration", "percent", "symbol")
 DEF_KEYS = ("type", "default", "description", "choices", "min", "max")
 ORDERED_TYPES = ("number", "integer", "money", "duration", "percent", "quantity", "price")
@@ -161,6 +166,23 @@ def coerce(type_: str, value, written: str | None = None):
     except UnitError as exc:
         raise ParamError(exc.message, hint=exc.hint) from None
     raise ParamError(f"unknown param type {type_!r}")  # pragma: no cover - definitions are checked first
+
+
+def set_value(text):
+    """``(value, its text)`` of a ``--set NAME=VALUE``'s VALUE read as a params file's value is: a YAML 1.2 core
+    plain scalar (spec §1; graphc.stages.load), so `--set budget=0x10` is 16 as `budget: 0x10` is, `1e3` 1000,
+    `007` 7, `True` true, `~` and nothing null (audit params25 6: a params file read hex and octal, `--set` refused
+    them). Text stays the text given (`5k`, `200 ETH`, `$500`), read by the param's type as a file's text is.
+    (A `string` or `symbol` param takes the text as written: a command line has no YAML quotes to keep `123` text.)
+    A value that is not text (the Python API's) is taken as it is."""
+    if not isinstance(text, str):
+        return text, None
+    written = text.strip()
+    try:
+        value = resolve_plain_scalar(written)
+    except LoadError:  # an exponent beyond what graphc reads exactly: the type's parser refuses the text
+        return text, None
+    return (text, None) if isinstance(value, str) else (value, written)
 
 
 def _from_money(type_: str, value, money: MoneyAmount | MoneyInt):
@@ -464,8 +486,11 @@ class ParamSet:
                 )
             span = given.span or self.key_span_of((name,))
             try:
-                value = coerce(type_, given.value, given.written)
-                self._check_range(name, spec, type_, value, given.written or given.value)
+                raw, written = given.value, given.written
+                if given.origin == "--set" and type_ not in TEXT_TYPES:
+                    raw, written = set_value(raw)
+                value = coerce(type_, raw, written)
+                self._check_range(name, spec, type_, value, written or given.value)
             except ParamError as exc:
                 self._problem(
                     f"{_origin(given, name)}param `{name}` ({type_}): {exc.message}", span, exc.code, hint=exc.hint
