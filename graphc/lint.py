@@ -831,6 +831,7 @@ class LintOutcome(NamedTuple):
     # The findings a suppression comment (or a saved plan's record of one) hid, which would otherwise be reported.
     hidden: tuple[Hidden, ...] = ()
     simple: bool = False  # a simple order (or a saved plan's graph of one), linted as its wrapped node
+    is_wire_input: bool = False  # a wire graph, read as it is (not compiled: --set and --params do not apply)
 
     @property
     def has_errors(self) -> bool:
@@ -859,6 +860,7 @@ assert LintOutcome._fields == (
     "read_clock",
     "hidden",
     "simple",
+    "is_wire_input",
 ), "update lint_source"
 
 
@@ -970,11 +972,24 @@ def lint_source(
             read_clock=graph.read_clock,
             hidden=tuple(hidden),
             simple=graph.simple,
+            is_wire_input=graph.is_wire_input,
         )
     # (positionally: one per file)
     return _new(
         LintOutcome,
-        (result, None, None, name, graph.files_read, stopped, stood_for, graph.read_clock, tuple(hidden), graph.simple),
+        (
+            result,
+            None,
+            None,
+            name,
+            graph.files_read,
+            stopped,
+            stood_for,
+            graph.read_clock,
+            tuple(hidden),
+            graph.simple,
+            graph.is_wire_input,
+        ),
     )
 
 

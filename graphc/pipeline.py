@@ -53,6 +53,7 @@ class CompileOptions(Record):
         "market_config",
         "live_quotes",
         "untracked",
+        "params_shared",
     )
 
     quotes: dict[str, Quote]  # symbol -> Quote
@@ -67,6 +68,9 @@ class CompileOptions(Record):
     # template files (real paths) on disk that git does not track, which a commit would not hold: a `use:` of one
     # is GC107 (lint --dependants, the pre-commit hook, finds them; docs/integrations.md "pre-commit")
     untracked: frozenset[str]
+    # the --set/--params values are given to several files at once (a lint of many): a name one of them does not
+    # declare is not that file's GC108; the command reports a name none of them declares (docs/templates.md)
+    params_shared: bool
 
     def __init__(
         self,
@@ -80,6 +84,7 @@ class CompileOptions(Record):
         market_config: MarketConfig | None = None,
         live_quotes: bool = False,
         untracked: frozenset[str] = frozenset(),
+        params_shared: bool = False,
     ):
         self.quotes = {} if quotes is None else quotes
         self.params = {} if params is None else params
@@ -88,6 +93,7 @@ class CompileOptions(Record):
         self.market_config = MarketConfig() if market_config is None else market_config
         self.live_quotes = live_quotes
         self.untracked = untracked
+        self.params_shared = params_shared
 
     def resolver(self) -> MarketResolver:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
@@ -112,6 +118,7 @@ class CompileOptions(Record):
             "market_config": self.market_config.fingerprint,
             "live_quotes": self.live_quotes,
             "untracked": sorted(self.untracked),
+            "params_shared": self.params_shared,
         }
 
 

@@ -197,6 +197,8 @@ class Prepared:
     clock: datetime | None = None
     # a simple order, or a saved plan of one: its graph is the order's wrapped node, linted as the order is
     simple_order: bool = False
+    # what is worth saying that stops nothing: the --set/--params a wire graph or simple order does not take
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -473,6 +475,13 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
     prepared = Prepared(
         path, name, "", None, None, find_project_root(path), quotes=quotes, clock=given_now, simple_order=outcome.simple
     )
+    if (params or params_file) and (outcome.is_wire_input or outcome.simple):  # never silently (audit params25 5)
+        options_given = [option for option, value in (("--set", params), ("--params", params_file)) if value]
+        what = "a simple order" if outcome.simple else "a wire graph"
+        prepared.notes.append(
+            f"{' and '.join(options_given)} {'do' if len(options_given) > 1 else 'does'} not apply to {what}, whose "
+            f"values are written in it: {path} is taken as it is"
+        )
     if quote_diagnostics:
         prepared.extra_results.append(located_result(quote_diagnostics))
         if has_errors(quote_diagnostics):

@@ -1008,3 +1008,66 @@ def test_the_verdict_on_stderr_says_what_the_report_says_of_files_not_linted(tmp
     )
     done = _lint_program(tmp_path, "-f", "sarif", "-o", "r\nx.sarif", "--allow-empty", "empty")  # a name on one line
     assert done.returncode == 0 and "report written to r\\nx.sarif\n" in done.stderr
+
+
+# -- --set and --params over many files (audit params25 5) -------------------------------------------------------
+
+SIZED = "graphc: 1\nname: a\nparams:\n  size: {type: quantity, default: 1 ETH, max: 5 ETH}\nlegs:\n"
+SIZED += '  x: {buy: "{{ size }}", symbol: ETH-USD}\n'
+PLAIN = "graphc: 1\nname: b\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD}\n"
+
+
+@pytest.fixture
+def two_playbooks(tmp_path):
+    write(tmp_path, "graphc.toml", "")
+    write(tmp_path, "a.yaml", SIZED)
+    write(tmp_path, "b.yaml", PLAIN)
+    return tmp_path
+
+
+def test_a_set_name_one_of_many_files_declares_is_not_an_error_in_the_others(two_playbooks):
+    """`graphc lint . --set size=...` could not pass: each playbook without `size` was GC108."""
+    result = lint(two_playbooks, "--set", "size=2 ETH")
+    assert result.exit_code == 0, result.output
+    assert "GC108" not in result.output
+    result = lint(two_playbooks, "--set", "size=50 ETH")  # the file that declares it checks the value
+    assert result.exit_code == 1
+    assert "a.yaml:4:3: error GC108 --set size=50 ETH: param `size` (quantity): '50 ETH' is above the maximum" in (
+        result.stdout
+    )
+    assert "b.yaml:" not in result.stdout
+    # one file alone reports a name it does not declare, as compile does (the cache keeps the runs apart)
+    result = lint(two_playbooks / "b.yaml", "--set", "size=2 ETH")
+    assert result.exit_code == 1
+    assert "b.yaml:1:1: error GC108 --set size=2 ETH: unknown param `size`" in result.stdout
+
+
+def test_a_name_no_linted_file_declares_is_one_usage_error(two_playbooks):
+    values = write(two_playbooks, "values.yaml", "size: 2 ETH\ndepth: 4\n")
+    result = lint(two_playbooks, "--set", "sise=2 ETH", "--params", values, "--no-cache")
+    assert result.exit_code == 2, result.output
+    assert "GC108" not in result.stdout  # in no file
+    assert result.stderr.splitlines() == [
+        "graphc: error GC108 --set sise=2 ETH: no linted playbook or template declares param `sise` (did you mean "
+        "'size'?)",
+        f"graphc: error GC108 --params {values}: no linted playbook or template declares param `depth`",
+    ]
+
+
+def test_set_and_params_on_a_wire_graph_are_said_not_to_apply(two_playbooks):
+    """They were ignored without a word, even values no playbook would take."""
+    compiled = CliRunner().invoke(cli, ["compile", str(two_playbooks / "a.yaml")])
+    wire = write(two_playbooks, "wire.json", compiled.stdout)
+    values = write(two_playbooks, "values.yaml", "flag: yes\n")
+    note = "graphc: note: --set and --params do not apply to a wire graph or a simple order, whose values are "
+    result = lint(wire, "--set", "x=1", "--params", values)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == note + f"written in it: not applied to {wire}\n"
+    result = lint(two_playbooks, "--set", "size=2 ETH", "--params", values, "--no-cache")  # with the playbooks
+    assert result.exit_code == 2  # `flag`: no playbook declares it
+    assert note + f"written in it: not applied to {wire}\n" in result.stderr
+    result = CliRunner().invoke(cli, ["plan", str(wire), "--set", "x=1"])
+    assert result.exit_code == 0, result.output
+    assert f"graphc: note: --set does not apply to a wire graph, whose values are written in it: {wire} is taken " in (
+        result.stderr
+    )

@@ -424,6 +424,11 @@ def lint_command(
         )
     if found is not None and found.untracked:  # templates the commit would not hold: a `use:` of one is GC107
         compile_opts = compile_opts.replace(untracked=found.untracked)
+    # --set/--params given to many files: a file that does not declare a name is not wrong; a name none declares is
+    # (checked after the run: _params_across)
+    shared_params = bool(set_values or params_file) and len(collected.files) + (stdin is not None) > 1
+    if shared_params:
+        compile_opts = compile_opts.replace(params_shared=True)
     projects.make_options(
         compile_opts,
         quotes_given=quotes_path is not None,
@@ -442,10 +447,12 @@ def lint_command(
         if projects.strict[profile]:
             strict_results.append(config_problems)
     unread = {}  # path -> why, for a file that could not be read with GC112 off: not a result
+    inputs_linted = []  # the results of the files linted (not of a config or the quotes snapshot)
     if stdin is not None:
         from_stdin = _lint_stdin(stdin_name, stdin, projects.options[stdin_profile])
         if not_read(from_stdin) is None:
             results.append(from_stdin)
+            inputs_linted.append(from_stdin)
             if projects.strict[stdin_profile]:
                 strict_results.append(from_stdin)
         else:
@@ -466,6 +473,7 @@ def lint_command(
                 unread[result.path] = why
                 continue
             results.append(result)
+            inputs_linted.append(result)
             linted.add(result.path)
             if projects.strict[profile]:
                 strict_results.append(result)
@@ -482,12 +490,18 @@ def lint_command(
     diagnostics = [d for r in results for d in r.diagnostics]
     # a file YAML cannot read as text (GC100 at a NUL; UTF-16 without its byte-order mark): unreadable input too
     not_texts = [result.path for result in results if not_text(result)]
+    not_applied, undeclared = (
+        _params_across(inputs_linted, compile_opts.params, params_file, shared_params)
+        if set_values or params_file
+        else ([], [])
+    )
     # spec §8: input that could not be checked is not a pass (exit 2, below), whatever its finding's severity
     unchecked_input = (
         not all(map(checked, results))  # GC112, and the not_texts (a `use:` template's too)
         or collected.missing
         or unread
         or (empty and not allow_empty)
+        or undeclared  # a --set/--params name no linted file declares: a usage error
     )
     # before any exit: CI keeps the report
     write_report(
@@ -508,6 +522,8 @@ def lint_command(
     for search in empty:
         _warn_empty(search, collected.searches[search])
     warn_not_followed(collected.not_followed)
+    for said in (*not_applied, *undeclared):
+        click.echo(f"graphc: {one_line(said)}", err=True)
     if crashes:  # the report covers the other files; the exit code says the run is incomplete
         _report_crashes(crashes)
         sys.exit(EXIT_INTERNAL)
@@ -532,6 +548,63 @@ def lint_command(
     if any(d.is_error for d in diagnostics):
         exit_program(EXIT_FINDINGS)
     exit_program(EXIT_OK)
+
+
+def _params_across(inputs_linted, given: dict, params_file: str | None, shared: bool) -> tuple[list[str], list[str]]:
+    """What to say on stderr of ``--set`` (``given``) and ``--params`` over the files linted: a note naming the
+    wire graphs and simple orders among them, which take no params (never silently: audit params25 5); and, in a
+    lint of many files (``shared``), a GC108 usage error for each name no linted playbook or template declares.
+    A file that does not declare a name is not wrong: one `--set` serves a folder of playbooks that do not all
+    take it (docs/templates.md). A lint of one file reports the name in the file, as compile does. Each file's
+    text is read again, here only."""
+    from graphc.inputs import SIMPLE, WIRE, is_playbook_data, is_template_data, kind_of  # deferred: see below
+    from graphc.stages.load import load_text  # deferred: only --set/--params read the linted files again
+    from graphc.stages.suggest import MAX_LISTED, did_you_mean, listed  # deferred: as load_text
+
+    names = dict.fromkeys(given)
+    if params_file is not None:
+        try:
+            doc, _ = load_text(read_source(params_file, pipe_ok=True), params_file)
+        except (OSError, UnicodeDecodeError):  # its own problem is each file's GC108
+            doc = None
+        if doc is not None and isinstance(doc.data, dict):
+            names.update(dict.fromkeys(map(str, doc.data)))
+    declared: set[str] = set()
+    playbooks, not_applied = 0, []
+    for result in inputs_linted:
+        if result.source is None:
+            continue
+        doc, _ = load_text(result.source, result.path)
+        data = doc.data if doc is not None else None
+        if isinstance(data, dict) and (is_playbook_data(data) or is_template_data(data)):
+            playbooks += 1
+            params = data.get("params")
+            declared.update(map(str, params) if isinstance(params, dict) else ())
+        elif kind_of(data) in (WIRE, SIMPLE):
+            not_applied.append(result.path)
+    notes = []
+    if not_applied:
+        what = (
+            "--set and --params do" if given and params_file is not None else "--set does" if given else "--params does"
+        )
+        notes.append(
+            f"note: {what} not apply to a wire graph or a simple order, whose values are written in it: not "
+            f"applied to {listed(not_applied, sort=False)}"
+        )
+    if not shared or not playbooks:
+        return notes, []
+    missing = [name for name in names if name not in declared]
+    errors = []
+    for name in missing[:MAX_LISTED]:
+        origin = f"--set {name}={given[name]}" if name in given else f"--params {params_file}"
+        errors.append(
+            f"error GC108 {origin}: no linted playbook or template declares param `{name}`"
+            f"{did_you_mean(name, declared)}"
+        )
+    if len(missing) > MAX_LISTED:
+        rest = missing[MAX_LISTED:]
+        errors.append(f"error GC108 {len(rest):,} more params no linted file declares: {listed(rest, sort=False)}")
+    return notes, errors
 
 
 def _warnings_as_errors(results) -> None:

@@ -86,6 +86,8 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
         playbook, quotes_path=snapshot, quotes=live, params=params, params_file=params_file, now=when, run_key=run_key
     )
     explain_live([prepared.result], live)
+    for note in prepared.notes:
+        click.echo(f"graphc: note: {one_line(note)}", err=True)
     results = diagnostics_of(prepared)
     if results:
         print_diagnostics(results, summary=True, explain_skips=explain_skips)

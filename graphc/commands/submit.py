@@ -50,6 +50,7 @@ from graphc.commands.common import (
     settle_option,
     summary_lines,
 )
+from graphc.report import one_line
 
 EMBEDDED_KEY = "graphc-embedded-sandbox"
 
@@ -314,6 +315,8 @@ def submit_command(
         run_key=run_key,
     )
     explain_live([prepared.result], live_quotes)
+    for note in prepared.notes:
+        click.echo(f"graphc: note: {one_line(note)}", err=True)
     results = diagnostics_of(prepared)
     if results:
         print_diagnostics(results, summary=True, explain_skips=explain_skips)

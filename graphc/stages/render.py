@@ -367,6 +367,8 @@ class Renderer:
         )
         supplied = self._params_file()
         supplied.update(_from_set(self.options.params or {}))
+        if self.options.params_shared:  # given to many files: a name this one does not declare is not its error
+            supplied = {name: given for name, given in supplied.items() if isinstance(defs, dict) and name in defs}
         unknown_span = doc.key_span(("params",)) if isinstance(defs, dict) else doc.span(())
         values = params.resolve(
             supplied,
