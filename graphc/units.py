@@ -136,6 +136,9 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+shown_value = _show  # (graphc.stages.params names a number YAML read by its source text instead)
+
+
 def _unreadable(value, what: str, hint: str) -> UnitError:
     return UnitError("GC105", f"cannot read '{_show(value)}' as {what}", hint)
 

@@ -188,6 +188,17 @@ def test_a_set_value_is_read_as_the_same_value_in_a_params_file_is(tmp_path, nam
     assert words[name] == seen
 
 
+@pytest.mark.parametrize("given", ["--set", "--params"])
+def test_a_number_yaml_reads_is_named_as_written_when_it_is_refused(tmp_path, given):
+    """Read as YAML reads it, `1e400` is the Decimal 1E+400; the message still names what was written."""
+    text = playbook("params:\n  px: {type: price, default: 100}\nlegs:\n  a: {buy: 1, symbol: BTC-USD, limit: 1}\n")
+    values = tmp_path / "v.yaml"
+    values.write_text("px: 1e400\n")
+    options = {"params": {"px": "1e400"}} if given == "--set" else {"params_file": str(values)}
+    found = only(compiled(text, **options), "GC108")
+    assert found.message.endswith("param `px` (price): '1e400' is out of range"), found.message
+
+
 def test_a_set_value_for_a_text_param_is_the_text_given():
     """A command line has no YAML quotes: `--set tag=123` is the text (a params file needs `tag: "123"`)."""
     doc, diagnostics = rendered(READ_ALIKE, params={"tag": "123", "n": " 12 "})

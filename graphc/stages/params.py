@@ -59,6 +59,7 @@ from graphc.units import (
     parse_quantity,
     shown_amount,
     shown_dollars,
+    shown_value,
     unmarked,
 )
 
@@ -164,7 +165,10 @@ def coerce(type_: str, value, written: str | None = None):
             parse_price(value)
             return _as_text(value)
     except UnitError as exc:
-        raise ParamError(exc.message, hint=exc.hint) from None
+        message = exc.message
+        if written is not None and not isinstance(value, str):  # a number YAML read: named as written (`1e400`)
+            message = message.replace(f"'{shown_value(value)}'", _shown(written), 1)
+        raise ParamError(message, hint=exc.hint) from None
     raise ParamError(f"unknown param type {type_!r}")  # pragma: no cover - definitions are checked first
 
 
