@@ -531,6 +531,41 @@ def test_github_summary_counts_skipped_checks_and_explain_skips_lists_them():
     assert render("github", two, summary=False) == ""
 
 
+def test_github_annotates_ten_of_each_level_then_says_how_many_more():
+    """GitHub Actions keeps 10 error, 10 warning and 10 notice annotations per step and drops the rest silently
+    (actions/toolkit docs/problem-matchers.md, "Limitations"; audit scale25 8): past ten of a level, a finding is a
+    plain log line, and one ``::notice`` (among the first ten notices) says how many were not annotations."""
+    errors = [Diagnostic("GC303", f"off tick {i}", "p.yaml", Span(i + 1, 3, i + 1, 5), hint="h") for i in range(13)]
+    warnings = [Diagnostic("GC405", f"hedge {i}", "q.yaml", Span(i + 1, 1), severity="warning") for i in range(11)]
+    skips = [Skip("GC301", Span(i + 1, 1), "no quote") for i in range(12)]
+    results = [FileResult("p.yaml", "", errors, skips), FileResult("q.yaml", "", warnings, [])]
+    out = render("github", results, explain_skips=True).splitlines()
+    assert sum(line.startswith("::error ") for line in out) == 10
+    assert sum(line.startswith("::warning ") for line in out) == 10
+    notices = [line for line in out if line.startswith("::notice ")]
+    assert len(notices) == 10  # nine skip notices and the one that says what was not annotated
+    assert "p.yaml:11:3: error GC303: off tick 10\\nhint: h" in out  # the rest: plain lines, one each
+    assert "q.yaml:11:1: warning GC405: hedge 10" in out
+    assert "p.yaml:12:1: notice GC301 skipped: no quote" in out
+    assert notices[-1] == (
+        "::notice title=more findings than annotations::3 more errors, 1 more warning and 3 more notices are not "
+        "annotations: GitHub Actions shows at most 10 annotations of each level per step; they are the plain lines "
+        "of this log, and graphc lint's text, json or sarif format (--format, --output) gives the full report"
+    )
+    assert out.index(notices[-1]) == len(out) - 2  # just before the summary line, which counts them all
+    assert out[-1] == "13 errors, 11 warnings in 2 files (12 checks skipped)"
+    # ten of each level: every one an annotation, and no notice
+    ten = [FileResult("p.yaml", "", errors[:10], []), FileResult("q.yaml", "", warnings[:10], [])]
+    out = render("github", ten).splitlines()
+    assert len(out) == 21 and all(line.startswith("::") for line in out[:-1])
+
+
+def test_a_plain_github_line_never_starts_a_workflow_command():
+    d = Diagnostic("GC303", "x", "::error x.yaml", Span(1, 1))
+    out = render("github", [FileResult("::error x.yaml", "", [d] * 11, [])]).splitlines()
+    assert out[10] == "./::error x.yaml:1:1: error GC303: x"
+
+
 def test_github_escaping():
     assert github_format.escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
     assert github_format.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
