@@ -38,7 +38,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from gc import get_referents
-from itertools import accumulate, repeat
+from itertools import accumulate, islice, repeat
 from json.decoder import scanstring  # type: ignore[attr-defined]  # (the C scanner's, as json.loads uses)
 from sys import intern
 from typing import Any, cast
@@ -915,6 +915,13 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
         try:
             data = _load_json_fast(text, max_depth, max_total, keys_later=keys_later, unproven=unproven)
             read_as_json = True
+        except _TooManyNodes:  # the text's punctuation counts more nodes than the limit: where the composer stops
+            span = _node_past(text, max_total) if json_meant else None  # (YAML's plain scalars may hold spaces)
+            if span is not None:
+                refused = _total_exceeded(max_total, span)
+                return None, [Diagnostic(refused.code, refused.message, path, span, hint=refused.hint)]
+            data = _MISSING
+            unproven.clear()
         except Exception:  # not plain JSON: the YAML passes decide (JSON's own reading, for a text meant as JSON)
             data = _MISSING
             unproven.clear()
@@ -1698,7 +1705,7 @@ def _json_limits_from_text(raw: bytes, max_depth: int, max_total: int) -> tuple[
     nonempty = structure.count(b"{") + structure.count(b"[") - structure.count(b"{}") - empty_lists
     # Each collection of n > 0 entries has n - 1 commas; the walk counts the root, each key and each value.
     if 1 + keys + commas + nonempty > max_total:
-        raise _FullPassNeeded
+        raise _TooManyNodes  # _parsed places it (_node_past) without the full pass (audit scale25 9)
     # Depth: in JSON the brackets nest properly, so one kind of bracket measures it as well as two.
     brackets = structure.translate(_ONE_BRACKET, b",:")
     for _ in range(min(max_depth, _FAST_DEPTH_PASSES)):
@@ -1787,6 +1794,30 @@ def _total_exceeded(max_total: int, span) -> LoadError:
 
 class _FullPassNeeded(Exception):
     """The fast pass met something only the full composer handles."""
+
+
+class _TooManyNodes(_FullPassNeeded):
+    """The JSON fast pass's count of the text's nodes (:func:`_json_limits_from_text`) is over the limit."""
+
+
+# The tokens of JSON text that start a node as the composer counts them (a bracket that opens a collection, a
+# string, key or value, a number or word): _JSON_TOKEN without the closing brackets.
+_JSON_NODE = re.compile(r'[{\[]|"[^"\\]*(?:\\.[^"\\]*)*"|[^ \t\n\r{}\[\],:"]+', re.S)
+
+
+def _node_past(text: str, max_total: int) -> Span | None:
+    """The span of the node past the first ``max_total`` of JSON text that the fast pass counted too many nodes in:
+    where the full composer, reading the text's events, stops with the same GC100 (:func:`_total_exceeded`), found
+    by one regex pass over the text that builds no value, so refusing a graph over the limit never costs more than
+    reading one within it (audit scale25 9). The tokens are those of :func:`_json_events`, which the composer reads
+    for a text meant as JSON. None when the text has no such node (the full passes decide). It reports the limit
+    whatever syntax error the text might hold elsewhere, as the composer stops at the limit without reading on."""
+    found = next(islice(_JSON_NODE.finditer(text), max_total, None), None)
+    if found is None:
+        return None
+    lines = _JsonLines(text)
+    (line, col), (end_line, end_col) = lines.at(found.start()), lines.at(found.end())
+    return _make_span(line + 1, col + 1, end_line + 1, end_col + 1)
 
 
 # The fast pass keeps the parser's events of a text up to this size, so a finding's position costs no second
