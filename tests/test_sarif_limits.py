@@ -122,3 +122,92 @@ def test_a_wire_graph_of_12600_nodes_gives_a_log_github_accepts(tmp_path, monkey
     [note] = _left_out(log)
     assert note["properties"] == {"count": 201}
     _check_sarif(sarif_validator, log)
+
+
+# -- skipped-check notifications (audit scale25 3) ------------------------------------------------------------------
+
+
+def _skipping_repository(files: int, checks: int = 22, distinct: int = 9_000) -> list:
+    """``files`` linted playbooks that skip ``checks`` checks each, as a repository linted without quotes does: most
+    reasons name a market (shared by many files), some a price expression (``distinct`` of them across the run)."""
+    from graphc.diagnostics import Skip, Span
+    from graphc.report import FileResult
+
+    results = []
+    for i in range(files):
+        skips = [
+            Skip(f"GC3{j % 10:02d}", Span(3 + j, 5, 3 + j, 12), f"coinbase's lot for SYM-{(i + j) % 40}-USD is unknown")
+            for j in range(checks - 2)
+        ]
+        skips += [Skip("GC109", Span(2, 8), f"price 'bid - {(i * 7 + j) % distinct}%' needs a quote") for j in (0, 1)]
+        results.append(FileResult(f"plays/{i:05d}.yaml", "", [], skips))
+    return results
+
+
+def _skip_notes(log: dict) -> list[dict]:
+    return [n for n in log["runs"][0]["invocations"][0]["toolExecutionNotifications"] if "associatedRule" in n]
+
+
+def test_the_skip_notifications_of_15000_playbooks_fit_what_github_code_scanning_takes():
+    """15,000 playbooks of 22 skipped checks each (330,000, the audit's 325,776 in 15,000 files) gave a 357 MB log,
+    11.1 MB gzip-compressed, over GitHub's 10 MB. Past MAX_SKIP_NOTIFICATIONS per-file groups they are grouped by
+    rule and reason across files; past that many of those, the first are listed and one note counts the rest.
+    Bound: MAX_SKIP_NOTIFICATIONS notifications of at most 20 places (about 3 KB each, compact) is 15 MB; gzip at
+    least 5 to 1 on such repetitive JSON: 3 MB, well inside GitHub's 10 MB beside the results."""
+    import gzip
+
+    from graphc.report import render
+    from graphc.rules.registry import report_rules
+
+    results = _skipping_repository(15_000)
+    text = render("sarif", results, rules=report_rules())
+    log = json.loads(text)
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert len(notes) == sarif.MAX_SKIP_NOTIFICATIONS  # 4,999 groups and the note that counts the rest
+    assert len(text) < 15_000_000
+    assert len(gzip.compress(text.encode(), 6)) < 3_000_000
+    [left] = _left_out(log)
+    assert left["properties"]["notifications"] > 0
+    listed = sum(n["properties"]["count"] for n in _skip_notes(log))
+    assert listed + left["properties"]["count"] == 15_000 * 22  # every skipped check counted, listed or not
+    assert left["message"]["text"].startswith(f"{left['properties']['count']} skipped checks of ")
+    assert all(len(n["locations"]) <= sarif.SKIP_PLACES for n in _skip_notes(log))
+    grouped = next(n for n in _skip_notes(log) if n["properties"].get("files", 0) > 1)
+    assert grouped["message"]["text"].startswith(f"skipped {grouped['associatedRule']['id']} (")
+    assert (
+        f" in {grouped['properties']['files']} files; the first 20 places are listed): " in grouped["message"]["text"]
+    )
+    assert "groups the notifications of skipped checks by rule and reason across files" in sarif.left_out_note(results)
+
+
+def test_skips_grouped_across_files_when_per_file_groups_are_too_many(monkeypatch, sarif_validator):  # noqa: F811
+    from graphc.report import render
+
+    results = _skipping_repository(3, checks=4, distinct=1)
+    small = json.loads(render("sarif", results))
+    assert len(_skip_notes(small)) == 9  # per file, rule and reason: 3 files x (2 markets' rules + 1 price)
+    assert sarif.left_out_note(results) == ""
+    monkeypatch.setattr(sarif, "MAX_SKIP_NOTIFICATIONS", 8)
+    log = json.loads(render("sarif", results))
+    _check_sarif(sarif_validator, log)
+    notes = _skip_notes(log)
+    assert sum(n["properties"]["count"] for n in notes) == 12 and _left_out(log) == []
+    price = next(n for n in notes if n["associatedRule"]["id"] == "GC109")
+    assert price["message"]["text"] == "skipped GC109 (6 checks at 3 places in 3 files): price 'bid - 0%' needs a quote"
+    assert price["properties"] == {"count": 6, "files": 3, "places": 3}
+    assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in price["locations"]] == [
+        "plays/00000.yaml",
+        "plays/00001.yaml",
+        "plays/00002.yaml",
+    ]
+    assert sarif.left_out_note(results) == (
+        "it groups the notifications of skipped checks by rule and reason across files (9 otherwise); the json "
+        "format lists every skipped check"
+    )
+    monkeypatch.setattr(sarif, "MAX_SKIP_NOTIFICATIONS", 2)
+    log = json.loads(render("sarif", results))
+    _check_sarif(sarif_validator, log)
+    [left] = _left_out(log)
+    assert len(_skip_notes(log)) == 1
+    assert _skip_notes(log)[0]["properties"]["count"] + left["properties"]["count"] == 12
+    assert sum(left["properties"]["rules"].values()) == left["properties"]["count"]

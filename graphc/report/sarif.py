@@ -15,7 +15,9 @@ such as a quote was missing) are listed as ``note`` notifications of the run's
 invocation (``toolExecutionNotifications``, each tied to its rule by
 ``associatedRule``), so a log without results never hides that some checks did not run: one per linted file, file
 the skip lies in (a ``use:`` template's, when it lies in one), rule and reason, with the exact number of checks it
-stands for (``properties.count``) and the first :data:`SKIP_PLACES` of their places, each once (see :func:`_skip_groups`).
+stands for (``properties.count``) and the first :data:`SKIP_PLACES` of their places, each once (see :func:`_skip_groups`);
+past :data:`MAX_SKIP_NOTIFICATIONS` of those, one per rule and reason across files, and past that many, the first
+and one ``note`` counting the rest (:func:`_skip_notifications`). The log is compact JSON.
 A run that linted nothing, or left a file unread or unlinted, or a directory or glob with nothing to lint, has
 ``executionSuccessful: false`` and an ``error`` notification saying so (SARIF 2.1.0 §3.20.14, §3.58).
 
@@ -50,7 +52,8 @@ _LEVELS = {"error": "error", "warning": "warning"}
 
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
-    return json.dumps(build(results, options), indent=2) + "\n"
+    # compact: a log is read by tools, and indenting made a third of a large log's bytes (audit scale25 3)
+    return json.dumps(build(results, options), separators=(",", ":")) + "\n"
 
 
 def build(results: list[FileResult], options: ReportOptions) -> dict:
@@ -82,7 +85,7 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
         notes += [_empty_notification(why, options.nothing_allowed) for why in empty]
         notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
-        notes += [_skip_notification(group, index[group.code]) for group in skips]
+        notes += _skip_notifications(skips, index)
         # a file none of whose checks ran (GC112 kept as a warning: not read) is not analysed either
         failed_nothing = (nothing or empty) and not options.nothing_allowed
         successful = not (options.unread or options.crashed or failed_nothing or any(g.unchecked for g in skips))
@@ -185,12 +188,16 @@ def left_out_note(results: list[FileResult]) -> str:
     """``it lists 25000 of the 25201 results, the most GitHub code scanning takes; the text and json formats list
     them all``, or "" when the log lists every result: what lint says on stderr of a capped log."""
     total = sum(len(r.diagnostics) for r in results)
-    if total <= MAX_RESULTS:
-        return ""
-    return (
-        f"it lists {MAX_RESULTS} of the {total} results, the most GitHub code scanning takes; the text and json "
-        "formats list them all"
-    )
+    notes = []
+    if total > MAX_RESULTS:
+        notes.append(
+            f"it lists {MAX_RESULTS} of the {total} results, the most GitHub code scanning takes; the text and json "
+            "formats list them all"
+        )
+    skips = skips_left_out_note(results)
+    if skips:
+        notes.append(skips)
+    return "; ".join(notes)
 
 
 def _left_out_notification(total: int) -> dict:
@@ -301,6 +308,117 @@ def _skip_notification(group: SkipGroup, rule_index: int) -> dict:
         "locations": [{"physicalLocation": physical_location(group.path, span)} for span in listed],
         "properties": properties,
     }
+
+
+# The skip notifications a log lists at most. Per linted file, rule and reason, a 15,000-playbook repository linted
+# without quotes had 325,776 (a reason names the market or the price expression, so they barely group): 152 MB of a
+# 156 MB log, 11.1 MB gzip-compressed, over the 10 MB GitHub code scanning takes (audit scale25 3). Past this many,
+# the skips are grouped by rule and reason across files (:func:`_across_files`), and past this many of those the
+# log lists the first (the errors first) and one ``note`` counts the rest. One notification, with its 20 places, is
+# at most about 3 KB of compact JSON, so they stay under 15 MB (about 1 MB gzip-compressed: they repeat a lot),
+# beside at most 25,000 results. docs/output-formats.md names the number.
+MAX_SKIP_NOTIFICATIONS = 5_000
+
+
+class FilesGroup(NamedTuple):
+    """The skipped checks of every linted file that share a rule and a reason: each file's :class:`SkipGroup`."""
+
+    code: str
+    reason: str
+    unchecked: bool
+    parts: list[SkipGroup]  # one per file the checks lie in, in path order
+
+
+def _skip_notifications(groups: list[SkipGroup], index: Mapping[str, int]) -> list[dict]:
+    """The notifications of the skipped checks (:func:`_skip_groups`): one per file, rule and reason, or, when that
+    is more than :data:`MAX_SKIP_NOTIFICATIONS`, one per rule and reason (:func:`_across_files`), at most that many
+    with one ``note`` for those not listed (:func:`_skips_left_out`)."""
+    if len(groups) <= MAX_SKIP_NOTIFICATIONS:
+        return [_skip_notification(group, index[group.code]) for group in groups]
+    merged = _across_files(groups)
+    if len(merged) <= MAX_SKIP_NOTIFICATIONS:
+        return [_files_notification(group, index[group.code]) for group in merged]
+    ordered_ = sorted(merged, key=lambda group: not group.unchecked)  # a file not checked first (stable: in order)
+    listed, rest = ordered_[: MAX_SKIP_NOTIFICATIONS - 1], ordered_[MAX_SKIP_NOTIFICATIONS - 1 :]
+    return [_files_notification(group, index[group.code]) for group in listed] + [_skips_left_out(rest)]
+
+
+def _across_files(groups: list[SkipGroup]) -> list[FilesGroup]:
+    """``groups`` joined by (rule, reason, whether no check ran), in the order each first comes."""
+    by_key: dict[tuple[str, str, bool], FilesGroup] = {}
+    for group in groups:
+        key = (group.code, group.reason, group.unchecked)
+        joined = by_key.get(key)
+        if joined is None:
+            joined = by_key[key] = FilesGroup(group.code, group.reason, group.unchecked, [])
+        joined.parts.append(group)
+    return list(by_key.values())
+
+
+def _files_notification(group: FilesGroup, rule_index: int) -> dict:
+    """Skipped checks of one rule and reason in one or more files as one notification, as :func:`_skip_notification`
+    makes one for a file: ``properties.count`` the checks, ``properties.files`` the files they lie in, the first
+    :data:`SKIP_PLACES` places (in path order, each file's in source order) as ``locations``, and
+    ``properties.places`` and ``properties.locationsNotListed`` as there."""
+    if len(group.parts) == 1:
+        return _skip_notification(group.parts[0], rule_index)
+    count = sum(len(part.spans) for part in group.parts)
+    files = len({part.path for part in group.parts})
+    locations: list[dict] = []
+    places = 0
+    for part in group.parts:
+        distinct = _distinct_places(part.spans)
+        places += len(distinct)
+        room = SKIP_PLACES - len(locations)
+        if room > 0:
+            listed = heapq.nsmallest(room, distinct, key=_position)
+            locations += [{"physicalLocation": physical_location(part.path, span)} for span in listed]
+    at = "" if places == count else f" at {counted(places, 'place')}"
+    listed_text = "" if places <= SKIP_PLACES else f"; the first {SKIP_PLACES} places are listed"
+    text = f"skipped {group.code} ({count} checks{at} in {files} files{listed_text}): {group.reason}"
+    properties = {"count": count, "files": files}
+    if places < count:
+        properties["places"] = places
+    if places > len(locations):
+        properties["locationsNotListed"] = places - len(locations)
+    return {
+        "level": "error" if group.unchecked else "note",
+        "message": {"text": text},
+        "associatedRule": {"id": group.code, "index": rule_index},
+        "locations": locations,
+        "properties": properties,
+    }
+
+
+def _skips_left_out(rest: list[FilesGroup]) -> dict:
+    """A ``note`` counting the skipped checks whose notifications the log does not list: ``properties.count`` the
+    checks, ``properties.notifications`` the notifications (rule and reason) left out, ``properties.rules`` the
+    checks per rule (code -> count), so a reader can still count each rule's skipped checks."""
+    checks = sum(len(part.spans) for group in rest for part in group.parts)
+    text = (
+        f"{counted(checks, 'skipped check')} of {len(rest)} more rules and reasons are not listed: this log lists at "
+        f"most {MAX_SKIP_NOTIFICATIONS} notifications of skipped checks, grouped by rule and reason across files; "
+        "graphc lint's json format, or the text format with --explain-skips, lists every skipped check"
+    )
+    by_rule: dict[str, int] = {}
+    for group in rest:
+        by_rule[group.code] = by_rule.get(group.code, 0) + sum(len(part.spans) for part in group.parts)
+    properties = {"count": checks, "notifications": len(rest), "rules": dict(sorted(by_rule.items()))}
+    return {"level": "note", "message": {"text": text}, "properties": properties}
+
+
+def skips_left_out_note(results: list[FileResult]) -> str:
+    """What the log's skip notifications leave out, for lint's verdict on stderr (:func:`left_out_note`): ``it groups
+    the notifications of skipped checks by rule and reason across files`` (and ``, and lists 4999 of the 7000
+    groups``), or "" when they are one per file, rule and reason."""
+    groups = _skip_groups(results)
+    if len(groups) <= MAX_SKIP_NOTIFICATIONS:
+        return ""
+    merged = len(_across_files(groups))
+    note = f"it groups the notifications of skipped checks by rule and reason across files ({len(groups)} otherwise)"
+    if merged > MAX_SKIP_NOTIFICATIONS:
+        note += f", and lists {MAX_SKIP_NOTIFICATIONS - 1} of the {merged} groups"
+    return f"{note}; the json format lists every skipped check"
 
 
 def _distinct_places(spans: list[Span | None]) -> list[Span | None]:
