@@ -92,7 +92,7 @@ from graphc.version import __version__
 
 CACHE_DIR = Path(STATE_DIR) / "cache"
 FORMAT = "graphc-lint-cache"
-FORMAT_VERSION = 5  # 5: a file read is (path reached by, path it resolved to, its bytes' digest or what was there)
+FORMAT_VERSION = 6  # 6: a result may hold "unlisted" (GRAPHC_MAX_DIAGNOSTICS); 5: a file read is (path reached by, path it resolved to, its bytes' digest or what was there)
 MISS = object()  # lookup(): nothing usable stored
 CODE_MEMO = "code.json"  # a source checkout's code digest and the file sizes and times it was made from
 MAX_SETTINGS_FILES = 16  # older sets of settings are removed when a new one is written
@@ -290,7 +290,10 @@ class LintCache:
             result = entry["result"]
             if result is None:
                 return None
-            return FileResult(path, text, _diagnostics(result["diagnostics"]), self._skips(_list(result["skipped"])))
+            unlisted = [_unlisted(item) for item in _list(result.get("unlisted", []))]
+            return FileResult(
+                path, text, _diagnostics(result["diagnostics"]), self._skips(_list(result["skipped"])), unlisted
+            )
         except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             return MISS  # an entry of the wrong shape: linted again, and replaced
 
@@ -355,6 +358,8 @@ class LintCache:
         if result is not None:
             skipped = [(s.code, s.reason, _encode_span(_skip_place(s))) for s in result.skipped]
             encoded = {"diagnostics": [_encode_diagnostic(d) for d in result.diagnostics], "skipped": skipped}
+            if result.unlisted:  # findings past GRAPHC_MAX_DIAGNOSTICS, counted by code
+                encoded["unlisted"] = [list(item) for item in result.unlisted]
         self.changed[path] = {
             "text": digest(text),
             "explicit": explicit,
@@ -528,6 +533,14 @@ def _with_skip_indices(entry: dict, skips: list, table: dict) -> dict:
     else:
         written = indices  # the common case: a report that does not place skipped checks
     return {**entry, "result": {**result, "skipped": written}}
+
+
+def _unlisted(item) -> tuple[str, str, int]:
+    """A stored count of findings not listed: ``[code, severity, count]``."""
+    code, severity, count = _list(item)
+    if severity not in SEVERITIES or type(count) is not int or count < 1:
+        raise ValueError(item)
+    return _str(code), severity, count
 
 
 def _diagnostics(items) -> list[Diagnostic]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any, NamedTuple
 
+from graphc.limits import limit
 from graphc.record import FrozenRecord
 
 ERROR = "error"
@@ -242,6 +243,30 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+# The findings of one file a report lists: a 3.8 MB file of `{"nodes":[0,0,...]}` gave 1.9 million GC103 errors, each
+# shown with its line, and took 194 s and 3.4 GB (audit scale25 4). Past this many (in source order) a file's findings
+# are counted by code and severity, not kept: every report says "... and K more GC103 in this file", and every count,
+# verdict and exit code includes them. docs/robustness.md lists the limit.
+MAX_DIAGNOSTICS = limit("MAX_DIAGNOSTICS", 5_000)
+
+
+def capped(diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], list[tuple[str, str, int]]]:
+    """The first :data:`MAX_DIAGNOSTICS` of ``diagnostics`` (sorted), and the rest counted as ``(code, severity,
+    count)`` in code order: what a :class:`FileResult` lists and leaves unlisted."""
+    if len(diagnostics) <= MAX_DIAGNOSTICS:
+        return diagnostics, []
+    counts: dict[tuple[str, str], int] = {}
+    for d in diagnostics[MAX_DIAGNOSTICS:]:
+        key = (d.code, d.severity)
+        counts[key] = counts.get(key, 0) + 1
+    return diagnostics[:MAX_DIAGNOSTICS], [(code, severity, n) for (code, severity), n in sorted(counts.items())]
+
+
+def unlisted_errors(result: FileResult) -> bool:
+    """Whether some of ``result``'s findings past GRAPHC_MAX_DIAGNOSTICS (:func:`capped`) are errors."""
+    return any(severity == ERROR for _, severity, _ in result.unlisted)
+
+
 class FileResult(FrozenRecord):
     """What linting one file produced.
 
@@ -251,12 +276,14 @@ class FileResult(FrozenRecord):
     ``.span``); only ``--explain-skips`` shows them.
     """
 
-    FIELDS = ("path", "source", "diagnostics", "skipped")
+    FIELDS = ("path", "source", "diagnostics", "skipped", "unlisted")
 
     path: str
     source: str | None
     diagnostics: list[Diagnostic]
     skipped: list[Skip]
+    # findings past GRAPHC_MAX_DIAGNOSTICS, counted, not kept: (code, severity, count), by code (graphc.lint.capped)
+    unlisted: list[tuple[str, str, int]]
 
     def __init__(
         self,
@@ -264,11 +291,13 @@ class FileResult(FrozenRecord):
         source: str | None,
         diagnostics: list[Diagnostic] | None = None,
         skipped: list[Skip] | None = None,
+        unlisted: list[tuple[str, str, int]] | None = None,
     ):
         d = self.__dict__
         d["path"], d["source"] = path, source
         d["diagnostics"] = [] if diagnostics is None else diagnostics
         d["skipped"] = [] if skipped is None else skipped
+        d["unlisted"] = [] if unlisted is None else unlisted
 
 
 def escaped_char(code: int) -> str:

@@ -46,6 +46,7 @@ NAMES = frozenset(
         "MAX_LIVE_QUOTES",
         "MAX_SANDBOX_NODES",
         "MAX_DOT_SECONDS",
+        "MAX_DIAGNOSTICS",
     }
 )
 

@@ -40,7 +40,7 @@ from graphc.config import (
     warnings_as_errors,
     with_overrides,
 )
-from graphc.diagnostics import FileResult, Span, unchecked
+from graphc.diagnostics import FileResult, Span, unchecked, unlisted_errors
 from graphc.files import (
     CONFIG_FILE,
     LINTABLE_SUFFIXES,
@@ -545,7 +545,7 @@ def lint_command(
                 click.echo(f"graphc: {one_line(said)}", err=True)
     if unchecked_input:
         exit_program(EXIT_USAGE)
-    if any(d.is_error for d in diagnostics):
+    if any(d.is_error for d in diagnostics) or any(map(unlisted_errors, results)):  # (counted past the limit too)
         exit_program(EXIT_FINDINGS)
     exit_program(EXIT_OK)
 
@@ -614,6 +614,11 @@ def _warnings_as_errors(results) -> None:
     `failures="0"`, JSON `errors: 0` and only warning-level SARIF results)."""
     for result in results:
         result.diagnostics[:] = warnings_as_errors(result.diagnostics)
+        if result.unlisted:  # those past GRAPHC_MAX_DIAGNOSTICS, counted by code, are errors too
+            counts: dict[str, int] = {}
+            for code, _, count in result.unlisted:
+                counts[code] = counts.get(code, 0) + count
+            result.unlisted[:] = [(code, "error", count) for code, count in sorted(counts.items())]
 
 
 def _jobs(value: str):

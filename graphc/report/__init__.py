@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
+from graphc import diagnostics as _diagnostics
 from graphc.diagnostics import (
     Diagnostic,
     FileResult,
@@ -193,6 +194,7 @@ class Summary(NamedTuple):
     files: int
     skipped: int
     not_checked: tuple[str, ...] = ()  # ``p.yaml (GC102 at p.yaml:11:5 ... stopped the checks)``, one per file
+    by_code: tuple[tuple[str, int], ...] = ()  # every finding counted by code, when a file's were too many to list
 
     def __str__(self) -> str:
         """``2 errors, 1 warning in 3 files`` or ``no problems in 3 files``."""
@@ -248,7 +250,11 @@ class Summary(NamedTuple):
             text += f" ({counted(self.skipped, 'check')} skipped{where})"
         if self.not_checked:
             text += f"; {one_line(not_checked_line(self.not_checked))}"
-        return f"{text}; {not_read}" if not_read else text
+        if not_read:
+            text += f"; {not_read}"
+        if self.by_code:  # some file's findings were too many to list (GRAPHC_MAX_DIAGNOSTICS): what they were
+            text += "; by code: " + ", ".join(f"{count} {code}" for code, count in self.by_code)
+        return text
 
 
 def verdict_line(
@@ -294,13 +300,31 @@ def summarize(results) -> Summary:
     other check skipped in it is)."""
     diagnostics = [d for r in results for d in r.diagnostics]
     errors = sum(1 for d in diagnostics if d.is_error)
+    unlisted = [item for r in results for item in r.unlisted]  # findings past GRAPHC_MAX_DIAGNOSTICS: counted
+    errors += sum(count for _, severity, count in unlisted if severity == "error")
     unchecked_files = [r for r in sorted(results, key=lambda r: r.path) if not_checked(r) is not None]
+    by_code: dict[str, int] = {}
+    if unlisted:
+        for d in diagnostics:
+            by_code[d.code] = by_code.get(d.code, 0) + 1
+        for code, _, count in unlisted:
+            by_code[code] = by_code.get(code, 0) + count
     return Summary(
         errors=errors,
-        warnings=len(diagnostics) - errors,
+        warnings=len(diagnostics) + sum(count for _, _, count in unlisted) - errors,
         files=len(results) - len(unchecked_files),
         skipped=sum(1 for r in results for s in r.skipped if not unchecked(s)),
         not_checked=tuple(map(not_checked_note, unchecked_files)),
+        by_code=tuple(sorted(by_code.items())),
+    )
+
+
+def unlisted_line(path: str, code: str, severity: str, count: int) -> str:
+    """``p.json: ... and 1895000 more GC103 errors in this file (GRAPHC_MAX_DIAGNOSTICS: the first 5000 are
+    listed)``: a file's findings of one code past the limit, counted, not listed."""
+    return (
+        f"{one_line(display_path(path))}: … and {count} more {code} {severity}{'s' * (count != 1)} in this file "
+        f"(GRAPHC_MAX_DIAGNOSTICS: a file's first {_diagnostics.MAX_DIAGNOSTICS} findings are listed)"
     )
 
 

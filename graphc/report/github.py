@@ -40,6 +40,7 @@ from graphc.report import (
     rule_name,
     skip_place,
     summarize,
+    unlisted_line,
     why_not_checked,
 )
 
@@ -54,6 +55,15 @@ MAX_ANNOTATIONS = 10
 
 def render(results: list[FileResult], options: ReportOptions) -> str:
     commands = [_annotation_parts(d, options.rules) for d in in_order(results)]
+    commands.extend(  # past GRAPHC_MAX_DIAGNOSTICS: counted by code, one line each
+        (
+            _LEVELS.get(severity, "error"),
+            {"file": display_path(r.path), "title": code},
+            unlisted_line(r.path, code, severity, n),
+        )
+        for r, _ in ordered(results)
+        for code, severity, n in r.unlisted
+    )
     commands.extend(_not_checked_parts(r) for r, _ in ordered(results) if not_checked(r) is not None)
     commands.extend(_not_read_parts(path, why) for path, why in sorted(options.unread.items()))
     commands.extend(_crash_parts(path, what) for path, what in sorted(options.crashed.items()))

@@ -38,14 +38,17 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     files, diagnostics = [], []
     for result, diags in ordered(results):
         errors = sum(1 for d in diags if d.is_error)
-        files.append(
-            {
-                "path": display_path(result.path),
-                "errors": errors,
-                "warnings": len(diags) - errors,
-                "skipped": [_skip(result.path, s) for s in result.skipped],
-            }
-        )
+        unlisted = sum(count for _, _, count in result.unlisted)  # past GRAPHC_MAX_DIAGNOSTICS: counted
+        errors += sum(count for _, severity, count in result.unlisted if severity == "error")
+        entry = {
+            "path": display_path(result.path),
+            "errors": errors,
+            "warnings": len(diags) + unlisted - errors,
+            "skipped": [_skip(result.path, s) for s in result.skipped],
+        }
+        if result.unlisted:  # an optional key: the file's findings not listed, by code
+            entry["unlisted"] = [{"code": c, "severity": s, "count": n} for c, s, n in result.unlisted]
+        files.append(entry)
         diagnostics.extend(diags)
     diagnostics.sort(key=lambda d: d.sort_key())
     summary = summarize(results)

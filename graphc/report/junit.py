@@ -38,6 +38,7 @@ from graphc.report import (
     ordered,
     skip_headline,
     skip_place,
+    unlisted_line,
     why_not_checked,
 )
 
@@ -56,14 +57,23 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         for d in errors:
             failure = ET.SubElement(case, "failure", type=d.code, message=_clean(one_line(d.message)))
             failure.text = _clean(_describe(d))
+        more = [unlisted_line(result.path, *item) for item in result.unlisted]  # past GRAPHC_MAX_DIAGNOSTICS
+        for (code, severity, _), said in zip(result.unlisted, more, strict=True):
+            if severity == "error":
+                failure = ET.SubElement(case, "failure", type=code, message=_clean(said))
+                failure.text = _clean(said)
         if not_checked(result) is not None:  # no check ran on it (graphc lint exits 2): an error, never a pass
             errored += 1
             _not_checked_error(case, result)
-        if warnings or result.skipped:  # a skipped check is listed, never silent (it did not pass either)
+        more_warnings = [
+            said for (_, severity, _), said in zip(result.unlisted, more, strict=True) if severity != "error"
+        ]
+        if warnings or result.skipped or more_warnings:  # a skipped check is listed, never silent (nor a pass)
             out = ET.SubElement(case, "system-out")
-            lines = [_describe(d) for d in warnings] + [skip_headline(result.path, s) for s in result.skipped]
+            lines = [_describe(d) for d in warnings] + more_warnings
+            lines += [skip_headline(result.path, s) for s in result.skipped]
             out.text = _clean("\n".join(lines))
-        failed += bool(errors)
+        failed += bool(errors) or any(severity == "error" for _, severity, _ in result.unlisted)
     for path, why in sorted(options.unread.items()):  # could not be read, GC112 off: not linted, an error
         path = display_path(path)
         tests += 1

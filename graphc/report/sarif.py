@@ -43,7 +43,16 @@ from urllib.parse import quote
 
 from graphc.diagnostics import RuleInfo, Span
 from graphc.numbers import counted
-from graphc.report import FileResult, ReportOptions, display_path, ordered, related_place, skip_place, unchecked
+from graphc.report import (
+    FileResult,
+    ReportOptions,
+    display_path,
+    ordered,
+    related_place,
+    skip_place,
+    unchecked,
+    unlisted_line,
+)
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -79,12 +88,14 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     # a path with nothing to lint beside paths that gave files (when nothing was linted, `nothing` says why)
     empty = [] if nothing else list(options.empty.values())
     capped = len(listed) < len(diagnostics)
-    if skips or options.unread or options.crashed or nothing or empty or capped:  # a check not decided, ...
+    unlisted = any(r.unlisted for r in results)  # a file's findings past GRAPHC_MAX_DIAGNOSTICS: counted
+    if skips or options.unread or options.crashed or nothing or empty or capped or unlisted:  # a check not decided, ...
         notes = [_nothing_notification(nothing, options.nothing_allowed)] if nothing else []
         notes += [_left_out_notification(len(diagnostics))] if capped else []
         notes += [_empty_notification(why, options.nothing_allowed) for why in empty]
         notes += [_unread_notification(path, why) for path, why in sorted(options.unread.items())]
         notes += [_crash_notification(path, what) for path, what in sorted(options.crashed.items())]
+        notes += [_unlisted_notification(r, item) for r, _ in ordered(results) for item in r.unlisted]
         notes += _skip_notifications(skips, index)
         # a file none of whose checks ran (GC112 kept as a warning: not read) is not analysed either
         failed_nothing = (nothing or empty) and not options.nothing_allowed
@@ -457,6 +468,18 @@ def _unread_notification(path: str, why: str) -> dict:
         "level": "error",
         "message": {"text": f"{display_path(path)} {why}: not linted"},
         "locations": [{"physicalLocation": {"artifactLocation": artifact_location(path)}}],
+    }
+
+
+def _unlisted_notification(result: FileResult, item: tuple[str, str, int]) -> dict:
+    """A file's findings of one code past GRAPHC_MAX_DIAGNOSTICS, counted, not results: a ``note`` at the file
+    (``... and 1895000 more GC103 errors in this file ...``), ``properties.count`` how many."""
+    code, severity, count = item
+    return {
+        "level": "note",
+        "message": {"text": unlisted_line(result.path, code, severity, count)},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(result.path)}}],
+        "properties": {"count": count, "severity": severity},
     }
 
 

@@ -25,7 +25,16 @@ import unicodedata
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source, unreadable
-from graphc.report import FileResult, ReportOptions, note, one_line, runs_in_order, skip_location, summarize
+from graphc.report import (
+    FileResult,
+    ReportOptions,
+    note,
+    one_line,
+    runs_in_order,
+    skip_location,
+    summarize,
+    unlisted_line,
+)
 from graphc.report import location as shown_location
 
 # The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
@@ -79,6 +88,9 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                     source = _read_other_file(d.path)  # a `use:` template or a --params file
                 lines_cache[d.path] = _lines(source) if source is not None else None
             out.extend(format_diagnostic(d, lines_cache[d.path], paint))
+            out.append("")
+        if result is not None and result.unlisted:  # past GRAPHC_MAX_DIAGNOSTICS: counted by code, not shown
+            out.extend(paint(unlisted_line(result.path, *item), "bold") for item in result.unlisted)
             out.append("")
         if options.explain_skips and result is not None:
             for skip in result.skipped:
