@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from sandbox_fixture import run_graphc
+
 LIMIT = 20_000  # the playbook below is about 400 bytes; its plan about 30,000
 
 
@@ -28,17 +28,10 @@ legs:
 
 
 def graphc(args, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """``python -m graphc ARGS`` with no router, credentials or graphc limit from this environment but ``env``."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHC_", "SEQUENCE_"))}
     environment.update(NO_COLOR="1", GRAPHC_CREDENTIALS="/nonexistent/graphc-credentials", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "graphc", *map(str, args)],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return run_graphc(args, environment, cwd, timeout=120)
 
 
 def test_plan_o_refuses_a_plan_over_the_limit_it_would_be_read_under(tmp_path):
