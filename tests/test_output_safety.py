@@ -20,10 +20,21 @@ CYCLE = "graphc: 1\nname: cyc\nlegs:\n  a: {buy: 1, symbol: BTC-USD, after: b fi
 INJECTION = 'graphc: 1\nname: inject\nlegs:\n  a: {buy: 1, symbol: BTC-USD, policy: "x\\n::stop-commands::pwned\\r\\n::error::fake"}\n'
 
 
-def run_graphc(*args, encoding="utf-8", cwd=REPO):
-    env = {**os.environ, "PYTHONIOENCODING": encoding, "NO_COLOR": "1"}
+def run_graphc(*args, encoding="utf-8", cwd=REPO, env=None, input=None):
+    """``python -m graphc ARGS`` with stdout and stderr in ``encoding`` (PYTHONIOENCODING), or with ``env``'s
+    settings instead (``encoding=None``: PYTHONIOENCODING unset, as in a bare C locale); ``input``: stdin's bytes."""
+    env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    env.pop("PYTHONIOENCODING", None)
+    if encoding is not None:
+        env["PYTHONIOENCODING"] = encoding
     return subprocess.run(
-        [sys.executable, "-m", "graphc", *map(str, args)], capture_output=True, cwd=cwd, env=env, check=False
+        [sys.executable, "-m", "graphc", *map(str, args)],
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+        input=input,
+        stdin=None if input is not None else subprocess.DEVNULL,
     )
 
 
@@ -45,6 +56,83 @@ def test_a_cp1252_stdout_escapes_what_it_cannot_show(tmp_path):
     result = run_graphc("lint", path, encoding="cp1252")
     assert result.returncode == 1 and b"Traceback" not in result.stderr
     assert "\\u4e2d" in result.stdout.decode("cp1252")
+
+
+# Streams that cannot encode every character: a Windows code page, ASCII, and the C locale without UTF-8 mode (where
+# Python's stdout is ASCII with the surrogateescape error handler).
+NARROW_STREAMS = {
+    "cp1252": {"encoding": "cp1252"},
+    "ascii": {"encoding": "ascii"},
+    "C locale": {"encoding": None, "env": {"LC_ALL": "C", "PYTHONUTF8": "0"}},
+}
+UNICODE_SYMBOL = 'graphc: 1\nname: uni\nlegs:\n  a: {symbol: "😀→é", buy: 1, venue: coinbase, limit: 5}\n'
+UNICODE_FMT = (
+    'name: uni\ngraphc: 1\ndescription: "東京 — café → ok ✓ “q”"\n'
+    "legs:\n  a: {symbol: BTC-USD, buy: 1}  # 注文 — note\n"
+)
+UNICODE_FINDINGS = "graphc: 1\nname: uni\nlegs:\n  東京: {symbol: BTC-USD, buy: 1, zz: 1}\n"
+
+
+@pytest.mark.parametrize("stream", NARROW_STREAMS)
+def test_compile_writes_the_exact_wire_json_on_any_stdout(tmp_path, stream):
+    path = write(tmp_path, "uni.yaml", UNICODE_SYMBOL)
+    utf8 = run_graphc("compile", path)
+    result = run_graphc("compile", path, **NARROW_STREAMS[stream])
+    assert utf8.returncode == 0 and result.returncode == 0, result.stderr
+    assert result.stdout == utf8.stdout  # UTF-8 bytes, never transliterated (`->`) nor escaped (`\U0001f600`)
+    assert json.loads(result.stdout.decode("utf-8"))["nodes"][0]["instrument"]["symbol"] == "😀→é"
+
+
+@pytest.mark.parametrize("stream", NARROW_STREAMS)
+def test_fmt_stdin_keeps_every_character_and_comment_on_any_stdout(stream):
+    source = UNICODE_FMT.encode("utf-8")
+    utf8 = run_graphc("fmt", "-", input=source)
+    result = run_graphc("fmt", "-", input=source, **NARROW_STREAMS[stream])
+    assert utf8.returncode == 0 and result.returncode == 0, result.stderr
+    assert result.stdout == utf8.stdout
+    text = result.stdout.decode("utf-8")
+    assert '"東京 — café → ok ✓ “q”"' in text and "# 注文 — note" in text
+
+
+def test_fmt_stdin_keeps_crlf_line_ends_on_a_narrow_stdout():
+    source = UNICODE_FMT.replace("\n", "\r\n").encode("utf-8")
+    result = run_graphc("fmt", "-", input=source, encoding="cp1252")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == run_graphc("fmt", "-", input=source).stdout
+    assert result.stdout.count(b"\r\n") == 5 and b"\r\r" not in result.stdout
+
+
+@pytest.mark.parametrize("stream", NARROW_STREAMS)
+def test_decompile_keeps_the_symbol_on_any_stdout(tmp_path, stream):
+    path = write(tmp_path, "uni.yaml", UNICODE_SYMBOL)
+    assert run_graphc("compile", path, "-o", tmp_path / "uni.json").returncode == 0
+    utf8 = run_graphc("decompile", tmp_path / "uni.json")
+    result = run_graphc("decompile", tmp_path / "uni.json", **NARROW_STREAMS[stream])
+    assert utf8.returncode == 0 and result.returncode == 0, result.stderr
+    assert result.stdout == utf8.stdout and "symbol: 😀→é" in result.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github"])
+@pytest.mark.parametrize("stream", NARROW_STREAMS)
+def test_machine_readable_reports_are_utf8_on_any_stdout(tmp_path, stream, fmt):
+    write(tmp_path, "uni.yaml", UNICODE_FINDINGS)
+    utf8 = run_graphc("lint", "-f", fmt, "uni.yaml", cwd=tmp_path)
+    result = run_graphc("lint", "-f", fmt, "uni.yaml", cwd=tmp_path, **NARROW_STREAMS[stream])
+    assert utf8.returncode == 1 and result.returncode == 1, result.stderr
+    assert result.stdout == utf8.stdout
+    shown = result.stdout.decode("utf-8")
+    if fmt in ("json", "sarif"):  # which may escape it
+        shown = json.dumps(json.loads(shown), ensure_ascii=False)
+    assert "legs.東京" in shown
+
+
+@pytest.mark.parametrize("args", [["schema", "playbook"], ["rules", "--format", "json"]])
+@pytest.mark.parametrize("stream", NARROW_STREAMS)
+def test_other_json_on_stdout_is_utf8_on_any_stdout(args, stream):
+    result = run_graphc(*args, **NARROW_STREAMS[stream])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == run_graphc(*args).stdout
+    json.loads(result.stdout.decode("utf-8"))
 
 
 def test_an_ascii_stderr_still_gets_the_message(tmp_path):

@@ -246,17 +246,51 @@ def explain_live(results, quotes) -> None:
             result.diagnostics[:] = explain_missing(result.diagnostics, missing)
 
 
-def write_output(data, output: str | None, *, what: str = "the output") -> None:
+def write_output(data, output: str | None, *, what: str = "the output", for_people: bool = False) -> None:
     """Write ``data`` (text or bytes) to the file ``output`` (see :func:`open_output`), or to stdout.
 
     Text for a file is encoded before the file is opened, so a report is never left half-written: a character
     UTF-8 cannot hold (a lone surrogate, the byte of a file name that is not UTF-8) is written as its escape
-    (``\\udce9``), as on stdout, never a crash.
+    (``\\udce9``), as on stdout, never a crash. Only ``for_people`` text (lint's text report) goes through
+    stdout's text layer and its ASCII fallback (:func:`graphc.cli.fall_back_to_ascii`); anything else is data,
+    written to stdout as UTF-8 bytes (:func:`open_output`).
     """
+    if output is None and for_people and isinstance(data, str):
+        sys.stdout.write(data)
+        sys.stdout.flush()
+        return
     if output is not None and isinstance(data, str):
         data = data.encode("utf-8", errors="backslashreplace")
     with open_output(output, what=what, binary=isinstance(data, bytes)) as stream:
         stream.write(data)
+
+
+class _Utf8Writer:
+    """A ``write(text)`` that writes ``text`` to a byte stream as UTF-8, with a lone surrogate as its escape
+    (``\\udce9``, as in a file written with ``-o``) and every line end as it is."""
+
+    def __init__(self, buffer):
+        self.buffer = buffer
+
+    def write(self, text: str) -> int:
+        self.buffer.write(text.encode("utf-8", errors="backslashreplace"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.buffer.flush()
+
+
+def data_stdout(*, binary: bool = False):
+    """Stdout for data a program reads (wire JSON, a formatted playbook, a JSON or SARIF report, an event log):
+    its bytes, so the text is UTF-8 whatever the locale or PYTHONIOENCODING says, never transliterated by the
+    ASCII fallback (which is for messages to people: :func:`graphc.cli.fall_back_to_ascii`), and its line ends
+    never translated. The text layer is flushed first, so what was written to it comes before. A stdout with no
+    bytes under it (replaced by a caller) is returned as it is."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout
+    return buffer if binary else _Utf8Writer(buffer)
 
 
 def make_folders_for(output: str) -> None:
@@ -286,9 +320,9 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
     cannot be written is a usage error (exit 2) with one line, not a traceback.
     """
     if output is None:
-        sys.stdout.flush()
-        yield sys.stdout.buffer if binary else sys.stdout
-        (sys.stdout.buffer if binary else sys.stdout).flush()
+        stream = data_stdout(binary=binary)
+        yield stream
+        stream.flush()
         return
     try:
         make_folders_for(output)
@@ -415,7 +449,8 @@ def write_report(
         nothing_allowed=nothing_allowed,
         empty=empty,
     )
-    write_output(text if text.endswith("\n") else text + "\n", output, what="the report")
+    text = text if text.endswith("\n") else text + "\n"
+    write_output(text, output, what="the report", for_people=fmt == "text")  # the others are read by programs
     left_out = ""
     if fmt == "sarif":  # a log that cannot list every result says so on stderr too
         from graphc.report.sarif import left_out_note  # deferred: only lint writes a report

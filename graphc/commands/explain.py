@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from graphc.commands.common import EXIT_USAGE
+from graphc.commands.common import EXIT_USAGE, write_output
 from graphc.report.text import should_color
 from graphc.resources import read_text
 from graphc.rules.docs import markdown_table
@@ -110,7 +110,7 @@ def rules_command(fmt):
     """
     rows = rule_rows()
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        write_output(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)  # data: UTF-8 whatever the locale
     elif fmt == "markdown":
         click.echo(markdown_table(RULES.values()), nl=False)
     else:  # a graded code's severity as its page shows it: `error (some findings: warning)`

@@ -14,6 +14,7 @@ from graphc.commands.common import (
     print_unreadable,
     print_unwritable,
     warn_not_followed,
+    write_output,
 )
 from graphc.diagnostics import FileResult
 from graphc.files import (
@@ -234,7 +235,7 @@ def _write_stdout(outcome) -> None:
     if outcome is None or outcome is _UNREADABLE or outcome[1] is None or outcome[1] is _REFUSED:
         return
     text, formatted = outcome
-    sys.stdout.write(text if formatted is _SKIPPED else formatted)
+    write_output(text if formatted is _SKIPPED else formatted, None)  # data: UTF-8, its line ends kept
 
 
 def _print_diff(path, before, after):

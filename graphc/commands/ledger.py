@@ -13,7 +13,7 @@ import click
 
 from graphc.api.errors import ConfigError
 from graphc.api.redact import clean, json_text
-from graphc.commands.common import EXIT_USAGE, api_errors, fail, ledger_option, make_client
+from graphc.commands.common import EXIT_USAGE, api_errors, fail, ledger_option, make_client, write_output
 from graphc.files import find_project_root
 from graphc.report import one_line
 
@@ -72,7 +72,7 @@ def _print_runs(ledger, state, as_json) -> None:
     now = time.time_ns()
     runs = [run for run in every if state is None or _shown_in(run, state, now)]
     if as_json:
-        click.echo(json_text([r.as_dict() for r in runs], ensure_ascii=False))
+        write_output(json_text([r.as_dict() for r in runs], ensure_ascii=False) + "\n", None)  # data: UTF-8
         return
     if not runs:
         if state is None or not every:

@@ -9,7 +9,15 @@ import sys
 import click
 
 from graphc.api.errors import ApiError, LedgerError
-from graphc.commands.common import EXIT_USAGE, MAX_SETTLE_S, FiniteFloat, parse_now, parse_set, settle_option
+from graphc.commands.common import (
+    EXIT_USAGE,
+    MAX_SETTLE_S,
+    FiniteFloat,
+    data_stdout,
+    parse_now,
+    parse_set,
+    settle_option,
+)
 from graphc.files import find_project_root, open_source, option_file_problem
 
 MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
@@ -93,7 +101,8 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
         settle_s=settle_s,
     )
     clock = Clock(parse_now(now))
-    log = EventLog()  # every event, an `error` that stops the run too, is one JSON line on stdout (docs/recurring.md)
+    # every event, an `error` that stops the run too, is one JSON line on stdout (docs/recurring.md), UTF-8 always
+    log = EventLog(data_stdout())
     try:  # a wrong path is the mistake to name first, before any router setting
         os.close(open_source(playbook)[0])  # a FIFO no one writes to is refused, not waited on
     except OSError as exc:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import click
 
-from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, parse_now, print_diagnostics, read_error
+from graphc.commands.common import EXIT_FINDINGS, EXIT_USAGE, parse_now, print_diagnostics, read_error, write_output
 from graphc.diagnostics import has_errors
 from graphc.report import one_line
 from graphc.schedule import describe_duration, read_scheduled, run_key, utc_text
@@ -84,7 +84,7 @@ def schedule_command(playbook, now, count, as_json):
             "latest": entry(due.latest) if due.latest else None,
             "next": [entry(o) for o in upcoming],
         }
-        click.echo(json.dumps(answer, indent=2))
+        write_output(json.dumps(answer, indent=2) + "\n", None)  # data, as every JSON graphc prints
         return
     click.echo(f"{name}: {schedule.describe()}")
     click.echo(f"now:  {schedule.local_text(at)}  ({utc_text(at)})")

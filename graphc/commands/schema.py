@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import click
 
+from graphc.commands.common import write_output
 from graphc.resources import read_text
 
 SCHEMAS = {"playbook": "playbook.schema.json", "wire": "wire-graph.schema.json"}
@@ -20,4 +21,4 @@ SCHEMAS = {"playbook": "playbook.schema.json", "wire": "wire-graph.schema.json"}
 def schema_command(kind):
     """Print the JSON Schema for KIND: `playbook` (YAML playbooks) or `wire` (the router's graph JSON)."""
     text = read_text("schemas", SCHEMAS[kind])
-    click.echo(text, nl=not text.endswith("\n"))
+    write_output(text if text.endswith("\n") else text + "\n", None)  # data: UTF-8 whatever the locale
