@@ -239,9 +239,22 @@ def fall_back_to_ascii(*streams) -> None:
         codecs.register_error(_FALLBACK_ERRORS, _ascii_fallback)
     for stream in streams:
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "errors", None) in ("strict", "backslashreplace", None):
+        if reconfigure is not None and (
+            not _holds_all_of_unicode(stream) or getattr(stream, "errors", None) in ("strict", "backslashreplace", None)
+        ):
             with contextlib.suppress(ValueError, OSError, TypeError):  # a stream that cannot change (closed)
                 reconfigure(errors=_FALLBACK_ERRORS)
+
+
+def _holds_all_of_unicode(stream) -> bool:
+    """Whether ``stream``'s encoding can write every character (a UTF). One that cannot (ASCII, cp1252) gets the
+    fallback whatever its error handler: the C locale without UTF-8 mode opens stdout as ASCII with
+    surrogateescape, which fails on any other character as strict does. A UTF stream keeps a handler it was given
+    (surrogateescape writes a file name's undecodable byte back as it was)."""
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name.startswith("utf")
+    except (LookupError, TypeError):
+        return False
 
 
 def _quiet_stdout():

@@ -135,6 +135,18 @@ def test_other_json_on_stdout_is_utf8_on_any_stdout(args, stream):
     json.loads(result.stdout.decode("utf-8"))
 
 
+@pytest.mark.parametrize(
+    "stream",
+    [{"encoding": None, "env": {"LC_ALL": "C", "PYTHONUTF8": "0"}}, {"encoding": "ascii:surrogateescape"}],
+    ids=["C locale", "ascii:surrogateescape"],
+)
+def test_an_ascii_stdout_with_surrogateescape_falls_back_too(tmp_path, stream):
+    write(tmp_path, "uni.yaml", UNICODE_FINDINGS)
+    result = run_graphc("lint", "uni.yaml", cwd=tmp_path, **stream)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr and b"internal error" not in result.stderr
+    assert "unknown key 'zz' in legs.\\u6771\\u4eac" in result.stdout.decode("ascii")
+
+
 def test_an_ascii_stderr_still_gets_the_message(tmp_path):
     write(tmp_path, "graphc.toml", "")
     write(tmp_path, "loop.yaml", "graphc-template: 1\nlegs:\n  a: {use: ./loop.yaml}\n")
