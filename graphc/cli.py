@@ -16,7 +16,6 @@ import gc
 _COLLECTING = gc.isenabled()
 gc.disable()
 
-import codecs
 import contextlib
 import importlib
 import importlib.util
@@ -27,6 +26,9 @@ from typing import NoReturn
 import click
 from click.exceptions import ClickException, Exit, NoSuchCommand
 
+from graphc.ascii_fallback import ERRORS as FALLBACK_ERRORS
+from graphc.ascii_fallback import holds_all_of_unicode
+from graphc.ascii_fallback import register as register_fallback
 from graphc.limits import refusal
 from graphc.version import __version__
 
@@ -197,64 +199,21 @@ def verbose_requested(ctx=None) -> bool:
     return "-v" in args or "--verbose" in args
 
 
-# What graphc's own non-ASCII characters become on a stream that cannot show them (a cp1252
-# console); anything else, e.g. a playbook's CJK leg id, is written as a \\uXXXX escape.
-ASCII_FALLBACK = {
-    "→": "->",
-    "←": "<-",
-    "└": "`",
-    "├": "|",
-    "│": "|",
-    "─": "-",
-    "…": "...",
-    "×": "x",
-    "≤": "<=",
-    "≥": ">=",
-    "−": "-",
-    "–": "-",
-    "—": "--",
-    "‘": "'",
-    "’": "'",
-    "“": '"',
-    "”": '"',
-    "·": ".",
-    "✓": "ok",
-    "✗": "x",
-}
-_FALLBACK_ERRORS = "graphc-ascii-fallback"
-
-
-def _ascii_fallback(exc: UnicodeError):
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    text = exc.object[exc.start : exc.end]
-    return "".join(ASCII_FALLBACK.get(ch) or ch.encode("ascii", "backslashreplace").decode() for ch in text), exc.end
-
-
 def fall_back_to_ascii(*streams) -> None:
     """Make text streams write ``->`` for ``→`` (and so on) instead of failing when their encoding lacks it."""
-    try:
-        codecs.lookup_error(_FALLBACK_ERRORS)
-    except LookupError:
-        codecs.register_error(_FALLBACK_ERRORS, _ascii_fallback)
+    register_fallback()
     for stream in streams:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and (
-            not _holds_all_of_unicode(stream) or getattr(stream, "errors", None) in ("strict", "backslashreplace", None)
+            not holds_all_of_unicode(getattr(stream, "encoding", None))
+            or getattr(stream, "errors", None) in ("strict", "backslashreplace", None)
         ):
+            # An encoding that cannot write every character (ASCII, cp1252) gets the fallback whatever its error
+            # handler: the C locale without UTF-8 mode opens stdout as ASCII with surrogateescape, which fails on
+            # any other character as strict does. A UTF stream keeps a handler it was given (surrogateescape
+            # writes a file name's undecodable byte back as it was).
             with contextlib.suppress(ValueError, OSError, TypeError):  # a stream that cannot change (closed)
-                reconfigure(errors=_FALLBACK_ERRORS)
-
-
-def _holds_all_of_unicode(stream) -> bool:
-    """Whether ``stream``'s encoding can write every character (a UTF). One that cannot (ASCII, cp1252) gets the
-    fallback whatever its error handler: the C locale without UTF-8 mode opens stdout as ASCII with
-    surrogateescape, which fails on any other character as strict does. A UTF stream keeps a handler it was given
-    (surrogateescape writes a file name's undecodable byte back as it was)."""
-    try:
-        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name.startswith("utf")
-    except (LookupError, TypeError):
-        return False
+                reconfigure(errors=FALLBACK_ERRORS)
 
 
 def _quiet_stdout():

@@ -51,6 +51,7 @@ LAYER_OF = {
     "graphc.units": "Compile",
     "graphc.quotes": "Compile",
     "graphc.venues": "Market",
+    "graphc.ascii_fallback": "Core",
     "graphc.diagnostics": "Core",
     "graphc.boundary": "Core",
     "graphc.resources": "Core",

@@ -147,6 +147,47 @@ def test_an_ascii_stdout_with_surrogateescape_falls_back_too(tmp_path, stream):
     assert "unknown key 'zz' in legs.\\u6771\\u4eac" in result.stdout.decode("ascii")
 
 
+CJK_BEFORE_THE_SPAN = (
+    'graphc: 1\nname: uni\nparams:\n  a: {description: "東京 → 😀 é", zz: 1}\nlegs:\n  l: {symbol: BTC-USD, buy: 1}\n'
+)
+
+
+def _frame_of(report: str, code: str) -> tuple[str, str]:
+    """The source line and the marker line of the first finding of ``code`` in a text report."""
+    lines = report.splitlines()
+    at = next(i for i, line in enumerate(lines) if f" {code} " in line)
+    return lines[at + 2], lines[at + 3]
+
+
+@pytest.mark.parametrize("stream", NARROW_STREAMS)
+def test_the_marker_stays_under_the_span_on_a_narrow_stdout(tmp_path, stream):
+    write(tmp_path, "uni.yaml", CJK_BEFORE_THE_SPAN)
+    result = run_graphc("lint", "uni.yaml", cwd=tmp_path, **NARROW_STREAMS[stream])
+    assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
+    encoding = NARROW_STREAMS[stream]["encoding"] or "ascii"
+    frame, marker = _frame_of(result.stdout.decode(encoding), "GC102")
+    assert "\\u6771\\u4eac -> \\U0001f600" in frame  # escaped as the fallback writes it ...
+    assert marker.index("^~") == frame.index("zz: 1")  # ... and the marker under `zz`, not inside an escape
+    assert ("é" in frame) == (encoding == "cp1252")  # what the stream can write is left as it is
+
+
+def test_the_marker_stays_under_the_span_of_a_frame_on_a_narrow_stderr(tmp_path):
+    write(tmp_path, "uni.yaml", CJK_BEFORE_THE_SPAN)
+    result = run_graphc("compile", "uni.yaml", cwd=tmp_path, encoding="cp1252")
+    assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
+    frame, marker = _frame_of(result.stderr.decode("cp1252"), "GC102")
+    assert marker.index("^~") == frame.index("zz: 1")
+
+
+def test_the_text_report_escapes_a_frame_for_the_encoding_it_is_told():
+    d = Diagnostic("GC102", "unknown key", "a.yaml", Span(1, 9, 1, 11))
+    result = FileResult("a.yaml", "k: {東京: zz}\n", [d], [])
+    frame, marker = render("text", [result], encoding="ascii").splitlines()[2:4]
+    assert frame == "1 | k: {\\u6771\\u4eac: zz}" and marker.index("^~") == frame.index("zz")
+    frame, marker = render("text", [result]).splitlines()[2:4]  # UTF-8 or a file: as it is, CJK two cells wide
+    assert frame == "1 | k: {東京: zz}" and marker == "  | " + " " * 10 + "^~"
+
+
 def test_an_ascii_stderr_still_gets_the_message(tmp_path):
     write(tmp_path, "graphc.toml", "")
     write(tmp_path, "loop.yaml", "graphc-template: 1\nlegs:\n  a: {use: ./loop.yaml}\n")

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 import click
 
+from graphc.ascii_fallback import holds_all_of_unicode
 from graphc.diagnostics import Diagnostic, FileResult
 from graphc.files import UNREADABLE, display_path, option_file_problem, read_source, read_stdin, unreadable
 from graphc.report import one_line  # (light: no renderer is imported with it)
@@ -448,6 +449,7 @@ def write_report(
         crashed=crashed,
         nothing_allowed=nothing_allowed,
         empty=empty,
+        encoding=narrow_encoding(sys.stdout) if fmt == "text" and output is None else None,
     )
     text = text if text.endswith("\n") else text + "\n"
     write_output(text, output, what="the report", for_people=fmt == "text")  # the others are read by programs
@@ -473,6 +475,13 @@ def write_report(
             left_out=left_out,
         )
         click.echo(f"graphc: {line}", err=True)
+
+
+def narrow_encoding(stream) -> str | None:
+    """``stream``'s encoding when it cannot write every character (cp1252, ASCII), for the text report to escape
+    its code frames as the stream's ASCII fallback would and keep their markers under the span; else None."""
+    encoding = getattr(stream, "encoding", None)
+    return None if holds_all_of_unicode(encoding) else encoding or "ascii"
 
 
 class RuleTable(Mapping):
@@ -512,7 +521,14 @@ def print_diagnostics(results, *, stream=None, summary=False, explain_skips=Fals
     from graphc.report.text import should_color  # deferred: a clean compile prints nothing
 
     stream = stream or sys.stderr
-    text = render("text", results, color=should_color(stream), summary=summary, explain_skips=explain_skips)
+    text = render(
+        "text",
+        results,
+        color=should_color(stream),
+        summary=summary,
+        explain_skips=explain_skips,
+        encoding=narrow_encoding(stream),
+    )
     if text:
         stream.write(text if text.endswith("\n") else text + "\n")
 

@@ -102,6 +102,7 @@ def render(
     crashed: Mapping[str, str] | None = None,
     nothing_allowed: bool = False,
     empty: Mapping[str, str] | None = None,
+    encoding: str | None = None,
 ) -> str:
     """Render ``results`` (a list of :class:`FileResult`) in ``format``.
 
@@ -119,6 +120,8 @@ def render(
     glob that gave nothing to lint, as named -> why (``no *.yaml, *.yml or *.json file in empty``): when other
     paths were linted, every format says each (the line-oriented ones on the summary line too), as it says a
     file that could not be read (audit ci19 5); when nothing was, ``nothing_linted`` already says why.
+    ``encoding``: that of the stream the text report goes to, when it cannot write every character (cp1252): a
+    code frame's line is then escaped as the stream's ASCII fallback writes it, and its marker placed under that.
     """
     options = ReportOptions(
         bool(color),
@@ -132,6 +135,7 @@ def render(
         dict(crashed or {}),
         nothing_allowed,
         dict(empty or {}),
+        encoding,
     )
     return get_renderer(format)(list(results), options)
 
@@ -150,6 +154,7 @@ class ReportOptions(NamedTuple):
     crashed: Mapping[str, str] = MappingProxyType({})  # every format: files whose lint hit a bug, path -> what failed
     nothing_allowed: bool = False  # sarif, junit, github: nothing linted, an empty path: no failure (--allow-empty)
     empty: Mapping[str, str] = MappingProxyType({})  # every format: directories or globs with nothing to lint -> why
+    encoding: str | None = None  # text: the output stream's, when it cannot write every character (its code frames)
 
 
 # -- helpers shared by the renderers ---------------------------------------

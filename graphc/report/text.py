@@ -23,6 +23,7 @@ import os
 import re
 import unicodedata
 
+from graphc.ascii_fallback import for_encoding
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source, unreadable
 from graphc.report import (
@@ -87,7 +88,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
                 if source is None and d.span is not None and d.span.file == d.path:
                     source = _read_other_file(d.path)  # a `use:` template or a --params file
                 lines_cache[d.path] = _lines(source) if source is not None else None
-            out.extend(format_diagnostic(d, lines_cache[d.path], paint))
+            out.extend(format_diagnostic(d, lines_cache[d.path], paint, options.encoding))
             out.append("")
         if result is not None and result.unlisted:  # past GRAPHC_MAX_DIAGNOSTICS: counted by code, not shown
             out.extend(paint(unlisted_line(result.path, *item), "bold") for item in result.unlisted)
@@ -145,14 +146,14 @@ def _summary_line(
     return line, style
 
 
-def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None) -> list[str]:
-    """The lines that show one diagnostic (no trailing blank line)."""
+def format_diagnostic(d: Diagnostic, lines: list[str] | None, paint=None, encoding: str | None = None) -> list[str]:
+    """The lines that show one diagnostic (no trailing blank line); ``encoding``: see :func:`_snippet`."""
     paint = paint or _painter(False)
     severity_style = _SEVERITY_STYLE.get(d.severity, "bold")
     location, message = one_line(shown_location(d)), one_line(d.message)
     out = [f"{paint(location, 'bold')}: {paint(d.severity, severity_style)} {paint(d.code, 'bold')} {message}"]
     if d.span is not None and lines is not None:
-        out.extend(_snippet(lines, d.span, paint, severity_style))
+        out.extend(_snippet(lines, d.span, paint, severity_style, encoding))
     if d.hint:
         out.append(f"  {paint('hint', 'cyan')}: {one_line(d.hint)}")
     out.extend(f"  {paint('note', 'bold')}: {one_line(note(rel))}" for rel in d.related)
@@ -163,13 +164,20 @@ _TOKEN = re.compile(r"\S+")
 MAX_FRAME_CHARS = 120  # a longer source line is cut to a window around the column, like rustc's
 
 
-def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str]:
+def _snippet(lines: list[str], span: Span, paint, marker_style: str, encoding: str | None = None) -> list[str]:
+    """The frame of ``span``: its source line, escaped, and the marker under the span. With ``encoding`` (a
+    stream's that cannot write every character, cp1252), each character it cannot write is escaped as the
+    stream's ASCII fallback would write it (``\\u6771``, ``->``) and the marker is placed under the escaped text, so
+    it stays under the span (the fallback then finds nothing left to change in the line)."""
     if not 1 <= span.line <= len(lines):
         return []
     text = lines[span.line - 1]
     start = min(max(span.col, 1) - 1, len(text))
     width = _marker_width(text, start, span)
-    text, start, width = _window(text, start, width)
+    if encoding is None:
+        text, start, width = _window(text, start, width)
+    else:
+        text, start, width = _window(text, start, width, lambda part: for_encoding(one_line(part), encoding))
     # Keep tabs, and count a wide character (CJK, most emoji) as two cells and a combining one as none, so the
     # marker lines up with the text above it in a terminal.
     pad = "".join("\t" if ch == "\t" else " " * _cells(ch) for ch in text[:start])
@@ -184,7 +192,7 @@ def _snippet(lines: list[str], span: Span, paint, marker_style: str) -> list[str
     ]
 
 
-def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
+def _window(text: str, start: int, width: int, escape=one_line) -> tuple[str, int, int]:
     """The part of a source line to show, the marker's column in it and its width.
 
     Control characters are shown escaped (the marker moves with them). A line
@@ -195,14 +203,15 @@ def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
     or the line's last ``MAX_FRAME_CHARS``), but a long line is never escaped whole: each character escapes on
     its own to one or more, so the window is made from the escapes of at most ``MAX_FRAME_CHARS`` characters
     either side of the column. Escaping the whole line for each finding made a report of many findings on one
-    long line (minified wire JSON) quadratic (audit graph.md 4).
+    long line (minified wire JSON) quadratic (audit graph.md 4). ``escape``: :func:`one_line`, or that and the
+    ASCII fallback's escapes (:func:`_snippet`); either makes each character one or more.
     """
     frame, lead = MAX_FRAME_CHARS, MAX_FRAME_CHARS // 4
     if len(text) <= frame:  # short: escape it all (at most 6 characters per character shown)
         before, marked, after = (
-            one_line(text[:start]),
-            one_line(text[start : start + width]),
-            one_line(text[start + width :]),
+            escape(text[:start]),
+            escape(text[start : start + width]),
+            escape(text[start + width :]),
         )
         text, start, width = before + marked + after, len(before), max(1, len(marked))
         if len(text) <= frame:
@@ -213,13 +222,13 @@ def _window(text: str, start: int, width: int) -> tuple[str, int, int]:
         shown = ("..." if left else "") + text[left:right] + ("..." if right < len(text) else "")
         return shown, start - left + (3 if left else 0), width
     # A long line (its escaped form is longer than the frame too). Any `frame` characters escape to `frame` or more.
-    width = min(max(1, len(one_line(text[start : start + min(width, frame // 2)]))), frame // 2)
-    ahead = one_line(text[start : start + frame])  # the whole rest of the line when start + frame reaches its end
+    width = min(max(1, len(escape(text[start : start + min(width, frame // 2)]))), frame // 2)
+    ahead = escape(text[start : start + frame])  # the whole rest of the line when start + frame reaches its end
     rest_known = start + frame >= len(text)
     if rest_known and len(ahead) < frame - lead:  # the column is in the last `frame` escaped characters
-        tail = one_line(text[-frame:])[-frame:]
+        tail = escape(text[-frame:])[-frame:]
         return "..." + tail, frame - len(ahead) + 3, width
-    behind = one_line(text[max(0, start - lead) : start])  # all of text[:start] when start <= lead
+    behind = escape(text[max(0, start - lead) : start])  # all of text[:start] when start <= lead
     cut = len(behind) > lead or start > lead  # the window starts after the line's first character
     behind = behind[-lead:]
     room = frame - len(behind)
