@@ -297,6 +297,14 @@ class _IntegerText(_NumberText):
     tag = "tag:yaml.org,2002:int"
 
 
+class _TimestampText(_NumberText):
+    """A plain scalar ruamel reads as a timestamp (``2026-01-05t09:00:00Z``): its source text, which graphc (YAML
+    1.2's core schema) reads as a string; ruamel would write the date back in another spelling."""
+
+    __slots__ = ()
+    tag = "tag:yaml.org,2002:timestamp"
+
+
 class _Referents(list):
     """The mappings that merge one mapping (``<<: *anchor``): ruamel's ``CommentedMap._ref``, which it only
     walks (a key deleted from the anchor is updated in each of them), found by identity.
@@ -336,7 +344,7 @@ def _exact_number_classes():
         pass
 
     Constructor.add_default_constructor("map")  # ruamel registers the method of its own class: this one instead
-    for kind in (_NumberText, _IntegerText):
+    for kind in (_NumberText, _IntegerText, _TimestampText):
         Constructor.add_constructor(kind.tag, lambda self, node, kind=kind: kind(node.value, anchor=node.anchor))
         Representer.add_representer(
             kind, lambda self, data: self.represent_scalar(data.tag, str(data), anchor=data.yaml_anchor(any=True))

@@ -1071,3 +1071,16 @@ def test_stdin_among_other_paths_is_formatted_too(tmp_path):
     written = fmt(unsorted, "-", input=FLOW_UNSORTED)  # the file rewritten, stdin's text on stdout
     assert written.exit_code == 0 and written.stdout == FLOW_SORTED
     assert unsorted.read_text() == FLOW_SORTED and f"reformatted {unsorted}" in written.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-01-05t09:00:00Z", "2026-01-05T09:00:00.5+01:00", "2026-1-5 9:00:00", "2026-01-05", "&t 2026-01-05"]
+)
+def test_a_timestamp_like_plain_string_is_kept_as_written(value):
+    # ruamel reads these as timestamps and wrote them back in another spelling; graphc (YAML 1.2 core) reads
+    # strings, so fmt refused the file with a note blaming its reader (audit fmt26 5)
+    text = f"graphc: 1\nname: s\nparams:\n  p:\n    description: {value}\n    type: string\nlegs:\n  a: {{buy: 1, symbol: BTC-USD}}\n"
+    formatted = format_text(text)
+    assert f"    description: {value}\n" in formatted and formatted.index("type:") < formatted.index("description:")
+    assert load_text(formatted, as_json=False)[0].data == load_text(text, as_json=False)[0].data
+    assert format_text(formatted) == formatted
