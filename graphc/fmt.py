@@ -923,26 +923,33 @@ def _check_same_data(before: str, after: str):
     if same and _is_map(old.data) and _is_map(old.data.get("legs")):
         same = list(old.data["legs"]) == list(new.data["legs"])
     if not same:
-        where = _first_difference(old.data, new.data if new is not None else None)
+        where, was, now = _first_difference(old.data, new.data if new is not None else None)
+        if isinstance(was, str) and isinstance(now, str) and was.rstrip("\n") == now.rstrip("\n"):
+            raise FormatSkipped(  # a `|+` block scalar whose closing blank lines stay where the key was (fmt26 4)
+                f"not formatted: fmt cannot keep the blank lines at the end of {where} (a `|+` block scalar keeps "
+                "them) when it moves the key, so formatting would change what the playbook says; the file is left "
+                "as it is"
+            )
         raise FormatSkipped(
-            f"not formatted: fmt's YAML reader reads {where} differently from graphc, so formatting would change "
-            "what the playbook says; the file is left as it is"
+            f"not formatted: fmt cannot keep {where} as graphc reads it, so formatting would change what the "
+            "playbook says; the file is left as it is"
         )
 
 
-def _first_difference(old, new, path=()) -> str:
-    """Where ``old`` and ``new`` first differ, in words (``legs.spot.limit``, or ``the file``)."""
+def _first_difference(old, new, path=()) -> tuple[str, object, object]:
+    """Where ``old`` and ``new`` first differ, in words (``legs.spot.limit``, or ``the file``), and the two values
+    there."""
     if isinstance(old, dict) and isinstance(new, dict):
         for key in list(old) + [key for key in new if key not in old]:
             if key not in old or key not in new or old[key] != new[key]:
                 return _first_difference(old.get(key), new.get(key), (*path, key))
         if list(old) != list(new):
-            return f"the order of `{'.'.join(map(str, path))}`" if path else "the key order"
+            return (f"the order of `{'.'.join(map(str, path))}`" if path else "the key order"), old, new
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new, strict=True)):
             if a != b:
                 return _first_difference(a, b, (*path, index))
-    return f"`{'.'.join(map(str, path))}`" if path else "the file"
+    return (f"`{'.'.join(map(str, path))}`" if path else "the file"), old, new
 
 
 def _check_same_comments(before: str, after: str):

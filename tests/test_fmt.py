@@ -1084,3 +1084,15 @@ def test_a_timestamp_like_plain_string_is_kept_as_written(value):
     assert f"    description: {value}\n" in formatted and formatted.index("type:") < formatted.index("description:")
     assert load_text(formatted, as_json=False)[0].data == load_text(text, as_json=False)[0].data
     assert format_text(formatted) == formatted
+
+
+@pytest.mark.parametrize("after", ["", "edges: []\n"])
+def test_a_moved_keep_block_scalar_is_left_alone_with_a_note_saying_why(after):
+    # its closing blank lines would stay behind when the key order moves it: the note says that, not that the
+    # YAML reader reads the value differently (audit fmt26 4)
+    text = f"graphc: 1\nname: blk\nlegs:\n  a: {{symbol: BTC-USD, buy: 1}}\n{after}description: |+\n  keep\n\n"
+    with pytest.raises(FormatError) as caught:
+        format_text(text)
+    message = str(caught.value)
+    assert "blank lines at the end of `description`" in message and "|+" in message
+    assert "reader" not in message
