@@ -54,6 +54,7 @@ class CompileOptions(Record):
         "live_quotes",
         "untracked",
         "params_shared",
+        "params_text",
     )
 
     quotes: dict[str, Quote]  # symbol -> Quote
@@ -71,6 +72,9 @@ class CompileOptions(Record):
     # the --set/--params values are given to several files at once (a lint of many): a name one of them does not
     # declare is not that file's GC108; the command reports a name none of them declares (docs/templates.md)
     params_shared: bool
+    # the --params file's text, read once by the command (a pipe, `--params <(make-params)`, can be read only once):
+    # every file's compile (and each -j worker's) renders with the same values; None: the compile reads params_file
+    params_text: str | None
 
     def __init__(
         self,
@@ -85,6 +89,7 @@ class CompileOptions(Record):
         live_quotes: bool = False,
         untracked: frozenset[str] = frozenset(),
         params_shared: bool = False,
+        params_text: str | None = None,
     ):
         self.quotes = {} if quotes is None else quotes
         self.params = {} if params is None else params
@@ -94,6 +99,7 @@ class CompileOptions(Record):
         self.live_quotes = live_quotes
         self.untracked = untracked
         self.params_shared = params_shared
+        self.params_text = params_text
 
     def resolver(self) -> MarketResolver:
         """The market-facts resolver of these options (spec §3.3): the quotes, then the config, then profiles."""
@@ -105,7 +111,9 @@ class CompileOptions(Record):
         """Everything here that can change what a compile gives, as plain data (the lint cache's key).
 
         The params file is named, not read: its content is among the files a
-        compile reads (:attr:`CompileResult.files_read`).
+        compile reads (:attr:`CompileResult.files_read`), and when the command
+        read it (``params_text``), the lint cache records the state it read it in
+        (graphc.commands.lint).
         """
         return {
             "quotes": {symbol: repr(quote) for symbol, quote in sorted(self.quotes.items())},

@@ -422,3 +422,107 @@ def test_bundle_refuses_an_unreadable_params_file_before_linting_and_writes_noth
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert result.stderr == f"graphc: bundle not written: cannot read params file f.yaml: {reason}\n"
     assert result.stdout == "" and not (project / "out").exists()
+
+
+# -- an option file that is the operator's own pipe, given to many files (`lint a.yaml b.yaml --params <(...)`) ---
+
+PRICED = (
+    "graphc: 1\nname: {name}\nparams:\n  px: {{type: number}}\nlegs:\n"
+    '  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{{{{ px }}}}"}}\n'
+)
+
+
+def graphc_with_pipe(cwd: Path, content: str, *args: str) -> subprocess.CompletedProcess:
+    """``graphc ARGS`` with ``{pipe}`` in ARGS replaced by ``/dev/fd/N``, a pipe (no name in a folder, as a shell's
+    process substitution) that ``content`` was written to once, its writer then closed."""
+    read, write = os.pipe()
+    try:
+        os.write(write, content.encode())  # (well within a pipe's buffer: the writer never waits for the reader)
+        os.close(write)
+        named = [arg.replace("{pipe}", f"/dev/fd/{read}") for arg in args]
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        return subprocess.run(
+            [sys.executable, "-m", "graphc", *named],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            env=env,
+            pass_fds=(read,),
+        )
+    finally:
+        os.close(read)
+
+
+@pytest.fixture
+def priced(tmp_path):
+    """Three playbooks that need the param `px`, in a project of their own."""
+    (tmp_path / ".git").mkdir()
+    for name in "abc":
+        (tmp_path / f"{name}.yaml").write_text(PRICED.format(name=name))
+    return tmp_path
+
+
+@pytest.mark.parametrize("cache", [["--no-cache"], []], ids=["no-cache", "cache"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_params_pipe_given_to_many_files_is_read_once_for_them_all(priced, jobs, cache):
+    # before the fix each file's compile read the pipe again: the first file took its text, every other file read
+    # nothing (GC108 "params file /dev/fd/N must be a mapping", and its param "required and has no value"), and
+    # each -j worker did the same
+    files = ["a.yaml", "b.yaml", "c.yaml"]
+    result = graphc_with_pipe(
+        priced, "px: 2000\n", "lint", *cache, "-j", jobs, *files, "--params", "{pipe}", "-f", "json"
+    )
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert diagnostics(result) == []
+    assert linted(result, priced) == files
+
+
+def test_a_params_pipe_given_to_many_files_says_the_names_none_declares(priced):
+    # the names of the params file are checked against the files linted after the run: from the text read once,
+    # not from the used-up pipe (which gave none, so the run passed a name no file declares)
+    result = graphc_with_pipe(
+        priced, "px: 2000\nnope: 1\n", "lint", "--no-cache", "a.yaml", "b.yaml", "--params", "{pipe}"
+    )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert (
+        "--params /dev/fd/" in result.stderr and "no linted playbook or template declares param `nope`" in result.stderr
+    )
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_params_pipe_with_a_problem_is_reported_as_a_params_file_is(priced, jobs):
+    # the params file's own findings are located in it (line:col), as for a regular file: once per linted file,
+    # each file's the same
+    text = "px: 2000\npx: 3\n"
+    (priced / "params.yaml").write_text(text)
+    files = ["a.yaml", "b.yaml"]
+    from_file = graphc(priced, "lint", "--no-cache", "-j", jobs, *files, "--params", "params.yaml", "-f", "json")
+    from_pipe = graphc_with_pipe(
+        priced, text, "lint", "--no-cache", "-j", jobs, *files, "--params", "{pipe}", "-f", "json"
+    )
+    assert from_file.returncode == from_pipe.returncode == 1, (from_pipe.stdout, from_pipe.stderr)
+
+    def found(result, params):
+        return sorted(
+            (params if d["path"] not in files else d["path"], d["code"], d["line"], d["column"], d["message"])
+            for d in json.loads(result.stdout)["diagnostics"]
+        )
+
+    assert found(from_pipe, "PARAMS") == found(from_file, "PARAMS")
+    assert [(d[1], d[2], d[3]) for d in found(from_pipe, "PARAMS")] == [("GC101", 2, 1)] * 2 + [("GC108", 4, 3)] * 2
+    placed = {d["path"] for d in json.loads(from_pipe.stdout)["diagnostics"]} - set(files)
+    assert len(placed) == 1 and placed.pop().startswith("/dev/fd/")  # at the name the pipe was given by
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_quotes_pipe_given_to_many_files_is_read_once_for_them_all(priced, jobs):
+    files = ["a.yaml", "b.yaml", "c.yaml"]
+    quotes = "ETH-USD: {bid: 1999, ask: 2001, tick: 0.01}\n"
+    result = graphc_with_pipe(
+        priced, quotes, "lint", "--no-cache", "-j", jobs, *files, "--set", "px=3000", "--quotes", "{pipe}", "-f", "json"
+    )
+    # a limit 50% over the quote's mid, in every file: each file's check used the snapshot (GC406, a warning)
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert sorted((path, code) for path, code, _ in diagnostics(result)) == [(f, "GC406") for f in files]

@@ -145,6 +145,21 @@ def load_quotes_option(path):
         raise click.UsageError(one_line(f"cannot read quotes file {path}: {why}")) from None
 
 
+def read_params_option(params_file) -> str | None:
+    """The text of ``--params FILE``, read here once for the whole run: every file a command compiles (and each
+    ``-j`` worker) renders with these values, never reading the file again, which the operator's own pipe
+    (``--params <(make-params)``, ``/dev/stdin``) could not give twice. Unreadable input is a usage error (exit 2),
+    said as :func:`graphc.files.option_file_problem` says it; its contents are checked by each compile."""
+    if params_file is None:
+        return None
+    try:
+        return read_source(params_file, pipe_ok=True)  # (a named FIFO, a device: refused, as open_source says)
+    except UnicodeDecodeError:
+        raise click.UsageError(f"cannot read params file {params_file}: not UTF-8") from None
+    except OSError as exc:
+        raise click.UsageError(f"cannot read params file {params_file}: {exc.strerror or exc}") from None
+
+
 def build_options(quotes_path, set_values, params_file, now, *, require_quotes, sources=(), config=None):
     """CompileOptions from the shared options and the config's market settings (``config``: a Config);
     with ``--quotes live``, the quotes that ``sources`` (paths, ``-`` for stdin text already read: pass
@@ -153,14 +168,11 @@ def build_options(quotes_path, set_values, params_file, now, *, require_quotes, 
     from graphc.venues import MarketConfig  # deferred: fmt, explain and rules load this module too
 
     quotes, diagnostics = load_quotes_option(quotes_path)
-    if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
-        problem = option_file_problem("params", params_file)
-        if problem is not None:
-            raise click.UsageError(problem)
     options = CompileOptions(
         quotes=quotes,
         params=parse_set(set_values),
         params_file=params_file,
+        params_text=read_params_option(params_file),
         now=parse_now(now),
         require_quotes=require_quotes,
         market_config=config.market_config if config is not None else MarketConfig(),

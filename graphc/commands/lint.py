@@ -135,6 +135,17 @@ def _lint_one(item):
     if at_start is None:
         return result, [], outcome.read_clock, None
     reads = [(name, resolved, seen.state(resolved)) for name, resolved in outcome.files_read]
+    compiled_with = _RUN["options"][profile].compile
+    if compiled_with is not None and compiled_with.params_file and compiled_with.params_text is not None:
+        # the --params file was read once, before any file was linted (a pipe gives its text once): its state is
+        # the one the run read it in, which every file's compile used
+        read_at_start = os.path.abspath(compiled_with.params_file)
+        reads = [
+            (name, resolved, _params_state(seen.state(resolved), at_start.state(resolved)))
+            if name == read_at_start
+            else (name, resolved, state)
+            for name, resolved, state in reads
+        ]
     if result is not None and any(d.path != path for d in result.diagnostics):
         # a finding placed in another file (a graphc.toml or snapshot tick its market's venue cannot have:
         # graphc.lint; a template's): the cached result depends on where that file writes it too, as it was read
@@ -145,6 +156,12 @@ def _lint_one(item):
     if reads and real != resolved_path(path):
         real = None  # the file is a link that moved while it was linted: not known which folder its `use:`s were in
     return result, reads, outcome.read_clock, real
+
+
+def _params_state(during: str | None, at_start: str | None) -> str | None:
+    """The state of the --params file for the cache: as the run read it at the start, unless this file's compile
+    found it otherwise (the same file read as a `use:` template too, changed meanwhile): then not known."""
+    return at_start if during is None or during == at_start else None
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -491,7 +508,7 @@ def lint_command(
     # a file YAML cannot read as text (GC100 at a NUL; UTF-16 without its byte-order mark): unreadable input too
     not_texts = [result.path for result in results if not_text(result)]
     not_applied, undeclared = (
-        _params_across(inputs_linted, compile_opts.params, params_file, shared_params)
+        _params_across(inputs_linted, compile_opts.params, params_file, compile_opts.params_text, shared_params)
         if set_values or params_file
         else ([], [])
     )
@@ -550,23 +567,23 @@ def lint_command(
     exit_program(EXIT_OK)
 
 
-def _params_across(inputs_linted, given: dict, params_file: str | None, shared: bool) -> tuple[list[str], list[str]]:
+def _params_across(
+    inputs_linted, given: dict, params_file: str | None, params_text: str | None, shared: bool
+) -> tuple[list[str], list[str]]:
     """What to say on stderr of ``--set`` (``given``) and ``--params`` over the files linted: a note naming the
     wire graphs and simple orders among them, which take no params (never silently: audit params25 5); and, in a
     lint of many files (``shared``), a GC108 usage error for each name no linted playbook or template declares.
     A file that does not declare a name is not wrong: one `--set` serves a folder of playbooks that do not all
     take it (docs/templates.md). A lint of one file reports the name in the file, as compile does. Each file's
-    text is read again, here only."""
+    text is read again, here only; the params file's is the one the run read (``params_text``: a pipe is read
+    once)."""
     from graphc.inputs import SIMPLE, WIRE, is_playbook_data, is_template_data, kind_of  # deferred: see below
     from graphc.stages.load import load_text  # deferred: only --set/--params read the linted files again
     from graphc.stages.suggest import MAX_LISTED, did_you_mean, listed  # deferred: as load_text
 
     names = dict.fromkeys(given)
-    if params_file is not None:
-        try:
-            doc, _ = load_text(read_source(params_file, pipe_ok=True), params_file)
-        except (OSError, UnicodeDecodeError):  # its own problem is each file's GC108
-            doc = None
+    if params_file is not None and params_text is not None:
+        doc, _ = load_text(params_text, params_file)  # its own problems are each file's findings
         if doc is not None and isinstance(doc.data, dict):
             names.update(dict.fromkeys(map(str, doc.data)))
     declared: set[str] = set()

@@ -386,13 +386,15 @@ class Renderer:
             return {}
         origin = f"--params {path}"
         self.params_real = resolved_path(path)
-        try:
-            text = read_source(path, pipe_ok=True)  # `--params <(make-params)`: the operator's own pipe
-        except (OSError, UnicodeDecodeError) as exc:
-            self.report(
-                "GC108", f"cannot read params file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8'}", None
-            )
-            return {}
+        text = self.options.params_text  # read once by the command, for every file it compiles
+        if text is None:
+            try:
+                text = read_source(path, pipe_ok=True)  # `--params <(make-params)`: the operator's own pipe
+            except (OSError, UnicodeDecodeError) as exc:
+                self.report(
+                    "GC108", f"cannot read params file {path}: {getattr(exc, 'strerror', None) or 'not UTF-8'}", None
+                )
+                return {}
         pdoc, diagnostics = load_text(text, str(path))
         for d in diagnostics:
             self.report(d.code, d.message, _in_file(d.span, path), hint=d.hint)
