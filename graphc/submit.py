@@ -307,17 +307,21 @@ def compile_options_for(
     require_quotes: bool = True,
     project_root: str | None = None,
     live_quotes: bool = False,
+    params_text: str | None = None,
 ) -> CompileOptions:
     """The compile options of a graph to be sent: :func:`prepare` (``graphc submit``, ``graphc plan``), each
     occurrence of ``graphc run`` and of a hosted bundle (:class:`graphc.run.Runner`), the loop's first check, and
     ``graphc bundle``'s checks of the occurrences all build them here, so that they render, price and check a
     playbook as ``graphc compile`` and ``graphc lint`` do: with the market facts of the project's config
     (``config``: ``[markets.*]``, ``[venues.*]``; spec §3.3, one resolver), the params as text, and ``now``. With
-    ``schedule``, ``now`` is an occurrence of it, and ``today`` is its date in the schedule's timezone (spec §9)."""
+    ``schedule``, ``now`` is an occurrence of it, and ``today`` is its date in the schedule's timezone (spec §9).
+    ``params_text``: the text of ``params_file``, read once by the caller (the operator's pipe gives it once), which
+    the compile renders with instead of reading the file (:attr:`graphc.pipeline.CompileOptions.params_text`)."""
     return CompileOptions(
         quotes=quotes,  # as given: live quotes (graphc.quotes.LiveQuotes) keep when they were read
         params=dict(params or {}),
         params_file=params_file,
+        params_text=params_text if params_file is not None else None,
         now=now,
         today=schedule.today(now) if schedule is not None and now is not None else None,
         require_quotes=require_quotes,
@@ -339,6 +343,7 @@ def prepare(
     text: str | None = None,
     quotes: Mapping | None = None,
     run_key: str | None = None,
+    params_text: str | None = None,
 ) -> Prepared:
     """Read, compile and lint ``source`` into a :class:`Prepared` graph.
 
@@ -355,6 +360,10 @@ def prepare(
 
     ``now`` is a timezone-aware datetime, read as the same instant in UTC as ``--now`` is
     (:func:`graphc.schedule.given_clock`: a naive one is a TypeError).
+
+    ``params_text`` is the text of ``params_file`` when the caller has read it already (``graphc plan`` and
+    ``graphc submit`` read it once, so a pipe, ``--params <(make-params)``, gives every compile of the command the
+    same values); without it the file is read here.
 
     Raises :class:`Refused` (exit 2) only when there is nothing to look at (an
     unreadable file or quotes snapshot); every other reason not to submit is a
@@ -373,7 +382,8 @@ def prepare(
     if is_plan_text(text):
         given = quotes_path if quotes_path is not None else quotes  # live quotes for no symbol are {}: given too
         return _prepare_plan(path, text, max_age_s, given, params, params_file, now, run_key)
-    return _prepare_source(path, text, quotes_path, quotes, params or {}, params_file, now, run_key)
+    params_given = (params_file, params_text if params_file is not None else None)
+    return _prepare_source(path, text, quotes_path, quotes, params or {}, params_given, now, run_key)
 
 
 def _prepare_plan(path, text, max_age_s, quotes_path, params, params_file, now, run_key) -> Prepared:
@@ -449,7 +459,7 @@ def _planned_at(plan: Plan) -> datetime | None:
         return datetime.min.replace(tzinfo=UTC)
 
 
-def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, now, run_key) -> Prepared:
+def _prepare_source(path, text, quotes_path, given_quotes, params, params_given, now, run_key) -> Prepared:
     given_now = now  # the rehearsal clock given (``now`` becomes a scheduled playbook's occurrence below)
     if given_quotes is not None and not isinstance(given_quotes, LiveQuotes):  # (read from the router: as they are)
         given_quotes = quote_mapping(given_quotes)  # the mapping the compile and lint functions take (docs/api.md)
@@ -460,14 +470,15 @@ def _prepare_source(path, text, quotes_path, given_quotes, params, params_file, 
             quotes, quote_diagnostics = load_quotes(quotes_path)
         except (OSError, UnicodeDecodeError) as exc:
             raise Refused(f"cannot read quotes file {quotes_path}: {getattr(exc, 'strerror', None) or exc}") from None
-    problem = None if params_file is None else option_file_problem("params", params_file)
+    params_file, params_text = params_given  # (the text: read by the caller already, once)
+    problem = None if params_file is None or params_text is not None else option_file_problem("params", params_file)
     if problem is not None:  # unreadable input: exit 2, as for the quotes (spec §8)
         raise Refused(problem)
     config, config_diagnostics = load_config(path)
     decided_real = datetime.now(UTC)  # when (on the wall clock) the occurrence was decided: catch-up counts from it
     scheduled, due = _due(path, text, now, run_key, decided_real)
     schedule = scheduled.schedule if scheduled is not None else None
-    compile_options = _source_options(config, params, params_file, now, schedule, due, quotes)
+    compile_options = _source_options(config, params, params_given, now, schedule, due, quotes)
     given = quotes_path is not None or given_quotes is not None
     options = LintOptions(compile=compile_options, quotes_given=given, config=config, require_quotes=True)
     outcome = lint_source(text, path, options, explicit=True)
@@ -518,25 +529,29 @@ def _due(path: str, text: str, now: datetime | None, run_key: str | None, decide
     return scheduled, scheduled.schedule.due_at(now or decided_real)
 
 
-def _source_options(config, params, params_file, now, schedule, due, quotes=None) -> CompileOptions:
+def _source_options(config, params, params_given, now, schedule, due, quotes=None) -> CompileOptions:
     """A source's compile options (:func:`compile_options_for`): a scheduled playbook's due occurrence is rendered
-    as ``graphc run`` renders it, ``now`` the occurrence and ``today`` its local date (spec §9)."""
+    as ``graphc run`` renders it, ``now`` the occurrence and ``today`` its local date (spec §9). ``params_given``:
+    ``(params_file, its text or None)``."""
     occurrence = due.occurrence if due is not None else None
+    params_file, params_text = params_given
     return compile_options_for(
         config,
         params=params,
         params_file=params_file,
+        params_text=params_text,
         now=occurrence or now,
         schedule=schedule if occurrence is not None else None,
         quotes=quotes,
     )
 
 
-def quote_options(source, *, params=None, params_file=None, now=None, run_key=None) -> CompileOptions:
+def quote_options(source, *, params=None, params_file=None, now=None, run_key=None, params_text=None) -> CompileOptions:
     """The compile options :func:`prepare` renders ``source`` with, without quotes: ``--quotes live`` asks the
     router for the symbols the graph renders with them, so a scheduled playbook's are its occurrence's (a symbol
     that depends on ``now`` was asked for at ``--now``, and the occurrence's was GC109). A source that cannot be
-    read is left to :func:`prepare`, which says so."""
+    read is left to :func:`prepare`, which says so. ``params_text``: as :func:`prepare` takes it (the same text
+    for both, or a pipe would give its values to this compile only)."""
     path = str(source)
     config, _ = load_config(path)
     try:
@@ -544,7 +559,8 @@ def quote_options(source, *, params=None, params_file=None, now=None, run_key=No
     except (OSError, UnicodeDecodeError):
         scheduled, due = None, None
     schedule = scheduled.schedule if scheduled is not None else None
-    return _source_options(config, params or {}, params_file, now, schedule, due)
+    given = (params_file, params_text if params_file is not None else None)
+    return _source_options(config, params or {}, given, now, schedule, due)
 
 
 def expired(prepared: Prepared, max_age_s: float, now: datetime | None = None) -> str | None:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sandbox_fixture import cli_env
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs or /dev here")
 
@@ -432,15 +433,16 @@ PRICED = (
 )
 
 
-def graphc_with_pipe(cwd: Path, content: str, *args: str) -> subprocess.CompletedProcess:
+def graphc_with_pipe(cwd: Path, content: str, *args: str, env=None) -> subprocess.CompletedProcess:
     """``graphc ARGS`` with ``{pipe}`` in ARGS replaced by ``/dev/fd/N``, a pipe (no name in a folder, as a shell's
-    process substitution) that ``content`` was written to once, its writer then closed."""
+    process substitution) that ``content`` was written to once, its writer then closed; in the environment ``env``
+    (else this one)."""
     read, write = os.pipe()
     try:
         os.write(write, content.encode())  # (well within a pipe's buffer: the writer never waits for the reader)
         os.close(write)
         named = [arg.replace("{pipe}", f"/dev/fd/{read}") for arg in args]
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env = {**(os.environ if env is None else env), "PYTHONPATH": str(REPO)}
         return subprocess.run(
             [sys.executable, "-m", "graphc", *named],
             cwd=cwd,
@@ -526,3 +528,65 @@ def test_a_quotes_pipe_given_to_many_files_is_read_once_for_them_all(priced, job
     # a limit 50% over the quote's mid, in every file: each file's check used the snapshot (GC406, a warning)
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert sorted((path, code) for path, code, _ in diagnostics(result)) == [(f, "GC406") for f in files]
+
+
+# -- a params pipe given to a command that compiles its playbook more than once (`--quotes live`) ------------------
+
+BUDGETED = """\
+graphc: 1
+name: budgeted
+params:
+  budget: {type: money}
+legs:
+  a: {buy: "${{ budget }}", symbol: BTC-USD, venue: coinbase, limit: ask + 1 tick}
+"""
+BUDGET = "budget: $750\n"
+SIZE_1E8 = 771204  # $750 at the sandbox's BTC-USD ask + 1 tick, 97250.52: 0.0077120410.., rounded down to 1e-8
+
+
+def sizes_sent(router) -> list[int]:
+    """The size of each graph the router (a sandbox, real HTTP) was sent, in 1e-8."""
+    sizes = []
+    for graph in router.graphs():
+        status, view, _ = router.api("GET", f"/v1/execution_graphs/{graph['graph_id']}")
+        assert status == 200, view
+        sizes += [node["target_qty_1e8"] for node in view["nodes"].values()]
+    return sizes
+
+
+@pytest.fixture
+def budgeted(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "b.yaml").write_text(BUDGETED)
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", ["plan", "submit", "compile", "graph"])
+def test_a_params_pipe_is_read_once_by_a_command_that_asks_the_router_for_quotes(btc_router, budgeted, command):
+    # `--quotes live` compiles the playbook to learn which quotes to ask the router for, then again with them: before
+    # the fix plan and submit read the pipe for each compile, so the second (the graph planned or sent) read nothing:
+    # GC108 "params file /dev/fd/N must be a mapping", "param `budget` ... is required and has no value"
+    result = graphc_with_pipe(
+        budgeted, BUDGET, command, "b.yaml", "--quotes", "live", "--params", "{pipe}", env=cli_env(btc_router)
+    )
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert "GC108" not in result.stdout + result.stderr
+    if command == "submit":
+        assert sizes_sent(btc_router) == [SIZE_1E8]
+    elif command == "plan":
+        assert "0.00771204 BTC" in result.stdout, result.stdout
+    else:
+        assert btc_router.graphs() == []
+
+
+def test_a_submit_that_prices_again_renders_with_the_params_pipe_it_read_once(btc_router, budgeted):
+    # the look at the router for the run outlasts --max-age: the quotes are read again and the graph rendered,
+    # compiled and linted again before it is sent, with the params the pipe gave the first time (it gives no more)
+    btc_router.set_faults([{"method": "GET", "path_prefix": "/v1/orders", "kind": "slow", "delay": 1.5, "count": 1}])
+    result = graphc_with_pipe(
+        budgeted, BUDGET, "submit", "b.yaml", "--quotes", "live", "--params", "{pipe}", "--max-age", "1",
+        "--run-key", "again", env=cli_env(btc_router),
+    )  # fmt: skip
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    assert "re-priced" in result.stderr and "GC108" not in result.stdout + result.stderr
+    assert sizes_sent(btc_router) == [SIZE_1E8]

@@ -18,7 +18,7 @@ import click
 
 from graphc.ascii_fallback import holds_all_of_unicode
 from graphc.diagnostics import Diagnostic, FileResult
-from graphc.files import UNREADABLE, display_path, option_file_problem, read_source, read_stdin, unreadable
+from graphc.files import UNREADABLE, display_path, read_source, read_stdin, unreadable
 from graphc.report import one_line  # (light: no renderer is imported with it)
 from graphc.version import __version__
 
@@ -219,23 +219,43 @@ def _note_not_asked(live) -> None:
     click.echo(f"graphc: note: {one_line(live.cap_note())}", err=True)
 
 
-def quotes_for(quotes_path, set_values, params_file, now, source, run_key=None):
+def quotes_for(quotes_path, set_values, params_file, now, source, run_key=None, params_text=None):
     """``--quotes live``: the quotes ``source`` needs, read from the router now; None for a snapshot file
-    (the library reads that itself). ``now``: --now's text, or a time. The symbols are those of the graph :func:`graphc.submit.prepare` renders (with
-    ``run_key`` given: not a scheduled occurrence), so a scheduled playbook's are its occurrence's, not --now's."""
+    (the library reads that itself). ``now``: --now's text, or a time. The symbols are those of the graph
+    :func:`graphc.submit.prepare` renders (with ``run_key`` given: not a scheduled occurrence), so a scheduled
+    playbook's are its occurrence's, not --now's. ``params_text``: the params file's text, which the command read
+    once (:func:`read_params_option`) and gives :func:`graphc.submit.prepare` too: a pipe (``--params
+    <(make-params)``) gives its text once, so both compiles must render with that one text."""
     if quotes_path != "live":
         return None
     if _is_saved_plan(source):  # its own quotes are kept in it: prepare refuses --quotes, as for a file (plan20 7)
         return {}  # and nothing is asked of the router
     from graphc.submit import quote_options  # deferred: the submitter; only --quotes live asks here
 
-    if params_file is not None:  # unreadable input is a usage error (exit 2); its contents are checked later
-        problem = option_file_problem("params", params_file)
-        if problem is not None:
-            raise click.UsageError(problem)
+    if params_file is not None and params_text is None:
+        params_text = read_params_option(params_file)  # unreadable: a usage error (exit 2); contents checked later
     when = now if isinstance(now, datetime) else parse_now(now)  # --now, or the occurrence a submit prices again
-    options = quote_options(source, params=parse_set(set_values), params_file=params_file, now=when, run_key=run_key)
+    options = quote_options(
+        source,
+        params=parse_set(set_values),
+        params_file=params_file,
+        params_text=params_text,
+        now=when,
+        run_key=run_key,
+    )
     return fetch_live_quotes([source], options)
+
+
+def live_params_text(quotes_path, params_file, source) -> str | None:
+    """The ``--params`` text of a ``--quotes live`` plan or submit of ``source``, read once here
+    (:func:`read_params_option`; unreadable: a usage error, exit 2): :func:`quotes_for` compiles the source to learn
+    the symbols to ask the router for, :func:`graphc.submit.prepare` compiles it again (and a submit that prices it
+    again, twice more), and the operator's pipe (``--params <(make-params)``) gives its text once, so each of them
+    is given this text. None without ``--params``, without ``--quotes live`` (one compile: prepare reads the file),
+    or for a saved plan (its params are the ones it was planned with; prepare refuses ``--params``)."""
+    if params_file is None or quotes_path != "live" or _is_saved_plan(source):
+        return None
+    return read_params_option(params_file)
 
 
 def _is_saved_plan(source) -> bool:

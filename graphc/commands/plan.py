@@ -20,6 +20,7 @@ from graphc.commands.common import (
     explain_live,
     explain_skips_option,
     fail,
+    live_params_text,
     make_folders_for,
     occurrence_lines,
     parse_now,
@@ -80,10 +81,18 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     )
 
     params, when = parse_set(set_values), parse_now(now)
-    live = quotes_for(quotes_path, set_values, params_file, now, playbook, run_key)
+    params_text = live_params_text(quotes_path, params_file, playbook)  # read once: both compiles render with it
+    live = quotes_for(quotes_path, set_values, params_file, now, playbook, run_key, params_text)
     snapshot = None if live is not None else quotes_path
     prepared = prepare(
-        playbook, quotes_path=snapshot, quotes=live, params=params, params_file=params_file, now=when, run_key=run_key
+        playbook,
+        quotes_path=snapshot,
+        quotes=live,
+        params=params,
+        params_file=params_file,
+        params_text=params_text,
+        now=when,
+        run_key=run_key,
     )
     explain_live([prepared.result], live)
     for note in prepared.notes:

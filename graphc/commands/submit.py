@@ -41,6 +41,7 @@ from graphc.commands.common import (
     fail,
     follow_and_report,
     ledger_option,
+    live_params_text,
     occurrence_text,
     parse_now,
     parse_seconds,
@@ -302,7 +303,9 @@ def submit_command(
     started = time.monotonic()  # a settle counts from this process's start (graphc.submit.settle_left)
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
-    live_quotes = quotes_for(quotes_path, set_values, params_file, now, source, run_key)
+    # the --params text every compile of this submit renders with (a pipe gives it once): read once
+    params_text = live_params_text(quotes_path, params_file, source)
+    live_quotes = quotes_for(quotes_path, set_values, params_file, now, source, run_key, params_text)
     read_at = time.monotonic()  # when the quotes were read: the graph must not leave priced from much older ones
     prepared = prepare(
         source,
@@ -310,6 +313,7 @@ def submit_command(
         quotes=live_quotes,
         params=parse_set(set_values),
         params_file=params_file,
+        params_text=params_text,
         now=parse_now(now),
         max_age_s=max_age,
         run_key=run_key,
@@ -377,12 +381,13 @@ def submit_command(
     def prepared_again():
         """The source prepared again with live quotes read now, as the same run (a scheduled one: its occurrence)."""
         at = prepared.occurrence or parse_now(now)  # a scheduled run: the same occurrence, rendered as before
-        fresh = quotes_for(quotes_path, set_values, params_file, at, source, run_key)
+        fresh = quotes_for(quotes_path, set_values, params_file, at, source, run_key, params_text)
         again = prepare(
             source,
             quotes=fresh,
             params=parse_set(set_values),
             params_file=params_file,
+            params_text=params_text,  # the text the graph was first priced with, read once
             now=at,
             max_age_s=max_age,
             run_key=run_key,
