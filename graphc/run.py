@@ -172,6 +172,9 @@ class RunSettings:
     playbook: str
     params: dict = field(default_factory=dict)  # --set NAME=VALUE (text)
     params_file: str | None = None
+    # the params file's text when it was read once at start (the operator's pipe, which gives its text once): every
+    # occurrence renders with it; None: the file is read again at each occurrence (docs/recurring.md, "Edits ...")
+    params_text: str | None = None
     quotes: str | None = "live"  # "live", a snapshot file, or None
     live: bool = False  # may a `sandbox: false` graph be submitted?
     retry_s: float = RETRY_S
@@ -1117,7 +1120,12 @@ class Runner:
         config's tick and lot)."""
         settings = self.settings
         return compile_options_for(
-            config, params=settings.params, params_file=settings.params_file, now=occurrence, schedule=schedule
+            config,
+            params=settings.params,
+            params_file=settings.params_file,
+            params_text=settings.params_text,
+            now=occurrence,
+            schedule=schedule,
         )
 
     def _lint(self, schedule, text, occurrence, client):

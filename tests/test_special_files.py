@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -530,7 +531,7 @@ def test_a_quotes_pipe_given_to_many_files_is_read_once_for_them_all(priced, job
     assert sorted((path, code) for path, code, _ in diagnostics(result)) == [(f, "GC406") for f in files]
 
 
-# -- a params pipe given to a command that compiles its playbook more than once (`--quotes live`) ------------------
+# -- a params pipe given to a command that compiles its playbook more than once (`--quotes live`, `run --loop`) -----
 
 BUDGETED = """\
 graphc: 1
@@ -590,3 +591,50 @@ def test_a_submit_that_prices_again_renders_with_the_params_pipe_it_read_once(bt
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert "re-priced" in result.stderr and "GC108" not in result.stdout + result.stderr
     assert sizes_sent(btc_router) == [SIZE_1E8]
+
+
+EVERY_MINUTE = """\
+graphc: 1
+name: minutely
+schedule: {cron: "* * * * *", catch_up: 10m}
+params:
+  budget: {type: money}
+legs:
+  a: {buy: "${{ budget }}", symbol: BTC-USD, venue: coinbase, limit: ask + 1 tick}
+"""
+
+
+def test_a_loop_renders_every_occurrence_with_the_params_pipe_it_read_at_start(btc_router, tmp_path):
+    # before the fix the check at start read the pipe, and each occurrence read it again and found nothing: the
+    # first occurrence was `lint_failed` (GC108), retried for ever. A --params file is read again at each
+    # occurrence (docs/recurring.md, "Edits while a loop runs"); a pipe has nothing more to give: read once
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "m.yaml").write_text(EVERY_MINUTE)
+    read, write = os.pipe()
+    os.write(write, BUDGET.encode())
+    os.close(write)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "graphc", "run", "m.yaml", "--loop", "--now", "2026-01-05T14:00:58Z",
+             "--settle", "0", "--params", f"/dev/fd/{read}"],
+            cwd=tmp_path, env={**cli_env(btc_router), "PYTHONPATH": str(REPO)}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=(read,),
+        )  # fmt: skip
+    finally:
+        os.close(read)
+    log: list[dict] = []
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while sum(e["event"] in ("submitted", "lint_failed") for e in log) < 2:  # 14:00 at once, 14:01 two s later
+            assert time.monotonic() < deadline, log
+            line = proc.stdout.readline()
+            assert line, (log, proc.stderr.read())
+            log.append(json.loads(line))
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+    done = [(e["event"], e["run_key"]) for e in log if e["event"] in ("submitted", "lint_failed")]
+    assert done == [("submitted", "minutely@2026-01-05T14:00Z"), ("submitted", "minutely@2026-01-05T14:01Z")], log
+    assert sizes_sent(btc_router) == [SIZE_1E8] * 2

@@ -18,7 +18,7 @@ from graphc.commands.common import (
     parse_set,
     settle_option,
 )
-from graphc.files import find_project_root, open_source, option_file_problem
+from graphc.files import find_project_root, open_source, option_file_problem, read_source
 
 MAX_RETRY_S = MAX_SETTLE_S  # graphc.run.MAX_RETRY_S: a day, as --settle
 
@@ -112,6 +112,15 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
         problem = None if path is None else option_file_problem(kind, path)
         if problem is not None:  # a usage error now, as in lint and submit, not at each occurrence (review15 3)
             log("error", message=problem)
+            sys.exit(EXIT_USAGE)
+    if params_file is not None and not os.path.isfile(params_file):
+        # the operator's own pipe (`--params <(make-params)`; a named FIFO was refused above) gives its text once:
+        # read now, for the check at start and every occurrence (a file is read again at each, docs/recurring.md)
+        try:
+            settings.params_text = read_source(params_file, pipe_ok=True)
+        except (OSError, UnicodeDecodeError) as exc:  # said as the check above says it (option_file_problem)
+            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or exc)
+            log("error", message=f"cannot read params file {params_file}: {why}")
             sys.exit(EXIT_USAGE)
     try:
         Client.from_env().close()  # configuration problems (no key, a bad URL) now, not at the first occurrence
