@@ -337,3 +337,20 @@ def test_one_typo_in_a_large_document_is_found_without_walking_the_rest(name):
     assert next(e.message for e in validate.validator(name).iter_errors(doc)).startswith("'sorr' is not one of")
     assert _descents(validate.validator(name, skip_vouched=False), doc) > 3000 * 3  # every leg (node), field by field
     assert _descents(validate.validator(name), doc) < 40  # the root, the list or mapping, the one leg (node)
+
+
+def test_a_mappings_values_are_checked_in_the_documents_order(monkeypatch):
+    """jsonschema's ``additionalProperties`` takes the keys through a set: in the order of their hashes, another at
+    each run. The schema check stops at GRAPHC_MAX_DIAGNOSTICS problems, so which legs it lists would change from
+    run to run; graphc's walks them in the document's order (for an edited schema too)."""
+    doc = {"graphc": 1, "name": "many", "legs": {f"a{i}": 0 for i in range(40)}}
+    name = "playbook.schema.json"
+    legs = [e.absolute_path[1] for e in validate.validator(name).iter_errors(doc) if len(e.absolute_path) == 2]
+    assert legs == [f"a{i}" for i in range(40)]
+    monkeypatch.setattr(validate, "is_shipped", lambda _name: False)  # an edited schema: no generated check
+    validate.validator.cache_clear()
+    try:
+        edited = validate.validator(name)
+        assert [e.absolute_path[1] for e in edited.iter_errors(doc) if len(e.absolute_path) == 2] == legs
+    finally:
+        validate.validator.cache_clear()
