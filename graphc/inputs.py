@@ -21,6 +21,7 @@ from graphc.vocabulary import DEFAULT_POLICY, MAX_SYMBOL, PRICE_DIGITS, QTY_DIGI
 
 if TYPE_CHECKING:  # annotations only
     from graphc.facts import GraphFacts
+    from graphc.stages.validate import SchemaProblems
     from graphc.venues import MarketResolver
 
 PLAYBOOK, WIRE, SIMPLE = "playbook", "wire", "simple"
@@ -96,14 +97,15 @@ def saved_plan_hint(doc) -> str | None:
     )
 
 
-def wire_diagnostics(doc) -> list:
-    """A wire graph checked against the router's JSON Schema."""
+def wire_diagnostics(doc) -> SchemaProblems:
+    """A wire graph checked against the router's JSON Schema (``stopped``: past GRAPHC_MAX_DIAGNOSTICS problems, the
+    rest was not checked)."""
     from graphc.stages.validate import WIRE_SCHEMA, validate  # deferred: a cached lint validates nothing
 
     return validate(doc, WIRE_SCHEMA)
 
 
-def wire_diagnostics_shaped(doc) -> tuple[list, bool]:
+def wire_diagnostics_shaped(doc) -> tuple[SchemaProblems, bool]:
     """:func:`wire_diagnostics`, and whether the shipped schema's check vouched for the graph's shape
     (:func:`graphc.stages.validate.validate_shaped`; ``graphc.facts.graph_facts(shaped=...)`` reads it)."""
     from graphc.stages.validate import WIRE_SCHEMA, validate_shaped  # deferred: a cached lint validates nothing
@@ -240,6 +242,8 @@ def read_wire_graph(
     if usual is not None:
         return wire_number_diagnostics(doc) + wire_symbol_diagnostics(doc), True, usual[0]
     diagnostics, shaped = validate_shaped(doc, WIRE_SCHEMA)
+    if diagnostics.stopped:  # past GRAPHC_MAX_DIAGNOSTICS: the rest of the graph was not checked, nor is it read
+        return diagnostics, shaped, None
     return diagnostics + wire_number_diagnostics(doc, diagnostics) + wire_symbol_diagnostics(doc), shaped, None
 
 

@@ -311,7 +311,9 @@ def compile_document(doc: Document, options: CompileOptions | None = None) -> Co
     schema_diagnostics = [located(d) for d in found] if found else []  # template spans -> their file
     if schema_diagnostics:
         result.diagnostics.extend(schema_diagnostics)
-        if any(d.code == "GC110" for d in schema_diagnostics):
+        # not a playbook of this version, or its schema check stopped with more to find (GRAPHC_MAX_DIAGNOSTICS):
+        # the rest of it was not checked, and the model would read it (audit: 1.9 million bad legs or nodes)
+        if found.stopped or any(d.code == "GC110" for d in schema_diagnostics):
             return result
     if "schedule" in doc.data:  # spec §9: compile and lint only validate it
         from graphc.schedule import schedule_diagnostics  # deferred: zoneinfo; only a scheduled playbook needs it

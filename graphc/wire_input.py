@@ -45,7 +45,8 @@ def read_graph_input(text: str, path: str) -> GraphInput:
         return GraphInput(PLAYBOOK, doc, None, diagnostics)
     if kind == WIRE:  # checked as `graphc lint` checks it (graphc.inputs.read_wire_graph), rules aside
         schema = wire_diagnostics(doc)
-        checked = wire_number_diagnostics(doc, schema) + wire_symbol_diagnostics(doc)
+        # its schema check stopped at GRAPHC_MAX_DIAGNOSTICS: the rest of the graph was not checked, nor is it read
+        checked = [] if schema.stopped else wire_number_diagnostics(doc, schema) + wire_symbol_diagnostics(doc)
         return GraphInput(WIRE, doc, doc.data, diagnostics + schema + checked)
     if kind == SIMPLE:
         wire, _locator, wrap_diagnostics = wrap_simple_order(doc)

@@ -3,6 +3,9 @@
 A 3.8 MB wire file of `{"nodes":[0,0,...]}` gave 1.9 million GC103 errors, each shown with its line: 194 s and
 3.4 GB, and a text report ending only "1900000 errors in 1 file". Past the limit every format says how many more
 of each code the file has, the summary line counts them by code, and the counts and the exit code are unchanged.
+
+Schema problems themselves stop at the limit (tests/test_schema_budget.py), so the files here have 20 problems the
+schema check does not find: node symbols with whitespace around them (graphc.inputs.wire_symbol_diagnostics).
 """
 
 from __future__ import annotations
@@ -23,11 +26,26 @@ from tests.conftest import REPO, write
 MORE = "z.json: … and 15 more GC103 errors in this file (GRAPHC_MAX_DIAGNOSTICS: a file's first 5 findings are listed)"
 
 
+def _node(i: int) -> dict:
+    """A wire node the schema accepts whose symbol has whitespace around it: one GC103, not the schema's."""
+    return {
+        "node_id": f"n{i}",
+        "instrument": {"symbol": f" ETH{i}-USD ", "venue": "coinbase"},
+        "side": "buy",
+        "order_type": {"limit": {"price_1e9": 2_000_000_000_000}},
+        "quantity": {"fixed": {"qty_1e8": 100_000_000}},
+        "execution": {"policy": "sor"},
+    }
+
+
+TWENTY = json.dumps({"nodes": [_node(i) for i in range(20)], "edges": [], "is_sandbox": True})
+
+
 @pytest.fixture
 def twenty(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, "graphc.toml", "")
-    write(tmp_path, "z.json", '{"nodes":[' + ",".join(["0"] * 20) + "]}")
+    write(tmp_path, "z.json", TWENTY)
     monkeypatch.setattr(diagnostics, "MAX_DIAGNOSTICS", 5)
 
     def lint(*args):
@@ -81,7 +99,7 @@ def test_every_format_says_how_many_more(twenty):
 
 def test_the_limit_is_read_from_the_environment(tmp_path):
     write(tmp_path, "graphc.toml", "")
-    write(tmp_path, "z.json", '{"nodes":[' + ",".join(["0"] * 20) + "]}")
+    write(tmp_path, "z.json", TWENTY)
     env = {**os.environ, "GRAPHC_MAX_DIAGNOSTICS": "3", "PYTHONPATH": str(REPO)}
     done = subprocess.run(
         [sys.executable, "-m", "graphc", "lint", "--no-cache", "z.json"],

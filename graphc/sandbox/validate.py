@@ -106,7 +106,8 @@ def parse_submission(body: bytes) -> GraphSpec:
     kind = kind_of(data)
     doc = Document("request body", "", data)  # no positions: messages name the field instead
     if kind == WIRE:
-        _refuse_errors(wire_diagnostics(doc))
+        schema = wire_diagnostics(doc)
+        _refuse_errors(schema, unchecked=schema.stopped)
         _refuse_graph_errors(data)
         return _spec(data)
     if kind == SIMPLE:
@@ -121,15 +122,19 @@ def parse_submission(body: bytes) -> GraphSpec:
     raise ValidationError("expected a simple order {symbol, side, qty} or a graph {nodes, edges}")
 
 
-def _refuse_errors(diagnostics) -> None:
-    _refuse_first([(d.code, d.message) for d in diagnostics if d.is_error])
+def _refuse_errors(diagnostics, *, unchecked: bool = False) -> None:
+    """``unchecked``: the schema check stopped at GRAPHC_MAX_DIAGNOSTICS (graphc.stages.validate.SchemaProblems),
+    so there may be more errors than those counted."""
+    _refuse_first([(d.code, d.message) for d in diagnostics if d.is_error], unchecked=unchecked)
 
 
-def _refuse_first(errors: list[tuple[str, str]]) -> None:
-    """Refuse with the first ``(code, message)`` of ``errors``, saying how many more there are; none: accept."""
+def _refuse_first(errors: list[tuple[str, str]], *, unchecked: bool = False) -> None:
+    """Refuse with the first ``(code, message)`` of ``errors``, saying how many more there are (at least, when
+    ``unchecked``: some of the body was not checked); none: accept."""
     if errors:
         code, message = errors[0]
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        least = "at least " if unchecked else ""
+        more = f" (and {least}{len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ValidationError(f"{message}{more}", code)
 
 
