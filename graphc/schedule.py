@@ -67,11 +67,14 @@ SCHEDULE_KEYS = ("cron", "timezone", "catch_up")
 # so a cron that names any real date (29 February on a Monday, say) is found within it.
 SEARCH_YEARS = 28
 # The times a clock (``--now``, ``GRAPHC_NOW``) may be set to: from the Unix epoch (the wire's nanosecond times
-# count from it) to a year far enough from 9999 that a schedule searched SEARCH_YEARS on, plus catch_up and
-# --retry, stays inside Python's datetime (audit tmpl.md 4: year 9999 or 1 was an OverflowError, exit 4).
+# count from it) to a year far enough from 9999 that a schedule searched SEARCH_YEARS on, plus --retry, stays
+# inside Python's datetime (audit tmpl.md 4: year 9999 or 1 was an OverflowError, exit 4). A catch_up may end
+# past it (up to 999999999d is accepted): Schedule.catch_up_until holds that end to LAST_TIME.
 CLOCK_MIN = datetime(1970, 1, 1, tzinfo=UTC)
 CLOCK_MAX = datetime(8999, 12, 31, 23, 59, 59, tzinfo=UTC)
 CLOCK_RANGE = "1970-01-01T00:00:00Z to 8999-12-31T23:59:59Z"
+# The last time a datetime holds: the end of a catch-up that would end later (in effect, none)
+LAST_TIME = datetime.max.replace(tzinfo=UTC)
 MAX_CRON_CHARS = 200
 
 _FIELDS = (  # name, low, high
@@ -285,8 +288,15 @@ class Schedule:
         It was found due at ``decided_at`` on the run's clock (``--now``, or the wall clock) when the wall clock
         read ``decided_real``; a rehearsal clock counts as moving on with the real time since. ``graphc run`` and a
         hand ``graphc submit`` (or ``plan -o``) of the occurrence hold its request to this time
-        (:func:`graphc.submit.submit_wire`'s ``catch_up_until``)."""
-        return decided_real + (occurrence + self.catch_up - decided_at)
+        (:func:`graphc.submit.submit_wire`'s ``catch_up_until``).
+
+        An end past the last time a datetime holds (:data:`LAST_TIME`, 9999-12-31T23:59:59.999999Z), which a
+        ``catch_up`` of up to ``999999999d`` reaches, is that time: in effect no end (audit sched26 1: it was an
+        OverflowError, exit 4, at every occurrence)."""
+        try:
+            return decided_real + (self.catch_up - (decided_at - occurrence))  # what is left of it, from then on
+        except OverflowError:
+            return LAST_TIME
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)

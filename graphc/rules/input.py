@@ -355,8 +355,12 @@ def check_wire_venue_case(ctx):
       router no time to complete the order: orders-and-execution-graphs.md, Node
       Fields), and a TWAP's slice count and interval fit a signed 64-bit integer;
       a `schedule.catch_up` must be positive (spec §9) and at most `999999999d`
-      (the longest duration graphc can add to a time: `catch_up: 1000000000d` is
-      GC103 at the value, naming that maximum).
+      (the longest duration Python's `timedelta` holds: `catch_up: 1000000000d`
+      is GC103 at the value, naming that maximum). A catch-up that would end, at
+      the occurrence's time plus `catch_up`, past the last time graphc can
+      represent (9999-12-31T23:59:59.999999Z, the end of Python's `datetime`)
+      ends there instead: in effect it has no end, and `run`, `plan`, `submit`
+      and a bundle send the occurrence as with any other catch-up.
       Linting a wire graph checks `horizon_ms`, `num_slices` and `interval_ms` the
       same way (each from 1 to 9223372036854775807), and the message shows the
       number in plain digits (`1.5e19` is `15000000000000000000 is greater than
