@@ -265,7 +265,10 @@ class Schedule:
         """The latest occurrence ``<= t`` (UTC), None if none within SEARCH_YEARS."""
         zone = self.zone
         t = _utc(t)
-        day = t.astimezone(zone).date()
+        # From the local date a day after t's: where the clocks go back across midnight (America/St_Johns until
+        # 2010, Antarctica/Casey in 2010), t in the repeated hour is dated the day before an occurrence already
+        # past (audit sched26 2). Instants after t are left out below.
+        day = (t + timedelta(days=1)).astimezone(zone).date()
         times = self.cron.times()[::-1]
         for _ in range(SEARCH_YEARS * 366):
             if self.cron.matches_date(day):

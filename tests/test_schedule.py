@@ -201,6 +201,44 @@ def test_occurrences_equal_a_minute_by_minute_walk(minute, hour, dow, tz, start)
         assert s.latest_at_or_before(o - timedelta(seconds=1)) < o
 
 
+def _walk(s: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    """Every occurrence in [start, end): each UTC minute whose local time the cron names, at its first instant."""
+    zone = ZoneInfo(s.timezone)
+    minutes = int((end - start) / timedelta(minutes=1))
+    return [
+        start + timedelta(minutes=i)
+        for i in range(minutes)
+        if _matches(s.cron, (start + timedelta(minutes=i)).astimezone(zone))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cron", "tz", "catch_up", "at", "latest"),
+    [
+        # 00:01 NDT became 23:01 NST the day before: at 23:30 NST (Sat 31 Oct, local) Sunday's 00:00 NDT, 02:30Z,
+        # had come half an hour ago, and the search that began at the local date, 31 October, never saw it
+        ("0 0 * * *", "America/St_Johns", timedelta(hours=1), "2009-11-01T03:00Z", "2009-11-01T02:30Z"),
+        # 01:59:59 +11 on 5 March became 23:00 +08 on the 4th: Friday's 01:00 +11 (14:00Z) was 1h30m old at 15:30Z
+        ("0 1 * * *", "Antarctica/Casey", timedelta(hours=2), "2010-03-04T15:30Z", "2010-03-04T14:00Z"),
+    ],
+)
+def test_the_latest_occurrence_where_the_clocks_go_back_across_midnight(cron, tz, catch_up, at, latest):
+    # audit sched26 2: the occurrence dated the next local day, already past, was lost in the repeated hour
+    s = sched(cron, tz, catch_up)
+    assert s.latest_at_or_before(utc(at)) == utc(latest)
+    assert s.due_at(utc(at)).occurrence == utc(latest)
+    # against the minute-by-minute walk, every 5 minutes of the two days around the transition
+    start, end = utc(at) - timedelta(days=1), utc(at) + timedelta(days=1)
+    walk = _walk(s, start - timedelta(days=2), end)
+    assert utc(latest) in walk
+    for i in range(0, int((end - start) / timedelta(minutes=5)) + 1):
+        t = start + timedelta(minutes=5 * i)
+        assert s.latest_at_or_before(t) == max(o for o in walk if o <= t), t
+        following = [o for o in walk if o > t]
+        if following:
+            assert s.next_after(t) == following[0], t
+
+
 # -- lint and compile validate `schedule:` (GC103 at the offending value) -----------------------
 
 PLAYBOOK = """\
