@@ -63,9 +63,12 @@ __all__ = [
 DEFAULT_CATCH_UP = timedelta(hours=1)
 DEFAULT_TIMEZONE = "UTC"
 SCHEDULE_KEYS = ("cron", "timezone", "catch_up")
-# How far to look for an occurrence: 28 years is a whole Gregorian weekday/leap cycle,
-# so a cron that names any real date (29 February on a Monday, say) is found within it.
-SEARCH_YEARS = 28
+# How far to look for an occurrence: 400 years is the whole Gregorian cycle (146,097 days, a whole number of weeks),
+# after which dates, weekdays and leap days repeat, so a cron that names any real date (29 February on a Sunday,
+# say) is found within it. 28 years is no cycle: 2100, 2200 and 2300 are not leap years, and 29 February falls on
+# a Sunday in 2088, then 2128 (audit sched26 3). The search is bounded: a cron that never fires (which parse_cron
+# refuses when it can tell) would cost one date test per day of the cycle each way, about 0.3 s.
+SEARCH_YEARS = 400
 # The times a clock (``--now``, ``GRAPHC_NOW``) may be set to: from the Unix epoch (the wire's nanosecond times
 # count from it) to a year far enough from 9999 that a schedule searched SEARCH_YEARS on, plus --retry, stays
 # inside Python's datetime (audit tmpl.md 4: year 9999 or 1 was an OverflowError, exit 4). A catch_up may end

@@ -239,6 +239,41 @@ def test_the_latest_occurrence_where_the_clocks_go_back_across_midnight(cron, tz
             assert s.next_after(t) == following[0], t
 
 
+def test_29_february_on_a_sunday_is_found_across_the_40_years_2100_puts_between_two():
+    # audit sched26 3: 2100 is no leap year, so 29 February falls on a Sunday in 2088, then 2128 (and 2280, then
+    # 2320): a 28-year search said "next: none", and `run --loop` "finished", between them
+    s = sched("0 12 29 2 */7")
+    assert s.next_after(utc("2089-03-01T00:00Z")) == utc("2128-02-29T12:00Z")
+    assert s.latest_at_or_before(utc("2128-02-28T00:00Z")) == utc("2088-02-29T12:00Z")
+    assert s.next_after(utc("2281-03-01T00:00Z")) == utc("2320-02-29T12:00Z")
+    assert s.latest_at_or_before(utc("2320-02-28T00:00Z")) == utc("2280-02-29T12:00Z")
+
+
+def test_the_search_covers_the_400_year_gregorian_cycle_and_no_more(monkeypatch):
+    # a cron that never fires (30 February on a Sunday, which parse_cron refuses: made here by hand) is searched
+    # for one whole cycle of the calendar (146,097 days; 400 x 366 days are searched) each way, then None: bounded
+    from graphc.schedule import Cron
+
+    calls = []
+    monkeypatch.setattr(Cron, "matches_date", lambda self, day: calls.append(day) or False)
+    never = Cron("0 0 30 2 */7", (0,), (0,), frozenset({30}), frozenset({2}), frozenset({0}), False, True)
+    s = Schedule(never, "UTC", timedelta(hours=1))
+    assert s.next_after(utc("2026-01-01T00:00Z")) is None
+    assert utc("2426-01-01T00:00Z").date() <= calls[-1] < utc("2427-01-01T00:00Z").date()
+    assert len(calls) <= 400 * 366
+    calls.clear()
+    assert s.latest_at_or_before(utc("2026-01-01T00:00Z")) is None
+    assert utc("1626-01-01T00:00Z").date() > calls[-1] >= utc("1625-01-01T00:00Z").date()
+    assert len(calls) <= 400 * 366 + 1
+
+
+def test_the_schedule_command_shows_an_occurrence_40_years_ahead(tmp_path):
+    text = PLAYBOOK.format(cron="0 12 29 2 */7", tz="UTC", catch_up="1h")
+    proc = run_schedule(tmp_path, "--now", "2089-03-01T00:00:00Z", text=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2128-02-29T12:00Z" in proc.stdout and "next: none" not in proc.stdout
+
+
 # -- lint and compile validate `schedule:` (GC103 at the offending value) -----------------------
 
 PLAYBOOK = """\
