@@ -108,7 +108,13 @@ class CronError(ValueError):
 
 
 class ScheduleError(ValueError):
-    """A schedule that cannot be used (bad cron, unknown timezone, catch_up <= 0)."""
+    """A schedule that cannot be used (bad cron, unknown timezone, catch_up <= 0): its rule ``code`` and ``hint``
+    (a catch_up the duration reader refuses keeps that reader's, as every duration does: docs/playbooks.md)."""
+
+    def __init__(self, message: str, code: str = "GC103", hint: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -430,12 +436,10 @@ MAX_CATCH_UP_MS = MAX_CATCH_UP_DAYS * 86_400_000
 
 
 def _parse_catch_up(value) -> timedelta:
-    if isinstance(value, bool):
-        raise ScheduleError("catch_up must be a duration such as 1h or 30m")
-    try:
+    try:  # the reader of every duration (`horizon:` too): its code and hint (audit sched26 4: all were GC105)
         ms = parse_duration_ms(value)
     except UnitError as exc:
-        raise ScheduleError(exc.message) from None
+        raise ScheduleError(exc.message, exc.code, exc.hint) from None
     if ms <= 0:
         raise ScheduleError(f"catch_up must be positive, not {value if isinstance(value, str) else shown(value)}")
     if ms > MAX_CATCH_UP_MS:  # beyond what a timedelta holds (999999999 days): out of range, not a crash
@@ -452,8 +456,10 @@ def schedule_from_doc(doc) -> tuple[Schedule | None, list[Diagnostic]]:
     """The playbook's schedule (None when it has none, or it is invalid) and its problems.
 
     Problems are GC102 (unknown key), GC104 (no ``cron``), GC103 (not a mapping,
-    a bad cron, an unknown timezone, catch_up <= 0) and GC105 (unreadable
-    catch_up), each at the offending key or value.
+    a bad cron, an unknown timezone, catch_up <= 0 or too long) and the duration
+    reader's codes for catch_up as for any duration (GC105 unreadable, GC106 not
+    whole milliseconds, GC103 not a duration or past a signed 64-bit integer),
+    each at the offending key or value.
     """
     data = doc.data if isinstance(doc.data, dict) else {}
     if "schedule" not in data:
@@ -514,12 +520,11 @@ def schedule_from_doc(doc) -> tuple[Schedule | None, list[Diagnostic]]:
         try:
             catch_up = _parse_catch_up(raw["catch_up"])
         except ScheduleError as exc:
-            unreadable = not str(exc).startswith(("catch_up must be positive", "catch_up must be at most"))
             problem(
-                "GC105" if unreadable and not isinstance(raw["catch_up"], bool) else "GC103",
+                exc.code,
                 f"schedule.catch_up: {exc}",
                 ("catch_up",),
-                hint="how late an occurrence may still run, e.g. 30m or 2h",
+                hint=exc.hint or "how late an occurrence may still run, e.g. 30m or 2h",
             )
     if out or cron is None:
         return None, out

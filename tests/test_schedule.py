@@ -610,7 +610,7 @@ def test_any_schedule_value_is_a_diagnostic_not_a_crash(value):
     schedule, problems = schedule_from_doc(doc)
     assert (schedule is None) == any(p.is_error for p in problems)  # a schedule, or the reasons there is none
     for problem in problems:
-        assert problem.code in ("GC102", "GC103", "GC104", "GC105") and problem.span is not None
+        assert problem.code in ("GC102", "GC103", "GC104", "GC105", "GC106") and problem.span is not None
 
 
 def test_utc_needs_no_tz_database(monkeypatch):
@@ -638,6 +638,43 @@ def test_a_catch_up_too_long_names_the_largest_accepted(tmp_path):
     assert diagnostic["code"] == "GC103"
     assert diagnostic["message"].endswith("catch_up must be at most 999999999d, not 1000000000d"), diagnostic
     assert "catch_up must be at most" not in json.dumps(json.loads(lint(tmp_path, catch_up="999999999d").stdout))
+
+
+def _finding(proc) -> tuple[str, str, str | None]:
+    [diagnostic] = json.loads(proc.stdout)["diagnostics"]
+    return diagnostic["code"], diagnostic["message"].rsplit(": ", 1)[-1], diagnostic.get("hint")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("0.5ms", "GC106"),
+        ("1.5", "GC106"),
+        ("9223372036854775808", "GC103"),
+        ("99999999999999999999d", "GC103"),
+        ("soon", "GC105"),
+        ("30m1h", "GC105"),
+    ],
+)
+def test_a_catch_up_is_read_by_the_duration_reader_horizon_uses_same_code_and_hint(tmp_path, value, code):
+    # audit sched26 4: docs/playbooks.md "Durations" holds for every duration; catch_up's came out GC105, hint lost
+    (tmp_path / "h").mkdir()
+    path = tmp_path / "h" / "h.yaml"
+    path.write_text(f"graphc: 1\nname: h\nlegs:\n  a: {{buy: 0.01, symbol: BTC-USD, horizon: {value}}}\n")
+    horizon = subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", str(path), "--format", "json"], capture_output=True, text=True
+    )
+    expected = _finding(horizon)
+    assert expected[0] == code, horizon.stdout
+    assert _finding(lint(tmp_path, catch_up=value)) == expected
+
+
+def test_a_catch_up_of_half_a_millisecond_offers_1ms(tmp_path):
+    report = json.loads(lint(tmp_path, catch_up="0.5ms").stdout)
+    [diagnostic] = report["diagnostics"]
+    assert (diagnostic["code"], diagnostic["line"], diagnostic["column"]) == ("GC106", 6, 13)
+    assert diagnostic["message"] == "schedule.catch_up: '0.5ms' is not a whole number of milliseconds"
+    assert diagnostic["hint"] == "the wire counts whole milliseconds; write 1ms"
 
 
 @pytest.mark.parametrize("command", [["schedule", "--now", "2026-01-01T00:00:00Z"], ["compile"]])
