@@ -304,3 +304,18 @@ def escaped_char(code: int) -> str:
     """How a character that must not reach output raw (a control character, U+FFFE) is written there:
     ``\\x1b``, ``\\ufffe``. Reports (``graphc.report.one_line``) and graph pictures write it alike."""
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# The GitHub Actions runner reads a legacy workflow command, ``##[name props]data``, anywhere in a line of a
+# step's stdout or stderr (actions/runner src/Runner.Common/ActionCommand.cs ``TryParse``: ``IndexOf("##[")``),
+# unlike ``::name::``, which only starts a line (audit reports26 1).
+LOG_COMMAND = "##["
+LOG_COMMAND_SHOWN = "##\\["
+
+
+def no_log_command(text: str) -> str:
+    """``text`` with every ``##[`` written ``##\\[``: what the GitHub Actions runner reads as a legacy workflow command
+    anywhere in a line (``##[stop-commands]token``, ``##[error]...``), shown so a person still reads it and the
+    runner does not (docs/output-formats.md "Safe to print"). Reports (``graphc.report.one_line``) and router text
+    (``graphc.api.redact.escape_controls``) write it alike. Idempotent: ``##\\[`` holds no ``##[``."""
+    return text.replace(LOG_COMMAND, LOG_COMMAND_SHOWN) if LOG_COMMAND in text else text

@@ -605,3 +605,58 @@ def test_a_failed_command_never_removes_the_file_it_read(tmp_path, command):
     failed = run_graphc(command, source.name, "-o", source.name, cwd=tmp_path)
     assert failed.returncode == 1, failed.stderr
     assert source.read_text() == before and "removed" not in failed.stderr.decode()
+
+
+# -- legacy workflow commands, `##[cmd]data` anywhere in a line (audit reports26 1) ------------------------------
+# The GitHub Actions runner reads `::cmd::` only at the start of a line but `##[cmd]` anywhere in one, on stdout and
+# stderr alike: `##[stop-commands]token` in a name stopped every later annotation (and `::add-mask::`). Every text
+# route writes it `##\[` (graphc.diagnostics.no_log_command, through one_line, inert and escape_controls).
+
+LOG_COMMAND_NAME = "z##[stop-commands]tok.yaml"
+LOG_COMMANDS = 'graphc: 1\nname: "x ##[error title=fake]all clear"  # ##[error]in a comment\nlegs:\n' + "".join(
+    f'  l{i}: {{buy: "##[stop-commands]y{i}", symbol: BTC-USD}}  # ##[warning]c{i}\n' for i in range(12)
+)
+
+
+def _no_log_command(*outputs: str) -> None:
+    for output in outputs:
+        for line in output.splitlines():
+            assert "##[" not in line, repr(line)
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit"])
+def test_a_legacy_workflow_command_is_never_written_raw(tmp_path, fmt):
+    write(tmp_path, LOG_COMMAND_NAME, LOG_COMMANDS)  # 13 errors: past github's 10 annotations, so plain lines too
+    missing = tmp_path / "##[error]nope.yaml"  # GC112 off: named on stderr, the summary line and (github) a `not read`
+    result = run_graphc(
+        "lint", "--no-cache", "-f", fmt, "--config", 'rules.GC112="off"', LOG_COMMAND_NAME, missing.name, cwd=tmp_path
+    )
+    assert result.returncode == 2, result.stderr
+    stdout, stderr = result.stdout.decode(), result.stderr.decode()
+    _no_log_command(stdout, stderr)
+    assert "'##\\[stop-commands]y11' as a quantity" in stdout  # shown, so a person still reads it
+    assert "z##\\[stop-commands]tok.yaml" in stdout and "##\\[error]nope.yaml" in stderr
+    if fmt == "text":
+        assert 'name: "x ##\\[error title=fake]all clear"  # ##\\[error]in a comment' in stdout  # the code frame
+    if fmt == "github":
+        plain = [line for line in stdout.splitlines() if line.startswith("z##\\[stop-commands]tok.yaml:")]
+        assert len(plain) == 3, stdout  # past the 10th error annotation
+
+
+def test_a_legacy_workflow_command_split_by_the_marker_is_still_escaped():
+    """The code frame escapes the text before, at and after the column apart: a `##` before it and a `[` at it
+    meet only there, and are written `##\\[` with the marker kept under the `[`."""
+    from graphc.report.text import format_diagnostic
+
+    line = "name: ##[error]x"
+    d = Diagnostic(code="GC103", severity="error", message="m", path="p.yaml", span=Span(1, 9, 1, 10))
+    frame = format_diagnostic(d, [line])
+    assert frame[2] == "1 | name: ##\\[error]x"
+    assert frame[3].index("^") == frame[2].index("[")
+    _no_log_command(*frame)
+
+
+def test_router_text_never_writes_a_legacy_workflow_command():
+    from graphc.api.redact import clean
+
+    assert clean("venue said ##[stop-commands]x") == "venue said ##\\[stop-commands]x"

@@ -183,12 +183,17 @@ def redact(text) -> str:
 def escape_controls(text: str) -> str:
     """Every character a terminal would not print as itself (control characters, escape sequences' ESC, line
     breaks, bidi and zero-width characters) written as an escape: ``\\x1b``, ``\\n``, ``\\u202e``. A tab stays.
+    ``##[`` is written ``##\\[`` (:func:`graphc.diagnostics.no_log_command`).
 
     Escapes are written as reports and graph pictures write them (:func:`graphc.diagnostics.escaped_char`).
     """
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() or ch == "\t" else _escaped(ch) for ch in text)
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() or ch == "\t" else _escaped(ch) for ch in text)
+    if "##[" in text:  # a legacy GitHub workflow command, read anywhere in a line: ``##\\[`` (audit reports26 1)
+        from graphc.diagnostics import no_log_command  # deferred: keeps this module free of the compiler's imports
+
+        text = no_log_command(text)
+    return text
 
 
 def _escaped(ch: str) -> str:

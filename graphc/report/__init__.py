@@ -29,12 +29,14 @@ from typing import NamedTuple
 
 from graphc import diagnostics as _diagnostics
 from graphc.diagnostics import (
+    LOG_COMMAND,
     Diagnostic,
     FileResult,
     Related,
     RuleInfo,
     Span,
     escaped_char,
+    no_log_command,
     sorted_diagnostics,
     unchecked,
 )
@@ -43,6 +45,7 @@ from graphc.numbers import counted
 
 __all__ = [
     "LISTS_SKIPS",
+    "LOG_COMMAND",
     "RENDERERS",
     "FileResult",
     "ReportOptions",
@@ -51,6 +54,7 @@ __all__ = [
     "headline",
     "inert",
     "location",
+    "no_log_command",
     "not_checked",
     "note",
     "one_line",
@@ -435,15 +439,17 @@ _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
 
 
 def one_line(text: str) -> str:
-    """``text`` with every line break and control character written as an escape (``\\n``, ``\\x1b``).
+    """``text`` with every line break and control character written as an escape (``\\n``, ``\\x1b``), and
+    ``##[`` written ``##\\[`` (:func:`no_log_command`).
 
     Line-oriented reports (text, GitHub, JUnit) pass every value that came from
     a file through this, so a playbook can never start a line of output
-    (``\\n::stop-commands::x`` stays on its line) nor send escape codes to a terminal.
+    (``\\n::stop-commands::x`` stays on its line), write a legacy workflow command
+    anywhere in one (``##[stop-commands]x``), nor send escape codes to a terminal.
     """
-    if text.isprintable() or ("\t" in text and text.replace("\t", " ").isprintable()):
-        return text
-    return re.sub(_UNPRINTABLE, _escape, text)
+    if not (text.isprintable() or ("\t" in text and text.replace("\t", " ").isprintable())):
+        text = re.sub(_UNPRINTABLE, _escape, text)
+    return no_log_command(text)
 
 
 # one_line's characters less the line breaks, which the github format escapes as a workflow command does.
@@ -451,12 +457,13 @@ _UNPRINTABLE_INLINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\u
 
 
 def inert(text: str) -> str:
-    """``text`` with every control character but ``\\n`` and ``\\r`` written as an escape (``\\x1b``, ``\\u2028``):
+    """``text`` with every control character but ``\\n`` and ``\\r`` written as an escape (``\\x1b``, ``\\u2028``), and
+    ``##[`` as ``##\\[`` (:func:`no_log_command`):
     for a format that escapes line breaks its own way (github: ``%0A``), so no terminal escape sequence, and
     no character a log viewer could take for a line break, ever reaches it raw."""
-    if text.isprintable():
-        return text
-    return re.sub(_UNPRINTABLE_INLINE, _escape, text)
+    if not text.isprintable():
+        text = re.sub(_UNPRINTABLE_INLINE, _escape, text)
+    return no_log_command(text)
 
 
 def _escape(match) -> str:

@@ -51,7 +51,7 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
     tests = failed = errored = skipped = 0
     for result, diagnostics in ordered(results):
         tests += 1
-        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(display_path(result.path)))
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(one_line(display_path(result.path))))
         errors = [d for d in diagnostics if d.is_error]
         warnings = [d for d in diagnostics if not d.is_error]
         for d in errors:
@@ -78,14 +78,14 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
         path = display_path(path)
         tests += 1
         errored += 1
-        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(one_line(path)))
         error = ET.SubElement(case, "error", type="not-read", message=_clean(one_line(f"{why}: not linted")))
         error.text = _clean(one_line(f"{path} {why}: not linted"))
     for path, what in sorted(options.crashed.items()):  # lint hit a bug in graphc: an error, not a pass
         path = display_path(path)
         tests += 1
         errored += 1
-        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(path))
+        case = ET.SubElement(suite, "testcase", classname="graphc", name=_clean(one_line(path)))
         message = _clean(one_line(f"internal error in graphc: {what}"))
         error = ET.SubElement(case, "error", type="internal-error", message=message)
         error.text = _clean(one_line(f"{path} not linted: internal error in graphc ({what})"))

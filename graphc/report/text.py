@@ -27,6 +27,7 @@ from graphc.ascii_fallback import for_encoding
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source, unreadable
 from graphc.report import (
+    LOG_COMMAND,
     FileResult,
     ReportOptions,
     note,
@@ -175,9 +176,9 @@ def _snippet(lines: list[str], span: Span, paint, marker_style: str, encoding: s
     start = min(max(span.col, 1) - 1, len(text))
     width = _marker_width(text, start, span)
     if encoding is None:
-        text, start, width = _window(text, start, width)
+        text, start, width = _sealed(*_window(text, start, width))
     else:
-        text, start, width = _window(text, start, width, lambda part: for_encoding(one_line(part), encoding))
+        text, start, width = _sealed(*_window(text, start, width, lambda part: for_encoding(one_line(part), encoding)))
     # Keep tabs, and count a wide character (CJK, most emoji) as two cells and a combining one as none, so the
     # marker lines up with the text above it in a terminal.
     pad = "".join("\t" if ch == "\t" else " " * _cells(ch) for ch in text[:start])
@@ -238,6 +239,22 @@ def _window(text: str, start: int, width: int, escape=one_line) -> tuple[str, in
         len(behind) + (3 if cut else 0),
         width,
     )
+
+
+def _sealed(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """The window with a ``##[`` made where its escaped pieces meet (``##`` before the column, ``[`` at it) written
+    ``##\\[`` as :func:`one_line` writes one inside a piece, the marker moved with it: no line of a code frame is
+    ever a legacy GitHub workflow command (audit reports26 1)."""
+    at = text.find(LOG_COMMAND)
+    while at != -1:
+        bracket = at + len(LOG_COMMAND) - 1
+        text = text[:bracket] + "\\" + text[bracket:]
+        if bracket <= start:
+            start += 1
+        elif bracket < start + width:
+            width += 1
+        at = text.find(LOG_COMMAND, bracket)
+    return text, start, width
 
 
 def _cells(ch: str) -> int:

@@ -141,6 +141,12 @@ CASES = [
         "stop-commands.yaml",
         {"lint": _lint("GC103", "::stop-commands::pwned"), "compile": _lint("\\n::stop-commands::pwned")},
     ),
+    # reports26 1: the runner reads a legacy `##[cmd]` anywhere in a line; every text format writes it `##\[`
+    Case(
+        "log-commands.yaml",
+        {"lint": _lint("GC105", "##[stop-commands]pwned")}
+        | {c: _lint("'##\\[stop-commands]pwned'", "# ##\\[error]in a comment") for c in ("compile", "graph")},
+    ),
     Case("long-flow-list.yaml", {"lint": _lint("GC202")}),
     # sec16 3: a did-you-mean over every name and a hint listing them all, for every mistake (118 s, MemoryError)
     Case("undefined-names-x-params.yaml", {c: _lint("GC107", "… and 1,483 more") for c in ("lint", "compile")}),
