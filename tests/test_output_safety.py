@@ -8,6 +8,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -660,3 +661,79 @@ def test_router_text_never_writes_a_legacy_workflow_command():
     from graphc.api.redact import clean
 
     assert clean("venue said ##[stop-commands]x") == "venue said ##\\[stop-commands]x"
+
+
+# -- a command line click rejects, before the command runs (audit reports26 2) -------------------------------------
+# removes_stale_output wraps the command's body; click's usage errors (an unknown option, a bad --format or -j, a
+# missing argument) come from parsing, before it: `compile p.yaml -o g.json --bogus || true; submit g.json` sent the
+# earlier graph. The parse step (StaleOutputCommand) removes it too.
+
+STALE_COMMANDS = {"lint": "lint", "compile": "compile", "plan": "plan", "decompile": "decompile", "graph": "drawing"}
+
+
+@pytest.mark.parametrize("command", list(STALE_COMMANDS))
+@pytest.mark.parametrize("output", [["-o", "old.out"], ["-oold.out"], ["--output", "old.out"], ["--output=old.out"]])
+def test_a_rejected_command_line_removes_the_earlier_output(tmp_path, command, output):
+    write(tmp_path, "p.yaml", GOOD)
+    stale = write(tmp_path, "old.out", "from an earlier run\n")
+    failed = run_graphc(command, "p.yaml", *output, "--bogus-option", cwd=tmp_path)
+    assert failed.returncode == 2, failed.stderr
+    assert not stale.exists()
+    said = failed.stderr.decode()
+    assert said.startswith(f"graphc: removed old.out (from an earlier run): the {STALE_COMMANDS[command]} failed")
+    assert "No such option '--bogus-option'" in said
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["lint", "p.yaml", "-f", "sarif", "-o", "old.out", "-j", "zero"],
+        ["lint", "p.yaml", "--format", "nope", "-o", "old.out"],
+        ["compile", "-o", "old.out"],  # the playbook missing
+    ],
+    ids=["bad-jobs", "bad-format", "missing-argument"],
+)
+def test_every_usage_error_of_the_parse_removes_the_earlier_output(tmp_path, args):
+    write(tmp_path, "p.yaml", GOOD)
+    stale = write(tmp_path, "old.out", "from an earlier run\n")
+    failed = run_graphc(*args, cwd=tmp_path)
+    assert failed.returncode == 2, failed.stderr
+    assert not stale.exists() and "graphc: removed old.out (from an earlier run)" in failed.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compile", "p.yaml", "--bogus"],  # no -o
+        ["compile", "p.yaml", "-o", "link.out", "--bogus"],  # a link, not a regular file
+        ["compile", "p.yaml", "-o", "dir.out", "--bogus"],  # a folder
+        ["compile", "old.out", "-o", "old.out", "--bogus"],  # what it reads
+        ["compile", "--quotes=old.out", "p.yaml", "-o", "old.out", "--bogus"],  # what it reads, as --opt=value
+        ["lint", "--bogus", "--", "p.yaml", "-o", "old.out"],  # after --: a path, not -o
+        ["lint", "--stdin-filename", "-oold.out", "--bogus", "-"],  # another option's value
+    ],
+)
+def test_a_rejected_command_line_leaves_the_rest_alone(tmp_path, args):
+    write(tmp_path, "p.yaml", GOOD)
+    stale = write(tmp_path, "old.out", "from an earlier run\n")
+    (tmp_path / "link.out").symlink_to(stale)
+    (tmp_path / "dir.out").mkdir()
+    failed = run_graphc(*args, cwd=tmp_path)
+    assert failed.returncode == 2, failed.stderr
+    assert stale.read_text() == "from an earlier run\n" and (tmp_path / "link.out").is_symlink()
+    assert (tmp_path / "dir.out").is_dir() and "removed" not in failed.stderr.decode()
+
+
+def test_every_command_that_removes_a_stale_output_removes_it_on_a_usage_error_too():
+    """removes_stale_output covers the body, StaleOutputCommand the parse: a command needs both."""
+    from graphc.cli import cli as group
+    from graphc.commands.common import StaleOutputCommand
+
+    ctx = click.Context(group)
+    decorated = {
+        name
+        for name in group.list_commands(ctx)
+        if hasattr(getattr(group.get_command(ctx, name), "callback", None), "stale_output")
+    }
+    assert decorated == set(STALE_COMMANDS)
+    assert all(isinstance(group.get_command(ctx, name), StaleOutputCommand) for name in decorated)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from graphc.commands.common import (
+    StaleOutputCommand,
     build_options,
     compile_options,
     exit_on_file_errors,
@@ -21,7 +22,7 @@ from graphc.lint import report_refused_ticks
 from graphc.pipeline import compile_text, gc_paused
 
 
-@click.command("compile")
+@click.command("compile", cls=StaleOutputCommand)
 @click.argument("playbook", type=click.Path(dir_okay=False, allow_dash=True))
 @compile_options
 @click.option(

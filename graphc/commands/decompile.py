@@ -9,6 +9,7 @@ import click
 from graphc.commands.common import (
     EXIT_FINDINGS,
     EXIT_USAGE,
+    StaleOutputCommand,
     exit_on_findings,
     print_diagnostics,
     read_input,
@@ -23,7 +24,7 @@ from graphc.report import one_line
 from graphc.wire_input import read_graph_input
 
 
-@click.command("decompile")
+@click.command("decompile", cls=StaleOutputCommand)
 @click.argument("wire", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",

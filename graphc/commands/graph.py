@@ -9,6 +9,7 @@ import click
 from graphc import render_graph as R
 from graphc.commands.common import (
     EXIT_USAGE,
+    StaleOutputCommand,
     build_options,
     compile_options,
     exit_on_file_errors,
@@ -32,7 +33,7 @@ from graphc.wire_input import read_graph_input
 FORMATS = ("mermaid", "dot", "svg", "png")
 
 
-@click.command("graph")
+@click.command("graph", cls=StaleOutputCommand)
 @click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-f",

@@ -19,6 +19,7 @@ from graphc.commands.common import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
+    StaleOutputCommand,
     build_options,
     compile_options,
     explain_live,
@@ -289,7 +290,7 @@ class NamedPaths(click.Path):
         return super().convert(value, param, ctx)
 
 
-@click.command("lint")
+@click.command("lint", cls=StaleOutputCommand)
 @click.argument("paths", nargs=-1, type=NamedPaths(allow_dash=True))  # required, except with --dependants
 @compile_options
 @click.option(

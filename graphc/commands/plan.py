@@ -14,6 +14,7 @@ import click
 
 from graphc.commands.common import (
     EXIT_USAGE,
+    StaleOutputCommand,
     api_errors,
     bold_style,
     compile_options,
@@ -34,7 +35,7 @@ from graphc.plan import PlanError, build_plan, resaved_plan, write_plan
 from graphc.report import one_line
 
 
-@click.command("plan")
+@click.command("plan", cls=StaleOutputCommand)
 @click.argument("playbook", type=click.Path(dir_okay=False))
 @compile_options
 @explain_skips_option
