@@ -67,8 +67,8 @@ def test_gc112_appears_in_every_format(mixed):
     )
 
     junit = ET.fromstring(lint(mixed, "-f", "junit").stdout)
-    [case] = [c for c in junit.iter("testcase") if c.get("name") == latin]
-    assert case.find("failure").get("type") == "GC112"
+    [case] = [c for c in junit.iter("testcase") if c.get("classname") == latin and c.find("failure") is not None]
+    assert case.find("failure").get("type") == "GC112" and case.get("name") == f"GC112 {latin}:3:7"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
@@ -721,7 +721,7 @@ def reported(fmt: str, output: str, path: str):
         return [r for r in results if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path]
     if fmt == "github":
         return [line for line in output.splitlines() if line.startswith(f"::error file={path},")]
-    cases = [case for case in ET.fromstring(output).iter("testcase") if case.get("name") == path]
+    cases = [case for case in ET.fromstring(output).iter("testcase") if case.get("classname") == path]
     return [ET.tostring(child, encoding="unicode") for case in cases for child in case]
 
 
@@ -989,7 +989,7 @@ def test_dependants_are_listed_relative_to_the_working_directory_in_every_format
     text = lint(*args).stdout
     assert "templates/t.yaml:11:13: error GC103" in text and str(project) not in text
     suite = ET.fromstring(lint(*args, "-f", "junit").stdout)
-    assert sorted(case.get("name") for case in suite.iter("testcase")) == ["plays/p.yaml", "templates/t.yaml"]
+    assert sorted({case.get("classname") for case in suite.iter("testcase")}) == ["plays/p.yaml", "templates/t.yaml"]
 
 
 def test_a_playbook_named_and_found_as_a_dependant_is_linted_once(project, monkeypatch):

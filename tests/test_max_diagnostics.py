@@ -91,10 +91,10 @@ def test_every_format_says_how_many_more(twenty):
     assert lines[-1] == "20 errors in 1 file; by code: 20 GC103"
 
     junit = ET.fromstring(twenty("--no-cache", "-f", "junit").stdout)
-    case = junit.find("testsuite/testcase")
-    failures = case.findall("failure")
-    assert len(failures) == 6 and failures[-1].get("message") == MORE
-    assert junit.get("failures") == "1"
+    cases = junit.findall("testsuite/testcase")  # one case per finding, each with its one <failure> (reports26 4)
+    failures = [failure for case in cases for failure in case.findall("failure")]
+    assert len(cases) == len(failures) == 6 and failures[-1].get("message") == MORE
+    assert junit.get("failures") == "6"
 
 
 def test_the_limit_is_read_from_the_environment(tmp_path):

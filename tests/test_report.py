@@ -587,7 +587,9 @@ def test_github_multi_line_span_has_no_columns():
 # -- junit -----------------------------------------------------------------------
 
 
-def test_junit_parses_with_one_testcase_per_file_and_one_failure_per_error():
+def test_junit_parses_with_one_testcase_per_error_each_with_its_one_failure():
+    """Jenkins' JUnit plugin keeps only the first <failure> of a test case (audit reports26 4): as ruff's JUnit
+    output, each error is a test case of its own, classname the file, named by its code and place."""
     results = sample_results()
     results[1] = FileResult(
         "plays/a.yaml",
@@ -601,19 +603,26 @@ def test_junit_parses_with_one_testcase_per_file_and_one_failure_per_error():
     assert len(suites) == 1 and suites[0].get("name") == "graphc"
     suite = suites[0]
     cases = suite.findall("testcase")
-    assert [c.get("name") for c in cases] == ["plays/a.yaml", "plays/b.yaml", "plays/c.yaml"]
-    assert {c.get("classname") for c in cases} == {"graphc"}
-    assert suite.get("tests") == "3" and suite.get("failures") == "2" and suite.get("errors") == "0"
-    a, b, c = cases
-    assert [f.get("type") for f in a.findall("failure")] == ["GC303", "GC301"]
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        ("plays/a.yaml", "GC303 plays/a.yaml:4:12"),
+        ("plays/a.yaml", "GC301 plays/a.yaml:5:5"),
+        ("plays/b.yaml", next(c.get("name") for c in cases if c.get("classname") == "plays/b.yaml")),
+        ("plays/c.yaml", "plays/c.yaml"),  # a clean file: one passing case, named by its path
+    ]
+    assert cases[2].get("name").startswith(cases[2].find("failure").get("type") + " plays/b.yaml")
+    assert suite.get("tests") == "4" and suite.get("failures") == "3" and suite.get("errors") == "0"
+    a, a2, b, c = cases
+    assert all(len(case.findall("failure")) == 1 for case in (a, a2, b))
+    assert [f.get("type") for f in a.findall("failure") + a2.findall("failure")] == ["GC303", "GC301"]
     assert a.find("failure").get("message") == "limit price 0.123 is not on the 0.01 tick"
     assert a.find("failure").text == (
         "plays/a.yaml:4:12: error GC303 limit price 0.123 is not on the 0.01 tick\nhint: use 0.12 or 0.13"
         "\nnote: plays/a.yaml:3:3: the leg is defined here"  # each related place, as the text format's notes
     )
-    assert a.findall("failure")[1].get("message").endswith("\\x01")  # a control character made XML-safe (escaped)
+    assert a2.find("failure").get("message").endswith("\\x01")  # a control character made XML-safe (escaped)
+    # the file's warnings (and skipped checks): the <system-out> of its first case
     assert a.find("system-out").text == "plays/a.yaml:5:10: warning GC405 hedge size 5 differs from its parent's 10"
-    assert len(b.findall("failure")) == 1
+    assert a2.find("system-out") is None
     assert c.findall("failure") == [] and c.find("system-out") is None
 
 
@@ -671,6 +680,8 @@ def _check_junit_10(report: str) -> None:
         required, optional, children = JUNIT_10[element.tag]
         assert required <= set(element.attrib) <= required | optional, (element.tag, element.attrib)
         assert {child.tag for child in element} <= children, (element.tag, [child.tag for child in element])
+    for case in root.iter("testcase"):  # Jenkins' JUnit plugin reads one (the first) of these per case (reports26 4)
+        assert len([child for child in case if child.tag in ("failure", "error", "skipped")]) <= 1, ET.tostring(case)
 
 
 def test_junit_is_valid_for_jenkins_xunit_plugins_schema():
@@ -882,3 +893,19 @@ def test_the_marker_counts_terminal_cells_not_characters(before, cells):
     source, marker = out[2], out[3]
     assert source == "1 | " + line
     assert marker == "  | " + " " * cells + "^" + "~" * 8
+
+
+def test_junit_lists_every_case_in_path_order():
+    """Files not read, files whose lint crashed and paths that gave nothing to lint come among the linted files, in
+    path order, as every format lists files (audit reports26 5)."""
+    results = [FileResult("m.yaml", SOURCE, [], []), FileResult("plays/c.yaml", SOURCE, [], [])]
+    report = render(
+        "junit",
+        results,
+        unread={"z.yaml": "not found", "a.yaml": "not found"},
+        crashed={"n.yaml": "RuntimeError: x"},
+        empty={"empty": "no *.yaml, *.yml or *.json file in empty"},
+    )
+    names = [case.get("name") for case in ET.fromstring(report).iter("testcase")]
+    assert names == ["a.yaml", "empty", "m.yaml", "n.yaml", "plays/c.yaml", "z.yaml"]
+    _check_junit_10(report)

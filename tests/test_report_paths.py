@@ -230,7 +230,7 @@ def _shown_paths(args) -> dict[str, set[str]]:
     shown["json"] = {f["path"] for f in report["files"]} | {d["path"] for d in report["diagnostics"]}
     shown["json"] |= {s["path"] for f in report["files"] for s in f["skipped"]}
     junit = ET.fromstring(lint("-f", "junit", *args).stdout)
-    shown["junit"] = {case.get("name") for case in junit.iter("testcase")}
+    shown["junit"] = {case.get("classname") for case in junit.iter("testcase")}
     shown["junit"] |= {f.text.split(":", 1)[0] for f in junit.iter("failure")}
     shown["junit"] |= {line.split(":", 1)[0] for out in junit.iter("system-out") for line in out.text.splitlines()}
     github = lint("-f", "github", "--explain-skips", *args).stdout.splitlines()

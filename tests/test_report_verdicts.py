@@ -242,10 +242,14 @@ def test_gc112_as_an_error_also_counts_a_skip_but_the_junit_case_fails(tmp_path,
         "1 error in 0 files; 1 file not checked: latin1.yaml (GC112 at latin1.yaml:2:10 stopped the checks)"
     )
     junit = ET.fromstring(lint("-f", "junit", "latin1.yaml").stdout)
-    [case] = junit.iter("testcase")  # its finding fails the case; not read, it is an error too, as with GC112 off
-    assert [child.tag for child in case] == ["failure", "error", "system-out"]
-    assert case.find("error").get("type") == "not-read"
-    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("1", "1", "1")
+    # its finding fails a case; not read, it is an error too, as with GC112 off: each a case of its own (reports26 4)
+    finding, unread = junit.iter("testcase")
+    assert [child.tag for child in finding] == ["failure", "system-out"] and finding.get(
+        "name"
+    ) == "GC112 latin1.yaml:2:10"
+    assert [child.tag for child in unread] == ["error"] and unread.find("error").get("type") == "not-read"
+    assert {finding.get("classname"), unread.get("classname"), unread.get("name")} == {"latin1.yaml"}
+    assert (junit.get("tests"), junit.get("failures"), junit.get("errors")) == ("2", "1", "1")
 
 
 # -- 4. the JSON summary counts skipped checks, as the text and github summary lines do (audit verdict17 5) -------
