@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.limits import limit
+from graphc.lines import line_and_column
 from graphc.record import Record
 
 if TYPE_CHECKING:
@@ -1008,18 +1009,7 @@ def decode_source(raw: bytes, *, keep_bom: bool = False) -> str:
     return "\ufeff" + text if bom and keep_bom else text
 
 
-# The line breaks YAML counts (and the text report splits on), so the line of a GC112 (a byte that is not UTF-8)
-# or a GC100 at a character YAML refuses (graphc.stages.load.not_text_at) agrees with the code frame.
-_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # compiled (and cached by re) only when a position is asked for
 UNREADABLE = "GC112"
-
-
-def line_and_column(text: str, index: int) -> tuple[int, int]:
-    """The 1-based line and column of the character at ``index`` in ``text``, lines ended as YAML ends them."""
-    line, line_start = 1, 0
-    for found in re.finditer(_LINE_BREAK, text[:index]):
-        line, line_start = line + 1, found.end()
-    return line, index - line_start + 1
 
 
 def unreadable(path: str, exc: Exception) -> tuple[Diagnostic, str | None]:

@@ -54,9 +54,10 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from graphc.lines import LINE_BREAK, Relined, has_yaml11_breaks
 from graphc.stages.load import load_text, not_text_at
 from graphc.vocabulary import ON_PRICE_FIELDS
-from graphc.yaml_comments import LINE_BREAK, comment_columns, comment_start, scalar_columns
+from graphc.yaml_comments import comment_columns, comment_start, scalar_columns, scan
 
 # A leg reads top-down: what repeats it or builds it (for_each, use/with), then the
 # order itself in the spec's §3 table order, then how it is wired into the graph.
@@ -378,6 +379,8 @@ def _load(text: str):
     except YAMLError as exc:  # graphc's loader read it, ruamel (which fmt needs for comments) cannot
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         at = (mark.line, mark.column) if mark is not None else None
+        if at is not None and has_yaml11_breaks(text):  # ruamel reads YAML 1.1 lines: NEL, LS and PS end them too
+            at = Relined(text)(*at)
         problem = str(getattr(exc, "problem", None) or (str(exc).splitlines() or ["?"])[0])
         alias = _UNDEFINED_ALIAS.search(problem)
         if alias is not None:
@@ -447,7 +450,7 @@ def _comments_after_aliases(text: str) -> list[tuple[int, str, str, str]]:
     import yaml  # deferred: only a text with an alias and a comment is scanned again
 
     last: dict[int, yaml.Token] = {}  # row -> the last token that ends on it before its comment
-    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    for token in scan(text):
         start, end = token.start_mark, token.end_mark
         if (
             end.line in columns
@@ -1003,7 +1006,7 @@ def _in_flow_collection(text: str, row: int) -> bool:
     import yaml  # deferred: only a comment fmt would drop is placed
 
     depth, start = 0, 0
-    for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    for token in scan(text):
         if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
             depth += 1
             start = token.start_mark.line if depth == 1 else start

@@ -12,6 +12,7 @@ from typing import Any
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source
 from graphc.limits import limit
+from graphc.lines import split_lines
 from graphc.numbers import half, plain, plus, shown
 from graphc.units import UnitError, parse_price
 from graphc.venues import is_prediction, prediction_venue
@@ -127,15 +128,12 @@ def refused_text(symbol: str, refusal) -> str:
     )
 
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # the line breaks YAML counts (str.splitlines has more)
-
-
 def _written(text: str, span, raw) -> str:
     """``raw`` as the snapshot writes it: the source text of its span (a number), else the text read."""
     if isinstance(raw, str):
         return raw
     if span is not None and span.line == span.end_line:
-        lines = _LINE_BREAK.split(text)
+        lines = split_lines(text)
         if 1 <= span.line <= len(lines):
             written = lines[span.line - 1][span.col - 1 : span.end_col - 1].strip()
             if any(ch.isdigit() for ch in written):

@@ -50,9 +50,10 @@ import re
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import JSON_SUFFIXES, has_suffix
+from graphc.lines import LINE_BREAK
 from graphc.rules.registry import BY_NAME, RULES, get
 from graphc.stages.suggest import did_you_mean, listed, suggestion
-from graphc.yaml_comments import DIRECTIVE_MENTION, LINE_BREAK, comment_columns, mentions_directive
+from graphc.yaml_comments import DIRECTIVE_MENTION, comment_columns, mentions_directive
 
 ALL = "*"
 LINE, FILE = "ignore", "ignore-file"  # the directives

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from graphc.lines import LINE_BREAK, Relined, has_yaml11_breaks
+
 _QUOTE_OPENERS = ":-[{,?"
-LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # the line breaks YAML counts (str.splitlines has more)
 _BLOCK_SCALAR = r"(?:^|[:\-?]\s)\s*[|>][-+0-9]*\s*(?:#.*)?$"  # a `key: |` line (the heuristic's guess)
 _BLOCK_HEADER = re.compile(r"[|>][-+0-9]*")  # a block scalar's indicators, from its `|` or `>`
 # `# graphc:` and a word: a suppression directive (graphc.suppress), or what may be meant as one (`ignores`)
@@ -57,7 +58,8 @@ def comment_start(line: str) -> int | None:
 
 def comment_columns(text: str, rows: Iterable[int] | None = None) -> dict[int, int]:
     """``{row: column}`` of the ``#`` that starts the YAML comment on each row of ``text`` that has one (rows and
-    columns from 0, rows split at YAML's line breaks, :data:`LINE_BREAK`; a byte-order mark counts as a column);
+    columns from 0, rows split at the line breaks every position counts, :data:`LINE_BREAK`: LF, CRLF and CR; a
+    byte-order mark counts as a column);
     with ``rows``, of those rows only.
 
     The YAML scanner says where each scalar's text runs; a ``#`` at the start of a line or after a blank outside
@@ -106,7 +108,7 @@ def _scalar_text(text: str, lines: list[str], rows: set[int]):
             covered.setdefault(row, []).append((start + shift, None if end is None else end + shift))
 
     try:
-        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        for token in scan(text):
             if not isinstance(token, yaml.ScalarToken):
                 continue
             first, last = token.start_mark.line, token.end_mark.line
@@ -128,6 +130,26 @@ def _scalar_text(text: str, lines: list[str], rows: set[int]):
         marks = [mark for mark in (getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)) if mark]
         return covered, min((mark.line for mark in marks), default=0)
     return covered, None
+
+
+def scan(text: str):
+    """The YAML scanner's tokens of ``text`` (``yaml.scan``, libyaml's when it is there), their marks' rows and
+    columns counted at :data:`LINE_BREAK` (the scanner reads YAML 1.1, where NEL, LS and PS end lines too), and
+    so are those of the ``yaml.MarkedYAMLError`` it raises where it cannot read on."""
+    import yaml  # deferred: only a text with a `#` that matters, or that fmt must place, is scanned
+
+    tokens = yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not has_yaml11_breaks(text):
+        yield from tokens
+        return
+    relined = Relined(text)
+    try:
+        for token in tokens:
+            token.start_mark, token.end_mark = relined.mark(token.start_mark), relined.mark(token.end_mark)
+            yield token
+    except yaml.MarkedYAMLError as exc:
+        exc.context_mark, exc.problem_mark = relined.mark(exc.context_mark), relined.mark(exc.problem_mark)
+        raise
 
 
 def _first_hash(line: str, covered) -> int | None:

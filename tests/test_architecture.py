@@ -57,6 +57,7 @@ LAYER_OF = {
     "graphc.resources": "Core",
     "graphc.files": "Core",
     "graphc.limits": "Core",
+    "graphc.lines": "Core",
     "graphc.vocabulary": "Core",
     "graphc.numbers": "Core",
     "graphc.record": "Core",

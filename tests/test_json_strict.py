@@ -82,8 +82,9 @@ GRAPH = {
 COMPACT = json.dumps(GRAPH, separators=(",", ":"))
 PRETTY = json.dumps(GRAPH, indent=2)
 
-# The line breaks graphc counts (the text report's code frame, suppression comments, GC112): YAML's.
-LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+# The line breaks graphc counts (the text report's code frame, suppression comments, GC112): LF, CRLF and CR
+# (YAML 1.2 §5.4, as git, GitHub and editors count lines), not NEL, LS or PS.
+LINE_BREAK = re.compile("\r\n|[\n\r]")
 
 
 def lint(*args, input=None):
@@ -333,15 +334,15 @@ def test_raw_nel_ls_and_ps_keep_their_value(tmp_path, monkeypatch, character):
 
 
 @pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])
-def test_a_finding_after_a_line_break_inside_a_string(tmp_path, character):
-    """NEL, LS and PS break lines where graphc counts lines (the text report's code frame, as YAML did): a
-    finding after one is on the line the code frame shows it on."""
+def test_a_finding_after_nel_ls_or_ps_inside_a_string(tmp_path, character):
+    """NEL, LS and PS do not break lines where graphc counts lines (LF, CRLF, CR: as GitHub and editors do): a
+    finding after one is on the line an editor shows, and the code frame shows that line."""
     text = PRETTY.replace('"ETH-USD"', f'"ETH{character}USD"', 1).replace('"aggressive_chase"', '"aggressive"')
     path = write(tmp_path, "w.json", text)
     result = lint(path)
     assert result.exit_code == 1, result.output
     line, col = at(text, text.index('"aggressive"'))
-    assert line == text[: text.index('"aggressive"')].count("\n") + 2  # one more than LF alone counts
+    assert line == text[: text.index('"aggressive"')].count("\n") + 1  # LF alone counts
     assert f"{path}:{line}:{col}: error GC103 `nodes.1.execution.policy: aggressive`" in result.stdout
     assert f'{line} |         "policy": "aggressive"' in result.stdout
 

@@ -144,10 +144,20 @@ def test_text_gutter_widens_with_the_line_number():
     assert lines[1:4] == ["   |", "12 | k12: 12", "   | ^~~"]
 
 
-@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\x85", "\u2028", "\u2029"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_text_frame_counts_yamls_line_breaks(newline):
-    """The frame shows the line a span names, counted as YAML counts lines (NEL, LS and PS break lines too)."""
+    """The frame shows the line a span names, counted at YAML 1.2's line breaks (LF, CRLF, CR)."""
     source = newline.join(["a: 1", "b: é", "c: 3", "d: 4"]) + newline
+    d = Diagnostic("GC102", "unknown key", "x.yaml", Span(3, 1, 3, 2))
+    lines = render("text", [FileResult("x.yaml", source, [d], [])], tool_version="0").splitlines()
+    assert lines[2] == "3 | c: 3"
+
+
+@pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029"])
+def test_text_frame_does_not_break_lines_at_nel_ls_or_ps(character):
+    """NEL, LS and PS are characters of a line (YAML 1.2; git, GitHub and editors): the frame shows the line an
+    editor shows as line 3, the character written as an escape."""
+    source = f'a: 1\nb: "x{character}y"\nc: 3\nd: 4\n'
     d = Diagnostic("GC102", "unknown key", "x.yaml", Span(3, 1, 3, 2))
     lines = render("text", [FileResult("x.yaml", source, [d], [])], tool_version="0").splitlines()
     assert lines[2] == "3 | c: 3"
@@ -155,9 +165,10 @@ def test_text_frame_counts_yamls_line_breaks(newline):
 
 @given(st.text(alphabet="a \t\n\r\x85\u2028\u2029\x0b\x0c\x1c\u0085é", max_size=40))
 def test_text_frame_lines_split_as_the_line_break_pattern(source):
-    from graphc.report.text import _LINE_BREAK, _lines
+    from graphc.lines import LINE_BREAK
+    from graphc.report.text import _lines
 
-    assert _lines(source) == re.split(_LINE_BREAK, source)
+    assert _lines(source) == re.split(LINE_BREAK, source)
 
 
 def test_text_line_outside_the_source_has_no_snippet():

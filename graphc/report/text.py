@@ -26,6 +26,7 @@ import unicodedata
 from graphc.ascii_fallback import for_encoding
 from graphc.diagnostics import Diagnostic, Span
 from graphc.files import read_source, unreadable
+from graphc.lines import split_lines
 from graphc.report import (
     LOG_COMMAND,
     FileResult,
@@ -38,9 +39,6 @@ from graphc.report import (
     unlisted_line,
 )
 from graphc.report import location as shown_location
-
-# The line breaks YAML (and PyYAML's marks) count, so line numbers agree.
-_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # a pattern: compiled (and cached by re) when a finding is shown
 
 _RESET = "\x1b[0m"
 _STYLES = {
@@ -118,10 +116,8 @@ def render(results: list[FileResult], options: ReportOptions) -> str:
 
 
 def _lines(source: str) -> list[str]:
-    """``source`` split at YAML's line breaks (most text has only ``\n``: a plain split, a tenth of the time)."""
-    if "\r" in source or (not source.isascii() and any(ch in source for ch in "\x85\u2028\u2029")):
-        return re.split(_LINE_BREAK, source)
-    return source.split("\n")
+    """``source`` split at the line breaks every position counts (graphc.lines: LF, CRLF, CR)."""
+    return split_lines(source)
 
 
 def _read_other_file(path: str) -> str | None:

@@ -64,8 +64,15 @@ from yaml import (
 )
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, line_and_column, lone_surrogate
+from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, lone_surrogate
 from graphc.limits import limit
+from graphc.lines import (
+    LINE_BREAK,
+    Relined,
+    has_yaml11_breaks,
+    line_and_column,
+    split_lines,
+)
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
 MAX_DEPTH = limit("MAX_DEPTH", 100)  # nesting of mappings and sequences
@@ -418,7 +425,7 @@ def _flatten(root) -> tuple[dict, dict]:
 
 def _tab_indent(text: str, exc) -> Span | None:
     """Where a tab is in the indentation of the line a YAML error is on (YAML 1.2 §6.1 forbids tabs there)."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     for mark in (exc.problem_mark, exc.context_mark):
         if mark is None or not 0 <= mark.line < len(lines):
             continue
@@ -427,6 +434,30 @@ def _tab_indent(text: str, exc) -> Span | None:
         if "\t" in indent:
             return Span(mark.line + 1, indent.index("\t") + 1)
     return None
+
+
+def _get_events(parser, text: str):
+    """The parser's ``get_event``, each event's marks counted at graphc's line breaks (:mod:`graphc.lines`: LF,
+    CRLF, CR): libyaml reads YAML 1.1, where NEL, LS and PS end a line too. A text without them, nearly every
+    one, is read as it is (one test of the text)."""
+    if not has_yaml11_breaks(text):
+        return parser.get_event
+    relined, get_event = Relined(text), parser.get_event
+
+    def get():
+        event = get_event()
+        if event is not None:
+            event.start_mark, event.end_mark = relined.mark(event.start_mark), relined.mark(event.end_mark)
+        return event
+
+    return get
+
+
+def _relined_error(exc: yaml.MarkedYAMLError, text: str) -> None:
+    """``exc``'s marks counted at graphc's line breaks, as :func:`_get_events` counts the events' (in place)."""
+    if has_yaml11_breaks(text):
+        relined = Relined(text)
+        exc.problem_mark, exc.context_mark = relined.mark(exc.problem_mark), relined.mark(exc.context_mark)
 
 
 class LoadError(Exception):
@@ -930,12 +961,13 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
     events: list | None = None
     if data is _MISSING:
         parser = _Parser(text)
+        get_event = _get_events(parser, text)
         try:
             if len(text) <= MAX_REPLAY_CHARS:  # all the events first (kept for positions), then the values
-                events = list(iter(parser.get_event, None))
+                events = list(iter(get_event, None))
                 data = _compose_fast(events, max_depth, max_total, marked=_may_be_marked(text))
             else:  # the values as the events come, none kept
-                data = _compose_fast(iter(parser.get_event, None), max_depth, max_total, marked=_may_be_marked(text))
+                data = _compose_fast(iter(get_event, None), max_depth, max_total, marked=_may_be_marked(text))
         except LoadError as exc:  # too many values: met on the same event the full pass would meet it
             if exc.span is not None:
                 return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
@@ -953,10 +985,11 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
     composer = _Composer(max_depth, max_nodes, max_total)
     parser = _Parser(text)
     try:
-        composer.run(parser.get_event)
+        composer.run(_get_events(parser, text))
     except LoadError as exc:
         return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
     except yaml.MarkedYAMLError as exc:
+        _relined_error(exc, text)
         tab = _tab_indent(text, exc)
         if tab is not None:
             return None, [
@@ -1002,7 +1035,7 @@ def _position_tree(text: str, max_depth: int, max_nodes: int, max_total: int, *,
         return composer.tree if composer.tree is not None else _EMPTY_DOCUMENT
     parser = _Parser(text)
     try:
-        composer.run(parser.get_event)
+        composer.run(_get_events(parser, text))
     except Exception:  # pragma: no cover - JSON the fast pass read but YAML cannot (none known: a safety net)
         return _EMPTY_DOCUMENT  # its values are right; its findings point at the start of the file
     finally:
@@ -1264,8 +1297,8 @@ def _unpaired_surrogate_found(path: str, body: str, index: int) -> Diagnostic:
 
 
 class _JsonLines:
-    """Where the lines of a text start, for a position's line and column: the line breaks are YAML's (CR LF, LF,
-    CR, NEL, LS, PS), which the text report's code frame and every other position in graphc count too."""
+    """Where the lines of a text start, for a position's line and column: the line breaks are LF, CRLF and CR
+    (graphc.lines), which the text report's code frame and every other position in graphc count too."""
 
     __slots__ = ("starts", "text")
 
@@ -1282,7 +1315,7 @@ class _JsonLines:
         return line, index - starts[line]
 
 
-_LINE_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile(LINE_BREAK)
 
 
 class _JsonMark:
