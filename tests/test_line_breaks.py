@@ -117,6 +117,27 @@ def test_relined_marks_keep_the_columns_after_a_byte_order_mark():
     assert split_lines(text)[1] == "b: 1"
 
 
+@pytest.mark.parametrize("character", ["\u2028", "\x85", "\u2029"])
+def test_nel_ls_or_ps_in_a_comment_is_gc100_that_names_it(tmp_path, character):
+    """YAML 1.2 reads a comment with LS as a comment; libyaml (YAML 1.1) ends the line there and reads on as
+    YAML: a GC100 that says so, at the character, on the line an editor shows."""
+    text = f"graphc: 1\n# pasted from chat:{character} desk says ok\nname: x\nlegs:\n  l: {{symbol: BTC-USD, buy: 1}}\n"
+    path = write(tmp_path, "c.yaml", text)
+    result = lint(path)
+    assert result.exit_code == 1, result.output
+    assert f"{path}:2:20: error GC100 YAML syntax error: " in result.stdout
+    assert f"U+{ord(character):04X}" in result.stdout and "reads that character as a line break" in result.stdout
+    assert "hint: remove the character" in result.stdout
+    assert "2 | # pasted from chat:" in result.stdout
+
+
+def test_a_syntax_error_away_from_an_ls_is_not_blamed_on_it(tmp_path):
+    text = 'graphc: 1\nname: "a\u2028b"\nlegs:\n  l: {symbol: BTC-USD, buy: 1\n'
+    result = lint(write(tmp_path, "e.yaml", text))
+    assert result.exit_code == 1 and ":5:1: error GC100 YAML syntax error" in result.stdout, result.output
+    assert "U+2028" not in result.stdout
+
+
 def test_a_suppression_comment_is_read_on_the_editors_line(tmp_path):
     text = 'graphc: 1\nname: "p\u2028q"\nx: 1  # graphc: ignore[GC102]\ny: 2\nlegs:\n  l: {symbol: BTC-USD, buy: 1}\n'
     result = lint(write(tmp_path, "s.yaml", text))

@@ -69,6 +69,13 @@ GC100 = describe(
     can be several lines below the real mistake, so look upwards from it. When
     the line the parser gave up on is indented with a tab, the message names the
     tab's line and column instead: YAML indents with spaces only (YAML 1.2 §6.1).
+    When a NEL (U+0085), LS (U+2028) or PS (U+2029) is on that line (or on the
+    line before), the message names it and points at it: graphc's YAML parser
+    (libyaml, YAML 1.1) reads each as a line break, where YAML 1.2 reads it as an
+    ordinary character, so one in a comment makes the rest of the comment YAML
+    (`# pasted from chat:<LS> desk says ok`). Remove the character, or, in a
+    double-quoted value, write it as an escape (`\\u2028`). Lines are counted at
+    LF, CRLF and CR only (docs/playbooks.md, "Positions").
 
     A `.json` file (any case), and standard input that opens as JSON does (`{"`,
     `{}` or `[`; with `--stdin-filename`, its name decides), is the router's

@@ -68,7 +68,9 @@ from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffi
 from graphc.limits import limit
 from graphc.lines import (
     LINE_BREAK,
+    YAML11_ONLY_BREAKS,
     Relined,
+    break_name,
     has_yaml11_breaks,
     line_and_column,
     split_lines,
@@ -458,6 +460,23 @@ def _relined_error(exc: yaml.MarkedYAMLError, text: str) -> None:
     if has_yaml11_breaks(text):
         relined = Relined(text)
         exc.problem_mark, exc.context_mark = relined.mark(exc.problem_mark), relined.mark(exc.context_mark)
+
+
+def _yaml11_break_near(text: str, exc: yaml.MarkedYAMLError) -> tuple[str, Span] | None:
+    """The NEL, LS or PS (and its span) a YAML syntax error follows: the last one before the error's place on its
+    line, the line before it or the line of the construct it was reading (its marks already counted at graphc's
+    line breaks); None when there is none (a text without them: the first test)."""
+    problem = exc.problem_mark or exc.context_mark
+    if problem is None or not has_yaml11_breaks(text):
+        return None
+    first = min(problem.line, exc.context_mark.line if exc.context_mark is not None else problem.line) - 1
+    lines = split_lines(text)
+    for row in range(min(problem.line, len(lines) - 1), max(first, 0) - 1, -1):
+        line = lines[row] if row < problem.line else lines[row][: problem.column]
+        at = max(line.rfind(character) for character in YAML11_ONLY_BREAKS)
+        if at >= 0:
+            return line[at], Span(row + 1, at + 1 - (row == 0 and line[:1] == "\ufeff"), row + 1, at + 2)
+    return None
 
 
 class LoadError(Exception):
@@ -1006,6 +1025,21 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
         span = Span(mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "cannot parse"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
+        odd = _yaml11_break_near(text, exc)
+        if odd is not None:  # NEL, LS or PS where it went wrong: a line break to libyaml, a character to YAML 1.2
+            character, at = odd
+            return None, [
+                Diagnostic(
+                    "GC100",
+                    f"YAML syntax error: {problem}{context}, after the {break_name(character)} at line {at.line}, "
+                    f"column {at.col}: graphc's YAML parser (libyaml, YAML 1.1) reads that character as a line "
+                    "break, where YAML 1.2 reads it as text",
+                    path,
+                    at,
+                    hint=f"remove the character (in a double-quoted value, it may be written as "
+                    f"`\\u{ord(character):04x}`)",
+                )
+            ]
         return None, [
             Diagnostic(
                 "GC100",
