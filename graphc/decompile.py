@@ -38,7 +38,13 @@ from functools import lru_cache
 from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
 from graphc.pipeline import compile_text
-from graphc.venues import SLUG_READING, infer_instrument, may_be_polymarket_slug, prediction_venue
+from graphc.venues import (
+    SLUG_READING,
+    infer_instrument,
+    may_be_polymarket_slug,
+    prediction_venue,
+    venue_case_problem,
+)
 from graphc.vocabulary import DEFAULT_POLICY, ON_PRICE_FIELDS
 from graphc.yaml_out import dump_yaml
 
@@ -47,7 +53,16 @@ EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif"
 
 
 class DecompileError(Exception):
-    """The wire graph has something no playbook can say."""
+    """The wire graph has something no playbook can say: a diagnostic like any bad input's.
+
+    ``at`` is the wire path of the offending value (``("nodes", 3, "node_id")``), which the command turns into the
+    input's ``line:col`` (:meth:`graphc.wire_input.GraphInput.span`); ``code`` the rule it breaks (GC103 for a
+    value no playbook can hold; GC203 a repeated node id, GC104 a field a playbook needs), ``hint`` what to do.
+    """
+
+    def __init__(self, message: str, at: tuple = (), hint: str | None = None, code: str = "GC103"):
+        super().__init__(message)
+        self.message, self.at, self.hint, self.code = message, tuple(at), hint, code
 
 
 @dataclass
@@ -68,6 +83,7 @@ def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
     _refuse_unpinned_prediction_venues(nodes)
     index = _node_index(nodes)
     after, explicit = _split_edges(wire["edges"], index)
+    first_explicit = len(wire["edges"]) - len(explicit)
     targets = {edge["to_node"] for edge in explicit}
     playbook = {"graphc": 1, "name": name}
     if wire["is_sandbox"] is False:
@@ -76,10 +92,14 @@ def decompile(wire: dict, name: str = "decompiled") -> Decompiled:
     if risk:
         playbook["risk"] = risk
     playbook["legs"] = {
-        node["node_id"]: _leg(node, after.get(node["node_id"], []), node["node_id"] in targets) for node in nodes
+        node["node_id"]: _leg(i, node, after.get(node["node_id"], []), node["node_id"] in targets)
+        for i, node in enumerate(nodes)
     }
     if explicit:
-        playbook["edges"] = [{"from": e["from_node"], "to": e["to_node"], **_trigger_fields(e)} for e in explicit]
+        playbook["edges"] = [
+            {"from": e["from_node"], "to": e["to_node"], **_trigger_fields(e, first_explicit + i)}
+            for i, e in enumerate(explicit)
+        ]
     return Decompiled(playbook, wire, notes)
 
 
@@ -126,7 +146,7 @@ def _refuse_unpinned_prediction_venues(nodes) -> None:
     """A node whose symbol names a prediction venue but has no ``instrument.venue``: compile would add the venue
     (playbook-spec.md §3.1, "An inferred venue *is* emitted"), so no playbook gives back this graph. Said here,
     naming the node and the venue, rather than as a difference found by the round trip."""
-    for node in nodes:
+    for i, node in enumerate(nodes):
         instrument = node.get("instrument")
         if not isinstance(instrument, dict) or instrument.get("venue") is not None:
             continue
@@ -138,8 +158,10 @@ def _refuse_unpinned_prediction_venues(nodes) -> None:
             raise DecompileError(
                 f"node {node.get('node_id')!r} has no instrument.venue, and a playbook always pins the venue its "
                 f"prediction-market symbol names ({inferred}; playbook-spec.md §3.1: the router needs it for "
-                f'prediction markets), so its graph would gain `"venue": "{inferred}"`; add that to the node\'s '
-                "instrument to decompile it"
+                f'prediction markets), so its graph would gain `"venue": "{inferred}"`',
+                ("nodes", i, "instrument"),
+                f'add "venue": "{inferred}" to the node\'s instrument to decompile it',
+                code="GC104",
             )
 
 
@@ -149,15 +171,15 @@ def _refuse_unpinned_prediction_venues(nodes) -> None:
 def _complete(wire):
     """Fill in what the router defaults and compile always writes; returns (wire, notes)."""
     if not isinstance(wire, dict) or not isinstance(wire.get("nodes"), list) or not wire["nodes"]:
-        raise DecompileError("not a wire graph: `nodes` must be a non-empty list")
+        raise DecompileError("not a wire graph: `nodes` must be a non-empty list", ("nodes",))
     notes = []
     nodes = []
     edges = [dict(e) for e in wire.get("edges") or []]
     targets = None  # the ids some edge leads to, found when a node needs them
     untyped, normalized, unactivated, unpoliced, slugs = [], [], [], [], []
-    for node in wire["nodes"]:
+    for position, node in enumerate(wire["nodes"]):
         if not isinstance(node, dict):
-            raise DecompileError("every node must be an object")
+            raise DecompileError("every node must be an object", ("nodes", position))
         if targets is None and node.get("activation") is None:
             targets = edge_targets(edges)
         read_type, read_activation = router_reading(node, targets or ())
@@ -254,16 +276,40 @@ def _in_field_order(keys: tuple) -> bool:
     return "policy" in keys and keys == tuple(k for k in EXECUTION_FIELDS if k in keys)
 
 
+# A leg id's rule in words (playbook-spec.md §2: `[A-Za-z0-9][A-Za-z0-9._-]*`), for a refusal to say it whole.
+LEG_ID_RULE = (
+    "a leg id starts with a letter or digit (A-Z, a-z, 0-9), then has only those, `.`, `_` and `-` "
+    "(playbook-spec.md §2)"
+)
+
+
 def _node_index(nodes) -> dict:
-    index = {}
+    index: dict[str, int] = {}
     for i, node in enumerate(nodes):
         node_id = node.get("node_id")
         if not isinstance(node_id, str) or not LEG_ID.match(node_id):
-            raise DecompileError(f"node id {node_id!r} cannot be a leg id (letters, digits, `.`, `_`, `-`)")
+            raise DecompileError(
+                f"node id {node_id!r} cannot be a leg id, so no playbook can name this node: {LEG_ID_RULE}",
+                ("nodes", i, "node_id"),
+                f"rename the node, and the edges that name it, e.g. to {_leg_id_like(node_id)!r}",
+            )
         if node_id in index:
-            raise DecompileError(f"node id {node_id!r} appears twice; leg ids are unique")
+            raise DecompileError(
+                f"node id {node_id!r} is already used by nodes[{index[node_id]}]; a playbook's leg ids are unique, "
+                "so no playbook has both nodes",
+                ("nodes", i, "node_id"),
+                "give every node a unique node_id, and point each edge at the node it means",
+                code="GC203",
+            )
         index[node_id] = i
     return index
+
+
+def _leg_id_like(node_id) -> str:
+    """A leg id made from ``node_id``, for a hint: each other character as `-`, nothing but a letter or digit
+    first (`1:2` -> `1-2`, `-a` -> `a`); ``leg`` when nothing is left."""
+    text = re.sub(r"[^A-Za-z0-9._-]", "-", node_id) if isinstance(node_id, str) else ""
+    return re.sub(r"^[^A-Za-z0-9]+", "", text) or "leg"
 
 
 def _split_edges(edges, index):
@@ -280,16 +326,20 @@ def _split_edges(edges, index):
             if type(end) is str and end in index:
                 continue  # a node id: _node_index has matched it against LEG_ID
             if not isinstance(end, str) or not LEG_ID.match(end):
-                raise DecompileError(f"edge {edge.get('edge_id')!r}: {key} {end!r} is not a leg id")
+                raise DecompileError(
+                    f"edge {count + 1}'s {key} {end!r} names no node and cannot be a leg id either: {LEG_ID_RULE}",
+                    ("edges", count, key),
+                    "point the edge at one of the graph's nodes",
+                )
         target = index.get(edge["to_node"])
         if target is None or target < position:
             return after, edges[count:]
         position = target
-        after.setdefault(edge["to_node"], []).append(_after_entry(edge))
+        after.setdefault(edge["to_node"], []).append(_after_entry(edge, count))
     return after, []
 
 
-def _after_entry(edge):
+def _after_entry(edge, position):
     trigger, condition = edge["trigger"], edge.get("condition")
     key = _phrase_key(trigger, condition)
     phrase = _PHRASES.get(key, _UNKNOWN) if key is not None else _UNKNOWN
@@ -299,7 +349,7 @@ def _after_entry(edge):
             _PHRASES[key] = phrase
     if phrase is not None:
         return f"{edge['from_node']} {phrase}"
-    return {"from": edge["from_node"], **_trigger_fields(edge)}
+    return {"from": edge["from_node"], **_trigger_fields(edge, position)}
 
 
 # The phrase of a named trigger and its condition, made once per distinct pair (a large graph repeats a few).
@@ -322,8 +372,8 @@ def _phrase_key(trigger, condition):
     return None
 
 
-def _trigger_fields(edge) -> dict:
-    """``trigger:`` (and ``fill_ratio:``) of an edge mapping."""
+def _trigger_fields(edge, position) -> dict:
+    """``trigger:`` (and ``fill_ratio:``) of an edge mapping; ``position``: the edge's place in ``edges``."""
     trigger, condition = edge["trigger"], edge.get("condition")
     fields = {"trigger": trigger}
     if isinstance(trigger, dict) and "on_timeout" in trigger:
@@ -335,7 +385,9 @@ def _trigger_fields(edge) -> dict:
         ratio = H.fill_ratio_of(condition)
         if ratio is None:
             raise DecompileError(
-                f"edge {edge['edge_id']}: condition {condition!r} has no playbook form (only fill_ratio_gte)"
+                f"edge {position + 1}'s condition {condition!r} has no playbook form",
+                ("edges", position, "condition"),
+                'a playbook writes one condition, "fill_ratio_gte" (its `fill_ratio:`)',
             )
         fields["fill_ratio"] = H.percent_text(ratio)
     return fields
@@ -344,13 +396,17 @@ def _trigger_fields(edge) -> dict:
 # -- legs ------------------------------------------------------------------------
 
 
-def _leg(node, after_entries, targeted) -> dict:
+def _leg(position, node, after_entries, targeted) -> dict:
     instrument = node.get("instrument") or {}
     symbol, type_, venue = instrument.get("symbol"), instrument.get("type"), instrument.get("venue")
     side = node.get("side")
     if side not in ("buy", "sell") or not isinstance(symbol, str):
-        raise DecompileError(f"node {node['node_id']!r}: needs side buy/sell and a text symbol")
-    leg = {side: _quantity(node.get("quantity"), symbol, type_, venue), "symbol": symbol}
+        raise DecompileError(f"node {node['node_id']!r}: needs side buy/sell and a text symbol", ("nodes", position))
+    if type(venue) is str and (wrong_case := venue_case_problem(venue)) is not None:
+        # a playbook's venue compiles to lower case (graphc.facts reads it so): said as lint says it, not found
+        # by the round trip as a difference
+        raise DecompileError(wrong_case[0], ("nodes", position, "instrument", "venue"), wrong_case[1])
+    leg = {side: _quantity(node.get("quantity"), symbol, type_, venue, position), "symbol": symbol}
     write_type, write_venue = _instrument_fields(symbol, type_, venue)
     if write_venue:
         leg["venue"] = venue
@@ -358,8 +414,8 @@ def _leg(node, after_entries, targeted) -> dict:
         leg["type"] = type_
     order_type = node.get("order_type")
     if order_type != "market":
-        leg["limit"] = _price(node["node_id"], order_type)
-    leg.update(_execution(node["execution"]))
+        leg["limit"] = _price(node["node_id"], order_type, position)
+    leg.update(_execution(node["execution"], position))
     if after_entries:
         leg["after"] = (
             after_entries[0] if len(after_entries) == 1 and isinstance(after_entries[0], str) else after_entries
@@ -370,13 +426,15 @@ def _leg(node, after_entries, targeted) -> dict:
     return leg
 
 
-def _quantity(quantity, symbol, type_, venue):
+def _quantity(quantity, symbol, type_, venue, position):
     if quantity == "derived":
         return "derived"
     try:
         qty = quantity["fixed"]["qty_1e8"]
     except (TypeError, KeyError):
-        raise DecompileError(f"quantity {quantity!r} is neither derived nor fixed.qty_1e8") from None
+        raise DecompileError(
+            f"quantity {quantity!r} is neither derived nor fixed.qty_1e8", ("nodes", position, "quantity")
+        ) from None
     if type(qty) is int and _text_or_none(type_) and _text_or_none(venue):
         return _fixed_quantity(qty, symbol, type_, venue)
     return H.quantity_text(qty, symbol, type_, venue) or H.amount_of(qty)
@@ -414,14 +472,17 @@ def _fewest_instrument_fields(symbol, type_, venue):
     return True, venue is not None
 
 
-def _price(node_id, order_type):
+def _price(node_id, order_type, position):
     try:
         return H.price_of(order_type["limit"]["price_1e9"])
     except (TypeError, KeyError):
-        raise DecompileError(f"node {node_id!r}: order_type {order_type!r} is neither market nor a limit") from None
+        raise DecompileError(
+            f"node {node_id!r}: order_type {order_type!r} is neither market nor a limit",
+            ("nodes", position, "order_type"),
+        ) from None
 
 
-def _execution(execution) -> dict:
+def _execution(execution, position) -> dict:
     out = {}
     if execution.get("policy") != "sor":
         out["policy"] = execution.get("policy")
@@ -434,16 +495,18 @@ def _execution(execution) -> dict:
     if "tif" in execution:
         out["tif"] = execution["tif"]
     if "pacing" in execution:
-        out["twap"] = _twap(execution["pacing"])
+        out["twap"] = _twap(execution["pacing"], position)
     return out
 
 
-def _twap(pacing):
+def _twap(pacing, position):
     try:
         uniform = pacing["uniform"]
         slices, interval = int(uniform["num_slices"]), int(uniform["interval_ms"])
     except (TypeError, KeyError, ValueError):
-        raise DecompileError(f"pacing {pacing!r} is not uniform num_slices/interval_ms") from None
+        raise DecompileError(
+            f"pacing {pacing!r} is not uniform num_slices/interval_ms", ("nodes", position, "execution", "pacing")
+        ) from None
     return H.twap_text(slices, interval)
 
 
@@ -467,11 +530,13 @@ def _refuse_empty_risk(risk) -> None:
     holds the limits (``max_notional``, ``max_loss``), and one without them compiles to no section at all."""
     if not isinstance(risk, dict):
         return
-    empty = "`risk`" if not risk else next((f"`risk.{k}`" for k, v in risk.items() if v == {}), None)
-    if empty is not None:
+    at = ("risk",) if not risk else next((("risk", k) for k, v in risk.items() if v == {}), None)
+    if at is not None:
         raise DecompileError(
-            f"{empty} is empty ({{}}): an empty risk block sets no limit and has no playbook form (a playbook's "
-            "`risk:` writes its limits, `max_notional` and `max_loss`); remove it from the graph and decompile again"
+            f"`{'.'.join(at)}` is empty ({{}}): an empty risk block sets no limit and has no playbook form (a "
+            "playbook's `risk:` writes its limits, `max_notional` and `max_loss`)",
+            at,
+            "remove it from the graph and decompile again",
         )
 
 

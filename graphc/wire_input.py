@@ -31,6 +31,15 @@ class GraphInput:
     doc: object = None  # graphc.stages.load.Document, None when the YAML did not load
     wire: dict | None = None  # for "wire" and "simple"
     diagnostics: list = field(default_factory=list)
+    locator: object = None  # a simple order's: its wrapped node's wire paths -> the order's spans
+
+    def span(self, path):
+        """The input's span of the wire ``path`` (or its nearest ancestor's), for a diagnostic about a value of
+        ``wire`` found after loading (decompile's refusals): a simple order's through the paths its wrapping
+        mapped, a wire graph's as written."""
+        if self.locator is not None:
+            return self.locator.span(path)
+        return None if self.doc is None else self.doc.span(path)
 
 
 def read_graph_input(text: str, path: str) -> GraphInput:
@@ -49,6 +58,6 @@ def read_graph_input(text: str, path: str) -> GraphInput:
         checked = [] if schema.stopped else wire_number_diagnostics(doc, schema) + wire_symbol_diagnostics(doc)
         return GraphInput(WIRE, doc, doc.data, diagnostics + schema + checked)
     if kind == SIMPLE:
-        wire, _locator, wrap_diagnostics = wrap_simple_order(doc)
-        return GraphInput(SIMPLE, doc, wire, diagnostics + wrap_diagnostics)
+        wire, locator, wrap_diagnostics = wrap_simple_order(doc)
+        return GraphInput(SIMPLE, doc, wire, diagnostics + wrap_diagnostics, locator)
     return GraphInput("unknown", doc, None, [*diagnostics, *(incomplete_simple_order(doc) or [not_graphc(doc)])])

@@ -320,12 +320,14 @@ def test_strings_yaml_would_misread_are_quoted():
 def test_unexpressible_graphs_are_refused():
     wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
     wire["nodes"][1]["node_id"] = "spot"
-    with pytest.raises(DecompileError, match="appears twice"):
+    with pytest.raises(DecompileError, match="already used by nodes") as refused:
         decompile(wire)
+    assert (refused.value.code, refused.value.at) == ("GC203", ("nodes", 1, "node_id"))
     wire = json.loads((GOLDEN / "eth-hedge.json").read_text())
     wire["nodes"][1]["instrument"]["venue"] = "HyperLiquid"
-    result = decompile(wire)
-    assert "instrument.venue" in round_trip_difference(result.text, result.wire)
+    with pytest.raises(DecompileError, match="not lower-case") as refused:
+        decompile(wire)
+    assert (refused.value.code, refused.value.at) == ("GC103", ("nodes", 1, "instrument", "venue"))
 
 
 def test_edge_ids_are_renumbered_with_a_note():
@@ -390,7 +392,7 @@ def test_command_refuses_playbooks_and_bad_graphs(tmp_path):
     wire["nodes"][1]["node_id"] = "spot"
     twice.write_text(json.dumps(wire))
     result = CliRunner().invoke(cli, ["decompile", str(twice)])
-    assert result.exit_code == 1 and "appears twice" in result.stderr
+    assert result.exit_code == 1 and "error GC203 node id 'spot' is already used by nodes[0]" in result.stderr
 
 
 def test_a_value_used_in_two_places_is_written_twice_not_as_an_alias():
@@ -502,8 +504,8 @@ def test_a_prediction_node_without_the_venue_its_symbol_names_is_reported_not_re
     wire.write_text(json.dumps({"nodes": [node], "edges": [], "is_sandbox": True}))
     out = tmp_path / "p.yaml"
     result = CliRunner().invoke(cli, ["decompile", str(wire), "-o", str(out)])
-    assert result.exit_code == 1 and "no playbook can express this graph" in result.output, result.output
-    assert "has no instrument.venue" in result.output and not out.exists()
+    assert result.exit_code == 1 and "error GC104 node 'a' has no instrument.venue" in result.output, result.output
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
@@ -533,7 +535,8 @@ def test_a_prediction_node_without_its_venue_is_refused_saying_why(tmp_path, sym
     result = CliRunner().invoke(cli, ["decompile", str(graph)])
     assert result.exit_code == 1
     assert "extra" not in result.stderr
-    assert "node 'a' has no instrument.venue" in result.stderr and f'"venue": "{venue}"' in result.stderr
+    assert "node 'a' has no instrument.venue" in result.stderr
+    assert f'hint: add "venue": "{venue}" to the node\'s instrument' in result.stderr
     wire["nodes"][0]["instrument"]["venue"] = venue  # as the message says: then it round-trips
     graph.write_text(json.dumps(wire))
     assert CliRunner().invoke(cli, ["decompile", str(graph)]).exit_code == 0
@@ -860,9 +863,89 @@ def test_an_empty_risk_block_is_said_to_have_no_playbook_form(tmp_path, risk, em
     path.write_text(json.dumps({**_price_wire(), "risk": risk}))
     result = CliRunner().invoke(cli, ["decompile", str(path)])
     assert result.exit_code == 1 and result.stdout == ""
-    assert f"no playbook can express this graph: {empty} is empty" in result.stderr, result.stderr
+    key = empty.strip("`").split(".")[-1]  # the refusal is at the empty block's value, `{`
+    column = path.read_text().index("{", path.read_text().index(f'"{key}":')) + 1
+    assert f"r.json:1:{column}: error GC103 {empty} is empty" in result.stderr, result.stderr
     assert "sets no limit and has no playbook form" in result.stderr
-    assert "remove it from the graph" in result.stderr
+    assert "hint: remove it from the graph" in result.stderr
     kept = {section: limits for section, limits in risk.items() if limits}  # what the message says to do
     path.write_text(json.dumps({**_price_wire(), **({"risk": kept} if kept else {})}))
     assert CliRunner().invoke(cli, ["decompile", str(path)]).exit_code == 0
+
+
+# -- audit decomp26 2: decompile's refusals are diagnostics, at the offending value, with a code and a hint -----------
+
+
+def _one_node(node_id="a", **instrument):
+    return {
+        "node_id": node_id,
+        "instrument": {"symbol": "ETH-USD", "type": "spot", **instrument},
+        "side": "buy",
+        "order_type": "market",
+        "quantity": {"fixed": {"qty_1e8": 100000000}},
+        "execution": {"policy": "sor"},
+        "activation": "root",
+    }
+
+
+def _refused(tmp_path, wire, name="g.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(wire, indent=1) if isinstance(wire, dict) else wire)
+    result = CliRunner().invoke(cli, ["decompile", str(path)])
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    return path, result.stderr
+
+
+def _place(path, needle, nth=0) -> str:
+    """`line:col` of the ``nth`` occurrence of ``needle`` in the file."""
+    text, at = path.read_text(), -1
+    for _ in range(nth + 1):
+        at = text.index(needle, at + 1)
+    line = text.count("\n", 0, at) + 1
+    return f"{line}:{at - (text.rfind(chr(10), 0, at) + 1) + 1}"
+
+
+@pytest.mark.parametrize(("node_id", "suggested"), [("1:2", "1-2"), ("-a", "a"), ("é", "leg"), ("a#b", "a-b")])
+def test_a_node_id_no_leg_id_can_be_is_gc103_at_the_id_with_the_whole_rule(tmp_path, node_id, suggested):
+    """/tmp/decomp26/h/id_72634351.json: one line without a place, and a rule `-a` seemed to meet."""
+    path, stderr = _refused(tmp_path, {"nodes": [_one_node(node_id)], "edges": [], "is_sandbox": True})
+    shown = json.dumps(node_id)
+    assert stderr.startswith(
+        f"{path}:{_place(path, shown)}: error GC103 node id {node_id!r} cannot be a leg id, so no playbook can name "
+        "this node: a leg id starts with a letter or digit (A-Z, a-z, 0-9), then has only those, `.`, `_` and `-` "
+        "(playbook-spec.md §2)\n"
+    ), stderr
+    assert f"  hint: rename the node, and the edges that name it, e.g. to {suggested!r}\n" in stderr
+    assert "no playbook can express this graph" not in stderr
+
+
+def test_a_repeated_node_id_is_gc203_at_the_second_copy(tmp_path):
+    path, stderr = _refused(tmp_path, {"nodes": [_one_node(), _one_node()], "edges": [], "is_sandbox": True})
+    second = _place(path, '"a"', 1)
+    assert stderr.startswith(f"{path}:{second}: error GC203 node id 'a' is already used by nodes[0]"), stderr
+    assert "  hint: give every node a unique node_id" in stderr
+
+
+def test_a_mixed_case_venue_is_refused_as_lint_says_it(tmp_path):
+    """/tmp/decomp26/h/venue_upper.json: lint says GC103 at the venue; decompile said only that the playbook would
+    not compile back (`'coinbase' instead of 'Coinbase'`)."""
+    wire = {"nodes": [_one_node(venue="Coinbase")], "edges": [], "is_sandbox": True}
+    path, stderr = _refused(tmp_path, json.dumps(wire))
+    lint = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    venue = _place(path, '"Coinbase"')
+    said = f"{path}:{venue}: error GC103 venue 'Coinbase' is not lower-case"
+    assert stderr.startswith(said) and lint.stdout.startswith(said), (stderr, lint.output)
+    assert '  hint: write "coinbase"\n' in stderr and "would not compile back" not in stderr
+
+
+def test_a_simple_orders_refusal_is_at_the_orders_own_key(tmp_path):
+    path, stderr = _refused(tmp_path, '{"symbol": "ETH-USD", "side": "buy", "qty": 1, "venue": "Coinbase"}')
+    assert stderr.startswith(f"{path}:1:57: error GC103 venue 'Coinbase' is not lower-case"), stderr
+
+
+def test_an_edge_end_no_leg_id_can_be_is_at_the_edge_end(tmp_path):
+    edge = {"edge_id": "x", "from_node": "a", "to_node": "z z", "trigger": "on_fill"}
+    path, stderr = _refused(tmp_path, {"nodes": [_one_node()], "edges": [edge], "is_sandbox": True})
+    end = _place(path, '"z z"')
+    assert stderr.startswith(f"{path}:{end}: error GC103 edge 1's to_node 'z z' names no node and cannot be a leg id")
+    assert "  hint: point the edge at one of the graph's nodes\n" in stderr

@@ -17,7 +17,7 @@ from graphc.commands.common import (
     write_output,
 )
 from graphc.decompile import DecompileError, decompile, decompile_simple_order, round_trip_difference
-from graphc.diagnostics import FileResult, has_errors
+from graphc.diagnostics import Diagnostic, FileResult, has_errors
 from graphc.humanize import playbook_name
 from graphc.pipeline import gc_paused
 from graphc.report import one_line
@@ -79,9 +79,11 @@ def _decompile(text, path, name, output):
         exit_on_findings(FileResult(path, text, loaded.diagnostics, []))
     try:
         result = (decompile_simple_order if loaded.kind == "simple" else decompile)(loaded.wire, name)
-    except DecompileError as exc:
-        click.echo(f"graphc: {one_line(f'{path}: no playbook can express this graph: {exc}')}", err=True)
-        sys.exit(EXIT_FINDINGS)
+    except DecompileError as exc:  # a diagnostic like any bad input's, at the offending value
+        refused = Diagnostic(exc.code, exc.message, path, loaded.span(exc.at), hint=exc.hint)
+        found = FileResult(path, text, [refused], [])
+        print_diagnostics([found])
+        exit_on_findings(found)
     playbook = result.text
     difference = round_trip_difference(playbook, result.wire)
     if difference:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from graphc.diagnostics import WARNING
 from graphc.stages.checks import Finding, describe, rule
-from graphc.venues import SLUG_READING, may_be_polymarket_slug
+from graphc.venues import SLUG_READING, may_be_polymarket_slug, venue_case_problem
 
 GC100 = describe(
     "GC100",
@@ -473,6 +473,14 @@ def check_wire_venue_case(ctx):
       `GRAPHC_MAX_DIAGNOSTICS` to see more at once (docs/robustness.md). Each
       problem costs jsonschema 100-300 µs: a 3.8 MB graph of 1.9 million bad
       nodes took 190 s and 3.4 GB to list them all, where the report lists 5,000.
+    - in `graphc decompile`, a wire value no playbook can hold, at the value
+      with a hint (exit 1, nothing written): a `node_id` that cannot be a leg id
+      (a leg id starts with a letter or digit, A-Z, a-z or 0-9, then has only
+      those, `.`, `_` and `-`: `"1:2"`, `"-a"`, `"é"`), an edge's `from_node` or
+      `to_node` that names no node and cannot be a leg id either, a venue not in
+      lower case (in the words above: a playbook's venue compiles lower-case, so
+      the graph would not come back), and an empty `risk` block or section
+      (`"risk": {}`: it sets no limit, and a playbook's `risk:` writes limits).
 
     ## Why it matters
 
@@ -518,13 +526,9 @@ def check_wire_venue_case(ctx):
         if venue is None:
             continue
         written = raw_nodes[node.index]["instrument"].get("venue", venue)  # a text: node.venue is None otherwise
-        if written != venue:
-            yield Finding(
-                node.at("instrument", "venue"),
-                f"venue {written!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md "
-                f"§3), and the router may not know {written!r}; graphc checks the node as {venue}",
-                f'write "{venue}"',
-            )
+        found = venue_case_problem(written) if written != venue else None  # one wording with decompile's refusal
+        if found is not None:
+            yield Finding(node.at("instrument", "venue"), f"{found[0]}; graphc checks the node as {venue}", found[1])
 
 
 GC104 = describe(
@@ -545,7 +549,12 @@ GC104 = describe(
     ..., "qty": ...}`) that has two of its three required keys is GC104 naming
     the third: ``a simple order needs `qty` ``. A wire graph is the router's JSON, so
     there the field is named as JSON writes it: a node without `side` is
-    `nodes.0 needs "side"`, with the hint `add "side": ...`.
+    `nodes.0 needs "side"`, with the hint `add "side": ...`. `graphc decompile`
+    reports GC104 at a wire node's `instrument` when a prediction market's
+    symbol names its venue (`KX...`, `...:yes`, a Polymarket URL) and the node
+    leaves `instrument.venue` out: the router allows that, but a playbook
+    always pins the venue it infers (spec §3.1), so no playbook compiles to
+    that node; the hint says which venue to add.
 
     ## Why it matters
 

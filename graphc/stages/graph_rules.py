@@ -299,6 +299,10 @@ def check_duplicate_nodes(ctx):
       `bid` expanded over 3 items produces `bid-0`, `bid-1` and `bid-2`, and clashes
       with a hand-written leg called `bid-1`.
 
+    `graphc decompile` refuses such a wire graph with GC203 at the repeated
+    `node_id` (exit 1, nothing written): a playbook's leg ids are unique, so no
+    playbook has both nodes.
+
     ## Why it matters
 
     Edges, status and cancellation are all keyed by node id. With two nodes called

@@ -21,6 +21,7 @@ from graphc.venues.symbols import (
     router_normalizes,
     router_type,
     symbol_problem,
+    venue_case_problem,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "router_normalizes",
     "router_type",
     "symbol_problem",
+    "venue_case_problem",
 ]

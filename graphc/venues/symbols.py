@@ -118,6 +118,21 @@ def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None
     return "spot", venue
 
 
+def venue_case_problem(written: str) -> tuple[str, str] | None:
+    """``(what is wrong, hint)`` when a wire node's ``instrument.venue`` is not in lower case, else None: one
+    wording for lint's GC103 (:func:`graphc.rules.input.check_wire_venue_case`, which checks the node as the
+    lower-case venue) and decompile's refusal (a playbook's venue compiles to lower case, so the graph would not
+    come back)."""
+    venue = written.lower()
+    if venue == written:
+        return None
+    return (
+        f"venue {written!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md §3), and the "
+        f"router may not know {written!r}",
+        f'write "{venue}"',
+    )
+
+
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})  # control, format, line/paragraph separator, surrogate
 _CLEAN_HINT = "a market symbol has no whitespace around it and no control or invisible character"
 
