@@ -25,7 +25,10 @@ symbol names its venue (``KX...``, ``...:yes``, a Polymarket URL) left without
 venue it infers (playbook-spec.md §3.1: "An inferred venue *is* emitted in
 ``instrument.venue``", the router needs it for prediction markets). Edge ids are the one thing
 renumbered rather than refused: a playbook's edges are always ``e0, e1, ...``
-in order, so other ids come back in that form (reported as a note).
+in order, so other ids come back in that form (reported as a note). A text holding
+template markup (a symbol ``{{ 7*7 }}``: compile renders any string with ``{{``,
+``{%`` or ``{#``) is written as a template expression returning it,
+``'{{ "{{ 7*7 }}" }}'`` (:func:`_literal`), and compiles back to the same text.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from functools import lru_cache
 
 from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
-from graphc.pipeline import compile_text
+from graphc.pipeline import TEMPLATE_MARKERS, compile_text
 from graphc.venues import (
     SLUG_READING,
     infer_instrument,
@@ -348,7 +351,7 @@ def _after_entry(edge, position):
         if key is not None and len(_PHRASES) < _MAX_PHRASES:
             _PHRASES[key] = phrase
     if phrase is not None:
-        return f"{edge['from_node']} {phrase}"
+        return _literal(f"{edge['from_node']} {phrase}")  # an on_price symbol may hold `{{`
     return {"from": edge["from_node"], **_trigger_fields(edge, position)}
 
 
@@ -380,7 +383,8 @@ def _trigger_fields(edge, position) -> dict:
         fields["trigger"] = {"on_timeout": dict(trigger["on_timeout"])}
     elif isinstance(trigger, dict) and isinstance(trigger.get("on_price"), dict):
         price = trigger["on_price"]  # its fields in fmt's order (the reference's), whatever the input's (decomp24 3)
-        fields["trigger"] = {**trigger, "on_price": {k: price[k] for k in ON_PRICE_FIELDS if k in price} | price}
+        price = {k: price[k] for k in ON_PRICE_FIELDS if k in price} | price
+        fields["trigger"] = {**trigger, "on_price": {k: _literal(v) if type(v) is str else v for k, v in price.items()}}
     if condition is not None:
         ratio = H.fill_ratio_of(condition)
         if ratio is None:
@@ -391,6 +395,31 @@ def _trigger_fields(edge, position) -> dict:
             )
         fields["fill_ratio"] = H.percent_text(ratio)
     return fields
+
+
+def _literal(text: str) -> str:
+    """``text`` as a playbook writes it to compile back to the same text.
+
+    Compile renders every string that holds template markup (``{{``, ``{%``, ``{#``: playbook-spec.md §6.2, "Any
+    string scalar may contain ``{{ … }}``"), so such a text (a wire symbol ``{{ 7*7 }}``, ``X{#y``) is written as
+    one template expression that returns it, a string literal: ``{{ "{{ 7*7 }}" }}`` renders to ``{{ 7*7 }}``, as
+    graphc's sandbox allows any expression of constants (double-quoted, so YAML's single quotes around it stay
+    plain). Every other text is written as it is."""
+    if "{" not in text or not any(marker in text for marker in TEMPLATE_MARKERS):
+        return text
+    return '{{ "' + "".join(_JINJA_ESCAPES.get(c) or _escaped(c) for c in text) + '" }}'
+
+
+# Jinja reads a string literal's backslash escapes as Python's "unicode-escape" does (after escaping what is not
+# ASCII), so a backslash and the quote are escaped, and a character that is not printable is written as its code
+# (a line break would otherwise be normalized).
+_JINJA_ESCAPES = {"\\": "\\\\", '"': '\\"'}
+
+
+def _escaped(c: str) -> str:
+    if c.isprintable():
+        return c
+    return f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}"
 
 
 # -- legs ------------------------------------------------------------------------
@@ -406,10 +435,11 @@ def _leg(position, node, after_entries, targeted) -> dict:
         # a playbook's venue compiles to lower case (graphc.facts reads it so): said as lint says it, not found
         # by the round trip as a difference
         raise DecompileError(wrong_case[0], ("nodes", position, "instrument", "venue"), wrong_case[1])
-    leg = {side: _quantity(node.get("quantity"), symbol, type_, venue, position), "symbol": symbol}
+    size = _quantity(node.get("quantity"), symbol, type_, venue, position)
+    leg = {side: _literal(size) if type(size) is str else size, "symbol": _literal(symbol)}
     write_type, write_venue = _instrument_fields(symbol, type_, venue)
     if write_venue:
-        leg["venue"] = venue
+        leg["venue"] = _literal(venue) if type(venue) is str else venue
     if write_type:
         leg["type"] = type_
     order_type = node.get("order_type")

@@ -32,18 +32,12 @@ from tests.conftest import EXAMPLES, REPO
 GOLDEN = REPO / "tests" / "golden"
 INT64_MAX = 2**63 - 1
 
-# Template syntax (pipeline.TEMPLATE_MARKERS) in a symbol would be rendered, not kept:
-# a limitation of playbooks that decompile reports, so generated text avoids it.
-_TEMPLATE_TEXT = ("{{", "{%", "{#")
-
-
-def _plain(text: str) -> bool:
-    return not any(marker in text.lower() for marker in _TEMPLATE_TEXT)
-
-
-leg_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,7}", fullmatch=True).filter(_plain)
-assets = st.from_regex(r"[A-Z][A-Z0-9]{1,5}", fullmatch=True).filter(_plain)
-venues = st.from_regex(r"[a-z][a-z0-9_]{1,9}", fullmatch=True).filter(_plain)
+leg_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,7}", fullmatch=True)
+assets = st.from_regex(r"[A-Z][A-Z0-9]{1,5}", fullmatch=True)
+venues = st.from_regex(r"[a-z][a-z0-9_]{1,9}", fullmatch=True)
+# Template markup (`{{`, `{%`, `{#`) a text may hold: compile renders such a string, so decompile writes it as an
+# expression returning it (audit decomp26 1), and generated symbols include it.
+_MARKUP = ["{{ 7*7 }}", "{#c#}", "X{{y}}", 'a"{%b', "it's \\ {{", "{{", "é{#😀"]
 odd_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
 
 
@@ -83,6 +77,7 @@ def instruments(draw):
                     "- y",
                     "eth-usd",
                     "BTC/USD",
+                    *_MARKUP,
                 ]
             )
         )
@@ -101,7 +96,7 @@ def instruments(draw):
 
 def _symbol_ok(instrument) -> bool:
     symbol = instrument["symbol"]
-    return symbol_problem(symbol) is None and _plain(symbol)  # a symbol every input form accepts (wirelint23 3)
+    return symbol_problem(symbol) is None  # a symbol every input form accepts (wirelint23 3)
 
 
 @st.composite
@@ -165,7 +160,7 @@ def triggers(draw):
     elif kind == "timeout":
         trigger = {"on_timeout": {"ms": draw(st.integers(1, 10**10))}}  # the wire schema asks 1 or more (ab41f18)
     else:
-        symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd_text.filter(_plain))
+        symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd_text | st.sampled_from(_MARKUP))
         reference = "graph_entry_price" if kind == "price" else draw(st.sampled_from(["graph_entry_price", "last"]))
         offset = JsonFloat(draw(_decimal(3, -(10**5), 10**5)))
         trigger = {
@@ -949,3 +944,49 @@ def test_an_edge_end_no_leg_id_can_be_is_at_the_edge_end(tmp_path):
     end = _place(path, '"z z"')
     assert stderr.startswith(f"{path}:{end}: error GC103 edge 1's to_node 'z z' names no node and cannot be a leg id")
     assert "  hint: point the edge at one of the graph's nodes\n" in stderr
+
+
+# -- audit decomp26 1: a text holding template markup is written so that it compiles back to itself ------------------
+
+
+def _price_edge(symbol, reference="graph_entry_price"):
+    on_price = {"symbol": symbol, "direction": "below", "reference": reference, "offset_pct": -5}
+    return {"edge_id": "e0", "from_node": "a", "to_node": "b", "trigger": {"on_price": on_price}}
+
+
+@pytest.mark.parametrize(
+    ("symbol", "written"),
+    [
+        ("{{ 7*7 }}", """'{{ "{{ 7*7 }}" }}'"""),  # /tmp/decomp26/repro/tpl.json: "must be string, not a number"
+        ("{#c#}", """'{{ "{#c#}" }}'"""),  # "'' should be non-empty"
+        ('it\'s "q" \\ {%x', r"""'{{ "it''s \"q\" \\ {%x" }}'"""),
+    ],
+)
+def test_a_symbol_holding_template_markup_compiles_back_to_itself(tmp_path, symbol, written):
+    wire = {"nodes": [_one_node(), {**_one_node("b"), "activation": "wait"}], "edges": [], "is_sandbox": True}
+    wire["nodes"][0]["instrument"]["symbol"] = symbol
+    wire["edges"] = [_price_edge(symbol)]
+    path = tmp_path / "tpl.json"
+    path.write_text(json.dumps(wire))
+    result = CliRunner().invoke(cli, ["decompile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"    symbol: {written}\n" in result.stdout, result.stdout
+    playbook = tmp_path / "tpl.yaml"
+    playbook.write_text(result.stdout)
+    compiled = json.loads(CliRunner().invoke(cli, ["compile", str(playbook)]).stdout)
+    assert compiled["nodes"][0]["instrument"]["symbol"] == symbol
+    assert compiled["edges"][0]["trigger"]["on_price"]["symbol"] == symbol
+    assert CliRunner().invoke(cli, ["fmt", "--check", str(playbook)]).exit_code == 0
+
+
+def test_an_on_price_symbol_venue_and_reference_with_markup_round_trip():
+    """/tmp/decomp26/repro/tplprice.json (`X{{y}}`: "undefined name `y`"), and every other text decompile writes
+    from the wire: a venue, an on_price reference (the mapping form), a character that is not printable."""
+    wire = {"nodes": [_one_node(venue="v{{e}}\u0007x"), {**_one_node("b"), "activation": "wait"}], "edges": []}
+    wire["is_sandbox"] = True
+    for edge in (_price_edge("X{{y}}"), _price_edge("X{{ y }}", reference="ref{#x")):
+        wire["edges"] = [edge]
+        result = decompile(copy.deepcopy(wire), "t")
+        assert round_trip_difference(result.text, result.wire) is None, result.text
+    assert "venue: '{{ \"v{{e}}\\u0007x\" }}'" in result.text, result.text
+    assert "reference: '{{ \"ref{#x\" }}'" in result.text, result.text
