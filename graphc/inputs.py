@@ -136,8 +136,8 @@ def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
         except UnitError as exc:
             span = doc.span(path)
             if span not in taken:
-                dotted = ".".join(map(str, path))
-                out.append(Diagnostic(exc.code, f"`{dotted}`: {exc.message}", doc.path, span, hint=exc.hint))
+                dotted, message = ".".join(map(str, path)), exc.message_as_written(doc.written(path))  # `1e308`
+                out.append(Diagnostic(exc.code, f"`{dotted}`: {message}", doc.path, span, hint=exc.hint))
     return out
 
 

@@ -65,13 +65,23 @@ _POWERS = {exponent: 10**exponent for exponent in range(1, MAX_DIGITS + 1)}  # t
 
 
 class UnitError(ValueError):
-    """A value that cannot be read: ``code`` (GC1xx), ``message`` and a ``hint``."""
+    """A value that cannot be read: ``code`` (GC1xx), ``message`` and a ``hint``; ``shown``: the number the message
+    quotes (``'1E+308' is out of range``), for :meth:`message_as_written`."""
 
-    def __init__(self, code: str, message: str, hint: str | None = None):
+    def __init__(self, code: str, message: str, hint: str | None = None, shown: str | None = None):
         super().__init__(code, message, hint)
         self.code = code
         self.message = message
         self.hint = hint
+        self.shown = shown
+
+    def message_as_written(self, written: str | None) -> str:
+        """The message naming the number by ``written``, its source text where the caller knows it (a YAML or JSON
+        number is read as a Decimal, whose text is ``1E+308`` for the ``1e308`` in the file: audit decomp26 4),
+        else as it is."""
+        if written is None or self.shown is None or written == self.shown:
+            return self.message
+        return self.message.replace(f"'{self.shown}'", f"'{_show(written)}'", 1)
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}"
@@ -152,10 +162,14 @@ def _checked(d: Decimal, shown) -> Decimal:
             "GC103",
             f"'{_show(shown)}' has more than {MAX_DIGITS} digits",
             f"write at most {MAX_DIGITS} significant digits",
+            _show(shown),
         )
     if not -MAX_DIGITS <= d.adjusted() <= MAX_DIGITS:
         raise UnitError(
-            "GC103", f"'{_show(shown)}' is out of range", f"write a number between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS}"
+            "GC103",
+            f"'{_show(shown)}' is out of range",
+            f"write a number between 1e-{MAX_DIGITS} and 1e{MAX_DIGITS}",
+            _show(shown),
         )
     return d
 
@@ -195,6 +209,7 @@ def _exact(value, what: str = "a number") -> Decimal:
                 "GC103",
                 f"'{_show(value)}' has more than {MAX_DIGITS} digits",
                 f"write at most {MAX_DIGITS} significant digits",
+                _show(value),
             )
         value = Decimal(value)
     return _checked(value, value)

@@ -73,9 +73,9 @@ def _run(*args):
 # (wire text, dotted path, key, the message after the path): the three reproductions of the audit, then a whole
 # number and a fraction with more than 40 digits, then the trigger numbers
 UNREPRESENTABLE = [
-    (_risk("admission", "max_notional_usd", "1e999"), "risk.admission.max_notional_usd", "'1E+999' is out of range"),
-    (_risk("admission", "max_notional_usd", "1e-999"), "risk.admission.max_notional_usd", "'1E-999' is out of range"),
-    (_risk("runtime", "max_loss_usd", "1e400"), "risk.runtime.max_loss_usd", "'1E+400' is out of range"),
+    (_risk("admission", "max_notional_usd", "1e999"), "risk.admission.max_notional_usd", "'1e999' is out of range"),
+    (_risk("admission", "max_notional_usd", "1e-999"), "risk.admission.max_notional_usd", "'1e-999' is out of range"),
+    (_risk("runtime", "max_loss_usd", "1e400"), "risk.runtime.max_loss_usd", "'1e400' is out of range"),
     (
         _risk("runtime", "max_loss_usd", "1" + "0" * 45),
         "risk.runtime.max_loss_usd",
@@ -86,9 +86,9 @@ UNREPRESENTABLE = [
         "risk.admission.max_notional_usd",
         "'1234567890.1234567890123456789012345678901' has more than 40 digits",
     ),
-    (_ratio("1e999"), "edges.0.condition.fill_ratio_gte", "'1E+999' is out of range"),
-    (_price_trigger("-1e-999"), "edges.0.trigger.on_price.offset_pct", "'-1E-999' is out of range"),
-    (_price_trigger("1e999"), "edges.0.trigger.on_price.offset_pct", "'1E+999' is out of range"),
+    (_ratio("1e999"), "edges.0.condition.fill_ratio_gte", "'1e999' is out of range"),
+    (_price_trigger("-1e-999"), "edges.0.trigger.on_price.offset_pct", "'-1e-999' is out of range"),
+    (_price_trigger("1e999"), "edges.0.trigger.on_price.offset_pct", "'1e999' is out of range"),
 ]
 IDS = ["notional-1e999", "notional-1e-999", "loss-1e400", "loss-46-digits", "notional-41-digits"]
 IDS += ["ratio-1e999", "offset-minus-1e-999", "offset-1e999"]
@@ -142,7 +142,7 @@ def test_the_same_limit_in_a_playbook_gets_the_same_words(tmp_path):
     path.write_text("graphc: 1\nname: p\nrisk:\n  max_notional: 1e999\nlegs:\n  a: {buy: 0.01, symbol: BTC-USD}\n")
     result = _run("lint", "--no-cache", path)
     assert result.exit_code == 1, result.output
-    assert f"{path}:4:17: error GC103 `risk.max_notional`: '1E+999' is out of range" in result.stdout, result.stdout
+    assert f"{path}:4:17: error GC103 `risk.max_notional`: '1e999' is out of range" in result.stdout, result.stdout
     assert RANGE_HINT in result.stdout
 
 
@@ -155,7 +155,7 @@ def test_a_negative_limit_out_of_range_is_reported_once(tmp_path):
     assert result.exit_code == 1, result.output
     col = _col(text, "max_notional_usd")
     found = [x for x in result.stdout.splitlines() if x.startswith(f"{path}:1:{col}: error GC103")]
-    assert found == [f"{path}:1:{col}: error GC103 `risk.admission.max_notional_usd` must be positive, not -1E+999"]
+    assert found == [f"{path}:1:{col}: error GC103 `risk.admission.max_notional_usd` must be positive, not -1e999"]
 
 
 @pytest.mark.parametrize("value", ["1e40", "1e-40", "1234567890123456789012345678901234567.891"])
@@ -298,3 +298,31 @@ def test_a_playbook_offset_pct_in_range_compiles_and_its_graph_lints_clean(tmp_p
         result = _run(*command)
         assert "GC103" not in result.output, (command, result.output)
         assert "internal error" not in result.output
+
+
+# audit decomp26 4: `"fill_ratio_gte": 0e3` was `fill_ratio_gte 0E+3 is outside (0, 1]` (Decimal's text, neither what
+# the file wrote nor a plain number)
+@pytest.mark.parametrize(
+    ("value", "said"), [("0e3", "0"), ("0.00e5", "0"), ("-0e-2", "0"), ("2E+0", "2"), ("1e40", "1" + "0" * 40)]
+)
+def test_a_ratio_outside_its_range_is_named_in_plain_digits(tmp_path, value, said):
+    text = _ratio(value)
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    result = _run("lint", "--no-cache", path)
+    assert result.exit_code == 1, result.output
+    col = _col(text, "fill_ratio_gte")
+    headlines = [line for line in result.stdout.splitlines() if line.startswith(str(path))]
+    assert headlines == [f"{path}:1:{col}: error GC208 edge e0: fill_ratio_gte {said} is outside (0, 1]"], headlines
+
+
+@pytest.mark.parametrize("written", ["1e308", "1E+308", "10e307"])
+def test_a_limit_out_of_range_is_named_as_the_file_writes_it(tmp_path, written):
+    text = _risk("admission", "max_notional_usd", written)
+    path = tmp_path / "w.json"
+    path.write_text(text, encoding="utf-8")
+    for command in ("lint", "decompile"):
+        result = _run(command, path)
+        assert result.exit_code == 1, result.output
+        said = _headline(path, text, "risk.admission.max_notional_usd", f"'{written}' is out of range")
+        assert said in result.output.splitlines(), result.output

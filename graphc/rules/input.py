@@ -371,7 +371,8 @@ def check_wire_venue_case(ctx):
       Linting a wire graph checks `horizon_ms`, `num_slices` and `interval_ms` the
       same way (each from 1 to 9223372036854775807), and the message shows the
       number in plain digits (`1.5e19` is `15000000000000000000 is greater than
-      the maximum of 9223372036854775807`; past 40 digits, `1E+400`);
+      the maximum of 9223372036854775807`; past 40 digits, as the file writes it,
+      `1e400`);
     - a param whose limits no value can meet (docs/templates.md, Params): `min`
       above `max` (`b: {type: number, min: 10, max: 1}`), or a quantity's `min`
       and `max` in two units (`min: 1 ETH, max: 5 BTC`), at the `max:` key,
@@ -460,8 +461,9 @@ def check_wire_venue_case(ctx):
       `risk.runtime.max_loss_usd`, `condition.fill_ratio_gte` and
       `on_price.offset_pct` of a wire graph are read, shown and written back
       (`graphc graph`, `decompile`, `plan`) as playbook numbers, so
-      `"max_notional_usd": 1e999` is `` `risk.admission.max_notional_usd`: '1E+999'
-      is out of range ``, as `max_notional: 1e999` in a playbook. `graph` and
+      `"max_notional_usd": 1e999` is `` `risk.admission.max_notional_usd`: '1e999'
+      is out of range `` (the number as the file writes it), as `max_notional: 1e999`
+      in a playbook. `graph` and
       `decompile` report it too, as an input error (exit 1);
     - more schema problems in one file than `GRAPHC_MAX_DIAGNOSTICS` (5,000): the
       schema check stops at one past it, the first 4,999 are listed, and one more

@@ -52,7 +52,7 @@ import json
 from decimal import ROUND_DOWN, Context, Decimal
 from itertools import count, islice
 
-from graphc.numbers import cents_down, shown
+from graphc.numbers import cents_down, plain, shown
 from graphc.stages.checks import Finding, rule
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
@@ -937,7 +937,7 @@ def _ratio_findings(ctx, j, edge):
     if fill_ratio(condition) is None:
         yield Finding(
             ("edges", j, "condition", "fill_ratio_gte"),
-            f"{edge_label(ctx, j)}: fill_ratio_gte {raw} is outside (0, 1]",
+            f"{edge_label(ctx, j)}: fill_ratio_gte {_plain_number(raw)} is outside (0, 1]",
             hint=f"a ratio is a share of the size of {src!r}, above 0% and at most 100%: `{src} filled 50%`, or "
             f"`{src} filled` for all of it (in an edge mapping, `fill_ratio: 50%`)"
             if ctx.playbook
@@ -1035,6 +1035,15 @@ def _prediction_symbol(ctx, symbol: str, src, dst) -> bool:
 
 
 _CUT = Context(prec=60, rounding=ROUND_DOWN)  # 100 ÷ a reference price, cut: a hint never offers an offset past it
+
+
+def _plain_number(value) -> str:
+    """A wire number a message names, in plain notation however the file spelled it (``0e3`` is ``0``, never
+    Decimal's ``0E+3``: audit decomp26 4); one graphc holds has at most 40 digits between 1e-40 and 1e40
+    (graphc.inputs.wire_number_diagnostics), so it is never absurdly long. Anything else as :func:`shown` says it."""
+    if type(value) is int or (isinstance(value, Decimal) and value.is_finite()):
+        return plain(Decimal(value))
+    return shown(value)
 
 
 def _pct(value: Decimal) -> str:

@@ -313,8 +313,9 @@ class _Builder:
             try:
                 value = parse_money(raw[key])
             except UnitError as exc:
+                message = exc.message_as_written(self.doc.written(("risk", key)))  # `1e999`, not Decimal's `1E+999`
                 self.error(
-                    DiagnosticError(exc.code, f"`risk.{key}`: {exc.message}", self.doc.span(("risk", key)), exc.hint)
+                    DiagnosticError(exc.code, f"`risk.{key}`: {message}", self.doc.span(("risk", key)), exc.hint)
                 )
                 continue
             if value <= 0:

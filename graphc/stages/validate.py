@@ -493,7 +493,8 @@ def _diagnostics_for(error, doc, root=None):
     if (
         keyword == "exclusiveMinimum" and error.validator_value == 0
     ):  # the wire's risk limits: spec §3.2, as a playbook's
-        yield Diagnostic("GC103", f"`{_dotted(path)}` must be positive, not {error.instance}", doc.path, doc.span(path))
+        shown = _as_written(doc, path, error.instance)  # `-1e999` as written, never Decimal's `-1E+999`
+        yield Diagnostic("GC103", f"`{_dotted(path)}` must be positive, not {shown}", doc.path, doc.span(path))
         return
     if keyword == "pattern" and error.validator_value == _TEMPLATE_PATTERN:
         found = _not_a_template(error, doc, path, root)
@@ -506,7 +507,8 @@ def _diagnostics_for(error, doc, root=None):
             yield found
             return
     if keyword in _RANGE_WORDS:  # jsonschema's message reprs the value (Decimal('1E+400')): said plainly
-        message = f"{_number(error.instance)} {_RANGE_WORDS[keyword]} {_number(error.validator_value)}"
+        shown = _number(error.instance, doc.written(path))
+        message = f"{shown} {_RANGE_WORDS[keyword]} {_number(error.validator_value)}"
         hint = _range_hint(error.schema)
         yield Diagnostic("GC103", f"`{_dotted(path)}`: {message}", doc.path, doc.span(path), hint=hint)
         return
@@ -552,11 +554,12 @@ def _takes_a_template(schema) -> bool:
     )
 
 
-def _number(value) -> str:
+def _number(value, written: str | None = None) -> str:
     """A number as a range message shows it: plain digits (``1.5e19`` -> ``15000000000000000000``), and a
-    Decimal past 40 digits from the point as Decimal writes it (``1E+400``: not a line of 400 zeros)."""
+    Decimal past 40 digits from the point (not a line of 400 zeros) as the file writes it, ``written`` (``1e400``),
+    else as Decimal writes it (``1E+400``)."""
     if isinstance(value, Decimal) and value.is_finite() and abs(value.adjusted()) > 40:
-        return str(value)
+        return written or str(value)
     return plainly(value)
 
 
