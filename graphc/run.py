@@ -64,6 +64,7 @@ from graphc.api.errors import (
     LedgerError,
     PastCatchUp,
     PendingUncertain,
+    SecondGraph,
     UncertainOutcome,
 )
 from graphc.api.ledger import (
@@ -1230,6 +1231,16 @@ class Runner:
         except GraphFailed as exc:  # created, and not trading (failed, cancelled, paused: exit 1; undocumented: 3)
             warning = exc.warning  # the ledger row's: the run has its graph (a retry finds it)
             return OccurrenceResult(occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, warning=warning)
+        except SecondGraph as exc:  # created and recorded, and the run already had another graph: it trades twice
+            return OccurrenceResult(
+                occurrence,
+                key,
+                "submitted",
+                exc.exit_code,
+                graph_id=exc.graph_id,
+                message=str(exc),
+                warning=exc.warning,
+            )
         except GraphNotRecorded as exc:  # created, and the ledger could not record it: its id, never `failed`
             return OccurrenceResult(
                 occurrence, key, "submitted", exc.exit_code, graph_id=exc.graph_id, message=str(exc), recorded=False

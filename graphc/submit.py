@@ -51,6 +51,7 @@ from graphc.api.errors import (
     PastCatchUp,
     PendingUncertain,
     RouterCheckIncomplete,
+    SecondGraph,
     UncertainOutcome,
     UncertainSubmission,
     error_fields,
@@ -1368,10 +1369,11 @@ def _post(
     error, warnings = (None, []) if created is None else (created.error, [created.warning])
     submitted = Submitted(run, graph_id, response, list(reconciled))
     recorded = False
+    twice = None  # the WARNING of a second graph: another attempt of the run recorded another graph (ledger26 1)
     try:  # the router answered: from here on, whatever stops graphc says the graph id (it WAS CREATED)
         try:
             ledger.check_still_there()
-            ledger.record_confirmed(run.id, graph_id, error=error, warnings=warnings)
+            twice = ledger.record_confirmed(run.id, graph_id, error=error, warnings=warnings)
             recorded = True
             submitted.run = ledger.get(run.id)
         except LedgerGone as gone:
@@ -1407,6 +1409,8 @@ def _post(
             )
             _say_interrupted(exc, said)
         raise
+    if twice is not None:  # recorded, and the run trades twice: said loudly, whatever else the answer said
+        raise SecondGraph(run.run_key, graph_id, run.id, twice)
     if created is not None:
         failed = GraphFailed if created.documented else GraphStatusUndocumented
         reason = "; ".join([created.reason, *submitted.warnings])
@@ -1490,7 +1494,17 @@ def _record(ledger: Ledger, run: Run, state: str, reason: str, lands_by: int | N
 
 
 def _not_recorded(run: Run, reason: str, exc: LedgerError) -> UncertainSubmission:
-    """The failed outcome ``reason`` of ``run``, which the ledger could not record (``exc``): its row stays `sent`."""
+    """The failed outcome ``reason`` of ``run``, which the ledger could not record (``exc``): its row stays `sent`,
+    unless another graphc settled it meanwhile (a :class:`RunStateError` carries the row as it is)."""
+    now = getattr(exc, "run", None)
+    if isinstance(now, Run) and now.state == "absent":  # proved absent by another graphc while this request flew
+        return UncertainSubmission(
+            f"{reason}; meanwhile another graphc recorded run {run.run_key!r} (ledger run {run.id}) absent, taking "
+            "its request as unable to land, and the run may have been sent again: this request may still have "
+            "created a graph, a second one for the run. Look at the router for orders whose node ids end in "
+            f"`.{run.tag}` (`graphc ledger --reconcile` looks again at the run's graph for others carrying its tag) "
+            "and cancel the graph you do not want (`graphc cancel ID`)"
+        )
     return UncertainSubmission(
         f"{reason}; and the ledger could not record it ({exc}): run {run.run_key!r} stays `sent` in the "
         "ledger and is reconciled before it can be submitted again"

@@ -45,6 +45,7 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "RouterCheckIncomplete",
+    "SecondGraph",
     "ServerError",
     "UncertainOutcome",
     "UncertainSubmission",
@@ -308,6 +309,21 @@ class GraphStatusUndocumented(GraphFailed):
 
     def _then(self) -> str:
         return f" (and `graphc cancel {self.graph_id}` if it must not trade)"
+
+
+class SecondGraph(LedgerError):
+    """The router created the graph and the ledger recorded it, but it already recorded another graph carrying the
+    run's tag for another attempt of the run (audit ledger26 1): the run trades twice. ``warning`` names both graphs
+    and the one to cancel; it is kept on the rows. Exit 3, as an outcome that needs a look."""
+
+    exit_code = 3
+
+    def __init__(self, run_key: str, graph_id: str, run_id: int, warning: str):
+        self.run_key, self.graph_id, self.run_id, self.warning = run_key, graph_id, run_id, warning
+        super().__init__(
+            f"graph {graph_id} was created for run {run_key!r} and recorded (ledger run {run_id}), but the run "
+            f"already had another graph; {warning.removeprefix('WARNING: ')}"
+        )
 
 
 class GraphNotRecorded(LedgerError):

@@ -91,6 +91,7 @@ __all__ = [
     "iso",
     "may_land",
     "more_graphs_warning",
+    "second_graph_warning",
     "undoes",
 ]
 
@@ -692,6 +693,7 @@ class Ledger:
             self._event(run_id, "confirmed", how, now)
             for warning in (*warnings, *unknown_copy_warnings):
                 self._event(run_id, "warning", clean(warning, 4000), now)
+            self._second_graph(self.get(run_id), graph_id, now)
         return self.get(run_id)
 
     def mark_sent(self, run_id: int, lands_by_ns: int) -> None:
@@ -712,21 +714,24 @@ class Ledger:
 
     def record_confirmed(
         self, run_id: int, graph_id: str, how: str = "router accepted", *, error: str | None = None, warnings=()
-    ) -> None:
+    ) -> str | None:
         """The run has its graph; ``error`` and ``warnings`` (kept on the row) say what is wrong with it, if
-        anything (the router answered that the graph it created failed)."""
+        anything (the router answered that the graph it created failed). Returns the WARNING of a second graph: another
+        row of the run key already records another graph carrying its tag (:meth:`_second_graph`), else None."""
         with self._transaction():
-            self._set(run_id, "confirmed", graph_id=graph_id, note=how, error=error)
+            second = self._set(run_id, "confirmed", graph_id=graph_id, note=how, error=error)
             for warning in warnings:
                 self._event(run_id, "warning", clean(warning, 4000), time.time_ns())
+        return second
 
     def record_uncertain(self, run_id: int, reason: str, lands_by_ns: int | None = None) -> None:
         """The request may have been applied; it is settled by reconciliation only."""
         self._set(run_id, "uncertain", error=reason, note=reason, lands_by_ns=lands_by_ns)
 
-    def record_absent(self, run_id: int, reason: str) -> None:
-        """Proven: this attempt created no graph (refused, never sent, or not found after it could land)."""
-        self._set(run_id, "absent", error=reason, note=reason)
+    def record_absent(self, run_id: int, reason: str, *, expected: str | None = None) -> None:
+        """Proven: this attempt created no graph (refused, never sent, or not found after it could land). With
+        ``expected``, only if the row is still in that state (:class:`RunStateError` otherwise)."""
+        self._set(run_id, "absent", error=reason, note=reason, expected=expected)
 
     def resolve(self, run_id: int, *, graph_id: str | None = None, note: str = "resolved by hand") -> Run:
         """A human's verdict on a pending run: its graph id, or 'never created' (the way to force).
@@ -862,7 +867,9 @@ class Ledger:
         lands_by_ns: int | None = None,
         force: bool = False,
         expected: str | None = None,
-    ) -> None:
+    ) -> str | None:
+        """Move ``run_id`` to ``state`` (a compare-and-set on ``expected`` when given); returns the WARNING of a
+        second graph when this records a graph another row of the run key holds another of (:meth:`_second_graph`)."""
         now = time.time_ns()
         with self._transaction():
             run = self.get(run_id)
@@ -871,7 +878,7 @@ class Ledger:
                 raise RunStateError(f"run {run_id} is {run.state}, no longer {expected}; cannot mark it {state}", run)
             if state not in allowed:
                 if run.graph_id and graph_id == run.graph_id:
-                    return  # the same news twice
+                    return None  # the same news twice
                 raise RunStateError(f"run {run_id} is {run.state}; cannot mark it {state}", run)
             self._db.execute(
                 "UPDATE runs SET state = ?, graph_id = COALESCE(?, graph_id), error = ?, "
@@ -879,6 +886,41 @@ class Ledger:
                 (state, graph_id, clean(error, 2000) if error else None, lands_by_ns, now, run_id),
             )
             self._event(run_id, state, clean(note, 2000) if note else None, now)
+            if state == "confirmed" and graph_id:
+                return self._second_graph(run, graph_id, now)
+        return None
+
+    def second_graphs(self, run: Run, graph_id: str | None = None) -> list[Run]:
+        """The other rows of ``run``'s run key that record a graph other than ``graph_id`` (default: the row's) for
+        the same tag, in the same scope: each a second trade of the run (a forced attempt has a tag of its own, and a
+        rehearsal against another router or account is another scope)."""
+        mine = graph_id or run.graph_id
+        return [
+            r
+            for r in self.runs(run.run_key)
+            if r.id != run.id
+            and r.tag == run.tag
+            and r.endpoint == run.endpoint
+            and r.account == run.account
+            and r.graph_id
+            and r.graph_id != mine
+        ]
+
+    def _second_graph(self, run: Run, graph_id: str, now: int) -> str | None:
+        """In the transaction that records ``graph_id`` on ``run``: when another row of the run key already records
+        another graph carrying the run's tag (:meth:`second_graphs`), the run was traded twice (audit ledger26 1: a
+        process proved an attempt absent while its request was still on its way). The WARNING naming both graphs is
+        kept on every row involved (every later refusal of the run and `graphc ledger` repeat it) and returned."""
+        others = self.second_graphs(run, graph_id)
+        if not others:
+            return None
+        warning = clean(
+            second_graph_warning(run.run_key, [(r.id, r.graph_id or "") for r in others], (run.id, graph_id)), 4000
+        )
+        for row_id in (run.id, *(r.id for r in others)):
+            if redact(warning) not in self._warnings(row_id).get(row_id, ()):
+                self._event(row_id, "warning", warning, now)
+        return warning
 
     def _event(self, run_id: int, state: str, note: str | None, now: int) -> None:
         self._db.execute(
@@ -941,11 +983,15 @@ class Ledger:
         if not scan.complete:
             listed = f"the orders of {', '.join(scan.symbols)}" if scan.symbols else "the router's order list"
             return self._undecided(run, f"{listed} could not be read to the end: {scan.detail}", scan)
-        self.record_absent(
-            run_id,
-            f"no order at the router carries tag {run.tag} ({scan.detail}), and its request could not land "
-            f"after {iso(run.lands_by_ns)}: never created",
-        )
+        try:  # only if the row is as it was read before the scan: another graphc may have settled it meanwhile
+            self.record_absent(
+                run_id,
+                f"no order at the router carries tag {run.tag} ({scan.detail}), and its request could not land "
+                f"after {iso(run.lands_by_ns)}: never created",
+                expected=run.state,
+            )
+        except RunStateError as exc:
+            return self._moved(exc.run, scan)
         message = f"run {run_id} ({run.run_key}) never created a graph; it may be submitted again"
         return ReconcileResult(self.get(run_id), False, message, scan)
 
@@ -967,22 +1013,50 @@ class Ledger:
             return ReconcileResult(self.get(run.id), None, f"run {run.id} ({run.run_key}) was just sent")
         return ReconcileResult(self.get(run.id), False, f"run {run.id} ({run.run_key}) was never sent")
 
+    def _moved(self, now: Run, scan: Scan | None = None) -> ReconcileResult:
+        """A reconcile that lost the race: another graphc moved the row while this one looked at the router (audit
+        ledger26 2). The row as it is now is the outcome: settled (its graph, or proved absent), or still unsettled."""
+        if now.graph_id:
+            said, found = f"has graph {now.graph_id}", True
+        elif now.state == "absent":
+            said, found = "is absent: it never created a graph", False
+        else:
+            said, found = f"is {now.state}: look again later", None
+        message = f"run {now.id} ({now.run_key}) was settled by another graphc meanwhile: it {said}"
+        return ReconcileResult(now, found, message, scan)
+
     def _confirmed_by(self, run: Run, scan: Scan) -> ReconcileResult:
         graph_id, *others = scan.found
         warning = more_graphs_warning(run.run_key, graph_id, others) if others else None
         try:
             with self._transaction():
-                self._set(run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}")
+                now = self.get(run.id)
+                if now.state == "absent" and self._claimed_elsewhere(now, graph_id):
+                    return self._moved(now, scan)
+                second = self._set(
+                    run.id, "confirmed", graph_id=graph_id, note=f"found at the router by its tag {run.tag}"
+                )
                 if warning is not None:  # kept on the row: the next refusal of the run and `graphc ledger` repeat it
                     self._event(run.id, "warning", clean(warning, 4000), time.time_ns())
-        except RunStateError:
-            raise
+                warning = warning or second
+        except RunStateError as exc:  # settled by another graphc meanwhile (with another graph)
+            return self._moved(exc.run, scan)
         except LedgerError as exc:  # unwritable (a full disk, read-only): the graph found is named, never lost
             raise _unrecorded(exc, run.run_key, graph_id, run.id) from None
         message = f"run {run.id} ({run.run_key}) created graph {graph_id} (found at the router by its run tag)"
         if warning is not None:
             message += f"; {warning}"
         return ReconcileResult(self.get(run.id), True, message, scan, warning)
+
+    def _claimed_elsewhere(self, run: Run, graph_id: str) -> bool:
+        """Whether a graph found carrying the tag of ``run``, an attempt proved absent, is another attempt's: another
+        row of the run key records it, or another attempt of the tag may still be creating it (its request in
+        flight, or its answer lost). Such a graph is never relabelled as ``run``'s: ``run`` was proved to have
+        created nothing (audit ledger26 2)."""
+        return any(
+            r.id != run.id and r.tag == run.tag and (r.graph_id == graph_id or r.pending)
+            for r in self.runs(run.run_key)
+        )
 
     def look_for_duplicates(
         self, run_id: int, client, *, wire_text: str | None = None, max_pages: int | None = None
@@ -1026,8 +1100,10 @@ class Ledger:
     def _duplicates(self, run: Run, scan: Scan) -> DuplicateCheck:
         """What ``scan`` (a look for ``run``'s tag) says of graphs carrying it that this ledger records for no attempt
         of the run; a new WARNING naming them is kept on the row."""
-        known = {r.graph_id for r in self.runs(run.run_key) if r.graph_id}
-        others = [g for g in scan.found if g not in known]
+        # known: this row's graph only. Another row of the run key that records another graph carrying the tag is a
+        # second trade as much as a graph no row records (audit ledger26 1: both rows held one, and it went unsaid)
+        others = [g for g in scan.found if g != run.graph_id]
+        others += [r.graph_id or "" for r in self.second_graphs(run) if r.graph_id not in others]
         message = f"no graph but {run.graph_id} carries the tag of run {run.run_key!r} ({scan.detail})"
         if not scan.complete:
             message = (
@@ -1052,7 +1128,10 @@ class Ledger:
             f"{by_hand(run, time.time_ns())}"
         )
         if run.state == "uncertain":
-            self._set(run.id, "uncertain", error=message, note="reconcile: undecided")
+            try:
+                self._set(run.id, "uncertain", error=message, note="reconcile: undecided", expected="uncertain")
+            except RunStateError as exc:  # settled by another graphc meanwhile
+                return self._moved(exc.run, scan)
         return ReconcileResult(self.get(run.id), None, message, scan)
 
     @staticmethod
@@ -1105,6 +1184,19 @@ def _content_key_of(run_key: str, wire_text: str | None) -> bool:
         return wire_text is not None and is_content_run_key(run_key, wire_text)
     except ValueError:
         return False
+
+
+def second_graph_warning(run_key: str, others: list[tuple[int, str]], recorded: tuple[int, str]) -> str:
+    """The WARNING for a run this ledger records more than one graph for, each carrying its tag: ``others`` (ledger
+    run id, graph id) held already, ``recorded`` the one just recorded, the one to cancel unless it is wanted."""
+    held = ", ".join(f"graph {graph} (ledger run {row})" for row, graph in others)
+    return (
+        f"WARNING: run {run_key!r} was submitted twice: this ledger records {held} and graph {recorded[1]} (ledger "
+        f"run {recorded[0]}) for it, each carrying its tag; two graphs trade. An attempt was taken as unable to "
+        "land while its request was still on its way (the wall clock stepped forward, or a process was held up; "
+        'docs/submitting.md, "What graphc cannot prove"). Keep one and cancel the other: '
+        f"`graphc cancel {recorded[1]}` drops the one recorded last"
+    )
 
 
 def more_graphs_warning(run_key: str, graph_id: str, others, *, oldest: bool = True) -> str:

@@ -26,6 +26,7 @@ from graphc.api.errors import (
     LedgerError,
     PastCatchUp,
     PendingUncertain,
+    SecondGraph,
     UncertainOutcome,
 )
 from graphc.api.redact import clean
@@ -446,6 +447,8 @@ def submit_command(
                 fail(_from_here(str(exc), listing), exc.exit_code, prefix="UNCERTAIN")
             except PendingUncertain as exc:  # it names the commands that settle the earlier attempt
                 fail(_from_here(str(exc), listing), exc.exit_code)
+            except SecondGraph as exc:  # created and recorded, and the run already had another graph: it trades twice
+                fail(_from_here(str(exc), listing), exc.exit_code, prefix="WARNING")
             except PastCatchUp as exc:  # the look at the router (or the confirmation) outlasted the catch-up
                 said = f"{exc}. The occurrence is no longer due (spec §9: only while within its catch-up); "
                 fail(said + OUTSIDE_SCHEDULE, exc.exit_code, prefix="refused")
