@@ -75,6 +75,7 @@ from graphc.api.ledger import (
     default_ledger_path,
     elsewhere,
     iso,
+    landing_open,
     may_land,
     more_graphs_warning,
 )
@@ -760,7 +761,7 @@ class Runner:
                 return self._found_elsewhere(key, scope, tag, scan.found, others, theirs)
             scans.append(scan)
         incomplete = next((scan for scan in scans if not scan.complete), None)
-        landing = [run for run in others if run.state == "intent" or (run.lands_by_ns or 0) > now]
+        landing = [run for run in others if run.state == "intent" or landing_open(run, now)]
         if incomplete is None and not landing:
             listed = "; ".join(f"no order at the router carries tag {scan.tag} ({scan.detail})" for scan in scans)
             if not others:

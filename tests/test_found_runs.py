@@ -136,7 +136,7 @@ def test_a_ledger_of_version_2_is_migrated_and_its_found_runs_have_an_unknown_mo
     assert "REFERENCES runs (id)" in events_sql and "runs_by_key" in indexes
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "changes" in tables  # version 4: the PATCHes and PUTs sent (audit ops19 1)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     db.close()
 
 

@@ -54,6 +54,7 @@ from urllib.parse import quote
 import httpx
 from httpx_retries import Retry, RetryTransport
 
+from graphc.api.bootclock import boot_deadline, boot_ns
 from graphc.api.errors import (
     ApiConnectionError,
     ApiError,
@@ -261,6 +262,9 @@ class _Deadline:
     def __init__(self, seconds: float, send_by_ns: int | None = None):
         self.seconds = seconds
         self.send_by_ns = send_by_ns
+        # the same time on the boot clock, counted from now (the request's start, just after the ledger recorded its
+        # lands_by): a wall clock stepped back meanwhile does not let the request leave late (graphc.api.bootclock)
+        self.send_by_boot_ns = None if send_by_ns is None else boot_deadline(send_by_ns)
         self.fired = False
         self.attempts = 0
         self._lock = threading.Lock()
@@ -272,6 +276,9 @@ class _Deadline:
             now_ns = time.time_ns()
             if now_ns > self.send_by_ns:
                 raise _TooLate(now_ns, self.send_by_ns)
+            on_boot = None if self.send_by_boot_ns is None else boot_ns()
+            if on_boot is not None and self.send_by_boot_ns is not None and on_boot > self.send_by_boot_ns:
+                raise _TooLate(on_boot, self.send_by_boot_ns)
         if name == "connection.connect_tcp.complete":
             stream = info.get("return_value")
             sock = stream.get_extra_info("socket") if stream is not None else None
@@ -725,7 +732,10 @@ class Client:
                 "and sending it again is safe"
             ) from None
         if deadline.send_by_ns is not None:
-            deadline.send_by_ns = max(deadline.send_by_ns, send_by_ns)
+            moved = max(deadline.send_by_ns, send_by_ns)
+            if deadline.send_by_boot_ns is not None:  # moved on by as much on the boot clock
+                deadline.send_by_boot_ns += moved - deadline.send_by_ns
+            deadline.send_by_ns = moved
 
     @property
     def retry_waits(self) -> tuple[float, ...]:

@@ -56,6 +56,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
 
+from graphc.api.bootclock import boot_deadline, boot_id, boot_ns
 from graphc.api.errors import AlreadySubmitted, LedgerError, PendingChange, PendingUncertain
 from graphc.api.lookup import Scan, find_run, find_runs, node_ids_of, symbols_to_scan
 from graphc.api.redact import clean, redact
@@ -89,6 +90,7 @@ __all__ = [
     "in_flight",
     "in_flight_refusal",
     "iso",
+    "landing_open",
     "may_land",
     "more_graphs_warning",
     "second_graph_warning",
@@ -98,7 +100,8 @@ __all__ = [
 STATES = ("intent", "sent", "confirmed", "uncertain", "absent")
 PENDING = ("intent", "sent", "uncertain")
 SETTLED = ("confirmed", "absent")  # settled for good: Ledger.forget_settled
-SCHEMA_VERSION = 4  # 3: `live` may be NULL (the mode of a graph found at the router is not known); 4: `changes`
+SCHEMA_VERSION = 5  # 3: `live` may be NULL (the mode of a graph found at the router is not known); 4: `changes`;
+# 5: `boot_id` and `lands_by_boot_ns` (the boot clock's `lands_by`: graphc.api.bootclock)
 INTENT_GRACE_S = 30  # an intent not sent by then was abandoned before sending
 CLOCK_SKEW_S = 300  # the router's clock may be this far from ours: a run's window starts that much earlier
 BUSY_TIMEOUT_S = 10.0  # how long a write waits for another graphc holding the ledger
@@ -126,7 +129,9 @@ CREATE TABLE IF NOT EXISTS {name} (
     sent_ns INTEGER,
     lands_by_ns INTEGER,
     created_ns INTEGER NOT NULL,
-    updated_ns INTEGER NOT NULL
+    updated_ns INTEGER NOT NULL,
+    boot_id TEXT,
+    lands_by_boot_ns INTEGER
 )"""
 # The PATCHes and PUTs graphc sent (Change): `target` names what they set (an amend: GRAPH_ID/NODE_ID, the node id as
 # the router names it; the kill switch: ''), `fields` the values sent (JSON), `said` the command that sent them, `seen`
@@ -203,6 +208,22 @@ CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
 """
 )
 
+# version 4 (and 3): the runs get the boot clock's `lands_by` (NULL for every row recorded before: the wall clock
+# decides for them), in a new table filled and renamed, as MIGRATE_V2
+MIGRATE_V4 = (
+    RUNS_TABLE.format(name="runs_v5")
+    + """;
+INSERT INTO runs_v5 (id, run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id, live, error,
+                     sent_ns, lands_by_ns, created_ns, updated_ns)
+SELECT id, run_key, endpoint, account, tag, playbook, wire_hash, wire, state, graph_id, live, error, sent_ns,
+       lands_by_ns, created_ns, updated_ns
+FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v5 RENAME TO runs;
+CREATE INDEX IF NOT EXISTS runs_by_key ON runs (run_key, endpoint);
+"""
+)
+
 
 def default_ledger_path(start=None) -> Path:
     """``.graphc/ledger.sqlite`` in the project ``start`` (a playbook or directory) belongs to."""
@@ -248,6 +269,10 @@ class Run:
     # what a look at the router learnt about the run's graph (more graphs carry its tag, it is not this run's trade,
     # it may be a rehearsal), kept as events of the row: every later refusal and `graphc ledger` repeat it
     warnings: tuple[str, ...] = ()
+    # the boot (graphc.api.bootclock.boot_id) its `lands_by` was recorded on, and that time on its boot clock (None: no
+    # boot clock, or recorded before graphc kept one): a process of that boot decides from it (landing_open)
+    boot_id: str | None = None
+    lands_by_boot_ns: int | None = None
 
     @property
     def pending(self) -> bool:
@@ -265,7 +290,7 @@ class Run:
         ``uncertain``, a ``sent`` row past its ``lands_by`` (its process stopped mid-request). None otherwise."""
         if self.state == "intent" and now_ns - self.created_ns > INTENT_GRACE_S * 10**9:
             return "abandoned"
-        if self.state == "sent" and self.lands_by_ns and now_ns > self.lands_by_ns:
+        if self.state == "sent" and self.lands_by_ns and not landing_open(self, now_ns):
             return "uncertain"
         return None
 
@@ -434,8 +459,10 @@ class Ledger:
                 script = SCHEMA
             elif version < 3:
                 script = MIGRATE_V2 + ";" + CHANGES_TABLE
-            else:  # version 3: the runs are as they are; the changes are new
-                script = CHANGES_TABLE
+            elif version == 3:  # the changes are new, and the runs' boot clock
+                script = CHANGES_TABLE + ";" + MIGRATE_V4
+            else:  # version 4: the runs' boot clock is new
+                script = MIGRATE_V4
             for statement in script.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
@@ -699,11 +726,12 @@ class Ledger:
     def mark_sent(self, run_id: int, lands_by_ns: int) -> None:
         """intent -> sent, only if the row is still an intent: after this the request may leave."""
         now = time.time_ns()
+        on_boot = boot_deadline(lands_by_ns, now)  # the same time on the boot clock (None: none)
         with self._transaction():
             cur = self._db.execute(
-                "UPDATE runs SET state = 'sent', sent_ns = ?, lands_by_ns = ?, updated_ns = ? "
-                "WHERE id = ? AND state = 'intent'",
-                (now, lands_by_ns, now, run_id),
+                "UPDATE runs SET state = 'sent', sent_ns = ?, lands_by_ns = ?, updated_ns = ?, boot_id = ?, "
+                "lands_by_boot_ns = ? WHERE id = ? AND state = 'intent'",
+                (now, lands_by_ns, now, boot_id() if on_boot is not None else None, on_boot, run_id),
             )
             if cur.rowcount != 1:
                 raise LedgerError(
@@ -752,11 +780,11 @@ class Ledger:
                 raise LedgerError(f"run {run_id} is {run.state}; only intent, sent and uncertain runs need resolving")
             now = time.time_ns()
             if graph_id:
-                if run.state == "sent" and run.lands_by_ns is not None and now < run.lands_by_ns:
+                if run.state == "sent" and landing_open(run, now):
                     raise LedgerError(_sender_may_record(run, now))
                 self._set(run_id, "confirmed", graph_id=graph_id, note=note)
                 return self.get(run_id)
-            if run.state != "intent" and run.lands_by_ns is not None and now < run.lands_by_ns:
+            if run.state != "intent" and landing_open(run, now):
                 raise PendingUncertain(run.run_key, run.id, _too_soon(run, now))
             self._set(run_id, "absent", error=f"{note}: not submitted", note=note, force=True)
         return self.get(run_id)
@@ -885,6 +913,12 @@ class Ledger:
                 "lands_by_ns = COALESCE(?, lands_by_ns), updated_ns = ? WHERE id = ?",
                 (state, graph_id, clean(error, 2000) if error else None, lands_by_ns, now, run_id),
             )
+            if lands_by_ns is not None:  # the same time on the boot clock (None: none)
+                on_boot = boot_deadline(lands_by_ns, now)
+                self._db.execute(
+                    "UPDATE runs SET boot_id = ?, lands_by_boot_ns = ? WHERE id = ?",
+                    (boot_id() if on_boot is not None else None, on_boot, run_id),
+                )
             self._event(run_id, state, clean(note, 2000) if note else None, now)
             if state == "confirmed" and graph_id:
                 return self._second_graph(run, graph_id, now)
@@ -938,13 +972,18 @@ class Ledger:
         """Settle a pending attempt if the evidence allows; never guess.
 
         Network and router errors end in an undecided result (``found`` None)
-        whose message says what failed; the run is left as it was.
+        whose message says what failed; the run is left as it was. ``now_ns`` (default: now) is the instant the
+        row's landing time is compared with; given, the wall clock at that instant decides, not the boot clock
+        (:func:`landing_open`).
         """
         run = self.get(run_id)
         if not run.pending:
             return ReconcileResult(run, bool(run.graph_id), f"run {run_id} is already {run.state}")
         self._check_endpoint(run, client)
         now = time.time_ns() if now_ns is None else now_ns  # taken before the scan: it must start after lands_by
+        # so is the boot clock's reading (landing_open); a time given is the caller's clock, the wall clock's
+        on_boot = boot_ns() if now_ns is None else None
+        wall = now_ns is not None
         if run.state == "intent":
             return self._reconcile_intent(run, now)
         if not run.tag:
@@ -968,12 +1007,12 @@ class Ledger:
             return self._confirmed_by(run, scan)
         if scan.unreadable or scan.unparsed:
             return self._undecided(run, scan.detail, scan)
-        flying = in_flight(run, now)
+        flying = in_flight(run, now, on_boot, wall_only=wall)
         if flying is not None:  # another process's request on its way: nothing to settle by hand yet
             return ReconcileResult(
                 run, None, f"run {run.id} ({run.run_key}): {flying}; nothing carrying its tag is listed yet", scan
             )
-        if run.lands_by_ns is not None and now < run.lands_by_ns:
+        if landing_open(run, now, on_boot, wall_only=wall):
             return self._undecided(
                 run,
                 f"its request may still reach the router until {iso(run.lands_by_ns)} and nothing carrying its "
@@ -1227,7 +1266,22 @@ UNSETTLED_ELSEWHERE = (
 )
 
 
-def in_flight(run: Run, now_ns: int) -> str | None:
+def landing_open(run: Run, now_ns: int, boot_now_ns: int | None = None, *, wall_only: bool = False) -> bool:
+    """Whether ``run``'s request may still reach the router at ``now_ns`` (the wall clock): before its ``lands_by``.
+    A process of the boot the row's ``lands_by`` was recorded on decides from the boot clock (``boot_now_ns``, read
+    now when None), which no wall-clock step moves (audit ledger26 1); any other process, or a row recorded without
+    a boot clock, from the wall clock (docs/submitting.md, "What graphc cannot prove"). ``wall_only``: ``now_ns``
+    decides (a time the caller gives, as :meth:`Ledger.reconcile`'s ``now_ns``)."""
+    if run.lands_by_ns is None:
+        return False
+    if not wall_only and run.lands_by_boot_ns is not None and run.boot_id is not None and run.boot_id == boot_id():
+        boot_now = boot_ns() if boot_now_ns is None else boot_now_ns
+        if boot_now is not None:
+            return boot_now < run.lands_by_boot_ns
+    return now_ns < run.lands_by_ns
+
+
+def in_flight(run: Run, now_ns: int, boot_now_ns: int | None = None, *, wall_only: bool = False) -> str | None:
     """An attempt another graphc is making right now, as far as the ledger can tell, described; else None.
 
     An ``intent`` is about to be sent; a ``sent`` row whose request may still land is a request on its way (or a
@@ -1237,7 +1291,7 @@ def in_flight(run: Run, now_ns: int) -> str | None:
             f"another graphc is submitting this run right now (its attempt was recorded at {iso(run.created_ns)} "
             "and is not sent yet); try again in a minute, when its outcome is recorded"
         )
-    if run.state == "sent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns:
+    if run.state == "sent" and landing_open(run, now_ns, boot_now_ns, wall_only=wall_only):
         return (
             f"another graphc's request for this run is in flight (sent at {iso(run.sent_ns)}; that graphc has not "
             "recorded an answer yet: it is waiting for one, stopped before it could record it, or printed one it "
@@ -1251,7 +1305,7 @@ def in_flight(run: Run, now_ns: int) -> str | None:
 
 def by_hand(run: Run, now_ns: int) -> str:
     """The two commands that settle ``run`` by hand, and from when the second is accepted (:meth:`Ledger.resolve`)."""
-    later = run.state != "intent" and run.lands_by_ns is not None and now_ns < run.lands_by_ns
+    later = run.state != "intent" and landing_open(run, now_ns)
     traded = f"`graphc ledger --resolve {run.id} --graph-id ID` if it traded"
     if later and run.state == "sent":  # Ledger.resolve: the graphc sending it may still record its answer
         traded += f" (accepted after {iso(run.lands_by_ns)}: until then the graphc sending it records its answer)"
@@ -1301,7 +1355,7 @@ def may_land(run: Run, now_ns: int) -> str:
         return f"recorded at {iso(run.created_ns)} and not sent yet: a graphc may be about to send it"
     if run.lands_by_ns is None:
         return "its request may have reached the router"
-    if now_ns < run.lands_by_ns:
+    if landing_open(run, now_ns):
         return f"its request may still reach the router until {iso(run.lands_by_ns)}"
     return (
         f"its request could reach the router until {iso(run.lands_by_ns)}; whether it did is known only by "
@@ -1497,4 +1551,6 @@ def _run(row: sqlite3.Row, warnings: tuple[str, ...] = ()) -> Run:
         updated_ns=row["updated_ns"],
         wire=row["wire"],
         warnings=tuple(redact(w) for w in warnings),
+        boot_id=row["boot_id"],
+        lands_by_boot_ns=row["lands_by_boot_ns"],
     )
