@@ -158,15 +158,42 @@ class Clock:
 
 
 class EventLog:
-    """One JSON object per line: ``{"ts": epoch seconds, "event": NAME, ...}``, flushed at once."""
+    """One JSON object per line: ``{"ts": epoch seconds, "event": NAME, ...}``, flushed at once.
+
+    A line that cannot be written (a full disk, a closed file: audit ledger26 3) is not lost, nor does it stop the
+    run midway (a graph may just have been sent): ``failed`` keeps the error, stderr says so, and that line and
+    every later one go to stderr (a line half written to the log may be left there); the command then exits
+    non-zero (:func:`graphc.commands.run.run_command`)."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stdout
+        self.failed: OSError | None = None
 
     def __call__(self, event: str, **fields) -> None:
         record = {"ts": round(time.time(), 3), "event": event, **fields}
-        self.stream.write(json_text(record, indent=None, ensure_ascii=False) + "\n")
-        self.stream.flush()
+        line = json_text(record, indent=None, ensure_ascii=False) + "\n"
+        if self.failed is None:
+            try:
+                self.stream.write(line)
+                self.stream.flush()
+                return
+            except OSError as exc:
+                self.failed = exc
+                self._drop_unwritten()
+                sys.stderr.write(
+                    f"graphc: error: cannot write the event log: {exc.strerror or exc}; this event and every later "
+                    "one go to stderr (the log may end in a half-written line)\n"
+                )
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+    def _drop_unwritten(self) -> None:
+        """The log's buffer still holds what could not be written: pointed at /dev/null, so the exit does not fail
+        on it again."""
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
 
 
 @dataclass

@@ -136,10 +136,11 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
         runner = Runner(settings, Client.from_env, clock=clock, log=log, ledger=ledger)
         _stop_on_sigterm()
         try:
-            sys.exit(runner.once() if mode == "once" else runner.loop())
+            code = runner.once() if mode == "once" else runner.loop()
         except KeyboardInterrupt:  # Ctrl-C, SIGTERM: `stopped`, then what may still land (its last word)
             runner.stopped("interrupted")
-            sys.exit(0 if mode == "loop" else 130)
+            code = 0 if mode == "loop" else 130
+        sys.exit(code or (EXIT_USAGE if log.failed is not None else 0))  # a log that could not be written: never 0
 
 
 def _stop_on_sigterm() -> None:

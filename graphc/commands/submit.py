@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 import click
 
@@ -453,9 +454,11 @@ def submit_command(
                 said = f"{exc}. The occurrence is no longer due (spec §9: only while within its catch-up); "
                 fail(said + OUTSIDE_SCHEDULE, exc.exit_code, prefix="refused")
             mode = "LIVE" if prepared.live else "sandbox"
-            click.echo(
-                f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
-            )
+            said = f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
+            try:
+                click.echo(said)
+            except OSError as exc:  # a full disk, a closed file: the graph's id must not go with it (ledger26 3)
+                _unwritable_stdout(said, submitted, exc)
             for warning in submitted.warnings:
                 click.echo(f"graphc: warning: {clean(warning, None)}", err=True)
             if prepared.occurrence is not None:
@@ -481,6 +484,21 @@ def submit_command(
         # every such failure but the one after the router answered (GraphNotRecorded, above) comes before the
         # request leaves (and one while recording a lost answer is said with it: UNCERTAIN)
         fail(f"{_from_here(str(exc), listing)}; nothing was sent", exc.exit_code)
+
+
+def _unwritable_stdout(said: str, submitted, exc: OSError) -> NoReturn:
+    """The graph was created and recorded, but its line could not be written to stdout (a full disk, a closed
+    file): say it on stderr, with why, and exit 2 (audit ledger26 3: a traceback's exit 4 named no graph). The
+    stdout buffer holding the line is pointed at /dev/null, so the exit does not fail on it again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    fail(
+        f"{said}; it is recorded (ledger run {submitted.run.id}), but graphc could not write this line to stdout: "
+        f"{exc.strerror or exc}",
+        EXIT_USAGE,
+    )
 
 
 def _ledger_listing(ledger_file, here) -> str:
