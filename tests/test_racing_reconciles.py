@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
-from sandbox_fixture import cli_env, run_graphc, start_graphc, submitted_graphs
+from sandbox_fixture import CANARY_KEY, cli_env, run_graphc, start_graphc, submitted_graphs
+
+from graphc.api.client import Client
+from graphc.api.ledger import Ledger
 
 PLAYBOOK = (
     "graphc: 1\nname: {name}\n{schedule}risk:\n  max_notional: $20k\n"
@@ -109,3 +113,61 @@ def test_racing_runners_after_an_uncertain_occurrence_send_it_once_and_log_no_fa
         else:  # another runner's attempt in flight: named as such, never "may have created a graph"
             assert event["event"] == "uncertain" and "another graphc" in event["message"], event
             assert "The request of run" not in event["message"], event["message"]
+
+
+class _Raced(Client):
+    """A client whose first read of the order list lets ``winner`` act first: another graphc settling the row (and,
+    with ``resubmit``, sending the run again) while this one's look at the router is under way."""
+
+    def __init__(self, *args, winner, **kw):
+        super().__init__(*args, **kw)
+        self.winner, self.raced = winner, False
+
+    def list_orders(self, *args, **kw):
+        if not self.raced:
+            self.raced = True
+            self.winner()
+        return super().list_orders(*args, **kw)
+
+
+def _uncertain_once(router, project) -> Path:
+    router.set_faults([FAIL_POST])
+    first = run_graphc(["submit", "once.yaml"], cli_env(router), project)
+    assert first.returncode == 3, first.stderr
+    _past_landing(project)
+    return project / ".graphc" / "ledger.sqlite"
+
+
+def test_a_reconcile_that_loses_the_race_takes_the_row_as_the_winner_left_it(btc_router, project):
+    path = _uncertain_once(btc_router, project)
+
+    def winner():
+        with Ledger(path) as other:
+            other.record_absent(1, "proved absent by another graphc")
+
+    with Ledger(path) as ledger, _Raced(btc_router.base_url, CANARY_KEY, winner=winner) as client:
+        result = ledger.reconcile(1, client)
+        assert result.found is False, result.message
+        assert "was settled by another graphc meanwhile: it is absent" in result.message, result.message
+        assert [e["state"] for e in ledger.events(1)] == ["intent", "sent", "uncertain", "absent"]
+
+
+def test_an_attempt_proved_absent_is_never_relabelled_with_the_graph_another_attempt_created(btc_router, project):
+    """The winner proves the row absent and sends the run again (ledger run 2, graph G) while the loser's look runs;
+    the loser's look then finds G, which carries the run's tag: G stays run 2's, and run 1 stays absent."""
+    path = _uncertain_once(btc_router, project)
+
+    def winner():
+        with Ledger(path) as other:
+            other.record_absent(1, "proved absent by another graphc")
+        sent = run_graphc(["submit", "once.yaml"], cli_env(btc_router), project)
+        assert sent.returncode == 0, sent.stderr
+
+    with Ledger(path) as ledger, _Raced(btc_router.base_url, CANARY_KEY, winner=winner) as client:
+        result = ledger.reconcile(1, client)
+        (graph,) = submitted_graphs(btc_router)
+        assert result.found is False and "settled by another graphc meanwhile" in result.message, result.message
+        first, second = ledger.runs()
+        assert (first.state, first.graph_id) == ("absent", None)
+        assert (second.state, second.graph_id) == ("confirmed", graph["graph_id"])
+        assert first.warnings == () and second.warnings == ()
