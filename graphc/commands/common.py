@@ -1069,11 +1069,13 @@ def follow_and_report(
     timeout: float | None,
     what: str = "",
     live: Callable[[], bool] = lambda: False,
+    unit_of: Callable[[object], str | None] = lambda node: None,
 ) -> int:
     """Follow a graph to its end (or pause, or ``timeout``); print how it ended; return the exit code.
 
     0 completed; 1 cancelled, failed, paused (with the resume command: ``live()`` says whether the graph is LIVE,
-    when it paused, so that the command says --live) or still running at the timeout.
+    when it paused, so that the command says --live), completed with a leg short of its order
+    (:func:`graph_outcome`; ``unit_of(node)`` names a leg's units, or None) or still running at the timeout.
     """
     from graphc.api.follow import PAUSED, TIMED_OUT, follow, resume_command  # deferred: only the router commands
 
@@ -1094,4 +1096,64 @@ def follow_and_report(
         )
         return EXIT_FINDINGS
     click.echo(f"graph {graph_id} {followed.view.status}")
-    return EXIT_OK if followed.view.status == "completed" else EXIT_FINDINGS
+    code, lines = graph_outcome(followed.view, unit_of)
+    for line in lines:
+        click.echo(line, err=True)
+    return code
+
+
+# A leg's node status (reference "Node status values", orders-and-execution-graphs.md) that ended short of its
+# order, said as a person reads it: in a completed graph the trade is not the one the playbook asked for (audit
+# follow26 1: a rejected hedge read `graph G completed`, exit 0, 200 ETH bought and never hedged).
+SHORT_LEGS = {"rejected": "was rejected", "failed": "failed", "partial_fill": "was only partly filled (partial_fill)"}
+# A leg of a completed graph that never traded as asked for, but by design may not have: a fallback leg whose
+# trigger never fired is left pending or cancelled. Named on a note; the exit code is not changed.
+UNSTARTED_LEGS = {"pending": "never started (pending)", "cancelled": "was cancelled"}
+
+
+def graph_outcome(view, unit_of: Callable[[object], str | None] = lambda node: None) -> tuple[int, list[str]]:
+    """The exit code of a graph that ended (:class:`graphc.api.follow.GraphView`) and the lines for stderr that go
+    with it; the one place that reads a final graph as success or not. 0 completed with no leg short of its order;
+    1 completed with a leg rejected, failed or only partly filled (one error line per such leg), cancelled, failed
+    or paused. A completed graph's leg left pending or cancelled gets a note line."""
+    if view.status != "completed":
+        return EXIT_FINDINGS, []
+    code, lines = EXIT_OK, []
+    for node in view.nodes:
+        unit = unit_of(node)
+        filled = f"{_scaled(node.filled_qty_1e8, 8)} / {_scaled(node.target_qty_1e8, 8)}{f' {unit}' if unit else ''}"
+        if node.status in SHORT_LEGS:
+            code = EXIT_FINDINGS
+            lines.append(
+                f"graphc: error: graph {view.graph_id} completed, but leg {node.name} {SHORT_LEGS[node.status]} "
+                f"({filled} filled): the trade is not what the playbook asked for"
+            )
+        elif node.status in UNSTARTED_LEGS:
+            lines.append(
+                f"graphc: note: graph {view.graph_id} completed; leg {node.name} {UNSTARTED_LEGS[node.status]} "
+                f"({filled} filled), as a leg whose trigger never fired is"
+            )
+    return code, lines
+
+
+def wire_units(wire) -> Callable[[object], str | None]:
+    """``unit_of`` for :func:`follow_and_report` from a wire graph (its nodes as sent, without the run tag): a
+    leg's base asset (``ETH`` for ETH-USD-PERP), or ``shares`` for a prediction market; None for a node it lacks."""
+    units = {}
+    for node in (wire or {}).get("nodes") or []:
+        if isinstance(node, dict) and isinstance(node.get("instrument"), dict):
+            unit = leg_unit(node["instrument"].get("symbol"), node["instrument"].get("type"))
+            if unit is not None:
+                units[node.get("node_id")] = unit
+    return lambda node: units.get(getattr(node, "name", None))
+
+
+def leg_unit(symbol, given_type) -> str | None:
+    """The units a leg's quantity is in (spec §3.2): a prediction market's shares, else the symbol's base asset."""
+    from graphc.api.redact import clean  # deferred: only the router commands name units
+    from graphc.units import base_asset  # deferred: only the router commands name units
+    from graphc.venues.symbols import router_type  # deferred: only the router commands name units
+
+    if not isinstance(symbol, str):
+        return None
+    return "shares" if router_type(symbol, given_type) == "prediction" else clean(base_asset(symbol), 40)

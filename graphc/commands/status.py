@@ -27,6 +27,7 @@ from graphc.commands.common import (
     fail,
     follow_and_report,
     ledger_option,
+    leg_unit,
     make_client,
     parse_seconds,
     render_graph,
@@ -72,8 +73,9 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     average price and status.
 
     With --watch the exit code is 0 when the graph completed, 1 when it was
-    cancelled, failed, paused (resume it with `graphc resume GRAPH_ID`) or the
-    --timeout passed; 3 on a router error or an answer in an undocumented
+    cancelled, failed, paused (resume it with `graphc resume GRAPH_ID`),
+    completed with a leg rejected, failed or only partly filled (each named
+    on stderr) or the --timeout passed; 3 on a router error or an answer in an undocumented
     shape (a graph status outside the reference's five: active, completed,
     cancelled, failed, paused).
     """
@@ -96,7 +98,12 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
             return
         try:
             code = follow_and_report(
-                client, graph_id, interval=interval, timeout=seconds, live=lambda: _recorded_live(client, graph_id)
+                client,
+                graph_id,
+                interval=interval,
+                timeout=seconds,
+                live=lambda: _recorded_live(client, graph_id),
+                unit_of=lambda node: _recorded_unit(client, graph_id, node),
             )
         except KeyboardInterrupt:
             click.echo(f"\nstopped watching; the graph keeps running (graphc status {graph_id})", err=True)
@@ -174,6 +181,21 @@ def _recorded_live(client, graph_id: str, view=None) -> bool:
     except (ApiError, LedgerError):
         return False
     return node is not None and node.live
+
+
+def _recorded_unit(client, graph_id: str, node) -> str | None:
+    """The units of a leg (``node``, a NodeView) as the project's ledger recorded its graph (``ETH``, ``shares``);
+    None when it holds no copy of it or cannot be read: the numbers are then shown as the progress block shows
+    them, without a unit."""
+    from graphc.amend import recorded_node  # deferred: units
+    from graphc.api.errors import LedgerError  # deferred: only the router commands need it
+    from graphc.api.ledger import Scope, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
+
+    try:
+        recorded = recorded_node(default_ledger_path(), Scope.of(client), graph_id, node.node_id).node
+    except LedgerError:
+        return None
+    return None if recorded is None else leg_unit(recorded.symbol, recorded.type_)
 
 
 def _status_of(answer: dict, default: str) -> str:

@@ -52,6 +52,7 @@ from graphc.commands.common import (
     quotes_for,
     settle_option,
     summary_lines,
+    wire_units,
 )
 from graphc.report import one_line
 
@@ -277,7 +278,8 @@ def submit_command(
 
     Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
     router answered that the graph it created failed, was cancelled or is
-    paused, or with --watch the graph did not complete; 2 refused, nothing sent
+    paused, or with --watch the graph did not complete, or completed with a
+    leg rejected, failed or only partly filled (each named on stderr); 2 refused, nothing sent
     (already submitted, live without --live, --live with --now (a rehearsal
     clock, also a plan's), nothing due or its catch-up over
     before the request could leave, bad input); 3 the
@@ -470,7 +472,9 @@ def submit_command(
             if listing != "graphc ledger" and not embedded and not ledger_path:
                 click.echo(f"graphc: note: recorded in the playbook's project ledger; `{listing}` lists it", err=True)
             if watch or embedded:
-                sys.exit(_watch(client, submitted.graph_id, embedded, wait, lambda: prepared.live))
+                sys.exit(
+                    _watch(client, submitted.graph_id, embedded, wait, lambda: prepared.live, wire_units(prepared.wire))
+                )
     except KeyboardInterrupt as exc:
         _interrupted(submitted, embedded, exc, listing)
     except GraphNotRecorded as exc:  # the commands it names, typed to read the run's ledger from here
@@ -536,9 +540,11 @@ def _configured_router():
         yield client
 
 
-def _watch(client, graph_id: str, embedded: bool, timeout: float | None, live: Callable[[], bool]) -> int:
+def _watch(client, graph_id: str, embedded: bool, timeout: float | None, live: Callable[[], bool], unit_of) -> int:
     try:
-        return follow_and_report(client, graph_id, interval=0.05 if embedded else 1.0, timeout=timeout, live=live)
+        return follow_and_report(
+            client, graph_id, interval=0.05 if embedded else 1.0, timeout=timeout, live=live, unit_of=unit_of
+        )
     except ApiError as exc:
         fail(
             f"graph {graph_id} was submitted, but following it failed: {exc}; "
