@@ -6,6 +6,8 @@ the scripted router of tests/test_router_answers.py. The CLI runs as a separate 
 - 1: a watch that ends with the graph `completed` while a leg ended `rejected`, `failed` or `partial_fill` exits 1,
   with one error line per such leg (its status, filled / target in its units); a leg left `pending` or `cancelled`
   (a fallback whose trigger never fired) gets a note line, and the exit stays 0.
+- 2: `resume` answered 2xx with a status saying it did not happen (`rejected`, `failed`, `error`), or about another
+  graph, is exit 3 with the reason and `check with graphc status`, as `cancel` and `amend` read such answers.
 """
 
 from __future__ import annotations
@@ -126,3 +128,63 @@ def test_a_completed_graph_whose_legs_all_filled_exits_0_saying_nothing_more(rou
     _showing(router, {"graph_id": GRAPH, "status": "completed", "nodes": nodes, "edges": {}})
     proc = run_graphc(["status", GRAPH, "--watch", "--interval", "0.05"], env_for(router), tmp_path)
     assert proc.returncode == 0 and proc.stderr == "", proc.stdout + proc.stderr
+
+
+# -- 2: resume answered 2xx with the router's no, or about another graph ----------------------------------------------
+
+
+def _resume_answering(router, status: int, body: bytes) -> None:
+    """The graph reads paused; its POST …/resume answers ``status`` with ``body``."""
+    paused = {"graph_id": GRAPH, "status": "paused", "nodes": {"a": _node("pending", 100, 0)}, "edges": {}}
+
+    def script(h):
+        if h.command == "POST" and h.path == f"/v1/execution_graphs/{GRAPH}/resume":
+            return h.answer(status, body)
+        if h.command == "GET" and h.path.startswith(f"/v1/execution_graphs/{GRAPH}"):
+            return h.answer(200, json.dumps(paused).encode())
+        return h.answer(404, b'{"error": "not_found"}')
+
+    router.script = script
+
+
+CHECK = f"check with `graphc status {GRAPH}` (resuming twice is harmless)"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (
+            {"status": "rejected", "graph_id": GRAPH},
+            "rejected: the router refused the resume (its answer gives no reason)",
+        ),
+        ({"status": "failed", "reason": "engine busy"}, "failed: the router refused the resume: engine busy"),
+        ({"status": "ERROR", "error": {"message": "nope"}}, "ERROR: the router refused the resume: nope"),
+    ],
+)
+def test_resume_answered_2xx_with_a_refusing_status_is_exit_3(router, tmp_path, answer, said):
+    _resume_answering(router, 200, json.dumps(answer).encode())
+    proc = run_graphc(["resume", GRAPH, "--ledger", tmp_path / "l.sqlite"], env_for(router), tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: `graph graph_abc: rejected`, exit 0
+    assert proc.stderr == f"graphc: error: graph {GRAPH}: {said}; the graph may still be paused: {CHECK}\n"
+    assert f"graph {GRAPH}: " not in proc.stdout  # no line that reads as done
+
+
+def test_resume_answered_about_another_graph_is_exit_3(router, tmp_path):
+    _resume_answering(router, 200, json.dumps({"status": "resumed", "graph_id": "zzz"}).encode())
+    proc = run_graphc(["resume", GRAPH, "--ledger", tmp_path / "l.sqlite"], env_for(router), tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # before the fix: `graph graph_abc: resumed`, exit 0
+    assert proc.stderr == (
+        f"graphc: error: POST /v1/execution_graphs/{GRAPH}/resume: the router's answer is not the documented shape: "
+        f"it is about another graph (graph_id is 'zzz'); whether graph {GRAPH} was resumed is unknown: {CHECK}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [(json.dumps({"status": "active", "graph_id": GRAPH}).encode(), "active"), (b"{}", "resumed"), (b"", "resumed")],
+)
+def test_resume_answered_2xx_otherwise_is_done(router, tmp_path, body, said):
+    _resume_answering(router, 200, body)
+    proc = run_graphc(["resume", GRAPH, "--ledger", tmp_path / "l.sqlite"], env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.endswith(f"graph {GRAPH}: {said}\n"), proc.stdout

@@ -135,7 +135,9 @@ def resume_command(graph_id, ledger_path, live, verbose):
 
     Exit status: 0 resumed; 2 a LIVE graph without --live (nothing sent),
     bad arguments or configuration; 3 the router refused (e.g. the graph is
-    not paused) or the answer was lost (check with `graphc status`).
+    not paused; also when it answers 2xx with the status rejected, failed or
+    error: its reason is printed), the answer is about another graph, or the
+    answer was lost (check with `graphc status`).
     """
     from graphc.api.ledger import default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
 
@@ -148,11 +150,17 @@ def resume_command(graph_id, ledger_path, live, verbose):
             click.echo(
                 f"note: graphc has no copy of graph {graph_id} ({record.missing}); not checked: whether the graph is LIVE"
             )
+        check = f"check with `graphc status {graph_id}` (resuming twice is harmless)"
         try:
             answer = client.resume_graph(graph_id)
         except UncertainOutcome as exc:
-            fail(f"{exc}; check with `graphc status {graph_id}` (resuming twice is harmless)", exc.exit_code)
-    click.echo(f"{shown}: {_status_of(answer, 'resumed')}")
+            fail(f"{exc}; {check}", exc.exit_code)
+    _same_graph(answer, graph_id, f"POST /v1/execution_graphs/{graph_id}/resume", "resumed", check)
+    said = f"{shown}: {_status_of(answer, 'resumed')}"
+    refused = _routers_no(answer, "resume")
+    if refused is not None:  # a wrapper must not read the router's no as a graph trading again (audit follow26 2)
+        fail(f"{said}: {refused}; the graph may still be paused: {check}", 3)
+    click.echo(said)
 
 
 def _recorded_graph(client, graph_id: str, ledger_path, view=None):
@@ -462,14 +470,14 @@ def _size(qty_1e8: int) -> str:
 # A 2xx answer whose status says the request did not happen. No source documents the answer to an amend or a
 # cancel (orders-and-execution-graphs.md shows the PATCH's request only; the DELETE "Returns 200 on success");
 # the reference's uniform amend answers {"status": "accepted"}, so a status saying the opposite is the router's
-# no (docs/submitting.md), for amend and cancel alike. A cancel's `failed` is also a graph status: cancel reads the
-# graph back before calling it a refusal (_failed_or_refused).
+# no (docs/submitting.md), for amend, cancel and resume alike. A cancel's `failed` is also a graph status: cancel
+# reads the graph back before calling it a refusal (_failed_or_refused).
 REFUSING_STATUSES = frozenset({"rejected", "failed", "error"})
 
 
 def _routers_no(answer: dict, what: str) -> str | None:
-    """Why the router refused the ``what`` (amend, cancel) it answered with a 2xx (its reason, cleaned), or None
-    when it did not."""
+    """Why the router refused the ``what`` (amend, cancel, resume) it answered with a 2xx (its reason, cleaned), or
+    None when it did not."""
     status = answer.get("status")
     if not isinstance(status, str) or status.strip().lower() not in REFUSING_STATUSES:
         return None
@@ -480,6 +488,19 @@ def _routers_no(answer: dict, what: str) -> str | None:
         if isinstance(reason, str) and reason.strip():
             return f"the router refused the {what}: {clean(reason, 200)}"
     return f"the router refused the {what} (its answer gives no reason)"
+
+
+def _same_graph(answer: dict, graph_id: str, where: str, done: str, check: str) -> None:
+    """Exit 3 when the 2xx ``answer`` to a change of graph ``graph_id`` (a cancel, a resume) is about another graph
+    (status's check, :func:`graphc.api.follow.check_same_graph`): it must not read as this one's change, whether
+    it was ``done`` (cancelled, resumed) is unknown, and ``check`` says how to look."""
+    from graphc.api.errors import ApiProtocolError  # deferred: only the router commands need it
+    from graphc.api.follow import check_same_graph  # deferred: the wire emitter; --help stays fast
+
+    try:
+        check_same_graph(answer, graph_id, where)
+    except ApiProtocolError as exc:
+        fail(f"{exc}; whether graph {graph_id} was {done} is unknown: {check}", exc.exit_code)
 
 
 def _live_opt_in(graph_id, record, live: bool, *, why: str, verb: str) -> str:
@@ -578,8 +599,7 @@ def cancel_command(graph_id, verbose):
     graph with `graphc status GRAPH_ID` (cancelling twice is harmless).
     """
     from graphc.api.client import answer_lost  # deferred: httpx; --help stays fast
-    from graphc.api.errors import ApiError, ApiProtocolError  # deferred: only the router commands need it
-    from graphc.api.follow import check_same_graph  # deferred: the wire emitter; --help stays fast
+    from graphc.api.errors import ApiError  # deferred: only the router commands need it
 
     check = f"check it with `graphc status {graph_id}` (cancelling twice is harmless)"
     with make_client(verbose) as client:
@@ -590,10 +610,7 @@ def cancel_command(graph_id, verbose):
                 raise
             said = _cancel_looked_again(client, graph_id, exc)
         else:
-            try:  # status's check: an answer about another graph must not read as this one's cancel
-                check_same_graph(answer, graph_id, f"DELETE /v1/execution_graphs/{graph_id}")
-            except ApiProtocolError as exc:
-                fail(f"{exc}; whether graph {graph_id} was cancelled is unknown: {check}", exc.exit_code)
+            _same_graph(answer, graph_id, f"DELETE /v1/execution_graphs/{graph_id}", "cancelled", check)
             said = f"graph {graph_id}: {_status_of(answer, 'cancel requested')}"
             refused = _routers_no(answer, "cancel")
             if refused is not None and _status_word(answer) == "failed":  # a graph status too: look at the graph
