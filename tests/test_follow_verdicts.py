@@ -20,6 +20,8 @@ import pytest
 from sandbox_fixture import REPO, _pythonpath, cli_env, run_graphc
 from test_router_answers import KEY, scripted_router
 
+from graphc.commands.common import _scaled
+
 GRAPH = "graph_abc"
 SUBMITTED = re.compile(r"as graph (graph_[0-9a-f]+)")
 
@@ -188,3 +190,64 @@ def test_resume_answered_2xx_otherwise_is_done(router, tmp_path, body, said):
     proc = run_graphc(["resume", GRAPH, "--ledger", tmp_path / "l.sqlite"], env_for(router), tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.endswith(f"graph {GRAPH}: {said}\n"), proc.stdout
+
+
+# -- 3: numbers beyond the wire's 64-bit range ------------------------------------------------------------------------
+
+HUGE = 123456789012345678901234567890  # the audit's avg_fill_price_1e9
+
+
+def _raw(router, body: bytes) -> None:
+    router.script = lambda h: h.answer(200, body)
+
+
+@pytest.mark.parametrize("key", ["avg_fill_price_1e9", "target_qty_1e8", "filled_qty_1e8", "fill_count"])
+@pytest.mark.parametrize("args", [[], ["--json"], ["--watch", "--interval", "0.05"]])
+def test_a_status_number_beyond_int64_is_not_the_documented_shape(router, tmp_path, key, args):
+    node = {**_node("filled", 100, 100), key: HUGE}
+    graph = {"graph_id": GRAPH, "status": "completed", "nodes": {"a": node}, "edges": {}}
+    _raw(router, json.dumps(graph).encode())
+    proc = run_graphc(["status", GRAPH, *args], env_for(router), tmp_path)
+    assert proc.returncode == 3, (
+        proc.stdout + proc.stderr
+    )  # before the fix: exit 0, `avg 123456789012345678901.2345679`
+    assert proc.stdout == ""
+    assert proc.stderr == (
+        f"graphc: error: GET /v1/execution_graphs/{GRAPH}: the router's answer is not the documented shape: "
+        f"nodes.a.{key} is {HUGE}, beyond the wire's signed 64-bit range\n"
+    ), proc.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["--json"]])
+def test_a_status_number_below_int64_is_refused_too(router, tmp_path, args):
+    body = json.dumps({"graph_id": GRAPH, "status": "active", "nodes": {"a": {"status": "executing"}}}).encode()
+    _raw(router, body.replace(b'"executing"', b'"executing", "fill_count": -9223372036854775809'))
+    proc = run_graphc(["status", GRAPH, *args], env_for(router), tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "nodes.a.fill_count is -9223372036854775809, beyond the wire's signed 64-bit range" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["--json"]])
+def test_the_largest_int64_is_shown_to_its_last_digit_in_both_outputs(router, tmp_path, args):
+    node = {**_node("filled", 100, 100), "avg_fill_price_1e9": 9223372036854775807}
+    graph = {"graph_id": GRAPH, "status": "completed", "nodes": {"a": node}, "edges": {}}
+    _raw(router, json.dumps(graph).encode())
+    proc = run_graphc(["status", GRAPH, *args], env_for(router), tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    said = '"avg_fill_price_1e9": 9223372036854775807' if args else "avg 9223372036.854775807  filled (1 fill)"
+    assert said in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "scale", "text"),
+    [
+        (HUGE, 9, "123456789012345678901.23456789"),  # before the fix: 123456789012345678901.2345679
+        (10**40 + 1, 8, "100000000000000000000000000000000.00000001"),
+        (20_000_000_000, 8, "200"),
+        (2_325_530_000_000, 9, "2325.53"),
+        (1, 8, "0.00000001"),
+        (0, 8, "0"),
+    ],
+)
+def test_progress_numbers_are_scaled_exactly(value, scale, text):
+    assert _scaled(value, scale) == text

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from graphc.api.errors import ApiProtocolError
 from graphc.api.redact import clean
 from graphc.api.runtag import untagged_node_id
+from graphc.units import INT64_MAX, INT64_MIN
 from graphc.vocabulary import GRAPH_STATUSES, TERMINAL_GRAPH_STATUSES
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Followed",
     "GraphView",
     "NodeView",
+    "check_ranges",
     "check_same_graph",
     "follow",
     "graph_view",
@@ -80,6 +82,11 @@ def _field(where: str, value, what: str):
     )
 
 
+# A node's numbers in the status answer, integers the wire carries as signed 64-bit (quantities at 1e8, prices at
+# 1e9: playbook-spec §3.2, GC103).
+COUNTS = ("target_qty_1e8", "filled_qty_1e8", "avg_fill_price_1e9", "fill_count")
+
+
 def _count(where: str, node: dict, key: str) -> int:
     value = node.get(key, 0)
     if value is None:
@@ -87,6 +94,28 @@ def _count(where: str, node: dict, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _field(where, value, key)
     return value
+
+
+def _in_range(where: str, value: int, key: str) -> None:
+    """ApiProtocolError when ``value`` is beyond the wire's signed 64-bit range: no size or price the router was sent
+    can be one, and a view would show it rounded (audit follow26 3)."""
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ApiProtocolError(
+            f"{where}: the router's answer is not the documented shape: {key} is {clean(str(value), 60)}, beyond the "
+            "wire's signed 64-bit range"
+        )
+
+
+def check_ranges(answer, graph_id: str) -> None:
+    """ApiProtocolError when a node's number (:data:`COUNTS`) in the status ``answer`` is an integer beyond the wire's
+    signed 64-bit range, as :func:`graph_view` reads it; for ``status --json``, which prints the answer as it came
+    and checks nothing else of its shape (a view of it and the JSON must not disagree)."""
+    nodes = answer.get("nodes") if isinstance(answer, dict) else None
+    for node_id, node in (nodes or {}).items() if isinstance(nodes, dict) else ():
+        for key in COUNTS if isinstance(node, dict) else ():
+            value = node.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                _in_range(f"GET /v1/execution_graphs/{graph_id}", value, f"nodes.{clean(str(node_id), 40)}.{key}")
 
 
 def check_same_graph(answer: dict, graph_id: str, where: str) -> None:
@@ -123,6 +152,7 @@ def graph_view(answer, graph_id: str) -> GraphView:
         raise _field(where, nodes, "nodes")
     if not isinstance(edges, dict):
         raise _field(where, edges, "edges")
+    check_ranges(answer, graph_id)
     views = []
     for node_id, node in nodes.items():
         if not isinstance(node, dict):

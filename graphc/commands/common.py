@@ -1007,8 +1007,12 @@ BAR_WIDTH = 20
 
 
 def _scaled(value: int, scale: int) -> str:
-    """An integer at 10**scale as plain decimal text (``20000000000``, 8 -> ``200``)."""
-    return format(Decimal(value).scaleb(-scale).normalize(), "f")
+    """An integer at 10**scale as plain decimal text (``20000000000``, 8 -> ``200``), every digit kept: the exponent
+    is set, not computed (``scaleb`` and ``normalize`` round to the 28-digit context; audit follow26 3)."""
+    from graphc.numbers import plain  # deferred: only the router commands show a graph's progress
+
+    sign, digits, _ = Decimal(value).as_tuple()
+    return plain(Decimal((sign, digits, -scale)))
 
 
 def progress_bar(filled: int, target: int, width: int = BAR_WIDTH) -> str:

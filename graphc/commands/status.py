@@ -79,14 +79,16 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     shape (a graph status outside the reference's five: active, completed,
     cancelled, failed, paused).
     """
-    from graphc.api.follow import graph_view, resume_command  # deferred: the wire emitter; --help stays fast
+    from graphc.api.follow import check_ranges, graph_view, resume_command  # deferred: the wire emitter; --help fast
 
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
     seconds = parse_seconds(timeout, "--timeout")
     with make_client(verbose) as client:
         if as_json:
-            click.echo(json_text(client.get_graph(graph_id, exact=True)))  # its numbers as they came
+            answer = client.get_graph(graph_id, exact=True)
+            check_ranges(answer, graph_id)  # as the block reads them: the two views of one answer agree
+            click.echo(json_text(answer))  # its numbers as they came
             return
         if not watch:
             view = graph_view(client.get_graph(graph_id), graph_id)
