@@ -42,8 +42,9 @@ GC407 checks against the level of the move, a leg reachable from a leg an on_pri
 after that move (``_price_waits``; audit exec20 1, tests/test_rules_execution.py); GC405 compares a hedge's size with
 its parent's only in one unit (a base asset; prediction shares, or Kalshi contracts: ``_size_unit``), skips the sizes
 of different assets and warns of a `derived` hedge on another asset (audit exec20 3, tests/test_rules_execution.py);
-GC208 reports an on_price `above` a projected level of 1 or more on a prediction market, which never fires (in the
-live ``_price_findings``, imported here; audit exec20 4, tests/test_rules_graph.py); GC404/GC406 skip a
+GC208 reports an on_price level outside a prediction market's own range (GC304's: Kalshi 0.01-0.99, Polymarket
+tick .. 1 - tick, else strictly inside 0..1), which never fires (in the live ``_price_findings``, imported here; audits
+exec20 4, rules26 1, tests/test_rules_graph.py); GC404/GC406 skip a
 limit order whose symbol has no quote saying why (``graphc.quotes.no_quote_reason``): "(pass --quotes)" only when
 no quotes were given, else the snapshot has no entry for it (with a key nearly it) or the router has none (audit
 quotes20 8, tests/test_quote_answers.py); GC404's hint at the touch crosses with what compiles on the market: by one

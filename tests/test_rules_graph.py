@@ -461,16 +461,17 @@ def test_gc208_a_prediction_take_profit_above_1_never_fires(tmp_path):
             (
                 "error",
                 "edge e1: on_price above entry +70% on KXBTCD-25DEC31-T100000, a prediction market, waits for the price "
-                "to reach 1.02 (from k-entry's limit 0.6): prediction prices stay below 1, so it never fires",
-                "choose an offset that keeps the level below 1 (under +66.66% from 0.6), or take profit with a resting "
-                "limit sell after the entry fills",
+                "to reach 1.02 (from k-entry's limit 0.6): kalshi's prices stay at or below 0.99, so it never fires",
+                "choose an offset that keeps the level at or below 0.99 (at most +65% from 0.6), or take profit with "
+                "a resting limit sell after the entry fills",
             ),
             (
                 "error",
                 "edge e0: on_price above entry +80% on will-btc-reach-150k:yes, a prediction market, waits for the "
-                "price to reach 1.08 (from entry's limit 0.6): prediction prices stay below 1, so it never fires",
-                "choose an offset that keeps the level below 1 (under +66.66% from 0.6), or take profit with a resting "
-                "limit sell after the entry fills",
+                "price to reach 1.08 (from entry's limit 0.6): polymarket's prices stay at or below 0.999, so it "
+                "never fires",
+                "choose an offset that keeps the level at or below 0.999 (at most +66.5% from 0.6), or take profit "
+                "with a resting limit sell after the entry fills",
             ),
         ]
     )
@@ -479,7 +480,8 @@ def test_gc208_a_prediction_take_profit_above_1_never_fires(tmp_path):
 @pytest.mark.parametrize(
     "change, flagged",
     [
-        ({"80%": "66%", "70%": "66%"}, False),  # 0.996: below 1, it can fire
+        ({"80%": "66%", "70%": "65%"}, False),  # 0.996 on Polymarket, 0.99 on Kalshi: each can fire
+        ({"80%": "66%", "70%": "66%"}, True),  # 0.996 is over Kalshi's 0.99 (audit rules26 1)
         ({"limit: 0.6}": "limit: 0.5}", "80%": "100%", "70%": "10%"}, True),  # exactly 1: never above it
         ({"80%": "-10%", "above entry": "below entry", "70%": "-10%"}, False),  # stops at 0.54
     ],
@@ -518,3 +520,145 @@ def test_gc208_a_spot_level_above_1_is_not_a_prediction_price(tmp_path):
     text = text.replace("10 shares", "1").split("  k-entry:")[0]
     book, wire = lint_both(tmp_path, text)
     assert book == wire and _gc208(book) == []
+
+
+# -- audit rules26 1: "never fires" is judged against the market's own range, the one GC304 reads -------------------
+# Kalshi trades 0.01-0.99, Polymarket tick .. 1 - tick (0.001-0.999 at its default tick, 0.01-0.99 at a 0.01 one):
+# a level exactly at the top or bottom fires (no finding), one a little beyond never does (GC208), in a playbook and
+# in the wire graph it compiles to; the hint's offset is the largest that fires on that market, and following it
+# clears the finding.
+RANGE_TP = """\
+graphc: 1
+name: range-tp
+legs:
+  entry: {{buy: 10 {unit}, symbol: "{symbol}", limit: {entry}}}
+  exit:
+    sell: 10 {unit}
+    symbol: "{symbol}"
+    after: "entry price {symbol} {direction} entry {offset}%"
+"""
+_KALSHI = ("KXBTCD-25DEC31-T100000", "contracts", None)
+_PM = ("will-x:yes", "shares", None)  # Polymarket's default tick, 0.001
+_PM_CENT = ("will-x:yes", "shares", '"will-x:yes": {bid: 0.49, ask: 0.51, tick: 0.01}\n')
+
+
+@pytest.mark.parametrize(
+    "market, direction, offset, flagged",
+    [
+        # from 0.5: +98% is 0.99, +98.2% 0.991, +98.002% 0.99001; -98% is 0.01, -98.2% 0.009, -98.002% 0.00999
+        (_KALSHI, "above", "98", False),
+        (_KALSHI, "above", "98.2", True),  # one tenth of a tick over 0.99
+        (_KALSHI, "above", "98.002", True),
+        (_KALSHI, "below", "-98", False),
+        (_KALSHI, "below", "-98.2", True),
+        (_KALSHI, "below", "-98.002", True),
+        (_PM_CENT, "above", "98", False),
+        (_PM_CENT, "above", "98.2", True),
+        (_PM_CENT, "below", "-98", False),
+        (_PM_CENT, "below", "-98.002", True),
+        # at the 0.001 tick: +99.8% is 0.999, +99.82% 0.9991; -99.8% is 0.001, -99.82% 0.0009
+        (_PM, "above", "99.8", False),
+        (_PM, "above", "99.82", True),
+        (_PM, "above", "98.2", False),  # 0.991 is a Polymarket price at the 0.001 tick
+        (_PM, "below", "-99.8", False),
+        (_PM, "below", "-99.82", True),
+        (_PM, "below", "-98.2", False),
+    ],
+)
+def test_gc208_never_fires_outside_the_markets_own_range(tmp_path, market, direction, offset, flagged):
+    from tests.wire_nodes import alike, lint_both
+
+    symbol, unit, quotes = market
+    text = RANGE_TP.format(symbol=symbol, unit=unit, entry="0.5", direction=direction, offset=offset)
+    book, wire = lint_both(tmp_path, text, quotes)
+    assert alike(book, wire)
+    assert bool(_gc208(book)) is flagged, book
+    assert bool(_gc208(wire)) is flagged, wire
+
+
+@pytest.mark.parametrize(
+    "market, entry, direction, offset, message, hint, fixed",
+    [
+        (  # the auditor's kalshi-tp-hint.yaml: +11.1%, 0.9999, would never fire on Kalshi either
+            _KALSHI,
+            "0.90",
+            "above",
+            "11.2",
+            "waits for the price to reach 1.0008 (from entry's limit 0.9): kalshi's prices stay at or below 0.99, so "
+            "it never fires",
+            "choose an offset that keeps the level at or below 0.99 (at most +10% from 0.9), or take profit with a "
+            "resting limit sell after the entry fills",
+            "10",
+        ),
+        (  # kalshi-tp-never.yaml
+            _KALSHI,
+            "0.90",
+            "above",
+            "10.5",
+            "waits for the price to reach 0.9945 (from entry's limit 0.9): kalshi's prices stay at or below 0.99, so "
+            "it never fires",
+            "choose an offset that keeps the level at or below 0.99 (at most +10% from 0.9), or take profit with a "
+            "resting limit sell after the entry fills",
+            "10",
+        ),
+        (  # kalshi-stop-never.yaml
+            _KALSHI,
+            "0.50",
+            "below",
+            "-99",
+            "waits for the price to reach 0.005 (from entry's limit 0.5): kalshi's prices stay at or above 0.01, so "
+            "it never fires",
+            "choose an offset that keeps the level at or above 0.01 (down to -98% from 0.5)",
+            "-98",
+        ),
+        (  # pm-stop-never.yaml
+            _PM,
+            "0.50",
+            "below",
+            "-99.9",
+            "waits for the price to reach 0.0005 (from entry's limit 0.5): polymarket's prices stay at or above "
+            "0.001, so it never fires",
+            "choose an offset that keeps the level at or above 0.001 (down to -99.8% from 0.5)",
+            "-99.8",
+        ),
+        (  # pm-tp-never.yaml with a 0.01 tick: 0.99 at most
+            _PM_CENT,
+            "0.90",
+            "above",
+            "10.6",
+            "waits for the price to reach 0.9954 (from entry's limit 0.9): polymarket's prices stay at or below "
+            "0.99, so it never fires",
+            "choose an offset that keeps the level at or below 0.99 (at most +10% from 0.9), or take profit with a "
+            "resting limit sell after the entry fills",
+            "10",
+        ),
+        (  # an offset that is no whole hundredth of a percent: the hint's is cut, never past the range
+            _KALSHI,
+            "0.70",
+            "above",
+            "42",
+            "waits for the price to reach 0.994 (from entry's limit 0.7): kalshi's prices stay at or below 0.99, so "
+            "it never fires",
+            "choose an offset that keeps the level at or below 0.99 (at most +41.42% from 0.7), or take profit with "
+            "a resting limit sell after the entry fills",
+            "41.42",
+        ),
+    ],
+)
+def test_gc208_hint_offers_an_offset_that_fires_on_the_market(
+    tmp_path, market, entry, direction, offset, message, hint, fixed
+):
+    from tests.wire_nodes import lint_both
+
+    symbol, unit, quotes = market
+    text = RANGE_TP.format(symbol=symbol, unit=unit, entry=entry, direction=direction, offset=offset)
+    book, wire = lint_both(tmp_path, text, quotes)
+    [(severity, said, told)] = _gc208(book)
+    assert severity == "error" and said.endswith(message), said
+    assert told == hint
+    [(_, wire_said, wire_told)] = _gc208(wire)
+    assert wire_said == said and wire_told == hint  # the offset is a number in both forms
+    (tmp_path / "fixed").mkdir()
+    text = RANGE_TP.format(symbol=symbol, unit=unit, entry=entry, direction=direction, offset=fixed)
+    book, wire = lint_both(tmp_path / "fixed", text, quotes)
+    assert _gc208(book) == _gc208(wire) == []

@@ -197,7 +197,7 @@ LINT_GRAPH_ERRORS = {
         "GC208",
         "it never fires",
     ),
-    "price_above_one": (  # a prediction market's price stays below 1: 0.6 + 80% is never reached
+    "price_above_one": (  # a Polymarket price stays at or below 0.999: 0.6 + 80% is never reached
         {
             "nodes": [
                 {**node("a", limit_1e9=600_000_000, qty_1e8=1_000_000_000), "instrument": {"symbol": "x:yes"}},
@@ -206,7 +206,7 @@ LINT_GRAPH_ERRORS = {
             "edges": [edge("e0", "a", "b", {"on_price": {**PRICE_EDGE, "symbol": "x:yes", "offset_pct": 80}})],
         },
         "GC208",
-        "prediction prices stay below 1, so it never fires",
+        "polymarket's prices stay at or below 0.999, so it never fires",
     ),
 }
 

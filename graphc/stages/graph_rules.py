@@ -57,6 +57,7 @@ from graphc.stages.checks import Finding, rule
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wiregraph import fill_ratio, find_cycle, is_acyclic, number, trigger_name, trigger_problem
 from graphc.venues import prediction_venue
+from graphc.venues.model import MarketFacts
 from graphc.venues.prices import trigger_level as projected_level
 from graphc.vocabulary import FILL_TRIGGERS, PRICE_REFERENCES, RATIO_CONDITION, RATIO_TRIGGER, TRIGGER_NAMES
 
@@ -755,7 +756,9 @@ def check_unreachable(ctx):
     source=(
         "orders-and-execution-graphs.md, Edge Triggers (on_fill_ratio: condition.fill_ratio_gte; on_timeout: ms; "
         "on_price: direction, reference graph_entry_price, offset_pct); playbook-spec.md §8 (GC208: an on_price "
-        "that never fires; GC304: prediction prices strictly inside 0..1) and §4 (the projected trigger level)"
+        "that never fires; GC304: prediction prices strictly inside 0..1, Kalshi 0.01-0.99) and §4 (the projected "
+        "trigger level); venue-rules.md §0-§2 and Mapping (GC304 range: Polymarket tick <= p <= 1 - tick; Kalshi "
+        "0.01-0.99)"
     ),
     flagged="    after: entry filled 150%",
 )
@@ -781,14 +784,23 @@ def check_triggers(ctx):
       graph starts; `below` with an offset of -100% or less waits for the price to
       reach zero and never fires; a `reference` other than `graph_entry_price`,
       the one the router documents, is GC208 too;
-    - on a prediction market, whose prices stay strictly between 0 and 1
-      (GC304), `above` a level of 1 or more never fires either: a take-profit
-      `entry price will-btc-reach-150k:yes above entry 80%` behind an entry at
-      0.6 waits for 1.08. The level is projected as for the `trigger` price
-      base (the `from` leg's limit price on the trigger's symbol, else the quote
-      mid of that symbol; playbook-spec.md §4); when it cannot be projected,
-      this part of the check says nothing. (`below` a level of 0 or less is
-      the -100% case above.)
+    - on a prediction market, whose prices stay inside the range GC304 checks
+      limit prices against (Kalshi 0.01 to 0.99; Polymarket tick to 1 − tick,
+      0.001 to 0.999 at its usual 0.001 tick; any other prediction market
+      strictly between 0 and 1), `above` a level over the top of that range, or
+      `below` one under its bottom, never fires either: a take-profit
+      `entry price KXBTCD-25DEC31-T100000 above entry 10.5%` behind an entry at
+      0.90 waits for 0.9945, and Kalshi trades at 0.99 at most. A level exactly
+      at the top or bottom of the range can fire and is not reported. The
+      range is the one of the market the edge's `from` or `to` leg trades on
+      the trigger's symbol (its venue, tick and price bands, from the quotes
+      snapshot and `graphc.toml` as well); for a symbol neither leg trades,
+      strictly between 0 and 1. The level is projected as for the `trigger`
+      price base (the `from` leg's limit price on the trigger's symbol, else
+      the quote mid of that symbol; playbook-spec.md §4); when it cannot be
+      projected, this part of the check says nothing. The hint gives the
+      largest offset that still fires on that market (`at most +10% from
+      0.9` on Kalshi).
 
     ## Why it matters
 
@@ -796,7 +808,7 @@ def check_triggers(ctx):
     the dependent leg never starts and the entry stays unhedged. A stop written
     `below entry 5%` (a rise, where a fall was meant) sells the moment the entry
     fills; one at `-150%` never protects anything, and neither does a
-    prediction take-profit waiting for a price above 1. A zero timeout
+    prediction take-profit waiting for a price its market never trades at. A zero timeout
     fires at once and defeats the wait it was written for. A condition on a trigger
     that ignores it makes the author believe the hedge waits for half the fill when
     it actually fires on something else entirely.
@@ -981,8 +993,8 @@ def _price_findings(ctx, j, params):
             f"{edge_label(ctx, j)}: on_price above entry {_pct(offset)} is below the entry price, so it fires at once",
             hint="write {} to fire after a rise{}".format(*_move(ctx, "above", -offset)),
         )
-    elif direction == "above" and offset > 0:
-        found = _above_any_prediction_price(ctx, j, params, offset)
+    elif (direction == "above" and offset > 0) or (direction == "below" and offset < 0):
+        found = _outside_prediction_range(ctx, j, params, direction, offset)
         if found is not None:
             yield found
 
@@ -995,45 +1007,65 @@ def _move(ctx, direction: str, offset: Decimal) -> tuple[str, str]:
     return f'"offset_pct": {shown(offset)}', ""
 
 
-def _above_any_prediction_price(ctx, j, params, offset: Decimal) -> Finding | None:
-    """GC208 for ``above`` a level of 1 or more on a prediction market: its prices stay strictly below 1
-    (spec GC304), so the edge never fires, as ``below`` a level of 0 or less (``offset_pct`` <= -100) never
-    does (audit exec20 4). Only where the level can be projected (spec §4: the ``from`` leg's limit on the
-    trigger's symbol, else the snapshot mid); a level that cannot be is no finding here."""
+def _outside_prediction_range(ctx, j, params, direction: str, offset: Decimal) -> Finding | None:
+    """GC208 for an on_price level a prediction market's price never reaches: ``above`` a level over the market's
+    highest price, or ``below`` one under its lowest, in the range GC304 reads (``MarketFacts.limits["price"]``:
+    Kalshi 0.01-0.99, Polymarket tick .. 1 - tick; venue-rules.md §0-§2), else strictly inside 0..1 (spec GC304;
+    audits exec20 4, rules26 1). A level exactly at the edge of the range fires. Only where the level can be
+    projected (spec §4: the ``from`` leg's limit on the trigger's symbol, else the snapshot mid); a level that
+    cannot be is no finding here."""
     symbol = params.get("symbol")
     edge = ctx.raw_edges[j]
     src, dst = edge.get("from_node"), edge.get("to_node")
-    if not isinstance(symbol, str) or not _prediction_symbol(ctx, symbol, src, dst):
+    prediction, market = _prediction_market(ctx, symbol, src, dst) if isinstance(symbol, str) else (False, None)
+    if not prediction:
         return None
     reference, basis = ctx.trigger_reference(src, symbol)
     if reference is None:
         return None  # the level cannot be projected: nothing to say here
     level = projected_level(reference, offset)
-    if level < 1:
-        return None
-    under = ""
-    if 0 < reference < 1:  # the largest offset that fires, cut (never rounded up) to a hundredth of a percent
-        room = cents_down(_CUT.divide(100, reference) - 100)
-        under = f" (under +{shown(room)}% from {shown(reference)})" if room > 0 else ""
+    above = direction == "above"
+    low, high = market.limits["price"] if market is not None else (None, None)
+    bound = high if above else low
+    if bound is not None:  # the market's own range: a level on its edge fires
+        if (level <= bound) if above else (level >= bound):
+            return None
+        side = "below" if above else "above"
+        why = f"{market.venue if market is not None and market.venue else 'its market'}'s prices stay at or {side} "
+        why += shown(bound)
+        keep, within = f"at or {side} {shown(bound)}", "at most" if above else "down to"
+    else:  # a prediction price is strictly inside 0..1
+        bound = _ONE if above else _ZERO
+        if (level < bound) if above else (level > bound):
+            return None
+        why = keep = "below 1" if above else "above 0"
+        why, within = f"prediction prices stay {why}", "under" if above else "above"
+    room = ""
+    if reference > 0:  # the offset that reaches the bound, cut toward zero (never past it) to 0.01%
+        most = cents_down(_CUT.divide(_CUT.multiply(bound, 100), reference) - 100)
+        if (most > 0) if above else (0 > most > -100):
+            room = f" ({within} {_pct(most)} from {shown(reference)})"
+    alternative = ", or take profit with a resting limit sell after the entry fills" if above else ""
     return Finding(
         ("edges", j, "trigger"),
-        f"{edge_label(ctx, j)}: on_price above entry {_pct(offset)} on {symbol}, a prediction market, waits for "
-        f"the price to reach {shown(level)} (from {basis}): prediction prices stay below 1, so it never fires",
-        hint=f"choose an offset that keeps the level below 1{under}, or take profit with a resting limit sell "
-        "after the entry fills",
+        f"{edge_label(ctx, j)}: on_price {direction} entry {_pct(offset)} on {symbol}, a prediction market, waits "
+        f"for the price to reach {shown(level)} (from {basis}): {why}, so it never fires",
+        hint=f"choose an offset that keeps the level {keep}{room}{alternative}",
     )
 
 
-def _prediction_symbol(ctx, symbol: str, src, dst) -> bool:
-    """Whether ``symbol`` is a prediction market: as the edge's ``from`` or ``to`` leg trades it, else as its
-    shape says (spec §3.1 rules 3-4)."""
+def _prediction_market(ctx, symbol: str, src, dst) -> tuple[bool, MarketFacts | None]:
+    """Whether the ``symbol`` an on_price edge watches is a prediction market, and its facts (GC304's range) where
+    the edge's ``from`` or ``to`` leg trades it; else as its shape says (spec §3.1 rules 3-4), with no facts
+    (its prices then known only to be strictly inside 0..1)."""
     for node_id in (src, dst):
         node = ctx.node(node_id) if isinstance(node_id, str) else None
         if node is not None and node.symbol == symbol:
-            return node.type == "prediction" or bool(node.market.prediction)
-    return prediction_venue(symbol) is not None
+            return node.type == "prediction" or bool(node.market.prediction), node.market
+    return prediction_venue(symbol) is not None, None
 
 
+_ONE, _ZERO = Decimal(1), Decimal(0)
 _CUT = Context(prec=60, rounding=ROUND_DOWN)  # 100 ÷ a reference price, cut: a hint never offers an offset past it
 
 
