@@ -23,7 +23,15 @@ from typing import Any, NamedTuple
 
 from graphc.numbers import times, unscaled
 from graphc.stages.wiregraph import number
-from graphc.venues import MarketFacts, MarketResolver, market_quote, prediction_venue, refused_price, router_type
+from graphc.venues import (
+    MarketFacts,
+    MarketResolver,
+    checked_venue,
+    market_quote,
+    prediction_venue,
+    refused_price,
+    router_type,
+)
 from graphc.vocabulary import DEFAULT_POLICY, DOLLARS, PREDICTION_VENUES, PRICE_SCALE, QTY_SCALE
 
 
@@ -384,7 +392,7 @@ def wire_node_facts(
             given_type = None
         venue = instrument.get("venue")
         if venue is not None:
-            venue = venue.lower() if isinstance(venue, str) and venue else None
+            venue = checked_venue(venue)  # "KALSHI" and "kalshi " are kalshi (GC103 says the router gets the text)
         activation = get("activation")
         if activation not in _ACTIVATIONS:
             activation = "wait" if node_id in targets else "root"
@@ -586,7 +594,7 @@ def usual_node_facts(
                     return None
                 lowered = venues.get(venue)
                 if lowered is None:
-                    lowered = venues[venue] = venue.lower()
+                    lowered = venues[venue] = checked_venue(venue) or venue  # (never None: a text)
                 venue = lowered
             shared = symbols.get(symbol)  # one text object per symbol: the rules compare them, the markets hash them
             if shared is None:

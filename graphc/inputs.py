@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, sorted_diagnostics
-from graphc.venues import infer_instrument, router_type, symbol_problem
+from graphc.venues import checked_venue, infer_instrument, router_type, symbol_problem
 from graphc.vocabulary import DEFAULT_POLICY, MAX_SYMBOL, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 if TYPE_CHECKING:  # annotations only
@@ -299,7 +299,7 @@ def wrap_simple_order(doc):
         price_1e9 = _simple_number(data["price"], "price", PRICE_DIGITS, problem)
     if problems:
         return None, locator, sorted_diagnostics(diagnostics + problems)
-    type_ = infer_instrument(symbol, None, venue.lower() if venue else None)[0]
+    type_ = infer_instrument(symbol, None, checked_venue(venue))[0]
     instrument = {"symbol": symbol}
     if type_ != router_type(symbol, None):  # the router would read the node as another market without it
         instrument["type"] = type_

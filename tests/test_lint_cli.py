@@ -814,6 +814,81 @@ def test_a_wire_venue_not_in_lower_case_is_gc103_and_still_checked_as_that_venue
     assert "GC307" not in {d["code"] for d in found}  # a venue graphc knows, written another way
 
 
+# audit rules26 2: a venue with whitespace around it (the auditor's repros) was an unknown venue 'kalshi ' (GC307,
+# a warning, every venue check skipped, exit 0) in a wire graph and a simple order, while the playbook's is stripped.
+_SPACED_NODE = {
+    "node_id": "a",
+    "instrument": {"symbol": "KXBTCD-25DEC31-T100000", "type": "prediction", "venue": "kalshi "},
+    "side": "buy",
+    "order_type": {"limit": {"price_1e9": 555000000}},
+    "quantity": {"fixed": {"qty_1e8": 150000000}},
+    "execution": {"policy": "sor"},
+    "activation": "root",
+}
+_SPACED_SIMPLE = {"symbol": "KXBTCD-25DEC31-T100000", "side": "buy", "qty": 1.5, "price": 0.555, "venue": "kalshi "}
+_SPACED_CHECKS = [
+    ("GC303", "price 0.555 is not on kalshi's 0.01 tick"),
+    ("GC305", "size 1.5 is not a whole number of contracts; kalshi trades whole contracts"),
+]
+
+
+def _spaced(venue: str, words: str) -> str:
+    return (
+        f"venue {venue!r} {words}: the router gets the text as written, so it may not know {venue!r} (the wire "
+        "spells a venue in lower case with nothing around it, playbook-spec.md §3); graphc checks the node as kalshi"
+    )
+
+
+@pytest.mark.parametrize(
+    "venue, words",
+    [
+        ("kalshi ", "has whitespace around it"),
+        ("\tkalshi", "has whitespace around it"),
+        (" KALSHI ", "is not lower-case and has whitespace around it"),
+    ],
+)
+@pytest.mark.parametrize("form", ["wire", "simple"])
+def test_a_venue_with_whitespace_around_it_is_gc103_and_checked_as_that_venue(tmp_path, venue, words, form):
+    if form == "wire":
+        data = {"nodes": [{**_SPACED_NODE, "instrument": {**_SPACED_NODE["instrument"], "venue": venue}}]}
+        data |= {"edges": [], "is_sandbox": True}
+    else:
+        data = {**_SPACED_SIMPLE, "venue": venue}
+    path = write(tmp_path, "o.json", json.dumps(data))
+    result = lint("--no-cache", "--format", "json", path)
+    assert result.exit_code == 1, result.output
+    found = json.loads(result.stdout)["diagnostics"]
+    assert sorted((d["code"], d["message"], d["hint"]) for d in found if d["code"] != "GC111") == sorted(
+        [("GC103", _spaced(venue, words), 'write "kalshi"')]
+        + [(code, message, found_hint(found, code)) for code, message in _SPACED_CHECKS]
+    )
+    [case] = [d for d in found if d["code"] == "GC103"]
+    assert case["line"] == 1 and path.read_text()[case["column"] - 1 :].startswith(json.dumps(venue))  # the value
+    plan = CliRunner().invoke(cli, ["plan", str(path)])
+    assert plan.exit_code == 1, plan.output  # the router would get "kalshi ": plan refuses it, as lint
+
+
+def found_hint(found: list, code: str) -> str:
+    return next(d["hint"] for d in found if d["code"] == code)
+
+
+def test_a_playbook_venue_with_whitespace_around_it_is_sent_stripped(tmp_path):
+    # the playbook's venue is read stripped and lower-cased (graphc.stages.model), as before: its wire says "kalshi"
+    book = write(
+        tmp_path,
+        "b.yaml",
+        "graphc: 1\nname: venue-space\nlegs:\n  a:\n    buy: 1.5\n    symbol: KXBTCD-25DEC31-T100000\n"
+        '    venue: " Kalshi "\n    limit: 0.555\n',
+    )
+    compiled = CliRunner().invoke(cli, ["compile", str(book)])
+    assert compiled.exit_code == 0, compiled.output
+    [node] = json.loads(compiled.stdout)["nodes"]
+    assert node["instrument"]["venue"] == "kalshi"
+    result = lint("--no-cache", "--format", "json", book)
+    found = json.loads(result.stdout)["diagnostics"]
+    assert sorted((d["code"], d["message"]) for d in found) == _SPACED_CHECKS  # no GC103: the playbook's own rule
+
+
 def test_a_playbook_venue_in_any_case_is_sent_lower_case_and_checked_alike(tmp_path):
     # the playbook's `venue:` is any case in, lower-case out (the schema says so): no GC103, the same venue rules
     leg = "  p:\n    buy: 4 shares\n    symbol: will-it-rain:yes\n    venue: Polymarket\n    limit: 0.5\n"

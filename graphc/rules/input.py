@@ -406,18 +406,21 @@ def check_wire_venue_case(ctx):
       finite number `` (an infinite limit would be one no order exceeds). Quote it
       if it is meant as text. JSON has no such numbers: in a `.json` file `NaN`
       and `Infinity` are GC100 (not valid JSON), in YAML they are text;
-    - on the wire, a venue not written in lower case (`"venue": "Polymarket"`):
-      the spec writes `instrument.venue` lower-case (§3) and the router's
-      reference spells every venue that way (`kalshi`, `polymarket`,
-      `hyperliquid`), so the router may not know the venue as written. The
-      finding is at the value, with the lower-case spelling as the hint, and
-      graphc still checks the node under that venue's rules (`"Polymarket"` as
-      `polymarket`), so its other findings come too; an unknown venue is GC307
-      as well. A simple order is the router's JSON too, and its venue is sent as
-      written, so its `"venue": "Coinbase"` is GC103 in the same words. A playbook's `venue:` may
-      be written in any case: compile sends it lower-case, so the same order gives
-      the same venue findings either way, and only the JSON that spells the venue
-      otherwise has this one;
+    - on the wire, a venue not written in lower case (`"venue": "Polymarket"`),
+      or with whitespace around it (`"venue": "kalshi "`): the spec writes
+      `instrument.venue` lower-case (§3) and the router's reference spells
+      every venue that way (`kalshi`, `polymarket`, `hyperliquid`), with
+      nothing around it, and the router gets the text as written, so it may
+      not know the venue. The finding is at the value, with the venue's
+      spelling as the hint, and graphc still checks the node under that
+      venue's rules (`"Polymarket"` as `polymarket`, `"kalshi "` as `kalshi`),
+      so its other findings come too; an unknown venue is GC307 as well. A
+      simple order is the router's JSON too, and its venue is sent as
+      written, so its `"venue": "Coinbase"` or `"venue": "coinbase "` is GC103
+      in the same words. A playbook's `venue:` may be written in any case and
+      with spaces around it: compile sends it lower-case and without them, so
+      the same order gives the same venue findings either way, and only the
+      JSON that spells the venue otherwise has this one;
     - in a simple order, a `qty` or `price` that is not a JSON number: the
       router's reference types both as numbers, so text is GC103 at the value,
       `"1k"`, `"1,000"`, `"$60,000"` and `"55c"` (never read as a playbook's human
@@ -520,8 +523,8 @@ def check_wire_venue_case(ctx):
     ```
     """
     # The rest of GC103 is reported while the file is read and compiled (the schema, the model); this check is
-    # the one part the rules make: the node is read as the lower-case venue (graphc.facts), so its venue's rules
-    # run, and this says that the wire text is not what the router's reference writes.
+    # the one part the rules make: the node is read as the venue in lower case, without spaces (graphc.facts), so
+    # its venue's rules run, and this says that the wire text is not what the router's reference writes.
     raw_nodes = ctx.wire.get("nodes")
     for node in ctx.nodes:
         venue = node.venue  # lower-cased where the facts were read; None where no venue is pinned (most nodes)

@@ -1228,8 +1228,9 @@ def check_unknown_venue(ctx):
 
     ## What it checks
 
-    `venue:` pins a leg to one venue (compared in lower case; a wire graph's venue
-    not written in lower case is GC103 as well). graphc has built-in
+    `venue:` pins a leg to one venue (compared in lower case, without whitespace
+    around it; a wire graph's venue not written in lower case, or with whitespace
+    around it, is GC103 as well). graphc has built-in
     profiles for `polymarket`, `kalshi`, `hyperliquid`, `coinbase`, `binance` and
     `kraken`, and knows any venue described in a `[venues.<name>]` table of
     `graphc.toml`. For any other venue name it reports GC307 (the message lists the

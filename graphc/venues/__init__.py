@@ -14,6 +14,7 @@ from graphc.venues.resolver import MarketResolver, is_prediction, market_quote, 
 from graphc.venues.settings import SETTINGS, Band, MarketConfig, SettingError, parse_setting
 from graphc.venues.symbols import (
     SLUG_READING,
+    checked_venue,
     infer_instrument,
     may_be_polymarket_slug,
     owning_venue,
@@ -34,6 +35,7 @@ __all__ = [
     "MarketResolver",
     "MinMax",
     "SettingError",
+    "checked_venue",
     "infer_instrument",
     "is_prediction",
     "known_venues",

@@ -56,7 +56,7 @@ from graphc.venues.profiles import (
     sz_decimals_refusal,
 )
 from graphc.venues.settings import MarketConfig, derived_settings
-from graphc.venues.symbols import prediction_venue
+from graphc.venues.symbols import checked_venue, prediction_venue
 from graphc.vocabulary import PREDICTION_VENUES
 
 
@@ -93,7 +93,7 @@ class MarketResolver:
 
     def facts(self, symbol: str, venue: str | None, instrument_type: str | None) -> MarketFacts:
         """What graphc knows about ``symbol`` traded on ``venue`` (None: unpinned) as ``instrument_type``."""
-        venue = venue.lower() if isinstance(venue, str) and venue else None
+        venue = checked_venue(venue)
         if venue is None and instrument_type == "prediction":
             # a prediction market's venue is the one its symbol names (spec §3.1 rules 3-4): the router
             # routes it there, so that venue's rules apply to a wire node that does not pin it

@@ -71,6 +71,17 @@ SLUG_READING = (
 )
 
 
+def checked_venue(venue: object) -> str | None:
+    """The venue graphc checks a node under, for the ``instrument.venue`` text a wire node or a simple order pins:
+    lower-cased, without whitespace around it (``"KALSHI"`` and ``"kalshi "`` are both kalshi), so the venue's rules
+    run on it as on a playbook's ``venue:`` (graphc.stages.model reads that one the same way, and compile sends it so);
+    GC103 says that the router gets the text as written (graphc.rules.input.check_wire_venue_case; audit rules26 2).
+    None for no text; a blank text keeps its spaces (it names no venue: GC307 reports it as written)."""
+    if not isinstance(venue, str) or not venue:
+        return None
+    return (venue.strip() or venue).lower()
+
+
 def router_type(symbol: str, given) -> str:
     """A wire node's instrument type as the router reads it (spec GC111): the ``given`` one (a text), else
     ``prediction`` for a symbol it normalizes (:func:`router_normalizes`), else ``spot``."""
@@ -119,16 +130,25 @@ def infer_instrument(symbol: str, instrument_type: str | None, venue: str | None
 
 
 def venue_case_problem(written: str) -> tuple[str, str] | None:
-    """``(what is wrong, hint)`` when a wire node's ``instrument.venue`` is not in lower case, else None: one
-    wording for lint's GC103 (:func:`graphc.rules.input.check_wire_venue_case`, which checks the node as the
-    lower-case venue) and decompile's refusal (a playbook's venue compiles to lower case, so the graph would not
-    come back)."""
-    venue = written.lower()
-    if venue == written:
+    """``(what is wrong, hint)`` when a wire node's ``instrument.venue`` is not in lower case or has whitespace
+    around it (graphc reads it as :func:`checked_venue` gives it), else None: one wording for lint's GC103
+    (:func:`graphc.rules.input.check_wire_venue_case`, which checks the node as the venue read) and decompile's
+    refusal (a playbook's venue compiles to the venue read, so the graph would not come back). As the case, the
+    spaces reach the router as written (audit rules26 2)."""
+    bare = written.strip()
+    venue = bare.lower()
+    if venue == written or not bare:
         return None
+    if bare == written:
+        return (
+            f"venue {written!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md §3), and the "
+            f"router may not know {written!r}",
+            f'write "{venue}"',
+        )
+    wrong = "is not lower-case and has whitespace around it" if bare != venue else "has whitespace around it"
     return (
-        f"venue {written!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md §3), and the "
-        f"router may not know {written!r}",
+        f"venue {written!r} {wrong}: the router gets the text as written, so it may not know {written!r} (the wire "
+        "spells a venue in lower case with nothing around it, playbook-spec.md §3)",
         f'write "{venue}"',
     )
 
