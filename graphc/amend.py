@@ -233,7 +233,7 @@ def _node_of(wire: bytes, node_id: str) -> RecordedNode | None:
         (node,) = [n for n in graph["nodes"] if n.get("node_id") == node_id]
         instrument = node["instrument"]
         symbol, venue = instrument["symbol"], instrument.get("venue")
-        type_ = router_type(symbol, instrument.get("type"))  # as the router reads a node without one (GC111)
+        type_ = router_type(symbol, instrument.get("type"), venue)  # as the router reads a node without one (GC111)
         order_type = node.get("order_type")
         limit = price_of(order_type["limit"]["price_1e9"]) if isinstance(order_type, dict) else None
         cap = ((graph.get("risk") or {}).get("admission") or {}).get("max_notional_usd")

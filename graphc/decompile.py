@@ -9,8 +9,8 @@ text again, so a graph that a playbook cannot express is reported, never
 silently changed.
 
 A node without ``instrument.type`` or ``activation`` (allowed, GC111) is read
-as the router reads it (spot, or prediction for a Polymarket URL or slug:
-:func:`graphc.venues.router_type`; ``root`` when no edge leads to it, else ``wait``),
+as the router reads it (spot, or prediction for a Polymarket URL or slug and
+for any symbol pinned to ``polymarket``: :func:`graphc.venues.router_type`; ``root`` when no edge leads to it, else ``wait``),
 and so is one without ``execution.policy`` (``sor``), each kind with a note;
 the round trip is then proved against that completed graph, as for a graph
 without ``is_sandbox`` (sandboxed, with a note too). A simple order takes the
@@ -220,7 +220,8 @@ def _complete(wire):
     if normalized:
         notes.append(
             f"{_nodes(normalized)} no instrument.type; the playbook reads {_them(normalized)} as the router does, "
-            "as prediction (the router normalizes a Polymarket URL or slug to prediction)"
+            "as prediction (the router normalizes a Polymarket URL or slug, and a symbol pinned to polymarket, to "
+            "prediction)"
         )
     if unactivated:
         notes.append(

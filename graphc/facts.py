@@ -174,8 +174,9 @@ def edge_targets(edges) -> set:
 
 def router_reading(node: dict, targets) -> tuple[str | None, str | None]:
     """``(type, activation)`` the router gives ``node`` when it leaves them out (spec GC111), each None when the
-    node sets it: without ``instrument.type``, spot, or prediction for a Polymarket URL or slug
-    (orders-and-execution-graphs.md, Node Fields: it normalizes those; :func:`graphc.venues.router_type`);
+    node sets it: without ``instrument.type``, spot, or prediction for a Polymarket URL or slug and for a node
+    pinned to ``polymarket`` (orders-and-execution-graphs.md, Node Fields: it normalizes those;
+    :func:`graphc.venues.router_type`);
     without ``activation``, ``root`` when no edge leads to it (``targets``: :func:`edge_targets`), else ``wait``.
     What decompile fills in (with a note), what ``graphc graph`` draws and ``graphc plan``'s trigger tree shows as
     defaulted (``root, by default``): the one reading of them outside the rules' (whose :func:`wire_node_facts`
@@ -184,7 +185,7 @@ def router_reading(node: dict, targets) -> tuple[str | None, str | None]:
     read_type = None
     if isinstance(instrument, dict) and instrument.get("type") is None:
         symbol = instrument.get("symbol")
-        read_type = router_type(symbol if isinstance(symbol, str) else "", None)
+        read_type = router_type(symbol if isinstance(symbol, str) else "", None, instrument.get("venue"))
     read_activation = None
     if node.get("activation") is None:
         read_activation = "wait" if node.get("node_id") in targets else "root"
@@ -400,7 +401,7 @@ def wire_node_facts(
             missing: tuple[str, ...] = () if "activation" in node else _NO_ACTIVATION
         else:
             missing = _NO_TYPE if "activation" in node else _NO_TYPE_OR_ACTIVATION
-        instrument_type = given_type or router_type(symbol, None)
+        instrument_type = given_type or router_type(symbol, None, venue)
         side = get("side")
         if side not in _SIDES:
             side = None
@@ -609,7 +610,7 @@ def usual_node_facts(
                 missing = () if given_type is not None else _NO_TYPE
             else:
                 return None
-            instrument_type = given_type or router_type(symbol, None)
+            instrument_type = given_type or router_type(symbol, None, venue)
             quote = get_quote(symbol) if quotes else None
             if quote is not None and (instrument_type == "prediction" or venue in PREDICTION_VENUES):
                 quote = usable.get(qkey := (symbol, venue, instrument_type))

@@ -301,7 +301,10 @@ def wrap_simple_order(doc):
         return None, locator, sorted_diagnostics(diagnostics + problems)
     type_ = infer_instrument(symbol, None, checked_venue(venue))[0]
     instrument = {"symbol": symbol}
-    if type_ != router_type(symbol, None):  # the router would read the node as another market without it
+    # The type is written wherever the symbol alone would not tell the router its market: a node pinned to polymarket
+    # is read as prediction (router_type, audit rules26 3), but hosted-strategies.md says the engine assumes spot
+    # without the type, so the order sent keeps saying it, as it did.
+    if type_ != router_type(symbol, None, None):
         instrument["type"] = type_
     if venue is not None:
         instrument["venue"] = venue  # as written: graphc.facts reads it in lower case

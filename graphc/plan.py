@@ -471,7 +471,7 @@ def summarize(wire: dict, quotes: dict) -> Summary:
         instrument = _mapping(node.get("instrument"))
         symbol = str(instrument.get("symbol"))
         venue, type_ = instrument.get("venue"), instrument.get("type")
-        venue, type_ = venue if isinstance(venue, str) else None, router_type(symbol, type_)
+        venue, type_ = venue if isinstance(venue, str) else None, router_type(symbol, type_, venue)
         currency = resolver.facts(symbol, venue, type_).cost_unit
         amount, limit = _amount(node), _limit(node)
         price = limit if limit is not None else _quoted(node, symbol, quotes, venue, type_)

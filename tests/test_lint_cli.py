@@ -1146,3 +1146,60 @@ def test_set_and_params_on_a_wire_graph_are_said_not_to_apply(two_playbooks):
     assert f"graphc: note: --set does not apply to a wire graph, whose values are written in it: {wire} is taken " in (
         result.stderr
     )
+
+
+# audit rules26 3: a wire node pinned to polymarket without instrument.type was GC306 (the router "assumes spot"),
+# while the simple order with the same fields was clean; the reference normalizes Polymarket slugs to prediction,
+# and graphc reads both through one function (graphc.venues.router_type, graphc.facts.router_reading).
+_SLUG_PINNED = {
+    "node_id": "leg",
+    "instrument": {"symbol": "will-btc-reach-150k-in-2025", "venue": "polymarket"},
+    "side": "buy",
+    "order_type": {"limit": {"price_1e9": 500000000}},
+    "quantity": {"fixed": {"qty_1e8": 1000000000}},
+    "execution": {"urgency": "high"},
+    "activation": "root",
+}
+_SLUG_SIMPLE = {"symbol": "will-btc-reach-150k-in-2025", "side": "buy", "qty": 10, "price": 0.5, "venue": "polymarket"}
+
+
+def test_a_slug_pinned_to_polymarket_is_prediction_in_a_wire_graph_as_in_a_simple_order(tmp_path):
+    from graphc.facts import router_reading
+
+    wire = write(tmp_path, "w.json", json.dumps({"nodes": [_SLUG_PINNED], "edges": [], "is_sandbox": True}))
+    simple = write(tmp_path, "s.json", json.dumps(_SLUG_SIMPLE))
+    result = lint("--no-cache", "--format", "json", wire)
+    assert result.exit_code == 0, result.output
+    assert [(d["code"], d["message"], d["hint"]) for d in json.loads(result.stdout)["diagnostics"]] == [
+        (
+            "GC111",
+            "node 'leg' has no instrument.type: the router reads 'will-btc-reach-150k-in-2025', pinned to "
+            "polymarket, as prediction (it normalizes a Polymarket URL or slug to prediction before routing)",
+            'add "type": "prediction" to the instrument',
+        )
+    ]
+    result = lint("--no-cache", "--format", "json", simple)
+    assert result.exit_code == 0 and json.loads(result.stdout)["diagnostics"] == [], result.output
+    assert router_reading(_SLUG_PINNED, set()) == ("prediction", None)
+    # checked as a Polymarket market in both forms: 4 shares are under its 5-share minimum (GC302)
+    four = {**_SLUG_PINNED, "quantity": {"fixed": {"qty_1e8": 400000000}}}
+    wire.write_text(json.dumps({"nodes": [four], "edges": [], "is_sandbox": True}))
+    simple.write_text(json.dumps({**_SLUG_SIMPLE, "qty": 4}))
+    for path in (wire, simple):
+        result = lint("--no-cache", "--format", "json", path)
+        assert {d["code"] for d in json.loads(result.stdout)["diagnostics"]} - {"GC111"} == {"GC302"}, path
+    # Kalshi names no such normalization: a ticker pinned there without a type is still GC306
+    kalshi = {**_SLUG_PINNED, "instrument": {"symbol": "KXBTCD-25DEC31-T100000", "venue": "kalshi"}}
+    wire.write_text(json.dumps({"nodes": [kalshi], "edges": [], "is_sandbox": True}))
+    assert "GC306" in {d["code"] for d in json.loads(lint("--no-cache", "-f", "json", wire).stdout)["diagnostics"]}
+
+
+def test_decompile_reads_a_slug_pinned_to_polymarket_as_prediction(tmp_path):
+    wire = write(tmp_path, "w.json", json.dumps({"nodes": [_SLUG_PINNED], "edges": [], "is_sandbox": True}))
+    result = CliRunner().invoke(cli, ["decompile", str(wire)])
+    assert result.exit_code == 0, result.output
+    assert "venue: polymarket" in result.stdout and "type:" not in result.stdout
+    assert (
+        "node 'leg' has no instrument.type; the playbook reads it as the router does, as prediction (the router "
+        "normalizes a Polymarket URL or slug, and a symbol pinned to polymarket, to prediction)"
+    ) in result.stderr

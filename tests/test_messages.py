@@ -182,7 +182,7 @@ def test_decompile_reads_an_untyped_polymarket_url_as_prediction_as_the_router_d
     assert "type:" not in result.stdout  # prediction: inferred from the symbol and the venue
     assert (
         "graphc: note: node 'p' has no instrument.type; the playbook reads it as the router does, as prediction "
-        "(the router normalizes a Polymarket URL or slug to prediction)"
+        "(the router normalizes a Polymarket URL or slug, and a symbol pinned to polymarket, to prediction)"
     ) in result.stderr
     built = compile_text(result.stdout, "back.yaml")
     assert built.wire["nodes"][0]["instrument"] == {

@@ -349,11 +349,22 @@ def test_gc306_prediction_shaped_symbol_without_a_type(symbol):
     )
     assert found.hint == 'add "type": "prediction" to the instrument'
     assert codes(node(symbol, 5, "0.50")) == []  # typed prediction: clean
-    pinned = only("GC306", untyped(node(PM, 5, "0.50", venue="polymarket")))  # a bare slug: the venue says it
+    # Kalshi: the reference names no normalization, so a ticker pinned there without a type is read as spot
+    pinned = only("GC306", untyped(node(KX, 5, "0.50", venue="kalshi")))
     assert pinned.message == (
-        "polymarket is a prediction venue but the node gives no instrument type; the router assumes spot and "
+        "kalshi is a prediction venue but the node gives no instrument type; the router assumes spot and "
         "cannot route it"
     )
+
+
+@pytest.mark.parametrize("symbol", [PM, "will-btc-reach-150k-in-2025", "1" * 30, "0x" + "ab" * 32])
+def test_a_symbol_pinned_to_polymarket_without_a_type_is_read_as_prediction_not_gc306(symbol):
+    # audit rules26 3: "Polymarket slug/URL inputs are auto-normalized to prediction before routing"
+    # (orders-and-execution-graphs.md, Node Fields), and pinned to polymarket a symbol is Polymarket's (a slug,
+    # token id or URL: Simple Order), as a simple order with the same fields already read it; it was GC306
+    assert codes(untyped(node(symbol, 5, "0.50", venue="polymarket"))) == []
+    assert codes(untyped(node(symbol, 4, "0.50", venue="polymarket"))) == ["GC302"]  # checked as prediction
+    assert codes(node(symbol, 5, "0.50", venue="polymarket", type="spot")) == ["GC306"]  # a type written out wins
 
 
 @pytest.mark.parametrize(

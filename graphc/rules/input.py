@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from graphc.diagnostics import WARNING
 from graphc.stages.checks import Finding, describe, rule
-from graphc.venues import SLUG_READING, may_be_polymarket_slug, venue_case_problem
+from graphc.venues import SLUG_READING, may_be_polymarket_slug, router_normalizes, venue_case_problem
 
 GC100 = describe(
     "GC100",
@@ -1165,7 +1165,8 @@ GC110 = describe(
     "that may be a Polymarket slug",
     source=(
         "orders-and-execution-graphs.md, Node Fields (instrument.type: spot, perp or prediction; a Polymarket "
-        "slug or URL is made prediction before routing); hosted-strategies.md (without the type the engine "
+        "slug or URL is made prediction before routing) and Simple Order (Polymarket's symbols: a slug, :yes/:no "
+        "slug, token id or polymarket.com/event URL); hosted-strategies.md (without the type the engine "
         "assumes spot; the SDK sets activation root "
         "on a node no edge targets)"
     ),
@@ -1182,13 +1183,18 @@ def check_wire_defaults(ctx):
 
     In a wire graph (a `.json` file with `nodes`), every node should say what it
     trades and when it starts. When `instrument.type` is missing, graphc reads
-    the node as the router does, as `spot`, except for a Polymarket event URL
-    or a `:yes`/`:no` slug: orders-and-execution-graphs.md (Node Fields) says
-    the router turns Polymarket slugs and URLs into prediction instruments
-    before routing, so
-    such a node is read as `prediction` (and is not GC306). A token id, a `0x`
-    condition id or a Kalshi ticker is neither a slug nor a URL, so it is read
-    as `spot` (GC306 then says the router cannot route it). When `activation`
+    the node as the router does, as `spot`, except for a Polymarket event URL,
+    a `:yes`/`:no` slug, or any symbol on a node pinned to `polymarket` (a bare
+    slug such as `will-btc-reach-150k-in-2025` with `"venue": "polymarket"`):
+    orders-and-execution-graphs.md (Node Fields) says the router turns
+    Polymarket slugs and URLs into prediction instruments before routing, and
+    a symbol pinned to Polymarket is one of Polymarket's (a slug, token id or
+    URL: Simple Order), never a trading pair, so such a node is read as
+    `prediction` (and is not GC306), as the same simple order is. Unpinned, a
+    token id, a `0x` condition id or a Kalshi ticker is neither a slug nor a
+    URL, so it is read as `spot` (GC306 then says the router cannot route it);
+    so is any symbol pinned to `kalshi`, for which the reference names no such
+    normalization. When `activation`
     is missing, graphc reads the node as `root` if no edge leads to it and
     `wait` if one does (what the router's SDK sets). Every other rule then
     checks the node as read, and GC111 says what was assumed. Compiled
@@ -1286,9 +1292,10 @@ def _type_left_out(node, simple: bool) -> Finding | None:
             '"polymarket"; write a trading pair in capitals (BTC-USD)',
         )
     if node.type == "prediction":
+        pinned = "" if router_normalizes(node.symbol) else ", pinned to polymarket,"  # a Polymarket symbol: rules26 3
         return Finding(
             node.at("instrument"),
-            f"node {node.node_id!r} has no instrument.type: the router reads {node.symbol!r} as prediction "
+            f"node {node.node_id!r} has no instrument.type: the router reads {node.symbol!r}{pinned} as prediction "
             "(it normalizes a Polymarket URL or slug to prediction before routing)",
             'add "type": "prediction" to the instrument',
         )

@@ -1017,8 +1017,9 @@ def _lot_plan(node) -> tuple[str | None, Decimal | None]:
     "one prediction venue pinned to the other",
     source=(
         'hosted-strategies.md (instrument_type="prediction" is required: without it the graph engine assumes spot '
-        "and cannot find the venue); playbook-spec.md §3.1 (prediction-shaped symbols; rules 3-4: the venue a URL "
-        "or KX ticker names)"
+        "and cannot find the venue); orders-and-execution-graphs.md, Node Fields (Polymarket slug/URL inputs are "
+        "normalized to prediction before routing: a node pinned to polymarket without a type is not GC306); "
+        "playbook-spec.md §3.1 (prediction-shaped symbols; rules 3-4: the venue a URL or KX ticker names)"
     ),
     flagged="    type: spot",
 )
@@ -1045,11 +1046,16 @@ def check_venue_type(ctx):
     too, whatever the venue. It usually comes from a `type:` line copied from
     another leg, or from a hand-written wire graph. A wire node that gives no
     `instrument.type` is read as the router reads it, spot (GC111), so such a
-    symbol or venue without a type is GC306 as well. The exception is a
-    Polymarket event URL or `:yes`/`:no` slug with no type: the router's
-    orders-and-execution-graphs.md (Node Fields) says Polymarket slugs and URLs
-    are made prediction before routing, so graphc reads that node as
-    `prediction`, with GC111's warning.
+    symbol or venue without a type is GC306 as well. The exceptions are a
+    Polymarket event URL or `:yes`/`:no` slug with no type, and any symbol on a
+    node pinned to `polymarket` with no type (a bare slug such as
+    `will-btc-reach-150k-in-2025`): the router's orders-and-execution-graphs.md
+    (Node Fields) says Polymarket slugs and URLs are made prediction before
+    routing, and a symbol pinned to Polymarket is one of Polymarket's (a slug,
+    token id or URL, as its Simple Order lists them), so graphc reads that node
+    as `prediction`, with GC111's warning, as it reads the same simple order. A
+    node pinned to `kalshi` with no type is still read as spot: the reference
+    names no such normalization for Kalshi.
 
     A symbol whose shape can only be a market of one prediction venue must not be
     pinned to the other: a `polymarket.com/event/...` URL is a Polymarket market, a

@@ -176,7 +176,8 @@ def _node(raw: dict, inferred_activation: str) -> NodeSpec:
     return NodeSpec(
         node_id=raw["node_id"],
         symbol=instrument["symbol"],
-        type=router_type(instrument["symbol"], instrument.get("type")),  # spot, or prediction for a Polymarket URL
+        # spot, or prediction for a Polymarket URL or slug, or a node pinned to polymarket
+        type=router_type(instrument["symbol"], instrument.get("type"), instrument.get("venue")),
         venue=instrument.get("venue"),
         side=raw["side"],
         limit_1e9=order_type["limit"]["price_1e9"] if isinstance(order_type, dict) else None,

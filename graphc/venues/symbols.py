@@ -82,11 +82,21 @@ def checked_venue(venue: object) -> str | None:
     return (venue.strip() or venue).lower()
 
 
-def router_type(symbol: str, given) -> str:
+def router_type(symbol: str, given, venue) -> str:
     """A wire node's instrument type as the router reads it (spec GC111): the ``given`` one (a text), else
-    ``prediction`` for a symbol it normalizes (:func:`router_normalizes`), else ``spot``."""
+    ``prediction`` for a node pinned to ``polymarket`` (``venue``, as written: :func:`checked_venue` reads it) or a
+    symbol the router normalizes (:func:`router_normalizes`), else ``spot``.
+
+    orders-and-execution-graphs.md (Node Fields) says "Polymarket slug/URL inputs are auto-normalized to prediction
+    before routing", and its Simple Order lists a Polymarket slug, a ``:yes``/``:no`` slug, a raw token id or a
+    polymarket.com/event URL as Polymarket's symbols: a symbol pinned to ``polymarket`` is one of them by the venue's
+    own naming (it cannot be a trading pair there), so a wire node reads as a simple order does (audit rules26 3).
+    Only Polymarket: the reference says nothing of the kind for Kalshi, whose tickers a node without a type sends
+    as spot (GC306)."""
     if isinstance(given, str):
         return given
+    if checked_venue(venue) == "polymarket":
+        return "prediction"
     return "prediction" if isinstance(symbol, str) and router_normalizes(symbol) else "spot"
 
 
