@@ -84,6 +84,8 @@ def test_crlf_and_lone_cr_still_end_lines(tmp_path, newline, odd):
     assert f"{path}:11:12: error GC303" in result.stdout and "11 |     limit: 97000.125" in result.stdout
     sarif = json.loads(lint(path, "-f", "sarif").stdout)["runs"][0]
     assert sarif["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 11
+    # SARIF's default newline sequences are CRLF and LF: the run declares the lone CR it counts too (§3.14.26)
+    assert newline in sarif["newlineSequences"] and "\u2028" not in sarif["newlineSequences"]
 
 
 def test_every_position_of_a_large_text_is_counted_the_same(tmp_path):

@@ -82,6 +82,8 @@ def build(results: list[FileResult], options: ReportOptions) -> dict:
     run: dict[str, object] = {
         "tool": {"driver": driver},
         "columnKind": "unicodeCodePoints",
+        # the line breaks graphc counts (graphc.lines: YAML 1.2's): SARIF's default leaves out a lone CR
+        "newlineSequences": ["\r\n", "\n", "\r"],
         "results": [_result(d, index[d.code]) for d in listed],
     }
     nothing = options.nothing_linted
