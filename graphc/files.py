@@ -562,10 +562,11 @@ def resolved_path(path: str | os.PathLike[str]) -> str | None:
 # A line that may open or set the `tool.graphc` table: `[tool.graphc]`, `[tool.graphc.rules]`, a dotted
 # `tool.graphc.x =`, a `graphc =` inside `[tool]`, or an inline `tool = {...}`. A pyproject that names graphc
 # only elsewhere (a dependency) is not parsed; one that matches is, and the parse decides.
-_MAY_DECLARE_GRAPHC = (
-    r"""^\s*(?:\[\s*)*["']?tool["']?\s*\.\s*["']?graphc["']?\s*[\].=]"""  # [tool.graphc...], tool.graphc... =
-    r"""|^\s*\[\s*["']?tool["']?\s*\][^\n]*(?:\n(?!\s*\[)[^\n]*)*?\n\s*["']?graphc["']?\s*[.=]"""  # in [tool]
-    r"""|^\s*["']?tool["']?\s*="""  # tool = {...}
+_MAY_DECLARE_GRAPHC = (  # `[ \t]`, never `\s`: no part crosses a line break (a TOML key never does), so a run of
+    # blank lines is not scanned again from each of its lines (quadratic: audit config26 1)
+    r"""^[ \t]*(?:\[[ \t]*)*["']?tool["']?[ \t]*\.[ \t]*["']?graphc["']?[ \t]*[\].=]"""  # [tool.graphc...], tool.graphc... =
+    r"""|^[ \t]*\[[ \t]*["']?tool["']?[ \t]*\][^\n]*(?:\n(?![ \t]*\[)[^\n]*)*?\n[ \t]*["']?graphc["']?[ \t]*[.=]"""  # in [tool]
+    r"""|^[ \t]*["']?tool["']?[ \t]*="""  # tool = {...}
 )
 
 
