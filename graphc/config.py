@@ -42,16 +42,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
 from graphc.files import (
     CONFIG_FILE,
     PYPROJECT,
     FileTooBig,
+    TomlTooDeep,
     declares_graphc,
     display_path,
     find_project_root,
+    parse_toml,
     read_whole_source,
 )
 from graphc.record import FrozenRecord
@@ -59,9 +60,6 @@ from graphc.venues import MarketConfig, SettingError, parse_setting
 from graphc.venues.profiles import setting_refusals
 from graphc.venues.settings import KEYS as SETTING_KEYS
 from graphc.venues.settings import limit_conflict_error, limit_conflicts
-
-if TYPE_CHECKING:
-    import tomllib
 
 OFF = "off"
 LEVELS = (ERROR, WARNING, OFF)
@@ -140,13 +138,11 @@ def with_overrides(base: Config, texts) -> tuple[Config, list[Diagnostic]]:
     ``rules``, ``venues`` and ``markets`` entries are merged key by key; a key
     given here wins. Problems are diagnostics located in ``--config``.
     """
-    import tomllib  # deferred: only --config KEY=VALUE needs it
-
     text = "\n".join(texts)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return base, [_syntax_error(exc, OVERRIDES)]
+        data = parse_toml(text)
+    except ValueError as exc:
+        return base, [_toml_error(exc, OVERRIDES)]
     reader = _Reader(Path(OVERRIDES), OVERRIDES, text, ())
     override = reader.read(data)
     if reader.diagnostics:
@@ -313,12 +309,10 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
         span = Span(1, 1) if isinstance(exc, FileTooBig) else None
         hint = "split it, or raise the limit (docs/robustness.md)" if span else None
         return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {why}", shown, span, hint=hint)]
-    import tomllib  # deferred: most runs find no config file
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return Config(path=path), [_syntax_error(exc, shown)]
+        data = parse_toml(text)
+    except ValueError as exc:
+        return Config(path=path), [_toml_error(exc, shown)]
     prefix: tuple = ()
     if path.name == PYPROJECT:
         prefix = ("tool", "graphc")
@@ -364,11 +358,9 @@ def missing_graphc_table(path) -> str | None:
         text = read_whole_source(path)
     except (OSError, UnicodeDecodeError):
         return None
-    import tomllib  # deferred: only --config pyproject.toml needs it here
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        data = parse_toml(text)
+    except ValueError:  # a syntax error, nested too deep: read_config reports it
         return None
     tool = data.get("tool")
     if isinstance(tool, dict) and "graphc" in tool:
@@ -391,7 +383,14 @@ def _near_table(data: dict) -> str:
 _TOML_POSITION = r"\s*\(at line (\d+), column (\d+)\)\s*$"  # patterns here are compiled by re when used
 
 
-def _syntax_error(exc: tomllib.TOMLDecodeError, shown: str) -> Diagnostic:
+def _toml_error(exc: ValueError, shown: str) -> Diagnostic:
+    """GC100 for what :func:`graphc.files.parse_toml` raised: a syntax error, or nesting past the limit."""
+    if isinstance(exc, TomlTooDeep):
+        return Diagnostic("GC100", str(exc), shown, Span(exc.line, exc.col), hint=TomlTooDeep.HINT)
+    return _syntax_error(exc, shown)
+
+
+def _syntax_error(exc: ValueError, shown: str) -> Diagnostic:
     message = str(exc)
     line, col = getattr(exc, "lineno", None), getattr(exc, "colno", None)  # Python 3.14+
     match = re.search(_TOML_POSITION, message)

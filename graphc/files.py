@@ -20,7 +20,7 @@ from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graphc.diagnostics import Diagnostic, Span
 from graphc.limits import limit
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import mmap
 
 MAX_FILE_BYTES = limit("MAX_FILE_BYTES", 10_000_000)  # a larger file is rejected before parsing (GC100)
+MAX_DEPTH = limit("MAX_DEPTH", 100)  # nesting of mappings and sequences (YAML, JSON) and of tables and arrays (TOML)
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
 LINTABLE_SUFFIXES = (*YAML_SUFFIXES, *JSON_SUFFIXES)  # each matched in any case: see has_suffix
@@ -570,6 +571,71 @@ _MAY_DECLARE_GRAPHC = (  # `[ \t]`, never `\s`: no part crosses a line break (a 
 )
 
 
+class TomlTooDeep(ValueError):
+    """A TOML text nested deeper than ``MAX_DEPTH`` levels (the document's table is the first), as the YAML loader
+    refuses one (GC100, docs/robustness.md); ``line``/``col``: the opening that goes past the limit (1:1 when it
+    is not found: a table nested through dotted keys)."""
+
+    def __init__(self, line: int, col: int):
+        super().__init__(f"nesting deeper than {MAX_DEPTH} levels")
+        self.line, self.col = line, col
+
+    HINT = "flatten the value"
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads(text)`` under the nesting limit every input has: raises ``tomllib.TOMLDecodeError`` for a
+    syntax error and :class:`TomlTooDeep` for a document nested deeper than ``MAX_DEPTH`` levels, never the
+    RecursionError tomllib's recursive parser meets a few hundred levels down (audit config26 2). The one parse
+    of every TOML graphc reads: graphc.toml, ``[tool.graphc]``, ``--config``."""
+    import tomllib  # deferred: start-up stays lean for projects without a config
+
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise _too_deep(text) from None
+    if _toml_depth(data) > MAX_DEPTH:
+        raise _too_deep(text)
+    return data
+
+
+def _toml_depth(data: dict[str, Any]) -> int:
+    """How deep ``data`` (a parsed TOML document) nests: 1 for a document of plain values; no recursion."""
+    deepest = 0
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
+    return deepest
+
+
+# What can hold a bracket that is not one: strings (multi-line first) and comments; and the brackets themselves.
+_TOML_BRACKETS = (  # compiled by re when used: only a document nested too deep is searched
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\']|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
+)
+
+
+def _too_deep(text: str) -> TomlTooDeep:
+    """:class:`TomlTooDeep` at the first ``[`` or ``{`` of ``text`` that opens a level past ``MAX_DEPTH`` (the
+    document's table being the first level), or at 1:1 when brackets alone do not go that deep."""
+    depth = 1
+    for token in re.finditer(_TOML_BRACKETS, text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = line_and_column(text, token.start())
+                return TomlTooDeep(line, col)
+        elif mark in "]}":
+            depth = max(1, depth - 1)
+    return TomlTooDeep(1, 1)
+
+
 def declares_graphc(pyproject: Path) -> bool:
     """Whether a pyproject.toml has a ``[tool.graphc]`` table (a broken one that names it counts).
 
@@ -583,11 +649,9 @@ def declares_graphc(pyproject: Path) -> bool:
         return False  # no TOML parse for the many that never mention graphc, or only as a dependency
     if too_big(text):
         return True
-    import tomllib  # deferred: start-up stays lean for projects without a pyproject
-
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+        data = parse_toml(text)
+    except ValueError:  # a syntax error (tomllib.TOMLDecodeError), nested too deep (TomlTooDeep)
         return "tool.graphc" in text  # broken, but meant for us: the config reader reports it
     tool = data.get("tool")
     return isinstance(tool, dict) and "graphc" in tool

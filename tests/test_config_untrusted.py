@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from graphc.cli import cli
@@ -53,3 +54,44 @@ def test_a_pyproject_padded_with_blank_lines_is_read_in_linear_time(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no problems" in done.stdout
+
+
+DEEP = "x = " + "[" * 600 + "]" * 600 + "\n"  # tomllib recursed into a RecursionError: exit 4 (audit config26 2)
+
+
+@pytest.mark.parametrize(
+    "name, text, where",
+    [
+        ("graphc.toml", DEEP, "graphc.toml:1:104:"),  # the 101st opening: the document's table is the first level
+        ("pyproject.toml", "[tool.graphc]\n" + DEEP, "pyproject.toml:2:104:"),
+        ("graphc.toml", "[rules]\n" + ".".join(["a"] * 200) + " = 1\n", "graphc.toml:1:1:"),  # dotted keys
+    ],
+)
+def test_a_config_nested_too_deep_is_gc100_at_the_opening_past_the_limit(tmp_path, monkeypatch, name, text, where):
+    monkeypatch.chdir(project(tmp_path, {name: text}))
+    code, out = lint("a.yaml")
+    assert code == 1, out
+    assert f"{where} error GC100 nesting deeper than 100 levels" in out
+    assert "hint: flatten the value" in out
+
+    import graphc  # the Python API reads the same config
+
+    found = graphc.lint_file("a.yaml").diagnostics
+    assert [(d.code, d.path) for d in found] == [("GC100", name)]
+
+
+def test_a_config_option_nested_too_deep_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(project(tmp_path, {}))
+    (tmp_path / "deep.toml").write_text(DEEP)
+    code, out = lint("--config", "deep.toml", "a.yaml")
+    assert (code, out.count("deep.toml:1:104: error GC100 nesting deeper than 100 levels")) == (1, 1), out
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "--config", DEEP, "a.yaml"], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert "nesting deeper than 100 levels" in result.output
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path, monkeypatch):
+    # 1 (the document) + 99 arrays: at the limit, parsed; `x` is no key of graphc.toml (GC102), not GC100
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": "x = " + "[" * 99 + "]" * 99 + "\n"}))
+    _, out = lint("a.yaml")
+    assert "GC100" not in out and "graphc.toml:1:1: error GC102 unknown key 'x'" in out, out

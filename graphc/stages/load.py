@@ -64,7 +64,7 @@ from yaml import (
 )
 
 from graphc.diagnostics import Diagnostic, Span
-from graphc.files import JSON_SUFFIXES, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, lone_surrogate
+from graphc.files import JSON_SUFFIXES, MAX_DEPTH, MAX_FILE_BYTES, YAML_SUFFIXES, has_suffix, lone_surrogate
 from graphc.limits import limit
 from graphc.lines import (
     LINE_BREAK,
@@ -77,7 +77,6 @@ from graphc.lines import (
 )
 
 # Limits (docs/robustness.md); each is a GC100 with the place it was hit.
-MAX_DEPTH = limit("MAX_DEPTH", 100)  # nesting of mappings and sequences
 MAX_NODES = limit("MAX_NODES", 100_000)  # nodes that aliases add (each alias counts the whole structure it repeats)
 MAX_TOTAL_NODES = limit("MAX_TOTAL_NODES", 2_000_000)  # values and keys written in the text
 MAX_SCALAR_CHARS = limit("MAX_SCALAR_CHARS", 100_000)  # one string or number
