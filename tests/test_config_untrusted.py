@@ -95,3 +95,44 @@ def test_nesting_up_to_the_limit_is_read(tmp_path, monkeypatch):
     monkeypatch.chdir(project(tmp_path, {"graphc.toml": "x = " + "[" * 99 + "]" * 99 + "\n"}))
     _, out = lint("a.yaml")
     assert "GC100" not in out and "graphc.toml:1:1: error GC102 unknown key 'x'" in out, out
+
+
+HYPERLIQUID = (
+    "graphc: 1\nname: h\nlegs:\n  hedge:\n    sell: 5 ETH\n    symbol: ETH-USD-PERP\n    venue: hyperliquid\n"
+    "    limit: 2325.2\n"
+)
+
+
+@pytest.mark.parametrize(
+    "line, said",
+    [
+        # 0 figures: prices "had at most 0", lint and plan crashed on a prediction market (audit config26 3)
+        ("sig_figs = 0", "`sig_figs` must be from 1 to 30, not 0"),
+        ("sig_figs = 31", "`sig_figs` must be from 1 to 30, not 31"),
+        # magnitudes no order check can divide by or hold (DivisionImpossible, Overflow: exit 4)
+        ('min_notional = "1e1000000"', "`min_notional` must be between 1e-30 and 1e30"),
+        ('tick = "1e1000000"', "`tick` must be between 1e-30 and 1e30"),
+        ('max_notional = "1e-999999"', "`max_notional` must be between 1e-30 and 1e30"),
+        (
+            'lot = "0.1000000000000000000000000000001"',
+            "`lot` must be between 1e-30 and 1e30 with at most 30 significant",
+        ),
+    ],
+)
+@pytest.mark.parametrize("table", ['[markets."KXFEDDECISION-26DEC-C25"]', "[venues.hyperliquid]"])
+def test_a_nonsense_market_fact_is_gc103_at_its_key_when_read(tmp_path, monkeypatch, line, said, table):
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": f"{table}\n{line}\n", "h.yaml": HYPERLIQUID}))
+    code, out = lint("a.yaml", "h.yaml")
+    assert code == 1, out
+    assert f"graphc.toml:2:1: error GC103 {table} {said}" in out, out
+    assert "internal error" not in out and "GC308" not in out, out
+    result = CliRunner().invoke(cli, ["plan", "a.yaml"], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output and "graphc.toml has errors" in result.output
+
+
+def test_market_facts_at_the_bounds_are_read(tmp_path, monkeypatch):
+    facts = 'sig_figs = 30\nmax_size = 1e30\nmin_notional = "0.000000000000000000000000000001"\n'
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": f'[markets."KXFEDDECISION-26DEC-C25"]\n{facts}'}))
+    code, out = lint("a.yaml")
+    assert (code, "GC103" in out) == (0, False), out

@@ -99,7 +99,7 @@ def figures_step(price: Decimal, market: MarketFacts) -> Decimal | None:
     """The step the price-form rules allow at ``price``: 10^(magnitude - sig_figs + 1), at most 1 when
     integers are exempt, and no finer than 10^-max_decimals; None when the venue has no such rules."""
     steps = []
-    if market.sig_figs and price > 0:
+    if market.sig_figs is not None and price > 0:  # as the rule reads it (a setting of 0 is refused when read)
         step = _ONE.scaleb(price.adjusted() - market.sig_figs + 1)
         steps.append(min(step, _ONE) if market.integer_price_exempt else step)
     if market.max_price_decimals is not None:

@@ -12,9 +12,10 @@ Types:
 - ``decimal``: a TOML integer or float, or a quoted number (``"0.01"``), read as
   an exact :class:`~decimal.Decimal` (a float through its shortest text, so
   ``0.01`` is exactly 0.01); never negative, and for a step (``tick``, ``lot``) or
-  a maximum (``price_max``, ``max_size``, ``max_notional``) never 0 (:data:`POSITIVE`).
+  a maximum (``price_max``, ``max_size``, ``max_notional``) never 0 (:data:`POSITIVE`); between 1e-30 and 1e30 with
+  at most 30 significant digits (:data:`MAX_SETTING_EXPONENT`).
 - ``count``: a TOML integer (``sz_decimals = 1``); ``1.0`` and ``"1"`` are errors, and so is a negative one
-  (``sz_decimals`` is also at most 8: :data:`MAX_SZ_DECIMALS`).
+  (``sz_decimals`` is also at most 8: :data:`MAX_SZ_DECIMALS`; ``sig_figs`` is 1 to 30: :data:`COUNT_RANGE`).
 - ``bool``: ``true`` / ``false``.
 
 A table's minimum above its maximum (:data:`LIMIT_PAIRS`: ``price_min`` > ``price_max``...) is an error too, found
@@ -146,6 +147,14 @@ POSITIVE = {
 }
 
 
+# The magnitude and digits a decimal setting may have: no venue's fact is near these (the finest steps venues list
+# are 1e-8 to 1e-18, an ERC-20 token's 18 decimals; the largest limits 1e15 or so), and a value far outside them
+# (`min_notional = "1e1000000"`) only overflows or cannot be divided exactly when orders are checked (audit
+# config26 3). A count is bounded the same way: `sig_figs` is 1 to 30 (0 figures is no price at all).
+MAX_SETTING_EXPONENT = 30
+MAX_SETTING_DIGITS = 30
+COUNT_RANGE = {"sig_figs": (1, MAX_SETTING_DIGITS)}  # sz_decimals: SZ_DECIMALS_BOUND below
+
 # The most szDecimals a Hyperliquid market can have: a price has at most 6 - szDecimals decimals on a perp and
 # 8 - szDecimals on spot (venue-rules.md §3), never fewer than none. graphc.toml's `[markets."X"]` does not say
 # which a market is, so a value is bounded by the larger when it is read (parse_setting), and by its market's own
@@ -219,6 +228,12 @@ def parse_setting(key: str, value):
                 f"`{key}` is a count: a whole number written without a point or quotes, not {_show(value)}",
                 f"write e.g. `{BY_KEY[key].example}`",
             )
+        if key in COUNT_RANGE and not COUNT_RANGE[key][0] <= value <= COUNT_RANGE[key][1]:
+            low, high = COUNT_RANGE[key]
+            raise SettingError(
+                f"`{key}` must be from {low} to {high}, not {_show(value)}",
+                f"a price has at least one significant figure: write the venue's own count, e.g. `{BY_KEY[key].example}`",
+            )
         if key == "sz_decimals" and value > SZ_DECIMALS_BOUND:
             raise SettingError(
                 f"`{key}` must be at most {SZ_DECIMALS_BOUND}, not {_show(value)}",
@@ -257,6 +272,14 @@ def _decimal(value, key: str) -> Decimal:
         )
     if number < 0:
         raise SettingError(f"`{key}` must not be negative, not {_show(value)}")
+    figures = len("".join(map(str, number.as_tuple().digits)).strip("0"))  # (not normalize(): it would round)
+    if number and (abs(number.adjusted()) > MAX_SETTING_EXPONENT or figures > MAX_SETTING_DIGITS):
+        shown = _show(value) if len(_show(value)) <= 40 else _show(value)[:37] + "..."
+        raise SettingError(
+            f"`{key}` must be between 1e-{MAX_SETTING_EXPONENT} and 1e{MAX_SETTING_EXPONENT} with at most "
+            f"{MAX_SETTING_DIGITS} significant digits, not {shown}",
+            "write the venue's own value; no market's step or limit is near these bounds",
+        )
     return number
 
 
