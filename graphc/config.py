@@ -43,7 +43,7 @@ import os
 import re
 from pathlib import Path
 
-from graphc.diagnostics import ERROR, WARNING, Diagnostic, Span
+from graphc.diagnostics import ERROR, MAX_DIAGNOSTICS, WARNING, Diagnostic, Span
 from graphc.files import (
     CONFIG_FILE,
     PYPROJECT,
@@ -409,8 +409,15 @@ class _Reader:
 
     def __init__(self, path: Path, shown: str, text: str, prefix: tuple):
         self.path, self.shown, self.prefix = path, shown, prefix
-        self.lines = text.splitlines()
+        self.text = text
+        self._index: dict[tuple, Span] | None = None  # built when the first diagnostic is located
         self.diagnostics: list[Diagnostic] = []
+
+    @property
+    def full(self) -> bool:
+        """Past GRAPHC_MAX_DIAGNOSTICS: a further problem is only counted when reported (graphc.diagnostics.capped),
+        so it is neither located nor given a did-you-mean (audit config26 4)."""
+        return len(self.diagnostics) >= MAX_DIAGNOSTICS
 
     def read(self, data: dict) -> Config:
         for key in data:
@@ -523,6 +530,9 @@ class _Reader:
 
     # -- diagnostics -------------------------------------------------------
     def unknown(self, where: tuple, key: str, choices, what: str):
+        if self.full:
+            self.diagnostics.append(Diagnostic("GC102", f"unknown key {key!r}", self.shown, None))
+            return
         import difflib  # deferred: only a misspelt key needs it
 
         choices = list(choices)
@@ -539,7 +549,8 @@ class _Reader:
         self.diagnostics.append(Diagnostic("GC102", message, self.shown, self.locate(where), hint=hint))
 
     def invalid(self, where: tuple, message: str, hint: str | None = None):
-        self.diagnostics.append(Diagnostic("GC103", message, self.shown, self.locate(where), hint=hint))
+        span = None if self.full else self.locate(where)
+        self.diagnostics.append(Diagnostic("GC103", message, self.shown, span, hint=hint))
 
     def _section(self, where: tuple) -> str:
         full = self.prefix + where
@@ -551,9 +562,11 @@ class _Reader:
 
     def locate(self, where: tuple) -> Span | None:
         """The line that defines ``where`` (a key path), or its nearest ancestor; a heuristic."""
+        if self._index is None:
+            self._index = _key_index(self.text)
         full = self.prefix + where
         while len(full) >= max(1, len(self.prefix)):
-            span = _find_key(self.lines, full)
+            span = self._index.get(full)
             if span is not None:
                 return span
             full = full[:-1]
@@ -580,25 +593,40 @@ def _split_dots(text: str):
     return [m.group() for m in re.finditer(r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^.])+', text)]
 
 
-def _find_key(lines: list[str], full: tuple) -> Span | None:
+# A located key path has at most this many parts: [tool.graphc.markets."X"] key
+_MOST_PARTS = 5
+
+
+def _key_index(text: str) -> dict[tuple, Span]:
+    """Where each key path of ``text`` is first defined, from one pass over its lines (not one per diagnostic: 8,000
+    unknown keys took minutes, audit config26 4): a table header defines its own path; a ``key = value`` line its
+    table's path with the key's, and each leading part of that (``[markets."X"]`` then ``tick =``: the first line
+    of ``("markets", "X")`` is the header, of ``("markets",)`` too). Paths of up to :data:`_MOST_PARTS` parts."""
+    index: dict[tuple, Span] = {}
     current: tuple = ()
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         header = re.match(_HEADER, line) if line.lstrip().startswith("[") else None
         if header:
             path = _key_path(header.group(1))
             if path is not None:
                 current = path
-                if path == full:
+                if len(path) <= _MOST_PARTS and path not in index:
                     col = line.index("[") + 1
-                    return Span(number, col, number, len(line.rstrip()) + 1)
+                    index[path] = Span(number, col, number, len(line.rstrip()) + 1)
             continue
         key_text, col = _key_before_equals(line)
         if key_text is None:
             continue
         path = _key_path(key_text)
-        if path is not None and (current + path)[: len(full)] == full:
-            return Span(number, col, number, col + len(key_text))
-    return None
+        if path is None:
+            continue
+        full = (current + path)[:_MOST_PARTS]
+        span = None
+        for end in range(1, len(full) + 1):
+            if full[:end] not in index:
+                span = span or Span(number, col, number, col + len(key_text))
+                index[full[:end]] = span
+    return index
 
 
 def _key_before_equals(line: str):

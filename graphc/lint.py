@@ -727,7 +727,9 @@ def located_result(diagnostics: list[Diagnostic]) -> FileResult:
         text = read_source(shown)
     except (OSError, UnicodeDecodeError):  # (a config's GC100 "cannot read config file" says why; a pipe is gone)
         text = None
-    return FileResult(shown, text, diagnostics, [])
+    # past GRAPHC_MAX_DIAGNOSTICS, counted by code, not listed, as a playbook's are (audit config26 4)
+    listed, unlisted = capped(diagnostics)
+    return FileResult(shown, text, listed, [], unlisted)
 
 
 def as_linted(diagnostics: Sequence[Diagnostic], text: str | None, path: str) -> list[FileResult]:

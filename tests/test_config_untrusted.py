@@ -136,3 +136,31 @@ def test_market_facts_at_the_bounds_are_read(tmp_path, monkeypatch):
     monkeypatch.chdir(project(tmp_path, {"graphc.toml": f'[markets."KXFEDDECISION-26DEC-C25"]\n{facts}'}))
     code, out = lint("a.yaml")
     assert (code, "GC103" in out) == (0, False), out
+
+
+def graphc_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python -m graphc ARGS`` in ``cwd``: a limit read from the environment is read when graphc starts."""
+    return subprocess.run(
+        [sys.executable, "-m", "graphc", *args],
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "1", "GRAPHC_NO_CACHE": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_a_config_with_many_problems_is_located_once_and_capped(tmp_path):
+    # each problem rescanned every line of the file for its own (8,000 unknown keys: minutes), and all were
+    # printed whatever GRAPHC_MAX_DIAGNOSTICS said (audit config26 4)
+    keys = "".join(f"tikc{i} = 1\n" for i in range(4000))
+    project(tmp_path, {"graphc.toml": '[markets."X"]\n' + keys})
+    done = graphc_process(tmp_path, "lint", "a.yaml", GRAPHC_MAX_DIAGNOSTICS="10")
+    assert done.returncode == 1, done.stdout + done.stderr
+    listed = [line for line in done.stdout.splitlines() if "error GC102" in line]
+    assert len(listed) == 10
+    assert listed[0] == "graphc.toml:2:1: error GC102 unknown key 'tikc0' in [markets.\"X\"] (did you mean 'tick'?)"
+    assert listed[-1].startswith("graphc.toml:11:1: error GC102 unknown key 'tikc9'")
+    assert "graphc.toml: … and 3990 more GC102 errors in this file" in done.stdout
+    assert "by code: 4000 GC102" in done.stdout
