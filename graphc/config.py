@@ -52,6 +52,7 @@ from graphc.files import (
     declares_graphc,
     display_path,
     find_project_root,
+    is_config_entry,
     parse_toml,
     read_whole_source,
 )
@@ -255,7 +256,7 @@ def find_config(start=None) -> Path | None:
 
 def config_at(root: Path) -> Path | None:
     """The config file of the project rooted at ``root`` (as :func:`graphc.files.find_project_root` gives it)."""
-    if os.path.isfile(root / CONFIG_FILE):  # (os.path: False on any OSError, where Path.is_file may raise)
+    if is_config_entry(root / CONFIG_FILE):  # (a broken link too: read_config refuses it, GC100)
         return root / CONFIG_FILE
     if os.path.isfile(root / PYPROJECT) and declares_graphc(root / PYPROJECT):
         return root / PYPROJECT
@@ -308,6 +309,9 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
         why = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
         span = Span(1, 1) if isinstance(exc, FileTooBig) else None
         hint = "split it, or raise the limit (docs/robustness.md)" if span else None
+        if isinstance(exc, OSError) and os.path.islink(path) and not os.path.exists(path):
+            why = f"it is a symbolic link to {_link_target(path)}, which cannot be followed ({why})"
+            hint = "check out or restore the file it links to, or remove the link"
         return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {why}", shown, span, hint=hint)]
     try:
         data = parse_toml(text)
@@ -323,6 +327,13 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
         reader.invalid((), "[tool.graphc] must be a table")
         return Config(path=path), reader.diagnostics
     return reader.read(data), reader.diagnostics
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
 
 
 def setting_at(config: Config, section: str, name: str, key: str) -> tuple[str, Span | None] | None:

@@ -517,10 +517,21 @@ def find_project_root(start: str | os.PathLike[str] | None = None) -> Path:
 
 def _holds_project_marker(directory: Path) -> bool:
     """Does ``directory`` hold ``graphc.toml``, ``.git`` or a ``pyproject.toml`` with ``[tool.graphc]``?"""
-    if os.path.isfile(directory / CONFIG_FILE) or os.path.exists(directory / ".git"):
+    if is_config_entry(directory / CONFIG_FILE) or os.path.exists(directory / ".git"):
         return True
     pyproject = directory / PYPROJECT
     return os.path.isfile(pyproject) and declares_graphc(pyproject)
+
+
+def is_config_entry(path: Path) -> bool:
+    """Whether ``path`` (a ``graphc.toml``) is its folder's config: a regular file, or a name there that cannot be
+    read as one, a symbolic link to nothing (a shared folder not checked out), a loop or a folder, which the config
+    reader then refuses (GC100), never passed over as if absent: its settings would vanish without a word (audit
+    config26 5). A named FIFO or a device is passed over (docs/robustness.md): it is never opened."""
+    mode, _ = _stat_mode(path)  # (links followed)
+    if mode is not None:
+        return S_ISREG(mode) or S_ISDIR(mode)
+    return os.path.lexists(path)  # a link to nothing, a loop: the name is there
 
 
 def outermost_project_root(start: str | os.PathLike[str]) -> Path:

@@ -164,3 +164,28 @@ def test_a_config_with_many_problems_is_located_once_and_capped(tmp_path):
     assert listed[-1].startswith("graphc.toml:11:1: error GC102 unknown key 'tikc9'")
     assert "graphc.toml: … and 3990 more GC102 errors in this file" in done.stdout
     assert "by code: 4000 GC102" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "make, said",
+    [
+        # a shared folder or submodule not checked out: its settings vanished and plan said ready (audit config26 5)
+        (lambda p: p.symlink_to("../shared/desk.toml"), "it is a symbolic link to ../shared/desk.toml, which cannot"),
+        (lambda p: p.symlink_to("graphc.toml"), "it is a symbolic link to graphc.toml, which cannot be followed"),
+        (lambda p: p.mkdir(), "it is a directory, not a regular file"),
+    ],
+    ids=["dangling-link", "link-loop", "folder"],
+)
+def test_a_graphc_toml_that_cannot_be_read_is_gc100_not_absent(tmp_path, monkeypatch, make, said):
+    # an enclosing project with a looser config: the walk must not go up to it past the unreadable graphc.toml
+    outer = project(tmp_path, {"graphc.toml": '[rules]\nGC303 = "off"\n'})
+    inner = outer / "desk"
+    inner.mkdir()
+    (inner / "a.yaml").write_text(PLAYBOOK)
+    make(inner / "graphc.toml")
+    monkeypatch.chdir(inner)
+    code, out = lint("a.yaml")
+    assert code == 1, out
+    assert f"graphc.toml: error GC100 cannot read config file: {said}" in out, out
+    result = CliRunner().invoke(cli, ["plan", "a.yaml"], catch_exceptions=False)
+    assert result.exit_code == 1 and "graphc.toml has errors" in result.output, result.output
