@@ -55,6 +55,7 @@ from graphc.files import (
     is_config_entry,
     parse_toml,
     read_whole_source,
+    unreadable,
 )
 from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
@@ -302,14 +303,18 @@ def read_config(path) -> tuple[Config, list[Diagnostic]]:
     shown = _display(path)
     try:
         text = read_whole_source(path)
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        # at the first bad byte, with the hint a playbook's GC112 has (audit config26 6, 11)
+        found, _ = unreadable(shown, exc)
+        return Config(path=path), [found.with_(code="GC100", message=f"cannot read config file: {found.message}")]
+    except OSError as exc:
         # a config file is read through the gate every input passes: a FIFO or a device is refused rather than
         # waited on or read for ever, one over the size limit is not parsed (a repository's graphc.toml is as
         # untrusted as its playbooks)
-        why = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        why = exc.strerror or str(exc)
         span = Span(1, 1) if isinstance(exc, FileTooBig) else None
         hint = "split it, or raise the limit (docs/robustness.md)" if span else None
-        if isinstance(exc, OSError) and os.path.islink(path) and not os.path.exists(path):
+        if os.path.islink(path) and not os.path.exists(path):
             why = f"it is a symbolic link to {_link_target(path)}, which cannot be followed ({why})"
             hint = "check out or restore the file it links to, or remove the link"
         return Config(path=path), [Diagnostic("GC100", f"cannot read config file: {why}", shown, span, hint=hint)]

@@ -654,7 +654,13 @@ def declares_graphc(pyproject: Path) -> bool:
     and the config reader then reports it too big (GC100)."""
     try:
         text = read_source(pyproject)
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError as exc:
+        # not UTF-8: decided from its bytes (read as Latin-1, where every byte is a character), so a project's
+        # [tool.graphc] is its config and the reader's GC100 at the bad byte, not passed over for an enclosing
+        # project's (audit config26 6)
+        raw = exc.object if isinstance(exc.object, bytes) else bytes(exc.object)
+        text = raw.decode("latin-1")
+    except OSError:
         return False
     if "graphc" not in text or not re.search(_MAY_DECLARE_GRAPHC, text, re.M):
         return False  # no TOML parse for the many that never mention graphc, or only as a dependency

@@ -723,9 +723,12 @@ def located_result(diagnostics: list[Diagnostic]) -> FileResult:
     :func:`graphc.config.read_config`) or a ``--quotes`` snapshot (GC100, GC102, GC103, GC105:
     :func:`graphc.quotes.load_quotes`); lint, compile, plan, submit and graph show both through this one path."""
     shown = diagnostics[0].path
+    text: str | None
     try:
         text = read_source(shown)
-    except (OSError, UnicodeDecodeError):  # (a config's GC100 "cannot read config file" says why; a pipe is gone)
+    except UnicodeDecodeError as exc:  # a config's GC100 at its first bad byte: shown with the bad bytes replaced
+        text = unreadable(shown, exc)[1]
+    except OSError:  # (a config's GC100 "cannot read config file" says why; a pipe is gone)
         text = None
     # past GRAPHC_MAX_DIAGNOSTICS, counted by code, not listed, as a playbook's are (audit config26 4)
     listed, unlisted = capped(diagnostics)

@@ -189,3 +189,38 @@ def test_a_graphc_toml_that_cannot_be_read_is_gc100_not_absent(tmp_path, monkeyp
     assert f"graphc.toml: error GC100 cannot read config file: {said}" in out, out
     result = CliRunner().invoke(cli, ["plan", "a.yaml"], catch_exceptions=False)
     assert result.exit_code == 1 and "graphc.toml has errors" in result.output, result.output
+
+
+NOT_UTF8 = "error GC100 cannot read config file: the file is not UTF-8 text: byte 0xE9 cannot be decoded"
+SAVE_AS_UTF8 = "hint: save the file as UTF-8"
+
+
+def test_a_pyproject_with_tool_graphc_that_is_not_utf8_is_its_projects_config(tmp_path, monkeypatch):
+    # passed over, so the enclosing project's graphc.toml was used without a word (audit config26 6)
+    outer = project(tmp_path, {"graphc.toml": '[rules]\nGC303 = "off"\n'})
+    desk = b'[project]\nname = "desk"\nauthors = [{name = "Jos\xe9"}]\n\n[tool.graphc.rules]\nGC303 = "warning"\n'
+    (outer / "desk").mkdir()
+    (outer / "desk" / "pyproject.toml").write_bytes(desk)
+    (outer / "desk" / "a.yaml").write_text(PLAYBOOK)
+    monkeypatch.chdir(outer)
+    code, out = lint("desk/a.yaml")
+    assert code == 1, out
+    assert f"desk/pyproject.toml:3:24: {NOT_UTF8}" in out and SAVE_AS_UTF8 in out, out
+
+
+def test_a_pyproject_that_is_not_utf8_and_only_depends_on_graphc_is_passed_over(tmp_path, monkeypatch):
+    outer = project(tmp_path, {"graphc.toml": '[rules]\nGC303 = "off"\n'})
+    (outer / "desk").mkdir()
+    (outer / "desk" / "pyproject.toml").write_bytes(b'[project]\nname = "Jos\xe9"\ndependencies = ["graphc"]\n')
+    (outer / "desk" / "a.yaml").write_text(PLAYBOOK.replace("0.41", "0.405"))  # off the tick: GC303, off
+    monkeypatch.chdir(outer)
+    assert lint("desk/a.yaml") == (0, "no problems in 1 file (3 checks skipped; --explain-skips lists them)\n")
+
+
+def test_a_graphc_toml_that_is_not_utf8_is_located_at_its_first_bad_byte(tmp_path, monkeypatch):
+    # GC100 with Python's byte offset, no line:col and no hint (audit config26 11)
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": b'[rules]\nGC303 = "of\xe9"\n'}))
+    code, out = lint("a.yaml")
+    assert code == 1, out
+    assert f"graphc.toml:2:12: {NOT_UTF8}" in out and SAVE_AS_UTF8 in out, out
+    assert '2 | GC303 = "of\ufffd"' in out  # the line is shown, its bad byte replaced
