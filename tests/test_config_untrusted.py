@@ -224,3 +224,41 @@ def test_a_graphc_toml_that_is_not_utf8_is_located_at_its_first_bad_byte(tmp_pat
     assert code == 1, out
     assert f"graphc.toml:2:12: {NOT_UTF8}" in out and SAVE_AS_UTF8 in out, out
     assert '2 | GC303 = "of\ufffd"' in out  # the line is shown, its bad byte replaced
+
+
+COINBASE_PREDICTION = (
+    "graphc: 1\nname: c\nlegs:\n  y:\n    buy: 10 shares\n    symbol: will-x-happen:yes\n    venue: coinbase\n"
+    "    limit: 0.41\n"
+)
+
+
+@pytest.mark.parametrize(
+    "table, value, said",
+    [
+        # silenced GC306 on coinbase (audit config26 7)
+        ("[venues.coinbase]", "true", "`prediction` true contradicts coinbase's own `prediction = false`"),
+        (
+            "[venues.hyperliquid]",
+            "true",
+            "`prediction` true contradicts hyperliquid's own `prediction = false`: graphc does not model its outcome",
+        ),
+        ("[venues.polymarket]", "false", "`prediction` false contradicts polymarket's own `prediction = true`"),
+    ],
+)
+def test_prediction_on_a_built_in_venue_cannot_contradict_its_fact(tmp_path, monkeypatch, table, value, said):
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": f"{table}\nprediction = {value}\n"}))
+    code, out = lint("a.yaml")
+    assert code == 1, out
+    assert f"graphc.toml:2:1: error GC103 {table} {said}" in out, out
+
+
+def test_prediction_set_for_coinbase_does_not_silence_gc306(tmp_path, monkeypatch):
+    files = {"graphc.toml": "[venues.coinbase]\nprediction = true\n", "c.yaml": COINBASE_PREDICTION}
+    monkeypatch.chdir(project(tmp_path, files))
+    code, out = lint("c.yaml")
+    assert code == 1 and "c.yaml:7:12: error GC306 instrument type 'prediction' on coinbase" in out, out
+
+
+def test_prediction_for_a_venue_known_only_from_config_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": "[venues.myvenue]\nprediction = true\n"}))
+    assert lint("a.yaml")[0] == 0

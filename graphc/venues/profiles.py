@@ -235,6 +235,26 @@ def loosened(venue: str | None, key: str, value, *, fractional: bool = False) ->
     return why, hint
 
 
+# Whether a built-in venue lists prediction markets, and the source. `prediction` in graphc.toml is for a venue known
+# only from config: on one of these it would silence GC306 or raise a false one (audit config26 7).
+PREDICTION_SAID = {
+    "polymarket": "it lists prediction markets (spec §3.1; venue-rules.md §0)",
+    "kalshi": "it lists prediction markets (spec §3.1; venue-rules.md §0)",
+    "hyperliquid": "graphc does not model its outcome markets (venue-rules.md §5), so a prediction leg there is GC306",
+}
+
+
+def prediction_refusal(venue: str | None, value) -> tuple[str, str] | None:
+    """Why ``prediction = value`` of a graphc.toml table contradicts ``venue``'s own fact (a venue graphc has a
+    profile of: :data:`PROFILES`), and the hint; None when it agrees, or the venue is known only from config."""
+    own = PROFILES.get(venue or "", {}).get("venue", {}).get("prediction")
+    if own is None or not isinstance(value, bool) or value == own:
+        return None
+    said = PREDICTION_SAID.get(venue or "", "it lists no prediction markets (venue-rules.md)")
+    why = f"{'true' if value else 'false'} contradicts {venue}'s own `prediction = {'true' if own else 'false'}`: {said}, so it is not used"
+    return why, "`prediction` is for a venue graphc has no profile of; leave it out here"
+
+
 def sz_decimals_refusal(value, instrument_type: str | None) -> tuple[str, str] | None:
     """Why ``sz_decimals = value`` cannot be the szDecimals of a market traded as ``instrument_type`` (more than a
     perp's 6 or spot's 8: :data:`~graphc.venues.settings.MAX_SZ_DECIMALS`, venue-rules.md §3) and the hint, or None
@@ -264,6 +284,8 @@ def setting_refusals(
     band = band_refusal(venue, values.get("price_bands"))
     if band is not None:
         out.append(Refusal("price_bands", "`price_bands` tick", *band))
+    if (refused_prediction := prediction_refusal(venue, values.get("prediction"))) is not None:
+        out.append(Refusal("prediction", "`prediction`", values["prediction"], *refused_prediction))
     if fractional is None:
         fractional = bool(values.get("fractional"))
     for key in VENUE_FACTS.get(venue or "", {}):
