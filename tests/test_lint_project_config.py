@@ -192,7 +192,8 @@ def test_a_found_config_that_cannot_be_read_is_still_a_finding(desk):
     # not named by the operator: a repository's graphc.toml is checked like its playbooks (GC100, exit 1)
     (desk / "b" / "graphc.toml").write_bytes(b'[rules]\nGC105 = "\xff"\n')
     code, out = lint("b/y.yaml")
-    assert code == 1 and "b/graphc.toml: error GC100 cannot read config file: 'utf-8' codec" in out, out
+    said = "b/graphc.toml:2:10: error GC100 cannot read config file: the file is not UTF-8 text: byte 0xFF"
+    assert code == 1 and said in out, out  # at the bad byte, as a playbook's GC112 (audit config26 11)
 
 
 def test_lint_is_the_only_command_that_takes_a_config_file():
