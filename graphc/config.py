@@ -151,7 +151,15 @@ def with_overrides(base: Config, texts) -> tuple[Config, list[Diagnostic]]:
         return base, reader.diagnostics
 
     def merged(old: dict, new: dict) -> dict:
-        return {**old, **{name: {**old.get(name, {}), **fields} for name, fields in new.items()}}
+        # names match without regard to case, as the file's tables do (MarketConfig looks them up so): an override
+        # of `[markets."BTC-USD"]` spelt `btc-usd` goes into the file's table, not beside it where the lookup
+        # would never reach it (audit config26 8)
+        out = dict(old)
+        spelt = {name.lower(): name for name in old}
+        for name, fields in new.items():
+            name = spelt.get(name.lower(), name)
+            out[name] = {**out.get(name, {}), **fields}
+        return out
 
     return base.replace(
         rules={**base.rules, **override.rules},

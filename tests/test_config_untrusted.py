@@ -262,3 +262,11 @@ def test_prediction_set_for_coinbase_does_not_silence_gc306(tmp_path, monkeypatc
 def test_prediction_for_a_venue_known_only_from_config_is_read(tmp_path, monkeypatch):
     monkeypatch.chdir(project(tmp_path, {"graphc.toml": "[venues.myvenue]\nprediction = true\n"}))
     assert lint("a.yaml")[0] == 0
+
+
+def test_a_config_override_of_a_market_in_another_case_wins(tmp_path, monkeypatch):
+    # the file's table was found first by the case-blind lookup and the override was lost (audit config26 8)
+    files = {"graphc.toml": '[markets."KXFEDDECISION-26DEC-C25"]\nmax_size = 500\n'}
+    monkeypatch.chdir(project(tmp_path, files))
+    code, out = lint("a.yaml", "--config", 'markets."kxfeddecision-26dec-c25".max_size = 5')
+    assert code == 1 and "error GC309 size 10 contracts is above kalshi's maximum of 5 contracts" in out, out
