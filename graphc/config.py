@@ -61,7 +61,7 @@ from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
 from graphc.venues.profiles import setting_refusals
 from graphc.venues.settings import KEYS as SETTING_KEYS
-from graphc.venues.settings import limit_conflict_error, limit_conflicts
+from graphc.venues.settings import limit_conflict_error, limit_conflicts, lot_conflict
 
 OFF = "off"
 LEVELS = (ERROR, WARNING, OFF)
@@ -537,6 +537,13 @@ class _Reader:
                 self.invalid((section, name, later), f"{self._section((section, name))} {error.message}", error.hint)
             for key in {key for pair in conflicts for key in pair}:
                 del values[key]
+            lot_error = lot_conflict(values)
+            if lot_error is not None:
+                later = max("lot", "sz_decimals", key=order.index)
+                self.invalid(
+                    (section, name, later), f"{self._section((section, name))} {lot_error.message}", lot_error.hint
+                )
+                del values["lot"]
             if section == "venues":
                 # a tick the venue's markets cannot have (venue-rules.md §1-§2), as `tick` or as a band's tick of
                 # `price_bands`, or a value looser than a venue-wide fact (its $10 minimum...): an error, not used;

@@ -270,3 +270,25 @@ def test_a_config_override_of_a_market_in_another_case_wins(tmp_path, monkeypatc
     monkeypatch.chdir(project(tmp_path, files))
     code, out = lint("a.yaml", "--config", 'markets."kxfeddecision-26dec-c25".max_size = 5')
     assert code == 1 and "error GC309 size 10 contracts is above kalshi's maximum of 5 contracts" in out, out
+
+
+ETH_SIZE = HYPERLIQUID.replace("sell: 5 ETH", "sell: 5.00005 ETH")  # on a 0.00001 lot, off szDecimals 4's 0.0001
+
+
+@pytest.mark.parametrize("facts", ["sz_decimals = 4\nlot = 0.00001", "lot = 0.00001\nsz_decimals = 4"])
+def test_a_lot_finer_than_sz_decimals_in_one_table_is_gc103_at_the_later_key(tmp_path, monkeypatch, facts):
+    # the lot won, so sizes Hyperliquid rejects passed (audit config26 9)
+    files = {"graphc.toml": f'[markets."ETH-USD-PERP"]\n{facts}\n', "h.yaml": ETH_SIZE}
+    monkeypatch.chdir(project(tmp_path, files))
+    code, out = lint("h.yaml")
+    assert code == 1, out
+    said = '[markets."ETH-USD-PERP"] `lot` 0.00001 is finer than `sz_decimals` 4 allows'
+    assert f"graphc.toml:3:1: error GC103 {said}" in out, out
+    assert "h.yaml:5:11: error GC305 size 5.00005 ETH is not a multiple of hyperliquid's 0.0001 lot" in out
+
+
+def test_a_lot_coarser_than_sz_decimals_is_read(tmp_path, monkeypatch):
+    files = {"graphc.toml": '[markets."ETH-USD-PERP"]\nsz_decimals = 4\nlot = 0.001\n', "h.yaml": HYPERLIQUID}
+    monkeypatch.chdir(project(tmp_path, files))
+    _, out = lint("h.yaml")
+    assert "GC103" not in out, out

@@ -202,6 +202,25 @@ def limit_conflict_error(low: str, high: str, values: dict) -> SettingError:
     )
 
 
+def lot_conflict(values: dict) -> SettingError | None:
+    """GC103's words when ``values`` (one table's parsed settings) gives a ``lot`` finer than its ``sz_decimals``
+    allows: Hyperliquid sizes have at most szDecimals decimals (venue-rules.md §3), so a size on that lot may be one
+    the venue rejects (audit config26 9); None when they agree (a coarser lot, a multiple of 10^-sz, is stricter)."""
+    sz, lot = values.get("sz_decimals"), values.get("lot")
+    if lot is None or isinstance(sz, bool) or not isinstance(sz, int):
+        return None
+    _, digits, exponent = lot.as_tuple()
+    kept = "".join(map(str, digits)).rstrip("0")
+    if not kept or int(exponent) + len(digits) - len(kept) >= -sz:  # (no division: no context, no rounding)
+        return None
+    step = plain(Decimal(1).scaleb(-sz))
+    return SettingError(
+        f"`lot` {plain(lot)} is finer than `sz_decimals` {sz} allows: Hyperliquid sizes have at most {sz} decimals "
+        f"(venue-rules.md §3), so `lot` is not used",
+        f"leave `lot` out (`sz_decimals = {sz}` sets it to {step}), or give a multiple of {step}",
+    )
+
+
 class SettingError(ValueError):
     """A value of the wrong type or range; ``message`` says what is expected."""
 
