@@ -445,7 +445,18 @@ class _Reader:
 
     def read(self, data: dict) -> Config:
         for key in data:
-            if key not in KEYS:
+            if key == "tool" and not self.prefix and isinstance(data[key], dict) and "graphc" in data[key]:
+                # [tool.graphc.rules] copied from a pyproject.toml (audit config26 12)
+                self.diagnostics.append(
+                    Diagnostic(
+                        "GC102",
+                        f"unknown key 'tool' in {self.path.name}: [tool.graphc] is a table of pyproject.toml",
+                        self.shown,
+                        self.locate((key,)),
+                        hint="drop the `tool.graphc.` prefix here: `[tool.graphc.rules]` is written `[rules]`",
+                    )
+                )
+            elif key not in KEYS:
                 self.unknown((key,), key, KEYS, "keys")
         strict = data.get("strict", False)
         if not isinstance(strict, bool):
@@ -641,9 +652,10 @@ def _key_index(text: str) -> dict[tuple, Span]:
             path = _key_path(header.group(1))
             if path is not None:
                 current = path
-                if len(path) <= _MOST_PARTS and path not in index:
-                    col = line.index("[") + 1
-                    index[path] = Span(number, col, number, len(line.rstrip()) + 1)
+                col = line.index("[") + 1
+                span = Span(number, col, number, len(line.rstrip()) + 1)
+                for end in range(1, min(len(path), _MOST_PARTS) + 1):  # (a header defines its ancestors too:
+                    index.setdefault(path[:end], span)  # `[tool.graphc.rules]` is where `tool` is first written)
             continue
         key_text, col = _key_before_equals(line)
         if key_text is None:

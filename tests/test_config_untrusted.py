@@ -292,3 +292,20 @@ def test_a_lot_coarser_than_sz_decimals_is_read(tmp_path, monkeypatch):
     monkeypatch.chdir(project(tmp_path, files))
     _, out = lint("h.yaml")
     assert "GC103" not in out, out
+
+
+def test_tool_graphc_tables_in_graphc_toml_are_gc102_at_the_header_with_a_hint(tmp_path, monkeypatch):
+    # GC102 'tool' at the line below the header, hinting the known keys (audit config26 12)
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": '[tool.graphc.rules]\nGC303 = "off"\n'}))
+    code, out = lint("a.yaml")
+    assert code == 1, out
+    said = "graphc.toml:1:1: error GC102 unknown key 'tool' in graphc.toml: [tool.graphc] is a table of pyproject.toml"
+    assert said in out, out
+    assert "hint: drop the `tool.graphc.` prefix here: `[tool.graphc.rules]` is written `[rules]`" in out
+
+
+def test_an_unknown_key_under_a_table_is_located_at_its_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(project(tmp_path, {"graphc.toml": 'x = 1\n[markets."X"]\n\ntikc = 1\n'}))
+    _, out = lint("a.yaml")
+    assert "graphc.toml:1:1: error GC102 unknown key 'x' in graphc.toml" in out, out
+    assert "graphc.toml:4:1: error GC102 unknown key 'tikc' in [markets.\"X\"]" in out, out
