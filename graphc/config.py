@@ -664,11 +664,9 @@ def _key_index(text: str) -> dict[tuple, Span]:
         if path is None:
             continue
         full = (current + path)[:_MOST_PARTS]
-        span = None
+        here = Span(number, col, number, col + len(key_text))
         for end in range(1, len(full) + 1):
-            if full[:end] not in index:
-                span = span or Span(number, col, number, col + len(key_text))
-                index[full[:end]] = span
+            index.setdefault(full[:end], here)
     return index
 
 
