@@ -1146,13 +1146,14 @@ def wire_units(wire) -> Callable[[object], str | None]:
     units = {}
     for node in (wire or {}).get("nodes") or []:
         if isinstance(node, dict) and isinstance(node.get("instrument"), dict):
-            unit = leg_unit(node["instrument"].get("symbol"), node["instrument"].get("type"))
+            instrument = node["instrument"]
+            unit = leg_unit(instrument.get("symbol"), instrument.get("type"), instrument.get("venue"))
             if unit is not None:
                 units[node.get("node_id")] = unit
     return lambda node: units.get(getattr(node, "name", None))
 
 
-def leg_unit(symbol, given_type) -> str | None:
+def leg_unit(symbol, given_type, venue=None) -> str | None:
     """The units a leg's quantity is in (spec §3.2): a prediction market's shares, else the symbol's base asset."""
     from graphc.api.redact import clean  # deferred: only the router commands name units
     from graphc.units import base_asset  # deferred: only the router commands name units
@@ -1160,4 +1161,4 @@ def leg_unit(symbol, given_type) -> str | None:
 
     if not isinstance(symbol, str):
         return None
-    return "shares" if router_type(symbol, given_type) == "prediction" else clean(base_asset(symbol), 40)
+    return "shares" if router_type(symbol, given_type, venue) == "prediction" else clean(base_asset(symbol), 40)

@@ -205,7 +205,7 @@ def _recorded_unit(client, graph_id: str, node) -> str | None:
         recorded = recorded_node(default_ledger_path(), Scope.of(client), graph_id, node.node_id).node
     except LedgerError:
         return None
-    return None if recorded is None else leg_unit(recorded.symbol, recorded.type_)
+    return None if recorded is None else leg_unit(recorded.symbol, recorded.type_, recorded.venue)
 
 
 def _status_of(answer: dict, default: str) -> str:
