@@ -353,6 +353,9 @@ class Runner:
         self._on_disk = ledger is not None  # its messages may name `graphc ledger` commands
         # the occurrences being run, or whose last try was `uncertain` (tried again): what a stop must speak of
         self._open: dict[str, datetime] = {}
+        # an occurrence whose graph is known (`submitted`, `already`) while its event is being logged: a stop then
+        # logs that event (it names the graph), never `uncertain` about its request (audit ops22 3)
+        self._naming: dict[str, tuple[str, dict]] = {}
         # `loop`: occurrences given up whose request may have created a graph (looked for at the router)
         self._unsettled: dict[datetime, _Unsettled] = {}
         # the occurrences this run tried (run key -> occurrence), until their attempts are forgotten (_forget)
@@ -649,8 +652,14 @@ class Runner:
         """The run was stopped from outside (Ctrl-C, SIGTERM; the caller's ``KeyboardInterrupt``): logs ``stopped``,
         then, as its last word, ``uncertain`` for each occurrence whose request may still reach the router (one in
         flight when it was stopped, or one whose answer was lost and that was to be tried again), with the run key,
-        the tag, ``lands_by`` and what to do; and ``unresolved`` for each occurrence a loop had given up unsettled."""
+        the tag, ``lands_by`` and what to do; and ``unresolved`` for each occurrence a loop had given up unsettled.
+        Never ``uncertain`` for an occurrence whose graph this run knows: stopped before its ``submitted`` or
+        ``already`` was written, it logs that event (the graph id, and for one the ledger could not record, the
+        command that records it); stopped after, nothing more (audit ops22 3)."""
         self.log("stopped", **({"message": message} if message else {}))
+        for event, fields in list(self._naming.values()):  # stopped as its graph was being named: named now
+            self.log(event, **fields)
+        self._naming.clear()
         for key, occurrence in sorted(self._open.items(), key=lambda item: item[1]):
             try:
                 landing = self._may_land(key)
@@ -966,9 +975,19 @@ class Runner:
             fields["warning"] = result.warning
             sys.stderr.write(f"graphc: warning: {clean(result.warning, None)}\n")
             sys.stderr.flush()
+        if result.graph_id:
+            # A request whose graph is known landed: a stop never speaks of it as one that may still land, even if
+            # its row could not say so (`sent`: the ledger could not record the graph). Settled before the event is
+            # logged, so a stop right after it (SIGTERM as the line is read) cannot; a stop before the line is
+            # written logs it after `stopped` (the graph id must not go with the process).
+            self._naming[key] = (result.status, fields)
+            self._open.pop(key, None)
+            self.log(result.status, **fields)
+            self._naming.pop(key, None)
+            return result
         self.log(result.status, **fields)
-        try:  # a request whose graph is known landed: a stop need not speak of it, even if its row could not say so
-            landing = result.status == "uncertain" or (not result.graph_id and bool(self._may_land(key)))
+        try:
+            landing = result.status == "uncertain" or bool(self._may_land(key))
         except LedgerError:  # unreadable now: a stop looks again, and says what it finds
             landing = True
         if not landing:  # nothing of it may still land: a stop need not speak of it
