@@ -94,6 +94,8 @@ from graphc.submit import (
     Refused,
     Reprice,
     compile_options_for,
+    interrupted_at,
+    interrupted_graph,
     landing_margin,
     landing_time_s,
     rehearsal_clock,
@@ -961,6 +963,9 @@ class Runner:
                 result = self._occurrence(name, schedule, text, occurrence, key)
         except RunError as exc:
             result = OccurrenceResult(occurrence, key, "refused", exc.exit_code, message=str(exc))
+        except BaseException as exc:  # Ctrl-C, SIGTERM: after the router answered, a stop names the graph it created
+            self._interrupted(exc, occurrence, key)
+            raise
         fields: dict = {"occurrence": _utc_text(occurrence), "run_key": key}
         if result.graph_id:
             fields["graph_id"] = result.graph_id
@@ -993,6 +998,23 @@ class Runner:
         if not landing:  # nothing of it may still land: a stop need not speak of it
             self._open.pop(key, None)
         return result
+
+    def _interrupted(self, exc: BaseException, occurrence: datetime, key: str) -> None:
+        """The occurrence was interrupted (``exc``: the KeyboardInterrupt of Ctrl-C or SIGTERM) after the router
+        answered its request (:func:`graphc.submit.interrupted_graph`): the graph WAS CREATED, recorded or not (the
+        ledger was locked: its row stays `sent`), so the stop logs `submitted` with its id and what records it
+        (:meth:`stopped`), never `uncertain` about its request."""
+        known = interrupted_graph(exc) if not isinstance(exc, Exception) else None
+        if known is None:
+            return
+        graph_id, recorded = known
+        fields: dict = {"occurrence": _utc_text(occurrence), "run_key": key, "graph_id": graph_id}
+        fields["live"] = self._graph_mode(key, graph_id)
+        if not recorded:
+            fields["recorded"] = False
+        fields["message"] = f"interrupted {interrupted_at(exc)}"
+        self._naming[key] = ("submitted", fields)
+        self._open.pop(key, None)
 
     def _occurrence(self, name, schedule, text, occurrence, key) -> OccurrenceResult:
         decided_at, decided_real = self.clock.now(), datetime.now(UTC)  # when (on the run's clock) it was due

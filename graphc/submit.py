@@ -117,6 +117,7 @@ __all__ = [
     "Submitted",
     "expired",
     "interrupted_at",
+    "interrupted_graph",
     "landing_margin",
     "landing_time_s",
     "ledger_for",
@@ -1267,12 +1268,23 @@ def interrupted_at(exc: BaseException) -> str | None:
     return said if isinstance(said, str) else None
 
 
+def interrupted_graph(exc: BaseException) -> tuple[str, bool] | None:
+    """``(graph id, recorded)`` when :func:`submit_wire` was interrupted (``exc``) after the router answered: the
+    graph WAS CREATED, and whether the ledger recorded it (:func:`interrupted_at` says it in words). None: it was
+    interrupted before an answer, or is no such interruption."""
+    known = getattr(exc, _INTERRUPTED_GRAPH, None)
+    return known if isinstance(known, tuple) else None
+
+
 _INTERRUPTED = "graphc_submission"  # the attribute of an interruption that says what became of the run
+_INTERRUPTED_GRAPH = "graphc_submission_graph"  # ... and the graph the router created, when it answered
 
 
-def _say_interrupted(exc: BaseException, said: str) -> None:
+def _say_interrupted(exc: BaseException, said: str, graph: tuple[str, bool] | None = None) -> None:
     with contextlib.suppress(AttributeError, TypeError):  # an exception class without a __dict__: nothing to say
         setattr(exc, _INTERRUPTED, said)
+        if graph is not None:
+            setattr(exc, _INTERRUPTED_GRAPH, graph)
 
 
 def _not_recorded_advice(run: Run, graph_id: str, lands_by_ns: int) -> str:
@@ -1407,7 +1419,7 @@ def _post(
                     )
                 )
             )
-            _say_interrupted(exc, said)
+            _say_interrupted(exc, said, (graph_id, recorded))
         raise
     if twice is not None:  # recorded, and the run trades twice: said loudly, whatever else the answer said
         raise SecondGraph(run.run_key, graph_id, run.id, twice)

@@ -356,6 +356,44 @@ def test_a_loop_stopped_as_it_names_a_graph_the_ledger_cannot_record_never_says_
     assert row["state"] == "sent" and posts(router) == 1, row
 
 
+def test_a_loop_stopped_while_it_waits_to_record_the_graph_created_names_it_never_uncertain(
+    router, tmp_path, monkeypatch
+):
+    """SIGTERM while the loop waits for the held ledger to record the graph the router answered with (the audit's
+    10 s): the row stays `sent`, and the stop's last word is `submitted` with the graph id, `recorded: false`, the
+    message saying it WAS CREATED and the command that records it; never `uncertain` ("may have created a graph")."""
+    root = project(tmp_path / "desk")
+    monkeypatch.chdir(root)
+
+    def interrupted(*args, **kwargs):  # SIGTERM raises KeyboardInterrupt as the wait for the lock ends
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ledger, "record_confirmed", interrupted)
+    log = Interrupted("", written=True)
+    with Ledger(ledger_for(root)) as ledger:
+        runner = InProcessRunner(
+            RunSettings(playbook="dca.yaml", quotes="q.yaml", settle_s=0),
+            lambda: Client.from_env(cli_env(router)),
+            clock=Clock(datetime(2026, 1, 5, 14, 0, 5, tzinfo=UTC), sleep=lambda seconds: None),
+            log=log,
+            ledger=ledger,
+        )
+        with pytest.raises(KeyboardInterrupt):
+            runner.loop()
+        runner.stopped("interrupted")
+    events = log.lines()
+    graph_id = the_one_graph(router)
+    assert [e["event"] for e in events[-2:]] == ["stopped", "submitted"], events
+    last = events[-1]
+    assert last["graph_id"] == graph_id and last["recorded"] is False and last["live"] is not True, last
+    assert last["message"].startswith("interrupted after the router answered: "), last
+    assert f"graph {graph_id} WAS CREATED for run {KEY!r}" in last["message"], last
+    assert "graphc ledger --reconcile" in last["message"], last
+    assert not [e for e in events if e["event"] in ("uncertain", "failed")], events
+    (row,) = ledger_rows(cli_env(router), root)
+    assert row["state"] == "sent" and posts(router) == 1, row
+
+
 # -- ops22 4: the project's ledger deleted or replaced while a loop runs -----------------------------------------------
 
 
