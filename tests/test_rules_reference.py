@@ -282,6 +282,21 @@ def test_fuzzed_graphs(wire, quoted):
     assert_same_wire(wire, QUOTES if quoted else {})
 
 
+def test_a_null_venue_beside_a_venue_read_from_the_symbol_is_no_crash():
+    # the long fuzz run of 2026-12-06 found GC103's venue check taking a null `instrument.venue` for a text where
+    # the node's venue was read from its KX symbol (a graph the schema refuses, which the rules never crash on)
+    node = wire_node("a")
+    wire = {
+        "nodes": [
+            {**node, "instrument": None},
+            {**node, "instrument": {"symbol": "KXFEDDECISION-26DEC-C25", "type": "prediction", "venue": None}},
+        ],
+        "edges": [],
+        "is_sandbox": False,
+    }
+    assert_same_wire(wire, {})
+
+
 @pytest.mark.parametrize("limit", [1, 0.125])
 def test_a_cut_that_rounds_differently_reads_the_same_in_both(limit):
     # the long fuzz run of 2026-12-03 found GC501's hint apart ("cut ... by $1,161.77" live, "$1,161.76" here)

@@ -530,8 +530,10 @@ def check_wire_venue_case(ctx):
         venue = node.venue  # lower-cased where the facts were read; None where no venue is pinned (most nodes)
         if venue is None:
             continue
-        written = raw_nodes[node.index]["instrument"].get("venue", venue)  # a text: node.venue is None otherwise
-        found = venue_case_problem(written) if written != venue else None  # one wording with decompile's refusal
+        instrument = raw_nodes[node.index].get("instrument")
+        written = instrument.get("venue") if isinstance(instrument, dict) else None  # read from the symbol: no text
+        # one wording with decompile's refusal
+        found = venue_case_problem(written) if type(written) is str and written != venue else None
         if found is not None:
             yield Finding(node.at("instrument", "venue"), f"{found[0]}; graphc checks the node as {venue}", found[1])
 
