@@ -57,6 +57,7 @@ from graphc.files import (
     read_whole_source,
     unreadable,
 )
+from graphc.lines import split_lines
 from graphc.record import FrozenRecord
 from graphc.venues import MarketConfig, SettingError, parse_setting
 from graphc.venues.profiles import setting_refusals
@@ -646,7 +647,7 @@ def _key_index(text: str) -> dict[tuple, Span]:
     of ``("markets", "X")`` is the header, of ``("markets",)`` too). Paths of up to :data:`_MOST_PARTS` parts."""
     index: dict[tuple, Span] = {}
     current: tuple = ()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):  # at LF, as TOML and editors count lines
         header = re.match(_HEADER, line) if line.lstrip().startswith("[") else None
         if header:
             path = _key_path(header.group(1))

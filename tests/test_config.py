@@ -216,6 +216,15 @@ def test_unknown_top_level_key_has_a_did_you_mean(tmp_path):
     assert d.hint == "known keys: rules, venues, markets, strict"
 
 
+@pytest.mark.parametrize("character", ["\u2028", "\x85", "\u2029"])
+def test_a_key_after_a_string_holding_ls_nel_or_ps_is_on_its_editors_line(tmp_path, character):
+    """TOML ends a line at LF only: a LINE SEPARATOR (or NEL, PS) inside a string does not move the next keys'
+    lines, as graphc counts lines everywhere (graphc.lines)."""
+    text = '# settings\n[markets."a' + character + 'b"]\ntick = 0.01\nstirct = true\n'
+    _, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert problems(diagnostics) == [("GC102", 4)]
+
+
 def test_unknown_rule_and_bad_level(tmp_path):
     text = '[rules]\noff-tik = "off"\nGC303 = "warn"\nGC999 = "off"\nGC405 = 1\n'
     config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
