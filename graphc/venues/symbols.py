@@ -145,10 +145,10 @@ def venue_case_problem(written: str) -> tuple[str, str] | None:
     (:func:`graphc.rules.input.check_wire_venue_case`, which checks the node as the venue read) and decompile's
     refusal (a playbook's venue compiles to the venue read, so the graph would not come back). As the case, the
     spaces reach the router as written (audit rules26 2)."""
-    bare = written.strip()
-    venue = bare.lower()
-    if venue == written or not bare:
+    venue = checked_venue(written)
+    if venue is None or venue == written:  # (a blank text keeps its spaces: GC307 names it)
         return None
+    bare = written.strip()
     if bare == written:
         return (
             f"venue {written!r} is not lower-case: the wire spells venues in lower case (playbook-spec.md §3), and the "
