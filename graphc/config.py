@@ -72,13 +72,16 @@ KEYS = ("rules", "venues", "markets", "strict")
 class Config(FrozenRecord):
     """Settings read from one config file (all defaults when there is none)."""
 
-    FIELDS = ("path", "rules", "venues", "markets", "strict")
+    FIELDS = ("path", "rules", "venues", "markets", "strict", "overridden")
 
     path: Path | None
     rules: dict  # code -> "error" | "warning" | "off"
     venues: dict  # venue name (lower-case) -> {setting: typed value}
     markets: dict  # symbol -> {setting: typed value}
     strict: bool
+    # (section, name lower-cased, key) of each venue/market setting ``--config`` gave: a problem found in one later
+    # is the command line's, not a line of the file (setting_at)
+    overridden: frozenset
 
     def __init__(
         self,
@@ -87,9 +90,10 @@ class Config(FrozenRecord):
         venues: dict | None = None,
         markets: dict | None = None,
         strict: bool = False,
+        overridden: frozenset = frozenset(),
     ):
         d = self.__dict__
-        d["path"], d["strict"] = path, strict
+        d["path"], d["strict"], d["overridden"] = path, strict, overridden
         d["rules"] = {} if rules is None else rules
         d["venues"] = {} if venues is None else venues
         d["markets"] = {} if markets is None else markets
@@ -167,6 +171,13 @@ def with_overrides(base: Config, texts) -> tuple[Config, list[Diagnostic]]:
         venues=merged(base.venues, override.venues),
         markets=merged(base.markets, override.markets),
         strict=override.strict if "strict" in data else base.strict,
+        overridden=base.overridden
+        | {
+            (section, name.lower(), key)
+            for section, table in (("venues", override.venues), ("markets", override.markets))
+            for name, fields in table.items()
+            for key in fields
+        },
     ), []
 
 
@@ -354,7 +365,11 @@ def setting_at(config: Config, section: str, name: str, key: str) -> tuple[str, 
     """Where ``config``'s file sets ``key`` of ``[section.name]`` (``[markets."X"] tick``): the file as
     diagnostics name it and the key's span (``file`` set; None when the line is not found), or None when the
     config has no file or it cannot be read. Read again when asked: only a problem found after the config was
-    read (a tick its market's venue cannot have, graphc.lint) needs it."""
+    read (a tick its market's venue cannot have, graphc.lint) needs it. A setting ``--config`` gave is the
+    command line's (``--config``, no span): the file's line for that key holds a value that was not used
+    (audit config26 10)."""
+    if (section, name.lower(), key) in config.overridden:
+        return OVERRIDES, None
     if config.path is None:
         return None
     shown = _display(config.path)

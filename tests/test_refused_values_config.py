@@ -218,3 +218,38 @@ def test_a_price_min_equal_to_price_max_is_one_price(tmp_path, monkeypatch):
     write(tmp_path, "p.yaml", BINANCE.replace("limit: 15", "limit: 16"))
     result = graphc_cli("lint", "--no-cache", "p.yaml")
     assert result.exit_code == 1 and "error GC304 price 16 is outside binance's range 15-15" in result.output
+
+
+# audit config26 10: a market tick given with `--config KEY=VALUE` that the venue cannot have was reported at the
+# graphc.toml line of the same key, which holds another (valid) value that was not used
+K_TICK_SAID = (
+    '--config: error GC103 [markets."KXFEDDECISION-26DEC-C25"] `tick` 0.005 is not a Kalshi tick (0.01 or 0.001), '
+    "so it is not used"
+)
+
+
+@pytest.mark.parametrize("spelt", ["KXFEDDECISION-26DEC-C25", "kxfeddecision-26dec-c25"])
+@pytest.mark.parametrize("toml", ['[markets."KXFEDDECISION-26DEC-C25"]\ntick = 0.01\n', None])
+def test_a_refused_tick_given_with_config_is_the_command_lines_not_a_line_of_graphc_toml(
+    tmp_path, monkeypatch, spelt, toml
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    if toml is not None:
+        write(tmp_path, "graphc.toml", toml)
+    write(tmp_path, "k.yaml", K)
+    result = graphc_cli("lint", "--no-cache", "k.yaml", "--config", f'markets."{spelt}".tick = 0.005')
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(K_TICK_SAID + "\n"), result.output
+    assert "graphc.toml:2" not in result.output and "| tick = 0.01" not in result.output, result.output
+    assert "note: k.yaml:6:13: KXFEDDECISION-26DEC-C25 is traded on kalshi here" in result.output
+
+
+def test_a_refused_tick_in_graphc_toml_beside_another_config_override_is_still_the_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, "graphc.toml", '[markets."KXFEDDECISION-26DEC-C25"]\ntick = 0.005\n')
+    write(tmp_path, "k.yaml", K)
+    result = graphc_cli("lint", "--no-cache", "k.yaml", "--config", 'markets."KXFEDDECISION-26DEC-C25".lot = 1')
+    assert result.exit_code == 1, result.output
+    assert "graphc.toml:2:1: error GC103" in result.output, result.output
