@@ -233,6 +233,7 @@ def test_a_run_whose_project_ledger_cannot_be_used_stops_at_start_and_sends_noth
     assert proc.returncode == 2, proc.stdout + proc.stderr
     (error,) = [json.loads(line) for line in proc.stdout.splitlines()]
     assert error["event"] == "error" and ".graphc" in error["message"], error
+    assert error["message"].endswith("; nothing was sent"), error  # as submit says it (closing23's gap)
     assert posts(router) == 0 and not list((tmp_path / "outside").iterdir())
 
 

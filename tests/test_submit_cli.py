@@ -1850,6 +1850,9 @@ def _said(proc) -> str:
     return proc.stderr.splitlines()[-1] if proc.stderr else ""
 
 
+NOTHING_SENT = "; nothing was sent"  # submit says so of a ledger it cannot use; `graphc ledger` and amend send nothing
+
+
 def _link_refusal(ledger: Path, link: Path) -> str:
     return (
         f"graphc: error: cannot use the ledger {ledger}: {link} is a symbolic link, and graphc never reads or "
@@ -1862,7 +1865,7 @@ def test_a_linked_graphc_folder_is_refused_before_anything_is_sent(sandbox, proj
     (project / ".graphc").symlink_to(outside, target_is_directory=True)
     proc = _submit_wk05(sandbox, project)
     assert proc.returncode == 2, proc.stderr
-    assert _said(proc) == _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc")
+    assert _said(proc) == _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc") + NOTHING_SENT
     assert orders_posted(sandbox) == []
     assert os.listdir(outside) == []  # no ledger (nor .gitignore) made out there
     (project / ".graphc").unlink()  # the fix the message gives
@@ -1888,7 +1891,7 @@ def test_a_planted_ledger_behind_a_linked_graphc_is_not_read(sandbox, project, o
     listed = graphc(["ledger"], env, project)
     assert (listed.returncode, listed.stdout, _said(listed)) == (2, "", refused)
     proc = _submit_wk05(sandbox, project)
-    assert (proc.returncode, _said(proc)) == (2, refused)
+    assert (proc.returncode, _said(proc)) == (2, refused + NOTHING_SENT)
     amend = graphc(["amend", gid, "spot", "--horizon", "30s"], env, project)
     assert (amend.returncode, _said(amend)) == (2, refused)
     assert len(orders_posted(sandbox)) == 1 and _amended(sandbox, gid) == []
@@ -1907,7 +1910,9 @@ def test_a_linked_ledger_or_journal_is_refused_and_its_target_left_alone(sandbox
     (project / ".graphc" / name).symlink_to(victim)
     proc = _submit_wk05(sandbox, project)
     assert proc.returncode == 2, proc.stderr
-    assert _said(proc) == _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc" / name)
+    assert (
+        _said(proc) == _link_refusal(project / ".graphc" / "ledger.sqlite", project / ".graphc" / name) + NOTHING_SENT
+    )
     assert orders_posted(sandbox) == []
     assert os.listdir(outside) == (["victim"] if target == "empty file" else [])
     if target == "empty file":
@@ -1922,7 +1927,7 @@ def test_a_ledger_that_is_a_named_pipe_is_refused_saying_what_it_is(sandbox, pro
     assert proc.returncode == 2, proc.stderr
     assert _said(proc) == (
         f"graphc: error: cannot use the ledger {fifo}: it is a named pipe (FIFO), not a regular file; move it "
-        "away (or pass --ledger PATH) and run again"
+        "away (or pass --ledger PATH) and run again; nothing was sent"
     )
     assert orders_posted(sandbox) == []
 
@@ -1934,7 +1939,7 @@ def test_a_linked_ledger_named_with_ledger_is_refused_too(sandbox, project, outs
     link = tmp_path / "l.sqlite"
     link.symlink_to(victim)
     proc = _submit_wk05(sandbox, project, "--ledger", link)
-    assert proc.returncode == 2 and _said(proc) == _link_refusal(link, link), proc.stderr
+    assert proc.returncode == 2 and _said(proc) == _link_refusal(link, link) + NOTHING_SENT, proc.stderr
     assert orders_posted(sandbox) == [] and victim.read_bytes() == b""
 
 

@@ -119,7 +119,7 @@ def test_a_committed_ledger_is_refused_by_submit_ledger_and_amend(sandbox, repos
     refused = _tracked_refusal(ledger, ledger)
 
     proc = _submit(sandbox, repository, "wk-05")
-    assert (proc.returncode, proc.stdout, _said(proc)) == (2, "", refused)
+    assert (proc.returncode, proc.stdout, _said(proc)) == (2, "", refused + "; nothing was sent")
     listed = run_graphc(["ledger"], env, repository)
     assert (listed.returncode, listed.stdout, _said(listed)) == (2, "", refused)
     amend = run_graphc(["amend", gid, "spot", "--horizon", "30s"], env, repository)
@@ -144,7 +144,7 @@ def test_a_committed_ledger_named_by_ledger_path_or_its_committed_journal_is_ref
     proc = _submit(sandbox, repository, "wk-05", "--ledger", "ci/ledger.sqlite")
     assert (proc.returncode, _said(proc)) == (
         2,
-        _tracked_refusal(Path("ci/ledger.sqlite"), Path("ci/ledger.sqlite"), "ignore it"),
+        _tracked_refusal(Path("ci/ledger.sqlite"), Path("ci/ledger.sqlite"), "ignore it") + "; nothing was sent",
     )
 
     journal = repository / ".graphc" / "ledger.sqlite-journal"  # SQLite would roll the ledger back with it
@@ -154,5 +154,5 @@ def test_a_committed_ledger_named_by_ledger_path_or_its_committed_journal_is_ref
     _git(repository, "commit", "-qm", "a journal")
     proc = _submit(sandbox, repository, "wk-05")
     default = repository / ".graphc" / "ledger.sqlite"
-    assert (proc.returncode, _said(proc)) == (2, _tracked_refusal(default, journal))
+    assert (proc.returncode, _said(proc)) == (2, _tracked_refusal(default, journal) + "; nothing was sent")
     assert sandbox.requests("POST", "/v1/orders") == []

@@ -130,7 +130,7 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     try:  # the project's ledger, the one `graphc submit` of the playbook uses: each sees the other's attempts
         ledger = Ledger(ledger_for(find_project_root(playbook)))
     except LedgerError as exc:  # git tracks it, a link, damaged, a read-only project: nothing can be recorded
-        log("error", message=str(exc))
+        log("error", message=f"{exc}; nothing was sent")
         sys.exit(exc.exit_code or EXIT_USAGE)
     with ledger:
         runner = Runner(settings, Client.from_env, clock=clock, log=log, ledger=ledger)

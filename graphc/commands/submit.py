@@ -122,8 +122,11 @@ def _settled(client, prepared, ledger_file, settle_s, started: float, max_age: f
     key = prepared.run_key
     recorded = False
     if os.path.isfile(ledger_file):  # a ledger not written yet has no record; it is not made before a confirmation
-        with Ledger(ledger_file) as ledger:
-            recorded = bool(ledger.runs(key, scope=Scope.of(client)))
+        try:
+            with Ledger(ledger_file) as ledger:
+                recorded = bool(ledger.runs(key, scope=Scope.of(client)))
+        except LedgerError as exc:  # damaged, unreadable, held by another process past the wait
+            fail(f"{exc}; nothing was sent", exc.exit_code)
     wait = landing_time_s(client) if settle_s is None else settle_s
     left = settle_left(client, key, prepared.occurrence, recorded=recorded, started_s=started, settle_s=wait)
     if left <= 0:
@@ -427,7 +430,10 @@ def submit_command(
             elif prepared.plan is not None and prepared.priced_at is not None:  # its age counts until it is sent
                 made_ago = (datetime.now(UTC) - prepared.priced_at).total_seconds()
                 reprice = Reprice(plan_too_old, time.monotonic() - made_ago, max_age)
-            ledger = stack.enter_context(Ledger(ledger_file))
+            try:
+                ledger = stack.enter_context(Ledger(ledger_file))
+            except LedgerError as exc:  # a directory, a link, damaged, unreadable: refused before any request
+                fail(f"{_from_here(str(exc), listing)}; nothing was sent", exc.exit_code)
             try:
                 submitted = submit_prepared(
                     prepared,
