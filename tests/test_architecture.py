@@ -58,6 +58,7 @@ LAYER_OF = {
     "graphc.files": "Core",
     "graphc.limits": "Core",
     "graphc.lines": "Core",
+    "graphc.loopback": "Core",
     "graphc.vocabulary": "Core",
     "graphc.numbers": "Core",
     "graphc.record": "Core",

@@ -111,23 +111,35 @@ def test_deploy_runs_it_and_exit_0_stops_it_and_a_loopback_router_never_gets_the
     assert quiet.returncode == 0 and "loopback" not in quiet.stderr  # no key configured: nothing to say
 
 
-def test_deploy_to_a_router_that_is_not_loopback_sends_the_key_the_runner_injects(sandbox, tmp_path, monkeypatch):
-    """The other half of live23 F6: against the router, the configured key is the strategy's `sequence_api_key`.
-    0.0.0.0 is no loopback address to graphc (nor to Python's ipaddress), yet Linux connects it to this host: a
-    stand-in for the router's own URL, over real HTTP (plain http, as a runner's URL is allowed to be)."""
+def test_deploy_to_a_router_that_is_not_loopback_sends_the_key_the_runner_injects(tmp_path, monkeypatch):
+    """The other half of live23 F6: against the router, the configured key is the strategy's `sequence_api_key`,
+    which the runner injects (tests/test_sandbox_hosted.py: the runner's environment). 0.0.0.0 is no loopback
+    address to graphc (nor to Python's ipaddress), yet Linux connects it to this host: a stand-in for the router's
+    own URL, over real HTTP (plain http, as a runner's URL is allowed to be). The router is the scripted one: the
+    sandbox answers no request addressed to 0.0.0.0 (audit sandbox27 1, tests/test_sandbox_boundaries.py)."""
+    from test_router_answers import scripted_router
+
     from graphc.api.client import Client
     from graphc.strategies import deploy, read_strategy_dir
 
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-    port = sandbox.base_url.rsplit(":", 1)[1]
-    with Client(f"http://0.0.0.0:{port}", CANARY, allow_plain_http=True) as client:
-        created = deploy(client, read_strategy_dir(strategy_dir(tmp_path)))
-    (create,) = sandbox.requests("POST", "/v1/strategies")
-    assert "sequence_api_key" in create["fields"]
-    wait_status(sandbox, "stopped")
-    boot = json.loads(graphc(sandbox, "strategy", "logs", created["strategy_id"]).stdout.splitlines()[0])
-    assert boot["key_sha256"] == hashlib.sha256(CANARY.encode()).hexdigest()  # the runner injected the key sent
+    sent = []
+    with scripted_router() as router:
+
+        def script(h):
+            if h.command == "GET":
+                return h.answer(200, b'{"strategies": []}')
+            sent.append(json.loads(h.body))
+            return h.answer(200, json.dumps({"strategy": {"strategy_id": "strat_1", "status": "running"}}).encode())
+
+        router.script = script
+        port = router.url.rsplit(":", 1)[1]
+        with Client(f"http://0.0.0.0:{port}", CANARY, allow_plain_http=True) as client:
+            created = deploy(client, read_strategy_dir(strategy_dir(tmp_path)))
+    assert created["strategy_id"] == "strat_1"
+    (create,) = sent
+    assert create["sequence_api_key"] == CANARY
 
 
 def test_a_crashing_strategy_is_restarted_and_stop_stops_it(sandbox, tmp_path):

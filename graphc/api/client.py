@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import ipaddress
 import json
 import logging
 import os
@@ -77,6 +76,7 @@ from graphc.api.errors import (
 )
 from graphc.api.redact import clean
 from graphc.api.secrets import ApiKey, default_credentials_path, load_api_key, quiet_http_libraries
+from graphc.loopback import is_loopback_host
 from graphc.quotes import MalformedQuote, quote_from_router
 from graphc.version import __version__
 
@@ -156,20 +156,6 @@ def answer_lost(exc: ApiError) -> bool:
     if isinstance(exc, ApiHTTPError):
         return exc.status not in CHANGE_REFUSALS
     return True  # a timeout, a dropped connection, an answer graphc cannot read, an UncertainOutcome
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost`` or a loopback IP address (127.0.0.0/8, ::1, an IPv4-mapped 127.x); nothing else."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False  # a name such as 127.attacker.example is whatever DNS says it is
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
 
 
 def is_loopback_url(url: str) -> bool:

@@ -45,7 +45,8 @@ def sandbox_group():
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to bind; keep it on loopback, the sandbox accepts any bearer token.",
+    help="Address to bind; keep it on loopback, the sandbox accepts any bearer token (off loopback it refuses "
+    "hosted strategies).",
 )
 @click.option(
     "--port",
@@ -94,12 +95,17 @@ def serve_command(
     Point graphc at it with SEQUENCE_API_URL=http://127.0.0.1:PORT; no API key
     is needed for a loopback URL.
     """
-    from graphc.api.client import is_loopback_host  # deferred: httpx; --help stays fast
+    from graphc.loopback import is_loopback_host  # deferred: ipaddress; --help stays fast
     from graphc.sandbox.engine import SandboxConfig  # deferred: the sandbox; --help stays fast
     from graphc.sandbox.server import make_server, run_server  # deferred: the sandbox; --help stays fast
 
     if not is_loopback_host(host):
-        click.echo(f"warning: binding {host}: anyone who can reach it can use the sandbox", err=True)
+        click.echo(
+            f"warning: binding {host}, not loopback: anyone who can reach it can submit to this sandbox (it takes "
+            "any bearer token) and control it; hosted strategies (POST /v1/strategies) are off for that reason, as "
+            "they run uploaded programs on this machine",
+            err=True,
+        )
     config = SandboxConfig(
         seed=seed,
         speed=speed,

@@ -31,6 +31,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from graphc.loopback import host_header_name, is_loopback_host
 from graphc.sandbox.engine import Sandbox, SandboxConfig, SandboxHTTPError, json_object, json_value
 from graphc.sandbox.hosted import HostedError
 
@@ -48,6 +49,7 @@ class Request:
     body: bytes
     headers: Message
     sandbox: Sandbox
+    on_loopback: bool = True  # the server listens on a loopback address only
 
     def json(self) -> dict:
         return json_object(self.body)
@@ -152,6 +154,13 @@ def _hosted(call):
 
 @API.route("POST", "/v1/strategies")
 def create_strategy(req: Request):
+    if not req.on_loopback:  # the upload runs as whoever started the sandbox, for anyone who can reach it
+        raise SandboxHTTPError(
+            403,
+            "hosted_strategies_off",
+            "hosted strategies run only on a sandbox listening on loopback: this one was started with a --host "
+            "others can reach, and an uploaded strategy runs as a program on its machine",
+        )
     # the runner's processes reach this sandbox the way the client did
     url = f"http://{req.headers.get('Host', '127.0.0.1')}"
     return _hosted(lambda: req.sandbox.hosted.create(req.json(), url))
@@ -317,8 +326,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
         try:
+            misdirected = self._misdirected()
+            if misdirected:  # read (a body left unread may turn the answer into a reset), then refuse
+                with contextlib.suppress(SandboxHTTPError):
+                    self._read_body(method)
+                self._send(421, _err("misdirected_request", misdirected))
+                return
             body = self._read_body(method)
-            req = Request(method, split.path, {}, query, body, self.headers, self.sandbox)
+            req = Request(method, split.path, {}, query, body, self.headers, self.sandbox, self.server.on_loopback)
             if split.path == "/_sandbox" or split.path.startswith("/_sandbox/"):
                 self._send(*_call(CONTROL, req))
             else:
@@ -371,6 +386,26 @@ class SandboxHandler(BaseHTTPRequestHandler):
             raise SandboxHTTPError(413, "too_large", f"body larger than {MAX_BODY} bytes")
         return self.rfile.read(int(length))
 
+    def _misdirected(self) -> str | None:
+        """Why a sandbox on loopback does not answer this request, or None. It answers only requests addressed to a
+        loopback name (``Host``: 127.0.0.1, [::1], localhost, any port; none at all, as HTTP/1.0 may send): a web
+        page can reach a loopback server under a name of its own that it points at 127.0.0.1 (DNS rebinding), and
+        its requests then name that host. Off loopback anyone may reach the server anyway (``--host``)."""
+        if not self.server.on_loopback:
+            return None
+        given = self.headers.get_all("Host") or []
+        if not given:
+            return None
+        name = host_header_name(given[0]) if len(given) == 1 else None
+        if name is not None and is_loopback_host(name):
+            return None
+        named = f"Host {given[0][:80]!r}" if len(given) == 1 else f"{len(given)} Host headers"
+        return (
+            f"this sandbox listens on loopback and answers only requests addressed to 127.0.0.1, [::1] or "
+            f"localhost; this one was sent with {named} (a web page reaching it under a name of its own?), so "
+            "nothing was done"
+        )
+
     def _authorized(self) -> bool:
         header = self.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
@@ -413,6 +448,7 @@ class SandboxServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.sandbox, self.verbose = sandbox, verbose
+        self.on_loopback = is_loopback_host(str(address[0]))
         super().__init__(address, SandboxHandler)
 
     @property
