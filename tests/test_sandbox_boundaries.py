@@ -3,12 +3,15 @@ tests/sandbox_fixture.py) drew its boundaries wrong, each finding reproduced her
 
 - 1: on loopback it answers only requests addressed to a loopback name (421 otherwise, nothing run); off loopback
   it refuses hosted strategies (403) and its warning says why.
+- 2: a body nested deeper than lint reads (GC100) is a 400 at every endpoint that reads JSON, logged first; a
+  failure of the sandbox's own code is a 500 with a JSON body, never a dropped connection.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import json
 import socket
 import tarfile
 import time
@@ -91,3 +94,81 @@ def test_off_loopback_hosted_strategies_are_refused_and_the_warning_says_why(tmp
     assert not marker.exists()
     assert "anyone who can reach it can submit to this sandbox" in warning, warning
     assert "hosted strategies (POST /v1/strategies) are off for that reason" in warning, warning
+
+
+# -- finding 2: a body nested too deep is a 400 like any other, and the sandbox's own failure a 500 ----------------
+
+
+def nested(levels: int) -> bytes:
+    return b"[" * levels + b"]" * levels
+
+
+@pytest.mark.parametrize("levels", [101, 1100, 3000])
+def test_a_body_nested_deeper_than_lint_reads_is_refused_with_gc100(sandbox, levels):
+    status, body, _ = sandbox.api("POST", "/v1/orders", nested(levels))
+    # before the fix: 1100 and 3000 levels dropped the connection (RecursionError), the client's "applied, then
+    # dropped"; 101 was a 400 of another kind
+    assert status == 400, (status, body)
+    assert body["error"] == {"code": "validation_error", "message": "nesting deeper than 100 levels", "rule": "GC100"}
+    (seen,) = sandbox.requests("POST", "/v1/orders")  # logged before it was refused
+    assert seen["fields"] is None
+    assert sandbox.graphs() == []
+
+
+def test_every_endpoint_that_reads_json_refuses_a_body_nested_too_deep(sandbox):
+    graph = sandbox.api("POST", "/v1/orders", {"symbol": "ETH-USD", "side": "buy", "qty": 1})[1]["graph_id"]
+    for method, path in [
+        ("PUT", "/v1/kill_switch"),
+        ("PATCH", f"/v1/execution_graphs/{graph}/nodes/node_0"),
+        ("POST", "/v1/strategies"),
+    ]:
+        status, body, _ = sandbox.api(method, path, nested(3000))
+        assert (status, body["error"].get("rule")) == (400, "GC100"), (method, path, status, body)
+    for path in ["/_sandbox/faults", "/_sandbox/tick", "/_sandbox/prices", "/_sandbox/config", "/_sandbox/seed_orders"]:
+        status, body, _ = sandbox.request("POST", path, nested(3000))
+        assert (status, body["error"].get("rule")) == (400, "GC100"), (path, status, body)
+
+
+def test_the_client_reads_a_body_nested_too_deep_as_refused_not_uncertain(sandbox):
+    from graphc.api.client import Client
+    from graphc.api.errors import Rejected
+
+    with Client(sandbox.base_url, "k") as client, pytest.raises(Rejected) as refused:
+        client.submit_graph(nested(1100))  # before the fix: UncertainSubmission, "may have applied it"
+    assert "nesting deeper than 100 levels" in str(refused.value)
+
+
+def test_seeded_orders_of_a_symbol_holding_a_quote_are_answered(sandbox):
+    # before the fix: the body built from text was no JSON, and its ValidationError dropped the connection
+    status, body, _ = sandbox.request("POST", "/_sandbox/seed_orders", {"count": 1, "symbol": 'A"B'})
+    assert (status, body) == (200, {"graphs": 1})
+    status, body, _ = sandbox.request("POST", "/_sandbox/seed_orders", {"count": 1, "symbol": ""})
+    assert status == 400 and body["error"]["code"] == "validation_error", (status, body)
+
+
+def test_an_unexpected_failure_in_the_sandbox_is_a_500_with_a_json_body(monkeypatch, capfd):
+    """The last resort of the sandbox's dispatch: a failure of its own code (made here) is answered, not dropped."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from graphc.sandbox.engine import Sandbox
+    from graphc.sandbox.server import make_server
+
+    def broken(self, symbol):
+        raise RuntimeError("made to fail")
+
+    monkeypatch.setattr(Sandbox, "quote", broken)
+    server = make_server("127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        request = urllib.request.Request(server.url + "/v1/quotes?symbol=X", headers=AUTH)
+        with pytest.raises(urllib.error.HTTPError) as answered:
+            urllib.request.urlopen(request, timeout=10)
+        assert answered.value.code == 500
+        body = json.loads(answered.value.read())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert body["error"]["code"] == "internal" and "RuntimeError" in body["error"]["message"], body
+    assert "RuntimeError: made to fail" in capfd.readouterr().err  # the traceback, on the sandbox's stderr

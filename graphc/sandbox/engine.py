@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import itertools
+import json
 import random
 import re
 import threading
@@ -897,10 +898,13 @@ class Sandbox:
         """Create ``count`` one-node graphs at once (tests that need a long order history)."""
         if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= 100_000:
             raise SandboxHTTPError(400, "validation_error", "count must be an integer in [1, 100000]")
-        body = f'{{"symbol": "{symbol}", "side": "buy", "qty": 1}}'.encode()
+        body = json.dumps({"symbol": symbol, "side": "buy", "qty": 1}).encode()
+        try:
+            spec = parse_submission(body)
+        except ValidationError as exc:
+            raise SandboxHTTPError(400, "validation_error", f"symbol {symbol[:80]!r}: {exc}", exc.rule) from None
         with self.lock:
             now = self.advance()
-            spec = parse_submission(body)
             for _ in range(count):
                 graph = Graph(self, self._new_graph_id(), spec, now, None, "")
                 self.graphs[graph.graph_id] = graph
@@ -980,7 +984,7 @@ class Sandbox:
         if body.strip():
             try:
                 value = json_value(body)
-            except SandboxHTTPError:
+            except Exception:  # whatever the body is, the request is logged (the handler then refuses it)
                 value = None
             fields = sorted(value) if isinstance(value, dict) else None
         with self.lock:
@@ -1033,7 +1037,7 @@ def json_value(body: bytes):
     try:
         return parse_json(body or b"{}")
     except ValidationError as exc:
-        raise SandboxHTTPError(400, "validation_error", str(exc)) from None
+        raise SandboxHTTPError(400, "validation_error", str(exc), exc.rule) from None
 
 
 def json_object(body: bytes) -> dict:

@@ -25,6 +25,7 @@ import re
 import socket
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
@@ -344,6 +345,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.close_connection = True
         except (ValueError, TypeError) as exc:  # malformed control input: say so, stay up
             self._send(400, _err("bad_request", str(exc)[:200]))
+        except Exception as exc:  # the sandbox's own failure: an answer that says so, never a dropped connection
+            traceback.print_exc(file=sys.stderr)
+            self._send(
+                500,
+                _err(
+                    "internal",
+                    f"the sandbox failed on this request ({type(exc).__name__}); its stderr has the traceback",
+                ),
+            )
 
     def _serve_api(self, req: Request) -> None:
         fault = self.sandbox.faults.pick(req.method, req.path)

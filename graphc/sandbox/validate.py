@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from graphc.diagnostics import ERROR
+from graphc.files import MAX_DEPTH
 from graphc.inputs import (
     PLAYBOOK,
     SIMPLE,
@@ -93,11 +94,37 @@ def _reject_constant(name):
 
 
 def parse_json(body: bytes):
-    """JSON with exact decimals (never floats), as the router must read money."""
+    """JSON with exact decimals (never floats), as the router must read money; nested at most as deep as lint reads
+    a file (:data:`graphc.files.MAX_DEPTH`, GC100 with lint's words), whether json's own recursion stops first or
+    not."""
     try:
-        return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValidationError(f"body is not valid JSON: {exc}") from None
+    except RecursionError:  # nested far deeper than MAX_DEPTH: json's C parser stops at the interpreter's limit
+        raise ValidationError(_TOO_DEEP, "GC100") from None
+    if _deeper_than(data, MAX_DEPTH):
+        raise ValidationError(_TOO_DEEP, "GC100")
+    return data
+
+
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels"
+
+
+def _deeper_than(data, depth: int) -> bool:
+    """Whether ``data`` nests more than ``depth`` objects and arrays (one level at a time, never recursing)."""
+    level = [data] if isinstance(data, (dict, list)) else []
+    for _ in range(depth):
+        below: list = []
+        for value in level:
+            below += [item for item in (value.values() if isinstance(value, dict) else value) if type(item) in _NESTS]
+        if not below:
+            return False
+        level = below
+    return bool(level)
+
+
+_NESTS = frozenset((dict, list))
 
 
 def parse_submission(body: bytes) -> GraphSpec:
