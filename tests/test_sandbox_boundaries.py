@@ -5,6 +5,7 @@ tests/sandbox_fixture.py) drew its boundaries wrong, each finding reproduced her
   it refuses hosted strategies (403) and its warning says why.
 - 2: a body nested deeper than lint reads (GC100) is a 400 at every endpoint that reads JSON, logged first; a
   failure of the sandbox's own code is a 500 with a JSON body, never a dropped connection.
+- 3: a path parameter is percent-decoded once matched (a node `café` or `leg:1` is amended; `a%2Fb` is `a/b`).
 """
 
 from __future__ import annotations
@@ -172,3 +173,25 @@ def test_an_unexpected_failure_in_the_sandbox_is_a_500_with_a_json_body(monkeypa
         server.server_close()
     assert body["error"]["code"] == "internal" and "RuntimeError" in body["error"]["message"], body
     assert "RuntimeError: made to fail" in capfd.readouterr().err  # the traceback, on the sandbox's stderr
+
+
+# -- finding 3: path parameters are percent-decoded once matched ---------------------------------------------------
+
+
+def test_a_node_whose_id_needs_escaping_is_amended(sandbox, tmp_path):
+    from sandbox_fixture import cli_env, node, run_graphc
+
+    sandbox.configure(speed=0)  # nothing fills meanwhile
+    graph = {"nodes": [node("leg:1"), node("café"), node("a/b")], "edges": [], "is_sandbox": True}
+    status, body, _ = sandbox.api("POST", "/v1/orders", graph)
+    assert status == 200, body
+    gid = body["graph_id"]
+    for name in ("café", "leg:1"):  # the client sends each quoted: caf%C3%A9, leg%3A1
+        amended = run_graphc(["amend", gid, name, "--urgency", "low"], cli_env(sandbox), tmp_path)
+        # before the fix: exit 3, HTTP 404 ... has no node caf%C3%A9
+        assert amended.returncode == 0, amended.stderr
+    status, body, _ = sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/a%2Fb", {"urgency": "high"})
+    assert (status, body["node_id"]) == (200, "a/b"), body  # %2F stays inside its segment
+    assert sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/a/b", {"urgency": "high"})[0] == 404
+    amends = [(e["node"], e["urgency"]) for e in sandbox.events(gid) if e["type"] == "node_amended"]
+    assert amends == [("café", "low"), ("leg:1", "low"), ("a/b", "high")], amends

@@ -14,7 +14,8 @@ Adding an endpoint is one decorated function::
     def quotes(req: Request) -> dict: ...
 
 Path patterns name their parameters in braces (``/v1/execution_graphs/{graph_id}``);
-each matches one path segment.
+each matches one path segment, still percent-encoded, and is then decoded (``leg%3A1`` is ``leg:1``, ``a%2Fb``
+the one segment ``a/b``), as a router reads its path parameters.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from graphc.loopback import host_header_name, is_loopback_host
 from graphc.sandbox.engine import Sandbox, SandboxConfig, SandboxHTTPError, json_object, json_value
@@ -80,8 +81,8 @@ class Routes:
         for route_method, regex, handler in self._routes:
             match = regex.match(path)
             if match:
-                if route_method == method:
-                    return handler, match.groupdict()
+                if route_method == method:  # each parameter decoded once matched: %2F stays in its segment
+                    return handler, {name: unquote(value) for name, value in match.groupdict().items()}
                 allowed.append(route_method)
         if allowed:
             raise SandboxHTTPError(405, "method_not_allowed", f"{method} not allowed on {path}")
