@@ -6,6 +6,7 @@ tests/sandbox_fixture.py) drew its boundaries wrong, each finding reproduced her
 - 2: a body nested deeper than lint reads (GC100) is a 400 at every endpoint that reads JSON, logged first; a
   failure of the sandbox's own code is a 500 with a JSON body, never a dropped connection.
 - 3: a path parameter is percent-decoded once matched (a node `café` or `leg:1` is amended; `a%2Fb` is `a/b`).
+- 4: a price of one unit in its last place (0.01, 0.001, 1E-5) is quoted with a positive bid.
 """
 
 from __future__ import annotations
@@ -195,3 +196,32 @@ def test_a_node_whose_id_needs_escaping_is_amended(sandbox, tmp_path):
     assert sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/a/b", {"urgency": "high"})[0] == 404
     amends = [(e["node"], e["urgency"]) for e in sandbox.events(gid) if e["type"] == "node_amended"]
     assert amends == [("café", "low"), ("leg:1", "low"), ("a/b", "high")], amends
+
+
+# -- finding 4: a price of one unit in its last place keeps a positive bid ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("symbol", "price", "bid", "ask"),
+    [
+        ("KXA-26-T1", 0.01, "0.009", "0.011"),  # a Kalshi penny market, given as a JSON number
+        ("KXB-26-T1", "0.02", "0.01", "0.03"),  # (as before)
+        ("PENNY-USD", "0.001", "0.0009", "0.0011"),
+        ("MICRO-USD", "1E-5", "0.000009", "0.000011"),
+    ],
+)
+def test_a_small_price_keeps_a_positive_bid(sandbox, symbol, price, bid, ask):
+    from decimal import Decimal
+
+    from graphc.api.client import Client
+
+    sandbox.control("POST", "/prices", {symbol: price})
+    status, body, _ = sandbox.api("GET", f"/v1/quotes?symbol={symbol}")
+    # before the fix: {"bid": "0", "ask": "0.02", "mid": "0.01"}, one-sided, for 0.01 (and so for 0.001, 1E-5)
+    assert status == 200, body
+    nbbo = body["nbbo"]
+    assert (Decimal(nbbo["bid"]), Decimal(nbbo["ask"])) == (Decimal(bid), Decimal(ask)), nbbo
+    assert Decimal(nbbo["mid"]) == Decimal(str(price))
+    with Client(sandbox.base_url, "k") as client:
+        quote = client.get_quote(symbol)
+    assert quote is not None and quote.bid == Decimal(bid) and quote.mid == Decimal(str(price)), quote

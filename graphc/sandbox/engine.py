@@ -649,13 +649,18 @@ class Sandbox:
     def _book(self, symbol: str) -> tuple[Decimal | None, Decimal | None] | None:
         """(bid, ask) of a symbol with a price (what ``GET /v1/quotes`` answers; None for the empty side of a
         one-sided book), else None. A side not given is one step from the price: the entry's ``tick`` when it
-        gives one, else 0.01 (or the price's last decimal place when finer, so a small price keeps a positive
-        bid). That step only places the book: the answer has no tick unless the entry gives one."""
+        gives one, else 0.01 (or the price's last decimal place when finer), a tenth of that as often as it takes
+        to be under the price, so a small price keeps a positive bid (0.01 is 0.009/0.011, 1E-5 is
+        0.000009/0.000011). That step only places the book: the answer has no tick unless the entry gives one."""
         entry = self.config.prices.get(symbol)
         if entry is None:
             return None
         price = entry["price"]
-        step = entry.get("tick") or min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
+        step = entry.get("tick")
+        if not step:
+            step = min(Decimal("0.01"), Decimal(1).scaleb(price.as_tuple().exponent))
+            while step >= price:  # (a price is positive: _to_price)
+                step = step.scaleb(-1)
         bid = entry["bid"] if "bid" in entry else price - step
         ask = entry["ask"] if "ask" in entry else price + step
         return (bid or None, ask or None)
