@@ -7,6 +7,7 @@ tests/sandbox_fixture.py) drew its boundaries wrong, each finding reproduced her
   failure of the sandbox's own code is a 500 with a JSON body, never a dropped connection.
 - 3: a path parameter is percent-decoded once matched (a node `café` or `leg:1` is amended; `a%2Fb` is `a/b`).
 - 4: a price of one unit in its last place (0.01, 0.001, 1E-5) is quoted with a positive bid.
+- 5: a key repeated in a JSON object is a 400 GC101 at every endpoint that reads JSON, as lint refuses it.
 """
 
 from __future__ import annotations
@@ -225,3 +226,46 @@ def test_a_small_price_keeps_a_positive_bid(sandbox, symbol, price, bid, ask):
     with Client(sandbox.base_url, "k") as client:
         quote = client.get_quote(symbol)
     assert quote is not None and quote.bid == Decimal(bid) and quote.mid == Decimal(str(price)), quote
+
+
+# -- finding 5: a key repeated in a JSON object is refused as lint refuses it ----------------------------------------
+
+
+def test_a_graph_with_a_repeated_key_is_refused_as_lint_refuses_it(sandbox, tmp_path):
+    from sandbox_fixture import hedge_graph, run_graphc
+
+    text = json.dumps(hedge_graph(), indent=1)
+    assert text.count('"side": "sell",') == 1
+    twice = text.replace('"side": "sell",', '"side": "sell",\n "side": "buy",')  # the hedge: sell, then buy
+    simple = '{"symbol":"BTC-USD","side":"buy","side":"sell","qty":1}'
+    for name, body in [("dup_full.json", twice), ("dup_simple.json", simple)]:
+        (tmp_path / name).write_text(body)
+        linted = run_graphc(["lint", name], {**sandbox.env(), "NO_COLOR": "1"}, tmp_path)
+        assert linted.returncode == 1 and "GC101 duplicate key 'side'" in linted.stdout, linted.stdout
+        status, answer, _ = sandbox.api("POST", "/v1/orders", body.encode())
+        # before the fix: 200, a graph whose hedge buys (the last one won)
+        assert status == 400, (name, status, answer)
+        assert answer["error"]["code"] == "validation_error" and answer["error"]["rule"] == "GC101", answer
+        assert answer["error"]["message"].startswith("duplicate key 'side' in an object of the body")
+        assert "never lets the last one win" in answer["error"]["message"]
+    assert sandbox.graphs() == []
+
+
+def test_every_endpoint_that_reads_json_refuses_a_repeated_key(sandbox):
+    sandbox.configure(speed=0)
+    graph = sandbox.api("POST", "/v1/orders", {"symbol": "ETH-USD", "side": "buy", "qty": 1})[1]["graph_id"]
+    for method, path, body in [
+        ("PUT", "/v1/kill_switch", b'{"active": true, "active": false}'),
+        ("PATCH", f"/v1/execution_graphs/{graph}/nodes/node_0", b'{"urgency": "high", "urgency": "low"}'),
+        ("POST", "/v1/strategies", b'{"name": "a", "name": "b"}'),
+    ]:
+        status, answer, _ = sandbox.api(method, path, body)
+        assert (status, answer["error"].get("rule")) == (400, "GC101"), (method, path, status, answer)
+    assert sandbox.api("GET", "/v1/orders")[1]["orders"][0]["status"] == "ACTIVE"  # the kill switch never went on
+    for path, body in [
+        ("/_sandbox/tick", b'{"ms": 1, "ms": 2}'),
+        ("/_sandbox/prices", b'{"X-USD": 1, "X-USD": 2}'),
+        ("/_sandbox/faults", b'{"rules": [], "rules": []}'),
+    ]:
+        status, answer, _ = sandbox.request("POST", path, body)
+        assert (status, answer["error"].get("rule")) == (400, "GC101"), (path, status, answer)

@@ -17,6 +17,7 @@ is the sandbox's limit, not the router's (whose reference gives none), and says 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -93,12 +94,28 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _object(pairs: list) -> dict:
+    """A JSON object; a key given twice is refused as lint refuses it (GC101), never the last one winning."""
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        counted = Counter(key for key, _ in pairs)
+        key = next(key for key, _ in pairs if counted[key] > 1)
+        raise ValidationError(
+            f"duplicate key {key[:80]!r} in an object of the body; remove one of the two keys: graphc never lets "
+            "the last one win",
+            "GC101",
+        )
+    return mapping
+
+
 def parse_json(body: bytes):
     """JSON with exact decimals (never floats), as the router must read money; nested at most as deep as lint reads
     a file (:data:`graphc.files.MAX_DEPTH`, GC100 with lint's words), whether json's own recursion stops first or
-    not."""
+    not; a key repeated in an object is GC101, as lint has it."""
     try:
-        data = json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(
+            body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_object
+        )
     except (UnicodeDecodeError, ValueError) as exc:
         raise ValidationError(f"body is not valid JSON: {exc}") from None
     except RecursionError:  # nested far deeper than MAX_DEPTH: json's C parser stops at the interpreter's limit
