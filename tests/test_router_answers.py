@@ -9,6 +9,8 @@
 - 7: a failed request's message says how many attempts it made and how long they took, and
   `ledger --reconcile` stops asking after the first look at the router that failed because the router did.
 
+And notes/audit/sandbox27.md 6: an answer that gives a key twice is not JSON to graphc (a POST's: uncertain).
+
 And notes/audit/money20.md 2: `status --json` and `strategy list --json` print the answer's numbers as they came
 (never through a binary float), and an answer holding NaN or an infinity is not JSON (exit 3).
 """
@@ -369,3 +371,29 @@ def test_json_of_an_answer_with_a_non_finite_number_is_a_router_failure(router, 
     assert result.exit_code == 3, result.output
     assert "the router's answer is not JSON" in result.output, result.output
     assert "Infinity" not in result.output and "NaN" not in result.output
+
+
+# -- notes/audit/sandbox27.md 6: an answer that gives a key twice is not read as its last value ----------------------
+
+
+def test_an_answer_that_gives_a_key_twice_is_uncertain_for_a_post_and_not_json_for_a_get(router):
+    from graphc.api.errors import ApiProtocolError, UncertainSubmission
+
+    def script(h):
+        if h.command == "POST":  # the audit's [dup graph_id]
+            return h.answer(200, b'{"graph_id": "graph_a", "graph_id": "graph_b", "status": "active"}')
+        return h.answer(  # the audit's [dup status]
+            200, b'{"graph_id": "graph_a", "status": "failed", "status": "completed", "nodes": {}, "edges": {}}'
+        )
+
+    router.script = script
+    with Client(router.url, KEY) as client:
+        # before the fix: {'graph_id': 'graph_b', 'status': 'active'}, the second graph id taken as the one created
+        with pytest.raises(UncertainSubmission) as posted:
+            client.submit_graph(json.dumps(SIMPLE).encode())
+        assert "POST /v1/orders: HTTP 200 but the answer could not be read" in str(posted.value), posted.value
+        # before the fix: {'graph_id': 'graph_a', 'status': 'completed', ...}, a failed graph read as completed
+        with pytest.raises(ApiProtocolError) as got:
+            client.get_graph("graph_a")
+        assert "the router's answer is not JSON" in str(got.value), got.value
+    assert [m for m, _ in router.seen] == ["POST", "GET"]  # each sent once

@@ -972,15 +972,28 @@ def _page_params(limit, offset, symbol, node_order_id) -> dict:
 
 
 def _parse(body: bytes, *, exact: bool = False, strict: bool = False):
-    """JSON, or _NOT_JSON; ``exact`` reads numbers with a fraction as ``Decimal`` (prices), not float. ``strict``:
+    """JSON, or _NOT_JSON (also for an object with a key given twice); ``exact`` reads numbers with a fraction as ``Decimal`` (prices), not float. ``strict``:
     ``NaN`` and the infinities, which no JSON has (Python's json alone reads them), make the body _NOT_JSON (an
     answer ``--json`` prints); without it they are read as floats, for the reader to name (a quote's field)."""
     try:
         return json.loads(
-            body, parse_float=Decimal if exact else float, parse_constant=_not_a_number if strict else float
+            body,
+            parse_float=Decimal if exact else float,
+            parse_constant=_not_a_number if strict else float,
+            object_pairs_hook=_unique_keys,
         )
     except (ValueError, RecursionError):
         return _NOT_JSON
+
+
+def _unique_keys(pairs: list) -> dict:
+    """An object of an answer; one that gives a key twice is no answer graphc reads (its own inputs refuse the same,
+    GC101): which value a reader takes is up to the reader, so a POST's answer naming two graphs is uncertain and
+    any other is not JSON, never the last value silently."""
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise ValueError("a key is repeated in an object")
+    return mapping
 
 
 def _not_a_number(name: str):
