@@ -51,6 +51,7 @@ from graphc.venues.prices import (
     step_floor,
     walk_ticks,
 )
+from graphc.vocabulary import MAX_SLIPPAGE_BPS  # (the rules read it from here too)
 
 INT64_MAX = 9223372036854775807
 INT64_MIN = -INT64_MAX - 1
@@ -414,10 +415,6 @@ def parse_bps(value) -> int:
     if unit == "%":
         bps = bps.scaleb(2, _EXACT)
     return _whole_bps(_signed(sign, bps), text)
-
-
-# The whole bps a slippage cap may be (GC403, playbook-spec.md §8: "slippage ≤ 0 or > 10000 bps (error)").
-MAX_SLIPPAGE_BPS = 10000
 
 
 def _whole_bps(bps: Decimal, shown) -> int:

@@ -28,6 +28,9 @@ DEFAULT_POLICY = "sor"
 URGENCIES = ("low", "medium", "high")
 TIFS = ("GTC", "IOC", "FOK")
 EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif", "pacing")
+# The whole bps a slippage cap may be (GC403, playbook-spec.md §8: "slippage ≤ 0 or > 10000 bps (error)"): the
+# playbook's `slippage`, `graphc amend --slippage` and the local sandbox's amend all stop there.
+MAX_SLIPPAGE_BPS = 10000
 
 # -- edge triggers ---------------------------------------------------------------
 # Triggers written as a bare name; on_fill_ratio is the only one with a condition.

@@ -8,6 +8,8 @@ tests/sandbox_fixture.py) drew its boundaries wrong, each finding reproduced her
 - 3: a path parameter is percent-decoded once matched (a node `café` or `leg:1` is amended; `a%2Fb` is `a/b`).
 - 4: a price of one unit in its last place (0.01, 0.001, 1E-5) is quoted with a positive bid.
 - 5: a key repeated in a JSON object is a 400 GC101 at every endpoint that reads JSON, as lint refuses it.
+- 7: an amend's numbers stay within the wire's bounds (signed 64-bit, GC103; a slippage cap at most 10000 bps,
+  GC403, as `graphc amend --slippage`), else 400.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import running_sandbox
+from sandbox_fixture import cli_env, hedge_graph, node, run_graphc, running_sandbox
 
 # -- finding 1: the Host header, and hosted strategies off loopback ----------------------------------------------
 
@@ -181,8 +183,6 @@ def test_an_unexpected_failure_in_the_sandbox_is_a_500_with_a_json_body(monkeypa
 
 
 def test_a_node_whose_id_needs_escaping_is_amended(sandbox, tmp_path):
-    from sandbox_fixture import cli_env, node, run_graphc
-
     sandbox.configure(speed=0)  # nothing fills meanwhile
     graph = {"nodes": [node("leg:1"), node("café"), node("a/b")], "edges": [], "is_sandbox": True}
     status, body, _ = sandbox.api("POST", "/v1/orders", graph)
@@ -232,8 +232,6 @@ def test_a_small_price_keeps_a_positive_bid(sandbox, symbol, price, bid, ask):
 
 
 def test_a_graph_with_a_repeated_key_is_refused_as_lint_refuses_it(sandbox, tmp_path):
-    from sandbox_fixture import hedge_graph, run_graphc
-
     text = json.dumps(hedge_graph(), indent=1)
     assert text.count('"side": "sell",') == 1
     twice = text.replace('"side": "sell",', '"side": "sell",\n "side": "buy",')  # the hedge: sell, then buy
@@ -269,3 +267,39 @@ def test_every_endpoint_that_reads_json_refuses_a_repeated_key(sandbox):
     ]:
         status, answer, _ = sandbox.request("POST", path, body)
         assert (status, answer["error"].get("rule")) == (400, "GC101"), (path, status, answer)
+
+
+# -- finding 7: an amend within the wire's bounds only ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "words"),
+    [
+        ({"qty_1e8": 10**23}, "GC103", "qty_1e8 must be at most 9223372036854775807"),
+        ({"qty_1e8": 2**63}, "GC103", "qty_1e8 must be at most 9223372036854775807"),
+        ({"horizon_ms": 10**23}, "GC103", "horizon_ms must be at most 9223372036854775807"),
+        ({"max_slippage_bps": 99999999}, "GC403", "max_slippage_bps must be at most 10000"),
+        ({"max_slippage_bps": 10001}, "GC403", "max_slippage_bps must be at most 10000"),
+        ({"qty_1e8": 100000000, "max_slippage_bps": 99999999}, "GC403", "max_slippage_bps must be at most 10000"),
+    ],
+)
+def test_an_amend_beyond_the_wires_bounds_is_refused(sandbox, tmp_path, changes, rule, words):
+    sandbox.configure(speed=0)
+    graph = {"nodes": [node("leg1", qty_1e8=100_000_000)], "edges": [], "is_sandbox": True}
+    gid = sandbox.api("POST", "/v1/orders", graph)[1]["graph_id"]
+    status, body, _ = sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/leg1", changes)
+    # before the fix: 200 accepted, and `graphc status` of the graph then failed (exit 3, beyond the 64-bit range)
+    assert status == 400, body
+    assert body["error"]["code"] == "validation_error" and body["error"]["rule"] == rule, body
+    assert words in body["error"]["message"], body
+    shown = run_graphc(["status", gid], cli_env(sandbox), tmp_path)
+    assert shown.returncode == 0, shown.stderr
+
+
+def test_an_amend_at_the_wires_bounds_is_accepted(sandbox):
+    sandbox.configure(speed=0)
+    graph = {"nodes": [node("leg1", qty_1e8=100_000_000)], "edges": [], "is_sandbox": True}
+    gid = sandbox.api("POST", "/v1/orders", graph)[1]["graph_id"]
+    changes = {"qty_1e8": 2**63 - 1, "max_slippage_bps": 10000, "horizon_ms": 2**63 - 1}
+    status, body, _ = sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/leg1", changes)
+    assert (status, body["status"]) == (200, "accepted"), body

@@ -33,6 +33,7 @@ from graphc.commands.common import (
     render_graph,
     show_file_problems,
 )
+from graphc.vocabulary import MAX_SLIPPAGE_BPS
 
 
 def _check_graph_id(ctx, param, value):
@@ -223,7 +224,9 @@ def _status_of(answer: dict, default: str) -> str:
     "$600 or 600 USD (divided by the node's limit price).",
 )
 @click.option("--urgency", type=click.Choice(["low", "medium", "high"]), help="New urgency.")
-@click.option("--slippage", metavar="BPS", type=click.IntRange(min=1, max=10_000), help="New max slippage in bps.")
+@click.option(
+    "--slippage", metavar="BPS", type=click.IntRange(min=1, max=MAX_SLIPPAGE_BPS), help="New max slippage in bps."
+)
 @click.option(
     "--horizon",
     metavar="DURATION",

@@ -41,8 +41,9 @@ from graphc.sandbox.validate import (
     parse_json,
     parse_submission,
 )
+from graphc.units import INT64_MAX
 from graphc.venues import MarketResolver
-from graphc.vocabulary import PRICE_DIGITS, TERMINAL_GRAPH_STATUSES, TERMINAL_NODE_STATUSES, URGENCIES
+from graphc.vocabulary import MAX_SLIPPAGE_BPS, PRICE_DIGITS, TERMINAL_GRAPH_STATUSES, TERMINAL_NODE_STATUSES, URGENCIES
 
 __all__ = ["Clock", "Graph", "Sandbox", "SandboxConfig", "SandboxHTTPError"]
 
@@ -60,6 +61,13 @@ ORDER_STATUS = {
     "failed": "FAILED",
 }
 AMENDABLE = ("qty_1e8", "urgency", "max_slippage_bps", "horizon_ms")
+# An amend's numbers within the wire's bounds, each with lint's code for it: what POST /v1/orders refuses in a node
+# (GC103: the wire schema's signed 64-bit range) and what `graphc amend --slippage` takes (GC403).
+_AMEND_BOUNDS = {
+    "qty_1e8": (INT64_MAX, "GC103", "the wire's signed 64-bit range"),
+    "max_slippage_bps": (MAX_SLIPPAGE_BPS, "GC403", "the most a slippage cap may be"),
+    "horizon_ms": (INT64_MAX, "GC103", "the wire's signed 64-bit range"),
+}
 
 
 class SandboxHTTPError(Exception):
@@ -833,9 +841,11 @@ class Sandbox:
             raise SandboxHTTPError(
                 400, "validation_error", f"amend takes {', '.join(AMENDABLE)}; got {unknown or 'none'}"
             )
-        for key in ("qty_1e8", "max_slippage_bps", "horizon_ms"):
-            if key in data:
-                _positive_int(data[key], key)
+        for key, (most, rule, why) in _AMEND_BOUNDS.items():
+            if key in data and _positive_int(data[key], key) > most:
+                raise SandboxHTTPError(
+                    400, "validation_error", f"{key} must be at most {most}, {why}; got {data[key]}", rule
+                )
         if "urgency" in data and data["urgency"] not in URGENCIES:
             raise SandboxHTTPError(400, "validation_error", f"urgency must be one of {', '.join(URGENCIES)}")
         with self.lock:
