@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import socket
 import tarfile
 import time
@@ -303,3 +304,27 @@ def test_an_amend_at_the_wires_bounds_is_accepted(sandbox):
     changes = {"qty_1e8": 2**63 - 1, "max_slippage_bps": 10000, "horizon_ms": 2**63 - 1}
     status, body, _ = sandbox.api("PATCH", f"/v1/execution_graphs/{gid}/nodes/leg1", changes)
     assert (status, body["status"]) == (200, "accepted"), body
+
+
+# -- fixb's note: a speed that overflowed the sandbox's clock ------------------------------------------------------
+
+
+@pytest.mark.parametrize("speed", ["1e400", "1e308", "1000001"])
+def test_a_speed_past_the_bound_is_refused_and_the_sandbox_keeps_answering(sandbox, speed):
+    # before: {"speed": 1e400} was taken (float inf) and every later request failed with OverflowError
+    status, body, _ = sandbox.request("POST", "/_sandbox/config", f'{{"speed": {speed}}}'.encode(), {})
+    assert status == 400 and "speed must be a number from 0 to 1000000" in body["error"]["message"], body
+    status, body, _ = sandbox.request("POST", "/v1/orders", hedge_graph(), AUTH)  # reads the clock
+    assert status == 200 and body["status"] == "active", body
+
+
+def test_a_speed_at_the_bound_is_taken(sandbox):
+    status, body, _ = sandbox.request("POST", "/_sandbox/config", {"speed": 1000000}, {})
+    assert status == 200 and body["speed"] == 1000000, body
+    status, body, _ = sandbox.request("POST", "/_sandbox/config", {"speed": 1}, {})
+    assert status == 200
+
+
+def test_the_command_line_speed_has_the_same_bound():
+    proc = run_graphc(["sandbox", "serve", "--port", "0", "--speed", "1000001"], dict(os.environ), Path.cwd())
+    assert proc.returncode == 2 and "1000001" in proc.stderr, proc.stderr

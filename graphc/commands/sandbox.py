@@ -58,7 +58,7 @@ def sandbox_group():
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for graph ids.")
 @click.option(
     "--speed",
-    type=FiniteFloat(min=0),
+    type=FiniteFloat(min=0, max=1_000_000),  # graphc.sandbox.engine.MAX_SPEED (not imported: --help stays fast)
     default=1.0,
     show_default=True,
     help="Simulated time per wall-clock time; 0 freezes time (advance with POST /_sandbox/tick).",

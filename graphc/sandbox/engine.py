@@ -1013,9 +1013,12 @@ def _positive_int(value, key: str) -> int:
     return value
 
 
+MAX_SPEED = 1_000_000  # simulated time per wall-clock time: a day in a tenth of a second; more overflowed the clock
+
+
 def _to_speed(value) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value < 0:
-        raise SandboxHTTPError(400, "validation_error", "speed must be a number >= 0")
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or not 0 <= value <= MAX_SPEED:
+        raise SandboxHTTPError(400, "validation_error", f"speed must be a number from 0 to {MAX_SPEED}")
     return Decimal(value)
 
 
