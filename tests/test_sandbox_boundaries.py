@@ -84,6 +84,35 @@ def test_a_request_without_a_host_header_is_answered_on_loopback(sandbox):
     assert answer.startswith(b"HTTP/1.0 200"), answer[:200]
 
 
+def test_a_strategy_created_without_a_host_header_is_given_the_sandboxs_own_url(sandbox, tmp_path):
+    # fixb's note: with no Host the runner was given http://127.0.0.1, no port, which reaches no sandbox
+    marker = tmp_path / "url"
+    body = upload(marker)
+    code = f"import os, pathlib; pathlib.Path({str(marker)!r}).write_text(os.environ['SEQUENCE_API_URL'])\n".encode()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarfile.TarInfo("main.py")
+        info.size = len(code)
+        tar.addfile(info, io.BytesIO(code))
+    body["artifact_base64"] = base64.b64encode(buffer.getvalue()).decode()
+    data = json.dumps(body).encode()
+    host, port = sandbox.base_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            b"POST /v1/strategies HTTP/1.0\r\nAuthorization: Bearer x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 200"), answer[:300]
+    deadline = time.monotonic() + 30
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == sandbox.base_url
+
+
 def test_off_loopback_hosted_strategies_are_refused_and_the_warning_says_why(tmp_path):
     marker = tmp_path / "ran-from-the-network"
     with running_sandbox("--host", "0.0.0.0", speed=0) as sb:

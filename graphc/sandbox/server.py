@@ -52,6 +52,7 @@ class Request:
     headers: Message
     sandbox: Sandbox
     on_loopback: bool = True  # the server listens on a loopback address only
+    url: str = "http://127.0.0.1"  # the server's own URL (its bound address and port)
 
     def json(self) -> dict:
         return json_object(self.body)
@@ -163,8 +164,9 @@ def create_strategy(req: Request):
             "hosted strategies run only on a sandbox listening on loopback: this one was started with a --host "
             "others can reach, and an uploaded strategy runs as a program on its machine",
         )
-    # the runner's processes reach this sandbox the way the client did
-    url = f"http://{req.headers.get('Host', '127.0.0.1')}"
+    # the runner's processes reach this sandbox the way the client did (at its own address when no Host was sent)
+    host = req.headers.get("Host")
+    url = f"http://{host}" if host else req.url
     return _hosted(lambda: req.sandbox.hosted.create(req.json(), url))
 
 
@@ -335,7 +337,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self._send(421, _err("misdirected_request", misdirected))
                 return
             body = self._read_body(method)
-            req = Request(method, split.path, {}, query, body, self.headers, self.sandbox, self.server.on_loopback)
+            req = Request(
+                method,
+                split.path,
+                {},
+                query,
+                body,
+                self.headers,
+                self.sandbox,
+                self.server.on_loopback,
+                self.server.url,
+            )
             if split.path == "/_sandbox" or split.path.startswith("/_sandbox/"):
                 self._send(*_call(CONTROL, req))
             else:
