@@ -446,17 +446,21 @@ class Ledger:
         self.begun: set[int] = set()
 
     def _migrate(self) -> None:
-        if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        """Bring the ledger's schema up to :data:`SCHEMA_VERSION`: create it in a new ledger, migrate an older
+        graphc's ledger, and refuse (:class:`LedgerError`, before anything is written) one a newer graphc wrote
+        (this graphc would ignore what the newer one records, or call the file damaged: its user must upgrade, not
+        delete it). Audit compat27 1."""
+        if self._schema_version() == SCHEMA_VERSION:
             return
         with self._transaction():  # looked at again inside: another graphc may have migrated it meanwhile
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version >= SCHEMA_VERSION:
+            version = self._schema_version()
+            if version == SCHEMA_VERSION:
                 return
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
-            if "idempotency_key" in columns:
-                script = MIGRATE_V1.format(schema=SCHEMA)
-            elif not columns:
+            if not columns:
                 script = SCHEMA
+            elif "idempotency_key" in columns:
+                script = MIGRATE_V1.format(schema=SCHEMA)
             elif version < 3:
                 script = MIGRATE_V2 + ";" + CHANGES_TABLE
             elif version == 3:  # the changes are new, and the runs' boot clock
@@ -467,6 +471,16 @@ class Ledger:
                 if statement.strip():
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _schema_version(self) -> int:
+        """The ledger's ``user_version``; refused (:class:`LedgerError`) when it is newer than this graphc's."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"cannot open the ledger {self.path}: it was written by a newer graphc (ledger schema {version}; "
+                f"this graphc reads up to {SCHEMA_VERSION}): upgrade graphc"
+            )
+        return version
 
     def _check_schema(self) -> None:
         """Refuse (:class:`LedgerError`) a ledger whose schema is not the one graphc writes. A damaged schema text
