@@ -446,14 +446,18 @@ class Ledger:
         self.begun: set[int] = set()
 
     def _migrate(self) -> None:
-        """Bring the ledger's schema up to :data:`SCHEMA_VERSION`: create it in a new ledger, migrate an older
-        graphc's ledger, and refuse (:class:`LedgerError`, before anything is written) one a newer graphc wrote
-        (this graphc would ignore what the newer one records, or call the file damaged: its user must upgrade, not
-        delete it). Audit compat27 1."""
-        if self._schema_version() == SCHEMA_VERSION:
+        """Bring the ledger's schema up to :data:`SCHEMA_VERSION`: create it in an empty database (a file graphc
+        just created, an empty file it adopts: it holds nothing, or ``:memory:``), migrate an older graphc's ledger,
+        and refuse (:class:`LedgerError`, before anything is written) a database that is not a ledger (another
+        program's, whatever its ``user_version``: a mistyped ``--ledger`` must neither turn it into a ledger nor
+        list it as "no runs") or one a newer graphc wrote (this graphc would ignore what the newer one records, or
+        call the file damaged: its user must upgrade, not delete it). Audit compat27 1, 2."""
+        # before BEGIN, which gives even an empty database a page
+        empty = self._db.execute("PRAGMA page_count").fetchone()[0] == 0
+        if not empty and self._schema_version() == SCHEMA_VERSION:
             return
         with self._transaction():  # looked at again inside: another graphc may have migrated it meanwhile
-            version = self._schema_version()
+            version = self._schema_version(empty)
             if version == SCHEMA_VERSION:
                 return
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(runs)")}
@@ -472,8 +476,18 @@ class Ledger:
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _schema_version(self) -> int:
-        """The ledger's ``user_version``; refused (:class:`LedgerError`) when it is newer than this graphc's."""
+    def _schema_version(self, empty: bool = False) -> int:
+        """The ledger's ``user_version`` (0 for an ``empty`` database, whose schema graphc creates); refused
+        (:class:`LedgerError`) when the database has no runs table and is not empty, or is newer than this
+        graphc's."""
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "runs" not in tables:
+            if empty and not tables:
+                return 0
+            raise LedgerError(
+                f"cannot open the ledger {self.path}: it is not a graphc ledger (a database without graphc's runs "
+                "table; it was left as it is): check the path"
+            )
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise LedgerError(

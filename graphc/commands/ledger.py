@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import stat
 import sys
 import time
 from pathlib import Path
@@ -209,11 +210,16 @@ def _resolve(ledger, run_id, graph_id, not_submitted) -> None:
 
 def _no_ledger_no_listing(ledger_path) -> None:
     """Exit 2 when there is no ledger to read: opening one would create it (and its folders), and an empty
-    listing of a mistyped path, or of the wrong folder's project, reads as "nothing was submitted"."""
+    listing of a mistyped path, or of the wrong folder's project, reads as "nothing was submitted". An empty file
+    (a placeholder) holds no ledger either: opening it would write graphc's schema into it (audit compat27 2)."""
     from graphc.api.ledger import default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
 
     path = Path(ledger_path) if ledger_path is not None else default_ledger_path()
-    if os.path.lexists(path):
+    try:
+        info = os.lstat(path)
+    except OSError:
+        info = None
+    if info is not None and not (stat.S_ISREG(info.st_mode) and info.st_size == 0):
         return
     if ledger_path is not None:
         fail(f"no ledger at {path}: nothing was recorded there (check the path)", EXIT_USAGE)
@@ -271,8 +277,9 @@ def ledger_command(ledger_path, state, as_json, reconcile, resolve_id, graph_id,
 
     The ledger is read where it is: this command never creates one. With no
     ledger at the path (--ledger PATH, or .graphc/ledger.sqlite in the project
-    of the current folder) it says `no ledger at PATH`, exit 2: that is not
-    "no runs" (the runs may be in another project's ledger).
+    of the current folder), or an empty file, it says `no ledger at PATH`,
+    exit 2: that is not "no runs" (the runs may be in another project's
+    ledger).
 
     `--resolve RUN_ID --not-submitted` is refused while the run's request may
     still reach the router (before the time the refusal names): a look at the
