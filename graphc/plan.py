@@ -39,7 +39,33 @@ from graphc.units import UnitError
 if TYPE_CHECKING:  # the lint layer's record of a suppression; a plan that holds none never imports lint here
     from graphc.lint import Carried
 
-PLAN_VERSION = 1
+# The format of a saved plan. Bump it whenever a field is added that limits or changes what is sent (as
+# `catch_up_until` limits when), so that a graphc that does not know the field refuses the plan rather than read it
+# without the field and send what the field would have held back (audit compat27 3); add every new field to
+# PLAN_FIELDS too. 2: the format every graphc from before it refuses (they read 1 only); plans of format 1 (the
+# same fields, or fewer) are read as before.
+PLAN_VERSION = 2
+PLAN_VERSIONS = (1, PLAN_VERSION)  # the versions this graphc reads
+# every top-level field of a plan this graphc reads (build_plan writes them); any other is a newer graphc's
+PLAN_FIELDS = frozenset(
+    (
+        "graphc_plan",
+        "name",
+        "created_at",
+        "sandbox",
+        "run_key",
+        "occurrence",
+        "catch_up_until",
+        "simple_order",
+        "project",
+        "wire_sha256",
+        "inputs",
+        "quotes",
+        "suppressed",
+        "wire",
+        "plan_sha256",
+    )
+)
 
 
 class PlanError(Exception):
@@ -328,8 +354,9 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
         data = json.loads(text)
     except ValueError as exc:
         raise PlanError(f"{source} is not a readable plan: {exc}") from None
-    if not isinstance(data, dict) or data.get("graphc_plan") != PLAN_VERSION:
-        raise PlanError(f"{source} is not a graphc plan (version {PLAN_VERSION})")
+    version = data.get("graphc_plan") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or type(version) is not int or version not in PLAN_VERSIONS:
+        raise PlanError(f"{source} is not a graphc plan (plan format {' or '.join(map(str, PLAN_VERSIONS))})")
     wire_text, digest = data.get("wire"), data.get("wire_sha256")
     if not isinstance(wire_text, str) or not isinstance(digest, str):
         raise PlanError(f"{source} has no wire graph and hash")
@@ -342,6 +369,12 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     if data.get("plan_sha256") != plan_digest(data):
         raise PlanError(
             f"{source} was modified after it was planned (its time, name or inputs changed); run `graphc plan` again"
+        )
+    unknown = sorted(set(data) - PLAN_FIELDS)
+    if unknown:  # hashed as graphc hashes a plan: a newer graphc's field, which may limit what is sent
+        raise PlanError(
+            f"{source} was made by a newer graphc (it has {', '.join(unknown)}, which this graphc does not know): "
+            "upgrade graphc"
         )
     created = _plan_time(data.get("created_at"), source, "created_at")
     age = ((now or datetime.now(UTC)) - created).total_seconds()  # (Plan.age_s)

@@ -38,7 +38,7 @@ def test_plan_o_refuses_a_plan_over_the_limit_it_would_be_read_under(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "ladder.yaml").write_text(ladder(50))
     assert (tmp_path / "ladder.yaml").stat().st_size < LIMIT
-    (tmp_path / "p.plan").write_text('{"graphc_plan": 1}')  # an earlier run's: it must not pass for this one's
+    (tmp_path / "p.plan").write_text('{"graphc_plan": 2}')  # an earlier run's: it must not pass for this one's
     done = graphc(["plan", "ladder.yaml", "-o", "p.plan"], tmp_path, GRAPHC_MAX_FILE_BYTES=str(LIMIT))
     assert done.returncode == 2, done.stderr  # was 0: "ready", and a plan no command could read back
     assert not (tmp_path / "p.plan").exists()

@@ -519,7 +519,7 @@ def test_plan_o_creates_missing_folders_as_compile_o_does(sandbox, project, tmp_
     plan_file = tmp_path / "new" / "deeper" / "p.json"
     planned = invoke(["plan", project / "eth-hedge.yaml", "--quotes", project / "quotes.yaml", "-o", plan_file], {})
     assert planned.exit_code == 0, planned.output
-    assert json.loads(plan_file.read_text())["graphc_plan"] == 1
+    assert json.loads(plan_file.read_text())["graphc_plan"] == 2
     assert os.stat(plan_file).st_mode & 0o077 == 0
     assert "missing folders are created" in " ".join(invoke(["plan", "--help"], {}).output.split())
 
