@@ -355,8 +355,12 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     except ValueError as exc:
         raise PlanError(f"{source} is not a readable plan: {exc}") from None
     version = data.get("graphc_plan") if isinstance(data, dict) else None
+    if type(version) is int and version > PLAN_VERSION:
+        raise PlanError(f"{source} was made by a newer graphc (plan format {version}): upgrade graphc")
     if not isinstance(data, dict) or type(version) is not int or version not in PLAN_VERSIONS:
         raise PlanError(f"{source} is not a graphc plan (plan format {' or '.join(map(str, PLAN_VERSIONS))})")
+    if "plan_sha256" not in data:  # the first `graphc plan` (b41cbad) hashed its wire graph only
+        raise PlanError(f"{source} was made by an older graphc, which did not hash its plans: plan it again")
     wire_text, digest = data.get("wire"), data.get("wire_sha256")
     if not isinstance(wire_text, str) or not isinstance(digest, str):
         raise PlanError(f"{source} has no wire graph and hash")

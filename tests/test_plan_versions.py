@@ -68,10 +68,27 @@ def test_a_plan_with_a_field_this_graphc_does_not_know_is_refused_as_a_newer_gra
     )
 
 
+def test_a_plan_of_a_newer_format_is_refused_as_a_newer_graphcs(sandbox, project):
+    """Before: `is not a graphc plan (version 1)`, no hint that it came from a newer graphc."""
+    plan = _rehashed(_planned(sandbox, project), graphc_plan=PLAN_VERSION + 1)
+    _refused(
+        sandbox, project, plan, f"{{path}} was made by a newer graphc (plan format {PLAN_VERSION + 1}): upgrade graphc"
+    )
+
+
 @pytest.mark.parametrize("version", ["2", True, None, 0, 1.0])
 def test_a_plan_whose_format_is_not_a_known_number_is_not_a_graphc_plan(sandbox, project, version):
     plan = _rehashed(_planned(sandbox, project), graphc_plan=version)
     _refused(sandbox, project, plan, "{path} is not a graphc plan (plan format 1 or 2)")
+
+
+def test_a_plan_of_the_first_graphc_plan_which_hashed_only_its_graph_is_refused_as_older(sandbox, project):
+    """The first `graphc plan` (b41cbad) wrote no plan_sha256; before, its plan was refused as "modified after it
+    was planned", which sends a desk looking for tampering. Its fields, as it wrote them."""
+    new = _planned(sandbox, project)
+    old = {k: new[k] for k in ("graphc_plan", "name", "created_at", "sandbox", "inputs", "wire_sha256", "wire")}
+    old["graphc_plan"] = 1
+    _refused(sandbox, project, old, "{path} was made by an older graphc, which did not hash its plans: plan it again")
 
 
 def test_a_format_1_plan_is_read_as_before(sandbox, project):
