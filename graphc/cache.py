@@ -290,6 +290,8 @@ class LintCache:
             result = entry["result"]
             if result is None:
                 return None
+            if type(result) is not dict:  # a list, text, number (audit compat27 4: `.get` crashed every lint)
+                return MISS
             unlisted = [_unlisted(item) for item in _list(result.get("unlisted", []))]
             return FileResult(
                 path, text, _diagnostics(result["diagnostics"]), self._skips(_list(result["skipped"])), unlisted

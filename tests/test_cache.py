@@ -132,6 +132,11 @@ def test_corrupt_or_foreign_files_are_ignored_and_rewritten(project, content):
         lambda e: e["result"].update(skipped=[0, "1"]),
         lambda e: e["result"].update(skipped=[0, -1]),
         lambda e: e["result"].update(skipped=[0, 99]),
+        # a result that is not an object (audit compat27 4: AttributeError, exit 4 on every lint)
+        lambda e: e.update(result=[]),
+        lambda e: e.update(result="x"),
+        lambda e: e.update(result=1),
+        lambda e: e.update(result=True),
     ],
 )
 def test_an_entry_of_the_wrong_shape_is_never_used(project, tamper):

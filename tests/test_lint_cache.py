@@ -244,6 +244,25 @@ def test_a_corrupt_or_foreign_cache_file_is_ignored_and_rewritten(project, conte
     assert data["format"] == "graphc-lint-cache" and len(data["entries"]) > 60
 
 
+@pytest.mark.parametrize("result", [[], "x", 7, False])
+def test_an_entry_whose_result_is_not_an_object_is_linted_again_and_rewritten(project, linted, result):
+    """Audit compat27 4: such an entry (a cache a killed job wrote) crashed every `graphc lint` (exit 4), and was
+    never replaced; the module promises an entry of the wrong shape is ignored and rewritten on the next save."""
+    plain = project / "plays" / "btc-twap.yaml"
+    uncached = lint(plain, "--no-cache")
+    assert lint(plain) == uncached
+    (path,) = cache_files(project)
+    data = json.loads(path.read_bytes())
+    (name,) = [n for n in data["entries"] if n.endswith("btc-twap.yaml")]
+    stored = data["entries"][name]["result"]
+    data["entries"][name]["result"] = result
+    path.write_text(json.dumps(data))
+    assert lint(plain) == uncached
+    assert json.loads(path.read_bytes())["entries"][name]["result"] == stored  # rewritten
+    assert lint(plain) == uncached
+    assert linted == [str(plain)] * 3  # --no-cache, the first run, the run after the bad entry; not the last
+
+
 def test_no_cache_and_the_environment_variable_neither_read_nor_write(project):
     uncached = lint("plays/eth-hedge.yaml", "-f", "json")
     (path,) = cache_files(project)
