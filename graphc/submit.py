@@ -923,10 +923,8 @@ def _second_graphs(ledger: Ledger, client, found: Run, wire_text: str) -> list[s
     check = ledger.look_for_duplicates(found.id, client, wire_text=wire_text)
     said = [check.warning] if check.warning else []
     if not check.done:
-        said.append(
-            f"{check.message}; the run is refused all the same (it has its graph, {found.graph_id}): "
-            "`graphc ledger --reconcile` looks again"
-        )
+        again = ": `graphc ledger --reconcile` looks again" if found.tag else ""  # untagged: no look can be done
+        said.append(f"{check.message}; the run is refused all the same (it has its graph, {found.graph_id}){again}")
     return said
 
 

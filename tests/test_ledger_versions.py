@@ -1,18 +1,21 @@
 """A ledger file graphc did not write as it writes it (audit compat27): a newer graphc's ledger is refused as newer,
 before anything is read or written; another program's database is refused and left byte for byte as it was; an
-empty file holds no ledger for `graphc ledger`, and is adopted as a new one by `submit`."""
+empty file holds no ledger for `graphc ledger`, and is adopted as a new one by `submit`; an older graphc's rows
+without a run tag are never looked up by the empty tag. The router is a sandbox process (real HTTP)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 from sandbox_fixture import cli_env
 
+from graphc.api.client import Client
 from graphc.api.errors import LedgerError
-from graphc.api.ledger import SCHEMA_VERSION, Ledger
+from graphc.api.ledger import SCHEMA_VERSION, Ledger, iso
 from tests.conftest import invoke
 
 ORDER = {  # one limit node; lints clean
@@ -152,3 +155,77 @@ def test_a_new_ledger_and_a_memory_ledger_get_the_schema(tmp_path):
             assert ledger.runs() == []
     with sqlite3.connect(tmp_path / "new" / "ledger.sqlite") as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+# -- a schema-1 ledger's runs have no tag (audit compat27 5) -------------------------------------------------------
+
+V1_SCHEMA = """
+CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, run_key TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+    playbook TEXT NOT NULL, wire_hash TEXT NOT NULL, wire BLOB, state TEXT NOT NULL, graph_id TEXT,
+    live INTEGER NOT NULL, endpoint TEXT, error TEXT, created_ns INTEGER NOT NULL, updated_ns INTEGER NOT NULL);
+CREATE TABLE run_events (id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, at_ns INTEGER NOT NULL,
+    state TEXT NOT NULL, note TEXT);
+"""
+
+
+def _v1_ledger(path: Path, run_key: str, state: str, graph_id: str | None, endpoint: str, at_ns: int) -> Path:
+    """A ledger as the first `graphc submit` (b41cbad, schema 1: an idempotency key, no run tag) wrote it."""
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA)
+    db.execute(
+        "INSERT INTO runs VALUES (1, ?, ?, 'btc-twap', 'h', NULL, ?, ?, 0, ?, NULL, ?, ?)",
+        (run_key, run_key, state, graph_id, endpoint, at_ns, at_ns),
+    )
+    db.commit()
+    db.close()
+    return path
+
+
+def test_a_schema_1_runs_look_for_a_second_graph_is_not_a_scan_for_the_empty_tag(sandbox, tmp_path):
+    """Before: the look for other graphs carrying the run's tag looked for the empty tag, took the tagged order of
+    another run for the run's, and warned that it could not tell whether the run was sent twice (`.`)."""
+    from graphc.submit import prepare  # the run key the first graphc computed for the same playbook (checked)
+
+    repo = Path(__file__).resolve().parent.parent
+    for name in ("btc-twap.yaml", "quotes.yaml"):
+        (tmp_path / name).write_text((repo / "examples" / name).read_text())
+    (tmp_path / ".git").mkdir()
+    env = cli_env(sandbox)
+    other = invoke(["submit", tmp_path / "btc-twap.yaml", "--quotes", tmp_path / "quotes.yaml", "--run-key",
+                    "another-run", "--ledger", tmp_path / "other.sqlite"], env)  # fmt: skip
+    assert other.exit_code == 0, other.output  # a tagged graph at the router, another run's
+    key = prepare(tmp_path / "btc-twap.yaml", quotes_path=tmp_path / "quotes.yaml").run_key
+    at = time.time_ns() - 10**9
+    v1 = _v1_ledger(tmp_path / "v1.sqlite", key, "submitted", "graph_old", sandbox.base_url, at)
+    before = len(_sent(sandbox))
+    refused = invoke(["submit", tmp_path / "btc-twap.yaml", "--quotes", tmp_path / "quotes.yaml", "--ledger", v1], env)
+    assert refused.exit_code == 2, refused.output
+    assert f"run {key!r} was already submitted as graph graph_old" in refused.output, refused.output
+    assert "(`.`)" not in refused.output and "node_order_id" not in refused.output, refused.output
+    assert (
+        f"graphc cannot look for other graphs of run {key!r} (ledger run 1): it was recorded by a graphc without run "
+        f"tags, so it cannot be looked up at the router; a graph other than graph_old created around {iso(at)} would "
+        "be a second one; the run is refused all the same (it has its graph, graph_old)\n"
+    ) in refused.output, refused.output
+    assert _sent(sandbox)[before:] == []
+    with Ledger(v1) as ledger, Client(sandbox.base_url, "k") as client:
+        check = ledger.look_for_duplicates(1, client)
+        assert (check.done, check.others, check.scan) == (False, [], None)
+        (again,) = ledger.look_again_for_duplicates([1], client)
+        assert (again.done, again.message) == (False, check.message)
+
+
+def test_a_schema_1_uncertain_runs_advice_is_a_graph_created_around_its_time_not_a_tag(sandbox, tmp_path):
+    """Before: "look at the router for orders whose node ids end in `.?`": a schema-1 graph's node ids carry no
+    tag, so that advice could not be followed."""
+    at = time.time_ns() - 3600 * 10**9
+    v1 = _v1_ledger(tmp_path / "v1.sqlite", "k@1", "uncertain", None, sandbox.base_url, at)
+    with Ledger(v1) as ledger, Client(sandbox.base_url, "k") as client:
+        result = ledger.reconcile(1, client)
+    assert result.found is None
+    assert ".?" not in result.message and "node ids end in" not in result.message, result.message
+    assert (
+        "is still uncertain: it was recorded by a graphc without run tags, so it cannot be looked up at the router. "
+        f"To settle it by hand, look at the router for a graph created around {iso(at)}, when the run was sent to "
+        f"{sandbox.base_url} (GET /v1/orders), then record what you found: "
+    ) in result.message, result.message

@@ -1015,11 +1015,7 @@ class Ledger:
         if run.state == "intent":
             return self._reconcile_intent(run, now)
         if not run.tag:
-            return self._undecided(
-                run,
-                "it was recorded by a graphc without run tags, so it cannot be looked up at the router; "
-                "look for a graph created around that time",
-            )
+            return self._undecided(run, UNTAGGED)
         # the question is whether *this* request created a graph: its bytes are kept, so the orders it can have
         # are those of its symbols (lookup.symbols_to_scan), and its node ids read a graph id with `:` in it
         sent = run.sent_wire
@@ -1140,6 +1136,8 @@ class Ledger:
         """
         run = self.get(run_id)
         self._check_endpoint(run, client)
+        if not run.tag:  # a schema-1 row: a look for the empty tag would read every tagged order as the run's
+            return _untagged_check(run)
         text = wire_text if wire_text is not None else _untagged_text(run)
         graph = _json_or_none(text)
         scan = find_run(
@@ -1160,9 +1158,11 @@ class Ledger:
         runs = [self.get(run_id) for run_id in run_ids]
         for run in runs:
             self._check_endpoint(run, client)
-        wanted = {run.tag: (run.created_ns - CLOCK_SKEW_S * 10**9, node_ids_of(run.sent_wire)) for run in runs}
-        scans = find_runs(client, wanted, max_pages=max_pages)
-        return [self._duplicates(run, scans[run.tag]) for run in runs]
+        wanted = {
+            run.tag: (run.created_ns - CLOCK_SKEW_S * 10**9, node_ids_of(run.sent_wire)) for run in runs if run.tag
+        }
+        scans = find_runs(client, wanted, max_pages=max_pages) if wanted else {}
+        return [self._duplicates(run, scans[run.tag]) if run.tag else _untagged_check(run) for run in runs]
 
     def _duplicates(self, run: Run, scan: Scan) -> DuplicateCheck:
         """What ``scan`` (a look for ``run``'s tag) says of graphs carrying it that this ledger records for no attempt
@@ -1188,11 +1188,15 @@ class Ledger:
         return check
 
     def _undecided(self, run: Run, why: str, scan: Scan | None = None) -> ReconcileResult:
+        sent, where = iso(run.sent_ns or run.created_ns), run.endpoint or "the router"
+        look = (
+            f"for orders whose node ids end in `.{run.tag}` (GET /v1/orders; sent {sent} to {where})"
+            if run.tag  # a schema-1 row's graph carries no tag: its time is what is known of it
+            else f"for a graph created around {sent}, when the run was sent to {where} (GET /v1/orders)"
+        )
         message = (
             f"run {run.id} ({run.run_key}) is still uncertain: {why}. To settle it by hand, look at the router "
-            f"for orders whose node ids end in `.{run.tag or '?'}` (GET /v1/orders; sent "
-            f"{iso(run.sent_ns or run.created_ns)} to {run.endpoint or 'the router'}), then record what you found: "
-            f"{by_hand(run, time.time_ns())}"
+            f"{look}, then record what you found: {by_hand(run, time.time_ns())}"
         )
         if run.state == "uncertain":
             try:
@@ -1227,6 +1231,19 @@ def _unrecorded(exc: LedgerError, run_key: str, graph_id: str, run_id: int | Non
     return type(exc)(
         f"run {which} has graph {graph_id} at the router (found by its run tag), but it could not be recorded: "
         f"{exc}; {then} once the ledger can be written"
+    )
+
+
+def _untagged_check(run: Run) -> DuplicateCheck:
+    """The look for other graphs of ``run``, a run recorded by a graphc without run tags (a schema-1 ledger's row,
+    whose tag is empty): not done, and no scan (audit compat27 5: a look for the empty tag took every tagged order
+    at the router for the run's, and said so in a false warning)."""
+    return DuplicateCheck(
+        run,
+        [],
+        False,
+        f"graphc cannot look for other graphs of run {run.run_key!r} (ledger run {run.id}): {UNTAGGED}; a graph "
+        f"other than {run.graph_id} created around {iso(run.sent_ns or run.created_ns)} would be a second one",
     )
 
 
@@ -1463,6 +1480,8 @@ def _is_locked(exc: Exception) -> bool:
 
 
 DAMAGED = "it is damaged, or not graphc's"
+# a row of a schema-1 ledger (its tag is empty: MIGRATE_V1): its graph cannot be told from another by a tag
+UNTAGGED = "it was recorded by a graphc without run tags, so it cannot be looked up at the router"
 
 
 def _sqlite_message(exc: Exception) -> str:
