@@ -215,12 +215,14 @@ def quote_mapping(quotes: Mapping) -> dict[str, Quote]:
     :func:`graphc.submit.prepare`): ``{symbol: Quote | {bid, ask, last, mid, tick, lot}}``, each field a
     ``Decimal``, ``int`` or ``str`` read as a snapshot file's value is (:func:`quote_value`: text such as ``$2325``,
     ``2,325.10``, ``55c`` or ``5k`` as the file's). A wrong argument
-    raises: a float (not exact) or anything but a mapping, ``TypeError``; an unknown field, a value that is not a
+    raises: a float (not exact), anything but a mapping, or a symbol that is not text, ``TypeError``; an unknown field, a value that is not a
     price, a crossed book, ``ValueError`` naming the symbol and the field."""
     if not isinstance(quotes, Mapping):
         raise TypeError(f"quotes must be a path or a mapping of symbol -> quote, not {type(quotes).__name__}")
     out: dict[str, Quote] = {}
     for symbol, entry in quotes.items():
+        if not isinstance(symbol, str):  # `{1: ...}` was kept as "1", a quote of no symbol (audit compat27 7)
+            raise TypeError(f"quotes: a symbol is text, not {type(symbol).__name__} ({symbol!r})")
         if isinstance(entry, Quote):
             out[str(symbol)] = entry
             continue

@@ -162,6 +162,12 @@ def is_loopback_url(url: str) -> bool:
     return is_loopback_host(httpx.URL(url).host)
 
 
+def _sandbox_key(base_url: str) -> ApiKey | None:
+    """The stand-in key of a client of ``base_url`` given none: a loopback URL (the local sandbox) needs no key;
+    None for any other URL (a key is needed). The one rule of :class:`Client` and :meth:`Client.from_env`."""
+    return ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox") if is_loopback_url(base_url) else None
+
+
 def normalize_base_url(url: str, *, allow_plain_http: bool = False) -> str:
     """Validate a router base URL; refuse credentials in it and plain http to
     anything but loopback (a bearer key must not cross a network in clear).
@@ -352,6 +358,8 @@ class Client:
         allow_plain_http: bool = False,
     ):
         self.base_url = normalize_base_url(base_url or DEFAULT_BASE_URL, allow_plain_http=allow_plain_http)
+        if api_key is None:  # a loopback URL (the local sandbox) needs none, as from_env reads it (audit compat27 7)
+            api_key = _sandbox_key(self.base_url)
         if api_key is None:
             raise ConfigError("no API key given")
         self._key = api_key if isinstance(api_key, ApiKey) else ApiKey(api_key)
@@ -379,8 +387,8 @@ class Client:
             env.get("SEQUENCE_API_URL") or DEFAULT_BASE_URL, allow_plain_http=kwargs.get("allow_plain_http", False)
         )
         key = load_api_key(credentials_path, env)
-        if key is None and is_loopback_url(base_url):
-            key = ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox")
+        if key is None:
+            key = _sandbox_key(base_url)
         if key is None:
             local = (
                 ""
@@ -481,7 +489,9 @@ class Client:
             raise TypeError("submit_graph takes the exact wire bytes")
         if idempotency_key is not None and not idempotency_key.isascii():
             raise ValueError("an Idempotency-Key header must be ASCII")
-        body = self._post("/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission, send_by_ns=send_by_ns)
+        body = self._post(  # its numbers as Decimal, as every answer graphc hands on (audit compat27 7)
+            "/v1/orders", bytes(wire_bytes), idempotency_key, UncertainSubmission, send_by_ns=send_by_ns, exact=True
+        )
         if not is_graph_id(body.get("graph_id")):
             raise UncertainSubmission(
                 "POST /v1/orders: the router answered success but without a readable graph_id; "
@@ -830,12 +840,14 @@ class Client:
         uncertain,
         refusals=DEFINITE_REFUSALS,
         send_by_ns: int | None = None,
+        exact: bool = False,
     ) -> dict:
-        """A non-idempotent request: anything after sending but a definite refusal is an unknown outcome."""
+        """A non-idempotent request: anything after sending but a definite refusal is an unknown outcome.
+        ``exact``: the answer's numbers with a fraction are read as ``Decimal`` (:func:`_parse`)."""
         headers = {"Content-Type": "application/json"}
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        return self._once("POST", path, body, headers, uncertain, refusals, send_by_ns)
+        return self._once("POST", path, body, headers, uncertain, refusals, send_by_ns, exact=exact)
 
     def _change(self, method: str, path: str, payload: dict, send_by_ns: int | None) -> dict:
         """A PATCH or PUT that sets values: sent once (retried after a 429 only), so anything after sending but a
@@ -856,6 +868,7 @@ class Client:
         send_by_ns: int | None,
         *,
         any_body: bool = False,
+        exact: bool = False,
     ) -> dict:
         """A request not retried once it may have reached the router: ``uncertain`` (an :class:`UncertainOutcome`
         class) for every end but a 2xx or an answer in ``refusals``."""
@@ -895,7 +908,7 @@ class Client:
         status = response.status_code
         if response.is_success:
             try:
-                return _json_body(answer, method, path)
+                return _json_body(answer, method, path, exact=exact)
             except ApiProtocolError:
                 if any_body:
                     log.info("%s %s: the answer is not a JSON object; HTTP %s is success", method, path, status)
