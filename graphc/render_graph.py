@@ -246,8 +246,10 @@ def _dot_html(text) -> str:
     """``text`` in an HTML-like label: markup escaped, and each backslash doubled, as in a quoted string
     (:func:`_dot_string`). Graphviz expands ``\\N`` (the node's name), ``\\G`` (the graph's), ``\\T``,
     ``\\H``, ``\\E`` and ``\\L`` in these labels too, and draws ``\\\\`` as one backslash; ``&#92;`` would
-    not help, it is decoded first (audit decomp24 2)."""
-    return html.escape(_dot_text(text)).replace("\\", "\\\\")
+    not help, it is decoded first (audit decomp24 2). ``]`` is written ``&#93;``: Graphviz's label parser
+    rejects a text chunk that is exactly ``]`` or ``]]`` between two tags, a box titled ``<b>]</b>`` was a syntax
+    error (audit graph27 1)."""
+    return html.escape(_dot_text(text)).replace("\\", "\\\\").replace("]", "&#93;")
 
 
 def _dot_string(text) -> str:

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -387,7 +388,7 @@ def test_price_texts_are_escaped_like_every_label():
         in to_mermaid(drawn)
     )
     dot = to_dot(drawn)
-    assert "<br/>limit a &quot;quoted&quot; &lt;b&gt;tag&lt;/b&gt; &amp; #1 {{x}} | [y] é = 2325.1<br/>" in dot
+    assert "<br/>limit a &quot;quoted&quot; &lt;b&gt;tag&lt;/b&gt; &amp; #1 {{x}} | [y&#93; é = 2325.1<br/>" in dot
 
 
 @needs_graphviz
@@ -398,6 +399,31 @@ def test_dot_with_odd_text_is_valid_graphviz(tmp_path):
     wire["nodes"][0]["instrument"]["symbol"] = ODD + " back\\slash"
     svg = run_graphviz(to_dot(picture(wire, name=ODD)), "svg").decode()
     assert "&lt;b&gt;tag&lt;/b&gt;" in svg and "back\\slash" in svg
+
+
+# Graphviz's HTML-like label parser rejects a text chunk that is exactly `]` or `]]` between two tags: a wire node
+# id `]` made `-f dot` write DOT that `dot` refused, and svg and png failed with "dot failed: syntax error" (audit
+# graph27 1). `]` is written `&#93;`; the ids below are a sample of the audit's hostile ids.
+HOSTILE_IDS = ["]", "]]", "]]]", "] ", "[", "[]", "a]b", "-->", "]]>", "<b>]</b>", '"]', "\\]", "&#93;", "#93;", "|]|"]
+
+
+@needs_graphviz
+@pytest.mark.parametrize("node_id", HOSTILE_IDS)
+def test_dot_of_hostile_node_ids_is_accepted_by_graphviz(tmp_path, node_id):
+    path = tmp_path / "w.json"
+    wire = _wire([{"trigger": "on_done"}])
+    wire["nodes"][1]["node_id"] = wire["edges"][0]["to_node"] = node_id
+    wire["edges"].append({"edge_id": "e9", "from_node": "spot", "to_node": f"gone{node_id}", "trigger": "on_done"})
+    path.write_text(json.dumps(wire), encoding="utf-8")
+    dot = graph(path, "-f", "dot")
+    assert dot.exit_code == 0, dot.output
+    drawn = subprocess.run(["dot", "-Tsvg"], input=dot.stdout, capture_output=True, text=True, check=False)
+    assert drawn.returncode == 0, drawn.stderr
+    result = graph(path, "-f", "svg", "-o", tmp_path / "g.svg")
+    assert result.exit_code == 0, result.output
+    texts = _svg_texts((tmp_path / "g.svg").read_text(encoding="utf-8"))
+    assert node_id.strip() in [text.strip() for text in texts], texts  # the box's title, as written
+    assert f"gone{node_id}".strip() in [text.strip() for text in texts], texts  # an edge end not in the graph
 
 
 def test_unreadable_and_invalid_inputs(tmp_path):
