@@ -156,16 +156,40 @@ def _note(wire, name) -> list:
     return lines
 
 
+# -- text both syntaxes draw ----------------------------------------------------------------
+
+# What Graphviz cannot take in a label: XML 1.0 (the syntax of HTML-like labels, and of the SVG dot writes) has
+# no NUL, no C0 control but tab, newline and CR, no U+FFFE/U+FFFF, not even as `&#0;`, and a NUL ends a quoted
+# DOT string. Each is drawn as an escape, `\x1b`, `\ufffe` (as reports write control characters: docs/output-
+# formats.md "Safe to print"), and so are DEL and the C1 controls (valid XML, but invisible); tab, newline and CR
+# are spaces. Mermaid draws the same text (:func:`_mermaid_text`): its `#27;` was an invisible ESC, and `#128;`
+# an HTML character reference that browsers read as windows-1252, `€` (audit graph27 2).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _safe_char(match) -> str:
+    code = ord(match.group())
+    if match.group() in "\t\n\r":
+        return " "
+    return escaped_char(code)
+
+
+def _safe_text(text) -> str:
+    """``text`` as both syntaxes draw it: control characters as visible escapes, tab and line ends as spaces."""
+    return _UNSAFE.sub(_safe_char, str(text))
+
+
 # -- Mermaid ---------------------------------------------------------------------------
 
 _MERMAID_ESCAPES = {"&": "#38;", '"': "#quot;", "#": "#35;", "<": "#60;", ">": "#62;", "{": "#123;", "}": "#125;"}
 
 
 def _mermaid_text(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: Mermaid's ``#code;`` entities for quotes,
-    HTML characters and anything outside ASCII, so every renderer reads it the same."""
+    """Text safe inside a quoted Mermaid label: drawn as DOT draws it (:func:`_safe_text`), then Mermaid's
+    ``#code;`` entities for quotes, HTML characters and anything outside ASCII, so every renderer reads it the
+    same."""
     out = []
-    for ch in str(text).replace("\n", " "):
+    for ch in _safe_text(text):
         out.append(_MERMAID_ESCAPES.get(ch) or (ch if " " <= ch <= "~" else f"#{ord(ch)};"))
     return "".join(out)
 
@@ -218,25 +242,6 @@ def to_mermaid(pic: Picture) -> str:
 # -- Graphviz ------------------------------------------------------------------------------
 
 
-# What Graphviz cannot take in a label: XML 1.0 (the syntax of HTML-like labels, and of the SVG dot writes) has
-# no NUL, no C0 control but tab, newline and CR, no U+FFFE/U+FFFF, not even as `&#0;`, and a NUL ends a quoted
-# DOT string. Each is drawn as an escape, `\x1b`, `\ufffe` (as reports write control characters: docs/output-
-# formats.md "Safe to print"), and so are DEL and the C1 controls (valid XML, but invisible), as _mermaid_text
-# writes them as `#27;`; tab, newline and CR are spaces.
-_DOT_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
-
-
-def _dot_char(match) -> str:
-    code = ord(match.group())
-    if match.group() in "\t\n\r":
-        return " "
-    return escaped_char(code)
-
-
-def _dot_text(text) -> str:
-    return _DOT_UNSAFE.sub(_dot_char, str(text))
-
-
 def _dot_label(title, lines) -> str:
     body = "".join(f"<br/>{_dot_html(line)}" for line in lines)
     return f"<<b>{_dot_html(title)}</b>{body}>"
@@ -249,11 +254,11 @@ def _dot_html(text) -> str:
     not help, it is decoded first (audit decomp24 2). ``]`` is written ``&#93;``: Graphviz's label parser
     rejects a text chunk that is exactly ``]`` or ``]]`` between two tags, a box titled ``<b>]</b>`` was a syntax
     error (audit graph27 1)."""
-    return html.escape(_dot_text(text)).replace("\\", "\\\\").replace("]", "&#93;")
+    return html.escape(_safe_text(text)).replace("\\", "\\\\").replace("]", "&#93;")
 
 
 def _dot_string(text) -> str:
-    return '"' + _dot_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _safe_text(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def to_dot(pic: Picture) -> str:

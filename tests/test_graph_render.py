@@ -503,7 +503,8 @@ def test_readme_picture_is_current():
 # -- control characters (audit roundtrip.md finding 5) -----------------------------------------------------
 # XML 1.0 (which Graphviz reads HTML-like labels and writes SVG with) has no NUL, no C0 control but tab, newline
 # and CR, and no U+FFFE/U+FFFF, not even as `&#0;`: each is drawn as an escape (`\x1b`, `\ufffe`, as reports write
-# them), as Mermaid draws it as `#27;`. lint accepts such ids (the router's schema has no pattern for them); a symbol
+# them), and Mermaid draws the same escape (audit graph27 2: its `#27;` was an invisible ESC, and `#128;` an HTML
+# reference browsers read as windows-1252 `€`, so `hedge\x1b` looked like `hedge`). lint accepts such ids (the router's schema has no pattern for them); a symbol
 # with a control character is GC103 (audit wirelint23 3), so `graphc graph` draws only ids with one, and the drawing
 # of a symbol with one is proved on the picture.
 
@@ -534,6 +535,40 @@ def test_dot_draws_control_characters_as_escapes(char):
     assert f"<b>x{doubled}y (root)</b>" in text
     assert f"ETH{doubled}-USD (perp)" in text
     assert f'[label="price B\\{shown} below ' in text  # a quoted string: the backslash doubled
+
+
+@pytest.mark.parametrize("char", [*CONTROL, "\x80", "\x9f"], ids=lambda c: f"U+{ord(c):04X}")
+def test_mermaid_draws_control_characters_as_dot_draws_them(char):
+    text = to_mermaid(picture(_control_wire(char)))
+    assert char not in text
+    shown = _escaped(char)
+    assert f"<b>x{shown}y (root)</b>" in text
+    assert f"ETH{shown}-USD (perp)" in text
+    assert f'-->|"price B{shown} below ' in text
+    # no character reference a browser reads as a control character or through windows-1252 (#128; is €)
+    assert not [code for code in re.findall(r"#(\d+);", text) if int(code) < 32 or 127 <= int(code) <= 159]
+
+
+def _mermaid_titles(text):
+    titles = re.findall(r'\["(?:<b>)(.*?)</b>', text)
+    return [re.sub(r"#(\d+);", lambda m: chr(int(m.group(1))), title.replace("#quot;", '"')) for title in titles]
+
+
+def _dot_titles(text):
+    import html
+
+    return [html.unescape(title).replace("\\\\", "\\") for title in re.findall(r"label=<<b>(.*?)</b>", text)]
+
+
+@pytest.mark.parametrize("char", [*CONTROL, "\x80", "\t", "\r", "\n", "\u2028", "\\", "]", "é"], ids=ascii)
+def test_mermaid_and_dot_say_the_same_title(char):
+    wire = _control_wire(char)
+    wire["nodes"][1]["node_id"] = wire["edges"][0]["to_node"] = f"hedge{char}"
+    wire["edges"].append({"edge_id": "e9", "from_node": "spot", "to_node": "hedge", "trigger": "on_done"})
+    drawn = picture(wire)
+    mermaid, dot = _mermaid_titles(to_mermaid(drawn)), _dot_titles(to_dot(drawn))
+    assert mermaid == dot[: len(mermaid)], (mermaid, dot)
+    assert len(set(mermaid)) == len(mermaid) == 4, mermaid  # `hedge` and `hedge\x1b` are two different boxes
 
 
 @needs_graphviz
