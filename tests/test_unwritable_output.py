@@ -12,6 +12,7 @@ process, real HTTP).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -72,3 +73,69 @@ def test_a_run_whose_event_log_cannot_be_written_says_its_events_on_stderr_and_e
     events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     submitted = [e for e in events if e["event"] == "submitted"]
     assert [e["graph_id"] for e in submitted] == [graph["graph_id"]], events
+
+
+# -- every command that writes data to stdout (audit graph27 3) ------------------------------------------------------
+# `graphc graph e.yaml > /dev/full` (and compile, lint, explain, rules, decompile, fmt -, schema) exited 4 "This is
+# a bug in graphc"; with stdout closed (`>&-`) an AttributeError (exit 4), or, for explain and rules, exit 0 with
+# nothing written. Now one line, `graphc: error: cannot write to stdout: WHY`, exit 2, through the writer the
+# commands share (graphc/commands/common.py). A closed pipe (`| head -1`) stays what it was: quiet, exit 141.
+
+STDOUT_COMMANDS = [
+    ["graph", "{playbook}"],
+    ["graph", "-f", "dot", "{playbook}"],
+    ["graph", "-f", "png", "{playbook}"],
+    ["explain", "GC303"],
+    ["rules"],
+    ["rules", "-f", "markdown"],
+    ["rules", "-f", "json"],
+    ["compile", "{playbook}"],
+    ["lint", "{playbook}"],
+    ["lint", "-f", "json", "{playbook}"],
+    ["decompile", "{wire}"],
+    ["fmt", "-"],
+    ["schema", "wire"],
+]
+HEDGE = os.path.join(os.path.dirname(__file__), "..", "examples", "eth-hedge.yaml")
+GOLDEN_WIRE = os.path.join(os.path.dirname(__file__), "golden", "eth-hedge.json")
+
+
+def _stdout_run(command, stdout, *, closed=False):
+    args = [arg.format(playbook=HEDGE, wire=GOLDEN_WIRE) for arg in command]
+    argv = [sys.executable, "-m", "graphc", *args]
+    if closed:  # the shell's `>&-`: no descriptor 1 at all
+        argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv]
+    with open(HEDGE, "rb") as source:
+        return subprocess.run(argv, stdin=source, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
+def test_a_full_stdout_is_said_exit_2(command):
+    with open("/dev/full", "w") as full:
+        done = _stdout_run(command, full)
+    assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: No space left on device\n")
+
+
+@pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
+def test_a_closed_stdout_is_said_exit_2(command):
+    done = _stdout_run(command, None, closed=True)
+    assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: stdout is closed\n")
+
+
+@pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
+def test_a_closed_pipe_is_quiet_exit_141_as_before(command):
+    read, write = os.pipe()
+    os.close(read)  # the reader went away before anything was written (`| head -1` after its line)
+    try:
+        done = _stdout_run(command, write)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, ""), done.stderr
+
+
+def test_status_json_to_a_full_stdout_is_said_exit_2(btc_router, project):
+    env = cli_env(btc_router)
+    assert run_graphc(["submit", "full.yaml"], env, project).returncode == 0
+    (graph,) = submitted_graphs(btc_router)
+    done = _to_full(["status", "--json", graph["graph_id"]], env, project)
+    assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: No space left on device\n")

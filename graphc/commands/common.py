@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import math
@@ -289,8 +290,9 @@ def write_output(data, output: str | None, *, what: str = "the output", for_peop
     written to stdout as UTF-8 bytes (:func:`open_output`).
     """
     if output is None and for_people and isinstance(data, str):
-        sys.stdout.write(data)
-        sys.stdout.flush()
+        with writing_stdout():
+            sys.stdout.write(data)
+            sys.stdout.flush()
         return
     if output is not None and isinstance(data, str):
         data = data.encode("utf-8", errors="backslashreplace")
@@ -298,32 +300,72 @@ def write_output(data, output: str | None, *, what: str = "the output", for_peop
         stream.write(data)
 
 
-class _Utf8Writer:
-    """A ``write(text)`` that writes ``text`` to a byte stream as UTF-8, with a lone surrogate as its escape
-    (``\\udce9``, as in a file written with ``-o``) and every line end as it is."""
+def unwritable_stdout(exc: OSError | None, *, said: str | None = None) -> NoReturn:
+    """Stdout cannot be written (a full disk: ``> /dev/full``; a closed stdout: ``>&-``, ``exc`` None): say so on
+    stderr, ``graphc: error: cannot write to stdout: No space left on device``, and exit 2, as ``-o`` says a file it
+    cannot write; never exit 4 "a bug in graphc" nor exit 0 having written nothing (audit graph27 3). ``said`` is
+    what the line was to say when it matters (submit's graph id: ``SAID, but graphc could not write this line to
+    stdout: WHY``). Stdout's descriptor is pointed at /dev/null, so the exit does not fail on it again."""
+    why = "stdout is closed" if exc is None else exc.strerror or str(exc)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    fail(
+        f"{said}, but graphc could not write this line to stdout: {why}" if said else f"cannot write to stdout: {why}",
+        EXIT_USAGE,
+    )
 
-    def __init__(self, buffer):
+
+@contextmanager
+def writing_stdout():
+    """Where graphc writes to stdout: a stdout that is closed (None) or whose write fails with anything but a
+    closed pipe is :func:`unwritable_stdout`. A closed pipe (``| head -1``) is left to the CLI's handler (the reader
+    went away: nothing left to say, exit 141)."""
+    if sys.stdout is None:
+        unwritable_stdout(None)
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        unwritable_stdout(exc)
+
+
+class _StdoutWriter:
+    """Stdout's byte stream for :func:`data_stdout`: text written as UTF-8, with a lone surrogate as its escape
+    (``\\udce9``, as in a file written with ``-o``) and every line end as it is, or bytes as they are; a failed
+    write or flush is :func:`unwritable_stdout`."""
+
+    def __init__(self, buffer, *, encode: bool, guarded: bool = True):
         self.buffer = buffer
+        self.encode = encode  # text to a byte stream (else bytes, or a text stream with no bytes under it)
+        self.guarded = guarded  # else an OSError is the caller's to handle
 
-    def write(self, text: str) -> int:
-        self.buffer.write(text.encode("utf-8", errors="backslashreplace"))
-        return len(text)
+    def write(self, data) -> int:
+        with writing_stdout() if self.guarded else contextlib.nullcontext():
+            self.buffer.write(data.encode("utf-8", errors="backslashreplace") if self.encode else data)
+        return len(data)
 
     def flush(self) -> None:
-        self.buffer.flush()
+        with writing_stdout() if self.guarded else contextlib.nullcontext():
+            self.buffer.flush()
 
 
-def data_stdout(*, binary: bool = False):
+def data_stdout(*, binary: bool = False, guarded: bool = True):
     """Stdout for data a program reads (wire JSON, a formatted playbook, a JSON or SARIF report, an event log):
     its bytes, so the text is UTF-8 whatever the locale or PYTHONIOENCODING says, never transliterated by the
     ASCII fallback (which is for messages to people: :func:`graphc.cli.fall_back_to_ascii`), and its line ends
     never translated. The text layer is flushed first, so what was written to it comes before. A stdout with no
-    bytes under it (replaced by a caller) is returned as it is."""
-    sys.stdout.flush()
+    bytes under it (replaced by a caller) is written as it is. A stdout that cannot be written (closed, a full disk)
+    is :func:`unwritable_stdout`, unless not ``guarded``: then a failed write is the caller's OSError (`run`'s event
+    log goes on on stderr); a closed stdout is refused all the same."""
+    with writing_stdout():
+        sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        return sys.stdout
-    return buffer if binary else _Utf8Writer(buffer)
+        return _StdoutWriter(sys.stdout, encode=False, guarded=guarded)
+    return _StdoutWriter(buffer, encode=not binary, guarded=guarded)
 
 
 def make_folders_for(output: str) -> None:

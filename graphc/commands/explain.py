@@ -112,9 +112,13 @@ def rules_command(fmt):
     if fmt == "json":
         write_output(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)  # data: UTF-8 whatever the locale
     elif fmt == "markdown":
-        click.echo(markdown_table(RULES.values()), nl=False)
+        write_output(markdown_table(RULES.values()), None, for_people=True)
     else:  # a graded code's severity as its page shows it: `error (some findings: warning)`
-        click.echo(render_table([{**row, "severity": RULES[row["code"]].shown_severity} for row in rows]), nl=False)
+        write_output(
+            render_table([{**row, "severity": RULES[row["code"]].shown_severity} for row in rows]),
+            None,
+            for_people=True,
+        )
 
 
 @click.command("explain")
@@ -147,7 +151,8 @@ def explain_command(code):
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"graphc explain: cannot read the page of {info.code}: {exc}", err=True)
         ctx.exit(EXIT_USAGE)
+    # through the writer every command shares: a stdout that cannot be written is said, exit 2 (audit graph27 3)
     if should_color(sys.stdout):
-        click.echo(style_markdown(page), nl=False, color=True)
+        write_output(style_markdown(page), None, for_people=True)
     else:
-        click.echo(page if page.endswith("\n") else page + "\n", nl=False)
+        write_output(page if page.endswith("\n") else page + "\n", None, for_people=True)

@@ -102,7 +102,7 @@ def run_command(playbook, once, loop, now, set_values, params_file, quotes, live
     )
     clock = Clock(parse_now(now))
     # every event, an `error` that stops the run too, is one JSON line on stdout (docs/recurring.md), UTF-8 always
-    log = EventLog(data_stdout())
+    log = EventLog(data_stdout(guarded=False))  # its own OSError: the events go on on stderr
     try:  # a wrong path is the mistake to name first, before any router setting
         os.close(open_source(playbook)[0])  # a FIFO no one writes to is refused, not waited on
     except OSError as exc:

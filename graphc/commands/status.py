@@ -32,6 +32,7 @@ from graphc.commands.common import (
     parse_seconds,
     render_graph,
     show_file_problems,
+    write_output,
 )
 from graphc.vocabulary import MAX_SLIPPAGE_BPS
 
@@ -89,7 +90,7 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
         if as_json:
             answer = client.get_graph(graph_id, exact=True)
             check_ranges(answer, graph_id)  # as the block reads them: the two views of one answer agree
-            click.echo(json_text(answer))  # its numbers as they came
+            write_output(json_text(answer) + "\n", None)  # its numbers as they came; data, as every command writes it
             return
         if not watch:
             view = graph_view(client.get_graph(graph_id), graph_id)

@@ -52,6 +52,7 @@ from graphc.commands.common import (
     quotes_for,
     settle_option,
     summary_lines,
+    unwritable_stdout,
     wire_units,
 )
 from graphc.report import one_line
@@ -498,17 +499,9 @@ def submit_command(
 
 def _unwritable_stdout(said: str, submitted, exc: OSError) -> NoReturn:
     """The graph was created and recorded, but its line could not be written to stdout (a full disk, a closed
-    file): say it on stderr, with why, and exit 2 (audit ledger26 3: a traceback's exit 4 named no graph). The
-    stdout buffer holding the line is pointed at /dev/null, so the exit does not fail on it again."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    fail(
-        f"{said}; it is recorded (ledger run {submitted.run.id}), but graphc could not write this line to stdout: "
-        f"{exc.strerror or exc}",
-        EXIT_USAGE,
-    )
+    file): say it on stderr, with why, and exit 2 (audit ledger26 3: a traceback's exit 4 named no graph), as every
+    command says a stdout it cannot write (:func:`unwritable_stdout`)."""
+    unwritable_stdout(exc, said=f"{said}; it is recorded (ledger run {submitted.run.id})")
 
 
 def _ledger_listing(ledger_file, here) -> str:
