@@ -596,16 +596,68 @@ def test_a_lint_report_with_findings_is_this_runs_and_kept(tmp_path):
 
 @pytest.mark.parametrize("command", ["compile", "decompile", "plan"])
 def test_a_failed_command_never_removes_the_file_it_read(tmp_path, command):
-    """`graphc compile p.yaml -o p.yaml` that failed removed p.yaml itself: the input is not an earlier output."""
+    """`graphc compile p.yaml -o p.yaml` that failed removed p.yaml itself: the input is not an earlier output. (It is
+    refused before the command runs now, below.)"""
     source = write(
         tmp_path,
         "in.yaml" if command == "compile" else "in.json",
         BAD_WIRE if command != "compile" else "graphc: 1\nname: ok\nlegs:\n  a: {buy: one, symbol: BTC-USD}\n",
     )
-    before = source.read_text()
+    before = source.read_bytes()
     failed = run_graphc(command, source.name, "-o", source.name, cwd=tmp_path)
-    assert failed.returncode == 1, failed.stderr
-    assert source.read_text() == before and "removed" not in failed.stderr.decode()
+    assert failed.returncode == 2, failed.stderr
+    assert source.read_bytes() == before and "removed" not in failed.stderr.decode()
+
+
+# -- -o naming an input (audit graph27 4) ------------------------------------------------------------------------
+# `graphc graph p.yaml -o p.yaml` replaced the playbook with its picture, exit 0 (compile, decompile, lint and plan
+# the same): one slip of a token lost the source. An -o that is the same file as an input (any spelling, a hard link,
+# a symlink) is refused before anything is written, exit 2, naming both; `fmt` writes in place on purpose.
+
+SAME_FILE_COMMANDS = {
+    "graph": (["graph", "p.yaml"], "picture"),
+    "compile": (["compile", "p.yaml"], "graph"),
+    "plan": (["plan", "p.yaml", "--quotes", "q.yaml"], "plan"),
+    "lint": (["lint", "--no-cache", "other.yaml", "p.yaml"], "report"),
+    "decompile": (["decompile", "w.json"], "playbook"),
+    "graph --quotes": (["graph", "p.yaml", "--quotes", "q.yaml"], "picture"),
+}
+
+
+@pytest.mark.parametrize("spelling", ["same", "dot-slash", "absolute", "hard-link", "symlink"])
+@pytest.mark.parametrize("command", list(SAME_FILE_COMMANDS))
+def test_an_output_that_is_an_input_is_refused_and_the_input_left_whole(tmp_path, command, spelling):
+    write(tmp_path, "p.yaml", GOOD)
+    write(tmp_path, "other.yaml", GOOD)
+    write(tmp_path, "q.yaml", "BTC-USD: {bid: 96000, ask: 96001}\n")
+    assert run_graphc("compile", "p.yaml", "-o", "w.json", cwd=tmp_path).returncode == 0
+    args, what = SAME_FILE_COMMANDS[command]
+    source = args[-1] if command != "graph --quotes" else "q.yaml"
+    before = {name: (tmp_path / name).read_bytes() for name in ("p.yaml", "other.yaml", "q.yaml", "w.json")}
+    output = {
+        "same": source,
+        "dot-slash": f"./{source}",
+        "absolute": str(tmp_path / source),
+        "hard-link": "hard.out",
+        "symlink": "soft.out",
+    }[spelling]
+    os.link(tmp_path / source, tmp_path / "hard.out")
+    (tmp_path / "soft.out").symlink_to(source)
+    refused = run_graphc(*args, "-o", output, cwd=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.decode() == (
+        f"graphc: error: -o {output} is the same file as the input {source}: the {what} would replace it; nothing "
+        "was written (give -o another file)\n"
+    )
+    assert refused.stdout == b""
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    assert run_graphc(*args, "-o", "elsewhere.out", cwd=tmp_path).returncode in (0, 1)  # another file: written
+
+
+def test_fmt_still_writes_in_place(tmp_path):
+    path = write(tmp_path, "p.yaml", "graphc: 1\nname: ok\nlegs:\n  a: {buy: 1,   symbol: BTC-USD, limit: 97000}\n")
+    assert run_graphc("fmt", "p.yaml", cwd=tmp_path).returncode == 0
+    assert "buy: 1,   symbol" not in path.read_text()
 
 
 # -- legacy workflow commands, `##[cmd]data` anywhere in a line (audit reports26 1) ------------------------------

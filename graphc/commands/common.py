@@ -418,19 +418,28 @@ def no_stale_output(output: str | None, *, command: str, what: str = "output", i
     crash) before it has written the whole file, a regular file already at ``output`` is removed and that is said
     on stderr, so an earlier run's output never looks like this run's (``compile -o f || true; submit f`` would
     send the old graph). A file this run wrote is kept (lint's report of a run with findings, exit 1). A link, a
-    device or a pipe is left alone, and so is a file that is one of the command's ``inputs`` (``compile p.yaml -o
-    p.yaml``): it is what the command read, not an earlier run's output."""
+    device or a pipe is left alone.
+
+    ``output`` that is the same file as one of the command's ``inputs`` (``compile p.yaml -o p.yaml``, ``-o
+    ./p.yaml``, a hard link or a symlink to it) is refused before the command runs, exit 2, naming both: the
+    output would replace what the command reads (audit graph27 4: the playbook became its picture, exit 0)."""
     if output is None:
         yield
         return
+    same = next((source for source in inputs if source and source != "-" and _same_file(output, source)), None)
+    if same is not None:
+        fail(
+            f"-o {output} is the same file as the input {same}: the {what} would replace it; nothing was written "
+            "(give -o another file)",
+            EXIT_USAGE,
+        )
     key = os.path.abspath(output)
     _WRITTEN.discard(key)
-    protected = any(_same_file(output, source) for source in inputs if source and source != "-")
     try:
         yield
     except BaseException as exc:
         failed = not (isinstance(exc, SystemExit) and exc.code in (0, None))
-        if failed and not protected and key not in _WRITTEN:
+        if failed and key not in _WRITTEN:
             _remove_stale(output, command, what)
         raise
 
