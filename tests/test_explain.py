@@ -155,6 +155,19 @@ def test_explain_a_code_prefix_suggests_its_family_first(query, family):
     assert "Run `graphc rules` to list every rule." in result.stderr
 
 
+@pytest.mark.parametrize(
+    "query, family", [("GC3xx", "GC3"), ("GC3XX", "GC3"), ("gc3xx", "GC3"), ("GC1xx", "GC1"), ("GC30x", "GC30")]
+)
+def test_explain_a_family_as_the_docs_write_it_is_read_as_its_start(query, family):
+    """graph27 5: docs/rules/README.md and every GC1xx page write families `GC3xx`; `explain GC3xx` offered "GC503
+    or GC403 or GC309". It is read as `GC3`: the same codes offered, the same way."""
+    result, start = invoke("explain", query), invoke("explain", family)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == start.stderr.replace(repr(family), repr(query)), result.stderr
+    offered = re.findall(r"GC\d{3}", result.stderr.split("Did you mean", 1)[1])
+    assert offered == sorted(c for c in RULES if c.startswith(family)), result.stderr
+
+
 def test_explain_without_a_code_exits_2_with_the_usage_and_the_pointer_to_rules():
     """ruledoc21 6: click's "Missing argument 'CODE'" alone, without the pointer the unknown-code path prints."""
     result = invoke("explain")

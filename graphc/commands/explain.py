@@ -35,15 +35,17 @@ def lookup(query: str) -> Rule | None:
 def suggestions(query: str, limit: int = 3) -> list[str]:
     """Codes or names close to ``query``, best first, for a did-you-mean: the start of a code (``GC1``, ``gc30``)
     gets every code of that family first (GC101 to GC112), then codes and names close by spelling, ``limit`` in
-    all unless the family alone has more."""
+    all unless the family alone has more. A family as the docs write it (``GC3xx``, ``gc30X``) is its start
+    (``GC3``, ``GC30``): it got GC503 and GC403 first (audit graph27 5)."""
     key = query.strip()
-    family = [code for code in RULES if code.startswith(key.upper())] if _CODE_START.fullmatch(key) else []
+    start = key.upper().rstrip("X")
+    family = [code for code in RULES if code.startswith(start)] if _CODE_START.fullmatch(key) else []
     found = difflib.get_close_matches(key.upper(), list(RULES), n=limit, cutoff=0.6)
     found += difflib.get_close_matches(key.lower().replace("_", "-"), list(BY_NAME), n=limit, cutoff=0.6)
     return list(dict.fromkeys(family + found))[: max(limit, len(family))]
 
 
-_CODE_START = re.compile(r"(?i)GC\d{1,2}")  # the start of a rule code, not yet a whole one
+_CODE_START = re.compile(r"(?i)GC(\d{1,2}|\dx{1,2}|\d\dx)")  # the start of a rule code, or a family: GC3, GC3xx
 USAGE_POINTER = "Run `graphc rules` to list every rule."
 
 
