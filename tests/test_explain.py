@@ -104,6 +104,27 @@ def test_options_show_config_and_suppression(code):
     assert f"graphc: ignore[{code}]" in options and f"graphc: ignore-file[{code}]" in options
 
 
+def test_gc109s_page_says_how_to_see_it_as_graphc_does(tmp_path):
+    """graph27 note: lint without a snapshot skips GC109; the page says which commands report it, and each does."""
+    failing = sections(page("GC109"))["## Failing example"]
+    playbook = tmp_path / "playbook.yaml"
+    playbook.write_text(blocks(failing)[0][1])
+    (tmp_path / "quotes.yaml").write_text("ETH-USD: {bid: 2000, ask: 2001}\n")  # no BTC-USD entry
+    said = " ".join(failing.split())
+    quotes = str(tmp_path / "quotes.yaml")
+    assert "`graphc compile playbook.yaml` reports GC109 (exit 1)" in said
+    compiled = invoke("compile", str(playbook))
+    assert compiled.exit_code == 1 and "GC109" in compiled.stderr, compiled.output
+    assert "`graphc lint --quotes quotes.yaml playbook.yaml` with a snapshot that has no `BTC-USD` entry" in said
+    linted = invoke("lint", "--no-cache", "--quotes", quotes, str(playbook))
+    assert linted.exit_code == 1 and "error GC109" in linted.stdout, linted.output
+    assert "`graphc lint playbook.yaml` without `--quotes` does not" in said and "(no problems, exit 0)" in said
+    skipped = invoke("lint", "--no-cache", "--explain-skips", str(playbook))
+    assert skipped.exit_code == 0 and "error GC109" not in skipped.output, skipped.output
+    shown = re.search(r"\(`(skipped GC109 [^`]*)`\)", said).group(1)
+    assert f": {shown}\n" in skipped.stdout, skipped.stdout
+
+
 def test_no_page_without_a_registered_code():
     pages = {p.stem for p in resources.resource_path("rules", "README.md").parent.glob("GC*.md")}
     assert pages == set(RULES)

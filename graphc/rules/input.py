@@ -1029,9 +1029,9 @@ GC109 = describe(
 
     Quotes come from `--quotes FILE` (a snapshot of
     `SYMBOL: {bid, ask, last, mid, tick, lot}`) or `--quotes live` (the router's
-    quote endpoint). GC109 is reported when no snapshot was given, when it has no
-    entry for the symbol, or when the entry lacks the field the value needs (for
-    example `last`).
+    quote endpoint). GC109 is reported when no snapshot was given (by `compile`;
+    `lint` skips the checks instead, below), when it has no entry for the symbol,
+    or when the entry lacks the field the value needs (for example `last`).
 
     A price of `0` in the snapshot is a field the entry lacks: it is the empty
     side of a one-sided book, as the router reports it (hosted-strategies.md:
@@ -1063,8 +1063,13 @@ GC109 = describe(
 
     ## Failing example
 
-    A $500 market buy: graphc needs the ask to turn dollars into BTC, and
-    `graphc compile playbook.yaml` is run without quotes:
+    A $500 market buy: graphc needs the ask to turn dollars into BTC, and no
+    quote is given. `graphc compile playbook.yaml` reports GC109 (exit 1), and so
+    does `graphc lint --quotes quotes.yaml playbook.yaml` with a snapshot that has
+    no `BTC-USD` entry. `graphc lint playbook.yaml` without `--quotes` does not:
+    it skips the checks that need the price (no problems, exit 0), and
+    `graphc lint --explain-skips playbook.yaml` lists them (`skipped GC109
+    notional '$500' needs a price for BTC-USD; pass --quotes`).
 
     ```yaml
     graphc: 1
