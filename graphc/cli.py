@@ -152,6 +152,14 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say
             ctx.exit(EXIT_BROKEN_PIPE)
+        except OSError as exc:
+            if not _stdout_fails(exc):
+                report_crash(exc, ctx)
+                ctx.exit(EXIT_INTERNAL)
+            # a line for people (plan, schedule, status) to a full stdout: what the data commands' writer says
+            from graphc.commands.common import unwritable_stdout  # deferred: only a stdout that cannot be written
+
+            unwritable_stdout(exc)
         except Exception as exc:  # MemoryError and RecursionError too: whatever it was, it is a bug
             report_crash(exc, ctx)
             ctx.exit(EXIT_INTERNAL)
@@ -214,6 +222,20 @@ def fall_back_to_ascii(*streams) -> None:
             # writes a file name's undecodable byte back as it was).
             with contextlib.suppress(ValueError, OSError, TypeError):  # a stream that cannot change (closed)
                 reconfigure(errors=FALLBACK_ERRORS)
+
+
+def _stdout_fails(exc: OSError) -> bool:
+    """Whether ``exc`` was raised writing to stdout: the code it was raised in held stdout (``click.echo`` of a
+    command's lines for people, ``> /dev/full``: audit graph27 3). Data goes through graphc.commands.common's writer,
+    which says so itself; anything else is not known to be stdout's, and stays a bug."""
+    stdout = sys.stdout
+    if stdout is None:
+        return False
+    streams = {id(stdout), id(getattr(stdout, "buffer", None))}
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and any(id(value) in streams for value in tb.tb_frame.f_locals.values())
 
 
 def _quiet_stdout():

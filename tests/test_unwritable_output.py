@@ -133,6 +133,35 @@ def test_a_closed_pipe_is_quiet_exit_141_as_before(command):
     assert (done.returncode, done.stderr) == (141, ""), done.stderr
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["plan", "{playbook}", "--quotes", "{quotes}"], ["schedule", "{scheduled}"], ["cache", "clean"]],
+    ids=" ".join,
+)
+def test_lines_for_people_to_a_full_stdout_are_said_exit_2(command, tmp_path):
+    """Commands writing lines for people with click.echo: caught where the CLI reports a crash, when the code that
+    raised held stdout (graphc/cli.py)."""
+    examples = os.path.join(os.path.dirname(__file__), "..", "examples")
+    paths = {
+        "playbook": HEDGE,
+        "quotes": os.path.join(examples, "quotes.yaml"),
+        "scheduled": os.path.join(examples, "btc-weekly-dca.yaml"),
+    }
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "graphc", *(arg.format(**paths) for arg in command)],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.endswith("graphc: error: cannot write to stdout: No space left on device\n"), done.stderr
+    assert "internal error" not in done.stderr
+
+
 def test_status_json_to_a_full_stdout_is_said_exit_2(btc_router, project):
     env = cli_env(btc_router)
     assert run_graphc(["submit", "full.yaml"], env, project).returncode == 0
