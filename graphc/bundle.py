@@ -154,7 +154,7 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
     notes = []
     chain = use_chain(playbook, root)  # what the `use:` name as written, on every date: not only the next ones
     if chain.expressions:
-        every = set(project_templates(root))
+        every = set(_outside_bundles(project_templates(root), root, Path(settings.out)))
         unseen = every - used
         used |= every
         shown = ", ".join(p.relative_to(root).as_posix() for p in chain.expressions if p.is_relative_to(root))
@@ -237,6 +237,22 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
 
 
 # -- checking the playbook --------------------------------------------------------------------
+
+
+def _outside_bundles(templates: list[Path], root: Path, out: Path) -> list[Path]:
+    """``templates`` without those under the ``-o`` folder or under any folder holding graphc-bundle.json: an earlier
+    bundle's output (written inside the project, as `-o strategy` from its root is) is no template folder, and
+    copying it made each bundle hold the one before it (audit hosted27 1). `graphc lint DIR` still lints them."""
+    target = real_path(out)
+    marked: dict[Path, bool] = {}
+
+    def in_a_bundle(folder: Path) -> bool:
+        if folder not in marked:
+            inside = folder != root and folder.is_relative_to(root)
+            marked[folder] = inside and ((folder / MARKER).is_file() or in_a_bundle(folder.parent))
+        return marked[folder]
+
+    return [t for t in templates if not t.is_relative_to(target) and not in_a_bundle(t.parent)]
 
 
 def _check_occurrences(playbook: Path, root: Path, scheduled, settings: BundleSettings):

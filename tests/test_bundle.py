@@ -694,3 +694,36 @@ def test_a_bundle_whose_copy_makes_another_graph_is_refused_naming_the_first_dif
         "strategy reads it), makes another graph than the project: line "
     ), refused.value
     assert '"max_slippage_bps": 30' in str(refused.value) and '"max_slippage_bps": 25' in str(refused.value)
+
+
+def test_bundling_again_into_an_output_inside_the_project_never_copies_the_earlier_bundle(tmp_path):
+    """audit hosted27 1: with a `use:` written as an expression, a bundle written inside the project (`-o strategy`
+    from the project root, as the docs show) was read again by the next bundle: 1, 2, 3 template files copied,
+    project/strategy/project/strategy/... nesting one level deeper and the artifact's bytes new at each run. Any
+    folder holding graphc-bundle.json (an earlier bundle, wherever it was written) and the -o target are skipped."""
+    project = tmp_path / "project"
+    path = make_project(project, QUARTERLY)
+    (project / "t").mkdir()
+    leg = "graphc-template: 1\nlegs:\n  buy: {{buy: ${}, symbol: BTC-USD, venue: coinbase}}\n"
+    (project / "t" / "regular.yaml").write_text(leg.format(500))
+    (project / "t" / "quarter.yaml").write_text(leg.format(2000))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+
+    def run(out: str) -> subprocess.CompletedProcess:
+        args = [sys.executable, "-m", "graphc", "bundle", str(path), "-o", out, "--now", "2026-01-07T09:00:00Z"]
+        return subprocess.run(args, capture_output=True, text=True, env=env, cwd=project)
+
+    artifacts, listings = [], []
+    for _ in range(3):
+        proc = run("strategy")
+        assert proc.returncode == 0, proc.stderr
+        assert "4 template files copied" in " ".join(proc.stderr.split()), proc.stderr
+        listings.append(sorted(p.relative_to(project / "strategy").as_posix() for p in all_files(project / "strategy")))
+        artifacts.append(build_artifact(project / "strategy")[0])
+    assert artifacts[0] == artifacts[1] == artifacts[2]
+    assert listings[0] == listings[2] and not any(p.startswith("project/strategy/") for p in listings[0])
+    # a bundle written elsewhere in the project earlier (another -o) is no template folder either
+    proc = run("other")
+    assert proc.returncode == 0, proc.stderr
+    other = [p.relative_to(project / "other").as_posix() for p in all_files(project / "other")]
+    assert not any(p.startswith("project/strategy/") for p in other), other
