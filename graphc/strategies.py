@@ -11,7 +11,7 @@ Safety:
 
 * deploying (and starting) is the submit of a hosted strategy: one that runs
   with ``GRAPHC_LIVE=1`` needs the command's ``--live`` (:func:`refuse_live`),
-  ``GRAPHC_LIVE`` may not hide in ``[hosted.secrets]``, and a graphc bundle is
+  no ``GRAPHC_*`` setting (``GRAPHC_LIVE`` above all) may hide in ``[hosted.secrets]``, and a graphc bundle is
   deployed only with the ``project/`` that ``graphc bundle`` checked
   (:func:`check_bundle`);
 * the artifact is refused when any file in it contains the API key in use
@@ -64,6 +64,7 @@ MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
 SKIPPED_NAMES = {"__pycache__", ".git", ".DS_Store"}
 RESERVED_ENV_PREFIX = "SEQUENCE_"  # the runner's own variables: user env may not shadow them
 BUNDLE_MARKER = "graphc-bundle.json"  # `graphc bundle` wrote this directory (and checked its project/)
+SETTINGS_PREFIX = "GRAPHC_"  # graphc's own settings (graphc.run.hosted_settings): never sealed in secrets
 LIVE_VARIABLE = "GRAPHC_LIVE"  # "1": the bundle's run may send a live graph (graphc.run.hosted_settings)
 NOW_VARIABLE = "GRAPHC_NOW"  # the rehearsal clock of the bundle's run (graphc.run.hosted_settings)
 
@@ -140,6 +141,13 @@ def read_strategy_dir(path) -> StrategyDir:
             f"{toml_path}: [hosted.secrets] {LIVE_VARIABLE}: the mode a strategy trades in must be visible; "
             "it belongs in [hosted.env] (`graphc bundle --live` writes it there)"
         )
+    for key in secrets:  # sealed too: GRAPHC_NOW crash-looped a live runner, GRAPHC_SET changed what was bought
+        if key.startswith(SETTINGS_PREFIX):
+            raise DeployError(
+                f"{toml_path}: [hosted.secrets] {key}: {SETTINGS_PREFIX}* names are graphc's settings, which decide "
+                "what the strategy trades and when, so they must be visible (and checked before a deploy): move it "
+                "to [hosted.env]"
+            )
     manifest_path = path / BUNDLE_MARKER
     manifest = {}
     if manifest_path.is_file():

@@ -294,3 +294,29 @@ def test_start_of_a_graphc_bundle_whose_env_is_not_shown_needs_live(sandbox):
     with_live = graphc(sandbox, "strategy", "start", "hidden", "--live")
     assert with_live.returncode == 2 and "pass --yes as well as --live" in with_live.stderr
     assert sent(sandbox) == []
+
+
+def test_no_graphc_setting_may_hide_in_the_secrets(sandbox, tmp_path):
+    """audit hosted27 2: `[hosted.secrets] GRAPHC_NOW` on a live bundle was deployed (exit 0) and its runner exited 2
+    at every restart; `[hosted.secrets] GRAPHC_SET` changed the budget bought while the visible env showed none.
+    Every GRAPHC_* name is refused there, naming it and saying where it belongs; nothing is sent."""
+    _, live = make_bundle(tmp_path / "l", LIVE, "--live")
+    _, paper = make_bundle(tmp_path / "p", PAPER)
+    cases = [
+        (live, 'GRAPHC_NOW = "2026-01-19T14:10:00Z"', ("--live", "--yes")),
+        (paper, 'GRAPHC_SET = "{\\"weekly_budget\\": \\"$40k\\"}"', ()),
+        (strategy_dir(tmp_path), 'GRAPHC_PLAYBOOK = "other.yaml"', ()),
+    ]
+    for directory, line, flags in cases:
+        toml = directory / "Sequence.toml"
+        toml.write_text(toml.read_text() + f"\n[hosted.secrets]\n{line}\n")
+        proc = graphc(sandbox, "deploy", str(directory), "--no-start", *flags)
+        key = line.split(" =")[0]
+        assert proc.returncode == 2, (line, proc.stderr)
+        assert f"[hosted.secrets] {key}: GRAPHC_* names are graphc's settings" in proc.stderr, proc.stderr
+        assert "move it to [hosted.env]" in proc.stderr
+    assert sent(sandbox) == []
+    other = strategy_dir(tmp_path, name="other")  # any other secret is still sealed and sent
+    toml = other / "Sequence.toml"
+    toml.write_text(toml.read_text() + '\n[hosted.secrets]\nTOKEN = "t"\n')
+    assert graphc(sandbox, "deploy", str(other), "--no-start").returncode == 0

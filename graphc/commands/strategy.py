@@ -99,10 +99,11 @@ def deploy_command(directory, env_values, no_start, replace, live, yes, verbose)
     Deploying is the submit of a hosted strategy: one that would run with
     GRAPHC_LIVE=1 (in Sequence.toml's [hosted.env] or from --env) trades
     live, so it needs --live, and --yes or a yes at the prompt, and says
-    LIVE. GRAPHC_LIVE in [hosted.secrets] is refused (the mode must be
-    visible). A graphc bundle is deployed only as `graphc bundle` checked it:
-    a project/ edited since is refused. Of any other directory graphc cannot
-    tell whether it trades live: a note says so.
+    LIVE. GRAPHC_LIVE, or any other GRAPHC_* setting, in [hosted.secrets]
+    is refused (what is traded, and when, must be visible). A graphc bundle
+    is deployed only as `graphc bundle` checked it: a project/ edited since
+    is refused. Of any other directory graphc cannot tell whether it trades
+    live: a note says so.
 
     Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
     deployed without --replace, a file or an env value holding the key, a
