@@ -190,10 +190,11 @@ def project_sha256(path) -> str:
     compares it before a deploy."""
     path = Path(path)
     digest = hashlib.sha256()
-    for file in _files(path):
-        data = file.read_bytes()
+    for file, size in _sized_files(path):
         name = file.relative_to(path).as_posix().encode("utf-8")
-        digest.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+        digest.update(len(name).to_bytes(8, "big") + name + size.to_bytes(8, "big"))
+        for chunk in _chunks(path, file, size):  # never the whole file in memory (audit hosted27 3)
+            digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -227,16 +228,12 @@ def build_artifact(path, *, holds_key=None) -> tuple[bytes, str]:
     """
     path = Path(path)
     buffer = io.BytesIO()
-    total = 0
     with (
         gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz,
         tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
     ):
-        for file in _files(path):
-            data = file.read_bytes()
-            total += len(data)
-            if total > MAX_ARTIFACT_BYTES:
-                raise DeployError(f"{path} is over {MAX_ARTIFACT_BYTES // 2**20} MiB; a strategy bundle is a few MiB")
+        for file, size in _sized_files(path):
+            data = b"".join(_chunks(path, file, size))
             if holds_key is not None and holds_key(data):
                 raise DeployError(
                     f"refusing to upload {file.relative_to(path)}: it contains the API key in use; "
@@ -249,6 +246,45 @@ def build_artifact(path, *, holds_key=None) -> tuple[bytes, str]:
             tar.addfile(info, io.BytesIO(data))
     artifact = buffer.getvalue()
     return artifact, hashlib.sha256(artifact).hexdigest()
+
+
+def _sized_files(path: Path):
+    """``(file, size)`` for each of :func:`_files`, its size as stat gives it; DeployError at the first file that
+    takes the total past ``MAX_ARTIFACT_BYTES``, before it is read: a 1 GB dataset in the directory cost its size
+    in memory and time to be refused (audit hosted27 3)."""
+    total = 0
+    for file in _files(path):
+        try:
+            size = file.stat().st_size
+        except OSError as exc:
+            raise DeployError(f"cannot read {file.relative_to(path)} in {path}: {exc.strerror or exc}") from None
+        total += size
+        if total > MAX_ARTIFACT_BYTES:
+            raise DeployError(
+                f"{path} is over {MAX_ARTIFACT_BYTES // 2**20} MiB at {file.relative_to(path)} ({size:,} bytes, not "
+                "read); a strategy bundle is a few MiB: move large files out of the directory"
+            )
+        yield file, size
+
+
+CHUNK_BYTES = 1024 * 1024
+
+
+def _chunks(path: Path, file: Path, size: int):
+    """The content of ``file`` in chunks, exactly the ``size`` bytes stat gave it: DeployError when it has more or
+    fewer (it changed while it was read), so what is read stays within the total that was checked."""
+    seen = 0
+    try:
+        with open(file, "rb") as handle:
+            while chunk := handle.read(min(CHUNK_BYTES, size - seen + 1)):
+                seen += len(chunk)
+                if seen > size:
+                    break
+                yield chunk
+    except OSError as exc:
+        raise DeployError(f"cannot read {file.relative_to(path)} in {path}: {exc.strerror or exc}") from None
+    if seen != size:
+        raise DeployError(f"{file.relative_to(path)} in {path} changed while it was read; try again")
 
 
 def _files(path: Path):

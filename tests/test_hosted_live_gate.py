@@ -320,3 +320,24 @@ def test_no_graphc_setting_may_hide_in_the_secrets(sandbox, tmp_path):
     toml = other / "Sequence.toml"
     toml.write_text(toml.read_text() + '\n[hosted.secrets]\nTOKEN = "t"\n')
     assert graphc(sandbox, "deploy", str(other), "--no-start").returncode == 0
+
+
+def test_a_bundle_whose_project_is_over_the_limit_is_refused_before_its_hash_reads_it(sandbox, tmp_path):
+    """audit hosted27 3: the hash of project/ read each file whole; a 1 TiB sparse file is refused, named, unread.
+    The hash is the one graphc bundle recorded before (name and content, each after its length)."""
+    import hashlib
+
+    from graphc.strategies import project_sha256
+
+    _, out = make_bundle(tmp_path, PAPER)
+    old = hashlib.sha256()
+    for file in sorted(p for p in (out / "project").rglob("*") if p.is_file()):
+        name, data = file.relative_to(out / "project").as_posix().encode(), file.read_bytes()
+        old.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+    assert project_sha256(out / "project") == old.hexdigest()
+    with open(out / "project" / "huge.bin", "wb") as handle:
+        handle.truncate(2**40)
+    proc = graphc(sandbox, "deploy", str(out))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{out}/project is over 64 MiB at huge.bin (1,099,511,627,776 bytes, not read)" in proc.stderr
+    assert sent(sandbox) == []

@@ -460,3 +460,26 @@ def test_a_stop_or_start_whose_answer_is_lost_says_how_to_find_out(sandbox, tmp_
         f"check with `graphc strategy list`, or run `graphc strategy {action} probe` again "
         f"(a second {action} is harmless)" in proc.stderr
     )
+
+
+def _sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no room on disk: reading it whole would take ``size`` bytes of memory."""
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def test_a_directory_over_the_limit_is_refused_at_the_first_file_past_it_before_reading_it(sandbox, tmp_path):
+    """audit hosted27 3: a 1 GB file was read whole (1 GB of memory, 11 s) to be refused for 64 MiB. A 1 TiB sparse
+    file here: refused, named, without being read (reading it whole is not possible in this machine's memory)."""
+    d = strategy_dir(tmp_path)
+    _sparse(d / "data.bin", 2**40)
+    proc = graphc(sandbox, "deploy", str(d))
+    assert proc.returncode == 2, proc.stderr
+    assert f"{d} is over 64 MiB at data.bin (1,099,511,627,776 bytes, not read)" in proc.stderr
+    (d / "data.bin").unlink()
+    _sparse(d / "a.bin", 40 * 2**20)
+    _sparse(d / "b.bin", 40 * 2**20)  # the file that takes the total past the limit is the one named
+    two = graphc(sandbox, "deploy", str(d))
+    assert two.returncode == 2 and f"{d} is over 64 MiB at b.bin" in two.stderr, two.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
