@@ -419,7 +419,16 @@ def deploy(
     try:
         created = client.create_strategy(request)
     except UncertainOutcome as exc:
-        found = [s for s in client.list_strategies() if s.get("name") == sdir.name and s.get("artifact_sha256") == sha]
+        try:
+            listing = client.list_strategies()
+        except ApiError as lookup:  # the create's uncertainty is what to say, never the lookup's alone (hosted27 4)
+            raise DeployError(
+                f"{exc}; looking for a strategy named {sdir.name!r} with this artifact (sha256 {sha[:12]}) failed "
+                f"too ({_lookup_failure(lookup)}). Check `graphc strategy list` before deploying again"
+                f"{_deleted(sdir, existing)}",
+                3,
+            ) from None
+        found = [s for s in listing if s.get("name") == sdir.name and s.get("artifact_sha256") == sha]
         if len(found) == 1:
             return found[0]
         raise DeployError(
@@ -471,8 +480,11 @@ def _check_with_the_router(client, request: dict, sha: str, existing: list[dict]
             for found in client.list_strategies():
                 if found.get("name") == check["name"]:
                     client.delete_strategy(found.get("strategy_id"))  # an unusable id is a ConfigError
-        except ApiError:
-            leftover = f"; a stopped copy named {check['name']!r} may be listed: delete it"
+        except ApiError as lookup:
+            leftover = (
+                f"; a stopped copy named {check['name']!r} may be listed (looking for it failed: "
+                f"{_lookup_failure(lookup)}): delete it"
+            )
         raise DeployError(
             f"{exc} (checking the new version before replacing); {_untouched(existing)}{leftover}", 3
         ) from None
@@ -483,11 +495,12 @@ def _check_with_the_router(client, request: dict, sha: str, existing: list[dict]
     try:
         client.delete_strategy(created["strategy_id"])  # a 404 to its retry is a delete (DeletedOnRetry)
     except ApiError as exc:
-        if _listed(client, created["strategy_id"]) is False:
+        listed, failed_lookup = _listed(client, created["strategy_id"])
+        if listed is False:
             return  # the delete landed after all (its answer was lost): nothing is left behind
         raise DeployError(
             f"{exc}; the router accepted the new version as the stopped check copy {check['name']!r} "
-            f"({created['strategy_id']}), which could not be deleted: delete it with "
+            f"({created['strategy_id']}), which could not be deleted{failed_lookup}: delete it with "
             f"`graphc strategy delete {created['strategy_id']} --yes` and deploy again; {_untouched(existing)}",
             exc.exit_code,
         ) from None
@@ -501,14 +514,14 @@ def _remove(client, name: str, existing: list[dict]) -> None:
             client.stop_strategy(sid)
             client.delete_strategy(sid)  # a 404 to its retry is a delete (DeletedOnRetry)
         except ApiError as exc:
-            listed = _listed(client, sid)
+            listed, lookup = _listed(client, sid)
             if listed is False:
                 continue  # gone after all: go on to create the new version
             where = (
                 f"{sid} is still listed: see `graphc strategy list`; if it is stopped, it starts again with "
                 f"`graphc strategy start {sid}`"
                 if listed
-                else f"whether {sid} still exists is unknown: see `graphc strategy list`"
+                else f"whether {sid} still exists is unknown{lookup}: see `graphc strategy list`"
             )
             raise DeployError(
                 f"{exc}; replacing {name!r} stopped while removing {sid} and the new version was not created; " + where,
@@ -516,12 +529,22 @@ def _remove(client, name: str, existing: list[dict]) -> None:
             ) from None
 
 
-def _listed(client, strategy_id) -> bool | None:
-    """Whether the router lists ``strategy_id`` now; None when the list cannot be read."""
+def _listed(client, strategy_id) -> tuple[bool | None, str]:
+    """Whether the router lists ``strategy_id`` now (None when the list cannot be read), and what to add to a
+    message when it cannot: the lookup's own error, so that it is never lost (audit hosted27 4)."""
     try:
-        return any(s.get("strategy_id") == strategy_id for s in client.list_strategies())
-    except ApiError:
-        return None
+        return any(s.get("strategy_id") == strategy_id for s in client.list_strategies()), ""
+    except ApiError as exc:
+        return None, f" (looking it up failed: {_lookup_failure(exc)})"
+
+
+def _lookup_failure(exc: ApiError) -> str:
+    """The error of a lookup (GET /v1/strategies) made after a change was sent, to quote after that change's own:
+    its "nothing was sent" is about the lookup only, and would read as if the change had not been sent."""
+    text = str(exc)
+    for said in (" (nothing was sent)", "; nothing was sent", ", nothing was sent"):
+        text = text.replace(said, "")
+    return text.rstrip(" .;")
 
 
 def _deleted(sdir: StrategyDir, existing: list[dict]) -> str:

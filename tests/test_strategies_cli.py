@@ -483,3 +483,51 @@ def test_a_directory_over_the_limit_is_refused_at_the_first_file_past_it_before_
     two = graphc(sandbox, "deploy", str(d))
     assert two.returncode == 2 and f"{d} is over 64 MiB at b.bin" in two.stderr, two.stderr
     assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+FIRST_LIST_PASSES = {"kind": "slow", "delay": 0.01, "method": "GET", "path_prefix": "/v1/strategies", "count": 1}
+
+
+@pytest.mark.parametrize("lookup_fault", ["http_500", "drop_after_read"])
+def test_a_lost_create_whose_lookup_fails_too_still_says_it_may_have_created_it(sandbox, tmp_path, lookup_fault):
+    """audit hosted27 4: the create's answer was lost (it landed), then the list that looks for it failed: exit 3
+    with the list's error only (or "(nothing was sent)"), nothing on the create, and the strategy ran."""
+    sandbox.set_faults(
+        [
+            {"kind": "drop_after_read", "method": "POST", "path_prefix": "/v1/strategies", "count": 1},
+            FIRST_LIST_PASSES,  # the list before the create
+            {"kind": lookup_fault, "method": "GET", "path_prefix": "/v1/strategies", "count": 50},
+        ]
+    )
+    proc = graphc(sandbox, "deploy", str(strategy_dir(tmp_path)), "--no-start")
+    sandbox.set_faults([])
+    assert proc.returncode == 3, proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert "may have" in said, said
+    assert "looking for a strategy named 'probe' with this artifact" in said and "failed too" in said, said
+    assert "Check `graphc strategy list` before deploying again" in said
+    assert "nothing was sent" not in said
+    assert [entry["name"] for entry in listed(sandbox)] == ["probe"]  # it was created: the message says it may be
+
+
+def test_replace_whose_stop_fails_and_whose_lookup_fails_says_both(sandbox, tmp_path):
+    """audit hosted27 4, the replace path: the old strategy's stop failed and the list that looks it up failed too;
+    the message keeps the lookup's error rather than dropping it."""
+    d = strategy_dir(tmp_path, mode="forever")
+    assert graphc(sandbox, "deploy", str(d)).returncode == 0
+    old = wait_status(sandbox, "running")
+    sandbox.set_faults(
+        [
+            FIRST_LIST_PASSES,  # the list before the check copy
+            {"kind": "http_500", "method": "POST", "path_prefix": "/v1/strategies/", "count": 50},  # the stop
+            {"kind": "http_500", "method": "GET", "path_prefix": "/v1/strategies", "count": 50},  # the lookup
+        ]
+    )
+    proc = graphc(sandbox, "deploy", str(d), "--replace", "--env", "MODE=done")
+    sandbox.set_faults([])
+    assert proc.returncode == 3, proc.stderr
+    said = " ".join(proc.stderr.split())
+    assert f"whether {old['strategy_id']} still exists is unknown (looking it up failed: GET /v1/strategies" in said
+    assert "see `graphc strategy list`" in said and "nothing was sent" not in said, said
+    (entry,) = listed(sandbox)
+    assert entry["strategy_id"] == old["strategy_id"]
