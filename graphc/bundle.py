@@ -63,7 +63,14 @@ from graphc.run import hosted_settings
 from graphc.schedule import read_scheduled
 from graphc.stages.legs import LIVE_QUOTE_SKIP
 from graphc.stages.model import NAME_PATTERN
-from graphc.strategies import BUNDLE_MARKER, LIVE_VARIABLE, DeployError, project_sha256, read_strategy_dir
+from graphc.strategies import (
+    BUNDLE_MARKER,
+    CHECKED_SETTINGS,
+    LIVE_VARIABLE,
+    DeployError,
+    project_sha256,
+    read_strategy_dir,
+)
 from graphc.submit import compile_options_for
 
 __all__ = ["BundleError", "BundleSettings", "remove_earlier_bundle", "runtime_distributions", "write_bundle"]
@@ -217,6 +224,8 @@ def write_bundle(settings: BundleSettings) -> BundleResult:
             "vendored": vendored,
             # what _prove checks below: `graphc deploy` refuses a project/ edited since (audit live23 F1)
             "project_sha256": project_sha256(staging / "project"),
+            # the settings _prove checks with: deploy and strategy start refuse others (audit hosted27 5)
+            "checked_env": {key: env[key] for key in CHECKED_SETTINGS if key in env},
         }
         (staging / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
         written = ["Sequence.toml", "main.py", MARKER, *written]

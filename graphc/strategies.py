@@ -58,6 +58,7 @@ __all__ = [
     "read_strategy_dir",
     "refuse_live",
     "strategy_status",
+    "unchecked_setting",
 ]
 
 MAX_ARTIFACT_BYTES = 64 * 1024 * 1024
@@ -66,6 +67,7 @@ RESERVED_ENV_PREFIX = "SEQUENCE_"  # the runner's own variables: user env may no
 BUNDLE_MARKER = "graphc-bundle.json"  # `graphc bundle` wrote this directory (and checked its project/)
 SETTINGS_PREFIX = "GRAPHC_"  # graphc's own settings (graphc.run.hosted_settings): never sealed in secrets
 LIVE_VARIABLE = "GRAPHC_LIVE"  # "1": the bundle's run may send a live graph (graphc.run.hosted_settings)
+CHECKED_SETTINGS = ("GRAPHC_PLAYBOOK", "GRAPHC_SET", "GRAPHC_PARAMS")  # what is run: graphc bundle checked these
 NOW_VARIABLE = "GRAPHC_NOW"  # the rehearsal clock of the bundle's run (graphc.run.hosted_settings)
 
 
@@ -198,9 +200,11 @@ def project_sha256(path) -> str:
     return digest.hexdigest()
 
 
-def check_bundle(sdir: StrategyDir) -> str | None:
+def check_bundle(sdir: StrategyDir, env: dict | None = None) -> str | None:
     """A graphc bundle is deployed only as ``graphc bundle`` checked it: its ``project/`` (the playbook, templates,
-    params and config) must have the hash graphc-bundle.json records, else DeployError (exit 2; audit live23 F1).
+    params and config) must have the hash graphc-bundle.json records, else DeployError (exit 2; audit live23 F1),
+    and the settings that choose what runs (:data:`CHECKED_SETTINGS`, from Sequence.toml's [hosted.env] and then
+    ``env``, the ``--env`` values) must be those it checked with (audit hosted27 5).
     Returns a note for a directory graphc did not write: graphc cannot judge what its code does."""
     if sdir.bundle is None:
         return (
@@ -218,6 +222,38 @@ def check_bundle(sdir: StrategyDir) -> str | None:
             f"{sdir.path / 'project'} was edited after `graphc bundle` checked it ({BUNDLE_MARKER} records another "
             "hash of it); run graphc bundle again"
         )
+    checked = sdir.bundle.get("checked_env")
+    if not isinstance(checked, dict):
+        raise DeployError(
+            f"{sdir.path / BUNDLE_MARKER} records no settings it was checked with (an older graphc wrote it), so "
+            "graphc cannot tell whether the playbook, --set and --params it runs with are those `graphc bundle` "
+            "checked; run graphc bundle again"
+        )
+    cli_env = env or {}
+    problem = unchecked_setting(
+        checked, {**sdir.env, **cli_env}, lambda key: "--env" if key in cli_env else "Sequence.toml's [hosted.env]"
+    )
+    if problem is not None:
+        raise DeployError(f"{sdir.path}: {problem}")
+    return None
+
+
+def unchecked_setting(checked: dict, env: Mapping, where) -> str | None:
+    """What is wrong when ``env`` runs a graphc bundle with a :data:`CHECKED_SETTINGS` value other than the one
+    ``graphc bundle`` checked (``checked``, graphc-bundle.json's ``checked_env``: a setting absent there must be
+    absent); ``where(key)`` says where the value comes from. None when each is as checked. The rehearsal knobs
+    (``GRAPHC_NOW``, ``GRAPHC_SETTLE``, ...) change no amount or playbook and are not compared."""
+
+    def shown(value) -> str:
+        return "none" if value is None else repr(value)
+
+    for key in CHECKED_SETTINGS:
+        if checked.get(key) != env.get(key):
+            return (
+                f"{where(key)} sets {key} to {shown(env.get(key))}, but `graphc bundle` checked this bundle with "
+                f"{key} {shown(checked.get(key))}: a bundle runs only what was checked; run `graphc bundle` again "
+                "with the playbook, --set and --params wanted; nothing was sent"
+            )
     return None
 
 
@@ -388,7 +424,7 @@ def deploy(
     """
     _refuse_reserved_env(env or {})
     _refuse_key_in_env(client, sdir.env, env or {})
-    check_bundle(sdir)
+    check_bundle(sdir, env)
     refuse_live(sdir.name, sdir.live_from(env or {}), allow_live, "deploy it", {**sdir.env, **(env or {})})
     artifact, sha = build_artifact(sdir.path, holds_key=client.holds_key)
     existing = [s for s in client.list_strategies() if s.get("name") == sdir.name]

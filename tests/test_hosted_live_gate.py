@@ -341,3 +341,70 @@ def test_a_bundle_whose_project_is_over_the_limit_is_refused_before_its_hash_rea
     assert proc.returncode == 2, proc.stderr
     assert f"{out}/project is over 64 MiB at huge.bin (1,099,511,627,776 bytes, not read)" in proc.stderr
     assert sent(sandbox) == []
+
+
+def test_a_bundle_runs_only_the_playbook_set_and_params_graphc_bundle_checked(sandbox, tmp_path):
+    """audit hosted27 5: `--env GRAPHC_PLAYBOOK=extra/dca.yaml` (or an edited Sequence.toml) ran a $20k playbook that
+    `graphc bundle` never checked: only project/ was compared. graphc-bundle.json records the GRAPHC_PLAYBOOK,
+    GRAPHC_SET and GRAPHC_PARAMS it checked with (absent stays absent), and deploy refuses any other value."""
+    sized = PAPER.replace("legs:", "params:\n  size: {type: quantity, default: 0.01 BTC}\nlegs:").replace(
+        "buy: 0.01 BTC", 'buy: "{{ size }}"'
+    )
+    _, out = make_bundle(tmp_path, sized, "--set", "size=0.02 BTC")
+    marker = json.loads((out / "graphc-bundle.json").read_text())
+    assert marker["checked_env"] == {"GRAPHC_PLAYBOOK": "project/dca.yaml", "GRAPHC_SET": '{"size": "0.02 BTC"}'}
+    playbook = graphc(sandbox, "deploy", str(out), "--no-start", "--env", "GRAPHC_PLAYBOOK=extra/dca.yaml")
+    assert playbook.returncode == 2, playbook.stderr
+    assert (
+        "--env sets GRAPHC_PLAYBOOK to 'extra/dca.yaml', but `graphc bundle` checked this bundle with GRAPHC_PLAYBOOK "
+        "'project/dca.yaml'"
+    ) in playbook.stderr
+    assert "run `graphc bundle` again with the playbook, --set and --params wanted" in playbook.stderr
+    params = graphc(sandbox, "deploy", str(out), "--no-start", "--env", "GRAPHC_PARAMS=project/p.yaml")
+    assert params.returncode == 2 and "--env sets GRAPHC_PARAMS to 'project/p.yaml'" in params.stderr
+    assert "checked this bundle with GRAPHC_PARAMS none" in params.stderr
+    toml = out / "Sequence.toml"
+    original = toml.read_text()
+    assert 'GRAPHC_SET = "{\\"size\\": \\"0.02 BTC\\"}"' in original
+    toml.write_text(original.replace("0.02 BTC", "2 BTC"))
+    edited = graphc(sandbox, "deploy", str(out), "--no-start")
+    assert edited.returncode == 2, edited.stderr
+    assert 'Sequence.toml\'s [hosted.env] sets GRAPHC_SET to \'{"size": "2 BTC"}\'' in edited.stderr
+    toml.write_text(original)
+    assert sent(sandbox) == []
+    # the value it was checked with, and the rehearsal knobs, are allowed
+    same = ("--env", "GRAPHC_PLAYBOOK=project/dca.yaml", "--env", "GRAPHC_NOW=2026-01-05T14:00:00Z")
+    ok = graphc(sandbox, "deploy", str(out), "--no-start", *same, "--env", "GRAPHC_SETTLE=0")
+    assert ok.returncode == 0, ok.stderr
+    # a bundle from an older graphc records no settings: refused, as one without a hash of project/ is
+    del marker["checked_env"]
+    (out / "graphc-bundle.json").write_text(json.dumps(marker))
+    older = graphc(sandbox, "deploy", str(out), "--no-start", "--replace")
+    assert older.returncode == 2 and "records no settings it was checked with" in older.stderr
+
+
+def test_start_of_a_bundle_whose_env_runs_an_unchecked_playbook_is_refused(sandbox):
+    """audit hosted27 5, strategy start: a graphc bundle deployed by another tool with another GRAPHC_PLAYBOOK."""
+    entry = {
+        "strategy_id": "abc-1",
+        "name": "other-pb",
+        "status": "stopped",
+        "env": {"GRAPHC_PLAYBOOK": "project/extra/dca.yaml", "GRAPHC_LIVE": "0"},
+        "manifest": {"graphc_bundle": {"checked_env": {"GRAPHC_PLAYBOOK": "project/dca.yaml"}}},
+    }
+    sandbox.set_faults(
+        [
+            {"kind": "status", "status": 200, "method": "GET", "path_prefix": path, "count": 10, "body": body}
+            for path, body in (
+                ("/v1/strategies/abc-1", json.dumps({"strategy": entry})),
+                ("/v1/strategies", json.dumps({"strategies": [entry]})),
+            )
+        ]
+    )
+    proc = graphc(sandbox, "strategy", "start", "other-pb")
+    assert proc.returncode == 2, proc.stderr
+    assert (
+        "other-pb: its env (as the router shows it) sets GRAPHC_PLAYBOOK to 'project/extra/dca.yaml', but "
+        "`graphc bundle` checked this bundle with GRAPHC_PLAYBOOK 'project/dca.yaml'"
+    ) in proc.stderr
+    assert sent(sandbox) == []

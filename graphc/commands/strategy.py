@@ -102,7 +102,8 @@ def deploy_command(directory, env_values, no_start, replace, live, yes, verbose)
     LIVE. GRAPHC_LIVE, or any other GRAPHC_* setting, in [hosted.secrets]
     is refused (what is traded, and when, must be visible). A graphc bundle
     is deployed only as `graphc bundle` checked it: a project/ edited since
-    is refused. Of any other directory graphc cannot tell whether it trades
+    is refused, and so is a GRAPHC_PLAYBOOK, GRAPHC_SET or GRAPHC_PARAMS
+    (Sequence.toml or --env) other than the one it was checked with. Of any other directory graphc cannot tell whether it trades
     live: a note says so.
 
     Exit status: 0 deployed, 2 refused (no Sequence.toml, a name already
@@ -115,7 +116,7 @@ def deploy_command(directory, env_values, no_start, replace, live, yes, verbose)
     env = _env_option(env_values)
     try:
         sdir = read_strategy_dir(directory)
-        note = check_bundle(sdir)
+        note = check_bundle(sdir, env)
         live_from = sdir.live_from(env)
         _live_opt_in(sdir.name, live_from, live, yes, "deploy it", f"Deploy {sdir.name}", {**sdir.env, **env})
     except DeployError as exc:
@@ -216,7 +217,7 @@ def _lifecycle(action: str, strategy: str, verbose: bool, *, live: bool = False,
 def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
     """--live (and --yes, or a yes) to start a strategy the router shows with GRAPHC_LIVE=1; also one that graphc
     bundled whose env the router does not show: graphc cannot tell, so it asks for the opt-in rather than guess."""
-    from graphc.strategies import DeployError, listed_live  # deferred: tarfile; --help stays fast
+    from graphc.strategies import DeployError, listed_live, unchecked_setting  # deferred: tarfile; --help stays fast
 
     mode = listed_live(strategy)
     manifest = strategy.get("manifest")
@@ -229,6 +230,12 @@ def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
             )
         live_from = "its env not shown"
     shown_env = strategy.get("env")
+    bundle = manifest.get("graphc_bundle") if isinstance(manifest, dict) else None
+    checked = bundle.get("checked_env") if isinstance(bundle, dict) else None
+    if isinstance(checked, dict) and isinstance(shown_env, dict):  # deployed by something else than graphc deploy
+        problem = unchecked_setting(checked, shown_env, lambda key: "its env (as the router shows it)")
+        if problem is not None:
+            raise DeployError(f"{clean(name, 200)}: {clean(problem, None)}")
     _live_opt_in(
         name, live_from, live, yes, "start it", f"Start {name}", shown_env if isinstance(shown_env, dict) else None
     )
