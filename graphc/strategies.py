@@ -40,6 +40,7 @@ from pathlib import Path
 
 from graphc.api.errors import ApiError, ApiProtocolError, UncertainOutcome
 from graphc.api.redact import clean
+from graphc.files import TomlTooDeep, parse_toml
 from graphc.vocabulary import STRATEGY_STATUSES
 
 __all__ = [
@@ -113,11 +114,15 @@ def read_strategy_dir(path) -> StrategyDir:
     path = Path(path)
     toml_path = path / "Sequence.toml"
     try:
-        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        data = parse_toml(toml_path.read_text(encoding="utf-8"))  # nesting past the limit: no RecursionError
     except FileNotFoundError:
         raise DeployError(f"{path} has no Sequence.toml (write one with `graphc bundle PLAYBOOK -o {path}`)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DeployError(f"cannot read {toml_path}: {exc}") from None
+    except TomlTooDeep as exc:
+        raise DeployError(
+            f"{toml_path} is not valid TOML: {exc} (line {exc.line}, column {exc.col}); {exc.HINT}"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise DeployError(f"{toml_path} is not valid TOML: {exc}") from None
     strategy, hosted = data.get("strategy"), data.get("hosted")

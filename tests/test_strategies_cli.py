@@ -531,3 +531,16 @@ def test_replace_whose_stop_fails_and_whose_lookup_fails_says_both(sandbox, tmp_
     assert "see `graphc strategy list`" in said and "nothing was sent" not in said, said
     (entry,) = listed(sandbox)
     assert entry["strategy_id"] == old["strategy_id"]
+
+
+@pytest.mark.parametrize("depth", [500, 1000])
+def test_a_sequence_toml_nested_too_deep_is_refused_not_a_crash(sandbox, tmp_path, depth):
+    """audit hosted27 6: `x = [[[...]]]` 500 levels down in [hosted.placement] was RecursionError, exit 4."""
+    d = strategy_dir(tmp_path)
+    with open(d / "Sequence.toml", "a") as toml:
+        toml.write("\n[hosted.placement]\nx = " + "[" * depth + "]" * depth + "\n")
+    proc = graphc(sandbox, "deploy", str(d))
+    assert proc.returncode == 2, proc.stderr
+    assert f"graphc: refused: {d}/Sequence.toml is not valid TOML: nesting deeper than" in proc.stderr
+    assert "internal error" not in proc.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
