@@ -408,3 +408,13 @@ def test_start_of_a_bundle_whose_env_runs_an_unchecked_playbook_is_refused(sandb
         "`graphc bundle` checked this bundle with GRAPHC_PLAYBOOK 'project/dca.yaml'"
     ) in proc.stderr
     assert sent(sandbox) == []
+
+
+def test_a_bundle_holding_a_file_name_that_is_not_utf8_is_refused_not_a_crash(sandbox, tmp_path):
+    """audit hosted27 7: `project/y\\xff.yaml` made the hash of project/ raise UnicodeEncodeError, exit 4."""
+    _, out = make_bundle(tmp_path, PAPER)
+    (out / "project" / os.fsdecode(b"y\xff.yaml")).write_text("x: 1\n")
+    proc = graphc(sandbox, "deploy", str(out), "--no-start")
+    assert proc.returncode == 2, proc.stderr
+    assert f"graphc: refused: y\\xff.yaml in {out}/project: its name is not UTF-8" in proc.stderr
+    assert "internal error" not in proc.stderr and sent(sandbox) == []

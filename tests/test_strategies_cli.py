@@ -544,3 +544,21 @@ def test_a_sequence_toml_nested_too_deep_is_refused_not_a_crash(sandbox, tmp_pat
     assert f"graphc: refused: {d}/Sequence.toml is not valid TOML: nesting deeper than" in proc.stderr
     assert "internal error" not in proc.stderr
     assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_naming_it(sandbox, tmp_path):
+    """audit hosted27 7: in a bundle's project/ it was UnicodeEncodeError, exit 4 (the hash of project/); in another
+    directory it was uploaded with its bytes as they were. Refused, exit 2, with its bytes shown escaped."""
+    import os
+
+    d = strategy_dir(tmp_path)
+    (d / "lib").mkdir()
+    (d / "lib" / os.fsdecode(b"y\xff.yaml")).write_text("x: 1\n")
+    proc = graphc(sandbox, "deploy", str(d))
+    assert proc.returncode == 2, proc.stderr
+    assert f"graphc: refused: lib/y\\xff.yaml in {d}: its name is not UTF-8" in proc.stderr
+    (d / "lib" / os.fsdecode(b"y\xff.yaml")).unlink()
+    (d / "lib").rename(d / os.fsdecode(b"l\xe9b"))  # a folder's name too
+    folder = graphc(sandbox, "deploy", str(d))
+    assert folder.returncode == 2 and "l\\xe9b in" in folder.stderr, folder.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
