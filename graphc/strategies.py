@@ -32,6 +32,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 import tarfile
 import tomllib
 from collections.abc import Mapping
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from graphc.api.errors import ApiError, ApiProtocolError, UncertainOutcome
 from graphc.api.redact import clean
-from graphc.files import TomlTooDeep, parse_toml
+from graphc.files import TomlTooDeep, file_kind, open_source, parse_toml, read_whole_source
 from graphc.vocabulary import STRATEGY_STATUSES
 
 __all__ = [
@@ -114,11 +115,15 @@ def read_strategy_dir(path) -> StrategyDir:
     path = Path(path)
     toml_path = path / "Sequence.toml"
     try:
-        data = parse_toml(toml_path.read_text(encoding="utf-8"))  # nesting past the limit: no RecursionError
+        # a regular file only (a FIFO is never opened: it blocked deploy for ever; audit hosted27 8), as graphc.toml
+        # is read; nesting past the limit is TomlTooDeep, never a RecursionError
+        data = parse_toml(read_whole_source(toml_path))
     except FileNotFoundError:
         raise DeployError(f"{path} has no Sequence.toml (write one with `graphc bundle PLAYBOOK -o {path}`)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise DeployError(f"cannot read {toml_path}: {exc}") from None
+    except OSError as exc:
+        raise DeployError(f"cannot read {toml_path}: {exc.strerror or exc}") from None
     except TomlTooDeep as exc:
         raise DeployError(
             f"{toml_path} is not valid TOML: {exc} (line {exc.line}, column {exc.col}); {exc.HINT}"
@@ -316,7 +321,8 @@ def _chunks(path: Path, file: Path, size: int):
     fewer (it changed while it was read), so what is read stays within the total that was checked."""
     seen = 0
     try:
-        with open(file, "rb") as handle:
+        fd, _ = open_source(file)  # never blocks: a file swapped for a FIFO since the walk is refused
+        with os.fdopen(fd, "rb") as handle:
             while chunk := handle.read(min(CHUNK_BYTES, size - seen + 1)):
                 seen += len(chunk)
                 if seen > size:
@@ -329,18 +335,18 @@ def _chunks(path: Path, file: Path, size: int):
 
 
 def _files(path: Path):
-    """The regular files to upload; a symbolic link is refused, naming it, never left out in silence.
+    """The regular files to upload; a symbolic link, or a FIFO, socket or device, is refused, naming it, never left
+    out in silence.
 
     The runner unpacks the tar.gz the CLI makes of the directory (hosted-strategies.md) and the reference
     says nothing of links in it, so the artifact holds regular files only (`graphc bundle` writes no link).
     """
     for directory, dirnames, filenames in os.walk(path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_NAMES)
-        for name in [*dirnames, *filenames]:
+        for name in [*dirnames, *sorted(filenames)]:
             if name not in SKIPPED_NAMES:
                 _refuse_undecodable(path, Path(directory) / name)
-            if name not in SKIPPED_NAMES and (Path(directory) / name).is_symlink():
-                _refuse_link(path, Path(directory) / name)
+                _refuse_unless_regular(path, Path(directory) / name)
         for name in sorted(filenames):
             file = Path(directory) / name
             if name not in SKIPPED_NAMES and not name.endswith(".pyc") and file.is_file():
@@ -359,6 +365,22 @@ def _refuse_undecodable(path: Path, entry: Path) -> None:
             f"{shown} in {path}: its name is not UTF-8, which the upload cannot carry as it is: rename it "
             "(or remove it)"
         ) from None
+
+
+def _refuse_unless_regular(path: Path, entry: Path) -> None:
+    """A link, or anything but a file or a folder (a FIFO, a socket, a device), is refused, naming it: the upload
+    holds regular files only, and none is left out in silence (audit hosted27 8)."""
+    try:
+        mode = entry.lstat().st_mode
+    except OSError as exc:
+        raise DeployError(f"cannot read {entry.relative_to(path)} in {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(mode):
+        _refuse_link(path, entry)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise DeployError(
+            f"{entry.relative_to(path)} in {path} is {file_kind(mode)}, not a regular file; the upload holds regular "
+            "files only, so it would be left out: remove it, or put a file in its place"
+        )
 
 
 def _refuse_link(path: Path, link: Path) -> None:

@@ -562,3 +562,40 @@ def test_a_file_name_that_is_not_utf8_is_refused_naming_it(sandbox, tmp_path):
     folder = graphc(sandbox, "deploy", str(d))
     assert folder.returncode == 2 and "l\\xe9b in" in folder.stderr, folder.stderr
     assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+def test_a_sequence_toml_that_is_a_fifo_is_refused_without_opening_it(sandbox, tmp_path):
+    """audit hosted27 8: deploy blocked for ever reading a FIFO Sequence.toml (no writer). Refused, exit 2, at
+    once: were it opened, this test would hang to the subprocess timeout rather than see exit 2."""
+    import os
+
+    d = strategy_dir(tmp_path)
+    (d / "Sequence.toml").unlink()
+    os.mkfifo(d / "Sequence.toml")
+    proc = graphc(sandbox, "deploy", str(d))
+    assert proc.returncode == 2, proc.stderr
+    assert f"cannot read {d}/Sequence.toml: it is a named pipe (FIFO), not a regular file" in proc.stderr
+    (d / "Sequence.toml").unlink()
+    (d / "Sequence.toml").mkdir()
+    folder = graphc(sandbox, "deploy", str(d))
+    assert folder.returncode == 2 and "it is a directory, not a regular file" in folder.stderr, folder.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+def test_a_fifo_or_socket_in_the_directory_is_refused_naming_it(sandbox, tmp_path):
+    """audit hosted27 8: a FIFO (or a socket) in the directory was left out of the upload without a word."""
+    import os
+    import socket
+
+    d = strategy_dir(tmp_path)
+    os.mkfifo(d / "pipe")
+    proc = graphc(sandbox, "deploy", str(d), "--no-start")
+    assert proc.returncode == 2, proc.stderr
+    assert f"pipe in {d} is a named pipe (FIFO), not a regular file" in proc.stderr
+    (d / "pipe").unlink()
+    (d / "lib").mkdir()
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(d / "lib" / "s.sock"))
+        sockets = graphc(sandbox, "deploy", str(d), "--no-start")
+    assert sockets.returncode == 2 and f"lib/s.sock in {d} is a socket, not a regular file" in sockets.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
