@@ -187,12 +187,24 @@ def read_strategy_dir(path) -> StrategyDir:
 def _strings(values: dict, where: Path, name: str) -> dict:
     out = {}
     for key, value in values.items():
+        problem = env_name_problem(key)
+        if problem is not None:
+            raise DeployError(f"{where}: [hosted.{name}] {problem}")
         if key.startswith(RESERVED_ENV_PREFIX):
             raise DeployError(f"{where}: [hosted.{name}] {key}: SEQUENCE_* names are the runner's own")
         if not isinstance(value, (str, int, float, bool)):
             raise DeployError(f"{where}: [hosted.{name}] {key} must be a string")
         out[key] = value if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     return out
+
+
+def env_name_problem(key: str) -> str | None:
+    """Why ``key`` cannot name an environment variable of the strategy's process (empty, or holding ``=`` or NUL),
+    or None: refused before anything is sent, as the router would refuse it (audit hosted27 9)."""
+    if key and "=" not in key and "\0" not in key:
+        return None
+    shown = clean(repr(key), 80)
+    return f"{shown}: not an environment variable name (empty, or holding '=' or a NUL character)"
 
 
 def project_sha256(path) -> str:
@@ -526,6 +538,9 @@ def _refuse_reserved_env(cli_env: dict) -> None:
     """``--env SEQUENCE_*=...`` is refused as ``[hosted.env]`` is: "The runner won't let user env shadow the
     SEQUENCE_* invariants (those names are reserved)" (hosted-strategies.md, "Reading the values")."""
     for key in cli_env:
+        problem = env_name_problem(key)
+        if problem is not None:
+            raise DeployError(f"--env {problem}")
         if key.startswith(RESERVED_ENV_PREFIX):
             raise DeployError(f"--env {key}: SEQUENCE_* names are the runner's own")
 

@@ -599,3 +599,48 @@ def test_a_fifo_or_socket_in_the_directory_is_refused_naming_it(sandbox, tmp_pat
         sockets = graphc(sandbox, "deploy", str(d), "--no-start")
     assert sockets.returncode == 2 and f"lib/s.sock in {d} is a socket, not a regular file" in sockets.stderr
     assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+@pytest.mark.parametrize("line", ['"A=B" = "x"', '"" = "x"', '"A\\u0000B" = "x"'])
+def test_an_env_name_no_process_can_hold_is_refused_before_sending(sandbox, tmp_path, line):
+    """audit hosted27 9: `"A=B"` in [hosted.env] was sent; the sandbox answered 400 yet kept the strategy listed
+    (`queued` for ever), and the next deploy of the fixed directory was refused as a second of that name."""
+    for table in ("env", "secrets"):
+        (tmp_path / table).mkdir()
+        d = strategy_dir(tmp_path / table)
+        with open(d / "Sequence.toml", "a") as toml:
+            toml.write(f"\n[hosted.{table}]\n{line}\n" if table == "secrets" else f"{line}\n")
+        proc = graphc(sandbox, "deploy", str(d))
+        assert proc.returncode == 2, proc.stderr
+        assert f"[hosted.{table}] " in proc.stderr and "not an environment variable name" in proc.stderr
+    assert sandbox.requests("POST", "/v1/strategies") == []
+
+
+def test_the_sandbox_refuses_an_env_name_before_listing_the_strategy(sandbox, tmp_path):
+    """audit hosted27 9, the sandbox's side: a create it refuses leaves nothing listed, as a real refusal does."""
+    import base64
+
+    from graphc.strategies import build_artifact
+
+    artifact = base64.b64encode(build_artifact(strategy_dir(tmp_path))[0]).decode()
+    for env in ({"A=B": "x"}, {"": "x"}, {"A\u0000B": "x"}, {"OK": "a\u0000b"}):
+        status, body, _ = sandbox.api(
+            "POST", "/v1/strategies", {"name": "eqkey", "artifact_base64": artifact, "env": env}
+        )
+        assert status == 400, (env, status, body)
+        assert listed(sandbox) == []
+    status, _, _ = sandbox.api("POST", "/v1/strategies", {"name": "eqkey", "artifact_base64": artifact})
+    assert status in (200, 201) and [entry["name"] for entry in listed(sandbox)] == ["eqkey"]
+
+
+def test_deploy_refuses_an_env_argument_name_no_process_can_hold(sandbox, tmp_path):
+    """audit hosted27 9, deploy's `env` (what --env gives): `--env` cannot carry `=` in a name, a caller can."""
+    from graphc.api.client import Client
+    from graphc.strategies import DeployError, deploy, read_strategy_dir
+
+    with Client(sandbox.base_url, CANARY) as client:
+        sdir = read_strategy_dir(strategy_dir(tmp_path))
+        for key in ("A=B", "", "A\0B"):
+            with pytest.raises(DeployError, match="not an environment variable name"):
+                deploy(client, sdir, env={key: "x"})
+    assert sandbox.requests("POST", "/v1/strategies") == []

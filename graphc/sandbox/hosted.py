@@ -136,6 +136,11 @@ class HostedRunner:
                 raise HostedError(400, "invalid_request", f"{key}: an object of strings is required")
             if any(k.startswith("SEQUENCE_") for k in tables[key]):
                 raise HostedError(400, "invalid_request", f"{key}: SEQUENCE_* names are reserved")
+            # checked before the strategy is registered: a name no process environment can hold was a 400 from
+            # Popen after it was listed, left `queued` for ever (audit hosted27 9)
+            for k, v in tables[key].items():
+                if not k or "=" in k or "\0" in k or "\0" in v:
+                    raise HostedError(400, "invalid_request", f"{key}: illegal environment variable name {k!r}")
         api_key = body.get("sequence_api_key")
         now = int(time.time())
         strategy = Strategy(
@@ -158,7 +163,11 @@ class HostedRunner:
         with self.lock:
             self.strategies[strategy.strategy_id] = strategy
             if strategy.desired_state == "running":
-                self._spawn(strategy)
+                try:
+                    self._spawn(strategy)
+                except BaseException:  # a refused create leaves nothing listed
+                    del self.strategies[strategy.strategy_id]
+                    raise
             return {"strategy": strategy.public()}
 
     def list(self) -> dict:
