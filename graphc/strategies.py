@@ -187,7 +187,7 @@ def read_strategy_dir(path) -> StrategyDir:
 def _strings(values: dict, where: Path, name: str) -> dict:
     out = {}
     for key, value in values.items():
-        problem = env_name_problem(key)
+        problem = env_name_problem(key, value if isinstance(value, str) else "")
         if problem is not None:
             raise DeployError(f"{where}: [hosted.{name}] {problem}")
         if key.startswith(RESERVED_ENV_PREFIX):
@@ -198,13 +198,16 @@ def _strings(values: dict, where: Path, name: str) -> dict:
     return out
 
 
-def env_name_problem(key: str) -> str | None:
+def env_name_problem(key: str, value: str = "") -> str | None:
     """Why ``key`` cannot name an environment variable of the strategy's process (empty, or holding ``=`` or NUL),
-    or None: refused before anything is sent, as the router would refuse it (audit hosted27 9)."""
-    if key and "=" not in key and "\0" not in key:
-        return None
+    or ``value`` cannot be one's value (holding NUL), or None: refused before anything is sent, as the router would
+    refuse it (audit hosted27 9)."""
     shown = clean(repr(key), 80)
-    return f"{shown}: not an environment variable name (empty, or holding '=' or a NUL character)"
+    if not key or "=" in key or "\0" in key:
+        return f"{shown}: not an environment variable name (empty, or holding '=' or a NUL character)"
+    if "\0" in value:
+        return f"{shown}: its value holds a NUL character, which no environment variable can hold"
+    return None
 
 
 def project_sha256(path) -> str:
@@ -537,8 +540,8 @@ def deploy(
 def _refuse_reserved_env(cli_env: dict) -> None:
     """``--env SEQUENCE_*=...`` is refused as ``[hosted.env]`` is: "The runner won't let user env shadow the
     SEQUENCE_* invariants (those names are reserved)" (hosted-strategies.md, "Reading the values")."""
-    for key in cli_env:
-        problem = env_name_problem(key)
+    for key, value in cli_env.items():
+        problem = env_name_problem(key, str(value))
         if problem is not None:
             raise DeployError(f"--env {problem}")
         if key.startswith(RESERVED_ENV_PREFIX):

@@ -601,7 +601,7 @@ def test_a_fifo_or_socket_in_the_directory_is_refused_naming_it(sandbox, tmp_pat
     assert sandbox.requests("POST", "/v1/strategies") == []
 
 
-@pytest.mark.parametrize("line", ['"A=B" = "x"', '"" = "x"', '"A\\u0000B" = "x"'])
+@pytest.mark.parametrize("line", ['"A=B" = "x"', '"" = "x"', '"A\\u0000B" = "x"', 'OK = "a\\u0000b"'])
 def test_an_env_name_no_process_can_hold_is_refused_before_sending(sandbox, tmp_path, line):
     """audit hosted27 9: `"A=B"` in [hosted.env] was sent; the sandbox answered 400 yet kept the strategy listed
     (`queued` for ever), and the next deploy of the fixed directory was refused as a second of that name."""
@@ -612,7 +612,8 @@ def test_an_env_name_no_process_can_hold_is_refused_before_sending(sandbox, tmp_
             toml.write(f"\n[hosted.{table}]\n{line}\n" if table == "secrets" else f"{line}\n")
         proc = graphc(sandbox, "deploy", str(d))
         assert proc.returncode == 2, proc.stderr
-        assert f"[hosted.{table}] " in proc.stderr and "not an environment variable name" in proc.stderr
+        assert f"[hosted.{table}] " in proc.stderr, proc.stderr
+        assert "not an environment variable name" in proc.stderr or "its value holds a NUL" in proc.stderr
     assert sandbox.requests("POST", "/v1/strategies") == []
 
 
@@ -643,4 +644,6 @@ def test_deploy_refuses_an_env_argument_name_no_process_can_hold(sandbox, tmp_pa
         for key in ("A=B", "", "A\0B"):
             with pytest.raises(DeployError, match="not an environment variable name"):
                 deploy(client, sdir, env={key: "x"})
+        with pytest.raises(DeployError, match="'OK': its value holds a NUL character"):  # sent before (the lead)
+            deploy(client, sdir, env={"OK": "a\0b"})
     assert sandbox.requests("POST", "/v1/strategies") == []
