@@ -15,11 +15,21 @@ from graphc.report import one_line
 @click.argument("playbook", type=click.Path(dir_okay=False, exists=True))
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Directory to write.")
 @click.option("--set", "set_values", multiple=True, metavar="NAME=VALUE", help="Set a playbook param (repeatable).")
-@click.option("--params", "params_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE")
+@click.option(
+    "--params",
+    "params_file",
+    type=click.Path(dir_okay=False, exists=True),
+    metavar="FILE",
+    help="Params file (YAML or JSON) the bundle is checked and run with; copied into the bundle.",
+)
 @click.option("--live", is_flag=True, help="Allow the strategy to trade live (`sandbox: false` in the playbook).")
 @click.option("--name", help="Strategy name, [a-z0-9][a-z0-9._-]* (default: the playbook's name).")
-@click.option("--cpu-millis", type=click.IntRange(1), default=250, show_default=True)
-@click.option("--memory-mb", type=click.IntRange(64), default=256, show_default=True)
+@click.option(
+    "--cpu-millis", type=click.IntRange(1), default=250, show_default=True, help="CPU the runner gives the strategy."
+)
+@click.option(
+    "--memory-mb", type=click.IntRange(64), default=256, show_default=True, help="Memory the runner gives it."
+)
 @click.option("--timeout-secs", type=click.IntRange(0), default=0, show_default=True, help="0: no timeout.")
 @click.option("--latency-target", multiple=True, metavar="VENUE", help="Placement hint, e.g. coinbase (repeatable).")
 @click.option(

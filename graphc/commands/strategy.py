@@ -147,7 +147,7 @@ def strategy_group():
 
 @strategy_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the router's answer as JSON, with graphc_live.")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def list_command(as_json, verbose):
     """List the account's hosted strategies, with the mode of each: LIVE when
     it runs with GRAPHC_LIVE=1, sandbox for a graphc bundle without, `?` when
@@ -243,7 +243,7 @@ def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
 
 @strategy_group.command("stop")
 @click.argument("strategy")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def stop_command(strategy, verbose):
     """Stop STRATEGY (name or id): the runner sends it SIGTERM and does not restart it."""
     _lifecycle("stop", strategy, verbose)
@@ -253,7 +253,7 @@ def stop_command(strategy, verbose):
 @click.argument("strategy")
 @click.option("--live", is_flag=True, help="Allow a strategy that trades live (GRAPHC_LIVE=1 in its env).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of a live strategy (needed without a terminal).")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def start_command(strategy, live, yes, verbose):
     """Re-queue a stopped STRATEGY (name or id).
 
@@ -266,7 +266,7 @@ def start_command(strategy, live, yes, verbose):
 @strategy_group.command("delete")
 @click.argument("strategy")
 @click.option("--yes", is_flag=True, help="Do not ask (needed without a terminal).")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def delete_command(strategy, yes, verbose):
     """Delete STRATEGY (name or id): its artifact, row and logs are purged."""
     if not yes:
@@ -283,7 +283,7 @@ def delete_command(strategy, yes, verbose):
 @click.option("--run-id", help="A given run's logs (default: the latest run).")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (across restarts) until it stops.")
 @click.option("--interval", type=FiniteFloat(min=0.2), default=2.0, show_default=True, help="Seconds between polls.")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP requests to stderr (credentials are redacted).")
 def logs_command(strategy, run_id, follow, interval, verbose):
     """Print STRATEGY's log lines (name or id); `--follow` keeps polling until
     the strategy is stopped, or Ctrl-C.
