@@ -42,8 +42,9 @@ URL_LINE = re.compile(r"listening on (http://\S+)")
 class Sandbox:
     """A running sandbox process and helpers for its ``/_sandbox`` controls."""
 
-    def __init__(self, base_url: str, proc: subprocess.Popen, stderr_path: str):
+    def __init__(self, base_url: str, proc: subprocess.Popen, stderr_path: str, first_line: str = ""):
         self.base_url = base_url
+        self.first_line = first_line  # what `graphc sandbox serve` printed first (the URL it listens on)
         self.proc = proc
         self.stderr_path = stderr_path
 
@@ -182,7 +183,7 @@ def running_sandbox(*extra_args: str, speed: float = 50.0, seed: int = 7, startu
         match = URL_LINE.search(line)
         if not match:
             raise RuntimeError(f"sandbox did not start: {line!r}\n{Path(stderr.name).read_text()}")
-        sb = Sandbox(match.group(1), proc, stderr.name)
+        sb = Sandbox(match.group(1), proc, stderr.name, line.rstrip("\n"))
         _wait_ready(sb, startup_timeout)
         yield sb
     finally:

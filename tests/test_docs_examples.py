@@ -12,7 +12,18 @@ Markers (HTML comments, invisible on GitHub), on the line before a block:
 * ``<!-- file: NAME -->`` before any fenced block: its text is written to NAME
   in the scratch directory of that page, for the sessions after it;
 * ``<!-- exit: N -->`` before a console block: its last command exits N
-  (otherwise every command must exit 0 or 1 — a finding is fine, a crash is not).
+  (otherwise every command must exit 0 or 1 — a finding is fine, a crash is not);
+* ``<!-- router -->`` before a console block: the session talks to a router, a
+  real local sandbox process (``graphc sandbox serve``, over HTTP) started by
+  this test, reset before each session and shared by the sessions of the module
+  that start it alike. ``SEQUENCE_API_URL`` points at it, no API key and no
+  credentials file are set, and the scratch directory is a checkout (``.git``),
+  so it is the project whose ledger ``graphc ledger`` lists. A session that starts
+  the sandbox itself (``$ graphc sandbox serve ... &`` and then
+  ``$ export SEQUENCE_API_URL=...``) runs it with the options it shows; otherwise
+  ``<!-- router: OPTIONS -->`` gives them (the page says what they are).
+
+Markers stack: several, one a line, may precede one block.
 
 In the expected output a line ``...`` matches any number of lines, and ``...``
 inside a line matches any text (graph ids, times).
@@ -20,6 +31,7 @@ inside a line matches any text (graph ids, times).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -30,12 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sandbox_fixture import Sandbox, running_sandbox
 
 from tests.conftest import REPO
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)$")
-MARKER = re.compile(r"^<!--\s*(?P<key>file|exit):\s*(?P<value>\S+)\s*-->$")
+MARKER = re.compile(r"^<!--\s*(?P<key>file|exit|router)(?::\s*(?P<value>.*?))?\s*-->$")
 
 
 @dataclass
@@ -45,6 +58,7 @@ class Session:
     commands: list[tuple[str, list[str]]] = field(default_factory=list)
     exit_code: int | None = None
     files: dict[str, str] = field(default_factory=dict)  # files declared earlier on the page
+    router: list[str] | None = None  # `<!-- router -->`: the options of its sandbox (None: offline)
 
     @property
     def id(self) -> str:
@@ -59,15 +73,21 @@ def sessions_of(page: Path) -> list[Session]:
         if not m:
             i += 1
             continue
-        marker = MARKER.match(lines[i - 1].strip()) if i else None
+        markers: dict[str, str] = {}
+        j = i - 1
+        while j >= 0 and (marker := MARKER.match(lines[j].strip())):
+            markers.setdefault(marker["key"], marker["value"] or "")
+            j -= 1
         end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() == m["fence"])
         body = [line[len(m["indent"]) :] for line in lines[i + 1 : end]]
-        if marker and marker["key"] == "file":
-            files[marker["value"]] = "\n".join(body) + "\n"
+        if "file" in markers:
+            files[markers["file"]] = "\n".join(body) + "\n"
         if m["info"].strip() == "console":
             session = Session(page, i + 1, files=dict(files))
-            if marker and marker["key"] == "exit":
-                session.exit_code = int(marker["value"])
+            if "exit" in markers:
+                session.exit_code = int(markers["exit"])
+            if "router" in markers:
+                session.router = shlex.split(markers["router"])
             for line in body:
                 if line.startswith("$ "):
                     session.commands.append((line[2:], []))
@@ -95,43 +115,114 @@ def output_matches(expected: list[str], actual: list[str]) -> bool:
     return re.fullmatch(pattern, actual[0].rstrip()) is not None and output_matches(rest, actual[1:])
 
 
-def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    argv = shlex.split(command)
-    assert argv[0] == "graphc", f"only graphc commands run in docs sessions: {command!r}"
+def offline_env() -> dict[str, str]:
     # as a user runs it: no router key, and the lint cache on (conftest.py turns it off for the other tests)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEQUENCE_") and k != "GRAPHC_NO_CACHE"}
     env.update(NO_COLOR="1", COLUMNS="100", PYTHONPATH=str(REPO))
+    return env
+
+
+def run(argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    assert argv[0] == "graphc", f"only graphc commands run in docs sessions: {argv!r}"
     return subprocess.run(
         [sys.executable, "-m", "graphc", *argv[1:]],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         text=True,
         timeout=120,
     )
 
 
+def serve_options(argv: list[str]) -> tuple[tuple[str, ...], int | None]:
+    """The options of a page's ``graphc sandbox serve`` (its ``&`` dropped) and the port it shows.
+
+    The sandbox always runs on ``--port 0`` (a fixed port could collide with another process or test); where the
+    page shows a port, what the session prints is compared as if the sandbox listened there (the real port is
+    replaced by the page's)."""
+    options, port, k = [], None, 0
+    while k < len(argv):
+        arg = argv[k]
+        if arg == "--port":
+            port, k = int(argv[k + 1]), k + 2
+            continue
+        if arg.startswith("--port="):
+            port = int(arg.partition("=")[2])
+        elif arg != "&":
+            options.append(arg)
+        k += 1
+    return tuple(options), port
+
+
+@pytest.fixture(scope="module")
+def routers():
+    """``routers(OPTIONS)``: a sandbox process started with OPTIONS, one per set of options for the module, reset.
+
+    Unless OPTIONS set ``--speed``, its clock runs 50 times real time (the reader's runs at 1): what a session
+    prints does not depend on it, only how many ``--watch`` frames it shows, which the pages elide with ``...``.
+    Its seed is the command's default (0), as the reader's is, so graph ids are the page's."""
+    started: dict[tuple[str, ...], Sandbox] = {}
+    with contextlib.ExitStack() as stack:
+
+        def router(options: tuple[str, ...]) -> Sandbox:
+            if options not in started:
+                opts = list(options)
+                speed = float(opts.pop(opts.index("--speed") + 1)) if "--speed" in opts else 50.0
+                seed = int(opts.pop(opts.index("--seed") + 1)) if "--seed" in opts else 0
+                opts = [o for o in opts if o not in ("--speed", "--seed")]
+                started[options] = stack.enter_context(running_sandbox(*opts, speed=speed, seed=seed))
+            started[options].reset()
+            return started[options]
+
+        yield router
+
+
 @pytest.mark.parametrize("session", SESSIONS, ids=lambda s: s.id)
-def test_docs_session_prints_what_the_page_shows(session, tmp_path):
+def test_docs_session_prints_what_the_page_shows(session, tmp_path, routers):
     shutil.copytree(REPO / "examples", tmp_path / "examples")
     for name, text in session.files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
+    env = offline_env()
+    router, shown_url = None, None
+    if session.router is not None:
+        (tmp_path / ".git").mkdir()  # a checkout: the project whose ledger `graphc ledger` reads
+        env["GRAPHC_CREDENTIALS"] = str(tmp_path / "no-credentials")  # not the machine user's
+        if not any(shlex.split(c)[:3] == ["graphc", "sandbox", "serve"] for c, _ in session.commands):
+            router = routers(tuple(session.router))
+            env["SEQUENCE_API_URL"] = router.base_url
     for n, (command, expected) in enumerate(session.commands):
-        proc = run(command, tmp_path)
+        while expected and not expected[-1].strip():
+            expected = expected[:-1]
+        argv = shlex.split(command, comments=True)
+        if session.router is not None and argv[:3] == ["graphc", "sandbox", "serve"]:
+            options, port = serve_options(argv[3:])
+            router = routers(options)
+            shown_url = router.base_url if port is None else f"http://127.0.0.1:{port}"
+            actual = [router.first_line.replace(router.base_url, shown_url)]
+            assert output_matches(expected, actual), f"{session.id}: `$ {command}` printed {actual}"
+            continue
+        if session.router is not None and argv[0] == "export":
+            name, _, value = argv[1].partition("=")
+            assert router is not None and name == "SEQUENCE_API_URL" and value == shown_url, command
+            env[name] = router.base_url
+            continue
+        proc = run(argv, tmp_path, env)
         last = n == len(session.commands) - 1
         if last and session.exit_code is not None:
             assert proc.returncode == session.exit_code, f"$ {command}\n{proc.stdout}"
         else:
             assert proc.returncode in (0, 1), f"$ {command} exited {proc.returncode}\n{proc.stdout}"
-        actual = proc.stdout.splitlines()
+        printed = proc.stdout
+        if router is not None and shown_url is not None:
+            printed = printed.replace(router.base_url, shown_url)
+        actual = printed.splitlines()
         while actual and not actual[-1].strip():
             actual.pop()
-        while expected and not expected[-1].strip():
-            expected = expected[:-1]
         assert output_matches(expected, actual), (
-            f"{session.id}: `$ {command}` printed:\n" + proc.stdout + "\n--- the page shows:\n" + "\n".join(expected)
+            f"{session.id}: `$ {command}` printed:\n" + printed + "\n--- the page shows:\n" + "\n".join(expected)
         )
 
 
