@@ -21,7 +21,10 @@ Markers (HTML comments, invisible on GitHub), on the line before a block:
   so it is the project whose ledger ``graphc ledger`` lists. A session that starts
   the sandbox itself (``$ graphc sandbox serve ... &`` and then
   ``$ export SEQUENCE_API_URL=...``) runs it with the options it shows; otherwise
-  ``<!-- router: OPTIONS -->`` gives them (the page says what they are).
+  ``<!-- router: OPTIONS -->`` gives them (the page says what they are);
+* ``<!-- before: COMMAND -->`` before a console block: a graphc command the page
+  showed earlier (a bundle the session deploys) is run first, unchecked but for
+  its exit 0.
 
 Markers stack: several, one a line, may precede one block.
 
@@ -48,7 +51,7 @@ from tests.conftest import REPO
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>[^\n`]*)$")
-MARKER = re.compile(r"^<!--\s*(?P<key>file|exit|router)(?::\s*(?P<value>.*?))?\s*-->$")
+MARKER = re.compile(r"^<!--\s*(?P<key>file|exit|router|before)(?::\s*(?P<value>.*?))?\s*-->$")
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Session:
     exit_code: int | None = None
     files: dict[str, str] = field(default_factory=dict)  # files declared earlier on the page
     router: list[str] | None = None  # `<!-- router -->`: the options of its sandbox (None: offline)
+    before: str | None = None  # `<!-- before: COMMAND -->`
 
     @property
     def id(self) -> str:
@@ -86,6 +90,7 @@ def sessions_of(page: Path) -> list[Session]:
             session = Session(page, i + 1, files=dict(files))
             if "exit" in markers:
                 session.exit_code = int(markers["exit"])
+            session.before = markers.get("before")
             if "router" in markers:
                 session.router = shlex.split(markers["router"])
             for line in body:
@@ -193,6 +198,11 @@ def test_docs_session_prints_what_the_page_shows(session, tmp_path, routers):
         if not any(shlex.split(c)[:3] == ["graphc", "sandbox", "serve"] for c, _ in session.commands):
             router = routers(tuple(session.router))
             env["SEQUENCE_API_URL"] = router.base_url
+    if session.before is not None:
+        proc = run(shlex.split(session.before), tmp_path, env)
+        assert proc.returncode == 0, (
+            f"{session.id}: `{session.before}` (before it) exited {proc.returncode}\n{proc.stdout}"
+        )
     for n, (command, expected) in enumerate(session.commands):
         while expected and not expected[-1].strip():
             expected = expected[:-1]
@@ -229,6 +239,17 @@ def test_docs_session_prints_what_the_page_shows(session, tmp_path, routers):
 def test_the_docs_show_sessions():
     """The README's lint example is one of them (guards against the marker syntax silently matching nothing)."""
     assert any(s.page.name == "README.md" and s.commands[0][0].startswith("graphc lint") for s in SESSIONS)
+
+
+def test_the_router_sessions_are_found():
+    """`<!-- router -->` is read, alone and with options, on the pages that talk to a router (docs27: their sessions
+    were `sh` blocks no test ran)."""
+    router = {(s.page.name, tuple(s.router)) for s in SESSIONS if s.router is not None}
+    assert {("submitting.md", ()), ("submitting.md", ("--speed", "0")), ("recurring.md", ())} <= router
+    assert serve_options(["--port", "8765", "--price", "BTC-USD=97250.50", "&"]) == (
+        ("--price", "BTC-USD=97250.50"),
+        8765,
+    )
 
 
 @pytest.mark.parametrize(
