@@ -300,6 +300,27 @@ MUTATIONS = [
         "total > expand.MAX_EXPANSION",
         "False",
     ),
+    (  # audit tmpl27 1: a copy counts as one, whatever it holds (a literal `after:` of 5,000 entries)
+        "expansion-values",
+        "graphc/stages/expand.py",
+        "    return max(1, count)",
+        "max(1, count)",
+        "1",
+    ),
+    (  # the template legs a `use:` makes count as one each
+        "expansion-values-of-use",
+        "graphc/stages/expand.py",
+        "r.count_expansion(1 if scope.via is None else copy_cost(raw),",
+        "1 if scope.via is None else copy_cost(raw)",
+        "1",
+    ),
+    (  # the pre-check counts a template leg as one, whatever it holds
+        "expansion-planned-values",
+        "graphc/stages/expand.py",
+        "                    cost = copy_cost(raw)",
+        "cost = copy_cost(raw)",
+        "cost = 1",
+    ),
     (  # neither a for_each of `use:` nor a plain `use:` leg is refused before its first copy
         "expansion-planned",
         "graphc/stages/expand.py",

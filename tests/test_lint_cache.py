@@ -766,11 +766,12 @@ FLOOR_INNER = (
 )
 
 
-@pytest.mark.parametrize(("inner", "code", "says"), [(1, 0, "no problems in 1 file"), (2000, 1, "at least 600,600")])
+@pytest.mark.parametrize(("inner", "code", "says"), [(1, 0, "no problems in 1 file"), (4000, 1, "at least 3,600,600")])
 def test_a_template_the_expansion_floor_read_is_compared_too(tmp_path, monkeypatch, inner, code, says):
     # audit cache21 3: a `for_each` over `use:` that must make too many legs is refused from the templates' text
     # (Templates.floor), before any is opened, so none was recorded as read: after inner.yaml went from
-    # `for_each: 1000` to 1, the cached GC107 "at least 300,600 leg instances" was still reported (exit 1).
+    # `for_each: 1000` to 1, the cached GC107 "at least 300,600 leg instances" was still reported (exit 1). (Each copy
+    # of `b` costs its 3 values since tmpl27 1.)
     root = tmp_path / "p8"
     (root / ".git").mkdir(parents=True)
     (root / "t").mkdir()
@@ -778,10 +779,10 @@ def test_a_template_the_expansion_floor_read_is_compared_too(tmp_path, monkeypat
         "graphc: 1\nname: floor\nlegs:\n  grid:\n    for_each: 300\n    use: ./t/outer.yaml\n"
     )
     (root / "t" / "outer.yaml").write_text("graphc-template: 1\nlegs:\n  h:\n    use: ./inner.yaml\n")
-    (root / "t" / "inner.yaml").write_text(FLOOR_INNER.format(n=1000))
+    (root / "t" / "inner.yaml").write_text(FLOOR_INNER.format(n=2000))
     monkeypatch.chdir(root)
     refused = lint_split("play.yaml", "--no-cache")
-    assert refused[0] == 1 and "GC107 expanding for_each and use: would make at least 300,600" in refused[1]
+    assert refused[0] == 1 and "GC107 expanding for_each and use: would make at least 1,800,600" in refused[1]
     cold = prime_then_compare(
         ["play.yaml"], lambda: (root / "t" / "inner.yaml").write_text(FLOOR_INNER.format(n=inner))
     )

@@ -366,7 +366,8 @@ def test_expansion_is_counted_copy_by_copy_when_the_counts_are_expressions(proje
     path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: '{{ 100 }}', use: ./mid.yaml}\n")
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1
-    assert "GC107 expanding for_each and use: makes more than 5,000 leg instances" in result.stderr
+    assert "GC107 expanding for_each and use: would make at least " in result.stderr
+    assert "values in all, over the per-file limit of 5,000" in result.stderr
     assert "mid.yaml:3:" in result.stderr  # at the for_each that crossed the budget, in the template
 
 
@@ -382,8 +383,73 @@ def test_expansion_that_makes_no_legs_is_still_counted(project):
 
 
 def test_the_largest_legal_expansion_fits(project, monkeypatch):
-    """A 100,000-leg playbook that makes every leg through `use:` (2 instances a leg) is inside the budget."""
-    assert 2 * expand.MAX_LEGS <= expand.MAX_EXPANSION
+    """A 100,000-leg playbook that makes every leg through `use:` (its site and a template leg of up to 9 values) is inside the budget."""
+    assert 10 * expand.MAX_LEGS <= expand.MAX_EXPANSION
+
+
+def _copies_made(monkeypatch) -> list:
+    """The ids of the leg copies rendered (expand._render_leg), to show a refusal came before the work."""
+    made: list = []
+    real = expand._render_leg
+    monkeypatch.setattr(expand, "_render_leg", lambda r, leg_id, *a: made.append(leg_id) or real(r, leg_id, *a))
+    return made
+
+
+def test_a_for_each_of_a_leg_with_a_long_literal_list_is_refused_before_its_first_copy(project, monkeypatch):
+    """Audit tmpl27 1: the budget counted copies, not what each holds: `for_each: 1000` of a leg whose literal
+    `after:` lists 5,000 entries made 5M edges from a 333 KB file (76 s, 4.6 GB). Every value of every copy counts."""
+    made = _copies_made(monkeypatch)
+    after = ", ".join(f"p{i} accepted" for i in range(2000))
+    path = write(
+        project,
+        "p.yaml",
+        "graphc: 1\nname: p\nlegs:\n  p0: {buy: 1 ETH, symbol: ETH-USD}\n"
+        f"  r:\n    for_each: 1000\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: 2000\n    after: [{after}]\n",
+    )
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    # 1,000 copies x (buy, symbol, limit and 2,000 `after:` entries), plus the written leg p0
+    assert (
+        f"{path}:6:15: error GC107 expanding for_each and use: would make at least 2,003,001 values in all, over the "
+        f"per-file limit of {expand.MAX_EXPANSION:,}"
+    ) in result.stderr
+    assert "GRAPHC_MAX_EXPANSION raises the limit" in result.stderr
+    assert made == ["p0"]  # no copy of r was made
+
+
+def test_a_for_each_of_a_use_whose_template_legs_hold_long_lists_is_refused_before_its_first_copy(project, monkeypatch):
+    """Audit tmpl27 1, through `use:`: the template's legs are copies too, each counted by what it holds, and the
+    pre-check reads that from the template's text."""
+    made = _copies_made(monkeypatch)
+    entries = ", ".join(f"x{i} accepted" for i in range(500))
+    write(project, "t.yaml", f"graphc-template: 1\nlegs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, after: [{entries}]}}\n")
+    path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  r:\n    for_each: 3000\n    use: ./t.yaml\n")
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1
+    # 3,000 copies of the `use:` leg (its one value), then 3,000 x the template leg's 502 values
+    assert f"{path}:5:15: error GC107 expanding for_each and use: would make at least 1,509,000 values" in result.stderr
+    assert made == []
+    # a path the pre-check cannot read (an expression): each template leg is counted as it is made, by what it holds
+    monkeypatch.setattr(expand, "MAX_EXPANSION", 50_000)
+    write(project, "q.yaml", "graphc: 1\nname: q\nlegs:\n  r:\n    for_each: 3000\n    use: \"{{ './t.yaml' }}\"\n")
+    result = CliRunner().invoke(cli, ["compile", str(project / "q.yaml")])
+    assert result.exit_code == 1
+    assert f"{project / 't.yaml'}:3:3: error GC107 expanding for_each and use: would make at least" in result.stderr
+    assert len(made) < 2 * 100  # stopped at about the 100th copy (50,000 / 503), not after 3,000
+
+
+def test_a_realistic_for_each_stays_well_within_the_expansion_budget(project):
+    """10,000 copies of a 6-field leg (60,000 values), as many as a `for_each` may make, compile."""
+    path = write(
+        project,
+        "p.yaml",
+        "graphc: 1\nname: p\nlegs:\n  r:\n    for_each: 10000\n    buy: 0.01 ETH\n    symbol: ETH-USD\n"
+        '    limit: "{{ 2000 - index * 0.01 }}"\n    venue: coinbase\n    tif: GTC\n    after: [start accepted]\n'
+        "  start: {buy: 1 ETH, symbol: ETH-USD}\n",
+    )
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(path)])
+    assert "GC107" not in result.output + result.stderr
+    assert 6 * expand.MAX_FOR_EACH * 10 <= expand.MAX_EXPANSION  # ten such legs fit too
 
 
 def test_templates_nested_deeper_than_the_limit_are_gc107_at_the_use(project):
@@ -423,7 +489,7 @@ def test_the_expansion_floor_counts_templates_down_to_the_nesting_limit(project,
     write(project, f"t{depth - 1}.yaml", "graphc-template: 1\nlegs:\n  z: {for_each: 10000, buy: 1, symbol: BTC-USD}\n")
     path = write(project, "p.yaml", "graphc: 1\nname: p\nlegs:\n  x: {for_each: 2, use: ./t0.yaml}\n")
     result = CliRunner().invoke(cli, ["compile", str(path)])
-    assert f"{path}:4:17: error GC107 expanding for_each and use: would make at least 20,016" in result.stderr
+    assert f"{path}:4:17: error GC107 expanding for_each and use: would make at least 40,016" in result.stderr
 
 
 def _fan_out(project, folder: str, levels: int, legs: int, last: str) -> None:
@@ -450,7 +516,7 @@ def test_a_fan_out_of_plain_use_legs_is_refused_before_its_first_instance(projec
     found = lint_json(path)
     # the leg, then 4 + 16 + ... + 4^8 instances down to t7, whose uses are nested too deep (no deeper: open's limit)
     assert [(d["line"], d["column"], d["message"].partition(" in all")[0]) for d in found] == [
-        (4, 12, "expanding for_each and use: would make at least 87,381 leg instances")
+        (4, 12, "expanding for_each and use: would make at least 87,381 values")
     ]
 
 

@@ -61,9 +61,11 @@ from graphc.venues.symbols import prediction_venue
 
 MAX_FOR_EACH = limit("MAX_FOR_EACH", 10_000)
 MAX_LEGS = limit("MAX_LEGS", 100_000)
-# Leg instances made while expanding one file: every for_each copy and every `use:` site, at every
-# level of templates. A 100,000-leg playbook that makes each leg with `use:` needs 200,000.
-MAX_EXPANSION = limit("MAX_EXPANSION", 250_000)
+# Values made while expanding one file: every leaf (field, list entry, mapping value) of every copy that for_each
+# or `use:` makes, at every level of templates, a copy counted as at least one (issue 12, audit tmpl27 1: a literal
+# `after:` list of 5,000 entries copied 1,000 times was 5M edges, 4.6 GB). Legs written in the playbook count one
+# each. 100,000 legs (the leg limit) of 10 values each.
+MAX_EXPANSION = limit("MAX_EXPANSION", 1_000_000)
 MAX_TEMPLATE_DEPTH = limit("MAX_TEMPLATE_DEPTH", 8)
 # Template legs the expansion's pre-check (Templates.floor) looks at per file; past them it counts nothing more
 # (a lower bound still) and the expansion is counted as it is made.
@@ -300,12 +302,12 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
             out.append(LegOut(leg_id, raw, spans, key_spans))
             continue
         if "for_each" in raw:
-            instances = _for_each(r, leg_id, raw["for_each"], names, spans)
+            instances = _for_each(r, leg_id, raw, names, spans)
             if not _ids_valid(r, leg_id, instances, spans, key_spans):
                 continue
             copies, at = len(instances), span_in(spans, ("for_each",))
-        else:
-            r.count_expansion(1, span_in(key_spans, ()))
+        else:  # a leg of a template is a copy `use:` makes; one written in the playbook counts as one
+            r.count_expansion(1 if scope.via is None else copy_cost(raw), span_in(key_spans, ()))
             instances = [(leg_id, names, "")]
             copies, at = 1, span_in(spans, ("use",))  # a plain `use:` leg: its template's own fan-out
         if "use" in raw and copies:  # copies x the template's own expansion, known before any copy is made
@@ -326,9 +328,27 @@ def expand_legs(r, scope: Scope, legs: dict, names: dict) -> list[LegOut]:
     return out
 
 
-def _for_each(r, leg_id, value, names, spans):
-    """[(leg id, names with item/index, label for messages)] for one ``for_each`` leg."""
+def copy_cost(raw: dict) -> int:
+    """What one copy of the leg ``raw`` costs the expansion budget: its leaves (each scalar, list entry and mapping
+    value, at every level, the ``for_each`` itself not counted), at least one. Counted as written, before any
+    rendering, so a copy's literal `after:` list of 5,000 entries costs 5,000 (audit tmpl27 1)."""
+    count, stack = 0, [value for key, value in raw.items() if key != "for_each"]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        else:
+            count += 1
+    return max(1, count)
+
+
+def _for_each(r, leg_id, raw, names, spans):
+    """[(leg id, names with item/index, label for messages)] for the ``for_each`` leg ``raw``, each copy costing
+    :func:`copy_cost` to the expansion budget, charged before any copy is made."""
     span = span_in(spans, ("for_each",))
+    value = raw["for_each"]
     if isinstance(value, str):  # a percent param's ratio stays marked in the items: `-{{ item }}%` is still refused
         value = r.render_value(value, names, span, keep_marks=True)
         if value is r.FAILED:
@@ -370,7 +390,7 @@ def _for_each(r, leg_id, value, names, spans):
             hint="split the leg, or use fewer items",
         )
         return []
-    r.count_expansion(count, span)  # before any copy is made
+    r.count_expansion(count * copy_cost(raw) if count else 0, span)  # before any copy is made
     items = list(range(value)) if isinstance(value, int) else value
     by_name = bool(items) and all(isinstance(item, str) for item in items)
     instances = []
@@ -750,9 +770,9 @@ class Templates:
         # (file that has the use:, use text) -> the template's path, once it was found; or what was wrong with it
         self.resolved: dict[tuple[Path | None, str] | None, Path] = {}
         self.unresolved: dict[tuple[Path | None, str] | None, Unresolved] = {}
-        # (template path, depth) -> the fewest leg instances expanding it makes (see floor); its legs, read once
+        # (template path, depth) -> the least expanding it costs (see floor); its legs, read once
         self.floors: dict[tuple[Path, int], int] = {}
-        self.floor_legs: dict[Path, list[tuple[int, Any]]] = {}
+        self.floor_legs: dict[Path, list[tuple[int, int, Any]]] = {}
         self.floor_targets: dict[tuple[Path, str], Path | None] = {}  # (folder, literal use:) -> its file, or None
         self.floor_steps = 0  # legs looked at by floor, at most MAX_FLOOR_STEPS
         # every `use:` as it is spelt (the folder of the file holding it, joined with its text; symlinks not
@@ -813,7 +833,8 @@ class Templates:
         self.r.report_once((scope.real, where, code, message), code, message, use_span, hint)
 
     def floor(self, scope: Scope, use) -> int:
-        """The fewest leg instances one expansion of the template ``use`` names is sure to make.
+        """The least one expansion of the template ``use`` names is sure to cost the expansion budget (copies, each
+        counted by :func:`copy_cost`).
 
         Read from the template's text alone: literal ``for_each`` counts, and
         literal ``use:`` paths followed down (an expression counts as zero, so
@@ -851,13 +872,13 @@ class Templates:
             return self.floors[key], depth
         total, lowest = 0, depth
         chain.append(real)
-        for copies, inner in self._floor_legs(real):
+        for copies, cost, inner in self._floor_legs(real):
             self.floor_steps += 1
             if inner is _NO_USE:
-                total += copies
+                total += copies * cost
                 continue
             below, low = self._floor(real.parent, inner, chain) if copies else (0, depth + 1)
-            total += copies * (1 + below)
+            total += copies * (cost + below)
             lowest = min(lowest, low)
         chain.pop()
         if lowest >= depth:  # no cycle through a template above this one: the same from every path
@@ -879,8 +900,9 @@ class Templates:
             self.floor_targets[site] = real if real is not None and mode is not None and S_ISREG(mode) else None
         return self.floor_targets[site]
 
-    def _floor_legs(self, real: Path) -> list[tuple[int, Any]]:
-        """(literal copies, ``use:`` value or _NO_USE) of each leg of the template ``real``, read once."""
+    def _floor_legs(self, real: Path) -> list[tuple[int, int, Any]]:
+        """(literal copies, the cost of one (:func:`copy_cost`), ``use:`` value or _NO_USE) of each leg of the
+        template ``real``, read once."""
         if real not in self.floor_legs:
             self.floor_legs[real] = []
             try:
@@ -894,13 +916,14 @@ class Templates:
                 return []
             found = []
             for raw in legs.values():
-                copies, inner = 1, _NO_USE
+                copies, cost, inner = 1, 1, _NO_USE
                 if isinstance(raw, dict):
+                    cost = copy_cost(raw)
                     count = raw.get("for_each", 1)
                     copies = len(count) if isinstance(count, list) else count if type(count) is int else 0
                     copies = copies if 0 <= copies <= MAX_FOR_EACH else 0  # over the limit: refused, no copies
                     inner = raw.get("use", _NO_USE)
-                found.append((copies, inner))
+                found.append((copies, cost, inner))
             self.floor_legs[real] = found
         return self.floor_legs[real]
 

@@ -168,22 +168,24 @@ class Renderer:
             raise TooManyLegs()
 
     def count_expansion(self, n, span, *, planned: bool = False):
-        """Count leg instances made (for_each copies, `use:` sites, at every level); GC107 and stop past the budget.
+        """Count what expanding makes (every leaf of every for_each and `use:` copy, at every level: expand.copy_cost);
+        GC107 and stop past the budget, charged before the copies are made.
 
-        ``planned`` instances are checked, not counted: they are counted again as they are made.
+        ``planned`` values are checked, not counted: they are counted again as they are made.
         """
         total = self.expansion_total + n
         if not planned:
             self.expansion_total = total
         if total > expand.MAX_EXPANSION:
-            makes = f"would make at least {total:,}" if planned else f"makes more than {expand.MAX_EXPANSION:,}"
             self.report(
                 "GC107",
-                f"expanding for_each and use: {makes} leg instances in all (the per-file limit is "
-                f"{expand.MAX_EXPANSION:,}, counting every copy at every level of templates)",
+                f"expanding for_each and use: would make at least {total:,} values in all, over the per-file limit "
+                f"of {expand.MAX_EXPANSION:,} (every field, list entry and mapping value of every copy, at every "
+                "level of templates)",
                 span,
                 hint="templates run under fixed budgets (docs/robustness.md); use fewer or smaller for_each "
-                "lists, or fewer legs that use a template",
+                "lists, or fewer legs that use a template; the environment variable GRAPHC_MAX_EXPANSION raises "
+                "the limit",
             )
             raise TooManyLegs()
 

@@ -93,6 +93,11 @@ CASES = [
     Case("for-each-absurd-count.yaml", {"compile": _lint("GC103", "limit of 10,000 per leg")}),
     Case("nested-use/p-leaves.yaml", {"lint": _lint("GC103", "more than 100,000 legs")}),
     Case("nested-use/p-empty.yaml", {c: _lint(GC107, "would make at least 100,010,000") for c in ("lint", "compile")}),
+    # audit tmpl27 1: `for_each: 1000` of a leg whose literal `after:` lists 5,000 legs: 5M edges, 76 s and 4.6 GB
+    Case(
+        "for-each-long-after.yaml",
+        {c: _lint(GC107, "would make at least 5,008,000 values", "limit of 1,000,000") for c in ("lint", "compile")},
+    ),
     Case("nested-use/p-cycle.yaml", {"compile": _lint(GC107, "template include cycle")}),
     Case("nested-use/p-escape.yaml", {"compile": _lint(GC107, "outside the project root")}),
     # audit params25 1: legs that use the next template, no for_each: 58 s, 4 GB and 237,496 copies of one GC107
@@ -212,6 +217,13 @@ def generated() -> dict:
             + f'  l0: {{buy: &t "{template} BTC", symbol: BTC-USD}}\n'
             + "".join(f"  l{i}: {{buy: *t, symbol: BTC-USD}}\n" for i in range(1, count))
         )
+    texts["for-each-long-after.yaml"] = (  # 333 KB: 5,000 written legs, and 1,000 copies of one waiting on them all
+        head.format("edges")
+        + "".join(f"  p{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: 2000}}\n" for i in range(5000))
+        + "  r:\n    for_each: 1000\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: 2000\n    after: ["
+        + ",".join(f"p{i} accepted" for i in range(5000))
+        + "]\n"
+    )
     rng = random.Random(7)  # 2,000 nodes with 195-character ids over "ab", 20 edges from unknown ones: 800 KB
     ids = ["".join(rng.choice("ab") for _ in range(195)) for _ in range(2020)]
     node = {"instrument": {"symbol": "ETH-USD", "type": "spot"}, "side": "buy", "order_type": "market"}
