@@ -1368,3 +1368,70 @@ def test_a_long_number_in_the_playbooks_free_text_is_only_text():
     text = DIVIDED.replace("BUY", "1 ETH").replace("LIMIT", "2300")
     text = text.replace("legs:\n", 'description: "a third is {{ total / n }}"\nlegs:\n')
     assert compiled(text).ok
+
+
+# -- `int` reads a whole number or says it cannot (audit tmpl27 2) ----------------------------------------------
+
+INT_LADDER = playbook(
+    """\
+    params:
+      offsets: {type: string, default: "10,20,30"}
+    legs:
+      rung:
+        for_each: "{{ offsets.split(',') | map('trim') | list }}"
+        buy: 1 ETH
+        symbol: ETH-USD
+        limit: "bid - {{ item | int }}bps"
+    """
+)
+ETH = {"ETH-USD": Quote(bid=Decimal(2000), ask=Decimal("2000.5"))}
+
+
+def test_int_of_text_that_is_not_a_number_is_gc107_not_zero():
+    """`--set offsets=10,2O,30` (the letter O) moved rung 2O's limit to the bid ("bid - 0bps"), lint clean."""
+    result = compiled(INT_LADDER, quotes=ETH, params={"offsets": "10,2O,30"})
+    assert [(d.code, d.span.line, d.span.col, d.message) for d in result.diagnostics] == [
+        ("GC107", 10, 12, "in `bid - {{ item | int }}bps`: cannot read '2O' as a whole number (for_each index 1)")
+    ]
+    assert "int(default=0)" in result.diagnostics[0].hint
+    assert compiled(INT_LADDER, quotes=ETH, params={"offsets": "10,20,30"}).ok
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ 2000 + ('1e999' | int) }}", "cannot read '1e999' as a whole number"),  # was 2000
+        ("{{ 2000 + ('' | int) }}", "cannot read '' as a whole number"),
+        ("{{ 2000 + ([1] | int) }}", "int needs a number or numeric text, not a list"),
+        ("{{ 2000 + (none | int) }}", "int needs a number or numeric text, not none"),
+    ],
+)
+def test_int_refuses_what_it_cannot_read(template, message):
+    result = compiled(playbook(f'legs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{template}"}}\n'))
+    assert [(d.code, d.message) for d in result.diagnostics] == [("GC107", f"in `{template}`: {message}")]
+
+
+@pytest.mark.parametrize(
+    ("template", "price"),
+    [
+        ("{{ 2000 + ('2O' | int(default=5)) }}", 2005),
+        ("{{ 2000 + ('1e999' | int(default=0)) }}", 2000),
+        ("{{ 2000 + ('12.7' | int) }}", 2012),
+        ("{{ 2000 + ('-3' | int) }}", 1997),
+    ],
+)
+def test_int_reads_numbers_and_keeps_an_explicit_default(template, price):
+    result = compiled(playbook(f'legs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{template}"}}\n'))
+    assert nodes(result)["a"]["order_type"]["limit"]["price_1e9"] == price * 10**9
+
+
+def test_a_for_each_count_that_int_cannot_read_is_gc107_not_an_empty_leg():
+    text = playbook(
+        'params:\n  rungs: {type: string, default: "3"}\nlegs:\n'
+        '  r: {for_each: "{{ rungs | int }}", buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n'
+    )
+    assert len(nodes(compiled(text))) == 3
+    result = compiled(text, params={"rungs": "1O"})
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("GC107", "in `{{ rungs | int }}`: cannot read '1O' as a whole number")
+    ]

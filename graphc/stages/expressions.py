@@ -647,13 +647,30 @@ def _round(value, precision=0, method="common"):
     return int(result) if precision <= 0 and isinstance(value, int) else result
 
 
-def _int(value, default=0):
+_NO_DEFAULT = object()
+
+
+def _int(value, default=_NO_DEFAULT):
+    """``x|int``: a number or numeric text as a whole number (rounded toward zero). What it cannot read is GC107
+    (audit tmpl27 2: `'2O'|int` was 0, silently), unless the template gives ``default=`` for it; a budget's GC107 is
+    never a fallback."""
     try:
         if isinstance(value, str):
             value = parse_number(value)
         return int(_number(value, "int"))
+    except BudgetExceeded:
+        raise
     except Exception:
-        return default
+        if default is not _NO_DEFAULT:
+            return default
+        shown = value if isinstance(value, str) else to_text(value) if _is_number(value) else None
+        if shown is None:
+            raise ExpressionError(f"int needs a number or numeric text, not {_kind_of(type(value).__name__)}") from None
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise ExpressionError(
+            f"cannot read {shown!r} as a whole number",
+            hint="write digits (`'20' | int`); `| int(default=0)` gives 0 for text that is not a number",
+        ) from None
 
 
 def _number(value, what):
