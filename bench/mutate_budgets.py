@@ -300,6 +300,20 @@ MUTATIONS = [
         "total > expand.MAX_EXPANSION",
         "False",
     ),
+    (  # audit tmpl27 3: parsing a template text is free again
+        "file-steps-parse",
+        EXPR,
+        "operations = file_budget.operations + PARSE_STEPS + PARSE_STEPS_PER_CHAR * len(text)",
+        "PARSE_STEPS + PARSE_STEPS_PER_CHAR * len(text)",
+        "0",
+    ),
+    (  # a text over the file's steps is lexed all the same
+        "file-steps-parse-refused",
+        EXPR,
+        "        if operations > MAX_FILE_OPERATIONS:\n            file_budget.spent = _PARSE_STEPS",
+        "operations > MAX_FILE_OPERATIONS",
+        "False",
+    ),
     (  # audit tmpl27 1: a copy counts as one, whatever it holds (a literal `after:` of 5,000 entries)
         "expansion-values",
         "graphc/stages/expand.py",

@@ -212,7 +212,78 @@ def test_the_file_step_budget(monkeypatch):
     )
     d = gc107(result)
     assert "the file's templates need more than 100,000 steps in all" in d.message
-    assert "(for_each index 123)" in d.message  # 813 steps a copy: 123 x 813 = 99,999, the 124th crosses
+    # 813 steps a copy, after the template's parse (200 + 4 x 51 characters): 404 + 122 x 813 = 99,590, the 123rd
+    assert "(for_each index 122)" in d.message
+
+
+def long_templates(count: int, distinct: str = "strings") -> str:
+    """``count`` legs, each limit a 3,600-character template that runs in 2 steps (its list is never evaluated):
+    texts that differ in their strings (``distinct="strings"``), only in their numbers ("numbers"), or not at all."""
+    legs = []
+    for i in range(count):
+        if distinct == "strings":
+            items = ",".join(f"'{i:04}{k:04x}'" for k in range(330))
+        else:
+            items = ",".join(str((i if distinct == "numbers" else 0) * 1000 + k) for k in range(330))
+        template = f"{{{{ 2000 if true else [{items}] }}}}"
+        legs.append(f'  l{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: "{template}"}}\n')
+    return "graphc: 1\nname: parse\nlegs:\n" + "".join(legs)
+
+
+def test_parsing_distinct_templates_is_charged_to_the_file_before_they_are_lexed(monkeypatch):
+    """Audit tmpl27 3: 2,613 distinct 3,650-character templates that run in 2 steps each (9.7 MB) took 18-21 s of
+    CPU and broke no budget: only evaluation was charged. Each distinct text read now costs the file's steps
+    before Jinja lexes it, so the file stops at the template that crosses them; no later one is parsed."""
+    parses: list = []
+    real_parse = expressions.ENV.parse
+    monkeypatch.setattr(
+        expressions.ENV, "parse", lambda source, *a, **k: parses.append(1) or real_parse(source, *a, **k)
+    )
+    result = compile_text(long_templates(300).replace("'0", "'8"), "parse.yaml", CompileOptions())  # (uncached)
+    lexed = len(parses)
+    found = [d for d in result.diagnostics if d.code == "GC107"]
+    assert len(found) == 1, result.diagnostics
+    crossed = found[0].span.line - 4  # the leg whose template crossed the budget (l0 is on line 4)
+    assert f"more than {expressions.MAX_FILE_OPERATIONS:,} steps in all (the per-file limit)" in found[0].message
+    text = long_templates(1).split('"')[1]
+    per_text = expressions.PARSE_STEPS + expressions.PARSE_STEPS_PER_CHAR * len(text)  # 14,880
+    run = expressions.compile_template(text).cost  # its steps to run (its nodes), about 335
+    assert crossed in range(
+        expressions.MAX_FILE_OPERATIONS // (per_text + run + 5), 1 + expressions.MAX_FILE_OPERATIONS // (per_text + run)
+    )
+    assert f"{300 - crossed - 1:,} later template evaluations of the file were not run" in found[0].message
+    # none after the one that crossed was lexed (this one is, as its run crosses the budget, not its parse)
+    assert lexed == crossed + 1
+
+
+def test_a_text_whose_parse_crosses_the_file_budget_is_gc107_unlexed(monkeypatch):
+    parses: list = []
+    real_parse = expressions.ENV.parse
+    monkeypatch.setattr(
+        expressions.ENV, "parse", lambda source, *a, **k: parses.append(1) or real_parse(source, *a, **k)
+    )
+    text = long_templates(1).split('"')[1]
+    per_text = expressions.PARSE_STEPS + expressions.PARSE_STEPS_PER_CHAR * len(text)
+    monkeypatch.setattr(expressions, "MAX_FILE_OPERATIONS", per_text * 5 // 2)  # two parses and their runs fit
+    result = compile_text(long_templates(10).replace("'00", "'99"), "parse.yaml", CompileOptions())
+    assert [(d.code, d.span.line) for d in result.diagnostics] == [("GC107", 6)]
+    assert (
+        f"more than {per_text * 5 // 2:,} steps in all (the per-file limit), reading each distinct template text "
+        "at 200 steps and 4 a character; 7 later template evaluations of the file were not run"
+    ) in result.diagnostics[0].message
+    assert len(parses) == 2
+
+
+@pytest.mark.parametrize(("distinct", "crosses"), [("numbers", None), ("none", None), ("strings", 5)])
+def test_a_parse_is_charged_once_per_file(monkeypatch, distinct, crosses):
+    """The same text, or texts that differ only in their numbers (one shape, one parse), cost one parse; texts
+    that differ in their strings are a parse each. The budget: one and a half parses, and 20 evaluations."""
+    text = long_templates(1, distinct).split('"')[1]
+    parse = expressions.PARSE_STEPS + expressions.PARSE_STEPS_PER_CHAR * len(text)
+    run = expressions.compile_template(text).cost + 10
+    monkeypatch.setattr(expressions, "MAX_FILE_OPERATIONS", parse * 3 // 2 + 20 * run)
+    result = compile_text(long_templates(20, distinct), "once.yaml", CompileOptions())
+    assert [(d.code, d.span.line) for d in result.diagnostics] == ([] if crosses is None else [("GC107", crosses)])
 
 
 OVER = "{{ range(10000)" + "|map('string')" * 12 + "|length }}"  # over the per-template limit: GC107 "steps"

@@ -98,6 +98,11 @@ MAX_POW_BITS = limit("MAX_POW_BITS", 256)
 MAX_ROUND_DIGITS = limit("MAX_ROUND_DIGITS", 40)
 MAX_NUMBER_DIGITS = limit("MAX_NUMBER_DIGITS", 1_000)  # writing a Decimal with a larger exponent as text is refused
 TEXT_CHARS_PER_UNIT = 100  # reading text costs one work unit per this many characters
+# What parsing a template text costs the file's steps (graphc.stages.expressions.read_template): about what Jinja's
+# lexer and parser and graphc's checks take, at 0.5 µs a step (docs/robustness.md: 100 µs a parse and 2 µs a
+# character, measured 2026-12-06; audit tmpl27 3)
+PARSE_STEPS = 200
+PARSE_STEPS_PER_CHAR = 4
 
 _LIMITS_HINT = "templates run under fixed budgets (docs/robustness.md lists them); simplify the expression"
 
@@ -235,13 +240,15 @@ class FileBudget:
     per-file limit once one is crossed, after which :func:`evaluate` refuses every evaluation before it runs.
     """
 
-    __slots__ = ("operations", "output", "spent", "suggestions")
+    __slots__ = ("operations", "output", "parsed", "read", "spent", "suggestions")
 
     def __init__(self):
         self.operations = 0
         self.output = 0
         self.spent: str | None = None
         self.suggestions = 0  # did-you-mean lookups made for the file (graphc.stages.suggest.suggestion)
+        self.read: set[str] = set()  # template texts read for the file (:func:`read_template`)
+        self.parsed: set[str] = set()  # what was parsed for them: their shapes, or the texts that have none
 
 
 class Budget:
@@ -1208,9 +1215,42 @@ def is_template(text: str) -> bool:
     return "{{" in text or "{%" in text or "{#" in text
 
 
+def read_template(text: str, file_budget: FileBudget | None):
+    """:func:`compile_template` of ``text``, its parse charged to ``file_budget`` first (audit tmpl27 3).
+
+    Each distinct text a file reads costs PARSE_STEPS and PARSE_STEPS_PER_CHAR a character of the file's steps,
+    charged before Jinja lexes it: a file of many long distinct templates (9.7 MB of them, 2 steps each to run) took 20 s of CPU and broke
+    no budget, and now it is the GC107 of the file's steps at the template that crosses them. A text is charged
+    once per file, and so is a parse that texts share: those that differ only in their numbers have one shape,
+    parsed once (:func:`_shape_of`, a scan costing what reading the file does), so a generated file of
+    100,000 `{{ 2000 + 17 * 0.01 }}`-style templates pays for one. Once the file's budget is spent, every later
+    text is refused unread, as :func:`evaluate` refuses every later evaluation.
+    """
+    if file_budget is None:
+        return compile_template(text)
+    if file_budget.spent is not None:
+        raise FileBudgetExceeded(file_budget.spent)
+    if text in file_budget.read:
+        return compile_template(text)
+    file_budget.read.add(text)
+    if len(text) > MAX_TEMPLATE_CHARS:  # refused from its length alone, unread
+        return compile_template(text)
+    shape = _shape_or_error(text)
+    parsed = shape[0] if isinstance(shape, tuple) else text
+    if parsed not in file_budget.parsed:
+        file_budget.parsed.add(parsed)
+        operations = file_budget.operations + PARSE_STEPS + PARSE_STEPS_PER_CHAR * len(text)
+        if operations > MAX_FILE_OPERATIONS:
+            file_budget.spent = _PARSE_STEPS.format(MAX_FILE_OPERATIONS)
+            raise FileBudgetExceeded(file_budget.spent)
+        file_budget.operations = operations
+    return _compile_shaped(text, shape)
+
+
 @lru_cache(maxsize=4096)
 def compile_template(text: str):
-    """A :class:`Compiled`, or an :class:`ExpressionError` (cached too: a bad template fails once).
+    """A :class:`Compiled`, or an :class:`ExpressionError` (cached too: a bad template fails once); what
+    :func:`read_template` reads for a file.
 
     Templates that differ only in their numbers (``{{ 17 * 0.01 }}``,
     ``{{ 18 * 0.01 }}``: a generated playbook has thousands) share one parse:
@@ -1219,13 +1259,29 @@ def compile_template(text: str):
     error, falls back to compiling the text as written, so messages are
     exactly Jinja's.
     """
+    return _compile_shaped(text, _shape_or_error(text) if len(text) <= MAX_TEMPLATE_CHARS else None)
+
+
+def _shape_or_error(text: str):
+    """:func:`_shape_of` ``text``, or the ExpressionError of a number in it that no template may hold."""
     try:
-        if len(text) <= MAX_TEMPLATE_CHARS:
-            shape = _shape_of(text)
-            if shape is not None:
-                built = _compile_shape(shape[0])
-                if isinstance(built, Compiled):
-                    return built.with_consts(text, shape[1])
+        return _shape_of(text)
+    except ExpressionError as exc:
+        return exc
+    except (ValueError, TypeError):  # (none known) compiled as written, which reports it
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _compile_shaped(text: str, shape):
+    """:func:`compile_template` of ``text``, whose shape (:func:`_shape_or_error`) is ``shape``."""
+    if isinstance(shape, ExpressionError):
+        return shape
+    try:
+        if shape is not None:
+            built = _compile_shape(shape[0])
+            if isinstance(built, Compiled):
+                return built.with_consts(text, shape[1])
         return _compile(text)
     except ExpressionError as exc:
         return exc
@@ -1718,6 +1774,12 @@ def _percent_written_as_unit(value: PercentRatio, after, pos: int = 0) -> None:
 _FILE_STEPS = (
     "the file's templates need more than {:,} steps in all (the per-file limit); "
     "for_each multiplies the work of every template in its leg"
+)
+
+
+_PARSE_STEPS = (
+    "the file's templates need more than {:,} steps in all (the per-file limit), reading each distinct template "
+    f"text at {PARSE_STEPS} steps and {PARSE_STEPS_PER_CHAR} a character"
 )
 
 

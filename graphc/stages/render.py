@@ -31,9 +31,9 @@ from graphc.stages.expressions import (
     LongNumber,
     MissingQuoteField,
     QuoteNotGiven,
-    compile_template,
     evaluate,
     is_template,
+    read_template,
     safe_range,
     stand_in_quote,
 )
@@ -198,8 +198,8 @@ class Renderer:
         strategy reads when it runs; anywhere else a missing quote is GC109. ``field``: the key the value is
         written at (``buy``, ``limit``, ``with``; a ``defaults:`` key too), and ``side`` the leg's (buy, sell or
         None: not known here), for the hint of a number that does not end (:func:`_long_number`)."""
-        compiled = compile_template(text)
         try:
+            compiled = read_template(text, self.file_budget)  # its parse charged to the file's steps first
             if isinstance(compiled, ExpressionError):
                 raise compiled
             if not self.read_clock and not CLOCK_NAMES.isdisjoint(compiled.names):

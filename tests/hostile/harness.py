@@ -87,16 +87,22 @@ CASES = [
         Case(name, {c: _lint(GC107, "steps in all (the per-file limit)", "were not run") for c in ("lint", "compile")})
         for name in ("template-steps-x300-legs.yaml", "template-steps-x1000-legs.yaml")
     ),
+    # audit tmpl27 3: distinct 3,650-character templates that run in a few steps each: parsing them was not charged
+    Case(
+        "template-distinct-long-texts.yaml",
+        {c: _lint(GC107, "steps in all (the per-file limit)", "were not run") for c in ("lint", "compile")},
+    ),
     Case("template-unary-chain.yaml", {c: _lint(GC107, "nested more than 64 levels") for c in ("lint", "compile")}),
     Case("expression-300-terms.yaml", {c: _lint(GC107, "nested more than 64 levels") for c in ("lint", "compile")}),
     Case("template-escape-attempts.yaml", {c: _lint(GC107, "sandbox violation") for c in ("lint", "compile")}),
     Case("for-each-absurd-count.yaml", {"compile": _lint("GC103", "limit of 10,000 per leg")}),
     Case("nested-use/p-leaves.yaml", {"lint": _lint("GC103", "more than 100,000 legs")}),
     Case("nested-use/p-empty.yaml", {c: _lint(GC107, "would make at least 100,010,000") for c in ("lint", "compile")}),
-    # audit tmpl27 1: `for_each: 1000` of a leg whose literal `after:` lists 5,000 legs: 5M edges, 76 s and 4.6 GB
+    # audit tmpl27 1: `for_each: 1000` of a leg whose literal `after:` lists 5,000 legs was 5M edges, 76 s and 4.6 GB
+    # (here 1,100 legs: fmt --check of a 5,000-item flow list alone takes 21 s of CPU, of 2,000 8 s)
     Case(
         "for-each-long-after.yaml",
-        {c: _lint(GC107, "would make at least 5,008,000 values", "limit of 1,000,000") for c in ("lint", "compile")},
+        {c: _lint(GC107, "would make at least 1,104,100 values", "limit of 1,000,000") for c in ("lint", "compile")},
     ),
     Case("nested-use/p-cycle.yaml", {"compile": _lint(GC107, "template include cycle")}),
     Case("nested-use/p-escape.yaml", {"compile": _lint(GC107, "outside the project root")}),
@@ -179,6 +185,7 @@ def generated() -> dict:
         + "v\n",
         "huge-scalar.yaml": head.format("scalar") + "  a:\n    buy: 1\n    symbol: " + "X" * 100_001 + "\n",
     }
+    rng = random.Random(27)
     legs = "".join(f"  l{i}: {{<<: *base, after: l{i - 1} filled}}\n" for i in range(1, 3000))
     texts["merge-keys-10000-items.yaml"] = (  # 110 KB
         head.format("merges") + "  a: {buy: 1 BTC, symbol: BTC-USD}\nb: &b {k: 1}\nx:\n" + "- {<<: *b}\n" * 10_000
@@ -217,11 +224,15 @@ def generated() -> dict:
             + f'  l0: {{buy: &t "{template} BTC", symbol: BTC-USD}}\n'
             + "".join(f"  l{i}: {{buy: *t, symbol: BTC-USD}}\n" for i in range(1, count))
         )
-    texts["for-each-long-after.yaml"] = (  # 333 KB: 5,000 written legs, and 1,000 copies of one waiting on them all
+    texts["template-distinct-long-texts.yaml"] = head.format("parse") + "".join(  # 2.6 MB: 700 distinct texts
+        f'  l{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: "{{{{ 2000 if true else [{items}] }}}}"}}\n'
+        for i, items in enumerate(",".join(f"'{rng.getrandbits(32):08x}'" for _ in range(330)) for _ in range(700))
+    )
+    texts["for-each-long-after.yaml"] = (  # 72 KB: 1,100 written legs, and 1,000 copies of one waiting on them all
         head.format("edges")
-        + "".join(f"  p{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: 2000}}\n" for i in range(5000))
+        + "".join(f"  p{i}: {{buy: 1 ETH, symbol: ETH-USD, limit: 2000}}\n" for i in range(1100))
         + "  r:\n    for_each: 1000\n    buy: 1 ETH\n    symbol: ETH-USD\n    limit: 2000\n    after: ["
-        + ",".join(f"p{i} accepted" for i in range(5000))
+        + ",".join(f"p{i} accepted" for i in range(1100))
         + "]\n"
     )
     rng = random.Random(7)  # 2,000 nodes with 195-character ids over "ab", 20 edges from unknown ones: 800 KB
