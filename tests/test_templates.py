@@ -561,6 +561,45 @@ def test_expression_errors_are_gc107_at_the_template_text(template, words):
 
 
 @pytest.mark.parametrize(
+    ("field", "template", "message"),
+    [
+        # audit tmpl27 4: `0 ** -1` was an Infinity, reported as if the file said `.inf` (GC103, GC108)
+        ("limit", "{{ 0**-1 }}", "0 raised to a negative power (a division by zero)"),
+        ("limit", "{{ -(0**-1) }}", "0 raised to a negative power (a division by zero)"),
+        ("buy", "{{ 0.0**-2 }}", "0 raised to a negative power (a division by zero)"),
+        ("for_each", "{{ 0**-1 }}", "0 raised to a negative power (a division by zero)"),
+        ("limit", "{{ 0.0 / 0 }}", "division by zero"),  # was "invalid arithmetic (e.g. 0/0, ...)"
+        # a result past the 60 digits templates compute with, not "a number that is not finite"
+        ("limit", "{{ 1e40 // 1e-40 }}", "the result has more than 60 digits, the most a template computes with"),
+        ("limit", "{{ 1e40 % 1e-40 }}", "the result has more than 60 digits, the most a template computes with"),
+        (
+            "limit",
+            "{{ 1e40 | round(40) }}",
+            "round(40) of 10000000000000000000000000000000000000000: the result has more than 60 digits, the most a "
+            "template computes with",
+        ),
+    ],
+)
+def test_arithmetic_that_does_not_end_in_a_number_is_gc107_saying_why(field, template, message):
+    fields = {"buy": "1 ETH", "limit": "2000"} | {field: f'"{template}"'}
+    legs = ", ".join(f"{key}: {value}" for key, value in fields.items())
+    result = compiled(playbook(f"legs:\n  a: {{symbol: ETH-USD, {legs}}}\n"))
+    assert [(d.code, d.message) for d in result.diagnostics] == [("GC107", f"in `{template}`: {message}")]
+
+
+def test_a_param_given_0_to_a_negative_power_is_gc107_at_the_template(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "graphc-template: 1\nparams:\n  n: {type: number}\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text('graphc: 1\nname: p\nlegs:\n  a: {use: ./t.yaml, with: {n: "{{ 0**-1 }}"}}\n')
+    result = compile_file(str(path), CompileOptions(project_root=str(tmp_path)))
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("GC107", "in `{{ 0**-1 }}`: 0 raised to a negative power (a division by zero)")
+    ]  # was GC108 "cannot read '.inf' as a number"
+
+
+@pytest.mark.parametrize(
     "template,kind",
     [
         ("{{ [size] | map('nope') | join }}", "filter"),

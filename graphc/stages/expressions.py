@@ -650,7 +650,12 @@ def _round(value, precision=0, method="common"):
     if method not in modes:
         raise ExpressionError("round() method must be common, floor or ceil")
     number = _number(value, "round()")
-    result = number.quantize(Decimal(1).scaleb(-precision), rounding=modes[method])
+    try:
+        result = number.quantize(Decimal(1).scaleb(-precision), rounding=modes[method])
+    except decimal.InvalidOperation:  # (`1e40 | round(40)`: 81 digits) not "a number that is not finite"
+        if not number.is_finite():
+            raise
+        raise ExpressionError(f"round({precision}) of {to_text(number)}: {_too_many_digits()}") from None
     return int(result) if precision <= 0 and isinstance(value, int) else result
 
 
@@ -928,6 +933,10 @@ class PlaybookEnvironment(ImmutableSandboxedEnvironment):
         # `*`, `+` and `-` grow a whole number with no limit of their own (`**` is checked before it runs)
         floored = op in ("//", "%") and (isinstance(left, Decimal) or isinstance(right, Decimal))
         result = _check_whole(_floored(op, left, right) if floored else _OPS[op](left, right))
+        if isinstance(result, Decimal) and not result.is_finite():  # `0 ** -1` is Infinity, no signal raised
+            raise ExpressionError(
+                "0 raised to a negative power (a division by zero)" if op == "**" else "division by zero"
+            )
         found = _money_of(op, money_in[0], money_in[1], right)
         if found is not None:  # dollars scaled are dollars, a ratio of them or not (`budget * cut`)
             return _marked(result, *found)
@@ -1686,7 +1695,7 @@ def evaluate(
     except TemplateError as exc:
         raise ExpressionError(_plain_words(_short(exc.message or str(exc)))) from None
     except ArithmeticError as exc:
-        raise ExpressionError(_ARITHMETIC.get(type(exc), f"arithmetic error ({type(exc).__name__})")) from None
+        raise ExpressionError(_arithmetic_words(exc)) from None
     except RecursionError:
         raise BudgetExceeded("the expression recursed too deeply") from None
     except MemoryError:
@@ -1801,6 +1810,23 @@ _ARITHMETIC = {
     decimal.Overflow: "the number is too large",
     OverflowError: "the number is too large",
 }
+
+
+def _arithmetic_words(exc: ArithmeticError) -> str:
+    """What went wrong, from the signals a decimal error carries (``args[0]``: ``[DivisionUndefined]`` for
+    ``0.0 / 0``, ``[DivisionImpossible]`` for a ``//`` or ``%`` whose whole part has more digits than the
+    context's precision), or from its type."""
+    signals = exc.args[0] if exc.args and isinstance(exc.args[0], list) else [type(exc)]
+    for signal in signals:
+        if signal in (decimal.DivisionByZero, decimal.DivisionUndefined, ZeroDivisionError):
+            return "division by zero"
+        if signal is decimal.DivisionImpossible:
+            return _too_many_digits()
+    return _ARITHMETIC.get(type(exc), f"arithmetic error ({type(exc).__name__})")
+
+
+def _too_many_digits() -> str:
+    return f"the result has more than {decimal.getcontext().prec} digits, the most a template computes with"
 
 
 def _name_hint(name, names) -> str:
