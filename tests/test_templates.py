@@ -540,6 +540,14 @@ def test_a_quote_with_only_last_has_no_bid_in_a_template():
         ("{{ size | nope }}", "no filter named 'nope'"),
         ("{{ size + }}", "template syntax error"),
         ("{% if size %}x{% endif %}", "blocks `{% if %}` are not available"),
+        # audit tmpl27 5: `raw` is read by Jinja's lexer, leaving only text, and a comment leaves nothing
+        ("{% raw %}ETH-USD{% endraw %}", "blocks `{% raw %}` are not available"),
+        ("{%raw%}{%endraw%}ETH-USD", "blocks `{% raw %}` are not available"),
+        ("{%- raw -%}{{ 1 / 0 }}{% endraw %}", "blocks `{% raw %}` are not available"),
+        ("{{ 1 }}{%- set x = 1 %}", "blocks `{% set %}` are not available"),
+        ("ETH-USD {%", "blocks `{% … %}` are not available"),
+        ("ETH-USD{# a note #}", "comments `{# … #}` are not available"),
+        ("{{ size }}{#", "comments `{# … #}` are not available"),
         ("{{ 1 / 0 }}", "division by zero"),
         ("{{ size.missing }}", "has no attribute 'missing'"),
         ("{{ [1, 2] }} ETH", "cannot write a list into text"),
@@ -640,7 +648,8 @@ def test_a_filter_or_test_graphc_lacks_is_worded_alike_however_it_is_named(templ
         ('"{{ 987654321.87654321 }}"', 98765432187654321),
         ('"{{ 2_500_000_000.123_456_78 }}"', 250000000012345678),  # Jinja's digit separators
         ('"{{ 2500000000.12345678 }} PEPE"', 250000000012345678),  # written into text
-        ('"{{ 2500000000.12345678 }}{# a comment: the text is parsed as written #}"', 250000000012345678),
+        # text holding the shape's slot prefix is parsed as written, not by shape (a `{# #}` did that: refused now)
+        ("\"{{ 2500000000.12345678 }}{{ 'graphc_k'[:0] }}\"", 250000000012345678),
         ('"{{ 25000000.0012345678e2 }}"', 250000000012345678),  # an exponent form: 2500000000.12345678
         ('"{{ 1E3 }}"', 100000000000),
         ('"{{ 0.1 + 0.2 }}"', 30000000),

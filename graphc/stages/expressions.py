@@ -800,17 +800,44 @@ def _float_literal(text: str) -> Decimal:
         raise ExpressionError(f"the number {exc.message}", code=exc.code, hint=exc.hint) from None
 
 
+# Spec §6.2: only `{{ }}` expressions; a block (`{% if %}`, `{% raw %}`, any other) or a comment is refused where the
+# lexer meets it, before any parse (audit tmpl27 5: `{% raw %}` and `{# #}` left only text, so nothing refused them)
+_REFUSED_TOKENS = frozenset({"block_begin", "raw_begin", "comment_begin"})
+
+
+def _no_blocks(name: str) -> ExpressionError:
+    return ExpressionError(
+        f"blocks `{{% {name} %}}` are not available in playbook templates",
+        hint="use an inline condition: `{{ a if cond else b }}`",
+    )
+
+
 class _ExactLexer(Lexer):
     """Jinja's lexer, except that a float token's value is the exact Decimal of its text (Jinja's own
     reads it with ``literal_eval``, a binary float). Every other token is Jinja's."""
 
     def wrap(self, stream, name=None, filename=None):
         jinja_wrap = super().wrap
+        block = False  # a `{%` was read: its name comes next
         for lineno, token, value in stream:
+            if block and token != "whitespace":
+                raise _no_blocks(value if token == "name" else "…")
+            if token in _REFUSED_TOKENS:  # before Jinja drops it (a comment) or reads it (`raw` leaves only text)
+                if token == "comment_begin":
+                    raise ExpressionError(
+                        "comments `{# … #}` are not available in playbook templates",
+                        hint="write the comment as a YAML comment (`# …`) after the value",
+                    )
+                if token == "raw_begin":
+                    raise _no_blocks("raw")
+                block = True
+                continue
             if token == TOKEN_FLOAT:
                 yield Token(lineno, TOKEN_FLOAT, _float_literal(value))
             else:
                 yield from jinja_wrap(((lineno, token, value),), name, filename)
+        if block:  # `{%` and nothing after it
+            raise _no_blocks("…")
 
 
 class PlaybookEnvironment(ImmutableSandboxedEnvironment):
