@@ -311,6 +311,29 @@ def test_a_path_through_a_folder_that_does_not_exist_is_not_found(project):
     assert "the folder ./templates/x does not exist" in output
 
 
+@pytest.mark.parametrize(
+    ("use", "file"),
+    [
+        ("./templates/leaf.yaml/", "./templates/leaf.yaml"),
+        ("./templates/leaf.yaml/.", "./templates/leaf.yaml"),
+        ("./templates/leaf.yaml/../leaf.yaml", "./templates/leaf.yaml"),
+        ("./templates/leaf.yaml/./../leaf.yaml", "./templates/leaf.yaml"),
+        ("templates//leaf.yaml//", "templates//leaf.yaml"),
+        ("./play.yaml/../templates/leaf.yaml", "./play.yaml"),  # the playbook itself, used as a folder
+    ],
+)
+def test_a_path_through_a_file_used_as_a_folder_is_not_found(project, use, file):
+    """Audit tmpl27 6: `./t/h.yaml/` was read (the system says ENOTDIR): `Path.resolve` drops a trailing `/`, a `/.`
+    and `x/..` from the text. Not found, as a path through a missing folder is."""
+    (project / "templates" / "leaf.yaml").write_text("graphc-template: 1\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD}\n")
+    path = _use(project, use)
+    result, output = run(path)
+    assert result.exit_code == 1, output
+    assert (str(path), 5, 10, "GC107") in headlines(output), output
+    assert f"template file not found: {use}\n" in output
+    assert f"hint: {file} is a file, not a folder (the path is relative to " in output
+
+
 def test_a_nul_byte_in_a_use_path_is_named_as_such(project):
     """Audit params25 8: it was "absolute paths are not allowed"."""
     (project / "templates" / "leaf.yaml").write_text("graphc-template: 1\nlegs:\n  x: {buy: 1 ETH, symbol: ETH-USD}\n")

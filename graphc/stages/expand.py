@@ -972,10 +972,7 @@ class Templates:
             missing = _missing_folder(base, use)
             if missing is not None:
                 return Unresolved(
-                    "GC107",
-                    f"template file not found: {use}",
-                    f"the folder {missing} does not exist, and a `..` after it does not undo that (the path is "
-                    f"relative to {scope.path})",
+                    "GC107", f"template file not found: {use}", f"{missing} (the path is relative to {scope.path})"
                 )
             return real
         if mode is not None:  # it exists, but is a folder, a FIFO, a device: say so (reading it could hang)
@@ -1125,20 +1122,22 @@ def _mode(path: Path) -> tuple[int | None, OSError | None]:
 
 
 def _missing_folder(base: Path, use: str) -> str | None:
-    """The first folder ``use`` names on its way that does not exist (as written: ``./nonexistent``), when a ``..``
-    follows it; else None. ``Path.resolve`` applies a ``..`` after a missing folder to the text, so
-    ``./nonexistent/../t/a.yaml`` resolved to ``t/a.yaml``, a path the system, git and a shell cannot open
-    (audit params25 8): the file is found only if the path as written reaches it."""
+    """Why the path ``use`` as written reaches no file although ``Path.resolve`` finds one, or None: a folder on its
+    way that does not exist (``./nonexistent``) with a ``..`` after it, or a file on its way used as a folder
+    (``./t/h.yaml/``, ``./t/h.yaml/.``, ``./t/h.yaml/../h.yaml``). ``Path.resolve`` applies ``..``, ``.`` and a
+    trailing ``/`` to the text, so each resolved to a template that the system, git and a shell cannot open (ENOENT,
+    ENOTDIR; audit params25 8, tmpl27 6): the file is found only if the path as written reaches it."""
     parts = use.split("/")
-    if ".." not in parts:
-        return None
     at = base
     for i, part in enumerate(parts[:-1]):
         if part in ("", "."):
             continue
         at = at / part
-        if part != ".." and not os.path.lexists(at):
-            return "/".join(parts[: i + 1])
+        written = "/".join(parts[: i + 1])
+        if part != ".." and ".." in parts[i + 1 :] and not os.path.lexists(at):
+            return f"the folder {written} does not exist, and a `..` after it does not undo that"
+        if os.path.exists(at) and not os.path.isdir(at):
+            return f"{written} is a file, not a folder"
     return None
 
 
