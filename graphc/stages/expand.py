@@ -843,7 +843,7 @@ class Templates:
         expansion, not 500 frames here), and not into a template :meth:`open`
         would refuse as a cycle. It lets every ``use:`` (and a ``for_each`` of
         copies of one) be refused at once when it must blow the expansion
-        budget, instead of after making 250,000 instances: twenty legs that each
+        budget, instead of after expanding up to the budget: twenty legs that each
         use the next template, eight levels down, are 20^8 (audit params25 1).
         Nothing is reported here: the expansion does.
 
