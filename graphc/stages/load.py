@@ -501,9 +501,9 @@ class _PlainScalars(dict):
 
     def __missing__(self, text: str):
         value = _resolve_plain(text)
-        if type(value) is str:
-            value = intern(value)
         if len(text) <= _RESOLVED_CHARS and len(self) < _RESOLVED_MAX:
+            if type(value) is str:
+                value = intern(value)  # a kept word is a key of many mappings: interned, it is found by identity
             self[text] = value
         return value
 
@@ -983,9 +983,11 @@ def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, j
         try:
             if len(text) <= MAX_REPLAY_CHARS:  # all the events first (kept for positions), then the values
                 events = list(iter(get_event, None))
-                data = _compose_fast(events, max_depth, max_total, marked=_may_be_marked(text))
+                data = _compose_fast(events, max_depth, max_total, marked=_may_be_marked(text), long=_may_be_long(text))
             else:  # the values as the events come, none kept
-                data = _compose_fast(iter(get_event, None), max_depth, max_total, marked=_may_be_marked(text))
+                data = _compose_fast(
+                    iter(get_event, None), max_depth, max_total, marked=_may_be_marked(text), long=_may_be_long(text)
+                )
         except LoadError as exc:  # too many values: met on the same event the full pass would meet it
             if exc.span is not None:
                 return None, [Diagnostic(exc.code, exc.message, path, exc.span, hint=exc.hint)]
@@ -1892,12 +1894,12 @@ def _node_past(text: str, max_total: int) -> Span | None:
 MAX_REPLAY_CHARS = 65536
 
 
-def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True):
+def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True, long: bool = True):
     """The document's values, and nothing else, from the parser's events (an iterable, to the stream's end).
 
     ``marked=False`` says the text has no ``&``, ``*`` or ``!`` (so no anchor,
-    alias or tag) and is no longer than a scalar may be (a scalar's value is never
-    longer than its text): the per-event checks for them are skipped. A tag, even
+    alias or tag), ``long=False`` that it is no longer than a scalar may be (a scalar's
+    value is never longer than its text): the per-event checks for them are skipped. A tag, even
     ``!``, is the full composer's, so a plain style alone makes a scalar plain-implicit
     (libyaml's rule for an untagged scalar).
 
@@ -1925,7 +1927,7 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
     for event in events:
         etype = type(event)
         if etype is scalar_event:
-            if marked and (event.anchor or event.tag or len(event.value) > max_chars):
+            if (marked and (event.anchor or event.tag)) or (long and len(event.value) > max_chars):
                 raise _FullPassNeeded
             node = event.value if event.style else resolved[event.value]
             if counting:
@@ -1945,7 +1947,7 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
             event = next(events)  # its value
             etype = type(event)
             if etype is scalar_event:
-                if marked and (event.anchor or event.tag or len(event.value) > max_chars):
+                if (marked and (event.anchor or event.tag)) or (long and len(event.value) > max_chars):
                     raise _FullPassNeeded
                 top[key] = event.value if event.style else resolved[event.value]
                 if counting:
@@ -1991,8 +1993,13 @@ def _compose_fast(events, max_depth: int, max_total: int, *, marked: bool = True
 
 
 def _may_be_marked(text: str) -> bool:
-    """Whether ``text`` may hold an anchor, alias or tag, or a scalar over the length limit."""
-    return len(text) > MAX_SCALAR_CHARS or "&" in text or "*" in text or "!" in text
+    """Whether ``text`` may hold an anchor, alias or tag."""
+    return "&" in text or "*" in text or "!" in text
+
+
+def _may_be_long(text: str) -> bool:
+    """Whether ``text`` may hold a scalar over the length limit (a large playbook: its scalars are still checked)."""
+    return len(text) > MAX_SCALAR_CHARS
 
 
 def _too_big(text: str) -> bool:
