@@ -620,6 +620,16 @@ class _Builder:
         after = raw.get("after")
         if after is None:
             return False
+        if type(after) is str:  # the usual `after: spot filled 50%`: one trigger text, placed at it
+            try:
+                trig = trigger_parts(after)
+            except DiagnosticError as exc:
+                self.error(exc, self.doc.span(("legs", leg_id, "after", *exc.at)))
+                return False
+            index = len(edges)
+            self.locator.spans["edges", index] = _Later((self.doc, ("legs", leg_id, "after"), False))
+            edges.append(_edge(index, trig, name))
+            return True
         spans, doc, first = self.locator.spans, self.doc, len(edges)
         listed = isinstance(after, list)
         for i, entry in enumerate(after if listed else (after,)):
