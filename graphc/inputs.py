@@ -128,8 +128,12 @@ def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
 
     taken = {d.span for d in found}
     out = []
+    held = _HELD_NUMBERS
     for path, value in _wire_numbers(doc.data):
         if type(value) is Decimal and not value.is_finite():
+            continue
+        key = (type(value), str(value))  # a number's exact text decides the check (a graph repeats a few)
+        if key in held:
             continue
         try:
             parse_number(_whole_as_written(value))
@@ -138,7 +142,15 @@ def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
             if span not in taken:
                 dotted, message = ".".join(map(str, path)), exc.message_as_written(doc.written(path))  # `1e308`
                 out.append(Diagnostic(exc.code, f"`{dotted}`: {message}", doc.path, span, hint=exc.hint))
+        else:
+            if len(held) < 4096:
+                held.add(key)
     return out
+
+
+# (type, text) of the wire numbers that passed wire_number_diagnostics' check: no other check of that number is
+# needed (a large graph writes the same few ratios and limits on thousands of edges)
+_HELD_NUMBERS: set[tuple[type, str]] = set()
 
 
 def wire_symbol_diagnostics(doc) -> list:
