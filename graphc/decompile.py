@@ -154,10 +154,10 @@ def _refuse_unpinned_prediction_venues(nodes) -> None:
         if not isinstance(instrument, dict) or instrument.get("venue") is not None:
             continue
         symbol, type_ = instrument.get("symbol"), instrument.get("type")
-        if not isinstance(symbol, str) or not isinstance(type_, str):
-            continue
+        if type_ != "prediction" or not isinstance(symbol, str):
+            continue  # only a prediction type infers a venue from the symbol (infer_instrument)
         inferred = infer_instrument(symbol, type_, None)[1]
-        if type_ == "prediction" and inferred is not None:
+        if inferred is not None:
             raise DecompileError(
                 f"node {node.get('node_id')!r} has no instrument.venue, and a playbook always pins the venue its "
                 f"prediction-market symbol names ({inferred}; playbook-spec.md §3.1: the router needs it for "
@@ -183,9 +183,13 @@ def _complete(wire):
     for position, node in enumerate(wire["nodes"]):
         if not isinstance(node, dict):
             raise DecompileError("every node must be an object", ("nodes", position))
-        if targets is None and node.get("activation") is None:
-            targets = edge_targets(edges)
-        read_type, read_activation = router_reading(node, targets or ())
+        instrument = node.get("instrument")
+        if type(instrument) is dict and instrument.get("type") is not None and node.get("activation") is not None:
+            read_type = read_activation = None  # the node sets both (the usual case): nothing for the router to read
+        else:
+            if targets is None and node.get("activation") is None:
+                targets = edge_targets(edges)
+            read_type, read_activation = router_reading(node, targets or ())
         if read_type is not None:
             node = {**node, "instrument": {**node["instrument"], "type": read_type}}
             if read_type != "spot":
@@ -325,22 +329,31 @@ def _split_edges(edges, index):
     """
     after, position = {}, 0
     for count, edge in enumerate(edges):
-        for key in ("from_node", "to_node"):
-            end = edge.get(key)
-            if type(end) is str and end in index:
-                continue  # a node id: _node_index has matched it against LEG_ID
-            if not isinstance(end, str) or not LEG_ID.match(end):
-                raise DecompileError(
-                    f"edge {count + 1}'s {key} {end!r} names no node and cannot be a leg id either: {LEG_ID_RULE}",
-                    ("edges", count, key),
-                    "point the edge at one of the graph's nodes",
-                )
-        target = index.get(edge["to_node"])
+        source, to_node = edge.get("from_node"), edge.get("to_node")
+        if not (type(source) is str and source in index):  # a node id: _node_index has matched it against LEG_ID
+            _refuse_edge_end(count, "from_node", source)
+        target = index.get(to_node) if isinstance(to_node, str) else None
+        if target is None:
+            _refuse_edge_end(count, "to_node", to_node)
         if target is None or target < position:
             return after, edges[count:]
         position = target
-        after.setdefault(edge["to_node"], []).append(_after_entry(edge, count))
+        entries = after.get(to_node)
+        if entries is None:
+            after[to_node] = [_after_entry(edge, count)]
+        else:
+            entries.append(_after_entry(edge, count))
     return after, []
+
+
+def _refuse_edge_end(count, key, end) -> None:
+    """Raise for an edge end that is not a node id and cannot be a leg id either (one that can is kept)."""
+    if not isinstance(end, str) or not LEG_ID.match(end):
+        raise DecompileError(
+            f"edge {count + 1}'s {key} {end!r} names no node and cannot be a leg id either: {LEG_ID_RULE}",
+            ("edges", count, key),
+            "point the edge at one of the graph's nodes",
+        )
 
 
 def _after_entry(edge, position):
@@ -436,9 +449,15 @@ def _leg(position, node, after_entries, targeted) -> dict:
         # a playbook's venue compiles to lower case (graphc.facts reads it so): said as lint says it, not found
         # by the round trip as a difference
         raise DecompileError(wrong_case[0], ("nodes", position, "instrument", "venue"), wrong_case[1])
-    size = _quantity(node.get("quantity"), symbol, type_, venue, position)
+    quantity = node.get("quantity")
+    fixed = quantity.get("fixed") if type(quantity) is dict else None
+    qty = fixed.get("qty_1e8") if type(fixed) is dict else None
+    if type(qty) is int and (type_ is None or type(type_) is str) and (venue is None or type(venue) is str):
+        size, write_type, write_venue = _fixed_leg(qty, symbol, type_, venue)  # the usual node: one look-up
+    else:
+        size = _quantity(quantity, symbol, type_, venue, position)
+        write_type, write_venue = _instrument_fields(symbol, type_, venue)
     leg = {side: _literal(size) if type(size) is str else size, "symbol": _literal(symbol)}
-    write_type, write_venue = _instrument_fields(symbol, type_, venue)
     if write_venue:
         leg["venue"] = _literal(venue) if type(venue) is str else venue
     if write_type:
@@ -479,6 +498,13 @@ def _text_or_none(value) -> bool:
 def _fixed_quantity(qty, symbol, type_, venue):
     """A leg's size as the playbook writes it, made once per size and market (large graphs repeat them)."""
     return H.quantity_text(qty, symbol, type_, venue) or H.amount_of(qty)
+
+
+@lru_cache(maxsize=4096)
+def _fixed_leg(qty: int, symbol: str, type_: str | None, venue: str | None):
+    """(size, write `type`?, write `venue`?) of a fixed-size node on a market: :func:`_quantity` and
+    :func:`_instrument_fields` in one look-up (large graphs repeat a few sizes and markets)."""
+    return (_fixed_quantity(qty, symbol, type_, venue), *_instrument_fields_of(symbol, type_, venue))
 
 
 def _instrument_fields(symbol, type_, venue):
@@ -606,6 +632,8 @@ def _first_difference(got, want, path):
     if isinstance(got, list) and isinstance(want, list):
         if len(got) != len(want):
             return f"{path}: {len(got)} items instead of {len(want)}"
+        if got == want and all(type(a) is dict for a in got):
+            return None  # the nodes or the edges, each equal as a whole, as the loop below finds them (C speed)
         for i, (a, b) in enumerate(zip(got, want, strict=True)):
             if type(a) is dict and a == b:
                 continue  # a node or an edge, equal as a whole (C speed; the wire has no booleans inside them,
