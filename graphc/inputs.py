@@ -178,7 +178,10 @@ def wire_symbol_diagnostics(doc) -> list:
     for index, node in enumerate(nodes if type(nodes) is list else ()):
         instrument = node.get("instrument") if type(node) is dict else None
         if type(instrument) is dict:
-            check(("nodes", index, "instrument", "symbol"), instrument.get("symbol"))
+            symbol = instrument.get("symbol")
+            if type(symbol) is str and checked.get(symbol, symbol) is None:
+                continue  # a symbol checked before and found fine (most nodes)
+            check(("nodes", index, "instrument", "symbol"), symbol)
     edges = data.get("edges")
     for index, edge in enumerate(edges if type(edges) is list else ()):
         trigger = edge.get("trigger") if type(edge) is dict else None
