@@ -120,9 +120,7 @@ def _text(value: str, key: bool) -> str:
             raise _UsePyYAML  # line breaks are folded with the indent; long or empty keys are written as `? key`
     if _needs_double_quotes(value):
         text = _double_quoted(value)
-    elif _RESOLVER.resolve(ScalarNode, value, (True, False)) == STR and (
-        analysis is None or analysis.allow_block_plain
-    ):
+    elif _resolves_to_str(value) and (analysis is None or analysis.allow_block_plain):
         text = value
     elif analysis is None or analysis.allow_single_quoted:
         text = "'" + value.replace("'", "''") + "'"
@@ -131,6 +129,16 @@ def _text(value: str, key: bool) -> str:
     if len(texts) < _MAX_REMEMBERED:
         texts[value] = text
     return text
+
+
+def _resolves_to_str(value: str) -> bool:
+    """Whether PyYAML's resolver reads the plain scalar ``value`` as text: asked of it only when one of its implicit
+    resolvers may apply, those listed under the first character (a leg id ``l123`` or ``spot filled 50%`` has none,
+    and its resolver then gives its default, text, after a look at each table)."""
+    table = _RESOLVER.yaml_implicit_resolvers
+    if value and value[0] not in table and None not in table and not _RESOLVER.yaml_path_resolvers:
+        return True  # (Resolver.resolve: no implicit resolver, no path resolver -> DEFAULT_SCALAR_TAG, text)
+    return _RESOLVER.resolve(ScalarNode, value, (True, False)) == STR
 
 
 def _double_quoted(value: str) -> str:
