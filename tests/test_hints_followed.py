@@ -647,6 +647,35 @@ def test_gc305_offers_only_sizes_the_venue_accepts(tmp_path, size, symbol, venue
         assert after == [], (given, after)
 
 
+# --- GC302's share count clears the minimum notional too: GC301's number (audit consist27 3) ---------------------
+
+
+@pytest.mark.parametrize(
+    "side, size, limit, offered",
+    [
+        # 5 x 0.20 is exactly $1.00: the 5-share minimum clears Polymarket's $1 minimum notional as it is
+        ("buy", "4 shares", "0.20", "5"),
+        # 5 x 0.19 is $0.95: $1 / 0.19 = 5.263..., up to the 0.01 lot = 5.27 shares ($1.0013)
+        ("sell", "4 shares", "0.19", "5.27"),
+        # the report's repro: 5 x 0.17 is $0.85; $1 / 0.17 = 5.882..., up to 5.89 shares ($1.0013)
+        ("buy", "4 shares", "0.17", "5.89"),
+        # a notional size: $0.68 / 0.17 buys 4 shares; the share count and the notional both clear both rules
+        ("buy", '"$0.68"', "0.17", "5.89"),
+    ],
+)
+def test_gc302_share_count_also_clears_the_minimum_notional(tmp_path, side, size, limit, offered):
+    book = _leg(side, limit, "will-x:yes", None, size)
+    found = lint(tmp_path, "t.yaml", book)
+    hint = one(found, "GC302")["hint"]
+    assert hint.startswith(f"{side.capitalize()} at least {offered} shares"), hint
+    if "GC301" in codes(found):  # the two hints at one span name the same size
+        assert one(found, "GC301")["hint"].startswith(f"{side.capitalize()} at least {offered} shares"), found
+    assert lint(tmp_path, "t.yaml", book.replace(size, f"{offered} shares")) == [], hint
+    if "notional of" in hint:
+        money = re.search(r"notional of (\$[0-9.]+)", hint).group(1)
+        assert lint(tmp_path, "t.yaml", book.replace(size, f'"{money}"')) == [], hint
+
+
 def test_gc106_on_a_sell_writes_ceil(tmp_path):
     text = (
         "graphc: 1\nname: t\nlegs:\n"

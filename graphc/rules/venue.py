@@ -407,7 +407,10 @@ def check_min_size(ctx):
     says how it was worked out, as GC301's does (`$2.85 at 0.58 buys 4.91 shares
     after rounding down to the 0.01-share lot`), and the hint gives the notional
     that buys the minimum, and clears the venue's minimum notional too where
-    graphc knows it (`or write a notional of $2.90 or more`). A TWAP sends each slice as
+    graphc knows it (`or write a notional of $2.90 or more`). The size the hint
+    gives clears that minimum notional too, as GC301's hint does: 5 Polymarket
+    shares at 0.20 are exactly $1, but at 0.17 they are $0.85, so the hint
+    there is 5.89 shares ($1.0013). A TWAP sends each slice as
     its own order, so a size that is above the minimum as a whole but not per
     slice (size ÷ slices) is a warning; the router reference does not say how
     it sizes slices, so graphc assumes equal slices and does not make it an
@@ -482,15 +485,22 @@ def check_min_size(ctx):
             venue = _venue_name(node)
             if m.origin.get("min_size", "").endswith(" default"):
                 note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
-            bought = more = ""
+            bought = more = at = ""
+            least = minimum
             written, price = ctx.facts.notionals.get(node.node_id), node.reference  # `buy: $2.85`: compile's size
-            if written is not None and price is not None and price > 0:
-                bought = _bought(node, written, price, qty)
-                more = f", or {_notional_for(_least_size(node, minimum, price), price)}"
+            if price is not None and price > 0:
+                # the size GC301's hint gives where the minimum size is under the minimum notional (5 shares at
+                # 0.17 is $0.85): following one hint never leaves the other rule firing (audit consist27 3)
+                least = _least_size(node, minimum, price)
+                if least != minimum:
+                    at = f" at {fmt(price)}"
+                if written is not None:
+                    bought = _bought(node, written, price, qty)
+                    more = f", or {_notional_for(least, price)}"
             yield Finding(
                 where,
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}{bought}",
-                f"{_verb(node)} at least {_amount(node, minimum)}{note}{more}.",
+                f"{_verb(node)} at least {_amount(node, least)}{at}{note}{more}.",
             )
         elif (slices := _twap_slices(node)) and qty < times(minimum, slices):
             yield Finding(
