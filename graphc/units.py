@@ -10,7 +10,8 @@ surrounding whitespace is ignored. Grammar::
               SUFFIX: k = 1e3, m/M = 1e6, bn = 1e9, written against the number and not
               running into a word ('5k ETH' is 5000 ETH; '5kETH' is unreadable)
     money     number | $number | number USD | USD number      (USDC/USDT count as USD)
-    duration  [+-] (number UNIT)+ largest unit first, each once: '1h30m', '90 s'
+    duration  [+-] (number UNIT)+ largest unit first, each once: '1h30m', '90 s', '1e1s'
+              (a number here takes no k/m/bn suffix: '5m' is five minutes)
               UNIT: ms|msec|millisecond(s), s|sec(s)|second(s), m|min(s)|minute(s),
                     h|hr(s)|hour(s), d|day(s).  A bare number is milliseconds.
               The total must be a whole number of milliseconds (GC106).
@@ -115,7 +116,11 @@ def _memo_text(fn):
 
 _INT = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?:_[0-9]{3})+|[0-9]+)"
 _UNSIGNED = rf"(?:{_INT}(?:\.[0-9]*)?|\.[0-9]+)"
-_NUM = rf"{_UNSIGNED}(?:e[+-]?[0-9]{{1,4}}|(?:k|m|bn)(?![a-z]))?"
+_EXP = r"[eE][+-]?[0-9]{1,4}"  # `1e3`, `2.5E-2`: an exponent, never after a k/m/bn suffix
+_NUM = rf"{_UNSIGNED}(?:{_EXP}|(?:k|m|bn)(?![a-z]))?"
+# a number of the grammar without a k/m/bn suffix, where a letter after it is a unit ('5m' is minutes in a
+# duration): digits, a fraction and an exponent, as everywhere else (audit consist27 2: '1e3' is 1000 ms)
+_UNSUFFIXED = rf"{_UNSIGNED}(?:{_EXP})?"
 _SUFFIXES = (("bn", 9), ("k", 3), ("m", 6))
 
 # Each parser's full grammar below is pattern text that re compiles (and caches) only
@@ -129,7 +134,8 @@ _SUFFIXES = (("bn", 9), ("k", 3), ("m", 6))
 _I = re.I | re.A
 _WS = r"(?u:\s)"
 _SIGNED_NUM = rf"(?P<sign>[+-]?)(?P<num>{_NUM})"  # re.I
-_PLAIN_NUM = rf"[+-]?{_UNSIGNED}"  # no suffix: in a duration '5m' is minutes; not re.I
+NUMBER_PATTERN = _NUM  # the grammar's number (no sign), for a pattern of another module that holds one (re.I)
+_PLAIN_NUM = rf"[+-]?{_UNSUFFIXED}"  # no suffix: in a duration '5m' is minutes; not re.I
 
 # sign, '$', plain digits with an optional fraction, at most one space, then letters or '%'.
 _COMMON = re.compile(r"([+-]?)(\$?)([0-9]+(?:\.[0-9]+)?)( ?)([A-Za-z]*|%)")
@@ -339,7 +345,7 @@ _DURATION_UNITS = {
     "days": 86_400_000,
 }
 _UNIT_ALT = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
-_SEGMENT = rf"{_WS}*(?P<num>{_UNSIGNED}){_WS}*(?P<unit>{_UNIT_ALT})(?![a-z]){_WS}*"  # re.I
+_SEGMENT = rf"{_WS}*(?P<num>{_UNSUFFIXED}){_WS}*(?P<unit>{_UNIT_ALT})(?![a-z]){_WS}*"  # re.I
 _DURATION_HINT = "write a number and a unit, e.g. '500ms', '30s', '1.5s', '5m', '1h30m', '2d'"
 
 

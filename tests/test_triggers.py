@@ -44,6 +44,31 @@ ROWS = [
     ("L +250ms", {"on_timeout": {"ms": 250}}, None),
     ("L + 1m", {"on_timeout": {"ms": 60000}}, None),
     ("L canceled", "on_cancel", None),
+    # numbers with an exponent, as everywhere (audit consist27 2)
+    ("L + 1e1s", {"on_timeout": {"ms": 10000}}, None),
+    ("L filled 5e1%", "on_fill_ratio", {"fill_ratio_gte": 0.5}),
+    (
+        "L price SYMBOL below entry -5e0%",
+        {"on_price": {"symbol": "SYMBOL", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5.0}},
+        None,
+    ),
+    (
+        "L price SYMBOL above entry +2.5E0 %",
+        {"on_price": {"symbol": "SYMBOL", "direction": "above", "reference": "graph_entry_price", "offset_pct": 2.5}},
+        None,
+    ),
+    (
+        "L price SYMBOL below entry -1,000%",  # groups of three, as before
+        {
+            "on_price": {
+                "symbol": "SYMBOL",
+                "direction": "below",
+                "reference": "graph_entry_price",
+                "offset_pct": -1000.0,
+            }
+        },
+        None,
+    ),
     (
         "L price BTC-USD above entry +2.5%",
         {"on_price": {"symbol": "BTC-USD", "direction": "above", "reference": "graph_entry_price", "offset_pct": 2.5}},

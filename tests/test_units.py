@@ -243,6 +243,15 @@ def test_parse_money_unreadable(text):
         ("30S", 30_000),
         ("0.001s", 1),
         ("500", 500),  # bare number: milliseconds, like the YAML number 500
+        # a duration's number is read as every other number, exponent included (audit consist27 2)
+        ("1e3", 1_000),  # as the unquoted YAML float 1e3 and `--set h=1e3` already were
+        ("1E3", 1_000),
+        ("-1e3", -1_000),
+        ("1e1s", 10_000),
+        ("1e3s", 1_000_000),
+        ("2.5e-1s", 250),
+        ("1.5e0 s", 1_500),
+        ("1h3e1m", 5_400_000),  # 3_600_000 + 30 * 60_000
         (500, 500),
         (D("250"), 250),
         (D("2.50E+2"), 250),
@@ -256,13 +265,16 @@ def test_parse_duration_ms(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["soon", "5 fortnights", "30m1h", "1h1h", "s", "5k", "1h30", "5 m s", "1.2.3s", "--5s", "5x", "5mss", "-", "1e3s"],
+    [
+        *("soon", "5 fortnights", "30m1h", "1h1h", "s", "5k", "1h30", "5 m s", "1.2.3s", "--5s", "5x", "5mss", "-"),
+        *("1e", "1es", "1e3k", "1e3ks", "1ke3s", "1e+s"),  # an exponent needs its digits; no suffix in a duration
+    ],
 )
 def test_parse_duration_unreadable(text):
     raises("GC105", parse_duration_ms, text)
 
 
-@pytest.mark.parametrize("value", ["1.5ms", "0.0001s", "0.5ms", D("1.5")])
+@pytest.mark.parametrize("value", ["1.5ms", "0.0001s", "0.5ms", D("1.5"), "1.5e0", "1e-4s"])
 def test_parse_duration_not_whole_ms(value):
     raises("GC106", parse_duration_ms, value)
 
@@ -1032,3 +1044,50 @@ def test_a_bare_number_is_ms_in_playbooks_and_seconds_on_the_command_line_as_tem
     assert "`amend --horizon`" in row and "seconds" in row, row
     for option in ("--lookback", "--timeout", "--retry", "--settle"):
         assert f"`{option}`" in row, row
+
+
+def test_exponents_are_numbers_in_durations_offsets_and_slices_as_everywhere(tmp_path):
+    # audit consist27 2 (its dur.yaml, extended): docs/playbooks.md "Numbers" lists `1e3` as 1000 for every number.
+    # horizon "1e3" (quoted), a duration param's default '1e3', `a + 1e1s`, an on_price offset `-5e0%` and twap
+    # slices 1e1 are read as sizes and prices read them; 1.5e0 slices is not whole, as 1.5 is; a quoted '1e1' in
+    # slices is the text, as a quoted '10' is there.
+    import json
+
+    from click.testing import CliRunner
+
+    from graphc.cli import cli
+
+    def compile_(legs: str, params: str = "") -> tuple[int, str]:
+        playbook = tmp_path / "dur.yaml"
+        playbook.write_text(f"graphc: 1\nname: dur\n{params}legs:\n{legs}", encoding="utf-8")
+        result = CliRunner().invoke(cli, ["compile", str(playbook)])
+        return result.exit_code, result.output
+
+    leg = "  {id}: {{buy: 1, symbol: ETH-USD, limit: 2000, {rest}}}\n"
+    code, out = compile_(
+        leg.format(id="a", rest="horizon: 1e3")
+        + leg.format(id="b", rest='horizon: "1e3"')
+        + leg.format(id="c", rest='horizon: "{{ h }}", after: "a + 1e1s"')
+        + leg.format(id="d", rest="after: 'a price ETH-USD below entry -5e0%'")
+        + leg.format(id="e", rest="twap: {slices: 1e1, every: 30s}")
+        + leg.format(id="f", rest="twap: '1e1 slices every 1e1s'"),
+        "params:\n  h: {type: duration, default: '1e3'}\n",
+    )
+    assert code == 0, out
+    wire = json.loads(out)
+    nodes = {n["node_id"]: n for n in wire["nodes"]}
+    assert [nodes[i]["execution"]["horizon_ms"] for i in "abc"] == [1000, 1000, 1000]
+    uniform = {"num_slices": 10, "interval_ms": 30_000}
+    assert nodes["e"]["execution"]["pacing"] == {"uniform": uniform}
+    assert nodes["f"]["execution"]["pacing"] == {"uniform": {"num_slices": 10, "interval_ms": 10_000}}
+    triggers = {e["to_node"]: e["trigger"] for e in wire["edges"]}
+    assert triggers["c"] == {"on_timeout": {"ms": 10_000}}
+    assert triggers["d"]["on_price"]["offset_pct"] == -5.0
+    assert '"offset_pct": -5.0' in out
+
+    code, out = compile_(leg.format(id="e", rest="twap: {slices: 1.5e0, every: 30s}"))
+    assert code == 1 and "GC103" in out and "must be a whole number" in out and "not 1.5" in out, out
+    for quoted in ("'10'", "'1e1'"):  # the same finding for both: remove the quotes
+        code, out = compile_(leg.format(id="e", rest=f"twap: {{slices: {quoted}, every: 30s}}"))
+        assert code == 1 and f"is the text {quoted} (it is quoted), not a number" in out, out
+        assert f"remove the quotes: `slices: {quoted[1:-1]}`" in out, out

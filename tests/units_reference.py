@@ -5,7 +5,8 @@ Deliberate changes since, each made in both modules at once: PriceExpr's text sh
 it was written with ('bid - 0bps', not 'bid + 0bps'); the parsed values are as before. The GC106 hint of a bps
 value that is not whole offers only whole bps from 1 to 10000, the slippage GC403 accepts ('0.4bps': '1bps',
 not '0bps'; audit rulesB.md 5, tests/test_units.py); the values and messages are as before. The GC106
-hint of a positive duration that is not whole offers no 0ms ('0.5ms': '1ms'; audit verdict17 3).
+hint of a positive duration that is not whole offers no 0ms ('0.5ms': '1ms'; audit verdict17 3). A duration's
+number takes an exponent as every other number does ('1e3' is 1000 ms, '1e1s' is 10 s; audit consist27 2).
 Only the parsers and what they call are kept (price resolution, step division and scaling, which
 the rewrite did not touch, were removed from the copy).
 
@@ -107,7 +108,8 @@ _NUM = rf"{_UNSIGNED}(?:e[+-]?[0-9]{{1,4}}|(?:k|m|bn)(?![a-z]))?"
 _SUFFIXES = (("bn", 9), ("k", 3), ("m", 6))
 
 _SIGNED_NUM = re.compile(rf"(?P<sign>[+-]?)(?P<num>{_NUM})", re.I)
-_PLAIN_NUM = re.compile(rf"[+-]?{_UNSIGNED}")  # no suffix: in a duration '5m' is minutes
+_UNSUFFIXED = rf"{_UNSIGNED}(?:[eE][+-]?[0-9]{{1,4}})?"  # a number with its exponent, without k/m/bn
+_PLAIN_NUM = re.compile(rf"[+-]?{_UNSUFFIXED}")  # no suffix: in a duration '5m' is minutes
 
 _NUMBER_HINT = "write digits with an optional k/m/bn suffix, e.g. '1234.5', '1,234.5', '1_234.5', '5k', '1.5m'"
 
@@ -277,7 +279,7 @@ _DURATION_UNITS = {
     "days": 86_400_000,
 }
 _UNIT_ALT = "|".join(sorted(_DURATION_UNITS, key=len, reverse=True))
-_SEGMENT = re.compile(rf"\s*(?P<num>{_UNSIGNED})\s*(?P<unit>{_UNIT_ALT})(?![a-z])\s*", re.I)
+_SEGMENT = re.compile(rf"\s*(?P<num>{_UNSUFFIXED})\s*(?P<unit>{_UNIT_ALT})(?![a-z])\s*", re.I)
 _DURATION_HINT = "write a number and a unit, e.g. '500ms', '30s', '1.5s', '5m', '1h30m', '2d'"
 
 

@@ -484,6 +484,12 @@ class LoadError(Exception):
         self.code, self.message, self.span, self.hint = code, message, _as_span(span), hint
 
 
+def is_plain_number(text: str) -> bool:
+    """Whether ``text``, written unquoted, is YAML's int or float form (``10``, ``-2.5``, ``1e1``): a number."""
+    m = _PLAIN_FORMS.match(text)
+    return m is not None and m.lastindex in (3, 4)
+
+
 def resolve_plain_scalar(text: str):
     """YAML 1.2 core schema for plain scalars, with numbers as exact values."""
     return _RESOLVED[text]

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from graphc.diagnostics import DiagnosticError
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wire_order import in_wire_order
-from graphc.units import UnitError, parse_duration_ms, parse_percent, parse_percent_points
+from graphc.units import NUMBER_PATTERN, UnitError, parse_duration_ms, parse_percent, parse_percent_points
 from graphc.venues.symbols import symbol_problem
 from graphc.vocabulary import MAX_SYMBOL
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
@@ -35,8 +35,12 @@ _TRIGGER = re.compile(rf"^\s*(?P<leg>{LEG_ID})\s+(?P<rest>\S.*?)\s*$")
 # `filled 50%` and `filled 50 %`: the ratio is read by units.parse_percent, as a mapping's `fill_ratio: "50 %"` is
 _FILLED_RATIO = re.compile(r"^filled\s+(?P<ratio>\S+(?:\s+%)?)$", re.IGNORECASE)
 _TIMEOUT = re.compile(r"^\+\s*(?P<duration>\S.*)$")
-# A pattern, compiled (and cached by re) when a `price ...` trigger is read: most playbooks have none.
-_PRICE = r"^price\s+(?P<symbol>\S+)\s+(?P<direction>below|above)\s+entry\s*(?P<offset>[-+]?\s*[0-9.,_]+\s*%)?$"
+# A pattern, compiled (and cached by re) when a `price ...` trigger is read: most playbooks have none. The offset
+# is a number of the one number grammar (units.py: `-5%`, `-5e0%`, `-1,000%`; audit consist27 2).
+_PRICE = (
+    r"^price\s+(?P<symbol>\S+)\s+(?P<direction>below|above)\s+entry\s*"
+    rf"(?P<offset>[-+]?\s*{NUMBER_PATTERN}\s*%)?$"
+)
 
 FORMS_HINT = (
     "write one of: `L accepted`, `L first fill`, `L each fill`, `L filled 50%`, `L filled`, "

@@ -238,8 +238,11 @@ def _quoted_value(text, kinds) -> str | None:
     word = text.strip().lower()
     if "true or false" in kinds and word in ("true", "false"):
         return f"the boolean {word}"
-    if ("a number" in kinds or "a whole number" in kinds) and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)", word):
-        return "a number"
+    if "a number" in kinds or "a whole number" in kinds:
+        from graphc.stages.load import is_plain_number  # deferred: the loader; only a value the schema refused
+
+        if is_plain_number(word):  # as YAML reads it unquoted: `'1e1'` is 10 as `'10'` is (audit consist27 2)
+            return "a number"
     return None
 
 
