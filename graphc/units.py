@@ -43,6 +43,7 @@ from typing import NamedTuple
 from graphc.numbers import plain
 from graphc.numbers import shown as _shown_number
 from graphc.venues.prices import (
+    UnsettledPrice,
     align_generated,
     divide_down,
     generated_bounds,
@@ -982,6 +983,20 @@ def generated_price(
     except DecimalException:  # pragma: no cover - _EXACT is wide enough for checked inputs
         raise UnitError("GC103", f"price '{expr}' cannot be computed exactly", "use fewer digits") from None
     price = _positive_price(price, expr)
+    try:
+        return _settled_price(expr, side, price, market, step, trigger)
+    except UnsettledPrice as exc:  # never a price lint would flag GC303/GC308 (spec §3.3; audit consist27 1)
+        venue = (market.venue if market is not None else None) or "the market"
+        raise UnitError(
+            "GC103",
+            f"price '{expr}' is {format_decimal(price)}; moved onto {venue}'s grids it does not settle: "
+            f"{format_decimal(exc.price)} is still off their {format_decimal(exc.step)} step there",
+            f'write a literal price on the grid, or check the ticks of [markets."{market.symbol}"] in graphc.toml',
+        ) from None
+
+
+def _settled_price(expr, side: str, price: Decimal, market, step, trigger) -> tuple[Decimal, Decimal]:
+    """:func:`generated_price` from the price as written (``price``) on: aligned, and checked against the range."""
     align_side = side
     if (
         expr.base == "trigger"

@@ -310,6 +310,17 @@ def test_unknown_market_setting_is_an_error_with_a_did_you_mean(tmp_path):
         ("price_bands = [0, 1, 0.01]", "each band of `price_bands` is [lo, hi, tick]"),
         ("price_bands = [[0, 1, 0]]", "needs lo < hi and a positive tick"),
         ("price_bands = [[0, 0.5, 0.01], [0.6, 1, 0.01]]", "must follow each other"),
+        # audit consist27 1: an edge off a tick of a band it bounds (graphc's grids are a tick's multiples from 0)
+        (
+            'price_bands = [[0, "1.0", "0.3"], ["1.0", "1.25", "0.7"], ["1.25", "1.45", "1.1"], ["1.45", 10, "0.9"]]',
+            "the band [0, 1, 0.3] of `price_bands` ends at 1, which is not on its 0.3 tick",
+        ),
+        (  # on the band below's tick, off the band above's
+            'price_bands = [[0, "0.5", "0.01"], ["0.5", 1, "0.3"]]',
+            "the band [0.5, 1, 0.3] of `price_bands` starts at 0.5, which is not on its 0.3 tick",
+        ),
+        ('price_bands = [["0.05", 1, "0.1"]]', "the band [0.05, 1, 0.1] of `price_bands` starts at 0.05"),
+        ('price_bands = [[0, "0.95", "0.1"]]', "the band [0, 0.95, 0.1] of `price_bands` ends at 0.95"),
     ],
 )
 def test_market_settings_are_typed_when_read(tmp_path, line, words):
@@ -476,3 +487,53 @@ def test_a_pyproject_over_the_size_limit_is_found_but_never_parsed(tmp_path, mon
     assert [(d.code, d.span) for d in diagnostics] == [("GC100", Span(1, 1))]
     assert diagnostics[0].message == "cannot read config file: it is larger than 200 bytes (GRAPHC_MAX_FILE_BYTES)"
     assert config.strict is False
+
+
+# audit consist27 1: a band edge off a neighbour's tick made the grid jump there, and compile wrote a price (2.2 for
+# a sell at a 0.95 ask) that lint flagged GC303 on the 0.9 band. graphc.toml refuses such a table when read, at the
+# key, naming the edge and both ticks; every structure Kalshi has (venue-rules.md §2: linear_cent, tapered_deci_cent,
+# deci_cent; edges 0, 0.10, 0.90, 1 on both 0.001 and 0.01) and Polymarket's ticks on [0, 1] are accepted.
+def test_a_band_edge_off_a_neighbours_tick_is_gc103_at_the_key_with_the_edge_and_both_ticks(tmp_path):
+    line = 'price_bands = [[0, "0.2", "0.01"], ["0.2", "0.75", "0.05"], ["0.75", 1, "0.1"]]'
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", f'[markets."X"]\n{line}\n'))
+    [d] = diagnostics
+    assert (d.code, d.span.line, d.span.col) == ("GC103", 2, 1), d
+    assert d.message == (
+        '[markets."X"] the band [0.75, 1, 0.1] of `price_bands` starts at 0.75, which is not on its 0.1 tick'
+    )
+    assert d.hint == (
+        "write edges that are prices of the bands on both sides: 0.75 must be a multiple of 0.1 and of 0.05 (the "
+        "tick of the band on its other side), as Kalshi's 0.10 and 0.90 are of 0.001 and 0.01"
+    )
+    assert config.markets == {"X": {}}
+
+
+def _toml_bands(bands) -> str:
+    return "[" + ", ".join(f'["{b.lo}", "{b.hi}", "{b.tick}"]' for b in bands) + "]"
+
+
+@pytest.mark.parametrize("name", ["linear_cent", "tapered_deci_cent", "deci_cent"])
+def test_every_kalshi_structure_is_accepted_as_bands_and_by_name(tmp_path, name):
+    from graphc.venues.settings import KALSHI_STRUCTURES
+
+    bands = KALSHI_STRUCTURES[name]
+    text = f'[markets."A"]\nprice_bands = {_toml_bands(bands)}\n[markets."B"]\nprice_level_structure = "{name}"\n'
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", text))
+    assert diagnostics == []
+    assert config.markets["A"]["price_bands"] == bands
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # venue-rules.md §2, as Kalshi's price_ranges give tapered_deci_cent, and the docs' example table
+        'price_bands = [[0, "0.10", "0.001"], ["0.10", "0.90", "0.01"], ["0.90", 1, "0.001"]]',
+        'price_bands = [[0, "0.10", "0.001"], ["0.10", 1, "0.01"]]',
+        # Polymarket's ticks (venue-rules.md §1: 0.1, 0.01, 0.001, 0.0001) over 0-1, and split at 0.5
+        *(f'price_bands = [[0, 1, "{tick}"]]' for tick in ("0.1", "0.01", "0.001", "0.0001")),
+        'price_bands = [[0, "0.5", "0.01"], ["0.5", 1, "0.001"]]',
+    ],
+)
+def test_real_band_tables_are_accepted(tmp_path, line):
+    config, diagnostics = read_config(write(tmp_path / "graphc.toml", f'[markets."X"]\n{line}\n'))
+    assert diagnostics == [] and config.markets["X"]["price_bands"]

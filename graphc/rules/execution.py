@@ -49,6 +49,7 @@ from graphc.stages.suggest import listed
 from graphc.stages.wiregraph import number
 from graphc.units import MAX_SLIPPAGE_BPS, UnitError, base_asset, dashed, generated_price, parse_price, undashed
 from graphc.venues.prices import (
+    UnsettledPrice,
     align_generated,
     form_problem,
     generated_bounds,
@@ -578,7 +579,7 @@ def cross_hint(node, quote, touch: Decimal, name: str, *, playbook: bool) -> str
     market = node.market
     tick = quote.tick if market.origin.get("tick") == "quotes" else None  # not one the venue refuses
     if tick:
-        price = align_generated(touch + tick if buy else touch - tick, "sell" if buy else "buy", market)
+        price = _away_from_touch(touch + tick if buy else touch - tick, buy, market)
         if not _accepted(price, market):
             return _nothing_past(node, quote, touch, name, playbook=playbook)
         return f"cross by one tick: {side} at {plain(price)} (quote tick {plain(tick)})"
@@ -708,7 +709,17 @@ def _past_the_touch(node, quote, touch: Decimal) -> Decimal:
     buy = node.side == "buy"
     while not buy and step >= touch:  # a sell at a bid of one digit (0.01): a finer digit keeps the price above 0
         step /= 10
-    return align_generated(touch + step if buy else touch - step, "sell" if buy else "buy", node.market)
+    return _away_from_touch(touch + step if buy else touch - step, buy, node.market)
+
+
+def _away_from_touch(price: Decimal, buy: bool, market) -> Decimal:
+    """``price`` moved onto the market's grids away from the touch (up past an ask, down past a bid); where the
+    moves do not settle (:class:`~graphc.venues.prices.UnsettledPrice`), the price they got to, which is off the
+    grid, so :func:`_accepted` refuses it and the hint names no price."""
+    try:
+        return align_generated(price, "sell" if buy else "buy", market)
+    except UnsettledPrice as exc:
+        return exc.price
 
 
 def _moved_off_touch(node, quote, touch: Decimal, name: str, written: tuple[str, Decimal]) -> Finding | None:

@@ -31,7 +31,7 @@ import math
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
-from graphc.numbers import plain
+from graphc.numbers import is_multiple, plain
 from graphc.record import FrozenRecord
 
 
@@ -100,7 +100,8 @@ SETTINGS: tuple[Setting, ...] = (
         "bands",
         "A tick per price interval, `[lo, hi, tick]` each (Kalshi `price_ranges`); `hi` is exclusive "
         "except in the last band. Replaces `tick`; a quotes snapshot's `tick` replaces them. Each band's tick "
-        "is a tick: on Polymarket and Kalshi one `tick` could be.",
+        "is a tick: on Polymarket and Kalshi one `tick` could be. Each edge is a price of the bands on both "
+        "sides of it, a multiple of their ticks (Kalshi's 0.10 and 0.90 are of 0.001 and 0.01).",
         'price_bands = [[0, "0.10", "0.001"], ["0.10", "0.90", "0.01"], ["0.90", 1, "0.001"]]',
     ),
     Setting(
@@ -318,7 +319,36 @@ def _bands(value, key: str) -> tuple[Band, ...]:
                 f"the bands of `{key}` must follow each other: {_show(row)} does not start at {bands[-1].hi}", hint
             )
         bands.append(band)
+    _edges_on_ticks(bands, key)
     return tuple(bands)
+
+
+def _edges_on_ticks(bands: list[Band], key: str) -> None:
+    """SettingError unless every edge of ``bands`` is a price of each band it bounds (a multiple of its tick).
+
+    A band's grid is its tick's multiples from 0, so an edge off a neighbour's tick makes the grid jump there:
+    a price moved onto one band's tick lands in the next band off its tick, and compile could write a price
+    lint flags (audit consist27 1; spec §3.3). Kalshi's structures have such edges: 0.10 and 0.90 are on both
+    0.001 and 0.01 (venue-rules.md §2), as are 0 and 1.
+    """
+    for i, band in enumerate(bands):
+        for edge, side in ((band.lo, "starts"), (band.hi, "ends")):
+            if is_multiple(edge, band.tick):
+                continue
+            shown = f"[{plain(band.lo)}, {plain(band.hi)}, {plain(band.tick)}]"
+            neighbour = (
+                bands[i - 1]
+                if side == "starts" and i > 0
+                else bands[i + 1]
+                if side == "ends" and i + 1 < len(bands)
+                else None
+            )
+            both = f" and of {plain(neighbour.tick)} (the tick of the band on its other side)" if neighbour else ""
+            raise SettingError(
+                f"the band {shown} of `{key}` {side} at {plain(edge)}, which is not on its {plain(band.tick)} tick",
+                f"write edges that are prices of the bands on both sides: {plain(edge)} must be a multiple of "
+                f"{plain(band.tick)}{both}, as Kalshi's 0.10 and 0.90 are of 0.001 and 0.01",
+            )
 
 
 def _show(value) -> str:
