@@ -765,10 +765,10 @@ class FiniteFloat(click.FloatRange):
     (audit recur23 4). Either is a usage error here (exit 2), named with the option."""
 
     def convert(self, value, param, ctx):
-        number = click.FLOAT.convert(value, param, ctx)
-        if not math.isfinite(number):  # before the range: `inf` is not a number out of range, it is not one at all
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
-        return super().convert(number, param, ctx)
+        return number
 
 
 MAX_SETTLE_S = 24 * 3600.0  # graphc.run.MAX_SETTLE_S (not imported here: --help stays fast)
