@@ -52,6 +52,16 @@ def repo():
     return REPO
 
 
+@pytest.fixture
+def hedge_project(tmp_path):
+    """A checkout (``.git``) holding the ETH hedge example and its quotes snapshot."""
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    for name in ("eth-hedge.yaml", "quotes.yaml"):
+        (root / name).write_text((EXAMPLES / name).read_text())
+    return root
+
+
 def write(tmp_path, name, text):
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)

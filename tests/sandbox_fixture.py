@@ -450,3 +450,20 @@ def hedge_graph(qty_1e8: int = 20_000_000_000) -> dict:
 
 def wire(graph: dict) -> bytes:
     return json.dumps(graph).encode()
+
+
+ONE_LIMIT_ORDER = {  # a wire graph of one limit node; lints clean
+    "nodes": [
+        {
+            "node_id": "a",
+            "instrument": {"symbol": "BTC-USD", "type": "spot", "venue": "coinbase"},
+            "side": "buy",
+            "order_type": {"limit": {"price_1e9": 90_000_000_000_000}},
+            "quantity": {"fixed": {"qty_1e8": 1_000_000}},
+            "execution": {"policy": "passive_limit"},
+            "activation": "root",
+        }
+    ],
+    "edges": [],
+    "is_sandbox": True,
+}

@@ -17,7 +17,7 @@ import os
 import re
 
 import pytest
-from sandbox_fixture import REPO, _pythonpath, cli_env, run_graphc
+from sandbox_fixture import _pythonpath, cli_env, run_graphc
 from test_router_answers import KEY, scripted_router
 
 from graphc.commands.common import _scaled
@@ -33,12 +33,8 @@ def router():
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "project"
-    (root / ".git").mkdir(parents=True)
-    for name in ("eth-hedge.yaml", "quotes.yaml"):
-        (root / name).write_text((REPO / "examples" / name).read_text())
-    return root
+def project(hedge_project):
+    return hedge_project
 
 
 def env_for(router) -> dict:

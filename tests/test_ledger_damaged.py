@@ -20,25 +20,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sandbox_fixture import cli_env
+from sandbox_fixture import ONE_LIMIT_ORDER, cli_env
 
 from tests.conftest import invoke
-
-ORDER = {  # one limit node; lints clean
-    "nodes": [
-        {
-            "node_id": "a",
-            "instrument": {"symbol": "BTC-USD", "type": "spot", "venue": "coinbase"},
-            "side": "buy",
-            "order_type": {"limit": {"price_1e9": 90_000_000_000_000}},
-            "quantity": {"fixed": {"qty_1e8": 1_000_000}},
-            "execution": {"policy": "passive_limit"},
-            "activation": "root",
-        }
-    ],
-    "edges": [],
-    "is_sandbox": True,
-}
 
 
 class Written:
@@ -55,7 +39,7 @@ class Written:
 def written(sandbox, tmp_path) -> Written:
     sandbox.configure(speed=0)  # the node stays executing: amend can change it
     order = tmp_path / "order.json"
-    order.write_text(json.dumps(ORDER))
+    order.write_text(json.dumps(ONE_LIMIT_ORDER))
     ledger = tmp_path / "written.sqlite"
     env = cli_env(sandbox)
     first = invoke(["submit", order, "--run-key", "one", "--ledger", ledger], env)

@@ -11,28 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from sandbox_fixture import cli_env
+from sandbox_fixture import ONE_LIMIT_ORDER, cli_env
 
 from graphc.api.client import Client
 from graphc.api.errors import LedgerError
 from graphc.api.ledger import SCHEMA_VERSION, Ledger, iso
 from tests.conftest import invoke
-
-ORDER = {  # one limit node; lints clean
-    "nodes": [
-        {
-            "node_id": "a",
-            "instrument": {"symbol": "BTC-USD", "type": "spot", "venue": "coinbase"},
-            "side": "buy",
-            "order_type": {"limit": {"price_1e9": 90_000_000_000_000}},
-            "quantity": {"fixed": {"qty_1e8": 1_000_000}},
-            "execution": {"policy": "passive_limit"},
-            "activation": "root",
-        }
-    ],
-    "edges": [],
-    "is_sandbox": True,
-}
 
 
 def _sent(sandbox) -> list[dict]:
@@ -83,7 +67,7 @@ def test_a_newer_graphcs_ledger_is_refused_as_newer_and_left_as_it_was(sandbox, 
         Ledger(ledger)
     assert str(info.value) == _newer_said(ledger)
     order = tmp_path / "order.json"
-    order.write_text(json.dumps(ORDER))
+    order.write_text(json.dumps(ONE_LIMIT_ORDER))
     env = cli_env(sandbox)
     for args in (["ledger", "--ledger", ledger], ["submit", order, "--run-key", "r", "--ledger", ledger]):
         result = invoke(args, env)
@@ -100,7 +84,7 @@ def test_another_programs_database_is_not_a_ledger_and_is_left_byte_for_byte(san
     app = _foreign(tmp_path / "app.db", user_version)
     data = app.read_bytes()
     order = tmp_path / "order.json"
-    order.write_text(json.dumps(ORDER))
+    order.write_text(json.dumps(ONE_LIMIT_ORDER))
     env = cli_env(sandbox)
     said = f"cannot open the ledger {app}: it is not a graphc ledger"
     for args in (["ledger", "--ledger", app], ["submit", order, "--run-key", "r", "--ledger", app]):
@@ -141,7 +125,7 @@ def test_submit_adopts_an_empty_file_as_a_new_ledger(sandbox, tmp_path):
     placeholder = tmp_path / "placeholder.sqlite"
     placeholder.touch()
     order = tmp_path / "order.json"
-    order.write_text(json.dumps(ORDER))
+    order.write_text(json.dumps(ONE_LIMIT_ORDER))
     env = cli_env(sandbox)
     submitted = invoke(["submit", order, "--run-key", "adopted", "--ledger", placeholder], env)
     assert submitted.exit_code == 0, submitted.output

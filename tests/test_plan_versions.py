@@ -7,19 +7,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from sandbox_fixture import REPO, cli_env
+from sandbox_fixture import cli_env
 
 from graphc.plan import PLAN_VERSION, plan_digest
 from tests.conftest import invoke
 
 
 @pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "project"
-    (root / ".git").mkdir(parents=True)
-    for name in ("eth-hedge.yaml", "quotes.yaml"):
-        (root / name).write_text((REPO / "examples" / name).read_text())
-    return root
+def project(hedge_project):
+    return hedge_project
 
 
 def _planned(sandbox, project) -> dict:

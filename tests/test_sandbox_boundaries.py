@@ -29,9 +29,10 @@ from sandbox_fixture import cli_env, hedge_graph, node, run_graphc, running_sand
 # -- finding 1: the Host header, and hosted strategies off loopback ----------------------------------------------
 
 
-def upload(marker: Path) -> dict:
-    """The audit's `strat.json`: a hosted strategy whose main.py creates ``marker``."""
-    code = f"import pathlib; pathlib.Path({str(marker)!r}).write_text('x')\n".encode()
+def upload(marker: Path, text: str = "'x'") -> dict:
+    """The audit's `strat.json`: a hosted strategy whose main.py writes ``text`` (a Python expression) to
+    ``marker``."""
+    code = f"import os, pathlib; pathlib.Path({str(marker)!r}).write_text({text})\n".encode()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         info = tarfile.TarInfo("main.py")
@@ -87,15 +88,7 @@ def test_a_request_without_a_host_header_is_answered_on_loopback(sandbox):
 def test_a_strategy_created_without_a_host_header_is_given_the_sandboxs_own_url(sandbox, tmp_path):
     # fixb's note: with no Host the runner was given http://127.0.0.1, no port, which reaches no sandbox
     marker = tmp_path / "url"
-    body = upload(marker)
-    code = f"import os, pathlib; pathlib.Path({str(marker)!r}).write_text(os.environ['SEQUENCE_API_URL'])\n".encode()
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        info = tarfile.TarInfo("main.py")
-        info.size = len(code)
-        tar.addfile(info, io.BytesIO(code))
-    body["artifact_base64"] = base64.b64encode(buffer.getvalue()).decode()
-    data = json.dumps(body).encode()
+    data = json.dumps(upload(marker, "os.environ['SEQUENCE_API_URL']")).encode()
     host, port = sandbox.base_url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((host, int(port)), timeout=10) as conn:
         conn.sendall(
