@@ -1411,6 +1411,20 @@ def test_plain_scalars_resolve_as_the_reference(text):
     assert _resolved_exactly(_resolve_plain, text) == _resolved_exactly(_reference_resolve_plain, text)
 
 
+def test_a_plain_word_is_interned_when_the_memo_is_full(monkeypatch):
+    """The long fuzz run's counterexample (5,000 examples filled the memo): a word read once the memo keeps no
+    more was not interned, so it was not the string a code constant finds by identity."""
+    import sys
+
+    from graphc.stages import load
+
+    monkeypatch.setattr(load, "_RESOLVED_MAX", 0)  # full: nothing more is kept
+    constant = sys.intern("".join(["GC", "100", "-never-read"]))  # a code constant's string, interned
+    text = "".join(["GC", "100", "-never-read"])  # the same text read from a file: another string
+    assert text is not constant
+    assert load.resolve_plain_scalar(text) is constant
+
+
 @FUZZ
 @given(st.lists(_PLAIN_PIECES, max_size=6).map("".join) | st.text(max_size=12))
 @example("buy")

@@ -507,9 +507,9 @@ class _PlainScalars(dict):
 
     def __missing__(self, text: str):
         value = _resolve_plain(text)
+        if type(value) is str:  # a word is a key of many mappings: interned, it is found by identity, kept or not
+            value = intern(value)
         if len(text) <= _RESOLVED_CHARS and len(self) < _RESOLVED_MAX:
-            if type(value) is str:
-                value = intern(value)  # a kept word is a key of many mappings: interned, it is found by identity
             self[text] = value
         return value
 
