@@ -76,7 +76,9 @@ selfcons24 2, tests/test_notional_size_hints.py). GC302 on a notional size says 
 and gives the notional that buys the minimum, in GC301's words (``_bought``, ``_notional_for``, ``_least_size``;
 audit selfcons24 4). GC406 on a playbook judges a template's price as written (``GraphFacts.unaligned``): one
 within the threshold that only the grid's rounding took past it is not reported (audit selfcons24 3,
-tests/test_rules_execution.py).
+tests/test_rules_execution.py).; GC302's hint gives a size that clears the
+minimum notional too where the price is known, GC301's number (``_least_size``; audit consist27 3,
+tests/test_hints_followed.py)
 """
 
 from __future__ import annotations
@@ -246,13 +248,17 @@ def check_min_size(ctx):
             if m.origin.get("min_size", "").endswith(" default"):
                 note = f" ({fmt(minimum)} is {venue}'s usual minimum; {_set_it(node, 'min_size')} if it differs)"
             written, price = ctx.facts.notionals.get(node.node_id), node.reference
-            notional = written is not None and price is not None and price > 0
+            priced = price is not None and price > 0
+            notional = written is not None and priced
+            least = _least_size(node, minimum, price) if priced else minimum
             yield Finding(
                 node.size_at,
                 f"size {_amount(node, qty)} is below {venue}'s minimum of {_amount(node, minimum)}"
                 + (_bought(node, written, price, qty) if notional else ""),
-                f"{_verb(node)} at least {_amount(node, minimum)}{note}"
-                + (f", or {_notional_for(_least_size(node, minimum, price), price)}" if notional else "")
+                f"{_verb(node)} at least {_amount(node, least)}"
+                + (f" at {fmt(price)}" if least != minimum else "")
+                + note
+                + (f", or {_notional_for(least, price)}" if notional else "")
                 + ".",
             )
         elif node.pacing is not None and node.pacing[0] > 1 and qty / node.pacing[0] < minimum:
