@@ -17,6 +17,7 @@ _COLLECTING = gc.isenabled()
 gc.disable()
 
 import contextlib
+import errno
 import importlib
 import importlib.util
 import os
@@ -134,6 +135,8 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
         fall_back_to_ascii(sys.stdout, sys.stderr)
+        if sys.stdout is None:  # started with no stdout (`>&-`): click.echo would drop every line unsaid
+            sys.stdout = _ClosedStdout()
         wrong = refusal()
         if wrong is not None:  # a limit set in the environment that graphc cannot use: refuse rather than guess
             raise click.UsageError(wrong)
@@ -153,6 +156,10 @@ class LazyGroup(click.Group):
             _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say
             ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:
+            if isinstance(exc, _StdoutClosed):
+                from graphc.commands.common import unwritable_stdout  # deferred: only a stdout that cannot be written
+
+                unwritable_stdout(None)
             if not _stdout_fails(exc):
                 report_crash(exc, ctx)
                 ctx.exit(EXIT_INTERNAL)
@@ -236,6 +243,29 @@ def _stdout_fails(exc: OSError) -> bool:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     return tb is not None and any(id(value) in streams for value in tb.tb_frame.f_locals.values())
+
+
+class _StdoutClosed(OSError):
+    """A line written to the stand-in for a stdout the process started without."""
+
+
+class _ClosedStdout:
+    """``sys.stdout`` when the process has none (``>&-``): a line for people written to it (plan, schedule, cache
+    clean) raises :class:`_StdoutClosed`, which the CLI says as it says a full stdout (exit 2), where click.echo
+    would drop the line and the command exit 0 having shown nothing. A command that writes nothing is not
+    refused. Data commands' writer (graphc.commands.common) says the same through its own check."""
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def write(self, text: str) -> int:
+        raise _StdoutClosed(errno.EBADF, "stdout is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
 def _quiet_stdout():

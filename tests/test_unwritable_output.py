@@ -133,32 +133,48 @@ def test_a_closed_pipe_is_quiet_exit_141_as_before(command):
     assert (done.returncode, done.stderr) == (141, ""), done.stderr
 
 
-@pytest.mark.parametrize(
-    "command",
-    [["plan", "{playbook}", "--quotes", "{quotes}"], ["schedule", "{scheduled}"], ["cache", "clean"]],
-    ids=" ".join,
-)
-def test_lines_for_people_to_a_full_stdout_are_said_exit_2(command, tmp_path):
-    """Commands writing lines for people with click.echo: caught where the CLI reports a crash, when the code that
-    raised held stdout (graphc/cli.py)."""
+PEOPLE_COMMANDS = [["plan", "{playbook}", "--quotes", "{quotes}"], ["schedule", "{scheduled}"], ["cache", "clean"]]
+
+
+def _people_run(command, cwd, *, closed=False) -> subprocess.CompletedProcess:
     examples = os.path.join(os.path.dirname(__file__), "..", "examples")
     paths = {
         "playbook": HEDGE,
         "quotes": os.path.join(examples, "quotes.yaml"),
         "scheduled": os.path.join(examples, "btc-weekly-dca.yaml"),
     }
+    argv = [sys.executable, "-m", "graphc", *(arg.format(**paths) for arg in command)]
+    if closed:  # the shell's `>&-`: no descriptor 1 at all
+        argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv]
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "graphc", *(arg.format(**paths) for arg in command)],
-            cwd=tmp_path,
+        return subprocess.run(
+            argv,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
-            stdout=full,
+            stdout=None if closed else full,
             stderr=subprocess.PIPE,
             text=True,
             timeout=60,
         )
+
+
+@pytest.mark.parametrize("command", PEOPLE_COMMANDS, ids=" ".join)
+def test_lines_for_people_to_a_full_stdout_are_said_exit_2(command, tmp_path):
+    """Commands writing lines for people with click.echo: caught where the CLI reports a crash, when the code that
+    raised held stdout (graphc/cli.py)."""
+    done = _people_run(command, tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.endswith("graphc: error: cannot write to stdout: No space left on device\n"), done.stderr
+    assert "internal error" not in done.stderr
+
+
+@pytest.mark.parametrize("command", PEOPLE_COMMANDS, ids=" ".join)
+def test_lines_for_people_to_a_closed_stdout_are_said_exit_2(command, tmp_path):
+    """`graphc plan p.yaml >&-` exited 0 having shown nothing (click.echo drops what it is given when there is no
+    stdout): the plan a person asked to see was lost without a word (closing note 24)."""
+    done = _people_run(command, tmp_path, closed=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.endswith("graphc: error: cannot write to stdout: stdout is closed\n"), done.stderr
     assert "internal error" not in done.stderr
 
 
