@@ -131,11 +131,13 @@ def code_fingerprint(directory: Path | None = None) -> list:
     checkout), and an editable install whose rule changed misses. An installed
     wheel's RECORD already lists every file's SHA-256, so it is the one file
     read. A source checkout's files (over 1 MB) are hashed again only when a
-    file's size or modification time differs from the last run's, which
-    ``directory`` remembers (``code.json``), as make or git's index trust a
-    file's stat: hashing them at every run would add about 1.5 ms to a warm
-    lint. An edit that keeps both a file's size and its time (``touch -r``)
-    is therefore not seen; docs/integrations.md says so (``graphc cache clean``).
+    file's stat (size, modification and change times, inode, device) or the
+    package's real path differs from the last run's, which ``directory``
+    remembers (``code.json``), as git's index trusts a file's stat: hashing
+    them at every run would add about 1.5 ms to a warm lint. Another tree with
+    the same sizes and times (a reproducible build, a copy, the same path
+    rewritten) or an edit with its old time put back (``touch -r``) has other
+    change times or inodes, so it is hashed again.
     """
     package = Path(__file__).resolve().parent
     record = package.parent / f"graphc-{__version__}.dist-info" / "RECORD"
@@ -160,16 +162,20 @@ def _source_files(directories) -> list[tuple[str, str]]:
 
 
 def _source_digest(directories, memo_dir: Path | None) -> str:
-    """SHA-256 of the source files' names and contents; read again only when a file's size or modification time
-    changed (or one came or went): the remembered digest is trusted while every stat matches."""
+    """SHA-256 of the source files' names and contents; read again only when a file's stat (size, modification
+    and change times, inode, device) or a folder's real path changed (or a file came or went): the remembered
+    digest is trusted while every stat matches."""
     files = _source_files(directories)
-    stamps = []
+    # Each folder's real path, and per file what git's index compares too (change time, inode, device): another
+    # tree whose files have the same sizes and times (a reproducible build, a copy, the same path rewritten) is
+    # never taken for the one remembered, and neither is an edit with its old time put back (`touch -r`).
+    stamps: list = [os.path.realpath(d) for d in directories]
     for path, name in files:
         try:
             stat = os.stat(path)
         except OSError:
             continue
-        stamps.append([name, stat.st_size, stat.st_mtime_ns])
+        stamps.append([name, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev])
     stamp = hashlib.sha256(json.dumps(stamps).encode("utf-8", "surrogatepass")).hexdigest()
     memo = memo_dir / CODE_MEMO if memo_dir is not None else None
     try:

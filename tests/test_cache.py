@@ -4,6 +4,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 
 import pytest
 
@@ -214,9 +215,23 @@ def test_the_code_digest_follows_content_not_file_times(tmp_path):
     assert _source_digest([source], memo) == _source_digest([source], None)
 
 
-def test_the_code_digest_trusts_a_files_size_and_time_as_documented(tmp_path):
-    """The shortcut docs/integrations.md states: an edit that keeps a source file's size and modification time
-    is not seen until the remembered digest goes (`graphc cache clean` removes code.json with the cache)."""
+def _later_change_time(path):
+    """Wait (bounded) until the file system's clock has moved past ``path``'s change time, so that what is written
+    next gets another change time even where the kernel's file times are coarse (a few ms)."""
+    before = os.stat(path).st_ctime_ns
+    probe = path.parent / ".probe"
+    for _ in range(2000):
+        probe.write_bytes(b"")
+        if os.stat(probe).st_ctime_ns != before:
+            probe.unlink()
+            return
+        time.sleep(0.001)
+    raise AssertionError("the file system's change time never moved")
+
+
+def test_an_edit_that_keeps_a_files_size_and_time_is_seen(tmp_path):
+    """An edit that puts the old modification time back (`touch -r`) still changes the file's change time, which
+    the stamp holds as git's index does (audit ci28 1): the source is hashed again."""
     source, memo = tmp_path / "src", tmp_path / "cache"
     source.mkdir()
     memo.mkdir()
@@ -224,14 +239,63 @@ def test_the_code_digest_trusts_a_files_size_and_time_as_documented(tmp_path):
     rule.write_text("FAR_FROM_MID = 0.10\n")
     first = _source_digest([source], memo)
     stat = rule.stat()
+    _later_change_time(rule)
     rule.write_text("FAR_FROM_MID = 0.50\n")  # same size, and the old time put back (`touch -r`)
     os.utime(rule, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert _source_digest([source], memo) == first
+    assert os.stat(rule).st_mtime_ns == stat.st_mtime_ns
+    assert _source_digest([source], memo) == _source_digest([source], None) != first
     (source / "new.py").write_text("")  # a file that comes (or goes) is a change of the stamps
     assert _source_digest([source], memo) != first
-    (source / "new.py").unlink()
-    (memo / CODE_MEMO).unlink()
-    assert _source_digest([source], memo) == _source_digest([source], None) != first
+
+
+def _same_stat_tree(root, threshold):
+    """A one-file graphc source tree whose file has the same size and modification time whatever ``threshold``."""
+    (root / "rules").mkdir(parents=True)
+    rule = root / "rules" / "venue.py"
+    rule.write_text(f"THRESHOLD = {threshold}\n")
+    os.utime(rule, ns=(1_764_000_000 * 10**9, 1_764_000_000 * 10**9))  # a reproducible build's SOURCE_DATE_EPOCH
+    return rule
+
+
+def test_another_tree_with_the_same_sizes_and_times_is_hashed_again(tmp_path):
+    """audit ci28 1: two graphc trees (a reproducible build, an older and a newer graphc) whose files have equal
+    sizes and modification times but other content: the second never takes the first's remembered digest."""
+    memo = tmp_path / "cache"
+    memo.mkdir()
+    old, new = _same_stat_tree(tmp_path / "srcA", "0.1"), _same_stat_tree(tmp_path / "srcB", "0.2")
+    assert (old.stat().st_size, old.stat().st_mtime_ns) == (new.stat().st_size, new.stat().st_mtime_ns)
+    first = _source_digest([tmp_path / "srcA"], memo)
+    assert _source_digest([tmp_path / "srcB"], memo) == _source_digest([tmp_path / "srcB"], None) != first
+
+
+def test_a_tree_rewritten_at_the_same_path_is_hashed_again(tmp_path):
+    """audit ci28 1: the image rebuilt with another graphc at the same path, every time normalized."""
+    import shutil
+
+    memo, app = tmp_path / "cache", tmp_path / "app"
+    memo.mkdir()
+    old = _same_stat_tree(app, "0.1")
+    first = _source_digest([app], memo)
+    _later_change_time(old)
+    shutil.rmtree(app)
+    _same_stat_tree(app, "0.2")
+    assert _source_digest([app], memo) == _source_digest([app], None) != first
+
+
+def test_an_unchanged_tree_is_not_read_again(tmp_path, monkeypatch):
+    """The remembered digest keeps a warm run to a stat of each file: nothing is opened while every stat holds."""
+    import graphc.cache
+
+    memo = tmp_path / "cache"
+    memo.mkdir()
+    _same_stat_tree(tmp_path / "src", "0.1")
+    first = _source_digest([tmp_path / "src"], memo)
+
+    def no_read(*args, **kwargs):
+        raise AssertionError(f"read {args[0]}")
+
+    monkeypatch.setattr(graphc.cache, "open", no_read, raising=False)
+    assert _source_digest([tmp_path / "src"], memo) == first
 
 
 @pytest.mark.parametrize("depth", [500, 100_000])
