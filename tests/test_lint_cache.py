@@ -8,6 +8,7 @@ internals must not be served what the unpatched code found); here it is on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -348,6 +349,48 @@ def test_cache_clean_removes_the_cache_and_keeps_the_ledger(project):
     assert not (project / ".graphc" / "cache").exists() and ledger.read_bytes() == b"runs"
     result = CliRunner().invoke(cli, ["cache", "clean"])
     assert result.stdout == "no lint cache at .graphc/cache\n"
+
+
+@contextlib.contextmanager
+def unremovable(folder):
+    """``folder`` made so that its entries cannot be removed, as a read-only mount or another user's folder is:
+    a folder without write permission, or (for root, whom permissions do not stop) an immutable file in it."""
+    victim = next(p for p in sorted(folder.iterdir()) if p.is_file())
+    folder.chmod(0o500)
+    immutable = False
+    try:
+        probe = folder / "probe"
+        try:
+            probe.write_bytes(b"")
+        except OSError:
+            pass  # permissions hold
+        else:
+            probe.unlink()
+            done = subprocess.run(["chattr", "+i", victim], capture_output=True, check=False)
+            if done.returncode != 0:
+                pytest.skip("no way here to make a file that cannot be removed (root, no chattr)")
+            immutable = True
+        yield victim
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", victim], capture_output=True, check=True)
+        folder.chmod(0o700)
+
+
+def test_cache_clean_of_a_cache_it_cannot_remove_says_why_in_one_line(project):
+    # audit ci28 3: rmtree's OSError (read-only file system, EACCES, EBUSY) went out as an internal error, exit 4.
+    lint("plays")
+    folder = project / ".graphc" / "cache"
+    with unremovable(folder) as victim:
+        result = CliRunner().invoke(cli, ["cache", "clean"])
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        line = result.stderr
+        assert line.count("\n") == 1 and line.startswith("graphc: error: cannot remove .graphc/cache: ")
+        assert ("Permission denied" in line or "Operation not permitted" in line) and "internal" not in line
+        assert victim.exists()
+    result = CliRunner().invoke(cli, ["cache", "clean"])  # once it can be removed, it is
+    assert (result.exit_code, result.stdout) == (0, "removed .graphc/cache\n")
 
 
 def test_graphc_folder_made_by_the_cache_is_private_as_the_ledgers(tmp_path, monkeypatch):

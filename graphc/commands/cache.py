@@ -7,6 +7,7 @@ import os
 import click
 
 from graphc.cache import LinkedCache, cache_dir, clean
+from graphc.commands.common import EXIT_USAGE, fail
 from graphc.files import display_path, find_project_root
 from graphc.report import one_line
 
@@ -32,8 +33,15 @@ def clean_command(path):
     root = find_project_root(path)
     shown = one_line(display_path(str(cache_dir(root))))
     linked = os.path.islink(cache_dir(root))
+    before = 0 if linked else _files(cache_dir(root))
     try:
         removed = clean(root)
+    except OSError as exc:  # a read-only file system, a folder of another user's, a busy mount: not a bug (ci28 3)
+        reason = exc.strerror or str(exc)
+        if exc.filename is not None and os.path.basename(os.fsdecode(exc.filename).rstrip("/")) != "cache":
+            reason += f" ({os.fsdecode(exc.filename)})"  # the entry inside it that could not be removed
+        left = "; part of it was removed" if _files(cache_dir(root)) < before else ""
+        fail(f"cannot remove {shown}: {reason}{left}", EXIT_USAGE)
     except LinkedCache as exc:  # graphc never used a cache through it: nothing of graphc's to remove there
         link = one_line(display_path(str(exc.link)))
         click.echo(
@@ -45,3 +53,8 @@ def clean_command(path):
         click.echo(f"removed {shown} (a symbolic link; what it pointed to was left alone)")
     else:
         click.echo(f"removed {shown}" if removed else f"no lint cache at {shown}")
+
+
+def _files(directory) -> int:
+    """How many entries there are in ``directory`` and below (a few: the lint cache's files)."""
+    return sum(len(dirs) + len(names) for _, dirs, names in os.walk(directory))
