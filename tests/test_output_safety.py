@@ -586,6 +586,38 @@ def test_every_failed_output_removes_the_earlier_file(tmp_path, args, command, c
     assert f"graphc: removed out/old.txt (from an earlier run): the {command} failed" in failed.stderr.decode()
 
 
+@pytest.mark.parametrize("earlier", [False, True])
+def test_a_report_cut_short_by_a_full_disk_is_removed_as_this_runs_partial_file(tmp_path, earlier):
+    """audit ci28 5: a report `-o` whose write failed mid-way (a full disk; here a file size limit, EFBIG) was
+    removed, rightly, but said to be "from an earlier run" when no file was there before, or when this run had
+    already emptied it: what was removed is the part this lint wrote."""
+    import resource  # (POSIX only, as the limit is)
+
+    write(tmp_path, "cycle.yaml", CYCLE)
+    if earlier:
+        (tmp_path / "r.sarif").write_text("from an earlier run\n")
+
+    def cap_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))  # the SARIF log is several times that
+
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    failed = subprocess.run(
+        [sys.executable, "-m", "graphc", "lint", "cycle.yaml", "--no-cache", "-f", "sarif", "-o", "r.sarif"],
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=cap_file_size,
+    )
+    assert failed.returncode == 2, failed.stderr
+    assert failed.stderr.decode().splitlines() == [
+        "graphc: cannot write the report to r.sarif: File too large",
+        "graphc: removed r.sarif (partly written by this lint): the lint failed, so it must not read as its report",
+    ]
+    assert not (tmp_path / "r.sarif").exists()
+
+
 def test_a_lint_report_with_findings_is_this_runs_and_kept(tmp_path):
     write(tmp_path, "bad.json", BAD_WIRE)
     (tmp_path / "r.txt").write_text("from an earlier run\n")

@@ -402,6 +402,7 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
     try:
         make_folders_for(output)
         with open(output, "wb") if binary else open(output, "w", encoding="utf-8", newline="\n") as stream:
+            _STARTED.add(os.path.abspath(output))  # emptied: what is there from now on is this run's
             yield stream
         _WRITTEN.add(os.path.abspath(output))  # this run's, whole: no_stale_output keeps it
     except OSError as exc:
@@ -410,6 +411,7 @@ def open_output(output: str | None, *, what: str = "the output", binary: bool = 
 
 
 _WRITTEN: set[str] = set()  # the -o files this process has finished writing (open_output)
+_STARTED: set[str] = set()  # the -o files this process has opened to write (truncated), whole or not
 
 
 @contextmanager
@@ -435,12 +437,13 @@ def no_stale_output(output: str | None, *, command: str, what: str = "output", i
         )
     key = os.path.abspath(output)
     _WRITTEN.discard(key)
+    _STARTED.discard(key)
     try:
         yield
     except BaseException as exc:
         failed = not (isinstance(exc, SystemExit) and exc.code in (0, None))
         if failed and key not in _WRITTEN:
-            _remove_stale(output, command, what)
+            _remove_stale(output, command, what, partial=key in _STARTED)
         raise
 
 
@@ -516,7 +519,13 @@ def _same_file(output: str, source: str) -> bool:
         return False
 
 
-def _remove_stale(output: str, command: str, what: str) -> None:
+def _remove_stale(output: str, command: str, what: str, *, partial: bool = False) -> None:
+    """Remove the regular file at ``output`` and say so: an earlier run's, or (``partial``) the part of its
+    ``what`` this run wrote before it failed (a full disk; audit ci28 5)."""
+    whose = f"partly written by this {command}" if partial else "from an earlier run"
+    held = (
+        f"holds part of this {command}'s {what}" if partial else f"is from an earlier run, not this {command}'s {what}"
+    )
     try:
         info = os.lstat(output)
     except OSError:
@@ -528,16 +537,12 @@ def _remove_stale(output: str, command: str, what: str) -> None:
     except OSError as exc:
         click.echo(
             "graphc: warning: "
-            + one_line(
-                f"{output} is from an earlier run, not this {command}'s {what} (it failed), and it could not be "
-                f"removed: {exc.strerror or exc}"
-            ),
+            + one_line(f"{output} {held} (it failed), and it could not be removed: {exc.strerror or exc}"),
             err=True,
         )
         return
     click.echo(
-        "graphc: "
-        + one_line(f"removed {output} (from an earlier run): the {command} failed, so it must not read as its {what}"),
+        "graphc: " + one_line(f"removed {output} ({whose}): the {command} failed, so it must not read as its {what}"),
         err=True,
     )
 
