@@ -39,3 +39,28 @@ def test_the_help_shows_the_new_words():
     assert "Log HTTP requests to stderr (credentials are redacted)." in result.output, result.output
     result = CliRunner().invoke(cli, ["bundle", "--help"])
     assert "CPU the runner gives the strategy." in " ".join(result.output.split()), result.output
+
+
+def test_lint_help_lists_every_exit_status_lint_returns():
+    """audit ci28 4: `lint --quotes live` exits 3 when the router cannot be reached, but `lint --help` listed 0, 1, 2
+    and 4 only; so did the Action's `exit-code` and docs/integrations.md. Each lists every status lint returns."""
+    import re
+
+    import yaml
+
+    from tests.conftest import REPO
+
+    result = CliRunner().invoke(cli, ["lint", "--help"])
+    said = " ".join(result.output.split())
+    statuses = said[said.index("Exit status:") :]
+    found = [int(n) for n in re.findall(r"(?:^|, )(\d) (?=[a-z])", statuses.removeprefix("Exit status: "))]
+    assert found == [0, 1, 2, 3, 4], statuses
+    assert "3 the router could not be reached or answered wrongly (--quotes live)" in statuses
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    for text in (action["outputs"]["exit-code"]["description"], action["inputs"]["fail-on-findings"]["description"]):
+        assert "3 the router could not be reached" in " ".join(text.split()), text
+    fail_step = next(step for step in action["runs"]["steps"] if step.get("name") == "Fail on findings")
+    assert re.search(r"^\s*3\) why=", fail_step["run"], re.M)
+    doc = " ".join((REPO / "docs" / "integrations.md").read_text(encoding="utf-8").split())
+    assert "3 (the router could not be reached or answered wrongly, with `--quotes live` in `args`)" in doc
+    assert "3 the router could not be reached or answered wrongly with `--quotes live`, 4 internal error" in doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 
@@ -126,6 +127,7 @@ main(sys.argv[1:])
         ("clean", 0, "true"),
         ("finding", 1, "true"),
         ("unreadable", 2, "true"),
+        ("the router unreachable", 3, None),  # audit ci28 4: `args: --quotes live`, nothing listening
         ("a bug in graphc", 4, "true"),  # issue 12: a crash exited 1 and the job went green, without a SARIF
         ("a graphc that dies at once", 4, None),
     ],
@@ -146,7 +148,13 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
         script = BUGGY_GRAPHC.format(python=sys.executable) if case.startswith("a bug") else "#!/bin/sh\nexit 4\n"
         (tmp_path / "bin" / "graphc").write_text(script)
         (tmp_path / "bin" / "graphc").chmod(0o755)
-    lint, outputs = _run_lint_step(tmp_path, bin_dir=bin_dir, PATHS="plays", SARIF="reports/graphc.sarif")
+    live = {}
+    if case.startswith("the router"):
+        with socket.socket() as closed:  # a port just free: nothing listens there
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        live = {"ARGS": "--quotes live", "SEQUENCE_API_URL": f"http://127.0.0.1:{port}"}
+    lint, outputs = _run_lint_step(tmp_path, bin_dir=bin_dir, PATHS="plays", SARIF="reports/graphc.sarif", **live)
     assert outputs["exit-code"] == str(exit_code), lint.stdout + lint.stderr
     assert outputs.get("has-sarif") == has_sarif  # -o made the folder; a run that wrote nothing uploads nothing
     fail_step = _step("Fail on findings")
@@ -156,6 +164,7 @@ def test_the_action_with_fail_on_findings_false_still_fails_on_anything_but_find
         fail = _run_step(fail_step, {"CODE": outputs["exit-code"]}, tmp_path)
         assert fail.returncode == exit_code
         assert f"::error title=graphc lint::graphc lint exited {exit_code}" in fail.stdout
+        assert "it failed (see the log above)" not in fail.stdout  # each status says what it means
 
 
 def test_the_action_never_uploads_a_sarif_file_left_from_before(tmp_path):

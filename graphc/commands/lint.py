@@ -403,7 +403,8 @@ def lint_command(
     UTF-16 without its byte-order mark, is GC100 at it and exit 2 too, named
     or found), a file not checked (the input error that stopped its checks
     suppressed, lowered to a warning or turned off) or a directory or glob
-    with nothing to lint, 4 internal error.
+    with nothing to lint, 3 the router could not be reached or answered
+    wrongly (--quotes live), 4 internal error.
     """
     _require_paths(paths, dependants)
     names = [p for p in paths if p != "-"]
