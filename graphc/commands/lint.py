@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -271,12 +272,116 @@ def _lint_all(items, workers: int, options, at_start: Seen | None):
     # never copy) the pages the parent made before forking.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_use_options, initargs=(options, at_start)
-        ) as pool:
-            return list(pool.map(_lint_one, items, chunksize=chunk))
+        with (
+            _stopped_by_sigterm(),
+            ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(options, at_start, os.getpid()),
+            ) as pool,
+        ):
+            try:
+                return list(pool.map(_lint_one, items, chunksize=chunk))
+            except _Terminated:
+                _stop_workers(pool)
+                raise
+    except _Terminated:  # `kill PID`, a runner's timeout: the run ends with its workers, quietly
+        sys.exit(EXIT_TERMINATED)
     finally:
         gc.unfreeze()
+
+
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a program SIGTERM ended
+
+
+class _Terminated(BaseException):
+    """SIGTERM reached the parent of a -j pool (:func:`_stopped_by_sigterm`)."""
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm():
+    """While a -j pool runs, SIGTERM to this process raises :class:`_Terminated` in it, so the pool's
+    workers are stopped rather than left blocked on a pipe nobody reads (audit ci28 2); outside it SIGTERM ends
+    the process as it always did. A handler set by a program that embeds graphc, or a pool run off the main
+    thread (where no handler can be set), is left as it is."""
+    import signal  # deferred: only a -j pool handles SIGTERM
+
+    parent = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != parent:  # a worker forked before its initializer reset it: die as SIGTERM says
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise _Terminated
+
+    installed = False
+    with contextlib.suppress(ValueError):  # (off the main thread: ValueError, nothing set)
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, handler)
+            installed = True
+    try:
+        yield
+    finally:
+        if installed:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop_workers(pool) -> None:
+    """Kill the pool's workers (each may be mid-file) and let the pool go without waiting for its work."""
+    import multiprocessing  # deferred: only a -j pool has workers
+
+    processes = getattr(pool, "_processes", None)  # (the executor's own; every child as a fallback)
+    for process in list(processes.values()) if processes else multiprocessing.active_children():
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(options: list, at_start: Seen | None, parent: int) -> None:
+    """Each -j worker's initializer: the run's options, SIGTERM back to its default, and a worker that never
+    outlives its parent (audit ci28 2: a parent killed by SIGKILL left its workers blocked forever, one writing
+    to a results pipe nobody reads). On Linux the kernel kills the worker when the parent dies (the parent-death
+    signal); elsewhere, or if that cannot be set, a thread checks each second that the parent is still its
+    parent."""
+    import signal  # deferred: only a -j worker starts here
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _use_options(options, at_start)
+    if not _die_with_parent():
+        import threading  # deferred: only a worker that could not ask the kernel watches its parent
+
+        threading.Thread(target=_watch_parent, args=(parent,), name="graphc-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the worker could ask to die with it
+        os._exit(EXIT_TERMINATED)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (``prctl(PR_SET_PDEATHSIG)``); False elsewhere or
+    if it cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # deferred: only a -j worker, on Linux, asks the kernel
+        import signal  # deferred: as above
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, every_s: float = 1.0) -> None:
+    """End this worker once its parent is gone (it is then another process's child: init's, or a subreaper's)."""
+    import time  # deferred: only a worker that watches its parent
+
+    while os.getppid() == parent:
+        time.sleep(every_s)
+    os._exit(EXIT_TERMINATED)
 
 
 class NamedPaths(click.Path):
