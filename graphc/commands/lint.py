@@ -329,14 +329,30 @@ def _stopped_by_sigterm():
 
 
 def _stop_workers(pool) -> None:
-    """Kill the pool's workers (each may be mid-file) and let the pool go without waiting for its work."""
-    import multiprocessing  # deferred: only a -j pool has workers
+    """Kill the pool's workers (each may be mid-file) and let the pool go without waiting for its work.
 
-    processes = getattr(pool, "_processes", None)  # (the executor's own; every child as a fallback)
-    for process in list(processes.values()) if processes else multiprocessing.active_children():
-        with contextlib.suppress(OSError, ValueError):
-            process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
+    The pool's manager thread then marks the work still queued as failed, and Python 3.11's does so for work
+    the interrupted ``map`` has just cancelled too, which raises InvalidStateError in that thread (a traceback
+    on stderr; later Pythons skip such work): the run is ending, so that one error is not printed."""
+    import multiprocessing  # deferred: only a -j pool has workers
+    import threading  # deferred: as above
+    from concurrent.futures import InvalidStateError  # deferred: as above
+
+    report = threading.excepthook
+
+    def quiet(args):
+        if not issubclass(args.exc_type, InvalidStateError):
+            report(args)
+
+    threading.excepthook = quiet
+    try:
+        processes = getattr(pool, "_processes", None)  # (the executor's own; every child as a fallback)
+        for process in list(processes.values()) if processes else multiprocessing.active_children():
+            with contextlib.suppress(OSError, ValueError):
+                process.kill()
+        pool.shutdown(wait=True, cancel_futures=True)  # (joins the manager thread)
+    finally:
+        threading.excepthook = report
 
 
 def _start_worker(options: list, at_start: Seen | None, parent: int) -> None:
