@@ -184,3 +184,79 @@ def test_status_json_to_a_full_stdout_is_said_exit_2(btc_router, project):
     (graph,) = submitted_graphs(btc_router)
     done = _to_full(["status", "--json", graph["graph_id"]], env, project)
     assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: No space left on device\n")
+
+
+# -- a watched graph's progress (audit status28 3) -------------------------------------------------------------------
+# `graphc status G --watch > /dev/full` exited 4 "a bug in graphc" (the redraw's write failed outside the handled
+# path), and `graphc submit p.yaml --watch >&-` crashed with exit 4 after the graph was created, naming it nowhere.
+# Now exit 2 "cannot write to stdout: WHY"; a watched submit names the graph it created whenever stdout fails.
+
+
+def _closed(args, env, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "graphc", *args],
+        env=env,
+        cwd=cwd,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
+)
+def test_status_watch_to_an_unwritable_stdout_is_said_exit_2(btc_router, project, run, why):
+    env = cli_env(btc_router)
+    assert run_graphc(["submit", "full.yaml"], env, project).returncode == 0
+    (graph,) = submitted_graphs(btc_router)
+    done = run(["status", graph["graph_id"], "--watch", "--interval", "0.05", "--timeout", "1s"], env, project)
+    assert (done.returncode, done.stderr) == (2, f"graphc: error: cannot write to stdout: {why}\n")
+
+
+@pytest.mark.parametrize(
+    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
+)
+def test_submit_watch_to_an_unwritable_stdout_names_the_graph_exit_2(btc_router, project, run, why):
+    env = cli_env(btc_router)
+    done = run(["submit", "full.yaml", "--run-key", "w1", "--watch", "--timeout", "1s"], env, project)
+    (graph,) = submitted_graphs(btc_router)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr, done.stderr
+    assert f"submitted full as graph {graph['graph_id']} (sandbox, run key w1)" in done.stderr, done.stderr
+    assert done.stderr.endswith(f"but graphc could not write this line to stdout: {why}\n"), done.stderr
+
+
+def test_submit_watch_whose_stdout_fills_after_its_first_line_names_the_graph_exit_2(btc_router, project, tmp_path):
+    """The submit line written, the disk full by the first redraw (a file size limit stands in for the disk)."""
+    import resource
+
+    env = cli_env(btc_router)
+    first = "submitted full as graph graph_" + "0" * 32 + " (sandbox, run key w2)\n"
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(first), len(first)))
+
+    log = tmp_path / "out.log"
+    args = ["submit", "full.yaml", "--run-key", "w2", "--ledger", ":memory:", "--watch", "--timeout", "1s"]
+    with open(log, "w") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "graphc", *args],
+            env=env,
+            cwd=project,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=60,
+            preexec_fn=limit,
+        )
+    (graph,) = submitted_graphs(btc_router)
+    gid = graph["graph_id"]
+    assert log.read_text() == first.replace("graph_" + "0" * 32, gid)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.endswith(
+        f"graphc: error: graph {gid} was submitted and keeps running at the router (`graphc status {gid} --watch` "
+        "follows it), but graphc could not write its progress to stdout: File too large\n"
+    ), done.stderr

@@ -300,19 +300,20 @@ def write_output(data, output: str | None, *, what: str = "the output", for_peop
         stream.write(data)
 
 
-def unwritable_stdout(exc: OSError | None, *, said: str | None = None) -> NoReturn:
+def unwritable_stdout(exc: OSError | None, *, said: str | None = None, what: str = "this line") -> NoReturn:
     """Stdout cannot be written (a full disk: ``> /dev/full``; a closed stdout: ``>&-``, ``exc`` None): say so on
     stderr, ``graphc: error: cannot write to stdout: No space left on device``, and exit 2, as ``-o`` says a file it
     cannot write; never exit 4 "a bug in graphc" nor exit 0 having written nothing (audit graph27 3). ``said`` is
     what the line was to say when it matters (submit's graph id: ``SAID, but graphc could not write this line to
-    stdout: WHY``). Stdout's descriptor is pointed at /dev/null, so the exit does not fail on it again."""
+    stdout: WHY``; ``what`` names what was not written when it is not that line: a watched graph's progress).
+    Stdout's descriptor is pointed at /dev/null, so the exit does not fail on it again."""
     why = "stdout is closed" if exc is None else exc.strerror or str(exc)
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
     fail(
-        f"{said}, but graphc could not write this line to stdout: {why}" if said else f"cannot write to stdout: {why}",
+        f"{said}, but graphc could not write {what} to stdout: {why}" if said else f"cannot write to stdout: {why}",
         EXIT_USAGE,
     )
 
@@ -1098,27 +1099,145 @@ def render_graph(view) -> list[str]:
     return lines
 
 
-class Screen:
-    """Redraws in place on a terminal; elsewhere prints a block only when it changes."""
+class StdoutFailed(Exception):
+    """A write of the :class:`Screen` to stdout failed (a full disk: ``> /dev/full``; a closed stdout: ``>&-``,
+    ``cause`` None): raised past the poll loop, for :func:`follow_and_report` to say as every command says a stdout
+    it cannot write (audit status28 3: exit 4 "a bug in graphc", and a watched submit's graph named nowhere)."""
 
-    def __init__(self, out=None, tty: bool | None = None):
-        self.out = out or sys.stdout
-        self.tty = self.out.isatty() if tty is None else tty
+    def __init__(self, cause: OSError | None):
+        super().__init__(cause)
+        self.cause = cause
+
+
+ELLIPSIS = "\u2026"
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: a wide or full-width character two, a combining mark none."""
+    import unicodedata  # deferred: only a terminal's redraw measures lines
+
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def fit_line(text: str, columns: int, ellipsis: str = ELLIPSIS) -> str:
+    """``text`` cut to fewer than ``columns`` display columns (one is left free, so the terminal never wraps the
+    line nor holds its cursor past the edge), ending with ``ellipsis`` when cut."""
+    room = max(1, columns - 1)
+    if display_width(text) <= room:
+        return text
+    room -= display_width(ellipsis)
+    kept, used = [], 0
+    for char in text:
+        width = display_width(char)
+        if used + width > room:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + ellipsis
+
+
+class Screen:
+    """Redraws in place on a terminal; elsewhere prints a block only when it changes.
+
+    On a terminal each line is cut to its width (:func:`fit_line`), so a line takes one row; the redraw moves up
+    over the rows the last block took, draws, and clears from there to the end of the screen (``ESC[J``), so a
+    shorter block leaves nothing stale below it. A line written to stderr between polls (a retry notice, on the
+    same terminal) moves the cursor: the next block is drawn afresh below it (:meth:`noticing_stderr`), as is a
+    block taller than the terminal (``ESC[nF`` stops at its top). Audit status28 5: stale `active` and 50% lines
+    stayed on screen beside the current ones. A write that fails is :class:`StdoutFailed`."""
+
+    def __init__(self, out=None, tty: bool | None = None, size: Callable[[], tuple[int, int]] | None = None):
+        self.out = out if out is not None else sys.stdout
+        if tty is None:
+            isatty = getattr(self.out, "isatty", None)
+            tty = bool(isatty()) if isatty is not None else False
+        self.tty = tty
+        self.size = size or self._terminal_size
         self.previous: list[str] = []
+        self.rows = 0  # rows of the block on screen that the next redraw moves up over (0: draw it afresh)
+
+    def _terminal_size(self) -> tuple[int, int]:
+        try:
+            size = os.get_terminal_size(self.out.fileno())
+        except (AttributeError, ValueError, OSError):
+            import shutil  # deferred: only a terminal's redraw asks its size
+
+            size = shutil.get_terminal_size()
+        return size.columns, size.lines
 
     def show(self, view) -> None:
         lines = render_graph(view)
-        if lines == self.previous:
+        if lines == self.previous and (self.rows or not self.tty):
             return
-        if self.tty and self.previous:
-            self.out.write(f"\x1b[{len(self.previous)}F")
-        for line in lines:
-            self.out.write(("\x1b[2K" if self.tty else "") + line + "\n")
-        if self.tty:
-            for _ in range(len(self.previous) - len(lines)):
-                self.out.write("\x1b[2K\n")
-        self.out.flush()
+        text = self._redraw(lines) if self.tty else "".join(line + "\n" for line in lines)
+        self._write(text)
         self.previous = lines
+
+    def _redraw(self, lines: list[str]) -> str:
+        columns, height = self.size()
+        encoding = getattr(self.out, "encoding", None)
+        ellipsis = ELLIPSIS if holds_all_of_unicode(encoding) else "..."
+        fitted = [fit_line(line, columns, ellipsis) for line in lines] if columns > 0 else lines
+        up = f"\x1b[{self.rows}F" if self.rows else ""
+        text = up + "".join("\x1b[2K" + line + "\n" for line in fitted) + "\x1b[J"
+        self.rows = len(fitted) if 0 < len(fitted) < height else 0  # taller than the screen: append the next one
+        return text
+
+    def _write(self, text: str) -> None:
+        if self.out is None:
+            raise StdoutFailed(None)
+        try:
+            self.out.write(text)
+            self.out.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutFailed(exc) from None
+
+    def say(self, line: str) -> None:
+        """A line after the block (how the graph ended), written as the block is."""
+        self._write(line + "\n")
+
+    def fresh(self) -> None:
+        """Something else was written to the terminal below the block: draw the next block afresh."""
+        self.rows = 0
+
+    @contextmanager
+    def noticing_stderr(self) -> Iterator[None]:
+        """While it is in force, a line written to ``sys.stderr`` (the client's retry notices, any warning) makes
+        the next block be drawn afresh below it, when stderr is a terminal too (it shares the screen)."""
+        stderr = sys.stderr
+        isatty = getattr(stderr, "isatty", None)
+        if not self.tty or stderr is None or isatty is None or not isatty():
+            yield
+            return
+        sys.stderr = _Noticed(stderr, self)
+        try:
+            yield
+        finally:
+            if isinstance(sys.stderr, _Noticed):
+                sys.stderr = stderr
+
+
+class _Noticed:
+    """``sys.stderr`` while a :class:`Screen` redraws: each write tells the screen to draw its next block afresh."""
+
+    def __init__(self, stream, screen: Screen):
+        self._stream = stream
+        self._screen = screen
+
+    def write(self, text) -> int:
+        if text:
+            self._screen.fresh()
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 def follow_and_report(
@@ -1130,17 +1249,31 @@ def follow_and_report(
     what: str = "",
     live: Callable[[], bool] = lambda: False,
     unit_of: Callable[[object], str | None] = lambda node: None,
+    submitted: bool = False,
 ) -> int:
     """Follow a graph to its end (or pause, or ``timeout``); print how it ended; return the exit code.
 
     0 completed; 1 cancelled, failed, paused (with the resume command: ``live()`` says whether the graph is LIVE,
     when it paused, so that the command says --live), completed with a leg short of its order
     (:func:`graph_outcome`; ``unit_of(node)`` names a leg's units, or None) or still running at the timeout.
+    A stdout that cannot be written (full, closed) is :func:`unwritable_stdout`, exit 2; ``submitted`` (this
+    command created the graph) names the graph in that line.
     """
+    screen = Screen()
+    try:
+        return _follow_on(screen, client, graph_id, interval, timeout, what, live, unit_of)
+    except StdoutFailed as exc:
+        said = None
+        if submitted:
+            said = f"graph {graph_id} was submitted and keeps running at the router (`graphc status {graph_id} --watch` follows it)"
+        unwritable_stdout(exc.cause, said=said, what="its progress")
+
+
+def _follow_on(screen: Screen, client, graph_id, interval, timeout, what, live, unit_of) -> int:
     from graphc.api.follow import PAUSED, TIMED_OUT, follow, resume_command  # deferred: only the router commands
 
-    screen = Screen()
-    followed = follow(client, graph_id, interval=interval, timeout=timeout, show=screen.show)
+    with screen.noticing_stderr():
+        followed = follow(client, graph_id, interval=interval, timeout=timeout, show=screen.show)
     if followed.reason == PAUSED:
         click.echo(
             f"graph {graph_id} is paused: nothing more happens until it is resumed; resume it with "
@@ -1155,7 +1288,7 @@ def follow_and_report(
             err=True,
         )
         return EXIT_FINDINGS
-    click.echo(f"graph {graph_id} {followed.view.status}")
+    screen.say(f"graph {graph_id} {followed.view.status}")
     code, lines = graph_outcome(followed.view, unit_of)
     for line in lines:
         click.echo(line, err=True)

@@ -542,7 +542,13 @@ def _configured_router():
 def _watch(client, graph_id: str, embedded: bool, timeout: float | None, live: Callable[[], bool], unit_of) -> int:
     try:
         return follow_and_report(
-            client, graph_id, interval=0.05 if embedded else 1.0, timeout=timeout, live=live, unit_of=unit_of
+            client,
+            graph_id,
+            interval=0.05 if embedded else 1.0,
+            timeout=timeout,
+            live=live,
+            unit_of=unit_of,
+            submitted=True,
         )
     except ApiError as exc:
         fail(
