@@ -66,7 +66,7 @@ verbose_option = click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print the router's JSON answer (secrets redacted, control characters escaped).",
+    help="Print the router's JSON answer once (secrets redacted, control characters escaped); not with --watch.",
 )
 @verbose_option
 @api_errors
@@ -79,10 +79,16 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     completed with a leg rejected, failed or only partly filled (each named
     on stderr) or the --timeout passed; 3 on a router error or an answer in an undocumented
     shape (a graph status outside the reference's five: active, completed,
-    cancelled, failed, paused).
+    cancelled, failed, paused). --json prints the answer once and goes
+    without --watch and --timeout (a usage error, exit 2).
     """
     from graphc.api.follow import check_ranges, graph_view, resume_command  # deferred: the wire emitter; --help fast
 
+    if as_json and (watch or timeout is not None):  # audit status28 7: the watch was dropped, exit 0 while trading
+        raise click.UsageError(
+            f"--json goes without {'--watch' if watch else '--timeout'}: --json prints the router's answer once, for "
+            "programs; --watch follows the graph to its end, for people (its exit code says how it ended)"
+        )
     if timeout is not None and not watch:
         raise click.UsageError("--timeout goes with --watch")
     seconds = parse_seconds(timeout, "--timeout")
