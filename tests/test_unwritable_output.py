@@ -260,3 +260,106 @@ def test_submit_watch_whose_stdout_fills_after_its_first_line_names_the_graph_ex
         f"graphc: error: graph {gid} was submitted and keeps running at the router (`graphc status {gid} --watch` "
         "follows it), but graphc could not write its progress to stdout: File too large\n"
     ), done.stderr
+
+
+# -- an action applied at the router whose line cannot be written (audit status28 4) ---------------------------------
+# `graphc cancel G > /dev/full` (and kill-switch, resume, amend, strategy stop/start/delete, deploy) said only
+# `cannot write to stdout`: a wrapper read "error" for an emergency action that was applied; with `>&-` they exited
+# 0 having said nothing. Now the line each meant to print is on stderr, `LINE, but graphc could not write this line
+# to stdout: WHY`, exit 2, as submit says the graph it created. The commands that only read say `cannot write to
+# stdout`, exit 2; `strategy list --json` is written as every command's data is.
+
+STRATEGY_MAIN = "import time\nprint('up', flush=True)\nwhile True:\n    time.sleep(0.2)\n"
+STRATEGY_TOML = (
+    '[strategy]\nname = "probe"\nruntime = "python"\n\n[hosted]\nentrypoint = "main.py"\n\n'
+    "[hosted.resources]\ncpu_millis = 100\nmemory_mb = 128\n"
+)
+
+
+def _graph(router, env, project) -> str:
+    assert run_graphc(["submit", "full.yaml"], env, project).returncode == 0
+    (graph,) = submitted_graphs(router)
+    return graph["graph_id"]
+
+
+def _strategy(router, env, project, tmp_path, *, stopped=False) -> str:
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    (folder / "main.py").write_text(STRATEGY_MAIN)
+    (folder / "Sequence.toml").write_text(STRATEGY_TOML)
+    done = run_graphc(["deploy", str(folder)], env, project)
+    assert done.returncode == 0, done.stderr
+    if stopped:
+        assert run_graphc(["strategy", "stop", "probe"], env, project).returncode == 0
+    return "probe"
+
+
+def _paused(router, env, project) -> str:
+    graph = _graph(router, env, project)
+    router.pause(graph)
+    return graph
+
+
+# what each needs at the router, the command, and the start of the line it prints
+ACTION_COMMANDS = {
+    "cancel": (_graph, ["cancel", "{it}"], "graph {it}: cancel"),
+    "resume": (_paused, ["resume", "{it}"], "graph {it}: "),
+    "amend": (_graph, ["amend", "{it}", "a", "--urgency", "high"], "graph {it} node a: "),
+    "kill-switch on": (None, ["kill-switch", "on", "--reason", "drill"], "kill switch is ON (drill)"),
+    "kill-switch off": (None, ["kill-switch", "off"], "kill switch is OFF"),
+    "strategy stop": (_strategy, ["strategy", "stop", "probe"], "stop: probe ("),
+    "strategy start": ("stopped", ["strategy", "start", "probe"], "start: probe ("),
+    "strategy delete": (_strategy, ["strategy", "delete", "probe", "--yes"], "delete: probe ("),
+    "deploy": (None, ["deploy", "{folder}"], "deployed probe as strategy "),
+}
+
+
+@pytest.mark.parametrize(
+    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
+)
+@pytest.mark.parametrize("action", ACTION_COMMANDS)
+def test_an_action_whose_line_cannot_be_written_says_what_was_done_exit_2(
+    btc_router, project, tmp_path, action, run, why
+):
+    env = cli_env(btc_router)
+    setup, command, line = ACTION_COMMANDS[action]
+    it = ""
+    if setup == "stopped":
+        it = _strategy(btc_router, env, project, tmp_path, stopped=True)
+    elif setup is _strategy:
+        it = _strategy(btc_router, env, project, tmp_path)
+    elif setup is not None:
+        it = setup(btc_router, env, project)
+    folder = tmp_path / "new" / "probe"
+    if action == "deploy":
+        folder.mkdir(parents=True)
+        (folder / "main.py").write_text(STRATEGY_MAIN)
+        (folder / "Sequence.toml").write_text(STRATEGY_TOML)
+    done = run([arg.format(it=it, folder=folder) for arg in command], env, project)
+    assert done.returncode == 2, done.stderr
+    assert "internal error" not in done.stderr, done.stderr
+    (said,) = [text for text in done.stderr.splitlines() if text.startswith("graphc: error: ")]
+    assert said.startswith("graphc: error: " + line.format(it=it)), done.stderr
+    assert said.endswith(f", but graphc could not write this line to stdout: {why}"), done.stderr
+
+
+ROUTER_READ_COMMANDS = [
+    ["status", "{graph}"],
+    ["ledger"],
+    ["ledger", "--reconcile"],
+    ["strategy", "list"],
+    ["strategy", "list", "--json"],
+    ["strategy", "logs", "probe"],
+]
+
+
+@pytest.mark.parametrize(
+    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
+)
+@pytest.mark.parametrize("command", ROUTER_READ_COMMANDS, ids=" ".join)
+def test_a_read_whose_lines_cannot_be_written_is_said_exit_2(btc_router, project, tmp_path, command, run, why):
+    env = cli_env(btc_router)
+    graph = _graph(btc_router, env, project)
+    _strategy(btc_router, env, project, tmp_path)
+    done = run([arg.format(graph=graph) for arg in command], env, project)
+    assert (done.returncode, done.stderr) == (2, f"graphc: error: cannot write to stdout: {why}\n")

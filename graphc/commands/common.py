@@ -318,6 +318,32 @@ def unwritable_stdout(exc: OSError | None, *, said: str | None = None, what: str
     )
 
 
+def echo_done(line: str, unsaid: list[tuple[OSError | None, str]] | None = None) -> None:
+    """The line of a command that applied an action at the router (cancel, resume, amend, kill-switch, strategy
+    stop/start/delete, deploy) for people. A stdout that cannot be written (closed, full) is
+    :func:`unwritable_stdout` with the line: ``graphc: error: LINE, but graphc could not write this line to stdout:
+    WHY``, exit 2, so that what was done is said somewhere (audit status28 4: a cancel that was applied read
+    "cannot write to stdout" alone, or, with ``>&-``, nothing at all and exit 0). With ``unsaid`` (a list), the
+    failure is kept there for the caller to say once the rest is done (:func:`say_unsaid`)."""
+    try:
+        if sys.stdout is None:
+            raise OSError(errno.EBADF, "stdout is closed")
+        click.echo(line)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        if unsaid is None:
+            unwritable_stdout(exc, said=line)
+        unsaid.append((exc, line))
+
+
+def say_unsaid(unsaid: list[tuple[OSError | None, str]]) -> None:
+    """The lines :func:`echo_done` could not write, said on stderr with why, exit 2; nothing when there are none."""
+    if unsaid:
+        lines = [line for _, line in unsaid]
+        unwritable_stdout(unsaid[0][0], said="; ".join(lines), what="this line" if len(lines) == 1 else "these lines")
+
+
 @contextmanager
 def writing_stdout():
     """Where graphc writes to stdout: a stdout that is closed (None) or whose write fails with anything but a

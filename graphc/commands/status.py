@@ -24,6 +24,7 @@ from graphc.commands.common import (
     EXIT_USAGE,
     FiniteFloat,
     api_errors,
+    echo_done,
     fail,
     follow_and_report,
     ledger_option,
@@ -31,6 +32,7 @@ from graphc.commands.common import (
     make_client,
     parse_seconds,
     render_graph,
+    say_unsaid,
     show_file_problems,
     write_output,
 )
@@ -170,7 +172,7 @@ def resume_command(graph_id, ledger_path, live, verbose):
     refused = _routers_no(answer, "resume")
     if refused is not None:  # a wrapper must not read the router's no as a graph trading again (audit follow26 2)
         fail(f"{said}: {refused}; the graph may still be paused: {check}", 3)
-    click.echo(said)
+    echo_done(said)
 
 
 def _recorded_graph(client, graph_id: str, ledger_path, view=None):
@@ -362,7 +364,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     refused = _routers_no(answer, "amend")
     if refused is not None:
         fail(f"{said}: {refused}", 3)
-    click.echo(said)
+    echo_done(said)
 
 
 # The amend option that sets each field of the PATCH (what a person reads in a message about the field).
@@ -629,7 +631,7 @@ def cancel_command(graph_id, verbose):
                 said = _failed_or_refused(client, graph_id, said, refused, check)
             elif refused is not None:  # the emergency action: a wrapper must not read the router's no as done
                 fail(f"{said}: {refused}; the graph may still be trading: {check}", 3)
-    click.echo(said)
+    echo_done(said)
 
 
 # The reference's graph statuses in which nothing trades any more ("Graph status values: active, completed,
@@ -740,9 +742,11 @@ def kill_switch_command(state, reason, ledger_path, verbose):
     typed = _typed("kill-switch", state.lower())
     with make_client(verbose) as client, _switch_ledger(ledger_path, active) as ledger:
         sent = _send_switch(ledger, client, active, reason, typed)
-        _report_switch(sent.answer, active, reason)
+        unsaid: list = []  # a stdout that cannot be written: said once the switch is sent again, if it must be
+        _report_switch(sent.answer, active, reason, unsaid=unsaid)
         if sent.earlier:
-            _send_switch_again(ledger, client, sent, active, reason, typed)
+            _send_switch_again(ledger, client, sent, active, reason, typed, unsaid)
+    say_unsaid(unsaid)
 
 
 def _wanted(active: bool) -> str:
@@ -833,7 +837,7 @@ def _earlier(changes, active: bool) -> str:
     )
 
 
-def _send_switch_again(ledger, client, sent, active: bool, reason, typed: str) -> None:
+def _send_switch_again(ledger, client, sent, active: bool, reason, typed: str, unsaid: list) -> None:
     """Wait until every earlier request for the other state can no longer land, then send this one again, so that it
     is the last to land (as far as the landing margin holds); not when a later kill-switch was given meanwhile."""
     from graphc.api.ledger import iso  # deferred: the ledger (sqlite3); --help stays fast
@@ -864,11 +868,12 @@ def _send_switch_again(ledger, client, sent, active: bool, reason, typed: str) -
         )
     again = _send_switch(ledger, client, active, reason, typed)
     at = again.change.sent_ns if again.change is not None else time.time_ns()  # None: sent without a record
-    _report_switch(again.answer, active, reason, f"sent again at {iso(at)}")
+    _report_switch(again.answer, active, reason, f"sent again at {iso(at)}", unsaid=unsaid)
 
 
-def _report_switch(answer: dict, active: bool, reason, again: str = "") -> None:
-    """The router's answer to the PUT: `kill switch is ON (reason)`, or exit 3 when it says the other state."""
+def _report_switch(answer: dict, active: bool, reason, again: str = "", *, unsaid: list) -> None:
+    """The router's answer to the PUT: `kill switch is ON (reason)`, or exit 3 when it says the other state; a line
+    stdout cannot take is kept in ``unsaid`` (:func:`graphc.commands.common.echo_done`)."""
     from graphc.api.client import UnreadableAnswer  # deferred: httpx; --help stays fast
 
     wanted, state = _wanted(active), "on" if active else "off"
@@ -898,7 +903,7 @@ def _report_switch(answer: dict, active: bool, reason, again: str = "") -> None:
         line += f"; {cancelled} active graph(s) cancelled"
     if again:
         line += f"; {again}"
-    click.echo(line)
+    echo_done(line, unsaid)
     if "active" not in answer:
         what = "is not a JSON object" if isinstance(answer, UnreadableAnswer) else "does not state the switch's state"
         check = (

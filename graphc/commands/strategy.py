@@ -11,7 +11,7 @@ import click
 
 from graphc.api.errors import ApiError, NotFound, UncertainOutcome
 from graphc.api.redact import clean, json_text
-from graphc.commands.common import EXIT_USAGE, FiniteFloat, confirm_or_refuse
+from graphc.commands.common import EXIT_USAGE, FiniteFloat, confirm_or_refuse, echo_done, write_output
 
 
 @contextlib.contextmanager
@@ -136,7 +136,7 @@ def deploy_command(directory, env_values, no_start, replace, live, yes, verbose)
     sha, status = clean(str(created.get("artifact_sha256", ""))[:12], 12), clean(created.get("status"), 40)
     mode = _mode(True if live_from is not None else False if sdir.bundle is not None else None)
     shown = f"{mode}, " if mode else ""
-    click.echo(f"deployed {name} as strategy {sid} ({shown}artifact sha256 {sha}, status {status})")
+    echo_done(f"deployed {name} as strategy {sid} ({shown}artifact sha256 {sha}, status {status})")
     click.echo(f"follow it with `graphc strategy logs {name} --follow`")
 
 
@@ -158,7 +158,8 @@ def list_command(as_json, verbose):
     with _router(verbose) as client:
         strategies = client.list_strategies(exact=as_json)  # --json prints its numbers as they came
     if as_json:
-        click.echo(json_text({"strategies": [{**s, "graphc_live": listed_live(s)} for s in strategies]}))
+        # data, as every command's JSON is written (audit status28 4)
+        write_output(json_text({"strategies": [{**s, "graphc_live": listed_live(s)} for s in strategies]}) + "\n", None)
         return
     if not strategies:
         click.echo("no strategies")
@@ -211,7 +212,7 @@ def _lifecycle(action: str, strategy: str, verbose: bool, *, live: bool = False,
             seen, state = {**seen, **now}, now.get("status")
     mode = _mode(listed_live(seen))
     shown = f", {mode}" if mode else ""
-    click.echo(f"{action}: {clean(found.get('name'), 200)} ({clean(sid, 80)}{shown}): {clean(state, 120)}")
+    echo_done(f"{action}: {clean(found.get('name'), 200)} ({clean(sid, 80)}{shown}): {clean(state, 120)}")
 
 
 def _start_opt_in(name: str, strategy: dict, live: bool, yes: bool) -> None:
