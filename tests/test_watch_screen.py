@@ -9,12 +9,14 @@ screen a person sees."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 import sys
 
 import pytest
 
 from graphc.api.follow import EdgeView, GraphView, NodeView
+from graphc.api.secrets import configure_cli_logging
 from graphc.commands.common import Screen, display_width, fit_line, render_graph
 
 
@@ -134,14 +136,25 @@ def test_a_line_on_stderr_between_polls_starts_a_fresh_block_below_it(monkeypatc
     shown, terminal, out = screen(120, 24)
     stderr = Tty(terminal)
     monkeypatch.setattr(sys, "stderr", stderr)
-    with shown.noticing_stderr():
-        shown.show(view("active", [node("a", filled=0)]))
-        sys.stderr.write("graphc: GET /v1/execution_graphs/g3: HTTP 503; retry 1 of 4 in 0.2 s\n")
-        shown.show(view("completed", [node("a", status="filled", filled=123_456_789)]))
-    assert sys.stderr is stderr  # put back
+    handler = configure_cli_logging(False)  # the CLI's log handler, on this stderr: how the client's notices go out
+    try:
+        with shown.noticing_stderr():
+            shown.show(view("active", [node("a", filled=0)]))
+            logging.getLogger("graphc.api").warning("GET /v1/execution_graphs/g3: HTTP 503; retry 1 of 4 in 0.2 s")
+            shown.show(view("active", [node("a", filled=50_000_000)]))
+            sys.stderr.write("graphc: a line written to stderr as it is\n")
+            shown.show(view("completed", [node("a", status="filled", filled=123_456_789)]))
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert sys.stderr is stderr and handler.stream is stderr  # put back
     block = render_graph(view("completed", [node("a", status="filled", filled=123_456_789)]))
-    assert terminal.shown()[-3:] == ["graphc: GET /v1/execution_graphs/g3: HTTP 503; retry 1 of 4 in 0.2 s", *block]
-    assert "\x1b[" not in out.getvalue().split("\x1b[J", 1)[1].split("\x1b[2K", 1)[0]  # no move up after it
+    assert terminal.shown()[-6:] == [
+        "graphc: GET /v1/execution_graphs/g3: HTTP 503; retry 1 of 4 in 0.2 s",
+        *render_graph(view("active", [node("a", filled=50_000_000)])),
+        "graphc: a line written to stderr as it is",
+        *block,
+    ]
+    assert not re.search(r"\x1b\[\d+F", out.getvalue())  # each block after a notice is drawn afresh below it
 
 
 def test_a_block_taller_than_the_terminal_is_appended_not_moved_over():

@@ -1242,11 +1242,24 @@ class Screen:
         if not self.tty or stderr is None or isatty is None or not isatty():
             yield
             return
-        sys.stderr = _Noticed(stderr, self)
+        import logging  # deferred: only a watch on a terminal swaps the log's stream
+
+        noticed = _Noticed(stderr, self)
+        # the log's handler (graphc.api.secrets.configure_cli_logging: the client's retry notices) holds stderr itself
+        loggers = (logging.getLogger(), logging.getLogger("graphc"))
+        handlers = [
+            h for lg in loggers for h in lg.handlers if isinstance(h, logging.StreamHandler) and h.stream is stderr
+        ]
+        sys.stderr = noticed
+        for handler in handlers:
+            handler.setStream(noticed)
         try:
             yield
         finally:
-            if isinstance(sys.stderr, _Noticed):
+            for handler in handlers:
+                if handler.stream is noticed:
+                    handler.setStream(stderr)
+            if sys.stderr is noticed:
                 sys.stderr = stderr
 
 
