@@ -44,6 +44,9 @@ ROWS = [
     ("L +250ms", {"on_timeout": {"ms": 250}}, None),
     ("L + 1m", {"on_timeout": {"ms": 60000}}, None),
     ("L canceled", "on_cancel", None),
+    # no spaces around `+`, as `ask+1tick` is read (audit spec28 5): a leg id has no `+`
+    ("L+5s", {"on_timeout": {"ms": 5000}}, None),
+    ("L+ 5s", {"on_timeout": {"ms": 5000}}, None),
     # numbers with an exponent, as everywhere (audit consist27 2)
     ("L + 1e1s", {"on_timeout": {"ms": 10000}}, None),
     ("L filled 5e1%", "on_fill_ratio", {"fill_ratio_gte": 0.5}),
@@ -156,3 +159,64 @@ def test_remembered_parses_are_per_leg_and_never_shared():
     ratio = parse_trigger_text("c filled 50%")
     assert (ratio.from_leg, ratio.trigger, ratio.condition) == ("c", "on_fill_ratio", {"fill_ratio_gte": 0.5})
     assert parse_trigger_text("d filled 50%").condition is not ratio.condition
+
+
+QUOTED_STOP = """\
+graphc: 1
+name: quoted-stop
+legs:
+  entry:
+    buy: 100 shares
+    symbol: will-x:yes
+    limit: 0.40
+  stop:
+    sell: 100 shares
+    symbol: will-x:yes
+    after: {after}
+"""
+
+
+@pytest.mark.parametrize(
+    "after,symbol,fixed",
+    [
+        ('entry price "will-x:yes" below entry -25%', '"will-x:yes"', "entry price will-x:yes below entry -25%"),
+        ("entry price 'ETH-USD' below entry -5%", "'ETH-USD'", "entry price ETH-USD below entry -5%"),
+        ('entry  price  ETH-USD"  below entry -5%', 'ETH-USD"', "entry price ETH-USD below entry -5%"),
+    ],
+)
+@pytest.mark.parametrize("command", ["compile", "lint"])
+def test_a_quoted_trigger_symbol_is_refused_at_the_trigger(tmp_path, after, symbol, fixed, command):
+    """Audit spec28 1: the symbol is sent verbatim, so `"will-x:yes"` watched a market that does not exist and the
+    stop never fired, with lint clean. GC105 at the trigger, the hint showing the phrase without quotes."""
+    path = write(tmp_path, "p.yaml", QUOTED_STOP.format(after=json.dumps(after)))
+    result = CliRunner().invoke(cli, [command, *(["--no-cache"] if command == "lint" else []), str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}:11:12: error GC105 in trigger {after!r}: the symbol {symbol!r} has quote characters" in (
+        result.stderr if command == "compile" else result.output
+    )
+    assert f"hint: write the symbol without quotes: `{fixed}`" in (
+        result.stderr if command == "compile" else result.output
+    )
+
+
+def test_a_quoted_on_price_symbol_in_an_edge_mapping_is_refused_at_the_symbol(tmp_path):
+    """The mapping form carries quotes the same way (`symbol: '"ETH-USD"'`): GC105 at the value (audit spec28 1)."""
+    mapping = [
+        {
+            "from": "entry",
+            "trigger": {
+                "on_price": {
+                    "symbol": '"will-x:yes"',
+                    "direction": "below",
+                    "reference": "graph_entry_price",
+                    "offset_pct": -25,
+                }
+            },
+        }
+    ]
+    path = write(tmp_path, "p.yaml", QUOTED_STOP.format(after=json.dumps(mapping)))
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1, result.output
+    column = QUOTED_STOP.format(after=json.dumps(mapping)).splitlines()[10].index('"\\"will') + 1
+    assert f"{path}:11:{column}: error GC105 `on_price.symbol` '\"will-x:yes\"' has quote characters" in result.stderr
+    assert "hint: write the symbol without quotes: `symbol: will-x:yes`" in result.stderr

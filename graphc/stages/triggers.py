@@ -31,7 +31,9 @@ _SIMPLE = {
     "canceled": "on_cancel",
     "done": "on_done",
 }
-_TRIGGER = re.compile(rf"^\s*(?P<leg>{LEG_ID})\s+(?P<rest>\S.*?)\s*$")
+# The leg id, then spaces, or a `+` right after it: `L+5s` is `L + 5s`, as `ask+1tick` is `ask + 1 tick` (a leg id
+# has no `+`, so the text is not ambiguous; audit spec28 5)
+_TRIGGER = re.compile(rf"^\s*(?P<leg>{LEG_ID})(?:\s+|(?=\+))(?P<rest>\S.*?)\s*$")
 # `filled 50%` and `filled 50 %`: the ratio is read by units.parse_percent, as a mapping's `fill_ratio: "50 %"` is
 _FILLED_RATIO = re.compile(r"^filled\s+(?P<ratio>\S+(?:\s+%)?)$", re.IGNORECASE)
 _TIMEOUT = re.compile(r"^\+\s*(?P<duration>\S.*)$")
@@ -46,6 +48,27 @@ FORMS_HINT = (
     "write one of: `L accepted`, `L first fill`, `L each fill`, `L filled 50%`, `L filled`, "
     "`L + 5s`, `L cancelled`, `L done`, `L price SYMBOL below entry -5%`"
 )
+
+
+_QUOTES = "\"'"
+
+
+def _quoted_symbol(symbol: str) -> tuple[str, str, str] | None:
+    """``(what is wrong, hint with a ``{}`` for the corrected text, the symbol without quotes)`` when an on_price
+    trigger's symbol has a quote character, else None. graphc sends a symbol as written (spec §3), and no venue's
+    symbol has a `"` or a `'`: `price "will-x:yes" below ...` would watch the market `"will-x:yes"`, which does not
+    exist, and the stop would never fire (audit spec28 1). Refused, never stripped: the symbol meant is not
+    guessed."""
+    if not any(q in symbol for q in _QUOTES):
+        return None
+    bare = symbol.translate({ord(q): None for q in _QUOTES})
+    if not bare:
+        return "is only quote characters", "write the market's symbol, without quotes, e.g. {}", "BTC-USD"
+    return (
+        "has quote characters: graphc sends the symbol as written, and no market's symbol has them",
+        "write the symbol without quotes: {}",
+        bare,
+    )
 
 
 class JsonFloat(Decimal):
@@ -121,6 +144,15 @@ def _parse_trigger_text(text: str) -> Trigger:
         if m := _TIMEOUT.match(rest):
             return Trigger(leg, {"on_timeout": {"ms": parse_duration_ms(m["duration"])}})
         if m := re.match(_PRICE, rest, re.IGNORECASE):
+            quoted = _quoted_symbol(m["symbol"])
+            if quoted is not None:
+                start, end = m.span("symbol")
+                shown = text if len(text) <= 60 else text[:57] + "..."
+                raise DiagnosticError(
+                    "GC105",
+                    f"in trigger {shown!r}: the symbol {m['symbol']!r} {quoted[0]}",
+                    hint=quoted[1].format(f"`{leg} {rest[:start]}{quoted[2]}{rest[end:]}`"),
+                )
             problem = symbol_problem(m["symbol"])  # as every symbol is checked (spec §3.2; audit wirelint23 3)
             if problem is not None:
                 shown = text if len(text) <= 60 else text[:57] + "..."
@@ -258,6 +290,14 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if name == "on_price" and isinstance(body, dict):
                 watched = body.get("symbol")
                 if type(watched) is str and 0 < len(watched) <= MAX_SYMBOL:  # (else the schema's GC103 says it)
+                    quoted = _quoted_symbol(watched)
+                    if quoted is not None:
+                        raise DiagnosticError(
+                            "GC105",
+                            f"`on_price.symbol` {watched!r} {quoted[0]}",
+                            hint=quoted[1].format(f"`symbol: {quoted[2]}`"),
+                            at=_SYMBOL_AT,
+                        )
                     problem = symbol_problem(watched)  # as every symbol is checked (audit wirelint23 3)
                     if problem is not None:
                         raise DiagnosticError(
