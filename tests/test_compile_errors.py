@@ -838,3 +838,25 @@ def test_a_duration_hint_never_offers_0ms(tmp_path, written, hint):
     leg = f"  entry:\n    buy: 0.5\n    symbol: BTC-USD\n    limit: 97000\n    horizon: {written}\n"
     result = CliRunner().invoke(cli, ["lint", str(write(tmp_path, "p.yaml", HEAD + leg))], env={"GRAPHC_NO_CACHE": "1"})
     assert result.exit_code == 1 and f"hint: the wire counts whole milliseconds; {hint}\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "leg,field,line",
+    [
+        ("  a:\n    symbol: ETH-USD\n    buy:\n    limit: 2000\n", "buy", 6),
+        ("  a:\n    symbol: ETH-USD\n    sell:\n", "sell", 6),
+        ("  a:\n    symbol: ETH-USD\n    side: buy\n    qty:\n", "qty", 7),
+        ("  a:\n    symbol: ETH-USD\n    side:\n    qty: 1 ETH\n", "side", 6),
+    ],
+)
+def test_an_empty_side_or_size_is_one_gc103_at_the_value(tmp_path, leg, field, line):
+    """Audit spec28 5: `buy:` with nothing after it gave, beside the schema's GC103 at the value, a GC104 "leg 'a'
+    has no side and quantity" at the leg's key, which the leg does have."""
+    path = write(tmp_path, "p.yaml", HEAD + leg)
+    for command in (["compile"], ["lint", "--no-cache"]):
+        result = CliRunner().invoke(cli, [*command, str(path)])
+        assert result.exit_code == 1, result.output
+        errors = [text for text in result.output.splitlines() if ": error " in text]
+        assert len(errors) == 1, result.output
+        assert errors[0].startswith(f"{path}:{line}:{len(field) + 6}: error GC103 `legs.a.{field}` must be "), errors
+        assert errors[0].endswith("not empty"), errors

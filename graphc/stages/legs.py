@@ -266,6 +266,17 @@ def side_and_quantity(ctx):
         raise _given_twice(ctx, present + long_form)
     if present:
         return present[0], ctx.fields[present[0]], present[0]
+    empty = [k for k in ("buy", "sell", "side", "qty") if k in fields and fields[k] is None]
+    if empty and (not long_form or empty[0] in ("side", "qty")):
+        # `buy:` with nothing after it gives the side; its size is what is missing: the schema's GC103 at the
+        # value says it (the pipeline keeps one finding per code and place), not "has no side and quantity" at
+        # the leg's key (audit spec28 5)
+        raise DiagnosticError(
+            "GC103",
+            f"`{empty[0]}` is empty",
+            ctx.span_of(empty[0]),
+            "write the size, e.g. `buy: 200 ETH`" if empty[0] != "side" else "write `side: buy` or `side: sell`",
+        )
     if not long_form:
         raise DiagnosticError(
             "GC104",
