@@ -345,11 +345,18 @@ def _run_rules(
     )
     diagnostics: list[Diagnostic] = []
     rules = registry.RULES
+    # (code, message, span, its file, its note) of each finding reported: a rule finds a value of `defaults:` in
+    # each leg that takes it, the same finding at the same place each time, and says it once (audit spec28 2)
+    said: set[tuple[object, ...]] = set()
     for finding in run.findings:
         severity = finding.severity or rules[finding.code].severity
         span = graph.locator.span(finding.where)
         diagnostic = located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint))
-        diagnostics.append(diagnostic)
+        span = diagnostic.span
+        key = (diagnostic.code, diagnostic.message, span, span and span.file, span and span.via)
+        if key not in said:
+            said.add(key)
+            diagnostics.append(diagnostic)
         if placed is not None:
             about = wire_object(wire, finding.where)
             if about is not None:

@@ -860,3 +860,42 @@ def test_an_empty_side_or_size_is_one_gc103_at_the_value(tmp_path, leg, field, l
         assert len(errors) == 1, result.output
         assert errors[0].startswith(f"{path}:{line}:{len(field) + 6}: error GC103 `legs.a.{field}` must be "), errors
         assert errors[0].endswith("not empty"), errors
+
+
+@pytest.mark.parametrize(
+    "default,code",
+    [
+        ("slippage: 25.5bps", "GC106"),
+        ("limit: bid + 1 bogus", "GC105"),
+        ("horizon: 0.5ms", "GC106"),
+        ("twap: 3 slices over 1s", "GC106"),
+    ],
+)
+def test_a_bad_default_is_reported_once_not_once_per_leg(tmp_path, default, code):
+    """Audit spec28 2: one bad value in `defaults:` gave one identical error per leg (40 legs, 40 errors at 5:13)."""
+    legs = "".join(f"  r{i}: {{buy: 1 ETH, limit: {2000 - i}}}\n" for i in range(1, 41))
+    if default.startswith("limit"):
+        legs = "".join(f"  r{i}: {{buy: 1 ETH}}\n" for i in range(1, 41))
+    text = f"graphc: 1\nname: rungs\ndefaults:\n  symbol: ETH-USD\n  {default}\nlegs:\n{legs}"
+    path = write(tmp_path, "p.yaml", text)
+    quotes = write(tmp_path, "q.yaml", "ETH-USD: {bid: 2000, ask: 2001}\n")
+    column = len("  " + default.split(":")[0]) + 3
+    for command in (["compile", "--quotes", str(quotes)], ["lint", "--no-cache", "--quotes", str(quotes)]):
+        result = CliRunner().invoke(cli, [*command, str(path)])
+        assert result.exit_code == 1, result.output
+        errors = [line for line in result.output.splitlines() if ": error " in line]
+        assert len(errors) == 1, result.output
+        assert errors[0].startswith(f"{path}:5:{column}: error {code} "), errors
+
+
+def test_a_rule_finding_about_a_default_is_reported_once(tmp_path):
+    """Audit spec28 2: a rule finds a default's value in each leg that takes it: 3 legs gave 3x GC303 and 3x GC304,
+    all at 4:10."""
+    text = (
+        "graphc: 1\nname: d2\ndefaults:\n  limit: 0.9991\n  symbol: will-x:yes\nlegs:\n"
+        "  a: {buy: 10 shares}\n  b: {buy: 20 shares}\n  c: {buy: 30 shares}\n"
+    )
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", str(write(tmp_path, "p.yaml", text))])
+    assert result.exit_code == 1, result.output
+    found = [line.split(": ")[1].split()[:2] for line in result.output.splitlines() if ": error " in line]
+    assert found == [["error", "GC303"], ["error", "GC304"]], result.output

@@ -210,6 +210,7 @@ class _Builder:
         self.deferred: list[_Deferred] = []
         self.diagnostics = []
         self.said_once: set[tuple] = set()  # the errors raised with `once` already said (error)
+        self.said: set[tuple] = set()  # (code, message, span, its file, its note) of each error said (error)
         self.skips = []
         self.locator = Locator(
             {
@@ -237,6 +238,14 @@ class _Builder:
             if key in self.said_once:
                 return
             self.said_once.add(key)
+        span = diagnostic.span
+        # One problem, one report: a bad value in `defaults:` is raised by every leg that takes it, each time with
+        # the same code and message at the same place (audit spec28 2). Identical code, place and message are
+        # never two problems; a span's file and note are part of its place (a template's text used twice).
+        said = (diagnostic.code, diagnostic.message, span, span and span.file, span and span.via)
+        if said in self.said:
+            return
+        self.said.add(said)
         self.diagnostics.append(diagnostic)
 
     # -- top level -------------------------------------------------------------
