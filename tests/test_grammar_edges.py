@@ -93,6 +93,49 @@ def test_two_number_keys_are_one_leg_only_when_written_the_same(tmp_path):
     assert result.exit_code == 1 and ":5:3: error GC101 duplicate key '007'" in result.stderr, result.stderr
 
 
+# The same for the keys YAML reads as booleans or null (audit spec28 3: `True:` was the node `true`, `~:` the node
+# `null`, and `after: True filled` was GC202 "did you mean 'true'?")
+
+BOOL_KEYS = HEAD + (
+    "  True: {buy: 1 ETH, symbol: ETH-USD, limit: 2000}\n"
+    "  NULL:\n"
+    "    sell: 1 ETH\n"
+    "    symbol: ETH-USD\n"
+    "    after: True filled\n"
+    "  FALSE: {buy: 1 ETH, symbol: ETH-USD, limit: 2000, after: NULL done}\n"
+)
+
+
+def test_a_boolean_or_null_leg_key_is_the_leg_id_as_written_and_after_finds_it(tmp_path):
+    path = write(tmp_path, "p.yaml", BOOL_KEYS)
+    graph = compiled(path)
+    assert [node["node_id"] for node in graph["nodes"]] == ["True", "NULL", "FALSE"]
+    assert [(e["from_node"], e["to_node"]) for e in graph["edges"]] == [("True", "NULL"), ("NULL", "FALSE")]
+    result = run("lint", "--no-cache", str(path))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_null_leg_key_that_is_no_leg_id_is_gc103_naming_its_text(tmp_path):
+    path = write(tmp_path, "p.yaml", HEAD + "  ~: {buy: 1, symbol: ETH-USD}\n")
+    result = run("compile", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:4:3: error GC103 leg id '~' may use letters" in result.stderr, result.stderr
+
+
+def test_true_and_True_are_two_legs(tmp_path):
+    graph = compiled(
+        write(tmp_path, "p.yaml", HEAD + "  true: {buy: 1, symbol: ETH-USD}\n  True: {buy: 2, symbol: ETH-USD}\n")
+    )
+    assert [node["node_id"] for node in graph["nodes"]] == ["true", "True"]
+    result = run(
+        "compile",
+        str(
+            write(tmp_path, "q.yaml", HEAD + "  True: {buy: 1, symbol: ETH-USD}\n  'True': {buy: 2, symbol: ETH-USD}\n")
+        ),
+    )
+    assert result.exit_code == 1 and ":5:3: error GC101 duplicate key 'True'" in result.stderr, result.stderr
+
+
 # -- 2. The 512-character symbol limit in the `after:` text form (spec §3.2), as on the wire --------------------
 
 

@@ -902,14 +902,18 @@ def _merge_key(event) -> bool:
 
 
 def _key_text(value, text: str | None) -> str:
-    """The name a mapping key that YAML reads as other than text goes by: a number's is its source ``text``
-    (spec §1: numbers are read from their source text), so `007:` is the leg `007` and `0x1F:` is `0x1F`, never
-    `7` or `31` (`after: 007 filled` names it as written); null and the booleans are `null`, `true`, `false`."""
+    """The name a mapping key that YAML reads as other than text goes by: its source ``text`` (spec §1: numbers are
+    read from their source text), so `007:` is the leg `007` and `0x1F:` is `0x1F`, never `7` or `31` (`after: 007
+    filled` names it as written), and the same for null and the booleans: `True:` is the leg `True` and `true:`
+    another, and `~:` is the key `~`, which no leg id pattern matches (audit spec28 3: they were renamed `true` and
+    `null`). Without a source text (never for a key the composers read): the value's own spelling."""
+    if text is not None:
+        return text
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return text if text is not None else str(value)
+    return str(value)
 
 
 def load_text(
