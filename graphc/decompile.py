@@ -41,6 +41,7 @@ from functools import lru_cache
 from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
 from graphc.pipeline import TEMPLATE_MARKERS, compile_text
+from graphc.stages.triggers import quoted_in_text, wrapped_in_quotes
 from graphc.venues import (
     SLUG_READING,
     infer_instrument,
@@ -364,9 +365,17 @@ def _after_entry(edge, position):
         phrase = H.trigger_phrase(trigger, condition)
         if key is not None and len(_PHRASES) < _MAX_PHRASES:
             _PHRASES[key] = phrase
-    if phrase is not None:
+    if phrase is not None and not (type(trigger) is dict and _quoted_price_symbol(trigger)):
         return _literal(f"{edge['from_node']} {phrase}")  # an on_price symbol may hold `{{`
     return {"from": edge["from_node"], **_trigger_fields(edge, position)}
+
+
+def _quoted_price_symbol(trigger: dict) -> bool:
+    """Whether an on_price trigger's symbol has a quote character, which the ``after:`` text refuses (the edge
+    mapping keeps it, unless the quotes are around it)."""
+    price = trigger.get("on_price")
+    symbol = price.get("symbol") if isinstance(price, dict) else None
+    return type(symbol) is str and quoted_in_text(symbol)
 
 
 # The phrase of a named trigger and its condition, made once per distinct pair (a large graph repeats a few).
@@ -396,6 +405,14 @@ def _trigger_fields(edge, position) -> dict:
     if isinstance(trigger, dict) and "on_timeout" in trigger:
         fields["trigger"] = {"on_timeout": dict(trigger["on_timeout"])}
     elif isinstance(trigger, dict) and isinstance(trigger.get("on_price"), dict):
+        symbol = trigger["on_price"].get("symbol")
+        if type(symbol) is str and wrapped_in_quotes(symbol):
+            raise DecompileError(
+                f"edge {position + 1}'s on_price symbol {symbol!r} is in quotes, which a playbook refuses: no "
+                "market's symbol has them, so they are a copy mistake",
+                ("edges", position, "trigger", "on_price", "symbol"),
+                "write the symbol without its quotes",
+            )
         price = trigger["on_price"]  # its fields in fmt's order (the reference's), whatever the input's (decomp24 3)
         price = {k: price[k] for k in ON_PRICE_FIELDS if k in price} | price
         fields["trigger"] = {**trigger, "on_price": {k: _literal(v) if type(v) is str else v for k, v in price.items()}}

@@ -24,7 +24,7 @@ from graphc.fmt import format_text
 from graphc.humanize import playbook_name
 from graphc.pipeline import compile_text
 from graphc.stages.emit import to_json
-from graphc.stages.triggers import JsonFloat
+from graphc.stages.triggers import JsonFloat, wrapped_in_quotes
 from graphc.venues import prediction_venue, symbol_problem
 from graphc.wire_input import read_graph_input
 from tests.conftest import EXAMPLES, REPO
@@ -160,7 +160,8 @@ def triggers(draw):
     elif kind == "timeout":
         trigger = {"on_timeout": {"ms": draw(st.integers(1, 10**10))}}  # the wire schema asks 1 or more (ab41f18)
     else:
-        symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd_text | st.sampled_from(_MARKUP))
+        odd = (odd_text | st.sampled_from(_MARKUP)).filter(lambda s: not wrapped_in_quotes(s))  # refused: below
+        symbol = f"{draw(assets)}-USD" if kind == "price" else draw(odd)
         reference = "graph_entry_price" if kind == "price" else draw(st.sampled_from(["graph_entry_price", "last"]))
         offset = JsonFloat(draw(_decimal(3, -(10**5), 10**5)))
         trigger = {
@@ -990,3 +991,18 @@ def test_an_on_price_symbol_venue_and_reference_with_markup_round_trip():
         assert round_trip_difference(result.text, result.wire) is None, result.text
     assert "venue: '{{ \"v{{e}}\\u0007x\" }}'" in result.text, result.text
     assert "reference: '{{ \"ref{#x\" }}'" in result.text, result.text
+
+
+def test_an_on_price_symbol_with_a_quote_is_decompiled_to_the_edge_mapping(tmp_path):
+    """The `after:` text refuses a symbol with a quote character (audit spec28 1); the edge mapping keeps one
+    inside, so a wire graph's `it's` still compiles back to itself; one in quotes is refused at it."""
+    wire = {"nodes": [_one_node(), {**_one_node("b"), "activation": "wait"}], "edges": [], "is_sandbox": True}
+    wire["edges"] = [_price_edge("it's")]
+    result = decompile(copy.deepcopy(wire), "t")
+    assert "price it's" not in result.text
+    assert round_trip_difference(result.text, result.wire) is None, result.text
+    wire["edges"] = [_price_edge('"ETH-USD"')]
+    with pytest.raises(DecompileError) as refused:
+        decompile(copy.deepcopy(wire), "t")
+    assert refused.value.at == ("edges", 0, "trigger", "on_price", "symbol")
+    assert refused.value.code == "GC103"

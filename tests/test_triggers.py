@@ -200,7 +200,8 @@ def test_a_quoted_trigger_symbol_is_refused_at_the_trigger(tmp_path, after, symb
 
 
 def test_a_quoted_on_price_symbol_in_an_edge_mapping_is_refused_at_the_symbol(tmp_path):
-    """The mapping form carries quotes the same way (`symbol: '"ETH-USD"'`): GC105 at the value (audit spec28 1)."""
+    """The mapping form carries quotes the same way (`symbol: '"ETH-USD"'`): GC105 at the value (audit spec28 1). A
+    quote inside a symbol written as YAML text is kept: it is how decompile writes a wire graph's odd symbol."""
     mapping = [
         {
             "from": "entry",
@@ -218,5 +219,20 @@ def test_a_quoted_on_price_symbol_in_an_edge_mapping_is_refused_at_the_symbol(tm
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1, result.output
     column = QUOTED_STOP.format(after=json.dumps(mapping)).splitlines()[10].index('"\\"will') + 1
-    assert f"{path}:11:{column}: error GC105 `on_price.symbol` '\"will-x:yes\"' has quote characters" in result.stderr
+    assert f"{path}:11:{column}: error GC105 `on_price.symbol` '\"will-x:yes\"' is in quotes" in result.stderr
     assert "hint: write the symbol without quotes: `symbol: will-x:yes`" in result.stderr
+
+
+def test_an_edge_mapping_keeps_a_quote_inside_its_symbol(tmp_path):
+    mapping = [
+        {
+            "from": "entry",
+            "trigger": {
+                "on_price": {"symbol": "it's", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5}
+            },
+        }
+    ]
+    path = write(tmp_path, "p.yaml", QUOTED_STOP.format(after=json.dumps(mapping)))
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["edges"][0]["trigger"]["on_price"]["symbol"] == "it's"

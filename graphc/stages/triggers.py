@@ -50,18 +50,30 @@ FORMS_HINT = (
 )
 
 
-_QUOTES = "\"'"
+QUOTE_CHARACTERS = "\"'"
+
+
+def quoted_in_text(symbol: str) -> bool:
+    """Whether an ``after:`` text's on_price symbol has a quote character: refused (:func:`_quoted_symbol`)."""
+    return any(q in symbol for q in QUOTE_CHARACTERS)
+
+
+def wrapped_in_quotes(symbol: str) -> bool:
+    """Whether a symbol is written inside a pair of quote characters (`'"ETH-USD"'`): the mapping form's refusal.
+    The mapping form can hold any other symbol, a quote in it too, written as YAML text, which is how a wire graph's
+    odd symbol is decompiled (graphc.decompile); a pair around it is the copy artefact of the text form."""
+    return len(symbol) >= 2 and symbol[0] == symbol[-1] and symbol[0] in QUOTE_CHARACTERS
 
 
 def _quoted_symbol(symbol: str) -> tuple[str, str, str] | None:
     """``(what is wrong, hint with a ``{}`` for the corrected text, the symbol without quotes)`` when an on_price
-    trigger's symbol has a quote character, else None. graphc sends a symbol as written (spec §3), and no venue's
-    symbol has a `"` or a `'`: `price "will-x:yes" below ...` would watch the market `"will-x:yes"`, which does not
-    exist, and the stop would never fire (audit spec28 1). Refused, never stripped: the symbol meant is not
-    guessed."""
-    if not any(q in symbol for q in _QUOTES):
+    trigger's symbol in an ``after:`` text has a quote character, else None. graphc sends a symbol as written (spec
+    §3), and no venue's symbol has a `"` or a `'`: `price "will-x:yes" below ...` would watch the market
+    `"will-x:yes"`, which does not exist, and the stop would never fire (audit spec28 1). Refused, never stripped:
+    the symbol meant is not guessed."""
+    if not quoted_in_text(symbol):
         return None
-    bare = symbol.translate({ord(q): None for q in _QUOTES})
+    bare = symbol.translate({ord(q): None for q in QUOTE_CHARACTERS})
     if not bare:
         return "is only quote characters", "write the market's symbol, without quotes, e.g. {}", "BTC-USD"
     return (
@@ -290,12 +302,12 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if name == "on_price" and isinstance(body, dict):
                 watched = body.get("symbol")
                 if type(watched) is str and 0 < len(watched) <= MAX_SYMBOL:  # (else the schema's GC103 says it)
-                    quoted = _quoted_symbol(watched)
-                    if quoted is not None:
+                    if wrapped_in_quotes(watched):
                         raise DiagnosticError(
                             "GC105",
-                            f"`on_price.symbol` {watched!r} {quoted[0]}",
-                            hint=quoted[1].format(f"`symbol: {quoted[2]}`"),
+                            f"`on_price.symbol` {watched!r} is in quotes: graphc sends the symbol as written, and "
+                            "no market's symbol has them",
+                            hint=f"write the symbol without quotes: `symbol: {watched[1:-1] or 'BTC-USD'}`",
                             at=_SYMBOL_AT,
                         )
                     problem = symbol_problem(watched)  # as every symbol is checked (audit wirelint23 3)
