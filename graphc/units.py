@@ -631,6 +631,21 @@ _MAX_SHOWN = 43  # 40 digits, a point and a sign, or the cut text with its `...`
 _WIDE_SHOWN = Context(prec=1000)  # normalizing never rounds a value a template can compute
 
 
+class RatioText(str):
+    """An edge mapping's ``offset_pct`` rendered as text that ends with a percent param's ratio (``"{{ stop }} "``,
+    ``"{{ stop | string }}"``): its number is the ratio, -0.05 for -5%, which the field would read as percent points,
+    a stop 100 times tighter; graphc.stages.triggers refuses it (GC107) with ``message`` and ``hint``. Text in the
+    number syntax is read there otherwise (audit spec28 4), so the mark outlives :func:`unmarked`."""
+
+    message: str
+    hint: str
+
+    def __new__(cls, text: str, message: str, hint: str):
+        made = super().__new__(cls, text)
+        made.message, made.hint = message, hint
+        return made
+
+
 def unmarked(value):
     """``value`` with no percent or money mark left in it (the plain number or text), lists and mappings too."""
     kind = type(value)

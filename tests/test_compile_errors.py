@@ -608,7 +608,11 @@ SLICES_CASES = [
     ("0", "`legs.a.twap.slices`: 0 is less than the minimum of 1", "write a whole number of at least 1"),
     ("-1", "`legs.a.twap.slices`: -1 is less than the minimum of 1", "write a whole number of at least 1"),
     ("2.5", "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 2.5", None),
-    ("abc", "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 'abc'", None),
+    (
+        "abc",
+        "`legs.a.twap.slices` must be a whole number (or a `{{ }}` template), not 'abc'",
+        "write a whole number, e.g. `slices: 1000`, `slices: 1_000` or `slices: 1k`",
+    ),
 ]
 
 

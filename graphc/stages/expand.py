@@ -48,6 +48,7 @@ from graphc.stages.suggest import did_you_mean
 from graphc.units import (
     PercentRatio,
     PercentText,
+    RatioText,
     UnitError,
     base_asset,
     format_decimal,
@@ -230,6 +231,23 @@ def _edge_in_units(entry):
     price = trigger.get("on_price") if type(trigger) is dict else None
     if type(price) is dict and type(price.get("offset_pct")) is PercentRatio:
         price = {**price, "offset_pct": ratio_as("%", price["offset_pct"])}
+        entry = {**entry, "trigger": {**trigger, "on_price": price}}
+    elif type(price) is dict and type(price.get("offset_pct")) is PercentText:
+        # text that ends with the ratio (`"{{ stop }} "`): read as percent points it is -0.05 for -5%, as a
+        # `slippage` text is 0.0025 bps (render_in_units); the trigger refuses it at the offset (GC107)
+        text = price["offset_pct"]
+        ratio = text.ratio
+        written = " ".join(text.split())
+        written = written if len(written) <= 80 else written[:77] + "..."
+        shown, percent = shown_amount(ratio), shown_amount(ratio.scaleb(2))
+        refused = RatioText(
+            str(text),
+            f"`offset_pct` is the text {written!r}, where {shown} is a ratio from percent param `{ratio.name}` "
+            f"({percent}%), which `offset_pct` reads as {shown} percent points, not {percent}",
+            f'write the whole value, `offset_pct: "{{{{ {ratio.name} }}}}"` ({percent}% is {percent} percent points), or '
+            f"the points, `{{{{ {ratio.name} * 100 }}}}`",
+        )
+        price = {**price, "offset_pct": refused}
         entry = {**entry, "trigger": {**trigger, "on_price": price}}
     return unmarked(entry)
 

@@ -245,9 +245,7 @@ def _playbook_2(x0):
             if not (type(x1) is str or is_integer(x1)):
                 return False
             if type(x1) is str:
-                if not (type(x1) is str):
-                    return False
-                if _playbook_k12(x1) is None:
+                if type(x1) is not str:
                     return False
             if is_number(x1) and x1 < 1:
                 return False
@@ -280,9 +278,7 @@ def _playbook_3(x0):
             if not (type(x2) is str or is_integer(x2)):
                 return False
             if type(x2) is str:
-                if not (type(x2) is str):
-                    return False
-                if _playbook_k12(x2) is None:
+                if type(x2) is not str:
                     return False
         if 'on_price' in x0:
             x1 = x0['on_price']
@@ -302,9 +298,7 @@ def _playbook_3(x0):
             if not (type(x2) is str or is_number(x2)):
                 return False
             if type(x2) is str:
-                if not (type(x2) is str):
-                    return False
-                if _playbook_k12(x2) is None:
+                if type(x2) is not str:
                     return False
         if len(x0) < 1:
             return False
@@ -634,6 +628,12 @@ def _playbook_31(x0):
 
 
 def _playbook_32(x0):
+    if type(x0) is not str:
+        return False
+    return True
+
+
+def _playbook_33(x0):
     if not (type(x0) is str):
         return False
     if _playbook_k12(x0) is None:
@@ -888,12 +888,12 @@ CHECKS = {
 
 # The check of the schema each `$ref` names, by the `$ref`.
 REF_CHECKS = {
-    'playbook.schema.json': {'#/$defs/activation': _playbook_22, '#/$defs/after': _playbook_5, '#/$defs/afterEdge': _playbook_4, '#/$defs/afterEntry': _playbook_29, '#/$defs/duration': _playbook_13, '#/$defs/edge': _playbook_7, '#/$defs/fillRatio': _playbook_28, '#/$defs/forEach': _playbook_23, '#/$defs/instrumentType': _playbook_17, '#/$defs/leg': _playbook_6, '#/$defs/legId': _playbook_26, '#/$defs/legNeedsSymbol': _playbook_30, '#/$defs/money': _playbook_12, '#/$defs/param': _playbook_1, '#/$defs/policy': _playbook_18, '#/$defs/price': _playbook_11, '#/$defs/quantity': _playbook_10, '#/$defs/side': _playbook_14, '#/$defs/slippage': _playbook_20, '#/$defs/symbol': _playbook_15, '#/$defs/template': _playbook_32, '#/$defs/tif': _playbook_21, '#/$defs/trigger': _playbook_3, '#/$defs/triggerName': _playbook_27, '#/$defs/twap': _playbook_2, '#/$defs/urgency': _playbook_19, '#/$defs/use': _playbook_24, '#/$defs/venue': _playbook_16, '#/$defs/with': _playbook_25, },
+    'playbook.schema.json': {'#/$defs/activation': _playbook_22, '#/$defs/after': _playbook_5, '#/$defs/afterEdge': _playbook_4, '#/$defs/afterEntry': _playbook_29, '#/$defs/duration': _playbook_13, '#/$defs/edge': _playbook_7, '#/$defs/fillRatio': _playbook_28, '#/$defs/forEach': _playbook_23, '#/$defs/instrumentType': _playbook_17, '#/$defs/leg': _playbook_6, '#/$defs/legId': _playbook_26, '#/$defs/legNeedsSymbol': _playbook_30, '#/$defs/money': _playbook_12, '#/$defs/numberText': _playbook_32, '#/$defs/param': _playbook_1, '#/$defs/policy': _playbook_18, '#/$defs/price': _playbook_11, '#/$defs/quantity': _playbook_10, '#/$defs/side': _playbook_14, '#/$defs/slippage': _playbook_20, '#/$defs/symbol': _playbook_15, '#/$defs/template': _playbook_33, '#/$defs/tif': _playbook_21, '#/$defs/trigger': _playbook_3, '#/$defs/triggerName': _playbook_27, '#/$defs/twap': _playbook_2, '#/$defs/urgency': _playbook_19, '#/$defs/use': _playbook_24, '#/$defs/venue': _playbook_16, '#/$defs/with': _playbook_25, },
     'wire-graph.schema.json': {'#/$defs/edge': _wire_2, '#/$defs/node': _wire_1, },
 }
 
 # What each schema's text was when these checks were generated from it (schema_digest).
 DIGESTS = {
-    'playbook.schema.json': 'a9520701-43875',
+    'playbook.schema.json': '9e75a1ef-44306',
     'wire-graph.schema.json': '78ad0307-17371',
 }

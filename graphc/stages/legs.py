@@ -121,6 +121,14 @@ class LegContext:
         """The span to report field ``name`` at (``None``: the leg's key)."""
         return field_span(self.doc, self.key, self.raw, self.written_defaults, name)
 
+    def value_span_of(self, name, key):
+        """The span of the value of ``key`` in the mapping that field ``name`` holds, where that field is written."""
+        if name in self.raw:
+            return self.doc.span(("legs", self.key, name, key))
+        if name in self.written_defaults:
+            return self.doc.span(("defaults", name, key))
+        return self.span_of(name)
+
     def key_span_of(self, name, key):
         """The span of the key ``key`` in the mapping that field ``name`` holds, where that field is written."""
         if name in self.raw:
@@ -760,12 +768,25 @@ def twap(ctx, raw):
         slices_raw, mode, duration_raw = raw["slices"], modes[0], raw[modes[0]]
     else:
         raise DiagnosticError("GC103", "twap must be text like `10 slices every 30s` or a mapping", ctx.span_of("twap"))
-    slices = _unit_call(ctx, "twap", parse_number, slices_raw)
+    # a mapping's `slices: 1k` is read with the number grammar, as `1k slices every 1s` is (audit spec28 4)
+    at = ctx.value_span_of("twap", "slices") if isinstance(raw, dict) else ctx.span_of("twap")
+    try:
+        slices = parse_number(slices_raw)
+    except UnitError as exc:
+        if not isinstance(raw, dict):
+            raise located(ctx, "twap", exc) from None
+        where = f"legs.{ctx.leg_id}" if "twap" in ctx.raw else "defaults"
+        raise DiagnosticError(
+            "GC103",
+            f"`{where}.twap.slices` must be a whole number (or a `{{{{ }}}}` template), not {slices_raw!r}",
+            at,
+            "write a whole number, e.g. `slices: 1000`, `slices: 1_000` or `slices: 1k`",
+        ) from None
     if slices != slices.to_integral_value() or slices < 1:
         raise DiagnosticError(
             "GC103",
-            f"twap slices must be a whole number >= 1, not {slices_raw}",
-            ctx.span_of("twap"),
+            f"twap slices must be a whole number >= 1, not {_written(slices_raw)}",
+            at,
             "write a whole number of at least 1",
         )
     slices = int(slices)

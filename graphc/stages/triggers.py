@@ -14,7 +14,15 @@ from typing import NamedTuple
 from graphc.diagnostics import DiagnosticError
 from graphc.stages.suggest import did_you_mean
 from graphc.stages.wire_order import in_wire_order
-from graphc.units import NUMBER_PATTERN, UnitError, parse_duration_ms, parse_percent, parse_percent_points
+from graphc.units import (
+    NUMBER_PATTERN,
+    RatioText,
+    UnitError,
+    parse_duration_ms,
+    parse_number,
+    parse_percent,
+    parse_percent_points,
+)
 from graphc.venues.symbols import symbol_problem
 from graphc.vocabulary import MAX_SYMBOL
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
@@ -254,12 +262,46 @@ def _offset_points(value) -> Decimal:
     level is unknown (graphc.stages.model._price_watch), not a missing edge (review14 3)."""
     if isinstance(value, Decimal) and not value.is_finite():
         return value
+    if type(value) is RatioText:  # a percent param's ratio written as text: -0.05 for -5% (graphc.stages.expand)
+        raise DiagnosticError("GC107", value.message, hint=value.hint, at=_OFFSET_AT)
     try:
-        return parse_percent_points(value)
+        return parse_percent_points(value)  # `-5%` is -5.0, as in the text form (audit spec28 4)
     except UnitError as exc:
+        if type(value) is str and exc.code == "GC105":  # text no number reads: an invalid value, at it
+            raise DiagnosticError(
+                "GC103",
+                f"`{'.'.join(_OFFSET_AT)}` must be a number (or a `{{{{ }}}}` template), not {value!r}",
+                hint="write e.g. `offset_pct: -5` or `offset_pct: -5%` (5% below the reference)",
+                at=_OFFSET_AT,
+            ) from None
         raise DiagnosticError(
             exc.code, f"`{'.'.join(_OFFSET_AT)}`: {exc.message}", hint=exc.hint, at=_OFFSET_AT
         ) from None
+
+
+_TIMEOUT_AT = ("trigger", "on_timeout", "ms")
+
+
+def _timeout_ms(value) -> int:
+    """An edge mapping's ``on_timeout.ms``: a number, or text in the number grammar (`5_000`, `5k`; audit spec28
+    4), a whole number of milliseconds. `1m` is refused: in the number grammar it is a million, in a duration a
+    minute, and graphc does not choose."""
+    if type(value) is str:
+        try:
+            number = parse_number(value)
+        except UnitError:
+            number = None
+        if number is None or value.strip()[-1:] in ("m", "M"):
+            raise DiagnosticError(
+                "GC103",
+                f"`{'.'.join(_TIMEOUT_AT)}` must be a whole number (or a `{{{{ }}}}` template), not {value!r}",
+                hint="write the milliseconds, e.g. `ms: 5000`, `ms: 5_000` or `ms: 5k` for five seconds (`m` is a "
+                "million in a number, a minute in a duration: not read here), or the text form `LEG + 5s` in the "
+                "leg's `after:`",
+                at=_TIMEOUT_AT,
+            )
+        value = number
+    return parse_duration_ms(value)
 
 
 def _fill_ratio(value) -> Decimal:
@@ -298,7 +340,7 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
         if isinstance(trigger, dict) and len(trigger) == 1:
             ((name, body),) = trigger.items()
             if name == "on_timeout" and isinstance(body, dict) and "ms" in body:
-                return _new_trigger(Trigger, (source, {"on_timeout": {"ms": parse_duration_ms(body["ms"])}}, condition))
+                return _new_trigger(Trigger, (source, {"on_timeout": {"ms": _timeout_ms(body["ms"])}}, condition))
             if name == "on_price" and isinstance(body, dict):
                 watched = body.get("symbol")
                 if type(watched) is str and 0 < len(watched) <= MAX_SYMBOL:  # (else the schema's GC103 says it)

@@ -544,7 +544,8 @@ def _value_at(data, path):
 
 
 def _takes_a_template(schema) -> bool:
-    """Whether ``schema`` types a value as a number or a boolean, or a string only as a `{{ }}` template."""
+    """Whether ``schema`` types a value as a number or a boolean, or a string only as a `{{ }}` template (or, for a
+    count or an offset, as the number's text: ``numberText``, which the compiler reads)."""
     if not isinstance(schema, dict):
         return False
     kinds = schema.get("type")
@@ -553,7 +554,7 @@ def _takes_a_template(schema) -> bool:
         and "string" in kinds
         and any(kind in _WHAT for kind in kinds)
         and schema.get("if") == {"type": "string"}
-        and schema.get("then") == {"$ref": "#/$defs/template"}
+        and schema.get("then") in ({"$ref": "#/$defs/template"}, {"$ref": "#/$defs/numberText"})
     )
 
 
