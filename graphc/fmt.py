@@ -306,6 +306,21 @@ class _TimestampText(_NumberText):
     tag = "tag:yaml.org,2002:timestamp"
 
 
+class _BoolText(_NumberText):
+    """A boolean scalar's source text (``True``): a key keeps it as graphc reads it (``True:`` is the leg ``True``,
+    not ``true``; audit spec28 3), and a value reads the same either way."""
+
+    __slots__ = ()
+    tag = "tag:yaml.org,2002:bool"
+
+
+class _NullText(_NumberText):
+    """A null scalar's source text when it has one (``~``, ``NULL``): a key's name, as for :class:`_BoolText`."""
+
+    __slots__ = ()
+    tag = "tag:yaml.org,2002:null"
+
+
 class _Referents(list):
     """The mappings that merge one mapping (``<<: *anchor``): ruamel's ``CommentedMap._ref``, which it only
     walks (a key deleted from the anchor is updated in each of them), found by identity.
@@ -345,8 +360,12 @@ def _exact_number_classes():
         pass
 
     Constructor.add_default_constructor("map")  # ruamel registers the method of its own class: this one instead
-    for kind in (_NumberText, _IntegerText, _TimestampText):
-        Constructor.add_constructor(kind.tag, lambda self, node, kind=kind: kind(node.value, anchor=node.anchor))
+    for kind in (_NumberText, _IntegerText, _TimestampText, _BoolText, _NullText):
+        Constructor.add_constructor(
+            kind.tag,
+            # an empty null (`key:`) has no text to keep: ruamel's None, written as it was
+            lambda self, node, kind=kind: kind(node.value, anchor=node.anchor) if node.value else None,
+        )
         Representer.add_representer(
             kind, lambda self, data: self.represent_scalar(data.tag, str(data), anchor=data.yaml_anchor(any=True))
         )

@@ -122,6 +122,19 @@ def test_a_null_leg_key_that_is_no_leg_id_is_gc103_naming_its_text(tmp_path):
     assert f"{path}:4:3: error GC103 leg id '~' may use letters" in result.stderr, result.stderr
 
 
+def test_fmt_keeps_a_boolean_or_null_leg_key(tmp_path):
+    """fmt's reader (ruamel) wrote `True:` back as `true:`, another leg now: it keeps the key's text, as a number's,
+    and a boolean value's (`sandbox: True`)."""
+    path = write(tmp_path, "p.yaml", BOOL_KEYS.replace("name: t\n", "name: t\nsandbox: True\n"))
+    wire = compiled(path)
+    result = run("fmt", str(path))
+    assert result.exit_code == 0, result.output
+    assert "cannot keep" not in result.stderr, result.stderr  # it was "fmt cannot keep `legs.True`", unformatted
+    text = path.read_text()
+    assert "sandbox: True\n" in text and "  True:" in text and "  NULL:" in text and "  FALSE:" in text, text
+    assert compiled(path) == wire
+
+
 def test_true_and_True_are_two_legs(tmp_path):
     graph = compiled(
         write(tmp_path, "p.yaml", HEAD + "  true: {buy: 1, symbol: ETH-USD}\n  True: {buy: 2, symbol: ETH-USD}\n")
