@@ -236,3 +236,15 @@ def test_an_edge_mapping_keeps_a_quote_inside_its_symbol(tmp_path):
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["edges"][0]["trigger"]["on_price"]["symbol"] == "it's"
+
+
+def test_a_refused_price_trigger_is_not_also_a_missing_one_at_limit_trigger(tmp_path):
+    """stop2.yaml of audit spec28 1: with `limit: trigger`, the quoted symbol's GC105 was followed by a second GC105
+    at the limit, "this leg has no on_price edge", about the same mistake."""
+    text = QUOTED_STOP.format(after=json.dumps('entry price "will-x:yes" below entry -25%')) + "    limit: trigger\n"
+    path = write(tmp_path, "p.yaml", text)
+    for command in (["compile"], ["lint", "--no-cache"]):
+        result = CliRunner().invoke(cli, [*command, str(path)])
+        assert result.exit_code == 1, result.output
+        errors = [line for line in result.output.splitlines() if ": error " in line]
+        assert len(errors) == 1 and errors[0].startswith(f"{path}:11:12: error GC105 in trigger"), result.output

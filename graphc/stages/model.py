@@ -208,6 +208,7 @@ class _Builder:
         self.require_quotes = require_quotes
         self.resolver = resolver or MarketResolver(self.quotes)
         self.deferred: list[_Deferred] = []
+        self.unread_after: set[str] = set()  # the legs with an `after:` entry that was refused (its error said)
         self.diagnostics = []
         self.said_once: set[tuple] = set()  # the errors raised with `once` already said (error)
         self.said: set[tuple] = set()  # (code, message, span, its file, its note) of each error said (error)
@@ -408,6 +409,11 @@ class _Builder:
         """Resolve the projected trigger level of the leg's on_price edges (``on_price``: the leg's on_price
         edges, in edge order), one level for all of them, then build the leg."""
         ctx = deferred.ctx
+        if not on_price and deferred.leg_id in self.unread_after:
+            # its on_price edge may be the `after:` entry refused (`price "ETH-USD" ...`): that error says it,
+            # not also "this leg has no on_price edge" at its `limit: trigger`
+            nodes[deferred.index] = None
+            return
         if self._trigger_elsewhere(ctx, on_price) or self._trigger_ambiguous(ctx, on_price, nodes):
             nodes[deferred.index] = None
             return
@@ -634,6 +640,7 @@ class _Builder:
                 trig = trigger_parts(after)
             except DiagnosticError as exc:
                 self.error(exc, self.doc.span(("legs", leg_id, "after", *exc.at)))
+                self.unread_after.add(name)
                 return False
             index = len(edges)
             self.locator.spans["edges", index] = _Later((self.doc, ("legs", leg_id, "after"), False))
@@ -652,6 +659,7 @@ class _Builder:
                     raise DiagnosticError("GC103", "an `after:` entry is a trigger text or an edge mapping")
             except DiagnosticError as exc:
                 self.error(exc, doc.span(doc_path + exc.at))
+                self.unread_after.add(name)
                 continue
             _place_edge(spans, len(edges), doc, doc_path, entry)
             edges.append(_edge(len(edges), trig, name))
