@@ -149,8 +149,11 @@ class LazyGroup(click.Group):
                 return super().invoke(ctx)
         except (ClickException, Exit, SystemExit):
             raise
-        except KeyboardInterrupt:
-            click.echo("graphc: interrupted", err=True)
+        except KeyboardInterrupt as exc:
+            from graphc.api.errors import interrupted_at  # deferred: `graphc --version` needs no API
+
+            said = interrupted_at(exc)  # a request on its way when it came (an amend, the kill switch): what of it
+            click.echo(f"\ngraphc: interrupted {said}" if said else "graphc: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _quiet_stdout()  # the reader went away (`graphc lint | head`): nothing left to say

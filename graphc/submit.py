@@ -55,7 +55,9 @@ from graphc.api.errors import (
     UncertainOutcome,
     UncertainSubmission,
     error_fields,
+    say_interrupted,
 )
+from graphc.api.errors import interrupted_at as said_when_interrupted
 from graphc.api.follow import resume_command
 from graphc.api.ledger import (
     CLOCK_SKEW_S,
@@ -1261,9 +1263,9 @@ def interrupted_at(exc: BaseException) -> str | None:
     KeyboardInterrupt, a SystemExit, re-raised as they came) once its request was on its way, as words that follow
     "interrupted": ``while the request was in flight: ...`` (recorded uncertain, and until when it may land) or
     ``after the router answered: ...`` (the graph id, which WAS CREATED, and the commands that record it). None: it
-    was interrupted before the request left, so nothing was sent. ``graphc submit`` prints it before it exits 130."""
-    said = getattr(exc, _INTERRUPTED, None)
-    return said if isinstance(said, str) else None
+    was interrupted before the request left, so nothing was sent. ``graphc submit`` prints it before it exits 130.
+    (:func:`graphc.api.errors.interrupted_at`, which an amend's or the kill switch's request says it with too.)"""
+    return said_when_interrupted(exc)
 
 
 def interrupted_graph(exc: BaseException) -> tuple[str, bool] | None:
@@ -1274,13 +1276,12 @@ def interrupted_graph(exc: BaseException) -> tuple[str, bool] | None:
     return known if isinstance(known, tuple) else None
 
 
-_INTERRUPTED = "graphc_submission"  # the attribute of an interruption that says what became of the run
 _INTERRUPTED_GRAPH = "graphc_submission_graph"  # ... and the graph the router created, when it answered
 
 
 def _say_interrupted(exc: BaseException, said: str, graph: tuple[str, bool] | None = None) -> None:
+    say_interrupted(exc, said)
     with contextlib.suppress(AttributeError, TypeError):  # an exception class without a __dict__: nothing to say
-        setattr(exc, _INTERRUPTED, said)
         if graph is not None:
             setattr(exc, _INTERRUPTED_GRAPH, graph)
 

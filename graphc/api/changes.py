@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from graphc.api.errors import ApiError, LedgerError, UncertainOutcome
+from graphc.api.errors import ApiError, LedgerError, UncertainOutcome, say_interrupted
 from graphc.api.ledger import Change, Ledger, Scope, iso
 
 __all__ = ["Sent", "landed", "send_change"]
@@ -89,26 +89,93 @@ def send_change(
         with client.moving_on(moved_on):
             answer = request(lands_by - window_ns)
     except UncertainOutcome as lost:
-        ledger.settle_change(change.id, "uncertain", str(lost), time.time_ns() + int(margin * 1e9))
-        return Sent(ledger.change(change.id), None, lost, earlier)
+        until = time.time_ns() + int(margin * 1e9)
+        unsaid = _settle(ledger, change, "uncertain", str(lost), until, lands_by)
+        sent = Sent(change, None, lost, earlier)
+        if unsaid is None:
+            sent.change = _read_back(ledger, change, until)
+        else:
+            sent.change = replace(change, lands_by_ns=lands_by)
+            sent.warnings.append(unsaid)
+        return sent
     except ApiError as exc:  # refused, or never sent: it cannot land
-        ledger.settle_change(change.id, "settled", f"not applied: {exc}")
+        unsaid = _settle(ledger, change, "settled", f"not applied: {exc}", None, lands_by)
+        if unsaid is not None:
+            _add(exc, unsaid)
         raise
-    except BaseException:  # Ctrl-C (or any crash) mid-request: whatever was sent may still land
-        ledger.settle_change(
-            change.id, "uncertain", "interrupted while the request was in flight", time.time_ns() + int(margin * 1e9)
-        )
+    except BaseException as exc:  # Ctrl-C (or any crash) mid-request: whatever was sent may still land
+        until = time.time_ns() + int(margin * 1e9)
+        try:
+            unsaid = _settle(
+                ledger, change, "uncertain", "interrupted while the request was in flight", until, lands_by
+            )
+        except BaseException as second:  # interrupted again while it waited for the ledger: the record stays `sent`
+            _interrupted(second, change, lands_by, "it could not be recorded as uncertain: graphc was interrupted")
+            raise
+        _interrupted(exc, change, until if unsaid is None else lands_by, unsaid)
         raise
     sent = Sent(change, answer, None, earlier)
-    try:
-        ledger.settle_change(change.id, "settled", "answered")
-        sent.change = ledger.change(change.id)
-    except LedgerError as exc:  # the router answered; the record stays `sent`, which holds back a later change
-        sent.warnings.append(
-            f"the ledger could not record the router's answer ({exc}): it keeps the request as sent until "
-            f"{iso(lands_by)}, so a later change that this one would undo is refused until then"
-        )
+    unsaid = _settle(ledger, change, "settled", "answered", None, lands_by)
+    if unsaid is None:
+        sent.change = _read_back(ledger, change, change.lands_by_ns)
+    else:  # the router answered; the record stays `sent`, which holds back a later change
+        sent.change = replace(change, lands_by_ns=lands_by)
+        sent.warnings.append(unsaid)
     return sent
+
+
+def _settle(ledger: Ledger, change: Change, state: str, note: str, until: int | None, lands_by: int) -> str | None:
+    """Record the change's outcome (:meth:`~graphc.api.ledger.Ledger.settle_change`). A ledger that cannot take it
+    (locked past graphc's wait, a full disk, a read-only file: a :class:`~graphc.api.errors.LedgerError`) does not
+    turn a request already sent into "nothing happened" (audit submit28 1): the record stays ``sent`` until
+    ``lands_by``, and the words returned say so, to follow the outcome; None: recorded."""
+    try:
+        ledger.settle_change(change.id, state, note, until)
+    except LedgerError as exc:
+        return (
+            f"the ledger could not record the request's outcome ({exc.cause or exc}): it keeps ledger change "
+            f"{change.id} as sent until {iso(lands_by)}, so a later change that this one would undo is refused until "
+            "then"
+        )
+    return None
+
+
+def _read_back(ledger: Ledger, change: Change, lands_by: int) -> Change:
+    """The change as recorded now; as it was sent, with ``lands_by``, if the ledger cannot be read."""
+    try:
+        return ledger.change(change.id)
+    except LedgerError:
+        return replace(change, lands_by_ns=lands_by)
+
+
+def _add(exc: ApiError, words: str) -> None:
+    """``words`` follow the refusal's message (its class and exit code kept)."""
+    exc.message = f"{exc.message}; {words}"
+    exc.args = (exc.message,)
+
+
+def _interrupted(exc: BaseException, change: Change, until: int, unsaid: str | None) -> None:
+    """What an interruption mid-request says (:func:`graphc.api.errors.interrupted_at`): the change was sent, may
+    have been applied and may still be until ``until``, and what to look at."""
+    if isinstance(exc, Exception):  # a crash: the CLI reports it as one
+        return
+    recorded = "recorded as uncertain" if unsaid is None else f"kept as sent ({unsaid})"
+    say_interrupted(
+        exc,
+        f"while the request was in flight: {change.said} was sent (ledger change {change.id}, {recorded}); it may "
+        f"have been applied, and may still be until {iso(until)}: {_check(change)}",
+    )
+
+
+def _check(change: Change) -> str:
+    """How to see whether the change was applied."""
+    if change.kind == "amend":
+        graph_id = change.target.split("/", 1)[0]
+        return f"look at the node with `graphc status {graph_id}`"
+    return (
+        "the reference documents no way to read the kill switch, so send the state you want again once that time "
+        "has passed (setting it twice is harmless)"
+    )
 
 
 def _unrecorded(request: Callable[[int | None], dict]) -> Sent:
@@ -135,6 +202,14 @@ def landed(ledger: Ledger, target: str, size_1e8: int) -> list[Change]:
             continue
         if any(later.id > change.id and later.fields.get("qty_1e8") == size for later in amends):
             continue
-        ledger.settle_change(change.id, "settled", f"read back: the router shows the node's size as qty_1e8 {size}")
+        # proven whether or not the ledger can record it now (locked, full): it stays unsettled until its lands_by
+        _settle(
+            ledger,
+            change,
+            "settled",
+            f"read back: the router shows the node's size as qty_1e8 {size}",
+            None,
+            change.lands_by_ns,
+        )
         proven.append(change)
     return proven

@@ -18,6 +18,8 @@ escape sequence) back cannot make one show up in output.
 
 from __future__ import annotations
 
+import contextlib
+
 from graphc.api.redact import clean
 from graphc.vocabulary import GRAPH_STATUSES
 
@@ -50,6 +52,8 @@ __all__ = [
     "UncertainOutcome",
     "UncertainSubmission",
     "error_fields",
+    "interrupted_at",
+    "say_interrupted",
 ]
 
 
@@ -195,6 +199,7 @@ class LedgerError(_OneLineError):
     """Base of ledger refusals; a refusal to submit is a usage problem (exit 2)."""
 
     exit_code = 2
+    cause: str | None = None  # what failed, without the advice to try again (wrong once a request was sent)
 
 
 class AlreadySubmitted(LedgerError):
@@ -360,3 +365,20 @@ def error_fields(data: dict) -> tuple[str | None, str | None]:
 
 def _str_or_none(value) -> str | None:
     return clean(value, 300) if value not in (None, "") else None
+
+
+# The attribute of an interruption (Ctrl-C's KeyboardInterrupt, a SystemExit) that says what became of a request on
+# its way when it came: a submission's run (graphc.submit), an amend or the kill switch (graphc.api.changes).
+_INTERRUPTED = "graphc_submission"
+
+
+def say_interrupted(exc: BaseException, said: str) -> None:
+    """Attach ``said`` (words that follow "interrupted": ``while the request was in flight: ...``) to ``exc``."""
+    with contextlib.suppress(AttributeError, TypeError):  # an exception class without a __dict__: nothing to say
+        setattr(exc, _INTERRUPTED, said)
+
+
+def interrupted_at(exc: BaseException) -> str | None:
+    """What :func:`say_interrupted` attached to ``exc``, or None: it came before any request left."""
+    said = getattr(exc, _INTERRUPTED, None)
+    return said if isinstance(said, str) else None

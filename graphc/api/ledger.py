@@ -1467,10 +1467,10 @@ def _sqlite_errors(path):
 
 def _ledger_error(exc: Exception, path) -> LedgerError:
     if _is_locked(exc):
-        return LedgerLocked(
-            f"graphc waited {BUSY_TIMEOUT_S:g} s for the ledger {path}, and another process holds it ({exc}); try "
-            "again once it is done"
-        )
+        held = f"graphc waited {BUSY_TIMEOUT_S:g} s for the ledger {path}, and another process holds it ({exc})"
+        locked = LedgerLocked(f"{held}; try again once it is done")
+        locked.cause = held  # the words without the advice, for a request already sent (graphc.api.changes)
+        return locked
     return LedgerUnusable(f"the ledger {path} cannot be used: {_sqlite_message(exc)}")
 
 

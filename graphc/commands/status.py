@@ -734,7 +734,8 @@ def kill_switch_command(state, reason, ledger_path, verbose):
     answer was lost (UNCERTAIN: it may have been applied), its answer says
     the switch is in the other state or gives `active` as something other
     than true or false, or a later kill-switch was given while this one
-    waited to be sent again; 130 interrupted while waiting to send it again.
+    waited to be sent again; 130 interrupted mid-request (it may still land)
+    or while waiting to send it again.
     """
     active = state.lower() == "on"
     if active and not (reason and reason.strip()):
