@@ -5,9 +5,10 @@ decide that the request can no longer land (then proves the run absent and may s
 steps forward meanwhile (an NTP step, a virtual machine resumed) makes that decision early, while the request is
 still on its way: the run is sent twice (audit ledger26 1). ``CLOCK_BOOTTIME`` counts the time since the machine
 booted, suspend included, and ``settimeofday`` never moves it; the kernel's boot id says which boot a reading
-belongs to. A row records both with its ``lands_by``, and a process of the same boot decides from them; a process of
-another boot (or another machine sharing the ledger) has only the wall clock (docs/submitting.md, "What graphc
-cannot prove").
+belongs to. A row records both with its ``lands_by``, and a process of the same boot takes it as passed only when
+both clocks say so: a process in another time namespace (the same boot id, its CLOCK_BOOTTIME offset) disagrees with
+the others by the offset, while their wall clocks agree (audit submit28 2). A process of another boot (or another
+machine sharing the ledger) has only the wall clock (docs/submitting.md, "What graphc cannot prove").
 """
 
 from __future__ import annotations

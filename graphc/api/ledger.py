@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
@@ -85,6 +86,7 @@ __all__ = [
     "RunStateError",
     "Scope",
     "by_hand",
+    "clocks_disagree",
     "default_ledger_path",
     "elsewhere",
     "in_flight",
@@ -270,7 +272,7 @@ class Run:
     # it may be a rehearsal), kept as events of the row: every later refusal and `graphc ledger` repeat it
     warnings: tuple[str, ...] = ()
     # the boot (graphc.api.bootclock.boot_id) its `lands_by` was recorded on, and that time on its boot clock (None: no
-    # boot clock, or recorded before graphc kept one): a process of that boot decides from it (landing_open)
+    # boot clock, or recorded before graphc kept one): a process of that boot waits for both clocks (landing_open)
     boot_id: str | None = None
     lands_by_boot_ns: int | None = None
 
@@ -1039,7 +1041,8 @@ class Ledger:
         if landing_open(run, now, on_boot, wall_only=wall):
             return self._undecided(
                 run,
-                f"its request may still reach the router until {iso(run.lands_by_ns)} and nothing carrying its "
+                f"its request may still reach the router until {iso(run.lands_by_ns)}"
+                f"{clocks_disagree(run, now, on_boot, wall_only=wall)} and nothing carrying its "
                 f"tag is listed yet ({scan.detail}); try again after that time (`graphc ledger --reconcile`)",
                 scan,
             )
@@ -1277,7 +1280,8 @@ def second_graph_warning(run_key: str, others: list[tuple[int, str]], recorded: 
     return (
         f"WARNING: run {run_key!r} was submitted twice: this ledger records {held} and graph {recorded[1]} (ledger "
         f"run {recorded[0]}) for it, each carrying its tag; two graphs trade. An attempt was taken as unable to "
-        "land while its request was still on its way (the wall clock stepped forward, or a process was held up; "
+        "land while its request was still on its way (the wall clock stepped forward, a process was held up, or "
+        "the processes' clocks disagree; "
         'docs/submitting.md, "What graphc cannot prove"). Keep one and cancel the other: '
         f"`graphc cancel {recorded[1]}` drops the one recorded last"
     )
@@ -1312,18 +1316,49 @@ UNSETTLED_ELSEWHERE = (
 
 
 def landing_open(run: Run, now_ns: int, boot_now_ns: int | None = None, *, wall_only: bool = False) -> bool:
-    """Whether ``run``'s request may still reach the router at ``now_ns`` (the wall clock): before its ``lands_by``.
-    A process of the boot the row's ``lands_by`` was recorded on decides from the boot clock (``boot_now_ns``, read
-    now when None), which no wall-clock step moves (audit ledger26 1); any other process, or a row recorded without
-    a boot clock, from the wall clock (docs/submitting.md, "What graphc cannot prove"). ``wall_only``: ``now_ns``
-    decides (a time the caller gives, as :meth:`Ledger.reconcile`'s ``now_ns``)."""
+    """Whether ``run``'s request may still reach the router at ``now_ns`` (the wall clock): its landing time has
+    passed only when both clocks say so, the wall clock (``lands_by``) and, for a process of the boot the row's
+    ``lands_by`` was recorded on, the boot clock (``boot_now_ns``, read now when None). A wall-clock step alone
+    (audit ledger26 1) or a boot clock offset alone (a time namespace: same boot id, another CLOCK_BOOTTIME, audit
+    submit28 2) cannot end it early; when they disagree, :func:`clocks_disagree` says which. Any other process, or a
+    row recorded without a boot clock, has the wall clock only (docs/submitting.md, "What graphc cannot prove").
+    ``wall_only``: ``now_ns`` decides (a time the caller gives, as :meth:`Ledger.reconcile`'s ``now_ns``)."""
     if run.lands_by_ns is None:
         return False
-    if not wall_only and run.lands_by_boot_ns is not None and run.boot_id is not None and run.boot_id == boot_id():
-        boot_now = boot_ns() if boot_now_ns is None else boot_now_ns
-        if boot_now is not None:
-            return boot_now < run.lands_by_boot_ns
-    return now_ns < run.lands_by_ns
+    if now_ns < run.lands_by_ns:
+        return True
+    left = None if wall_only else _boot_left_ns(run, boot_now_ns)
+    return left is not None and left > 0
+
+
+def _boot_left_ns(run: Run, boot_now_ns: int | None = None) -> int | None:
+    """How long the boot clock says ``run``'s request may still land (<= 0: passed), or None when it does not apply
+    (another boot, no boot clock, a row recorded without one)."""
+    if run.lands_by_boot_ns is None or run.boot_id is None or run.boot_id != boot_id():
+        return None
+    boot_now = boot_ns() if boot_now_ns is None else boot_now_ns
+    return None if boot_now is None else run.lands_by_boot_ns - boot_now
+
+
+def clocks_disagree(run: Run, now_ns: int, boot_now_ns: int | None = None, *, wall_only: bool = False) -> str:
+    """Words that follow ``run``'s ``lands_by`` when the wall clock and the boot clock disagree on whether it has
+    passed (graphc then waits for both: :func:`landing_open`): which clock says what; "" when they agree, or only
+    the wall clock applies."""
+    if run.lands_by_ns is None or wall_only:
+        return ""
+    left = _boot_left_ns(run, boot_now_ns)
+    if left is None or (now_ns < run.lands_by_ns) == (left > 0):
+        return ""
+    why = (
+        "a wall clock stepped, or graphc processes of one boot in different time namespaces (each its own boot "
+        'clock); graphc waits until both say it has passed: docs/submitting.md, "What graphc cannot prove"'
+    )
+    if left > 0:
+        return (
+            f" (on the wall clock, which says it has passed; this machine's boot clock disagrees: it says the "
+            f"request may still land for {math.ceil(left / 1e9)} s more, until about {iso(now_ns + left)}: {why})"
+        )
+    return f" (on the wall clock; this process's boot clock disagrees: it says that time has passed: {why})"
 
 
 def in_flight(run: Run, now_ns: int, boot_now_ns: int | None = None, *, wall_only: bool = False) -> str | None:
@@ -1342,8 +1377,8 @@ def in_flight(run: Run, now_ns: int, boot_now_ns: int | None = None, *, wall_onl
             "recorded an answer yet: it is waiting for one, stopped before it could record it, or printed one it "
             "could not record (`graph G WAS CREATED`: `graphc ledger --reconcile` records it)); it may still reach "
             f"the router until "
-            f"{iso(run.lands_by_ns)}; try again after that time: the next submit of this run looks for its graph at "
-            "the router first"
+            f"{iso(run.lands_by_ns)}{clocks_disagree(run, now_ns, boot_now_ns, wall_only=wall_only)}; try again "
+            "after that time: the next submit of this run looks for its graph at the router first"
         )
     return None
 
@@ -1401,7 +1436,7 @@ def may_land(run: Run, now_ns: int) -> str:
     if run.lands_by_ns is None:
         return "its request may have reached the router"
     if landing_open(run, now_ns):
-        return f"its request may still reach the router until {iso(run.lands_by_ns)}"
+        return f"its request may still reach the router until {iso(run.lands_by_ns)}{clocks_disagree(run, now_ns)}"
     return (
         f"its request could reach the router until {iso(run.lands_by_ns)}; whether it did is known only by "
         "looking at the router it was sent to"
