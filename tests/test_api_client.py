@@ -397,7 +397,8 @@ def test_an_answer_of_the_wrong_shape_names_the_field(answer, field):
 
 
 def test_tagged_node_ids_are_shown_as_the_playbook_named_them():
-    view = graph_view({"status": "active", "nodes": {"spot.gcabcdefghijklmnop": {}, "a.b": {}}}, "g")
+    nodes = {"spot.gcabcdefghijklmnop": {"status": "pending"}, "a.b": {"status": "pending"}}
+    view = graph_view({"status": "active", "nodes": nodes}, "g")
     assert [(n.name, n.node_id) for n in view.nodes] == [("spot", "spot.gcabcdefghijklmnop"), ("a.b", "a.b")]
 
 
@@ -551,18 +552,23 @@ def test_terminal_escape_sequences_from_the_router_are_shown_escaped(scripted):
     answer = {
         "graph_id": "graph_x",
         "status": "active",
-        "nodes": {"spot\x1b[5m": {"status": evil}},
-        "edges": {"e\x07": {}},
+        "nodes": {"spot\x1b[5m": {"status": "executing"}},
+        "edges": {"e\x07": {"status": evil}},
     }
     scripted.script = lambda h: h.answer(200, json.dumps(answer).encode())
     env = {"SEQUENCE_API_URL": scripted.url, "SEQUENCE_API_KEY": KEY, "GRAPHC_CREDENTIALS": "/nonexistent"}
     shown = CliRunner().invoke(status_command, ["graph_x"], env=env)
     assert shown.exit_code == 0 and "\\x1b]0;owned\\x07\\x1b[2J" in shown.output, shown.output  # shown, inert
+    assert "spot\\x1b[5m" in shown.output, shown.output
+    # a node status none of the reference's (audit status28 1) is exit 3, named in the message, as inert
+    scripted.script = lambda h: h.answer(200, json.dumps({**answer, "nodes": {"spot": {"status": evil}}}).encode())
+    odd = CliRunner().invoke(status_command, ["graph_x"], env=env)
+    assert odd.exit_code == 3 and "node spot's status is '\\x1b]0;owned\\x07\\x1b[2J" in odd.output, odd.output
     error = {"error": {"code": "x", "message": "no such graph\x1b[2J\x1b]8;;http://evil\x07"}}
     scripted.script = lambda h: h.answer(404, json.dumps(error).encode())
     refused = CliRunner().invoke(status_command, ["graph_x"], env=env)
     assert refused.exit_code == 3 and "no such graph" in refused.output
-    for text in (shown.output, refused.output):
+    for text in (shown.output, odd.output, refused.output):
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", text), repr(text)
 
 

@@ -126,11 +126,24 @@ def test_a_key_split_by_a_control_sequence_is_still_redacted(scripted, tmp_path)
         assert_no_key(proc.stdout, proc.stderr)
     # a graph status outside the reference's five is an undocumented answer (audit follow17 1), named redacted
     assert f"status is '{MASK}', none of the reference's graph statuses" in shown.stderr, shown.stderr
+    # a node status none of the reference's is one too (audit status28 1), named redacted
     scripted.script = lambda h: h.answer(200, json.dumps({**answer, "status": "active"}).encode())
+    shown = graphc(scripted, tmp_path, "status", "graph_abc")
+    assert shown.returncode == 3, shown.stderr
+    assert_no_key(shown.stdout, shown.stderr)
+    assert f"node order's status is '{MASK}' (the reference's node statuses:" in shown.stderr, shown.stderr
+    # an edge status is shown as it came, redacted
+    edged = {
+        **answer,
+        "status": "active",
+        "nodes": {"order": {"status": "pending"}},
+        "edges": {"e0": {"status": SPLIT}},
+    }
+    scripted.script = lambda h: h.answer(200, json.dumps(edged).encode())
     shown = graphc(scripted, tmp_path, "status", "graph_abc")
     assert shown.returncode == 0, shown.stderr
     assert_no_key(shown.stdout, shown.stderr)
-    assert shown.stdout.startswith("graph graph_abc: active") and f"{MASK}\n" in shown.stdout, shown.stdout
+    assert shown.stdout.startswith("graph graph_abc: active") and f"e0 {MASK}\n" in shown.stdout, shown.stdout
     assert cancelled.stdout == f"graph graph_abc: {MASK}\n"
     said = json.loads(as_json.stdout)
     assert said["status"] == MASK and said["nodes"]["order"]["status"] == MASK

@@ -21,7 +21,7 @@ from graphc.api.errors import ApiProtocolError
 from graphc.api.redact import clean
 from graphc.api.runtag import untagged_node_id
 from graphc.units import INT64_MAX, INT64_MIN
-from graphc.vocabulary import GRAPH_STATUSES, TERMINAL_GRAPH_STATUSES
+from graphc.vocabulary import GRAPH_STATUSES, NODE_STATUSES, TERMINAL_GRAPH_STATUSES
 
 __all__ = [
     "PAUSED",
@@ -30,6 +30,7 @@ __all__ = [
     "Followed",
     "GraphView",
     "NodeView",
+    "check_leg_statuses",
     "check_ranges",
     "check_same_graph",
     "follow",
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 PAUSED = "paused"
+NO_STATUS = "(no status)"  # a node's status as a view shows one the answer left out
 TIMED_OUT = "timeout"
 
 
@@ -56,6 +58,9 @@ class NodeView:
     filled_qty_1e8: int
     avg_fill_price_1e9: int
     fill_count: int
+    # the router's status is one of the reference's node statuses, exactly (`REJECTED`, `canceled`, a missing one:
+    # not; audit status28 1)
+    documented: bool = True
 
 
 @dataclass(frozen=True)
@@ -130,11 +135,28 @@ def check_same_graph(answer: dict, graph_id: str, where: str) -> None:
         )
 
 
-def graph_view(answer, graph_id: str) -> GraphView:
+def check_leg_statuses(view: GraphView) -> None:
+    """ApiProtocolError naming the first node of ``view`` whose status is none of the reference's node statuses
+    ("Node status values", orders-and-execution-graphs.md), exactly as written: a leg said `REJECTED`, `canceled`,
+    `expired` or nothing at all is an answer graphc cannot read, not a leg that filled (audit status28 1)."""
+    for node in view.nodes:
+        if not node.documented:
+            raise ApiProtocolError(
+                f"GET /v1/execution_graphs/{view.graph_id}: the router's answer is not the documented shape: node "
+                f"{node.name}"
+                + (" has no status" if node.status == NO_STATUS else f"'s status is {node.status}")
+                + f" (the reference's node statuses: {', '.join(NODE_STATUSES)})"
+            )
+
+
+def graph_view(answer, graph_id: str, *, leg_statuses: bool = True) -> GraphView:
     """The status answer for ``graph_id`` as a :class:`GraphView`; ApiProtocolError when it is not one.
 
     A status outside the reference's list ("Graph status values", orders-and-execution-graphs.md) is not read
-    as "still running": :func:`follow` would poll it forever (audit follow17 1: `COMPLETED`, `done`)."""
+    as "still running": :func:`follow` would poll it forever (audit follow17 1: `COMPLETED`, `done`). A node's
+    status outside the reference's node statuses is not the documented shape either (:func:`check_leg_statuses`);
+    ``leg_statuses=False`` leaves that to the caller (the view is marked), for one that reads no leg's status
+    (cancel's read-back reads the graph's) or shows the view before it refuses it (:func:`follow`)."""
     where = f"GET /v1/execution_graphs/{graph_id}"
     if not isinstance(answer, dict):
         raise _field(where, answer, "the answer")
@@ -157,25 +179,34 @@ def graph_view(answer, graph_id: str) -> GraphView:
     for node_id, node in nodes.items():
         if not isinstance(node, dict):
             raise _field(where, node, f"nodes.{clean(node_id, 40)}")
-        node_status = node.get("status", "?")
-        if not isinstance(node_status, str):
-            raise _field(where, node_status, f"nodes.{clean(node_id, 40)}.status")
+        if "status" not in node:
+            node_status, documented = NO_STATUS, False
+        else:
+            node_status = node["status"]
+            if not isinstance(node_status, str):
+                raise _field(where, node_status, f"nodes.{clean(node_id, 40)}.status")
+            documented = node_status in NODE_STATUSES
+            node_status = node_status if documented else clean(repr(node_status), 40)
         views.append(
             NodeView(
                 name=clean(untagged_node_id(str(node_id)), 80),
                 node_id=str(node_id),
-                status=clean(node_status, 40),
+                status=node_status,
                 target_qty_1e8=_count(where, node, "target_qty_1e8"),
                 filled_qty_1e8=_count(where, node, "filled_qty_1e8"),
                 avg_fill_price_1e9=_count(where, node, "avg_fill_price_1e9"),
                 fill_count=_count(where, node, "fill_count"),
+                documented=documented,
             )
         )
     edge_views = []
     for edge_id, edge in edges.items():
         edge_status = edge.get("status", "?") if isinstance(edge, dict) else "?"
         edge_views.append(EdgeView(clean(str(edge_id), 40), clean(str(edge_status), 40)))
-    return GraphView(clean(graph_id, 200), clean(status, 40), views, edge_views)
+    view = GraphView(clean(graph_id, 200), clean(status, 40), views, edge_views)
+    if leg_statuses:
+        check_leg_statuses(view)
+    return view
 
 
 @dataclass(frozen=True)
@@ -198,8 +229,9 @@ def follow(
     """Poll until the graph is completed, cancelled, failed or paused, or ``timeout`` seconds passed."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        view = graph_view(client.get_graph(graph_id), graph_id)
-        show(view)
+        view = graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False)
+        show(view)  # shown as it came, then refused: the person sees which leg
+        check_leg_statuses(view)
         if view.terminal:
             return Followed(view, view.status)
         if view.status == PAUSED:

@@ -1104,7 +1104,9 @@ def progress_bar(filled: int, target: int, width: int = BAR_WIDTH) -> str:
 
 
 def _percent(filled: int, target: int) -> str:
-    per_mille = min(1000, filled * 1000 // target) if target > 0 else 0
+    """Filled as a percentage of target, as the router gave them: above 100.0% for a leg the router shows filled
+    beyond its order (not capped: audit status28 1; the bar is full)."""
+    per_mille = filled * 1000 // target if target > 0 else 0
     return f"{per_mille // 10}.{per_mille % 10}%"
 
 
@@ -1337,7 +1339,12 @@ def _follow_on(screen: Screen, client, graph_id, interval, timeout, what, live, 
 # A leg's node status (reference "Node status values", orders-and-execution-graphs.md) that ended short of its
 # order, said as a person reads it: in a completed graph the trade is not the one the playbook asked for (audit
 # follow26 1: a rejected hedge read `graph G completed`, exit 0, 200 ETH bought and never hedged).
-SHORT_LEGS = {"rejected": "was rejected", "failed": "failed", "partial_fill": "was only partly filled (partial_fill)"}
+SHORT_LEGS = {
+    "rejected": "was rejected",
+    "failed": "failed",
+    "partial_fill": "was only partly filled (partial_fill)",
+    "executing": "was still executing",  # a completed graph's leg still trading: not done as asked (status28 1)
+}
 # A leg of a completed graph that never traded as asked for, but by design may not have: a fallback leg whose
 # trigger never fired is left pending or cancelled. Named on a note; the exit code is not changed.
 UNSTARTED_LEGS = {"pending": "never started (pending)", "cancelled": "was cancelled"}
@@ -1345,19 +1352,31 @@ UNSTARTED_LEGS = {"pending": "never started (pending)", "cancelled": "was cancel
 
 def graph_outcome(view, unit_of: Callable[[object], str | None] = lambda node: None) -> tuple[int, list[str]]:
     """The exit code of a graph that ended (:class:`graphc.api.follow.GraphView`) and the lines for stderr that go
-    with it; the one place that reads a final graph as success or not. 0 completed with no leg short of its order;
-    1 completed with a leg rejected, failed or only partly filled (one error line per such leg), cancelled, failed
-    or paused. A completed graph's leg left pending or cancelled gets a note line."""
-    if view.status != "completed":
-        return EXIT_FINDINGS, []
-    code, lines = EXIT_OK, []
+    with it; the one place that reads a final graph as success or not. 0 completed with every leg filled to its
+    order; 1 completed with a leg rejected, failed, only partly filled (`partial_fill`, or `filled` short of its
+    target), or still executing (one error line per such leg), cancelled, failed or paused; 3 a leg shown filled
+    beyond its target, or `filled` with no target: an answer graphc cannot read as the trade asked for (audit
+    status28 1). A completed graph's leg left pending or cancelled gets a note line. A leg's status outside the
+    reference's node statuses never reaches here (:func:`graphc.api.follow.check_leg_statuses`, exit 3)."""
+    code, lines = (EXIT_OK if view.status == "completed" else EXIT_FINDINGS), []
     for node in view.nodes:
         unit = unit_of(node)
         filled = f"{_scaled(node.filled_qty_1e8, 8)} / {_scaled(node.target_qty_1e8, 8)}{f' {unit}' if unit else ''}"
-        if node.status in SHORT_LEGS:
-            code = EXIT_FINDINGS
+        if node.filled_qty_1e8 > node.target_qty_1e8 or (node.status == "filled" and node.target_qty_1e8 == 0):
+            code = EXIT_REMOTE
+            why = "beyond its target" if node.filled_qty_1e8 > node.target_qty_1e8 else "with no target quantity"
             lines.append(
-                f"graphc: error: graph {view.graph_id} completed, but leg {node.name} {SHORT_LEGS[node.status]} "
+                f"graphc: error: graph {view.graph_id} {view.status}, but the router shows leg {node.name} "
+                f"{node.status} {why} ({filled} filled): the answer is inconsistent; look at the leg's orders "
+                "(GET /v1/orders) before reading the trade as done"
+            )
+        elif view.status != "completed":
+            continue
+        elif node.status in SHORT_LEGS or (node.status == "filled" and node.filled_qty_1e8 < node.target_qty_1e8):
+            code = max(code, EXIT_FINDINGS)
+            said = SHORT_LEGS.get(node.status, "was only partly filled (the router says filled)")
+            lines.append(
+                f"graphc: error: graph {view.graph_id} completed, but leg {node.name} {said} "
                 f"({filled} filled): the trade is not what the playbook asked for"
             )
         elif node.status in UNSTARTED_LEGS:

@@ -76,13 +76,17 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     """Show the progress of a submitted graph: per node filled / target,
     average price and status.
 
-    With --watch the exit code is 0 when the graph completed, 1 when it was
-    cancelled, failed, paused (resume it with `graphc resume GRAPH_ID`),
-    completed with a leg rejected, failed or only partly filled (each named
-    on stderr) or the --timeout passed; 3 on a router error or an answer in an undocumented
-    shape (a graph status outside the reference's five: active, completed,
-    cancelled, failed, paused). --json prints the answer once and goes
-    without --watch and --timeout (a usage error, exit 2).
+    With --watch the exit code is 0 when the graph completed with every leg
+    filled to its target, 1 when it was cancelled, failed, paused (resume it
+    with `graphc resume GRAPH_ID`), completed with a leg rejected, failed,
+    still executing or only partly filled (partial_fill, or filled short of
+    its target; each named on stderr) or the --timeout passed; 3 on a router
+    error or an answer in an undocumented shape (a graph status outside the
+    reference's five: active, completed, cancelled, failed, paused; a leg's
+    status outside its seven: pending, executing, filled, partial_fill,
+    cancelled, rejected, failed, or none) or an inconsistent one (a leg
+    filled beyond its target, or filled with no target). --json prints the answer
+    once and goes without --watch and --timeout (a usage error, exit 2).
     """
     from graphc.api.follow import check_ranges, graph_view, resume_command  # deferred: the wire emitter; --help fast
 
@@ -185,7 +189,7 @@ def _recorded_graph(client, graph_id: str, ledger_path, view=None):
 
     if view is None and not os.path.isfile(ledger_path):  # no ledger, no copy: the router is not asked for a node
         return recorded_node(ledger_path, Scope.of(client), graph_id, "")
-    view = view or graph_view(client.get_graph(graph_id), graph_id)
+    view = view or graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False)
     node_id = view.nodes[0].node_id if view.nodes else ""
     return recorded_node(ledger_path, Scope.of(client), graph_id, node_id)
 
@@ -323,7 +327,7 @@ def amend_command(graph_id, node, qty, urgency, slippage, horizon, ledger_path, 
     ledger = ledger_path or default_ledger_path()
     config = _project_config(ledger)  # a broken one refuses the amend before the router is asked anything
     with make_client(verbose) as client:
-        view = graph_view(client.get_graph(graph_id), graph_id)
+        view = graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False)  # it reads node ids and sizes
         matches = [n for n in view.nodes if node in (n.name, n.node_id)]
         if len(matches) != 1:
             names = ", ".join(n.name for n in view.nodes) or "none"
@@ -459,7 +463,7 @@ def _looked_again(ledger, client, graph_id, target, changes, change) -> tuple[bo
     if "qty_1e8" not in changes:
         return False, "the router's status does not show a node's urgency, slippage or horizon, so graphc cannot look"
     try:
-        nodes = graph_view(client.get_graph(graph_id), graph_id).nodes
+        nodes = graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False).nodes
     except ApiError as exc:
         return False, f"graphc could not read the node back ({exc})"
     shown = [n.target_qty_1e8 for n in nodes if n.node_id == target.node_id]
@@ -661,7 +665,7 @@ def _failed_or_refused(client, graph_id: str, said: str, refused: str, check: st
     from graphc.api.follow import graph_view  # deferred: the wire emitter; --help stays fast
 
     try:
-        status = graph_view(client.get_graph(graph_id), graph_id).status
+        status = graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False).status
     except ApiError as exc:
         fail(
             f"{said}: {refused}; graphc could not read the graph back to tell a refused cancel from a graph that "
@@ -692,7 +696,7 @@ def _cancel_looked_again(client, graph_id: str, lost) -> str:
 
     again = f"cancel it again (`graphc cancel {graph_id}`; cancelling twice is harmless)"
     try:
-        status = graph_view(client.get_graph(graph_id), graph_id).status
+        status = graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False).status
     except ApiError as exc:
         fail(
             f"{lost}; the cancel may have been applied, and graphc could not read the graph back ({exc}): {again}",

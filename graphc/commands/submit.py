@@ -283,13 +283,16 @@ def submit_command(
     Exit status: 0 submitted (with --watch: and completed); 1 lint errors, the
     router answered that the graph it created failed, was cancelled or is
     paused, or with --watch the graph did not complete, or completed with a
-    leg rejected, failed or only partly filled (each named on stderr); 2 refused, nothing sent
+    leg rejected, failed, still executing or only partly filled (partial_fill,
+    or filled short of its target; each named on stderr); 2 refused, nothing sent
     (already submitted, live without --live, --live with --now (a rehearsal
     clock, also a plan's), nothing due or its catch-up over
     before the request could leave, bad input); 3 the
     router refused it or the outcome is unknown (recorded as uncertain), the
     graph's status in the answer is none of the reference's (recorded with its
-    id), or an earlier attempt is still unresolved.
+    id), an earlier attempt is still unresolved, or with --watch a leg's
+    status is none of the reference's node statuses or a leg is shown filled
+    beyond its target.
     """
     from graphc.api.ledger import Ledger, default_ledger_path  # deferred: the ledger (sqlite3); --help stays fast
     from graphc.api.runtag import canonical_wire_text  # deferred: --help stays fast
