@@ -168,6 +168,25 @@ def _sandbox_key(base_url: str) -> ApiKey | None:
     return ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox") if is_loopback_url(base_url) else None
 
 
+# A URL with a user or password: `scheme://USER:PASSWORD@host`, any scheme; never echoed (audit status28 2).
+_USERINFO = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@", re.S)
+CREDENTIALS_IN_URL = (
+    "the router URL must not contain a user or password (it is not shown here); put the API key in "
+    "SEQUENCE_API_KEY and give the URL as https://HOST"
+)
+# What a URL shown in a message loses: everything up to its last `@` (a user and password, with or without a
+# `//` before them) and anything shaped like a Sequence key (`seq_live_…`, `seq_test_…`: a key pasted into the URL
+# variable), besides the registered secrets :func:`clean` masks.
+_URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*:(?://)?)?.*@", re.S)
+_KEY_SHAPED = re.compile(r"seq_(?:live|test)_[A-Za-z0-9_-]*")
+
+
+def _masked_url(url: str) -> str:
+    """``url`` as a message may show it: ``https://***@host``, a key-shaped word as ``***``."""
+    masked = _URL_USERINFO.sub(lambda m: f"{m['scheme'] or ''}***@", url, count=1)
+    return _KEY_SHAPED.sub("***", masked)
+
+
 def normalize_base_url(url: str, *, allow_plain_http: bool = False) -> str:
     """Validate a router base URL; refuse credentials in it and plain http to
     anything but loopback (a bearer key must not cross a network in clear).
@@ -175,14 +194,16 @@ def normalize_base_url(url: str, *, allow_plain_http: bool = False) -> str:
     ``allow_plain_http`` is for the one place the reference itself uses plain
     http to another host: the URL a hosted-strategy runner injects, which
     points at the runner's own host (see :mod:`graphc.hosted`)."""
+    if isinstance(url, str) and _USERINFO.match(url):  # first, whatever else is wrong with it (audit status28 2)
+        raise ConfigError(CREDENTIALS_IN_URL)
     try:
         parsed = httpx.URL(url.strip())
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigError(f"invalid router URL: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(f"invalid router URL {clean(url, 80)!r}: expected https://HOST")
+        raise ConfigError(f"invalid router URL: {clean(_masked_url(str(exc)), 120)}") from None
     if parsed.userinfo:
-        raise ConfigError("the router URL must not contain a user or password; use SEQUENCE_API_KEY")
+        raise ConfigError(CREDENTIALS_IN_URL)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(f"invalid router URL {clean(_masked_url(url), 80)!r}: expected https://HOST")
     if parsed.query or parsed.fragment:
         raise ConfigError("the router URL must not contain a query or fragment")
     if parsed.scheme == "http" and not is_loopback_host(parsed.host) and not allow_plain_http:
@@ -383,10 +404,12 @@ class Client:
         """Client configured from ``SEQUENCE_API_URL`` / ``SEQUENCE_API_KEY`` or the
         credentials file.  A loopback URL (the local sandbox) needs no key."""
         env = os.environ if env is None else env
+        # the key first: read, it is registered, so a message quoting a bad URL masks it (a key pasted into
+        # SEQUENCE_API_URL too; audit status28 2)
+        key = load_api_key(credentials_path, env)
         base_url = normalize_base_url(
             env.get("SEQUENCE_API_URL") or DEFAULT_BASE_URL, allow_plain_http=kwargs.get("allow_plain_http", False)
         )
-        key = load_api_key(credentials_path, env)
         if key is None:
             key = _sandbox_key(base_url)
         if key is None:
