@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -332,6 +333,10 @@ def write_plan(plan: dict, path) -> None:
         fh.write(text)
 
 
+# A playbook's name (playbook-spec §2): a plan's name was one, and a plan file whose name is not was not made by graphc
+_PLAYBOOK_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
 def plan_digest(plan: dict) -> str:
     """SHA-256 over every field but itself, so an edited time or name is noticed too."""
     body = {k: v for k, v in plan.items() if k != "plan_sha256"}
@@ -384,13 +389,16 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     age = ((now or datetime.now(UTC)) - created).total_seconds()  # (Plan.age_s)
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
+    name = str(data.get("name") or "plan")
+    if not _PLAYBOOK_NAME.fullmatch(name):  # graphc plans only playbooks so named; every command prints it (status28 6)
+        raise PlanError(f"{source}: its name is not a playbook name ([a-z0-9][a-z0-9._-]*); run `graphc plan` again")
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)
     suppressed = _plan_suppressed(data.get("suppressed"), source)
     occurrence = _plan_time(data.get("occurrence"), source, "occurrence") if "occurrence" in data else None
     catch_up_until = _plan_time(data["catch_up_until"], source, "catch_up_until") if "catch_up_until" in data else None
     plan = Plan(
-        str(data.get("name") or "plan"),
+        name,
         wire_text,
         created,
         source,

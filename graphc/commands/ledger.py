@@ -145,7 +145,7 @@ def _reconcile_all(ledger, verbose, ledger_path=None) -> int:
     for run in pending:
         if not run.in_scope(scope):
             said = elsewhere(run, scope, f" --ledger {shlex.quote(ledger_path)}" if ledger_path else "")
-            click.echo(f"run {run.id} ({run.run_key}) not reconciled here: {said}")
+            click.echo(f"run {run.id} ({clean(run.run_key, None)}) not reconciled here: {said}")
     return EXIT_UNSETTLED if ledger.pending() or attention else 0
 
 

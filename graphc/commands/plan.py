@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import click
 
+from graphc.api.redact import clean
 from graphc.commands.common import (
     EXIT_USAGE,
     StaleOutputCommand,
@@ -102,7 +103,7 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
     if results:
         print_diagnostics(results, summary=True, explain_skips=explain_skips)
     if prepared.wire is not None:
-        click.echo(f"plan for {prepared.name} ({one_line(str(playbook))})\n")
+        click.echo(f"plan for {clean(prepared.name, None)} ({one_line(str(playbook))})\n")
         for line in summary_lines(
             prepared.wire, prepared.quotes, bold=bold_style(), turned_off=prepared.turned_off, hidden=prepared.hidden
         ):
@@ -111,12 +112,13 @@ def plan_command(playbook, quotes_path, set_values, params_file, now, explain_sk
             click.echo(line)
         if prepared.occurrence is not None:
             click.echo(
-                f"run key: {prepared.run_key} (the occurrence's: `graphc run` uses the same, so it is submitted once)"
+                f"run key: {clean(prepared.run_key, None)} (the occurrence's: `graphc run` uses the same, so it is "
+                "submitted once)"
             )
         elif prepared.schedule is not None:
             click.echo("run key: none: no occurrence of the schedule is due")
         else:
-            click.echo(f"run key: {prepared.run_key}")
+            click.echo(f"run key: {clean(prepared.run_key, None)}")  # any text, a saved plan's too (status28 6)
         if prepared.plan is not None and not output:
             plan = prepared.plan
             click.echo(

@@ -466,7 +466,10 @@ def submit_command(
                 said = f"{exc}. The occurrence is no longer due (spec §9: only while within its catch-up); "
                 fail(said + OUTSIDE_SCHEDULE, exc.exit_code, prefix="refused")
             mode = "LIVE" if prepared.live else "sandbox"
-            said = f"submitted {prepared.name} as graph {submitted.graph_id} ({mode}, run key {submitted.run.run_key})"
+            said = (  # a run key is any text, a saved plan's too: escaped, as the ledger listing shows it (status28 6)
+                f"submitted {clean(prepared.name, None)} as graph {submitted.graph_id} ({mode}, "
+                f"run key {clean(submitted.run.run_key, None)})"
+            )
             try:
                 click.echo(said)
             except OSError as exc:  # a full disk, a closed file: the graph's id must not go with it (ledger26 3)
