@@ -697,17 +697,27 @@ def strategy_status(strategy: dict) -> str:
 
 @dataclass(frozen=True)
 class LogLine:
-    seq: int
+    seq: int | None  # the entry's own `seq` (or `id`); None for a plain-text entry or an object without one
     text: str
     ts: float | None = None
     stream: str | None = None
+    index: int = 0  # its place in the answer's list
+
+    @property
+    def key(self) -> tuple:
+        """What makes two entries the same entry, read twice across polls: the reference does not document the
+        logs' shape or what a `seq` means (hosted-strategies.md shows neither), so an entry is its seq, stream
+        and text; an entry without a seq is its place in the list and its text. Two entries that share a seq but
+        not their text (two streams numbered apart, a counter restarted) are two entries (audit status28 8)."""
+        return ("seq", self.seq, self.stream, self.text) if self.seq is not None else ("at", self.index, self.text)
 
 
 def log_lines(body) -> tuple[str | None, list[LogLine]]:
     """``(run_id, lines)`` from a logs answer, in ``seq`` order whatever the answer's order (a newest-first list is
-    a common design); accepts ``{"logs": [...]}`` or ``{"lines": [...]}`` with entries as text or as objects holding
-    ``line``/``message``/``text`` (the reference does not show the shape). An answer with neither list is
-    ApiProtocolError (exit 3), never read as a strategy that logged nothing (audit live23 F5)."""
+    a common design; an entry without a seq sorts at its place in the list); accepts ``{"logs": [...]}`` or
+    ``{"lines": [...]}`` with entries as text or as objects holding ``line``/``message``/``text`` (the reference
+    does not show the shape). An answer with neither list is ApiProtocolError (exit 3), never read as a strategy
+    that logged nothing (audit live23 F5)."""
     entries = body.get("logs", body.get("lines")) if isinstance(body, dict) else None
     if not isinstance(entries, list):
         raise ApiProtocolError(
@@ -717,18 +727,20 @@ def log_lines(body) -> tuple[str | None, list[LogLine]]:
     lines = []
     for index, entry in enumerate(entries):
         if isinstance(entry, str):
-            lines.append(LogLine(index, entry))
+            lines.append(LogLine(None, entry, index=index))
         elif isinstance(entry, dict):
             text = next((entry[k] for k in ("line", "message", "text") if isinstance(entry.get(k), str)), "")
-            seq = entry.get("seq", entry.get("id", index))
-            ts = entry.get("ts")
+            seq = entry.get("seq", entry.get("id"))
+            ts, stream = entry.get("ts"), entry.get("stream")
             lines.append(
                 LogLine(
-                    seq if isinstance(seq, int) else index,
+                    seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
                     text,
                     ts if isinstance(ts, (int, float)) else None,
-                    entry.get("stream"),
+                    stream if isinstance(stream, str) else None,
+                    index,
                 )
             )
+    lines.sort(key=lambda line: line.index if line.seq is None else line.seq)
     run_id = body.get("run_id")
-    return (run_id if isinstance(run_id, str) else None), sorted(lines, key=lambda line: line.seq)
+    return (run_id if isinstance(run_id, str) else None), lines

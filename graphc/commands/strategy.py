@@ -292,7 +292,8 @@ def logs_command(strategy, run_id, follow, interval, verbose):
     With --follow, the logs are read once more after the strategy is seen
     stopped (its last lines), and a strategy deleted meanwhile (the router
     answers 404 for it) ends the follow with a note, exit 0. Lines are printed
-    in their `seq` order, each once. Exit 3: a router failure, a logs answer
+    in their `seq` order, each once: an entry read again is not printed again,
+    and entries that share a `seq` with other text are each printed. Exit 3: a router failure, a logs answer
     with no list of lines, or a strategy status none of the reference's
     (queued, running, stopped, failed).
     """
@@ -305,7 +306,7 @@ def logs_command(strategy, run_id, follow, interval, verbose):
             f"graphc: strategy {clean(found.get('name'), 200)} ({clean(sid, 80)}) is gone: the router answers 404 "
             "for it (deleted, its logs with it); stopped following"
         )
-        printed: dict[str, set[int]] = {}  # the seqs printed, by run: a line is printed once, none is left out
+        printed: dict[str, set[tuple]] = {}  # the entries printed (LogLine.key), by run: each once, none left out
         current = None
         stopped = False
         try:
@@ -324,9 +325,9 @@ def logs_command(strategy, run_id, follow, interval, verbose):
                     current = shown_run
                 seen = printed.setdefault(shown_run or "", set())
                 for line in lines:  # in seq order (log_lines)
-                    if line.seq not in seen:
+                    if line.key not in seen:  # a repeat of an entry shown, not one that shares its seq (status28 8)
                         click.echo(clean(line.text, None))
-                        seen.add(line.seq)
+                        seen.add(line.key)
                 if not follow or stopped:
                     return
                 try:
