@@ -34,6 +34,7 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -44,6 +45,7 @@ from graphc.inputs import is_playbook_data
 from graphc.numbers import shown
 from graphc.stages.load import load_text
 from graphc.stages.suggest import did_you_mean
+from graphc.stages.validate import DURATION_HINT, not_of_type
 from graphc.units import UnitError, parse_duration_ms
 
 __all__ = [
@@ -516,7 +518,18 @@ def schedule_from_doc(doc) -> tuple[Schedule | None, list[Diagnostic]]:
     if tz_error:
         problem("GC103", f"schedule.timezone: {tz_error}", ("timezone",))
     catch_up = DEFAULT_CATCH_UP
-    if "catch_up" in raw:
+    if "catch_up" in raw and (
+        isinstance(raw["catch_up"], bool) or not isinstance(raw["catch_up"], (str, int, Decimal))
+    ):
+        # nothing, a boolean, a list, a mapping: the schema's words and hint, which lint and plan give for it (not
+        # the duration reader's, which named Python's types: "got a NoneType 'None'", audit spec28b 1)
+        problem(
+            "GC103",
+            not_of_type(("schedule", "catch_up"), "string or number", raw["catch_up"]),
+            ("catch_up",),
+            hint=DURATION_HINT,
+        )
+    elif "catch_up" in raw:
         try:
             catch_up = _parse_catch_up(raw["catch_up"])
         except ScheduleError as exc:

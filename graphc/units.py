@@ -204,13 +204,17 @@ def literal_number(text: str) -> Decimal:
 def _exact(value, what: str = "a number") -> Decimal:
     """An ``int`` or ``Decimal`` input as a checked Decimal; any other type is GC103."""
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        kind = "a boolean" if isinstance(value, bool) else f"a {type(value).__name__}"
-        hint = (
-            "write the value as text (e.g. '0.1') so it stays exact"
-            if isinstance(value, float)
-            else "write a number or text such as '0.5'"
-        )
-        raise UnitError("GC103", f"expected {what}, got {kind} '{_show(value)}'", hint)
+        if isinstance(value, float):
+            raise UnitError(
+                "GC103",
+                f"expected {what}, got a float '{_show(value)}'",
+                "write the value as text (e.g. '0.1') so it stays exact",
+            )
+        # in words, never Python's type name or repr ("got a NoneType 'None'", "a dict '{'a': 1}'": audit spec28b
+        # 1), and an example that is itself {what} (a duration's '0.5' was GC106)
+        kind = _KINDS.get(type(value), "a value of another kind")
+        example = _EXAMPLES.get(what, "'1.5'")
+        raise UnitError("GC103", f"expected {what}, got {kind}", f"write {what}, e.g. {example}")
     if isinstance(value, int):
         if value.bit_length() > 133:  # 10**40 needs 133 bits
             raise UnitError(
@@ -235,6 +239,8 @@ def _text(value: str, what: str) -> str:
         )
     return text
 
+
+_KINDS = {type(None): "nothing", bool: "a boolean", list: "a list", tuple: "a list", dict: "a mapping"}
 
 _EXAMPLES = {
     "a number": "'1,234.5'",

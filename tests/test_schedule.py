@@ -707,3 +707,35 @@ def test_a_catch_up_too_long_is_exit_1_in_every_command(tmp_path, command):
 )
 def test_describe_duration_drops_nothing(delta, shown):
     assert describe_duration(delta) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("null", "empty"), ("true", "a boolean"), ("[1h]", "a list"), ("{a: 1}", "a mapping")]
+)
+def test_a_catch_up_of_no_type_is_worded_as_lint_words_it_in_every_command(tmp_path, value, kind):
+    # audit spec28b 1: schedule, run and bundle said "expected a duration, got a NoneType 'None'" with the hint
+    # "write a number or text such as '0.5'" (itself GC106), where lint and plan said "must be string or number"
+    report = json.loads(lint(tmp_path, catch_up=value).stdout)
+    [diagnostic] = report["diagnostics"]
+    message = f"`schedule.catch_up` must be string or number, not {kind}"
+    hint = "write a duration with its unit, e.g. `10m`, `30s` or `2h`"
+    assert (diagnostic["code"], diagnostic["message"], diagnostic.get("hint")) == ("GC103", message, hint)
+    path = str(tmp_path / "dca.yaml")
+    now = ["--now", "2026-03-02T15:30:00Z"]
+    for command in (["schedule", path, *now], ["bundle", path, "-o", str(tmp_path / "out")], ["plan", path, *now]):
+        proc = subprocess.run([sys.executable, "-m", "graphc", *command], capture_output=True, text=True)
+        assert proc.returncode == 1, (command, proc.stdout + proc.stderr)
+        shown = proc.stdout + proc.stderr
+        assert f"6:13: error GC103 {message}\n" in shown and f"  hint: {hint}\n" in shown, (command, shown)
+    run = subprocess.run(
+        [sys.executable, "-m", "graphc", "run", path, "--once", *now, "--settle", "0"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SEQUENCE_API_URL": "http://127.0.0.1:9"},
+    )
+    events = [json.loads(line) for line in run.stdout.splitlines() + run.stderr.splitlines() if line.startswith("{")]
+    assert f"{path}:6:13: GC103 {message}" in [event.get("message") for event in events], run.stdout + run.stderr
+    for text in (message, hint, run.stdout, run.stderr):
+        assert "NoneType" not in text and "dict" not in text and "'True'" not in text
+    # the hint's example is itself a catch_up
+    assert findings(lint(tmp_path, catch_up="10m")) == []

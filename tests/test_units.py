@@ -1091,3 +1091,19 @@ def test_exponents_are_numbers_in_durations_offsets_and_slices_as_everywhere(tmp
         code, out = compile_(leg.format(id="e", rest=f"twap: {{slices: {quoted}, every: 30s}}"))
         assert code == 0, out
         assert json.loads(out)["nodes"][0]["execution"]["pacing"] == {"uniform": uniform}
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [(None, "nothing"), (True, "a boolean"), (["1h"], "a list"), ({"a": 1}, "a mapping")]
+)
+def test_a_value_of_no_type_is_named_in_words_and_the_hint_is_an_example_that_reads(value, kind):
+    # audit spec28b 1: "expected a duration, got a NoneType 'None'", hint "write a number or text such as '0.5'",
+    # which is GC106 for a duration
+    from graphc.units import UnitError, parse_duration_ms, parse_money
+
+    for parse, what, example in ((parse_duration_ms, "a duration", "30s"), (parse_money, "money", "$500k")):
+        with pytest.raises(UnitError) as caught:
+            parse(value)
+        assert (caught.value.code, caught.value.message) == ("GC103", f"expected {what}, got {kind}")
+        assert caught.value.hint == f"write {what}, e.g. '{example}'"
+        parse(example)  # the example reads

@@ -125,6 +125,15 @@ def test_every_string_in_examples_tests_and_corpus_parses_as_before() -> None:
     [0, 5, -3, 10**40, 10**41, Decimal("0.1"), Decimal("1E+41"), Decimal("NaN"), True, 1.5, None, b"5", [1]],
 )
 def test_non_text_inputs_as_before(value) -> None:
+    if value is None or isinstance(value, (bool, bytes, list)):
+        # The second intended change (audit spec28b 1): a value that is no number and no text is refused with the
+        # same code, in words ("got nothing", "got a boolean") and with an example of what goes there, where the
+        # frozen copy gave Python's type name and repr ("got a NoneType 'None'", hint "...such as '0.5'")
+        for name in PARSERS:
+            outcome = _outcome(new, name, value)
+            assert outcome[0] == "UnitError" and outcome[:2] == _outcome(old, name, value)[:2], (name, value)
+            assert "NoneType" not in outcome[2] and "'" not in outcome[2] and "0.5" not in outcome[3], outcome
+        return
     assert_same(value)
 
 

@@ -192,6 +192,26 @@ def kind_of_value(value) -> str:
     return "a number"
 
 
+def not_of_type(path, expected: str, value) -> str:
+    """The words of a value of the wrong type: "`schedule.catch_up` must be string or number, not a list".
+    The schema check says it, and so does every reader of the same field that is not the schema (the schedule's),
+    so a value is worded one way in every command (audit spec28b 1)."""
+    return f"`{_dotted(path)}` must be {expected}, not {kind_of_value(value)}"
+
+
+# What a duration is, for a value of another type (a list, a mapping, true, nothing) where one goes: an example
+# that is itself a valid duration (audit spec28b 1: "write a number or text such as '0.5'" led to GC106)
+DURATION_HINT = "write a duration with its unit, e.g. `10m`, `30s` or `2h`"
+
+
+def _type_hint(error, root) -> str | None:
+    """A hint for a value of the wrong type: a duration's example."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if root is not None and schema == root.get("$defs", {}).get("duration"):
+        return DURATION_HINT
+    return None
+
+
 def _leaf(error):
     """For anyOf/oneOf, the sub-error that best explains the failure (check-jsonschema's best_match)."""
     from jsonschema.exceptions import best_match  # deferred: jsonschema, as in validator()
@@ -488,9 +508,10 @@ def _diagnostics_for(error, doc, root=None):
         expected = _NEVER_AN_EXPRESSION.get(tuple(path), expected)  # not "boolean or string": no string is one
         yield Diagnostic(
             "GC103",
-            f"`{_dotted(path)}` must be {expected}, not {kind_of_value(error.instance)}",
+            not_of_type(path, expected, error.instance),
             doc.path,
             doc.span(path),
+            hint=_type_hint(error, root),
         )
         return
     if (
