@@ -297,6 +297,9 @@ def main(argv=None):
     if gc.isenabled():
         gc.disable()  # until the command's module is imported (LazyGroup.get_command)
         _PAUSED.append(True)
+    stderr = sys.stderr
+    if stderr is not None:  # a message that cannot be written keeps the command's exit code (audit spec28b 2)
+        sys.stderr = _GuardedStderr(stderr)
     try:
         cli.main(args=argv, prog_name="graphc")
     except (SystemExit, KeyboardInterrupt):
@@ -305,7 +308,49 @@ def main(argv=None):
         report_crash(exc)
         sys.exit(EXIT_INTERNAL)
     finally:
+        if isinstance(sys.stderr, _GuardedStderr) and sys.stderr.stream is stderr:
+            sys.stderr = stderr
         _resume_collection()
+
+
+class _GuardedStderr:
+    """``sys.stderr`` while a command runs: a message that cannot be written (``2>/dev/full``, ``2>&1 | head -1``
+    whose reader has gone) is dropped with every later one, and the command ends with its own exit code: 2 for
+    a usage error click reports, 1 for findings. Without it the write error escaped click's report of a usage
+    error, or a command's diagnostics, and came out as an internal error, exit 4 (audit spec28b 2). Once a write
+    fails nothing more is tried on stderr: the descriptor is pointed at /dev/null, so what the stream still
+    holds is not written again at exit either. Anything else is the stream's own."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.failed = False
+
+    def write(self, text) -> int:
+        if not self.failed:
+            try:
+                return self.stream.write(text)
+            except OSError:
+                self._give_up()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.failed:
+            try:
+                self.stream.flush()
+            except OSError:
+                self._give_up()
+
+    def _give_up(self) -> None:
+        self.failed = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self.stream.fileno())
+            finally:
+                os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 def program():

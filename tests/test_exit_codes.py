@@ -132,6 +132,50 @@ def test_usage_errors_stay_2_and_findings_1(tmp_path):
     assert invoke("compile", "--now", "yesterday", EXAMPLES / "eth-hedge.yaml").exit_code == 2
 
 
+def _exit_with_stderr(args, where: str, cwd) -> int:
+    """The exit code of a real ``graphc`` process whose stderr cannot be written: ``/dev/full`` (no space left), or
+    a pipe whose reader has already gone (a closed ``| head -1``); its stdout is /dev/null."""
+    command = [sys.executable, "-m", "graphc", *map(str, args)]
+    if where == "full":
+        with open("/dev/full", "w") as full:
+            return subprocess.run(
+                command, stdout=subprocess.DEVNULL, stderr=full, stdin=subprocess.DEVNULL, cwd=cwd
+            ).returncode
+    read, write_end = os.pipe()
+    os.close(read)  # the reader went away before graphc wrote its first line
+    try:
+        return subprocess.run(
+            command, stdout=subprocess.DEVNULL, stderr=write_end, stdin=subprocess.DEVNULL, cwd=cwd
+        ).returncode
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("where", ["full", "closed-pipe"])
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["compile", "{good}", "--now", "bad"], 2),  # a usage error click reports
+        (["lint", "{good}", "--format", "nope"], 2),
+        (["nosuch"], 2),
+        (["explain", "GC999"], 2),  # a usage error graphc reports
+        (["compile", "{missing}"], 2),  # unreadable input
+        (["compile", "{unknown_key}"], 1),  # findings (GC102), written to stderr
+        (["plan", "{bad}"], 1),
+    ],
+)
+def test_a_message_that_cannot_be_written_to_stderr_keeps_the_exit_code(tmp_path, args, code, where):
+    # audit spec28b 2: `graphc compile n.yaml --now bad 2>&1 | head -1` (or 2>/dev/full) exited 4, "internal
+    # error ... a bug in graphc": the write error escaped click's report of the usage error
+    good = write(tmp_path, "good.yaml", GOOD)
+    bad = write(tmp_path, "bad.yaml", BAD)
+    unknown_key = write(tmp_path, "unknown.yaml", GOOD + "nmae: x\n")
+    args = [a.format(good=good, bad=bad, unknown_key=unknown_key, missing=tmp_path / "missing.yaml") for a in args]
+    assert subprocess.run([sys.executable, "-m", "graphc", *args], capture_output=True, cwd=tmp_path).returncode == code
+    assert _exit_with_stderr(args, where, tmp_path) == code
+
+
 @pytest.mark.parametrize("command", ["lint", "compile", "plan"])
 @pytest.mark.parametrize(
     ("name", "reason"),
