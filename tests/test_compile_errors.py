@@ -903,3 +903,31 @@ def test_a_rule_finding_about_a_default_is_reported_once(tmp_path):
     assert result.exit_code == 1, result.output
     found = [line.split(": ")[1].split()[:2] for line in result.output.splitlines() if ": error " in line]
     assert found == [["error", "GC303"], ["error", "GC304"]], result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("name: 2026", "quote it to make it text: `name: '2026'`"),  # fits [a-z0-9][a-z0-9._-]* as text
+        ("name: 1.5", "quote it to make it text: `name: '1.5'`"),
+        ("name: -5", None),  # '-5' is no name either: quoting it would not do
+        ("description: 7", "quote it to make it text: `description: '7'`"),
+        ("legs: {a: {buy: 1 ETH, symbol: ETH-USD, venue: 5}}", None),  # no venue is named 5: no such hint
+    ],
+)
+def test_a_plain_number_where_text_goes_is_refused_with_the_quoted_text_as_the_hint(line, hint):
+    """audit spec28b 4: `name: 2026` fits spec §2's name pattern, but YAML reads it as a number: still GC103 (the
+    schema types it as a string), now with the hint to quote it, where the quoted text would be valid."""
+    from graphc.pipeline import compile_text
+
+    text = "graphc: 1\nname: x\nlegs: {a: {buy: 1 ETH, symbol: ETH-USD}}\n"
+    key = line.split(":", 1)[0]
+    text = "\n".join(line if row.startswith(key + ":") else row for row in text.splitlines()) + "\n"
+    if key not in ("name", "legs"):
+        text += line + "\n"
+    [d] = compile_text(text, "nm.yaml").diagnostics
+    assert d.code == "GC103" and d.message.endswith("must be string, not a number"), d
+    assert d.hint == hint
+    if hint is not None:  # the hint's own text is valid
+        quoted = hint.split("`")[1]
+        assert compile_text(text.replace(line, quoted), "nm.yaml").diagnostics == []

@@ -204,12 +204,41 @@ def not_of_type(path, expected: str, value) -> str:
 DURATION_HINT = "write a duration with its unit, e.g. `10m`, `30s` or `2h`"
 
 
-def _type_hint(error, root) -> str | None:
-    """A hint for a value of the wrong type: a duration's example."""
+def _type_hint(error, doc, path, root) -> str | None:
+    """A hint for a value of the wrong type: a duration's example; for a plain number where text goes, that its
+    text would do, quoted (`name: 2026`: YAML reads it as a number, audit spec28b 4)."""
     schema = error.schema if isinstance(error.schema, dict) else {}
     if root is not None and schema == root.get("$defs", {}).get("duration"):
         return DURATION_HINT
-    return None
+    value = error.instance
+    if schema.get("type") != "string" or isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    written = doc.written(path)
+    key = path[-1] if path else None
+    if not written or not _fits_as_text(written, schema):
+        return None
+    if key not in _TEXT_ALONE:
+        return None  # text read past the schema (a venue, a timezone, a leg's id): the schema cannot say '5' would do
+    if not isinstance(key, str):  # an item of a list
+        return f"quote it to make it text: '{written}'"
+    if _is_wire(root):
+        return f"quote it to make it text: {_key_value(key, json.dumps(written), True)}"
+    return f"quote it to make it text: {_key_value(key, repr(written), False)}"
+
+
+# The string fields whose text the schema alone decides (`name`'s pattern, any `description`): a number written
+# there is valid quoted when it fits the schema. A venue, timezone, cron or leg id is read further on.
+_TEXT_ALONE = frozenset({"name", "description"})
+
+
+def _fits_as_text(text: str, schema) -> bool:
+    """Whether ``text`` meets a string schema's own limits (pattern, length, choices)."""
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and re.search(pattern, text) is None:
+        return False
+    if len(text) < schema.get("minLength", 0) or len(text) > schema.get("maxLength", len(text)):
+        return False
+    return "enum" not in schema or text in schema["enum"]
 
 
 def _leaf(error):
@@ -511,7 +540,7 @@ def _diagnostics_for(error, doc, root=None):
             not_of_type(path, expected, error.instance),
             doc.path,
             doc.span(path),
-            hint=_type_hint(error, root),
+            hint=_type_hint(error, doc, path, root),
         )
         return
     if (
