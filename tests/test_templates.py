@@ -427,6 +427,32 @@ def test_a_param_set_twice_to_two_values_is_a_usage_error_naming_both(tmp_path, 
 # Expressions
 
 
+@pytest.mark.parametrize(
+    ("expression", "text"),
+    [
+        ("{{ now.year }}", "2026"),
+        ("{{ 7 / 2 }}", "3.5"),
+        ("{{ 2 / 3 }}", "0." + "6" * 59 + "7"),  # past 40 digits: only text here (never GC106)
+        ("{{ n }}", "3"),
+    ],
+)
+def test_a_whole_expression_number_in_the_description_is_its_text(expression, text):
+    """audit spec28b 3: docs/templates.md says `description` (text for people) takes a number as text, but
+    `description: "{{ now.year }}"` kept the number and the schema refused it (GC103 must be string)."""
+    source = playbook(f"""\
+        params:
+          n: {{type: integer, default: 3}}
+        description: "{expression}"
+        legs:
+          a: {{buy: 1 ETH, symbol: ETH-USD, limit: 2000}}
+        """)
+    doc, diagnostics = rendered(source)
+    assert diagnostics == []
+    assert doc.data["description"] == text
+    result = compiled(source)
+    assert result.ok and result.diagnostics == [], result.diagnostics
+
+
 def test_whole_expression_keeps_its_type():
     text = playbook("""\
         params:

@@ -1672,7 +1672,7 @@ def evaluate(
 
     A number it writes (the whole value, or a number written into the text) with more significant digits than
     any playbook number has is :class:`LongNumber` (GC106), unless the value is ``free_text`` (a playbook's
-    ``name`` or ``description``), where it is only text.
+    ``description``), where it is only text: a whole-expression number there is its text.
 
     ``keep_marks``: the value keeps the percent and money marks in it (see :func:`to_plain`); text made from a
     money amount is then a :class:`MoneyText`.
@@ -1698,7 +1698,11 @@ def evaluate(
         budget.charge(compiled.cost)
         if compiled.native:
             value = to_plain(compiled.parts[0](budget), keep_marks=keep_marks)
-            if not free_text and isinstance(value, Decimal) and value.is_finite() and _too_long(value):
+            if free_text and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                # text for people takes a number as text, as written into text (docs/templates.md):
+                # `description: "{{ now.year }}"` is '2026', where the schema refused a number (audit spec28b 3)
+                value = to_text(value)
+            elif not free_text and isinstance(value, Decimal) and value.is_finite() and _too_long(value):
                 raise LongNumber(value, 0)
             items, chars, _ = budget.size(value)
         else:
