@@ -1738,3 +1738,22 @@ def test_a_side_override_that_does_not_fit_is_reported_once_for_a_for_each_leg(p
     result = compile_file(path, CompileOptions(quotes=QUOTES))
     assert [(d.code, d.path, d.span.line) for d in result.diagnostics] == [("GC103", str(path), 7)]
     assert result.diagnostics[0].message.startswith("`buy: 2 ETH` on leg 'x-0' sets `buy` on every leg")
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("{{ -none }}", "`-` needs a number, not none"),
+        ("{{ none | abs }}", "abs() needs a number, not none"),
+        ("{{ {'a': 1} | abs }}", "abs() needs a number, not a mapping"),
+        ("{{ [1] | round }}", "round() needs a number, not a list"),
+        ("{{ none | round }}", "round() needs a number, not none"),
+    ],
+)
+def test_a_value_that_is_not_a_number_is_named_in_words_not_pythons_type_names(expression, words):
+    """audit spec28b 1 (the same words everywhere): "bad operand type for abs(): 'NoneType'", "round() needs a
+    number, not list" named Python's types."""
+    result = compiled(playbook(f'legs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{expression}"}}\n'))
+    [d] = result.diagnostics
+    assert d.code == "GC107" and d.message == f"in `{expression}`: {words}", d.message
+    assert "NoneType" not in d.message and "'dict'" not in d.message

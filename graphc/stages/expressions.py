@@ -687,7 +687,7 @@ def _int(value, default=_NO_DEFAULT):
 
 def _number(value, what):
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        raise ExpressionError(f"{what} needs a number, not {type(value).__name__}")
+        raise ExpressionError(f"{what} needs a number, not {_kind_of(type(value).__name__)}")
     if isinstance(value, float):
         return Decimal(repr(value))
     return Decimal(value) if isinstance(value, int) else value
@@ -1512,6 +1512,10 @@ _TYPE_WORDS = {
     "method": "a function",
 }
 _PYTHON_WORDS = (
+    (  # `{{ none | abs }}`, `{{ -none }}`: not Python's "bad operand type for abs(): 'NoneType'" (audit spec28b 1)
+        re.compile(r"\bbad operand type for (unary [-+~]|\w+\(\)): '(\w+)'"),
+        lambda m: f"{'`' + m[1][-1] + '`' if m[1].startswith('unary') else m[1]} needs a number, not {_kind_of(m[2])}",
+    ),
     (re.compile(r"\bobject of type '(\w+)' has no len\(\)"), lambda m: f"{_kind_of(m[1])} has no length"),
     (
         re.compile(r"\binstances of '(\w+)' and '(\w+)'"),
