@@ -331,6 +331,8 @@ class _GuardedStderr:
                 return self.stream.write(text)
             except OSError:
                 self._give_up()
+        if not isinstance(text, str):  # a text stream still (click asks with b"" whether it is a binary one)
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         return len(text)
 
     def flush(self) -> None:
