@@ -19,34 +19,15 @@ import signal
 import threading
 
 import pytest
-from click.testing import CliRunner
+import test_changes_in_flight
 from ledger_holder import hold_ledger, release
 from sandbox_fixture import cli_env, start_graphc, wait_for
+from test_changes_in_flight import invoke
 
 from graphc.api.ledger import Ledger
-from graphc.cli import cli
 
-LIMIT = (
-    "graphc: 1\nname: lim\nrisk:\n  max_notional: $20k\n"
-    "legs:\n  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
-)
 GRAPHS = "/v1/execution_graphs/"
-
-
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "p"
-    (root / ".git").mkdir(parents=True)
-    (root / "limit.yaml").write_text(LIMIT)
-    return root
-
-
-def invoke(args, env, cwd):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(cwd)
-        result = CliRunner().invoke(cli, [str(a) for a in args], env=env)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
+project = test_changes_in_flight.project  # the fixture: its limit.yaml in a project of its own
 
 
 def submitted(env, project) -> str:

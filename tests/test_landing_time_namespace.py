@@ -25,6 +25,7 @@ import time
 
 import pytest
 from sandbox_fixture import cli_env, start_graphc, submitted_graphs, wait_for
+from test_landing_boot_clock import _sent
 
 from graphc.api import bootclock
 from graphc.api.errors import PendingUncertain
@@ -36,12 +37,6 @@ PLAYBOOK = (
     "graphc: 1\nname: ns\nrisk:\n  max_notional: $20k\n"
     "legs:\n  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
 )
-
-
-def _sent(ledger: Ledger, landing_s: float = 60):
-    run = ledger.begin(SCOPE, "k", "ns", False, wire_for=lambda tag: b"{}")
-    ledger.mark_sent(run.id, time.time_ns() + int(landing_s * 1e9))
-    return ledger.get(run.id)
 
 
 def test_a_boot_clock_running_ahead_does_not_end_a_landing_time_the_wall_clock_says_is_ahead(tmp_path):
