@@ -247,6 +247,22 @@ def test_text_escapes_control_characters_and_terminal_codes():
     assert "\x1b" not in out and "\\x1b[31m" in out and "\\u2028" in out and "x\\ry" in out
 
 
+@pytest.mark.parametrize("fmt", ["text", "github", "junit"])
+def test_bidi_and_zero_width_characters_from_a_playbook_are_escaped(tmp_path, fmt):
+    """A name `ab<U+202E>cd` was printed raw in the message and the code frame, where a terminal shows it as `abdc`
+    (bidi override, "Trojan Source"), as router text never is (audit status28, a note beside finding 6)."""
+    path = write(tmp_path, "p.yaml", 'graphc: 1\nname: "ab\u202ecd\u200b"\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n')
+    result = CliRunner().invoke(cli, ["lint", "--no-cache", "-f", fmt, str(path)])
+    assert result.exit_code == 1, result.output
+    assert "\u202e" not in result.stdout and "\u200b" not in result.stdout, result.stdout
+    assert "ab\\u202ecd\\u200b" in result.stdout, result.stdout
+    if fmt == "text":  # the marker stays under the escaped value
+        frame = result.stdout.splitlines()
+        at = next(i for i, line in enumerate(frame) if line.startswith("2 | "))
+        assert frame[at] == '2 | name: "ab\\u202ecd\\u200b"'
+        assert frame[at + 1] == "  |       ^" + "~" * (len('"ab\\u202ecd\\u200b"') - 1)
+
+
 def test_junit_text_keeps_each_value_on_its_line(tmp_path):
     path = write(tmp_path, "inject.yaml", INJECTION)
     report = CliRunner().invoke(cli, ["lint", "-f", "junit", str(path)]).stdout

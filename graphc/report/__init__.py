@@ -432,9 +432,12 @@ def skip_span(skip) -> Span | None:
 
 
 # Characters that could end a line of output or drive a terminal: C0/C1 controls except tab, DEL,
-# and Unicode's line and paragraph separators; and lone surrogates (a file name's bytes that are not UTF-8,
+# and Unicode's line and paragraph separators; the bidi and zero-width ones, which reorder or hide text around
+# them on screen (a name `ab\u202ecd` shows as `abdc`: "Trojan Source", CVE-2021-42574), as router text is
+# escaped (graphc.api.redact.escape_controls); and lone surrogates (a file name's bytes that are not UTF-8,
 # as os.fsdecode keeps them), which no UTF-8 output can hold. A pattern string: re compiles (and caches) it.
-_UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
+_INVISIBLE = "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_UNPRINTABLE = "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029" + _INVISIBLE + "\ud800-\udfff]"
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
 
 
@@ -453,7 +456,7 @@ def one_line(text: str) -> str:
 
 
 # one_line's characters less the line breaks, which the github format escapes as a workflow command does.
-_UNPRINTABLE_INLINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
+_UNPRINTABLE_INLINE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029" + _INVISIBLE + "\ud800-\udfff]"
 
 
 def inert(text: str) -> str:
