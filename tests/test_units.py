@@ -156,7 +156,7 @@ def test_parse_number_unreadable(text):
         (None, "GC103"),
         ([1], "GC103"),
         ("1" * 41, "GC103"),  # 41 digits
-        (10**40, "GC103"),  # 1 followed by 40 zeros = 41 digits
+        (10**41, "GC103"),  # 1 followed by 41 zeros: out of range (followed by 40 it reads, as 1E+40 does)
         (10**5000, "GC103"),  # too big even to print with str()
         (D("1E+41"), "GC103"),
         (D("1E-41"), "GC103"),
@@ -1107,3 +1107,15 @@ def test_a_value_of_no_type_is_named_in_words_and_the_hint_is_an_example_that_re
         assert (caught.value.code, caught.value.message) == ("GC103", f"expected {what}, got {kind}")
         assert caught.value.hint == f"write {what}, e.g. '{example}'"
         parse(example)  # the example reads
+
+
+def test_the_zeros_ending_an_integer_are_not_significant_digits():
+    """1 followed by 40 zeros is 1E+40 written out: one significant digit, read as 1E+40 is (it was GC103 "more
+    than 40 digits", while "1E40" read); the long fuzz run's $1.0422...E+40, written out with 41 digits by a template,
+    was refused the same way. A fraction's written zeros still count, and 41 significant digits are still refused."""
+    assert parse_number(str(10**40)) == D("1E+40") == parse_number("1E40")
+    assert parse_number("10422823007912604786858764720000000000000") == D("1.042282300791260478685876472E+40")
+    for refused in ("1" * 41, "0." + "5" * 41, "0.5" + "0" * 41):
+        with pytest.raises(UnitError) as caught:
+            parse_number(refused)
+        assert caught.value.code == "GC103" and "more than 40 digits" in caught.value.message, refused

@@ -70,6 +70,7 @@ from graphc.units import (
     literal_number,
     money_of,
     parse_number,
+    too_many_digits,
 )
 
 # -- limits (docs/robustness.md) ---------------------------------------------------------------
@@ -214,7 +215,7 @@ class LongNumber(ExpressionError):
 
 def _too_long(number: Decimal) -> bool:
     """More significant digits than a playbook number may have, counted as units._checked counts them."""
-    return len(str(number)) > MAX_DIGITS and len(number.as_tuple().digits) > MAX_DIGITS
+    return len(str(number)) > MAX_DIGITS and too_many_digits(number)
 
 
 class BudgetExceeded(ExpressionError):
