@@ -135,8 +135,6 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         """Run the subcommand; a bug in graphc exits 4 with one line (spec §8), never 1 like findings."""
         fall_back_to_ascii(sys.stdout, sys.stderr)
-        if sys.stdout is None:  # started with no stdout (`>&-`): click.echo would drop every line unsaid
-            sys.stdout = _ClosedStdout()
         wrong = refusal()
         if wrong is not None:  # a limit set in the environment that graphc cannot use: refuse rather than guess
             raise click.UsageError(wrong)
@@ -300,6 +298,8 @@ def main(argv=None):
     stderr = sys.stderr
     if stderr is not None:  # a message that cannot be written keeps the command's exit code (audit spec28b 2)
         sys.stderr = _GuardedStderr(stderr)
+    if sys.stdout is None:  # started with no stdout (`>&-`): click.echo would drop every line unsaid
+        sys.stdout = _ClosedStdout()
     try:
         cli.main(args=argv, prog_name="graphc")
     except (SystemExit, KeyboardInterrupt):
@@ -310,6 +310,8 @@ def main(argv=None):
     finally:
         if isinstance(sys.stderr, _GuardedStderr) and sys.stderr.stream is stderr:
             sys.stderr = stderr
+        if isinstance(sys.stdout, _ClosedStdout):  # a program embedding graphc gets its own stdout back (None)
+            sys.stdout = None
         _resume_collection()
 
 

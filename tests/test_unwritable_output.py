@@ -363,3 +363,25 @@ def test_a_read_whose_lines_cannot_be_written_is_said_exit_2(btc_router, project
     _strategy(btc_router, env, project, tmp_path)
     done = run([arg.format(graph=graph) for arg in command], env, project)
     assert (done.returncode, done.stderr) == (2, f"graphc: error: cannot write to stdout: {why}\n")
+
+
+def test_a_program_embedding_graphc_gets_its_own_closed_stdout_back(tmp_path):
+    """graphc.cli.main() in a host started without stdout: the command says it cannot write (exit 2), and the host's
+    sys.stdout is None again afterwards, so its own print() stays the no-op it was (review28 4: it raised graphc's
+    stand-in's error)."""
+    host = (
+        "import sys\nimport graphc.cli\n"
+        "try:\n    graphc.cli.main(['rules'])\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "print('host line')\n"  # a no-op with no stdout, as before graphc ran
+        "sys.stderr.write(f'exit {code}, stdout {sys.stdout!r}\\n')\n"
+    )
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", host],
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "graphc: error: cannot write to stdout: stdout is closed\nexit 2, stdout None\n", done.stderr
