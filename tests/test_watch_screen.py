@@ -165,6 +165,23 @@ def test_a_block_taller_than_the_terminal_is_appended_not_moved_over():
     assert not re.search(r"\x1b\[\d+F", out.getvalue())
 
 
+def test_an_unchanged_block_taller_than_the_terminal_is_written_once():
+    """Audit review28 3: the appended tall block left nothing to move over, read as "draw afresh", and the same
+    block scrolled by at every poll for the whole life of the graph."""
+    shown, _terminal, out = screen(80, 24)
+    tall = view("active", [node(f"n{i}", filled=0) for i in range(30)])
+    writes = []
+    for _poll in range(5):
+        before = len(out.getvalue())
+        shown.show(tall)
+        writes.append(len(out.getvalue()) - before)
+    assert writes[0] > 0 and writes[1:] == [0, 0, 0, 0]
+    assert out.getvalue().count("n29 ") == 1
+    shown.fresh()  # a line written below it: drawn again, afresh
+    shown.show(tall)
+    assert out.getvalue().count("n29 ") == 2
+
+
 def test_off_a_terminal_the_lines_are_whole_and_plain():
     out = io.StringIO()
     shown = Screen(out, tty=False, size=lambda: (40, 10))

@@ -1188,6 +1188,10 @@ class Screen:
         self.size = size or self._terminal_size
         self.previous: list[str] = []
         self.rows = 0  # rows of the block on screen that the next redraw moves up over (0: draw it afresh)
+        # the next block is drawn even if unchanged: set by fresh() (a line was written below the block); an
+        # unchanged block is otherwise never written again, whatever its height (audit review28 3: a block taller
+        # than the screen, appended, was written again at every poll)
+        self.must_redraw = True
 
     def _terminal_size(self) -> tuple[int, int]:
         try:
@@ -1200,11 +1204,12 @@ class Screen:
 
     def show(self, view) -> None:
         lines = render_graph(view)
-        if lines == self.previous and (self.rows or not self.tty):
+        if lines == self.previous and not (self.tty and self.must_redraw):
             return
         text = self._redraw(lines) if self.tty else "".join(line + "\n" for line in lines)
         self._write(text)
         self.previous = lines
+        self.must_redraw = False
 
     def _redraw(self, lines: list[str]) -> str:
         columns, height = self.size()
@@ -1234,6 +1239,7 @@ class Screen:
     def fresh(self) -> None:
         """Something else was written to the terminal below the block: draw the next block afresh."""
         self.rows = 0
+        self.must_redraw = True
 
     @contextmanager
     def noticing_stderr(self) -> Iterator[None]:
