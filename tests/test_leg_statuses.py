@@ -37,9 +37,12 @@ def test_a_leg_status_outside_the_reference_is_exit_3_naming_it(router, tmp_path
     assert f"node hedge's status is {status!r} (the reference's node statuses: pending, executing," in proc.stderr
     assert "not the documented shape" in proc.stderr
     assert f"  hedge  [....................]   0.0%  0 / 200  avg -  {status!r}" in proc.stdout  # shown, then refused
-    # plain `status` reads the leg the same way, as it reads a graph status outside the reference's five
+    # plain `status` reads the leg the same way, as it reads a graph status outside the reference's five: the
+    # graph shown first, then refused, as --watch does (audit review28 6: only the error line)
     plain = run_graphc(["status", GRAPH], env_for(router), tmp_path)
     assert plain.returncode == 3 and f"node hedge's status is {status!r}" in plain.stderr, plain.stderr
+    assert f"  hedge  [....................]   0.0%  0 / 200  avg -  {status!r}" in plain.stdout.splitlines()
+    assert plain.stderr.startswith("graphc: error: GET /v1/execution_graphs/") and plain.stderr.count("\n") == 1
 
 
 def test_a_leg_without_a_status_is_exit_3(router, tmp_path):  # noqa: F811

@@ -88,7 +88,12 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
     filled beyond its target, or filled with no target). --json prints the answer
     once and goes without --watch and --timeout (a usage error, exit 2).
     """
-    from graphc.api.follow import check_ranges, graph_view, resume_command  # deferred: the wire emitter; --help fast
+    from graphc.api.follow import (  # deferred: the wire emitter; --help fast
+        check_leg_statuses,
+        check_ranges,
+        graph_view,
+        resume_command,
+    )
 
     if as_json and (watch or timeout is not None):  # audit status28 7: the watch was dropped, exit 0 while trading
         raise click.UsageError(
@@ -105,9 +110,10 @@ def status_command(graph_id, watch, interval, timeout, as_json, verbose):
             write_output(json_text(answer) + "\n", None)  # its numbers as they came; data, as every command writes it
             return
         if not watch:
-            view = graph_view(client.get_graph(graph_id), graph_id)
+            view = graph_view(client.get_graph(graph_id), graph_id, leg_statuses=False)
             for line in render_graph(view):
                 click.echo(line)
+            check_leg_statuses(view)  # shown as it came, then refused, as --watch does (audit review28 6)
             if view.status == "paused":
                 resume = resume_command(graph_id, _recorded_live(client, graph_id, view))
                 click.echo(f"graph {graph_id} is paused; resume it with {resume}", err=True)
