@@ -1,8 +1,8 @@
 """The API key never appears in a message about an invalid router URL (notes/audit/status28.md 2), each case of the
 audit run as a real `python -m graphc` process: a key pasted into SEQUENCE_API_URL, a URL carrying `user:KEY@` with
-a bad scheme or no host, a password in a URL of another scheme. The key is registered before the URL is checked,
-so a message quoting the URL masks it; a URL with a user or password is refused without being echoed, whatever
-else is wrong with it; an invalid URL is quoted without its userinfo (`u:***@h`).
+a bad scheme or no host, a password in a URL of another scheme, or one holding `#`, `/` or `?` (review28 5). The key is
+registered before the URL is checked, so a message quoting the URL masks it; a URL with an `@` anywhere (a user or
+password) is refused without being echoed, whatever else is wrong with it.
 
 Nothing here reaches a router: each URL is refused before a request is made.
 """
@@ -76,8 +76,23 @@ def test_a_url_with_credentials_is_refused_without_being_echoed(tmp_path, url, a
     _absent(proc, KEY, PASSWORD)
 
 
-def test_an_invalid_url_is_quoted_without_its_userinfo(tmp_path):
+def test_a_url_shaped_like_one_with_a_user_is_refused_without_being_echoed(tmp_path):
     proc = _run(tmp_path, ["status", "g1"], f"u:{PASSWORD}@h")  # no `//`: not a URL with a user, but shaped like one
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr == "graphc: error: invalid router URL 'u:***@h': expected https://HOST\n"
+    assert proc.stderr == CREDENTIALS  # any `@` (review28 5); it was quoted as 'u:***@h' before
     _absent(proc, KEY, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://user:secretpw#x@host", "https://user:se/cretpw@host", "https://admin:12345/x@host"],
+)
+def test_a_password_holding_a_hash_slash_or_question_mark_is_not_shown(tmp_path, url):
+    """notes/audit/review28.md 5: the userinfo check stopped at the first `/`, `?` or `#`, so httpx parsed such a
+    URL otherwise and its error (`Invalid port: 'secretpw'`), or the connect error quoting the URL, showed the
+    password. Any `@` in a router URL is refused before it is parsed."""
+    proc = _run(tmp_path, ["status", "g-1"], url, key="k")
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # before the fix: 2 with the password, or 3 (connect)
+    assert proc.stderr == CREDENTIALS
+    for secret in ("secretpw", "se/cretpw", "cretpw", "12345/x", "12345"):
+        assert secret not in proc.stdout and secret not in proc.stderr, proc.stdout + proc.stderr

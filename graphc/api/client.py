@@ -168,8 +168,9 @@ def _sandbox_key(base_url: str) -> ApiKey | None:
     return ApiKey(ANONYMOUS_SANDBOX_KEY, source="local sandbox") if is_loopback_url(base_url) else None
 
 
-# A URL with a user or password: `scheme://USER:PASSWORD@host`, any scheme; never echoed (audit status28 2).
-_USERINFO = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@", re.S)
+# A URL with a user or password (`scheme://USER:PASSWORD@host`, any scheme) is refused and never echoed (audit
+# status28 2): any `@` at all, before the URL is parsed, since a password may hold `/`, `?` or `#` and a parser then
+# reads it as a port or a path and quotes it (review28 5); a router base URL never needs an `@`.
 CREDENTIALS_IN_URL = (
     "the router URL must not contain a user or password (it is not shown here); put the API key in "
     "SEQUENCE_API_KEY and give the URL as https://HOST"
@@ -194,7 +195,7 @@ def normalize_base_url(url: str, *, allow_plain_http: bool = False) -> str:
     ``allow_plain_http`` is for the one place the reference itself uses plain
     http to another host: the URL a hosted-strategy runner injects, which
     points at the runner's own host (see :mod:`graphc.hosted`)."""
-    if isinstance(url, str) and _USERINFO.match(url):  # first, whatever else is wrong with it (audit status28 2)
+    if isinstance(url, str) and "@" in url:  # first, whatever else is wrong with it (status28 2, review28 5)
         raise ConfigError(CREDENTIALS_IN_URL)
     try:
         parsed = httpx.URL(url.strip())
