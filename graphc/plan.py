@@ -24,13 +24,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
+from graphc.api.redact import escape_controls
 from graphc.facts import edge_targets, notional_gap, router_reading, wire_limit, wire_qty
 from graphc.files import MAX_FILE_BYTES, open_source, too_big
 from graphc.numbers import plus, times
@@ -333,10 +333,6 @@ def write_plan(plan: dict, path) -> None:
         fh.write(text)
 
 
-# A playbook's name (playbook-spec §2): a plan's name was one, and a plan file whose name is not was not made by graphc
-_PLAYBOOK_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
-
-
 def plan_digest(plan: dict) -> str:
     """SHA-256 over every field but itself, so an edited time or name is noticed too."""
     body = {k: v for k, v in plan.items() if k != "plan_sha256"}
@@ -390,8 +386,13 @@ def load_plan(text: str, source: str, *, max_age_s: float, now: datetime | None 
     if age < -60:
         raise PlanError(f"{source} was created in the future ({created.isoformat()}); check the clock")
     name = str(data.get("name") or "plan")
-    if not _PLAYBOOK_NAME.fullmatch(name):  # graphc plans only playbooks so named; every command prints it (status28 6)
-        raise PlanError(f"{source}: its name is not a playbook name ([a-z0-9][a-z0-9._-]*); run `graphc plan` again")
+    # Every command prints it (status28 6): refused if a terminal would not show it as itself; any other name is
+    # fine, a wire graph's file stem `My Graph` too, since `graphc plan` saves that stem (review28 2)
+    if escape_controls(name) != name:
+        raise PlanError(
+            f"{source}: its name has characters a terminal would not show as themselves (control, line-break, bidi "
+            "or zero-width); run `graphc plan` again on a file whose name has none"
+        )
     run_key, project, inputs = data.get("run_key"), data.get("project"), data.get("inputs")
     quotes = _plan_quotes(data.get("quotes"), source)
     suppressed = _plan_suppressed(data.get("suppressed"), source)

@@ -1,13 +1,15 @@
 """A run key, any text (graphc.api.runtag), and a saved plan's name reach the terminal escaped (notes/audit/status28.md
 6): submit's confirmation line, plan's `run key:` line and `ledger --reconcile`'s "not reconciled here" line escape
-it as the ledger listing does (graphc.api.redact.clean), and a plan file whose name is not a playbook name (anyone
-can recompute a plan's digest) is refused. Real `python -m graphc` processes against `graphc sandbox serve`.
+it as the ledger listing does (graphc.api.redact.clean), and a plan file whose name a terminal would not show as itself
+(anyone can recompute a plan's digest) is refused; any other name, a wire graph's file stem `My Graph`, is not
+(review28 2). Real `python -m graphc` processes against `graphc sandbox serve`.
 """
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from sandbox_fixture import cli_env, run_graphc
 
 from graphc.plan import plan_digest
@@ -48,13 +50,31 @@ def test_submits_confirmation_line_escapes_a_saved_plans_run_key(sandbox, hedge_
     _no_raw(proc.stdout + proc.stderr)
 
 
-def test_a_saved_plan_whose_name_is_not_a_playbook_name_is_refused(sandbox, hedge_project):
-    env = _plan(sandbox, hedge_project, name="eth\x1b[2Jhedge\r")
+@pytest.mark.parametrize("name", ["eth\x1b[2Jhedge\r", "\x1b[2J", "eth\u202ehedge", "eth\u200bhedge", "a\nb"])
+def test_a_saved_plan_whose_name_cannot_be_shown_as_itself_is_refused(sandbox, hedge_project, name):
+    env = _plan(sandbox, hedge_project, name=name)
     proc = run_graphc(["submit", "evil.plan"], env, hedge_project)
-    assert proc.returncode == 2, proc.stdout + proc.stderr  # before the fix: submitted, its name printed raw
-    assert "its name is not a playbook name ([a-z0-9][a-z0-9._-]*); run `graphc plan` again" in proc.stderr
-    _no_raw(proc.stdout + proc.stderr)
+    assert proc.returncode == 2, proc.stdout + proc.stderr  # before 7b1a388: submitted, its name printed raw
+    assert "evil.plan: its name has characters a terminal would not show as themselves" in proc.stderr
+    shown = proc.stdout + proc.stderr.rstrip("\n")
+    assert not any(c in shown for c in name if not c.isprintable()), repr(shown)  # nothing raw, one line
     assert sandbox.requests("POST") == []  # nothing sent
+
+
+@pytest.mark.parametrize("stem", ["Hedge", "My Graph", "hedge (copy)"])
+def test_a_saved_plan_of_a_wire_graph_named_otherwise_than_a_playbook_is_submitted(sandbox, hedge_project, stem):
+    """notes/audit/review28.md 2: `graphc plan Hedge.json` names the plan after the file's stem, `Hedge`, and submit
+    refused any name that was not a playbook name, saying to run `graphc plan` again, which wrote the same name."""
+    env = cli_env(sandbox)
+    wire = f"{stem}.json"
+    made = run_graphc(["compile", "eth-hedge.yaml", "-o", wire], env, hedge_project)
+    assert made.returncode == 0, made.stdout + made.stderr
+    planned = run_graphc(["plan", wire, "--quotes", "quotes.yaml", "-o", "p.json"], env, hedge_project)
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    assert json.loads((hedge_project / "p.json").read_text())["name"] == stem
+    proc = run_graphc(["submit", "p.json"], env, hedge_project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # before the fix: 2, "its name is not a playbook name"
+    assert len(sandbox.requests("POST")) == 1
 
 
 def test_reconciles_not_reconciled_here_line_is_escaped(sandbox, hedge_project, tmp_path):
