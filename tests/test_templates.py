@@ -1757,3 +1757,22 @@ def test_a_value_that_is_not_a_number_is_named_in_words_not_pythons_type_names(e
     [d] = result.diagnostics
     assert d.code == "GC107" and d.message == f"in `{expression}`: {words}", d.message
     assert "NoneType" not in d.message and "'dict'" not in d.message
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("{{ range(none) }}", "range() takes whole numbers, not none"),
+        ("{{ range([1]) }}", "range() takes whole numbers, not a list"),
+        ("{{ range(1, {'a': 1}) }}", "range() takes whole numbers, not a mapping"),
+        ("{{ range(true) }}", "range() takes whole numbers, not true or false"),
+        ("{{ range('x') }}", "range() takes whole numbers, not 'x'"),
+        ("{{ range(1.5) }}", "range() takes whole numbers, not '1.5'"),
+    ],
+)
+def test_range_names_a_bad_argument_in_words(expression, words):
+    """audit review28 8: `range(none)` said "not ''" and `range([1])` "cannot write a list into text"; the kind is
+    named in words as abs() and round() do; text and a number that is not whole are still shown as written."""
+    result = compiled(playbook(f'legs:\n  a: {{buy: 1 ETH, symbol: ETH-USD, limit: "{expression}"}}\n'))
+    [d] = result.diagnostics
+    assert d.code == "GC107" and d.message == f"in `{expression}`: {words}", d.message

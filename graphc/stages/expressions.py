@@ -492,7 +492,10 @@ def safe_range(*args):
     """``range`` that refuses more than MAX_ITEMS items (Jinja's own allows 100,000)."""
     for arg in args:
         if isinstance(arg, bool) or not isinstance(arg, int):
-            raise ExpressionError(f"range() takes whole numbers, not {to_text(arg)!r}")
+            if isinstance(arg, (str, int, float, Decimal)) and not isinstance(arg, bool):  # its text says it
+                raise ExpressionError(f"range() takes whole numbers, not {to_text(arg)!r}")
+            # none, a list, a mapping...: named in words, as abs() and round() do (audit review28 8)
+            raise ExpressionError(f"range() takes whole numbers, not {_kind_of(type(arg).__name__)}")
     rng = range(*args)
     if len(rng) > MAX_ITEMS:
         raise BudgetExceeded(f"range() of {len(rng):,} items is over the limit of {MAX_ITEMS:,} items")
