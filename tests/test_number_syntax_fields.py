@@ -95,3 +95,48 @@ def test_an_offset_written_as_text_ending_with_a_percent_ratio_is_gc107(tmp_path
     result = CliRunner().invoke(cli, ["compile", str(write(tmp_path, "q.yaml", whole))])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["edges"][0]["trigger"]["on_price"]["offset_pct"] == -5
+
+
+@pytest.mark.parametrize(
+    ("number", "text", "written"),
+    [
+        (
+            "after: [{from: a, trigger: {on_timeout: {ms: 0.5}}}]",
+            'after: [{from: a, trigger: {on_timeout: {ms: "0.5"}}}]',
+            "ms` must be a whole number (or a `{{ }}` template), not ",
+        ),
+        (
+            "twap: {slices: 2.5, every: 1s}",
+            'twap: {slices: "2.5", every: 1s}',
+            "`legs.b.twap.slices` must be a whole number (or a `{{ }}` template), not ",
+        ),
+        (
+            "twap: {slices: 0, every: 1s}",
+            'twap: {slices: "0", every: 1s}',
+            "`legs.b.twap.slices`: 0 is less than the minimum of 1",
+        ),
+    ],
+)
+def test_a_count_or_delay_written_as_text_is_refused_as_the_same_number_is(tmp_path, number, text, written):
+    """Audit review28 7: `ms: 0.5` was the schema's GC103 "must be a whole number", `ms: "0.5"` the duration
+    reader's GC106 "is not a whole number of milliseconds"; `slices: "2.5"` and `slices: "0"` had other words than
+    `slices: 2.5` and `slices: 0`. The text gets the number's code and words (the value shown as written), at the
+    value."""
+    found = []
+    for name, rest in (("n.yaml", number), ("t.yaml", text)):
+        source = (
+            "graphc: 1\nname: sfx\nlegs:\n  a: {buy: 10 ETH, symbol: ETH-USD, limit: 2000}\n"
+            f"  b: {{buy: 10 ETH, symbol: ETH-USD, limit: 2000, {rest}}}\n"
+        )
+        path = write(tmp_path, name, source)
+        result = CliRunner().invoke(cli, ["compile", str(path)])
+        assert result.exit_code == 1, result.output
+        [error] = [line for line in result.output.splitlines() if ": error " in line]
+        line = source.splitlines()[4]
+        column = (
+            line.index("ms: " if "ms: " in line else "slices: ") + len("ms: " if "ms: " in line else "slices: ") + 1
+        )
+        assert error.startswith(f"{path}:5:{column}: error GC103 "), (error, column)
+        assert written in error, error
+        found.append(error)
+    assert "GC106" not in found[1]

@@ -770,19 +770,31 @@ def twap(ctx, raw):
         raise DiagnosticError("GC103", "twap must be text like `10 slices every 30s` or a mapping", ctx.span_of("twap"))
     # a mapping's `slices: 1k` is read with the number grammar, as `1k slices every 1s` is (audit spec28 4)
     at = ctx.value_span_of("twap", "slices") if isinstance(raw, dict) else ctx.span_of("twap")
+    where = f"legs.{ctx.leg_id}" if "twap" in ctx.raw else "defaults"
     try:
         slices = parse_number(slices_raw)
     except UnitError as exc:
         if not isinstance(raw, dict):
             raise located(ctx, "twap", exc) from None
-        where = f"legs.{ctx.leg_id}" if "twap" in ctx.raw else "defaults"
+        slices = None
+    # a mapping's text that is not whole (`slices: "2.5"`) or under 1 (`"0"`) gets the schema's words for the same
+    # number written as a number (audit review28 7)
+    if isinstance(raw, dict) and (slices is None or slices != slices.to_integral_value()):
         raise DiagnosticError(
             "GC103",
-            f"`{where}.twap.slices` must be a whole number (or a `{{{{ }}}}` template), not {slices_raw!r}",
+            f"`{where}.twap.slices` must be a whole number (or a `{{{{ }}}}` template), not "
+            + (repr(slices_raw) if isinstance(slices_raw, str) else _written(slices_raw)),
             at,
             "write a whole number, e.g. `slices: 1000`, `slices: 1_000` or `slices: 1k`",
-        ) from None
-    if slices != slices.to_integral_value() or slices < 1:
+        )
+    if isinstance(raw, dict) and slices < 1:
+        raise DiagnosticError(
+            "GC103",
+            f"`{where}.twap.slices`: {_written(slices_raw)} is less than the minimum of 1",
+            at,
+            "write a whole number of at least 1",
+        )
+    if slices is None or slices != slices.to_integral_value() or slices < 1:  # (None: a mapping's, refused above)
         raise DiagnosticError(
             "GC103",
             f"twap slices must be a whole number >= 1, not {_written(slices_raw)}",

@@ -291,7 +291,9 @@ def _timeout_ms(value) -> int:
             number = parse_number(value)
         except UnitError:
             number = None
-        if number is None or value.strip()[-1:] in ("m", "M"):
+        # text that reads as a number that is not whole (`"0.5"`) is the schema's GC103 for `ms: 0.5`, not the
+        # duration reader's GC106 (audit review28 7)
+        if number is None or value.strip()[-1:] in ("m", "M") or number != number.to_integral_value():
             raise DiagnosticError(
                 "GC103",
                 f"`{'.'.join(_TIMEOUT_AT)}` must be a whole number (or a `{{{{ }}}}` template), not {value!r}",
