@@ -1006,3 +1006,24 @@ def test_an_on_price_symbol_with_a_quote_is_decompiled_to_the_edge_mapping(tmp_p
         decompile(copy.deepcopy(wire), "t")
     assert refused.value.at == ("edges", 0, "trigger", "on_price", "symbol")
     assert refused.value.code == "GC103"
+
+
+@pytest.mark.parametrize("symbol", ["it\u2019s", "a`b", "x\u00abyes"])
+def test_an_on_price_symbol_with_a_typographic_quote_inside_is_decompiled_to_the_edge_mapping(symbol):
+    """The `after:` text refuses typographic quotes, backticks and guillemets as it does `"` and `'` (audit review28
+    1): a wire graph's symbol with one inside is written in the edge mapping, which compiles back to itself."""
+    wire = {"nodes": [_one_node(), {**_one_node("b"), "activation": "wait"}], "edges": [], "is_sandbox": True}
+    wire["edges"] = [_price_edge(symbol)]
+    result = decompile(copy.deepcopy(wire), "t")
+    assert f"price {symbol}" not in result.text
+    assert round_trip_difference(result.text, result.wire) is None, result.text
+
+
+@pytest.mark.parametrize("symbol", ["\u201cETH-USD\u201d", "`ETH-USD`", "\u00abETH-USD\u00bb", "\u201eETH-USD\u201c"])
+def test_an_on_price_symbol_in_typographic_quotes_is_refused_by_decompile(symbol):
+    """A playbook refuses such a symbol in either form (audit review28 1), so decompile says so at it."""
+    wire = {"nodes": [_one_node(), {**_one_node("b"), "activation": "wait"}], "edges": [_price_edge(symbol)]}
+    wire["is_sandbox"] = True
+    with pytest.raises(DecompileError) as refused:
+        decompile(copy.deepcopy(wire), "t")
+    assert refused.value.at == ("edges", 0, "trigger", "on_price", "symbol")

@@ -248,3 +248,62 @@ def test_a_refused_price_trigger_is_not_also_a_missing_one_at_limit_trigger(tmp_
         assert result.exit_code == 1, result.output
         errors = [line for line in result.output.splitlines() if ": error " in line]
         assert len(errors) == 1 and errors[0].startswith(f"{path}:11:12: error GC105 in trigger"), result.output
+
+
+# Quote characters a paste brings besides `"` and `'`: typographic quotes, a Markdown backtick, guillemets
+# (audit review28 1).
+PASTED_QUOTES = [
+    ("\u201c", "\u201d"),  # “ ”
+    ("\u2018", "\u2019"),  # ‘ ’
+    ("`", "`"),
+    ("\u00ab", "\u00bb"),  # « »
+    ("\u201e", "\u201c"),  # „ “
+    ("\u201a", "\u2018"),  # ‚ ‘
+    ("\u2039", "\u203a"),  # ‹ ›
+    ("\u201f", "\u201b"),  # ‟ ‛
+]
+
+
+@pytest.mark.parametrize(("opening", "closing"), PASTED_QUOTES)
+@pytest.mark.parametrize("command", ["compile", "lint"])
+def test_a_symbol_in_typographic_quotes_backticks_or_guillemets_is_refused_as_in_plain_quotes(
+    tmp_path, opening, closing, command
+):
+    """Audit review28 1: `price “BTC-USD” below ...` (a paste from a word processor or a chat), `` `BTC-USD` `` or
+    `«BTC-USD»` compiled lint-clean and the wire watched the market `“BTC-USD”`, which does not exist: the stop
+    never fired. The same GC105 as `"BTC-USD"`, the hint writing the symbol without them."""
+    symbol = f"{opening}will-x:yes{closing}"
+    after = f"entry price {symbol} below entry -25%"
+    path = write(tmp_path, "p.yaml", QUOTED_STOP.format(after=json.dumps(after)))
+    result = CliRunner().invoke(cli, [command, *(["--no-cache"] if command == "lint" else []), str(path)])
+    assert result.exit_code == 1, result.output
+    shown = result.stderr if command == "compile" else result.output
+    assert f"{path}:11:12: error GC105 in trigger {after!r}: the symbol {symbol!r} has quote characters" in shown
+    assert "hint: write the symbol without quotes: `entry price will-x:yes below entry -25%`" in shown
+
+
+@pytest.mark.parametrize(("opening", "closing"), PASTED_QUOTES)
+def test_an_edge_mapping_symbol_in_typographic_quotes_is_refused_at_the_symbol(tmp_path, opening, closing):
+    """The mapping form's rule with the wider pairs (audit review28 1): a symbol wrapped in two quote characters,
+    which need not be the same (`„…“`, `«…»`), is GC105 at the value."""
+    symbol = f"{opening}will-x:yes{closing}"
+    price = {"symbol": symbol, "direction": "below", "reference": "graph_entry_price", "offset_pct": -25}
+    mapping = [{"from": "entry", "trigger": {"on_price": price}}]
+    text = QUOTED_STOP.format(after=json.dumps(mapping, ensure_ascii=False))
+    path = write(tmp_path, "p.yaml", text)
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 1, result.output
+    column = text.splitlines()[10].index(f'"{symbol}"') + 1
+    assert f"{path}:11:{column}: error GC105 `on_price.symbol` {symbol!r} is in quotes" in result.stderr, result.stderr
+    assert "hint: write the symbol without quotes: `symbol: will-x:yes`" in result.stderr
+
+
+def test_an_edge_mapping_keeps_a_typographic_apostrophe_inside_its_symbol(tmp_path):
+    """Only a pair around the symbol is the copy artefact; one inside is kept, as `it's` is."""
+    price = {"symbol": "it\u2019s", "direction": "below", "reference": "graph_entry_price", "offset_pct": -5}
+    path = write(
+        tmp_path, "p.yaml", QUOTED_STOP.format(after=json.dumps([{"from": "entry", "trigger": {"on_price": price}}]))
+    )
+    result = CliRunner().invoke(cli, ["compile", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["edges"][0]["trigger"]["on_price"]["symbol"] == "it\u2019s"

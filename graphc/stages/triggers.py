@@ -58,7 +58,9 @@ FORMS_HINT = (
 )
 
 
-QUOTE_CHARACTERS = "\"'"
+# `"` and `'`, a Markdown backtick, and the typographic quotes a paste from a word processor or a chat brings: ‘ ’ ‚ ‛
+# “ ” „ ‟ (U+2018-U+201F), « » and ‹ › (audit review28 1). No market's symbol has any of them.
+QUOTE_CHARACTERS = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
 
 
 def quoted_in_text(symbol: str) -> bool:
@@ -67,18 +69,19 @@ def quoted_in_text(symbol: str) -> bool:
 
 
 def wrapped_in_quotes(symbol: str) -> bool:
-    """Whether a symbol is written inside a pair of quote characters (`'"ETH-USD"'`): the mapping form's refusal.
+    """Whether a symbol is written inside a pair of quote characters (`'"ETH-USD"'`, `“ETH-USD”`, `„ETH-USD“`,
+    `«ETH-USD»`: the two need not be the same character): the mapping form's refusal.
     The mapping form can hold any other symbol, a quote in it too, written as YAML text, which is how a wire graph's
     odd symbol is decompiled (graphc.decompile); a pair around it is the copy artefact of the text form."""
-    return len(symbol) >= 2 and symbol[0] == symbol[-1] and symbol[0] in QUOTE_CHARACTERS
+    return len(symbol) >= 2 and symbol[0] in QUOTE_CHARACTERS and symbol[-1] in QUOTE_CHARACTERS
 
 
 def _quoted_symbol(symbol: str) -> tuple[str, str, str] | None:
     """``(what is wrong, hint with a ``{}`` for the corrected text, the symbol without quotes)`` when an on_price
     trigger's symbol in an ``after:`` text has a quote character, else None. graphc sends a symbol as written (spec
-    §3), and no venue's symbol has a `"` or a `'`: `price "will-x:yes" below ...` would watch the market
-    `"will-x:yes"`, which does not exist, and the stop would never fire (audit spec28 1). Refused, never stripped:
-    the symbol meant is not guessed."""
+    §3), and no venue's symbol has a quote character (`"`, `'`, `“`, `«`...: QUOTE_CHARACTERS): `price "will-x:yes"
+    below ...` would watch the market `"will-x:yes"`, which does not exist, and the stop would never fire (audit
+    spec28 1). Refused, never stripped: the symbol meant is not guessed."""
     if not quoted_in_text(symbol):
         return None
     bare = symbol.translate({ord(q): None for q in QUOTE_CHARACTERS})
