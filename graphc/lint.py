@@ -345,7 +345,7 @@ def _run_rules(
     )
     diagnostics: list[Diagnostic] = []
     rules = registry.RULES
-    # (code, message, span, its file, its note) of each finding reported: a rule finds a value of `defaults:` in
+    # (code, message, hint, span, its file, its note) of each finding reported: a rule finds a value of `defaults:` in
     # each leg that takes it, the same finding at the same place each time, and says it once (audit spec28 2)
     said: set[tuple[object, ...]] = set()
     for finding in run.findings:
@@ -353,8 +353,10 @@ def _run_rules(
         span = graph.locator.span(finding.where)
         diagnostic = located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint))
         span = diagnostic.span
-        key = (diagnostic.code, diagnostic.message, span, span and span.file, span and span.via)
-        if key not in said:
+        key = (diagnostic.code, diagnostic.message, diagnostic.hint, span, span and span.file, span and span.via)
+        # A graph finding (GC2xx) is about a structure, never a value several legs share: two cycles whose listing
+        # is cut to the same text are two problems (the count GRAPHC_MAX_CYCLES caps)
+        if diagnostic.code.startswith("GC2") or key not in said:
             said.add(key)
             diagnostics.append(diagnostic)
         if placed is not None:
