@@ -356,6 +356,38 @@ def on_a_terminal(args, env, cwd, answer: bytes = b"", *, interrupt=False, not_b
     return proc.returncode, bytes(out).decode(), err.decode()
 
 
+def beside_a_held_submit(
+    router, args, env, cwd, *, delay: float, b_launcher
+) -> tuple[subprocess.CompletedProcess, dict]:
+    """Hold A's request at the router, run B beside it: ``graphc ARGS`` (A, a submit) is started with its
+    POST /v1/orders held ``delay`` s at ``router`` (a ``slow`` fault); once the router holds it, B, the same ARGS run
+    by ``b_launcher`` (the argv that runs graphc: on another clock, in a time namespace), runs to its end; then A.
+
+    Asserts what such a race must end in: A submits (exit 0); B finds A's request in flight, sends nothing and exits
+    3; one POST, one graph, A's. Returns B's completed process and the graph, for what a test adds."""
+    router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": delay, "count": 1}])
+    a = start_graphc(args, env, cwd)
+    wait_for(lambda: router.faults()[0]["hits"] == 1 or a.poll() is not None)
+    assert a.poll() is None, a.communicate()
+    b = subprocess.run(
+        [*b_launcher, *map(str, args)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    out, err = a.communicate(timeout=60)
+    assert a.returncode == 0, out + err
+    assert b.returncode == 3, b.stdout + b.stderr
+    assert "another graphc's request for this run is in flight" in b.stderr and "nothing was sent" in b.stderr
+    (graph,) = submitted_graphs(router)
+    assert f"as graph {graph['graph_id']}" in out
+    assert len(router.requests("POST", "/v1/orders")) == 1
+    return b, graph
+
+
 def ledger_rows(env, cwd) -> list[dict]:
     """``graphc ledger --json`` in ``cwd``: the ledger's rows, as the CLI lists them."""
     listed = run_graphc(["ledger", "--json"], env, cwd)

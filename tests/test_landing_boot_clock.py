@@ -20,7 +20,7 @@ import sys
 import time
 
 import pytest
-from sandbox_fixture import cli_env, start_graphc, submitted_graphs, wait_for
+from sandbox_fixture import beside_a_held_submit, cli_env
 
 from graphc.api import bootclock
 from graphc.api.ledger import SCHEMA_VERSION, Ledger, Scope, in_flight, landing_open
@@ -153,26 +153,8 @@ def test_a_submit_on_a_wall_clock_stepped_forward_waits_for_the_request_in_fligh
     """The audit's f2: A's request is held 4 s at the router; B, the same command on a wall clock 300 s ahead, finds
     it in flight (the boot clock says it may still land), sends nothing and exits 3; one graph, A's."""
     env = cli_env(btc_router)
-    btc_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 4, "count": 1}])
-    a = start_graphc(["submit", "step.yaml"], env, project)
-    wait_for(lambda: btc_router.faults()[0]["hits"] == 1 or a.poll() is not None)
-    assert a.poll() is None, a.communicate()
-    b = subprocess.run(  # B: graphc on the stepped clock
-        [sys.executable, "-c", STEPPED, "submit", "step.yaml"],
-        env=env,
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    out, err = a.communicate(timeout=60)
-    assert a.returncode == 0, out + err
-    assert b.returncode == 3, b.stdout + b.stderr
-    assert "another graphc's request for this run is in flight" in b.stderr and "nothing was sent" in b.stderr
-    (graph,) = submitted_graphs(btc_router)
-    assert f"as graph {graph['graph_id']}" in out
-    assert len(btc_router.requests("POST", "/v1/orders")) == 1
+    stepped = [sys.executable, "-c", STEPPED]  # B: graphc on the stepped clock
+    _, graph = beside_a_held_submit(btc_router, ["submit", "step.yaml"], env, project, delay=4, b_launcher=stepped)
     listed = json.loads(
         subprocess.run(
             [sys.executable, "-m", "graphc", "ledger", "--json"], env=env, cwd=project, capture_output=True, text=True

@@ -19,24 +19,20 @@ process, real HTTP) whose `slow` fault holds the first request.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 import sys
 import time
 
 import pytest
-from sandbox_fixture import cli_env, start_graphc, submitted_graphs, wait_for
+import test_landing_boot_clock
+from sandbox_fixture import beside_a_held_submit, cli_env
 from test_landing_boot_clock import _sent
 
 from graphc.api import bootclock
 from graphc.api.errors import PendingUncertain
-from graphc.api.ledger import Ledger, Scope, clocks_disagree, in_flight, landing_open
+from graphc.api.ledger import Ledger, clocks_disagree, in_flight, landing_open
 
 OFFSET_S = 100_000  # the audit's `unshare -T --boottime 100000`
-SCOPE = Scope("http://127.0.0.1:1", "acct")
-PLAYBOOK = (
-    "graphc: 1\nname: ns\nrisk:\n  max_notional: $20k\n"
-    "legs:\n  a: {buy: 0.1 BTC, symbol: BTC-USD, venue: coinbase, limit: 90000}\n"
-)
+project = test_landing_boot_clock.project  # the fixture: its step.yaml (one limit leg) in a project of its own
 
 
 def test_a_boot_clock_running_ahead_does_not_end_a_landing_time_the_wall_clock_says_is_ahead(tmp_path):
@@ -84,37 +80,11 @@ def test_a_sender_whose_boot_clock_ran_ahead_blocks_the_run_and_the_refusal_says
     assert "graphc waits until both say it has passed" in said
 
 
-@pytest.fixture
-def project(tmp_path):
-    root = tmp_path / "p"
-    (root / ".git").mkdir(parents=True)
-    (root / "ns.yaml").write_text(PLAYBOOK)
-    return root
-
-
 def test_a_graphc_in_a_time_namespace_waits_for_a_request_on_its_way(btc_router, project):
     """The audit's f2_timens.sh: A's request is held 6 s at the router; B, the same command in a time namespace whose
     boot clock is OFFSET_S ahead (`unshare -T`), finds it in flight, sends nothing and exits 3: one graph, A's."""
     env = cli_env(btc_router, GRAPHC_LANDING_MARGIN="5")
-    btc_router.set_faults([{"method": "POST", "path_prefix": "/v1/orders", "kind": "slow", "delay": 6, "count": 1}])
-    a = start_graphc(["submit", "ns.yaml"], env, project)
-    wait_for(lambda: btc_router.faults()[0]["hits"] == 1 or a.poll() is not None)
-    assert a.poll() is None, a.communicate()
-    b = subprocess.run(
-        ["unshare", "-T", "--boottime", str(OFFSET_S), sys.executable, "-m", "graphc", "submit", "ns.yaml"],
-        env=env,
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-    out, err = a.communicate(timeout=60)
-    assert a.returncode == 0, out + err
+    in_a_namespace = ["unshare", "-T", "--boottime", str(OFFSET_S), sys.executable, "-m", "graphc"]
     # before the fix: B exit 0 with a second graph, and A's WARNING of two graphs trading
-    assert b.returncode == 3, b.stdout + b.stderr
-    assert "another graphc's request for this run is in flight" in b.stderr and "nothing was sent" in b.stderr
+    b, _ = beside_a_held_submit(btc_router, ["submit", "step.yaml"], env, project, delay=6, b_launcher=in_a_namespace)
     assert "this process's boot clock disagrees" in b.stderr, b.stderr
-    (graph,) = submitted_graphs(btc_router)
-    assert f"as graph {graph['graph_id']}" in out
-    assert len(btc_router.requests("POST", "/v1/orders")) == 1
