@@ -284,16 +284,22 @@ def cli_env(sb, **extra) -> dict:
     return env
 
 
-def run_graphc(args, env, cwd, timeout=60, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
-    """``python -m graphc ARGS`` as a separate process."""
+def run_graphc(
+    args, env, cwd, timeout=60, stdin=subprocess.DEVNULL, *, stdout=subprocess.PIPE, prefix=(), preexec_fn=None
+) -> subprocess.CompletedProcess:
+    """``python -m graphc ARGS`` as a separate process, its stderr captured, its stdout too unless ``stdout`` names
+    where it goes (a file, a descriptor, None: this process's); ``prefix``: the argv that runs it (a shell that closes
+    its stdout); ``preexec_fn``: run in the child before graphc (a resource limit)."""
     return subprocess.run(
-        [sys.executable, "-m", "graphc", *map(str, args)],
+        [*prefix, sys.executable, "-m", "graphc", *map(str, args)],
         env=env,
         cwd=cwd,
-        capture_output=True,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
         text=True,
         timeout=timeout,
         stdin=stdin,
+        preexec_fn=preexec_fn,
     )
 
 

@@ -35,23 +35,29 @@ def project(tmp_path):
     return root
 
 
-def _to_full(args, env, cwd) -> subprocess.CompletedProcess:
-    with open("/dev/full", "w") as full:
-        return subprocess.run(
-            [sys.executable, "-m", "graphc", *args],
-            env=env,
-            cwd=cwd,
-            stdout=full,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            timeout=60,
-        )
+CLOSE_STDOUT = ("sh", "-c", 'exec "$@" >&-', "sh")  # the shell's `>&-`: no descriptor 1 at all
+
+
+def _graphc_to(stdout, args, env=None, cwd=None, stdin=subprocess.DEVNULL) -> subprocess.CompletedProcess:
+    """``graphc ARGS`` (sandbox_fixture.run_graphc), its stderr captured, its stdout: "full" (/dev/full: no space
+    left on device), "closed" (CLOSE_STDOUT) or the file or descriptor given."""
+    if stdout == "full":
+        with open("/dev/full", "w") as full:
+            return run_graphc(args, env, cwd, stdin=stdin, stdout=full)
+    if stdout == "closed":
+        return run_graphc(args, env, cwd, stdin=stdin, stdout=None, prefix=CLOSE_STDOUT)
+    return run_graphc(args, env, cwd, stdin=stdin, stdout=stdout)
+
+
+# the two ways a stdout cannot be written, and what graphc says of each
+UNWRITABLE = pytest.mark.parametrize(
+    ("where", "why"), [("full", "No space left on device"), ("closed", "stdout is closed")], ids=["full", "closed"]
+)
 
 
 def test_a_submit_whose_stdout_is_full_names_the_graph_it_created_and_exits_2(btc_router, project):
     env = cli_env(btc_router)
-    done = _to_full(["submit", "full.yaml"], env, project)
+    done = _graphc_to("full", ["submit", "full.yaml"], env, project)
     (graph,) = submitted_graphs(btc_router)
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
@@ -65,7 +71,8 @@ def test_a_submit_whose_stdout_is_full_names_the_graph_it_created_and_exits_2(bt
 
 def test_a_run_whose_event_log_cannot_be_written_says_its_events_on_stderr_and_exits_non_zero(btc_router, project):
     env = cli_env(btc_router)
-    done = _to_full(["run", "every.yaml", "--once", "--settle", "0", "--now", "2026-01-12T14:05:00Z"], env, project)
+    once = ["run", "every.yaml", "--once", "--settle", "0", "--now", "2026-01-12T14:05:00Z"]
+    done = _graphc_to("full", once, env, project)
     (graph,) = submitted_graphs(btc_router)
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
@@ -100,25 +107,21 @@ HEDGE = os.path.join(os.path.dirname(__file__), "..", "examples", "eth-hedge.yam
 GOLDEN_WIRE = os.path.join(os.path.dirname(__file__), "golden", "eth-hedge.json")
 
 
-def _stdout_run(command, stdout, *, closed=False):
+def _stdout_run(command, stdout):
     args = [arg.format(playbook=HEDGE, wire=GOLDEN_WIRE) for arg in command]
-    argv = [sys.executable, "-m", "graphc", *args]
-    if closed:  # the shell's `>&-`: no descriptor 1 at all
-        argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv]
-    with open(HEDGE, "rb") as source:
-        return subprocess.run(argv, stdin=source, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=60)
+    with open(HEDGE, "rb") as source:  # (what `fmt -` reads)
+        return _graphc_to(stdout, args, stdin=source)
 
 
 @pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
 def test_a_full_stdout_is_said_exit_2(command):
-    with open("/dev/full", "w") as full:
-        done = _stdout_run(command, full)
+    done = _stdout_run(command, "full")
     assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: No space left on device\n")
 
 
 @pytest.mark.parametrize("command", STDOUT_COMMANDS, ids=" ".join)
 def test_a_closed_stdout_is_said_exit_2(command):
-    done = _stdout_run(command, None, closed=True)
+    done = _stdout_run(command, "closed")
     assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: stdout is closed\n")
 
 
@@ -136,33 +139,21 @@ def test_a_closed_pipe_is_quiet_exit_141_as_before(command):
 PEOPLE_COMMANDS = [["plan", "{playbook}", "--quotes", "{quotes}"], ["schedule", "{scheduled}"], ["cache", "clean"]]
 
 
-def _people_run(command, cwd, *, closed=False) -> subprocess.CompletedProcess:
+def _people_run(command, cwd, stdout) -> subprocess.CompletedProcess:
     examples = os.path.join(os.path.dirname(__file__), "..", "examples")
     paths = {
         "playbook": HEDGE,
         "quotes": os.path.join(examples, "quotes.yaml"),
         "scheduled": os.path.join(examples, "btc-weekly-dca.yaml"),
     }
-    argv = [sys.executable, "-m", "graphc", *(arg.format(**paths) for arg in command)]
-    if closed:  # the shell's `>&-`: no descriptor 1 at all
-        argv = ["sh", "-c", 'exec "$@" >&-', "sh", *argv]
-    with open("/dev/full", "w") as full:
-        return subprocess.run(
-            argv,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=None if closed else full,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-        )
+    return _graphc_to(stdout, [arg.format(**paths) for arg in command], cwd=cwd)
 
 
 @pytest.mark.parametrize("command", PEOPLE_COMMANDS, ids=" ".join)
 def test_lines_for_people_to_a_full_stdout_are_said_exit_2(command, tmp_path):
     """Commands writing lines for people with click.echo: caught where the CLI reports a crash, when the code that
     raised held stdout (graphc/cli.py)."""
-    done = _people_run(command, tmp_path)
+    done = _people_run(command, tmp_path, "full")
     assert done.returncode == 2, done.stderr
     assert done.stderr.endswith("graphc: error: cannot write to stdout: No space left on device\n"), done.stderr
     assert "internal error" not in done.stderr
@@ -172,7 +163,7 @@ def test_lines_for_people_to_a_full_stdout_are_said_exit_2(command, tmp_path):
 def test_lines_for_people_to_a_closed_stdout_are_said_exit_2(command, tmp_path):
     """`graphc plan p.yaml >&-` exited 0 having shown nothing (click.echo drops what it is given when there is no
     stdout): the plan a person asked to see was lost without a word (closing note 24)."""
-    done = _people_run(command, tmp_path, closed=True)
+    done = _people_run(command, tmp_path, "closed")
     assert done.returncode == 2, done.stderr
     assert done.stderr.endswith("graphc: error: cannot write to stdout: stdout is closed\n"), done.stderr
     assert "internal error" not in done.stderr
@@ -182,7 +173,7 @@ def test_status_json_to_a_full_stdout_is_said_exit_2(btc_router, project):
     env = cli_env(btc_router)
     assert run_graphc(["submit", "full.yaml"], env, project).returncode == 0
     (graph,) = submitted_graphs(btc_router)
-    done = _to_full(["status", "--json", graph["graph_id"]], env, project)
+    done = _graphc_to("full", ["status", "--json", graph["graph_id"]], env, project)
     assert (done.returncode, done.stderr) == (2, "graphc: error: cannot write to stdout: No space left on device\n")
 
 
@@ -192,35 +183,20 @@ def test_status_json_to_a_full_stdout_is_said_exit_2(btc_router, project):
 # Now exit 2 "cannot write to stdout: WHY"; a watched submit names the graph it created whenever stdout fails.
 
 
-def _closed(args, env, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "graphc", *args],
-        env=env,
-        cwd=cwd,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        timeout=60,
-    )
-
-
-@pytest.mark.parametrize(
-    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
-)
-def test_status_watch_to_an_unwritable_stdout_is_said_exit_2(btc_router, project, run, why):
+@UNWRITABLE
+def test_status_watch_to_an_unwritable_stdout_is_said_exit_2(btc_router, project, where, why):
     env = cli_env(btc_router)
     assert run_graphc(["submit", "full.yaml"], env, project).returncode == 0
     (graph,) = submitted_graphs(btc_router)
-    done = run(["status", graph["graph_id"], "--watch", "--interval", "0.05", "--timeout", "1s"], env, project)
+    watch = ["status", graph["graph_id"], "--watch", "--interval", "0.05", "--timeout", "1s"]
+    done = _graphc_to(where, watch, env, project)
     assert (done.returncode, done.stderr) == (2, f"graphc: error: cannot write to stdout: {why}\n")
 
 
-@pytest.mark.parametrize(
-    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
-)
-def test_submit_watch_to_an_unwritable_stdout_names_the_graph_exit_2(btc_router, project, run, why):
+@UNWRITABLE
+def test_submit_watch_to_an_unwritable_stdout_names_the_graph_exit_2(btc_router, project, where, why):
     env = cli_env(btc_router)
-    done = run(["submit", "full.yaml", "--run-key", "w1", "--watch", "--timeout", "1s"], env, project)
+    done = _graphc_to(where, ["submit", "full.yaml", "--run-key", "w1", "--watch", "--timeout", "1s"], env, project)
     (graph,) = submitted_graphs(btc_router)
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr, done.stderr
@@ -241,17 +217,7 @@ def test_submit_watch_whose_stdout_fills_after_its_first_line_names_the_graph_ex
     log = tmp_path / "out.log"
     args = ["submit", "full.yaml", "--run-key", "w2", "--ledger", ":memory:", "--watch", "--timeout", "1s"]
     with open(log, "w") as out:
-        done = subprocess.run(
-            [sys.executable, "-m", "graphc", *args],
-            env=env,
-            cwd=project,
-            stdout=out,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            timeout=60,
-            preexec_fn=limit,
-        )
+        done = run_graphc(args, env, project, stdout=out, preexec_fn=limit)
     (graph,) = submitted_graphs(btc_router)
     gid = graph["graph_id"]
     assert log.read_text() == first.replace("graph_" + "0" * 32, gid)
@@ -314,12 +280,10 @@ ACTION_COMMANDS = {
 }
 
 
-@pytest.mark.parametrize(
-    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
-)
+@UNWRITABLE
 @pytest.mark.parametrize("action", ACTION_COMMANDS)
 def test_an_action_whose_line_cannot_be_written_says_what_was_done_exit_2(
-    btc_router, project, tmp_path, action, run, why
+    btc_router, project, tmp_path, action, where, why
 ):
     env = cli_env(btc_router)
     setup, command, line = ACTION_COMMANDS[action]
@@ -335,7 +299,7 @@ def test_an_action_whose_line_cannot_be_written_says_what_was_done_exit_2(
         folder.mkdir(parents=True)
         (folder / "main.py").write_text(STRATEGY_MAIN)
         (folder / "Sequence.toml").write_text(STRATEGY_TOML)
-    done = run([arg.format(it=it, folder=folder) for arg in command], env, project)
+    done = _graphc_to(where, [arg.format(it=it, folder=folder) for arg in command], env, project)
     assert done.returncode == 2, done.stderr
     assert "internal error" not in done.stderr, done.stderr
     (said,) = [text for text in done.stderr.splitlines() if text.startswith("graphc: error: ")]
@@ -353,15 +317,13 @@ ROUTER_READ_COMMANDS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("run", "why"), [(_to_full, "No space left on device"), (_closed, "stdout is closed")], ids=["full", "closed"]
-)
+@UNWRITABLE
 @pytest.mark.parametrize("command", ROUTER_READ_COMMANDS, ids=" ".join)
-def test_a_read_whose_lines_cannot_be_written_is_said_exit_2(btc_router, project, tmp_path, command, run, why):
+def test_a_read_whose_lines_cannot_be_written_is_said_exit_2(btc_router, project, tmp_path, command, where, why):
     env = cli_env(btc_router)
     graph = _graph(btc_router, env, project)
     _strategy(btc_router, env, project, tmp_path)
-    done = run([arg.format(graph=graph) for arg in command], env, project)
+    done = _graphc_to(where, [arg.format(graph=graph) for arg in command], env, project)
     assert (done.returncode, done.stderr) == (2, f"graphc: error: cannot write to stdout: {why}\n")
 
 
@@ -376,7 +338,7 @@ def test_a_program_embedding_graphc_gets_its_own_closed_stdout_back(tmp_path):
         "sys.stderr.write(f'exit {code}, stdout {sys.stdout!r}\\n')\n"
     )
     done = subprocess.run(
-        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c", host],
+        [*CLOSE_STDOUT, sys.executable, "-c", host],
         stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
