@@ -268,6 +268,7 @@ def _lint_all(items, workers: int, options, at_start: Seen | None):
     # everything in each worker). A few chunks per worker balance uneven files without much IPC.
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     chunk = max(1, len(items) // (workers * 4))
+    others = set(multiprocessing.active_children())  # (children of a program embedding graphc: not the pool's)
     # Objects made so far go to the permanent generation: a worker's collections never touch (and so
     # never copy) the pages the parent made before forking.
     gc.freeze()
@@ -284,7 +285,7 @@ def _lint_all(items, workers: int, options, at_start: Seen | None):
             try:
                 return list(pool.map(_lint_one, items, chunksize=chunk))
             except _Terminated:
-                _stop_workers(pool)
+                _stop_workers(pool, others)
                 raise
     except _Terminated:  # `kill PID`, a runner's timeout: the run ends with its workers, quietly
         sys.exit(EXIT_TERMINATED)
@@ -328,8 +329,10 @@ def _stopped_by_sigterm():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _stop_workers(pool) -> None:
-    """Kill the pool's workers (each may be mid-file) and let the pool go without waiting for its work.
+def _stop_workers(pool, others: set) -> None:
+    """Kill the pool's workers (each may be mid-file) and let the pool go without waiting for its work. The workers
+    are this process's children that were not ``others`` (its children before the pool started): the executor
+    keeps its own list privately.
 
     The pool's manager thread then marks the work still queued as failed, and Python 3.11's does so for work
     the interrupted ``map`` has just cancelled too, which raises InvalidStateError in that thread (a traceback
@@ -346,8 +349,7 @@ def _stop_workers(pool) -> None:
 
     threading.excepthook = quiet
     try:
-        processes = getattr(pool, "_processes", None)  # (the executor's own; every child as a fallback)
-        for process in list(processes.values()) if processes else multiprocessing.active_children():
+        for process in set(multiprocessing.active_children()) - others:
             with contextlib.suppress(OSError, ValueError):
                 process.kill()
         pool.shutdown(wait=True, cancel_futures=True)  # (joins the manager thread)
