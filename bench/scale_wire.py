@@ -46,7 +46,7 @@ def decompile(path, prove=True):
         loaded = read_graph_input(read_source(path), path)
         result = decompile(loaded.wire, "scaling")
         playbook = result.text
-        difference = round_trip_difference(playbook, result.wire) if prove else None
+        difference = round_trip_difference(playbook, result.wire, result.playbook) if prove else None
     seconds = time.perf_counter() - start
     if loaded.diagnostics or difference:
         sys.exit(f"scale_wire: {path}: {loaded.diagnostics or difference}")

@@ -33,14 +33,20 @@ template markup (a symbol ``{{ 7*7 }}``: compile renders any string with ``{{``,
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import pickle
 import re
+import signal
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
 from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
-from graphc.pipeline import TEMPLATE_MARKERS, compile_text
+from graphc.pipeline import TEMPLATE_MARKERS, compile_document, compile_text, gc_paused
+from graphc.stages.load import document_of, load_text
 from graphc.stages.triggers import quoted_in_text, wrapped_in_quotes
 from graphc.venues import (
     SLUG_READING,
@@ -50,7 +56,7 @@ from graphc.venues import (
     venue_case_problem,
 )
 from graphc.vocabulary import DEFAULT_POLICY, ON_PRICE_FIELDS
-from graphc.yaml_out import dump_yaml
+from graphc.yaml_out import dump_yaml, read_back
 
 LEG_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 EXECUTION_FIELDS = ("policy", "urgency", "max_slippage_bps", "horizon_ms", "tif", "pacing")
@@ -415,7 +421,10 @@ def _trigger_fields(edge, position) -> dict:
             )
         price = trigger["on_price"]  # its fields in fmt's order (the reference's), whatever the input's (decomp24 3)
         price = {k: price[k] for k in ON_PRICE_FIELDS if k in price} | price
-        fields["trigger"] = {**trigger, "on_price": {k: _literal(v) if type(v) is str else v for k, v in price.items()}}
+        fields["trigger"] = {
+            **trigger,
+            "on_price": {k: _literal(v) if type(v) is str else read_back(v) for k, v in price.items()},
+        }
     if condition is not None:
         ratio = H.fill_ratio_of(condition)
         if ratio is None:
@@ -474,7 +483,7 @@ def _leg(position, node, after_entries, targeted) -> dict:
     else:
         size = _quantity(quantity, symbol, type_, venue, position)
         write_type, write_venue = _instrument_fields(symbol, type_, venue)
-    leg = {side: _literal(size) if type(size) is str else size, "symbol": _literal(symbol)}
+    leg = {side: _literal(size) if type(size) is str else read_back(size), "symbol": _literal(symbol)}
     if write_venue:
         leg["venue"] = _literal(venue) if type(venue) is str else venue
     if write_type:
@@ -548,7 +557,7 @@ def _fewest_instrument_fields(symbol, type_, venue):
 
 def _price(node_id, order_type, position):
     try:
-        return H.price_of(order_type["limit"]["price_1e9"])
+        return read_back(H.price_of(order_type["limit"]["price_1e9"]))  # the value its text reads back as
     except (TypeError, KeyError):
         raise DecompileError(
             f"node {node_id!r}: order_type {order_type!r} is neither market nor a limit",
@@ -617,17 +626,142 @@ def _refuse_empty_risk(risk) -> None:
 # -- proof -------------------------------------------------------------------------
 
 
-def round_trip_difference(text: str, wire: dict) -> str | None:
+def round_trip_difference(text: str, wire: dict, playbook: dict | None = None) -> str | None:
     """Compile ``text`` and compare with ``wire``; None when identical, else where they differ.
 
     Numbers are compared as exact values (``0.5`` equals ``0.50``, ``5`` equals
     ``5.0``), as JSON readers see them; a boolean never equals a number.
+
+    ``playbook``: the data ``text`` was written from (:attr:`Decompiled.playbook`), when the caller has it. A
+    large text is then proved by two processes at once where the machine allows it (:func:`_proved_in_two`):
+    the same proof in less time. Whenever that does not prove it, the one-process proof runs as without
+    ``playbook`` and says where the two graphs differ.
     """
+    if playbook is not None and len(text) >= TWO_PROCESS_CHARS:  # noqa: SIM102 (one condition per line)
+        if _two_processes_possible() and _proved_in_two(text, wire, playbook):
+            return None
     result = compile_text(text, "<decompiled>")
     if not result.ok:
         first = next((d for d in result.diagnostics if d.is_error), None)
         return "the playbook does not compile" + (f": {first.code} {first.message}" if first else "")
     return _first_difference(result.wire, wire, "")
+
+
+# A text this long is proved in two processes when it can be: for a shorter one, starting the second process
+# costs about as much as it saves (a 1 MB playbook is about 12,000 legs).
+TWO_PROCESS_CHARS = 1 << 20
+_PROVED = b"1"
+
+
+def _two_processes_possible() -> bool:
+    """Whether this process may fork a helper for the proof: a POSIX system, at least two CPUs for this process, and
+    no other thread (a fork copies only the calling thread, and a lock another one holds would never be released in
+    the child)."""
+    if not hasattr(os, "fork") or not hasattr(signal, "pthread_sigmask"):
+        return False
+    import threading  # deferred: only a large text's proof asks
+
+    if threading.active_count() != 1:
+        return False
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cpus >= 2
+
+
+def _proved_in_two(text: str, wire: dict, playbook: dict) -> bool:
+    """Whether ``text`` compiles to ``wire``, shown by two processes at once; False (never a wrong True) when that is
+    not shown, for whatever reason: the caller then runs the one-process proof.
+
+    A child process reads ``text`` as compile reads it (:func:`graphc.stages.load.load_text`, the same call with the
+    same limits) and checks that this gives ``playbook`` exactly: the same mappings, lists and scalars, each of the
+    same type, with the same keys in the same order (their pickles, made without a memo so that sharing cannot
+    matter, are equal byte for byte). Meanwhile this process compiles ``playbook`` as the document of ``text``
+    (:func:`graphc.stages.load.document_of`) and compares its graph with ``wire``, as the one-process proof compares.
+    Compile reads only a document's values, its text and (for findings) the positions it reads from its text, so
+    when both hold, compiling ``text`` gives ``wire``. A finding of any kind is no proof here: the one-process proof
+    then says it, with its position.
+
+    The child lives no longer than this call: it writes its one-byte answer and ends; this process waits for it,
+    and kills it if the call ends early (its own compile failed, Ctrl-C). A child whose parent dies ends too
+    (Linux: it is killed with it; elsewhere its answer finds no reader). Ctrl-C in the terminal ends the child at
+    once (its SIGINT does what a signal does by default: nothing of this process runs on in it).
+    """
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return False
+    parent = os.getpid()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # no Ctrl-C between fork and the child's setup
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid == 0:
+        _prove_in_child(text, playbook, parent, mask, read_end, write_end)  # never returns
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    os.close(write_end)
+    if pid < 0:
+        os.close(read_end)
+        return False
+    ended = False
+    try:
+        with gc_paused():
+            result = compile_document(document_of(text, "<decompiled>", playbook))
+            if not result.ok or _first_difference(result.wire, wire, "") is not None:
+                return False
+        answer = os.read(read_end, 1)
+        os.waitpid(pid, 0)
+        ended = True
+        return answer == _PROVED
+    finally:
+        os.close(read_end)
+        if not ended:
+            with contextlib.suppress(ProcessLookupError):  # (already ended)
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _prove_in_child(text: str, playbook: dict, parent: int, mask, read_end: int, write_end: int):
+    """The child of :func:`_proved_in_two`: ``b"1"`` on ``write_end`` when loading ``text`` gives ``playbook``
+    exactly, else nothing; then it ends (``os._exit``: no output buffer of the parent's is flushed twice, no exit
+    handler runs), whatever happens."""
+    try:
+        os.close(read_end)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        _end_with_parent(parent)
+        doc, found = load_text(text, "<decompiled>")
+        if (
+            doc is not None
+            and not found
+            and not doc.read_as_json
+            and doc.unproven_values is None
+            and _pickled(doc.data) == _pickled(playbook)
+        ):
+            os.write(write_end, _PROVED)
+    finally:
+        os._exit(0)
+
+
+def _end_with_parent(parent: int) -> None:
+    """Linux: have the kernel kill this child when its parent ends; end now if it has already."""
+    try:
+        import ctypes  # deferred: only the child of a two-process proof
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (ImportError, OSError, AttributeError):  # not Linux: the answer then finds no reader, and it ends
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def _pickled(data) -> bytes:
+    """``data``'s pickle without a memo: equal for two values exactly when they have the same structure, types
+    (a subclass is named), keys in the same order and values, whatever objects they share."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: an object met twice is written twice
+    pickler.dump(data)
+    return out.getvalue()
 
 
 def _first_difference(got, want, path):

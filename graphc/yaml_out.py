@@ -61,6 +61,19 @@ def _decimal_text(value) -> tuple[str, str]:
     return (FLOAT if "." in text else INT), text
 
 
+def read_back(value):
+    """What graphc's loader gives for the text this module writes for ``value``, a number that is not an int (a
+    Decimal or float; anything else is given back as it is): ``Decimal('2318.120000000')`` is written ``2318.12``
+    and read as ``Decimal('2318.12')``, ``Decimal('5E+2')`` as the int ``500``. Data that holds this is the data its
+    text gives (graphc.decompile's proof in two processes compares the two exactly)."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, float)):
+        return value
+    try:
+        return resolve_plain_scalar(_decimal_text(value)[1])
+    except LoadError:  # (no number the writer writes is out of the reader's range; kept as it is if one were)
+        return value
+
+
 def _decimal(dumper, value):
     return dumper.represent_scalar(*_decimal_text(value))
 

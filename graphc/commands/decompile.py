@@ -85,7 +85,7 @@ def _decompile(text, path, name, output):
         print_diagnostics([found])
         exit_on_findings(found)
     playbook = result.text
-    difference = round_trip_difference(playbook, result.wire)
+    difference = round_trip_difference(playbook, result.wire, result.playbook)
     if difference:
         shown = one_line(f"{path}: the playbook would not compile back to the same graph ({difference})")
         click.echo(f"graphc: {shown}", err=True)

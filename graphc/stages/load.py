@@ -965,6 +965,13 @@ def load_text(
     return doc, diagnostics
 
 
+def document_of(text: str, path: str, data) -> Document:
+    """The Document of ``text`` as :func:`load_text` (default limits) gives it when its YAML passes read ``data``,
+    for a caller that has proved they do (graphc.decompile's proof in two processes): the values given, the
+    positions read from ``text`` when one is first asked for, as for a document the YAML fast pass read."""
+    return Document._tree_later(path, text, data, (MAX_DEPTH, MAX_NODES, MAX_TOTAL_NODES))
+
+
 def _parsed(text: str, path: str, max_depth, max_nodes, max_total, keys_later, json_meant: bool):
     """:func:`load_text` of a text within the size limit (``json_meant``: read as JSON alone)."""
     data = _MISSING
