@@ -125,6 +125,11 @@ def _text(value: str, key: bool) -> str:
     remembered = texts.get(value)
     if remembered is not None:
         return remembered
+    if value[:1] in _PLAIN_FIRST and len(value) < 128 and _WORDS.match(value):
+        # the usual text (a leg id, `l41 filled 50%`): what the steps below give it, plain, found in one test
+        if len(texts) < _MAX_REMEMBERED:
+            texts[value] = value
+        return value
     if _WORDS.match(value) and len(value) < 128:
         analysis = None  # words PyYAML's analysis always allows plain (leg ids, `spot filled 50%`): skip it
     else:
@@ -142,6 +147,21 @@ def _text(value: str, key: bool) -> str:
     if len(texts) < _MAX_REMEMBERED:
         texts[value] = text
     return text
+
+
+# First letters of words that both readers take as text whatever follows: graphc's resolver reads a plain scalar
+# starting with a letter as text unless it is null, true or false (n, t, f: resolve_plain_scalar), and PyYAML's
+# has no implicit resolver (bool, null, ...) listed under them. With _WORDS, such a word needs no quotes, is
+# plain in PyYAML's analysis, and is written as it is: _text's steps give it so.
+_PLAIN_FIRST = (
+    frozenset(
+        c
+        for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        if c not in "nNtTfF" and c not in _RESOLVER.yaml_implicit_resolvers
+    )
+    if None not in _RESOLVER.yaml_implicit_resolvers and not _RESOLVER.yaml_path_resolvers
+    else frozenset()
+)
 
 
 def _resolves_to_str(value: str) -> bool:

@@ -429,6 +429,22 @@ def test_yaml_writer_writes_what_pyyaml_writes(data):
     assert dump_yaml(data) == _pyyaml_dump(data)
 
 
+@pytest.mark.parametrize("first", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+def test_a_word_is_written_as_pyyaml_writes_it_whatever_its_first_letter(first, monkeypatch):
+    """The writer's one-test path for a word (graphc.yaml_out._PLAIN_FIRST: a leg id, `l41 filled 50%`) gives
+    what PyYAML writes, and graphc reads the text back as the same words, for every first letter (nothing
+    remembered from an earlier text)."""
+    import graphc.yaml_out
+    from graphc.stages.load import load_text
+
+    monkeypatch.setattr(graphc.yaml_out, "_TEXTS", ({}, {}))
+    endings = ["", "1", "o", "n", "es", "rue", "alse", "ull", "ff", "-1.5 filled 50%", "x/y+z%", "0 accepted"]
+    data = {first + ending: first + ending for ending in endings}
+    text = graphc.yaml_out.dump_yaml(data)
+    assert text == graphc.yaml_out._pyyaml_dump(data)
+    assert load_text(text)[0].data == data
+
+
 def test_a_decompiled_playbook_is_written_without_pyyaml(monkeypatch):
     import graphc.yaml_out
 
