@@ -729,13 +729,16 @@ def _prove_in_child(text: str, playbook: dict, parent: int, mask, read_end: int,
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it at once
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         _end_with_parent(parent)
+        # the playbook first: what this process reads of the parent's memory, it reads (and copies) while the
+        # parent compiles, rather than after the parent has paid for the copies
+        written = _pickled(playbook)
         doc, found = load_text(text, "<decompiled>")
         if (
             doc is not None
             and not found
             and not doc.read_as_json
             and doc.unproven_values is None
-            and _pickled(doc.data) == _pickled(playbook)
+            and _pickled(doc.data) == written
         ):
             os.write(write_end, _PROVED)
     finally:
