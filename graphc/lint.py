@@ -354,9 +354,9 @@ def _run_rules(
         diagnostic = located(Diagnostic(finding.code, finding.message, path, span, severity, finding.hint))
         span = diagnostic.span
         key = (diagnostic.code, diagnostic.message, diagnostic.hint, span, span and span.file, span and span.via)
-        # A graph finding (GC2xx) is about a structure, never a value several legs share: two cycles whose listing
-        # is cut to the same text are two problems (the count GRAPHC_MAX_CYCLES caps)
-        if diagnostic.code.startswith("GC2") or key not in said:
+        # A rule about a structure (Rule.structural: the graph rules) finds each problem once, never a value several
+        # legs share: two cycles whose listing is cut to the same text are two problems (GRAPHC_MAX_CYCLES counts both)
+        if rules[finding.code].structural or key not in said:
             said.add(key)
             diagnostics.append(diagnostic)
         if placed is not None:

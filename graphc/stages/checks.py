@@ -127,6 +127,12 @@ class Rule(NamedTuple):
     suppression: str | None = None  # how to silence it, where `flagged` cannot say (replaces the generated text)
     demoted: str | None = None  # what setting it to the other severity does, where that is not the usual
     graded: str | None = None  # the default, where the code's findings have more than one severity (GC403)
+    # Every finding of the rule is its own problem, never said once for another identical one (same code, place,
+    # message and hint). Findings are collapsed because a value of `defaults:` is found again in each leg that takes
+    # it (audit spec28 2); a rule about the graph's structure finds each of its problems once, and two of them may
+    # read alike: two distinct cycles whose listing is cut to the same text (GRAPHC_MAX_CYCLES counts both).
+    # The lint runner (graphc.lint) and the model builder's collapse (graphc.stages.model) both read it.
+    structural: bool = False
 
     @property
     def docs(self) -> str:
@@ -164,14 +170,26 @@ def rule(
     flagged: str | None = None,
     suppression: str | None = None,
     graded: str | None = None,
+    structural: bool = False,
 ):
     """Declare a check function as rule ``code``; its docstring is the rule's page. ``graded`` says what the
     default reports where the code's findings have more than one severity (then no single level is the
-    default: setting one changes some findings)."""
+    default: setting one changes some findings); ``structural``, that each finding is a problem of its own, never
+    said once for an identical one (:attr:`Rule.structural`)."""
 
     def register(check):
         check.rule = Rule(
-            code, name, severity, summary, source, check.__doc__ or "", check, flagged, suppression, graded=graded
+            code,
+            name,
+            severity,
+            summary,
+            source,
+            check.__doc__ or "",
+            check,
+            flagged,
+            suppression,
+            graded=graded,
+            structural=structural,
         )
         return check
 

@@ -40,6 +40,9 @@ Choices where the spec is silent:
   reachable from any root; a ``wait`` node with no incoming edge is GC204 only.
 - GC209: fill edges are ``on_fill``, ``on_first_fill``, ``on_fill_ratio`` and
   ``on_full_fill``.
+- Every rule here is ``structural`` (graphc.stages.checks.Rule): each finding is a
+  problem of its own, never said once for an identical finding as a value of
+  ``defaults:`` found again in each leg is (two cycles cut to the same listing).
 - A loop longer than ``2 × LOOP_NAMES`` legs is shown abbreviated in the middle.
 - Only the first ``MAX_SUGGESTIONS`` unknown references get a did-you-mean, and
   each compares a bounded few ids (graphc.stages.suggest), so 100k-node graphs
@@ -86,6 +89,7 @@ def _names(ids, limit=3) -> str:
     summary="the edges form a cycle",
     source=f"{_REFERENCE_SOURCE} (nodes with dependency edges: each node one order that starts once)",
     flagged="    after: [spot filled, rebalance filled]",
+    structural=True,
 )
 def check_cycles(ctx):
     """The legs' triggers form a loop, which an execution graph cannot express.
@@ -201,6 +205,7 @@ def _rotate(cycle, order):
     summary="an edge names a leg that does not exist",
     source=f"{_REFERENCE_SOURCE} (edges name their nodes by node_id)",
     flagged="    after: entyr filled",
+    structural=True,
 )
 def check_unknown_legs(ctx):
     """An edge names a leg that does not exist; the message suggests the closest leg id.
@@ -284,6 +289,7 @@ def check_unknown_legs(ctx):
         "switch. In a playbook, end the reported line with `# graphc: ignore[GC203]`, or put "
         "`# graphc: ignore-file[GC203]` anywhere in the file to silence it for the whole playbook."
     ),
+    structural=True,
 )
 def check_duplicate_nodes(ctx):
     """Two nodes in the graph have the same id.
@@ -393,6 +399,7 @@ def _roots(ctx) -> list[str]:
     summary="a wait node with no incoming edge never activates",
     source=f"{_REFERENCE_SOURCE} (activation wait: waits for an edge trigger)",
     flagged="    activation: wait",
+    structural=True,
 )
 def check_orphans(ctx):
     """A leg set to wait has no incoming edge, so nothing ever starts it.
@@ -490,6 +497,7 @@ def orphan_hint(ctx, node_id: str) -> str:
     summary="a root node has incoming edges, which have no effect",
     source=f"{_REFERENCE_SOURCE} (activation root: starts immediately)",
     flagged="    activation: root",
+    structural=True,
 )
 def check_roots_with_edges(ctx):
     """A leg marked `activation: root` also has incoming edges; a root starts at once, so those edges do nothing.
@@ -568,6 +576,7 @@ def check_roots_with_edges(ctx):
         "playbook. A line comment `# graphc: ignore[GC206]` would have to sit on that reported line; the "
         "file-level form, `# graphc: ignore-file[GC206]` on a line of its own anywhere in the file, is clearer."
     ),
+    structural=True,
 )
 def check_no_root(ctx):
     """Every leg waits for something; no leg starts when the graph is submitted.
@@ -653,6 +662,7 @@ def no_root_hint(ctx) -> str:
     summary="a node is only reachable from nodes that never activate",
     source=f"{_REFERENCE_SOURCE} (activation) and Edge Triggers",
     flagged="  eth-hedge:",
+    structural=True,
 )
 def check_unreachable(ctx):
     """A leg can only be started by legs that never start themselves, so it never starts either.
@@ -761,6 +771,7 @@ def check_unreachable(ctx):
         "0.01-0.99)"
     ),
     flagged="    after: entry filled 150%",
+    structural=True,
 )
 def check_triggers(ctx):
     """An edge's trigger and its condition do not fit together.
@@ -1088,6 +1099,7 @@ def _pct(value: Decimal) -> str:
     summary="a derived quantity with no incoming fill edge",
     source='orders-and-execution-graphs.md, Node Fields (quantity "derived") and Edge Triggers (the fill triggers)',
     flagged="    sell: derived",
+    structural=True,
 )
 def check_derived(ctx):
     """A leg sized `derived` has no incoming fill edge to take its size from.
@@ -1188,6 +1200,7 @@ def _derived_hint(ctx, node_id: str, incoming) -> str:
         "orders-and-execution-graphs.md, Get Graph Status (edges keyed by edge_id)"
     ),
     flagged="  - {from: entry, to: hedge, trigger: on_full_fill}",
+    structural=True,
 )
 def check_duplicate_edges(ctx):
     """Two edges connect the same two legs with the same trigger, or share an edge id.
@@ -1331,3 +1344,8 @@ RULES = [
     check_unreachable.rule,
     check_derived.rule,
 ]
+
+# The codes whose findings are never said once for an identical one (Rule.structural), for the Compile layer's
+# collapse of identical errors (graphc.stages.model), which may not read lint's registry; a test holds it equal to
+# the registry's rules that declare the flag, whatever their family
+STRUCTURAL_CODES = frozenset(r.code for r in RULES if r.structural)

@@ -18,6 +18,7 @@ from graphc.facts import GraphFacts, NodeFacts, compiled_graph_facts, wire_limit
 from graphc.numbers import shown, unscaled
 from graphc.record import Record
 from graphc.stages import legs as L
+from graphc.stages.graph_rules import STRUCTURAL_CODES
 from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts
 from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
@@ -211,7 +212,7 @@ class _Builder:
         self.unread_after: set[str] = set()  # the legs with an `after:` entry that was refused (its error said)
         self.diagnostics = []
         self.said_once: set[tuple] = set()  # the errors raised with `once` already said (error)
-        self.said: set[tuple] = set()  # (code, message, span, its file, its note) of each error said (error)
+        self.said: set[tuple] = set()  # (code, message, hint, span, its file, its note) of each error said (error)
         self.skips = []
         self.locator = Locator(
             {
@@ -243,10 +244,13 @@ class _Builder:
         # One problem, one report: a bad value in `defaults:` is raised by every leg that takes it, each time with
         # the same code and message at the same place (audit spec28 2). Identical code, place and message are
         # never two problems; a span's file and note are part of its place (a template's text used twice).
-        said = (diagnostic.code, diagnostic.message, span, span and span.file, span and span.via)
-        if said in self.said:
-            return
-        self.said.add(said)
+        # A rule about a structure (Rule.structural) finds each of its problems once: two findings of it that read
+        # alike are two problems, never collapsed (graphc.lint says the same of the rules' findings).
+        said = (diagnostic.code, diagnostic.message, diagnostic.hint, span, span and span.file, span and span.via)
+        if diagnostic.code not in STRUCTURAL_CODES:
+            if said in self.said:
+                return
+            self.said.add(said)
         self.diagnostics.append(diagnostic)
 
     # -- top level -------------------------------------------------------------
