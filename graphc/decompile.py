@@ -47,14 +47,15 @@ from graphc import humanize as H
 from graphc.facts import edge_targets, router_reading
 from graphc.pipeline import TEMPLATE_MARKERS, compile_document, compile_text, gc_paused
 from graphc.stages.load import document_of, load_text
-from graphc.stages.triggers import quoted_in_text, wrapped_in_quotes
 from graphc.venues import (
     SLUG_READING,
     infer_instrument,
     may_be_polymarket_slug,
     prediction_venue,
+    symbol_in_quotes,
     venue_case_problem,
 )
+from graphc.venues.symbols import quoted_in_text, wrapped_in_quotes
 from graphc.vocabulary import DEFAULT_POLICY, ON_PRICE_FIELDS
 from graphc.yaml_out import dump_yaml, read_back
 
@@ -471,6 +472,13 @@ def _leg(position, node, after_entries, targeted) -> dict:
     side = node.get("side")
     if side not in ("buy", "sell") or not isinstance(symbol, str):
         raise DecompileError(f"node {node['node_id']!r}: needs side buy/sell and a text symbol", ("nodes", position))
+    quoted = symbol_in_quotes(symbol)  # a playbook's leg refuses it (GC105), as it does an on_price symbol's
+    if quoted is not None:
+        raise DecompileError(
+            f"node {node['node_id']!r}: its symbol {quoted[0]}; a playbook refuses it (GC105)",
+            ("nodes", position, "instrument", "symbol"),
+            f'write the symbol without its quotes: "{quoted[1]}"' if quoted[1] else "write the market's symbol",
+        )
     if type(venue) is str and (wrong_case := venue_case_problem(venue)) is not None:
         # a playbook's venue compiles to lower case (graphc.facts reads it so): said as lint says it, not found
         # by the round trip as a difference

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from graphc.diagnostics import Diagnostic, sorted_diagnostics
-from graphc.venues import checked_venue, infer_instrument, router_type, symbol_problem
+from graphc.venues import checked_venue, infer_instrument, router_type, symbol_in_quotes, symbol_problem
 from graphc.vocabulary import DEFAULT_POLICY, MAX_SYMBOL, PRICE_DIGITS, QTY_DIGITS, SIDES
 
 if TYPE_CHECKING:  # annotations only
@@ -153,11 +153,26 @@ def wire_number_diagnostics(doc, found: Sequence[Diagnostic] = ()) -> list:
 _HELD_NUMBERS: set[tuple[type, str]] = set()
 
 
+def wire_symbol_problem(symbol: str) -> tuple[str, str | None] | None:
+    """``(what is wrong, hint)`` for a symbol of the router's JSON (a wire graph's, a simple order's), else None: in
+    quotes (:func:`graphc.venues.symbol_in_quotes`, the judgement a playbook's leg and on_price symbols get, there
+    GC105), or not text a market's symbol can be (:func:`graphc.venues.symbol_problem`). Both are GC103 here: JSON
+    has no human value to read (GC105, spec §8), and a symbol the router would look for and not find is an invalid
+    value of a typed field, as one with whitespace around it is."""
+    quoted = symbol_in_quotes(symbol)
+    if quoted is None:
+        return symbol_problem(symbol)
+    bare = quoted[1]
+    return quoted[0], (
+        f'write the symbol without quotes: "{bare}"' if bare else 'write the market\'s symbol, e.g. "BTC-USD"'
+    )
+
+
 def wire_symbol_diagnostics(doc) -> list:
     """GC103 at each wire symbol that cannot be a market's: a node's ``instrument.symbol`` and an ``on_price``
-    trigger's ``symbol`` that is blank, has whitespace around it or a control or invisible character in it
-    (:func:`graphc.venues.symbol_problem`, the check a playbook's and a simple order's symbol get: the three input
-    forms agree, audit wirelint23 3). A symbol that is not text or not 1-512 characters is the schema's GC103,
+    trigger's ``symbol`` that is in quotes (`"\"ETH-USD\""`, `"“ETH-USD”"`), blank, has whitespace around it or a
+    control or invisible character in it (:func:`wire_symbol_problem`: the judgements a playbook's and a simple
+    order's symbol get; the three input forms agree, audit wirelint23 3). A symbol that is not text or not 1-512 characters is the schema's GC103,
     not said twice. Each distinct symbol is checked once (a graph trades a few markets on many nodes)."""
     data = doc.data
     out: list[Diagnostic] = []
@@ -169,7 +184,7 @@ def wire_symbol_diagnostics(doc) -> list:
         if symbol in checked:
             found = checked[symbol]
         else:
-            found = checked[symbol] = symbol_problem(symbol) if 0 < len(symbol) <= MAX_SYMBOL else None
+            found = checked[symbol] = wire_symbol_problem(symbol) if 0 < len(symbol) <= MAX_SYMBOL else None
         if found is not None:
             dotted = ".".join(map(str, path))
             out.append(Diagnostic("GC103", f"`{dotted}` {found[0]}", doc.path, doc.span(path), hint=found[1]))
@@ -297,7 +312,7 @@ def wrap_simple_order(doc):
 
     symbol, side, venue = data["symbol"], data["side"], data.get("venue")
     symbol_wrong = _text_problem("symbol", symbol, "write the market, e.g. BTC-USD")
-    if symbol_wrong is None and (found := symbol_problem(symbol)) is not None:  # as a playbook's and a wire node's
+    if symbol_wrong is None and (found := wire_symbol_problem(symbol)) is not None:  # as a wire node's
         symbol_wrong = f"`symbol` {found[0]}", found[1]
     if symbol_wrong is not None:
         problem("symbol", "GC103", *symbol_wrong)

@@ -24,8 +24,9 @@ from graphc.fmt import format_text
 from graphc.humanize import playbook_name
 from graphc.pipeline import compile_text
 from graphc.stages.emit import to_json
-from graphc.stages.triggers import JsonFloat, wrapped_in_quotes
+from graphc.stages.triggers import JsonFloat
 from graphc.venues import prediction_venue, symbol_problem
+from graphc.venues.symbols import wrapped_in_quotes
 from graphc.wire_input import read_graph_input
 from tests.conftest import EXAMPLES, REPO
 

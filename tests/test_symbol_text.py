@@ -161,3 +161,113 @@ def test_the_symbols_the_reference_writes_pass(tmp_path, symbol):
     del graph["nodes"][0]["instrument"]["type"]  # the router reads it (GC111): no GC306 for a prediction symbol
     _, diagnostics = _lint(write(tmp_path, "w.json", json.dumps(graph, indent=2)))
     assert [d for d in _errors(diagnostics) if d[0] == "GC103"] == []
+
+
+# A symbol written inside a pair of quote characters: plain, typographic, a backtick, guillemets (the two ends need not
+# be the same character). graphc sends a symbol as written, so `symbol: '"BTC-USD"'` traded the market `"BTC-USD"`,
+# which does not exist, and linted clean.
+QUOTED = {
+    "double quotes": '"BTC-USD"',
+    "single quotes": "'BTC-USD'",
+    "typographic quotes": "\u201cBTC-USD\u201d",
+    "low and high quotes": "\u201eBTC-USD\u201c",
+    "backticks": "`BTC-USD`",
+    "guillemets": "\u00abBTC-USD\u00bb",
+    "two pairs": '"\u201cBTC-USD\u201d"',
+}
+_IN_QUOTES = "is in quotes: graphc sends the symbol as written, and no market's symbol has them"
+
+
+def _errors_with_hints(diagnostics):
+    return [
+        (d["code"], d["line"], d["column"], d["message"], d["hint"]) for d in diagnostics if d["severity"] == "error"
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(QUOTED))
+def test_a_leg_symbol_in_quotes_is_gc105_as_an_on_price_symbol_in_quotes_is(tmp_path, case):
+    """A leg's own `symbol:` in quotes is judged as an on_price symbol in quotes is (graphc.venues.symbol_in_quotes):
+    GC105 at the value, the hint writing the line without them."""
+    symbol = QUOTED[case]
+    shown = repr(symbol)
+    hint = "write the symbol without quotes: `symbol: BTC-USD`"
+    leg = f"graphc: 1\nname: t\nlegs:\n  a:\n    buy: 0.1\n    symbol: {_yaml(symbol)}\n    limit: 60000\n"
+    in_defaults = (
+        f"graphc: 1\nname: t\ndefaults:\n  symbol: {_yaml(symbol)}\nlegs:\n  a: {{buy: 0.1}}\n  b: {{buy: 0.2}}\n"
+    )
+    on_price = (
+        "graphc: 1\nname: t\nlegs:\n  a: {buy: 0.1, symbol: BTC-USD, limit: 60000}\n  b:\n    sell: 0.1\n"
+        "    symbol: BTC-USD\n    after:\n      - from: a\n        trigger:\n          on_price:\n"
+        f"            symbol: {_yaml(symbol)}\n            direction: below\n"
+        "            reference: graph_entry_price\n            offset_pct: -5\n"
+    )
+    for text, field, marker in [
+        (leg, "symbol", "    symbol: "),
+        (in_defaults, "symbol", "  symbol: "),  # every leg takes it: said once, at the value
+        (on_price, "`on_price.symbol`", "            symbol: "),
+    ]:
+        code, diagnostics = _lint(write(tmp_path, "p.yaml", text))
+        assert code == 1, diagnostics
+        assert _errors_with_hints(diagnostics) == [
+            ("GC105", *_at(text, marker), f"{field} {shown} {_IN_QUOTES}", hint)
+        ], text
+
+
+@pytest.mark.parametrize("case", sorted(QUOTED))
+def test_a_symbol_in_quotes_is_gc103_in_a_wire_graph_and_a_simple_order(tmp_path, case):
+    """The router's JSON has no human value to read (GC105): a symbol in quotes there is an invalid value, GC103, as a
+    symbol with whitespace around it is; the hint writes it without them, in JSON."""
+    symbol = QUOTED[case]
+    hint = 'write the symbol without quotes: "BTC-USD"'
+    order = json.dumps({"symbol": symbol, "side": "buy", "qty": 0.1, "price": 60000}, indent=2)
+    node = json.loads(FULL_GRAPH.read_text())
+    node["nodes"][0]["instrument"]["symbol"] = symbol
+    edge = json.loads(FULL_GRAPH.read_text())
+    edge["edges"][0] = {
+        "edge_id": "e0",
+        "from_node": "spot",
+        "to_node": "hedge",
+        "trigger": {
+            "on_price": {"symbol": symbol, "direction": "below", "reference": "graph_entry_price", "offset_pct": -5}
+        },
+    }
+    for name, text, field, marker in [
+        ("o.json", order, "`symbol`", '  "symbol": '),
+        ("w.json", json.dumps(node, indent=2), "`nodes.0.instrument.symbol`", '        "symbol": '),
+        ("e.json", json.dumps(edge, indent=2), "`edges.0.trigger.on_price.symbol`", '          "symbol": '),
+    ]:
+        code, diagnostics = _lint(write(tmp_path, name, text))
+        assert code == 1, (name, diagnostics)
+        at = _at(text, marker, json.dumps(symbol))
+        assert _errors_with_hints(diagnostics) == [("GC103", *at, f"{field} {symbol!r} {_IN_QUOTES}", hint)], name
+
+
+def test_a_symbol_of_quotes_only_gets_an_example_for_a_hint(tmp_path):
+    text = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 0.1\n    symbol: '\"\"'\n    limit: 60000\n"
+    [(code, _, _, message, hint)] = _errors_with_hints(_lint(write(tmp_path, "p.yaml", text))[1])
+    assert (code, message) == ("GC105", f"symbol '\"\"' {_IN_QUOTES}")
+    assert hint == "write the market's symbol, without quotes, e.g. `symbol: BTC-USD`"
+
+
+def test_a_quote_inside_a_symbol_is_kept_in_every_input_form(tmp_path):
+    """Only a pair around the symbol is the copy artefact; one inside (`it’s`) is sent as written, in a leg as in an
+    on_price mapping (tests/test_triggers.py) and a wire node, so a decompiled odd symbol compiles back."""
+    playbook = "graphc: 1\nname: t\nlegs:\n  a:\n    buy: 0.1\n    symbol: it\u2019s\n    limit: 60000\n"
+    result = CliRunner().invoke(cli, ["compile", str(write(tmp_path, "p.yaml", playbook))])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["nodes"][0]["instrument"]["symbol"] == "it\u2019s"
+    graph = json.loads(FULL_GRAPH.read_text())
+    graph["nodes"][0]["instrument"]["symbol"] = "it\u2019s"
+    _, diagnostics = _lint(write(tmp_path, "w.json", json.dumps(graph, indent=2)))
+    assert [d for d in _errors(diagnostics) if d[0] == "GC103"] == []
+
+
+def test_decompile_refuses_a_node_symbol_in_quotes_as_a_playbook_would():
+    from graphc.decompile import DecompileError, decompile
+
+    graph = json.loads(FULL_GRAPH.read_text())
+    graph["nodes"][0]["instrument"]["symbol"] = "\u201cETH-USD\u201d"
+    with pytest.raises(DecompileError) as refused:
+        decompile(graph)
+    assert refused.value.at == ("nodes", 0, "instrument", "symbol")
+    assert refused.value.hint == 'write the symbol without its quotes: "ETH-USD"'

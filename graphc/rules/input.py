@@ -399,7 +399,12 @@ def check_wire_venue_case(ctx):
       symbol the router's reference writes (a pair, a Polymarket slug, token id
       or URL, a Kalshi ticker) has one: `BTC-USD ` is not the market `BTC-USD`,
       and no venue's facts would be found for it, so every venue check would be
-      skipped. The hint writes the symbol without them;
+      skipped. The hint writes the symbol without them. In the router's JSON (a
+      wire node's `instrument.symbol`, a wire `on_price` trigger's `symbol`, a
+      simple order's `symbol`) a symbol inside a pair of quote characters,
+      `"\\"BTC-USD\\""`, `"“BTC-USD”"`, backticks or guillemets, is GC103 too:
+      graphc sends it as written, and no market's symbol has them (the same
+      symbol in a playbook is GC105);
     - a number that is not finite: YAML reads `.nan`, `.inf`, `-.inf` (and
       `!!float nan`) as numbers, but no playbook or wire value can be one, so each
       is GC103 at its value, `` `risk.admission.max_notional_usd` is .inf, not a
@@ -660,6 +665,18 @@ GC105 = describe(
       end) is GC105 too, and the hint rounds it down: `| round(2, 'floor')` for
       dollars, `| round(8, 'floor')` for units, as a notional's quantity is
       rounded down to 1e-8 (spec §3.2).
+    - a market symbol written inside a pair of quote characters: a leg's
+      `symbol: '"ETH-USD"'` (YAML's quotes around a second pair), typographic
+      quotes (`symbol: “ETH-USD”`, a paste from a word processor or a chat),
+      backticks (`` symbol: "`ETH-USD`" ``) or guillemets (`«ETH-USD»`), in
+      `symbol:` or `defaults:`, and the same in an `on_price` edge mapping's
+      `symbol:`; in the `after:` text (`price "will-x:yes" below entry -25%`)
+      any quote character in the symbol. graphc sends a symbol as written and
+      no market's symbol has them, so the order would go to a market that does
+      not exist, or the stop would watch one and never fire. The hint writes
+      the symbol without them (`symbol: ETH-USD`); a quote character inside a
+      symbol value (`it’s`) is kept. In a wire graph or a simple order the
+      same symbol is GC103 (the router's JSON has no human value to read).
     - a `schedule.catch_up` written without a unit is a warning: a duration
       without a unit is milliseconds, so `catch_up: 7200` is 7.2 s, not two
       hours, and `graphc run` would miss every occurrence it cannot send

@@ -19,10 +19,10 @@ from graphc.numbers import shown, unscaled
 from graphc.record import Record
 from graphc.stages import legs as L
 from graphc.stages.graph_rules import STRUCTURAL_CODES
-from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts
+from graphc.stages.triggers import edge_end_error, trigger_from_mapping, trigger_parts, unquoted_hint
 from graphc.stages.wiregraph import number
 from graphc.units import UnitError, parse_money, parse_price, plain_price, scaled_fast, to_scaled
-from graphc.venues import MarketResolver, infer_instrument, market_quote, symbol_problem
+from graphc.venues import MarketResolver, infer_instrument, market_quote, symbol_in_quotes, symbol_problem
 from graphc.venues.prices import trigger_level
 from graphc.vocabulary import DEFAULT_POLICY, INSTRUMENT_TYPES, PRICE_SCALE, QTY_SCALE
 
@@ -848,6 +848,9 @@ _INSTRUMENTS: dict[tuple, tuple[str, str, str | None]] = {}
 def _instrument(ctx) -> tuple[str, str, str | None]:
     """The leg's (symbol, instrument type, venue), the type and venue inferred from the symbol when not given."""
     symbol = L._text(ctx, "symbol", required=True)
+    quoted = symbol_in_quotes(symbol)  # `symbol: '"ETH-USD"'`, `“ETH-USD”`: judged as an on_price symbol is (GC105)
+    if quoted is not None:
+        raise DiagnosticError("GC105", f"symbol {quoted[0]}", ctx.span_of("symbol"), hint=unquoted_hint(quoted[1]))
     problem = symbol_problem(symbol)  # too long, blank, whitespace around it, a control or invisible character
     if problem is not None:
         raise DiagnosticError("GC103", f"symbol {problem[0]}", ctx.span_of("symbol"), hint=problem[1])

@@ -23,7 +23,7 @@ from graphc.units import (
     parse_percent,
     parse_percent_points,
 )
-from graphc.venues.symbols import symbol_problem
+from graphc.venues.symbols import QUOTE_CHARACTERS, quoted_in_text, symbol_in_quotes, symbol_problem
 from graphc.vocabulary import MAX_SYMBOL
 from graphc.vocabulary import TRIGGER_NAMES as WIRE_TRIGGER_NAMES
 from graphc.vocabulary import TRIGGER_OBJECTS as WIRE_TRIGGER_OBJECTS
@@ -58,24 +58,6 @@ FORMS_HINT = (
 )
 
 
-# `"` and `'`, a Markdown backtick, and the typographic quotes a paste from a word processor or a chat brings: ‘ ’ ‚ ‛
-# “ ” „ ‟ (U+2018-U+201F), « » and ‹ › (audit review28 1). No market's symbol has any of them.
-QUOTE_CHARACTERS = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
-
-
-def quoted_in_text(symbol: str) -> bool:
-    """Whether an ``after:`` text's on_price symbol has a quote character: refused (:func:`_quoted_symbol`)."""
-    return any(q in symbol for q in QUOTE_CHARACTERS)
-
-
-def wrapped_in_quotes(symbol: str) -> bool:
-    """Whether a symbol is written inside a pair of quote characters (`'"ETH-USD"'`, `“ETH-USD”`, `„ETH-USD“`,
-    `«ETH-USD»`: the two need not be the same character): the mapping form's refusal.
-    The mapping form can hold any other symbol, a quote in it too, written as YAML text, which is how a wire graph's
-    odd symbol is decompiled (graphc.decompile); a pair around it is the copy artefact of the text form."""
-    return len(symbol) >= 2 and symbol[0] in QUOTE_CHARACTERS and symbol[-1] in QUOTE_CHARACTERS
-
-
 def _quoted_symbol(symbol: str) -> tuple[str, str, str] | None:
     """``(what is wrong, hint with a ``{}`` for the corrected text, the symbol without quotes)`` when an on_price
     trigger's symbol in an ``after:`` text has a quote character, else None. graphc sends a symbol as written (spec
@@ -92,6 +74,14 @@ def _quoted_symbol(symbol: str) -> tuple[str, str, str] | None:
         "write the symbol without quotes: {}",
         bare,
     )
+
+
+def unquoted_hint(bare: str | None) -> str:
+    """The hint for a playbook's ``symbol:`` written in quotes (:func:`graphc.venues.symbol_in_quotes`): the line
+    without them; a leg's symbol and an on_price mapping's say the same."""
+    if bare is None:
+        return "write the market's symbol, without quotes, e.g. `symbol: BTC-USD`"
+    return f"write the symbol without quotes: `symbol: {bare}`"
 
 
 class JsonFloat(Decimal):
@@ -349,13 +339,10 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
             if name == "on_price" and isinstance(body, dict):
                 watched = body.get("symbol")
                 if type(watched) is str and 0 < len(watched) <= MAX_SYMBOL:  # (else the schema's GC103 says it)
-                    if wrapped_in_quotes(watched):
+                    quoted = symbol_in_quotes(watched)  # judged as a leg's `symbol:` is (graphc.stages.model)
+                    if quoted is not None:
                         raise DiagnosticError(
-                            "GC105",
-                            f"`on_price.symbol` {watched!r} is in quotes: graphc sends the symbol as written, and "
-                            "no market's symbol has them",
-                            hint=f"write the symbol without quotes: `symbol: {watched[1:-1] or 'BTC-USD'}`",
-                            at=_SYMBOL_AT,
+                            "GC105", f"`on_price.symbol` {quoted[0]}", hint=unquoted_hint(quoted[1]), at=_SYMBOL_AT
                         )
                     problem = symbol_problem(watched)  # as every symbol is checked (audit wirelint23 3)
                     if problem is not None:

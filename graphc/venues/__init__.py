@@ -21,6 +21,7 @@ from graphc.venues.symbols import (
     prediction_venue,
     router_normalizes,
     router_type,
+    symbol_in_quotes,
     symbol_problem,
     venue_case_problem,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "refused_price",
     "router_normalizes",
     "router_type",
+    "symbol_in_quotes",
     "symbol_problem",
     "venue_case_problem",
 ]

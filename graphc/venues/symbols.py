@@ -6,7 +6,8 @@ orders-and-execution-graphs.md, "Simple Order"), and Kalshi markets by their
 ``KX...`` ticker. :func:`prediction_venue` recognises those shapes;
 :func:`infer_instrument` applies §3.1's rules in order. GC306 uses the first to
 catch a prediction-shaped symbol typed spot or perp, and :func:`owning_venue` to catch one pinned to the other
-prediction venue. :func:`symbol_problem` is the one check of a symbol as text, in every input form.
+prediction venue. :func:`symbol_problem` is the one check of a symbol as text, in every input form, and
+:func:`symbol_in_quotes` the one judgement of a symbol written in quotes.
 """
 
 from __future__ import annotations
@@ -160,6 +161,47 @@ def venue_case_problem(written: str) -> tuple[str, str] | None:
         f"venue {written!r} {wrong}: the router gets the text as written, so it may not know {written!r} (the wire "
         "spells a venue in lower case with nothing around it, playbook-spec.md §3)",
         f'write "{venue}"',
+    )
+
+
+# `"` and `'`, a Markdown backtick, and the typographic quotes a paste from a word processor or a chat brings: ‘ ’ ‚ ‛
+# “ ” „ ‟ (U+2018-U+201F), « » and ‹ › (audit review28 1). No market's symbol has any of them.
+QUOTE_CHARACTERS = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a"
+_QUOTES_AND_SPACES = QUOTE_CHARACTERS + " "
+
+
+def quoted_in_text(symbol: str) -> bool:
+    """Whether a symbol has a quote character anywhere (QUOTE_CHARACTERS): an ``after:`` text's on_price symbol is
+    refused for one (graphc.stages.triggers), since nothing but the copy of a quoted word puts one there."""
+    return any(q in symbol for q in QUOTE_CHARACTERS)
+
+
+def wrapped_in_quotes(symbol: str) -> bool:
+    """Whether a symbol is written inside a pair of quote characters (`'"ETH-USD"'`, `“ETH-USD”`, `„ETH-USD“`,
+    `«ETH-USD»`: the two need not be the same character): refused where a symbol is a value of its own
+    (:func:`symbol_in_quotes`). Such a value may hold any other symbol, a quote in it too (`it’s`), which is how a
+    wire graph's odd symbol is decompiled (graphc.decompile); a pair around it is the copy artefact of quoted text."""
+    return len(symbol) >= 2 and symbol[0] in QUOTE_CHARACTERS and symbol[-1] in QUOTE_CHARACTERS
+
+
+def symbol_in_quotes(symbol: str) -> tuple[str, str | None] | None:
+    """``(what is wrong, the symbol without its quotes)`` when a symbol written as a value of its own is inside a pair
+    of quote characters (:func:`wrapped_in_quotes`), else None; the symbol is None when only quotes (and spaces) are
+    left. What is wrong reads after the field's name (``symbol '"ETH-USD"' is in quotes: ...``).
+
+    The one judgement of a quoted symbol value: a playbook leg's ``symbol:`` and an on_price mapping's (GC105,
+    graphc.stages.model, graphc.stages.triggers), a wire node's ``instrument.symbol``, a wire on_price trigger's
+    ``symbol`` and a simple order's ``symbol`` (GC103, graphc.inputs). graphc sends a symbol as written (spec §3), and
+    no market's symbol has a quote character: ``symbol: '"ETH-USD"'`` or ``symbol: “ETH-USD”`` would trade a market
+    that does not exist. Refused, never stripped: the hint offers the symbol without them, the caller never sends it.
+    """
+    if not wrapped_in_quotes(symbol):
+        return None
+    shown = repr(symbol) if len(symbol) <= 60 else repr(symbol[:57]) + "..."
+    bare = symbol.strip(_QUOTES_AND_SPACES)
+    return (
+        f"{shown} is in quotes: graphc sends the symbol as written, and no market's symbol has them",
+        bare or None,
     )
 
 
