@@ -453,6 +453,62 @@ def test_a_whole_expression_number_in_the_description_is_its_text(expression, te
     assert result.ok and result.diagnostics == [], result.diagnostics
 
 
+@pytest.mark.parametrize(
+    ("expression", "kind", "hint", "followed"),
+    [
+        (
+            "{{ flag }}",
+            "a boolean",
+            "`description` takes text, and `{{ flag }}` is true: make it text, e.g. "
+            '`description: "{{ flag | string }}"`, or write it into a sentence',
+            "{{ flag | string }}",
+        ),
+        (
+            "{{ n > 5 }}",
+            "a boolean",
+            "`description` takes text, and `{{ n > 5 }}` is false: make it text, e.g. "
+            '`description: "{{ (n > 5) | string }}"`, or write it into a sentence',
+            "{{ (n > 5) | string }}",
+        ),
+        (
+            "{{ [n, 'x'] }}",
+            "a list",
+            "`description` takes text, and `{{ [n, 'x'] }}` is a list: join its items into text, e.g. "
+            "`description: \"{{ ([n, 'x']) | join(', ') }}\"`",
+            "{{ ([n, 'x']) | join(', ') }}",
+        ),
+        (
+            "{{ none }}",
+            "empty",
+            "`description` takes text, and `{{ none }}` is none (nothing): write the text, or leave `description` out",
+            "n is {{ n }}",
+        ),
+    ],
+)
+def test_a_template_result_that_is_not_text_in_the_description_has_a_hint(expression, kind, hint, followed):
+    """`description: "{{ flag }}"` (true) or `"{{ [a, b] }}"` (a list) was GC103 "must be string" with no hint: the
+    hint says `description` takes text and how to write the value as text, and what it writes compiles."""
+    source = playbook(f"""\
+        params:
+          n: {{type: integer, default: 3}}
+          flag: {{type: bool, default: true}}
+        description: "{expression}"
+        legs:
+          a: {{buy: 1 ETH, symbol: ETH-USD, limit: 2000}}
+        """)
+    [found] = compiled(source).diagnostics
+    assert (found.code, found.message, found.hint) == ("GC103", f"`description` must be string, not {kind}", hint)
+    assert found.span is not None and found.span.line == 6
+    result = compiled(source.replace(expression, followed))
+    assert result.ok and result.diagnostics == [], result.diagnostics
+
+
+def test_a_plain_boolean_in_the_description_is_quoted_by_the_hint():
+    """The same GC103 for `description: true` as written (no template): the hint quotes it, as for a number."""
+    [found] = compiled(playbook("description: true\nlegs:\n  a: {buy: 1 ETH, symbol: ETH-USD}\n")).diagnostics
+    assert (found.code, found.hint) == ("GC103", "quote it to make it text: `description: 'true'`")
+
+
 def test_whole_expression_keeps_its_type():
     text = playbook("""\
         params:

@@ -348,6 +348,13 @@ def check_wire_venue_case(ctx):
       numbered `ID-0`, `ID-1`);
     - a quoted `true`, `false` or number where a boolean or number goes:
       `sandbox: "false"` is the text `false`, and the message says to remove the quotes;
+      and the other way round, `name: 2026` or `description: true`, which YAML
+      reads as a number or a boolean: the hint quotes it (`description: 'true'`).
+      A `description` template whose whole value is true or false, nothing, a
+      list or a mapping (`description: "{{ flag }}"`) is GC103 too, as
+      `description` takes text, and the hint writes it as text:
+      `"{{ flag | string }}"`, `"{{ items | join(', ') }}"` (a number there is
+      its text);
     - a leg that gives its side and size twice (`buy: 1 ETH` with `side: buy`), and a
       side or size written on a `use:` leg (`buy: 2 ETH`) that does not fit every leg
       of its template, which it is set on: one of them sells, or gives `side` +

@@ -205,13 +205,19 @@ DURATION_HINT = "write a duration with its unit, e.g. `10m`, `30s` or `2h`"
 
 
 def _type_hint(error, doc, path, root) -> str | None:
-    """A hint for a value of the wrong type: a duration's example; for a plain number where text goes, that its
-    text would do, quoted (`name: 2026`: YAML reads it as a number, audit spec28b 4)."""
+    """A hint for a value of the wrong type: a duration's example; for a template's result where text for people
+    goes (`description: "{{ flag }}"` is true, `"{{ [a, b] }}"` a list), how to make it text; for a plain number or
+    boolean where text goes, that its text would do, quoted (`name: 2026`: YAML reads it as a number, audit spec28b
+    4)."""
     schema = error.schema if isinstance(error.schema, dict) else {}
     if root is not None and schema == root.get("$defs", {}).get("duration"):
         return DURATION_HINT
     value = error.instance
-    if schema.get("type") != "string" or isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+    if tuple(path) in _FREE_TEXT and (value is None or isinstance(value, (bool, list, dict))):
+        made = _template_written_at(doc, path)
+        if made is not None:
+            return _as_text_hint(path[-1], made, value)
+    if schema.get("type") != "string" or not isinstance(value, (int, Decimal)):  # (a boolean is an int)
         return None
     written = doc.written(path)
     key = path[-1] if path else None
@@ -224,6 +230,54 @@ def _type_hint(error, doc, path, root) -> str | None:
     if _is_wire(root):
         return f"quote it to make it text: {_key_value(key, json.dumps(written), True)}"
     return f"quote it to make it text: {_key_value(key, repr(written), False)}"
+
+
+# The playbook's text for people, which a template may write into (graphc.stages.render.FREE_TEXT; a number a
+# template makes there is its text, a boolean, nothing, a list or a mapping is refused by the schema)
+_FREE_TEXT = frozenset({("description",)})
+# A value written as one `{{ }}` (quoted or not): the expression inside it
+_WHOLE_TEMPLATE = re.compile(r"""(["']?)\{\{-?\s*(?P<expression>(?:(?!\{\{|\}\}).)+?)\s*-?\}\}\1""", re.DOTALL)
+
+
+def _template_written_at(doc, path) -> str | None:
+    """The expression of the one `{{ }}` the value at ``path`` was written as (`description: "{{ flag }}"`:
+    ``flag``), read from the source at its span; ``""`` for another template there (a block scalar), None where the
+    source at the span is no template (a value written as it is)."""
+    span = doc.span(path)
+    if span is None or (span.file is not None and span.file != doc.path):
+        return None
+    lines = doc.text.split("\n")[span.line - 1 : span.end_line]
+    if len(lines) != span.end_line - span.line + 1:
+        return None
+    lines[-1] = lines[-1][: span.end_col - 1]
+    lines[0] = lines[0][span.col - 1 :]
+    source = "\n".join(lines).strip()
+    if "{{" not in source:
+        return None
+    found = _WHOLE_TEMPLATE.fullmatch(source)
+    return " ".join(found["expression"].split()) if found else ""
+
+
+def _as_text_hint(key, expression: str, value) -> str:
+    """How to make text of a template's result in the text-only field ``key`` (``description``)."""
+    if not expression:
+        written, used = "the template", "EXPR"
+    else:
+        written = f"`{{{{ {expression} }}}}`"
+        used = expression if re.fullmatch(r"[A-Za-z_][\w.]*", expression) else f"({expression})"
+    if isinstance(value, bool):
+        return (
+            f"`{key}` takes text, and {written} is {'true' if value else 'false'}: make it text, e.g. "
+            f'`{key}: "{{{{ {used} | string }}}}"`, or write it into a sentence'
+        )
+    if isinstance(value, list):
+        return (
+            f"`{key}` takes text, and {written} is a list: join its items into text, e.g. "
+            f"`{key}: \"{{{{ {used} | join(', ') }}}}\"`"
+        )
+    if isinstance(value, dict):
+        return f"`{key}` takes text, and {written} is a mapping: write into the text the values of it you mean"
+    return f"`{key}` takes text, and {written} is none (nothing): write the text, or leave `{key}` out"
 
 
 # The string fields whose text the schema alone decides (`name`'s pattern, any `description`): a number written
