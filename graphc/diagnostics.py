@@ -200,6 +200,19 @@ class DiagnosticError(Exception):
         # the snapshot), said at that value with a note on the first leg that needed it
         self.once = once
 
+    def named_under(self, base: tuple[object, ...]) -> DiagnosticError:
+        """This error said of the value at ``base + at``: a message that names the part at fault by its path below
+        the value it was raised for (`` `trigger.on_timeout.ms` must be ... ``, all an edge mapping's reader knows)
+        names it by its whole path instead (`` `legs.b.after.0.trigger.on_timeout.ms` must be ... ``), the form the
+        schema's messages and every other message use; any other message is kept."""
+        named = f"`{'.'.join(map(str, self.at))}`"
+        if not self.at or not base or not self.message.startswith(named):
+            return self
+        whole = f"`{'.'.join(map(str, (*base, *self.at)))}`"
+        return DiagnosticError(
+            self.code, whole + self.message[len(named) :], self.span, self.hint, self.at, once=self.once
+        )
+
     def to_diagnostic(self, path: str, span: Span | None = None) -> Diagnostic:
         # Stages report errors; the lint layer re-stamps severities from the rule
         # registry and the config, so this layer never needs to know them.

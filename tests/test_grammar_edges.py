@@ -235,9 +235,9 @@ def test_a_fill_ratio_error_is_at_the_value_and_names_the_field(tmp_path, comman
     out = result.stderr if command == "compile" else result.stdout
     said = [line for line in out.splitlines() if " error " in line]
     assert said == [
-        f"{path}:14:21: error GC105 `fill_ratio`: cannot read '50bps' as a percentage",
-        f"{path}:15:55: error GC105 `fill_ratio`: cannot read '5x' as a percentage",
-        f"{path}:20:17: error GC105 `fill_ratio`: cannot read 'half' as a percentage",
+        f"{path}:14:21: error GC105 `legs.y.after.0.fill_ratio`: cannot read '50bps' as a percentage",
+        f"{path}:15:55: error GC105 `legs.y.after.1.fill_ratio`: cannot read '5x' as a percentage",
+        f"{path}:20:17: error GC105 `edges.0.fill_ratio`: cannot read 'half' as a percentage",
     ], out
 
 

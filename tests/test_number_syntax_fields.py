@@ -46,18 +46,18 @@ def test_counts_delays_and_offsets_in_a_mapping_take_the_number_syntax(tmp_path)
         ),
         (
             "after: [{from: a, trigger: {on_timeout: {ms: 5 s}}}]",
-            "`trigger.on_timeout.ms` must be a whole number (or a `{{ }}` template), not '5 s'",
+            "`legs.b.after.0.trigger.on_timeout.ms` must be a whole number (or a `{{ }}` template), not '5 s'",
             "`ms: 5000`, `ms: 5_000` or `ms: 5k`",
         ),
         (  # a million in a number, a minute in a duration: neither is guessed
             "after: [{from: a, trigger: {on_timeout: {ms: 1m}}}]",
-            "`trigger.on_timeout.ms` must be a whole number (or a `{{ }}` template), not '1m'",
+            "`legs.b.after.0.trigger.on_timeout.ms` must be a whole number (or a `{{ }}` template), not '1m'",
             "`ms: 5000`",
         ),
         (
             "after: [{from: a, trigger: {on_price: {symbol: ETH-USD, direction: below, reference: graph_entry_price,"
             " offset_pct: five}}}]",
-            "`trigger.on_price.offset_pct` must be a number (or a `{{ }}` template), not 'five'",
+            "`legs.b.after.0.trigger.on_price.offset_pct` must be a number (or a `{{ }}` template), not 'five'",
             "`offset_pct: -5` or `offset_pct: -5%`",
         ),
     ],
@@ -103,7 +103,8 @@ def test_an_offset_written_as_text_ending_with_a_percent_ratio_is_gc107(tmp_path
         (
             "after: [{from: a, trigger: {on_timeout: {ms: 0.5}}}]",
             'after: [{from: a, trigger: {on_timeout: {ms: "0.5"}}}]',
-            "ms` must be a whole number (or a `{{ }}` template), not ",
+            # the schema's words for the number, and the model's for the text: one path form (the whole path)
+            "`legs.b.after.0.trigger.on_timeout.ms` must be a whole number (or a `{{ }}` template), not ",
         ),
         (
             "twap: {slices: 2.5, every: 1s}",
@@ -140,3 +141,30 @@ def test_a_count_or_delay_written_as_text_is_refused_as_the_same_number_is(tmp_p
         assert written in error, error
         found.append(error)
     assert "GC106" not in found[1]
+
+
+@pytest.mark.parametrize(
+    ("where", "path"),
+    [
+        ("after: [{from: a, trigger: {on_timeout: {ms: MS}}}]", "legs.b.after.0"),
+        ("edges", "edges.0"),
+    ],
+)
+def test_a_delay_as_text_and_as_a_number_are_named_by_one_path_form(tmp_path, where, path):
+    """`ms: 0.5` is the schema's GC103, named by its whole path (`legs.b.after.0.trigger.on_timeout.ms`); `ms: "0.5"`
+    is the edge reader's, which named the path below the edge (`trigger.on_timeout.ms`). One form, the whole path,
+    the one the schema's and the other messages use, in `after:` and `edges:` alike."""
+    said = []
+    for ms in ("0.5", '"0.5"'):
+        source = "graphc: 1\nname: sfx\nlegs:\n  a: {buy: 10 ETH, symbol: ETH-USD, limit: 2000}\n"
+        if where == "edges":
+            source += "  b: {buy: 10 ETH, symbol: ETH-USD, limit: 2000}\n"
+            source += f"edges:\n  - {{from: a, to: b, trigger: {{on_timeout: {{ms: {ms}}}}}}}\n"
+        else:
+            source += f"  b: {{buy: 10 ETH, symbol: ETH-USD, limit: 2000, {where.replace('MS', ms)}}}\n"
+        result = CliRunner().invoke(cli, ["lint", "--no-cache", str(write(tmp_path, "p.yaml", source))])
+        assert result.exit_code == 1, result.output
+        [error] = [line.split(": error ", 1)[1] for line in result.output.splitlines() if ": error " in line]
+        said.append(error)
+    words = f"GC103 `{path}.trigger.on_timeout.ms` must be a whole number (or a `{{{{ }}}}` template), not "
+    assert said == [words + "0.5", words + "'0.5'"]

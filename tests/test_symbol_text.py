@@ -96,7 +96,7 @@ def test_an_on_price_symbol_is_checked_in_a_wire_graph_and_a_playbook_edge(tmp_p
     )
     for name, text, field, marker in [
         ("w.json", wire, "`edges.0.trigger.on_price.symbol`", '          "symbol": '),
-        ("p.yaml", playbook, "`on_price.symbol`", "            symbol: "),
+        ("p.yaml", playbook, "`legs.b.after.0.trigger.on_price.symbol`", "            symbol: "),
     ]:
         code, diagnostics = _lint(write(tmp_path, name, text))
         assert code == 1, (name, diagnostics)
@@ -204,7 +204,7 @@ def test_a_leg_symbol_in_quotes_is_gc105_as_an_on_price_symbol_in_quotes_is(tmp_
     for text, field, marker in [
         (leg, "symbol", "    symbol: "),
         (in_defaults, "symbol", "  symbol: "),  # every leg takes it: said once, at the value
-        (on_price, "`on_price.symbol`", "            symbol: "),
+        (on_price, "`legs.b.after.0.trigger.on_price.symbol`", "            symbol: "),
     ]:
         code, diagnostics = _lint(write(tmp_path, "p.yaml", text))
         assert code == 1, diagnostics

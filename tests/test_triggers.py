@@ -219,7 +219,10 @@ def test_a_quoted_on_price_symbol_in_an_edge_mapping_is_refused_at_the_symbol(tm
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1, result.output
     column = QUOTED_STOP.format(after=json.dumps(mapping)).splitlines()[10].index('"\\"will') + 1
-    assert f"{path}:11:{column}: error GC105 `on_price.symbol` '\"will-x:yes\"' is in quotes" in result.stderr
+    assert (
+        f"{path}:11:{column}: error GC105 `legs.stop.after.0.trigger.on_price.symbol` '\"will-x:yes\"' is in quotes"
+        in result.stderr
+    )
     assert "hint: write the symbol without quotes: `symbol: will-x:yes`" in result.stderr
 
 
@@ -294,7 +297,10 @@ def test_an_edge_mapping_symbol_in_typographic_quotes_is_refused_at_the_symbol(t
     result = CliRunner().invoke(cli, ["compile", str(path)])
     assert result.exit_code == 1, result.output
     column = text.splitlines()[10].index(f'"{symbol}"') + 1
-    assert f"{path}:11:{column}: error GC105 `on_price.symbol` {symbol!r} is in quotes" in result.stderr, result.stderr
+    assert (
+        f"{path}:11:{column}: error GC105 `legs.stop.after.0.trigger.on_price.symbol` {symbol!r} is in quotes"
+        in result.stderr
+    ), result.stderr
     assert "hint: write the symbol without quotes: `symbol: will-x:yes`" in result.stderr
 
 

@@ -255,13 +255,17 @@ def test_a_playbook_offset_pct_out_of_range_is_gc103_at_the_offset(tmp_path, off
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     found = [x for x in lines if " GC103 " in x]
-    assert found == [f"{path}:{line}:{col}: error GC103 `trigger.on_price.offset_pct`: {message}"], result.stdout
+    # named by its whole path, as the wire graph's lint names it (`edges.0.trigger.on_price.offset_pct`)
+    field = "legs.b.after.0" if where == "after" else "edges.0"
+    assert found == [f"{path}:{line}:{col}: error GC103 `{field}.trigger.on_price.offset_pct`: {message}"], (
+        result.stdout
+    )
     assert hint in result.stdout
     out = tmp_path / "p.json"
     for command in (["compile", path, "-o", out], ["plan", path]):
         result = _run(*command)
         assert result.exit_code == 1, (command, result.output)
-        assert "GC103 `trigger.on_price.offset_pct`" in result.output
+        assert f"GC103 `{field}.trigger.on_price.offset_pct`" in result.output
         assert "internal error" not in result.output
     assert not out.exists()
 

@@ -662,7 +662,7 @@ class _Builder:
                 else:
                     raise DiagnosticError("GC103", "an `after:` entry is a trigger text or an edge mapping")
             except DiagnosticError as exc:
-                self.error(exc, doc.span(doc_path + exc.at))
+                self.error(exc.named_under(doc_path), doc.span(doc_path + exc.at))
                 self.unread_after.add(name)
                 continue
             _place_edge(spans, len(edges), doc, doc_path, entry)
@@ -682,7 +682,7 @@ class _Builder:
                     raise edge_end_error("an edge in `edges:` needs `to:` naming a leg", entry, "to")
                 trig = trigger_from_mapping(entry)
             except DiagnosticError as exc:
-                self.error(exc, self.doc.span(("edges", i, *exc.at)))
+                self.error(exc.named_under(("edges", i)), self.doc.span(("edges", i, *exc.at)))
                 continue
             _place_edge(self.locator.spans, len(edges), self.doc, ("edges", i), entry)
             edges.append(_edge(len(edges), trig, target))

@@ -245,6 +245,10 @@ def edge_end_error(message: str, entry: dict, key: str) -> DiagnosticError:
 
 _OFFSET_AT = ("trigger", "on_price", "offset_pct")
 _SYMBOL_AT = ("trigger", "on_price", "symbol")
+# An edge mapping's errors name the field by its path below the mapping (all this module knows), with `at`; the
+# model names it by its whole path, `legs.b.after.0.trigger.on_price.symbol`, as the schema does
+# (DiagnosticError.named_under)
+_SYMBOL_NAMED = ".".join(_SYMBOL_AT)
 
 
 def _offset_points(value) -> Decimal:
@@ -342,12 +346,12 @@ def trigger_from_mapping(entry: dict, *, from_key="from") -> Trigger:
                     quoted = symbol_in_quotes(watched)  # judged as a leg's `symbol:` is (graphc.stages.model)
                     if quoted is not None:
                         raise DiagnosticError(
-                            "GC105", f"`on_price.symbol` {quoted[0]}", hint=unquoted_hint(quoted[1]), at=_SYMBOL_AT
+                            "GC105", f"`{_SYMBOL_NAMED}` {quoted[0]}", hint=unquoted_hint(quoted[1]), at=_SYMBOL_AT
                         )
                     problem = symbol_problem(watched)  # as every symbol is checked (audit wirelint23 3)
                     if problem is not None:
                         raise DiagnosticError(
-                            "GC103", f"`on_price.symbol` {problem[0]}", hint=problem[1], at=_SYMBOL_AT
+                            "GC103", f"`{_SYMBOL_NAMED}` {problem[0]}", hint=problem[1], at=_SYMBOL_AT
                         )
                 price = in_wire_order(body)  # the wire's order, whatever the playbook's: one graph, one run key
                 if "offset_pct" in price:
